@@ -1,0 +1,34 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths that may carry a survivor's personal data or a credential. Personal data is kept out of log calls by
+ * design; this is the net under that rule, so a mistake logs "[redacted]" instead of a name.
+ */
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.survivor',
+  '*.name',
+  '*.birthDate',
+  '*.aNumber',
+  '*.contact',
+  '*.password',
+  '*.token',
+  'survivor',
+  'password',
+  'token',
+];
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: { service: 'relief-cases' },
+    },
+    options.destination,
+  );
+}

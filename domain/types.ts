@@ -1,0 +1,99 @@
+/**
+ * The vocabulary shared by workflows, activities, the read model and the API.
+ * Pure types: no I/O, safe to import from workflow code.
+ */
+
+/** The kinds of organisation that take part in a case; each step is owned by exactly one kind. */
+export const AGENCY_KINDS = ['law_enforcement', 'ice', 'hhs', 'advocate', 'coordinator'] as const;
+export type AgencyKind = (typeof AGENCY_KINDS)[number];
+
+/** Every step of every track. The owner of each is fixed in `domain/steps.ts`. */
+export const STEP_KINDS = [
+  'identification',
+  'cp_request',
+  'cp_decision',
+  'cp_renewal_request',
+  'cp_renewal_decision',
+  'hhs_minor_notification',
+  'hhs_interim_letter',
+  'hhs_eligibility_letter',
+  'hhs_certification_request',
+  'hhs_certification_letter',
+  't_visa_filing',
+  't_visa_receipt',
+  't_visa_bona_fide',
+  't_visa_evidence_response',
+  't_visa_decision',
+  't_visa_adjustment_filing',
+  'le_declaration',
+  'u_visa_certification',
+  'u_visa_petition',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export const TRACKS = ['intake', 'continued_presence', 'hhs', 't_visa', 'le_declaration', 'u_visa'] as const;
+export type Track = (typeof TRACKS)[number];
+
+export type CasePath = 'minor' | 'adult';
+export type CaseStatus = 'open' | 'closed' | 'withdrawn';
+export type StepStatus = 'pending' | 'completed' | 'declined' | 'expired' | 'cancelled';
+
+/** ISO-8601 instant, e.g. 2026-11-23T08:00:00.000Z. Dates travel as strings so payloads stay plain JSON. */
+export type Instant = string;
+
+/** One step of a case as the workflow holds it and the read model shows it. */
+export interface Step {
+  id: string; // unique within the case, e.g. "cp_decision-1"
+  kind: StepKind;
+  track: Track;
+  agencyKind: AgencyKind;
+  /** The specific agency (organisation id) expected to sign, when known. */
+  agencyId: string | null;
+  status: StepStatus;
+  openedAt: Instant;
+  dueAt: Instant | null;
+  /** When the thing this step grants stops being valid (CP, interim letter, T status, U certification window). */
+  expiresAt: Instant | null;
+  completedAt: Instant | null;
+  outcome: string | null;
+  /** Non-identifying facts recorded at sign-off (dates, outcome codes). Never a survivor's identity. */
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  at: Instant;
+  type: string; // e.g. "step.opened", "step.completed", "reminder.sent", "case.closed"
+  stepId: string | null;
+  actorAgencyId: string | null;
+  summary: string; // human-readable, never personal data
+}
+
+/** Who is acting, as established by the API (later: from the authenticated user). */
+export interface Actor {
+  userId: string;
+  agencyId: string;
+  agencyKind: AgencyKind;
+  requestId?: string;
+}
+
+/** The agencies taking part in a case, one organisation id per kind. */
+export type CaseAgencies = Record<AgencyKind, string>;
+
+/**
+ * What the workflow hands to the read-model projection after every change. `version` grows by one per change so a
+ * late or repeated projection never overwrites a newer one.
+ */
+export interface CaseSnapshot {
+  caseId: string;
+  reference: string;
+  path: CasePath;
+  status: CaseStatus;
+  openedAt: Instant;
+  closedAt: Instant | null;
+  policyVersion: string;
+  agencies: CaseAgencies;
+  steps: Step[];
+  timeline: TimelineEntry[];
+  version: number;
+}

@@ -1,0 +1,88 @@
+/** Small workflows that prove the official servers and SDK behave as the product relies on. */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type * as activities from './proof-activities';
+
+export async function waitDays(days: number): Promise<{ startedAt: number; endedAt: number }> {
+  const startedAt = Date.now();
+  await sleep(`${days} days`);
+  return { startedAt, endedAt: Date.now() };
+}
+
+const flaky = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidRequest'] },
+});
+
+export async function retryUntilSuccess(failures: number): Promise<{ attempts: number; waitedMs: number }> {
+  const startedAt = Date.now();
+  const { attempts } = await flaky.failTimes(failures);
+  return { attempts, waitedMs: Date.now() - startedAt };
+}
+
+export async function failsWithoutRetry(): Promise<string> {
+  try {
+    await flaky.rejectAsInvalid();
+    return 'unexpected success';
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'untyped';
+    throw error;
+  }
+}
+
+export const addNote = defineSignal<[string]>('addNote');
+export const notes = defineQuery<string[]>('notes');
+export const setLimit = defineUpdate<number, [number]>('setLimit');
+export const finish = defineSignal('finish');
+
+/** Holds notes; the update validator refuses limits that are not positive integers. */
+export async function noteBoard(): Promise<string[]> {
+  const board: string[] = [];
+  let limit = 10;
+  let finished = false;
+  setHandler(addNote, (note) => void board.push(note));
+  setHandler(notes, () => board.slice(0, limit));
+  setHandler(finish, () => void (finished = true));
+  setHandler(
+    setLimit,
+    (newLimit) => {
+      const previous = limit;
+      limit = newLimit;
+      return previous;
+    },
+    {
+      validator: (newLimit) => {
+        if (!Number.isInteger(newLimit) || newLimit < 1) throw new Error(`limit must be a positive integer, got ${newLimit}`);
+      },
+    },
+  );
+  await condition(() => finished);
+  return board.slice(0, limit);
+}
+
+const slow = proxyActivities<typeof activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '200 ms' } });
+
+/** Records a step, waits for a signal, records another: used to kill a worker in between. */
+export async function twoSteps(): Promise<string[]> {
+  let go = false;
+  setHandler(finish, () => void (go = true));
+  const first = await slow.echo('first');
+  await condition(() => go);
+  const second = await slow.echo('second');
+  return [first, second];
+}
+
+/** A short real timer, for stopping the dev server while it is pending. */
+export async function timerThenAnswer(seconds: number): Promise<string> {
+  await sleep(`${seconds} seconds`);
+  return `waited ${seconds}s`;
+}
