@@ -1,0 +1,67 @@
+/**
+ * Alarms are derived, never stored: `alarms(state)` recomputes every reminder, due date, escalation and expiry
+ * still to come from the steps as they stand. The workflow sleeps until the earliest, fires it, and recomputes, so
+ * a date moved by a sign-off simply yields alarms with new ids and the old ones are never fired.
+ */
+import { addDaysToInstant, normaliseInstant } from './dates';
+import { findStep, record, type Alarm, type CaseState } from './case-state';
+import { expireFor, windowAlarms } from './tracks';
+import type { Instant, Step } from './types';
+
+/** The due-date ladder of one pending step: reminders before, the due date itself, escalations after. */
+function ladderAlarms(state: CaseState, step: Step): Alarm[] {
+  if (step.status !== 'pending' || !step.dueAt) return [];
+  const dueAt = step.dueAt;
+  const ladder = state.policy.reminders[step.kind];
+  const owner = { stepId: step.id, recipient: step.agencyKind, subject: step.kind };
+  const reminders = ladder.beforeDueDays
+    .map((days) => addDaysToInstant(dueAt, -days))
+    // A reminder that would predate the step (a short deadline from a notice) is meaningless: drop it.
+    .filter((at) => at >= step.openedAt)
+    .map((at): Alarm => ({ ...owner, id: `${step.id}:reminder:${at}`, at, kind: 'reminder' }));
+  const due: Alarm[] = ladder.atDue ? [{ ...owner, id: `${step.id}:due:${dueAt}`, at: dueAt, kind: 'due' }] : [];
+  const escalations = ladder.escalateAfterDays.map((days): Alarm => {
+    const at = addDaysToInstant(dueAt, days);
+    return { ...owner, id: `${step.id}:escalation:${at}`, at, kind: 'escalation', recipient: 'coordinator' };
+  });
+  return [...reminders, ...due, ...escalations];
+}
+
+/** Every alarm not yet fired, earliest first. None once the case is closed. */
+export function alarms(state: CaseState): Alarm[] {
+  if (state.status !== 'open') return [];
+  const fired = new Set(state.firedAlarms);
+  const unique = new Map<string, Alarm>();
+  for (const alarm of [...state.steps.flatMap((step) => ladderAlarms(state, step)), ...windowAlarms(state)]) {
+    if (!fired.has(alarm.id)) unique.set(alarm.id, alarm);
+  }
+  return [...unique.values()].sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
+}
+
+/** The next alarm to sleep until, if any. */
+export function nextAlarm(state: CaseState): Alarm | undefined {
+  return alarms(state)[0];
+}
+
+/**
+ * Records an alarm as fired and applies what an expiry means for the case. An alarm that is no longer current
+ * (its date moved, its step settled, or it already fired) leaves the state untouched, so a workflow that woke for
+ * a stale alarm does no harm.
+ */
+export function fireAlarm(state: CaseState, alarm: Alarm, now: Instant): CaseState {
+  const current = alarms(state).find((candidate) => candidate.id === alarm.id);
+  const step = current && findStep(state, current.stepId);
+  if (!current || !step) return state;
+  const at = normaliseInstant(now);
+  const fired = record(
+    { ...state, firedAlarms: [...state.firedAlarms, current.id] },
+    at,
+    `alarm.${current.kind}`,
+    step.id,
+    null,
+    `${current.kind} (${current.subject}) for ${step.id} sent to ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`,
+  );
+  const expire = current.kind === 'expired' ? expireFor(step.kind) : undefined;
+  const changed = expire ? expire(fired, step, at) : fired;
+  return { ...changed, version: state.version + 1 };
+}

@@ -1,0 +1,139 @@
+/**
+ * The state of one case as the workflow holds it, and the small immutable edits every rule is built from
+ * (open a step, change a step, write the timeline). Each edit returns a new state; nothing here mutates.
+ */
+import { addDaysToInstant } from './dates';
+import type { Policy } from './policy';
+import { STEP_CATALOGUE, type StepDetails } from './steps';
+import type { AgencyKind, CaseAgencies, CasePath, CaseStatus, Instant, Step, StepKind, TimelineEntry } from './types';
+
+export interface CaseState {
+  caseId: string;
+  reference: string;
+  path: CasePath;
+  status: CaseStatus;
+  openedAt: Instant;
+  closedAt: Instant | null;
+  identifiedAt: Instant;
+  /** Date only: the deadline for a minor's HHS request. Null on the adult path. No birth date is kept. */
+  minorTurns18On: string | null;
+  agencies: CaseAgencies;
+  usesUVisa: boolean;
+  policy: Policy;
+  steps: Step[];
+  timeline: TimelineEntry[];
+  firedAlarms: string[];
+  /** Grows by one per change, so a late projection never overwrites a newer one. */
+  version: number;
+}
+
+export const REJECTION_CODES = [
+  'case_not_open',
+  'unknown_step',
+  'wrong_agency_kind',
+  'wrong_agency',
+  'unknown_outcome',
+  'step_not_pending',
+  'outcome_not_applicable',
+  'invalid_details',
+  'date_order',
+  'date_out_of_range',
+  'extension_limit_reached',
+  'evidence_response_pending',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+/** Why a command was refused; `field` names the offending input (a dotted path into the details). */
+export interface Rejection {
+  code: RejectionCode;
+  field?: string;
+  message: string;
+}
+
+export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 'expired'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+export interface Alarm {
+  /** Stable and includes the date, so moving a date yields a new alarm rather than re-arming an old one. */
+  id: string;
+  at: Instant;
+  stepId: string;
+  kind: AlarmKind;
+  /** Who is told. An escalation goes to the coordinator's supervisor, everything else to the agency that must act. */
+  recipient: AgencyKind;
+  /** What the alarm is about, for messages: a step kind or a window ("cp_validity", "benefit_window", ...). */
+  subject: string;
+}
+
+export function findStep(state: CaseState, stepId: string): Step | undefined {
+  return state.steps.find((step) => step.id === stepId);
+}
+
+export function stepsOfKind(state: CaseState, kind: StepKind): Step[] {
+  return state.steps.filter((step) => step.kind === kind);
+}
+
+/** The most recent step of a kind (steps are appended in order), if any. */
+export function latestOfKind(state: CaseState, kind: StepKind): Step | undefined {
+  return stepsOfKind(state, kind).at(-1);
+}
+
+export function record(
+  state: CaseState,
+  at: Instant,
+  type: string,
+  stepId: string | null,
+  actorAgencyId: string | null,
+  summary: string,
+): CaseState {
+  const entry: TimelineEntry = { seq: state.timeline.length + 1, at, type, stepId, actorAgencyId, summary };
+  return { ...state, timeline: [...state.timeline, entry] };
+}
+
+export interface OpenStepOptions {
+  /** Overrides the policy SLA, for deadlines that come from a notice or an expiry. */
+  dueAt?: Instant | null;
+  details?: StepDetails;
+  /** Who caused the opening (null when the case itself or an alarm did). */
+  actorAgencyId?: string | null;
+}
+
+/** Opens the next step of a kind, with id `${kind}-${n}`, owner and due date from the catalogue and policy. */
+export function openStep(state: CaseState, kind: StepKind, now: Instant, options: OpenStepOptions = {}): CaseState {
+  const { track, owner } = STEP_CATALOGUE[kind];
+  const id = `${kind}-${stepsOfKind(state, kind).length + 1}`;
+  const slaDays = state.policy.sla[kind].days;
+  const dueAt = options.dueAt !== undefined ? options.dueAt : slaDays === null ? null : addDaysToInstant(now, slaDays);
+  const step: Step = {
+    id,
+    kind,
+    track,
+    agencyKind: owner,
+    agencyId: state.agencies[owner],
+    status: 'pending',
+    openedAt: now,
+    dueAt,
+    expiresAt: null,
+    completedAt: null,
+    outcome: null,
+    details: options.details ?? {},
+  };
+  const opened = { ...state, steps: [...state.steps, step] };
+  const due = dueAt ? `, due ${dueAt}` : '';
+  return record(opened, now, 'step.opened', id, options.actorAgencyId ?? null, `${id} opened for ${owner}${due}`);
+}
+
+export function updateStep(state: CaseState, stepId: string, patch: Partial<Omit<Step, 'id' | 'kind'>>): CaseState {
+  return { ...state, steps: state.steps.map((step) => (step.id === stepId ? { ...step, ...patch } : step)) };
+}
+
+/** Ends a still-pending step that no longer applies (superseded, lapsed, or the case closed). */
+export function cancelPending(state: CaseState, kind: StepKind, now: Instant, why: string): CaseState {
+  return stepsOfKind(state, kind)
+    .filter((step) => step.status === 'pending')
+    .reduce(
+      (acc, step) =>
+        record(updateStep(acc, step.id, { status: 'cancelled', completedAt: now }), now, 'step.cancelled', step.id, null, `${step.id} cancelled: ${why}`),
+      state,
+    );
+}

@@ -1,0 +1,262 @@
+/**
+ * The life of one case as pure functions: open it, check and apply an agency's sign-off, close it. The workflow
+ * keeps the resulting `CaseState`; the API runs the same validators to refuse bad input early.
+ */
+import { z } from 'zod';
+import { addDaysToInstant, addYears, dateOf, normaliseInstant, type IsoDate } from './dates';
+import { DEFAULT_POLICY, type Policy } from './policy';
+import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
+import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
+import { afterFor, checkFor, type SignOffContext } from './tracks';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant } from './types';
+
+const agencyId = z.string().trim().min(1).max(100);
+
+/** What starting a case needs: references and agency ids only, never the survivor's identity. */
+export const OpenCaseInputSchema = z.strictObject({
+  caseId: z.string().trim().min(1).max(100),
+  reference: z.string().trim().min(1).max(100),
+  identifiedAt: z.iso.datetime({ offset: true }),
+  /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
+  minorTurns18On: z.iso.date().nullable(),
+  agencies: z.strictObject(Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId])) as Record<(typeof AGENCY_KINDS)[number], typeof agencyId>),
+  usesUVisa: z.boolean(),
+  /** Optional cross-check: when given it must agree with `minorTurns18On`. */
+  path: z.enum(['minor', 'adult']).optional(),
+  policy: z.custom<Policy>().optional(),
+  /** Who opened the case, for the timeline. */
+  openedBy: z.custom<Actor>().optional(),
+});
+export type OpenCaseInput = z.input<typeof OpenCaseInputSchema>;
+
+/** The 18th birthday, for the API to compute from a birth date it keeps to itself. */
+export function eighteenthBirthday(birthDate: IsoDate): IsoDate {
+  return addYears(birthDate, 18);
+}
+
+/** The 18th birthday if the person was still a minor when identified, else null (adult path). */
+export function minorTurns18OnFor(birthDate: IsoDate, identifiedAt: Instant): IsoDate | null {
+  const birthday = eighteenthBirthday(birthDate);
+  return birthday > dateOf(identifiedAt) ? birthday : null;
+}
+
+function zodRejection(error: z.ZodError, prefix: string): Rejection {
+  const issue = error.issues[0]!;
+  const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
+  const path = [prefix, ...issue.path.map(String), ...keys.slice(0, 1)].filter(Boolean).join('.');
+  return { code: 'invalid_details', ...(path ? { field: path } : {}), message: issue.message };
+}
+
+export function validateOpenCase(input: unknown, now: Instant): Rejection | null {
+  const parsed = OpenCaseInputSchema.safeParse(input);
+  if (!parsed.success) return zodRejection(parsed.error, '');
+  const { identifiedAt, minorTurns18On } = parsed.data;
+  if (normaliseInstant(identifiedAt) > normaliseInstant(now)) {
+    return { code: 'date_order', field: 'identifiedAt', message: 'identifiedAt is in the future' };
+  }
+  if (parsed.data.path && parsed.data.path !== (minorTurns18On ? 'minor' : 'adult')) {
+    return { code: 'invalid_details', field: 'path', message: 'path must be minor exactly when minorTurns18On is set' };
+  }
+  if (minorTurns18On !== null && minorTurns18On <= dateOf(identifiedAt)) {
+    return { code: 'date_order', field: 'minorTurns18On', message: 'minorTurns18On must be after the identification date (else use the adult path)' };
+  }
+  return null;
+}
+
+/**
+ * Opens a case: identification is already done by law enforcement; the first steps of every track that applies
+ * open at once. The declaration and the T-visa filing open side by side so one never waits for the other.
+ */
+export function openCase(input: OpenCaseInput, now: Instant): CaseState {
+  const at = normaliseInstant(now);
+  const identifiedAt = normaliseInstant(input.identifiedAt);
+  const path = input.minorTurns18On ? 'minor' : 'adult';
+  let state: CaseState = {
+    caseId: input.caseId,
+    reference: input.reference,
+    path,
+    status: 'open',
+    openedAt: at,
+    closedAt: null,
+    identifiedAt,
+    minorTurns18On: input.minorTurns18On,
+    agencies: { ...input.agencies },
+    usesUVisa: input.usesUVisa,
+    policy: input.policy ?? DEFAULT_POLICY,
+    steps: [],
+    timeline: [],
+    firedAlarms: [],
+    version: 1,
+  };
+  const openedBy = input.openedBy?.agencyId ?? null;
+  state = record(state, at, 'case.opened', null, openedBy, `case ${input.reference} opened on the ${path} path (policy ${state.policy.version})`);
+  state = openStep(state, 'identification', identifiedAt, { dueAt: null });
+  state = updateStep(state, 'identification-1', {
+    status: 'completed',
+    completedAt: identifiedAt,
+    outcome: 'identified',
+    details: { identifiedOn: dateOf(identifiedAt), path },
+  });
+  state = record(state, at, 'step.completed', 'identification-1', input.agencies.law_enforcement, `identification-1 identified (${path} path)`);
+  if (path === 'minor') {
+    const { days } = state.policy.durations.minorNotification;
+    state = openStep(state, 'hhs_minor_notification', at, { dueAt: addDaysToInstant(identifiedAt, days) });
+  }
+  // A minor needs no CP for benefits; law enforcement may still request it, so the step opens without a deadline.
+  state = openStep(state, 'cp_request', at, path === 'minor' ? { dueAt: null } : {});
+  state = openStep(state, 'le_declaration', at);
+  state = openStep(state, 't_visa_filing', at);
+  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', at);
+  return state;
+}
+
+/** Event dates (`…On`) record what already happened, so none may lie in the future. */
+function eventDateInFuture(details: Record<string, unknown>, today: IsoDate): Rejection | null {
+  for (const [field, value] of Object.entries(details)) {
+    if (field.endsWith('On') && typeof value === 'string' && value > today) {
+      return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is after today (${today})` };
+    }
+  }
+  return null;
+}
+
+function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
+  if (actor.agencyKind !== expectedKind) {
+    return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `${what} is for ${expectedKind}, not ${actor.agencyKind}` };
+  }
+  if (actor.agencyId !== state.agencies[expectedKind]) {
+    return { code: 'wrong_agency', field: 'actor.agencyId', message: `${what} is for the ${expectedKind} agency assigned to this case` };
+  }
+  return null;
+}
+
+/** Everything a sign-off must satisfy; null when it may be applied. */
+export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
+  if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
+  const parsed = SignOffSchema.safeParse(signOff);
+  if (!parsed.success) return zodRejection(parsed.error, '');
+  const step = findStep(state, parsed.data.stepId);
+  if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${parsed.data.stepId} in this case` };
+  const actorRejection = checkActor(state, actor, step.agencyKind, `step ${step.id}`);
+  if (actorRejection) return actorRejection;
+  const definition = STEP_CATALOGUE[step.kind].outcomes[parsed.data.outcome];
+  if (!definition) {
+    const allowed = Object.keys(STEP_CATALOGUE[step.kind].outcomes).join(', ');
+    return { code: 'unknown_outcome', field: 'outcome', message: `${step.kind} accepts: ${allowed}` };
+  }
+  if (definition.appliesTo === 'pending' && step.status !== 'pending') {
+    return { code: 'step_not_pending', field: 'stepId', message: `step ${step.id} is ${step.status}` };
+  }
+  if (definition.appliesTo === 'completed' && step.status !== 'completed') {
+    return { code: 'outcome_not_applicable', field: 'outcome', message: `${parsed.data.outcome} applies to a completed ${step.kind}; ${step.id} is ${step.status}` };
+  }
+  const details = definition.details.safeParse(parsed.data.details);
+  if (!details.success) return zodRejection(details.error, 'details');
+  const today = dateOf(normaliseInstant(now));
+  const ctx: SignOffContext = { state, step, outcome: parsed.data.outcome, details: cleanDetails(details.data), actor, now: normaliseInstant(now), today };
+  return eventDateInFuture(ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
+}
+
+export class RejectedError extends Error {
+  constructor(readonly rejection: Rejection) {
+    super(`${rejection.code}: ${rejection.message}`);
+    this.name = 'RejectedError';
+  }
+}
+
+/** Applies a sign-off. Throws `RejectedError` if it is invalid: callers are expected to validate first. */
+export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): CaseState {
+  const rejection = validateSignOff(state, signOff, actor, now);
+  if (rejection) throw new RejectedError(rejection);
+  const at = normaliseInstant(now);
+  const { stepId, outcome, details: raw } = SignOffSchema.parse(signOff);
+  const step = findStep(state, stepId)!;
+  const definition = STEP_CATALOGUE[step.kind].outcomes[outcome]!;
+  const details = cleanDetails(definition.details.parse(raw));
+  const ctx: SignOffContext = { state, step, outcome, details, actor, now: at, today: dateOf(at) };
+
+  let next = state;
+  // Settling outcomes close the step here; notices and amendments are handled entirely by the track.
+  if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
+    next = updateStep(next, step.id, { status: definition.resultStatus, completedAt: at, outcome, details: { ...step.details, ...details } });
+    next = record(next, at, `step.${definition.resultStatus}`, step.id, actor.agencyId, `${step.id} ${outcome} by ${step.agencyKind}`);
+  }
+  const after = afterFor(step.kind);
+  next = after ? after(next, ctx) : next;
+  return { ...next, version: state.version + 1 };
+}
+
+export const CloseCaseSchema = z.strictObject({
+  status: z.enum(['closed', 'withdrawn']),
+  reason: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
+});
+export type CloseCaseRequest = z.infer<typeof CloseCaseSchema>;
+
+/** Only the case's coordinator closes or withdraws it. */
+export function validateCloseCase(state: CaseState, request: CloseCaseRequest, actor: Actor): Rejection | null {
+  if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
+  const actorRejection = checkActor(state, actor, 'coordinator', 'closing a case');
+  if (actorRejection) return actorRejection;
+  const parsed = CloseCaseSchema.safeParse(request);
+  return parsed.success ? null : zodRejection(parsed.error, '');
+}
+
+/** Closes or withdraws the case; every step still pending is cancelled, so no alarm remains. */
+export function closeCase(state: CaseState, request: CloseCaseRequest, actor: Actor, now: Instant): CaseState {
+  const rejection = validateCloseCase(state, request, actor);
+  if (rejection) throw new RejectedError(rejection);
+  const at = normaliseInstant(now);
+  const cancelled = STEP_KINDS.reduce((acc, kind) => cancelPending(acc, kind, at, `case ${request.status}`), state);
+  const closed = record(
+    { ...cancelled, status: request.status, closedAt: at },
+    at,
+    `case.${request.status}`,
+    null,
+    actor.agencyId,
+    `case ${request.status} (${request.reason})`,
+  );
+  return { ...closed, version: state.version + 1 };
+}
+
+/** The workflow's update payloads: the command plus who issues it. */
+export interface SignOffCommand {
+  signOff: SignOff;
+  actor: Actor;
+}
+export type CloseCommand = CloseCaseRequest & { actor: Actor };
+/** What the workflow's updates answer with. */
+export interface CaseCommandResult {
+  state: CaseState;
+  version: number;
+}
+
+/** `validateCloseCase` in the shape of the workflow's close update (`now` kept for symmetry with sign-offs). */
+export function validateClose(state: CaseState, command: CloseCommand, _now: Instant): Rejection | null {
+  const { actor, ...request } = command;
+  return validateCloseCase(state, request, actor);
+}
+
+export function applyClose(state: CaseState, command: CloseCommand, now: Instant): CaseState {
+  const { actor, ...request } = command;
+  return closeCase(state, request, actor, now);
+}
+
+/** What the read model stores: the state without the policy body and alarm bookkeeping. */
+export function snapshotOf(state: CaseState): CaseSnapshot {
+  return {
+    caseId: state.caseId,
+    reference: state.reference,
+    path: state.path,
+    status: state.status,
+    openedAt: state.openedAt,
+    closedAt: state.closedAt,
+    policyVersion: state.policy.version,
+    agencies: state.agencies,
+    steps: state.steps,
+    timeline: state.timeline,
+    version: state.version,
+  };
+}
+
+export { alarms, fireAlarm, nextAlarm } from './alarms';
+export type { Alarm, AlarmKind, CaseState, Rejection, RejectionCode } from './case-state';

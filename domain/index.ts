@@ -1,0 +1,9 @@
+/** The pure rules of a case, importable from workflow code, the API and tests alike. */
+export * from './types';
+export * from './dates';
+export * from './policy';
+export * from './steps';
+export * from './case-state';
+export * from './case';
+export * from './alarms';
+export type { CertificationUnlock } from './tracks/hhs';

@@ -1,0 +1,166 @@
+/**
+ * The step catalogue: for every kind of step, its track, the agency kind that signs it, and the outcomes it accepts
+ * with the details each outcome requires. Details hold dates and short codes only; schemas are strict so nothing
+ * else (in particular a survivor's identity) can ride along.
+ */
+import { z } from 'zod';
+import type { AgencyKind, StepKind, StepStatus, Track } from './types';
+
+const date = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
+/** A reason is a short machine code, never free text about a person. */
+const reason = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)');
+const note = z.string().trim().min(1).max(500).optional();
+
+export type StepDetailValue = string | number | boolean | null;
+export type StepDetails = Record<string, StepDetailValue>;
+
+type DetailsSchema = z.ZodType<Record<string, string | undefined>>;
+
+export interface OutcomeDefinition {
+  details: DetailsSchema;
+  /** Most outcomes settle a pending step; an amendment (e.g. an extension) applies to a step already completed. */
+  appliesTo: 'pending' | 'completed';
+  /** The step's status after this outcome; `pending` for a notice that leaves the step open (an RFE). */
+  resultStatus: StepStatus;
+}
+
+export interface StepDefinition {
+  track: Track;
+  owner: AgencyKind;
+  outcomes: Record<string, OutcomeDefinition>;
+}
+
+const settles = (details: DetailsSchema): OutcomeDefinition => ({ details, appliesTo: 'pending', resultStatus: 'completed' });
+const declines = (details: DetailsSchema): OutcomeDefinition => ({ details, appliesTo: 'pending', resultStatus: 'declined' });
+
+const occurredOn = (field: string) => z.strictObject({ [field]: date, note });
+const refused = z.strictObject({ reason, note });
+
+export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
+  identification: {
+    track: 'intake',
+    owner: 'law_enforcement',
+    outcomes: { identified: settles(z.strictObject({ identifiedOn: date, path: z.enum(['minor', 'adult']) })) },
+  },
+  cp_request: {
+    track: 'continued_presence',
+    owner: 'law_enforcement',
+    outcomes: { requested: settles(occurredOn('requestedOn')) },
+  },
+  cp_decision: {
+    track: 'continued_presence',
+    owner: 'ice',
+    outcomes: { granted: settles(z.strictObject({ validUntil: date, note })), denied: settles(refused) },
+  },
+  cp_renewal_request: {
+    track: 'continued_presence',
+    owner: 'law_enforcement',
+    outcomes: { requested: settles(occurredOn('requestedOn')) },
+  },
+  cp_renewal_decision: {
+    track: 'continued_presence',
+    owner: 'ice',
+    outcomes: { renewed: settles(z.strictObject({ validUntil: date, note })), denied: settles(refused) },
+  },
+  hhs_minor_notification: {
+    track: 'intake',
+    owner: 'law_enforcement',
+    outcomes: { notified: settles(occurredOn('notifiedOn')) },
+  },
+  hhs_interim_letter: {
+    track: 'hhs',
+    owner: 'hhs',
+    outcomes: {
+      issued: settles(z.strictObject({ issuedOn: date, validUntil: date, note })),
+      extended: { details: z.strictObject({ note }), appliesTo: 'completed', resultStatus: 'completed' },
+    },
+  },
+  hhs_eligibility_letter: {
+    track: 'hhs',
+    owner: 'hhs',
+    outcomes: { issued: settles(z.strictObject({ eligibilityDate: date, note })) },
+  },
+  hhs_certification_request: {
+    track: 'hhs',
+    owner: 'advocate',
+    outcomes: { requested: settles(occurredOn('requestedOn')) },
+  },
+  hhs_certification_letter: {
+    track: 'hhs',
+    owner: 'hhs',
+    outcomes: { certified: settles(z.strictObject({ eligibilityDate: date, note })), denied: settles(refused) },
+  },
+  t_visa_filing: {
+    track: 't_visa',
+    owner: 'advocate',
+    outcomes: { filed: settles(occurredOn('filedOn')) },
+  },
+  t_visa_receipt: {
+    track: 't_visa',
+    owner: 'advocate',
+    outcomes: { received: settles(occurredOn('receivedOn')) },
+  },
+  t_visa_bona_fide: {
+    track: 't_visa',
+    owner: 'advocate',
+    outcomes: {
+      bona_fide: settles(occurredOn('determinedOn')),
+      // USCIS then adjudicates in full; the case goes on to the decision without the bona fide benefits.
+      not_bona_fide: settles(occurredOn('determinedOn')),
+    },
+  },
+  t_visa_evidence_response: {
+    track: 't_visa',
+    owner: 'advocate',
+    outcomes: { responded: settles(occurredOn('respondedOn')) },
+  },
+  t_visa_decision: {
+    track: 't_visa',
+    owner: 'advocate',
+    outcomes: {
+      // A request for evidence or notice of intent to deny: the decision stays pending and a response step opens.
+      evidence_requested: {
+        details: z.strictObject({ notice: z.enum(['rfe', 'noid']), issuedOn: date, respondBy: date, note }),
+        appliesTo: 'pending',
+        resultStatus: 'pending',
+      },
+      approved: settles(z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date, note })),
+      denied: settles(refused),
+    },
+  },
+  t_visa_adjustment_filing: {
+    track: 't_visa',
+    owner: 'advocate',
+    outcomes: { filed: settles(occurredOn('filedOn')) },
+  },
+  le_declaration: {
+    track: 'le_declaration',
+    owner: 'law_enforcement',
+    outcomes: { signed: settles(occurredOn('signedOn')), declined: declines(refused) },
+  },
+  u_visa_certification: {
+    track: 'u_visa',
+    owner: 'law_enforcement',
+    outcomes: { signed: settles(occurredOn('signedOn')), declined: declines(refused) },
+  },
+  u_visa_petition: {
+    track: 'u_visa',
+    owner: 'advocate',
+    outcomes: { filed: settles(occurredOn('filedOn')) },
+  },
+};
+
+/** An agency's sign-off of one step, as the API receives it and the workflow update carries it. */
+export const SignOffSchema = z.strictObject({
+  stepId: z.string().min(1).max(100),
+  outcome: z.string().min(1).max(64),
+  details: z.record(z.string(), z.unknown()).default({}),
+});
+export type SignOff = z.input<typeof SignOffSchema>;
+
+/** Drops absent optional fields so details stay plain JSON values. */
+export function cleanDetails(details: Record<string, string | undefined>): StepDetails {
+  const clean: StepDetails = {};
+  for (const [key, value] of Object.entries(details)) if (value !== undefined) clean[key] = value;
+  return clean;
+}

@@ -1,0 +1,89 @@
+/**
+ * Continued Presence: law enforcement requests, ICE decides, each grant must be renewed before it lapses.
+ * The grant in force is the latest granting decision; its end drives the renewal reminders and the expiry.
+ */
+import { addMonths, endOfDay } from '../dates';
+import { cancelPending, latestOfKind, openStep, record, updateStep, type Alarm, type CaseState } from '../case-state';
+import type { Step } from '../types';
+import { unlockCertification } from './hhs';
+import { expiredAlarm, firstOf, leadAlarms, notPast, outOfRange, text, dateOrder, type SignOffContext, type TrackRules } from './track';
+
+/** The CP grant currently in force or most recently lapsed, if any. */
+export function currentCpGrant(state: CaseState): Step | undefined {
+  return state.steps
+    .filter((step) => (step.kind === 'cp_decision' && step.outcome === 'granted') || (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'))
+    .at(-1);
+}
+
+function grantValidUntil(step: Step | undefined): string | null {
+  const value = step?.details['validUntil'];
+  return typeof value === 'string' ? value : null;
+}
+
+/** Records the grant's end and opens the renewal request, due when the grant lapses. */
+function recordGrant(state: CaseState, ctx: SignOffContext): CaseState {
+  const expiresAt = endOfDay(text(ctx.details, 'validUntil'));
+  const granted = updateStep(state, ctx.step.id, { expiresAt });
+  return openStep(granted, 'cp_renewal_request', ctx.now, { dueAt: expiresAt, actorAgencyId: ctx.actor.agencyId });
+}
+
+export const continuedPresence: TrackRules = {
+  check: {
+    cp_decision: (ctx) =>
+      ctx.outcome !== 'granted'
+        ? null
+        : firstOf(
+            () => notPast(ctx, 'validUntil'),
+            () => {
+              const { months, source } = ctx.state.policy.durations.cpInitialGrant;
+              const limit = addMonths(ctx.today, months);
+              return text(ctx.details, 'validUntil') > limit ? outOfRange('validUntil', `an initial grant lasts at most ${months} months (until ${limit}); ${source}`) : null;
+            },
+          ),
+    cp_renewal_decision: (ctx) => {
+      if (ctx.outcome !== 'renewed') return null;
+      const current = grantValidUntil(currentCpGrant(ctx.state));
+      const validUntil = text(ctx.details, 'validUntil');
+      return firstOf(
+        () => notPast(ctx, 'validUntil'),
+        () => (current && validUntil <= current ? dateOrder('validUntil', `a renewal must end after the current grant (${current})`) : null),
+        () => {
+          const { months, source } = ctx.state.policy.durations.cpRenewal;
+          const base = current && current > ctx.today ? current : ctx.today;
+          const limit = addMonths(base, months);
+          return validUntil > limit ? outOfRange('validUntil', `a renewal lasts at most ${months} months (until ${limit}); ${source}`) : null;
+        },
+      );
+    },
+  },
+  after: {
+    cp_request: (state, ctx) => openStep(state, 'cp_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    cp_renewal_request: (state, ctx) => openStep(state, 'cp_renewal_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    cp_decision: (state, ctx) => {
+      if (ctx.outcome !== 'granted') return state;
+      return unlockCertification(recordGrant(state, ctx), 'cp_granted', ctx.now);
+    },
+    cp_renewal_decision: (state, ctx) => {
+      return ctx.outcome === 'renewed' ? recordGrant(state, ctx) : state;
+    },
+  },
+  windowAlarms(state) {
+    const grant = currentCpGrant(state);
+    if (!grant || grant.status !== 'completed' || !grant.expiresAt) return [];
+    const base = { stepId: grant.id, recipient: 'law_enforcement' as const, subject: 'cp_validity' };
+    const renewalStillToRequest = latestOfKind(state, 'cp_renewal_request')?.status === 'pending';
+    const leads: Alarm[] = renewalStillToRequest
+      ? leadAlarms(base, grant.expiresAt, state.policy.expiryLeads.cpRenewal.leadDays, grant.completedAt ?? grant.openedAt)
+      : [];
+    return [...leads, expiredAlarm(base, grant.expiresAt)];
+  },
+  expire: {
+    cp_decision: expireGrant,
+    cp_renewal_decision: expireGrant,
+  },
+};
+
+function expireGrant(state: CaseState, grant: Step, now: string): CaseState {
+  const lapsed = record(updateStep(state, grant.id, { status: 'expired' }), now, 'step.expired', grant.id, null, 'Continued Presence expired');
+  return cancelPending(lapsed, 'cp_renewal_request', now, 'Continued Presence expired before a renewal was requested');
+}

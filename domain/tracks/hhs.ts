@@ -1,0 +1,103 @@
+/**
+ * HHS letters. Minors: an interim assistance letter (valid a fixed number of days, extendable a limited number of
+ * times) while eligibility is decided, then an eligibility letter. Adults: a certification request, possible only
+ * once CP is granted or USCIS found the T-visa application bona fide or approved it, then a certification letter
+ * whose eligibility date starts the Refugee Cash/Medical Assistance window.
+ */
+import { addDays, endOfDay } from '../dates';
+import { benefitWindow } from '../policy';
+import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
+import type { Instant } from '../types';
+import { expiredAlarm, firstOf, leadAlarms, notPast, outOfRange, dateOrder, text, type TrackRules } from './track';
+
+export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
+
+/** Opens an adult's certification request the first time one of the qualifying events happens. */
+export function unlockCertification(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
+  if (state.path !== 'adult' || stepsOfKind(state, 'hhs_certification_request').length > 0) return state;
+  return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy } });
+}
+
+function notAfterToday(field: string, value: string, today: string) {
+  return value > today ? dateOrder(field, `${field} (${value}) is after today (${today})`) : null;
+}
+
+export const hhs: TrackRules = {
+  check: {
+    hhs_interim_letter: (ctx) => {
+      const { interimLetter, interimExtensionsAllowed } = ctx.state.policy.durations;
+      if (ctx.outcome === 'extended') {
+        const eligibility = latestOfKind(ctx.state, 'hhs_eligibility_letter');
+        if (eligibility && eligibility.status !== 'pending') {
+          return { code: 'outcome_not_applicable', message: 'the eligibility letter is already issued; the interim letter no longer matters' };
+        }
+        const used = Number(ctx.step.details['extensions'] ?? 0);
+        return used >= interimExtensionsAllowed.times
+          ? { code: 'extension_limit_reached', message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}` }
+          : null;
+      }
+      const issuedOn = text(ctx.details, 'issuedOn');
+      const validUntil = text(ctx.details, 'validUntil');
+      const limit = addDays(issuedOn, interimLetter.days);
+      return firstOf(
+        () => notPast(ctx, 'validUntil'),
+        () => (validUntil < issuedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before issuedOn (${issuedOn})`) : null),
+        () => (validUntil > limit ? outOfRange('validUntil', `an interim letter is valid at most ${interimLetter.days} days (until ${limit}); ${interimLetter.source}`) : null),
+      );
+    },
+    hhs_eligibility_letter: (ctx) => notAfterToday('eligibilityDate', text(ctx.details, 'eligibilityDate'), ctx.today),
+    hhs_certification_letter: (ctx) => {
+      if (ctx.outcome !== 'certified') return null;
+      const eligibilityDate = text(ctx.details, 'eligibilityDate');
+      return firstOf(
+        () => notAfterToday('eligibilityDate', eligibilityDate, ctx.today),
+        () => (benefitWindow(eligibilityDate, ctx.state.policy) ? null : outOfRange('eligibilityDate', `no benefit period is defined for ${eligibilityDate}`)),
+      );
+    },
+  },
+  after: {
+    hhs_interim_letter: (state, ctx) => {
+      if (ctx.outcome === 'issued') return updateStep(state, ctx.step.id, { expiresAt: endOfDay(text(ctx.details, 'validUntil')) });
+      const { days } = state.policy.durations.interimExtension;
+      const validUntil = addDays(text(ctx.step.details, 'validUntil'), days);
+      const extensions = Number(ctx.step.details['extensions'] ?? 0) + 1;
+      const extended = updateStep(state, ctx.step.id, {
+        expiresAt: endOfDay(validUntil),
+        details: { ...ctx.step.details, validUntil, extensions, extendedAt: ctx.now },
+      });
+      return record(extended, ctx.now, 'step.amended', ctx.step.id, ctx.actor.agencyId, `${ctx.step.id} extended until ${validUntil}`);
+    },
+    hhs_eligibility_letter: (state, ctx) => cancelPending(state, 'hhs_interim_letter', ctx.now, 'eligibility letter issued'),
+    hhs_certification_request: (state, ctx) => openStep(state, 'hhs_certification_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    hhs_certification_letter: (state, ctx) => {
+      if (ctx.outcome !== 'certified') return state;
+      const window = benefitWindow(text(ctx.details, 'eligibilityDate'), state.policy)!;
+      const letter = state.steps.find((step) => step.id === ctx.step.id)!;
+      return updateStep(state, ctx.step.id, {
+        details: { ...letter.details, benefitMonths: window.months, benefitEndsOn: window.endsOn, benefitSource: window.source },
+      });
+    },
+  },
+  windowAlarms(state) {
+    const alarms: Alarm[] = [];
+    const interim = latestOfKind(state, 'hhs_interim_letter');
+    const eligibilityPending = latestOfKind(state, 'hhs_eligibility_letter')?.status === 'pending';
+    if (interim?.status === 'completed' && interim.expiresAt && eligibilityPending) {
+      const base = { stepId: interim.id, recipient: 'hhs' as const, subject: 'interim_letter' };
+      const setAt = typeof interim.details['extendedAt'] === 'string' ? interim.details['extendedAt'] : interim.completedAt!;
+      alarms.push(...leadAlarms(base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt));
+      alarms.push(expiredAlarm(base, interim.expiresAt));
+    }
+    for (const letter of stepsOfKind(state, 'hhs_certification_letter')) {
+      const endsOn = letter.details['benefitEndsOn'];
+      if (letter.status !== 'completed' || typeof endsOn !== 'string') continue;
+      const base = { stepId: letter.id, recipient: 'advocate' as const, subject: 'benefit_window' };
+      alarms.push(...leadAlarms(base, endOfDay(endsOn), state.policy.expiryLeads.benefitWindowEnd.leadDays, letter.completedAt!));
+    }
+    return alarms;
+  },
+  expire: {
+    hhs_interim_letter: (state, step, now) =>
+      record(updateStep(state, step.id, { status: 'expired' }), now, 'step.expired', step.id, null, 'interim assistance letter lapsed'),
+  },
+};

@@ -1,0 +1,112 @@
+/**
+ * T visa (Form I-914), recorded by the attorney or advocate as USCIS acts: filing, receipt, bona fide
+ * determination, any number of evidence requests (each answered by the date on its notice), decision, then the
+ * adjustment filing, which must happen while T status lasts. The law-enforcement declaration never gates any of it.
+ */
+import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
+import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
+import type { Step } from '../types';
+import { unlockCertification } from './hhs';
+import { dateOrder, expiredAlarm, firstOf, leadAlarms, notPast, outOfRange, text, type SignOffContext, type TrackRules } from './track';
+
+function checkEvidenceRequest(ctx: SignOffContext) {
+  const { rfeResponse, noidResponse } = ctx.state.policy.durations;
+  const notice = text(ctx.details, 'notice');
+  const issuedOn = text(ctx.details, 'issuedOn');
+  const respondBy = text(ctx.details, 'respondBy');
+  const allowed = notice === 'noid' ? noidResponse : rfeResponse;
+  const limit = addDays(issuedOn, allowed.days);
+  return firstOf(
+    () =>
+      stepsOfKind(ctx.state, 't_visa_evidence_response').some((step) => step.status === 'pending')
+        ? { code: 'evidence_response_pending' as const, message: 'answer the pending evidence request before recording another' }
+        : null,
+    () => (respondBy < issuedOn ? dateOrder('respondBy', `respondBy (${respondBy}) is before issuedOn (${issuedOn})`) : null),
+    () => notPast(ctx, 'respondBy'),
+    () => (respondBy > limit ? outOfRange('respondBy', `a ${notice} allows at most ${allowed.days} days (until ${limit}); ${allowed.source}`) : null),
+  );
+}
+
+function checkApproval(ctx: SignOffContext) {
+  const { tStatus } = ctx.state.policy.durations;
+  const approvedOn = text(ctx.details, 'approvedOn');
+  const validUntil = text(ctx.details, 'validUntil');
+  const adjustmentEligibleFrom = text(ctx.details, 'adjustmentEligibleFrom');
+  const limit = addMonths(approvedOn, tStatus.months);
+  return firstOf(
+    () => (validUntil < approvedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before approvedOn (${approvedOn})`) : null),
+    () => notPast(ctx, 'validUntil'),
+    () => (validUntil > limit ? outOfRange('validUntil', `T status lasts at most ${tStatus.months} months (until ${limit}); ${tStatus.source}`) : null),
+    () =>
+      adjustmentEligibleFrom < approvedOn || adjustmentEligibleFrom > validUntil
+        ? dateOrder('adjustmentEligibleFrom', `adjustmentEligibleFrom (${adjustmentEligibleFrom}) must lie between approvedOn and validUntil`)
+        : null,
+  );
+}
+
+export const tVisa: TrackRules = {
+  check: {
+    t_visa_decision: (ctx) =>
+      ctx.outcome === 'evidence_requested' ? checkEvidenceRequest(ctx) : ctx.outcome === 'approved' ? checkApproval(ctx) : null,
+  },
+  after: {
+    t_visa_filing: (state, ctx) => openStep(state, 't_visa_receipt', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    t_visa_receipt: (state, ctx) => openStep(state, 't_visa_bona_fide', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    t_visa_bona_fide: (state, ctx) => {
+      const withDecision = openStep(state, 't_visa_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId });
+      return ctx.outcome === 'bona_fide' ? unlockCertification(withDecision, 't_visa_bona_fide', ctx.now) : withDecision;
+    },
+    t_visa_decision: (state, ctx) => {
+      if (ctx.outcome === 'evidence_requested') {
+        const respondBy = text(ctx.details, 'respondBy');
+        const noticed = record(state, ctx.now, 'notice.received', ctx.step.id, ctx.actor.agencyId, `${text(ctx.details, 'notice')} received, respond by ${respondBy}`);
+        return openStep(noticed, 't_visa_evidence_response', ctx.now, {
+          dueAt: endOfDay(respondBy),
+          details: { notice: text(ctx.details, 'notice'), issuedOn: text(ctx.details, 'issuedOn'), respondBy },
+          actorAgencyId: ctx.actor.agencyId,
+        });
+      }
+      const settled = cancelPending(state, 't_visa_evidence_response', ctx.now, `T visa ${ctx.outcome}`);
+      if (ctx.outcome !== 'approved') return settled;
+      const expiresAt = endOfDay(text(ctx.details, 'validUntil'));
+      const approved = updateStep(settled, ctx.step.id, { expiresAt });
+      const withAdjustment = openStep(approved, 't_visa_adjustment_filing', ctx.now, {
+        dueAt: expiresAt,
+        details: { adjustmentEligibleFrom: text(ctx.details, 'adjustmentEligibleFrom') },
+        actorAgencyId: ctx.actor.agencyId,
+      });
+      return unlockCertification(withAdjustment, 't_visa_approved', ctx.now);
+    },
+  },
+  windowAlarms(state) {
+    const decision = latestOfKind(state, 't_visa_decision');
+    const adjustment = latestOfKind(state, 't_visa_adjustment_filing');
+    if (decision?.status !== 'completed' || !decision.expiresAt || adjustment?.status !== 'pending') return [];
+    const base = { stepId: decision.id, recipient: 'advocate' as const, subject: 't_status' };
+    const alarms: Alarm[] = [
+      ...leadAlarms(base, decision.expiresAt, state.policy.expiryLeads.tStatusEnd.leadDays, decision.completedAt!),
+      expiredAlarm(base, decision.expiresAt),
+    ];
+    const eligibleAt = startOfDay(text(adjustment.details, 'adjustmentEligibleFrom'));
+    if (eligibleAt > adjustment.openedAt) {
+      alarms.push({
+        id: `${adjustment.id}:reminder:adjustment_eligible:${eligibleAt}`,
+        at: eligibleAt,
+        stepId: adjustment.id,
+        kind: 'reminder',
+        recipient: 'advocate',
+        subject: 'adjustment_eligible',
+      });
+    }
+    return alarms;
+  },
+  expire: {
+    t_visa_decision: (state: CaseState, decision: Step, now) => {
+      const lapsed = record(updateStep(state, decision.id, { status: 'expired' }), now, 'step.expired', decision.id, null, 'T status ended');
+      const adjustment = latestOfKind(lapsed, 't_visa_adjustment_filing');
+      if (adjustment?.status !== 'pending') return lapsed;
+      const missed = updateStep(lapsed, adjustment.id, { status: 'expired', completedAt: now });
+      return record(missed, now, 'step.expired', adjustment.id, null, 'T status ended before adjustment was filed');
+    },
+  },
+};

@@ -1,0 +1,69 @@
+/** Shared builders for the domain tests: one set of agencies, actors per kind, and a sign-off helper. */
+import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
+import type { CaseState, Rejection } from '../../domain/case-state';
+import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
+
+export const AGENCIES: CaseAgencies = {
+  law_enforcement: 'agency-le',
+  ice: 'agency-ice',
+  hhs: 'agency-hhs',
+  advocate: 'agency-adv',
+  coordinator: 'agency-coord',
+};
+
+export function actorOf(kind: AgencyKind, agencyId: string = AGENCIES[kind]): Actor {
+  return { userId: `user-${kind}`, agencyId, agencyKind: kind };
+}
+
+/** Noon UTC on a date: a readable "now" for sign-offs. */
+export const noon = (date: string) => `${date}T12:00:00.000Z`;
+
+export const OPENED_ON = '2026-01-05';
+
+export function openAdult(overrides: Partial<OpenCaseInput> = {}): CaseState {
+  return openCase(
+    {
+      caseId: 'case-1',
+      reference: 'RC-2026-0001',
+      identifiedAt: `${OPENED_ON}T08:00:00.000Z`,
+      minorTurns18On: null,
+      agencies: AGENCIES,
+      usesUVisa: false,
+      ...overrides,
+    },
+    noon(OPENED_ON),
+  );
+}
+
+export function openMinor(minorTurns18On = '2026-09-01', overrides: Partial<OpenCaseInput> = {}): CaseState {
+  return openAdult({ minorTurns18On, ...overrides });
+}
+
+export function stepOf(state: CaseState, id: string): Step {
+  const step = state.steps.find((candidate) => candidate.id === id);
+  if (!step) throw new Error(`no step ${id}; have ${state.steps.map((s) => s.id).join(', ')}`);
+  return step;
+}
+
+/** Signs a step as its owning agency, failing the test with the rejection if the rules refuse it. */
+export function sign(state: CaseState, stepId: string, outcome: string, details: Record<string, unknown>, now: string): CaseState {
+  const actor = actorOf(stepOf(state, stepId).agencyKind);
+  const rejection = validateSignOff(state, { stepId, outcome, details }, actor, now);
+  if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
+  return applySignOff(state, { stepId, outcome, details }, actor, now);
+}
+
+/** The rules' answer to a sign-off by the step's owner (or a given actor). */
+export function refusal(
+  state: CaseState,
+  stepId: string,
+  outcome: string,
+  details: Record<string, unknown>,
+  now: string,
+  actor?: Actor,
+): Rejection | null {
+  const signer = actor ?? actorOf(state.steps.find((s) => s.id === stepId)?.agencyKind ?? 'advocate');
+  return validateSignOff(state, { stepId, outcome, details }, signer, now);
+}
+
+export const pendingIds = (state: CaseState) => state.steps.filter((s) => s.status === 'pending').map((s) => s.id);

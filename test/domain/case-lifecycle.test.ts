@@ -1,0 +1,90 @@
+import { alarms } from '../../domain/alarms';
+import { closeCase, minorTurns18OnFor, openCase, validateCloseCase, validateOpenCase, validateClose, applyClose, snapshotOf } from '../../domain/case';
+import { ageOn } from '../../domain/dates';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { AGENCIES, actorOf, noon, openAdult, openMinor, refusal, sign } from './case-fixtures';
+
+const NOW = noon('2026-02-01');
+
+describe('opening a case', () => {
+  const input = {
+    caseId: 'case-9',
+    reference: 'RC-9',
+    identifiedAt: '2026-01-05T08:00:00Z',
+    minorTurns18On: null,
+    agencies: AGENCIES,
+    usesUVisa: false,
+  };
+
+  it('accepts references and agency ids, and refuses anything else (no personal data rides along)', () => {
+    expect(validateOpenCase(input, NOW)).toBeNull();
+    expect(validateOpenCase({ ...input, survivorName: 'someone' }, NOW)).toMatchObject({ code: 'invalid_details', field: 'survivorName' });
+    expect(validateOpenCase({ ...input, agencies: { ...AGENCIES, ice: '' } }, NOW)).toMatchObject({ field: 'agencies.ice' });
+  });
+
+  it('refuses an identification in the future and a minor whose 18th birthday already passed', () => {
+    expect(validateOpenCase({ ...input, identifiedAt: '2026-03-01T00:00:00Z' }, NOW)).toMatchObject({ code: 'date_order', field: 'identifiedAt' });
+    expect(validateOpenCase({ ...input, minorTurns18On: '2026-01-05' }, NOW)).toMatchObject({ code: 'date_order', field: 'minorTurns18On' });
+    expect(validateOpenCase({ ...input, path: 'minor' }, NOW)).toMatchObject({ code: 'invalid_details', field: 'path' });
+  });
+
+  it('age at identification picks the path; the birth date itself never enters the case', () => {
+    expect(minorTurns18OnFor('2008-09-01', '2026-01-05T08:00:00Z')).toBe('2026-09-01');
+    expect(minorTurns18OnFor('2008-01-05', '2026-01-05T08:00:00Z')).toBeNull();
+    expect(ageOn('2008-01-05', '2026-01-04')).toBe(17);
+    expect(ageOn('2008-01-05', '2026-01-05')).toBe(18);
+    const minor = openCase({ ...input, minorTurns18On: minorTurns18OnFor('2008-09-01', input.identifiedAt) }, NOW);
+    expect(minor.path).toBe('minor');
+    expect(JSON.stringify(minor)).not.toContain('2008-09-01');
+    expect(openCase(input, NOW).path).toBe('adult');
+  });
+
+  it('captures the policy and starts the timeline and version', () => {
+    const state = openAdult();
+    expect(state.policy).toBe(DEFAULT_POLICY);
+    expect(state.version).toBe(1);
+    expect(state.timeline[0]).toMatchObject({ seq: 1, type: 'case.opened' });
+    expect(state.timeline.map((e) => e.seq)).toEqual(state.timeline.map((_, i) => i + 1));
+    expect(state.identifiedAt).toBe('2026-01-05T08:00:00.000Z');
+  });
+
+  it('is deterministic: same input and now give the same state', () => {
+    expect(openMinor()).toEqual(openMinor());
+  });
+});
+
+describe('closing a case', () => {
+  it('only the case coordinator may close or withdraw', () => {
+    const state = openAdult();
+    expect(validateCloseCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('law_enforcement'))).toMatchObject({ code: 'wrong_agency_kind' });
+    expect(validateCloseCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('coordinator', 'agency-other'))).toMatchObject({ code: 'wrong_agency' });
+    expect(validateCloseCase(state, { status: 'closed', reason: 'Closed: the person moved away' }, actorOf('coordinator'))).toMatchObject({
+      code: 'invalid_details',
+      field: 'reason',
+    });
+    expect(validateCloseCase(state, { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator'))).toBeNull();
+  });
+
+  it('cancels every pending step, stops every alarm and refuses further sign-offs', () => {
+    const open = sign(openAdult({ usesUVisa: true }), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+    const closed = closeCase(open, { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator'), NOW);
+    expect(closed).toMatchObject({ status: 'withdrawn', closedAt: NOW, version: open.version + 1 });
+    expect(closed.steps.filter((s) => s.status === 'pending')).toEqual([]);
+    expect(alarms(closed)).toEqual([]);
+    expect(closed.timeline.at(-1)).toMatchObject({ type: 'case.withdrawn', actorAgencyId: 'agency-coord', summary: 'case withdrawn (survivor_request)' });
+    expect(refusal(closed, 'cp_decision-1', 'granted', { validUntil: '2027-01-01' }, NOW)).toMatchObject({ code: 'case_not_open' });
+    expect(validateCloseCase(closed, { status: 'closed', reason: 'again' }, actorOf('coordinator'))).toMatchObject({ code: 'case_not_open' });
+  });
+
+  it('offers the same in the shape of the workflow command', () => {
+    const command = { status: 'closed' as const, reason: 'relief_obtained', actor: actorOf('coordinator') };
+    expect(validateClose(openAdult(), command, NOW)).toBeNull();
+    expect(applyClose(openAdult(), command, NOW).status).toBe('closed');
+  });
+
+  it('snapshots the state for the read model with the policy version', () => {
+    const snapshot = snapshotOf(openAdult());
+    expect(snapshot).toMatchObject({ caseId: 'case-1', policyVersion: DEFAULT_POLICY.version, closedAt: null, version: 1 });
+    expect(snapshot).not.toHaveProperty('policy');
+  });
+});

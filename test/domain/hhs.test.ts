@@ -1,0 +1,149 @@
+import { alarms, fireAlarm } from '../../domain/alarms';
+import type { CaseState } from '../../domain/case-state';
+import { noon, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+
+function notified(state: CaseState = openMinor()): CaseState {
+  return sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-01-05' }, '2026-01-05T20:00:00.000Z');
+}
+
+function withInterim(validUntil = '2026-04-09'): CaseState {
+  return sign(notified(), 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-01-09', validUntil }, noon('2026-01-09'));
+}
+
+const interimAlarms = (state: CaseState) => alarms(state).filter((a) => a.subject === 'interim_letter');
+
+describe('minor path', () => {
+  it('opens the HHS notification due 24 hours after identification, with CP, declaration and T filing beside it', () => {
+    const state = openMinor();
+    expect(state.path).toBe('minor');
+    expect(stepOf(state, 'identification-1')).toMatchObject({ status: 'completed', outcome: 'identified', details: { path: 'minor' } });
+    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({ agencyKind: 'law_enforcement', dueAt: '2026-01-06T08:00:00.000Z' });
+    expect(pendingIds(state)).toEqual(['hhs_minor_notification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1']);
+  });
+
+  it('warns ahead of the 18th birthday while the request is not made, and stops once it is', () => {
+    const state = openMinor('2026-09-01');
+    const birthday = alarms(state).filter((a) => a.subject === 'minor_turns_18');
+    expect(birthday.map((a) => a.at)).toEqual(['2026-06-03T00:00:00.000Z', '2026-08-02T00:00:00.000Z', '2026-08-25T00:00:00.000Z']);
+    expect(birthday.every((a) => a.kind === 'expiry_reminder' && a.recipient === 'law_enforcement')).toBe(true);
+    expect(alarms(notified(state)).some((a) => a.subject === 'minor_turns_18')).toBe(false);
+  });
+
+  it('raises a birthday warning at once when the birthday is closer than every lead', () => {
+    const state = openMinor('2026-01-10');
+    const birthday = alarms(state).filter((a) => a.subject === 'minor_turns_18');
+    expect(birthday.map((a) => a.at)).toEqual([state.openedAt]);
+  });
+
+  it('end to end: notification, interim letter, one extension, eligibility letter', () => {
+    let state = notified();
+    expect(pendingIds(state)).toEqual(['cp_request-1', 'le_declaration-1', 't_visa_filing-1', 'hhs_interim_letter-1', 'hhs_eligibility_letter-1']);
+    state = sign(state, 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-01-09', validUntil: '2026-04-09' }, noon('2026-01-09'));
+    expect(stepOf(state, 'hhs_interim_letter-1').expiresAt).toBe('2026-04-10T00:00:00.000Z');
+    state = sign(state, 'hhs_interim_letter-1', 'extended', {}, noon('2026-04-01'));
+    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({ expiresAt: '2026-05-10T00:00:00.000Z', details: { validUntil: '2026-05-09', extensions: 1 } });
+    state = sign(state, 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: '2026-04-20' }, noon('2026-04-20'));
+    expect(stepOf(state, 'hhs_eligibility_letter-1').status).toBe('completed');
+    expect(interimAlarms(state)).toEqual([]);
+    expect(state.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
+  });
+
+  it('allows the interim letter to be extended only once, and moves its expiry alarms when it is', () => {
+    const issued = withInterim();
+    const before = interimAlarms(issued);
+    expect(before.map((a) => [a.kind, a.at, a.recipient])).toEqual([
+      ['expiry_reminder', '2026-03-27T00:00:00.000Z', 'hhs'],
+      ['expired', '2026-04-10T00:00:00.000Z', 'hhs'],
+    ]);
+    const extended = sign(issued, 'hhs_interim_letter-1', 'extended', { note: 'eligibility review ongoing' }, noon('2026-04-01'));
+    const after = interimAlarms(extended);
+    expect(after.map((a) => [a.kind, a.at])).toEqual([
+      ['expiry_reminder', '2026-04-26T00:00:00.000Z'],
+      ['expired', '2026-05-10T00:00:00.000Z'],
+    ]);
+    expect(after.some((a) => before.some((b) => b.id === a.id))).toBe(false);
+    expect(refusal(extended, 'hhs_interim_letter-1', 'extended', {}, noon('2026-05-01'))).toMatchObject({ code: 'extension_limit_reached' });
+  });
+
+  it('cannot extend an interim letter not yet issued, or lapsed', () => {
+    expect(refusal(notified(), 'hhs_interim_letter-1', 'extended', {}, noon('2026-01-09'))).toMatchObject({ code: 'outcome_not_applicable' });
+    const issued = withInterim();
+    const lapse = interimAlarms(issued).find((a) => a.kind === 'expired')!;
+    const lapsed = fireAlarm(issued, lapse, lapse.at);
+    expect(stepOf(lapsed, 'hhs_interim_letter-1').status).toBe('expired');
+    expect(refusal(lapsed, 'hhs_interim_letter-1', 'extended', {}, noon('2026-04-11'))).toMatchObject({ code: 'outcome_not_applicable' });
+  });
+
+  it('limits an interim letter to 90 days from issue', () => {
+    expect(refusal(notified(), 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-01-09', validUntil: '2026-04-10' }, noon('2026-01-09'))).toMatchObject({
+      code: 'date_out_of_range',
+      field: 'details.validUntil',
+    });
+  });
+
+  it('an eligibility letter issued first makes the interim letter moot', () => {
+    const state = sign(notified(), 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: '2026-01-20' }, noon('2026-01-20'));
+    expect(stepOf(state, 'hhs_interim_letter-1').status).toBe('cancelled');
+  });
+});
+
+describe('adult HHS certification', () => {
+  it('opens nothing at first: an adult needs CP, a bona fide T visa or T status', () => {
+    expect(openAdult().steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
+    expect(openAdult().steps.some((s) => s.kind === 'hhs_minor_notification')).toBe(false);
+  });
+
+  it('a T-visa receipt does not unlock it; a bona fide determination does', () => {
+    let state = sign(openAdult(), 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+    expect(state.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
+    state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+    expect(stepOf(state, 'hhs_certification_request-1')).toMatchObject({ status: 'pending', agencyKind: 'advocate', details: { unlockedBy: 't_visa_bona_fide' } });
+  });
+
+  it('a CP grant unlocks it, and only one request ever opens', () => {
+    let state = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+    state = sign(state, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
+    expect(stepOf(state, 'hhs_certification_request-1').details).toEqual({ unlockedBy: 'cp_granted' });
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+    state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+    expect(state.steps.filter((s) => s.kind === 'hhs_certification_request')).toHaveLength(1);
+  });
+
+  it('a T-visa approval unlocks it even without a bona fide finding', () => {
+    let state = sign(openAdult(), 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+    state = sign(state, 't_visa_bona_fide-1', 'not_bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+    expect(state.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
+    state = sign(state, 't_visa_decision-1', 'approved', { approvedOn: '2027-01-10', validUntil: '2031-01-09', adjustmentEligibleFrom: '2030-01-10' }, noon('2027-01-11'));
+    expect(stepOf(state, 'hhs_certification_request-1').details).toEqual({ unlockedBy: 't_visa_approved' });
+  });
+
+  it('end to end: request, letter, benefit window in the details, reminder before it ends', () => {
+    let state = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+    state = sign(state, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
+    state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-01-22' }, noon('2026-01-22'));
+    expect(stepOf(state, 'hhs_certification_letter-1')).toMatchObject({ agencyKind: 'hhs', dueAt: '2026-02-21T12:00:00.000Z' });
+    state = sign(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-02-10' }, noon('2026-02-12'));
+    expect(stepOf(state, 'hhs_certification_letter-1').details).toMatchObject({
+      eligibilityDate: '2026-02-10',
+      benefitMonths: 4,
+      benefitEndsOn: '2026-06-09',
+    });
+    expect(stepOf(state, 'hhs_certification_letter-1').details['benefitSource']).toMatch(/90 FR 13370/);
+    expect(alarms(state).filter((a) => a.subject === 'benefit_window')).toEqual([
+      expect.objectContaining({ kind: 'expiry_reminder', at: '2026-05-11T00:00:00.000Z', recipient: 'advocate', stepId: 'hhs_certification_letter-1' }),
+    ]);
+  });
+
+  it('refuses a certification letter whose eligibility date is in the future', () => {
+    let state = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+    state = sign(state, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
+    state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-01-22' }, noon('2026-01-22'));
+    expect(refusal(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-03-01' }, noon('2026-02-12'))).toMatchObject({
+      code: 'date_order',
+      field: 'details.eligibilityDate',
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import { REJECTION_CODES, type Rejection } from '../../domain/case-state';
+import { applySignOff, closeCase, RejectedError, validateSignOff } from '../../domain/case';
+import { actorOf, noon, openAdult, openMinor, refusal, sign, stepOf } from './case-fixtures';
+
+const NOW = noon('2026-01-06');
+
+describe('sign-off refusals', () => {
+  const seen = new Set<string>();
+  const expectRefusal = (rejection: Rejection | null, code: Rejection['code'], field?: string) => {
+    expect(rejection).toMatchObject({ code, ...(field ? { field } : {}) });
+    expect(rejection?.message).not.toBe('');
+    seen.add(code);
+  };
+
+  it('case_not_open', () => {
+    const closed = closeCase(openAdult(), { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator'), NOW);
+    expectRefusal(refusal(closed, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW), 'case_not_open');
+  });
+
+  it('unknown_step', () => {
+    expectRefusal(refusal(openAdult(), 'cp_decision-7', 'granted', {}, NOW, actorOf('ice')), 'unknown_step', 'stepId');
+  });
+
+  it('wrong_agency_kind: ICE cannot request CP', () => {
+    const rejection = refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, actorOf('ice'));
+    expectRefusal(rejection, 'wrong_agency_kind', 'actor.agencyKind');
+    expect(rejection?.message).toMatch(/law_enforcement/);
+  });
+
+  it('wrong_agency: another law-enforcement agency than the case one', () => {
+    const stranger = actorOf('law_enforcement', 'agency-le-elsewhere');
+    expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, stranger), 'wrong_agency', 'actor.agencyId');
+  });
+
+  it('unknown_outcome', () => {
+    const rejection = refusal(openAdult(), 'cp_request-1', 'granted', {}, NOW);
+    expectRefusal(rejection, 'unknown_outcome', 'outcome');
+    expect(rejection?.message).toMatch(/requested/);
+  });
+
+  it('step_not_pending: signing twice, or the identification done at open', () => {
+    const once = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW);
+    expectRefusal(refusal(once, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW), 'step_not_pending', 'stepId');
+    expectRefusal(refusal(once, 'identification-1', 'identified', { identifiedOn: '2026-01-05', path: 'adult' }, NOW), 'step_not_pending');
+  });
+
+  it('outcome_not_applicable: extending an interim letter never issued', () => {
+    const notified = sign(openMinor(), 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-01-05' }, NOW);
+    expectRefusal(refusal(notified, 'hhs_interim_letter-1', 'extended', {}, NOW), 'outcome_not_applicable', 'outcome');
+  });
+
+  it('invalid_details: a missing date, a malformed date, an unexpected field, an over-long note, a free-text reason', () => {
+    const state = openAdult();
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', {}, NOW), 'invalid_details', 'details.requestedOn');
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '06/01/2026' }, NOW), 'invalid_details', 'details.requestedOn');
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', survivorName: 'x' }, NOW), 'invalid_details', 'details.survivorName');
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 'n'.repeat(501) }, NOW), 'invalid_details', 'details.note');
+    expectRefusal(refusal(state, 'le_declaration-1', 'declined', { reason: 'Declined because of the victim' }, NOW), 'invalid_details', 'details.reason');
+  });
+
+  it('date_order: an event dated in the future', () => {
+    expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-07' }, NOW), 'date_order', 'details.requestedOn');
+  });
+
+  it('date_out_of_range, extension_limit_reached and evidence_response_pending are covered by the track tests', () => {
+    ['date_out_of_range', 'extension_limit_reached', 'evidence_response_pending'].forEach((code) => seen.add(code));
+  });
+
+  it('every rejection code is exercised', () => {
+    expect([...seen].sort()).toEqual([...REJECTION_CODES].sort());
+  });
+
+  it('applySignOff refuses what the validator refuses, and leaves the state untouched', () => {
+    const state = openAdult();
+    expect(() => applySignOff(state, { stepId: 'cp_request-1', outcome: 'requested', details: {} }, actorOf('ice'), NOW)).toThrow(RejectedError);
+    expect(stepOf(state, 'cp_request-1').status).toBe('pending');
+  });
+
+  it('a valid sign-off returns null from the validator and bumps the version by one, with a timeline entry', () => {
+    const state = openAdult();
+    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06', note: 'task force referral' } };
+    expect(validateSignOff(state, signOff, actorOf('law_enforcement'), NOW)).toBeNull();
+    const next = applySignOff(state, signOff, actorOf('law_enforcement'), NOW);
+    expect(next.version).toBe(state.version + 1);
+    expect(stepOf(next, 'cp_request-1')).toMatchObject({ status: 'completed', completedAt: NOW, outcome: 'requested', details: signOff.details });
+    expect(next.timeline.find((e) => e.type === 'step.completed' && e.stepId === 'cp_request-1')).toMatchObject({ actorAgencyId: 'agency-le' });
+    expect(state.steps).not.toBe(next.steps); // the input state is not mutated
+    expect(stepOf(state, 'cp_request-1').status).toBe('pending');
+  });
+});

@@ -1,0 +1,135 @@
+import { alarms, fireAlarm } from '../../domain/alarms';
+import type { CaseState } from '../../domain/case-state';
+import { noon, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+
+function awaitingDecision(state: CaseState = openAdult()): CaseState {
+  let next = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
+  expect(stepOf(next, 't_visa_receipt-1')).toMatchObject({ status: 'pending', agencyKind: 'advocate' });
+  next = sign(next, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+  expect(stepOf(next, 't_visa_bona_fide-1').status).toBe('pending');
+  return sign(next, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+}
+
+const approval = { approvedOn: '2027-01-10', validUntil: '2031-01-09', adjustmentEligibleFrom: '2030-01-10' };
+const rfe = (respondBy: string) => ({ notice: 'rfe', issuedOn: '2026-07-01', respondBy });
+
+describe('T visa', () => {
+  it('happy path: filing, receipt, bona fide, an RFE answered, approval, adjustment filing', () => {
+    let state = awaitingDecision();
+    state = sign(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
+    expect(stepOf(state, 't_visa_decision-1').status).toBe('pending');
+    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({
+      status: 'pending',
+      dueAt: '2026-09-27T00:00:00.000Z',
+      details: { notice: 'rfe', issuedOn: '2026-07-01', respondBy: '2026-09-26' },
+    });
+    state = sign(state, 't_visa_evidence_response-1', 'responded', { respondedOn: '2026-09-10' }, noon('2026-09-10'));
+    state = sign(state, 't_visa_decision-1', 'approved', approval, noon('2027-01-11'));
+    expect(stepOf(state, 't_visa_decision-1')).toMatchObject({ status: 'completed', expiresAt: '2031-01-10T00:00:00.000Z' });
+    expect(stepOf(state, 't_visa_adjustment_filing-1')).toMatchObject({ status: 'pending', dueAt: '2031-01-10T00:00:00.000Z' });
+    state = sign(state, 't_visa_adjustment_filing-1', 'filed', { filedOn: '2030-02-01' }, noon('2030-02-01'));
+    expect(alarms(state).some((a) => a.subject === 't_status' || a.subject === 'adjustment_eligible')).toBe(false);
+    expect(state.timeline.map((e) => e.type)).toContain('notice.received');
+  });
+
+  it('RFE reminders run off the respondBy date and move to a new respondBy with new ids', () => {
+    const base = awaitingDecision();
+    const first = sign(base, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
+    const responseAlarms = (s: CaseState) => alarms(s).filter((a) => a.stepId === 't_visa_evidence_response-1');
+    expect(responseAlarms(first).map((a) => [a.kind, a.at])).toEqual([
+      ['reminder', '2026-09-06T00:00:00.000Z'],
+      ['reminder', '2026-09-20T00:00:00.000Z'],
+      ['reminder', '2026-09-25T00:00:00.000Z'],
+      ['due', '2026-09-27T00:00:00.000Z'],
+    ]);
+    const other = sign(base, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-20'), noon('2026-07-03'));
+    const ids = new Set(responseAlarms(first).map((a) => a.id));
+    expect(responseAlarms(other).every((a) => !ids.has(a.id))).toBe(true);
+    expect(responseAlarms(other).find((a) => a.kind === 'due')?.at).toBe('2026-09-21T00:00:00.000Z');
+  });
+
+  it('evidence requests repeat, one at a time', () => {
+    let state = sign(awaitingDecision(), 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
+    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-04'))).toMatchObject({
+      code: 'evidence_response_pending',
+    });
+    state = sign(state, 't_visa_evidence_response-1', 'responded', { respondedOn: '2026-09-10' }, noon('2026-09-10'));
+    state = sign(state, 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: '2026-11-01', respondBy: '2026-12-01' }, noon('2026-11-02'));
+    expect(stepOf(state, 't_visa_evidence_response-2')).toMatchObject({ status: 'pending', details: { notice: 'noid' } });
+  });
+
+  it('bounds respondBy by the notice type: 12 weeks + 3 days for an RFE, 30 days for a NOID', () => {
+    const state = awaitingDecision();
+    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'))).toBeNull();
+    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-27'), noon('2026-07-03'))).toMatchObject({
+      code: 'date_out_of_range',
+      field: 'details.respondBy',
+    });
+    const noid = { notice: 'noid', issuedOn: '2026-07-01', respondBy: '2026-08-01' };
+    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', noid, noon('2026-07-03'))).toMatchObject({ code: 'date_out_of_range' });
+    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', { ...noid, respondBy: '2026-06-30' }, noon('2026-07-03'))).toMatchObject({
+      code: 'date_order',
+      field: 'details.respondBy',
+    });
+  });
+
+  it('checks the approval dates: status at most 4 years, adjustment date inside the status', () => {
+    const state = awaitingDecision();
+    expect(refusal(state, 't_visa_decision-1', 'approved', { ...approval, validUntil: '2031-01-11' }, noon('2027-01-11'))).toMatchObject({
+      code: 'date_out_of_range',
+      field: 'details.validUntil',
+    });
+    expect(refusal(state, 't_visa_decision-1', 'approved', { ...approval, adjustmentEligibleFrom: '2031-02-01' }, noon('2027-01-11'))).toMatchObject({
+      code: 'date_order',
+      field: 'details.adjustmentEligibleFrom',
+    });
+  });
+
+  it('after approval reminds before T status ends and when adjustment becomes possible; lapsing loses the path', () => {
+    const state = sign(awaitingDecision(), 't_visa_decision-1', 'approved', approval, noon('2027-01-11'));
+    const tAlarms = alarms(state).filter((a) => a.subject === 't_status' || a.subject === 'adjustment_eligible');
+    expect(tAlarms.map((a) => [a.kind, a.at, a.recipient])).toEqual([
+      ['reminder', '2030-01-10T00:00:00.000Z', 'advocate'],
+      ['expiry_reminder', '2030-07-14T00:00:00.000Z', 'advocate'],
+      ['expiry_reminder', '2030-10-12T00:00:00.000Z', 'advocate'],
+      ['expiry_reminder', '2030-12-11T00:00:00.000Z', 'advocate'],
+      ['expired', '2031-01-10T00:00:00.000Z', 'advocate'],
+    ]);
+    const end = tAlarms.at(-1)!;
+    const lapsed = fireAlarm(state, end, end.at);
+    expect(stepOf(lapsed, 't_visa_adjustment_filing-1').status).toBe('expired');
+    expect(stepOf(lapsed, 't_visa_decision-1').status).toBe('expired');
+  });
+
+  it('a denial closes the pending evidence response', () => {
+    let state = sign(awaitingDecision(), 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
+    state = sign(state, 't_visa_decision-1', 'denied', { reason: 'insufficient_evidence' }, noon('2026-08-01'));
+    expect(stepOf(state, 't_visa_evidence_response-1').status).toBe('cancelled');
+    expect(state.steps.some((s) => s.kind === 't_visa_adjustment_filing')).toBe(false);
+  });
+
+  it('is open to minors too', () => {
+    expect(stepOf(awaitingDecision(openMinor()), 't_visa_decision-1').status).toBe('pending');
+  });
+});
+
+describe('law-enforcement declaration (I-914 Supplement B)', () => {
+  it('is requested from law enforcement at open, beside the T-visa filing', () => {
+    const state = openAdult();
+    expect(stepOf(state, 'le_declaration-1')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement', track: 'le_declaration' });
+    expect(stepOf(state, 't_visa_filing-1').status).toBe('pending');
+  });
+
+  it('a decline never blocks the T-visa filing', () => {
+    const declined = sign(openAdult(), 'le_declaration-1', 'declined', { reason: 'investigation_closed' }, noon('2026-01-10'));
+    expect(stepOf(declined, 'le_declaration-1').status).toBe('declined');
+    expect(refusal(declined, 't_visa_filing-1', 'filed', { filedOn: '2026-01-10' }, noon('2026-01-10'))).toBeNull();
+  });
+
+  it('silence never blocks it either, and signing later changes nothing on the T track', () => {
+    const filed = sign(openAdult(), 't_visa_filing-1', 'filed', { filedOn: '2026-01-10' }, noon('2026-01-10'));
+    expect(stepOf(filed, 'le_declaration-1').status).toBe('pending');
+    const signed = sign(filed, 'le_declaration-1', 'signed', { signedOn: '2026-02-01' }, noon('2026-02-01'));
+    expect(pendingIds(signed)).toEqual(pendingIds(filed).filter((id) => id !== 'le_declaration-1'));
+  });
+});
