@@ -1,0 +1,71 @@
+/**
+ * The API's Idempotency-Key store. The first request under a (scope, key) claims it; the handler then completes it
+ * with its response, or releases it when it failed in a way worth retrying. Keys live 24 hours.
+ */
+import type { Pool } from 'pg';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+export type ClaimResult =
+  /** First use: handle the request, then call complete() (or release()). */
+  | 'new'
+  /** The same request was handled already: answer with this response. */
+  | { replay: StoredResponse }
+  /** The key was used for a different request. */
+  | 'conflict'
+  /** The first request with this key is still being handled. */
+  | 'in_progress';
+
+/**
+ * Claims `key` within `scope` (e.g. route + acting agency) for the request whose hash is `requestHash`. A key older
+ * than 24 hours counts as unused. `now` is the clock, a parameter so expiry can be tested.
+ */
+export async function claim(pool: Pool, scope: string, key: string, requestHash: string, now: Date = new Date()): Promise<ClaimResult> {
+  const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
+  // Insert, or take over an expired row, in one statement: two racing first requests cannot both get 'new'.
+  const claimed = await pool.query(
+    `INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (scope, key) DO UPDATE SET
+       request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at,
+       status_code = NULL, response = NULL, completed_at = NULL
+     WHERE idempotency_keys.created_at < $5
+     RETURNING key`,
+    [scope, key, requestHash, now, expiredBefore],
+  );
+  if (claimed.rowCount === 1) return 'new';
+
+  const { rows } = await pool.query<{ request_hash: string; status_code: number | null; response: unknown }>(
+    'SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
+    [scope, key],
+  );
+  const row = rows[0];
+  if (!row) return claim(pool, scope, key, requestHash, now); // released between our two statements: try again
+  if (row.request_hash !== requestHash) return 'conflict';
+  if (row.status_code === null) return 'in_progress';
+  return { replay: { statusCode: row.status_code, body: row.response } };
+}
+
+/** Stores the response a claimed request produced, for replay to retries. */
+export async function complete(pool: Pool, scope: string, key: string, statusCode: number, body: unknown, now: Date = new Date()): Promise<void> {
+  await pool.query(
+    `UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = $5
+     WHERE scope = $1 AND key = $2 AND status_code IS NULL`,
+    [scope, key, statusCode, JSON.stringify(body ?? null), now],
+  );
+}
+
+/** Gives a claim back when its request failed before any effect (e.g. a 5xx), so a retry is handled afresh. */
+export async function release(pool: Pool, scope: string, key: string): Promise<void> {
+  await pool.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status_code IS NULL', [scope, key]);
+}
+
+/** Deletes keys older than 24 hours; returns how many. Run periodically (claim() already ignores them). */
+export async function deleteExpiredIdempotencyKeys(pool: Pool, now: Date = new Date()): Promise<number> {
+  const result = await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [new Date(now.getTime() - IDEMPOTENCY_TTL_MS)]);
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,68 @@
+/**
+ * Applies the SQL migrations in db/migrations (node-pg-migrate, files ordered by their timestamp prefix).
+ * Run at service start-up, or by hand: `npx tsx db/migrate.ts` with DATABASE_URL set.
+ */
+import { join } from 'node:path';
+import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
+
+export const MIGRATIONS_DIR = join(__dirname, 'migrations');
+
+/** The part of a pino logger we use, so the service can pass its logger as is. */
+export interface MigrationLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What we read of each applied migration. */
+type Runner = (options: RunnerOption) => Promise<Array<{ name: string }>>;
+
+/**
+ * node-pg-migrate is an ES module. Node 20.19+ loads it with require() (require(esm)); jest's CommonJS runtime does
+ * not on Node 20, so test code runs this file in a child process instead (see test/support/postgres.ts).
+ */
+function loadRunner(): Runner {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package from CommonJS
+  return (require('node-pg-migrate') as { runner: Runner }).runner;
+}
+
+/** Applies every pending migration; returns the names applied. Concurrent callers wait for each other's lock. */
+export async function migrate(databaseUrl: string, logger?: MigrationLogger): Promise<string[]> {
+  const options: RunnerOption = {
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    migrationsTable: 'pgmigrations',
+    direction: 'up',
+    count: Infinity,
+    checkOrder: true,
+    singleTransaction: true,
+    advisoryLockMode: 'wait',
+    verbose: false,
+    logger: {
+      // Migration SQL goes to debug: info stays readable at start-up.
+      debug: (message: string) => logger?.debug(message),
+      info: (message: string) => logger?.debug(message),
+      warn: (message: string) => logger?.warn(message),
+      error: (message: string) => logger?.error(message),
+    },
+  };
+  const applied = await loadRunner()(options);
+  if (applied.length > 0) logger?.info(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  return applied.map((m) => m.name);
+}
+
+if (require.main === module) {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error('DATABASE_URL is not set');
+    process.exit(2);
+  }
+  migrate(url).then(
+    (applied) => console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'nothing to apply'),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}

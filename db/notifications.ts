@@ -1,0 +1,169 @@
+/**
+ * The notification outbox. A row is written once per alarm (its id is the alarm id) and then moves only forward:
+ * attempts and last error on each failed send, sent_at once the SMTP server accepted the message.
+ */
+import type { QueryResult, QueryResultRow } from 'pg';
+import type { AlarmKind } from '../domain/case-state';
+import type { Instant } from '../domain/types';
+
+/** A pool or a client inside a transaction. */
+export interface Queryable {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export type NotificationKind = AlarmKind;
+
+export interface NewNotification {
+  /** The workflow's alarm id: the same alarm always maps to the same row. */
+  id: string;
+  caseId: string;
+  reference: string;
+  stepId: string;
+  stepKind: string;
+  kind: NotificationKind;
+  recipientAgencyId: string;
+  /** Null when the agency has no address: the notification is in-app only. */
+  recipientEmail: string | null;
+  subject: string;
+  bodyText: string;
+  dueAt: Instant;
+}
+
+export interface Notification extends NewNotification {
+  createdAt: Instant;
+  sentAt: Instant | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface NotificationFilter {
+  caseId?: string;
+  agencyId?: string;
+  /** Only notifications whose email is still owed (an address, not yet sent). */
+  unsentOnly?: boolean;
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface NotificationPage {
+  items: Notification[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+interface NotificationRow {
+  id: string;
+  case_id: string;
+  reference: string;
+  step_id: string;
+  step_kind: string;
+  kind: NotificationKind;
+  recipient_agency_id: string;
+  recipient_email: string | null;
+  subject: string;
+  body_text: string;
+  due_at: Date;
+  created_at: Date;
+  sent_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+export const MAX_PAGE_SIZE = 500;
+/** Enough to diagnose an SMTP failure without letting a chatty server fill the table. */
+const MAX_ERROR_LENGTH = 1_000;
+
+function fromRow(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    caseId: row.case_id,
+    reference: row.reference,
+    stepId: row.step_id,
+    stepKind: row.step_kind,
+    kind: row.kind,
+    recipientAgencyId: row.recipient_agency_id,
+    recipientEmail: row.recipient_email,
+    subject: row.subject,
+    bodyText: row.body_text,
+    dueAt: row.due_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    sentAt: row.sent_at ? row.sent_at.toISOString() : null,
+    attempts: row.attempts,
+    lastError: row.last_error,
+  };
+}
+
+export async function findNotification(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<Notification | null> {
+  const lock = options.forUpdate ? ' FOR UPDATE' : '';
+  const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE id = $1${lock}`, [id]);
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+/** Adds the row, or returns the one already there under the same id unchanged (first write wins). */
+export async function enqueue(db: Queryable, n: NewNotification): Promise<Notification> {
+  const { rows } = await db.query<NotificationRow>(
+    `INSERT INTO notifications
+       (id, case_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING *`,
+    [n.id, n.caseId, n.reference, n.stepId, n.stepKind, n.kind, n.recipientAgencyId, n.recipientEmail, n.subject, n.bodyText, n.dueAt],
+  );
+  const row = rows[0];
+  if (row) return fromRow(row);
+  const existing = await findNotification(db, n.id);
+  if (!existing) throw new Error(`notification ${n.id} conflicted on insert but cannot be read`);
+  return existing;
+}
+
+/** Records the send; the first time wins, so a repeated call never moves sent_at. */
+export async function markSent(db: Queryable, id: string, sentAt: Date = new Date()): Promise<void> {
+  await db.query('UPDATE notifications SET sent_at = COALESCE(sent_at, $2), attempts = attempts + 1, last_error = NULL WHERE id = $1', [id, sentAt]);
+}
+
+export async function recordFailure(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query('UPDATE notifications SET attempts = attempts + 1, last_error = $2 WHERE id = $1 AND sent_at IS NULL', [
+    id,
+    error.slice(0, MAX_ERROR_LENGTH),
+  ]);
+}
+
+/** Newest first, one keyset page at a time so deep pages stay as fast as the first. */
+export async function listNotifications(db: Queryable, filter: NotificationFilter): Promise<NotificationPage> {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit), 1), MAX_PAGE_SIZE);
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown): string => `$${values.push(value)}`;
+
+  if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
+  if (filter.agencyId !== undefined) conditions.push(`recipient_agency_id = ${param(filter.agencyId)}`);
+  if (filter.unsentOnly) conditions.push('sent_at IS NULL AND recipient_email IS NOT NULL');
+  if (filter.cursor !== undefined) {
+    // The cursor is the last id seen; its row's position is read back so no timestamp is rounded through JS.
+    conditions.push(`(created_at, id) < (SELECT created_at, id FROM notifications WHERE id = ${param(filter.cursor)})`);
+  }
+
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT * FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+    values,
+  );
+  const items = rows.slice(0, limit).map(fromRow);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? last.id : null };
+}
+
+export interface Recipient {
+  agencyId: string;
+  name: string;
+  /** Null when the organisation has no address on file: it sees the notification in the app only. */
+  email: string | null;
+}
+
+/** Where a notification for an organisation goes, from the agencies table. */
+export async function findRecipient(db: Queryable, agencyId: string): Promise<Recipient | null> {
+  const { rows } = await db.query<{ id: string; name: string; email: string | null }>('SELECT id, name, email FROM agencies WHERE id = $1', [agencyId]);
+  const row = rows[0];
+  return row ? { agencyId: row.id, name: row.name, email: row.email?.trim() ? row.email.trim() : null } : null;
+}

@@ -1,0 +1,26 @@
+/** The service's connection pool. One per process; close it on shutdown so the process can exit. */
+import { Pool } from 'pg';
+
+export interface PoolOptions {
+  /** Connections per process; PostgreSQL's default limit is 100 across all processes. */
+  max?: number;
+  /** Name shown in pg_stat_activity, to tell the API from the worker. */
+  applicationName?: string;
+}
+
+export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
+  const pool = new Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'relief-cases',
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (server restart) is reported here; without a listener it would crash the
+  // process. The next query gets a fresh connection.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function closePool(pool: Pool): Promise<void> {
+  await pool.end();
+}

@@ -1,0 +1,54 @@
+import { claim, complete, deleteExpiredIdempotencyKeys, IDEMPOTENCY_TTL_MS, release } from '../../db/idempotency';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+});
+afterAll(async () => {
+  await db.stop();
+});
+
+const scope = 'POST /cases:demo-police';
+const at = (ms: number) => new Date(Date.UTC(2026, 5, 1) + ms);
+
+it('claims a new key, reports it in progress, then replays the stored response', async () => {
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(0))).toBe('new');
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(1))).toBe('in_progress');
+  await complete(db.pool, scope, 'k-1', 201, { caseId: 'c-1' }, at(2));
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(3))).toEqual({ replay: { statusCode: 201, body: { caseId: 'c-1' } } });
+  // A second complete() (a confused handler) does not overwrite the first answer.
+  await complete(db.pool, scope, 'k-1', 500, { oops: true }, at(4));
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(5))).toEqual({ replay: { statusCode: 201, body: { caseId: 'c-1' } } });
+});
+
+it('refuses the same key for a different request, and keeps keys of other scopes apart', async () => {
+  expect(await claim(db.pool, scope, 'k-2', 'hash-a', at(0))).toBe('new');
+  expect(await claim(db.pool, scope, 'k-2', 'hash-b', at(1))).toBe('conflict');
+  expect(await claim(db.pool, 'POST /cases:other-agency', 'k-2', 'hash-b', at(1))).toBe('new');
+});
+
+it('gives exactly one of many concurrent first requests the claim', async () => {
+  const results = await Promise.all(Array.from({ length: 5 }, () => claim(db.pool, scope, 'k-race', 'hash-a', at(0))));
+  expect(results.filter((r) => r === 'new')).toHaveLength(1);
+  expect(results.filter((r) => r === 'in_progress')).toHaveLength(4);
+});
+
+it('lets a released claim be taken again', async () => {
+  expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(0))).toBe('new');
+  await release(db.pool, scope, 'k-3');
+  expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(1))).toBe('new');
+});
+
+it('forgets keys after 24 hours and cleans them up', async () => {
+  expect(await claim(db.pool, scope, 'k-4', 'hash-a', at(0))).toBe('new');
+  await complete(db.pool, scope, 'k-4', 200, { ok: true }, at(1));
+  expect(await claim(db.pool, scope, 'k-4', 'hash-b', at(IDEMPOTENCY_TTL_MS - 1))).toBe('conflict');
+  expect(await claim(db.pool, scope, 'k-4', 'hash-b', at(IDEMPOTENCY_TTL_MS + 1))).toBe('new');
+
+  expect(await claim(db.pool, scope, 'k-5', 'hash-a', at(0))).toBe('new');
+  const removed = await deleteExpiredIdempotencyKeys(db.pool, at(IDEMPOTENCY_TTL_MS + 10));
+  expect(removed).toBeGreaterThanOrEqual(1);
+  const { rows } = await db.pool.query('SELECT key FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, 'k-5']);
+  expect(rows).toHaveLength(0);
+});

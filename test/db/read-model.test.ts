@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { CaseSnapshot, Step } from '../../domain/types';
+import { getCase, getSurvivor, InvalidCursorError, listSteps, projectCase, saveSurvivor, type StepFilter } from '../../db/read-model';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+});
+afterAll(async () => {
+  await db.stop();
+});
+
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const day = (offset: number) => new Date(NOW.getTime() + offset * 86_400_000).toISOString();
+
+function step(overrides: Partial<Step> & Pick<Step, 'id'>): Step {
+  return {
+    kind: 'cp_decision',
+    track: 'continued_presence',
+    agencyKind: 'ice',
+    agencyId: DEMO_AGENCIES.ice,
+    status: 'pending',
+    openedAt: day(-10),
+    dueAt: null,
+    expiresAt: null,
+    completedAt: null,
+    outcome: null,
+    details: {},
+    ...overrides,
+  };
+}
+
+function snapshot(overrides: Partial<CaseSnapshot> = {}): CaseSnapshot {
+  const caseId = overrides.caseId ?? randomUUID();
+  return {
+    caseId,
+    reference: `RC-TEST-${caseId.slice(0, 8)}`,
+    path: 'adult',
+    status: 'open',
+    openedAt: day(-10),
+    closedAt: null,
+    policyVersion: 'test-1',
+    agencies: DEMO_AGENCIES,
+    steps: [],
+    timeline: [{ seq: 1, at: day(-10), type: 'case.opened', stepId: null, actorAgencyId: DEMO_AGENCIES.law_enforcement, summary: 'Case opened' }],
+    version: 1,
+    ...overrides,
+  };
+}
+
+describe('projectCase', () => {
+  it('creates the case, then applies only newer versions', async () => {
+    const first = snapshot({ steps: [step({ id: 'cp_request-1', kind: 'cp_request', agencyKind: 'law_enforcement', dueAt: day(5) })] });
+    expect(await projectCase(db.pool, first)).toBe(true);
+
+    const second: CaseSnapshot = {
+      ...first,
+      version: 2,
+      steps: [step({ id: 'cp_request-1', kind: 'cp_request', status: 'completed', completedAt: day(0), outcome: 'requested', details: { requestedOn: '2026-06-01' } })],
+      timeline: [...first.timeline, { seq: 2, at: day(0), type: 'step.completed', stepId: 'cp_request-1', actorAgencyId: 'demo-police', summary: 'CP requested' }],
+    };
+    expect(await projectCase(db.pool, second)).toBe(true);
+    // A late delivery of version 1 and a repeat of version 2 change nothing.
+    expect(await projectCase(db.pool, first)).toBe(false);
+    expect(await projectCase(db.pool, { ...second, status: 'closed' })).toBe(false);
+
+    const view = await getCase(db.pool, first.caseId);
+    expect(view).toMatchObject({ caseId: first.caseId, reference: first.reference, version: 2, status: 'open', agencies: DEMO_AGENCIES });
+    expect(view?.steps).toEqual([second.steps[0]]);
+    expect(view?.timeline.map((t) => t.type)).toEqual(['case.opened', 'step.completed']);
+  });
+
+  it('replaces steps but keeps timeline entries a later snapshot no longer carries', async () => {
+    const first = snapshot({ steps: [step({ id: 'a-1' }), step({ id: 'b-1' })] });
+    await projectCase(db.pool, first);
+    await projectCase(db.pool, {
+      ...first,
+      version: 2,
+      steps: [step({ id: 'a-1' })],
+      timeline: [{ seq: 2, at: day(0), type: 'step.opened', stepId: 'a-1', actorAgencyId: null, summary: 'later' }],
+    });
+    const view = await getCase(db.pool, first.caseId);
+    expect(view?.steps.map((s) => s.id)).toEqual(['a-1']);
+    expect(view?.timeline.map((t) => t.seq)).toEqual([1, 2]);
+  });
+
+  it('lets exactly one of two concurrent projections of the same version apply', async () => {
+    const base = snapshot();
+    await projectCase(db.pool, base);
+    const results = await Promise.all([projectCase(db.pool, { ...base, version: 2 }), projectCase(db.pool, { ...base, version: 2 })]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('returns null for a case never projected', async () => {
+    expect(await getCase(db.pool, randomUUID())).toBeNull();
+  });
+});
+
+describe('listSteps', () => {
+  // A separate set of cases whose steps belong to agencies no other test uses, so counts are exact.
+  const agency = 'list-test-ice';
+  const cases: CaseSnapshot[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < 7; i += 1) {
+      const s = snapshot({
+        steps: [
+          step({ id: `cp_decision-1`, agencyId: agency, dueAt: day(i - 3) }), // days -3..3: three overdue at NOW
+          step({ id: `hhs-1`, kind: 'hhs_certification_letter', track: 'hhs', agencyKind: 'hhs', agencyId: `${agency}-hhs`, dueAt: i % 2 ? day(i) : null }),
+          step({ id: `done-1`, agencyId: agency, status: 'completed', dueAt: day(-30), completedAt: day(-1) }),
+        ],
+      });
+      cases.push(s);
+      await projectCase(db.pool, s);
+    }
+  });
+  const base: StepFilter = { status: 'pending', agencyId: agency, sort: 'due_at', limit: 50, now: NOW };
+
+  it('lists pending steps of one agency by due date, never completed ones', async () => {
+    const { items, nextCursor } = await listSteps(db.pool, base);
+    expect(items).toHaveLength(7);
+    expect(items.every((s) => s.status === 'pending' && s.agencyId === agency)).toBe(true);
+    expect(items.map((s) => s.dueAt)).toEqual([-3, -2, -1, 0, 1, 2, 3].map(day));
+    expect(items[0]).toMatchObject({ caseId: cases[0]!.caseId, caseReference: cases[0]!.reference });
+    expect(nextCursor).toBeNull();
+  });
+
+  it('computes overdue against the given clock', async () => {
+    const overdue = await listSteps(db.pool, { ...base, status: 'overdue' });
+    expect(overdue.items.map((s) => s.dueAt)).toEqual([-3, -2, -1].map(day));
+    const later = await listSteps(db.pool, { ...base, status: 'overdue', now: new Date(day(2)) });
+    expect(later.items).toHaveLength(5);
+  });
+
+  it('filters by due range, step kind, agency kind and case', async () => {
+    const range = await listSteps(db.pool, { ...base, dueAfter: day(-1), dueBefore: day(2) });
+    expect(range.items.map((s) => s.dueAt)).toEqual([-1, 0, 1].map(day));
+
+    const hhs = await listSteps(db.pool, { ...base, agencyId: `${agency}-hhs`, kind: 'hhs_certification_letter', agencyKind: 'hhs' });
+    // Undated steps sort after dated ones.
+    expect(hhs.items.map((s) => s.dueAt)).toEqual([day(1), day(3), day(5), null, null, null, null]);
+    expect((await listSteps(db.pool, { ...base, kind: 'hhs_certification_letter' })).items).toHaveLength(0);
+
+    const one = await listSteps(db.pool, { ...base, agencyId: undefined, caseId: cases[2]!.caseId });
+    expect(one.items.map((s) => s.id).sort()).toEqual(['cp_decision-1', 'hhs-1']);
+  });
+
+  it('pages with a keyset cursor in both directions without repeats or gaps', async () => {
+    for (const sort of ['due_at', '-due_at'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await listSteps(db.pool, { ...base, agencyId: `${agency}-hhs`, sort, limit: 3, cursor });
+        seen.push(...page.items.map((s) => `${s.caseId}/${s.id}`));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor);
+      const all = await listSteps(db.pool, { ...base, agencyId: `${agency}-hhs`, sort, limit: 50 });
+      expect(pages).toBe(3);
+      expect(seen).toEqual(all.items.map((s) => `${s.caseId}/${s.id}`));
+      expect(new Set(seen).size).toBe(7);
+    }
+    const descending = await listSteps(db.pool, { ...base, sort: '-due_at' });
+    expect(descending.items.map((s) => s.dueAt)).toEqual([3, 2, 1, 0, -1, -2, -3].map(day));
+  });
+
+  it('rejects a cursor it did not make', async () => {
+    await expect(listSteps(db.pool, { ...base, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'x', 'y'])).toString('base64url');
+    await expect(listSteps(db.pool, { ...base, cursor: forged })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('caps the page size at 200', async () => {
+    const page = await listSteps(db.pool, { ...base, status: 'pending', agencyId: undefined, limit: 10_000 });
+    expect(page.items.length).toBeLessThanOrEqual(200);
+  });
+
+  it('walks a pending-steps index for agency lists rather than scanning all steps', async () => {
+    await db.pool.query('ANALYZE case_steps');
+    await db.pool.query('SET enable_seqscan = off'); // tiny table: ask whether an index can serve it at all
+    try {
+      const { rows } = await db.pool.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT * FROM case_steps s WHERE s.status = 'pending' AND s.agency_id = $1
+         ORDER BY COALESCE(s.due_at, 'infinity'::timestamptz), s.case_id, s.step_id LIMIT 51`,
+        [agency],
+      );
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/case_steps_pending_agency_idx/);
+      expect(plan).not.toMatch(/Sort/);
+    } finally {
+      await db.pool.query('RESET enable_seqscan');
+    }
+  });
+});
+
+describe('survivors', () => {
+  const identity = { name: 'Test Person Fictitious', birthDate: '1990-01-02', aNumber: 'A000000000', contact: 'nobody@example.net' };
+  const keyring = { current: { id: 'k2', key: randomBytes(32) }, previous: [{ id: 'k1', key: randomBytes(32) }] };
+
+  it('stores the identity sealed and reads it back with the keyring', async () => {
+    const caseId = randomUUID();
+    await saveSurvivor(db.pool, caseId, identity, keyring);
+    const { rows } = await db.pool.query<{ identity_ciphertext: Buffer; key_id: string }>('SELECT * FROM survivors WHERE case_id = $1', [caseId]);
+    expect(rows[0]?.key_id).toBe('k2');
+    expect(rows[0]?.identity_ciphertext.toString('latin1')).not.toContain('Fictitious');
+    expect(await getSurvivor(db.pool, caseId, keyring)).toEqual(identity);
+    await expect(getSurvivor(db.pool, caseId, { current: { id: 'k2', key: randomBytes(32) } })).rejects.toThrow();
+    await expect(getSurvivor(db.pool, caseId)).rejects.toThrow(/not in the keyring/);
+  });
+
+  it('binds the ciphertext to its case', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await saveSurvivor(db.pool, a, identity, keyring);
+    await db.pool.query('INSERT INTO survivors (case_id, identity_ciphertext, key_id) SELECT $2, identity_ciphertext, key_id FROM survivors WHERE case_id = $1', [a, b]);
+    await expect(getSurvivor(db.pool, b, keyring)).rejects.toThrow();
+  });
+
+  it('stores plaintext only when no keyring is configured, and says so', async () => {
+    const caseId = randomUUID();
+    await saveSurvivor(db.pool, caseId, identity);
+    const { rows } = await db.pool.query<{ key_id: string }>('SELECT key_id FROM survivors WHERE case_id = $1', [caseId]);
+    expect(rows[0]?.key_id).toBe('plaintext');
+    expect(await getSurvivor(db.pool, caseId)).toEqual(identity);
+    expect(await getSurvivor(db.pool, randomUUID())).toBeNull();
+  });
+});
