@@ -1,0 +1,119 @@
+/**
+ * The embedded mail capture: a real SMTP server on loopback that keeps the last messages in memory, so the default
+ * mode needs no mail infrastructure and a developer can read what would have been sent. Tests use it as the real
+ * SMTP server, including to simulate an outage.
+ */
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type AddressObject } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface CapturedMessage {
+  /** Position in arrival order, from 1; stays unique across `clear()`. */
+  seq: number;
+  messageId: string | null;
+  from: string;
+  /** Envelope recipients, as the sender addressed them over SMTP. */
+  to: string[];
+  subject: string;
+  text: string;
+  receivedAt: string;
+}
+
+export interface MailCaptureOptions {
+  /** 0 lets the OS pick a free port (tests); the service passes SMTP_CAPTURE_PORT. */
+  port?: number;
+  host?: string;
+  /** How many messages to keep; older ones are dropped first. */
+  keep?: number;
+}
+
+export interface MailCapture {
+  readonly host: string;
+  readonly port: number;
+  /** smtp://host:port, ready for `createMailTransport`. */
+  readonly url: string;
+  /** Captured messages, oldest first. */
+  messages(): CapturedMessage[];
+  clear(): void;
+  /**
+   * While down, every connection is refused with "421 service not available", the code a real server uses for a
+   * temporary failure, so senders see an outage rather than a rejected message.
+   */
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+function addressesOf(field: AddressObject | AddressObject[] | undefined): string {
+  if (!field) return '';
+  return (Array.isArray(field) ? field : [field]).map((address) => address.text).join(', ');
+}
+
+function temporaryFailure(message: string): Error {
+  // smtp-server answers with the error's responseCode.
+  return Object.assign(new Error(message), { responseCode: 421 });
+}
+
+export async function startMailCapture(options: MailCaptureOptions = {}): Promise<MailCapture> {
+  const host = options.host ?? '127.0.0.1';
+  const keep = options.keep ?? 200;
+  let captured: CapturedMessage[] = [];
+  let seq = 0;
+  let down = false;
+
+  const server = new SMTPServer({
+    // Loopback only, no credentials to check, no TLS to negotiate: a development capture, not a relay.
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: MAX_MESSAGE_BYTES,
+    // Short, so close() in tests returns promptly even if a client keeps its connection.
+    closeTimeout: 1_000,
+    onConnect(_session, callback) {
+      callback(down ? temporaryFailure('Service not available, mail capture is down') : null);
+    },
+    onData(stream, session, callback) {
+      // The message is stored before the client hears "250 OK", so a sender that saw success finds it here.
+      simpleParser(stream)
+        .then((parsed) => {
+          seq += 1;
+          captured.push({
+            seq,
+            messageId: parsed.messageId ?? null,
+            from: addressesOf(parsed.from),
+            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            receivedAt: new Date().toISOString(),
+          });
+          if (captured.length > keep) captured = captured.slice(-keep);
+          callback();
+        })
+        .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.server.address() as AddressInfo;
+
+  return {
+    host,
+    port,
+    url: `smtp://${host}:${port}`,
+    messages: () => captured.map((message) => ({ ...message, to: [...message.to] })),
+    clear: () => {
+      captured = [];
+    },
+    setDown: (value) => {
+      down = value;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
+ * identity has no field here, so it cannot end up in a mailbox by mistake.
+ */
+import type { AlarmKind } from '../domain/case-state';
+import { STEP_CATALOGUE } from '../domain/steps';
+import type { AgencyKind, Instant, StepKind } from '../domain/types';
+
+export interface NotificationFacts {
+  kind: AlarmKind;
+  caseId: string;
+  /** The case's public reference, e.g. "RC-2026-0042". */
+  reference: string;
+  /** A step kind; anything else (an unknown or retired kind) is shown in plain words. */
+  stepKind: string;
+  /** The organisation the email goes to. For an escalation, the coordinator organisation. */
+  agencyName: string;
+  /** The date the message is about: the step's due date, or the expiry date for expiry kinds. */
+  dueAt: Instant;
+  /** Where the service is reachable, without a trailing slash, e.g. https://relief.example.org */
+  publicBaseUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+}
+
+const STEP_LABELS: Record<StepKind, string> = {
+  identification: 'Victim identification',
+  cp_request: 'Continued Presence request',
+  cp_decision: 'Continued Presence decision',
+  cp_renewal_request: 'Continued Presence renewal request',
+  cp_renewal_decision: 'Continued Presence renewal decision',
+  hhs_minor_notification: 'HHS notification of a minor (24 hours)',
+  hhs_interim_letter: 'HHS interim assistance letter',
+  hhs_eligibility_letter: 'HHS eligibility letter',
+  hhs_certification_request: 'HHS certification request',
+  hhs_certification_letter: 'HHS certification letter',
+  t_visa_filing: 'T visa application filing (I-914)',
+  t_visa_receipt: 'T visa receipt notice',
+  t_visa_bona_fide: 'T visa bona fide determination',
+  t_visa_evidence_response: 'T visa response to request for evidence',
+  t_visa_decision: 'T visa decision',
+  t_visa_adjustment_filing: 'Adjustment of status filing (I-485)',
+  le_declaration: 'Law-enforcement declaration (I-914 Supplement B)',
+  u_visa_certification: 'U visa certification (I-918 Supplement B)',
+  u_visa_petition: 'U visa petition filing (I-918)',
+};
+
+const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
+  law_enforcement: 'law enforcement',
+  ice: 'ICE Center for Countering Human Trafficking',
+  hhs: 'HHS Office on Trafficking in Persons',
+  advocate: 'the attorney or advocate',
+  coordinator: 'the coordinator',
+};
+
+function isStepKind(kind: string): kind is StepKind {
+  return Object.prototype.hasOwnProperty.call(STEP_LABELS, kind);
+}
+
+/** A human name for a step kind, e.g. "cp_decision" → "Continued Presence decision". */
+export function stepLabel(stepKind: string): string {
+  if (isStepKind(stepKind)) return STEP_LABELS[stepKind];
+  const words = stepKind.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The date in words and in ISO form, in UTC so every recipient reads the same day the workflow computed. */
+export function formatDate(instant: Instant): string {
+  const date = new Date(instant);
+  const words = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeZone: 'UTC' }).format(date);
+  return `${words} (${date.toISOString().slice(0, 10)})`;
+}
+
+export function caseLink(publicBaseUrl: string, caseId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/cases/${encodeURIComponent(caseId)}`;
+}
+
+function headline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
+  const ref = facts.reference;
+  switch (facts.kind) {
+    case 'reminder':
+      return { subject: `Reminder: ${step} due ${date} (case ${ref})`, lead: `The step "${step}" is due on ${date}.` };
+    case 'due':
+      return { subject: `Due today: ${step} (case ${ref})`, lead: `The step "${step}" is due today, ${date}.` };
+    case 'escalation': {
+      const owner = isStepKind(facts.stepKind) ? AGENCY_KIND_LABELS[STEP_CATALOGUE[facts.stepKind].owner] : 'the owning agency';
+      return {
+        subject: `ESCALATION: ${step} overdue since ${date} (case ${ref})`,
+        lead:
+          `This is an escalation. The step "${step}", owned by ${owner}, was due on ${date} and is still open. ` +
+          'Please follow up with the agency that must act.',
+      };
+    }
+    case 'expiry_reminder':
+      return {
+        subject: `Expiring: ${step} valid until ${date} (case ${ref})`,
+        lead: `What "${step}" granted stops being valid on ${date}. Act before then if it must be renewed or used.`,
+      };
+    case 'expired':
+      return { subject: `Expired: ${step} on ${date} (case ${ref})`, lead: `What "${step}" granted expired on ${date}.` };
+  }
+}
+
+export function renderNotification(facts: NotificationFacts): RenderedEmail {
+  const step = stepLabel(facts.stepKind);
+  const date = formatDate(facts.dueAt);
+  const { subject, lead } = headline(facts, step, date);
+  const text = [
+    `To: ${facts.agencyName}`,
+    '',
+    lead,
+    '',
+    `Case reference: ${facts.reference}`,
+    `Step: ${step}`,
+    `Date: ${date}`,
+    '',
+    `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
+    '',
+    // Recipients forward emails; the reminder says why it carries no personal details.
+    'This message intentionally carries no personal details. Sign in to see the case.',
+  ].join('\n');
+  return { subject, text };
+}

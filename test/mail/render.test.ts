@@ -1,0 +1,41 @@
+import { caseLink, renderNotification, stepLabel, type NotificationFacts } from '../../mail/render';
+
+const facts: NotificationFacts = {
+  kind: 'reminder',
+  caseId: 'case-123',
+  reference: 'RC-2026-0042',
+  stepKind: 'cp_decision',
+  agencyName: 'ICE CCHT Continued Presence Unit',
+  dueAt: '2026-11-23T08:00:00.000Z',
+  publicBaseUrl: 'https://relief.example.org/',
+};
+
+describe('renderNotification', () => {
+  it('names the case, step, agency, date and link in subject and body', () => {
+    const { subject, text } = renderNotification(facts);
+    expect(subject).toBe('Reminder: Continued Presence decision due Monday, November 23, 2026 (2026-11-23) (case RC-2026-0042)');
+    expect(text).toContain('To: ICE CCHT Continued Presence Unit');
+    expect(text).toContain('Case reference: RC-2026-0042');
+    expect(text).toContain('Step: Continued Presence decision');
+    expect(text).toContain('2026-11-23');
+    expect(text).toContain('Open the case: https://relief.example.org/cases/case-123');
+  });
+
+  it('says an escalation is one and who owned the late step', () => {
+    const { subject, text } = renderNotification({ ...facts, kind: 'escalation', agencyName: 'Metro Task Force' });
+    expect(subject).toMatch(/^ESCALATION: Continued Presence decision overdue/);
+    expect(text).toContain('This is an escalation.');
+    expect(text).toContain('owned by ICE Center for Countering Human Trafficking');
+  });
+
+  it.each(['due', 'expiry_reminder', 'expired'] as const)('words a %s notice with its own subject', (kind) => {
+    const { subject } = renderNotification({ ...facts, kind });
+    expect(subject).toContain('Continued Presence decision');
+    expect(subject).not.toMatch(/^Reminder:/);
+  });
+
+  it('labels unknown step kinds in plain words and escapes the case id in links', () => {
+    expect(stepLabel('benefit_window')).toBe('Benefit window');
+    expect(caseLink('https://relief.example.org', 'a/b')).toBe('https://relief.example.org/cases/a%2Fb');
+  });
+});
