@@ -1,0 +1,30 @@
+import type { Pool } from 'pg';
+import type { Transporter } from 'nodemailer';
+import type { Logger } from '../app/logger';
+import { projectCase } from '../db/read-model';
+import type { CaseSnapshot } from '../domain/types';
+import { createNotificationActivities } from './notifications';
+
+export interface ActivityDeps {
+  pool: Pool;
+  mailer: Transporter;
+  from: string;
+  publicBaseUrl: string;
+  logger: Logger;
+}
+
+/**
+ * Every side effect the case workflow asks for, built from its dependencies (the samples'
+ * activities-dependency-injection pattern), so tests and the service wire the same code to real parts.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    /** Writes the workflow's state into the read model; a late or repeated projection is a no-op. */
+    async projectCase(snapshot: CaseSnapshot): Promise<void> {
+      await projectCase(deps.pool, snapshot);
+    },
+    ...createNotificationActivities(deps),
+  };
+}
+
+export type CaseActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { AppError, type ProblemKind } from './errors';
+import { getCase, saveSurvivor, type CaseView } from '../db/read-model';
+import { minorTurns18OnFor, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
+import type { Actor, CaseAgencies } from '../domain/types';
+import { caseWorkflow, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, syncUpdate } from '../workflows/case-workflow';
+
+export interface SurvivorIdentity {
+  name: string;
+  birthDate: string;
+  aNumber?: string;
+  contact?: string;
+}
+
+export interface OpenCaseRequest {
+  reference?: string;
+  identifiedOn: string;
+  survivor: SurvivorIdentity;
+  agencies: CaseAgencies;
+  usesUVisa?: boolean;
+}
+
+export interface CloseRequest {
+  status: 'closed' | 'withdrawn';
+  reason: string;
+}
+
+/** What each rule's refusal means to an HTTP client. */
+const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
+  case_not_open: 'conflict',
+  unknown_step: 'not_found',
+  wrong_agency_kind: 'forbidden',
+  wrong_agency: 'forbidden',
+  unknown_outcome: 'unprocessable',
+  step_not_pending: 'conflict',
+  outcome_not_applicable: 'conflict',
+  invalid_details: 'unprocessable',
+  date_order: 'unprocessable',
+  date_out_of_range: 'unprocessable',
+  extension_limit_reached: 'conflict',
+  evidence_response_pending: 'conflict',
+};
+
+export const workflowIdOf = (caseId: string) => `case-${caseId}`;
+
+function newReference(now: Date): string {
+  return `RC-${now.getUTCFullYear()}-${randomUUID().slice(0, 8).toUpperCase()}`;
+}
+
+/**
+ * The write side of the service: every change goes through the case's workflow, and each command returns the case
+ * as the read model shows it afterwards (read-your-writes). The survivor's identity is stored in PostgreSQL only;
+ * the workflow gets the case reference, the path and the dates its deadlines need.
+ */
+export class CaseCommands {
+  constructor(
+    private readonly deps: {
+      client: Client;
+      pool: Pool;
+      taskQueue: string;
+      policy: () => Policy;
+      searchAttributes: boolean;
+      historyLimit?: number;
+      /** The service's clock; tests pass the time-skipping server's. */
+      now?: () => Date | Promise<Date>;
+    },
+  ) {}
+
+  async open(request: OpenCaseRequest, actor: Actor): Promise<CaseView> {
+    if (actor.agencyKind !== 'law_enforcement' && actor.agencyKind !== 'coordinator') {
+      throw new AppError('forbidden', 'Only law enforcement (identification) or a coordinator may open a case.', { code: 'wrong_agency_kind' });
+    }
+    const now = (await this.deps.now?.()) ?? new Date();
+    const caseId = randomUUID();
+    const identifiedAt = `${request.identifiedOn}T00:00:00.000Z`;
+    const open: OpenCaseInput = {
+      caseId,
+      reference: request.reference ?? newReference(now),
+      identifiedAt,
+      // The workflow learns only the day a minor turns 18 (a deadline), never the birth date.
+      minorTurns18On: minorTurns18OnFor(request.survivor.birthDate, identifiedAt),
+      agencies: request.agencies,
+      usesUVisa: request.usesUVisa ?? false,
+      policy: this.deps.policy(),
+    };
+    const rejection = validateOpenCase(open, now.toISOString());
+    if (rejection) throw rejectionError(rejection);
+    await saveSurvivor(this.deps.pool, caseId, request.survivor);
+    try {
+      const handle = await this.deps.client.workflow.start(caseWorkflow, {
+        workflowId: workflowIdOf(caseId),
+        taskQueue: this.deps.taskQueue,
+        args: [{ kind: 'open', open, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
+      });
+      await handle.executeUpdate(syncUpdate);
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 'This case already exists.');
+      throw error;
+    }
+    return this.read(caseId);
+  }
+
+  async signOff(caseId: string, signOff: SignOff, actor: Actor): Promise<CaseView> {
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    await this.command(caseId, () => handle.executeUpdate(signOffUpdate, { args: [{ signOff, actor }] }));
+    return this.read(caseId);
+  }
+
+  async close(caseId: string, request: CloseRequest, actor: Actor): Promise<CaseView> {
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }] }));
+    return this.read(caseId);
+  }
+
+  private async read(caseId: string): Promise<CaseView> {
+    const view = await getCase(this.deps.pool, caseId);
+    if (!view) throw new AppError('not_found', `No case ${caseId}.`);
+    return view;
+  }
+
+  /** Runs an update and turns the workflow's refusals into application errors with their HTTP meaning. */
+  private async command(caseId: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
+        // A closed or withdrawn case's workflow has ended; only the read model still knows the case.
+        const view = await getCase(this.deps.pool, caseId);
+        if (!view) throw new AppError('not_found', `No case ${caseId}.`);
+        throw new AppError('conflict', `The case is ${view.status}.`, { code: 'case_not_open' });
+      }
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === REJECTION_FAILURE_TYPE) {
+        throw rejectionError(error.cause.details?.[0] as Rejection);
+      }
+      throw error;
+    }
+  }
+}
+
+function rejectionError(rejection: Rejection): AppError {
+  return new AppError(REJECTION_KINDS[rejection.code], rejection.message, {
+    code: rejection.code,
+    fields: rejection.field ? [{ field: rejection.field, message: rejection.message }] : undefined,
+  });
+}
+
+/** An update sent to a case whose workflow has ended (closed or withdrawn). */
+function isCompletedWorkflowError(error: unknown): boolean {
+  return error instanceof Error && /workflow execution already completed/i.test(error.message);
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { TemporalSettings } from '../temporal/connection';
+
+/**
+ * Configuration comes from the environment only, validated once at start-up. Every part has an embedded default
+ * (PostgreSQL, Temporal dev server, mail capture) and switches to real infrastructure when its variable is set.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const EnvSchema = z
+  .object({
+    SERVICE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: port.default(3000),
+    PUBLIC_BASE_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().default('.data'),
+
+    DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
+    EMBEDDED_POSTGRES_PORT: port.default(5433),
+
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().default('relief-cases'),
+    TEMPORAL_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_API_KEY: optionalText,
+    TEMPORAL_TLS_CERT_PATH: optionalText,
+    TEMPORAL_TLS_KEY_PATH: optionalText,
+    TEMPORAL_TLS_CA_PATH: optionalText,
+    TEMPORAL_TLS_SERVER_NAME: optionalText,
+
+    SMTP_URL: optionalText.pipe(z.url({ message: 'must be an smtp:// or smtps:// URL' }).optional()),
+    SMTP_CAPTURE_PORT: port.default(2525),
+    MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
+
+    POLICY_FILE: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together' });
+    }
+  });
+
+export interface Config {
+  role: 'all' | 'api' | 'worker';
+  http: { host: string; port: number; publicBaseUrl: string };
+  logLevel: string;
+  dataDir: string;
+  database: { url: string } | { embedded: { port: number; dataDir: string } };
+  temporal: { taskQueue: string } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
+  mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
+  policyFile?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = e.DATA_DIR;
+  return {
+    role: e.SERVICE_ROLE,
+    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}` },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
+    temporal: {
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_ADDRESS
+        ? {
+            connect: {
+              address: e.TEMPORAL_ADDRESS,
+              namespace: e.TEMPORAL_NAMESPACE,
+              apiKey: e.TEMPORAL_API_KEY,
+              tls:
+                e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
+                  ? {
+                      clientCertPath: e.TEMPORAL_TLS_CERT_PATH,
+                      clientKeyPath: e.TEMPORAL_TLS_KEY_PATH,
+                      serverRootCaPath: e.TEMPORAL_TLS_CA_PATH,
+                      serverName: e.TEMPORAL_TLS_SERVER_NAME,
+                    }
+                  : undefined,
+            },
+          }
+        : {
+            embedded: {
+              port: e.TEMPORAL_PORT,
+              uiPort: e.TEMPORAL_UI_PORT,
+              namespace: e.TEMPORAL_NAMESPACE,
+              dbFile: `${dataDir}/temporal/dev-server-${e.TEMPORAL_PORT}.sqlite`,
+            },
+          }),
+    },
+    mail: { from: e.MAIL_FROM, ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : { capture: { port: e.SMTP_CAPTURE_PORT } }) },
+    policyFile: e.POLICY_FILE,
+  };
+}

@@ -1,0 +1,119 @@
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities } from '../activities';
+import { createApp } from '../api/app';
+import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { seedDemoAgencies } from '../db/seed';
+import { startMailCapture, type MailCapture } from '../mail/capture-server';
+import { createMailTransport } from '../mail/transport';
+import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
+import { startDevServer } from '../temporal/dev-server';
+import { createCaseWorker } from '../temporal/worker';
+import { CaseCommands } from './case-commands';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { loadPolicy } from './policy';
+
+export interface RunningService {
+  stop(): Promise<void>;
+}
+
+type Stopper = () => Promise<unknown>;
+
+/**
+ * The composition root: starts each part in order (PostgreSQL, Temporal, mail, worker, API), embedded or real as
+ * configured, and stops them in reverse. `SERVICE_ROLE` runs the API, the worker, or both in one process.
+ */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const stoppers: Stopper[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) {
+      await stopper().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  };
+
+  try {
+    const databaseUrl = await (async () => {
+      if ('url' in config.database) return config.database.url;
+      const embedded = await startEmbeddedPostgres({
+        dataDir: resolve(config.database.embedded.dataDir),
+        port: config.database.embedded.port,
+        logger,
+      });
+      stoppers.push(() => embedded.stop());
+      logger.info({ port: config.database.embedded.port }, 'embedded PostgreSQL ready');
+      return embedded.connectionString;
+    })();
+    await migrate(databaseUrl, logger);
+    const pool: Pool = createPool(databaseUrl);
+    stoppers.push(() => pool.end());
+    if ('embedded' in config.database) await seedDemoAgencies(pool);
+
+    const temporal: TemporalSettings = await (async () => {
+      if ('connect' in config.temporal) return config.temporal.connect;
+      const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
+      const server = await startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger });
+      stoppers.push(() => server.stop());
+      return { address: server.address, namespace };
+    })();
+
+    let mailbox: MailCapture | undefined;
+    const smtpUrl = await (async () => {
+      if ('smtpUrl' in config.mail) return config.mail.smtpUrl;
+      mailbox = await startMailCapture({ port: config.mail.capture.port });
+      stoppers.push(() => mailbox!.close());
+      logger.info({ url: `${config.http.publicBaseUrl}/dev/mail` }, 'embedded mail capture ready');
+      return mailbox.url;
+    })();
+    const mailer = createMailTransport({ smtpUrl, from: config.mail.from });
+    stoppers.push(async () => mailer.close());
+
+    if (config.role !== 'api') {
+      const connection = await connectWorker(temporal);
+      stoppers.push(() => connection.close());
+      const activities = createActivities({ pool, mailer, from: config.mail.from, publicBaseUrl: config.http.publicBaseUrl, logger });
+      const worker: Worker = await createCaseWorker({ connection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+      const running = worker.run();
+      stoppers.push(async () => {
+        worker.shutdown();
+        await running;
+      });
+      logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
+    }
+
+    if (config.role !== 'worker') {
+      const connection = await connectClient(temporal);
+      stoppers.push(() => connection.close());
+      const client = new Client({ connection, namespace: temporal.namespace });
+      const policy = await loadPolicy(config.policyFile);
+      const cases = new CaseCommands({ client, pool, taskQueue: config.temporal.taskQueue, policy: () => policy, searchAttributes: true });
+      const app = createApp({
+        logger,
+        pool,
+        cases,
+        mailbox,
+        ready: async () => {
+          const checks = {
+            postgres: await pool.query('select 1').then(() => true, () => false),
+            temporal: await connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+          };
+          return { ok: Object.values(checks).every(Boolean), checks };
+        },
+      });
+      const server: Server = await new Promise((ready) => {
+        const listening = app.listen(config.http.port, config.http.host, () => ready(listening));
+      });
+      stoppers.push(() => new Promise((done) => server.close(done)));
+      logger.info({ url: config.http.publicBaseUrl }, `API listening on ${config.http.publicBaseUrl}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}

@@ -1,0 +1,27 @@
+/**
+ * `npm start`: the whole service. With nothing configured it runs embedded PostgreSQL, the official Temporal dev
+ * server and a mail capture; DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL switch each to real infrastructure.
+ */
+import { ConfigError, loadConfig } from './app/config';
+import { createLogger } from './app/logger';
+import { startService } from './app/service';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const service = await startService(config, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void service.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+/**
+ * One durable workflow per case: a thin deterministic shell around the pure rules of `domain/`. It holds the case
+ * state, lets agencies sign off their steps through validated updates, sleeps until the next alarm the rules derive
+ * from that state, and hands every change to the read-model projection.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CaseActivities } from '../activities';
+import {
+  applyClose,
+  applySignOff,
+  findStep,
+  fireAlarm,
+  nextAlarm,
+  openCase,
+  snapshotOf,
+  validateClose,
+  validateSignOff,
+  type CaseCommandResult,
+  type CaseState,
+  type CloseCommand,
+  type OpenCaseInput,
+  type Rejection,
+  type SignOffCommand,
+} from '../domain';
+import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
+
+interface RunOptions {
+  /** Upsert the case's search attributes (the time-skipping test server has none registered). */
+  searchAttributes: boolean;
+  /** History length after which the case continues as new, unless the server suggests it sooner. */
+  historyLimit?: number;
+}
+
+export type CaseWorkflowInput =
+  | ({ kind: 'open'; open: OpenCaseInput } & RunOptions)
+  /** Continue-as-new carries the whole state forward; nothing is lost and no step reopens. */
+  | ({ kind: 'resume'; state: CaseState } & RunOptions);
+
+export const signOffUpdate = defineUpdate<CaseCommandResult, [SignOffCommand]>('signOff');
+export const closeUpdate = defineUpdate<CaseCommandResult, [CloseCommand]>('close');
+/** Answers once the read model shows the current state: the API's read-your-writes after starting a case. */
+export const syncUpdate = defineUpdate<CaseCommandResult>('sync');
+export const caseStateQuery = defineQuery<CaseState>('caseState');
+
+/** The type an update validator's refusal carries, so the API can answer 403/409/422 with the rule's reason. */
+export const REJECTION_FAILURE_TYPE = 'CaseCommandRejected';
+
+const DEFAULT_HISTORY_LIMIT = 5_000;
+
+const { projectCase } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** An email can wait out an SMTP outage: retried with backoff for up to a week, never dropped. */
+const { notify } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '7 days',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+function reject(rejection: Rejection): never {
+  throw ApplicationFailure.create({
+    type: REJECTION_FAILURE_TYPE,
+    message: rejection.message,
+    details: [rejection],
+    nonRetryable: true,
+  });
+}
+
+function nowIso(): string {
+  // Workflow time: deterministic, and skipped ahead by the time-skipping test server.
+  return new Date(Date.now()).toISOString();
+}
+
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
+  let state = input.kind === 'open' ? openCase(input.open, nowIso()) : input.state;
+
+  let projectedVersion = input.kind === 'resume' ? input.state.version : 0;
+  const publish = async (): Promise<CaseCommandResult> => {
+    const published = state;
+    if (input.searchAttributes) upsertCaseSearchAttributes(published);
+    await projectCase(snapshotOf(published));
+    projectedVersion = Math.max(projectedVersion, published.version);
+    return { state: published, version: published.version };
+  };
+
+  setHandler(caseStateQuery, () => state);
+  setHandler(syncUpdate, async () => {
+    await condition(() => projectedVersion >= state.version);
+    return { state, version: state.version };
+  });
+  setHandler(
+    signOffUpdate,
+    async (command) => {
+      state = applySignOff(state, command.signOff, command.actor, nowIso());
+      log.info('step signed off', { stepId: command.signOff.stepId, requestId: command.actor.requestId });
+      return publish();
+    },
+    {
+      validator: (command: SignOffCommand) => {
+        const rejection = validateSignOff(state, command.signOff, command.actor, nowIso());
+        if (rejection) reject(rejection);
+      },
+    },
+  );
+  setHandler(
+    closeUpdate,
+    async (command) => {
+      state = applyClose(state, command, nowIso());
+      log.info('case closed', { status: command.status, requestId: command.actor.requestId });
+      return publish();
+    },
+    {
+      validator: (command: CloseCommand) => {
+        const rejection = validateClose(state, command, nowIso());
+        if (rejection) reject(rejection);
+      },
+    },
+  );
+
+  if (input.kind === 'open') await publish();
+
+  while (state.status === 'open') {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
+      await condition(allHandlersFinished);
+      const { searchAttributes, historyLimit } = input;
+      return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, searchAttributes, historyLimit });
+    }
+    const next = nextAlarm(state);
+    if (next && Date.parse(next.at) <= Date.now()) {
+      const step = findStep(state, next.stepId);
+      const isExpiry = next.kind === 'expiry_reminder' || next.kind === 'expired';
+      await notify({
+        alarmId: next.id,
+        caseId: state.caseId,
+        reference: state.reference,
+        stepId: next.stepId,
+        stepKind: step?.kind ?? next.subject,
+        kind: next.kind,
+        recipientAgencyId: state.agencies[next.recipient],
+        // The date the message is about: the step's due date, or the end of what expires.
+        dueAt: (isExpiry ? step?.expiresAt : step?.dueAt) ?? next.at,
+      });
+      state = fireAlarm(state, next, nowIso());
+      await publish();
+      continue;
+    }
+    // Sleep until the next alarm or until a sign-off changes the state (which may move or add alarms).
+    const seen = state.version;
+    const changed = () => state.version !== seen;
+    if (next) await condition(changed, Date.parse(next.at) - Date.now());
+    else await condition(changed);
+  }
+
+  await condition(allHandlersFinished);
+  return state;
+}
+
+function upsertCaseSearchAttributes(state: CaseState): void {
+  const pending = state.steps.filter((step) => step.status === 'pending');
+  const dueDates = pending.flatMap((step) => (step.dueAt ? [Date.parse(step.dueAt)] : []));
+  upsertSearchAttributes([
+    { key: CASE_STATUS, value: state.status },
+    { key: PENDING_STEP_KINDS, value: [...new Set(pending.map((step) => step.kind))] },
+    { key: PENDING_AGENCIES, value: [...new Set(pending.flatMap((step) => (step.agencyId ? [step.agencyId] : [])))] },
+    { key: NEXT_DUE_AT, value: dueDates.length ? new Date(Math.min(...dueDates)) : null },
+  ]);
+}
