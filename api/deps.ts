@@ -1,0 +1,36 @@
+/** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
+import type { Pool } from 'pg';
+import type { Logger } from '../app/logger';
+import type { IdentityKeyring } from '../db/identity-cipher';
+import type { CaseView } from '../db/read-model';
+import type { SignOff } from '../domain/steps';
+import type { Actor } from '../domain/types';
+import type { CloseCaseBody, OpenCaseRequest } from './schemas';
+
+export type { CaseView };
+
+/** The write side: every change goes through the case's workflow and returns the case as the read model shows it. */
+export interface CaseCommands {
+  open(request: OpenCaseRequest, actor: Actor): Promise<CaseView>;
+  signOff(caseId: string, signOff: SignOff, actor: Actor): Promise<CaseView>;
+  close(caseId: string, command: CloseCaseBody, actor: Actor): Promise<CaseView>;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, boolean>;
+}
+
+export interface ApiDeps {
+  logger: Logger;
+  /** Reads come from the PostgreSQL read model only. */
+  pool: Pool;
+  cases: CaseCommands;
+  ready: () => Promise<Readiness>;
+  /** For "overdue" computations; defaults to real time. */
+  now?: () => Date;
+  /** Opens survivor identities sealed at rest; must be the keyring the write side seals with (none in local mode). */
+  identityKeyring?: IdentityKeyring;
+  /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
+  mailbox?: { messages(): unknown[] };
+}

@@ -1,0 +1,90 @@
+/**
+ * `Idempotency-Key` for the requests that create or sign: a retried request is applied once and answered with the
+ * reply of the first. The key is scoped by route and agency, so two agencies can never collide or read each other's
+ * replies; reusing a key for a different request (other body or other case) is the client's error, not a replay.
+ */
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Pool } from 'pg';
+import { AppError } from '../app/errors';
+import { claim, complete, release } from '../db/idempotency';
+import { actorOf } from './actor';
+import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';
+import { requestIdOf } from './request-id';
+import type { HandlerWrapper, Reply } from './route';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+const SANE_KEY = /^[\x21-\x7e]{8,255}$/;
+
+/** What is kept of a reply: enough to send it again byte for byte. */
+interface StoredReply {
+  body: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+export function idempotency(pool: Pool): HandlerWrapper {
+  return async (req: Request, res: Response, body: unknown, run: () => Promise<Reply>) => {
+    const key = req.get(IDEMPOTENCY_HEADER);
+    if (key === undefined || !SANE_KEY.test(key)) {
+      throw new AppError('bad_request', `This request needs an ${IDEMPOTENCY_HEADER} header: 8 to 255 visible ASCII characters, unique per operation.`, {
+        code: 'idempotency_key_required',
+        fields: [{ field: IDEMPOTENCY_HEADER, message: key === undefined ? 'required' : 'expected 8 to 255 visible ASCII characters' }],
+      });
+    }
+    const scope = `${req.method} ${String((req.route as { path: unknown }).path)} @${actorOf(res).agencyId}`;
+    // The concrete path is part of the request: the same key sent to another case is a different request.
+    const requestHash = createHash('sha256').update(canonicalJson({ path: req.path, body })).digest('hex');
+
+    const claimed = await claim(pool, scope, key, requestHash);
+    if (claimed === 'conflict') {
+      throw new AppError('unprocessable', `This ${IDEMPOTENCY_HEADER} was already used for a different request.`, { code: 'idempotency_key_reused' });
+    }
+    if (claimed === 'in_progress') {
+      const busy = problem(409, requestIdOf(req), {
+        detail: `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly.`,
+        code: 'idempotency_in_progress',
+      });
+      return { status: 409, body: busy, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': '1' } };
+    }
+    if (claimed !== 'new') {
+      const stored = claimed.replay.body as StoredReply;
+      return {
+        status: claimed.replay.statusCode,
+        body: stored.body,
+        contentType: stored.contentType,
+        headers: { ...stored.headers, [REPLAYED_HEADER]: 'true' },
+      };
+    }
+
+    let reply: Reply;
+    try {
+      reply = await run();
+    } catch (error) {
+      const answer = problemFor(error, requestIdOf(req));
+      if (!answer || answer.status >= 500) {
+        // Our fault or a dependency's: free the key so the client's retry is attempted again, not refused.
+        await release(pool, scope, key);
+        throw error;
+      }
+      // A refusal is an answer: the same request retried gets the same refusal.
+      reply = { status: answer.status, body: answer, contentType: PROBLEM_CONTENT_TYPE };
+    }
+    const stored: StoredReply = { body: reply.body, headers: reply.headers, contentType: reply.contentType };
+    await complete(pool, scope, key, reply.status, stored);
+    return reply;
+  };
+}
+
+/** JSON with object keys sorted, so equal requests hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

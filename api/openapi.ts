@@ -1,0 +1,104 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same route list and zod schemas the app mounts, so it cannot
+ * describe a route, a field or a constraint the API does not have.
+ */
+import { z } from 'zod';
+import { AGENCY_HEADER, USER_HEADER } from './actor';
+import { IDEMPOTENCY_HEADER } from './idempotency';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+import { REQUEST_ID_HEADER } from './request-id';
+import type { Route } from './route';
+import { ProblemSchema } from './schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+/** OpenAPI 3.1 speaks JSON Schema 2020-12, zod's default target; the `$schema` marker is dropped per schema. */
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** Express `:name` segments become OpenAPI `{name}` templates. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function fieldsOf(schema: z.ZodType | undefined): [string, z.ZodType][] {
+  if (!schema) return [];
+  if (!(schema instanceof z.ZodObject)) throw new Error('route params and query must be zod objects to be documented');
+  const shape: Record<string, z.ZodType> = schema.shape;
+  return Object.entries(shape);
+}
+
+function parameters(spec: Route): JsonSchema[] {
+  const params = fieldsOf(spec.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema: jsonSchema(schema) }));
+  const query = fieldsOf(spec.query).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: !schema.safeParse(undefined).success,
+    schema: jsonSchema(schema),
+  }));
+  const headers: JsonSchema[] = [{ name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } }];
+  if (spec.idempotent) {
+    headers.push({ name: IDEMPOTENCY_HEADER, in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 255 } });
+  }
+  return [...params, ...query, ...headers];
+}
+
+const problemRef = { $ref: '#/components/schemas/Problem' };
+const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } } });
+
+function operation(spec: Route): JsonSchema {
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    const contentType = response.problem ? PROBLEM_CONTENT_TYPE : 'application/json';
+    const schema = response.schema ? jsonSchema(response.schema) : response.problem ? problemRef : undefined;
+    responses[status] = { description: response.description, ...(schema ? { content: { [contentType]: { schema } } } : {}) };
+  }
+  // The failures every route of its shape can meet, answered by the one error handler.
+  if (spec.params || spec.query || spec.idempotent) responses['400'] ??= problemResponse('malformed request: the errors name each field');
+  if (spec.actor !== false) responses['401'] ??= problemResponse(`missing or unknown ${AGENCY_HEADER} / ${USER_HEADER}`);
+  if (spec.body) {
+    responses['413'] ??= problemResponse('body larger than 64kb');
+    responses['415'] ??= problemResponse('body is not JSON');
+    responses['422'] ??= problemResponse('body violates the schema or the case rules: the errors name each field');
+  }
+  if (spec.idempotent) responses['409'] ??= problemResponse(`a request with this ${IDEMPOTENCY_HEADER} is still in progress, or the case refuses it`);
+  responses.default = problemResponse('unexpected error');
+
+  return {
+    operationId: `${spec.method}${openApiPath(spec.path).replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    summary: spec.summary,
+    tags: [spec.tag],
+    parameters: parameters(spec),
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
+    ...(spec.actor === false ? { security: [] } : {}),
+    responses,
+  };
+}
+
+export function openApiDocument(routes: readonly Route[]): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    const path = openApiPath(spec.path);
+    paths[path] = { ...paths[path], [spec.method]: operation(spec) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trafficking relief cases API',
+      version: '0.1.0',
+      description: 'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable workflow.',
+    },
+    // Until real authentication lands, the acting agency and user are named in two headers; both are required.
+    security: [{ agencyId: [], userId: [] }],
+    components: {
+      securitySchemes: {
+        agencyId: { type: 'apiKey', in: 'header', name: AGENCY_HEADER },
+        userId: { type: 'apiKey', in: 'header', name: USER_HEADER },
+      },
+      schemas: { Problem: jsonSchema(ProblemSchema) },
+    },
+    paths,
+  };
+}

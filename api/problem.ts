@@ -1,0 +1,111 @@
+/**
+ * The one place where failures become HTTP answers: every error of the API leaves as `application/problem+json`
+ * (RFC 9457) with the request id, and only a genuine fault of ours is a 500.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+import { AppError, type FieldProblem } from '../app/errors';
+import { requestIdOf } from './request-id';
+import type { Problem } from './schemas';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Where an invalid input came from decides its status: a bad URL is a bad request, a bad body is unprocessable. */
+export type InputSource = 'params' | 'query' | 'body';
+
+/** A zod failure on one part of the request, kept apart from other errors so the handler knows its source. */
+export class InputError extends Error {
+  constructor(
+    readonly source: InputSource,
+    readonly issues: z.core.$ZodIssue[],
+  ) {
+    super(`invalid ${source}`);
+    this.name = 'InputError';
+  }
+}
+
+/** A body in a format other than JSON: AppError has no kind for it because only the HTTP layer can meet it. */
+export class UnsupportedMediaTypeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+export function fieldProblems(issues: z.core.$ZodIssue[]): FieldProblem[] {
+  return issues.flatMap((issue) => {
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'unknown field' }));
+    }
+    return [{ field: at || '(root)', message: issue.message }];
+  });
+}
+
+export function problem(status: number, requestId: string, fields: Partial<Omit<Problem, 'status' | 'requestId'>> = {}): Problem {
+  const title = fields.title ?? STATUS_CODES[status] ?? 'Error';
+  return {
+    type: fields.type ?? 'about:blank',
+    title,
+    status,
+    ...(fields.detail === undefined ? {} : { detail: fields.detail }),
+    ...(fields.code === undefined ? {} : { code: fields.code }),
+    ...(fields.errors === undefined ? {} : { errors: fields.errors }),
+    requestId,
+  };
+}
+
+export function sendProblem(res: Response, body: Problem, headers: Record<string, string> = {}): void {
+  res.status(body.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** The problem an error stands for, or null when it is not a client's doing (then it is a 500). */
+export function problemFor(error: unknown, requestId: string): Problem | null {
+  if (error instanceof AppError) {
+    return problem(error.status, requestId, { detail: error.message, code: error.options.code, errors: error.options.fields });
+  }
+  if (error instanceof InputError) {
+    const status = error.source === 'body' ? 422 : 400;
+    const where = { params: 'path', query: 'query string', body: 'request body' }[error.source];
+    return problem(status, requestId, { detail: `The ${where} is not valid.`, code: `invalid_${error.source}`, errors: fieldProblems(error.issues) });
+  }
+  if (error instanceof UnsupportedMediaTypeError) return problem(415, requestId, { detail: error.message, code: 'unsupported_media_type' });
+  const bodyParser = bodyParserProblem(error, requestId);
+  if (bodyParser) return bodyParser;
+  return null;
+}
+
+/** body-parser tags its errors with a `type` and a 4xx `status`; the JSON parser's message may quote the body. */
+function bodyParserProblem(error: unknown, requestId: string): Problem | null {
+  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return null;
+  const { type, status } = error;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  const detail =
+    type === 'entity.parse.failed'
+      ? 'The request body is not valid JSON.'
+      : type === 'entity.too.large'
+        ? 'The request body is larger than this API accepts.'
+        : 'The request body cannot be read.';
+  return problem(status, requestId, { detail, code: typeof type === 'string' ? type.replace(/\./g, '_') : undefined });
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  sendProblem(res, problem(404, requestIdOf(req), { detail: `No route ${req.method} ${req.path}.`, code: 'no_route' }));
+};
+
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const requestId = requestIdOf(req);
+  const known = problemFor(error, requestId);
+  if (known) {
+    sendProblem(res, known);
+    return;
+  }
+  // pino's err serializer keeps type, message and stack; the request body is never attached.
+  req.log.error({ err: error, reqId: requestId }, 'unhandled error');
+  sendProblem(res, problem(500, requestId, { detail: 'An unexpected error occurred; quote the request id when reporting it.' }));
+};

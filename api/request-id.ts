@@ -1,0 +1,22 @@
+/**
+ * Every request carries an id: the caller's `X-Request-Id` when it is a sane token (so a trace spans services),
+ * else a fresh UUID. It is echoed in the response, bound to every log line and carried on the Actor into workflows.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** pino-http's `genReqId`: runs first for each request, so the id is set before anything can log or fail. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const offered = req.headers[REQUEST_ID_HEADER.toLowerCase()];
+  const id = typeof offered === 'string' && SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}
+
+export function requestIdOf(req: IncomingMessage): string {
+  // assignRequestId always sets a string; pino-http merely types the id more loosely.
+  return typeof req.id === 'string' ? req.id : JSON.stringify(req.id);
+}

@@ -1,0 +1,54 @@
+/** Liveness, readiness and the development mailbox: what operators and developers ask of a running service. */
+import { z } from 'zod';
+import type { ApiDeps, Readiness } from '../deps';
+import { PROBLEM_CONTENT_TYPE, problem } from '../problem';
+import { requestIdOf } from '../request-id';
+import { route, type Route } from '../route';
+import { HealthSchema, ProblemSchema, ReadySchema } from '../schemas';
+
+export function operationRoutes(deps: ApiDeps): Route[] {
+  const routes: Route[] = [
+    route({
+      method: 'get',
+      path: '/health',
+      tag: 'operations',
+      summary: 'Liveness: answers 200 while the process runs.',
+      actor: false,
+      responses: { 200: { description: 'alive', schema: HealthSchema } },
+      handle: async () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    route({
+      method: 'get',
+      path: '/ready',
+      tag: 'operations',
+      summary: 'Readiness: 200 once PostgreSQL and Temporal answer, else 503 naming the failed checks.',
+      actor: false,
+      responses: {
+        200: { description: 'ready', schema: ReadySchema },
+        503: { description: 'not ready', schema: ProblemSchema.extend({ checks: z.record(z.string(), z.boolean()) }), problem: true },
+      },
+      handle: async ({ req }) => {
+        const readiness: Readiness = await deps.ready().catch(() => ({ ok: false, checks: { ready: false } }));
+        if (readiness.ok) return { status: 200, body: { status: 'ready', checks: readiness.checks } };
+        const failed = Object.keys(readiness.checks).filter((name) => !readiness.checks[name]);
+        const body = { ...problem(503, requestIdOf(req), { detail: `not ready: ${failed.join(', ')}`, code: 'not_ready' }), checks: readiness.checks };
+        return { status: 503, body, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': '5' } };
+      },
+    }),
+  ];
+  const { mailbox } = deps;
+  if (mailbox) {
+    routes.push(
+      route({
+        method: 'get',
+        path: '/dev/mail',
+        tag: 'operations',
+        summary: 'Embedded mode only: the emails the service sent, as captured by the local SMTP server.',
+        actor: false,
+        responses: { 200: { description: 'captured messages', schema: z.object({ items: z.array(z.unknown()) }) } },
+        handle: async () => ({ status: 200, body: { items: mailbox.messages() } }),
+      }),
+    );
+  }
+  return routes;
+}

@@ -1,0 +1,159 @@
+/**
+ * Every input the API accepts, as zod schemas. The routes validate with these and the OpenAPI document is generated
+ * from them, so the two cannot drift. Objects are strict: an unknown field is an error, never silently dropped.
+ */
+import { z } from 'zod';
+import { CloseCaseSchema } from '../domain/case';
+import { SignOffSchema } from '../domain/steps';
+import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
+
+const date = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
+/** Ids of organisations and users are short tokens: nothing that could smuggle free text into logs or URLs. */
+const token = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
+
+export const AgencyIdSchema = token;
+export const UserIdSchema = token;
+export const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
+
+export const SurvivorSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  birthDate: date,
+  aNumber: z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits').optional(),
+  contact: z.string().trim().max(200).optional(),
+});
+
+export const CaseAgenciesSchema = z.strictObject(
+  Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, AgencyIdSchema])) as Record<(typeof AGENCY_KINDS)[number], typeof AgencyIdSchema>,
+);
+
+export const OpenCaseRequestSchema = z.strictObject({
+  /** A case reference is printed in emails and logs, so it is a code, never a name. */
+  reference: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
+    .optional(),
+  identifiedOn: date,
+  survivor: SurvivorSchema,
+  agencies: CaseAgenciesSchema,
+  usesUVisa: z.boolean().optional(),
+});
+export type OpenCaseRequest = z.infer<typeof OpenCaseRequestSchema>;
+
+/** The step id travels in the URL; the rest of a sign-off in the body. */
+export const SignOffBodySchema = SignOffSchema.omit({ stepId: true });
+export type SignOffBody = z.infer<typeof SignOffBodySchema>;
+
+export const CloseCaseBodySchema = CloseCaseSchema;
+export type CloseCaseBody = z.infer<typeof CloseCaseBodySchema>;
+
+export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
+export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });
+
+/** A bound on a due date: a calendar day (its start, UTC) or an exact instant with an offset. */
+const dueBound = z.union([z.iso.datetime({ offset: true }), date]);
+const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
+
+export const MAX_STEP_PAGE = 200;
+export const MAX_NOTIFICATION_PAGE = 200;
+
+export const StepListQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'overdue']).default('pending'),
+  agencyId: AgencyIdSchema.optional(),
+  kind: z.enum(STEP_KINDS).optional(),
+  dueBefore: dueBound.optional(),
+  dueAfter: dueBound.optional(),
+  sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
+  limit: limit(MAX_STEP_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export type StepListQuery = z.infer<typeof StepListQuerySchema>;
+
+export const NotificationListQuerySchema = z.strictObject({
+  caseId: CaseIdSchema.optional(),
+  agencyId: AgencyIdSchema.optional(),
+  limit: limit(MAX_NOTIFICATION_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export type NotificationListQuery = z.infer<typeof NotificationListQuerySchema>;
+
+/** RFC 9457 problem details, as every error of this API is answered. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  code: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  requestId: z.string(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+export const ReadySchema = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.boolean()) });
+
+/*
+ * Responses. The routes do not parse their replies, so these would drift silently; the API tests parse real
+ * replies with them, which keeps the document honest.
+ */
+const instant = z.string().describe('ISO-8601 instant');
+
+export const StepViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(STEP_KINDS),
+  track: z.enum(TRACKS),
+  agencyKind: z.enum(AGENCY_KINDS),
+  agencyId: z.string().nullable(),
+  status: z.enum(['pending', 'completed', 'declined', 'expired', 'cancelled']),
+  openedAt: instant,
+  dueAt: instant.nullable(),
+  expiresAt: instant.nullable(),
+  completedAt: instant.nullable(),
+  outcome: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const CaseViewSchema = z.object({
+  caseId: z.string(),
+  reference: z.string(),
+  path: z.enum(['minor', 'adult']),
+  status: z.enum(['open', 'closed', 'withdrawn']),
+  openedAt: instant,
+  closedAt: instant.nullable(),
+  policyVersion: z.string(),
+  agencies: CaseAgenciesSchema,
+  version: z.number().int(),
+  updatedAt: instant,
+  /** `overdue` is computed on read against the API clock. */
+  steps: z.array(StepViewSchema.extend({ overdue: z.boolean() })),
+  timeline: z.array(
+    z.object({ seq: z.number().int(), at: instant, type: z.string(), stepId: z.string().nullable(), actorAgencyId: z.string().nullable(), summary: z.string() }),
+  ),
+});
+
+export const StepPageSchema = z.object({
+  items: z.array(StepViewSchema.extend({ caseId: z.string(), caseReference: z.string() })),
+  nextCursor: z.string().nullable(),
+});
+
+export const NotificationPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      caseId: z.string(),
+      reference: z.string(),
+      stepId: z.string(),
+      stepKind: z.string(),
+      kind: z.enum(['reminder', 'due', 'escalation', 'expiry_reminder', 'expired']),
+      recipientAgencyId: z.string(),
+      recipientEmail: z.string().nullable(),
+      subject: z.string(),
+      bodyText: z.string(),
+      dueAt: instant,
+      createdAt: instant,
+      sentAt: instant.nullable(),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

@@ -1,0 +1,162 @@
+/**
+ * What the app answers before it touches the database: the OpenAPI document against the routes really mounted,
+ * health and readiness, request ids, logging, and the error shapes of requests rejected at the HTTP layer.
+ * The pool points nowhere on purpose: none of these requests may need PostgreSQL.
+ */
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import type { CaseCommands } from '../../api/deps';
+import { openApiPath } from '../../api/openapi';
+import { createLogger } from '../../app/logger';
+
+const unusedCommands: CaseCommands = {
+  open: () => Promise.reject(new Error('not used here')),
+  signOff: () => Promise.reject(new Error('not used here')),
+  close: () => Promise.reject(new Error('not used here')),
+};
+
+let logLines: Record<string, unknown>[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
+
+const pool = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:9/nowhere' });
+let readiness = { ok: true, checks: { postgres: true, temporal: true } };
+const app: Express = createApp({
+  logger: createLogger({ level: 'info', destination: logSink }),
+  pool,
+  cases: unusedCommands,
+  ready: async () => readiness,
+  mailbox: { messages: () => [{ subject: 'Reminder: RC-1 cp_request-1' }] },
+});
+
+afterAll(async () => {
+  await pool.end();
+});
+
+/** Every (method, path) Express will route, read from the app's own router. */
+function mountedRoutes(express: Express): string[] {
+  const router = (express as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+  return router.stack
+    .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${openApiPath(layer.route!.path)}`) : []))
+    .sort();
+}
+
+describe('OpenAPI document', () => {
+  it('describes exactly the routes the app mounts', async () => {
+    const res = await request(app).get('/api/openapi.json').expect(200).expect('Content-Type', /application\/json/);
+    const document = res.body as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(document.openapi).toBe('3.1.0');
+    const documented = Object.entries(document.paths)
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    const mounted = mountedRoutes(app);
+    expect(mounted).toContain('POST /api/cases/{caseId}/steps/{stepId}/sign-off');
+    expect(mounted).toContain('GET /dev/mail');
+    expect(documented).toEqual(mounted);
+  });
+
+  it('leaves /dev/mail out, in the app and the document, when there is no mailbox', async () => {
+    const plain = createApp({ logger: createLogger({ level: 'silent' }), pool, cases: unusedCommands, ready: async () => readiness });
+    const res = await request(plain).get('/api/openapi.json').expect(200);
+    expect(Object.keys((res.body as { paths: object }).paths)).not.toContain('/dev/mail');
+    expect(mountedRoutes(plain)).not.toContain('GET /dev/mail');
+    await request(plain).get('/dev/mail').expect(404);
+  });
+
+  it('generates its schemas from the zod schemas the routes validate with', async () => {
+    const res = await request(app).get('/api/openapi.json').expect(200);
+    type Operation = { parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } };
+    const paths = (res.body as { paths: Record<string, Record<string, Operation>> }).paths;
+    const open = paths['/api/cases']?.post;
+    const body = open?.requestBody?.content['application/json']?.schema as { required: string[]; additionalProperties: boolean; properties: Record<string, { properties?: Record<string, { pattern?: string }> }> };
+    expect(body.required).toEqual(expect.arrayContaining(['identifiedOn', 'survivor', 'agencies']));
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties.survivor?.properties?.aNumber?.pattern).toBe('^A?\\d{8,9}$');
+    expect(open?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+
+    const steps = paths['/api/steps']?.get;
+    const status = steps?.parameters.find((p) => p.name === 'status');
+    expect(status).toMatchObject({ in: 'query', required: false, schema: { enum: ['pending', 'overdue'] } });
+    const signOff = paths['/api/cases/{caseId}/steps/{stepId}/sign-off']?.post;
+    expect(signOff?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['caseId', 'stepId']);
+  });
+});
+
+describe('health and readiness', () => {
+  it('answers liveness without an actor', async () => {
+    await request(app).get('/health').expect(200, { status: 'ok' });
+  });
+
+  it('is ready only when every check passes, and names the failed one', async () => {
+    await request(app).get('/ready').expect(200);
+    readiness = { ok: false, checks: { postgres: true, temporal: false } };
+    try {
+      const res = await request(app).get('/ready').expect(503).expect('Content-Type', /application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 503, detail: 'not ready: temporal', checks: { postgres: true, temporal: false } });
+    } finally {
+      readiness = { ok: true, checks: { postgres: true, temporal: true } };
+    }
+  });
+
+  it('is not ready when the readiness probe itself fails', async () => {
+    const failing = createApp({ logger: createLogger({ level: 'silent' }), pool, cases: unusedCommands, ready: () => Promise.reject(new Error('boom')) });
+    await request(failing).get('/ready').expect(503);
+  });
+
+  it('serves the captured mail in embedded mode', async () => {
+    const res = await request(app).get('/dev/mail').expect(200);
+    expect(res.body).toEqual({ items: [{ subject: 'Reminder: RC-1 cp_request-1' }] });
+  });
+});
+
+describe('request id, headers and logging', () => {
+  it('echoes a sane X-Request-Id and logs the request under it, without headers or body', async () => {
+    logLines = [];
+    await request(app).get('/health').set('X-Request-Id', 'trace-42.a').set('Authorization', 'Bearer secret-token').expect(200).expect('X-Request-Id', 'trace-42.a');
+    const line = logLines.find((entry) => (entry.req as { id?: string } | undefined)?.id === 'trace-42.a');
+    expect(line).toMatchObject({ req: { method: 'GET', url: '/health' }, res: { statusCode: 200 } });
+    expect(JSON.stringify(logLines)).not.toContain('secret-token');
+  });
+
+  it('replaces an unsafe request id with a generated one', async () => {
+    const res = await request(app).get('/health').set('X-Request-Id', 'bad id\twith spaces').expect(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sets helmet headers and no CORS headers', async () => {
+    const res = await request(app).get('/health').set('Origin', 'https://elsewhere.example').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('errors at the HTTP layer', () => {
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await request(app).get('/api/nothing-here').set('X-Request-Id', 'req-404').expect(404).expect('Content-Type', /application\/problem\+json/);
+    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route GET /api/nothing-here.', code: 'no_route', requestId: 'req-404' });
+  });
+
+  it('answers malformed JSON with a 400 problem that does not echo the body', async () => {
+    logLines = [];
+    const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send('{"survivor": {"name": "Maria Q')
+      .expect(400).expect('Content-Type', /application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, code: 'entity_parse_failed' });
+    expect(JSON.stringify(res.body)).not.toContain('Maria');
+    expect(JSON.stringify(logLines)).not.toContain('Maria');
+  });
+
+  it('answers a body over 64kb with a 413 problem', async () => {
+    const huge = JSON.stringify({ survivor: { contact: 'x'.repeat(70 * 1024) } });
+    const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send(huge).expect(413);
+    expect(res.body).toMatchObject({ status: 413, code: 'entity_too_large' });
+  });
+});
