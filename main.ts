@@ -10,6 +10,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const service = await startService(config, logger);
+  const { api, temporalUi, mail } = service.where;
+  const lines = [
+    api && `API:                ${api}  (OpenAPI: ${api}/api/openapi.json)`,
+    temporalUi && `Temporal Web UI:    ${temporalUi}`,
+    mail && `Captured email:     ${mail}`,
+    'embedded' in config.database && 'Demo agencies:      demo-police, demo-ice-ccht, demo-hhs-otip, demo-advocates, demo-task-force (see README)',
+  ].filter(Boolean);
+  console.log(`\nRelief cases is running.\n${lines.join('\n')}\nPress Ctrl+C to stop.\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -20,6 +20,8 @@ import type { Logger } from './logger';
 import { loadPolicy } from './policy';
 
 export interface RunningService {
+  /** Where a person opens each part, for the start-up banner. */
+  where: { api?: string; temporalUi?: string; mail?: string };
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ type Stopper = () => Promise<unknown>;
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const stoppers: Stopper[] = [];
+  const where: RunningService['where'] = {};
   const stop = async () => {
     for (const stopper of stoppers.reverse()) {
       await stopper().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
@@ -59,6 +62,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
       const server = await startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger });
       stoppers.push(() => server.stop());
+      where.temporalUi = server.uiUrl;
       return { address: server.address, namespace };
     })();
 
@@ -67,13 +71,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       if ('smtpUrl' in config.mail) return config.mail.smtpUrl;
       mailbox = await startMailCapture({ port: config.mail.capture.port });
       stoppers.push(() => mailbox!.close());
-      logger.info({ url: `${config.http.publicBaseUrl}/dev/mail` }, 'embedded mail capture ready');
+      where.mail = `${config.http.publicBaseUrl}/dev/mail`;
+      logger.info({ url: where.mail }, 'embedded mail capture ready');
       return mailbox.url;
     })();
     const mailer = createMailTransport({ smtpUrl, from: config.mail.from });
     stoppers.push(async () => mailer.close());
 
     if (config.role !== 'api') {
+      // The service owns shutdown (in order, on SIGINT/SIGTERM); the SDK's own signal handling would race it.
+      Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
       const activities = createActivities({ pool, mailer, from: config.mail.from, publicBaseUrl: config.http.publicBaseUrl, logger });
@@ -109,11 +116,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         const listening = app.listen(config.http.port, config.http.host, () => ready(listening));
       });
       stoppers.push(() => new Promise((done) => server.close(done)));
-      logger.info({ url: config.http.publicBaseUrl }, `API listening on ${config.http.publicBaseUrl}`);
+      where.api = config.http.publicBaseUrl;
+      logger.info({ url: where.api }, `API listening on ${where.api}`);
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { stop };
+  return { where, stop };
 }
