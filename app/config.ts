@@ -40,12 +40,16 @@ const EnvSchema = z
     MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
 
     POLICY_FILE: optionalText,
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together' });
-    }
   });
+
+/** Rules across variables, checked on the raw environment so they are reported alongside every other problem. */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  if (Boolean(env.TEMPORAL_TLS_CERT_PATH?.trim()) !== Boolean(env.TEMPORAL_TLS_KEY_PATH?.trim())) {
+    problems.push('TEMPORAL_TLS_KEY_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+  return problems;
+}
 
 export interface Config {
   role: 'all' | 'api' | 'worker';
@@ -67,9 +71,11 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = e.DATA_DIR;
   return {

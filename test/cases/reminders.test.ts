@@ -4,6 +4,7 @@
  */
 import { findRecipient, listNotifications, type Notification } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 
@@ -84,7 +85,8 @@ test('an SMTP outage delays a reminder; it is then delivered exactly once', asyn
   const dueAt = Date.parse(view.steps.find((s) => s.id === 'cp_request-1')!.dueAt!);
   stack.mail.setDown(true);
   try {
-    await stack.env.sleep(dueAt - 6 * DAY - (await stack.env.currentTimeMs()));
+    // A minute past the reminder's time: the first attempts fail against the refusing server.
+    await stack.env.sleep(dueAt - 7 * DAY + 60_000 - (await stack.env.currentTimeMs()));
     const [pending] = await eventually(async () => {
       const found = await notificationsOf(view.caseId, 'cp_request-1');
       return found.length === 1 && found[0]!.attempts >= 1 ? found : undefined;
@@ -100,4 +102,60 @@ test('an SMTP outage delays a reminder; it is then delivered exactly once', asyn
   await stack.env.sleep(DAY);
   expect(emailsFor(view.reference).filter((m) => /reminder/i.test(m.subject))).toHaveLength(1);
   expect(await notificationsOf(view.caseId, 'cp_request-1')).toHaveLength(1);
+});
+
+const plusDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00.000Z`) + days * DAY).toISOString().slice(0, 10);
+
+async function grantCp(validForDays: number) {
+  const view = await openAdultCase();
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  await stack.cases.signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } }, lawEnforcement);
+  const ice: Actor = { userId: 'cp-officer', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' };
+  const validUntil = plusDays(today, validForDays);
+  await stack.cases.signOff(view.caseId, { stepId: 'cp_decision-1', outcome: 'granted', details: { validUntil } }, ice);
+  return { view, today, validUntil, ice };
+}
+
+const kindsOf = async (caseId: string) => (await listNotifications(stack.pool, { caseId, limit: 200 })).items.map((n) => n.kind);
+
+test('Continued Presence is reminded ahead of expiry, then expires when nobody renews it', async () => {
+  const { view, validUntil } = await grantCp(130);
+  // The renewal reminder lead is 120 days: 10 days after the grant it is due.
+  await stack.env.sleep(11 * DAY);
+  await eventually(async () => (await kindsOf(view.caseId)).includes('expiry_reminder'), 'the renewal reminder');
+  expect(await kindsOf(view.caseId)).not.toContain('expired');
+
+  await stack.env.sleep(Date.parse(`${validUntil}T00:00:00.000Z`) + 2 * DAY - (await stack.env.currentTimeMs()));
+  await eventually(async () => (await kindsOf(view.caseId)).includes('expired'), 'the expiry notice');
+  const after = await stack.cases.signOff(view.caseId, { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } }, lawEnforcement);
+  expect(after.steps.find((s) => s.id === 'cp_decision-1')!.status).toBe('expired');
+  expect(after.steps.find((s) => s.id === 'cp_renewal_request-1')!.status).toBe('cancelled');
+});
+
+test('a renewal moves the expiry: no expiry at the old date, the new validity is shown', async () => {
+  const { view, today, validUntil, ice } = await grantCp(130);
+  await stack.cases.signOff(view.caseId, { stepId: 'cp_renewal_request-1', outcome: 'requested', details: { requestedOn: today } }, lawEnforcement);
+  const renewedUntil = plusDays(today, 2 * 365);
+  const renewed = await stack.cases.signOff(view.caseId, { stepId: 'cp_renewal_decision-1', outcome: 'renewed', details: { validUntil: renewedUntil } }, ice);
+  expect(renewed.steps.find((s) => s.id === 'cp_renewal_request-2')).toMatchObject({ status: 'pending' });
+
+  await stack.env.sleep(Date.parse(`${validUntil}T00:00:00.000Z`) + 2 * DAY - (await stack.env.currentTimeMs()));
+  const now = await stack.cases.signOff(view.caseId, { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } }, lawEnforcement);
+  expect(await kindsOf(view.caseId)).not.toContain('expired');
+  expect(now.steps.filter((s) => s.status === 'expired')).toHaveLength(0);
+});
+
+test('new cases take a new policy; running cases keep the one they started with', async () => {
+  const before = await openAdultCase();
+  stack.setPolicy(policyWithOverrides({ version: 'task-force-2027', sla: { cp_request: { days: 3, source: 'task force agreement' } } }));
+  try {
+    const after = await openAdultCase();
+    expect(after.policyVersion).toBe('task-force-2027');
+    expect(before.policyVersion).not.toBe('task-force-2027');
+    const dueIn = (view: typeof before) => Date.parse(view.steps.find((s) => s.id === 'cp_request-1')!.dueAt!) - Date.parse(view.openedAt);
+    expect(dueIn(after)).toBe(3 * DAY);
+    expect(dueIn(before)).toBe(14 * DAY);
+  } finally {
+    stack.setPolicy(DEFAULT_POLICY);
+  }
 });
