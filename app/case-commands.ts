@@ -8,6 +8,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { AppError, type ProblemKind } from './errors';
+import type { IdentityKeyring } from '../db/identity-cipher';
 import { getCase, saveSurvivor, type CaseView } from '../db/read-model';
 import { minorTurns18OnFor, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
@@ -65,6 +66,8 @@ export class CaseCommands {
     private readonly deps: {
       client: Client;
       pool: Pool;
+      /** Seals the survivor's identity at rest. */
+      identityKeyring: IdentityKeyring;
       taskQueue: string;
       policy: () => Policy;
       searchAttributes: boolean;
@@ -93,7 +96,7 @@ export class CaseCommands {
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
-    await saveSurvivor(this.deps.pool, caseId, request.survivor);
+    await saveSurvivor(this.deps.pool, caseId, request.survivor, this.deps.identityKeyring);
     try {
       const handle = await this.deps.client.workflow.start(caseWorkflow, {
         workflowId: workflowIdOf(caseId),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { IdentityKeyring } from '../db/identity-cipher';
 import type { TemporalSettings } from '../temporal/connection';
+import { parseIdentityKeys } from './identity-keys';
 
 /**
  * Configuration comes from the environment only, validated once at start-up. Every part has an embedded default
@@ -40,6 +42,7 @@ const EnvSchema = z
     MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
 
     POLICY_FILE: optionalText,
+    IDENTITY_KEYS: optionalText,
   });
 
 /** Rules across variables, checked on the raw environment so they are reported alongside every other problem. */
@@ -47,6 +50,10 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH?.trim()) !== Boolean(env.TEMPORAL_TLS_KEY_PATH?.trim())) {
     problems.push('TEMPORAL_TLS_KEY_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+  if (env.IDENTITY_KEYS?.trim()) problems.push(...parseIdentityKeys(env.IDENTITY_KEYS).problems);
+  else if (env.DATABASE_URL?.trim()) {
+    problems.push('IDENTITY_KEYS: required with DATABASE_URL, to seal survivors\' identities at rest ("<key id>:<32 bytes in base64>")');
   }
   return problems;
 }
@@ -60,6 +67,8 @@ export interface Config {
   temporal: { taskQueue: string } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
   mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
   policyFile?: string;
+  /** Configured keys, or where the embedded mode keeps its development key. */
+  identityKeys: { keyring: IdentityKeyring } | { developmentKeyFile: string };
 }
 
 export class ConfigError extends Error {
@@ -114,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { from: e.MAIL_FROM, ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : { capture: { port: e.SMTP_CAPTURE_PORT } }) },
     policyFile: e.POLICY_FILE,
+    identityKeys: e.IDENTITY_KEYS ? { keyring: parseIdentityKeys(e.IDENTITY_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/identity.key` },
   };
 }

@@ -17,6 +17,7 @@ import { createCaseWorker } from '../temporal/worker';
 import { CaseCommands } from './case-commands';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { developmentKeyring } from './identity-keys';
 import { loadPolicy } from './policy';
 
 export interface RunningService {
@@ -53,6 +54,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       return embedded.connectionString;
     })();
     await migrate(databaseUrl, logger);
+    const identityKeyring =
+      'keyring' in config.identityKeys ? config.identityKeys.keyring : developmentKeyring(resolve(config.identityKeys.developmentKeyFile), logger);
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
     if ('embedded' in config.database) await seedDemoAgencies(pool);
@@ -98,11 +101,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stoppers.push(() => connection.close());
       const client = new Client({ connection, namespace: temporal.namespace });
       const policy = await loadPolicy(config.policyFile);
-      const cases = new CaseCommands({ client, pool, taskQueue: config.temporal.taskQueue, policy: () => policy, searchAttributes: true });
+      const cases = new CaseCommands({
+        client,
+        pool,
+        identityKeyring,
+        taskQueue: config.temporal.taskQueue,
+        policy: () => policy,
+        searchAttributes: true,
+      });
       const app = createApp({
         logger,
         pool,
         cases,
+        identityKeyring,
         mailbox,
         ready: async () => {
           const checks = {

@@ -6,6 +6,7 @@ test('nothing configured: every part embedded', () => {
   expect(config.temporal).toMatchObject({ taskQueue: 'relief-cases', embedded: { port: 7233, uiPort: 8233, namespace: 'default' } });
   expect(config.mail).toMatchObject({ capture: { port: 2525 } });
   expect(config.role).toBe('all');
+  expect(config.identityKeys).toEqual({ developmentKeyFile: '.data/keys/identity.key' });
 });
 
 test('real infrastructure by configuration', () => {
@@ -16,6 +17,10 @@ test('real infrastructure by configuration', () => {
     TEMPORAL_API_KEY: 'key',
     SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
     SERVICE_ROLE: 'worker',
+    IDENTITY_KEYS: `2026-11:${Buffer.alloc(32, 7).toString('base64')}, 2026-05:${Buffer.alloc(32, 9).toString('base64')}`,
+  });
+  expect(config.identityKeys).toEqual({
+    keyring: { current: { id: '2026-11', key: Buffer.alloc(32, 7) }, previous: [{ id: '2026-05', key: Buffer.alloc(32, 9) }] },
   });
   expect(config.database).toEqual({ url: 'postgres://app:secret@db.internal:5432/relief' });
   expect(config.temporal).toMatchObject({ connect: { address: 'relief.a1b2c.tmprl.cloud:7233', namespace: 'relief.a1b2c', apiKey: 'key' } });
@@ -32,9 +37,15 @@ test('one clear message per problem, naming the variable', () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems;
-  expect(problems).toHaveLength(4);
+  expect(problems).toHaveLength(5);
+  expect(problems.find((p) => p.startsWith('IDENTITY_KEYS:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('PORT:'))).toBeDefined();
   expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('postgres://');
   expect(problems.find((p) => p.startsWith('SERVICE_ROLE:'))).toBeDefined();
   expect(problems.find((p) => p.startsWith('TEMPORAL_TLS_KEY_PATH:'))).toContain('go together');
+});
+
+test('identity keys must be 32 bytes with an id', () => {
+  expect(() => loadConfig({ IDENTITY_KEYS: 'k1:c2hvcnQ=' })).toThrow('IDENTITY_KEYS: entry 1 must be "<key id>:<32 bytes in base64>"');
+  expect(() => loadConfig({ IDENTITY_KEYS: `:${Buffer.alloc(32).toString('base64')}` })).toThrow(ConfigError);
 });

@@ -72,6 +72,13 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   // Nothing the read model shows about the case carries the survivor's identity.
   expect(JSON.stringify(view)).not.toContain(SURVIVOR_NAME);
   expect(JSON.stringify(view)).not.toContain('1990-04-12');
+  // The identity itself is sealed at rest: the survivors row holds ciphertext and the key id, nothing readable.
+  const { rows } = await stack.pool.query<{ key_id: string }>('select * from survivors where case_id = $1', [view.caseId]);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.key_id).toBe('test-key');
+  const stored = JSON.stringify(rows[0]) + Buffer.from(JSON.stringify(rows[0])).toString('latin1');
+  expect(stored).not.toContain(SURVIVOR_NAME);
+  expect(stored).not.toContain('1990-04-12');
 });
 
 test('a minor case: HHS notified within 24 hours, then the eligibility letter', async () => {

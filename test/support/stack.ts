@@ -3,6 +3,7 @@
  * server (or dev server), a real SMTP server (the mail capture), a worker with the real activities, the write side
  * and the Express app — wired by the same functions the service uses.
  */
+import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
@@ -64,9 +65,11 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
   await startWorker();
 
   let policy = DEFAULT_POLICY;
+  const identityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
   const cases = new CaseCommands({
     client: env.client,
     pool,
+    identityKeyring,
     taskQueue,
     policy: () => policy,
     searchAttributes: options.server === 'dev',
@@ -77,6 +80,7 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
     logger,
     pool,
     cases,
+    identityKeyring,
     mailbox: mail,
     ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
   });
