@@ -10,7 +10,8 @@
  *   never loses it.
  */
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { inTransaction } from '../db/pool';
 import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
 import { enqueue, findNotification, findRecipient, markSent, recordFailure, type Notification } from '../db/notifications';
@@ -59,21 +60,6 @@ function senderDomain(from: string): string {
 export function notificationMessageId(notificationId: string, from: string): string {
   const digest = createHash('sha256').update(notificationId).digest('hex').slice(0, 40);
   return `<notification.${digest}@${senderDomain(from)}>`;
-}
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 export function createNotificationActivities({ pool, mailer, from, publicBaseUrl, logger }: NotificationDeps) {

@@ -1,5 +1,5 @@
 /** The service's connection pool. One per process; close it on shutdown so the process can exit. */
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 export interface PoolOptions {
   /** Connections per process; PostgreSQL's default limit is 100 across all processes. */
@@ -23,4 +23,20 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
 
 export async function closePool(pool: Pool): Promise<void> {
   await pool.end();
+}
+
+/** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }

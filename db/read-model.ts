@@ -2,7 +2,8 @@
  * The read model: each case as its workflow last projected it, and the lists of pending and overdue steps.
  * Writes come only from the projection activity; reads serve the API.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { inTransaction } from './pool';
 import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from '../domain/types';
 
 export { saveSurvivor, getSurvivor, deleteSurvivor, type SurvivorIdentity } from './survivors';
@@ -47,21 +48,6 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('The cursor is not valid for this list.');
     this.name = 'InvalidCursorError';
-  }
-}
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
   }
 }
 
