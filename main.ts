@@ -10,9 +10,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const service = await startService(config, logger);
-  const { api, temporalUi, mail } = service.where;
+  const { api, worker, temporalUi, mail } = service.where;
   const lines = [
     api && `API:                ${api}  (OpenAPI: ${api}/api/openapi.json)`,
+    worker && `Worker:             ${worker}`,
     temporalUi && `Temporal Web UI:    ${temporalUi}`,
     mail && `Captured email:     ${mail}`,
     'embedded' in config.database && 'Demo agencies:      demo-police, demo-ice-ccht, demo-hhs-otip, demo-advocates, demo-task-force (see README)',

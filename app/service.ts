@@ -22,7 +22,7 @@ import { loadPolicy } from './policy';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
-  where: { api?: string; temporalUi?: string; mail?: string };
+  where: { api?: string; worker?: string; temporalUi?: string; mail?: string };
   stop(): Promise<void>;
 }
 
@@ -93,6 +93,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         worker.shutdown();
         await running;
       });
+      where.worker = `task queue ${config.temporal.taskQueue} on ${temporal.address} (${temporal.namespace})`;
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
     }
 
