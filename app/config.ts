@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IdentityKeyring } from '../db/identity-cipher';
 import type { TemporalSettings } from '../temporal/connection';
-import { parseIdentityKeys } from './identity-keys';
+import { parseKeyring, type KeyVariable } from './keys';
 
 /**
  * Configuration comes from the environment only, validated once at start-up. Every part has an embedded default
@@ -43,6 +43,7 @@ const EnvSchema = z
 
     POLICY_FILE: optionalText,
     IDENTITY_KEYS: optionalText,
+    PAYLOAD_KEYS: optionalText,
   });
 
 /** Rules across variables, checked on the raw environment so they are reported alongside every other problem. */
@@ -51,9 +52,15 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH?.trim()) !== Boolean(env.TEMPORAL_TLS_KEY_PATH?.trim())) {
     problems.push('TEMPORAL_TLS_KEY_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
-  if (env.IDENTITY_KEYS?.trim()) problems.push(...parseIdentityKeys(env.IDENTITY_KEYS).problems);
-  else if (env.DATABASE_URL?.trim()) {
-    problems.push('IDENTITY_KEYS: required with DATABASE_URL, to seal survivors\' identities at rest ("<key id>:<32 bytes in base64>")');
+  // Outside the embedded mode the keys must come from the environment: a development key file is for one machine.
+  const requirements: [KeyVariable, string, string][] = [
+    ['IDENTITY_KEYS', 'DATABASE_URL', "to seal survivors' identities at rest"],
+    ['PAYLOAD_KEYS', 'TEMPORAL_ADDRESS', 'to encrypt every Temporal payload'],
+  ];
+  for (const [variable, realInfrastructure, why] of requirements) {
+    const value = env[variable]?.trim();
+    if (value) problems.push(...parseKeyring(variable, value).problems);
+    else if (env[realInfrastructure]?.trim()) problems.push(`${variable}: required with ${realInfrastructure}, ${why} ("<key id>:<32 bytes in base64>")`);
   }
   return problems;
 }
@@ -67,9 +74,12 @@ export interface Config {
   temporal: { taskQueue: string } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
   mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
   policyFile?: string;
-  /** Configured keys, or where the embedded mode keeps its development key. */
-  identityKeys: { keyring: IdentityKeyring } | { developmentKeyFile: string };
+  /** Configured keys, or where the embedded mode keeps its development keys. */
+  identityKeys: KeySource;
+  payloadKeys: KeySource;
 }
+
+export type KeySource = { keyring: IdentityKeyring } | { developmentKeyFile: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -123,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { from: e.MAIL_FROM, ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : { capture: { port: e.SMTP_CAPTURE_PORT } }) },
     policyFile: e.POLICY_FILE,
-    identityKeys: e.IDENTITY_KEYS ? { keyring: parseIdentityKeys(e.IDENTITY_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/identity.key` },
+    identityKeys: e.IDENTITY_KEYS ? { keyring: parseKeyring('IDENTITY_KEYS', e.IDENTITY_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/identity.key` },
+    payloadKeys: e.PAYLOAD_KEYS ? { keyring: parseKeyring('PAYLOAD_KEYS', e.PAYLOAD_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/payload.key` },
   };
 }

@@ -15,9 +15,11 @@ import { connectClient, connectWorker, type TemporalSettings } from '../temporal
 import { startDevServer } from '../temporal/dev-server';
 import { createCaseWorker } from '../temporal/worker';
 import { CaseCommands } from './case-commands';
-import type { Config } from './config';
+import type { Config, KeySource } from './config';
+import type { KeyVariable } from './keys';
 import type { Logger } from './logger';
-import { developmentKeyring } from './identity-keys';
+import { developmentKeyring } from './keys';
+import { dataConverterFor } from '../temporal/data-converter';
 import { loadPolicy } from './policy';
 
 export interface RunningService {
@@ -54,8 +56,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       return embedded.connectionString;
     })();
     await migrate(databaseUrl, logger);
-    const identityKeyring =
-      'keyring' in config.identityKeys ? config.identityKeys.keyring : developmentKeyring(resolve(config.identityKeys.developmentKeyFile), logger);
+    const keyringOf = (variable: KeyVariable, source: KeySource) =>
+      'keyring' in source ? source.keyring : developmentKeyring(variable, resolve(source.developmentKeyFile), logger);
+    const identityKeyring = keyringOf('IDENTITY_KEYS', config.identityKeys);
+    // Every payload the service hands to Temporal (inputs, results, update arguments) is encrypted on the wire.
+    const dataConverter = dataConverterFor(keyringOf('PAYLOAD_KEYS', config.payloadKeys));
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
     if ('embedded' in config.database) await seedDemoAgencies(pool);
@@ -87,7 +92,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
       const activities = createActivities({ pool, mailer, from: config.mail.from, publicBaseUrl: config.http.publicBaseUrl, logger });
-      const worker: Worker = await createCaseWorker({ connection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+      const worker: Worker = await createCaseWorker({
+        connection,
+        namespace: temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities,
+        dataConverter,
+      });
       const running = worker.run();
       stoppers.push(async () => {
         worker.shutdown();
@@ -100,7 +111,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.role !== 'worker') {
       const connection = await connectClient(temporal);
       stoppers.push(() => connection.close());
-      const client = new Client({ connection, namespace: temporal.namespace });
+      const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
       const policy = await loadPolicy(config.policyFile);
       const cases = new CaseCommands({
         client,

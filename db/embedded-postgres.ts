@@ -261,7 +261,9 @@ export async function startServer(options: {
 function logLines(chunk: Buffer, log: PostgresLog): void {
   for (const line of chunk.toString('utf8').split('\n')) {
     if (!line.trim()) continue;
-    const level = /\b(FATAL|PANIC)\b/.test(line) ? 'error' : /\b(ERROR|WARNING)\b/.test(line) ? 'warn' : 'debug';
+    // A fast shutdown (ours) ends open sessions with this FATAL line: expected, not an error worth waking anyone for.
+    const expected = line.includes('terminating connection due to administrator command');
+    const level = expected ? 'debug' : /\b(FATAL|PANIC)\b/.test(line) ? 'error' : /\b(ERROR|WARNING)\b/.test(line) ? 'warn' : 'debug';
     log(level, line);
   }
 }

@@ -7,6 +7,7 @@ test('nothing configured: every part embedded', () => {
   expect(config.mail).toMatchObject({ capture: { port: 2525 } });
   expect(config.role).toBe('all');
   expect(config.identityKeys).toEqual({ developmentKeyFile: '.data/keys/identity.key' });
+  expect(config.payloadKeys).toEqual({ developmentKeyFile: '.data/keys/payload.key' });
 });
 
 test('real infrastructure by configuration', () => {
@@ -18,7 +19,9 @@ test('real infrastructure by configuration', () => {
     SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
     SERVICE_ROLE: 'worker',
     IDENTITY_KEYS: `2026-11:${Buffer.alloc(32, 7).toString('base64')}, 2026-05:${Buffer.alloc(32, 9).toString('base64')}`,
+    PAYLOAD_KEYS: `p-2026-11:${Buffer.alloc(32, 3).toString('base64')}`,
   });
+  expect(config.payloadKeys).toEqual({ keyring: { current: { id: 'p-2026-11', key: Buffer.alloc(32, 3) }, previous: [] } });
   expect(config.identityKeys).toEqual({
     keyring: { current: { id: '2026-11', key: Buffer.alloc(32, 7) }, previous: [{ id: '2026-05', key: Buffer.alloc(32, 9) }] },
   });
@@ -43,6 +46,10 @@ test('one clear message per problem, naming the variable', () => {
   expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('postgres://');
   expect(problems.find((p) => p.startsWith('SERVICE_ROLE:'))).toBeDefined();
   expect(problems.find((p) => p.startsWith('TEMPORAL_TLS_KEY_PATH:'))).toContain('go together');
+});
+
+test('real Temporal needs payload keys from the environment', () => {
+  expect(() => loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toThrow('PAYLOAD_KEYS: required with TEMPORAL_ADDRESS');
 });
 
 test('identity keys must be 32 bytes with an id', () => {

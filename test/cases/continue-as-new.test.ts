@@ -18,7 +18,7 @@ const actor = (kind: AgencyKind): Actor => ({ userId: `user-${kind}`, agencyId: 
 test('the case continues as new past its history limit and keeps every step and timeline entry', async () => {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   const opened = await stack.cases.open({ identifiedOn: today, survivor: { name: 'Long Case', birthDate: '1970-07-07' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
-  const handle = stack.env.client.workflow.getHandle(workflowIdOf(opened.caseId));
+  const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
   const firstRunId = (await handle.describe()).runId;
 
   await stack.cases.signOff(opened.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } }, actor('law_enforcement'));
@@ -26,7 +26,7 @@ test('the case continues as new past its history limit and keeps every step and 
   const view = await stack.cases.signOff(opened.caseId, { stepId: 't_visa_filing-1', outcome: 'filed', details: { filedOn: today } }, actor('advocate'));
 
   const continued = await eventually(async () => {
-    const description = await stack.env.client.workflow.getHandle(workflowIdOf(opened.caseId)).describe();
+    const description = await stack.client.workflow.getHandle(workflowIdOf(opened.caseId)).describe();
     return description.runId !== firstRunId ? description : undefined;
   }, 'a new run');
   expect(continued.status.name).toBe('RUNNING');

@@ -2,6 +2,7 @@
  * Cases end to end on real parts: the write side through the case workflow on the official time-skipping server,
  * the read model in a real PostgreSQL, reminders through a real SMTP server.
  */
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { AppError } from '../../app/errors';
 import type { CaseView } from '../../db/read-model';
@@ -79,6 +80,13 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   const stored = JSON.stringify(rows[0]) + Buffer.from(JSON.stringify(rows[0])).toString('latin1');
   expect(stored).not.toContain(SURVIVOR_NAME);
   expect(stored).not.toContain('1990-04-12');
+
+  // Every payload of the case's history is encrypted: a client without the key sees only ciphertext.
+  const history = await stack.env.client.workflow.getHandle(workflowIdOf(view.caseId)).fetchHistory();
+  const payloads = historyToJSON(history);
+  expect(payloads).toContain('YmluYXJ5L2VuY3J5cHRlZA=='); // "binary/encrypted", base64 in the JSON form
+  expect(payloads).not.toContain(Buffer.from('json/plain').toString('base64'));
+  expect(payloads).not.toContain(Buffer.from(view.reference).toString('base64'));
 });
 
 test('a minor case: HHS notified within 24 hours, then the eligibility letter', async () => {
@@ -100,7 +108,7 @@ test('a minor case: HHS notified within 24 hours, then the eligibility letter', 
 test('refusals: wrong agency, wrong state and bad data are rejected and leave no trace in history', async () => {
   const on = await today();
   const view = await openCase('1985-01-01');
-  const handle = stack.env.client.workflow.getHandle(workflowIdOf(view.caseId));
+  const handle = stack.client.workflow.getHandle(workflowIdOf(view.caseId));
   // The time-skipping test server records a workflow task for each rejected update (a real server does not);
   // what must not appear is anything else: no update accepted, no state change, no activity.
   const EventType = temporal.api.enums.v1.EventType;

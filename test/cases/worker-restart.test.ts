@@ -33,7 +33,7 @@ test('a worker restarted mid-case loses nothing: the alarm that fell due while i
   const view = await stack.cases.open({ identifiedOn: today, survivor: { name: 'Restart Case', birthDate: '1988-08-08' }, agencies: DEMO_AGENCIES }, lawEnforcement);
   await stack.stopWorker();
 
-  const handle = stack.env.client.workflow.getHandle(workflowIdOf(view.caseId));
+  const handle = stack.client.workflow.getHandle(workflowIdOf(view.caseId));
   await eventually(
     async () => (await handle.fetchHistory()).events!.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
     'the due timer to fire with no worker running',

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     await stack.env.sleep(10 * DAY);
 
     for (const [name, caseId] of [['adult-closed', adult.caseId], ['minor-open', minor.caseId]] as const) {
-      const handle = stack.env.client.workflow.getHandle(workflowIdOf(caseId));
+      const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
       await eventually(async () => ((await handle.fetchHistory()).events?.length ?? 0) > 10, `history of ${name}`);
       const file = join(dir, `v1-${name}.json`);
       writeFileSync(file, historyToJSON(await handle.fetchHistory()));

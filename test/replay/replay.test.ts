@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { dataConverterFor } from '../../temporal/data-converter';
+import { TEST_PAYLOAD_KEYRING } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 
 const dir = join(__dirname, 'histories');
@@ -18,6 +20,10 @@ test('recorded histories exist', () => {
 test.each(files)('%s replays on the current workflow code', async (file) => {
   const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
   await expect(
-    Worker.runReplayHistory({ workflowBundle: await workflowBundle(require.resolve('../../workflows')) }, history, file),
+    Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(require.resolve('../../workflows')), dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) },
+      history,
+      file,
+    ),
   ).resolves.toBeUndefined();
 });

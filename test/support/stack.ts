@@ -3,7 +3,8 @@
  * server (or dev server), a real SMTP server (the mail capture), a worker with the real activities, the write side
  * and the Express app — wired by the same functions the service uses.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
@@ -16,12 +17,23 @@ import { seedDemoAgencies } from '../../db/seed';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
+import { dataConverterFor } from '../../temporal/data-converter';
 import { createCaseWorker } from '../../temporal/worker';
+import type { IdentityKeyring } from '../../db/identity-cipher';
 import { startTestDatabase } from './postgres';
 import { createLocalEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
 
+/**
+ * The payload key of every test stack. Fixed, so recorded histories (test/replay) stay readable; a test key only.
+ */
+export const TEST_PAYLOAD_KEYRING: IdentityKeyring = {
+  current: { id: 'test-payload-key', key: createHash('sha256').update('relief-cases test payload key').digest() },
+};
+
 export interface Stack {
   env: TestWorkflowEnvironment;
+  /** A client with the service's encrypting data converter (env.client has none: it sees only ciphertext). */
+  client: Client;
   pool: Pool;
   mail: MailCapture;
   cases: CaseCommands;
@@ -50,10 +62,19 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
   const taskQueue = `cases-${process.pid}`;
   const activities = createActivities({ pool, mailer, from, publicBaseUrl: PUBLIC_BASE_URL, logger });
   const bundle = await workflowBundle(require.resolve('../../workflows'));
+  const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYRING);
+  const client = new Client({ connection: env.connection, dataConverter });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {
-    const instance = await createCaseWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: bundle });
+    const instance = await createCaseWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities,
+      dataConverter,
+      workflowBundle: bundle,
+    });
     worker = { instance, running: instance.run() };
   };
   const stopWorker = async () => {
@@ -67,7 +88,7 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
   let policy = DEFAULT_POLICY;
   const identityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
   const cases = new CaseCommands({
-    client: env.client,
+    client,
     pool,
     identityKeyring,
     taskQueue,
@@ -87,6 +108,7 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
 
   return {
     env,
+    client,
     pool,
     mail,
     cases,
