@@ -1,0 +1,116 @@
+/**
+ * Fills the read model with `cases` realistic cases, fast: a few hundred case histories come from the domain rules
+ * through the real `projectCase`; the rest are copies made inside PostgreSQL (generate_series), each with its own
+ * id, reference, agencies and a shift of its dates, so the rows are exactly what projectCase writes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { projectCase } from '../db/read-model';
+import { insertBenchAgencies, randomAgencies, RANDOM_AGENCIES_SQL } from './bench-agencies';
+import { seededRandom, syntheticCase } from './synthetic-cases';
+
+export interface LoadOptions {
+  cases: number;
+  templates: number;
+  seed: number;
+  progress: (message: string) => void;
+}
+
+export interface LoadReport {
+  cases: number;
+  steps: number;
+  timeline: number;
+  pendingSteps: number;
+  overdueSteps: number;
+  seconds: number;
+}
+
+/** Templates are dated up to this far back, and each copy moves forward by up to as much, never into the future. */
+const SHIFT_DAYS = 90;
+
+/** Each copy swaps the template's agencies (by kind) for its own. */
+const swapAgency = (column: string) =>
+  `CASE ${column} ${['law_enforcement', 'ice', 'hhs', 'advocate', 'coordinator']
+    .map((kind) => `WHEN c.agencies->>'${kind}' THEN k.agencies->>'${kind}'`)
+    .join(' ')} ELSE ${column} END`;
+
+const COPY_BATCH_SQL = `
+WITH batch AS (
+  SELECT * FROM bench_copies WHERE copy BETWEEN $1 AND $2
+), new_cases AS (
+  INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
+  SELECT k.id, c.reference || '-' || k.copy, c.path, c.status, c.opened_at + k.shift, c.closed_at + k.shift,
+         c.policy_version, k.agencies, c.version, c.updated_at
+  FROM batch k JOIN cases c ON c.id = k.template_id
+), new_steps AS (
+  INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
+                          completed_at, outcome, details)
+  SELECT k.id, s.step_id, s.kind, s.track, s.agency_kind, k.agencies->>s.agency_kind, s.status, s.opened_at + k.shift,
+         s.due_at + k.shift, s.expires_at + k.shift, s.completed_at + k.shift, s.outcome, s.details
+  FROM batch k JOIN case_steps s ON s.case_id = k.template_id
+)
+INSERT INTO case_timeline (case_id, seq, at, type, step_id, actor_agency_id, summary)
+SELECT k.id, t.seq, t.at + k.shift, t.type, t.step_id, ${swapAgency('t.actor_agency_id')}, t.summary
+FROM batch k JOIN case_timeline t ON t.case_id = k.template_id JOIN cases c ON c.id = k.template_id`;
+
+export async function loadReadModel(pool: Pool, options: LoadOptions): Promise<LoadReport> {
+  const started = Date.now();
+  await insertBenchAgencies(pool);
+
+  const random = seededRandom(options.seed);
+  const horizon = new Date(Date.now() - SHIFT_DAYS * 86_400_000);
+  const templateIds: string[] = [];
+  for (let i = 0; i < options.templates; i++) {
+    const snapshot = syntheticCase(
+      { caseId: randomUUID(), reference: `RC-BENCH-${String(i).padStart(4, '0')}`, agencies: randomAgencies(random) },
+      horizon,
+      random,
+    );
+    await projectCase(pool, snapshot);
+    templateIds.push(snapshot.caseId);
+  }
+  options.progress(`projected ${options.templates} case histories with projectCase`);
+
+  const copiesPerTemplate = Math.ceil(options.cases / options.templates) - 1;
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT setseed($1)', [(options.seed % 1000) / 1000]);
+    await client.query(
+      `CREATE TEMP TABLE bench_copies AS
+       SELECT t.id AS template_id, g AS copy, gen_random_uuid() AS id,
+              make_interval(secs => floor(random() * ${SHIFT_DAYS} * 86400)::int) AS shift, ${RANDOM_AGENCIES_SQL} AS agencies
+       FROM unnest($1::uuid[]) AS t(id) CROSS JOIN generate_series(1, $2) AS g
+       ORDER BY g, t.id
+       LIMIT $3`,
+      [templateIds, copiesPerTemplate, options.cases - options.templates],
+    );
+    await client.query('CREATE INDEX ON bench_copies (copy)');
+    const batch = Math.max(1, Math.floor(10_000 / options.templates));
+    for (let from = 1; from <= copiesPerTemplate; from += batch) {
+      const to = Math.min(copiesPerTemplate, from + batch - 1);
+      await client.query(COPY_BATCH_SQL, [from, to]);
+      options.progress(`copied ${Math.min(options.cases, options.templates * (to + 1)).toLocaleString('en-US')} / ${options.cases.toLocaleString('en-US')} cases`);
+    }
+    await client.query('DROP TABLE bench_copies');
+  } finally {
+    client.release();
+  }
+  await pool.query('VACUUM ANALYZE cases, case_steps, case_timeline');
+
+  const { rows } = await pool.query<{ cases: string; steps: string; timeline: string; pending: string; overdue: string }>(
+    `SELECT (SELECT count(*) FROM cases) AS cases,
+            (SELECT count(*) FROM case_steps) AS steps,
+            (SELECT count(*) FROM case_timeline) AS timeline,
+            (SELECT count(*) FROM case_steps WHERE status = 'pending') AS pending,
+            (SELECT count(*) FROM case_steps WHERE status = 'pending' AND due_at < now()) AS overdue`,
+  );
+  const counts = rows[0]!;
+  return {
+    cases: Number(counts.cases),
+    steps: Number(counts.steps),
+    timeline: Number(counts.timeline),
+    pendingSteps: Number(counts.pending),
+    overdueSteps: Number(counts.overdue),
+    seconds: (Date.now() - started) / 1000,
+  };
+}

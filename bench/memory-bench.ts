@@ -1,0 +1,200 @@
+/**
+ * Section 3: the memory of one case worker holding many open cases, each asleep on its deadline timer. The worker
+ * runs in its own process (memory-worker.ts); the cases are started straight on the workflow, as CaseCommands.open
+ * does after it stored the survivor's identity (not needed here).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import type { IdentityKeyring } from '../db/identity-cipher';
+import { workflowIdOf } from '../app/case-commands';
+import { DEFAULT_POLICY, nextAlarm } from '../domain';
+import { caseStateQuery, caseWorkflow } from '../workflows/case-workflow';
+import { randomAgencies } from './bench-agencies';
+import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
+import { seededRandom } from './synthetic-cases';
+import { timeCalls } from './timed-calls';
+
+export interface MemoryBenchResult {
+  cases: number;
+  startSeconds: number;
+  settledSeconds: number;
+  samples: { label: string; cached: string; memory: NodeJS.MemoryUsage }[];
+}
+
+interface Deps {
+  client: Client;
+  pool: Pool;
+  databaseUrl: string;
+  temporalAddress: string;
+  smtpUrl: string;
+  caseBundle: WorkflowBundleWithSourceMap;
+  keyring: IdentityKeyring;
+  workDir: string;
+}
+
+const TASK_QUEUE = 'bench-memory';
+const START_CONCURRENCY = 32;
+
+class WorkerProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly maxCachedWorkflows: number,
+  ) {}
+
+  static async start(config: MemoryWorkerConfig): Promise<WorkerProcess> {
+    const child = fork(require.resolve('./memory-worker'), { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ready = WorkerProcess.next(child);
+    child.send(config);
+    const reply = await ready;
+    if (reply.type !== 'ready') {
+      child.kill();
+      throw new Error(`memory worker did not start: ${reply.type === 'error' ? reply.message : reply.type}`);
+    }
+    return new WorkerProcess(child, reply.maxCachedWorkflows);
+  }
+
+  private static next(child: ChildProcess): Promise<MemoryWorkerReply> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`memory worker exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (reply: MemoryWorkerReply) => {
+        child.off('exit', onExit);
+        resolve(reply);
+      });
+    });
+  }
+
+  async memory(): Promise<NodeJS.MemoryUsage> {
+    const reply = WorkerProcess.next(this.child);
+    this.child.send({ type: 'memory' });
+    const answer = await reply;
+    if (answer.type !== 'memory') throw new Error(`unexpected reply ${answer.type}`);
+    return answer.memory;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    this.child.send({ type: 'stop' });
+    await exited;
+    clearTimeout(killer);
+  }
+}
+
+async function workflowBacklog(client: Client): Promise<number | undefined> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: TASK_QUEUE },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    reportStats: true,
+  });
+  const backlog = response.stats?.approximateBacklogCount;
+  return backlog === undefined || backlog === null ? undefined : Number(backlog);
+}
+
+/** Waits, with a deadline, until `check` says yes; polls (this is a bench, not a test). */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+export async function runMemoryBench(
+  deps: Deps,
+  options: { cases: number; cache: number; progress: (message: string) => void },
+): Promise<MemoryBenchResult> {
+  const { client, pool } = deps;
+  const { progress } = options;
+  const bundleCodePath = join(deps.workDir, 'case-workflows-bundle.js');
+  writeFileSync(bundleCodePath, deps.caseBundle.code);
+  const config = {
+    databaseUrl: deps.databaseUrl, temporalAddress: deps.temporalAddress, taskQueue: TASK_QUEUE, smtpUrl: deps.smtpUrl, bundleCodePath,
+    payloadKey: { id: deps.keyring.current.id, hex: deps.keyring.current.key.toString('hex') },
+  };
+  const samples: MemoryBenchResult['samples'] = [];
+
+  // A worker serves every open case but caches at most `cache` of them: the rest sleep on server-side timers and are
+  // replayed from history when one wakes. Caching all of them costs about 1.6 MiB of RSS each.
+  let worker = await WorkerProcess.start({ ...config, maxCachedWorkflows: options.cache });
+  try {
+    samples.push({ label: 'idle worker', cached: '0', memory: await worker.memory() });
+
+    const random = seededRandom(31);
+    const runId = randomUUID().slice(0, 8);
+    const caseIds = Array.from({ length: options.cases }, () => randomUUID());
+    const identifiedAt = new Date().toISOString();
+    let started = 0;
+    const startedAt = performance.now();
+    const starting = await timeCalls(caseIds.map((caseId, index) => ({ caseId, index })), START_CONCURRENCY, async ({ caseId, index }) => {
+      const reference = `RC-MEM-${runId}-${String(index).padStart(5, '0')}`;
+      await client.workflow.start(caseWorkflow, {
+        workflowId: workflowIdOf(caseId),
+        taskQueue: TASK_QUEUE,
+        args: [
+          {
+            kind: 'open',
+            open: { caseId, reference, identifiedAt, minorTurns18On: random() < 0.25 ? '2030-06-01' : null, agencies: randomAgencies(random), usesUVisa: random() < 0.2, policy: DEFAULT_POLICY },
+            searchAttributes: true,
+          },
+        ],
+      });
+      if (++started % 1000 === 0) progress(`started ${started.toLocaleString('en-US')} / ${options.cases.toLocaleString('en-US')} case workflows`);
+    });
+    if (starting.failures > 0) throw new Error(`starting workflows: ${starting.failures} failures, first: ${starting.firstFailure}`);
+    const startSeconds = (performance.now() - startedAt) / 1000;
+
+    // Settled: every case projected into the read model, no workflow task waiting, and a sample of cases asleep.
+    const projected = async () => {
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM cases WHERE id = ANY($1::uuid[])', [caseIds]);
+      return Number(rows[0]!.n);
+    };
+    let lastReport = 0;
+    await until('every case is projected', async () => {
+      const n = await projected();
+      if (n - lastReport >= 1000 || n === options.cases) progress(`${(lastReport = n).toLocaleString('en-US')} cases projected`);
+      return n === options.cases;
+    }, 30 * 60_000);
+    await until('the workflow task backlog is empty', async () => ((await workflowBacklog(client)) ?? 0) === 0, 10 * 60_000);
+    const sample = Array.from({ length: 20 }, (_, i) => caseIds[Math.floor((i * caseIds.length) / 20)]!);
+    await until('the sampled cases are asleep on a timer', async () => {
+      const states = await Promise.all(
+        sample.map(async (caseId) => {
+          const handle = client.workflow.getHandle(workflowIdOf(caseId));
+          const { raw } = await handle.describe();
+          const state = await handle.query(caseStateQuery);
+          return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0 && state.status === 'open' && nextAlarm(state) !== undefined;
+        }),
+      );
+      return states.every(Boolean);
+    }, 5 * 60_000);
+    const settledSeconds = (performance.now() - startedAt) / 1000;
+    progress(`all ${options.cases.toLocaleString('en-US')} cases asleep on their timers`);
+    const cachedNow = Math.min(options.cases, worker.maxCachedWorkflows).toLocaleString('en-US');
+    samples.push({ label: `${options.cases.toLocaleString('en-US')} open cases, cache max ${worker.maxCachedWorkflows}`, cached: cachedNow, memory: await worker.memory() });
+
+    // The SDK's default cache: a fresh worker, then one query per case, which replays each case into the cache.
+    await worker.stop();
+    worker = await WorkerProcess.start(config);
+    const cachedByDefault = Math.min(options.cases, worker.maxCachedWorkflows);
+    const queried = await timeCalls(caseIds, START_CONCURRENCY, (caseId) => client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery));
+    if (queried.failures > 0) throw new Error(`querying cases: ${queried.failures} failures, first: ${queried.firstFailure}`);
+    progress(`default cache (max ${worker.maxCachedWorkflows}): replayed all cases by query at ${Math.round(queried.perSecond)}/s`);
+    samples.push({ label: `default cache (max ${worker.maxCachedWorkflows})`, cached: cachedByDefault.toLocaleString('en-US'), memory: await worker.memory() });
+
+    // Leave nothing behind on the dev server that would keep timers running for the rest of the bench.
+    await timeCalls(caseIds, START_CONCURRENCY, (caseId) => client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'));
+    return { cases: options.cases, startSeconds, settledSeconds, samples };
+  } finally {
+    await worker.stop();
+  }
+}

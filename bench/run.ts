@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: numbers for the read model at 100,000 cases, the sign-off round trip, and worker memory with
+ * many open cases. Flags: --read-cases N (100000), --requests N (5000), --connections N (16), --sign-offs N (200),
+ * --concurrency N (8, sign-offs), --cases N (10000, section 3 workflows), --cache N (1000, the worker's workflow
+ * cache in section 3), --only 1,2,3.
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startBenchStack } from './bench-stack';
+import { Cleanup } from './cleanup';
+import { runMemoryBench, type MemoryBenchResult } from './memory-bench';
+import { runReadBench, type ReadBenchResult } from './read-model-bench';
+import { runSignOffBench, type SignOffBenchResult } from './sign-off-bench';
+import { mib, ms, perSecond, table } from './stats';
+
+const { values } = parseArgs({
+  options: {
+    'read-cases': { type: 'string', default: '100000' },
+    requests: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '16' },
+    'sign-offs': { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '8' },
+    cases: { type: 'string', default: '10000' },
+    cache: { type: 'string', default: '1000' },
+    only: { type: 'string', default: '1,2,3' },
+  },
+});
+const number = (name: keyof typeof values) => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+};
+const settings = {
+  readCases: number('read-cases'),
+  requests: number('requests'),
+  connections: number('connections'),
+  signOffs: number('sign-offs'),
+  concurrency: number('concurrency'),
+  memoryCases: number('cases'),
+  memoryCache: number('cache'),
+  only: new Set(String(values.only).split(',')),
+};
+
+const started = Date.now();
+const progress = (message: string) => console.log(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+
+function header(): string {
+  return [
+    '# relief-cases benchmark',
+    `command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString()}`,
+    'setup:   embedded PostgreSQL (durable settings), official Temporal dev server (SQLite file), all on 127.0.0.1;',
+    '         API and case worker in this process; HTTP load from autocannon in a child process (keep-alive);',
+    '         the API logs each request at info into /dev/null. Everything shares the same cores.',
+    `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
+    `writes:  ${settings.signOffs} sign-offs per path, ${settings.concurrency} in flight; memory: ${settings.memoryCases.toLocaleString('en-US')} case workflows`,
+    '',
+  ].join('\n');
+}
+
+function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: MemoryBenchResult): string {
+  const rows: string[][] = [];
+  for (const row of read?.rows ?? []) {
+    for (const [who, r] of [['ours (createApp)', row.ours], ['bare Express + pg', row.bare]] as const) {
+      rows.push([row.name, who, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.non2xx + r.errors > 0 ? `${r.non2xx} non-2xx, ${r.errors} errors` : '']);
+    }
+  }
+  if (signOff) {
+    for (const [name, r] of [
+      ['open case (CaseCommands.open)', signOff.open],
+      ['sign-off POST via API', signOff.viaApi],
+      ['sign-off via CaseCommands', signOff.viaCommands],
+      ['bare Temporal update', signOff.bareUpdate],
+    ] as const) {
+      rows.push([name, `${r.count} calls`, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.failures ? `${r.failures} failures` : '']);
+    }
+  }
+  const parts = ['', '## Summary', rows.length === 0 ? '' : table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows)];
+  if (read) {
+    const l = read.load;
+    parts.push(
+      '',
+      `read model: ${l.cases.toLocaleString('en-US')} cases, ${l.steps.toLocaleString('en-US')} steps (${l.pendingSteps.toLocaleString('en-US')} pending, ` +
+        `${l.overdueSteps.toLocaleString('en-US')} overdue), ${l.timeline.toLocaleString('en-US')} timeline entries, loaded in ${l.seconds.toFixed(0)} s`,
+    );
+  }
+  if (memory) {
+    parts.push(
+      '',
+      table(
+        ['worker memory', 'cases cached', 'rss', 'heap used', 'heap total', 'external'],
+        memory.samples.map((s) => [s.label, s.cached, mib(s.memory.rss), mib(s.memory.heapUsed), mib(s.memory.heapTotal), mib(s.memory.external)]),
+      ),
+      `started ${memory.cases.toLocaleString('en-US')} case workflows in ${memory.startSeconds.toFixed(0)} s; all waiting on timers after ${memory.settledSeconds.toFixed(0)} s`,
+    );
+  }
+  return parts.join('\n');
+}
+
+/** What has been measured so far: printed at the end, and also when the run is interrupted. */
+const results: { read?: ReadBenchResult; signOff?: SignOffBenchResult; memory?: MemoryBenchResult } = {};
+/** Once interrupted, the signal handler owns the exit: the main flow failing as its parts stop must not cut it short. */
+let interruptedBySignal = false;
+
+async function main(): Promise<void> {
+  console.log(header());
+  const cleanup = new Cleanup();
+  const interrupted = () => {
+    interruptedBySignal = true;
+    console.log(`${summary(results.read, results.signOff, results.memory)}\n(interrupted)`);
+    void cleanup.stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const stack = await startBenchStack(cleanup, progress);
+    if (settings.only.has('1')) {
+      console.log('\n## 1. Read model');
+      results.read = await runReadBench(stack.pool, { app: stack.appOrigin, bare: stack.bareOrigin }, {
+        cases: settings.readCases,
+        requests: settings.requests,
+        connections: settings.connections,
+        progress,
+      });
+      console.log(summary(results.read));
+    }
+    if (settings.only.has('2')) {
+      console.log('\n## 2. Sign-off round trip');
+      results.signOff = await runSignOffBench({ ...stack, client: stack.plainClient }, { cases: settings.signOffs, concurrency: settings.concurrency, progress });
+      console.log(summary(undefined, results.signOff));
+    }
+    if (settings.only.has('3')) {
+      console.log('\n## 3. Worker memory');
+      results.memory = await runMemoryBench(stack, { cases: settings.memoryCases, cache: settings.memoryCache, progress });
+    }
+  } finally {
+    if (!interruptedBySignal) console.log(summary(results.read, results.signOff, results.memory));
+    await cleanup.stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (interruptedBySignal) return;
+    console.error('bench failed:', error);
+    process.exit(1);
+  },
+);

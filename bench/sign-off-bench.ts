@@ -1,0 +1,89 @@
+/**
+ * Section 2: the sign-off round trip (HTTP → CaseCommands → workflow update → validation, rules, projection into
+ * PostgreSQL → read back), next to a bare Temporal update on the same server that answers at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { CaseCommands } from '../app/case-commands';
+import { dateOf } from '../domain/dates';
+import { randomAgencies } from './bench-agencies';
+import { seededRandom } from './synthetic-cases';
+import { timeCalls, type CallsResult } from './timed-calls';
+import { pingUpdate, pingWorkflow } from './workflows/ping';
+
+export interface SignOffBenchOptions {
+  cases: number;
+  concurrency: number;
+  progress: (message: string) => void;
+}
+
+export interface SignOffBenchResult {
+  open: CallsResult;
+  viaApi: CallsResult;
+  viaCommands: CallsResult;
+  bareUpdate: CallsResult;
+}
+
+export async function runSignOffBench(
+  deps: { cases: CaseCommands; client: Client; appOrigin: string; pingTaskQueue: string },
+  options: SignOffBenchOptions,
+): Promise<SignOffBenchResult> {
+  const random = seededRandom(23);
+  const today = dateOf(new Date().toISOString());
+  const lawEnforcementOf = new Map<string, string>();
+
+  const opened: string[] = [];
+  const open = await timeCalls(Array.from({ length: options.cases * 2 }, (_, i) => i), options.concurrency, async () => {
+    const agencies = randomAgencies(random);
+    const view = await deps.cases.open(
+      { identifiedOn: today, survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' }, agencies },
+      { userId: 'bench-user', agencyId: agencies.coordinator, agencyKind: 'coordinator' },
+    );
+    opened.push(view.caseId);
+    lawEnforcementOf.set(view.caseId, agencies.law_enforcement);
+  });
+  if (open.failures > 0) throw new Error(`opening cases failed: ${open.firstFailure}`);
+  options.progress(`opened ${opened.length} cases`);
+
+  // Law enforcement records that it requested Continued Presence: a sign-off every new case accepts once.
+  const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } };
+  const viaApi = await timeCalls(opened.slice(0, options.cases), options.concurrency, async (caseId) => {
+    const response = await fetch(`${deps.appOrigin}/api/cases/${caseId}/steps/${signOff.stepId}/sign-off`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        'x-agency-id': lawEnforcementOf.get(caseId)!,
+        'x-user-id': 'bench-officer',
+      },
+      body: JSON.stringify({ outcome: signOff.outcome, details: signOff.details }),
+    });
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`sign-off answered ${response.status}: ${body.slice(0, 300)}`);
+  });
+  options.progress(`sign-off through the API: p50 ${viaApi.p50Ms.toFixed(1)} ms`);
+
+  const viaCommands = await timeCalls(opened.slice(options.cases), options.concurrency, (caseId) =>
+    deps.cases.signOff(caseId, signOff, { userId: 'bench-officer', agencyId: lawEnforcementOf.get(caseId)!, agencyKind: 'law_enforcement' }),
+  );
+  options.progress(`sign-off through CaseCommands: p50 ${viaCommands.p50Ms.toFixed(1)} ms`);
+
+  const pings = await Promise.all(
+    Array.from({ length: options.cases }, (_, i) =>
+      deps.client.workflow.start(pingWorkflow, { workflowId: `bench-ping-${i}-${randomUUID()}`, taskQueue: deps.pingTaskQueue }),
+    ),
+  );
+  // One update each first, so every ping workflow is running and cached, as the case workflows are.
+  await Promise.all(pings.map((handle) => handle.executeUpdate(pingUpdate, { args: [0] })));
+  const bareUpdate = await timeCalls(pings, options.concurrency, async (handle) => {
+    const answer = await handle.executeUpdate(pingUpdate, { args: [1] });
+    if (answer !== 1) throw new Error(`ping answered ${answer}`);
+  });
+  await Promise.all(pings.map((handle) => handle.terminate('bench finished')));
+  options.progress(`bare update: p50 ${bareUpdate.p50Ms.toFixed(1)} ms`);
+
+  for (const [name, result] of Object.entries({ viaApi, viaCommands, bareUpdate })) {
+    if (result.failures > 0) throw new Error(`${name}: ${result.failures} failures, first: ${result.firstFailure}`);
+  }
+  return { open, viaApi, viaCommands, bareUpdate };
+}
