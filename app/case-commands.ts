@@ -78,9 +78,6 @@ export class CaseCommands {
   ) {}
 
   async open(request: OpenCaseRequest, actor: Actor): Promise<CaseView> {
-    if (actor.agencyKind !== 'law_enforcement' && actor.agencyKind !== 'coordinator') {
-      throw new AppError('forbidden', 'Only law enforcement (identification) or a coordinator may open a case.', { code: 'wrong_agency_kind' });
-    }
     const now = (await this.deps.now?.()) ?? new Date();
     const caseId = randomUUID();
     const identifiedAt = `${request.identifiedOn}T00:00:00.000Z`;
@@ -93,6 +90,7 @@ export class CaseCommands {
       agencies: request.agencies,
       usesUVisa: request.usesUVisa ?? false,
       policy: this.deps.policy(),
+      openedBy: actor,
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);

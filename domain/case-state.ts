@@ -5,26 +5,19 @@
 import { addDaysToInstant } from './dates';
 import type { Policy } from './policy';
 import { STEP_CATALOGUE, type StepDetails } from './steps';
-import type { AgencyKind, CaseAgencies, CasePath, CaseStatus, Instant, Step, StepKind, TimelineEntry } from './types';
+import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
 
-export interface CaseState {
-  caseId: string;
-  reference: string;
-  path: CasePath;
-  status: CaseStatus;
-  openedAt: Instant;
-  closedAt: Instant | null;
+/**
+ * Everything the read model shows of a case (`CaseSnapshot`), with the whole policy in place of its version, plus
+ * what only the rules need: the identification date, a minor's 18th birthday, the U-visa choice, fired alarms.
+ */
+export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   identifiedAt: Instant;
   /** Date only: the deadline for a minor's HHS request. Null on the adult path. No birth date is kept. */
   minorTurns18On: string | null;
-  agencies: CaseAgencies;
   usesUVisa: boolean;
   policy: Policy;
-  steps: Step[];
-  timeline: TimelineEntry[];
   firedAlarms: string[];
-  /** Grows by one per change, so a late projection never overwrites a newer one. */
-  version: number;
 }
 
 export const REJECTION_CODES = [

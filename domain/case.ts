@@ -8,7 +8,7 @@ import { DEFAULT_POLICY, type Policy } from './policy';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
 import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant } from './types';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type CaseSnapshot, type Instant } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -60,8 +60,15 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
   if (minorTurns18On !== null && minorTurns18On <= dateOf(identifiedAt)) {
     return { code: 'date_order', field: 'minorTurns18On', message: 'minorTurns18On must be after the identification date (else use the adult path)' };
   }
+  const opener = parsed.data.openedBy?.agencyKind;
+  if (opener !== undefined && !CASE_OPENERS.includes(opener)) {
+    return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener}` };
+  }
   return null;
 }
+
+/** Law enforcement identifies the victim; a coordinator may record an identification on its behalf. */
+export const CASE_OPENERS: readonly AgencyKind[] = ['law_enforcement', 'coordinator'];
 
 /**
  * Opens a case: identification is already done by law enforcement; the first steps of every track that applies

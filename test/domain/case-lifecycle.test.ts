@@ -88,3 +88,22 @@ describe('closing a case', () => {
     expect(snapshot).not.toHaveProperty('policy');
   });
 });
+
+describe('who may open a case', () => {
+  const input = {
+    caseId: 'case-open-rule',
+    reference: 'RC-2026-0099',
+    identifiedAt: '2026-01-05T08:00:00.000Z',
+    minorTurns18On: null,
+    agencies: AGENCIES,
+    usesUVisa: false,
+  };
+  test('law enforcement and a coordinator may; an advocate may not', () => {
+    expect(validateOpenCase({ ...input, openedBy: actorOf('law_enforcement') }, noon('2026-01-05'))).toBeNull();
+    expect(validateOpenCase({ ...input, openedBy: actorOf('coordinator') }, noon('2026-01-05'))).toBeNull();
+    expect(validateOpenCase({ ...input, openedBy: actorOf('advocate') }, noon('2026-01-05'))).toMatchObject({
+      code: 'wrong_agency_kind',
+      field: 'actor.agencyKind',
+    });
+  });
+});
