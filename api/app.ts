@@ -2,17 +2,20 @@
  * The Express app, built from its dependencies: no globals, no listening (the caller decides where it runs).
  * Order matters: the request id and logger come first so every later failure is logged and answered with the id.
  */
+import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Actor } from '../domain/types';
-import { identifyActor } from './actor';
+import { authenticate, authenticatedOf } from './auth';
 import type { ApiDeps } from './deps';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFound } from './problem';
 import { assignRequestId } from './request-id';
 import { mountRoute, route, type Route } from './route';
+import { DEFAULT_RATE_LIMITS, rateLimiters } from './rate-limits';
+import { accessRoutes } from './routes/access';
+import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
 import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
@@ -33,15 +36,17 @@ export function createApp(deps: ApiDeps): express.Express {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customProps: (_req, res) => {
-        const actor = (res as unknown as express.Response).locals?.actor as Actor | undefined;
+        const actor = authenticatedOf(res as unknown as express.Response)?.actor;
         return actor ? { actor: { agencyId: actor.agencyId, userId: actor.userId } } : {};
       },
     }),
   );
   app.use(helmet());
+  // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.
+  if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   app.use(express.json({ limit: BODY_LIMIT }));
 
-  const routes: Route[] = [...operationRoutes(deps), ...caseRoutes(deps), ...listRoutes(deps)];
+  const routes: Route[] = [...operationRoutes(deps), ...accessRoutes(deps), ...caseRoutes(deps), ...listRoutes(deps), ...auditRoutes(deps)];
   let document: unknown;
   routes.push(
     route({
@@ -55,7 +60,12 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
 
-  const mountOptions = { identifyActor: identifyActor(deps.pool), idempotency: idempotency(deps.pool) };
+  const mountOptions = {
+    authenticate: authenticate(deps.pool),
+    idempotency: idempotency(deps.pool),
+    rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
+    pool: deps.pool,
+  };
   for (const spec of routes) mountRoute(app, spec, mountOptions);
 
   app.use(notFound);

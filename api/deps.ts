@@ -5,6 +5,7 @@ import type { IdentityKeyring } from '../db/identity-cipher';
 import type { CaseView } from '../db/read-model';
 import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
+import type { RateLimits } from './rate-limits';
 import type { CloseCaseBody, OpenCaseRequest } from './schemas';
 
 export type { CaseView };
@@ -31,6 +32,12 @@ export interface ApiDeps {
   now?: () => Date;
   /** Opens survivor identities sealed at rest; must be the keyring the write side seals with (none in local mode). */
   identityKeyring?: IdentityKeyring;
+  /** Per-minute limits on sign-in attempts and writes (defaults in api/rate-limits.ts). */
+  rateLimits?: RateLimits;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins?: readonly string[];
+  /** How long a session from signing in with a password lasts (default 12 hours). */
+  sessionTtlMs?: number;
   /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
   mailbox?: { messages(): unknown[] };
 }

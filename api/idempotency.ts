@@ -1,6 +1,6 @@
 /**
  * `Idempotency-Key` for the requests that create or sign: a retried request is applied once and answered with the
- * reply of the first. The key is scoped by route and agency, so two agencies can never collide or read each other's
+ * reply of the first. The key is scoped by route and user, so two users can never collide or read each other's
  * replies; reusing a key for a different request (other body or other case) is the client's error, not a replay.
  */
 import { createHash } from 'node:crypto';
@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { AppError } from '../app/errors';
 import { claim, complete, release } from '../db/idempotency';
-import { actorOf } from './actor';
+import { actorOf } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';
 import { requestIdOf } from './request-id';
 import type { HandlerWrapper, Reply } from './route';
@@ -33,7 +33,7 @@ export function idempotency(pool: Pool): HandlerWrapper {
         fields: [{ field: IDEMPOTENCY_HEADER, message: key === undefined ? 'required' : 'expected 8 to 255 visible ASCII characters' }],
       });
     }
-    const scope = `${req.method} ${String((req.route as { path: unknown }).path)} @${actorOf(res).agencyId}`;
+    const scope = `${req.method} ${String((req.route as { path: unknown }).path)} @${actorOf(res).userId}`;
     // The concrete path is part of the request: the same key sent to another case is a different request.
     const requestHash = createHash('sha256').update(canonicalJson({ path: req.path, body })).digest('hex');
 

@@ -3,11 +3,10 @@
  * describe a route, a field or a constraint the API does not have.
  */
 import { z } from 'zod';
-import { AGENCY_HEADER, USER_HEADER } from './actor';
 import { IDEMPOTENCY_HEADER } from './idempotency';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { REQUEST_ID_HEADER } from './request-id';
-import type { Route } from './route';
+import { rateLimitOf, type Route } from './route';
 import { ProblemSchema } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -57,7 +56,13 @@ function operation(spec: Route): JsonSchema {
   }
   // The failures every route of its shape can meet, answered by the one error handler.
   if (spec.params || spec.query || spec.idempotent) responses['400'] ??= problemResponse('malformed request: the errors name each field');
-  if (spec.actor !== false) responses['401'] ??= problemResponse(`missing or unknown ${AGENCY_HEADER} / ${USER_HEADER}`);
+  if (spec.actor !== false) {
+    responses['401'] ??= problemResponse('missing, malformed, unknown, expired or revoked bearer token');
+    responses['403'] ??= problemResponse(spec.allow ? `needs ${spec.allow.needs}` : 'the role or agency may not do this');
+  }
+  if (rateLimitOf(spec) !== 'none') {
+    responses['429'] ??= problemResponse('rate limit reached; Retry-After says when to try again');
+  }
   if (spec.body) {
     responses['413'] ??= problemResponse('body larger than 64kb');
     responses['415'] ??= problemResponse('body is not JSON');
@@ -91,11 +96,10 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       description: 'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable workflow.',
     },
     // Until real authentication lands, the acting agency and user are named in two headers; both are required.
-    security: [{ agencyId: [], userId: [] }],
+    security: [{ bearer: [] }],
     components: {
       securitySchemes: {
-        agencyId: { type: 'apiKey', in: 'header', name: AGENCY_HEADER },
-        userId: { type: 'apiKey', in: 'header', name: USER_HEADER },
+        bearer: { type: 'http', scheme: 'bearer', description: 'a session token from POST /api/auth/sign-in, or an API key from POST /api/tokens' },
       },
       schemas: { Problem: jsonSchema(ProblemSchema) },
     },

@@ -102,7 +102,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
   const requestId = requestIdOf(req);
   const known = problemFor(error, requestId);
   if (known) {
-    sendProblem(res, known);
+    sendProblem(res, known, error instanceof AppError ? error.options.headers : undefined);
     return;
   }
   // pino's err serializer keeps type, message and stack; the request body is never attached.

@@ -1,13 +1,18 @@
 /**
- * A route is declared once, as data: method, path, the zod schemas of its inputs, its responses and its handler.
- * `mountRoute` registers it on Express with validation, actor and idempotency; `openApiDocument` describes the very
- * same list. Handlers return a reply instead of writing to `res`, so idempotency can store exactly what was sent.
+ * A route is declared once, as data: method, path, the zod schemas of its inputs, who may call it, what the audit
+ * trail records of it, its responses and its handler. `mountRoute` registers it on Express with authentication,
+ * rate limiting, permission, validation, idempotency and audit; `openApiDocument` describes the very same list.
+ * Handlers return a reply instead of writing to `res`, so idempotency can store exactly what was sent.
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
+import type { Pool } from 'pg';
 import type { z } from 'zod';
+import { AppError } from '../app/errors';
+import { recordAudit, type AuditOutcome } from '../db/audit';
 import type { Actor } from '../domain/types';
-import { actorOf } from './actor';
-import { InputError, UnsupportedMediaTypeError, type InputSource } from './problem';
+import { actorOf, authenticatedOf } from './auth';
+import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
+import { requestIdOf } from './request-id';
 
 export interface Reply {
   status: number;
@@ -23,6 +28,8 @@ export interface RouteInput<P, Q, B> {
   body: B;
   /** Set on every route that requires an actor (`actor !== false`). */
   actor: Actor;
+  /** The id of the bearer token the request was authenticated with. */
+  tokenId: string;
   req: Request;
 }
 
@@ -42,14 +49,31 @@ export interface RouteSpec<P, Q, B> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  /** The route needs an acting agency and user (default true). */
+  /** The route needs an authenticated user (default true). */
   actor?: boolean;
+  /** Who may call it, beyond being signed in; others get 403 (audited). */
+  allow?: Permission;
+  /**
+   * The audit trail's name for this action: every call is recorded with its outcome. Routes without one are
+   * recorded only when they deny access (403).
+   */
+  audit?: string;
+  /** Which rate limit applies; by default every authenticated POST counts as a write. */
+  rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
   idempotent?: boolean;
   responses: Record<number, ResponseSpec>;
   // Method syntax on purpose: it makes handlers of specific inputs assignable to the erased `Route` below.
   handle(input: RouteInput<P, Q, B>): Promise<Reply>;
 }
+
+export interface Permission {
+  test(actor: Actor): boolean;
+  /** Completes "This needs …", e.g. "the supervisor or admin role". */
+  needs: string;
+}
+
+export type RateLimitName = 'sign_in' | 'write';
 
 /** A route with its input types erased, so routes of different shapes live in one list. */
 export type Route = RouteSpec<unknown, unknown, unknown>;
@@ -82,28 +106,89 @@ export function sendReply(res: Response, reply: Reply): void {
 export type HandlerWrapper = (req: Request, res: Response, body: unknown, run: () => Promise<Reply>) => Promise<Reply | null>;
 
 export interface MountOptions {
-  identifyActor: RequestHandler;
+  authenticate: RequestHandler;
   idempotency: HandlerWrapper;
+  rateLimits: Record<RateLimitName, RequestHandler>;
+  /** Where the audit trail is written. */
+  pool: Pool;
 }
 
 export function mountRoute(app: Express, spec: Route, options: MountOptions): void {
-  const before: RequestHandler[] = spec.actor === false ? [] : [options.identifyActor];
+  const before: RequestHandler[] = spec.actor === false ? [] : [options.authenticate];
+  const limit = rateLimitOf(spec);
+  if (limit !== 'none') before.push(options.rateLimits[limit]);
   app[spec.method](spec.path, ...before, async (req: Request, res: Response) => {
-    const params = parse(spec.params, req.params, 'params');
-    const query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
-    const body = spec.body ? parse(spec.body, requireJsonBody(req), 'body') : undefined;
-    const input: RouteInput<unknown, unknown, unknown> = {
-      params,
-      query,
-      body,
-      req,
-      get actor() {
-        return actorOf(res);
-      },
-    };
-    const run = () => spec.handle(input);
-    const reply = spec.idempotent ? await options.idempotency(req, res, body, run) : await run();
-    if (reply) sendReply(res, reply);
+    let params: unknown;
+    let reply: Reply | null;
+    try {
+      if (spec.allow && !spec.allow.test(actorOf(res))) {
+        throw new AppError('forbidden', `This needs ${spec.allow.needs}.`, { code: 'role_not_permitted' });
+      }
+      params = parse(spec.params, req.params, 'params');
+      const query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
+      const body = spec.body ? parse(spec.body, requireJsonBody(req), 'body') : undefined;
+      const input: RouteInput<unknown, unknown, unknown> = {
+        params,
+        query,
+        body,
+        req,
+        get actor() {
+          return actorOf(res);
+        },
+        get tokenId() {
+          actorOf(res);
+          return authenticatedOf(res)!.tokenId;
+        },
+      };
+      const run = () => spec.handle(input);
+      reply = spec.idempotent ? await options.idempotency(req, res, body, run) : await run();
+    } catch (error) {
+      await audit(options.pool, spec, req, res, { params, status: problemFor(error, requestIdOf(req))?.status ?? 500, error });
+      throw error;
+    }
+    if (reply) {
+      await audit(options.pool, spec, req, res, { params, status: reply.status, body: reply.body });
+      sendReply(res, reply);
+    }
+  });
+}
+
+/** The rate limit a route counts against: its own, else every authenticated POST is a write. */
+export function rateLimitOf(spec: Route): RateLimitName | 'none' {
+  return spec.rateLimit ?? (spec.method === 'post' && spec.actor !== false ? 'write' : 'none');
+}
+
+export function auditOutcome(status: number): AuditOutcome {
+  if (status < 400) return 'allowed';
+  if (status === 401 || status === 403) return 'denied';
+  return status >= 500 ? 'failed' : 'rejected';
+}
+
+/**
+ * Records an audited route's call, and any route's denial, before the answer leaves: a read of personal data is
+ * never answered unless its audit row is written.
+ */
+async function audit(
+  pool: Pool,
+  spec: Route,
+  req: Request,
+  res: Response,
+  outcome: { params: unknown; status: number; body?: unknown; error?: unknown },
+): Promise<void> {
+  if (spec.audit === undefined && outcome.status !== 403) return;
+  const authenticated = authenticatedOf(res);
+  const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
+  const created = outcome.body as { caseId?: unknown } | undefined;
+  const code = outcome.error instanceof AppError ? outcome.error.options.code : outcome.error instanceof InputError ? `invalid_${outcome.error.source}` : undefined;
+  await recordAudit(pool, {
+    action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
+    outcome: auditOutcome(outcome.status),
+    user: authenticated && { id: authenticated.user.id, username: authenticated.user.username, agencyId: authenticated.user.agencyId, roles: authenticated.user.roles },
+    caseId: params.caseId ?? (typeof created?.caseId === 'string' ? created.caseId : undefined),
+    stepId: params.stepId,
+    status: outcome.status,
+    requestId: requestIdOf(req),
+    detail: code,
   });
 }
 

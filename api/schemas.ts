@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { CloseCaseSchema } from '../domain/case';
 import { SignOffSchema } from '../domain/steps';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
+import { ROLES } from '../domain/access';
+import { AUDIT_OUTCOMES } from '../db/audit';
+import { MIN_PASSWORD_LENGTH } from '../app/passwords';
 
 const date = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
 /** Ids of organisations and users are short tokens: nothing that could smuggle free text into logs or URLs. */
@@ -55,6 +58,8 @@ const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).d
 
 export const MAX_STEP_PAGE = 200;
 export const MAX_NOTIFICATION_PAGE = 200;
+export const MAX_AUDIT_PAGE = 200;
+export const MAX_API_KEY_DAYS = 365;
 
 export const StepListQuerySchema = z.strictObject({
   status: z.enum(['pending', 'overdue']).default('pending'),
@@ -153,6 +158,105 @@ export const NotificationPageSchema = z.object({
       sentAt: instant.nullable(),
       attempts: z.number().int(),
       lastError: z.string().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+/* Access: users, tokens, agencies, the audit trail. */
+const role = z.enum(ROLES);
+
+export const SignInSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1000),
+});
+
+export const NewTokenSchema = z.strictObject({
+  label: z.string().trim().min(1).max(100),
+  expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).default(90),
+});
+
+export const UsernameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'expected a username: 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit');
+
+export const NewUserSchema = z.strictObject({
+  username: UsernameSchema,
+  displayName: z.string().trim().min(1).max(200),
+  agencyId: AgencyIdSchema,
+  roles: z.array(role).min(1).max(ROLES.length).refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000).optional(),
+});
+
+export const NewAgencySchema = z.strictObject({
+  id: AgencyIdSchema,
+  kind: z.enum(AGENCY_KINDS),
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(200).nullable().default(null),
+});
+
+export const UserParamsSchema = z.strictObject({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
+export const TokenParamsSchema = z.strictObject({ tokenId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a token id (16 of a-z 0-9)') });
+export const UserListQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.optional() });
+
+export const AuditQuerySchema = z.strictObject({
+  caseId: CaseIdSchema.optional(),
+  userId: z.uuid().optional(),
+  agencyId: AgencyIdSchema.optional(),
+  action: z.string().regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name').optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  from: dueBound.optional(),
+  to: dueBound.optional(),
+  limit: limit(MAX_AUDIT_PAGE),
+  cursor: z.string().regex(/^\d{1,18}$/, 'not a cursor of this list').optional(),
+});
+
+export const UserViewSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  agencyId: z.string(),
+  agencyKind: z.enum(AGENCY_KINDS),
+  roles: z.array(role),
+  createdAt: instant,
+  disabledAt: instant.nullable(),
+});
+
+export const TokenViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['api_key', 'session']),
+  label: z.string(),
+  createdAt: instant,
+  expiresAt: instant,
+  revokedAt: instant.nullable(),
+  lastUsedAt: instant.nullable(),
+});
+export const IssuedTokenSchema = TokenViewSchema.extend({ token: z.string().describe('shown once; only its hash is stored') });
+
+export const SessionSchema = z.object({ token: z.string(), expiresAt: instant, user: UserViewSchema });
+
+export const MeSchema = z.object({
+  user: UserViewSchema,
+  /** What the console may offer this user; the API enforces each on every call regardless. */
+  can: z.object({ openCases: z.boolean(), readAudit: z.boolean(), administer: z.boolean(), signSteps: z.boolean() }),
+});
+
+export const AgencySchema = z.object({ id: z.string(), kind: z.enum(AGENCY_KINDS), name: z.string(), email: z.string().nullable() });
+
+export const AuditPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      at: instant,
+      userId: z.string().nullable(),
+      username: z.string().nullable(),
+      agencyId: z.string().nullable(),
+      roles: z.array(z.string()),
+      action: z.string(),
+      caseId: z.string().nullable(),
+      stepId: z.string().nullable(),
+      outcome: z.enum(AUDIT_OUTCOMES),
+      status: z.number().int().nullable(),
+      requestId: z.string().nullable(),
+      detail: z.string().nullable(),
     }),
   ),
   nextCursor: z.string().nullable(),

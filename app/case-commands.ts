@@ -40,6 +40,7 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   unknown_step: 'not_found',
   wrong_agency_kind: 'forbidden',
   wrong_agency: 'forbidden',
+  role_not_permitted: 'forbidden',
   unknown_outcome: 'unprocessable',
   step_not_pending: 'conflict',
   outcome_not_applicable: 'conflict',

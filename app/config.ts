@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IdentityKeyring } from '../db/identity-cipher';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/rate-limits';
 import type { TemporalSettings } from '../temporal/connection';
 import { parseKeyring, type KeyVariable } from './keys';
 
@@ -24,6 +25,7 @@ const EnvSchema = z
     DATA_DIR: z.string().default('.data'),
 
     DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
+    MIGRATION_DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
     EMBEDDED_POSTGRES_PORT: port.default(5433),
 
     TEMPORAL_ADDRESS: optionalText,
@@ -41,6 +43,17 @@ const EnvSchema = z
     SMTP_CAPTURE_PORT: port.default(2525),
     MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
 
+    CORS_ORIGINS: optionalText.pipe(
+      z
+        .string()
+        .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+        .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins (https://console.example.org)' })))
+        .optional(),
+    ),
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signInPerMinute),
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
+    SESSION_TTL_HOURS: z.coerce.number().min(0.25).max(24 * 7).default(12),
+
     POLICY_FILE: optionalText,
     IDENTITY_KEYS: optionalText,
     PAYLOAD_KEYS: optionalText,
@@ -49,6 +62,9 @@ const EnvSchema = z
 /** Rules across variables, checked on the raw environment so they are reported alongside every other problem. */
 function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
+  if (env.MIGRATION_DATABASE_URL?.trim() && !env.DATABASE_URL?.trim()) {
+    problems.push('MIGRATION_DATABASE_URL: set DATABASE_URL too (the service role); this one is the owner that migrates');
+  }
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH?.trim()) !== Boolean(env.TEMPORAL_TLS_KEY_PATH?.trim())) {
     problems.push('TEMPORAL_TLS_KEY_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
@@ -67,10 +83,13 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
 
 export interface Config {
   role: 'all' | 'api' | 'worker';
-  http: { host: string; port: number; publicBaseUrl: string };
+  http: { host: string; port: number; publicBaseUrl: string; corsOrigins: string[] };
+  rateLimits: RateLimits;
+  sessionTtlMs: number;
   logLevel: string;
   dataDir: string;
-  database: { url: string } | { embedded: { port: number; dataDir: string } };
+  /** `url` is the service's own role; `migrationUrl` the owner that applies migrations (default: `url`). */
+  database: { url: string; migrationUrl?: string } | { embedded: { port: number; dataDir: string } };
   temporal: { taskQueue: string } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
   mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
   policyFile?: string;
@@ -99,10 +118,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = e.DATA_DIR;
   return {
     role: e.SERVICE_ROLE,
-    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}` },
+    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`, corsOrigins: e.CORS_ORIGINS ?? [] },
+    rateLimits: { signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE, writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE },
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     logLevel: e.LOG_LEVEL,
     dataDir,
-    database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL } : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
     temporal: {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       ...(e.TEMPORAL_ADDRESS

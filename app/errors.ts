@@ -37,7 +37,7 @@ export class AppError extends Error {
   constructor(
     readonly kind: ProblemKind,
     message: string,
-    readonly options: { code?: string; fields?: FieldProblem[] } = {},
+    readonly options: { code?: string; fields?: FieldProblem[]; headers?: Record<string, string> } = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -32,12 +32,18 @@ export function parseKeyring(variable: KeyVariable, text: string): { keyring?: I
  * The keyring of the configured keys or, in the embedded mode only, a development key kept beside the embedded
  * database (created on first start, readable by its owner only) so a developer needs no set-up.
  */
-export function developmentKeyring(variable: KeyVariable, file: string, logger: Logger): IdentityKeyring {
+/** A secret kept in a file of the data folder (mode 0600), created at first use: for development only. */
+export function developmentSecret(file: string, create: () => string): string {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, `dev-${randomUUID().slice(0, 8)}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    writeFileSync(file, `${create()}\n`, { mode: 0o600 });
   }
-  const { keyring, problems } = parseKeyring(variable, readFileSync(file, 'utf8'));
+  return readFileSync(file, 'utf8').trim();
+}
+
+export function developmentKeyring(variable: KeyVariable, file: string, logger: Logger): IdentityKeyring {
+  const value = developmentSecret(file, () => `dev-${randomUUID().slice(0, 8)}:${randomBytes(32).toString('base64')}`);
+  const { keyring, problems } = parseKeyring(variable, value);
   if (!keyring) throw new Error(`${file}: ${problems.join('; ')}`);
   logger.warn({ keyId: keyring.current.id, file }, `using a development key from the data folder; set ${variable} outside development`);
   return keyring;

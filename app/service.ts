@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -8,7 +9,8 @@ import { createApp } from '../api/app';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { seedDemoAgencies } from '../db/seed';
+import { seedDemoAgencies, seedDemoUsers } from '../db/seed';
+import { canRewriteAudit, ensureServiceLogin } from '../db/service-role';
 import { startMailCapture, type MailCapture } from '../mail/capture-server';
 import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
@@ -18,13 +20,15 @@ import { CaseCommands } from './case-commands';
 import type { Config, KeySource } from './config';
 import type { KeyVariable } from './keys';
 import type { Logger } from './logger';
-import { developmentKeyring } from './keys';
+import { developmentKeyring, developmentSecret } from './keys';
 import { dataConverterFor } from '../temporal/data-converter';
 import { loadPolicy } from './policy';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
   where: { api?: string; worker?: string; temporalUi?: string; mail?: string };
+  /** Embedded mode only: the demo users and their shared password, for the banner. */
+  demo?: { usernames: string[]; password: string };
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,7 @@ type Stopper = () => Promise<unknown>;
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const stoppers: Stopper[] = [];
   const where: RunningService['where'] = {};
+  let demo: RunningService['demo'];
   const stop = async () => {
     for (const stopper of stoppers.reverse()) {
       await stopper().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
@@ -44,8 +49,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
 
   try {
+    // Migrations run as the tables' owner; the service itself connects as a role that cannot rewrite the audit trail.
     const databaseUrl = await (async () => {
-      if ('url' in config.database) return config.database.url;
+      if ('url' in config.database) {
+        await migrate(config.database.migrationUrl ?? config.database.url, logger);
+        return config.database.url;
+      }
       const embedded = await startEmbeddedPostgres({
         dataDir: resolve(config.database.embedded.dataDir),
         port: config.database.embedded.port,
@@ -53,9 +62,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       });
       stoppers.push(() => embedded.stop());
       logger.info({ port: config.database.embedded.port }, 'embedded PostgreSQL ready');
-      return embedded.connectionString;
+      await migrate(embedded.connectionString, logger);
+      return ensureServiceLogin(embedded.connectionString);
     })();
-    await migrate(databaseUrl, logger);
     const keyringOf = (variable: KeyVariable, source: KeySource) =>
       'keyring' in source ? source.keyring : developmentKeyring(variable, resolve(source.developmentKeyFile), logger);
     const identityKeyring = keyringOf('IDENTITY_KEYS', config.identityKeys);
@@ -63,7 +72,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const dataConverter = dataConverterFor(keyringOf('PAYLOAD_KEYS', config.payloadKeys));
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
-    if ('embedded' in config.database) await seedDemoAgencies(pool);
+    if (await canRewriteAudit(pool)) {
+      logger.warn('the database role can UPDATE or DELETE audit rows: connect DATABASE_URL as a member of relief_app, and migrate with MIGRATION_DATABASE_URL (see README, Security)');
+    }
+    if ('embedded' in config.database) {
+      await seedDemoAgencies(pool);
+      const password = developmentSecret(resolve(config.dataDir, 'keys', 'demo-password'), () => randomBytes(12).toString('base64url'));
+      const users = await seedDemoUsers(pool, password);
+      demo = { usernames: users.map((user) => user.username), password };
+    }
 
     const temporal: TemporalSettings = await (async () => {
       if ('connect' in config.temporal) return config.temporal.connect;
@@ -127,6 +144,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         cases,
         identityKeyring,
         mailbox,
+        rateLimits: config.rateLimits,
+        corsOrigins: config.http.corsOrigins,
+        sessionTtlMs: config.sessionTtlMs,
         ready: async () => {
           const checks = {
             postgres: await pool.query('select 1').then(() => true, () => false),
@@ -146,5 +166,5 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await stop();
     throw error;
   }
-  return { where, stop };
+  return { where, demo, stop };
 }

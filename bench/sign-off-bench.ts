@@ -10,6 +10,7 @@ import { randomAgencies } from './bench-agencies';
 import { seededRandom } from './synthetic-cases';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { pingUpdate, pingWorkflow } from './workflows/ping';
+import { workingActor } from '../domain/access';
 
 export interface SignOffBenchOptions {
   cases: number;
@@ -37,7 +38,7 @@ export async function runSignOffBench(
     const agencies = randomAgencies(random);
     const view = await deps.cases.open(
       { identifiedOn: today, survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' }, agencies },
-      { userId: 'bench-user', agencyId: agencies.coordinator, agencyKind: 'coordinator' },
+      workingActor({ userId: 'bench-user', agencyId: agencies.coordinator, agencyKind: 'coordinator' }),
     );
     opened.push(view.caseId);
     lawEnforcementOf.set(view.caseId, agencies.law_enforcement);
@@ -64,7 +65,7 @@ export async function runSignOffBench(
   options.progress(`sign-off through the API: p50 ${viaApi.p50Ms.toFixed(1)} ms`);
 
   const viaCommands = await timeCalls(opened.slice(options.cases), options.concurrency, (caseId) =>
-    deps.cases.signOff(caseId, signOff, { userId: 'bench-officer', agencyId: lawEnforcementOf.get(caseId)!, agencyKind: 'law_enforcement' }),
+    deps.cases.signOff(caseId, signOff, workingActor({ userId: 'bench-officer', agencyId: lawEnforcementOf.get(caseId)!, agencyKind: 'law_enforcement' })),
   );
   options.progress(`sign-off through CaseCommands: p50 ${viaCommands.p50Ms.toFixed(1)} ms`);
 

@@ -20,6 +20,7 @@ import {
   type SignOff,
 } from '../domain';
 import type { AgencyKind, CaseAgencies, CaseSnapshot, Instant, StepKind } from '../domain/types';
+import { workingActor } from '../domain/access';
 
 /** A small deterministic generator (mulberry32), so two runs of the bench load the same data. */
 export function seededRandom(seed: number): () => number {
@@ -100,7 +101,7 @@ function fireAlarmsUntil(state: CaseState, until: Instant): CaseState {
 }
 
 function trySignOff(state: CaseState, stepId: string, kind: StepKind, owner: AgencyKind, now: Instant, random: () => number): CaseState {
-  const actor = { userId: `bench-${owner}`, agencyId: state.agencies[owner], agencyKind: owner };
+  const actor = workingActor({ userId: `bench-${owner}`, agencyId: state.agencies[owner], agencyKind: owner });
   for (const candidate of candidatesFor(kind, dateOf(now), random)) {
     const signOff: SignOff = { stepId, ...candidate };
     if (!validateSignOff(state, signOff, actor, now)) return applySignOff(state, signOff, actor, now);
@@ -140,7 +141,7 @@ export function syntheticCase(
       if (random() < diligence / 4) state = trySignOff(state, step.id, step.kind, step.agencyKind, now, random);
     }
     if (random() < 0.002) {
-      const coordinator = { userId: 'bench-coordinator', agencyId: state.agencies.coordinator, agencyKind: 'coordinator' as const };
+      const coordinator = workingActor({ userId: 'bench-coordinator', agencyId: state.agencies.coordinator, agencyKind: 'coordinator' });
       state = closeCase(state, { status: random() < 0.8 ? 'closed' : 'withdrawn', reason: 'relief_obtained' }, coordinator, now);
     }
   }

@@ -39,6 +39,8 @@ export interface Notification extends NewNotification {
 export interface NotificationFilter {
   caseId?: string;
   agencyId?: string;
+  /** Only notifications of cases this agency takes part in. */
+  participantAgencyId?: string;
   /** Only notifications whose email is still owed (an address, not yet sent). */
   unsentOnly?: boolean;
   limit: number;
@@ -138,6 +140,9 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
 
   if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
   if (filter.agencyId !== undefined) conditions.push(`recipient_agency_id = ${param(filter.agencyId)}`);
+  if (filter.participantAgencyId !== undefined) {
+    conditions.push(`case_id IN (SELECT id::text FROM cases WHERE agency_ids @> ARRAY[${param(filter.participantAgencyId)}])`);
+  }
   if (filter.unsentOnly) conditions.push('sent_at IS NULL AND recipient_email IS NOT NULL');
   if (filter.cursor !== undefined) {
     // The cursor is the last id seen; its row's position is read back so no timestamp is rounded through JS.

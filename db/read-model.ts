@@ -20,6 +20,8 @@ export interface StepFilter {
   /** `overdue`: pending with a due date before `now`. */
   status: 'pending' | 'overdue';
   agencyId?: string;
+  /** Only steps of cases this agency takes part in. */
+  participantAgencyId?: string;
   agencyKind?: AgencyKind;
   kind?: StepKind;
   /** Due strictly before this instant. */
@@ -224,6 +226,7 @@ export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPag
 
   if (filter.status === 'overdue') conditions.push(`s.due_at < ${param(filter.now)}`);
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);
+  if (filter.participantAgencyId !== undefined) conditions.push(`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`);
   if (filter.agencyKind !== undefined) conditions.push(`s.agency_kind = ${param(filter.agencyKind)}`);
   if (filter.kind !== undefined) conditions.push(`s.kind = ${param(filter.kind)}`);
   if (filter.caseId !== undefined) conditions.push(`s.case_id = ${param(filter.caseId)}`);

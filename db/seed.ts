@@ -1,16 +1,12 @@
 /**
- * Demo agencies for local development and tests: one per agency kind, with clearly fictitious names and addresses
+ * Demo agencies and users for local development and tests: one agency per kind, with clearly fictitious names and addresses
  * on reserved example domains. Idempotent: re-running restores these rows and touches no others.
  */
 import type { Pool } from 'pg';
-import type { AgencyKind, CaseAgencies } from '../domain/types';
-
-export interface Agency {
-  id: string;
-  kind: AgencyKind;
-  name: string;
-  email: string | null;
-}
+import type { CaseAgencies } from '../domain/types';
+import type { ScryptCost } from '../app/passwords';
+import { upsertAgencies, type Agency } from './agencies';
+import { createUser, findUser, type NewUser, type User } from './users';
 
 export const DEMO_AGENCY_LIST: readonly Agency[] = [
   { id: 'demo-police', kind: 'law_enforcement', name: 'Demo City Police Department (fictitious)', email: 'trafficking-unit@police.example.gov' },
@@ -23,15 +19,29 @@ export const DEMO_AGENCY_LIST: readonly Agency[] = [
 /** The demo agency of each kind, in the shape a case's `agencies` takes. */
 export const DEMO_AGENCIES: CaseAgencies = Object.fromEntries(DEMO_AGENCY_LIST.map((a) => [a.kind, a.id])) as CaseAgencies;
 
-export async function upsertAgencies(pool: Pool, agencies: readonly Agency[]): Promise<void> {
-  await pool.query(
-    `INSERT INTO agencies (id, kind, name, email)
-     SELECT a.id, a.kind, a.name, a.email FROM jsonb_to_recordset($1::jsonb) AS a(id text, kind text, name text, email text)
-     ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, email = EXCLUDED.email`,
-    [JSON.stringify(agencies)],
-  );
-}
-
 export async function seedDemoAgencies(pool: Pool): Promise<void> {
   await upsertAgencies(pool, DEMO_AGENCY_LIST);
+}
+
+/** Demo users, one per role, all on demo agencies; for the embedded mode only, never a real deployment. */
+export const DEMO_USERS: readonly NewUser[] = [
+  { username: 'demo-police-officer', displayName: 'Demo Police Officer (fictitious)', agencyId: 'demo-police', roles: ['agency_officer'] },
+  { username: 'demo-ice-officer', displayName: 'Demo ICE CP Officer (fictitious)', agencyId: 'demo-ice-ccht', roles: ['agency_officer'] },
+  { username: 'demo-hhs-officer', displayName: 'Demo HHS Letters Officer (fictitious)', agencyId: 'demo-hhs-otip', roles: ['agency_officer'] },
+  { username: 'demo-advocate', displayName: 'Demo Attorney (fictitious)', agencyId: 'demo-advocates', roles: ['advocate'] },
+  { username: 'demo-coordinator', displayName: 'Demo Coordinator (fictitious)', agencyId: 'demo-task-force', roles: ['coordinator'] },
+  { username: 'demo-supervisor', displayName: 'Demo Supervisor (fictitious)', agencyId: 'demo-task-force', roles: ['supervisor'] },
+  { username: 'demo-admin', displayName: 'Demo Administrator (fictitious)', agencyId: 'demo-task-force', roles: ['admin'] },
+];
+
+/**
+ * Creates the demo users that are missing, all with `password` (existing ones keep theirs). `cost` lets tests hash
+ * faster than the service does.
+ */
+export async function seedDemoUsers(pool: Pool, password: string | undefined, cost?: ScryptCost): Promise<User[]> {
+  const users: User[] = [];
+  for (const demo of DEMO_USERS) {
+    users.push((await findUser(pool, { username: demo.username })) ?? (await createUser(pool, { ...demo, password }, cost)));
+  }
+  return users;
 }

@@ -25,6 +25,7 @@ export const REJECTION_CODES = [
   'unknown_step',
   'wrong_agency_kind',
   'wrong_agency',
+  'role_not_permitted',
   'unknown_outcome',
   'step_not_pending',
   'outcome_not_applicable',

@@ -8,7 +8,8 @@ import { DEFAULT_POLICY, type Policy } from './policy';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
 import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type CaseSnapshot, type Instant } from './types';
+import { actingRefusal, CASE_OPENERS } from './access';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -60,15 +61,16 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
   if (minorTurns18On !== null && minorTurns18On <= dateOf(identifiedAt)) {
     return { code: 'date_order', field: 'minorTurns18On', message: 'minorTurns18On must be after the identification date (else use the adult path)' };
   }
-  const opener = parsed.data.openedBy?.agencyKind;
-  if (opener !== undefined && !CASE_OPENERS.includes(opener)) {
-    return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener}` };
+  const opener = parsed.data.openedBy;
+  if (opener !== undefined) {
+    if (!CASE_OPENERS.includes(opener.agencyKind)) {
+      return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener.agencyKind}` };
+    }
+    const refusal = actingRefusal(opener, parsed.data.agencies, opener.agencyKind, 'opening a case');
+    if (refusal) return refusal;
   }
   return null;
 }
-
-/** Law enforcement identifies the victim; a coordinator may record an identification on its behalf. */
-export const CASE_OPENERS: readonly AgencyKind[] = ['law_enforcement', 'coordinator'];
 
 /**
  * Opens a case: identification is already done by law enforcement; the first steps of every track that applies
@@ -128,13 +130,7 @@ function eventDateInFuture(details: Record<string, unknown>, today: IsoDate): Re
 }
 
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
-  if (actor.agencyKind !== expectedKind) {
-    return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `${what} is for ${expectedKind}, not ${actor.agencyKind}` };
-  }
-  if (actor.agencyId !== state.agencies[expectedKind]) {
-    return { code: 'wrong_agency', field: 'actor.agencyId', message: `${what} is for the ${expectedKind} agency assigned to this case` };
-  }
-  return null;
+  return actingRefusal(actor, state.agencies, expectedKind, what);
 }
 
 /** Everything a sign-off must satisfy; null when it may be applied. */

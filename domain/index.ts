@@ -1,5 +1,6 @@
 /** The pure rules of a case, importable from workflow code, the API and tests alike. */
 export * from './types';
+export * from './access';
 export * from './dates';
 export * from './policy';
 export * from './steps';

@@ -2,6 +2,7 @@
  * The vocabulary shared by workflows, activities, the read model and the API.
  * Pure types: no I/O, safe to import from workflow code.
  */
+import type { Role } from './access';
 
 /** The kinds of organisation that take part in a case; each step is owned by exactly one kind. */
 export const AGENCY_KINDS = ['law_enforcement', 'ice', 'hhs', 'advocate', 'coordinator'] as const;
@@ -69,11 +70,12 @@ export interface TimelineEntry {
   summary: string; // human-readable, never personal data
 }
 
-/** Who is acting, as established by the API (later: from the authenticated user). */
+/** Who is acting: the authenticated user, their agency and their roles, as the API established them. */
 export interface Actor {
   userId: string;
   agencyId: string;
   agencyKind: AgencyKind;
+  roles: readonly Role[];
   requestId?: string;
 }
 

@@ -11,6 +11,7 @@ import {
   defineQuery,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -27,6 +28,8 @@ import {
   snapshotOf,
   validateClose,
   validateSignOff,
+  workingActor,
+  type Actor,
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
@@ -80,6 +83,15 @@ function reject(rejection: Rejection): never {
   });
 }
 
+/**
+ * Updates accepted before users had roles were authorised by agency alone, and their actors carry no roles. When
+ * such a history replays, the handler must not judge them again by today's rules; new updates always are.
+ */
+const ROLES_PATCH = 'actor-roles';
+function asAuthorised(actor: Actor): Actor {
+  return patched(ROLES_PATCH) ? actor : workingActor(actor);
+}
+
 function nowIso(): string {
   // Workflow time: deterministic, and skipped ahead by the time-skipping test server.
   return new Date(Date.now()).toISOString();
@@ -105,7 +117,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     signOffUpdate,
     async (command) => {
-      state = applySignOff(state, command.signOff, command.actor, nowIso());
+      state = applySignOff(state, command.signOff, asAuthorised(command.actor), nowIso());
       log.info('step signed off', { stepId: command.signOff.stepId, requestId: command.actor.requestId });
       return publish();
     },
@@ -119,7 +131,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     closeUpdate,
     async (command) => {
-      state = applyClose(state, command, nowIso());
+      state = applyClose(state, { ...command, actor: asAuthorised(command.actor) }, nowIso());
       log.info('case closed', { status: command.status, requestId: command.actor.requestId });
       return publish();
     },

@@ -3,11 +3,12 @@
  * case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { AppError, type FieldProblem } from '../../app/errors';
+import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
-import type { Actor } from '../../domain/types';
-import { agencyKindOf } from '../actor';
+import { actingRefusal, canReadSurvivor, canSeeCase, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
+import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
-import { route, type Route } from '../route';
+import { route, type Permission, type Route } from '../route';
 import {
   CaseParamsSchema,
   CaseViewSchema,
@@ -19,14 +20,30 @@ import {
   type OpenCaseRequest,
 } from '../schemas';
 
+const OPENS_CASES: Permission = {
+  test: (actor) => works(actor) && CASE_OPENERS.includes(actor.agencyKind),
+  needs: 'an officer of a law-enforcement agency or a coordinator',
+};
+
 export function caseRoutes(deps: ApiDeps): Route[] {
   const now = () => deps.now?.() ?? new Date();
-  const present = (view: CaseView) => withOverdue(view, now());
+  /** The case as this actor may see it, with `overdue` computed on read. */
+  const present = (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now());
 
-  const readCase = async (caseId: string): Promise<CaseView> => {
+  /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
+  const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
     const view = await getCase(deps.pool, caseId);
     if (!view) throw new AppError('not_found', `No case ${caseId}.`, { code: 'case_not_found' });
+    if (!canSeeCase(actor, view.agencies)) {
+      throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', { code: 'not_a_participant' });
+    }
     return view;
+  };
+
+  /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
+  const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {
+    const refusal = actingRefusal(actor, view.agencies, kind, what);
+    if (refusal) throw new AppError('forbidden', refusal.message, { code: refusal.code, fields: [{ field: refusal.field, message: refusal.message }] });
   };
 
   return [
@@ -35,8 +52,10 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases',
       tag: 'cases',
       summary: 'Open a case: starts its workflow and answers with the case as the read model shows it.',
+      allow: OPENS_CASES,
       body: OpenCaseRequestSchema,
       idempotent: true,
+      audit: 'case.open',
       responses: {
         201: { description: 'the new case; Location names it', schema: CaseViewSchema },
         403: { description: 'this agency may not open cases', problem: true },
@@ -44,35 +63,38 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       handle: async ({ body, actor }) => {
         await checkAgencies(deps, body);
         const view = await deps.cases.open(body, actor);
-        return { status: 201, body: present(view), headers: { Location: `/api/cases/${view.caseId}` } };
+        return { status: 201, body: present(view, actor), headers: { Location: `/api/cases/${view.caseId}` } };
       },
     }),
     route({
       method: 'get',
       path: '/api/cases/:caseId',
       tag: 'cases',
-      summary: 'The case with its steps, deadlines and timeline. Never the survivor identity.',
+      summary: "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity.",
       params: CaseParamsSchema,
       responses: { 200: { description: 'the case', schema: CaseViewSchema }, 404: { description: 'no such case', problem: true } },
-      handle: async ({ params }) => ({ status: 200, body: present(await readCase(params.caseId)) }),
+      handle: async ({ params, actor }) => ({ status: 200, body: present(await readCase(params.caseId, actor), actor) }),
     }),
     route({
       method: 'get',
       path: '/api/cases/:caseId/survivor',
       tag: 'cases',
-      summary: "The survivor's identity, to the agencies taking part in the case only.",
+      summary: "The survivor's identity: only to those working the case for a participating agency; every read is audited.",
       params: CaseParamsSchema,
+      audit: 'survivor.read',
       responses: {
         200: { description: 'the identity', schema: SurvivorSchema },
         403: { description: 'not an agency of this case', problem: true },
         404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => {
-        const view = await readCase(params.caseId);
-        requireParticipant(view, actor);
+        const view = await readCase(params.caseId, actor);
+        if (!canReadSurvivor(actor, view.agencies)) {
+          throw new AppError('forbidden', "Only those working the case may read the survivor's identity.", { code: 'not_permitted_identity' });
+        }
         const survivor = await getSurvivor(deps.pool, params.caseId, deps.identityKeyring);
         if (!survivor) throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
-        // Personal data: no shared cache may keep it.
+        // Personal data: no cache may keep it.
         return { status: 200, body: survivor, headers: { 'Cache-Control': 'no-store' } };
       },
     }),
@@ -84,6 +106,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       params: StepParamsSchema,
       body: SignOffBodySchema,
       idempotent: true,
+      audit: 'step.sign_off',
       responses: {
         200: { description: 'the case after the sign-off', schema: CaseViewSchema },
         403: { description: 'the step belongs to another agency', problem: true },
@@ -91,8 +114,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         409: { description: 'the step or case is not in a state to accept this, or the key is in progress', problem: true },
       },
       handle: async ({ params, body, actor }) => {
+        const before = await readCase(params.caseId, actor);
+        const step = before.steps.find((candidate) => candidate.id === params.stepId);
+        if (step) requireActing(before, actor, step.agencyKind, `step ${step.id}`);
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor);
-        return { status: 200, body: present(view) };
+        return { status: 200, body: present(view, actor) };
       },
     }),
     route({
@@ -103,13 +129,17 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       params: CaseParamsSchema,
       body: CloseCaseBodySchema,
       idempotent: true,
+      audit: 'case.close',
       responses: {
         200: { description: 'the closed case', schema: CaseViewSchema },
         403: { description: "not the case's coordinator", problem: true },
         404: { description: 'no such case', problem: true },
         409: { description: 'the case is already closed, or the key is in progress', problem: true },
       },
-      handle: async ({ params, body, actor }) => ({ status: 200, body: present(await deps.cases.close(params.caseId, body, actor)) }),
+      handle: async ({ params, body, actor }) => {
+        requireActing(await readCase(params.caseId, actor), actor, 'coordinator', 'closing a case');
+        return { status: 200, body: present(await deps.cases.close(params.caseId, body, actor), actor) };
+      },
     }),
   ];
 }
@@ -125,11 +155,12 @@ async function checkAgencies(deps: ApiDeps, request: OpenCaseRequest): Promise<v
   if (problems.length > 0) throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', { code: 'invalid_agencies', fields: problems });
 }
 
-/** Until the access-control issue: only an agency taking part in the case sees who the survivor is. */
-function requireParticipant(view: CaseView, actor: Actor): void {
-  if (!Object.values(view.agencies).includes(actor.agencyId)) {
-    throw new AppError('forbidden', 'Only the agencies taking part in this case may read the survivor identity.', { code: 'not_a_participant' });
-  }
+/** An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. */
+function visibleTo(view: CaseView, actor: Actor): CaseView {
+  const steps = view.steps.filter((step) => canSeeStep(actor, step));
+  if (steps.length === view.steps.length) return view;
+  const visible = new Set(steps.map((step) => step.id));
+  return { ...view, steps, timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)) };
 }
 
 /** "Overdue" is computed on read, against the API's clock: a pending step whose due date has passed. */

@@ -3,11 +3,30 @@ import { listNotifications } from '../../db/notifications';
 import { AppError } from '../../app/errors';
 import { InvalidCursorError, listSteps } from '../../db/read-model';
 import type { ApiDeps } from '../deps';
-import { route, type Route } from '../route';
+import { route, type Permission, type Route } from '../route';
+import { seesCases, seesWholeCase } from '../../domain/access';
+import type { Actor } from '../../domain/types';
 import { NotificationListQuerySchema, NotificationPageSchema, StepListQuerySchema, StepPageSchema } from '../schemas';
 
 /** A bare date bound means the start of that day in UTC. */
-const instant = (bound: string | undefined) => (bound === undefined ? undefined : bound.length === 10 ? `${bound}T00:00:00.000Z` : new Date(bound).toISOString());
+export const instantOf = (bound: string | undefined) => (bound === undefined ? undefined : bound.length === 10 ? `${bound}T00:00:00.000Z` : new Date(bound).toISOString());
+
+export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that works or supervises cases' };
+
+/**
+ * Lists span the cases the actor's agency takes part in. Within them, the coordinator and supervisors see every
+ * agency's items; an officer or advocate sees their own agency's only, and asking for another's is refused.
+ */
+function ownAgencyUnlessOverseeing(actor: Actor, requested: string | undefined): string | undefined {
+  if (seesWholeCase(actor)) return requested;
+  if (requested !== undefined && requested !== actor.agencyId) {
+    throw new AppError('forbidden', "Only your own agency's items are listed for your role.", {
+      code: 'other_agency',
+      fields: [{ field: 'agencyId', message: 'must be your own agency' }],
+    });
+  }
+  return actor.agencyId;
+}
 
 export function listRoutes(deps: ApiDeps): Route[] {
   return [
@@ -16,15 +35,17 @@ export function listRoutes(deps: ApiDeps): Route[] {
       path: '/api/steps',
       tag: 'lists',
       summary: 'Pending or overdue steps across cases, filtered and sorted by due date, one page at a time.',
+      allow: SEES_CASES,
       query: StepListQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: StepPageSchema } },
-      handle: async ({ query }) => {
+      handle: async ({ query, actor }) => {
         const page = await listSteps(deps.pool, {
           status: query.status,
-          agencyId: query.agencyId,
+          participantAgencyId: actor.agencyId,
+          agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
           kind: query.kind,
-          dueBefore: instant(query.dueBefore),
-          dueAfter: instant(query.dueAfter),
+          dueBefore: instantOf(query.dueBefore),
+          dueAfter: instantOf(query.dueAfter),
           sort: query.sort === 'dueAt' ? 'due_at' : '-due_at',
           limit: query.limit,
           cursor: query.cursor,
@@ -43,11 +64,18 @@ export function listRoutes(deps: ApiDeps): Route[] {
       path: '/api/notifications',
       tag: 'lists',
       summary: 'Notifications (reminders, escalations, expiries), newest first, one page at a time.',
+      allow: SEES_CASES,
       query: NotificationListQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: NotificationPageSchema } },
-      handle: async ({ query }) => ({
+      handle: async ({ query, actor }) => ({
         status: 200,
-        body: await listNotifications(deps.pool, { caseId: query.caseId, agencyId: query.agencyId, limit: query.limit, cursor: query.cursor }),
+        body: await listNotifications(deps.pool, {
+          caseId: query.caseId,
+          participantAgencyId: actor.agencyId,
+          agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
+          limit: query.limit,
+          cursor: query.cursor,
+        }),
       }),
     }),
   ];

@@ -10,12 +10,15 @@ import { createApp } from '../../api/app';
 import { CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
 import { createLogger } from '../../app/logger';
 import { enqueue } from '../../db/notifications';
+import { createWorker, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { InMemoryCaseCommands } from './in-memory-case-commands';
 
 const AGENCIES = { law_enforcement: 'le-1', ice: 'ice-1', hhs: 'hhs-1', advocate: 'adv-1', coordinator: 'coord-1' };
-const as = (agencyId: string) => ({ 'X-Agency-Id': agencyId, 'X-User-Id': `${agencyId}-officer` });
-const LE = as('le-1');
+const KINDS = { 'le-1': 'law_enforcement', 'le-2': 'law_enforcement', 'ice-1': 'ice', 'hhs-1': 'hhs', 'adv-1': 'advocate', 'coord-1': 'coordinator' } as const;
+const workers: Partial<Record<string, TestUser>> = {};
+/** Bearer headers of the user working for this agency (its officer, advocate or coordinator). */
+const as = (agencyId: keyof typeof KINDS) => workers[agencyId]!.headers;
 
 let database: TestDatabase;
 let commands: InMemoryCaseCommands;
@@ -48,7 +51,7 @@ interface CaseBody {
 }
 
 async function openCase(overrides: Record<string, unknown> = {}): Promise<CaseBody> {
-  const res = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', newKey()).send(openRequest(overrides)).expect(201);
+  const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(openRequest(overrides)).expect(201);
   return res.body as CaseBody;
 }
 
@@ -63,6 +66,7 @@ beforeAll(async () => {
        ('adv-1', 'advocate', 'Test Legal Aid', NULL),
        ('coord-1', 'coordinator', 'Test Task Force', NULL)`,
   );
+  for (const [agencyId, kind] of Object.entries(KINDS)) workers[agencyId] = await createWorker(database.pool, agencyId, kind);
   commands = new InMemoryCaseCommands(database.pool, () => now);
   app = createApp({ logger: createLogger({ level: 'info', destination: logSink }), pool: database.pool, cases: commands, ready: async () => ({ ok: true, checks: {} }), now: () => now });
 });
@@ -72,26 +76,32 @@ afterAll(async () => {
 });
 
 describe('who is acting', () => {
-  it('refuses a request without an agency and user with a 401 problem', async () => {
+  it('refuses a request without a bearer token with a 401 problem and a challenge', async () => {
     const res = await request(app).get('/api/steps').expect(401).expect('Content-Type', /application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 401, code: 'no_actor' });
+    expect(res.body).toMatchObject({ status: 401, code: 'unauthenticated' });
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
   });
 
-  it('refuses an agency that is not in the agencies table', async () => {
-    const res = await request(app).get('/api/steps').set(as('nobody')).expect(401);
-    expect(res.body).toMatchObject({ code: 'unknown_agency' });
+  it('refuses a token that is malformed or unknown', async () => {
+    for (const token of ['nonsense', `rc_${'a'.repeat(16)}_${'b'.repeat(43)}`, `${as('le-1').Authorization.slice(7)}x`]) {
+      const res = await request(app).get('/api/steps').set('Authorization', `Bearer ${token}`).expect(401);
+      expect(res.body).toMatchObject({ code: 'invalid_token' });
+    }
   });
 });
 
 describe('opening a case', () => {
   it('creates the case, answers 201 with Location, and never shows the survivor in the case view', async () => {
-    const res = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', newKey()).send(openRequest({ reference: 'RC-OPEN-1' })).expect(201);
+    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(openRequest({ reference: 'RC-OPEN-1' })).expect(201);
     const body = res.body as CaseBody;
     expect(res.headers.location).toBe(`/api/cases/${body.caseId}`);
     // The reply is what the OpenAPI document says it is.
     expect(() => CaseViewSchema.parse(res.body)).not.toThrow();
     expect(body.reference).toBe('RC-OPEN-1');
-    expect(body.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['cp_request', 't_visa_filing']));
+    // The officer sees their own agency's steps; the coordinator oversees every track.
+    expect(body.steps.map((s) => s.kind)).toEqual(['identification', 'cp_request', 'le_declaration']);
+    const overseen = await request(app).get(res.headers.location!).set(as('coord-1')).expect(200);
+    expect((overseen.body as CaseBody).steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['cp_request', 't_visa_filing']));
 
     const read = await request(app).get(res.headers.location!).set(as('hhs-1')).expect(200);
     expect((read.body as CaseBody).caseId).toBe(body.caseId);
@@ -100,7 +110,7 @@ describe('opening a case', () => {
 
   it('names every invalid field of the body in a 422 problem', async () => {
     const bad = openRequest({ survivor: { name: '', birthDate: '1990-13-01', aNumber: 'X1' }, ssn: '123' });
-    const res = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', newKey()).send(bad).expect(422);
+    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(bad).expect(422);
     const fields = (res.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort();
     expect(fields).toEqual(['ssn', 'survivor.aNumber', 'survivor.birthDate', 'survivor.name']);
     expect(res.body).toMatchObject({ status: 422, code: 'invalid_body' });
@@ -109,7 +119,7 @@ describe('opening a case', () => {
   it('refuses agencies that do not exist or are of another kind', async () => {
     const res = await request(app)
       .post('/api/cases')
-      .set(LE)
+      .set(as('le-1'))
       .set('Idempotency-Key', newKey())
       .send(openRequest({ agencies: { ...AGENCIES, ice: 'hhs-1', hhs: 'missing-1' } }))
       .expect(422);
@@ -117,21 +127,21 @@ describe('opening a case', () => {
   });
 
   it('needs an Idempotency-Key and a JSON body', async () => {
-    const noKey = await request(app).post('/api/cases').set(LE).send(openRequest()).expect(400);
+    const noKey = await request(app).post('/api/cases').set(as('le-1')).send(openRequest()).expect(400);
     expect(noKey.body).toMatchObject({ code: 'idempotency_key_required', errors: [{ field: 'Idempotency-Key', message: 'required' }] });
-    await request(app).post('/api/cases').set(LE).set('Idempotency-Key', newKey()).set('Content-Type', 'text/plain').send('hello').expect(415);
+    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).set('Content-Type', 'text/plain').send('hello').expect(415);
   });
 });
 
 describe('idempotency', () => {
   it('replays the first reply for the same key and body without running the command again', async () => {
     const key = newKey();
-    const first = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send(openRequest()).expect(201);
+    const first = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     const calls = commands.calls;
     // Same meaning, different key order: still the same request.
     const { agencies, survivor, identifiedOn } = openRequest();
-    const again = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send({ agencies, survivor, identifiedOn }).expect(201);
+    const again = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send({ agencies, survivor, identifiedOn }).expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.body).toEqual(first.body);
@@ -140,8 +150,8 @@ describe('idempotency', () => {
 
   it('refuses the same key with a different body', async () => {
     const key = newKey();
-    await request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send(openRequest()).expect(201);
-    const res = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send(openRequest({ usesUVisa: true })).expect(422);
+    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201);
+    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest({ usesUVisa: true })).expect(422);
     expect(res.body).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
@@ -151,10 +161,10 @@ describe('idempotency', () => {
     const inside = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;
     commands.gate = { entered, release: new Promise<void>((resolve) => (release = resolve)) };
-    const first = request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send(openRequest()).then((res) => res);
+    const first = request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).then((res) => res);
     try {
       await inside;
-      const busy = await request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send(openRequest()).expect(409);
+      const busy = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(409);
       expect(busy.body).toMatchObject({ code: 'idempotency_in_progress' });
       expect(busy.headers['retry-after']).toBe('1');
     } finally {
@@ -162,22 +172,22 @@ describe('idempotency', () => {
       release();
     }
     expect((await first).status).toBe(201);
-    await request(app).post('/api/cases').set(LE).set('Idempotency-Key', key).send(openRequest()).expect(201).expect('Idempotent-Replayed', 'true');
+    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201).expect('Idempotent-Replayed', 'true');
   });
 
   it('treats free-form details with their keys in another order as the same request', async () => {
     const opened = await openCase();
     const key = newKey();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
-    const first = await request(app).post(path).set(LE).set('Idempotency-Key', key)
+    const first = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key)
       .send({ outcome: 'requested', details: { requestedOn: '2026-02-25', note: 'sent by fax' } }).expect(200);
-    const again = await request(app).post(path).set(LE).set('Idempotency-Key', key)
+    const again = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key)
       .send({ details: { note: 'sent by fax', requestedOn: '2026-02-25' }, outcome: 'requested' }).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     // The same key on another case is another request, not a replay.
     const other = await openCase();
-    await request(app).post(`/api/cases/${other.caseId}/steps/cp_request-1/sign-off`).set(LE).set('Idempotency-Key', key)
+    await request(app).post(`/api/cases/${other.caseId}/steps/cp_request-1/sign-off`).set(as('le-1')).set('Idempotency-Key', key)
       .send({ outcome: 'requested', details: { requestedOn: '2026-02-25', note: 'sent by fax' } }).expect(422);
   });
 
@@ -197,25 +207,25 @@ describe('faults of ours', () => {
     const key = newKey();
     logLines = [];
     commands.failNext = new Error('temporal unreachable');
-    const res = await request(app).post('/api/cases').set(LE).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
+    const res = await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
     expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
     expect(JSON.stringify(res.body)).not.toContain('temporal unreachable');
     const logged = logLines.find((line) => line.msg === 'unhandled error');
     expect(logged).toMatchObject({ reqId: 'req-500', err: { message: 'temporal unreachable' } });
     const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
-    expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: '/api/cases' }, actor: { agencyId: 'le-1', userId: 'le-1-officer' } });
+    expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: '/api/cases' }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
     expect(JSON.stringify(logLines)).not.toMatch(/Test Person|1990-05-01|A123456789/);
 
-    await request(app).post('/api/cases').set(LE).set('X-Request-Id', 'req-retry').set('Idempotency-Key', key).send(openRequest()).expect(201);
-    expect(commands.lastActor).toEqual({ agencyId: 'le-1', agencyKind: 'law_enforcement', userId: 'le-1-officer', requestId: 'req-retry' });
+    await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-retry').set('Idempotency-Key', key).send(openRequest()).expect(201);
+    expect(commands.lastActor).toEqual({ ...workers['le-1']!.actor, requestId: 'req-retry' });
   });
 });
 
 describe('reading, signing and closing a case', () => {
   it('validates path parameters and answers 404 for an unknown case', async () => {
-    const bad = await request(app).get('/api/cases/not-a-uuid').set(LE).expect(400);
+    const bad = await request(app).get('/api/cases/not-a-uuid').set(as('le-1')).expect(400);
     expect(bad.body).toMatchObject({ code: 'invalid_params', errors: [{ field: 'caseId' }] });
-    await request(app).get('/api/cases/7c9e6679-7425-40de-944b-e07fc1f90ae7').set(LE).expect(404);
+    await request(app).get('/api/cases/7c9e6679-7425-40de-944b-e07fc1f90ae7').set(as('le-1')).expect(404);
   });
 
   it('records a sign-off by the owning agency and answers with the updated case', async () => {
@@ -223,13 +233,13 @@ describe('reading, signing and closing a case', () => {
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
     const wrong = await request(app).post(path).set(as('ice-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: '2026-02-25' } }).expect(403);
     expect(wrong.body).toMatchObject({ code: 'wrong_agency_kind' });
-    const extra = await request(app).post(path).set(LE).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: {}, by: 'me' }).expect(422);
+    const extra = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: {}, by: 'me' }).expect(422);
     expect(extra.body).toMatchObject({ errors: [{ field: 'by', message: 'unknown field' }] });
 
-    const res = await request(app).post(path).set(LE).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: '2026-02-25' } }).expect(200);
-    const steps = (res.body as CaseBody).steps;
-    expect(steps.find((s) => s.id === 'cp_request-1')?.status).toBe('completed');
-    expect(steps.some((s) => s.kind === 'cp_decision' && s.status === 'pending')).toBe(true);
+    const res = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: '2026-02-25' } }).expect(200);
+    expect((res.body as CaseBody).steps.find((s) => s.id === 'cp_request-1')?.status).toBe('completed');
+    const overseen = await request(app).get(`/api/cases/${(res.body as CaseBody).caseId}`).set(as('coord-1')).expect(200);
+    expect((overseen.body as CaseBody).steps.some((s) => s.kind === 'cp_decision' && s.status === 'pending')).toBe(true);
   });
 
   it('shows the survivor identity to a participating agency only, never cached', async () => {
@@ -252,11 +262,11 @@ describe('reading, signing and closing a case', () => {
 
 describe('work lists', () => {
   it('validates every query parameter and names unknown ones', async () => {
-    const unknown = await request(app).get('/api/steps?status=pending&colour=red&agencyid=le-1').set(LE).expect(400);
+    const unknown = await request(app).get('/api/steps?status=pending&colour=red&agencyid=le-1').set(as('le-1')).expect(400);
     expect((unknown.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['agencyid', 'colour']);
-    const bad = await request(app).get('/api/steps?status=late&limit=0&kind=passport&dueBefore=tomorrow&sort=dueAt&sort=-dueAt').set(LE).expect(400);
+    const bad = await request(app).get('/api/steps?status=late&limit=0&kind=passport&dueBefore=tomorrow&sort=dueAt&sort=-dueAt').set(as('le-1')).expect(400);
     expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['dueBefore', 'kind', 'limit', 'sort', 'status']);
-    await request(app).get('/api/notifications?caseId=nope').set(LE).expect(400);
+    await request(app).get('/api/notifications?caseId=nope').set(as('le-1')).expect(400);
   });
 
   it('lists pending steps of one agency in due order, page by page', async () => {
@@ -265,7 +275,7 @@ describe('work lists', () => {
     let pages = 0;
     do {
       const query: Record<string, string> = { status: 'pending', agencyId: 'le-1', kind: 'le_declaration', limit: '2', ...(cursor ? { cursor } : {}) };
-      const res = await request(app).get('/api/steps').query(query).set(LE).expect(200);
+      const res = await request(app).get('/api/steps').query(query).set(as('le-1')).expect(200);
       expect(() => StepPageSchema.parse(res.body)).not.toThrow();
       const page = res.body as { items: { caseId: string; stepId?: string; id?: string; kind: string; dueAt: string | null; agencyId: string | null }[]; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
@@ -286,23 +296,23 @@ describe('work lists', () => {
   });
 
   it('lists overdue steps against the API clock and honours due-date bounds', async () => {
-    const none = await request(app).get('/api/steps?status=overdue').set(LE).expect(200);
+    const none = await request(app).get('/api/steps?status=overdue').set(as('le-1')).expect(200);
     expect((none.body as { items: unknown[] }).items).toEqual([]);
 
     now = new Date('2030-01-01T00:00:00.000Z');
     try {
-      const overdue = await request(app).get('/api/steps?status=overdue&sort=-dueAt&limit=200').set(LE).expect(200);
+      const overdue = await request(app).get('/api/steps?status=overdue&sort=-dueAt&limit=200').set(as('le-1')).expect(200);
       const items = (overdue.body as { items: { dueAt: string }[] }).items;
       expect(items.length).toBeGreaterThan(0);
       const dues = items.map((i) => i.dueAt);
       expect(dues).toEqual([...dues].sort().reverse());
 
       const latest = dues[0]!;
-      const bounded = await request(app).get('/api/steps').query({ status: 'overdue', dueBefore: latest, limit: '200' }).set(LE).expect(200);
+      const bounded = await request(app).get('/api/steps').query({ status: 'overdue', dueBefore: latest, limit: '200' }).set(as('le-1')).expect(200);
       expect((bounded.body as { items: { dueAt: string }[] }).items.every((i) => i.dueAt < latest)).toBe(true);
 
       const opened = await openCase();
-      const view = await request(app).get(`/api/cases/${opened.caseId}`).set(LE).expect(200);
+      const view = await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(200);
       expect((view.body as CaseBody).steps.some((s) => s.overdue)).toBe(false);
     } finally {
       now = new Date('2026-03-01T12:00:00.000Z');
@@ -326,12 +336,12 @@ describe('work lists', () => {
         dueAt: '2026-03-10T00:00:00.000Z',
       });
     }
-    const first = await request(app).get('/api/notifications').query({ caseId: opened.caseId, limit: '2' }).set(LE).expect(200);
+    const first = await request(app).get('/api/notifications').query({ caseId: opened.caseId, limit: '2' }).set(as('le-1')).expect(200);
     expect(() => NotificationPageSchema.parse(first.body)).not.toThrow();
     const page1 = first.body as { items: { id: string; caseId: string }[]; nextCursor: string | null };
     expect(page1.items).toHaveLength(2);
     expect(page1.nextCursor).not.toBeNull();
-    const second = await request(app).get('/api/notifications').query({ caseId: opened.caseId, limit: '2', cursor: page1.nextCursor! }).set(LE).expect(200);
+    const second = await request(app).get('/api/notifications').query({ caseId: opened.caseId, limit: '2', cursor: page1.nextCursor! }).set(as('le-1')).expect(200);
     const page2 = second.body as { items: { id: string }[]; nextCursor: string | null };
     expect(page2.items).toHaveLength(1);
     expect(page2.nextCursor).toBeNull();

@@ -16,7 +16,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const as = (kind: AgencyKind) => ({ 'X-Agency-Id': DEMO_AGENCIES[kind], 'X-User-Id': `user-${kind}` });
+const as = (kind: AgencyKind) => stack.as(kind);
 let keys = 0;
 const key = () => `through-workflow-${(keys += 1)}`;
 
@@ -52,7 +52,10 @@ test('open, sign off and close a case over HTTP, reading each write back', async
   const signed = await request(stack.app).post(signOffPath).set(as('law_enforcement')).set('Idempotency-Key', signKey).send({ outcome: 'requested', details: { requestedOn: on } }).expect(200);
   const after = signed.body as CaseBody;
   expect(after.steps.find((s) => s.id === 'cp_request-1')?.status).toBe('completed');
-  expect(after.steps.find((s) => s.kind === 'cp_decision')?.status).toBe('pending');
+  // The officer sees their own agency's steps; the coordinator sees the CP decision that opened for ICE.
+  expect(after.steps.find((s) => s.kind === 'cp_decision')).toBeUndefined();
+  const overseen = await request(stack.app).get(`/api/cases/${after.caseId}`).set(as('coordinator')).expect(200);
+  expect((overseen.body as CaseBody).steps.find((s) => s.kind === 'cp_decision')?.status).toBe('pending');
   const replay = await request(stack.app).post(signOffPath).set(as('law_enforcement')).set('Idempotency-Key', signKey).send({ outcome: 'requested', details: { requestedOn: on } }).expect(200);
   expect(replay.headers['idempotent-replayed']).toBe('true');
   // Without the key the same sign-off is a new request, and the workflow refuses it: the step is no longer pending.

@@ -4,6 +4,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
 import { caseStateQuery } from '../../workflows/case-workflow';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { workingActor } from '../../domain/access';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -13,7 +14,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const actor = (kind: AgencyKind): Actor => ({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
+const actor = (kind: AgencyKind): Actor => workingActor({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 test('the case continues as new past its history limit and keeps every step and timeline entry', async () => {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);

@@ -10,6 +10,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
 import { workflowIdOf } from '../../app/case-commands';
 import { startStack, type Stack } from '../support/stack';
+import { workingActor } from '../../domain/access';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 const SURVIVOR_NAME = 'Mariela Quintanilla-Ostrova';
-const actor = (kind: AgencyKind): Actor => ({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind, requestId: `req-${kind}` });
+const actor = (kind: AgencyKind): Actor => workingActor({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind, requestId: `req-${kind}` });
 
 async function today(): Promise<string> {
   return new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);

@@ -7,6 +7,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { workingActor } from '../../domain/access';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ afterAll(async () => {
 
 const DAY = 24 * 3600 * 1000;
 const SURVIVOR_NAME = 'Ilse Varga-Montoya';
-const lawEnforcement: Actor = { userId: 'officer-1', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' };
+const lawEnforcement: Actor = workingActor({ userId: 'officer-1', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
 
 async function openAdultCase() {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
@@ -110,7 +111,7 @@ async function grantCp(validForDays: number) {
   const view = await openAdultCase();
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   await stack.cases.signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } }, lawEnforcement);
-  const ice: Actor = { userId: 'cp-officer', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' };
+  const ice: Actor = workingActor({ userId: 'cp-officer', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' });
   const validUntil = plusDays(today, validForDays);
   await stack.cases.signOff(view.caseId, { stepId: 'cp_decision-1', outcome: 'granted', details: { validUntil } }, ice);
   return { view, today, validUntil, ice };

@@ -10,6 +10,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { workingActor } from '../../domain/access';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const lawEnforcement: Actor = { userId: 'officer-1', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' };
+const lawEnforcement: Actor = workingActor({ userId: 'officer-1', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
 
 test('a worker restarted mid-case loses nothing: the alarm that fell due while it was down goes out once', async () => {
   const today = new Date().toISOString().slice(0, 10);

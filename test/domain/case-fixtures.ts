@@ -2,6 +2,7 @@
 import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
+import { workingActor } from '../../domain/access';
 
 export const AGENCIES: CaseAgencies = {
   law_enforcement: 'agency-le',
@@ -12,7 +13,7 @@ export const AGENCIES: CaseAgencies = {
 };
 
 export function actorOf(kind: AgencyKind, agencyId: string = AGENCIES[kind]): Actor {
-  return { userId: `user-${kind}`, agencyId, agencyKind: kind };
+  return workingActor({ userId: `user-${kind}`, agencyId, agencyKind: kind });
 }
 
 /** Noon UTC on a date: a readable "now" for sign-offs. */

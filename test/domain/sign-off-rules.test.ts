@@ -32,6 +32,13 @@ describe('sign-off refusals', () => {
     expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, stranger), 'wrong_agency', 'actor.agencyId');
   });
 
+  it('role_not_permitted: a supervisor or an admin of the owning agency oversees but does not sign', () => {
+    for (const roles of [['supervisor'], ['admin'], []] as const) {
+      const overseer = { ...actorOf('law_enforcement'), roles };
+      expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, overseer), 'role_not_permitted', 'actor.roles');
+    }
+  });
+
   it('unknown_outcome', () => {
     const rejection = refusal(openAdult(), 'cp_request-1', 'granted', {}, NOW);
     expectRefusal(rejection, 'unknown_outcome', 'outcome');

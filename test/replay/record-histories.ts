@@ -10,9 +10,10 @@ import { workflowIdOf } from '../../app/case-commands';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
 import { eventually, startStack } from '../support/stack';
+import { workingActor } from '../../domain/access';
 
 const DAY = 24 * 3600 * 1000;
-const actor = (kind: AgencyKind): Actor => ({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
+const actor = (kind: AgencyKind): Actor => workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 async function main(): Promise<void> {
   const stack = await startStack();

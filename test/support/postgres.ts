@@ -27,14 +27,18 @@ import {
 } from '../../db/embedded-postgres';
 import { MIGRATIONS_DIR } from '../../db/migrate';
 import { createPool } from '../../db/pool';
+import { ensureServiceLogin, serviceLoginUrl } from '../../db/service-role';
 import { freePort } from './ports';
 
 const run = promisify(execFile);
 const quiet = () => undefined;
 
 export interface TestDatabase {
+  /** Connected as the service's own role (relief_service, a member of relief_app), as the service runs. */
   pool: Pool;
   connectionString: string;
+  /** The owner (superuser) of the cluster: for what only a migration or an operator may do. */
+  ownerConnectionString: string;
   stop(): Promise<void>;
 }
 
@@ -86,6 +90,7 @@ async function ensureTemplate(runAs: RunAs | undefined): Promise<string> {
     const { port, server } = await startOnFreePort(join(building, 'pgdata'), runAs);
     try {
       await migrateInChildProcess(connectionStringFor(credentials, port));
+      await ensureServiceLogin(connectionStringFor(credentials, port));
     } finally {
       await server.stop();
     }
@@ -113,12 +118,14 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     const copied = Date.now();
     const { port, server } = await startOnFreePort(join(dir, 'pgdata'), runAs);
     if (process.env.TEST_PG_TIMING) console.log(`copy ${copied - started} ms, start ${Date.now() - copied} ms`);
-    const connectionString = connectionStringFor(credentials, port);
+    const ownerConnectionString = connectionStringFor(credentials, port);
+    const connectionString = serviceLoginUrl(ownerConnectionString);
     const pool = createPool(connectionString, { max: 5, applicationName: 'jest' });
     let stopped: Promise<void> | undefined;
     return {
       pool,
       connectionString,
+      ownerConnectionString,
       stop: () =>
         (stopped ??= (async () => {
           await pool.end();

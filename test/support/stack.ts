@@ -20,6 +20,8 @@ import { createMailTransport } from '../../mail/transport';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { createCaseWorker } from '../../temporal/worker';
 import type { IdentityKeyring } from '../../db/identity-cipher';
+import type { AgencyKind } from '../../domain/types';
+import { DEMO_WORKER_OF, seedDemoUsersWithTokens, type TestUser } from './auth';
 import { startTestDatabase } from './postgres';
 import { createLocalEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
 
@@ -40,6 +42,10 @@ export interface Stack {
   app: Express;
   logger: Logger;
   taskQueue: string;
+  /** The demo users (db/seed.ts) by username, each with an API key. */
+  users: Record<string, TestUser>;
+  /** Bearer headers of the demo user working for the demo agency of this kind. */
+  as(kind: AgencyKind): { Authorization: string };
   /** The policy new cases capture; a test may swap it to show running cases keep theirs. */
   setPolicy(policy: Policy): void;
   /** Starts a second worker on the same task queue (e.g. after stopping the first). */
@@ -55,6 +61,7 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
   const database = await startTestDatabase();
   const { pool } = database;
   await seedDemoAgencies(pool);
+  const users = await seedDemoUsersWithTokens(pool);
   const env = options.server === 'dev' ? await createLocalEnv() : await createTimeSkippingEnv();
   const mail = await startMailCapture({ port: 0 });
   const from = 'Relief cases <no-reply@relief.example.org>';
@@ -115,6 +122,8 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
     app,
     logger,
     taskQueue,
+    users,
+    as: (kind) => users[DEMO_WORKER_OF[kind]]!.headers,
     setPolicy: (next) => void (policy = next),
     startWorker,
     stopWorker,

@@ -1,0 +1,85 @@
+/**
+ * `npm run admin -- create-admin ...`: creates the first administrator of a real deployment (DATABASE_URL set),
+ * with its agency, and prints a one-time password. Later users are created through the API by an admin.
+ * The embedded mode needs none of this: it seeds `demo-admin` (see the start-up banner).
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { NewAgencySchema, UsernameSchema } from './api/schemas';
+import { ConfigError, loadConfig } from './app/config';
+import { MIN_PASSWORD_LENGTH } from './app/passwords';
+import { agencyKindOf, upsertAgencies } from './db/agencies';
+import { recordAudit } from './db/audit';
+import { migrate } from './db/migrate';
+import { createPool } from './db/pool';
+import { createUser, findUser } from './db/users';
+
+const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-name <text> --agency <id>
+                      [--agency-kind <kind> --agency-name <text>]   (to register the agency if it is new)
+                      [--password <at least ${MIN_PASSWORD_LENGTH} characters>]   (default: generated and printed once)
+Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate).`;
+
+const ArgsSchema = z.object({
+  username: UsernameSchema,
+  'display-name': z.string().trim().min(1).max(200),
+  agency: NewAgencySchema.shape.id,
+  'agency-kind': NewAgencySchema.shape.kind.optional(),
+  'agency-name': NewAgencySchema.shape.name.optional(),
+  password: z.string().min(MIN_PASSWORD_LENGTH).max(1000).optional(),
+});
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: Object.fromEntries(Object.keys(ArgsSchema.shape).map((name) => [name, { type: 'string' as const }])),
+  });
+  if (positionals[0] !== 'create-admin' || positionals.length !== 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  const parsed = ArgsSchema.safeParse(values);
+  if (!parsed.success) {
+    console.error(`${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = parsed.data;
+  const config = loadConfig();
+  if (!('url' in config.database)) {
+    console.error('DATABASE_URL is not set. The embedded mode already has an administrator: demo-admin (see the banner of npm start).');
+    return 2;
+  }
+  await migrate(config.database.migrationUrl ?? config.database.url);
+  const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
+  try {
+    const kind = await agencyKindOf(pool, args.agency);
+    if (!kind) {
+      if (!args['agency-kind'] || !args['agency-name']) {
+        console.error(`No agency ${args.agency}: pass --agency-kind and --agency-name to register it.`);
+        return 2;
+      }
+      await upsertAgencies(pool, [{ id: args.agency, kind: args['agency-kind'], name: args['agency-name'], email: null }]);
+    }
+    if (await findUser(pool, { username: args.username })) {
+      console.error(`The username ${args.username} is taken.`);
+      return 1;
+    }
+    const password = args.password ?? randomBytes(18).toString('base64url');
+    const user = await createUser(pool, { username: args.username, displayName: args['display-name'], agencyId: args.agency, roles: ['admin'], password });
+    await recordAudit(pool, { action: 'user.create_admin', outcome: 'allowed', user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles }, detail: 'command line' });
+    console.log(`Created admin ${user.username} (${user.id}) of agency ${user.agencyId}.`);
+    if (!args.password) console.log(`Password (shown once, store it safely): ${password}`);
+    console.log('Sign in with POST /api/auth/sign-in, then create users with POST /api/users.');
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

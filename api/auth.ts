@@ -1,0 +1,59 @@
+/**
+ * Who is acting: every request but the few public ones carries `Authorization: Bearer <token>`, an opaque token
+ * checked against PostgreSQL (db/tokens.ts). The authenticated user becomes the request's Actor, which travels into
+ * the workflow so its update validators apply the same rules (domain/access.ts).
+ */
+import type { RequestHandler, Response } from 'express';
+import type { Pool } from 'pg';
+import { AppError } from '../app/errors';
+import { authenticateToken } from '../db/tokens';
+import type { User } from '../db/users';
+import type { Actor } from '../domain/types';
+import { requestIdOf } from './request-id';
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
+const CHALLENGE = 'Bearer realm="relief-cases"';
+
+interface Authenticated {
+  actor: Actor;
+  user: User;
+  tokenId: string;
+}
+
+/** Token lifetimes run on the wall clock, never on a test's or a simulation's clock. */
+export function authenticate(pool: Pool): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('Authorization');
+    if (header === undefined) {
+      throw new AppError('unauthenticated', 'Send Authorization: Bearer <token> (sign in at POST /api/auth/sign-in, or use an API key).', {
+        code: 'unauthenticated',
+        headers: { 'WWW-Authenticate': CHALLENGE },
+      });
+    }
+    const token = BEARER.exec(header)?.[1];
+    const found = token === undefined ? null : await authenticateToken(pool, token, new Date());
+    if (!found) {
+      throw new AppError('unauthenticated', 'The token is not valid: malformed, unknown, expired or revoked.', {
+        code: 'invalid_token',
+        headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
+      });
+    }
+    const { user, tokenId } = found;
+    const actor: Actor = { userId: user.id, agencyId: user.agencyId, agencyKind: user.agencyKind, roles: user.roles, requestId: requestIdOf(req) };
+    const authenticated: Authenticated = { actor, user, tokenId };
+    res.locals.authenticated = authenticated;
+    next();
+  };
+}
+
+/** The authentication `authenticate` established, or undefined on a public route. */
+export function authenticatedOf(res: Response): Authenticated | undefined {
+  return res.locals.authenticated as Authenticated | undefined;
+}
+
+/** The actor of an authenticated route; calling it on a public route is a programming error. */
+export function actorOf(res: Response): Actor {
+  const authenticated = authenticatedOf(res);
+  if (!authenticated) throw new Error('no actor on this request: authenticate() did not run');
+  return authenticated.actor;
+}

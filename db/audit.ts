@@ -1,0 +1,135 @@
+/**
+ * The audit trail: append-only (the service's database role may only INSERT and SELECT, and a trigger refuses
+ * UPDATE and DELETE to everyone). It records who did what to which case and how it ended; never personal data.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+export const AUDIT_OUTCOMES = ['allowed', 'denied', 'rejected', 'failed'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export interface AuditEntry {
+  action: string;
+  outcome: AuditOutcome;
+  /** The authenticated user, when there is one (a failed sign-in has none). */
+  user?: { id: string; username: string; agencyId: string; roles: readonly string[] };
+  caseId?: string;
+  stepId?: string;
+  status?: number;
+  requestId?: string;
+  /** Codes and field names only, never input values. */
+  detail?: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  userId: string | null;
+  username: string | null;
+  agencyId: string | null;
+  roles: string[];
+  action: string;
+  caseId: string | null;
+  stepId: string | null;
+  outcome: AuditOutcome;
+  status: number | null;
+  requestId: string | null;
+  detail: string | null;
+}
+
+export async function recordAudit(db: Pool | PoolClient, entry: AuditEntry): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_events (user_id, username, agency_id, roles, action, case_id, step_id, outcome, status, request_id, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      entry.user?.id ?? null,
+      entry.user?.username ?? null,
+      entry.user?.agencyId ?? null,
+      entry.user ? [...entry.user.roles] : null,
+      entry.action,
+      entry.caseId ?? null,
+      entry.stepId ?? null,
+      entry.outcome,
+      entry.status ?? null,
+      entry.requestId ?? null,
+      entry.detail?.slice(0, 500) ?? null,
+    ],
+  );
+}
+
+export interface AuditFilter {
+  caseId?: string;
+  userId?: string;
+  agencyId?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  /** At or after. */
+  from?: Date;
+  /** Strictly before. */
+  to?: Date;
+  /** Only events by this agency's users or about cases it takes part in (a supervisor's view). */
+  visibleToAgency?: string;
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  user_id: string | null;
+  username: string | null;
+  agency_id: string | null;
+  roles: string[] | null;
+  action: string;
+  case_id: string | null;
+  step_id: string | null;
+  outcome: AuditOutcome;
+  status: number | null;
+  request_id: string | null;
+  detail: string | null;
+}
+
+/** Newest first, one keyset page at a time (the id grows with every insert). */
+export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditPage> {
+  const values: unknown[] = [];
+  const param = (value: unknown): string => `$${values.push(value)}`;
+  const conditions: string[] = [];
+  if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
+  if (filter.userId !== undefined) conditions.push(`user_id = ${param(filter.userId)}`);
+  if (filter.agencyId !== undefined) conditions.push(`agency_id = ${param(filter.agencyId)}`);
+  if (filter.action !== undefined) conditions.push(`action = ${param(filter.action)}`);
+  if (filter.outcome !== undefined) conditions.push(`outcome = ${param(filter.outcome)}`);
+  if (filter.from !== undefined) conditions.push(`at >= ${param(filter.from)}`);
+  if (filter.to !== undefined) conditions.push(`at < ${param(filter.to)}`);
+  if (filter.cursor !== undefined) conditions.push(`id < ${param(filter.cursor)}`);
+  if (filter.visibleToAgency !== undefined) {
+    const agency = param(filter.visibleToAgency);
+    conditions.push(`(agency_id = ${agency} OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}]))`);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const { rows } = await pool.query<AuditRow>(`SELECT * FROM audit_events ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`, values);
+  const items = rows.slice(0, filter.limit).map(
+    (row): AuditEvent => ({
+      id: row.id,
+      at: row.at.toISOString(),
+      userId: row.user_id,
+      username: row.username,
+      agencyId: row.agency_id,
+      roles: row.roles ?? [],
+      action: row.action,
+      caseId: row.case_id,
+      stepId: row.step_id,
+      outcome: row.outcome,
+      status: row.status,
+      requestId: row.request_id,
+      detail: row.detail,
+    }),
+  );
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > filter.limit && last ? last.id : null };
+}

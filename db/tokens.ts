@@ -1,0 +1,106 @@
+/**
+ * Bearer tokens: opaque, random, stored as a SHA-256 of their secret, each with an expiry and revocable at once.
+ * A token reads `rc_<id>_<secret>`: the id finds the row, the secret proves possession. The secret has 256 bits of
+ * entropy, so a fast hash is enough (a password needs a slow one; see app/passwords.ts).
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'pg';
+import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './users';
+
+export type TokenKind = 'api_key' | 'session';
+
+export interface TokenInfo {
+  id: string;
+  kind: TokenKind;
+  label: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface IssuedToken extends TokenInfo {
+  /** Shown once: only its hash is stored. */
+  token: string;
+}
+
+const TOKEN_SHAPE = /^rc_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+const sha256 = (secret: string) => createHash('sha256').update(secret).digest();
+
+interface TokenRow {
+  id: string;
+  kind: TokenKind;
+  label: string;
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+const tokenFromRow = (row: TokenRow): TokenInfo => ({
+  id: row.id,
+  kind: row.kind,
+  label: row.label,
+  createdAt: row.created_at.toISOString(),
+  expiresAt: row.expires_at.toISOString(),
+  revokedAt: row.revoked_at?.toISOString() ?? null,
+  lastUsedAt: row.last_used_at?.toISOString() ?? null,
+});
+
+export async function issueToken(pool: Pool, options: { userId: string; kind: TokenKind; label: string; expiresAt: Date }): Promise<IssuedToken> {
+  const id = randomBytes(10).toString('hex').slice(0, 16);
+  const secret = randomBytes(32).toString('base64url');
+  const { rows } = await pool.query<TokenRow>(
+    `INSERT INTO access_tokens (id, user_id, kind, label, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING id, kind, label, created_at, expires_at, revoked_at, last_used_at`,
+    [id, options.userId, options.kind, options.label, sha256(secret), options.expiresAt],
+  );
+  return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
+}
+
+/** The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled). */
+export async function authenticateToken(pool: Pool, token: string, now: Date): Promise<{ user: User; tokenId: string } | null> {
+  const match = TOKEN_SHAPE.exec(token);
+  if (!match) return null;
+  const [, id, secret] = match as unknown as [string, string, string];
+  const { rows } = await pool.query<Parameters<typeof userFromRow>[0] & { secret_hash: Buffer; token_id: string }>(
+    `SELECT ${USER_COLUMNS}, t.secret_hash, t.id AS token_id
+       FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
+      WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`,
+    [id, now],
+  );
+  const row = rows[0];
+  if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
+  // Best effort and coarse (a minute): a busy token should not write on every request.
+  void pool
+    .query(`UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`, [id, now])
+    .catch(() => undefined);
+  return { user: userFromRow(row), tokenId: row.token_id };
+}
+
+export async function listTokens(pool: Pool, userId: string): Promise<TokenInfo[]> {
+  const { rows } = await pool.query<TokenRow>(
+    `SELECT id, kind, label, created_at, expires_at, revoked_at, last_used_at FROM access_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`,
+    [userId],
+  );
+  return rows.map(tokenFromRow);
+}
+
+/** The token's owner, for permission checks before revoking; null when there is no such token. */
+export async function tokenOwner(pool: Pool, tokenId: string): Promise<string | null> {
+  const { rows } = await pool.query<{ user_id: string }>('SELECT user_id FROM access_tokens WHERE id = $1', [tokenId]);
+  return rows[0]?.user_id ?? null;
+}
+
+export async function revokeToken(pool: Pool, tokenId: string, now: Date): Promise<TokenInfo | null> {
+  const { rows } = await pool.query<TokenRow>(
+    `UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1
+     RETURNING id, kind, label, created_at, expires_at, revoked_at, last_used_at`,
+    [tokenId, now],
+  );
+  return rows[0] ? tokenFromRow(rows[0]) : null;
+}
+
+export async function revokeUserTokens(pool: Pool, userId: string, now: Date): Promise<void> {
+  await pool.query('UPDATE access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, now]);
+}

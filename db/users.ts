@@ -1,0 +1,119 @@
+/** The people who use the service: each belongs to one agency and holds roles (see domain/access.ts). */
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { hashPassword, verifyPassword, type ScryptCost } from '../app/passwords';
+import { ROLES, type Role } from '../domain/access';
+import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  agencyId: string;
+  agencyKind: AgencyKind;
+  roles: Role[];
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  agencyId: string;
+  roles: Role[];
+  /** Omitted: the user signs in with API keys only. */
+  password?: string;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  agency_id: string;
+  agency_kind: string;
+  roles: string[];
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
+export const USER_COLUMNS = `u.id, u.username, u.display_name, u.agency_id, a.kind AS agency_kind, u.roles, u.created_at, u.disabled_at`;
+export const USER_FROM = `users u JOIN agencies a ON a.id = u.agency_id`;
+
+export function userFromRow(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    agencyId: row.agency_id,
+    agencyKind: AGENCY_KINDS.find((kind) => kind === row.agency_kind) ?? 'coordinator',
+    roles: row.roles.filter((role): role is Role => (ROLES as readonly string[]).includes(role)),
+    createdAt: row.created_at.toISOString(),
+    disabledAt: row.disabled_at?.toISOString() ?? null,
+  };
+}
+
+/** Username taken: the caller's error, reported on the field. */
+export class UsernameTakenError extends Error {
+  constructor(readonly username: string) {
+    super(`the username ${username} is taken`);
+    this.name = 'UsernameTakenError';
+  }
+}
+
+export async function createUser(db: Pool | PoolClient, user: NewUser, cost?: ScryptCost): Promise<User> {
+  const passwordHash = user.password === undefined ? null : await hashPassword(user.password, cost);
+  const id = randomUUID();
+  try {
+    await db.query(`INSERT INTO users (id, username, display_name, agency_id, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      id,
+      user.username,
+      user.displayName,
+      user.agencyId,
+      user.roles,
+      passwordHash,
+    ]);
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw new UsernameTakenError(user.username);
+    throw error;
+  }
+  return (await findUser(db, { id }))!;
+}
+
+export async function findUser(db: Pool | PoolClient, by: { id: string } | { username: string }): Promise<User | null> {
+  const [column, value] = 'id' in by ? ['u.id', by.id] : ['u.username', by.username];
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE ${column} = $1`, [value]);
+  return rows[0] ? userFromRow(rows[0]) : null;
+}
+
+export async function listUsers(pool: Pool, filter: { agencyId?: string } = {}): Promise<User[]> {
+  const { rows } = await pool.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE ($1::text IS NULL OR u.agency_id = $1) ORDER BY u.agency_id, u.username`,
+    [filter.agencyId ?? null],
+  );
+  return rows.map(userFromRow);
+}
+
+/** A fixed hash to verify against when the user does not exist, so timing does not tell which usernames do. */
+let decoyHash: Promise<string> | undefined;
+
+/** The active user with this username and password, or null (unknown user, wrong password, disabled, no password). */
+export async function checkPassword(pool: Pool, username: string, password: string): Promise<User | null> {
+  const { rows } = await pool.query<UserRow & { password_hash: string | null }>(
+    `SELECT ${USER_COLUMNS}, u.password_hash FROM ${USER_FROM} WHERE u.username = $1`,
+    [username],
+  );
+  const row = rows[0];
+  const stored = row?.password_hash ?? (await (decoyHash ??= hashPassword('decoy password, never matches')));
+  const matches = await verifyPassword(password, stored);
+  return row && row.password_hash && matches && !row.disabled_at ? userFromRow(row) : null;
+}
+
+export async function setPassword(pool: Pool, userId: string, password: string, cost?: ScryptCost): Promise<void> {
+  await pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, await hashPassword(password, cost)]);
+}
+
+/** Disables the user; their tokens stop working at once (authentication checks `disabled_at`). */
+export async function disableUser(pool: Pool, userId: string): Promise<User | null> {
+  await pool.query('UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1', [userId]);
+  return findUser(pool, { id: userId });
+}

@@ -1,0 +1,100 @@
+/**
+ * Who may do what: the one table of roles and permissions, shared by the API (before it calls a workflow or reads
+ * the read model) and by the workflow's update validators (so an update sent straight to Temporal is held to the same
+ * rules). Pure: safe to import from workflow code.
+ */
+import type { Actor, AgencyKind, CaseAgencies, Step } from './types';
+
+export const ROLES = ['coordinator', 'agency_officer', 'advocate', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * The role that works (signs the steps of) each kind of agency. A user works only for their own agency, and only
+ * with that agency's working role: a supervisor oversees, an admin administers, neither signs.
+ */
+export const WORKING_ROLE: Record<AgencyKind, Role> = {
+  law_enforcement: 'agency_officer',
+  ice: 'agency_officer',
+  hhs: 'agency_officer',
+  advocate: 'advocate',
+  coordinator: 'coordinator',
+};
+
+/** The roles a member of an agency of this kind may hold. */
+export function rolesFor(kind: AgencyKind): Role[] {
+  return [WORKING_ROLE[kind], 'supervisor', 'admin'];
+}
+
+/** Law enforcement identifies the victim; a coordinator may record an identification on its behalf. */
+export const CASE_OPENERS: readonly AgencyKind[] = ['law_enforcement', 'coordinator'];
+
+const has = (actor: Actor, role: Role) => (actor.roles ?? []).includes(role);
+
+/** The actor holds their agency's working role. */
+export function works(actor: Actor): boolean {
+  return has(actor, WORKING_ROLE[actor.agencyKind]);
+}
+
+/** The actor's agency takes part in the case (under any kind). */
+export function participates(actor: Actor, agencies: CaseAgencies): boolean {
+  return Object.values(agencies).includes(actor.agencyId);
+}
+
+/** Sees cases at all: a working member or a supervisor of an agency. An admin administers, no more. */
+export function seesCases(actor: Actor): boolean {
+  return works(actor) || has(actor, 'supervisor');
+}
+
+/** Sees this case: `seesCases`, for an agency taking part in it. */
+export function canSeeCase(actor: Actor, agencies: CaseAgencies): boolean {
+  return participates(actor, agencies) && seesCases(actor);
+}
+
+/**
+ * Sees every step of a case it may see: the coordinator (oversight) and supervisors. An agency officer or an advocate
+ * sees the steps their own agency owns, and the case-level facts.
+ */
+export function seesWholeCase(actor: Actor): boolean {
+  return has(actor, 'supervisor') || (works(actor) && actor.agencyKind === 'coordinator');
+}
+
+export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean {
+  return seesWholeCase(actor) || step.agencyId === actor.agencyId;
+}
+
+/** The survivor's identity: only the people who work the case, never oversight or administration roles alone. */
+export function canReadSurvivor(actor: Actor, agencies: CaseAgencies): boolean {
+  return participates(actor, agencies) && works(actor);
+}
+
+export function canReadAudit(actor: Actor): boolean {
+  return has(actor, 'supervisor') || has(actor, 'admin');
+}
+
+/** Sees the audit trail of every agency, not only of its own. */
+export function readsWholeAudit(actor: Actor): boolean {
+  return has(actor, 'admin');
+}
+
+export function canAdminister(actor: Actor): boolean {
+  return has(actor, 'admin');
+}
+
+/** Why the actor may not act for `kind` in a case with these agencies, or null when it may. */
+export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: AgencyKind, what: string): { code: 'wrong_agency_kind' | 'wrong_agency' | 'role_not_permitted'; field: string; message: string } | null {
+  if (actor.agencyKind !== kind) {
+    return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `${what} is for ${kind}, not ${actor.agencyKind}` };
+  }
+  if (actor.agencyId !== agencies[kind]) {
+    return { code: 'wrong_agency', field: 'actor.agencyId', message: `${what} is for the ${kind} agency assigned to this case` };
+  }
+  if (!works(actor)) {
+    return { code: 'role_not_permitted', field: 'actor.roles', message: `${what} needs the ${WORKING_ROLE[kind]} role` };
+  }
+  return null;
+}
+
+/** An actor holding their agency's working role: a signed-in officer, advocate or coordinator of that agency. */
+export function workingActor(actor: Omit<Actor, 'roles'>): Actor {
+  return { ...actor, roles: [WORKING_ROLE[actor.agencyKind]] };
+}
