@@ -13,6 +13,11 @@ import { eventually, startStack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 
 const DAY = 24 * 3600 * 1000;
+/**
+ * The generation of histories this script records. Earlier generations stay in histories/ and keep replaying:
+ * v1 predates roles on the Actor (see ROLES_PATCH in workflows/case-workflow.ts); v2 carries them.
+ */
+const GENERATION = 'v2';
 const actor = (kind: AgencyKind): Actor => workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 async function main(): Promise<void> {
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
     for (const [name, caseId] of [['adult-closed', adult.caseId], ['minor-open', minor.caseId]] as const) {
       const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
       await eventually(async () => ((await handle.fetchHistory()).events?.length ?? 0) > 10, `history of ${name}`);
-      const file = join(dir, `v1-${name}.json`);
+      const file = join(dir, `${GENERATION}-${name}.json`);
       writeFileSync(file, historyToJSON(await handle.fetchHistory()));
       console.log(`recorded ${file}`);
     }
