@@ -11,6 +11,7 @@ import { AppError } from '../app/errors';
 import { recordAudit, type AuditOutcome } from '../db/audit';
 import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf } from './auth';
+import { REPLAYED_HEADER } from './idempotency';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
 import { requestIdOf } from './request-id';
 
@@ -143,11 +144,21 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       const run = () => spec.handle(input);
       reply = spec.idempotent ? await options.idempotency(req, res, body, run) : await run();
     } catch (error) {
-      await audit(options.pool, spec, req, res, { params, status: problemFor(error, requestIdOf(req))?.status ?? 500, error });
+      const known = problemFor(error, requestIdOf(req));
+      await audit(options.pool, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });
       throw error;
     }
     if (reply) {
-      await audit(options.pool, spec, req, res, { params, status: reply.status, body: reply.body });
+      // A refusal may come back as a reply (idempotency stores and replays 4xx answers too): its code is in the body.
+      const body = reply.body as { caseId?: unknown; code?: unknown } | null;
+      const replayed = reply.headers?.[REPLAYED_HEADER] === 'true';
+      const code = reply.status >= 400 && typeof body?.code === 'string' ? body.code : undefined;
+      await audit(options.pool, spec, req, res, {
+        params,
+        status: reply.status,
+        code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
+        createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
+      });
       sendReply(res, reply);
     }
   });
@@ -173,22 +184,20 @@ async function audit(
   spec: Route,
   req: Request,
   res: Response,
-  outcome: { params: unknown; status: number; body?: unknown; error?: unknown },
+  outcome: { params: unknown; status: number; code?: string; createdCaseId?: string },
 ): Promise<void> {
   if (spec.audit === undefined && outcome.status !== 403) return;
   const authenticated = authenticatedOf(res);
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
-  const created = outcome.body as { caseId?: unknown } | undefined;
-  const code = outcome.error instanceof AppError ? outcome.error.options.code : outcome.error instanceof InputError ? `invalid_${outcome.error.source}` : undefined;
   await recordAudit(pool, {
     action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
     user: authenticated && { id: authenticated.user.id, username: authenticated.user.username, agencyId: authenticated.user.agencyId, roles: authenticated.user.roles },
-    caseId: params.caseId ?? (typeof created?.caseId === 'string' ? created.caseId : undefined),
+    caseId: params.caseId ?? outcome.createdCaseId,
     stepId: params.stepId,
     status: outcome.status,
     requestId: requestIdOf(req),
-    detail: code,
+    detail: outcome.code,
   });
 }
 

@@ -171,6 +171,11 @@ export const SignInSchema = z.strictObject({
   password: z.string().min(1).max(1000),
 });
 
+export const ChangePasswordSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(1000),
+  newPassword: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000),
+});
+
 export const NewTokenSchema = z.strictObject({
   label: z.string().trim().min(1).max(100),
   expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).default(90),

@@ -6,13 +6,14 @@ import { AppError } from '../../app/errors';
 import { agencyKindOf, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';
 import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../../db/tokens';
-import { checkPassword, createUser, disableUser, findUser, listUsers, UsernameTakenError, type User } from '../../db/users';
+import { checkPassword, createUser, disableUser, findUser, listUsers, setPassword, UsernameTakenError, type User } from '../../db/users';
 import { canAdminister, canReadAudit, CASE_OPENERS, rolesFor, works } from '../../domain/access';
 import type { ApiDeps } from '../deps';
 import { requestIdOf } from '../request-id';
 import { route, type Permission, type Route } from '../route';
 import {
   AgencySchema,
+  ChangePasswordSchema,
   IssuedTokenSchema,
   MeSchema,
   NewAgencySchema,
@@ -51,8 +52,16 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         const user = await checkPassword(deps.pool, body.username, body.password);
         const requestId = requestIdOf(req);
         if (!user) {
-          // The attempted username is staff data, kept to spot password guessing; the password never is.
-          await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'denied', status: 401, requestId, detail: `username=${body.username.slice(0, 64)}` });
+          // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
+          const target = await findUser(deps.pool, { username: body.username });
+          await recordAudit(deps.pool, {
+            action: 'auth.sign_in',
+            outcome: 'denied',
+            status: 401,
+            requestId,
+            user: target ? auditUser(target) : undefined,
+            detail: target ? 'wrong_password_or_disabled' : 'unknown_username',
+          });
           throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
         }
         const expiresAt = new Date(now().getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
@@ -89,6 +98,23 @@ export function accessRoutes(deps: ApiDeps): Route[] {
           signSteps: works(actor),
         };
         return { status: 200, body: { user, can } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/me/password',
+      tag: 'access',
+      summary: 'Change your password: the current one proves it is you.',
+      body: ChangePasswordSchema,
+      audit: 'auth.password_change',
+      responses: { 204: { description: 'changed' }, 403: { description: 'the current password is wrong', problem: true } },
+      handle: async ({ body, actor }) => {
+        const user = (await findUser(deps.pool, { id: actor.userId }))!;
+        if (!(await checkPassword(deps.pool, user.username, body.currentPassword))) {
+          throw new AppError('forbidden', 'The current password is wrong.', { code: 'wrong_password', fields: [{ field: 'currentPassword', message: 'wrong' }] });
+        }
+        await setPassword(deps.pool, user.id, body.newPassword);
+        return { status: 204, body: null };
       },
     }),
     route({

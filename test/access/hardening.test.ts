@@ -1,0 +1,174 @@
+/**
+ * What protects the API beyond permissions: rate limits, closed CORS, security headers, the body limit, the
+ * configuration that refuses unsafe combinations, and logs that never hold a password, a token or an Authorization
+ * header. Apps are built with createApp over the stack's real database and write side, one per setting.
+ * (Helmet and the 413 on unauthenticated requests are in test/api/openapi-and-basics.test.ts; IDENTITY_KEYS required
+ * with DATABASE_URL is in test/app/config.test.ts.)
+ */
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createApp, type ApiDeps } from '../../api/app';
+import { ConfigError, loadConfig } from '../../app/config';
+import { createLogger } from '../../app/logger';
+import { bearer, TEST_PASSWORD } from '../support/auth';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const headersOf = (username: string) => stack.users[username]!.headers;
+
+/** An app over the stack's database and write side, with these settings. */
+const appWith = (settings: Partial<ApiDeps>) =>
+  createApp({
+    logger: createLogger({ level: 'silent' }),
+    pool: stack.pool,
+    cases: stack.cases,
+    ready: async () => ({ ok: true, checks: {} }),
+    ...settings,
+  });
+
+describe('rate limits', () => {
+  it('refuses the 4th sign-in a minute from one address with 429 and Retry-After', async () => {
+    const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5 } });
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      await request(app).post('/api/auth/sign-in').send({ username: 'demo-advocate', password: `guess number ${attempt}` }).expect(401);
+    }
+    // Even the right password: the address has spent its attempts.
+    const limited = await request(app).post('/api/auth/sign-in').send({ username: 'demo-advocate', password: TEST_PASSWORD }).expect(429);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
+    // Another app instance counts afresh: the limit is the app's, not a global one.
+    await request(appWith({})).post('/api/auth/sign-in').send({ username: 'demo-advocate', password: TEST_PASSWORD }).expect(201);
+  });
+
+  it("refuses a user's 6th write a minute, not another user's, and never limits reads", async () => {
+    const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5 } });
+    const busy = headersOf('demo-police-officer');
+    for (let write = 1; write <= 5; write += 1) {
+      await request(app).post('/api/tokens').set(busy).send({ label: `script ${write}` }).expect(201);
+    }
+    const limited = await request(app).post('/api/tokens').set(busy).send({ label: 'script 6' }).expect(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
+    await request(app).post('/api/tokens').set(headersOf('demo-ice-officer')).send({ label: 'another user' }).expect(201);
+    for (let read = 1; read <= 8; read += 1) {
+      await request(app).get('/api/me').set(busy).expect(200);
+    }
+    const { rows } = await stack.pool.query("SELECT 1 FROM access_tokens WHERE label = 'script 6'");
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('CORS', () => {
+  const CONSOLE = 'https://console.example.org';
+  const preflight = (app: ReturnType<typeof appWith>, origin: string) =>
+    request(app).options('/api/me').set('Origin', origin).set('Access-Control-Request-Method', 'GET').set('Access-Control-Request-Headers', 'authorization');
+
+  it('is closed by default: no origin is allowed, preflight or not', async () => {
+    const pre = await preflight(stack.app, CONSOLE);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    const res = await request(stack.app).get('/api/me').set('Origin', CONSOLE).set(headersOf('demo-advocate')).expect(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('allows exactly the configured origins', async () => {
+    const app = appWith({ corsOrigins: [CONSOLE] });
+    const pre = await preflight(app, CONSOLE).expect(204);
+    expect(pre.headers['access-control-allow-origin']).toBe(CONSOLE);
+    expect(pre.headers['access-control-allow-headers']).toMatch(/authorization/i);
+    const res = await request(app).get('/api/me').set('Origin', CONSOLE).set(headersOf('demo-advocate')).expect(200);
+    expect(res.headers['access-control-allow-origin']).toBe(CONSOLE);
+
+    const other = 'https://elsewhere.example.net';
+    expect((await preflight(app, other)).headers['access-control-allow-origin']).toBeUndefined();
+    const foreign = await request(app).get('/api/me').set('Origin', other).set(headersOf('demo-advocate')).expect(200);
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('HTTP hardening on authenticated routes', () => {
+  it('sends the security headers with personal data, and no-store', async () => {
+    const opened = await request(stack.app).post('/api/cases').set(stack.as('law_enforcement')).set('Idempotency-Key', 'hardening-open-1')
+      .send({ identifiedOn: new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10), survivor: { name: 'Test Person', birthDate: '1990-02-03' }, agencies: { law_enforcement: 'demo-police', ice: 'demo-ice-ccht', hhs: 'demo-hhs-otip', advocate: 'demo-advocates', coordinator: 'demo-task-force' } })
+      .expect(201);
+    const res = await request(stack.app).get(`/api/cases/${(opened.body as { caseId: string }).caseId}/survivor`).set(stack.as('advocate')).expect(200);
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'strict-transport-security': expect.stringContaining('max-age=') as unknown,
+      'content-security-policy': expect.stringContaining("default-src 'self'") as unknown,
+      'cache-control': 'no-store',
+    });
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('answers a body over 64 kB with 413 before it is parsed, even signed in', async () => {
+    const res = await request(stack.app).post('/api/tokens').set(headersOf('demo-advocate')).set('Content-Type', 'application/json')
+      .send(JSON.stringify({ label: 'x'.repeat(65 * 1024) })).expect(413);
+    expect(res.body).toMatchObject({ status: 413, code: 'entity_too_large' });
+  });
+});
+
+describe('configuration refuses unsafe combinations', () => {
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses MIGRATION_DATABASE_URL without DATABASE_URL', () => {
+    expect(problemsOf({ MIGRATION_DATABASE_URL: 'postgres://owner:pw@db.internal:5432/relief' })).toEqual([expect.stringMatching(/^MIGRATION_DATABASE_URL: set DATABASE_URL too/)]);
+  });
+
+  it('refuses CORS_ORIGINS that are not URLs, and reads a list that is', () => {
+    expect(problemsOf({ CORS_ORIGINS: 'https://console.example.org, console.example.org' })).toEqual([expect.stringMatching(/^CORS_ORIGINS/)]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://console.example.org, https://ops.example.org' }).http.corsOrigins).toEqual(['https://console.example.org', 'https://ops.example.org']);
+    expect(loadConfig({}).http.corsOrigins).toEqual([]);
+  });
+
+  it('reads the rate limits and session lifetime, and refuses a limit of zero', () => {
+    const config = loadConfig({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '4', RATE_LIMIT_WRITES_PER_MINUTE: '30', SESSION_TTL_HOURS: '8' });
+    expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30 });
+    expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
+    expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/)]);
+  });
+});
+
+describe('logs', () => {
+  it('never hold a password, a token or the Authorization header', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const app = appWith({ logger: createLogger({ level: 'trace', destination: sink }) });
+    const wrongPassword = 'an incorrect password, logged nowhere';
+    await request(app).post('/api/auth/sign-in').send({ username: 'demo-coordinator', password: wrongPassword }).expect(401);
+    const session = (await request(app).post('/api/auth/sign-in').send({ username: 'demo-coordinator', password: TEST_PASSWORD }).expect(201)).body as { token: string };
+    const key = (await request(app).post('/api/tokens').set(bearer(session.token)).send({ label: 'log probe' }).expect(201)).body as { token: string };
+    await request(app).get('/api/me').set('Authorization', 'Bearer rc_0000000000000000_not-a-real-secret-but-still-secret-xxxxxxxxx').expect(401);
+    await request(app).get('/api/me').set(bearer(key.token)).set('X-Request-Id', 'log-probe-last').expect(200);
+
+    await eventually(() => lines.some((line) => line.includes('log-probe-last')), 'the last request to be logged');
+    const log = lines.join('\n');
+    expect(log).toContain('/api/auth/sign-in');
+    expect(log).toContain('/api/tokens');
+    for (const secret of [wrongPassword, TEST_PASSWORD, session.token, key.token, session.token.slice(20), key.token.slice(20), 'not-a-real-secret']) {
+      expect(log).not.toContain(secret);
+    }
+    expect(log).not.toMatch(/authorization|bearer/i);
+  });
+});
