@@ -105,6 +105,18 @@ describe('signing in', () => {
     // Other tokens of the same user are untouched.
     await request(stack.app).get('/api/me').set(user('demo-advocate').headers).expect(200);
   });
+
+  it('changes your own password only with the current one, and only to a long one', async () => {
+    const me = user('demo-hhs-officer');
+    const change = (body: object) => request(stack.app).post('/api/me/password').set(me.headers).send(body);
+    const wrong = await change({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }).expect(403);
+    expect(wrong.body).toMatchObject({ code: 'wrong_password', errors: [{ field: 'currentPassword' }] });
+    const short = await change({ currentPassword: TEST_PASSWORD, newPassword: 'short' }).expect(422);
+    expect(short.body).toMatchObject({ errors: [{ field: 'newPassword' }] });
+    await change({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }).expect(204);
+    await signIn('demo-hhs-officer', TEST_PASSWORD).expect(401);
+    await signIn('demo-hhs-officer', 'a brand new passphrase').expect(201);
+  });
 });
 
 describe('API keys', () => {
