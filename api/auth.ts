@@ -51,9 +51,13 @@ export function authenticatedOf(res: Response): Authenticated | undefined {
   return res.locals.authenticated as Authenticated | undefined;
 }
 
-/** The actor of an authenticated route; calling it on a public route is a programming error. */
-export function actorOf(res: Response): Actor {
+/** The authentication of an authenticated route; calling it on a public route is a programming error. */
+export function authenticationOf(res: Response): Authenticated {
   const authenticated = authenticatedOf(res);
   if (!authenticated) throw new Error('no actor on this request: authenticate() did not run');
-  return authenticated.actor;
+  return authenticated;
+}
+
+export function actorOf(res: Response): Actor {
+  return authenticationOf(res).actor;
 }

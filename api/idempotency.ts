@@ -72,7 +72,11 @@ export function idempotency(pool: Pool): HandlerWrapper {
       reply = { status: answer.status, body: answer, contentType: PROBLEM_CONTENT_TYPE };
     }
     const stored: StoredReply = { body: reply.body, headers: reply.headers, contentType: reply.contentType };
-    await complete(pool, scope, key, reply.status, stored);
+    await complete(pool, scope, key, reply.status, stored).catch(async (error: unknown) => {
+      // Never leave a key "in progress" for a day because its answer could not be stored.
+      await release(pool, scope, key);
+      throw error;
+    });
     return reply;
   };
 }

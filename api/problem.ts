@@ -76,11 +76,16 @@ export function problemFor(error: unknown, requestId: string): Problem | null {
   return null;
 }
 
-/** body-parser tags its errors with a `type` and a 4xx `status`; the JSON parser's message may quote the body. */
+/**
+ * Express's own 4xx errors: body-parser's carry a `type` (the JSON parser's message may quote the body, so it is
+ * never echoed); the router's (a path parameter that is not valid percent-encoding) carry only a status.
+ */
 function bodyParserProblem(error: unknown, requestId: string): Problem | null {
-  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return null;
-  const { type, status } = error;
+  if (typeof error !== 'object' || error === null || !('status' in error)) return null;
+  const { status } = error;
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (!('type' in error)) return problem(status, requestId, { detail: 'The request path is not valid.', code: 'invalid_path' });
+  const { type } = error;
   const detail =
     type === 'entity.parse.failed'
       ? 'The request body is not valid JSON.'

@@ -1,6 +1,6 @@
 /**
- * Rate limits, per minute: sign-in attempts per client address (password guessing), writes per user (a runaway
- * script or a stolen token). Counted in this process's memory: behind several API processes, each counts its own.
+ * Rate limits, per minute: sign-in attempts per client address and password checks per user (password guessing),
+ * writes per user (a runaway script or a stolen token). Counted in this process's memory: behind several API processes, each counts its own.
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
@@ -29,6 +29,7 @@ export function rateLimiters(limits: RateLimits): Record<RateLimitName, RequestH
     });
   return {
     sign_in: limiter(limits.signInPerMinute, 'sign-in attempts from this address', (req) => ipKeyGenerator(req.ip ?? 'unknown')),
+    password_check: limiter(limits.signInPerMinute, 'password attempts by this user', (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown')),
     write: limiter(limits.writesPerMinute, 'changes by this user', (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown')),
   };
 }

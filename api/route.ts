@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { AppError } from '../app/errors';
 import { recordAudit, type AuditOutcome } from '../db/audit';
 import type { Actor } from '../domain/types';
-import { actorOf, authenticatedOf } from './auth';
+import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
 import { requestIdOf } from './request-id';
@@ -74,7 +74,7 @@ export interface Permission {
   needs: string;
 }
 
-export type RateLimitName = 'sign_in' | 'write';
+export type RateLimitName = 'sign_in' | 'password_check' | 'write';
 
 /** A route with its input types erased, so routes of different shapes live in one list. */
 export type Route = RouteSpec<unknown, unknown, unknown>;
@@ -84,8 +84,31 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
   return spec;
 }
 
+/** Deeper than any input of this API; a deeper one only costs stack and time to whoever walks it. */
+const MAX_INPUT_DEPTH = 16;
+
+/**
+ * Refuses what no schema should have to meet: NUL characters (PostgreSQL text cannot hold them) and absurd nesting.
+ * Walks with an explicit stack, so a 10,000-deep body cannot overflow ours.
+ */
+function refuseHostileShape(value: unknown, source: InputSource): void {
+  const pending: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { path } = item;
+    const problem = (message: string) => new InputError(source, [{ code: 'custom', path, message, input: undefined }]);
+    if (typeof item.value === 'string' && item.value.includes('\0')) throw problem('must not contain NUL characters');
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.path.length >= MAX_INPUT_DEPTH) throw problem(`nested deeper than ${MAX_INPUT_DEPTH} levels`);
+    for (const [key, child] of Object.entries(item.value)) {
+      if (key.includes('\0')) throw problem('a key must not contain NUL characters');
+      pending.push({ value: child, path: [...item.path, key] });
+    }
+  }
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: InputSource): T {
   if (!schema) return undefined as T;
+  refuseHostileShape(value, source);
   const result = schema.safeParse(value);
   if (!result.success) throw new InputError(source, result.error.issues);
   return result.data;
@@ -137,8 +160,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
           return actorOf(res);
         },
         get tokenId() {
-          actorOf(res);
-          return authenticatedOf(res)!.tokenId;
+          return authenticationOf(res).tokenId;
         },
       };
       const run = () => spec.handle(input);

@@ -147,7 +147,8 @@ export class CaseCommands {
   }
 }
 
-function rejectionError(rejection: Rejection): AppError {
+/** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */
+export function rejectionError(rejection: Rejection): AppError {
   return new AppError(REJECTION_KINDS[rejection.code], rejection.message, {
     code: rejection.code,
     fields: rejection.field ? [{ field: rejection.field, message: rejection.message }] : undefined,

@@ -3,6 +3,7 @@
  * the read model) and by the workflow's update validators (so an update sent straight to Temporal is held to the same
  * rules). Pure: safe to import from workflow code.
  */
+import type { Rejection } from './case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from './types';
 
 export const ROLES = ['coordinator', 'agency_officer', 'advocate', 'supervisor', 'admin'] as const;
@@ -28,6 +29,7 @@ export function rolesFor(kind: AgencyKind): Role[] {
 /** Law enforcement identifies the victim; a coordinator may record an identification on its behalf. */
 export const CASE_OPENERS: readonly AgencyKind[] = ['law_enforcement', 'coordinator'];
 
+// `?? []`: an update sent straight to Temporal may carry an actor without roles; it then holds none.
 const has = (actor: Actor, role: Role) => (actor.roles ?? []).includes(role);
 
 /** The actor holds their agency's working role. */
@@ -81,7 +83,7 @@ export function canAdminister(actor: Actor): boolean {
 }
 
 /** Why the actor may not act for `kind` in a case with these agencies, or null when it may. */
-export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: AgencyKind, what: string): { code: 'wrong_agency_kind' | 'wrong_agency' | 'role_not_permitted'; field: string; message: string } | null {
+export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: AgencyKind, what: string): Rejection | null {
   if (actor.agencyKind !== kind) {
     return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `${what} is for ${kind}, not ${actor.agencyKind}` };
   }

@@ -9,7 +9,7 @@ import { cancelPending, findStep, openStep, record, updateStep, type CaseState, 
 import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant } from './types';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant, type StepKind } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -142,7 +142,7 @@ export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor
   if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${parsed.data.stepId} in this case` };
   const actorRejection = checkActor(state, actor, step.agencyKind, `step ${step.id}`);
   if (actorRejection) return actorRejection;
-  const definition = STEP_CATALOGUE[step.kind].outcomes[parsed.data.outcome];
+  const definition = outcomeOf(step.kind, parsed.data.outcome);
   if (!definition) {
     const allowed = Object.keys(STEP_CATALOGUE[step.kind].outcomes).join(', ');
     return { code: 'unknown_outcome', field: 'outcome', message: `${step.kind} accepts: ${allowed}` };
@@ -160,6 +160,12 @@ export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor
   return eventDateInFuture(ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
 }
 
+/** The catalogue's outcome of that name; own keys only, so "__proto__" or "constructor" are simply unknown. */
+function outcomeOf(kind: StepKind, outcome: string) {
+  const outcomes = STEP_CATALOGUE[kind].outcomes;
+  return Object.hasOwn(outcomes, outcome) ? outcomes[outcome] : undefined;
+}
+
 export class RejectedError extends Error {
   constructor(readonly rejection: Rejection) {
     super(`${rejection.code}: ${rejection.message}`);
@@ -174,7 +180,7 @@ export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, n
   const at = normaliseInstant(now);
   const { stepId, outcome, details: raw } = SignOffSchema.parse(signOff);
   const step = findStep(state, stepId)!;
-  const definition = STEP_CATALOGUE[step.kind].outcomes[outcome]!;
+  const definition = outcomeOf(step.kind, outcome)!;
   const details = cleanDetails(definition.details.parse(raw));
   const ctx: SignOffContext = { state, step, outcome, details, actor, now: at, today: dateOf(at) };
 

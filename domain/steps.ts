@@ -152,8 +152,8 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
 
 /** An agency's sign-off of one step, as the API receives it and the workflow update carries it. */
 export const SignOffSchema = z.strictObject({
-  stepId: z.string().min(1).max(100),
-  outcome: z.string().min(1).max(64),
+  stepId: z.string().regex(/^[a-z_]{1,60}-\d{1,6}$/, 'expected a step id such as cp_request-1'),
+  outcome: z.string().regex(/^[a-z_]{1,64}$/, 'expected an outcome code such as granted'),
   details: z.record(z.string(), z.unknown()).default({}),
 });
 export type SignOff = z.input<typeof SignOffSchema>;

@@ -2,6 +2,7 @@
  * One case: open it, read it, sign its steps, close it. Reads come from the read model; writes go through the
  * case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
+import { rejectionError } from '../../app/case-commands';
 import { AppError, type FieldProblem } from '../../app/errors';
 import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
@@ -43,7 +44,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
   /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
   const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {
     const refusal = actingRefusal(actor, view.agencies, kind, what);
-    if (refusal) throw new AppError('forbidden', refusal.message, { code: refusal.code, fields: [{ field: refusal.field, message: refusal.message }] });
+    if (refusal) throw rejectionError(refusal);
   };
 
   return [

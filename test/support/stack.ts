@@ -4,8 +4,9 @@
  * and the Express app — wired by the same functions the service uses.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
@@ -56,13 +57,33 @@ export interface Stack {
 
 export const PUBLIC_BASE_URL = 'https://relief.example.org';
 
-export async function startStack(options: { server?: 'time-skipping' | 'dev'; historyLimit?: number } = {}): Promise<Stack> {
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+export interface StackOptions {
+  server?: 'time-skipping' | 'dev';
+  historyLimit?: number;
+  /** Where the service's logs go, and from which level (default: stdout, silent unless TEST_LOG_LEVEL). */
+  log?: { level: string; destination: Writable };
+  /** The dev server's SQLite file (default: in memory), so a test can read what Temporal stored. */
+  temporalDbFile?: string;
+  /** A running Temporal server (host:port, namespace TEMPORAL_NAMESPACE or default) instead of one of the test's own. */
+  temporalAddress?: string;
+}
+
+async function createEnv(options: StackOptions): Promise<TestWorkflowEnvironment> {
+  if (options.temporalAddress) {
+    return TestWorkflowEnvironment.createFromExistingServer({ address: options.temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE });
+  }
+  return options.server === 'dev' ? createLocalEnv({ dbFilename: options.temporalDbFile }) : createTimeSkippingEnv();
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logger = options.log
+    ? createLogger({ level: options.log.level, destination: options.log.destination })
+    : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await startTestDatabase();
   const { pool } = database;
   await seedDemoAgencies(pool);
   const users = await seedDemoUsersWithTokens(pool);
-  const env = options.server === 'dev' ? await createLocalEnv() : await createTimeSkippingEnv();
+  const env = await createEnv(options);
   const mail = await startMailCapture({ port: 0 });
   const from = 'Relief cases <no-reply@relief.example.org>';
   const mailer = createMailTransport({ smtpUrl: mail.url, from });
@@ -70,13 +91,13 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
   const activities = createActivities({ pool, mailer, from, publicBaseUrl: PUBLIC_BASE_URL, logger });
   const bundle = await workflowBundle(require.resolve('../../workflows'));
   const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYRING);
-  const client = new Client({ connection: env.connection, dataConverter });
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {
     const instance = await createCaseWorker({
       connection: env.nativeConnection,
-      namespace: 'default',
+      namespace: env.namespace ?? 'default',
       taskQueue,
       activities,
       dataConverter,
@@ -100,7 +121,8 @@ export async function startStack(options: { server?: 'time-skipping' | 'dev'; hi
     identityKeyring,
     taskQueue,
     policy: () => policy,
-    searchAttributes: options.server === 'dev',
+    // Registered on the dev server we start; an existing server may not have them.
+    searchAttributes: options.server === 'dev' && !options.temporalAddress,
     historyLimit: options.historyLimit,
     now: async () => new Date(await env.currentTimeMs()),
   });

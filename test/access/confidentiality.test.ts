@@ -1,0 +1,229 @@
+/**
+ * The survivor's identity is stored once, sealed, in survivors.identity_ciphertext, and nowhere else: a case is
+ * driven through the API (opened, its survivor read, steps signed, reminders sent, requests refused), then every
+ * place the service writes to is scanned for the survivor's name, birth date, A-number and contact: every row of
+ * every table, the dev server's SQLite file, the case's Temporal history read without the codec, every captured
+ * email and every log line. With TEMPORAL_ADDRESS set, the same case also runs on that real server and its
+ * history is scanned too.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from '@temporalio/client';
+import request from 'supertest';
+import { workflowIdOf } from '../../app/case-commands';
+import { listNotifications } from '../../db/notifications';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { policyWithOverrides } from '../../domain/policy';
+import type { AgencyKind } from '../../domain/types';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+const SURVIVOR = { name: 'Zofia Quetzal-Brightwater', birthDate: '1987-07-19', aNumber: 'A208519374', contact: 'zq.survivor@example.net' };
+
+/** Every form the identity could take in text: the whole and its parts, dates as ISO, US and compact. */
+const NEEDLES = [
+  SURVIVOR.name,
+  'Zofia',
+  'Quetzal',
+  'Brightwater',
+  SURVIVOR.birthDate,
+  '07/19/1987',
+  '19870719',
+  SURVIVOR.aNumber,
+  '208519374',
+  SURVIVOR.contact,
+  'zq.survivor',
+].map((needle) => needle.toLowerCase());
+
+/** The needles found in a text, ignoring case. Binary data is read as latin1 so ASCII needles match byte for byte. */
+function leaksIn(text: string): string[] {
+  const lower = text.toLowerCase();
+  return NEEDLES.filter((needle) => lower.includes(needle));
+}
+
+/**
+ * A Temporal history as text, every byte array (a payload's data and metadata) as its raw bytes: the history's own
+ * toJSON would show them as base64, in which no plain needle could ever be found. Also lists each payload's
+ * encoding with where it was found.
+ */
+function historyText(history: unknown): { text: string; encodings: { path: string; encoding: string }[] } {
+  const parts: string[] = [];
+  const encodings: { path: string; encoding: string }[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (value instanceof Uint8Array) {
+      const bytes = Buffer.from(value).toString('latin1');
+      if (path.endsWith('.metadata.encoding')) encodings.push({ path, encoding: bytes });
+      parts.push(`${path}=${bytes}`);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, `${path}[${index}]`));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [name, field] of Object.entries(value)) walk(field, `${path}.${name}`);
+    } else if (value !== undefined && value !== null) {
+      parts.push(`${path}=${JSON.stringify(value)}`);
+    }
+  };
+  walk(history, 'history');
+  return { text: parts.join('\n'), encodings };
+}
+
+/**
+ * Payloads the server must read, so no codec touches them: search attributes (indexed for the lists) and the SDK's
+ * patch markers (a patch id). They are scanned like the rest; every other payload must be sealed.
+ */
+const SERVER_READABLE = /\.(searchAttributes\.indexedFields|markerRecordedEventAttributes)\./;
+const unsealedPayloads = (encodings: { path: string; encoding: string }[]) =>
+  encodings.filter(({ path, encoding }) => encoding !== 'binary/encrypted' && !SERVER_READABLE.test(path));
+
+/** A pino destination that keeps every line. */
+function logCapture(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+      done();
+    },
+  });
+  return { lines, destination };
+}
+
+// Seconds instead of days, so reminders fire on a real-time server while the test waits.
+const SHORT_POLICY = policyWithOverrides({
+  version: 'test-confidentiality',
+  sla: { cp_request: { days: 2 / 86_400, source: 'test: two seconds' } },
+  reminders: { cp_request: { beforeDueDays: [], atDue: true, escalateAfterDays: [1 / 86_400], source: 'test' } },
+});
+
+let tempDir: string;
+let stack: Stack;
+let log: ReturnType<typeof logCapture>;
+beforeAll(async () => {
+  tempDir = mkdtempSync(join(tmpdir(), 'confidentiality-'));
+  log = logCapture();
+  stack = await startStack({ server: 'dev', temporalDbFile: join(tempDir, 'temporal.db'), log: { level: 'trace', destination: log.destination } });
+  stack.setPolicy(SHORT_POLICY);
+});
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+let keys = 0;
+const key = () => `confidentiality-${(keys += 1)}`;
+
+/**
+ * Drives one case as the demo users: opened, its survivor read, refused twice (422 and 403), reminded and escalated,
+ * three steps signed. Returns the case id once both emails went out.
+ */
+async function driveCase(on: Stack): Promise<{ caseId: string; reference: string }> {
+  const as = (kind: AgencyKind) => on.as(kind);
+  const today = new Date().toISOString().slice(0, 10);
+  const inAYear = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const opening = { identifiedOn: today, survivor: SURVIVOR, agencies: DEMO_AGENCIES };
+
+  // Refused with the identity in the body: the refusal must not echo it anywhere.
+  await request(on.app).post('/api/cases').set(as('law_enforcement')).set('Idempotency-Key', key())
+    .send({ ...opening, agencies: { ...DEMO_AGENCIES, ice: 'no-such-agency' } }).expect(422);
+  await request(on.app).post('/api/cases').set(as('hhs')).set('Idempotency-Key', key()).send(opening).expect(403);
+
+  const opened = await request(on.app).post('/api/cases').set(as('law_enforcement')).set('Idempotency-Key', key()).send(opening).expect(201);
+  const { caseId, reference } = opened.body as { caseId: string; reference: string };
+
+  // The identity IS stored: those working the case read it back.
+  const survivor = await request(on.app).get(`/api/cases/${caseId}/survivor`).set(as('advocate')).expect(200);
+  expect(survivor.body).toEqual(SURVIVOR);
+  await request(on.app).get(`/api/cases/${caseId}/survivor`).set(on.users['demo-admin']!.headers).expect(403);
+
+  const signOff = (kind: AgencyKind, stepId: string, body: object) =>
+    request(on.app).post(`/api/cases/${caseId}/steps/${stepId}/sign-off`).set(as(kind)).set('Idempotency-Key', key()).send(body);
+  await signOff('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: 'yesterday' } }).expect(422);
+  await signOff('ice', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(403);
+
+  // The CP request comes due (police) and is escalated (task force) before anyone signs it.
+  await eventually(async () => {
+    const { items } = await listNotifications(on.pool, { caseId, limit: 10 });
+    return items.filter((n) => n.sentAt).length >= 2 || undefined;
+  }, 'the due notice and the escalation', 30_000);
+
+  await signOff('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
+  await signOff('ice', 'cp_decision-1', { outcome: 'granted', details: { validUntil: inAYear } }).expect(200);
+  await signOff('advocate', 'hhs_certification_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
+  await request(on.app).get(`/api/cases/${caseId}`).set(as('coordinator')).expect(200);
+  return { caseId, reference };
+}
+
+/** Every row of every table the service can read, as JSON text, without the one column that may hold the identity. */
+async function databaseRows(on: Stack): Promise<{ table: string; text: string }[]> {
+  const { rows: tables } = await on.pool.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const found: { table: string; text: string }[] = [];
+  for (const { table_name: table } of tables) {
+    const { rows } = await on.pool.query<{ text: string }>(`SELECT (to_jsonb(t) - 'identity_ciphertext')::text AS text FROM "${table}" t`);
+    found.push(...rows.map((row) => ({ table, text: row.text })));
+  }
+  return found;
+}
+
+/** The case's history as stored: payloads as the server holds them (no codec). */
+async function storedHistory(on: Stack, caseId: string): Promise<ReturnType<typeof historyText>> {
+  const raw = new Client({ connection: on.env.connection, namespace: on.env.namespace ?? 'default' });
+  return historyText(await raw.workflow.getHandle(workflowIdOf(caseId)).fetchHistory());
+}
+
+test("the survivor's identity appears nowhere but in the sealed column", async () => {
+  const { caseId, reference } = await driveCase(stack);
+
+  const sealed = await stack.pool.query<{ bytes: number }>('SELECT octet_length(identity_ciphertext) AS bytes FROM survivors WHERE case_id = $1', [caseId]);
+  expect(sealed.rows[0]?.bytes).toBeGreaterThan(0);
+
+  const rows = await databaseRows(stack);
+  const rowLeaks = rows.flatMap((row) => leaksIn(row.text).map((needle) => `${row.table}: ${needle}`));
+  // The scan reads what it should: the case's own rows are among them.
+  expect(rows.filter((row) => row.text.includes(caseId)).length).toBeGreaterThan(5);
+
+  // Read while the server runs: its WAL holds what is not yet checkpointed, and reading both sees every page.
+  const sqliteFiles = readdirSync(tempDir).filter((name) => name.startsWith('temporal.db'));
+  const sqlite = Buffer.concat(sqliteFiles.map((name) => readFileSync(join(tempDir, name)))).toString('latin1');
+  expect(sqlite).toContain(workflowIdOf(caseId));
+
+  const history = await storedHistory(stack, caseId);
+  expect(history.encodings.filter(({ encoding }) => encoding === 'binary/encrypted').length).toBeGreaterThan(10);
+  expect(unsealedPayloads(history.encodings)).toEqual([]);
+
+  const emails = stack.mail.messages();
+  const emailText = emails.map((message) => JSON.stringify(message));
+  expect(emailText.filter((text) => text.includes(reference)).length).toBeGreaterThanOrEqual(2);
+
+  const logLines = [...log.lines];
+  expect(logLines.some((line) => line.includes(caseId))).toBe(true);
+
+  const leaks = {
+    rows: rowLeaks,
+    sqlite: leaksIn(sqlite),
+    history: leaksIn(history.text),
+    emails: emailText.flatMap(leaksIn),
+    logs: logLines.flatMap(leaksIn),
+  };
+  console.log(
+    `confidentiality scan: ${rows.length} rows (${new Set(rows.map((r) => r.table)).size} tables), ` +
+      `${sqlite.length} bytes of SQLite (${sqliteFiles.join(', ')}), ${history.text.length} bytes of history (${history.encodings.length} payloads), ` +
+      `${emails.length} emails, ${logLines.length} log lines; hits: ${JSON.stringify(leaks)}`,
+  );
+  expect(leaks).toEqual({ rows: [], sqlite: [], history: [], emails: [], logs: [] });
+
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (address) {
+    const real = await startStack({ temporalAddress: address });
+    try {
+      real.setPolicy(SHORT_POLICY);
+      const onReal = await driveCase(real);
+      const stored = await storedHistory(real, onReal.caseId);
+      expect(unsealedPayloads(stored.encodings)).toEqual([]);
+      console.log(`confidentiality scan on ${address}: ${stored.text.length} bytes of history; hits: ${JSON.stringify(leaksIn(stored.text))}`);
+      expect(leaksIn(stored.text)).toEqual([]);
+    } finally {
+      await real.stop();
+    }
+  }
+});
