@@ -17,6 +17,7 @@ import { DEFAULT_RATE_LIMITS, rateLimiters } from './rate-limits';
 import { accessRoutes } from './routes/access';
 import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
+import { dashboardRoutes } from './routes/dashboard';
 import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
 
@@ -26,6 +27,8 @@ export const BODY_LIMIT = '64kb';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
+  // The web console calls this API over loopback and forwards the browser's address, so limits count per person.
+  app.set('trust proxy', 'loopback');
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -46,7 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
   if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   app.use(express.json({ limit: BODY_LIMIT }));
 
-  const routes: Route[] = [...operationRoutes(deps), ...accessRoutes(deps), ...caseRoutes(deps), ...listRoutes(deps), ...auditRoutes(deps)];
+  const routes: Route[] = [...operationRoutes(deps), ...accessRoutes(deps), ...caseRoutes(deps), ...listRoutes(deps), ...dashboardRoutes(deps), ...auditRoutes(deps)];
   let document: unknown;
   routes.push(
     route({
@@ -67,6 +70,8 @@ export function createApp(deps: ApiDeps): express.Express {
     pool: deps.pool,
   };
   for (const spec of routes) mountRoute(app, spec, mountOptions);
+  // The web console (web/): pages under `/`, after the API so it never shadows an API path.
+  if (deps.console) app.use(deps.console);
 
   app.use(notFound);
   app.use(errorHandler);

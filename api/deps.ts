@@ -1,4 +1,5 @@
 /** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
+import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Logger } from '../app/logger';
 import type { IdentityKeyring } from '../db/identity-cipher';
@@ -40,4 +41,6 @@ export interface ApiDeps {
   sessionTtlMs?: number;
   /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
   mailbox?: { messages(): unknown[] };
+  /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */
+  console?: RequestHandler;
 }

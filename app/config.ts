@@ -54,6 +54,8 @@ const EnvSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
     SESSION_TTL_HOURS: z.coerce.number().min(0.25).max(24 * 7).default(12),
 
+    CONSOLE_SECRET: optionalText.pipe(z.string().min(32, { message: 'must be at least 32 characters (random)' }).optional()),
+
     POLICY_FILE: optionalText,
     IDENTITY_KEYS: optionalText,
     PAYLOAD_KEYS: optionalText,
@@ -96,6 +98,8 @@ export interface Config {
   /** Configured keys, or where the embedded mode keeps its development keys. */
   identityKeys: KeySource;
   payloadKeys: KeySource;
+  /** Signs the web console's CSRF tokens; none outside the embedded mode without CONSOLE_SECRET: the console is off. */
+  consoleSecret: { secret: string } | { developmentSecretFile: string } | null;
 }
 
 export type KeySource = { keyring: IdentityKeyring } | { developmentKeyFile: string };
@@ -155,6 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { from: e.MAIL_FROM, ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : { capture: { port: e.SMTP_CAPTURE_PORT } }) },
     policyFile: e.POLICY_FILE,
     identityKeys: e.IDENTITY_KEYS ? { keyring: parseKeyring('IDENTITY_KEYS', e.IDENTITY_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/identity.key` },
+    consoleSecret: e.CONSOLE_SECRET
+      ? { secret: e.CONSOLE_SECRET }
+      : e.DATABASE_URL
+        ? null
+        : { developmentSecretFile: `${dataDir}/keys/console-secret` },
     payloadKeys: e.PAYLOAD_KEYS ? { keyring: parseKeyring('PAYLOAD_KEYS', e.PAYLOAD_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/payload.key` },
   };
 }

@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
+import { createConsole } from '../web/console';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -142,6 +143,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         logger,
         pool,
         cases,
+        console: webConsole(config, logger),
         identityKeyring,
         mailbox,
         rateLimits: config.rateLimits,
@@ -167,4 +169,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     throw error;
   }
   return { where, demo, stop };
+}
+
+/**
+ * The web console, a client of this very API over loopback. Its CSRF secret comes from CONSOLE_SECRET, or in the
+ * embedded mode from a development file; without one elsewhere the console stays off and the API runs alone.
+ */
+function webConsole(config: Config, logger: Logger) {
+  const source = config.consoleSecret;
+  if (!source) {
+    logger.warn('web console off: set CONSOLE_SECRET (32 characters or more) to serve it');
+    return undefined;
+  }
+  const secret = 'secret' in source ? source.secret : developmentSecret(resolve(source.developmentSecretFile), () => randomBytes(32).toString('base64url'));
+  const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? '127.0.0.1' : config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+  return createConsole({ apiUrl: `http://${host}:${config.http.port}`, publicBaseUrl: config.http.publicBaseUrl, secret });
 }

@@ -17,10 +17,10 @@ export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that wor
  * Lists span the cases the actor's agency takes part in. Within them, the coordinator and supervisors see every
  * agency's items; an officer or advocate sees their own agency's only, and asking for another's is refused.
  */
-function ownAgencyUnlessOverseeing(actor: Actor, requested: string | undefined): string | undefined {
+export function ownAgencyUnlessOverseeing(actor: Actor, requested: string | undefined): string | undefined {
   if (seesWholeCase(actor)) return requested;
   if (requested !== undefined && requested !== actor.agencyId) {
-    throw new AppError('forbidden', "Only your own agency's items are listed for your role.", {
+    throw new AppError('forbidden', "Your role sees your own agency's items only.", {
       code: 'other_agency',
       fields: [{ field: 'agencyId', message: 'must be your own agency' }],
     });

@@ -1,0 +1,51 @@
+/** The dashboard's counts: pending, due this week and overdue steps, by step kind and by agency. */
+import { z } from 'zod';
+import { dashboardCounts } from '../../db/dashboard';
+import { AGENCY_KINDS, STEP_KINDS } from '../../domain/types';
+import type { ApiDeps } from '../deps';
+import { route, type Route } from '../route';
+import { AgencyIdSchema } from '../schemas';
+import { ownAgencyUnlessOverseeing, SEES_CASES } from './lists';
+
+const SOON_MS = 7 * 24 * 3600 * 1000;
+
+export const DashboardQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.optional() });
+
+const counts = {
+  pending: z.number().int().describe('pending steps (overdue ones included)'),
+  dueSoon: z.number().int().describe('pending, due within the next 7 days, not yet overdue'),
+  overdue: z.number().int().describe('pending and past their due date'),
+};
+
+export const DashboardSchema = z.object({
+  /** The instant the counts were computed against (the API clock). */
+  asOf: z.string(),
+  totals: z.object(counts),
+  byKind: z.array(z.object({ kind: z.enum(STEP_KINDS), ...counts })),
+  byAgency: z.array(z.object({ agencyId: z.string().nullable(), agencyKind: z.enum(AGENCY_KINDS), ...counts })),
+});
+
+export function dashboardRoutes(deps: ApiDeps): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/dashboard',
+      tag: 'lists',
+      summary: 'Counts of pending, soon-due and overdue steps, by step kind and by agency, over the steps GET /api/steps lists.',
+      allow: SEES_CASES,
+      query: DashboardQuerySchema,
+      responses: { 200: { description: 'the counts', schema: DashboardSchema } },
+      handle: async ({ query, actor }) => {
+        const now = deps.now?.() ?? new Date();
+        const found = await dashboardCounts(deps.pool, {
+          participantAgencyId: actor.agencyId,
+          // The same scope as GET /api/steps.
+          agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
+          now,
+          soonUntil: new Date(now.getTime() + SOON_MS),
+        });
+        return { status: 200, body: { asOf: now.toISOString(), ...found } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,74 @@
+/** The dashboard's counts of pending steps, from the read model, scoped exactly as the step list is. */
+import type { Pool } from 'pg';
+import type { AgencyKind, StepKind } from '../domain/types';
+
+export interface DashboardScope {
+  /** Only cases this agency takes part in. */
+  participantAgencyId: string;
+  /** Only steps this agency owns (an officer's own), or every agency's when undefined. */
+  agencyId?: string;
+  now: Date;
+  /** "Due soon" means due from `now` up to this instant, not yet overdue. */
+  soonUntil: Date;
+}
+
+export interface StepCounts {
+  pending: number;
+  dueSoon: number;
+  overdue: number;
+}
+
+export interface DashboardCounts {
+  totals: StepCounts;
+  byKind: (StepCounts & { kind: StepKind })[];
+  byAgency: (StepCounts & { agencyId: string | null; agencyKind: AgencyKind })[];
+}
+
+interface CountRow {
+  kind: StepKind;
+  agency_id: string | null;
+  agency_kind: AgencyKind;
+  pending: string;
+  due_soon: string;
+  overdue: string;
+}
+
+const zero = (): StepCounts => ({ pending: 0, dueSoon: 0, overdue: 0 });
+
+function add(into: StepCounts, row: CountRow): void {
+  into.pending += Number(row.pending);
+  into.dueSoon += Number(row.due_soon);
+  into.overdue += Number(row.overdue);
+}
+
+/** One grouped query; the totals and both breakdowns are sums of its rows. */
+export async function dashboardCounts(pool: Pool, scope: DashboardScope): Promise<DashboardCounts> {
+  const values: unknown[] = [scope.now, scope.soonUntil, scope.participantAgencyId];
+  const ownAgency = scope.agencyId === undefined ? '' : `AND s.agency_id = $${values.push(scope.agencyId)}`;
+  const { rows } = await pool.query<CountRow>(
+    `SELECT s.kind, s.agency_id, s.agency_kind,
+            count(*) AS pending,
+            count(*) FILTER (WHERE s.due_at >= $1 AND s.due_at < $2) AS due_soon,
+            count(*) FILTER (WHERE s.due_at < $1) AS overdue
+     FROM case_steps s JOIN cases c ON c.id = s.case_id
+     WHERE s.status = 'pending' AND c.agency_ids @> ARRAY[$3::text] ${ownAgency}
+     GROUP BY s.kind, s.agency_id, s.agency_kind
+     ORDER BY s.kind, s.agency_id`,
+    values,
+  );
+
+  const totals = zero();
+  const byKind = new Map<StepKind, StepCounts & { kind: StepKind }>();
+  const byAgency = new Map<string, StepCounts & { agencyId: string | null; agencyKind: AgencyKind }>();
+  for (const row of rows) {
+    add(totals, row);
+    const kind = byKind.get(row.kind) ?? { kind: row.kind, ...zero() };
+    add(kind, row);
+    byKind.set(row.kind, kind);
+    const agencyKey = `${row.agency_kind}/${row.agency_id ?? ''}`;
+    const agency = byAgency.get(agencyKey) ?? { agencyId: row.agency_id, agencyKind: row.agency_kind, ...zero() };
+    add(agency, row);
+    byAgency.set(agencyKey, agency);
+  }
+  return { totals, byKind: [...byKind.values()], byAgency: [...byAgency.values()] };
+}

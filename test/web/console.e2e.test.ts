@@ -1,0 +1,242 @@
+/**
+ * The web console end to end, in a real browser (Debian's chromium driven by playwright-core) against the whole
+ * service on real parts: PostgreSQL, the time-skipping Temporal server, the worker, the API and the console in one
+ * Express app on a real HTTP listener. Every page is checked with axe-core (no serious or critical violations).
+ *
+ * Time: the workflow runs on the test server's clock, which `env.sleep` moves forward. The API computes "overdue"
+ * against `deps.now`, so the app here is built with a clock that follows the test server: the last time it reported
+ * plus the real time elapsed since, refreshed after each sleep.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { CaseCommands } from '../../app/case-commands';
+import { upsertAgencies } from '../../db/agencies';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { createConsole } from '../../web/console';
+import { SESSION_COOKIE } from '../../web/session';
+import { createWorker, TEST_PASSWORD } from '../support/auth';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+const SCREENSHOTS = `${__dirname}/../../docs/screenshots`;
+const SURVIVOR = 'Ana Example-Fictitious';
+const DAY_MS = 24 * 3600 * 1000;
+
+let stack: Stack;
+let server: Server;
+let base: string;
+let browser: Browser;
+let app: ReturnType<typeof createApp>;
+let clock = { envMs: Date.now(), realMs: Date.now() };
+const syncClock = async () => void (clock = { envMs: await stack.env.currentTimeMs(), realMs: Date.now() });
+const now = () => new Date(clock.envMs + (Date.now() - clock.realMs));
+const today = () => now().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  stack = await startStack();
+  await syncClock();
+  server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const identityKeyring = { current: { id: 'console-test-key', key: randomBytes(32) } };
+  const cases = new CaseCommands({
+    client: stack.client,
+    pool: stack.pool,
+    identityKeyring,
+    taskQueue: stack.taskQueue,
+    policy: () => DEFAULT_POLICY,
+    searchAttributes: false,
+    now: async () => new Date(await stack.env.currentTimeMs()),
+  });
+  app = createApp({
+    logger: stack.logger,
+    pool: stack.pool,
+    cases,
+    identityKeyring,
+    now,
+    ready: async () => ({ ok: true, checks: {} }),
+    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'console-test-secret-'.padEnd(40, 'x') }),
+  });
+  server.on('request', app);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
+  await stack?.stop();
+});
+
+/** Runs axe-core in the page: no serious or critical violation is allowed on any page. */
+async function expectAccessible(page: Page): Promise<void> {
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  const violations = await page.evaluate(async () => {
+    // axe-core's global, injected above; typed here as the little this test reads of it.
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+}
+
+async function signIn(username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
+  return page;
+}
+
+let caseId = '';
+let reference = '';
+
+test('sign-in page: accessible, refuses a wrong password and a form posted without its CSRF token', async () => {
+  // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
+  const page = await browser.newPage({ bypassCSP: true });
+  const response = await page.goto(`${base}/sign-in`);
+  expect(response?.headers()['cache-control']).toBe('no-store');
+  await expectAccessible(page);
+  await page.getByLabel('Username').fill('demo-police-officer');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  expect(await page.getByRole('alert').textContent()).toContain('Wrong username or password');
+  await page.close();
+
+  // A cross-site post (no token, foreign origin) and a same-origin post without the token are both refused.
+  await request(app).post('/sign-in').set('Origin', 'https://evil.example').type('form').send({ username: 'demo-police-officer', password: TEST_PASSWORD }).expect(403);
+  await request(app).post('/sign-in').set('Origin', base).type('form').send({ username: 'demo-police-officer', password: TEST_PASSWORD }).expect(403);
+});
+
+test('a police officer opens a case, sees the survivor on a no-store page, and sees a field error on sign-off', async () => {
+  const page = await signIn('demo-police-officer');
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+  expect(await page.locator('h1').textContent()).toContain('Inbox');
+  await expectAccessible(page);
+
+  await page.getByRole('link', { name: 'Open a case' }).click();
+  await expectAccessible(page);
+  reference = `E2E-${Date.now().toString(36).toUpperCase()}`;
+  await page.getByLabel('Case reference (optional)').fill(reference);
+  await page.getByLabel('Identified on (required)').fill(today());
+  await page.getByLabel('Name (required)').fill(SURVIVOR);
+  await page.getByLabel('Birth date (required)').fill('1990-04-02');
+  const opened = page.waitForResponse((r) => r.request().method() === 'GET' && /\/cases\/[0-9a-f-]{36}/.test(r.url()));
+  await page.getByRole('button', { name: 'Open the case' }).click();
+  const casePage = await opened;
+  expect(casePage.headers()['cache-control']).toBe('no-store');
+  caseId = /\/cases\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  expect(page.url()).not.toContain('Ana');
+  expect(await page.title()).toBe(`Case ${reference} · Relief cases console`);
+  expect(await page.locator('#survivor-heading + p + dl').textContent()).toContain(SURVIVOR);
+  await expectAccessible(page);
+
+  // The inbox lists the new case's CP request; its form shows the API's validation error next to the field.
+  await page.goto(`${base}/`);
+  const row = page.getByRole('row').filter({ hasText: reference }).filter({ hasText: 'Continued Presence request' });
+  await row.getByRole('link', { name: /Sign off/ }).click();
+  await page.getByLabel('Requested on (required)').fill('2999-01-01');
+  await page.getByRole('button', { name: 'Sign off' }).click();
+  await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain('after today');
+  expect(await page.getByLabel('Requested on (required)').getAttribute('aria-invalid')).toBe('true');
+  await expectAccessible(page);
+
+  await page.getByLabel('Requested on (required)').fill(today());
+  await page.getByRole('button', { name: 'Sign off' }).click();
+  await page.waitForURL((url) => url.pathname === '/' && url.searchParams.has('signed'));
+  expect(await page.getByRole('row').filter({ hasText: reference }).filter({ hasText: 'Continued Presence request' }).count()).toBe(0);
+  await page.context().close();
+});
+
+test("an officer cannot open another agency's case", async () => {
+  await upsertAgencies(stack.pool, [{ id: 'other-police', kind: 'law_enforcement', name: 'Other Police (fictitious)', email: null }]);
+  const other = await createWorker(stack.pool, 'other-police', 'law_enforcement');
+  const created = await request(app)
+    .post('/api/cases')
+    .set(other.headers)
+    .set('Idempotency-Key', `console-other-${Date.now()}`)
+    .send({ identifiedOn: today(), survivor: { name: 'Someone Else', birthDate: '1985-01-01' }, agencies: { ...DEMO_AGENCIES, law_enforcement: 'other-police' } })
+    .expect(201);
+  const page = await signIn('demo-police-officer');
+  const response = await page.goto(`${base}/cases/${(created.body as { caseId: string }).caseId}`);
+  expect(response?.status()).toBe(403);
+  expect(await page.locator('h1').textContent()).toBe('You cannot open this page');
+  expect(await page.content()).not.toContain('Someone Else');
+  await expectAccessible(page);
+  await page.context().close();
+});
+
+test('after time passes, the overdue CP decision appears on the coordinator list and dashboard', async () => {
+  const page = await signIn('demo-coordinator');
+  expect(await page.locator('h1').textContent()).toBe('Dashboard');
+  await page.goto(`${base}/steps?status=overdue&kind=cp_decision`);
+  expect(await page.getByRole('row').filter({ hasText: reference }).count()).toBe(0);
+
+  await stack.env.sleep(32 * DAY_MS);
+  await syncClock();
+  await page.goto(`${base}/steps?status=overdue&kind=cp_decision`);
+  await expectAccessible(page);
+  const row = page.getByRole('row').filter({ hasText: reference });
+  expect(await row.count()).toBe(1);
+  expect(await row.textContent()).toContain('Overdue');
+  expect(new URL(page.url()).search).toBe('?status=overdue&kind=cp_decision');
+
+  await page.goto(`${base}/`);
+  expect(Number(await page.locator('.card').filter({ hasText: 'overdue' }).locator('.count').textContent())).toBeGreaterThan(0);
+  expect(await page.locator('svg.chart title').textContent()).toContain('by kind');
+  await expectAccessible(page);
+  await page.screenshot({ path: `${SCREENSHOTS}/dashboard.png`, fullPage: true });
+
+  await page.goto(`${base}/cases/${caseId}`);
+  expect(await page.getByRole('table', { name: 'Continued Presence' }).textContent()).toContain('Overdue');
+  await eventually(async () => {
+    await page.goto(`${base}/cases/${caseId}`);
+    return (await page.getByRole('table', { name: 'Reminders and escalations for this case' }).count()) > 0;
+  }, 'reminders on the case page');
+  await expectAccessible(page);
+  await page.screenshot({ path: `${SCREENSHOTS}/case.png`, fullPage: true });
+  await page.context().close();
+});
+
+test('the supervisor reads the audit trail with filters; the admin lands on it', async () => {
+  const page = await signIn('demo-supervisor');
+  await page.goto(`${base}/audit?action=survivor.read`);
+  const rows = page.getByRole('row').filter({ hasText: 'survivor.read' });
+  expect(await rows.count()).toBeGreaterThan(0);
+  await expectAccessible(page);
+  const refused = await page.goto(`${base}/audit?from=yesterday`);
+  expect(refused?.status()).toBe(400);
+  expect(await page.locator('#from-error').textContent()).toBeTruthy();
+  await page.context().close();
+
+  const admin = await signIn('demo-admin');
+  expect(new URL(admin.url()).pathname).toBe('/audit');
+  await admin.context().close();
+});
+
+test('signing out revokes the session; a revoked session sends the browser back to sign in', async () => {
+  const page = await signIn('demo-hhs-officer');
+  const token = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((url) => url.pathname === '/sign-in');
+  expect(await page.getByRole('status').textContent()).toContain('signed out');
+  expect((await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
+  await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
+  await page.context().close();
+
+  const second = await signIn('demo-advocate');
+  const secondToken = (await second.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
+  await request(app).post('/api/auth/sign-out').set('Authorization', `Bearer ${secondToken}`).expect(204);
+  await second.goto(`${base}/steps`);
+  expect(new URL(second.url()).pathname).toBe('/sign-in');
+  expect(await second.getByRole('status').textContent()).toContain('session has ended');
+  await second.context().close();
+});

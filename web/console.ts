@@ -1,0 +1,73 @@
+/**
+ * The web console: server-rendered pages (Eta templates) for coordinators, officers, advocates, supervisors and
+ * admins. It is a client of the public API over HTTP and nothing else: it never touches the database, and every
+ * permission is the API's. Mounted under `/` after the API routes (api/app.ts).
+ */
+import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { ApiProblem } from './api-client';
+import { Kit } from './kit';
+import { auditPages } from './pages/audit';
+import { authPages } from './pages/auth';
+import { casePages } from './pages/cases';
+import { homePages } from './pages/home';
+import { stepPages } from './pages/steps';
+import { endSession, postRefusal, sessionSettings, sessionTokenOf } from './session';
+
+export interface ConsoleOptions {
+  /** The API's own base URL, as this process reaches it (e.g. http://127.0.0.1:3000). */
+  apiUrl: string;
+  /** The URL browsers use; its origin is the only one POSTs are accepted from. */
+  publicBaseUrl: string;
+  /** Signs CSRF tokens: CONSOLE_SECRET, or a development file in the embedded mode. */
+  secret: string;
+}
+
+const PUBLIC_PAGES = new Set(['/sign-in']);
+
+export function createConsole(options: ConsoleOptions): Router {
+  const settings = sessionSettings(options.publicBaseUrl, options.secret);
+  const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), session: settings });
+  const router = Router();
+
+  // The API answers its own paths (and 404s them as problem+json): the console steps aside.
+  router.use((req, _res, next) => (req.path === '/api' || req.path.startsWith('/api/') ? next('router') : next()));
+  router.use('/console', express.static(join(__dirname, 'static'), { index: false, maxAge: '1h' }));
+  router.use((_req, res, next) => {
+    // Pages may show personal data: no browser or proxy cache keeps any of them.
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(cookieParser());
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const refusal = postRefusal(req, settings);
+    if (!refusal) return next();
+    kit.render(req, res, 'error', { title: 'Form refused', heading: 'This form could not be accepted', message: refusal }, 403);
+  });
+  router.use((req, res, next) => {
+    if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
+    if (req.method === 'GET') return res.redirect(303, '/sign-in');
+    next();
+  });
+
+  router.use(authPages(kit), homePages(kit), stepPages(kit), casePages(kit), auditPages(kit));
+
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/api/')) return next(error);
+    if (error instanceof ApiProblem && error.status === 401) {
+      endSession(res, settings);
+      return res.redirect(303, '/sign-in?notice=expired');
+    }
+    if (error instanceof ApiProblem && (error.status === 403 || error.status === 404)) {
+      const heading = error.status === 403 ? 'You cannot open this page' : 'Not found';
+      return kit.render(req, res, 'error', { title: heading, heading, message: error.problem.detail ?? '' }, error.status);
+    }
+    req.log?.error({ err: error }, 'console page failed');
+    kit.render(req, res, 'error', { title: 'Something went wrong', heading: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+/** What every page handler shares: the API client for this browser, the signed-in user, and rendering. */
+import { join } from 'node:path';
+import { Eta } from 'eta';
+import type { Request, Response } from 'express';
+import { apiClient, ok, type Api } from './api-client';
+import type { operations } from './api-types';
+import * as labels from './labels';
+import { csrfTokenFor, CSRF_FIELD, sessionTokenOf, type SessionSettings } from './session';
+
+type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
+export type MeView = JsonOf<operations['getApiMe']>;
+export type CaseView = JsonOf<operations['getApiCasesCaseId']>;
+export type StepPage = JsonOf<operations['getApiSteps']>;
+export type Agency = JsonOf<operations['getApiAgencies']>['items'][number];
+
+export interface ConsoleSettings {
+  /** Where the API listens, as the console reaches it (loopback in one process). */
+  apiUrl: string;
+  session: SessionSettings;
+}
+
+/** The console's view of a user: which home page and which menu entries they get (the API enforces each). */
+export function homeOf(me: MeView): 'dashboard' | 'inbox' | 'audit' {
+  const roles: readonly string[] = me.user.roles;
+  if (roles.includes('supervisor') || (roles.includes('coordinator') && me.user.agencyKind === 'coordinator')) return 'dashboard';
+  if (me.can.signSteps) return 'inbox';
+  return 'audit';
+}
+
+export class Kit {
+  private readonly eta = new Eta({ views: join(__dirname, 'views'), cache: true, autoEscape: true });
+
+  constructor(readonly settings: ConsoleSettings) {}
+
+  /** The API as this browser's user: their session token and their address. */
+  api(req: Request): Api {
+    return apiClient(this.settings.apiUrl, { token: sessionTokenOf(req), clientIp: req.ip });
+  }
+
+  /** The signed-in user (GET /api/me); an ApiProblem 401 if the session has ended. */
+  async me(req: Request, res: Response): Promise<MeView> {
+    const cached = res.locals.me as MeView | undefined;
+    if (cached) return cached;
+    const me = ok(await this.api(req).GET('/api/me'));
+    res.locals.me = me;
+    return me;
+  }
+
+  render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+    const html = this.eta.render(view, {
+      me: res.locals.me as MeView | undefined,
+      home: res.locals.me ? homeOf(res.locals.me as MeView) : undefined,
+      path: req.path,
+      csrfField: CSRF_FIELD,
+      csrf: csrfTokenFor(req, res, this.settings.session),
+      h: { ...labels, query, escape: this.eta.config.escapeFunction },
+      flash: undefined,
+      errors: {},
+      ...data,
+    });
+    res.status(status).type('html').send(html);
+  }
+}
+
+/** A query string of the non-empty values, for links that keep a list's filters. */
+export function query(values: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === 'string' && value !== '') params.set(key, value);
+    else if (typeof value === 'number') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A query parameter as a single string, or undefined (repeated or absent parameters are ignored). */
+export function param(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A posted form's fields as strings. */
+export function formOf(req: Request): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) if (typeof value === 'string') form[key] = value;
+  return form;
+}

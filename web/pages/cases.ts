@@ -1,0 +1,157 @@
+/** Opening a case, a case's page (steps by track, timeline, due next, reminders) and a step's sign-off form. */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { ApiProblem, ok } from '../api-client';
+import { formOf, param, type CaseView, type Kit } from '../kit';
+import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
+import { AGENCY_KINDS, TRACKS } from '../../domain/types';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/** A URL that cannot name a case is "not found" here, before anything reaches the API. */
+function caseIdOf(req: Request): string {
+  const caseId = String(req.params.caseId);
+  if (!UUID.test(caseId)) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such case.' });
+  return caseId.toLowerCase();
+}
+
+export function casePages(kit: Kit): Router {
+  const router = Router();
+
+  const renderNewCase = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
+    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    kit.render(
+      req,
+      res,
+      'case-new',
+      {
+        title: 'Open a case',
+        form,
+        agencies,
+        agencyKinds: AGENCY_KINDS,
+        idempotencyKey: randomUUID(),
+        error: problem?.problem.detail,
+        errors: problem?.fieldErrors() ?? {},
+      },
+      problem?.status ?? 200,
+    );
+  };
+
+  router.get('/cases/new', async (req, res) => {
+    await kit.me(req, res);
+    await renderNewCase(req, res, {});
+  });
+
+  router.post('/cases', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    const optional = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+    const body = {
+      reference: optional(form.reference),
+      identifiedOn: form.identifiedOn ?? '',
+      survivor: { name: form['survivor.name'] ?? '', birthDate: form['survivor.birthDate'] ?? '', aNumber: optional(form['survivor.aNumber']), contact: optional(form['survivor.contact']) },
+      agencies: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, form[`agencies.${kind}`] ?? ''])) as Record<(typeof AGENCY_KINDS)[number], string>,
+      usesUVisa: form.usesUVisa === 'yes',
+    };
+    try {
+      const opened = ok(await kit.api(req).POST('/api/cases', { body, params: { header: { 'Idempotency-Key': form.idempotencyKey ?? '' } } }));
+      res.redirect(303, `/cases/${opened.caseId}?notice=opened`);
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || ![400, 403, 409, 422].includes(error.status)) throw error;
+      await renderNewCase(req, res, form, error);
+    }
+  });
+
+  router.get('/cases/:caseId', async (req, res) => {
+    const me = await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const api = kit.api(req);
+    const view = ok(await api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const [survivor, reminders] = await Promise.all([
+      // Only those working the case may read the survivor; everyone else is not even asked about it.
+      me.can.signSteps ? api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok) : undefined,
+      api.GET('/api/notifications', { params: { query: { caseId, limit: 100 } } }).then(ok),
+    ]);
+    kit.render(req, res, 'case', {
+      title: `Case ${view.reference}`,
+      view,
+      survivor,
+      tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter((group) => group.steps.length > 0),
+      dueNext: dueNext(view),
+      reminders: reminders.items,
+      canSign: (step: CaseView['steps'][number]) => me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
+      flash: param(req, 'notice') === 'opened' ? 'The case is open.' : undefined,
+    });
+  });
+
+  const renderSignOff = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const stepId = String(req.params.stepId);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
+    if (!step) throw noSuchStep();
+    const kind = step.kind;
+    const outcomes = outcomesOf(kind);
+    const outcome = form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
+    kit.render(
+      req,
+      res,
+      'sign-off',
+      {
+        title: `Sign off a step of case ${view.reference}`,
+        view,
+        step,
+        outcomes,
+        outcome,
+        fields: outcome ? detailFields(kind, outcome) : [],
+        form,
+        idempotencyKey: randomUUID(),
+        error: problem?.problem.detail,
+        errors: problem?.fieldErrors() ?? {},
+      },
+      problem?.status ?? 200,
+    );
+  };
+
+  router.get('/cases/:caseId/steps/:stepId', async (req, res) => {
+    await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '' });
+  });
+
+  router.post('/cases/:caseId/steps/:stepId', async (req, res) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const stepId = String(req.params.stepId);
+    const form = formOf(req);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const step = view.steps.find((candidate) => candidate.id === stepId);
+    if (!step) throw noSuchStep();
+    const kind = step.kind;
+    const outcome = form.outcome ?? '';
+    try {
+      ok(
+        await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/sign-off', {
+          params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
+          body: { outcome, details: detailsFromForm(kind, outcome, form) },
+        }),
+      );
+      res.redirect(303, `/?signed=${encodeURIComponent(`${view.reference} ${stepId}`)}`);
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || ![400, 403, 409, 422].includes(error.status)) throw error;
+      await renderSignOff(req, res, form, error);
+    }
+  });
+
+  return router;
+}
+
+const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });
+
+/** Pending steps with a due date, soonest first: what the case waits for. */
+function dueNext(view: CaseView): CaseView['steps'] {
+  return view.steps
+    .filter((step) => step.status === 'pending' && step.dueAt !== null)
+    .sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''))
+    .slice(0, 5);
+}
