@@ -1,0 +1,579 @@
+/**
+ * Issue 4's first check, table-driven, on the whole service (real PostgreSQL, the official time-skipping Temporal
+ * server, real SMTP):
+ *   1. every role against every endpoint: the expected answer of each cell, and an audit row for every 403;
+ *   2. every sign-off against every role, through the API and straight at the workflow with forged updates;
+ *   3. none of the refused attempts changed a case.
+ * The tables below are the specification: read them line by line. A new route that is missing from them fails the
+ * OpenAPI completeness test.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import request, { type Response } from 'supertest';
+import { workflowIdOf } from '../../app/case-commands';
+import { upsertAgencies } from '../../db/agencies';
+import { getCase, type CaseView } from '../../db/read-model';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { issueToken } from '../../db/tokens';
+import { WORKING_ROLE, type Role } from '../../domain/access';
+import type { Rejection } from '../../domain/case';
+import { addMonths, addYears } from '../../domain/dates';
+import type { Actor, AgencyKind, StepKind } from '../../domain/types';
+import { caseStateQuery, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, type CaseWorkflowInput } from '../../workflows/case-workflow';
+import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The expected answers.
+
+type Expected = { answer: 'allowed' } | { answer: 'denied'; code: string } | { answer: 'hidden'; code: string };
+const ok: Expected = { answer: 'allowed' };
+const denied = (code: string): Expected => ({ answer: 'denied', code });
+/** 403s, by the rule that refuses. */
+const role = denied('role_not_permitted'); // the route or the step needs a role the user does not hold
+const party = denied('not_a_participant'); // the user's agency is not on the case, or their role sees no cases
+const ident = denied('not_permitted_identity'); // sees the case, but only those working it read the survivor
+const kind = denied('wrong_agency_kind'); // the step (or closing) belongs to another kind of agency
+const agency = denied('wrong_agency'); // the right kind, but not the agency named on the case
+const other = denied('other_agency'); // an officer or advocate asking for another agency's work list
+/** 404: someone else's token does not exist for a non-admin. */
+const hide: Expected = { answer: 'hidden', code: 'token_not_found' };
+/** In the sign-off table: the user owns steps of this kind (exercised by the acceptance test, not refused). */
+const OWNER = ok;
+
+const WHO = [
+  'coordinator', // demo-coordinator: demo-task-force, ['coordinator']
+  'policeOfficer', // demo-police-officer: demo-police, ['agency_officer']
+  'iceOfficer', // demo-ice-officer: demo-ice-ccht, ['agency_officer']
+  'hhsOfficer', // demo-hhs-officer: demo-hhs-otip, ['agency_officer']
+  'advocate', // demo-advocate: demo-advocates, ['advocate']
+  'taskForceSupervisor', // demo-supervisor: demo-task-force, ['supervisor']
+  'admin', // demo-admin: demo-task-force, ['admin']
+  'otherPoliceOfficer', // other-police (a law-enforcement agency NOT on the cases), ['agency_officer']
+  'policeSupervisor', // demo-police, ['supervisor']
+  'policeOfficerSupervisor', // demo-police, ['agency_officer', 'supervisor']
+] as const;
+type Who = (typeof WHO)[number];
+
+/** One cell per column: the compiler checks every row is complete. */
+type RowOf<Columns extends readonly string[]> = { [K in keyof Columns]: Expected };
+
+/** Signing in and out, API keys, and administration. */
+const ACCESS_COLUMNS = ['signIn', 'signOut', 'me', 'changePassword', 'listTokens', 'newToken', 'revokeOwnToken', 'revokeOthersToken', 'listUsers', 'newUser', 'disableUser', 'listAgencies', 'saveAgency'] as const;
+type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
+
+const ACCESS_TABLE: Record<Who, AccessRow> = {
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listAgencies saveAgency
+  coordinator:             [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  policeOfficer:           [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  iceOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  hhsOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  advocate:                [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  taskForceSupervisor:     [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  admin:                   [ok,   ok,     ok, ok,            ok,        ok,      ok,       ok,          ok,       ok,     ok,         ok,          ok  ],
+  otherPoliceOfficer:      [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  policeSupervisor:        [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  policeOfficerSupervisor: [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+};
+
+/**
+ * Cases, work lists and the audit trail. `signOff` signs the user's own pending step where they have one (see
+ * OWN_STEP), else cp_request-1 (a law-enforcement step); `closeCase` closes a case of its own, so the others stay open.
+ */
+const CASE_COLUMNS = ['openCase', 'readCase', 'readSurvivor', 'signOff', 'closeCase', 'listSteps', 'listPoliceSteps', 'dashboard', 'policeDashboard', 'listNotifications', 'readAudit'] as const;
+type CaseRow = RowOf<typeof CASE_COLUMNS>;
+
+const CASE_TABLE: Record<Who, CaseRow> = {
+  //                       openCase readCase readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit
+  coordinator:             [ok,      ok,      ok,          kind,   ok,       ok,       ok,             ok,       ok,             ok,               role],
+  policeOfficer:           [ok,      ok,      ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               role],
+  iceOfficer:              [role,    ok,      ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
+  hhsOfficer:              [role,    ok,      ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
+  advocate:                [role,    ok,      ok,          ok,     kind,     ok,       other,          ok,       other,          ok,               role],
+  taskForceSupervisor:     [role,    ok,      ident,       kind,   role,     ok,       ok,             ok,       ok,             ok,               ok],
+  admin:                   [role,    party,   party,       party,  party,    role,     role,           role,     role,           role,             ok],
+  otherPoliceOfficer:      [agency,  party,   party,       party,  party,    ok,       other,          ok,       other,          ok,               role],
+  policeSupervisor:        [role,    ok,      ident,       role,   kind,     ok,       ok,             ok,       ok,             ok,               ok],
+  policeOfficerSupervisor: [ok,      ok,      ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               ok],
+};
+
+/**
+ * Every sign-off through the API, by the kind of agency owning the step; the `coordinator` column is closing the
+ * case, the coordinator's only act. The API refuses an agency not on the case before asking whose step it is.
+ */
+const SIGN_OFF_TABLE: Record<Who, Record<AgencyKind, Expected>> = {
+  coordinator:             { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: OWNER },
+  policeOfficer:           { law_enforcement: OWNER, ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
+  iceOfficer:              { law_enforcement: kind,  ice: OWNER, hhs: kind,  advocate: kind,  coordinator: kind  },
+  hhsOfficer:              { law_enforcement: kind,  ice: kind,  hhs: OWNER, advocate: kind,  coordinator: kind  },
+  advocate:                { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: OWNER, coordinator: kind  },
+  taskForceSupervisor:     { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: role  },
+  admin:                   { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
+  otherPoliceOfficer:      { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
+  policeSupervisor:        { law_enforcement: role,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
+  policeOfficerSupervisor: { law_enforcement: OWNER, ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
+};
+
+/** The steps each test case has once set up (beforeAll of part 2 checks the case has exactly these). */
+const ADULT_STEPS = ['identification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1', 'u_visa_certification-1', 'cp_decision-1', 'hhs_certification_request-1', 'hhs_certification_letter-1', 'cp_renewal_request-1'];
+const MINOR_STEPS = ['identification-1', 'hhs_minor_notification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1', 'hhs_interim_letter-1', 'hhs_eligibility_letter-1', 'cp_decision-1', 'cp_renewal_request-1', 't_visa_receipt-1'];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The stack, the users and small helpers.
+
+let stack: Stack;
+let users: Record<Who, TestUser>;
+/** Owns the tokens others try to revoke. */
+let bystander: TestUser;
+let today: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await upsertAgencies(stack.pool, [{ id: 'other-police', kind: 'law_enforcement', name: 'Other City Police (fictitious)', email: null }]);
+  const create = (username: string, agencyId: string, roles: Role[]) => createTestUser(stack.pool, { username, agencyId, roles, password: TEST_PASSWORD });
+  const demo = stack.users;
+  users = {
+    coordinator: demo['demo-coordinator']!,
+    policeOfficer: demo['demo-police-officer']!,
+    iceOfficer: demo['demo-ice-officer']!,
+    hhsOfficer: demo['demo-hhs-officer']!,
+    advocate: demo['demo-advocate']!,
+    taskForceSupervisor: demo['demo-supervisor']!,
+    admin: demo['demo-admin']!,
+    otherPoliceOfficer: await create('other-police-officer', 'other-police', ['agency_officer']),
+    policeSupervisor: await create('police-supervisor', 'demo-police', ['supervisor']),
+    policeOfficerSupervisor: await create('police-officer-supervisor', 'demo-police', ['agency_officer', 'supervisor']),
+  };
+  bystander = await create('bystander', 'demo-advocates', ['advocate']);
+  today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const newKey = () => `authz-${randomUUID()}`;
+let serial = 0;
+const unique = (prefix: string) => `${prefix}-${(serial += 1)}`;
+
+/** Opens a case over the API as `who`; answers the supertest response. */
+function openCase(who: TestUser, options: { birthDate?: string; usesUVisa?: boolean } = {}) {
+  return request(stack.app)
+    .post('/api/cases')
+    .set(who.headers)
+    .set('Idempotency-Key', newKey())
+    .send({ identifiedOn: today, survivor: { name: 'Test Survivor (fictitious)', birthDate: options.birthDate ?? '1990-01-01' }, agencies: DEMO_AGENCIES, usesUVisa: options.usesUVisa ?? true });
+}
+
+async function openCaseId(who: TestUser, options: { birthDate?: string; usesUVisa?: boolean } = {}): Promise<string> {
+  const response = await openCase(who, options);
+  expect({ status: response.status, body: response.body as unknown }).toMatchObject({ status: 201 });
+  return (response.body as CaseView).caseId;
+}
+
+interface SignOffBody {
+  outcome: string;
+  details: Record<string, string>;
+}
+
+/** A sign-off each kind of step would accept from its owner (so a refusal can only come from who sends it). */
+function validSignOff(step: StepKind): SignOffBody {
+  switch (step) {
+    case 'cp_request':
+    case 'cp_renewal_request':
+      return { outcome: 'requested', details: { requestedOn: today } };
+    case 'cp_decision':
+      return { outcome: 'granted', details: { validUntil: addMonths(today, 6) } };
+    case 'hhs_minor_notification':
+      return { outcome: 'notified', details: { notifiedOn: today } };
+    case 'hhs_certification_request':
+      return { outcome: 'requested', details: { requestedOn: today } };
+    case 'hhs_certification_letter':
+      return { outcome: 'denied', details: { reason: 'not_eligible' } };
+    case 'hhs_eligibility_letter':
+      return { outcome: 'issued', details: { eligibilityDate: today } };
+    case 'hhs_interim_letter':
+      return { outcome: 'issued', details: { issuedOn: today, validUntil: today } };
+    case 't_visa_filing':
+      return { outcome: 'filed', details: { filedOn: today } };
+    case 't_visa_receipt':
+      return { outcome: 'received', details: { receivedOn: today } };
+    case 'identification':
+      return { outcome: 'identified', details: { identifiedOn: today, path: 'adult' } };
+    case 'le_declaration':
+    case 'u_visa_certification':
+      return { outcome: 'signed', details: { signedOn: today } };
+    default:
+      throw new Error(`no sign-off written for ${step}`);
+  }
+}
+
+const signOffPath = (caseId: string, stepId: string) => `/api/cases/${caseId}/steps/${stepId}/sign-off`;
+
+function signOffOverApi(who: TestUser, caseId: string, stepId: string, body: SignOffBody) {
+  return request(stack.app).post(signOffPath(caseId, stepId)).set(who.headers).set('Idempotency-Key', newKey()).send(body);
+}
+
+const CLOSE_BODY = { status: 'withdrawn', reason: 'authz_test' } as const;
+
+function closeOverApi(who: TestUser, caseId: string) {
+  return request(stack.app).post(`/api/cases/${caseId}/close`).set(who.headers).set('Idempotency-Key', newKey()).send(CLOSE_BODY);
+}
+
+/** Asserts the answer matches the table's cell; a 403 must also have left its 'denied' row in the audit trail. */
+async function expectAnswer(response: Response, expected: Expected, who: TestUser, allowedStatus: number): Promise<void> {
+  const seen = { status: response.status, body: response.body as unknown };
+  if (expected.answer === 'allowed') {
+    expect(seen).toMatchObject({ status: allowedStatus });
+    return;
+  }
+  const status = expected.answer === 'denied' ? 403 : 404;
+  expect(seen).toMatchObject({ status, body: { status, code: expected.code } });
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  if (expected.answer !== 'denied') return;
+  const requestId = response.headers['x-request-id'];
+  expect(requestId).toEqual(expect.any(String));
+  const { rows } = await stack.pool.query('SELECT user_id, outcome, status, detail FROM audit_events WHERE request_id = $1', [requestId]);
+  expect(rows).toEqual([{ user_id: who.user.id, outcome: 'denied', status: 403, detail: expected.code }]);
+}
+
+const describeExpected = (expected: Expected) => (expected.answer === 'allowed' ? 'allowed' : `${expected.answer === 'denied' ? 403 : 404} ${expected.code}`);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Every role against every endpoint.
+
+interface Endpoint {
+  /** The route, as OpenAPI names it. */
+  route: string;
+  /** The status a call that is allowed answers. */
+  allowed: number;
+  call(who: TestUser): Promise<Response>;
+}
+
+/** The case every read, sign-off and list of part 1 is about; and one for the close column only. */
+let sharedCaseId: string;
+let closableCaseId: string;
+
+/** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
+const OWN_STEP: Partial<Record<Who, { stepId: string; kind: StepKind }>> = {
+  policeOfficer: { stepId: 'le_declaration-1', kind: 'le_declaration' },
+  policeOfficerSupervisor: { stepId: 'u_visa_certification-1', kind: 'u_visa_certification' },
+  advocate: { stepId: 't_visa_filing-1', kind: 't_visa_filing' },
+};
+const whoIs = (user: TestUser) => WHO.find((who) => users[who] === user)!;
+
+const get = (path: string, who: TestUser, query: Record<string, string> = {}) => request(stack.app).get(path).query(query).set(who.headers);
+const post = (path: string, who: TestUser, body: object) => request(stack.app).post(path).set(who.headers).send(body);
+const issue = (userId: string, kind: 'api_key' | 'session') => issueToken(stack.pool, { userId, kind, label: 'authz test', expiresAt: new Date(Date.now() + 3600_000) });
+
+const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[number], Endpoint> = {
+  // One sign-in per row: the sign-in limit (10 a minute per address) allows exactly these ten.
+  signIn: { route: 'POST /api/auth/sign-in', allowed: 201, call: (who) => request(stack.app).post('/api/auth/sign-in').send({ username: who.user.username, password: TEST_PASSWORD }) },
+  signOut: {
+    route: 'POST /api/auth/sign-out',
+    allowed: 204,
+    // A session of its own, so the user's API key keeps working for the other cells.
+    call: async (who) => {
+      const session = await issue(who.user.id, 'session');
+      const response = await request(stack.app).post('/api/auth/sign-out').set(bearer(session.token));
+      if (response.status === 204) await request(stack.app).get('/api/me').set(bearer(session.token)).expect(401);
+      return response;
+    },
+  },
+  me: { route: 'GET /api/me', allowed: 200, call: (who) => get('/api/me', who) },
+  changePassword: {
+    route: 'POST /api/me/password',
+    allowed: 204,
+    // The row's sign-in cell has already used the old password.
+    call: (who) => post('/api/me/password', who, { currentPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD} (changed)` }),
+  },
+  listTokens: { route: 'GET /api/tokens', allowed: 200, call: (who) => get('/api/tokens', who) },
+  newToken: { route: 'POST /api/tokens', allowed: 201, call: (who) => post('/api/tokens', who, { label: 'authz test key', expiresInDays: 1 }) },
+  revokeOwnToken: {
+    route: 'POST /api/tokens/{tokenId}/revoke',
+    allowed: 200,
+    call: async (who) => post(`/api/tokens/${(await issue(who.user.id, 'api_key')).id}/revoke`, who, {}),
+  },
+  revokeOthersToken: {
+    route: 'POST /api/tokens/{tokenId}/revoke',
+    allowed: 200,
+    call: async (who) => post(`/api/tokens/${(await issue(bystander.user.id, 'api_key')).id}/revoke`, who, {}),
+  },
+  listUsers: { route: 'GET /api/users', allowed: 200, call: (who) => get('/api/users', who) },
+  newUser: {
+    route: 'POST /api/users',
+    allowed: 201,
+    call: (who) => post('/api/users', who, { username: unique('new-advocate'), displayName: 'New Advocate (fictitious)', agencyId: 'demo-advocates', roles: ['advocate'] }),
+  },
+  disableUser: {
+    route: 'POST /api/users/{userId}/disable',
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, { username: unique('to-disable'), agencyId: 'demo-advocates', roles: ['advocate'] });
+      return post(`/api/users/${target.user.id}/disable`, who, {});
+    },
+  },
+  listAgencies: { route: 'GET /api/agencies', allowed: 200, call: (who) => get('/api/agencies', who) },
+  saveAgency: { route: 'POST /api/agencies', allowed: 201, call: (who) => post('/api/agencies', who, { id: unique('authz-agency'), kind: 'advocate', name: 'Authz Test Advocates (fictitious)' }) },
+  openCase: { route: 'POST /api/cases', allowed: 201, call: (who) => openCase(who) },
+  readCase: { route: 'GET /api/cases/{caseId}', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}`, who) },
+  readSurvivor: { route: 'GET /api/cases/{caseId}/survivor', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}/survivor`, who) },
+  signOff: {
+    route: 'POST /api/cases/{caseId}/steps/{stepId}/sign-off',
+    allowed: 200,
+    call: (who) => {
+      const own = OWN_STEP[whoIs(who)] ?? { stepId: 'cp_request-1', kind: 'cp_request' };
+      return signOffOverApi(who, sharedCaseId, own.stepId, validSignOff(own.kind));
+    },
+  },
+  closeCase: { route: 'POST /api/cases/{caseId}/close', allowed: 200, call: (who) => closeOverApi(who, closableCaseId) },
+  listSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending' }) },
+  listPoliceSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending', agencyId: 'demo-police' }) },
+  dashboard: { route: 'GET /api/dashboard', allowed: 200, call: (who) => get('/api/dashboard', who) },
+  policeDashboard: { route: 'GET /api/dashboard', allowed: 200, call: (who) => get('/api/dashboard', who, { agencyId: 'demo-police' }) },
+  listNotifications: { route: 'GET /api/notifications', allowed: 200, call: (who) => get('/api/notifications', who) },
+  readAudit: { route: 'GET /api/audit', allowed: 200, call: (who) => get('/api/audit', who) },
+};
+
+/** Public: answered without a token (/dev/mail only in the embedded mode). */
+const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in'];
+
+/** Every operation of the OpenAPI document, as `METHOD /path`. */
+async function documentedRoutes(): Promise<string[]> {
+  const document = (await request(stack.app).get('/api/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+}
+
+const CELLS = WHO.flatMap((who) => [
+  ...ACCESS_COLUMNS.map((column, index) => ({ who, column, expected: ACCESS_TABLE[who][index]! })),
+  ...CASE_COLUMNS.map((column, index) => ({ who, column, expected: CASE_TABLE[who][index]! })),
+]).map((cell) => ({ ...cell, label: describeExpected(cell.expected) }));
+
+describe('every role against every endpoint', () => {
+  beforeAll(async () => {
+    sharedCaseId = await openCaseId(users.policeOfficer);
+    closableCaseId = await openCaseId(users.policeOfficer);
+  });
+
+  test('the tables name every route of the OpenAPI document', async () => {
+    const tabled = new Set(Object.values(ENDPOINTS).map((endpoint) => endpoint.route));
+    expect((await documentedRoutes()).filter((route) => !tabled.has(route) && !PUBLIC_ROUTES.includes(route))).toEqual([]);
+  });
+
+  test.each(CELLS)('$who · $column → $label', async ({ who, column, expected }) => {
+    const endpoint = ENDPOINTS[column];
+    await expectAnswer(await endpoint.call(users[who]), expected, users[who], endpoint.allowed);
+  });
+
+  test('every non-public route answers 401 problem+json with a challenge, without a token and with a bad one', async () => {
+    const secured = (await documentedRoutes()).filter((route) => !PUBLIC_ROUTES.includes(route));
+    expect(new Set(secured)).toEqual(new Set(Object.values(ENDPOINTS).map((endpoint) => endpoint.route).filter((route) => !PUBLIC_ROUTES.includes(route))));
+    const concrete = (path: string) =>
+      path.replace('{caseId}', sharedCaseId).replace('{stepId}', 'cp_request-1').replace('{tokenId}', 'a'.repeat(16)).replace('{userId}', users.admin.user.id);
+    const answers = [];
+    for (const route of secured) {
+      const [method, path] = route.split(' ') as ['GET' | 'POST', string];
+      for (const authorization of [undefined, 'Bearer rc_0123456789abcdef_not-a-real-secret-not-a-real-secret-xxxxx']) {
+        let call = method === 'GET' ? request(stack.app).get(concrete(path)) : request(stack.app).post(concrete(path)).set('Idempotency-Key', newKey()).send({});
+        if (authorization !== undefined) call = call.set('Authorization', authorization);
+        const response = await call;
+        answers.push({
+          route,
+          status: response.status,
+          code: (response.body as { code?: string }).code,
+          problem: /^application\/problem\+json/.test(response.headers['content-type'] ?? ''),
+          challenge: /^Bearer realm=/.test(response.headers['www-authenticate'] ?? ''),
+        });
+      }
+    }
+    expect(answers).toEqual(
+      secured.flatMap((route) => [
+        { route, status: 401, code: 'unauthenticated', problem: true, challenge: true },
+        { route, status: 401, code: 'invalid_token', problem: true, challenge: true },
+      ]),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Every sign-off against every role, through the API and forged straight at the workflow.
+
+interface Forgery {
+  name: string;
+  actor: Actor;
+  code: Rejection['code'];
+}
+
+/** Actors a caller of Temporal could put in an update for a step owned by `owner`: each must be refused. */
+function forgeries(owner: AgencyKind): Forgery[] {
+  const agencyId = DEMO_AGENCIES[owner];
+  const otherKind: AgencyKind = owner === 'advocate' ? 'hhs' : 'advocate';
+  const foreignRole: Role = WORKING_ROLE[owner] === 'agency_officer' ? 'advocate' : 'agency_officer';
+  const actor = (fields: Partial<Actor>): Actor => ({ userId: randomUUID(), agencyId, agencyKind: owner, roles: [WORKING_ROLE[owner]], ...fields });
+  // An actor without `roles` at all, as an update written by hand (or by code from before roles) would carry it.
+  const { roles: _roles, ...rolesMissing } = actor({});
+  return [
+    { name: "the case's agency id, claimed as another kind", actor: actor({ agencyKind: otherKind, roles: [WORKING_ROLE[otherKind]] }), code: 'wrong_agency_kind' },
+    { name: 'the right kind, another agency', actor: actor({ agencyId: owner === 'law_enforcement' ? 'other-police' : `other-${owner}` }), code: 'wrong_agency' },
+    { name: 'the right agency, supervisor only', actor: actor({ roles: ['supervisor'] }), code: 'role_not_permitted' },
+    { name: 'the right agency, admin only', actor: actor({ roles: ['admin'] }), code: 'role_not_permitted' },
+    { name: 'the right agency, no roles', actor: actor({ roles: [] }), code: 'role_not_permitted' },
+    { name: "the right agency, another kind's working role", actor: actor({ roles: [foreignRole] }), code: 'role_not_permitted' },
+    // The cast is the forgery itself: the payload lacks a field the type requires.
+    { name: 'the right agency, no roles field', actor: rolesMissing as unknown as Actor, code: 'role_not_permitted' },
+  ];
+}
+
+const handleOf = (caseId: string) => stack.client.workflow.getHandle<(input: CaseWorkflowInput) => Promise<unknown>>(workflowIdOf(caseId));
+
+/** The code of the workflow validator's refusal; fails the test if the update was not refused by a rule. */
+async function refusalOf(update: Promise<unknown>): Promise<string> {
+  const error = await update.then(
+    () => new Error('the update was accepted'),
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe(REJECTION_FAILURE_TYPE);
+  return ((cause as ApplicationFailure).details?.[0] as Rejection).code;
+}
+
+const forgeSignOff = (caseId: string, stepId: string, body: SignOffBody, actor: Actor) =>
+  handleOf(caseId).executeUpdate(signOffUpdate, { args: [{ signOff: { stepId, ...body }, actor }] });
+const forgeClose = (caseId: string, actor: Actor) => handleOf(caseId).executeUpdate(closeUpdate, { args: [{ ...CLOSE_BODY, actor }] });
+
+/** What a refused attempt must not change: the read model's version and the workflow's history beyond its tasks. */
+interface Fingerprint {
+  version: number;
+  workflowVersion: number;
+  events: string[];
+}
+async function fingerprint(caseId: string): Promise<Fingerprint> {
+  const view = await getCase(stack.pool, caseId);
+  const state = await handleOf(caseId).query(caseStateQuery);
+  const history = await handleOf(caseId).fetchHistory();
+  // Workflow tasks come and go with every update delivered, refused or not; the events of the case are the rest.
+  const events = (history.events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType));
+  return { version: view!.version, workflowVersion: state.version, events: events.filter((name) => !name.startsWith('EVENT_TYPE_WORKFLOW_TASK_')) };
+}
+
+interface TestCase {
+  name: 'adult' | 'minor';
+  id: string;
+  steps: string[];
+  kindOf: Record<string, { kind: StepKind; owner: AgencyKind }>;
+}
+const cases: Record<'adult' | 'minor', TestCase> = {
+  adult: { name: 'adult', id: '', steps: ADULT_STEPS, kindOf: {} },
+  minor: { name: 'minor', id: '', steps: MINOR_STEPS, kindOf: {} },
+};
+const before: Partial<Record<'adult' | 'minor', Fingerprint>> = {};
+/** Each rightful owner's sign-off of the set-up: how it was delivered and the step's status after, for the acceptance test. */
+const accepted: { owner: AgencyKind; via: 'api' | 'workflow'; stepId: string; status: string }[] = [];
+
+const STEP_CELLS = (['adult', 'minor'] as const).flatMap((name) => cases[name].steps.map((stepId) => ({ name, stepId })));
+
+describe('every sign-off against every role', () => {
+  beforeAll(async () => {
+    cases.adult.id = await openCaseId(users.policeOfficer, { usesUVisa: true });
+    cases.minor.id = await openCaseId(users.coordinator, { birthDate: addYears(today, -16), usesUVisa: false });
+    const actorOf = (who: Who) => users[who].actor;
+
+    // Each owner kind signs once over the API and once straight at the workflow; each opens the next steps.
+    const api = async (subject: TestCase, who: Who, stepId: string, stepKind: StepKind, owner: AgencyKind) => {
+      const response = await signOffOverApi(users[who], subject.id, stepId, validSignOff(stepKind));
+      expect({ status: response.status, body: response.body as unknown }).toMatchObject({ status: 200 });
+      accepted.push({ owner, via: 'api', stepId: `${subject.name}/${stepId}`, status: (response.body as CaseView).steps.find((step) => step.id === stepId)!.status });
+    };
+    const workflow = async (subject: TestCase, who: Who, stepId: string, stepKind: StepKind, owner: AgencyKind) => {
+      const result = await forgeSignOff(subject.id, stepId, validSignOff(stepKind), actorOf(who));
+      accepted.push({ owner, via: 'workflow', stepId: `${subject.name}/${stepId}`, status: result.state.steps.find((step) => step.id === stepId)!.status });
+    };
+    const { adult, minor } = cases;
+    await api(adult, 'policeOfficer', 'cp_request-1', 'cp_request', 'law_enforcement');
+    await workflow(adult, 'iceOfficer', 'cp_decision-1', 'cp_decision', 'ice');
+    await api(adult, 'advocate', 'hhs_certification_request-1', 'hhs_certification_request', 'advocate');
+    await workflow(adult, 'hhsOfficer', 'hhs_certification_letter-1', 'hhs_certification_letter', 'hhs');
+    await workflow(minor, 'policeOfficer', 'hhs_minor_notification-1', 'hhs_minor_notification', 'law_enforcement');
+    await api(minor, 'hhsOfficer', 'hhs_eligibility_letter-1', 'hhs_eligibility_letter', 'hhs');
+    await workflow(minor, 'advocate', 't_visa_filing-1', 't_visa_filing', 'advocate');
+    await api(minor, 'policeOfficer', 'cp_request-1', 'cp_request', 'law_enforcement');
+    await api(minor, 'iceOfficer', 'cp_decision-1', 'cp_decision', 'ice');
+
+    for (const subject of [adult, minor]) {
+      // Settled: the read model shows what the workflow holds (a reminder due at once may still be landing).
+      const settled = await eventually(async () => {
+        const print = await fingerprint(subject.id);
+        return print.version === print.workflowVersion && print;
+      }, `${subject.name} case settled`);
+      before[subject.name] = settled;
+      const view = (await getCase(stack.pool, subject.id))!;
+      expect(view.steps.map((step) => step.id).sort()).toEqual([...subject.steps].sort());
+      subject.kindOf = Object.fromEntries(view.steps.map((step) => [step.id, { kind: step.kind, owner: step.agencyKind }]));
+    }
+  });
+
+  test('the rightful owner of every kind is accepted, through the API and at the workflow', () => {
+    const kinds = (via: 'api' | 'workflow') => [...new Set(accepted.filter((entry) => entry.via === via).map((entry) => entry.owner))].sort();
+    expect(kinds('api')).toEqual(['advocate', 'hhs', 'ice', 'law_enforcement']);
+    expect(kinds('workflow')).toEqual(['advocate', 'hhs', 'ice', 'law_enforcement']);
+    // Coordinators own no step: their act, closing, is accepted by the last test, after the refusals.
+    for (const entry of accepted) expect(entry).toMatchObject({ status: expect.stringMatching(/^(completed|declined)$/) as unknown });
+  });
+
+  test.each(STEP_CELLS)('$name case, $stepId: through the API, every user who does not own it is refused', async ({ name, stepId }) => {
+    const subject = cases[name];
+    const step = subject.kindOf[stepId]!;
+    for (const who of WHO) {
+      const expected = SIGN_OFF_TABLE[who][step.owner];
+      if (expected.answer === 'allowed') continue;
+      const response = await signOffOverApi(users[who], subject.id, stepId, validSignOff(step.kind));
+      await expectAnswer(response, expected, users[who], 200).catch((error: unknown) => {
+        throw new Error(`${who} signing ${stepId}: ${String(error)}`);
+      });
+    }
+  });
+
+  test.each(STEP_CELLS)('$name case, $stepId: straight at the workflow, every forged actor is refused', async ({ name, stepId }) => {
+    const subject = cases[name];
+    const step = subject.kindOf[stepId]!;
+    const refusals: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const forgery of forgeries(step.owner)) {
+      refusals[forgery.name] = await refusalOf(forgeSignOff(subject.id, stepId, validSignOff(step.kind), forgery.actor));
+      expected[forgery.name] = forgery.code;
+    }
+    expect(refusals).toEqual(expected);
+  });
+
+  test.each(['adult', 'minor'] as const)('%s case: closing is refused to every non-coordinator, through the API and forged', async (name) => {
+    const subject = cases[name];
+    for (const who of WHO) {
+      const expected = SIGN_OFF_TABLE[who].coordinator;
+      if (expected.answer === 'allowed') continue;
+      await expectAnswer(await closeOverApi(users[who], subject.id), expected, users[who], 200);
+    }
+    const refusals: Record<string, string> = {};
+    const wanted: Record<string, string> = {};
+    const realNonCoordinators = WHO.filter((who) => users[who].actor.agencyKind !== 'coordinator').map((who) => ({ name: `${who}'s own actor`, actor: users[who].actor, code: 'wrong_agency_kind' as const }));
+    for (const forgery of [...forgeries('coordinator'), ...realNonCoordinators]) {
+      refusals[forgery.name] = await refusalOf(forgeClose(subject.id, forgery.actor));
+      wanted[forgery.name] = forgery.code;
+    }
+    expect(refusals).toEqual(wanted);
+  });
+
+  // 3. Nothing the refused attempts sent left a trace.
+  test.each(['adult', 'minor'] as const)('%s case: no refused attempt changed the case or its history', async (name) => {
+    expect(await fingerprint(cases[name].id)).toEqual(before[name]);
+  });
+
+  test('the coordinator closes: straight at the workflow and through the API', async () => {
+    const atWorkflow = await forgeClose(cases.adult.id, users.coordinator.actor);
+    expect(atWorkflow.state.status).toBe('withdrawn');
+    const overApi = await closeOverApi(users.coordinator, cases.minor.id);
+    expect({ status: overApi.status, body: overApi.body as unknown }).toMatchObject({ status: 200, body: { status: 'withdrawn' } });
+  });
+});
