@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (page.evaluate() callbacks run in the browser, so this file sees the DOM types.)
 /**
  * The web console end to end, in a real browser (Debian's chromium driven by playwright-core) against the whole
  * service on real parts: PostgreSQL, the time-skipping Temporal server, the worker, the API and the console in one
@@ -83,8 +85,12 @@ async function expectAccessible(page: Page): Promise<void> {
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 }
 
-async function signIn(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+const LAPTOP = { width: 1280, height: 900 };
+/** An iPad Air held upright: the narrowest screen the console is meant for. */
+const TABLET = { width: 820, height: 1180 };
+
+async function signIn(username: string, viewport = LAPTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport, bypassCSP: true, hasTouch: viewport === TABLET });
   const page = await context.newPage();
   await page.goto(`${base}/`);
   expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -239,4 +245,25 @@ test('signing out revokes the session; a revoked session sends the browser back 
   expect(new URL(second.url()).pathname).toBe('/sign-in');
   expect(await second.getByRole('status').textContent()).toContain('session has ended');
   await second.context().close();
+});
+
+test('on a tablet, pages fit the screen and the keyboard reaches a visibly focused skip link first', async () => {
+  const page = await signIn('demo-coordinator', TABLET);
+  for (const path of ['/', '/steps?status=pending', `/cases/${caseId}`, '/cases/new']) {
+    await page.goto(`${base}${path}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect({ path, overflow }).toEqual({ path, overflow: 0 });
+    await expectAccessible(page);
+  }
+  await page.goto(`${base}/`);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => {
+    const element = document.activeElement as HTMLElement;
+    const style = getComputedStyle(element);
+    return { text: element.textContent?.trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+  });
+  expect(focused.text).toMatch(/skip/i);
+  expect(focused.outline).not.toBe('none');
+  expect(focused.width).toBeGreaterThan(0);
+  await page.context().close();
 });
