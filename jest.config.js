@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // openid-client, jose and oauth4webapi ship ES modules only: SWC turns them into CommonJS for jest like our own code.
+  transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|jose|oauth4webapi)/)'],
   // Temporal servers and PostgreSQL start per file; one file at a time keeps a 2-core machine predictable.
   maxWorkers: 1,
   testTimeout: 120_000,

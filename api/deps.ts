@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Logger } from '../app/logger';
 import type { IdentityKeyring } from '../db/identity-cipher';
+import type { OidcSettings } from './oidc';
 import type { CaseView } from '../db/read-model';
 import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   corsOrigins?: readonly string[];
   /** How long a session from signing in with a password lasts (default 12 hours). */
   sessionTtlMs?: number;
+  /** The agency's OpenID Connect provider whose ID tokens start sessions (POST /api/auth/oidc/session); none: 404. */
+  oidc?: OidcSettings;
   /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
   mailbox?: { messages(): unknown[] };
   /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */

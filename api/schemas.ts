@@ -191,6 +191,17 @@ export const NewUserSchema = z.strictObject({
   password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000).optional(),
 });
 
+/** An ID token from the configured OpenID Connect provider, as the console received it (a compact JWS). */
+export const OidcSessionSchema = z.strictObject({
+  idToken: z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected a signed JWT (three base64url parts)'),
+});
+
+/** Who a user is at an identity provider: the `iss` and `sub` of its ID tokens, exactly as the provider writes them. */
+export const IdentitySchema = z.strictObject({
+  issuer: z.url({ protocol: /^https?$/, message: 'expected the issuer URL, as in the ID tokens' }).max(500),
+  subject: z.string().min(1).max(255).refine((subject) => subject.trim() === subject, 'must not start or end with spaces'),
+});
+
 export const NewAgencySchema = z.strictObject({
   id: AgencyIdSchema,
   kind: z.enum(AGENCY_KINDS),
@@ -237,6 +248,8 @@ export const TokenViewSchema = z.object({
 export const IssuedTokenSchema = TokenViewSchema.extend({ token: z.string().describe('shown once; only its hash is stored') });
 
 export const SessionSchema = z.object({ token: z.string(), expiresAt: instant, user: UserViewSchema });
+
+export const IdentityViewSchema = z.object({ issuer: z.string(), subject: z.string(), userId: z.string(), createdAt: instant });
 
 export const MeSchema = z.object({
   user: UserViewSchema,

@@ -56,6 +56,10 @@ const EnvSchema = z
 
     CONSOLE_SECRET: optionalText.pipe(z.string().min(32, { message: 'must be at least 32 characters (random)' }).optional()),
 
+    OIDC_ISSUER_URL: optionalText.pipe(z.url({ message: "must be the identity provider's issuer URL (https://…)" }).optional()),
+    OIDC_CLIENT_ID: optionalText,
+    OIDC_CLIENT_SECRET: optionalText,
+
     POLICY_FILE: optionalText,
     IDENTITY_KEYS: optionalText,
     PAYLOAD_KEYS: optionalText,
@@ -70,6 +74,17 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH?.trim()) !== Boolean(env.TEMPORAL_TLS_KEY_PATH?.trim())) {
     problems.push('TEMPORAL_TLS_KEY_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
+  const oidc = (['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((variable) => env[variable]?.trim());
+  if (oidc.length > 0 && oidc.length < 3) {
+    problems.push('OIDC_ISSUER_URL: OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together (all three, or none for no OpenID Connect)');
+  }
+  if (oidc.length > 0 && !env.PUBLIC_BASE_URL?.trim()) {
+    problems.push('PUBLIC_BASE_URL: required with OIDC_ISSUER_URL: the redirect URI registered at the provider is PUBLIC_BASE_URL/sign-in/oidc/callback');
+  }
+  const issuer = env.OIDC_ISSUER_URL?.trim();
+  if (issuer && URL.canParse(issuer) && !isHttpsOrLoopback(new URL(issuer))) {
+    problems.push('OIDC_ISSUER_URL: must be https (plain http only for a provider on this machine)');
+  }
   // Outside the embedded mode the keys must come from the environment: a development key file is for one machine.
   const requirements: [KeyVariable, string, string][] = [
     ['IDENTITY_KEYS', 'DATABASE_URL', "to seal survivors' identities at rest"],
@@ -81,6 +96,11 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     else if (env[realInfrastructure]?.trim()) problems.push(`${variable}: required with ${realInfrastructure}, ${why} ("<key id>:<32 bytes in base64>")`);
   }
   return problems;
+}
+
+/** Plain HTTP is acceptable only to this machine's loopback (a development identity provider). */
+export function isHttpsOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
 }
 
 export interface Config {
@@ -100,6 +120,8 @@ export interface Config {
   payloadKeys: KeySource;
   /** Signs the web console's CSRF tokens; none outside the embedded mode without CONSOLE_SECRET: the console is off. */
   consoleSecret: { secret: string } | { developmentSecretFile: string } | null;
+  /** The agency's OpenID Connect provider, for the console's "sign in with your identity provider"; null: passwords only. */
+  oidc: { issuerUrl: string; clientId: string; clientSecret: string } | null;
 }
 
 export type KeySource = { keyring: IdentityKeyring } | { developmentKeyFile: string };
@@ -164,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : e.DATABASE_URL
         ? null
         : { developmentSecretFile: `${dataDir}/keys/console-secret` },
+    oidc: e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET ? { issuerUrl: e.OIDC_ISSUER_URL, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET } : null,
     payloadKeys: e.PAYLOAD_KEYS ? { keyring: parseKeyring('PAYLOAD_KEYS', e.PAYLOAD_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/payload.key` },
   };
 }

@@ -149,6 +149,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
         sessionTtlMs: config.sessionTtlMs,
+        oidc: config.oidc ? { issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId } : undefined,
         ready: async () => {
           const checks = {
             postgres: await pool.query('select 1').then(() => true, () => false),
@@ -183,5 +184,5 @@ function webConsole(config: Config, logger: Logger) {
   }
   const secret = 'secret' in source ? source.secret : developmentSecret(resolve(source.developmentSecretFile), () => randomBytes(32).toString('base64url'));
   const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? '127.0.0.1' : config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-  return createConsole({ apiUrl: `http://${host}:${config.http.port}`, publicBaseUrl: config.http.publicBaseUrl, secret });
+  return createConsole({ apiUrl: `http://${host}:${config.http.port}`, publicBaseUrl: config.http.publicBaseUrl, secret, oidc: config.oidc ?? undefined });
 }

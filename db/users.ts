@@ -117,3 +117,56 @@ export async function disableUser(pool: Pool, userId: string): Promise<User | nu
   await pool.query('UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1', [userId]);
   return findUser(pool, { id: userId });
 }
+
+/** A user's identity at an OpenID Connect provider: the `iss` and `sub` its ID tokens carry. */
+export interface UserIdentity {
+  issuer: string;
+  subject: string;
+  userId: string;
+  createdAt: string;
+}
+
+/** The identity is already linked to another user: one person at the provider is one user here. */
+export class IdentityTakenError extends Error {
+  constructor() {
+    super('this identity is linked to another user');
+    this.name = 'IdentityTakenError';
+  }
+}
+
+interface IdentityRow {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  created_at: Date;
+}
+
+const identityFromRow = (row: IdentityRow): UserIdentity => ({ issuer: row.issuer, subject: row.subject, userId: row.user_id, createdAt: row.created_at.toISOString() });
+
+/** Links (issuer, subject) to the user; linking it again to the same user answers the existing link. */
+export async function linkIdentity(pool: Pool, identity: { issuer: string; subject: string; userId: string }): Promise<UserIdentity> {
+  // The first link stands: a pair already linked (to anyone) is left as it is, then read back to see to whom.
+  await pool.query('INSERT INTO user_identities (issuer, subject, user_id) VALUES ($1, $2, $3) ON CONFLICT (issuer, subject) DO NOTHING', [
+    identity.issuer,
+    identity.subject,
+    identity.userId,
+  ]);
+  const { rows } = await pool.query<IdentityRow>('SELECT issuer, subject, user_id, created_at FROM user_identities WHERE issuer = $1 AND subject = $2', [
+    identity.issuer,
+    identity.subject,
+  ]);
+  const linked = identityFromRow(rows[0]!);
+  if (linked.userId !== identity.userId) throw new IdentityTakenError();
+  return linked;
+}
+
+export async function listIdentities(pool: Pool, userId: string): Promise<UserIdentity[]> {
+  const { rows } = await pool.query<IdentityRow>('SELECT issuer, subject, user_id, created_at FROM user_identities WHERE user_id = $1 ORDER BY issuer, subject', [userId]);
+  return rows.map(identityFromRow);
+}
+
+/** The user (active or disabled) linked to this identity, or null. */
+export async function findUserByIdentity(pool: Pool, issuer: string, subject: string): Promise<User | null> {
+  const { rows } = await pool.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} JOIN user_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = $2`, [issuer, subject]);
+  return rows[0] ? userFromRow(rows[0]) : null;
+}

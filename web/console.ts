@@ -12,6 +12,7 @@ import { auditPages } from './pages/audit';
 import { authPages } from './pages/auth';
 import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
+import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
 import { stepPages } from './pages/steps';
 import { endSession, postRefusal, sessionSettings, sessionTokenOf } from './session';
 
@@ -22,13 +23,16 @@ export interface ConsoleOptions {
   publicBaseUrl: string;
   /** Signs CSRF tokens: CONSOLE_SECRET, or a development file in the embedded mode. */
   secret: string;
+  /** The agency's OpenID Connect provider: offers "sign in with your agency's identity provider" when set. */
+  oidc?: OidcClientSettings;
 }
 
-const PUBLIC_PAGES = new Set(['/sign-in']);
+const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
 
 export function createConsole(options: ConsoleOptions): Router {
   const settings = sessionSettings(options.publicBaseUrl, options.secret);
   const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), session: settings });
+  const oidc = options.oidc && new OidcSignIn(options.oidc, options.publicBaseUrl, settings);
   const router = Router();
 
   // The API answers its own paths (and 404s them as problem+json): the console steps aside.
@@ -53,7 +57,7 @@ export function createConsole(options: ConsoleOptions): Router {
     next();
   });
 
-  router.use(authPages(kit), homePages(kit), stepPages(kit), casePages(kit), auditPages(kit));
+  router.use(authPages(kit, oidc), homePages(kit), stepPages(kit), casePages(kit), auditPages(kit));
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/api/')) return next(error);

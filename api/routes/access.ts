@@ -6,19 +6,36 @@ import { AppError } from '../../app/errors';
 import { agencyKindOf, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';
 import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../../db/tokens';
-import { checkPassword, createUser, disableUser, findUser, listUsers, setPassword, UsernameTakenError, type User } from '../../db/users';
+import {
+  checkPassword,
+  createUser,
+  disableUser,
+  findUser,
+  findUserByIdentity,
+  IdentityTakenError,
+  linkIdentity,
+  listIdentities,
+  listUsers,
+  setPassword,
+  UsernameTakenError,
+  type User,
+} from '../../db/users';
 import { canAdminister, canReadAudit, CASE_OPENERS, rolesFor, works } from '../../domain/access';
 import type { ApiDeps } from '../deps';
+import { idTokenVerifier } from '../oidc';
 import { requestIdOf } from '../request-id';
 import { route, type Permission, type Route } from '../route';
 import {
   AgencySchema,
   ChangePasswordSchema,
+  IdentitySchema,
+  IdentityViewSchema,
   IssuedTokenSchema,
   MeSchema,
   NewAgencySchema,
   NewTokenSchema,
   NewUserSchema,
+  OidcSessionSchema,
   SessionSchema,
   SignInSchema,
   TokenParamsSchema,
@@ -38,6 +55,16 @@ const auditUser = (user: User) => ({ id: user.id, username: user.username, agenc
 export function accessRoutes(deps: ApiDeps): Route[] {
   // Token lifetimes run on the wall clock, as authentication does (api/auth.ts).
   const now = () => new Date();
+  const verifyIdToken = deps.oidc && idTokenVerifier(deps.oidc);
+
+  /** The one way a session starts, whatever proved who the user is: a short-lived token, and its audit row. */
+  const startSession = async (user: User, req: Parameters<typeof requestIdOf>[0], how: { label: string; detail?: string }) => {
+    const expiresAt = new Date(now().getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
+    const session = await issueToken(deps.pool, { userId: user.id, kind: 'session', label: how.label, expiresAt });
+    await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'allowed', status: 201, requestId: requestIdOf(req), user: auditUser(user), detail: how.detail });
+    return { status: 201, body: { token: session.token, expiresAt: session.expiresAt, user }, headers: { 'Cache-Control': 'no-store' } };
+  };
+
   return [
     route({
       method: 'post',
@@ -64,10 +91,46 @@ export function accessRoutes(deps: ApiDeps): Route[] {
           });
           throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
         }
-        const expiresAt = new Date(now().getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
-        const session = await issueToken(deps.pool, { userId: user.id, kind: 'session', label: 'signed in with password', expiresAt });
-        await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'allowed', status: 201, requestId, user: auditUser(user) });
-        return { status: 201, body: { token: session.token, expiresAt: session.expiresAt, user }, headers: { 'Cache-Control': 'no-store' } };
+        return startSession(user, req, { label: 'signed in with password' });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/oidc/session',
+      tag: 'access',
+      summary:
+        "Sign in with an ID token from the agency's OpenID Connect provider (as the console receives it): verified here, mapped to the user an admin linked to its issuer and subject; answers a session token like password sign-in. 404 when OIDC is not configured.",
+      actor: false,
+      rateLimit: 'sign_in',
+      body: OidcSessionSchema,
+      responses: {
+        201: { description: 'a session token', schema: SessionSchema },
+        401: { description: 'the ID token is not valid, or its identity is linked to no active user', problem: true },
+        404: { description: 'OpenID Connect is not configured', problem: true },
+      },
+      handle: async ({ body, req }) => {
+        if (!verifyIdToken) throw new AppError('not_found', 'Signing in with an identity provider is not configured here.', { code: 'oidc_not_configured' });
+        const requestId = requestIdOf(req);
+        const refuse = async (code: string, message: string, user?: User) => {
+          await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'denied', status: 401, requestId, user: user && auditUser(user), detail: `oidc; ${code}` });
+          return new AppError('unauthenticated', message, { code });
+        };
+        let identity;
+        try {
+          identity = await verifyIdToken(body.idToken);
+        } catch (error) {
+          if (error instanceof AppError && error.options.code === 'invalid_id_token') throw await refuse('invalid_id_token', error.message);
+          throw error;
+        }
+        const user = await findUserByIdentity(deps.pool, identity.issuer, identity.subject);
+        if (!user) {
+          throw await refuse(
+            'identity_not_linked',
+            `Your identity at your agency's identity provider is not linked to a user of this service. Ask an admin to link issuer ${identity.issuer} and subject ${identity.subject} to your user.`,
+          );
+        }
+        if (user.disabledAt) throw await refuse('user_disabled', 'Your user is disabled. Ask an admin of your agency.', user);
+        return startSession(user, req, { label: 'signed in with OpenID Connect', detail: 'oidc' });
       },
     }),
     route({
@@ -206,6 +269,44 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
         await revokeUserTokens(deps.pool, user.id, now());
         return { status: 200, body: user };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/users/:userId/identities',
+      tag: 'administration',
+      summary: "The identities (issuer and subject at an OpenID Connect provider) linked to a user.",
+      allow: ADMIN,
+      params: UserParamsSchema,
+      responses: { 200: { description: 'the identities', schema: z.object({ items: z.array(IdentityViewSchema) }) }, 404: { description: 'no such user', problem: true } },
+      handle: async ({ params }) => {
+        if (!(await findUser(deps.pool, { id: params.userId }))) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+        return { status: 200, body: { items: await listIdentities(deps.pool, params.userId) } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/users/:userId/identities',
+      tag: 'administration',
+      summary:
+        "Link an identity at the agency's OpenID Connect provider (the `iss` and `sub` of its ID tokens) to a user, so they can sign in with it. Linking it again to the same user changes nothing.",
+      allow: ADMIN,
+      params: UserParamsSchema,
+      body: IdentitySchema,
+      audit: 'user.link_identity',
+      responses: {
+        201: { description: 'the link', schema: IdentityViewSchema },
+        404: { description: 'no such user', problem: true },
+        409: { description: 'the identity is linked to another user', problem: true },
+      },
+      handle: async ({ params, body }) => {
+        if (!(await findUser(deps.pool, { id: params.userId }))) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+        try {
+          return { status: 201, body: await linkIdentity(deps.pool, { ...body, userId: params.userId }) };
+        } catch (error) {
+          if (error instanceof IdentityTakenError) throw new AppError('conflict', 'This identity is linked to another user.', { code: 'identity_taken', fields: [{ field: 'subject', message: 'linked to another user' }] });
+          throw error;
+        }
       },
     }),
     route({

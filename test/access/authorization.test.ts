@@ -61,21 +61,21 @@ type Who = (typeof WHO)[number];
 type RowOf<Columns extends readonly string[]> = { [K in keyof Columns]: Expected };
 
 /** Signing in and out, API keys, and administration. */
-const ACCESS_COLUMNS = ['signIn', 'signOut', 'me', 'changePassword', 'listTokens', 'newToken', 'revokeOwnToken', 'revokeOthersToken', 'listUsers', 'newUser', 'disableUser', 'listAgencies', 'saveAgency'] as const;
+const ACCESS_COLUMNS = ['signIn', 'signOut', 'me', 'changePassword', 'listTokens', 'newToken', 'revokeOwnToken', 'revokeOthersToken', 'listUsers', 'newUser', 'disableUser', 'listIdentities', 'linkIdentity', 'listAgencies', 'saveAgency'] as const;
 type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 
 const ACCESS_TABLE: Record<Who, AccessRow> = {
-  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listAgencies saveAgency
-  coordinator:             [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  policeOfficer:           [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  iceOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  hhsOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  advocate:                [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  taskForceSupervisor:     [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  admin:                   [ok,   ok,     ok, ok,            ok,        ok,      ok,       ok,          ok,       ok,     ok,         ok,          ok  ],
-  otherPoliceOfficer:      [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  policeSupervisor:        [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
-  policeOfficerSupervisor: [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       ok,          role],
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listIdentities linkIdentity listAgencies saveAgency
+  coordinator:             [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  policeOfficer:           [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  iceOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  hhsOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  advocate:                [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  taskForceSupervisor:     [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  admin:                   [ok,   ok,     ok, ok,            ok,        ok,      ok,       ok,          ok,       ok,     ok,         ok,            ok,          ok,          ok  ],
+  otherPoliceOfficer:      [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  policeSupervisor:        [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  policeOfficerSupervisor: [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
 };
 
 /**
@@ -314,6 +314,12 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
       return post(`/api/users/${target.user.id}/disable`, who, {});
     },
   },
+  listIdentities: { route: 'GET /api/users/{userId}/identities', allowed: 200, call: (who) => get(`/api/users/${bystander.user.id}/identities`, who) },
+  linkIdentity: {
+    route: 'POST /api/users/{userId}/identities',
+    allowed: 201,
+    call: (who) => post(`/api/users/${bystander.user.id}/identities`, who, { issuer: 'https://idp.example.org', subject: unique('subject') }),
+  },
   listAgencies: { route: 'GET /api/agencies', allowed: 200, call: (who) => get('/api/agencies', who) },
   saveAgency: { route: 'POST /api/agencies', allowed: 201, call: (who) => post('/api/agencies', who, { id: unique('authz-agency'), kind: 'advocate', name: 'Authz Test Advocates (fictitious)' }) },
   openCase: { route: 'POST /api/cases', allowed: 201, call: (who) => openCase(who) },
@@ -337,7 +343,7 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
 };
 
 /** Public: answered without a token (/dev/mail only in the embedded mode). */
-const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in'];
+const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in', 'POST /api/auth/oidc/session'];
 
 /** Every operation of the OpenAPI document, as `METHOD /path`. */
 async function documentedRoutes(): Promise<string[]> {

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { z } from 'zod';
 import { createApp } from '../../api/app';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
-import { AuditQuerySchema, NewAgencySchema, NewTokenSchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
+import { AuditQuerySchema, IdentitySchema, NewAgencySchema, NewTokenSchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
 import { workflowIdOf } from '../../app/case-commands';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -197,6 +197,9 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: '/api/users' },
     { method: 'post', path: '/api/users' },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/disable` },
+    { method: 'get', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
+    { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
+    { method: 'post', path: '/api/auth/oidc/session', public: true },
     { method: 'get', path: '/api/agencies' },
     { method: 'post', path: '/api/agencies' },
     { method: 'post', path: '/api/cases' },
@@ -221,6 +224,15 @@ function generateProbes(today: string): Probe[] {
     { path: '/api/tokens', as: 'demo-police-officer', base: { label: 'fuzz', expiresInDays: 30 }, required: ['label'], mustFail: NewTokenSchema },
     { path: '/api/users', as: 'demo-admin', base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] }, required: ['username', 'displayName', 'agencyId', 'roles'] },
     { path: '/api/agencies', as: 'demo-admin', base: { id: 'demo-police', kind: 'ice', name: 'Renamed', email: null }, required: ['id', 'kind', 'name'], mustFail: NewAgencySchema },
+    // This stack has no identity provider configured: the route answers 404 whatever the body.
+    { path: '/api/auth/oidc/session', base: { idToken: 'a.b.c' }, required: ['idToken'] },
+    {
+      path: `/api/users/${people['demo-police-officer']!.user.id}/identities`,
+      as: 'demo-admin',
+      base: { issuer: 'https://idp.example.org', subject: 'fuzz-subject' },
+      required: ['issuer', 'subject'],
+      mustFail: IdentitySchema,
+    },
     {
       path: '/api/cases',
       as: 'demo-police-officer',

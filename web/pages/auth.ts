@@ -1,7 +1,11 @@
-/** Signing in with a password (through POST /api/auth/sign-in) and out. */
+/**
+ * Signing in with a password (through POST /api/auth/sign-in) or at the agency's OpenID Connect provider (the ID
+ * token goes to POST /api/auth/oidc/session), and signing out.
+ */
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, param, type Kit } from '../kit';
+import { OIDC_CALLBACK_PATH, OidcSignInError, type OidcSignIn } from '../oidc';
 import { endSession, startSession } from '../session';
 
 const NOTICES: Record<string, string> = {
@@ -9,11 +13,12 @@ const NOTICES: Record<string, string> = {
   'signed-out': 'You have signed out.',
 };
 
-export function authPages(kit: Kit): Router {
+export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
   const router = Router();
+  const signInPage = (data: Record<string, unknown>) => ({ title: 'Sign in', username: '', oidc: Boolean(oidc), ...data });
 
   router.get('/sign-in', (req, res) => {
-    kit.render(req, res, 'sign-in', { title: 'Sign in', notice: NOTICES[param(req, 'notice') ?? ''], username: '' });
+    kit.render(req, res, 'sign-in', signInPage({ notice: NOTICES[param(req, 'notice') ?? ''] }));
   });
 
   router.post('/sign-in', async (req, res) => {
@@ -27,9 +32,42 @@ export function authPages(kit: Kit): Router {
       if (!(error instanceof ApiProblem) || ![400, 401, 429].includes(error.status)) throw error;
       const message =
         error.status === 429 ? 'Too many sign-in attempts from here. Wait a minute, then try again.' : error.status === 401 ? 'Wrong username or password.' : 'Enter your username and password.';
-      kit.render(req, res, 'sign-in', { title: 'Sign in', error: message, errors: error.fieldErrors(), username }, error.status);
+      kit.render(req, res, 'sign-in', signInPage({ error: message, errors: error.fieldErrors(), username }), error.status);
     }
   });
+
+  if (oidc) {
+    // A link, not a form: the page's CSP allows forms to post to the console only, and this leaves for the provider.
+    router.get('/sign-in/oidc', async (req, res) => {
+      let authorization: URL;
+      try {
+        authorization = await oidc.start(res);
+      } catch (error) {
+        req.log?.warn({ err: error }, 'OpenID Connect provider unavailable');
+        const message = "Your agency's identity provider cannot be reached right now. Try again shortly.";
+        return kit.render(req, res, 'sign-in', signInPage({ error: message }), 503);
+      }
+      res.redirect(303, authorization.href);
+    });
+
+    router.get(OIDC_CALLBACK_PATH, async (req, res) => {
+      try {
+        const idToken = await oidc.finish(req, res);
+        const session = ok(await kit.api(req).POST('/api/auth/oidc/session', { body: { idToken } }));
+        startSession(res, kit.settings.session, session.token, session.expiresAt);
+        res.redirect(303, '/');
+      } catch (error) {
+        if (error instanceof OidcSignInError) {
+          req.log?.warn({ reason: error.reason }, 'OpenID Connect sign-in refused');
+          return kit.render(req, res, 'sign-in', signInPage({ error: error.userMessage }), 400);
+        }
+        if (!(error instanceof ApiProblem) || ![401, 429].includes(error.status)) throw error;
+        // The API's own words: for an unlinked identity they name the issuer and subject an admin must link.
+        const message = error.status === 429 ? 'Too many sign-in attempts from here. Wait a minute, then try again.' : (error.problem.detail ?? 'You could not be signed in.');
+        kit.render(req, res, 'sign-in', signInPage({ error: message }), error.status);
+      }
+    });
+  }
 
   router.post('/sign-out', async (req, res) => {
     // Revoke the token at the API; an already-ended session is signed out all the same.

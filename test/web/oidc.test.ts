@@ -1,0 +1,356 @@
+/**
+ * Signing in at the agency's OpenID Connect provider, end to end on real parts: the whole service (startStack), the
+ * API and the console on a real HTTP listener, and a small identity provider on another (the provider is outside our
+ * system, so a test double: discovery, JWKS, an authorize endpoint that signs in a fixed subject at once, and a token
+ * endpoint that checks the client secret and PKCE and answers an ID token signed with jose, echoing the nonce).
+ * The browser is plain fetch with manual redirects and a small cookie jar.
+ *
+ * The console's public address is PUBLIC_BASE_URL (https), as in production: its cookies are Secure, and the
+ * provider redirects back there; the jar's fetch sends such URLs to the local listener.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { CryptoKey, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { ConfigError, loadConfig } from '../../app/config';
+import { createConsole } from '../../web/console';
+import { OIDC_FLOW_COOKIE } from '../../web/oidc';
+import { SESSION_COOKIE } from '../../web/session';
+import { createWorker, type TestUser } from '../support/auth';
+import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+
+const CLIENT_ID = 'relief-console-test';
+const CLIENT_SECRET = randomBytes(24).toString('base64url');
+const CONSOLE_SECRET = randomBytes(32).toString('base64url');
+const SUBJECT = 'idp-user-7f3a91';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The test identity provider.
+
+interface TestProvider {
+  issuer: string;
+  /** An ID token as the provider would sign it (or, with `key`, as a forger would). */
+  sign(claims: JWTPayload, key?: CryptoKey): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function startProvider(): Promise<TestProvider> {
+  const jose = await import('jose');
+  const { privateKey, publicKey } = await jose.generateKeyPair('RS256');
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'test-key-1', alg: 'RS256', use: 'sig' };
+  const codes = new Map<string, { nonce: string; challenge: string; redirectUri: string }>();
+  const server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const sign = (claims: JWTPayload, key: CryptoKey = privateKey) => {
+    const now = Math.floor(Date.now() / 1000);
+    const payload = { iss: issuer, aud: CLIENT_ID, sub: SUBJECT, iat: now, exp: now + 300, ...claims };
+    return new jose.SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'test-key-1' }).sign(key);
+  };
+
+  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  const formOf = async (req: IncomingMessage) => {
+    let text = '';
+    for await (const chunk of req) text += String(chunk);
+    return new URLSearchParams(text);
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', issuer);
+    void (async () => {
+      if (url.pathname === '/.well-known/openid-configuration') {
+        return json(res, 200, {
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          code_challenge_methods_supported: ['S256'],
+          token_endpoint_auth_methods_supported: ['client_secret_post'],
+        });
+      }
+      if (url.pathname === '/jwks') return json(res, 200, { keys: [jwk] });
+      if (url.pathname === '/authorize') {
+        const q = url.searchParams;
+        if (q.get('client_id') !== CLIENT_ID || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('nonce')) {
+          return json(res, 400, { error: 'invalid_request' });
+        }
+        // The person signs in at once as SUBJECT: the provider's own sign-in page is not ours to test.
+        const code = randomBytes(16).toString('base64url');
+        codes.set(code, { nonce: q.get('nonce')!, challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
+        const back = new URL(q.get('redirect_uri')!);
+        back.searchParams.set('code', code);
+        back.searchParams.set('state', q.get('state') ?? '');
+        return res.writeHead(302, { Location: back.href }).end();
+      }
+      if (url.pathname === '/token' && req.method === 'POST') {
+        const form = await formOf(req);
+        const grant = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
+        if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) return json(res, 401, { error: 'invalid_client' });
+        if (!grant || grant.challenge !== challenge || grant.redirectUri !== form.get('redirect_uri')) return json(res, 400, { error: 'invalid_grant' });
+        return json(res, 200, { access_token: randomBytes(16).toString('base64url'), token_type: 'Bearer', expires_in: 300, id_token: await sign({ nonce: grant.nonce }) });
+      }
+      json(res, 404, { error: 'not_found' });
+    })();
+  });
+
+  return { issuer, sign, stop: () => new Promise((closed) => server.close(() => closed())) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The service, the console, and a browser made of fetch.
+
+let stack: Stack;
+let provider: TestProvider;
+let server: Server;
+let base: string;
+let app: ReturnType<typeof createApp>;
+let admin: TestUser;
+let officer: TestUser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  provider = await startProvider();
+  server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const oidc = { issuerUrl: provider.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
+  app = createApp({
+    logger: stack.logger,
+    pool: stack.pool,
+    cases: stack.cases,
+    ready: async () => ({ ok: true, checks: {} }),
+    // Every sign-in of this file comes from 127.0.0.1; the per-address limit is not what is tested here.
+    rateLimits: { signInPerMinute: 1000, writesPerMinute: 1000 },
+    oidc: { issuerUrl: oidc.issuerUrl, clientId: oidc.clientId },
+    console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc }),
+  });
+  server.on('request', app);
+  admin = stack.users['demo-admin']!;
+  officer = stack.users['demo-police-officer']!;
+});
+
+afterAll(async () => {
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
+  await provider?.stop();
+  await stack?.stop();
+});
+
+/** One browser: its cookies for the console, and every Set-Cookie line the console sent it. */
+class Browser {
+  readonly cookies = new Map<string, string>();
+  readonly setCookies: string[] = [];
+
+  /** A request with no redirect followed; the console's public URLs go to the local listener. */
+  async go(url: string): Promise<Response> {
+    const target = new URL(url, PUBLIC_BASE_URL);
+    const toConsole = target.origin === PUBLIC_BASE_URL;
+    const local = toConsole ? new URL(`${target.pathname}${target.search}`, base) : target;
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await fetch(local, { redirect: 'manual', headers: toConsole && cookie ? { Cookie: cookie } : {} });
+    if (toConsole) {
+      for (const line of response.headers.getSetCookie()) {
+        this.setCookies.push(line);
+        const [pair = ''] = line.split(';');
+        const [name = '', value = ''] = pair.split('=');
+        if (/expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
+        else this.cookies.set(name, value);
+      }
+    }
+    return response;
+  }
+
+  /** From the console's sign-in button to the provider and back: the provider's redirect to the callback. */
+  async toProviderAndBack(): Promise<URL> {
+    const page = await this.go('/sign-in');
+    expect(await page.text()).toContain("Sign in with your agency's identity provider");
+    const start = await this.go('/sign-in/oidc');
+    expect(start.status).toBe(303);
+    const authorize = new URL(start.headers.get('location')!);
+    expect(authorize.origin).toBe(provider.issuer);
+    const answer = await this.go(authorize.href);
+    expect(answer.status).toBe(302);
+    return new URL(answer.headers.get('location')!);
+  }
+}
+
+const codeOf = (answer: { body: unknown }) => (answer.body as { code?: string }).code;
+const userIdOf = (answer: { body: unknown }) => (answer.body as { user: { id: string } }).user.id;
+
+const auditRows = async (detail: string) =>
+  (await stack.pool.query<{ outcome: string; user_id: string | null }>(`SELECT outcome, user_id FROM audit_events WHERE action = 'auth.sign_in' AND detail = $1`, [detail])).rows;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+test('the flow asks the provider for a code with PKCE, state and nonce, keeping them in a sealed cookie for 10 minutes', async () => {
+  const browser = new Browser();
+  await browser.go('/sign-in');
+  const start = await browser.go('/sign-in/oidc');
+  const authorize = new URL(start.headers.get('location')!);
+  const sent = Object.fromEntries(authorize.searchParams);
+  expect(sent).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', redirect_uri: `${PUBLIC_BASE_URL}/sign-in/oidc/callback`, scope: 'openid', code_challenge_method: 'S256' });
+  expect(Object.keys(sent).sort()).toEqual(['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_type', 'scope', 'state']);
+  expect(sent.state).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+  expect(sent.nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+  expect(sent.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const flowCookie = browser.setCookies.find((line) => line.startsWith(`${OIDC_FLOW_COOKIE}=`))!;
+  expect(flowCookie).toMatch(/; Max-Age=600;/);
+  expect(flowCookie).toMatch(/; Path=\/sign-in\/oidc;/);
+  expect(flowCookie).toMatch(/; HttpOnly/);
+  expect(flowCookie).toMatch(/; Secure/);
+  expect(flowCookie).toMatch(/; SameSite=Lax/);
+  // Sealed: neither the state nor the nonce can be read from it.
+  const sealed = Buffer.from(browser.cookies.get(OIDC_FLOW_COOKIE)!, 'base64url').toString('latin1');
+  expect(sealed).not.toContain(authorize.searchParams.get('state'));
+  expect(sealed).not.toContain(authorize.searchParams.get('nonce'));
+});
+
+test('an unlinked identity is refused with what to ask an admin; once an admin links it, the flow signs the user in', async () => {
+  const before = await auditRows('oidc; identity_not_linked');
+  const stranger = new Browser();
+  const refused = await stranger.go((await stranger.toProviderAndBack()).href);
+  expect(refused.status).toBe(401);
+  const page = await refused.text();
+  expect(page).toContain('not linked to a user of this service');
+  expect(page).toContain(`Ask an admin to link issuer ${provider.issuer} and subject ${SUBJECT}`);
+  expect(stranger.cookies.has(SESSION_COOKIE)).toBe(false);
+  expect(await auditRows('oidc; identity_not_linked')).toHaveLength(before.length + 1);
+
+  // Linking is an admin's: anyone else is refused (and the refusal audited), the admin's link answers 201.
+  const identity = { issuer: provider.issuer, subject: SUBJECT };
+  await request(app).post(`/api/users/${officer.user.id}/identities`).set(officer.headers).send(identity).expect(403);
+  const linked = await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send(identity).expect(201);
+  expect(linked.body).toMatchObject({ ...identity, userId: officer.user.id });
+  await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send(identity).expect(201);
+  const taken = await request(app).post(`/api/users/${admin.user.id}/identities`).set(admin.headers).send(identity).expect(409);
+  expect(codeOf(taken)).toBe('identity_taken');
+  const listed = await request(app).get(`/api/users/${officer.user.id}/identities`).set(admin.headers).expect(200);
+  expect((listed.body as { items: unknown[] }).items).toEqual([expect.objectContaining(identity)]);
+  const linkAudit = await stack.pool.query<{ outcome: string }>(`SELECT outcome FROM audit_events WHERE action = 'user.link_identity' ORDER BY id`);
+  expect(linkAudit.rows.map((row) => row.outcome)).toEqual(['denied', 'allowed', 'allowed', 'rejected']);
+
+  const browser = new Browser();
+  const landed = await browser.go((await browser.toProviderAndBack()).href);
+  expect(landed.status).toBe(303);
+  expect(landed.headers.get('location')).toBe('/');
+  const sessionCookie = browser.setCookies.find((line) => line.startsWith(`${SESSION_COOKIE}=`))!;
+  expect(sessionCookie).toMatch(/^rc_session=rc_[a-z0-9]{16}_[A-Za-z0-9_-]{43}; /);
+  expect(sessionCookie).toMatch(/; Path=\/;/);
+  expect(sessionCookie).toMatch(/; HttpOnly/);
+  expect(sessionCookie).toMatch(/; Secure/);
+  expect(sessionCookie).toMatch(/; SameSite=Lax/);
+  expect(browser.cookies.has(OIDC_FLOW_COOKIE)).toBe(false);
+
+  const home = await browser.go('/');
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain(officer.user.displayName);
+  const me = await request(app).get('/api/me').set('Authorization', `Bearer ${browser.cookies.get(SESSION_COOKIE)}`).expect(200);
+  expect(userIdOf(me)).toBe(officer.user.id);
+  expect((await auditRows('oidc')).map((row) => row.user_id)).toEqual([officer.user.id]);
+
+  // A flow answers once: the same callback again (a reload, a replay) does not sign in twice.
+  const again = new Browser();
+  const callback = await again.toProviderAndBack();
+  expect((await again.go(callback.href)).status).toBe(303);
+  again.cookies.delete(SESSION_COOKIE);
+  const replayed = await again.go(callback.href);
+  expect(replayed.status).toBe(400);
+  expect(again.cookies.has(SESSION_COOKIE)).toBe(false);
+});
+
+test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered, for another client, expired → 401', async () => {
+  const jose = await import('jose');
+  const session = (idToken: string) => request(app).post('/api/auth/oidc/session').send({ idToken });
+  const linkedSubject = await provider.sign({});
+  // The identity is linked (previous test, or here when run alone): a genuine token is accepted.
+  await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject: SUBJECT }).expect(201);
+  expect(userIdOf(await session(linkedSubject).expect(201))).toBe(officer.user.id);
+
+  const forger = await jose.generateKeyPair('RS256');
+  const [header, payload, signature] = linkedSubject.split('.') as [string, string, string];
+  const altered = `${header}.${Buffer.from(JSON.stringify({ ...jose.decodeJwt(linkedSubject), sub: 'someone-else' })).toString('base64url')}.${signature}`;
+  const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
+  const refusals = {
+    forged: await session(await provider.sign({}, forger.privateKey)),
+    altered: await session(altered),
+    wrongAudience: await session(await provider.sign({ aud: 'another-client' })),
+    wrongIssuer: await session(await provider.sign({ iss: 'https://idp.example.org' })),
+    expired: await session(await provider.sign({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 7200 })),
+  };
+  for (const [what, answer] of Object.entries(refusals)) {
+    expect({ what, status: answer.status, code: codeOf(answer) }).toEqual({ what, status: 401, code: 'invalid_id_token' });
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  }
+  expect((await session(unsigned)).status).toBe(422); // not even a signed JWT: refused by the schema
+  expect(await auditRows('oidc; invalid_id_token')).toHaveLength(Object.keys(refusals).length);
+});
+
+test('a disabled user cannot sign in with their identity', async () => {
+  const advocate = await createWorker(stack.pool, 'demo-advocates', 'advocate');
+  const subject = 'idp-user-disabled';
+  await request(app).post(`/api/users/${advocate.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject }).expect(201);
+  await request(app).post(`/api/users/${advocate.user.id}/disable`).set(admin.headers).expect(200);
+  const answer = await request(app).post('/api/auth/oidc/session').send({ idToken: await provider.sign({ sub: subject }) });
+  expect([answer.status, codeOf(answer)]).toEqual([401, 'user_disabled']);
+});
+
+test('a callback whose state is not the one this browser started is refused, and so is one with no flow at all', async () => {
+  const browser = new Browser();
+  const callback = await browser.toProviderAndBack();
+  callback.searchParams.set('state', 'an-attackers-state');
+  const refused = await browser.go(callback.href);
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain('could not be accepted');
+  expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
+  expect(browser.cookies.has(OIDC_FLOW_COOKIE)).toBe(false); // the flow is over either way
+
+  // A code handed to a browser that never started a flow (login CSRF): no flow cookie, no sign-in.
+  const victim = new Browser();
+  const planted = await victim.go((await new Browser().toProviderAndBack()).href);
+  expect(planted.status).toBe(400);
+  expect(await planted.text()).toContain('not started here');
+  expect(victim.cookies.has(SESSION_COOKIE)).toBe(false);
+});
+
+test('without OIDC configured: no button on the sign-in page, and the API route answers 404 oidc_not_configured', async () => {
+  const plain = express().use(createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET }));
+  const page = await request(plain).get('/sign-in').expect(200);
+  expect(page.text).toContain('Password');
+  expect(page.text).not.toContain('identity provider');
+  const answer = await request(stack.app).post('/api/auth/oidc/session').send({ idToken: await provider.sign({}) });
+  expect([answer.status, codeOf(answer)]).toEqual([404, 'oidc_not_configured']);
+});
+
+test('a provider that cannot be reached: the sign-in page says so (503), and no flow cookie is left behind', async () => {
+  const unreachable = { issuerUrl: 'http://127.0.0.1:1', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
+  const consoleOnly = express().use(createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc: unreachable }));
+  const page = await request(consoleOnly).get('/sign-in/oidc').expect(503);
+  expect(page.text).toContain('identity provider cannot be reached');
+  expect(page.headers['set-cookie'] ?? []).not.toContainEqual(expect.stringContaining(OIDC_FLOW_COOKIE));
+});
+
+test('configuration: the three OIDC variables go together, need PUBLIC_BASE_URL, and an https issuer', () => {
+  const problems = (env: NodeJS.ProcessEnv) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+  const all = { PUBLIC_BASE_URL: 'https://relief.example.org', OIDC_ISSUER_URL: 'https://login.agency.example', OIDC_CLIENT_ID: 'relief', OIDC_CLIENT_SECRET: 's3cret' };
+  expect(loadConfig(all).oidc).toEqual({ issuerUrl: 'https://login.agency.example', clientId: 'relief', clientSecret: 's3cret' });
+  expect(loadConfig({}).oidc).toBeNull();
+  expect(problems({ ...all, OIDC_CLIENT_SECRET: '' })).toEqual([expect.stringContaining('go together')]);
+  expect(problems({ ...all, PUBLIC_BASE_URL: undefined })).toEqual([expect.stringContaining('PUBLIC_BASE_URL: required with OIDC_ISSUER_URL')]);
+  expect(problems({ ...all, OIDC_ISSUER_URL: 'http://login.agency.example' })).toEqual([expect.stringContaining('must be https')]);
+  expect(problems({ ...all, OIDC_ISSUER_URL: 'http://127.0.0.1:9000' })).toEqual([]);
+});
