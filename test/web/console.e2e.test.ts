@@ -22,6 +22,7 @@ import { DEFAULT_POLICY } from '../../domain/policy';
 import { createConsole } from '../../web/console';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
+import { CHROMIUM_PATH } from '../support/install-browser';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const SCREENSHOTS = `${__dirname}/../../docs/screenshots`;
@@ -64,7 +65,7 @@ beforeAll(async () => {
     console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'console-test-secret-'.padEnd(40, 'x') }),
   });
   server.on('request', app);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
 });
 
 afterAll(async () => {
