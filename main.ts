@@ -10,8 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const service = await startService(config, logger);
-  const { api, worker, temporalUi, mail } = service.where;
+  const { api, console: webConsole, worker, temporalUi, mail } = service.where;
   const lines = [
+    webConsole && `Web console:        ${webConsole}${service.demo ? '  (sign in as a demo user below)' : ''}`,
     api && `API:                ${api}  (OpenAPI: ${api}/api/openapi.json)`,
     worker && `Worker:             ${worker}`,
     temporalUi && `Temporal Web UI:    ${temporalUi}`,

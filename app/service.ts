@@ -27,7 +27,7 @@ import { loadPolicy } from './policy';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
-  where: { api?: string; worker?: string; temporalUi?: string; mail?: string };
+  where: { api?: string; console?: string; worker?: string; temporalUi?: string; mail?: string };
   /** Embedded mode only: the demo users and their shared password, for the banner. */
   demo?: { usernames: string[]; password: string };
   stop(): Promise<void>;
@@ -139,11 +139,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         policy: () => policy,
         searchAttributes: true,
       });
+      const webConsoleRouter = webConsole(config, logger);
       const app = createApp({
         logger,
         pool,
         cases,
-        console: webConsole(config, logger),
+        console: webConsoleRouter,
         identityKeyring,
         mailbox,
         rateLimits: config.rateLimits,
@@ -163,6 +164,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       });
       stoppers.push(() => new Promise((done) => server.close(done)));
       where.api = config.http.publicBaseUrl;
+      if (webConsoleRouter) where.console = `${config.http.publicBaseUrl}/`;
       logger.info({ url: where.api }, `API listening on ${where.api}`);
     }
   } catch (error) {
