@@ -73,7 +73,7 @@ export async function authenticateToken(pool: Pool, token: string, now: Date): P
   if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
   // Best effort and coarse (a minute): a busy token should not write on every request.
   void pool
-    .query(`UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`, [id, now])
+    .query(`UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`, [id, now])
     .catch(() => undefined);
   return { user: userFromRow(row), tokenId: row.token_id };
 }

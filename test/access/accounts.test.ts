@@ -12,7 +12,7 @@ import { createLogger } from '../../app/logger';
 import { issueToken } from '../../db/tokens';
 import { bearer, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -155,6 +155,17 @@ describe('API keys', () => {
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(200);
     await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(admin().headers).expect(200);
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
+  });
+
+  it('records when it was last used', async () => {
+    const created = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'usage' }).expect(201)).body as { id: string; token: string; lastUsedAt: string | null };
+    expect(created.lastUsedAt).toBeNull();
+    await request(stack.app).get('/api/me').set(bearer(created.token)).expect(200);
+    const listed = await eventually(async () => {
+      const { items } = (await request(stack.app).get('/api/tokens').set(bearer(created.token)).expect(200)).body as { items: { id: string; lastUsedAt: string | null }[] };
+      return items.find((token) => token.id === created.id && token.lastUsedAt !== null);
+    }, 'lastUsedAt to be recorded');
+    expect(Date.now() - Date.parse(listed.lastUsedAt!)).toBeLessThan(60_000);
   });
 
   it('lasts at most 365 days', async () => {
