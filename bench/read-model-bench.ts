@@ -1,8 +1,19 @@
-/** Section 1: status reads at 100,000 cases, through our API and through the bare baseline, measured alike. */
+/**
+ * Section 1: status reads at 100,000 cases, through our API and through the bare baseline, measured alike.
+ *
+ * Who reads: the coordinator of one bench coordinator agency, with an API key, as a real client would. It sees the
+ * cases its agency takes part in (about 1 in 20 here), so it asks for cases among those, and for an agency's pending
+ * or overdue steps within them. The bare baseline is told the same agency and answers the same rows with the same
+ * participant condition, so the difference is our layers: the token lookup and access checks, validation, request
+ * logging and the rest of createApp.
+ */
 import type { Pool } from 'pg';
-import { BENCH_AGENCIES } from './bench-agencies';
+import { BENCH_AGENCIES, benchAgencyId } from './bench-agencies';
+import { benchWorkers } from './bench-workers';
 import { loadReadModel, type LoadReport } from './bulk-load';
 import { httpLoad, type HttpLoadResult } from './http-load';
+import { timeCalls, type CallsResult } from './timed-calls';
+import { authenticateToken } from '../db/tokens';
 import { seededRandom } from './synthetic-cases';
 
 export interface ReadBenchOptions {
@@ -21,37 +32,84 @@ export interface ReadRow {
 export interface ReadBenchResult {
   load: LoadReport;
   rows: ReadRow[];
+  /** What authentication adds to each request of ours: the token lookup, next to a bare round trip to PostgreSQL. */
+  auth: { tokenLookup: CallsResult; selectOne: CallsResult };
 }
 
 /** Work lists are asked for by the agencies that own steps; the ones with many steps matter most. */
 const INBOX_AGENCIES = BENCH_AGENCIES.filter((a) => a.kind !== 'coordinator').map((a) => a.id);
 
+interface Scenario {
+  name: string;
+  ours: string[];
+  bare: string[];
+  /** The rows an answer carries, in order, as comparable strings: the two apps shape their JSON differently. */
+  rowsOf: { ours: (body: unknown) => string[]; bare: (body: unknown) => string[] };
+}
+
+// The shapes of our two apps' answers, as far as the comparison reads them.
+type CaseBody = { caseId?: string; id?: string; steps: unknown[]; timeline: unknown[] };
+const rowsOfCase = (body: unknown) => {
+  const { caseId, id, steps, timeline } = body as CaseBody;
+  return [`case ${caseId ?? id}`, `${steps.length} steps`, `${timeline.length} timeline entries`];
+};
+const rowsOfStepList = {
+  ours: (body: unknown) => (body as { items: { caseId: string; id: string }[] }).items.map((s) => `${s.caseId}/${s.id}`),
+  bare: (body: unknown) => (body as { items: { case_id: string; step_id: string }[] }).items.map((s) => `${s.case_id}/${s.step_id}`),
+};
+
+/** Both apps must do the same work: the first requests of a scenario must answer the same rows on both sides. */
+async function assertSameRows(origins: { app: string; bare: string }, scenario: Scenario, headers: Record<string, string>): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const answers = await Promise.all(
+      (['ours', 'bare'] as const).map(async (side) => {
+        const response = await fetch(`${side === 'ours' ? origins.app : origins.bare}${scenario[side][i]!}`, { headers });
+        if (response.status !== 200) throw new Error(`${scenario.name}: ${side} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+        return JSON.stringify(scenario.rowsOf[side](await response.json()));
+      }),
+    );
+    if (answers[0] !== answers[1]) throw new Error(`${scenario.name}: ours and bare differ for request ${i}: ${answers[0]} vs ${answers[1]}`);
+  }
+}
+
 export async function runReadBench(pool: Pool, origins: { app: string; bare: string }, options: ReadBenchOptions): Promise<ReadBenchResult> {
   const load = await loadReadModel(pool, { cases: options.cases, templates: 500, seed: 7, progress: options.progress });
   options.progress(`loaded ${load.cases.toLocaleString('en-US')} cases in ${load.seconds.toFixed(0)} s`);
 
-  const { rows: sample } = await pool.query<{ id: string }>('SELECT id FROM cases ORDER BY random() LIMIT 5000');
+  const coordinator = { id: benchAgencyId('coordinator', 0), kind: 'coordinator' as const };
+  const reader = (await benchWorkers(pool, [coordinator])).get(coordinator.id)!;
+  const { rows: sample } = await pool.query<{ id: string }>('SELECT id FROM cases WHERE agency_ids @> ARRAY[$1] ORDER BY random() LIMIT 5000', [coordinator.id]);
   const caseIds = sample.map((row) => row.id);
+  options.progress(`reading as the coordinator of ${coordinator.id}, among ${caseIds.length.toLocaleString('en-US')} of its cases`);
+  const as = `participant=${coordinator.id}`;
   const random = seededRandom(11);
   const agencies = Array.from({ length: 5000 }, () => INBOX_AGENCIES[Math.floor(random() * INBOX_AGENCIES.length)]!);
 
-  const scenarios = [
-    { name: 'GET case by id', ours: caseIds.map((id) => `/api/cases/${id}`), bare: caseIds.map((id) => `/bare/cases/${id}`) },
+  const scenarios: Scenario[] = [
+    {
+      name: 'GET case by id',
+      ours: caseIds.map((id) => `/api/cases/${id}`),
+      bare: caseIds.map((id) => `/bare/cases/${id}?${as}`),
+      rowsOf: { ours: rowsOfCase, bare: rowsOfCase },
+    },
     {
       name: 'GET pending steps of an agency',
       ours: agencies.map((a) => `/api/steps?status=pending&agencyId=${a}&limit=50`),
-      bare: agencies.map((a) => `/bare/steps?status=pending&agencyId=${a}&limit=50`),
+      bare: agencies.map((a) => `/bare/steps?status=pending&agencyId=${a}&limit=50&${as}`),
+      rowsOf: rowsOfStepList,
     },
     {
       name: 'GET overdue steps of an agency',
       ours: agencies.map((a) => `/api/steps?status=overdue&agencyId=${a}&limit=50`),
-      bare: agencies.map((a) => `/bare/steps?status=overdue&agencyId=${a}&limit=50`),
+      bare: agencies.map((a) => `/bare/steps?status=overdue&agencyId=${a}&limit=50&${as}`),
+      rowsOf: rowsOfStepList,
     },
   ];
-  // Our API wants to know who is asking; a coordinator reads everything here (access control comes later).
-  const headers = { 'x-agency-id': 'bench-coordinator-0', 'x-user-id': 'bench-user' };
+  // Both sides get the same header, so requests weigh the same on the wire; the bare app ignores it.
+  const headers = reader.headers;
   const rows: ReadRow[] = [];
   for (const scenario of scenarios) {
+    await assertSameRows(origins, scenario, headers);
     const run = async (origin: string, paths: string[]) => {
       // Warm-up (connections, plans, caches), then the measured run.
       await httpLoad({ origin, paths, headers, connections: options.connections, requests: Math.min(1000, options.requests) });
@@ -62,5 +120,24 @@ export async function runReadBench(pool: Pool, origins: { app: string; bare: str
     rows.push({ name: scenario.name, ours, bare });
     options.progress(`${scenario.name}: ours ${Math.round(ours.perSecond)} req/s, bare ${Math.round(bare.perSecond)} req/s`);
   }
-  return { load, rows };
+  return { load, rows, auth: await timeAuthentication(pool, reader.headers.authorization.slice('Bearer '.length), options) };
+}
+
+/**
+ * The token lookup our API makes before every request (db/tokens.ts authenticateToken: one indexed join, a SHA-256
+ * and a constant-time compare), called in this process as many at once as the HTTP runs keep connections open, next
+ * to `SELECT 1` through the same pool: the difference is the lookup's own share.
+ */
+async function timeAuthentication(pool: Pool, token: string, options: ReadBenchOptions): Promise<ReadBenchResult['auth']> {
+  const calls = Array.from({ length: options.requests }, (_, i) => i);
+  const time = async (call: () => Promise<unknown>) => {
+    await timeCalls(calls.slice(0, Math.min(1000, calls.length)), options.connections, call);
+    return timeCalls(calls, options.connections, call);
+  };
+  const tokenLookup = await time(async () => {
+    if (!(await authenticateToken(pool, token, new Date()))) throw new Error('the bench token did not authenticate');
+  });
+  const selectOne = await time(() => pool.query('SELECT 1'));
+  options.progress(`token lookup p50 ${tokenLookup.p50Ms.toFixed(2)} ms, SELECT 1 p50 ${selectOne.p50Ms.toFixed(2)} ms`);
+  return { tokenLookup, selectOne };
 }

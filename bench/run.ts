@@ -4,7 +4,7 @@
  * --concurrency N (8, sign-offs), --cases N (10000, section 3 workflows), --cache N (1000, the worker's workflow
  * cache in section 3), --only 1,2,3.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startBenchStack } from './bench-stack';
 import { Cleanup } from './cleanup';
@@ -49,9 +49,13 @@ function header(): string {
     '# relief-cases benchmark',
     `command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString()}`,
+    // Others may share the machine: the load before we start says how much of it was ours.
+    `load:    ${loadavg().map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min averages, before starting)`,
     'setup:   embedded PostgreSQL (durable settings), official Temporal dev server (SQLite file), all on 127.0.0.1;',
     '         API and case worker in this process; HTTP load from autocannon in a child process (keep-alive);',
     '         the API logs each request at info into /dev/null. Everything shares the same cores.',
+    'auth:    requests to our API carry a bench user\'s API key (Authorization: Bearer), looked up in PostgreSQL each time;',
+    '         reads as the coordinator of bench-coordinator-0 within its cases, the bare app told the same agency.',
     `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
     `writes:  ${settings.signOffs} sign-offs per path, ${settings.concurrency} in flight; memory: ${settings.memoryCases.toLocaleString('en-US')} case workflows`,
     '',
@@ -63,6 +67,14 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
   for (const row of read?.rows ?? []) {
     for (const [who, r] of [['ours (createApp)', row.ours], ['bare Express + pg', row.bare]] as const) {
       rows.push([row.name, who, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.non2xx + r.errors > 0 ? `${r.non2xx} non-2xx, ${r.errors} errors` : '']);
+    }
+  }
+  if (read) {
+    for (const [name, r] of [
+      ['token lookup (authenticateToken)', read.auth.tokenLookup],
+      ['SELECT 1 (same pool)', read.auth.selectOne],
+    ] as const) {
+      rows.push([name, `${r.count} calls`, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.failures ? `${r.failures} failures` : '']);
     }
   }
   if (signOff) {

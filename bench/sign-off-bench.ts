@@ -4,13 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
 import type { CaseCommands } from '../app/case-commands';
 import { dateOf } from '../domain/dates';
-import { randomAgencies } from './bench-agencies';
+import { BENCH_AGENCIES, randomAgencies } from './bench-agencies';
+import { benchWorkers, type BenchWorker } from './bench-workers';
 import { seededRandom } from './synthetic-cases';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { pingUpdate, pingWorkflow } from './workflows/ping';
-import { workingActor } from '../domain/access';
 
 export interface SignOffBenchOptions {
   cases: number;
@@ -26,22 +27,22 @@ export interface SignOffBenchResult {
 }
 
 export async function runSignOffBench(
-  deps: { cases: CaseCommands; client: Client; appOrigin: string; pingTaskQueue: string },
+  deps: { cases: CaseCommands; client: Client; pool: Pool; appOrigin: string; pingTaskQueue: string },
   options: SignOffBenchOptions,
 ): Promise<SignOffBenchResult> {
   const random = seededRandom(23);
   const today = dateOf(new Date().toISOString());
-  const lawEnforcementOf = new Map<string, string>();
+  // Each case is opened and signed by its own law-enforcement agency's officer, authenticated as a client would be.
+  const officers = await benchWorkers(deps.pool, BENCH_AGENCIES.filter((a) => a.kind === 'law_enforcement'));
+  const officerOf = new Map<string, BenchWorker>();
 
   const opened: string[] = [];
   const open = await timeCalls(Array.from({ length: options.cases * 2 }, (_, i) => i), options.concurrency, async () => {
     const agencies = randomAgencies(random);
-    const view = await deps.cases.open(
-      { identifiedOn: today, survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' }, agencies },
-      workingActor({ userId: 'bench-user', agencyId: agencies.coordinator, agencyKind: 'coordinator' }),
-    );
+    const officer = officers.get(agencies.law_enforcement)!;
+    const view = await deps.cases.open({ identifiedOn: today, survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' }, agencies }, officer.actor);
     opened.push(view.caseId);
-    lawEnforcementOf.set(view.caseId, agencies.law_enforcement);
+    officerOf.set(view.caseId, officer);
   });
   if (open.failures > 0) throw new Error(`opening cases failed: ${open.firstFailure}`);
   options.progress(`opened ${opened.length} cases`);
@@ -54,8 +55,7 @@ export async function runSignOffBench(
       headers: {
         'content-type': 'application/json',
         'idempotency-key': randomUUID(),
-        'x-agency-id': lawEnforcementOf.get(caseId)!,
-        'x-user-id': 'bench-officer',
+        ...officerOf.get(caseId)!.headers,
       },
       body: JSON.stringify({ outcome: signOff.outcome, details: signOff.details }),
     });
@@ -65,7 +65,7 @@ export async function runSignOffBench(
   options.progress(`sign-off through the API: p50 ${viaApi.p50Ms.toFixed(1)} ms`);
 
   const viaCommands = await timeCalls(opened.slice(options.cases), options.concurrency, (caseId) =>
-    deps.cases.signOff(caseId, signOff, workingActor({ userId: 'bench-officer', agencyId: lawEnforcementOf.get(caseId)!, agencyKind: 'law_enforcement' })),
+    deps.cases.signOff(caseId, signOff, officerOf.get(caseId)!.actor),
   );
   options.progress(`sign-off through CaseCommands: p50 ${viaCommands.p50Ms.toFixed(1)} ms`);
 
