@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { projectCase } from '../db/read-model';
 import { insertBenchAgencies, randomAgencies, RANDOM_AGENCIES_SQL } from './bench-agencies';
-import { seededRandom, syntheticCase } from './synthetic-cases';
+import { seededRandom } from '../test/support/seeded-random';
+import { syntheticCase } from './synthetic-cases';
 
 export interface LoadOptions {
   cases: number;

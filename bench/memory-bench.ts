@@ -18,7 +18,7 @@ import { DEFAULT_POLICY, nextAlarm } from '../domain';
 import { caseStateQuery, caseWorkflow } from '../workflows/case-workflow';
 import { randomAgencies } from './bench-agencies';
 import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
-import { seededRandom } from './synthetic-cases';
+import { seededRandom } from '../test/support/seeded-random';
 import { timeCalls } from './timed-calls';
 
 export interface MemoryBenchResult {

@@ -14,7 +14,7 @@ import { loadReadModel, type LoadReport } from './bulk-load';
 import { httpLoad, type HttpLoadResult } from './http-load';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { authenticateToken } from '../db/tokens';
-import { seededRandom } from './synthetic-cases';
+import { seededRandom } from '../test/support/seeded-random';
 
 export interface ReadBenchOptions {
   cases: number;

@@ -9,7 +9,7 @@ import type { CaseCommands } from '../app/case-commands';
 import { dateOf } from '../domain/dates';
 import { BENCH_AGENCIES, randomAgencies } from './bench-agencies';
 import { benchWorkers, type BenchWorker } from './bench-workers';
-import { seededRandom } from './synthetic-cases';
+import { seededRandom } from '../test/support/seeded-random';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { pingUpdate, pingWorkflow } from './workflows/ping';
 

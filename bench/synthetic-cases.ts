@@ -22,17 +22,6 @@ import {
 import type { AgencyKind, CaseAgencies, CaseSnapshot, Instant, StepKind } from '../domain/types';
 import { workingActor } from '../domain/access';
 
-/** A small deterministic generator (mulberry32), so two runs of the bench load the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Candidate = { outcome: string; details: Record<string, string> };
 

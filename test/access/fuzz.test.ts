@@ -17,18 +17,7 @@ import { issueToken, revokeToken } from '../../db/tokens';
 import { disableUser } from '../../db/users';
 import { createTestUser, createWorker, type TestUser } from '../support/auth';
 import { startStack, type Stack } from '../support/stack';
-
-/** mulberry32: a few lines of seeded PRNG, so every run sends the very same requests. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random';
 
 interface Probe {
   family: string;
@@ -172,7 +161,7 @@ afterAll(async () => {
 
 /** The requests, all derived from one seed. */
 function generateProbes(today: string): Probe[] {
-  const random = prng(0x5eed_2026);
+  const random = seededRandom(0x5eed_2026);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const as = (name: string) => people[name]!.headers;
   let keys = 0;
