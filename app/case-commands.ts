@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { AppError, type ProblemKind } from './errors';
 import type { IdentityKeyring } from '../db/identity-cipher';
-import { getCase, saveSurvivor, type CaseView } from '../db/read-model';
+import { deleteSurvivor, getCase, saveSurvivor, type CaseView } from '../db/read-model';
 import { minorTurns18OnFor, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import { caseWorkflow, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, syncUpdate } from '../workflows/case-workflow';
@@ -96,17 +96,20 @@ export class CaseCommands {
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
     await saveSurvivor(this.deps.pool, caseId, request.survivor, this.deps.identityKeyring);
-    try {
-      const handle = await this.deps.client.workflow.start(caseWorkflow, {
+    const handle = await this.deps.client.workflow
+      .start(caseWorkflow, {
         workflowId: workflowIdOf(caseId),
         taskQueue: this.deps.taskQueue,
         args: [{ kind: 'open', open, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
+      })
+      .catch(async (error: unknown) => {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 'This case already exists.');
+        // No case will ever hold this identity: personal data is not kept for a case that does not exist.
+        await deleteSurvivor(this.deps.pool, caseId);
+        throw error;
       });
-      await handle.executeUpdate(syncUpdate);
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 'This case already exists.');
-      throw error;
-    }
+    // Once started the case exists, even if this wait fails: the identity stays with it.
+    await handle.executeUpdate(syncUpdate);
     return this.read(caseId);
   }
 

@@ -1,18 +1,27 @@
 /**
- * The API over a real PostgreSQL: actors, validation, idempotency, case reads, sign-offs and the work lists.
- * The write side is the in-memory stand-in (see in-memory-case-commands.ts): the workflow path is covered by the
- * lead's end-to-end tests; here the subject is the HTTP contract.
+ * The HTTP contract of the case routes: actors, validation, idempotency, case reads, sign-offs and the work lists.
+ * Everything is real: the write side is the service's CaseCommands running the case workflow on the official
+ * time-skipping Temporal server, the read model is PostgreSQL. The app under test is built here from the stack's
+ * parts so the test keeps its own API clock (`now`) for the overdue lists.
  */
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
+import { CaseCommands, workflowIdOf } from '../../app/case-commands';
 import { createLogger } from '../../app/logger';
 import { enqueue } from '../../db/notifications';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { EncryptionCodec } from '../../temporal/codec';
+import { dataConverterFor } from '../../temporal/data-converter';
+import type { CaseWorkflowInput } from '../../workflows/case-workflow';
 import { createWorker, type TestUser } from '../support/auth';
-import { startTestDatabase, type TestDatabase } from '../support/postgres';
-import { InMemoryCaseCommands } from './in-memory-case-commands';
+import { freePort } from '../support/ports';
+import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 const AGENCIES = { law_enforcement: 'le-1', ice: 'ice-1', hhs: 'hhs-1', advocate: 'adv-1', coordinator: 'coord-1' };
 const KINDS = { 'le-1': 'law_enforcement', 'le-2': 'law_enforcement', 'ice-1': 'ice', 'hhs-1': 'hhs', 'adv-1': 'advocate', 'coord-1': 'coordinator' } as const;
@@ -20,10 +29,16 @@ const workers: Partial<Record<string, TestUser>> = {};
 /** Bearer headers of the user working for this agency (its officer, advocate or coordinator). */
 const as = (agencyId: keyof typeof KINDS) => workers[agencyId]!.headers;
 
-let database: TestDatabase;
-let commands: InMemoryCaseCommands;
+let stack: Stack;
 let app: Express;
-let now = new Date('2026-03-01T12:00:00.000Z');
+/** The same app, but its write side talks to a Temporal address where nothing listens: an outage not of our making. */
+let outageApp: Express;
+let deadConnection: Connection;
+/** The Temporal server's day at start (it runs on wall-clock time): identification and sign-off dates use it. */
+let today = '';
+/** The API's clock for "overdue"; starts at the Temporal server's time, a test moves it ahead. */
+let startedAt = new Date();
+let now = startedAt;
 let keyCounter = 0;
 let logLines: Record<string, unknown>[] = [];
 const logSink = new Writable({
@@ -36,7 +51,7 @@ const newKey = () => `key-${process.pid}-${(keyCounter += 1)}`;
 
 function openRequest(overrides: Record<string, unknown> = {}) {
   return {
-    identifiedOn: '2026-02-20',
+    identifiedOn: today,
     survivor: { name: 'Test Person', birthDate: '1990-05-01', aNumber: 'A123456789' },
     agencies: AGENCIES,
     ...overrides,
@@ -47,6 +62,7 @@ interface CaseBody {
   caseId: string;
   reference: string;
   status: string;
+  version: number;
   steps: { id: string; kind: string; status: string; dueAt: string | null; overdue: boolean }[];
 }
 
@@ -55,9 +71,26 @@ async function openCase(overrides: Record<string, unknown> = {}): Promise<CaseBo
   return res.body as CaseBody;
 }
 
+/** Rows the write side leaves behind for every open command it runs: the sealed survivor, then the case. */
+async function writeSideRows(): Promise<{ survivors: number; cases: number }> {
+  const { rows } = await stack.pool.query<{ survivors: string; cases: string }>('SELECT (SELECT count(*) FROM survivors) AS survivors, (SELECT count(*) FROM cases) AS cases');
+  return { survivors: Number(rows[0]!.survivors), cases: Number(rows[0]!.cases) };
+}
+
+/** The input the case's workflow was started with, read from its history and opened with the test payload key. */
+async function workflowStartInput(caseId: string): Promise<CaseWorkflowInput> {
+  const history = await stack.client.workflow.getHandle(workflowIdOf(caseId)).fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  const [input] = await new EncryptionCodec(TEST_PAYLOAD_KEYRING).decode(payloads);
+  return defaultPayloadConverter.fromPayload<CaseWorkflowInput>(input!);
+}
+
 beforeAll(async () => {
-  database = await startTestDatabase();
-  await database.pool.query(
+  stack = await startStack();
+  startedAt = new Date(await stack.env.currentTimeMs());
+  now = startedAt;
+  today = startedAt.toISOString().slice(0, 10);
+  await stack.pool.query(
     `INSERT INTO agencies (id, kind, name, email) VALUES
        ('le-1', 'law_enforcement', 'Test Police Unit', 'le@example.gov'),
        ('le-2', 'law_enforcement', 'Other Police Unit', NULL),
@@ -66,13 +99,33 @@ beforeAll(async () => {
        ('adv-1', 'advocate', 'Test Legal Aid', NULL),
        ('coord-1', 'coordinator', 'Test Task Force', NULL)`,
   );
-  for (const [agencyId, kind] of Object.entries(KINDS)) workers[agencyId] = await createWorker(database.pool, agencyId, kind);
-  commands = new InMemoryCaseCommands(database.pool, () => now);
-  app = createApp({ logger: createLogger({ level: 'info', destination: logSink }), pool: database.pool, cases: commands, ready: async () => ({ ok: true, checks: {} }), now: () => now });
+  for (const [agencyId, kind] of Object.entries(KINDS)) workers[agencyId] = await createWorker(stack.pool, agencyId, kind);
+
+  // Our own CaseCommands rather than stack.cases: the survivor route must open identities with the keyring they were
+  // sealed with, and the stack keeps its keyring to itself.
+  const identityKeyring = { current: { id: 'cases-api-test-key', key: randomBytes(32) } };
+  const commandsOn = (client: Client) =>
+    new CaseCommands({
+      client,
+      pool: stack.pool,
+      identityKeyring,
+      taskQueue: stack.taskQueue,
+      policy: () => DEFAULT_POLICY,
+      searchAttributes: false,
+      now: async () => new Date(await stack.env.currentTimeMs()),
+    });
+  const logger = createLogger({ level: 'info', destination: logSink });
+  const appOn = (client: Client) =>
+    createApp({ logger, pool: stack.pool, cases: commandsOn(client), identityKeyring, ready: async () => ({ ok: true, checks: {} }), now: () => now });
+  app = appOn(stack.client);
+  // No retry interceptors: the SDK would otherwise back off for about 20 s before giving up on the dead address.
+  deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });
+  outageApp = appOn(new Client({ connection: deadConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) }));
 });
 
 afterAll(async () => {
-  await database?.stop();
+  await deadConnection?.close();
+  await stack?.stop();
 });
 
 describe('who is acting', () => {
@@ -138,14 +191,15 @@ describe('idempotency', () => {
     const key = newKey();
     const first = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
-    const calls = commands.calls;
+    const rowsBefore = await writeSideRows();
     // Same meaning, different key order: still the same request.
     const { agencies, survivor, identifiedOn } = openRequest();
     const again = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send({ agencies, survivor, identifiedOn }).expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.body).toEqual(first.body);
-    expect(commands.calls).toBe(calls);
+    // A second open command would have sealed another survivor (before starting its workflow) and added a case.
+    expect(await writeSideRows()).toEqual(rowsBefore);
   });
 
   it('refuses the same key with a different body', async () => {
@@ -157,19 +211,23 @@ describe('idempotency', () => {
 
   it('answers 409 while the first request under a key is still running', async () => {
     const key = newKey();
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    commands.gate = { entered, release: new Promise<void>((resolve) => (release = resolve)) };
-    const first = request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).then((res) => res);
+    const { survivors } = await writeSideRows();
+    // Without a worker the new case's workflow cannot confirm its first projection, so the open command waits inside
+    // the write side, holding its key, until a worker runs again.
+    await stack.stopWorker();
+    let first: Promise<request.Response> | undefined;
     try {
-      await inside;
+      first = request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).then((res) => res);
+      // In flight: the key is claimed without an answer, and the command has sealed the survivor (its first write).
+      await eventually(async () => {
+        const claimed = await stack.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key]);
+        return claimed.rowCount === 1 && (await writeSideRows()).survivors > survivors;
+      }, 'the first request to be inside the write side');
       const busy = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(409);
       expect(busy.body).toMatchObject({ code: 'idempotency_in_progress' });
       expect(busy.headers['retry-after']).toBe('1');
     } finally {
-      commands.gate = undefined;
-      release();
+      await stack.startWorker();
     }
     expect((await first).status).toBe(201);
     await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201).expect('Idempotent-Replayed', 'true');
@@ -180,21 +238,21 @@ describe('idempotency', () => {
     const key = newKey();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
     const first = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key)
-      .send({ outcome: 'requested', details: { requestedOn: '2026-02-25', note: 'sent by fax' } }).expect(200);
+      .send({ outcome: 'requested', details: { requestedOn: today, note: 'sent by fax' } }).expect(200);
     const again = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key)
-      .send({ details: { note: 'sent by fax', requestedOn: '2026-02-25' }, outcome: 'requested' }).expect(200);
+      .send({ details: { note: 'sent by fax', requestedOn: today }, outcome: 'requested' }).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     // The same key on another case is another request, not a replay.
     const other = await openCase();
     await request(app).post(`/api/cases/${other.caseId}/steps/cp_request-1/sign-off`).set(as('le-1')).set('Idempotency-Key', key)
-      .send({ outcome: 'requested', details: { requestedOn: '2026-02-25', note: 'sent by fax' } }).expect(422);
+      .send({ outcome: 'requested', details: { requestedOn: today, note: 'sent by fax' } }).expect(422);
   });
 
   it('keeps a refusal as the answer to its key', async () => {
     const opened = await openCase();
     const key = newKey();
-    const signOff = { outcome: 'requested', details: { requestedOn: '2026-02-25' } };
+    const signOff = { outcome: 'requested', details: { requestedOn: today } };
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
     await request(app).post(path).set(as('coord-1')).set('Idempotency-Key', key).send(signOff).expect(403);
     const replay = await request(app).post(path).set(as('coord-1')).set('Idempotency-Key', key).send(signOff).expect(403);
@@ -206,18 +264,32 @@ describe('faults of ours', () => {
   it('answers 500 with the request id, logs it without the body, and frees the key for a retry', async () => {
     const key = newKey();
     logLines = [];
-    commands.failNext = new Error('temporal unreachable');
-    const res = await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
+    // Temporal is unreachable for this request: the outage app's write side has nobody to talk to.
+    const before = await writeSideRows();
+    const res = await request(outageApp).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
     expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
-    expect(JSON.stringify(res.body)).not.toContain('temporal unreachable');
     const logged = logLines.find((line) => line.msg === 'unhandled error');
-    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: 'temporal unreachable' } });
+    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: expect.stringMatching(/UNAVAILABLE/) as unknown } });
+    // The cause is logged for us, never told to the client.
+    const cause = (logged!.err as { message: string }).message;
+    expect(JSON.stringify(res.body)).not.toContain(cause);
     const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
     expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: '/api/cases' }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
     expect(JSON.stringify(logLines)).not.toMatch(/Test Person|1990-05-01|A123456789/);
+    // The case never started, so no sealed identity was kept for it.
+    expect(await writeSideRows()).toEqual(before);
 
-    await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-retry').set('Idempotency-Key', key).send(openRequest()).expect(201);
-    expect(commands.lastActor).toEqual({ ...workers['le-1']!.actor, requestId: 'req-retry' });
+    // Temporal is back (the working app): the same key is tried again, not refused as in progress or replayed.
+    const retry = await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-retry').set('Idempotency-Key', key).send(openRequest()).expect(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    // What the API handed the write side: the signed-in worker, with this request's id, as the workflow received it.
+    const { caseId } = retry.body as CaseBody;
+    const input = await workflowStartInput(caseId);
+    expect(input.kind === 'open' && input.open.openedBy).toEqual({ ...workers['le-1']!.actor, requestId: 'req-retry' });
+    const audited = await stack.pool.query<{ user_id: string; agency_id: string; roles: string[]; case_id: string; outcome: string }>(
+      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open'",
+    );
+    expect(audited.rows).toEqual([{ user_id: workers['le-1']!.user.id, agency_id: 'le-1', roles: [...workers['le-1']!.actor.roles], case_id: caseId, outcome: 'allowed' }]);
   });
 });
 
@@ -231,12 +303,12 @@ describe('reading, signing and closing a case', () => {
   it('records a sign-off by the owning agency and answers with the updated case', async () => {
     const opened = await openCase();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
-    const wrong = await request(app).post(path).set(as('ice-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: '2026-02-25' } }).expect(403);
+    const wrong = await request(app).post(path).set(as('ice-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: today } }).expect(403);
     expect(wrong.body).toMatchObject({ code: 'wrong_agency_kind' });
     const extra = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: {}, by: 'me' }).expect(422);
     expect(extra.body).toMatchObject({ errors: [{ field: 'by', message: 'unknown field' }] });
 
-    const res = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: '2026-02-25' } }).expect(200);
+    const res = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: today } }).expect(200);
     expect((res.body as CaseBody).steps.find((s) => s.id === 'cp_request-1')?.status).toBe('completed');
     const overseen = await request(app).get(`/api/cases/${(res.body as CaseBody).caseId}`).set(as('coord-1')).expect(200);
     expect((overseen.body as CaseBody).steps.some((s) => s.kind === 'cp_decision' && s.status === 'pending')).toBe(true);
@@ -287,7 +359,7 @@ describe('work lists', () => {
       pages += 1;
     } while (cursor && pages < 50);
 
-    const { rows } = await database.pool.query<{ n: string }>("SELECT count(*) AS n FROM case_steps WHERE status = 'pending' AND kind = 'le_declaration' AND agency_id = 'le-1'");
+    const { rows } = await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM case_steps WHERE status = 'pending' AND kind = 'le_declaration' AND agency_id = 'le-1'");
     expect(seen).toHaveLength(Number(rows[0]!.n));
     expect(new Set(seen.map((s) => s.id)).size).toBe(seen.length);
     expect(pages).toBeGreaterThan(1);
@@ -296,13 +368,17 @@ describe('work lists', () => {
   });
 
   it('lists overdue steps against the API clock and honours due-date bounds', async () => {
+    // Opened at the Temporal server's time, which is also the API clock's for now: nothing of it is overdue yet.
+    const opened = await openCase();
     const none = await request(app).get('/api/steps?status=overdue').set(as('le-1')).expect(200);
     expect((none.body as { items: unknown[] }).items).toEqual([]);
+    const fresh = await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(200);
+    expect((fresh.body as CaseBody).steps.some((s) => s.overdue)).toBe(false);
 
     now = new Date('2030-01-01T00:00:00.000Z');
     try {
       const overdue = await request(app).get('/api/steps?status=overdue&sort=-dueAt&limit=200').set(as('le-1')).expect(200);
-      const items = (overdue.body as { items: { dueAt: string }[] }).items;
+      const items = (overdue.body as { items: { caseId: string; id: string; dueAt: string }[] }).items;
       expect(items.length).toBeGreaterThan(0);
       const dues = items.map((i) => i.dueAt);
       expect(dues).toEqual([...dues].sort().reverse());
@@ -311,18 +387,20 @@ describe('work lists', () => {
       const bounded = await request(app).get('/api/steps').query({ status: 'overdue', dueBefore: latest, limit: '200' }).set(as('le-1')).expect(200);
       expect((bounded.body as { items: { dueAt: string }[] }).items.every((i) => i.dueAt < latest)).toBe(true);
 
-      const opened = await openCase();
-      const view = await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(200);
-      expect((view.body as CaseBody).steps.some((s) => s.overdue)).toBe(false);
+      // The case view judges "overdue" by the same clock as the list: the same steps of the same case.
+      const later = await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(200);
+      const flagged = (later.body as CaseBody).steps.filter((s) => s.overdue).map((s) => s.id).sort();
+      expect(flagged.length).toBeGreaterThan(0);
+      expect(flagged).toEqual(items.filter((i) => i.caseId === opened.caseId).map((i) => i.id).sort());
     } finally {
-      now = new Date('2026-03-01T12:00:00.000Z');
+      now = startedAt;
     }
   });
 
   it('lists notifications newest first, filtered by case, page by page', async () => {
     const opened = await openCase();
     for (const n of [1, 2, 3]) {
-      await enqueue(database.pool, {
+      await enqueue(stack.pool, {
         id: `alarm-${opened.caseId}-${n}`,
         caseId: opened.caseId,
         reference: opened.reference,
