@@ -50,14 +50,19 @@ const hmac = (settings: SessionSettings, purpose: string) => createHmac('sha256'
 
 /** The CSRF token of forms shown to this browser; before sign-in it creates the pre-session cookie it depends on. */
 export function csrfTokenFor(req: Request, res: Response, settings: SessionSettings): string {
+  const expected = expectedCsrfToken(req, settings);
+  if (expected) return expected;
+  const pre = randomBytes(16).toString('base64url');
+  res.cookie(PRE_SESSION_COOKIE, pre, { ...cookieOptions(settings), sameSite: 'strict' });
+  return hmac(settings, `pre:${pre}`);
+}
+
+/** The CSRF token this browser's forms carry: bound to its session, or before sign-in to its pre-session cookie. */
+function expectedCsrfToken(req: Request, settings: SessionSettings): string | undefined {
   const token = sessionTokenOf(req);
   if (token) return hmac(settings, `session:${TOKEN.exec(token)![1]}`);
-  let pre = (req.cookies as Record<string, unknown> | undefined)?.[PRE_SESSION_COOKIE];
-  if (typeof pre !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(pre)) {
-    pre = randomBytes(16).toString('base64url');
-    res.cookie(PRE_SESSION_COOKIE, pre, { ...cookieOptions(settings), sameSite: 'strict' });
-  }
-  return hmac(settings, `pre:${pre as string}`);
+  const pre = (req.cookies as Record<string, unknown> | undefined)?.[PRE_SESSION_COOKIE];
+  return typeof pre === 'string' && /^[A-Za-z0-9_-]{22}$/.test(pre) ? hmac(settings, `pre:${pre}`) : undefined;
 }
 
 /** Why a POST is refused, or null: it must come from our origin and carry this browser's CSRF token. */
@@ -65,9 +70,7 @@ export function postRefusal(req: Request, settings: SessionSettings): string | n
   const origin = req.get('origin') ?? originOf(req.get('referer'));
   if (origin !== settings.origin) return 'This form was not sent from the console.';
   const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-  const token = sessionTokenOf(req);
-  const pre = (req.cookies as Record<string, unknown> | undefined)?.[PRE_SESSION_COOKIE];
-  const expected = token ? hmac(settings, `session:${TOKEN.exec(token)![1]}`) : typeof pre === 'string' ? hmac(settings, `pre:${pre}`) : undefined;
+  const expected = expectedCsrfToken(req, settings);
   if (typeof sent !== 'string' || expected === undefined || !sameText(sent, expected)) {
     return 'This form has expired. Please try again.';
   }
