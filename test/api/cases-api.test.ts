@@ -4,18 +4,15 @@
  * time-skipping Temporal server, the read model is PostgreSQL. The app under test is built here from the stack's
  * parts so the test keeps its own API clock (`now`) for the overdue lists.
  */
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
-import { CaseCommands, workflowIdOf } from '../../app/case-commands';
+import { workflowIdOf } from '../../app/case-commands';
 import { createLogger } from '../../app/logger';
 import { enqueue } from '../../db/notifications';
-import { DEFAULT_POLICY } from '../../domain/policy';
 import { EncryptionCodec } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
 import type { CaseWorkflowInput } from '../../workflows/case-workflow';
@@ -101,22 +98,8 @@ beforeAll(async () => {
   );
   for (const [agencyId, kind] of Object.entries(KINDS)) workers[agencyId] = await createWorker(stack.pool, agencyId, kind);
 
-  // Our own CaseCommands rather than stack.cases: the survivor route must open identities with the keyring they were
-  // sealed with, and the stack keeps its keyring to itself.
-  const identityKeyring = { current: { id: 'cases-api-test-key', key: randomBytes(32) } };
-  const commandsOn = (client: Client) =>
-    new CaseCommands({
-      client,
-      pool: stack.pool,
-      identityKeyring,
-      taskQueue: stack.taskQueue,
-      policy: () => DEFAULT_POLICY,
-      searchAttributes: false,
-      now: async () => new Date(await stack.env.currentTimeMs()),
-    });
   const logger = createLogger({ level: 'info', destination: logSink });
-  const appOn = (client: Client) =>
-    createApp({ logger, pool: stack.pool, cases: commandsOn(client), identityKeyring, ready: async () => ({ ok: true, checks: {} }), now: () => now });
+  const appOn = (client: Client) => stack.appWith({ logger, cases: stack.casesOn(client), now: () => now });
   app = appOn(stack.client);
   // No retry interceptors: the SDK would otherwise back off for about 20 s before giving up on the dead address.
   deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });

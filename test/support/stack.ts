@@ -11,7 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
-import { createApp } from '../../api/app';
+import { createApp, type ApiDeps } from '../../api/app';
 import { CaseCommands } from '../../app/case-commands';
 import { createLogger, type Logger } from '../../app/logger';
 import { seedDemoAgencies } from '../../db/seed';
@@ -41,6 +41,10 @@ export interface Stack {
   mail: MailCapture;
   cases: CaseCommands;
   app: Express;
+  /** The write side on another Temporal client (e.g. one whose server cannot be reached), otherwise as `cases`. */
+  casesOn(client: Client): CaseCommands;
+  /** An app over the stack's parts with some dependencies replaced: an API clock, a logger, the web console. */
+  appWith(overrides: Partial<ApiDeps>): Express;
   logger: Logger;
   taskQueue: string;
   /** The demo users (db/seed.ts) by username, each with an API key. */
@@ -115,25 +119,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let policy = DEFAULT_POLICY;
   const identityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
-  const cases = new CaseCommands({
-    client,
-    pool,
-    identityKeyring,
-    taskQueue,
-    policy: () => policy,
-    // Registered on the dev server we start; an existing server may not have them.
-    searchAttributes: options.server === 'dev' && !options.temporalAddress,
-    historyLimit: options.historyLimit,
-    now: async () => new Date(await env.currentTimeMs()),
-  });
-  const app = createApp({
-    logger,
-    pool,
-    cases,
-    identityKeyring,
-    mailbox: mail,
-    ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
-  });
+  const casesOn = (on: Client) =>
+    new CaseCommands({
+      client: on,
+      pool,
+      identityKeyring,
+      taskQueue,
+      policy: () => policy,
+      // Registered on the dev server we start; an existing server may not have them.
+      searchAttributes: options.server === 'dev' && !options.temporalAddress,
+      historyLimit: options.historyLimit,
+      now: async () => new Date(await env.currentTimeMs()),
+    });
+  const cases = casesOn(client);
+  const appWith = (overrides: Partial<ApiDeps>) =>
+    createApp({
+      logger,
+      pool,
+      cases,
+      identityKeyring,
+      mailbox: mail,
+      ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
+      ...overrides,
+    });
+  const app = appWith({});
 
   return {
     env,
@@ -142,6 +151,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     mail,
     cases,
     app,
+    casesOn,
+    appWith,
     logger,
     taskQueue,
     users,

@@ -9,16 +9,13 @@
  * against `deps.now`, so the app here is built with a clock that follows the test server: the last time it reported
  * plus the real time elapsed since, refreshed after each sleep.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { CaseCommands } from '../../app/case-commands';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { DEFAULT_POLICY } from '../../domain/policy';
 import { createConsole } from '../../web/console';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
@@ -45,23 +42,8 @@ beforeAll(async () => {
   server = createServer();
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const identityKeyring = { current: { id: 'console-test-key', key: randomBytes(32) } };
-  const cases = new CaseCommands({
-    client: stack.client,
-    pool: stack.pool,
-    identityKeyring,
-    taskQueue: stack.taskQueue,
-    policy: () => DEFAULT_POLICY,
-    searchAttributes: false,
-    now: async () => new Date(await stack.env.currentTimeMs()),
-  });
-  app = createApp({
-    logger: stack.logger,
-    pool: stack.pool,
-    cases,
-    identityKeyring,
+  app = stack.appWith({
     now,
-    ready: async () => ({ ok: true, checks: {} }),
     console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'console-test-secret-'.padEnd(40, 'x') }),
   });
   server.on('request', app);
