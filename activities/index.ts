@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../app/logger';
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   mailer: Transporter;
   from: string;
   publicBaseUrl: string;
+  /** Starts each notification's delivery workflow. */
+  temporal: { client: Client; taskQueue: string };
   logger: Logger;
 }
 

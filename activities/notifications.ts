@@ -1,8 +1,11 @@
 /**
- * The notify activity: every alarm a case workflow fires becomes one outbox row and at most one email.
+ * The notification activities: every alarm a case workflow fires becomes one outbox row, keyed by its case and its
+ * alarm, and at most one email, sent by a delivery workflow of its own (workflows/notification-delivery.ts).
  *
  * Exactly once, step by step:
- * - the row's id is the alarm id, so a retried attempt finds the row its predecessor wrote;
+ * - the row is keyed by (case, alarm), so a retried attempt finds the row its predecessor wrote, and two cases whose
+ *   alarms share a step and a date never share a row;
+ * - the delivery workflow's id is the row's id, so starting it again finds the one already started;
  * - the send happens while the row is locked, so two attempts running at once cannot both send;
  * - the email's Message-ID is derived from the row id, so if the process dies between the SMTP server's "250 OK" and
  *   the commit of sent_at, the resend carries the same Message-ID and a receiver can drop the duplicate;
@@ -10,16 +13,18 @@
  *   never loses it.
  */
 import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { inTransaction } from '../db/pool';
 import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
+import { inTransaction } from '../db/pool';
 import { enqueue, findNotification, findRecipient, markSent, recordFailure, type Notification } from '../db/notifications';
 import type { AlarmKind } from '../domain/case-state';
 import type { Instant } from '../domain/types';
 import { renderNotification } from '../mail/render';
+import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/definitions';
 
-export interface NotificationDeps {
+export interface DeliveryDeps {
   pool: Pool;
   mailer: Transporter;
   /** The sender address; its domain also names the Message-IDs. */
@@ -27,6 +32,11 @@ export interface NotificationDeps {
   publicBaseUrl: string;
   /** Ids only are logged, never addresses or message text. */
   logger?: Logger;
+}
+
+export interface NotificationDeps extends DeliveryDeps {
+  /** Starts delivery workflows: a client with the service's encrypting data converter, and the case task queue. */
+  temporal: { client: Client; taskQueue: string };
 }
 
 /** References only: the workflow never holds, and so never passes, a survivor's identity. */
@@ -45,8 +55,14 @@ export interface NotifyInput {
 
 export interface NotifyResult {
   notificationId: string;
-  /** True once the email has been accepted by the SMTP server (by this attempt or an earlier one); false for an in-app-only notification. */
-  sent: boolean;
+  /** `email`: a delivery workflow sends it; `in_app`: the agency has no address; `sent`: an earlier attempt sent it. */
+  delivery: 'email' | 'in_app' | 'sent';
+}
+
+/** A notification's key: the case and the alarm. */
+export interface NotificationKey {
+  caseId: string;
+  alarmId: string;
 }
 
 const FALLBACK_MESSAGE_ID_DOMAIN = 'relief-cases.invalid';
@@ -62,15 +78,18 @@ export function notificationMessageId(notificationId: string, from: string): str
   return `<notification.${digest}@${senderDomain(from)}>`;
 }
 
-export function createNotificationActivities({ pool, mailer, from, publicBaseUrl, logger }: NotificationDeps) {
+/** The notify activity, which records the notification, and the two its delivery workflow runs. */
+export function createNotificationActivities(deps: NotificationDeps) {
+  const { pool, publicBaseUrl, temporal, logger } = deps;
+
   /** The outbox row for this alarm, written on the first attempt with the recipient and text as they are then. */
   async function outboxRow(input: NotifyInput): Promise<Notification> {
-    const existing = await findNotification(pool, input.alarmId);
+    const existing = await findNotification(pool, input);
     if (existing) return existing;
     const recipient = await findRecipient(pool, input.recipientAgencyId);
     // Retryable on purpose: an organisation missing from the directory is fixed by an operator, and the reminder
     // should then go out rather than be dropped.
-    if (!recipient) throw new Error(`notification ${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`);
+    if (!recipient) throw new Error(`notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`);
     const email = renderNotification({
       kind: input.kind,
       caseId: input.caseId,
@@ -81,8 +100,8 @@ export function createNotificationActivities({ pool, mailer, from, publicBaseUrl
       publicBaseUrl,
     });
     return enqueue(pool, {
-      id: input.alarmId,
       caseId: input.caseId,
+      alarmId: input.alarmId,
       reference: input.reference,
       stepId: input.stepId,
       stepKind: input.stepKind,
@@ -95,47 +114,115 @@ export function createNotificationActivities({ pool, mailer, from, publicBaseUrl
     });
   }
 
-  /** Sends the row's email unless another attempt already did; the row lock makes concurrent attempts take turns. */
-  async function deliver(notificationId: string): Promise<{ sent: boolean; failure?: Error }> {
+  /** Starts the row's delivery workflow, or finds it already started (running or done) by an earlier attempt. */
+  async function startDelivery(row: Notification): Promise<void> {
+    const input: DeliveryInput = { caseId: row.caseId, alarmId: row.alarmId, stepId: row.stepId, kind: row.kind as AlarmKind, recipientAgencyId: row.recipientAgencyId };
+    await temporal.client.workflow
+      .start(DELIVERY_WORKFLOW_TYPE, {
+        workflowId: deliveryWorkflowIdOf(row.id),
+        taskQueue: temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      });
+  }
+
+  return {
+    /** Records the alarm's notification and, when its agency has an address, starts the email's delivery. */
+    async notify(input: NotifyInput): Promise<NotifyResult> {
+      const row = await outboxRow(input);
+      if (row.sentAt) return { notificationId: row.id, delivery: 'sent' };
+      if (!row.recipientEmail) {
+        logger?.info({ notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind }, 'notification recorded in-app only: the agency has no email address');
+        return { notificationId: row.id, delivery: 'in_app' };
+      }
+      await startDelivery(row);
+      return { notificationId: row.id, delivery: 'email' };
+    },
+    ...createDeliveryActivities(deps),
+  };
+}
+
+/** Sending an email and reporting one that keeps failing: what a delivery workflow asks for. */
+export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger }: DeliveryDeps) {
+  /** The row, locked, unless it is missing or already sent. */
+  async function sendOnce(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
     return inTransaction(pool, async (client) => {
-      const row = await findNotification(client, notificationId, { forUpdate: true });
-      if (!row?.recipientEmail) return { sent: false };
-      if (row.sentAt) return { sent: true };
+      const row = await findNotification(client, key, { forUpdate: true });
+      if (!row?.recipientEmail) return { sentAt: null };
+      if (row.sentAt) return { sentAt: row.sentAt };
+      const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
       try {
-        await mailer.sendMail({
-          from,
-          to: row.recipientEmail,
-          subject: row.subject,
-          text: row.bodyText,
-          messageId: notificationMessageId(row.id, from),
-        });
+        await mailer.sendMail({ from, to: row.recipientEmail, subject: row.subject, text: row.bodyText, messageId: notificationMessageId(row.id, from) });
       } catch (thrown) {
         const failure = thrown instanceof Error ? thrown : new Error('SMTP send failed with a non-error value');
         await recordFailure(client, row.id, failure.message);
-        return { sent: false, failure };
+        logger?.warn(ids, 'notification email not sent; it will be retried');
+        return { sentAt: null, failure };
       }
-      await markSent(client, row.id);
-      return { sent: true };
+      const sentAt = new Date();
+      await markSent(client, row.id, sentAt);
+      logger?.info(ids, 'notification email sent');
+      return { sentAt: sentAt.toISOString() };
+    }).then((outcome: { sentAt: Instant | null; failure?: Error }) => {
+      // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
+      if (outcome.failure) throw outcome.failure;
+      return { sentAt: outcome.sentAt };
     });
   }
 
   return {
-    async notify(input: NotifyInput): Promise<NotifyResult> {
-      const row = await outboxRow(input);
-      const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
-      if (row.sentAt) return { notificationId: row.id, sent: true };
-      if (!row.recipientEmail) {
-        logger?.info(ids, 'notification recorded in-app only: the agency has no email address');
-        return { notificationId: row.id, sent: false };
+    /** Sends the notification's email unless it was sent already; throws (to be retried) while the server fails. */
+    async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
+      return sendOnce(key);
+    },
+
+    /**
+     * An email that keeps failing: tells the case's coordinator in the app (never by email, which is what fails) and
+     * answers since when it has been failing.
+     */
+    async reportDeliveryFailing(key: NotificationKey): Promise<Instant> {
+      const row = await findNotification(pool, key);
+      if (!row) throw new Error(`notification ${key.caseId}/${key.alarmId} is not in the outbox`);
+      const since = row.failingSince ?? new Date().toISOString();
+      const coordinator = await coordinatorOf(pool, row.caseId);
+      if (coordinator) {
+        const notice = renderNotification({
+          kind: 'delivery_failing',
+          caseId: row.caseId,
+          reference: row.reference,
+          stepKind: row.stepKind,
+          agencyName: coordinator.name,
+          dueAt: since,
+          publicBaseUrl,
+          failedRecipient: row.recipientAgencyId,
+        });
+        await enqueue(pool, {
+          caseId: row.caseId,
+          alarmId: `${row.alarmId}:delivery_failing`,
+          reference: row.reference,
+          stepId: row.stepId,
+          stepKind: row.stepKind,
+          kind: 'delivery_failing',
+          recipientAgencyId: coordinator.agencyId,
+          recipientEmail: null,
+          subject: notice.subject,
+          bodyText: notice.text,
+          dueAt: since,
+        });
       }
-      const outcome = await deliver(row.id);
-      if (outcome.failure) {
-        logger?.warn(ids, 'notification email not sent; the activity will be retried');
-        // Rethrown so Temporal retries the activity with backoff; the row keeps the attempt count and last error.
-        throw outcome.failure;
-      }
-      if (outcome.sent) logger?.info(ids, 'notification email sent');
-      return { notificationId: row.id, sent: outcome.sent };
+      logger?.warn({ notificationId: row.id, caseId: row.caseId, stepId: row.stepId, since }, 'notification email failing; coordinator told in the app');
+      return since;
     },
   };
+}
+
+/** The coordinator organisation of a case, from the read model. */
+async function coordinatorOf(pool: Pool, caseId: string) {
+  const { rows } = await pool.query<{ agency_id: string | null }>(`SELECT agencies ->> 'coordinator' AS agency_id FROM cases WHERE id = $1`, [caseId]);
+  const agencyId = rows[0]?.agency_id;
+  return agencyId ? findRecipient(pool, agencyId) : null;
 }

@@ -104,12 +104,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const mailer = createMailTransport({ smtpUrl, from: config.mail.from });
     stoppers.push(async () => mailer.close());
 
+    // Both roles command workflows: the API its cases, the worker's activities each notification's delivery.
+    const clientConnection = await connectClient(temporal);
+    stoppers.push(() => clientConnection.close());
+    const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
+
     if (config.role !== 'api') {
       // The service owns shutdown (in order, on SIGINT/SIGTERM); the SDK's own signal handling would race it.
       Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
-      const activities = createActivities({ pool, mailer, from: config.mail.from, publicBaseUrl: config.http.publicBaseUrl, logger });
+      const activities = createActivities({
+        pool,
+        mailer,
+        from: config.mail.from,
+        publicBaseUrl: config.http.publicBaseUrl,
+        temporal: { client, taskQueue: config.temporal.taskQueue },
+        logger,
+      });
       const worker: Worker = await createCaseWorker({
         connection,
         namespace: temporal.namespace,
@@ -127,9 +139,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
 
     if (config.role !== 'worker') {
-      const connection = await connectClient(temporal);
-      stoppers.push(() => connection.close());
-      const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
       const policy = await loadPolicy(config.policyFile);
       const cases = new CaseCommands({
         client,
@@ -154,7 +163,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         ready: async () => {
           const checks = {
             postgres: await pool.query('select 1').then(() => true, () => false),
-            temporal: await connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+            temporal: await clientConnection.workflowService.getSystemInfo({}).then(() => true, () => false),
           };
           return { ok: Object.values(checks).every(Boolean), checks };
         },

@@ -117,7 +117,14 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   const pingBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/ping'), logger: bundlerLogger });
   const caseTaskQueue = 'bench-cases';
   const pingTaskQueue = 'bench-ping';
-  const activities = createActivities({ pool, mailer, from: MAIL_FROM, publicBaseUrl: 'https://relief.example.org', logger: quiet });
+  const activities = createActivities({
+    pool,
+    mailer,
+    from: MAIL_FROM,
+    publicBaseUrl: 'https://relief.example.org',
+    temporal: { client, taskQueue: caseTaskQueue },
+    logger: quiet,
+  });
   const caseWorker = await createCaseWorker({ connection: workerConnection, namespace: 'default', taskQueue: caseTaskQueue, activities, dataConverter, workflowBundle: caseBundle });
   const pingWorker = await Worker.create({ connection: workerConnection, namespace: 'default', taskQueue: pingTaskQueue, workflowBundle: pingBundle });
   for (const [name, worker] of [['case worker', caseWorker], ['ping worker', pingWorker]] as const) {

@@ -3,12 +3,13 @@
  * and activities from the bench's pre-built bundle, with the workflow cache size it is given (or the SDK default),
  * and answers `{ type: 'memory' }` with process.memoryUsage() after a full garbage collection.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createLogger } from '../app/logger';
 import { createPool } from '../db/pool';
 import { createMailTransport } from '../mail/transport';
-import { connectWorker } from '../temporal/connection';
+import { connectClient, connectWorker } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/data-converter';
 
 export interface MemoryWorkerConfig {
@@ -32,13 +33,15 @@ async function start(config: MemoryWorkerConfig): Promise<void> {
   const from = 'Relief cases <no-reply@bench.example.org>';
   const mailer = createMailTransport({ smtpUrl: config.smtpUrl, from });
   const connection = await connectWorker({ address: config.temporalAddress, namespace: 'default' });
+  const dataConverter = dataConverterFor({ current: { id: config.payloadKey.id, key: Buffer.from(config.payloadKey.hex, 'hex') } });
+  const client = new Client({ connection: await connectClient({ address: config.temporalAddress, namespace: 'default' }), namespace: 'default', dataConverter });
   const worker = await Worker.create({
     connection,
     namespace: 'default',
     taskQueue: config.taskQueue,
-    activities: createActivities({ pool, mailer, from, publicBaseUrl: 'https://relief.example.org', logger }),
+    activities: createActivities({ pool, mailer, from, publicBaseUrl: 'https://relief.example.org', temporal: { client, taskQueue: config.taskQueue }, logger }),
     workflowBundle: { codePath: config.bundleCodePath },
-    dataConverter: dataConverterFor({ current: { id: config.payloadKey.id, key: Buffer.from(config.payloadKey.hex, 'hex') } }),
+    dataConverter,
     ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
     // Enough concurrent workflow tasks that start-up of thousands of cases is not throttled by the worker.
     maxConcurrentWorkflowTaskExecutions: 40,

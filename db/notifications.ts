@@ -1,9 +1,10 @@
 /**
- * The notification outbox. A row is written once per alarm (its id is the alarm id) and then moves only forward:
- * attempts and last error on each failed send, sent_at once the SMTP server accepted the message.
+ * The notification outbox. A row is written once per alarm of a case, keyed by the case and the alarm (an alarm id is
+ * unique within its case only), and then moves only forward: attempts, last error and the time delivery started
+ * failing on each failed send; sent_at once the SMTP server accepted the message.
  */
 import type { QueryResult, QueryResultRow } from 'pg';
-import type { AlarmKind } from '../domain/case-state';
+import type { NotificationKind } from '../domain/case-state';
 import type { Instant } from '../domain/types';
 
 /** A pool or a client inside a transaction. */
@@ -11,12 +12,12 @@ export interface Queryable {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
-export type NotificationKind = AlarmKind;
+export type { NotificationKind };
 
 export interface NewNotification {
-  /** The workflow's alarm id: the same alarm always maps to the same row. */
-  id: string;
   caseId: string;
+  /** The workflow's alarm id: with the case id, the same alarm always maps to the same row. */
+  alarmId: string;
   reference: string;
   stepId: string;
   stepKind: string;
@@ -30,10 +31,14 @@ export interface NewNotification {
 }
 
 export interface Notification extends NewNotification {
+  /** `<caseId>/<alarmId>`: unique across cases, derived by the database. */
+  id: string;
   createdAt: Instant;
   sentAt: Instant | null;
   attempts: number;
   lastError: string | null;
+  /** When sending first failed, until it succeeds: the email is late and still being retried. */
+  failingSince: Instant | null;
 }
 
 export interface NotificationFilter {
@@ -57,6 +62,7 @@ export interface NotificationPage {
 interface NotificationRow {
   id: string;
   case_id: string;
+  alarm_id: string;
   reference: string;
   step_id: string;
   step_kind: string;
@@ -70,6 +76,7 @@ interface NotificationRow {
   sent_at: Date | null;
   attempts: number;
   last_error: string | null;
+  failing_since: Date | null;
 }
 
 export const MAX_PAGE_SIZE = 500;
@@ -80,6 +87,7 @@ function fromRow(row: NotificationRow): Notification {
   return {
     id: row.id,
     caseId: row.case_id,
+    alarmId: row.alarm_id,
     reference: row.reference,
     stepId: row.step_id,
     stepKind: row.step_kind,
@@ -93,42 +101,52 @@ function fromRow(row: NotificationRow): Notification {
     sentAt: row.sent_at ? row.sent_at.toISOString() : null,
     attempts: row.attempts,
     lastError: row.last_error,
+    failingSince: row.failing_since ? row.failing_since.toISOString() : null,
   };
 }
 
-export async function findNotification(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<Notification | null> {
+/** The notification of a case's alarm; `forUpdate` locks it so concurrent senders take turns. */
+export async function findNotification(
+  db: Queryable,
+  key: { caseId: string; alarmId: string },
+  options: { forUpdate?: boolean } = {},
+): Promise<Notification | null> {
   const lock = options.forUpdate ? ' FOR UPDATE' : '';
-  const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE id = $1${lock}`, [id]);
+  const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE case_id = $1 AND alarm_id = $2${lock}`, [key.caseId, key.alarmId]);
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
-/** Adds the row, or returns the one already there under the same id unchanged (first write wins). */
+/** Adds the row, or returns the one already there for the same case and alarm unchanged (first write wins). */
 export async function enqueue(db: Queryable, n: NewNotification): Promise<Notification> {
   const { rows } = await db.query<NotificationRow>(
     `INSERT INTO notifications
-       (id, case_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at)
+       (case_id, alarm_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     ON CONFLICT (id) DO NOTHING
+     ON CONFLICT (case_id, alarm_id) DO NOTHING
      RETURNING *`,
-    [n.id, n.caseId, n.reference, n.stepId, n.stepKind, n.kind, n.recipientAgencyId, n.recipientEmail, n.subject, n.bodyText, n.dueAt],
+    [n.caseId, n.alarmId, n.reference, n.stepId, n.stepKind, n.kind, n.recipientAgencyId, n.recipientEmail, n.subject, n.bodyText, n.dueAt],
   );
   const row = rows[0];
   if (row) return fromRow(row);
-  const existing = await findNotification(db, n.id);
-  if (!existing) throw new Error(`notification ${n.id} conflicted on insert but cannot be read`);
+  const existing = await findNotification(db, n);
+  if (!existing) throw new Error(`notification ${n.caseId}/${n.alarmId} conflicted on insert but cannot be read`);
   return existing;
 }
 
-/** Records the send; the first time wins, so a repeated call never moves sent_at. */
+/** Records the send; the first time wins, so a repeated call never moves sent_at. Delivery is no longer failing. */
 export async function markSent(db: Queryable, id: string, sentAt: Date = new Date()): Promise<void> {
-  await db.query('UPDATE notifications SET sent_at = COALESCE(sent_at, $2), attempts = attempts + 1, last_error = NULL WHERE id = $1', [id, sentAt]);
+  await db.query('UPDATE notifications SET sent_at = COALESCE(sent_at, $2), attempts = attempts + 1, last_error = NULL, failing_since = NULL WHERE id = $1', [
+    id,
+    sentAt,
+  ]);
 }
 
-export async function recordFailure(db: Queryable, id: string, error: string): Promise<void> {
-  await db.query('UPDATE notifications SET attempts = attempts + 1, last_error = $2 WHERE id = $1 AND sent_at IS NULL', [
-    id,
-    error.slice(0, MAX_ERROR_LENGTH),
-  ]);
+/** Counts a failed send; the first failure starts the "failing since" clock. */
+export async function recordFailure(db: Queryable, id: string, error: string, at: Date = new Date()): Promise<void> {
+  await db.query(
+    'UPDATE notifications SET attempts = attempts + 1, last_error = $2, failing_since = COALESCE(failing_since, $3) WHERE id = $1 AND sent_at IS NULL',
+    [id, error.slice(0, MAX_ERROR_LENGTH), at],
+  );
 }
 
 /** Newest first, one keyset page at a time so deep pages stay as fast as the first. */

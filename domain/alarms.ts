@@ -4,7 +4,7 @@
  * a date moved by a sign-off simply yields alarms with new ids and the old ones are never fired.
  */
 import { addDaysToInstant, normaliseInstant } from './dates';
-import { findStep, record, type Alarm, type CaseState } from './case-state';
+import { findStep, record, type Alarm, type AlarmKind, type CaseState } from './case-state';
 import { expireFor, windowAlarms } from './tracks';
 import type { Instant, Step } from './types';
 
@@ -59,9 +59,32 @@ export function fireAlarm(state: CaseState, alarm: Alarm, now: Instant): CaseSta
     `alarm.${current.kind}`,
     step.id,
     null,
-    `${current.kind} (${current.subject}) for ${step.id} sent to ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`,
+    // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
+    `${current.kind} (${current.subject}) for ${step.id} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`,
   );
   const expire = current.kind === 'expired' ? expireFor(step.kind) : undefined;
   const changed = expire ? expire(fired, step, at) : fired;
   return { ...changed, version: state.version + 1 };
+}
+
+/** How an alarm's email fared, as the delivery workflow reports it when it is late and again once it got through. */
+export interface DeliveryReport {
+  alarmId: string;
+  stepId: string;
+  kind: AlarmKind;
+  recipientAgencyId: string;
+  status: 'failing' | 'delivered';
+  /** When delivery started failing, or when the email was finally accepted. */
+  at: Instant;
+}
+
+/** Writes a delivery report into the case timeline, so whoever reads the case sees an email that did not arrive. */
+export function recordDelivery(state: CaseState, report: DeliveryReport, now: Instant): CaseState {
+  const what = `${report.kind} email for ${report.stepId} to ${report.recipientAgencyId}`;
+  const summary =
+    report.status === 'failing'
+      ? `${what}: delivery failing since ${report.at}; still retrying`
+      : `${what}: delivered at ${report.at} after failed attempts`;
+  const recorded = record(state, normaliseInstant(now), `notification.${report.status}`, report.stepId, null, summary);
+  return { ...recorded, version: state.version + 1 };
 }

@@ -47,6 +47,10 @@ export interface Rejection {
 export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 'expired'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
+/** What the outbox holds: a notification per alarm, and the in-app notice that an email of the case keeps failing. */
+export const NOTIFICATION_KINDS = [...ALARM_KINDS, 'delivery_failing'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
 export interface Alarm {
   /** Stable and includes the date, so moving a date yields a new alarm rather than re-arming an old one. */
   id: string;

@@ -2,12 +2,12 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
-import type { AlarmKind } from '../domain/case-state';
+import type { NotificationKind } from '../domain/case-state';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { AgencyKind, Instant, StepKind } from '../domain/types';
 
 export interface NotificationFacts {
-  kind: AlarmKind;
+  kind: NotificationKind;
   caseId: string;
   /** The case's public reference, e.g. "RC-2026-0042". */
   reference: string;
@@ -19,6 +19,8 @@ export interface NotificationFacts {
   dueAt: Instant;
   /** Where the service is reachable, without a trailing slash, e.g. https://relief.example.org */
   publicBaseUrl: string;
+  /** For `delivery_failing`: the organisation whose email keeps failing (`dueAt` is then when it started failing). */
+  failedRecipient?: string;
 }
 
 export interface RenderedEmail {
@@ -101,6 +103,13 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
       };
     case 'expired':
       return { subject: `Expired: ${step} on ${date} (case ${ref})`, lead: `What "${step}" granted expired on ${date}.` };
+    case 'delivery_failing':
+      return {
+        subject: `Email not delivered: ${step} (case ${ref})`,
+        lead:
+          `An email about the step "${step}" to ${facts.failedRecipient ?? 'an agency'} has failed since ${date} and is still being ` +
+          'retried. Please reach the agency another way.',
+      };
   }
 }
 

@@ -25,6 +25,7 @@ import {
   fireAlarm,
   nextAlarm,
   openCase,
+  recordDelivery,
   snapshotOf,
   validateClose,
   validateSignOff,
@@ -37,6 +38,7 @@ import {
   type Rejection,
   type SignOffCommand,
 } from '../domain';
+import { deliveryReportSignal } from './definitions';
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
 
 interface RunOptions {
@@ -67,11 +69,14 @@ const { projectCase } = proxyActivities<CaseActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** An email can wait out an SMTP outage: retried with backoff for up to a week, never dropped. */
+/**
+ * Records the alarm's notification in the outbox and hands its email to a delivery workflow of its own: the case
+ * never waits for the mail server. Only the database and Temporal stand between an alarm and its record, so this is
+ * retried for as long as they are down, and no timeout can fail the case.
+ */
 const { notify } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '7 days',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 function reject(rejection: Rejection): never {
@@ -110,6 +115,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   };
 
   setHandler(caseStateQuery, () => state);
+  setHandler(deliveryReportSignal, async (report) => {
+    state = recordDelivery(state, report, nowIso());
+    await publish();
+  });
   setHandler(syncUpdate, async () => {
     await condition(() => projectedVersion >= state.version);
     return { state, version: state.version };

@@ -1,2 +1,3 @@
 /** The workflows the worker registers; this module is the worker's `workflowsPath`. */
 export { caseWorkflow } from './case-workflow';
+export { notificationDelivery } from './notification-delivery';

@@ -384,8 +384,8 @@ describe('work lists', () => {
     const opened = await openCase();
     for (const n of [1, 2, 3]) {
       await enqueue(stack.pool, {
-        id: `alarm-${opened.caseId}-${n}`,
         caseId: opened.caseId,
+        alarmId: `cp_request-1:reminder:2026-03-0${n}T00:00:00.000Z`,
         reference: opened.reference,
         stepId: 'cp_request-1',
         stepKind: 'cp_request',

@@ -1,13 +1,15 @@
 /**
- * The notify activity against a real PostgreSQL and a real SMTP server (the embedded capture): one email per alarm,
- * no personal data in it, and an SMTP outage that delays mail without losing or doubling it.
+ * The delivery activities against a real PostgreSQL and a real SMTP server (the embedded capture): one email per
+ * notification of a case's alarm, no personal data in it, and an SMTP outage that delays mail without losing or
+ * doubling it. (The notify activity, which starts each delivery workflow, runs end to end in test/cases.)
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Pool } from 'pg';
-import { createNotificationActivities, notificationMessageId, type NotifyInput } from '../../activities/notifications';
+import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
 import { createLogger } from '../../app/logger';
-import { findNotification, listNotifications } from '../../db/notifications';
+import { enqueue, findNotification, findRecipient, listNotifications, type NewNotification, type Notification } from '../../db/notifications';
+import { renderNotification } from '../../mail/render';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
 import { saveSurvivor } from '../../db/survivors';
@@ -16,6 +18,8 @@ import { startTestDatabase, type TestDatabase } from '../support/postgres';
 const from = 'Relief cases <no-reply@relief.example.org>';
 const publicBaseUrl = 'https://relief.example.org';
 const caseId = randomUUID();
+const caseA = randomUUID();
+const caseB = randomUUID();
 // Personal data the case has, held where it belongs (the survivors table); it must never reach an email or a log.
 const survivor = { name: 'Amara Quetzal-Nakamura', birthDate: '2009-03-14', aNumber: 'A203948576' };
 
@@ -23,22 +27,34 @@ let database: TestDatabase;
 let pool: Pool;
 let capture: MailCapture;
 let logLines: string[];
-let notify: (input: NotifyInput) => Promise<{ notificationId: string; sent: boolean }>;
+let deliver: ReturnType<typeof createDeliveryActivities>['deliverNotification'];
+let reportFailing: ReturnType<typeof createDeliveryActivities>['reportDeliveryFailing'];
 
-let alarmSeq = 0;
-function alarm(overrides: Partial<NotifyInput> = {}): NotifyInput {
-  alarmSeq += 1;
-  return {
-    alarmId: `cp_decision-1:reminder:2026-11-16T08:00:00.000Z#${alarmSeq}`,
+/** The real alarm id of the CP decision's reminder: every case whose CP decision is due that day has the same one. */
+const SHARED_ALARM_ID = 'cp_decision-1:reminder:2026-11-16T08:00:00.000Z';
+
+/** An outbox row as the notify activity writes it, for a case of its own unless one is given. */
+async function notification(overrides: Partial<NewNotification> = {}): Promise<Notification> {
+  const recipientAgencyId = overrides.recipientAgencyId ?? 'ice-ccht';
+  const recipient = await findRecipient(pool, recipientAgencyId);
+  const kind = overrides.kind ?? 'reminder';
+  const reference = overrides.reference ?? 'RC-2026-0001';
+  const caseId = overrides.caseId ?? randomUUID();
+  const email = renderNotification({ kind, caseId, reference, stepKind: 'cp_decision', agencyName: recipient!.name, dueAt: '2026-11-23T08:00:00.000Z', publicBaseUrl });
+  return enqueue(pool, {
     caseId,
-    reference: 'RC-2026-0001',
+    alarmId: SHARED_ALARM_ID,
+    reference,
     stepId: 'cp_decision-1',
     stepKind: 'cp_decision',
-    kind: 'reminder',
-    recipientAgencyId: 'ice-ccht',
+    kind,
+    recipientAgencyId,
+    recipientEmail: recipient!.email,
+    subject: email.subject,
+    bodyText: email.text,
     dueAt: '2026-11-23T08:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {
@@ -64,8 +80,9 @@ beforeAll(async () => {
     }),
   });
   const mailer = createMailTransport({ smtpUrl: capture.url, from });
-  const activities = createNotificationActivities({ pool, mailer, from, publicBaseUrl, logger });
-  notify = (input) => activities.notify(input);
+  const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger });
+  deliver = activities.deliverNotification;
+  reportFailing = activities.reportDeliveryFailing;
 });
 
 afterAll(async () => {
@@ -82,17 +99,17 @@ function mailFor(notificationId: string) {
   return capture.messages().filter((m) => m.messageId === notificationMessageId(notificationId, from));
 }
 
-describe('notify', () => {
+describe('deliverNotification', () => {
   it('sends one email naming the case reference, step, agency, due date and link, and nothing personal', async () => {
-    const input = alarm();
-    const result = await notify(input);
+    const row = await notification({ caseId });
+    const result = await deliver(row);
 
-    expect(result).toEqual({ notificationId: input.alarmId, sent: true });
+    expect(result).toEqual({ sentAt: expect.any(String) as unknown });
     const [message, ...others] = capture.messages();
     expect(others).toHaveLength(0);
     expect(message).toBeDefined();
     expect(message!.to).toEqual(['cp-unit@ice.example']);
-    expect(message!.messageId).toBe(notificationMessageId(input.alarmId, from));
+    expect(message!.messageId).toBe(notificationMessageId(row.id, from));
     expect(message!.subject).toContain('RC-2026-0001');
     expect(message!.text).toContain('Case reference: RC-2026-0001');
     expect(message!.text).toContain('Step: Continued Presence decision');
@@ -100,74 +117,98 @@ describe('notify', () => {
     expect(message!.text).toContain('Monday, November 23, 2026 (2026-11-23)');
     expect(message!.text).toContain(`https://relief.example.org/cases/${caseId}`);
 
-    const row = await findNotification(pool, input.alarmId);
-    expect(row).toMatchObject({ sentAt: expect.any(String) as unknown, attempts: 1, lastError: null, recipientEmail: 'cp-unit@ice.example' });
+    const stored = await findNotification(pool, row);
+    expect(stored).toMatchObject({ sentAt: result.sentAt, attempts: 1, lastError: null, failingSince: null, recipientEmail: 'cp-unit@ice.example' });
 
-    const everything = [message!.subject, message!.text, JSON.stringify(row), ...logLines].join('\n');
+    const everything = [message!.subject, message!.text, JSON.stringify(stored), ...logLines].join('\n');
     for (const personal of Object.values(survivor)) expect(everything).not.toContain(personal);
     // Logs carry ids, not addresses.
     expect(logLines.join('\n')).not.toContain('cp-unit@ice.example');
   });
 
-  it('sends once when called twice with the same alarm id, one after the other or at the same time', async () => {
-    const sequential = alarm();
-    const first = await notify(sequential);
-    const second = await notify(sequential);
-    expect([first.sent, second.sent]).toEqual([true, true]);
-    expect(mailFor(sequential.alarmId)).toHaveLength(1);
-
-    const concurrent = alarm();
-    await Promise.all([notify(concurrent), notify(concurrent), notify(concurrent)]);
-    expect(mailFor(concurrent.alarmId)).toHaveLength(1);
-    expect(await findNotification(pool, concurrent.alarmId)).toMatchObject({ attempts: 1 });
-
-    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM notifications WHERE id = ANY($1)', [[sequential.alarmId, concurrent.alarmId]]);
-    expect(rows[0]?.n).toBe('2');
+  it('keeps apart two cases whose alarms share an id: each its own row and its own email', async () => {
+    const first = await notification({ reference: 'RC-SHARED-1' });
+    const second = await notification({ reference: 'RC-SHARED-2' });
+    expect(first.alarmId).toBe(second.alarmId);
+    expect(first.id).not.toBe(second.id);
+    await deliver(first);
+    await deliver(second);
+    expect(mailFor(first.id).map((m) => m.subject)).toEqual([expect.stringContaining('RC-SHARED-1')]);
+    expect(mailFor(second.id).map((m) => m.subject)).toEqual([expect.stringContaining('RC-SHARED-2')]);
   });
 
-  it('throws while SMTP is down, marks nothing sent, and sends exactly one email once SMTP is back', async () => {
-    const input = alarm();
+  it('sends once when called twice for the same notification, one after the other or at the same time', async () => {
+    const sequential = await notification();
+    const first = await deliver(sequential);
+    const second = await deliver(sequential);
+    expect(second).toEqual(first);
+    expect(mailFor(sequential.id)).toHaveLength(1);
+
+    const concurrent = await notification();
+    await Promise.all([deliver(concurrent), deliver(concurrent), deliver(concurrent)]);
+    expect(mailFor(concurrent.id)).toHaveLength(1);
+    expect(await findNotification(pool, concurrent)).toMatchObject({ attempts: 1 });
+  });
+
+  it('throws while SMTP is down, says since when delivery fails, and sends exactly one email once SMTP is back', async () => {
+    const row = await notification();
     capture.setDown(true);
 
-    await expect(notify(input)).rejects.toMatchObject({ responseCode: 421 });
-    await expect(notify(input)).rejects.toThrow();
-    const during = await findNotification(pool, input.alarmId);
-    expect(during).toMatchObject({ sentAt: null, attempts: 2 });
+    await expect(deliver(row)).rejects.toMatchObject({ responseCode: 421 });
+    await expect(deliver(row)).rejects.toThrow();
+    const during = await findNotification(pool, row);
+    expect(during).toMatchObject({ sentAt: null, attempts: 2, failingSince: expect.any(String) as unknown });
     expect(during?.lastError).toMatch(/421/);
-    expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).toContain(input.alarmId);
+    expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).toContain(row.id);
     expect(capture.messages()).toHaveLength(0);
 
     capture.setDown(false);
-    await expect(notify(input)).resolves.toEqual({ notificationId: input.alarmId, sent: true });
-    await expect(notify(input)).resolves.toEqual({ notificationId: input.alarmId, sent: true });
+    const sent = await deliver(row);
+    await expect(deliver(row)).resolves.toEqual(sent);
 
-    expect(mailFor(input.alarmId)).toHaveLength(1);
-    expect(await findNotification(pool, input.alarmId)).toMatchObject({ sentAt: expect.any(String) as unknown, attempts: 3, lastError: null });
-    expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).not.toContain(input.alarmId);
+    expect(mailFor(row.id)).toHaveLength(1);
+    expect(await findNotification(pool, row)).toMatchObject({ sentAt: sent.sentAt, attempts: 3, lastError: null, failingSince: null });
+    expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).not.toContain(row.id);
   });
 
   it('sends an escalation to the coordinator organisation and says it is one', async () => {
-    const input = alarm({ kind: 'escalation', recipientAgencyId: 'metro-task-force', dueAt: '2026-11-23T08:00:00.000Z' });
-    await notify(input);
+    const row = await notification({ kind: 'escalation', recipientAgencyId: 'metro-task-force' });
+    await deliver(row);
 
-    const [message] = mailFor(input.alarmId);
+    const [message] = mailFor(row.id);
     expect(message?.to).toEqual(['coordinator@taskforce.example']);
     expect(message?.subject).toMatch(/^ESCALATION: /);
     expect(message?.text).toContain('This is an escalation.');
     expect(message?.text).toContain('To: Metro Anti-Trafficking Task Force');
   });
 
-  it('keeps an in-app notification, and sends nothing, for an agency without an email address', async () => {
-    const input = alarm({ recipientAgencyId: 'county-sheriff', stepKind: 'cp_request', stepId: 'cp_request-1' });
-    await expect(notify(input)).resolves.toEqual({ notificationId: input.alarmId, sent: false });
+  it('sends nothing for an in-app notification (an agency without an email address)', async () => {
+    const row = await notification({ recipientAgencyId: 'county-sheriff' });
+    await expect(deliver(row)).resolves.toEqual({ sentAt: null });
     expect(capture.messages()).toHaveLength(0);
-    expect(await findNotification(pool, input.alarmId)).toMatchObject({ recipientEmail: null, sentAt: null, subject: expect.stringContaining('Continued Presence request') as unknown });
   });
+});
 
-  it('fails, to be retried, when the recipient organisation is unknown', async () => {
-    const input = alarm({ recipientAgencyId: 'no-such-agency' });
-    await expect(notify(input)).rejects.toThrow(/no-such-agency/);
-    expect(await findNotification(pool, input.alarmId)).toBeNull();
+describe('reportDeliveryFailing', () => {
+  it("tells the case's coordinator in the app, never by email, since when delivery fails", async () => {
+    const failingCase = randomUUID();
+    await pool.query(
+      `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version)
+       VALUES ($1, 'RC-FAILING', 'adult', 'open', now(), 'test', $2, 1)`,
+      [failingCase, JSON.stringify({ coordinator: 'metro-task-force', ice: 'ice-ccht' })],
+    );
+    const row = await notification({ caseId: failingCase, reference: 'RC-FAILING' });
+    capture.setDown(true);
+    await expect(deliver(row)).rejects.toThrow();
+    const { failingSince } = (await findNotification(pool, row))!;
+
+    await expect(reportFailing(row)).resolves.toBe(failingSince);
+    await expect(reportFailing(row)).resolves.toBe(failingSince);
+    const notices = (await listNotifications(pool, { caseId: failingCase, agencyId: 'metro-task-force', limit: 10 })).items;
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ kind: 'delivery_failing', recipientEmail: null, stepId: 'cp_decision-1' });
+    expect(notices[0]!.subject).toBe('Email not delivered: Continued Presence decision (case RC-FAILING)');
+    expect(notices[0]!.bodyText).toContain('to ice-ccht has failed since');
   });
 });
 
@@ -175,30 +216,30 @@ describe('listNotifications', () => {
   beforeAll(async () => {
     await pool.query('DELETE FROM notifications');
     capture.setDown(false);
-    for (let i = 1; i <= 5; i += 1) await notify(alarm({ caseId: 'case-list-a', reference: 'RC-LIST-A' }));
-    await notify(alarm({ caseId: 'case-list-b', reference: 'RC-LIST-B', kind: 'escalation', recipientAgencyId: 'metro-task-force' }));
-    await notify(alarm({ caseId: 'case-list-b', reference: 'RC-LIST-B', recipientAgencyId: 'county-sheriff' }));
+    for (let i = 1; i <= 5; i += 1) await deliver(await notification({ caseId: caseA, alarmId: `${SHARED_ALARM_ID}:${i}`, reference: 'RC-LIST-A' }));
+    await deliver(await notification({ caseId: caseB, reference: 'RC-LIST-B', kind: 'escalation', recipientAgencyId: 'metro-task-force' }));
+    await notification({ caseId: caseB, alarmId: 'cp_request-1:due:2026-11-16T08:00:00.000Z', reference: 'RC-LIST-B', recipientAgencyId: 'county-sheriff' });
     capture.setDown(true);
-    await expect(notify(alarm({ caseId: 'case-list-b', reference: 'RC-LIST-B' }))).rejects.toThrow();
+    await expect(deliver(await notification({ caseId: caseB, alarmId: 'cp_decision-1:due:2026-11-23T08:00:00.000Z', reference: 'RC-LIST-B' }))).rejects.toThrow();
     capture.setDown(false);
   });
 
   it('filters by case and by agency', async () => {
-    const byCase = await listNotifications(pool, { caseId: 'case-list-b', limit: 50 });
+    const byCase = await listNotifications(pool, { caseId: caseB, limit: 50 });
     expect(byCase.items).toHaveLength(3);
-    expect(byCase.items.every((n) => n.caseId === 'case-list-b')).toBe(true);
+    expect(byCase.items.every((n) => n.caseId === caseB)).toBe(true);
 
     const byAgency = await listNotifications(pool, { agencyId: 'metro-task-force', limit: 50 });
     expect(byAgency.items.map((n) => n.kind)).toEqual(['escalation']);
 
-    const both = await listNotifications(pool, { caseId: 'case-list-a', agencyId: 'metro-task-force', limit: 50 });
+    const both = await listNotifications(pool, { caseId: caseA, agencyId: 'metro-task-force', limit: 50 });
     expect(both.items).toEqual([]);
   });
 
   it('lists only mail still owed when asked for unsent ones', async () => {
     const unsent = await listNotifications(pool, { unsentOnly: true, limit: 50 });
     expect(unsent.items).toHaveLength(1);
-    expect(unsent.items[0]).toMatchObject({ caseId: 'case-list-b', recipientAgencyId: 'ice-ccht', sentAt: null, attempts: 1 });
+    expect(unsent.items[0]).toMatchObject({ caseId: caseB, recipientAgencyId: 'ice-ccht', sentAt: null, attempts: 1 });
   });
 
   it('pages newest first with a cursor, without repeats or gaps', async () => {

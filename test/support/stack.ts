@@ -92,10 +92,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const from = 'Relief cases <no-reply@relief.example.org>';
   const mailer = createMailTransport({ smtpUrl: mail.url, from });
   const taskQueue = `cases-${process.pid}`;
-  const activities = createActivities({ pool, mailer, from, publicBaseUrl: PUBLIC_BASE_URL, logger });
   const bundle = await workflowBundle(require.resolve('../../workflows'));
   const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYRING);
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
+  const activities = createActivities({ pool, mailer, from, publicBaseUrl: PUBLIC_BASE_URL, temporal: { client, taskQueue }, logger });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {

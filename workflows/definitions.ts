@@ -1,0 +1,25 @@
+/**
+ * What the API, the activities and the workflows share about the workflows: their ids, type names and the messages
+ * between them. Importing this module never loads workflow code.
+ */
+import { defineSignal } from '@temporalio/workflow';
+import type { DeliveryReport } from '../domain/alarms';
+
+/** One workflow per case. */
+export const workflowIdOf = (caseId: string) => `case-${caseId}`;
+
+/** One delivery workflow per notification (`<caseId>/<alarmId>`), so starting it again finds the same one. */
+export const deliveryWorkflowIdOf = (notificationId: string) => `notification-${notificationId}`;
+export const DELIVERY_WORKFLOW_TYPE = 'notificationDelivery';
+
+/** What a delivery workflow needs: the outbox row's key, and what it reports to the case about it. */
+export interface DeliveryInput {
+  caseId: string;
+  alarmId: string;
+  stepId: string;
+  kind: DeliveryReport['kind'];
+  recipientAgencyId: string;
+}
+
+/** Sent by a delivery workflow to its case when an email is late, and again when it finally got through. */
+export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
