@@ -81,8 +81,8 @@ beforeAll(async () => {
   });
   const mailer = createMailTransport({ smtpUrl: capture.url, from });
   const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger });
-  deliver = activities.deliverNotification;
-  reportFailing = activities.reportDeliveryFailing;
+  deliver = (key) => activities.deliverNotification(key);
+  reportFailing = (key) => activities.reportDeliveryFailing(key);
 });
 
 afterAll(async () => {
