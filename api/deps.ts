@@ -1,6 +1,7 @@
 /** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
+import type { WriteOptions } from '../app/case-commands';
 import type { Logger } from '../app/logger';
 import type { IdentityKeyring } from '../db/identity-cipher';
 import type { OidcSettings } from './oidc';
@@ -14,9 +15,9 @@ export type { CaseView };
 
 /** The write side: every change goes through the case's workflow and returns the case as the read model shows it. */
 export interface CaseCommands {
-  open(request: OpenCaseRequest, actor: Actor): Promise<CaseView>;
-  signOff(caseId: string, signOff: SignOff, actor: Actor): Promise<CaseView>;
-  close(caseId: string, command: CloseCaseBody, actor: Actor): Promise<CaseView>;
+  open(request: OpenCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  signOff(caseId: string, signOff: SignOff, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  close(caseId: string, command: CloseCaseBody, actor: Actor, options?: WriteOptions): Promise<CaseView>;
 }
 
 export interface Readiness {

@@ -25,7 +25,7 @@ interface StoredReply {
 }
 
 export function idempotency(pool: Pool): HandlerWrapper {
-  return async (req: Request, res: Response, body: unknown, run: () => Promise<Reply>) => {
+  return async (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined || !SANE_KEY.test(key)) {
       throw new AppError('bad_request', `This request needs an ${IDEMPOTENCY_HEADER} header: 8 to 255 visible ASCII characters, unique per operation.`, {
@@ -36,6 +36,10 @@ export function idempotency(pool: Pool): HandlerWrapper {
     const scope = `${req.method} ${String((req.route as { path: unknown }).path)} @${actorOf(res).userId}`;
     // The concrete path is part of the request: the same key sent to another case is a different request.
     const requestHash = createHash('sha256').update(canonicalJson({ path: req.path, body })).digest('hex');
+
+    // Names the write itself: a retry of this request names the same case and the same update, a different request
+    // under the same key (after the key expired) another one.
+    const operationId = createHash('sha256').update(`${scope}\n${key}\n${requestHash}`).digest('base64url');
 
     const claimed = await claim(pool, scope, key, requestHash);
     if (claimed === 'conflict') {
@@ -60,7 +64,7 @@ export function idempotency(pool: Pool): HandlerWrapper {
 
     let reply: Reply;
     try {
-      reply = await run();
+      reply = await run(operationId);
     } catch (error) {
       const answer = problemFor(error, requestIdOf(req));
       if (!answer || answer.status >= 500) {

@@ -31,6 +31,8 @@ export interface RouteInput<P, Q, B> {
   actor: Actor;
   /** The id of the bearer token the request was authenticated with. */
   tokenId: string;
+  /** On idempotent routes: the same on every retry of this request (see api/idempotency.ts), for the write side. */
+  operationId?: string;
   req: Request;
 }
 
@@ -127,7 +129,7 @@ export function sendReply(res: Response, reply: Reply): void {
  * Runs a validated request through the handler. `around` wraps the handler (idempotency); it receives the parsed
  * body so a request is identified by what it means, not by how its JSON was spaced.
  */
-export type HandlerWrapper = (req: Request, res: Response, body: unknown, run: () => Promise<Reply>) => Promise<Reply | null>;
+export type HandlerWrapper = (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => Promise<Reply | null>;
 
 export interface MountOptions {
   authenticate: RequestHandler;
@@ -163,8 +165,9 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
           return authenticationOf(res).tokenId;
         },
       };
-      const run = () => spec.handle(input);
-      reply = spec.idempotent ? await options.idempotency(req, res, body, run) : await run();
+      reply = spec.idempotent
+        ? await options.idempotency(req, res, body, (operationId) => spec.handle(Object.assign(input, { operationId })))
+        : await spec.handle(input);
     } catch (error) {
       const known = problemFor(error, requestIdOf(req));
       await audit(options.pool, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });

@@ -1,18 +1,25 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
-  WorkflowExecutionAlreadyStartedError,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  ServiceError,
+  WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import { AppError, type ProblemKind } from './errors';
 import type { IdentityKeyring } from '../db/identity-cipher';
-import { deleteSurvivor, getCase, saveSurvivor, type CaseView } from '../db/read-model';
+import { releaseCase, reserveCase } from '../db/case-references';
+import { getCase, type CaseView } from '../db/read-model';
 import { minorTurns18OnFor, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import { caseWorkflow, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, syncUpdate } from '../workflows/case-workflow';
+import { workflowIdOf } from '../workflows/definitions';
 
 export interface SurvivorIdentity {
   name: string;
@@ -34,6 +41,14 @@ export interface CloseRequest {
   reason: string;
 }
 
+/**
+ * Identifies one write across retries: the API derives it from the request's `Idempotency-Key` (with its scope and
+ * the request itself), so a retried request opens the same case and applies the same update, which Temporal runs once.
+ */
+export interface WriteOptions {
+  operationId?: string;
+}
+
 /** What each rule's refusal means to an HTTP client. */
 const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   case_not_open: 'conflict',
@@ -51,18 +66,37 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   evidence_response_pending: 'conflict',
 };
 
-export const workflowIdOf = (caseId: string) => `case-${caseId}`;
+/** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
+export const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
+/** What a client is told to wait before retrying a write that could not be completed now. */
+const RETRY_AFTER_SECONDS = '5';
 
-function newReference(now: Date): string {
-  return `RC-${now.getUTCFullYear()}-${randomUUID().slice(0, 8).toUpperCase()}`;
+/** A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). */
+function newReference(now: Date, caseId: string): string {
+  return `RC-${now.getUTCFullYear()}-${caseId.slice(0, 8).toUpperCase()}`;
+}
+
+/** The case id of an open request: derived from its operation, so every retry names the same case. */
+function caseIdOf(options: WriteOptions): string {
+  if (!options.operationId) return randomUUID();
+  const hex = createHash('sha256').update(`open-case\n${options.operationId}`).digest('hex');
+  // An RFC 9562 version 8 (custom) UUID: 122 bits of the hash, the version and variant bits set.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
  * The write side of the service: every change goes through the case's workflow, and each command returns the case
  * as the read model shows it afterwards (read-your-writes). The survivor's identity is stored in PostgreSQL only;
  * the workflow gets the case reference, the path and the dates its deadlines need.
+ *
+ * Every write is idempotent end to end and bounded in time: the case id and the update id derive from the request's
+ * operation, so a retry after a timeout or a crash attaches to what the first attempt did; a write that cannot finish
+ * within the bound (no worker, Temporal unreachable) answers 503 and can be retried with the same key.
  */
 export class CaseCommands {
+  private readonly writeTimeoutMs: number;
+
   constructor(
     private readonly deps: {
       client: Client;
@@ -73,18 +107,22 @@ export class CaseCommands {
       policy: () => Policy;
       searchAttributes: boolean;
       historyLimit?: number;
+      /** How long a write waits for the case workflow before answering 503. */
+      writeTimeoutMs?: number;
       /** The service's clock; tests pass the time-skipping server's. */
       now?: () => Date | Promise<Date>;
     },
-  ) {}
+  ) {
+    this.writeTimeoutMs = deps.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+  }
 
-  async open(request: OpenCaseRequest, actor: Actor): Promise<CaseView> {
+  async open(request: OpenCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const now = (await this.deps.now?.()) ?? new Date();
-    const caseId = randomUUID();
+    const caseId = caseIdOf(options);
     const identifiedAt = `${request.identifiedOn}T00:00:00.000Z`;
     const open: OpenCaseInput = {
       caseId,
-      reference: request.reference ?? newReference(now),
+      reference: request.reference ?? newReference(now, caseId),
       identifiedAt,
       // The workflow learns only the day a minor turns 18 (a deadline), never the birth date.
       minorTurns18On: minorTurns18OnFor(request.survivor.birthDate, identifiedAt),
@@ -95,33 +133,42 @@ export class CaseCommands {
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
-    await saveSurvivor(this.deps.pool, caseId, request.survivor, this.deps.identityKeyring);
-    const handle = await this.deps.client.workflow
-      .start(caseWorkflow, {
-        workflowId: workflowIdOf(caseId),
-        taskQueue: this.deps.taskQueue,
-        args: [{ kind: 'open', open, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
-      })
-      .catch(async (error: unknown) => {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 'This case already exists.');
-        // No case will ever hold this identity: personal data is not kept for a case that does not exist.
-        await deleteSurvivor(this.deps.pool, caseId);
-        throw error;
+    // Refused here, with nothing written, rather than by a projection that could never succeed.
+    const reservation = await reserveCase(this.deps.pool, { caseId, openedByAgencyId: actor.agencyId, reference: open.reference, survivor: request.survivor }, this.deps.identityKeyring);
+    if (reservation === 'reference_taken') {
+      throw new AppError('conflict', `Your agency already has a case with the reference ${open.reference}; choose another, or leave it out to have one assigned.`, {
+        code: 'reference_taken',
+        fields: [{ field: 'reference', message: 'already used by a case of your agency' }],
       });
-    // Once started the case exists, even if this wait fails: the identity stays with it.
-    await handle.executeUpdate(syncUpdate);
+    }
+    const startCase = new WithStartWorkflowOperation(caseWorkflow, {
+      workflowId: workflowIdOf(caseId),
+      taskQueue: this.deps.taskQueue,
+      args: [{ kind: 'open', open: { ...open, reference: reservation.reference }, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
+      // A retry finds the case its first attempt started, whatever that attempt got to.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      // Starts the case and waits until the read model shows it, in one call.
+      await this.bounded(() => this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }));
+    } catch (error) {
+      await this.releaseUnlessStarted(caseId);
+      throw error;
+    }
     return this.read(caseId);
   }
 
-  async signOff(caseId: string, signOff: SignOff, actor: Actor): Promise<CaseView> {
+  async signOff(caseId: string, signOff: SignOff, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    await this.command(caseId, () => handle.executeUpdate(signOffUpdate, { args: [{ signOff, actor }] }));
+    const updateId = options.operationId && `sign-off-${options.operationId}`;
+    await this.command(caseId, () => handle.executeUpdate(signOffUpdate, { args: [{ signOff, actor }], updateId }));
     return this.read(caseId);
   }
 
-  async close(caseId: string, request: CloseRequest, actor: Actor): Promise<CaseView> {
+  async close(caseId: string, request: CloseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }] }));
+    const updateId = options.operationId && `close-${options.operationId}`;
+    await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }], updateId }));
     return this.read(caseId);
   }
 
@@ -131,10 +178,24 @@ export class CaseCommands {
     return view;
   }
 
+  /**
+   * A case whose start failed keeps its reservation and identity only if its workflow exists (a retry will adopt
+   * them); personal data is not kept for a case that does not exist. When Temporal cannot say, they stay for the retry.
+   */
+  private async releaseUnlessStarted(caseId: string): Promise<void> {
+    const started = await this.deps.client
+      .withDeadline(Date.now() + 1_000, () => this.deps.client.workflow.getHandle(workflowIdOf(caseId)).describe())
+      .then(
+        () => true,
+        (error: unknown) => !(error instanceof WorkflowNotFoundError),
+      );
+    if (!started) await releaseCase(this.deps.pool, caseId);
+  }
+
   /** Runs an update and turns the workflow's refusals into application errors with their HTTP meaning. */
   private async command(caseId: string, run: () => Promise<unknown>): Promise<void> {
     try {
-      await run();
+      await this.bounded(run);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
         // A closed or withdrawn case's workflow has ended; only the read model still knows the case.
@@ -148,7 +209,59 @@ export class CaseCommands {
       throw error;
     }
   }
+
+  /**
+   * Runs a call to the case workflow within the write bound. A call that runs out of time, or cannot reach Temporal,
+   * becomes a 503 naming why; what it started stays started, and a retry with the same operation finds it.
+   */
+  private async bounded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.client.withDeadline(Date.now() + this.writeTimeoutMs, call);
+    } catch (error) {
+      if (isTimeout(error)) throw await this.unavailable(`The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
+      if (isUnreachable(error)) throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
+      throw error;
+    }
+  }
+
+  /** A timed-out write: the reason is no worker when none polls the task queue, else a slow workflow. */
+  private async unavailable(timedOut: string): Promise<AppError> {
+    const polled = await this.workerPolls().catch(() => undefined);
+    if (polled === false) return this.unavailableBecause('no_worker', `No case worker is running (none polls the task queue ${this.deps.taskQueue})`);
+    return this.unavailableBecause('workflow_timeout', timedOut);
+  }
+
+  private unavailableBecause(code: string, reason: string): AppError {
+    return new AppError('unavailable', `${reason}. The request may still be applied: retry it with the same Idempotency-Key to get its outcome.`, {
+      code,
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    });
+  }
+
+  /** Whether any worker has polled the case task queue lately (Temporal keeps pollers of the last few minutes). */
+  private async workerPolls(): Promise<boolean> {
+    const { pollers } = await this.deps.client.withDeadline(Date.now() + 1_000, () =>
+      this.deps.client.workflowService.describeTaskQueue({
+        namespace: this.deps.client.options.namespace,
+        taskQueue: { name: this.deps.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      }),
+    );
+    return (pollers ?? []).length > 0;
+  }
 }
+
+/** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */
+function isTimeout(error: unknown): boolean {
+  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) || (error instanceof ServiceError && isGrpcDeadlineError(error.cause));
+}
+
+/** Temporal's frontend did not answer at all. */
+function isUnreachable(error: unknown): boolean {
+  const cause = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(cause) && cause.code === GRPC_UNAVAILABLE;
+}
+const GRPC_UNAVAILABLE = 14;
 
 /** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */
 export function rejectionError(rejection: Rejection): AppError {

@@ -31,6 +31,8 @@ const EnvSchema = z
     TEMPORAL_ADDRESS: optionalText,
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_TASK_QUEUE: z.string().default('relief-cases'),
+    // A person waits at a form: a write that cannot finish within this answers 503 and is retried with its key.
+    WRITE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
     TEMPORAL_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
     TEMPORAL_API_KEY: optionalText,
@@ -112,7 +114,7 @@ export interface Config {
   dataDir: string;
   /** `url` is the service's own role; `migrationUrl` the owner that applies migrations (default: `url`). */
   database: { url: string; migrationUrl?: string } | { embedded: { port: number; dataDir: string } };
-  temporal: { taskQueue: string } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
+  temporal: { taskQueue: string; writeTimeoutMs: number } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
   mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
   policyFile?: string;
   /** Configured keys, or where the embedded mode keeps its development keys. */
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL } : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
     temporal: {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      writeTimeoutMs: e.WRITE_TIMEOUT_SECONDS * 1000,
       ...(e.TEMPORAL_ADDRESS
         ? {
             connect: {

@@ -147,6 +147,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         taskQueue: config.temporal.taskQueue,
         policy: () => policy,
         searchAttributes: true,
+        writeTimeoutMs: config.temporal.writeTimeoutMs,
       });
       const webConsoleRouter = webConsole(config, logger);
       const app = createApp({

@@ -13,7 +13,7 @@ import { temporal } from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../db/identity-cipher';
-import { workflowIdOf } from '../app/case-commands';
+import { workflowIdOf } from '../workflows/definitions';
 import { DEFAULT_POLICY, nextAlarm } from '../domain';
 import { caseStateQuery, caseWorkflow } from '../workflows/case-workflow';
 import { randomAgencies } from './bench-agencies';

@@ -5,6 +5,12 @@
 import type { Pool } from 'pg';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a claim may stay unanswered before a retry of the same request takes it over: far longer than any write
+ * waits (10 s by default), so only a request whose process died is taken over. Safe because the write itself is
+ * idempotent (the retry names the same case and update), so two attempts converge on one effect.
+ */
+export const IDEMPOTENCY_LEASE_MS = 2 * 60 * 1000;
 
 export interface StoredResponse {
   statusCode: number;
@@ -23,19 +29,23 @@ export type ClaimResult =
 
 /**
  * Claims `key` within `scope` (e.g. route + acting agency) for the request whose hash is `requestHash`. A key older
- * than 24 hours counts as unused. `now` is the clock, a parameter so expiry can be tested.
+ * than 24 hours counts as unused; an unanswered claim of the same request older than the lease is taken over. `now` is
+ * the clock, a parameter so expiry can be tested.
  */
 export async function claim(pool: Pool, scope: string, key: string, requestHash: string, now: Date = new Date()): Promise<ClaimResult> {
   const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
-  // Insert, or take over an expired row, in one statement: two racing first requests cannot both get 'new'.
+  const abandonedBefore = new Date(now.getTime() - IDEMPOTENCY_LEASE_MS);
+  // Insert, or take over an expired or abandoned row, in one statement: two racing requests cannot both get 'new'.
   const claimed = await pool.query(
     `INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (scope, key) DO UPDATE SET
        request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at,
        status_code = NULL, response = NULL, completed_at = NULL
      WHERE idempotency_keys.created_at < $5
+        OR (idempotency_keys.status_code IS NULL AND idempotency_keys.request_hash = EXCLUDED.request_hash
+            AND idempotency_keys.created_at < $6)
      RETURNING key`,
-    [scope, key, requestHash, now, expiredBefore],
+    [scope, key, requestHash, now, expiredBefore, abandonedBefore],
   );
   if (claimed.rowCount === 1) return 'new';
 

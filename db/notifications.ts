@@ -3,14 +3,10 @@
  * unique within its case only), and then moves only forward: attempts, last error and the time delivery started
  * failing on each failed send; sent_at once the SMTP server accepted the message.
  */
-import type { QueryResult, QueryResultRow } from 'pg';
 import type { NotificationKind } from '../domain/case-state';
+import type { Queryable } from './pool';
 import type { Instant } from '../domain/types';
 
-/** A pool or a client inside a transaction. */
-export interface Queryable {
-  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
-}
 
 export type { NotificationKind };
 

@@ -1,5 +1,10 @@
 /** The service's connection pool. One per process; close it on shutdown so the process can exit. */
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+
+/** A pool or a client inside a transaction. */
+export interface Queryable {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
 
 export interface PoolOptions {
   /** Connections per process; PostgreSQL's default limit is 100 across all processes. */

@@ -3,6 +3,7 @@
  * clear; nothing here logs.
  */
 import type { Pool } from 'pg';
+import type { Queryable } from './pool';
 import { open, seal, type IdentityKeyring } from './identity-cipher';
 
 export interface SurvivorIdentity {
@@ -17,7 +18,7 @@ export interface SurvivorIdentity {
  * Stores (or replaces) the identity of a case's survivor. Without a keyring the identity is stored unencrypted under
  * key id "plaintext": acceptable for local development only; production passes the configured keyring.
  */
-export async function saveSurvivor(pool: Pool, caseId: string, identity: SurvivorIdentity, keyring?: IdentityKeyring): Promise<void> {
+export async function saveSurvivor(pool: Queryable, caseId: string, identity: SurvivorIdentity, keyring?: IdentityKeyring): Promise<void> {
   const plain: SurvivorIdentity = { name: identity.name, birthDate: identity.birthDate, aNumber: identity.aNumber, contact: identity.contact };
   const { ciphertext, keyId } = seal(Buffer.from(JSON.stringify(plain)), caseId, keyring);
   await pool.query(
@@ -38,6 +39,6 @@ export async function getSurvivor(pool: Pool, caseId: string, keyring?: Identity
 }
 
 /** Removes the identity, e.g. when the case's workflow could not be started after the identity was stored. */
-export async function deleteSurvivor(pool: Pool, caseId: string): Promise<void> {
+export async function deleteSurvivor(pool: Queryable, caseId: string): Promise<void> {
   await pool.query('DELETE FROM survivors WHERE case_id = $1', [caseId]);
 }

@@ -61,9 +61,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         201: { description: 'the new case; Location names it', schema: CaseViewSchema },
         403: { description: 'this agency may not open cases', problem: true },
       },
-      handle: async ({ body, actor }) => {
+      handle: async ({ body, actor, operationId }) => {
         await checkAgencies(deps, body);
-        const view = await deps.cases.open(body, actor);
+        const view = await deps.cases.open(body, actor, { operationId });
         return { status: 201, body: present(view, actor), headers: { Location: `/api/cases/${view.caseId}` } };
       },
     }),
@@ -114,11 +114,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such case or step', problem: true },
         409: { description: 'the step or case is not in a state to accept this, or the key is in progress', problem: true },
       },
-      handle: async ({ params, body, actor }) => {
+      handle: async ({ params, body, actor, operationId }) => {
         const before = await readCase(params.caseId, actor);
         const step = before.steps.find((candidate) => candidate.id === params.stepId);
         if (step) requireActing(before, actor, step.agencyKind, `step ${step.id}`);
-        const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor);
+        const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, { operationId });
         return { status: 200, body: present(view, actor) };
       },
     }),
@@ -137,9 +137,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such case', problem: true },
         409: { description: 'the case is already closed, or the key is in progress', problem: true },
       },
-      handle: async ({ params, body, actor }) => {
+      handle: async ({ params, body, actor, operationId }) => {
         requireActing(await readCase(params.caseId, actor), actor, 'coordinator', 'closing a case');
-        return { status: 200, body: present(await deps.cases.close(params.caseId, body, actor), actor) };
+        return { status: 200, body: present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor) };
       },
     }),
   ];

@@ -12,7 +12,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import request, { type Response } from 'supertest';
-import { workflowIdOf } from '../../app/case-commands';
+import { workflowIdOf } from '../../workflows/definitions';
 import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
 import request from 'supertest';
-import { workflowIdOf } from '../../app/case-commands';
+import { workflowIdOf } from '../../workflows/definitions';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';

@@ -10,7 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Express } from 'express';
 import request from 'supertest';
 import { CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
-import { workflowIdOf } from '../../app/case-commands';
+import { workflowIdOf } from '../../workflows/definitions';
 import { createLogger } from '../../app/logger';
 import { enqueue } from '../../db/notifications';
 import { EncryptionCodec } from '../../temporal/codec';
@@ -243,28 +243,23 @@ describe('idempotency', () => {
   });
 });
 
-describe('faults of ours', () => {
-  it('answers 500 with the request id, logs it without the body, and frees the key for a retry', async () => {
+describe('outages and faults of ours', () => {
+  it('answers 503 with Retry-After when Temporal cannot be reached; the retry with the same key opens exactly one case', async () => {
     const key = newKey();
     logLines = [];
-    // Temporal is unreachable for this request: the outage app's write side has nobody to talk to.
     const before = await writeSideRows();
-    const res = await request(outageApp).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
-    expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
-    const logged = logLines.find((line) => line.msg === 'unhandled error');
-    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: expect.stringMatching(/UNAVAILABLE/) as unknown } });
-    // The cause is logged for us, never told to the client.
-    const cause = (logged!.err as { message: string }).message;
-    expect(JSON.stringify(res.body)).not.toContain(cause);
-    const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
-    expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: '/api/cases' }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
+    // Temporal is unreachable for this request: the outage app's write side has nobody to talk to.
+    const res = await request(outageApp).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-503').set('Idempotency-Key', key).send(openRequest()).expect(503);
+    expect(res.body).toMatchObject({ status: 503, code: 'temporal_unavailable', requestId: 'req-503', detail: expect.stringContaining('same Idempotency-Key') as unknown });
+    expect(res.headers['retry-after']).toBe('5');
+    expect(logLines.find((line) => line.msg === 'unhandled error')).toBeUndefined();
     expect(JSON.stringify(logLines)).not.toMatch(/Test Person|1990-05-01|A123456789/);
-    // The case never started, so no sealed identity was kept for it.
-    expect(await writeSideRows()).toEqual(before);
 
     // Temporal is back (the working app): the same key is tried again, not refused as in progress or replayed.
     const retry = await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-retry').set('Idempotency-Key', key).send(openRequest()).expect(201);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    // One case and one sealed identity for the two attempts, whatever the first one got to.
+    expect(await writeSideRows()).toEqual({ survivors: before.survivors + 1, cases: before.cases + 1 });
     // What the API handed the write side: the signed-in worker, with this request's id, as the workflow received it.
     const { caseId } = retry.body as CaseBody;
     const input = await workflowStartInput(caseId);
@@ -273,6 +268,29 @@ describe('faults of ours', () => {
       "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open'",
     );
     expect(audited.rows).toEqual([{ user_id: workers['le-1']!.user.id, agency_id: 'le-1', roles: [...workers['le-1']!.actor.roles], case_id: caseId, outcome: 'allowed' }]);
+  });
+
+  it('answers 500 with the request id for a fault of ours, logs it without the body, and frees the key for a retry', async () => {
+    const key = newKey();
+    logLines = [];
+    // A write side whose payload codec is broken: every command fails before anything reaches Temporal.
+    const brokenCodec = { encode: () => Promise.reject(new Error('payload codec misconfigured')), decode: (payloads: never[]) => Promise.resolve(payloads) };
+    const brokenApp = stack.appWith({ logger: createLogger({ level: 'info', destination: logSink }), cases: stack.casesOn(new Client({ connection: stack.env.connection, dataConverter: { payloadCodecs: [brokenCodec] } })) });
+    const opened = await openCase();
+    const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
+    const signOff = { outcome: 'requested', details: { requestedOn: today } };
+    const res = await request(brokenApp).post(path).set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(signOff).expect(500);
+    expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
+    const logged = logLines.find((line) => line.msg === 'unhandled error');
+    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: expect.stringMatching(/codec misconfigured/) as unknown } });
+    // The cause is logged for us, never told to the client.
+    expect(JSON.stringify(res.body)).not.toContain('codec');
+    const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
+    expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: path }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
+
+    const retry = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key).send(signOff).expect(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect((retry.body as CaseBody).steps.find((step) => step.id === 'cp_request-1')?.status).toBe('completed');
   });
 });
 

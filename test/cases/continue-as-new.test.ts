@@ -1,5 +1,5 @@
 /** A long-lived case continues as new when its history grows, carrying its whole state into the new run. */
-import { workflowIdOf } from '../../app/case-commands';
+import { workflowIdOf } from '../../workflows/definitions';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
 import { caseStateQuery } from '../../workflows/case-workflow';

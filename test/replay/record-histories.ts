@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { workflowIdOf } from '../../app/case-commands';
+import { workflowIdOf } from '../../workflows/definitions';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
 import { eventually, startStack } from '../support/stack';
