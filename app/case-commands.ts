@@ -253,15 +253,15 @@ export class CaseCommands {
 
 /** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */
 function isTimeout(error: unknown): boolean {
-  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) || (error instanceof ServiceError && isGrpcDeadlineError(error.cause));
+  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error);
 }
 
 /** Temporal's frontend did not answer at all. */
 function isUnreachable(error: unknown): boolean {
   const cause = error instanceof ServiceError ? error.cause : error;
-  return isGrpcServiceError(cause) && cause.code === GRPC_UNAVAILABLE;
+  // gRPC's status code UNAVAILABLE; the enum lives in @grpc/grpc-js, which we do not depend on directly.
+  return isGrpcServiceError(cause) && Number(cause.code) === 14;
 }
-const GRPC_UNAVAILABLE = 14;
 
 /** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */
 export function rejectionError(rejection: Rejection): AppError {
