@@ -158,7 +158,9 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
       try {
         await mailer.sendMail({ from, to: row.recipientEmail, subject: row.subject, text: row.bodyText, messageId: notificationMessageId(row.id, from) });
       } catch (thrown) {
-        const failure = thrown instanceof Error ? thrown : new Error('SMTP send failed with a non-error value');
+        // Not `instanceof Error`: a socket error may come from another realm (jest's sandbox, a worker thread).
+        const message = typeof thrown === 'object' && thrown !== null && 'message' in thrown ? String(thrown.message) : 'SMTP send failed';
+        const failure = thrown instanceof Error ? thrown : new Error(message);
         await recordFailure(client, row.id, failure.message);
         logger?.warn(ids, 'notification email not sent; it will be retried');
         return { sentAt: null, failure };

@@ -36,10 +36,10 @@ export interface MailCapture {
   messages(): CapturedMessage[];
   clear(): void;
   /**
-   * While down, every connection is refused with "421 service not available", the code a real server uses for a
-   * temporary failure, so senders see an outage rather than a rejected message.
+   * While down, the server does not listen: a connection is refused at once, as when a mail server is unreachable,
+   * so senders see an outage (and retry) rather than a rejected message. Resolves once the change took effect.
    */
-  setDown(down: boolean): void;
+  setDown(down: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,17 +50,11 @@ function addressesOf(field: AddressObject | AddressObject[] | undefined): string
   return (Array.isArray(field) ? field : [field]).map((address) => address.text).join(', ');
 }
 
-function temporaryFailure(message: string): Error {
-  // smtp-server answers with the error's responseCode.
-  return Object.assign(new Error(message), { responseCode: 421 });
-}
-
 export async function startMailCapture(options: MailCaptureOptions = {}): Promise<MailCapture> {
   const host = options.host ?? '127.0.0.1';
   const keep = options.keep ?? 200;
   let captured: CapturedMessage[] = [];
   let seq = 0;
-  let down = false;
 
   const server = new SMTPServer({
     // Loopback only, no credentials to check, no TLS to negotiate: a development capture, not a relay.
@@ -70,9 +64,8 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
     size: MAX_MESSAGE_BYTES,
     // Short, so close() in tests returns promptly even if a client keeps its connection.
     closeTimeout: 1_000,
-    onConnect(_session, callback) {
-      callback(down ? temporaryFailure('Service not available, mail capture is down') : null);
-    },
+    // Loopback clients have no name worth a DNS query, and the greeting should not wait for one.
+    disableReverseLookup: true,
     onData(stream, session, callback) {
       // The message is stored before the client hears "250 OK", so a sender that saw success finds it here.
       simpleParser(stream)
@@ -94,13 +87,15 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
     },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.listen(port, host, () => {
+        server.server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listen(options.port ?? 0);
   const { port } = server.server.address() as AddressInfo;
 
   return {
@@ -111,8 +106,11 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
     clear: () => {
       captured = [];
     },
-    setDown: (value) => {
-      down = value;
+    setDown: async (down) => {
+      if (down === !server.server.listening) return;
+      // Stops accepting at once; connections already open finish their message.
+      if (down) server.server.close();
+      else await listen(port);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

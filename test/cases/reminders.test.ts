@@ -84,7 +84,7 @@ test('the CP request is reminded before due, at due, then escalated to the coord
 test('an SMTP outage delays a reminder; it is then delivered exactly once', async () => {
   const view = await openAdultCase();
   const dueAt = Date.parse(view.steps.find((s) => s.id === 'cp_request-1')!.dueAt!);
-  stack.mail.setDown(true);
+  await stack.mail.setDown(true);
   try {
     // A minute past the reminder's time: the first attempts fail against the refusing server.
     await stack.env.sleep(dueAt - 7 * DAY + 60_000 - (await stack.env.currentTimeMs()));
@@ -95,7 +95,7 @@ test('an SMTP outage delays a reminder; it is then delivered exactly once', asyn
     expect(pending!.sentAt).toBeNull();
     expect(emailsFor(view.reference)).toHaveLength(0);
   } finally {
-    stack.mail.setDown(false);
+    await stack.mail.setDown(false);
   }
   // The activity's retry (backoff of at most 30 minutes) goes through once SMTP is back.
   await stack.env.sleep(3600 * 1000);

@@ -88,7 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await seedDemoAgencies(pool);
   const users = await seedDemoUsersWithTokens(pool);
   const env = await createEnv(options);
-  const mail = await startMailCapture({ port: 0 });
+  // Room for every email of a suite that opens many cases; the service's capture keeps the latest 200.
+  const mail = await startMailCapture({ port: 0, keep: 10_000 });
   const from = 'Relief cases <no-reply@relief.example.org>';
   const mailer = createMailTransport({ smtpUrl: mail.url, from });
   const taskQueue = `cases-${process.pid}`;

@@ -4,8 +4,13 @@ import { resolveBinary } from '../../temporal/binaries';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 // Workers log their state changes at INFO; tests want only warnings. The runtime is process-wide, installed once.
+// Fault tests fail activities on purpose, hundreds of times over a skipped week of outage, and assert the effects
+// (outbox rows, emails, timelines); the worker's warning for each failed attempt would only bury the real output.
+const testLogger = new DefaultLogger('WARN', ({ level, message, meta }) => {
+  if (message !== 'Activity failed') console.error(`[${level}] ${message}`, meta ?? '');
+});
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: testLogger });
 } catch {
   // Already installed by another test module in this jest worker.
 }
