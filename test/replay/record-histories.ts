@@ -2,60 +2,265 @@
  * Records case-workflow histories for the replay test: `npm run record-histories`. Run it when a release changes
  * the workflow on purpose, after guarding the change with `patched()`; commit the new files beside the old ones so
  * running cases of every version stay replayable.
+ *
+ * It records on the official dev server with search attributes on, as production runs. The dev server keeps real
+ * time, so each case captures a policy whose clocks run in seconds: short SLAs for deadline reminders, and expiry
+ * leads aimed a few seconds ahead (a validity ends at a UTC midnight and no validator accepts a past date, so the
+ * expiry itself cannot be reached; its reminder can). Every wait polls the read model for the effect.
+ *
+ * The histories are checked against `GENERATION_CLAIMS` (history-facts.ts) before any file is written: a recording
+ * that lost coverage fails and leaves the committed files as they were. A case that continued as new is written one
+ * file per run (`-run1`, `-run2`, ...), so how many runs there are is never assumed. About 35 s on two cores.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { CaseCommands } from '../../app/case-commands';
 import { workflowIdOf } from '../../workflows/definitions';
+import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
-import type { Actor, AgencyKind } from '../../domain/types';
-import { eventually, startStack } from '../support/stack';
 import { workingActor } from '../../domain/access';
+import type { AlarmKind } from '../../domain/case-state';
+import { addDays, addMonths, addYears, dateOf, endOfDay, type IsoDate } from '../../domain/dates';
+import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
+import { STEP_CATALOGUE, type StepDetails } from '../../domain/steps';
+import { STEP_KINDS, type Actor, type AgencyKind, type Instant, type StepKind } from '../../domain/types';
+import { dataConverterFor } from '../../temporal/data-converter';
+import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
+import { describeFacts, historyFacts, unmetClaims } from './history-facts';
 
-const DAY = 24 * 3600 * 1000;
 /**
  * The generation of histories this script records. Earlier generations stay in histories/ and keep replaying:
- * v1 predates roles on the Actor (see ROLES_PATCH in workflows/case-workflow.ts); v2 carries them.
+ * v1 predates roles on the Actor (see ROLES_PATCH in workflows/case-workflow.ts); v2 carries them; both come from
+ * the time-skipping server without search attributes. v3 comes from the dev server with search attributes, and
+ * covers expiry reminders, T-visa evidence requests, the U visa and continue-as-new (see GENERATION_CLAIMS).
  */
-const GENERATION = 'v2';
+const GENERATION = 'v3';
+
+const SECOND_IN_DAYS = 1 / 86_400;
+const DAY_MS = 86_400_000;
+/** How far ahead an expiry reminder is aimed when its case opens: the sign-offs that open the window come first. */
+const EXPIRY_REMINDER_DELAY_MS = 8_000;
+/** Past this many events the U-visa case continues as new: after a few sign-offs, never on opening alone. */
+const CAN_HISTORY_LIMIT = 80;
+/** An alarm a few seconds away, plus the activities it runs, on a slow machine. */
+const ALARM_TIMEOUT_MS = 30_000;
+const RECORDING = 'recording: clocks in seconds so alarms fire on the real-time dev server';
+
 const actor = (kind: AgencyKind): Actor => workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
-async function main(): Promise<void> {
-  const stack = await startStack();
-  const dir = join(__dirname, 'histories');
+function kindOf(stepId: string): StepKind {
+  const kind = STEP_KINDS.find((candidate) => stepId.startsWith(`${candidate}-`));
+  if (!kind) throw new Error(`no step kind for ${stepId}`);
+  return kind;
+}
+
+/** Each sign-off comes from the agency kind that owns the step, as the catalogue says. */
+const sign = (cases: CaseCommands, caseId: string, stepId: string, outcome: string, details: StepDetails = {}) =>
+  cases.signOff(caseId, { stepId, outcome, details }, actor(STEP_CATALOGUE[kindOf(stepId)].owner));
+
+const nowMs = (stack: Stack) => stack.env.currentTimeMs();
+const today = async (stack: Stack): Promise<IsoDate> => dateOf(new Date(await nowMs(stack)).toISOString());
+
+/** The expiry lead (in days) that puts a reminder at `fireAtMs` ahead of a window ending at `endsAt`. */
+const leadDaysFiringAt = (endsAt: Instant, fireAtMs: number) => [(Date.parse(endsAt) - fireAtMs) / DAY_MS];
+
+/** A lead reminder earlier than the sign-off that opens its window is dropped by the rules: say so, not time out. */
+async function beforeReminder(stack: Stack, fireAtMs: number, what: string): Promise<void> {
+  if ((await nowMs(stack)) > fireAtMs - 1_000) throw new Error(`${what} came too late for its expiry reminder; raise EXPIRY_REMINDER_DELAY_MS`);
+}
+
+/** Waits until the read model's timeline shows the alarm fired for the step. */
+async function alarmFired(stack: Stack, caseId: string, kind: AlarmKind, stepId: string): Promise<void> {
+  await eventually(
+    async () => (await getCase(stack.pool, caseId))?.timeline.some((entry) => entry.type === `alarm.${kind}` && entry.stepId === stepId),
+    `the ${kind} alarm of ${stepId}`,
+    ALARM_TIMEOUT_MS,
+  );
+}
+
+interface Recorded {
+  name: string;
+  caseId: string;
+}
+
+/**
+ * An adult case: the declaration's reminder ladder fires (reminder, due, escalation within seconds), CP is granted,
+ * the T visa is filed and answered through a request for evidence and a notice of intent to deny, then approved;
+ * certification follows and the coordinator closes the case.
+ */
+async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
+  stack.setPolicy(
+    policyWithOverrides({
+      version: 'recording-v3-declaration-ladder',
+      sla: { le_declaration: { days: 4 * SECOND_IN_DAYS, source: RECORDING } },
+      reminders: { le_declaration: { beforeDueDays: [2 * SECOND_IN_DAYS], atDue: true, escalateAfterDays: [SECOND_IN_DAYS], source: RECORDING } },
+    }),
+  );
+  const day = await today(stack);
+  const { caseId } = await stack.cases.open({ identifiedOn: day, survivor: { name: 'Recorded Adult', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  // The escalation is the last rung of the ladder: once it fired, so did the reminder and the due notice.
+  await alarmFired(stack, caseId, 'escalation', 'le_declaration-1');
+  await sign(stack.cases, caseId, 'le_declaration-1', 'signed', { signedOn: day });
+  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
+  await sign(stack.cases, caseId, 'cp_decision-1', 'granted', { validUntil: addMonths(day, 24) });
+  await sign(stack.cases, caseId, 't_visa_filing-1', 'filed', { filedOn: day });
+  await sign(stack.cases, caseId, 't_visa_receipt-1', 'received', { receivedOn: day });
+  await sign(stack.cases, caseId, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: day });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: day, respondBy: addDays(day, 30) });
+  await sign(stack.cases, caseId, 't_visa_evidence_response-1', 'responded', { respondedOn: day });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: day, respondBy: addDays(day, 20) });
+  await sign(stack.cases, caseId, 't_visa_evidence_response-2', 'responded', { respondedOn: day });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'approved', { approvedOn: day, validUntil: addMonths(day, 48), adjustmentEligibleFrom: addMonths(day, 36) });
+  await sign(stack.cases, caseId, 'hhs_certification_request-1', 'requested', { requestedOn: day });
+  await sign(stack.cases, caseId, 'hhs_certification_letter-1', 'certified', { eligibilityDate: day });
+  await stack.cases.close(caseId, { status: 'closed', reason: 'recorded' }, actor('coordinator'));
+  return { name: 'adult-t-visa-evidence-closed', caseId };
+}
+
+/**
+ * A minor identified 30 days before turning 18 (the urgent reminder fires at once), notified to HHS, given an
+ * interim letter whose expiry reminder fires seconds later, the letter extended, then the eligibility letter.
+ * Left open, as a running minor's case is.
+ */
+async function minorInterimLetterExpiry(stack: Stack): Promise<Recorded> {
+  const day = await today(stack);
+  const validUntil = addDays(day, 30);
+  const fireAt = (await nowMs(stack)) + EXPIRY_REMINDER_DELAY_MS;
+  stack.setPolicy(
+    policyWithOverrides({
+      version: 'recording-v3-interim-expiry',
+      expiryLeads: { interimLetter: { leadDays: leadDaysFiringAt(endOfDay(validUntil), fireAt), source: RECORDING } },
+    }),
+  );
+  const birthDate = addDays(addYears(day, -18), 30);
+  const { caseId } = await stack.cases.open({ identifiedOn: day, survivor: { name: 'Recorded Minor', birthDate }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  await alarmFired(stack, caseId, 'expiry_reminder', 'hhs_minor_notification-1');
+  await sign(stack.cases, caseId, 'hhs_minor_notification-1', 'notified', { notifiedOn: day });
+  await beforeReminder(stack, fireAt, 'the interim letter');
+  await sign(stack.cases, caseId, 'hhs_interim_letter-1', 'issued', { issuedOn: day, validUntil });
+  await alarmFired(stack, caseId, 'expiry_reminder', 'hhs_interim_letter-1');
+  await sign(stack.cases, caseId, 'hhs_interim_letter-1', 'extended');
+  await sign(stack.cases, caseId, 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: day });
+  return { name: 'minor-interim-expiry-open', caseId };
+}
+
+/**
+ * An adult U-visa case with a low history limit: the certification window's expiry reminder fires seconds after the
+ * signature, sign-offs go on until the case continues as new (the limit is crossed, not counted: the loop stops at
+ * the first new run), and the resumed run takes the petition and the CP request, whose decision (a 3-second SLA)
+ * then comes due. The resumed run does less than the first did, so it stays under the same limit.
+ */
+async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
+  const cases = stack.casesOn(stack.client, { historyLimit: CAN_HISTORY_LIMIT });
+  const day = await today(stack);
+  const windowEnds = endOfDay(addMonths(day, DEFAULT_POLICY.durations.uCertificationWindow.months));
+  const fireAt = (await nowMs(stack)) + EXPIRY_REMINDER_DELAY_MS;
+  stack.setPolicy(
+    policyWithOverrides({
+      version: 'recording-v3-u-visa',
+      sla: { cp_decision: { days: 3 * SECOND_IN_DAYS, source: RECORDING } },
+      reminders: { cp_decision: { beforeDueDays: [], atDue: true, escalateAfterDays: [], source: RECORDING } },
+      expiryLeads: { uCertificationWindow: { leadDays: leadDaysFiringAt(windowEnds, fireAt), source: RECORDING } },
+    }),
+  );
+  const { caseId } = await cases.open(
+    { identifiedOn: day, survivor: { name: 'Recorded U Visa', birthDate: '1985-05-05' }, agencies: DEMO_AGENCIES, usesUVisa: true },
+    actor('law_enforcement'),
+  );
+  const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
+  const firstRunId = (await handle.describe()).runId;
+  const continued = async () => (await handle.describe()).runId !== firstRunId;
+
+  await beforeReminder(stack, fireAt, 'the U-visa certification');
+  await sign(cases, caseId, 'u_visa_certification-1', 'signed', { signedOn: day });
+  await alarmFired(stack, caseId, 'expiry_reminder', 'u_visa_certification-1');
+  const untilContinued: Array<[string, string, StepDetails]> = [
+    ['le_declaration-1', 'signed', { signedOn: day }],
+    ['t_visa_filing-1', 'filed', { filedOn: day }],
+    ['t_visa_receipt-1', 'received', { receivedOn: day }],
+    ['t_visa_bona_fide-1', 'bona_fide', { determinedOn: day }],
+    ['t_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: day, respondBy: addDays(day, 30) }],
+    ['t_visa_evidence_response-1', 'responded', { respondedOn: day }],
+    ['hhs_certification_request-1', 'requested', { requestedOn: day }],
+    ['hhs_certification_letter-1', 'certified', { eligibilityDate: day }],
+  ];
+  for (const [stepId, outcome, details] of untilContinued) {
+    if (await continued()) break;
+    await sign(cases, caseId, stepId, outcome, details);
+  }
+  if (!(await continued())) throw new Error(`the U-visa case never continued as new; lower CAN_HISTORY_LIMIT (${CAN_HISTORY_LIMIT})`);
+
+  await sign(cases, caseId, 'u_visa_petition-1', 'filed', { filedOn: day });
+  await sign(cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
+  await alarmFired(stack, caseId, 'due', 'cp_decision-1');
+  return { name: 'adult-u-visa-continued', caseId };
+}
+
+type History = temporal.api.history.v1.IHistory;
+
+/** Every run of the case, first to latest, once none has a workflow task or activity in flight. */
+async function runsOf(stack: Stack, caseId: string): Promise<History[]> {
+  const workflowId = workflowIdOf(caseId);
+  const latest = stack.client.workflow.getHandle(workflowId);
+  await eventually(async () => {
+    const { raw } = await latest.describe();
+    return !raw.pendingWorkflowTask && (raw.pendingActivities ?? []).length === 0;
+  }, `${workflowId} to settle`);
+  const runs: History[] = [];
+  let runId: string | undefined = (await latest.describe()).runId;
+  while (runId) {
+    const history: History = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history);
+    // A run started by continue-as-new names the run it continues.
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}
+
+async function record(stack: Stack, recorded: Recorded[]): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const { name, caseId } of recorded) {
+    const runs = await runsOf(stack, caseId);
+    runs.forEach((run, i) => files.set(`${GENERATION}-${name}${runs.length > 1 ? `-run${i + 1}` : ''}.json`, historyToJSON(run)));
+  }
+  return files;
+}
+
+/** Prints what each history covers and refuses a generation that lost any of its claims. */
+async function checkCoverage(files: Map<string, string>): Promise<void> {
+  const converter = dataConverterFor(TEST_PAYLOAD_KEYRING);
+  const facts = [];
+  for (const [file, json] of files) {
+    const fact = await historyFacts(JSON.parse(json), converter);
+    console.log(`${file}: ${describeFacts(fact)}`);
+    facts.push(fact);
+  }
+  const unmet = unmetClaims(GENERATION, facts);
+  if (unmet.length) throw new Error(`the recorded ${GENERATION} histories lost coverage (nothing written):\n  ${unmet.join('\n  ')}`);
+}
+
+/** Replaces this generation's files only: a re-recording leaves no stale run behind and other generations untouched. */
+function write(dir: string, files: Map<string, string>): void {
   mkdirSync(dir, { recursive: true });
+  for (const old of readdirSync(dir).filter((file) => file.startsWith(`${GENERATION}-`) && file.endsWith('.json'))) rmSync(join(dir, old));
+  for (const [file, json] of files) writeFileSync(join(dir, file), json);
+  console.log(`wrote ${files.size} ${GENERATION} histories to ${dir}`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const stack = await startStack({ server: 'dev' });
   try {
-    const today = async () => new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-    const sign = async (caseId: string, stepId: string, outcome: string, details: Record<string, unknown>, kind: AgencyKind) =>
-      stack.cases.signOff(caseId, { stepId, outcome, details }, actor(kind));
-
-    // An adult case through CP, certification, filing and a reminder ladder, then closed.
-    const adult = await stack.cases.open({ identifiedOn: await today(), survivor: { name: 'Recorded Adult', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
-    await sign(adult.caseId, 'cp_request-1', 'requested', { requestedOn: await today() }, 'law_enforcement');
-    await stack.env.sleep(40 * DAY);
-    const on = await today();
-    await sign(adult.caseId, 'cp_decision-1', 'granted', { validUntil: `${Number(on.slice(0, 4)) + 2}${on.slice(4)}` }, 'ice');
-    await sign(adult.caseId, 'hhs_certification_request-1', 'requested', { requestedOn: on }, 'advocate');
-    await sign(adult.caseId, 't_visa_filing-1', 'filed', { filedOn: on }, 'advocate');
-    await stack.cases.close(adult.caseId, { status: 'closed', reason: 'recorded' }, actor('coordinator'));
-
-    // A minor case with its 24-hour notification and letters, left open across reminders.
-    const birth = `${Number((await today()).slice(0, 4)) - 16}-03-03`;
-    const minor = await stack.cases.open({ identifiedOn: await today(), survivor: { name: 'Recorded Minor', birthDate: birth }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
-    await stack.env.sleep(3 * DAY);
-    await sign(minor.caseId, 'hhs_minor_notification-1', 'notified', { notifiedOn: await today() }, 'law_enforcement');
-    await stack.env.sleep(10 * DAY);
-
-    for (const [name, caseId] of [['adult-closed', adult.caseId], ['minor-open', minor.caseId]] as const) {
-      const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
-      await eventually(async () => ((await handle.fetchHistory()).events?.length ?? 0) > 10, `history of ${name}`);
-      const file = join(dir, `${GENERATION}-${name}.json`);
-      writeFileSync(file, historyToJSON(await handle.fetchHistory()));
-      console.log(`recorded ${file}`);
-    }
+    const recorded = [await adultTVisaWithEvidenceRequests(stack), await minorInterimLetterExpiry(stack), await uVisaContinuedAsNew(stack)];
+    const files = await record(stack, recorded);
+    await checkCoverage(files);
+    write(join(__dirname, 'histories'), files);
   } finally {
     await stack.stop();
   }
+  console.log(`recorded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 main().catch((error: unknown) => {

@@ -41,8 +41,11 @@ export interface Stack {
   mail: MailCapture;
   cases: CaseCommands;
   app: Express;
-  /** The write side on another Temporal client (e.g. one whose server cannot be reached), otherwise as `cases`. */
-  casesOn(client: Client): CaseCommands;
+  /**
+   * The write side on another Temporal client (e.g. one whose server cannot be reached), otherwise as `cases`; a
+   * history limit of its own makes only the cases it opens continue as new early.
+   */
+  casesOn(client: Client, options?: { historyLimit?: number }): CaseCommands;
   /** An app over the stack's parts with some dependencies replaced: an API clock, a logger, the web console. */
   appWith(overrides: Partial<ApiDeps>): Express;
   logger: Logger;
@@ -120,7 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let policy = DEFAULT_POLICY;
   const identityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
-  const casesOn = (on: Client) =>
+  const casesOn = (on: Client, overrides: { historyLimit?: number } = {}) =>
     new CaseCommands({
       client: on,
       pool,
@@ -129,7 +132,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       policy: () => policy,
       // Registered on the dev server we start; an existing server may not have them.
       searchAttributes: options.server === 'dev' && !options.temporalAddress,
-      historyLimit: options.historyLimit,
+      historyLimit: overrides.historyLimit ?? options.historyLimit,
       now: async () => new Date(await env.currentTimeMs()),
     });
   const cases = casesOn(client);

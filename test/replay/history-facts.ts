@@ -1,0 +1,198 @@
+/**
+ * What a recorded case history shows, read from its JSON: how the run began and ended, whether it upserted search
+ * attributes, and which timeline entries (alarms fired, steps signed, notices received) the run itself added.
+ * The recorder checks a new generation against `GENERATION_CLAIMS` before writing it, and the replay test checks the
+ * committed files against them, so a re-recording that silently loses coverage fails in both places.
+ *
+ * Payloads are sealed by the service's codec, so the facts are read through the same data converter the replay uses.
+ * Only the timeline and the workflow input are interpreted: both outlive refactors of how the workflow delivers
+ * notifications or projects the read model.
+ */
+import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
+import type { TimelineEntry } from '../../domain/types';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface HistoryFacts {
+  events: number;
+  /** `open` for a new case, `resume` for a run that continue-as-new started with the carried state. */
+  startedAs: 'open' | 'resume' | 'unknown';
+  /** Temporal's event type of the first command the first workflow task recorded, e.g. ActivityTaskScheduled. */
+  firstCommand: { eventId: number; type: string } | undefined;
+  continuedAsNew: boolean;
+  completed: boolean;
+  searchAttributes: boolean;
+  /** Timeline entries this run added, after any carried in by continue-as-new. */
+  added: TimelineEntry[];
+}
+
+const EVENT_PREFIX = 'EVENT_TYPE_';
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A payload as historyToJSON writes it: metadata and data base64-encoded. */
+function isJsonPayload(value: Json): value is { metadata: { [key: string]: string }; data?: string } {
+  return isObject(value) && isObject(value.metadata) && typeof value.metadata.encoding === 'string' && (value.data === undefined || typeof value.data === 'string');
+}
+
+function toPayload(value: { metadata: { [key: string]: string }; data?: string }): Payload {
+  const metadata = Object.fromEntries(Object.entries(value.metadata).map(([key, encoded]) => [key, Buffer.from(encoded, 'base64')]));
+  return { metadata, data: Buffer.from(value.data ?? '', 'base64') };
+}
+
+/** Every payload in a JSON value, depth first in document order. */
+function payloadsIn(value: Json, found: Payload[] = []): Payload[] {
+  if (isJsonPayload(value)) found.push(toPayload(value));
+  else if (Array.isArray(value)) value.forEach((item) => payloadsIn(item, found));
+  else if (isObject(value)) Object.values(value).forEach((item) => payloadsIn(item, found));
+  return found;
+}
+
+async function decode(payloads: Payload[], converter: DataConverter): Promise<unknown[]> {
+  let opened = payloads;
+  // Codecs decode in the reverse order they encoded, as the SDK applies them.
+  for (const codec of [...(converter.payloadCodecs ?? [])].reverse()) opened = await codec.decode(opened);
+  return opened.map((payload) => defaultPayloadConverter.fromPayload(payload));
+}
+
+function isTimelineEntry(value: unknown): value is TimelineEntry {
+  return typeof value === 'object' && value !== null && typeof (value as TimelineEntry).seq === 'number' && typeof (value as TimelineEntry).type === 'string';
+}
+
+/** Timeline entries anywhere in a decoded value (projections, update results, continue-as-new state). */
+function timelineIn(value: unknown, found: TimelineEntry[] = []): TimelineEntry[] {
+  if (Array.isArray(value)) value.forEach((item) => timelineIn(item, found));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'timeline' && Array.isArray(item)) found.push(...item.filter(isTimelineEntry));
+      else timelineIn(item, found);
+    }
+  }
+  return found;
+}
+
+function eventsOf(history: Json): Array<{ [key: string]: Json }> {
+  const events = isObject(history) ? history.events : undefined;
+  if (!Array.isArray(events)) throw new Error('not a history: no events');
+  return events.filter(isObject);
+}
+
+/** `EVENT_TYPE_ACTIVITY_TASK_SCHEDULED` as the SDK's core names it in errors: `ActivityTaskScheduled`. */
+function eventTypeName(type: Json | undefined): string {
+  return (typeof type === 'string' ? type : '')
+    .slice(EVENT_PREFIX.length)
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase());
+}
+
+function firstCommandOf(events: Array<{ [key: string]: Json }>): HistoryFacts['firstCommand'] {
+  const completed = events.findIndex((event) => event.eventType === `${EVENT_PREFIX}WORKFLOW_TASK_COMPLETED`);
+  const command = completed >= 0 ? events[completed + 1] : undefined;
+  return command ? { eventId: Number(command.eventId), type: eventTypeName(command.eventType) } : undefined;
+}
+
+/** `history` is a parsed history file (historyToJSON's output); anything else is refused. */
+export async function historyFacts(history: unknown, converter: DataConverter): Promise<HistoryFacts> {
+  // JSON.parse yields only Json values; the walk checks every shape it relies on.
+  const events = eventsOf(history as Json);
+  const has = (type: string) => events.some((event) => event.eventType === `${EVENT_PREFIX}${type}`);
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const [input] = await decode(payloadsIn(isObject(started) ? (started.input ?? null) : null), converter);
+  const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown }).kind : undefined;
+  // What the run carried in is not what it did: count only entries after the carried timeline.
+  const carriedUpTo = Math.max(0, ...timelineIn(input).map((entry) => entry.seq));
+  const bySeq = new Map<number, TimelineEntry>();
+  for (const value of await decode(payloadsIn(events), converter)) {
+    for (const entry of timelineIn(value)) if (entry.seq > carriedUpTo) bySeq.set(entry.seq, entry);
+  }
+  return {
+    events: events.length,
+    startedAs: kind === 'open' || kind === 'resume' ? kind : 'unknown',
+    firstCommand: firstCommandOf(events),
+    continuedAsNew: has('WORKFLOW_EXECUTION_CONTINUED_AS_NEW'),
+    completed: has('WORKFLOW_EXECUTION_COMPLETED'),
+    searchAttributes: has('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
+    added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
+  };
+}
+
+const added = (facts: HistoryFacts, type: string, stepPrefix = '') =>
+  facts.added.some((entry) => entry.type === type && (entry.stepId ?? '').startsWith(stepPrefix));
+const alarmFired = (facts: HistoryFacts, kinds: string[]) => kinds.some((kind) => added(facts, `alarm.${kind}`));
+const DEADLINE_ALARMS = ['reminder', 'due', 'escalation'];
+const EXPIRY_ALARMS = ['expiry_reminder', 'expired'];
+
+/** Something a history can show; a generation claims that some (or every) one of its histories shows it. */
+export const COVERAGE = {
+  'opens a case': (facts: HistoryFacts) => facts.startedAs === 'open',
+  'closes a case': (facts: HistoryFacts) => facts.completed,
+  'fires a deadline reminder': (facts: HistoryFacts) => alarmFired(facts, DEADLINE_ALARMS),
+  'fires an expiry alarm': (facts: HistoryFacts) => alarmFired(facts, EXPIRY_ALARMS),
+  'fires a minor-path alarm': (facts: HistoryFacts) => facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification')),
+  'answers a T-visa evidence request': (facts: HistoryFacts) => added(facts, 'notice.received', 't_visa_decision') && added(facts, 'step.completed', 't_visa_evidence_response'),
+  'signs a U-visa step': (facts: HistoryFacts) => added(facts, 'step.completed', 'u_visa_'),
+  // A run that only began (continue-as-new right after the last change) has nothing to upsert.
+  'upserts search attributes when it changes the case': (facts: HistoryFacts) => facts.searchAttributes || facts.added.length === 0,
+  'continues as new': (facts: HistoryFacts) => facts.continuedAsNew,
+  'resumes after continue-as-new': (facts: HistoryFacts) => facts.startedAs === 'resume',
+  'takes a sign-off after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && added(facts, 'step.completed'),
+  'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && facts.added.some((entry) => entry.type.startsWith('alarm.')),
+} as const;
+export type Coverage = keyof typeof COVERAGE;
+
+export interface GenerationClaim {
+  /** Shown by at least one history of the generation. */
+  some: Coverage[];
+  /** Shown by every history of the generation. */
+  every: Coverage[];
+}
+
+/**
+ * What each generation's histories cover. v1 and v2 came from the time-skipping server without search attributes;
+ * v3 from the dev server with them, and adds expiries, evidence requests, the U visa and continue-as-new.
+ */
+export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
+  v1: { some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'], every: ['opens a case'] },
+  v2: { some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'], every: ['opens a case'] },
+  v3: {
+    some: [
+      'opens a case',
+      'closes a case',
+      'fires a deadline reminder',
+      'fires an expiry alarm',
+      'fires a minor-path alarm',
+      'answers a T-visa evidence request',
+      'signs a U-visa step',
+      'continues as new',
+      'resumes after continue-as-new',
+      'takes a sign-off after resuming',
+      'fires an alarm after resuming',
+    ],
+    every: ['upserts search attributes when it changes the case'],
+  },
+};
+
+/** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
+export function generationOf(file: string): string {
+  return file.split('-')[0]!;
+}
+
+/** The claims of a generation that its histories fail, each named; empty when all hold. */
+export function unmetClaims(generation: string, histories: HistoryFacts[]): string[] {
+  const claim = GENERATION_CLAIMS[generation];
+  if (!claim) return [`${generation} has no entry in GENERATION_CLAIMS`];
+  return [
+    ...claim.some.filter((coverage) => !histories.some(COVERAGE[coverage])).map((coverage) => `no ${generation} history ${coverage}`),
+    ...claim.every.filter((coverage) => !histories.every(COVERAGE[coverage])).map((coverage) => `not every ${generation} history ${coverage}`),
+  ];
+}
+
+/** One line per history for the recorder's output: size, how it began and ended, what fired. */
+export function describeFacts(facts: HistoryFacts): string {
+  const fired = facts.added.filter((entry) => entry.type.startsWith('alarm.')).map((entry) => entry.type.slice('alarm.'.length));
+  const counts = [...new Set(fired)].map((kind) => `${kind}×${fired.filter((k) => k === kind).length}`).join(' ');
+  const end = facts.continuedAsNew ? 'continued as new' : facts.completed ? 'closed' : 'open';
+  return `${facts.events} events, ${facts.startedAs} → ${end}, alarms: ${counts || 'none'}`;
+}
