@@ -150,7 +150,7 @@ export class CaseCommands {
     });
     try {
       // Starts the case and waits until the read model shows it, in one call.
-      await this.bounded(() => this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }));
+      await this.bounded(caseId, () => this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }));
     } catch (error) {
       await this.releaseUnlessStarted(caseId);
       throw error;
@@ -195,7 +195,7 @@ export class CaseCommands {
   /** Runs an update and turns the workflow's refusals into application errors with their HTTP meaning. */
   private async command(caseId: string, run: () => Promise<unknown>): Promise<void> {
     try {
-      await this.bounded(run);
+      await this.bounded(caseId, run);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
         // A closed or withdrawn case's workflow has ended; only the read model still knows the case.
@@ -214,20 +214,23 @@ export class CaseCommands {
    * Runs a call to the case workflow within the write bound. A call that runs out of time, or cannot reach Temporal,
    * becomes a 503 naming why; what it started stays started, and a retry with the same operation finds it.
    */
-  private async bounded<T>(call: () => Promise<T>): Promise<T> {
+  private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {
     try {
       return await this.deps.client.withDeadline(Date.now() + this.writeTimeoutMs, call);
     } catch (error) {
-      if (isTimeout(error)) throw await this.unavailable(`The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
+      if (isTimeout(error)) throw await this.unavailable(caseId, `The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
       if (isUnreachable(error)) throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
       throw error;
     }
   }
 
-  /** A timed-out write: the reason is no worker when none polls the task queue, else a slow workflow. */
-  private async unavailable(timedOut: string): Promise<AppError> {
-    const polled = await this.workerPolls().catch(() => undefined);
-    if (polled === false) return this.unavailableBecause('no_worker', `No case worker is running (none polls the task queue ${this.deps.taskQueue})`);
+  /**
+   * A timed-out write: "no worker" when the case's workflow task is still waiting for one to take it (a running
+   * worker takes a task within milliseconds), else a workflow that was too slow (e.g. its projection held up).
+   */
+  private async unavailable(caseId: string, timedOut: string): Promise<AppError> {
+    const waiting = await this.workflowTaskWaiting(caseId).catch(() => false);
+    if (waiting) return this.unavailableBecause('no_worker', `No case worker is taking up work (none polls the task queue ${this.deps.taskQueue})`);
     return this.unavailableBecause('workflow_timeout', timedOut);
   }
 
@@ -238,16 +241,9 @@ export class CaseCommands {
     });
   }
 
-  /** Whether any worker has polled the case task queue lately (Temporal keeps pollers of the last few minutes). */
-  private async workerPolls(): Promise<boolean> {
-    const { pollers } = await this.deps.client.withDeadline(Date.now() + 1_000, () =>
-      this.deps.client.workflowService.describeTaskQueue({
-        namespace: this.deps.client.options.namespace,
-        taskQueue: { name: this.deps.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      }),
-    );
-    return (pollers ?? []).length > 0;
+  private async workflowTaskWaiting(caseId: string): Promise<boolean> {
+    const { raw } = await this.deps.client.withDeadline(Date.now() + 1_000, () => this.deps.client.workflow.getHandle(workflowIdOf(caseId)).describe());
+    return raw.pendingWorkflowTask?.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
   }
 }
 

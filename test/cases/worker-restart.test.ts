@@ -1,6 +1,6 @@
 /**
  * A worker stopped mid-case and replaced loses nothing: the alarm that came due while no worker ran is handled by
- * the new worker, exactly once. On the official dev server (real time) with a policy whose CP-request deadline is
+ * the new worker, exactly once; a write sent while no worker runs is answered 503 within its bound, not left hanging. On the official dev server (real time) with a policy whose CP-request deadline is
  * three seconds, because the time-skipping server stops skipping while a workflow task waits for a worker.
  */
 import { temporal } from '@temporalio/proto';
@@ -9,6 +9,7 @@ import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
+import request from 'supertest';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 
@@ -55,4 +56,42 @@ test('a worker restarted mid-case loses nothing: the alarm that fell due while i
   expect(signed.steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
   const description = await handle.describe();
   expect(description.searchAttributes.PendingStepKinds).toEqual(expect.arrayContaining(['cp_decision']));
+});
+
+test('with no worker running, a write answers 503 naming the missing worker within its bound; retried later it applies once', async () => {
+  const writeTimeoutMs = 2_000;
+  const app = stack.appWith({ cases: stack.casesOn(stack.client, { writeTimeoutMs }) });
+  const officer = stack.as('law_enforcement');
+  const today = new Date().toISOString().slice(0, 10);
+  const body = { identifiedOn: today, survivor: { name: 'No Worker Case', birthDate: '1979-07-07' }, agencies: DEMO_AGENCIES, reference: 'NO-WORKER-1' };
+  const signOff = { outcome: 'requested', details: { requestedOn: today } };
+  const opened = await request(app).post('/api/cases').set(officer).set('Idempotency-Key', 'no-worker-open-0').send({ ...body, reference: 'NO-WORKER-0' }).expect(201);
+  const signPath = `/api/cases/${(opened.body as { caseId: string }).caseId}/steps/cp_request-1/sign-off`;
+
+  await stack.stopWorker();
+  try {
+    for (const write of [
+      () => request(app).post('/api/cases').set(officer).set('Idempotency-Key', 'no-worker-open-1').send(body),
+      () => request(app).post(signPath).set(officer).set('Idempotency-Key', 'no-worker-sign-1').send(signOff),
+    ]) {
+      const started = Date.now();
+      const refused = await write().expect(503);
+      expect(Date.now() - started).toBeLessThan(writeTimeoutMs + 2_000);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.body).toMatchObject({ code: 'no_worker', detail: expect.stringContaining('No case worker is taking up work') as unknown });
+    }
+  } finally {
+    await stack.startWorker();
+  }
+
+  const retried = await request(app).post('/api/cases').set(officer).set('Idempotency-Key', 'no-worker-open-1').send(body).expect(201);
+  expect(retried.body).toMatchObject({ reference: 'NO-WORKER-1' });
+  const { rows } = await stack.pool.query('SELECT id FROM cases WHERE reference = $1', ['NO-WORKER-1']);
+  expect(rows).toHaveLength(1);
+  const signed = await request(app).post(signPath).set(officer).set('Idempotency-Key', 'no-worker-sign-1').send(signOff).expect(200);
+  expect((signed.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
+  const completed = await stack.pool.query("SELECT 1 FROM case_timeline WHERE case_id = $1 AND step_id = 'cp_request-1' AND type = 'step.completed'", [
+    (opened.body as { caseId: string }).caseId,
+  ]);
+  expect(completed.rowCount).toBe(1);
 });

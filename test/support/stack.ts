@@ -45,7 +45,7 @@ export interface Stack {
    * The write side on another Temporal client (e.g. one whose server cannot be reached), otherwise as `cases`; a
    * history limit of its own makes only the cases it opens continue as new early.
    */
-  casesOn(client: Client, options?: { historyLimit?: number }): CaseCommands;
+  casesOn(client: Client, options?: { historyLimit?: number; writeTimeoutMs?: number }): CaseCommands;
   /** An app over the stack's parts with some dependencies replaced: an API clock, a logger, the web console. */
   appWith(overrides: Partial<ApiDeps>): Express;
   logger: Logger;
@@ -123,7 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let policy = DEFAULT_POLICY;
   const identityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
-  const casesOn = (on: Client, overrides: { historyLimit?: number } = {}) =>
+  const casesOn = (on: Client, overrides: { historyLimit?: number; writeTimeoutMs?: number } = {}) =>
     new CaseCommands({
       client: on,
       pool,
@@ -133,6 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // Registered on the dev server we start; an existing server may not have them.
       searchAttributes: options.server === 'dev' && !options.temporalAddress,
       historyLimit: overrides.historyLimit ?? options.historyLimit,
+      writeTimeoutMs: overrides.writeTimeoutMs,
       now: async () => new Date(await env.currentTimeMs()),
     });
   const cases = casesOn(client);

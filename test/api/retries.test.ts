@@ -1,0 +1,223 @@
+/**
+ * A write retried after it failed at each point of its way (before Temporal saw it, after Temporal applied it but
+ * before the answer arrived, while the projection was held up) is applied exactly once and answered the same (with no
+ * worker running: test/cases/worker-restart.test.ts, on the dev server); a write that can never succeed is refused at once and leaves nothing behind. Real parts
+ * throughout; the faults are injected where the outside world would cause them: in the network between the API and
+ * Temporal (a gRPC interceptor), in PostgreSQL (a lock another session holds), and by stopping the worker.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { InterceptingCall, status, type Interceptor } from '@grpc/grpc-js';
+import type { Express } from 'express';
+import type { PoolClient } from 'pg';
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { dataConverterFor } from '../../temporal/data-converter';
+import { workflowIdOf } from '../../workflows/definitions';
+import { startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
+
+/** Short, so the tests that exceed it stay quick; the service's default is 10 s. */
+const WRITE_TIMEOUT_MS = 2_000;
+
+let stack: Stack;
+let app: Express;
+let today = '';
+let keyCounter = 0;
+const newKey = () => `retry-${process.pid}-${(keyCounter += 1)}`;
+
+/** Which Temporal calls fail, and how: before they are sent, or after the server answered (the answer is lost). */
+const faults = new Map<string, 'before' | 'after'>();
+/** Every Temporal method the faulty connection was asked to call, in order. */
+const calls: string[] = [];
+let faultyConnection: Connection;
+let faultyApp: Express;
+
+const injectFaults: Interceptor = (options, nextCall) => {
+  const method = options.method_definition.path.split('/').pop()!;
+  calls.push(method);
+  const fault = faults.get(method);
+  if (fault) faults.delete(method);
+  return new InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      if (fault === 'before') {
+        listener.onReceiveStatus({ code: status.UNAVAILABLE, details: 'injected: the request never left', metadata });
+        return;
+      }
+      next(metadata, {
+        onReceiveMetadata: (received, pass) => pass(received),
+        // Passed on (grpc-js delivers the status only after the message); the status below makes it an error.
+        onReceiveMessage: (message, pass) => pass(message),
+        onReceiveStatus: (received, pass) => {
+          pass(fault === 'after' ? { code: status.UNAVAILABLE, details: 'injected: the answer was lost', metadata: received.metadata } : received);
+        },
+      });
+    },
+    sendMessage(message, next) {
+      if (fault !== 'before') next(message);
+    },
+    halfClose(next) {
+      if (fault !== 'before') next();
+    },
+  });
+};
+
+beforeAll(async () => {
+  stack = await startStack();
+  today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const writeSide = (client: Client) => stack.appWith({ cases: stack.casesOn(client, { writeTimeoutMs: WRITE_TIMEOUT_MS }) });
+  app = writeSide(stack.client);
+  // No retry interceptor of the SDK's own: an injected UNAVAILABLE reaches the API as a real outage would.
+  faultyConnection = await Connection.connect({ address: stack.env.connection.options.address, interceptors: [injectFaults] });
+  faultyApp = writeSide(new Client({ connection: faultyConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) }));
+});
+afterAll(async () => {
+  await faultyConnection?.close();
+  await stack?.stop();
+});
+
+const officer = () => stack.as('law_enforcement');
+const openBody = (overrides: Record<string, unknown> = {}) => ({
+  identifiedOn: today,
+  survivor: { name: 'Retry Person', birthDate: '1985-04-04' },
+  agencies: DEMO_AGENCIES,
+  ...overrides,
+});
+const openCase = (target: Express, key: string, body = openBody()) => request(target).post('/api/cases').set(officer()).set('Idempotency-Key', key).send(body);
+const signCpRequest = (target: Express, caseId: string, key: string) =>
+  request(target)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(officer())
+    .set('Idempotency-Key', key)
+    .send({ outcome: 'requested', details: { requestedOn: today } });
+
+async function counts(reference: string) {
+  const { rows } = await stack.pool.query<{ cases: string; survivors: string; refs: string }>(
+    `SELECT (SELECT count(*) FROM cases WHERE reference = $1) AS cases,
+            (SELECT count(*) FROM survivors s JOIN case_references r USING (case_id) WHERE r.reference = $1) AS survivors,
+            (SELECT count(*) FROM case_references WHERE reference = $1) AS refs`,
+    [reference],
+  );
+  return { cases: Number(rows[0]!.cases), survivors: Number(rows[0]!.survivors), references: Number(rows[0]!.refs) };
+}
+
+/** How many times the case's timeline says the step was completed: a sign-off applied twice would say it twice. */
+async function completions(caseId: string, stepId: string): Promise<number> {
+  const { rows } = await stack.pool.query<{ n: string }>(`SELECT count(*) AS n FROM case_timeline WHERE case_id = $1 AND step_id = $2 AND type = 'step.completed'`, [caseId, stepId]);
+  return Number(rows[0]!.n);
+}
+
+/** Holds a PostgreSQL lock from another session until released, as a long transaction or a slow disk would. */
+async function holding(sql: string, values: unknown[]): Promise<{ release(): Promise<void> }> {
+  const client: PoolClient = await stack.pool.connect();
+  await client.query('BEGIN');
+  await client.query(sql, values);
+  return {
+    release: async () => {
+      await client.query('ROLLBACK');
+      client.release();
+    },
+  };
+}
+
+describe('opening a case, retried after a failure at each point', () => {
+  it('before Temporal saw it: 503, and the retry opens the case once', async () => {
+    const key = newKey();
+    const body = openBody({ reference: 'RETRY-BEFORE' });
+    faults.set('ExecuteMultiOperation', 'before');
+    const failed = await openCase(faultyApp, key, body).expect(503);
+    expect(failed.body).toMatchObject({ code: 'temporal_unavailable' });
+    expect(failed.headers['retry-after']).toBe('5');
+    const opened = await openCase(faultyApp, key, body).expect(201);
+    expect(await counts('RETRY-BEFORE')).toEqual({ cases: 1, survivors: 1, references: 1 });
+    await openCase(faultyApp, key, body).expect(201).expect('Idempotent-Replayed', 'true').expect(({ body: replayed }) => expect(replayed).toEqual(opened.body));
+  });
+
+  it('after Temporal started it but the answer was lost: the retry answers with the same case', async () => {
+    const key = newKey();
+    const body = openBody({ reference: 'RETRY-AFTER' });
+    faults.set('ExecuteMultiOperation', 'after');
+    await openCase(faultyApp, key, body).expect(503);
+    // The case exists already, though nobody was told.
+    expect(await counts('RETRY-AFTER')).toEqual({ cases: 1, survivors: 1, references: 1 });
+    const retried = await openCase(faultyApp, key, body).expect(201);
+    expect(retried.body).toMatchObject({ reference: 'RETRY-AFTER', version: 1 });
+    expect(await counts('RETRY-AFTER')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+
+  it('while its first projection is held up: 503 within the bound, and the retry answers with the one case', async () => {
+    const key = newKey();
+    const body = openBody({ reference: 'RETRY-PROJECTION' });
+    // New rows of the read model wait for this lock; reads do not.
+    const lock = await holding('LOCK TABLE cases IN SHARE MODE', []);
+    try {
+      const started = Date.now();
+      const failed = await openCase(app, key, body).expect(503);
+      expect(Date.now() - started).toBeLessThan(WRITE_TIMEOUT_MS + 2_000);
+      expect(failed.body).toMatchObject({ code: 'workflow_timeout' });
+    } finally {
+      await lock.release();
+    }
+    await openCase(app, key, body).expect(201);
+    expect(await counts('RETRY-PROJECTION')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+});
+
+describe('signing off a step, retried after a failure at each point', () => {
+  for (const [point, method, fault] of [
+    ['before Temporal saw it', 'UpdateWorkflowExecution', 'before'],
+    ['after Temporal applied it but the answer was lost', 'UpdateWorkflowExecution', 'after'],
+  ] as const) {
+    it(`${point}: the retry is applied once and answers with the signed step`, async () => {
+      const opened = (await openCase(app, newKey()).expect(201)).body as { caseId: string };
+      const key = newKey();
+      faults.set(method, fault);
+      await signCpRequest(faultyApp, opened.caseId, key).expect(503);
+      expect(await completions(opened.caseId, 'cp_request-1')).toBe(fault === 'after' ? 1 : 0);
+      const retried = await signCpRequest(faultyApp, opened.caseId, key).expect(200);
+      expect((retried.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
+      expect(await completions(opened.caseId, 'cp_request-1')).toBe(1);
+    });
+  }
+
+  it('while its projection is held up: 503 within the bound, and the retry is applied once', async () => {
+    const opened = (await openCase(app, newKey()).expect(201)).body as { caseId: string };
+    const key = newKey();
+    const lock = await holding('SELECT 1 FROM cases WHERE id = $1 FOR UPDATE', [opened.caseId]);
+    try {
+      const started = Date.now();
+      const failed = await signCpRequest(app, opened.caseId, key).expect(503);
+      expect(Date.now() - started).toBeLessThan(WRITE_TIMEOUT_MS + 2_000);
+      expect(failed.body).toMatchObject({ code: 'workflow_timeout' });
+    } finally {
+      await lock.release();
+    }
+    await signCpRequest(app, opened.caseId, key).expect(200);
+    expect(await completions(opened.caseId, 'cp_request-1')).toBe(1);
+    const history = await stack.client.workflow.getHandle(workflowIdOf(opened.caseId)).fetchHistory();
+    const signOffs = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'signOff');
+    expect(signOffs).toHaveLength(1);
+  });
+});
+
+describe('a write that can never succeed', () => {
+  it('refuses a reference the agency already uses at once, with no workflow and nothing written', async () => {
+    await openCase(faultyApp, newKey(), openBody({ reference: 'TAKEN-REF' })).expect(201);
+    const before = await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM survivors');
+    calls.length = 0;
+    const started = Date.now();
+    const refused = await openCase(faultyApp, newKey(), openBody({ reference: 'TAKEN-REF' })).expect(409);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(refused.body).toMatchObject({ code: 'reference_taken', errors: [{ field: 'reference' }] });
+    // Temporal was never asked: no workflow was started for it.
+    expect(calls).toEqual([]);
+    expect((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM survivors')).rows[0]!.n).toBe(before.rows[0]!.n);
+    expect(await counts('TAKEN-REF')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+
+  it("says nothing about another agency's cases: the same reference is free to another agency", async () => {
+    await openCase(app, newKey(), openBody({ reference: 'SHARED-REF' })).expect(201);
+    // The coordinator opens cases too, under its own references.
+    const other = await request(app).post('/api/cases').set(stack.as('coordinator')).set('Idempotency-Key', newKey()).send(openBody({ reference: 'SHARED-REF' })).expect(201);
+    expect(other.body).toMatchObject({ reference: 'SHARED-REF' });
+    expect(await counts('SHARED-REF')).toEqual({ cases: 2, survivors: 2, references: 2 });
+  });
+});
