@@ -243,21 +243,23 @@ describe('idempotency', () => {
   });
 });
 
-describe('faults of ours', () => {
-  it('answers 500 with the request id, logs it without the body, and frees the key for a retry', async () => {
+describe('outages and faults of ours', () => {
+  it('answers 503 with Retry-After when Temporal is unreachable, logs the cause, and frees the key for a retry', async () => {
     const key = newKey();
     logLines = [];
     // Temporal is unreachable for this request: the outage app's write side has nobody to talk to.
     const before = await writeSideRows();
-    const res = await request(outageApp).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
-    expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
-    const logged = logLines.find((line) => line.msg === 'unhandled error');
-    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: expect.stringMatching(/UNAVAILABLE/) as unknown } });
+    const res = await request(outageApp).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-503').set('Idempotency-Key', key).send(openRequest())
+      .expect(503).expect('Content-Type', /application\/problem\+json/);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toMatchObject({ status: 503, code: 'temporal_unavailable', requestId: 'req-503', detail: expect.stringContaining('Temporal') as unknown });
+    const logged = logLines.find((line) => line.reqId === 'req-503' && line.level === 40);
+    expect(logged).toMatchObject({ msg: 'answered 503: temporal_unavailable', err: { message: expect.stringMatching(/UNAVAILABLE/) as unknown } });
     // The cause is logged for us, never told to the client.
     const cause = (logged!.err as { message: string }).message;
     expect(JSON.stringify(res.body)).not.toContain(cause);
-    const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
-    expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: '/api/cases' }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
+    const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 503);
+    expect(requestLine).toMatchObject({ req: { id: 'req-503', method: 'POST', url: '/api/cases' }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
     expect(JSON.stringify(logLines)).not.toMatch(/Test Person|1990-05-01|A123456789/);
     // The case never started, so no sealed identity was kept for it.
     expect(await writeSideRows()).toEqual(before);
@@ -273,6 +275,22 @@ describe('faults of ours', () => {
       "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open'",
     );
     expect(audited.rows).toEqual([{ user_id: workers['le-1']!.user.id, agency_id: 'le-1', roles: [...workers['le-1']!.actor.roles], case_id: caseId, outcome: 'allowed' }]);
+  });
+
+  it('answers 500 with the request id for a fault of ours, logs it without the body, and frees the key for a retry', async () => {
+    const key = newKey();
+    logLines = [];
+    const bug = () => Promise.reject(new Error('a bug in the write side'));
+    const broken = stack.appWith({ logger: createLogger({ level: 'info', destination: logSink }), cases: { open: bug, signOff: bug, close: bug } });
+    const res = await request(broken).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(openRequest()).expect(500);
+    expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
+    expect(res.headers['retry-after']).toBeUndefined();
+    const logged = logLines.find((line) => line.msg === 'unhandled error');
+    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: 'a bug in the write side' } });
+    expect(JSON.stringify(res.body)).not.toContain('a bug in the write side');
+    expect(JSON.stringify(logLines)).not.toMatch(/Test Person|1990-05-01|A123456789/);
+    // The same key works once the fault is gone.
+    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201);
   });
 });
 
