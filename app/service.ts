@@ -24,6 +24,7 @@ import type { Logger } from './logger';
 import { developmentKeyring, developmentSecret } from './keys';
 import { dataConverterFor } from '../temporal/data-converter';
 import { loadPolicy } from './policy';
+import { readinessProbe } from './readiness';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
@@ -151,13 +152,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         corsOrigins: config.http.corsOrigins,
         sessionTtlMs: config.sessionTtlMs,
         oidc: config.oidc ? { issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId } : undefined,
-        ready: async () => {
-          const checks = {
-            postgres: await pool.query('select 1').then(() => true, () => false),
-            temporal: await connection.workflowService.getSystemInfo({}).then(() => true, () => false),
-          };
-          return { ok: Object.values(checks).every(Boolean), checks };
-        },
+        ready: readinessProbe({ pool, connection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue }),
       });
       const server: Server = await new Promise((ready) => {
         const listening = app.listen(config.http.port, config.http.host, () => ready(listening));

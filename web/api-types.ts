@@ -385,7 +385,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 once PostgreSQL and Temporal answer, else 503 naming the failed checks. */
+        /** Readiness: 200 when PostgreSQL and Temporal answer and a worker polls the case task queue, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second. */
         get: operations["getReady"];
         put?: never;
         post?: never;

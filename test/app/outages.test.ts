@@ -1,6 +1,7 @@
 /**
  * What an unreachable PostgreSQL or Temporal looks like to the service, with the errors the real clients raise:
- * which ones answer 503 (app/errors.ts), for a refused connection and for a host that accepts and says nothing.
+ * which ones answer 503 (app/errors.ts), and readiness bounded in time even against a server that accepts
+ * connections and then says nothing (a hung host), where a refused connection would fail fast anyway.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -8,6 +9,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { AppError, asAppError, unavailableDependency } from '../../app/errors';
 import { createLogger } from '../../app/logger';
+import { readinessProbe } from '../../app/readiness';
 import { createPool } from '../../db/pool';
 import { freePort } from '../support/ports';
 
@@ -116,6 +118,25 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       expect(res.headers['retry-after']).toBe('5');
       expect(res.body).toMatchObject({ status: 503, code: 'postgres_unavailable', detail: expect.stringContaining('PostgreSQL') as unknown });
     } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('readiness', () => {
+  it('answers within about a second when PostgreSQL and Temporal both hang, naming every check', async () => {
+    const pool = createPool(`postgres://nobody:secret@${silentAddress}/relief`);
+    const connection = Connection.lazy({ address: silentAddress });
+    try {
+      const probe = readinessProbe({ pool, connection, namespace: 'default', taskQueue: 'cases' });
+      const started = Date.now();
+      const readiness = await probe();
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(readiness).toEqual({ ok: false, checks: { postgres: false, temporal: false, worker: false } });
+    } finally {
+      await connection.close();
+      // The pool waits for its pending connection attempt; closing the hung host's side ends it now.
+      for (const socket of sockets) socket.destroy();
       await pool.end();
     }
   });
