@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -16,7 +16,7 @@ import { startMailCapture, type MailCapture } from '../mail/capture-server';
 import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
-import { createCaseWorker } from '../temporal/worker';
+import { createCaseWorker, installWorkerRuntime } from '../temporal/worker';
 import { CaseCommands } from './case-commands';
 import type { Config, KeySource } from './config';
 import type { KeyVariable } from './keys';
@@ -106,8 +106,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     stoppers.push(async () => mailer.close());
 
     if (config.role !== 'api') {
-      // The service owns shutdown (in order, on SIGINT/SIGTERM); the SDK's own signal handling would race it.
-      Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+      installWorkerRuntime(logger);
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
       const activities = createActivities({ pool, mailer, from: config.mail.from, publicBaseUrl: config.http.publicBaseUrl, logger });
