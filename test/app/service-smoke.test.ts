@@ -80,14 +80,18 @@ async function timed<T>(send: () => Promise<T>): Promise<{ res: T; ms: number }>
 
 const ready = () => request(api).get('/ready');
 const readCase = () => request(api).get(`/api/cases/${caseId}`).set(police.headers);
-/** The console page of the case, as the signed-in officer's browser asks for it (the session cookie holds a token). */
-const casePage = () => request(api).get(`/cases/${caseId}`).set('Cookie', `rc_session=${police.token}`);
+/** The signed-in officer's browser: the console's session cookie holds an API token. */
+const session = () => `rc_session=${police.token}`;
+const casePage = () => request(api).get(`/cases/${caseId}`).set('Cookie', session());
+const today = () => new Date().toISOString().slice(0, 10);
 const signOff = (idempotencyKey: string) =>
   request(api)
     .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
     .set(police.headers)
     .set('Idempotency-Key', idempotencyKey)
-    .send({ outcome: 'requested', details: { requestedOn: new Date().toISOString().slice(0, 10) } });
+    .send({ outcome: 'requested', details: { requestedOn: today() } });
+/** The value of a hidden form field on a console page. */
+const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
 
 test('ready with a worker; a case is opened and read', async () => {
   // The worker's first poll reaches the server a moment after start-up.
@@ -151,7 +155,24 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
   expect((await casePage()).status).toBe(200);
 
   const key = `smoke-temporal-down-${process.pid}`;
-  const write = await timed(() => signOff(key));
+  const form = await request(api).get(`/cases/${caseId}/steps/cp_request-1?outcome=requested`).set('Cookie', session()).expect(200);
+  const formKey = hidden(form.text, 'idempotencyKey');
+  // The same sign-off through the API and through the console's form, side by side.
+  const [write, sent] = await Promise.all([
+    timed(() => signOff(key)),
+    request(api)
+      .post(`/cases/${caseId}/steps/cp_request-1`)
+      .set('Cookie', session())
+      .set('Origin', new URL(api).origin)
+      .type('form')
+      .send({ _csrf: hidden(form.text, '_csrf'), idempotencyKey: formKey, outcome: 'requested', 'details.requestedOn': today(), 'details.note': 'sent during the outage' }),
+  ]);
+  // The console shows the form again with what was typed and the same key, so sending it again is the same request.
+  expect(sent.status).toBe(503);
+  expect(sent.text).toContain('The service could not finish this just now');
+  expect(sent.text).toContain('sent during the outage');
+  expect(hidden(sent.text, 'idempotencyKey')).toBe(formKey);
+
   expect(write.res.status).toBe(503);
   expect(write.res.headers['retry-after']).toBe('5');
   expect(write.res.body).toMatchObject({ status: 503, code: 'temporal_unavailable' });
