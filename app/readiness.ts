@@ -37,38 +37,42 @@ export function readinessProbe(options: ReadinessOptions): () => Promise<Readine
   const { pool, connection, namespace, taskQueue } = options;
   const timeoutMs = options.timeoutMs ?? 500;
   return async () => {
+    // The gRPC deadline ends the calls themselves (the client would otherwise retry an unreachable server for long);
+    // `within` bounds the answer, since the client's backoff between retries can outlast the deadline.
     const deadline = Date.now() + timeoutMs;
-    // The deadline cancels the gRPC calls themselves; the client would otherwise retry an unreachable server for long.
-    const temporalChecks = connection.withDeadline(deadline, () =>
-      Promise.allSettled([
-        connection.workflowService.getSystemInfo({}),
-        connection.workflowService.describeTaskQueue({
-          namespace,
-          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        }),
-      ]),
-    );
-    const [postgres, [systemInfo, taskQueueInfo]] = await Promise.all([answersWithin(timeoutMs, pool.query('select 1')), temporalChecks]);
+    const [postgres, systemInfo, taskQueueInfo] = await Promise.all([
+      within(timeoutMs, pool.query('select 1')),
+      within(timeoutMs, connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({}))),
+      within(
+        timeoutMs,
+        connection.withDeadline(deadline, () =>
+          connection.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          }),
+        ),
+      ),
+    ]);
     const seenSince = Date.now() - WORKER_SEEN_WITHIN_MS;
-    const worker =
-      taskQueueInfo.status === 'fulfilled' && taskQueueInfo.value.pollers.some((poller) => (optionalTsToMs(poller.lastAccessTime) ?? 0) >= seenSince);
-    const checks = { postgres, temporal: systemInfo.status === 'fulfilled', worker };
+    const worker = taskQueueInfo?.pollers.some((poller) => (optionalTsToMs(poller.lastAccessTime) ?? 0) >= seenSince) ?? false;
+    const checks = { postgres: postgres !== undefined, temporal: systemInfo !== undefined, worker };
     return { ok: Object.values(checks).every(Boolean), checks };
   };
 }
 
 /**
- * True when `work` resolves within `ms`. A connection attempt to an unreachable host waits for the pool's own
- * timeout (seconds); readiness does not wait that long. The abandoned query settles on its own later.
+ * What `work` resolves to within `ms`, or undefined when it fails or takes longer: a connection attempt to a host
+ * that does not answer waits for the pool's own timeout (seconds), and readiness does not wait that long. The
+ * abandoned work settles on its own later.
  */
-async function answersWithin(ms: number, work: Promise<unknown>): Promise<boolean> {
+async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
   });
   try {
-    return await Promise.race([work.then(() => true, () => false), expired]);
+    return await Promise.race([work.catch(() => undefined), expired]);
   } finally {
     clearTimeout(timer);
   }
