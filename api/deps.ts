@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { WriteOptions } from '../app/case-commands';
 import type { Logger } from '../app/logger';
+import type { Readiness } from '../app/readiness';
 import type { IdentityKeyring } from '../db/identity-cipher';
 import type { OidcSettings } from './oidc';
 import type { CaseView } from '../db/read-model';
@@ -20,10 +21,7 @@ export interface CaseCommands {
   close(caseId: string, command: CloseCaseBody, actor: Actor, options?: WriteOptions): Promise<CaseView>;
 }
 
-export interface Readiness {
-  ok: boolean;
-  checks: Record<string, boolean>;
-}
+export type { Readiness } from '../app/readiness';
 
 export interface ApiDeps {
   logger: Logger;

@@ -68,6 +68,10 @@ function operation(spec: Route): JsonSchema {
     responses['415'] ??= problemResponse('body is not JSON');
     responses['422'] ??= problemResponse('body violates the schema or the case rules: the errors name each field');
   }
+  // Every route that reads or writes anything (all but the public probes) needs PostgreSQL, and writes Temporal.
+  if (spec.actor !== false || spec.body) {
+    responses['503'] ??= problemResponse('PostgreSQL or Temporal cannot be reached; Retry-After says when to try again');
+  }
   if (spec.idempotent) responses['409'] ??= problemResponse(`a request with this ${IDEMPOTENCY_HEADER} is still in progress, or the case refuses it`);
   responses.default = problemResponse('unexpected error');
 

@@ -1,11 +1,12 @@
 /**
  * The one place where failures become HTTP answers: every error of the API leaves as `application/problem+json`
- * (RFC 9457) with the request id, and only a genuine fault of ours is a 500.
+ * (RFC 9457) with the request id, and only a genuine fault of ours is a 500. PostgreSQL or Temporal being
+ * unreachable is not one: it is a 503 with Retry-After (app/errors.ts `asAppError`).
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
-import { AppError, type FieldProblem } from '../app/errors';
+import { asAppError, type FieldProblem } from '../app/errors';
 import { requestIdOf } from './request-id';
 import type { Problem } from './schemas';
 
@@ -60,10 +61,11 @@ export function sendProblem(res: Response, body: Problem, headers: Record<string
   res.status(body.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
-/** The problem an error stands for, or null when it is not a client's doing (then it is a 500). */
+/** The problem an error stands for, or null when it is a fault of ours (then it is a 500). */
 export function problemFor(error: unknown, requestId: string): Problem | null {
-  if (error instanceof AppError) {
-    return problem(error.status, requestId, { detail: error.message, code: error.options.code, errors: error.options.fields });
+  const appError = asAppError(error);
+  if (appError) {
+    return problem(appError.status, requestId, { detail: appError.message, code: appError.options.code, errors: appError.options.fields });
   }
   if (error instanceof InputError) {
     const status = error.source === 'body' ? 422 : 400;
@@ -107,7 +109,9 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
   const requestId = requestIdOf(req);
   const known = problemFor(error, requestId);
   if (known) {
-    sendProblem(res, known, error instanceof AppError ? error.options.headers : undefined);
+    // A dependency that is down is not the client's doing: operators see its cause in the log, the client does not.
+    if (known.status >= 500) req.log.warn({ err: error, reqId: requestId }, `answered ${known.status}: ${known.code ?? 'unavailable'}`);
+    sendProblem(res, known, asAppError(error)?.options.headers);
     return;
   }
   // pino's err serializer keeps type, message and stack; the request body is never attached.

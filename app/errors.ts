@@ -2,6 +2,8 @@
  * The one application error type: each carries its HTTP meaning, so the API's single error handler can answer
  * with `application/problem+json` without knowing where the error came from.
  */
+import { isGrpcServiceError } from '@temporalio/client';
+
 export interface FieldProblem {
   /** Dotted path of the offending input, e.g. "details.validUntil". */
   field: string;
@@ -43,4 +45,78 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.status = STATUS[kind];
   }
+}
+
+/** The parts the service cannot answer without; when one is down a request is worth retrying, not reporting. */
+export type Dependency = 'postgres' | 'temporal';
+
+/** Seconds a client should wait before retrying a request refused because a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+const OUTAGE_DETAIL: Record<Dependency, string> = {
+  postgres: 'The database (PostgreSQL) cannot be reached. Retry shortly.',
+  temporal: 'The workflow service (Temporal) cannot be reached or did not answer in time. Retry shortly.',
+};
+
+/**
+ * The AppError an error stands for: itself, or a 503 with Retry-After when it shows that PostgreSQL or Temporal is
+ * unreachable. The API's one error path (api/problem.ts) asks this, so an outage is never a 500, wherever it surfaces.
+ */
+export function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  const down = unavailableDependency(error);
+  if (!down) return undefined;
+  return new AppError('unavailable', OUTAGE_DETAIL[down], { code: `${down}_unavailable`, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
+}
+
+/** Which dependency an error shows to be unreachable, if any. */
+export function unavailableDependency(error: unknown): Dependency | undefined {
+  if (isTemporalUnavailable(error)) return 'temporal';
+  if (isPostgresUnavailable(error)) return 'postgres';
+  return undefined;
+}
+
+/**
+ * gRPC's UNAVAILABLE (14: nothing answers; the client has already retried it up to its deadline) and
+ * DEADLINE_EXCEEDED (4: no answer in time). The client wraps the gRPC error as the `cause` of its own errors
+ * (ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError), so the chain is walked.
+ */
+const GRPC_UNREACHABLE_CODES = new Set([4, 14]);
+
+function isTemporalUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; isObject(current) && depth < 5; current = current.cause, depth += 1) {
+    if (isGrpcServiceError(current) && GRPC_UNREACHABLE_CODES.has(current.code)) return true;
+  }
+  return false;
+}
+
+/**
+ * SQLSTATEs meaning "the server is not there for you now": class 08 (connection exception), 57P01-57P03 (shut down
+ * by an administrator, crashed, starting up or shutting down) and 53300 (too many connections).
+ */
+const PG_UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** Socket errors of a connection attempt or a live connection (node-postgres passes them on unwrapped). */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/** What node-postgres and its pool say, without a code, when a connection cannot be made or is lost. */
+const PG_CONNECTION_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated due to connection timeout',
+  'Connection terminated unexpectedly',
+  'Client has encountered a connection error and is not queryable',
+];
+
+/**
+ * Only the error itself is looked at, not its causes: node-postgres throws these as they are, while a socket error
+ * wrapped by something else (a fetch to an identity provider) is that other part's to explain.
+ */
+function isPostgresUnavailable(error: unknown): boolean {
+  if (!isObject(error)) return false;
+  const { code, message } = error;
+  if (typeof code === 'string' && (code.startsWith('08') || PG_UNAVAILABLE_STATES.has(code) || SOCKET_CODES.has(code))) return true;
+  return typeof message === 'string' && PG_CONNECTION_MESSAGES.includes(message);
+}
+
+/** Not `instanceof Error`: a socket error is made by Node itself, which under a test runner is another realm. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

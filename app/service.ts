@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -16,7 +16,7 @@ import { startMailCapture, type MailCapture } from '../mail/capture-server';
 import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker, type TemporalSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
-import { createCaseWorker } from '../temporal/worker';
+import { createCaseWorker, installWorkerRuntime } from '../temporal/worker';
 import { CaseCommands } from './case-commands';
 import type { Config, KeySource } from './config';
 import type { KeyVariable } from './keys';
@@ -24,6 +24,7 @@ import type { Logger } from './logger';
 import { developmentKeyring, developmentSecret } from './keys';
 import { dataConverterFor } from '../temporal/data-converter';
 import { loadPolicy } from './policy';
+import { readinessProbe } from './readiness';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
@@ -110,8 +111,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
 
     if (config.role !== 'api') {
-      // The service owns shutdown (in order, on SIGINT/SIGTERM); the SDK's own signal handling would race it.
-      Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+      installWorkerRuntime(logger);
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
       const activities = createActivities({
@@ -161,13 +161,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         corsOrigins: config.http.corsOrigins,
         sessionTtlMs: config.sessionTtlMs,
         oidc: config.oidc ? { issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId } : undefined,
-        ready: async () => {
-          const checks = {
-            postgres: await pool.query('select 1').then(() => true, () => false),
-            temporal: await clientConnection.workflowService.getSystemInfo({}).then(() => true, () => false),
-          };
-          return { ok: Object.values(checks).every(Boolean), checks };
-        },
+        ready: readinessProbe({ pool, connection: clientConnection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue }),
       });
       const server: Server = await new Promise((ready) => {
         const listening = app.listen(config.http.port, config.http.host, () => ready(listening));

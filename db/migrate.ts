@@ -20,7 +20,7 @@ type Runner = (options: RunnerOption) => Promise<Array<{ name: string }>>;
 
 /**
  * node-pg-migrate is an ES module. Node 20.19+ loads it with require() (require(esm)); jest's CommonJS runtime does
- * not on Node 20, so test code runs this file in a child process instead (see test/support/postgres.ts).
+ * not on Node 20, so jest.config.js has it compiled to CommonJS like the other ESM-only packages.
  */
 function loadRunner(): Runner {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package from CommonJS

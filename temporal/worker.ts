@@ -1,6 +1,7 @@
-import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { Runtime, Worker, type LogLevel, type LogMetadata, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
+import type { Logger } from '../app/logger';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -23,5 +24,30 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
     activities,
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+  });
+}
+
+const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/**
+ * Installs the process-wide Temporal runtime, once, before the first worker connects. Its logs, the Rust core's
+ * included (a server that stops answering, polls retried), go to the service's logger rather than raw to stderr, so
+ * they carry the service's format and level. The service owns shutdown (in order, on SIGINT/SIGTERM); the SDK's own
+ * signal handling would race it.
+ */
+export function installWorkerRuntime(logger: Logger): void {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[PINO_METHOD[level]]({ ...meta }, message);
+  Runtime.install({
+    shutdownSignals: [],
+    logger: {
+      log,
+      trace: (message, meta) => log('TRACE', message, meta),
+      debug: (message, meta) => log('DEBUG', message, meta),
+      info: (message, meta) => log('INFO', message, meta),
+      warn: (message, meta) => log('WARN', message, meta),
+      error: (message, meta) => log('ERROR', message, meta),
+    },
+    // Forwarded at the SDK's default filter: the core's warnings and errors.
+    telemetryOptions: { logging: { forward: {} } },
   });
 }

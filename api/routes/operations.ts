@@ -1,5 +1,6 @@
 /** Liveness, readiness and the development mailbox: what operators and developers ask of a running service. */
 import { z } from 'zod';
+import { RETRY_AFTER_SECONDS } from '../../app/errors';
 import type { ApiDeps, Readiness } from '../deps';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem';
 import { requestIdOf } from '../request-id';
@@ -21,7 +22,7 @@ export function operationRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/ready',
       tag: 'operations',
-      summary: 'Readiness: 200 once PostgreSQL and Temporal answer, else 503 naming the failed checks.',
+      summary: 'Readiness: 200 when PostgreSQL and Temporal answer and a worker polls the case task queue, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second.',
       actor: false,
       responses: {
         200: { description: 'ready', schema: ReadySchema },
@@ -32,7 +33,7 @@ export function operationRoutes(deps: ApiDeps): Route[] {
         if (readiness.ok) return { status: 200, body: { status: 'ready', checks: readiness.checks } };
         const failed = Object.keys(readiness.checks).filter((name) => !readiness.checks[name]);
         const body = { ...problem(503, requestIdOf(req), { detail: `not ready: ${failed.join(', ')}`, code: 'not_ready' }), checks: readiness.checks };
-        return { status: 503, body, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': '5' } };
+        return { status: 503, body, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
       },
     }),
   ];

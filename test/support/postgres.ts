@@ -39,13 +39,14 @@ export interface TestDatabase {
   connectionString: string;
   /** The owner (superuser) of the cluster: for what only a migration or an operator may do. */
   ownerConnectionString: string;
+  /** An outage: stops the server (a fast shutdown, as an operator's restart) and keeps its data. */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on the same data folder and port. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/**
- * Applies db/migrations to `databaseUrl` in a child Node process: node-pg-migrate is an ES module that jest's
- * CommonJS runtime cannot load on Node 20, while plain Node (through tsx) can.
- */
+/** Applies db/migrations to `databaseUrl` through the migration command (`tsx db/migrate.ts`) in a child process. */
 export async function migrateInChildProcess(databaseUrl: string): Promise<string> {
   const { stdout } = await run(process.execPath, ['--require', require.resolve('tsx/cjs'), join(MIGRATIONS_DIR, '..', 'migrate.ts')], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
@@ -116,7 +117,10 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     await run('cp', ['-a', join(template, 'pgdata'), join(template, 'credentials.json'), dir]);
     const credentials = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as Credentials;
     const copied = Date.now();
-    const { port, server } = await startOnFreePort(join(dir, 'pgdata'), runAs);
+    const pgdata = join(dir, 'pgdata');
+    const first = await startOnFreePort(pgdata, runAs);
+    const { port } = first;
+    let server: { stop(): Promise<void> } | undefined = first.server;
     if (process.env.TEST_PG_TIMING) console.log(`copy ${copied - started} ms, start ${Date.now() - copied} ms`);
     const ownerConnectionString = connectionStringFor(credentials, port);
     const connectionString = serviceLoginUrl(ownerConnectionString);
@@ -126,10 +130,17 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       pool,
       connectionString,
       ownerConnectionString,
+      stopServer: async () => {
+        await server?.stop();
+        server = undefined;
+      },
+      startServer: async () => {
+        server ??= await startServer({ pgdata, port, runAs, log: quiet, unsafeFast: true });
+      },
       stop: () =>
         (stopped ??= (async () => {
           await pool.end();
-          await server.stop();
+          await server?.stop();
           await rm(dir, { recursive: true, force: true });
         })()),
     };

@@ -26,6 +26,8 @@ import { DEMO_WORKER_OF, seedDemoUsersWithTokens, type TestUser } from './auth';
 import { startTestDatabase } from './postgres';
 import { createLocalEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
 
+export { eventually } from './eventually';
+
 /**
  * The payload key of every test stack. Fixed, so recorded histories (test/replay) stay readable; a test key only.
  */
@@ -173,15 +175,4 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await database.stop();
     },
   };
-}
-
-/** Waits for a condition that other processes make true (an email arriving, a projection landing), up to a limit. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what = 'condition', timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

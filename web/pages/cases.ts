@@ -30,9 +30,7 @@ export function casePages(kit: Kit): Router {
         form,
         agencies,
         agencyKinds: AGENCY_KINDS,
-        idempotencyKey: randomUUID(),
-        error: problem?.problem.detail,
-        errors: problem?.fieldErrors() ?? {},
+        ...formProblem(form, problem),
       },
       problem?.status ?? 200,
     );
@@ -58,7 +56,7 @@ export function casePages(kit: Kit): Router {
       const opened = ok(await kit.api(req).POST('/api/cases', { body, params: { header: { 'Idempotency-Key': form.idempotencyKey ?? '' } } }));
       res.redirect(303, `/cases/${opened.caseId}?notice=opened`);
     } catch (error) {
-      if (!(error instanceof ApiProblem) || ![400, 403, 409, 422].includes(error.status)) throw error;
+      if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
       await renderNewCase(req, res, form, error);
     }
   });
@@ -107,9 +105,7 @@ export function casePages(kit: Kit): Router {
         outcome,
         fields: outcome ? detailFields(kind, outcome) : [],
         form,
-        idempotencyKey: randomUUID(),
-        error: problem?.problem.detail,
-        errors: problem?.fieldErrors() ?? {},
+        ...formProblem(form, problem),
       },
       problem?.status ?? 200,
     );
@@ -138,12 +134,30 @@ export function casePages(kit: Kit): Router {
       );
       res.redirect(303, `/?signed=${encodeURIComponent(`${view.reference} ${stepId}`)}`);
     } catch (error) {
-      if (!(error instanceof ApiProblem) || ![400, 403, 409, 422].includes(error.status)) throw error;
+      if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
       await renderSignOff(req, res, form, error);
     }
   });
 
   return router;
+}
+
+/** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
+const FORM_PROBLEMS = [400, 403, 409, 422, 503];
+
+/**
+ * What a form shows of a failed submission. A refusal is final for its request, so the corrected form is a new
+ * request with a new key. After an outage the same form keeps its key: sent again, it is the same request, which
+ * the API applies once even if the first attempt went through after all.
+ */
+function formProblem(form: Record<string, string>, problem: ApiProblem | undefined) {
+  const outage = problem?.status === 503;
+  return {
+    idempotencyKey: outage && form.idempotencyKey ? form.idempotencyKey : randomUUID(),
+    errorHeading: outage ? 'The service could not finish this just now' : undefined,
+    error: outage ? `${problem.problem.detail ?? ''} Your entries are kept below: send the form again in a minute.`.trim() : problem?.problem.detail,
+    errors: problem?.fieldErrors() ?? {},
+  };
 }
 
 const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });

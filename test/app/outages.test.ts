@@ -1,0 +1,143 @@
+/**
+ * What an unreachable PostgreSQL or Temporal looks like to the service, with the errors the real clients raise:
+ * which ones answer 503 (app/errors.ts), and readiness bounded in time even against a server that accepts
+ * connections and then says nothing (a hung host), where a refused connection would fail fast anyway.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { AppError, asAppError, unavailableDependency } from '../../app/errors';
+import { createLogger } from '../../app/logger';
+import { readinessProbe } from '../../app/readiness';
+import { createPool } from '../../db/pool';
+import { freePort } from '../support/ports';
+
+/** A TCP server that accepts every connection and never answers: a host that hangs. */
+let silent: Server;
+const sockets = new Set<Socket>();
+let silentAddress: string;
+/** A port where nothing listens: connections are refused. */
+let refusedPort: number;
+
+beforeAll(async () => {
+  silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+  silentAddress = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+  refusedPort = await freePort();
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((closed) => silent.close(closed));
+});
+
+/** The error a promise rejects with. */
+async function failureOf(work: Promise<unknown>): Promise<unknown> {
+  return work.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('which errors are an outage (503 with Retry-After)', () => {
+  it('PostgreSQL refusing connections', async () => {
+    const pool = createPool(`postgres://nobody:secret@127.0.0.1:${refusedPort}/relief`);
+    try {
+      const error = await failureOf(pool.query('select 1'));
+      expect(unavailableDependency(error)).toBe('postgres');
+      expect(asAppError(error)).toMatchObject({ status: 503, options: { code: 'postgres_unavailable', headers: { 'Retry-After': '5' } } });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('PostgreSQL not answering: the pool gives up after its connection timeout instead of hanging', async () => {
+    const pool = createPool(`postgres://nobody:secret@${silentAddress}/relief`);
+    try {
+      const started = Date.now();
+      const error = await failureOf(pool.query('select 1'));
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(unavailableDependency(error)).toBe('postgres');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('PostgreSQL shutting down or starting up (SQLSTATE 57P01, 57P03, class 08)', () => {
+    for (const code of ['57P01', '57P02', '57P03', '08006', '08001', '53300']) {
+      expect(unavailableDependency(Object.assign(new Error('terminating connection'), { code }))).toBe('postgres');
+    }
+    // A query's own failure is not an outage.
+    expect(unavailableDependency(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBeUndefined();
+  });
+
+  it('Temporal unreachable, through the client as the write side calls it', async () => {
+    // No retry interceptors: the SDK would otherwise retry the dead address for about 20 s.
+    const connection = Connection.lazy({ address: `127.0.0.1:${refusedPort}`, interceptors: [] });
+    try {
+      const client = new Client({ connection });
+      const error = await failureOf(client.workflow.getHandle('case-x').describe());
+      expect(unavailableDependency(error)).toBe('temporal');
+      expect(asAppError(error)).toMatchObject({ status: 503, message: expect.stringContaining('Temporal') as unknown, options: { code: 'temporal_unavailable' } });
+    } finally {
+      await connection.close();
+    }
+    // A server that does not answer within the call's deadline is the same outage.
+    const hung = Connection.lazy({ address: silentAddress });
+    try {
+      const late = await failureOf(hung.withDeadline(Date.now() + 200, () => new Client({ connection: hung }).workflow.getHandle('case-x').describe()));
+      expect(late).toMatchObject({ cause: { code: 4 } });
+      expect(unavailableDependency(late)).toBe('temporal');
+    } finally {
+      await hung.close();
+    }
+  });
+
+  it('not an outage: our own faults, a refusal, or a socket error of another part', async () => {
+    expect(asAppError(new Error('a bug'))).toBeUndefined();
+    const refusal = new AppError('conflict', 'The case is closed.');
+    expect(asAppError(refusal)).toBe(refusal);
+    // fetch wraps its socket error as the cause: that part (an identity provider) explains its own outages.
+    const fetchFailure = await failureOf(fetch(`http://127.0.0.1:${refusedPort}/`));
+    expect(unavailableDependency(fetchFailure)).toBeUndefined();
+  });
+
+  it('the API answers an outage 503 problem+json with Retry-After, not 500', async () => {
+    const pool = createPool(`postgres://nobody:secret@127.0.0.1:${refusedPort}/relief`);
+    try {
+      const unused = () => Promise.reject(new Error('not called'));
+      const app = createApp({ logger: createLogger({ level: 'silent' }), pool, cases: { open: unused, signOff: unused, close: unused }, ready: unused });
+      const res = await request(app).get('/api/steps').set('Authorization', `Bearer rc_${'a'.repeat(16)}_${'b'.repeat(43)}`).expect(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.body).toMatchObject({ status: 503, code: 'postgres_unavailable', detail: expect.stringContaining('PostgreSQL') as unknown });
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('readiness', () => {
+  it('answers within about a second when PostgreSQL and Temporal both hang, naming every check', async () => {
+    const pool = createPool(`postgres://nobody:secret@${silentAddress}/relief`);
+    const connection = Connection.lazy({ address: silentAddress });
+    try {
+      const probe = readinessProbe({ pool, connection, namespace: 'default', taskQueue: 'cases' });
+      const started = Date.now();
+      const readiness = await probe();
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(readiness).toEqual({ ok: false, checks: { postgres: false, temporal: false, worker: false } });
+    } finally {
+      await connection.close();
+      // The pool waits for its pending connection attempt; closing the hung host's side ends it now.
+      for (const socket of sockets) socket.destroy();
+      await pool.end();
+    }
+  });
+});
