@@ -13,6 +13,7 @@
  *   never loses it.
  */
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -66,6 +67,8 @@ export interface NotificationKey {
 }
 
 const FALLBACK_MESSAGE_ID_DOMAIN = 'relief-cases.invalid';
+/** Well under the delivery activity's heartbeat timeout (workflows/notification-delivery.ts). */
+const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /** The domain of "Name <user@example.org>" or "user@example.org". */
 function senderDomain(from: string): string {
@@ -155,6 +158,9 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
       if (!row?.recipientEmail) return { sentAt: null };
       if (row.sentAt) return { sentAt: row.sentAt };
       const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
+      // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat timeout
+      // instead of waiting out the whole attempt.
+      const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
       try {
         await mailer.sendMail({ from, to: row.recipientEmail, subject: row.subject, text: row.bodyText, messageId: notificationMessageId(row.id, from) });
       } catch (thrown) {
@@ -164,6 +170,8 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
         await recordFailure(client, row.id, failure.message);
         logger?.warn(ids, 'notification email not sent; it will be retried');
         return { sentAt: null, failure };
+      } finally {
+        clearInterval(beating);
       }
       const sentAt = new Date();
       await markSent(client, row.id, sentAt);

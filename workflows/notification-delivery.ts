@@ -12,6 +12,8 @@ import { deliveryReportSignal, workflowIdOf, type DeliveryInput } from './defini
 /** The first hour: a brief blip is retried quickly and nobody is bothered. */
 const { deliverNotification: deliverSoon } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
+  // A send heartbeats: a worker that died mid-send is noticed in seconds, and the email retried by another.
+  heartbeatTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -19,6 +21,7 @@ const { deliverNotification: deliverSoon } = proxyActivities<CaseActivities>({
 /** After that, no limit: the email waits out any outage, and goes out at most 30 minutes after the server is back. */
 const { deliverNotification: deliverEventually, reportDeliveryFailing } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 

@@ -1,4 +1,4 @@
-import { claim, complete, deleteExpiredIdempotencyKeys, IDEMPOTENCY_TTL_MS, release } from '../../db/idempotency';
+import { claim, complete, deleteExpiredIdempotencyKeys, IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS, release } from '../../db/idempotency';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
@@ -51,4 +51,18 @@ it('forgets keys after 24 hours and cleans them up', async () => {
   expect(removed).toBeGreaterThanOrEqual(1);
   const { rows } = await db.pool.query('SELECT key FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, 'k-5']);
   expect(rows).toHaveLength(0);
+});
+
+it('lets a retry of the same request take over a claim left unanswered by a crashed request after minutes, not hours', async () => {
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(0))).toBe('new');
+  // The process that claimed it died: no answer, no release.
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS - 1))).toBe('in_progress');
+  expect(IDEMPOTENCY_LEASE_MS).toBeLessThanOrEqual(5 * 60 * 1000);
+  // Another request under the same key is still refused: only the same request may take the claim over.
+  expect(await claim(db.pool, scope, 'k-6', 'hash-b', at(IDEMPOTENCY_LEASE_MS + 1))).toBe('conflict');
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS + 1))).toBe('new');
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS + 2))).toBe('in_progress');
+  // An answered claim is never taken over: it is replayed.
+  await complete(db.pool, scope, 'k-6', 201, { caseId: 'c-6' }, at(IDEMPOTENCY_LEASE_MS + 3));
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(3 * IDEMPOTENCY_LEASE_MS))).toEqual({ replay: { statusCode: 201, body: { caseId: 'c-6' } } });
 });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
 import { createLogger } from '../../app/logger';
@@ -81,8 +82,9 @@ beforeAll(async () => {
   });
   const mailer = createMailTransport({ smtpUrl: capture.url, from });
   const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger });
-  deliver = (key) => activities.deliverNotification(key);
-  reportFailing = (key) => activities.reportDeliveryFailing(key);
+  // Run as Temporal runs them, in an activity context (the send heartbeats).
+  deliver = (key) => new MockActivityEnvironment().run((k: typeof key) => activities.deliverNotification(k), key);
+  reportFailing = (key) => new MockActivityEnvironment().run((k: typeof key) => activities.reportDeliveryFailing(k), key);
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ import { createCaseWorker } from '../../temporal/worker';
 import type { IdentityKeyring } from '../../db/identity-cipher';
 import type { AgencyKind } from '../../domain/types';
 import { DEMO_WORKER_OF, seedDemoUsersWithTokens, type TestUser } from './auth';
-import { startTestDatabase } from './postgres';
+import { startTestDatabase, type TestDatabase } from './postgres';
 import { createLocalEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
 
 export { eventually } from './eventually';
@@ -40,6 +40,8 @@ export interface Stack {
   /** A client with the service's encrypting data converter (env.client has none: it sees only ciphertext). */
   client: Client;
   pool: Pool;
+  /** The stack's PostgreSQL, for a process of the service started by a test (`main.ts`). */
+  database: TestDatabase;
   mail: MailCapture;
   cases: CaseCommands;
   app: Express;
@@ -155,6 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env,
     client,
     pool,
+    database,
     mail,
     cases,
     app,

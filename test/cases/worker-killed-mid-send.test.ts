@@ -1,0 +1,139 @@
+/**
+ * A real case-worker process (`main.ts` with SERVICE_ROLE=worker) is SIGKILLed while the mail server holds its reply
+ * to a reminder, then started again: the reminder ends up as one outbox row and one accepted email with one
+ * Message-ID, and the alarm after it still goes out. On the official dev server (real time), with a policy whose
+ * deadlines are seconds, and an SMTP server of the test's own that can hold its answer to DATA.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import type { SMTPServerDataStream } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import { listNotifications } from '../../db/notifications';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { workingActor } from '../../domain/access';
+import { policyWithOverrides } from '../../domain/policy';
+import { workflowIdOf } from '../../workflows/definitions';
+import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
+
+const SECOND = 1 / 86_400;
+/** What reached the mail server: accepted (answered 250) or dropped (the sender was gone before the answer). */
+const received: { messageId: string; subject: string; accepted: boolean }[] = [];
+/** While set, the next message's answer waits here instead of being sent. */
+let holdNext = false;
+let held: ((error?: Error) => void) | undefined;
+
+let stack: Stack;
+let smtp: SMTPServer;
+let smtpPort = 0;
+let worker: ChildProcess | undefined;
+
+beforeAll(async () => {
+  stack = await startStack({ server: 'dev' });
+  // The stack's in-process worker gives way to the real worker process below.
+  await stack.stopWorker();
+  stack.setPolicy(
+    policyWithOverrides({
+      version: 'test-seconds',
+      sla: { cp_request: { days: 4 * SECOND, source: 'test: four seconds' } },
+      reminders: { cp_request: { beforeDueDays: [], atDue: true, escalateAfterDays: [20 * SECOND], source: 'test' } },
+    }),
+  );
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream: SMTPServerDataStream, _session, callback) {
+      void simpleParser(stream).then((parsed) => {
+        const message = { messageId: parsed.messageId ?? '', subject: parsed.subject ?? '', accepted: false };
+        received.push(message);
+        const answer = (error?: Error) => {
+          // A server that could not answer 250 has not taken the message: only answered ones count as delivered.
+          message.accepted = !error;
+          callback(error);
+        };
+        if (holdNext) {
+          holdNext = false;
+          held = answer;
+        } else answer();
+      });
+    },
+  });
+  await new Promise<void>((ready) => smtp.listen(0, '127.0.0.1', ready));
+  smtpPort = (smtp.server.address() as { port: number }).port;
+}, 60_000);
+
+afterAll(async () => {
+  worker?.kill('SIGKILL');
+  await new Promise<void>((done) => smtp?.close(() => done()));
+  await stack?.stop();
+});
+
+/** Starts the case worker as the service runs it, against the test's PostgreSQL, Temporal and mail server. */
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const key = TEST_PAYLOAD_KEYRING.current;
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../main.ts')], {
+    cwd: resolve(__dirname, '../..'),
+    env: {
+      PATH: process.env.PATH,
+      SERVICE_ROLE: 'worker',
+      DATABASE_URL: stack.database.connectionString,
+      MIGRATION_DATABASE_URL: stack.database.ownerConnectionString,
+      TEMPORAL_ADDRESS: stack.env.connection.options.address,
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
+      PUBLIC_BASE_URL: 'https://relief.example.org',
+      PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
+      IDENTITY_KEYS: `kill-test:${Buffer.alloc(32, 7).toString('base64')}`,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(() => output.includes('case worker running') || child.exitCode !== null, 'the worker process to start', 60_000);
+  if (child.exitCode !== null) throw new Error(`the worker process exited: ${output}`);
+  return child;
+}
+
+test('a worker killed while the mail server holds its reply: one row, one email, one Message-ID, no alarm lost', async () => {
+  worker = await startWorkerProcess();
+  holdNext = true;
+  const today = new Date().toISOString().slice(0, 10);
+  const officer = workingActor({ userId: 'officer-kill', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
+  const view = await stack.cases.open({ identifiedOn: today, survivor: { name: 'Killed Worker Case', birthDate: '1982-02-02' }, agencies: DEMO_AGENCIES }, officer);
+
+  // The CP request falls due after four seconds; its email reaches the server, which holds its answer.
+  await eventually(() => held !== undefined, 'the due email to reach the mail server', 30_000);
+  worker.kill('SIGKILL');
+  await once(worker, 'exit');
+  held!(new Error('the sender is gone'));
+  const notices = async () => (await listNotifications(stack.pool, { caseId: view.caseId, limit: 20 })).items.filter((n) => n.stepId === 'cp_request-1');
+  expect((await notices()).map((n) => [n.kind, n.sentAt])).toEqual([['due', null]]);
+
+  worker = await startWorkerProcess();
+  const all = await eventually(async () => {
+    const rows = await notices();
+    return rows.length === 2 && rows.every((n) => n.sentAt) ? rows : undefined;
+  }, 'the due email again and the escalation after it', 60_000);
+  expect(all.map((n) => n.kind).sort()).toEqual(['due', 'escalation']);
+
+  const due = all.find((n) => n.kind === 'due')!;
+  const ofDue = received.filter((m) => m.subject.includes(view.reference) && m.subject.startsWith('Due today'));
+  // The held copy was never answered; the resend carries the same Message-ID, and only it was accepted.
+  expect(new Set(ofDue.map((m) => m.messageId)).size).toBe(1);
+  expect(ofDue.filter((m) => m.accepted)).toHaveLength(1);
+  expect(due.attempts).toBe(1);
+  const escalations = received.filter((m) => m.subject.includes(view.reference) && m.subject.startsWith('ESCALATION'));
+  expect(escalations.filter((m) => m.accepted)).toHaveLength(1);
+  // The case lived through it.
+  expect((await stack.client.workflow.getHandle(workflowIdOf(view.caseId)).describe()).status.name).toBe('RUNNING');
+
+  worker.kill('SIGTERM');
+  await once(worker, 'exit');
+  worker = undefined;
+}, 150_000);
