@@ -93,8 +93,8 @@ async function startWorkerProcess(): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await eventually(() => output.includes('case worker running') || child.exitCode !== null, 'the worker process to start', 60_000);
   if (child.exitCode !== null) throw new Error(`the worker process exited: ${output}`);
   return child;
