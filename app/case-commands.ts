@@ -225,11 +225,13 @@ export class CaseCommands {
   }
 
   /**
-   * A timed-out write: "no worker" when the case's workflow task is still waiting for one to take it (a running
-   * worker takes a task within milliseconds), else a workflow that was too slow (e.g. its projection held up).
+   * Why a write ran out of time, asked of the case's workflow itself: its workflow task still waiting for a worker
+   * (a running worker takes one within milliseconds) means no worker; no answer at all means Temporal is down; else
+   * the workflow was too slow (e.g. its projection held up by the database).
    */
   private async unavailable(caseId: string, timedOut: string): Promise<AppError> {
-    const waiting = await this.workflowTaskWaiting(caseId).catch(() => false);
+    const waiting = await this.workflowTaskWaiting(caseId).catch(() => undefined);
+    if (waiting === undefined) return this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
     if (waiting) return this.unavailableBecause('no_worker', `No case worker is taking up work (none polls the task queue ${this.deps.taskQueue})`);
     return this.unavailableBecause('workflow_timeout', timedOut);
   }

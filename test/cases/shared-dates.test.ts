@@ -164,7 +164,8 @@ test('SMTP down for 8 days: the case stays open and takes sign-offs, the failure
     'the case timeline to say the late email was delivered',
   );
   expect((await handle.describe()).status.name).toBe('RUNNING');
-});
+  // Eight skipped days of retries every 30 minutes for each email: about a minute on a 2-core machine.
+}, 300_000);
 
 /** When a notification's delivery workflow started and when its send succeeded, on the server's (skipped) clock. */
 async function deliveryTimes(notification: Notification): Promise<{ started: number; delivered: number }> {

@@ -151,27 +151,32 @@ export interface GenerationClaim {
 
 /**
  * What each generation's histories cover. v1 and v2 came from the time-skipping server without search attributes;
- * v3 from the dev server with them, and adds expiries, evidence requests, the U visa and continue-as-new.
+ * v3 from the dev server with them, and adds expiries, evidence requests, the U visa and continue-as-new; v4 the same
+ * after notifications moved to an outbox keyed by case and alarm, with a delivery workflow per email.
  */
+const DEV_SERVER_CLAIMS: GenerationClaim = {
+  some: [
+    'opens a case',
+    'closes a case',
+    'fires a deadline reminder',
+    'fires an expiry alarm',
+    'fires a minor-path alarm',
+    'answers a T-visa evidence request',
+    'signs a U-visa step',
+    'continues as new',
+    'resumes after continue-as-new',
+    'takes a sign-off after resuming',
+    'fires an alarm after resuming',
+  ],
+  every: ['upserts search attributes when it changes the case'],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: { some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'], every: ['opens a case'] },
   v2: { some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'], every: ['opens a case'] },
-  v3: {
-    some: [
-      'opens a case',
-      'closes a case',
-      'fires a deadline reminder',
-      'fires an expiry alarm',
-      'fires a minor-path alarm',
-      'answers a T-visa evidence request',
-      'signs a U-visa step',
-      'continues as new',
-      'resumes after continue-as-new',
-      'takes a sign-off after resuming',
-      'fires an alarm after resuming',
-    ],
-    every: ['upserts search attributes when it changes the case'],
-  },
+  v3: DEV_SERVER_CLAIMS,
+  // Notifications recorded per case and alarm, each email delivered by a workflow of its own.
+  v4: DEV_SERVER_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -34,9 +34,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * The generation of histories this script records. Earlier generations stay in histories/ and keep replaying:
  * v1 predates roles on the Actor (see ROLES_PATCH in workflows/case-workflow.ts); v2 carries them; both come from
  * the time-skipping server without search attributes. v3 comes from the dev server with search attributes, and
- * covers expiry reminders, T-visa evidence requests, the U visa and continue-as-new (see GENERATION_CLAIMS).
+ * covers expiry reminders, T-visa evidence requests, the U visa and continue-as-new (see GENERATION_CLAIMS). v4 is
+ * the same cases after notify became "record the notification and start its delivery workflow" (no timeout that
+ * could fail the case) and the case learned the delivery reports (a signal).
  */
-const GENERATION = 'v3';
+const GENERATION = 'v4';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;
