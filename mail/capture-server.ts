@@ -95,11 +95,11 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve();
-    });
+    // SMTPServer re-emits its listener's errors (a port in use) and every client connection's on itself, where an
+    // error without a listener ends the process. This one fails the start; once started, rejecting is a no-op, so a
+    // client dropping its connection costs the capture nothing.
+    server.on('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
 
