@@ -4,13 +4,13 @@
  */
 import { z } from 'zod';
 import { CloseCaseSchema } from '../domain/case';
+import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
 import { SignOffSchema } from '../domain/steps';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ROLES } from '../domain/access';
 import { AUDIT_OUTCOMES } from '../db/audit';
 import { MIN_PASSWORD_LENGTH } from '../app/passwords';
 
-const date = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
 /** Ids of organisations and users are short tokens: nothing that could smuggle free text into logs or URLs. */
 const token = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
 
@@ -20,7 +20,7 @@ export const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
 
 export const SurvivorSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  birthDate: date,
+  birthDate: IsoDateSchema,
   aNumber: z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits').optional(),
   contact: z.string().trim().max(200).optional(),
 });
@@ -29,17 +29,25 @@ export const CaseAgenciesSchema = z.strictObject(
   Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, AgencyIdSchema])) as Record<(typeof AGENCY_KINDS)[number], typeof AgencyIdSchema>,
 );
 
-export const OpenCaseRequestSchema = z.strictObject({
-  /** A case reference is printed in emails and logs, so it is a code, never a name. */
-  reference: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
-    .optional(),
-  identifiedOn: date,
-  survivor: SurvivorSchema,
-  agencies: CaseAgenciesSchema,
-  usesUVisa: z.boolean().optional(),
-});
+export const OpenCaseRequestSchema = z
+  .strictObject({
+    /** A case reference is printed in emails and logs, so it is a code, never a name. */
+    reference: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
+      .optional(),
+    identifiedOn: IsoDateSchema,
+    survivor: SurvivorSchema,
+    agencies: CaseAgenciesSchema,
+    usesUVisa: z.boolean().optional(),
+  })
+  // A birth date after the identification would make a "minor" whose 18th birthday lies beyond any deadline.
+  // Compared only when everything else is valid, so an invalid date gets its own message and not this one too.
+  .refine((request) => request.survivor.birthDate <= request.identifiedOn, {
+    path: ['survivor', 'birthDate'],
+    message: 'must not be after identifiedOn',
+    when: (payload) => payload.issues.length === 0,
+  });
 export type OpenCaseRequest = z.infer<typeof OpenCaseRequestSchema>;
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
@@ -52,8 +60,6 @@ export type CloseCaseBody = z.infer<typeof CloseCaseBodySchema>;
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });
 
-/** A bound on a due date: a calendar day (its start, UTC) or an exact instant with an offset. */
-const dueBound = z.union([z.iso.datetime({ offset: true }), date]);
 const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
 
 export const MAX_STEP_PAGE = 200;
@@ -65,8 +71,8 @@ export const StepListQuerySchema = z.strictObject({
   status: z.enum(['pending', 'overdue']).default('pending'),
   agencyId: AgencyIdSchema.optional(),
   kind: z.enum(STEP_KINDS).optional(),
-  dueBefore: dueBound.optional(),
-  dueAfter: dueBound.optional(),
+  dueBefore: InstantBoundSchema.optional(),
+  dueAfter: InstantBoundSchema.optional(),
   sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
   limit: limit(MAX_STEP_PAGE),
   cursor: z.string().min(1).max(500).optional(),
@@ -219,8 +225,8 @@ export const AuditQuerySchema = z.strictObject({
   agencyId: AgencyIdSchema.optional(),
   action: z.string().regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name').optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  from: dueBound.optional(),
-  to: dueBound.optional(),
+  from: InstantBoundSchema.optional(),
+  to: InstantBoundSchema.optional(),
   limit: limit(MAX_AUDIT_PAGE),
   cursor: z.string().regex(/^\d{1,18}$/, 'not a cursor of this list').optional(),
 });

@@ -135,6 +135,40 @@ export class ConfigError extends Error {
   }
 }
 
+/** The variables that choose a port the service listens on, itself or through the embedded servers it starts. */
+export type PortVariable = 'PORT' | 'EMBEDDED_POSTGRES_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SMTP_CAPTURE_PORT';
+
+/** A port another program holds: said in one line that names the variable to change, not as a stack trace. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly variable: PortVariable,
+    readonly port: number,
+  ) {
+    super(`${variable} ${port} is already in use by another program: stop it or set ${variable} to a free port.`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/**
+ * Runs `start`, which listens on `ports`. When one of them is taken, reported as Node reports it (an error with
+ * `code` EADDRINUSE and the `port`; the embedded servers report theirs alike), the error names the variable.
+ */
+export async function namingPortVariables<T>(ports: Partial<Record<PortVariable, number>>, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const taken = takenPort(error);
+    const variable = (Object.keys(ports) as PortVariable[]).find((name) => taken !== undefined && ports[name] === taken);
+    throw variable && taken !== undefined ? new PortInUseError(variable, taken) : error;
+  }
+}
+
+/** Read by shape, not `instanceof Error`: Node's own errors come from another realm under test runners' sandboxes. */
+function takenPort(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== 'EADDRINUSE' || !('port' in error)) return undefined;
+  return typeof error.port === 'number' ? error.port : undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   const problems = [

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -18,7 +18,7 @@ import { connectClient, connectWorker, type TemporalSettings } from '../temporal
 import { startDevServer } from '../temporal/dev-server';
 import { createCaseWorker, installWorkerRuntime } from '../temporal/worker';
 import { CaseCommands } from './case-commands';
-import type { Config, KeySource } from './config';
+import { namingPortVariables, type Config, type KeySource } from './config';
 import type { KeyVariable } from './keys';
 import type { Logger } from './logger';
 import { developmentKeyring, developmentSecret } from './keys';
@@ -57,13 +57,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await migrate(config.database.migrationUrl ?? config.database.url, logger);
         return config.database.url;
       }
-      const embedded = await startEmbeddedPostgres({
-        dataDir: resolve(config.database.embedded.dataDir),
-        port: config.database.embedded.port,
-        logger,
-      });
+      const { port, dataDir } = config.database.embedded;
+      const embedded = await namingPortVariables({ EMBEDDED_POSTGRES_PORT: port }, () => startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }));
       stoppers.push(() => embedded.stop());
-      logger.info({ port: config.database.embedded.port }, 'embedded PostgreSQL ready');
+      logger.info({ port }, 'embedded PostgreSQL ready');
       await migrate(embedded.connectionString, logger);
       return ensureServiceLogin(embedded.connectionString);
     })();
@@ -87,7 +84,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const temporal: TemporalSettings = await (async () => {
       if ('connect' in config.temporal) return config.temporal.connect;
       const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
-      const server = await startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger });
+      const server = await namingPortVariables({ TEMPORAL_PORT: port, TEMPORAL_UI_PORT: uiPort }, () =>
+        startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger }),
+      );
       stoppers.push(() => server.stop());
       where.temporalUi = server.uiUrl;
       return { address: server.address, namespace };
@@ -96,7 +95,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     let mailbox: MailCapture | undefined;
     const smtpUrl = await (async () => {
       if ('smtpUrl' in config.mail) return config.mail.smtpUrl;
-      mailbox = await startMailCapture({ port: config.mail.capture.port });
+      const { port } = config.mail.capture;
+      mailbox = await namingPortVariables({ SMTP_CAPTURE_PORT: port }, () => startMailCapture({ port }));
       stoppers.push(() => mailbox!.close());
       where.mail = `${config.http.publicBaseUrl}/dev/mail`;
       logger.info({ url: where.mail }, 'embedded mail capture ready');
@@ -163,9 +163,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         oidc: config.oidc ? { issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId } : undefined,
         ready: readinessProbe({ pool, connection: clientConnection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue }),
       });
-      const server: Server = await new Promise((ready) => {
-        const listening = app.listen(config.http.port, config.http.host, () => ready(listening));
-      });
+      const server = await namingPortVariables({ PORT: config.http.port }, () => listen(app, config.http.port, config.http.host));
       stoppers.push(() => new Promise((done) => server.close(done)));
       where.api = config.http.publicBaseUrl;
       if (webConsoleRouter) where.console = `${config.http.publicBaseUrl}/`;
@@ -176,6 +174,21 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     throw error;
   }
   return { where, demo, stop };
+}
+
+/**
+ * Listens and fails if it cannot. Not `app.listen`: Express 5 hands a listen error to the callback, which would read
+ * as success, and the service would announce an API that nobody serves.
+ */
+function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((listening, failed) => {
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      listening(server);
+    });
+  });
 }
 
 /**

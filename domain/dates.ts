@@ -5,10 +5,51 @@
  * Two shapes travel: an instant (`2026-11-23T08:00:00.000Z`) and a calendar date (`2026-11-23`). A calendar deadline
  * such as "valid until 2027-01-31" is honoured to the end of that day, i.e. until the next day's 00:00 UTC.
  */
+import { z } from 'zod';
 import type { Instant } from './types';
 
 /** A calendar date, `YYYY-MM-DD`. */
 export type IsoDate = string;
+
+/**
+ * Every date this service accepts, from any source (API bodies and filters, console forms, step details, the
+ * policy file): years 1900 to 2199. The birth and identification dates of living people fall after 1900, and the
+ * deadlines, validity ends and eligibility dates the rules derive run decades ahead at most, far short of 2199.
+ * Both ends keep the arithmetic below (adding years to a birth date, a day to a validity end) well inside what
+ * PostgreSQL stores and `toISOString` writes as a four-digit year, so strings keep comparing in date order. Year 0
+ * (which PostgreSQL refuses) and years past 9999 (which `toISOString` writes as `+010000`) never get in.
+ */
+export const EARLIEST_DATE: IsoDate = '1900-01-01';
+export const LATEST_DATE: IsoDate = '2199-12-31';
+
+const DATE_EXPECTED = `expected a date between ${EARLIEST_DATE} and ${LATEST_DATE} as YYYY-MM-DD`;
+const INSTANT_EXPECTED = `expected an instant between ${EARLIEST_DATE} and ${LATEST_DATE} (UTC) with an offset, as 2026-11-23T08:00:00Z`;
+const BOUND_EXPECTED = `${DATE_EXPECTED}, or an instant within those days with an offset, as 2026-11-23T08:00:00Z`;
+
+/** A calendar date in the accepted range; `z.iso.date` already refuses days a month does not have. */
+export const IsoDateSchema = z.iso
+  .date({ message: DATE_EXPECTED, abort: true })
+  .refine((date) => date >= EARLIEST_DATE && date <= LATEST_DATE, DATE_EXPECTED)
+  .describe(`a calendar date, ${EARLIEST_DATE} to ${LATEST_DATE}`);
+
+/** An ISO-8601 instant with an offset that falls, in UTC, on a day of the accepted range. */
+export const InstantSchema = z.iso
+  .datetime({ offset: true, message: INSTANT_EXPECTED, abort: true })
+  .refine((instant) => {
+    // Compared as numbers: an offset moves the instant across a day, and Date.parse never throws (NaN fails).
+    const at = Date.parse(instant);
+    return at >= Date.parse(startOfDay(EARLIEST_DATE)) && at < Date.parse(endOfDay(LATEST_DATE));
+  }, INSTANT_EXPECTED);
+
+/** A bound of a time filter: a calendar day (its start, UTC) or an exact instant. */
+export const InstantBoundSchema = z
+  .union([InstantSchema, IsoDateSchema], { error: BOUND_EXPECTED })
+  .describe(`a calendar date (its start, UTC) or an instant with an offset, ${EARLIEST_DATE} to ${LATEST_DATE}`);
+
+/** The instant a bound stands for: a bare date means the start of that day in UTC. */
+export function instantOfBound(bound: string): Instant {
+  return bound.length === 10 ? startOfDay(bound) : normaliseInstant(bound);
+}
 
 const DAY_MS = 86_400_000;
 

@@ -4,13 +4,12 @@
  * defaults or a configured override never moves the deadlines of cases already running.
  */
 import { z } from 'zod';
-import { addDays, addMonths, type IsoDate } from './dates';
+import { addDays, addMonths, IsoDateSchema, type IsoDate } from './dates';
 import { STEP_KINDS, type StepKind } from './types';
 
 export const PRODUCT_CHOICE = 'product choice';
 
 const source = z.string().trim().min(1);
-const isoDate = z.iso.date();
 
 const DaysSchema = z.strictObject({ days: z.number().positive(), source });
 const MonthsSchema = z.strictObject({ months: z.number().int().positive(), source });
@@ -29,7 +28,7 @@ const LadderSchema = z.strictObject({
 /** Reminders ahead of a validity or eligibility end (days before it). */
 const LeadSchema = z.strictObject({ leadDays: z.array(z.number().positive()), source });
 
-const BenefitRowSchema = z.strictObject({ from: isoDate, months: z.number().int().positive(), source });
+const BenefitRowSchema = z.strictObject({ from: IsoDateSchema, months: z.number().int().positive(), source });
 
 export const PolicySchema = z.strictObject({
   version: z.string().trim().min(1),

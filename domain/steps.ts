@@ -4,9 +4,9 @@
  * else (in particular a survivor's identity) can ride along.
  */
 import { z } from 'zod';
+import { IsoDateSchema as date } from './dates';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 
-const date = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
 /** A reason is a short machine code, never free text about a person. */
 const reason = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)');
 const note = z.string().trim().min(1).max(500).optional();

@@ -87,13 +87,15 @@ export async function startMailCapture(options: MailCaptureOptions = {}): Promis
     },
   });
 
+  // SMTPServer re-emits its listener's errors (a port in use) and every client connection's on itself, where an
+  // error without a listener ends the process. One fails the (re)start under way; once listening, failing a settled
+  // start is a no-op, so a client dropping its connection costs the capture nothing.
+  let failStart: (error: Error) => void = () => undefined;
+  server.on('error', (error: Error) => failStart(error));
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.listen(port, host, () => {
-        server.server.off('error', reject);
-        resolve();
-      });
+      failStart = reject;
+      server.listen(port, host, () => resolve());
     });
   await listen(options.port ?? 0);
   const { port } = server.server.address() as AddressInfo;

@@ -57,6 +57,11 @@ function portIsOpen(ip: string, port: number): Promise<boolean> {
   });
 }
 
+/** A port held by another program, with Node's `code` and `port`, so the service can name the variable that sets it. */
+function addressInUse(message: string, port: number): Error & { code: string; port: number } {
+  return Object.assign(new Error(message), { code: 'EADDRINUSE', port });
+}
+
 /** True when a Temporal frontend answers on the address. */
 async function answersAsTemporal(address: string): Promise<boolean> {
   let connection: Connection | undefined;
@@ -120,13 +125,14 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       logger.info({ address, uiUrl }, 'Temporal is already running there; using it');
       return { address, uiUrl, startedByUs: false, stop: () => Promise.resolve() };
     }
-    throw new Error(
+    throw addressInUse(
       `Port ${port} on ${ip} is taken by something that is not Temporal. Stop it, or choose other ports ` +
         `(npm run temporal -- --port 7291 --ui-port 8291, or TEMPORAL_PORT / TEMPORAL_UI_PORT for npm start).`,
+      port,
     );
   }
   if (await portIsOpen(ip, uiPort)) {
-    throw new Error(`The Web UI port ${uiPort} on ${ip} is taken. Choose another (--ui-port or TEMPORAL_UI_PORT).`);
+    throw addressInUse(`The Web UI port ${uiPort} on ${ip} is taken. Choose another (--ui-port or TEMPORAL_UI_PORT).`, uiPort);
   }
 
   const cli = await resolveBinary('cli');

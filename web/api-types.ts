@@ -1002,12 +1002,18 @@ export interface operations {
                         ice: string;
                         law_enforcement: string;
                     };
-                    /** Format: date */
+                    /**
+                     * Format: date
+                     * @description a calendar date, 1900-01-01 to 2199-12-31
+                     */
                     identifiedOn: string;
                     reference?: string;
                     survivor: {
                         aNumber?: string;
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description a calendar date, 1900-01-01 to 2199-12-31
+                         */
                         birthDate: string;
                         contact?: string;
                         name: string;
@@ -1692,7 +1698,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         aNumber?: string;
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description a calendar date, 1900-01-01 to 2199-12-31
+                         */
                         birthDate: string;
                         contact?: string;
                         name: string;

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { apiClient, ok, type Api } from './api-client';
 import type { operations } from './api-types';
 import * as labels from './labels';
+import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
 import { csrfTokenFor, CSRF_FIELD, sessionTokenOf, type SessionSettings } from './session';
 
 type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
@@ -53,7 +54,7 @@ export class Kit {
       path: req.path,
       csrfField: CSRF_FIELD,
       csrf: csrfTokenFor(req, res, this.settings.session),
-      h: { ...labels, query, escape: this.eta.config.escapeFunction },
+      h: { ...labels, query, escape: this.eta.config.escapeFunction, dateLimits: DATE_LIMITS },
       flash: undefined,
       errors: {},
       ...data,
@@ -61,6 +62,12 @@ export class Kit {
     res.status(status).type('html').send(html);
   }
 }
+
+/**
+ * The range of every date input, as the API checks it: the picker offers no other day. Forms marked `novalidate`
+ * still send what was typed, and show the API's error for it.
+ */
+const DATE_LIMITS = ` min="${EARLIEST_DATE}" max="${LATEST_DATE}"`;
 
 /** A query string of the non-empty values, for links that keep a list's filters. */
 export function query(values: Record<string, unknown>): string {

@@ -4,7 +4,7 @@ import { canReadAudit, readsWholeAudit } from '../../domain/access';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
 import { AuditPageSchema, AuditQuerySchema } from '../schemas';
-import { instantOf } from './lists';
+import { instantOfBound } from '../../domain/dates';
 
 export function auditRoutes(deps: ApiDeps): Route[] {
   return [
@@ -17,7 +17,7 @@ export function auditRoutes(deps: ApiDeps): Route[] {
       query: AuditQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: AuditPageSchema } },
       handle: async ({ query, actor }) => {
-        const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(instantOf(value)!));
+        const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(instantOfBound(value)));
         const page = await listAudit(deps.pool, {
           ...query,
           from: bound(query.from),

@@ -6,10 +6,8 @@ import type { ApiDeps } from '../deps';
 import { route, type Permission, type Route } from '../route';
 import { seesCases, seesWholeCase } from '../../domain/access';
 import type { Actor } from '../../domain/types';
+import { instantOfBound } from '../../domain/dates';
 import { NotificationListQuerySchema, NotificationPageSchema, StepListQuerySchema, StepPageSchema } from '../schemas';
-
-/** A bare date bound means the start of that day in UTC. */
-export const instantOf = (bound: string | undefined) => (bound === undefined ? undefined : bound.length === 10 ? `${bound}T00:00:00.000Z` : new Date(bound).toISOString());
 
 export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that works or supervises cases' };
 
@@ -44,8 +42,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
           participantAgencyId: actor.agencyId,
           agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
           kind: query.kind,
-          dueBefore: instantOf(query.dueBefore),
-          dueAfter: instantOf(query.dueAfter),
+          dueBefore: query.dueBefore === undefined ? undefined : instantOfBound(query.dueBefore),
+          dueAfter: query.dueAfter === undefined ? undefined : instantOfBound(query.dueAfter),
           sort: query.sort === 'dueAt' ? 'due_at' : '-due_at',
           limit: query.limit,
           cursor: query.cursor,

@@ -53,6 +53,8 @@ const HOSTILE = [
   ' ',
   'x'.repeat(5000),
 ];
+/** Well-formed dates PostgreSQL cannot store (year 0) or no case can mean, and years of five digits. */
+const ABSURD_DATES = ['0000-01-01', '0001-01-01', '1899-12-31', '2200-01-01', '9999-12-31', '10000-01-01', '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z'];
 const WRONG_TYPES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, [], [1, 'a'], {}, { $gt: '' }, 'string'];
 const EXTRA_KEYS = ['__proto__', 'constructor', 'isAdmin', '$where', 'roles', 'x'.repeat(300)];
 const INVALID_JSON = ['{', '{"a":', "{'a':1}", '{"a":1,}', 'NaN', 'undefined', '{"a":1}}', '[1,2', '{"survivor":}', '\u0000', '"unterminated'];
@@ -339,7 +341,7 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-coordinator',
       schema: StepListQuerySchema,
       handlerChecks: 'cursor',
-      params: { status: HOSTILE, kind: HOSTILE, dueBefore: [...HOSTILE, '2026-13-45', '2026-02-30'], dueAfter: HOSTILE, sort: HOSTILE, limit: ['0', '-1', 'abc', '201', '1.5', '1e3', 'Infinity'], cursor: HOSTILE, agencyId: HOSTILE.filter((h) => h !== '__proto__') },
+      params: { status: HOSTILE, kind: HOSTILE, dueBefore: [...HOSTILE, ...ABSURD_DATES, '2026-13-45', '2026-02-30'], dueAfter: [...HOSTILE, ...ABSURD_DATES], sort: HOSTILE, limit: ['0', '-1', 'abc', '201', '1.5', '1e3', 'Infinity'], cursor: HOSTILE, agencyId: HOSTILE.filter((h) => h !== '__proto__') },
     },
     { path: '/api/notifications', as: 'demo-coordinator', schema: NotificationListQuerySchema, handlerChecks: 'cursor', params: { caseId: [...BAD_UUIDS, ...HOSTILE], agencyId: HOSTILE.filter((h) => h !== '__proto__'), limit: ['0', '-5', 'ten', '9999'], cursor: ['', 'x'.repeat(501), 'a\u0000b'] } },
     { path: '/api/dashboard', as: 'demo-coordinator', schema: DashboardQuerySchema, params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') } },
@@ -348,7 +350,7 @@ function generateProbes(today: string): Probe[] {
       path: '/api/audit',
       as: 'demo-supervisor',
       schema: AuditQuerySchema,
-      params: { caseId: BAD_UUIDS, userId: BAD_UUIDS, agencyId: HOSTILE.filter((h) => h !== '__proto__'), action: HOSTILE, outcome: HOSTILE, from: HOSTILE, to: HOSTILE, limit: ['0', '201', 'x'], cursor: HOSTILE },
+      params: { caseId: BAD_UUIDS, userId: BAD_UUIDS, agencyId: HOSTILE.filter((h) => h !== '__proto__'), action: HOSTILE, outcome: HOSTILE, from: [...HOSTILE, ...ABSURD_DATES], to: [...HOSTILE, ...ABSURD_DATES], limit: ['0', '201', 'x'], cursor: HOSTILE },
     },
   ];
   for (const { path, as: who, schema, handlerChecks, params } of queries) {
@@ -397,13 +399,16 @@ function generateProbes(today: string): Probe[] {
   for (const route of bodyRoutes.filter((r) => !r.mustFail)) {
     add({ family: 'harmless valid body', method: 'post', path: route.path, headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() }, ...json(route.base) });
   }
-  // Every hostile string in every string field (nested ones too) of every body: the systematic share.
+  // Every hostile string in every string field (nested ones too) of every body, and every absurd date in every date
+  // field: the systematic share.
   for (const route of bodyRoutes) {
     for (const path of stringPaths(route.base)) {
-      for (const value of HOSTILE) {
+      const isDate = /^\d{4}-\d\d-\d\d$/.test(String(valueAt(route.base, path)));
+      const values = [...HOSTILE.map((h) => ({ family: 'hostile string', value: h })), ...(isDate ? ABSURD_DATES.map((d) => ({ family: 'absurd date', value: d })) : [])];
+      for (const { family, value } of values) {
         const body = JSON.stringify(withValueAt(route.base, path, value));
         if (route.mustFail && acceptedBy(route.mustFail, body)) continue;
-        add({ family: 'hostile string', method: 'post', path: route.path, headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() }, body, contentType: 'application/json' });
+        add({ family, method: 'post', path: route.path, headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() }, body, contentType: 'application/json' });
       }
     }
   }
@@ -442,6 +447,10 @@ function stringPaths(body: Record<string, unknown>): string[][] {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return stringPaths(value as Record<string, unknown>).map((inner) => [key, ...inner]);
     return [];
   });
+}
+
+function valueAt(body: Record<string, unknown>, path: string[]): unknown {
+  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), body);
 }
 
 function withValueAt(body: Record<string, unknown>, [key, ...rest]: string[], value: unknown): Record<string, unknown> {

@@ -427,3 +427,60 @@ describe('work lists', () => {
     expect(new Set([...page1.items, ...page2.items].map((i) => i.id)).size).toBe(3);
   });
 });
+
+describe('dates outside 1900-01-01 to 2199-12-31', () => {
+  const RANGE = 'between 1900-01-01 and 2199-12-31';
+  /** Year 0 (PostgreSQL cannot store it), the days just outside the range, and years of five digits. */
+  const OUT_OF_RANGE = ['0000-01-01', '1899-12-31', '2200-01-01', '9999-12-31', '10000-01-01'];
+  type Problem = { status: number; code: string; errors: { field: string; message: string }[] };
+
+  it.each(['dueBefore', 'dueAfter'])('refuses %s out of range with a 400 naming the filter, and takes the edges', async (field) => {
+    for (const value of [...OUT_OF_RANGE, '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '2199-12-31T23:00:00-05:00']) {
+      const res = await request(app).get('/api/steps').query({ [field]: value }).set(as('le-1'));
+      expect([value, res.status]).toEqual([value, 400]);
+      expect(res.body).toMatchObject({ code: 'invalid_query', errors: [{ field, message: expect.stringContaining(RANGE) as string }] });
+    }
+    for (const value of ['1900-01-01', '2199-12-31', '1900-01-01T00:00:00Z', '2199-12-31T23:59:59.999Z', '2200-01-01T00:59:00+01:00']) {
+      const res = await request(app).get('/api/steps').query({ [field]: value }).set(as('le-1'));
+      expect([value, res.status]).toEqual([value, 200]);
+    }
+  });
+
+  it.each([
+    ['identifiedOn', (value: string) => openRequest({ identifiedOn: value })],
+    ['survivor.birthDate', (value: string) => openRequest({ survivor: { name: 'Test Person', birthDate: value } })],
+  ])('refuses an opening with %s out of range with a 422 naming the field', async (field, body) => {
+    for (const value of OUT_OF_RANGE) {
+      const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(body(value));
+      expect([value, res.status]).toEqual([value, 422]);
+      expect((res.body as Problem).errors).toEqual([{ field, message: `expected a date ${RANGE} as YYYY-MM-DD` }]);
+    }
+  });
+
+  it('opens a case for a survivor born on the first day of the range, but not one born after the identification', async () => {
+    const opened = await openCase({ survivor: { name: 'Test Person', birthDate: '1900-01-01' } });
+    expect(opened.status).toBe('open');
+    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(openRequest({ survivor: { name: 'Test Person', birthDate: '2199-12-31' } })).expect(422);
+    expect((res.body as Problem).errors).toEqual([{ field: 'survivor.birthDate', message: 'must not be after identifiedOn' }]);
+  });
+
+  it('refuses sign-off details out of range with a 422 naming the detail, and the case goes on', async () => {
+    const opened = await openCase();
+    const signOff = (step: string, agency: keyof typeof KINDS, body: object) =>
+      request(app).post(`/api/cases/${opened.caseId}/steps/${step}/sign-off`).set(as(agency)).set('Idempotency-Key', newKey()).send(body);
+    for (const value of OUT_OF_RANGE) {
+      const res = await signOff('cp_request-1', 'le-1', { outcome: 'requested', details: { requestedOn: value } });
+      expect([value, res.status]).toEqual([value, 422]);
+      expect((res.body as Problem).errors).toEqual([{ field: 'details.requestedOn', message: `expected a date ${RANGE} as YYYY-MM-DD` }]);
+    }
+    await signOff('cp_request-1', 'le-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
+    // A validity end becomes an expiry instant (the next day's start): year 0 would reach PostgreSQL as one.
+    for (const value of OUT_OF_RANGE) {
+      const res = await signOff('cp_decision-1', 'ice-1', { outcome: 'granted', details: { validUntil: value } });
+      expect([value, res.status]).toEqual([value, 422]);
+      expect((res.body as Problem).errors).toEqual([{ field: 'details.validUntil', message: `expected a date ${RANGE} as YYYY-MM-DD` }]);
+    }
+    const read = await request(app).get(`/api/cases/${opened.caseId}`).set(as('coord-1')).expect(200);
+    expect((read.body as CaseBody).steps.find((s) => s.id === 'cp_decision-1')?.status).toBe('pending');
+  });
+});

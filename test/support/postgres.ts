@@ -72,7 +72,7 @@ async function startOnFreePort(pgdata: string, runAs: RunAs | undefined) {
     try {
       return { port, server: await startServer({ pgdata, port, runAs, log: quiet, unsafeFast: true }) };
     } catch (error) {
-      if (attempt >= 3 || !/could not (bind|create listen)/i.test(String(error))) throw error;
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     }
   }
 }

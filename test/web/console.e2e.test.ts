@@ -134,6 +134,9 @@ test('a police officer opens a case, sees the survivor on a no-store page, and s
   await row.getByRole('link', { name: /Sign off/ }).click();
   await page.getByLabel('Requested on (required)').fill('2999-01-01');
   await page.getByRole('button', { name: 'Sign off' }).click();
+  await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain('between 1900-01-01 and 2199-12-31');
+  await page.getByLabel('Requested on (required)').fill(`${Number(today().slice(0, 4)) + 1}-01-01`);
+  await page.getByRole('button', { name: 'Sign off' }).click();
   await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain('after today');
   expect(await page.getByLabel('Requested on (required)').getAttribute('aria-invalid')).toBe('true');
   await expectAccessible(page);
@@ -195,6 +198,20 @@ test('after time passes, the overdue CP decision appears on the coordinator list
   await page.context().close();
 });
 
+test('a filter date out of range is a field error on the list, never an error page', async () => {
+  const page = await signIn('demo-coordinator');
+  for (const [name, value] of [['dueBefore', '0000-01-01'], ['dueAfter', '10000-01-01'], ['dueBefore', '2200-01-01']] as const) {
+    const response = await page.goto(`${base}/steps?${name}=${value}`);
+    expect([name, value, response?.status()]).toEqual([name, value, 400]);
+    expect(await page.locator('h1').textContent()).toBe('Pending steps');
+    expect(await page.locator(`#${name}-error`).textContent()).toContain('between 1900-01-01 and 2199-12-31');
+    // The date inputs carry the same range: the picker offers no other day, and this form is not sent with one.
+    expect(await page.locator(`#${name}`).evaluate((input: HTMLInputElement) => [input.min, input.max])).toEqual(['1900-01-01', '2199-12-31']);
+  }
+  await expectAccessible(page);
+  await page.context().close();
+});
+
 test('the supervisor reads the audit trail with filters; the admin lands on it', async () => {
   const page = await signIn('demo-supervisor');
   await page.goto(`${base}/audit?action=survivor.read`);
@@ -204,6 +221,9 @@ test('the supervisor reads the audit trail with filters; the admin lands on it',
   const refused = await page.goto(`${base}/audit?from=yesterday`);
   expect(refused?.status()).toBe(400);
   expect(await page.locator('#from-error').textContent()).toBeTruthy();
+  const outOfRange = await page.goto(`${base}/audit?to=0000-01-01`);
+  expect(outOfRange?.status()).toBe(400);
+  expect(await page.locator('#to-error').textContent()).toContain('between 1900-01-01 and 2199-12-31');
   await page.context().close();
 
   const admin = await signIn('demo-admin');
