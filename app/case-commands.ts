@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   isGrpcDeadlineError,
-  isGrpcServiceError,
-  ServiceError,
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -12,7 +10,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
-import { AppError, type ProblemKind } from './errors';
+import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from './errors';
 import type { IdentityKeyring } from '../db/identity-cipher';
 import { releaseCase, reserveCase } from '../db/case-references';
 import { getCase, type CaseView } from '../db/read-model';
@@ -68,8 +66,6 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
 
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
 export const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
-/** What a client is told to wait before retrying a write that could not be completed now. */
-const RETRY_AFTER_SECONDS = '5';
 
 /** A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). */
 function newReference(now: Date, caseId: string): string {
@@ -219,7 +215,7 @@ export class CaseCommands {
       return await this.deps.client.withDeadline(Date.now() + this.writeTimeoutMs, call);
     } catch (error) {
       if (isTimeout(error)) throw await this.unavailable(caseId, `The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
-      if (isUnreachable(error)) throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
+      if (unavailableDependency(error) === 'temporal') throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
       throw error;
     }
   }
@@ -239,7 +235,7 @@ export class CaseCommands {
   private unavailableBecause(code: string, reason: string): AppError {
     return new AppError('unavailable', `${reason}. The request may still be applied: retry it with the same Idempotency-Key to get its outcome.`, {
       code,
-      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     });
   }
 
@@ -252,13 +248,6 @@ export class CaseCommands {
 /** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */
 function isTimeout(error: unknown): boolean {
   return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error);
-}
-
-/** Temporal's frontend did not answer at all. */
-function isUnreachable(error: unknown): boolean {
-  const cause = error instanceof ServiceError ? error.cause : error;
-  // gRPC's status code UNAVAILABLE; the enum lives in @grpc/grpc-js, which we do not depend on directly.
-  return isGrpcServiceError(cause) && Number(cause.code) === 14;
 }
 
 /** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */
