@@ -63,3 +63,9 @@ ALTER TABLE notifications DROP COLUMN id;
 ALTER TABLE notifications DROP CONSTRAINT notifications_pkey;
 ALTER TABLE notifications RENAME COLUMN alarm_id TO id;
 ALTER TABLE notifications ADD PRIMARY KEY (id);
+-- Dropping the derived id dropped the list indexes built on it: rebuild them as they were.
+CREATE INDEX notifications_created_idx ON notifications (created_at DESC, id DESC);
+CREATE INDEX notifications_case_idx ON notifications (case_id, created_at DESC, id DESC);
+CREATE INDEX notifications_agency_idx ON notifications (recipient_agency_id, created_at DESC, id DESC);
+CREATE INDEX notifications_unsent_idx ON notifications (created_at DESC, id DESC)
+  WHERE sent_at IS NULL AND recipient_email IS NOT NULL;
