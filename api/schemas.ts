@@ -7,6 +7,7 @@ import { CloseCaseSchema } from '../domain/case';
 import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
 import { SignOffSchema } from '../domain/steps';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
+import { NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/access';
 import { AUDIT_OUTCOMES } from '../db/audit';
 import { MIN_PASSWORD_LENGTH } from '../app/passwords';
@@ -151,10 +152,12 @@ export const NotificationPageSchema = z.object({
     z.object({
       id: z.string(),
       caseId: z.string(),
+      alarmId: z.string(),
       reference: z.string(),
       stepId: z.string(),
       stepKind: z.string(),
-      kind: z.enum(['reminder', 'due', 'escalation', 'expiry_reminder', 'expired']),
+      /** `delivery_failing`: the in-app notice to a case's coordinator that one of its emails keeps failing. */
+      kind: z.enum(NOTIFICATION_KINDS),
       recipientAgencyId: z.string(),
       recipientEmail: z.string().nullable(),
       subject: z.string(),
@@ -164,6 +167,7 @@ export const NotificationPageSchema = z.object({
       sentAt: instant.nullable(),
       attempts: z.number().int(),
       lastError: z.string().nullable(),
+      failingSince: instant.nullable().describe('when sending first failed; null once sent. The email is still being retried'),
     }),
   ),
   nextCursor: z.string().nullable(),

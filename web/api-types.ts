@@ -2064,6 +2064,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            alarmId: string;
                             attempts: number;
                             bodyText: string;
                             caseId: string;
@@ -2071,9 +2072,11 @@ export interface operations {
                             createdAt: string;
                             /** @description ISO-8601 instant */
                             dueAt: string;
+                            /** @description when sending first failed; null once sent. The email is still being retried */
+                            failingSince: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired";
+                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "delivery_failing";
                             lastError: string | null;
                             recipientAgencyId: string;
                             recipientEmail: string | null;

@@ -28,9 +28,12 @@ async function dashboard(kit: Kit, req: Parameters<Kit['render']>[0], res: Param
     api.GET('/api/notifications', { params: { query: { limit: 200 } } }).then(ok),
     api.GET('/api/agencies').then(ok),
   ]);
-  const escalations = notifications.items.filter((item) => item.kind === 'escalation' && item.recipientAgencyId === me.user.agencyId);
+  const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
+  const escalations = mine.filter((item) => item.kind === 'escalation');
+  // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
+  const undelivered = mine.filter((item) => item.kind === 'delivery_failing');
   const agencyNames = Object.fromEntries(agencies.items.map((agency) => [agency.id, agency.name]));
-  kit.render(req, res, 'dashboard', { title: 'Dashboard', counts, chart: stepKindChart(counts.byKind), escalations, agencyNames });
+  kit.render(req, res, 'dashboard', { title: 'Dashboard', counts, chart: stepKindChart(counts.byKind), escalations, undelivered, agencyNames });
 }
 
 /** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
