@@ -5,7 +5,7 @@
  * Exactly once, step by step:
  * - the row is keyed by (case, alarm), so a retried attempt finds the row its predecessor wrote, and two cases whose
  *   alarms share a step and a date never share a row;
- * - the delivery workflow's id is the row's id, so starting it again finds the one already started;
+ * - the delivery workflow's id is the row's (random) delivery id, so starting it again finds the one already started;
  * - the send happens while the row is locked, so two attempts running at once cannot both send;
  * - the email's Message-ID is derived from the row id, so if the process dies between the SMTP server's "250 OK" and
  *   the commit of sent_at, the resend carries the same Message-ID and a receiver can drop the duplicate;
@@ -122,7 +122,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
     const input: DeliveryInput = { caseId: row.caseId, alarmId: row.alarmId, stepId: row.stepId, kind: row.kind as AlarmKind, recipientAgencyId: row.recipientAgencyId };
     await temporal.client.workflow
       .start(DELIVERY_WORKFLOW_TYPE, {
-        workflowId: deliveryWorkflowIdOf(row.id),
+        workflowId: deliveryWorkflowIdOf(row.deliveryId),
         taskQueue: temporal.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',

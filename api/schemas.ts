@@ -151,6 +151,7 @@ export const NotificationPageSchema = z.object({
   items: z.array(
     z.object({
       id: z.string(),
+      deliveryId: z.string().describe('its email is delivered by the workflow notification-<deliveryId> (Temporal Web UI)'),
       caseId: z.string(),
       alarmId: z.string(),
       reference: z.string(),

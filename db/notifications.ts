@@ -29,6 +29,8 @@ export interface NewNotification {
 export interface Notification extends NewNotification {
   /** `<caseId>/<alarmId>`: unique across cases, derived by the database. */
   id: string;
+  /** Random, made with the row: names the workflow delivering its email (`notification-<deliveryId>`). */
+  deliveryId: string;
   createdAt: Instant;
   sentAt: Instant | null;
   attempts: number;
@@ -57,6 +59,7 @@ export interface NotificationPage {
 
 interface NotificationRow {
   id: string;
+  delivery_id: string;
   case_id: string;
   alarm_id: string;
   reference: string;
@@ -82,6 +85,7 @@ const MAX_ERROR_LENGTH = 1_000;
 function fromRow(row: NotificationRow): Notification {
   return {
     id: row.id,
+    deliveryId: row.delivery_id,
     caseId: row.case_id,
     alarmId: row.alarm_id,
     reference: row.reference,

@@ -2070,6 +2070,8 @@ export interface operations {
                             caseId: string;
                             /** @description ISO-8601 instant */
                             createdAt: string;
+                            /** @description its email is delivered by the workflow notification-<deliveryId> (Temporal Web UI) */
+                            deliveryId: string;
                             /** @description ISO-8601 instant */
                             dueAt: string;
                             /** @description when sending first failed; null once sent. The email is still being retried */

@@ -8,8 +8,11 @@ import type { DeliveryReport } from '../domain/alarms';
 /** One workflow per case. */
 export const workflowIdOf = (caseId: string) => `case-${caseId}`;
 
-/** One delivery workflow per notification (`<caseId>/<alarmId>`), so starting it again finds the same one. */
-export const deliveryWorkflowIdOf = (notificationId: string) => `notification-${notificationId}`;
+/**
+ * One delivery workflow per notification, named by the random id its outbox row was made with: starting it again
+ * finds the same one, and the id (stored in the clear by Temporal) says nothing about the case's dates.
+ */
+export const deliveryWorkflowIdOf = (deliveryId: string) => `notification-${deliveryId}`;
 export const DELIVERY_WORKFLOW_TYPE = 'notificationDelivery';
 
 /** What a delivery workflow needs: the outbox row's key, and what it reports to the case about it. */

@@ -21,6 +21,10 @@ CREATE INDEX notifications_agency_idx ON notifications (recipient_agency_id, cre
 CREATE INDEX notifications_unsent_idx ON notifications (created_at DESC, id DESC)
   WHERE sent_at IS NULL AND recipient_email IS NOT NULL;
 
+-- The email's delivery workflow is `notification-<delivery_id>`: random, because a workflow id is stored in the clear
+-- by Temporal and an alarm id carries dates (a minor's 18th birthday among them) that must not be readable there.
+ALTER TABLE notifications ADD COLUMN delivery_id uuid NOT NULL DEFAULT gen_random_uuid();
+
 -- When delivery first failed, cleared by a successful send: "delivery failing since ...". A notice of kind
 -- delivery_failing tells the case's coordinator in the app (never by email: the mail is what is failing).
 ALTER TABLE notifications ADD COLUMN failing_since timestamptz;
@@ -59,6 +63,7 @@ ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
   CHECK (kind IN ('reminder', 'due', 'escalation', 'expiry_reminder', 'expired'));
 ALTER TABLE notifications DROP COLUMN failing_since;
+ALTER TABLE notifications DROP COLUMN delivery_id;
 ALTER TABLE notifications DROP COLUMN id;
 ALTER TABLE notifications DROP CONSTRAINT notifications_pkey;
 ALTER TABLE notifications RENAME COLUMN alarm_id TO id;

@@ -171,7 +171,7 @@ test("a minor's 24-hour notice reaches each case's own police department when tw
 
 /** When a notification's delivery workflow started and when its send succeeded, on the server's (skipped) clock. */
 async function deliveryTimes(notification: Notification): Promise<{ started: number; delivered: number }> {
-  const { events } = await stack.client.workflow.getHandle(deliveryWorkflowIdOf(notification.id)).fetchHistory();
+  const { events } = await stack.client.workflow.getHandle(deliveryWorkflowIdOf(notification.deliveryId)).fetchHistory();
   const { EventType } = temporal.api.enums.v1;
   const at = (type: temporal.api.enums.v1.EventType) => {
     const event = events!.filter((e) => e.eventType === type).at(-1)!;

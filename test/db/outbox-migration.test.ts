@@ -5,16 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
 import { enqueue, findNotification } from '../../db/notifications';
+import { createPool } from '../../db/pool';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
 let owner: Pool;
 beforeAll(async () => {
   db = await startTestDatabase();
-  owner = new Pool({ connectionString: db.ownerConnectionString });
+  owner = createPool(db.ownerConnectionString, { max: 2, applicationName: 'jest-owner' });
 });
 afterAll(async () => {
   await owner?.end();
