@@ -39,13 +39,21 @@ async function notificationsOf(caseId: string): Promise<Notification[]> {
   return (await listNotifications(stack.pool, { caseId, limit: 500 })).items;
 }
 
-/** Every notification of these cases that owes an email has been sent. */
-async function allDelivered(caseIds: string[]): Promise<boolean> {
-  const { rows } = await stack.pool.query<{ owed: string }>(
-    'SELECT count(*) AS owed FROM notifications WHERE case_id = ANY($1) AND recipient_email IS NOT NULL AND sent_at IS NULL',
-    [caseIds],
-  );
-  return rows[0]!.owed === '0';
+/**
+ * The notifications of these cases once every one that owes an email has been sent. Alarms that fell due at the end
+ * of a skipped stretch may still be raised after it: a read finding one of them not yet sent waits for it.
+ */
+async function delivered(caseIds: string[], what: string, timeoutMs = 60_000): Promise<Notification[][]> {
+  return eventually(async () => {
+    const all = await Promise.all(caseIds.map(notificationsOf));
+    return all.every((rows) => rows.every((n) => !n.recipientEmail || n.sentAt)) ? all : undefined;
+  }, what, timeoutMs);
+}
+
+/** No email went out twice: every Message-ID the mail server received, it received once. */
+function expectNoDuplicateEmails(): void {
+  const ids = stack.mail.messages().map((m) => m.messageId);
+  expect(ids.length).toBe(new Set(ids).size);
 }
 
 const emailsOf = (notification: Notification) => stack.mail.messages().filter((m) => m.messageId === notificationMessageId(notification.id, FROM));
@@ -90,8 +98,9 @@ test('SMTP down for 8 days: the case stays open and takes sign-offs, the failure
 
   // Every email owed goes out within one backoff of the server's return.
   await stack.env.sleep(MAX_BACKOFF_MS + HOUR);
-  await eventually(() => allDelivered([view.caseId]), 'every email after the outage', 60_000);
-  const owed = (await notificationsOf(view.caseId)).filter((n) => n.recipientEmail);
+  const [rows] = await delivered([view.caseId], 'every email after the outage');
+  const owed = rows!.filter((n) => n.recipientEmail);
+  expectNoDuplicateEmails();
   expect(owed.length).toBeGreaterThan(2);
   for (const notification of owed) {
     expect(emailsOf(notification)).toHaveLength(1);
@@ -120,9 +129,9 @@ test('50 minors identified the same day each get their own reminders and emails,
 
   // Past the notice's reminder, due date and escalation, and the first reminders of other steps.
   await stack.env.sleep(30 * DAY);
-  await eventually(() => allDelivered(caseIds), 'every email of the 50 cases', 120_000);
+  const notificationsPerCase = await delivered(caseIds, 'every email of the 50 cases', 120_000);
 
-  const perCase = await Promise.all(cases.map(async (c) => ({ view: c, notifications: await notificationsOf(c.caseId) })));
+  const perCase = cases.map((view, i) => ({ view, notifications: notificationsPerCase[i]! }));
   const sharedAlarms = (notifications: Notification[]) => notifications.filter((n) => n.stepId === 'hhs_minor_notification-1').map((n) => n.alarmId).sort();
   const alarmIds = sharedAlarms(perCase[0]!.notifications);
   expect(alarmIds).toEqual(
@@ -139,9 +148,7 @@ test('50 minors identified the same day each get their own reminders and emails,
       expect(emails[0]!.text).toContain(`Case reference: ${view.reference}`);
     }
   }
-  const withEmail = perCase.flatMap((c) => c.notifications).filter((n) => n.recipientEmail);
-  const sentToTheseCases = stack.mail.messages().filter((m) => cases.some((c) => m.text.includes(`Case reference: ${c.reference}`)));
-  expect(sentToTheseCases).toHaveLength(withEmail.length);
+  expectNoDuplicateEmails();
 });
 
 test("a minor's 24-hour notice reaches each case's own police department when two minors are identified the same day", async () => {
@@ -152,7 +159,7 @@ test("a minor's 24-hour notice reaches each case's own police department when tw
   expect(dueOf(first)).toBe(dueOf(second));
 
   await stack.env.sleep(2 * DAY);
-  await eventually(() => allDelivered([first.caseId, second.caseId]), 'the notices of both minors');
+  await delivered([first.caseId, second.caseId], 'the notices of both minors');
 
   for (const [view, agencyId, address] of [
     [first, DEMO_AGENCIES.law_enforcement, undefined],
