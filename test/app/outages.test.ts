@@ -89,7 +89,8 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       await connection.close();
     }
     // A server that does not answer within the call's deadline is the same outage.
-    const hung = Connection.lazy({ address: silentAddress });
+    // No retry interceptors here either: a retry the SDK schedules after close() would throw outside any test.
+    const hung = Connection.lazy({ address: silentAddress, interceptors: [] });
     try {
       const late = await failureOf(hung.withDeadline(Date.now() + 200, () => new Client({ connection: hung }).workflow.getHandle('case-x').describe()));
       expect(late).toMatchObject({ cause: { code: 4 } });
@@ -126,7 +127,9 @@ describe('which errors are an outage (503 with Retry-After)', () => {
 describe('readiness', () => {
   it('answers within about a second when PostgreSQL and Temporal both hang, naming every check', async () => {
     const pool = createPool(`postgres://nobody:secret@${silentAddress}/relief`);
-    const connection = Connection.lazy({ address: silentAddress });
+    // Without the SDK's retries: the probe abandons its calls, and a retry scheduled after close() would throw outside
+    // any test (the smoke test runs the probe on the service's own connection, retries and all).
+    const connection = Connection.lazy({ address: silentAddress, interceptors: [] });
     try {
       const probe = readinessProbe({ pool, connection, namespace: 'default', taskQueue: 'cases' });
       const started = Date.now();
