@@ -1,7 +1,8 @@
 /**
  * Who may do what: the one table of roles and permissions, shared by the API (before it calls a workflow or reads
  * the read model) and by the workflow's update validators (so an update sent straight to Temporal is held to the same
- * rules). Pure: safe to import from workflow code.
+ * rules). Pure: safe to import from workflow code. The README's role table (Security, Roles) says the same for people:
+ * change both together.
  */
 import type { Rejection } from './case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from './types';
