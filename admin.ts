@@ -1,7 +1,9 @@
 /**
- * `npm run admin -- create-admin ...`: creates the first administrator of a real deployment (DATABASE_URL set),
- * with its agency, and prints a one-time password. Later users are created through the API by an admin.
- * The embedded mode needs none of this: it seeds `demo-admin` (see the start-up banner).
+ * `npm run admin -- create-admin ...`: creates a system administrator (role `system_admin`) of a real deployment
+ * (DATABASE_URL set), with its agency, and prints a one-time password. The only way to grant that role: no API call
+ * can (domain/access.ts), so taking over an admin account never yields one. A system administrator then registers
+ * agencies and appoints each agency's admins through the API; those admins create their own agency's users.
+ * The embedded mode needs none of this: it seeds `demo-system-admin` (see the start-up banner).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -46,7 +48,7 @@ async function main(): Promise<number> {
   const args = parsed.data;
   const config = loadConfig();
   if (!('url' in config.database)) {
-    console.error('DATABASE_URL is not set. The embedded mode already has an administrator: demo-admin (see the banner of npm start).');
+    console.error('DATABASE_URL is not set. The embedded mode already has a system administrator: demo-system-admin (see the banner of npm start).');
     return 2;
   }
   await migrate(config.database.migrationUrl ?? config.database.url);
@@ -65,11 +67,11 @@ async function main(): Promise<number> {
       return 1;
     }
     const password = args.password ?? randomBytes(18).toString('base64url');
-    const user = await createUser(pool, { username: args.username, displayName: args['display-name'], agencyId: args.agency, roles: ['admin'], password });
+    const user = await createUser(pool, { username: args.username, displayName: args['display-name'], agencyId: args.agency, roles: ['system_admin'], password });
     await recordAudit(pool, { action: 'user.create_admin', outcome: 'allowed', user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles }, detail: 'command line' });
-    console.log(`Created admin ${user.username} (${user.id}) of agency ${user.agencyId}.`);
+    console.log(`Created system administrator ${user.username} (${user.id}) of agency ${user.agencyId}.`);
     if (!args.password) console.log(`Password (shown once, store it safely): ${password}`);
-    console.log('Sign in with POST /api/auth/sign-in, then create users with POST /api/users.');
+    console.log("Sign in with POST /api/auth/sign-in, register agencies with POST /api/agencies, then appoint each agency's admins with POST /api/users.");
     return 0;
   } finally {
     await pool.end();

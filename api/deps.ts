@@ -5,6 +5,7 @@ import type { WriteOptions } from '../app/case-commands';
 import type { Logger } from '../app/logger';
 import type { Readiness } from '../app/readiness';
 import type { IdentityKeyring } from '../db/identity-cipher';
+import type { NoticeMailer } from '../mail/agency-notices';
 import type { OidcSettings } from './oidc';
 import type { CaseView } from '../db/read-model';
 import type { SignOff } from '../domain/steps';
@@ -41,6 +42,11 @@ export interface ApiDeps {
   sessionTtlMs?: number;
   /** The agency's OpenID Connect provider whose ID tokens start sessions (POST /api/auth/oidc/session); none: 404. */
   oidc?: OidcSettings;
+  /**
+   * Sends an agency's notices of changes to its administration (mail/agency-notices.ts); the service always passes
+   * its mail transport. Without one, such a notice is logged as not sent.
+   */
+  mailer?: NoticeMailer;
   /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
   mailbox?: { messages(): unknown[] };
   /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */

@@ -156,6 +156,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         cases,
         console: webConsoleRouter,
         identityKeyring,
+        // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
+        mailer,
         mailbox,
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,

@@ -16,6 +16,12 @@ export async function agencyKindOf(pool: Pool, agencyId: string): Promise<Agency
   return AGENCY_KINDS.find((known) => known === kind) ?? null;
 }
 
+/** A known agency, or null. */
+export async function findAgency(pool: Pool, agencyId: string): Promise<Agency | null> {
+  const { rows } = await pool.query<Agency>('SELECT id, kind, name, email FROM agencies WHERE id = $1', [agencyId]);
+  return rows[0] ?? null;
+}
+
 export async function upsertAgencies(pool: Pool, agencies: readonly Agency[]): Promise<void> {
   await pool.query(
     `INSERT INTO agencies (id, kind, name, email)

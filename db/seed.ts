@@ -32,6 +32,8 @@ export const DEMO_USERS: readonly NewUser[] = [
   { username: 'demo-coordinator', displayName: 'Demo Coordinator (fictitious)', agencyId: 'demo-task-force', roles: ['coordinator'] },
   { username: 'demo-supervisor', displayName: 'Demo Supervisor (fictitious)', agencyId: 'demo-task-force', roles: ['supervisor'] },
   { username: 'demo-admin', displayName: 'Demo Administrator (fictitious)', agencyId: 'demo-task-force', roles: ['admin'] },
+  // Seeded here, not granted through the API: no API call grants system_admin (domain/access.ts).
+  { username: 'demo-system-admin', displayName: 'Demo System Administrator (fictitious)', agencyId: 'demo-task-force', roles: ['system_admin'] },
 ];
 
 /**

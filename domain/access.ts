@@ -1,12 +1,20 @@
 /**
  * Who may do what: the one table of roles and permissions, shared by the API (before it calls a workflow or reads
  * the read model) and by the workflow's update validators (so an update sent straight to Temporal is held to the same
- * rules). Pure: safe to import from workflow code.
+ * rules). Pure: safe to import from workflow code. The README's role table (Security, Roles) says the same for people:
+ * change both together.
  */
 import type { Rejection } from './case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from './types';
 
-export const ROLES = ['coordinator', 'agency_officer', 'advocate', 'supervisor', 'admin'] as const;
+/**
+ * `admin` administers the users of its own agency. `system_admin` administers agencies and every agency's admins: a
+ * role rather than a flag on the user, so it travels in the Actor, the audit rows and the users table like every
+ * other permission, and this table stays the one place that says who may do what. It fits no agency kind
+ * (`rolesFor` never lists it), so no API call can grant it: only the operator's command (`npm run admin --
+ * create-admin`, admin.ts), which needs the database's credentials, creates a system administrator.
+ */
+export const ROLES = ['coordinator', 'agency_officer', 'advocate', 'supervisor', 'admin', 'system_admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -21,7 +29,7 @@ export const WORKING_ROLE: Record<AgencyKind, Role> = {
   coordinator: 'coordinator',
 };
 
-/** The roles a member of an agency of this kind may hold. */
+/** The roles a member of an agency of this kind may be given through the API (never `system_admin`). */
 export function rolesFor(kind: AgencyKind): Role[] {
   return [WORKING_ROLE[kind], 'supervisor', 'admin'];
 }
@@ -70,16 +78,57 @@ export function canReadSurvivor(actor: Actor, agencies: CaseAgencies): boolean {
 }
 
 export function canReadAudit(actor: Actor): boolean {
-  return has(actor, 'supervisor') || has(actor, 'admin');
+  return has(actor, 'supervisor') || canAdminister(actor);
 }
 
 /** Sees the audit trail of every agency, not only of its own. */
 export function readsWholeAudit(actor: Actor): boolean {
-  return has(actor, 'admin');
+  return canAdminister(actor);
 }
 
+/** Administers users at all: an agency's admin (its own users) or a system administrator (everyone's). */
 export function canAdminister(actor: Actor): boolean {
-  return has(actor, 'admin');
+  return has(actor, 'admin') || has(actor, 'system_admin');
+}
+
+/**
+ * A system administrator: registers and changes agencies (their notification address above all), and administers
+ * every agency's users, admins included.
+ */
+export function isSystemAdmin(actor: Actor): boolean {
+  return has(actor, 'system_admin');
+}
+
+/** A user as administration sees them: their agency and roles (existing, or asked for when creating them). */
+export interface Administered {
+  agencyId: string;
+  roles: readonly Role[];
+}
+
+/** A refusal of administration: always a 403, audited like every other. */
+export interface AdministrationRefusal {
+  code: 'role_not_permitted' | 'other_agency' | 'admin_not_delegated';
+  field: string;
+  message: string;
+}
+
+/**
+ * Why the actor may not administer this user (create, disable, link identities, revoke tokens), or null when it may.
+ * An agency's admin manages its own agency's users only, and not its admins: admins are appointed (and disabled) by
+ * a system administrator, so a stolen admin account can neither reach another agency's cases nor mint a second admin
+ * that outlives its own disabling. Within its agency an admin may still create a working user who reads that
+ * agency's cases: administering an agency is being trusted with its case access, never with another's.
+ */
+export function administrationRefusal(actor: Actor, user: Administered): AdministrationRefusal | null {
+  if (has(actor, 'system_admin')) return null;
+  if (!has(actor, 'admin')) return { code: 'role_not_permitted', field: 'actor.roles', message: 'this needs the admin role' };
+  if (user.agencyId !== actor.agencyId) {
+    return { code: 'other_agency', field: 'agencyId', message: "an agency's admin manages their own agency's users only; ask a system administrator" };
+  }
+  if (user.roles.some((role) => role === 'admin' || role === 'system_admin')) {
+    return { code: 'admin_not_delegated', field: 'roles', message: 'admins are appointed and managed by a system administrator' };
+  }
+  return null;
 }
 
 /** Why the actor may not act for `kind` in a case with these agencies, or null when it may. */

@@ -10,7 +10,7 @@ export interface paths {
         /** The agencies a case can name. */
         get: operations["getApiAgencies"];
         put?: never;
-        /** Register an agency (or update its name and address). */
+        /** Register an agency (or update its name and notification address): a system administrator only. A change of address is told to the old address and the new one. */
         post: operations["postApiAgencies"];
         delete?: never;
         options?: never;
@@ -300,7 +300,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a token at once: your own, or anyone’s as an admin. */
+        /** Revoke a token at once: your own, or as an admin a token of a user you administer (your agency's users; every user's as a system administrator). */
         post: operations["postApiTokensTokenIdRevoke"];
         delete?: never;
         options?: never;
@@ -315,10 +315,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users, by agency and username. */
+        /** Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's. */
         get: operations["getApiUsers"];
         put?: never;
-        /** Create a user of an agency with roles fitting its kind; a password lets them sign in, else they use API keys. */
+        /** Create a user of an agency with roles fitting its kind; a password lets them sign in, else they use API keys. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told. */
         post: operations["postApiUsers"];
         delete?: never;
         options?: never;
@@ -335,7 +335,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable a user: every token of theirs stops working at once. */
+        /** Disable a user you administer: every token of theirs stops working at once. */
         post: operations["postApiUsersUserIdDisable"];
         delete?: never;
         options?: never;
@@ -532,7 +532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description needs the admin role */
+            /** @description needs the system_admin role (agencies are managed by a system administrator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -738,7 +738,7 @@ export interface operations {
                             disabledAt: string | null;
                             displayName: string;
                             id: string;
-                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                             username: string;
                         };
                     };
@@ -855,7 +855,7 @@ export interface operations {
                             disabledAt: string | null;
                             displayName: string;
                             id: string;
-                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                             username: string;
                         };
                     };
@@ -1897,7 +1897,7 @@ export interface operations {
                             disabledAt: string | null;
                             displayName: string;
                             id: string;
-                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                             username: string;
                         };
                     };
@@ -2582,7 +2582,7 @@ export interface operations {
                             disabledAt: string | null;
                             displayName: string;
                             id: string;
-                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                             username: string;
                         }[];
                     };
@@ -2650,7 +2650,7 @@ export interface operations {
                     agencyId: string;
                     displayName: string;
                     password?: string;
-                    roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                    roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                     username: string;
                 };
             };
@@ -2671,7 +2671,7 @@ export interface operations {
                         disabledAt: string | null;
                         displayName: string;
                         id: string;
-                        roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                        roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                         username: string;
                     };
                 };
@@ -2685,7 +2685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description needs the admin role */
+            /** @description another agency, or an admin, and the caller is not a system administrator */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2787,7 +2787,7 @@ export interface operations {
                         disabledAt: string | null;
                         displayName: string;
                         id: string;
-                        roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin")[];
+                        roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                         username: string;
                     };
                 };
@@ -2810,7 +2810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description needs the admin role */
+            /** @description a user you do not administer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2905,7 +2905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description needs the admin role */
+            /** @description a user you do not administer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2997,7 +2997,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description needs the admin role */
+            /** @description a user you do not administer */
             403: {
                 headers: {
                     [name: string]: unknown;

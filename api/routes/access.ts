@@ -3,7 +3,7 @@
  * logs (pino-http logs method, path and status only) nor in the audit trail.
  */
 import { AppError } from '../../app/errors';
-import { agencyKindOf, listAgencies, upsertAgencies } from '../../db/agencies';
+import { findAgency, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';
 import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../../db/tokens';
 import {
@@ -20,7 +20,9 @@ import {
   UsernameTakenError,
   type User,
 } from '../../db/users';
-import { canAdminister, canReadAudit, CASE_OPENERS, rolesFor, works } from '../../domain/access';
+import { administrationRefusal, canAdminister, canReadAudit, CASE_OPENERS, isSystemAdmin, rolesFor, works, type Administered } from '../../domain/access';
+import type { Actor } from '../../domain/types';
+import { emailChangedNotice, sendAgencyNotice, userAddedNotice } from '../../mail/agency-notices';
 import type { ApiDeps } from '../deps';
 import { idTokenVerifier } from '../oidc';
 import { requestIdOf } from '../request-id';
@@ -47,10 +49,17 @@ import {
 import { z } from 'zod';
 
 export const ADMIN: Permission = { test: canAdminister, needs: 'the admin role' };
+export const SYSTEM_ADMIN: Permission = { test: isSystemAdmin, needs: 'the system_admin role (agencies are managed by a system administrator)' };
 const DAY_MS = 24 * 3600 * 1000;
 export const DEFAULT_SESSION_TTL_MS = 12 * 3600 * 1000;
 
 const auditUser = (user: User) => ({ id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles });
+
+/** Refuses (403, audited) administering a user the actor may not: see `administrationRefusal` in domain/access.ts. */
+function requireAdministers(actor: Actor, user: Administered): void {
+  const refusal = administrationRefusal(actor, user);
+  if (refusal) throw new AppError('forbidden', `Not yours to administer: ${refusal.message}.`, { code: refusal.code, fields: [{ field: refusal.field, message: refusal.message }] });
+}
 
 export function accessRoutes(deps: ApiDeps): Route[] {
   // Token lifetimes run on the wall clock, as authentication does (api/auth.ts).
@@ -64,6 +73,16 @@ export function accessRoutes(deps: ApiDeps): Route[] {
     await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'allowed', status: 201, requestId: requestIdOf(req), user: auditUser(user), detail: how.detail });
     return { status: 201, body: { token: session.token, expiresAt: session.expiresAt, user }, headers: { 'Cache-Control': 'no-store' } };
   };
+
+  /** The user the actor asks to administer: 404 when there is none, 403 when it is not theirs to administer. */
+  const administeredUser = async (actor: Actor, userId: string): Promise<User> => {
+    const user = await findUser(deps.pool, { id: userId });
+    if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+    requireAdministers(actor, user);
+    return user;
+  };
+  /** Who made a change, as a notice names them: the username (the Actor carries the id only). */
+  const changedBy = async (actor: Actor) => ({ username: (await findUser(deps.pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId });
 
   return [
     route({
@@ -207,14 +226,15 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/tokens/:tokenId/revoke',
       tag: 'access',
-      summary: 'Revoke a token at once: your own, or anyone’s as an admin.',
+      summary: "Revoke a token at once: your own, or as an admin a token of a user you administer (your agency's users; every user's as a system administrator).",
       params: TokenParamsSchema,
       audit: 'token.revoke',
       responses: { 200: { description: 'the revoked token', schema: TokenViewSchema }, 404: { description: 'no such token of yours', problem: true } },
       handle: async ({ params, actor }) => {
-        const owner = await tokenOwner(deps.pool, params.tokenId);
-        // Someone else's token is "not found" to a non-admin: token ids are not theirs to probe.
-        if (!owner || (owner !== actor.userId && !canAdminister(actor))) throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
+        const ownerId = await tokenOwner(deps.pool, params.tokenId);
+        const owner = ownerId && ownerId !== actor.userId ? await findUser(deps.pool, { id: ownerId }) : null;
+        // A token of a user the caller does not administer is "not found": token ids are not theirs to probe.
+        if (!ownerId || (owner && administrationRefusal(actor, owner))) throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
         return { status: 200, body: await revokeToken(deps.pool, params.tokenId, now()) };
       },
     }),
@@ -222,49 +242,67 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/users',
       tag: 'administration',
-      summary: 'Users, by agency and username.',
+      summary: "Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's.",
       allow: ADMIN,
       query: UserListQuerySchema,
       responses: { 200: { description: 'the users', schema: z.object({ items: z.array(UserViewSchema) }) } },
-      handle: async ({ query }) => ({ status: 200, body: { items: await listUsers(deps.pool, query) } }),
+      handle: async ({ query, actor }) => {
+        const agencyId = isSystemAdmin(actor) ? query.agencyId : (query.agencyId ?? actor.agencyId);
+        if (agencyId !== undefined) requireAdministers(actor, { agencyId, roles: [] });
+        return { status: 200, body: { items: await listUsers(deps.pool, { agencyId }) } };
+      },
     }),
     route({
       method: 'post',
       path: '/api/users',
       tag: 'administration',
-      summary: 'Create a user of an agency with roles fitting its kind; a password lets them sign in, else they use API keys.',
+      summary:
+        "Create a user of an agency with roles fitting its kind; a password lets them sign in, else they use API keys. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told.",
       allow: ADMIN,
       body: NewUserSchema,
       audit: 'user.create',
-      responses: { 201: { description: 'the user', schema: UserViewSchema }, 409: { description: 'the username is taken', problem: true } },
-      handle: async ({ body }) => {
-        const kind = await agencyKindOf(deps.pool, body.agencyId);
-        if (!kind) throw new AppError('unprocessable', `No agency ${body.agencyId}.`, { code: 'unknown_agency', fields: [{ field: 'agencyId', message: 'unknown agency' }] });
-        const allowed = rolesFor(kind);
+      responses: {
+        201: { description: 'the user', schema: UserViewSchema },
+        403: { description: 'another agency, or an admin, and the caller is not a system administrator', problem: true },
+        409: { description: 'the username is taken', problem: true },
+      },
+      handle: async ({ body, actor }) => {
+        requireAdministers(actor, body);
+        const agency = await findAgency(deps.pool, body.agencyId);
+        if (!agency) throw new AppError('unprocessable', `No agency ${body.agencyId}.`, { code: 'unknown_agency', fields: [{ field: 'agencyId', message: 'unknown agency' }] });
+        const allowed = rolesFor(agency.kind);
         const misfit = body.roles.filter((role) => !allowed.includes(role));
         if (misfit.length > 0) {
-          const message = `a ${kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
+          const message = `a ${agency.kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
           throw new AppError('unprocessable', 'These roles do not fit the agency.', { code: 'roles_not_for_agency', fields: [{ field: 'roles', message }] });
         }
+        let user: User;
         try {
-          return { status: 201, body: await createUser(deps.pool, body) };
+          user = await createUser(deps.pool, body);
         } catch (error) {
           if (error instanceof UsernameTakenError) throw new AppError('conflict', error.message, { code: 'username_taken', fields: [{ field: 'username', message: 'taken' }] });
           throw error;
         }
+        void sendAgencyNotice(deps.mailer, deps.logger, userAddedNotice(agency, user, await changedBy(actor), now()));
+        return { status: 201, body: user };
       },
     }),
     route({
       method: 'post',
       path: '/api/users/:userId/disable',
       tag: 'administration',
-      summary: 'Disable a user: every token of theirs stops working at once.',
+      summary: 'Disable a user you administer: every token of theirs stops working at once.',
       allow: ADMIN,
       params: UserParamsSchema,
       audit: 'user.disable',
-      responses: { 200: { description: 'the disabled user', schema: UserViewSchema }, 404: { description: 'no such user', problem: true } },
+      responses: {
+        200: { description: 'the disabled user', schema: UserViewSchema },
+        403: { description: 'a user you do not administer', problem: true },
+        404: { description: 'no such user', problem: true },
+      },
       handle: async ({ params, actor }) => {
         if (params.userId === actor.userId) throw new AppError('conflict', 'An admin cannot disable themselves.', { code: 'cannot_disable_self' });
+        await administeredUser(actor, params.userId);
         const user = await disableUser(deps.pool, params.userId);
         if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
         await revokeUserTokens(deps.pool, user.id, now());
@@ -278,9 +316,13 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       summary: "The identities (issuer and subject at an OpenID Connect provider) linked to a user.",
       allow: ADMIN,
       params: UserParamsSchema,
-      responses: { 200: { description: 'the identities', schema: z.object({ items: z.array(IdentityViewSchema) }) }, 404: { description: 'no such user', problem: true } },
-      handle: async ({ params }) => {
-        if (!(await findUser(deps.pool, { id: params.userId }))) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+      responses: {
+        200: { description: 'the identities', schema: z.object({ items: z.array(IdentityViewSchema) }) },
+        403: { description: 'a user you do not administer', problem: true },
+        404: { description: 'no such user', problem: true },
+      },
+      handle: async ({ params, actor }) => {
+        await administeredUser(actor, params.userId);
         return { status: 200, body: { items: await listIdentities(deps.pool, params.userId) } };
       },
     }),
@@ -296,11 +338,12 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       audit: 'user.link_identity',
       responses: {
         201: { description: 'the link', schema: IdentityViewSchema },
+        403: { description: 'a user you do not administer', problem: true },
         404: { description: 'no such user', problem: true },
         409: { description: 'the identity is linked to another user', problem: true },
       },
-      handle: async ({ params, body }) => {
-        if (!(await findUser(deps.pool, { id: params.userId }))) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+      handle: async ({ params, body, actor }) => {
+        await administeredUser(actor, params.userId);
         try {
           return { status: 201, body: await linkIdentity(deps.pool, { ...body, userId: params.userId }) };
         } catch (error) {
@@ -321,15 +364,19 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/agencies',
       tag: 'administration',
-      summary: 'Register an agency (or update its name and address).',
-      allow: ADMIN,
+      summary:
+        'Register an agency (or update its name and notification address): a system administrator only. A change of address is told to the old address and the new one.',
+      allow: SYSTEM_ADMIN,
       body: NewAgencySchema,
       audit: 'agency.save',
       responses: { 201: { description: 'the agency', schema: AgencySchema }, 409: { description: 'the id belongs to an agency of another kind', problem: true } },
-      handle: async ({ body }) => {
-        const existing = await agencyKindOf(deps.pool, body.id);
-        if (existing && existing !== body.kind) throw new AppError('conflict', `Agency ${body.id} is a ${existing} agency.`, { code: 'agency_kind_fixed', fields: [{ field: 'kind', message: 'cannot change' }] });
+      handle: async ({ body, actor }) => {
+        const existing = await findAgency(deps.pool, body.id);
+        if (existing && existing.kind !== body.kind) {
+          throw new AppError('conflict', `Agency ${body.id} is a ${existing.kind} agency.`, { code: 'agency_kind_fixed', fields: [{ field: 'kind', message: 'cannot change' }] });
+        }
         await upsertAgencies(deps.pool, [body]);
+        void sendAgencyNotice(deps.mailer, deps.logger, emailChangedNotice(existing, body, await changedBy(actor), now()));
         return { status: 201, body };
       },
     }),

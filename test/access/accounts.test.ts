@@ -5,12 +5,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../app/logger';
+import { upsertAgencies } from '../../db/agencies';
 import { issueToken } from '../../db/tokens';
-import { bearer, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { ROLES } from '../../domain/access';
+import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -23,7 +26,10 @@ afterAll(async () => {
 });
 
 const user = (username: string): TestUser => stack.users[username]!;
+/** The task force's admin: administers demo-task-force's users only. */
 const admin = () => user('demo-admin');
+/** Administers every agency and its admins (created by `admin create-admin`; seeded here). */
+const systemAdmin = () => user('demo-system-admin');
 const HOUR_MS = 3600 * 1000;
 
 const signIn = (username: string, password: string) => request(stack.app).post('/api/auth/sign-in').send({ username, password });
@@ -72,7 +78,7 @@ describe('signing in', () => {
 
   it('refuses a disabled user, whose tokens stop working at once', async () => {
     const password = 'a long enough password 1';
-    const created = await request(stack.app).post('/api/users').set(admin().headers)
+    const created = await request(stack.app).post('/api/users').set(systemAdmin().headers)
       .send({ username: 'leaving-officer', displayName: 'Leaving Officer', agencyId: 'demo-police', roles: ['agency_officer'], password }).expect(201);
     const userId = (created.body as { id: string }).id;
     const { token } = (await signIn('leaving-officer', password).expect(201)).body as { token: string };
@@ -80,7 +86,8 @@ describe('signing in', () => {
     await request(stack.app).get('/api/me').set(bearer(key.token)).expect(200);
 
     await request(stack.app).post(`/api/users/${userId}/disable`).set(user('demo-coordinator').headers).expect(403);
-    const disabled = await request(stack.app).post(`/api/users/${userId}/disable`).set(admin().headers).expect(200);
+    await request(stack.app).post(`/api/users/${userId}/disable`).set(admin().headers).expect(403);
+    const disabled = await request(stack.app).post(`/api/users/${userId}/disable`).set(systemAdmin().headers).expect(200);
     expect((disabled.body as { disabledAt: string | null }).disabledAt).toEqual(expect.any(String));
 
     for (const dead of [token, key.token]) {
@@ -148,12 +155,14 @@ describe('API keys', () => {
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
   });
 
-  it("cannot be revoked by another user (404), only by its owner or an admin", async () => {
+  it("cannot be revoked by another user (404), nor by another agency's admin, only by its owner or an admin of theirs", async () => {
     const issued = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'cp robot' }).expect(201)).body as { id: string; token: string };
     const res = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(user('demo-police-officer').headers).expect(404);
     expect(res.body).toMatchObject({ code: 'token_not_found' });
+    const byOtherAdmin = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(admin().headers).expect(404);
+    expect(byOtherAdmin.body).toMatchObject({ code: 'token_not_found' });
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(200);
-    await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(admin().headers).expect(200);
+    await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(systemAdmin().headers).expect(200);
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
   });
 
@@ -178,16 +187,16 @@ describe('administration', () => {
   const newUser = (fields: Record<string, unknown> = {}) => ({ username: 'new-officer', displayName: 'New Officer', agencyId: 'demo-police', roles: ['agency_officer'], ...fields });
 
   it('creates users whose roles fit their agency, with unique usernames and long passwords', async () => {
-    const misfit = await request(stack.app).post('/api/users').set(admin().headers).send(newUser({ roles: ['advocate'] })).expect(422);
+    const misfit = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ roles: ['advocate'] })).expect(422);
     expect(misfit.body).toMatchObject({ code: 'roles_not_for_agency', errors: [expect.objectContaining({ field: 'roles' })] });
-    const taken = await request(stack.app).post('/api/users').set(admin().headers).send(newUser({ username: 'demo-police-officer' })).expect(409);
+    const taken = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ username: 'demo-police-officer' })).expect(409);
     expect(taken.body).toMatchObject({ code: 'username_taken', errors: [expect.objectContaining({ field: 'username' })] });
-    const short = await request(stack.app).post('/api/users').set(admin().headers).send(newUser({ password: 'short pass' })).expect(422);
+    const short = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ password: 'short pass' })).expect(422);
     expect(short.body).toMatchObject({ errors: [expect.objectContaining({ field: 'password' })] });
 
-    const created = await request(stack.app).post('/api/users').set(admin().headers).send(newUser({ roles: ['agency_officer', 'supervisor'] })).expect(201);
+    const created = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ roles: ['agency_officer', 'supervisor'] })).expect(201);
     expect(created.body).toMatchObject({ username: 'new-officer', agencyId: 'demo-police', agencyKind: 'law_enforcement', roles: ['agency_officer', 'supervisor'] });
-    const listed = await request(stack.app).get('/api/users').query({ agencyId: 'demo-police' }).set(admin().headers).expect(200);
+    const listed = await request(stack.app).get('/api/users').query({ agencyId: 'demo-police' }).set(systemAdmin().headers).expect(200);
     const items = (listed.body as { items: { username: string; agencyId: string }[] }).items;
     expect(items.map((u) => u.username)).toEqual(expect.arrayContaining(['demo-police-officer', 'new-officer']));
     expect(items.every((u) => u.agencyId === 'demo-police')).toBe(true);
@@ -204,16 +213,93 @@ describe('administration', () => {
     expect(rows).toEqual([]);
   });
 
+  it('has the users table accept exactly the roles of domain/access.ts', async () => {
+    const { rows } = await stack.pool.query<{ def: string }>("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'users_roles_check'");
+    expect([...(rows[0]?.def ?? '').matchAll(/'(\w+)'::text/g)].map((match) => match[1])).toEqual([...ROLES]);
+  });
+
   it('registers agencies of a fixed kind', async () => {
     const agency = { id: 'county-sheriff', kind: 'law_enforcement', name: 'County Sheriff (fictitious)', email: 'unit@sheriff.example.gov' };
-    await request(stack.app).post('/api/agencies').set(admin().headers).send(agency).expect(201);
-    await request(stack.app).post('/api/agencies').set(admin().headers).send({ ...agency, name: 'County Sheriff Office (fictitious)' }).expect(201);
-    const changed = await request(stack.app).post('/api/agencies').set(admin().headers).send({ ...agency, kind: 'hhs' }).expect(409);
+    const byAgencyAdmin = await request(stack.app).post('/api/agencies').set(admin().headers).send(agency).expect(403);
+    expect(byAgencyAdmin.body).toMatchObject({ code: 'role_not_permitted' });
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send(agency).expect(201);
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, name: 'County Sheriff Office (fictitious)' }).expect(201);
+    const changed = await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, kind: 'hhs' }).expect(409);
     expect(changed.body).toMatchObject({ code: 'agency_kind_fixed', errors: [expect.objectContaining({ field: 'kind' })] });
-    const invalid = await request(stack.app).post('/api/agencies').set(admin().headers).send({ ...agency, kind: 'militia' }).expect(422);
+    const invalid = await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, kind: 'militia' }).expect(422);
     expect(invalid.body).toMatchObject({ errors: [expect.objectContaining({ field: 'kind' })] });
     const listed = await request(stack.app).get('/api/agencies').set(user('demo-advocate').headers).expect(200);
     expect((listed.body as { items: unknown[] }).items).toContainEqual({ ...agency, name: 'County Sheriff Office (fictitious)' });
+  });
+});
+
+describe("notices to the agency's own address", () => {
+  /** The captured messages whose subject names `agencyId`, once `count` of them arrived. */
+  const noticesAbout = (agencyId: string, count: number) =>
+    eventually(() => {
+      const found = stack.mail.messages().filter((message) => message.subject.includes(agencyId));
+      return found.length >= count && found;
+    }, `${count} notice(s) about ${agencyId}`);
+
+  it("tells an agency's address of a user added to it, by its own admin or a system administrator, without the password", async () => {
+    const password = 'a long enough password 2';
+    await upsertAgencies(stack.pool, [{ id: 'notice-police', kind: 'law_enforcement', name: 'Notice Police (fictitious)', email: 'unit@notice-police.example.gov' }]);
+    const ownAdmin = await createTestUser(stack.pool, { username: 'notice-police-admin', agencyId: 'notice-police', roles: ['admin'] });
+    await request(stack.app).post('/api/users').set(ownAdmin.headers)
+      .send({ username: 'notice-officer', displayName: 'Notice Officer (fictitious)', agencyId: 'notice-police', roles: ['agency_officer'], password }).expect(201);
+    await request(stack.app).post('/api/users').set(systemAdmin().headers)
+      .send({ username: 'notice-second-admin', displayName: 'Second Admin (fictitious)', agencyId: 'notice-police', roles: ['admin'] }).expect(201);
+
+    // Sent after each answer, so they may arrive in either order.
+    const notices = await noticesAbout('notice-police', 2);
+    expect(notices.map(({ to, subject }) => ({ to, subject }))).toEqual([
+      { to: ['unit@notice-police.example.gov'], subject: 'A user was added to notice-police' },
+      { to: ['unit@notice-police.example.gov'], subject: 'A user was added to notice-police' },
+    ]);
+    const about = (username: string) => notices.find((notice) => notice.text.includes(`The user ${username} `))!.text;
+    expect(about('notice-officer')).toContain('The user notice-officer was added to your agency notice-police, with the roles: agency_officer.');
+    expect(about('notice-officer')).toContain('Added by notice-police-admin (notice-police)');
+    expect(about('notice-second-admin')).toContain('The user notice-second-admin was added to your agency notice-police, with the roles: admin.');
+    expect(about('notice-second-admin')).toContain('Added by demo-system-admin (demo-task-force)');
+    // No password, no display name: the notice says that an account exists, not who holds it.
+    for (const notice of notices) expect(notice.text).not.toMatch(/long enough password|Notice Officer|Second Admin/);
+  });
+
+  it('tells the old address and the new one of a change of notification address; a refused change tells nobody and changes nothing', async () => {
+    const agency = { id: 'notice-advocates', kind: 'advocate', name: 'Notice Advocates (fictitious)', email: 'intake@notice-advocates.example.org' };
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send(agency).expect(201);
+    const [registered] = await noticesAbout('notice-advocates', 1);
+    expect(registered).toMatchObject({ to: ['intake@notice-advocates.example.org'], subject: 'The notification address of notice-advocates was changed' });
+
+    await request(stack.app).post('/api/agencies').set(admin().headers).send({ ...agency, email: 'takeover@attacker.example.org' }).expect(403);
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, name: 'Renamed Notice Advocates (fictitious)' }).expect(201);
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, email: 'legal@notice-advocates.example.org' }).expect(201);
+
+    const notices = await noticesAbout('notice-advocates', 2);
+    // The refused takeover and the rename (same address) sent nothing: the second notice is the real change.
+    expect(notices).toHaveLength(2);
+    expect(notices[1]).toMatchObject({ to: ['intake@notice-advocates.example.org', 'legal@notice-advocates.example.org'], subject: 'The notification address of notice-advocates was changed' });
+    expect(notices[1]!.text).toContain('changed from intake@notice-advocates.example.org to legal@notice-advocates.example.org');
+    expect(notices[1]!.text).toContain('Changed by demo-system-admin (demo-task-force)');
+    const { rows } = await stack.pool.query<{ email: string }>('SELECT email FROM agencies WHERE id = $1', ['notice-advocates']);
+    expect(rows).toEqual([{ email: 'legal@notice-advocates.example.org' }]);
+  });
+
+  it('keeps the change when the mail server is down, and logs the notice as not sent', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString()), done()) });
+    const app = stack.appWith({ logger: createLogger({ level: 'info', destination }) });
+    await stack.mail.setDown(true);
+    try {
+      await request(app).post('/api/users').set(systemAdmin().headers)
+        .send({ username: 'notice-during-outage', displayName: 'Outage Officer (fictitious)', agencyId: 'demo-police', roles: ['agency_officer'] }).expect(201);
+      const logged = await eventually(() => lines.map((line) => JSON.parse(line) as { msg: string; agencyId?: string }).find((entry) => entry.msg === 'agency notice not sent'), 'the failure logged');
+      expect(logged).toMatchObject({ agencyId: 'demo-police' });
+    } finally {
+      await stack.mail.setDown(false);
+    }
+    const { rows } = await stack.pool.query('SELECT 1 FROM users WHERE username = $1', ['notice-during-outage']);
+    expect(rows).toHaveLength(1);
   });
 });
 
@@ -253,7 +339,7 @@ describe('npm run admin -- create-admin', () => {
     '--agency-name', 'State Task Force (fictitious)',
   ];
 
-  it('creates the first admin and its agency, with a printed password that signs in', async () => {
+  it('creates a system administrator and its agency, with a printed password that signs in', async () => {
     const result = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS });
     expect(result).toMatchObject({ code: 0 });
     const password = /Password \(shown once, store it safely\): (\S+)/.exec(result.stdout)?.[1];
@@ -262,9 +348,12 @@ describe('npm run admin -- create-admin', () => {
     const app = createApp({ logger: createLogger({ level: 'silent' }), pool: db.pool, cases: stack.cases, ready: async () => ({ ok: true, checks: {} }) });
     const session = await request(app).post('/api/auth/sign-in').send({ username: 'first-admin', password }).expect(201);
     const me = await request(app).get('/api/me').set(bearer((session.body as { token: string }).token)).expect(200);
-    expect(me.body).toMatchObject({ user: { username: 'first-admin', agencyId: 'state-task-force', agencyKind: 'coordinator', roles: ['admin'] }, can: { administer: true, openCases: false } });
+    expect(me.body).toMatchObject({ user: { username: 'first-admin', agencyId: 'state-task-force', agencyKind: 'coordinator', roles: ['system_admin'] }, can: { administer: true, openCases: false } });
+    // A system administrator registers agencies, which an agency's admin may not.
+    const agency = { id: 'county-hhs', kind: 'hhs', name: 'County HHS (fictitious)', email: null };
+    await request(app).post('/api/agencies').set(bearer((session.body as { token: string }).token)).send(agency).expect(201);
     const { rows } = await db.pool.query<{ action: string }>("SELECT action FROM audit_events WHERE username = 'first-admin'");
-    expect(rows.map((row) => row.action)).toEqual(['user.create_admin', 'auth.sign_in']);
+    expect(rows.map((row) => row.action)).toEqual(['user.create_admin', 'auth.sign_in', 'agency.save']);
 
     const again = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS });
     expect(again.code).toBe(1);

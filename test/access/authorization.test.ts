@@ -12,6 +12,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import request, { type Response } from 'supertest';
+import { DEFAULT_RATE_LIMITS } from '../../api/rate-limits';
 import { workflowIdOf } from '../../workflows/definitions';
 import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
@@ -28,7 +29,7 @@ import { eventually, startStack, type Stack } from '../support/stack';
 // ---------------------------------------------------------------------------------------------------------------
 // The expected answers.
 
-type Expected = { answer: 'allowed' } | { answer: 'denied'; code: string } | { answer: 'hidden'; code: string };
+type Expected = { answer: 'allowed' } | { answer: 'denied'; code: string } | { answer: 'hidden'; code: string } | { answer: 'invalid'; code: string };
 const ok: Expected = { answer: 'allowed' };
 const denied = (code: string): Expected => ({ answer: 'denied', code });
 /** 403s, by the rule that refuses. */
@@ -37,7 +38,10 @@ const party = denied('not_a_participant'); // the user's agency is not on the ca
 const ident = denied('not_permitted_identity'); // sees the case, but only those working it read the survivor
 const kind = denied('wrong_agency_kind'); // the step (or closing) belongs to another kind of agency
 const agency = denied('wrong_agency'); // the right kind, but not the agency named on the case
-const other = denied('other_agency'); // an officer or advocate asking for another agency's work list
+const other = denied('other_agency'); // an officer or advocate asking for another agency's work list; an admin another agency's users
+const notDelegated = denied('admin_not_delegated'); // an agency's admin managing an admin: a system administrator's
+/** 422: `system_admin` fits no agency, so no API call grants it, not even a system administrator's. */
+const noSuchRole: Expected = { answer: 'invalid', code: 'roles_not_for_agency' };
 /** 404: someone else's token does not exist for a non-admin. */
 const hide: Expected = { answer: 'hidden', code: 'token_not_found' };
 /** In the sign-off table: the user owns steps of this kind (exercised by the acceptance test, not refused). */
@@ -51,6 +55,7 @@ const WHO = [
   'advocate', // demo-advocate: demo-advocates, ['advocate']
   'taskForceSupervisor', // demo-supervisor: demo-task-force, ['supervisor']
   'admin', // demo-admin: demo-task-force, ['admin']
+  'systemAdmin', // demo-system-admin: demo-task-force, ['system_admin']
   'otherPoliceOfficer', // other-police (a law-enforcement agency NOT on the cases), ['agency_officer']
   'policeSupervisor', // demo-police, ['supervisor']
   'policeOfficerSupervisor', // demo-police, ['agency_officer', 'supervisor']
@@ -72,7 +77,9 @@ const ACCESS_TABLE: Record<Who, AccessRow> = {
   hhsOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
   advocate:                [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
   taskForceSupervisor:     [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  admin:                   [ok,   ok,     ok, ok,            ok,        ok,      ok,       ok,          ok,       ok,     ok,         ok,            ok,          ok,          ok  ],
+  // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
+  admin:                   [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        ok,       other,  other,      other,         other,       ok,          role],
+  systemAdmin:             [ok,   ok,     ok, ok,            ok,        ok,      ok,       ok,          ok,       ok,     ok,         ok,            ok,          ok,          ok  ],
   otherPoliceOfficer:      [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
   policeSupervisor:        [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
   policeOfficerSupervisor: [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
@@ -94,6 +101,7 @@ const CASE_TABLE: Record<Who, CaseRow> = {
   advocate:                [role,    ok,      ok,          ok,     kind,     ok,       other,          ok,       other,          ok,               role],
   taskForceSupervisor:     [role,    ok,      ident,       kind,   role,     ok,       ok,             ok,       ok,             ok,               ok],
   admin:                   [role,    party,   party,       party,  party,    role,     role,           role,     role,           role,             ok],
+  systemAdmin:             [role,    party,   party,       party,  party,    role,     role,           role,     role,           role,             ok],
   otherPoliceOfficer:      [agency,  party,   party,       party,  party,    ok,       other,          ok,       other,          ok,               role],
   policeSupervisor:        [role,    ok,      ident,       role,   kind,     ok,       ok,             ok,       ok,             ok,               ok],
   policeOfficerSupervisor: [ok,      ok,      ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               ok],
@@ -111,6 +119,7 @@ const SIGN_OFF_TABLE: Record<Who, Record<AgencyKind, Expected>> = {
   advocate:                { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: OWNER, coordinator: kind  },
   taskForceSupervisor:     { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: role  },
   admin:                   { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
+  systemAdmin:             { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
   otherPoliceOfficer:      { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
   policeSupervisor:        { law_enforcement: role,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
   policeOfficerSupervisor: { law_enforcement: OWNER, ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
@@ -142,6 +151,7 @@ beforeAll(async () => {
     advocate: demo['demo-advocate']!,
     taskForceSupervisor: demo['demo-supervisor']!,
     admin: demo['demo-admin']!,
+    systemAdmin: demo['demo-system-admin']!,
     otherPoliceOfficer: await create('other-police-officer', 'other-police', ['agency_officer']),
     policeSupervisor: await create('police-supervisor', 'demo-police', ['supervisor']),
     policeOfficerSupervisor: await create('police-officer-supervisor', 'demo-police', ['agency_officer', 'supervisor']),
@@ -228,7 +238,7 @@ async function expectAnswer(response: Response, expected: Expected, who: TestUse
     expect(seen).toMatchObject({ status: allowedStatus });
     return;
   }
-  const status = expected.answer === 'denied' ? 403 : 404;
+  const status = { denied: 403, hidden: 404, invalid: 422 }[expected.answer];
   expect(seen).toMatchObject({ status, body: { status, code: expected.code } });
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   if (expected.answer !== 'denied') return;
@@ -238,7 +248,7 @@ async function expectAnswer(response: Response, expected: Expected, who: TestUse
   expect(rows).toEqual([{ user_id: who.user.id, outcome: 'denied', status: 403, detail: expected.code }]);
 }
 
-const describeExpected = (expected: Expected) => (expected.answer === 'allowed' ? 'allowed' : `${expected.answer === 'denied' ? 403 : 404} ${expected.code}`);
+const describeExpected = (expected: Expected) => (expected.answer === 'allowed' ? 'allowed' : `${{ denied: 403, hidden: 404, invalid: 422 }[expected.answer]} ${expected.code}`);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Every role against every endpoint.
@@ -254,6 +264,7 @@ interface Endpoint {
 /** The case every read, sign-off and list of part 1 is about; and one for the close column only. */
 let sharedCaseId: string;
 let closableCaseId: string;
+let signInApp: Stack['app'];
 
 /** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
 const OWN_STEP: Partial<Record<Who, { stepId: string; kind: StepKind }>> = {
@@ -268,8 +279,9 @@ const post = (path: string, who: TestUser, body: object) => request(stack.app).p
 const issue = (userId: string, kind: 'api_key' | 'session') => issueToken(stack.pool, { userId, kind, label: 'authz test', expiresAt: new Date(Date.now() + 3600_000) });
 
 const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[number], Endpoint> = {
-  // One sign-in per row: the sign-in limit (10 a minute per address) allows exactly these ten.
-  signIn: { route: 'POST /api/auth/sign-in', allowed: 201, call: (who) => request(stack.app).post('/api/auth/sign-in').send({ username: who.user.username, password: TEST_PASSWORD }) },
+  // One sign-in per row, more rows than the sign-in limit (10 a minute per address) allows: an app with a higher one
+  // (the limit itself is tested in hardening.test.ts).
+  signIn: { route: 'POST /api/auth/sign-in', allowed: 201, call: (who) => request(signInApp).post('/api/auth/sign-in').send({ username: who.user.username, password: TEST_PASSWORD }) },
   signOut: {
     route: 'POST /api/auth/sign-out',
     allowed: 204,
@@ -358,6 +370,7 @@ const CELLS = WHO.flatMap((who) => [
 
 describe('every role against every endpoint', () => {
   beforeAll(async () => {
+    signInApp = stack.appWith({ rateLimits: { ...DEFAULT_RATE_LIMITS, signInPerMinute: WHO.length } });
     sharedCaseId = await openCaseId(users.policeOfficer);
     closableCaseId = await openCaseId(users.policeOfficer);
   });
@@ -398,6 +411,118 @@ describe('every role against every endpoint', () => {
         { route, status: 401, code: 'unauthenticated', problem: true, challenge: true },
         { route, status: 401, code: 'invalid_token', problem: true, challenge: true },
       ]),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1b. Delegated administration: an agency's admin manages its own agency's users (not its admins) and nothing of
+// another agency; agencies and admins are a system administrator's. Every cell is about one agency, delegated-police.
+
+const DELEGATED_AGENCY = { id: 'delegated-police', kind: 'law_enforcement', name: 'Delegated Police (fictitious)' } as const;
+const ADMINS = ['agencyAdmin', 'otherAgencyAdmin', 'systemAdmin'] as const;
+type Admin = (typeof ADMINS)[number];
+const DELEGATION_COLUMNS = [
+  'listUsers', 'createUser', 'createAdmin', 'grantSystemAdmin', 'disableUser', 'disableAdmin', 'listIdentities', 'linkIdentity', 'revokeUserToken', 'revokeAdminToken', 'createAgency', 'changeAgencyEmail',
+] as const;
+type DelegationColumn = (typeof DELEGATION_COLUMNS)[number];
+
+const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
+  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
+  agencyAdmin:      [ok,      ok,        notDelegated, notDelegated,    ok,         notDelegated, ok,            ok,          ok,             hide,            role,        role],
+  otherAgencyAdmin: [other,   other,     other,        other,           other,      other,        other,         other,       hide,           hide,            role,        role],
+  systemAdmin:      [ok,      ok,        ok,           noSuchRole,      ok,         ok,           ok,            ok,          ok,             ok,              ok,          ok],
+};
+
+/** The admins of the rows: delegated-police's own admin, the task force's admin, the system administrator. */
+let admins: Record<Admin, TestUser>;
+/** A standing officer and a second admin of delegated-police, whose identities and tokens the cells reach for. */
+let delegatedOfficer: TestUser;
+let delegatedSecondAdmin: TestUser;
+const usernameOf = (who: Admin, what: string) => `d-${who.toLowerCase()}-${what}`;
+
+const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who: Admin): Promise<Response> }> = {
+  listUsers: { allowed: 200, call: (who) => get('/api/users', admins[who], { agencyId: DELEGATED_AGENCY.id }) },
+  createUser: {
+    allowed: 201,
+    call: (who) => post('/api/users', admins[who], { username: usernameOf(who, 'officer'), displayName: 'Officer (fictitious)', agencyId: DELEGATED_AGENCY.id, roles: ['agency_officer'] }),
+  },
+  createAdmin: {
+    allowed: 201,
+    call: (who) => post('/api/users', admins[who], { username: usernameOf(who, 'admin'), displayName: 'Admin (fictitious)', agencyId: DELEGATED_AGENCY.id, roles: ['admin'] }),
+  },
+  grantSystemAdmin: {
+    allowed: 201,
+    call: (who) => post('/api/users', admins[who], { username: usernameOf(who, 'system-admin'), displayName: 'Sysadmin (fictitious)', agencyId: DELEGATED_AGENCY.id, roles: ['system_admin'] }),
+  },
+  disableUser: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, { username: usernameOf(who, 'target-officer'), agencyId: DELEGATED_AGENCY.id, roles: ['agency_officer'] });
+      return post(`/api/users/${target.user.id}/disable`, admins[who], {});
+    },
+  },
+  disableAdmin: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, { username: usernameOf(who, 'target-admin'), agencyId: DELEGATED_AGENCY.id, roles: ['admin'] });
+      return post(`/api/users/${target.user.id}/disable`, admins[who], {});
+    },
+  },
+  listIdentities: { allowed: 200, call: (who) => get(`/api/users/${delegatedOfficer.user.id}/identities`, admins[who]) },
+  linkIdentity: {
+    allowed: 201,
+    call: (who) => post(`/api/users/${delegatedOfficer.user.id}/identities`, admins[who], { issuer: 'https://idp.delegated.example.gov', subject: usernameOf(who, 'subject') }),
+  },
+  revokeUserToken: { allowed: 200, call: async (who) => post(`/api/tokens/${(await issue(delegatedOfficer.user.id, 'api_key')).id}/revoke`, admins[who], {}) },
+  revokeAdminToken: { allowed: 200, call: async (who) => post(`/api/tokens/${(await issue(delegatedSecondAdmin.user.id, 'api_key')).id}/revoke`, admins[who], {}) },
+  createAgency: { allowed: 201, call: (who) => post('/api/agencies', admins[who], { id: usernameOf(who, 'agency'), kind: 'hhs', name: 'New Agency (fictitious)', email: 'new@agency.example.gov' }) },
+  changeAgencyEmail: { allowed: 201, call: (who) => post('/api/agencies', admins[who], { ...DELEGATED_AGENCY, email: `${usernameOf(who, 'takeover')}@attacker.example.org` }) },
+};
+
+const DELEGATION_CELLS = ADMINS.flatMap((who) => DELEGATION_COLUMNS.map((column, index) => ({ who, column, expected: DELEGATION_TABLE[who][index]! }))).map((cell) => ({
+  ...cell,
+  label: describeExpected(cell.expected),
+}));
+
+describe('delegated administration: every admin against every administration endpoint, on one agency', () => {
+  beforeAll(async () => {
+    await upsertAgencies(stack.pool, [{ ...DELEGATED_AGENCY, email: 'unit@delegated-police.example.gov' }]);
+    const create = (username: string, roles: Role[]) => createTestUser(stack.pool, { username, agencyId: DELEGATED_AGENCY.id, roles, password: TEST_PASSWORD });
+    admins = { agencyAdmin: await create('delegated-police-admin', ['admin']), otherAgencyAdmin: users.admin, systemAdmin: users.systemAdmin };
+    delegatedOfficer = await create('delegated-police-officer', ['agency_officer']);
+    delegatedSecondAdmin = await create('delegated-police-admin-2', ['admin']);
+  });
+
+  test.each(DELEGATION_CELLS)('$who · $column → $label', async ({ who, column, expected }) => {
+    const endpoint = DELEGATION_ENDPOINTS[column];
+    await expectAnswer(await endpoint.call(who), expected, admins[who], endpoint.allowed);
+  });
+
+  test("an agency's admin lists their own agency's users only, whatever they ask for", async () => {
+    const own = (await get('/api/users', admins.agencyAdmin).expect(200)).body as { items: { agencyId: string }[] };
+    expect(own.items.length).toBeGreaterThan(0);
+    expect(new Set(own.items.map((user) => user.agencyId))).toEqual(new Set([DELEGATED_AGENCY.id]));
+    const every = (await get('/api/users', admins.systemAdmin).expect(200)).body as { items: { agencyId: string }[] };
+    expect(new Set(every.items.map((user) => user.agencyId))).toEqual(new Set([DELEGATED_AGENCY.id, 'demo-task-force', 'demo-police', 'demo-ice-ccht', 'demo-hhs-otip', 'demo-advocates', 'other-police']));
+  });
+
+  test('only the allowed cells changed anything: users created and disabled, agencies saved', async () => {
+    const allowed = (column: DelegationColumn) => ADMINS.filter((who) => DELEGATION_TABLE[who][DELEGATION_COLUMNS.indexOf(column)]!.answer === 'allowed');
+    const { rows: created } = await stack.pool.query<{ username: string }>("SELECT username FROM users WHERE username LIKE 'd-%' AND username NOT LIKE '%-target-%' ORDER BY username");
+    expect(created.map((row) => row.username)).toEqual(
+      [...allowed('createUser').map((who) => usernameOf(who, 'officer')), ...allowed('createAdmin').map((who) => usernameOf(who, 'admin'))].sort(),
+    );
+    const { rows: disabled } = await stack.pool.query<{ username: string }>("SELECT username FROM users WHERE username LIKE 'd-%-target-%' AND disabled_at IS NOT NULL ORDER BY username");
+    expect(disabled.map((row) => row.username)).toEqual(
+      [...allowed('disableUser').map((who) => usernameOf(who, 'target-officer')), ...allowed('disableAdmin').map((who) => usernameOf(who, 'target-admin'))].sort(),
+    );
+    const { rows: agencies } = await stack.pool.query<{ id: string; email: string | null }>("SELECT id, email FROM agencies WHERE id LIKE 'd-%' OR id = $1 ORDER BY id", [DELEGATED_AGENCY.id]);
+    expect(agencies).toEqual(
+      [
+        ...allowed('createAgency').map((who) => ({ id: usernameOf(who, 'agency'), email: 'new@agency.example.gov' })),
+        { id: DELEGATED_AGENCY.id, email: `${usernameOf('systemAdmin', 'takeover')}@attacker.example.org` },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
     );
   });
 });

@@ -117,7 +117,7 @@ beforeAll(async () => {
   // A second police agency, so an officer can aim at a case of an agency not theirs.
   await upsertAgencies(stack.pool, [{ id: 'fuzz-police-b', kind: 'law_enforcement', name: 'Fuzz Police B', email: 'b@police.example.org' }]);
   people.officerB = await createWorker(stack.pool, 'fuzz-police-b', 'law_enforcement');
-  for (const name of ['demo-police-officer', 'demo-ice-officer', 'demo-hhs-officer', 'demo-advocate', 'demo-coordinator', 'demo-supervisor', 'demo-admin']) {
+  for (const name of ['demo-police-officer', 'demo-ice-officer', 'demo-hhs-officer', 'demo-advocate', 'demo-coordinator', 'demo-supervisor', 'demo-admin', 'demo-system-admin']) {
     people[name] = stack.users[name]!;
   }
 
@@ -213,13 +213,13 @@ function generateProbes(today: string): Probe[] {
     { path: '/api/auth/sign-in', base: { username: 'demo-police-officer', password: 'not the password at all' }, required: ['username', 'password'] },
     { path: '/api/me/password', as: 'demo-police-officer', base: { currentPassword: 'not the password at all', newPassword: 'a long enough new password' }, required: ['currentPassword', 'newPassword'] },
     { path: '/api/tokens', as: 'demo-police-officer', base: { label: 'fuzz', expiresInDays: 30 }, required: ['label'], mustFail: NewTokenSchema },
-    { path: '/api/users', as: 'demo-admin', base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] }, required: ['username', 'displayName', 'agencyId', 'roles'] },
-    { path: '/api/agencies', as: 'demo-admin', base: { id: 'demo-police', kind: 'ice', name: 'Renamed', email: null }, required: ['id', 'kind', 'name'], mustFail: NewAgencySchema },
+    { path: '/api/users', as: 'demo-system-admin', base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] }, required: ['username', 'displayName', 'agencyId', 'roles'] },
+    { path: '/api/agencies', as: 'demo-system-admin', base: { id: 'demo-police', kind: 'ice', name: 'Renamed', email: null }, required: ['id', 'kind', 'name'], mustFail: NewAgencySchema },
     // This stack has no identity provider configured: the route answers 404 whatever the body.
     { path: '/api/auth/oidc/session', base: { idToken: 'a.b.c' }, required: ['idToken'] },
     {
       path: `/api/users/${people['demo-police-officer']!.user.id}/identities`,
-      as: 'demo-admin',
+      as: 'demo-system-admin',
       base: { issuer: 'https://idp.example.org', subject: 'fuzz-subject' },
       required: ['issuer', 'subject'],
       mustFail: IdentitySchema,
@@ -345,7 +345,7 @@ function generateProbes(today: string): Probe[] {
     },
     { path: '/api/notifications', as: 'demo-coordinator', schema: NotificationListQuerySchema, handlerChecks: 'cursor', params: { caseId: [...BAD_UUIDS, ...HOSTILE], agencyId: HOSTILE.filter((h) => h !== '__proto__'), limit: ['0', '-5', 'ten', '9999'], cursor: ['', 'x'.repeat(501), 'a\u0000b'] } },
     { path: '/api/dashboard', as: 'demo-coordinator', schema: DashboardQuerySchema, params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') } },
-    { path: '/api/users', as: 'demo-admin', schema: UserListQuerySchema, params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') } },
+    { path: '/api/users', as: 'demo-system-admin', schema: UserListQuerySchema, params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') } },
     {
       path: '/api/audit',
       as: 'demo-supervisor',

@@ -4,6 +4,7 @@
  * existing case gets its reference reserved for the agency that opened it.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
 import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
@@ -22,11 +23,20 @@ afterAll(async () => {
   await db?.stop();
 });
 
-/** Undoes the newest migration, as the database stood before this release. */
+const OUTBOX_MIGRATION = /case-keyed-outbox\.sql$/;
+
+/** The migrations from the outbox's on, oldest first: undone together, as the database stood before that release. */
+const fromOutboxOn = (() => {
+  const files = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith('.sql')).sort();
+  return files.slice(files.findIndex((file) => OUTBOX_MIGRATION.test(file))).map((file) => file.replace(/\.sql$/, ''));
+})();
+
+/** Undoes the outbox migration and every later one (their down migrations run too). */
 async function undoNewestMigration(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package, as db/migrate.ts does
   const { runner } = require('node-pg-migrate') as { runner: (options: RunnerOption) => Promise<unknown> };
-  await runner({ databaseUrl: db.ownerConnectionString, dir: MIGRATIONS_DIR, migrationsTable: 'pgmigrations', direction: 'down', count: 1, verbose: false, log: () => undefined });
+  const count = fromOutboxOn.length;
+  await runner({ databaseUrl: db.ownerConnectionString, dir: MIGRATIONS_DIR, migrationsTable: 'pgmigrations', direction: 'down', count, verbose: false, log: () => undefined });
 }
 
 test('existing outbox rows and cases come through the migration intact', async () => {
@@ -50,7 +60,7 @@ test('existing outbox rows and cases come through the migration intact', async (
     [alarmId, first],
   );
 
-  expect(await migrate(db.ownerConnectionString)).toEqual([expect.stringMatching(/case-keyed-outbox$/)]);
+  expect(await migrate(db.ownerConnectionString)).toEqual(fromOutboxOn);
 
   const kept = await findNotification(db.pool, { caseId: first, alarmId });
   expect(kept).toMatchObject({ id: `${first}/${alarmId}`, reference: 'RC-OLD-1', subject: 'Due today', attempts: 1, sentAt: expect.any(String) as unknown, failingSince: null });

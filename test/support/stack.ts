@@ -147,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       pool,
       cases,
       identityKeyring,
+      mailer,
       mailbox: mail,
       ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
       ...overrides,

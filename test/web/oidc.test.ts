@@ -134,7 +134,8 @@ beforeAll(async () => {
     console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc }),
   });
   server.on('request', app);
-  admin = stack.users['demo-admin']!;
+  // Links identities of users of several agencies: a system administrator's (an agency's admin links its own).
+  admin = stack.users['demo-system-admin']!;
   officer = stack.users['demo-police-officer']!;
 });
 
