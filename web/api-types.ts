@@ -214,7 +214,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your password: the current one proves it is you (limited like sign-in, per user). */
+        /** Change your password: the current one proves it is you (limited like sign-in, per user). Every other session and API key of yours is revoked; the token making the change stays valid. */
         post: operations["postApiMePassword"];
         delete?: never;
         options?: never;
@@ -283,7 +283,7 @@ export interface paths {
         /** Your own tokens (API keys and sessions), without their secrets. */
         get: operations["getApiTokens"];
         put?: never;
-        /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. */
+        /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. Your current password proves it is you (limited like sign-in, per user). */
         post: operations["postApiTokens"];
         delete?: never;
         options?: never;
@@ -897,7 +897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2350,6 +2350,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    currentPassword: string;
                     /** @default 90 */
                     expiresInDays?: number;
                     label: string;
@@ -2388,7 +2389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the role or agency may not do this */
+            /** @description the current password is wrong */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { z } from 'zod';
 import { createApp } from '../../api/app';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
-import { AuditQuerySchema, IdentitySchema, NewAgencySchema, NewTokenSchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
+import { AuditQuerySchema, IdentitySchema, NewAgencySchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/definitions';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -212,7 +212,7 @@ function generateProbes(today: string): Probe[] {
   const bodyRoutes: { path: string; as?: string; base: Record<string, unknown>; required: string[]; idempotent?: boolean; mustFail?: z.ZodType }[] = [
     { path: '/api/auth/sign-in', base: { username: 'demo-police-officer', password: 'not the password at all' }, required: ['username', 'password'] },
     { path: '/api/me/password', as: 'demo-police-officer', base: { currentPassword: 'not the password at all', newPassword: 'a long enough new password' }, required: ['currentPassword', 'newPassword'] },
-    { path: '/api/tokens', as: 'demo-police-officer', base: { label: 'fuzz', expiresInDays: 30 }, required: ['label'], mustFail: NewTokenSchema },
+    { path: '/api/tokens', as: 'demo-police-officer', base: { currentPassword: 'not the password at all', label: 'fuzz', expiresInDays: 30 }, required: ['currentPassword', 'label'] },
     { path: '/api/users', as: 'demo-admin', base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] }, required: ['username', 'displayName', 'agencyId', 'roles'] },
     { path: '/api/agencies', as: 'demo-admin', base: { id: 'demo-police', kind: 'ice', name: 'Renamed', email: null }, required: ['id', 'kind', 'name'], mustFail: NewAgencySchema },
     // This stack has no identity provider configured: the route answers 404 whatever the body.
