@@ -2002,7 +2002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field */
+            /** @description the new password is too short, too common (a list of breached passwords), one character repeated or contains the username */
             422: {
                 headers: {
                     [name: string]: unknown;

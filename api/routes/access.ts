@@ -3,6 +3,7 @@
  * logs (pino-http logs method, path and status only) nor in the audit trail.
  */
 import { AppError } from '../../app/errors';
+import { passwordProblem } from '../../app/password-policy';
 import { agencyKindOf, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';
 import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT } from '../../db/sign-in-failures';
@@ -85,6 +86,12 @@ export function accessRoutes(deps: ApiDeps): Route[] {
     const user = await checkPassword(deps.pool, username, password);
     if (user) await clearFailures(deps.pool, username);
     return user;
+  };
+
+  /** A new password an attacker would try early is refused, on the field that carries it. */
+  const refuseWeakPassword = (field: string, password: string, username: string) => {
+    const problem = passwordProblem(password, { username });
+    if (problem) throw new AppError('unprocessable', `Choose another password: ${problem}.`, { code: 'weak_password', fields: [{ field, message: problem }] });
   };
 
   /** The signed-in user, once `password` proves they are at the keyboard (a token alone may be stolen). */
@@ -207,9 +214,14 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       rateLimit: 'password_check',
       body: ChangePasswordSchema,
       audit: 'auth.password_change',
-      responses: { 204: { description: 'changed' }, 403: { description: 'the current password is wrong', problem: true } },
+      responses: {
+        204: { description: 'changed' },
+        403: { description: 'the current password is wrong', problem: true },
+        422: { description: 'the new password is too short, too common (a list of breached passwords), one character repeated or contains the username', problem: true },
+      },
       handle: async ({ body, actor, tokenId }) => {
         const user = await proveCurrentPassword(actor.userId, body.currentPassword);
+        refuseWeakPassword('newPassword', body.newPassword, user.username);
         await setPassword(deps.pool, user.id, body.newPassword, { now: now(), keepTokenId: tokenId });
         return { status: 204, body: null };
       },
@@ -274,6 +286,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       audit: 'user.create',
       responses: { 201: { description: 'the user', schema: UserViewSchema }, 409: { description: 'the username is taken', problem: true } },
       handle: async ({ body }) => {
+        if (body.password !== undefined) refuseWeakPassword('password', body.password, body.username);
         const kind = await agencyKindOf(deps.pool, body.agencyId);
         if (!kind) throw new AppError('unprocessable', `No agency ${body.agencyId}.`, { code: 'unknown_agency', fields: [{ field: 'agencyId', message: 'unknown agency' }] });
         const allowed = rolesFor(kind);

@@ -119,6 +119,32 @@ describe('signing in', () => {
     await signIn('password-changer', 'a brand new passphrase').expect(201);
   });
 
+  it('refuses a new password that is common or breached, one character repeated, or the username, saying why', async () => {
+    const me = await createTestUser(stack.pool, { username: 'careless-changer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const change = (newPassword: string) => request(stack.app).post('/api/me/password').set(me.headers).send({ currentPassword: TEST_PASSWORD, newPassword });
+    const refusals: [string, RegExp][] = [
+      ['aaaaaaaaaaaa', /one character repeated/],
+      ['password1234', /too common/],
+      ['qwertyuiop123', /too common/],
+      ['Iloveyou2026!', /too common/],
+      ['careless-changer 2026', /username/],
+    ];
+    for (const [newPassword, why] of refusals) {
+      const res = await change(newPassword).expect(422);
+      expect(res.body).toMatchObject({ status: 422, code: 'weak_password', errors: [{ field: 'newPassword', message: expect.stringMatching(why) as unknown }] });
+      expect((res.body as { detail: string }).detail).toMatch(/^Choose another password: /);
+    }
+    expect((await change('password1234')).body).toMatchObject({ errors: [{ message: 'this password is too common (it is in lists of breached passwords); choose another' }] });
+    // Refused changes leave the password and the user's key as they were.
+    await request(stack.app).get('/api/me').set(me.headers).expect(200);
+    await change('a sentence of my own choosing').expect(204);
+
+    const created = await request(stack.app).post('/api/users').set(admin().headers)
+      .send({ username: 'weakly-created', displayName: 'Weakly Created', agencyId: 'demo-police', roles: ['agency_officer'], password: 'qwertyuiop123' }).expect(422);
+    expect(created.body).toMatchObject({ code: 'weak_password', errors: [{ field: 'password', message: expect.stringMatching(/too common/) as unknown }] });
+    expect(await stack.pool.query("SELECT 1 FROM users WHERE username = 'weakly-created'")).toMatchObject({ rows: [] });
+  });
+
   it("revokes every other session and API key of the user on a password change, keeping the one that made it", async () => {
     const me = await createTestUser(stack.pool, { username: 'revoking-changer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
     const sessionOf = async () => ((await signIn('revoking-changer', TEST_PASSWORD).expect(201)).body as { token: string }).token;
