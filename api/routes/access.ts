@@ -118,19 +118,21 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         429: { description: 'too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing)', problem: true },
       },
       handle: async ({ body, req }) => {
-        const user = await passwordOf(body.username, body.password);
         const requestId = requestIdOf(req);
-        if (!user) {
-          // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
+        // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
+        const deny = async (status: number, detail: (known: boolean) => string) => {
           const target = await findUser(deps.pool, { username: body.username });
-          await recordAudit(deps.pool, {
-            action: 'auth.sign_in',
-            outcome: 'denied',
-            status: 401,
-            requestId,
-            user: target ? auditUser(target) : undefined,
-            detail: target ? 'wrong_password_or_disabled' : 'unknown_username',
-          });
+          await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'denied', status, requestId, user: target ? auditUser(target) : undefined, detail: detail(Boolean(target)) });
+        };
+        let user: User | null;
+        try {
+          user = await passwordOf(body.username, body.password);
+        } catch (error) {
+          if (error instanceof AppError && error.options.code === 'account_locked') await deny(429, () => 'account_locked');
+          throw error;
+        }
+        if (!user) {
+          await deny(401, (known) => (known ? 'wrong_password_or_disabled' : 'unknown_username'));
           throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
         }
         return startSession(user, req, { label: 'signed in with password' });

@@ -107,6 +107,9 @@ describe('per-account lockout', () => {
     // The right password is refused while locked, with the same answer.
     const right = await guess('lockout-target', TEST_PASSWORD);
     expect(problemOf(right)).toEqual(problemOf(known.last));
+    // Audited as denied, naming the targeted account, to spot guessing.
+    const { rows } = await stack.pool.query('SELECT outcome, status, username, detail FROM audit_events WHERE request_id = $1', [right.headers['x-request-id']]);
+    expect(rows).toEqual([{ outcome: 'denied', status: 429, username: 'lockout-target', detail: 'account_locked' }]);
 
     // Once the minute has passed, one more failure locks for two minutes: the delay grows.
     clockMs += 61_000;
