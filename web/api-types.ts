@@ -2011,7 +2011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2425,7 +2425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
                     [name: string]: unknown;

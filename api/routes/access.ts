@@ -220,6 +220,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         204: { description: 'changed' },
         403: { description: 'the current password is wrong', problem: true },
         422: { description: 'the new password is too short, too common (a list of breached passwords), one character repeated or contains the username', problem: true },
+        429: { description: 'too many password checks by this user, or too many wrong passwords for this account (locked for a while)', problem: true },
       },
       handle: async ({ body, actor, tokenId }) => {
         const user = await proveCurrentPassword(actor.userId, body.currentPassword);
@@ -245,7 +246,11 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       rateLimit: 'password_check',
       body: NewTokenSchema,
       audit: 'token.create',
-      responses: { 201: { description: 'the key, shown this once', schema: IssuedTokenSchema }, 403: { description: 'the current password is wrong', problem: true } },
+      responses: {
+        201: { description: 'the key, shown this once', schema: IssuedTokenSchema },
+        403: { description: 'the current password is wrong', problem: true },
+        429: { description: 'too many password checks by this user, or too many wrong passwords for this account (locked for a while)', problem: true },
+      },
       handle: async ({ body, actor }) => {
         await proveCurrentPassword(actor.userId, body.currentPassword);
         const expiresAt = new Date(now().getTime() + body.expiresInDays * DAY_MS);
