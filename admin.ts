@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { NewAgencySchema, UsernameSchema } from './api/schemas';
 import { ConfigError, loadConfig } from './app/config';
+import { passwordProblem } from './app/password-policy';
 import { MIN_PASSWORD_LENGTH } from './app/passwords';
 import { agencyKindOf, upsertAgencies } from './db/agencies';
 import { recordAudit } from './db/audit';
@@ -46,6 +47,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const args = parsed.data;
+  const weak = args.password === undefined ? null : passwordProblem(args.password, { username: args.username });
+  if (weak) {
+    console.error(`--password: ${weak}.`);
+    return 2;
+  }
   const config = loadConfig();
   if (!('url' in config.database)) {
     console.error('DATABASE_URL is not set. The embedded mode already has a system administrator: demo-system-admin (see the banner of npm start).');

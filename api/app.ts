@@ -27,8 +27,10 @@ export const BODY_LIMIT = '64kb';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
-  // The web console calls this API over loopback and forwards the browser's address, so limits count per person.
-  app.set('trust proxy', 'loopback');
+  // Only configured proxies may say who the client is (X-Forwarded-For): believed from anyone, it would let one client
+  // pass for many addresses and spread guesses past the per-address limits. The web console forwards the browser's
+  // address over loopback: it is believed when loopback is listed.
+  app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -10,6 +10,7 @@ import type { OidcSettings } from './oidc';
 import type { CaseView } from '../db/read-model';
 import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
+import type { LockoutPolicy } from '../db/sign-in-failures';
 import type { RateLimits } from './rate-limits';
 import type { CloseCaseBody, OpenCaseRequest } from './schemas';
 
@@ -36,6 +37,13 @@ export interface ApiDeps {
   identityKeyring?: IdentityKeyring;
   /** Per-minute limits on sign-in attempts and writes (defaults in api/rate-limits.ts). */
   rateLimits?: RateLimits;
+  /** How wrong passwords lock an account (db/sign-in-failures.ts), and its clock: the wall clock unless a test's. */
+  lockout?: { policy?: LockoutPolicy; now?: () => Date };
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback/linklocal/uniquelocal); none by
+   * default: the client is the peer of the connection.
+   */
+  trustedProxies?: readonly string[];
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: readonly string[];
   /** How long a session from signing in with a password lasts (default 12 hours). */

@@ -1,6 +1,8 @@
 /**
  * Rate limits, per minute: sign-in attempts per client address and password checks per user (password guessing),
  * writes per user (a runaway script or a stolen token). Counted in this process's memory: behind several API processes, each counts its own.
+ * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
+ * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';

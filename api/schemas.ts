@@ -188,6 +188,8 @@ export const ChangePasswordSchema = z.strictObject({
 });
 
 export const NewTokenSchema = z.strictObject({
+  // A key outlives the session that mints it (up to 365 days against 12 hours): a stolen session must not be enough.
+  currentPassword: z.string().min(1).max(1000),
   label: z.string().trim().min(1).max(100),
   expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).default(90),
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { IdentityKeyring } from '../db/identity-cipher';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/rate-limits';
@@ -52,6 +53,14 @@ const EnvSchema = z
         .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins (https://console.example.org)' })))
         .optional(),
     ),
+    // Whose X-Forwarded-For to believe: anyone else could claim any address and escape the per-address limits.
+    TRUSTED_PROXIES: optionalText.pipe(
+      z
+        .string()
+        .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
+        .refine((list) => list.every(isProxyAddress), { message: 'must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal' })
+        .optional(),
+    ),
     RATE_LIMIT_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signInPerMinute),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
     SESSION_TTL_HOURS: z.coerce.number().min(0.25).max(24 * 7).default(12),
@@ -100,6 +109,15 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   return problems;
 }
 
+/** An entry Express's `trust proxy` takes (proxy-addr): an address, a CIDR range, or one of its named ranges. */
+export function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
 /** Plain HTTP is acceptable only to this machine's loopback (a development identity provider). */
 export function isHttpsOrLoopback(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
@@ -107,7 +125,8 @@ export function isHttpsOrLoopback(url: URL): boolean {
 
 export interface Config {
   role: 'all' | 'api' | 'worker';
-  http: { host: string; port: number; publicBaseUrl: string; corsOrigins: string[] };
+  /** `trustedProxies`: whose X-Forwarded-For names the client (Express `trust proxy`); none by default. */
+  http: { host: string; port: number; publicBaseUrl: string; corsOrigins: string[]; trustedProxies: string[] };
   rateLimits: RateLimits;
   sessionTtlMs: number;
   logLevel: string;
@@ -180,7 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = e.DATA_DIR;
   return {
     role: e.SERVICE_ROLE,
-    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`, corsOrigins: e.CORS_ORIGINS ?? [] },
+    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`, corsOrigins: e.CORS_ORIGINS ?? [], trustedProxies: e.TRUSTED_PROXIES ?? [] },
     rateLimits: { signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE, writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     logLevel: e.LOG_LEVEL,

@@ -161,6 +161,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         mailbox,
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
+        trustedProxies: config.http.trustedProxies,
         sessionTtlMs: config.sessionTtlMs,
         oidc: config.oidc ? { issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId } : undefined,
         ready: readinessProbe({ pool, connection: clientConnection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue }),

@@ -4,7 +4,7 @@
  * entropy, so a fast hash is enough (a password needs a slow one; see app/passwords.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './users';
 
 export type TokenKind = 'api_key' | 'session';
@@ -101,6 +101,7 @@ export async function revokeToken(pool: Pool, tokenId: string, now: Date): Promi
   return rows[0] ? tokenFromRow(rows[0]) : null;
 }
 
-export async function revokeUserTokens(pool: Pool, userId: string, now: Date): Promise<void> {
-  await pool.query('UPDATE access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, now]);
+/** Revokes every live token of the user, but `except` (a token id) when given. */
+export async function revokeUserTokens(db: Pool | PoolClient, userId: string, now: Date, options: { except?: string } = {}): Promise<void> {
+  await db.query('UPDATE access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3', [userId, now, options.except ?? null]);
 }

@@ -4,6 +4,8 @@ import type { Pool, PoolClient } from 'pg';
 import { hashPassword, verifyPassword, type ScryptCost } from '../app/passwords';
 import { ROLES, type Role } from '../domain/access';
 import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
+import { inTransaction } from './pool';
+import { revokeUserTokens } from './tokens';
 
 export interface User {
   id: string;
@@ -108,8 +110,17 @@ export async function checkPassword(pool: Pool, username: string, password: stri
   return row && row.password_hash && matches && !row.disabled_at ? userFromRow(row) : null;
 }
 
-export async function setPassword(pool: Pool, userId: string, password: string, cost?: ScryptCost): Promise<void> {
-  await pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, await hashPassword(password, cost)]);
+/**
+ * Sets the password and, in the same transaction, revokes every token of the user but `keepTokenId` (the session
+ * that proved the old password, when the user changes their own): whoever learnt the old password, or holds a session
+ * or key minted with it, is out at once. A reset by someone else keeps none.
+ */
+export async function setPassword(pool: Pool, userId: string, password: string, options: { now: Date; keepTokenId?: string; cost?: ScryptCost }): Promise<void> {
+  const hash = await hashPassword(password, options.cost);
+  await inTransaction(pool, async (client) => {
+    await client.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, hash]);
+    await revokeUserTokens(client, userId, options.now, { except: options.keepTokenId });
+  });
 }
 
 /** Disables the user; their tokens stop working at once (authentication checks `disabled_at`). */

@@ -214,7 +214,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your password: the current one proves it is you (limited like sign-in, per user). */
+        /** Change your password: the current one proves it is you (limited like sign-in, per user). Every other session and API key of yours is revoked; the token making the change stays valid. */
         post: operations["postApiMePassword"];
         delete?: never;
         options?: never;
@@ -283,7 +283,7 @@ export interface paths {
         /** Your own tokens (API keys and sessions), without their secrets. */
         get: operations["getApiTokens"];
         put?: never;
-        /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. */
+        /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. Your current password proves it is you (limited like sign-in, per user). */
         post: operations["postApiTokens"];
         delete?: never;
         options?: never;
@@ -897,7 +897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2002,7 +2002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field */
+            /** @description the new password is too short, too common (a list of breached passwords), one character repeated or contains the username */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2011,7 +2011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2352,6 +2352,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    currentPassword: string;
                     /** @default 90 */
                     expiresInDays?: number;
                     label: string;
@@ -2390,7 +2391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the role or agency may not do this */
+            /** @description the current password is wrong */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2426,7 +2427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
                     [name: string]: unknown;

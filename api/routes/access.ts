@@ -3,8 +3,10 @@
  * logs (pino-http logs method, path and status only) nor in the audit trail.
  */
 import { AppError } from '../../app/errors';
+import { passwordProblem } from '../../app/password-policy';
 import { findAgency, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';
+import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT } from '../../db/sign-in-failures';
 import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../../db/tokens';
 import {
   checkPassword,
@@ -84,6 +86,42 @@ export function accessRoutes(deps: ApiDeps): Route[] {
   /** Who made a change, as a notice names them: the username (the Actor carries the id only). */
   const changedBy = async (actor: Actor) => ({ username: (await findUser(deps.pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId });
 
+  const lockout = deps.lockout?.policy ?? DEFAULT_LOCKOUT;
+  const lockoutNow = deps.lockout?.now ?? now;
+
+  /**
+   * The one way a password is checked, wherever it is typed: refused unchecked while the account is locked (429, the
+   * same for every username, existing or not), counted against the account otherwise, and the count cleared on success.
+   */
+  const passwordOf = async (username: string, password: string): Promise<User | null> => {
+    const { lockedUntil } = await claimPasswordCheck(deps.pool, username, lockoutNow(), lockout);
+    if (lockedUntil) {
+      const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - lockoutNow().getTime()) / 1000));
+      throw new AppError('too_many_requests', `Too many wrong passwords for this account. Try again in ${seconds} seconds.`, {
+        code: 'account_locked',
+        headers: { 'Retry-After': String(seconds) },
+      });
+    }
+    const user = await checkPassword(deps.pool, username, password);
+    if (user) await clearFailures(deps.pool, username);
+    return user;
+  };
+
+  /** A new password an attacker would try early is refused, on the field that carries it. */
+  const refuseWeakPassword = (field: string, password: string, username: string) => {
+    const problem = passwordProblem(password, { username });
+    if (problem) throw new AppError('unprocessable', `Choose another password: ${problem}.`, { code: 'weak_password', fields: [{ field, message: problem }] });
+  };
+
+  /** The signed-in user, once `password` proves they are at the keyboard (a token alone may be stolen). */
+  const proveCurrentPassword = async (userId: string, password: string): Promise<User> => {
+    const user = (await findUser(deps.pool, { id: userId }))!;
+    if (!(await passwordOf(user.username, password))) {
+      throw new AppError('forbidden', 'The current password is wrong.', { code: 'wrong_password', fields: [{ field: 'currentPassword', message: 'wrong' }] });
+    }
+    return user;
+  };
+
   return [
     route({
       method: 'post',
@@ -93,21 +131,27 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       actor: false,
       rateLimit: 'sign_in',
       body: SignInSchema,
-      responses: { 201: { description: 'a session token', schema: SessionSchema }, 401: { description: 'wrong username or password', problem: true } },
+      responses: {
+        201: { description: 'a session token', schema: SessionSchema },
+        401: { description: 'wrong username or password', problem: true },
+        429: { description: 'too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing)', problem: true },
+      },
       handle: async ({ body, req }) => {
-        const user = await checkPassword(deps.pool, body.username, body.password);
         const requestId = requestIdOf(req);
-        if (!user) {
-          // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
+        // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
+        const deny = async (status: number, detail: (known: boolean) => string) => {
           const target = await findUser(deps.pool, { username: body.username });
-          await recordAudit(deps.pool, {
-            action: 'auth.sign_in',
-            outcome: 'denied',
-            status: 401,
-            requestId,
-            user: target ? auditUser(target) : undefined,
-            detail: target ? 'wrong_password_or_disabled' : 'unknown_username',
-          });
+          await recordAudit(deps.pool, { action: 'auth.sign_in', outcome: 'denied', status, requestId, user: target ? auditUser(target) : undefined, detail: detail(Boolean(target)) });
+        };
+        let user: User | null;
+        try {
+          user = await passwordOf(body.username, body.password);
+        } catch (error) {
+          if (error instanceof AppError && error.options.code === 'account_locked') await deny(429, () => 'account_locked');
+          throw error;
+        }
+        if (!user) {
+          await deny(401, (known) => (known ? 'wrong_password_or_disabled' : 'unknown_username'));
           throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
         }
         return startSession(user, req, { label: 'signed in with password' });
@@ -186,17 +230,21 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/me/password',
       tag: 'access',
-      summary: 'Change your password: the current one proves it is you (limited like sign-in, per user).',
+      summary:
+        'Change your password: the current one proves it is you (limited like sign-in, per user). Every other session and API key of yours is revoked; the token making the change stays valid.',
       rateLimit: 'password_check',
       body: ChangePasswordSchema,
       audit: 'auth.password_change',
-      responses: { 204: { description: 'changed' }, 403: { description: 'the current password is wrong', problem: true } },
-      handle: async ({ body, actor }) => {
-        const user = (await findUser(deps.pool, { id: actor.userId }))!;
-        if (!(await checkPassword(deps.pool, user.username, body.currentPassword))) {
-          throw new AppError('forbidden', 'The current password is wrong.', { code: 'wrong_password', fields: [{ field: 'currentPassword', message: 'wrong' }] });
-        }
-        await setPassword(deps.pool, user.id, body.newPassword);
+      responses: {
+        204: { description: 'changed' },
+        403: { description: 'the current password is wrong', problem: true },
+        422: { description: 'the new password is too short, too common (a list of breached passwords), one character repeated or contains the username', problem: true },
+        429: { description: 'too many password checks by this user, or too many wrong passwords for this account (locked for a while)', problem: true },
+      },
+      handle: async ({ body, actor, tokenId }) => {
+        const user = await proveCurrentPassword(actor.userId, body.currentPassword);
+        refuseWeakPassword('newPassword', body.newPassword, user.username);
+        await setPassword(deps.pool, user.id, body.newPassword, { now: now(), keepTokenId: tokenId });
         return { status: 204, body: null };
       },
     }),
@@ -212,11 +260,18 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/tokens',
       tag: 'access',
-      summary: 'Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked.',
+      summary:
+        'Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. Your current password proves it is you (limited like sign-in, per user).',
+      rateLimit: 'password_check',
       body: NewTokenSchema,
       audit: 'token.create',
-      responses: { 201: { description: 'the key, shown this once', schema: IssuedTokenSchema } },
+      responses: {
+        201: { description: 'the key, shown this once', schema: IssuedTokenSchema },
+        403: { description: 'the current password is wrong', problem: true },
+        429: { description: 'too many password checks by this user, or too many wrong passwords for this account (locked for a while)', problem: true },
+      },
       handle: async ({ body, actor }) => {
+        await proveCurrentPassword(actor.userId, body.currentPassword);
         const expiresAt = new Date(now().getTime() + body.expiresInDays * DAY_MS);
         const issued = await issueToken(deps.pool, { userId: actor.userId, kind: 'api_key', label: body.label, expiresAt });
         return { status: 201, body: issued, headers: { 'Cache-Control': 'no-store' } };
@@ -268,6 +323,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ body, actor }) => {
         requireAdministers(actor, body);
+        if (body.password !== undefined) refuseWeakPassword('password', body.password, body.username);
         const agency = await findAgency(deps.pool, body.agencyId);
         if (!agency) throw new AppError('unprocessable', `No agency ${body.agencyId}.`, { code: 'unknown_agency', fields: [{ field: 'agencyId', message: 'unknown agency' }] });
         const allowed = rolesFor(agency.kind);

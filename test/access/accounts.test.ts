@@ -13,7 +13,8 @@ import { createLogger } from '../../app/logger';
 import { upsertAgencies } from '../../db/agencies';
 import { issueToken } from '../../db/tokens';
 import { ROLES } from '../../domain/access';
-import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { setPassword } from '../../db/users';
+import { bearer, createTestUser, TEST_PASSWORD, TEST_SCRYPT_COST, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -82,7 +83,7 @@ describe('signing in', () => {
       .send({ username: 'leaving-officer', displayName: 'Leaving Officer', agencyId: 'demo-police', roles: ['agency_officer'], password }).expect(201);
     const userId = (created.body as { id: string }).id;
     const { token } = (await signIn('leaving-officer', password).expect(201)).body as { token: string };
-    const key = (await request(stack.app).post('/api/tokens').set(bearer(token)).send({ label: 'script' }).expect(201)).body as { token: string };
+    const key = (await request(stack.app).post('/api/tokens').set(bearer(token)).send({ label: 'script', currentPassword: password }).expect(201)).body as { token: string };
     await request(stack.app).get('/api/me').set(bearer(key.token)).expect(200);
 
     await request(stack.app).post(`/api/users/${userId}/disable`).set(user('demo-coordinator').headers).expect(403);
@@ -114,15 +115,67 @@ describe('signing in', () => {
   });
 
   it('changes your own password only with the current one, and only to a long one', async () => {
-    const me = user('demo-hhs-officer');
+    const me = await createTestUser(stack.pool, { username: 'password-changer', agencyId: 'demo-hhs-otip', roles: ['agency_officer'], password: TEST_PASSWORD });
     const change = (body: object) => request(stack.app).post('/api/me/password').set(me.headers).send(body);
     const wrong = await change({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }).expect(403);
     expect(wrong.body).toMatchObject({ code: 'wrong_password', errors: [{ field: 'currentPassword' }] });
     const short = await change({ currentPassword: TEST_PASSWORD, newPassword: 'short' }).expect(422);
     expect(short.body).toMatchObject({ errors: [{ field: 'newPassword' }] });
     await change({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }).expect(204);
-    await signIn('demo-hhs-officer', TEST_PASSWORD).expect(401);
-    await signIn('demo-hhs-officer', 'a brand new passphrase').expect(201);
+    await signIn('password-changer', TEST_PASSWORD).expect(401);
+    await signIn('password-changer', 'a brand new passphrase').expect(201);
+  });
+
+  it('refuses a new password that is common or breached, one character repeated, or the username, saying why', async () => {
+    const me = await createTestUser(stack.pool, { username: 'careless-changer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const change = (newPassword: string) => request(stack.app).post('/api/me/password').set(me.headers).send({ currentPassword: TEST_PASSWORD, newPassword });
+    const refusals: [string, RegExp][] = [
+      ['aaaaaaaaaaaa', /one character repeated/],
+      ['password1234', /too common/],
+      ['qwertyuiop123', /too common/],
+      ['Iloveyou2026!', /too common/],
+      ['careless-changer 2026', /username/],
+    ];
+    for (const [newPassword, why] of refusals) {
+      const res = await change(newPassword).expect(422);
+      expect(res.body).toMatchObject({ status: 422, code: 'weak_password', errors: [{ field: 'newPassword', message: expect.stringMatching(why) as unknown }] });
+      expect((res.body as { detail: string }).detail).toMatch(/^Choose another password: /);
+    }
+    expect((await change('password1234')).body).toMatchObject({ errors: [{ message: 'this password is too common (it is in lists of breached passwords); choose another' }] });
+    // Refused changes leave the password and the user's key as they were.
+    await request(stack.app).get('/api/me').set(me.headers).expect(200);
+    await change('a sentence of my own choosing').expect(204);
+
+    const created = await request(stack.app).post('/api/users').set(admin().headers)
+      .send({ username: 'weakly-created', displayName: 'Weakly Created', agencyId: 'demo-police', roles: ['agency_officer'], password: 'qwertyuiop123' }).expect(422);
+    expect(created.body).toMatchObject({ code: 'weak_password', errors: [{ field: 'password', message: expect.stringMatching(/too common/) as unknown }] });
+    expect(await stack.pool.query("SELECT 1 FROM users WHERE username = 'weakly-created'")).toMatchObject({ rows: [] });
+  });
+
+  it("revokes every other session and API key of the user on a password change, keeping the one that made it", async () => {
+    const me = await createTestUser(stack.pool, { username: 'revoking-changer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const sessionOf = async () => ((await signIn('revoking-changer', TEST_PASSWORD).expect(201)).body as { token: string }).token;
+    const [changing, other] = [await sessionOf(), await sessionOf()];
+    const minted = (await request(stack.app).post('/api/tokens').set(bearer(other)).send({ label: 'script', currentPassword: TEST_PASSWORD }).expect(201)).body as { token: string };
+    const { token: stranger } = await issueToken(stack.pool, { userId: user('demo-police-officer').user.id, kind: 'session', label: 'someone else', expiresAt: new Date(Date.now() + HOUR_MS) });
+
+    const res = await request(stack.app).post('/api/me/password').set(bearer(changing)).send({ currentPassword: TEST_PASSWORD, newPassword: 'a passphrase nobody saw' }).expect(204);
+    expect(await auditOf(res)).toEqual([expect.objectContaining({ action: 'auth.password_change', outcome: 'allowed', user_id: me.user.id })]);
+    for (const revoked of [other, minted.token, me.token]) {
+      expect((await request(stack.app).get('/api/me').set(bearer(revoked)).expect(401)).body).toMatchObject({ code: 'invalid_token' });
+    }
+    await request(stack.app).get('/api/me').set(bearer(changing)).expect(200);
+    await request(stack.app).get('/api/me').set(bearer(stranger)).expect(200);
+  });
+
+  it('revokes every token of the user, none kept, when the password is set by someone else (a reset)', async () => {
+    // An app of its own: the file's sign-ins have spent the address's limit on stack.app.
+    const app = stack.appWith({});
+    const target = await createTestUser(stack.pool, { username: 'reset-target', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const session = ((await request(app).post('/api/auth/sign-in').send({ username: 'reset-target', password: TEST_PASSWORD }).expect(201)).body as { token: string }).token;
+    await setPassword(stack.pool, target.user.id, 'a reset passphrase given', { now: new Date(), cost: TEST_SCRYPT_COST });
+    for (const revoked of [session, target.token]) await request(app).get('/api/me').set(bearer(revoked)).expect(401);
+    await request(app).post('/api/auth/sign-in').send({ username: 'reset-target', password: 'a reset passphrase given' }).expect(201);
   });
 });
 
@@ -137,7 +190,7 @@ describe('API keys', () => {
 
   it('is shown once, works, is listed without its secret, and stops at once when revoked', async () => {
     const owner = user('demo-hhs-officer');
-    const created = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'letters robot', expiresInDays: 30 }).expect(201);
+    const created = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'letters robot', expiresInDays: 30, currentPassword: TEST_PASSWORD }).expect(201);
     const issued = created.body as TokenView & { token: string };
     expect(created.headers['cache-control']).toBe('no-store');
     expect(issued).toMatchObject({ kind: 'api_key', label: 'letters robot', revokedAt: null });
@@ -156,7 +209,7 @@ describe('API keys', () => {
   });
 
   it("cannot be revoked by another user (404), nor by another agency's admin, only by its owner or an admin of theirs", async () => {
-    const issued = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'cp robot' }).expect(201)).body as { id: string; token: string };
+    const issued = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'cp robot', currentPassword: TEST_PASSWORD }).expect(201)).body as { id: string; token: string };
     const res = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(user('demo-police-officer').headers).expect(404);
     expect(res.body).toMatchObject({ code: 'token_not_found' });
     const byOtherAdmin = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(admin().headers).expect(404);
@@ -167,7 +220,7 @@ describe('API keys', () => {
   });
 
   it('records when it was last used', async () => {
-    const created = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'usage' }).expect(201)).body as { id: string; token: string; lastUsedAt: string | null };
+    const created = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'usage', currentPassword: TEST_PASSWORD }).expect(201)).body as { id: string; token: string; lastUsedAt: string | null };
     expect(created.lastUsedAt).toBeNull();
     await request(stack.app).get('/api/me').set(bearer(created.token)).expect(200);
     const listed = await eventually(async () => {
@@ -177,8 +230,19 @@ describe('API keys', () => {
     expect(Date.now() - Date.parse(listed.lastUsedAt!)).toBeLessThan(60_000);
   });
 
+  it('is created only with the current password, named as the field at fault', async () => {
+    const owner = user('demo-advocate');
+    const missing = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'no password' }).expect(422);
+    expect(missing.body).toMatchObject({ status: 422, errors: [expect.objectContaining({ field: 'currentPassword' })] });
+    const wrong = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'wrong password', currentPassword: 'not the password at all' }).expect(403);
+    expect(wrong.body).toMatchObject({ status: 403, code: 'wrong_password', errors: [{ field: 'currentPassword', message: 'wrong' }] });
+    const { rows } = await stack.pool.query("SELECT 1 FROM access_tokens WHERE label IN ('no password', 'wrong password')");
+    expect(rows).toEqual([]);
+    await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'right password', currentPassword: TEST_PASSWORD }).expect(201);
+  });
+
   it('lasts at most 365 days', async () => {
-    const res = await request(stack.app).post('/api/tokens').set(user('demo-advocate').headers).send({ label: 'too long', expiresInDays: 366 }).expect(422);
+    const res = await request(stack.app).post('/api/tokens').set(user('demo-advocate').headers).send({ label: 'too long', expiresInDays: 366, currentPassword: TEST_PASSWORD }).expect(422);
     expect(res.body).toMatchObject({ status: 422, errors: [expect.objectContaining({ field: 'expiresInDays' })] });
   });
 });

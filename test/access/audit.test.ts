@@ -8,7 +8,7 @@ import { recordAudit } from '../../db/audit';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { CaseAgencies } from '../../domain/types';
-import { createWorker, type TestUser } from '../support/auth';
+import { createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { startStack, type Stack } from '../support/stack';
 
@@ -197,7 +197,7 @@ describe('through the full stack', () => {
       const opened = await request(stack.app).post('/api/cases').set(outsider.headers).set('Idempotency-Key', key())
         .send({ identifiedOn: await today(), survivor: { name: 'Unrelated Person', birthDate: '1990-01-01' }, agencies: ELSEWHERE }).expect(201);
       elsewhereCase = (opened.body as { caseId: string }).caseId;
-      await request(stack.app).post('/api/tokens').set(outsider.headers).send({ label: 'elsewhere script' }).expect(201);
+      await request(stack.app).post('/api/tokens').set(outsider.headers).send({ label: 'elsewhere script', currentPassword: TEST_PASSWORD }).expect(201);
     });
 
     it('is refused to the roles that work cases', async () => {

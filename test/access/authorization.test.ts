@@ -297,11 +297,20 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
   changePassword: {
     route: 'POST /api/me/password',
     allowed: 204,
-    // The row's sign-in cell has already used the old password.
-    call: (who) => post('/api/me/password', who, { currentPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD} (changed)` }),
+    // The row's sign-in cell has already used the old password. A change revokes the user's other tokens, the API key
+    // the other cells use among them (test/access/accounts.test.ts checks that): so the change is made from a session
+    // of its own, and the password and key are put back, for this matrix is about who may call what.
+    call: async (who) => {
+      const session = await issue(who.user.id, 'session');
+      const { rows } = await stack.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [who.user.id]);
+      const response = await request(stack.app).post('/api/me/password').set(bearer(session.token)).send({ currentPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD} (changed)` });
+      await stack.pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [who.user.id, rows[0]!.password_hash]);
+      await stack.pool.query('UPDATE access_tokens SET revoked_at = NULL WHERE id = $1', [/^rc_([a-z0-9]{16})_/.exec(who.token)![1]]);
+      return response;
+    },
   },
   listTokens: { route: 'GET /api/tokens', allowed: 200, call: (who) => get('/api/tokens', who) },
-  newToken: { route: 'POST /api/tokens', allowed: 201, call: (who) => post('/api/tokens', who, { label: 'authz test key', expiresInDays: 1 }) },
+  newToken: { route: 'POST /api/tokens', allowed: 201, call: (who) => post('/api/tokens', who, { label: 'authz test key', expiresInDays: 1, currentPassword: TEST_PASSWORD }) },
   revokeOwnToken: {
     route: 'POST /api/tokens/{tokenId}/revoke',
     allowed: 200,

@@ -10,7 +10,8 @@ import request from 'supertest';
 import { createApp, type ApiDeps } from '../../api/app';
 import { ConfigError, loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
-import { bearer, TEST_PASSWORD } from '../support/auth';
+import { issueToken } from '../../db/tokens';
+import { bearer, createTestUser, TEST_PASSWORD } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -50,19 +51,114 @@ describe('rate limits', () => {
 
   it("refuses a user's 6th write a minute, not another user's, and never limits reads", async () => {
     const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5 } });
-    const busy = headersOf('demo-police-officer');
-    for (let write = 1; write <= 5; write += 1) {
-      await request(app).post('/api/tokens').set(busy).send({ label: `script ${write}` }).expect(201);
+    const busy = stack.users['demo-police-officer']!;
+    const keys = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => issueToken(stack.pool, { userId: busy.user.id, kind: 'api_key', label: `script ${n}`, expiresAt: new Date(Date.now() + 3600_000) })));
+    for (const key of keys.slice(0, 5)) {
+      await request(app).post(`/api/tokens/${key.id}/revoke`).set(busy.headers).expect(200);
     }
-    const limited = await request(app).post('/api/tokens').set(busy).send({ label: 'script 6' }).expect(429);
+    const limited = await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(busy.headers).expect(429);
     expect(limited.headers['retry-after']).toBe('60');
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
-    await request(app).post('/api/tokens').set(headersOf('demo-ice-officer')).send({ label: 'another user' }).expect(201);
+    const live = async () => (await stack.pool.query<{ label: string }>('SELECT label FROM access_tokens WHERE id = ANY($1) AND revoked_at IS NULL', [keys.map((key) => key.id)])).rows;
+    expect(await live()).toEqual([{ label: 'script 6' }]);
+    await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(headersOf('demo-admin')).expect(200);
+    expect(await live()).toEqual([]);
     for (let read = 1; read <= 8; read += 1) {
-      await request(app).get('/api/me').set(busy).expect(200);
+      await request(app).get('/api/me').set(busy.headers).expect(200);
     }
-    const { rows } = await stack.pool.query("SELECT 1 FROM access_tokens WHERE label = 'script 6'");
-    expect(rows).toEqual([]);
+  });
+});
+
+describe('per-account lockout', () => {
+  /** An API process trusting the loopback proxy the tests call through, on a clock the test moves. */
+  let clockMs = Date.now();
+  const processes = () => [1, 2].map(() => appWith({ trustedProxies: ['loopback'], lockout: { now: () => new Date(clockMs) } }));
+  const problemOf = (res: request.Response) => {
+    const { requestId: _id, ...rest } = res.body as Record<string, unknown>;
+    return { status: res.status, retryAfter: res.headers['retry-after'] as unknown, body: rest };
+  };
+
+  it('slows guesses for one account spread over addresses and API processes, the same for an unknown account', async () => {
+    await createTestUser(stack.pool, { username: 'lockout-target', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const [first, second] = processes() as [ReturnType<typeof appWith>, ReturnType<typeof appWith>];
+    let address = 0;
+    // Each guess from a new address, alternating between two processes over the one database.
+    const guess = (username: string, password: string) => {
+      address += 1;
+      return request(address % 2 ? first : second).post('/api/auth/sign-in').set('X-Forwarded-For', `203.0.113.${address}`).send({ username, password });
+    };
+    const answers = async (username: string) => {
+      const statuses: number[] = [];
+      let last: request.Response | undefined;
+      for (let n = 1; n <= 20; n += 1) {
+        last = await guess(username, `guess number ${n}`);
+        statuses.push(last.status);
+      }
+      return { statuses, last: last! };
+    };
+    const known = await answers('lockout-target');
+    const unknown = await answers('no-such-account-here');
+    // Five failures are free, the sixth locks for a minute: the other fourteen are not even checked.
+    expect(known.statuses).toEqual([...Array<number>(6).fill(401), ...Array<number>(14).fill(429)]);
+    expect(unknown.statuses).toEqual(known.statuses);
+    expect(problemOf(known.last)).toEqual({ status: 429, retryAfter: '60', body: expect.objectContaining({ code: 'account_locked' }) as unknown });
+    expect(problemOf(unknown.last)).toEqual(problemOf(known.last));
+
+    // The right password is refused while locked, with the same answer.
+    const right = await guess('lockout-target', TEST_PASSWORD);
+    expect(problemOf(right)).toEqual(problemOf(known.last));
+    // Audited as denied, naming the targeted account, to spot guessing.
+    const { rows } = await stack.pool.query('SELECT outcome, status, username, detail FROM audit_events WHERE request_id = $1', [right.headers['x-request-id']]);
+    expect(rows).toEqual([{ outcome: 'denied', status: 429, username: 'lockout-target', detail: 'account_locked' }]);
+
+    // Once the minute has passed, one more failure locks for two minutes: the delay grows.
+    clockMs += 61_000;
+    await guess('lockout-target', 'one more guess').expect(401);
+    expect((await guess('lockout-target', TEST_PASSWORD).expect(429)).headers['retry-after']).toBe('120');
+    clockMs += 121_000;
+    // The right password then signs in and forgives the failures: five are free again.
+    await guess('lockout-target', TEST_PASSWORD).expect(201);
+    for (let n = 1; n <= 5; n += 1) await guess('lockout-target', `after success ${n}`).expect(401);
+    await guess('lockout-target', TEST_PASSWORD).expect(201);
+  });
+
+  it('counts wrong current passwords when creating an API key against the same account', async () => {
+    const owner = await createTestUser(stack.pool, { username: 'key-guesser', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const [app] = processes() as [ReturnType<typeof appWith>];
+    for (let n = 1; n <= 6; n += 1) {
+      await request(app).post('/api/tokens').set(owner.headers).send({ label: 'stolen session', currentPassword: `guess ${n}` }).expect(403);
+    }
+    const locked = await request(app).post('/api/tokens').set(owner.headers).send({ label: 'stolen session', currentPassword: TEST_PASSWORD }).expect(429);
+    expect(locked.body).toMatchObject({ code: 'account_locked' });
+    await request(app).post('/api/auth/sign-in').send({ username: 'key-guesser', password: TEST_PASSWORD }).expect(429);
+  });
+});
+
+describe('X-Forwarded-For', () => {
+  const guesses = async (app: ReturnType<typeof appWith>) => {
+    const statuses: number[] = [];
+    for (let n = 1; n <= 4; n += 1) {
+      const res = await request(app).post('/api/auth/sign-in').set('X-Forwarded-For', `198.51.100.${n}`).send({ username: `forwarded-probe-${n}`, password: 'not a password here' });
+      statuses.push(res.status);
+    }
+    return statuses;
+  };
+  const limits = { signInPerMinute: 3, writesPerMinute: 5 };
+
+  it('is ignored from a peer that is not a configured proxy (the default): the 4th sign-in from it is limited', async () => {
+    expect(await guesses(appWith({ rateLimits: limits }))).toEqual([401, 401, 401, 429]);
+  });
+
+  it('names the client when the peer is a configured proxy', async () => {
+    expect(await guesses(appWith({ rateLimits: limits, trustedProxies: ['loopback'] }))).toEqual([401, 401, 401, 401]);
+  });
+
+  it('reads TRUSTED_PROXIES as addresses, ranges and named ranges, and refuses anything else', () => {
+    expect(loadConfig({}).http.trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7, loopback, fd00::/8' }).http.trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.7', 'loopback', 'fd00::/8']);
+    for (const bad of ['*', 'true', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1/8/2']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES: must be a comma-separated list/);
+    }
   });
 });
 
@@ -158,7 +254,7 @@ describe('logs', () => {
     const wrongPassword = 'an incorrect password, logged nowhere';
     await request(app).post('/api/auth/sign-in').send({ username: 'demo-coordinator', password: wrongPassword }).expect(401);
     const session = (await request(app).post('/api/auth/sign-in').send({ username: 'demo-coordinator', password: TEST_PASSWORD }).expect(201)).body as { token: string };
-    const key = (await request(app).post('/api/tokens').set(bearer(session.token)).send({ label: 'log probe' }).expect(201)).body as { token: string };
+    const key = (await request(app).post('/api/tokens').set(bearer(session.token)).send({ label: 'log probe', currentPassword: TEST_PASSWORD }).expect(201)).body as { token: string };
     await request(app).get('/api/me').set('Authorization', 'Bearer rc_0000000000000000_not-a-real-secret-but-still-secret-xxxxxxxxx').expect(401);
     await request(app).get('/api/me').set(bearer(key.token)).set('X-Request-Id', 'log-probe-last').expect(200);
 

@@ -32,7 +32,7 @@ const fromOutboxOn = (() => {
 })();
 
 /** Undoes the outbox migration and every later one (their down migrations run too). */
-async function undoNewestMigration(): Promise<void> {
+async function undoOutboxMigration(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package, as db/migrate.ts does
   const { runner } = require('node-pg-migrate') as { runner: (options: RunnerOption) => Promise<unknown> };
   const count = fromOutboxOn.length;
@@ -40,7 +40,7 @@ async function undoNewestMigration(): Promise<void> {
 }
 
 test('existing outbox rows and cases come through the migration intact', async () => {
-  await undoNewestMigration();
+  await undoOutboxMigration();
   const [first, second] = [randomUUID(), randomUUID()];
   const alarmId = 'hhs_minor_notification-1:due:2026-11-24T00:00:00.000Z';
   for (const [caseId, reference, opener] of [

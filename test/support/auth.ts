@@ -35,9 +35,10 @@ export async function createTestUser(pool: Pool, user: Omit<NewUser, 'displayNam
   return withToken(pool, created);
 }
 
-/** A user of `agencyId` holding its working role (officer, advocate or coordinator), named after the agency. */
+/** A user of `agencyId` holding its working role (officer, advocate or coordinator), named after the agency; password TEST_PASSWORD. */
 export function createWorker(pool: Pool, agencyId: string, kind: AgencyKind, extraRoles: Role[] = []): Promise<TestUser> {
-  return createTestUser(pool, { username: `${agencyId}-${WORKING_ROLE[kind]}`.toLowerCase().replace(/_/g, '-'), agencyId, roles: [WORKING_ROLE[kind], ...extraRoles] });
+  const username = `${agencyId}-${WORKING_ROLE[kind]}`.toLowerCase().replace(/_/g, '-');
+  return createTestUser(pool, { username, agencyId, roles: [WORKING_ROLE[kind], ...extraRoles], password: TEST_PASSWORD });
 }
 
 /** The demo users (db/seed.ts), password TEST_PASSWORD, each with an API key. */

@@ -31,7 +31,11 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
     } catch (error) {
       if (!(error instanceof ApiProblem) || ![400, 401, 429].includes(error.status)) throw error;
       const message =
-        error.status === 429 ? 'Too many sign-in attempts from here. Wait a minute, then try again.' : error.status === 401 ? 'Wrong username or password.' : 'Enter your username and password.';
+        error.status === 429
+          ? error.problem.code === 'account_locked'
+            ? 'Too many wrong passwords for this account. Wait a few minutes, then try again.'
+            : 'Too many sign-in attempts from here. Wait a minute, then try again.'
+          : error.status === 401 ? 'Wrong username or password.' : 'Enter your username and password.';
       kit.render(req, res, 'sign-in', signInPage({ error: message, errors: error.fieldErrors(), username }), error.status);
     }
   });

@@ -1,0 +1,62 @@
+/**
+ * Failed password checks per account, in PostgreSQL so that every API process counts the same guesses: after
+ * `freeFailures` failures in a row the account is locked for `firstLockMs`, doubling with each further failure up to
+ * `maxLockMs`. A success clears the count; a day without failures forgets it. Counted per username as typed, known or
+ * not, so the answer is the same for an account that does not exist (see the migration 1795910000000).
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+
+export interface LockoutPolicy {
+  /** Failures in a row that lock nothing yet; the next failure locks. */
+  freeFailures: number;
+  firstLockMs: number;
+  maxLockMs: number;
+  /** A count whose last failure is older than this starts afresh. */
+  forgetAfterMs: number;
+}
+
+/**
+ * 5 free failures, then 1 minute, 2, 4 … up to an hour. NIST SP 800-63B §5.2.2 allows at most 100 failures in a row;
+ * here 10 more failures take over 15 hours, and an attacker locking a user out costs the user at most an hour.
+ */
+export const DEFAULT_LOCKOUT: LockoutPolicy = { freeFailures: 5, firstLockMs: 60_000, maxLockMs: 3_600_000, forgetAfterMs: 24 * 3_600_000 };
+
+/** Not the username itself: what is typed there is sometimes a password. */
+const accountKey = (username: string) => createHash('sha256').update(`sign-in:${username}`).digest();
+
+// The failure count after this one: a count not seen for `forgetAfterMs` starts again.
+const NEXT_FAILURES = `CASE WHEN f.last_failure_at < $2::timestamptz - make_interval(secs => $6::float8 / 1000) THEN 1 ELSE f.failures + 1 END`;
+const lockAfter = (failures: string) =>
+  `CASE WHEN ${failures} > $3::int THEN $2::timestamptz + make_interval(secs => LEAST($4::float8 * power(2, ${failures} - $3::int - 1), $5::float8) / 1000) END`;
+
+/**
+ * Claims one password check for the account. Locked: when it may try again, and the password must not be checked.
+ * Otherwise the attempt is counted as a failure before the (slow) check runs, so that concurrent guesses cannot all
+ * pass while the first is being checked; `clearFailures` undoes it on a success.
+ */
+export async function claimPasswordCheck(pool: Pool, username: string, now: Date, policy: LockoutPolicy): Promise<{ lockedUntil: Date | null }> {
+  const key = accountKey(username);
+  const params = [key, now, policy.freeFailures, policy.firstLockMs, policy.maxLockMs, policy.forgetAfterMs];
+  const { rows } = await pool.query<{ failures: number }>(
+    `INSERT INTO sign_in_failures AS f (account_key, failures, last_failure_at, locked_until)
+     VALUES ($1, 1, $2, ${lockAfter('1')})
+     ON CONFLICT (account_key) DO UPDATE SET failures = ${NEXT_FAILURES}, last_failure_at = $2, locked_until = ${lockAfter(NEXT_FAILURES)}
+       WHERE f.locked_until IS NULL OR f.locked_until <= $2
+     RETURNING failures`,
+    params,
+  );
+  if (rows[0]) {
+    // A new count: the moment to forget the stale ones, so usernames typed once do not pile up.
+    if (rows[0].failures === 1) await pool.query('DELETE FROM sign_in_failures WHERE last_failure_at < $1', [new Date(now.getTime() - policy.forgetAfterMs)]);
+    return { lockedUntil: null };
+  }
+  const locked = await pool.query<{ locked_until: Date | null }>('SELECT locked_until FROM sign_in_failures WHERE account_key = $1', [key]);
+  // Cleared by a success in between: still refused this once, for a second, rather than checked unclaimed.
+  return { lockedUntil: locked.rows[0]?.locked_until ?? new Date(now.getTime() + 1000) };
+}
+
+/** The password was right: the account's failures are forgiven. */
+export async function clearFailures(pool: Pool, username: string): Promise<void> {
+  await pool.query('DELETE FROM sign_in_failures WHERE account_key = $1', [accountKey(username)]);
+}
