@@ -146,7 +146,7 @@ describe('signing in', () => {
     await request(stack.app).get('/api/me').set(me.headers).expect(200);
     await change('a sentence of my own choosing').expect(204);
 
-    const created = await request(stack.app).post('/api/users').set(admin().headers)
+    const created = await request(stack.app).post('/api/users').set(systemAdmin().headers)
       .send({ username: 'weakly-created', displayName: 'Weakly Created', agencyId: 'demo-police', roles: ['agency_officer'], password: 'qwertyuiop123' }).expect(422);
     expect(created.body).toMatchObject({ code: 'weak_password', errors: [{ field: 'password', message: expect.stringMatching(/too common/) as unknown }] });
     expect(await stack.pool.query("SELECT 1 FROM users WHERE username = 'weakly-created'")).toMatchObject({ rows: [] });

@@ -61,7 +61,7 @@ describe('rate limits', () => {
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
     const live = async () => (await stack.pool.query<{ label: string }>('SELECT label FROM access_tokens WHERE id = ANY($1) AND revoked_at IS NULL', [keys.map((key) => key.id)])).rows;
     expect(await live()).toEqual([{ label: 'script 6' }]);
-    await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(headersOf('demo-admin')).expect(200);
+    await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(headersOf('demo-system-admin')).expect(200);
     expect(await live()).toEqual([]);
     for (let read = 1; read <= 8; read += 1) {
       await request(app).get('/api/me').set(busy.headers).expect(200);
