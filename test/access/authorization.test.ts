@@ -345,7 +345,7 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
 };
 
 /** Public: answered without a token (/dev/mail only in the embedded mode). */
-const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in', 'POST /api/auth/oidc/session'];
+const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in', 'POST /api/auth/oidc/nonce', 'POST /api/auth/oidc/session'];
 
 /** Every operation of the OpenAPI document, as `METHOD /path`. */
 async function documentedRoutes(): Promise<string[]> {
