@@ -2,8 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../app/logger';
+import { recordAppliedCommand } from '../db/audit';
 import { projectCase } from '../db/read-model';
-import type { CaseSnapshot } from '../domain/types';
+import type { AppliedCommand, CaseSnapshot } from '../domain/types';
 import { createNotificationActivities } from './notifications';
 
 export interface ActivityDeps {
@@ -22,8 +23,13 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    /** Writes the workflow's state into the read model; a late or repeated projection is a no-op. */
-    async projectCase(snapshot: CaseSnapshot): Promise<void> {
+    /**
+     * Writes the workflow's state into the read model; a late or repeated projection is a no-op. With `applied`, the
+     * command that produced this state gets its audit row first (also idempotent), so no applied command lacks one
+     * even when a newer projection overtakes this one.
+     */
+    async projectCase(snapshot: CaseSnapshot, applied?: AppliedCommand): Promise<void> {
+      if (applied) await recordAppliedCommand(deps.pool, applied);
       await projectCase(deps.pool, snapshot);
     },
     ...createNotificationActivities(deps),

@@ -18,6 +18,8 @@ export interface OidcSettings {
 export interface VerifiedIdentity {
   issuer: string;
   subject: string;
+  /** The token's `nonce` claim: which sign-in it answers (the API checks it is one it issued). */
+  nonce: string | null;
 }
 
 export type IdTokenVerifier = (idToken: string) => Promise<VerifiedIdentity>;
@@ -45,7 +47,7 @@ export function idTokenVerifier(settings: OidcSettings): IdTokenVerifier {
         maxTokenAge: MAX_TOKEN_AGE,
         clockTolerance: CLOCK_TOLERANCE,
       });
-      return { issuer: settings.issuerUrl, subject: payload.sub! };
+      return { issuer: settings.issuerUrl, subject: payload.sub!, nonce: typeof payload.nonce === 'string' ? payload.nonce : null };
     } catch (error) {
       if (error instanceof jose.errors.JOSEError) {
         throw new AppError('unauthenticated', 'The identity provider’s ID token could not be verified. Please sign in again.', { code: 'invalid_id_token' });

@@ -260,6 +260,8 @@ export const TokenViewSchema = z.object({
 });
 export const IssuedTokenSchema = TokenViewSchema.extend({ token: z.string().describe('shown once; only its hash is stored') });
 
+export const OidcNonceSchema = z.object({ nonce: z.string(), expiresAt: instant });
+
 export const SessionSchema = z.object({ token: z.string(), expiresAt: instant, user: UserViewSchema });
 
 export const IdentityViewSchema = z.object({ issuer: z.string(), subject: z.string(), userId: z.string(), createdAt: instant });

@@ -101,6 +101,12 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     ['IDENTITY_KEYS', 'DATABASE_URL', "to seal survivors' identities at rest"],
     ['PAYLOAD_KEYS', 'TEMPORAL_ADDRESS', 'to encrypt every Temporal payload'],
   ];
+  // The embedded capture keeps emails on this machine for a developer to read: outside the embedded mode nobody
+  // would, and every reminder and escalation would be lost without a word.
+  const realPart = ['DATABASE_URL', 'TEMPORAL_ADDRESS'].find((variable) => env[variable]?.trim());
+  if (realPart && !env.SMTP_URL?.trim()) {
+    problems.push(`SMTP_URL: required with ${realPart} (smtp:// or smtps://); the embedded mail capture is for development only`);
+  }
   for (const [variable, realInfrastructure, why] of requirements) {
     const value = env[variable]?.trim();
     if (value) problems.push(...parseKeyring(variable, value).problems);

@@ -3,6 +3,7 @@
  * UPDATE and DELETE to everyone). It records who did what to which case and how it ended; never personal data.
  */
 import type { Pool, PoolClient } from 'pg';
+import type { AppliedCommand } from '../domain/types';
 
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'rejected', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -53,6 +54,26 @@ export async function recordAudit(db: Pool | PoolClient, entry: AuditEntry): Pro
       entry.requestId ?? null,
       entry.detail?.slice(0, 500) ?? null,
     ],
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The workflow's own audit row for a command it applied, whatever path the command came by (the API writes its
+ * row too; a command sent to Temporal by anyone else holding the payload keys has only this one). Idempotent:
+ * INSERT ... ON CONFLICT DO NOTHING needs no UPDATE right, which the service's role does not have here.
+ */
+export async function recordAppliedCommand(db: Pool | PoolClient, entry: AppliedCommand): Promise<void> {
+  const { actor } = entry;
+  // user_id is a uuid column; an actor id of another shape is still named (in detail) rather than lost or retried forever.
+  const userId = actor && UUID.test(actor.userId) ? actor.userId : null;
+  const detail = ['applied_by=workflow', `version=${entry.version}`, ...(actor && !userId ? [`actor_user=${actor.userId}`] : [])].join('; ');
+  await db.query(
+    `INSERT INTO audit_events (user_id, agency_id, roles, action, case_id, step_id, outcome, request_id, detail, applied_version)
+     VALUES ($1, $2, $3, $4, $5, $6, 'allowed', $7, $8, $9)
+     ON CONFLICT (case_id, applied_version) WHERE applied_version IS NOT NULL DO NOTHING`,
+    [userId, actor?.agencyId ?? null, actor ? [...(actor.roles ?? [])] : null, entry.action, entry.caseId, entry.stepId, actor?.requestId ?? null, detail.slice(0, 500), entry.version],
   );
 }
 

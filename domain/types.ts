@@ -83,6 +83,19 @@ export interface Actor {
 export type CaseAgencies = Record<AgencyKind, string>;
 
 /**
+ * A command the case workflow applied, handed to the projection with the state it produced so the audit trail has
+ * a row for it whoever sent it: who (the actor of the sealed command, or none for an opening without one) and what.
+ */
+export interface AppliedCommand {
+  caseId: string;
+  action: 'case.open' | 'step.sign_off' | 'case.close';
+  /** The case version the command produced: with the case, the audit row's key, so a repeated projection adds none. */
+  version: number;
+  stepId: string | null;
+  actor: Actor | null;
+}
+
+/**
  * What the workflow hands to the read-model projection after every change. `version` grows by one per change so a
  * late or repeated projection never overwrites a newer one.
  */

@@ -5,6 +5,11 @@
  * The whole payload (its metadata and data) is serialised and sealed, so even the original encoding is hidden.
  * The key id travels in clear metadata, so histories written under an older key stay readable after rotation
  * as long as that key is kept in the keyring's `previous` list.
+ *
+ * It also refuses every payload it did not seal (plain, or sealed with a key not in the keyring): the actor inside
+ * a command is then one the service put there, so only the service commands a case. Anyone who can reach the
+ * Temporal frontend can still send an update, start or signal, but the worker cannot decode it: the workflow task
+ * fails and the workflow code never sees the command (see README, "Security").
  */
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -51,8 +56,11 @@ export class EncryptionCodec implements PayloadCodec {
   private openPayload(payload: Payload): Payload {
     const metadata = payload.metadata ?? {};
     const encoding = metadata[METADATA_ENCODING_KEY];
-    // Payloads written before encryption was switched on (or by another codec) are left for the converter.
-    if (!encoding || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) return payload;
+    // A plain payload comes from a client without the keys (e.g. `temporal workflow update execute`): never obeyed.
+    if (!encoding || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) {
+      const named = encoding ? `"${Buffer.from(encoding).toString()}"` : 'no encoding';
+      throw new ValueError(`payload is not sealed by this service (${named}): refused; only the service's clients may command a case`);
+    }
 
     const keyIdBytes = metadata[METADATA_KEY_ID];
     if (!keyIdBytes) throw new ValueError(`encrypted payload has no ${METADATA_KEY_ID} metadata`);

@@ -35,6 +35,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/oidc/nonce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an OpenID Connect sign-in: a nonce for the authorization request, valid for 10 minutes and for one session. POST /api/auth/oidc/session accepts only an ID token carrying a nonce issued here. 404 when OIDC is not configured. */
+        post: operations["postApiAuthOidcNonce"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/oidc/session": {
         parameters: {
             query?: never;
@@ -702,6 +719,59 @@ export interface operations {
             };
         };
     };
+    postApiAuthOidcNonce: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a nonce for one sign-in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO-8601 instant */
+                        expiresAt: string;
+                        nonce: string;
+                    };
+                };
+            };
+            /** @description OpenID Connect is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postApiAuthOidcSession: {
         parameters: {
             query?: never;
@@ -744,7 +814,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the ID token is not valid, or its identity is linked to no active user */
+            /** @description the ID token is not valid, answers no sign-in started here (its nonce), or its identity is linked to no active user */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -57,11 +57,14 @@ export class OidcSignIn {
     this.sealingKey = createHmac('sha256', session.secret).update('oidc flow cookie').digest();
   }
 
-  /** Remembers a new flow in the browser and answers where to send it: the provider's authorization endpoint. */
-  async start(res: Response): Promise<URL> {
+  /**
+   * Remembers a new flow in the browser and answers where to send it: the provider's authorization endpoint. The
+   * nonce is the API's (POST /api/auth/oidc/nonce): the API opens a session only for a token carrying one it issued.
+   */
+  async start(res: Response, nonce: string): Promise<URL> {
     const client = await import('openid-client');
     const config = await this.discovered();
-    const flow: Flow = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier(), expiresAt: Date.now() + FLOW_TTL_MS };
+    const flow: Flow = { state: client.randomState(), nonce, codeVerifier: client.randomPKCECodeVerifier(), expiresAt: Date.now() + FLOW_TTL_MS };
     res.cookie(OIDC_FLOW_COOKIE, this.seal(flow), { ...this.cookieOptions(), maxAge: FLOW_TTL_MS });
     return client.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri,

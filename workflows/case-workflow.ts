@@ -31,6 +31,7 @@ import {
   validateSignOff,
   workingActor,
   type Actor,
+  type AppliedCommand,
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
@@ -106,10 +107,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   let state = input.kind === 'open' ? openCase(input.open, nowIso()) : input.state;
 
   let projectedVersion = input.kind === 'resume' ? input.state.version : 0;
-  const publish = async (): Promise<CaseCommandResult> => {
+  /** `command`: the command that produced this state, for its audit row (every applied command has one). */
+  const publish = async (command?: Pick<AppliedCommand, 'action' | 'stepId' | 'actor'>): Promise<CaseCommandResult> => {
     const published = state;
     if (input.searchAttributes) upsertCaseSearchAttributes(published);
-    await projectCase(snapshotOf(published));
+    // Only the activity's input grows: replaying older histories schedules the same activity, so no patch is needed.
+    const applied: AppliedCommand | undefined = command && { ...command, caseId: published.caseId, version: published.version };
+    await projectCase(snapshotOf(published), applied);
     projectedVersion = Math.max(projectedVersion, published.version);
     return { state: published, version: published.version };
   };
@@ -128,7 +132,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     async (command) => {
       state = applySignOff(state, command.signOff, asAuthorised(command.actor), nowIso());
       log.info('step signed off', { stepId: command.signOff.stepId, requestId: command.actor.requestId });
-      return publish();
+      return publish({ action: 'step.sign_off', stepId: command.signOff.stepId, actor: command.actor });
     },
     {
       validator: (command: SignOffCommand) => {
@@ -142,7 +146,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     async (command) => {
       state = applyClose(state, { ...command, actor: asAuthorised(command.actor) }, nowIso());
       log.info('case closed', { status: command.status, requestId: command.actor.requestId });
-      return publish();
+      return publish({ action: 'case.close', stepId: null, actor: command.actor });
     },
     {
       validator: (command: CloseCommand) => {
@@ -152,7 +156,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
   );
 
-  if (input.kind === 'open') await publish();
+  if (input.kind === 'open') await publish({ action: 'case.open', stepId: null, actor: input.open.openedBy ?? null });
 
   while (state.status === 'open') {
     const info = workflowInfo();

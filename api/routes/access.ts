@@ -7,6 +7,7 @@ import { passwordProblem } from '../../app/password-policy';
 import { findAgency, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';
 import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT } from '../../db/sign-in-failures';
+import { consumeOidcNonce, issueOidcNonce } from '../../db/oidc-nonces';
 import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../../db/tokens';
 import {
   checkPassword,
@@ -39,6 +40,7 @@ import {
   NewAgencySchema,
   NewTokenSchema,
   NewUserSchema,
+  OidcNonceSchema,
   OidcSessionSchema,
   SessionSchema,
   SignInSchema,
@@ -53,6 +55,8 @@ import { z } from 'zod';
 export const ADMIN: Permission = { test: canAdminister, needs: 'the admin role' };
 export const SYSTEM_ADMIN: Permission = { test: isSystemAdmin, needs: 'the system_admin role (agencies are managed by a system administrator)' };
 const DAY_MS = 24 * 3600 * 1000;
+/** As long as the console's sign-in flow and the age of an ID token accepted: one sign-in's time. */
+const OIDC_NONCE_TTL_MS = 10 * 60 * 1000;
 export const DEFAULT_SESSION_TTL_MS = 12 * 3600 * 1000;
 
 const auditUser = (user: User) => ({ id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles });
@@ -159,6 +163,24 @@ export function accessRoutes(deps: ApiDeps): Route[] {
     }),
     route({
       method: 'post',
+      path: '/api/auth/oidc/nonce',
+      tag: 'access',
+      summary:
+        'Start an OpenID Connect sign-in: a nonce for the authorization request, valid for 10 minutes and for one session. POST /api/auth/oidc/session accepts only an ID token carrying a nonce issued here. 404 when OIDC is not configured.',
+      actor: false,
+      rateLimit: 'sign_in',
+      responses: {
+        201: { description: 'a nonce for one sign-in', schema: OidcNonceSchema },
+        404: { description: 'OpenID Connect is not configured', problem: true },
+      },
+      handle: async () => {
+        if (!verifyIdToken) throw new AppError('not_found', 'Signing in with an identity provider is not configured here.', { code: 'oidc_not_configured' });
+        const expiresAt = new Date(now().getTime() + OIDC_NONCE_TTL_MS);
+        return { status: 201, body: { nonce: await issueOidcNonce(deps.pool, expiresAt), expiresAt: expiresAt.toISOString() } };
+      },
+    }),
+    route({
+      method: 'post',
       path: '/api/auth/oidc/session',
       tag: 'access',
       summary:
@@ -168,7 +190,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       body: OidcSessionSchema,
       responses: {
         201: { description: 'a session token', schema: SessionSchema },
-        401: { description: 'the ID token is not valid, or its identity is linked to no active user', problem: true },
+        401: { description: 'the ID token is not valid, answers no sign-in started here (its nonce), or its identity is linked to no active user', problem: true },
         404: { description: 'OpenID Connect is not configured', problem: true },
       },
       handle: async ({ body, req }) => {
@@ -184,6 +206,11 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         } catch (error) {
           if (error instanceof AppError && error.options.code === 'invalid_id_token') throw await refuse('invalid_id_token', error.message);
           throw error;
+        }
+        // A valid token proves who signed in, not that they signed in to us just now: it must answer a sign-in
+        // this service started (its nonce), and only once.
+        if (!identity.nonce || !(await consumeOidcNonce(deps.pool, identity.nonce))) {
+          throw await refuse('nonce_not_issued', 'This sign-in was not started here, has expired or was already used. Please sign in again.');
         }
         const user = await findUserByIdentity(deps.pool, identity.issuer, identity.subject);
         if (!user) {

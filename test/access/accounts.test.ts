@@ -379,6 +379,8 @@ describe('npm run admin -- create-admin', () => {
   const run = promisify(execFile);
   const ROOT = join(__dirname, '..', '..');
   const IDENTITY_KEYS = `admin-test:${randomBytes(32).toString('base64')}`;
+  // The command reads the service's whole configuration, as production sets it (no mail is sent).
+  const SMTP_URL = 'smtp://mail.internal:25';
 
   /** Runs the command as an operator would, with only the environment given here. */
   async function adminCommand(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -404,7 +406,7 @@ describe('npm run admin -- create-admin', () => {
   ];
 
   it('creates a system administrator and its agency, with a printed password that signs in', async () => {
-    const result = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS });
+    const result = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS, SMTP_URL });
     expect(result).toMatchObject({ code: 0 });
     const password = /Password \(shown once, store it safely\): (\S+)/.exec(result.stdout)?.[1];
     expect(password).toEqual(expect.any(String));
@@ -419,7 +421,7 @@ describe('npm run admin -- create-admin', () => {
     const { rows } = await db.pool.query<{ action: string }>("SELECT action FROM audit_events WHERE username = 'first-admin'");
     expect(rows.map((row) => row.action)).toEqual(['user.create_admin', 'auth.sign_in', 'agency.save']);
 
-    const again = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS });
+    const again = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS, SMTP_URL });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('taken');
   });
@@ -431,7 +433,7 @@ describe('npm run admin -- create-admin', () => {
   });
 
   it('exits 2 on a bad --username, naming it', async () => {
-    const result = await adminCommand(args('Not A Username'), { DATABASE_URL: db.connectionString, IDENTITY_KEYS });
+    const result = await adminCommand(args('Not A Username'), { DATABASE_URL: db.connectionString, IDENTITY_KEYS, SMTP_URL });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--username');
     const { rows } = await db.pool.query("SELECT 1 FROM users WHERE display_name = 'First Administrator' AND username <> 'first-admin'");

@@ -109,9 +109,24 @@ describe('through the full stack', () => {
   async function auditOf(res: Response): Promise<AuditRow[]> {
     const requestId = res.headers['x-request-id'];
     expect(requestId).toEqual(expect.any(String));
-    const { rows } = await stack.pool.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1', [requestId]);
+    const { rows } = await stack.pool.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id', [requestId]);
     return rows;
   }
+
+  /** The row the case workflow writes for a command it applied: the command's actor, no username (it has none). */
+  const applied = (who: TestUser, action: string, caseId: string, stepId: string | null) =>
+    expect.objectContaining({
+      user_id: who.user.id,
+      username: null,
+      agency_id: who.user.agencyId,
+      roles: who.user.roles,
+      action,
+      case_id: caseId,
+      step_id: stepId,
+      outcome: 'allowed',
+      status: null,
+      detail: expect.stringMatching(/^applied_by=workflow; version=\d+$/) as unknown,
+    }) as unknown;
 
   const by = (who: TestUser) => ({ user_id: who.user.id, username: who.user.username, agency_id: who.user.agencyId, roles: who.user.roles });
 
@@ -121,7 +136,9 @@ describe('through the full stack', () => {
     const opened = await request(stack.app).post('/api/cases').set(police.headers).set('Idempotency-Key', key())
       .send({ identifiedOn: on, survivor: SURVIVOR, agencies: DEMO_AGENCIES }).expect(201);
     demoCase = (opened.body as { caseId: string }).caseId;
+    // The command's request id travels with it: the workflow's row (written first, when applied) and the API's.
     expect(await auditOf(opened)).toEqual([
+      applied(police, 'case.open', demoCase, null),
       expect.objectContaining({ ...by(police), action: 'case.open', case_id: demoCase, step_id: null, outcome: 'allowed', status: 201, request_id: opened.headers['x-request-id'] }),
     ]);
 
@@ -142,6 +159,7 @@ describe('through the full stack', () => {
     const signed = await request(stack.app).post(signOff).set(police.headers).set('Idempotency-Key', key())
       .send({ outcome: 'requested', details: { requestedOn: on } }).expect(200);
     expect(await auditOf(signed)).toEqual([
+      applied(police, 'step.sign_off', demoCase, 'cp_request-1'),
       expect.objectContaining({ ...by(police), action: 'step.sign_off', case_id: demoCase, step_id: 'cp_request-1', outcome: 'allowed', status: 200, request_id: signed.headers['x-request-id'] }),
     ]);
 
@@ -164,6 +182,7 @@ describe('through the full stack', () => {
     const closed = await request(stack.app).post(`/api/cases/${demoCase}/close`).set(coordinator.headers).set('Idempotency-Key', key())
       .send({ status: 'closed', reason: 'relief_granted' }).expect(200);
     expect(await auditOf(closed)).toEqual([
+      applied(coordinator, 'case.close', demoCase, null),
       expect.objectContaining({ ...by(coordinator), action: 'case.close', case_id: demoCase, step_id: null, outcome: 'allowed', status: 200 }),
     ]);
 

@@ -12,6 +12,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import request, { type Response } from 'supertest';
+import { createTransport } from 'nodemailer';
+import { createActivities } from '../../activities';
 import { DEFAULT_RATE_LIMITS } from '../../api/rate-limits';
 import { workflowIdOf } from '../../workflows/definitions';
 import { upsertAgencies } from '../../db/agencies';
@@ -364,7 +366,7 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
 };
 
 /** Public: answered without a token (/dev/mail only in the embedded mode). */
-const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in', 'POST /api/auth/oidc/session'];
+const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in', 'POST /api/auth/oidc/nonce', 'POST /api/auth/oidc/session'];
 
 /** Every operation of the OpenAPI document, as `METHOD /path`. */
 async function documentedRoutes(): Promise<string[]> {
@@ -715,5 +717,49 @@ describe('every sign-off against every role', () => {
     expect(atWorkflow.state.status).toBe('withdrawn');
     const overApi = await closeOverApi(users.coordinator, cases.minor.id);
     expect({ status: overApi.status, body: overApi.body as unknown }).toMatchObject({ status: 200, body: { status: 'withdrawn' } });
+  });
+
+  // 4. Every command a workflow applied, through the API or straight at the workflow, left its audit row there.
+  test('every applied command has its workflow audit row naming its actor, once, whichever way it came', async () => {
+    const rowsOf = async (caseId: string) =>
+      (
+        await stack.pool.query<{ action: string; step_id: string | null; user_id: string | null; agency_id: string | null; roles: string[] | null; detail: string }>(
+          `SELECT action, step_id, user_id, agency_id, roles, detail FROM audit_events WHERE case_id = $1 AND applied_version IS NOT NULL ORDER BY applied_version`,
+          [caseId],
+        )
+      ).rows;
+    const row = (action: string, stepId: string | null, who: Who) => ({
+      action,
+      step_id: stepId,
+      user_id: users[who].user.id,
+      agency_id: users[who].actor.agencyId,
+      roles: [...users[who].actor.roles],
+      detail: expect.stringMatching(/^applied_by=workflow; version=\d+$/) as unknown,
+    });
+    const settled = async (caseId: string, count: number) => eventually(async () => ((await rowsOf(caseId)).length >= count ? rowsOf(caseId) : undefined), 'audit rows');
+    expect(await settled(cases.adult.id, 6)).toEqual([
+      row('case.open', null, 'policeOfficer'),
+      row('step.sign_off', 'cp_request-1', 'policeOfficer'), // API
+      row('step.sign_off', 'cp_decision-1', 'iceOfficer'), // straight at the workflow
+      row('step.sign_off', 'hhs_certification_request-1', 'advocate'),
+      row('step.sign_off', 'hhs_certification_letter-1', 'hhsOfficer'),
+      row('case.close', null, 'coordinator'),
+    ]);
+    expect(await settled(cases.minor.id, 7)).toEqual([
+      row('case.open', null, 'coordinator'),
+      row('step.sign_off', 'hhs_minor_notification-1', 'policeOfficer'),
+      row('step.sign_off', 'hhs_eligibility_letter-1', 'hhsOfficer'),
+      row('step.sign_off', 't_visa_filing-1', 'advocate'),
+      row('step.sign_off', 'cp_request-1', 'policeOfficer'),
+      row('step.sign_off', 'cp_decision-1', 'iceOfficer'),
+      row('case.close', null, 'coordinator'),
+    ]);
+
+    // A repeated projection (an activity retried after its write) adds no second row, with the service's INSERT-only right.
+    const view = (await getCase(stack.pool, cases.adult.id))!;
+    const activities = createActivities({ pool: stack.pool, mailer: createTransport({ jsonTransport: true }), from: 'x@example.org', publicBaseUrl: 'https://x.example', temporal: { client: stack.client, taskQueue: stack.taskQueue }, logger: stack.logger });
+    const closedAt = await stack.pool.query<{ version: number }>(`SELECT applied_version AS version FROM audit_events WHERE case_id = $1 AND action = 'case.close' AND applied_version IS NOT NULL`, [view.caseId]);
+    await activities.projectCase(view, { caseId: view.caseId, action: 'case.close', version: closedAt.rows[0]!.version, stepId: null, actor: users.coordinator.actor });
+    expect(await rowsOf(cases.adult.id)).toHaveLength(6);
   });
 });

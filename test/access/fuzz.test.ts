@@ -193,6 +193,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/disable` },
     { method: 'get', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
+    { method: 'post', path: '/api/auth/oidc/nonce', public: true },
     { method: 'post', path: '/api/auth/oidc/session', public: true },
     { method: 'get', path: '/api/agencies' },
     { method: 'post', path: '/api/agencies' },

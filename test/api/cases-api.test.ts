@@ -265,9 +265,12 @@ describe('outages and faults of ours', () => {
     const input = await workflowStartInput(caseId);
     expect(input.kind === 'open' && input.open.openedBy).toEqual({ ...workers['le-1']!.actor, requestId: 'req-retry' });
     const audited = await stack.pool.query<{ user_id: string; agency_id: string; roles: string[]; case_id: string; outcome: string }>(
-      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open'",
+      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open' AND applied_version IS NULL",
     );
     expect(audited.rows).toEqual([{ user_id: workers['le-1']!.user.id, agency_id: 'le-1', roles: [...workers['le-1']!.actor.roles], case_id: caseId, outcome: 'allowed' }]);
+    // The workflow applied the opening once, and says so in its own row.
+    const applied = await stack.pool.query("SELECT 1 FROM audit_events WHERE case_id = $1 AND action = 'case.open' AND applied_version IS NOT NULL", [caseId]);
+    expect(applied.rowCount).toBe(1);
   });
 
   it('answers 500 with the request id for a fault of ours, logs it without the body, and frees the key for a retry', async () => {

@@ -40,12 +40,33 @@ test('one clear message per problem, naming the variable', () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems;
-  expect(problems).toHaveLength(5);
+  expect(problems).toHaveLength(6);
   expect(problems.find((p) => p.startsWith('IDENTITY_KEYS:'))).toContain('required with DATABASE_URL');
+  expect(problems.find((p) => p.startsWith('SMTP_URL:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('PORT:'))).toBeDefined();
   expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('postgres://');
   expect(problems.find((p) => p.startsWith('SERVICE_ROLE:'))).toBeDefined();
   expect(problems.find((p) => p.startsWith('TEMPORAL_TLS_KEY_PATH:'))).toContain('go together');
+});
+
+test('real infrastructure needs a real mail server: SMTP_URL is required with DATABASE_URL or TEMPORAL_ADDRESS', () => {
+  const keys = { IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`, PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}` };
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+  expect(problemsOf({ ...keys, DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief' })).toEqual([
+    'SMTP_URL: required with DATABASE_URL (smtp:// or smtps://); the embedded mail capture is for development only',
+  ]);
+  expect(problemsOf({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toEqual([expect.stringMatching(/^SMTP_URL: required with TEMPORAL_ADDRESS/)]);
+  expect(loadConfig({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233', SMTP_URL: 'smtp://mail.internal:25' }).mail).toEqual({ from: expect.any(String) as unknown, smtpUrl: 'smtp://mail.internal:25' });
+  // Nothing configured: the embedded capture, and only then.
+  expect(loadConfig({}).mail).toMatchObject({ capture: { port: 2525 } });
 });
 
 test('real Temporal needs payload keys from the environment', () => {

@@ -93,6 +93,14 @@ const signOff = (idempotencyKey: string) =>
 /** The value of a hidden form field on a console page. */
 const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
 
+test('with a real mail server the development mailbox is not served: /dev/mail is only for the embedded capture', async () => {
+  // Not mounted: the console (on here) answers the unknown path with its sign-in redirect, never with messages.
+  const res = await request(api).get('/dev/mail');
+  expect({ status: res.status, items: (res.body as { items?: unknown }).items }).toEqual({ status: 303, items: undefined });
+  const document = await request(api).get('/api/openapi.json').expect(200);
+  expect(Object.keys((document.body as { paths: object }).paths)).not.toContain('/dev/mail');
+});
+
 test('ready with a worker; a case is opened and read', async () => {
   // The worker's first poll reaches the server a moment after start-up.
   const res = await eventually(async () => {

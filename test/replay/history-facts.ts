@@ -42,11 +42,17 @@ function toPayload(value: { metadata: { [key: string]: string }; data?: string }
   return { metadata, data: Buffer.from(value.data ?? '', 'base64') };
 }
 
-/** Every payload in a JSON value, depth first in document order. */
+/**
+ * Fields whose payloads the server must read and the SDK never passes through a codec: search attributes (indexed)
+ * and the SDK's own markers (patches). The codec refuses plain payloads, so they are left out, as the SDK does.
+ */
+const UNCODED_FIELDS = new Set(['searchAttributes', 'upsertWorkflowSearchAttributesEventAttributes', 'markerRecordedEventAttributes']);
+
+/** Every payload in a JSON value that the data converter's codec reads, depth first in document order. */
 function payloadsIn(value: Json, found: Payload[] = []): Payload[] {
   if (isJsonPayload(value)) found.push(toPayload(value));
   else if (Array.isArray(value)) value.forEach((item) => payloadsIn(item, found));
-  else if (isObject(value)) Object.values(value).forEach((item) => payloadsIn(item, found));
+  else if (isObject(value)) Object.entries(value).forEach(([key, item]) => UNCODED_FIELDS.has(key) || payloadsIn(item, found));
   return found;
 }
 

@@ -43,10 +43,11 @@ describe('EncryptionCodec', () => {
     expect(Buffer.from(a!.data!).equals(Buffer.from(b!.data!))).toBe(false);
   });
 
-  test('payloads that are not encrypted pass through unchanged', async () => {
-    const plain = toPayload({ legacy: true });
-    const [opened] = await codec.decode([plain]);
-    expect(opened).toBe(plain);
+  test('payloads it did not seal are refused: plain JSON, no encoding at all, or a sealed-looking payload of another key', async () => {
+    await expect(codec.decode([toPayload({ actor: { agencyId: 'demo-ice-ccht' } })])).rejects.toThrow('payload is not sealed by this service ("json/plain")');
+    await expect(codec.decode([{ data: Buffer.from('{}') }])).rejects.toThrow('payload is not sealed by this service (no encoding)');
+    const foreign = await new EncryptionCodec({ current: newKey('attacker') }).encode([toPayload('x')]);
+    await expect(codec.decode(foreign)).rejects.toThrow('"attacker" is not in the keyring');
   });
 
   test('after rotation, payloads sealed with the old key still open and new ones use the new key', async () => {

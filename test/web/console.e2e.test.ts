@@ -143,7 +143,8 @@ test('a police officer opens a case, sees the survivor on a no-store page, and s
 
   await page.getByLabel('Requested on (required)').fill(today());
   await page.getByRole('button', { name: 'Sign off' }).click();
-  await page.waitForURL((url) => url.pathname === '/' && url.searchParams.has('signed'));
+  await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('notice') === 'signed-off');
+  expect(await page.getByRole('status').textContent()).toContain('Your sign-off was recorded');
   expect(await page.getByRole('row').filter({ hasText: reference }).filter({ hasText: 'Continued Presence request' }).count()).toBe(0);
   await page.context().close();
 });

@@ -183,6 +183,9 @@ class Browser {
   }
 }
 
+/** A nonce the API issued, as the console asks for one when a sign-in starts. */
+const issuedNonce = async () => ((await request(app).post('/api/auth/oidc/nonce').expect(201)).body as { nonce: string }).nonce;
+
 const codeOf = (answer: { body: unknown }) => (answer.body as { code?: string }).code;
 const userIdOf = (answer: { body: unknown }) => (answer.body as { user: { id: string } }).user.id;
 
@@ -270,7 +273,7 @@ test('an unlinked identity is refused with what to ask an admin; once an admin l
 test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered, for another client, expired → 401', async () => {
   const jose = await import('jose');
   const session = (idToken: string) => request(app).post('/api/auth/oidc/session').send({ idToken });
-  const linkedSubject = await provider.sign({});
+  const linkedSubject = await provider.sign({ nonce: await issuedNonce() });
   // The identity is linked (previous test, or here when run alone): a genuine token is accepted.
   await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject: SUBJECT }).expect(201);
   expect(userIdOf(await session(linkedSubject).expect(201))).toBe(officer.user.id);
@@ -294,12 +297,37 @@ test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered,
   expect(await auditRows('oidc; invalid_id_token')).toHaveLength(Object.keys(refusals).length);
 });
 
+test('POST /api/auth/oidc/session opens a session only for a sign-in the API started: its nonce, once', async () => {
+  const session = async (claims: JWTPayload) => request(app).post('/api/auth/oidc/session').send({ idToken: await provider.sign(claims) });
+  await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject: SUBJECT }).expect(201);
+  const before = await auditRows('oidc; nonce_not_issued');
+  // Genuine tokens of the provider, for the linked user: signature, issuer, audience and age are all good.
+  const refusals = {
+    noNonce: await session({}),
+    // The nonce of a sign-in started by someone else (another relying party, or a script talking to the provider).
+    nonceNotIssued: await session({ nonce: randomBytes(32).toString('base64url') }),
+  };
+  for (const [what, answer] of Object.entries(refusals)) {
+    expect({ what, status: answer.status, code: codeOf(answer) }).toEqual({ what, status: 401, code: 'nonce_not_issued' });
+  }
+  const nonce = await issuedNonce();
+  const token = await provider.sign({ nonce });
+  expect(userIdOf(await request(app).post('/api/auth/oidc/session').send({ idToken: token }).expect(201))).toBe(officer.user.id);
+  // The same token again (copied from a log, a proxy, a browser history): its sign-in is over.
+  const replayed = await request(app).post('/api/auth/oidc/session').send({ idToken: token });
+  expect([replayed.status, codeOf(replayed)]).toEqual([401, 'nonce_not_issued']);
+  expect(await auditRows('oidc; nonce_not_issued')).toHaveLength(before.length + 3);
+  // Only a hash of the nonce is stored.
+  const stored = await stack.pool.query<{ row: string }>('SELECT row_to_json(n)::text AS row FROM oidc_nonces n');
+  for (const { row } of stored.rows) expect(row).not.toContain(nonce);
+});
+
 test('a disabled user cannot sign in with their identity', async () => {
   const advocate = await createWorker(stack.pool, 'demo-advocates', 'advocate');
   const subject = 'idp-user-disabled';
   await request(app).post(`/api/users/${advocate.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject }).expect(201);
   await request(app).post(`/api/users/${advocate.user.id}/disable`).set(admin.headers).expect(200);
-  const answer = await request(app).post('/api/auth/oidc/session').send({ idToken: await provider.sign({ sub: subject }) });
+  const answer = await request(app).post('/api/auth/oidc/session').send({ idToken: await provider.sign({ sub: subject, nonce: await issuedNonce() }) });
   expect([answer.status, codeOf(answer)]).toEqual([401, 'user_disabled']);
 });
 

@@ -45,7 +45,8 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
     router.get('/sign-in/oidc', async (req, res) => {
       let authorization: URL;
       try {
-        authorization = await oidc.start(res);
+        const { nonce } = ok(await kit.api(req).POST('/api/auth/oidc/nonce'));
+        authorization = await oidc.start(res, nonce);
       } catch (error) {
         req.log?.warn({ err: error }, 'OpenID Connect provider unavailable');
         const message = "Your agency's identity provider cannot be reached right now. Try again shortly.";

@@ -132,7 +132,7 @@ export function casePages(kit: Kit): Router {
           body: { outcome, details: detailsFromForm(kind, outcome, form) },
         }),
       );
-      res.redirect(303, `/?signed=${encodeURIComponent(`${view.reference} ${stepId}`)}`);
+      res.redirect(303, '/?notice=signed-off');
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
       await renderSignOff(req, res, form, error);

@@ -1,0 +1,52 @@
+/**
+ * The console's inbox says only what the console composed: a link cannot make it show words of its own choosing
+ * (issue 13). The whole service on real parts, the console calling the API over HTTP as in production.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { createConsole } from '../../web/console';
+import { INBOX_NOTICES } from '../../web/pages/home';
+import { SESSION_COOKIE } from '../../web/session';
+import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+let server: Server;
+let app: ReturnType<Stack['appWith']>;
+
+beforeAll(async () => {
+  stack = await startStack();
+  server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
+  server.on('request', app);
+});
+
+afterAll(async () => {
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
+  await stack?.stop();
+});
+
+const inbox = (query: string) =>
+  request(app)
+    .get(`/${query}`)
+    .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`)
+    .expect(200);
+
+test('a crafted link shows none of its text in the inbox', async () => {
+  const bait = 'Your account is locked, call +1 555 0100 to unlock it';
+  for (const query of [`?signed=${encodeURIComponent(bait)}`, `?notice=${encodeURIComponent(bait)}`, '?notice=constructor', '?notice=__proto__']) {
+    const page = await inbox(query);
+    expect(page.text).toContain('Inbox');
+    expect(page.text).not.toContain('Your account is locked');
+    expect(page.text).not.toContain('Signed off');
+    expect(page.text).not.toContain('[native code]');
+  }
+});
+
+test('after a sign-off, the inbox shows the message the console chose for it', async () => {
+  const page = await inbox('?notice=signed-off');
+  expect(page.text).toContain(INBOX_NOTICES.get('signed-off'));
+});
