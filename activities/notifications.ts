@@ -118,8 +118,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
   }
 
   /** Starts the row's delivery workflow, or finds it already started (running or done) by an earlier attempt. */
-  async function startDelivery(row: Notification): Promise<void> {
-    const input: DeliveryInput = { caseId: row.caseId, alarmId: row.alarmId, stepId: row.stepId, kind: row.kind as AlarmKind, recipientAgencyId: row.recipientAgencyId };
+  async function startDelivery(row: Notification, kind: AlarmKind): Promise<void> {
+    const input: DeliveryInput = { caseId: row.caseId, alarmId: row.alarmId, stepId: row.stepId, kind, recipientAgencyId: row.recipientAgencyId };
     await temporal.client.workflow
       .start(DELIVERY_WORKFLOW_TYPE, {
         workflowId: deliveryWorkflowIdOf(row.deliveryId),
@@ -142,7 +142,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         logger?.info({ notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind }, 'notification recorded in-app only: the agency has no email address');
         return { notificationId: row.id, delivery: 'in_app' };
       }
-      await startDelivery(row);
+      await startDelivery(row, input.kind);
       return { notificationId: row.id, delivery: 'email' };
     },
     ...createDeliveryActivities(deps),
@@ -151,43 +151,39 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
 /** Sending an email and reporting one that keeps failing: what a delivery workflow asks for. */
 export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger }: DeliveryDeps) {
-  /** The row, locked, unless it is missing or already sent. */
-  async function sendOnce(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
-    return inTransaction(pool, async (client) => {
-      const row = await findNotification(client, key, { forUpdate: true });
-      if (!row?.recipientEmail) return { sentAt: null };
-      if (row.sentAt) return { sentAt: row.sentAt };
-      const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
-      // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat timeout
-      // instead of waiting out the whole attempt.
-      const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
-      try {
-        await mailer.sendMail({ from, to: row.recipientEmail, subject: row.subject, text: row.bodyText, messageId: notificationMessageId(row.id, from) });
-      } catch (thrown) {
-        // Not `instanceof Error`: a socket error may come from another realm (jest's sandbox, a worker thread).
-        const message = typeof thrown === 'object' && thrown !== null && 'message' in thrown ? String(thrown.message) : 'SMTP send failed';
-        const failure = thrown instanceof Error ? thrown : new Error(message);
-        await recordFailure(client, row.id, failure.message);
-        logger?.warn(ids, 'notification email not sent; it will be retried');
-        return { sentAt: null, failure };
-      } finally {
-        clearInterval(beating);
-      }
-      const sentAt = new Date();
-      await markSent(client, row.id, sentAt);
-      logger?.info(ids, 'notification email sent');
-      return { sentAt: sentAt.toISOString() };
-    }).then((outcome: { sentAt: Instant | null; failure?: Error }) => {
+  return {
+    /**
+     * Sends the notification's email unless it was sent already (the row lock makes concurrent attempts take turns);
+     * throws, to be retried, while the server fails.
+     */
+    async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
+      const outcome = await inTransaction(pool, async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
+        const row = await findNotification(client, key, { forUpdate: true });
+        if (!row?.recipientEmail) return { sentAt: null };
+        if (row.sentAt) return { sentAt: row.sentAt };
+        const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
+        // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat
+        // timeout instead of waiting out the whole attempt.
+        const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
+        try {
+          await mailer.sendMail({ from, to: row.recipientEmail, subject: row.subject, text: row.bodyText, messageId: notificationMessageId(row.id, from) });
+        } catch (thrown) {
+          // Not `instanceof Error` alone: a socket error may come from another realm (jest's sandbox, a worker thread).
+          const failure = thrown instanceof Error ? thrown : new Error(typeof thrown === 'object' && thrown !== null && 'message' in thrown ? String(thrown.message) : 'SMTP send failed');
+          await recordFailure(client, row.id, failure.message);
+          logger?.warn(ids, 'notification email not sent; it will be retried');
+          return { sentAt: null, failure };
+        } finally {
+          clearInterval(beating);
+        }
+        const sentAt = new Date();
+        await markSent(client, row.id, sentAt);
+        logger?.info(ids, 'notification email sent');
+        return { sentAt: sentAt.toISOString() };
+      });
       // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
       if (outcome.failure) throw outcome.failure;
       return { sentAt: outcome.sentAt };
-    });
-  }
-
-  return {
-    /** Sends the notification's email unless it was sent already; throws (to be retried) while the server fails. */
-    async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
-      return sendOnce(key);
     },
 
     /**
