@@ -48,10 +48,12 @@ export interface NotifyInput {
   stepId: string;
   stepKind: string;
   kind: AlarmKind;
+  /** What the alarm is about (domain Alarm.subject); absent from activities scheduled before it was passed. */
+  about?: string;
   /** The organisation told; for an escalation the workflow passes the coordinator organisation. */
   recipientAgencyId: string;
-  /** The date the message is about: the step's due date, or the expiry date for expiry kinds. */
-  dueAt: Instant;
+  /** The date the message is about (domain `alarmDate`); null when it derives from a birth date. */
+  dueAt: Instant | null;
 }
 
 export interface NotifyResult {
@@ -100,6 +102,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       stepKind: input.stepKind,
       agencyName: recipient.name,
       dueAt: input.dueAt,
+      about: input.about,
       publicBaseUrl,
     });
     return enqueue(pool, {

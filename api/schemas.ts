@@ -163,7 +163,7 @@ export const NotificationPageSchema = z.object({
       recipientEmail: z.string().nullable(),
       subject: z.string(),
       bodyText: z.string(),
-      dueAt: instant,
+      dueAt: instant.nullable().describe("the date the message is about; null for a minor's 18th birthday, which no notification carries"),
       createdAt: instant,
       sentAt: instant.nullable(),
       attempts: z.number().int(),

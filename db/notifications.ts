@@ -23,7 +23,8 @@ export interface NewNotification {
   recipientEmail: string | null;
   subject: string;
   bodyText: string;
-  dueAt: Instant;
+  /** Null when the date derives from a birth date (a minor's 18th birthday), which no notification carries. */
+  dueAt: Instant | null;
 }
 
 export interface Notification extends NewNotification {
@@ -70,7 +71,7 @@ interface NotificationRow {
   recipient_email: string | null;
   subject: string;
   body_text: string;
-  due_at: Date;
+  due_at: Date | null;
   created_at: Date;
   sent_at: Date | null;
   attempts: number;
@@ -96,7 +97,7 @@ function fromRow(row: NotificationRow): Notification {
     recipientEmail: row.recipient_email,
     subject: row.subject,
     bodyText: row.body_text,
-    dueAt: row.due_at.toISOString(),
+    dueAt: row.due_at ? row.due_at.toISOString() : null,
     createdAt: row.created_at.toISOString(),
     sentAt: row.sent_at ? row.sent_at.toISOString() : null,
     attempts: row.attempts,

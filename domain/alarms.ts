@@ -38,6 +38,21 @@ export function alarms(state: CaseState): Alarm[] {
   return [...unique.values()].sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
 }
 
+/** Alarm subjects whose dates are derived from a birth date: no message, id or view for every role may carry them. */
+const BIRTH_DATE_SUBJECTS: ReadonlySet<string> = new Set(['minor_turns_18']);
+
+/**
+ * The date an alarm's message names: the step's due date, or the end of what expires for expiry kinds. None for a
+ * minor's 18th birthday: it would reveal the birth date to every reader of the message, so the message says
+ * where to find it instead (the case page, for those who may read the survivor's identity).
+ */
+export function alarmDate(state: CaseState, alarm: Alarm): Instant | null {
+  if (BIRTH_DATE_SUBJECTS.has(alarm.subject)) return null;
+  const step = findStep(state, alarm.stepId);
+  const isExpiry = alarm.kind === 'expiry_reminder' || alarm.kind === 'expired';
+  return (isExpiry ? step?.expiresAt : step?.dueAt) ?? alarm.at;
+}
+
 /** The next alarm to sleep until, if any. */
 export function nextAlarm(state: CaseState): Alarm | undefined {
   return alarms(state)[0];

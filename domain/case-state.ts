@@ -18,6 +18,11 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   usesUVisa: boolean;
   policy: Policy;
   firedAlarms: string[];
+  /**
+   * The 18th-birthday reminders fall on a weekly grid rather than at the birthday's own offsets (domain/tracks/intake.ts).
+   * Set by the workflow behind a patch, so histories recorded before the grid replay with the schedule they had.
+   */
+  birthdayRemindersOnGrid?: boolean;
 }
 
 export const REJECTION_CODES = [

@@ -15,8 +15,13 @@ export interface NotificationFacts {
   stepKind: string;
   /** The organisation the email goes to. For an escalation, the coordinator organisation. */
   agencyName: string;
-  /** The date the message is about: the step's due date, or the expiry date for expiry kinds. */
-  dueAt: Instant;
+  /**
+   * The date the message is about: the step's due date, or the expiry date for expiry kinds. Null when that date is
+   * derived from a birth date (a minor's 18th birthday): the message then says where to find it instead.
+   */
+  dueAt: Instant | null;
+  /** What the alarm is about when it is not the step itself, e.g. `minor_turns_18` (domain Alarm.subject). */
+  about?: string;
   /** Where the service is reachable, without a trailing slash, e.g. https://relief.example.org */
   publicBaseUrl: string;
   /** For `delivery_failing`: the organisation whose email keeps failing (`dueAt` is then when it started failing). */
@@ -82,6 +87,14 @@ export function caseLink(publicBaseUrl: string, caseId: string): string {
 
 function headline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
   const ref = facts.reference;
+  if (facts.about === 'minor_turns_18') {
+    return {
+      subject: `Urgent: notify HHS before the minor turns 18 (case ${ref})`,
+      lead:
+        `The minor in this case turns 18 soon, and the request for HHS assistance ("${step}") must be made before then. ` +
+        "The date is on the case page for those who may read the survivor's identity.",
+    };
+  }
   switch (facts.kind) {
     case 'reminder':
       return { subject: `Reminder: ${step} due ${date} (case ${ref})`, lead: `The step "${step}" is due on ${date}.` };
@@ -115,7 +128,7 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const step = stepLabel(facts.stepKind);
-  const date = formatDate(facts.dueAt);
+  const date = facts.dueAt === null ? 'see the case page' : formatDate(facts.dueAt);
   const { subject, lead } = headline(facts, step, date);
   const text = [
     `To: ${facts.agencyName}`,
@@ -124,7 +137,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     '',
     `Case reference: ${facts.reference}`,
     `Step: ${step}`,
-    `Date: ${date}`,
+    ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     '',
     `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
     '',

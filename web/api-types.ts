@@ -2142,8 +2142,8 @@ export interface operations {
                             createdAt: string;
                             /** @description its email is delivered by the workflow notification-<deliveryId> (Temporal Web UI) */
                             deliveryId: string;
-                            /** @description ISO-8601 instant */
-                            dueAt: string;
+                            /** @description the date the message is about; null for a minor's 18th birthday, which no notification carries */
+                            dueAt: string | null;
                             /** @description when sending first failed; null once sent. The email is still being retried */
                             failingSince: string | null;
                             id: string;

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
 import {
+  alarmDate,
   applyClose,
   applySignOff,
   findStep,
@@ -98,6 +99,15 @@ function asAuthorised(actor: Actor): Actor {
   return patched(ROLES_PATCH) ? actor : workingActor(actor);
 }
 
+/**
+ * Cases recorded before it fired their 18th-birthday reminders at the birthday's own offsets; replaying them must
+ * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
+ */
+const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
+function withBirthdayGrid(state: CaseState): CaseState {
+  return state.birthdayRemindersOnGrid || !patched(BIRTHDAY_GRID_PATCH) ? state : { ...state, birthdayRemindersOnGrid: true };
+}
+
 function nowIso(): string {
   // Workflow time: deterministic, and skipped ahead by the time-skipping test server.
   return new Date(Date.now()).toISOString();
@@ -165,10 +175,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       const { searchAttributes, historyLimit } = input;
       return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, searchAttributes, historyLimit });
     }
+    state = withBirthdayGrid(state);
     const next = nextAlarm(state);
     if (next && Date.parse(next.at) <= Date.now()) {
       const step = findStep(state, next.stepId);
-      const isExpiry = next.kind === 'expiry_reminder' || next.kind === 'expired';
       await notify({
         alarmId: next.id,
         caseId: state.caseId,
@@ -176,9 +186,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         stepId: next.stepId,
         stepKind: step?.kind ?? next.subject,
         kind: next.kind,
+        about: next.subject,
         recipientAgencyId: state.agencies[next.recipient],
-        // The date the message is about: the step's due date, or the end of what expires.
-        dueAt: (isExpiry ? step?.expiresAt : step?.dueAt) ?? next.at,
+        dueAt: alarmDate(state, next),
       });
       state = fireAlarm(state, next, nowIso());
       await publish();

@@ -3,8 +3,46 @@
  * assistance must be made before the 18th birthday; the notification opens HHS's interim and eligibility letters.
  */
 import { addDaysToInstant, startOfDay } from '../dates';
-import { latestOfKind, openStep, type Alarm } from '../case-state';
+import { latestOfKind, openStep, type Alarm, type CaseState } from '../case-state';
+import type { Step } from '../types';
 import type { TrackRules } from './track';
+
+const DAY_MS = 86_400_000;
+/** Birthday reminders fall on weeks counted from the notification's opening, so their timing tells at most the week. */
+const GRID_DAYS = 7;
+
+/**
+ * When each lead's reminder fires: the last grid point strictly before `birthday - lead`, or the opening itself
+ * for a lead already passed (the request is urgent, so such a lead is raised at once rather than dropped). A time
+ * derived from the birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an
+ * operator reading timer events) work the birth date out; a grid point reveals only the week, and never falls on
+ * the birthday or on a lead's own date.
+ */
+function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
+  const opened = Date.parse(notification.openedAt);
+  const legacyFired = new Set(legacyAlarms(state, notification, birthday).filter(({ alarm }) => state.firedAlarms.includes(alarm.id)).map(({ lead }) => lead));
+  const byId = new Map<string, Alarm>();
+  for (const lead of state.policy.expiryLeads.minorTurns18.leadDays) {
+    // A case that switched schedules mid-way keeps the reminders it already sent under the legacy ids.
+    if (legacyFired.has(lead)) continue;
+    const target = Date.parse(addDaysToInstant(startOfDay(birthday), -lead));
+    const week = target > opened ? Math.ceil((target - opened) / (GRID_DAYS * DAY_MS)) - 1 : 0;
+    const id = `${notification.id}:expiry_reminder:minor_turns_18:week-${week}`;
+    const at = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
+    byId.set(id, { id, at, stepId: notification.id, kind: 'expiry_reminder', recipient: 'law_enforcement', subject: 'minor_turns_18' });
+  }
+  return [...byId.values()];
+}
+
+/** The schedule of cases that began before the grid: each lead at its own date, ids carrying that date. */
+function legacyAlarms(state: CaseState, notification: Step, birthday: string): { lead: number; alarm: Alarm }[] {
+  return state.policy.expiryLeads.minorTurns18.leadDays.map((lead) => {
+    const target = addDaysToInstant(startOfDay(birthday), -lead);
+    const at = target < notification.openedAt ? notification.openedAt : target;
+    const id = `${notification.id}:expiry_reminder:minor_turns_18:${at}`;
+    return { lead, alarm: { id, at, stepId: notification.id, kind: 'expiry_reminder', recipient: 'law_enforcement', subject: 'minor_turns_18' } };
+  });
+}
 
 export const intake: TrackRules = {
   check: {},
@@ -17,15 +55,9 @@ export const intake: TrackRules = {
   windowAlarms(state) {
     const notification = latestOfKind(state, 'hhs_minor_notification');
     if (!state.minorTurns18On || notification?.status !== 'pending') return [];
-    const birthday = startOfDay(state.minorTurns18On);
-    // Unlike other leads, one that already passed is not dropped but raised at once: the request is urgent.
-    const byId = new Map<string, Alarm>();
-    for (const days of state.policy.expiryLeads.minorTurns18.leadDays) {
-      const lead = addDaysToInstant(birthday, -days);
-      const at = lead < notification.openedAt ? notification.openedAt : lead;
-      const id = `${notification.id}:expiry_reminder:minor_turns_18:${at}`;
-      byId.set(id, { id, at, stepId: notification.id, kind: 'expiry_reminder', recipient: 'law_enforcement', subject: 'minor_turns_18' });
-    }
+    if (state.birthdayRemindersOnGrid) return gridAlarms(state, notification, state.minorTurns18On);
+    // Legacy leads that coincide (all those already passed fire at the opening) share an id, hence one alarm.
+    const byId = new Map(legacyAlarms(state, notification, state.minorTurns18On).map(({ alarm }) => [alarm.id, alarm]));
     return [...byId.values()];
   },
   expire: {},

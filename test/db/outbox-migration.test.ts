@@ -1,14 +1,16 @@
 /**
- * The migration that keys notifications by case and alarm, on a database that already holds rows of the old shape:
- * every row keeps its contents and gets its case-qualified id, a second case can then have the same alarm, and every
- * existing case gets its reference reserved for the agency that opened it.
+ * The outbox's migrations, each on a database that already holds rows of the shape before it. Keying notifications
+ * by case and alarm: every row keeps its contents and gets its case-qualified id, a second case can then have the
+ * same alarm, and every existing case gets its reference reserved for the agency that opened it. Dropping dates
+ * derived from a birth date: a minor's 18th-birthday reminders lose their date everywhere a reader sees it.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
 import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
-import { enqueue, findNotification } from '../../db/notifications';
+import { enqueue, findNotification, listNotifications } from '../../db/notifications';
+import { renderNotification } from '../../mail/render';
 import { createPool } from '../../db/pool';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
@@ -23,24 +25,24 @@ afterAll(async () => {
   await db?.stop();
 });
 
-const OUTBOX_MIGRATION = /case-keyed-outbox\.sql$/;
-
-/** The migrations from the outbox's on, oldest first: undone together, as the database stood before that release. */
-const fromOutboxOn = (() => {
+/** The migrations from the one named on, oldest first: undone together, as the database stood before that release. */
+function migrationsFrom(name: RegExp): string[] {
   const files = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith('.sql')).sort();
-  return files.slice(files.findIndex((file) => OUTBOX_MIGRATION.test(file))).map((file) => file.replace(/\.sql$/, ''));
-})();
+  return files.slice(files.findIndex((file) => name.test(file))).map((file) => file.replace(/\.sql$/, ''));
+}
 
-/** Undoes the outbox migration and every later one (their down migrations run too). */
-async function undoOutboxMigration(): Promise<void> {
+/** Undoes these migrations, the latest first (their down migrations run). */
+async function undo(migrations: string[]): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package, as db/migrate.ts does
   const { runner } = require('node-pg-migrate') as { runner: (options: RunnerOption) => Promise<unknown> };
-  const count = fromOutboxOn.length;
+  const count = migrations.length;
   await runner({ databaseUrl: db.ownerConnectionString, dir: MIGRATIONS_DIR, migrationsTable: 'pgmigrations', direction: 'down', count, verbose: false, log: () => undefined });
 }
 
+const fromOutboxOn = migrationsFrom(/case-keyed-outbox\.sql$/);
+
 test('existing outbox rows and cases come through the migration intact', async () => {
-  await undoOutboxMigration();
+  await undo(fromOutboxOn);
   const [first, second] = [randomUUID(), randomUUID()];
   const alarmId = 'hhs_minor_notification-1:due:2026-11-24T00:00:00.000Z';
   for (const [caseId, reference, opener] of [
@@ -89,4 +91,43 @@ test('existing outbox rows and cases come through the migration intact', async (
   ]);
   // A reservation is never rewritten by the service.
   await expect(db.pool.query(`UPDATE case_references SET reference = 'X' WHERE case_id = $1`, [first])).rejects.toMatchObject({ code: '42501' });
+});
+
+test("a minor's 18th-birthday reminders written before the grid lose their date wherever a reader sees it", async () => {
+  const fromBirthdayFreeOn = migrationsFrom(/birthday-free-notifications\.sql$/);
+  await undo(fromBirthdayFreeOn);
+  const caseId = randomUUID();
+  const lead = '2027-03-15T00:00:00.000Z';
+  const old = renderNotification({
+    kind: 'expiry_reminder',
+    caseId,
+    reference: 'RC-OLD-3',
+    stepKind: 'hhs_minor_notification',
+    agencyName: 'Police A',
+    dueAt: lead,
+    publicBaseUrl: 'https://relief.example.org',
+  });
+  expect(old.text).toContain('2027-03-15');
+  const row = { caseId, reference: 'RC-OLD-3', stepId: 'hhs_minor_notification-1', stepKind: 'hhs_minor_notification', kind: 'expiry_reminder' as const };
+  const sentId = `hhs_minor_notification-1:expiry_reminder:minor_turns_18:${lead}`;
+  const owedId = 'hhs_minor_notification-1:expiry_reminder:minor_turns_18:2027-05-14T00:00:00.000Z';
+  for (const [alarmId, sent] of [[sentId, true], [owedId, false]] as const) {
+    await enqueue(owner, { ...row, alarmId, recipientAgencyId: 'police-a', recipientEmail: 'a@police.example', subject: old.subject, bodyText: old.text, dueAt: lead });
+    if (sent) await owner.query(`UPDATE notifications SET sent_at = now() WHERE case_id = $1 AND alarm_id = $2`, [caseId, alarmId]);
+  }
+
+  expect(await migrate(db.ownerConnectionString)).toEqual(fromBirthdayFreeOn);
+
+  const { items } = await listNotifications(db.pool, { caseId, limit: 10 });
+  expect(items).toHaveLength(2);
+  for (const item of items) {
+    expect(item).toMatchObject({ dueAt: null, subject: 'Urgent: notify HHS before the minor turns 18 (case RC-OLD-3)' });
+    expect(item.bodyText).toContain('Open the case: https://relief.example.org/cases/');
+    expect(item.bodyText).toContain('("HHS notification of a minor (24 hours)") must be made before then');
+    expect(`${item.subject}${item.bodyText}`).not.toMatch(/2027-|valid until/);
+  }
+  // The sent one's id is gone; the owed one keeps its id until its delivery workflow has sent it.
+  const ids = items.map((item) => item.alarmId);
+  expect(ids).toContain(owedId);
+  expect(ids.find((id) => id !== owedId)).toMatch(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:legacy-[0-9a-f-]{36}$/);
 });

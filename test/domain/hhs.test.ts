@@ -1,6 +1,7 @@
-import { alarms, fireAlarm } from '../../domain/alarms';
+import { alarmDate, alarms, fireAlarm } from '../../domain/alarms';
+import { addDays, dateOf } from '../../domain/dates';
 import type { CaseState } from '../../domain/case-state';
-import { noon, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+import { noon, openAdult, openMinor, OPENED_ON, pendingIds, refusal, sign, stepOf } from './case-fixtures';
 
 function notified(state: CaseState = openMinor()): CaseState {
   return sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-01-05' }, '2026-01-05T20:00:00.000Z');
@@ -21,18 +22,57 @@ describe('minor path', () => {
     expect(pendingIds(state)).toEqual(['hhs_minor_notification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1']);
   });
 
-  it('warns ahead of the 18th birthday while the request is not made, and stops once it is', () => {
-    const state = openMinor('2026-09-01');
-    const birthday = alarms(state).filter((a) => a.subject === 'minor_turns_18');
-    expect(birthday.map((a) => a.at)).toEqual(['2026-06-03T00:00:00.000Z', '2026-08-02T00:00:00.000Z', '2026-08-25T00:00:00.000Z']);
+  /** The alarms of a case on the weekly grid every case since the grid release follows. */
+  const onGrid = (state: CaseState): CaseState => ({ ...state, birthdayRemindersOnGrid: true });
+  const birthdayAlarms = (state: CaseState) => alarms(state).filter((a) => a.subject === 'minor_turns_18');
+  const DAY_MS = 86_400_000;
+
+  it('warns ahead of the 18th birthday on weeks counted from the notification, and stops once it is made', () => {
+    const state = onGrid(openMinor('2026-09-01'));
+    const opened = Date.parse(stepOf(state, 'hhs_minor_notification-1').openedAt);
+    const birthday = birthdayAlarms(state);
+    // Leads of 90, 30 and 7 days: each on the last week boundary strictly before its own date.
+    expect(birthday.map((a) => a.at)).toEqual(['2026-06-01T12:00:00.000Z', '2026-07-27T12:00:00.000Z', '2026-08-24T12:00:00.000Z']);
+    for (const [alarm, lead] of birthday.map((a, index) => [a, [90, 30, 7][index]] as const)) {
+      const leadDate = Date.parse('2026-09-01T00:00:00.000Z') - lead * DAY_MS;
+      expect((Date.parse(alarm.at) - opened) % (7 * DAY_MS)).toBe(0);
+      expect(Date.parse(alarm.at)).toBeLessThan(leadDate);
+      expect(Date.parse(alarm.at)).toBeGreaterThanOrEqual(leadDate - 7 * DAY_MS);
+    }
     expect(birthday.every((a) => a.kind === 'expiry_reminder' && a.recipient === 'law_enforcement')).toBe(true);
-    expect(alarms(notified(state)).some((a) => a.subject === 'minor_turns_18')).toBe(false);
+    expect(birthdayAlarms(notified(state))).toEqual([]);
   });
 
-  it('raises a birthday warning at once when the birthday is closer than every lead', () => {
-    const state = openMinor('2026-01-10');
-    const birthday = alarms(state).filter((a) => a.subject === 'minor_turns_18');
-    expect(birthday.map((a) => a.at)).toEqual([state.openedAt]);
+  it('never times, names or dates a birthday reminder by the birthday or one of its leads, whatever the birthday', () => {
+    const leads = [90, 30, 7];
+    for (let offset = 2; offset <= 400; offset += 1) {
+      const birthday = addDays(OPENED_ON, offset);
+      const derived = new Set([birthday, ...leads.map((lead) => addDays(birthday, -lead))]);
+      const state = onGrid(openMinor(birthday));
+      // A lead already passed is raised at the opening, which every reader of the case sees anyway.
+      const timedByBirthday = (at: string) => at !== stepOf(state, 'hhs_minor_notification-1').openedAt && derived.has(dateOf(at));
+      for (const alarm of birthdayAlarms(state)) {
+        expect({ birthday, at: alarm.at, timedByBirthday: timedByBirthday(alarm.at) }).toEqual({ birthday, at: alarm.at, timedByBirthday: false });
+        expect(alarm.id).toMatch(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:week-\d+$/);
+        expect(alarmDate(state, alarm)).toBeNull();
+      }
+    }
+  });
+
+  it('raises one birthday warning at once when the birthday is closer than every lead', () => {
+    const state = onGrid(openMinor('2026-01-10'));
+    expect(birthdayAlarms(state).map((a) => a.at)).toEqual([stepOf(state, 'hhs_minor_notification-1').openedAt]);
+  });
+
+  it('keeps the dated schedule for cases recorded before the grid, and lets them switch without repeating a warning', () => {
+    const legacy = openMinor('2026-09-01');
+    const dated = birthdayAlarms(legacy);
+    expect(dated.map((a) => a.at)).toEqual(['2026-06-03T00:00:00.000Z', '2026-08-02T00:00:00.000Z', '2026-08-25T00:00:00.000Z']);
+    expect(birthdayAlarms(openMinor('2026-01-10')).map((a) => a.at)).toEqual([legacy.openedAt]);
+
+    // The 90-day warning went out under its dated id; then the case moved to the grid.
+    const fired = onGrid(fireAlarm(legacy, dated[0]!, dated[0]!.at));
+    expect(birthdayAlarms(fired).map((a) => a.at)).toEqual(['2026-07-27T12:00:00.000Z', '2026-08-24T12:00:00.000Z']);
   });
 
   it('end to end: notification, interim letter, one extension, eligibility letter', () => {

@@ -34,6 +34,14 @@ describe('renderNotification', () => {
     expect(subject).not.toMatch(/^Reminder:/);
   });
 
+  it("words a minor's 18th-birthday warning as urgent, with no date (it would reveal the birth date) and no 'valid until'", () => {
+    const { subject, text } = renderNotification({ ...facts, kind: 'expiry_reminder', stepKind: 'hhs_minor_notification', about: 'minor_turns_18', dueAt: null });
+    expect(subject).toBe('Urgent: notify HHS before the minor turns 18 (case RC-2026-0042)');
+    expect(text).toContain('must be made before then');
+    expect(text).toContain("for those who may read the survivor's identity");
+    expect(`${subject}\n${text}`).not.toMatch(/\d{4}-\d{2}-\d{2}|valid until|Date:/);
+  });
+
   it('labels unknown step kinds in plain words and escapes the case id in links', () => {
     expect(stepLabel('benefit_window')).toBe('Benefit window');
     expect(caseLink('https://relief.example.org', 'a/b')).toBe('https://relief.example.org/cases/a%2Fb');

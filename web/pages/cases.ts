@@ -5,6 +5,7 @@ import { ApiProblem, ok } from '../api-client';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
+import { eighteenthBirthday } from '../../domain/case';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -75,6 +76,8 @@ export function casePages(kit: Kit): Router {
       title: `Case ${view.reference}`,
       view,
       survivor,
+      // The HHS request of a minor must be made before this day; shown only beside the identity it derives from.
+      turns18On: survivor && view.path === 'minor' ? eighteenthBirthday(survivor.birthDate) : undefined,
       tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter((group) => group.steps.length > 0),
       dueNext: dueNext(view),
       reminders: reminders.items,
