@@ -40,7 +40,7 @@ import {
   type Rejection,
   type SignOffCommand,
 } from '../domain';
-import { deliveryReportSignal } from './definitions';
+import { BIRTHDAY_GRID_PATCH, deliveryReportSignal } from './definitions';
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
 
 interface RunOptions {
@@ -99,11 +99,6 @@ function asAuthorised(actor: Actor): Actor {
   return patched(ROLES_PATCH) ? actor : workingActor(actor);
 }
 
-/**
- * Cases recorded before it fired their 18th-birthday reminders at the birthday's own offsets; replaying them must
- * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
- */
-const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
 function withBirthdayGrid(state: CaseState): CaseState {
   return state.birthdayRemindersOnGrid || !patched(BIRTHDAY_GRID_PATCH) ? state : { ...state, birthdayRemindersOnGrid: true };
 }

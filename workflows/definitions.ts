@@ -26,3 +26,9 @@ export interface DeliveryInput {
 
 /** Sent by a delivery workflow to its case when an email is late, and again when it finally got through. */
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
+
+/**
+ * Cases recorded before it fired a minor's 18th-birthday reminders at the birthday's own offsets; replaying them must
+ * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
+ */
+export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';

@@ -33,7 +33,8 @@ describe('minor path', () => {
     const birthday = birthdayAlarms(state);
     // Leads of 90, 30 and 7 days: each on the last week boundary strictly before its own date.
     expect(birthday.map((a) => a.at)).toEqual(['2026-06-01T12:00:00.000Z', '2026-07-27T12:00:00.000Z', '2026-08-24T12:00:00.000Z']);
-    for (const [alarm, lead] of birthday.map((a, index) => [a, [90, 30, 7][index]] as const)) {
+    for (const [index, lead] of [90, 30, 7].entries()) {
+      const alarm = birthday[index]!;
       const leadDate = Date.parse('2026-09-01T00:00:00.000Z') - lead * DAY_MS;
       expect((Date.parse(alarm.at) - opened) % (7 * DAY_MS)).toBe(0);
       expect(Date.parse(alarm.at)).toBeLessThan(leadDate);

@@ -10,6 +10,7 @@
  */
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import type { TimelineEntry } from '../../domain/types';
+import { BIRTHDAY_GRID_PATCH } from '../../workflows/definitions';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -24,6 +25,8 @@ export interface HistoryFacts {
   searchAttributes: boolean;
   /** Timeline entries this run added, after any carried in by continue-as-new. */
   added: TimelineEntry[];
+  /** The ids of the patches the run recorded markers for (`patched()` answered true). */
+  patches: string[];
 }
 
 const EVENT_PREFIX = 'EVENT_TYPE_';
@@ -93,6 +96,16 @@ function eventTypeName(type: Json | undefined): string {
     .replace(/(^|_)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase());
 }
 
+/** Patch markers carry their id in an uncoded JSON payload, as the SDK writes them. */
+function patchesOf(events: Array<{ [key: string]: Json }>): string[] {
+  return events.flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (!isObject(marker) || marker.markerName !== 'core_patch' || !isObject(marker.details)) return [];
+    const data = payloadsIn(marker.details['patch-data'] ?? null).map((payload) => defaultPayloadConverter.fromPayload<{ id?: unknown }>(payload));
+    return data.flatMap((patch) => (typeof patch.id === 'string' ? [patch.id] : []));
+  });
+}
+
 function firstCommandOf(events: Array<{ [key: string]: Json }>): HistoryFacts['firstCommand'] {
   const completed = events.findIndex((event) => event.eventType === `${EVENT_PREFIX}WORKFLOW_TASK_COMPLETED`);
   const command = completed >= 0 ? events[completed + 1] : undefined;
@@ -121,12 +134,14 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     completed: has('WORKFLOW_EXECUTION_COMPLETED'),
     searchAttributes: has('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
+    patches: patchesOf(events),
   };
 }
 
 const added = (facts: HistoryFacts, type: string, stepPrefix = '') =>
   facts.added.some((entry) => entry.type === type && (entry.stepId ?? '').startsWith(stepPrefix));
 const alarmFired = (facts: HistoryFacts, kinds: string[]) => kinds.some((kind) => added(facts, `alarm.${kind}`));
+const minorAlarmFired = (facts: HistoryFacts) => facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification'));
 const DEADLINE_ALARMS = ['reminder', 'due', 'escalation'];
 const EXPIRY_ALARMS = ['expiry_reminder', 'expired'];
 
@@ -136,7 +151,8 @@ export const COVERAGE = {
   'closes a case': (facts: HistoryFacts) => facts.completed,
   'fires a deadline reminder': (facts: HistoryFacts) => alarmFired(facts, DEADLINE_ALARMS),
   'fires an expiry alarm': (facts: HistoryFacts) => alarmFired(facts, EXPIRY_ALARMS),
-  'fires a minor-path alarm': (facts: HistoryFacts) => facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification')),
+  'fires a minor-path alarm': (facts: HistoryFacts) => minorAlarmFired(facts),
+  'fires a minor-path alarm on the birthday grid': (facts: HistoryFacts) => minorAlarmFired(facts) && facts.patches.includes(BIRTHDAY_GRID_PATCH),
   'answers a T-visa evidence request': (facts: HistoryFacts) => added(facts, 'notice.received', 't_visa_decision') && added(facts, 'step.completed', 't_visa_evidence_response'),
   'signs a U-visa step': (facts: HistoryFacts) => added(facts, 'step.completed', 'u_visa_'),
   // A run that only began (continue-as-new right after the last change) has nothing to upsert.
@@ -183,6 +199,8 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v3: DEV_SERVER_CLAIMS,
   // Notifications recorded per case and alarm, each email delivered by a workflow of its own.
   v4: DEV_SERVER_CLAIMS,
+  // A minor's 18th-birthday reminders on the weekly grid (BIRTHDAY_GRID_PATCH).
+  v5: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'fires a minor-path alarm on the birthday grid'] },
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

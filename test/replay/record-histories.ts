@@ -36,9 +36,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * the time-skipping server without search attributes. v3 comes from the dev server with search attributes, and
  * covers expiry reminders, T-visa evidence requests, the U visa and continue-as-new (see GENERATION_CLAIMS). v4 is
  * the same cases after notify became "record the notification and start its delivery workflow" (no timeout that
- * could fail the case) and the case learned the delivery reports (a signal).
+ * could fail the case) and the case learned the delivery reports (a signal). v5 puts a minor's 18th-birthday
+ * reminders on a weekly grid (BIRTHDAY_GRID_PATCH), so their timing no longer reveals the birth date.
  */
-const GENERATION = 'v4';
+const GENERATION = 'v5';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;
