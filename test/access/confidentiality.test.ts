@@ -9,14 +9,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { Client } from '@temporalio/client';
 import request from 'supertest';
 import { workflowIdOf } from '../../workflows/definitions';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';
 import type { AgencyKind } from '../../domain/types';
+import { databaseRows, logCapture, needlesIn, storedHistory, unsealedPayloads } from '../support/scan';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const SURVIVOR = { name: 'Zofia Quetzal-Brightwater', birthDate: '1987-07-19', aNumber: 'A208519374', contact: 'zq.survivor@example.net' };
@@ -36,56 +35,7 @@ const NEEDLES = [
   'zq.survivor',
 ].map((needle) => needle.toLowerCase());
 
-/** The needles found in a text, ignoring case. Binary data is read as latin1 so ASCII needles match byte for byte. */
-function leaksIn(text: string): string[] {
-  const lower = text.toLowerCase();
-  return NEEDLES.filter((needle) => lower.includes(needle));
-}
-
-/**
- * A Temporal history as text, every byte array (a payload's data and metadata) as its raw bytes: the history's own
- * toJSON would show them as base64, in which no plain needle could ever be found. Also lists each payload's
- * encoding with where it was found.
- */
-function historyText(history: unknown): { text: string; encodings: { path: string; encoding: string }[] } {
-  const parts: string[] = [];
-  const encodings: { path: string; encoding: string }[] = [];
-  const walk = (value: unknown, path: string): void => {
-    if (value instanceof Uint8Array) {
-      const bytes = Buffer.from(value).toString('latin1');
-      if (path.endsWith('.metadata.encoding')) encodings.push({ path, encoding: bytes });
-      parts.push(`${path}=${bytes}`);
-    } else if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, `${path}[${index}]`));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [name, field] of Object.entries(value)) walk(field, `${path}.${name}`);
-    } else if (value !== undefined && value !== null) {
-      parts.push(`${path}=${JSON.stringify(value)}`);
-    }
-  };
-  walk(history, 'history');
-  return { text: parts.join('\n'), encodings };
-}
-
-/**
- * Payloads the server must read, so no codec touches them: search attributes (indexed for the lists) and the SDK's
- * patch markers (a patch id). They are scanned like the rest; every other payload must be sealed.
- */
-const SERVER_READABLE = /\.(searchAttributes\.indexedFields|markerRecordedEventAttributes)\./;
-const unsealedPayloads = (encodings: { path: string; encoding: string }[]) =>
-  encodings.filter(({ path, encoding }) => encoding !== 'binary/encrypted' && !SERVER_READABLE.test(path));
-
-/** A pino destination that keeps every line. */
-function logCapture(): { lines: string[]; destination: Writable } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
-      done();
-    },
-  });
-  return { lines, destination };
-}
+const leaksIn = (text: string) => needlesIn(NEEDLES, text);
 
 // Seconds instead of days, so reminders fire on a real-time server while the test waits.
 const SHORT_POLICY = policyWithOverrides({
@@ -150,25 +100,6 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
   await signOff('advocate', 'hhs_certification_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
   await request(on.app).get(`/api/cases/${caseId}`).set(as('coordinator')).expect(200);
   return { caseId, reference };
-}
-
-/** Every row of every table the service can read, as JSON text, without the one column that may hold the identity. */
-async function databaseRows(on: Stack): Promise<{ table: string; text: string }[]> {
-  const { rows: tables } = await on.pool.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-  );
-  const found: { table: string; text: string }[] = [];
-  for (const { table_name: table } of tables) {
-    const { rows } = await on.pool.query<{ text: string }>(`SELECT (to_jsonb(t) - 'identity_ciphertext')::text AS text FROM "${table}" t`);
-    found.push(...rows.map((row) => ({ table, text: row.text })));
-  }
-  return found;
-}
-
-/** The case's history as stored: payloads as the server holds them (no codec). */
-async function storedHistory(on: Stack, caseId: string): Promise<ReturnType<typeof historyText>> {
-  const raw = new Client({ connection: on.env.connection, namespace: on.env.namespace ?? 'default' });
-  return historyText(await raw.workflow.getHandle(workflowIdOf(caseId)).fetchHistory());
 }
 
 test("the survivor's identity appears nowhere but in the sealed column", async () => {

@@ -1,0 +1,87 @@
+/**
+ * Reading back every place the service writes to, as text, so a test can look for personal data (or anything
+ * derived from it) there: every row of every table, a case's Temporal history as the server stores it, log lines.
+ */
+import { Writable } from 'node:stream';
+import { Client } from '@temporalio/client';
+import { workflowIdOf } from '../../workflows/definitions';
+import type { Stack } from './stack';
+
+/** The needles found in a text, ignoring case; needles are given in lower case. */
+export function needlesIn(needles: readonly string[], text: string): string[] {
+  const lower = text.toLowerCase();
+  return needles.filter((needle) => lower.includes(needle));
+}
+
+/** A protobuf Timestamp or Duration: `seconds` (a Long or a number) and `nanos`. */
+function asTimestampMs(value: object): number | undefined {
+  if (!('seconds' in value) || !('nanos' in value)) return undefined;
+  const seconds = Number(String(value.seconds));
+  return Number.isFinite(seconds) ? seconds * 1000 + Math.floor(Number(value.nanos ?? 0) / 1e6) : undefined;
+}
+
+/**
+ * A Temporal history as text: every byte array (a payload's data and metadata) as its raw bytes, since the history's
+ * own toJSON would show them as base64 in which no plain needle could be found, and every timestamp as an ISO
+ * instant, as an operator reading the events sees when a timer fired. Also lists each payload's encoding.
+ */
+export function historyText(history: unknown): { text: string; encodings: { path: string; encoding: string }[] } {
+  const parts: string[] = [];
+  const encodings: { path: string; encoding: string }[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (value instanceof Uint8Array) {
+      const bytes = Buffer.from(value).toString('latin1');
+      if (path.endsWith('.metadata.encoding')) encodings.push({ path, encoding: bytes });
+      parts.push(`${path}=${bytes}`);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, `${path}[${index}]`));
+    } else if (value !== null && typeof value === 'object') {
+      const ms = asTimestampMs(value);
+      if (ms !== undefined) parts.push(`${path}=${new Date(ms).toISOString()}`);
+      else for (const [name, field] of Object.entries(value)) walk(field, `${path}.${name}`);
+    } else if (value !== undefined && value !== null) {
+      parts.push(`${path}=${JSON.stringify(value)}`);
+    }
+  };
+  walk(history, 'history');
+  return { text: parts.join('\n'), encodings };
+}
+
+/**
+ * Payloads the server must read, so no codec touches them: search attributes (indexed for the lists) and the SDK's
+ * patch markers (a patch id). They are scanned like the rest; every other payload must be sealed.
+ */
+const SERVER_READABLE = /\.(searchAttributes\.indexedFields|markerRecordedEventAttributes)\./;
+export const unsealedPayloads = (encodings: { path: string; encoding: string }[]) =>
+  encodings.filter(({ path, encoding }) => encoding !== 'binary/encrypted' && !SERVER_READABLE.test(path));
+
+/** The case's history as stored: payloads as the server holds them (no codec). */
+export async function storedHistory(on: Stack, caseId: string): Promise<ReturnType<typeof historyText>> {
+  const raw = new Client({ connection: on.env.connection, namespace: on.env.namespace ?? 'default' });
+  return historyText(await raw.workflow.getHandle(workflowIdOf(caseId)).fetchHistory());
+}
+
+/** Every row of every table the service can read, as JSON text, without the one column that may hold the identity. */
+export async function databaseRows(on: Stack): Promise<{ table: string; text: string }[]> {
+  const { rows: tables } = await on.pool.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const found: { table: string; text: string }[] = [];
+  for (const { table_name: table } of tables) {
+    const { rows } = await on.pool.query<{ text: string }>(`SELECT (to_jsonb(t) - 'identity_ciphertext')::text AS text FROM "${table}" t`);
+    found.push(...rows.map((row) => ({ table, text: row.text })));
+  }
+  return found;
+}
+
+/** A pino destination that keeps every line. */
+export function logCapture(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+      done();
+    },
+  });
+  return { lines, destination };
+}
