@@ -4,6 +4,7 @@
  */
 import { addDaysToInstant } from './dates';
 import type { Policy } from './policy';
+import type { PassedAlarm } from './alarms';
 import { STEP_CATALOGUE, type StepDetails } from './steps';
 import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
 
@@ -23,6 +24,8 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * Set by the workflow behind a patch, so histories recorded before the grid replay with the schedule they had.
    */
   birthdayRemindersOnGrid?: boolean;
+  /** Alarms that passed before a command revealed them, not yet told to the coordinator (`settlePassedAlarms`). */
+  passedAlarms?: PassedAlarm[];
 }
 
 export const REJECTION_CODES = [

@@ -4,12 +4,13 @@
  */
 import { z } from 'zod';
 import { addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
-import { DEFAULT_POLICY, type Policy } from './policy';
+import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
+import { settlePassedAlarms } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
 import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant, type StepKind } from './types';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant, type Step, type StepKind } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -97,6 +98,9 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     firedAlarms: [],
     version: 1,
   };
+  // A policy that counts from events is newer than the birthday grid: its cases start on it (older ones move to it
+  // through the workflow's patch).
+  if (countsFromEvents(state.policy)) state.birthdayRemindersOnGrid = true;
   const openedBy = input.openedBy?.agencyId ?? null;
   state = record(state, at, 'case.opened', null, openedBy, `case ${input.reference} opened on the ${path} path (policy ${state.policy.version})`);
   state = openStep(state, 'identification', identifiedAt, { dueAt: null });
@@ -107,26 +111,45 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     details: { identifiedOn: dateOf(identifiedAt), path },
   });
   state = record(state, at, 'step.completed', 'identification-1', input.agencies.law_enforcement, `identification-1 identified (${path} path)`);
+  // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
+  const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
   if (path === 'minor') {
     const { days } = state.policy.durations.minorNotification;
-    state = openStep(state, 'hhs_minor_notification', at, { dueAt: addDaysToInstant(identifiedAt, days) });
+    state = openStep(state, 'hhs_minor_notification', openedAt, { dueAt: addDaysToInstant(identifiedAt, days) });
   }
   // A minor needs no CP for benefits; law enforcement may still request it, so the step opens without a deadline.
-  state = openStep(state, 'cp_request', at, path === 'minor' ? { dueAt: null } : {});
-  state = openStep(state, 'le_declaration', at);
-  state = openStep(state, 't_visa_filing', at);
-  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', at);
-  return state;
+  state = openStep(state, 'cp_request', openedAt, path === 'minor' ? { dueAt: null } : {});
+  state = openStep(state, 'le_declaration', openedAt);
+  state = openStep(state, 't_visa_filing', openedAt);
+  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', openedAt);
+  return settlePassedAlarms(state, at);
 }
 
-/** Event dates (`…On`) record what already happened, so none may lie in the future. */
-function eventDateInFuture(details: Record<string, unknown>, today: IsoDate): Rejection | null {
-  for (const [field, value] of Object.entries(details)) {
-    if (field.endsWith('On') && typeof value === 'string' && value > today) {
-      return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is after today (${today})` };
+/** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
+function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
+  return Object.entries(details).flatMap(([field, value]) => (field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : []));
+}
+
+/** None may lie in the future; counted from events, none may precede the step it signs. */
+function eventDateOutOfOrder(state: CaseState, step: Step, details: Record<string, unknown>, today: IsoDate): Rejection | null {
+  const openedOn = dateOf(step.openedAt);
+  for (const [field, value] of eventDates(details)) {
+    if (value > today) return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is after today (${today})` };
+    if (countsFromEvents(state.policy) && value < openedOn) {
+      return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is before ${step.id} opened (${openedOn})` };
     }
   }
   return null;
+}
+
+/**
+ * When what a sign-off records happened: its event date, at the time of day it is recorded (only the date is known),
+ * if that date is before today and the case counts from events; else the moment it is recorded.
+ */
+function happenedAt(state: CaseState, details: Record<string, unknown>, now: Instant): Instant {
+  const event = eventDates(details)[0];
+  if (!countsFromEvents(state.policy) || !event || event[1] >= dateOf(now)) return now;
+  return `${event[1]}${now.slice(10)}`;
 }
 
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
@@ -157,7 +180,7 @@ export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor
   if (!details.success) return zodRejection(details.error, 'details');
   const today = dateOf(normaliseInstant(now));
   const ctx: SignOffContext = { state, step, outcome: parsed.data.outcome, details: cleanDetails(details.data), actor, now: normaliseInstant(now), today };
-  return eventDateInFuture(ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
+  return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
 }
 
 /** The catalogue's outcome of that name; own keys only, so "__proto__" or "constructor" are simply unknown. */
@@ -182,17 +205,20 @@ export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, n
   const step = findStep(state, stepId)!;
   const definition = outcomeOf(step.kind, outcome)!;
   const details = cleanDetails(definition.details.parse(raw));
-  const ctx: SignOffContext = { state, step, outcome, details, actor, now: at, today: dateOf(at) };
+  // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then.
+  const happened = happenedAt(state, details, at);
+  const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
+  const late = happened === at ? '' : ` (happened on ${dateOf(happened)}, recorded on ${dateOf(at)})`;
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.
   if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
-    next = updateStep(next, step.id, { status: definition.resultStatus, completedAt: at, outcome, details: { ...step.details, ...details } });
-    next = record(next, at, `step.${definition.resultStatus}`, step.id, actor.agencyId, `${step.id} ${outcome} by ${step.agencyKind}`);
+    next = updateStep(next, step.id, { status: definition.resultStatus, completedAt: happened, outcome, details: { ...step.details, ...details } });
+    next = record(next, happened, `step.${definition.resultStatus}`, step.id, actor.agencyId, `${step.id} ${outcome} by ${step.agencyKind}${late}`);
   }
   const after = afterFor(step.kind);
   next = after ? after(next, ctx) : next;
-  return { ...next, version: state.version + 1 };
+  return settlePassedAlarms({ ...next, version: state.version + 1 }, at);
 }
 
 export const CloseCaseSchema = z.strictObject({

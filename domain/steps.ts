@@ -50,7 +50,8 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   cp_decision: {
     track: 'continued_presence',
     owner: 'ice',
-    outcomes: { granted: settles(z.strictObject({ validUntil: date, note })), denied: settles(refused) },
+    // grantedOn: when ICE granted it (the 24 months count from it); absent, the day the decision is recorded.
+    outcomes: { granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date, note })), denied: settles(refused) },
   },
   cp_renewal_request: {
     track: 'continued_presence',
@@ -60,7 +61,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   cp_renewal_decision: {
     track: 'continued_presence',
     owner: 'ice',
-    outcomes: { renewed: settles(z.strictObject({ validUntil: date, note })), denied: settles(refused) },
+    outcomes: { renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date, note })), denied: settles(refused) },
   },
   hhs_minor_notification: {
     track: 'intake',
@@ -124,7 +125,8 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
         appliesTo: 'pending',
         resultStatus: 'pending',
       },
-      approved: settles(z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date, note })),
+      // adjustmentEligibleFrom: absent, the policy's 3 years of T status from approvedOn; a document's own date wins.
+      approved: settles(z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date.optional(), note })),
       denied: settles(refused),
     },
   },
