@@ -19,7 +19,10 @@ const contextOf = ({ caseId, stepId }: NotePlace) => `note:${caseId}:${stepId}`;
 /** Without a keyring (local development only) the note is stored as is under key id "plaintext", as identities are. */
 export function sealNote(note: string, place: NotePlace, keyring: IdentityKeyring | undefined): string {
   const { ciphertext, keyId } = seal(Buffer.from(note, 'utf8'), contextOf(place), keyring);
-  return `${PREFIX}${keyId}:${ciphertext.toString('base64')}`;
+  const sealed = `${PREFIX}${keyId}:${ciphertext.toString('base64')}`;
+  // Else the workflow would refuse every note as unsealed, blaming the caller for the keyring's configuration.
+  if (!SEALED_NOTE.test(sealed)) throw new Error(`identity key id "${keyId}" cannot name a sealed note: use at most 100 characters, no ":" or spaces`);
+  return sealed;
 }
 
 /**

@@ -35,6 +35,10 @@ test('the longest note, in the widest characters, still fits the sealed form', (
   expect(sealed).toMatch(SEALED_NOTE);
 });
 
+test('a key id that cannot name a sealed note is a configuration error, not a note refused later', () => {
+  expect(() => sealNote(NOTE, place, { current: { id: 'k'.repeat(101), key: randomBytes(32) } })).toThrow(/cannot name a sealed note/);
+});
+
 test('without a keyring (local development) the note is kept as is under "plaintext", as identities are', () => {
   const sealed = sealNote(NOTE, place, undefined);
   expect(sealed).toMatch(/^sealed:plaintext:/);
