@@ -7,7 +7,7 @@ import { addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, norma
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
 import { settlePassedAlarms } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
-import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
+import { SEALED_NOTE, STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant, type Step, type StepKind } from './types';
@@ -156,8 +156,23 @@ function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyK
   return actingRefusal(actor, state.agencies, expectedKind, what);
 }
 
-/** Everything a sign-off must satisfy; null when it may be applied. */
+/** Everything a new sign-off must satisfy, its note sealed by the API included; null when it may be applied. */
 export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
+  return checkSignOff(state, signOff, actor, now) ?? unsealedNote(signOff.details);
+}
+
+/**
+ * A note in plain text: the API seals every note, so one in the clear was sent around it. Only new sign-offs are
+ * held to this; sign-offs recorded before notes were sealed still apply when their history replays.
+ */
+function unsealedNote(details: SignOff['details']): Rejection | null {
+  const note = details?.['note'];
+  if (note === undefined || (typeof note === 'string' && SEALED_NOTE.test(note))) return null;
+  return { code: 'invalid_details', field: 'details.note', message: 'expected a note sealed by the API (sealed:<key id>:<base64>)' };
+}
+
+/** The case rules of a sign-off, whatever the form of its note. */
+function checkSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const parsed = SignOffSchema.safeParse(signOff);
   if (!parsed.success) return zodRejection(parsed.error, '');
@@ -198,7 +213,8 @@ export class RejectedError extends Error {
 
 /** Applies a sign-off. Throws `RejectedError` if it is invalid: callers are expected to validate first. */
 export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): CaseState {
-  const rejection = validateSignOff(state, signOff, actor, now);
+  // Not the validator: a replayed history may hold a note from before notes were sealed, and must apply as it did.
+  const rejection = checkSignOff(state, signOff, actor, now);
   if (rejection) throw new RejectedError(rejection);
   const at = normaliseInstant(now);
   const { stepId, outcome, details: raw } = SignOffSchema.parse(signOff);

@@ -127,7 +127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity. */
+        /** The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it. */
         get: operations["getApiCasesCaseId"];
         put?: never;
         post?: never;
@@ -1122,6 +1122,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -1288,6 +1289,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -1427,6 +1429,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -1614,6 +1617,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -2272,6 +2276,7 @@ export interface operations {
                             caseId: string;
                             caseReference: string;
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };

@@ -9,6 +9,7 @@ import type { Step } from '../types';
 import { unlockCertification } from './hhs';
 import { dateOrder, expiredAlarm, firstOf, leadAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
 import type { StepDetails } from '../steps';
+import { countsFromEvents } from '../policy';
 
 function checkEvidenceRequest(ctx: SignOffContext) {
   const { rfeResponse, noidResponse } = ctx.state.policy.durations;
@@ -37,8 +38,10 @@ function checkApproval(ctx: SignOffContext) {
   const approvedOn = text(ctx.details, 'approvedOn');
   const validUntil = text(ctx.details, 'validUntil');
   const adjustmentEligibleFrom = adjustmentEligibleFromOf(ctx.state, ctx.details);
-  // "Up to 4 years" from the approval: its last day is the day before the fourth anniversary.
-  const limit = addDays(addMonths(approvedOn, tStatus.months), -1);
+  // "Up to 4 years" from the approval: its last day is the day before the fourth anniversary. Policies before
+  // 2026-12-02.1 allowed the anniversary itself, and sign-offs they accepted must still apply when their cases replay.
+  const anniversary = addMonths(approvedOn, tStatus.months);
+  const limit = countsFromEvents(ctx.state.policy) ? addDays(anniversary, -1) : anniversary;
   return firstOf(
     () => (validUntil < approvedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before approvedOn (${approvedOn})`) : null),
     () => (validUntil > limit ? outOfRange('validUntil', `T status lasts at most ${tStatus.months} months (until ${limit}); ${tStatus.source}`) : null),

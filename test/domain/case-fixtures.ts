@@ -17,6 +17,9 @@ export function actorOf(kind: AgencyKind, agencyId: string = AGENCIES[kind]): Ac
   return workingActor({ userId: `user-${kind}`, agencyId, agencyKind: kind });
 }
 
+/** A note in the sealed form the API sends (db/sealed-notes.ts); the domain checks its form, never opens it. */
+export const SEALED_NOTE_SAMPLE = 'sealed:test-key:bm90IHJlYWxseSBzZWFsZWQ=';
+
 /** Noon UTC on a date: a readable "now" for sign-offs. */
 export const noon = (date: string) => `${date}T12:00:00.000Z`;
 

@@ -1,7 +1,7 @@
 import { alarmDate, alarms, fireAlarm } from '../../domain/alarms';
 import { addDays, dateOf } from '../../domain/dates';
 import type { CaseState } from '../../domain/case-state';
-import { noon, openAdult, openMinor, OPENED_ON, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
+import { noon, openAdult, openMinor, OPENED_ON, pendingIds, RECORDING_POLICY, refusal, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
 function notified(state: CaseState = openMinor()): CaseState {
   return sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-01-05' }, '2026-01-05T20:00:00.000Z');
@@ -99,7 +99,7 @@ describe('minor path', () => {
       ['expiry_reminder', '2026-03-27T00:00:00.000Z', 'hhs'],
       ['expired', '2026-04-10T00:00:00.000Z', 'hhs'],
     ]);
-    const extended = sign(issued, 'hhs_interim_letter-1', 'extended', { note: 'eligibility review ongoing' }, noon('2026-04-01'));
+    const extended = sign(issued, 'hhs_interim_letter-1', 'extended', { note: SEALED_NOTE_SAMPLE }, noon('2026-04-01'));
     const after = interimAlarms(extended);
     expect(after.map((a) => [a.kind, a.at])).toEqual([
       ['expiry_reminder', '2026-04-26T00:00:00.000Z'],
