@@ -5,7 +5,7 @@
  */
 import { addDaysToInstant, normaliseInstant } from './dates';
 import { countsFromEvents } from './policy';
-import { findStep, record, type Alarm, type AlarmKind, type CaseState } from './case-state';
+import { findStep, record, type Alarm, type AlarmKind, type CaseState, type NotifiedKind } from './case-state';
 import { expireFor, windowAlarms } from './tracks';
 import type { Instant, Step } from './types';
 
@@ -124,7 +124,7 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
 export interface DeliveryReport {
   alarmId: string;
   stepId: string;
-  kind: AlarmKind;
+  kind: NotifiedKind;
   recipientAgencyId: string;
   status: 'failing' | 'delivered';
   /** When delivery started failing, or when the email was finally accepted. */

@@ -2152,7 +2152,7 @@ export interface operations {
                             failingSince: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "delivery_failing";
+                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "passed_summary" | "delivery_failing";
                             lastError: string | null;
                             recipientAgencyId: string;
                             recipientEmail: string | null;
