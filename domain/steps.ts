@@ -67,7 +67,8 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     track: 'continued_presence',
     owner: 'ice',
     // grantedOn: when ICE granted it (the 24 months count from it); absent, the day the decision is recorded.
-    outcomes: { granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date, note })), denied: settles(refused) },
+    // validUntil: absent, the longest the policy allows from grantedOn; a letter's own date wins.
+    outcomes: { granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date.optional(), note })), denied: settles(refused) },
   },
   cp_renewal_request: {
     track: 'continued_presence',
@@ -77,7 +78,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   cp_renewal_decision: {
     track: 'continued_presence',
     owner: 'ice',
-    outcomes: { renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date, note })), denied: settles(refused) },
+    outcomes: { renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date.optional(), note })), denied: settles(refused) },
   },
   hhs_minor_notification: {
     track: 'intake',
@@ -88,8 +89,9 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     track: 'hhs',
     owner: 'hhs',
     outcomes: {
-      issued: settles(z.strictObject({ issuedOn: date, validUntil: date, note })),
-      extended: { details: z.strictObject({ note }), appliesTo: 'completed', resultStatus: 'completed' },
+      // validUntil: absent, the policy's 90 days from issuedOn; an extension adds the policy's 30 days unless it states its own end.
+      issued: settles(z.strictObject({ issuedOn: date, validUntil: date.optional(), note })),
+      extended: { details: z.strictObject({ validUntil: date.optional(), note }), appliesTo: 'completed', resultStatus: 'completed' },
     },
   },
   hhs_eligibility_letter: {

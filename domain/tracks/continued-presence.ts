@@ -3,7 +3,7 @@
  * The grant in force is the latest granting decision; its end drives the renewal reminders and the expiry.
  */
 import { addMonths, endOfDay } from '../dates';
-import { cancelPending, latestOfKind, openStep, record, updateStep, type Alarm, type CaseState } from '../case-state';
+import { cancelPending, findStep, latestOfKind, openStep, record, updateStep, type Alarm, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
 import { expiredAlarm, firstOf, leadAlarms, outOfRange, text, dateOrder, type SignOffContext, type TrackRules } from './track';
@@ -20,10 +20,24 @@ function grantValidUntil(step: Step | undefined): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/**
+ * The last day of a grant: the date ICE's letter states, else the longest the policy allows, counted from the grant
+ * (or, for a renewal, from the end of the grant it extends when that is later).
+ */
+function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; months: number; source: string } {
+  const initial = ctx.step.kind === 'cp_decision';
+  const { months, source } = initial ? ctx.state.policy.durations.cpInitialGrant : ctx.state.policy.durations.cpRenewal;
+  const grantedOn = text(ctx.details, initial ? 'grantedOn' : 'renewedOn') || ctx.today;
+  const current = initial ? null : grantValidUntil(currentCpGrant(ctx.state));
+  const limit = addMonths(current && current > grantedOn ? current : grantedOn, months);
+  return { validUntil: text(ctx.details, 'validUntil') || limit, limit, months, source };
+}
+
 /** Records the grant's end and opens the renewal request, due when the grant lapses. */
 function recordGrant(state: CaseState, ctx: SignOffContext): CaseState {
-  const expiresAt = endOfDay(text(ctx.details, 'validUntil'));
-  const granted = updateStep(state, ctx.step.id, { expiresAt });
+  const { validUntil } = grantEnd(ctx);
+  const expiresAt = endOfDay(validUntil);
+  const granted = updateStep(state, ctx.step.id, { expiresAt, details: { ...findStep(state, ctx.step.id)!.details, validUntil } });
   return openStep(granted, 'cp_renewal_request', ctx.now, { dueAt: expiresAt, actorAgencyId: ctx.actor.agencyId });
 }
 
@@ -33,9 +47,7 @@ export const continuedPresence: TrackRules = {
     cp_decision: (ctx) => {
       if (ctx.outcome !== 'granted') return null;
       const grantedOn = text(ctx.details, 'grantedOn') || ctx.today;
-      const validUntil = text(ctx.details, 'validUntil');
-      const { months, source } = ctx.state.policy.durations.cpInitialGrant;
-      const limit = addMonths(grantedOn, months);
+      const { validUntil, limit, months, source } = grantEnd(ctx);
       return firstOf(
         () => (validUntil < grantedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before grantedOn (${grantedOn})`) : null),
         () => (validUntil > limit ? outOfRange('validUntil', `an initial grant lasts at most ${months} months from ${grantedOn} (until ${limit}); ${source}`) : null),
@@ -44,17 +56,11 @@ export const continuedPresence: TrackRules = {
     cp_renewal_decision: (ctx) => {
       if (ctx.outcome !== 'renewed') return null;
       const current = grantValidUntil(currentCpGrant(ctx.state));
-      const validUntil = text(ctx.details, 'validUntil');
-      const renewedOn = text(ctx.details, 'renewedOn') || ctx.today;
+      // A renewal granted before the current grant ends extends it; one granted after a lapse runs from its own date.
+      const { validUntil, limit, months, source } = grantEnd(ctx);
       return firstOf(
         () => (current && validUntil <= current ? dateOrder('validUntil', `a renewal must end after the current grant (${current})`) : null),
-        () => {
-          // A renewal granted before the current grant ends extends it; one granted after a lapse runs from its own date.
-          const { months, source } = ctx.state.policy.durations.cpRenewal;
-          const base = current && current > renewedOn ? current : renewedOn;
-          const limit = addMonths(base, months);
-          return validUntil > limit ? outOfRange('validUntil', `a renewal lasts at most ${months} months (until ${limit}); ${source}`) : null;
-        },
+        () => (validUntil > limit ? outOfRange('validUntil', `a renewal lasts at most ${months} months (until ${limit}); ${source}`) : null),
       );
     },
   },

@@ -6,9 +6,9 @@
  */
 import { addDays, endOfDay } from '../dates';
 import { benefitWindow } from '../policy';
-import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
+import { cancelPending, findStep, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
 import type { Instant } from '../types';
-import { expiredAlarm, firstOf, leadAlarms, outOfRange, dateOrder, text, type TrackRules } from './track';
+import { expiredAlarm, firstOf, leadAlarms, outOfRange, dateOrder, text, type SignOffContext, type TrackRules } from './track';
 
 export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
@@ -16,6 +16,17 @@ export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_ap
 export function unlockCertification(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
   if (state.path !== 'adult' || stepsOfKind(state, 'hhs_certification_request').length > 0) return state;
   return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy } });
+}
+
+/**
+ * The last day of an interim letter: the date the letter states, else the longest the policy allows: its days from
+ * the issue, or for an extension its extra days from the current end.
+ */
+function interimEnd(ctx: SignOffContext): { validUntil: string; limit: string } {
+  const { interimLetter, interimExtension } = ctx.state.policy.durations;
+  const limit =
+    ctx.outcome === 'extended' ? addDays(text(ctx.step.details, 'validUntil'), interimExtension.days) : addDays(text(ctx.details, 'issuedOn'), interimLetter.days);
+  return { validUntil: text(ctx.details, 'validUntil') || limit, limit };
 }
 
 function notAfterToday(field: string, value: string, today: string) {
@@ -32,13 +43,18 @@ export const hhs: TrackRules = {
           return { code: 'outcome_not_applicable', message: 'the eligibility letter is already issued; the interim letter no longer matters' };
         }
         const used = Number(ctx.step.details['extensions'] ?? 0);
-        return used >= interimExtensionsAllowed.times
-          ? { code: 'extension_limit_reached', message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}` }
-          : null;
+        if (used >= interimExtensionsAllowed.times) {
+          return { code: 'extension_limit_reached', message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}` };
+        }
+        const { validUntil, limit } = interimEnd(ctx);
+        const current = text(ctx.step.details, 'validUntil');
+        return firstOf(
+          () => (validUntil <= current ? dateOrder('validUntil', `an extension must end after the letter's current end (${current})`) : null),
+          () => (validUntil > limit ? outOfRange('validUntil', `an extension adds at most ${ctx.state.policy.durations.interimExtension.days} days (until ${limit}); ${interimLetter.source}`) : null),
+        );
       }
       const issuedOn = text(ctx.details, 'issuedOn');
-      const validUntil = text(ctx.details, 'validUntil');
-      const limit = addDays(issuedOn, interimLetter.days);
+      const { validUntil, limit } = interimEnd(ctx);
       // A letter that already lapsed is recorded as it was, and then shows as expired.
       return firstOf(
         () => (validUntil < issuedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before issuedOn (${issuedOn})`) : null),
@@ -57,9 +73,10 @@ export const hhs: TrackRules = {
   },
   after: {
     hhs_interim_letter: (state, ctx) => {
-      if (ctx.outcome === 'issued') return updateStep(state, ctx.step.id, { expiresAt: endOfDay(text(ctx.details, 'validUntil')) });
-      const { days } = state.policy.durations.interimExtension;
-      const validUntil = addDays(text(ctx.step.details, 'validUntil'), days);
+      const { validUntil } = interimEnd(ctx);
+      if (ctx.outcome === 'issued') {
+        return updateStep(state, ctx.step.id, { expiresAt: endOfDay(validUntil), details: { ...findStep(state, ctx.step.id)!.details, validUntil } });
+      }
       const extensions = Number(ctx.step.details['extensions'] ?? 0) + 1;
       const extended = updateStep(state, ctx.step.id, {
         expiresAt: endOfDay(validUntil),

@@ -117,6 +117,21 @@ describe('a case entered after the fact', () => {
     expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: TODAY }, NOW)).toBeNull();
   });
 
+  it("computes a validity the letter does not state from the policy, from the event's date", () => {
+    let state = enter('2025-05-20T15:00:00.000Z', { minorTurns18On: '2027-08-01' });
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-21' }, NOW);
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15' }, NOW);
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({ details: { grantedOn: '2025-06-15', validUntil: '2027-06-15' }, expiresAt: '2027-06-16T00:00:00.000Z' });
+    state = sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2025-05-21' }, NOW);
+    state = sign(state, 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-10-01' }, NOW);
+    expect(stepOf(state, 'hhs_interim_letter-1').details).toMatchObject({ validUntil: '2026-12-30' });
+    expect(refusal(state, 'hhs_interim_letter-1', 'extended', { validUntil: '2027-01-30' }, NOW)).toMatchObject({ code: 'date_out_of_range', field: 'details.validUntil' });
+    const stated = sign(state, 'hhs_interim_letter-1', 'extended', { validUntil: '2027-01-15' }, NOW);
+    expect(stepOf(stated, 'hhs_interim_letter-1')).toMatchObject({ details: { validUntil: '2027-01-15', extensions: 1 }, expiresAt: '2027-01-16T00:00:00.000Z' });
+    const derived = sign(state, 'hhs_interim_letter-1', 'extended', {}, NOW);
+    expect(stepOf(derived, 'hhs_interim_letter-1').details).toMatchObject({ validUntil: '2027-01-29', extensions: 1 });
+  });
+
   it('derives the adjustment date from the policy unless the approval notice gives one', () => {
     let state = enter('2025-01-06T15:00:00.000Z');
     state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2025-02-01' }, NOW);
