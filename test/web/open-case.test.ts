@@ -3,44 +3,28 @@
  * API reads them in the police agency's time zone. The whole service on real parts, the console calling the API
  * over HTTP as in production.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
-import { createConsole } from '../../web/console';
 import { SESSION_COOKIE } from '../../web/session';
-import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { PUBLIC_BASE_URL } from '../support/stack';
+import { consoleStackOfSuite } from '../support/console';
 
-let stack: Stack;
-let server: Server;
-let app: ReturnType<Stack['appWith']>;
+const suite = consoleStackOfSuite();
 
 beforeAll(async () => {
-  stack = await startStack();
-  server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
-  server.on('request', app);
   const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!;
-  await request(app).post('/api/agencies').set(stack.users['demo-system-admin']!.headers).send({ ...police, timeZone: 'America/New_York' }).expect(201);
+  await request(suite.app).post('/api/agencies').set(suite.stack.users['demo-system-admin']!.headers).send({ ...police, timeZone: 'America/New_York' }).expect(201);
 });
 
-afterAll(async () => {
-  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
-  await stack?.stop();
-});
-
-const cookie = () => `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`;
+const cookie = () => `${SESSION_COOKIE}=${suite.stack.users['demo-police-officer']!.token}`;
 
 /** Fills the form as a browser would send it, with the hidden fields of a freshly rendered one. */
 async function submit(fields: Record<string, string>, status: number) {
-  const form = await request(app).get('/cases/new').set('Cookie', cookie()).expect(200);
+  const form = await request(suite.app).get('/cases/new').set('Cookie', cookie()).expect(200);
   expect(form.text).toContain('type="time"');
   const hidden = Object.fromEntries([...form.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match): [string, string] => [match[1]!, match[2]!]));
   const agencies = Object.fromEntries(Object.entries(DEMO_AGENCIES).map(([kind, id]) => [`agencies.${kind}`, id]));
-  return request(app)
+  return request(suite.app)
     .post('/cases')
     .set('Cookie', cookie())
     .set('Origin', new URL(PUBLIC_BASE_URL).origin)
@@ -52,7 +36,7 @@ async function submit(fields: Record<string, string>, status: number) {
 test("a date and time typed in the form are the police agency's local time", async () => {
   const sent = await submit({ identifiedOn: '2025-11-03', identifiedTime: '09:30' }, 303);
   const caseId = /\/cases\/([0-9a-f-]{36})/.exec(String(sent.headers.location))![1]!;
-  const view = await request(app).get(`/api/cases/${caseId}`).set(stack.as('coordinator')).expect(200);
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
   const steps = (view.body as { steps: { id: string; dueAt: string | null }[] }).steps;
   expect(steps.find((step) => step.id === 'hhs_minor_notification-1')?.dueAt).toBe('2025-11-04T14:30:00.000Z');
 });
