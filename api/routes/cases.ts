@@ -6,6 +6,7 @@ import { rejectionError } from '../../app/case-commands';
 import { AppError, type FieldProblem } from '../../app/errors';
 import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
+import { caseNotesShown } from '../step-notes';
 import { actingRefusal, canReadSurvivor, canSeeCase, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
@@ -30,6 +31,12 @@ export function caseRoutes(deps: ApiDeps): Route[] {
   const now = () => deps.now?.() ?? new Date();
   /** The case as this actor may see it, with `overdue` computed on read. */
   const present = (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now());
+
+  /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
+  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView => {
+    const view = body as CaseView;
+    return caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring);
+  };
 
   /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
   const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
@@ -57,6 +64,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: OpenCaseRequestSchema,
       idempotent: true,
       audit: 'case.open',
+      reveal: revealNotes,
       responses: {
         201: { description: 'the new case; Location names it', schema: CaseViewSchema },
         403: { description: 'this agency may not open cases', problem: true },
@@ -71,9 +79,10 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/cases/:caseId',
       tag: 'cases',
-      summary: "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity.",
+      summary: "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it.",
       params: CaseParamsSchema,
       responses: { 200: { description: 'the case', schema: CaseViewSchema }, 404: { description: 'no such case', problem: true } },
+      reveal: revealNotes,
       handle: async ({ params, actor }) => ({ status: 200, body: present(await readCase(params.caseId, actor), actor) }),
     }),
     route({
@@ -108,6 +117,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: SignOffBodySchema,
       idempotent: true,
       audit: 'step.sign_off',
+      reveal: revealNotes,
       responses: {
         200: { description: 'the case after the sign-off', schema: CaseViewSchema },
         403: { description: 'the step belongs to another agency', problem: true },
@@ -131,6 +141,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: CloseCaseBodySchema,
       idempotent: true,
       audit: 'case.close',
+      reveal: revealNotes,
       responses: {
         200: { description: 'the closed case', schema: CaseViewSchema },
         403: { description: "not the case's coordinator", problem: true },
