@@ -89,12 +89,14 @@ export async function projectCase(pool: Pool, snapshot: CaseSnapshot): Promise<b
     // One statement per table whatever the number of rows: the rows travel as one JSON array.
     await client.query(
       `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
-                               completed_at, outcome, details)
+                               completed_at, outcome, details, position)
        SELECT $1, s.id, s.kind, s.track, s."agencyKind", s."agencyId", s.status, s."openedAt", s."dueAt", s."expiresAt",
-              s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb)
-       FROM jsonb_to_recordset($2::jsonb) AS s(id text, kind text, track text, "agencyKind" text, "agencyId" text,
+              s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), s.position
+       FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, kind text, track text, "agencyKind" text, "agencyId" text,
             status text, "openedAt" timestamptz, "dueAt" timestamptz, "expiresAt" timestamptz, "completedAt" timestamptz,
-            outcome text, details jsonb)`,
+            outcome text, details jsonb))
+            WITH ORDINALITY AS s(id, kind, track, "agencyKind", "agencyId", status, "openedAt", "dueAt", "expiresAt",
+            "completedAt", outcome, details, position)`,
       [snapshot.caseId, JSON.stringify(snapshot.steps)],
     );
     await client.query(
@@ -172,7 +174,8 @@ function stepFromRow(row: StepRow): Step {
 export async function getCase(pool: Pool, caseId: string): Promise<CaseView | null> {
   const [cases, steps, timeline] = await Promise.all([
     pool.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [caseId]),
-    pool.query<StepRow>('SELECT * FROM case_steps WHERE case_id = $1 ORDER BY opened_at, step_id', [caseId]),
+    // Steps opened by one event (the identification opens several) keep the order the workflow opened them in.
+    pool.query<StepRow>('SELECT * FROM case_steps WHERE case_id = $1 ORDER BY opened_at, position NULLS LAST, step_id', [caseId]),
     pool.query<TimelineRow>('SELECT * FROM case_timeline WHERE case_id = $1 ORDER BY seq', [caseId]),
   ]);
   const row = cases.rows[0];

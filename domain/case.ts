@@ -126,9 +126,10 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     outcome: 'identified',
     details: { identifiedOn: identificationDay(input), path },
   });
-  state = record(state, at, 'step.completed', 'identification-1', input.agencies.law_enforcement, `identification-1 identified (${path} path)`);
   // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
   const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
+  const late = dateOf(openedAt) < dateOf(at) ? ` (happened on ${dateOf(openedAt)}, recorded on ${dateOf(at)})` : '';
+  state = record(state, openedAt, 'step.completed', 'identification-1', input.agencies.law_enforcement, `identification-1 identified (${path} path)${late}`);
   if (path === 'minor') {
     const { days } = state.policy.durations.minorNotification;
     state = openStep(state, 'hhs_minor_notification', openedAt, { dueAt: addDaysToInstant(identifiedAt, days) });

@@ -153,7 +153,10 @@ test('new cases take a new policy; running cases keep the one they started with'
     const after = await openAdultCase();
     expect(after.policyVersion).toBe('task-force-2027');
     expect(before.policyVersion).not.toBe('task-force-2027');
-    const dueIn = (view: typeof before) => Date.parse(view.steps.find((s) => s.id === 'cp_request-1')!.dueAt!) - Date.parse(view.openedAt);
+    const dueIn = (view: typeof before) => {
+      const step = view.steps.find((s) => s.id === 'cp_request-1')!;
+      return Date.parse(step.dueAt!) - Date.parse(step.openedAt);
+    };
     expect(dueIn(after)).toBe(3 * DAY);
     expect(dueIn(before)).toBe(14 * DAY);
   } finally {

@@ -23,6 +23,10 @@ describe('a case entered after the fact', () => {
     // Identified at 09:30 in New York (UTC-5), 2025-11-03.
     const state = enter('2025-11-03T14:30:00.000Z', { minorTurns18On: '2027-08-01' });
     expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({ openedAt: '2025-11-03T14:30:00.000Z', dueAt: '2025-11-04T14:30:00.000Z' });
+    expect(state.timeline.find((entry) => entry.stepId === 'identification-1' && entry.type === 'step.completed')).toMatchObject({
+      at: '2025-11-03T14:30:00.000Z',
+      summary: expect.stringContaining('(happened on 2025-11-03, recorded on 2026-12-02)') as unknown,
+    });
   });
 
   it('opens its first steps at the identification, honestly overdue, and lists what passed once instead of sending it', () => {
