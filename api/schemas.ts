@@ -11,6 +11,8 @@ import { NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/access';
 import { AUDIT_OUTCOMES } from '../db/audit';
 import { MIN_PASSWORD_LENGTH } from '../app/passwords';
+import { IdentifiedAtSchema } from '../app/identification';
+import { TimeZoneSchema } from '../app/time-zones';
 
 /** Ids of organisations and users are short tokens: nothing that could smuggle free text into logs or URLs. */
 const token = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
@@ -30,6 +32,15 @@ export const CaseAgenciesSchema = z.strictObject(
   Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, AgencyIdSchema])) as Record<(typeof AGENCY_KINDS)[number], typeof AgencyIdSchema>,
 );
 
+/**
+ * A birth date after the identification would make a "minor" whose 18th birthday lies beyond any deadline. The day
+ * as written is close enough for that (the agency's own day differs by one at most). Compared only when everything
+ * else is valid, so an invalid date gets its own message and not this one too.
+ */
+function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
+  return { path: ['survivor', 'birthDate'], message: `must not be after ${field}`, when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
+}
+
 export const OpenCaseRequestSchema = z
   .strictObject({
     /** A case reference is printed in emails and logs, so it is a code, never a name. */
@@ -37,18 +48,25 @@ export const OpenCaseRequestSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
       .optional(),
-    identifiedOn: IsoDateSchema,
+    /** Exactly one of these two (see app/identification.ts). */
+    identifiedAt: IdentifiedAtSchema.optional(),
+    identifiedOn: IsoDateSchema.describe("the day of identification alone: its start in the identifying agency's time zone").optional(),
     survivor: SurvivorSchema,
     agencies: CaseAgenciesSchema,
     usesUVisa: z.boolean().optional(),
   })
-  // A birth date after the identification would make a "minor" whose 18th birthday lies beyond any deadline.
-  // Compared only when everything else is valid, so an invalid date gets its own message and not this one too.
-  .refine((request) => request.survivor.birthDate <= request.identifiedOn, {
-    path: ['survivor', 'birthDate'],
-    message: 'must not be after identifiedOn',
-    when: (payload) => payload.issues.length === 0,
-  });
+  .superRefine((request, ctx) => {
+    if ((request.identifiedAt === undefined) === (request.identifiedOn === undefined)) {
+      const both = request.identifiedAt !== undefined;
+      ctx.addIssue({
+        code: 'custom',
+        path: [both ? 'identifiedOn' : 'identifiedAt'],
+        message: both ? 'give identifiedAt or identifiedOn, not both' : 'required: identifiedAt (a date and time) or identifiedOn (a date)',
+      });
+    }
+  })
+  .refine((request) => request.identifiedOn === undefined || request.survivor.birthDate <= request.identifiedOn, bornAfter('identifiedOn'))
+  .refine((request) => request.identifiedAt === undefined || request.survivor.birthDate <= request.identifiedAt.slice(0, 10), bornAfter('identifiedAt'));
 export type OpenCaseRequest = z.infer<typeof OpenCaseRequestSchema>;
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
@@ -225,6 +243,8 @@ export const NewAgencySchema = z.strictObject({
   kind: z.enum(AGENCY_KINDS),
   name: z.string().trim().min(1).max(200),
   email: z.email().max(200).nullable().default(null),
+  /** Where the agency's clocks are: a date or time of identification without an offset is read there. */
+  timeZone: TimeZoneSchema.nullable().default(null),
 });
 
 export const UserParamsSchema = z.strictObject({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
@@ -277,7 +297,13 @@ export const MeSchema = z.object({
   can: z.object({ openCases: z.boolean(), readAudit: z.boolean(), administer: z.boolean(), signSteps: z.boolean() }),
 });
 
-export const AgencySchema = z.object({ id: z.string(), kind: z.enum(AGENCY_KINDS), name: z.string(), email: z.string().nullable() });
+export const AgencySchema = z.object({
+  id: z.string(),
+  kind: z.enum(AGENCY_KINDS),
+  name: z.string(),
+  email: z.string().nullable(),
+  timeZone: z.string().nullable().describe("IANA time zone; null: the deployment's TIMEZONE"),
+});
 
 export const AuditPageSchema = z.object({
   items: z.array(

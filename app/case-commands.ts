@@ -11,7 +11,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from './errors';
+import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../db/identity-cipher';
+import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
@@ -27,9 +29,8 @@ export interface SurvivorIdentity {
   contact?: string;
 }
 
-export interface OpenCaseRequest {
+export interface OpenCaseRequest extends IdentificationRequest {
   reference?: string;
-  identifiedOn: string;
   survivor: SurvivorIdentity;
   agencies: CaseAgencies;
   usesUVisa?: boolean;
@@ -106,6 +107,8 @@ export class CaseCommands {
       historyLimit?: number;
       /** How long a write waits for the case workflow before answering 503. */
       writeTimeoutMs?: number;
+      /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
+      timeZone?: string;
       /** The service's clock; tests pass the time-skipping server's. */
       now?: () => Date | Promise<Date>;
     },
@@ -116,13 +119,14 @@ export class CaseCommands {
   async open(request: OpenCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const now = (await this.deps.now?.()) ?? new Date();
     const caseId = caseIdOf(options);
-    const identifiedAt = `${request.identifiedOn}T00:00:00.000Z`;
+    const identification = identificationOf(request, await this.identifyingTimeZone(request.agencies), now);
     const open: OpenCaseInput = {
       caseId,
       reference: request.reference ?? newReference(now, caseId),
-      identifiedAt,
+      identifiedAt: identification.at,
+      identifiedOn: identification.on,
       // The workflow learns only the day a minor turns 18 (a deadline), never the birth date.
-      minorTurns18On: minorTurns18OnFor(request.survivor.birthDate, identifiedAt),
+      minorTurns18On: minorTurns18OnFor(request.survivor.birthDate, identification.on),
       agencies: request.agencies,
       usesUVisa: request.usesUVisa ?? false,
       policy: this.deps.policy(),
@@ -168,6 +172,15 @@ export class CaseCommands {
     const updateId = options.operationId && `close-${options.operationId}`;
     await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }], updateId }));
     return this.read(caseId);
+  }
+
+  /**
+   * The zone a local identification time is read in: the case's law-enforcement agency's, for law enforcement
+   * identifies (when an officer opens the case it is their own agency; a coordinator opens it for that agency).
+   */
+  private async identifyingTimeZone(agencies: CaseAgencies): Promise<string> {
+    const agency = await findAgency(this.deps.pool, agencies.law_enforcement);
+    return agency?.timeZone ?? this.deps.timeZone ?? 'UTC';
   }
 
   private async read(caseId: string): Promise<CaseView> {

@@ -4,6 +4,7 @@ import type { IdentityKeyring } from '../db/identity-cipher';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/rate-limits';
 import type { TemporalSettings } from '../temporal/connection';
 import { parseKeyring, type KeyVariable } from './keys';
+import { TimeZoneSchema } from './time-zones';
 
 /**
  * Configuration comes from the environment only, validated once at start-up. Every part has an embedded default
@@ -24,6 +25,8 @@ const EnvSchema = z
     PUBLIC_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATA_DIR: z.string().default('.data'),
+    // Where a date or time of identification without an offset is read, for agencies without a zone of their own.
+    TIMEZONE: TimeZoneSchema.default('UTC'),
 
     DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
     MIGRATION_DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
@@ -137,6 +140,8 @@ export interface Config {
   sessionTtlMs: number;
   logLevel: string;
   dataDir: string;
+  /** The deployment's IANA time zone, for agencies that have none of their own. */
+  timeZone: string;
   /** `url` is the service's own role; `migrationUrl` the owner that applies migrations (default: `url`). */
   database: { url: string; migrationUrl?: string } | { embedded: { port: number; dataDir: string } };
   temporal: { taskQueue: string; writeTimeoutMs: number } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
@@ -210,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     logLevel: e.LOG_LEVEL,
     dataDir,
+    timeZone: e.TIMEZONE,
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL } : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
     temporal: {
       taskQueue: e.TEMPORAL_TASK_QUEUE,

@@ -148,6 +148,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         policy: () => policy,
         searchAttributes: true,
         writeTimeoutMs: config.temporal.writeTimeoutMs,
+        timeZone: config.timeZone,
       });
       const webConsoleRouter = webConsole(config, logger);
       const app = createApp({

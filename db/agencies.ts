@@ -7,7 +7,14 @@ export interface Agency {
   kind: AgencyKind;
   name: string;
   email: string | null;
+  /** IANA name; null: the deployment's `TIMEZONE`. */
+  timeZone: string | null;
 }
+
+/** What registering an agency takes: without a time zone, it keeps to the deployment's. */
+export type NewAgency = Omit<Agency, 'timeZone'> & Partial<Pick<Agency, 'timeZone'>>;
+
+const COLUMNS = 'id, kind, name, email, time_zone AS "timeZone"';
 
 /** The kind of a known agency, or null. */
 export async function agencyKindOf(pool: Pool, agencyId: string): Promise<AgencyKind | null> {
@@ -18,20 +25,22 @@ export async function agencyKindOf(pool: Pool, agencyId: string): Promise<Agency
 
 /** A known agency, or null. */
 export async function findAgency(pool: Pool, agencyId: string): Promise<Agency | null> {
-  const { rows } = await pool.query<Agency>('SELECT id, kind, name, email FROM agencies WHERE id = $1', [agencyId]);
+  const { rows } = await pool.query<Agency>(`SELECT ${COLUMNS} FROM agencies WHERE id = $1`, [agencyId]);
   return rows[0] ?? null;
 }
 
-export async function upsertAgencies(pool: Pool, agencies: readonly Agency[]): Promise<void> {
+/** Saves each agency whole: a field left out (an address, a time zone) is cleared. */
+export async function upsertAgencies(pool: Pool, agencies: readonly NewAgency[]): Promise<void> {
   await pool.query(
-    `INSERT INTO agencies (id, kind, name, email)
-     SELECT a.id, a.kind, a.name, a.email FROM jsonb_to_recordset($1::jsonb) AS a(id text, kind text, name text, email text)
-     ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, email = EXCLUDED.email`,
+    `INSERT INTO agencies (id, kind, name, email, time_zone)
+     SELECT a.id, a.kind, a.name, a.email, a."timeZone"
+       FROM jsonb_to_recordset($1::jsonb) AS a(id text, kind text, name text, email text, "timeZone" text)
+     ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, email = EXCLUDED.email, time_zone = EXCLUDED.time_zone`,
     [JSON.stringify(agencies)],
   );
 }
 
 export async function listAgencies(pool: Pool): Promise<Agency[]> {
-  const { rows } = await pool.query<Agency>('SELECT id, kind, name, email FROM agencies ORDER BY kind, id');
+  const { rows } = await pool.query<Agency>(`SELECT ${COLUMNS} FROM agencies ORDER BY kind, id`);
   return rows;
 }

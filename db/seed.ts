@@ -5,10 +5,10 @@
 import type { Pool } from 'pg';
 import type { CaseAgencies } from '../domain/types';
 import type { ScryptCost } from '../app/passwords';
-import { upsertAgencies, type Agency } from './agencies';
+import { upsertAgencies, type NewAgency } from './agencies';
 import { createUser, findUser, type NewUser, type User } from './users';
 
-export const DEMO_AGENCY_LIST: readonly Agency[] = [
+export const DEMO_AGENCY_LIST: readonly NewAgency[] = [
   { id: 'demo-police', kind: 'law_enforcement', name: 'Demo City Police Department (fictitious)', email: 'trafficking-unit@police.example.gov' },
   { id: 'demo-ice-ccht', kind: 'ice', name: 'Demo ICE HSI Center for Countering Human Trafficking (fictitious)', email: 'cp-unit@ice.example.gov' },
   { id: 'demo-hhs-otip', kind: 'hhs', name: 'Demo HHS Office on Trafficking in Persons (fictitious)', email: 'letters@otip.example.gov' },

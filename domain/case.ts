@@ -3,7 +3,7 @@
  * keeps the resulting `CaseState`; the API runs the same validators to refuse bad input early.
  */
 import { z } from 'zod';
-import { addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
+import { addDays, addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
 import { settlePassedAlarms } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
@@ -19,6 +19,11 @@ export const OpenCaseInputSchema = z.strictObject({
   caseId: z.string().trim().min(1).max(100),
   reference: z.string().trim().min(1).max(100),
   identifiedAt: InstantSchema,
+  /**
+   * The day of the identification where it happened (the identifying agency's time zone, which the API knows and
+   * this pure code does not): the day the path is decided on. Cases started without it use the UTC day.
+   */
+  identifiedOn: IsoDateSchema.optional(),
   /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
   minorTurns18On: IsoDateSchema.nullable(),
   agencies: z.strictObject(Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId])) as Record<(typeof AGENCY_KINDS)[number], typeof agencyId>),
@@ -36,10 +41,15 @@ export function eighteenthBirthday(birthDate: IsoDate): IsoDate {
   return addYears(birthDate, 18);
 }
 
-/** The 18th birthday if the person was still a minor when identified, else null (adult path). */
-export function minorTurns18OnFor(birthDate: IsoDate, identifiedAt: Instant): IsoDate | null {
+/** The 18th birthday if the person was still a minor on the day they were identified, else null (adult path). */
+export function minorTurns18OnFor(birthDate: IsoDate, identifiedOn: IsoDate): IsoDate | null {
   const birthday = eighteenthBirthday(birthDate);
-  return birthday > dateOf(identifiedAt) ? birthday : null;
+  return birthday > identifiedOn ? birthday : null;
+}
+
+/** The identification's day: as given, or the UTC day of its instant for cases started before it was given. */
+function identificationDay(input: { identifiedAt: Instant; identifiedOn?: IsoDate }): IsoDate {
+  return input.identifiedOn ?? dateOf(input.identifiedAt);
 }
 
 function zodRejection(error: z.ZodError, prefix: string): Rejection {
@@ -56,10 +66,16 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
   if (normaliseInstant(identifiedAt) > normaliseInstant(now)) {
     return { code: 'date_order', field: 'identifiedAt', message: 'identifiedAt is in the future' };
   }
+  const identifiedOn = identificationDay(parsed.data);
+  // Time zones run from UTC-12 to UTC+14: the local day is the UTC day or one next to it.
+  const utcDay = dateOf(identifiedAt);
+  if (identifiedOn < addDays(utcDay, -1) || identifiedOn > addDays(utcDay, 1)) {
+    return { code: 'date_order', field: 'identifiedOn', message: `identifiedOn (${identifiedOn}) is not the day of identifiedAt in any time zone` };
+  }
   if (parsed.data.path && parsed.data.path !== (minorTurns18On ? 'minor' : 'adult')) {
     return { code: 'invalid_details', field: 'path', message: 'path must be minor exactly when minorTurns18On is set' };
   }
-  if (minorTurns18On !== null && minorTurns18On <= dateOf(identifiedAt)) {
+  if (minorTurns18On !== null && minorTurns18On <= identifiedOn) {
     return { code: 'date_order', field: 'minorTurns18On', message: 'minorTurns18On must be after the identification date (else use the adult path)' };
   }
   const opener = parsed.data.openedBy;
@@ -108,7 +124,7 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     status: 'completed',
     completedAt: identifiedAt,
     outcome: 'identified',
-    details: { identifiedOn: dateOf(identifiedAt), path },
+    details: { identifiedOn: identificationDay(input), path },
   });
   // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
   const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;

@@ -10,7 +10,7 @@ export interface paths {
         /** The agencies a case can name. */
         get: operations["getApiAgencies"];
         put?: never;
-        /** Register an agency (or update its name and notification address): a system administrator only. A change of address is told to the old address and the new one. */
+        /** Register an agency (or update its name, notification address and time zone; a field left out is cleared): a system administrator only. `timeZone` (an IANA name; null: the deployment's TIMEZONE) is where a date or time of identification without an offset is read. A change of address is told to the old address and the new one. */
         post: operations["postApiAgencies"];
         delete?: never;
         options?: never;
@@ -461,6 +461,8 @@ export interface operations {
                             /** @enum {string} */
                             kind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             name: string;
+                            /** @description IANA time zone; null: the deployment's TIMEZONE */
+                            timeZone: string | null;
                         }[];
                     };
                 };
@@ -521,6 +523,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                     name: string;
+                    timeZone?: string | null;
                 };
             };
         };
@@ -537,6 +540,8 @@ export interface operations {
                         /** @enum {string} */
                         kind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                         name: string;
+                        /** @description IANA time zone; null: the deployment's TIMEZONE */
+                        timeZone: string | null;
                     };
                 };
             };
@@ -1072,11 +1077,13 @@ export interface operations {
                         ice: string;
                         law_enforcement: string;
                     };
+                    /** @description the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone */
+                    identifiedAt?: string;
                     /**
                      * Format: date
-                     * @description a calendar date, 1900-01-01 to 2199-12-31
+                     * @description the day of identification alone: its start in the identifying agency's time zone
                      */
-                    identifiedOn: string;
+                    identifiedOn?: string;
                     reference?: string;
                     survivor: {
                         aNumber?: string;

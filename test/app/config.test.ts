@@ -8,6 +8,12 @@ test('nothing configured: every part embedded', () => {
   expect(config.role).toBe('all');
   expect(config.identityKeys).toEqual({ developmentKeyFile: '.data/keys/identity.key' });
   expect(config.payloadKeys).toEqual({ developmentKeyFile: '.data/keys/payload.key' });
+  expect(config.timeZone).toBe('UTC');
+});
+
+test("the deployment's time zone: an IANA name, refused at start-up otherwise", () => {
+  expect(loadConfig({ TIMEZONE: 'america/chicago' }).timeZone).toBe('America/Chicago');
+  expect(() => loadConfig({ TIMEZONE: 'Central' })).toThrow(/TIMEZONE: expected an IANA time zone/);
 });
 
 test('real infrastructure by configuration', () => {

@@ -28,12 +28,28 @@ describe('opening a case', () => {
     expect(validateOpenCase({ ...input, path: 'minor' }, NOW)).toMatchObject({ code: 'invalid_details', field: 'path' });
   });
 
+  it("decides the path on the identification's local day, which the API gives, and records that day", () => {
+    // 2026-01-05T02:00Z is still the 4th in Chicago: a person turning 18 on the 5th was identified a minor.
+    const evening = { ...input, identifiedAt: '2026-01-05T02:00:00Z', identifiedOn: '2026-01-04', minorTurns18On: '2026-01-05' };
+    expect(validateOpenCase(evening, NOW)).toBeNull();
+    const state = openCase(evening, NOW);
+    expect(state.path).toBe('minor');
+    expect(state.steps.find((step) => step.id === 'identification-1')?.details).toEqual({ identifiedOn: '2026-01-04', path: 'minor' });
+    expect(validateOpenCase({ ...evening, identifiedOn: '2026-01-05' }, NOW)).toMatchObject({ code: 'date_order', field: 'minorTurns18On' });
+    // No zone is more than a day from UTC.
+    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-06' }, NOW)).toBeNull();
+    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-07' }, NOW)).toMatchObject({ code: 'date_order', field: 'identifiedOn' });
+    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-03' }, NOW)).toMatchObject({ code: 'date_order', field: 'identifiedOn' });
+    // Cases started before the day was given keep the UTC day.
+    expect(openCase(input, NOW).steps.find((step) => step.id === 'identification-1')?.details).toEqual({ identifiedOn: '2026-01-05', path: 'adult' });
+  });
+
   it('age at identification picks the path; the birth date itself never enters the case', () => {
-    expect(minorTurns18OnFor('2008-09-01', '2026-01-05T08:00:00Z')).toBe('2026-09-01');
-    expect(minorTurns18OnFor('2008-01-05', '2026-01-05T08:00:00Z')).toBeNull();
+    expect(minorTurns18OnFor('2008-09-01', '2026-01-05')).toBe('2026-09-01');
+    expect(minorTurns18OnFor('2008-01-05', '2026-01-05')).toBeNull();
     expect(ageOn('2008-01-05', '2026-01-04')).toBe(17);
     expect(ageOn('2008-01-05', '2026-01-05')).toBe(18);
-    const minor = openCase({ ...input, minorTurns18On: minorTurns18OnFor('2008-09-01', input.identifiedAt) }, NOW);
+    const minor = openCase({ ...input, minorTurns18On: minorTurns18OnFor('2008-09-01', '2026-01-05') }, NOW);
     expect(minor.path).toBe('minor');
     expect(JSON.stringify(minor)).not.toContain('2008-09-01');
     expect(openCase(input, NOW).path).toBe('adult');

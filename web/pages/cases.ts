@@ -48,7 +48,7 @@ export function casePages(kit: Kit): Router {
     const optional = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
     const body = {
       reference: optional(form.reference),
-      identifiedOn: form.identifiedOn ?? '',
+      ...identificationOf(form),
       survivor: { name: form['survivor.name'] ?? '', birthDate: form['survivor.birthDate'] ?? '', aNumber: optional(form['survivor.aNumber']), contact: optional(form['survivor.contact']) },
       agencies: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, form[`agencies.${kind}`] ?? ''])) as Record<(typeof AGENCY_KINDS)[number], string>,
       usesUVisa: form.usesUVisa === 'yes',
@@ -153,6 +153,16 @@ const FORM_PROBLEMS = [400, 403, 409, 422, 503];
  * request with a new key. After an outage the same form keeps its key: sent again, it is the same request, which
  * the API applies once even if the first attempt went through after all.
  */
+/**
+ * A time beside the date makes a local date-time, which the API reads in the identifying agency's zone: the console
+ * knows no zone and converts nothing. Without a date the API names the date field, not the time.
+ */
+function identificationOf(form: Record<string, string>): { identifiedAt: string } | { identifiedOn: string } {
+  const date = form.identifiedOn?.trim() ?? '';
+  const time = form.identifiedTime?.trim() ?? '';
+  return date && time ? { identifiedAt: `${date}T${time}` } : { identifiedOn: date };
+}
+
 function formProblem(form: Record<string, string>, problem: ApiProblem | undefined) {
   const outage = problem?.status === 503;
   return {
