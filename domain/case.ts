@@ -9,7 +9,8 @@ import { cancelPending, findStep, openStep, record, updateStep, type CaseState, 
 import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant, type StepKind } from './types';
+import { scheduledAlarms, type CaseProjection } from './alarms';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type Instant, type StepKind } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -250,8 +251,8 @@ export function applyClose(state: CaseState, command: CloseCommand, now: Instant
   return closeCase(state, request, actor, now);
 }
 
-/** What the read model stores: the state without the policy body and alarm bookkeeping. */
-export function snapshotOf(state: CaseState): CaseSnapshot {
+/** What the read model stores: the state without the policy body and alarm bookkeeping, with the alarms to come. */
+export function snapshotOf(state: CaseState): CaseProjection {
   return {
     caseId: state.caseId,
     reference: state.reference,
@@ -264,8 +265,10 @@ export function snapshotOf(state: CaseState): CaseSnapshot {
     steps: state.steps,
     timeline: state.timeline,
     version: state.version,
+    alarms: scheduledAlarms(state),
   };
 }
 
 export { alarms, fireAlarm, nextAlarm } from './alarms';
+export type { CaseProjection, ScheduledAlarm } from './alarms';
 export type { Alarm, AlarmKind, CaseState, Rejection, RejectionCode } from './case-state';
