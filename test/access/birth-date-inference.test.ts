@@ -83,7 +83,7 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
   const found = (text: string) => needlesIn(needles, text);
   const views: Record<string, string> = {};
   for (const user of ['demo-supervisor', 'demo-admin', 'demo-system-admin']) {
-    for (const path of [`/api/cases/${caseId}`, `/api/notifications?caseId=${caseId}`, '/api/notifications', '/api/steps?limit=200', '/api/dashboard', '/api/audit?limit=200']) {
+    for (const path of [`/api/cases/${caseId}`, `/api/cases/${caseId}/reminders`, `/api/notifications?caseId=${caseId}`, '/api/notifications', '/api/steps?limit=200', '/api/dashboard', '/api/audit?limit=200']) {
       const response = await request(app).get(path).set(stack.users[user]!.headers);
       views[`${user} ${path} (${response.status})`] = response.text;
     }
