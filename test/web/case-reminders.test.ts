@@ -2,33 +2,25 @@
  * The case page shows the case's coming reminders in words: when, what, to whom and their status, as the API lists
  * them for the signed-in user. The whole service on real parts, the console calling the API over HTTP.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { dateOf } from '../../domain/dates';
-import { createConsole } from '../../web/console';
 import { moment } from '../../web/labels';
 import { SESSION_COOKIE } from '../../web/session';
-import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { startConsoleStack, type ConsoleStack } from '../support/console';
+import type { Stack } from '../support/stack';
 
 let stack: Stack;
-let server: Server;
-let app: ReturnType<Stack['appWith']>;
+let running: ConsoleStack;
+let app: ConsoleStack['app'];
 
 beforeAll(async () => {
-  stack = await startStack();
-  server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
-  server.on('request', app);
+  running = await startConsoleStack();
+  ({ stack, app } = running);
 });
 
 afterAll(async () => {
-  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
-  await stack?.stop();
+  await running?.stop();
 });
 
 test('the case page lists coming reminders in words, with when, to whom and their status', async () => {

@@ -2,31 +2,23 @@
  * The console's inbox says only what the console composed: a link cannot make it show words of its own choosing
  * (issue 13). The whole service on real parts, the console calling the API over HTTP as in production.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { createConsole } from '../../web/console';
 import { INBOX_NOTICES } from '../../web/pages/home';
 import { SESSION_COOKIE } from '../../web/session';
-import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { startConsoleStack, type ConsoleStack } from '../support/console';
+import type { Stack } from '../support/stack';
 
 let stack: Stack;
-let server: Server;
-let app: ReturnType<Stack['appWith']>;
+let running: ConsoleStack;
+let app: ConsoleStack['app'];
 
 beforeAll(async () => {
-  stack = await startStack();
-  server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
-  server.on('request', app);
+  running = await startConsoleStack();
+  ({ stack, app } = running);
 });
 
 afterAll(async () => {
-  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
-  await stack?.stop();
+  await running?.stop();
 });
 
 const inbox = (query: string) =>

@@ -1,0 +1,34 @@
+/**
+ * The whole service with its web console, served over HTTP on a port of its own so the console calls the API as it
+ * does in production (over the network, with its own session cookie), for tests that fetch console pages.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { createConsole } from '../../web/console';
+import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
+
+export interface ConsoleStack {
+  stack: Stack;
+  /** The API and the console in one app, as `npm start` serves them. */
+  app: Express;
+  stop(): Promise<void>;
+}
+
+export async function startConsoleStack(options: StackOptions = {}): Promise<ConsoleStack> {
+  const stack = await startStack(options);
+  const server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
+  server.on('request', app);
+  return {
+    stack,
+    app,
+    stop: async () => {
+      await new Promise((closed) => server.close(closed));
+      await stack.stop();
+    },
+  };
+}
