@@ -32,3 +32,30 @@ export async function startConsoleStack(options: StackOptions = {}): Promise<Con
     },
   };
 }
+
+/**
+ * The console stack for the tests of one file: started before them and stopped after them. Its parts are read
+ * through the returned object once the file's `beforeAll` hooks have run.
+ */
+export function consoleStackPerFile(options: StackOptions = {}): ConsoleStack {
+  let running: ConsoleStack | undefined;
+  beforeAll(async () => {
+    running = await startConsoleStack(options);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  const started = (): ConsoleStack => {
+    if (!running) throw new Error('the console stack starts in beforeAll; read it inside tests or later hooks');
+    return running;
+  };
+  return {
+    get stack() {
+      return started().stack;
+    },
+    get app() {
+      return started().app;
+    },
+    stop: () => started().stop(),
+  };
+}

@@ -5,26 +5,14 @@
 import request from 'supertest';
 import { INBOX_NOTICES } from '../../web/pages/home';
 import { SESSION_COOKIE } from '../../web/session';
-import { startConsoleStack, type ConsoleStack } from '../support/console';
-import type { Stack } from '../support/stack';
+import { consoleStackPerFile } from '../support/console';
 
-let stack: Stack;
-let running: ConsoleStack;
-let app: ConsoleStack['app'];
-
-beforeAll(async () => {
-  running = await startConsoleStack();
-  ({ stack, app } = running);
-});
-
-afterAll(async () => {
-  await running?.stop();
-});
+const service = consoleStackPerFile();
 
 const inbox = (query: string) =>
-  request(app)
+  request(service.app)
     .get(`/${query}`)
-    .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
     .expect(200);
 
 test('a crafted link shows none of its text in the inbox', async () => {
