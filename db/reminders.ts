@@ -2,7 +2,7 @@
  * A case's reminders in time order: the alarms its projection stored (to come, or raised) joined with the outbox,
  * which says whether a raised one was sent. Reads PostgreSQL only, so it answers while no worker runs.
  */
-import type { AlarmKind } from '../domain/case-state';
+import { ALARM_KINDS, type AlarmKind } from '../domain/case-state';
 import type { Instant } from '../domain/types';
 import type { Queryable } from './pool';
 
@@ -55,10 +55,11 @@ export async function listCaseReminders(db: Queryable, caseId: string): Promise<
                  WHEN n.sent_at IS NULL AND n.failing_since IS NOT NULL THEN 'failed'
                  ELSE 'sent' END AS status
      FROM (SELECT * FROM case_alarms WHERE case_id = $1::text::uuid) a
-     FULL JOIN (SELECT * FROM notifications WHERE case_id = $1::text AND kind <> 'delivery_failing') n
+     FULL JOIN (SELECT * FROM notifications WHERE case_id = $1::text AND kind = ANY($2::text[])) n
        ON n.alarm_id = a.alarm_id
      ORDER BY 2, 1`,
-    [caseId],
+    // Alarms only: the outbox also holds notices about the case (a delivery failing, ...) that no alarm raised.
+    [caseId, ALARM_KINDS],
   );
   return rows.map((row) => ({
     alarmId: row.alarm_id,
