@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
 import { inTransaction } from '../db/pool';
 import { enqueue, findNotification, findRecipient, markSent, recordFailure, type Notification } from '../db/notifications';
-import type { AlarmKind } from '../domain/case-state';
+import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant } from '../domain/types';
 import { renderNotification } from '../mail/render';
 import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/definitions';
@@ -47,9 +47,11 @@ export interface NotifyInput {
   reference: string;
   stepId: string;
   stepKind: string;
-  kind: AlarmKind;
+  kind: NotifiedKind;
   /** What the alarm is about (domain Alarm.subject); absent from activities scheduled before it was passed. */
   about?: string;
+  /** For `passed_summary`: the alarms that passed before the command was recorded, listed in one notice. */
+  passed?: PassedAlarm[];
   /** The organisation told; for an escalation the workflow passes the coordinator organisation. */
   recipientAgencyId: string;
   /** The date the message is about (domain `alarmDate`); null when it derives from a birth date. */
@@ -103,6 +105,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       agencyName: recipient.name,
       dueAt: input.dueAt,
       about: input.about,
+      passed: input.passed,
       publicBaseUrl,
     });
     return enqueue(pool, {
@@ -121,7 +124,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
   }
 
   /** Starts the row's delivery workflow, or finds it already started (running or done) by an earlier attempt. */
-  async function startDelivery(row: Notification, kind: AlarmKind): Promise<void> {
+  async function startDelivery(row: Notification, kind: NotifiedKind): Promise<void> {
     const input: DeliveryInput = { caseId: row.caseId, alarmId: row.alarmId, stepId: row.stepId, kind, recipientAgencyId: row.recipientAgencyId };
     await temporal.client.workflow
       .start(DELIVERY_WORKFLOW_TYPE, {

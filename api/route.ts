@@ -66,6 +66,11 @@ export interface RouteSpec<P, Q, B> {
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
   idempotent?: boolean;
   responses: Record<number, ResponseSpec>;
+  /**
+   * Shapes a successful reply for its reader after idempotency stored it: the stored reply keeps what must not be
+   * kept in the clear sealed (a step's note), and every answer, first or replayed, is shown as its reader may see it.
+   */
+  reveal?(body: unknown, input: RouteInput<P, Q, B>): unknown;
   // Method syntax on purpose: it makes handlers of specific inputs assignable to the erased `Route` below.
   handle(input: RouteInput<P, Q, B>): Promise<Reply>;
 }
@@ -168,6 +173,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       reply = spec.idempotent
         ? await options.idempotency(req, res, body, (operationId) => spec.handle(Object.assign(input, { operationId })))
         : await spec.handle(input);
+      if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: spec.reveal(reply.body, input) };
     } catch (error) {
       const known = problemFor(error, requestIdOf(req));
       await audit(options.pool, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });

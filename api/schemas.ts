@@ -122,7 +122,12 @@ export const StepViewSchema = z.object({
   expiresAt: instant.nullable(),
   completedAt: instant.nullable(),
   outcome: z.string().nullable(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  details: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+    .describe(
+      "the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; " +
+        'for everyone else it is left out and `noteWithheld: true` says there is one',
+    ),
 });
 
 export const CaseViewSchema = z.object({

@@ -14,7 +14,8 @@ import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind 
 import type { IdentityKeyring } from '../db/identity-cipher';
 import { releaseCase, reserveCase } from '../db/case-references';
 import { getCase, type CaseView } from '../db/read-model';
-import { minorTurns18OnFor, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
+import { sealNote } from '../db/sealed-notes';
+import { minorTurns18OnFor, NoteSchema, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import { caseWorkflow, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, syncUpdate } from '../workflows/case-workflow';
 import { workflowIdOf } from '../workflows/definitions';
@@ -157,7 +158,8 @@ export class CaseCommands {
   async signOff(caseId: string, signOff: SignOff, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     const updateId = options.operationId && `sign-off-${options.operationId}`;
-    await this.command(caseId, () => handle.executeUpdate(signOffUpdate, { args: [{ signOff, actor }], updateId }));
+    const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
+    await this.command(caseId, () => handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor }], updateId }));
     return this.read(caseId);
   }
 
@@ -243,6 +245,20 @@ export class CaseCommands {
     const { raw } = await this.deps.client.withDeadline(Date.now() + 1_000, () => this.deps.client.workflow.getHandle(workflowIdOf(caseId)).describe());
     return raw.pendingWorkflowTask?.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
   }
+}
+
+/**
+ * The sign-off with its note checked and sealed: the workflow, its history and the read model only ever hold the
+ * sealed form (the workflow's validator refuses any other), and only those who may read the identity see it opened.
+ */
+function withSealedNote(caseId: string, signOff: SignOff, keyring: IdentityKeyring): SignOff {
+  const details = signOff.details ?? {};
+  if (!Object.hasOwn(details, 'note')) return signOff;
+  const note = NoteSchema.safeParse(details['note']);
+  if (!note.success) {
+    throw rejectionError({ code: 'invalid_details', field: 'details.note', message: note.error.issues[0]?.message ?? 'expected a note' });
+  }
+  return { ...signOff, details: { ...details, note: sealNote(note.data, { caseId, stepId: signOff.stepId }, keyring) } };
 }
 
 /** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */

@@ -15,9 +15,13 @@ const REDACTED_PATHS = [
   '*.birthDate',
   '*.aNumber',
   '*.contact',
+  // A sign-off's free-text note may name the survivor (it is sealed before it leaves the API).
+  '*.note',
+  '*.details.note',
   '*.password',
   '*.token',
   'survivor',
+  'note',
   'password',
   'token',
 ];

@@ -4,7 +4,8 @@
  * a date moved by a sign-off simply yields alarms with new ids and the old ones are never fired.
  */
 import { addDaysToInstant, normaliseInstant } from './dates';
-import { findStep, record, type Alarm, type AlarmKind, type CaseState } from './case-state';
+import { countsFromEvents } from './policy';
+import { findStep, record, type Alarm, type AlarmKind, type CaseState, type NotifiedKind } from './case-state';
 import { expireFor, windowAlarms } from './tracks';
 import type { CaseSnapshot, Instant, Step, StepKind } from './types';
 
@@ -95,30 +96,67 @@ export function nextAlarm(state: CaseState): Alarm | undefined {
  * (its date moved, its step settled, or it already fired) leaves the state untouched, so a workflow that woke for
  * a stale alarm does no harm.
  */
-export function fireAlarm(state: CaseState, alarm: Alarm, now: Instant): CaseState {
+export function fireAlarm(state: CaseState, alarm: Alarm, now: Instant, how: 'raised' | 'passed' = 'raised'): CaseState {
   const current = alarms(state).find((candidate) => candidate.id === alarm.id);
   const step = current && findStep(state, current.stepId);
   if (!current || !step) return state;
   const at = normaliseInstant(now);
+  const what = `${current.kind} (${current.subject}) for ${step.id}`;
   const fired = record(
     { ...state, firedAlarms: [...state.firedAlarms, current.id] },
     at,
-    `alarm.${current.kind}`,
+    how === 'raised' ? `alarm.${current.kind}` : 'alarm.passed',
     step.id,
     null,
-    // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
-    `${current.kind} (${current.subject}) for ${step.id} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`,
+    how === 'raised'
+      ? // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
+        `${what} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`
+      : `${what} fell before it was recorded: not sent, listed in one notice to the coordinator`,
   );
   const expire = current.kind === 'expired' ? expireFor(step.kind) : undefined;
   const changed = expire ? expire(fired, step, at) : fired;
   return { ...changed, version: state.version + 1 };
 }
 
+/** An alarm that passed before the command revealing it was recorded, as the coordinator's notice lists it. */
+export interface PassedAlarm {
+  stepId: string;
+  stepKind: string;
+  kind: AlarmKind;
+  /** What the alarm was about (Alarm.subject). */
+  about: string;
+  /** The date it was about (`alarmDate`): null when derived from a birth date. */
+  date: Instant | null;
+}
+
+/**
+ * A case entered or brought up to date after the fact has deadlines that already passed. Their alarms are not sent
+ * one by one: each is recorded as passed (an expiry still takes effect, dated when it happened) and listed in
+ * `passedAlarms`, which the workflow sends to the coordinator as one notice. Cases counting from when steps were
+ * recorded (older policies) never have any.
+ */
+export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
+  if (!countsFromEvents(state.policy)) return state;
+  const recordedAt = normaliseInstant(now);
+  let settled = state;
+  const passed: PassedAlarm[] = [];
+  for (let next = nextAlarm(settled); next && next.at < recordedAt; next = nextAlarm(settled)) {
+    const step = findStep(settled, next.stepId);
+    passed.push({ stepId: next.stepId, stepKind: step?.kind ?? next.subject, kind: next.kind, about: next.subject, date: alarmDate(settled, next) });
+    const fired = fireAlarm(settled, next, next.at, 'passed');
+    if (fired === settled) break; // cannot happen (the alarm is current), but never loop on it
+    settled = fired;
+  }
+  if (passed.length === 0) return state;
+  // One change however many passed: the command's own version step covers them.
+  return { ...settled, version: state.version, passedAlarms: [...(state.passedAlarms ?? []), ...passed] };
+}
+
 /** How an alarm's email fared, as the delivery workflow reports it when it is late and again once it got through. */
 export interface DeliveryReport {
   alarmId: string;
   stepId: string;
-  kind: AlarmKind;
+  kind: NotifiedKind;
   recipientAgencyId: string;
   status: 'failing' | 'delivered';
   /** When delivery started failing, or when the email was finally accepted. */

@@ -4,6 +4,7 @@
  */
 import { addDaysToInstant } from './dates';
 import type { Policy } from './policy';
+import type { PassedAlarm } from './alarms';
 import { STEP_CATALOGUE, type StepDetails } from './steps';
 import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
 
@@ -23,6 +24,8 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * Set by the workflow behind a patch, so histories recorded before the grid replay with the schedule they had.
    */
   birthdayRemindersOnGrid?: boolean;
+  /** Alarms that passed before a command revealed them, not yet told to the coordinator (`settlePassedAlarms`). */
+  passedAlarms?: PassedAlarm[];
 }
 
 export const REJECTION_CODES = [
@@ -52,8 +55,12 @@ export interface Rejection {
 export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 'expired'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
-/** What the outbox holds: a notification per alarm, and the in-app notice that an email of the case keeps failing. */
-export const NOTIFICATION_KINDS = [...ALARM_KINDS, 'delivery_failing'] as const;
+/** What a case workflow notifies: each alarm as it fires, and once per command the alarms that had already passed. */
+export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
+export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
+
+/** What the outbox holds: those, and the in-app notice that an email of the case keeps failing. */
+export const NOTIFICATION_KINDS = [...NOTIFIED_KINDS, 'delivery_failing'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface Alarm {

@@ -4,13 +4,13 @@
  */
 import { z } from 'zod';
 import { addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
-import { DEFAULT_POLICY, type Policy } from './policy';
+import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
+import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
-import { STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
+import { SEALED_NOTE, STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
-import { scheduledAlarms, type CaseProjection } from './alarms';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type Instant, type StepKind } from './types';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type Instant, type Step, type StepKind } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -98,6 +98,9 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     firedAlarms: [],
     version: 1,
   };
+  // A policy that counts from events is newer than the birthday grid: its cases start on it (older ones move to it
+  // through the workflow's patch).
+  if (countsFromEvents(state.policy)) state.birthdayRemindersOnGrid = true;
   const openedBy = input.openedBy?.agencyId ?? null;
   state = record(state, at, 'case.opened', null, openedBy, `case ${input.reference} opened on the ${path} path (policy ${state.policy.version})`);
   state = openStep(state, 'identification', identifiedAt, { dueAt: null });
@@ -108,34 +111,68 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     details: { identifiedOn: dateOf(identifiedAt), path },
   });
   state = record(state, at, 'step.completed', 'identification-1', input.agencies.law_enforcement, `identification-1 identified (${path} path)`);
+  // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
+  const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
   if (path === 'minor') {
     const { days } = state.policy.durations.minorNotification;
-    state = openStep(state, 'hhs_minor_notification', at, { dueAt: addDaysToInstant(identifiedAt, days) });
+    state = openStep(state, 'hhs_minor_notification', openedAt, { dueAt: addDaysToInstant(identifiedAt, days) });
   }
   // A minor needs no CP for benefits; law enforcement may still request it, so the step opens without a deadline.
-  state = openStep(state, 'cp_request', at, path === 'minor' ? { dueAt: null } : {});
-  state = openStep(state, 'le_declaration', at);
-  state = openStep(state, 't_visa_filing', at);
-  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', at);
-  return state;
+  state = openStep(state, 'cp_request', openedAt, path === 'minor' ? { dueAt: null } : {});
+  state = openStep(state, 'le_declaration', openedAt);
+  state = openStep(state, 't_visa_filing', openedAt);
+  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', openedAt);
+  return settlePassedAlarms(state, at);
 }
 
-/** Event dates (`…On`) record what already happened, so none may lie in the future. */
-function eventDateInFuture(details: Record<string, unknown>, today: IsoDate): Rejection | null {
-  for (const [field, value] of Object.entries(details)) {
-    if (field.endsWith('On') && typeof value === 'string' && value > today) {
-      return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is after today (${today})` };
+/** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
+function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
+  return Object.entries(details).flatMap(([field, value]) => (field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : []));
+}
+
+/** None may lie in the future; counted from events, none may precede the step it signs. */
+function eventDateOutOfOrder(state: CaseState, step: Step, details: Record<string, unknown>, today: IsoDate): Rejection | null {
+  const openedOn = dateOf(step.openedAt);
+  for (const [field, value] of eventDates(details)) {
+    if (value > today) return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is after today (${today})` };
+    if (countsFromEvents(state.policy) && value < openedOn) {
+      return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is before ${step.id} opened (${openedOn})` };
     }
   }
   return null;
+}
+
+/**
+ * When what a sign-off records happened: its event date, at the time of day it is recorded (only the date is known),
+ * if that date is before today and the case counts from events; else the moment it is recorded.
+ */
+function happenedAt(state: CaseState, details: Record<string, unknown>, now: Instant): Instant {
+  const event = eventDates(details)[0];
+  if (!countsFromEvents(state.policy) || !event || event[1] >= dateOf(now)) return now;
+  return `${event[1]}${now.slice(10)}`;
 }
 
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
   return actingRefusal(actor, state.agencies, expectedKind, what);
 }
 
-/** Everything a sign-off must satisfy; null when it may be applied. */
+/** Everything a new sign-off must satisfy, its note sealed by the API included; null when it may be applied. */
 export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
+  return checkSignOff(state, signOff, actor, now) ?? unsealedNote(signOff.details);
+}
+
+/**
+ * A note in plain text: the API seals every note, so one in the clear was sent around it. Only new sign-offs are
+ * held to this; sign-offs recorded before notes were sealed still apply when their history replays.
+ */
+function unsealedNote(details: SignOff['details']): Rejection | null {
+  const note = details?.['note'];
+  if (note === undefined || (typeof note === 'string' && SEALED_NOTE.test(note))) return null;
+  return { code: 'invalid_details', field: 'details.note', message: 'expected a note sealed by the API (sealed:<key id>:<base64>)' };
+}
+
+/** The case rules of a sign-off, whatever the form of its note. */
+function checkSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const parsed = SignOffSchema.safeParse(signOff);
   if (!parsed.success) return zodRejection(parsed.error, '');
@@ -158,7 +195,7 @@ export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor
   if (!details.success) return zodRejection(details.error, 'details');
   const today = dateOf(normaliseInstant(now));
   const ctx: SignOffContext = { state, step, outcome: parsed.data.outcome, details: cleanDetails(details.data), actor, now: normaliseInstant(now), today };
-  return eventDateInFuture(ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
+  return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
 }
 
 /** The catalogue's outcome of that name; own keys only, so "__proto__" or "constructor" are simply unknown. */
@@ -176,24 +213,28 @@ export class RejectedError extends Error {
 
 /** Applies a sign-off. Throws `RejectedError` if it is invalid: callers are expected to validate first. */
 export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): CaseState {
-  const rejection = validateSignOff(state, signOff, actor, now);
+  // Not the validator: a replayed history may hold a note from before notes were sealed, and must apply as it did.
+  const rejection = checkSignOff(state, signOff, actor, now);
   if (rejection) throw new RejectedError(rejection);
   const at = normaliseInstant(now);
   const { stepId, outcome, details: raw } = SignOffSchema.parse(signOff);
   const step = findStep(state, stepId)!;
   const definition = outcomeOf(step.kind, outcome)!;
   const details = cleanDetails(definition.details.parse(raw));
-  const ctx: SignOffContext = { state, step, outcome, details, actor, now: at, today: dateOf(at) };
+  // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then.
+  const happened = happenedAt(state, details, at);
+  const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
+  const late = happened === at ? '' : ` (happened on ${dateOf(happened)}, recorded on ${dateOf(at)})`;
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.
   if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
-    next = updateStep(next, step.id, { status: definition.resultStatus, completedAt: at, outcome, details: { ...step.details, ...details } });
-    next = record(next, at, `step.${definition.resultStatus}`, step.id, actor.agencyId, `${step.id} ${outcome} by ${step.agencyKind}`);
+    next = updateStep(next, step.id, { status: definition.resultStatus, completedAt: happened, outcome, details: { ...step.details, ...details } });
+    next = record(next, happened, `step.${definition.resultStatus}`, step.id, actor.agencyId, `${step.id} ${outcome} by ${step.agencyKind}${late}`);
   }
   const after = afterFor(step.kind);
   next = after ? after(next, ctx) : next;
-  return { ...next, version: state.version + 1 };
+  return settlePassedAlarms({ ...next, version: state.version + 1 }, at);
 }
 
 export const CloseCaseSchema = z.strictObject({

@@ -55,6 +55,13 @@ export const PolicySchema = z.strictObject({
     minorTurns18: LeadSchema,
     benefitWindowEnd: LeadSchema,
   }),
+  /**
+   * What a case's clocks count from. `events`: each step's deadline counts from the date of the event that opened it
+   * (a request made in May and entered in November is due from May), and what already passed when a command is
+   * recorded is listed in one notice to the coordinator rather than sent reminder by reminder. Absent in policies
+   * captured before 2026-12-02.1: those cases count from when each step was recorded, as they always did.
+   */
+  countsFrom: z.strictObject({ basis: z.enum(['events', 'recording']), source }).optional(),
   /** Refugee Cash/Medical Assistance months by eligibility date: dated rows so the next change is a new row. */
   benefitMonths: z
     .array(BenefitRowSchema)
@@ -86,7 +93,7 @@ const NO_LADDER: ReminderLadder = { beforeDueDays: [], atDue: false, escalateAft
 const sla = (days: number | null, why: string = PRODUCT_CHOICE) => ({ days, source: why });
 
 export const DEFAULT_POLICY: Policy = {
-  version: '2025-05-05.1',
+  version: '2026-12-02.1',
   sla: {
     identification: sla(null, 'completed when the case opens'),
     cp_request: sla(14, `${PRODUCT_CHOICE}; DHS "A Victim-Centered Approach": request CP as soon as a victim is identified`),
@@ -154,6 +161,10 @@ export const DEFAULT_POLICY: Policy = {
     },
     benefitWindowEnd: { leadDays: [30], source: PRODUCT_CHOICE },
   },
+  countsFrom: {
+    basis: 'events',
+    source: `${PRODUCT_CHOICE}: statutory clocks (24 hours, 90 days, 12 weeks + 3 days, 6 months) run from the event itself`,
+  },
   benefitMonths: [
     {
       from: '2000-10-28',
@@ -164,6 +175,11 @@ export const DEFAULT_POLICY: Policy = {
     { from: '2025-05-05', months: 4, source: '90 FR 13370: 4 months for eligibility from 2025-05-05' },
   ],
 };
+
+/** Whether deadlines count from the events' own dates (policies since 2026-12-02.1). */
+export function countsFromEvents(policy: Policy): boolean {
+  return policy.countsFrom?.basis === 'events';
+}
 
 /** Validates a policy (e.g. configuration merged onto DEFAULT_POLICY); throws a ZodError naming the bad field. */
 export function parsePolicy(input: unknown): Policy {

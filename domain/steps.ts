@@ -9,7 +9,23 @@ import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 
 /** A reason is a short machine code, never free text about a person. */
 const reason = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)');
-const note = z.string().trim().min(1).max(500).optional();
+
+/** A note as its author types it: free text, which may well name the survivor, so the API seals it (see below). */
+export const NOTE_MAX_LENGTH = 500;
+export const NoteSchema = z.string().trim().min(1).max(NOTE_MAX_LENGTH);
+
+/**
+ * A sealed note, `sealed:<key id>:<base64>` (db/sealed-notes.ts): what a new sign-off must carry in `note`. Its
+ * longest is the prefix, a key id and the base64 of a nonce, a tag and 500 UTF-16 units as UTF-8 (3 bytes each).
+ */
+export const SEALED_NOTE = /^sealed:[^:\s]{1,100}:[A-Za-z0-9+/]+={0,2}$/;
+export const SEALED_NOTE_MAX_LENGTH = 'sealed:'.length + 100 + 1 + Math.ceil((12 + 16 + 3 * NOTE_MAX_LENGTH) / 3) * 4;
+
+/**
+ * The catalogue's `note` field, permissive in shape: it also holds notes recorded in plain text before notes were
+ * sealed, which replayed histories apply again. `validateSignOff` requires the sealed form of every new one.
+ */
+const note = z.string().trim().min(1).max(SEALED_NOTE_MAX_LENGTH).optional();
 
 export type StepDetailValue = string | number | boolean | null;
 export type StepDetails = Record<string, StepDetailValue>;
@@ -50,7 +66,8 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   cp_decision: {
     track: 'continued_presence',
     owner: 'ice',
-    outcomes: { granted: settles(z.strictObject({ validUntil: date, note })), denied: settles(refused) },
+    // grantedOn: when ICE granted it (the 24 months count from it); absent, the day the decision is recorded.
+    outcomes: { granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date, note })), denied: settles(refused) },
   },
   cp_renewal_request: {
     track: 'continued_presence',
@@ -60,7 +77,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   cp_renewal_decision: {
     track: 'continued_presence',
     owner: 'ice',
-    outcomes: { renewed: settles(z.strictObject({ validUntil: date, note })), denied: settles(refused) },
+    outcomes: { renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date, note })), denied: settles(refused) },
   },
   hhs_minor_notification: {
     track: 'intake',
@@ -124,7 +141,8 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
         appliesTo: 'pending',
         resultStatus: 'pending',
       },
-      approved: settles(z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date, note })),
+      // adjustmentEligibleFrom: absent, the policy's 3 years of T status from approvedOn; a document's own date wins.
+      approved: settles(z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date.optional(), note })),
       denied: settles(refused),
     },
   },

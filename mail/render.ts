@@ -2,6 +2,7 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
+import type { PassedAlarm } from '../domain/alarms';
 import type { NotificationKind } from '../domain/case-state';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { AgencyKind, Instant, StepKind } from '../domain/types';
@@ -26,6 +27,8 @@ export interface NotificationFacts {
   publicBaseUrl: string;
   /** For `delivery_failing`: the organisation whose email keeps failing (`dueAt` is then when it started failing). */
   failedRecipient?: string;
+  /** For `passed_summary`: the reminders that passed before the case was brought up to date, none of them sent. */
+  passed?: PassedAlarm[];
 }
 
 export interface RenderedEmail {
@@ -116,6 +119,13 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
       };
     case 'expired':
       return { subject: `Expired: ${step} on ${date} (case ${ref})`, lead: `What "${step}" granted expired on ${date}.` };
+    case 'passed_summary':
+      return {
+        subject: `Brought up to date: ${facts.passed?.length ?? 0} reminder(s) not sent (case ${ref})`,
+        lead:
+          'This case was entered or updated with dates that already passed. The reminders below fell before that, so ' +
+          'they were not sent one by one; the steps they concern are shown as overdue, or as expired, on the case page.',
+      };
     case 'delivery_failing':
       return {
         subject: `Email not delivered: ${step} (case ${ref})`,
@@ -124,6 +134,20 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
           'retried. Please reach the agency another way.',
       };
   }
+}
+
+const KIND_WORDS: Record<PassedAlarm['kind'], string> = {
+  reminder: 'Reminder',
+  due: 'Due',
+  escalation: 'Escalation',
+  expiry_reminder: 'Expiring',
+  expired: 'Expired',
+};
+
+/** "- Due: Continued Presence request, Monday, May 17, 2027 (2027-05-17)"; a birthday reminder names no date. */
+function passedLine(alarm: PassedAlarm): string {
+  const what = alarm.about === 'minor_turns_18' ? `Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}` : `${KIND_WORDS[alarm.kind]}: ${stepLabel(alarm.stepKind)}`;
+  return `- ${what}, ${alarm.date === null ? 'date on the case page' : formatDate(alarm.date)}`;
 }
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
@@ -136,8 +160,9 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     lead,
     '',
     `Case reference: ${facts.reference}`,
-    `Step: ${step}`,
+    ...(facts.kind === 'passed_summary' ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
+    ...(facts.passed?.length ? ['', 'Not sent:', ...facts.passed.map(passedLine)] : []),
     '',
     `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
     '',

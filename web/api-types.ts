@@ -127,7 +127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity. */
+        /** The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it. */
         get: operations["getApiCasesCaseId"];
         put?: never;
         post?: never;
@@ -1139,6 +1139,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -1305,6 +1306,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -1444,6 +1446,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -1726,6 +1729,7 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
@@ -2260,7 +2264,7 @@ export interface operations {
                             failingSince: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "delivery_failing";
+                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "passed_summary" | "delivery_failing";
                             lastError: string | null;
                             recipientAgencyId: string;
                             recipientEmail: string | null;
@@ -2384,6 +2388,7 @@ export interface operations {
                             caseId: string;
                             caseReference: string;
                             completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };

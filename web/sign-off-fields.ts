@@ -30,7 +30,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
     const label = humanize(name.replace(/([A-Z])/g, '_$1').toLowerCase());
     if (inner instanceof z.ZodISODate) return { name, label, control: 'date', options: [], required, hint: 'a date, YYYY-MM-DD' };
     if (inner instanceof z.ZodEnum) return { name, label, control: 'select', options: inner.options.map(String), required };
-    if (name === 'note') return { name, label, control: 'textarea', options: [], required, hint: 'no names or other personal data' };
+    if (name === 'note') return { name, label, control: 'textarea', options: [], required, hint: "sealed at rest; shown only to those who may read the survivor's identity" };
     return { name, label, control: 'text', options: [], required, hint: name === 'reason' ? 'a short code, e.g. insufficient_evidence' : undefined };
   });
 }

@@ -171,6 +171,24 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, searchAttributes, historyLimit });
     }
     state = withBirthdayGrid(state);
+    const passed = state.passedAlarms ?? [];
+    if (passed.length > 0) {
+      // One notice to the coordinator for what a command revealed as already passed (only policies counting from events).
+      await notify({
+        alarmId: `passed_summary:${state.version}`,
+        caseId: state.caseId,
+        reference: state.reference,
+        stepId: passed[0]!.stepId,
+        stepKind: passed[0]!.stepKind,
+        kind: 'passed_summary',
+        recipientAgencyId: state.agencies.coordinator,
+        dueAt: null,
+        passed,
+      });
+      // A sign-off applied while the notice was recorded may have added more: those go in the next one.
+      state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(passed.length) };
+      continue;
+    }
     const next = nextAlarm(state);
     if (next && Date.parse(next.at) <= Date.now()) {
       const step = findStep(state, next.stepId);

@@ -7,6 +7,7 @@ import { AppError, type FieldProblem } from '../../app/errors';
 import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
 import { listCaseReminders, type Reminder } from '../../db/reminders';
+import { caseNotesShown } from '../step-notes';
 import { BIRTH_DATE_SUBJECTS } from '../../domain/alarms';
 import { actingRefusal, canReadSurvivor, canSeeCase, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
@@ -34,6 +35,12 @@ export function caseRoutes(deps: ApiDeps): Route[] {
   /** The case as this actor may see it, with `overdue` computed on read. */
   const present = (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now());
 
+  /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
+  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView => {
+    const view = body as CaseView;
+    return caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring);
+  };
+
   /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
   const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
     const view = await getCase(deps.pool, caseId);
@@ -60,6 +67,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: OpenCaseRequestSchema,
       idempotent: true,
       audit: 'case.open',
+      reveal: revealNotes,
       responses: {
         201: { description: 'the new case; Location names it', schema: CaseViewSchema },
         403: { description: 'this agency may not open cases', problem: true },
@@ -74,9 +82,10 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/cases/:caseId',
       tag: 'cases',
-      summary: "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity.",
+      summary: "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it.",
       params: CaseParamsSchema,
       responses: { 200: { description: 'the case', schema: CaseViewSchema }, 404: { description: 'no such case', problem: true } },
+      reveal: revealNotes,
       handle: async ({ params, actor }) => ({ status: 200, body: present(await readCase(params.caseId, actor), actor) }),
     }),
     route({
@@ -129,6 +138,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: SignOffBodySchema,
       idempotent: true,
       audit: 'step.sign_off',
+      reveal: revealNotes,
       responses: {
         200: { description: 'the case after the sign-off', schema: CaseViewSchema },
         403: { description: 'the step belongs to another agency', problem: true },
@@ -152,6 +162,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: CloseCaseBodySchema,
       idempotent: true,
       audit: 'case.close',
+      reveal: revealNotes,
       responses: {
         200: { description: 'the closed case', schema: CaseViewSchema },
         403: { description: "not the case's coordinator", problem: true },

@@ -3,6 +3,7 @@ import { listNotifications } from '../../db/notifications';
 import { AppError } from '../../app/errors';
 import { InvalidCursorError, listSteps } from '../../db/read-model';
 import type { ApiDeps } from '../deps';
+import { detailsShown } from '../step-notes';
 import { route, type Permission, type Route } from '../route';
 import { seesCases, seesWholeCase } from '../../domain/access';
 import type { Actor } from '../../domain/types';
@@ -54,7 +55,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
           }
           throw error;
         });
-        return { status: 200, body: page };
+        // A work list never opens a note (api/step-notes.ts): the case itself shows it to those who may read it.
+        return { status: 200, body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) } };
       },
     }),
     route({

@@ -6,7 +6,7 @@ import { addMonths, endOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, updateStep, type Alarm, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
-import { expiredAlarm, firstOf, leadAlarms, notPast, outOfRange, text, dateOrder, type SignOffContext, type TrackRules } from './track';
+import { expiredAlarm, firstOf, leadAlarms, outOfRange, text, dateOrder, type SignOffContext, type TrackRules } from './track';
 
 /** The CP grant currently in force or most recently lapsed, if any. */
 export function currentCpGrant(state: CaseState): Step | undefined {
@@ -29,27 +29,29 @@ function recordGrant(state: CaseState, ctx: SignOffContext): CaseState {
 
 export const continuedPresence: TrackRules = {
   check: {
-    cp_decision: (ctx) =>
-      ctx.outcome !== 'granted'
-        ? null
-        : firstOf(
-            () => notPast(ctx, 'validUntil'),
-            () => {
-              const { months, source } = ctx.state.policy.durations.cpInitialGrant;
-              const limit = addMonths(ctx.today, months);
-              return text(ctx.details, 'validUntil') > limit ? outOfRange('validUntil', `an initial grant lasts at most ${months} months (until ${limit}); ${source}`) : null;
-            },
-          ),
+    // A validity that already ended is recorded as it was, and then shows as expired: a case entered late is honest.
+    cp_decision: (ctx) => {
+      if (ctx.outcome !== 'granted') return null;
+      const grantedOn = text(ctx.details, 'grantedOn') || ctx.today;
+      const validUntil = text(ctx.details, 'validUntil');
+      const { months, source } = ctx.state.policy.durations.cpInitialGrant;
+      const limit = addMonths(grantedOn, months);
+      return firstOf(
+        () => (validUntil < grantedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before grantedOn (${grantedOn})`) : null),
+        () => (validUntil > limit ? outOfRange('validUntil', `an initial grant lasts at most ${months} months from ${grantedOn} (until ${limit}); ${source}`) : null),
+      );
+    },
     cp_renewal_decision: (ctx) => {
       if (ctx.outcome !== 'renewed') return null;
       const current = grantValidUntil(currentCpGrant(ctx.state));
       const validUntil = text(ctx.details, 'validUntil');
+      const renewedOn = text(ctx.details, 'renewedOn') || ctx.today;
       return firstOf(
-        () => notPast(ctx, 'validUntil'),
         () => (current && validUntil <= current ? dateOrder('validUntil', `a renewal must end after the current grant (${current})`) : null),
         () => {
+          // A renewal granted before the current grant ends extends it; one granted after a lapse runs from its own date.
           const { months, source } = ctx.state.policy.durations.cpRenewal;
-          const base = current && current > ctx.today ? current : ctx.today;
+          const base = current && current > renewedOn ? current : renewedOn;
           const limit = addMonths(base, months);
           return validUntil > limit ? outOfRange('validUntil', `a renewal lasts at most ${months} months (until ${limit}); ${source}`) : null;
         },

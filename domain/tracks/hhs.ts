@@ -8,7 +8,7 @@ import { addDays, endOfDay } from '../dates';
 import { benefitWindow } from '../policy';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
 import type { Instant } from '../types';
-import { expiredAlarm, firstOf, leadAlarms, notPast, outOfRange, dateOrder, text, type TrackRules } from './track';
+import { expiredAlarm, firstOf, leadAlarms, outOfRange, dateOrder, text, type TrackRules } from './track';
 
 export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
@@ -39,8 +39,8 @@ export const hhs: TrackRules = {
       const issuedOn = text(ctx.details, 'issuedOn');
       const validUntil = text(ctx.details, 'validUntil');
       const limit = addDays(issuedOn, interimLetter.days);
+      // A letter that already lapsed is recorded as it was, and then shows as expired.
       return firstOf(
-        () => notPast(ctx, 'validUntil'),
         () => (validUntil < issuedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before issuedOn (${issuedOn})`) : null),
         () => (validUntil > limit ? outOfRange('validUntil', `an interim letter is valid at most ${interimLetter.days} days (until ${limit}); ${interimLetter.source}`) : null),
       );

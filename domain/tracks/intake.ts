@@ -12,11 +12,11 @@ const DAY_MS = 86_400_000;
 const GRID_DAYS = 7;
 
 /**
- * When each lead's reminder fires: the last grid point strictly before `birthday - lead`, or the opening itself
- * for a lead already passed (the request is urgent, so such a lead is raised at once rather than dropped). A time
- * derived from the birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an
- * operator reading timer events) work the birth date out; a grid point reveals only the week, and never falls on
- * the birthday or on a lead's own date.
+ * When each lead's reminder fires: the last grid point strictly before `birthday - lead`. A time derived from the
+ * birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an operator reading
+ * timer events) work the birth date out; a grid point reveals only the week, and never falls on the birthday or on
+ * a lead's own date. A lead whose point passed before the case was entered is raised at once, when it is entered
+ * (all such leads as one reminder): the request is urgent, so it is not dropped.
  */
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
@@ -27,8 +27,9 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     if (legacyFired.has(lead)) continue;
     const target = Date.parse(addDaysToInstant(startOfDay(birthday), -lead));
     const week = target > opened ? Math.ceil((target - opened) / (GRID_DAYS * DAY_MS)) - 1 : 0;
-    const id = `${notification.id}:expiry_reminder:minor_turns_18:week-${week}`;
-    const at = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
+    const point = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
+    const [slot, at] = point < state.openedAt ? ['on-entry', state.openedAt] : [`week-${week}`, point];
+    const id = `${notification.id}:expiry_reminder:minor_turns_18:${slot}`;
     byId.set(id, { id, at, stepId: notification.id, kind: 'expiry_reminder', recipient: 'law_enforcement', subject: 'minor_turns_18' });
   }
   return [...byId.values()];

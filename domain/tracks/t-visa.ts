@@ -7,7 +7,9 @@ import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
-import { dateOrder, expiredAlarm, firstOf, leadAlarms, notPast, outOfRange, text, type SignOffContext, type TrackRules } from './track';
+import { dateOrder, expiredAlarm, firstOf, leadAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
+import type { StepDetails } from '../steps';
+import { countsFromEvents } from '../policy';
 
 function checkEvidenceRequest(ctx: SignOffContext) {
   const { rfeResponse, noidResponse } = ctx.state.policy.durations;
@@ -22,20 +24,26 @@ function checkEvidenceRequest(ctx: SignOffContext) {
         ? { code: 'evidence_response_pending' as const, message: 'answer the pending evidence request before recording another' }
         : null,
     () => (respondBy < issuedOn ? dateOrder('respondBy', `respondBy (${respondBy}) is before issuedOn (${issuedOn})`) : null),
-    () => notPast(ctx, 'respondBy'),
     () => (respondBy > limit ? outOfRange('respondBy', `a ${notice} allows at most ${allowed.days} days (until ${limit}); ${allowed.source}`) : null),
   );
+}
+
+/** The approval notice's own date when it gives one, else the policy's: approval plus the years of T status it asks. */
+function adjustmentEligibleFromOf(state: CaseState, details: StepDetails): string {
+  return text(details, 'adjustmentEligibleFrom') || addMonths(text(details, 'approvedOn'), state.policy.durations.tAdjustmentAfter.months);
 }
 
 function checkApproval(ctx: SignOffContext) {
   const { tStatus } = ctx.state.policy.durations;
   const approvedOn = text(ctx.details, 'approvedOn');
   const validUntil = text(ctx.details, 'validUntil');
-  const adjustmentEligibleFrom = text(ctx.details, 'adjustmentEligibleFrom');
-  const limit = addMonths(approvedOn, tStatus.months);
+  const adjustmentEligibleFrom = adjustmentEligibleFromOf(ctx.state, ctx.details);
+  // "Up to 4 years" from the approval: its last day is the day before the fourth anniversary. Policies before
+  // 2026-12-02.1 allowed the anniversary itself, and sign-offs they accepted must still apply when their cases replay.
+  const anniversary = addMonths(approvedOn, tStatus.months);
+  const limit = countsFromEvents(ctx.state.policy) ? addDays(anniversary, -1) : anniversary;
   return firstOf(
     () => (validUntil < approvedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before approvedOn (${approvedOn})`) : null),
-    () => notPast(ctx, 'validUntil'),
     () => (validUntil > limit ? outOfRange('validUntil', `T status lasts at most ${tStatus.months} months (until ${limit}); ${tStatus.source}`) : null),
     () =>
       adjustmentEligibleFrom < approvedOn || adjustmentEligibleFrom > validUntil
@@ -72,7 +80,7 @@ export const tVisa: TrackRules = {
       const approved = updateStep(settled, ctx.step.id, { expiresAt });
       const withAdjustment = openStep(approved, 't_visa_adjustment_filing', ctx.now, {
         dueAt: expiresAt,
-        details: { adjustmentEligibleFrom: text(ctx.details, 'adjustmentEligibleFrom') },
+        details: { adjustmentEligibleFrom: adjustmentEligibleFromOf(state, ctx.details) },
         actorAgencyId: ctx.actor.agencyId,
       });
       return unlockCertification(withAdjustment, 't_visa_approved', ctx.now);

@@ -41,12 +41,6 @@ export function outOfRange(field: string, message: string): Rejection {
   return { code: 'date_out_of_range', field: `details.${field}`, message };
 }
 
-/** A validity end may be today (valid to the end of the day) but not already past. */
-export function notPast(ctx: SignOffContext, field: string): Rejection | null {
-  const value = text(ctx.details, field);
-  return value < ctx.today ? dateOrder(field, `${field} (${value}) is before today (${ctx.today})`) : null;
-}
-
 /** The first rejection of several checks, evaluated lazily in order. */
 export function firstOf(...checks: Array<() => Rejection | null>): Rejection | null {
   for (const check of checks) {

@@ -4,17 +4,11 @@
  */
 import { addMonths, endOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, updateStep } from '../case-state';
-import { dateOrder, expiredAlarm, leadAlarms, text, type TrackRules } from './track';
+import { expiredAlarm, leadAlarms, text, type TrackRules } from './track';
 
 export const uVisa: TrackRules = {
-  check: {
-    u_visa_certification: (ctx) => {
-      if (ctx.outcome !== 'signed') return null;
-      const { months, source } = ctx.state.policy.durations.uCertificationWindow;
-      const closesOn = addMonths(text(ctx.details, 'signedOn'), months);
-      return closesOn < ctx.today ? dateOrder('signedOn', `a certification signed then could only be used until ${closesOn}; ${source}`) : null;
-    },
-  },
+  // A certification whose window already closed is recorded as it was: the window shows closed and a new one opens.
+  check: {},
   after: {
     u_visa_certification: (state, ctx) => {
       if (ctx.outcome !== 'signed') return state;

@@ -5,17 +5,21 @@ describe('alarms', () => {
   it('derive a reminder ladder for each pending step: reminder before, at due, escalation after to the coordinator', () => {
     const ladder = alarms(openAdult()).filter((a) => a.stepId === 'cp_request-1');
     expect(ladder.map((a) => [a.kind, a.at, a.recipient])).toEqual([
-      ['reminder', '2026-01-12T12:00:00.000Z', 'law_enforcement'],
-      ['due', '2026-01-19T12:00:00.000Z', 'law_enforcement'],
-      ['escalation', '2026-01-26T12:00:00.000Z', 'coordinator'],
+      // Counted from the identification (08:00) that opened the step, not from when the case was entered (noon).
+      ['reminder', '2026-01-12T08:00:00.000Z', 'law_enforcement'],
+      ['due', '2026-01-19T08:00:00.000Z', 'law_enforcement'],
+      ['escalation', '2026-01-26T08:00:00.000Z', 'coordinator'],
     ]);
   });
 
-  it('come earliest first, with unique ids that include the date', () => {
+  it('come earliest first, with unique ids that include the date (a birthday reminder names its week instead)', () => {
     const all = alarms(openMinor());
     expect(all.map((a) => a.at)).toEqual([...all.map((a) => a.at)].sort());
     expect(new Set(all.map((a) => a.id)).size).toBe(all.length);
-    expect(all.every((a) => a.id.includes(a.at))).toBe(true);
+    const [birthday, dated] = [all.filter((a) => a.subject === 'minor_turns_18'), all.filter((a) => a.subject !== 'minor_turns_18')];
+    expect(dated.every((a) => a.id.includes(a.at))).toBe(true);
+    expect(birthday.length).toBeGreaterThan(0);
+    expect(birthday.every((a) => /:week-\d+$/.test(a.id) && !a.id.includes(a.at))).toBe(true);
     expect(nextAlarm(openMinor())).toMatchObject({ stepId: 'hhs_minor_notification-1', kind: 'reminder', at: '2026-01-05T20:00:00.000Z' });
   });
 
@@ -61,6 +65,7 @@ describe('alarms', () => {
       ['reminder', '2026-07-09T00:00:00.000Z'],
       ['due', '2026-07-11T00:00:00.000Z'],
     ]);
-    expect(stepOf(state, 't_visa_evidence_response-1').openedAt).toBe(noon('2026-07-03'));
+    // Opened by the notice, dated when it was issued.
+    expect(stepOf(state, 't_visa_evidence_response-1').openedAt).toBe(noon('2026-07-01'));
   });
 });

@@ -3,6 +3,7 @@ import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
 import { workingActor } from '../../domain/access';
+import { DEFAULT_POLICY, type Policy } from '../../domain/policy';
 
 export const AGENCIES: CaseAgencies = {
   law_enforcement: 'agency-le',
@@ -16,10 +17,16 @@ export function actorOf(kind: AgencyKind, agencyId: string = AGENCIES[kind]): Ac
   return workingActor({ userId: `user-${kind}`, agencyId, agencyKind: kind });
 }
 
+/** A note in the sealed form the API sends (db/sealed-notes.ts); the domain checks its form, never opens it. */
+export const SEALED_NOTE_SAMPLE = 'sealed:test-key:bm90IHJlYWxseSBzZWFsZWQ=';
+
 /** Noon UTC on a date: a readable "now" for sign-offs. */
 export const noon = (date: string) => `${date}T12:00:00.000Z`;
 
 export const OPENED_ON = '2026-01-05';
+
+/** The policy of cases opened before deadlines counted from events: steps count from when they were recorded. */
+export const RECORDING_POLICY: Policy = { ...DEFAULT_POLICY, version: '2025-05-05.1', countsFrom: undefined };
 
 export function openAdult(overrides: Partial<OpenCaseInput> = {}): CaseState {
   return openCase(

@@ -79,7 +79,7 @@ describe('Continued Presence', () => {
   it('is available on the minor path too, without a deadline', () => {
     const minor = openMinor();
     expect(stepOf(minor, 'cp_request-1')).toMatchObject({ status: 'pending', dueAt: null });
-    expect(stepOf(openAdult(), 'cp_request-1').dueAt).toBe('2026-01-19T12:00:00.000Z');
+    expect(stepOf(openAdult(), 'cp_request-1').dueAt).toBe('2026-01-19T08:00:00.000Z');
     const requested = sign(minor, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
     const grantedMinor = sign(requested, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
     expect(grantedMinor.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);

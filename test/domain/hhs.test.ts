@@ -1,7 +1,7 @@
 import { alarmDate, alarms, fireAlarm } from '../../domain/alarms';
 import { addDays, dateOf } from '../../domain/dates';
 import type { CaseState } from '../../domain/case-state';
-import { noon, openAdult, openMinor, OPENED_ON, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+import { noon, openAdult, openMinor, OPENED_ON, pendingIds, RECORDING_POLICY, refusal, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
 function notified(state: CaseState = openMinor()): CaseState {
   return sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-01-05' }, '2026-01-05T20:00:00.000Z');
@@ -32,7 +32,7 @@ describe('minor path', () => {
     const opened = Date.parse(stepOf(state, 'hhs_minor_notification-1').openedAt);
     const birthday = birthdayAlarms(state);
     // Leads of 90, 30 and 7 days: each on the last week boundary strictly before its own date.
-    expect(birthday.map((a) => a.at)).toEqual(['2026-06-01T12:00:00.000Z', '2026-07-27T12:00:00.000Z', '2026-08-24T12:00:00.000Z']);
+    expect(birthday.map((a) => a.at)).toEqual(['2026-06-01T08:00:00.000Z', '2026-07-27T08:00:00.000Z', '2026-08-24T08:00:00.000Z']);
     for (const [index, lead] of [90, 30, 7].entries()) {
       const alarm = birthday[index]!;
       const leadDate = Date.parse('2026-09-01T00:00:00.000Z') - lead * DAY_MS;
@@ -50,30 +50,33 @@ describe('minor path', () => {
       const birthday = addDays(OPENED_ON, offset);
       const derived = new Set([birthday, ...leads.map((lead) => addDays(birthday, -lead))]);
       const state = onGrid(openMinor(birthday));
-      // A lead already passed is raised at the opening, which every reader of the case sees anyway.
-      const timedByBirthday = (at: string) => at !== stepOf(state, 'hhs_minor_notification-1').openedAt && derived.has(dateOf(at));
+      // A lead already passed is raised when the case is entered, which every reader of the case sees anyway.
+      const timedByBirthday = (at: string) => at !== state.openedAt && derived.has(dateOf(at));
       for (const alarm of birthdayAlarms(state)) {
         expect({ birthday, at: alarm.at, timedByBirthday: timedByBirthday(alarm.at) }).toEqual({ birthday, at: alarm.at, timedByBirthday: false });
-        expect(alarm.id).toMatch(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:week-\d+$/);
+        expect(alarm.id).toMatch(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:(week-\d+|on-entry)$/);
         expect(alarmDate(state, alarm)).toBeNull();
       }
     }
   });
 
-  it('raises one birthday warning at once when the birthday is closer than every lead', () => {
-    const state = onGrid(openMinor('2026-01-10'));
-    expect(birthdayAlarms(state).map((a) => a.at)).toEqual([stepOf(state, 'hhs_minor_notification-1').openedAt]);
+  it('raises one birthday warning when the case is entered if the birthday is closer than every lead', () => {
+    const state = openMinor('2026-01-10');
+    expect(state.birthdayRemindersOnGrid).toBe(true);
+    expect(birthdayAlarms(state).map((a) => [a.at, a.id])).toEqual([[state.openedAt, 'hhs_minor_notification-1:expiry_reminder:minor_turns_18:on-entry']]);
   });
 
   it('keeps the dated schedule for cases recorded before the grid, and lets them switch without repeating a warning', () => {
-    const legacy = openMinor('2026-09-01');
+    const legacy = openMinor('2026-09-01', { policy: RECORDING_POLICY });
+    expect(legacy.birthdayRemindersOnGrid).toBeUndefined();
     const dated = birthdayAlarms(legacy);
     expect(dated.map((a) => a.at)).toEqual(['2026-06-03T00:00:00.000Z', '2026-08-02T00:00:00.000Z', '2026-08-25T00:00:00.000Z']);
-    expect(birthdayAlarms(openMinor('2026-01-10')).map((a) => a.at)).toEqual([legacy.openedAt]);
+    expect(birthdayAlarms(openMinor('2026-01-10', { policy: RECORDING_POLICY })).map((a) => a.at)).toEqual([legacy.openedAt]);
 
     // The 90-day warning went out under its dated id; then the case moved to the grid.
     const fired = onGrid(fireAlarm(legacy, dated[0]!, dated[0]!.at));
     expect(birthdayAlarms(fired).map((a) => a.at)).toEqual(['2026-07-27T12:00:00.000Z', '2026-08-24T12:00:00.000Z']);
+    expect(fired.passedAlarms).toBeUndefined();
   });
 
   it('end to end: notification, interim letter, one extension, eligibility letter', () => {
@@ -96,7 +99,7 @@ describe('minor path', () => {
       ['expiry_reminder', '2026-03-27T00:00:00.000Z', 'hhs'],
       ['expired', '2026-04-10T00:00:00.000Z', 'hhs'],
     ]);
-    const extended = sign(issued, 'hhs_interim_letter-1', 'extended', { note: 'eligibility review ongoing' }, noon('2026-04-01'));
+    const extended = sign(issued, 'hhs_interim_letter-1', 'extended', { note: SEALED_NOTE_SAMPLE }, noon('2026-04-01'));
     const after = interimAlarms(extended);
     expect(after.map((a) => [a.kind, a.at])).toEqual([
       ['expiry_reminder', '2026-04-26T00:00:00.000Z'],

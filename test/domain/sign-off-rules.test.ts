@@ -1,6 +1,6 @@
 import { REJECTION_CODES, type Rejection } from '../../domain/case-state';
 import { applySignOff, closeCase, RejectedError, validateSignOff } from '../../domain/case';
-import { actorOf, noon, openAdult, openMinor, refusal, sign, stepOf } from './case-fixtures';
+import { actorOf, noon, openAdult, openMinor, refusal, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
 const NOW = noon('2026-01-06');
 
@@ -56,12 +56,14 @@ describe('sign-off refusals', () => {
     expectRefusal(refusal(notified, 'hhs_interim_letter-1', 'extended', {}, NOW), 'outcome_not_applicable', 'outcome');
   });
 
-  it('invalid_details: a missing date, a malformed date, an unexpected field, an over-long note, a free-text reason', () => {
+  it('invalid_details: a missing date, a malformed date, an unexpected field, an unsealed or over-long note, a free-text reason', () => {
     const state = openAdult();
     expectRefusal(refusal(state, 'cp_request-1', 'requested', {}, NOW), 'invalid_details', 'details.requestedOn');
     expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '06/01/2026' }, NOW), 'invalid_details', 'details.requestedOn');
     expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', survivorName: 'x' }, NOW), 'invalid_details', 'details.survivorName');
-    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 'n'.repeat(501) }, NOW), 'invalid_details', 'details.note');
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 'met Jane Example' }, NOW), 'invalid_details', 'details.note');
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: `sealed:k:${'A'.repeat(3000)}` }, NOW), 'invalid_details', 'details.note');
+    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 42 }, NOW), 'invalid_details', 'details.note');
     expectRefusal(refusal(state, 'le_declaration-1', 'declined', { reason: 'Declined because of the victim' }, NOW), 'invalid_details', 'details.reason');
   });
 
@@ -83,9 +85,17 @@ describe('sign-off refusals', () => {
     expect(stepOf(state, 'cp_request-1').status).toBe('pending');
   });
 
+  it('a note in plain text is refused to new sign-offs but still applies, as recorded histories replay it', () => {
+    const state = openAdult();
+    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06', note: '  task force referral ' } };
+    expect(validateSignOff(state, signOff, actorOf('law_enforcement'), NOW)).toMatchObject({ code: 'invalid_details', field: 'details.note' });
+    const next = applySignOff(state, signOff, actorOf('law_enforcement'), NOW);
+    expect(stepOf(next, 'cp_request-1')).toMatchObject({ status: 'completed', details: { requestedOn: '2026-01-06', note: 'task force referral' } });
+  });
+
   it('a valid sign-off returns null from the validator and bumps the version by one, with a timeline entry', () => {
     const state = openAdult();
-    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06', note: 'task force referral' } };
+    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06', note: SEALED_NOTE_SAMPLE } };
     expect(validateSignOff(state, signOff, actorOf('law_enforcement'), NOW)).toBeNull();
     const next = applySignOff(state, signOff, actorOf('law_enforcement'), NOW);
     expect(next.version).toBe(state.version + 1);

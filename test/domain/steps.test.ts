@@ -34,7 +34,9 @@ describe('step catalogue', () => {
     expect(parse('cp_decision', 'denied', { reason: 'not_potential_witness' })).toBe(true);
     expect(parse('hhs_certification_letter', 'certified', { eligibilityDate: '2026-01-01' })).toBe(true);
     expect(parse('t_visa_decision', 'approved', { approvedOn: '2026-01-01', validUntil: '2030-01-01', adjustmentEligibleFrom: '2029-01-01' })).toBe(true);
-    expect(parse('t_visa_decision', 'approved', { approvedOn: '2026-01-01', validUntil: '2030-01-01' })).toBe(false);
+    // The adjustment date may be left to the policy (3 years of T status); the approval date may not.
+    expect(parse('t_visa_decision', 'approved', { approvedOn: '2026-01-01', validUntil: '2030-01-01' })).toBe(true);
+    expect(parse('t_visa_decision', 'approved', { validUntil: '2030-01-01' })).toBe(false);
     expect(parse('t_visa_decision', 'evidence_requested', { notice: 'other', issuedOn: '2026-01-01', respondBy: '2026-02-01' })).toBe(false);
     expect(parse('le_declaration', 'declined', { reason: 'x'.repeat(65) })).toBe(false);
     expect(parse('cp_decision', 'granted', { validUntil: '2028-02-30' })).toBe(false);

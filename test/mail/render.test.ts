@@ -42,6 +42,22 @@ describe('renderNotification', () => {
     expect(`${subject}\n${text}`).not.toMatch(/\d{4}-\d{2}-\d{2}|valid until|Date:/);
   });
 
+  it('lists in one notice the reminders that passed before a case was brought up to date, a birthday one without its date', () => {
+    const { subject, text } = renderNotification({
+      ...facts,
+      kind: 'passed_summary',
+      dueAt: null,
+      passed: [
+        { stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'due', about: 'cp_request', date: '2025-11-17T14:30:00.000Z' },
+        { stepId: 'hhs_minor_notification-1', stepKind: 'hhs_minor_notification', kind: 'expiry_reminder', about: 'minor_turns_18', date: null },
+      ],
+    });
+    expect(subject).toBe('Brought up to date: 2 reminder(s) not sent (case RC-2026-0042)');
+    expect(text).toContain('- Due: Continued Presence request, Monday, November 17, 2025 (2025-11-17)');
+    expect(text).toContain('- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page');
+    expect(text).not.toContain('Step:');
+  });
+
   it('labels unknown step kinds in plain words and escapes the case id in links', () => {
     expect(stepLabel('benefit_window')).toBe('Benefit window');
     expect(caseLink('https://relief.example.org', 'a/b')).toBe('https://relief.example.org/cases/a%2Fb');

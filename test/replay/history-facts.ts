@@ -9,6 +9,7 @@
  * notifications or projects the read model.
  */
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
+import { SEALED_NOTE } from '../../domain/steps';
 import type { TimelineEntry } from '../../domain/types';
 import { BIRTHDAY_GRID_PATCH } from '../../workflows/definitions';
 
@@ -27,6 +28,8 @@ export interface HistoryFacts {
   added: TimelineEntry[];
   /** The ids of the patches the run recorded markers for (`patched()` answered true). */
   patches: string[];
+  /** A sign-off carries its note in plain text, as the API sent notes before it sealed them. */
+  plainNote: boolean;
 }
 
 const EVENT_PREFIX = 'EVENT_TYPE_';
@@ -123,7 +126,8 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
   // What the run carried in is not what it did: count only entries after the carried timeline.
   const carriedUpTo = Math.max(0, ...timelineIn(input).map((entry) => entry.seq));
   const bySeq = new Map<number, TimelineEntry>();
-  for (const value of await decode(payloadsIn(events), converter)) {
+  const values = await decode(payloadsIn(events), converter);
+  for (const value of values) {
     for (const entry of timelineIn(value)) if (entry.seq > carriedUpTo) bySeq.set(entry.seq, entry);
   }
   return {
@@ -135,7 +139,13 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     searchAttributes: has('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
     patches: patchesOf(events),
+    plainNote: values.some(isPlainNoteSignOff),
   };
+}
+
+function isPlainNoteSignOff(value: unknown): boolean {
+  const note = (value as { signOff?: { details?: { note?: unknown } } } | null)?.signOff?.details?.note;
+  return typeof note === 'string' && !SEALED_NOTE.test(note);
 }
 
 const added = (facts: HistoryFacts, type: string, stepPrefix = '') =>
@@ -161,6 +171,7 @@ export const COVERAGE = {
   'resumes after continue-as-new': (facts: HistoryFacts) => facts.startedAs === 'resume',
   'takes a sign-off after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && added(facts, 'step.completed'),
   'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && facts.added.some((entry) => entry.type.startsWith('alarm.')),
+  'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
 } as const;
 export type Coverage = keyof typeof COVERAGE;
 
@@ -199,8 +210,10 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v3: DEV_SERVER_CLAIMS,
   // Notifications recorded per case and alarm, each email delivered by a workflow of its own.
   v4: DEV_SERVER_CLAIMS,
-  // A minor's 18th-birthday reminders on the weekly grid (BIRTHDAY_GRID_PATCH).
-  v5: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'fires a minor-path alarm on the birthday grid'] },
+  // A minor's 18th-birthday reminders on the weekly grid (BIRTHDAY_GRID_PATCH). Sign-off notes were still sent in
+  // plain text: v5-adult-plain-notes-closed.json, recorded once by that API, keeps proving that such sign-offs replay
+  // now that the validator refuses them (domain/case.ts applies them). Record new cases as a new generation.
+  v5: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'fires a minor-path alarm on the birthday grid', 'signs with a note in plain text'] },
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -1,0 +1,28 @@
+/**
+ * What a reader is shown of a step's note. A note may name the survivor, so it is shown, opened, only to those who
+ * may read the survivor's identity; for everyone else the `note` key is removed and `noteWithheld: true` says one
+ * exists. A note that does not open (its key no longer kept) is withheld too, rather than failing the whole answer.
+ */
+import type { IdentityKeyring } from '../db/identity-cipher';
+import type { CaseView } from '../db/read-model';
+import { openNote } from '../db/sealed-notes';
+import type { StepDetails } from '../domain/steps';
+
+/** `open` is given only to a reader who may read the identity. */
+export function detailsShown(details: StepDetails, open?: (stored: string) => string | null): StepDetails {
+  if (!Object.hasOwn(details, 'note')) return details;
+  const { note, ...rest } = details;
+  const opened = open && typeof note === 'string' ? open(note) : null;
+  return opened === null ? { ...rest, noteWithheld: true } : { ...rest, note: opened };
+}
+
+/** The case with each step's note opened when `readsIdentity`, else withheld. */
+export function caseNotesShown(view: CaseView, readsIdentity: boolean, keyring: IdentityKeyring | undefined): CaseView {
+  return {
+    ...view,
+    steps: view.steps.map((step) => ({
+      ...step,
+      details: detailsShown(step.details, readsIdentity ? (stored) => openNote(stored, { caseId: view.caseId, stepId: step.id }, keyring) : undefined),
+    })),
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * Cases entered after the fact (issue 14): a task force brings its open cases with it. Every sign-off takes the date
+ * of the real event, in the past too; deadlines count from those events; validity that already ended is recorded and
+ * then shows as expired; and the alarms that passed before the case was brought up to date are listed once for the
+ * coordinator, never fired one by one. The case is entered on 2026-12-02 with events from the two years before.
+ */
+import { alarms } from '../../domain/alarms';
+import { openCase, type OpenCaseInput } from '../../domain/case';
+import type { CaseState } from '../../domain/case-state';
+import { AGENCIES, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
+
+const TODAY = '2026-12-02';
+const NOW = noon(TODAY);
+
+function enter(identifiedAt: string, overrides: Partial<OpenCaseInput> = {}): CaseState {
+  return openCase({ caseId: 'case-late', reference: 'RC-LATE-1', identifiedAt, minorTurns18On: null, agencies: AGENCIES, usesUVisa: false, ...overrides }, NOW);
+}
+
+const timelineOf = (state: CaseState, type: string) => state.timeline.filter((entry) => entry.type === type);
+
+describe('a case entered after the fact', () => {
+  it("counts a minor's 24-hour HHS notice from the identification instant", () => {
+    // Identified at 09:30 in New York (UTC-5), 2025-11-03.
+    const state = enter('2025-11-03T14:30:00.000Z', { minorTurns18On: '2027-08-01' });
+    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({ openedAt: '2025-11-03T14:30:00.000Z', dueAt: '2025-11-04T14:30:00.000Z' });
+  });
+
+  it('opens its first steps at the identification, honestly overdue, and lists what passed once instead of sending it', () => {
+    const state = enter('2025-11-03T14:30:00.000Z');
+    expect(stepOf(state, 'cp_request-1')).toMatchObject({ openedAt: '2025-11-03T14:30:00.000Z', dueAt: '2025-11-17T14:30:00.000Z', status: 'pending' });
+    // Nothing still to come lies in the past: it was all settled when the case was entered.
+    expect(alarms(state).filter((alarm) => alarm.at < NOW)).toEqual([]);
+    const passed = state.passedAlarms ?? [];
+    expect(passed.map((alarm) => [alarm.stepId, alarm.kind])).toEqual(
+      expect.arrayContaining([
+        ['cp_request-1', 'reminder'],
+        ['cp_request-1', 'due'],
+        ['cp_request-1', 'escalation'],
+      ]),
+    );
+    expect(timelineOf(state, 'alarm.passed')).toHaveLength(passed.length);
+    expect(state.timeline.some((entry) => /^alarm\.(reminder|due|escalation)$/.test(entry.type))).toBe(false);
+    // One change, however many passed.
+    expect(state.version).toBe(1);
+  });
+
+  it('records a CP grant from June 2025 as valid at most 24 months from grantedOn, renewal reminders scheduled from that', () => {
+    let state = enter('2025-05-20T15:00:00.000Z');
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-21' }, NOW);
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({ openedAt: '2025-05-21T12:00:00.000Z', dueAt: '2025-06-20T12:00:00.000Z' });
+    expect(refusal(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-16' }, NOW)).toMatchObject({
+      code: 'date_out_of_range',
+      field: 'details.validUntil',
+    });
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-15' }, NOW);
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({ status: 'completed', completedAt: '2025-06-15T12:00:00.000Z', expiresAt: '2027-06-16T00:00:00.000Z' });
+    const renewal = alarms(state).filter((alarm) => alarm.subject === 'cp_validity');
+    expect(renewal.map((alarm) => [alarm.kind, alarm.at])).toEqual([
+      ['expiry_reminder', '2027-02-16T00:00:00.000Z'],
+      ['expiry_reminder', '2027-04-17T00:00:00.000Z'],
+      ['expiry_reminder', '2027-05-17T00:00:00.000Z'],
+      ['expired', '2027-06-16T00:00:00.000Z'],
+    ]);
+    expect(stepOf(state, 'cp_renewal_request-1').dueAt).toBe('2027-06-16T00:00:00.000Z');
+    // The timeline says when it happened and when it was recorded.
+    expect(state.timeline.find((entry) => entry.stepId === 'cp_decision-1' && entry.type === 'step.completed')).toMatchObject({
+      at: '2025-06-15T12:00:00.000Z',
+      summary: expect.stringContaining('(happened on 2025-06-15, recorded on 2026-12-02)') as unknown,
+    });
+  });
+
+  it('records a CP grant that already lapsed, then shows it expired with its renewal request cancelled', () => {
+    let state = enter('2024-01-10T15:00:00.000Z');
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2024-01-11' }, NOW);
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2024-02-01', validUntil: '2026-01-31' }, NOW);
+    expect(stepOf(state, 'cp_decision-1').status).toBe('expired');
+    expect(stepOf(state, 'cp_renewal_request-1').status).toBe('cancelled');
+    expect((state.passedAlarms ?? []).some((alarm) => alarm.stepId === 'cp_decision-1' && alarm.kind === 'expired')).toBe(true);
+  });
+
+  it('records a lapsed interim letter, then shows it expired', () => {
+    let state = enter('2025-09-01T15:00:00.000Z', { minorTurns18On: '2027-08-01' });
+    state = sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2025-09-01' }, NOW);
+    state = sign(state, 'hhs_interim_letter-1', 'issued', { issuedOn: '2025-09-05', validUntil: '2025-12-04' }, NOW);
+    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({ status: 'expired', expiresAt: '2025-12-05T00:00:00.000Z' });
+    expect(pendingIds(state)).toContain('hhs_eligibility_letter-1');
+  });
+
+  it('closes the window of an RFE answered in September', () => {
+    let state = enter('2025-01-06T15:00:00.000Z');
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2025-02-01' }, NOW);
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2025-02-20' }, NOW);
+    state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2025-06-01' }, NOW);
+    state = sign(state, 't_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: '2025-07-01', respondBy: '2025-09-26' }, NOW);
+    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({ status: 'pending', openedAt: '2025-07-01T12:00:00.000Z', dueAt: '2025-09-27T00:00:00.000Z' });
+    state = sign(state, 't_visa_evidence_response-1', 'responded', { respondedOn: '2025-09-15' }, NOW);
+    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({ status: 'completed', completedAt: '2025-09-15T12:00:00.000Z' });
+    expect(alarms(state).some((alarm) => alarm.stepId === 't_visa_evidence_response-1')).toBe(false);
+  });
+
+  it('records a U-visa certification whose window closed unused: the window shows closed and a new certification opens', () => {
+    let state = enter('2025-01-06T15:00:00.000Z', { usesUVisa: true });
+    state = sign(state, 'u_visa_certification-1', 'signed', { signedOn: '2025-02-01' }, NOW);
+    expect(stepOf(state, 'u_visa_certification-1')).toMatchObject({ status: 'expired', expiresAt: '2025-08-02T00:00:00.000Z' });
+    expect(stepOf(state, 'u_visa_petition-1').status).toBe('cancelled');
+    expect(stepOf(state, 'u_visa_certification-2').status).toBe('pending');
+  });
+
+  it('refuses an event before the step it signs opened, or after today', () => {
+    const state = enter('2025-05-20T15:00:00.000Z');
+    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-19' }, NOW)).toMatchObject({ code: 'date_order', field: 'details.requestedOn' });
+    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-12-03' }, NOW)).toMatchObject({ code: 'date_order', field: 'details.requestedOn' });
+    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: TODAY }, NOW)).toBeNull();
+  });
+
+  it('derives the adjustment date from the policy unless the approval notice gives one', () => {
+    let state = enter('2025-01-06T15:00:00.000Z');
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2025-02-01' }, NOW);
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2025-02-20' }, NOW);
+    state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2025-06-01' }, NOW);
+    const derived = sign(state, 't_visa_decision-1', 'approved', { approvedOn: '2025-10-01', validUntil: '2029-09-30' }, NOW);
+    expect(stepOf(derived, 't_visa_adjustment_filing-1').details).toEqual({ adjustmentEligibleFrom: '2028-10-01' });
+    const stated = sign(state, 't_visa_decision-1', 'approved', { approvedOn: '2025-10-01', validUntil: '2029-09-30', adjustmentEligibleFrom: '2028-09-15' }, NOW);
+    expect(stepOf(stated, 't_visa_adjustment_filing-1').details).toEqual({ adjustmentEligibleFrom: '2028-09-15' });
+  });
+
+  it('leaves cases opened under an older policy counting from when each step was recorded', () => {
+    const state = enter('2025-11-03T14:30:00.000Z', { policy: RECORDING_POLICY });
+    expect(stepOf(state, 'cp_request-1')).toMatchObject({ openedAt: NOW, dueAt: '2026-12-16T12:00:00.000Z' });
+    expect(state.passedAlarms).toBeUndefined();
+  });
+});
+
+/** Each legal limit at its last allowed and its first refused day, counted from the event. */
+describe('legal limits, pinned at the boundary', () => {
+  const base = () => {
+    let state = enter('2025-01-06T15:00:00.000Z', { minorTurns18On: '2027-08-01', usesUVisa: true });
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-01-07' }, NOW);
+    state = sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2025-01-07' }, NOW);
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2025-02-01' }, NOW);
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2025-02-20' }, NOW);
+    return sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2025-06-01' }, NOW);
+  };
+  const state = base();
+
+  it.each([
+    ['CP initial grant: 24 months from grantedOn', 'cp_decision-1', 'granted', { grantedOn: '2025-06-15' }, 'validUntil', '2027-06-15', '2027-06-16'],
+    ['interim letter: 90 days from its issue', 'hhs_interim_letter-1', 'issued', { issuedOn: '2025-03-01' }, 'validUntil', '2025-05-30', '2025-05-31'],
+    ['RFE: 12 weeks + 3 days from the notice', 't_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: '2025-07-01' }, 'respondBy', '2025-09-26', '2025-09-27'],
+    ['NOID: 30 days from the notice', 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: '2025-07-01' }, 'respondBy', '2025-07-31', '2025-08-01'],
+    ['T status: up to 4 years from approval', 't_visa_decision-1', 'approved', { approvedOn: '2025-10-01' }, 'validUntil', '2029-09-30', '2029-10-01'],
+  ] as const)('%s', (_what, stepId, outcome, details, field, lastAllowed, firstRefused) => {
+    expect(refusal(state, stepId, outcome, { ...details, [field]: lastAllowed }, NOW)).toBeNull();
+    expect(refusal(state, stepId, outcome, { ...details, [field]: firstRefused }, NOW)).toMatchObject({ code: 'date_out_of_range', field: `details.${field}` });
+  });
+
+  it('CP renewal: 24 months from the end of the grant it renews', () => {
+    const granted = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-15' }, NOW);
+    const requested = sign(granted, 'cp_renewal_request-1', 'requested', { requestedOn: '2026-11-20' }, NOW);
+    expect(refusal(requested, 'cp_renewal_decision-1', 'renewed', { renewedOn: '2026-12-01', validUntil: '2029-06-15' }, NOW)).toBeNull();
+    expect(refusal(requested, 'cp_renewal_decision-1', 'renewed', { renewedOn: '2026-12-01', validUntil: '2029-06-16' }, NOW)).toMatchObject({ code: 'date_out_of_range', field: 'details.validUntil' });
+  });
+});
