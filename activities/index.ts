@@ -4,7 +4,8 @@ import type { Transporter } from 'nodemailer';
 import type { Logger } from '../app/logger';
 import { recordAppliedCommand } from '../db/audit';
 import { projectCase } from '../db/read-model';
-import type { AppliedCommand, CaseSnapshot } from '../domain/types';
+import type { CaseProjection } from '../domain/alarms';
+import type { AppliedCommand } from '../domain/types';
 import { createNotificationActivities } from './notifications';
 
 export interface ActivityDeps {
@@ -24,11 +25,11 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     /**
-     * Writes the workflow's state into the read model; a late or repeated projection is a no-op. With `applied`, the
-     * command that produced this state gets its audit row first (also idempotent), so no applied command lacks one
-     * even when a newer projection overtakes this one.
+     * Writes the workflow's state and its alarms to come into the read model; a late or repeated projection is a
+     * no-op. With `applied`, the command that produced this state gets its audit row first (also idempotent), so no
+     * applied command lacks one even when a newer projection overtakes this one.
      */
-    async projectCase(snapshot: CaseSnapshot, applied?: AppliedCommand): Promise<void> {
+    async projectCase(snapshot: CaseProjection, applied?: AppliedCommand): Promise<void> {
       if (applied) await recordAppliedCommand(deps.pool, applied);
       await projectCase(deps.pool, snapshot);
     },

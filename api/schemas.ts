@@ -7,9 +7,10 @@ import { CloseCaseSchema } from '../domain/case';
 import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
 import { SignOffSchema } from '../domain/steps';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
-import { NOTIFICATION_KINDS } from '../domain/case-state';
+import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/access';
 import { AUDIT_OUTCOMES } from '../db/audit';
+import { REMINDER_STATUSES } from '../db/reminders';
 import { MIN_PASSWORD_LENGTH } from '../app/passwords';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
@@ -195,6 +196,22 @@ export const NotificationPageSchema = z.object({
     }),
   ),
   nextCursor: z.string().nullable(),
+});
+
+export const ReminderListSchema = z.object({
+  items: z.array(
+    z.object({
+      at: instant.describe('when it fires, or fired'),
+      kind: z.enum(ALARM_KINDS),
+      stepId: z.string(),
+      stepKind: z.string(),
+      about: z.string().describe('what it is about: the step kind, or a window such as cp_validity or minor_turns_18'),
+      recipientAgencyId: z.string(),
+      status: z
+        .enum(REMINDER_STATUSES)
+        .describe('scheduled: still to come; sent: raised (in the app, and by email where the agency has an address); failed: its email keeps failing and is retried'),
+    }),
+  ),
 });
 
 /* Access: users, tokens, agencies, the audit trail. */

@@ -3,7 +3,8 @@
  * Writes come only from the projection activity; reads serve the API.
  */
 import type { Pool } from 'pg';
-import { inTransaction } from './pool';
+import { inTransaction, type Queryable } from './pool';
+import type { CaseProjection, ScheduledAlarm } from '../domain/alarms';
 import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from '../domain/types';
 
 export { saveSurvivor, getSurvivor, deleteSurvivor, type SurvivorIdentity } from './survivors';
@@ -58,9 +59,10 @@ export class InvalidCursorError extends Error {
  * no-op and returns false. The case row's version check and update are one statement, so two concurrent projections
  * cannot both apply. Steps are replaced by the snapshot's (the workflow's list is complete); timeline entries are
  * upserted by sequence number and never deleted, so the audit trail survives a snapshot that carries only recent
- * entries.
+ * entries. Alarms to come are replaced too, except those already raised: the outbox row of the same case and alarm
+ * is written before the projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
  */
-export async function projectCase(pool: Pool, snapshot: CaseSnapshot): Promise<boolean> {
+export async function projectCase(pool: Pool, snapshot: CaseProjection): Promise<boolean> {
   return inTransaction(pool, async (client) => {
     const applied = await client.query(
       `INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
@@ -109,8 +111,25 @@ export async function projectCase(pool: Pool, snapshot: CaseSnapshot): Promise<b
          summary = EXCLUDED.summary`,
       [snapshot.caseId, JSON.stringify(snapshot.timeline)],
     );
+    if (snapshot.alarms) await replaceAlarms(client, snapshot.caseId, snapshot.alarms);
     return true;
   });
+}
+
+async function replaceAlarms(client: Queryable, caseId: string, alarms: ScheduledAlarm[]): Promise<void> {
+  await client.query(
+    `DELETE FROM case_alarms a WHERE a.case_id = $1
+       AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)`,
+    [caseId],
+  );
+  await client.query(
+    `INSERT INTO case_alarms (case_id, alarm_id, at, kind, step_id, step_kind, about, recipient_agency_id)
+     SELECT $1, a."alarmId", a.at, a.kind, a."stepId", a."stepKind", a.about, a."recipientAgencyId"
+     FROM jsonb_to_recordset($2::jsonb) AS a("alarmId" text, at timestamptz, kind text, "stepId" text, "stepKind" text,
+          about text, "recipientAgencyId" text)
+     ON CONFLICT (case_id, alarm_id) DO NOTHING`,
+    [caseId, JSON.stringify(alarms)],
+  );
 }
 
 interface CaseRow {

@@ -7,7 +7,7 @@ import { addDaysToInstant, normaliseInstant } from './dates';
 import { countsFromEvents } from './policy';
 import { findStep, record, type Alarm, type AlarmKind, type CaseState, type NotifiedKind } from './case-state';
 import { expireFor, windowAlarms } from './tracks';
-import type { Instant, Step } from './types';
+import type { CaseSnapshot, Instant, Step, StepKind } from './types';
 
 /** The due-date ladder of one pending step: reminders before, the due date itself, escalations after. */
 function ladderAlarms(state: CaseState, step: Step): Alarm[] {
@@ -40,7 +40,39 @@ export function alarms(state: CaseState): Alarm[] {
 }
 
 /** Alarm subjects whose dates are derived from a birth date: no message, id or view for every role may carry them. */
-const BIRTH_DATE_SUBJECTS: ReadonlySet<string> = new Set(['minor_turns_18']);
+export const BIRTH_DATE_SUBJECTS: ReadonlySet<string> = new Set(['minor_turns_18']);
+
+/** An alarm still to come as the read model keeps it: the recipient resolved to the case's agency, no policy needed. */
+export interface ScheduledAlarm {
+  alarmId: string;
+  at: Instant;
+  kind: AlarmKind;
+  stepId: string;
+  stepKind: StepKind;
+  /** The alarm's subject: the step kind, or a window such as `cp_validity` or `minor_turns_18`. */
+  about: string;
+  recipientAgencyId: string;
+}
+
+/** What the projection writes: the snapshot and the alarms to come, which the read model cannot derive itself. */
+export interface CaseProjection extends CaseSnapshot {
+  /** Absent from projections scheduled before the read model kept alarms: those leave the stored ones as they are. */
+  alarms?: ScheduledAlarm[];
+}
+
+/**
+ * The alarms to come, as the read model shows them. A minor's birthday reminders are taken on the weekly grid even
+ * before the workflow's patch set the flag: a live workflow reaches `withBirthdayGrid` right after this projection,
+ * so the grid is what it will fire, and the birthday's own lead dates never reach the read model.
+ */
+export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
+  return alarms({ ...state, birthdayRemindersOnGrid: true }).flatMap((alarm) => {
+    const step = findStep(state, alarm.stepId);
+    if (!step) return [];
+    const { id: alarmId, at, kind, stepId, subject: about } = alarm;
+    return [{ alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] }];
+  });
+}
 
 /**
  * The date an alarm's message names: the step's due date, or the end of what expires for expiry kinds. None for a

@@ -5,12 +5,12 @@
 import { z } from 'zod';
 import { addDays, addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
-import { settlePassedAlarms } from './alarms';
+import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
 import { SEALED_NOTE, STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type CaseSnapshot, type Instant, type Step, type StepKind } from './types';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type Instant, type Step, type StepKind } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -309,8 +309,8 @@ export function applyClose(state: CaseState, command: CloseCommand, now: Instant
   return closeCase(state, request, actor, now);
 }
 
-/** What the read model stores: the state without the policy body and alarm bookkeeping. */
-export function snapshotOf(state: CaseState): CaseSnapshot {
+/** What the read model stores: the state without the policy body and alarm bookkeeping, with the alarms to come. */
+export function snapshotOf(state: CaseState): CaseProjection {
   return {
     caseId: state.caseId,
     reference: state.reference,
@@ -323,8 +323,10 @@ export function snapshotOf(state: CaseState): CaseSnapshot {
     steps: state.steps,
     timeline: state.timeline,
     version: state.version,
+    alarms: scheduledAlarms(state),
   };
 }
 
 export { alarms, fireAlarm, nextAlarm } from './alarms';
+export type { CaseProjection, ScheduledAlarm } from './alarms';
 export type { Alarm, AlarmKind, CaseState, Rejection, RejectionCode } from './case-state';

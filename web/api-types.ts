@@ -154,6 +154,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{caseId}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every reminder, due notice, escalation and expiry of the case, still to come or already raised, in time order; only those of steps the role sees, and a minor's 18th-birthday reminders only to those who may read the identity. */
+        get: operations["getApiCasesCaseIdReminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{caseId}/steps/{stepId}/sign-off": {
         parameters: {
             query?: never;
@@ -1543,6 +1560,101 @@ export interface operations {
             };
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiCasesCaseIdReminders: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the reminders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description what it is about: the step kind, or a window such as cp_validity or minor_turns_18 */
+                            about: string;
+                            /** @description when it fires, or fired */
+                            at: string;
+                            /** @enum {string} */
+                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired";
+                            recipientAgencyId: string;
+                            /**
+                             * @description scheduled: still to come; sent: raised (in the app, and by email where the agency has an address); failed: its email keeps failing and is retried
+                             * @enum {string}
+                             */
+                            status: "scheduled" | "sent" | "failed";
+                            stepId: string;
+                            stepKind: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an agency of this case */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

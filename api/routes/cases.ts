@@ -6,7 +6,9 @@ import { rejectionError } from '../../app/case-commands';
 import { AppError, type FieldProblem } from '../../app/errors';
 import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
+import { listCaseReminders, type Reminder } from '../../db/reminders';
 import { caseNotesShown } from '../step-notes';
+import { BIRTH_DATE_SUBJECTS } from '../../domain/alarms';
 import { actingRefusal, canReadSurvivor, canSeeCase, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
@@ -16,6 +18,7 @@ import {
   CaseViewSchema,
   CloseCaseBodySchema,
   OpenCaseRequestSchema,
+  ReminderListSchema,
   SignOffBodySchema,
   StepParamsSchema,
   SurvivorSchema,
@@ -84,6 +87,24 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: { 200: { description: 'the case', schema: CaseViewSchema }, 404: { description: 'no such case', problem: true } },
       reveal: revealNotes,
       handle: async ({ params, actor }) => ({ status: 200, body: present(await readCase(params.caseId, actor), actor) }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/cases/:caseId/reminders',
+      tag: 'cases',
+      summary:
+        "Every reminder, due notice, escalation and expiry of the case, still to come or already raised, in time order; only those of steps the role sees, and a minor's 18th-birthday reminders only to those who may read the identity.",
+      params: CaseParamsSchema,
+      responses: {
+        200: { description: 'the reminders', schema: ReminderListSchema },
+        403: { description: 'not an agency of this case', problem: true },
+        404: { description: 'no such case', problem: true },
+      },
+      handle: async ({ params, actor }) => {
+        const view = visibleTo(await readCase(params.caseId, actor), actor);
+        const reminders = await listCaseReminders(deps.pool, params.caseId);
+        return { status: 200, body: { items: reminders.filter(visibleReminder(view, actor)).map(reminderItem) } };
+      },
     }),
     route({
       method: 'get',
@@ -173,6 +194,20 @@ function visibleTo(view: CaseView, actor: Actor): CaseView {
   if (steps.length === view.steps.length) return view;
   const visible = new Set(steps.map((step) => step.id));
   return { ...view, steps, timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)) };
+}
+
+/**
+ * A reminder is seen with its step. One whose date derives from a birth date is seen only by those who may read the
+ * identity it derives from; for everyone else it does not exist, whether to come or raised.
+ */
+function visibleReminder(view: CaseView, actor: Actor): (reminder: Reminder) => boolean {
+  const visibleSteps = new Set(view.steps.map((step) => step.id));
+  const readsIdentity = canReadSurvivor(actor, view.agencies);
+  return (reminder) => visibleSteps.has(reminder.stepId) && (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));
+}
+
+function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, status }: Reminder) {
+  return { at, kind, stepId, stepKind, about, recipientAgencyId, status };
 }
 
 /** "Overdue" is computed on read, against the API's clock: a pending step whose due date has passed. */

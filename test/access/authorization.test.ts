@@ -91,22 +91,22 @@ const ACCESS_TABLE: Record<Who, AccessRow> = {
  * Cases, work lists and the audit trail. `signOff` signs the user's own pending step where they have one (see
  * OWN_STEP), else cp_request-1 (a law-enforcement step); `closeCase` closes a case of its own, so the others stay open.
  */
-const CASE_COLUMNS = ['openCase', 'readCase', 'readSurvivor', 'signOff', 'closeCase', 'listSteps', 'listPoliceSteps', 'dashboard', 'policeDashboard', 'listNotifications', 'readAudit'] as const;
+const CASE_COLUMNS = ['openCase', 'readCase', 'readReminders', 'readSurvivor', 'signOff', 'closeCase', 'listSteps', 'listPoliceSteps', 'dashboard', 'policeDashboard', 'listNotifications', 'readAudit'] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit
-  coordinator:             [ok,      ok,      ok,          kind,   ok,       ok,       ok,             ok,       ok,             ok,               role],
-  policeOfficer:           [ok,      ok,      ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               role],
-  iceOfficer:              [role,    ok,      ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
-  hhsOfficer:              [role,    ok,      ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
-  advocate:                [role,    ok,      ok,          ok,     kind,     ok,       other,          ok,       other,          ok,               role],
-  taskForceSupervisor:     [role,    ok,      ident,       kind,   role,     ok,       ok,             ok,       ok,             ok,               ok],
-  admin:                   [role,    party,   party,       party,  party,    role,     role,           role,     role,           role,             ok],
-  systemAdmin:             [role,    party,   party,       party,  party,    role,     role,           role,     role,           role,             ok],
-  otherPoliceOfficer:      [agency,  party,   party,       party,  party,    ok,       other,          ok,       other,          ok,               role],
-  policeSupervisor:        [role,    ok,      ident,       role,   kind,     ok,       ok,             ok,       ok,             ok,               ok],
-  policeOfficerSupervisor: [ok,      ok,      ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit
+  coordinator:             [ok,      ok,      ok,           ok,          kind,   ok,       ok,       ok,             ok,       ok,             ok,               role],
+  policeOfficer:           [ok,      ok,      ok,           ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               role],
+  iceOfficer:              [role,    ok,      ok,           ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
+  hhsOfficer:              [role,    ok,      ok,           ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
+  advocate:                [role,    ok,      ok,           ok,          ok,     kind,     ok,       other,          ok,       other,          ok,               role],
+  taskForceSupervisor:     [role,    ok,      ok,           ident,       kind,   role,     ok,       ok,             ok,       ok,             ok,               ok],
+  admin:                   [role,    party,   party,        party,       party,  party,    role,     role,           role,     role,           role,             ok],
+  systemAdmin:             [role,    party,   party,        party,       party,  party,    role,     role,           role,     role,           role,             ok],
+  otherPoliceOfficer:      [agency,  party,   party,        party,       party,  party,    ok,       other,          ok,       other,          ok,               role],
+  policeSupervisor:        [role,    ok,      ok,           ident,       role,   kind,     ok,       ok,             ok,       ok,             ok,               ok],
+  policeOfficerSupervisor: [ok,      ok,      ok,           ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               ok],
 };
 
 /**
@@ -347,6 +347,7 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
   saveAgency: { route: 'POST /api/agencies', allowed: 201, call: (who) => post('/api/agencies', who, { id: unique('authz-agency'), kind: 'advocate', name: 'Authz Test Advocates (fictitious)' }) },
   openCase: { route: 'POST /api/cases', allowed: 201, call: (who) => openCase(who) },
   readCase: { route: 'GET /api/cases/{caseId}', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}`, who) },
+  readReminders: { route: 'GET /api/cases/{caseId}/reminders', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}/reminders`, who) },
   readSurvivor: { route: 'GET /api/cases/{caseId}/survivor', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}/survivor`, who) },
   signOff: {
     route: 'POST /api/cases/{caseId}/steps/{stepId}/sign-off',

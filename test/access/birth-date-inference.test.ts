@@ -7,19 +7,16 @@
  * every email, every log line and every API view of a supervisor and an administrator. Those who may read the
  * identity find the day on the case page.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, addYears, dateOf, type IsoDate } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import { STEP_KINDS } from '../../domain/types';
-import { createConsole } from '../../web/console';
 import { SESSION_COOKIE } from '../../web/session';
 import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
-import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { startConsoleStack, type ConsoleStack } from '../support/console';
+import { eventually, type Stack } from '../support/stack';
 
 const DAY_MS = 86_400_000;
 const LEADS = DEFAULT_POLICY.expiryLeads.minorTurns18.leadDays;
@@ -38,21 +35,16 @@ const QUIET_POLICY = policyWithOverrides({
 });
 
 let stack: Stack;
-let server: Server;
-let app: ReturnType<Stack['appWith']>;
+let running: ConsoleStack;
+let app: ConsoleStack['app'];
 const log = logCapture();
 beforeAll(async () => {
-  stack = await startStack({ log: { level: 'trace', destination: log.destination } });
+  running = await startConsoleStack({ log: { level: 'trace', destination: log.destination } });
+  ({ stack, app } = running);
   stack.setPolicy(QUIET_POLICY);
-  server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
-  server.on('request', app);
 });
 afterAll(async () => {
-  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
-  await stack?.stop();
+  await running?.stop();
 });
 
 test("a minor's 18th birthday and its reminder leads appear nowhere a reader without the identity could see them", async () => {
@@ -83,7 +75,7 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
   const found = (text: string) => needlesIn(needles, text);
   const views: Record<string, string> = {};
   for (const user of ['demo-supervisor', 'demo-admin', 'demo-system-admin']) {
-    for (const path of [`/api/cases/${caseId}`, `/api/notifications?caseId=${caseId}`, '/api/notifications', '/api/steps?limit=200', '/api/dashboard', '/api/audit?limit=200']) {
+    for (const path of [`/api/cases/${caseId}`, `/api/cases/${caseId}/reminders`, `/api/notifications?caseId=${caseId}`, '/api/notifications', '/api/steps?limit=200', '/api/dashboard', '/api/audit?limit=200']) {
       const response = await request(app).get(path).set(stack.users[user]!.headers);
       views[`${user} ${path} (${response.status})`] = response.text;
     }

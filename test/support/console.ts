@@ -1,22 +1,23 @@
 /**
- * The whole service with its web console on real parts, listening on a port of its own because the console calls
- * the API over HTTP as in production.
+ * The whole service with its web console, served over HTTP on a port of its own so the console calls the API as it
+ * does in production (over the network, with its own session cookie), for tests that fetch console pages.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { createConsole } from '../../web/console';
-import { PUBLIC_BASE_URL, startStack, type Stack } from './stack';
+import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
 
 export interface ConsoleStack {
   stack: Stack;
   /** The API and the console in one app, as `npm start` serves them. */
-  app: ReturnType<Stack['appWith']>;
+  app: Express;
   stop(): Promise<void>;
 }
 
-async function startConsoleStack(): Promise<ConsoleStack> {
-  const stack = await startStack();
+export async function startConsoleStack(options: StackOptions = {}): Promise<ConsoleStack> {
+  const stack = await startStack(options);
   const server = createServer();
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -32,25 +33,29 @@ async function startConsoleStack(): Promise<ConsoleStack> {
   };
 }
 
-/** The console stack of a test file: started before its tests, stopped after them. */
-export function consoleStackOfSuite(): Omit<ConsoleStack, 'stop'> {
-  let started: ConsoleStack | undefined;
+/**
+ * The console stack for the tests of one file: started before them and stopped after them. Its parts are read
+ * through the returned object once the file's `beforeAll` hooks have run.
+ */
+export function consoleStackPerFile(options: StackOptions = {}): ConsoleStack {
+  let running: ConsoleStack | undefined;
   beforeAll(async () => {
-    started = await startConsoleStack();
+    running = await startConsoleStack(options);
   });
   afterAll(async () => {
-    await started?.stop();
+    await running?.stop();
   });
-  const running = () => {
-    if (!started) throw new Error('the console stack is not started yet (use it in hooks and tests)');
-    return started;
+  const started = (): ConsoleStack => {
+    if (!running) throw new Error('the console stack starts in beforeAll; read it inside tests or later hooks');
+    return running;
   };
   return {
     get stack() {
-      return running().stack;
+      return started().stack;
     },
     get app() {
-      return running().app;
+      return started().app;
     },
+    stop: () => started().stop(),
   };
 }

@@ -5,14 +5,14 @@
 import request from 'supertest';
 import { INBOX_NOTICES } from '../../web/pages/home';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackOfSuite } from '../support/console';
+import { consoleStackPerFile } from '../support/console';
 
-const suite = consoleStackOfSuite();
+const service = consoleStackPerFile();
 
 const inbox = (query: string) =>
-  request(suite.app)
+  request(service.app)
     .get(`/${query}`)
-    .set('Cookie', `${SESSION_COOKIE}=${suite.stack.users['demo-police-officer']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
     .expect(200);
 
 test('a crafted link shows none of its text in the inbox', async () => {

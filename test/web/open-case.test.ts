@@ -7,9 +7,9 @@ import request from 'supertest';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
 import { PUBLIC_BASE_URL } from '../support/stack';
-import { consoleStackOfSuite } from '../support/console';
+import { consoleStackPerFile } from '../support/console';
 
-const suite = consoleStackOfSuite();
+const suite = consoleStackPerFile();
 
 beforeAll(async () => {
   const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!;

@@ -1,4 +1,4 @@
-/** Opening a case, a case's page (steps by track, timeline, due next, reminders) and a step's sign-off form. */
+/** Opening a case, a case's page (steps by track, timeline, due next, coming reminders) and a step's sign-off form. */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
@@ -70,7 +70,7 @@ export function casePages(kit: Kit): Router {
     const [survivor, reminders] = await Promise.all([
       // Only those working the case may read the survivor; everyone else is not even asked about it.
       me.can.signSteps ? api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok) : undefined,
-      api.GET('/api/notifications', { params: { query: { caseId, limit: 100 } } }).then(ok),
+      api.GET('/api/cases/{caseId}/reminders', { params: { path: { caseId } } }).then(ok),
     ]);
     kit.render(req, res, 'case', {
       title: `Case ${view.reference}`,

@@ -1,0 +1,126 @@
+/**
+ * `GET /api/cases/{caseId}/reminders` on real parts: a case's reminders to come with their dates and recipients,
+ * raised ones as sent once time passes (time skipping), what each role sees, and a minor's 18th-birthday reminders
+ * only for those who may read the identity, with no date derived from the birthday anywhere else.
+ */
+import request from 'supertest';
+import { z } from 'zod';
+import { ReminderListSchema } from '../../api/schemas';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { upsertAgencies } from '../../db/agencies';
+import { addDays, addDaysToInstant, addYears, dateOf, type IsoDate } from '../../domain/dates';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { createWorker } from '../support/auth';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+type Reminder = z.infer<typeof ReminderListSchema>['items'][number];
+interface CaseBody {
+  caseId: string;
+  steps: { id: string; agencyId: string | null; dueAt: string | null }[];
+}
+
+const DAY_MS = 86_400_000;
+
+let stack: Stack;
+let outsiderHeaders: { Authorization: string };
+beforeAll(async () => {
+  stack = await startStack();
+  await upsertAgencies(stack.pool, [{ id: 'other-police', kind: 'law_enforcement', name: 'Other City Police (fictitious)', email: null }]);
+  outsiderHeaders = (await createWorker(stack.pool, 'other-police', 'law_enforcement')).headers;
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const today = async () => dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+
+async function openCase(key: string, birthDate: IsoDate): Promise<CaseBody> {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', key)
+    .send({ identifiedOn: await today(), survivor: { name: 'Test Survivor (fictitious)', birthDate }, agencies: DEMO_AGENCIES })
+    .expect(201);
+  return opened.body as CaseBody;
+}
+
+async function remindersAs(user: string, caseId: string): Promise<Reminder[]> {
+  const response = await request(stack.app).get(`/api/cases/${caseId}/reminders`).set(stack.users[user]!.headers).expect(200);
+  return ReminderListSchema.parse(response.body).items;
+}
+
+test('an adult case lists its CP request reminder, due notice and escalation, then the reminder as sent once it fired', async () => {
+  const opened = await openCase('reminders-adult-1', '1990-04-05');
+  const dueAt = opened.steps.find((step) => step.id === 'cp_request-1')!.dueAt!;
+  const ladder = DEFAULT_POLICY.reminders.cp_request;
+  const expected = [
+    ...ladder.beforeDueDays.map((days) => ({ at: addDaysToInstant(dueAt, -days), kind: 'reminder', recipientAgencyId: DEMO_AGENCIES.law_enforcement })),
+    { at: dueAt, kind: 'due', recipientAgencyId: DEMO_AGENCIES.law_enforcement },
+    ...ladder.escalateAfterDays.map((days) => ({ at: addDaysToInstant(dueAt, days), kind: 'escalation', recipientAgencyId: DEMO_AGENCIES.coordinator })),
+  ];
+  const cpRequest = (items: Reminder[]) => items.filter((item) => item.stepId === 'cp_request-1');
+
+  const before = await remindersAs('demo-coordinator', opened.caseId);
+  expect(cpRequest(before)).toEqual(expected.map((item) => ({ ...item, stepId: 'cp_request-1', stepKind: 'cp_request', about: 'cp_request', status: 'scheduled' })));
+  const times = before.map((item) => item.at);
+  expect(times).toEqual([...times].sort());
+
+  const firstReminder = expected[0]!;
+  await stack.env.sleep(Date.parse(firstReminder.at) + DAY_MS - (await stack.env.currentTimeMs()));
+  const after = await eventually(async () => {
+    const items = cpRequest(await remindersAs('demo-coordinator', opened.caseId));
+    return items[0]?.status === 'sent' ? items : undefined;
+  }, 'the CP request reminder, sent');
+  expect(after.map((item) => [item.at, item.kind, item.status])).toEqual(
+    expected.map((item, index) => [item.at, item.kind, index === 0 ? 'sent' : 'scheduled']),
+  );
+});
+
+test('each role sees the reminders of the steps it sees; others are refused as the case read refuses them', async () => {
+  const opened = await openCase('reminders-roles-1', '1985-06-07');
+  const all = await remindersAs('demo-coordinator', opened.caseId);
+  // The case as oversight sees it: every step with its owner (the opener sees its own steps only).
+  const whole = (await request(stack.app).get(`/api/cases/${opened.caseId}`).set(stack.users['demo-coordinator']!.headers).expect(200)).body as CaseBody;
+  const ownerOf = new Map(whole.steps.map((step) => [step.id, step.agencyId]));
+  expect(new Set(all.map((item) => ownerOf.get(item.stepId)))).toEqual(new Set([DEMO_AGENCIES.law_enforcement, DEMO_AGENCIES.advocate]));
+
+  const ownAgency = (agencyId: string) => all.filter((item) => ownerOf.get(item.stepId) === agencyId);
+  expect(await remindersAs('demo-police-officer', opened.caseId)).toEqual(ownAgency(DEMO_AGENCIES.law_enforcement));
+  expect(await remindersAs('demo-advocate', opened.caseId)).toEqual(ownAgency(DEMO_AGENCIES.advocate));
+  expect(await remindersAs('demo-ice-officer', opened.caseId)).toEqual(ownAgency(DEMO_AGENCIES.ice));
+  expect(await remindersAs('demo-hhs-officer', opened.caseId)).toEqual(ownAgency(DEMO_AGENCIES.hhs));
+  expect(await remindersAs('demo-supervisor', opened.caseId)).toEqual(all);
+
+  // Whoever may not read the case gets the case read's answer, not an empty list.
+  for (const headers of [stack.users['demo-admin']!.headers, outsiderHeaders]) {
+    const read = await request(stack.app).get(`/api/cases/${opened.caseId}`).set(headers);
+    const reminders = await request(stack.app).get(`/api/cases/${opened.caseId}/reminders`).set(headers);
+    expect(read.status).toBeGreaterThanOrEqual(403);
+    expect([reminders.status, reminders.body]).toEqual([read.status, expect.objectContaining({ code: (read.body as { code: string }).code })]);
+  }
+});
+
+test("a minor's 18th-birthday reminders are listed to those who may read the identity, and no birthday date reaches the supervisor", async () => {
+  const birthday = addDays(await today(), 200);
+  const opened = await openCase('reminders-minor-1', addYears(birthday, -18));
+  const leads = DEFAULT_POLICY.expiryLeads.minorTurns18.leadDays;
+  const derived = [birthday, ...leads.map((lead) => addDays(birthday, -lead))];
+  const birthdayReminders = (items: Reminder[]) => items.filter((item) => item.about === 'minor_turns_18');
+
+  const coordinator = await remindersAs('demo-coordinator', opened.caseId);
+  // The other reminders' own dates are not derived from the birthday; if one fell on a needle the scan could not tell.
+  const ownDates = coordinator.filter((item) => item.about !== 'minor_turns_18').map((item) => dateOf(item.at));
+  expect(derived.filter((date) => ownDates.includes(date))).toEqual([]);
+
+  const listed = birthdayReminders(coordinator);
+  expect(listed.length).toBeGreaterThan(0);
+  expect(listed.every((item) => item.kind === 'expiry_reminder' && item.stepId === 'hhs_minor_notification-1' && item.status === 'scheduled')).toBe(true);
+  expect(listed.every((item) => item.recipientAgencyId === DEMO_AGENCIES.law_enforcement && item.at < `${birthday}T00:00:00.000Z`)).toBe(true);
+  expect(birthdayReminders(await remindersAs('demo-police-officer', opened.caseId))).toEqual(listed);
+
+  const supervisor = await request(stack.app).get(`/api/cases/${opened.caseId}/reminders`).set(stack.users['demo-supervisor']!.headers).expect(200);
+  const seen = ReminderListSchema.parse(supervisor.body).items;
+  expect(birthdayReminders(seen)).toEqual([]);
+  expect(seen).toEqual(coordinator.filter((item) => item.about !== 'minor_turns_18'));
+  expect(derived.filter((date) => supervisor.text.includes(date))).toEqual([]);
+});

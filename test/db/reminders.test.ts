@@ -1,0 +1,68 @@
+/**
+ * A case's reminders as the read model lists them: the projection's alarms to come, and once raised, the status
+ * their outbox row gives them (sent, in the app only, failing). Real PostgreSQL, the domain's own states.
+ */
+import { randomUUID } from 'node:crypto';
+import { enqueue, markSent, recordFailure, type NewNotification } from '../../db/notifications';
+import { projectCase } from '../../db/read-model';
+import { listCaseReminders } from '../../db/reminders';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { workingActor } from '../../domain/access';
+import { alarms, closeCase, fireAlarm, openCase, snapshotOf, type Alarm, type CaseState } from '../../domain/case';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+});
+afterAll(async () => {
+  await db.stop();
+});
+
+const NOW = '2026-06-01T12:00:00.000Z';
+const coordinator = workingActor({ userId: 'coordinator-1', agencyId: DEMO_AGENCIES.coordinator, agencyKind: 'coordinator' });
+
+function raised(state: CaseState, alarm: Alarm, recipientEmail: string | null): NewNotification {
+  const stepKind = state.steps.find((step) => step.id === alarm.stepId)!.kind;
+  return {
+    caseId: state.caseId,
+    alarmId: alarm.id,
+    reference: state.reference,
+    stepId: alarm.stepId,
+    stepKind,
+    kind: alarm.kind,
+    recipientAgencyId: state.agencies[alarm.recipient],
+    recipientEmail,
+    subject: 'test',
+    bodyText: 'test',
+    dueAt: alarm.at,
+  };
+}
+
+test('alarms to come are scheduled; raised ones show how their notification fared and stay after the case closes', async () => {
+  const caseId = randomUUID();
+  const opened = openCase({ caseId, reference: `RC-TEST-${caseId.slice(0, 8)}`, identifiedAt: NOW, minorTurns18On: null, agencies: DEMO_AGENCIES, usesUVisa: false }, NOW);
+  await projectCase(db.pool, snapshotOf(opened));
+  const coming = alarms(opened);
+  const listed = await listCaseReminders(db.pool, caseId);
+  expect(listed.map((item) => [item.alarmId, item.at, item.status])).toEqual(coming.map((alarm) => [alarm.id, alarm.at, 'scheduled']));
+
+  // The first three fire: one emailed and sent, one emailed and failing, one to an agency without an address.
+  const [sent, failing, inApp] = coming as [Alarm, Alarm, Alarm];
+  let state = opened;
+  for (const [alarm, email] of [[sent, 'a@example.org'], [failing, 'b@example.org'], [inApp, null]] as const) {
+    const row = await enqueue(db.pool, raised(state, alarm, email));
+    if (alarm === sent) await markSent(db.pool, row.id);
+    if (alarm === failing) await recordFailure(db.pool, row.id, 'connection refused');
+    state = fireAlarm(state, alarm, alarm.at);
+  }
+  const closed = closeCase(state, { status: 'closed', reason: 'relief_obtained' }, coordinator, NOW);
+  await projectCase(db.pool, snapshotOf(closed));
+
+  // Closing left nothing to come; what was raised is still listed, at the time it was due.
+  expect(await listCaseReminders(db.pool, caseId)).toEqual([
+    expect.objectContaining({ alarmId: sent.id, at: sent.at, status: 'sent' }),
+    expect.objectContaining({ alarmId: failing.id, at: failing.at, status: 'failed' }),
+    expect.objectContaining({ alarmId: inApp.id, at: inApp.at, status: 'sent' }),
+  ]);
+});
