@@ -69,7 +69,8 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
   const as = (kind: AgencyKind) => on.as(kind);
   const today = new Date().toISOString().slice(0, 10);
   const inAYear = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-  const opening = { identifiedOn: today, survivor: SURVIVOR, agencies: DEMO_AGENCIES };
+  // Identified now, so the short clocks of the policy run from now and their alarms fire while the test waits.
+  const opening = { identifiedAt: new Date().toISOString(), survivor: SURVIVOR, agencies: DEMO_AGENCIES };
 
   // Refused with the identity in the body: the refusal must not echo it anywhere.
   await request(on.app).post('/api/cases').set(as('law_enforcement')).set('Idempotency-Key', key())

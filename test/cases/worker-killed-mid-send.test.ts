@@ -103,9 +103,8 @@ async function startWorkerProcess(): Promise<ChildProcess> {
 test('a worker killed while the mail server holds its reply: one row, one email, one Message-ID, no alarm lost', async () => {
   worker = await startWorkerProcess();
   holdNext = true;
-  const today = new Date().toISOString().slice(0, 10);
   const officer = workingActor({ userId: 'officer-kill', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
-  const view = await stack.cases.open({ identifiedOn: today, survivor: { name: 'Killed Worker Case', birthDate: '1982-02-02' }, agencies: DEMO_AGENCIES }, officer);
+  const view = await stack.cases.open({ identifiedAt: new Date().toISOString(), survivor: { name: 'Killed Worker Case', birthDate: '1982-02-02' }, agencies: DEMO_AGENCIES }, officer);
 
   // The CP request falls due after four seconds; its email reaches the server, which holds its answer.
   await eventually(() => held !== undefined, 'the due email to reach the mail server', 30_000);

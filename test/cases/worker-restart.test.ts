@@ -32,7 +32,7 @@ const lawEnforcement: Actor = workingActor({ userId: 'officer-1', agencyId: DEMO
 
 test('a worker restarted mid-case loses nothing: the alarm that fell due while it was down goes out once', async () => {
   const today = new Date().toISOString().slice(0, 10);
-  const view = await stack.cases.open({ identifiedOn: today, survivor: { name: 'Restart Case', birthDate: '1988-08-08' }, agencies: DEMO_AGENCIES }, lawEnforcement);
+  const view = await stack.cases.open({ identifiedAt: new Date().toISOString(), survivor: { name: 'Restart Case', birthDate: '1988-08-08' }, agencies: DEMO_AGENCIES }, lawEnforcement);
   await stack.stopWorker();
 
   const handle = stack.client.workflow.getHandle(workflowIdOf(view.caseId));

@@ -163,6 +163,7 @@ export const COVERAGE = {
   'fires an expiry alarm': (facts: HistoryFacts) => alarmFired(facts, EXPIRY_ALARMS),
   'fires a minor-path alarm': (facts: HistoryFacts) => minorAlarmFired(facts),
   'fires a minor-path alarm on the birthday grid': (facts: HistoryFacts) => minorAlarmFired(facts) && facts.patches.includes(BIRTHDAY_GRID_PATCH),
+  'settles alarms that passed before the case was entered': (facts: HistoryFacts) => added(facts, 'alarm.passed'),
   'answers a T-visa evidence request': (facts: HistoryFacts) => added(facts, 'notice.received', 't_visa_decision') && added(facts, 'step.completed', 't_visa_evidence_response'),
   'signs a U-visa step': (facts: HistoryFacts) => added(facts, 'step.completed', 'u_visa_'),
   // A run that only began (continue-as-new right after the last change) has nothing to upsert.
@@ -214,6 +215,8 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   // plain text: v5-adult-plain-notes-closed.json, recorded once by that API, keeps proving that such sign-offs replay
   // now that the validator refuses them (domain/case.ts applies them). Record new cases as a new generation.
   v5: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'fires a minor-path alarm on the birthday grid', 'signs with a note in plain text'] },
+  // A policy counting from events: a case entered a month late settles what passed into one notice.
+  v6: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'settles alarms that passed before the case was entered'] },
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

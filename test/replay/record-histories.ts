@@ -18,6 +18,7 @@ import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CaseCommands } from '../../app/case-commands';
 import { workflowIdOf } from '../../workflows/definitions';
+import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
@@ -37,9 +38,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * covers expiry reminders, T-visa evidence requests, the U visa and continue-as-new (see GENERATION_CLAIMS). v4 is
  * the same cases after notify became "record the notification and start its delivery workflow" (no timeout that
  * could fail the case) and the case learned the delivery reports (a signal). v5 puts a minor's 18th-birthday
- * reminders on a weekly grid (BIRTHDAY_GRID_PATCH), so their timing no longer reveals the birth date.
+ * reminders on a weekly grid (BIRTHDAY_GRID_PATCH), so their timing no longer reveals the birth date. v6 comes from
+ * a policy counting from events: steps open at the identification instant, and a case entered a month late lists
+ * the alarms that had passed in one notice to its coordinator.
  */
-const GENERATION = 'v5';
+const GENERATION = 'v6';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;
@@ -64,7 +67,8 @@ const sign = (cases: CaseCommands, caseId: string, stepId: string, outcome: stri
   cases.signOff(caseId, { stepId, outcome, details }, actor(STEP_CATALOGUE[kindOf(stepId)].owner));
 
 const nowMs = (stack: Stack) => stack.env.currentTimeMs();
-const today = async (stack: Stack): Promise<IsoDate> => dateOf(new Date(await nowMs(stack)).toISOString());
+const nowIso = async (stack: Stack): Promise<Instant> => new Date(await nowMs(stack)).toISOString();
+const today = async (stack: Stack): Promise<IsoDate> => dateOf(await nowIso(stack));
 
 /** The expiry lead (in days) that puts a reminder at `fireAtMs` ahead of a window ending at `endsAt`. */
 const leadDaysFiringAt = (endsAt: Instant, fireAtMs: number) => [(Date.parse(endsAt) - fireAtMs) / DAY_MS];
@@ -102,7 +106,7 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
     }),
   );
   const day = await today(stack);
-  const { caseId } = await stack.cases.open({ identifiedOn: day, survivor: { name: 'Recorded Adult', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  const { caseId } = await stack.cases.open({ identifiedAt: await nowIso(stack), survivor: { name: 'Recorded Adult', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
   // The escalation is the last rung of the ladder: once it fired, so did the reminder and the due notice.
   await alarmFired(stack, caseId, 'escalation', 'le_declaration-1');
   await sign(stack.cases, caseId, 'le_declaration-1', 'signed', { signedOn: day });
@@ -115,7 +119,7 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
   await sign(stack.cases, caseId, 't_visa_evidence_response-1', 'responded', { respondedOn: day });
   await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: day, respondBy: addDays(day, 20) });
   await sign(stack.cases, caseId, 't_visa_evidence_response-2', 'responded', { respondedOn: day });
-  await sign(stack.cases, caseId, 't_visa_decision-1', 'approved', { approvedOn: day, validUntil: addMonths(day, 48), adjustmentEligibleFrom: addMonths(day, 36) });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'approved', { approvedOn: day, validUntil: addDays(addMonths(day, 48), -1), adjustmentEligibleFrom: addMonths(day, 36) });
   await sign(stack.cases, caseId, 'hhs_certification_request-1', 'requested', { requestedOn: day });
   await sign(stack.cases, caseId, 'hhs_certification_letter-1', 'certified', { eligibilityDate: day });
   await stack.cases.close(caseId, { status: 'closed', reason: 'recorded' }, actor('coordinator'));
@@ -138,7 +142,7 @@ async function minorInterimLetterExpiry(stack: Stack): Promise<Recorded> {
     }),
   );
   const birthDate = addDays(addYears(day, -18), 30);
-  const { caseId } = await stack.cases.open({ identifiedOn: day, survivor: { name: 'Recorded Minor', birthDate }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  const { caseId } = await stack.cases.open({ identifiedAt: await nowIso(stack), survivor: { name: 'Recorded Minor', birthDate }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
   await alarmFired(stack, caseId, 'expiry_reminder', 'hhs_minor_notification-1');
   await sign(stack.cases, caseId, 'hhs_minor_notification-1', 'notified', { notifiedOn: day });
   await beforeReminder(stack, fireAt, 'the interim letter');
@@ -169,7 +173,7 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
     }),
   );
   const { caseId } = await cases.open(
-    { identifiedOn: day, survivor: { name: 'Recorded U Visa', birthDate: '1985-05-05' }, agencies: DEMO_AGENCIES, usesUVisa: true },
+    { identifiedAt: await nowIso(stack), survivor: { name: 'Recorded U Visa', birthDate: '1985-05-05' }, agencies: DEMO_AGENCIES, usesUVisa: true },
     actor('law_enforcement'),
   );
   const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
@@ -204,6 +208,21 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
 type History = temporal.api.history.v1.IHistory;
 
 /** Every run of the case, first to latest, once none has a workflow task or activity in flight. */
+/**
+ * An adult identified a month before the case is entered, under the default policy: the CP request's reminder, due
+ * notice and escalation all passed before that, so they are settled into one notice to the coordinator; then the
+ * request, made three weeks ago, is entered too. Left open.
+ */
+async function adultEnteredLate(stack: Stack): Promise<Recorded> {
+  stack.setPolicy(DEFAULT_POLICY);
+  const now = await nowMs(stack);
+  const identifiedAt = new Date(now - 30 * DAY_MS).toISOString();
+  const { caseId } = await stack.cases.open({ identifiedAt, survivor: { name: 'Recorded Late Adult', birthDate: '1991-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  await eventually(async () => (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'), 'the notice of what passed', ALARM_TIMEOUT_MS);
+  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: dateOf(new Date(now - 21 * DAY_MS).toISOString()) });
+  return { name: 'adult-entered-late-open', caseId };
+}
+
 async function runsOf(stack: Stack, caseId: string): Promise<History[]> {
   const workflowId = workflowIdOf(caseId);
   const latest = stack.client.workflow.getHandle(workflowId);
@@ -256,7 +275,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stack = await startStack({ server: 'dev' });
   try {
-    const recorded = [await adultTVisaWithEvidenceRequests(stack), await minorInterimLetterExpiry(stack), await uVisaContinuedAsNew(stack)];
+    const recorded = [
+      await adultTVisaWithEvidenceRequests(stack),
+      await minorInterimLetterExpiry(stack),
+      await uVisaContinuedAsNew(stack),
+      await adultEnteredLate(stack),
+    ];
     const files = await record(stack, recorded);
     await checkCoverage(files);
     write(join(__dirname, 'histories'), files);
