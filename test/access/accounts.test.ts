@@ -293,7 +293,7 @@ describe('administration', () => {
     const invalid = await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, kind: 'militia' }).expect(422);
     expect(invalid.body).toMatchObject({ errors: [expect.objectContaining({ field: 'kind' })] });
     const listed = await request(stack.app).get('/api/agencies').set(user('demo-advocate').headers).expect(200);
-    expect((listed.body as { items: unknown[] }).items).toContainEqual({ ...agency, name: 'County Sheriff Office (fictitious)' });
+    expect((listed.body as { items: unknown[] }).items).toContainEqual({ ...agency, name: 'County Sheriff Office (fictitious)', timeZone: null });
   });
 });
 

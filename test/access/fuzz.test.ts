@@ -200,6 +200,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: '/api/cases' },
     { method: 'get', path: caseA },
     { method: 'get', path: `${caseA}/survivor` },
+    { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
     { method: 'post', path: `${caseA}/close` },
     { method: 'get', path: '/api/steps' },
@@ -282,6 +283,7 @@ function generateProbes(today: string): Probe[] {
     ['demo-police-officer', 'post', `${caseB}/close`, { status: 'closed', reason: 'x' }],
     ['officerB', 'get', caseA, undefined],
     ['officerB', 'get', `${caseA}/survivor`, undefined],
+    ['officerB', 'get', `${caseA}/reminders`, undefined],
     ['officerB', 'post', `${caseA}/steps/cp_request-1/sign-off`, signCp],
     ['demo-ice-officer', 'post', `${caseA}/steps/cp_request-1/sign-off`, signCp],
     ['demo-hhs-officer', 'post', `${caseA}/steps/cp_request-1/sign-off`, signCp],
@@ -323,6 +325,7 @@ function generateProbes(today: string): Probe[] {
   const paramPaths = [
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}` }),
     (id: string) => ({ as: 'demo-advocate', method: 'get' as const, path: `/api/cases/${id}/survivor` }),
+    (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}/reminders` }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `/api/cases/${id}/steps/cp_request-1/sign-off`, body: signCp }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `${caseA}/steps/${id}/sign-off`, body: signCp }),
     (id: string) => ({ as: 'demo-coordinator', method: 'post' as const, path: `/api/cases/${id}/close`, body: { status: 'closed', reason: 'x' } }),

@@ -63,7 +63,7 @@ test('with no worker running, a write answers 503 naming the missing worker with
   const app = stack.appWith({ cases: stack.casesOn(stack.client, { writeTimeoutMs }) });
   const officer = stack.as('law_enforcement');
   const today = new Date().toISOString().slice(0, 10);
-  const body = { identifiedOn: today, survivor: { name: 'No Worker Case', birthDate: '1979-07-07' }, agencies: DEMO_AGENCIES, reference: 'NO-WORKER-1' };
+  const body = { identifiedAt: new Date().toISOString(), survivor: { name: 'No Worker Case', birthDate: '1979-07-07' }, agencies: DEMO_AGENCIES, reference: 'NO-WORKER-1' };
   const signOff = { outcome: 'requested', details: { requestedOn: today } };
   const opened = await request(app).post('/api/cases').set(officer).set('Idempotency-Key', 'no-worker-open-0').send({ ...body, reference: 'NO-WORKER-0' }).expect(201);
   const signPath = `/api/cases/${(opened.body as { caseId: string }).caseId}/steps/cp_request-1/sign-off`;

@@ -192,7 +192,8 @@ test('after time passes, the overdue CP decision appears on the coordinator list
   expect(await page.getByRole('table', { name: 'Continued Presence' }).textContent()).toContain('Overdue');
   await eventually(async () => {
     await page.goto(`${base}/cases/${caseId}`);
-    return (await page.getByRole('table', { name: 'Reminders and escalations for this case' }).count()) > 0;
+    const reminders = page.getByRole('table', { name: /^Reminders, due notices, escalations and expiries of this case/ });
+    return (await reminders.count()) > 0 && /Sent/.test((await reminders.textContent()) ?? '');
   }, 'reminders on the case page');
   await expectAccessible(page);
   await page.screenshot({ path: `${SCREENSHOTS}/case.png`, fullPage: true });
