@@ -144,10 +144,14 @@ const KIND_WORDS: Record<PassedAlarm['kind'], string> = {
   expired: 'Expired',
 };
 
-/** "- Due: Continued Presence request, Monday, May 17, 2027 (2027-05-17)"; a birthday reminder names no date. */
+/** What the date of a passed alarm is: a deadline, or the end of what expires. */
+const DATE_WORDS: Record<PassedAlarm['kind'], string> = { reminder: 'due', due: 'due', escalation: 'due', expiry_reminder: 'ends', expired: 'ended' };
+
+/** "- Due: Continued Presence request, due Monday, May 17, 2027 (2027-05-17)"; a birthday reminder names no date. */
 function passedLine(alarm: PassedAlarm): string {
-  const what = alarm.about === 'minor_turns_18' ? `Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}` : `${KIND_WORDS[alarm.kind]}: ${stepLabel(alarm.stepKind)}`;
-  return `- ${what}, ${alarm.date === null ? 'date on the case page' : formatDate(alarm.date)}`;
+  if (alarm.about === 'minor_turns_18') return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
+  const when = alarm.date === null ? 'date on the case page' : `${DATE_WORDS[alarm.kind]} ${formatDate(alarm.date)}`;
+  return `- ${KIND_WORDS[alarm.kind]}: ${stepLabel(alarm.stepKind)}, ${when}`;
 }
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
@@ -162,7 +166,8 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     `Case reference: ${facts.reference}`,
     ...(facts.kind === 'passed_summary' ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
-    ...(facts.passed?.length ? ['', 'Not sent:', ...facts.passed.map(passedLine)] : []),
+    // Two reminders of one step read the same: each line once.
+    ...(facts.passed?.length ? ['', 'Not sent:', ...new Set(facts.passed.map(passedLine))] : []),
     '',
     `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
     '',

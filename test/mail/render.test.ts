@@ -49,11 +49,13 @@ describe('renderNotification', () => {
       dueAt: null,
       passed: [
         { stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'due', about: 'cp_request', date: '2025-11-17T14:30:00.000Z' },
+        { stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'due', about: 'cp_request', date: '2025-11-17T14:30:00.000Z' },
         { stepId: 'hhs_minor_notification-1', stepKind: 'hhs_minor_notification', kind: 'expiry_reminder', about: 'minor_turns_18', date: null },
       ],
     });
-    expect(subject).toBe('Brought up to date: 2 reminder(s) not sent (case RC-2026-0042)');
-    expect(text).toContain('- Due: Continued Presence request, Monday, November 17, 2025 (2025-11-17)');
+    expect(subject).toBe('Brought up to date: 3 reminder(s) not sent (case RC-2026-0042)');
+    expect(text.match(/- Due: Continued Presence request/g)).toHaveLength(1);
+    expect(text).toContain('- Due: Continued Presence request, due Monday, November 17, 2025 (2025-11-17)');
     expect(text).toContain('- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page');
     expect(text).not.toContain('Step:');
   });
