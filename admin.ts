@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { NewAgencySchema, UsernameSchema } from './api/schemas';
 import { ConfigError, loadConfig } from './app/config';
 import { passwordProblem } from './app/password-policy';
-import { MIN_PASSWORD_LENGTH } from './app/passwords';
+import { MIN_PASSWORD_LENGTH } from './core/passwords';
 import { agencyKindOf, upsertAgencies } from './db/agencies';
 import { recordAudit } from './db/audit';
 import { migrate } from './db/migrate';

@@ -3,7 +3,7 @@
  * server and a mail capture; DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL switch each to real infrastructure.
  */
 import { ConfigError, loadConfig } from './app/config';
-import { createLogger } from './app/logger';
+import { createLogger } from './core/logger';
 import { startService } from './app/service';
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 import { recordAppliedCommand } from '../db/audit';
 import { projectCase } from '../db/read-model';
 import type { CaseProjection } from '../domain/alarms';

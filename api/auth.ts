@@ -5,7 +5,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
-import { AppError } from '../app/errors';
+import { AppError } from '../core/errors';
 import { authenticateToken } from '../db/tokens';
 import type { User } from '../db/users';
 import type { Actor } from '../domain/types';

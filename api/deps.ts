@@ -2,9 +2,9 @@
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { WriteOptions } from '../app/case-commands';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 import type { Readiness } from '../app/readiness';
-import type { IdentityKeyring } from '../db/identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import type { NoticeMailer } from '../mail/agency-notices';
 import type { OidcSettings } from './oidc';
 import type { CaseView } from '../db/read-model';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
-import { AppError } from '../app/errors';
+import { AppError } from '../core/errors';
 import { claim, complete, release } from '../db/idempotency';
 import { actorOf } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';

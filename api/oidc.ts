@@ -5,7 +5,7 @@
  */
 // jose is an ES module; its types are imported as such, and its code with `await import()` where used.
 import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
-import { AppError } from '../app/errors';
+import { AppError } from '../core/errors';
 
 export interface OidcSettings {
   /** OIDC_ISSUER_URL: exactly the `iss` of the provider's ID tokens. */

@@ -1,12 +1,12 @@
 /**
  * The one place where failures become HTTP answers: every error of the API leaves as `application/problem+json`
  * (RFC 9457) with the request id, and only a genuine fault of ours is a 500. PostgreSQL or Temporal being
- * unreachable is not one: it is a 503 with Retry-After (app/errors.ts `asAppError`).
+ * unreachable is not one: it is a 503 with Retry-After (core/errors.ts `asAppError`).
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
-import { asAppError, type FieldProblem } from '../app/errors';
+import { asAppError, type FieldProblem } from '../core/errors';
 import { requestIdOf } from './request-id';
 import type { Problem } from './schemas';
 

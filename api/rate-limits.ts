@@ -6,7 +6,7 @@
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
-import { AppError } from '../app/errors';
+import { AppError } from '../core/errors';
 import { authenticatedOf } from './auth';
 import type { RateLimitName } from './route';
 

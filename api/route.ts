@@ -7,7 +7,7 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import { AppError } from '../app/errors';
+import { AppError } from '../core/errors';
 import { recordAudit, type AuditOutcome } from '../db/audit';
 import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';

@@ -11,7 +11,7 @@ import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/access';
 import { AUDIT_OUTCOMES } from '../db/audit';
 import { REMINDER_STATUSES } from '../db/reminders';
-import { MIN_PASSWORD_LENGTH } from '../app/passwords';
+import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
 

@@ -3,7 +3,7 @@
  * may read the survivor's identity; for everyone else the `note` key is removed and `noteWithheld: true` says one
  * exists. A note that does not open (its key no longer kept) is withheld too, rather than failing the whole answer.
  */
-import type { IdentityKeyring } from '../db/identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import type { CaseView } from '../db/read-model';
 import { openNote } from '../db/sealed-notes';
 import type { StepDetails } from '../domain/steps';

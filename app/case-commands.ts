@@ -10,9 +10,9 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
-import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from './errors';
+import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from '../core/errors';
 import { identificationOf, type IdentificationRequest } from './identification';
-import type { IdentityKeyring } from '../db/identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
 import { getCase, type CaseView } from '../db/read-model';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { IdentityKeyring } from '../db/identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/rate-limits';
 import type { TemporalSettings } from '../temporal/connection';
 import { parseKeyring, type KeyVariable } from './keys';

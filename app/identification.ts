@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { EARLIEST_DATE, IsoDateSchema, LATEST_DATE, type IsoDate } from '../domain/dates';
 import type { Instant } from '../domain/types';
-import { AppError } from './errors';
+import { AppError } from '../core/errors';
 import { instantOfLocal, localDateOf, startOfLocalDay } from './time-zones';
 
 /** `2025-11-03T09:30`, with optional seconds and milliseconds, then `Z`, `±HH:MM` or nothing (local time). */

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { IdentityKey, IdentityKeyring } from '../db/identity-cipher';
-import type { Logger } from './logger';
+import type { IdentityKey, IdentityKeyring } from '../core/identity-cipher';
+import type { Logger } from '../core/logger';
 
 /**
  * A keyring from `current-id:base64key[,older-id:base64key...]` (AES-256-GCM keys): the first seals new data; the

@@ -10,7 +10,7 @@
  * (the list's decompressor) and no install script.
  */
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { MIN_PASSWORD_LENGTH } from './passwords';
+import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 
 const COMMON = new Set(dictionary['passwords-common']);
 

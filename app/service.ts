@@ -20,7 +20,7 @@ import { createCaseWorker, installWorkerRuntime } from '../temporal/worker';
 import { CaseCommands } from './case-commands';
 import { namingPortVariables, type Config, type KeySource } from './config';
 import type { KeyVariable } from './keys';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 import { developmentKeyring, developmentSecret } from './keys';
 import { dataConverterFor } from '../temporal/data-converter';
 import { loadPolicy } from './policy';

@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import type { IdentityKeyring } from '../db/identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import { workflowIdOf } from '../workflows/definitions';
 import { DEFAULT_POLICY, nextAlarm } from '../domain';
 import { caseStateQuery, caseWorkflow } from '../workflows/case-workflow';

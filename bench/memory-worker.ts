@@ -6,7 +6,7 @@
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createLogger } from '../app/logger';
+import { createLogger } from '../core/logger';
 import { createPool } from '../db/pool';
 import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker } from '../temporal/connection';

@@ -4,7 +4,7 @@
  * (same case id) finds its own reservation, and a reference the agency already uses is refused with nothing written.
  */
 import type { Pool } from 'pg';
-import type { IdentityKeyring } from './identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import { inTransaction } from './pool';
 import { deleteSurvivor, saveSurvivor, type SurvivorIdentity } from './survivors';
 

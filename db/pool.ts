@@ -20,7 +20,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     application_name: options.applicationName ?? 'relief-cases',
     idleTimeoutMillis: 30_000,
     // A request waiting for a connection to a PostgreSQL that does not answer fails after this, as a 503
-    // (app/errors.ts), instead of hanging; it also bounds the wait for a free connection when all are busy.
+    // (core/errors.ts), instead of hanging; it also bounds the wait for a free connection when all are busy.
     connectionTimeoutMillis: 5_000,
   });
   // An idle client losing its connection (server restart) is reported here; without a listener it would crash the

@@ -1,11 +1,11 @@
 /**
- * A sign-off's free-text note, sealed like the survivor's identity (db/identity-cipher.ts, the same keyring): people
+ * A sign-off's free-text note, sealed like the survivor's identity (core/identity-cipher.ts, the same keyring): people
  * write names and birth dates there. The sealed form is one string, `sealed:<key id>:<base64>`, so it travels in a
  * step's details through the workflow and the read model like any other value. The case and the step are bound as
  * associated data, so a sealed note copied onto another step or case does not open.
  */
 import { SEALED_NOTE } from '../domain/steps';
-import { open, seal, type IdentityKeyring } from './identity-cipher';
+import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
 
 export interface NotePlace {
   caseId: string;

@@ -4,7 +4,7 @@
  */
 import type { Pool } from 'pg';
 import type { CaseAgencies } from '../domain/types';
-import type { ScryptCost } from '../app/passwords';
+import type { ScryptCost } from '../core/passwords';
 import { upsertAgencies, type NewAgency } from './agencies';
 import { createUser, findUser, type NewUser, type User } from './users';
 

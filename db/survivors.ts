@@ -1,10 +1,10 @@
 /**
- * A survivor's identity, one row per case, sealed at rest (db/identity-cipher.ts). Only this module sees it in the
+ * A survivor's identity, one row per case, sealed at rest (core/identity-cipher.ts). Only this module sees it in the
  * clear; nothing here logs.
  */
 import type { Pool } from 'pg';
 import type { Queryable } from './pool';
-import { open, seal, type IdentityKeyring } from './identity-cipher';
+import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
 
 export interface SurvivorIdentity {
   name: string;

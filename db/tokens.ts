@@ -1,7 +1,7 @@
 /**
  * Bearer tokens: opaque, random, stored as a SHA-256 of their secret, each with an expiry and revocable at once.
  * A token reads `rc_<id>_<secret>`: the id finds the row, the secret proves possession. The secret has 256 bits of
- * entropy, so a fast hash is enough (a password needs a slow one; see app/passwords.ts).
+ * entropy, so a fast hash is enough (a password needs a slow one; see core/passwords.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';

@@ -1,7 +1,7 @@
 /** The people who use the service: each belongs to one agency and holds roles (see domain/access.ts). */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { hashPassword, verifyPassword, type ScryptCost } from '../app/passwords';
+import { hashPassword, verifyPassword, type ScryptCost } from '../core/passwords';
 import { ROLES, type Role } from '../domain/access';
 import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
 import { inTransaction } from './pool';

@@ -11,7 +11,7 @@
  * and who made the change.
  */
 import type { Agency } from '../db/agencies';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 import type { Role } from '../domain/access';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */

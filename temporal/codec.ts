@@ -13,7 +13,7 @@
  */
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { assertValidKey, open, seal, type IdentityKeyring } from '../db/identity-cipher';
+import { assertValidKey, open, seal, type IdentityKeyring } from '../core/identity-cipher';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';

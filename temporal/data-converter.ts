@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import type { IdentityKeyring } from '../db/identity-cipher';
+import type { IdentityKeyring } from '../core/identity-cipher';
 import { EncryptionCodec } from './codec';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../app/logger';
+import { createLogger } from '../core/logger';
 import { startDevServer } from './dev-server';
 
 async function main(): Promise<void> {

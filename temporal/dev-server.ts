@@ -4,7 +4,7 @@ import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { resolveBinary } from './binaries';
 

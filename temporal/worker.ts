@@ -1,7 +1,7 @@
 import { Runtime, Worker, type LogLevel, type LogMetadata, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;

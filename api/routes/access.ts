@@ -2,7 +2,7 @@
  * Signing in and out, API keys, and the administration of users and agencies. Passwords and tokens never appear in
  * logs (pino-http logs method, path and status only) nor in the audit trail.
  */
-import { AppError } from '../../app/errors';
+import { AppError } from '../../core/errors';
 import { passwordProblem } from '../../app/password-policy';
 import { findAgency, listAgencies, upsertAgencies } from '../../db/agencies';
 import { recordAudit } from '../../db/audit';

@@ -3,7 +3,7 @@
  * case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { rejectionError } from '../../app/case-commands';
-import { AppError, type FieldProblem } from '../../app/errors';
+import { AppError, type FieldProblem } from '../../core/errors';
 import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
 import { listCaseReminders, type Reminder } from '../../db/reminders';

@@ -1,6 +1,6 @@
 /** Work lists across cases, straight from the read model: pending or overdue steps, and notifications. */
 import { listNotifications } from '../../db/notifications';
-import { AppError } from '../../app/errors';
+import { AppError } from '../../core/errors';
 import { InvalidCursorError, listSteps } from '../../db/read-model';
 import type { ApiDeps } from '../deps';
 import { detailsShown } from '../step-notes';

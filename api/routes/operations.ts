@@ -1,6 +1,6 @@
 /** Liveness, readiness and the development mailbox: what operators and developers ask of a running service. */
 import { z } from 'zod';
-import { RETRY_AFTER_SECONDS } from '../../app/errors';
+import { RETRY_AFTER_SECONDS } from '../../core/errors';
 import type { ApiDeps, Readiness } from '../deps';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem';
 import { requestIdOf } from '../request-id';

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { upsertAgencies } from '../../db/agencies';
 import { issueToken } from '../../db/tokens';
 import { ROLES } from '../../domain/access';

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp, type ApiDeps } from '../../api/app';
 import { ConfigError, loadConfig } from '../../app/config';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { issueToken } from '../../db/tokens';
 import { bearer, createTestUser, TEST_PASSWORD } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';

@@ -11,7 +11,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/definitions';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { enqueue } from '../../db/notifications';
 import { EncryptionCodec } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';

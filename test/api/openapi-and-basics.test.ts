@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import type { CaseCommands } from '../../api/deps';
 import { openApiPath } from '../../api/openapi';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 
 const unusedCommands: CaseCommands = {
   open: () => Promise.reject(new Error('not used here')),

@@ -1,14 +1,14 @@
 /**
  * What an unreachable PostgreSQL or Temporal looks like to the service, with the errors the real clients raise:
- * which ones answer 503 (app/errors.ts), and readiness bounded in time even against a server that accepts
+ * which ones answer 503 (core/errors.ts), and readiness bounded in time even against a server that accepts
  * connections and then says nothing (a hung host), where a refused connection would fail fast anyway.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { AppError, asAppError, unavailableDependency } from '../../app/errors';
-import { createLogger } from '../../app/logger';
+import { AppError, asAppError, unavailableDependency } from '../../core/errors';
+import { createLogger } from '../../core/logger';
 import { readinessProbe } from '../../app/readiness';
 import { createPool } from '../../db/pool';
 import { freePort } from '../support/ports';

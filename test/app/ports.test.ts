@@ -8,7 +8,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { namingPortVariables, PortInUseError, type PortVariable } from '../../app/config';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { startMailCapture } from '../../mail/capture-server';
 import { startDevServer } from '../../temporal/dev-server';
 import { freePort } from '../support/ports';

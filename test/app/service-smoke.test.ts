@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../app/config';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { startService, type RunningService } from '../../app/service';
 import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';

@@ -1,6 +1,6 @@
 import { canonicalTimeZone, instantOfLocal, localDateOf, startOfLocalDay, TimeZoneSchema } from '../../app/time-zones';
 import { identificationOf, IdentifiedAtSchema } from '../../app/identification';
-import { AppError } from '../../app/errors';
+import { AppError } from '../../core/errors';
 
 describe('the start of a local day', () => {
   it('follows New York across both clock changes of 2025', () => {

@@ -4,7 +4,7 @@
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import { AppError } from '../../app/errors';
+import { AppError } from '../../core/errors';
 import type { CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';

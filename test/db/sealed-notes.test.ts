@@ -1,6 +1,6 @@
 /** A sign-off's note sealed with the identity keyring: it opens only on its own case and step, and only with a kept key. */
 import { randomBytes } from 'node:crypto';
-import type { IdentityKeyring } from '../../db/identity-cipher';
+import type { IdentityKeyring } from '../../core/identity-cipher';
 import { openNote, sealNote } from '../../db/sealed-notes';
 import { SEALED_NOTE, SEALED_NOTE_MAX_LENGTH } from '../../domain/steps';
 

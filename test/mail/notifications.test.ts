@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { enqueue, findNotification, findRecipient, listNotifications, type NewNotification, type Notification } from '../../db/notifications';
 import { renderNotification } from '../../mail/render';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';

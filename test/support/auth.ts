@@ -3,7 +3,7 @@
  * test cost (scrypt N = 2^10) so a suite creating many users stays fast; the service uses OWASP's N = 2^17.
  */
 import type { Pool } from 'pg';
-import type { ScryptCost } from '../../app/passwords';
+import type { ScryptCost } from '../../core/passwords';
 import { seedDemoUsers } from '../../db/seed';
 import { issueToken } from '../../db/tokens';
 import { createUser, type NewUser, type User } from '../../db/users';

@@ -4,7 +4,7 @@ import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@t
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { IdentityKey } from '../../db/identity-cipher';
+import type { IdentityKey } from '../../core/identity-cipher';
 import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_KEY_ID } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { addNote, finish, noteBoard, notes } from './proof-workflows';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../core/logger';
 import { startDevServer, type RunningDevServer } from '../../temporal/dev-server';
 import * as activities from './proof-activities';
 import { finish, timerThenAnswer, twoSteps } from './proof-workflows';
