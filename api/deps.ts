@@ -11,7 +11,7 @@ import type { CaseView } from '../db/read-model';
 import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
 import type { LockoutPolicy } from '../db/sign-in-failures';
-import type { RateLimits } from './rate-limits';
+import type { RateLimits } from '../app/rate-limit-settings';
 import type { CloseCaseBody, OpenCaseRequest } from './schemas';
 
 export type { CaseView };
@@ -35,7 +35,7 @@ export interface ApiDeps {
   now?: () => Date;
   /** Opens survivor identities sealed at rest; must be the keyring the write side seals with (none in local mode). */
   identityKeyring?: IdentityKeyring;
-  /** Per-minute limits on sign-in attempts and writes (defaults in api/rate-limits.ts). */
+  /** Per-minute limits on sign-in attempts and writes (defaults in app/rate-limit-settings.ts). */
   rateLimits?: RateLimits;
   /** How wrong passwords lock an account (db/sign-in-failures.ts), and its clock: the wall clock unless a test's. */
   lockout?: { policy?: LockoutPolicy; now?: () => Date };

@@ -6,16 +6,10 @@
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
+import type { RateLimits } from '../app/rate-limit-settings';
 import { AppError } from '../core/errors';
 import { authenticatedOf } from './auth';
 import type { RateLimitName } from './route';
-
-export interface RateLimits {
-  signInPerMinute: number;
-  writesPerMinute: number;
-}
-
-export const DEFAULT_RATE_LIMITS: RateLimits = { signInPerMinute: 10, writesPerMinute: 120 };
 
 export function rateLimiters(limits: RateLimits): Record<RateLimitName, RequestHandler> {
   const limiter = (limit: number, what: string, key: ValueDeterminingMiddleware<string>) =>

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { DEFAULT_RATE_LIMITS, type RateLimits } from '../api/rate-limits';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit-settings';
 import type { TemporalSettings } from '../temporal/connection';
 import { parseKeyring, type KeyVariable } from './keys';
 import { TimeZoneSchema } from './time-zones';

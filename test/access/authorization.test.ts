@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 import request, { type Response } from 'supertest';
 import { createTransport } from 'nodemailer';
 import { createActivities } from '../../activities';
-import { DEFAULT_RATE_LIMITS } from '../../api/rate-limits';
+import { DEFAULT_RATE_LIMITS } from '../../app/rate-limit-settings';
 import { workflowIdOf } from '../../workflows/definitions';
 import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
