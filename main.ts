@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig } from './app/config';
 import { createLogger } from './core/logger';
-import { startService } from './app/service';
+import { startService } from './service';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,5 +1,5 @@
 /**
- * The whole service as `npm start` wires it (app/service.ts), against parts this test owns so it can take them
+ * The whole service as `npm start` wires it (service.ts), against parts this test owns so it can take them
  * down: a PostgreSQL, the official Temporal dev server and an SMTP capture. Over HTTP to the running service:
  * readiness, a case opened and read, then an outage of PostgreSQL and one of Temporal, each answered 503 quickly
  * (never a 500, never a hang), and the service recovering when each comes back.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../app/config';
 import { createLogger } from '../../core/logger';
-import { startService, type RunningService } from '../../app/service';
+import { startService, type RunningService } from '../../service';
 import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { startDevServer, type DevServerOptions, type RunningDevServer } from '../../temporal/dev-server';
