@@ -8,7 +8,7 @@ import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
 import { SignOffSchema } from '../domain/steps';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
-import { ROLES } from '../domain/access';
+import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../db/audit';
 import { REMINDER_STATUSES } from '../db/reminders';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';

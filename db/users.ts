@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { hashPassword, verifyPassword, type ScryptCost } from '../core/passwords';
-import { ROLES, type Role } from '../domain/access';
+import { ROLES, type Role } from '../domain/types';
 import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
 import { inTransaction } from './pool';
 import { revokeUserTokens } from './tokens';

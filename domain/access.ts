@@ -5,17 +5,7 @@
  * change both together.
  */
 import type { Rejection } from './case-state';
-import type { Actor, AgencyKind, CaseAgencies, Step } from './types';
-
-/**
- * `admin` administers the users of its own agency. `system_admin` administers agencies and every agency's admins: a
- * role rather than a flag on the user, so it travels in the Actor, the audit rows and the users table like every
- * other permission, and this table stays the one place that says who may do what. It fits no agency kind
- * (`rolesFor` never lists it), so no API call can grant it: only the operator's command (`npm run admin --
- * create-admin`, admin.ts), which needs the database's credentials, creates a system administrator.
- */
-export const ROLES = ['coordinator', 'agency_officer', 'advocate', 'supervisor', 'admin', 'system_admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Actor, AgencyKind, CaseAgencies, Role, Step } from './types';
 
 /**
  * The role that works (signs the steps of) each kind of agency. A user works only for their own agency, and only

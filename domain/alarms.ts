@@ -5,7 +5,7 @@
  */
 import { addDaysToInstant, normaliseInstant } from './dates';
 import { countsFromEvents } from './policy';
-import { findStep, record, type Alarm, type AlarmKind, type CaseState, type NotifiedKind } from './case-state';
+import { findStep, record, type Alarm, type AlarmKind, type CaseState, type NotifiedKind, type PassedAlarm } from './case-state';
 import { expireFor, windowAlarms } from './tracks';
 import type { CaseSnapshot, Instant, Step, StepKind } from './types';
 
@@ -116,17 +116,6 @@ export function fireAlarm(state: CaseState, alarm: Alarm, now: Instant, how: 'ra
   const expire = current.kind === 'expired' ? expireFor(step.kind) : undefined;
   const changed = expire ? expire(fired, step, at) : fired;
   return { ...changed, version: state.version + 1 };
-}
-
-/** An alarm that passed before the command revealing it was recorded, as the coordinator's notice lists it. */
-export interface PassedAlarm {
-  stepId: string;
-  stepKind: string;
-  kind: AlarmKind;
-  /** What the alarm was about (Alarm.subject). */
-  about: string;
-  /** The date it was about (`alarmDate`): null when derived from a birth date. */
-  date: Instant | null;
 }
 
 /**

@@ -4,7 +4,6 @@
  */
 import { addDaysToInstant } from './dates';
 import type { Policy } from './policy';
-import type { PassedAlarm } from './alarms';
 import { STEP_CATALOGUE, type StepDetails } from './steps';
 import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
 
@@ -62,6 +61,17 @@ export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 /** What the outbox holds: those, and the in-app notice that an email of the case keeps failing. */
 export const NOTIFICATION_KINDS = [...NOTIFIED_KINDS, 'delivery_failing'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** An alarm that passed before the command revealing it was recorded, as the coordinator's notice lists it. */
+export interface PassedAlarm {
+  stepId: string;
+  stepKind: string;
+  kind: AlarmKind;
+  /** What the alarm was about (Alarm.subject). */
+  about: string;
+  /** The date it was about (`alarmDate`): null when derived from a birth date. */
+  date: Instant | null;
+}
 
 export interface Alarm {
   /** Stable and includes the date, so moving a date yields a new alarm rather than re-arming an old one. */

@@ -2,11 +2,20 @@
  * The vocabulary shared by workflows, activities, the read model and the API.
  * Pure types: no I/O, safe to import from workflow code.
  */
-import type { Role } from './access';
 
 /** The kinds of organisation that take part in a case; each step is owned by exactly one kind. */
 export const AGENCY_KINDS = ['law_enforcement', 'ice', 'hhs', 'advocate', 'coordinator'] as const;
 export type AgencyKind = (typeof AGENCY_KINDS)[number];
+
+/**
+ * `admin` administers the users of its own agency. `system_admin` administers agencies and every agency's admins: a
+ * role rather than a flag on the user, so it travels in the Actor, the audit rows and the users table like every
+ * other permission, and the table in `domain/access.ts` stays the one place that says who may do what. It fits no agency kind
+ * (`rolesFor` never lists it), so no API call can grant it: only the operator's command (`npm run admin --
+ * create-admin`, admin.ts), which needs the database's credentials, creates a system administrator.
+ */
+export const ROLES = ['coordinator', 'agency_officer', 'advocate', 'supervisor', 'admin', 'system_admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Every step of every track. The owner of each is fixed in `domain/steps.ts`. */
 export const STEP_KINDS = [

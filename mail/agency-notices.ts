@@ -12,7 +12,7 @@
  */
 import type { Agency } from '../db/agencies';
 import type { Logger } from '../core/logger';
-import type { Role } from '../domain/access';
+import type { Role } from '../domain/types';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
 export interface NoticeMailer {

@@ -2,7 +2,7 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
-import type { PassedAlarm } from '../domain/alarms';
+import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { AgencyKind, Instant, StepKind } from '../domain/types';

@@ -12,7 +12,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../core/logger';
 import { upsertAgencies } from '../../db/agencies';
 import { issueToken } from '../../db/tokens';
-import { ROLES } from '../../domain/access';
+import { ROLES } from '../../domain/types';
 import { setPassword } from '../../db/users';
 import { bearer, createTestUser, TEST_PASSWORD, TEST_SCRYPT_COST, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';

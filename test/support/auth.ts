@@ -7,7 +7,8 @@ import type { ScryptCost } from '../../core/passwords';
 import { seedDemoUsers } from '../../db/seed';
 import { issueToken } from '../../db/tokens';
 import { createUser, type NewUser, type User } from '../../db/users';
-import { WORKING_ROLE, type Role } from '../../domain/access';
+import { WORKING_ROLE } from '../../domain/access';
+import type { Role } from '../../domain/types';
 import type { Actor, AgencyKind } from '../../domain/types';
 
 export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
