@@ -7,7 +7,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import { authenticateToken } from '../db/tokens';
-import type { User } from '../db/users';
+import type { User } from '../db/user-rows';
 import type { Actor } from '../domain/types';
 import { requestIdOf } from './request-id';
 

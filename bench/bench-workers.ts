@@ -4,7 +4,8 @@
  */
 import type { Pool } from 'pg';
 import { issueToken } from '../db/tokens';
-import { createUser, findUser, type User } from '../db/users';
+import type { User } from '../db/user-rows';
+import { createUser, findUser } from '../db/users';
 import { WORKING_ROLE } from '../domain/access';
 import type { Actor, AgencyKind } from '../domain/types';
 import { insertBenchAgencies } from './bench-agencies';

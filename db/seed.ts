@@ -6,7 +6,8 @@ import type { Pool } from 'pg';
 import type { CaseAgencies } from '../domain/types';
 import type { ScryptCost } from '../core/passwords';
 import { upsertAgencies, type NewAgency } from './agencies';
-import { createUser, findUser, type NewUser, type User } from './users';
+import type { User } from './user-rows';
+import { createUser, findUser, type NewUser } from './users';
 
 export const DEMO_AGENCY_LIST: readonly NewAgency[] = [
   { id: 'demo-police', kind: 'law_enforcement', name: 'Demo City Police Department (fictitious)', email: 'trafficking-unit@police.example.gov' },

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './users';
+import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './user-rows';
 
 export type TokenKind = 'api_key' | 'session';
 

@@ -2,21 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { hashPassword, verifyPassword, type ScryptCost } from '../core/passwords';
-import { ROLES, type Role } from '../domain/types';
-import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
+import type { Role } from '../domain/types';
 import { inTransaction } from './pool';
 import { revokeUserTokens } from './tokens';
-
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  agencyId: string;
-  agencyKind: AgencyKind;
-  roles: Role[];
-  createdAt: string;
-  disabledAt: string | null;
-}
+import { USER_COLUMNS, USER_FROM, userFromRow, type User, type UserRow } from './user-rows';
 
 export interface NewUser {
   username: string;
@@ -25,33 +14,6 @@ export interface NewUser {
   roles: Role[];
   /** Omitted: the user signs in with API keys only. */
   password?: string;
-}
-
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  agency_id: string;
-  agency_kind: string;
-  roles: string[];
-  created_at: Date;
-  disabled_at: Date | null;
-}
-
-export const USER_COLUMNS = `u.id, u.username, u.display_name, u.agency_id, a.kind AS agency_kind, u.roles, u.created_at, u.disabled_at`;
-export const USER_FROM = `users u JOIN agencies a ON a.id = u.agency_id`;
-
-export function userFromRow(row: UserRow): User {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    agencyId: row.agency_id,
-    agencyKind: AGENCY_KINDS.find((kind) => kind === row.agency_kind) ?? 'coordinator',
-    roles: row.roles.filter((role): role is Role => (ROLES as readonly string[]).includes(role)),
-    createdAt: row.created_at.toISOString(),
-    disabledAt: row.disabled_at?.toISOString() ?? null,
-  };
 }
 
 /** Username taken: the caller's error, reported on the field. */

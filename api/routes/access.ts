@@ -21,8 +21,8 @@ import {
   listUsers,
   setPassword,
   UsernameTakenError,
-  type User,
 } from '../../db/users';
+import type { User } from '../../db/user-rows';
 import { administrationRefusal, canAdminister, canReadAudit, CASE_OPENERS, isSystemAdmin, rolesFor, works, type Administered } from '../../domain/access';
 import type { Actor } from '../../domain/types';
 import { emailChangedNotice, sendAgencyNotice, userAddedNotice } from '../../mail/agency-notices';
