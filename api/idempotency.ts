@@ -11,7 +11,7 @@ import { claim, complete, release } from '../db/idempotency';
 import { actorOf } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';
 import { requestIdOf } from './request-id';
-import type { HandlerWrapper, Reply } from './route';
+import type { HandlerWrapper, Reply } from './reply';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';

@@ -13,15 +13,8 @@ import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
+import type { HandlerWrapper, Reply } from './reply';
 import { requestIdOf } from './request-id';
-
-export interface Reply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** Defaults to application/json. */
-  contentType?: string;
-}
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -129,12 +122,6 @@ export function sendReply(res: Response, reply: Reply): void {
   }
   res.type(reply.contentType ?? 'application/json').send(JSON.stringify(reply.body));
 }
-
-/**
- * Runs a validated request through the handler. `around` wraps the handler (idempotency); it receives the parsed
- * body so a request is identified by what it means, not by how its JSON was spaced.
- */
-export type HandlerWrapper = (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => Promise<Reply | null>;
 
 export interface MountOptions {
   authenticate: RequestHandler;

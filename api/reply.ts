@@ -1,0 +1,19 @@
+/**
+ * What a route's handler answers, and the wrapper around a handler (idempotency). Their own module because
+ * api/route.ts runs the wrapper and api/idempotency.ts implements it: both import this, neither the other back.
+ */
+import type { Request, Response } from 'express';
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Defaults to application/json. */
+  contentType?: string;
+}
+
+/**
+ * Runs a validated request through the handler. `around` wraps the handler (idempotency); it receives the parsed
+ * body so a request is identified by what it means, not by how its JSON was spaced.
+ */
+export type HandlerWrapper = (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => Promise<Reply | null>;
