@@ -19,8 +19,15 @@ import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import { minorTurns18OnFor, NoteSchema, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
-import { caseWorkflow, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, syncUpdate } from '../workflows/case-workflow';
-import { workflowIdOf } from '../workflows/definitions';
+import {
+  CASE_WORKFLOW_TYPE,
+  closeUpdate,
+  REJECTION_FAILURE_TYPE,
+  signOffUpdate,
+  syncUpdate,
+  workflowIdOf,
+  type CaseWorkflow,
+} from '../workflows/contract';
 
 export interface SurvivorIdentity {
   name: string;
@@ -142,7 +149,7 @@ export class CaseCommands {
         fields: [{ field: 'reference', message: 'already used by a case of your agency' }],
       });
     }
-    const startCase = new WithStartWorkflowOperation(caseWorkflow, {
+    const startCase = new WithStartWorkflowOperation<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
       workflowId: workflowIdOf(caseId),
       taskQueue: this.deps.taskQueue,
       args: [{ kind: 'open', open: { ...open, reference: reservation.reference }, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
