@@ -34,7 +34,6 @@ import {
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
-  type OpenCaseInput,
   type Rejection,
   type SignOffCommand,
 } from '../domain';
