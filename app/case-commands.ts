@@ -15,9 +15,10 @@ import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../db/identity-cipher';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
+import type { SurvivorIdentity } from '../db/survivors';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
-import { minorTurns18OnFor, NoteSchema, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
+import { minorTurns18OnFor, NoteSchema, validateOpenCase, type CloseCaseRequest, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import {
   CASE_WORKFLOW_TYPE,
@@ -29,13 +30,6 @@ import {
   type CaseWorkflow,
 } from '../workflows/contract';
 
-export interface SurvivorIdentity {
-  name: string;
-  birthDate: string;
-  aNumber?: string;
-  contact?: string;
-}
-
 export interface OpenCaseRequest extends IdentificationRequest {
   reference?: string;
   survivor: SurvivorIdentity;
@@ -43,10 +37,6 @@ export interface OpenCaseRequest extends IdentificationRequest {
   usesUVisa?: boolean;
 }
 
-export interface CloseRequest {
-  status: 'closed' | 'withdrawn';
-  reason: string;
-}
 
 /**
  * Identifies one write across retries: the API derives it from the request's `Idempotency-Key` (with its scope and
@@ -174,7 +164,7 @@ export class CaseCommands {
     return this.read(caseId);
   }
 
-  async close(caseId: string, request: CloseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
+  async close(caseId: string, request: CloseCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     const updateId = options.operationId && `close-${options.operationId}`;
     await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }], updateId }));
