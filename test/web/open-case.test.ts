@@ -67,6 +67,9 @@ test('a post without its CSRF token, with one from another session or with a tam
   const mine = await openForm();
   const theirs = await openForm('demo-coordinator');
   const token = mine.hidden._csrf!;
+  // Behind https the cookie is Secure and `__Host-`, so no subdomain can set it; never readable by scripts.
+  const set = (await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-police-officer'))).headers['set-cookie'];
+  expect(set).toEqual([expect.stringMatching(/^__Host-rc_csrf=[0-9a-f]{64}\.[0-9a-f]{64}; Path=\/; HttpOnly; Secure; SameSite=Lax$/)]);
   const tampered = (token[0] === 'a' ? 'b' : 'a') + token.slice(1);
   const fields = { identifiedOn: '2025-11-03', identifiedTime: '09:30' };
   const refused = [
