@@ -23,7 +23,7 @@ import { enqueue, findNotification, findRecipient, markSent, recordFailure, type
 import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant } from '../domain/types';
 import { renderNotification } from '../mail/render';
-import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/definitions';
+import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/contract';
 
 export interface DeliveryDeps {
   pool: Pool;

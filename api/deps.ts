@@ -12,7 +12,8 @@ import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
 import type { LockoutPolicy } from '../db/sign-in-failures';
 import type { RateLimits } from '../app/rate-limit-settings';
-import type { CloseCaseBody, OpenCaseRequest } from './schemas';
+import type { OpenCaseRequest } from '../app/case-commands';
+import type { CloseCaseRequest } from '../domain/case';
 
 export type { CaseView };
 
@@ -20,7 +21,7 @@ export type { CaseView };
 export interface CaseCommands {
   open(request: OpenCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   signOff(caseId: string, signOff: SignOff, actor: Actor, options?: WriteOptions): Promise<CaseView>;
-  close(caseId: string, command: CloseCaseBody, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
 }
 
 export type { Readiness } from '../app/readiness';

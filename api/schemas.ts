@@ -3,7 +3,6 @@
  * from them, so the two cannot drift. Objects are strict: an unknown field is an error, never silently dropped.
  */
 import { z } from 'zod';
-import { CloseCaseSchema } from '../domain/case';
 import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
 import { SignOffSchema } from '../domain/steps';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
@@ -68,14 +67,11 @@ export const OpenCaseRequestSchema = z
   })
   .refine((request) => request.identifiedOn === undefined || request.survivor.birthDate <= request.identifiedOn, bornAfter('identifiedOn'))
   .refine((request) => request.identifiedAt === undefined || request.survivor.birthDate <= request.identifiedAt.slice(0, 10), bornAfter('identifiedAt'));
-export type OpenCaseRequest = z.infer<typeof OpenCaseRequestSchema>;
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
 export const SignOffBodySchema = SignOffSchema.omit({ stepId: true });
 export type SignOffBody = z.infer<typeof SignOffBodySchema>;
 
-export const CloseCaseBodySchema = CloseCaseSchema;
-export type CloseCaseBody = z.infer<typeof CloseCaseBodySchema>;
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });

@@ -15,19 +15,20 @@ import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
+import type { SurvivorIdentity } from '../db/survivors';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
-import { minorTurns18OnFor, NoteSchema, validateOpenCase, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
+import { minorTurns18OnFor, NoteSchema, validateOpenCase, type CloseCaseRequest, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
-import { caseWorkflow, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, syncUpdate } from '../workflows/case-workflow';
-import { workflowIdOf } from '../workflows/definitions';
-
-export interface SurvivorIdentity {
-  name: string;
-  birthDate: string;
-  aNumber?: string;
-  contact?: string;
-}
+import {
+  CASE_WORKFLOW_TYPE,
+  closeUpdate,
+  REJECTION_FAILURE_TYPE,
+  signOffUpdate,
+  syncUpdate,
+  workflowIdOf,
+  type CaseWorkflow,
+} from '../workflows/contract';
 
 export interface OpenCaseRequest extends IdentificationRequest {
   reference?: string;
@@ -36,10 +37,6 @@ export interface OpenCaseRequest extends IdentificationRequest {
   usesUVisa?: boolean;
 }
 
-export interface CloseRequest {
-  status: 'closed' | 'withdrawn';
-  reason: string;
-}
 
 /**
  * Identifies one write across retries: the API derives it from the request's `Idempotency-Key` (with its scope and
@@ -142,7 +139,7 @@ export class CaseCommands {
         fields: [{ field: 'reference', message: 'already used by a case of your agency' }],
       });
     }
-    const startCase = new WithStartWorkflowOperation(caseWorkflow, {
+    const startCase = new WithStartWorkflowOperation<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
       workflowId: workflowIdOf(caseId),
       taskQueue: this.deps.taskQueue,
       args: [{ kind: 'open', open: { ...open, reference: reservation.reference }, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
@@ -167,7 +164,7 @@ export class CaseCommands {
     return this.read(caseId);
   }
 
-  async close(caseId: string, request: CloseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
+  async close(caseId: string, request: CloseCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     const updateId = options.operationId && `close-${options.operationId}`;
     await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }], updateId }));

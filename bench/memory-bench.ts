@@ -13,9 +13,9 @@ import { temporal } from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { workflowIdOf } from '../workflows/definitions';
+import { workflowIdOf } from '../workflows/contract';
 import { DEFAULT_POLICY, nextAlarm } from '../domain';
-import { caseStateQuery, caseWorkflow } from '../workflows/case-workflow';
+import { CASE_WORKFLOW_TYPE, caseStateQuery, type CaseWorkflow } from '../workflows/contract';
 import { randomAgencies } from './bench-agencies';
 import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
 import { seededRandom } from '../test/support/seeded-random';
@@ -137,7 +137,7 @@ export async function runMemoryBench(
     const startedAt = performance.now();
     const starting = await timeCalls(caseIds.map((caseId, index) => ({ caseId, index })), START_CONCURRENCY, async ({ caseId, index }) => {
       const reference = `RC-MEM-${runId}-${String(index).padStart(5, '0')}`;
-      await client.workflow.start(caseWorkflow, {
+      await client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
         workflowId: workflowIdOf(caseId),
         taskQueue: TASK_QUEUE,
         args: [

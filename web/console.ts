@@ -14,7 +14,7 @@ import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
 import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
 import { stepPages } from './pages/steps';
-import { endSession, postRefusal, sessionSettings, sessionTokenOf } from './session';
+import { consoleCsrf, endSession, sessionSettings, sessionTokenOf } from './session';
 
 export interface ConsoleOptions {
   /** The API's own base URL, as this process reaches it (e.g. http://127.0.0.1:3000). */
@@ -31,7 +31,8 @@ const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
 
 export function createConsole(options: ConsoleOptions): Router {
   const settings = sessionSettings(options.publicBaseUrl, options.secret);
-  const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), session: settings });
+  const csrf = consoleCsrf(settings);
+  const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), session: settings, csrf });
   const oidc = options.oidc && new OidcSignIn(options.oidc, options.publicBaseUrl, settings);
   const router = Router();
 
@@ -47,7 +48,7 @@ export function createConsole(options: ConsoleOptions): Router {
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use((req, res, next) => {
     if (req.method !== 'POST') return next();
-    const refusal = postRefusal(req, settings);
+    const refusal = csrf.refusal(req);
     if (!refusal) return next();
     kit.render(req, res, 'error', { title: 'Form refused', heading: 'This form could not be accepted', message: refusal }, 403);
   });

@@ -6,7 +6,7 @@ import { apiClient, ok, type Api } from './api-client';
 import type { operations } from './api-types';
 import * as labels from './labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
-import { csrfTokenFor, CSRF_FIELD, sessionTokenOf, type SessionSettings } from './session';
+import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
 
 type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 export type MeView = JsonOf<operations['getApiMe']>;
@@ -18,6 +18,7 @@ export interface ConsoleSettings {
   /** Where the API listens, as the console reaches it (loopback in one process). */
   apiUrl: string;
   session: SessionSettings;
+  csrf: Csrf;
 }
 
 /** The console's view of a user: which home page and which menu entries they get (the API enforces each). */
@@ -53,7 +54,7 @@ export class Kit {
       home: res.locals.me ? homeOf(res.locals.me as MeView) : undefined,
       path: req.path,
       csrfField: CSRF_FIELD,
-      csrf: csrfTokenFor(req, res, this.settings.session),
+      csrf: this.settings.csrf.tokenFor(req, res),
       h: { ...labels, query, escape: this.eta.config.escapeFunction, dateLimits: DATE_LIMITS },
       flash: undefined,
       errors: {},

@@ -1,15 +1,8 @@
-/**
- * The console's session: the API session token in an HttpOnly cookie, and CSRF protection for every form.
- *
- * A form's CSRF token is an HMAC, under the console secret, of the session token's id (or, before signing in, of a
- * random pre-session cookie): a page on another site can neither read it nor compute it. POSTs must also come from
- * the console's own origin. Both checks together, with SameSite cookies, close cross-site form posts.
- */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+/** The console's session: the API session token in an HttpOnly cookie, and CSRF protection for every form. */
+import { doubleCsrf } from 'csrf-csrf';
 import type { CookieOptions, Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'rc_session';
-export const PRE_SESSION_COOKIE = 'rc_pre_session';
 export const CSRF_FIELD = '_csrf';
 
 /** The shape of an API token (api/auth.ts): `rc_<16 id>_<43 secret>`. Only the id is ever used outside the cookie. */
@@ -39,42 +32,52 @@ const cookieOptions = (settings: SessionSettings): CookieOptions => ({ httpOnly:
 export function startSession(res: Response, settings: SessionSettings, token: string, expiresAt: string): void {
   const maxAge = Math.max(0, new Date(expiresAt).getTime() - Date.now());
   res.cookie(SESSION_COOKIE, token, { ...cookieOptions(settings), maxAge });
-  res.clearCookie(PRE_SESSION_COOKIE, cookieOptions(settings));
 }
 
 export function endSession(res: Response, settings: SessionSettings): void {
   res.clearCookie(SESSION_COOKIE, cookieOptions(settings));
 }
 
-const hmac = (settings: SessionSettings, purpose: string) => createHmac('sha256', settings.secret).update(purpose).digest('base64url');
-
-/** The CSRF token of forms shown to this browser; before sign-in it creates the pre-session cookie it depends on. */
-export function csrfTokenFor(req: Request, res: Response, settings: SessionSettings): string {
-  const expected = expectedCsrfToken(req, settings);
-  if (expected) return expected;
-  const pre = randomBytes(16).toString('base64url');
-  res.cookie(PRE_SESSION_COOKIE, pre, { ...cookieOptions(settings), sameSite: 'strict' });
-  return hmac(settings, `pre:${pre}`);
+/**
+ * The console's CSRF protection: csrf-csrf's signed double-submit cookie. Every form carries the token that is also
+ * in an HttpOnly cookie; a POST must send both, equal, with an HMAC under the console secret of a random value and
+ * the session token's id, so a token from another session, a tampered one or a cookie planted by a neighbouring
+ * site is refused. Before sign-in there is no session to bind to: the cookie alone, which no other site can read
+ * or send along (SameSite), carries the token. POSTs must also come from the console's own origin.
+ */
+export interface Csrf {
+  /** The token of forms shown to this browser; it sets the cookie the next POST must send with it. */
+  tokenFor(req: Request, res: Response): string;
+  /** Why a POST is refused, or null. */
+  refusal(req: Request): string | null;
 }
 
-/** The CSRF token this browser's forms carry: bound to its session, or before sign-in to its pre-session cookie. */
-function expectedCsrfToken(req: Request, settings: SessionSettings): string | undefined {
-  const token = sessionTokenOf(req);
-  if (token) return hmac(settings, `session:${TOKEN.exec(token)![1]}`);
-  const pre = (req.cookies as Record<string, unknown> | undefined)?.[PRE_SESSION_COOKIE];
-  return typeof pre === 'string' && /^[A-Za-z0-9_-]{22}$/.test(pre) ? hmac(settings, `pre:${pre}`) : undefined;
-}
-
-/** Why a POST is refused, or null: it must come from our origin and carry this browser's CSRF token. */
-export function postRefusal(req: Request, settings: SessionSettings): string | null {
-  const origin = req.get('origin') ?? originOf(req.get('referer'));
-  if (origin !== settings.origin) return 'This form was not sent from the console.';
-  const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-  const expected = expectedCsrfToken(req, settings);
-  if (typeof sent !== 'string' || expected === undefined || !sameText(sent, expected)) {
-    return 'This form has expired. Please try again.';
-  }
-  return null;
+export function consoleCsrf(settings: SessionSettings): Csrf {
+  const { generateCsrfToken, validateRequest } = doubleCsrf({
+    getSecret: () => settings.secret,
+    getSessionIdentifier: (req) => {
+      const token = sessionTokenOf(req);
+      return token ? TOKEN.exec(token)![1]! : '';
+    },
+    // `__Host-` keeps a subdomain from setting the cookie; browsers accept the prefix only on Secure cookies.
+    cookieName: settings.secureCookies ? '__Host-rc_csrf' : 'rc_csrf',
+    // Lax like the session: a link followed from elsewhere still sends it, so it is not replaced under forms open
+    // in other tabs; a cross-site POST never carries it.
+    cookieOptions: cookieOptions(settings),
+    getCsrfTokenFromRequest: (req) => {
+      const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+      return typeof sent === 'string' ? sent : undefined;
+    },
+  });
+  return {
+    // The cookie's token while it is valid for this session: a form shown again after an error keeps it.
+    tokenFor: (req, res) => generateCsrfToken(req, res),
+    refusal: (req) => {
+      const origin = req.get('origin') ?? originOf(req.get('referer'));
+      if (origin !== settings.origin) return 'This form was not sent from the console.';
+      return validateRequest(req) ? null : 'This form has expired. Please try again.';
+    },
+  };
 }
 
 function originOf(referer: string | undefined): string | undefined {
@@ -84,10 +87,4 @@ function originOf(referer: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -8,8 +8,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   log,
   patched,
   proxyActivities,
@@ -36,33 +34,20 @@ import {
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
-  type OpenCaseInput,
   type Rejection,
   type SignOffCommand,
 } from '../domain';
-import { BIRTHDAY_GRID_PATCH, deliveryReportSignal } from './definitions';
+import {
+  BIRTHDAY_GRID_PATCH,
+  caseStateQuery,
+  closeUpdate,
+  deliveryReportSignal,
+  REJECTION_FAILURE_TYPE,
+  signOffUpdate,
+  syncUpdate,
+  type CaseWorkflowInput,
+} from './contract';
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
-
-interface RunOptions {
-  /** Upsert the case's search attributes (the time-skipping test server has none registered). */
-  searchAttributes: boolean;
-  /** History length after which the case continues as new, unless the server suggests it sooner. */
-  historyLimit?: number;
-}
-
-export type CaseWorkflowInput =
-  | ({ kind: 'open'; open: OpenCaseInput } & RunOptions)
-  /** Continue-as-new carries the whole state forward; nothing is lost and no step reopens. */
-  | ({ kind: 'resume'; state: CaseState } & RunOptions);
-
-export const signOffUpdate = defineUpdate<CaseCommandResult, [SignOffCommand]>('signOff');
-export const closeUpdate = defineUpdate<CaseCommandResult, [CloseCommand]>('close');
-/** Answers once the read model shows the current state: the API's read-your-writes after starting a case. */
-export const syncUpdate = defineUpdate<CaseCommandResult>('sync');
-export const caseStateQuery = defineQuery<CaseState>('caseState');
-
-/** The type an update validator's refusal carries, so the API can answer 403/409/422 with the rule's reason. */
-export const REJECTION_FAILURE_TYPE = 'CaseCommandRejected';
 
 const DEFAULT_HISTORY_LIMIT = 5_000;
 
@@ -91,8 +76,9 @@ function reject(rejection: Rejection): never {
 }
 
 /**
- * Updates accepted before users had roles were authorised by agency alone, and their actors carry no roles. When
- * such a history replays, the handler must not judge them again by today's rules; new updates always are.
+ * Updates accepted before users had roles were authorised by agency alone, and their actors carry no roles: they
+ * apply with the working role of their agency. (Handlers no longer judge what the validator accepted, so this only
+ * names such actors; the patch stays because histories recorded since carry its marker.)
  */
 const ROLES_PATCH = 'actor-roles';
 function asAuthorised(actor: Actor): Actor {

@@ -7,7 +7,7 @@
 import { ActivityFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
 import type { DeliveryReport } from '../domain/alarms';
-import { deliveryReportSignal, workflowIdOf, type DeliveryInput } from './definitions';
+import { deliveryReportSignal, workflowIdOf, type DeliveryInput } from './contract';
 
 /** The first hour: a brief blip is retried quickly and nobody is bothered. */
 const { deliverNotification: deliverSoon } = proxyActivities<CaseActivities>({

@@ -2,7 +2,8 @@
  * One case: open it, read it, sign its steps, close it. Reads come from the read model; writes go through the
  * case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
-import { rejectionError } from '../../app/case-commands';
+import { rejectionError, type OpenCaseRequest } from '../../app/case-commands';
+import { CloseCaseSchema } from '../../domain/case';
 import { AppError, type FieldProblem } from '../../core/errors';
 import { agencyKindOf } from '../../db/agencies';
 import { getCase, getSurvivor } from '../../db/read-model';
@@ -16,13 +17,11 @@ import { route, type Permission, type Route } from '../route';
 import {
   CaseParamsSchema,
   CaseViewSchema,
-  CloseCaseBodySchema,
   OpenCaseRequestSchema,
   ReminderListSchema,
   SignOffBodySchema,
   StepParamsSchema,
   SurvivorSchema,
-  type OpenCaseRequest,
 } from '../schemas';
 
 const OPENS_CASES: Permission = {
@@ -159,7 +158,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       tag: 'cases',
       summary: 'Close or withdraw a case (its coordinator only); pending steps are cancelled.',
       params: CaseParamsSchema,
-      body: CloseCaseBodySchema,
+      body: CloseCaseSchema,
       idempotent: true,
       audit: 'case.close',
       reveal: revealNotes,

@@ -15,7 +15,7 @@ import request, { type Response } from 'supertest';
 import { createTransport } from 'nodemailer';
 import { createActivities } from '../../activities';
 import { DEFAULT_RATE_LIMITS } from '../../app/rate-limit-settings';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -25,7 +25,7 @@ import type { Role } from '../../domain/types';
 import type { Rejection } from '../../domain/case';
 import { addMonths, addYears } from '../../domain/dates';
 import type { Actor, AgencyKind, StepKind } from '../../domain/types';
-import { caseStateQuery, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, type CaseWorkflowInput } from '../../workflows/case-workflow';
+import { caseStateQuery, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, type CaseWorkflowInput } from '../../workflows/contract';
 import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';

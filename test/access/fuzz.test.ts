@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { createApp } from '../../api/app';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
 import { AuditQuerySchema, IdentitySchema, NewAgencySchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { issueToken, revokeToken } from '../../db/tokens';

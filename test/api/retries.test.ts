@@ -12,7 +12,7 @@ import type { PoolClient } from 'pg';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { dataConverterFor } from '../../temporal/data-converter';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 /** Short, so the tests that exceed it stay quick; the service's default is 10 s. */

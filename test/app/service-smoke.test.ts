@@ -19,6 +19,7 @@ import { seedDemoUsersWithTokens, type TestUser } from '../support/auth';
 import { freePort } from '../support/ports';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { eventually } from '../support/eventually';
+import { cookiesSetBy } from '../support/forms';
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** "Within about a second", with room for a loaded test machine. */
@@ -170,7 +171,7 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
     timed(() => signOff(key)),
     request(api)
       .post(`/cases/${caseId}/steps/cp_request-1`)
-      .set('Cookie', session())
+      .set('Cookie', [session(), ...cookiesSetBy(form)].join('; '))
       .set('Origin', new URL(api).origin)
       .type('form')
       .send({ _csrf: hidden(form.text, '_csrf'), idempotencyKey: formKey, outcome: 'requested', 'details.requestedOn': today(), 'details.note': 'sent during the outage' }),
@@ -180,6 +181,7 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
   expect(sent.text).toContain('The service could not finish this just now');
   expect(sent.text).toContain('sent during the outage');
   expect(hidden(sent.text, 'idempotencyKey')).toBe(formKey);
+  expect(hidden(sent.text, '_csrf')).toBe(hidden(form.text, '_csrf'));
 
   expect(write.res.status).toBe(503);
   expect(write.res.headers['retry-after']).toBe('5');

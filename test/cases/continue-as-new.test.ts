@@ -1,8 +1,8 @@
 /** A long-lived case continues as new when its history grows, carrying its whole state into the new run. */
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
-import { caseStateQuery } from '../../workflows/case-workflow';
+import { caseStateQuery } from '../../workflows/contract';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 

@@ -8,7 +8,7 @@ import { AppError } from '../../core/errors';
 import type { CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 

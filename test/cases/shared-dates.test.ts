@@ -9,7 +9,7 @@ import type { Actor, CaseAgencies } from '../../domain/types';
 import { notificationMessageId } from '../../activities/notifications';
 import { getCase, type CaseView } from '../../db/read-model';
 import { temporal } from '@temporalio/proto';
-import { deliveryWorkflowIdOf, workflowIdOf } from '../../workflows/definitions';
+import { deliveryWorkflowIdOf, workflowIdOf } from '../../workflows/contract';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const DAY = 24 * 3600 * 1000;

@@ -14,7 +14,7 @@ import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
 import { policyWithOverrides } from '../../domain/policy';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 const SECOND = 1 / 86_400;

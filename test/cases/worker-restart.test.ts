@@ -4,7 +4,7 @@
  * three seconds, because the time-skipping server stops skipping while a workflow task waits for a worker.
  */
 import { temporal } from '@temporalio/proto';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';

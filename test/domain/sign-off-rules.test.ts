@@ -1,5 +1,5 @@
 import { REJECTION_CODES, type Rejection } from '../../domain/case-state';
-import { applySignOff, closeCase, RejectedError, validateSignOff } from '../../domain/case';
+import { applySignOff, closeCase, validateSignOff } from '../../domain/case';
 import { actorOf, noon, openAdult, openMinor, refusal, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
 const NOW = noon('2026-01-06');
@@ -79,9 +79,14 @@ describe('sign-off refusals', () => {
     expect([...seen].sort()).toEqual([...REJECTION_CODES].sort());
   });
 
-  it('applySignOff refuses what the validator refuses, and leaves the state untouched', () => {
+  it('applySignOff applies what was validated without judging it again, so a rule changed since cannot stall a replay', () => {
     const state = openAdult();
-    expect(() => applySignOff(state, { stepId: 'cp_request-1', outcome: 'requested', details: {} }, actorOf('ice'), NOW)).toThrow(RejectedError);
+    // Refused today (ICE does not sign law enforcement's step), but a history may hold one accepted under older rules.
+    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06' } };
+    expect(validateSignOff(state, signOff, actorOf('ice'), NOW)).toMatchObject({ code: 'wrong_agency_kind' });
+    expect(stepOf(applySignOff(state, signOff, actorOf('ice'), NOW), 'cp_request-1').status).toBe('completed');
+    // What no validator lets through is an error, not a state.
+    expect(() => applySignOff(state, { stepId: 'cp_request-9', outcome: 'requested', details: {} }, actorOf('law_enforcement'), NOW)).toThrow(/without being validated/);
     expect(stepOf(state, 'cp_request-1').status).toBe('pending');
   });
 

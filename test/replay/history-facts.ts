@@ -11,7 +11,7 @@
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import { SEALED_NOTE } from '../../domain/steps';
 import type { TimelineEntry } from '../../domain/types';
-import { BIRTHDAY_GRID_PATCH } from '../../workflows/definitions';
+import { BIRTHDAY_GRID_PATCH } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -6,7 +6,8 @@
  */
 import { sleep } from '@temporalio/workflow';
 import type { CaseState } from '../../domain';
-import { caseWorkflow as currentCaseWorkflow, type CaseWorkflowInput } from '../../workflows/case-workflow';
+import { caseWorkflow as currentCaseWorkflow } from '../../workflows/case-workflow';
+import type { CaseWorkflowInput } from '../../workflows/contract';
 
 /** Same name as the real workflow, so a recorded history's workflow type resolves to this variant. */
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {

@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
-import { workflowIdOf } from '../../workflows/definitions';
+import { workflowIdOf } from '../../workflows/contract';
 import type { Stack } from './stack';
 
 /** The needles found in a text, ignoring case; needles are given in lower case. */

@@ -11,8 +11,8 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
 import type { DeliveryReport } from '../../domain/alarms';
 import type { Actor, AgencyKind } from '../../domain/types';
-import { workflowIdOf } from '../../workflows/definitions';
-import { caseStateQuery, signOffUpdate, type CaseWorkflowInput } from '../../workflows/case-workflow';
+import { workflowIdOf } from '../../workflows/contract';
+import { caseStateQuery, signOffUpdate, type CaseWorkflowInput } from '../../workflows/contract';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const EventType = temporal.api.enums.v1.EventType;

@@ -6,6 +6,7 @@
 import request from 'supertest';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
+import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 import { consoleStackPerFile } from '../support/console';
 
@@ -16,22 +17,32 @@ beforeAll(async () => {
   await request(suite.app).post('/api/agencies').set(suite.stack.users['demo-system-admin']!.headers).send({ ...police, timeZone: 'America/New_York' }).expect(201);
 });
 
-const cookie = () => `${SESSION_COOKIE}=${suite.stack.users['demo-police-officer']!.token}`;
+const sessionOf = (username: string) => `${SESSION_COOKIE}=${suite.stack.users[username]!.token}`;
 
-/** Fills the form as a browser would send it, with the hidden fields of a freshly rendered one. */
-async function submit(fields: Record<string, string>, status: number) {
-  const form = await request(suite.app).get('/cases/new').set('Cookie', cookie()).expect(200);
+/** A freshly rendered open-case form as the browser holds it: its hidden fields and the cookies that came with it. */
+async function openForm(username = 'demo-police-officer') {
+  const form = await request(suite.app).get('/cases/new').set('Cookie', sessionOf(username)).expect(200);
   expect(form.text).toContain('type="time"');
-  const hidden = Object.fromEntries([...form.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match): [string, string] => [match[1]!, match[2]!]));
+  return { hidden: hiddenFields(form.text), cookies: [sessionOf(username), ...cookiesSetBy(form)] };
+}
+
+/** Sends the form as a browser would. */
+function send(form: { hidden: Record<string, string>; cookies: string[] }, fields: Record<string, string>, status: number) {
   const agencies = Object.fromEntries(Object.entries(DEMO_AGENCIES).map(([kind, id]) => [`agencies.${kind}`, id]));
   return request(suite.app)
     .post('/cases')
-    .set('Cookie', cookie())
+    .set('Cookie', form.cookies.join('; '))
     .set('Origin', new URL(PUBLIC_BASE_URL).origin)
     .type('form')
-    .send({ ...hidden, ...agencies, 'survivor.name': 'Form Person', 'survivor.birthDate': '2010-01-01', ...fields })
+    .send({ ...form.hidden, ...agencies, 'survivor.name': 'Form Person', 'survivor.birthDate': '2010-01-01', ...fields })
     .expect(status);
 }
+
+/** The hidden fields of a console page's form. */
+const hiddenFields = (html: string) =>
+  Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match): [string, string] => [match[1]!, match[2]!]));
+
+const submit = async (fields: Record<string, string>, status: number) => send(await openForm(), fields, status);
 
 test("a date and time typed in the form are the police agency's local time", async () => {
   const sent = await submit({ identifiedOn: '2025-11-03', identifiedTime: '09:30' }, 303);
@@ -42,7 +53,34 @@ test("a date and time typed in the form are the police agency's local time", asy
 });
 
 test('a time in the future is refused next to the time field, with the entries kept', async () => {
-  const page = await submit({ identifiedOn: '2199-12-31', identifiedTime: '23:59' }, 422);
+  const form = await openForm();
+  const page = await send(form, { identifiedOn: '2199-12-31', identifiedTime: '23:59' }, 422);
   expect(page.text).toMatch(/id="identifiedAt-error">identifiedAt \([^)]+\) is after now/);
   expect(page.text).toContain('value="23:59"');
+  // The form shown again carries the same CSRF token, so sending it corrected is accepted.
+  expect(hiddenFields(page.text)._csrf).toBe(form.hidden._csrf);
+});
+
+test('a post without its CSRF token, with one from another session or with a tampered one is refused and opens no case', async () => {
+  const opened = async () => (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
+  const before = await opened();
+  const mine = await openForm();
+  const theirs = await openForm('demo-coordinator');
+  const token = mine.hidden._csrf!;
+  // Behind https the cookie is Secure and `__Host-`, so no subdomain can set it; never readable by scripts.
+  const set = (await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-police-officer'))).headers['set-cookie'];
+  expect(set).toEqual([expect.stringMatching(/^__Host-rc_csrf=[0-9a-f]{64}\.[0-9a-f]{64}; Path=\/; HttpOnly; Secure; SameSite=Lax$/)]);
+  const tampered = (token[0] === 'a' ? 'b' : 'a') + token.slice(1);
+  const fields = { identifiedOn: '2025-11-03', identifiedTime: '09:30' };
+  const refused = [
+    { hidden: { ...mine.hidden, _csrf: '' }, cookies: mine.cookies },
+    { hidden: { ...mine.hidden, _csrf: theirs.hidden._csrf! }, cookies: mine.cookies },
+    // Another session's cookie and token together, under this session: they are bound to the other one.
+    { hidden: { ...mine.hidden, _csrf: theirs.hidden._csrf! }, cookies: [mine.cookies[0]!, ...theirs.cookies.slice(1)] },
+    { hidden: { ...mine.hidden, _csrf: tampered }, cookies: mine.cookies },
+    // A forged pair: the same altered token in the cookie and the form fails the secret's HMAC.
+    { hidden: { ...mine.hidden, _csrf: tampered }, cookies: mine.cookies.map((cookie) => cookie.replace(token, tampered)) },
+  ];
+  for (const form of refused) expect((await send(form, fields, 403)).text).toContain('This form could not be accepted');
+  expect(await opened()).toBe(before);
 });

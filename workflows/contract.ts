@@ -1,0 +1,63 @@
+/**
+ * The workflows' contract: what the API, the activities, the tests and the workflows themselves share about them
+ * (ids, type names, inputs, the updates, queries and signals, the rejection type). Importing this module never loads
+ * workflow code: the client knows a case workflow only through it.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DeliveryReport } from '../domain/alarms';
+import type { CaseCommandResult, CaseState, CloseCommand, OpenCaseInput, SignOffCommand } from '../domain';
+
+/** One workflow per case, of this type. */
+export const CASE_WORKFLOW_TYPE = 'caseWorkflow';
+
+interface RunOptions {
+  /** Upsert the case's search attributes (the time-skipping test server has none registered). */
+  searchAttributes: boolean;
+  /** History length after which the case continues as new, unless the server suggests it sooner. */
+  historyLimit?: number;
+}
+
+export type CaseWorkflowInput =
+  | ({ kind: 'open'; open: OpenCaseInput } & RunOptions)
+  /** Continue-as-new carries the whole state forward; nothing is lost and no step reopens. */
+  | ({ kind: 'resume'; state: CaseState } & RunOptions);
+
+/** The case workflow's signature, for typed starts by name. */
+export type CaseWorkflow = (input: CaseWorkflowInput) => Promise<CaseState>;
+
+export const signOffUpdate = defineUpdate<CaseCommandResult, [SignOffCommand]>('signOff');
+export const closeUpdate = defineUpdate<CaseCommandResult, [CloseCommand]>('close');
+/** Answers once the read model shows the current state: the API's read-your-writes after starting a case. */
+export const syncUpdate = defineUpdate<CaseCommandResult>('sync');
+export const caseStateQuery = defineQuery<CaseState>('caseState');
+
+/** The type an update validator's refusal carries, so the API can answer 403/409/422 with the rule's reason. */
+export const REJECTION_FAILURE_TYPE = 'CaseCommandRejected';
+
+/** One workflow per case. */
+export const workflowIdOf = (caseId: string) => `case-${caseId}`;
+
+/**
+ * One delivery workflow per notification, named by the random id its outbox row was made with: starting it again
+ * finds the same one, and the id (stored in the clear by Temporal) says nothing about the case's dates.
+ */
+export const deliveryWorkflowIdOf = (deliveryId: string) => `notification-${deliveryId}`;
+export const DELIVERY_WORKFLOW_TYPE = 'notificationDelivery';
+
+/** What a delivery workflow needs: the outbox row's key, and what it reports to the case about it. */
+export interface DeliveryInput {
+  caseId: string;
+  alarmId: string;
+  stepId: string;
+  kind: DeliveryReport['kind'];
+  recipientAgencyId: string;
+}
+
+/** Sent by a delivery workflow to its case when an email is late, and again when it finally got through. */
+export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
+
+/**
+ * Cases recorded before it fired a minor's 18th-birthday reminders at the birthday's own offsets; replaying them must
+ * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
+ */
+export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
