@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { Logger } from 'pino';
+import type { Logger } from '../core/logger';
 import type { Transporter } from 'nodemailer';
 import { inTransaction } from '../db/pool';
 import { enqueue, findNotification, findRecipient, markSent, recordFailure, type Notification } from '../db/notifications';

@@ -4,16 +4,9 @@
  */
 import { join } from 'node:path';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
+import type { Logger } from '../core/logger';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
-
-/** The part of a pino logger we use, so the service can pass its logger as is. */
-export interface MigrationLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 /** What we read of each applied migration. */
 type Runner = (options: RunnerOption) => Promise<Array<{ name: string }>>;
@@ -28,7 +21,7 @@ function loadRunner(): Runner {
 }
 
 /** Applies every pending migration; returns the names applied. Concurrent callers wait for each other's lock. */
-export async function migrate(databaseUrl: string, logger?: MigrationLogger): Promise<string[]> {
+export async function migrate(databaseUrl: string, logger?: Logger): Promise<string[]> {
   const options: RunnerOption = {
     databaseUrl,
     dir: MIGRATIONS_DIR,
