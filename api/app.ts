@@ -22,9 +22,9 @@ import { dashboardRoutes } from './routes/dashboard';
 import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
 
-export type { ApiDeps, CaseCommands, CaseView, Readiness } from './deps';
+export type { ApiDeps } from './deps';
 
-export const BODY_LIMIT = '64kb';
+const BODY_LIMIT = '64kb';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();

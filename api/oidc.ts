@@ -15,7 +15,7 @@ export interface OidcSettings {
 }
 
 /** Who the verified ID token says the person is. */
-export interface VerifiedIdentity {
+interface VerifiedIdentity {
   issuer: string;
   subject: string;
   /** The token's `nonce` claim: which sign-in it answers (the API checks it is one it issued). */

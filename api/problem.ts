@@ -34,7 +34,7 @@ export class UnsupportedMediaTypeError extends Error {
   }
 }
 
-export function fieldProblems(issues: z.core.$ZodIssue[]): FieldProblem[] {
+function fieldProblems(issues: z.core.$ZodIssue[]): FieldProblem[] {
   return issues.flatMap((issue) => {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -57,7 +57,7 @@ export function problem(status: number, requestId: string, fields: Partial<Omit<
   };
 }
 
-export function sendProblem(res: Response, body: Problem, headers: Record<string, string> = {}): void {
+function sendProblem(res: Response, body: Problem, headers: Record<string, string> = {}): void {
   res.status(body.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 

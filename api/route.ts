@@ -16,7 +16,7 @@ import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } f
 import type { HandlerWrapper, Reply } from './reply';
 import { requestIdOf } from './request-id';
 
-export interface RouteInput<P, Q, B> {
+interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
@@ -29,7 +29,7 @@ export interface RouteInput<P, Q, B> {
   req: Request;
 }
 
-export interface ResponseSpec {
+interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
   /** Serve as problem+json (an error or readiness answer). */
@@ -114,7 +114,7 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
   return result.data;
 }
 
-export function sendReply(res: Response, reply: Reply): void {
+function sendReply(res: Response, reply: Reply): void {
   res.status(reply.status).set(reply.headers ?? {});
   if (reply.status === 204) {
     res.end();
@@ -187,7 +187,7 @@ export function rateLimitOf(spec: Route): RateLimitName | 'none' {
   return spec.rateLimit ?? (spec.method === 'post' && spec.actor !== false ? 'write' : 'none');
 }
 
-export function auditOutcome(status: number): AuditOutcome {
+function auditOutcome(status: number): AuditOutcome {
   if (status < 400) return 'allowed';
   if (status === 401 || status === 403) return 'denied';
   return status >= 500 ? 'failed' : 'rejected';

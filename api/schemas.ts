@@ -18,8 +18,7 @@ import { TimeZoneSchema } from '../app/time-zones';
 const token = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
 
 export const AgencyIdSchema = token;
-export const UserIdSchema = token;
-export const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
+const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
 
 export const SurvivorSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -28,7 +27,7 @@ export const SurvivorSchema = z.strictObject({
   contact: z.string().trim().max(200).optional(),
 });
 
-export const CaseAgenciesSchema = z.strictObject(
+const CaseAgenciesSchema = z.strictObject(
   Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, AgencyIdSchema])) as Record<(typeof AGENCY_KINDS)[number], typeof AgencyIdSchema>,
 );
 
@@ -70,7 +69,6 @@ export const OpenCaseRequestSchema = z
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
 export const SignOffBodySchema = SignOffSchema.omit({ stepId: true });
-export type SignOffBody = z.infer<typeof SignOffBodySchema>;
 
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
@@ -78,10 +76,10 @@ export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: S
 
 const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
 
-export const MAX_STEP_PAGE = 200;
-export const MAX_NOTIFICATION_PAGE = 200;
-export const MAX_AUDIT_PAGE = 200;
-export const MAX_API_KEY_DAYS = 365;
+const MAX_STEP_PAGE = 200;
+const MAX_NOTIFICATION_PAGE = 200;
+const MAX_AUDIT_PAGE = 200;
+const MAX_API_KEY_DAYS = 365;
 
 export const StepListQuerySchema = z.strictObject({
   status: z.enum(['pending', 'overdue']).default('pending'),
@@ -93,7 +91,6 @@ export const StepListQuerySchema = z.strictObject({
   limit: limit(MAX_STEP_PAGE),
   cursor: z.string().min(1).max(500).optional(),
 });
-export type StepListQuery = z.infer<typeof StepListQuerySchema>;
 
 export const NotificationListQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
@@ -101,7 +98,6 @@ export const NotificationListQuerySchema = z.strictObject({
   limit: limit(MAX_NOTIFICATION_PAGE),
   cursor: z.string().min(1).max(500).optional(),
 });
-export type NotificationListQuery = z.infer<typeof NotificationListQuerySchema>;
 
 /** RFC 9457 problem details, as every error of this API is answered. */
 export const ProblemSchema = z.object({
@@ -124,7 +120,7 @@ export const ReadySchema = z.object({ status: z.literal('ready'), checks: z.reco
  */
 const instant = z.string().describe('ISO-8601 instant');
 
-export const StepViewSchema = z.object({
+const StepViewSchema = z.object({
   id: z.string(),
   kind: z.enum(STEP_KINDS),
   track: z.enum(TRACKS),

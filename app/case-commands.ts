@@ -64,7 +64,7 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
 };
 
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
-export const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
+const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 
 /** A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). */
 function newReference(now: Date, caseId: string): string {

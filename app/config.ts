@@ -119,7 +119,7 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
 }
 
 /** An entry Express's `trust proxy` takes (proxy-addr): an address, a CIDR range, or one of its named ranges. */
-export function isProxyAddress(entry: string): boolean {
+function isProxyAddress(entry: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
   const [address = '', prefix, ...rest] = entry.split('/');
   const version = isIP(address);

@@ -14,7 +14,7 @@ import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 
 const COMMON = new Set(dictionary['passwords-common']);
 
-export const TOO_COMMON = 'this password is too common (it is in lists of breached passwords); choose another';
+const TOO_COMMON = 'this password is too common (it is in lists of breached passwords); choose another';
 
 /**
  * Why this password is refused, in words for the person choosing it; null when it is acceptable. The list is

@@ -31,7 +31,7 @@ export interface ReadinessOptions {
  * The server keeps a poller in DescribeTaskQueue for minutes after its worker stopped, with the time of its last
  * poll; a running worker renews its long poll about once a minute. A poll seen within this window is a live worker.
  */
-export const WORKER_SEEN_WITHIN_MS = 2 * 60_000;
+const WORKER_SEEN_WITHIN_MS = 2 * 60_000;
 
 export function readinessProbe(options: ReadinessOptions): () => Promise<Readiness> {
   const { pool, connection, namespace, taskQueue } = options;

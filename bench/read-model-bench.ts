@@ -23,7 +23,7 @@ export interface ReadBenchOptions {
   progress: (message: string) => void;
 }
 
-export interface ReadRow {
+interface ReadRow {
   name: string;
   ours: HttpLoadResult;
   bare: HttpLoadResult;

@@ -20,7 +20,7 @@ export interface IdentityKeyring {
 }
 
 /** Rows written without a keyring (local development only): the JSON is stored as is. */
-export const PLAINTEXT_KEY_ID = 'plaintext';
+const PLAINTEXT_KEY_ID = 'plaintext';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;

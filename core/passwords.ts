@@ -12,7 +12,7 @@ export interface ScryptCost {
 }
 
 /** OWASP's recommended minimum for scrypt: N = 2^17, r = 8, p = 1 (128 MiB per hash). */
-export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
+const DEFAULT_SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 export const MIN_PASSWORD_LENGTH = 12;

@@ -21,7 +21,7 @@ export interface AuditEntry {
   detail?: string;
 }
 
-export interface AuditEvent {
+interface AuditEvent {
   id: string;
   at: string;
   userId: string | null;

@@ -12,7 +12,7 @@ export interface DashboardScope {
   soonUntil: Date;
 }
 
-export interface StepCounts {
+interface StepCounts {
   pending: number;
   dueSoon: number;
   overdue: number;

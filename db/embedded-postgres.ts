@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 export type PostgresLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
 /** The part of a pino logger we use, so the service can pass its logger as is. */
-export interface LoggerLike {
+interface LoggerLike {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;

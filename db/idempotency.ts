@@ -12,7 +12,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export const IDEMPOTENCY_LEASE_MS = 2 * 60 * 1000;
 
-export interface StoredResponse {
+interface StoredResponse {
   statusCode: number;
   body: unknown;
 }

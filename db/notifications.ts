@@ -8,7 +8,6 @@ import type { Queryable } from './pool';
 import type { Instant } from '../domain/types';
 
 
-export type { NotificationKind };
 
 export interface NewNotification {
   caseId: string;
@@ -79,7 +78,7 @@ interface NotificationRow {
   failing_since: Date | null;
 }
 
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 /** Enough to diagnose an SMTP failure without letting a chatty server fill the table. */
 const MAX_ERROR_LENGTH = 1_000;
 

@@ -29,10 +29,6 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   return pool;
 }
 
-export async function closePool(pool: Pool): Promise<void> {
-  await pool.end();
-}
-
 /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -7,15 +7,15 @@ import { inTransaction, type Queryable } from './pool';
 import type { CaseProjection, ScheduledAlarm } from '../domain/alarms';
 import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from '../domain/types';
 
-export { saveSurvivor, getSurvivor, deleteSurvivor, type SurvivorIdentity } from './survivors';
+export { saveSurvivor, getSurvivor } from './survivors';
 
 /** A case as the API shows it: the last projected snapshot and when it was written. */
 export type CaseView = CaseSnapshot & { updatedAt: Instant };
 
 /** A step in a list, with the case it belongs to. */
-export type StepListItem = Step & { caseId: string; caseReference: string };
+type StepListItem = Step & { caseId: string; caseReference: string };
 
-export const MAX_STEP_PAGE = 200;
+const MAX_STEP_PAGE = 200;
 
 export interface StepFilter {
   /** `overdue`: pending with a due date before `now`. */

@@ -12,7 +12,7 @@ import type { Queryable } from './pool';
  * failing; it is still being retried.
  */
 export const REMINDER_STATUSES = ['scheduled', 'sent', 'failed'] as const;
-export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
+type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
 export interface Reminder {
   alarmId: string;

@@ -25,7 +25,7 @@ export async function seedDemoAgencies(pool: Pool): Promise<void> {
 }
 
 /** Demo users, one per role, all on demo agencies; for the embedded mode only, never a real deployment. */
-export const DEMO_USERS: readonly NewUser[] = [
+const DEMO_USERS: readonly NewUser[] = [
   { username: 'demo-police-officer', displayName: 'Demo Police Officer (fictitious)', agencyId: 'demo-police', roles: ['agency_officer'] },
   { username: 'demo-ice-officer', displayName: 'Demo ICE CP Officer (fictitious)', agencyId: 'demo-ice-ccht', roles: ['agency_officer'] },
   { username: 'demo-hhs-officer', displayName: 'Demo HHS Letters Officer (fictitious)', agencyId: 'demo-hhs-otip', roles: ['agency_officer'] },

@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 
-export const SERVICE_GROUP_ROLE = 'relief_app';
-export const EMBEDDED_SERVICE_LOGIN = 'relief_service';
+const SERVICE_GROUP_ROLE = 'relief_app';
+const EMBEDDED_SERVICE_LOGIN = 'relief_service';
 
 /**
  * Creates (or re-keys) the login role `relief_service`, a member of `relief_app`, and returns its connection string.

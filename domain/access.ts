@@ -36,7 +36,7 @@ export function works(actor: Actor): boolean {
 }
 
 /** The actor's agency takes part in the case (under any kind). */
-export function participates(actor: Actor, agencies: CaseAgencies): boolean {
+function participates(actor: Actor, agencies: CaseAgencies): boolean {
   return Object.values(agencies).includes(actor.agencyId);
 }
 

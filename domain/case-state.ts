@@ -55,7 +55,7 @@ export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** What a case workflow notifies: each alarm as it fires, and once per command the alarms that had already passed. */
-export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
+const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
 /** What the outbox holds: those, and the in-app notice that an email of the case keeps failing. */

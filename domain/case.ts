@@ -15,7 +15,7 @@ import { AGENCY_KINDS, STEP_KINDS, type Actor, type Instant, type Step, type Ste
 const agencyId = z.string().trim().min(1).max(100);
 
 /** What starting a case needs: references and agency ids only, never the survivor's identity. */
-export const OpenCaseInputSchema = z.strictObject({
+const OpenCaseInputSchema = z.strictObject({
   caseId: z.string().trim().min(1).max(100),
   reference: z.string().trim().min(1).max(100),
   identifiedAt: InstantSchema,
@@ -321,5 +321,5 @@ export function snapshotOf(state: CaseState): CaseProjection {
 }
 
 export { alarms, fireAlarm, nextAlarm } from './alarms';
-export type { CaseProjection, ScheduledAlarm } from './alarms';
-export type { Alarm, AlarmKind, CaseState, Rejection, RejectionCode } from './case-state';
+export type { CaseProjection } from './alarms';
+export type { Alarm, CaseState, Rejection, RejectionCode } from './case-state';

@@ -7,4 +7,3 @@ export * from './steps';
 export * from './case-state';
 export * from './case';
 export * from './alarms';
-export type { CertificationUnlock } from './tracks/hhs';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { addDays, addMonths, IsoDateSchema, type IsoDate } from './dates';
 import { STEP_KINDS, type StepKind } from './types';
 
-export const PRODUCT_CHOICE = 'product choice';
+const PRODUCT_CHOICE = 'product choice';
 
 const source = z.string().trim().min(1);
 
@@ -72,7 +72,7 @@ export const PolicySchema = z.strictObject({
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
-export type ReminderLadder = Policy['reminders'][StepKind];
+type ReminderLadder = Policy['reminders'][StepKind];
 
 const SRC = {
   minorNotice: '22 U.S.C. 7105(b)(1)(G): notify HHS within 24 hours of discovering a foreign-national minor',

@@ -11,7 +11,7 @@ import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 const reason = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)');
 
 /** A note as its author types it: free text, which may well name the survivor, so the API seals it (see below). */
-export const NOTE_MAX_LENGTH = 500;
+const NOTE_MAX_LENGTH = 500;
 export const NoteSchema = z.string().trim().min(1).max(NOTE_MAX_LENGTH);
 
 /**
@@ -27,12 +27,12 @@ export const SEALED_NOTE_MAX_LENGTH = 'sealed:'.length + 100 + 1 + Math.ceil((12
  */
 const note = z.string().trim().min(1).max(SEALED_NOTE_MAX_LENGTH).optional();
 
-export type StepDetailValue = string | number | boolean | null;
+type StepDetailValue = string | number | boolean | null;
 export type StepDetails = Record<string, StepDetailValue>;
 
 type DetailsSchema = z.ZodType<Record<string, string | undefined>>;
 
-export interface OutcomeDefinition {
+interface OutcomeDefinition {
   details: DetailsSchema;
   /** Most outcomes settle a pending step; an amendment (e.g. an extension) applies to a step already completed. */
   appliesTo: 'pending' | 'completed';

@@ -44,8 +44,8 @@ export type StepKind = (typeof STEP_KINDS)[number];
 export const TRACKS = ['intake', 'continued_presence', 'hhs', 't_visa', 'le_declaration', 'u_visa'] as const;
 export type Track = (typeof TRACKS)[number];
 
-export type CasePath = 'minor' | 'adult';
-export type CaseStatus = 'open' | 'closed' | 'withdrawn';
+type CasePath = 'minor' | 'adult';
+type CaseStatus = 'open' | 'closed' | 'withdrawn';
 export type StepStatus = 'pending' | 'completed' | 'declined' | 'expired' | 'cancelled';
 
 /** ISO-8601 instant, e.g. 2026-11-23T08:00:00.000Z. Dates travel as strings so payloads stay plain JSON. */

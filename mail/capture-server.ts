@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export interface CapturedMessage {
+interface CapturedMessage {
   /** Position in arrival order, from 1; stays unique across `clear()`. */
   seq: number;
   messageId: string | null;

@@ -78,7 +78,7 @@ export function stepLabel(stepKind: string): string {
 }
 
 /** The date in words and in ISO form, in UTC so every recipient reads the same day the workflow computed. */
-export function formatDate(instant: Instant): string {
+function formatDate(instant: Instant): string {
   const date = new Date(instant);
   const words = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeZone: 'UTC' }).format(date);
   return `${words} (${date.toISOString().slice(0, 10)})`;

@@ -18,8 +18,3 @@ export function createMailTransport({ smtpUrl, from }: MailTransportOptions): Tr
     { from },
   );
 }
-
-/** The URL of the embedded mail capture, for the default mode where no SMTP_URL is configured. */
-export function captureSmtpUrl(port: number, host = '127.0.0.1'): string {
-  return `smtp://${host}:${port}`;
-}

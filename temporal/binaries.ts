@@ -7,7 +7,7 @@ import { PINNED_WHEELS, type TemporalBinary } from './versions';
 const run = promisify(execFile);
 
 /** The project's own tool folder (git-ignored): a Python venv with the pinned wheels, and the SDK's download cache. */
-export const TOOLS_DIR = resolve(__dirname, '..', '.tools');
+const TOOLS_DIR = resolve(__dirname, '..', '.tools');
 const VENV_DIR = join(TOOLS_DIR, 'venv');
 const SDK_DOWNLOAD_DIR = join(TOOLS_DIR, 'sdk-download');
 
@@ -19,7 +19,7 @@ export interface ResolvedBinary {
 
 type Attempt = { step: string; outcome: string };
 
-export class BinaryNotFoundError extends Error {
+class BinaryNotFoundError extends Error {
   constructor(binary: TemporalBinary, attempts: Attempt[]) {
     const spec = PINNED_WHEELS[binary];
     super(

@@ -15,7 +15,7 @@ export interface TemporalSettings {
 type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls' | 'apiKey'> & Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey'>;
 
 /** One reading of the settings, shared by the client (API) and the worker so both always connect alike. */
-export function connectionOptions(settings: TemporalSettings): SharedOptions {
+function connectionOptions(settings: TemporalSettings): SharedOptions {
   const { address, apiKey, tls } = settings;
   if (tls) {
     return {

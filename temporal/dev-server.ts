@@ -38,7 +38,7 @@ const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
   KEYWORD_LIST: 'KeywordList',
 };
 
-export function searchAttributeFlags(keys: readonly { name: string; type: SearchAttributeType }[]): string[] {
+function searchAttributeFlags(keys: readonly { name: string; type: SearchAttributeType }[]): string[] {
   return keys.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]);
 }
 

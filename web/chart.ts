@@ -1,7 +1,7 @@
 /** A horizontal bar chart of pending and overdue steps per kind, laid out here and drawn as SVG by the template. */
 import { stepLabel } from './labels';
 
-export interface ChartRow {
+interface ChartRow {
   label: string;
   pending: number;
   overdue: number;

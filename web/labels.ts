@@ -1,7 +1,7 @@
 /** Words people read instead of the API's codes. */
 import type { AgencyKind, StepKind, Track } from '../domain/types';
 
-export const STEP_LABELS: Record<StepKind, string> = {
+const STEP_LABELS: Record<StepKind, string> = {
   identification: 'Identification',
   cp_request: 'Continued Presence request',
   cp_decision: 'Continued Presence decision',
@@ -23,7 +23,7 @@ export const STEP_LABELS: Record<StepKind, string> = {
   u_visa_petition: 'U visa petition',
 };
 
-export const TRACK_LABELS: Record<Track, string> = {
+const TRACK_LABELS: Record<Track, string> = {
   intake: 'Intake',
   continued_presence: 'Continued Presence',
   hhs: 'HHS letters',
@@ -32,7 +32,7 @@ export const TRACK_LABELS: Record<Track, string> = {
   u_visa: 'U visa',
 };
 
-export const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
+const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
   law_enforcement: 'Law enforcement',
   ice: 'ICE',
   hhs: 'HHS',
@@ -50,7 +50,7 @@ export const day = (instant: string | null | undefined) => (instant ? instant.sl
 export const moment = (instant: string | null | undefined) => (instant ? `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC` : '—');
 
 /** The windows a reminder may be about besides its step (domain/tracks' alarm subjects). */
-export const WINDOW_LABELS: Readonly<Record<string, string>> = {
+const WINDOW_LABELS: Readonly<Record<string, string>> = {
   adjustment_eligible: 'eligible for adjustment of status',
   benefit_window: 'benefit window',
   cp_validity: 'Continued Presence validity',
@@ -66,7 +66,7 @@ export function reminderLabel(reminder: { kind: string; stepKind: string; about:
   return reminder.about === reminder.stepKind ? what : `${what} (${WINDOW_LABELS[reminder.about] ?? humanize(reminder.about)})`;
 }
 
-export const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
+const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
   scheduled: 'Scheduled',
   sent: 'Sent',
   failed: 'Email failing; still retrying',

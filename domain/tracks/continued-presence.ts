@@ -9,7 +9,7 @@ import { unlockCertification } from './hhs';
 import { expiredAlarm, firstOf, leadAlarms, outOfRange, text, dateOrder, type SignOffContext, type TrackRules } from './track';
 
 /** The CP grant currently in force or most recently lapsed, if any. */
-export function currentCpGrant(state: CaseState): Step | undefined {
+function currentCpGrant(state: CaseState): Step | undefined {
   return state.steps
     .filter((step) => (step.kind === 'cp_decision' && step.outcome === 'granted') || (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'))
     .at(-1);

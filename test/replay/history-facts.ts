@@ -156,7 +156,7 @@ const DEADLINE_ALARMS = ['reminder', 'due', 'escalation'];
 const EXPIRY_ALARMS = ['expiry_reminder', 'expired'];
 
 /** Something a history can show; a generation claims that some (or every) one of its histories shows it. */
-export const COVERAGE = {
+const COVERAGE = {
   'opens a case': (facts: HistoryFacts) => facts.startedAs === 'open',
   'closes a case': (facts: HistoryFacts) => facts.completed,
   'fires a deadline reminder': (facts: HistoryFacts) => alarmFired(facts, DEADLINE_ALARMS),
@@ -174,7 +174,7 @@ export const COVERAGE = {
   'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && facts.added.some((entry) => entry.type.startsWith('alarm.')),
   'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
 } as const;
-export type Coverage = keyof typeof COVERAGE;
+type Coverage = keyof typeof COVERAGE;
 
 export interface GenerationClaim {
   /** Shown by at least one history of the generation. */
