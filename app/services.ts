@@ -4,14 +4,16 @@
  */
 import { createAccessService, type AccessDeps, type AccessService } from './access-service';
 import { createAuditService, type AuditService } from './audit-service';
+import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 
-export type ServiceParts = AccessDeps;
+export type ServiceParts = AccessDeps & ListsDeps;
 
 export interface Services {
   access: AccessService;
   audit: AuditService;
+  lists: ListsService;
 }
 
 export function createServices(parts: ServiceParts): Services {
-  return { access: createAccessService(parts), audit: createAuditService(parts) };
+  return { access: createAccessService(parts), audit: createAuditService(parts), lists: createListsService(parts) };
 }
