@@ -162,6 +162,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         ...createServices({
           pool,
           logger,
+          identityKeyring,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,
           sessionTtlMs: config.sessionTtlMs,

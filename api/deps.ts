@@ -31,9 +31,7 @@ export interface ApiDeps extends Services {
   pool: Pool;
   cases: CaseCommands;
   ready: () => Promise<Readiness>;
-  /** For "overdue" computations; defaults to real time. */
-  now?: () => Date;
-  /** Opens survivor identities sealed at rest; must be the keyring the write side seals with (none in local mode). */
+  /** Opens the notes of a case's steps for those who may read them (api/step-notes.ts); the services' keyring. */
   identityKeyring?: IdentityKeyring;
   /** Per-minute limits on sign-in attempts and writes (defaults in app/rate-limit-settings.ts). */
   rateLimits?: RateLimits;

@@ -4,16 +4,18 @@
  */
 import { createAccessService, type AccessDeps, type AccessService } from './access-service';
 import { createAuditService, type AuditService } from './audit-service';
+import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 
-export type ServiceParts = AccessDeps & ListsDeps;
+export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps;
 
 export interface Services {
   access: AccessService;
   audit: AuditService;
   lists: ListsService;
+  caseReads: CaseReads;
 }
 
 export function createServices(parts: ServiceParts): Services {
-  return { access: createAccessService(parts), audit: createAuditService(parts), lists: createListsService(parts) };
+  return { access: createAccessService(parts), audit: createAuditService(parts), lists: createListsService(parts), caseReads: createCaseReads(parts) };
 }

@@ -141,7 +141,7 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   // Request logging stays on (at info, as in production), written to /dev/null: its cost is part of our layers.
   const apiLogger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
   const api = await listen(
-    createApp({ logger: apiLogger, pool, ...createServices({ pool, logger: apiLogger }), cases, identityKeyring: keyring, ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }) }),
+    createApp({ logger: apiLogger, pool, ...createServices({ pool, logger: apiLogger, identityKeyring: keyring }), cases, identityKeyring: keyring, ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }) }),
   );
   cleanup.add('API server', () => close(api.server));
   const bare = await listen(createBareApp(pool));
