@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { createApp } from './api/app';
+import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
@@ -25,6 +26,7 @@ import { developmentKeyring, developmentSecret } from './app/keys';
 import { dataConverterFor } from './temporal/data-converter';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
+import { createServices } from './app/services';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
@@ -157,14 +159,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         cases,
         console: webConsoleRouter,
         identityKeyring,
-        // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
-        mailer,
+        ...createServices({
+          pool,
+          logger,
+          identityKeyring,
+          // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
+          mailer,
+          sessionTtlMs: config.sessionTtlMs,
+          verifyIdToken: config.oidc ? idTokenVerifier({ issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId }) : undefined,
+        }),
         mailbox,
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
         trustedProxies: config.http.trustedProxies,
-        sessionTtlMs: config.sessionTtlMs,
-        oidc: config.oidc ? { issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId } : undefined,
         ready: readinessProbe({ pool, connection: clientConnection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue }),
       });
       const server = await namingPortVariables({ PORT: config.http.port }, () => listen(app, config.http.port, config.http.host));

@@ -5,13 +5,11 @@ import type { WriteOptions } from '../app/case-commands';
 import type { Logger } from '../core/logger';
 import type { Readiness } from '../app/readiness';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import type { NoticeMailer } from '../mail/agency-notices';
-import type { OidcSettings } from './oidc';
 import type { CaseView } from '../db/read-model';
 import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
-import type { LockoutPolicy } from '../db/sign-in-failures';
 import type { RateLimits } from '../app/rate-limit-settings';
+import type { Services } from '../app/services';
 import type { OpenCaseRequest } from '../app/case-commands';
 import type { CloseCaseRequest } from '../domain/case';
 
@@ -26,20 +24,17 @@ export interface CaseCommands {
 
 export type { Readiness } from '../app/readiness';
 
-export interface ApiDeps {
+/** What the routes do is a service's (app/services.ts): they parse, authorise and shape the answer. */
+export interface ApiDeps extends Services {
   logger: Logger;
-  /** Reads come from the PostgreSQL read model only. */
+  /** For the HTTP machinery only: authenticating tokens, idempotency keys and each request's audit row. */
   pool: Pool;
   cases: CaseCommands;
   ready: () => Promise<Readiness>;
-  /** For "overdue" computations; defaults to real time. */
-  now?: () => Date;
-  /** Opens survivor identities sealed at rest; must be the keyring the write side seals with (none in local mode). */
+  /** Opens the notes of a case's steps for those who may read them (api/step-notes.ts); the services' keyring. */
   identityKeyring?: IdentityKeyring;
   /** Per-minute limits on sign-in attempts and writes (defaults in app/rate-limit-settings.ts). */
   rateLimits?: RateLimits;
-  /** How wrong passwords lock an account (db/sign-in-failures.ts), and its clock: the wall clock unless a test's. */
-  lockout?: { policy?: LockoutPolicy; now?: () => Date };
   /**
    * Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback/linklocal/uniquelocal); none by
    * default: the client is the peer of the connection.
@@ -47,15 +42,6 @@ export interface ApiDeps {
   trustedProxies?: readonly string[];
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: readonly string[];
-  /** How long a session from signing in with a password lasts (default 12 hours). */
-  sessionTtlMs?: number;
-  /** The agency's OpenID Connect provider whose ID tokens start sessions (POST /api/auth/oidc/session); none: 404. */
-  oidc?: OidcSettings;
-  /**
-   * Sends an agency's notices of changes to its administration (mail/agency-notices.ts); the service always passes
-   * its mail transport. Without one, such a notice is logged as not sent.
-   */
-  mailer?: NoticeMailer;
   /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
   mailbox?: { messages(): unknown[] };
   /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */

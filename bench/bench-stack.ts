@@ -16,6 +16,7 @@ import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { CaseCommands } from '../app/case-commands';
+import { createServices } from '../app/services';
 import { createLogger } from '../core/logger';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
@@ -140,7 +141,7 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   // Request logging stays on (at info, as in production), written to /dev/null: its cost is part of our layers.
   const apiLogger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
   const api = await listen(
-    createApp({ logger: apiLogger, pool, cases, identityKeyring: keyring, ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }) }),
+    createApp({ logger: apiLogger, pool, ...createServices({ pool, logger: apiLogger, identityKeyring: keyring }), cases, identityKeyring: keyring, ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }) }),
   );
   cleanup.add('API server', () => close(api.server));
   const bare = await listen(createBareApp(pool));

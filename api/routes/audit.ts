@@ -1,10 +1,8 @@
 /** The audit trail, for supervisors (their agency's users and cases) and admins (everything). */
-import { listAudit } from '../../db/audit';
-import { canReadAudit, readsWholeAudit } from '../../domain/access';
+import { canReadAudit } from '../../domain/access';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
 import { AuditPageSchema, AuditQuerySchema } from '../schemas';
-import { instantOfBound } from '../../domain/dates';
 
 export function auditRoutes(deps: ApiDeps): Route[] {
   return [
@@ -17,13 +15,7 @@ export function auditRoutes(deps: ApiDeps): Route[] {
       query: AuditQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: AuditPageSchema } },
       handle: async ({ query, actor }) => {
-        const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(instantOfBound(value)));
-        const page = await listAudit(deps.pool, {
-          ...query,
-          from: bound(query.from),
-          to: bound(query.to),
-          visibleToAgency: readsWholeAudit(actor) ? undefined : actor.agencyId,
-        });
+        const page = await deps.audit.page(actor, query);
         return { status: 200, body: page, headers: { 'Cache-Control': 'no-store' } };
       },
     }),

@@ -1,16 +1,11 @@
 /**
- * One case: open it, read it, sign its steps, close it. Reads come from the read model; writes go through the
- * case's workflow (`deps.cases`) and answer with the case as it is afterwards.
+ * One case: open it, read it, sign its steps, close it. Reads are app/case-reads.ts' (`deps.caseReads`); writes go
+ * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
-import { rejectionError, type OpenCaseRequest } from '../../app/case-commands';
+import { rejectionError } from '../../app/case-commands';
 import { CloseCaseSchema } from '../../domain/case';
-import { AppError, type FieldProblem } from '../../core/errors';
-import { agencyKindOf } from '../../db/agencies';
-import { getCase, getSurvivor } from '../../db/read-model';
-import { listCaseReminders, type Reminder } from '../../db/reminders';
 import { caseNotesShown } from '../step-notes';
-import { BIRTH_DATE_SUBJECTS } from '../../domain/alarms';
-import { actingRefusal, canReadSurvivor, canSeeCase, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, canReadSurvivor, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -30,24 +25,11 @@ const OPENS_CASES: Permission = {
 };
 
 export function caseRoutes(deps: ApiDeps): Route[] {
-  const now = () => deps.now?.() ?? new Date();
-  /** The case as this actor may see it, with `overdue` computed on read. */
-  const present = (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now());
-
+  const { caseReads } = deps;
   /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
   const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView => {
     const view = body as CaseView;
     return caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring);
-  };
-
-  /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
-  const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
-    const view = await getCase(deps.pool, caseId);
-    if (!view) throw new AppError('not_found', `No case ${caseId}.`, { code: 'case_not_found' });
-    if (!canSeeCase(actor, view.agencies)) {
-      throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', { code: 'not_a_participant' });
-    }
-    return view;
   };
 
   /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
@@ -72,9 +54,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         403: { description: 'this agency may not open cases', problem: true },
       },
       handle: async ({ body, actor, operationId }) => {
-        await checkAgencies(deps, body);
+        await caseReads.checkAgencies(body.agencies);
         const view = await deps.cases.open(body, actor, { operationId });
-        return { status: 201, body: present(view, actor), headers: { Location: `/api/cases/${view.caseId}` } };
+        return { status: 201, body: caseReads.present(view, actor), headers: { Location: `/api/cases/${view.caseId}` } };
       },
     }),
     route({
@@ -85,7 +67,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       params: CaseParamsSchema,
       responses: { 200: { description: 'the case', schema: CaseViewSchema }, 404: { description: 'no such case', problem: true } },
       reveal: revealNotes,
-      handle: async ({ params, actor }) => ({ status: 200, body: present(await readCase(params.caseId, actor), actor) }),
+      handle: async ({ params, actor }) => ({ status: 200, body: caseReads.present(await caseReads.case(params.caseId, actor), actor) }),
     }),
     route({
       method: 'get',
@@ -100,9 +82,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => {
-        const view = visibleTo(await readCase(params.caseId, actor), actor);
-        const reminders = await listCaseReminders(deps.pool, params.caseId);
-        return { status: 200, body: { items: reminders.filter(visibleReminder(view, actor)).map(reminderItem) } };
+        return { status: 200, body: { items: await caseReads.reminders(params.caseId, actor) } };
       },
     }),
     route({
@@ -118,12 +98,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => {
-        const view = await readCase(params.caseId, actor);
-        if (!canReadSurvivor(actor, view.agencies)) {
-          throw new AppError('forbidden', "Only those working the case may read the survivor's identity.", { code: 'not_permitted_identity' });
-        }
-        const survivor = await getSurvivor(deps.pool, params.caseId, deps.identityKeyring);
-        if (!survivor) throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
+        const survivor = await caseReads.survivor(params.caseId, actor);
         // Personal data: no cache may keep it.
         return { status: 200, body: survivor, headers: { 'Cache-Control': 'no-store' } };
       },
@@ -145,11 +120,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         409: { description: 'the step or case is not in a state to accept this, or the key is in progress', problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
-        const before = await readCase(params.caseId, actor);
+        const before = await caseReads.case(params.caseId, actor);
         const step = before.steps.find((candidate) => candidate.id === params.stepId);
         if (step) requireActing(before, actor, step.agencyKind, `step ${step.id}`);
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, { operationId });
-        return { status: 200, body: present(view, actor) };
+        return { status: 200, body: caseReads.present(view, actor) };
       },
     }),
     route({
@@ -169,51 +144,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         409: { description: 'the case is already closed, or the key is in progress', problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
-        requireActing(await readCase(params.caseId, actor), actor, 'coordinator', 'closing a case');
-        return { status: 200, body: present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor) };
+        requireActing(await caseReads.case(params.caseId, actor), actor, 'coordinator', 'closing a case');
+        return { status: 200, body: caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor) };
       },
     }),
   ];
-}
-
-/** Every organisation named on a new case must exist and be of the kind it stands for. */
-async function checkAgencies(deps: ApiDeps, request: OpenCaseRequest): Promise<void> {
-  const problems: FieldProblem[] = [];
-  for (const [kind, agencyId] of Object.entries(request.agencies)) {
-    const actual = await agencyKindOf(deps.pool, agencyId);
-    if (!actual) problems.push({ field: `agencies.${kind}`, message: `unknown agency ${agencyId}` });
-    else if (actual !== kind) problems.push({ field: `agencies.${kind}`, message: `agency ${agencyId} is a ${actual} agency, not ${kind}` });
-  }
-  if (problems.length > 0) throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', { code: 'invalid_agencies', fields: problems });
-}
-
-/** An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. */
-function visibleTo(view: CaseView, actor: Actor): CaseView {
-  const steps = view.steps.filter((step) => canSeeStep(actor, step));
-  if (steps.length === view.steps.length) return view;
-  const visible = new Set(steps.map((step) => step.id));
-  return { ...view, steps, timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)) };
-}
-
-/**
- * A reminder is seen with its step. One whose date derives from a birth date is seen only by those who may read the
- * identity it derives from; for everyone else it does not exist, whether to come or raised.
- */
-function visibleReminder(view: CaseView, actor: Actor): (reminder: Reminder) => boolean {
-  const visibleSteps = new Set(view.steps.map((step) => step.id));
-  const readsIdentity = canReadSurvivor(actor, view.agencies);
-  return (reminder) => visibleSteps.has(reminder.stepId) && (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));
-}
-
-function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, status }: Reminder) {
-  return { at, kind, stepId, stepKind, about, recipientAgencyId, status };
-}
-
-/** "Overdue" is computed on read, against the API's clock: a pending step whose due date has passed. */
-function withOverdue(view: CaseView, now: Date): CaseView {
-  const at = now.getTime();
-  return {
-    ...view,
-    steps: view.steps.map((step) => ({ ...step, overdue: step.status === 'pending' && step.dueAt !== null && Date.parse(step.dueAt) < at })),
-  };
 }

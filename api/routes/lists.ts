@@ -1,7 +1,5 @@
 /** Work lists across cases, straight from the read model: pending or overdue steps, and notifications. */
-import { listNotifications } from '../../db/notifications';
 import { AppError } from '../../core/errors';
-import { InvalidCursorError, listSteps } from '../../db/read-model';
 import type { ApiDeps } from '../deps';
 import { detailsShown } from '../step-notes';
 import { route, type Permission, type Route } from '../route';
@@ -38,9 +36,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
       query: StepListQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: StepPageSchema } },
       handle: async ({ query, actor }) => {
-        const page = await listSteps(deps.pool, {
+        const page = await deps.lists.steps(actor, {
           status: query.status,
-          participantAgencyId: actor.agencyId,
           agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
           kind: query.kind,
           dueBefore: query.dueBefore === undefined ? undefined : instantOfBound(query.dueBefore),
@@ -48,12 +45,6 @@ export function listRoutes(deps: ApiDeps): Route[] {
           sort: query.sort === 'dueAt' ? 'due_at' : '-due_at',
           limit: query.limit,
           cursor: query.cursor,
-          now: deps.now?.() ?? new Date(),
-        }).catch((error: unknown) => {
-          if (error instanceof InvalidCursorError) {
-            throw new AppError('bad_request', error.message, { code: 'invalid_cursor', fields: [{ field: 'cursor', message: 'not a cursor of this list' }] });
-          }
-          throw error;
         });
         // A work list never opens a note (api/step-notes.ts): the case itself shows it to those who may read it.
         return { status: 200, body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) } };
@@ -69,9 +60,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: NotificationPageSchema } },
       handle: async ({ query, actor }) => ({
         status: 200,
-        body: await listNotifications(deps.pool, {
+        body: await deps.lists.notifications(actor, {
           caseId: query.caseId,
-          participantAgencyId: actor.agencyId,
           agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
           limit: query.limit,
           cursor: query.cursor,

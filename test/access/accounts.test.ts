@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { createServices } from '../../app/services';
 import { createLogger } from '../../core/logger';
 import { upsertAgencies } from '../../db/agencies';
 import { issueToken } from '../../db/tokens';
@@ -411,7 +412,7 @@ describe('npm run admin -- create-admin', () => {
     const password = /Password \(shown once, store it safely\): (\S+)/.exec(result.stdout)?.[1];
     expect(password).toEqual(expect.any(String));
 
-    const app = createApp({ logger: createLogger({ level: 'silent' }), pool: db.pool, cases: stack.cases, ready: async () => ({ ok: true, checks: {} }) });
+    const app = createApp({ logger: createLogger({ level: 'silent' }), pool: db.pool, ...createServices({ pool: db.pool, logger: createLogger({ level: 'silent' }) }), cases: stack.cases, ready: async () => ({ ok: true, checks: {} }) });
     const session = await request(app).post('/api/auth/sign-in').send({ username: 'first-admin', password }).expect(201);
     const me = await request(app).get('/api/me').set(bearer((session.body as { token: string }).token)).expect(200);
     expect(me.body).toMatchObject({ user: { username: 'first-admin', agencyId: 'state-task-force', agencyKind: 'coordinator', roles: ['system_admin'] }, can: { administer: true, openCases: false } });

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import type { z } from 'zod';
 import { createApp } from '../../api/app';
+import { createServices } from '../../app/services';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
 import { AuditQuerySchema, IdentitySchema, NewAgencySchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/contract';
@@ -149,6 +150,7 @@ beforeAll(async () => {
   const fuzzApp = createApp({
     logger: stack.logger,
     pool: stack.pool,
+    ...createServices({ pool: stack.pool, logger: stack.logger }),
     cases: stack.cases,
     mailbox: stack.mail,
     ready: async () => ({ ok: true, checks: {} }),

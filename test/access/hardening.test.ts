@@ -8,6 +8,7 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp, type ApiDeps } from '../../api/app';
+import { createServices, type ServiceParts } from '../../app/services';
 import { ConfigError, loadConfig } from '../../app/config';
 import { createLogger } from '../../core/logger';
 import { issueToken } from '../../db/tokens';
@@ -25,14 +26,10 @@ afterAll(async () => {
 const headersOf = (username: string) => stack.users[username]!.headers;
 
 /** An app over the stack's database and write side, with these settings. */
-const appWith = (settings: Partial<ApiDeps>) =>
-  createApp({
-    logger: createLogger({ level: 'silent' }),
-    pool: stack.pool,
-    cases: stack.cases,
-    ready: async () => ({ ok: true, checks: {} }),
-    ...settings,
-  });
+const appWith = (settings: Partial<ApiDeps & ServiceParts>) => {
+  const parts = { logger: createLogger({ level: 'silent' }), pool: stack.pool, ...settings };
+  return createApp({ cases: stack.cases, ready: async () => ({ ok: true, checks: {} }), ...createServices(parts), ...parts });
+};
 
 describe('rate limits', () => {
   it('refuses the 4th sign-in a minute from one address with 429 and Retry-After', async () => {

@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { createServices } from '../../app/services';
 import type { CaseCommands } from '../../api/deps';
 import { openApiPath } from '../../api/openapi';
 import { createLogger } from '../../core/logger';
@@ -31,6 +32,7 @@ let readiness = { ok: true, checks: { postgres: true, temporal: true } };
 const app: Express = createApp({
   logger: createLogger({ level: 'info', destination: logSink }),
   pool,
+  ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
   cases: unusedCommands,
   ready: async () => readiness,
   mailbox: { messages: () => [{ subject: 'Reminder: RC-1 cp_request-1' }] },
@@ -63,7 +65,7 @@ describe('OpenAPI document', () => {
   });
 
   it('leaves /dev/mail out, in the app and the document, when there is no mailbox', async () => {
-    const plain = createApp({ logger: createLogger({ level: 'silent' }), pool, cases: unusedCommands, ready: async () => readiness });
+    const plain = createApp({ logger: createLogger({ level: 'silent' }), pool, ...createServices({ pool, logger: createLogger({ level: 'silent' }) }), cases: unusedCommands, ready: async () => readiness });
     const res = await request(plain).get('/api/openapi.json').expect(200);
     expect(Object.keys((res.body as { paths: object }).paths)).not.toContain('/dev/mail');
     expect(mountedRoutes(plain)).not.toContain('GET /dev/mail');
@@ -109,7 +111,7 @@ describe('health and readiness', () => {
   });
 
   it('is not ready when the readiness probe itself fails', async () => {
-    const failing = createApp({ logger: createLogger({ level: 'silent' }), pool, cases: unusedCommands, ready: () => Promise.reject(new Error('boom')) });
+    const failing = createApp({ logger: createLogger({ level: 'silent' }), pool, ...createServices({ pool, logger: createLogger({ level: 'silent' }) }), cases: unusedCommands, ready: () => Promise.reject(new Error('boom')) });
     await request(failing).get('/ready').expect(503);
   });
 

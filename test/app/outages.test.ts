@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { createServices } from '../../app/services';
 import { AppError, asAppError, unavailableDependency } from '../../core/errors';
 import { createLogger } from '../../core/logger';
 import { readinessProbe } from '../../app/readiness';
@@ -113,7 +114,7 @@ describe('which errors are an outage (503 with Retry-After)', () => {
     const pool = createPool(`postgres://nobody:secret@127.0.0.1:${refusedPort}/relief`);
     try {
       const unused = () => Promise.reject(new Error('not called'));
-      const app = createApp({ logger: createLogger({ level: 'silent' }), pool, cases: { open: unused, signOff: unused, close: unused }, ready: unused });
+      const app = createApp({ logger: createLogger({ level: 'silent' }), pool, ...createServices({ pool: pool, logger: createLogger({ level: 'silent' }) }), cases: { open: unused, signOff: unused, close: unused }, ready: unused });
       const res = await request(app).get('/api/steps').set('Authorization', `Bearer rc_${'a'.repeat(16)}_${'b'.repeat(43)}`).expect(503);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.headers['retry-after']).toBe('5');

@@ -13,6 +13,7 @@ import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import { createApp, type ApiDeps } from '../../api/app';
 import { CaseCommands } from '../../app/case-commands';
+import { createServices, type ServiceParts } from '../../app/services';
 import { createLogger, type Logger } from '../../core/logger';
 import { seedDemoAgencies } from '../../db/seed';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy';
@@ -51,7 +52,7 @@ export interface Stack {
    */
   casesOn(client: Client, options?: { historyLimit?: number; writeTimeoutMs?: number }): CaseCommands;
   /** An app over the stack's parts with some dependencies replaced: an API clock, a logger, the web console. */
-  appWith(overrides: Partial<ApiDeps>): Express;
+  appWith(overrides: Partial<ApiDeps & ServiceParts>): Express;
   logger: Logger;
   taskQueue: string;
   /** The demo users (db/seed.ts) by username, each with an API key. */
@@ -141,17 +142,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       now: async () => new Date(await env.currentTimeMs()),
     });
   const cases = casesOn(client);
-  const appWith = (overrides: Partial<ApiDeps>) =>
-    createApp({
-      logger,
-      pool,
+  const appWith = (overrides: Partial<ApiDeps & ServiceParts>) => {
+    // The services are built from the same parts, so a test's clock, lockout or mailer reaches them too.
+    const parts = { pool, logger, identityKeyring, mailer, ...overrides };
+    return createApp({
       cases,
-      identityKeyring,
-      mailer,
       mailbox: mail,
       ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
-      ...overrides,
+      ...createServices(parts),
+      ...parts,
     });
+  };
   const app = appWith({});
 
   return {

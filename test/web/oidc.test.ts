@@ -15,6 +15,8 @@ import express from 'express';
 import type { CryptoKey, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { createServices } from '../../app/services';
+import { idTokenVerifier } from '../../api/oidc';
 import { ConfigError, loadConfig } from '../../app/config';
 import { createConsole } from '../../web/console';
 import { OIDC_FLOW_COOKIE } from '../../web/oidc';
@@ -126,11 +128,11 @@ beforeAll(async () => {
   app = createApp({
     logger: stack.logger,
     pool: stack.pool,
+    ...createServices({ pool: stack.pool, logger: stack.logger, verifyIdToken: idTokenVerifier({ issuerUrl: oidc.issuerUrl, clientId: oidc.clientId }) }),
     cases: stack.cases,
     ready: async () => ({ ok: true, checks: {} }),
     // Every sign-in of this file comes from 127.0.0.1; the per-address limit is not what is tested here.
     rateLimits: { signInPerMinute: 1000, writesPerMinute: 1000 },
-    oidc: { issuerUrl: oidc.issuerUrl, clientId: oidc.clientId },
     console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc }),
   });
   server.on('request', app);

@@ -1,0 +1,278 @@
+/**
+ * Signing in and out, API keys, and the administration of users and agencies, callable without HTTP. Passwords and
+ * tokens never reach the audit trail. The routes (api/routes/access.ts) parse, refuse by role and shape the answers.
+ */
+import type { Pool } from 'pg';
+import { AppError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { findAgency, listAgencies, upsertAgencies, type Agency } from '../db/agencies';
+import { recordAudit } from '../db/audit';
+import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
+import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT, type LockoutPolicy } from '../db/sign-in-failures';
+import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../db/tokens';
+import type { User } from '../db/user-rows';
+import {
+  checkPassword,
+  createUser,
+  disableUser,
+  findUser,
+  findUserByIdentity,
+  IdentityTakenError,
+  linkIdentity,
+  listIdentities,
+  listUsers,
+  setPassword,
+  UsernameTakenError,
+  type NewUser,
+} from '../db/users';
+import { administrationRefusal, canAdminister, canReadAudit, CASE_OPENERS, isSystemAdmin, rolesFor, works, type Administered } from '../domain/access';
+import type { Actor } from '../domain/types';
+import { emailChangedNotice, sendAgencyNotice, userAddedNotice, type NoticeMailer } from '../mail/agency-notices';
+import { passwordProblem } from './password-policy';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** As long as the console's sign-in flow and the age of an ID token accepted: one sign-in's time. */
+const OIDC_NONCE_TTL_MS = 10 * 60 * 1000;
+const DEFAULT_SESSION_TTL_MS = 12 * 3600 * 1000;
+
+export interface AccessDeps {
+  pool: Pool;
+  logger: Logger;
+  /** How long a session from signing in lasts (default 12 hours). */
+  sessionTtlMs?: number;
+  /** How wrong passwords lock an account (db/sign-in-failures.ts), and its clock: the wall clock unless a test's. */
+  lockout?: { policy?: LockoutPolicy; now?: () => Date };
+  /** Verifies an ID token of the agency's OpenID Connect provider (api/oidc.ts); none: OIDC is not configured. */
+  verifyIdToken?: (idToken: string) => Promise<{ issuer: string; subject: string; nonce: string | null }>;
+  /** Tells an agency's own address of changes to its administration; without one, the notice is logged as not sent. */
+  mailer?: NoticeMailer;
+}
+
+const auditUser = (user: User) => ({ id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles });
+
+/** Refuses (403, audited) administering a user the actor may not: see `administrationRefusal` in domain/access.ts. */
+function requireAdministers(actor: Actor, user: Administered): void {
+  const refusal = administrationRefusal(actor, user);
+  if (refusal) throw new AppError('forbidden', `Not yours to administer: ${refusal.message}.`, { code: refusal.code, fields: [{ field: refusal.field, message: refusal.message }] });
+}
+
+/** A new password an attacker would try early is refused, on the field that carries it. */
+function refuseWeakPassword(field: string, password: string, username: string): void {
+  const problem = passwordProblem(password, { username });
+  if (problem) throw new AppError('unprocessable', `Choose another password: ${problem}.`, { code: 'weak_password', fields: [{ field, message: problem }] });
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;
+
+export function createAccessService(deps: AccessDeps) {
+  const { pool } = deps;
+  // Token lifetimes run on the wall clock, as authentication does (api/auth.ts).
+  const now = () => new Date();
+  const lockout = deps.lockout?.policy ?? DEFAULT_LOCKOUT;
+  const lockoutNow = deps.lockout?.now ?? now;
+
+  /** The one way a session starts, whatever proved who the user is: a short-lived token, and its audit row. */
+  const startSession = async (user: User, requestId: string, how: { label: string; detail?: string }) => {
+    const expiresAt = new Date(now().getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
+    const session = await issueToken(pool, { userId: user.id, kind: 'session', label: how.label, expiresAt });
+    await recordAudit(pool, { action: 'auth.sign_in', outcome: 'allowed', status: 201, requestId, user: auditUser(user), detail: how.detail });
+    return { token: session.token, expiresAt: session.expiresAt, user };
+  };
+
+  /** The user the actor asks to administer: 404 when there is none, 403 when it is not theirs to administer. */
+  const administeredUser = async (actor: Actor, userId: string): Promise<User> => {
+    const user = await findUser(pool, { id: userId });
+    if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+    requireAdministers(actor, user);
+    return user;
+  };
+  /** Who made a change, as a notice names them: the username (the Actor carries the id only). */
+  const changedBy = async (actor: Actor) => ({ username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId });
+
+  /**
+   * The one way a password is checked, wherever it is typed: refused unchecked while the account is locked (429, the
+   * same for every username, existing or not), counted against the account otherwise, and the count cleared on success.
+   */
+  const passwordOf = async (username: string, password: string): Promise<User | null> => {
+    const { lockedUntil } = await claimPasswordCheck(pool, username, lockoutNow(), lockout);
+    if (lockedUntil) {
+      const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - lockoutNow().getTime()) / 1000));
+      throw new AppError('too_many_requests', `Too many wrong passwords for this account. Try again in ${seconds} seconds.`, {
+        code: 'account_locked',
+        headers: { 'Retry-After': String(seconds) },
+      });
+    }
+    const user = await checkPassword(pool, username, password);
+    if (user) await clearFailures(pool, username);
+    return user;
+  };
+
+  /** The signed-in user, once `password` proves they are at the keyboard (a token alone may be stolen). */
+  const proveCurrentPassword = async (userId: string, password: string): Promise<User> => {
+    const user = (await findUser(pool, { id: userId }))!;
+    if (!(await passwordOf(user.username, password))) {
+      throw new AppError('forbidden', 'The current password is wrong.', { code: 'wrong_password', fields: [{ field: 'currentPassword', message: 'wrong' }] });
+    }
+    return user;
+  };
+
+  const oidcNotConfigured = () => new AppError('not_found', 'Signing in with an identity provider is not configured here.', { code: 'oidc_not_configured' });
+
+  return {
+    async signIn(credentials: { username: string; password: string }, requestId: string) {
+      // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
+      const deny = async (status: number, detail: (known: boolean) => string) => {
+        const target = await findUser(pool, { username: credentials.username });
+        await recordAudit(pool, { action: 'auth.sign_in', outcome: 'denied', status, requestId, user: target ? auditUser(target) : undefined, detail: detail(Boolean(target)) });
+      };
+      let user: User | null;
+      try {
+        user = await passwordOf(credentials.username, credentials.password);
+      } catch (error) {
+        if (error instanceof AppError && error.options.code === 'account_locked') await deny(429, () => 'account_locked');
+        throw error;
+      }
+      if (!user) {
+        await deny(401, (known) => (known ? 'wrong_password_or_disabled' : 'unknown_username'));
+        throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
+      }
+      return startSession(user, requestId, { label: 'signed in with password' });
+    },
+
+    async oidcNonce() {
+      if (!deps.verifyIdToken) throw oidcNotConfigured();
+      const expiresAt = new Date(now().getTime() + OIDC_NONCE_TTL_MS);
+      return { nonce: await issueOidcNonce(pool, expiresAt), expiresAt: expiresAt.toISOString() };
+    },
+
+    async oidcSession(idToken: string, requestId: string) {
+      if (!deps.verifyIdToken) throw oidcNotConfigured();
+      const refuse = async (code: string, message: string, user?: User) => {
+        await recordAudit(pool, { action: 'auth.sign_in', outcome: 'denied', status: 401, requestId, user: user && auditUser(user), detail: `oidc; ${code}` });
+        return new AppError('unauthenticated', message, { code });
+      };
+      let identity;
+      try {
+        identity = await deps.verifyIdToken(idToken);
+      } catch (error) {
+        if (error instanceof AppError && error.options.code === 'invalid_id_token') throw await refuse('invalid_id_token', error.message);
+        throw error;
+      }
+      // A valid token proves who signed in, not that they signed in to us just now: it must answer a sign-in
+      // this service started (its nonce), and only once.
+      if (!identity.nonce || !(await consumeOidcNonce(pool, identity.nonce))) {
+        throw await refuse('nonce_not_issued', 'This sign-in was not started here, has expired or was already used. Please sign in again.');
+      }
+      const user = await findUserByIdentity(pool, identity.issuer, identity.subject);
+      if (!user) {
+        throw await refuse(
+          'identity_not_linked',
+          `Your identity at your agency's identity provider is not linked to a user of this service. Ask an admin to link issuer ${identity.issuer} and subject ${identity.subject} to your user.`,
+        );
+      }
+      if (user.disabledAt) throw await refuse('user_disabled', 'Your user is disabled. Ask an admin of your agency.', user);
+      return startSession(user, requestId, { label: 'signed in with OpenID Connect', detail: 'oidc' });
+    },
+
+    async signOut(tokenId: string) {
+      await revokeToken(pool, tokenId, now());
+    },
+
+    /** Who the actor is, and what the API will let them do. */
+    async me(actor: Actor) {
+      const user = (await findUser(pool, { id: actor.userId }))!;
+      const can = {
+        openCases: works(actor) && CASE_OPENERS.includes(actor.agencyKind),
+        readAudit: canReadAudit(actor),
+        administer: canAdminister(actor),
+        signSteps: works(actor),
+      };
+      return { user, can };
+    },
+
+    async changePassword(actor: Actor, change: { currentPassword: string; newPassword: string }, keepTokenId: string) {
+      const user = await proveCurrentPassword(actor.userId, change.currentPassword);
+      refuseWeakPassword('newPassword', change.newPassword, user.username);
+      await setPassword(pool, user.id, change.newPassword, { now: now(), keepTokenId });
+    },
+
+    tokens: (actor: Actor) => listTokens(pool, actor.userId),
+
+    async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
+      await proveCurrentPassword(actor.userId, key.currentPassword);
+      const expiresAt = new Date(now().getTime() + key.expiresInDays * DAY_MS);
+      return issueToken(pool, { userId: actor.userId, kind: 'api_key', label: key.label, expiresAt });
+    },
+
+    async revokeToken(actor: Actor, tokenId: string) {
+      const ownerId = await tokenOwner(pool, tokenId);
+      const owner = ownerId && ownerId !== actor.userId ? await findUser(pool, { id: ownerId }) : null;
+      // A token of a user the caller does not administer is "not found": token ids are not theirs to probe.
+      if (!ownerId || (owner && administrationRefusal(actor, owner))) throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
+      return revokeToken(pool, tokenId, now());
+    },
+
+    async users(actor: Actor, requestedAgencyId: string | undefined) {
+      const agencyId = isSystemAdmin(actor) ? requestedAgencyId : (requestedAgencyId ?? actor.agencyId);
+      if (agencyId !== undefined) requireAdministers(actor, { agencyId, roles: [] });
+      return listUsers(pool, { agencyId });
+    },
+
+    async createUser(actor: Actor, body: NewUser) {
+      requireAdministers(actor, body);
+      if (body.password !== undefined) refuseWeakPassword('password', body.password, body.username);
+      const agency = await findAgency(pool, body.agencyId);
+      if (!agency) throw new AppError('unprocessable', `No agency ${body.agencyId}.`, { code: 'unknown_agency', fields: [{ field: 'agencyId', message: 'unknown agency' }] });
+      const allowed = rolesFor(agency.kind);
+      const misfit = body.roles.filter((role) => !allowed.includes(role));
+      if (misfit.length > 0) {
+        const message = `a ${agency.kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
+        throw new AppError('unprocessable', 'These roles do not fit the agency.', { code: 'roles_not_for_agency', fields: [{ field: 'roles', message }] });
+      }
+      let user: User;
+      try {
+        user = await createUser(pool, body);
+      } catch (error) {
+        if (error instanceof UsernameTakenError) throw new AppError('conflict', error.message, { code: 'username_taken', fields: [{ field: 'username', message: 'taken' }] });
+        throw error;
+      }
+      void sendAgencyNotice(deps.mailer, deps.logger, userAddedNotice(agency, user, await changedBy(actor), now()));
+      return user;
+    },
+
+    async disableUser(actor: Actor, userId: string) {
+      if (userId === actor.userId) throw new AppError('conflict', 'An admin cannot disable themselves.', { code: 'cannot_disable_self' });
+      await administeredUser(actor, userId);
+      const user = await disableUser(pool, userId);
+      if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+      await revokeUserTokens(pool, user.id, now());
+      return user;
+    },
+
+    async identities(actor: Actor, userId: string) {
+      await administeredUser(actor, userId);
+      return listIdentities(pool, userId);
+    },
+
+    async linkIdentity(actor: Actor, userId: string, identity: { issuer: string; subject: string }) {
+      await administeredUser(actor, userId);
+      try {
+        return await linkIdentity(pool, { ...identity, userId });
+      } catch (error) {
+        if (error instanceof IdentityTakenError) throw new AppError('conflict', 'This identity is linked to another user.', { code: 'identity_taken', fields: [{ field: 'subject', message: 'linked to another user' }] });
+        throw error;
+      }
+    },
+
+    agencies: () => listAgencies(pool),
+
+    async saveAgency(actor: Actor, body: Agency) {
+      const existing = await findAgency(pool, body.id);
+      if (existing && existing.kind !== body.kind) {
+        throw new AppError('conflict', `Agency ${body.id} is a ${existing.kind} agency.`, { code: 'agency_kind_fixed', fields: [{ field: 'kind', message: 'cannot change' }] });
+      }
+      await upsertAgencies(pool, [body]);
+      void sendAgencyNotice(deps.mailer, deps.logger, emailChangedNotice(existing, body, await changedBy(actor), now()));
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** The audit trail as its readers see it: supervisors their own agency's users and cases, admins everything. */
+import type { Pool } from 'pg';
+import { listAudit, type AuditFilter } from '../db/audit';
+import { readsWholeAudit } from '../domain/access';
+import { instantOfBound } from '../domain/dates';
+import type { Actor } from '../domain/types';
+
+/** A page's filter as a reader asks for it: bounds are instants or dates (domain/dates.ts). */
+type AuditQuery = Omit<AuditFilter, 'from' | 'to' | 'visibleToAgency'> & { from?: string; to?: string };
+
+export type AuditService = ReturnType<typeof createAuditService>;
+
+export function createAuditService(deps: { pool: Pool }) {
+  return {
+    /** One page, newest first; a reader who does not see the whole trail sees their own agency's. */
+    page(actor: Actor, query: AuditQuery) {
+      const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(instantOfBound(value)));
+      return listAudit(deps.pool, {
+        ...query,
+        from: bound(query.from),
+        to: bound(query.to),
+        visibleToAgency: readsWholeAudit(actor) ? undefined : actor.agencyId,
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Reading one case as an actor may see it: the case with its visible steps and "overdue" computed on read, its
+ * reminders, the survivor's identity. The write side is app/case-commands.ts; both read the same read model.
+ */
+import type { Pool } from 'pg';
+import { AppError, type FieldProblem } from '../core/errors';
+import type { IdentityKeyring } from '../core/identity-cipher';
+import { agencyKindOf } from '../db/agencies';
+import { getCase, type CaseView } from '../db/read-model';
+import { listCaseReminders, type Reminder } from '../db/reminders';
+import { getSurvivor } from '../db/survivors';
+import { canReadSurvivor, canSeeCase, canSeeStep } from '../domain/access';
+import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
+import type { Actor, CaseAgencies } from '../domain/types';
+
+export interface CaseReadsDeps {
+  pool: Pool;
+  /** For "overdue"; defaults to real time. */
+  now?: () => Date;
+  /** Opens survivor identities sealed at rest; the keyring the write side seals with (none in local mode). */
+  identityKeyring?: IdentityKeyring;
+}
+
+export type CaseReads = ReturnType<typeof createCaseReads>;
+
+export function createCaseReads(deps: CaseReadsDeps) {
+  const now = () => deps.now?.() ?? new Date();
+
+  /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
+  const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
+    const view = await getCase(deps.pool, caseId);
+    if (!view) throw new AppError('not_found', `No case ${caseId}.`, { code: 'case_not_found' });
+    if (!canSeeCase(actor, view.agencies)) {
+      throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', { code: 'not_a_participant' });
+    }
+    return view;
+  };
+
+  return {
+    /** The whole case, for checks before a command; `present` it before showing it. */
+    case: readCase,
+
+    /** The case as this actor may see it, with `overdue` computed on read. */
+    present: (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now()),
+
+    /** The reminders of the steps the actor sees; those derived from a birth date only to who may read the identity. */
+    async reminders(caseId: string, actor: Actor) {
+      const view = visibleTo(await readCase(caseId, actor), actor);
+      const reminders = await listCaseReminders(deps.pool, caseId);
+      return reminders.filter(visibleReminder(view, actor)).map(reminderItem);
+    },
+
+    /** The survivor's identity: only to those working the case for a participating agency. */
+    async survivor(caseId: string, actor: Actor) {
+      const view = await readCase(caseId, actor);
+      if (!canReadSurvivor(actor, view.agencies)) {
+        throw new AppError('forbidden', "Only those working the case may read the survivor's identity.", { code: 'not_permitted_identity' });
+      }
+      const survivor = await getSurvivor(deps.pool, caseId, deps.identityKeyring);
+      if (!survivor) throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
+      return survivor;
+    },
+
+    /** Every organisation named on a new case must exist and be of the kind it stands for. */
+    async checkAgencies(agencies: CaseAgencies): Promise<void> {
+      const problems: FieldProblem[] = [];
+      for (const [kind, agencyId] of Object.entries(agencies)) {
+        const actual = await agencyKindOf(deps.pool, agencyId);
+        if (!actual) problems.push({ field: `agencies.${kind}`, message: `unknown agency ${agencyId}` });
+        else if (actual !== kind) problems.push({ field: `agencies.${kind}`, message: `agency ${agencyId} is a ${actual} agency, not ${kind}` });
+      }
+      if (problems.length > 0) throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', { code: 'invalid_agencies', fields: problems });
+    },
+  };
+}
+
+/** An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. */
+function visibleTo(view: CaseView, actor: Actor): CaseView {
+  const steps = view.steps.filter((step) => canSeeStep(actor, step));
+  if (steps.length === view.steps.length) return view;
+  const visible = new Set(steps.map((step) => step.id));
+  return { ...view, steps, timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)) };
+}
+
+/**
+ * A reminder is seen with its step. One whose date derives from a birth date is seen only by those who may read the
+ * identity it derives from; for everyone else it does not exist, whether to come or raised.
+ */
+function visibleReminder(view: CaseView, actor: Actor): (reminder: Reminder) => boolean {
+  const visibleSteps = new Set(view.steps.map((step) => step.id));
+  const readsIdentity = canReadSurvivor(actor, view.agencies);
+  return (reminder) => visibleSteps.has(reminder.stepId) && (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));
+}
+
+function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, status }: Reminder) {
+  return { at, kind, stepId, stepKind, about, recipientAgencyId, status };
+}
+
+/** "Overdue" is computed on read, against the API's clock: a pending step whose due date has passed. */
+function withOverdue(view: CaseView, now: Date): CaseView {
+  const at = now.getTime();
+  return {
+    ...view,
+    steps: view.steps.map((step) => ({ ...step, overdue: step.status === 'pending' && step.dueAt !== null && Date.parse(step.dueAt) < at })),
+  };
+}

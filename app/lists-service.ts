@@ -1,0 +1,46 @@
+/**
+ * Work lists across cases, straight from the read model: pending or overdue steps, notifications, and the dashboard's
+ * counts over the same steps. The routes decide which agency's items an actor may ask for (api/routes/lists.ts).
+ */
+import type { Pool } from 'pg';
+import { AppError } from '../core/errors';
+import { dashboardCounts } from '../db/dashboard';
+import { listNotifications, type NotificationFilter } from '../db/notifications';
+import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
+import type { Actor } from '../domain/types';
+
+const SOON_MS = 7 * 24 * 3600 * 1000;
+
+export interface ListsDeps {
+  pool: Pool;
+  /** For "overdue" and "due soon"; defaults to real time. */
+  now?: () => Date;
+}
+
+export type ListsService = ReturnType<typeof createListsService>;
+
+export function createListsService(deps: ListsDeps) {
+  const now = () => deps.now?.() ?? new Date();
+  return {
+    /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
+    steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {
+      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now: now() }).catch((error: unknown) => {
+        if (error instanceof InvalidCursorError) {
+          throw new AppError('bad_request', error.message, { code: 'invalid_cursor', fields: [{ field: 'cursor', message: 'not a cursor of this list' }] });
+        }
+        throw error;
+      });
+    },
+
+    notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
+      return listNotifications(deps.pool, { ...filter, participantAgencyId: actor.agencyId });
+    },
+
+    /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */
+    async dashboard(actor: Actor, agencyId: string | undefined) {
+      const at = now();
+      const found = await dashboardCounts(deps.pool, { participantAgencyId: actor.agencyId, agencyId, now: at, soonUntil: new Date(at.getTime() + SOON_MS) });
+      return { asOf: at.toISOString(), ...found };
+    },
+  };
+}

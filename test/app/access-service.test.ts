@@ -1,0 +1,51 @@
+/** The access service without HTTP: sign-in, its lockout and its audit rows, as the routes rely on them. */
+import { createAccessService } from '../../app/access-service';
+import { AppError } from '../../core/errors';
+import { createLogger } from '../../core/logger';
+import { seedDemoAgencies } from '../../db/seed';
+import { createTestUser, TEST_PASSWORD } from '../support/auth';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  await seedDemoAgencies(db.pool);
+  await createTestUser(db.pool, { username: 'svc-officer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+});
+afterAll(() => db?.stop());
+
+const codeOf = (error: unknown): string => (error instanceof AppError ? (error.options.code ?? error.message) : String(error));
+
+it('signs in, refuses a wrong password, locks the account after repeated ones, and audits each attempt', async () => {
+  const clock = new Date('2026-03-01T12:00:00Z');
+  const access = createAccessService({
+    pool: db.pool,
+    logger: createLogger({ level: 'silent' }),
+    lockout: { policy: { freeFailures: 2, firstLockMs: 60_000, maxLockMs: 600_000, forgetAfterMs: 3_600_000 }, now: () => clock },
+  });
+
+  const session = await access.signIn({ username: 'svc-officer', password: TEST_PASSWORD }, 'svc-1');
+  expect(session.token).toMatch(/^rc_/);
+  expect(session.user.username).toBe('svc-officer');
+
+  const codes: string[] = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    codes.push(await access.signIn({ username: 'svc-officer', password: 'wrong' }, `svc-wrong-${attempt}`).then(() => 'signed in', codeOf));
+  }
+  expect(codes[0]).toBe('invalid_credentials');
+  expect(codes).toContain('account_locked');
+  // Locked: even the right password is refused unchecked until the lock ends.
+  await expect(access.signIn({ username: 'svc-officer', password: TEST_PASSWORD }, 'svc-2')).rejects.toMatchObject({ options: { code: 'account_locked' } });
+
+  const { rows } = await db.pool.query<{ request_id: string; outcome: string; detail: string | null }>(
+    "SELECT request_id, outcome, detail FROM audit_events WHERE action = 'auth.sign_in' AND request_id LIKE 'svc-%' ORDER BY id",
+  );
+  expect(rows[0]).toMatchObject({ request_id: 'svc-1', outcome: 'allowed' });
+  expect(rows[1]).toMatchObject({ request_id: 'svc-wrong-0', outcome: 'denied', detail: 'wrong_password_or_disabled' });
+  expect(rows.at(-1)).toMatchObject({ request_id: 'svc-2', outcome: 'denied', detail: 'account_locked' });
+});
+
+it('answers 404 for OpenID Connect when no verifier is configured', async () => {
+  const access = createAccessService({ pool: db.pool, logger: createLogger({ level: 'silent' }) });
+  await expect(access.oidcNonce()).rejects.toMatchObject({ options: { code: 'oidc_not_configured' } });
+});
