@@ -28,8 +28,8 @@ import {
 } from '../schemas';
 import { z } from 'zod';
 
-export const ADMIN: Permission = { test: canAdminister, needs: 'the admin role' };
-export const SYSTEM_ADMIN: Permission = { test: isSystemAdmin, needs: 'the system_admin role (agencies are managed by a system administrator)' };
+const ADMIN: Permission = { test: canAdminister, needs: 'the admin role' };
+const SYSTEM_ADMIN: Permission = { test: isSystemAdmin, needs: 'the system_admin role (agencies are managed by a system administrator)' };
 
 /** A new session's answer: its secret is shown once, so no cache may keep it. */
 const sessionReply = (session: unknown) => ({ status: 201, body: session, headers: { 'Cache-Control': 'no-store' } });

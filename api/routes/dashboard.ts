@@ -14,7 +14,7 @@ const counts = {
   overdue: z.number().int().describe('pending and past their due date'),
 };
 
-export const DashboardSchema = z.object({
+const DashboardSchema = z.object({
   /** The instant the counts were computed against (the API clock). */
   asOf: z.string(),
   totals: z.object(counts),
