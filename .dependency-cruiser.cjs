@@ -84,7 +84,8 @@ module.exports = {
     },
     {
       name: 'no-workflow-implementation',
-      comment: 'Outside workflows/ only the contract, the search attributes and the bundle entry are imported, never workflow code.',
+      comment:
+        'Outside workflows/ only the contract, the search attributes and the bundle entry are imported, never workflow code.',
       severity: 'error',
       from: { pathNot: '^(workflows|test|bench)/' },
       to: { path: '^workflows/', pathNot: WORKFLOW_CONTRACT },

@@ -43,7 +43,9 @@ async function main(): Promise<number> {
   }
   const parsed = ArgsSchema.safeParse(values);
   if (!parsed.success) {
-    console.error(`${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')}\n\n${USAGE}`);
+    console.error(
+      `${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')}\n\n${USAGE}`,
+    );
     return 2;
   }
   const args = parsed.data;
@@ -54,7 +56,9 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   if (!('url' in config.database)) {
-    console.error('DATABASE_URL is not set. The embedded mode already has a system administrator: demo-system-admin (see the banner of npm start).');
+    console.error(
+      'DATABASE_URL is not set. The embedded mode already has a system administrator: demo-system-admin (see the banner of npm start).',
+    );
     return 2;
   }
   await migrate(config.database.migrationUrl ?? config.database.url);
@@ -66,18 +70,33 @@ async function main(): Promise<number> {
         console.error(`No agency ${args.agency}: pass --agency-kind and --agency-name to register it.`);
         return 2;
       }
-      await upsertAgencies(pool, [{ id: args.agency, kind: args['agency-kind'], name: args['agency-name'], email: null }]);
+      await upsertAgencies(pool, [
+        { id: args.agency, kind: args['agency-kind'], name: args['agency-name'], email: null },
+      ]);
     }
     if (await findUser(pool, { username: args.username })) {
       console.error(`The username ${args.username} is taken.`);
       return 1;
     }
     const password = args.password ?? randomBytes(18).toString('base64url');
-    const user = await createUser(pool, { username: args.username, displayName: args['display-name'], agencyId: args.agency, roles: ['system_admin'], password });
-    await recordAudit(pool, { action: 'user.create_admin', outcome: 'allowed', user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles }, detail: 'command line' });
+    const user = await createUser(pool, {
+      username: args.username,
+      displayName: args['display-name'],
+      agencyId: args.agency,
+      roles: ['system_admin'],
+      password,
+    });
+    await recordAudit(pool, {
+      action: 'user.create_admin',
+      outcome: 'allowed',
+      user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles },
+      detail: 'command line',
+    });
     console.log(`Created system administrator ${user.username} (${user.id}) of agency ${user.agencyId}.`);
     if (!args.password) console.log(`Password (shown once, store it safely): ${password}`);
-    console.log("Sign in with POST /api/auth/sign-in, register agencies with POST /api/agencies, then appoint each agency's admins with POST /api/users.");
+    console.log(
+      "Sign in with POST /api/auth/sign-in, register agencies with POST /api/agencies, then appoint each agency's admins with POST /api/users.",
+    );
     return 0;
   } finally {
     await pool.end();

@@ -22,12 +22,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'], message: 'Workflow code must be deterministic: no Node APIs.' },
-            { group: ['../activities/*', '../db/*', '../api/*', '../temporal/*'], message: 'Workflows import only @temporalio/workflow and domain/ (activities by type only).', allowTypeImports: true },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'],
+              message: 'Workflow code must be deterministic: no Node APIs.',
+            },
+            {
+              group: ['../activities/*', '../db/*', '../api/*', '../temporal/*'],
+              message: 'Workflows import only @temporalio/workflow and domain/ (activities by type only).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use a deterministic source.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use a deterministic source.' },
+      ],
     },
   },
 );

@@ -17,9 +17,11 @@ async function main(): Promise<void> {
     worker && `Worker:             ${worker}`,
     temporalUi && `Temporal Web UI:    ${temporalUi}`,
     mail && `Captured email:     ${mail}`,
-    'embedded' in config.database && 'Demo agencies:      demo-police, demo-ice-ccht, demo-hhs-otip, demo-advocates, demo-task-force (see README)',
+    'embedded' in config.database &&
+      'Demo agencies:      demo-police, demo-ice-ccht, demo-hhs-otip, demo-advocates, demo-task-force (see README)',
     service.demo && `Demo users:         ${service.demo.usernames.join(', ')}`,
-    service.demo && `Demo password:      ${service.demo.password}  (all demo users; kept in ${config.dataDir}/keys/demo-password)`,
+    service.demo &&
+      `Demo password:      ${service.demo.password}  (all demo users; kept in ${config.dataDir}/keys/demo-password)`,
     service.demo &&
       api &&
       `Sign in:            curl -s -X POST ${api}/api/auth/sign-in -H 'Content-Type: application/json' -d '{"username":"demo-coordinator","password":"${service.demo.password}"}'`,

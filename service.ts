@@ -60,7 +60,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         return config.database.url;
       }
       const { port, dataDir } = config.database.embedded;
-      const embedded = await namingPortVariables({ EMBEDDED_POSTGRES_PORT: port }, () => startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }));
+      const embedded = await namingPortVariables({ EMBEDDED_POSTGRES_PORT: port }, () =>
+        startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }),
+      );
       stoppers.push(() => embedded.stop());
       logger.info({ port }, 'embedded PostgreSQL ready');
       await migrate(embedded.connectionString, logger);
@@ -74,11 +76,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
     if (await canRewriteAudit(pool)) {
-      logger.warn('the database role can UPDATE or DELETE audit rows: connect DATABASE_URL as a member of relief_app, and migrate with MIGRATION_DATABASE_URL (see README, Security)');
+      logger.warn(
+        'the database role can UPDATE or DELETE audit rows: connect DATABASE_URL as a member of relief_app, and migrate with MIGRATION_DATABASE_URL (see README, Security)',
+      );
     }
     if ('embedded' in config.database) {
       await seedDemoAgencies(pool);
-      const password = developmentSecret(resolve(config.dataDir, 'keys', 'demo-password'), () => randomBytes(12).toString('base64url'));
+      const password = developmentSecret(resolve(config.dataDir, 'keys', 'demo-password'), () =>
+        randomBytes(12).toString('base64url'),
+      );
       const users = await seedDemoUsers(pool, password);
       demo = { usernames: users.map((user) => user.username), password };
     }
@@ -166,15 +172,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,
           sessionTtlMs: config.sessionTtlMs,
-          verifyIdToken: config.oidc ? idTokenVerifier({ issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId }) : undefined,
+          verifyIdToken: config.oidc
+            ? idTokenVerifier({ issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId })
+            : undefined,
         }),
         mailbox,
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
         trustedProxies: config.http.trustedProxies,
-        ready: readinessProbe({ pool, connection: clientConnection, namespace: temporal.namespace, taskQueue: config.temporal.taskQueue }),
+        ready: readinessProbe({
+          pool,
+          connection: clientConnection,
+          namespace: temporal.namespace,
+          taskQueue: config.temporal.taskQueue,
+        }),
       });
-      const server = await namingPortVariables({ PORT: config.http.port }, () => listen(app, config.http.port, config.http.host));
+      const server = await namingPortVariables({ PORT: config.http.port }, () =>
+        listen(app, config.http.port, config.http.host),
+      );
       stoppers.push(() => new Promise((done) => server.close(done)));
       where.api = config.http.publicBaseUrl;
       if (webConsoleRouter) where.console = `${config.http.publicBaseUrl}/`;
@@ -212,7 +227,19 @@ function webConsole(config: Config, logger: Logger) {
     logger.warn('web console off: set CONSOLE_SECRET (32 characters or more) to serve it');
     return undefined;
   }
-  const secret = 'secret' in source ? source.secret : developmentSecret(resolve(source.developmentSecretFile), () => randomBytes(32).toString('base64url'));
-  const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? '127.0.0.1' : config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-  return createConsole({ apiUrl: `http://${host}:${config.http.port}`, publicBaseUrl: config.http.publicBaseUrl, secret, oidc: config.oidc ?? undefined });
+  const secret =
+    'secret' in source
+      ? source.secret
+      : developmentSecret(resolve(source.developmentSecretFile), () => randomBytes(32).toString('base64url'));
+  const host = ['0.0.0.0', '::', ''].includes(config.http.host)
+    ? '127.0.0.1'
+    : config.http.host.includes(':')
+      ? `[${config.http.host}]`
+      : config.http.host;
+  return createConsole({
+    apiUrl: `http://${host}:${config.http.port}`,
+    publicBaseUrl: config.http.publicBaseUrl,
+    secret,
+    oidc: config.oidc ?? undefined,
+  });
 }

@@ -19,7 +19,14 @@ import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Transporter } from 'nodemailer';
 import { inTransaction } from '../db/pool';
-import { enqueue, findNotification, findRecipient, markSent, recordFailure, type Notification } from '../db/notifications';
+import {
+  enqueue,
+  findNotification,
+  findRecipient,
+  markSent,
+  recordFailure,
+  type Notification,
+} from '../db/notifications';
 import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant } from '../domain/types';
 import { renderNotification } from '../mail/render';
@@ -96,7 +103,10 @@ export function createNotificationActivities(deps: NotificationDeps) {
     const recipient = await findRecipient(pool, input.recipientAgencyId);
     // Retryable on purpose: an organisation missing from the directory is fixed by an operator, and the reminder
     // should then go out rather than be dropped.
-    if (!recipient) throw new Error(`notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`);
+    if (!recipient)
+      throw new Error(
+        `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
+      );
     const email = renderNotification({
       kind: input.kind,
       caseId: input.caseId,
@@ -125,7 +135,13 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
   /** Starts the row's delivery workflow, or finds it already started (running or done) by an earlier attempt. */
   async function startDelivery(row: Notification, kind: NotifiedKind): Promise<void> {
-    const input: DeliveryInput = { caseId: row.caseId, alarmId: row.alarmId, stepId: row.stepId, kind, recipientAgencyId: row.recipientAgencyId };
+    const input: DeliveryInput = {
+      caseId: row.caseId,
+      alarmId: row.alarmId,
+      stepId: row.stepId,
+      kind,
+      recipientAgencyId: row.recipientAgencyId,
+    };
     await temporal.client.workflow
       .start(DELIVERY_WORKFLOW_TYPE, {
         workflowId: deliveryWorkflowIdOf(row.deliveryId),
@@ -145,7 +161,10 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const row = await outboxRow(input);
       if (row.sentAt) return { notificationId: row.id, delivery: 'sent' };
       if (!row.recipientEmail) {
-        logger?.info({ notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind }, 'notification recorded in-app only: the agency has no email address');
+        logger?.info(
+          { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind },
+          'notification recorded in-app only: the agency has no email address',
+        );
         return { notificationId: row.id, delivery: 'in_app' };
       }
       await startDelivery(row, input.kind);
@@ -163,30 +182,46 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
      * throws, to be retried, while the server fails.
      */
     async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
-      const outcome = await inTransaction(pool, async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
-        const row = await findNotification(client, key, { forUpdate: true });
-        if (!row?.recipientEmail) return { sentAt: null };
-        if (row.sentAt) return { sentAt: row.sentAt };
-        const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
-        // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat
-        // timeout instead of waiting out the whole attempt.
-        const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
-        try {
-          await mailer.sendMail({ from, to: row.recipientEmail, subject: row.subject, text: row.bodyText, messageId: notificationMessageId(row.id, from) });
-        } catch (thrown) {
-          // Not `instanceof Error` alone: a socket error may come from another realm (jest's sandbox, a worker thread).
-          const failure = thrown instanceof Error ? thrown : new Error(typeof thrown === 'object' && thrown !== null && 'message' in thrown ? String(thrown.message) : 'SMTP send failed');
-          await recordFailure(client, row.id, failure.message);
-          logger?.warn(ids, 'notification email not sent; it will be retried');
-          return { sentAt: null, failure };
-        } finally {
-          clearInterval(beating);
-        }
-        const sentAt = new Date();
-        await markSent(client, row.id, sentAt);
-        logger?.info(ids, 'notification email sent');
-        return { sentAt: sentAt.toISOString() };
-      });
+      const outcome = await inTransaction(
+        pool,
+        async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
+          const row = await findNotification(client, key, { forUpdate: true });
+          if (!row?.recipientEmail) return { sentAt: null };
+          if (row.sentAt) return { sentAt: row.sentAt };
+          const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
+          // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat
+          // timeout instead of waiting out the whole attempt.
+          const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
+          try {
+            await mailer.sendMail({
+              from,
+              to: row.recipientEmail,
+              subject: row.subject,
+              text: row.bodyText,
+              messageId: notificationMessageId(row.id, from),
+            });
+          } catch (thrown) {
+            // Not `instanceof Error` alone: a socket error may come from another realm (jest's sandbox, a worker thread).
+            const failure =
+              thrown instanceof Error
+                ? thrown
+                : new Error(
+                    typeof thrown === 'object' && thrown !== null && 'message' in thrown
+                      ? String(thrown.message)
+                      : 'SMTP send failed',
+                  );
+            await recordFailure(client, row.id, failure.message);
+            logger?.warn(ids, 'notification email not sent; it will be retried');
+            return { sentAt: null, failure };
+          } finally {
+            clearInterval(beating);
+          }
+          const sentAt = new Date();
+          await markSent(client, row.id, sentAt);
+          logger?.info(ids, 'notification email sent');
+          return { sentAt: sentAt.toISOString() };
+        },
+      );
       // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
       if (outcome.failure) throw outcome.failure;
       return { sentAt: outcome.sentAt };
@@ -226,7 +261,10 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
           dueAt: since,
         });
       }
-      logger?.warn({ notificationId: row.id, caseId: row.caseId, stepId: row.stepId, since }, 'notification email failing; coordinator told in the app');
+      logger?.warn(
+        { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, since },
+        'notification email failing; coordinator told in the app',
+      );
       return since;
     },
   };
@@ -234,7 +272,10 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
 
 /** The coordinator organisation of a case, from the read model. */
 async function coordinatorOf(pool: Pool, caseId: string) {
-  const { rows } = await pool.query<{ agency_id: string | null }>(`SELECT agencies ->> 'coordinator' AS agency_id FROM cases WHERE id = $1`, [caseId]);
+  const { rows } = await pool.query<{ agency_id: string | null }>(
+    `SELECT agencies ->> 'coordinator' AS agency_id FROM cases WHERE id = $1`,
+    [caseId],
+  );
   const agencyId = rows[0]?.agency_id;
   return agencyId ? findRecipient(pool, agencyId) : null;
 }

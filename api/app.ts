@@ -52,7 +52,14 @@ export function createApp(deps: ApiDeps): express.Express {
   if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   app.use(express.json({ limit: BODY_LIMIT }));
 
-  const routes: Route[] = [...operationRoutes(deps), ...accessRoutes(deps), ...caseRoutes(deps), ...listRoutes(deps), ...dashboardRoutes(deps), ...auditRoutes(deps)];
+  const routes: Route[] = [
+    ...operationRoutes(deps),
+    ...accessRoutes(deps),
+    ...caseRoutes(deps),
+    ...listRoutes(deps),
+    ...dashboardRoutes(deps),
+    ...auditRoutes(deps),
+  ];
   let document: unknown;
   routes.push(
     route({

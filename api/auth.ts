@@ -25,10 +25,14 @@ export function authenticate(pool: Pool): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('Authorization');
     if (header === undefined) {
-      throw new AppError('unauthenticated', 'Send Authorization: Bearer <token> (sign in at POST /api/auth/sign-in, or use an API key).', {
-        code: 'unauthenticated',
-        headers: { 'WWW-Authenticate': CHALLENGE },
-      });
+      throw new AppError(
+        'unauthenticated',
+        'Send Authorization: Bearer <token> (sign in at POST /api/auth/sign-in, or use an API key).',
+        {
+          code: 'unauthenticated',
+          headers: { 'WWW-Authenticate': CHALLENGE },
+        },
+      );
     }
     const token = BEARER.exec(header)?.[1];
     const found = token === undefined ? null : await authenticateToken(pool, token, new Date());
@@ -39,7 +43,13 @@ export function authenticate(pool: Pool): RequestHandler {
       });
     }
     const { user, tokenId } = found;
-    const actor: Actor = { userId: user.id, agencyId: user.agencyId, agencyKind: user.agencyKind, roles: user.roles, requestId: requestIdOf(req) };
+    const actor: Actor = {
+      userId: user.id,
+      agencyId: user.agencyId,
+      agencyKind: user.agencyKind,
+      roles: user.roles,
+      requestId: requestIdOf(req),
+    };
     const authenticated: Authenticated = { actor, user, tokenId };
     res.locals.authenticated = authenticated;
     next();

@@ -28,14 +28,25 @@ export function idempotency(pool: Pool): HandlerWrapper {
   return async (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined || !SANE_KEY.test(key)) {
-      throw new AppError('bad_request', `This request needs an ${IDEMPOTENCY_HEADER} header: 8 to 255 visible ASCII characters, unique per operation.`, {
-        code: 'idempotency_key_required',
-        fields: [{ field: IDEMPOTENCY_HEADER, message: key === undefined ? 'required' : 'expected 8 to 255 visible ASCII characters' }],
-      });
+      throw new AppError(
+        'bad_request',
+        `This request needs an ${IDEMPOTENCY_HEADER} header: 8 to 255 visible ASCII characters, unique per operation.`,
+        {
+          code: 'idempotency_key_required',
+          fields: [
+            {
+              field: IDEMPOTENCY_HEADER,
+              message: key === undefined ? 'required' : 'expected 8 to 255 visible ASCII characters',
+            },
+          ],
+        },
+      );
     }
     const scope = `${req.method} ${String((req.route as { path: unknown }).path)} @${actorOf(res).userId}`;
     // The concrete path is part of the request: the same key sent to another case is a different request.
-    const requestHash = createHash('sha256').update(canonicalJson({ path: req.path, body })).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(canonicalJson({ path: req.path, body }))
+      .digest('hex');
 
     // Names the write itself: a retry of this request names the same case and the same update, a different request
     // under the same key (after the key expired) another one.
@@ -43,7 +54,9 @@ export function idempotency(pool: Pool): HandlerWrapper {
 
     const claimed = await claim(pool, scope, key, requestHash);
     if (claimed === 'conflict') {
-      throw new AppError('unprocessable', `This ${IDEMPOTENCY_HEADER} was already used for a different request.`, { code: 'idempotency_key_reused' });
+      throw new AppError('unprocessable', `This ${IDEMPOTENCY_HEADER} was already used for a different request.`, {
+        code: 'idempotency_key_reused',
+      });
     }
     if (claimed === 'in_progress') {
       const busy = problem(409, requestIdOf(req), {

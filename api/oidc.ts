@@ -47,10 +47,18 @@ export function idTokenVerifier(settings: OidcSettings): IdTokenVerifier {
         maxTokenAge: MAX_TOKEN_AGE,
         clockTolerance: CLOCK_TOLERANCE,
       });
-      return { issuer: settings.issuerUrl, subject: payload.sub!, nonce: typeof payload.nonce === 'string' ? payload.nonce : null };
+      return {
+        issuer: settings.issuerUrl,
+        subject: payload.sub!,
+        nonce: typeof payload.nonce === 'string' ? payload.nonce : null,
+      };
     } catch (error) {
       if (error instanceof jose.errors.JOSEError) {
-        throw new AppError('unauthenticated', 'The identity provider’s ID token could not be verified. Please sign in again.', { code: 'invalid_id_token' });
+        throw new AppError(
+          'unauthenticated',
+          'The identity provider’s ID token could not be verified. Please sign in again.',
+          { code: 'invalid_id_token' },
+        );
       }
       throw error;
     }
@@ -61,8 +69,13 @@ export function idTokenVerifier(settings: OidcSettings): IdTokenVerifier {
 async function discoverKeys(issuerUrl: string): Promise<JWTVerifyGetKey> {
   const jose = await import('jose');
   const url = new URL('.well-known/openid-configuration', issuerUrl.endsWith('/') ? issuerUrl : `${issuerUrl}/`);
-  const unavailable = new AppError('unavailable', 'The identity provider cannot be reached; try again shortly.', { code: 'oidc_unavailable' });
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(10_000) }).catch(() => {
+  const unavailable = new AppError('unavailable', 'The identity provider cannot be reached; try again shortly.', {
+    code: 'oidc_unavailable',
+  });
+  const response = await fetch(url, {
+    headers: { Accept: 'application/json' },
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => {
     throw unavailable;
   });
   if (!response.ok) throw unavailable;

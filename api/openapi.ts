@@ -30,35 +30,56 @@ function fieldsOf(schema: z.ZodType | undefined): [string, z.ZodType][] {
 }
 
 function parameters(spec: Route): JsonSchema[] {
-  const params = fieldsOf(spec.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema: jsonSchema(schema) }));
+  const params = fieldsOf(spec.params).map(([name, schema]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: jsonSchema(schema),
+  }));
   const query = fieldsOf(spec.query).map(([name, schema]) => ({
     name,
     in: 'query',
     required: !schema.safeParse(undefined).success,
     schema: jsonSchema(schema),
   }));
-  const headers: JsonSchema[] = [{ name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } }];
+  const headers: JsonSchema[] = [
+    { name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
+  ];
   if (spec.idempotent) {
-    headers.push({ name: IDEMPOTENCY_HEADER, in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 255 } });
+    headers.push({
+      name: IDEMPOTENCY_HEADER,
+      in: 'header',
+      required: true,
+      schema: { type: 'string', minLength: 8, maxLength: 255 },
+    });
   }
   return [...params, ...query, ...headers];
 }
 
 const problemRef = { $ref: '#/components/schemas/Problem' };
-const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } } });
+const problemResponse = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } },
+});
 
 function operation(spec: Route): JsonSchema {
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
     const contentType = response.problem ? PROBLEM_CONTENT_TYPE : 'application/json';
     const schema = response.schema ? jsonSchema(response.schema) : response.problem ? problemRef : undefined;
-    responses[status] = { description: response.description, ...(schema ? { content: { [contentType]: { schema } } } : {}) };
+    responses[status] = {
+      description: response.description,
+      ...(schema ? { content: { [contentType]: { schema } } } : {}),
+    };
   }
   // The failures every route of its shape can meet, answered by the one error handler.
-  if (spec.params || spec.query || spec.idempotent) responses['400'] ??= problemResponse('malformed request: the errors name each field');
+  if (spec.params || spec.query || spec.idempotent)
+    responses['400'] ??= problemResponse('malformed request: the errors name each field');
   if (spec.actor !== false) {
     responses['401'] ??= problemResponse('missing, malformed, unknown, expired or revoked bearer token');
-    responses['403'] ??= problemResponse(spec.allow ? `needs ${spec.allow.needs}` : 'the role or agency may not do this');
+    responses['403'] ??= problemResponse(
+      spec.allow ? `needs ${spec.allow.needs}` : 'the role or agency may not do this',
+    );
   }
   if (rateLimitOf(spec) !== 'none') {
     responses['429'] ??= problemResponse('rate limit reached; Retry-After says when to try again');
@@ -70,9 +91,14 @@ function operation(spec: Route): JsonSchema {
   }
   // Every route that reads or writes anything (all but the public probes) needs PostgreSQL, and writes Temporal.
   if (spec.actor !== false || spec.body) {
-    responses['503'] ??= problemResponse('PostgreSQL or Temporal cannot be reached; Retry-After says when to try again');
+    responses['503'] ??= problemResponse(
+      'PostgreSQL or Temporal cannot be reached; Retry-After says when to try again',
+    );
   }
-  if (spec.idempotent) responses['409'] ??= problemResponse(`a request with this ${IDEMPOTENCY_HEADER} is still in progress, or the case refuses it`);
+  if (spec.idempotent)
+    responses['409'] ??= problemResponse(
+      `a request with this ${IDEMPOTENCY_HEADER} is still in progress, or the case refuses it`,
+    );
   responses.default = problemResponse('unexpected error');
 
   return {
@@ -80,7 +106,9 @@ function operation(spec: Route): JsonSchema {
     summary: spec.summary,
     tags: [spec.tag],
     parameters: parameters(spec),
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
+    ...(spec.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } }
+      : {}),
     ...(spec.actor === false ? { security: [] } : {}),
     responses,
   };
@@ -97,13 +125,18 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
     info: {
       title: 'Trafficking relief cases API',
       version: '0.1.0',
-      description: 'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable workflow.',
+      description:
+        'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable workflow.',
     },
     // Until real authentication lands, the acting agency and user are named in two headers; both are required.
     security: [{ bearer: [] }],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'a session token from POST /api/auth/sign-in, or an API key from POST /api/tokens' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'a session token from POST /api/auth/sign-in, or an API key from POST /api/tokens',
+        },
       },
       schemas: { Problem: jsonSchema(ProblemSchema) },
     },

@@ -44,7 +44,11 @@ function fieldProblems(issues: z.core.$ZodIssue[]): FieldProblem[] {
   });
 }
 
-export function problem(status: number, requestId: string, fields: Partial<Omit<Problem, 'status' | 'requestId'>> = {}): Problem {
+export function problem(
+  status: number,
+  requestId: string,
+  fields: Partial<Omit<Problem, 'status' | 'requestId'>> = {},
+): Problem {
   const title = fields.title ?? STATUS_CODES[status] ?? 'Error';
   return {
     type: fields.type ?? 'about:blank',
@@ -65,14 +69,23 @@ function sendProblem(res: Response, body: Problem, headers: Record<string, strin
 export function problemFor(error: unknown, requestId: string): Problem | null {
   const appError = asAppError(error);
   if (appError) {
-    return problem(appError.status, requestId, { detail: appError.message, code: appError.options.code, errors: appError.options.fields });
+    return problem(appError.status, requestId, {
+      detail: appError.message,
+      code: appError.options.code,
+      errors: appError.options.fields,
+    });
   }
   if (error instanceof InputError) {
     const status = error.source === 'body' ? 422 : 400;
     const where = { params: 'path', query: 'query string', body: 'request body' }[error.source];
-    return problem(status, requestId, { detail: `The ${where} is not valid.`, code: `invalid_${error.source}`, errors: fieldProblems(error.issues) });
+    return problem(status, requestId, {
+      detail: `The ${where} is not valid.`,
+      code: `invalid_${error.source}`,
+      errors: fieldProblems(error.issues),
+    });
   }
-  if (error instanceof UnsupportedMediaTypeError) return problem(415, requestId, { detail: error.message, code: 'unsupported_media_type' });
+  if (error instanceof UnsupportedMediaTypeError)
+    return problem(415, requestId, { detail: error.message, code: 'unsupported_media_type' });
   const bodyParser = bodyParserProblem(error, requestId);
   if (bodyParser) return bodyParser;
   return null;
@@ -86,7 +99,8 @@ function bodyParserProblem(error: unknown, requestId: string): Problem | null {
   if (typeof error !== 'object' || error === null || !('status' in error)) return null;
   const { status } = error;
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
-  if (!('type' in error)) return problem(status, requestId, { detail: 'The request path is not valid.', code: 'invalid_path' });
+  if (!('type' in error))
+    return problem(status, requestId, { detail: 'The request path is not valid.', code: 'invalid_path' });
   const { type } = error;
   const detail =
     type === 'entity.parse.failed'
@@ -110,11 +124,15 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
   const known = problemFor(error, requestId);
   if (known) {
     // A dependency that is down is not the client's doing: operators see its cause in the log, the client does not.
-    if (known.status >= 500) req.log.warn({ err: error, reqId: requestId }, `answered ${known.status}: ${known.code ?? 'unavailable'}`);
+    if (known.status >= 500)
+      req.log.warn({ err: error, reqId: requestId }, `answered ${known.status}: ${known.code ?? 'unavailable'}`);
     sendProblem(res, known, asAppError(error)?.options.headers);
     return;
   }
   // pino's err serializer keeps type, message and stack; the request body is never attached.
   req.log.error({ err: error, reqId: requestId }, 'unhandled error');
-  sendProblem(res, problem(500, requestId, { detail: 'An unexpected error occurred; quote the request id when reporting it.' }));
+  sendProblem(
+    res,
+    problem(500, requestId, { detail: 'An unexpected error occurred; quote the request id when reporting it.' }),
+  );
 };

@@ -20,12 +20,27 @@ export function rateLimiters(limits: RateLimits): Record<RateLimitName, RequestH
       legacyHeaders: false,
       keyGenerator: key,
       handler: (_req, res, next) => {
-        next(new AppError('too_many_requests', `Too many ${what}; at most ${limit} a minute. Try again shortly.`, { code: 'rate_limited', headers: { 'Retry-After': '60' } }));
+        next(
+          new AppError('too_many_requests', `Too many ${what}; at most ${limit} a minute. Try again shortly.`, {
+            code: 'rate_limited',
+            headers: { 'Retry-After': '60' },
+          }),
+        );
       },
     });
   return {
-    sign_in: limiter(limits.signInPerMinute, 'sign-in attempts from this address', (req) => ipKeyGenerator(req.ip ?? 'unknown')),
-    password_check: limiter(limits.signInPerMinute, 'password attempts by this user', (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown')),
-    write: limiter(limits.writesPerMinute, 'changes by this user', (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown')),
+    sign_in: limiter(limits.signInPerMinute, 'sign-in attempts from this address', (req) =>
+      ipKeyGenerator(req.ip ?? 'unknown'),
+    ),
+    password_check: limiter(
+      limits.signInPerMinute,
+      'password attempts by this user',
+      (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
+    ),
+    write: limiter(
+      limits.writesPerMinute,
+      'changes by this user',
+      (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
+    ),
   };
 }

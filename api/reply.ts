@@ -16,4 +16,9 @@ export interface Reply {
  * Runs a validated request through the handler. `around` wraps the handler (idempotency); it receives the parsed
  * body so a request is identified by what it means, not by how its JSON was spaced.
  */
-export type HandlerWrapper = (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => Promise<Reply | null>;
+export type HandlerWrapper = (
+  req: Request,
+  res: Response,
+  body: unknown,
+  run: (operationId: string) => Promise<Reply>,
+) => Promise<Reply | null>;

@@ -80,7 +80,9 @@ export type RateLimitName = 'sign_in' | 'password_check' | 'write';
 export type Route = RouteSpec<unknown, unknown, unknown>;
 
 /** Infers a route's input types from its schemas, then erases them for the list. */
-export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>): Route {
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): Route {
   return spec;
 }
 
@@ -210,7 +212,12 @@ async function audit(
   await recordAudit(pool, {
     action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
-    user: authenticated && { id: authenticated.user.id, username: authenticated.user.username, agencyId: authenticated.user.agencyId, roles: authenticated.user.roles },
+    user: authenticated && {
+      id: authenticated.user.id,
+      username: authenticated.user.username,
+      agencyId: authenticated.user.agencyId,
+      roles: authenticated.user.roles,
+    },
     caseId: params.caseId ?? outcome.createdCaseId,
     stepId: params.stepId,
     status: outcome.status,

@@ -15,7 +15,9 @@ import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
 
 /** Ids of organisations and users are short tokens: nothing that could smuggle free text into logs or URLs. */
-const token = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
+const token = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
 
 export const AgencyIdSchema = token;
 const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
@@ -23,12 +25,18 @@ const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
 export const SurvivorSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   birthDate: IsoDateSchema,
-  aNumber: z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits').optional(),
+  aNumber: z
+    .string()
+    .regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits')
+    .optional(),
   contact: z.string().trim().max(200).optional(),
 });
 
 const CaseAgenciesSchema = z.strictObject(
-  Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, AgencyIdSchema])) as Record<(typeof AGENCY_KINDS)[number], typeof AgencyIdSchema>,
+  Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, AgencyIdSchema])) as Record<
+    (typeof AGENCY_KINDS)[number],
+    typeof AgencyIdSchema
+  >,
 );
 
 /**
@@ -37,7 +45,11 @@ const CaseAgenciesSchema = z.strictObject(
  * else is valid, so an invalid date gets its own message and not this one too.
  */
 function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
-  return { path: ['survivor', 'birthDate'], message: `must not be after ${field}`, when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
+  return {
+    path: ['survivor', 'birthDate'],
+    message: `must not be after ${field}`,
+    when: (payload: z.core.ParsePayload) => payload.issues.length === 0,
+  };
 }
 
 export const OpenCaseRequestSchema = z
@@ -49,7 +61,9 @@ export const OpenCaseRequestSchema = z
       .optional(),
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),
-    identifiedOn: IsoDateSchema.describe("the day of identification alone: its start in the identifying agency's time zone").optional(),
+    identifiedOn: IsoDateSchema.describe(
+      "the day of identification alone: its start in the identifying agency's time zone",
+    ).optional(),
     survivor: SurvivorSchema,
     agencies: CaseAgenciesSchema,
     usesUVisa: z.boolean().optional(),
@@ -60,16 +74,23 @@ export const OpenCaseRequestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [both ? 'identifiedOn' : 'identifiedAt'],
-        message: both ? 'give identifiedAt or identifiedOn, not both' : 'required: identifiedAt (a date and time) or identifiedOn (a date)',
+        message: both
+          ? 'give identifiedAt or identifiedOn, not both'
+          : 'required: identifiedAt (a date and time) or identifiedOn (a date)',
       });
     }
   })
-  .refine((request) => request.identifiedOn === undefined || request.survivor.birthDate <= request.identifiedOn, bornAfter('identifiedOn'))
-  .refine((request) => request.identifiedAt === undefined || request.survivor.birthDate <= request.identifiedAt.slice(0, 10), bornAfter('identifiedAt'));
+  .refine(
+    (request) => request.identifiedOn === undefined || request.survivor.birthDate <= request.identifiedOn,
+    bornAfter('identifiedOn'),
+  )
+  .refine(
+    (request) => request.identifiedAt === undefined || request.survivor.birthDate <= request.identifiedAt.slice(0, 10),
+    bornAfter('identifiedAt'),
+  );
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
 export const SignOffBodySchema = SignOffSchema.omit({ stepId: true });
-
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });
@@ -154,7 +175,14 @@ export const CaseViewSchema = z.object({
   /** `overdue` is computed on read against the API clock. */
   steps: z.array(StepViewSchema.extend({ overdue: z.boolean() })),
   timeline: z.array(
-    z.object({ seq: z.number().int(), at: instant, type: z.string(), stepId: z.string().nullable(), actorAgencyId: z.string().nullable(), summary: z.string() }),
+    z.object({
+      seq: z.number().int(),
+      at: instant,
+      type: z.string(),
+      stepId: z.string().nullable(),
+      actorAgencyId: z.string().nullable(),
+      summary: z.string(),
+    }),
   ),
 });
 
@@ -167,7 +195,9 @@ export const NotificationPageSchema = z.object({
   items: z.array(
     z.object({
       id: z.string(),
-      deliveryId: z.string().describe('its email is delivered by the workflow notification-<deliveryId> (Temporal Web UI)'),
+      deliveryId: z
+        .string()
+        .describe('its email is delivered by the workflow notification-<deliveryId> (Temporal Web UI)'),
       caseId: z.string(),
       alarmId: z.string(),
       reference: z.string(),
@@ -179,12 +209,16 @@ export const NotificationPageSchema = z.object({
       recipientEmail: z.string().nullable(),
       subject: z.string(),
       bodyText: z.string(),
-      dueAt: instant.nullable().describe("the date the message is about; null for a minor's 18th birthday, which no notification carries"),
+      dueAt: instant
+        .nullable()
+        .describe("the date the message is about; null for a minor's 18th birthday, which no notification carries"),
       createdAt: instant,
       sentAt: instant.nullable(),
       attempts: z.number().int(),
       lastError: z.string().nullable(),
-      failingSince: instant.nullable().describe('when sending first failed; null once sent. The email is still being retried'),
+      failingSince: instant
+        .nullable()
+        .describe('when sending first failed; null once sent. The email is still being retried'),
     }),
   ),
   nextCursor: z.string().nullable(),
@@ -201,7 +235,9 @@ export const ReminderListSchema = z.object({
       recipientAgencyId: z.string(),
       status: z
         .enum(REMINDER_STATUSES)
-        .describe('scheduled: still to come; sent: raised (in the app, and by email where the agency has an address); failed: its email keeps failing and is retried'),
+        .describe(
+          'scheduled: still to come; sent: raised (in the app, and by email where the agency has an address); failed: its email keeps failing and is retried',
+        ),
     }),
   ),
 });
@@ -226,25 +262,42 @@ export const NewTokenSchema = z.strictObject({
   expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).default(90),
 });
 
-export const UsernameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'expected a username: 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit');
+export const UsernameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{2,63}$/,
+    'expected a username: 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit',
+  );
 
 export const NewUserSchema = z.strictObject({
   username: UsernameSchema,
   displayName: z.string().trim().min(1).max(200),
   agencyId: AgencyIdSchema,
-  roles: z.array(role).min(1).max(ROLES.length).refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),
+  roles: z
+    .array(role)
+    .min(1)
+    .max(ROLES.length)
+    .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),
   password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000).optional(),
 });
 
 /** An ID token from the configured OpenID Connect provider, as the console received it (a compact JWS). */
 export const OidcSessionSchema = z.strictObject({
-  idToken: z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected a signed JWT (three base64url parts)'),
+  idToken: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected a signed JWT (three base64url parts)'),
 });
 
 /** Who a user is at an identity provider: the `iss` and `sub` of its ID tokens, exactly as the provider writes them. */
 export const IdentitySchema = z.strictObject({
   issuer: z.url({ protocol: /^https?$/, message: 'expected the issuer URL, as in the ID tokens' }).max(500),
-  subject: z.string().min(1).max(255).refine((subject) => subject.trim() === subject, 'must not start or end with spaces'),
+  subject: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((subject) => subject.trim() === subject, 'must not start or end with spaces'),
 });
 
 export const NewAgencySchema = z.strictObject({
@@ -257,19 +310,27 @@ export const NewAgencySchema = z.strictObject({
 });
 
 export const UserParamsSchema = z.strictObject({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
-export const TokenParamsSchema = z.strictObject({ tokenId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a token id (16 of a-z 0-9)') });
+export const TokenParamsSchema = z.strictObject({
+  tokenId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a token id (16 of a-z 0-9)'),
+});
 export const UserListQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.optional() });
 
 export const AuditQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
   userId: z.uuid().optional(),
   agencyId: AgencyIdSchema.optional(),
-  action: z.string().regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name').optional(),
+  action: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name')
+    .optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
   from: InstantBoundSchema.optional(),
   to: InstantBoundSchema.optional(),
   limit: limit(MAX_AUDIT_PAGE),
-  cursor: z.string().regex(/^\d{1,18}$/, 'not a cursor of this list').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'not a cursor of this list')
+    .optional(),
 });
 
 export const UserViewSchema = z.object({
@@ -292,13 +353,20 @@ export const TokenViewSchema = z.object({
   revokedAt: instant.nullable(),
   lastUsedAt: instant.nullable(),
 });
-export const IssuedTokenSchema = TokenViewSchema.extend({ token: z.string().describe('shown once; only its hash is stored') });
+export const IssuedTokenSchema = TokenViewSchema.extend({
+  token: z.string().describe('shown once; only its hash is stored'),
+});
 
 export const OidcNonceSchema = z.object({ nonce: z.string(), expiresAt: instant });
 
 export const SessionSchema = z.object({ token: z.string(), expiresAt: instant, user: UserViewSchema });
 
-export const IdentityViewSchema = z.object({ issuer: z.string(), subject: z.string(), userId: z.string(), createdAt: instant });
+export const IdentityViewSchema = z.object({
+  issuer: z.string(),
+  subject: z.string(),
+  userId: z.string(),
+  createdAt: instant,
+});
 
 export const MeSchema = z.object({
   user: UserViewSchema,

@@ -22,7 +22,10 @@ export function caseNotesShown(view: CaseView, readsIdentity: boolean, keyring: 
     ...view,
     steps: view.steps.map((step) => ({
       ...step,
-      details: detailsShown(step.details, readsIdentity ? (stored) => openNote(stored, { caseId: view.caseId, stepId: step.id }, keyring) : undefined),
+      details: detailsShown(
+        step.details,
+        readsIdentity ? (stored) => openNote(stored, { caseId: view.caseId, stepId: step.id }, keyring) : undefined,
+      ),
     })),
   };
 }

@@ -25,7 +25,16 @@ import {
   UsernameTakenError,
   type NewUser,
 } from '../db/users';
-import { administrationRefusal, canAdminister, canReadAudit, CASE_OPENERS, isSystemAdmin, rolesFor, works, type Administered } from '../domain/access';
+import {
+  administrationRefusal,
+  canAdminister,
+  canReadAudit,
+  CASE_OPENERS,
+  isSystemAdmin,
+  rolesFor,
+  works,
+  type Administered,
+} from '../domain/access';
 import type { Actor } from '../domain/types';
 import { emailChangedNotice, sendAgencyNotice, userAddedNotice, type NoticeMailer } from '../mail/agency-notices';
 import { passwordProblem } from './password-policy';
@@ -48,18 +57,31 @@ export interface AccessDeps {
   mailer?: NoticeMailer;
 }
 
-const auditUser = (user: User) => ({ id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles });
+const auditUser = (user: User) => ({
+  id: user.id,
+  username: user.username,
+  agencyId: user.agencyId,
+  roles: user.roles,
+});
 
 /** Refuses (403, audited) administering a user the actor may not: see `administrationRefusal` in domain/access.ts. */
 function requireAdministers(actor: Actor, user: Administered): void {
   const refusal = administrationRefusal(actor, user);
-  if (refusal) throw new AppError('forbidden', `Not yours to administer: ${refusal.message}.`, { code: refusal.code, fields: [{ field: refusal.field, message: refusal.message }] });
+  if (refusal)
+    throw new AppError('forbidden', `Not yours to administer: ${refusal.message}.`, {
+      code: refusal.code,
+      fields: [{ field: refusal.field, message: refusal.message }],
+    });
 }
 
 /** A new password an attacker would try early is refused, on the field that carries it. */
 function refuseWeakPassword(field: string, password: string, username: string): void {
   const problem = passwordProblem(password, { username });
-  if (problem) throw new AppError('unprocessable', `Choose another password: ${problem}.`, { code: 'weak_password', fields: [{ field, message: problem }] });
+  if (problem)
+    throw new AppError('unprocessable', `Choose another password: ${problem}.`, {
+      code: 'weak_password',
+      fields: [{ field, message: problem }],
+    });
 }
 
 export type AccessService = ReturnType<typeof createAccessService>;
@@ -75,7 +97,14 @@ export function createAccessService(deps: AccessDeps) {
   const startSession = async (user: User, requestId: string, how: { label: string; detail?: string }) => {
     const expiresAt = new Date(now().getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
     const session = await issueToken(pool, { userId: user.id, kind: 'session', label: how.label, expiresAt });
-    await recordAudit(pool, { action: 'auth.sign_in', outcome: 'allowed', status: 201, requestId, user: auditUser(user), detail: how.detail });
+    await recordAudit(pool, {
+      action: 'auth.sign_in',
+      outcome: 'allowed',
+      status: 201,
+      requestId,
+      user: auditUser(user),
+      detail: how.detail,
+    });
     return { token: session.token, expiresAt: session.expiresAt, user };
   };
 
@@ -87,7 +116,10 @@ export function createAccessService(deps: AccessDeps) {
     return user;
   };
   /** Who made a change, as a notice names them: the username (the Actor carries the id only). */
-  const changedBy = async (actor: Actor) => ({ username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId });
+  const changedBy = async (actor: Actor) => ({
+    username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId,
+    agencyId: actor.agencyId,
+  });
 
   /**
    * The one way a password is checked, wherever it is typed: refused unchecked while the account is locked (429, the
@@ -97,10 +129,14 @@ export function createAccessService(deps: AccessDeps) {
     const { lockedUntil } = await claimPasswordCheck(pool, username, lockoutNow(), lockout);
     if (lockedUntil) {
       const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - lockoutNow().getTime()) / 1000));
-      throw new AppError('too_many_requests', `Too many wrong passwords for this account. Try again in ${seconds} seconds.`, {
-        code: 'account_locked',
-        headers: { 'Retry-After': String(seconds) },
-      });
+      throw new AppError(
+        'too_many_requests',
+        `Too many wrong passwords for this account. Try again in ${seconds} seconds.`,
+        {
+          code: 'account_locked',
+          headers: { 'Retry-After': String(seconds) },
+        },
+      );
     }
     const user = await checkPassword(pool, username, password);
     if (user) await clearFailures(pool, username);
@@ -111,25 +147,39 @@ export function createAccessService(deps: AccessDeps) {
   const proveCurrentPassword = async (userId: string, password: string): Promise<User> => {
     const user = (await findUser(pool, { id: userId }))!;
     if (!(await passwordOf(user.username, password))) {
-      throw new AppError('forbidden', 'The current password is wrong.', { code: 'wrong_password', fields: [{ field: 'currentPassword', message: 'wrong' }] });
+      throw new AppError('forbidden', 'The current password is wrong.', {
+        code: 'wrong_password',
+        fields: [{ field: 'currentPassword', message: 'wrong' }],
+      });
     }
     return user;
   };
 
-  const oidcNotConfigured = () => new AppError('not_found', 'Signing in with an identity provider is not configured here.', { code: 'oidc_not_configured' });
+  const oidcNotConfigured = () =>
+    new AppError('not_found', 'Signing in with an identity provider is not configured here.', {
+      code: 'oidc_not_configured',
+    });
 
   return {
     async signIn(credentials: { username: string; password: string }, requestId: string) {
       // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
       const deny = async (status: number, detail: (known: boolean) => string) => {
         const target = await findUser(pool, { username: credentials.username });
-        await recordAudit(pool, { action: 'auth.sign_in', outcome: 'denied', status, requestId, user: target ? auditUser(target) : undefined, detail: detail(Boolean(target)) });
+        await recordAudit(pool, {
+          action: 'auth.sign_in',
+          outcome: 'denied',
+          status,
+          requestId,
+          user: target ? auditUser(target) : undefined,
+          detail: detail(Boolean(target)),
+        });
       };
       let user: User | null;
       try {
         user = await passwordOf(credentials.username, credentials.password);
       } catch (error) {
-        if (error instanceof AppError && error.options.code === 'account_locked') await deny(429, () => 'account_locked');
+        if (error instanceof AppError && error.options.code === 'account_locked')
+          await deny(429, () => 'account_locked');
         throw error;
       }
       if (!user) {
@@ -148,20 +198,31 @@ export function createAccessService(deps: AccessDeps) {
     async oidcSession(idToken: string, requestId: string) {
       if (!deps.verifyIdToken) throw oidcNotConfigured();
       const refuse = async (code: string, message: string, user?: User) => {
-        await recordAudit(pool, { action: 'auth.sign_in', outcome: 'denied', status: 401, requestId, user: user && auditUser(user), detail: `oidc; ${code}` });
+        await recordAudit(pool, {
+          action: 'auth.sign_in',
+          outcome: 'denied',
+          status: 401,
+          requestId,
+          user: user && auditUser(user),
+          detail: `oidc; ${code}`,
+        });
         return new AppError('unauthenticated', message, { code });
       };
       let identity;
       try {
         identity = await deps.verifyIdToken(idToken);
       } catch (error) {
-        if (error instanceof AppError && error.options.code === 'invalid_id_token') throw await refuse('invalid_id_token', error.message);
+        if (error instanceof AppError && error.options.code === 'invalid_id_token')
+          throw await refuse('invalid_id_token', error.message);
         throw error;
       }
       // A valid token proves who signed in, not that they signed in to us just now: it must answer a sign-in
       // this service started (its nonce), and only once.
       if (!identity.nonce || !(await consumeOidcNonce(pool, identity.nonce))) {
-        throw await refuse('nonce_not_issued', 'This sign-in was not started here, has expired or was already used. Please sign in again.');
+        throw await refuse(
+          'nonce_not_issued',
+          'This sign-in was not started here, has expired or was already used. Please sign in again.',
+        );
       }
       const user = await findUserByIdentity(pool, identity.issuer, identity.subject);
       if (!user) {
@@ -170,7 +231,8 @@ export function createAccessService(deps: AccessDeps) {
           `Your identity at your agency's identity provider is not linked to a user of this service. Ask an admin to link issuer ${identity.issuer} and subject ${identity.subject} to your user.`,
         );
       }
-      if (user.disabledAt) throw await refuse('user_disabled', 'Your user is disabled. Ask an admin of your agency.', user);
+      if (user.disabledAt)
+        throw await refuse('user_disabled', 'Your user is disabled. Ask an admin of your agency.', user);
       return startSession(user, requestId, { label: 'signed in with OpenID Connect', detail: 'oidc' });
     },
 
@@ -208,7 +270,8 @@ export function createAccessService(deps: AccessDeps) {
       const ownerId = await tokenOwner(pool, tokenId);
       const owner = ownerId && ownerId !== actor.userId ? await findUser(pool, { id: ownerId }) : null;
       // A token of a user the caller does not administer is "not found": token ids are not theirs to probe.
-      if (!ownerId || (owner && administrationRefusal(actor, owner))) throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
+      if (!ownerId || (owner && administrationRefusal(actor, owner)))
+        throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
       return revokeToken(pool, tokenId, now());
     },
 
@@ -222,18 +285,29 @@ export function createAccessService(deps: AccessDeps) {
       requireAdministers(actor, body);
       if (body.password !== undefined) refuseWeakPassword('password', body.password, body.username);
       const agency = await findAgency(pool, body.agencyId);
-      if (!agency) throw new AppError('unprocessable', `No agency ${body.agencyId}.`, { code: 'unknown_agency', fields: [{ field: 'agencyId', message: 'unknown agency' }] });
+      if (!agency)
+        throw new AppError('unprocessable', `No agency ${body.agencyId}.`, {
+          code: 'unknown_agency',
+          fields: [{ field: 'agencyId', message: 'unknown agency' }],
+        });
       const allowed = rolesFor(agency.kind);
       const misfit = body.roles.filter((role) => !allowed.includes(role));
       if (misfit.length > 0) {
         const message = `a ${agency.kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
-        throw new AppError('unprocessable', 'These roles do not fit the agency.', { code: 'roles_not_for_agency', fields: [{ field: 'roles', message }] });
+        throw new AppError('unprocessable', 'These roles do not fit the agency.', {
+          code: 'roles_not_for_agency',
+          fields: [{ field: 'roles', message }],
+        });
       }
       let user: User;
       try {
         user = await createUser(pool, body);
       } catch (error) {
-        if (error instanceof UsernameTakenError) throw new AppError('conflict', error.message, { code: 'username_taken', fields: [{ field: 'username', message: 'taken' }] });
+        if (error instanceof UsernameTakenError)
+          throw new AppError('conflict', error.message, {
+            code: 'username_taken',
+            fields: [{ field: 'username', message: 'taken' }],
+          });
         throw error;
       }
       void sendAgencyNotice(deps.mailer, deps.logger, userAddedNotice(agency, user, await changedBy(actor), now()));
@@ -241,7 +315,8 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     async disableUser(actor: Actor, userId: string) {
-      if (userId === actor.userId) throw new AppError('conflict', 'An admin cannot disable themselves.', { code: 'cannot_disable_self' });
+      if (userId === actor.userId)
+        throw new AppError('conflict', 'An admin cannot disable themselves.', { code: 'cannot_disable_self' });
       await administeredUser(actor, userId);
       const user = await disableUser(pool, userId);
       if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
@@ -259,7 +334,11 @@ export function createAccessService(deps: AccessDeps) {
       try {
         return await linkIdentity(pool, { ...identity, userId });
       } catch (error) {
-        if (error instanceof IdentityTakenError) throw new AppError('conflict', 'This identity is linked to another user.', { code: 'identity_taken', fields: [{ field: 'subject', message: 'linked to another user' }] });
+        if (error instanceof IdentityTakenError)
+          throw new AppError('conflict', 'This identity is linked to another user.', {
+            code: 'identity_taken',
+            fields: [{ field: 'subject', message: 'linked to another user' }],
+          });
         throw error;
       }
     },
@@ -269,10 +348,17 @@ export function createAccessService(deps: AccessDeps) {
     async saveAgency(actor: Actor, body: Agency) {
       const existing = await findAgency(pool, body.id);
       if (existing && existing.kind !== body.kind) {
-        throw new AppError('conflict', `Agency ${body.id} is a ${existing.kind} agency.`, { code: 'agency_kind_fixed', fields: [{ field: 'kind', message: 'cannot change' }] });
+        throw new AppError('conflict', `Agency ${body.id} is a ${existing.kind} agency.`, {
+          code: 'agency_kind_fixed',
+          fields: [{ field: 'kind', message: 'cannot change' }],
+        });
       }
       await upsertAgencies(pool, [body]);
-      void sendAgencyNotice(deps.mailer, deps.logger, emailChangedNotice(existing, body, await changedBy(actor), now()));
+      void sendAgencyNotice(
+        deps.mailer,
+        deps.logger,
+        emailChangedNotice(existing, body, await changedBy(actor), now()),
+      );
     },
   };
 }

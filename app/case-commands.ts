@@ -18,7 +18,17 @@ import { releaseCase, reserveCase } from '../db/case-references';
 import type { SurvivorIdentity } from '../db/survivors';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
-import { minorTurns18OnFor, NoteSchema, validateOpenCase, type CloseCaseRequest, type OpenCaseInput, type Policy, type Rejection, type RejectionCode, type SignOff } from '../domain';
+import {
+  minorTurns18OnFor,
+  NoteSchema,
+  validateOpenCase,
+  type CloseCaseRequest,
+  type OpenCaseInput,
+  type Policy,
+  type Rejection,
+  type RejectionCode,
+  type SignOff,
+} from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import {
   CASE_WORKFLOW_TYPE,
@@ -36,7 +46,6 @@ export interface OpenCaseRequest extends IdentificationRequest {
   agencies: CaseAgencies;
   usesUVisa?: boolean;
 }
-
 
 /**
  * Identifies one write across retries: the API derives it from the request's `Idempotency-Key` (with its scope and
@@ -132,23 +141,40 @@ export class CaseCommands {
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
     // Refused here, with nothing written, rather than by a projection that could never succeed.
-    const reservation = await reserveCase(this.deps.pool, { caseId, openedByAgencyId: actor.agencyId, reference: open.reference, survivor: request.survivor }, this.deps.identityKeyring);
+    const reservation = await reserveCase(
+      this.deps.pool,
+      { caseId, openedByAgencyId: actor.agencyId, reference: open.reference, survivor: request.survivor },
+      this.deps.identityKeyring,
+    );
     if (reservation === 'reference_taken') {
-      throw new AppError('conflict', `Your agency already has a case with the reference ${open.reference}; choose another, or leave it out to have one assigned.`, {
-        code: 'reference_taken',
-        fields: [{ field: 'reference', message: 'already used by a case of your agency' }],
-      });
+      throw new AppError(
+        'conflict',
+        `Your agency already has a case with the reference ${open.reference}; choose another, or leave it out to have one assigned.`,
+        {
+          code: 'reference_taken',
+          fields: [{ field: 'reference', message: 'already used by a case of your agency' }],
+        },
+      );
     }
     const startCase = new WithStartWorkflowOperation<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
       workflowId: workflowIdOf(caseId),
       taskQueue: this.deps.taskQueue,
-      args: [{ kind: 'open', open: { ...open, reference: reservation.reference }, searchAttributes: this.deps.searchAttributes, historyLimit: this.deps.historyLimit }],
+      args: [
+        {
+          kind: 'open',
+          open: { ...open, reference: reservation.reference },
+          searchAttributes: this.deps.searchAttributes,
+          historyLimit: this.deps.historyLimit,
+        },
+      ],
       // A retry finds the case its first attempt started, whatever that attempt got to.
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     try {
       // Starts the case and waits until the read model shows it, in one call.
-      await this.bounded(caseId, () => this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }));
+      await this.bounded(caseId, () =>
+        this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }),
+      );
     } catch (error) {
       await this.releaseUnlessStarted(caseId);
       throw error;
@@ -160,7 +186,9 @@ export class CaseCommands {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     const updateId = options.operationId && `sign-off-${options.operationId}`;
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
-    await this.command(caseId, () => handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor }], updateId }));
+    await this.command(caseId, () =>
+      handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor }], updateId }),
+    );
     return this.read(caseId);
   }
 
@@ -211,7 +239,11 @@ export class CaseCommands {
         if (!view) throw new AppError('not_found', `No case ${caseId}.`);
         throw new AppError('conflict', `The case is ${view.status}.`, { code: 'case_not_open' });
       }
-      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === REJECTION_FAILURE_TYPE) {
+      if (
+        error instanceof WorkflowUpdateFailedError &&
+        error.cause instanceof ApplicationFailure &&
+        error.cause.type === REJECTION_FAILURE_TYPE
+      ) {
         throw rejectionError(error.cause.details?.[0] as Rejection);
       }
       throw error;
@@ -226,8 +258,10 @@ export class CaseCommands {
     try {
       return await this.deps.client.withDeadline(Date.now() + this.writeTimeoutMs, call);
     } catch (error) {
-      if (isTimeout(error)) throw await this.unavailable(caseId, `The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
-      if (unavailableDependency(error) === 'temporal') throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
+      if (isTimeout(error))
+        throw await this.unavailable(caseId, `The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
+      if (unavailableDependency(error) === 'temporal')
+        throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
       throw error;
     }
   }
@@ -240,20 +274,33 @@ export class CaseCommands {
   private async unavailable(caseId: string, timedOut: string): Promise<AppError> {
     const waiting = await this.workflowTaskWaiting(caseId).catch(() => undefined);
     if (waiting === undefined) return this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
-    if (waiting) return this.unavailableBecause('no_worker', `No case worker is taking up work (none polls the task queue ${this.deps.taskQueue})`);
+    if (waiting)
+      return this.unavailableBecause(
+        'no_worker',
+        `No case worker is taking up work (none polls the task queue ${this.deps.taskQueue})`,
+      );
     return this.unavailableBecause('workflow_timeout', timedOut);
   }
 
   private unavailableBecause(code: string, reason: string): AppError {
-    return new AppError('unavailable', `${reason}. The request may still be applied: retry it with the same Idempotency-Key to get its outcome.`, {
-      code,
-      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-    });
+    return new AppError(
+      'unavailable',
+      `${reason}. The request may still be applied: retry it with the same Idempotency-Key to get its outcome.`,
+      {
+        code,
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      },
+    );
   }
 
   private async workflowTaskWaiting(caseId: string): Promise<boolean> {
-    const { raw } = await this.deps.client.withDeadline(Date.now() + 1_000, () => this.deps.client.workflow.getHandle(workflowIdOf(caseId)).describe());
-    return raw.pendingWorkflowTask?.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
+    const { raw } = await this.deps.client.withDeadline(Date.now() + 1_000, () =>
+      this.deps.client.workflow.getHandle(workflowIdOf(caseId)).describe(),
+    );
+    return (
+      raw.pendingWorkflowTask?.state ===
+      temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED
+    );
   }
 }
 
@@ -266,9 +313,16 @@ function withSealedNote(caseId: string, signOff: SignOff, keyring: IdentityKeyri
   if (!Object.hasOwn(details, 'note')) return signOff;
   const note = NoteSchema.safeParse(details['note']);
   if (!note.success) {
-    throw rejectionError({ code: 'invalid_details', field: 'details.note', message: note.error.issues[0]?.message ?? 'expected a note' });
+    throw rejectionError({
+      code: 'invalid_details',
+      field: 'details.note',
+      message: note.error.issues[0]?.message ?? 'expected a note',
+    });
   }
-  return { ...signOff, details: { ...details, note: sealNote(note.data, { caseId, stepId: signOff.stepId }, keyring) } };
+  return {
+    ...signOff,
+    details: { ...details, note: sealNote(note.data, { caseId, stepId: signOff.stepId }, keyring) },
+  };
 }
 
 /** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */

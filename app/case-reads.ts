@@ -31,7 +31,9 @@ export function createCaseReads(deps: CaseReadsDeps) {
     const view = await getCase(deps.pool, caseId);
     if (!view) throw new AppError('not_found', `No case ${caseId}.`, { code: 'case_not_found' });
     if (!canSeeCase(actor, view.agencies)) {
-      throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', { code: 'not_a_participant' });
+      throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', {
+        code: 'not_a_participant',
+      });
     }
     return view;
   };
@@ -54,10 +56,13 @@ export function createCaseReads(deps: CaseReadsDeps) {
     async survivor(caseId: string, actor: Actor) {
       const view = await readCase(caseId, actor);
       if (!canReadSurvivor(actor, view.agencies)) {
-        throw new AppError('forbidden', "Only those working the case may read the survivor's identity.", { code: 'not_permitted_identity' });
+        throw new AppError('forbidden', "Only those working the case may read the survivor's identity.", {
+          code: 'not_permitted_identity',
+        });
       }
       const survivor = await getSurvivor(deps.pool, caseId, deps.identityKeyring);
-      if (!survivor) throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
+      if (!survivor)
+        throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
       return survivor;
     },
 
@@ -67,9 +72,17 @@ export function createCaseReads(deps: CaseReadsDeps) {
       for (const [kind, agencyId] of Object.entries(agencies)) {
         const actual = await agencyKindOf(deps.pool, agencyId);
         if (!actual) problems.push({ field: `agencies.${kind}`, message: `unknown agency ${agencyId}` });
-        else if (actual !== kind) problems.push({ field: `agencies.${kind}`, message: `agency ${agencyId} is a ${actual} agency, not ${kind}` });
+        else if (actual !== kind)
+          problems.push({
+            field: `agencies.${kind}`,
+            message: `agency ${agencyId} is a ${actual} agency, not ${kind}`,
+          });
       }
-      if (problems.length > 0) throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', { code: 'invalid_agencies', fields: problems });
+      if (problems.length > 0)
+        throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', {
+          code: 'invalid_agencies',
+          fields: problems,
+        });
     },
   };
 }
@@ -79,7 +92,11 @@ function visibleTo(view: CaseView, actor: Actor): CaseView {
   const steps = view.steps.filter((step) => canSeeStep(actor, step));
   if (steps.length === view.steps.length) return view;
   const visible = new Set(steps.map((step) => step.id));
-  return { ...view, steps, timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)) };
+  return {
+    ...view,
+    steps,
+    timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)),
+  };
 }
 
 /**
@@ -101,6 +118,9 @@ function withOverdue(view: CaseView, now: Date): CaseView {
   const at = now.getTime();
   return {
     ...view,
-    steps: view.steps.map((step) => ({ ...step, overdue: step.status === 'pending' && step.dueAt !== null && Date.parse(step.dueAt) < at })),
+    steps: view.steps.map((step) => ({
+      ...step,
+      overdue: step.status === 'pending' && step.dueAt !== null && Date.parse(step.dueAt) < at,
+    })),
   };
 }

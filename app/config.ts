@@ -17,83 +17,111 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
-const EnvSchema = z
-  .object({
-    SERVICE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
-    HOST: z.string().default('127.0.0.1'),
-    PORT: port.default(3000),
-    PUBLIC_BASE_URL: z.url().optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATA_DIR: z.string().default('.data'),
-    // Where a date or time of identification without an offset is read, for agencies without a zone of their own.
-    TIMEZONE: TimeZoneSchema.default('UTC'),
+const EnvSchema = z.object({
+  SERVICE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+  // Where a date or time of identification without an offset is read, for agencies without a zone of their own.
+  TIMEZONE: TimeZoneSchema.default('UTC'),
 
-    DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
-    MIGRATION_DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
-    EMBEDDED_POSTGRES_PORT: port.default(5433),
+  DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
+  MIGRATION_DATABASE_URL: optionalText.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
 
-    TEMPORAL_ADDRESS: optionalText,
-    TEMPORAL_NAMESPACE: z.string().default('default'),
-    TEMPORAL_TASK_QUEUE: z.string().default('relief-cases'),
-    // A person waits at a form: a write that cannot finish within this answers 503 and is retried with its key.
-    WRITE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
-    TEMPORAL_PORT: port.default(7233),
-    TEMPORAL_UI_PORT: port.default(8233),
-    TEMPORAL_API_KEY: optionalText,
-    TEMPORAL_TLS_CERT_PATH: optionalText,
-    TEMPORAL_TLS_KEY_PATH: optionalText,
-    TEMPORAL_TLS_CA_PATH: optionalText,
-    TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('relief-cases'),
+  // A person waits at a form: a write that cannot finish within this answers 503 and is retried with its key.
+  WRITE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
 
-    SMTP_URL: optionalText.pipe(z.url({ message: 'must be an smtp:// or smtps:// URL' }).optional()),
-    SMTP_CAPTURE_PORT: port.default(2525),
-    MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
+  SMTP_URL: optionalText.pipe(z.url({ message: 'must be an smtp:// or smtps:// URL' }).optional()),
+  SMTP_CAPTURE_PORT: port.default(2525),
+  MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
 
-    CORS_ORIGINS: optionalText.pipe(
-      z
-        .string()
-        .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
-        .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins (https://console.example.org)' })))
-        .optional(),
-    ),
-    // Whose X-Forwarded-For to believe: anyone else could claim any address and escape the per-address limits.
-    TRUSTED_PROXIES: optionalText.pipe(
-      z
-        .string()
-        .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
-        .refine((list) => list.every(isProxyAddress), { message: 'must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal' })
-        .optional(),
-    ),
-    RATE_LIMIT_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signInPerMinute),
-    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
-    SESSION_TTL_HOURS: z.coerce.number().min(0.25).max(24 * 7).default(12),
+  CORS_ORIGINS: optionalText.pipe(
+    z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins (https://console.example.org)' })))
+      .optional(),
+  ),
+  // Whose X-Forwarded-For to believe: anyone else could claim any address and escape the per-address limits.
+  TRUSTED_PROXIES: optionalText.pipe(
+    z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isProxyAddress), {
+        message:
+          'must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+      })
+      .optional(),
+  ),
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signInPerMinute),
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .min(0.25)
+    .max(24 * 7)
+    .default(12),
 
-    CONSOLE_SECRET: optionalText.pipe(z.string().min(32, { message: 'must be at least 32 characters (random)' }).optional()),
+  CONSOLE_SECRET: optionalText.pipe(
+    z.string().min(32, { message: 'must be at least 32 characters (random)' }).optional(),
+  ),
 
-    OIDC_ISSUER_URL: optionalText.pipe(z.url({ message: "must be the identity provider's issuer URL (https://…)" }).optional()),
-    OIDC_CLIENT_ID: optionalText,
-    OIDC_CLIENT_SECRET: optionalText,
+  OIDC_ISSUER_URL: optionalText.pipe(
+    z.url({ message: "must be the identity provider's issuer URL (https://…)" }).optional(),
+  ),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
 
-    POLICY_FILE: optionalText,
-    IDENTITY_KEYS: optionalText,
-    PAYLOAD_KEYS: optionalText,
-  });
+  POLICY_FILE: optionalText,
+  IDENTITY_KEYS: optionalText,
+  PAYLOAD_KEYS: optionalText,
+});
 
 /** Rules across variables, checked on the raw environment so they are reported alongside every other problem. */
 function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   if (env.MIGRATION_DATABASE_URL?.trim() && !env.DATABASE_URL?.trim()) {
-    problems.push('MIGRATION_DATABASE_URL: set DATABASE_URL too (the service role); this one is the owner that migrates');
+    problems.push(
+      'MIGRATION_DATABASE_URL: set DATABASE_URL too (the service role); this one is the owner that migrates',
+    );
   }
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH?.trim()) !== Boolean(env.TEMPORAL_TLS_KEY_PATH?.trim())) {
     problems.push('TEMPORAL_TLS_KEY_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
-  const oidc = (['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((variable) => env[variable]?.trim());
+  const oidc = (['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((variable) =>
+    env[variable]?.trim(),
+  );
   if (oidc.length > 0 && oidc.length < 3) {
-    problems.push('OIDC_ISSUER_URL: OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together (all three, or none for no OpenID Connect)');
+    problems.push(
+      'OIDC_ISSUER_URL: OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together (all three, or none for no OpenID Connect)',
+    );
   }
   if (oidc.length > 0 && !env.PUBLIC_BASE_URL?.trim()) {
-    problems.push('PUBLIC_BASE_URL: required with OIDC_ISSUER_URL: the redirect URI registered at the provider is PUBLIC_BASE_URL/sign-in/oidc/callback');
+    problems.push(
+      'PUBLIC_BASE_URL: required with OIDC_ISSUER_URL: the redirect URI registered at the provider is PUBLIC_BASE_URL/sign-in/oidc/callback',
+    );
   }
   const issuer = env.OIDC_ISSUER_URL?.trim();
   if (issuer && URL.canParse(issuer) && !isHttpsOrLoopback(new URL(issuer))) {
@@ -108,12 +136,15 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   // would, and every reminder and escalation would be lost without a word.
   const realPart = ['DATABASE_URL', 'TEMPORAL_ADDRESS'].find((variable) => env[variable]?.trim());
   if (realPart && !env.SMTP_URL?.trim()) {
-    problems.push(`SMTP_URL: required with ${realPart} (smtp:// or smtps://); the embedded mail capture is for development only`);
+    problems.push(
+      `SMTP_URL: required with ${realPart} (smtp:// or smtps://); the embedded mail capture is for development only`,
+    );
   }
   for (const [variable, realInfrastructure, why] of requirements) {
     const value = env[variable]?.trim();
     if (value) problems.push(...parseKeyring(variable, value).problems);
-    else if (env[realInfrastructure]?.trim()) problems.push(`${variable}: required with ${realInfrastructure}, ${why} ("<key id>:<32 bytes in base64>")`);
+    else if (env[realInfrastructure]?.trim())
+      problems.push(`${variable}: required with ${realInfrastructure}, ${why} ("<key id>:<32 bytes in base64>")`);
   }
   return problems;
 }
@@ -129,7 +160,10 @@ function isProxyAddress(entry: string): boolean {
 
 /** Plain HTTP is acceptable only to this machine's loopback (a development identity provider). */
 export function isHttpsOrLoopback(url: URL): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+  );
 }
 
 export interface Config {
@@ -144,7 +178,9 @@ export interface Config {
   timeZone: string;
   /** `url` is the service's own role; `migrationUrl` the owner that applies migrations (default: `url`). */
   database: { url: string; migrationUrl?: string } | { embedded: { port: number; dataDir: string } };
-  temporal: { taskQueue: string; writeTimeoutMs: number } & ({ connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } });
+  temporal: { taskQueue: string; writeTimeoutMs: number } & (
+    { connect: TemporalSettings } | { embedded: { port: number; uiPort: number; namespace: string; dbFile: string } }
+  );
   mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
   policyFile?: string;
   /** Configured keys, or where the embedded mode keeps its development keys. */
@@ -166,7 +202,8 @@ export class ConfigError extends Error {
 }
 
 /** The variables that choose a port the service listens on, itself or through the embedded servers it starts. */
-export type PortVariable = 'PORT' | 'EMBEDDED_POSTGRES_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SMTP_CAPTURE_PORT';
+export type PortVariable =
+  'PORT' | 'EMBEDDED_POSTGRES_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SMTP_CAPTURE_PORT';
 
 /** A port another program holds: said in one line that names the variable to change, not as a stack trace. */
 export class PortInUseError extends Error {
@@ -183,19 +220,31 @@ export class PortInUseError extends Error {
  * Runs `start`, which listens on `ports`. When one of them is taken, reported as Node reports it (an error with
  * `code` EADDRINUSE and the `port`; the embedded servers report theirs alike), the error names the variable.
  */
-export async function namingPortVariables<T>(ports: Partial<Record<PortVariable, number>>, start: () => Promise<T>): Promise<T> {
+export async function namingPortVariables<T>(
+  ports: Partial<Record<PortVariable, number>>,
+  start: () => Promise<T>,
+): Promise<T> {
   try {
     return await start();
   } catch (error) {
     const taken = takenPort(error);
-    const variable = (Object.keys(ports) as PortVariable[]).find((name) => taken !== undefined && ports[name] === taken);
+    const variable = (Object.keys(ports) as PortVariable[]).find(
+      (name) => taken !== undefined && ports[name] === taken,
+    );
     throw variable && taken !== undefined ? new PortInUseError(variable, taken) : error;
   }
 }
 
 /** Read by shape, not `instanceof Error`: Node's own errors come from another realm under test runners' sandboxes. */
 function takenPort(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== 'EADDRINUSE' || !('port' in error)) return undefined;
+  if (
+    typeof error !== 'object' ||
+    error === null ||
+    !('code' in error) ||
+    error.code !== 'EADDRINUSE' ||
+    !('port' in error)
+  )
+    return undefined;
   return typeof error.port === 'number' ? error.port : undefined;
 }
 
@@ -210,13 +259,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = e.DATA_DIR;
   return {
     role: e.SERVICE_ROLE,
-    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`, corsOrigins: e.CORS_ORIGINS ?? [], trustedProxies: e.TRUSTED_PROXIES ?? [] },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
+      corsOrigins: e.CORS_ORIGINS ?? [],
+      trustedProxies: e.TRUSTED_PROXIES ?? [],
+    },
     rateLimits: { signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE, writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     logLevel: e.LOG_LEVEL,
     dataDir,
     timeZone: e.TIMEZONE,
-    database: e.DATABASE_URL ? { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL } : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
+    database: e.DATABASE_URL
+      ? { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL }
+      : { embedded: { port: e.EMBEDDED_POSTGRES_PORT, dataDir: `${dataDir}/postgres` } },
     temporal: {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       writeTimeoutMs: e.WRITE_TIMEOUT_SECONDS * 1000,
@@ -248,13 +305,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { from: e.MAIL_FROM, ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : { capture: { port: e.SMTP_CAPTURE_PORT } }) },
     policyFile: e.POLICY_FILE,
-    identityKeys: e.IDENTITY_KEYS ? { keyring: parseKeyring('IDENTITY_KEYS', e.IDENTITY_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/identity.key` },
+    identityKeys: e.IDENTITY_KEYS
+      ? { keyring: parseKeyring('IDENTITY_KEYS', e.IDENTITY_KEYS).keyring! }
+      : { developmentKeyFile: `${dataDir}/keys/identity.key` },
     consoleSecret: e.CONSOLE_SECRET
       ? { secret: e.CONSOLE_SECRET }
       : e.DATABASE_URL
         ? null
         : { developmentSecretFile: `${dataDir}/keys/console-secret` },
-    oidc: e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET ? { issuerUrl: e.OIDC_ISSUER_URL, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET } : null,
-    payloadKeys: e.PAYLOAD_KEYS ? { keyring: parseKeyring('PAYLOAD_KEYS', e.PAYLOAD_KEYS).keyring! } : { developmentKeyFile: `${dataDir}/keys/payload.key` },
+    oidc:
+      e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? { issuerUrl: e.OIDC_ISSUER_URL, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
+        : null,
+    payloadKeys: e.PAYLOAD_KEYS
+      ? { keyring: parseKeyring('PAYLOAD_KEYS', e.PAYLOAD_KEYS).keyring! }
+      : { developmentKeyFile: `${dataDir}/keys/payload.key` },
   };
 }

@@ -10,16 +10,22 @@ import { AppError } from '../core/errors';
 import { instantOfLocal, localDateOf, startOfLocalDay } from './time-zones';
 
 /** `2025-11-03T09:30`, with optional seconds and milliseconds, then `Z`, `±HH:MM` or nothing (local time). */
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T((?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?)(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/;
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T((?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?)(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/;
 const DATE_TIME_EXPECTED =
-  'expected a date and time as 2025-11-03T09:30-05:00 (an offset or Z), or 2025-11-03T09:30 in the identifying agency\'s time zone';
+  "expected a date and time as 2025-11-03T09:30-05:00 (an offset or Z), or 2025-11-03T09:30 in the identifying agency's time zone";
 
 export const IdentifiedAtSchema = z
   .string()
   .regex(DATE_TIME, { message: DATE_TIME_EXPECTED, abort: true })
   // The day as written must exist and be in the range every date of the service keeps to.
-  .refine((value) => IsoDateSchema.safeParse(value.slice(0, 10)).success, `expected a day between ${EARLIEST_DATE} and ${LATEST_DATE}`)
-  .describe("the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone");
+  .refine(
+    (value) => IsoDateSchema.safeParse(value.slice(0, 10)).success,
+    `expected a day between ${EARLIEST_DATE} and ${LATEST_DATE}`,
+  )
+  .describe(
+    "the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone",
+  );
 
 /** Exactly one of them; the API's schema refuses anything else before this is reached. */
 export interface IdentificationRequest {
@@ -44,7 +50,10 @@ export function identificationOf(request: IdentificationRequest, zone: string, n
   const identification = resolve(request, zone);
   if (Date.parse(identification.at) > now.getTime()) {
     const message = `${identification.field} (${identification.at}) is after now (${now.toISOString()}): an identification cannot be in the future`;
-    throw new AppError('unprocessable', message, { code: 'date_order', fields: [{ field: identification.field, message }] });
+    throw new AppError('unprocessable', message, {
+      code: 'date_order',
+      fields: [{ field: identification.field, message }],
+    });
   }
   return identification;
 }
@@ -52,7 +61,8 @@ export function identificationOf(request: IdentificationRequest, zone: string, n
 function resolve(request: IdentificationRequest, zone: string): Identification {
   if (request.identifiedAt !== undefined) {
     const [, date = '', time = '', offset] = DATE_TIME.exec(request.identifiedAt) ?? [];
-    const at = offset === undefined ? instantOfLocal(date, time, zone) : new Date(`${date}T${time}${offset}`).toISOString();
+    const at =
+      offset === undefined ? instantOfLocal(date, time, zone) : new Date(`${date}T${time}${offset}`).toISOString();
     return { at, on: localDateOf(at, zone), field: 'identifiedAt' };
   }
   if (request.identifiedOn !== undefined) {

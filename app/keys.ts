@@ -15,12 +15,18 @@ export type KeyVariable = 'IDENTITY_KEYS' | 'PAYLOAD_KEYS';
 export function parseKeyring(variable: KeyVariable, text: string): { keyring?: IdentityKeyring; problems: string[] } {
   const problems: string[] = [];
   const keys: IdentityKey[] = [];
-  for (const [index, entry] of text.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [index, entry] of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     const separator = entry.indexOf(':');
     const id = entry.slice(0, separator).trim();
     const key = Buffer.from(entry.slice(separator + 1).trim(), 'base64');
     if (separator < 1 || key.length !== 32 || id === 'plaintext') {
-      problems.push(`${variable}: entry ${index + 1} must be "<key id>:<32 bytes in base64>" (e.g. "2026-11:$(openssl rand -base64 32)")`);
+      problems.push(
+        `${variable}: entry ${index + 1} must be "<key id>:<32 bytes in base64>" (e.g. "2026-11:$(openssl rand -base64 32)")`,
+      );
     } else keys.push({ id, key });
   }
   if (keys.length === 0 && problems.length === 0) problems.push(`${variable}: no key given`);
@@ -45,6 +51,9 @@ export function developmentKeyring(variable: KeyVariable, file: string, logger: 
   const value = developmentSecret(file, () => `dev-${randomUUID().slice(0, 8)}:${randomBytes(32).toString('base64')}`);
   const { keyring, problems } = parseKeyring(variable, value);
   if (!keyring) throw new Error(`${file}: ${problems.join('; ')}`);
-  logger.warn({ keyId: keyring.current.id, file }, `using a development key from the data folder; set ${variable} outside development`);
+  logger.warn(
+    { keyId: keyring.current.id, file },
+    `using a development key from the data folder; set ${variable} outside development`,
+  );
   return keyring;
 }

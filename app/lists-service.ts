@@ -24,12 +24,17 @@ export function createListsService(deps: ListsDeps) {
   return {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
     steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {
-      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now: now() }).catch((error: unknown) => {
-        if (error instanceof InvalidCursorError) {
-          throw new AppError('bad_request', error.message, { code: 'invalid_cursor', fields: [{ field: 'cursor', message: 'not a cursor of this list' }] });
-        }
-        throw error;
-      });
+      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now: now() }).catch(
+        (error: unknown) => {
+          if (error instanceof InvalidCursorError) {
+            throw new AppError('bad_request', error.message, {
+              code: 'invalid_cursor',
+              fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
+            });
+          }
+          throw error;
+        },
+      );
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
@@ -39,7 +44,12 @@ export function createListsService(deps: ListsDeps) {
     /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */
     async dashboard(actor: Actor, agencyId: string | undefined) {
       const at = now();
-      const found = await dashboardCounts(deps.pool, { participantAgencyId: actor.agencyId, agencyId, now: at, soonUntil: new Date(at.getTime() + SOON_MS) });
+      const found = await dashboardCounts(deps.pool, {
+        participantAgencyId: actor.agencyId,
+        agencyId,
+        now: at,
+        soonUntil: new Date(at.getTime() + SOON_MS),
+      });
       return { asOf: at.toISOString(), ...found };
     },
   };

@@ -13,12 +13,15 @@ export async function loadPolicy(file: string | undefined): Promise<Policy> {
   try {
     override = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError([`POLICY_FILE: cannot read ${file} as JSON (${error instanceof Error ? error.message : String(error)})`]);
+    throw new ConfigError([
+      `POLICY_FILE: cannot read ${file} as JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
   }
   try {
     return policyWithOverrides(override);
   } catch (error) {
-    if (error instanceof z.ZodError) throw new ConfigError(error.issues.map((i) => `POLICY_FILE ${i.path.join('.')}: ${i.message}`));
+    if (error instanceof z.ZodError)
+      throw new ConfigError(error.issues.map((i) => `POLICY_FILE ${i.path.join('.')}: ${i.message}`));
     throw error;
   }
 }

@@ -42,7 +42,10 @@ export function readinessProbe(options: ReadinessOptions): () => Promise<Readine
     const deadline = Date.now() + timeoutMs;
     const [postgres, systemInfo, taskQueueInfo] = await Promise.all([
       within(timeoutMs, pool.query('select 1')),
-      within(timeoutMs, connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({}))),
+      within(
+        timeoutMs,
+        connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({})),
+      ),
       within(
         timeoutMs,
         connection.withDeadline(deadline, () =>
@@ -55,7 +58,8 @@ export function readinessProbe(options: ReadinessOptions): () => Promise<Readine
       ),
     ]);
     const seenSince = Date.now() - WORKER_SEEN_WITHIN_MS;
-    const worker = taskQueueInfo?.pollers.some((poller) => (optionalTsToMs(poller.lastAccessTime) ?? 0) >= seenSince) ?? false;
+    const worker =
+      taskQueueInfo?.pollers.some((poller) => (optionalTsToMs(poller.lastAccessTime) ?? 0) >= seenSince) ?? false;
     const checks = { postgres: postgres !== undefined, temporal: systemInfo !== undefined, worker };
     return { ok: Object.values(checks).every(Boolean), checks };
   };

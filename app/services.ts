@@ -17,5 +17,10 @@ export interface Services {
 }
 
 export function createServices(parts: ServiceParts): Services {
-  return { access: createAccessService(parts), audit: createAuditService(parts), lists: createListsService(parts), caseReads: createCaseReads(parts) };
+  return {
+    access: createAccessService(parts),
+    audit: createAuditService(parts),
+    lists: createListsService(parts),
+    caseReads: createCaseReads(parts),
+  };
 }

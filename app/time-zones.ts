@@ -56,9 +56,20 @@ function offsetMs(epochMs: number, zone: string): number {
 
 /** The zone's wall clock at that moment, as the epoch milliseconds of the same reading in UTC. */
 function wallClockMs(epochMs: number, zone: string): number {
-  const parts = Object.fromEntries(formatterOf(zone).formatToParts(new Date(epochMs)).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    formatterOf(zone)
+      .formatToParts(new Date(epochMs))
+      .map((part) => [part.type, part.value]),
+  );
   const field = (type: string) => Number(parts[type]);
-  const seconds = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
+  const seconds = Date.UTC(
+    field('year'),
+    field('month') - 1,
+    field('day'),
+    field('hour'),
+    field('minute'),
+    field('second'),
+  );
   // Intl reads whole seconds; the milliseconds carry over unchanged (no zone's offset has a fraction of a second).
   return seconds + (((epochMs % 1000) + 1000) % 1000);
 }
@@ -86,7 +97,11 @@ export const TimeZoneSchema = z
   .string()
   .transform((name, ctx) => {
     const zone = canonicalTimeZone(name);
-    if (zone === null) ctx.addIssue({ code: 'custom', message: `expected an IANA time zone such as America/Chicago or UTC; ${JSON.stringify(name.slice(0, 64))} is not one` });
+    if (zone === null)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an IANA time zone such as America/Chicago or UTC; ${JSON.stringify(name.slice(0, 64))} is not one`,
+      });
     return zone ?? name;
   })
   .describe('an IANA time zone name, e.g. America/Chicago or UTC');

@@ -9,13 +9,19 @@ const COUNTS: Record<AgencyKind, number> = { law_enforcement: 60, ice: 1, hhs: 1
 
 export const benchAgencyId = (kind: AgencyKind, n: number) => `bench-${kind.replace('_', '-')}-${n}`;
 
-export const BENCH_AGENCIES: { id: string; kind: AgencyKind }[] = (Object.entries(COUNTS) as [AgencyKind, number][]).flatMap(([kind, count]) =>
-  Array.from({ length: count }, (_, n) => ({ id: benchAgencyId(kind, n), kind })),
-);
+export const BENCH_AGENCIES: { id: string; kind: AgencyKind }[] = (
+  Object.entries(COUNTS) as [AgencyKind, number][]
+).flatMap(([kind, count]) => Array.from({ length: count }, (_, n) => ({ id: benchAgencyId(kind, n), kind })));
 
 export function randomAgencies(random: () => number): CaseAgencies {
   const pick = (kind: AgencyKind) => benchAgencyId(kind, Math.floor(random() * COUNTS[kind]));
-  return { law_enforcement: pick('law_enforcement'), ice: pick('ice'), hhs: pick('hhs'), advocate: pick('advocate'), coordinator: pick('coordinator') };
+  return {
+    law_enforcement: pick('law_enforcement'),
+    ice: pick('ice'),
+    hhs: pick('hhs'),
+    advocate: pick('advocate'),
+    coordinator: pick('coordinator'),
+  };
 }
 
 /** The same random choice in SQL, one object per row (for the bulk copy). */

@@ -9,7 +9,13 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type express from 'express';
 import pino from 'pino';
 import type { Pool } from 'pg';
@@ -113,9 +119,22 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
 
   const workerConnection = await connectWorker(settings);
   cleanup.add('worker connection', () => workerConnection.close());
-  const bundlerLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-  const caseBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: bundlerLogger });
-  const pingBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/ping'), logger: bundlerLogger });
+  const bundlerLogger = {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const caseBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: bundlerLogger,
+  });
+  const pingBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./workflows/ping'),
+    logger: bundlerLogger,
+  });
   const caseTaskQueue = 'bench-cases';
   const pingTaskQueue = 'bench-ping';
   const activities = createActivities({
@@ -126,9 +145,24 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
     temporal: { client, taskQueue: caseTaskQueue },
     logger: quiet,
   });
-  const caseWorker = await createCaseWorker({ connection: workerConnection, namespace: 'default', taskQueue: caseTaskQueue, activities, dataConverter, workflowBundle: caseBundle });
-  const pingWorker = await Worker.create({ connection: workerConnection, namespace: 'default', taskQueue: pingTaskQueue, workflowBundle: pingBundle });
-  for (const [name, worker] of [['case worker', caseWorker], ['ping worker', pingWorker]] as const) {
+  const caseWorker = await createCaseWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue: caseTaskQueue,
+    activities,
+    dataConverter,
+    workflowBundle: caseBundle,
+  });
+  const pingWorker = await Worker.create({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue: pingTaskQueue,
+    workflowBundle: pingBundle,
+  });
+  for (const [name, worker] of [
+    ['case worker', caseWorker],
+    ['ping worker', pingWorker],
+  ] as const) {
     const running = worker.run();
     cleanup.add(name, async () => {
       worker.shutdown();
@@ -137,11 +171,25 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   }
   progress('case worker and ping worker running');
 
-  const cases = new CaseCommands({ client, pool, identityKeyring: keyring, taskQueue: caseTaskQueue, policy: () => DEFAULT_POLICY, searchAttributes: true });
+  const cases = new CaseCommands({
+    client,
+    pool,
+    identityKeyring: keyring,
+    taskQueue: caseTaskQueue,
+    policy: () => DEFAULT_POLICY,
+    searchAttributes: true,
+  });
   // Request logging stays on (at info, as in production), written to /dev/null: its cost is part of our layers.
   const apiLogger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
   const api = await listen(
-    createApp({ logger: apiLogger, pool, ...createServices({ pool, logger: apiLogger, identityKeyring: keyring }), cases, identityKeyring: keyring, ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }) }),
+    createApp({
+      logger: apiLogger,
+      pool,
+      ...createServices({ pool, logger: apiLogger, identityKeyring: keyring }),
+      cases,
+      identityKeyring: keyring,
+      ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
+    }),
   );
   cleanup.add('API server', () => close(api.server));
   const bare = await listen(createBareApp(pool));

@@ -26,8 +26,18 @@ async function benchWorker(pool: Pool, agency: { id: string; kind: AgencyKind })
   const user =
     (await findUser(pool, { username })) ??
     // No password: an API key is all a bench client uses, and skipping scrypt keeps setup fast.
-    (await createUser(pool, { username, displayName: `Bench worker of ${agency.id}`, agencyId: agency.id, roles: [WORKING_ROLE[agency.kind]] }));
-  const { token } = await issueToken(pool, { userId: user.id, kind: 'api_key', label: 'bench', expiresAt: new Date(Date.now() + KEY_LIFETIME_MS) });
+    (await createUser(pool, {
+      username,
+      displayName: `Bench worker of ${agency.id}`,
+      agencyId: agency.id,
+      roles: [WORKING_ROLE[agency.kind]],
+    }));
+  const { token } = await issueToken(pool, {
+    userId: user.id,
+    kind: 'api_key',
+    label: 'bench',
+    expiresAt: new Date(Date.now() + KEY_LIFETIME_MS),
+  });
   return {
     user,
     actor: { userId: user.id, agencyId: user.agencyId, agencyKind: user.agencyKind, roles: user.roles },
@@ -36,7 +46,10 @@ async function benchWorker(pool: Pool, agency: { id: string; kind: AgencyKind })
 }
 
 /** A working user with an API key for each of these bench agencies, by agency id. */
-export async function benchWorkers(pool: Pool, agencies: readonly { id: string; kind: AgencyKind }[]): Promise<Map<string, BenchWorker>> {
+export async function benchWorkers(
+  pool: Pool,
+  agencies: readonly { id: string; kind: AgencyKind }[],
+): Promise<Map<string, BenchWorker>> {
   await insertBenchAgencies(pool);
   const workers = new Map<string, BenchWorker>();
   for (const agency of agencies) workers.set(agency.id, await benchWorker(pool, agency));

@@ -90,7 +90,9 @@ export async function loadReadModel(pool: Pool, options: LoadOptions): Promise<L
     for (let from = 1; from <= copiesPerTemplate; from += batch) {
       const to = Math.min(copiesPerTemplate, from + batch - 1);
       await client.query(COPY_BATCH_SQL, [from, to]);
-      options.progress(`copied ${Math.min(options.cases, options.templates * (to + 1)).toLocaleString('en-US')} / ${options.cases.toLocaleString('en-US')} cases`);
+      options.progress(
+        `copied ${Math.min(options.cases, options.templates * (to + 1)).toLocaleString('en-US')} / ${options.cases.toLocaleString('en-US')} cases`,
+      );
     }
     await client.query('DROP TABLE bench_copies');
   } finally {
@@ -98,7 +100,13 @@ export async function loadReadModel(pool: Pool, options: LoadOptions): Promise<L
   }
   await pool.query('VACUUM ANALYZE cases, case_steps, case_timeline');
 
-  const { rows } = await pool.query<{ cases: string; steps: string; timeline: string; pending: string; overdue: string }>(
+  const { rows } = await pool.query<{
+    cases: string;
+    steps: string;
+    timeline: string;
+    pending: string;
+    overdue: string;
+  }>(
     `SELECT (SELECT count(*) FROM cases) AS cases,
             (SELECT count(*) FROM case_steps) AS steps,
             (SELECT count(*) FROM case_timeline) AS timeline,

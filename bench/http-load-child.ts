@@ -27,7 +27,12 @@ async function run(options: HttpLoadOptions): Promise<HttpLoadResult> {
   });
   const result = await done;
   const seconds = (performance.now() - started) / 1000;
-  return { ...summarize(latencies), perSecond: latencies.length / seconds, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return {
+    ...summarize(latencies),
+    perSecond: latencies.length / seconds,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
 }
 
 process.once('message', (options: HttpLoadOptions) => {

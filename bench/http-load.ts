@@ -23,7 +23,8 @@ export interface HttpLoadResult extends LatencySummary {
  * whole milliseconds, too coarse for loopback requests).
  */
 export function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.origin)) throw new Error(`refusing to load anything but 127.0.0.1: ${options.origin}`);
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.origin))
+    throw new Error(`refusing to load anything but 127.0.0.1: ${options.origin}`);
   return new Promise((resolve, reject) => {
     // The parent runs under tsx; the child inherits its loader through the default execArgv.
     const child = fork(require.resolve('./http-load-child'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

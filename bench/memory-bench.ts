@@ -49,7 +49,10 @@ class WorkerProcess {
   ) {}
 
   static async start(config: MemoryWorkerConfig): Promise<WorkerProcess> {
-    const child = fork(require.resolve('./memory-worker'), { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(require.resolve('./memory-worker'), {
+      execArgv: [...process.execArgv, '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const ready = WorkerProcess.next(child);
     child.send(config);
     const reply = await ready;
@@ -118,7 +121,11 @@ export async function runMemoryBench(
   const bundleCodePath = join(deps.workDir, 'case-workflows-bundle.js');
   writeFileSync(bundleCodePath, deps.caseBundle.code);
   const config = {
-    databaseUrl: deps.databaseUrl, temporalAddress: deps.temporalAddress, taskQueue: TASK_QUEUE, smtpUrl: deps.smtpUrl, bundleCodePath,
+    databaseUrl: deps.databaseUrl,
+    temporalAddress: deps.temporalAddress,
+    taskQueue: TASK_QUEUE,
+    smtpUrl: deps.smtpUrl,
+    bundleCodePath,
     payloadKey: { id: deps.keyring.current.id, hex: deps.keyring.current.key.toString('hex') },
   };
   const samples: MemoryBenchResult['samples'] = [];
@@ -135,64 +142,115 @@ export async function runMemoryBench(
     const identifiedAt = new Date().toISOString();
     let started = 0;
     const startedAt = performance.now();
-    const starting = await timeCalls(caseIds.map((caseId, index) => ({ caseId, index })), START_CONCURRENCY, async ({ caseId, index }) => {
-      const reference = `RC-MEM-${runId}-${String(index).padStart(5, '0')}`;
-      await client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
-        workflowId: workflowIdOf(caseId),
-        taskQueue: TASK_QUEUE,
-        args: [
-          {
-            kind: 'open',
-            open: { caseId, reference, identifiedAt, minorTurns18On: random() < 0.25 ? '2030-06-01' : null, agencies: randomAgencies(random), usesUVisa: random() < 0.2, policy: DEFAULT_POLICY },
-            searchAttributes: true,
-          },
-        ],
-      });
-      if (++started % 1000 === 0) progress(`started ${started.toLocaleString('en-US')} / ${options.cases.toLocaleString('en-US')} case workflows`);
-    });
-    if (starting.failures > 0) throw new Error(`starting workflows: ${starting.failures} failures, first: ${starting.firstFailure}`);
+    const starting = await timeCalls(
+      caseIds.map((caseId, index) => ({ caseId, index })),
+      START_CONCURRENCY,
+      async ({ caseId, index }) => {
+        const reference = `RC-MEM-${runId}-${String(index).padStart(5, '0')}`;
+        await client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
+          workflowId: workflowIdOf(caseId),
+          taskQueue: TASK_QUEUE,
+          args: [
+            {
+              kind: 'open',
+              open: {
+                caseId,
+                reference,
+                identifiedAt,
+                minorTurns18On: random() < 0.25 ? '2030-06-01' : null,
+                agencies: randomAgencies(random),
+                usesUVisa: random() < 0.2,
+                policy: DEFAULT_POLICY,
+              },
+              searchAttributes: true,
+            },
+          ],
+        });
+        if (++started % 1000 === 0)
+          progress(
+            `started ${started.toLocaleString('en-US')} / ${options.cases.toLocaleString('en-US')} case workflows`,
+          );
+      },
+    );
+    if (starting.failures > 0)
+      throw new Error(`starting workflows: ${starting.failures} failures, first: ${starting.firstFailure}`);
     const startSeconds = (performance.now() - startedAt) / 1000;
 
     // Settled: every case projected into the read model, no workflow task waiting, and a sample of cases asleep.
     const projected = async () => {
-      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM cases WHERE id = ANY($1::uuid[])', [caseIds]);
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM cases WHERE id = ANY($1::uuid[])', [
+        caseIds,
+      ]);
       return Number(rows[0]!.n);
     };
     let lastReport = 0;
-    await until('every case is projected', async () => {
-      const n = await projected();
-      if (n - lastReport >= 1000 || n === options.cases) progress(`${(lastReport = n).toLocaleString('en-US')} cases projected`);
-      return n === options.cases;
-    }, 30 * 60_000);
-    await until('the workflow task backlog is empty', async () => ((await workflowBacklog(client)) ?? 0) === 0, 10 * 60_000);
+    await until(
+      'every case is projected',
+      async () => {
+        const n = await projected();
+        if (n - lastReport >= 1000 || n === options.cases)
+          progress(`${(lastReport = n).toLocaleString('en-US')} cases projected`);
+        return n === options.cases;
+      },
+      30 * 60_000,
+    );
+    await until(
+      'the workflow task backlog is empty',
+      async () => ((await workflowBacklog(client)) ?? 0) === 0,
+      10 * 60_000,
+    );
     const sample = Array.from({ length: 20 }, (_, i) => caseIds[Math.floor((i * caseIds.length) / 20)]!);
-    await until('the sampled cases are asleep on a timer', async () => {
-      const states = await Promise.all(
-        sample.map(async (caseId) => {
-          const handle = client.workflow.getHandle(workflowIdOf(caseId));
-          const { raw } = await handle.describe();
-          const state = await handle.query(caseStateQuery);
-          return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0 && state.status === 'open' && nextAlarm(state) !== undefined;
-        }),
-      );
-      return states.every(Boolean);
-    }, 5 * 60_000);
+    await until(
+      'the sampled cases are asleep on a timer',
+      async () => {
+        const states = await Promise.all(
+          sample.map(async (caseId) => {
+            const handle = client.workflow.getHandle(workflowIdOf(caseId));
+            const { raw } = await handle.describe();
+            const state = await handle.query(caseStateQuery);
+            return (
+              !raw.pendingWorkflowTask &&
+              (raw.pendingActivities?.length ?? 0) === 0 &&
+              state.status === 'open' &&
+              nextAlarm(state) !== undefined
+            );
+          }),
+        );
+        return states.every(Boolean);
+      },
+      5 * 60_000,
+    );
     const settledSeconds = (performance.now() - startedAt) / 1000;
     progress(`all ${options.cases.toLocaleString('en-US')} cases asleep on their timers`);
     const cachedNow = Math.min(options.cases, worker.maxCachedWorkflows).toLocaleString('en-US');
-    samples.push({ label: `${options.cases.toLocaleString('en-US')} open cases, cache max ${worker.maxCachedWorkflows}`, cached: cachedNow, memory: await worker.memory() });
+    samples.push({
+      label: `${options.cases.toLocaleString('en-US')} open cases, cache max ${worker.maxCachedWorkflows}`,
+      cached: cachedNow,
+      memory: await worker.memory(),
+    });
 
     // The SDK's default cache: a fresh worker, then one query per case, which replays each case into the cache.
     await worker.stop();
     worker = await WorkerProcess.start(config);
     const cachedByDefault = Math.min(options.cases, worker.maxCachedWorkflows);
-    const queried = await timeCalls(caseIds, START_CONCURRENCY, (caseId) => client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery));
-    if (queried.failures > 0) throw new Error(`querying cases: ${queried.failures} failures, first: ${queried.firstFailure}`);
-    progress(`default cache (max ${worker.maxCachedWorkflows}): replayed all cases by query at ${Math.round(queried.perSecond)}/s`);
-    samples.push({ label: `default cache (max ${worker.maxCachedWorkflows})`, cached: cachedByDefault.toLocaleString('en-US'), memory: await worker.memory() });
+    const queried = await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
+      client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery),
+    );
+    if (queried.failures > 0)
+      throw new Error(`querying cases: ${queried.failures} failures, first: ${queried.firstFailure}`);
+    progress(
+      `default cache (max ${worker.maxCachedWorkflows}): replayed all cases by query at ${Math.round(queried.perSecond)}/s`,
+    );
+    samples.push({
+      label: `default cache (max ${worker.maxCachedWorkflows})`,
+      cached: cachedByDefault.toLocaleString('en-US'),
+      memory: await worker.memory(),
+    });
 
     // Leave nothing behind on the dev server that would keep timers running for the rest of the bench.
-    await timeCalls(caseIds, START_CONCURRENCY, (caseId) => client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'));
+    await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
+      client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'),
+    );
     return { cases: options.cases, startSeconds, settledSeconds, samples };
   } finally {
     await worker.stop();

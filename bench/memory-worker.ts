@@ -24,7 +24,10 @@ export interface MemoryWorkerConfig {
   maxCachedWorkflows?: number;
 }
 
-export type MemoryWorkerReply = { type: 'ready'; maxCachedWorkflows: number } | { type: 'memory'; memory: NodeJS.MemoryUsage } | { type: 'error'; message: string };
+export type MemoryWorkerReply =
+  | { type: 'ready'; maxCachedWorkflows: number }
+  | { type: 'memory'; memory: NodeJS.MemoryUsage }
+  | { type: 'error'; message: string };
 
 async function start(config: MemoryWorkerConfig): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -33,13 +36,26 @@ async function start(config: MemoryWorkerConfig): Promise<void> {
   const from = 'Relief cases <no-reply@bench.example.org>';
   const mailer = createMailTransport({ smtpUrl: config.smtpUrl, from });
   const connection = await connectWorker({ address: config.temporalAddress, namespace: 'default' });
-  const dataConverter = dataConverterFor({ current: { id: config.payloadKey.id, key: Buffer.from(config.payloadKey.hex, 'hex') } });
-  const client = new Client({ connection: await connectClient({ address: config.temporalAddress, namespace: 'default' }), namespace: 'default', dataConverter });
+  const dataConverter = dataConverterFor({
+    current: { id: config.payloadKey.id, key: Buffer.from(config.payloadKey.hex, 'hex') },
+  });
+  const client = new Client({
+    connection: await connectClient({ address: config.temporalAddress, namespace: 'default' }),
+    namespace: 'default',
+    dataConverter,
+  });
   const worker = await Worker.create({
     connection,
     namespace: 'default',
     taskQueue: config.taskQueue,
-    activities: createActivities({ pool, mailer, from, publicBaseUrl: 'https://relief.example.org', temporal: { client, taskQueue: config.taskQueue }, logger }),
+    activities: createActivities({
+      pool,
+      mailer,
+      from,
+      publicBaseUrl: 'https://relief.example.org',
+      temporal: { client, taskQueue: config.taskQueue },
+      logger,
+    }),
     workflowBundle: { codePath: config.bundleCodePath },
     dataConverter,
     ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),

@@ -54,33 +54,54 @@ const rowsOfCase = (body: unknown) => {
   return [`case ${caseId ?? id}`, `${steps.length} steps`, `${timeline.length} timeline entries`];
 };
 const rowsOfStepList = {
-  ours: (body: unknown) => (body as { items: { caseId: string; id: string }[] }).items.map((s) => `${s.caseId}/${s.id}`),
-  bare: (body: unknown) => (body as { items: { case_id: string; step_id: string }[] }).items.map((s) => `${s.case_id}/${s.step_id}`),
+  ours: (body: unknown) =>
+    (body as { items: { caseId: string; id: string }[] }).items.map((s) => `${s.caseId}/${s.id}`),
+  bare: (body: unknown) =>
+    (body as { items: { case_id: string; step_id: string }[] }).items.map((s) => `${s.case_id}/${s.step_id}`),
 };
 
 /** Both apps must do the same work: the first requests of a scenario must answer the same rows on both sides. */
-async function assertSameRows(origins: { app: string; bare: string }, scenario: Scenario, headers: Record<string, string>): Promise<void> {
+async function assertSameRows(
+  origins: { app: string; bare: string },
+  scenario: Scenario,
+  headers: Record<string, string>,
+): Promise<void> {
   for (let i = 0; i < 20; i++) {
     const answers = await Promise.all(
       (['ours', 'bare'] as const).map(async (side) => {
-        const response = await fetch(`${side === 'ours' ? origins.app : origins.bare}${scenario[side][i]!}`, { headers });
-        if (response.status !== 200) throw new Error(`${scenario.name}: ${side} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+        const response = await fetch(`${side === 'ours' ? origins.app : origins.bare}${scenario[side][i]!}`, {
+          headers,
+        });
+        if (response.status !== 200)
+          throw new Error(
+            `${scenario.name}: ${side} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+          );
         return JSON.stringify(scenario.rowsOf[side](await response.json()));
       }),
     );
-    if (answers[0] !== answers[1]) throw new Error(`${scenario.name}: ours and bare differ for request ${i}: ${answers[0]} vs ${answers[1]}`);
+    if (answers[0] !== answers[1])
+      throw new Error(`${scenario.name}: ours and bare differ for request ${i}: ${answers[0]} vs ${answers[1]}`);
   }
 }
 
-export async function runReadBench(pool: Pool, origins: { app: string; bare: string }, options: ReadBenchOptions): Promise<ReadBenchResult> {
+export async function runReadBench(
+  pool: Pool,
+  origins: { app: string; bare: string },
+  options: ReadBenchOptions,
+): Promise<ReadBenchResult> {
   const load = await loadReadModel(pool, { cases: options.cases, templates: 500, seed: 7, progress: options.progress });
   options.progress(`loaded ${load.cases.toLocaleString('en-US')} cases in ${load.seconds.toFixed(0)} s`);
 
   const coordinator = { id: benchAgencyId('coordinator', 0), kind: 'coordinator' as const };
   const reader = (await benchWorkers(pool, [coordinator])).get(coordinator.id)!;
-  const { rows: sample } = await pool.query<{ id: string }>('SELECT id FROM cases WHERE agency_ids @> ARRAY[$1] ORDER BY random() LIMIT 5000', [coordinator.id]);
+  const { rows: sample } = await pool.query<{ id: string }>(
+    'SELECT id FROM cases WHERE agency_ids @> ARRAY[$1] ORDER BY random() LIMIT 5000',
+    [coordinator.id],
+  );
   const caseIds = sample.map((row) => row.id);
-  options.progress(`reading as the coordinator of ${coordinator.id}, among ${caseIds.length.toLocaleString('en-US')} of its cases`);
+  options.progress(
+    `reading as the coordinator of ${coordinator.id}, among ${caseIds.length.toLocaleString('en-US')} of its cases`,
+  );
   const as = `participant=${coordinator.id}`;
   const random = seededRandom(11);
   const agencies = Array.from({ length: 5000 }, () => INBOX_AGENCIES[Math.floor(random() * INBOX_AGENCIES.length)]!);
@@ -112,15 +133,27 @@ export async function runReadBench(pool: Pool, origins: { app: string; bare: str
     await assertSameRows(origins, scenario, headers);
     const run = async (origin: string, paths: string[]) => {
       // Warm-up (connections, plans, caches), then the measured run.
-      await httpLoad({ origin, paths, headers, connections: options.connections, requests: Math.min(1000, options.requests) });
+      await httpLoad({
+        origin,
+        paths,
+        headers,
+        connections: options.connections,
+        requests: Math.min(1000, options.requests),
+      });
       return httpLoad({ origin, paths, headers, connections: options.connections, requests: options.requests });
     };
     const ours = await run(origins.app, scenario.ours);
     const bare = await run(origins.bare, scenario.bare);
     rows.push({ name: scenario.name, ours, bare });
-    options.progress(`${scenario.name}: ours ${Math.round(ours.perSecond)} req/s, bare ${Math.round(bare.perSecond)} req/s`);
+    options.progress(
+      `${scenario.name}: ours ${Math.round(ours.perSecond)} req/s, bare ${Math.round(bare.perSecond)} req/s`,
+    );
   }
-  return { load, rows, auth: await timeAuthentication(pool, reader.headers.authorization.slice('Bearer '.length), options) };
+  return {
+    load,
+    rows,
+    auth: await timeAuthentication(pool, reader.headers.authorization.slice('Bearer '.length), options),
+  };
 }
 
 /**
@@ -128,7 +161,11 @@ export async function runReadBench(pool: Pool, origins: { app: string; bare: str
  * and a constant-time compare), called in this process as many at once as the HTTP runs keep connections open, next
  * to `SELECT 1` through the same pool: the difference is the lookup's own share.
  */
-async function timeAuthentication(pool: Pool, token: string, options: ReadBenchOptions): Promise<ReadBenchResult['auth']> {
+async function timeAuthentication(
+  pool: Pool,
+  token: string,
+  options: ReadBenchOptions,
+): Promise<ReadBenchResult['auth']> {
   const calls = Array.from({ length: options.requests }, (_, i) => i);
   const time = async (call: () => Promise<unknown>) => {
     await timeCalls(calls.slice(0, Math.min(1000, calls.length)), options.connections, call);
@@ -138,6 +175,8 @@ async function timeAuthentication(pool: Pool, token: string, options: ReadBenchO
     if (!(await authenticateToken(pool, token, new Date()))) throw new Error('the bench token did not authenticate');
   });
   const selectOne = await time(() => pool.query('SELECT 1'));
-  options.progress(`token lookup p50 ${tokenLookup.p50Ms.toFixed(2)} ms, SELECT 1 p50 ${selectOne.p50Ms.toFixed(2)} ms`);
+  options.progress(
+    `token lookup p50 ${tokenLookup.p50Ms.toFixed(2)} ms, SELECT 1 p50 ${selectOne.p50Ms.toFixed(2)} ms`,
+  );
   return { tokenLookup, selectOne };
 }

@@ -42,7 +42,8 @@ const settings = {
 };
 
 const started = Date.now();
-const progress = (message: string) => console.log(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const progress = (message: string) =>
+  console.log(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
 function header(): string {
   return [
@@ -50,11 +51,13 @@ function header(): string {
     `command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString()}`,
     // Others may share the machine: the load before we start says how much of it was ours.
-    `load:    ${loadavg().map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min averages, before starting)`,
+    `load:    ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' / ')} (1 / 5 / 15 min averages, before starting)`,
     'setup:   embedded PostgreSQL (durable settings), official Temporal dev server (SQLite file), all on 127.0.0.1;',
     '         API and case worker in this process; HTTP load from autocannon in a child process (keep-alive);',
     '         the API logs each request at info into /dev/null. Everything shares the same cores.',
-    'auth:    requests to our API carry a bench user\'s API key (Authorization: Bearer), looked up in PostgreSQL each time;',
+    "auth:    requests to our API carry a bench user's API key (Authorization: Bearer), looked up in PostgreSQL each time;",
     '         reads as the coordinator of bench-coordinator-0 within its cases, the bare app told the same agency.',
     `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
     `writes:  ${settings.signOffs} sign-offs per path, ${settings.concurrency} in flight; memory: ${settings.memoryCases.toLocaleString('en-US')} case workflows`,
@@ -65,8 +68,18 @@ function header(): string {
 function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: MemoryBenchResult): string {
   const rows: string[][] = [];
   for (const row of read?.rows ?? []) {
-    for (const [who, r] of [['ours (createApp)', row.ours], ['bare Express + pg', row.bare]] as const) {
-      rows.push([row.name, who, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.non2xx + r.errors > 0 ? `${r.non2xx} non-2xx, ${r.errors} errors` : '']);
+    for (const [who, r] of [
+      ['ours (createApp)', row.ours],
+      ['bare Express + pg', row.bare],
+    ] as const) {
+      rows.push([
+        row.name,
+        who,
+        perSecond(r.perSecond),
+        ms(r.p50Ms),
+        ms(r.p99Ms),
+        r.non2xx + r.errors > 0 ? `${r.non2xx} non-2xx, ${r.errors} errors` : '',
+      ]);
     }
   }
   if (read) {
@@ -74,7 +87,14 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
       ['token lookup (authenticateToken)', read.auth.tokenLookup],
       ['SELECT 1 (same pool)', read.auth.selectOne],
     ] as const) {
-      rows.push([name, `${r.count} calls`, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.failures ? `${r.failures} failures` : '']);
+      rows.push([
+        name,
+        `${r.count} calls`,
+        perSecond(r.perSecond),
+        ms(r.p50Ms),
+        ms(r.p99Ms),
+        r.failures ? `${r.failures} failures` : '',
+      ]);
     }
   }
   if (signOff) {
@@ -84,10 +104,21 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
       ['sign-off via CaseCommands', signOff.viaCommands],
       ['bare Temporal update', signOff.bareUpdate],
     ] as const) {
-      rows.push([name, `${r.count} calls`, perSecond(r.perSecond), ms(r.p50Ms), ms(r.p99Ms), r.failures ? `${r.failures} failures` : '']);
+      rows.push([
+        name,
+        `${r.count} calls`,
+        perSecond(r.perSecond),
+        ms(r.p50Ms),
+        ms(r.p99Ms),
+        r.failures ? `${r.failures} failures` : '',
+      ]);
     }
   }
-  const parts = ['', '## Summary', rows.length === 0 ? '' : table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows)];
+  const parts = [
+    '',
+    '## Summary',
+    rows.length === 0 ? '' : table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows),
+  ];
   if (read) {
     const l = read.load;
     parts.push(
@@ -101,7 +132,14 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
       '',
       table(
         ['worker memory', 'cases cached', 'rss', 'heap used', 'heap total', 'external'],
-        memory.samples.map((s) => [s.label, s.cached, mib(s.memory.rss), mib(s.memory.heapUsed), mib(s.memory.heapTotal), mib(s.memory.external)]),
+        memory.samples.map((s) => [
+          s.label,
+          s.cached,
+          mib(s.memory.rss),
+          mib(s.memory.heapUsed),
+          mib(s.memory.heapTotal),
+          mib(s.memory.external),
+        ]),
       ),
       `started ${memory.cases.toLocaleString('en-US')} case workflows in ${memory.startSeconds.toFixed(0)} s; all waiting on timers after ${memory.settledSeconds.toFixed(0)} s`,
     );
@@ -128,22 +166,33 @@ async function main(): Promise<void> {
     const stack = await startBenchStack(cleanup, progress);
     if (settings.only.has('1')) {
       console.log('\n## 1. Read model');
-      results.read = await runReadBench(stack.pool, { app: stack.appOrigin, bare: stack.bareOrigin }, {
-        cases: settings.readCases,
-        requests: settings.requests,
-        connections: settings.connections,
-        progress,
-      });
+      results.read = await runReadBench(
+        stack.pool,
+        { app: stack.appOrigin, bare: stack.bareOrigin },
+        {
+          cases: settings.readCases,
+          requests: settings.requests,
+          connections: settings.connections,
+          progress,
+        },
+      );
       console.log(summary(results.read));
     }
     if (settings.only.has('2')) {
       console.log('\n## 2. Sign-off round trip');
-      results.signOff = await runSignOffBench({ ...stack, client: stack.plainClient }, { cases: settings.signOffs, concurrency: settings.concurrency, progress });
+      results.signOff = await runSignOffBench(
+        { ...stack, client: stack.plainClient },
+        { cases: settings.signOffs, concurrency: settings.concurrency, progress },
+      );
       console.log(summary(undefined, results.signOff));
     }
     if (settings.only.has('3')) {
       console.log('\n## 3. Worker memory');
-      results.memory = await runMemoryBench(stack, { cases: settings.memoryCases, cache: settings.memoryCache, progress });
+      results.memory = await runMemoryBench(stack, {
+        cases: settings.memoryCases,
+        cache: settings.memoryCache,
+        progress,
+      });
     }
   } finally {
     if (!interruptedBySignal) console.log(summary(results.read, results.signOff, results.memory));

@@ -33,17 +33,27 @@ export async function runSignOffBench(
   const random = seededRandom(23);
   const today = dateOf(new Date().toISOString());
   // Each case is opened and signed by its own law-enforcement agency's officer, authenticated as a client would be.
-  const officers = await benchWorkers(deps.pool, BENCH_AGENCIES.filter((a) => a.kind === 'law_enforcement'));
+  const officers = await benchWorkers(
+    deps.pool,
+    BENCH_AGENCIES.filter((a) => a.kind === 'law_enforcement'),
+  );
   const officerOf = new Map<string, BenchWorker>();
 
   const opened: string[] = [];
-  const open = await timeCalls(Array.from({ length: options.cases * 2 }, (_, i) => i), options.concurrency, async () => {
-    const agencies = randomAgencies(random);
-    const officer = officers.get(agencies.law_enforcement)!;
-    const view = await deps.cases.open({ identifiedOn: today, survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' }, agencies }, officer.actor);
-    opened.push(view.caseId);
-    officerOf.set(view.caseId, officer);
-  });
+  const open = await timeCalls(
+    Array.from({ length: options.cases * 2 }, (_, i) => i),
+    options.concurrency,
+    async () => {
+      const agencies = randomAgencies(random);
+      const officer = officers.get(agencies.law_enforcement)!;
+      const view = await deps.cases.open(
+        { identifiedOn: today, survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' }, agencies },
+        officer.actor,
+      );
+      opened.push(view.caseId);
+      officerOf.set(view.caseId, officer);
+    },
+  );
   if (open.failures > 0) throw new Error(`opening cases failed: ${open.firstFailure}`);
   options.progress(`opened ${opened.length} cases`);
 
@@ -71,7 +81,10 @@ export async function runSignOffBench(
 
   const pings = await Promise.all(
     Array.from({ length: options.cases }, (_, i) =>
-      deps.client.workflow.start(pingWorkflow, { workflowId: `bench-ping-${i}-${randomUUID()}`, taskQueue: deps.pingTaskQueue }),
+      deps.client.workflow.start(pingWorkflow, {
+        workflowId: `bench-ping-${i}-${randomUUID()}`,
+        taskQueue: deps.pingTaskQueue,
+      }),
     ),
   );
   // One update each first, so every ping workflow is running and cached, as the case workflows are.

@@ -22,14 +22,14 @@ import {
 import type { AgencyKind, CaseAgencies, CaseSnapshot, Instant, StepKind } from '../domain/types';
 import { workingActor } from '../domain/access';
 
-
 type Candidate = { outcome: string; details: Record<string, string> };
 
 /** What an agency may answer for a step on a given day, most likely first; invalid candidates are skipped. */
 function candidatesFor(kind: StepKind, today: string, random: () => number): Candidate[] {
   const on = (field: string): Candidate['details'] => ({ [field]: today });
   const refusal = { reason: 'insufficient_evidence' };
-  const mostly = (likely: Candidate, unlikely: Candidate, p = 0.85) => (random() < p ? [likely, unlikely] : [unlikely, likely]);
+  const mostly = (likely: Candidate, unlikely: Candidate, p = 0.85) =>
+    random() < p ? [likely, unlikely] : [unlikely, likely];
   switch (kind) {
     case 'identification':
       return [];
@@ -38,7 +38,10 @@ function candidatesFor(kind: StepKind, today: string, random: () => number): Can
     case 'hhs_certification_request':
       return [{ outcome: 'requested', details: on('requestedOn') }];
     case 'cp_decision':
-      return mostly({ outcome: 'granted', details: { validUntil: addMonths(today, 24) } }, { outcome: 'denied', details: refusal });
+      return mostly(
+        { outcome: 'granted', details: { validUntil: addMonths(today, 24) } },
+        { outcome: 'denied', details: refusal },
+      );
     case 'cp_renewal_decision':
       return [12, 6].map((months) => ({ outcome: 'renewed', details: { validUntil: addMonths(today, months) } }));
     case 'hhs_minor_notification':
@@ -48,7 +51,11 @@ function candidatesFor(kind: StepKind, today: string, random: () => number): Can
     case 'hhs_eligibility_letter':
       return [{ outcome: 'issued', details: { eligibilityDate: today } }];
     case 'hhs_certification_letter':
-      return mostly({ outcome: 'certified', details: { eligibilityDate: today } }, { outcome: 'denied', details: refusal }, 0.95);
+      return mostly(
+        { outcome: 'certified', details: { eligibilityDate: today } },
+        { outcome: 'denied', details: refusal },
+        0.95,
+      );
     case 't_visa_filing':
     case 't_visa_adjustment_filing':
     case 'u_visa_petition':
@@ -56,19 +63,36 @@ function candidatesFor(kind: StepKind, today: string, random: () => number): Can
     case 't_visa_receipt':
       return [{ outcome: 'received', details: on('receivedOn') }];
     case 't_visa_bona_fide':
-      return mostly({ outcome: 'bona_fide', details: on('determinedOn') }, { outcome: 'not_bona_fide', details: on('determinedOn') });
+      return mostly(
+        { outcome: 'bona_fide', details: on('determinedOn') },
+        { outcome: 'not_bona_fide', details: on('determinedOn') },
+      );
     case 't_visa_evidence_response':
       return [{ outcome: 'responded', details: on('respondedOn') }];
     case 't_visa_decision': {
-      const approved = { outcome: 'approved', details: { approvedOn: today, validUntil: addDays(addYears(today, 4), -1), adjustmentEligibleFrom: addYears(today, 3) } };
-      const rfe = { outcome: 'evidence_requested', details: { notice: 'rfe', issuedOn: today, respondBy: addDays(today, 84) } };
+      const approved = {
+        outcome: 'approved',
+        details: {
+          approvedOn: today,
+          validUntil: addDays(addYears(today, 4), -1),
+          adjustmentEligibleFrom: addYears(today, 3),
+        },
+      };
+      const rfe = {
+        outcome: 'evidence_requested',
+        details: { notice: 'rfe', issuedOn: today, respondBy: addDays(today, 84) },
+      };
       const denied = { outcome: 'denied', details: refusal };
       const roll = random();
       return roll < 0.3 ? [rfe, approved] : roll < 0.9 ? [approved] : [denied];
     }
     case 'le_declaration':
     case 'u_visa_certification':
-      return mostly({ outcome: 'signed', details: on('signedOn') }, { outcome: 'declined', details: { reason: 'investigation_closed' } }, 0.8);
+      return mostly(
+        { outcome: 'signed', details: on('signedOn') },
+        { outcome: 'declined', details: { reason: 'investigation_closed' } },
+        0.8,
+      );
   }
 }
 
@@ -89,7 +113,14 @@ function fireAlarmsUntil(state: CaseState, until: Instant): CaseState {
   return current;
 }
 
-function trySignOff(state: CaseState, stepId: string, kind: StepKind, owner: AgencyKind, now: Instant, random: () => number): CaseState {
+function trySignOff(
+  state: CaseState,
+  stepId: string,
+  kind: StepKind,
+  owner: AgencyKind,
+  now: Instant,
+  random: () => number,
+): CaseState {
   const actor = workingActor({ userId: `bench-${owner}`, agencyId: state.agencies[owner], agencyKind: owner });
   for (const candidate of candidatesFor(kind, dateOf(now), random)) {
     const signOff: SignOff = { stepId, ...candidate };
@@ -130,8 +161,17 @@ export function syntheticCase(
       if (random() < diligence / 4) state = trySignOff(state, step.id, step.kind, step.agencyKind, now, random);
     }
     if (random() < 0.002) {
-      const coordinator = workingActor({ userId: 'bench-coordinator', agencyId: state.agencies.coordinator, agencyKind: 'coordinator' });
-      state = closeCase(state, { status: random() < 0.8 ? 'closed' : 'withdrawn', reason: 'relief_obtained' }, coordinator, now);
+      const coordinator = workingActor({
+        userId: 'bench-coordinator',
+        agencyId: state.agencies.coordinator,
+        agencyKind: 'coordinator',
+      });
+      state = closeCase(
+        state,
+        { status: random() < 0.8 ? 'closed' : 'withdrawn', reason: 'relief_obtained' },
+        coordinator,
+        now,
+      );
     }
   }
   return snapshotOf(fireAlarmsUntil(state, horizon.toISOString()));

@@ -11,7 +11,11 @@ export interface CallsResult extends LatencySummary {
  * Runs `call` once per item with at most `concurrency` in flight and times each call: the in-process counterpart
  * of the HTTP load generator, for round trips that change state (each item is used once).
  */
-export async function timeCalls<T>(items: readonly T[], concurrency: number, call: (item: T) => Promise<unknown>): Promise<CallsResult> {
+export async function timeCalls<T>(
+  items: readonly T[],
+  concurrency: number,
+  call: (item: T) => Promise<unknown>,
+): Promise<CallsResult> {
   const latencies: number[] = [];
   let failures = 0;
   let firstFailure: string | undefined;

@@ -66,7 +66,10 @@ export function asAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   const down = unavailableDependency(error);
   if (!down) return undefined;
-  return new AppError('unavailable', OUTAGE_DETAIL[down], { code: `${down}_unavailable`, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
+  return new AppError('unavailable', OUTAGE_DETAIL[down], {
+    code: `${down}_unavailable`,
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  });
 }
 
 /** Which dependency an error shows to be unreachable, if any. */
@@ -96,7 +99,16 @@ function isTemporalUnavailable(error: unknown): boolean {
  */
 const PG_UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Socket errors of a connection attempt or a live connection (node-postgres passes them on unwrapped). */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** What node-postgres and its pool say, without a code, when a connection cannot be made or is lost. */
 const PG_CONNECTION_MESSAGES = [
   'timeout exceeded when trying to connect',
@@ -112,7 +124,8 @@ const PG_CONNECTION_MESSAGES = [
 function isPostgresUnavailable(error: unknown): boolean {
   if (!isObject(error)) return false;
   const { code, message } = error;
-  if (typeof code === 'string' && (code.startsWith('08') || PG_UNAVAILABLE_STATES.has(code) || SOCKET_CODES.has(code))) return true;
+  if (typeof code === 'string' && (code.startsWith('08') || PG_UNAVAILABLE_STATES.has(code) || SOCKET_CODES.has(code)))
+    return true;
   return typeof message === 'string' && PG_CONNECTION_MESSAGES.includes(message);
 }
 

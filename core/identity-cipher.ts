@@ -30,7 +30,11 @@ export function assertValidKey(key: IdentityKey): void {
   if (!key.id || key.id === PLAINTEXT_KEY_ID) throw new Error('identity key id must be set and not "plaintext"');
 }
 
-export function seal(plaintext: Buffer, context: string, keyring: IdentityKeyring | undefined): { ciphertext: Buffer; keyId: string } {
+export function seal(
+  plaintext: Buffer,
+  context: string,
+  keyring: IdentityKeyring | undefined,
+): { ciphertext: Buffer; keyId: string } {
   if (!keyring) return { ciphertext: plaintext, keyId: PLAINTEXT_KEY_ID };
   const { current } = keyring;
   assertValidKey(current);
@@ -50,5 +54,8 @@ export function open(ciphertext: Buffer, keyId: string, context: string, keyring
   const decipher = createDecipheriv('aes-256-gcm', key.key, nonce);
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(ciphertext.subarray(NONCE_BYTES, ciphertext.length - TAG_BYTES)), decipher.final()]);
+  return Buffer.concat([
+    decipher.update(ciphertext.subarray(NONCE_BYTES, ciphertext.length - TAG_BYTES)),
+    decipher.final(),
+  ]);
 }

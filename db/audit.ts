@@ -68,12 +68,26 @@ export async function recordAppliedCommand(db: Pool | PoolClient, entry: Applied
   const { actor } = entry;
   // user_id is a uuid column; an actor id of another shape is still named (in detail) rather than lost or retried forever.
   const userId = actor && UUID.test(actor.userId) ? actor.userId : null;
-  const detail = ['applied_by=workflow', `version=${entry.version}`, ...(actor && !userId ? [`actor_user=${actor.userId}`] : [])].join('; ');
+  const detail = [
+    'applied_by=workflow',
+    `version=${entry.version}`,
+    ...(actor && !userId ? [`actor_user=${actor.userId}`] : []),
+  ].join('; ');
   await db.query(
     `INSERT INTO audit_events (user_id, agency_id, roles, action, case_id, step_id, outcome, request_id, detail, applied_version)
      VALUES ($1, $2, $3, $4, $5, $6, 'allowed', $7, $8, $9)
      ON CONFLICT (case_id, applied_version) WHERE applied_version IS NOT NULL DO NOTHING`,
-    [userId, actor?.agencyId ?? null, actor ? [...(actor.roles ?? [])] : null, entry.action, entry.caseId, entry.stepId, actor?.requestId ?? null, detail.slice(0, 500), entry.version],
+    [
+      userId,
+      actor?.agencyId ?? null,
+      actor ? [...(actor.roles ?? [])] : null,
+      entry.action,
+      entry.caseId,
+      entry.stepId,
+      actor?.requestId ?? null,
+      detail.slice(0, 500),
+      entry.version,
+    ],
   );
 }
 
@@ -130,27 +144,30 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   if (filter.cursor !== undefined) conditions.push(`id < ${param(filter.cursor)}`);
   if (filter.visibleToAgency !== undefined) {
     const agency = param(filter.visibleToAgency);
-    conditions.push(`(agency_id = ${agency} OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}]))`);
+    conditions.push(
+      `(agency_id = ${agency} OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}]))`,
+    );
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const { rows } = await pool.query<AuditRow>(`SELECT * FROM audit_events ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`, values);
-  const items = rows.slice(0, filter.limit).map(
-    (row): AuditEvent => ({
-      id: row.id,
-      at: row.at.toISOString(),
-      userId: row.user_id,
-      username: row.username,
-      agencyId: row.agency_id,
-      roles: row.roles ?? [],
-      action: row.action,
-      caseId: row.case_id,
-      stepId: row.step_id,
-      outcome: row.outcome,
-      status: row.status,
-      requestId: row.request_id,
-      detail: row.detail,
-    }),
+  const { rows } = await pool.query<AuditRow>(
+    `SELECT * FROM audit_events ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`,
+    values,
   );
+  const items = rows.slice(0, filter.limit).map((row): AuditEvent => ({
+    id: row.id,
+    at: row.at.toISOString(),
+    userId: row.user_id,
+    username: row.username,
+    agencyId: row.agency_id,
+    roles: row.roles ?? [],
+    action: row.action,
+    caseId: row.case_id,
+    stepId: row.step_id,
+    outcome: row.outcome,
+    status: row.status,
+    requestId: row.request_id,
+    detail: row.detail,
+  }));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > filter.limit && last ? last.id : null };
 }

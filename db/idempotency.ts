@@ -32,7 +32,13 @@ export type ClaimResult =
  * than 24 hours counts as unused; an unanswered claim of the same request older than the lease is taken over. `now` is
  * the clock, a parameter so expiry can be tested.
  */
-export async function claim(pool: Pool, scope: string, key: string, requestHash: string, now: Date = new Date()): Promise<ClaimResult> {
+export async function claim(
+  pool: Pool,
+  scope: string,
+  key: string,
+  requestHash: string,
+  now: Date = new Date(),
+): Promise<ClaimResult> {
   const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
   const abandonedBefore = new Date(now.getTime() - IDEMPOTENCY_LEASE_MS);
   // Insert, or take over an expired or abandoned row, in one statement: two racing requests cannot both get 'new'.
@@ -61,7 +67,14 @@ export async function claim(pool: Pool, scope: string, key: string, requestHash:
 }
 
 /** Stores the response a claimed request produced, for replay to retries. */
-export async function complete(pool: Pool, scope: string, key: string, statusCode: number, body: unknown, now: Date = new Date()): Promise<void> {
+export async function complete(
+  pool: Pool,
+  scope: string,
+  key: string,
+  statusCode: number,
+  body: unknown,
+  now: Date = new Date(),
+): Promise<void> {
   await pool.query(
     `UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = $5
      WHERE scope = $1 AND key = $2 AND status_code IS NULL`,
@@ -76,6 +89,8 @@ export async function release(pool: Pool, scope: string, key: string): Promise<v
 
 /** Deletes keys older than 24 hours; returns how many. Run periodically (claim() already ignores them). */
 export async function deleteExpiredIdempotencyKeys(pool: Pool, now: Date = new Date()): Promise<number> {
-  const result = await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [new Date(now.getTime() - IDEMPOTENCY_TTL_MS)]);
+  const result = await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [
+    new Date(now.getTime() - IDEMPOTENCY_TTL_MS),
+  ]);
   return result.rowCount ?? 0;
 }

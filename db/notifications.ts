@@ -7,8 +7,6 @@ import type { NotificationKind } from '../domain/case-state';
 import type { Queryable } from './pool';
 import type { Instant } from '../domain/types';
 
-
-
 export interface NewNotification {
   caseId: string;
   /** The workflow's alarm id: with the case id, the same alarm always maps to the same row. */
@@ -112,7 +110,10 @@ export async function findNotification(
   options: { forUpdate?: boolean } = {},
 ): Promise<Notification | null> {
   const lock = options.forUpdate ? ' FOR UPDATE' : '';
-  const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE case_id = $1 AND alarm_id = $2${lock}`, [key.caseId, key.alarmId]);
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT * FROM notifications WHERE case_id = $1 AND alarm_id = $2${lock}`,
+    [key.caseId, key.alarmId],
+  );
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
@@ -124,7 +125,19 @@ export async function enqueue(db: Queryable, n: NewNotification): Promise<Notifi
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (case_id, alarm_id) DO NOTHING
      RETURNING *`,
-    [n.caseId, n.alarmId, n.reference, n.stepId, n.stepKind, n.kind, n.recipientAgencyId, n.recipientEmail, n.subject, n.bodyText, n.dueAt],
+    [
+      n.caseId,
+      n.alarmId,
+      n.reference,
+      n.stepId,
+      n.stepKind,
+      n.kind,
+      n.recipientAgencyId,
+      n.recipientEmail,
+      n.subject,
+      n.bodyText,
+      n.dueAt,
+    ],
   );
   const row = rows[0];
   if (row) return fromRow(row);
@@ -135,10 +148,10 @@ export async function enqueue(db: Queryable, n: NewNotification): Promise<Notifi
 
 /** Records the send; the first time wins, so a repeated call never moves sent_at. Delivery is no longer failing. */
 export async function markSent(db: Queryable, id: string, sentAt: Date = new Date()): Promise<void> {
-  await db.query('UPDATE notifications SET sent_at = COALESCE(sent_at, $2), attempts = attempts + 1, last_error = NULL, failing_since = NULL WHERE id = $1', [
-    id,
-    sentAt,
-  ]);
+  await db.query(
+    'UPDATE notifications SET sent_at = COALESCE(sent_at, $2), attempts = attempts + 1, last_error = NULL, failing_since = NULL WHERE id = $1',
+    [id, sentAt],
+  );
 }
 
 /** Counts a failed send; the first failure starts the "failing since" clock. */
@@ -159,7 +172,9 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
   if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
   if (filter.agencyId !== undefined) conditions.push(`recipient_agency_id = ${param(filter.agencyId)}`);
   if (filter.participantAgencyId !== undefined) {
-    conditions.push(`case_id IN (SELECT id::text FROM cases WHERE agency_ids @> ARRAY[${param(filter.participantAgencyId)}])`);
+    conditions.push(
+      `case_id IN (SELECT id::text FROM cases WHERE agency_ids @> ARRAY[${param(filter.participantAgencyId)}])`,
+    );
   }
   if (filter.unsentOnly) conditions.push('sent_at IS NULL AND recipient_email IS NOT NULL');
   if (filter.cursor !== undefined) {
@@ -186,7 +201,10 @@ export interface Recipient {
 
 /** Where a notification for an organisation goes, from the agencies table. */
 export async function findRecipient(db: Queryable, agencyId: string): Promise<Recipient | null> {
-  const { rows } = await db.query<{ id: string; name: string; email: string | null }>('SELECT id, name, email FROM agencies WHERE id = $1', [agencyId]);
+  const { rows } = await db.query<{ id: string; name: string; email: string | null }>(
+    'SELECT id, name, email FROM agencies WHERE id = $1',
+    [agencyId],
+  );
   const row = rows[0];
   return row ? { agencyId: row.id, name: row.name, email: row.email?.trim() ? row.email.trim() : null } : null;
 }

@@ -18,6 +18,8 @@ export async function issueOidcNonce(pool: Pool, expiresAt: Date): Promise<strin
 
 /** True once for a nonce this service issued and that has not expired; it is then gone. */
 export async function consumeOidcNonce(pool: Pool, nonce: string): Promise<boolean> {
-  const { rowCount } = await pool.query('DELETE FROM oidc_nonces WHERE nonce_hash = $1 AND expires_at >= now()', [hashOf(nonce)]);
+  const { rowCount } = await pool.query('DELETE FROM oidc_nonces WHERE nonce_hash = $1 AND expires_at >= now()', [
+    hashOf(nonce),
+  ]);
   return rowCount === 1;
 }

@@ -194,7 +194,10 @@ export async function getCase(pool: Pool, caseId: string): Promise<CaseView | nu
   const [cases, steps, timeline] = await Promise.all([
     pool.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [caseId]),
     // Steps opened by one event (the identification opens several) keep the order the workflow opened them in.
-    pool.query<StepRow>('SELECT * FROM case_steps WHERE case_id = $1 ORDER BY opened_at, position NULLS LAST, step_id', [caseId]),
+    pool.query<StepRow>(
+      'SELECT * FROM case_steps WHERE case_id = $1 ORDER BY opened_at, position NULLS LAST, step_id',
+      [caseId],
+    ),
     pool.query<TimelineRow>('SELECT * FROM case_timeline WHERE case_id = $1 ORDER BY seq', [caseId]),
   ]);
   const row = cases.rows[0];
@@ -211,9 +214,14 @@ export async function getCase(pool: Pool, caseId: string): Promise<CaseView | nu
     version: row.version,
     updatedAt: row.updated_at.toISOString(),
     steps: steps.rows.map(stepFromRow),
-    timeline: timeline.rows.map(
-      (t): TimelineEntry => ({ seq: t.seq, at: t.at.toISOString(), type: t.type, stepId: t.step_id, actorAgencyId: t.actor_agency_id, summary: t.summary }),
-    ),
+    timeline: timeline.rows.map((t): TimelineEntry => ({
+      seq: t.seq,
+      at: t.at.toISOString(),
+      type: t.type,
+      stepId: t.step_id,
+      actorAgencyId: t.actor_agency_id,
+      summary: t.summary,
+    })),
   };
 }
 
@@ -229,7 +237,8 @@ function encodeCursor(key: CursorKey): string {
 function decodeCursor(cursor: string): CursorKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 3 && key.every((part) => typeof part === 'string')) return key as CursorKey;
+    if (Array.isArray(key) && key.length === 3 && key.every((part) => typeof part === 'string'))
+      return key as CursorKey;
   } catch {
     // fall through
   }
@@ -248,7 +257,8 @@ export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPag
 
   if (filter.status === 'overdue') conditions.push(`s.due_at < ${param(filter.now)}`);
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);
-  if (filter.participantAgencyId !== undefined) conditions.push(`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`);
+  if (filter.participantAgencyId !== undefined)
+    conditions.push(`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`);
   if (filter.agencyKind !== undefined) conditions.push(`s.agency_kind = ${param(filter.agencyKind)}`);
   if (filter.kind !== undefined) conditions.push(`s.kind = ${param(filter.kind)}`);
   if (filter.caseId !== undefined) conditions.push(`s.case_id = ${param(filter.caseId)}`);
@@ -259,22 +269,27 @@ export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPag
   if (filter.cursor !== undefined) {
     const [dueKey, caseId, stepId] = decodeCursor(filter.cursor);
     const after = descending ? '<' : '>';
-    conditions.push(`(${DUE_KEY}, s.case_id, s.step_id) ${after} (${param(dueKey)}::timestamptz, ${param(caseId)}::uuid, ${param(stepId)})`);
+    conditions.push(
+      `(${DUE_KEY}, s.case_id, s.step_id) ${after} (${param(dueKey)}::timestamptz, ${param(caseId)}::uuid, ${param(stepId)})`,
+    );
   }
   const direction = descending ? 'DESC' : 'ASC';
 
-  const { rows } = await pool.query<StepRow & { case_reference: string; due_key: string }>(
-    `SELECT s.*, c.reference AS case_reference, ${DUE_KEY}::text AS due_key
+  const { rows } = await pool
+    .query<StepRow & { case_reference: string; due_key: string }>(
+      `SELECT s.*, c.reference AS case_reference, ${DUE_KEY}::text AS due_key
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}
      ORDER BY ${DUE_KEY} ${direction}, s.case_id ${direction}, s.step_id ${direction}
      LIMIT ${param(limit + 1)}`,
-    values,
-  ).catch((error: unknown) => {
-    // A cursor that decodes but names an impossible position (not a date, not a uuid) is the client's error too.
-    if (filter.cursor !== undefined && (error as { code?: string }).code?.startsWith('22')) throw new InvalidCursorError();
-    throw error;
-  });
+      values,
+    )
+    .catch((error: unknown) => {
+      // A cursor that decodes but names an impossible position (not a date, not a uuid) is the client's error too.
+      if (filter.cursor !== undefined && (error as { code?: string }).code?.startsWith('22'))
+        throw new InvalidCursorError();
+      throw error;
+    });
 
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

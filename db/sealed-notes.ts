@@ -21,7 +21,10 @@ export function sealNote(note: string, place: NotePlace, keyring: IdentityKeyrin
   const { ciphertext, keyId } = seal(Buffer.from(note, 'utf8'), contextOf(place), keyring);
   const sealed = `${PREFIX}${keyId}:${ciphertext.toString('base64')}`;
   // Else the workflow would refuse every note as unsealed, blaming the caller for the keyring's configuration.
-  if (!SEALED_NOTE.test(sealed)) throw new Error(`identity key id "${keyId}" cannot name a sealed note: use at most 100 characters, no ":" or spaces`);
+  if (!SEALED_NOTE.test(sealed))
+    throw new Error(
+      `identity key id "${keyId}" cannot name a sealed note: use at most 100 characters, no ":" or spaces`,
+    );
   return sealed;
 }
 

@@ -22,7 +22,9 @@ export async function ensureServiceLogin(ownerUrl: string): Promise<string> {
     const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [EMBEDDED_SERVICE_LOGIN]);
     const verb = rowCount ? 'ALTER' : 'CREATE';
     // Role DDL takes no bind parameters; the password is base64url and escaped all the same.
-    await client.query(`${verb} ROLE ${EMBEDDED_SERVICE_LOGIN} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`);
+    await client.query(
+      `${verb} ROLE ${EMBEDDED_SERVICE_LOGIN} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`,
+    );
     await client.query(`GRANT ${SERVICE_GROUP_ROLE} TO ${EMBEDDED_SERVICE_LOGIN}`);
   } finally {
     await client.end();
@@ -33,13 +35,19 @@ export async function ensureServiceLogin(ownerUrl: string): Promise<string> {
 /** The connection string of `relief_service` on the owner's server and database. */
 export function serviceLoginUrl(ownerUrl: string): string {
   const url = new URL(ownerUrl);
-  url.password = createHmac('sha256', decodeURIComponent(url.password)).update(EMBEDDED_SERVICE_LOGIN).digest('base64url');
+  url.password = createHmac('sha256', decodeURIComponent(url.password))
+    .update(EMBEDDED_SERVICE_LOGIN)
+    .digest('base64url');
   url.username = EMBEDDED_SERVICE_LOGIN;
   return url.toString();
 }
 
 /** True when the connected role could rewrite the audit trail: then it is the owner, not the service's role. */
-export async function canRewriteAudit(db: { query(sql: string): Promise<{ rows: { rewrite: boolean }[] }> }): Promise<boolean> {
-  const { rows } = await db.query(`SELECT has_table_privilege(current_user, 'audit_events', 'UPDATE') OR has_table_privilege(current_user, 'audit_events', 'DELETE') AS rewrite`);
+export async function canRewriteAudit(db: {
+  query(sql: string): Promise<{ rows: { rewrite: boolean }[] }>;
+}): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT has_table_privilege(current_user, 'audit_events', 'UPDATE') OR has_table_privilege(current_user, 'audit_events', 'DELETE') AS rewrite`,
+  );
   return rows[0]?.rewrite ?? true;
 }

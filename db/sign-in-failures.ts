@@ -20,7 +20,12 @@ export interface LockoutPolicy {
  * 5 free failures, then 1 minute, 2, 4 … up to an hour. NIST SP 800-63B §5.2.2 allows at most 100 failures in a row;
  * here 10 more failures take over 15 hours, and an attacker locking a user out costs the user at most an hour.
  */
-export const DEFAULT_LOCKOUT: LockoutPolicy = { freeFailures: 5, firstLockMs: 60_000, maxLockMs: 3_600_000, forgetAfterMs: 24 * 3_600_000 };
+export const DEFAULT_LOCKOUT: LockoutPolicy = {
+  freeFailures: 5,
+  firstLockMs: 60_000,
+  maxLockMs: 3_600_000,
+  forgetAfterMs: 24 * 3_600_000,
+};
 
 /** Not the username itself: what is typed there is sometimes a password. */
 const accountKey = (username: string) => createHash('sha256').update(`sign-in:${username}`).digest();
@@ -35,7 +40,12 @@ const lockAfter = (failures: string) =>
  * Otherwise the attempt is counted as a failure before the (slow) check runs, so that concurrent guesses cannot all
  * pass while the first is being checked; `clearFailures` undoes it on a success.
  */
-export async function claimPasswordCheck(pool: Pool, username: string, now: Date, policy: LockoutPolicy): Promise<{ lockedUntil: Date | null }> {
+export async function claimPasswordCheck(
+  pool: Pool,
+  username: string,
+  now: Date,
+  policy: LockoutPolicy,
+): Promise<{ lockedUntil: Date | null }> {
   const key = accountKey(username);
   const params = [key, now, policy.freeFailures, policy.firstLockMs, policy.maxLockMs, policy.forgetAfterMs];
   const { rows } = await pool.query<{ failures: number }>(
@@ -48,10 +58,16 @@ export async function claimPasswordCheck(pool: Pool, username: string, now: Date
   );
   if (rows[0]) {
     // A new count: the moment to forget the stale ones, so usernames typed once do not pile up.
-    if (rows[0].failures === 1) await pool.query('DELETE FROM sign_in_failures WHERE last_failure_at < $1', [new Date(now.getTime() - policy.forgetAfterMs)]);
+    if (rows[0].failures === 1)
+      await pool.query('DELETE FROM sign_in_failures WHERE last_failure_at < $1', [
+        new Date(now.getTime() - policy.forgetAfterMs),
+      ]);
     return { lockedUntil: null };
   }
-  const locked = await pool.query<{ locked_until: Date | null }>('SELECT locked_until FROM sign_in_failures WHERE account_key = $1', [key]);
+  const locked = await pool.query<{ locked_until: Date | null }>(
+    'SELECT locked_until FROM sign_in_failures WHERE account_key = $1',
+    [key],
+  );
   // Cleared by a success in between: still refused this once, for a second, rather than checked unclaimed.
   return { lockedUntil: locked.rows[0]?.locked_until ?? new Date(now.getTime() + 1000) };
 }

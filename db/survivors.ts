@@ -18,8 +18,18 @@ export interface SurvivorIdentity {
  * Stores (or replaces) the identity of a case's survivor. Without a keyring the identity is stored unencrypted under
  * key id "plaintext": acceptable for local development only; production passes the configured keyring.
  */
-export async function saveSurvivor(pool: Queryable, caseId: string, identity: SurvivorIdentity, keyring?: IdentityKeyring): Promise<void> {
-  const plain: SurvivorIdentity = { name: identity.name, birthDate: identity.birthDate, aNumber: identity.aNumber, contact: identity.contact };
+export async function saveSurvivor(
+  pool: Queryable,
+  caseId: string,
+  identity: SurvivorIdentity,
+  keyring?: IdentityKeyring,
+): Promise<void> {
+  const plain: SurvivorIdentity = {
+    name: identity.name,
+    birthDate: identity.birthDate,
+    aNumber: identity.aNumber,
+    contact: identity.contact,
+  };
   const { ciphertext, keyId } = seal(Buffer.from(JSON.stringify(plain)), caseId, keyring);
   await pool.query(
     `INSERT INTO survivors (case_id, identity_ciphertext, key_id) VALUES ($1, $2, $3)
@@ -28,7 +38,11 @@ export async function saveSurvivor(pool: Queryable, caseId: string, identity: Su
   );
 }
 
-export async function getSurvivor(pool: Pool, caseId: string, keyring?: IdentityKeyring): Promise<SurvivorIdentity | null> {
+export async function getSurvivor(
+  pool: Pool,
+  caseId: string,
+  keyring?: IdentityKeyring,
+): Promise<SurvivorIdentity | null> {
   const { rows } = await pool.query<{ identity_ciphertext: Buffer; key_id: string }>(
     'SELECT identity_ciphertext, key_id FROM survivors WHERE case_id = $1',
     [caseId],

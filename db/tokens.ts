@@ -47,7 +47,10 @@ const tokenFromRow = (row: TokenRow): TokenInfo => ({
   lastUsedAt: row.last_used_at?.toISOString() ?? null,
 });
 
-export async function issueToken(pool: Pool, options: { userId: string; kind: TokenKind; label: string; expiresAt: Date }): Promise<IssuedToken> {
+export async function issueToken(
+  pool: Pool,
+  options: { userId: string; kind: TokenKind; label: string; expiresAt: Date },
+): Promise<IssuedToken> {
   const id = randomBytes(10).toString('hex').slice(0, 16);
   const secret = randomBytes(32).toString('base64url');
   const { rows } = await pool.query<TokenRow>(
@@ -59,7 +62,11 @@ export async function issueToken(pool: Pool, options: { userId: string; kind: To
 }
 
 /** The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled). */
-export async function authenticateToken(pool: Pool, token: string, now: Date): Promise<{ user: User; tokenId: string } | null> {
+export async function authenticateToken(
+  pool: Pool,
+  token: string,
+  now: Date,
+): Promise<{ user: User; tokenId: string } | null> {
   const match = TOKEN_SHAPE.exec(token);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
@@ -73,7 +80,10 @@ export async function authenticateToken(pool: Pool, token: string, now: Date): P
   if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
   // Best effort and coarse (a minute): a busy token should not write on every request.
   void pool
-    .query(`UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`, [id, now])
+    .query(
+      `UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
+      [id, now],
+    )
     .catch(() => undefined);
   return { user: userFromRow(row), tokenId: row.token_id };
 }
@@ -102,6 +112,14 @@ export async function revokeToken(pool: Pool, tokenId: string, now: Date): Promi
 }
 
 /** Revokes every live token of the user, but `except` (a token id) when given. */
-export async function revokeUserTokens(db: Pool | PoolClient, userId: string, now: Date, options: { except?: string } = {}): Promise<void> {
-  await db.query('UPDATE access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3', [userId, now, options.except ?? null]);
+export async function revokeUserTokens(
+  db: Pool | PoolClient,
+  userId: string,
+  now: Date,
+  options: { except?: string } = {},
+): Promise<void> {
+  await db.query(
+    'UPDATE access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3',
+    [userId, now, options.except ?? null],
+  );
 }

@@ -42,4 +42,3 @@ export function userFromRow(row: UserRow): User {
     disabledAt: row.disabled_at?.toISOString() ?? null,
   };
 }
-

@@ -28,14 +28,10 @@ export async function createUser(db: Pool | PoolClient, user: NewUser, cost?: Sc
   const passwordHash = user.password === undefined ? null : await hashPassword(user.password, cost);
   const id = randomUUID();
   try {
-    await db.query(`INSERT INTO users (id, username, display_name, agency_id, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      id,
-      user.username,
-      user.displayName,
-      user.agencyId,
-      user.roles,
-      passwordHash,
-    ]);
+    await db.query(
+      `INSERT INTO users (id, username, display_name, agency_id, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, user.username, user.displayName, user.agencyId, user.roles, passwordHash],
+    );
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw new UsernameTakenError(user.username);
     throw error;
@@ -77,7 +73,12 @@ export async function checkPassword(pool: Pool, username: string, password: stri
  * that proved the old password, when the user changes their own): whoever learnt the old password, or holds a session
  * or key minted with it, is out at once. A reset by someone else keeps none.
  */
-export async function setPassword(pool: Pool, userId: string, password: string, options: { now: Date; keepTokenId?: string; cost?: ScryptCost }): Promise<void> {
+export async function setPassword(
+  pool: Pool,
+  userId: string,
+  password: string,
+  options: { now: Date; keepTokenId?: string; cost?: ScryptCost },
+): Promise<void> {
   const hash = await hashPassword(password, options.cost);
   await inTransaction(pool, async (client) => {
     await client.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, hash]);
@@ -114,32 +115,45 @@ interface IdentityRow {
   created_at: Date;
 }
 
-const identityFromRow = (row: IdentityRow): UserIdentity => ({ issuer: row.issuer, subject: row.subject, userId: row.user_id, createdAt: row.created_at.toISOString() });
+const identityFromRow = (row: IdentityRow): UserIdentity => ({
+  issuer: row.issuer,
+  subject: row.subject,
+  userId: row.user_id,
+  createdAt: row.created_at.toISOString(),
+});
 
 /** Links (issuer, subject) to the user; linking it again to the same user answers the existing link. */
-export async function linkIdentity(pool: Pool, identity: { issuer: string; subject: string; userId: string }): Promise<UserIdentity> {
+export async function linkIdentity(
+  pool: Pool,
+  identity: { issuer: string; subject: string; userId: string },
+): Promise<UserIdentity> {
   // The first link stands: a pair already linked (to anyone) is left as it is, then read back to see to whom.
-  await pool.query('INSERT INTO user_identities (issuer, subject, user_id) VALUES ($1, $2, $3) ON CONFLICT (issuer, subject) DO NOTHING', [
-    identity.issuer,
-    identity.subject,
-    identity.userId,
-  ]);
-  const { rows } = await pool.query<IdentityRow>('SELECT issuer, subject, user_id, created_at FROM user_identities WHERE issuer = $1 AND subject = $2', [
-    identity.issuer,
-    identity.subject,
-  ]);
+  await pool.query(
+    'INSERT INTO user_identities (issuer, subject, user_id) VALUES ($1, $2, $3) ON CONFLICT (issuer, subject) DO NOTHING',
+    [identity.issuer, identity.subject, identity.userId],
+  );
+  const { rows } = await pool.query<IdentityRow>(
+    'SELECT issuer, subject, user_id, created_at FROM user_identities WHERE issuer = $1 AND subject = $2',
+    [identity.issuer, identity.subject],
+  );
   const linked = identityFromRow(rows[0]!);
   if (linked.userId !== identity.userId) throw new IdentityTakenError();
   return linked;
 }
 
 export async function listIdentities(pool: Pool, userId: string): Promise<UserIdentity[]> {
-  const { rows } = await pool.query<IdentityRow>('SELECT issuer, subject, user_id, created_at FROM user_identities WHERE user_id = $1 ORDER BY issuer, subject', [userId]);
+  const { rows } = await pool.query<IdentityRow>(
+    'SELECT issuer, subject, user_id, created_at FROM user_identities WHERE user_id = $1 ORDER BY issuer, subject',
+    [userId],
+  );
   return rows.map(identityFromRow);
 }
 
 /** The user (active or disabled) linked to this identity, or null. */
 export async function findUserByIdentity(pool: Pool, issuer: string, subject: string): Promise<User | null> {
-  const { rows } = await pool.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} JOIN user_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = $2`, [issuer, subject]);
+  const { rows } = await pool.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM ${USER_FROM} JOIN user_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = $2`,
+    [issuer, subject],
+  );
   return rows[0] ? userFromRow(rows[0]) : null;
 }

@@ -111,12 +111,21 @@ export interface AdministrationRefusal {
  */
 export function administrationRefusal(actor: Actor, user: Administered): AdministrationRefusal | null {
   if (has(actor, 'system_admin')) return null;
-  if (!has(actor, 'admin')) return { code: 'role_not_permitted', field: 'actor.roles', message: 'this needs the admin role' };
+  if (!has(actor, 'admin'))
+    return { code: 'role_not_permitted', field: 'actor.roles', message: 'this needs the admin role' };
   if (user.agencyId !== actor.agencyId) {
-    return { code: 'other_agency', field: 'agencyId', message: "an agency's admin manages their own agency's users only; ask a system administrator" };
+    return {
+      code: 'other_agency',
+      field: 'agencyId',
+      message: "an agency's admin manages their own agency's users only; ask a system administrator",
+    };
   }
   if (user.roles.some((role) => role === 'admin' || role === 'system_admin')) {
-    return { code: 'admin_not_delegated', field: 'roles', message: 'admins are appointed and managed by a system administrator' };
+    return {
+      code: 'admin_not_delegated',
+      field: 'roles',
+      message: 'admins are appointed and managed by a system administrator',
+    };
   }
   return null;
 }
@@ -124,13 +133,25 @@ export function administrationRefusal(actor: Actor, user: Administered): Adminis
 /** Why the actor may not act for `kind` in a case with these agencies, or null when it may. */
 export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: AgencyKind, what: string): Rejection | null {
   if (actor.agencyKind !== kind) {
-    return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `${what} is for ${kind}, not ${actor.agencyKind}` };
+    return {
+      code: 'wrong_agency_kind',
+      field: 'actor.agencyKind',
+      message: `${what} is for ${kind}, not ${actor.agencyKind}`,
+    };
   }
   if (actor.agencyId !== agencies[kind]) {
-    return { code: 'wrong_agency', field: 'actor.agencyId', message: `${what} is for the ${kind} agency assigned to this case` };
+    return {
+      code: 'wrong_agency',
+      field: 'actor.agencyId',
+      message: `${what} is for the ${kind} agency assigned to this case`,
+    };
   }
   if (!works(actor)) {
-    return { code: 'role_not_permitted', field: 'actor.roles', message: `${what} needs the ${WORKING_ROLE[kind]} role` };
+    return {
+      code: 'role_not_permitted',
+      field: 'actor.roles',
+      message: `${what} needs the ${WORKING_ROLE[kind]} role`,
+    };
   }
   return null;
 }

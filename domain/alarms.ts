@@ -5,7 +5,15 @@
  */
 import { addDaysToInstant, normaliseInstant } from './dates';
 import { countsFromEvents } from './policy';
-import { findStep, record, type Alarm, type AlarmKind, type CaseState, type NotifiedKind, type PassedAlarm } from './case-state';
+import {
+  findStep,
+  record,
+  type Alarm,
+  type AlarmKind,
+  type CaseState,
+  type NotifiedKind,
+  type PassedAlarm,
+} from './case-state';
 import { expireFor, windowAlarms } from './tracks';
 import type { CaseSnapshot, Instant, Step, StepKind } from './types';
 
@@ -70,7 +78,9 @@ export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
     const step = findStep(state, alarm.stepId);
     if (!step) return [];
     const { id: alarmId, at, kind, stepId, subject: about } = alarm;
-    return [{ alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] }];
+    return [
+      { alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] },
+    ];
   });
 }
 
@@ -96,7 +106,12 @@ export function nextAlarm(state: CaseState): Alarm | undefined {
  * (its date moved, its step settled, or it already fired) leaves the state untouched, so a workflow that woke for
  * a stale alarm does no harm.
  */
-export function fireAlarm(state: CaseState, alarm: Alarm, now: Instant, how: 'raised' | 'passed' = 'raised'): CaseState {
+export function fireAlarm(
+  state: CaseState,
+  alarm: Alarm,
+  now: Instant,
+  how: 'raised' | 'passed' = 'raised',
+): CaseState {
   const current = alarms(state).find((candidate) => candidate.id === alarm.id);
   const step = current && findStep(state, current.stepId);
   if (!current || !step) return state;
@@ -131,7 +146,13 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
   const passed: PassedAlarm[] = [];
   for (let next = nextAlarm(settled); next && next.at < recordedAt; next = nextAlarm(settled)) {
     const step = findStep(settled, next.stepId);
-    passed.push({ stepId: next.stepId, stepKind: step?.kind ?? next.subject, kind: next.kind, about: next.subject, date: alarmDate(settled, next) });
+    passed.push({
+      stepId: next.stepId,
+      stepKind: step?.kind ?? next.subject,
+      kind: next.kind,
+      about: next.subject,
+      date: alarmDate(settled, next),
+    });
     const fired = fireAlarm(settled, next, next.at, 'passed');
     if (fired === settled) break; // cannot happen (the alarm is current), but never loop on it
     settled = fired;

@@ -153,7 +153,14 @@ export function cancelPending(state: CaseState, kind: StepKind, now: Instant, wh
     .filter((step) => step.status === 'pending')
     .reduce(
       (acc, step) =>
-        record(updateStep(acc, step.id, { status: 'cancelled', completedAt: now }), now, 'step.cancelled', step.id, null, `${step.id} cancelled: ${why}`),
+        record(
+          updateStep(acc, step.id, { status: 'cancelled', completedAt: now }),
+          now,
+          'step.cancelled',
+          step.id,
+          null,
+          `${step.id} cancelled: ${why}`,
+        ),
       state,
     );
 }

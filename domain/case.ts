@@ -3,7 +3,16 @@
  * keeps the resulting `CaseState`; the API runs the same validators to refuse bad input early.
  */
 import { z } from 'zod';
-import { addDays, addDaysToInstant, addYears, dateOf, InstantSchema, IsoDateSchema, normaliseInstant, type IsoDate } from './dates';
+import {
+  addDays,
+  addDaysToInstant,
+  addYears,
+  dateOf,
+  InstantSchema,
+  IsoDateSchema,
+  normaliseInstant,
+  type IsoDate,
+} from './dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
 import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
@@ -26,7 +35,12 @@ const OpenCaseInputSchema = z.strictObject({
   identifiedOn: IsoDateSchema.optional(),
   /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
   minorTurns18On: IsoDateSchema.nullable(),
-  agencies: z.strictObject(Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId])) as Record<(typeof AGENCY_KINDS)[number], typeof agencyId>),
+  agencies: z.strictObject(
+    Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId])) as Record<
+      (typeof AGENCY_KINDS)[number],
+      typeof agencyId
+    >,
+  ),
   usesUVisa: z.boolean(),
   /** Optional cross-check: when given it must agree with `minorTurns18On`. */
   path: z.enum(['minor', 'adult']).optional(),
@@ -70,18 +84,30 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
   // Time zones run from UTC-12 to UTC+14: the local day is the UTC day or one next to it.
   const utcDay = dateOf(identifiedAt);
   if (identifiedOn < addDays(utcDay, -1) || identifiedOn > addDays(utcDay, 1)) {
-    return { code: 'date_order', field: 'identifiedOn', message: `identifiedOn (${identifiedOn}) is not the day of identifiedAt in any time zone` };
+    return {
+      code: 'date_order',
+      field: 'identifiedOn',
+      message: `identifiedOn (${identifiedOn}) is not the day of identifiedAt in any time zone`,
+    };
   }
   if (parsed.data.path && parsed.data.path !== (minorTurns18On ? 'minor' : 'adult')) {
     return { code: 'invalid_details', field: 'path', message: 'path must be minor exactly when minorTurns18On is set' };
   }
   if (minorTurns18On !== null && minorTurns18On <= identifiedOn) {
-    return { code: 'date_order', field: 'minorTurns18On', message: 'minorTurns18On must be after the identification date (else use the adult path)' };
+    return {
+      code: 'date_order',
+      field: 'minorTurns18On',
+      message: 'minorTurns18On must be after the identification date (else use the adult path)',
+    };
   }
   const opener = parsed.data.openedBy;
   if (opener !== undefined) {
     if (!CASE_OPENERS.includes(opener.agencyKind)) {
-      return { code: 'wrong_agency_kind', field: 'actor.agencyKind', message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener.agencyKind}` };
+      return {
+        code: 'wrong_agency_kind',
+        field: 'actor.agencyKind',
+        message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener.agencyKind}`,
+      };
     }
     const refusal = actingRefusal(opener, parsed.data.agencies, opener.agencyKind, 'opening a case');
     if (refusal) return refusal;
@@ -118,7 +144,14 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
   // through the workflow's patch).
   if (countsFromEvents(state.policy)) state.birthdayRemindersOnGrid = true;
   const openedBy = input.openedBy?.agencyId ?? null;
-  state = record(state, at, 'case.opened', null, openedBy, `case ${input.reference} opened on the ${path} path (policy ${state.policy.version})`);
+  state = record(
+    state,
+    at,
+    'case.opened',
+    null,
+    openedBy,
+    `case ${input.reference} opened on the ${path} path (policy ${state.policy.version})`,
+  );
   state = openStep(state, 'identification', identifiedAt, { dueAt: null });
   state = updateStep(state, 'identification-1', {
     status: 'completed',
@@ -129,7 +162,14 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
   // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
   const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
   const late = dateOf(openedAt) < dateOf(at) ? ` (happened on ${dateOf(openedAt)}, recorded on ${dateOf(at)})` : '';
-  state = record(state, openedAt, 'step.completed', 'identification-1', input.agencies.law_enforcement, `identification-1 identified (${path} path)${late}`);
+  state = record(
+    state,
+    openedAt,
+    'step.completed',
+    'identification-1',
+    input.agencies.law_enforcement,
+    `identification-1 identified (${path} path)${late}`,
+  );
   if (path === 'minor') {
     const { days } = state.policy.durations.minorNotification;
     state = openStep(state, 'hhs_minor_notification', openedAt, { dueAt: addDaysToInstant(identifiedAt, days) });
@@ -144,16 +184,32 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
 
 /** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
 function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
-  return Object.entries(details).flatMap(([field, value]) => (field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : []));
+  return Object.entries(details).flatMap(([field, value]) =>
+    field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : [],
+  );
 }
 
 /** None may lie in the future; counted from events, none may precede the step it signs. */
-function eventDateOutOfOrder(state: CaseState, step: Step, details: Record<string, unknown>, today: IsoDate): Rejection | null {
+function eventDateOutOfOrder(
+  state: CaseState,
+  step: Step,
+  details: Record<string, unknown>,
+  today: IsoDate,
+): Rejection | null {
   const openedOn = dateOf(step.openedAt);
   for (const [field, value] of eventDates(details)) {
-    if (value > today) return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is after today (${today})` };
+    if (value > today)
+      return {
+        code: 'date_order',
+        field: `details.${field}`,
+        message: `${field} (${value}) is after today (${today})`,
+      };
     if (countsFromEvents(state.policy) && value < openedOn) {
-      return { code: 'date_order', field: `details.${field}`, message: `${field} (${value}) is before ${step.id} opened (${openedOn})` };
+      return {
+        code: 'date_order',
+        field: `details.${field}`,
+        message: `${field} (${value}) is before ${step.id} opened (${openedOn})`,
+      };
     }
   }
   return null;
@@ -182,7 +238,11 @@ export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor
 function unsealedNote(details: SignOff['details']): Rejection | null {
   const note = details?.['note'];
   if (note === undefined || (typeof note === 'string' && SEALED_NOTE.test(note))) return null;
-  return { code: 'invalid_details', field: 'details.note', message: 'expected a note sealed by the API (sealed:<key id>:<base64>)' };
+  return {
+    code: 'invalid_details',
+    field: 'details.note',
+    message: 'expected a note sealed by the API (sealed:<key id>:<base64>)',
+  };
 }
 
 /** The case rules of a sign-off. */
@@ -203,12 +263,24 @@ function checkSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Ins
     return { code: 'step_not_pending', field: 'stepId', message: `step ${step.id} is ${step.status}` };
   }
   if (definition.appliesTo === 'completed' && step.status !== 'completed') {
-    return { code: 'outcome_not_applicable', field: 'outcome', message: `${parsed.data.outcome} applies to a completed ${step.kind}; ${step.id} is ${step.status}` };
+    return {
+      code: 'outcome_not_applicable',
+      field: 'outcome',
+      message: `${parsed.data.outcome} applies to a completed ${step.kind}; ${step.id} is ${step.status}`,
+    };
   }
   const details = definition.details.safeParse(parsed.data.details);
   if (!details.success) return zodRejection(details.error, 'details');
   const today = dateOf(normaliseInstant(now));
-  const ctx: SignOffContext = { state, step, outcome: parsed.data.outcome, details: cleanDetails(details.data), actor, now: normaliseInstant(now), today };
+  const ctx: SignOffContext = {
+    state,
+    step,
+    outcome: parsed.data.outcome,
+    details: cleanDetails(details.data),
+    actor,
+    now: normaliseInstant(now),
+    today,
+  };
   return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
 }
 
@@ -241,8 +313,20 @@ export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, n
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.
   if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
-    next = updateStep(next, step.id, { status: definition.resultStatus, completedAt: happened, outcome, details: { ...step.details, ...details } });
-    next = record(next, happened, `step.${definition.resultStatus}`, step.id, actor.agencyId, `${step.id} ${outcome} by ${step.agencyKind}${late}`);
+    next = updateStep(next, step.id, {
+      status: definition.resultStatus,
+      completedAt: happened,
+      outcome,
+      details: { ...step.details, ...details },
+    });
+    next = record(
+      next,
+      happened,
+      `step.${definition.resultStatus}`,
+      step.id,
+      actor.agencyId,
+      `${step.id} ${outcome} by ${step.agencyKind}${late}`,
+    );
   }
   const after = afterFor(step.kind);
   next = after ? after(next, ctx) : next;

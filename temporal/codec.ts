@@ -59,7 +59,9 @@ export class EncryptionCodec implements PayloadCodec {
     // A plain payload comes from a client without the keys (e.g. `temporal workflow update execute`): never obeyed.
     if (!encoding || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) {
       const named = encoding ? `"${Buffer.from(encoding).toString()}"` : 'no encoding';
-      throw new ValueError(`payload is not sealed by this service (${named}): refused; only the service's clients may command a case`);
+      throw new ValueError(
+        `payload is not sealed by this service (${named}): refused; only the service's clients may command a case`,
+      );
     }
 
     const keyIdBytes = metadata[METADATA_KEY_ID];
@@ -67,7 +69,9 @@ export class EncryptionCodec implements PayloadCodec {
     const keyId = Buffer.from(keyIdBytes).toString();
     // Checked here so the error speaks of payloads and names the missing key, before any cipher work.
     if (!this.knownKeyIds.has(keyId)) {
-      throw new ValueError(`payload encryption key "${keyId}" is not in the keyring; add it to the previous keys to read this history`);
+      throw new ValueError(
+        `payload encryption key "${keyId}" is not in the keyring; add it to the previous keys to read this history`,
+      );
     }
     if (!payload.data) throw new ValueError(`encrypted payload (key "${keyId}") has no data`);
 

@@ -12,7 +12,8 @@ export interface TemporalSettings {
   tls?: { clientCertPath: string; clientKeyPath: string; serverRootCaPath?: string; serverName?: string };
 }
 
-type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls' | 'apiKey'> & Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey'>;
+type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls' | 'apiKey'> &
+  Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey'>;
 
 /** One reading of the settings, shared by the client (API) and the worker so both always connect alike. */
 function connectionOptions(settings: TemporalSettings): SharedOptions {

@@ -19,8 +19,12 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port);
   const uiPort = values['ui-port'] ? Number(values['ui-port']) : port + 1000;
-  for (const [flag, value] of [['--port', port], ['--ui-port', uiPort]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${flag} must be a port number (1-65535).`);
+  for (const [flag, value] of [
+    ['--port', port],
+    ['--ui-port', uiPort],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 65535)
+      throw new Error(`${flag} must be a port number (1-65535).`);
   }
   const logger = createLogger();
   const server = await startDevServer({

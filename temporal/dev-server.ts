@@ -132,7 +132,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     );
   }
   if (await portIsOpen(ip, uiPort)) {
-    throw addressInUse(`The Web UI port ${uiPort} on ${ip} is taken. Choose another (--ui-port or TEMPORAL_UI_PORT).`, uiPort);
+    throw addressInUse(
+      `The Web UI port ${uiPort} on ${ip} is taken. Choose another (--ui-port or TEMPORAL_UI_PORT).`,
+      uiPort,
+    );
   }
 
   const cli = await resolveBinary('cli');

@@ -1,4 +1,11 @@
-import { Runtime, Worker, type LogLevel, type LogMetadata, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  Runtime,
+  Worker,
+  type LogLevel,
+  type LogMetadata,
+  type NativeConnection,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
@@ -36,7 +43,8 @@ const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn'
  * signal handling would race it.
  */
 export function installWorkerRuntime(logger: Logger): void {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[PINO_METHOD[level]]({ ...meta }, message);
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
+    logger[PINO_METHOD[level]]({ ...meta }, message);
   Runtime.install({
     shutdownSignals: [],
     logger: {

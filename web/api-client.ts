@@ -29,7 +29,8 @@ export class ApiProblem extends Error {
   /** Field errors by field name (e.g. "details.requestedOn"), for showing next to each form control. */
   fieldErrors(): Record<string, string> {
     const errors: Record<string, string> = {};
-    for (const { field, message } of this.problem.errors ?? []) errors[field] = errors[field] ? `${errors[field]}; ${message}` : message;
+    for (const { field, message } of this.problem.errors ?? [])
+      errors[field] = errors[field] ? `${errors[field]}; ${message}` : message;
     return errors;
   }
 }

@@ -50,7 +50,13 @@ export function createConsole(options: ConsoleOptions): Router {
     if (req.method !== 'POST') return next();
     const refusal = csrf.refusal(req);
     if (!refusal) return next();
-    kit.render(req, res, 'error', { title: 'Form refused', heading: 'This form could not be accepted', message: refusal }, 403);
+    kit.render(
+      req,
+      res,
+      'error',
+      { title: 'Form refused', heading: 'This form could not be accepted', message: refusal },
+      403,
+    );
   });
   router.use((req, res, next) => {
     if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
@@ -68,16 +74,38 @@ export function createConsole(options: ConsoleOptions): Router {
     }
     if (error instanceof ApiProblem && (error.status === 403 || error.status === 404)) {
       const heading = error.status === 403 ? 'You cannot open this page' : 'Not found';
-      return kit.render(req, res, 'error', { title: heading, heading, message: error.problem.detail ?? '' }, error.status);
+      return kit.render(
+        req,
+        res,
+        'error',
+        { title: heading, heading, message: error.problem.detail ?? '' },
+        error.status,
+      );
     }
     if (error instanceof ApiProblem && error.status === 503) {
       // PostgreSQL or Temporal is down behind the API: nothing the person did wrong, and nothing for us to debug.
       req.log?.warn({ err: error }, 'console page: the API is unavailable');
       const heading = 'The service is temporarily unavailable';
-      return kit.render(req, res, 'error', { title: heading, heading, message: 'A system the case service depends on is not answering. Please try again in a minute.' }, 503);
+      return kit.render(
+        req,
+        res,
+        'error',
+        {
+          title: heading,
+          heading,
+          message: 'A system the case service depends on is not answering. Please try again in a minute.',
+        },
+        503,
+      );
     }
     req.log?.error({ err: error }, 'console page failed');
-    kit.render(req, res, 'error', { title: 'Something went wrong', heading: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
+    kit.render(
+      req,
+      res,
+      'error',
+      { title: 'Something went wrong', heading: 'Something went wrong', message: 'Please try again in a moment.' },
+      500,
+    );
   });
 
   return router;

@@ -4,7 +4,16 @@ import { Eta } from 'eta';
 import type { Request, Response } from 'express';
 import { apiClient, ok, type Api } from './api-client';
 import type { operations } from './api-types';
-import { agencyKindLabel, day, humanize, moment, reminderLabel, reminderStatusLabel, stepLabel, trackLabel } from './labels';
+import {
+  agencyKindLabel,
+  day,
+  humanize,
+  moment,
+  reminderLabel,
+  reminderStatusLabel,
+  stepLabel,
+  trackLabel,
+} from './labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
 import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
 
@@ -22,7 +31,8 @@ export interface ConsoleSettings {
 /** The console's view of a user: which home page and which menu entries they get (the API enforces each). */
 export function homeOf(me: MeView): 'dashboard' | 'inbox' | 'audit' {
   const roles: readonly string[] = me.user.roles;
-  if (roles.includes('supervisor') || (roles.includes('coordinator') && me.user.agencyKind === 'coordinator')) return 'dashboard';
+  if (roles.includes('supervisor') || (roles.includes('coordinator') && me.user.agencyKind === 'coordinator'))
+    return 'dashboard';
   if (me.can.signSteps) return 'inbox';
   return 'audit';
 }
@@ -54,7 +64,19 @@ export class Kit {
       csrfField: CSRF_FIELD,
       csrf: this.settings.csrf.tokenFor(req, res),
       // The helpers the templates (web/views/*.eta) call as `it.h.*`, named so the unused-export check sees them used.
-      h: { stepLabel, trackLabel, agencyKindLabel, humanize, day, moment, reminderLabel, reminderStatusLabel, query, escape: this.eta.config.escapeFunction, dateLimits: DATE_LIMITS },
+      h: {
+        stepLabel,
+        trackLabel,
+        agencyKindLabel,
+        humanize,
+        day,
+        moment,
+        reminderLabel,
+        reminderStatusLabel,
+        query,
+        escape: this.eta.config.escapeFunction,
+        dateLimits: DATE_LIMITS,
+      },
       flash: undefined,
       errors: {},
       ...data,
@@ -89,6 +111,7 @@ export function param(req: Request, name: string): string | undefined {
 /** A posted form's fields as strings. */
 export function formOf(req: Request): Record<string, string> {
   const form: Record<string, string> = {};
-  for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) if (typeof value === 'string') form[key] = value;
+  for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>))
+    if (typeof value === 'string') form[key] = value;
   return form;
 }

@@ -47,7 +47,8 @@ export const agencyKindLabel = (kind: string) => AGENCY_KIND_LABELS[kind as Agen
 export const humanize = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ');
 /** Dates are shown as the calendar day (UTC) the API means. */
 export const day = (instant: string | null | undefined) => (instant ? instant.slice(0, 10) : '—');
-export const moment = (instant: string | null | undefined) => (instant ? `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC` : '—');
+export const moment = (instant: string | null | undefined) =>
+  instant ? `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC` : '—';
 
 /** The windows a reminder may be about besides its step (domain/tracks' alarm subjects). */
 const WINDOW_LABELS: Readonly<Record<string, string>> = {
@@ -63,7 +64,9 @@ const WINDOW_LABELS: Readonly<Record<string, string>> = {
 /** "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. */
 export function reminderLabel(reminder: { kind: string; stepKind: string; about: string }): string {
   const what = `${humanize(reminder.kind)}: ${stepLabel(reminder.stepKind)}`;
-  return reminder.about === reminder.stepKind ? what : `${what} (${WINDOW_LABELS[reminder.about] ?? humanize(reminder.about)})`;
+  return reminder.about === reminder.stepKind
+    ? what
+    : `${what} (${WINDOW_LABELS[reminder.about] ?? humanize(reminder.about)})`;
 }
 
 const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {

@@ -64,7 +64,12 @@ export class OidcSignIn {
   async start(res: Response, nonce: string): Promise<URL> {
     const client = await import('openid-client');
     const config = await this.discovered();
-    const flow: Flow = { state: client.randomState(), nonce, codeVerifier: client.randomPKCECodeVerifier(), expiresAt: Date.now() + FLOW_TTL_MS };
+    const flow: Flow = {
+      state: client.randomState(),
+      nonce,
+      codeVerifier: client.randomPKCECodeVerifier(),
+      expiresAt: Date.now() + FLOW_TTL_MS,
+    };
     res.cookie(OIDC_FLOW_COOKIE, this.seal(flow), { ...this.cookieOptions(), maxAge: FLOW_TTL_MS });
     return client.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri,
@@ -81,7 +86,11 @@ export class OidcSignIn {
     const flow = this.unseal((req.cookies as Record<string, unknown> | undefined)?.[OIDC_FLOW_COOKIE]);
     // One answer per flow: whatever happens next, this flow is over.
     res.clearCookie(OIDC_FLOW_COOKIE, this.cookieOptions());
-    if (!flow) throw new OidcSignInError('This sign-in was not started here, or took too long. Please start again.', 'no valid flow cookie');
+    if (!flow)
+      throw new OidcSignInError(
+        'This sign-in was not started here, or took too long. Please start again.',
+        'no valid flow cookie',
+      );
     const client = await import('openid-client');
     const config = await this.discovered();
     try {
@@ -94,10 +103,16 @@ export class OidcSignIn {
       return tokens.id_token!;
     } catch (error) {
       if (error instanceof client.AuthorizationResponseError) {
-        throw new OidcSignInError(`Your identity provider did not sign you in (${error.error}). Please try again.`, `provider answered ${error.error}`);
+        throw new OidcSignInError(
+          `Your identity provider did not sign you in (${error.error}). Please try again.`,
+          `provider answered ${error.error}`,
+        );
       }
       if (error instanceof client.ClientError || error instanceof client.ResponseBodyError) {
-        throw new OidcSignInError('The identity provider’s answer could not be accepted. Please start again.', `${error.name}: ${error.message}`);
+        throw new OidcSignInError(
+          'The identity provider’s answer could not be accepted. Please start again.',
+          `${error.name}: ${error.message}`,
+        );
       }
       throw error;
     }
@@ -110,7 +125,10 @@ export class OidcSignIn {
       const issuer = new URL(this.settings.issuerUrl);
       // openid-client insists on https; a provider on this machine (development, tests) may be plain http.
       const execute = issuer.protocol === 'http:' && isHttpsOrLoopback(issuer) ? [client.allowInsecureRequests] : [];
-      return client.discovery(issuer, this.settings.clientId, this.settings.clientSecret, undefined, { execute, timeout: 10 });
+      return client.discovery(issuer, this.settings.clientId, this.settings.clientSecret, undefined, {
+        execute,
+        timeout: 10,
+      });
     })().catch((error: unknown) => {
       this.configuration = undefined;
       throw error;
@@ -136,7 +154,9 @@ export class OidcSignIn {
       const bytes = Buffer.from(value, 'base64url');
       const decipher = createDecipheriv('aes-256-gcm', this.sealingKey, bytes.subarray(0, 12), { authTagLength: 16 });
       decipher.setAuthTag(bytes.subarray(12, 28));
-      const flow = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as Flow;
+      const flow = JSON.parse(
+        Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8'),
+      ) as Flow;
       return flow.expiresAt > Date.now() ? flow : null;
     } catch {
       return null; // altered, truncated, or sealed under another secret

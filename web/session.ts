@@ -27,7 +27,12 @@ export function sessionTokenOf(req: Request): string | undefined {
   return typeof value === 'string' && TOKEN.test(value) ? value : undefined;
 }
 
-const cookieOptions = (settings: SessionSettings): CookieOptions => ({ httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, path: '/' });
+const cookieOptions = (settings: SessionSettings): CookieOptions => ({
+  httpOnly: true,
+  sameSite: 'lax',
+  secure: settings.secureCookies,
+  path: '/',
+});
 
 export function startSession(res: Response, settings: SessionSettings, token: string, expiresAt: string): void {
   const maxAge = Math.max(0, new Date(expiresAt).getTime() - Date.now());

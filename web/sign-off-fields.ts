@@ -28,15 +28,36 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
     const required = !(schema instanceof z.ZodOptional);
     const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
     const label = humanize(name.replace(/([A-Z])/g, '_$1').toLowerCase());
-    if (inner instanceof z.ZodISODate) return { name, label, control: 'date', options: [], required, hint: 'a date, YYYY-MM-DD' };
-    if (inner instanceof z.ZodEnum) return { name, label, control: 'select', options: inner.options.map(String), required };
-    if (name === 'note') return { name, label, control: 'textarea', options: [], required, hint: "sealed at rest; shown only to those who may read the survivor's identity" };
-    return { name, label, control: 'text', options: [], required, hint: name === 'reason' ? 'a short code, e.g. insufficient_evidence' : undefined };
+    if (inner instanceof z.ZodISODate)
+      return { name, label, control: 'date', options: [], required, hint: 'a date, YYYY-MM-DD' };
+    if (inner instanceof z.ZodEnum)
+      return { name, label, control: 'select', options: inner.options.map(String), required };
+    if (name === 'note')
+      return {
+        name,
+        label,
+        control: 'textarea',
+        options: [],
+        required,
+        hint: "sealed at rest; shown only to those who may read the survivor's identity",
+      };
+    return {
+      name,
+      label,
+      control: 'text',
+      options: [],
+      required,
+      hint: name === 'reason' ? 'a short code, e.g. insufficient_evidence' : undefined,
+    };
   });
 }
 
 /** The details of a posted form: the chosen outcome's fields, trimmed, empty ones left out for the API to judge. */
-export function detailsFromForm(kind: StepKind, outcome: string, form: Record<string, unknown>): Record<string, string> {
+export function detailsFromForm(
+  kind: StepKind,
+  outcome: string,
+  form: Record<string, unknown>,
+): Record<string, string> {
   const details: Record<string, string> = {};
   for (const field of detailFields(kind, outcome)) {
     const value = form[`details.${field.name}`];

@@ -86,7 +86,9 @@ function asAuthorised(actor: Actor): Actor {
 }
 
 function withBirthdayGrid(state: CaseState): CaseState {
-  return state.birthdayRemindersOnGrid || !patched(BIRTHDAY_GRID_PATCH) ? state : { ...state, birthdayRemindersOnGrid: true };
+  return state.birthdayRemindersOnGrid || !patched(BIRTHDAY_GRID_PATCH)
+    ? state
+    : { ...state, birthdayRemindersOnGrid: true };
 }
 
 function nowIso(): string {
@@ -103,7 +105,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     const published = state;
     if (input.searchAttributes) upsertCaseSearchAttributes(published);
     // Only the activity's input grows: replaying older histories schedules the same activity, so no patch is needed.
-    const applied: AppliedCommand | undefined = command && { ...command, caseId: published.caseId, version: published.version };
+    const applied: AppliedCommand | undefined = command && {
+      ...command,
+      caseId: published.caseId,
+      version: published.version,
+    };
     await projectCase(snapshotOf(published), applied);
     projectedVersion = Math.max(projectedVersion, published.version);
     return { state: published, version: published.version };

@@ -42,7 +42,14 @@ export async function notificationDelivery(input: DeliveryInput): Promise<void> 
 async function tellCase(input: DeliveryInput, status: DeliveryReport['status'], at: string): Promise<void> {
   const { alarmId, stepId, kind, recipientAgencyId } = input;
   try {
-    await getExternalWorkflowHandle(workflowIdOf(input.caseId)).signal(deliveryReportSignal, { alarmId, stepId, kind, recipientAgencyId, status, at });
+    await getExternalWorkflowHandle(workflowIdOf(input.caseId)).signal(deliveryReportSignal, {
+      alarmId,
+      stepId,
+      kind,
+      recipientAgencyId,
+      status,
+      at,
+    });
   } catch {
     // The case has been closed: its timeline is final, and the outbox row still tells what happened.
   }

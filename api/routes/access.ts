@@ -29,7 +29,10 @@ import {
 import { z } from 'zod';
 
 const ADMIN: Permission = { test: canAdminister, needs: 'the admin role' };
-const SYSTEM_ADMIN: Permission = { test: isSystemAdmin, needs: 'the system_admin role (agencies are managed by a system administrator)' };
+const SYSTEM_ADMIN: Permission = {
+  test: isSystemAdmin,
+  needs: 'the system_admin role (agencies are managed by a system administrator)',
+};
 
 /** A new session's answer: its secret is shown once, so no cache may keep it. */
 const sessionReply = (session: unknown) => ({ status: 201, body: session, headers: { 'Cache-Control': 'no-store' } });
@@ -48,7 +51,11 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       responses: {
         201: { description: 'a session token', schema: SessionSchema },
         401: { description: 'wrong username or password', problem: true },
-        429: { description: 'too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing)', problem: true },
+        429: {
+          description:
+            'too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing)',
+          problem: true,
+        },
       },
       handle: async ({ body, req }) => sessionReply(await access.signIn(body, requestIdOf(req))),
     }),
@@ -77,7 +84,11 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       body: OidcSessionSchema,
       responses: {
         201: { description: 'a session token', schema: SessionSchema },
-        401: { description: 'the ID token is not valid, answers no sign-in started here (its nonce), or its identity is linked to no active user', problem: true },
+        401: {
+          description:
+            'the ID token is not valid, answers no sign-in started here (its nonce), or its identity is linked to no active user',
+          problem: true,
+        },
         404: { description: 'OpenID Connect is not configured', problem: true },
       },
       handle: async ({ body, req }) => sessionReply(await access.oidcSession(body.idToken, requestIdOf(req))),
@@ -115,8 +126,16 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       responses: {
         204: { description: 'changed' },
         403: { description: 'the current password is wrong', problem: true },
-        422: { description: 'the new password is too short, too common (a list of breached passwords), one character repeated or contains the username', problem: true },
-        429: { description: 'too many password checks by this user, or too many wrong passwords for this account (locked for a while)', problem: true },
+        422: {
+          description:
+            'the new password is too short, too common (a list of breached passwords), one character repeated or contains the username',
+          problem: true,
+        },
+        429: {
+          description:
+            'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
+          problem: true,
+        },
       },
       handle: async ({ body, actor, tokenId }) => {
         await access.changePassword(actor, body, tokenId);
@@ -127,7 +146,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/tokens',
       tag: 'access',
-      summary: "Your own tokens (API keys and sessions), without their secrets.",
+      summary: 'Your own tokens (API keys and sessions), without their secrets.',
       responses: { 200: { description: 'the tokens', schema: z.object({ items: z.array(TokenViewSchema) }) } },
       handle: async ({ actor }) => ({ status: 200, body: { items: await access.tokens(actor) } }),
     }),
@@ -143,25 +162,38 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       responses: {
         201: { description: 'the key, shown this once', schema: IssuedTokenSchema },
         403: { description: 'the current password is wrong', problem: true },
-        429: { description: 'too many password checks by this user, or too many wrong passwords for this account (locked for a while)', problem: true },
+        429: {
+          description:
+            'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
+          problem: true,
+        },
       },
-      handle: async ({ body, actor }) => ({ status: 201, body: await access.createApiKey(actor, body), headers: { 'Cache-Control': 'no-store' } }),
+      handle: async ({ body, actor }) => ({
+        status: 201,
+        body: await access.createApiKey(actor, body),
+        headers: { 'Cache-Control': 'no-store' },
+      }),
     }),
     route({
       method: 'post',
       path: '/api/tokens/:tokenId/revoke',
       tag: 'access',
-      summary: "Revoke a token at once: your own, or as an admin a token of a user you administer (your agency's users; every user's as a system administrator).",
+      summary:
+        "Revoke a token at once: your own, or as an admin a token of a user you administer (your agency's users; every user's as a system administrator).",
       params: TokenParamsSchema,
       audit: 'token.revoke',
-      responses: { 200: { description: 'the revoked token', schema: TokenViewSchema }, 404: { description: 'no such token of yours', problem: true } },
+      responses: {
+        200: { description: 'the revoked token', schema: TokenViewSchema },
+        404: { description: 'no such token of yours', problem: true },
+      },
       handle: async ({ params, actor }) => ({ status: 200, body: await access.revokeToken(actor, params.tokenId) }),
     }),
     route({
       method: 'get',
       path: '/api/users',
       tag: 'administration',
-      summary: "Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's.",
+      summary:
+        "Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's.",
       allow: ADMIN,
       query: UserListQuerySchema,
       responses: { 200: { description: 'the users', schema: z.object({ items: z.array(UserViewSchema) }) } },
@@ -178,7 +210,10 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       audit: 'user.create',
       responses: {
         201: { description: 'the user', schema: UserViewSchema },
-        403: { description: 'another agency, or an admin, and the caller is not a system administrator', problem: true },
+        403: {
+          description: 'another agency, or an admin, and the caller is not a system administrator',
+          problem: true,
+        },
         409: { description: 'the username is taken', problem: true },
       },
       handle: async ({ body, actor }) => ({ status: 201, body: await access.createUser(actor, body) }),
@@ -202,7 +237,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/users/:userId/identities',
       tag: 'administration',
-      summary: "The identities (issuer and subject at an OpenID Connect provider) linked to a user.",
+      summary: 'The identities (issuer and subject at an OpenID Connect provider) linked to a user.',
       allow: ADMIN,
       params: UserParamsSchema,
       responses: {
@@ -210,7 +245,10 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         403: { description: 'a user you do not administer', problem: true },
         404: { description: 'no such user', problem: true },
       },
-      handle: async ({ params, actor }) => ({ status: 200, body: { items: await access.identities(actor, params.userId) } }),
+      handle: async ({ params, actor }) => ({
+        status: 200,
+        body: { items: await access.identities(actor, params.userId) },
+      }),
     }),
     route({
       method: 'post',
@@ -228,7 +266,10 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such user', problem: true },
         409: { description: 'the identity is linked to another user', problem: true },
       },
-      handle: async ({ params, body, actor }) => ({ status: 201, body: await access.linkIdentity(actor, params.userId, body) }),
+      handle: async ({ params, body, actor }) => ({
+        status: 201,
+        body: await access.linkIdentity(actor, params.userId, body),
+      }),
     }),
     route({
       method: 'get',
@@ -247,7 +288,10 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       allow: SYSTEM_ADMIN,
       body: NewAgencySchema,
       audit: 'agency.save',
-      responses: { 201: { description: 'the agency', schema: AgencySchema }, 409: { description: 'the id belongs to an agency of another kind', problem: true } },
+      responses: {
+        201: { description: 'the agency', schema: AgencySchema },
+        409: { description: 'the id belongs to an agency of another kind', problem: true },
+      },
       handle: async ({ body, actor }) => {
         await access.saveAgency(actor, body);
         return { status: 201, body };
@@ -255,4 +299,3 @@ export function accessRoutes(deps: ApiDeps): Route[] {
     }),
   ];
 }
-

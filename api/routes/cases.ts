@@ -56,18 +56,29 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       handle: async ({ body, actor, operationId }) => {
         await caseReads.checkAgencies(body.agencies);
         const view = await deps.cases.open(body, actor, { operationId });
-        return { status: 201, body: caseReads.present(view, actor), headers: { Location: `/api/cases/${view.caseId}` } };
+        return {
+          status: 201,
+          body: caseReads.present(view, actor),
+          headers: { Location: `/api/cases/${view.caseId}` },
+        };
       },
     }),
     route({
       method: 'get',
       path: '/api/cases/:caseId',
       tag: 'cases',
-      summary: "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it.",
+      summary:
+        "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it.",
       params: CaseParamsSchema,
-      responses: { 200: { description: 'the case', schema: CaseViewSchema }, 404: { description: 'no such case', problem: true } },
+      responses: {
+        200: { description: 'the case', schema: CaseViewSchema },
+        404: { description: 'no such case', problem: true },
+      },
       reveal: revealNotes,
-      handle: async ({ params, actor }) => ({ status: 200, body: caseReads.present(await caseReads.case(params.caseId, actor), actor) }),
+      handle: async ({ params, actor }) => ({
+        status: 200,
+        body: caseReads.present(await caseReads.case(params.caseId, actor), actor),
+      }),
     }),
     route({
       method: 'get',
@@ -89,7 +100,8 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/cases/:caseId/survivor',
       tag: 'cases',
-      summary: "The survivor's identity: only to those working the case for a participating agency; every read is audited.",
+      summary:
+        "The survivor's identity: only to those working the case for a participating agency; every read is audited.",
       params: CaseParamsSchema,
       audit: 'survivor.read',
       responses: {
@@ -107,7 +119,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/cases/:caseId/steps/:stepId/sign-off',
       tag: 'cases',
-      summary: "Sign off a step as its owning agency; answers with the case after the workflow applied it.",
+      summary: 'Sign off a step as its owning agency; answers with the case after the workflow applied it.',
       params: StepParamsSchema,
       body: SignOffBodySchema,
       idempotent: true,
@@ -117,13 +129,18 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         200: { description: 'the case after the sign-off', schema: CaseViewSchema },
         403: { description: 'the step belongs to another agency', problem: true },
         404: { description: 'no such case or step', problem: true },
-        409: { description: 'the step or case is not in a state to accept this, or the key is in progress', problem: true },
+        409: {
+          description: 'the step or case is not in a state to accept this, or the key is in progress',
+          problem: true,
+        },
       },
       handle: async ({ params, body, actor, operationId }) => {
         const before = await caseReads.case(params.caseId, actor);
         const step = before.steps.find((candidate) => candidate.id === params.stepId);
         if (step) requireActing(before, actor, step.agencyKind, `step ${step.id}`);
-        const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, { operationId });
+        const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, {
+          operationId,
+        });
         return { status: 200, body: caseReads.present(view, actor) };
       },
     }),
@@ -145,7 +162,10 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ params, body, actor, operationId }) => {
         requireActing(await caseReads.case(params.caseId, actor), actor, 'coordinator', 'closing a case');
-        return { status: 200, body: caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor) };
+        return {
+          status: 200,
+          body: caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor),
+        };
       },
     }),
   ];

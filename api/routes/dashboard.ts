@@ -28,12 +28,16 @@ export function dashboardRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/dashboard',
       tag: 'lists',
-      summary: 'Counts of pending, soon-due and overdue steps, by step kind and by agency, over the steps GET /api/steps lists.',
+      summary:
+        'Counts of pending, soon-due and overdue steps, by step kind and by agency, over the steps GET /api/steps lists.',
       allow: SEES_CASES,
       query: DashboardQuerySchema,
       responses: { 200: { description: 'the counts', schema: DashboardSchema } },
       // The same scope as GET /api/steps.
-      handle: async ({ query, actor }) => ({ status: 200, body: await deps.lists.dashboard(actor, ownAgencyUnlessOverseeing(actor, query.agencyId)) }),
+      handle: async ({ query, actor }) => ({
+        status: 200,
+        body: await deps.lists.dashboard(actor, ownAgencyUnlessOverseeing(actor, query.agencyId)),
+      }),
     }),
   ];
 }

@@ -47,7 +47,10 @@ export function listRoutes(deps: ApiDeps): Route[] {
           cursor: query.cursor,
         });
         // A work list never opens a note (api/step-notes.ts): the case itself shows it to those who may read it.
-        return { status: 200, body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) } };
+        return {
+          status: 200,
+          body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) },
+        };
       },
     }),
     route({
@@ -57,7 +60,9 @@ export function listRoutes(deps: ApiDeps): Route[] {
       summary: 'Notifications (reminders, escalations, expiries), newest first, one page at a time.',
       allow: SEES_CASES,
       query: NotificationListQuerySchema,
-      responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: NotificationPageSchema } },
+      responses: {
+        200: { description: 'one page; pass nextCursor as cursor for the next', schema: NotificationPageSchema },
+      },
       handle: async ({ query, actor }) => ({
         status: 200,
         body: await deps.lists.notifications(actor, {

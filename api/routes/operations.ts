@@ -22,18 +22,31 @@ export function operationRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/ready',
       tag: 'operations',
-      summary: 'Readiness: 200 when PostgreSQL and Temporal answer and a worker polls the case task queue, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second.',
+      summary:
+        'Readiness: 200 when PostgreSQL and Temporal answer and a worker polls the case task queue, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second.',
       actor: false,
       responses: {
         200: { description: 'ready', schema: ReadySchema },
-        503: { description: 'not ready', schema: ProblemSchema.extend({ checks: z.record(z.string(), z.boolean()) }), problem: true },
+        503: {
+          description: 'not ready',
+          schema: ProblemSchema.extend({ checks: z.record(z.string(), z.boolean()) }),
+          problem: true,
+        },
       },
       handle: async ({ req }) => {
         const readiness: Readiness = await deps.ready().catch(() => ({ ok: false, checks: { ready: false } }));
         if (readiness.ok) return { status: 200, body: { status: 'ready', checks: readiness.checks } };
         const failed = Object.keys(readiness.checks).filter((name) => !readiness.checks[name]);
-        const body = { ...problem(503, requestIdOf(req), { detail: `not ready: ${failed.join(', ')}`, code: 'not_ready' }), checks: readiness.checks };
-        return { status: 503, body, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
+        const body = {
+          ...problem(503, requestIdOf(req), { detail: `not ready: ${failed.join(', ')}`, code: 'not_ready' }),
+          checks: readiness.checks,
+        };
+        return {
+          status: 503,
+          body,
+          contentType: PROBLEM_CONTENT_TYPE,
+          headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        };
       },
     }),
   ];

@@ -3,15 +3,37 @@
  * The grant in force is the latest granting decision; its end drives the renewal reminders and the expiry.
  */
 import { addMonths, endOfDay } from '../dates';
-import { cancelPending, findStep, latestOfKind, openStep, record, updateStep, type Alarm, type CaseState } from '../case-state';
+import {
+  cancelPending,
+  findStep,
+  latestOfKind,
+  openStep,
+  record,
+  updateStep,
+  type Alarm,
+  type CaseState,
+} from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
-import { expiredAlarm, firstOf, leadAlarms, outOfRange, text, dateOrder, type SignOffContext, type TrackRules } from './track';
+import {
+  expiredAlarm,
+  firstOf,
+  leadAlarms,
+  outOfRange,
+  text,
+  dateOrder,
+  type SignOffContext,
+  type TrackRules,
+} from './track';
 
 /** The CP grant currently in force or most recently lapsed, if any. */
 function currentCpGrant(state: CaseState): Step | undefined {
   return state.steps
-    .filter((step) => (step.kind === 'cp_decision' && step.outcome === 'granted') || (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'))
+    .filter(
+      (step) =>
+        (step.kind === 'cp_decision' && step.outcome === 'granted') ||
+        (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'),
+    )
     .at(-1);
 }
 
@@ -37,7 +59,10 @@ function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; mon
 function recordGrant(state: CaseState, ctx: SignOffContext): CaseState {
   const { validUntil } = grantEnd(ctx);
   const expiresAt = endOfDay(validUntil);
-  const granted = updateStep(state, ctx.step.id, { expiresAt, details: { ...findStep(state, ctx.step.id)!.details, validUntil } });
+  const granted = updateStep(state, ctx.step.id, {
+    expiresAt,
+    details: { ...findStep(state, ctx.step.id)!.details, validUntil },
+  });
   return openStep(granted, 'cp_renewal_request', ctx.now, { dueAt: expiresAt, actorAgencyId: ctx.actor.agencyId });
 }
 
@@ -49,8 +74,17 @@ export const continuedPresence: TrackRules = {
       const grantedOn = text(ctx.details, 'grantedOn') || ctx.today;
       const { validUntil, limit, months, source } = grantEnd(ctx);
       return firstOf(
-        () => (validUntil < grantedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before grantedOn (${grantedOn})`) : null),
-        () => (validUntil > limit ? outOfRange('validUntil', `an initial grant lasts at most ${months} months from ${grantedOn} (until ${limit}); ${source}`) : null),
+        () =>
+          validUntil < grantedOn
+            ? dateOrder('validUntil', `validUntil (${validUntil}) is before grantedOn (${grantedOn})`)
+            : null,
+        () =>
+          validUntil > limit
+            ? outOfRange(
+                'validUntil',
+                `an initial grant lasts at most ${months} months from ${grantedOn} (until ${limit}); ${source}`,
+              )
+            : null,
       );
     },
     cp_renewal_decision: (ctx) => {
@@ -59,14 +93,21 @@ export const continuedPresence: TrackRules = {
       // A renewal granted before the current grant ends extends it; one granted after a lapse runs from its own date.
       const { validUntil, limit, months, source } = grantEnd(ctx);
       return firstOf(
-        () => (current && validUntil <= current ? dateOrder('validUntil', `a renewal must end after the current grant (${current})`) : null),
-        () => (validUntil > limit ? outOfRange('validUntil', `a renewal lasts at most ${months} months (until ${limit}); ${source}`) : null),
+        () =>
+          current && validUntil <= current
+            ? dateOrder('validUntil', `a renewal must end after the current grant (${current})`)
+            : null,
+        () =>
+          validUntil > limit
+            ? outOfRange('validUntil', `a renewal lasts at most ${months} months (until ${limit}); ${source}`)
+            : null,
       );
     },
   },
   after: {
     cp_request: (state, ctx) => openStep(state, 'cp_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
-    cp_renewal_request: (state, ctx) => openStep(state, 'cp_renewal_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    cp_renewal_request: (state, ctx) =>
+      openStep(state, 'cp_renewal_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
     cp_decision: (state, ctx) => {
       if (ctx.outcome !== 'granted') return state;
       return unlockCertification(recordGrant(state, ctx), 'cp_granted', ctx.now);
@@ -81,7 +122,12 @@ export const continuedPresence: TrackRules = {
     const base = { stepId: grant.id, recipient: 'law_enforcement' as const, subject: 'cp_validity' };
     const renewalStillToRequest = latestOfKind(state, 'cp_renewal_request')?.status === 'pending';
     const leads: Alarm[] = renewalStillToRequest
-      ? leadAlarms(base, grant.expiresAt, state.policy.expiryLeads.cpRenewal.leadDays, grant.completedAt ?? grant.openedAt)
+      ? leadAlarms(
+          base,
+          grant.expiresAt,
+          state.policy.expiryLeads.cpRenewal.leadDays,
+          grant.completedAt ?? grant.openedAt,
+        )
       : [];
     return [...leads, expiredAlarm(base, grant.expiresAt)];
   },
@@ -92,6 +138,13 @@ export const continuedPresence: TrackRules = {
 };
 
 function expireGrant(state: CaseState, grant: Step, now: string): CaseState {
-  const lapsed = record(updateStep(state, grant.id, { status: 'expired' }), now, 'step.expired', grant.id, null, 'Continued Presence expired');
+  const lapsed = record(
+    updateStep(state, grant.id, { status: 'expired' }),
+    now,
+    'step.expired',
+    grant.id,
+    null,
+    'Continued Presence expired',
+  );
   return cancelPending(lapsed, 'cp_renewal_request', now, 'Continued Presence expired before a renewal was requested');
 }

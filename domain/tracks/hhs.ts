@@ -6,9 +6,28 @@
  */
 import { addDays, endOfDay } from '../dates';
 import { benefitWindow } from '../policy';
-import { cancelPending, findStep, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
+import {
+  cancelPending,
+  findStep,
+  latestOfKind,
+  openStep,
+  record,
+  stepsOfKind,
+  updateStep,
+  type Alarm,
+  type CaseState,
+} from '../case-state';
 import type { Instant } from '../types';
-import { expiredAlarm, firstOf, leadAlarms, outOfRange, dateOrder, text, type SignOffContext, type TrackRules } from './track';
+import {
+  expiredAlarm,
+  firstOf,
+  leadAlarms,
+  outOfRange,
+  dateOrder,
+  text,
+  type SignOffContext,
+  type TrackRules,
+} from './track';
 
 export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
@@ -25,7 +44,9 @@ export function unlockCertification(state: CaseState, unlockedBy: CertificationU
 function interimEnd(ctx: SignOffContext): { validUntil: string; limit: string } {
   const { interimLetter, interimExtension } = ctx.state.policy.durations;
   const limit =
-    ctx.outcome === 'extended' ? addDays(text(ctx.step.details, 'validUntil'), interimExtension.days) : addDays(text(ctx.details, 'issuedOn'), interimLetter.days);
+    ctx.outcome === 'extended'
+      ? addDays(text(ctx.step.details, 'validUntil'), interimExtension.days)
+      : addDays(text(ctx.details, 'issuedOn'), interimLetter.days);
   return { validUntil: text(ctx.details, 'validUntil') || limit, limit };
 }
 
@@ -40,25 +61,49 @@ export const hhs: TrackRules = {
       if (ctx.outcome === 'extended') {
         const eligibility = latestOfKind(ctx.state, 'hhs_eligibility_letter');
         if (eligibility && eligibility.status !== 'pending') {
-          return { code: 'outcome_not_applicable', message: 'the eligibility letter is already issued; the interim letter no longer matters' };
+          return {
+            code: 'outcome_not_applicable',
+            message: 'the eligibility letter is already issued; the interim letter no longer matters',
+          };
         }
         const used = Number(ctx.step.details['extensions'] ?? 0);
         if (used >= interimExtensionsAllowed.times) {
-          return { code: 'extension_limit_reached', message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}` };
+          return {
+            code: 'extension_limit_reached',
+            message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}`,
+          };
         }
         const { validUntil, limit } = interimEnd(ctx);
         const current = text(ctx.step.details, 'validUntil');
         return firstOf(
-          () => (validUntil <= current ? dateOrder('validUntil', `an extension must end after the letter's current end (${current})`) : null),
-          () => (validUntil > limit ? outOfRange('validUntil', `an extension adds at most ${ctx.state.policy.durations.interimExtension.days} days (until ${limit}); ${interimLetter.source}`) : null),
+          () =>
+            validUntil <= current
+              ? dateOrder('validUntil', `an extension must end after the letter's current end (${current})`)
+              : null,
+          () =>
+            validUntil > limit
+              ? outOfRange(
+                  'validUntil',
+                  `an extension adds at most ${ctx.state.policy.durations.interimExtension.days} days (until ${limit}); ${interimLetter.source}`,
+                )
+              : null,
         );
       }
       const issuedOn = text(ctx.details, 'issuedOn');
       const { validUntil, limit } = interimEnd(ctx);
       // A letter that already lapsed is recorded as it was, and then shows as expired.
       return firstOf(
-        () => (validUntil < issuedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before issuedOn (${issuedOn})`) : null),
-        () => (validUntil > limit ? outOfRange('validUntil', `an interim letter is valid at most ${interimLetter.days} days (until ${limit}); ${interimLetter.source}`) : null),
+        () =>
+          validUntil < issuedOn
+            ? dateOrder('validUntil', `validUntil (${validUntil}) is before issuedOn (${issuedOn})`)
+            : null,
+        () =>
+          validUntil > limit
+            ? outOfRange(
+                'validUntil',
+                `an interim letter is valid at most ${interimLetter.days} days (until ${limit}); ${interimLetter.source}`,
+              )
+            : null,
       );
     },
     hhs_eligibility_letter: (ctx) => notAfterToday('eligibilityDate', text(ctx.details, 'eligibilityDate'), ctx.today),
@@ -67,7 +112,10 @@ export const hhs: TrackRules = {
       const eligibilityDate = text(ctx.details, 'eligibilityDate');
       return firstOf(
         () => notAfterToday('eligibilityDate', eligibilityDate, ctx.today),
-        () => (benefitWindow(eligibilityDate, ctx.state.policy) ? null : outOfRange('eligibilityDate', `no benefit period is defined for ${eligibilityDate}`)),
+        () =>
+          benefitWindow(eligibilityDate, ctx.state.policy)
+            ? null
+            : outOfRange('eligibilityDate', `no benefit period is defined for ${eligibilityDate}`),
       );
     },
   },
@@ -75,23 +123,40 @@ export const hhs: TrackRules = {
     hhs_interim_letter: (state, ctx) => {
       const { validUntil } = interimEnd(ctx);
       if (ctx.outcome === 'issued') {
-        return updateStep(state, ctx.step.id, { expiresAt: endOfDay(validUntil), details: { ...findStep(state, ctx.step.id)!.details, validUntil } });
+        return updateStep(state, ctx.step.id, {
+          expiresAt: endOfDay(validUntil),
+          details: { ...findStep(state, ctx.step.id)!.details, validUntil },
+        });
       }
       const extensions = Number(ctx.step.details['extensions'] ?? 0) + 1;
       const extended = updateStep(state, ctx.step.id, {
         expiresAt: endOfDay(validUntil),
         details: { ...ctx.step.details, validUntil, extensions, extendedAt: ctx.now },
       });
-      return record(extended, ctx.now, 'step.amended', ctx.step.id, ctx.actor.agencyId, `${ctx.step.id} extended until ${validUntil}`);
+      return record(
+        extended,
+        ctx.now,
+        'step.amended',
+        ctx.step.id,
+        ctx.actor.agencyId,
+        `${ctx.step.id} extended until ${validUntil}`,
+      );
     },
-    hhs_eligibility_letter: (state, ctx) => cancelPending(state, 'hhs_interim_letter', ctx.now, 'eligibility letter issued'),
-    hhs_certification_request: (state, ctx) => openStep(state, 'hhs_certification_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    hhs_eligibility_letter: (state, ctx) =>
+      cancelPending(state, 'hhs_interim_letter', ctx.now, 'eligibility letter issued'),
+    hhs_certification_request: (state, ctx) =>
+      openStep(state, 'hhs_certification_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
     hhs_certification_letter: (state, ctx) => {
       if (ctx.outcome !== 'certified') return state;
       const window = benefitWindow(text(ctx.details, 'eligibilityDate'), state.policy)!;
       const letter = state.steps.find((step) => step.id === ctx.step.id)!;
       return updateStep(state, ctx.step.id, {
-        details: { ...letter.details, benefitMonths: window.months, benefitEndsOn: window.endsOn, benefitSource: window.source },
+        details: {
+          ...letter.details,
+          benefitMonths: window.months,
+          benefitEndsOn: window.endsOn,
+          benefitSource: window.source,
+        },
       });
     },
   },
@@ -101,7 +166,8 @@ export const hhs: TrackRules = {
     const eligibilityPending = latestOfKind(state, 'hhs_eligibility_letter')?.status === 'pending';
     if (interim?.status === 'completed' && interim.expiresAt && eligibilityPending) {
       const base = { stepId: interim.id, recipient: 'hhs' as const, subject: 'interim_letter' };
-      const setAt = typeof interim.details['extendedAt'] === 'string' ? interim.details['extendedAt'] : interim.completedAt!;
+      const setAt =
+        typeof interim.details['extendedAt'] === 'string' ? interim.details['extendedAt'] : interim.completedAt!;
       alarms.push(...leadAlarms(base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt));
       alarms.push(expiredAlarm(base, interim.expiresAt));
     }
@@ -109,12 +175,21 @@ export const hhs: TrackRules = {
       const endsOn = letter.details['benefitEndsOn'];
       if (letter.status !== 'completed' || typeof endsOn !== 'string') continue;
       const base = { stepId: letter.id, recipient: 'advocate' as const, subject: 'benefit_window' };
-      alarms.push(...leadAlarms(base, endOfDay(endsOn), state.policy.expiryLeads.benefitWindowEnd.leadDays, letter.completedAt!));
+      alarms.push(
+        ...leadAlarms(base, endOfDay(endsOn), state.policy.expiryLeads.benefitWindowEnd.leadDays, letter.completedAt!),
+      );
     }
     return alarms;
   },
   expire: {
     hhs_interim_letter: (state, step, now) =>
-      record(updateStep(state, step.id, { status: 'expired' }), now, 'step.expired', step.id, null, 'interim assistance letter lapsed'),
+      record(
+        updateStep(state, step.id, { status: 'expired' }),
+        now,
+        'step.expired',
+        step.id,
+        null,
+        'interim assistance letter lapsed',
+      ),
   },
 };

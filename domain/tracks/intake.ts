@@ -20,7 +20,11 @@ const GRID_DAYS = 7;
  */
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
-  const legacyFired = new Set(legacyAlarms(state, notification, birthday).filter(({ alarm }) => state.firedAlarms.includes(alarm.id)).map(({ lead }) => lead));
+  const legacyFired = new Set(
+    legacyAlarms(state, notification, birthday)
+      .filter(({ alarm }) => state.firedAlarms.includes(alarm.id))
+      .map(({ lead }) => lead),
+  );
   const byId = new Map<string, Alarm>();
   for (const lead of state.policy.expiryLeads.minorTurns18.leadDays) {
     // A case that switched schedules mid-way keeps the reminders it already sent under the legacy ids.
@@ -30,7 +34,14 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     const point = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
     const [slot, at] = point < state.openedAt ? ['on-entry', state.openedAt] : [`week-${week}`, point];
     const id = `${notification.id}:expiry_reminder:minor_turns_18:${slot}`;
-    byId.set(id, { id, at, stepId: notification.id, kind: 'expiry_reminder', recipient: 'law_enforcement', subject: 'minor_turns_18' });
+    byId.set(id, {
+      id,
+      at,
+      stepId: notification.id,
+      kind: 'expiry_reminder',
+      recipient: 'law_enforcement',
+      subject: 'minor_turns_18',
+    });
   }
   return [...byId.values()];
 }
@@ -41,7 +52,17 @@ function legacyAlarms(state: CaseState, notification: Step, birthday: string): {
     const target = addDaysToInstant(startOfDay(birthday), -lead);
     const at = target < notification.openedAt ? notification.openedAt : target;
     const id = `${notification.id}:expiry_reminder:minor_turns_18:${at}`;
-    return { lead, alarm: { id, at, stepId: notification.id, kind: 'expiry_reminder', recipient: 'law_enforcement', subject: 'minor_turns_18' } };
+    return {
+      lead,
+      alarm: {
+        id,
+        at,
+        stepId: notification.id,
+        kind: 'expiry_reminder',
+        recipient: 'law_enforcement',
+        subject: 'minor_turns_18',
+      },
+    };
   });
 }
 

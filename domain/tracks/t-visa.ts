@@ -4,10 +4,28 @@
  * adjustment filing, which must happen while T status lasts. The law-enforcement declaration never gates any of it.
  */
 import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
-import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type Alarm, type CaseState } from '../case-state';
+import {
+  cancelPending,
+  latestOfKind,
+  openStep,
+  record,
+  stepsOfKind,
+  updateStep,
+  type Alarm,
+  type CaseState,
+} from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
-import { dateOrder, expiredAlarm, firstOf, leadAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
+import {
+  dateOrder,
+  expiredAlarm,
+  firstOf,
+  leadAlarms,
+  outOfRange,
+  text,
+  type SignOffContext,
+  type TrackRules,
+} from './track';
 import type { StepDetails } from '../steps';
 import { countsFromEvents } from '../policy';
 
@@ -21,16 +39,26 @@ function checkEvidenceRequest(ctx: SignOffContext) {
   return firstOf(
     () =>
       stepsOfKind(ctx.state, 't_visa_evidence_response').some((step) => step.status === 'pending')
-        ? { code: 'evidence_response_pending' as const, message: 'answer the pending evidence request before recording another' }
+        ? {
+            code: 'evidence_response_pending' as const,
+            message: 'answer the pending evidence request before recording another',
+          }
         : null,
-    () => (respondBy < issuedOn ? dateOrder('respondBy', `respondBy (${respondBy}) is before issuedOn (${issuedOn})`) : null),
-    () => (respondBy > limit ? outOfRange('respondBy', `a ${notice} allows at most ${allowed.days} days (until ${limit}); ${allowed.source}`) : null),
+    () =>
+      respondBy < issuedOn ? dateOrder('respondBy', `respondBy (${respondBy}) is before issuedOn (${issuedOn})`) : null,
+    () =>
+      respondBy > limit
+        ? outOfRange('respondBy', `a ${notice} allows at most ${allowed.days} days (until ${limit}); ${allowed.source}`)
+        : null,
   );
 }
 
 /** The approval notice's own date when it gives one, else the policy's: approval plus the years of T status it asks. */
 function adjustmentEligibleFromOf(state: CaseState, details: StepDetails): string {
-  return text(details, 'adjustmentEligibleFrom') || addMonths(text(details, 'approvedOn'), state.policy.durations.tAdjustmentAfter.months);
+  return (
+    text(details, 'adjustmentEligibleFrom') ||
+    addMonths(text(details, 'approvedOn'), state.policy.durations.tAdjustmentAfter.months)
+  );
 }
 
 function checkApproval(ctx: SignOffContext) {
@@ -43,11 +71,23 @@ function checkApproval(ctx: SignOffContext) {
   const anniversary = addMonths(approvedOn, tStatus.months);
   const limit = countsFromEvents(ctx.state.policy) ? addDays(anniversary, -1) : anniversary;
   return firstOf(
-    () => (validUntil < approvedOn ? dateOrder('validUntil', `validUntil (${validUntil}) is before approvedOn (${approvedOn})`) : null),
-    () => (validUntil > limit ? outOfRange('validUntil', `T status lasts at most ${tStatus.months} months (until ${limit}); ${tStatus.source}`) : null),
+    () =>
+      validUntil < approvedOn
+        ? dateOrder('validUntil', `validUntil (${validUntil}) is before approvedOn (${approvedOn})`)
+        : null,
+    () =>
+      validUntil > limit
+        ? outOfRange(
+            'validUntil',
+            `T status lasts at most ${tStatus.months} months (until ${limit}); ${tStatus.source}`,
+          )
+        : null,
     () =>
       adjustmentEligibleFrom < approvedOn || adjustmentEligibleFrom > validUntil
-        ? dateOrder('adjustmentEligibleFrom', `adjustmentEligibleFrom (${adjustmentEligibleFrom}) must lie between approvedOn and validUntil`)
+        ? dateOrder(
+            'adjustmentEligibleFrom',
+            `adjustmentEligibleFrom (${adjustmentEligibleFrom}) must lie between approvedOn and validUntil`,
+          )
         : null,
   );
 }
@@ -55,19 +95,32 @@ function checkApproval(ctx: SignOffContext) {
 export const tVisa: TrackRules = {
   check: {
     t_visa_decision: (ctx) =>
-      ctx.outcome === 'evidence_requested' ? checkEvidenceRequest(ctx) : ctx.outcome === 'approved' ? checkApproval(ctx) : null,
+      ctx.outcome === 'evidence_requested'
+        ? checkEvidenceRequest(ctx)
+        : ctx.outcome === 'approved'
+          ? checkApproval(ctx)
+          : null,
   },
   after: {
     t_visa_filing: (state, ctx) => openStep(state, 't_visa_receipt', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
     t_visa_receipt: (state, ctx) => openStep(state, 't_visa_bona_fide', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
     t_visa_bona_fide: (state, ctx) => {
       const withDecision = openStep(state, 't_visa_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId });
-      return ctx.outcome === 'bona_fide' ? unlockCertification(withDecision, 't_visa_bona_fide', ctx.now) : withDecision;
+      return ctx.outcome === 'bona_fide'
+        ? unlockCertification(withDecision, 't_visa_bona_fide', ctx.now)
+        : withDecision;
     },
     t_visa_decision: (state, ctx) => {
       if (ctx.outcome === 'evidence_requested') {
         const respondBy = text(ctx.details, 'respondBy');
-        const noticed = record(state, ctx.now, 'notice.received', ctx.step.id, ctx.actor.agencyId, `${text(ctx.details, 'notice')} received, respond by ${respondBy}`);
+        const noticed = record(
+          state,
+          ctx.now,
+          'notice.received',
+          ctx.step.id,
+          ctx.actor.agencyId,
+          `${text(ctx.details, 'notice')} received, respond by ${respondBy}`,
+        );
         return openStep(noticed, 't_visa_evidence_response', ctx.now, {
           dueAt: endOfDay(respondBy),
           details: { notice: text(ctx.details, 'notice'), issuedOn: text(ctx.details, 'issuedOn'), respondBy },
@@ -110,7 +163,14 @@ export const tVisa: TrackRules = {
   },
   expire: {
     t_visa_decision: (state: CaseState, decision: Step, now) => {
-      const lapsed = record(updateStep(state, decision.id, { status: 'expired' }), now, 'step.expired', decision.id, null, 'T status ended');
+      const lapsed = record(
+        updateStep(state, decision.id, { status: 'expired' }),
+        now,
+        'step.expired',
+        decision.id,
+        null,
+        'T status ended',
+      );
       const adjustment = latestOfKind(lapsed, 't_visa_adjustment_filing');
       if (adjustment?.status !== 'pending') return lapsed;
       const missed = updateStep(lapsed, adjustment.id, { status: 'expired', completedAt: now });

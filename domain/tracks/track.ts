@@ -60,7 +60,12 @@ export function leadAlarms(
   return leadDays
     .map((days) => addDaysToInstant(endsAt, -days))
     .filter((at) => at >= notBefore)
-    .map((at) => ({ ...base, id: `${base.stepId}:expiry_reminder:${base.subject}:${at}`, at, kind: 'expiry_reminder' as const }));
+    .map((at) => ({
+      ...base,
+      id: `${base.stepId}:expiry_reminder:${base.subject}:${at}`,
+      at,
+      kind: 'expiry_reminder' as const,
+    }));
 }
 
 export function expiredAlarm(base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {

@@ -24,13 +24,25 @@ export const uVisa: TrackRules = {
     if (certification?.status !== 'completed' || !certification.expiresAt || petition?.status !== 'pending') return [];
     const base = { stepId: certification.id, recipient: 'advocate' as const, subject: 'u_certification_window' };
     return [
-      ...leadAlarms(base, certification.expiresAt, state.policy.expiryLeads.uCertificationWindow.leadDays, certification.completedAt!),
+      ...leadAlarms(
+        base,
+        certification.expiresAt,
+        state.policy.expiryLeads.uCertificationWindow.leadDays,
+        certification.completedAt!,
+      ),
       expiredAlarm(base, certification.expiresAt),
     ];
   },
   expire: {
     u_visa_certification: (state, certification, now) => {
-      const lapsed = record(updateStep(state, certification.id, { status: 'expired' }), now, 'step.expired', certification.id, null, 'U certification window closed unused');
+      const lapsed = record(
+        updateStep(state, certification.id, { status: 'expired' }),
+        now,
+        'step.expired',
+        certification.id,
+        null,
+        'U certification window closed unused',
+      );
       const withoutPetition = cancelPending(lapsed, 'u_visa_petition', now, 'certification window closed');
       return openStep(withoutPetition, 'u_visa_certification', now);
     },

@@ -34,14 +34,19 @@ const admin = () => user('demo-admin');
 const systemAdmin = () => user('demo-system-admin');
 const HOUR_MS = 3600 * 1000;
 
-const signIn = (username: string, password: string) => request(stack.app).post('/api/auth/sign-in').send({ username, password });
+const signIn = (username: string, password: string) =>
+  request(stack.app).post('/api/auth/sign-in').send({ username, password });
 
 /** The audit rows the request behind this response left. */
-async function auditOf(res: request.Response): Promise<{ action: string; outcome: string; user_id: string | null; detail: string | null }[]> {
-  const { rows } = await stack.pool.query<{ action: string; outcome: string; user_id: string | null; detail: string | null }>(
-    'SELECT action, outcome, user_id, detail FROM audit_events WHERE request_id = $1',
-    [res.headers['x-request-id']],
-  );
+async function auditOf(
+  res: request.Response,
+): Promise<{ action: string; outcome: string; user_id: string | null; detail: string | null }[]> {
+  const { rows } = await stack.pool.query<{
+    action: string;
+    outcome: string;
+    user_id: string | null;
+    detail: string | null;
+  }>('SELECT action, outcome, user_id, detail FROM audit_events WHERE request_id = $1', [res.headers['x-request-id']]);
   return rows;
 }
 
@@ -55,8 +60,17 @@ describe('signing in', () => {
     expect(Date.parse(session.expiresAt)).toBeGreaterThanOrEqual(before + 12 * HOUR_MS - 1000);
     expect(Date.parse(session.expiresAt)).toBeLessThanOrEqual(Date.now() + 12 * HOUR_MS + 1000);
     const me = await request(stack.app).get('/api/me').set(bearer(session.token)).expect(200);
-    expect(me.body).toMatchObject({ user: { username: 'demo-police-officer', agencyId: 'demo-police' }, can: { openCases: true, signSteps: true, readAudit: false, administer: false } });
-    expect(await auditOf(res)).toEqual([expect.objectContaining({ action: 'auth.sign_in', outcome: 'allowed', user_id: user('demo-police-officer').user.id })]);
+    expect(me.body).toMatchObject({
+      user: { username: 'demo-police-officer', agencyId: 'demo-police' },
+      can: { openCases: true, signSteps: true, readAudit: false, administer: false },
+    });
+    expect(await auditOf(res)).toEqual([
+      expect.objectContaining({
+        action: 'auth.sign_in',
+        outcome: 'allowed',
+        user_id: user('demo-police-officer').user.id,
+      }),
+    ]);
   });
 
   it('answers a wrong password and an unknown user alike, and audits both as denied', async () => {
@@ -68,7 +82,12 @@ describe('signing in', () => {
     expect(wrong).toMatchObject({ status: 401, code: 'invalid_credentials' });
     // The audit names the targeted account when it exists, never what was typed (it may be a password).
     expect(await auditOf(wrongPassword)).toEqual([
-      expect.objectContaining({ action: 'auth.sign_in', outcome: 'denied', user_id: user('demo-police-officer').user.id, detail: 'wrong_password_or_disabled' }),
+      expect.objectContaining({
+        action: 'auth.sign_in',
+        outcome: 'denied',
+        user_id: user('demo-police-officer').user.id,
+        detail: 'wrong_password_or_disabled',
+      }),
     ]);
     expect(await auditOf(unknownUser)).toEqual([
       expect.objectContaining({ action: 'auth.sign_in', outcome: 'denied', user_id: null, detail: 'unknown_username' }),
@@ -80,16 +99,34 @@ describe('signing in', () => {
 
   it('refuses a disabled user, whose tokens stop working at once', async () => {
     const password = 'a long enough password 1';
-    const created = await request(stack.app).post('/api/users').set(systemAdmin().headers)
-      .send({ username: 'leaving-officer', displayName: 'Leaving Officer', agencyId: 'demo-police', roles: ['agency_officer'], password }).expect(201);
+    const created = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send({
+        username: 'leaving-officer',
+        displayName: 'Leaving Officer',
+        agencyId: 'demo-police',
+        roles: ['agency_officer'],
+        password,
+      })
+      .expect(201);
     const userId = (created.body as { id: string }).id;
     const { token } = (await signIn('leaving-officer', password).expect(201)).body as { token: string };
-    const key = (await request(stack.app).post('/api/tokens').set(bearer(token)).send({ label: 'script', currentPassword: password }).expect(201)).body as { token: string };
+    const key = (
+      await request(stack.app)
+        .post('/api/tokens')
+        .set(bearer(token))
+        .send({ label: 'script', currentPassword: password })
+        .expect(201)
+    ).body as { token: string };
     await request(stack.app).get('/api/me').set(bearer(key.token)).expect(200);
 
     await request(stack.app).post(`/api/users/${userId}/disable`).set(user('demo-coordinator').headers).expect(403);
     await request(stack.app).post(`/api/users/${userId}/disable`).set(admin().headers).expect(403);
-    const disabled = await request(stack.app).post(`/api/users/${userId}/disable`).set(systemAdmin().headers).expect(200);
+    const disabled = await request(stack.app)
+      .post(`/api/users/${userId}/disable`)
+      .set(systemAdmin().headers)
+      .expect(200);
     expect((disabled.body as { disabledAt: string | null }).disabledAt).toEqual(expect.any(String));
 
     for (const dead of [token, key.token]) {
@@ -100,7 +137,12 @@ describe('signing in', () => {
   });
 
   it('refuses an expired session with invalid_token', async () => {
-    const { token } = await issueToken(stack.pool, { userId: user('demo-advocate').user.id, kind: 'session', label: 'expired', expiresAt: new Date(Date.now() - 1000) });
+    const { token } = await issueToken(stack.pool, {
+      userId: user('demo-advocate').user.id,
+      kind: 'session',
+      label: 'expired',
+      expiresAt: new Date(Date.now() - 1000),
+    });
     const res = await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
     expect(res.body).toMatchObject({ status: 401, code: 'invalid_token' });
     expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="relief-cases", error="invalid_token"$/);
@@ -109,14 +151,21 @@ describe('signing in', () => {
   it('signs out by revoking the session it is called with', async () => {
     const { token } = (await signIn('demo-advocate', TEST_PASSWORD).expect(201)).body as { token: string };
     const res = await request(stack.app).post('/api/auth/sign-out').set(bearer(token)).expect(204);
-    expect(await auditOf(res)).toEqual([expect.objectContaining({ action: 'auth.sign_out', outcome: 'allowed', user_id: user('demo-advocate').user.id })]);
+    expect(await auditOf(res)).toEqual([
+      expect.objectContaining({ action: 'auth.sign_out', outcome: 'allowed', user_id: user('demo-advocate').user.id }),
+    ]);
     await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
     // Other tokens of the same user are untouched.
     await request(stack.app).get('/api/me').set(user('demo-advocate').headers).expect(200);
   });
 
   it('changes your own password only with the current one, and only to a long one', async () => {
-    const me = await createTestUser(stack.pool, { username: 'password-changer', agencyId: 'demo-hhs-otip', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const me = await createTestUser(stack.pool, {
+      username: 'password-changer',
+      agencyId: 'demo-hhs-otip',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
     const change = (body: object) => request(stack.app).post('/api/me/password').set(me.headers).send(body);
     const wrong = await change({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }).expect(403);
     expect(wrong.body).toMatchObject({ code: 'wrong_password', errors: [{ field: 'currentPassword' }] });
@@ -128,8 +177,14 @@ describe('signing in', () => {
   });
 
   it('refuses a new password that is common or breached, one character repeated, or the username, saying why', async () => {
-    const me = await createTestUser(stack.pool, { username: 'careless-changer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
-    const change = (newPassword: string) => request(stack.app).post('/api/me/password').set(me.headers).send({ currentPassword: TEST_PASSWORD, newPassword });
+    const me = await createTestUser(stack.pool, {
+      username: 'careless-changer',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
+    const change = (newPassword: string) =>
+      request(stack.app).post('/api/me/password').set(me.headers).send({ currentPassword: TEST_PASSWORD, newPassword });
     const refusals: [string, RegExp][] = [
       ['aaaaaaaaaaaa', /one character repeated/],
       ['password1234', /too common/],
@@ -139,31 +194,74 @@ describe('signing in', () => {
     ];
     for (const [newPassword, why] of refusals) {
       const res = await change(newPassword).expect(422);
-      expect(res.body).toMatchObject({ status: 422, code: 'weak_password', errors: [{ field: 'newPassword', message: expect.stringMatching(why) as unknown }] });
+      expect(res.body).toMatchObject({
+        status: 422,
+        code: 'weak_password',
+        errors: [{ field: 'newPassword', message: expect.stringMatching(why) as unknown }],
+      });
       expect((res.body as { detail: string }).detail).toMatch(/^Choose another password: /);
     }
-    expect((await change('password1234')).body).toMatchObject({ errors: [{ message: 'this password is too common (it is in lists of breached passwords); choose another' }] });
+    expect((await change('password1234')).body).toMatchObject({
+      errors: [{ message: 'this password is too common (it is in lists of breached passwords); choose another' }],
+    });
     // Refused changes leave the password and the user's key as they were.
     await request(stack.app).get('/api/me').set(me.headers).expect(200);
     await change('a sentence of my own choosing').expect(204);
 
-    const created = await request(stack.app).post('/api/users').set(systemAdmin().headers)
-      .send({ username: 'weakly-created', displayName: 'Weakly Created', agencyId: 'demo-police', roles: ['agency_officer'], password: 'qwertyuiop123' }).expect(422);
-    expect(created.body).toMatchObject({ code: 'weak_password', errors: [{ field: 'password', message: expect.stringMatching(/too common/) as unknown }] });
+    const created = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send({
+        username: 'weakly-created',
+        displayName: 'Weakly Created',
+        agencyId: 'demo-police',
+        roles: ['agency_officer'],
+        password: 'qwertyuiop123',
+      })
+      .expect(422);
+    expect(created.body).toMatchObject({
+      code: 'weak_password',
+      errors: [{ field: 'password', message: expect.stringMatching(/too common/) as unknown }],
+    });
     expect(await stack.pool.query("SELECT 1 FROM users WHERE username = 'weakly-created'")).toMatchObject({ rows: [] });
   });
 
-  it("revokes every other session and API key of the user on a password change, keeping the one that made it", async () => {
-    const me = await createTestUser(stack.pool, { username: 'revoking-changer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
-    const sessionOf = async () => ((await signIn('revoking-changer', TEST_PASSWORD).expect(201)).body as { token: string }).token;
+  it('revokes every other session and API key of the user on a password change, keeping the one that made it', async () => {
+    const me = await createTestUser(stack.pool, {
+      username: 'revoking-changer',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
+    const sessionOf = async () =>
+      ((await signIn('revoking-changer', TEST_PASSWORD).expect(201)).body as { token: string }).token;
     const [changing, other] = [await sessionOf(), await sessionOf()];
-    const minted = (await request(stack.app).post('/api/tokens').set(bearer(other)).send({ label: 'script', currentPassword: TEST_PASSWORD }).expect(201)).body as { token: string };
-    const { token: stranger } = await issueToken(stack.pool, { userId: user('demo-police-officer').user.id, kind: 'session', label: 'someone else', expiresAt: new Date(Date.now() + HOUR_MS) });
+    const minted = (
+      await request(stack.app)
+        .post('/api/tokens')
+        .set(bearer(other))
+        .send({ label: 'script', currentPassword: TEST_PASSWORD })
+        .expect(201)
+    ).body as { token: string };
+    const { token: stranger } = await issueToken(stack.pool, {
+      userId: user('demo-police-officer').user.id,
+      kind: 'session',
+      label: 'someone else',
+      expiresAt: new Date(Date.now() + HOUR_MS),
+    });
 
-    const res = await request(stack.app).post('/api/me/password').set(bearer(changing)).send({ currentPassword: TEST_PASSWORD, newPassword: 'a passphrase nobody saw' }).expect(204);
-    expect(await auditOf(res)).toEqual([expect.objectContaining({ action: 'auth.password_change', outcome: 'allowed', user_id: me.user.id })]);
+    const res = await request(stack.app)
+      .post('/api/me/password')
+      .set(bearer(changing))
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'a passphrase nobody saw' })
+      .expect(204);
+    expect(await auditOf(res)).toEqual([
+      expect.objectContaining({ action: 'auth.password_change', outcome: 'allowed', user_id: me.user.id }),
+    ]);
     for (const revoked of [other, minted.token, me.token]) {
-      expect((await request(stack.app).get('/api/me').set(bearer(revoked)).expect(401)).body).toMatchObject({ code: 'invalid_token' });
+      expect((await request(stack.app).get('/api/me').set(bearer(revoked)).expect(401)).body).toMatchObject({
+        code: 'invalid_token',
+      });
     }
     await request(stack.app).get('/api/me').set(bearer(changing)).expect(200);
     await request(stack.app).get('/api/me').set(bearer(stranger)).expect(200);
@@ -172,11 +270,29 @@ describe('signing in', () => {
   it('revokes every token of the user, none kept, when the password is set by someone else (a reset)', async () => {
     // An app of its own: the file's sign-ins have spent the address's limit on stack.app.
     const app = stack.appWith({});
-    const target = await createTestUser(stack.pool, { username: 'reset-target', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
-    const session = ((await request(app).post('/api/auth/sign-in').send({ username: 'reset-target', password: TEST_PASSWORD }).expect(201)).body as { token: string }).token;
-    await setPassword(stack.pool, target.user.id, 'a reset passphrase given', { now: new Date(), cost: TEST_SCRYPT_COST });
+    const target = await createTestUser(stack.pool, {
+      username: 'reset-target',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
+    const session = (
+      (
+        await request(app)
+          .post('/api/auth/sign-in')
+          .send({ username: 'reset-target', password: TEST_PASSWORD })
+          .expect(201)
+      ).body as { token: string }
+    ).token;
+    await setPassword(stack.pool, target.user.id, 'a reset passphrase given', {
+      now: new Date(),
+      cost: TEST_SCRYPT_COST,
+    });
     for (const revoked of [session, target.token]) await request(app).get('/api/me').set(bearer(revoked)).expect(401);
-    await request(app).post('/api/auth/sign-in').send({ username: 'reset-target', password: 'a reset passphrase given' }).expect(201);
+    await request(app)
+      .post('/api/auth/sign-in')
+      .send({ username: 'reset-target', password: 'a reset passphrase given' })
+      .expect(201);
   });
 });
 
@@ -191,7 +307,11 @@ describe('API keys', () => {
 
   it('is shown once, works, is listed without its secret, and stops at once when revoked', async () => {
     const owner = user('demo-hhs-officer');
-    const created = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'letters robot', expiresInDays: 30, currentPassword: TEST_PASSWORD }).expect(201);
+    const created = await request(stack.app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'letters robot', expiresInDays: 30, currentPassword: TEST_PASSWORD })
+      .expect(201);
     const issued = created.body as TokenView & { token: string };
     expect(created.headers['cache-control']).toBe('no-store');
     expect(issued).toMatchObject({ kind: 'api_key', label: 'letters robot', revokedAt: null });
@@ -210,10 +330,22 @@ describe('API keys', () => {
   });
 
   it("cannot be revoked by another user (404), nor by another agency's admin, only by its owner or an admin of theirs", async () => {
-    const issued = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'cp robot', currentPassword: TEST_PASSWORD }).expect(201)).body as { id: string; token: string };
-    const res = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(user('demo-police-officer').headers).expect(404);
+    const issued = (
+      await request(stack.app)
+        .post('/api/tokens')
+        .set(user('demo-ice-officer').headers)
+        .send({ label: 'cp robot', currentPassword: TEST_PASSWORD })
+        .expect(201)
+    ).body as { id: string; token: string };
+    const res = await request(stack.app)
+      .post(`/api/tokens/${issued.id}/revoke`)
+      .set(user('demo-police-officer').headers)
+      .expect(404);
     expect(res.body).toMatchObject({ code: 'token_not_found' });
-    const byOtherAdmin = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(admin().headers).expect(404);
+    const byOtherAdmin = await request(stack.app)
+      .post(`/api/tokens/${issued.id}/revoke`)
+      .set(admin().headers)
+      .expect(404);
     expect(byOtherAdmin.body).toMatchObject({ code: 'token_not_found' });
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(200);
     await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(systemAdmin().headers).expect(200);
@@ -221,11 +353,19 @@ describe('API keys', () => {
   });
 
   it('records when it was last used', async () => {
-    const created = (await request(stack.app).post('/api/tokens').set(user('demo-ice-officer').headers).send({ label: 'usage', currentPassword: TEST_PASSWORD }).expect(201)).body as { id: string; token: string; lastUsedAt: string | null };
+    const created = (
+      await request(stack.app)
+        .post('/api/tokens')
+        .set(user('demo-ice-officer').headers)
+        .send({ label: 'usage', currentPassword: TEST_PASSWORD })
+        .expect(201)
+    ).body as { id: string; token: string; lastUsedAt: string | null };
     expect(created.lastUsedAt).toBeNull();
     await request(stack.app).get('/api/me').set(bearer(created.token)).expect(200);
     const listed = await eventually(async () => {
-      const { items } = (await request(stack.app).get('/api/tokens').set(bearer(created.token)).expect(200)).body as { items: { id: string; lastUsedAt: string | null }[] };
+      const { items } = (await request(stack.app).get('/api/tokens').set(bearer(created.token)).expect(200)).body as {
+        items: { id: string; lastUsedAt: string | null }[];
+      };
       return items.find((token) => token.id === created.id && token.lastUsedAt !== null);
     }, 'lastUsedAt to be recorded');
     expect(Date.now() - Date.parse(listed.lastUsedAt!)).toBeLessThan(60_000);
@@ -233,35 +373,97 @@ describe('API keys', () => {
 
   it('is created only with the current password, named as the field at fault', async () => {
     const owner = user('demo-advocate');
-    const missing = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'no password' }).expect(422);
-    expect(missing.body).toMatchObject({ status: 422, errors: [expect.objectContaining({ field: 'currentPassword' })] });
-    const wrong = await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'wrong password', currentPassword: 'not the password at all' }).expect(403);
-    expect(wrong.body).toMatchObject({ status: 403, code: 'wrong_password', errors: [{ field: 'currentPassword', message: 'wrong' }] });
-    const { rows } = await stack.pool.query("SELECT 1 FROM access_tokens WHERE label IN ('no password', 'wrong password')");
+    const missing = await request(stack.app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'no password' })
+      .expect(422);
+    expect(missing.body).toMatchObject({
+      status: 422,
+      errors: [expect.objectContaining({ field: 'currentPassword' })],
+    });
+    const wrong = await request(stack.app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'wrong password', currentPassword: 'not the password at all' })
+      .expect(403);
+    expect(wrong.body).toMatchObject({
+      status: 403,
+      code: 'wrong_password',
+      errors: [{ field: 'currentPassword', message: 'wrong' }],
+    });
+    const { rows } = await stack.pool.query(
+      "SELECT 1 FROM access_tokens WHERE label IN ('no password', 'wrong password')",
+    );
     expect(rows).toEqual([]);
-    await request(stack.app).post('/api/tokens').set(owner.headers).send({ label: 'right password', currentPassword: TEST_PASSWORD }).expect(201);
+    await request(stack.app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'right password', currentPassword: TEST_PASSWORD })
+      .expect(201);
   });
 
   it('lasts at most 365 days', async () => {
-    const res = await request(stack.app).post('/api/tokens').set(user('demo-advocate').headers).send({ label: 'too long', expiresInDays: 366, currentPassword: TEST_PASSWORD }).expect(422);
+    const res = await request(stack.app)
+      .post('/api/tokens')
+      .set(user('demo-advocate').headers)
+      .send({ label: 'too long', expiresInDays: 366, currentPassword: TEST_PASSWORD })
+      .expect(422);
     expect(res.body).toMatchObject({ status: 422, errors: [expect.objectContaining({ field: 'expiresInDays' })] });
   });
 });
 
 describe('administration', () => {
-  const newUser = (fields: Record<string, unknown> = {}) => ({ username: 'new-officer', displayName: 'New Officer', agencyId: 'demo-police', roles: ['agency_officer'], ...fields });
+  const newUser = (fields: Record<string, unknown> = {}) => ({
+    username: 'new-officer',
+    displayName: 'New Officer',
+    agencyId: 'demo-police',
+    roles: ['agency_officer'],
+    ...fields,
+  });
 
   it('creates users whose roles fit their agency, with unique usernames and long passwords', async () => {
-    const misfit = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ roles: ['advocate'] })).expect(422);
-    expect(misfit.body).toMatchObject({ code: 'roles_not_for_agency', errors: [expect.objectContaining({ field: 'roles' })] });
-    const taken = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ username: 'demo-police-officer' })).expect(409);
-    expect(taken.body).toMatchObject({ code: 'username_taken', errors: [expect.objectContaining({ field: 'username' })] });
-    const short = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ password: 'short pass' })).expect(422);
+    const misfit = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send(newUser({ roles: ['advocate'] }))
+      .expect(422);
+    expect(misfit.body).toMatchObject({
+      code: 'roles_not_for_agency',
+      errors: [expect.objectContaining({ field: 'roles' })],
+    });
+    const taken = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send(newUser({ username: 'demo-police-officer' }))
+      .expect(409);
+    expect(taken.body).toMatchObject({
+      code: 'username_taken',
+      errors: [expect.objectContaining({ field: 'username' })],
+    });
+    const short = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send(newUser({ password: 'short pass' }))
+      .expect(422);
     expect(short.body).toMatchObject({ errors: [expect.objectContaining({ field: 'password' })] });
 
-    const created = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(newUser({ roles: ['agency_officer', 'supervisor'] })).expect(201);
-    expect(created.body).toMatchObject({ username: 'new-officer', agencyId: 'demo-police', agencyKind: 'law_enforcement', roles: ['agency_officer', 'supervisor'] });
-    const listed = await request(stack.app).get('/api/users').query({ agencyId: 'demo-police' }).set(systemAdmin().headers).expect(200);
+    const created = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send(newUser({ roles: ['agency_officer', 'supervisor'] }))
+      .expect(201);
+    expect(created.body).toMatchObject({
+      username: 'new-officer',
+      agencyId: 'demo-police',
+      agencyKind: 'law_enforcement',
+      roles: ['agency_officer', 'supervisor'],
+    });
+    const listed = await request(stack.app)
+      .get('/api/users')
+      .query({ agencyId: 'demo-police' })
+      .set(systemAdmin().headers)
+      .expect(200);
     const items = (listed.body as { items: { username: string; agencyId: string }[] }).items;
     expect(items.map((u) => u.username)).toEqual(expect.arrayContaining(['demo-police-officer', 'new-officer']));
     expect(items.every((u) => u.agencyId === 'demo-police')).toBe(true);
@@ -270,31 +472,68 @@ describe('administration', () => {
   it('refuses user and agency administration to everyone but admins', async () => {
     for (const username of ['demo-coordinator', 'demo-supervisor', 'demo-police-officer']) {
       const headers = user(username).headers;
-      await request(stack.app).post('/api/users').set(headers).send(newUser({ username: `by-${username}` })).expect(403);
+      await request(stack.app)
+        .post('/api/users')
+        .set(headers)
+        .send(newUser({ username: `by-${username}` }))
+        .expect(403);
       await request(stack.app).get('/api/users').set(headers).expect(403);
-      await request(stack.app).post('/api/agencies').set(headers).send({ id: 'sneaky-agency', kind: 'hhs', name: 'Sneaky' }).expect(403);
+      await request(stack.app)
+        .post('/api/agencies')
+        .set(headers)
+        .send({ id: 'sneaky-agency', kind: 'hhs', name: 'Sneaky' })
+        .expect(403);
     }
-    const { rows } = await stack.pool.query('SELECT 1 FROM agencies WHERE id = $1 UNION ALL SELECT 1 FROM users WHERE username LIKE $2', ['sneaky-agency', 'by-%']);
+    const { rows } = await stack.pool.query(
+      'SELECT 1 FROM agencies WHERE id = $1 UNION ALL SELECT 1 FROM users WHERE username LIKE $2',
+      ['sneaky-agency', 'by-%'],
+    );
     expect(rows).toEqual([]);
   });
 
   it('has the users table accept exactly the roles of domain/access.ts', async () => {
-    const { rows } = await stack.pool.query<{ def: string }>("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'users_roles_check'");
+    const { rows } = await stack.pool.query<{ def: string }>(
+      "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'users_roles_check'",
+    );
     expect([...(rows[0]?.def ?? '').matchAll(/'(\w+)'::text/g)].map((match) => match[1])).toEqual([...ROLES]);
   });
 
   it('registers agencies of a fixed kind', async () => {
-    const agency = { id: 'county-sheriff', kind: 'law_enforcement', name: 'County Sheriff (fictitious)', email: 'unit@sheriff.example.gov' };
+    const agency = {
+      id: 'county-sheriff',
+      kind: 'law_enforcement',
+      name: 'County Sheriff (fictitious)',
+      email: 'unit@sheriff.example.gov',
+    };
     const byAgencyAdmin = await request(stack.app).post('/api/agencies').set(admin().headers).send(agency).expect(403);
     expect(byAgencyAdmin.body).toMatchObject({ code: 'role_not_permitted' });
     await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send(agency).expect(201);
-    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, name: 'County Sheriff Office (fictitious)' }).expect(201);
-    const changed = await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, kind: 'hhs' }).expect(409);
-    expect(changed.body).toMatchObject({ code: 'agency_kind_fixed', errors: [expect.objectContaining({ field: 'kind' })] });
-    const invalid = await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, kind: 'militia' }).expect(422);
+    await request(stack.app)
+      .post('/api/agencies')
+      .set(systemAdmin().headers)
+      .send({ ...agency, name: 'County Sheriff Office (fictitious)' })
+      .expect(201);
+    const changed = await request(stack.app)
+      .post('/api/agencies')
+      .set(systemAdmin().headers)
+      .send({ ...agency, kind: 'hhs' })
+      .expect(409);
+    expect(changed.body).toMatchObject({
+      code: 'agency_kind_fixed',
+      errors: [expect.objectContaining({ field: 'kind' })],
+    });
+    const invalid = await request(stack.app)
+      .post('/api/agencies')
+      .set(systemAdmin().headers)
+      .send({ ...agency, kind: 'militia' })
+      .expect(422);
     expect(invalid.body).toMatchObject({ errors: [expect.objectContaining({ field: 'kind' })] });
     const listed = await request(stack.app).get('/api/agencies').set(user('demo-advocate').headers).expect(200);
-    expect((listed.body as { items: unknown[] }).items).toContainEqual({ ...agency, name: 'County Sheriff Office (fictitious)', timeZone: null });
+    expect((listed.body as { items: unknown[] }).items).toContainEqual({
+      ...agency,
+      name: 'County Sheriff Office (fictitious)',
+      timeZone: null,
+    });
   });
 });
 
@@ -308,12 +547,40 @@ describe("notices to the agency's own address", () => {
 
   it("tells an agency's address of a user added to it, by its own admin or a system administrator, without the password", async () => {
     const password = 'a long enough password 2';
-    await upsertAgencies(stack.pool, [{ id: 'notice-police', kind: 'law_enforcement', name: 'Notice Police (fictitious)', email: 'unit@notice-police.example.gov' }]);
-    const ownAdmin = await createTestUser(stack.pool, { username: 'notice-police-admin', agencyId: 'notice-police', roles: ['admin'] });
-    await request(stack.app).post('/api/users').set(ownAdmin.headers)
-      .send({ username: 'notice-officer', displayName: 'Notice Officer (fictitious)', agencyId: 'notice-police', roles: ['agency_officer'], password }).expect(201);
-    await request(stack.app).post('/api/users').set(systemAdmin().headers)
-      .send({ username: 'notice-second-admin', displayName: 'Second Admin (fictitious)', agencyId: 'notice-police', roles: ['admin'] }).expect(201);
+    await upsertAgencies(stack.pool, [
+      {
+        id: 'notice-police',
+        kind: 'law_enforcement',
+        name: 'Notice Police (fictitious)',
+        email: 'unit@notice-police.example.gov',
+      },
+    ]);
+    const ownAdmin = await createTestUser(stack.pool, {
+      username: 'notice-police-admin',
+      agencyId: 'notice-police',
+      roles: ['admin'],
+    });
+    await request(stack.app)
+      .post('/api/users')
+      .set(ownAdmin.headers)
+      .send({
+        username: 'notice-officer',
+        displayName: 'Notice Officer (fictitious)',
+        agencyId: 'notice-police',
+        roles: ['agency_officer'],
+        password,
+      })
+      .expect(201);
+    await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send({
+        username: 'notice-second-admin',
+        displayName: 'Second Admin (fictitious)',
+        agencyId: 'notice-police',
+        roles: ['admin'],
+      })
+      .expect(201);
 
     // Sent after each answer, so they may arrive in either order.
     const notices = await noticesAbout('notice-police', 2);
@@ -322,43 +589,90 @@ describe("notices to the agency's own address", () => {
       { to: ['unit@notice-police.example.gov'], subject: 'A user was added to notice-police' },
     ]);
     const about = (username: string) => notices.find((notice) => notice.text.includes(`The user ${username} `))!.text;
-    expect(about('notice-officer')).toContain('The user notice-officer was added to your agency notice-police, with the roles: agency_officer.');
+    expect(about('notice-officer')).toContain(
+      'The user notice-officer was added to your agency notice-police, with the roles: agency_officer.',
+    );
     expect(about('notice-officer')).toContain('Added by notice-police-admin (notice-police)');
-    expect(about('notice-second-admin')).toContain('The user notice-second-admin was added to your agency notice-police, with the roles: admin.');
+    expect(about('notice-second-admin')).toContain(
+      'The user notice-second-admin was added to your agency notice-police, with the roles: admin.',
+    );
     expect(about('notice-second-admin')).toContain('Added by demo-system-admin (demo-task-force)');
     // No password, no display name: the notice says that an account exists, not who holds it.
     for (const notice of notices) expect(notice.text).not.toMatch(/long enough password|Notice Officer|Second Admin/);
   });
 
   it('tells the old address and the new one of a change of notification address; a refused change tells nobody and changes nothing', async () => {
-    const agency = { id: 'notice-advocates', kind: 'advocate', name: 'Notice Advocates (fictitious)', email: 'intake@notice-advocates.example.org' };
+    const agency = {
+      id: 'notice-advocates',
+      kind: 'advocate',
+      name: 'Notice Advocates (fictitious)',
+      email: 'intake@notice-advocates.example.org',
+    };
     await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send(agency).expect(201);
     const [registered] = await noticesAbout('notice-advocates', 1);
-    expect(registered).toMatchObject({ to: ['intake@notice-advocates.example.org'], subject: 'The notification address of notice-advocates was changed' });
+    expect(registered).toMatchObject({
+      to: ['intake@notice-advocates.example.org'],
+      subject: 'The notification address of notice-advocates was changed',
+    });
 
-    await request(stack.app).post('/api/agencies').set(admin().headers).send({ ...agency, email: 'takeover@attacker.example.org' }).expect(403);
-    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, name: 'Renamed Notice Advocates (fictitious)' }).expect(201);
-    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send({ ...agency, email: 'legal@notice-advocates.example.org' }).expect(201);
+    await request(stack.app)
+      .post('/api/agencies')
+      .set(admin().headers)
+      .send({ ...agency, email: 'takeover@attacker.example.org' })
+      .expect(403);
+    await request(stack.app)
+      .post('/api/agencies')
+      .set(systemAdmin().headers)
+      .send({ ...agency, name: 'Renamed Notice Advocates (fictitious)' })
+      .expect(201);
+    await request(stack.app)
+      .post('/api/agencies')
+      .set(systemAdmin().headers)
+      .send({ ...agency, email: 'legal@notice-advocates.example.org' })
+      .expect(201);
 
     const notices = await noticesAbout('notice-advocates', 2);
     // The refused takeover and the rename (same address) sent nothing: the second notice is the real change.
     expect(notices).toHaveLength(2);
-    expect(notices[1]).toMatchObject({ to: ['intake@notice-advocates.example.org', 'legal@notice-advocates.example.org'], subject: 'The notification address of notice-advocates was changed' });
-    expect(notices[1]!.text).toContain('changed from intake@notice-advocates.example.org to legal@notice-advocates.example.org');
+    expect(notices[1]).toMatchObject({
+      to: ['intake@notice-advocates.example.org', 'legal@notice-advocates.example.org'],
+      subject: 'The notification address of notice-advocates was changed',
+    });
+    expect(notices[1]!.text).toContain(
+      'changed from intake@notice-advocates.example.org to legal@notice-advocates.example.org',
+    );
     expect(notices[1]!.text).toContain('Changed by demo-system-admin (demo-task-force)');
-    const { rows } = await stack.pool.query<{ email: string }>('SELECT email FROM agencies WHERE id = $1', ['notice-advocates']);
+    const { rows } = await stack.pool.query<{ email: string }>('SELECT email FROM agencies WHERE id = $1', [
+      'notice-advocates',
+    ]);
     expect(rows).toEqual([{ email: 'legal@notice-advocates.example.org' }]);
   });
 
   it('keeps the change when the mail server is down, and logs the notice as not sent', async () => {
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString()), done()) });
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString()), done()),
+    });
     const app = stack.appWith({ logger: createLogger({ level: 'info', destination }) });
     await stack.mail.setDown(true);
     try {
-      await request(app).post('/api/users').set(systemAdmin().headers)
-        .send({ username: 'notice-during-outage', displayName: 'Outage Officer (fictitious)', agencyId: 'demo-police', roles: ['agency_officer'] }).expect(201);
-      const logged = await eventually(() => lines.map((line) => JSON.parse(line) as { msg: string; agencyId?: string }).find((entry) => entry.msg === 'agency notice not sent'), 'the failure logged');
+      await request(app)
+        .post('/api/users')
+        .set(systemAdmin().headers)
+        .send({
+          username: 'notice-during-outage',
+          displayName: 'Outage Officer (fictitious)',
+          agencyId: 'demo-police',
+          roles: ['agency_officer'],
+        })
+        .expect(201);
+      const logged = await eventually(
+        () =>
+          lines
+            .map((line) => JSON.parse(line) as { msg: string; agencyId?: string })
+            .find((entry) => entry.msg === 'agency notice not sent'),
+        'the failure logged',
+      );
       expect(logged).toMatchObject({ agencyId: 'demo-police' });
     } finally {
       await stack.mail.setDown(false);
@@ -384,7 +698,10 @@ describe('npm run admin -- create-admin', () => {
   const SMTP_URL = 'smtp://mail.internal:25';
 
   /** Runs the command as an operator would, with only the environment given here. */
-  async function adminCommand(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function adminCommand(
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
       const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'admin.ts', ...args], {
         cwd: ROOT,
@@ -399,30 +716,71 @@ describe('npm run admin -- create-admin', () => {
 
   const args = (username: string) => [
     'create-admin',
-    '--username', username,
-    '--display-name', 'First Administrator',
-    '--agency', 'state-task-force',
-    '--agency-kind', 'coordinator',
-    '--agency-name', 'State Task Force (fictitious)',
+    '--username',
+    username,
+    '--display-name',
+    'First Administrator',
+    '--agency',
+    'state-task-force',
+    '--agency-kind',
+    'coordinator',
+    '--agency-name',
+    'State Task Force (fictitious)',
   ];
 
   it('creates a system administrator and its agency, with a printed password that signs in', async () => {
-    const result = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS, SMTP_URL });
+    const result = await adminCommand(args('first-admin'), {
+      DATABASE_URL: db.connectionString,
+      MIGRATION_DATABASE_URL: db.ownerConnectionString,
+      IDENTITY_KEYS,
+      SMTP_URL,
+    });
     expect(result).toMatchObject({ code: 0 });
     const password = /Password \(shown once, store it safely\): (\S+)/.exec(result.stdout)?.[1];
     expect(password).toEqual(expect.any(String));
 
-    const app = createApp({ logger: createLogger({ level: 'silent' }), pool: db.pool, ...createServices({ pool: db.pool, logger: createLogger({ level: 'silent' }) }), cases: stack.cases, ready: async () => ({ ok: true, checks: {} }) });
-    const session = await request(app).post('/api/auth/sign-in').send({ username: 'first-admin', password }).expect(201);
-    const me = await request(app).get('/api/me').set(bearer((session.body as { token: string }).token)).expect(200);
-    expect(me.body).toMatchObject({ user: { username: 'first-admin', agencyId: 'state-task-force', agencyKind: 'coordinator', roles: ['system_admin'] }, can: { administer: true, openCases: false } });
+    const app = createApp({
+      logger: createLogger({ level: 'silent' }),
+      pool: db.pool,
+      ...createServices({ pool: db.pool, logger: createLogger({ level: 'silent' }) }),
+      cases: stack.cases,
+      ready: async () => ({ ok: true, checks: {} }),
+    });
+    const session = await request(app)
+      .post('/api/auth/sign-in')
+      .send({ username: 'first-admin', password })
+      .expect(201);
+    const me = await request(app)
+      .get('/api/me')
+      .set(bearer((session.body as { token: string }).token))
+      .expect(200);
+    expect(me.body).toMatchObject({
+      user: {
+        username: 'first-admin',
+        agencyId: 'state-task-force',
+        agencyKind: 'coordinator',
+        roles: ['system_admin'],
+      },
+      can: { administer: true, openCases: false },
+    });
     // A system administrator registers agencies, which an agency's admin may not.
     const agency = { id: 'county-hhs', kind: 'hhs', name: 'County HHS (fictitious)', email: null };
-    await request(app).post('/api/agencies').set(bearer((session.body as { token: string }).token)).send(agency).expect(201);
-    const { rows } = await db.pool.query<{ action: string }>("SELECT action FROM audit_events WHERE username = 'first-admin'");
+    await request(app)
+      .post('/api/agencies')
+      .set(bearer((session.body as { token: string }).token))
+      .send(agency)
+      .expect(201);
+    const { rows } = await db.pool.query<{ action: string }>(
+      "SELECT action FROM audit_events WHERE username = 'first-admin'",
+    );
     expect(rows.map((row) => row.action)).toEqual(['user.create_admin', 'auth.sign_in', 'agency.save']);
 
-    const again = await adminCommand(args('first-admin'), { DATABASE_URL: db.connectionString, MIGRATION_DATABASE_URL: db.ownerConnectionString, IDENTITY_KEYS, SMTP_URL });
+    const again = await adminCommand(args('first-admin'), {
+      DATABASE_URL: db.connectionString,
+      MIGRATION_DATABASE_URL: db.ownerConnectionString,
+      IDENTITY_KEYS,
+      SMTP_URL,
+    });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('taken');
   });
@@ -434,10 +792,16 @@ describe('npm run admin -- create-admin', () => {
   });
 
   it('exits 2 on a bad --username, naming it', async () => {
-    const result = await adminCommand(args('Not A Username'), { DATABASE_URL: db.connectionString, IDENTITY_KEYS, SMTP_URL });
+    const result = await adminCommand(args('Not A Username'), {
+      DATABASE_URL: db.connectionString,
+      IDENTITY_KEYS,
+      SMTP_URL,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--username');
-    const { rows } = await db.pool.query("SELECT 1 FROM users WHERE display_name = 'First Administrator' AND username <> 'first-admin'");
+    const { rows } = await db.pool.query(
+      "SELECT 1 FROM users WHERE display_name = 'First Administrator' AND username <> 'first-admin'",
+    );
     expect(rows).toEqual([]);
   });
 });

@@ -30,14 +30,30 @@ describe('the database keeps the audit trail append-only', () => {
   const onlyRow = async () => (await owner.query('SELECT * FROM audit_events')).rows as unknown[];
 
   it('refuses UPDATE, DELETE and TRUNCATE to the service role and to the owner alike', async () => {
-    await recordAudit(db.pool, { action: 'case.open', outcome: 'allowed', caseId: '6f1c1f4e-7d0a-4c53-9c35-0c1f5b0a1d2e', status: 201, requestId: 'append-only-1' });
+    await recordAudit(db.pool, {
+      action: 'case.open',
+      outcome: 'allowed',
+      caseId: '6f1c1f4e-7d0a-4c53-9c35-0c1f5b0a1d2e',
+      status: 201,
+      requestId: 'append-only-1',
+    });
     const before = await onlyRow();
     expect(before).toHaveLength(1);
 
-    for (const sql of ["UPDATE audit_events SET outcome = 'denied'", 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
-      await expect(db.pool.query(sql)).rejects.toMatchObject({ code: PERMISSION_DENIED, message: expect.stringMatching(/permission denied for table audit_events/) as unknown });
+    for (const sql of [
+      "UPDATE audit_events SET outcome = 'denied'",
+      'DELETE FROM audit_events',
+      'TRUNCATE audit_events',
+    ]) {
+      await expect(db.pool.query(sql)).rejects.toMatchObject({
+        code: PERMISSION_DENIED,
+        message: expect.stringMatching(/permission denied for table audit_events/) as unknown,
+      });
       // A superuser passes every privilege check; the trigger still says no.
-      await expect(owner.query(sql)).rejects.toMatchObject({ code: PERMISSION_DENIED, message: expect.stringMatching(/append-only/) as unknown });
+      await expect(owner.query(sql)).rejects.toMatchObject({
+        code: PERMISSION_DENIED,
+        message: expect.stringMatching(/append-only/) as unknown,
+      });
     }
     expect(await onlyRow()).toEqual(before);
   });
@@ -54,7 +70,9 @@ describe('the database keeps the audit trail append-only', () => {
     ]) {
       await expect(db.pool.query(sql)).rejects.toMatchObject({ code: PERMISSION_DENIED });
     }
-    const { rows } = await owner.query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal AND tgenabled = 'O'`);
+    const { rows } = await owner.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal AND tgenabled = 'O'`,
+    );
     expect(rows[0]?.count).toBe(2);
   });
 });
@@ -78,7 +96,12 @@ describe('through the full stack', () => {
     stack = await startStack();
     await upsertAgencies(
       stack.pool,
-      Object.entries(ELSEWHERE).map(([kind, id]) => ({ id, kind: kind as keyof CaseAgencies, name: `Unrelated ${kind} (fictitious)`, email: null })),
+      Object.entries(ELSEWHERE).map(([kind, id]) => ({
+        id,
+        kind: kind as keyof CaseAgencies,
+        name: `Unrelated ${kind} (fictitious)`,
+        email: null,
+      })),
     );
     outsider = await createWorker(stack.pool, ELSEWHERE.law_enforcement, 'law_enforcement');
   });
@@ -109,7 +132,9 @@ describe('through the full stack', () => {
   async function auditOf(res: Response): Promise<AuditRow[]> {
     const requestId = res.headers['x-request-id'];
     expect(requestId).toEqual(expect.any(String));
-    const { rows } = await stack.pool.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id', [requestId]);
+    const { rows } = await stack.pool.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id', [
+      requestId,
+    ]);
     return rows;
   }
 
@@ -128,46 +153,105 @@ describe('through the full stack', () => {
       detail: expect.stringMatching(/^applied_by=workflow; version=\d+$/) as unknown,
     }) as unknown;
 
-  const by = (who: TestUser) => ({ user_id: who.user.id, username: who.user.username, agency_id: who.user.agencyId, roles: who.user.roles });
+  const by = (who: TestUser) => ({
+    user_id: who.user.id,
+    username: who.user.username,
+    agency_id: who.user.agencyId,
+    roles: who.user.roles,
+  });
 
   it('records each audited call once, with who, what, which case and step, the outcome and the request id', async () => {
     const on = await today();
     const police = user('demo-police-officer');
-    const opened = await request(stack.app).post('/api/cases').set(police.headers).set('Idempotency-Key', key())
-      .send({ identifiedOn: on, survivor: SURVIVOR, agencies: DEMO_AGENCIES }).expect(201);
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(police.headers)
+      .set('Idempotency-Key', key())
+      .send({ identifiedOn: on, survivor: SURVIVOR, agencies: DEMO_AGENCIES })
+      .expect(201);
     demoCase = (opened.body as { caseId: string }).caseId;
     // The command's request id travels with it: the workflow's row (written first, when applied) and the API's.
     expect(await auditOf(opened)).toEqual([
       applied(police, 'case.open', demoCase, null),
-      expect.objectContaining({ ...by(police), action: 'case.open', case_id: demoCase, step_id: null, outcome: 'allowed', status: 201, request_id: opened.headers['x-request-id'] }),
+      expect.objectContaining({
+        ...by(police),
+        action: 'case.open',
+        case_id: demoCase,
+        step_id: null,
+        outcome: 'allowed',
+        status: 201,
+        request_id: opened.headers['x-request-id'],
+      }),
     ]);
 
     const signOff = `/api/cases/${demoCase}/steps/cp_request-1/sign-off`;
-    const refused = await request(stack.app).post(signOff).set(user('demo-hhs-officer').headers).set('Idempotency-Key', key())
-      .send({ outcome: 'requested', details: { requestedOn: on } }).expect(403);
+    const refused = await request(stack.app)
+      .post(signOff)
+      .set(user('demo-hhs-officer').headers)
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'requested', details: { requestedOn: on } })
+      .expect(403);
     expect(refused.body).toMatchObject({ code: 'wrong_agency_kind' });
     expect(await auditOf(refused)).toEqual([
-      expect.objectContaining({ ...by(user('demo-hhs-officer')), action: 'step.sign_off', case_id: demoCase, step_id: 'cp_request-1', outcome: 'denied', status: 403, detail: 'wrong_agency_kind' }),
+      expect.objectContaining({
+        ...by(user('demo-hhs-officer')),
+        action: 'step.sign_off',
+        case_id: demoCase,
+        step_id: 'cp_request-1',
+        outcome: 'denied',
+        status: 403,
+        detail: 'wrong_agency_kind',
+      }),
     ]);
 
-    const invalid = await request(stack.app).post(signOff).set(police.headers).set('Idempotency-Key', key())
-      .send({ outcome: 'requested', details: { requestedOn: 'soon' } }).expect(422);
+    const invalid = await request(stack.app)
+      .post(signOff)
+      .set(police.headers)
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'requested', details: { requestedOn: 'soon' } })
+      .expect(422);
     expect(await auditOf(invalid)).toEqual([
-      expect.objectContaining({ ...by(police), action: 'step.sign_off', case_id: demoCase, step_id: 'cp_request-1', outcome: 'rejected', status: 422 }),
+      expect.objectContaining({
+        ...by(police),
+        action: 'step.sign_off',
+        case_id: demoCase,
+        step_id: 'cp_request-1',
+        outcome: 'rejected',
+        status: 422,
+      }),
     ]);
 
-    const signed = await request(stack.app).post(signOff).set(police.headers).set('Idempotency-Key', key())
-      .send({ outcome: 'requested', details: { requestedOn: on } }).expect(200);
+    const signed = await request(stack.app)
+      .post(signOff)
+      .set(police.headers)
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'requested', details: { requestedOn: on } })
+      .expect(200);
     expect(await auditOf(signed)).toEqual([
       applied(police, 'step.sign_off', demoCase, 'cp_request-1'),
-      expect.objectContaining({ ...by(police), action: 'step.sign_off', case_id: demoCase, step_id: 'cp_request-1', outcome: 'allowed', status: 200, request_id: signed.headers['x-request-id'] }),
+      expect.objectContaining({
+        ...by(police),
+        action: 'step.sign_off',
+        case_id: demoCase,
+        step_id: 'cp_request-1',
+        outcome: 'allowed',
+        status: 200,
+        request_id: signed.headers['x-request-id'],
+      }),
     ]);
 
     const advocate = user('demo-advocate');
     const read = await request(stack.app).get(`/api/cases/${demoCase}/survivor`).set(advocate.headers).expect(200);
     expect(read.body).toMatchObject(SURVIVOR);
     expect(await auditOf(read)).toEqual([
-      expect.objectContaining({ ...by(advocate), action: 'survivor.read', case_id: demoCase, step_id: null, outcome: 'allowed', status: 200 }),
+      expect.objectContaining({
+        ...by(advocate),
+        action: 'survivor.read',
+        case_id: demoCase,
+        step_id: null,
+        outcome: 'allowed',
+        status: 200,
+      }),
     ]);
 
     // Reading a case is not audited (it carries no personal data); being refused it is.
@@ -175,15 +259,33 @@ describe('through the full stack', () => {
     expect(await auditOf(seen)).toEqual([]);
     const trespass = await request(stack.app).get(`/api/cases/${demoCase}`).set(outsider.headers).expect(403);
     expect(await auditOf(trespass)).toEqual([
-      expect.objectContaining({ ...by(outsider), action: 'GET /api/cases/:caseId', case_id: demoCase, outcome: 'denied', status: 403, detail: 'not_a_participant' }),
+      expect.objectContaining({
+        ...by(outsider),
+        action: 'GET /api/cases/:caseId',
+        case_id: demoCase,
+        outcome: 'denied',
+        status: 403,
+        detail: 'not_a_participant',
+      }),
     ]);
 
     const coordinator = user('demo-coordinator');
-    const closed = await request(stack.app).post(`/api/cases/${demoCase}/close`).set(coordinator.headers).set('Idempotency-Key', key())
-      .send({ status: 'closed', reason: 'relief_granted' }).expect(200);
+    const closed = await request(stack.app)
+      .post(`/api/cases/${demoCase}/close`)
+      .set(coordinator.headers)
+      .set('Idempotency-Key', key())
+      .send({ status: 'closed', reason: 'relief_granted' })
+      .expect(200);
     expect(await auditOf(closed)).toEqual([
       applied(coordinator, 'case.close', demoCase, null),
-      expect.objectContaining({ ...by(coordinator), action: 'case.close', case_id: demoCase, step_id: null, outcome: 'allowed', status: 200 }),
+      expect.objectContaining({
+        ...by(coordinator),
+        action: 'case.close',
+        case_id: demoCase,
+        step_id: null,
+        outcome: 'allowed',
+        status: 200,
+      }),
     ]);
 
     const { rows } = await stack.pool.query<{ row: string }>('SELECT row_to_json(a)::text AS row FROM audit_events a');
@@ -206,21 +308,43 @@ describe('through the full stack', () => {
       outcome: string;
     }
     const list = async (who: TestUser, query: Record<string, string> = {}) => {
-      const res = await request(stack.app).get('/api/audit').query({ limit: '200', ...query }).set(who.headers).expect(200);
+      const res = await request(stack.app)
+        .get('/api/audit')
+        .query({ limit: '200', ...query })
+        .set(who.headers)
+        .expect(200);
       return (res.body as { items: Item[]; nextCursor: string | null }).items;
     };
     const ids = (items: Item[]) => items.map((item) => item.id);
 
     beforeAll(async () => {
       // Events that belong to an unrelated agency only: its case, and its officer's API key.
-      const opened = await request(stack.app).post('/api/cases').set(outsider.headers).set('Idempotency-Key', key())
-        .send({ identifiedOn: await today(), survivor: { name: 'Unrelated Person', birthDate: '1990-01-01' }, agencies: ELSEWHERE }).expect(201);
+      const opened = await request(stack.app)
+        .post('/api/cases')
+        .set(outsider.headers)
+        .set('Idempotency-Key', key())
+        .send({
+          identifiedOn: await today(),
+          survivor: { name: 'Unrelated Person', birthDate: '1990-01-01' },
+          agencies: ELSEWHERE,
+        })
+        .expect(201);
       elsewhereCase = (opened.body as { caseId: string }).caseId;
-      await request(stack.app).post('/api/tokens').set(outsider.headers).send({ label: 'elsewhere script', currentPassword: TEST_PASSWORD }).expect(201);
+      await request(stack.app)
+        .post('/api/tokens')
+        .set(outsider.headers)
+        .send({ label: 'elsewhere script', currentPassword: TEST_PASSWORD })
+        .expect(201);
     });
 
     it('is refused to the roles that work cases', async () => {
-      for (const username of ['demo-police-officer', 'demo-ice-officer', 'demo-hhs-officer', 'demo-advocate', 'demo-coordinator']) {
+      for (const username of [
+        'demo-police-officer',
+        'demo-ice-officer',
+        'demo-hhs-officer',
+        'demo-advocate',
+        'demo-coordinator',
+      ]) {
         const res = await request(stack.app).get('/api/audit').set(user(username).headers).expect(403);
         expect(res.body).toMatchObject({ status: 403, code: 'role_not_permitted' });
       }
@@ -230,21 +354,35 @@ describe('through the full stack', () => {
       const seen = await list(user('demo-supervisor'));
       const coordinator = user('demo-coordinator').user.id;
       // Another agency's user acting on a task-force case, and the task force's own users anywhere.
-      expect(seen).toContainEqual(expect.objectContaining({ action: 'case.open', caseId: demoCase, agencyId: 'demo-police' }));
-      expect(seen).toContainEqual(expect.objectContaining({ action: 'case.close', caseId: demoCase, userId: coordinator }));
-      expect(seen).toContainEqual(expect.objectContaining({ action: 'GET /api/audit', caseId: null, userId: coordinator, outcome: 'denied' }));
+      expect(seen).toContainEqual(
+        expect.objectContaining({ action: 'case.open', caseId: demoCase, agencyId: 'demo-police' }),
+      );
+      expect(seen).toContainEqual(
+        expect.objectContaining({ action: 'case.close', caseId: demoCase, userId: coordinator }),
+      );
+      expect(seen).toContainEqual(
+        expect.objectContaining({ action: 'GET /api/audit', caseId: null, userId: coordinator, outcome: 'denied' }),
+      );
       // The outsider's refused look at the task force's case concerns the task force.
-      expect(seen).toContainEqual(expect.objectContaining({ caseId: demoCase, agencyId: ELSEWHERE.law_enforcement, outcome: 'denied' }));
+      expect(seen).toContainEqual(
+        expect.objectContaining({ caseId: demoCase, agencyId: ELSEWHERE.law_enforcement, outcome: 'denied' }),
+      );
       expect(seen.filter((item) => item.caseId === elsewhereCase)).toEqual([]);
-      expect(seen.filter((item) => item.action === 'token.create' && item.agencyId === ELSEWHERE.law_enforcement)).toEqual([]);
+      expect(
+        seen.filter((item) => item.action === 'token.create' && item.agencyId === ELSEWHERE.law_enforcement),
+      ).toEqual([]);
       expect(await list(user('demo-supervisor'), { caseId: elsewhereCase })).toEqual([]);
     });
 
     it('shows an admin everything, newest first', async () => {
       const all = await list(user('demo-admin'));
-      const { rows } = await stack.pool.query<{ id: string }>('SELECT id::text AS id FROM audit_events ORDER BY audit_events.id DESC');
+      const { rows } = await stack.pool.query<{ id: string }>(
+        'SELECT id::text AS id FROM audit_events ORDER BY audit_events.id DESC',
+      );
       expect(ids(all)).toEqual(rows.map((row) => row.id));
-      expect(all).toContainEqual(expect.objectContaining({ action: 'case.open', caseId: elsewhereCase, userId: outsider.user.id }));
+      expect(all).toContainEqual(
+        expect.objectContaining({ action: 'case.open', caseId: elsewhereCase, userId: outsider.user.id }),
+      );
       expect(all).toContainEqual(expect.objectContaining({ action: 'token.create', userId: outsider.user.id }));
     });
 
@@ -261,7 +399,10 @@ describe('through the full stack', () => {
         [{ outcome: 'denied' }, (item) => item.outcome === 'denied'],
         [{ from: pivot }, (item) => Date.parse(item.at) >= Date.parse(pivot)],
         [{ to: pivot }, (item) => Date.parse(item.at) < Date.parse(pivot)],
-        [{ caseId: demoCase, outcome: 'allowed', action: 'step.sign_off' }, (item) => item.caseId === demoCase && item.outcome === 'allowed' && item.action === 'step.sign_off'],
+        [
+          { caseId: demoCase, outcome: 'allowed', action: 'step.sign_off' },
+          (item) => item.caseId === demoCase && item.outcome === 'allowed' && item.action === 'step.sign_off',
+        ],
       ];
       for (const [query, expected] of cases) {
         const wanted = ids(all.filter(expected));
@@ -278,7 +419,11 @@ describe('through the full stack', () => {
       const paged: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await request(stack.app).get('/api/audit').query({ limit: '4', ...(cursor ? { cursor } : {}) }).set(admin.headers).expect(200);
+        const res = await request(stack.app)
+          .get('/api/audit')
+          .query({ limit: '4', ...(cursor ? { cursor } : {}) })
+          .set(admin.headers)
+          .expect(200);
         const page = res.body as { items: Item[]; nextCursor: string | null };
         expect(page.items.length).toBeLessThanOrEqual(4);
         paged.push(...ids(page.items));
@@ -303,8 +448,16 @@ describe('through the full stack', () => {
         sortBy: 'at',
       };
       for (const [field, value] of Object.entries(bad)) {
-        const res = await request(stack.app).get('/api/audit').query({ [field]: value }).set(user('demo-admin').headers).expect(400);
-        expect(res.body).toMatchObject({ status: 400, code: 'invalid_query', errors: [expect.objectContaining({ field })] });
+        const res = await request(stack.app)
+          .get('/api/audit')
+          .query({ [field]: value })
+          .set(user('demo-admin').headers)
+          .expect(400);
+        expect(res.body).toMatchObject({
+          status: 400,
+          code: 'invalid_query',
+          errors: [expect.objectContaining({ field })],
+        });
       }
     });
   });

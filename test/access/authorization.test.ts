@@ -25,14 +25,24 @@ import type { Role } from '../../domain/types';
 import type { Rejection } from '../../domain/case';
 import { addMonths, addYears } from '../../domain/dates';
 import type { Actor, AgencyKind, StepKind } from '../../domain/types';
-import { caseStateQuery, closeUpdate, REJECTION_FAILURE_TYPE, signOffUpdate, type CaseWorkflowInput } from '../../workflows/contract';
+import {
+  caseStateQuery,
+  closeUpdate,
+  REJECTION_FAILURE_TYPE,
+  signOffUpdate,
+  type CaseWorkflowInput,
+} from '../../workflows/contract';
 import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The expected answers.
 
-type Expected = { answer: 'allowed' } | { answer: 'denied'; code: string } | { answer: 'hidden'; code: string } | { answer: 'invalid'; code: string };
+type Expected =
+  | { answer: 'allowed' }
+  | { answer: 'denied'; code: string }
+  | { answer: 'hidden'; code: string }
+  | { answer: 'invalid'; code: string };
 const ok: Expected = { answer: 'allowed' };
 const denied = (code: string): Expected => ({ answer: 'denied', code });
 /** 403s, by the rule that refuses. */
@@ -69,45 +79,74 @@ type Who = (typeof WHO)[number];
 type RowOf<Columns extends readonly string[]> = { [K in keyof Columns]: Expected };
 
 /** Signing in and out, API keys, and administration. */
-const ACCESS_COLUMNS = ['signIn', 'signOut', 'me', 'changePassword', 'listTokens', 'newToken', 'revokeOwnToken', 'revokeOthersToken', 'listUsers', 'newUser', 'disableUser', 'listIdentities', 'linkIdentity', 'listAgencies', 'saveAgency'] as const;
+const ACCESS_COLUMNS = [
+  'signIn',
+  'signOut',
+  'me',
+  'changePassword',
+  'listTokens',
+  'newToken',
+  'revokeOwnToken',
+  'revokeOthersToken',
+  'listUsers',
+  'newUser',
+  'disableUser',
+  'listIdentities',
+  'linkIdentity',
+  'listAgencies',
+  'saveAgency',
+] as const;
 type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 
 const ACCESS_TABLE: Record<Who, AccessRow> = {
   //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listIdentities linkIdentity listAgencies saveAgency
-  coordinator:             [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  policeOfficer:           [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  iceOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  hhsOfficer:              [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  advocate:                [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  taskForceSupervisor:     [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
-  admin:                   [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        ok,       other,  other,      other,         other,       ok,          role],
-  systemAdmin:             [ok,   ok,     ok, ok,            ok,        ok,      ok,       ok,          ok,       ok,     ok,         ok,            ok,          ok,          ok  ],
-  otherPoliceOfficer:      [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  policeSupervisor:        [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
-  policeOfficerSupervisor: [ok,   ok,     ok, ok,            ok,        ok,      ok,       hide,        role,     role,   role,       role,          role,        ok,          role],
+  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, ok, role],
+  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
 };
 
 /**
  * Cases, work lists and the audit trail. `signOff` signs the user's own pending step where they have one (see
  * OWN_STEP), else cp_request-1 (a law-enforcement step); `closeCase` closes a case of its own, so the others stay open.
  */
-const CASE_COLUMNS = ['openCase', 'readCase', 'readReminders', 'readSurvivor', 'signOff', 'closeCase', 'listSteps', 'listPoliceSteps', 'dashboard', 'policeDashboard', 'listNotifications', 'readAudit'] as const;
+const CASE_COLUMNS = [
+  'openCase',
+  'readCase',
+  'readReminders',
+  'readSurvivor',
+  'signOff',
+  'closeCase',
+  'listSteps',
+  'listPoliceSteps',
+  'dashboard',
+  'policeDashboard',
+  'listNotifications',
+  'readAudit',
+] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
   //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit
-  coordinator:             [ok,      ok,      ok,           ok,          kind,   ok,       ok,       ok,             ok,       ok,             ok,               role],
-  policeOfficer:           [ok,      ok,      ok,           ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               role],
-  iceOfficer:              [role,    ok,      ok,           ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
-  hhsOfficer:              [role,    ok,      ok,           ok,          kind,   kind,     ok,       other,          ok,       other,          ok,               role],
-  advocate:                [role,    ok,      ok,           ok,          ok,     kind,     ok,       other,          ok,       other,          ok,               role],
-  taskForceSupervisor:     [role,    ok,      ok,           ident,       kind,   role,     ok,       ok,             ok,       ok,             ok,               ok],
-  admin:                   [role,    party,   party,        party,       party,  party,    role,     role,           role,     role,           role,             ok],
-  systemAdmin:             [role,    party,   party,        party,       party,  party,    role,     role,           role,     role,           role,             ok],
-  otherPoliceOfficer:      [agency,  party,   party,        party,       party,  party,    ok,       other,          ok,       other,          ok,               role],
-  policeSupervisor:        [role,    ok,      ok,           ident,       role,   kind,     ok,       ok,             ok,       ok,             ok,               ok],
-  policeOfficerSupervisor: [ok,      ok,      ok,           ok,          ok,     kind,     ok,       ok,             ok,       ok,             ok,               ok],
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role],
+  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role],
+  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok],
+  admin: [role, party, party, party, party, party, role, role, role, role, role, ok],
+  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok],
+  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role],
+  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -115,22 +154,43 @@ const CASE_TABLE: Record<Who, CaseRow> = {
  * case, the coordinator's only act. The API refuses an agency not on the case before asking whose step it is.
  */
 const SIGN_OFF_TABLE: Record<Who, Record<AgencyKind, Expected>> = {
-  coordinator:             { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: OWNER },
-  policeOfficer:           { law_enforcement: OWNER, ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
-  iceOfficer:              { law_enforcement: kind,  ice: OWNER, hhs: kind,  advocate: kind,  coordinator: kind  },
-  hhsOfficer:              { law_enforcement: kind,  ice: kind,  hhs: OWNER, advocate: kind,  coordinator: kind  },
-  advocate:                { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: OWNER, coordinator: kind  },
-  taskForceSupervisor:     { law_enforcement: kind,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: role  },
-  admin:                   { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
-  systemAdmin:             { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
-  otherPoliceOfficer:      { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
-  policeSupervisor:        { law_enforcement: role,  ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
-  policeOfficerSupervisor: { law_enforcement: OWNER, ice: kind,  hhs: kind,  advocate: kind,  coordinator: kind  },
+  coordinator: { law_enforcement: kind, ice: kind, hhs: kind, advocate: kind, coordinator: OWNER },
+  policeOfficer: { law_enforcement: OWNER, ice: kind, hhs: kind, advocate: kind, coordinator: kind },
+  iceOfficer: { law_enforcement: kind, ice: OWNER, hhs: kind, advocate: kind, coordinator: kind },
+  hhsOfficer: { law_enforcement: kind, ice: kind, hhs: OWNER, advocate: kind, coordinator: kind },
+  advocate: { law_enforcement: kind, ice: kind, hhs: kind, advocate: OWNER, coordinator: kind },
+  taskForceSupervisor: { law_enforcement: kind, ice: kind, hhs: kind, advocate: kind, coordinator: role },
+  admin: { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
+  systemAdmin: { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
+  otherPoliceOfficer: { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
+  policeSupervisor: { law_enforcement: role, ice: kind, hhs: kind, advocate: kind, coordinator: kind },
+  policeOfficerSupervisor: { law_enforcement: OWNER, ice: kind, hhs: kind, advocate: kind, coordinator: kind },
 };
 
 /** The steps each test case has once set up (beforeAll of part 2 checks the case has exactly these). */
-const ADULT_STEPS = ['identification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1', 'u_visa_certification-1', 'cp_decision-1', 'hhs_certification_request-1', 'hhs_certification_letter-1', 'cp_renewal_request-1'];
-const MINOR_STEPS = ['identification-1', 'hhs_minor_notification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1', 'hhs_interim_letter-1', 'hhs_eligibility_letter-1', 'cp_decision-1', 'cp_renewal_request-1', 't_visa_receipt-1'];
+const ADULT_STEPS = [
+  'identification-1',
+  'cp_request-1',
+  'le_declaration-1',
+  't_visa_filing-1',
+  'u_visa_certification-1',
+  'cp_decision-1',
+  'hhs_certification_request-1',
+  'hhs_certification_letter-1',
+  'cp_renewal_request-1',
+];
+const MINOR_STEPS = [
+  'identification-1',
+  'hhs_minor_notification-1',
+  'cp_request-1',
+  'le_declaration-1',
+  't_visa_filing-1',
+  'hhs_interim_letter-1',
+  'hhs_eligibility_letter-1',
+  'cp_decision-1',
+  'cp_renewal_request-1',
+  't_visa_receipt-1',
+];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The stack, the users and small helpers.
@@ -143,8 +203,11 @@ let today: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  await upsertAgencies(stack.pool, [{ id: 'other-police', kind: 'law_enforcement', name: 'Other City Police (fictitious)', email: null }]);
-  const create = (username: string, agencyId: string, roles: Role[]) => createTestUser(stack.pool, { username, agencyId, roles, password: TEST_PASSWORD });
+  await upsertAgencies(stack.pool, [
+    { id: 'other-police', kind: 'law_enforcement', name: 'Other City Police (fictitious)', email: null },
+  ]);
+  const create = (username: string, agencyId: string, roles: Role[]) =>
+    createTestUser(stack.pool, { username, agencyId, roles, password: TEST_PASSWORD });
   const demo = stack.users;
   users = {
     coordinator: demo['demo-coordinator']!,
@@ -176,7 +239,12 @@ function openCase(who: TestUser, options: { birthDate?: string; usesUVisa?: bool
     .post('/api/cases')
     .set(who.headers)
     .set('Idempotency-Key', newKey())
-    .send({ identifiedOn: today, survivor: { name: 'Test Survivor (fictitious)', birthDate: options.birthDate ?? '1990-01-01' }, agencies: DEMO_AGENCIES, usesUVisa: options.usesUVisa ?? true });
+    .send({
+      identifiedOn: today,
+      survivor: { name: 'Test Survivor (fictitious)', birthDate: options.birthDate ?? '1990-01-01' },
+      agencies: DEMO_AGENCIES,
+      usesUVisa: options.usesUVisa ?? true,
+    });
 }
 
 async function openCaseId(who: TestUser, options: { birthDate?: string; usesUVisa?: boolean } = {}): Promise<string> {
@@ -225,17 +293,30 @@ function validSignOff(step: StepKind): SignOffBody {
 const signOffPath = (caseId: string, stepId: string) => `/api/cases/${caseId}/steps/${stepId}/sign-off`;
 
 function signOffOverApi(who: TestUser, caseId: string, stepId: string, body: SignOffBody) {
-  return request(stack.app).post(signOffPath(caseId, stepId)).set(who.headers).set('Idempotency-Key', newKey()).send(body);
+  return request(stack.app)
+    .post(signOffPath(caseId, stepId))
+    .set(who.headers)
+    .set('Idempotency-Key', newKey())
+    .send(body);
 }
 
 const CLOSE_BODY = { status: 'withdrawn', reason: 'authz_test' } as const;
 
 function closeOverApi(who: TestUser, caseId: string) {
-  return request(stack.app).post(`/api/cases/${caseId}/close`).set(who.headers).set('Idempotency-Key', newKey()).send(CLOSE_BODY);
+  return request(stack.app)
+    .post(`/api/cases/${caseId}/close`)
+    .set(who.headers)
+    .set('Idempotency-Key', newKey())
+    .send(CLOSE_BODY);
 }
 
 /** Asserts the answer matches the table's cell; a 403 must also have left its 'denied' row in the audit trail. */
-async function expectAnswer(response: Response, expected: Expected, who: TestUser, allowedStatus: number): Promise<void> {
+async function expectAnswer(
+  response: Response,
+  expected: Expected,
+  who: TestUser,
+  allowedStatus: number,
+): Promise<void> {
   const seen = { status: response.status, body: response.body as unknown };
   if (expected.answer === 'allowed') {
     expect(seen).toMatchObject({ status: allowedStatus });
@@ -247,11 +328,17 @@ async function expectAnswer(response: Response, expected: Expected, who: TestUse
   if (expected.answer !== 'denied') return;
   const requestId = response.headers['x-request-id'];
   expect(requestId).toEqual(expect.any(String));
-  const { rows } = await stack.pool.query('SELECT user_id, outcome, status, detail FROM audit_events WHERE request_id = $1', [requestId]);
+  const { rows } = await stack.pool.query(
+    'SELECT user_id, outcome, status, detail FROM audit_events WHERE request_id = $1',
+    [requestId],
+  );
   expect(rows).toEqual([{ user_id: who.user.id, outcome: 'denied', status: 403, detail: expected.code }]);
 }
 
-const describeExpected = (expected: Expected) => (expected.answer === 'allowed' ? 'allowed' : `${{ denied: 403, hidden: 404, invalid: 422 }[expected.answer]} ${expected.code}`);
+const describeExpected = (expected: Expected) =>
+  expected.answer === 'allowed'
+    ? 'allowed'
+    : `${{ denied: 403, hidden: 404, invalid: 422 }[expected.answer]} ${expected.code}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Every role against every endpoint.
@@ -277,14 +364,21 @@ const OWN_STEP: Partial<Record<Who, { stepId: string; kind: StepKind }>> = {
 };
 const whoIs = (user: TestUser) => WHO.find((who) => users[who] === user)!;
 
-const get = (path: string, who: TestUser, query: Record<string, string> = {}) => request(stack.app).get(path).query(query).set(who.headers);
+const get = (path: string, who: TestUser, query: Record<string, string> = {}) =>
+  request(stack.app).get(path).query(query).set(who.headers);
 const post = (path: string, who: TestUser, body: object) => request(stack.app).post(path).set(who.headers).send(body);
-const issue = (userId: string, kind: 'api_key' | 'session') => issueToken(stack.pool, { userId, kind, label: 'authz test', expiresAt: new Date(Date.now() + 3600_000) });
+const issue = (userId: string, kind: 'api_key' | 'session') =>
+  issueToken(stack.pool, { userId, kind, label: 'authz test', expiresAt: new Date(Date.now() + 3600_000) });
 
 const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[number], Endpoint> = {
   // One sign-in per row, more rows than the sign-in limit (10 a minute per address) allows: an app with a higher one
   // (the limit itself is tested in hardening.test.ts).
-  signIn: { route: 'POST /api/auth/sign-in', allowed: 201, call: (who) => request(signInApp).post('/api/auth/sign-in').send({ username: who.user.username, password: TEST_PASSWORD }) },
+  signIn: {
+    route: 'POST /api/auth/sign-in',
+    allowed: 201,
+    call: (who) =>
+      request(signInApp).post('/api/auth/sign-in').send({ username: who.user.username, password: TEST_PASSWORD }),
+  },
   signOut: {
     route: 'POST /api/auth/sign-out',
     allowed: 204,
@@ -305,15 +399,31 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
     // of its own, and the password and key are put back, for this matrix is about who may call what.
     call: async (who) => {
       const session = await issue(who.user.id, 'session');
-      const { rows } = await stack.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [who.user.id]);
-      const response = await request(stack.app).post('/api/me/password').set(bearer(session.token)).send({ currentPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD} (changed)` });
-      await stack.pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [who.user.id, rows[0]!.password_hash]);
-      await stack.pool.query('UPDATE access_tokens SET revoked_at = NULL WHERE id = $1', [/^rc_([a-z0-9]{16})_/.exec(who.token)![1]]);
+      const { rows } = await stack.pool.query<{ password_hash: string }>(
+        'SELECT password_hash FROM users WHERE id = $1',
+        [who.user.id],
+      );
+      const response = await request(stack.app)
+        .post('/api/me/password')
+        .set(bearer(session.token))
+        .send({ currentPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD} (changed)` });
+      await stack.pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [
+        who.user.id,
+        rows[0]!.password_hash,
+      ]);
+      await stack.pool.query('UPDATE access_tokens SET revoked_at = NULL WHERE id = $1', [
+        /^rc_([a-z0-9]{16})_/.exec(who.token)![1],
+      ]);
       return response;
     },
   },
   listTokens: { route: 'GET /api/tokens', allowed: 200, call: (who) => get('/api/tokens', who) },
-  newToken: { route: 'POST /api/tokens', allowed: 201, call: (who) => post('/api/tokens', who, { label: 'authz test key', expiresInDays: 1, currentPassword: TEST_PASSWORD }) },
+  newToken: {
+    route: 'POST /api/tokens',
+    allowed: 201,
+    call: (who) =>
+      post('/api/tokens', who, { label: 'authz test key', expiresInDays: 1, currentPassword: TEST_PASSWORD }),
+  },
   revokeOwnToken: {
     route: 'POST /api/tokens/{tokenId}/revoke',
     allowed: 200,
@@ -328,28 +438,63 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
   newUser: {
     route: 'POST /api/users',
     allowed: 201,
-    call: (who) => post('/api/users', who, { username: unique('new-advocate'), displayName: 'New Advocate (fictitious)', agencyId: 'demo-advocates', roles: ['advocate'] }),
+    call: (who) =>
+      post('/api/users', who, {
+        username: unique('new-advocate'),
+        displayName: 'New Advocate (fictitious)',
+        agencyId: 'demo-advocates',
+        roles: ['advocate'],
+      }),
   },
   disableUser: {
     route: 'POST /api/users/{userId}/disable',
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, { username: unique('to-disable'), agencyId: 'demo-advocates', roles: ['advocate'] });
+      const target = await createTestUser(stack.pool, {
+        username: unique('to-disable'),
+        agencyId: 'demo-advocates',
+        roles: ['advocate'],
+      });
       return post(`/api/users/${target.user.id}/disable`, who, {});
     },
   },
-  listIdentities: { route: 'GET /api/users/{userId}/identities', allowed: 200, call: (who) => get(`/api/users/${bystander.user.id}/identities`, who) },
+  listIdentities: {
+    route: 'GET /api/users/{userId}/identities',
+    allowed: 200,
+    call: (who) => get(`/api/users/${bystander.user.id}/identities`, who),
+  },
   linkIdentity: {
     route: 'POST /api/users/{userId}/identities',
     allowed: 201,
-    call: (who) => post(`/api/users/${bystander.user.id}/identities`, who, { issuer: 'https://idp.example.org', subject: unique('subject') }),
+    call: (who) =>
+      post(`/api/users/${bystander.user.id}/identities`, who, {
+        issuer: 'https://idp.example.org',
+        subject: unique('subject'),
+      }),
   },
   listAgencies: { route: 'GET /api/agencies', allowed: 200, call: (who) => get('/api/agencies', who) },
-  saveAgency: { route: 'POST /api/agencies', allowed: 201, call: (who) => post('/api/agencies', who, { id: unique('authz-agency'), kind: 'advocate', name: 'Authz Test Advocates (fictitious)' }) },
+  saveAgency: {
+    route: 'POST /api/agencies',
+    allowed: 201,
+    call: (who) =>
+      post('/api/agencies', who, {
+        id: unique('authz-agency'),
+        kind: 'advocate',
+        name: 'Authz Test Advocates (fictitious)',
+      }),
+  },
   openCase: { route: 'POST /api/cases', allowed: 201, call: (who) => openCase(who) },
   readCase: { route: 'GET /api/cases/{caseId}', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}`, who) },
-  readReminders: { route: 'GET /api/cases/{caseId}/reminders', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}/reminders`, who) },
-  readSurvivor: { route: 'GET /api/cases/{caseId}/survivor', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}/survivor`, who) },
+  readReminders: {
+    route: 'GET /api/cases/{caseId}/reminders',
+    allowed: 200,
+    call: (who) => get(`/api/cases/${sharedCaseId}/reminders`, who),
+  },
+  readSurvivor: {
+    route: 'GET /api/cases/{caseId}/survivor',
+    allowed: 200,
+    call: (who) => get(`/api/cases/${sharedCaseId}/survivor`, who),
+  },
   signOff: {
     route: 'POST /api/cases/{caseId}/steps/{stepId}/sign-off',
     allowed: 200,
@@ -358,22 +503,46 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
       return signOffOverApi(who, sharedCaseId, own.stepId, validSignOff(own.kind));
     },
   },
-  closeCase: { route: 'POST /api/cases/{caseId}/close', allowed: 200, call: (who) => closeOverApi(who, closableCaseId) },
+  closeCase: {
+    route: 'POST /api/cases/{caseId}/close',
+    allowed: 200,
+    call: (who) => closeOverApi(who, closableCaseId),
+  },
   listSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending' }) },
-  listPoliceSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending', agencyId: 'demo-police' }) },
+  listPoliceSteps: {
+    route: 'GET /api/steps',
+    allowed: 200,
+    call: (who) => get('/api/steps', who, { status: 'pending', agencyId: 'demo-police' }),
+  },
   dashboard: { route: 'GET /api/dashboard', allowed: 200, call: (who) => get('/api/dashboard', who) },
-  policeDashboard: { route: 'GET /api/dashboard', allowed: 200, call: (who) => get('/api/dashboard', who, { agencyId: 'demo-police' }) },
+  policeDashboard: {
+    route: 'GET /api/dashboard',
+    allowed: 200,
+    call: (who) => get('/api/dashboard', who, { agencyId: 'demo-police' }),
+  },
   listNotifications: { route: 'GET /api/notifications', allowed: 200, call: (who) => get('/api/notifications', who) },
   readAudit: { route: 'GET /api/audit', allowed: 200, call: (who) => get('/api/audit', who) },
 };
 
 /** Public: answered without a token (/dev/mail only in the embedded mode). */
-const PUBLIC_ROUTES = ['GET /health', 'GET /ready', 'GET /api/openapi.json', 'GET /dev/mail', 'POST /api/auth/sign-in', 'POST /api/auth/oidc/nonce', 'POST /api/auth/oidc/session'];
+const PUBLIC_ROUTES = [
+  'GET /health',
+  'GET /ready',
+  'GET /api/openapi.json',
+  'GET /dev/mail',
+  'POST /api/auth/sign-in',
+  'POST /api/auth/oidc/nonce',
+  'POST /api/auth/oidc/session',
+];
 
 /** Every operation of the OpenAPI document, as `METHOD /path`. */
 async function documentedRoutes(): Promise<string[]> {
-  const document = (await request(stack.app).get('/api/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+  const document = (await request(stack.app).get('/api/openapi.json').expect(200)).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }
 
 const CELLS = WHO.flatMap((who) => [
@@ -390,7 +559,9 @@ describe('every role against every endpoint', () => {
 
   test('the tables name every route of the OpenAPI document', async () => {
     const tabled = new Set(Object.values(ENDPOINTS).map((endpoint) => endpoint.route));
-    expect((await documentedRoutes()).filter((route) => !tabled.has(route) && !PUBLIC_ROUTES.includes(route))).toEqual([]);
+    expect((await documentedRoutes()).filter((route) => !tabled.has(route) && !PUBLIC_ROUTES.includes(route))).toEqual(
+      [],
+    );
   });
 
   test.each(CELLS)('$who · $column → $label', async ({ who, column, expected }) => {
@@ -400,14 +571,27 @@ describe('every role against every endpoint', () => {
 
   test('every non-public route answers 401 problem+json with a challenge, without a token and with a bad one', async () => {
     const secured = (await documentedRoutes()).filter((route) => !PUBLIC_ROUTES.includes(route));
-    expect(new Set(secured)).toEqual(new Set(Object.values(ENDPOINTS).map((endpoint) => endpoint.route).filter((route) => !PUBLIC_ROUTES.includes(route))));
+    expect(new Set(secured)).toEqual(
+      new Set(
+        Object.values(ENDPOINTS)
+          .map((endpoint) => endpoint.route)
+          .filter((route) => !PUBLIC_ROUTES.includes(route)),
+      ),
+    );
     const concrete = (path: string) =>
-      path.replace('{caseId}', sharedCaseId).replace('{stepId}', 'cp_request-1').replace('{tokenId}', 'a'.repeat(16)).replace('{userId}', users.admin.user.id);
+      path
+        .replace('{caseId}', sharedCaseId)
+        .replace('{stepId}', 'cp_request-1')
+        .replace('{tokenId}', 'a'.repeat(16))
+        .replace('{userId}', users.admin.user.id);
     const answers = [];
     for (const route of secured) {
       const [method, path] = route.split(' ') as ['GET' | 'POST', string];
       for (const authorization of [undefined, 'Bearer rc_0123456789abcdef_not-a-real-secret-not-a-real-secret-xxxxx']) {
-        let call = method === 'GET' ? request(stack.app).get(concrete(path)) : request(stack.app).post(concrete(path)).set('Idempotency-Key', newKey()).send({});
+        let call =
+          method === 'GET'
+            ? request(stack.app).get(concrete(path))
+            : request(stack.app).post(concrete(path)).set('Idempotency-Key', newKey()).send({});
         if (authorization !== undefined) call = call.set('Authorization', authorization);
         const response = await call;
         answers.push({
@@ -432,19 +616,34 @@ describe('every role against every endpoint', () => {
 // 1b. Delegated administration: an agency's admin manages its own agency's users (not its admins) and nothing of
 // another agency; agencies and admins are a system administrator's. Every cell is about one agency, delegated-police.
 
-const DELEGATED_AGENCY = { id: 'delegated-police', kind: 'law_enforcement', name: 'Delegated Police (fictitious)' } as const;
+const DELEGATED_AGENCY = {
+  id: 'delegated-police',
+  kind: 'law_enforcement',
+  name: 'Delegated Police (fictitious)',
+} as const;
 const ADMINS = ['agencyAdmin', 'otherAgencyAdmin', 'systemAdmin'] as const;
 type Admin = (typeof ADMINS)[number];
 const DELEGATION_COLUMNS = [
-  'listUsers', 'createUser', 'createAdmin', 'grantSystemAdmin', 'disableUser', 'disableAdmin', 'listIdentities', 'linkIdentity', 'revokeUserToken', 'revokeAdminToken', 'createAgency', 'changeAgencyEmail',
+  'listUsers',
+  'createUser',
+  'createAdmin',
+  'grantSystemAdmin',
+  'disableUser',
+  'disableAdmin',
+  'listIdentities',
+  'linkIdentity',
+  'revokeUserToken',
+  'revokeAdminToken',
+  'createAgency',
+  'changeAgencyEmail',
 ] as const;
 type DelegationColumn = (typeof DELEGATION_COLUMNS)[number];
 
 const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
   //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
-  agencyAdmin:      [ok,      ok,        notDelegated, notDelegated,    ok,         notDelegated, ok,            ok,          ok,             hide,            role,        role],
-  otherAgencyAdmin: [other,   other,     other,        other,           other,      other,        other,         other,       hide,           hide,            role,        role],
-  systemAdmin:      [ok,      ok,        ok,           noSuchRole,      ok,         ok,           ok,            ok,          ok,             ok,              ok,          ok],
+  agencyAdmin: [ok, ok, notDelegated, notDelegated, ok, notDelegated, ok, ok, ok, hide, role, role],
+  otherAgencyAdmin: [other, other, other, other, other, other, other, other, hide, hide, role, role],
+  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /** The admins of the rows: delegated-police's own admin, the task force's admin, the system administrator. */
@@ -458,42 +657,101 @@ const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who
   listUsers: { allowed: 200, call: (who) => get('/api/users', admins[who], { agencyId: DELEGATED_AGENCY.id }) },
   createUser: {
     allowed: 201,
-    call: (who) => post('/api/users', admins[who], { username: usernameOf(who, 'officer'), displayName: 'Officer (fictitious)', agencyId: DELEGATED_AGENCY.id, roles: ['agency_officer'] }),
+    call: (who) =>
+      post('/api/users', admins[who], {
+        username: usernameOf(who, 'officer'),
+        displayName: 'Officer (fictitious)',
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['agency_officer'],
+      }),
   },
   createAdmin: {
     allowed: 201,
-    call: (who) => post('/api/users', admins[who], { username: usernameOf(who, 'admin'), displayName: 'Admin (fictitious)', agencyId: DELEGATED_AGENCY.id, roles: ['admin'] }),
+    call: (who) =>
+      post('/api/users', admins[who], {
+        username: usernameOf(who, 'admin'),
+        displayName: 'Admin (fictitious)',
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['admin'],
+      }),
   },
   grantSystemAdmin: {
     allowed: 201,
-    call: (who) => post('/api/users', admins[who], { username: usernameOf(who, 'system-admin'), displayName: 'Sysadmin (fictitious)', agencyId: DELEGATED_AGENCY.id, roles: ['system_admin'] }),
+    call: (who) =>
+      post('/api/users', admins[who], {
+        username: usernameOf(who, 'system-admin'),
+        displayName: 'Sysadmin (fictitious)',
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['system_admin'],
+      }),
   },
   disableUser: {
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, { username: usernameOf(who, 'target-officer'), agencyId: DELEGATED_AGENCY.id, roles: ['agency_officer'] });
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-officer'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['agency_officer'],
+      });
       return post(`/api/users/${target.user.id}/disable`, admins[who], {});
     },
   },
   disableAdmin: {
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, { username: usernameOf(who, 'target-admin'), agencyId: DELEGATED_AGENCY.id, roles: ['admin'] });
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-admin'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['admin'],
+      });
       return post(`/api/users/${target.user.id}/disable`, admins[who], {});
     },
   },
-  listIdentities: { allowed: 200, call: (who) => get(`/api/users/${delegatedOfficer.user.id}/identities`, admins[who]) },
+  listIdentities: {
+    allowed: 200,
+    call: (who) => get(`/api/users/${delegatedOfficer.user.id}/identities`, admins[who]),
+  },
   linkIdentity: {
     allowed: 201,
-    call: (who) => post(`/api/users/${delegatedOfficer.user.id}/identities`, admins[who], { issuer: 'https://idp.delegated.example.gov', subject: usernameOf(who, 'subject') }),
+    call: (who) =>
+      post(`/api/users/${delegatedOfficer.user.id}/identities`, admins[who], {
+        issuer: 'https://idp.delegated.example.gov',
+        subject: usernameOf(who, 'subject'),
+      }),
   },
-  revokeUserToken: { allowed: 200, call: async (who) => post(`/api/tokens/${(await issue(delegatedOfficer.user.id, 'api_key')).id}/revoke`, admins[who], {}) },
-  revokeAdminToken: { allowed: 200, call: async (who) => post(`/api/tokens/${(await issue(delegatedSecondAdmin.user.id, 'api_key')).id}/revoke`, admins[who], {}) },
-  createAgency: { allowed: 201, call: (who) => post('/api/agencies', admins[who], { id: usernameOf(who, 'agency'), kind: 'hhs', name: 'New Agency (fictitious)', email: 'new@agency.example.gov' }) },
-  changeAgencyEmail: { allowed: 201, call: (who) => post('/api/agencies', admins[who], { ...DELEGATED_AGENCY, email: `${usernameOf(who, 'takeover')}@attacker.example.org` }) },
+  revokeUserToken: {
+    allowed: 200,
+    call: async (who) =>
+      post(`/api/tokens/${(await issue(delegatedOfficer.user.id, 'api_key')).id}/revoke`, admins[who], {}),
+  },
+  revokeAdminToken: {
+    allowed: 200,
+    call: async (who) =>
+      post(`/api/tokens/${(await issue(delegatedSecondAdmin.user.id, 'api_key')).id}/revoke`, admins[who], {}),
+  },
+  createAgency: {
+    allowed: 201,
+    call: (who) =>
+      post('/api/agencies', admins[who], {
+        id: usernameOf(who, 'agency'),
+        kind: 'hhs',
+        name: 'New Agency (fictitious)',
+        email: 'new@agency.example.gov',
+      }),
+  },
+  changeAgencyEmail: {
+    allowed: 201,
+    call: (who) =>
+      post('/api/agencies', admins[who], {
+        ...DELEGATED_AGENCY,
+        email: `${usernameOf(who, 'takeover')}@attacker.example.org`,
+      }),
+  },
 };
 
-const DELEGATION_CELLS = ADMINS.flatMap((who) => DELEGATION_COLUMNS.map((column, index) => ({ who, column, expected: DELEGATION_TABLE[who][index]! }))).map((cell) => ({
+const DELEGATION_CELLS = ADMINS.flatMap((who) =>
+  DELEGATION_COLUMNS.map((column, index) => ({ who, column, expected: DELEGATION_TABLE[who][index]! })),
+).map((cell) => ({
   ...cell,
   label: describeExpected(cell.expected),
 }));
@@ -501,8 +759,13 @@ const DELEGATION_CELLS = ADMINS.flatMap((who) => DELEGATION_COLUMNS.map((column,
 describe('delegated administration: every admin against every administration endpoint, on one agency', () => {
   beforeAll(async () => {
     await upsertAgencies(stack.pool, [{ ...DELEGATED_AGENCY, email: 'unit@delegated-police.example.gov' }]);
-    const create = (username: string, roles: Role[]) => createTestUser(stack.pool, { username, agencyId: DELEGATED_AGENCY.id, roles, password: TEST_PASSWORD });
-    admins = { agencyAdmin: await create('delegated-police-admin', ['admin']), otherAgencyAdmin: users.admin, systemAdmin: users.systemAdmin };
+    const create = (username: string, roles: Role[]) =>
+      createTestUser(stack.pool, { username, agencyId: DELEGATED_AGENCY.id, roles, password: TEST_PASSWORD });
+    admins = {
+      agencyAdmin: await create('delegated-police-admin', ['admin']),
+      otherAgencyAdmin: users.admin,
+      systemAdmin: users.systemAdmin,
+    };
     delegatedOfficer = await create('delegated-police-officer', ['agency_officer']);
     delegatedSecondAdmin = await create('delegated-police-admin-2', ['admin']);
   });
@@ -517,20 +780,44 @@ describe('delegated administration: every admin against every administration end
     expect(own.items.length).toBeGreaterThan(0);
     expect(new Set(own.items.map((user) => user.agencyId))).toEqual(new Set([DELEGATED_AGENCY.id]));
     const every = (await get('/api/users', admins.systemAdmin).expect(200)).body as { items: { agencyId: string }[] };
-    expect(new Set(every.items.map((user) => user.agencyId))).toEqual(new Set([DELEGATED_AGENCY.id, 'demo-task-force', 'demo-police', 'demo-ice-ccht', 'demo-hhs-otip', 'demo-advocates', 'other-police']));
+    expect(new Set(every.items.map((user) => user.agencyId))).toEqual(
+      new Set([
+        DELEGATED_AGENCY.id,
+        'demo-task-force',
+        'demo-police',
+        'demo-ice-ccht',
+        'demo-hhs-otip',
+        'demo-advocates',
+        'other-police',
+      ]),
+    );
   });
 
   test('only the allowed cells changed anything: users created and disabled, agencies saved', async () => {
-    const allowed = (column: DelegationColumn) => ADMINS.filter((who) => DELEGATION_TABLE[who][DELEGATION_COLUMNS.indexOf(column)]!.answer === 'allowed');
-    const { rows: created } = await stack.pool.query<{ username: string }>("SELECT username FROM users WHERE username LIKE 'd-%' AND username NOT LIKE '%-target-%' ORDER BY username");
+    const allowed = (column: DelegationColumn) =>
+      ADMINS.filter((who) => DELEGATION_TABLE[who][DELEGATION_COLUMNS.indexOf(column)]!.answer === 'allowed');
+    const { rows: created } = await stack.pool.query<{ username: string }>(
+      "SELECT username FROM users WHERE username LIKE 'd-%' AND username NOT LIKE '%-target-%' ORDER BY username",
+    );
     expect(created.map((row) => row.username)).toEqual(
-      [...allowed('createUser').map((who) => usernameOf(who, 'officer')), ...allowed('createAdmin').map((who) => usernameOf(who, 'admin'))].sort(),
+      [
+        ...allowed('createUser').map((who) => usernameOf(who, 'officer')),
+        ...allowed('createAdmin').map((who) => usernameOf(who, 'admin')),
+      ].sort(),
     );
-    const { rows: disabled } = await stack.pool.query<{ username: string }>("SELECT username FROM users WHERE username LIKE 'd-%-target-%' AND disabled_at IS NOT NULL ORDER BY username");
+    const { rows: disabled } = await stack.pool.query<{ username: string }>(
+      "SELECT username FROM users WHERE username LIKE 'd-%-target-%' AND disabled_at IS NOT NULL ORDER BY username",
+    );
     expect(disabled.map((row) => row.username)).toEqual(
-      [...allowed('disableUser').map((who) => usernameOf(who, 'target-officer')), ...allowed('disableAdmin').map((who) => usernameOf(who, 'target-admin'))].sort(),
+      [
+        ...allowed('disableUser').map((who) => usernameOf(who, 'target-officer')),
+        ...allowed('disableAdmin').map((who) => usernameOf(who, 'target-admin')),
+      ].sort(),
     );
-    const { rows: agencies } = await stack.pool.query<{ id: string; email: string | null }>("SELECT id, email FROM agencies WHERE id LIKE 'd-%' OR id = $1 ORDER BY id", [DELEGATED_AGENCY.id]);
+    const { rows: agencies } = await stack.pool.query<{ id: string; email: string | null }>(
+      "SELECT id, email FROM agencies WHERE id LIKE 'd-%' OR id = $1 ORDER BY id",
+      [DELEGATED_AGENCY.id],
+    );
     expect(agencies).toEqual(
       [
         ...allowed('createAgency').map((who) => ({ id: usernameOf(who, 'agency'), email: 'new@agency.example.gov' })),
@@ -554,22 +841,41 @@ function forgeries(owner: AgencyKind): Forgery[] {
   const agencyId = DEMO_AGENCIES[owner];
   const otherKind: AgencyKind = owner === 'advocate' ? 'hhs' : 'advocate';
   const foreignRole: Role = WORKING_ROLE[owner] === 'agency_officer' ? 'advocate' : 'agency_officer';
-  const actor = (fields: Partial<Actor>): Actor => ({ userId: randomUUID(), agencyId, agencyKind: owner, roles: [WORKING_ROLE[owner]], ...fields });
+  const actor = (fields: Partial<Actor>): Actor => ({
+    userId: randomUUID(),
+    agencyId,
+    agencyKind: owner,
+    roles: [WORKING_ROLE[owner]],
+    ...fields,
+  });
   // An actor without `roles` at all, as an update written by hand (or by code from before roles) would carry it.
   const { roles: _roles, ...rolesMissing } = actor({});
   return [
-    { name: "the case's agency id, claimed as another kind", actor: actor({ agencyKind: otherKind, roles: [WORKING_ROLE[otherKind]] }), code: 'wrong_agency_kind' },
-    { name: 'the right kind, another agency', actor: actor({ agencyId: owner === 'law_enforcement' ? 'other-police' : `other-${owner}` }), code: 'wrong_agency' },
+    {
+      name: "the case's agency id, claimed as another kind",
+      actor: actor({ agencyKind: otherKind, roles: [WORKING_ROLE[otherKind]] }),
+      code: 'wrong_agency_kind',
+    },
+    {
+      name: 'the right kind, another agency',
+      actor: actor({ agencyId: owner === 'law_enforcement' ? 'other-police' : `other-${owner}` }),
+      code: 'wrong_agency',
+    },
     { name: 'the right agency, supervisor only', actor: actor({ roles: ['supervisor'] }), code: 'role_not_permitted' },
     { name: 'the right agency, admin only', actor: actor({ roles: ['admin'] }), code: 'role_not_permitted' },
     { name: 'the right agency, no roles', actor: actor({ roles: [] }), code: 'role_not_permitted' },
-    { name: "the right agency, another kind's working role", actor: actor({ roles: [foreignRole] }), code: 'role_not_permitted' },
+    {
+      name: "the right agency, another kind's working role",
+      actor: actor({ roles: [foreignRole] }),
+      code: 'role_not_permitted',
+    },
     // The cast is the forgery itself: the payload lacks a field the type requires.
     { name: 'the right agency, no roles field', actor: rolesMissing as unknown as Actor, code: 'role_not_permitted' },
   ];
 }
 
-const handleOf = (caseId: string) => stack.client.workflow.getHandle<(input: CaseWorkflowInput) => Promise<unknown>>(workflowIdOf(caseId));
+const handleOf = (caseId: string) =>
+  stack.client.workflow.getHandle<(input: CaseWorkflowInput) => Promise<unknown>>(workflowIdOf(caseId));
 
 /** The code of the workflow validator's refusal; fails the test if the update was not refused by a rule. */
 async function refusalOf(update: Promise<unknown>): Promise<string> {
@@ -586,7 +892,8 @@ async function refusalOf(update: Promise<unknown>): Promise<string> {
 
 const forgeSignOff = (caseId: string, stepId: string, body: SignOffBody, actor: Actor) =>
   handleOf(caseId).executeUpdate(signOffUpdate, { args: [{ signOff: { stepId, ...body }, actor }] });
-const forgeClose = (caseId: string, actor: Actor) => handleOf(caseId).executeUpdate(closeUpdate, { args: [{ ...CLOSE_BODY, actor }] });
+const forgeClose = (caseId: string, actor: Actor) =>
+  handleOf(caseId).executeUpdate(closeUpdate, { args: [{ ...CLOSE_BODY, actor }] });
 
 /** What a refused attempt must not change: the read model's version and the workflow's history beyond its tasks. */
 interface Fingerprint {
@@ -599,8 +906,14 @@ async function fingerprint(caseId: string): Promise<Fingerprint> {
   const state = await handleOf(caseId).query(caseStateQuery);
   const history = await handleOf(caseId).fetchHistory();
   // Workflow tasks come and go with every update delivered, refused or not; the events of the case are the rest.
-  const events = (history.events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType));
-  return { version: view!.version, workflowVersion: state.version, events: events.filter((name) => !name.startsWith('EVENT_TYPE_WORKFLOW_TASK_')) };
+  const events = (history.events ?? []).map(
+    (event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType),
+  );
+  return {
+    version: view!.version,
+    workflowVersion: state.version,
+    events: events.filter((name) => !name.startsWith('EVENT_TYPE_WORKFLOW_TASK_')),
+  };
 }
 
 interface TestCase {
@@ -617,7 +930,9 @@ const before: Partial<Record<'adult' | 'minor', Fingerprint>> = {};
 /** Each rightful owner's sign-off of the set-up: how it was delivered and the step's status after, for the acceptance test. */
 const accepted: { owner: AgencyKind; via: 'api' | 'workflow'; stepId: string; status: string }[] = [];
 
-const STEP_CELLS = (['adult', 'minor'] as const).flatMap((name) => cases[name].steps.map((stepId) => ({ name, stepId })));
+const STEP_CELLS = (['adult', 'minor'] as const).flatMap((name) =>
+  cases[name].steps.map((stepId) => ({ name, stepId })),
+);
 
 describe('every sign-off against every role', () => {
   beforeAll(async () => {
@@ -629,11 +944,21 @@ describe('every sign-off against every role', () => {
     const api = async (subject: TestCase, who: Who, stepId: string, stepKind: StepKind, owner: AgencyKind) => {
       const response = await signOffOverApi(users[who], subject.id, stepId, validSignOff(stepKind));
       expect({ status: response.status, body: response.body as unknown }).toMatchObject({ status: 200 });
-      accepted.push({ owner, via: 'api', stepId: `${subject.name}/${stepId}`, status: (response.body as CaseView).steps.find((step) => step.id === stepId)!.status });
+      accepted.push({
+        owner,
+        via: 'api',
+        stepId: `${subject.name}/${stepId}`,
+        status: (response.body as CaseView).steps.find((step) => step.id === stepId)!.status,
+      });
     };
     const workflow = async (subject: TestCase, who: Who, stepId: string, stepKind: StepKind, owner: AgencyKind) => {
       const result = await forgeSignOff(subject.id, stepId, validSignOff(stepKind), actorOf(who));
-      accepted.push({ owner, via: 'workflow', stepId: `${subject.name}/${stepId}`, status: result.state.steps.find((step) => step.id === stepId)!.status });
+      accepted.push({
+        owner,
+        via: 'workflow',
+        stepId: `${subject.name}/${stepId}`,
+        status: result.state.steps.find((step) => step.id === stepId)!.status,
+      });
     };
     const { adult, minor } = cases;
     await api(adult, 'policeOfficer', 'cp_request-1', 'cp_request', 'law_enforcement');
@@ -655,77 +980,109 @@ describe('every sign-off against every role', () => {
       before[subject.name] = settled;
       const view = (await getCase(stack.pool, subject.id))!;
       expect(view.steps.map((step) => step.id).sort()).toEqual([...subject.steps].sort());
-      subject.kindOf = Object.fromEntries(view.steps.map((step) => [step.id, { kind: step.kind, owner: step.agencyKind }]));
+      subject.kindOf = Object.fromEntries(
+        view.steps.map((step) => [step.id, { kind: step.kind, owner: step.agencyKind }]),
+      );
     }
   });
 
   test('the rightful owner of every kind is accepted, through the API and at the workflow', () => {
-    const kinds = (via: 'api' | 'workflow') => [...new Set(accepted.filter((entry) => entry.via === via).map((entry) => entry.owner))].sort();
+    const kinds = (via: 'api' | 'workflow') =>
+      [...new Set(accepted.filter((entry) => entry.via === via).map((entry) => entry.owner))].sort();
     expect(kinds('api')).toEqual(['advocate', 'hhs', 'ice', 'law_enforcement']);
     expect(kinds('workflow')).toEqual(['advocate', 'hhs', 'ice', 'law_enforcement']);
     // Coordinators own no step: their act, closing, is accepted by the last test, after the refusals.
-    for (const entry of accepted) expect(entry).toMatchObject({ status: expect.stringMatching(/^(completed|declined)$/) as unknown });
+    for (const entry of accepted)
+      expect(entry).toMatchObject({ status: expect.stringMatching(/^(completed|declined)$/) as unknown });
   });
 
-  test.each(STEP_CELLS)('$name case, $stepId: through the API, every user who does not own it is refused', async ({ name, stepId }) => {
-    const subject = cases[name];
-    const step = subject.kindOf[stepId]!;
-    for (const who of WHO) {
-      const expected = SIGN_OFF_TABLE[who][step.owner];
-      if (expected.answer === 'allowed') continue;
-      const response = await signOffOverApi(users[who], subject.id, stepId, validSignOff(step.kind));
-      await expectAnswer(response, expected, users[who], 200).catch((error: unknown) => {
-        throw new Error(`${who} signing ${stepId}: ${String(error)}`);
-      });
-    }
-  });
+  test.each(STEP_CELLS)(
+    '$name case, $stepId: through the API, every user who does not own it is refused',
+    async ({ name, stepId }) => {
+      const subject = cases[name];
+      const step = subject.kindOf[stepId]!;
+      for (const who of WHO) {
+        const expected = SIGN_OFF_TABLE[who][step.owner];
+        if (expected.answer === 'allowed') continue;
+        const response = await signOffOverApi(users[who], subject.id, stepId, validSignOff(step.kind));
+        await expectAnswer(response, expected, users[who], 200).catch((error: unknown) => {
+          throw new Error(`${who} signing ${stepId}: ${String(error)}`);
+        });
+      }
+    },
+  );
 
-  test.each(STEP_CELLS)('$name case, $stepId: straight at the workflow, every forged actor is refused', async ({ name, stepId }) => {
-    const subject = cases[name];
-    const step = subject.kindOf[stepId]!;
-    const refusals: Record<string, string> = {};
-    const expected: Record<string, string> = {};
-    for (const forgery of forgeries(step.owner)) {
-      refusals[forgery.name] = await refusalOf(forgeSignOff(subject.id, stepId, validSignOff(step.kind), forgery.actor));
-      expected[forgery.name] = forgery.code;
-    }
-    expect(refusals).toEqual(expected);
-  });
+  test.each(STEP_CELLS)(
+    '$name case, $stepId: straight at the workflow, every forged actor is refused',
+    async ({ name, stepId }) => {
+      const subject = cases[name];
+      const step = subject.kindOf[stepId]!;
+      const refusals: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const forgery of forgeries(step.owner)) {
+        refusals[forgery.name] = await refusalOf(
+          forgeSignOff(subject.id, stepId, validSignOff(step.kind), forgery.actor),
+        );
+        expected[forgery.name] = forgery.code;
+      }
+      expect(refusals).toEqual(expected);
+    },
+  );
 
-  test.each(['adult', 'minor'] as const)('%s case: closing is refused to every non-coordinator, through the API and forged', async (name) => {
-    const subject = cases[name];
-    for (const who of WHO) {
-      const expected = SIGN_OFF_TABLE[who].coordinator;
-      if (expected.answer === 'allowed') continue;
-      await expectAnswer(await closeOverApi(users[who], subject.id), expected, users[who], 200);
-    }
-    const refusals: Record<string, string> = {};
-    const wanted: Record<string, string> = {};
-    const realNonCoordinators = WHO.filter((who) => users[who].actor.agencyKind !== 'coordinator').map((who) => ({ name: `${who}'s own actor`, actor: users[who].actor, code: 'wrong_agency_kind' as const }));
-    for (const forgery of [...forgeries('coordinator'), ...realNonCoordinators]) {
-      refusals[forgery.name] = await refusalOf(forgeClose(subject.id, forgery.actor));
-      wanted[forgery.name] = forgery.code;
-    }
-    expect(refusals).toEqual(wanted);
-  });
+  test.each(['adult', 'minor'] as const)(
+    '%s case: closing is refused to every non-coordinator, through the API and forged',
+    async (name) => {
+      const subject = cases[name];
+      for (const who of WHO) {
+        const expected = SIGN_OFF_TABLE[who].coordinator;
+        if (expected.answer === 'allowed') continue;
+        await expectAnswer(await closeOverApi(users[who], subject.id), expected, users[who], 200);
+      }
+      const refusals: Record<string, string> = {};
+      const wanted: Record<string, string> = {};
+      const realNonCoordinators = WHO.filter((who) => users[who].actor.agencyKind !== 'coordinator').map((who) => ({
+        name: `${who}'s own actor`,
+        actor: users[who].actor,
+        code: 'wrong_agency_kind' as const,
+      }));
+      for (const forgery of [...forgeries('coordinator'), ...realNonCoordinators]) {
+        refusals[forgery.name] = await refusalOf(forgeClose(subject.id, forgery.actor));
+        wanted[forgery.name] = forgery.code;
+      }
+      expect(refusals).toEqual(wanted);
+    },
+  );
 
   // 3. Nothing the refused attempts sent left a trace.
-  test.each(['adult', 'minor'] as const)('%s case: no refused attempt changed the case or its history', async (name) => {
-    expect(await fingerprint(cases[name].id)).toEqual(before[name]);
-  });
+  test.each(['adult', 'minor'] as const)(
+    '%s case: no refused attempt changed the case or its history',
+    async (name) => {
+      expect(await fingerprint(cases[name].id)).toEqual(before[name]);
+    },
+  );
 
   test('the coordinator closes: straight at the workflow and through the API', async () => {
     const atWorkflow = await forgeClose(cases.adult.id, users.coordinator.actor);
     expect(atWorkflow.state.status).toBe('withdrawn');
     const overApi = await closeOverApi(users.coordinator, cases.minor.id);
-    expect({ status: overApi.status, body: overApi.body as unknown }).toMatchObject({ status: 200, body: { status: 'withdrawn' } });
+    expect({ status: overApi.status, body: overApi.body as unknown }).toMatchObject({
+      status: 200,
+      body: { status: 'withdrawn' },
+    });
   });
 
   // 4. Every command a workflow applied, through the API or straight at the workflow, left its audit row there.
   test('every applied command has its workflow audit row naming its actor, once, whichever way it came', async () => {
     const rowsOf = async (caseId: string) =>
       (
-        await stack.pool.query<{ action: string; step_id: string | null; user_id: string | null; agency_id: string | null; roles: string[] | null; detail: string }>(
+        await stack.pool.query<{
+          action: string;
+          step_id: string | null;
+          user_id: string | null;
+          agency_id: string | null;
+          roles: string[] | null;
+          detail: string;
+        }>(
           `SELECT action, step_id, user_id, agency_id, roles, detail FROM audit_events WHERE case_id = $1 AND applied_version IS NOT NULL ORDER BY applied_version`,
           [caseId],
         )
@@ -738,7 +1095,8 @@ describe('every sign-off against every role', () => {
       roles: [...users[who].actor.roles],
       detail: expect.stringMatching(/^applied_by=workflow; version=\d+$/) as unknown,
     });
-    const settled = async (caseId: string, count: number) => eventually(async () => ((await rowsOf(caseId)).length >= count ? rowsOf(caseId) : undefined), 'audit rows');
+    const settled = async (caseId: string, count: number) =>
+      eventually(async () => ((await rowsOf(caseId)).length >= count ? rowsOf(caseId) : undefined), 'audit rows');
     expect(await settled(cases.adult.id, 6)).toEqual([
       row('case.open', null, 'policeOfficer'),
       row('step.sign_off', 'cp_request-1', 'policeOfficer'), // API
@@ -759,9 +1117,25 @@ describe('every sign-off against every role', () => {
 
     // A repeated projection (an activity retried after its write) adds no second row, with the service's INSERT-only right.
     const view = (await getCase(stack.pool, cases.adult.id))!;
-    const activities = createActivities({ pool: stack.pool, mailer: createTransport({ jsonTransport: true }), from: 'x@example.org', publicBaseUrl: 'https://x.example', temporal: { client: stack.client, taskQueue: stack.taskQueue }, logger: stack.logger });
-    const closedAt = await stack.pool.query<{ version: number }>(`SELECT applied_version AS version FROM audit_events WHERE case_id = $1 AND action = 'case.close' AND applied_version IS NOT NULL`, [view.caseId]);
-    await activities.projectCase(view, { caseId: view.caseId, action: 'case.close', version: closedAt.rows[0]!.version, stepId: null, actor: users.coordinator.actor });
+    const activities = createActivities({
+      pool: stack.pool,
+      mailer: createTransport({ jsonTransport: true }),
+      from: 'x@example.org',
+      publicBaseUrl: 'https://x.example',
+      temporal: { client: stack.client, taskQueue: stack.taskQueue },
+      logger: stack.logger,
+    });
+    const closedAt = await stack.pool.query<{ version: number }>(
+      `SELECT applied_version AS version FROM audit_events WHERE case_id = $1 AND action = 'case.close' AND applied_version IS NOT NULL`,
+      [view.caseId],
+    );
+    await activities.projectCase(view, {
+      caseId: view.caseId,
+      action: 'case.close',
+      version: closedAt.rows[0]!.version,
+      stepId: null,
+      actor: users.coordinator.actor,
+    });
     expect(await rowsOf(cases.adult.id)).toHaveLength(6);
   });
 });

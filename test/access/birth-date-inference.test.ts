@@ -20,18 +20,41 @@ import { eventually, type Stack } from '../support/stack';
 
 const DAY_MS = 86_400_000;
 const LEADS = DEFAULT_POLICY.expiryLeads.minorTurns18.leadDays;
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** A date as ISO, US, compact and in words ("March 15, 2027"), lower case. */
 function formsOf(date: IsoDate): string[] {
   const [year, month, day] = date.split('-');
-  return [date, `${month}/${day}/${year}`, `${year}${month}${day}`, `${MONTHS[Number(month) - 1]} ${Number(day)}, ${year}`].map((form) => form.toLowerCase());
+  return [
+    date,
+    `${month}/${day}/${year}`,
+    `${year}${month}${day}`,
+    `${MONTHS[Number(month) - 1]} ${Number(day)}, ${year}`,
+  ].map((form) => form.toLowerCase());
 }
 
 // Only the birthday reminders fire: no other dated message could happen to share a date with the needles.
 const QUIET_POLICY = policyWithOverrides({
   version: 'test-birth-date-inference',
-  reminders: Object.fromEntries(STEP_KINDS.map((kind) => [kind, { beforeDueDays: [], atDue: false, escalateAfterDays: [], source: 'test: birthday reminders only' }])),
+  reminders: Object.fromEntries(
+    STEP_KINDS.map((kind) => [
+      kind,
+      { beforeDueDays: [], atDue: false, escalateAfterDays: [], source: 'test: birthday reminders only' },
+    ]),
+  ),
 });
 
 let stack: Stack;
@@ -55,11 +78,21 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
     .post('/api/cases')
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', 'birth-date-inference-1')
-    .send({ identifiedOn: today, survivor: { name: 'Nadia Ferreira-Okafor', birthDate: addYears(birthday, -18) }, agencies: DEMO_AGENCIES })
+    .send({
+      identifiedOn: today,
+      survivor: { name: 'Nadia Ferreira-Okafor', birthDate: addYears(birthday, -18) },
+      agencies: DEMO_AGENCIES,
+    })
     .expect(201);
-  const { caseId, steps } = opened.body as { caseId: string; steps: { dueAt: string | null; expiresAt: string | null }[] };
+  const { caseId, steps } = opened.body as {
+    caseId: string;
+    steps: { dueAt: string | null; expiresAt: string | null }[];
+  };
   // The case's own dates are not derived from the birthday; if one fell on a needle the scan could not tell.
-  const ownDates = new Set([today, ...steps.flatMap((step) => [step.dueAt, step.expiresAt]).flatMap((at) => (at ? [dateOf(at)] : []))]);
+  const ownDates = new Set([
+    today,
+    ...steps.flatMap((step) => [step.dueAt, step.expiresAt]).flatMap((at) => (at ? [dateOf(at)] : [])),
+  ]);
   expect(derived.filter((date) => ownDates.has(date))).toEqual([]);
 
   // Past the birthday with the request never made: every lead's reminder has fired.
@@ -69,13 +102,25 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
     const sent = items.filter((item) => item.stepId === 'hhs_minor_notification-1' && item.sentAt);
     return sent.length === LEADS.length ? sent : undefined;
   }, 'a birthday reminder per lead, sent');
-  expect(reminders.every((item) => item.kind === 'expiry_reminder' && item.dueAt === null && item.subject.startsWith('Urgent: notify HHS'))).toBe(true);
+  expect(
+    reminders.every(
+      (item) => item.kind === 'expiry_reminder' && item.dueAt === null && item.subject.startsWith('Urgent: notify HHS'),
+    ),
+  ).toBe(true);
 
   const needles = derived.flatMap(formsOf);
   const found = (text: string) => needlesIn(needles, text);
   const views: Record<string, string> = {};
   for (const user of ['demo-supervisor', 'demo-admin', 'demo-system-admin']) {
-    for (const path of [`/api/cases/${caseId}`, `/api/cases/${caseId}/reminders`, `/api/notifications?caseId=${caseId}`, '/api/notifications', '/api/steps?limit=200', '/api/dashboard', '/api/audit?limit=200']) {
+    for (const path of [
+      `/api/cases/${caseId}`,
+      `/api/cases/${caseId}/reminders`,
+      `/api/notifications?caseId=${caseId}`,
+      '/api/notifications',
+      '/api/steps?limit=200',
+      '/api/dashboard',
+      '/api/audit?limit=200',
+    ]) {
       const response = await request(app).get(path).set(stack.users[user]!.headers);
       views[`${user} ${path} (${response.status})`] = response.text;
     }
@@ -94,13 +139,21 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
     logs: log.lines.flatMap(found),
     views: Object.entries(views).flatMap(([view, text]) => found(text).map((needle) => `${view}: ${needle}`)),
   };
-  console.log(`birth-date scan for ${derived.join(', ')}: ${rows.length} rows, ${history.text.length} bytes of history, ${emails.length} emails, ${log.lines.length} log lines, ${Object.keys(views).length} views; hits: ${JSON.stringify(leaks)}`);
+  console.log(
+    `birth-date scan for ${derived.join(', ')}: ${rows.length} rows, ${history.text.length} bytes of history, ${emails.length} emails, ${log.lines.length} log lines, ${Object.keys(views).length} views; hits: ${JSON.stringify(leaks)}`,
+  );
   expect(leaks).toEqual({ rows: [], history: [], emails: [], logs: [], views: [] });
 
   // Those who may read the identity see the day on the case page, beside the birth date it comes from.
-  const page = await request(app).get(`/cases/${caseId}`).set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`).expect(200);
+  const page = await request(app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`)
+    .expect(200);
   expect(page.text).toContain(`${birthday}: the request for HHS assistance must be made before this day`);
   expect(page.text).toContain(`HHS must be asked before ${birthday} (turns 18)`);
-  const supervisorPage = await request(app).get(`/cases/${caseId}`).set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-supervisor']!.token}`).expect(200);
+  const supervisorPage = await request(app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-supervisor']!.token}`)
+    .expect(200);
   expect(found(supervisorPage.text)).toEqual([]);
 });

@@ -18,7 +18,12 @@ import type { AgencyKind } from '../../domain/types';
 import { databaseRows, logCapture, needlesIn, storedHistory, unsealedPayloads } from '../support/scan';
 import { eventually, startStack, type Stack } from '../support/stack';
 
-const SURVIVOR = { name: 'Zofia Quetzal-Brightwater', birthDate: '1987-07-19', aNumber: 'A208519374', contact: 'zq.survivor@example.net' };
+const SURVIVOR = {
+  name: 'Zofia Quetzal-Brightwater',
+  birthDate: '1987-07-19',
+  aNumber: 'A208519374',
+  contact: 'zq.survivor@example.net',
+};
 
 /** Every form the identity could take in text: the whole and its parts, dates as ISO, US and compact. */
 const NEEDLES = [
@@ -50,7 +55,11 @@ let log: ReturnType<typeof logCapture>;
 beforeAll(async () => {
   tempDir = mkdtempSync(join(tmpdir(), 'confidentiality-'));
   log = logCapture();
-  stack = await startStack({ server: 'dev', temporalDbFile: join(tempDir, 'temporal.db'), log: { level: 'trace', destination: log.destination } });
+  stack = await startStack({
+    server: 'dev',
+    temporalDbFile: join(tempDir, 'temporal.db'),
+    log: { level: 'trace', destination: log.destination },
+  });
   stack.setPolicy(SHORT_POLICY);
 });
 afterAll(async () => {
@@ -73,11 +82,20 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
   const opening = { identifiedAt: new Date().toISOString(), survivor: SURVIVOR, agencies: DEMO_AGENCIES };
 
   // Refused with the identity in the body: the refusal must not echo it anywhere.
-  await request(on.app).post('/api/cases').set(as('law_enforcement')).set('Idempotency-Key', key())
-    .send({ ...opening, agencies: { ...DEMO_AGENCIES, ice: 'no-such-agency' } }).expect(422);
+  await request(on.app)
+    .post('/api/cases')
+    .set(as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({ ...opening, agencies: { ...DEMO_AGENCIES, ice: 'no-such-agency' } })
+    .expect(422);
   await request(on.app).post('/api/cases').set(as('hhs')).set('Idempotency-Key', key()).send(opening).expect(403);
 
-  const opened = await request(on.app).post('/api/cases').set(as('law_enforcement')).set('Idempotency-Key', key()).send(opening).expect(201);
+  const opened = await request(on.app)
+    .post('/api/cases')
+    .set(as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send(opening)
+    .expect(201);
   const { caseId, reference } = opened.body as { caseId: string; reference: string };
 
   // The identity IS stored: those working the case read it back.
@@ -86,19 +104,35 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
   await request(on.app).get(`/api/cases/${caseId}/survivor`).set(on.users['demo-admin']!.headers).expect(403);
 
   const signOff = (kind: AgencyKind, stepId: string, body: object) =>
-    request(on.app).post(`/api/cases/${caseId}/steps/${stepId}/sign-off`).set(as(kind)).set('Idempotency-Key', key()).send(body);
-  await signOff('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: 'yesterday' } }).expect(422);
+    request(on.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(as(kind))
+      .set('Idempotency-Key', key())
+      .send(body);
+  await signOff('law_enforcement', 'cp_request-1', {
+    outcome: 'requested',
+    details: { requestedOn: 'yesterday' },
+  }).expect(422);
   await signOff('ice', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(403);
 
   // The CP request comes due (police) and is escalated (task force) before anyone signs it.
-  await eventually(async () => {
-    const { items } = await listNotifications(on.pool, { caseId, limit: 10 });
-    return items.filter((n) => n.sentAt).length >= 2 || undefined;
-  }, 'the due notice and the escalation', 30_000);
+  await eventually(
+    async () => {
+      const { items } = await listNotifications(on.pool, { caseId, limit: 10 });
+      return items.filter((n) => n.sentAt).length >= 2 || undefined;
+    },
+    'the due notice and the escalation',
+    30_000,
+  );
 
-  await signOff('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
+  await signOff('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(
+    200,
+  );
   await signOff('ice', 'cp_decision-1', { outcome: 'granted', details: { validUntil: inAYear } }).expect(200);
-  await signOff('advocate', 'hhs_certification_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
+  await signOff('advocate', 'hhs_certification_request-1', {
+    outcome: 'requested',
+    details: { requestedOn: today },
+  }).expect(200);
   await request(on.app).get(`/api/cases/${caseId}`).set(as('coordinator')).expect(200);
   return { caseId, reference };
 }
@@ -106,7 +140,10 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
 test("the survivor's identity appears nowhere but in the sealed column", async () => {
   const { caseId, reference } = await driveCase(stack);
 
-  const sealed = await stack.pool.query<{ bytes: number }>('SELECT octet_length(identity_ciphertext) AS bytes FROM survivors WHERE case_id = $1', [caseId]);
+  const sealed = await stack.pool.query<{ bytes: number }>(
+    'SELECT octet_length(identity_ciphertext) AS bytes FROM survivors WHERE case_id = $1',
+    [caseId],
+  );
   expect(sealed.rows[0]?.bytes).toBeGreaterThan(0);
 
   const rows = await databaseRows(stack);
@@ -152,7 +189,9 @@ test("the survivor's identity appears nowhere but in the sealed column", async (
       const onReal = await driveCase(real);
       const stored = await storedHistory(real, onReal.caseId);
       expect(unsealedPayloads(stored.encodings)).toEqual([]);
-      console.log(`confidentiality scan on ${address}: ${stored.text.length} bytes of history; hits: ${JSON.stringify(leaksIn(stored.text))}`);
+      console.log(
+        `confidentiality scan on ${address}: ${stored.text.length} bytes of history; hits: ${JSON.stringify(leaksIn(stored.text))}`,
+      );
       expect(leaksIn(stored.text)).toEqual([]);
     } finally {
       await real.stop();

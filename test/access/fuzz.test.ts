@@ -10,7 +10,14 @@ import type { z } from 'zod';
 import { createApp } from '../../api/app';
 import { createServices } from '../../app/services';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
-import { AuditQuerySchema, IdentitySchema, NewAgencySchema, NotificationListQuerySchema, StepListQuerySchema, UserListQuerySchema } from '../../api/schemas';
+import {
+  AuditQuerySchema,
+  IdentitySchema,
+  NewAgencySchema,
+  NotificationListQuerySchema,
+  StepListQuerySchema,
+  UserListQuerySchema,
+} from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/contract';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -55,13 +62,50 @@ const HOSTILE = [
   'x'.repeat(5000),
 ];
 /** Well-formed dates PostgreSQL cannot store (year 0) or no case can mean, and years of five digits. */
-const ABSURD_DATES = ['0000-01-01', '0001-01-01', '1899-12-31', '2200-01-01', '9999-12-31', '10000-01-01', '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z'];
+const ABSURD_DATES = [
+  '0000-01-01',
+  '0001-01-01',
+  '1899-12-31',
+  '2200-01-01',
+  '9999-12-31',
+  '10000-01-01',
+  '0000-01-01T00:00:00Z',
+  '+010000-01-01T00:00:00Z',
+];
 const WRONG_TYPES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, [], [1, 'a'], {}, { $gt: '' }, 'string'];
 const EXTRA_KEYS = ['__proto__', 'constructor', 'isAdmin', '$where', 'roles', 'x'.repeat(300)];
-const INVALID_JSON = ['{', '{"a":', "{'a':1}", '{"a":1,}', 'NaN', 'undefined', '{"a":1}}', '[1,2', '{"survivor":}', '\u0000', '"unterminated'];
+const INVALID_JSON = [
+  '{',
+  '{"a":',
+  "{'a':1}",
+  '{"a":1,}',
+  'NaN',
+  'undefined',
+  '{"a":1}}',
+  '[1,2',
+  '{"survivor":}',
+  '\u0000',
+  '"unterminated',
+];
 const NON_OBJECT_JSON = ['[]', '[{}]', '"text"', '42', 'null', 'true'];
-const WRONG_CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/octet-stream'];
-const BAD_UUIDS = ['not-a-uuid', '00000000-0000-0000-0000-00000000000g', '00000000-0000-0000-0000-0000000000000', '0', '-1', 'null', 'x'.repeat(300), 'x'.repeat(5000)];
+const WRONG_CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/octet-stream',
+];
+const BAD_UUIDS = [
+  'not-a-uuid',
+  '00000000-0000-0000-0000-00000000000g',
+  '00000000-0000-0000-0000-0000000000000',
+  '0',
+  '-1',
+  'null',
+  'x'.repeat(300),
+  'x'.repeat(5000),
+];
 
 /** JSON nested `depth` levels deep (objects and arrays in turn), written as text: too deep for JSON.stringify. */
 const nestedJson = (depth: number): string => '{"a":['.repeat(depth / 2) + '"bottom"' + ']}'.repeat(depth / 2);
@@ -88,7 +132,8 @@ function listen(app: Parameters<typeof createServer>[1]): Promise<Server> {
   const server = createServer(app);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
-const closeServer = (server: Server | undefined) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+const closeServer = (server: Server | undefined) =>
+  new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 
 /**
  * What must not change. The audit trail grows by design, and so do the counts of wrong passwords (sign_in_failures):
@@ -102,7 +147,9 @@ async function snapshot(): Promise<Record<string, string[]>> {
   );
   for (const { table_name: table } of tables) {
     // A token's last use is a usage statistic that every authenticated probe may touch, not data.
-    const { rows } = await stack.pool.query<{ row: string }>(`SELECT (to_jsonb(t) - 'last_used_at')::text AS row FROM "${table}" t ORDER BY 1`);
+    const { rows } = await stack.pool.query<{ row: string }>(
+      `SELECT (to_jsonb(t) - 'last_used_at')::text AS row FROM "${table}" t ORDER BY 1`,
+    );
     found[table] = rows.map((r) => r.row);
   }
   const { rows: answered } = await stack.pool.query<{ row: string }>(
@@ -111,7 +158,9 @@ async function snapshot(): Promise<Record<string, string[]>> {
   );
   found['idempotency_keys (not refused)'] = answered.map((r) => r.row);
   for (const [name, caseId] of Object.entries(cases)) {
-    found[`workflow ${name}`] = [JSON.stringify(await stack.client.workflow.getHandle(workflowIdOf(caseId)).query('caseState'))];
+    found[`workflow ${name}`] = [
+      JSON.stringify(await stack.client.workflow.getHandle(workflowIdOf(caseId)).query('caseState')),
+    ];
   }
   return found;
 }
@@ -119,31 +168,66 @@ async function snapshot(): Promise<Record<string, string[]>> {
 beforeAll(async () => {
   stack = await startStack();
   // A second police agency, so an officer can aim at a case of an agency not theirs.
-  await upsertAgencies(stack.pool, [{ id: 'fuzz-police-b', kind: 'law_enforcement', name: 'Fuzz Police B', email: 'b@police.example.org' }]);
+  await upsertAgencies(stack.pool, [
+    { id: 'fuzz-police-b', kind: 'law_enforcement', name: 'Fuzz Police B', email: 'b@police.example.org' },
+  ]);
   people.officerB = await createWorker(stack.pool, 'fuzz-police-b', 'law_enforcement');
-  for (const name of ['demo-police-officer', 'demo-ice-officer', 'demo-hhs-officer', 'demo-advocate', 'demo-coordinator', 'demo-supervisor', 'demo-admin', 'demo-system-admin']) {
+  for (const name of [
+    'demo-police-officer',
+    'demo-ice-officer',
+    'demo-hhs-officer',
+    'demo-advocate',
+    'demo-coordinator',
+    'demo-supervisor',
+    'demo-admin',
+    'demo-system-admin',
+  ]) {
     people[name] = stack.users[name]!;
   }
 
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   const openCase = async (as: TestUser, agencies: typeof DEMO_AGENCIES, key: string) => {
-    const opened = await request(stack.app).post('/api/cases').set(as.headers).set('Idempotency-Key', key)
-      .send({ identifiedOn: today, survivor: { name: 'Fuzz Survivor', birthDate: '1990-01-01' }, agencies }).expect(201);
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(as.headers)
+      .set('Idempotency-Key', key)
+      .send({ identifiedOn: today, survivor: { name: 'Fuzz Survivor', birthDate: '1990-01-01' }, agencies })
+      .expect(201);
     return (opened.body as { caseId: string }).caseId;
   };
   cases.a = await openCase(people['demo-police-officer']!, DEMO_AGENCIES, 'fuzz-setup-a');
   cases.b = await openCase(people.officerB, { ...DEMO_AGENCIES, law_enforcement: 'fuzz-police-b' }, 'fuzz-setup-b');
   cases.closed = await openCase(people['demo-police-officer']!, DEMO_AGENCIES, 'fuzz-setup-closed');
-  await request(stack.app).post(`/api/cases/${cases.closed}/close`).set(people['demo-coordinator']!.headers).set('Idempotency-Key', 'fuzz-setup-close')
-    .send({ status: 'closed', reason: 'relief_granted' }).expect(200);
+  await request(stack.app)
+    .post(`/api/cases/${cases.closed}/close`)
+    .set(people['demo-coordinator']!.headers)
+    .set('Idempotency-Key', 'fuzz-setup-close')
+    .send({ status: 'closed', reason: 'relief_granted' })
+    .expect(200);
 
   // Tokens that must not work: expired, revoked, and a disabled user's.
   const officer = people['demo-police-officer']!.user;
-  badTokens.expired = (await issueToken(stack.pool, { userId: officer.id, kind: 'api_key', label: 'expired', expiresAt: new Date(Date.now() - 60_000) })).token;
-  const revoked = await issueToken(stack.pool, { userId: officer.id, kind: 'api_key', label: 'revoked', expiresAt: new Date(Date.now() + 3600_000) });
+  badTokens.expired = (
+    await issueToken(stack.pool, {
+      userId: officer.id,
+      kind: 'api_key',
+      label: 'expired',
+      expiresAt: new Date(Date.now() - 60_000),
+    })
+  ).token;
+  const revoked = await issueToken(stack.pool, {
+    userId: officer.id,
+    kind: 'api_key',
+    label: 'revoked',
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
   await revokeToken(stack.pool, revoked.id, new Date());
   badTokens.revoked = revoked.token;
-  const leaver = await createTestUser(stack.pool, { username: 'fuzz-leaver', agencyId: DEMO_AGENCIES.law_enforcement, roles: ['agency_officer'] });
+  const leaver = await createTestUser(stack.pool, {
+    username: 'fuzz-leaver',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    roles: ['agency_officer'],
+  });
   await disableUser(stack.pool, leaver.user.id);
   badTokens.disabled = leaver.token;
 
@@ -216,12 +300,44 @@ function generateProbes(today: string): Probe[] {
    * nothing: wrong password, unknown agency, a step already signed, a case already closed), its required fields,
    * and, where a valid body WOULD change data, the schema any mutant must fail.
    */
-  const bodyRoutes: { path: string; as?: string; base: Record<string, unknown>; required: string[]; idempotent?: boolean; mustFail?: z.ZodType }[] = [
-    { path: '/api/auth/sign-in', base: { username: 'demo-police-officer', password: 'not the password at all' }, required: ['username', 'password'] },
-    { path: '/api/me/password', as: 'demo-police-officer', base: { currentPassword: 'not the password at all', newPassword: 'a long enough new password' }, required: ['currentPassword', 'newPassword'] },
-    { path: '/api/tokens', as: 'demo-police-officer', base: { currentPassword: 'not the password at all', label: 'fuzz', expiresInDays: 30 }, required: ['currentPassword', 'label'] },
-    { path: '/api/users', as: 'demo-system-admin', base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] }, required: ['username', 'displayName', 'agencyId', 'roles'] },
-    { path: '/api/agencies', as: 'demo-system-admin', base: { id: 'demo-police', kind: 'ice', name: 'Renamed', email: null }, required: ['id', 'kind', 'name'], mustFail: NewAgencySchema },
+  const bodyRoutes: {
+    path: string;
+    as?: string;
+    base: Record<string, unknown>;
+    required: string[];
+    idempotent?: boolean;
+    mustFail?: z.ZodType;
+  }[] = [
+    {
+      path: '/api/auth/sign-in',
+      base: { username: 'demo-police-officer', password: 'not the password at all' },
+      required: ['username', 'password'],
+    },
+    {
+      path: '/api/me/password',
+      as: 'demo-police-officer',
+      base: { currentPassword: 'not the password at all', newPassword: 'a long enough new password' },
+      required: ['currentPassword', 'newPassword'],
+    },
+    {
+      path: '/api/tokens',
+      as: 'demo-police-officer',
+      base: { currentPassword: 'not the password at all', label: 'fuzz', expiresInDays: 30 },
+      required: ['currentPassword', 'label'],
+    },
+    {
+      path: '/api/users',
+      as: 'demo-system-admin',
+      base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] },
+      required: ['username', 'displayName', 'agencyId', 'roles'],
+    },
+    {
+      path: '/api/agencies',
+      as: 'demo-system-admin',
+      base: { id: 'demo-police', kind: 'ice', name: 'Renamed', email: null },
+      required: ['id', 'kind', 'name'],
+      mustFail: NewAgencySchema,
+    },
     // This stack has no identity provider configured: the route answers 404 whatever the body.
     { path: '/api/auth/oidc/session', base: { idToken: 'a.b.c' }, required: ['idToken'] },
     {
@@ -234,16 +350,33 @@ function generateProbes(today: string): Probe[] {
     {
       path: '/api/cases',
       as: 'demo-police-officer',
-      base: { identifiedOn: today, survivor: { name: 'Fuzz Person', birthDate: '1990-01-01' }, agencies: { ...DEMO_AGENCIES, ice: 'no-such-agency' } },
+      base: {
+        identifiedOn: today,
+        survivor: { name: 'Fuzz Person', birthDate: '1990-01-01' },
+        agencies: { ...DEMO_AGENCIES, ice: 'no-such-agency' },
+      },
       required: ['identifiedOn', 'survivor', 'agencies'],
       idempotent: true,
     },
-    { path: `${caseA}/steps/identification-1/sign-off`, as: 'demo-police-officer', base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' } }, required: ['outcome'], idempotent: true },
-    { path: `/api/cases/${cases.closed}/close`, as: 'demo-coordinator', base: { status: 'closed', reason: 'relief_granted' }, required: ['status', 'reason'], idempotent: true },
+    {
+      path: `${caseA}/steps/identification-1/sign-off`,
+      as: 'demo-police-officer',
+      base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' } },
+      required: ['outcome'],
+      idempotent: true,
+    },
+    {
+      path: `/api/cases/${cases.closed}/close`,
+      as: 'demo-coordinator',
+      base: { status: 'closed', reason: 'relief_granted' },
+      required: ['status', 'reason'],
+      idempotent: true,
+    },
   ];
 
   const probes: Probe[] = [];
-  const add = (probe: Omit<Probe, 'target'> & { target?: Probe['target'] }) => probes.push({ target: 'open', ...probe });
+  const add = (probe: Omit<Probe, 'target'> & { target?: Probe['target'] }) =>
+    probes.push({ target: 'open', ...probe });
 
   // 1. Every protected route with every kind of bad credential: 401.
   const BAD_AUTH = [
@@ -264,15 +397,37 @@ function generateProbes(today: string): Probe[] {
   ];
   for (const route of routes.filter((r) => !('public' in r))) {
     add({ family: 'no token', method: route.method, path: route.path, headers: {}, expect: [401] });
-    for (const auth of BAD_AUTH) add({ family: 'bad token', method: route.method, path: route.path, headers: { Authorization: auth, ...idempotencyKey() }, expect: [401] });
+    for (const auth of BAD_AUTH)
+      add({
+        family: 'bad token',
+        method: route.method,
+        path: route.path,
+        headers: { Authorization: auth, ...idempotencyKey() },
+        expect: [401],
+      });
   }
 
   // 2. Methods and paths that do not exist: 404.
   for (const route of routes) {
-    for (const method of ['put', 'patch', 'delete'] as const) add({ family: 'no such method', method, path: route.path, headers: as('demo-coordinator'), expect: [404] });
+    for (const method of ['put', 'patch', 'delete'] as const)
+      add({ family: 'no such method', method, path: route.path, headers: as('demo-coordinator'), expect: [404] });
   }
-  for (const path of ['/api/../../etc/passwd', '/api/%2e%2e/%2e%2e/etc/passwd', '/api/cases/%00', `/api/${'a'.repeat(5000)}`, '/api/cases/..%2F..%2Fusers', '/.env', '/api/cases;DROP%20TABLE%20cases']) {
-    add({ family: 'no such path', method: pick(['get', 'post'] as const), path, headers: as('demo-coordinator'), expect: [404, 400] });
+  for (const path of [
+    '/api/../../etc/passwd',
+    '/api/%2e%2e/%2e%2e/etc/passwd',
+    '/api/cases/%00',
+    `/api/${'a'.repeat(5000)}`,
+    '/api/cases/..%2F..%2Fusers',
+    '/.env',
+    '/api/cases;DROP%20TABLE%20cases',
+  ]) {
+    add({
+      family: 'no such path',
+      method: pick(['get', 'post'] as const),
+      path,
+      headers: as('demo-coordinator'),
+      expect: [404, 400],
+    });
   }
 
   // 3. Other agencies' cases, steps not one's own, roles that may not: 403 (or 404 for what does not exist).
@@ -297,11 +452,31 @@ function generateProbes(today: string): Probe[] {
     ['demo-police-officer', 'post', `${caseA}/close`, { status: 'closed', reason: 'relief_granted' }],
     ['demo-admin', 'get', caseA, undefined],
     ['demo-admin', 'get', `${caseA}/survivor`, undefined],
-    ['demo-admin', 'post', '/api/cases', { identifiedOn: today, survivor: { name: 'Admin Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }],
-    ['demo-ice-officer', 'post', '/api/cases', { identifiedOn: today, survivor: { name: 'Ice Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }],
-    ['demo-supervisor', 'post', '/api/cases', { identifiedOn: today, survivor: { name: 'Sup Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }],
+    [
+      'demo-admin',
+      'post',
+      '/api/cases',
+      { identifiedOn: today, survivor: { name: 'Admin Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
+    ],
+    [
+      'demo-ice-officer',
+      'post',
+      '/api/cases',
+      { identifiedOn: today, survivor: { name: 'Ice Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
+    ],
+    [
+      'demo-supervisor',
+      'post',
+      '/api/cases',
+      { identifiedOn: today, survivor: { name: 'Sup Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
+    ],
     ['demo-police-officer', 'get', '/api/users', undefined],
-    ['demo-police-officer', 'post', '/api/users', { username: 'fuzz-made', displayName: 'Made', agencyId: DEMO_AGENCIES.law_enforcement, roles: ['admin'] }],
+    [
+      'demo-police-officer',
+      'post',
+      '/api/users',
+      { username: 'fuzz-made', displayName: 'Made', agencyId: DEMO_AGENCIES.law_enforcement, roles: ['admin'] },
+    ],
     ['demo-coordinator', 'post', `/api/users/${people['demo-admin']!.user.id}/disable`, undefined],
     ['demo-police-officer', 'post', '/api/agencies', { id: 'fuzz-made', kind: 'ice', name: 'Made', email: null }],
     ['demo-police-officer', 'get', '/api/audit', undefined],
@@ -312,14 +487,26 @@ function generateProbes(today: string): Probe[] {
     ['demo-police-officer', 'get', '/api/dashboard?agencyId=demo-ice-ccht', undefined],
     ['demo-police-officer', 'post', `/api/tokens/${otherTokenId}/revoke`, undefined],
     ['demo-police-officer', 'get', `/api/cases/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, undefined],
-    ['demo-police-officer', 'post', `/api/cases/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/close`, { status: 'closed', reason: 'x' }],
+    [
+      'demo-police-officer',
+      'post',
+      `/api/cases/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/close`,
+      { status: 'closed', reason: 'x' },
+    ],
     ['demo-admin', 'post', `/api/users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/disable`, undefined],
     ['demo-admin', 'post', `/api/users/${people['demo-admin']!.user.id}/disable`, undefined],
     ['demo-admin', 'post', `/api/tokens/${'z'.repeat(16)}/revoke`, undefined],
   ];
   for (let round = 0; round < 12; round += 1) {
     for (const [who, method, path, body] of forbidden) {
-      add({ family: 'not theirs', method, path, headers: { ...as(who), ...idempotencyKey() }, ...(body === undefined ? {} : json(body)), expect: [403, 404, 409] });
+      add({
+        family: 'not theirs',
+        method,
+        path,
+        headers: { ...as(who), ...idempotencyKey() },
+        ...(body === undefined ? {} : json(body)),
+        expect: [403, 404, 409],
+      });
     }
   }
 
@@ -328,43 +515,111 @@ function generateProbes(today: string): Probe[] {
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}` }),
     (id: string) => ({ as: 'demo-advocate', method: 'get' as const, path: `/api/cases/${id}/survivor` }),
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}/reminders` }),
-    (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `/api/cases/${id}/steps/cp_request-1/sign-off`, body: signCp }),
-    (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `${caseA}/steps/${id}/sign-off`, body: signCp }),
-    (id: string) => ({ as: 'demo-coordinator', method: 'post' as const, path: `/api/cases/${id}/close`, body: { status: 'closed', reason: 'x' } }),
+    (id: string) => ({
+      as: 'demo-police-officer',
+      method: 'post' as const,
+      path: `/api/cases/${id}/steps/cp_request-1/sign-off`,
+      body: signCp,
+    }),
+    (id: string) => ({
+      as: 'demo-police-officer',
+      method: 'post' as const,
+      path: `${caseA}/steps/${id}/sign-off`,
+      body: signCp,
+    }),
+    (id: string) => ({
+      as: 'demo-coordinator',
+      method: 'post' as const,
+      path: `/api/cases/${id}/close`,
+      body: { status: 'closed', reason: 'x' },
+    }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `/api/tokens/${id}/revoke` }),
     (id: string) => ({ as: 'demo-admin', method: 'post' as const, path: `/api/users/${id}/disable` }),
   ];
   for (const make of paramPaths) {
     for (const id of [...BAD_UUIDS, ...HOSTILE.filter((h) => h.length > 0)]) {
       const target = make(encode(id));
-      add({ family: 'bad path parameter', method: target.method, path: target.path, headers: { ...as(target.as), ...idempotencyKey() }, ...('body' in target ? json(target.body) : {}) });
+      add({
+        family: 'bad path parameter',
+        method: target.method,
+        path: target.path,
+        headers: { ...as(target.as), ...idempotencyKey() },
+        ...('body' in target ? json(target.body) : {}),
+      });
     }
   }
 
   // 5. Malformed query strings on the lists, as a caller who may list: 400 (403 for another agency). A value the
   // route's schema accepts is a legitimate filter (an audit action may contain "/" and "."), so only those it
   // refuses are sent, except where the handler is the check (a steps cursor is opaque to the schema).
-  const queries: { path: string; as: string; schema: z.ZodType; handlerChecks?: string; params: Record<string, readonly string[]> }[] = [
+  const queries: {
+    path: string;
+    as: string;
+    schema: z.ZodType;
+    handlerChecks?: string;
+    params: Record<string, readonly string[]>;
+  }[] = [
     {
       path: '/api/steps',
       as: 'demo-coordinator',
       schema: StepListQuerySchema,
       handlerChecks: 'cursor',
-      params: { status: HOSTILE, kind: HOSTILE, dueBefore: [...HOSTILE, ...ABSURD_DATES, '2026-13-45', '2026-02-30'], dueAfter: [...HOSTILE, ...ABSURD_DATES], sort: HOSTILE, limit: ['0', '-1', 'abc', '201', '1.5', '1e3', 'Infinity'], cursor: HOSTILE, agencyId: HOSTILE.filter((h) => h !== '__proto__') },
+      params: {
+        status: HOSTILE,
+        kind: HOSTILE,
+        dueBefore: [...HOSTILE, ...ABSURD_DATES, '2026-13-45', '2026-02-30'],
+        dueAfter: [...HOSTILE, ...ABSURD_DATES],
+        sort: HOSTILE,
+        limit: ['0', '-1', 'abc', '201', '1.5', '1e3', 'Infinity'],
+        cursor: HOSTILE,
+        agencyId: HOSTILE.filter((h) => h !== '__proto__'),
+      },
     },
-    { path: '/api/notifications', as: 'demo-coordinator', schema: NotificationListQuerySchema, handlerChecks: 'cursor', params: { caseId: [...BAD_UUIDS, ...HOSTILE], agencyId: HOSTILE.filter((h) => h !== '__proto__'), limit: ['0', '-5', 'ten', '9999'], cursor: ['', 'x'.repeat(501), 'a\u0000b'] } },
-    { path: '/api/dashboard', as: 'demo-coordinator', schema: DashboardQuerySchema, params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') } },
-    { path: '/api/users', as: 'demo-system-admin', schema: UserListQuerySchema, params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') } },
+    {
+      path: '/api/notifications',
+      as: 'demo-coordinator',
+      schema: NotificationListQuerySchema,
+      handlerChecks: 'cursor',
+      params: {
+        caseId: [...BAD_UUIDS, ...HOSTILE],
+        agencyId: HOSTILE.filter((h) => h !== '__proto__'),
+        limit: ['0', '-5', 'ten', '9999'],
+        cursor: ['', 'x'.repeat(501), 'a\u0000b'],
+      },
+    },
+    {
+      path: '/api/dashboard',
+      as: 'demo-coordinator',
+      schema: DashboardQuerySchema,
+      params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') },
+    },
+    {
+      path: '/api/users',
+      as: 'demo-system-admin',
+      schema: UserListQuerySchema,
+      params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') },
+    },
     {
       path: '/api/audit',
       as: 'demo-supervisor',
       schema: AuditQuerySchema,
-      params: { caseId: BAD_UUIDS, userId: BAD_UUIDS, agencyId: HOSTILE.filter((h) => h !== '__proto__'), action: HOSTILE, outcome: HOSTILE, from: [...HOSTILE, ...ABSURD_DATES], to: [...HOSTILE, ...ABSURD_DATES], limit: ['0', '201', 'x'], cursor: HOSTILE },
+      params: {
+        caseId: BAD_UUIDS,
+        userId: BAD_UUIDS,
+        agencyId: HOSTILE.filter((h) => h !== '__proto__'),
+        action: HOSTILE,
+        outcome: HOSTILE,
+        from: [...HOSTILE, ...ABSURD_DATES],
+        to: [...HOSTILE, ...ABSURD_DATES],
+        limit: ['0', '201', 'x'],
+        cursor: HOSTILE,
+      },
     },
   ];
   for (const { path, as: who, schema, handlerChecks, params } of queries) {
     for (const [name, values] of Object.entries(params)) {
-      for (const value of values.filter((v) => name === handlerChecks || !schema.safeParse({ [name]: v }).success)) add({ family: 'bad query', method: 'get', path: `${path}?${name}=${encode(value)}`, headers: as(who) });
+      for (const value of values.filter((v) => name === handlerChecks || !schema.safeParse({ [name]: v }).success))
+        add({ family: 'bad query', method: 'get', path: `${path}?${name}=${encode(value)}`, headers: as(who) });
     }
     add({ family: 'bad query', method: 'get', path: `${path}?unexpected=1`, headers: as(who) });
     add({ family: 'bad query', method: 'get', path: `${path}?limit=1&limit=2`, headers: as(who) });
@@ -372,7 +627,10 @@ function generateProbes(today: string): Probe[] {
   }
 
   // 6. Mutated bodies, as a caller the route lets through to validation: 400, 413, 415 or 422.
-  const mutants: ((base: Record<string, unknown>, required: string[]) => { family: string; body: string; contentType: string })[] = [
+  const mutants: ((
+    base: Record<string, unknown>,
+    required: string[],
+  ) => { family: string; body: string; contentType: string })[] = [
     (base) => {
       const field = pick(Object.keys(base));
       return { family: 'wrong type', ...json({ ...base, [field]: pick(WRONG_TYPES) }) };
@@ -383,41 +641,86 @@ function generateProbes(today: string): Probe[] {
       return { family: 'hostile string', ...json({ ...base, [field]: pick(HOSTILE) }) };
     },
     (base) => {
-      const objects = Object.keys(base).filter((k) => base[k] !== null && typeof base[k] === 'object' && !Array.isArray(base[k]));
-      if (objects.length === 0) return { family: 'wrong nested type', ...json({ ...base, [pick(Object.keys(base))]: { nested: pick(HOSTILE) } }) };
+      const objects = Object.keys(base).filter(
+        (k) => base[k] !== null && typeof base[k] === 'object' && !Array.isArray(base[k]),
+      );
+      if (objects.length === 0)
+        return {
+          family: 'wrong nested type',
+          ...json({ ...base, [pick(Object.keys(base))]: { nested: pick(HOSTILE) } }),
+        };
       const field = pick(objects);
       const inner = base[field] as Record<string, unknown>;
       const innerKey = Object.keys(inner).length > 0 ? pick(Object.keys(inner)) : 'x';
-      return { family: 'wrong nested type', ...json({ ...base, [field]: { ...inner, [innerKey]: pick([...WRONG_TYPES, ...HOSTILE]) } }) };
+      return {
+        family: 'wrong nested type',
+        ...json({ ...base, [field]: { ...inner, [innerKey]: pick([...WRONG_TYPES, ...HOSTILE]) } }),
+      };
     },
     (base, required) => {
       const copy = { ...base };
       delete copy[pick(required)];
       return { family: 'missing field', ...json(copy) };
     },
-    (base) => ({ family: 'extra field', body: `{${JSON.stringify(pick(EXTRA_KEYS))}:${JSON.stringify(pick(WRONG_TYPES))},${JSON.stringify(base).slice(1)}`, contentType: 'application/json' }),
-    (base) => ({ family: 'deep nesting', body: JSON.stringify({ ...base, [pick(Object.keys(base))]: 0.5 }).replace('0.5', nestedJson(pick([50, 1000, 5000]))), contentType: 'application/json' }),
+    (base) => ({
+      family: 'extra field',
+      body: `{${JSON.stringify(pick(EXTRA_KEYS))}:${JSON.stringify(pick(WRONG_TYPES))},${JSON.stringify(base).slice(1)}`,
+      contentType: 'application/json',
+    }),
+    (base) => ({
+      family: 'deep nesting',
+      body: JSON.stringify({ ...base, [pick(Object.keys(base))]: 0.5 }).replace(
+        '0.5',
+        nestedJson(pick([50, 1000, 5000])),
+      ),
+      contentType: 'application/json',
+    }),
     () => ({ family: 'deep nesting', body: nestedJson(pick([1000, 10_000])), contentType: 'application/json' }),
-    (base) => ({ family: 'huge body', ...json({ ...base, [pick(Object.keys(base))]: 'x'.repeat(70_000 + Math.floor(random() * 100_000)) }) }),
+    (base) => ({
+      family: 'huge body',
+      ...json({ ...base, [pick(Object.keys(base))]: 'x'.repeat(70_000 + Math.floor(random() * 100_000)) }),
+    }),
     () => ({ family: 'invalid JSON', body: pick(INVALID_JSON), contentType: 'application/json' }),
     () => ({ family: 'not an object', body: pick(NON_OBJECT_JSON), contentType: 'application/json' }),
     (base) => ({ family: 'wrong content type', body: JSON.stringify(base), contentType: pick(WRONG_CONTENT_TYPES) }),
-    (base) => ({ family: 'wrong content type', body: new URLSearchParams(Object.entries(base).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString(), contentType: 'application/x-www-form-urlencoded' }),
+    (base) => ({
+      family: 'wrong content type',
+      body: new URLSearchParams(
+        Object.entries(base).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+      ).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    }),
   ];
   // The route's own body, under the routes where it changes nothing; a probe that proves the test itself sound.
   for (const route of bodyRoutes.filter((r) => !r.mustFail)) {
-    add({ family: 'harmless valid body', method: 'post', path: route.path, headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() }, ...json(route.base) });
+    add({
+      family: 'harmless valid body',
+      method: 'post',
+      path: route.path,
+      headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() },
+      ...json(route.base),
+    });
   }
   // Every hostile string in every string field (nested ones too) of every body, and every absurd date in every date
   // field: the systematic share.
   for (const route of bodyRoutes) {
     for (const path of stringPaths(route.base)) {
       const isDate = /^\d{4}-\d\d-\d\d$/.test(String(valueAt(route.base, path)));
-      const values = [...HOSTILE.map((h) => ({ family: 'hostile string', value: h })), ...(isDate ? ABSURD_DATES.map((d) => ({ family: 'absurd date', value: d })) : [])];
+      const values = [
+        ...HOSTILE.map((h) => ({ family: 'hostile string', value: h })),
+        ...(isDate ? ABSURD_DATES.map((d) => ({ family: 'absurd date', value: d })) : []),
+      ];
       for (const { family, value } of values) {
         const body = JSON.stringify(withValueAt(route.base, path, value));
         if (route.mustFail && acceptedBy(route.mustFail, body)) continue;
-        add({ family, method: 'post', path: route.path, headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() }, body, contentType: 'application/json' });
+        add({
+          family,
+          method: 'post',
+          path: route.path,
+          headers: { ...(route.as ? as(route.as) : {}), ...idempotencyKey() },
+          body,
+          contentType: 'application/json',
+        });
       }
     }
   }
@@ -426,7 +729,8 @@ function generateProbes(today: string): Probe[] {
   while (probes.length < target) {
     const route = pick(bodyRoutes);
     const mutant = pick(mutants)(route.base, route.required);
-    if (route.mustFail && mutant.contentType === 'application/json' && acceptedBy(route.mustFail, mutant.body)) continue;
+    if (route.mustFail && mutant.contentType === 'application/json' && acceptedBy(route.mustFail, mutant.body))
+      continue;
     const headers: Record<string, string> = { ...(route.as ? as(route.as) : {}) };
     if (route.idempotent) {
       // Now and then a key the API must refuse: missing, too short, too long, with spaces.
@@ -436,15 +740,38 @@ function generateProbes(today: string): Probe[] {
       else if (roll < 0.96) headers['Idempotency-Key'] = 'k'.repeat(300);
       else if (roll < 0.98) headers['Idempotency-Key'] = 'has spaces in it';
     }
-    add({ family: mutant.family, method: 'post', path: route.path, headers, body: mutant.body, contentType: mutant.contentType });
+    add({
+      family: mutant.family,
+      method: 'post',
+      path: route.path,
+      headers,
+      body: mutant.body,
+      contentType: mutant.contentType,
+    });
   }
 
   // 7. On the default-limited app: password guessing from one address and a flood of refused writes by one user.
   for (let i = 0; i < 20; i += 1) {
-    probes.push({ family: 'rate limited sign-in', target: 'limited', method: 'post', path: '/api/auth/sign-in', headers: {}, ...json({ username: 'demo-admin', password: `guess number ${i}` }), expect: [401, 429] });
+    probes.push({
+      family: 'rate limited sign-in',
+      target: 'limited',
+      method: 'post',
+      path: '/api/auth/sign-in',
+      headers: {},
+      ...json({ username: 'demo-admin', password: `guess number ${i}` }),
+      expect: [401, 429],
+    });
   }
   for (let i = 0; i < 140; i += 1) {
-    probes.push({ family: 'rate limited write', target: 'limited', method: 'post', path: `${caseA}/close`, headers: { ...as('demo-hhs-officer'), ...idempotencyKey() }, ...json({ status: 'closed', reason: 'flood' }), expect: [403, 429] });
+    probes.push({
+      family: 'rate limited write',
+      target: 'limited',
+      method: 'post',
+      path: `${caseA}/close`,
+      headers: { ...as('demo-hhs-officer'), ...idempotencyKey() },
+      ...json({ status: 'closed', reason: 'flood' }),
+      expect: [403, 429],
+    });
   }
   return probes;
 }
@@ -453,13 +780,17 @@ function generateProbes(today: string): Probe[] {
 function stringPaths(body: Record<string, unknown>): string[][] {
   return Object.entries(body).flatMap(([key, value]) => {
     if (typeof value === 'string') return [[key]];
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return stringPaths(value as Record<string, unknown>).map((inner) => [key, ...inner]);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return stringPaths(value as Record<string, unknown>).map((inner) => [key, ...inner]);
     return [];
   });
 }
 
 function valueAt(body: Record<string, unknown>, path: string[]): unknown {
-  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), body);
+  return path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+    body,
+  );
 }
 
 function withValueAt(body: Record<string, unknown>, [key, ...rest]: string[], value: unknown): Record<string, unknown> {
@@ -476,8 +807,10 @@ function acceptedBy(schema: z.ZodType, text: string): boolean {
 }
 
 async function send(probe: Probe): Promise<{ status: number; body: string }> {
-  let call = request(probe.target === 'open' ? open : limited)[probe.method](probe.path).set(probe.headers);
-  if (probe.body !== undefined) call = call.set('Content-Type', probe.contentType ?? 'application/json').send(probe.body);
+  const agent = request(probe.target === 'open' ? open : limited);
+  let call = agent[probe.method](probe.path).set(probe.headers);
+  if (probe.body !== undefined)
+    call = call.set('Content-Type', probe.contentType ?? 'application/json').send(probe.body);
   const response = await call;
   return { status: response.status, body: response.text };
 }
@@ -488,9 +821,15 @@ test('at least 2,000 hostile requests: every one a 4xx, none a 5xx, nothing chan
   expect(probes.length).toBeGreaterThanOrEqual(2_000);
 
   // Every path the API declares is among those probed (each protected one with every method it has, in family 1).
-  const { paths } = (await request(open).get('/api/openapi.json').expect(200)).body as { paths: Record<string, unknown> };
+  const { paths } = (await request(open).get('/api/openapi.json').expect(200)).body as {
+    paths: Record<string, unknown>;
+  };
   const declared = Object.keys(paths).map((path) => path.replace(/\{[^}]+\}/g, '*'));
-  const probed = new Set(probes.map((p) => p.path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)/g, '*')));
+  const probed = new Set(
+    probes.map((p) =>
+      p.path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)/g, '*'),
+    ),
+  );
   expect(declared.filter((path) => !probed.has(path))).toEqual([]);
 
   const statuses = new Map<number, number>();
@@ -502,7 +841,9 @@ test('at least 2,000 hostile requests: every one a 4xx, none a 5xx, nothing chan
     statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
     const expected = probe.expect ? probe.expect.includes(answer.status) : answer.status >= 400 && answer.status < 500;
     if (!expected || answer.status >= 500) {
-      wrong.push(`${answer.status} for ${probe.family}: ${probe.method.toUpperCase()} ${probe.path.slice(0, 200)} body ${(probe.body ?? '').slice(0, 200)} -> ${answer.body.slice(0, 300)}`);
+      wrong.push(
+        `${answer.status} for ${probe.family}: ${probe.method.toUpperCase()} ${probe.path.slice(0, 200)} body ${(probe.body ?? '').slice(0, 200)} -> ${answer.body.slice(0, 300)}`,
+      );
     }
   };
   for (let i = 0; i < unlimited.length; i += 8) {
@@ -512,11 +853,16 @@ test('at least 2,000 hostile requests: every one a 4xx, none a 5xx, nothing chan
   }
   for (const probe of inOrder) record(probe, await send(probe));
 
-  const distribution = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ');
+  const distribution = [...statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
   console.log(`fuzz: ${probes.length} requests; statuses ${distribution}`);
   // Every answer as it should be, and nothing changed whatever the answers were: both reported at once.
   const after = await snapshot();
-  const changed = Object.keys({ ...before, ...after }).filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
+  const changed = Object.keys({ ...before, ...after }).filter(
+    (name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]),
+  );
   expect({ unexpectedAnswers: wrong, changedData: changed }).toEqual({ unexpectedAnswers: [], changedData: [] });
   expect(after).toEqual(before);
   expect([...statuses.keys()].filter((status) => status >= 500)).toEqual([]);

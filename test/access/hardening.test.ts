@@ -28,35 +28,64 @@ const headersOf = (username: string) => stack.users[username]!.headers;
 /** An app over the stack's database and write side, with these settings. */
 const appWith = (settings: Partial<ApiDeps & ServiceParts>) => {
   const parts = { logger: createLogger({ level: 'silent' }), pool: stack.pool, ...settings };
-  return createApp({ cases: stack.cases, ready: async () => ({ ok: true, checks: {} }), ...createServices(parts), ...parts });
+  return createApp({
+    cases: stack.cases,
+    ready: async () => ({ ok: true, checks: {} }),
+    ...createServices(parts),
+    ...parts,
+  });
 };
 
 describe('rate limits', () => {
   it('refuses the 4th sign-in a minute from one address with 429 and Retry-After', async () => {
     const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5 } });
     for (let attempt = 1; attempt <= 3; attempt += 1) {
-      await request(app).post('/api/auth/sign-in').send({ username: 'demo-advocate', password: `guess number ${attempt}` }).expect(401);
+      await request(app)
+        .post('/api/auth/sign-in')
+        .send({ username: 'demo-advocate', password: `guess number ${attempt}` })
+        .expect(401);
     }
     // Even the right password: the address has spent its attempts.
-    const limited = await request(app).post('/api/auth/sign-in').send({ username: 'demo-advocate', password: TEST_PASSWORD }).expect(429);
+    const limited = await request(app)
+      .post('/api/auth/sign-in')
+      .send({ username: 'demo-advocate', password: TEST_PASSWORD })
+      .expect(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(limited.headers['retry-after']).toBe('60');
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
     // Another app instance counts afresh: the limit is the app's, not a global one.
-    await request(appWith({})).post('/api/auth/sign-in').send({ username: 'demo-advocate', password: TEST_PASSWORD }).expect(201);
+    await request(appWith({}))
+      .post('/api/auth/sign-in')
+      .send({ username: 'demo-advocate', password: TEST_PASSWORD })
+      .expect(201);
   });
 
   it("refuses a user's 6th write a minute, not another user's, and never limits reads", async () => {
     const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5 } });
     const busy = stack.users['demo-police-officer']!;
-    const keys = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => issueToken(stack.pool, { userId: busy.user.id, kind: 'api_key', label: `script ${n}`, expiresAt: new Date(Date.now() + 3600_000) })));
+    const keys = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        issueToken(stack.pool, {
+          userId: busy.user.id,
+          kind: 'api_key',
+          label: `script ${n}`,
+          expiresAt: new Date(Date.now() + 3600_000),
+        }),
+      ),
+    );
     for (const key of keys.slice(0, 5)) {
       await request(app).post(`/api/tokens/${key.id}/revoke`).set(busy.headers).expect(200);
     }
     const limited = await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(busy.headers).expect(429);
     expect(limited.headers['retry-after']).toBe('60');
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
-    const live = async () => (await stack.pool.query<{ label: string }>('SELECT label FROM access_tokens WHERE id = ANY($1) AND revoked_at IS NULL', [keys.map((key) => key.id)])).rows;
+    const live = async () =>
+      (
+        await stack.pool.query<{ label: string }>(
+          'SELECT label FROM access_tokens WHERE id = ANY($1) AND revoked_at IS NULL',
+          [keys.map((key) => key.id)],
+        )
+      ).rows;
     expect(await live()).toEqual([{ label: 'script 6' }]);
     await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(headersOf('demo-system-admin')).expect(200);
     expect(await live()).toEqual([]);
@@ -69,20 +98,29 @@ describe('rate limits', () => {
 describe('per-account lockout', () => {
   /** An API process trusting the loopback proxy the tests call through, on a clock the test moves. */
   let clockMs = Date.now();
-  const processes = () => [1, 2].map(() => appWith({ trustedProxies: ['loopback'], lockout: { now: () => new Date(clockMs) } }));
+  const processes = () =>
+    [1, 2].map(() => appWith({ trustedProxies: ['loopback'], lockout: { now: () => new Date(clockMs) } }));
   const problemOf = (res: request.Response) => {
     const { requestId: _id, ...rest } = res.body as Record<string, unknown>;
     return { status: res.status, retryAfter: res.headers['retry-after'] as unknown, body: rest };
   };
 
   it('slows guesses for one account spread over addresses and API processes, the same for an unknown account', async () => {
-    await createTestUser(stack.pool, { username: 'lockout-target', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    await createTestUser(stack.pool, {
+      username: 'lockout-target',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
     const [first, second] = processes() as [ReturnType<typeof appWith>, ReturnType<typeof appWith>];
     let address = 0;
     // Each guess from a new address, alternating between two processes over the one database.
     const guess = (username: string, password: string) => {
       address += 1;
-      return request(address % 2 ? first : second).post('/api/auth/sign-in').set('X-Forwarded-For', `203.0.113.${address}`).send({ username, password });
+      return request(address % 2 ? first : second)
+        .post('/api/auth/sign-in')
+        .set('X-Forwarded-For', `203.0.113.${address}`)
+        .send({ username, password });
     };
     const answers = async (username: string) => {
       const statuses: number[] = [];
@@ -98,14 +136,21 @@ describe('per-account lockout', () => {
     // Five failures are free, the sixth locks for a minute: the other fourteen are not even checked.
     expect(known.statuses).toEqual([...Array<number>(6).fill(401), ...Array<number>(14).fill(429)]);
     expect(unknown.statuses).toEqual(known.statuses);
-    expect(problemOf(known.last)).toEqual({ status: 429, retryAfter: '60', body: expect.objectContaining({ code: 'account_locked' }) as unknown });
+    expect(problemOf(known.last)).toEqual({
+      status: 429,
+      retryAfter: '60',
+      body: expect.objectContaining({ code: 'account_locked' }) as unknown,
+    });
     expect(problemOf(unknown.last)).toEqual(problemOf(known.last));
 
     // The right password is refused while locked, with the same answer.
     const right = await guess('lockout-target', TEST_PASSWORD);
     expect(problemOf(right)).toEqual(problemOf(known.last));
     // Audited as denied, naming the targeted account, to spot guessing.
-    const { rows } = await stack.pool.query('SELECT outcome, status, username, detail FROM audit_events WHERE request_id = $1', [right.headers['x-request-id']]);
+    const { rows } = await stack.pool.query(
+      'SELECT outcome, status, username, detail FROM audit_events WHERE request_id = $1',
+      [right.headers['x-request-id']],
+    );
     expect(rows).toEqual([{ outcome: 'denied', status: 429, username: 'lockout-target', detail: 'account_locked' }]);
 
     // Once the minute has passed, one more failure locks for two minutes: the delay grows.
@@ -120,12 +165,25 @@ describe('per-account lockout', () => {
   });
 
   it('counts wrong current passwords when creating an API key against the same account', async () => {
-    const owner = await createTestUser(stack.pool, { username: 'key-guesser', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+    const owner = await createTestUser(stack.pool, {
+      username: 'key-guesser',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
     const [app] = processes() as [ReturnType<typeof appWith>];
     for (let n = 1; n <= 6; n += 1) {
-      await request(app).post('/api/tokens').set(owner.headers).send({ label: 'stolen session', currentPassword: `guess ${n}` }).expect(403);
+      await request(app)
+        .post('/api/tokens')
+        .set(owner.headers)
+        .send({ label: 'stolen session', currentPassword: `guess ${n}` })
+        .expect(403);
     }
-    const locked = await request(app).post('/api/tokens').set(owner.headers).send({ label: 'stolen session', currentPassword: TEST_PASSWORD }).expect(429);
+    const locked = await request(app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'stolen session', currentPassword: TEST_PASSWORD })
+      .expect(429);
     expect(locked.body).toMatchObject({ code: 'account_locked' });
     await request(app).post('/api/auth/sign-in').send({ username: 'key-guesser', password: TEST_PASSWORD }).expect(429);
   });
@@ -135,7 +193,10 @@ describe('X-Forwarded-For', () => {
   const guesses = async (app: ReturnType<typeof appWith>) => {
     const statuses: number[] = [];
     for (let n = 1; n <= 4; n += 1) {
-      const res = await request(app).post('/api/auth/sign-in').set('X-Forwarded-For', `198.51.100.${n}`).send({ username: `forwarded-probe-${n}`, password: 'not a password here' });
+      const res = await request(app)
+        .post('/api/auth/sign-in')
+        .set('X-Forwarded-For', `198.51.100.${n}`)
+        .send({ username: `forwarded-probe-${n}`, password: 'not a password here' });
       statuses.push(res.status);
     }
     return statuses;
@@ -152,7 +213,12 @@ describe('X-Forwarded-For', () => {
 
   it('reads TRUSTED_PROXIES as addresses, ranges and named ranges, and refuses anything else', () => {
     expect(loadConfig({}).http.trustedProxies).toEqual([]);
-    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7, loopback, fd00::/8' }).http.trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.7', 'loopback', 'fd00::/8']);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7, loopback, fd00::/8' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'loopback',
+      'fd00::/8',
+    ]);
     for (const bad of ['*', 'true', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1/8/2']) {
       expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES: must be a comma-separated list/);
     }
@@ -162,12 +228,20 @@ describe('X-Forwarded-For', () => {
 describe('CORS', () => {
   const CONSOLE = 'https://console.example.org';
   const preflight = (app: ReturnType<typeof appWith>, origin: string) =>
-    request(app).options('/api/me').set('Origin', origin).set('Access-Control-Request-Method', 'GET').set('Access-Control-Request-Headers', 'authorization');
+    request(app)
+      .options('/api/me')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization');
 
   it('is closed by default: no origin is allowed, preflight or not', async () => {
     const pre = await preflight(stack.app, CONSOLE);
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
-    const res = await request(stack.app).get('/api/me').set('Origin', CONSOLE).set(headersOf('demo-advocate')).expect(200);
+    const res = await request(stack.app)
+      .get('/api/me')
+      .set('Origin', CONSOLE)
+      .set(headersOf('demo-advocate'))
+      .expect(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -188,10 +262,26 @@ describe('CORS', () => {
 
 describe('HTTP hardening on authenticated routes', () => {
   it('sends the security headers with personal data, and no-store', async () => {
-    const opened = await request(stack.app).post('/api/cases').set(stack.as('law_enforcement')).set('Idempotency-Key', 'hardening-open-1')
-      .send({ identifiedOn: new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10), survivor: { name: 'Test Person', birthDate: '1990-02-03' }, agencies: { law_enforcement: 'demo-police', ice: 'demo-ice-ccht', hhs: 'demo-hhs-otip', advocate: 'demo-advocates', coordinator: 'demo-task-force' } })
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', 'hardening-open-1')
+      .send({
+        identifiedOn: new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10),
+        survivor: { name: 'Test Person', birthDate: '1990-02-03' },
+        agencies: {
+          law_enforcement: 'demo-police',
+          ice: 'demo-ice-ccht',
+          hhs: 'demo-hhs-otip',
+          advocate: 'demo-advocates',
+          coordinator: 'demo-task-force',
+        },
+      })
       .expect(201);
-    const res = await request(stack.app).get(`/api/cases/${(opened.body as { caseId: string }).caseId}/survivor`).set(stack.as('advocate')).expect(200);
+    const res = await request(stack.app)
+      .get(`/api/cases/${(opened.body as { caseId: string }).caseId}/survivor`)
+      .set(stack.as('advocate'))
+      .expect(200);
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'SAMEORIGIN',
@@ -203,8 +293,12 @@ describe('HTTP hardening on authenticated routes', () => {
   });
 
   it('answers a body over 64 kB with 413 before it is parsed, even signed in', async () => {
-    const res = await request(stack.app).post('/api/tokens').set(headersOf('demo-advocate')).set('Content-Type', 'application/json')
-      .send(JSON.stringify({ label: 'x'.repeat(65 * 1024) })).expect(413);
+    const res = await request(stack.app)
+      .post('/api/tokens')
+      .set(headersOf('demo-advocate'))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ label: 'x'.repeat(65 * 1024) }))
+      .expect(413);
     expect(res.body).toMatchObject({ status: 413, code: 'entity_too_large' });
   });
 });
@@ -221,20 +315,32 @@ describe('configuration refuses unsafe combinations', () => {
   };
 
   it('refuses MIGRATION_DATABASE_URL without DATABASE_URL', () => {
-    expect(problemsOf({ MIGRATION_DATABASE_URL: 'postgres://owner:pw@db.internal:5432/relief' })).toEqual([expect.stringMatching(/^MIGRATION_DATABASE_URL: set DATABASE_URL too/)]);
+    expect(problemsOf({ MIGRATION_DATABASE_URL: 'postgres://owner:pw@db.internal:5432/relief' })).toEqual([
+      expect.stringMatching(/^MIGRATION_DATABASE_URL: set DATABASE_URL too/),
+    ]);
   });
 
   it('refuses CORS_ORIGINS that are not URLs, and reads a list that is', () => {
-    expect(problemsOf({ CORS_ORIGINS: 'https://console.example.org, console.example.org' })).toEqual([expect.stringMatching(/^CORS_ORIGINS/)]);
-    expect(loadConfig({ CORS_ORIGINS: 'https://console.example.org, https://ops.example.org' }).http.corsOrigins).toEqual(['https://console.example.org', 'https://ops.example.org']);
+    expect(problemsOf({ CORS_ORIGINS: 'https://console.example.org, console.example.org' })).toEqual([
+      expect.stringMatching(/^CORS_ORIGINS/),
+    ]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://console.example.org, https://ops.example.org' }).http.corsOrigins,
+    ).toEqual(['https://console.example.org', 'https://ops.example.org']);
     expect(loadConfig({}).http.corsOrigins).toEqual([]);
   });
 
   it('reads the rate limits and session lifetime, and refuses a limit of zero', () => {
-    const config = loadConfig({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '4', RATE_LIMIT_WRITES_PER_MINUTE: '30', SESSION_TTL_HOURS: '8' });
+    const config = loadConfig({
+      RATE_LIMIT_SIGN_IN_PER_MINUTE: '4',
+      RATE_LIMIT_WRITES_PER_MINUTE: '30',
+      SESSION_TTL_HOURS: '8',
+    });
     expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30 });
     expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
-    expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/)]);
+    expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([
+      expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/),
+    ]);
   });
 });
 
@@ -249,17 +355,42 @@ describe('logs', () => {
     });
     const app = appWith({ logger: createLogger({ level: 'trace', destination: sink }) });
     const wrongPassword = 'an incorrect password, logged nowhere';
-    await request(app).post('/api/auth/sign-in').send({ username: 'demo-coordinator', password: wrongPassword }).expect(401);
-    const session = (await request(app).post('/api/auth/sign-in').send({ username: 'demo-coordinator', password: TEST_PASSWORD }).expect(201)).body as { token: string };
-    const key = (await request(app).post('/api/tokens').set(bearer(session.token)).send({ label: 'log probe', currentPassword: TEST_PASSWORD }).expect(201)).body as { token: string };
-    await request(app).get('/api/me').set('Authorization', 'Bearer rc_0000000000000000_not-a-real-secret-but-still-secret-xxxxxxxxx').expect(401);
+    await request(app)
+      .post('/api/auth/sign-in')
+      .send({ username: 'demo-coordinator', password: wrongPassword })
+      .expect(401);
+    const session = (
+      await request(app)
+        .post('/api/auth/sign-in')
+        .send({ username: 'demo-coordinator', password: TEST_PASSWORD })
+        .expect(201)
+    ).body as { token: string };
+    const key = (
+      await request(app)
+        .post('/api/tokens')
+        .set(bearer(session.token))
+        .send({ label: 'log probe', currentPassword: TEST_PASSWORD })
+        .expect(201)
+    ).body as { token: string };
+    await request(app)
+      .get('/api/me')
+      .set('Authorization', 'Bearer rc_0000000000000000_not-a-real-secret-but-still-secret-xxxxxxxxx')
+      .expect(401);
     await request(app).get('/api/me').set(bearer(key.token)).set('X-Request-Id', 'log-probe-last').expect(200);
 
     await eventually(() => lines.some((line) => line.includes('log-probe-last')), 'the last request to be logged');
     const log = lines.join('\n');
     expect(log).toContain('/api/auth/sign-in');
     expect(log).toContain('/api/tokens');
-    for (const secret of [wrongPassword, TEST_PASSWORD, session.token, key.token, session.token.slice(20), key.token.slice(20), 'not-a-real-secret']) {
+    for (const secret of [
+      wrongPassword,
+      TEST_PASSWORD,
+      session.token,
+      key.token,
+      session.token.slice(20),
+      key.token.slice(20),
+      'not-a-real-secret',
+    ]) {
       expect(log).not.toContain(secret);
     }
     expect(log).not.toMatch(/authorization|bearer/i);

@@ -20,7 +20,9 @@ import { startStack, type Stack } from '../support/stack';
 
 const NOTE = 'Spoke with Ottoline Vasquez-Marrow, born 1979-04-23, at the shelter';
 /** Every part of the note that would give the person away. */
-const NEEDLES = ['Ottoline', 'Vasquez', 'Marrow', '1979-04-23', '04/23/1979', '19790423'].map((needle) => needle.toLowerCase());
+const NEEDLES = ['Ottoline', 'Vasquez', 'Marrow', '1979-04-23', '04/23/1979', '19790423'].map((needle) =>
+  needle.toLowerCase(),
+);
 const leaksIn = (text: string) => needlesIn(NEEDLES, text);
 
 let stack: Stack;
@@ -40,13 +42,22 @@ const as = (kind: AgencyKind) => stack.as(kind);
 const asUser = (username: string) => stack.users[username]!.headers;
 
 async function openCase(): Promise<string> {
-  const opened = await request(stack.app).post('/api/cases').set(as('law_enforcement')).set('Idempotency-Key', key())
-    .send({ identifiedOn: today(), survivor: { name: 'Sealed Notes Test', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }).expect(201);
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({
+      identifiedOn: today(),
+      survivor: { name: 'Sealed Notes Test', birthDate: '1990-01-01' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
   return (opened.body as { caseId: string }).caseId;
 }
 
 const signOffPath = (caseId: string, stepId: string) => `/api/cases/${caseId}/steps/${stepId}/sign-off`;
-const detailsOf = (body: unknown, stepId: string) => CaseViewSchema.parse(body).steps.find((step) => step.id === stepId)?.details;
+const detailsOf = (body: unknown, stepId: string) =>
+  CaseViewSchema.parse(body).steps.find((step) => step.id === stepId)?.details;
 
 describe('a note signed through the API', () => {
   let caseId: string;
@@ -55,14 +66,21 @@ describe('a note signed through the API', () => {
   beforeAll(async () => {
     caseId = await openCase();
     signedKey = key();
-    signed = await request(stack.app).post(signOffPath(caseId, 'cp_request-1')).set(as('law_enforcement')).set('Idempotency-Key', signedKey)
-      .send({ outcome: 'requested', details: { requestedOn: today(), note: `  ${NOTE}  ` } }).expect(200);
+    signed = await request(stack.app)
+      .post(signOffPath(caseId, 'cp_request-1'))
+      .set(as('law_enforcement'))
+      .set('Idempotency-Key', signedKey)
+      .send({ outcome: 'requested', details: { requestedOn: today(), note: `  ${NOTE}  ` } })
+      .expect(200);
   });
 
   test('is stored sealed: in no table, no stored history, no workflow state, no email and no log line', async () => {
     const rows = await databaseRows(stack);
     // The scan reads what it should: the step's sealed note is among the rows.
-    const stepRows = rows.filter((row) => row.table === 'case_steps' && row.text.includes(caseId) && row.text.includes('"note": "sealed:test-key:'));
+    const stepRows = rows.filter(
+      (row) =>
+        row.table === 'case_steps' && row.text.includes(caseId) && row.text.includes('"note": "sealed:test-key:'),
+    );
     expect(stepRows).toHaveLength(1);
 
     const history = await storedHistory(stack, caseId);
@@ -83,8 +101,13 @@ describe('a note signed through the API', () => {
 
   test('is shown, trimmed, to those who may read the identity, on the sign-off answer, its replay and the case', async () => {
     expect(detailsOf(signed.body, 'cp_request-1')).toEqual({ requestedOn: today(), note: NOTE });
-    const replayed = await request(stack.app).post(signOffPath(caseId, 'cp_request-1')).set(as('law_enforcement')).set('Idempotency-Key', signedKey)
-      .send({ outcome: 'requested', details: { requestedOn: today(), note: `  ${NOTE}  ` } }).expect(200).expect('Idempotent-Replayed', 'true');
+    const replayed = await request(stack.app)
+      .post(signOffPath(caseId, 'cp_request-1'))
+      .set(as('law_enforcement'))
+      .set('Idempotency-Key', signedKey)
+      .send({ outcome: 'requested', details: { requestedOn: today(), note: `  ${NOTE}  ` } })
+      .expect(200)
+      .expect('Idempotent-Replayed', 'true');
     expect(replayed.body).toEqual(signed.body);
     for (const kind of ['law_enforcement', 'coordinator'] as const) {
       const view = await request(stack.app).get(`/api/cases/${caseId}`).set(as(kind)).expect(200);
@@ -124,7 +147,11 @@ describe('a note signed through the API', () => {
 test('an update sent straight to Temporal with a note in plain text is refused, even by a client with the payload keys', async () => {
   const caseId = await openCase();
   const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
-  const actor = workingActor({ userId: randomUUID(), agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
+  const actor = workingActor({
+    userId: randomUUID(),
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    agencyKind: 'law_enforcement',
+  });
   const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today(), note: NOTE } };
   const failure = await handle.executeUpdate(signOffUpdate, { args: [{ signOff, actor }] }).then(
     () => undefined,
@@ -142,8 +169,12 @@ test('an update sent straight to Temporal with a note in plain text is refused, 
 test('a note too long, blank or not text is answered 422 naming details.note, and nothing is signed', async () => {
   const caseId = await openCase();
   for (const note of ['n'.repeat(501), '   ', 42]) {
-    const refused = await request(stack.app).post(signOffPath(caseId, 'cp_request-1')).set(as('law_enforcement')).set('Idempotency-Key', key())
-      .send({ outcome: 'requested', details: { requestedOn: today(), note } }).expect(422);
+    const refused = await request(stack.app)
+      .post(signOffPath(caseId, 'cp_request-1'))
+      .set(as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'requested', details: { requestedOn: today(), note } })
+      .expect(422);
     expect(refused.body).toMatchObject({ code: 'invalid_details', errors: [{ field: 'details.note' }] });
   }
   const view = await request(stack.app).get(`/api/cases/${caseId}`).set(as('law_enforcement')).expect(200);

@@ -21,7 +21,14 @@ import { freePort } from '../support/ports';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 const AGENCIES = { law_enforcement: 'le-1', ice: 'ice-1', hhs: 'hhs-1', advocate: 'adv-1', coordinator: 'coord-1' };
-const KINDS = { 'le-1': 'law_enforcement', 'le-2': 'law_enforcement', 'ice-1': 'ice', 'hhs-1': 'hhs', 'adv-1': 'advocate', 'coord-1': 'coordinator' } as const;
+const KINDS = {
+  'le-1': 'law_enforcement',
+  'le-2': 'law_enforcement',
+  'ice-1': 'ice',
+  'hhs-1': 'hhs',
+  'adv-1': 'advocate',
+  'coord-1': 'coordinator',
+} as const;
 const workers: Partial<Record<string, TestUser>> = {};
 /** Bearer headers of the user working for this agency (its officer, advocate or coordinator). */
 const as = (agencyId: keyof typeof KINDS) => workers[agencyId]!.headers;
@@ -40,7 +47,8 @@ let keyCounter = 0;
 let logLines: Record<string, unknown>[] = [];
 const logSink = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+      logLines.push(JSON.parse(line) as Record<string, unknown>);
     done();
   },
 });
@@ -64,13 +72,20 @@ interface CaseBody {
 }
 
 async function openCase(overrides: Record<string, unknown> = {}): Promise<CaseBody> {
-  const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(openRequest(overrides)).expect(201);
+  const res = await request(app)
+    .post('/api/cases')
+    .set(as('le-1'))
+    .set('Idempotency-Key', newKey())
+    .send(openRequest(overrides))
+    .expect(201);
   return res.body as CaseBody;
 }
 
 /** Rows the write side leaves behind for every open command it runs: the sealed survivor, then the case. */
 async function writeSideRows(): Promise<{ survivors: number; cases: number }> {
-  const { rows } = await stack.pool.query<{ survivors: string; cases: string }>('SELECT (SELECT count(*) FROM survivors) AS survivors, (SELECT count(*) FROM cases) AS cases');
+  const { rows } = await stack.pool.query<{ survivors: string; cases: string }>(
+    'SELECT (SELECT count(*) FROM survivors) AS survivors, (SELECT count(*) FROM cases) AS cases',
+  );
   return { survivors: Number(rows[0]!.survivors), cases: Number(rows[0]!.cases) };
 }
 
@@ -96,7 +111,8 @@ beforeAll(async () => {
        ('adv-1', 'advocate', 'Test Legal Aid', NULL),
        ('coord-1', 'coordinator', 'Test Task Force', NULL)`,
   );
-  for (const [agencyId, kind] of Object.entries(KINDS)) workers[agencyId] = await createWorker(stack.pool, agencyId, kind);
+  for (const [agencyId, kind] of Object.entries(KINDS))
+    workers[agencyId] = await createWorker(stack.pool, agencyId, kind);
 
   const logger = createLogger({ level: 'info', destination: logSink });
   const appOn = (client: Client) => stack.appWith({ logger, cases: stack.casesOn(client), now: () => now });
@@ -113,13 +129,20 @@ afterAll(async () => {
 
 describe('who is acting', () => {
   it('refuses a request without a bearer token with a 401 problem and a challenge', async () => {
-    const res = await request(app).get('/api/steps').expect(401).expect('Content-Type', /application\/problem\+json/);
+    const res = await request(app)
+      .get('/api/steps')
+      .expect(401)
+      .expect('Content-Type', /application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 401, code: 'unauthenticated' });
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
   });
 
   it('refuses a token that is malformed or unknown', async () => {
-    for (const token of ['nonsense', `rc_${'a'.repeat(16)}_${'b'.repeat(43)}`, `${as('le-1').Authorization.slice(7)}x`]) {
+    for (const token of [
+      'nonsense',
+      `rc_${'a'.repeat(16)}_${'b'.repeat(43)}`,
+      `${as('le-1').Authorization.slice(7)}x`,
+    ]) {
       const res = await request(app).get('/api/steps').set('Authorization', `Bearer ${token}`).expect(401);
       expect(res.body).toMatchObject({ code: 'invalid_token' });
     }
@@ -128,7 +151,12 @@ describe('who is acting', () => {
 
 describe('opening a case', () => {
   it('creates the case, answers 201 with Location, and never shows the survivor in the case view', async () => {
-    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(openRequest({ reference: 'RC-OPEN-1' })).expect(201);
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ reference: 'RC-OPEN-1' }))
+      .expect(201);
     const body = res.body as CaseBody;
     expect(res.headers.location).toBe(`/api/cases/${body.caseId}`);
     // The reply is what the OpenAPI document says it is.
@@ -137,7 +165,9 @@ describe('opening a case', () => {
     // The officer sees their own agency's steps; the coordinator oversees every track.
     expect(body.steps.map((s) => s.kind)).toEqual(['identification', 'cp_request', 'le_declaration']);
     const overseen = await request(app).get(res.headers.location!).set(as('coord-1')).expect(200);
-    expect((overseen.body as CaseBody).steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['cp_request', 't_visa_filing']));
+    expect((overseen.body as CaseBody).steps.map((s) => s.kind)).toEqual(
+      expect.arrayContaining(['cp_request', 't_visa_filing']),
+    );
 
     const read = await request(app).get(res.headers.location!).set(as('hhs-1')).expect(200);
     expect((read.body as CaseBody).caseId).toBe(body.caseId);
@@ -146,7 +176,12 @@ describe('opening a case', () => {
 
   it('names every invalid field of the body in a 422 problem', async () => {
     const bad = openRequest({ survivor: { name: '', birthDate: '1990-13-01', aNumber: 'X1' }, ssn: '123' });
-    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(bad).expect(422);
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(bad)
+      .expect(422);
     const fields = (res.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort();
     expect(fields).toEqual(['ssn', 'survivor.aNumber', 'survivor.birthDate', 'survivor.name']);
     expect(res.body).toMatchObject({ status: 422, code: 'invalid_body' });
@@ -159,25 +194,47 @@ describe('opening a case', () => {
       .set('Idempotency-Key', newKey())
       .send(openRequest({ agencies: { ...AGENCIES, ice: 'hhs-1', hhs: 'missing-1' } }))
       .expect(422);
-    expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['agencies.hhs', 'agencies.ice']);
+    expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual([
+      'agencies.hhs',
+      'agencies.ice',
+    ]);
   });
 
   it('needs an Idempotency-Key and a JSON body', async () => {
     const noKey = await request(app).post('/api/cases').set(as('le-1')).send(openRequest()).expect(400);
-    expect(noKey.body).toMatchObject({ code: 'idempotency_key_required', errors: [{ field: 'Idempotency-Key', message: 'required' }] });
-    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).set('Content-Type', 'text/plain').send('hello').expect(415);
+    expect(noKey.body).toMatchObject({
+      code: 'idempotency_key_required',
+      errors: [{ field: 'Idempotency-Key', message: 'required' }],
+    });
+    await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .set('Content-Type', 'text/plain')
+      .send('hello')
+      .expect(415);
   });
 });
 
 describe('idempotency', () => {
   it('replays the first reply for the same key and body without running the command again', async () => {
     const key = newKey();
-    const first = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201);
+    const first = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send(openRequest())
+      .expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     const rowsBefore = await writeSideRows();
     // Same meaning, different key order: still the same request.
     const { agencies, survivor, identifiedOn } = openRequest();
-    const again = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send({ agencies, survivor, identifiedOn }).expect(201);
+    const again = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send({ agencies, survivor, identifiedOn })
+      .expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.body).toEqual(first.body);
@@ -188,7 +245,12 @@ describe('idempotency', () => {
   it('refuses the same key with a different body', async () => {
     const key = newKey();
     await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201);
-    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest({ usesUVisa: true })).expect(422);
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send(openRequest({ usesUVisa: true }))
+      .expect(422);
     expect(res.body).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
@@ -200,36 +262,67 @@ describe('idempotency', () => {
     await stack.stopWorker();
     let first: Promise<request.Response> | undefined;
     try {
-      first = request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).then((res) => res);
+      first = request(app)
+        .post('/api/cases')
+        .set(as('le-1'))
+        .set('Idempotency-Key', key)
+        .send(openRequest())
+        .then((res) => res);
       // In flight: the key is claimed without an answer, and the command has sealed the survivor (its first write).
       await eventually(async () => {
-        const claimed = await stack.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key]);
+        const claimed = await stack.pool.query(
+          'SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL',
+          [key],
+        );
         return claimed.rowCount === 1 && (await writeSideRows()).survivors > survivors;
       }, 'the first request to be inside the write side');
-      const busy = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(409);
+      const busy = await request(app)
+        .post('/api/cases')
+        .set(as('le-1'))
+        .set('Idempotency-Key', key)
+        .send(openRequest())
+        .expect(409);
       expect(busy.body).toMatchObject({ code: 'idempotency_in_progress' });
       expect(busy.headers['retry-after']).toBe('1');
     } finally {
       await stack.startWorker();
     }
     expect((await first).status).toBe(201);
-    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', key).send(openRequest()).expect(201).expect('Idempotent-Replayed', 'true');
+    await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send(openRequest())
+      .expect(201)
+      .expect('Idempotent-Replayed', 'true');
   });
 
   it('treats free-form details with their keys in another order as the same request', async () => {
     const opened = await openCase();
     const key = newKey();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
-    const first = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key)
-      .send({ outcome: 'requested', details: { requestedOn: today, note: 'sent by fax' } }).expect(200);
-    const again = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key)
-      .send({ details: { note: 'sent by fax', requestedOn: today }, outcome: 'requested' }).expect(200);
+    const first = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send({ outcome: 'requested', details: { requestedOn: today, note: 'sent by fax' } })
+      .expect(200);
+    const again = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send({ details: { note: 'sent by fax', requestedOn: today }, outcome: 'requested' })
+      .expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     // The same key on another case is another request, not a replay.
     const other = await openCase();
-    await request(app).post(`/api/cases/${other.caseId}/steps/cp_request-1/sign-off`).set(as('le-1')).set('Idempotency-Key', key)
-      .send({ outcome: 'requested', details: { requestedOn: today, note: 'sent by fax' } }).expect(422);
+    await request(app)
+      .post(`/api/cases/${other.caseId}/steps/cp_request-1/sign-off`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send({ outcome: 'requested', details: { requestedOn: today, note: 'sent by fax' } })
+      .expect(422);
   });
 
   it('keeps a refusal as the answer to its key', async () => {
@@ -238,7 +331,12 @@ describe('idempotency', () => {
     const signOff = { outcome: 'requested', details: { requestedOn: today } };
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
     await request(app).post(path).set(as('coord-1')).set('Idempotency-Key', key).send(signOff).expect(403);
-    const replay = await request(app).post(path).set(as('coord-1')).set('Idempotency-Key', key).send(signOff).expect(403);
+    const replay = await request(app)
+      .post(path)
+      .set(as('coord-1'))
+      .set('Idempotency-Key', key)
+      .send(signOff)
+      .expect(403);
     expect(replay.headers['idempotent-replayed']).toBe('true');
   });
 });
@@ -249,14 +347,31 @@ describe('outages and faults of ours', () => {
     logLines = [];
     const before = await writeSideRows();
     // Temporal is unreachable for this request: the outage app's write side has nobody to talk to.
-    const res = await request(outageApp).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-503').set('Idempotency-Key', key).send(openRequest()).expect(503);
-    expect(res.body).toMatchObject({ status: 503, code: 'temporal_unavailable', requestId: 'req-503', detail: expect.stringContaining('same Idempotency-Key') as unknown });
+    const res = await request(outageApp)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('X-Request-Id', 'req-503')
+      .set('Idempotency-Key', key)
+      .send(openRequest())
+      .expect(503);
+    expect(res.body).toMatchObject({
+      status: 503,
+      code: 'temporal_unavailable',
+      requestId: 'req-503',
+      detail: expect.stringContaining('same Idempotency-Key') as unknown,
+    });
     expect(res.headers['retry-after']).toBe('5');
     expect(logLines.find((line) => line.msg === 'unhandled error')).toBeUndefined();
     expect(JSON.stringify(logLines)).not.toMatch(/Test Person|1990-05-01|A123456789/);
 
     // Temporal is back (the working app): the same key is tried again, not refused as in progress or replayed.
-    const retry = await request(app).post('/api/cases').set(as('le-1')).set('X-Request-Id', 'req-retry').set('Idempotency-Key', key).send(openRequest()).expect(201);
+    const retry = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('X-Request-Id', 'req-retry')
+      .set('Idempotency-Key', key)
+      .send(openRequest())
+      .expect(201);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     // One case and one sealed identity for the two attempts, whatever the first one got to.
     expect(await writeSideRows()).toEqual({ survivors: before.survivors + 1, cases: before.cases + 1 });
@@ -264,12 +379,29 @@ describe('outages and faults of ours', () => {
     const { caseId } = retry.body as CaseBody;
     const input = await workflowStartInput(caseId);
     expect(input.kind === 'open' && input.open.openedBy).toEqual({ ...workers['le-1']!.actor, requestId: 'req-retry' });
-    const audited = await stack.pool.query<{ user_id: string; agency_id: string; roles: string[]; case_id: string; outcome: string }>(
+    const audited = await stack.pool.query<{
+      user_id: string;
+      agency_id: string;
+      roles: string[];
+      case_id: string;
+      outcome: string;
+    }>(
       "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open' AND applied_version IS NULL",
     );
-    expect(audited.rows).toEqual([{ user_id: workers['le-1']!.user.id, agency_id: 'le-1', roles: [...workers['le-1']!.actor.roles], case_id: caseId, outcome: 'allowed' }]);
+    expect(audited.rows).toEqual([
+      {
+        user_id: workers['le-1']!.user.id,
+        agency_id: 'le-1',
+        roles: [...workers['le-1']!.actor.roles],
+        case_id: caseId,
+        outcome: 'allowed',
+      },
+    ]);
     // The workflow applied the opening once, and says so in its own row.
-    const applied = await stack.pool.query("SELECT 1 FROM audit_events WHERE case_id = $1 AND action = 'case.open' AND applied_version IS NOT NULL", [caseId]);
+    const applied = await stack.pool.query(
+      "SELECT 1 FROM audit_events WHERE case_id = $1 AND action = 'case.open' AND applied_version IS NOT NULL",
+      [caseId],
+    );
     expect(applied.rowCount).toBe(1);
   });
 
@@ -277,19 +409,39 @@ describe('outages and faults of ours', () => {
     const key = newKey();
     logLines = [];
     // A write side whose payload codec is broken: every command fails before anything reaches Temporal.
-    const brokenCodec = { encode: () => Promise.reject(new Error('payload codec misconfigured')), decode: (payloads: never[]) => Promise.resolve(payloads) };
-    const brokenApp = stack.appWith({ logger: createLogger({ level: 'info', destination: logSink }), cases: stack.casesOn(new Client({ connection: stack.env.connection, dataConverter: { payloadCodecs: [brokenCodec] } })) });
+    const brokenCodec = {
+      encode: () => Promise.reject(new Error('payload codec misconfigured')),
+      decode: (payloads: never[]) => Promise.resolve(payloads),
+    };
+    const brokenApp = stack.appWith({
+      logger: createLogger({ level: 'info', destination: logSink }),
+      cases: stack.casesOn(
+        new Client({ connection: stack.env.connection, dataConverter: { payloadCodecs: [brokenCodec] } }),
+      ),
+    });
     const opened = await openCase();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
     const signOff = { outcome: 'requested', details: { requestedOn: today } };
-    const res = await request(brokenApp).post(path).set(as('le-1')).set('X-Request-Id', 'req-500').set('Idempotency-Key', key).send(signOff).expect(500);
+    const res = await request(brokenApp)
+      .post(path)
+      .set(as('le-1'))
+      .set('X-Request-Id', 'req-500')
+      .set('Idempotency-Key', key)
+      .send(signOff)
+      .expect(500);
     expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
     const logged = logLines.find((line) => line.msg === 'unhandled error');
-    expect(logged).toMatchObject({ reqId: 'req-500', err: { message: expect.stringMatching(/codec misconfigured/) as unknown } });
+    expect(logged).toMatchObject({
+      reqId: 'req-500',
+      err: { message: expect.stringMatching(/codec misconfigured/) as unknown },
+    });
     // The cause is logged for us, never told to the client.
     expect(JSON.stringify(res.body)).not.toContain('codec');
     const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
-    expect(requestLine).toMatchObject({ req: { id: 'req-500', method: 'POST', url: path }, actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id } });
+    expect(requestLine).toMatchObject({
+      req: { id: 'req-500', method: 'POST', url: path },
+      actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id },
+    });
 
     const retry = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', key).send(signOff).expect(200);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
@@ -307,15 +459,35 @@ describe('reading, signing and closing a case', () => {
   it('records a sign-off by the owning agency and answers with the updated case', async () => {
     const opened = await openCase();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
-    const wrong = await request(app).post(path).set(as('ice-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: today } }).expect(403);
+    const wrong = await request(app)
+      .post(path)
+      .set(as('ice-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ outcome: 'requested', details: { requestedOn: today } })
+      .expect(403);
     expect(wrong.body).toMatchObject({ code: 'wrong_agency_kind' });
-    const extra = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: {}, by: 'me' }).expect(422);
+    const extra = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ outcome: 'requested', details: {}, by: 'me' })
+      .expect(422);
     expect(extra.body).toMatchObject({ errors: [{ field: 'by', message: 'unknown field' }] });
 
-    const res = await request(app).post(path).set(as('le-1')).set('Idempotency-Key', newKey()).send({ outcome: 'requested', details: { requestedOn: today } }).expect(200);
+    const res = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ outcome: 'requested', details: { requestedOn: today } })
+      .expect(200);
     expect((res.body as CaseBody).steps.find((s) => s.id === 'cp_request-1')?.status).toBe('completed');
-    const overseen = await request(app).get(`/api/cases/${(res.body as CaseBody).caseId}`).set(as('coord-1')).expect(200);
-    expect((overseen.body as CaseBody).steps.some((s) => s.kind === 'cp_decision' && s.status === 'pending')).toBe(true);
+    const overseen = await request(app)
+      .get(`/api/cases/${(res.body as CaseBody).caseId}`)
+      .set(as('coord-1'))
+      .expect(200);
+    expect((overseen.body as CaseBody).steps.some((s) => s.kind === 'cp_decision' && s.status === 'pending')).toBe(
+      true,
+    );
   });
 
   it('shows the survivor identity to a participating agency only, never cached', async () => {
@@ -329,19 +501,47 @@ describe('reading, signing and closing a case', () => {
   it('closes a case for its coordinator', async () => {
     const opened = await openCase();
     const path = `/api/cases/${opened.caseId}/close`;
-    const bad = await request(app).post(path).set(as('coord-1')).set('Idempotency-Key', newKey()).send({ status: 'finished', reason: 'Done!' }).expect(422);
-    expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['reason', 'status']);
-    const res = await request(app).post(path).set(as('coord-1')).set('Idempotency-Key', newKey()).send({ status: 'withdrawn', reason: 'survivor_request' }).expect(200);
+    const bad = await request(app)
+      .post(path)
+      .set(as('coord-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ status: 'finished', reason: 'Done!' })
+      .expect(422);
+    expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual([
+      'reason',
+      'status',
+    ]);
+    const res = await request(app)
+      .post(path)
+      .set(as('coord-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ status: 'withdrawn', reason: 'survivor_request' })
+      .expect(200);
     expect((res.body as CaseBody).status).toBe('withdrawn');
   });
 });
 
 describe('work lists', () => {
   it('validates every query parameter and names unknown ones', async () => {
-    const unknown = await request(app).get('/api/steps?status=pending&colour=red&agencyid=le-1').set(as('le-1')).expect(400);
-    expect((unknown.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['agencyid', 'colour']);
-    const bad = await request(app).get('/api/steps?status=late&limit=0&kind=passport&dueBefore=tomorrow&sort=dueAt&sort=-dueAt').set(as('le-1')).expect(400);
-    expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['dueBefore', 'kind', 'limit', 'sort', 'status']);
+    const unknown = await request(app)
+      .get('/api/steps?status=pending&colour=red&agencyid=le-1')
+      .set(as('le-1'))
+      .expect(400);
+    expect((unknown.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual([
+      'agencyid',
+      'colour',
+    ]);
+    const bad = await request(app)
+      .get('/api/steps?status=late&limit=0&kind=passport&dueBefore=tomorrow&sort=dueAt&sort=-dueAt')
+      .set(as('le-1'))
+      .expect(400);
+    expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual([
+      'dueBefore',
+      'kind',
+      'limit',
+      'sort',
+      'status',
+    ]);
     await request(app).get('/api/notifications?caseId=nope').set(as('le-1')).expect(400);
   });
 
@@ -350,10 +550,26 @@ describe('work lists', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const query: Record<string, string> = { status: 'pending', agencyId: 'le-1', kind: 'le_declaration', limit: '2', ...(cursor ? { cursor } : {}) };
+      const query: Record<string, string> = {
+        status: 'pending',
+        agencyId: 'le-1',
+        kind: 'le_declaration',
+        limit: '2',
+        ...(cursor ? { cursor } : {}),
+      };
       const res = await request(app).get('/api/steps').query(query).set(as('le-1')).expect(200);
       expect(() => StepPageSchema.parse(res.body)).not.toThrow();
-      const page = res.body as { items: { caseId: string; stepId?: string; id?: string; kind: string; dueAt: string | null; agencyId: string | null }[]; nextCursor: string | null };
+      const page = res.body as {
+        items: {
+          caseId: string;
+          stepId?: string;
+          id?: string;
+          kind: string;
+          dueAt: string | null;
+          agencyId: string | null;
+        }[];
+        nextCursor: string | null;
+      };
       expect(page.items.length).toBeLessThanOrEqual(2);
       for (const item of page.items) {
         expect(item.kind).toBe('le_declaration');
@@ -363,7 +579,9 @@ describe('work lists', () => {
       pages += 1;
     } while (cursor && pages < 50);
 
-    const { rows } = await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM case_steps WHERE status = 'pending' AND kind = 'le_declaration' AND agency_id = 'le-1'");
+    const { rows } = await stack.pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM case_steps WHERE status = 'pending' AND kind = 'le_declaration' AND agency_id = 'le-1'",
+    );
     expect(seen).toHaveLength(Number(rows[0]!.n));
     expect(new Set(seen.map((s) => s.id)).size).toBe(seen.length);
     expect(pages).toBeGreaterThan(1);
@@ -381,21 +599,36 @@ describe('work lists', () => {
 
     now = new Date('2030-01-01T00:00:00.000Z');
     try {
-      const overdue = await request(app).get('/api/steps?status=overdue&sort=-dueAt&limit=200').set(as('le-1')).expect(200);
+      const overdue = await request(app)
+        .get('/api/steps?status=overdue&sort=-dueAt&limit=200')
+        .set(as('le-1'))
+        .expect(200);
       const items = (overdue.body as { items: { caseId: string; id: string; dueAt: string }[] }).items;
       expect(items.length).toBeGreaterThan(0);
       const dues = items.map((i) => i.dueAt);
       expect(dues).toEqual([...dues].sort().reverse());
 
       const latest = dues[0]!;
-      const bounded = await request(app).get('/api/steps').query({ status: 'overdue', dueBefore: latest, limit: '200' }).set(as('le-1')).expect(200);
+      const bounded = await request(app)
+        .get('/api/steps')
+        .query({ status: 'overdue', dueBefore: latest, limit: '200' })
+        .set(as('le-1'))
+        .expect(200);
       expect((bounded.body as { items: { dueAt: string }[] }).items.every((i) => i.dueAt < latest)).toBe(true);
 
       // The case view judges "overdue" by the same clock as the list: the same steps of the same case.
       const later = await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(200);
-      const flagged = (later.body as CaseBody).steps.filter((s) => s.overdue).map((s) => s.id).sort();
+      const flagged = (later.body as CaseBody).steps
+        .filter((s) => s.overdue)
+        .map((s) => s.id)
+        .sort();
       expect(flagged.length).toBeGreaterThan(0);
-      expect(flagged).toEqual(items.filter((i) => i.caseId === opened.caseId).map((i) => i.id).sort());
+      expect(flagged).toEqual(
+        items
+          .filter((i) => i.caseId === opened.caseId)
+          .map((i) => i.id)
+          .sort(),
+      );
     } finally {
       now = startedAt;
     }
@@ -418,12 +651,20 @@ describe('work lists', () => {
         dueAt: '2026-03-10T00:00:00.000Z',
       });
     }
-    const first = await request(app).get('/api/notifications').query({ caseId: opened.caseId, limit: '2' }).set(as('le-1')).expect(200);
+    const first = await request(app)
+      .get('/api/notifications')
+      .query({ caseId: opened.caseId, limit: '2' })
+      .set(as('le-1'))
+      .expect(200);
     expect(() => NotificationPageSchema.parse(first.body)).not.toThrow();
     const page1 = first.body as { items: { id: string; caseId: string }[]; nextCursor: string | null };
     expect(page1.items).toHaveLength(2);
     expect(page1.nextCursor).not.toBeNull();
-    const second = await request(app).get('/api/notifications').query({ caseId: opened.caseId, limit: '2', cursor: page1.nextCursor! }).set(as('le-1')).expect(200);
+    const second = await request(app)
+      .get('/api/notifications')
+      .query({ caseId: opened.caseId, limit: '2', cursor: page1.nextCursor! })
+      .set(as('le-1'))
+      .expect(200);
     const page2 = second.body as { items: { id: string }[]; nextCursor: string | null };
     expect(page2.items).toHaveLength(1);
     expect(page2.nextCursor).toBeNull();
@@ -437,24 +678,51 @@ describe('dates outside 1900-01-01 to 2199-12-31', () => {
   const OUT_OF_RANGE = ['0000-01-01', '1899-12-31', '2200-01-01', '9999-12-31', '10000-01-01'];
   type Problem = { status: number; code: string; errors: { field: string; message: string }[] };
 
-  it.each(['dueBefore', 'dueAfter'])('refuses %s out of range with a 400 naming the filter, and takes the edges', async (field) => {
-    for (const value of [...OUT_OF_RANGE, '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '2199-12-31T23:00:00-05:00']) {
-      const res = await request(app).get('/api/steps').query({ [field]: value }).set(as('le-1'));
-      expect([value, res.status]).toEqual([value, 400]);
-      expect(res.body).toMatchObject({ code: 'invalid_query', errors: [{ field, message: expect.stringContaining(RANGE) as string }] });
-    }
-    for (const value of ['1900-01-01', '2199-12-31', '1900-01-01T00:00:00Z', '2199-12-31T23:59:59.999Z', '2200-01-01T00:59:00+01:00']) {
-      const res = await request(app).get('/api/steps').query({ [field]: value }).set(as('le-1'));
-      expect([value, res.status]).toEqual([value, 200]);
-    }
-  });
+  it.each(['dueBefore', 'dueAfter'])(
+    'refuses %s out of range with a 400 naming the filter, and takes the edges',
+    async (field) => {
+      for (const value of [
+        ...OUT_OF_RANGE,
+        '0000-01-01T00:00:00Z',
+        '+010000-01-01T00:00:00Z',
+        '2199-12-31T23:00:00-05:00',
+      ]) {
+        const res = await request(app)
+          .get('/api/steps')
+          .query({ [field]: value })
+          .set(as('le-1'));
+        expect([value, res.status]).toEqual([value, 400]);
+        expect(res.body).toMatchObject({
+          code: 'invalid_query',
+          errors: [{ field, message: expect.stringContaining(RANGE) as string }],
+        });
+      }
+      for (const value of [
+        '1900-01-01',
+        '2199-12-31',
+        '1900-01-01T00:00:00Z',
+        '2199-12-31T23:59:59.999Z',
+        '2200-01-01T00:59:00+01:00',
+      ]) {
+        const res = await request(app)
+          .get('/api/steps')
+          .query({ [field]: value })
+          .set(as('le-1'));
+        expect([value, res.status]).toEqual([value, 200]);
+      }
+    },
+  );
 
   it.each([
     ['identifiedOn', (value: string) => openRequest({ identifiedOn: value })],
     ['survivor.birthDate', (value: string) => openRequest({ survivor: { name: 'Test Person', birthDate: value } })],
   ])('refuses an opening with %s out of range with a 422 naming the field', async (field, body) => {
     for (const value of OUT_OF_RANGE) {
-      const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(body(value));
+      const res = await request(app)
+        .post('/api/cases')
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send(body(value));
       expect([value, res.status]).toEqual([value, 422]);
       expect((res.body as Problem).errors).toEqual([{ field, message: `expected a date ${RANGE} as YYYY-MM-DD` }]);
     }
@@ -463,25 +731,40 @@ describe('dates outside 1900-01-01 to 2199-12-31', () => {
   it('opens a case for a survivor born on the first day of the range, but not one born after the identification', async () => {
     const opened = await openCase({ survivor: { name: 'Test Person', birthDate: '1900-01-01' } });
     expect(opened.status).toBe('open');
-    const res = await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(openRequest({ survivor: { name: 'Test Person', birthDate: '2199-12-31' } })).expect(422);
-    expect((res.body as Problem).errors).toEqual([{ field: 'survivor.birthDate', message: 'must not be after identifiedOn' }]);
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ survivor: { name: 'Test Person', birthDate: '2199-12-31' } }))
+      .expect(422);
+    expect((res.body as Problem).errors).toEqual([
+      { field: 'survivor.birthDate', message: 'must not be after identifiedOn' },
+    ]);
   });
 
   it('refuses sign-off details out of range with a 422 naming the detail, and the case goes on', async () => {
     const opened = await openCase();
     const signOff = (step: string, agency: keyof typeof KINDS, body: object) =>
-      request(app).post(`/api/cases/${opened.caseId}/steps/${step}/sign-off`).set(as(agency)).set('Idempotency-Key', newKey()).send(body);
+      request(app)
+        .post(`/api/cases/${opened.caseId}/steps/${step}/sign-off`)
+        .set(as(agency))
+        .set('Idempotency-Key', newKey())
+        .send(body);
     for (const value of OUT_OF_RANGE) {
       const res = await signOff('cp_request-1', 'le-1', { outcome: 'requested', details: { requestedOn: value } });
       expect([value, res.status]).toEqual([value, 422]);
-      expect((res.body as Problem).errors).toEqual([{ field: 'details.requestedOn', message: `expected a date ${RANGE} as YYYY-MM-DD` }]);
+      expect((res.body as Problem).errors).toEqual([
+        { field: 'details.requestedOn', message: `expected a date ${RANGE} as YYYY-MM-DD` },
+      ]);
     }
     await signOff('cp_request-1', 'le-1', { outcome: 'requested', details: { requestedOn: today } }).expect(200);
     // A validity end becomes an expiry instant (the next day's start): year 0 would reach PostgreSQL as one.
     for (const value of OUT_OF_RANGE) {
       const res = await signOff('cp_decision-1', 'ice-1', { outcome: 'granted', details: { validUntil: value } });
       expect([value, res.status]).toEqual([value, 422]);
-      expect((res.body as Problem).errors).toEqual([{ field: 'details.validUntil', message: `expected a date ${RANGE} as YYYY-MM-DD` }]);
+      expect((res.body as Problem).errors).toEqual([
+        { field: 'details.validUntil', message: `expected a date ${RANGE} as YYYY-MM-DD` },
+      ]);
     }
     const read = await request(app).get(`/api/cases/${opened.caseId}`).set(as('coord-1')).expect(200);
     expect((read.body as CaseBody).steps.find((s) => s.id === 'cp_decision-1')?.status).toBe('pending');

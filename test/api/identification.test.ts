@@ -48,7 +48,10 @@ async function opened(body: Record<string, unknown>, as?: AgencyKind): Promise<C
   const res = await open(body, as);
   expect([res.status, res.body]).toEqual([201, expect.anything()]);
   // The coordinator sees every step, the officer only their agency's.
-  const view = await request(stack.app).get(`/api/cases/${(res.body as { caseId: string }).caseId}`).set(stack.as('coordinator')).expect(200);
+  const view = await request(stack.app)
+    .get(`/api/cases/${(res.body as { caseId: string }).caseId}`)
+    .set(stack.as('coordinator'))
+    .expect(200);
   return view.body as CaseBody;
 }
 
@@ -61,15 +64,26 @@ async function saveAgency(body: Record<string, unknown>) {
 test("a minor identified at 09:30 in New York has the HHS notice due 24 hours later, not at the day's start", async () => {
   const view = await opened({ identifiedAt: '2025-11-03T09:30-05:00' }, 'law_enforcement');
   expect(view.path).toBe('minor');
-  expect(step(view, 'identification-1')).toMatchObject({ completedAt: '2025-11-03T14:30:00.000Z', details: { identifiedOn: '2025-11-03', path: 'minor' } });
-  expect(step(view, 'hhs_minor_notification-1')).toMatchObject({ status: 'pending', dueAt: '2025-11-04T14:30:00.000Z' });
+  expect(step(view, 'identification-1')).toMatchObject({
+    completedAt: '2025-11-03T14:30:00.000Z',
+    details: { identifiedOn: '2025-11-03', path: 'minor' },
+  });
+  expect(step(view, 'hhs_minor_notification-1')).toMatchObject({
+    status: 'pending',
+    dueAt: '2025-11-04T14:30:00.000Z',
+  });
 });
 
 describe('an agency in Chicago', () => {
   const chicago = { ...DEMO_AGENCIES, law_enforcement: 'chicago-police' };
 
   beforeAll(async () => {
-    const saved = await saveAgency({ id: 'chicago-police', kind: 'law_enforcement', name: 'Chicago Police (fictitious)', timeZone: 'america/chicago' });
+    const saved = await saveAgency({
+      id: 'chicago-police',
+      kind: 'law_enforcement',
+      name: 'Chicago Police (fictitious)',
+      timeZone: 'america/chicago',
+    });
     expect([saved.status, saved.body]).toEqual([201, expect.objectContaining({ timeZone: 'America/Chicago' })]);
   });
 
@@ -95,7 +109,10 @@ describe('an agency in Chicago', () => {
 
   it("decides the minor's path on the day it was in Chicago", async () => {
     // 20:00 on the 3rd in Chicago is already the 4th, the 18th birthday, in UTC: still a minor where it happened.
-    const evening = { identifiedAt: '2025-11-03T20:00-06:00', survivor: { name: 'Test Person', birthDate: TURNS_18_ON_4_NOV_2025 } };
+    const evening = {
+      identifiedAt: '2025-11-03T20:00-06:00',
+      survivor: { name: 'Test Person', birthDate: TURNS_18_ON_4_NOV_2025 },
+    };
     const there = await opened({ ...evening, agencies: chicago });
     expect([there.path, step(there, 'identification-1')?.details.identifiedOn]).toEqual(['minor', '2025-11-03']);
     expect((await opened(evening)).path).toBe('adult');
@@ -105,15 +122,23 @@ describe('an agency in Chicago', () => {
 test('refuses an unknown time zone for an agency, naming timeZone', async () => {
   for (const timeZone of ['Mars/Olympus_Mons', '+05:00', 'CST6CDT; --']) {
     const res = await saveAgency({ id: 'nowhere-police', kind: 'law_enforcement', name: 'Nowhere Police', timeZone });
-    expect([timeZone, res.status, (res.body as Problem).errors?.map((error) => error.field)]).toEqual([timeZone, 422, ['timeZone']]);
+    expect([timeZone, res.status, (res.body as Problem).errors?.map((error) => error.field)]).toEqual([
+      timeZone,
+      422,
+      ['timeZone'],
+    ]);
   }
 });
 
 test('takes exactly one of identifiedAt and identifiedOn, naming the field otherwise', async () => {
   const both = await open({ identifiedAt: '2025-11-03T09:30Z', identifiedOn: '2025-11-03' }).expect(422);
-  expect((both.body as Problem).errors).toEqual([{ field: 'identifiedOn', message: 'give identifiedAt or identifiedOn, not both' }]);
+  expect((both.body as Problem).errors).toEqual([
+    { field: 'identifiedOn', message: 'give identifiedAt or identifiedOn, not both' },
+  ]);
   const neither = await open({}).expect(422);
-  expect((neither.body as Problem).errors).toEqual([{ field: 'identifiedAt', message: 'required: identifiedAt (a date and time) or identifiedOn (a date)' }]);
+  expect((neither.body as Problem).errors).toEqual([
+    { field: 'identifiedAt', message: 'required: identifiedAt (a date and time) or identifiedOn (a date)' },
+  ]);
   const loose = await open({ identifiedAt: '3 Nov 2025 09:30' }).expect(422);
   expect((loose.body as Problem).errors?.map((error) => error.field)).toEqual(['identifiedAt']);
 });
@@ -122,10 +147,14 @@ test('refuses an identification after now, naming the field, and takes one of tw
   const now = new Date(await stack.env.currentTimeMs());
   const inAMinute = new Date(now.getTime() + 60_000).toISOString();
   const later = await open({ identifiedAt: inAMinute }).expect(422);
-  expect((later.body as Problem).errors).toEqual([{ field: 'identifiedAt', message: expect.stringContaining('cannot be in the future') as string }]);
+  expect((later.body as Problem).errors).toEqual([
+    { field: 'identifiedAt', message: expect.stringContaining('cannot be in the future') as string },
+  ]);
   const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
   const nextDay = await open({ identifiedOn: tomorrow }).expect(422);
-  expect((nextDay.body as Problem).errors).toEqual([{ field: 'identifiedOn', message: expect.stringContaining('cannot be in the future') as string }]);
+  expect((nextDay.body as Problem).errors).toEqual([
+    { field: 'identifiedOn', message: expect.stringContaining('cannot be in the future') as string },
+  ]);
   const twoYearsAgo = new Date(now.getTime() - 730 * 86_400_000).toISOString();
   await open({ identifiedAt: twoYearsAgo }).expect(201);
 });

@@ -22,7 +22,8 @@ const unusedCommands: CaseCommands = {
 let logLines: Record<string, unknown>[] = [];
 const logSink = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+      logLines.push(JSON.parse(line) as Record<string, unknown>);
     done();
   },
 });
@@ -44,15 +45,24 @@ afterAll(async () => {
 
 /** Every (method, path) Express will route, read from the app's own router. */
 function mountedRoutes(express: Express): string[] {
-  const router = (express as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+  const router = (
+    express as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }
+  ).router;
   return router.stack
-    .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${openApiPath(layer.route!.path)}`) : []))
+    .flatMap((layer) =>
+      layer.route
+        ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${openApiPath(layer.route!.path)}`)
+        : [],
+    )
     .sort();
 }
 
 describe('OpenAPI document', () => {
   it('describes exactly the routes the app mounts', async () => {
-    const res = await request(app).get('/api/openapi.json').expect(200).expect('Content-Type', /application\/json/);
+    const res = await request(app)
+      .get('/api/openapi.json')
+      .expect(200)
+      .expect('Content-Type', /application\/json/);
     const document = res.body as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(document.openapi).toBe('3.1.0');
     const documented = Object.entries(document.paths)
@@ -65,7 +75,13 @@ describe('OpenAPI document', () => {
   });
 
   it('leaves /dev/mail out, in the app and the document, when there is no mailbox', async () => {
-    const plain = createApp({ logger: createLogger({ level: 'silent' }), pool, ...createServices({ pool, logger: createLogger({ level: 'silent' }) }), cases: unusedCommands, ready: async () => readiness });
+    const plain = createApp({
+      logger: createLogger({ level: 'silent' }),
+      pool,
+      ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
+      cases: unusedCommands,
+      ready: async () => readiness,
+    });
     const res = await request(plain).get('/api/openapi.json').expect(200);
     expect(Object.keys((res.body as { paths: object }).paths)).not.toContain('/dev/mail');
     expect(mountedRoutes(plain)).not.toContain('GET /dev/mail');
@@ -74,17 +90,26 @@ describe('OpenAPI document', () => {
 
   it('generates its schemas from the zod schemas the routes validate with', async () => {
     const res = await request(app).get('/api/openapi.json').expect(200);
-    type Operation = { parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } };
+    type Operation = {
+      parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+      requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+    };
     const paths = (res.body as { paths: Record<string, Record<string, Operation>> }).paths;
     const open = paths['/api/cases']?.post;
-    const body = open?.requestBody?.content['application/json']?.schema as { required: string[]; additionalProperties: boolean; properties: Record<string, { properties?: Record<string, { pattern?: string }> }> };
+    const body = open?.requestBody?.content['application/json']?.schema as {
+      required: string[];
+      additionalProperties: boolean;
+      properties: Record<string, { properties?: Record<string, { pattern?: string }> }>;
+    };
     expect(body.required).toEqual(expect.arrayContaining(['survivor', 'agencies']));
     // One of the two, which JSON Schema's `required` cannot say: both are listed, each with what it means.
     expect(body.required).not.toContain('identifiedOn');
     expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['identifiedAt', 'identifiedOn']));
     expect(body.additionalProperties).toBe(false);
     expect(body.properties.survivor?.properties?.aNumber?.pattern).toBe('^A?\\d{8,9}$');
-    expect(open?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+    expect(open?.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]),
+    );
 
     const steps = paths['/api/steps']?.get;
     const status = steps?.parameters.find((p) => p.name === 'status');
@@ -103,15 +128,28 @@ describe('health and readiness', () => {
     await request(app).get('/ready').expect(200);
     readiness = { ok: false, checks: { postgres: true, temporal: false } };
     try {
-      const res = await request(app).get('/ready').expect(503).expect('Content-Type', /application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 503, detail: 'not ready: temporal', checks: { postgres: true, temporal: false } });
+      const res = await request(app)
+        .get('/ready')
+        .expect(503)
+        .expect('Content-Type', /application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        status: 503,
+        detail: 'not ready: temporal',
+        checks: { postgres: true, temporal: false },
+      });
     } finally {
       readiness = { ok: true, checks: { postgres: true, temporal: true } };
     }
   });
 
   it('is not ready when the readiness probe itself fails', async () => {
-    const failing = createApp({ logger: createLogger({ level: 'silent' }), pool, ...createServices({ pool, logger: createLogger({ level: 'silent' }) }), cases: unusedCommands, ready: () => Promise.reject(new Error('boom')) });
+    const failing = createApp({
+      logger: createLogger({ level: 'silent' }),
+      pool,
+      ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
+      cases: unusedCommands,
+      ready: () => Promise.reject(new Error('boom')),
+    });
     await request(failing).get('/ready').expect(503);
   });
 
@@ -124,7 +162,12 @@ describe('health and readiness', () => {
 describe('request id, headers and logging', () => {
   it('echoes a sane X-Request-Id and logs the request under it, without headers or body', async () => {
     logLines = [];
-    await request(app).get('/health').set('X-Request-Id', 'trace-42.a').set('Authorization', 'Bearer secret-token').expect(200).expect('X-Request-Id', 'trace-42.a');
+    await request(app)
+      .get('/health')
+      .set('X-Request-Id', 'trace-42.a')
+      .set('Authorization', 'Bearer secret-token')
+      .expect(200)
+      .expect('X-Request-Id', 'trace-42.a');
     const line = logLines.find((entry) => (entry.req as { id?: string } | undefined)?.id === 'trace-42.a');
     expect(line).toMatchObject({ req: { method: 'GET', url: '/health' }, res: { statusCode: 200 } });
     expect(JSON.stringify(logLines)).not.toContain('secret-token');
@@ -146,14 +189,29 @@ describe('request id, headers and logging', () => {
 
 describe('errors at the HTTP layer', () => {
   it('answers an unknown route with a 404 problem', async () => {
-    const res = await request(app).get('/api/nothing-here').set('X-Request-Id', 'req-404').expect(404).expect('Content-Type', /application\/problem\+json/);
-    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route GET /api/nothing-here.', code: 'no_route', requestId: 'req-404' });
+    const res = await request(app)
+      .get('/api/nothing-here')
+      .set('X-Request-Id', 'req-404')
+      .expect(404)
+      .expect('Content-Type', /application\/problem\+json/);
+    expect(res.body).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'No route GET /api/nothing-here.',
+      code: 'no_route',
+      requestId: 'req-404',
+    });
   });
 
   it('answers malformed JSON with a 400 problem that does not echo the body', async () => {
     logLines = [];
-    const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send('{"survivor": {"name": "Maria Q')
-      .expect(400).expect('Content-Type', /application\/problem\+json/);
+    const res = await request(app)
+      .post('/api/cases')
+      .set('Content-Type', 'application/json')
+      .send('{"survivor": {"name": "Maria Q')
+      .expect(400)
+      .expect('Content-Type', /application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, code: 'entity_parse_failed' });
     expect(JSON.stringify(res.body)).not.toContain('Maria');
     expect(JSON.stringify(logLines)).not.toContain('Maria');

@@ -25,7 +25,9 @@ let stack: Stack;
 let outsiderHeaders: { Authorization: string };
 beforeAll(async () => {
   stack = await startStack();
-  await upsertAgencies(stack.pool, [{ id: 'other-police', kind: 'law_enforcement', name: 'Other City Police (fictitious)', email: null }]);
+  await upsertAgencies(stack.pool, [
+    { id: 'other-police', kind: 'law_enforcement', name: 'Other City Police (fictitious)', email: null },
+  ]);
   outsiderHeaders = (await createWorker(stack.pool, 'other-police', 'law_enforcement')).headers;
 });
 afterAll(async () => {
@@ -39,13 +41,20 @@ async function openCase(key: string, birthDate: IsoDate): Promise<CaseBody> {
     .post('/api/cases')
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({ identifiedOn: await today(), survivor: { name: 'Test Survivor (fictitious)', birthDate }, agencies: DEMO_AGENCIES })
+    .send({
+      identifiedOn: await today(),
+      survivor: { name: 'Test Survivor (fictitious)', birthDate },
+      agencies: DEMO_AGENCIES,
+    })
     .expect(201);
   return opened.body as CaseBody;
 }
 
 async function remindersAs(user: string, caseId: string): Promise<Reminder[]> {
-  const response = await request(stack.app).get(`/api/cases/${caseId}/reminders`).set(stack.users[user]!.headers).expect(200);
+  const response = await request(stack.app)
+    .get(`/api/cases/${caseId}/reminders`)
+    .set(stack.users[user]!.headers)
+    .expect(200);
   return ReminderListSchema.parse(response.body).items;
 }
 
@@ -54,14 +63,30 @@ test('an adult case lists its CP request reminder, due notice and escalation, th
   const dueAt = opened.steps.find((step) => step.id === 'cp_request-1')!.dueAt!;
   const ladder = DEFAULT_POLICY.reminders.cp_request;
   const expected = [
-    ...ladder.beforeDueDays.map((days) => ({ at: addDaysToInstant(dueAt, -days), kind: 'reminder', recipientAgencyId: DEMO_AGENCIES.law_enforcement })),
+    ...ladder.beforeDueDays.map((days) => ({
+      at: addDaysToInstant(dueAt, -days),
+      kind: 'reminder',
+      recipientAgencyId: DEMO_AGENCIES.law_enforcement,
+    })),
     { at: dueAt, kind: 'due', recipientAgencyId: DEMO_AGENCIES.law_enforcement },
-    ...ladder.escalateAfterDays.map((days) => ({ at: addDaysToInstant(dueAt, days), kind: 'escalation', recipientAgencyId: DEMO_AGENCIES.coordinator })),
+    ...ladder.escalateAfterDays.map((days) => ({
+      at: addDaysToInstant(dueAt, days),
+      kind: 'escalation',
+      recipientAgencyId: DEMO_AGENCIES.coordinator,
+    })),
   ];
   const cpRequest = (items: Reminder[]) => items.filter((item) => item.stepId === 'cp_request-1');
 
   const before = await remindersAs('demo-coordinator', opened.caseId);
-  expect(cpRequest(before)).toEqual(expected.map((item) => ({ ...item, stepId: 'cp_request-1', stepKind: 'cp_request', about: 'cp_request', status: 'scheduled' })));
+  expect(cpRequest(before)).toEqual(
+    expected.map((item) => ({
+      ...item,
+      stepId: 'cp_request-1',
+      stepKind: 'cp_request',
+      about: 'cp_request',
+      status: 'scheduled',
+    })),
+  );
   const times = before.map((item) => item.at);
   expect(times).toEqual([...times].sort());
 
@@ -80,9 +105,16 @@ test('each role sees the reminders of the steps it sees; others are refused as t
   const opened = await openCase('reminders-roles-1', '1985-06-07');
   const all = await remindersAs('demo-coordinator', opened.caseId);
   // The case as oversight sees it: every step with its owner (the opener sees its own steps only).
-  const whole = (await request(stack.app).get(`/api/cases/${opened.caseId}`).set(stack.users['demo-coordinator']!.headers).expect(200)).body as CaseBody;
+  const whole = (
+    await request(stack.app)
+      .get(`/api/cases/${opened.caseId}`)
+      .set(stack.users['demo-coordinator']!.headers)
+      .expect(200)
+  ).body as CaseBody;
   const ownerOf = new Map(whole.steps.map((step) => [step.id, step.agencyId]));
-  expect(new Set(all.map((item) => ownerOf.get(item.stepId)))).toEqual(new Set([DEMO_AGENCIES.law_enforcement, DEMO_AGENCIES.advocate]));
+  expect(new Set(all.map((item) => ownerOf.get(item.stepId)))).toEqual(
+    new Set([DEMO_AGENCIES.law_enforcement, DEMO_AGENCIES.advocate]),
+  );
 
   const ownAgency = (agencyId: string) => all.filter((item) => ownerOf.get(item.stepId) === agencyId);
   expect(await remindersAs('demo-police-officer', opened.caseId)).toEqual(ownAgency(DEMO_AGENCIES.law_enforcement));
@@ -96,7 +128,10 @@ test('each role sees the reminders of the steps it sees; others are refused as t
     const read = await request(stack.app).get(`/api/cases/${opened.caseId}`).set(headers);
     const reminders = await request(stack.app).get(`/api/cases/${opened.caseId}/reminders`).set(headers);
     expect(read.status).toBeGreaterThanOrEqual(403);
-    expect([reminders.status, reminders.body]).toEqual([read.status, expect.objectContaining({ code: (read.body as { code: string }).code })]);
+    expect([reminders.status, reminders.body]).toEqual([
+      read.status,
+      expect.objectContaining({ code: (read.body as { code: string }).code }),
+    ]);
   }
 });
 
@@ -114,11 +149,23 @@ test("a minor's 18th-birthday reminders are listed to those who may read the ide
 
   const listed = birthdayReminders(coordinator);
   expect(listed.length).toBeGreaterThan(0);
-  expect(listed.every((item) => item.kind === 'expiry_reminder' && item.stepId === 'hhs_minor_notification-1' && item.status === 'scheduled')).toBe(true);
-  expect(listed.every((item) => item.recipientAgencyId === DEMO_AGENCIES.law_enforcement && item.at < `${birthday}T00:00:00.000Z`)).toBe(true);
+  expect(
+    listed.every(
+      (item) =>
+        item.kind === 'expiry_reminder' && item.stepId === 'hhs_minor_notification-1' && item.status === 'scheduled',
+    ),
+  ).toBe(true);
+  expect(
+    listed.every(
+      (item) => item.recipientAgencyId === DEMO_AGENCIES.law_enforcement && item.at < `${birthday}T00:00:00.000Z`,
+    ),
+  ).toBe(true);
   expect(birthdayReminders(await remindersAs('demo-police-officer', opened.caseId))).toEqual(listed);
 
-  const supervisor = await request(stack.app).get(`/api/cases/${opened.caseId}/reminders`).set(stack.users['demo-supervisor']!.headers).expect(200);
+  const supervisor = await request(stack.app)
+    .get(`/api/cases/${opened.caseId}/reminders`)
+    .set(stack.users['demo-supervisor']!.headers)
+    .expect(200);
   const seen = ReminderListSchema.parse(supervisor.body).items;
   expect(birthdayReminders(seen)).toEqual([]);
   expect(seen).toEqual(coordinator.filter((item) => item.about !== 'minor_turns_18'));

@@ -47,7 +47,11 @@ const injectFaults: Interceptor = (options, nextCall) => {
         // Passed on (grpc-js delivers the status only after the message); the status below makes it an error.
         onReceiveMessage: (message, pass) => pass(message),
         onReceiveStatus: (received, pass) => {
-          pass(fault === 'after' ? { code: status.UNAVAILABLE, details: 'injected: the answer was lost', metadata: received.metadata } : received);
+          pass(
+            fault === 'after'
+              ? { code: status.UNAVAILABLE, details: 'injected: the answer was lost', metadata: received.metadata }
+              : received,
+          );
         },
       });
     },
@@ -63,11 +67,17 @@ const injectFaults: Interceptor = (options, nextCall) => {
 beforeAll(async () => {
   stack = await startStack();
   today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-  const writeSide = (client: Client) => stack.appWith({ cases: stack.casesOn(client, { writeTimeoutMs: WRITE_TIMEOUT_MS }) });
+  const writeSide = (client: Client) =>
+    stack.appWith({ cases: stack.casesOn(client, { writeTimeoutMs: WRITE_TIMEOUT_MS }) });
   app = writeSide(stack.client);
   // No retry interceptor of the SDK's own: an injected UNAVAILABLE reaches the API as a real outage would.
-  faultyConnection = await Connection.connect({ address: stack.env.connection.options.address, interceptors: [injectFaults] });
-  faultyApp = writeSide(new Client({ connection: faultyConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) }));
+  faultyConnection = await Connection.connect({
+    address: stack.env.connection.options.address,
+    interceptors: [injectFaults],
+  });
+  faultyApp = writeSide(
+    new Client({ connection: faultyConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) }),
+  );
 });
 afterAll(async () => {
   await faultyConnection?.close();
@@ -81,7 +91,8 @@ const openBody = (overrides: Record<string, unknown> = {}) => ({
   agencies: DEMO_AGENCIES,
   ...overrides,
 });
-const openCase = (target: Express, key: string, body = openBody()) => request(target).post('/api/cases').set(officer()).set('Idempotency-Key', key).send(body);
+const openCase = (target: Express, key: string, body = openBody()) =>
+  request(target).post('/api/cases').set(officer()).set('Idempotency-Key', key).send(body);
 const signCpRequest = (target: Express, caseId: string, key: string) =>
   request(target)
     .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
@@ -101,7 +112,10 @@ async function counts(reference: string) {
 
 /** How many times the case's timeline says the step was completed: a sign-off applied twice would say it twice. */
 async function completions(caseId: string, stepId: string): Promise<number> {
-  const { rows } = await stack.pool.query<{ n: string }>(`SELECT count(*) AS n FROM case_timeline WHERE case_id = $1 AND step_id = $2 AND type = 'step.completed'`, [caseId, stepId]);
+  const { rows } = await stack.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM case_timeline WHERE case_id = $1 AND step_id = $2 AND type = 'step.completed'`,
+    [caseId, stepId],
+  );
   return Number(rows[0]!.n);
 }
 
@@ -128,7 +142,10 @@ describe('opening a case, retried after a failure at each point', () => {
     expect(failed.headers['retry-after']).toBe('5');
     const opened = await openCase(faultyApp, key, body).expect(201);
     expect(await counts('RETRY-BEFORE')).toEqual({ cases: 1, survivors: 1, references: 1 });
-    await openCase(faultyApp, key, body).expect(201).expect('Idempotent-Replayed', 'true').expect(({ body: replayed }) => expect(replayed).toEqual(opened.body));
+    await openCase(faultyApp, key, body)
+      .expect(201)
+      .expect('Idempotent-Replayed', 'true')
+      .expect(({ body: replayed }) => expect(replayed).toEqual(opened.body));
   });
 
   it('after Temporal started it but the answer was lost: the retry answers with the same case', async () => {
@@ -173,7 +190,10 @@ describe('signing off a step, retried after a failure at each point', () => {
       await signCpRequest(faultyApp, opened.caseId, key).expect(503);
       expect(await completions(opened.caseId, 'cp_request-1')).toBe(fault === 'after' ? 1 : 0);
       const retried = await signCpRequest(faultyApp, opened.caseId, key).expect(200);
-      expect((retried.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
+      expect(
+        (retried.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'cp_request-1')!
+          .status,
+      ).toBe('completed');
       expect(await completions(opened.caseId, 'cp_request-1')).toBe(1);
     });
   }
@@ -193,7 +213,9 @@ describe('signing off a step, retried after a failure at each point', () => {
     await signCpRequest(app, opened.caseId, key).expect(200);
     expect(await completions(opened.caseId, 'cp_request-1')).toBe(1);
     const history = await stack.client.workflow.getHandle(workflowIdOf(opened.caseId)).fetchHistory();
-    const signOffs = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'signOff');
+    const signOffs = history.events!.filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'signOff',
+    );
     expect(signOffs).toHaveLength(1);
   });
 });
@@ -209,14 +231,21 @@ describe('a write that can never succeed', () => {
     expect(refused.body).toMatchObject({ code: 'reference_taken', errors: [{ field: 'reference' }] });
     // Temporal was never asked: no workflow was started for it.
     expect(calls).toEqual([]);
-    expect((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM survivors')).rows[0]!.n).toBe(before.rows[0]!.n);
+    expect((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM survivors')).rows[0]!.n).toBe(
+      before.rows[0]!.n,
+    );
     expect(await counts('TAKEN-REF')).toEqual({ cases: 1, survivors: 1, references: 1 });
   });
 
   it("says nothing about another agency's cases: the same reference is free to another agency", async () => {
     await openCase(app, newKey(), openBody({ reference: 'SHARED-REF' })).expect(201);
     // The coordinator opens cases too, under its own references.
-    const other = await request(app).post('/api/cases').set(stack.as('coordinator')).set('Idempotency-Key', newKey()).send(openBody({ reference: 'SHARED-REF' })).expect(201);
+    const other = await request(app)
+      .post('/api/cases')
+      .set(stack.as('coordinator'))
+      .set('Idempotency-Key', newKey())
+      .send(openBody({ reference: 'SHARED-REF' }))
+      .expect(201);
     expect(other.body).toMatchObject({ reference: 'SHARED-REF' });
     expect(await counts('SHARED-REF')).toEqual({ cases: 2, survivors: 2, references: 2 });
   });

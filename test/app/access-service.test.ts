@@ -10,18 +10,27 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await startTestDatabase();
   await seedDemoAgencies(db.pool);
-  await createTestUser(db.pool, { username: 'svc-officer', agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
+  await createTestUser(db.pool, {
+    username: 'svc-officer',
+    agencyId: 'demo-police',
+    roles: ['agency_officer'],
+    password: TEST_PASSWORD,
+  });
 });
 afterAll(() => db?.stop());
 
-const codeOf = (error: unknown): string => (error instanceof AppError ? (error.options.code ?? error.message) : String(error));
+const codeOf = (error: unknown): string =>
+  error instanceof AppError ? (error.options.code ?? error.message) : String(error);
 
 it('signs in, refuses a wrong password, locks the account after repeated ones, and audits each attempt', async () => {
   const clock = new Date('2026-03-01T12:00:00Z');
   const access = createAccessService({
     pool: db.pool,
     logger: createLogger({ level: 'silent' }),
-    lockout: { policy: { freeFailures: 2, firstLockMs: 60_000, maxLockMs: 600_000, forgetAfterMs: 3_600_000 }, now: () => clock },
+    lockout: {
+      policy: { freeFailures: 2, firstLockMs: 60_000, maxLockMs: 600_000, forgetAfterMs: 3_600_000 },
+      now: () => clock,
+    },
   });
 
   const session = await access.signIn({ username: 'svc-officer', password: TEST_PASSWORD }, 'svc-1');
@@ -30,12 +39,18 @@ it('signs in, refuses a wrong password, locks the account after repeated ones, a
 
   const codes: string[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {
-    codes.push(await access.signIn({ username: 'svc-officer', password: 'wrong' }, `svc-wrong-${attempt}`).then(() => 'signed in', codeOf));
+    codes.push(
+      await access
+        .signIn({ username: 'svc-officer', password: 'wrong' }, `svc-wrong-${attempt}`)
+        .then(() => 'signed in', codeOf),
+    );
   }
   expect(codes[0]).toBe('invalid_credentials');
   expect(codes).toContain('account_locked');
   // Locked: even the right password is refused unchecked until the lock ends.
-  await expect(access.signIn({ username: 'svc-officer', password: TEST_PASSWORD }, 'svc-2')).rejects.toMatchObject({ options: { code: 'account_locked' } });
+  await expect(access.signIn({ username: 'svc-officer', password: TEST_PASSWORD }, 'svc-2')).rejects.toMatchObject({
+    options: { code: 'account_locked' },
+  });
 
   const { rows } = await db.pool.query<{ request_id: string; outcome: string; detail: string | null }>(
     "SELECT request_id, outcome, detail FROM audit_events WHERE action = 'auth.sign_in' AND request_id LIKE 'svc-%' ORDER BY id",

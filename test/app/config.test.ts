@@ -3,7 +3,10 @@ import { ConfigError, loadConfig } from '../../app/config';
 test('nothing configured: every part embedded', () => {
   const config = loadConfig({});
   expect(config.database).toEqual({ embedded: { port: 5433, dataDir: '.data/postgres' } });
-  expect(config.temporal).toMatchObject({ taskQueue: 'relief-cases', embedded: { port: 7233, uiPort: 8233, namespace: 'default' } });
+  expect(config.temporal).toMatchObject({
+    taskQueue: 'relief-cases',
+    embedded: { port: 7233, uiPort: 8233, namespace: 'default' },
+  });
   expect(config.mail).toMatchObject({ capture: { port: 2525 } });
   expect(config.role).toBe('all');
   expect(config.identityKeys).toEqual({ developmentKeyFile: '.data/keys/identity.key' });
@@ -27,12 +30,19 @@ test('real infrastructure by configuration', () => {
     IDENTITY_KEYS: `2026-11:${Buffer.alloc(32, 7).toString('base64')}, 2026-05:${Buffer.alloc(32, 9).toString('base64')}`,
     PAYLOAD_KEYS: `p-2026-11:${Buffer.alloc(32, 3).toString('base64')}`,
   });
-  expect(config.payloadKeys).toEqual({ keyring: { current: { id: 'p-2026-11', key: Buffer.alloc(32, 3) }, previous: [] } });
+  expect(config.payloadKeys).toEqual({
+    keyring: { current: { id: 'p-2026-11', key: Buffer.alloc(32, 3) }, previous: [] },
+  });
   expect(config.identityKeys).toEqual({
-    keyring: { current: { id: '2026-11', key: Buffer.alloc(32, 7) }, previous: [{ id: '2026-05', key: Buffer.alloc(32, 9) }] },
+    keyring: {
+      current: { id: '2026-11', key: Buffer.alloc(32, 7) },
+      previous: [{ id: '2026-05', key: Buffer.alloc(32, 9) }],
+    },
   });
   expect(config.database).toEqual({ url: 'postgres://app:secret@db.internal:5432/relief' });
-  expect(config.temporal).toMatchObject({ connect: { address: 'relief.a1b2c.tmprl.cloud:7233', namespace: 'relief.a1b2c', apiKey: 'key' } });
+  expect(config.temporal).toMatchObject({
+    connect: { address: 'relief.a1b2c.tmprl.cloud:7233', namespace: 'relief.a1b2c', apiKey: 'key' },
+  });
   expect(config.mail).toMatchObject({ smtpUrl: 'smtps://mailer:pw@smtp.example.org:465' });
   expect(config.role).toBe('worker');
 });
@@ -40,7 +50,12 @@ test('real infrastructure by configuration', () => {
 test('one clear message per problem, naming the variable', () => {
   let error: unknown;
   try {
-    loadConfig({ PORT: 'eighty', DATABASE_URL: 'not a url', SERVICE_ROLE: 'both', TEMPORAL_TLS_CERT_PATH: '/tls/client.pem' });
+    loadConfig({
+      PORT: 'eighty',
+      DATABASE_URL: 'not a url',
+      SERVICE_ROLE: 'both',
+      TEMPORAL_TLS_CERT_PATH: '/tls/client.pem',
+    });
   } catch (caught) {
     error = caught;
   }
@@ -56,7 +71,10 @@ test('one clear message per problem, naming the variable', () => {
 });
 
 test('real infrastructure needs a real mail server: SMTP_URL is required with DATABASE_URL or TEMPORAL_ADDRESS', () => {
-  const keys = { IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`, PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}` };
+  const keys = {
+    IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
+    PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
+  };
   const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
     try {
       loadConfig(env);
@@ -69,17 +87,25 @@ test('real infrastructure needs a real mail server: SMTP_URL is required with DA
   expect(problemsOf({ ...keys, DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief' })).toEqual([
     'SMTP_URL: required with DATABASE_URL (smtp:// or smtps://); the embedded mail capture is for development only',
   ]);
-  expect(problemsOf({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toEqual([expect.stringMatching(/^SMTP_URL: required with TEMPORAL_ADDRESS/)]);
-  expect(loadConfig({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233', SMTP_URL: 'smtp://mail.internal:25' }).mail).toEqual({ from: expect.any(String) as unknown, smtpUrl: 'smtp://mail.internal:25' });
+  expect(problemsOf({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toEqual([
+    expect.stringMatching(/^SMTP_URL: required with TEMPORAL_ADDRESS/),
+  ]);
+  expect(
+    loadConfig({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233', SMTP_URL: 'smtp://mail.internal:25' }).mail,
+  ).toEqual({ from: expect.any(String) as unknown, smtpUrl: 'smtp://mail.internal:25' });
   // Nothing configured: the embedded capture, and only then.
   expect(loadConfig({}).mail).toMatchObject({ capture: { port: 2525 } });
 });
 
 test('real Temporal needs payload keys from the environment', () => {
-  expect(() => loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toThrow('PAYLOAD_KEYS: required with TEMPORAL_ADDRESS');
+  expect(() => loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toThrow(
+    'PAYLOAD_KEYS: required with TEMPORAL_ADDRESS',
+  );
 });
 
 test('identity keys must be 32 bytes with an id', () => {
-  expect(() => loadConfig({ IDENTITY_KEYS: 'k1:c2hvcnQ=' })).toThrow('IDENTITY_KEYS: entry 1 must be "<key id>:<32 bytes in base64>"');
+  expect(() => loadConfig({ IDENTITY_KEYS: 'k1:c2hvcnQ=' })).toThrow(
+    'IDENTITY_KEYS: entry 1 must be "<key id>:<32 bytes in base64>"',
+  );
   expect(() => loadConfig({ IDENTITY_KEYS: `:${Buffer.alloc(32).toString('base64')}` })).toThrow(ConfigError);
 });

@@ -52,7 +52,10 @@ describe('which errors are an outage (503 with Retry-After)', () => {
     try {
       const error = await failureOf(pool.query('select 1'));
       expect(unavailableDependency(error)).toBe('postgres');
-      expect(asAppError(error)).toMatchObject({ status: 503, options: { code: 'postgres_unavailable', headers: { 'Retry-After': '5' } } });
+      expect(asAppError(error)).toMatchObject({
+        status: 503,
+        options: { code: 'postgres_unavailable', headers: { 'Retry-After': '5' } },
+      });
     } finally {
       await pool.end();
     }
@@ -85,7 +88,11 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       const client = new Client({ connection });
       const error = await failureOf(client.workflow.getHandle('case-x').describe());
       expect(unavailableDependency(error)).toBe('temporal');
-      expect(asAppError(error)).toMatchObject({ status: 503, message: expect.stringContaining('Temporal') as unknown, options: { code: 'temporal_unavailable' } });
+      expect(asAppError(error)).toMatchObject({
+        status: 503,
+        message: expect.stringContaining('Temporal') as unknown,
+        options: { code: 'temporal_unavailable' },
+      });
     } finally {
       await connection.close();
     }
@@ -93,7 +100,11 @@ describe('which errors are an outage (503 with Retry-After)', () => {
     // No retry interceptors here either: a retry the SDK schedules after close() would throw outside any test.
     const hung = Connection.lazy({ address: silentAddress, interceptors: [] });
     try {
-      const late = await failureOf(hung.withDeadline(Date.now() + 200, () => new Client({ connection: hung }).workflow.getHandle('case-x').describe()));
+      const late = await failureOf(
+        hung.withDeadline(Date.now() + 200, () =>
+          new Client({ connection: hung }).workflow.getHandle('case-x').describe(),
+        ),
+      );
       expect(late).toMatchObject({ cause: { code: 4 } });
       expect(unavailableDependency(late)).toBe('temporal');
     } finally {
@@ -114,11 +125,24 @@ describe('which errors are an outage (503 with Retry-After)', () => {
     const pool = createPool(`postgres://nobody:secret@127.0.0.1:${refusedPort}/relief`);
     try {
       const unused = () => Promise.reject(new Error('not called'));
-      const app = createApp({ logger: createLogger({ level: 'silent' }), pool, ...createServices({ pool: pool, logger: createLogger({ level: 'silent' }) }), cases: { open: unused, signOff: unused, close: unused }, ready: unused });
-      const res = await request(app).get('/api/steps').set('Authorization', `Bearer rc_${'a'.repeat(16)}_${'b'.repeat(43)}`).expect(503);
+      const app = createApp({
+        logger: createLogger({ level: 'silent' }),
+        pool,
+        ...createServices({ pool: pool, logger: createLogger({ level: 'silent' }) }),
+        cases: { open: unused, signOff: unused, close: unused },
+        ready: unused,
+      });
+      const res = await request(app)
+        .get('/api/steps')
+        .set('Authorization', `Bearer rc_${'a'.repeat(16)}_${'b'.repeat(43)}`)
+        .expect(503);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.headers['retry-after']).toBe('5');
-      expect(res.body).toMatchObject({ status: 503, code: 'postgres_unavailable', detail: expect.stringContaining('PostgreSQL') as unknown });
+      expect(res.body).toMatchObject({
+        status: 503,
+        code: 'postgres_unavailable',
+        detail: expect.stringContaining('PostgreSQL') as unknown,
+      });
     } finally {
       await pool.end();
     }

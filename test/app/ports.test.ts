@@ -14,7 +14,8 @@ import { startDevServer } from '../../temporal/dev-server';
 import { freePort } from '../support/ports';
 
 const ROOT = resolve(__dirname, '../..');
-const inUse = (variable: PortVariable, port: number) => `${variable} ${port} is already in use by another program: stop it or set ${variable} to a free port.`;
+const inUse = (variable: PortVariable, port: number) =>
+  `${variable} ${port} is already in use by another program: stop it or set ${variable} to a free port.`;
 
 let dataDir: string;
 let holder: Server;
@@ -39,14 +40,24 @@ afterAll(async () => {
 async function start(ports: Partial<Record<PortVariable, number>>, extra: Record<string, string> = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra };
   // Anything that would switch an embedded part to real infrastructure is not inherited.
-  for (const variable of ['DATABASE_URL', 'MIGRATION_DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']) delete env[variable];
-  for (const variable of ['PORT', 'EMBEDDED_POSTGRES_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'SMTP_CAPTURE_PORT'] as const) {
+  for (const variable of ['DATABASE_URL', 'MIGRATION_DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'])
+    delete env[variable];
+  for (const variable of [
+    'PORT',
+    'EMBEDDED_POSTGRES_PORT',
+    'TEMPORAL_PORT',
+    'TEMPORAL_UI_PORT',
+    'SMTP_CAPTURE_PORT',
+  ] as const) {
     env[variable] = String(ports[variable] ?? (await freePort()));
   }
   return new Promise<{ code: number | null; stderr: string }>((done) => {
     // A service that wrongly keeps running is stopped (SIGTERM: it shuts down in order), failing the test.
-    const child = execFile(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], { cwd: ROOT, env, timeout: 60_000 }, (_error, _stdout, stderr) =>
-      done({ code: child.exitCode, stderr }),
+    const child = execFile(
+      process.execPath,
+      [require.resolve('tsx/cli'), 'main.ts'],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (_error, _stdout, stderr) => done({ code: child.exitCode, stderr }),
     );
   });
 }
@@ -68,15 +79,29 @@ describe('npm start', () => {
 
 describe('the embedded servers report a taken port so the service can name its variable', () => {
   it('the mail capture (SMTP_CAPTURE_PORT)', async () => {
-    await expect(namingPortVariables({ SMTP_CAPTURE_PORT: taken }, () => startMailCapture({ port: taken }))).rejects.toThrow(inUse('SMTP_CAPTURE_PORT', taken));
+    await expect(
+      namingPortVariables({ SMTP_CAPTURE_PORT: taken }, () => startMailCapture({ port: taken })),
+    ).rejects.toThrow(inUse('SMTP_CAPTURE_PORT', taken));
   });
 
   it('the Temporal dev server (TEMPORAL_PORT, TEMPORAL_UI_PORT)', async () => {
     const logger = createLogger({ level: 'silent' });
-    const devServer = (port: number, uiPort: number) => () => startDevServer({ ip: '127.0.0.1', port, uiPort, namespace: 'default', dbFile: join(dataDir, 'temporal.sqlite'), logger });
+    const devServer = (port: number, uiPort: number) => () =>
+      startDevServer({
+        ip: '127.0.0.1',
+        port,
+        uiPort,
+        namespace: 'default',
+        dbFile: join(dataDir, 'temporal.sqlite'),
+        logger,
+      });
     const free = await freePort();
-    await expect(namingPortVariables({ TEMPORAL_PORT: taken, TEMPORAL_UI_PORT: free }, devServer(taken, free))).rejects.toThrow(inUse('TEMPORAL_PORT', taken));
-    await expect(namingPortVariables({ TEMPORAL_PORT: free, TEMPORAL_UI_PORT: taken }, devServer(free, taken))).rejects.toThrow(inUse('TEMPORAL_UI_PORT', taken));
+    await expect(
+      namingPortVariables({ TEMPORAL_PORT: taken, TEMPORAL_UI_PORT: free }, devServer(taken, free)),
+    ).rejects.toThrow(inUse('TEMPORAL_PORT', taken));
+    await expect(
+      namingPortVariables({ TEMPORAL_PORT: free, TEMPORAL_UI_PORT: taken }, devServer(free, taken)),
+    ).rejects.toThrow(inUse('TEMPORAL_UI_PORT', taken));
   });
 
   it('leaves any other failure as it is', async () => {
@@ -84,6 +109,10 @@ describe('the embedded servers report a taken port so the service can name its v
     await expect(namingPortVariables({ PORT: taken }, () => Promise.reject(other))).rejects.toBe(other);
     const elsewhere = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', port: taken + 1 });
     await expect(namingPortVariables({ PORT: taken }, () => Promise.reject(elsewhere))).rejects.toBe(elsewhere);
-    await expect(namingPortVariables({ PORT: taken }, () => Promise.reject(Object.assign(new Error('x'), { code: 'EADDRINUSE', port: taken })))).rejects.toBeInstanceOf(PortInUseError);
+    await expect(
+      namingPortVariables({ PORT: taken }, () =>
+        Promise.reject(Object.assign(new Error('x'), { code: 'EADDRINUSE', port: taken })),
+      ),
+    ).rejects.toBeInstanceOf(PortInUseError);
   });
 });

@@ -40,7 +40,14 @@ beforeAll(async () => {
   database = await startTestDatabase();
   await seedDemoAgencies(database.pool);
   police = (await seedDemoUsersWithTokens(database.pool))['demo-police-officer']!;
-  temporalOptions = { ip: '127.0.0.1', port: await freePort(), uiPort: await freePort(), namespace: 'default', dbFile: join(dataDir, 'temporal.sqlite'), logger };
+  temporalOptions = {
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+    dbFile: join(dataDir, 'temporal.sqlite'),
+    logger,
+  };
   temporalServer = await startDevServer(temporalOptions);
   mail = await startMailCapture({ port: 0 });
   // A real port, not 0: the web console calls the API on the configured one.
@@ -97,7 +104,10 @@ const hidden = (html: string, name: string) => new RegExp(`name="${name}" value=
 test('with a real mail server the development mailbox is not served: /dev/mail is only for the embedded capture', async () => {
   // Not mounted: the console (on here) answers the unknown path with its sign-in redirect, never with messages.
   const res = await request(api).get('/dev/mail');
-  expect({ status: res.status, items: (res.body as { items?: unknown }).items }).toEqual({ status: 303, items: undefined });
+  expect({ status: res.status, items: (res.body as { items?: unknown }).items }).toEqual({
+    status: 303,
+    items: undefined,
+  });
   const document = await request(api).get('/api/openapi.json').expect(200);
   expect(Object.keys((document.body as { paths: object }).paths)).not.toContain('/dev/mail');
 });
@@ -114,7 +124,11 @@ test('ready with a worker; a case is opened and read', async () => {
     .post('/api/cases')
     .set(police.headers)
     .set('Idempotency-Key', `smoke-open-${process.pid}`)
-    .send({ identifiedOn: new Date().toISOString().slice(0, 10), survivor: { name: 'Smoke Test Person', birthDate: '1990-05-01' }, agencies: DEMO_AGENCIES })
+    .send({
+      identifiedOn: new Date().toISOString().slice(0, 10),
+      survivor: { name: 'Smoke Test Person', birthDate: '1990-05-01' },
+      agencies: DEMO_AGENCIES,
+    })
     .expect(201);
   caseId = (opened.body as { caseId: string }).caseId;
   const read = await readCase().expect(200);
@@ -128,7 +142,10 @@ test('PostgreSQL down: ready and every request answer 503 with Retry-After at on
   expect(probe.ms).toBeLessThan(QUICK_MS);
   expect(probe.res.status).toBe(503);
   expect(probe.res.headers['retry-after']).toBe('5');
-  expect(probe.res.body).toMatchObject({ detail: 'not ready: postgres', checks: { postgres: false, temporal: true, worker: true } });
+  expect(probe.res.body).toMatchObject({
+    detail: 'not ready: postgres',
+    checks: { postgres: false, temporal: true, worker: true },
+  });
 
   const read = await timed(() => readCase());
   expect(read.ms).toBeLessThan(QUICK_MS);
@@ -157,14 +174,20 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
   expect(probe.res.status).toBe(503);
   expect(probe.res.headers['retry-after']).toBe('5');
   // No worker can poll a server that is down, so that check fails with it.
-  expect(probe.res.body).toMatchObject({ detail: 'not ready: temporal, worker', checks: { postgres: true, temporal: false, worker: false } });
+  expect(probe.res.body).toMatchObject({
+    detail: 'not ready: temporal, worker',
+    checks: { postgres: true, temporal: false, worker: false },
+  });
 
   // The read model is PostgreSQL's: reads are served as before.
   await readCase().expect(200);
   expect((await casePage()).status).toBe(200);
 
   const key = `smoke-temporal-down-${process.pid}`;
-  const form = await request(api).get(`/cases/${caseId}/steps/cp_request-1?outcome=requested`).set('Cookie', session()).expect(200);
+  const form = await request(api)
+    .get(`/cases/${caseId}/steps/cp_request-1?outcome=requested`)
+    .set('Cookie', session())
+    .expect(200);
   const formKey = hidden(form.text, 'idempotencyKey');
   // The same sign-off through the API and through the console's form, side by side.
   const [write, sent] = await Promise.all([
@@ -174,7 +197,13 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
       .set('Cookie', [session(), ...cookiesSetBy(form)].join('; '))
       .set('Origin', new URL(api).origin)
       .type('form')
-      .send({ _csrf: hidden(form.text, '_csrf'), idempotencyKey: formKey, outcome: 'requested', 'details.requestedOn': today(), 'details.note': 'sent during the outage' }),
+      .send({
+        _csrf: hidden(form.text, '_csrf'),
+        idempotencyKey: formKey,
+        outcome: 'requested',
+        'details.requestedOn': today(),
+        'details.note': 'sent during the outage',
+      }),
   ]);
   // The console shows the form again with what was typed and the same key, so sending it again is the same request.
   expect(sent.status).toBe(503);
@@ -195,7 +224,10 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
   await eventually(async () => (await ready()).status === 200, 'ready after Temporal is back', 30_000);
   const retried = await signOff(key).expect(200);
   expect(retried.headers['idempotent-replayed']).toBeUndefined();
-  expect((retried.body as { steps: { id: string; status: string }[] }).steps.find((step) => step.id === 'cp_request-1')?.status).toBe('completed');
+  expect(
+    (retried.body as { steps: { id: string; status: string }[] }).steps.find((step) => step.id === 'cp_request-1')
+      ?.status,
+  ).toBe('completed');
 }, 90_000);
 
 test('the service stops cleanly', async () => {

@@ -43,7 +43,8 @@ describe('time zone names', () => {
   it('takes IANA names in their canonical spelling and refuses anything else', () => {
     expect(canonicalTimeZone('america/chicago')).toBe('America/Chicago');
     expect(canonicalTimeZone('UTC')).toBe('UTC');
-    for (const name of ['Mars/Base', '+05:00', '', 'America/Chicago; DROP TABLE agencies']) expect(canonicalTimeZone(name)).toBeNull();
+    for (const name of ['Mars/Base', '+05:00', '', 'America/Chicago; DROP TABLE agencies'])
+      expect(canonicalTimeZone(name)).toBeNull();
     expect(TimeZoneSchema.parse('asia/manila')).toBe('Asia/Manila');
     expect(TimeZoneSchema.safeParse('Mars/Base').success).toBe(false);
   });
@@ -62,9 +63,17 @@ describe('an identification', () => {
   });
 
   it('reads a local date-time, and a date alone as the start of that day, in the agency zone', () => {
-    expect(identificationOf({ identifiedAt: '2025-11-03T09:30' }, 'America/Chicago', now).at).toBe('2025-11-03T15:30:00.000Z');
-    expect(identificationOf({ identifiedOn: '2025-11-03' }, 'America/Chicago', now)).toEqual({ at: '2025-11-03T06:00:00.000Z', on: '2025-11-03', field: 'identifiedOn' });
-    expect(identificationOf({ identifiedOn: '2025-07-01' }, 'America/Chicago', now).at).toBe('2025-07-01T05:00:00.000Z');
+    expect(identificationOf({ identifiedAt: '2025-11-03T09:30' }, 'America/Chicago', now).at).toBe(
+      '2025-11-03T15:30:00.000Z',
+    );
+    expect(identificationOf({ identifiedOn: '2025-11-03' }, 'America/Chicago', now)).toEqual({
+      at: '2025-11-03T06:00:00.000Z',
+      on: '2025-11-03',
+      field: 'identifiedOn',
+    });
+    expect(identificationOf({ identifiedOn: '2025-07-01' }, 'America/Chicago', now).at).toBe(
+      '2025-07-01T05:00:00.000Z',
+    );
   });
 
   it('refuses one after now, naming the field it came from', () => {
@@ -76,17 +85,34 @@ describe('an identification', () => {
       }
       return undefined;
     };
-    expect(refusal({ identifiedAt: '2025-11-05T00:00:00.001Z' })).toEqual([{ field: 'identifiedAt', message: expect.stringContaining('future') as string }]);
-    expect(refusal({ identifiedOn: '2025-11-06' })).toEqual([{ field: 'identifiedOn', message: expect.stringContaining('future') as string }]);
+    expect(refusal({ identifiedAt: '2025-11-05T00:00:00.001Z' })).toEqual([
+      { field: 'identifiedAt', message: expect.stringContaining('future') as string },
+    ]);
+    expect(refusal({ identifiedOn: '2025-11-06' })).toEqual([
+      { field: 'identifiedOn', message: expect.stringContaining('future') as string },
+    ]);
     expect(refusal({ identifiedAt: '2025-11-05T00:00:00.000Z' })).toBeUndefined();
     expect(refusal({ identifiedOn: '2023-01-01' })).toBeUndefined();
   });
 
   it('accepts ISO 8601 date-times to the minute or the millisecond, and nothing looser', () => {
-    for (const value of ['2025-11-03T09:30-05:00', '2025-11-03T09:30Z', '2025-11-03T09:30:15.5+05:45', '2025-11-03T09:30']) {
+    for (const value of [
+      '2025-11-03T09:30-05:00',
+      '2025-11-03T09:30Z',
+      '2025-11-03T09:30:15.5+05:45',
+      '2025-11-03T09:30',
+    ]) {
       expect([value, IdentifiedAtSchema.safeParse(value).success]).toEqual([value, true]);
     }
-    for (const value of ['2025-11-03', '2025-11-03 09:30Z', '2025-11-03T24:00Z', '2025-02-30T09:30Z', '1899-12-31T12:00Z', '2025-11-03T09:30+0530', 'now']) {
+    for (const value of [
+      '2025-11-03',
+      '2025-11-03 09:30Z',
+      '2025-11-03T24:00Z',
+      '2025-02-30T09:30Z',
+      '1899-12-31T12:00Z',
+      '2025-11-03T09:30+0530',
+      'now',
+    ]) {
       expect([value, IdentifiedAtSchema.safeParse(value).success]).toEqual([value, false]);
     }
   });

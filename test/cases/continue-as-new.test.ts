@@ -14,17 +14,37 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const actor = (kind: AgencyKind): Actor => workingActor({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
+const actor = (kind: AgencyKind): Actor =>
+  workingActor({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 test('the case continues as new past its history limit and keeps every step and timeline entry', async () => {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-  const opened = await stack.cases.open({ identifiedOn: today, survivor: { name: 'Long Case', birthDate: '1970-07-07' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  const opened = await stack.cases.open(
+    { identifiedOn: today, survivor: { name: 'Long Case', birthDate: '1970-07-07' }, agencies: DEMO_AGENCIES },
+    actor('law_enforcement'),
+  );
   const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
   const firstRunId = (await handle.describe()).runId;
 
-  await stack.cases.signOff(opened.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } }, actor('law_enforcement'));
-  await stack.cases.signOff(opened.caseId, { stepId: 'cp_decision-1', outcome: 'granted', details: { validUntil: `${Number(today.slice(0, 4)) + 2}${today.slice(4)}` } }, actor('ice'));
-  const view = await stack.cases.signOff(opened.caseId, { stepId: 't_visa_filing-1', outcome: 'filed', details: { filedOn: today } }, actor('advocate'));
+  await stack.cases.signOff(
+    opened.caseId,
+    { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } },
+    actor('law_enforcement'),
+  );
+  await stack.cases.signOff(
+    opened.caseId,
+    {
+      stepId: 'cp_decision-1',
+      outcome: 'granted',
+      details: { validUntil: `${Number(today.slice(0, 4)) + 2}${today.slice(4)}` },
+    },
+    actor('ice'),
+  );
+  const view = await stack.cases.signOff(
+    opened.caseId,
+    { stepId: 't_visa_filing-1', outcome: 'filed', details: { filedOn: today } },
+    actor('advocate'),
+  );
 
   const continued = await eventually(async () => {
     const description = await stack.client.workflow.getHandle(workflowIdOf(opened.caseId)).describe();
@@ -37,6 +57,10 @@ test('the case continues as new past its history limit and keeps every step and 
   expect(state.timeline.length).toBe(view.timeline.length);
 
   // The new run takes sign-offs as the old one did.
-  const after = await stack.cases.signOff(opened.caseId, { stepId: 'hhs_certification_request-1', outcome: 'requested', details: { requestedOn: today } }, actor('advocate'));
+  const after = await stack.cases.signOff(
+    opened.caseId,
+    { stepId: 'hhs_certification_request-1', outcome: 'requested', details: { requestedOn: today } },
+    actor('advocate'),
+  );
   expect(after.steps.find((s) => s.id === 'hhs_certification_letter-1')?.status).toBe('pending');
 });

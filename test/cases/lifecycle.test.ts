@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const SURVIVOR_NAME = 'Mariela Quintanilla-Ostrova';
-const actor = (kind: AgencyKind): Actor => workingActor({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind, requestId: `req-${kind}` });
+const actor = (kind: AgencyKind): Actor =>
+  workingActor({ userId: `user-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind, requestId: `req-${kind}` });
 
 async function today(): Promise<string> {
   return new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
@@ -35,12 +36,22 @@ function step(view: CaseView, id: string) {
 
 async function openCase(birthDate: string, identifiedOn?: string): Promise<CaseView> {
   return stack.cases.open(
-    { identifiedOn: identifiedOn ?? (await today()), survivor: { name: SURVIVOR_NAME, birthDate }, agencies: DEMO_AGENCIES },
+    {
+      identifiedOn: identifiedOn ?? (await today()),
+      survivor: { name: SURVIVOR_NAME, birthDate },
+      agencies: DEMO_AGENCIES,
+    },
     actor('law_enforcement'),
   );
 }
 
-async function sign(view: CaseView, stepId: string, outcome: string, details: Record<string, unknown>, by?: AgencyKind): Promise<CaseView> {
+async function sign(
+  view: CaseView,
+  stepId: string,
+  outcome: string,
+  details: Record<string, unknown>,
+  by?: AgencyKind,
+): Promise<CaseView> {
   const owner = by ?? step(view, stepId).agencyKind;
   return stack.cases.signOff(view.caseId, { stepId, outcome, details }, actor(owner));
 }
@@ -50,7 +61,8 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   let view = await openCase('1990-04-12');
   expect(view.path).toBe('adult');
   expect(step(view, 'identification-1').status).toBe('completed');
-  for (const id of ['cp_request-1', 'le_declaration-1', 't_visa_filing-1']) expect(step(view, id).status).toBe('pending');
+  for (const id of ['cp_request-1', 'le_declaration-1', 't_visa_filing-1'])
+    expect(step(view, id).status).toBe('pending');
 
   view = await sign(view, 'cp_request-1', 'requested', { requestedOn: on });
   expect(step(view, 'cp_decision-1')).toMatchObject({ status: 'pending', agencyKind: 'ice' });
@@ -70,12 +82,16 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   expect(step(view, 't_visa_filing-1').status).toBe('completed');
   expect(step(view, 't_visa_receipt-1').status).toBe('pending');
 
-  expect(view.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['case.opened', 'step.opened', 'step.completed']));
+  expect(view.timeline.map((e) => e.type)).toEqual(
+    expect.arrayContaining(['case.opened', 'step.opened', 'step.completed']),
+  );
   // Nothing the read model shows about the case carries the survivor's identity.
   expect(JSON.stringify(view)).not.toContain(SURVIVOR_NAME);
   expect(JSON.stringify(view)).not.toContain('1990-04-12');
   // The identity itself is sealed at rest: the survivors row holds ciphertext and the key id, nothing readable.
-  const { rows } = await stack.pool.query<{ key_id: string }>('select * from survivors where case_id = $1', [view.caseId]);
+  const { rows } = await stack.pool.query<{ key_id: string }>('select * from survivors where case_id = $1', [
+    view.caseId,
+  ]);
   expect(rows).toHaveLength(1);
   expect(rows[0]!.key_id).toBe('test-key');
   const stored = JSON.stringify(rows[0]) + Buffer.from(JSON.stringify(rows[0])).toString('latin1');
@@ -88,7 +104,9 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   expect(payloads).toContain('YmluYXJ5L2VuY3J5cHRlZA=='); // "binary/encrypted", base64 in the JSON form
   // Search attributes are never encoded by a codec (the server indexes them), and the SDK records its patch markers
   // ("actor-roles" in workflows/case-workflow.ts) in plain too: codes, no personal data. Every other payload is sealed.
-  const sealedEvents = (history.events ?? []).filter((event) => !event.markerRecordedEventAttributes && !event.upsertWorkflowSearchAttributesEventAttributes);
+  const sealedEvents = (history.events ?? []).filter(
+    (event) => !event.markerRecordedEventAttributes && !event.upsertWorkflowSearchAttributesEventAttributes,
+  );
   expect(sealedEvents.length).toBeGreaterThan(10);
   expect(historyToJSON({ events: sealedEvents })).not.toContain(Buffer.from('json/plain').toString('base64'));
   expect(payloads).not.toContain(Buffer.from(view.reference).toString('base64'));
@@ -117,8 +135,13 @@ test('refusals: wrong agency, wrong state and bad data are rejected and leave no
   // The time-skipping test server records a workflow task for each rejected update (a real server does not);
   // what must not appear is anything else: no update accepted, no state change, no activity.
   const EventType = temporal.api.enums.v1.EventType;
-  const workflowTaskEvents = new Set([EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]);
-  const meaningfulEvents = async () => (await handle.fetchHistory()).events!.filter((e) => !workflowTaskEvents.has(e.eventType!));
+  const workflowTaskEvents = new Set([
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  ]);
+  const meaningfulEvents = async () =>
+    (await handle.fetchHistory()).events!.filter((e) => !workflowTaskEvents.has(e.eventType!));
   const acceptedUpdates = (events: Awaited<ReturnType<typeof meaningfulEvents>>) =>
     events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED).length;
   const initial = await meaningfulEvents();
@@ -129,18 +152,30 @@ test('refusals: wrong agency, wrong state and bad data are rejected and leave no
       (error: unknown) => error,
     );
 
-  expect(await attempt('cp_request-1', 'requested', { requestedOn: on }, 'advocate')).toMatchObject({ status: 403, options: { code: 'wrong_agency_kind' } });
-  expect(await attempt('cp_decision-1', 'granted', { validUntil: on }, 'ice')).toMatchObject({ status: 404, options: { code: 'unknown_step' } });
+  expect(await attempt('cp_request-1', 'requested', { requestedOn: on }, 'advocate')).toMatchObject({
+    status: 403,
+    options: { code: 'wrong_agency_kind' },
+  });
+  expect(await attempt('cp_decision-1', 'granted', { validUntil: on }, 'ice')).toMatchObject({
+    status: 404,
+    options: { code: 'unknown_step' },
+  });
   expect(await attempt('cp_request-1', 'requested', { requestedOn: 'yesterday' }, 'law_enforcement')).toMatchObject({
     status: 422,
     options: { code: 'invalid_details', fields: [{ field: 'details.requestedOn' }] },
   });
-  expect(await attempt('identification-1', 'identified', { identifiedOn: on, path: 'adult' }, 'law_enforcement')).toMatchObject({
+  expect(
+    await attempt('identification-1', 'identified', { identifiedOn: on, path: 'adult' }, 'law_enforcement'),
+  ).toMatchObject({
     status: 409,
     options: { code: 'step_not_pending' },
   });
   const wrongAgency: unknown = await stack.cases
-    .signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: on } }, { ...actor('law_enforcement'), agencyId: 'some-other-police' })
+    .signOff(
+      view.caseId,
+      { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: on } },
+      { ...actor('law_enforcement'), agencyId: 'some-other-police' },
+    )
     .catch((error: unknown) => error);
   expect(wrongAgency).toBeInstanceOf(AppError);
   expect(wrongAgency).toMatchObject({ status: 403, options: { code: 'wrong_agency' } });
@@ -148,17 +183,33 @@ test('refusals: wrong agency, wrong state and bad data are rejected and leave no
   const events = await meaningfulEvents();
   expect(events.length).toBe(initial.length);
   expect(acceptedUpdates(events)).toBe(acceptedUpdates(initial));
-  expect((await stack.cases.signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: on } }, actor('law_enforcement'))).version).toBe(view.version + 1);
+  expect(
+    (
+      await stack.cases.signOff(
+        view.caseId,
+        { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: on } },
+        actor('law_enforcement'),
+      )
+    ).version,
+  ).toBe(view.version + 1);
 });
 
 test('a case can be withdrawn by its coordinator, and then accepts no sign-off', async () => {
   const on = await today();
   const view = await openCase('1980-02-02');
-  const refused: unknown = await stack.cases.close(view.caseId, { status: 'withdrawn', reason: 'survivor_request' }, actor('law_enforcement')).catch((e: unknown) => e);
+  const refused: unknown = await stack.cases
+    .close(view.caseId, { status: 'withdrawn', reason: 'survivor_request' }, actor('law_enforcement'))
+    .catch((e: unknown) => e);
   expect(refused).toMatchObject({ status: 403 });
-  const closed = await stack.cases.close(view.caseId, { status: 'withdrawn', reason: 'survivor_request' }, actor('coordinator'));
+  const closed = await stack.cases.close(
+    view.caseId,
+    { status: 'withdrawn', reason: 'survivor_request' },
+    actor('coordinator'),
+  );
   expect(closed.status).toBe('withdrawn');
   expect(closed.steps.filter((s) => s.status === 'pending')).toHaveLength(0);
-  const late: unknown = await sign(closed, 'cp_request-1', 'requested', { requestedOn: on }, 'law_enforcement').catch((e: unknown) => e);
+  const late: unknown = await sign(closed, 'cp_request-1', 'requested', { requestedOn: on }, 'law_enforcement').catch(
+    (e: unknown) => e,
+  );
   expect(late).toMatchObject({ status: 409 });
 });

@@ -19,12 +19,20 @@ afterAll(async () => {
 
 const DAY = 24 * 3600 * 1000;
 const SURVIVOR_NAME = 'Ilse Varga-Montoya';
-const lawEnforcement: Actor = workingActor({ userId: 'officer-1', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
+const lawEnforcement: Actor = workingActor({
+  userId: 'officer-1',
+  agencyId: DEMO_AGENCIES.law_enforcement,
+  agencyKind: 'law_enforcement',
+});
 
 async function openAdultCase() {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   return stack.cases.open(
-    { identifiedOn: today, survivor: { name: SURVIVOR_NAME, birthDate: '1988-08-08', contact: 'ilse@example.net' }, agencies: DEMO_AGENCIES },
+    {
+      identifiedOn: today,
+      survivor: { name: SURVIVOR_NAME, birthDate: '1988-08-08', contact: 'ilse@example.net' },
+      agencies: DEMO_AGENCIES,
+    },
     lawEnforcement,
   );
 }
@@ -34,7 +42,8 @@ async function notificationsOf(caseId: string, stepId: string): Promise<Notifica
   return items.filter((n) => n.stepId === stepId);
 }
 
-const emailsFor = (reference: string) => stack.mail.messages().filter((m) => m.subject.includes(reference) || m.text.includes(reference));
+const emailsFor = (reference: string) =>
+  stack.mail.messages().filter((m) => m.subject.includes(reference) || m.text.includes(reference));
 
 test('the CP request is reminded before due, at due, then escalated to the coordinator', async () => {
   const view = await openAdultCase();
@@ -54,7 +63,10 @@ test('the CP request is reminded before due, at due, then escalated to the coord
   expect(reminder).toMatchObject({ kind: 'reminder', recipientAgencyId: DEMO_AGENCIES.law_enforcement });
 
   await stack.env.sleep(dueAt + DAY - (await stack.env.currentTimeMs()));
-  await eventually(async () => (await notificationsOf(view.caseId, 'cp_request-1')).some((n) => n.kind === 'due' && n.sentAt), 'the due notice');
+  await eventually(
+    async () => (await notificationsOf(view.caseId, 'cp_request-1')).some((n) => n.kind === 'due' && n.sentAt),
+    'the due notice',
+  );
 
   await stack.env.sleep(7 * DAY);
   const all = await eventually(async () => {
@@ -64,7 +76,9 @@ test('the CP request is reminded before due, at due, then escalated to the coord
   expect(all.map((n) => n.kind).sort()).toEqual(['due', 'escalation', 'reminder']);
   expect(all.find((n) => n.kind === 'escalation')!.recipientAgencyId).toBe(DEMO_AGENCIES.coordinator);
 
-  const emails = emailsFor(view.reference).filter((m) => m.text.includes('cp_request-1') || /Continued Presence request/i.test(m.subject + m.text));
+  const emails = emailsFor(view.reference).filter(
+    (m) => m.text.includes('cp_request-1') || /Continued Presence request/i.test(m.subject + m.text),
+  );
   expect(emails).toHaveLength(3);
   const officer = await findRecipient(stack.pool, DEMO_AGENCIES.law_enforcement);
   const coordinator = await findRecipient(stack.pool, DEMO_AGENCIES.coordinator);
@@ -99,25 +113,34 @@ test('an SMTP outage delays a reminder; it is then delivered exactly once', asyn
   }
   // The activity's retry (backoff of at most 30 minutes) goes through once SMTP is back.
   await stack.env.sleep(3600 * 1000);
-  await eventually(async () => (await notificationsOf(view.caseId, 'cp_request-1'))[0]?.sentAt, 'delivery after the outage');
+  await eventually(
+    async () => (await notificationsOf(view.caseId, 'cp_request-1'))[0]?.sentAt,
+    'delivery after the outage',
+  );
   await stack.env.sleep(DAY);
   expect(emailsFor(view.reference).filter((m) => /reminder/i.test(m.subject))).toHaveLength(1);
   expect(await notificationsOf(view.caseId, 'cp_request-1')).toHaveLength(1);
 });
 
-const plusDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00.000Z`) + days * DAY).toISOString().slice(0, 10);
+const plusDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00.000Z`) + days * DAY).toISOString().slice(0, 10);
 
 async function grantCp(validForDays: number) {
   const view = await openAdultCase();
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-  await stack.cases.signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } }, lawEnforcement);
+  await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } },
+    lawEnforcement,
+  );
   const ice: Actor = workingActor({ userId: 'cp-officer', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' });
   const validUntil = plusDays(today, validForDays);
   await stack.cases.signOff(view.caseId, { stepId: 'cp_decision-1', outcome: 'granted', details: { validUntil } }, ice);
   return { view, today, validUntil, ice };
 }
 
-const kindsOf = async (caseId: string) => (await listNotifications(stack.pool, { caseId, limit: 200 })).items.map((n) => n.kind);
+const kindsOf = async (caseId: string) =>
+  (await listNotifications(stack.pool, { caseId, limit: 200 })).items.map((n) => n.kind);
 
 test('Continued Presence is reminded ahead of expiry, then expires when nobody renews it', async () => {
   const { view, validUntil } = await grantCp(130);
@@ -128,27 +151,48 @@ test('Continued Presence is reminded ahead of expiry, then expires when nobody r
 
   await stack.env.sleep(Date.parse(`${validUntil}T00:00:00.000Z`) + 2 * DAY - (await stack.env.currentTimeMs()));
   await eventually(async () => (await kindsOf(view.caseId)).includes('expired'), 'the expiry notice');
-  const after = await stack.cases.signOff(view.caseId, { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } }, lawEnforcement);
+  const after = await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } },
+    lawEnforcement,
+  );
   expect(after.steps.find((s) => s.id === 'cp_decision-1')!.status).toBe('expired');
   expect(after.steps.find((s) => s.id === 'cp_renewal_request-1')!.status).toBe('cancelled');
 });
 
 test('a renewal moves the expiry: no expiry at the old date, the new validity is shown', async () => {
   const { view, today, validUntil, ice } = await grantCp(130);
-  await stack.cases.signOff(view.caseId, { stepId: 'cp_renewal_request-1', outcome: 'requested', details: { requestedOn: today } }, lawEnforcement);
+  await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'cp_renewal_request-1', outcome: 'requested', details: { requestedOn: today } },
+    lawEnforcement,
+  );
   const renewedUntil = plusDays(today, 2 * 365);
-  const renewed = await stack.cases.signOff(view.caseId, { stepId: 'cp_renewal_decision-1', outcome: 'renewed', details: { validUntil: renewedUntil } }, ice);
+  const renewed = await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'cp_renewal_decision-1', outcome: 'renewed', details: { validUntil: renewedUntil } },
+    ice,
+  );
   expect(renewed.steps.find((s) => s.id === 'cp_renewal_request-2')).toMatchObject({ status: 'pending' });
 
   await stack.env.sleep(Date.parse(`${validUntil}T00:00:00.000Z`) + 2 * DAY - (await stack.env.currentTimeMs()));
-  const now = await stack.cases.signOff(view.caseId, { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } }, lawEnforcement);
+  const now = await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } },
+    lawEnforcement,
+  );
   expect(await kindsOf(view.caseId)).not.toContain('expired');
   expect(now.steps.filter((s) => s.status === 'expired')).toHaveLength(0);
 });
 
 test('new cases take a new policy; running cases keep the one they started with', async () => {
   const before = await openAdultCase();
-  stack.setPolicy(policyWithOverrides({ version: 'task-force-2027', sla: { cp_request: { days: 3, source: 'task force agreement' } } }));
+  stack.setPolicy(
+    policyWithOverrides({
+      version: 'task-force-2027',
+      sla: { cp_request: { days: 3, source: 'task force agreement' } },
+    }),
+  );
   try {
     const after = await openAdultCase();
     expect(after.policyVersion).toBe('task-force-2027');

@@ -21,18 +21,24 @@ const MAX_BACKOFF_MS = 30 * 60 * 1000;
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
-  await stack.pool.query(`INSERT INTO agencies (id, kind, name, email) VALUES ('second-police', 'law_enforcement', 'Second Police Department', 'alerts@second-police.example')`);
+  await stack.pool.query(
+    `INSERT INTO agencies (id, kind, name, email) VALUES ('second-police', 'law_enforcement', 'Second Police Department', 'alerts@second-police.example')`,
+  );
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
-const officerOf = (agencyId: string): Actor => workingActor({ userId: `officer-${agencyId}`, agencyId, agencyKind: 'law_enforcement' });
+const officerOf = (agencyId: string): Actor =>
+  workingActor({ userId: `officer-${agencyId}`, agencyId, agencyKind: 'law_enforcement' });
 const today = async () => new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
 
 async function open(options: { birthDate: string; agencies?: CaseAgencies }) {
   const agencies = options.agencies ?? DEMO_AGENCIES;
-  return stack.cases.open({ identifiedOn: await today(), survivor: { name: 'Shared Date Person', birthDate: options.birthDate }, agencies }, officerOf(agencies.law_enforcement));
+  return stack.cases.open(
+    { identifiedOn: await today(), survivor: { name: 'Shared Date Person', birthDate: options.birthDate }, agencies },
+    officerOf(agencies.law_enforcement),
+  );
 }
 
 async function notificationsOf(caseId: string): Promise<Notification[]> {
@@ -44,10 +50,14 @@ async function notificationsOf(caseId: string): Promise<Notification[]> {
  * of a skipped stretch may still be raised after it: a read finding one of them not yet sent waits for it.
  */
 async function delivered(caseIds: string[], what: string, timeoutMs = 60_000): Promise<Notification[][]> {
-  return eventually(async () => {
-    const all = await Promise.all(caseIds.map(notificationsOf));
-    return all.every((rows) => rows.every((n) => !n.recipientEmail || n.sentAt)) ? all : undefined;
-  }, what, timeoutMs);
+  return eventually(
+    async () => {
+      const all = await Promise.all(caseIds.map(notificationsOf));
+      return all.every((rows) => rows.every((n) => !n.recipientEmail || n.sentAt)) ? all : undefined;
+    },
+    what,
+    timeoutMs,
+  );
 }
 
 /** No email went out twice: every Message-ID the mail server received, it received once. */
@@ -56,7 +66,8 @@ function expectNoDuplicateEmails(): void {
   expect(ids.length).toBe(new Set(ids).size);
 }
 
-const emailsOf = (notification: Notification) => stack.mail.messages().filter((m) => m.messageId === notificationMessageId(notification.id, FROM));
+const emailsOf = (notification: Notification) =>
+  stack.mail.messages().filter((m) => m.messageId === notificationMessageId(notification.id, FROM));
 
 // First: the cases of every test live on in the one time-skipping server, and an outage after the 50 cases below
 // would have all of their emails retried every 30 minutes through eight skipped days.
@@ -74,18 +85,24 @@ test('SMTP down for 8 days: the case stays open and takes sign-offs, the failure
     }, 'a delivery reported failing');
     expect(failing.every((n) => n.sentAt === null && n.attempts >= 1 && n.lastError !== null)).toBe(true);
     const timeline = await eventually(async () => {
-      const entries = (await getCase(stack.pool, view.caseId))!.timeline.filter((t) => t.type === 'notification.failing');
+      const entries = (await getCase(stack.pool, view.caseId))!.timeline.filter(
+        (t) => t.type === 'notification.failing',
+      );
       return entries.length > 0 ? entries : undefined;
     }, 'the case timeline to say delivery is failing');
     expect(timeline[0]!.summary).toMatch(/delivery failing since \d{4}-\d\d-\d\dT/);
-    const notices = (await listNotifications(stack.pool, { caseId: view.caseId, agencyId: DEMO_AGENCIES.coordinator, limit: 50 })).items.filter(
-      (n) => n.kind === 'delivery_failing',
-    );
+    const notices = (
+      await listNotifications(stack.pool, { caseId: view.caseId, agencyId: DEMO_AGENCIES.coordinator, limit: 50 })
+    ).items.filter((n) => n.kind === 'delivery_failing');
     expect(notices.length).toBeGreaterThan(0);
     expect(notices.every((n) => n.recipientEmail === null)).toBe(true);
 
     // The case is not waiting on its mail: a sign-off in the middle of the outage is applied at once.
-    const signed = await stack.cases.signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: await today() } }, officerOf(DEMO_AGENCIES.law_enforcement));
+    const signed = await stack.cases.signOff(
+      view.caseId,
+      { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: await today() } },
+      officerOf(DEMO_AGENCIES.law_enforcement),
+    );
     expect(signed.steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
 
     await stack.env.sleep(5 * DAY);
@@ -132,10 +149,18 @@ test('50 minors identified the same day each get their own reminders and emails,
   const notificationsPerCase = await delivered(caseIds, 'every email of the 50 cases', 120_000);
 
   const perCase = cases.map((view, i) => ({ view, notifications: notificationsPerCase[i]! }));
-  const sharedAlarms = (notifications: Notification[]) => notifications.filter((n) => n.stepId === 'hhs_minor_notification-1').map((n) => n.alarmId).sort();
+  const sharedAlarms = (notifications: Notification[]) =>
+    notifications
+      .filter((n) => n.stepId === 'hhs_minor_notification-1')
+      .map((n) => n.alarmId)
+      .sort();
   const alarmIds = sharedAlarms(perCase[0]!.notifications);
   expect(alarmIds).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^hhs_minor_notification-1:reminder:/), expect.stringMatching(/^hhs_minor_notification-1:due:/), expect.stringMatching(/^hhs_minor_notification-1:escalation:/)]),
+    expect.arrayContaining([
+      expect.stringMatching(/^hhs_minor_notification-1:reminder:/),
+      expect.stringMatching(/^hhs_minor_notification-1:due:/),
+      expect.stringMatching(/^hhs_minor_notification-1:escalation:/),
+    ]),
   );
   for (const { view, notifications } of perCase) {
     // Each case has the alarms the others have, in rows of its own.
@@ -165,7 +190,9 @@ test("a minor's 24-hour notice reaches each case's own police department when tw
     [first, DEMO_AGENCIES.law_enforcement, undefined],
     [second, 'second-police', 'alerts@second-police.example'],
   ] as const) {
-    const due = (await notificationsOf(view.caseId)).filter((n) => n.stepId === 'hhs_minor_notification-1' && n.kind === 'due');
+    const due = (await notificationsOf(view.caseId)).filter(
+      (n) => n.stepId === 'hhs_minor_notification-1' && n.kind === 'due',
+    );
     expect(due).toHaveLength(1);
     expect(due[0]).toMatchObject({ recipientAgencyId: agencyId, sentAt: expect.any(String) as unknown });
     const [email, ...more] = emailsOf(due[0]!);
@@ -175,14 +202,18 @@ test("a minor's 24-hour notice reaches each case's own police department when tw
   }
 });
 
-
 /** When a notification's delivery workflow started and when its send succeeded, on the server's (skipped) clock. */
 async function deliveryTimes(notification: Notification): Promise<{ started: number; delivered: number }> {
-  const { events } = await stack.client.workflow.getHandle(deliveryWorkflowIdOf(notification.deliveryId)).fetchHistory();
+  const { events } = await stack.client.workflow
+    .getHandle(deliveryWorkflowIdOf(notification.deliveryId))
+    .fetchHistory();
   const { EventType } = temporal.api.enums.v1;
   const at = (type: temporal.api.enums.v1.EventType) => {
     const event = events!.filter((e) => e.eventType === type).at(-1)!;
     return Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6);
   };
-  return { started: at(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED), delivered: at(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) };
+  return {
+    started: at(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+    delivered: at(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED),
+  };
 }

@@ -95,7 +95,11 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await eventually(() => output.includes('case worker running') || child.exitCode !== null, 'the worker process to start', 60_000);
+  await eventually(
+    () => output.includes('case worker running') || child.exitCode !== null,
+    'the worker process to start',
+    60_000,
+  );
   if (child.exitCode !== null) throw new Error(`the worker process exited: ${output}`);
   return child;
 }
@@ -103,22 +107,40 @@ async function startWorkerProcess(): Promise<ChildProcess> {
 test('a worker killed while the mail server holds its reply: one row, one email, one Message-ID, no alarm lost', async () => {
   worker = await startWorkerProcess();
   holdNext = true;
-  const officer = workingActor({ userId: 'officer-kill', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
-  const view = await stack.cases.open({ identifiedAt: new Date().toISOString(), survivor: { name: 'Killed Worker Case', birthDate: '1982-02-02' }, agencies: DEMO_AGENCIES }, officer);
+  const officer = workingActor({
+    userId: 'officer-kill',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    agencyKind: 'law_enforcement',
+  });
+  const view = await stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Killed Worker Case', birthDate: '1982-02-02' },
+      agencies: DEMO_AGENCIES,
+    },
+    officer,
+  );
 
   // The CP request falls due after four seconds; its email reaches the server, which holds its answer.
   await eventually(() => held !== undefined, 'the due email to reach the mail server', 30_000);
   worker.kill('SIGKILL');
   await once(worker, 'exit');
   held!(new Error('the sender is gone'));
-  const notices = async () => (await listNotifications(stack.pool, { caseId: view.caseId, limit: 20 })).items.filter((n) => n.stepId === 'cp_request-1');
+  const notices = async () =>
+    (await listNotifications(stack.pool, { caseId: view.caseId, limit: 20 })).items.filter(
+      (n) => n.stepId === 'cp_request-1',
+    );
   expect((await notices()).map((n) => [n.kind, n.sentAt])).toEqual([['due', null]]);
 
   worker = await startWorkerProcess();
-  const all = await eventually(async () => {
-    const rows = await notices();
-    return rows.length === 2 && rows.every((n) => n.sentAt) ? rows : undefined;
-  }, 'the due email again and the escalation after it', 60_000);
+  const all = await eventually(
+    async () => {
+      const rows = await notices();
+      return rows.length === 2 && rows.every((n) => n.sentAt) ? rows : undefined;
+    },
+    'the due email again and the escalation after it',
+    60_000,
+  );
   expect(all.map((n) => n.kind).sort()).toEqual(['due', 'escalation']);
 
   const due = all.find((n) => n.kind === 'due')!;

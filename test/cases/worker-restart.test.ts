@@ -28,31 +28,53 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const lawEnforcement: Actor = workingActor({ userId: 'officer-1', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' });
+const lawEnforcement: Actor = workingActor({
+  userId: 'officer-1',
+  agencyId: DEMO_AGENCIES.law_enforcement,
+  agencyKind: 'law_enforcement',
+});
 
 test('a worker restarted mid-case loses nothing: the alarm that fell due while it was down goes out once', async () => {
   const today = new Date().toISOString().slice(0, 10);
-  const view = await stack.cases.open({ identifiedAt: new Date().toISOString(), survivor: { name: 'Restart Case', birthDate: '1988-08-08' }, agencies: DEMO_AGENCIES }, lawEnforcement);
+  const view = await stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Restart Case', birthDate: '1988-08-08' },
+      agencies: DEMO_AGENCIES,
+    },
+    lawEnforcement,
+  );
   await stack.stopWorker();
 
   const handle = stack.client.workflow.getHandle(workflowIdOf(view.caseId));
   await eventually(
-    async () => (await handle.fetchHistory()).events!.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
+    async () =>
+      (await handle.fetchHistory()).events!.some(
+        (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
+      ),
     'the due timer to fire with no worker running',
   );
   const notified = async () => (await listNotifications(stack.pool, { caseId: view.caseId, limit: 10 })).items;
   expect(await notified()).toHaveLength(0);
 
   await stack.startWorker();
-  const [notice] = await eventually(async () => {
-    const items = await notified();
-    return items.length === 1 && items[0]!.sentAt ? items : undefined;
-  }, 'the due notice from the new worker', 30_000);
+  const [notice] = await eventually(
+    async () => {
+      const items = await notified();
+      return items.length === 1 && items[0]!.sentAt ? items : undefined;
+    },
+    'the due notice from the new worker',
+    30_000,
+  );
   expect(notice).toMatchObject({ kind: 'due', stepId: 'cp_request-1' });
   expect(stack.mail.messages().filter((m) => m.text.includes(view.reference))).toHaveLength(1);
 
   // The case's state survived: it still takes sign-offs, and its search attributes say what is pending.
-  const signed = await stack.cases.signOff(view.caseId, { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } }, lawEnforcement);
+  const signed = await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } },
+    lawEnforcement,
+  );
   expect(signed.steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
   const description = await handle.describe();
   expect(description.searchAttributes.PendingStepKinds).toEqual(expect.arrayContaining(['cp_decision']));
@@ -63,9 +85,19 @@ test('with no worker running, a write answers 503 naming the missing worker with
   const app = stack.appWith({ cases: stack.casesOn(stack.client, { writeTimeoutMs }) });
   const officer = stack.as('law_enforcement');
   const today = new Date().toISOString().slice(0, 10);
-  const body = { identifiedAt: new Date().toISOString(), survivor: { name: 'No Worker Case', birthDate: '1979-07-07' }, agencies: DEMO_AGENCIES, reference: 'NO-WORKER-1' };
+  const body = {
+    identifiedAt: new Date().toISOString(),
+    survivor: { name: 'No Worker Case', birthDate: '1979-07-07' },
+    agencies: DEMO_AGENCIES,
+    reference: 'NO-WORKER-1',
+  };
   const signOff = { outcome: 'requested', details: { requestedOn: today } };
-  const opened = await request(app).post('/api/cases').set(officer).set('Idempotency-Key', 'no-worker-open-0').send({ ...body, reference: 'NO-WORKER-0' }).expect(201);
+  const opened = await request(app)
+    .post('/api/cases')
+    .set(officer)
+    .set('Idempotency-Key', 'no-worker-open-0')
+    .send({ ...body, reference: 'NO-WORKER-0' })
+    .expect(201);
   const signPath = `/api/cases/${(opened.body as { caseId: string }).caseId}/steps/cp_request-1/sign-off`;
 
   await stack.stopWorker();
@@ -78,20 +110,36 @@ test('with no worker running, a write answers 503 naming the missing worker with
       const refused = await write().expect(503);
       expect(Date.now() - started).toBeLessThan(writeTimeoutMs + 2_000);
       expect(refused.headers['retry-after']).toBe('5');
-      expect(refused.body).toMatchObject({ code: 'no_worker', detail: expect.stringContaining('No case worker is taking up work') as unknown });
+      expect(refused.body).toMatchObject({
+        code: 'no_worker',
+        detail: expect.stringContaining('No case worker is taking up work') as unknown,
+      });
     }
   } finally {
     await stack.startWorker();
   }
 
-  const retried = await request(app).post('/api/cases').set(officer).set('Idempotency-Key', 'no-worker-open-1').send(body).expect(201);
+  const retried = await request(app)
+    .post('/api/cases')
+    .set(officer)
+    .set('Idempotency-Key', 'no-worker-open-1')
+    .send(body)
+    .expect(201);
   expect(retried.body).toMatchObject({ reference: 'NO-WORKER-1' });
   const { rows } = await stack.pool.query('SELECT id FROM cases WHERE reference = $1', ['NO-WORKER-1']);
   expect(rows).toHaveLength(1);
-  const signed = await request(app).post(signPath).set(officer).set('Idempotency-Key', 'no-worker-sign-1').send(signOff).expect(200);
-  expect((signed.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
-  const completed = await stack.pool.query("SELECT 1 FROM case_timeline WHERE case_id = $1 AND step_id = 'cp_request-1' AND type = 'step.completed'", [
-    (opened.body as { caseId: string }).caseId,
-  ]);
+  const signed = await request(app)
+    .post(signPath)
+    .set(officer)
+    .set('Idempotency-Key', 'no-worker-sign-1')
+    .send(signOff)
+    .expect(200);
+  expect(
+    (signed.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 'cp_request-1')!.status,
+  ).toBe('completed');
+  const completed = await stack.pool.query(
+    "SELECT 1 FROM case_timeline WHERE case_id = $1 AND step_id = 'cp_request-1' AND type = 'step.completed'",
+    [(opened.body as { caseId: string }).caseId],
+  );
   expect(completed.rowCount).toBe(1);
 });

@@ -54,10 +54,14 @@ it('initialises, migrates, seeds, and keeps everything across a restart', async 
     const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM agencies');
     expect(rows[0]?.n).toBe(DEMO_AGENCY_LIST.length);
     // The table's kinds are the domain's kinds.
-    const check = await pool.query<{ def: string }>(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'agencies_kind_check'`);
+    const check = await pool.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'agencies_kind_check'`,
+    );
     const kinds = [...(check.rows[0]?.def ?? '').matchAll(/'(\w+)'::text/g)].map((m) => m[1]);
     expect(kinds).toEqual([...AGENCY_KINDS]);
-    await expect(pool.query(`INSERT INTO agencies (id, kind, name) VALUES ('x', 'usps', 'x')`)).rejects.toThrow(/check constraint/);
+    await expect(pool.query(`INSERT INTO agencies (id, kind, name) VALUES ('x', 'usps', 'x')`)).rejects.toThrow(
+      /check constraint/,
+    );
   } finally {
     await pool.end();
   }

@@ -1,4 +1,11 @@
-import { claim, complete, deleteExpiredIdempotencyKeys, IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS, release } from '../../db/idempotency';
+import {
+  claim,
+  complete,
+  deleteExpiredIdempotencyKeys,
+  IDEMPOTENCY_LEASE_MS,
+  IDEMPOTENCY_TTL_MS,
+  release,
+} from '../../db/idempotency';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
@@ -16,10 +23,14 @@ it('claims a new key, reports it in progress, then replays the stored response',
   expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(0))).toBe('new');
   expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(1))).toBe('in_progress');
   await complete(db.pool, scope, 'k-1', 201, { caseId: 'c-1' }, at(2));
-  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(3))).toEqual({ replay: { statusCode: 201, body: { caseId: 'c-1' } } });
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(3))).toEqual({
+    replay: { statusCode: 201, body: { caseId: 'c-1' } },
+  });
   // A second complete() (a confused handler) does not overwrite the first answer.
   await complete(db.pool, scope, 'k-1', 500, { oops: true }, at(4));
-  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(5))).toEqual({ replay: { statusCode: 201, body: { caseId: 'c-1' } } });
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(5))).toEqual({
+    replay: { statusCode: 201, body: { caseId: 'c-1' } },
+  });
 });
 
 it('refuses the same key for a different request, and keeps keys of other scopes apart', async () => {
@@ -49,7 +60,10 @@ it('forgets keys after 24 hours and cleans them up', async () => {
   expect(await claim(db.pool, scope, 'k-5', 'hash-a', at(0))).toBe('new');
   const removed = await deleteExpiredIdempotencyKeys(db.pool, at(IDEMPOTENCY_TTL_MS + 10));
   expect(removed).toBeGreaterThanOrEqual(1);
-  const { rows } = await db.pool.query('SELECT key FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, 'k-5']);
+  const { rows } = await db.pool.query('SELECT key FROM idempotency_keys WHERE scope = $1 AND key = $2', [
+    scope,
+    'k-5',
+  ]);
   expect(rows).toHaveLength(0);
 });
 
@@ -64,5 +78,7 @@ it('lets a retry of the same request take over a claim left unanswered by a cras
   expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS + 2))).toBe('in_progress');
   // An answered claim is never taken over: it is replayed.
   await complete(db.pool, scope, 'k-6', 201, { caseId: 'c-6' }, at(IDEMPOTENCY_LEASE_MS + 3));
-  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(3 * IDEMPOTENCY_LEASE_MS))).toEqual({ replay: { statusCode: 201, body: { caseId: 'c-6' } } });
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(3 * IDEMPOTENCY_LEASE_MS))).toEqual({
+    replay: { statusCode: 201, body: { caseId: 'c-6' } },
+  });
 });

@@ -38,9 +38,20 @@ async function gone(pid: number): Promise<boolean> {
 }
 
 async function runChild(dataDir: string, mode: 'exit' | 'signal' | 'wait') {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(__dirname, 'fixtures', 'embedded-child.ts'), dataDir, mode, String(await freePort())], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('tsx/cjs'),
+      join(__dirname, 'fixtures', 'embedded-child.ts'),
+      dataDir,
+      mode,
+      String(await freePort()),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';

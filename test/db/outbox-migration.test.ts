@@ -27,7 +27,9 @@ afterAll(async () => {
 
 /** The migrations from the one named on, oldest first: undone together, as the database stood before that release. */
 function migrationsFrom(name: RegExp): string[] {
-  const files = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith('.sql')).sort();
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((file) => file.endsWith('.sql'))
+    .sort();
   return files.slice(files.findIndex((file) => name.test(file))).map((file) => file.replace(/\.sql$/, ''));
 }
 
@@ -36,7 +38,15 @@ async function undo(migrations: string[]): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package, as db/migrate.ts does
   const { runner } = require('node-pg-migrate') as { runner: (options: RunnerOption) => Promise<unknown> };
   const count = migrations.length;
-  await runner({ databaseUrl: db.ownerConnectionString, dir: MIGRATIONS_DIR, migrationsTable: 'pgmigrations', direction: 'down', count, verbose: false, log: () => undefined });
+  await runner({
+    databaseUrl: db.ownerConnectionString,
+    dir: MIGRATIONS_DIR,
+    migrationsTable: 'pgmigrations',
+    direction: 'down',
+    count,
+    verbose: false,
+    log: () => undefined,
+  });
 }
 
 const fromOutboxOn = migrationsFrom(/case-keyed-outbox\.sql$/);
@@ -53,7 +63,10 @@ test('existing outbox rows and cases come through the migration intact', async (
       `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version) VALUES ($1, $2, 'minor', 'open', now(), 'p', $3, 1)`,
       [caseId, reference, JSON.stringify({ law_enforcement: 'police-a', coordinator: 'task-force-b' })],
     );
-    await owner.query(`INSERT INTO case_timeline (case_id, seq, at, type, actor_agency_id, summary) VALUES ($1, 1, now(), 'case.opened', $2, 'opened')`, [caseId, opener]);
+    await owner.query(
+      `INSERT INTO case_timeline (case_id, seq, at, type, actor_agency_id, summary) VALUES ($1, 1, now(), 'case.opened', $2, 'opened')`,
+      [caseId, opener],
+    );
   }
   // The old outbox: the alarm id alone is the key, so the second case's identical alarm had no row of its own.
   await owner.query(
@@ -65,7 +78,14 @@ test('existing outbox rows and cases come through the migration intact', async (
   expect(await migrate(db.ownerConnectionString)).toEqual(fromOutboxOn);
 
   const kept = await findNotification(db.pool, { caseId: first, alarmId });
-  expect(kept).toMatchObject({ id: `${first}/${alarmId}`, reference: 'RC-OLD-1', subject: 'Due today', attempts: 1, sentAt: expect.any(String) as unknown, failingSince: null });
+  expect(kept).toMatchObject({
+    id: `${first}/${alarmId}`,
+    reference: 'RC-OLD-1',
+    subject: 'Due today',
+    attempts: 1,
+    sentAt: expect.any(String) as unknown,
+    failingSince: null,
+  });
   // The second case's notice now has a row of its own.
   const own = await enqueue(db.pool, {
     caseId: second,
@@ -90,7 +110,9 @@ test('existing outbox rows and cases come through the migration intact', async (
     { case_id: second, opened_by_agency_id: 'task-force-b', reference: 'RC-OLD-2' },
   ]);
   // A reservation is never rewritten by the service.
-  await expect(db.pool.query(`UPDATE case_references SET reference = 'X' WHERE case_id = $1`, [first])).rejects.toMatchObject({ code: '42501' });
+  await expect(
+    db.pool.query(`UPDATE case_references SET reference = 'X' WHERE case_id = $1`, [first]),
+  ).rejects.toMatchObject({ code: '42501' });
 });
 
 test("a minor's 18th-birthday reminders written before the grid lose their date wherever a reader sees it", async () => {
@@ -108,12 +130,33 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
     publicBaseUrl: 'https://relief.example.org',
   });
   expect(old.text).toContain('2027-03-15');
-  const row = { caseId, reference: 'RC-OLD-3', stepId: 'hhs_minor_notification-1', stepKind: 'hhs_minor_notification', kind: 'expiry_reminder' as const };
+  const row = {
+    caseId,
+    reference: 'RC-OLD-3',
+    stepId: 'hhs_minor_notification-1',
+    stepKind: 'hhs_minor_notification',
+    kind: 'expiry_reminder' as const,
+  };
   const sentId = `hhs_minor_notification-1:expiry_reminder:minor_turns_18:${lead}`;
   const owedId = 'hhs_minor_notification-1:expiry_reminder:minor_turns_18:2027-05-14T00:00:00.000Z';
-  for (const [alarmId, sent] of [[sentId, true], [owedId, false]] as const) {
-    await enqueue(owner, { ...row, alarmId, recipientAgencyId: 'police-a', recipientEmail: 'a@police.example', subject: old.subject, bodyText: old.text, dueAt: lead });
-    if (sent) await owner.query(`UPDATE notifications SET sent_at = now() WHERE case_id = $1 AND alarm_id = $2`, [caseId, alarmId]);
+  for (const [alarmId, sent] of [
+    [sentId, true],
+    [owedId, false],
+  ] as const) {
+    await enqueue(owner, {
+      ...row,
+      alarmId,
+      recipientAgencyId: 'police-a',
+      recipientEmail: 'a@police.example',
+      subject: old.subject,
+      bodyText: old.text,
+      dueAt: lead,
+    });
+    if (sent)
+      await owner.query(`UPDATE notifications SET sent_at = now() WHERE case_id = $1 AND alarm_id = $2`, [
+        caseId,
+        alarmId,
+      ]);
   }
 
   expect(await migrate(db.ownerConnectionString)).toEqual(fromBirthdayFreeOn);
@@ -121,7 +164,10 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
   const { items } = await listNotifications(db.pool, { caseId, limit: 10 });
   expect(items).toHaveLength(2);
   for (const item of items) {
-    expect(item).toMatchObject({ dueAt: null, subject: 'Urgent: notify HHS before the minor turns 18 (case RC-OLD-3)' });
+    expect(item).toMatchObject({
+      dueAt: null,
+      subject: 'Urgent: notify HHS before the minor turns 18 (case RC-OLD-3)',
+    });
     expect(item.bodyText).toContain('Open the case: https://relief.example.org/cases/');
     expect(item.bodyText).toContain('("HHS notification of a minor (24 hours)") must be made before then');
     expect(`${item.subject}${item.bodyText}`).not.toMatch(/2027-|valid until/);
@@ -129,5 +175,7 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
   // The sent one's id is gone; the owed one keeps its id until its delivery workflow has sent it.
   const ids = items.map((item) => item.alarmId);
   expect(ids).toContain(owedId);
-  expect(ids.find((id) => id !== owedId)).toMatch(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:legacy-[0-9a-f-]{36}$/);
+  expect(ids.find((id) => id !== owedId)).toMatch(
+    /^hhs_minor_notification-1:expiry_reminder:minor_turns_18:legacy-[0-9a-f-]{36}$/,
+  );
 });

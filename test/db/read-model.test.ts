@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { CaseSnapshot, Step } from '../../domain/types';
-import { getCase, getSurvivor, InvalidCursorError, listSteps, projectCase, saveSurvivor, type StepFilter } from '../../db/read-model';
+import {
+  getCase,
+  getSurvivor,
+  InvalidCursorError,
+  listSteps,
+  projectCase,
+  saveSurvivor,
+  type StepFilter,
+} from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
@@ -45,7 +53,16 @@ function snapshot(overrides: Partial<CaseSnapshot> = {}): CaseSnapshot {
     policyVersion: 'test-1',
     agencies: DEMO_AGENCIES,
     steps: [],
-    timeline: [{ seq: 1, at: day(-10), type: 'case.opened', stepId: null, actorAgencyId: DEMO_AGENCIES.law_enforcement, summary: 'Case opened' }],
+    timeline: [
+      {
+        seq: 1,
+        at: day(-10),
+        type: 'case.opened',
+        stepId: null,
+        actorAgencyId: DEMO_AGENCIES.law_enforcement,
+        summary: 'Case opened',
+      },
+    ],
     version: 1,
     ...overrides,
   };
@@ -53,14 +70,35 @@ function snapshot(overrides: Partial<CaseSnapshot> = {}): CaseSnapshot {
 
 describe('projectCase', () => {
   it('creates the case, then applies only newer versions', async () => {
-    const first = snapshot({ steps: [step({ id: 'cp_request-1', kind: 'cp_request', agencyKind: 'law_enforcement', dueAt: day(5) })] });
+    const first = snapshot({
+      steps: [step({ id: 'cp_request-1', kind: 'cp_request', agencyKind: 'law_enforcement', dueAt: day(5) })],
+    });
     expect(await projectCase(db.pool, first)).toBe(true);
 
     const second: CaseSnapshot = {
       ...first,
       version: 2,
-      steps: [step({ id: 'cp_request-1', kind: 'cp_request', status: 'completed', completedAt: day(0), outcome: 'requested', details: { requestedOn: '2026-06-01' } })],
-      timeline: [...first.timeline, { seq: 2, at: day(0), type: 'step.completed', stepId: 'cp_request-1', actorAgencyId: 'demo-police', summary: 'CP requested' }],
+      steps: [
+        step({
+          id: 'cp_request-1',
+          kind: 'cp_request',
+          status: 'completed',
+          completedAt: day(0),
+          outcome: 'requested',
+          details: { requestedOn: '2026-06-01' },
+        }),
+      ],
+      timeline: [
+        ...first.timeline,
+        {
+          seq: 2,
+          at: day(0),
+          type: 'step.completed',
+          stepId: 'cp_request-1',
+          actorAgencyId: 'demo-police',
+          summary: 'CP requested',
+        },
+      ],
     };
     expect(await projectCase(db.pool, second)).toBe(true);
     // A late delivery of version 1 and a repeat of version 2 change nothing.
@@ -68,7 +106,13 @@ describe('projectCase', () => {
     expect(await projectCase(db.pool, { ...second, status: 'closed' })).toBe(false);
 
     const view = await getCase(db.pool, first.caseId);
-    expect(view).toMatchObject({ caseId: first.caseId, reference: first.reference, version: 2, status: 'open', agencies: DEMO_AGENCIES });
+    expect(view).toMatchObject({
+      caseId: first.caseId,
+      reference: first.reference,
+      version: 2,
+      status: 'open',
+      agencies: DEMO_AGENCIES,
+    });
     expect(view?.steps).toEqual([second.steps[0]]);
     expect(view?.timeline.map((t) => t.type)).toEqual(['case.opened', 'step.completed']);
   });
@@ -90,7 +134,10 @@ describe('projectCase', () => {
   it('lets exactly one of two concurrent projections of the same version apply', async () => {
     const base = snapshot();
     await projectCase(db.pool, base);
-    const results = await Promise.all([projectCase(db.pool, { ...base, version: 2 }), projectCase(db.pool, { ...base, version: 2 })]);
+    const results = await Promise.all([
+      projectCase(db.pool, { ...base, version: 2 }),
+      projectCase(db.pool, { ...base, version: 2 }),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
@@ -108,7 +155,14 @@ describe('listSteps', () => {
       const s = snapshot({
         steps: [
           step({ id: `cp_decision-1`, agencyId: agency, dueAt: day(i - 3) }), // days -3..3: three overdue at NOW
-          step({ id: `hhs-1`, kind: 'hhs_certification_letter', track: 'hhs', agencyKind: 'hhs', agencyId: `${agency}-hhs`, dueAt: i % 2 ? day(i) : null }),
+          step({
+            id: `hhs-1`,
+            kind: 'hhs_certification_letter',
+            track: 'hhs',
+            agencyKind: 'hhs',
+            agencyId: `${agency}-hhs`,
+            dueAt: i % 2 ? day(i) : null,
+          }),
           step({ id: `done-1`, agencyId: agency, status: 'completed', dueAt: day(-30), completedAt: day(-1) }),
         ],
       });
@@ -138,7 +192,12 @@ describe('listSteps', () => {
     const range = await listSteps(db.pool, { ...base, dueAfter: day(-1), dueBefore: day(2) });
     expect(range.items.map((s) => s.dueAt)).toEqual([-1, 0, 1].map(day));
 
-    const hhs = await listSteps(db.pool, { ...base, agencyId: `${agency}-hhs`, kind: 'hhs_certification_letter', agencyKind: 'hhs' });
+    const hhs = await listSteps(db.pool, {
+      ...base,
+      agencyId: `${agency}-hhs`,
+      kind: 'hhs_certification_letter',
+      agencyKind: 'hhs',
+    });
     // Undated steps sort after dated ones.
     expect(hhs.items.map((s) => s.dueAt)).toEqual([day(1), day(3), day(5), null, null, null, null]);
     expect((await listSteps(db.pool, { ...base, kind: 'hhs_certification_letter' })).items).toHaveLength(0);
@@ -197,13 +256,21 @@ describe('listSteps', () => {
 });
 
 describe('survivors', () => {
-  const identity = { name: 'Test Person Fictitious', birthDate: '1990-01-02', aNumber: 'A000000000', contact: 'nobody@example.net' };
+  const identity = {
+    name: 'Test Person Fictitious',
+    birthDate: '1990-01-02',
+    aNumber: 'A000000000',
+    contact: 'nobody@example.net',
+  };
   const keyring = { current: { id: 'k2', key: randomBytes(32) }, previous: [{ id: 'k1', key: randomBytes(32) }] };
 
   it('stores the identity sealed and reads it back with the keyring', async () => {
     const caseId = randomUUID();
     await saveSurvivor(db.pool, caseId, identity, keyring);
-    const { rows } = await db.pool.query<{ identity_ciphertext: Buffer; key_id: string }>('SELECT * FROM survivors WHERE case_id = $1', [caseId]);
+    const { rows } = await db.pool.query<{ identity_ciphertext: Buffer; key_id: string }>(
+      'SELECT * FROM survivors WHERE case_id = $1',
+      [caseId],
+    );
     expect(rows[0]?.key_id).toBe('k2');
     expect(rows[0]?.identity_ciphertext.toString('latin1')).not.toContain('Fictitious');
     expect(await getSurvivor(db.pool, caseId, keyring)).toEqual(identity);
@@ -214,14 +281,19 @@ describe('survivors', () => {
   it('binds the ciphertext to its case', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     await saveSurvivor(db.pool, a, identity, keyring);
-    await db.pool.query('INSERT INTO survivors (case_id, identity_ciphertext, key_id) SELECT $2, identity_ciphertext, key_id FROM survivors WHERE case_id = $1', [a, b]);
+    await db.pool.query(
+      'INSERT INTO survivors (case_id, identity_ciphertext, key_id) SELECT $2, identity_ciphertext, key_id FROM survivors WHERE case_id = $1',
+      [a, b],
+    );
     await expect(getSurvivor(db.pool, b, keyring)).rejects.toThrow();
   });
 
   it('stores plaintext only when no keyring is configured, and says so', async () => {
     const caseId = randomUUID();
     await saveSurvivor(db.pool, caseId, identity);
-    const { rows } = await db.pool.query<{ key_id: string }>('SELECT key_id FROM survivors WHERE case_id = $1', [caseId]);
+    const { rows } = await db.pool.query<{ key_id: string }>('SELECT key_id FROM survivors WHERE case_id = $1', [
+      caseId,
+    ]);
     expect(rows[0]?.key_id).toBe('plaintext');
     expect(await getSurvivor(db.pool, caseId)).toEqual(identity);
     expect(await getSurvivor(db.pool, randomUUID())).toBeNull();

@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 const NOW = '2026-06-01T12:00:00.000Z';
-const coordinator = workingActor({ userId: 'coordinator-1', agencyId: DEMO_AGENCIES.coordinator, agencyKind: 'coordinator' });
+const coordinator = workingActor({
+  userId: 'coordinator-1',
+  agencyId: DEMO_AGENCIES.coordinator,
+  agencyKind: 'coordinator',
+});
 
 function raised(state: CaseState, alarm: Alarm, recipientEmail: string | null): NewNotification {
   const stepKind = state.steps.find((step) => step.id === alarm.stepId)!.kind;
@@ -41,16 +45,32 @@ function raised(state: CaseState, alarm: Alarm, recipientEmail: string | null): 
 
 test('alarms to come are scheduled; raised ones show how their notification fared and stay after the case closes', async () => {
   const caseId = randomUUID();
-  const opened = openCase({ caseId, reference: `RC-TEST-${caseId.slice(0, 8)}`, identifiedAt: NOW, minorTurns18On: null, agencies: DEMO_AGENCIES, usesUVisa: false }, NOW);
+  const opened = openCase(
+    {
+      caseId,
+      reference: `RC-TEST-${caseId.slice(0, 8)}`,
+      identifiedAt: NOW,
+      minorTurns18On: null,
+      agencies: DEMO_AGENCIES,
+      usesUVisa: false,
+    },
+    NOW,
+  );
   await projectCase(db.pool, snapshotOf(opened));
   const coming = alarms(opened);
   const listed = await listCaseReminders(db.pool, caseId);
-  expect(listed.map((item) => [item.alarmId, item.at, item.status])).toEqual(coming.map((alarm) => [alarm.id, alarm.at, 'scheduled']));
+  expect(listed.map((item) => [item.alarmId, item.at, item.status])).toEqual(
+    coming.map((alarm) => [alarm.id, alarm.at, 'scheduled']),
+  );
 
   // The first three fire: one emailed and sent, one emailed and failing, one to an agency without an address.
   const [sent, failing, inApp] = coming as [Alarm, Alarm, Alarm];
   let state = opened;
-  for (const [alarm, email] of [[sent, 'a@example.org'], [failing, 'b@example.org'], [inApp, null]] as const) {
+  for (const [alarm, email] of [
+    [sent, 'a@example.org'],
+    [failing, 'b@example.org'],
+    [inApp, null],
+  ] as const) {
     const row = await enqueue(db.pool, raised(state, alarm, email));
     if (alarm === sent) await markSent(db.pool, row.id);
     if (alarm === failing) await recordFailure(db.pool, row.id, 'connection refused');

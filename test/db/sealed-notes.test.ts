@@ -25,7 +25,9 @@ test('a sealed note copied onto another step or case, or opened without its key,
   expect(openNote(sealed, place, { current: { id: 'other-key', key: randomBytes(32) } })).toBeNull();
   expect(openNote(sealed, place, undefined)).toBeNull();
   // A previous key still opens what it sealed after a rotation.
-  expect(openNote(sealed, place, { current: { id: 'notes-2027', key: randomBytes(32) }, previous: [keyring.current] })).toBe(NOTE);
+  expect(
+    openNote(sealed, place, { current: { id: 'notes-2027', key: randomBytes(32) }, previous: [keyring.current] }),
+  ).toBe(NOTE);
 });
 
 test('the longest note, in the widest characters, still fits the sealed form', () => {
@@ -36,7 +38,9 @@ test('the longest note, in the widest characters, still fits the sealed form', (
 });
 
 test('a key id that cannot name a sealed note is a configuration error, not a note refused later', () => {
-  expect(() => sealNote(NOTE, place, { current: { id: 'k'.repeat(101), key: randomBytes(32) } })).toThrow(/cannot name a sealed note/);
+  expect(() => sealNote(NOTE, place, { current: { id: 'k'.repeat(101), key: randomBytes(32) } })).toThrow(
+    /cannot name a sealed note/,
+  );
 });
 
 test('without a keyring (local development) the note is kept as is under "plaintext", as identities are', () => {

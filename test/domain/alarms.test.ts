@@ -16,11 +16,18 @@ describe('alarms', () => {
     const all = alarms(openMinor());
     expect(all.map((a) => a.at)).toEqual([...all.map((a) => a.at)].sort());
     expect(new Set(all.map((a) => a.id)).size).toBe(all.length);
-    const [birthday, dated] = [all.filter((a) => a.subject === 'minor_turns_18'), all.filter((a) => a.subject !== 'minor_turns_18')];
+    const [birthday, dated] = [
+      all.filter((a) => a.subject === 'minor_turns_18'),
+      all.filter((a) => a.subject !== 'minor_turns_18'),
+    ];
     expect(dated.every((a) => a.id.includes(a.at))).toBe(true);
     expect(birthday.length).toBeGreaterThan(0);
     expect(birthday.every((a) => /:week-\d+$/.test(a.id) && !a.id.includes(a.at))).toBe(true);
-    expect(nextAlarm(openMinor())).toMatchObject({ stepId: 'hhs_minor_notification-1', kind: 'reminder', at: '2026-01-05T20:00:00.000Z' });
+    expect(nextAlarm(openMinor())).toMatchObject({
+      stepId: 'hhs_minor_notification-1',
+      kind: 'reminder',
+      at: '2026-01-05T20:00:00.000Z',
+    });
   });
 
   it('stop for a step once it is signed off', () => {
@@ -57,7 +64,13 @@ describe('alarms', () => {
     let state = sign(openAdult(), 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
     state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
     state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
-    state = sign(state, 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: '2026-07-01', respondBy: '2026-07-10' }, noon('2026-07-03'));
+    state = sign(
+      state,
+      't_visa_decision-1',
+      'evidence_requested',
+      { notice: 'noid', issuedOn: '2026-07-01', respondBy: '2026-07-10' },
+      noon('2026-07-03'),
+    );
     const response = alarms(state).filter((a) => a.stepId === 't_visa_evidence_response-1');
     // The 21-day reminder (2026-06-20) would predate the notice and is dropped; 7 and 2 days before remain.
     expect(response.map((a) => [a.kind, a.at])).toEqual([

@@ -54,7 +54,13 @@ export function stepOf(state: CaseState, id: string): Step {
 }
 
 /** Signs a step as its owning agency, failing the test with the rejection if the rules refuse it. */
-export function sign(state: CaseState, stepId: string, outcome: string, details: Record<string, unknown>, now: string): CaseState {
+export function sign(
+  state: CaseState,
+  stepId: string,
+  outcome: string,
+  details: Record<string, unknown>,
+  now: string,
+): CaseState {
   const actor = actorOf(stepOf(state, stepId).agencyKind);
   const rejection = validateSignOff(state, { stepId, outcome, details }, actor, now);
   if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);

@@ -1,5 +1,14 @@
 import { alarms } from '../../domain/alarms';
-import { closeCase, minorTurns18OnFor, openCase, validateCloseCase, validateOpenCase, validateClose, applyClose, snapshotOf } from '../../domain/case';
+import {
+  closeCase,
+  minorTurns18OnFor,
+  openCase,
+  validateCloseCase,
+  validateOpenCase,
+  validateClose,
+  applyClose,
+  snapshotOf,
+} from '../../domain/case';
 import { ageOn } from '../../domain/dates';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { AGENCIES, actorOf, noon, openAdult, openMinor, refusal, sign } from './case-fixtures';
@@ -18,30 +27,64 @@ describe('opening a case', () => {
 
   it('accepts references and agency ids, and refuses anything else (no personal data rides along)', () => {
     expect(validateOpenCase(input, NOW)).toBeNull();
-    expect(validateOpenCase({ ...input, survivorName: 'someone' }, NOW)).toMatchObject({ code: 'invalid_details', field: 'survivorName' });
-    expect(validateOpenCase({ ...input, agencies: { ...AGENCIES, ice: '' } }, NOW)).toMatchObject({ field: 'agencies.ice' });
+    expect(validateOpenCase({ ...input, survivorName: 'someone' }, NOW)).toMatchObject({
+      code: 'invalid_details',
+      field: 'survivorName',
+    });
+    expect(validateOpenCase({ ...input, agencies: { ...AGENCIES, ice: '' } }, NOW)).toMatchObject({
+      field: 'agencies.ice',
+    });
   });
 
   it('refuses an identification in the future and a minor whose 18th birthday already passed', () => {
-    expect(validateOpenCase({ ...input, identifiedAt: '2026-03-01T00:00:00Z' }, NOW)).toMatchObject({ code: 'date_order', field: 'identifiedAt' });
-    expect(validateOpenCase({ ...input, minorTurns18On: '2026-01-05' }, NOW)).toMatchObject({ code: 'date_order', field: 'minorTurns18On' });
-    expect(validateOpenCase({ ...input, path: 'minor' }, NOW)).toMatchObject({ code: 'invalid_details', field: 'path' });
+    expect(validateOpenCase({ ...input, identifiedAt: '2026-03-01T00:00:00Z' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'identifiedAt',
+    });
+    expect(validateOpenCase({ ...input, minorTurns18On: '2026-01-05' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'minorTurns18On',
+    });
+    expect(validateOpenCase({ ...input, path: 'minor' }, NOW)).toMatchObject({
+      code: 'invalid_details',
+      field: 'path',
+    });
   });
 
   it("decides the path on the identification's local day, which the API gives, and records that day", () => {
     // 2026-01-05T02:00Z is still the 4th in Chicago: a person turning 18 on the 5th was identified a minor.
-    const evening = { ...input, identifiedAt: '2026-01-05T02:00:00Z', identifiedOn: '2026-01-04', minorTurns18On: '2026-01-05' };
+    const evening = {
+      ...input,
+      identifiedAt: '2026-01-05T02:00:00Z',
+      identifiedOn: '2026-01-04',
+      minorTurns18On: '2026-01-05',
+    };
     expect(validateOpenCase(evening, NOW)).toBeNull();
     const state = openCase(evening, NOW);
     expect(state.path).toBe('minor');
-    expect(state.steps.find((step) => step.id === 'identification-1')?.details).toEqual({ identifiedOn: '2026-01-04', path: 'minor' });
-    expect(validateOpenCase({ ...evening, identifiedOn: '2026-01-05' }, NOW)).toMatchObject({ code: 'date_order', field: 'minorTurns18On' });
+    expect(state.steps.find((step) => step.id === 'identification-1')?.details).toEqual({
+      identifiedOn: '2026-01-04',
+      path: 'minor',
+    });
+    expect(validateOpenCase({ ...evening, identifiedOn: '2026-01-05' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'minorTurns18On',
+    });
     // No zone is more than a day from UTC.
     expect(validateOpenCase({ ...input, identifiedOn: '2026-01-06' }, NOW)).toBeNull();
-    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-07' }, NOW)).toMatchObject({ code: 'date_order', field: 'identifiedOn' });
-    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-03' }, NOW)).toMatchObject({ code: 'date_order', field: 'identifiedOn' });
+    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-07' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'identifiedOn',
+    });
+    expect(validateOpenCase({ ...input, identifiedOn: '2026-01-03' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'identifiedOn',
+    });
     // Cases started before the day was given keep the UTC day.
-    expect(openCase(input, NOW).steps.find((step) => step.id === 'identification-1')?.details).toEqual({ identifiedOn: '2026-01-05', path: 'adult' });
+    expect(openCase(input, NOW).steps.find((step) => step.id === 'identification-1')?.details).toEqual({
+      identifiedOn: '2026-01-05',
+      path: 'adult',
+    });
   });
 
   it('age at identification picks the path; the birth date itself never enters the case', () => {
@@ -72,24 +115,46 @@ describe('opening a case', () => {
 describe('closing a case', () => {
   it('only the case coordinator may close or withdraw', () => {
     const state = openAdult();
-    expect(validateCloseCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('law_enforcement'))).toMatchObject({ code: 'wrong_agency_kind' });
-    expect(validateCloseCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('coordinator', 'agency-other'))).toMatchObject({ code: 'wrong_agency' });
-    expect(validateCloseCase(state, { status: 'closed', reason: 'Closed: the person moved away' }, actorOf('coordinator'))).toMatchObject({
+    expect(
+      validateCloseCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('law_enforcement')),
+    ).toMatchObject({ code: 'wrong_agency_kind' });
+    expect(
+      validateCloseCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('coordinator', 'agency-other')),
+    ).toMatchObject({ code: 'wrong_agency' });
+    expect(
+      validateCloseCase(state, { status: 'closed', reason: 'Closed: the person moved away' }, actorOf('coordinator')),
+    ).toMatchObject({
       code: 'invalid_details',
       field: 'reason',
     });
-    expect(validateCloseCase(state, { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator'))).toBeNull();
+    expect(
+      validateCloseCase(state, { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator')),
+    ).toBeNull();
   });
 
   it('cancels every pending step, stops every alarm and refuses further sign-offs', () => {
-    const open = sign(openAdult({ usesUVisa: true }), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+    const open = sign(
+      openAdult({ usesUVisa: true }),
+      'cp_request-1',
+      'requested',
+      { requestedOn: '2026-01-06' },
+      noon('2026-01-06'),
+    );
     const closed = closeCase(open, { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator'), NOW);
     expect(closed).toMatchObject({ status: 'withdrawn', closedAt: NOW, version: open.version + 1 });
     expect(closed.steps.filter((s) => s.status === 'pending')).toEqual([]);
     expect(alarms(closed)).toEqual([]);
-    expect(closed.timeline.at(-1)).toMatchObject({ type: 'case.withdrawn', actorAgencyId: 'agency-coord', summary: 'case withdrawn (survivor_request)' });
-    expect(refusal(closed, 'cp_decision-1', 'granted', { validUntil: '2027-01-01' }, NOW)).toMatchObject({ code: 'case_not_open' });
-    expect(validateCloseCase(closed, { status: 'closed', reason: 'again' }, actorOf('coordinator'))).toMatchObject({ code: 'case_not_open' });
+    expect(closed.timeline.at(-1)).toMatchObject({
+      type: 'case.withdrawn',
+      actorAgencyId: 'agency-coord',
+      summary: 'case withdrawn (survivor_request)',
+    });
+    expect(refusal(closed, 'cp_decision-1', 'granted', { validUntil: '2027-01-01' }, NOW)).toMatchObject({
+      code: 'case_not_open',
+    });
+    expect(validateCloseCase(closed, { status: 'closed', reason: 'again' }, actorOf('coordinator'))).toMatchObject({
+      code: 'case_not_open',
+    });
   });
 
   it('offers the same in the shape of the workflow command', () => {
@@ -100,7 +165,12 @@ describe('closing a case', () => {
 
   it('snapshots the state for the read model with the policy version', () => {
     const snapshot = snapshotOf(openAdult());
-    expect(snapshot).toMatchObject({ caseId: 'case-1', policyVersion: DEFAULT_POLICY.version, closedAt: null, version: 1 });
+    expect(snapshot).toMatchObject({
+      caseId: 'case-1',
+      policyVersion: DEFAULT_POLICY.version,
+      closedAt: null,
+      version: 1,
+    });
     expect(snapshot).not.toHaveProperty('policy');
   });
 });

@@ -1,19 +1,29 @@
 /** The one range of dates every input is held to, and the workflow's own validator holding to it too. */
 import { InstantBoundSchema, InstantSchema, instantOfBound, IsoDateSchema, validateOpenCase } from '../../domain';
 
-const messagesOf = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((issue) => issue.message) ?? [];
+const messagesOf = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.error?.issues.map((issue) => issue.message) ?? [];
 
 describe('a calendar date', () => {
   it.each(['1900-01-01', '2024-02-29', '2199-12-31'])('takes %s', (date) => {
     expect(IsoDateSchema.safeParse(date).success).toBe(true);
   });
 
-  it.each(['0000-01-01', '1899-12-31', '2200-01-01', '9999-12-31', '10000-01-01', '2026-02-29', '2026-13-01', '2026-1-1', '2026-01-01T00:00:00Z'])(
-    'refuses %s with one message saying what is expected',
-    (date) => {
-      expect(messagesOf(IsoDateSchema.safeParse(date))).toEqual(['expected a date between 1900-01-01 and 2199-12-31 as YYYY-MM-DD']);
-    },
-  );
+  it.each([
+    '0000-01-01',
+    '1899-12-31',
+    '2200-01-01',
+    '9999-12-31',
+    '10000-01-01',
+    '2026-02-29',
+    '2026-13-01',
+    '2026-1-1',
+    '2026-01-01T00:00:00Z',
+  ])('refuses %s with one message saying what is expected', (date) => {
+    expect(messagesOf(IsoDateSchema.safeParse(date))).toEqual([
+      'expected a date between 1900-01-01 and 2199-12-31 as YYYY-MM-DD',
+    ]);
+  });
 });
 
 describe('an instant', () => {
@@ -22,13 +32,17 @@ describe('an instant', () => {
   });
 
   // An offset counts: 23:00 at UTC-5 on the last day is already the next year in UTC.
-  it.each(['0000-01-01T00:00:00Z', '1900-01-01T00:30:00+01:00', '2199-12-31T23:00:00-05:00', '2200-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', 'not a time'])(
-    'refuses %s with one message',
-    (instant) => {
-      expect(messagesOf(InstantSchema.safeParse(instant))).toHaveLength(1);
-      expect(messagesOf(InstantSchema.safeParse(instant))[0]).toContain('between 1900-01-01 and 2199-12-31');
-    },
-  );
+  it.each([
+    '0000-01-01T00:00:00Z',
+    '1900-01-01T00:30:00+01:00',
+    '2199-12-31T23:00:00-05:00',
+    '2200-01-01T00:00:00Z',
+    '+010000-01-01T00:00:00Z',
+    'not a time',
+  ])('refuses %s with one message', (instant) => {
+    expect(messagesOf(InstantSchema.safeParse(instant))).toHaveLength(1);
+    expect(messagesOf(InstantSchema.safeParse(instant))[0]).toContain('between 1900-01-01 and 2199-12-31');
+  });
 });
 
 describe('a bound of a time filter', () => {
@@ -36,7 +50,10 @@ describe('a bound of a time filter', () => {
     expect(instantOfBound(InstantBoundSchema.parse('2199-12-31'))).toBe('2199-12-31T00:00:00.000Z');
     expect(instantOfBound(InstantBoundSchema.parse('2026-03-01T08:00:00+02:00'))).toBe('2026-03-01T06:00:00.000Z');
     for (const bound of ['0000-01-01', '10000-01-01', '0000-01-01T00:00:00Z', 'tomorrow']) {
-      expect([bound, messagesOf(InstantBoundSchema.safeParse(bound))[0]]).toEqual([bound, expect.stringContaining('between 1900-01-01 and 2199-12-31')]);
+      expect([bound, messagesOf(InstantBoundSchema.safeParse(bound))[0]]).toEqual([
+        bound,
+        expect.stringContaining('between 1900-01-01 and 2199-12-31'),
+      ]);
     }
   });
 });
@@ -53,8 +70,14 @@ describe("the workflow's validator of a new case", () => {
 
   it('refuses dates out of range as the API does, naming the field', () => {
     const now = '2026-06-01T00:00:00.000Z';
-    expect(validateOpenCase(input('0000-01-01T00:00:00.000Z'), now)).toMatchObject({ code: 'invalid_details', field: 'identifiedAt' });
-    expect(validateOpenCase(input('2026-05-01T00:00:00.000Z', '0000-01-01'), now)).toMatchObject({ code: 'invalid_details', field: 'minorTurns18On' });
+    expect(validateOpenCase(input('0000-01-01T00:00:00.000Z'), now)).toMatchObject({
+      code: 'invalid_details',
+      field: 'identifiedAt',
+    });
+    expect(validateOpenCase(input('2026-05-01T00:00:00.000Z', '0000-01-01'), now)).toMatchObject({
+      code: 'invalid_details',
+      field: 'minorTurns18On',
+    });
     expect(validateOpenCase(input('1900-01-01T00:00:00.000Z'), now)).toBeNull();
   });
 });

@@ -13,7 +13,18 @@ const TODAY = '2026-12-02';
 const NOW = noon(TODAY);
 
 function enter(identifiedAt: string, overrides: Partial<OpenCaseInput> = {}): CaseState {
-  return openCase({ caseId: 'case-late', reference: 'RC-LATE-1', identifiedAt, minorTurns18On: null, agencies: AGENCIES, usesUVisa: false, ...overrides }, NOW);
+  return openCase(
+    {
+      caseId: 'case-late',
+      reference: 'RC-LATE-1',
+      identifiedAt,
+      minorTurns18On: null,
+      agencies: AGENCIES,
+      usesUVisa: false,
+      ...overrides,
+    },
+    NOW,
+  );
 }
 
 const timelineOf = (state: CaseState, type: string) => state.timeline.filter((entry) => entry.type === type);
@@ -22,8 +33,13 @@ describe('a case entered after the fact', () => {
   it("counts a minor's 24-hour HHS notice from the identification instant", () => {
     // Identified at 09:30 in New York (UTC-5), 2025-11-03.
     const state = enter('2025-11-03T14:30:00.000Z', { minorTurns18On: '2027-08-01' });
-    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({ openedAt: '2025-11-03T14:30:00.000Z', dueAt: '2025-11-04T14:30:00.000Z' });
-    expect(state.timeline.find((entry) => entry.stepId === 'identification-1' && entry.type === 'step.completed')).toMatchObject({
+    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({
+      openedAt: '2025-11-03T14:30:00.000Z',
+      dueAt: '2025-11-04T14:30:00.000Z',
+    });
+    expect(
+      state.timeline.find((entry) => entry.stepId === 'identification-1' && entry.type === 'step.completed'),
+    ).toMatchObject({
       at: '2025-11-03T14:30:00.000Z',
       summary: expect.stringContaining('(happened on 2025-11-03, recorded on 2026-12-02)') as unknown,
     });
@@ -31,7 +47,11 @@ describe('a case entered after the fact', () => {
 
   it('opens its first steps at the identification, honestly overdue, and lists what passed once instead of sending it', () => {
     const state = enter('2025-11-03T14:30:00.000Z');
-    expect(stepOf(state, 'cp_request-1')).toMatchObject({ openedAt: '2025-11-03T14:30:00.000Z', dueAt: '2025-11-17T14:30:00.000Z', status: 'pending' });
+    expect(stepOf(state, 'cp_request-1')).toMatchObject({
+      openedAt: '2025-11-03T14:30:00.000Z',
+      dueAt: '2025-11-17T14:30:00.000Z',
+      status: 'pending',
+    });
     // Nothing still to come lies in the past: it was all settled when the case was entered.
     expect(alarms(state).filter((alarm) => alarm.at < NOW)).toEqual([]);
     const passed = state.passedAlarms ?? [];
@@ -51,13 +71,22 @@ describe('a case entered after the fact', () => {
   it('records a CP grant from June 2025 as valid at most 24 months from grantedOn, renewal reminders scheduled from that', () => {
     let state = enter('2025-05-20T15:00:00.000Z');
     state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-21' }, NOW);
-    expect(stepOf(state, 'cp_decision-1')).toMatchObject({ openedAt: '2025-05-21T12:00:00.000Z', dueAt: '2025-06-20T12:00:00.000Z' });
-    expect(refusal(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-16' }, NOW)).toMatchObject({
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({
+      openedAt: '2025-05-21T12:00:00.000Z',
+      dueAt: '2025-06-20T12:00:00.000Z',
+    });
+    expect(
+      refusal(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-16' }, NOW),
+    ).toMatchObject({
       code: 'date_out_of_range',
       field: 'details.validUntil',
     });
     state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-15' }, NOW);
-    expect(stepOf(state, 'cp_decision-1')).toMatchObject({ status: 'completed', completedAt: '2025-06-15T12:00:00.000Z', expiresAt: '2027-06-16T00:00:00.000Z' });
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({
+      status: 'completed',
+      completedAt: '2025-06-15T12:00:00.000Z',
+      expiresAt: '2027-06-16T00:00:00.000Z',
+    });
     const renewal = alarms(state).filter((alarm) => alarm.subject === 'cp_validity');
     expect(renewal.map((alarm) => [alarm.kind, alarm.at])).toEqual([
       ['expiry_reminder', '2027-02-16T00:00:00.000Z'],
@@ -67,7 +96,9 @@ describe('a case entered after the fact', () => {
     ]);
     expect(stepOf(state, 'cp_renewal_request-1').dueAt).toBe('2027-06-16T00:00:00.000Z');
     // The timeline says when it happened and when it was recorded.
-    expect(state.timeline.find((entry) => entry.stepId === 'cp_decision-1' && entry.type === 'step.completed')).toMatchObject({
+    expect(
+      state.timeline.find((entry) => entry.stepId === 'cp_decision-1' && entry.type === 'step.completed'),
+    ).toMatchObject({
       at: '2025-06-15T12:00:00.000Z',
       summary: expect.stringContaining('(happened on 2025-06-15, recorded on 2026-12-02)') as unknown,
     });
@@ -79,14 +110,19 @@ describe('a case entered after the fact', () => {
     state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2024-02-01', validUntil: '2026-01-31' }, NOW);
     expect(stepOf(state, 'cp_decision-1').status).toBe('expired');
     expect(stepOf(state, 'cp_renewal_request-1').status).toBe('cancelled');
-    expect((state.passedAlarms ?? []).some((alarm) => alarm.stepId === 'cp_decision-1' && alarm.kind === 'expired')).toBe(true);
+    expect(
+      (state.passedAlarms ?? []).some((alarm) => alarm.stepId === 'cp_decision-1' && alarm.kind === 'expired'),
+    ).toBe(true);
   });
 
   it('records a lapsed interim letter, then shows it expired', () => {
     let state = enter('2025-09-01T15:00:00.000Z', { minorTurns18On: '2027-08-01' });
     state = sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2025-09-01' }, NOW);
     state = sign(state, 'hhs_interim_letter-1', 'issued', { issuedOn: '2025-09-05', validUntil: '2025-12-04' }, NOW);
-    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({ status: 'expired', expiresAt: '2025-12-05T00:00:00.000Z' });
+    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({
+      status: 'expired',
+      expiresAt: '2025-12-05T00:00:00.000Z',
+    });
     expect(pendingIds(state)).toContain('hhs_eligibility_letter-1');
   });
 
@@ -95,25 +131,47 @@ describe('a case entered after the fact', () => {
     state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2025-02-01' }, NOW);
     state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2025-02-20' }, NOW);
     state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2025-06-01' }, NOW);
-    state = sign(state, 't_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: '2025-07-01', respondBy: '2025-09-26' }, NOW);
-    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({ status: 'pending', openedAt: '2025-07-01T12:00:00.000Z', dueAt: '2025-09-27T00:00:00.000Z' });
+    state = sign(
+      state,
+      't_visa_decision-1',
+      'evidence_requested',
+      { notice: 'rfe', issuedOn: '2025-07-01', respondBy: '2025-09-26' },
+      NOW,
+    );
+    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({
+      status: 'pending',
+      openedAt: '2025-07-01T12:00:00.000Z',
+      dueAt: '2025-09-27T00:00:00.000Z',
+    });
     state = sign(state, 't_visa_evidence_response-1', 'responded', { respondedOn: '2025-09-15' }, NOW);
-    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({ status: 'completed', completedAt: '2025-09-15T12:00:00.000Z' });
+    expect(stepOf(state, 't_visa_evidence_response-1')).toMatchObject({
+      status: 'completed',
+      completedAt: '2025-09-15T12:00:00.000Z',
+    });
     expect(alarms(state).some((alarm) => alarm.stepId === 't_visa_evidence_response-1')).toBe(false);
   });
 
   it('records a U-visa certification whose window closed unused: the window shows closed and a new certification opens', () => {
     let state = enter('2025-01-06T15:00:00.000Z', { usesUVisa: true });
     state = sign(state, 'u_visa_certification-1', 'signed', { signedOn: '2025-02-01' }, NOW);
-    expect(stepOf(state, 'u_visa_certification-1')).toMatchObject({ status: 'expired', expiresAt: '2025-08-02T00:00:00.000Z' });
+    expect(stepOf(state, 'u_visa_certification-1')).toMatchObject({
+      status: 'expired',
+      expiresAt: '2025-08-02T00:00:00.000Z',
+    });
     expect(stepOf(state, 'u_visa_petition-1').status).toBe('cancelled');
     expect(stepOf(state, 'u_visa_certification-2').status).toBe('pending');
   });
 
   it('refuses an event before the step it signs opened, or after today', () => {
     const state = enter('2025-05-20T15:00:00.000Z');
-    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-19' }, NOW)).toMatchObject({ code: 'date_order', field: 'details.requestedOn' });
-    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-12-03' }, NOW)).toMatchObject({ code: 'date_order', field: 'details.requestedOn' });
+    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-19' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'details.requestedOn',
+    });
+    expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-12-03' }, NOW)).toMatchObject({
+      code: 'date_order',
+      field: 'details.requestedOn',
+    });
     expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: TODAY }, NOW)).toBeNull();
   });
 
@@ -121,13 +179,22 @@ describe('a case entered after the fact', () => {
     let state = enter('2025-05-20T15:00:00.000Z', { minorTurns18On: '2027-08-01' });
     state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-21' }, NOW);
     state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15' }, NOW);
-    expect(stepOf(state, 'cp_decision-1')).toMatchObject({ details: { grantedOn: '2025-06-15', validUntil: '2027-06-15' }, expiresAt: '2027-06-16T00:00:00.000Z' });
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({
+      details: { grantedOn: '2025-06-15', validUntil: '2027-06-15' },
+      expiresAt: '2027-06-16T00:00:00.000Z',
+    });
     state = sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2025-05-21' }, NOW);
     state = sign(state, 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-10-01' }, NOW);
     expect(stepOf(state, 'hhs_interim_letter-1').details).toMatchObject({ validUntil: '2026-12-30' });
-    expect(refusal(state, 'hhs_interim_letter-1', 'extended', { validUntil: '2027-01-30' }, NOW)).toMatchObject({ code: 'date_out_of_range', field: 'details.validUntil' });
+    expect(refusal(state, 'hhs_interim_letter-1', 'extended', { validUntil: '2027-01-30' }, NOW)).toMatchObject({
+      code: 'date_out_of_range',
+      field: 'details.validUntil',
+    });
     const stated = sign(state, 'hhs_interim_letter-1', 'extended', { validUntil: '2027-01-15' }, NOW);
-    expect(stepOf(stated, 'hhs_interim_letter-1')).toMatchObject({ details: { validUntil: '2027-01-15', extensions: 1 }, expiresAt: '2027-01-16T00:00:00.000Z' });
+    expect(stepOf(stated, 'hhs_interim_letter-1')).toMatchObject({
+      details: { validUntil: '2027-01-15', extensions: 1 },
+      expiresAt: '2027-01-16T00:00:00.000Z',
+    });
     const derived = sign(state, 'hhs_interim_letter-1', 'extended', {}, NOW);
     expect(stepOf(derived, 'hhs_interim_letter-1').details).toMatchObject({ validUntil: '2027-01-29', extensions: 1 });
   });
@@ -137,9 +204,21 @@ describe('a case entered after the fact', () => {
     state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2025-02-01' }, NOW);
     state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2025-02-20' }, NOW);
     state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2025-06-01' }, NOW);
-    const derived = sign(state, 't_visa_decision-1', 'approved', { approvedOn: '2025-10-01', validUntil: '2029-09-30' }, NOW);
+    const derived = sign(
+      state,
+      't_visa_decision-1',
+      'approved',
+      { approvedOn: '2025-10-01', validUntil: '2029-09-30' },
+      NOW,
+    );
     expect(stepOf(derived, 't_visa_adjustment_filing-1').details).toEqual({ adjustmentEligibleFrom: '2028-10-01' });
-    const stated = sign(state, 't_visa_decision-1', 'approved', { approvedOn: '2025-10-01', validUntil: '2029-09-30', adjustmentEligibleFrom: '2028-09-15' }, NOW);
+    const stated = sign(
+      state,
+      't_visa_decision-1',
+      'approved',
+      { approvedOn: '2025-10-01', validUntil: '2029-09-30', adjustmentEligibleFrom: '2028-09-15' },
+      NOW,
+    );
     expect(stepOf(stated, 't_visa_adjustment_filing-1').details).toEqual({ adjustmentEligibleFrom: '2028-09-15' });
   });
 
@@ -163,20 +242,79 @@ describe('legal limits, pinned at the boundary', () => {
   const state = base();
 
   it.each([
-    ['CP initial grant: 24 months from grantedOn', 'cp_decision-1', 'granted', { grantedOn: '2025-06-15' }, 'validUntil', '2027-06-15', '2027-06-16'],
-    ['interim letter: 90 days from its issue', 'hhs_interim_letter-1', 'issued', { issuedOn: '2025-03-01' }, 'validUntil', '2025-05-30', '2025-05-31'],
-    ['RFE: 12 weeks + 3 days from the notice', 't_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: '2025-07-01' }, 'respondBy', '2025-09-26', '2025-09-27'],
-    ['NOID: 30 days from the notice', 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: '2025-07-01' }, 'respondBy', '2025-07-31', '2025-08-01'],
-    ['T status: up to 4 years from approval', 't_visa_decision-1', 'approved', { approvedOn: '2025-10-01' }, 'validUntil', '2029-09-30', '2029-10-01'],
+    [
+      'CP initial grant: 24 months from grantedOn',
+      'cp_decision-1',
+      'granted',
+      { grantedOn: '2025-06-15' },
+      'validUntil',
+      '2027-06-15',
+      '2027-06-16',
+    ],
+    [
+      'interim letter: 90 days from its issue',
+      'hhs_interim_letter-1',
+      'issued',
+      { issuedOn: '2025-03-01' },
+      'validUntil',
+      '2025-05-30',
+      '2025-05-31',
+    ],
+    [
+      'RFE: 12 weeks + 3 days from the notice',
+      't_visa_decision-1',
+      'evidence_requested',
+      { notice: 'rfe', issuedOn: '2025-07-01' },
+      'respondBy',
+      '2025-09-26',
+      '2025-09-27',
+    ],
+    [
+      'NOID: 30 days from the notice',
+      't_visa_decision-1',
+      'evidence_requested',
+      { notice: 'noid', issuedOn: '2025-07-01' },
+      'respondBy',
+      '2025-07-31',
+      '2025-08-01',
+    ],
+    [
+      'T status: up to 4 years from approval',
+      't_visa_decision-1',
+      'approved',
+      { approvedOn: '2025-10-01' },
+      'validUntil',
+      '2029-09-30',
+      '2029-10-01',
+    ],
   ] as const)('%s', (_what, stepId, outcome, details, field, lastAllowed, firstRefused) => {
     expect(refusal(state, stepId, outcome, { ...details, [field]: lastAllowed }, NOW)).toBeNull();
-    expect(refusal(state, stepId, outcome, { ...details, [field]: firstRefused }, NOW)).toMatchObject({ code: 'date_out_of_range', field: `details.${field}` });
+    expect(refusal(state, stepId, outcome, { ...details, [field]: firstRefused }, NOW)).toMatchObject({
+      code: 'date_out_of_range',
+      field: `details.${field}`,
+    });
   });
 
   it('CP renewal: 24 months from the end of the grant it renews', () => {
     const granted = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-06-15', validUntil: '2027-06-15' }, NOW);
     const requested = sign(granted, 'cp_renewal_request-1', 'requested', { requestedOn: '2026-11-20' }, NOW);
-    expect(refusal(requested, 'cp_renewal_decision-1', 'renewed', { renewedOn: '2026-12-01', validUntil: '2029-06-15' }, NOW)).toBeNull();
-    expect(refusal(requested, 'cp_renewal_decision-1', 'renewed', { renewedOn: '2026-12-01', validUntil: '2029-06-16' }, NOW)).toMatchObject({ code: 'date_out_of_range', field: 'details.validUntil' });
+    expect(
+      refusal(
+        requested,
+        'cp_renewal_decision-1',
+        'renewed',
+        { renewedOn: '2026-12-01', validUntil: '2029-06-15' },
+        NOW,
+      ),
+    ).toBeNull();
+    expect(
+      refusal(
+        requested,
+        'cp_renewal_decision-1',
+        'renewed',
+        { renewedOn: '2026-12-01', validUntil: '2029-06-16' },
+        NOW,
+      ),
+    ).toMatchObject({ code: 'date_out_of_range', field: 'details.validUntil' });
   });
 });

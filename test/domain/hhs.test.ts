@@ -1,7 +1,18 @@
 import { alarmDate, alarms, fireAlarm } from '../../domain/alarms';
 import { addDays, dateOf } from '../../domain/dates';
 import type { CaseState } from '../../domain/case-state';
-import { noon, openAdult, openMinor, OPENED_ON, pendingIds, RECORDING_POLICY, refusal, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
+import {
+  noon,
+  openAdult,
+  openMinor,
+  OPENED_ON,
+  pendingIds,
+  RECORDING_POLICY,
+  refusal,
+  SEALED_NOTE_SAMPLE,
+  sign,
+  stepOf,
+} from './case-fixtures';
 
 function notified(state: CaseState = openMinor()): CaseState {
   return sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-01-05' }, '2026-01-05T20:00:00.000Z');
@@ -17,9 +28,21 @@ describe('minor path', () => {
   it('opens the HHS notification due 24 hours after identification, with CP, declaration and T filing beside it', () => {
     const state = openMinor();
     expect(state.path).toBe('minor');
-    expect(stepOf(state, 'identification-1')).toMatchObject({ status: 'completed', outcome: 'identified', details: { path: 'minor' } });
-    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({ agencyKind: 'law_enforcement', dueAt: '2026-01-06T08:00:00.000Z' });
-    expect(pendingIds(state)).toEqual(['hhs_minor_notification-1', 'cp_request-1', 'le_declaration-1', 't_visa_filing-1']);
+    expect(stepOf(state, 'identification-1')).toMatchObject({
+      status: 'completed',
+      outcome: 'identified',
+      details: { path: 'minor' },
+    });
+    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({
+      agencyKind: 'law_enforcement',
+      dueAt: '2026-01-06T08:00:00.000Z',
+    });
+    expect(pendingIds(state)).toEqual([
+      'hhs_minor_notification-1',
+      'cp_request-1',
+      'le_declaration-1',
+      't_visa_filing-1',
+    ]);
   });
 
   /** The alarms of a case on the weekly grid every case since the grid release follows. */
@@ -32,7 +55,11 @@ describe('minor path', () => {
     const opened = Date.parse(stepOf(state, 'hhs_minor_notification-1').openedAt);
     const birthday = birthdayAlarms(state);
     // Leads of 90, 30 and 7 days: each on the last week boundary strictly before its own date.
-    expect(birthday.map((a) => a.at)).toEqual(['2026-06-01T08:00:00.000Z', '2026-07-27T08:00:00.000Z', '2026-08-24T08:00:00.000Z']);
+    expect(birthday.map((a) => a.at)).toEqual([
+      '2026-06-01T08:00:00.000Z',
+      '2026-07-27T08:00:00.000Z',
+      '2026-08-24T08:00:00.000Z',
+    ]);
     for (const [index, lead] of [90, 30, 7].entries()) {
       const alarm = birthday[index]!;
       const leadDate = Date.parse('2026-09-01T00:00:00.000Z') - lead * DAY_MS;
@@ -53,7 +80,11 @@ describe('minor path', () => {
       // A lead already passed is raised when the case is entered, which every reader of the case sees anyway.
       const timedByBirthday = (at: string) => at !== state.openedAt && derived.has(dateOf(at));
       for (const alarm of birthdayAlarms(state)) {
-        expect({ birthday, at: alarm.at, timedByBirthday: timedByBirthday(alarm.at) }).toEqual({ birthday, at: alarm.at, timedByBirthday: false });
+        expect({ birthday, at: alarm.at, timedByBirthday: timedByBirthday(alarm.at) }).toEqual({
+          birthday,
+          at: alarm.at,
+          timedByBirthday: false,
+        });
         expect(alarm.id).toMatch(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:(week-\d+|on-entry)$/);
         expect(alarmDate(state, alarm)).toBeNull();
       }
@@ -63,15 +94,23 @@ describe('minor path', () => {
   it('raises one birthday warning when the case is entered if the birthday is closer than every lead', () => {
     const state = openMinor('2026-01-10');
     expect(state.birthdayRemindersOnGrid).toBe(true);
-    expect(birthdayAlarms(state).map((a) => [a.at, a.id])).toEqual([[state.openedAt, 'hhs_minor_notification-1:expiry_reminder:minor_turns_18:on-entry']]);
+    expect(birthdayAlarms(state).map((a) => [a.at, a.id])).toEqual([
+      [state.openedAt, 'hhs_minor_notification-1:expiry_reminder:minor_turns_18:on-entry'],
+    ]);
   });
 
   it('keeps the dated schedule for cases recorded before the grid, and lets them switch without repeating a warning', () => {
     const legacy = openMinor('2026-09-01', { policy: RECORDING_POLICY });
     expect(legacy.birthdayRemindersOnGrid).toBeUndefined();
     const dated = birthdayAlarms(legacy);
-    expect(dated.map((a) => a.at)).toEqual(['2026-06-03T00:00:00.000Z', '2026-08-02T00:00:00.000Z', '2026-08-25T00:00:00.000Z']);
-    expect(birthdayAlarms(openMinor('2026-01-10', { policy: RECORDING_POLICY })).map((a) => a.at)).toEqual([legacy.openedAt]);
+    expect(dated.map((a) => a.at)).toEqual([
+      '2026-06-03T00:00:00.000Z',
+      '2026-08-02T00:00:00.000Z',
+      '2026-08-25T00:00:00.000Z',
+    ]);
+    expect(birthdayAlarms(openMinor('2026-01-10', { policy: RECORDING_POLICY })).map((a) => a.at)).toEqual([
+      legacy.openedAt,
+    ]);
 
     // The 90-day warning went out under its dated id; then the case moved to the grid.
     const fired = onGrid(fireAlarm(legacy, dated[0]!, dated[0]!.at));
@@ -81,11 +120,26 @@ describe('minor path', () => {
 
   it('end to end: notification, interim letter, one extension, eligibility letter', () => {
     let state = notified();
-    expect(pendingIds(state)).toEqual(['cp_request-1', 'le_declaration-1', 't_visa_filing-1', 'hhs_interim_letter-1', 'hhs_eligibility_letter-1']);
-    state = sign(state, 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-01-09', validUntil: '2026-04-09' }, noon('2026-01-09'));
+    expect(pendingIds(state)).toEqual([
+      'cp_request-1',
+      'le_declaration-1',
+      't_visa_filing-1',
+      'hhs_interim_letter-1',
+      'hhs_eligibility_letter-1',
+    ]);
+    state = sign(
+      state,
+      'hhs_interim_letter-1',
+      'issued',
+      { issuedOn: '2026-01-09', validUntil: '2026-04-09' },
+      noon('2026-01-09'),
+    );
     expect(stepOf(state, 'hhs_interim_letter-1').expiresAt).toBe('2026-04-10T00:00:00.000Z');
     state = sign(state, 'hhs_interim_letter-1', 'extended', {}, noon('2026-04-01'));
-    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({ expiresAt: '2026-05-10T00:00:00.000Z', details: { validUntil: '2026-05-09', extensions: 1 } });
+    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({
+      expiresAt: '2026-05-10T00:00:00.000Z',
+      details: { validUntil: '2026-05-09', extensions: 1 },
+    });
     state = sign(state, 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: '2026-04-20' }, noon('2026-04-20'));
     expect(stepOf(state, 'hhs_eligibility_letter-1').status).toBe('completed');
     expect(interimAlarms(state)).toEqual([]);
@@ -106,27 +160,47 @@ describe('minor path', () => {
       ['expired', '2026-05-10T00:00:00.000Z'],
     ]);
     expect(after.some((a) => before.some((b) => b.id === a.id))).toBe(false);
-    expect(refusal(extended, 'hhs_interim_letter-1', 'extended', {}, noon('2026-05-01'))).toMatchObject({ code: 'extension_limit_reached' });
+    expect(refusal(extended, 'hhs_interim_letter-1', 'extended', {}, noon('2026-05-01'))).toMatchObject({
+      code: 'extension_limit_reached',
+    });
   });
 
   it('cannot extend an interim letter not yet issued, or lapsed', () => {
-    expect(refusal(notified(), 'hhs_interim_letter-1', 'extended', {}, noon('2026-01-09'))).toMatchObject({ code: 'outcome_not_applicable' });
+    expect(refusal(notified(), 'hhs_interim_letter-1', 'extended', {}, noon('2026-01-09'))).toMatchObject({
+      code: 'outcome_not_applicable',
+    });
     const issued = withInterim();
     const lapse = interimAlarms(issued).find((a) => a.kind === 'expired')!;
     const lapsed = fireAlarm(issued, lapse, lapse.at);
     expect(stepOf(lapsed, 'hhs_interim_letter-1').status).toBe('expired');
-    expect(refusal(lapsed, 'hhs_interim_letter-1', 'extended', {}, noon('2026-04-11'))).toMatchObject({ code: 'outcome_not_applicable' });
+    expect(refusal(lapsed, 'hhs_interim_letter-1', 'extended', {}, noon('2026-04-11'))).toMatchObject({
+      code: 'outcome_not_applicable',
+    });
   });
 
   it('limits an interim letter to 90 days from issue', () => {
-    expect(refusal(notified(), 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-01-09', validUntil: '2026-04-10' }, noon('2026-01-09'))).toMatchObject({
+    expect(
+      refusal(
+        notified(),
+        'hhs_interim_letter-1',
+        'issued',
+        { issuedOn: '2026-01-09', validUntil: '2026-04-10' },
+        noon('2026-01-09'),
+      ),
+    ).toMatchObject({
       code: 'date_out_of_range',
       field: 'details.validUntil',
     });
   });
 
   it('an eligibility letter issued first makes the interim letter moot', () => {
-    const state = sign(notified(), 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: '2026-01-20' }, noon('2026-01-20'));
+    const state = sign(
+      notified(),
+      'hhs_eligibility_letter-1',
+      'issued',
+      { eligibilityDate: '2026-01-20' },
+      noon('2026-01-20'),
+    );
     expect(stepOf(state, 'hhs_interim_letter-1').status).toBe('cancelled');
   });
 });
@@ -142,7 +216,11 @@ describe('adult HHS certification', () => {
     state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
     expect(state.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
     state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
-    expect(stepOf(state, 'hhs_certification_request-1')).toMatchObject({ status: 'pending', agencyKind: 'advocate', details: { unlockedBy: 't_visa_bona_fide' } });
+    expect(stepOf(state, 'hhs_certification_request-1')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'advocate',
+      details: { unlockedBy: 't_visa_bona_fide' },
+    });
   });
 
   it('a CP grant unlocks it, and only one request ever opens', () => {
@@ -160,7 +238,13 @@ describe('adult HHS certification', () => {
     state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
     state = sign(state, 't_visa_bona_fide-1', 'not_bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
     expect(state.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
-    state = sign(state, 't_visa_decision-1', 'approved', { approvedOn: '2027-01-10', validUntil: '2031-01-09', adjustmentEligibleFrom: '2030-01-10' }, noon('2027-01-11'));
+    state = sign(
+      state,
+      't_visa_decision-1',
+      'approved',
+      { approvedOn: '2027-01-10', validUntil: '2031-01-09', adjustmentEligibleFrom: '2030-01-10' },
+      noon('2027-01-11'),
+    );
     expect(stepOf(state, 'hhs_certification_request-1').details).toEqual({ unlockedBy: 't_visa_approved' });
   });
 
@@ -168,8 +252,17 @@ describe('adult HHS certification', () => {
     let state = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
     state = sign(state, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
     state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-01-22' }, noon('2026-01-22'));
-    expect(stepOf(state, 'hhs_certification_letter-1')).toMatchObject({ agencyKind: 'hhs', dueAt: '2026-02-21T12:00:00.000Z' });
-    state = sign(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-02-10' }, noon('2026-02-12'));
+    expect(stepOf(state, 'hhs_certification_letter-1')).toMatchObject({
+      agencyKind: 'hhs',
+      dueAt: '2026-02-21T12:00:00.000Z',
+    });
+    state = sign(
+      state,
+      'hhs_certification_letter-1',
+      'certified',
+      { eligibilityDate: '2026-02-10' },
+      noon('2026-02-12'),
+    );
     expect(stepOf(state, 'hhs_certification_letter-1').details).toMatchObject({
       eligibilityDate: '2026-02-10',
       benefitMonths: 4,
@@ -177,7 +270,12 @@ describe('adult HHS certification', () => {
     });
     expect(stepOf(state, 'hhs_certification_letter-1').details['benefitSource']).toMatch(/90 FR 13370/);
     expect(alarms(state).filter((a) => a.subject === 'benefit_window')).toEqual([
-      expect.objectContaining({ kind: 'expiry_reminder', at: '2026-05-11T00:00:00.000Z', recipient: 'advocate', stepId: 'hhs_certification_letter-1' }),
+      expect.objectContaining({
+        kind: 'expiry_reminder',
+        at: '2026-05-11T00:00:00.000Z',
+        recipient: 'advocate',
+        stepId: 'hhs_certification_letter-1',
+      }),
     ]);
   });
 
@@ -185,7 +283,9 @@ describe('adult HHS certification', () => {
     let state = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
     state = sign(state, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
     state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-01-22' }, noon('2026-01-22'));
-    expect(refusal(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-03-01' }, noon('2026-02-12'))).toMatchObject({
+    expect(
+      refusal(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-03-01' }, noon('2026-02-12')),
+    ).toMatchObject({
       code: 'date_order',
       field: 'details.eligibilityDate',
     });

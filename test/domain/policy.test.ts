@@ -1,13 +1,23 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY, PolicySchema, benefitWindow, parsePolicy, policyWithOverrides, type Policy } from '../../domain/policy';
+import {
+  DEFAULT_POLICY,
+  PolicySchema,
+  benefitWindow,
+  parsePolicy,
+  policyWithOverrides,
+  type Policy,
+} from '../../domain/policy';
 
 /** Every object holding a number must also say where that number comes from. */
 function unsourcedNumbers(value: unknown, path: string[] = []): string[] {
   if (Array.isArray(value)) return value.flatMap((item, i) => unsourcedNumbers(item, [...path, String(i)]));
   if (value === null || typeof value !== 'object') return [];
   const entries = Object.entries(value);
-  const hasNumber = entries.some(([, v]) => typeof v === 'number' || (Array.isArray(v) && v.some((x) => typeof x === 'number')));
-  const sourced = typeof (value as { source?: unknown }).source === 'string' && (value as { source: string }).source.length > 0;
+  const hasNumber = entries.some(
+    ([, v]) => typeof v === 'number' || (Array.isArray(v) && v.some((x) => typeof x === 'number')),
+  );
+  const sourced =
+    typeof (value as { source?: unknown }).source === 'string' && (value as { source: string }).source.length > 0;
   const here = hasNumber && !sourced ? [path.join('.')] : [];
   return [...here, ...entries.flatMap(([k, v]) => unsourcedNumbers(v, [...path, k]))];
 }
@@ -54,13 +64,19 @@ describe('policy', () => {
   });
 
   it('a new dated row is all it takes to change the benefit months', () => {
-    const policy: Policy = { ...DEFAULT_POLICY, benefitMonths: [...DEFAULT_POLICY.benefitMonths, { from: '2030-01-01', months: 6, source: 'test' }] };
+    const policy: Policy = {
+      ...DEFAULT_POLICY,
+      benefitMonths: [...DEFAULT_POLICY.benefitMonths, { from: '2030-01-01', months: 6, source: 'test' }],
+    };
     expect(benefitWindow('2030-01-01', policy)?.months).toBe(6);
     expect(benefitWindow('2029-12-31', policy)?.months).toBe(4);
   });
 
   it('rejects a bad override and names the field', () => {
-    const override = { ...DEFAULT_POLICY, sla: { ...DEFAULT_POLICY.sla, cp_decision: { days: -3, source: 'product choice' } } };
+    const override = {
+      ...DEFAULT_POLICY,
+      sla: { ...DEFAULT_POLICY.sla, cp_decision: { days: -3, source: 'product choice' } },
+    };
     const result = PolicySchema.safeParse(override);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['sla', 'cp_decision', 'days']);
@@ -69,7 +85,10 @@ describe('policy', () => {
 
   it('rejects a number without a source', () => {
     const { source: _omitted, ...noSource } = DEFAULT_POLICY.durations.interimLetter;
-    const result = PolicySchema.safeParse({ ...DEFAULT_POLICY, durations: { ...DEFAULT_POLICY.durations, interimLetter: noSource } });
+    const result = PolicySchema.safeParse({
+      ...DEFAULT_POLICY,
+      durations: { ...DEFAULT_POLICY.durations, interimLetter: noSource },
+    });
     expect(result.error?.issues[0]?.path).toEqual(['durations', 'interimLetter', 'source']);
   });
 
@@ -86,7 +105,10 @@ describe('policy', () => {
   });
 
   it('lays a partial configured override over the defaults', () => {
-    const policy = policyWithOverrides({ version: 'tf-2', sla: { cp_decision: { days: 45, source: 'task force agreement' } } });
+    const policy = policyWithOverrides({
+      version: 'tf-2',
+      sla: { cp_decision: { days: 45, source: 'task force agreement' } },
+    });
     expect(policy.version).toBe('tf-2');
     expect(policy.sla.cp_decision).toEqual({ days: 45, source: 'task force agreement' });
     expect(policy.sla.le_declaration).toEqual(DEFAULT_POLICY.sla.le_declaration);

@@ -13,7 +13,12 @@ describe('sign-off refusals', () => {
   };
 
   it('case_not_open', () => {
-    const closed = closeCase(openAdult(), { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator'), NOW);
+    const closed = closeCase(
+      openAdult(),
+      { status: 'withdrawn', reason: 'survivor_request' },
+      actorOf('coordinator'),
+      NOW,
+    );
     expectRefusal(refusal(closed, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW), 'case_not_open');
   });
 
@@ -22,20 +27,35 @@ describe('sign-off refusals', () => {
   });
 
   it('wrong_agency_kind: ICE cannot request CP', () => {
-    const rejection = refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, actorOf('ice'));
+    const rejection = refusal(
+      openAdult(),
+      'cp_request-1',
+      'requested',
+      { requestedOn: '2026-01-06' },
+      NOW,
+      actorOf('ice'),
+    );
     expectRefusal(rejection, 'wrong_agency_kind', 'actor.agencyKind');
     expect(rejection?.message).toMatch(/law_enforcement/);
   });
 
   it('wrong_agency: another law-enforcement agency than the case one', () => {
     const stranger = actorOf('law_enforcement', 'agency-le-elsewhere');
-    expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, stranger), 'wrong_agency', 'actor.agencyId');
+    expectRefusal(
+      refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, stranger),
+      'wrong_agency',
+      'actor.agencyId',
+    );
   });
 
   it('role_not_permitted: a supervisor or an admin of the owning agency oversees but does not sign', () => {
     for (const roles of [['supervisor'], ['admin'], []] as const) {
       const overseer = { ...actorOf('law_enforcement'), roles };
-      expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, overseer), 'role_not_permitted', 'actor.roles');
+      expectRefusal(
+        refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, overseer),
+        'role_not_permitted',
+        'actor.roles',
+      );
     }
   });
 
@@ -47,8 +67,15 @@ describe('sign-off refusals', () => {
 
   it('step_not_pending: signing twice, or the identification done at open', () => {
     const once = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW);
-    expectRefusal(refusal(once, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW), 'step_not_pending', 'stepId');
-    expectRefusal(refusal(once, 'identification-1', 'identified', { identifiedOn: '2026-01-05', path: 'adult' }, NOW), 'step_not_pending');
+    expectRefusal(
+      refusal(once, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW),
+      'step_not_pending',
+      'stepId',
+    );
+    expectRefusal(
+      refusal(once, 'identification-1', 'identified', { identifiedOn: '2026-01-05', path: 'adult' }, NOW),
+      'step_not_pending',
+    );
   });
 
   it('outcome_not_applicable: extending an interim letter never issued', () => {
@@ -59,16 +86,50 @@ describe('sign-off refusals', () => {
   it('invalid_details: a missing date, a malformed date, an unexpected field, an unsealed or over-long note, a free-text reason', () => {
     const state = openAdult();
     expectRefusal(refusal(state, 'cp_request-1', 'requested', {}, NOW), 'invalid_details', 'details.requestedOn');
-    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '06/01/2026' }, NOW), 'invalid_details', 'details.requestedOn');
-    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', survivorName: 'x' }, NOW), 'invalid_details', 'details.survivorName');
-    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 'met Jane Example' }, NOW), 'invalid_details', 'details.note');
-    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: `sealed:k:${'A'.repeat(3000)}` }, NOW), 'invalid_details', 'details.note');
-    expectRefusal(refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 42 }, NOW), 'invalid_details', 'details.note');
-    expectRefusal(refusal(state, 'le_declaration-1', 'declined', { reason: 'Declined because of the victim' }, NOW), 'invalid_details', 'details.reason');
+    expectRefusal(
+      refusal(state, 'cp_request-1', 'requested', { requestedOn: '06/01/2026' }, NOW),
+      'invalid_details',
+      'details.requestedOn',
+    );
+    expectRefusal(
+      refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', survivorName: 'x' }, NOW),
+      'invalid_details',
+      'details.survivorName',
+    );
+    expectRefusal(
+      refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 'met Jane Example' }, NOW),
+      'invalid_details',
+      'details.note',
+    );
+    expectRefusal(
+      refusal(
+        state,
+        'cp_request-1',
+        'requested',
+        { requestedOn: '2026-01-06', note: `sealed:k:${'A'.repeat(3000)}` },
+        NOW,
+      ),
+      'invalid_details',
+      'details.note',
+    );
+    expectRefusal(
+      refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 42 }, NOW),
+      'invalid_details',
+      'details.note',
+    );
+    expectRefusal(
+      refusal(state, 'le_declaration-1', 'declined', { reason: 'Declined because of the victim' }, NOW),
+      'invalid_details',
+      'details.reason',
+    );
   });
 
   it('date_order: an event dated in the future', () => {
-    expectRefusal(refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-07' }, NOW), 'date_order', 'details.requestedOn');
+    expectRefusal(
+      refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-07' }, NOW),
+      'date_order',
+      'details.requestedOn',
+    );
   });
 
   it('date_out_of_range, extension_limit_reached and evidence_response_pending are covered by the track tests', () => {
@@ -86,26 +147,54 @@ describe('sign-off refusals', () => {
     expect(validateSignOff(state, signOff, actorOf('ice'), NOW)).toMatchObject({ code: 'wrong_agency_kind' });
     expect(stepOf(applySignOff(state, signOff, actorOf('ice'), NOW), 'cp_request-1').status).toBe('completed');
     // What no validator lets through is an error, not a state.
-    expect(() => applySignOff(state, { stepId: 'cp_request-9', outcome: 'requested', details: {} }, actorOf('law_enforcement'), NOW)).toThrow(/without being validated/);
+    expect(() =>
+      applySignOff(
+        state,
+        { stepId: 'cp_request-9', outcome: 'requested', details: {} },
+        actorOf('law_enforcement'),
+        NOW,
+      ),
+    ).toThrow(/without being validated/);
     expect(stepOf(state, 'cp_request-1').status).toBe('pending');
   });
 
   it('a note in plain text is refused to new sign-offs but still applies, as recorded histories replay it', () => {
     const state = openAdult();
-    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06', note: '  task force referral ' } };
-    expect(validateSignOff(state, signOff, actorOf('law_enforcement'), NOW)).toMatchObject({ code: 'invalid_details', field: 'details.note' });
+    const signOff = {
+      stepId: 'cp_request-1',
+      outcome: 'requested',
+      details: { requestedOn: '2026-01-06', note: '  task force referral ' },
+    };
+    expect(validateSignOff(state, signOff, actorOf('law_enforcement'), NOW)).toMatchObject({
+      code: 'invalid_details',
+      field: 'details.note',
+    });
     const next = applySignOff(state, signOff, actorOf('law_enforcement'), NOW);
-    expect(stepOf(next, 'cp_request-1')).toMatchObject({ status: 'completed', details: { requestedOn: '2026-01-06', note: 'task force referral' } });
+    expect(stepOf(next, 'cp_request-1')).toMatchObject({
+      status: 'completed',
+      details: { requestedOn: '2026-01-06', note: 'task force referral' },
+    });
   });
 
   it('a valid sign-off returns null from the validator and bumps the version by one, with a timeline entry', () => {
     const state = openAdult();
-    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: '2026-01-06', note: SEALED_NOTE_SAMPLE } };
+    const signOff = {
+      stepId: 'cp_request-1',
+      outcome: 'requested',
+      details: { requestedOn: '2026-01-06', note: SEALED_NOTE_SAMPLE },
+    };
     expect(validateSignOff(state, signOff, actorOf('law_enforcement'), NOW)).toBeNull();
     const next = applySignOff(state, signOff, actorOf('law_enforcement'), NOW);
     expect(next.version).toBe(state.version + 1);
-    expect(stepOf(next, 'cp_request-1')).toMatchObject({ status: 'completed', completedAt: NOW, outcome: 'requested', details: signOff.details });
-    expect(next.timeline.find((e) => e.type === 'step.completed' && e.stepId === 'cp_request-1')).toMatchObject({ actorAgencyId: 'agency-le' });
+    expect(stepOf(next, 'cp_request-1')).toMatchObject({
+      status: 'completed',
+      completedAt: NOW,
+      outcome: 'requested',
+      details: signOff.details,
+    });
+    expect(next.timeline.find((e) => e.type === 'step.completed' && e.stepId === 'cp_request-1')).toMatchObject({
+      actorAgencyId: 'agency-le',
+    });
     expect(state.steps).not.toBe(next.steps); // the input state is not mutated
     expect(stepOf(state, 'cp_request-1').status).toBe('pending');
   });

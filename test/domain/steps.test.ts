@@ -2,7 +2,14 @@ import { STEP_CATALOGUE } from '../../domain/steps';
 import { STEP_KINDS, type AgencyKind, type StepKind } from '../../domain/types';
 
 const OWNERS: Record<AgencyKind, StepKind[]> = {
-  law_enforcement: ['identification', 'cp_request', 'cp_renewal_request', 'hhs_minor_notification', 'le_declaration', 'u_visa_certification'],
+  law_enforcement: [
+    'identification',
+    'cp_request',
+    'cp_renewal_request',
+    'hhs_minor_notification',
+    'le_declaration',
+    'u_visa_certification',
+  ],
   ice: ['cp_decision', 'cp_renewal_decision'],
   hhs: ['hhs_interim_letter', 'hhs_eligibility_letter', 'hhs_certification_letter'],
   advocate: [
@@ -29,15 +36,28 @@ describe('step catalogue', () => {
   });
 
   it('accepts the documented outcomes with their details', () => {
-    const parse = (kind: StepKind, outcome: string, details: unknown) => STEP_CATALOGUE[kind].outcomes[outcome]?.details.safeParse(details).success;
+    const parse = (kind: StepKind, outcome: string, details: unknown) =>
+      STEP_CATALOGUE[kind].outcomes[outcome]?.details.safeParse(details).success;
     expect(parse('cp_decision', 'granted', { validUntil: '2028-01-01' })).toBe(true);
     expect(parse('cp_decision', 'denied', { reason: 'not_potential_witness' })).toBe(true);
     expect(parse('hhs_certification_letter', 'certified', { eligibilityDate: '2026-01-01' })).toBe(true);
-    expect(parse('t_visa_decision', 'approved', { approvedOn: '2026-01-01', validUntil: '2030-01-01', adjustmentEligibleFrom: '2029-01-01' })).toBe(true);
+    expect(
+      parse('t_visa_decision', 'approved', {
+        approvedOn: '2026-01-01',
+        validUntil: '2030-01-01',
+        adjustmentEligibleFrom: '2029-01-01',
+      }),
+    ).toBe(true);
     // The adjustment date may be left to the policy (3 years of T status); the approval date may not.
     expect(parse('t_visa_decision', 'approved', { approvedOn: '2026-01-01', validUntil: '2030-01-01' })).toBe(true);
     expect(parse('t_visa_decision', 'approved', { validUntil: '2030-01-01' })).toBe(false);
-    expect(parse('t_visa_decision', 'evidence_requested', { notice: 'other', issuedOn: '2026-01-01', respondBy: '2026-02-01' })).toBe(false);
+    expect(
+      parse('t_visa_decision', 'evidence_requested', {
+        notice: 'other',
+        issuedOn: '2026-01-01',
+        respondBy: '2026-02-01',
+      }),
+    ).toBe(false);
     expect(parse('le_declaration', 'declined', { reason: 'x'.repeat(65) })).toBe(false);
     expect(parse('cp_decision', 'granted', { validUntil: '2028-02-30' })).toBe(false);
   });

@@ -25,8 +25,14 @@ describe('T visa', () => {
     });
     state = sign(state, 't_visa_evidence_response-1', 'responded', { respondedOn: '2026-09-10' }, noon('2026-09-10'));
     state = sign(state, 't_visa_decision-1', 'approved', approval, noon('2027-01-11'));
-    expect(stepOf(state, 't_visa_decision-1')).toMatchObject({ status: 'completed', expiresAt: '2031-01-10T00:00:00.000Z' });
-    expect(stepOf(state, 't_visa_adjustment_filing-1')).toMatchObject({ status: 'pending', dueAt: '2031-01-10T00:00:00.000Z' });
+    expect(stepOf(state, 't_visa_decision-1')).toMatchObject({
+      status: 'completed',
+      expiresAt: '2031-01-10T00:00:00.000Z',
+    });
+    expect(stepOf(state, 't_visa_adjustment_filing-1')).toMatchObject({
+      status: 'pending',
+      dueAt: '2031-01-10T00:00:00.000Z',
+    });
     state = sign(state, 't_visa_adjustment_filing-1', 'filed', { filedOn: '2030-02-01' }, noon('2030-02-01'));
     expect(alarms(state).some((a) => a.subject === 't_status' || a.subject === 'adjustment_eligible')).toBe(false);
     expect(state.timeline.map((e) => e.type)).toContain('notice.received');
@@ -49,25 +55,54 @@ describe('T visa', () => {
   });
 
   it('evidence requests repeat, one at a time', () => {
-    let state = sign(awaitingDecision(), 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
-    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-04'))).toMatchObject({
+    let state = sign(
+      awaitingDecision(),
+      't_visa_decision-1',
+      'evidence_requested',
+      rfe('2026-09-26'),
+      noon('2026-07-03'),
+    );
+    expect(
+      refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-04')),
+    ).toMatchObject({
       code: 'evidence_response_pending',
     });
     state = sign(state, 't_visa_evidence_response-1', 'responded', { respondedOn: '2026-09-10' }, noon('2026-09-10'));
-    state = sign(state, 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: '2026-11-01', respondBy: '2026-12-01' }, noon('2026-11-02'));
-    expect(stepOf(state, 't_visa_evidence_response-2')).toMatchObject({ status: 'pending', details: { notice: 'noid' } });
+    state = sign(
+      state,
+      't_visa_decision-1',
+      'evidence_requested',
+      { notice: 'noid', issuedOn: '2026-11-01', respondBy: '2026-12-01' },
+      noon('2026-11-02'),
+    );
+    expect(stepOf(state, 't_visa_evidence_response-2')).toMatchObject({
+      status: 'pending',
+      details: { notice: 'noid' },
+    });
   });
 
   it('bounds respondBy by the notice type: 12 weeks + 3 days for an RFE, 30 days for a NOID', () => {
     const state = awaitingDecision();
     expect(refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'))).toBeNull();
-    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-27'), noon('2026-07-03'))).toMatchObject({
+    expect(
+      refusal(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-27'), noon('2026-07-03')),
+    ).toMatchObject({
       code: 'date_out_of_range',
       field: 'details.respondBy',
     });
     const noid = { notice: 'noid', issuedOn: '2026-07-01', respondBy: '2026-08-01' };
-    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', noid, noon('2026-07-03'))).toMatchObject({ code: 'date_out_of_range' });
-    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', { ...noid, respondBy: '2026-06-30' }, noon('2026-07-03'))).toMatchObject({
+    expect(refusal(state, 't_visa_decision-1', 'evidence_requested', noid, noon('2026-07-03'))).toMatchObject({
+      code: 'date_out_of_range',
+    });
+    expect(
+      refusal(
+        state,
+        't_visa_decision-1',
+        'evidence_requested',
+        { ...noid, respondBy: '2026-06-30' },
+        noon('2026-07-03'),
+      ),
+    ).toMatchObject({
       code: 'date_order',
       field: 'details.respondBy',
     });
@@ -75,11 +110,21 @@ describe('T visa', () => {
 
   it('checks the approval dates: status at most 4 years, adjustment date inside the status', () => {
     const state = awaitingDecision();
-    expect(refusal(state, 't_visa_decision-1', 'approved', { ...approval, validUntil: '2031-01-11' }, noon('2027-01-11'))).toMatchObject({
+    expect(
+      refusal(state, 't_visa_decision-1', 'approved', { ...approval, validUntil: '2031-01-11' }, noon('2027-01-11')),
+    ).toMatchObject({
       code: 'date_out_of_range',
       field: 'details.validUntil',
     });
-    expect(refusal(state, 't_visa_decision-1', 'approved', { ...approval, adjustmentEligibleFrom: '2031-02-01' }, noon('2027-01-11'))).toMatchObject({
+    expect(
+      refusal(
+        state,
+        't_visa_decision-1',
+        'approved',
+        { ...approval, adjustmentEligibleFrom: '2031-02-01' },
+        noon('2027-01-11'),
+      ),
+    ).toMatchObject({
       code: 'date_order',
       field: 'details.adjustmentEligibleFrom',
     });
@@ -102,7 +147,13 @@ describe('T visa', () => {
   });
 
   it('a denial closes the pending evidence response', () => {
-    let state = sign(awaitingDecision(), 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
+    let state = sign(
+      awaitingDecision(),
+      't_visa_decision-1',
+      'evidence_requested',
+      rfe('2026-09-26'),
+      noon('2026-07-03'),
+    );
     state = sign(state, 't_visa_decision-1', 'denied', { reason: 'insufficient_evidence' }, noon('2026-08-01'));
     expect(stepOf(state, 't_visa_evidence_response-1').status).toBe('cancelled');
     expect(state.steps.some((s) => s.kind === 't_visa_adjustment_filing')).toBe(false);
@@ -116,12 +167,22 @@ describe('T visa', () => {
 describe('law-enforcement declaration (I-914 Supplement B)', () => {
   it('is requested from law enforcement at open, beside the T-visa filing', () => {
     const state = openAdult();
-    expect(stepOf(state, 'le_declaration-1')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement', track: 'le_declaration' });
+    expect(stepOf(state, 'le_declaration-1')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'law_enforcement',
+      track: 'le_declaration',
+    });
     expect(stepOf(state, 't_visa_filing-1').status).toBe('pending');
   });
 
   it('a decline never blocks the T-visa filing', () => {
-    const declined = sign(openAdult(), 'le_declaration-1', 'declined', { reason: 'investigation_closed' }, noon('2026-01-10'));
+    const declined = sign(
+      openAdult(),
+      'le_declaration-1',
+      'declined',
+      { reason: 'investigation_closed' },
+      noon('2026-01-10'),
+    );
     expect(stepOf(declined, 'le_declaration-1').status).toBe('declined');
     expect(refusal(declined, 't_visa_filing-1', 'filed', { filedOn: '2026-01-10' }, noon('2026-01-10'))).toBeNull();
   });

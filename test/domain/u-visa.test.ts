@@ -4,13 +4,26 @@ import { noon, openAdult, pendingIds, refusal, sign, stepOf } from './case-fixtu
 describe('U visa', () => {
   it('opens a certification request only when the case uses the U visa', () => {
     expect(openAdult().steps.some((s) => s.kind === 'u_visa_certification')).toBe(false);
-    expect(stepOf(openAdult({ usesUVisa: true }), 'u_visa_certification-1')).toMatchObject({ agencyKind: 'law_enforcement', track: 'u_visa' });
+    expect(stepOf(openAdult({ usesUVisa: true }), 'u_visa_certification-1')).toMatchObject({
+      agencyKind: 'law_enforcement',
+      track: 'u_visa',
+    });
   });
 
   it('a signature starts the 6-month window: petition due at its end, reminders before it', () => {
-    const signed = sign(openAdult({ usesUVisa: true }), 'u_visa_certification-1', 'signed', { signedOn: '2026-01-15' }, noon('2026-01-16'));
+    const signed = sign(
+      openAdult({ usesUVisa: true }),
+      'u_visa_certification-1',
+      'signed',
+      { signedOn: '2026-01-15' },
+      noon('2026-01-16'),
+    );
     expect(stepOf(signed, 'u_visa_certification-1').expiresAt).toBe('2026-07-16T00:00:00.000Z');
-    expect(stepOf(signed, 'u_visa_petition-1')).toMatchObject({ status: 'pending', agencyKind: 'advocate', dueAt: '2026-07-16T00:00:00.000Z' });
+    expect(stepOf(signed, 'u_visa_petition-1')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'advocate',
+      dueAt: '2026-07-16T00:00:00.000Z',
+    });
     const window = alarms(signed).filter((a) => a.subject === 'u_certification_window');
     expect(window.map((a) => [a.kind, a.at])).toEqual([
       ['expiry_reminder', '2026-05-17T00:00:00.000Z'],
@@ -23,7 +36,13 @@ describe('U visa', () => {
   });
 
   it('an unused window expires and a new certification opens', () => {
-    const signed = sign(openAdult({ usesUVisa: true }), 'u_visa_certification-1', 'signed', { signedOn: '2026-01-15' }, noon('2026-01-16'));
+    const signed = sign(
+      openAdult({ usesUVisa: true }),
+      'u_visa_certification-1',
+      'signed',
+      { signedOn: '2026-01-15' },
+      noon('2026-01-16'),
+    );
     const expiry = alarms(signed).find((a) => a.subject === 'u_certification_window' && a.kind === 'expired')!;
     const after = fireAlarm(signed, expiry, expiry.at);
     expect(stepOf(after, 'u_visa_certification-1').status).toBe('expired');
@@ -33,14 +52,28 @@ describe('U visa', () => {
   });
 
   it('refuses a signature whose window has already closed', () => {
-    expect(refusal(openAdult({ usesUVisa: true }), 'u_visa_certification-1', 'signed', { signedOn: '2025-06-01' }, noon('2026-01-16'))).toMatchObject({
+    expect(
+      refusal(
+        openAdult({ usesUVisa: true }),
+        'u_visa_certification-1',
+        'signed',
+        { signedOn: '2025-06-01' },
+        noon('2026-01-16'),
+      ),
+    ).toMatchObject({
       code: 'date_order',
       field: 'details.signedOn',
     });
   });
 
   it('a decline ends the track without a petition step', () => {
-    const declined = sign(openAdult({ usesUVisa: true }), 'u_visa_certification-1', 'declined', { reason: 'no_helpfulness' }, noon('2026-01-16'));
+    const declined = sign(
+      openAdult({ usesUVisa: true }),
+      'u_visa_certification-1',
+      'declined',
+      { reason: 'no_helpfulness' },
+      noon('2026-01-16'),
+    );
     expect(stepOf(declined, 'u_visa_certification-1').status).toBe('declined');
     expect(declined.steps.some((s) => s.kind === 'u_visa_petition')).toBe(false);
   });

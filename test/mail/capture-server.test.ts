@@ -14,7 +14,12 @@ describe('embedded mail capture', () => {
   it('keeps each accepted message, parsed, by the time the sender hears OK', async () => {
     capture = await startMailCapture({ port: 0 });
     const mailer = createMailTransport({ smtpUrl: capture.url, from });
-    await mailer.sendMail({ to: 'ice@agency.example', subject: 'Hello', text: 'Body line', messageId: '<fixed@relief.example.org>' });
+    await mailer.sendMail({
+      to: 'ice@agency.example',
+      subject: 'Hello',
+      text: 'Body line',
+      messageId: '<fixed@relief.example.org>',
+    });
 
     expect(capture.messages()).toEqual([
       expect.objectContaining({
@@ -31,7 +36,8 @@ describe('embedded mail capture', () => {
   it('keeps only the last N messages', async () => {
     capture = await startMailCapture({ port: 0, keep: 2 });
     const mailer = createMailTransport({ smtpUrl: capture.url, from });
-    for (const subject of ['one', 'two', 'three']) await mailer.sendMail({ to: 'a@agency.example', subject, text: subject });
+    for (const subject of ['one', 'two', 'three'])
+      await mailer.sendMail({ to: 'a@agency.example', subject, text: subject });
 
     expect(capture.messages().map((m) => [m.seq, m.subject])).toEqual([
       [2, 'two'],
@@ -44,7 +50,9 @@ describe('embedded mail capture', () => {
     const mailer = createMailTransport({ smtpUrl: capture.url, from });
 
     await capture.setDown(true);
-    await expect(mailer.sendMail({ to: 'a@agency.example', subject: 'during outage', text: 'x' })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(mailer.sendMail({ to: 'a@agency.example', subject: 'during outage', text: 'x' })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
     expect(capture.messages()).toHaveLength(0);
 
     await capture.setDown(false);

@@ -9,7 +9,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
 import { createLogger } from '../../core/logger';
-import { enqueue, findNotification, findRecipient, listNotifications, type NewNotification, type Notification } from '../../db/notifications';
+import {
+  enqueue,
+  findNotification,
+  findRecipient,
+  listNotifications,
+  type NewNotification,
+  type Notification,
+} from '../../db/notifications';
 import { renderNotification } from '../../mail/render';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
@@ -41,7 +48,15 @@ async function notification(overrides: Partial<NewNotification> = {}): Promise<N
   const kind = overrides.kind ?? 'reminder';
   const reference = overrides.reference ?? 'RC-2026-0001';
   const caseId = overrides.caseId ?? randomUUID();
-  const email = renderNotification({ kind, caseId, reference, stepKind: 'cp_decision', agencyName: recipient!.name, dueAt: '2026-11-23T08:00:00.000Z', publicBaseUrl });
+  const email = renderNotification({
+    kind,
+    caseId,
+    reference,
+    stepKind: 'cp_decision',
+    agencyName: recipient!.name,
+    dueAt: '2026-11-23T08:00:00.000Z',
+    publicBaseUrl,
+  });
   return enqueue(pool, {
     caseId,
     alarmId: SHARED_ALARM_ID,
@@ -84,7 +99,8 @@ beforeAll(async () => {
   const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger });
   // Run as Temporal runs them, in an activity context (the send heartbeats).
   deliver = (key) => new MockActivityEnvironment().run((k: typeof key) => activities.deliverNotification(k), key);
-  reportFailing = (key) => new MockActivityEnvironment().run((k: typeof key) => activities.reportDeliveryFailing(k), key);
+  reportFailing = (key) =>
+    new MockActivityEnvironment().run((k: typeof key) => activities.reportDeliveryFailing(k), key);
 });
 
 afterAll(async () => {
@@ -120,7 +136,13 @@ describe('deliverNotification', () => {
     expect(message!.text).toContain(`https://relief.example.org/cases/${caseId}`);
 
     const stored = await findNotification(pool, row);
-    expect(stored).toMatchObject({ sentAt: result.sentAt, attempts: 1, lastError: null, failingSince: null, recipientEmail: 'cp-unit@ice.example' });
+    expect(stored).toMatchObject({
+      sentAt: result.sentAt,
+      attempts: 1,
+      lastError: null,
+      failingSince: null,
+      recipientEmail: 'cp-unit@ice.example',
+    });
 
     const everything = [message!.subject, message!.text, JSON.stringify(stored), ...logLines].join('\n');
     for (const personal of Object.values(survivor)) expect(everything).not.toContain(personal);
@@ -169,8 +191,15 @@ describe('deliverNotification', () => {
     await expect(deliver(row)).resolves.toEqual(sent);
 
     expect(mailFor(row.id)).toHaveLength(1);
-    expect(await findNotification(pool, row)).toMatchObject({ sentAt: sent.sentAt, attempts: 3, lastError: null, failingSince: null });
-    expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).not.toContain(row.id);
+    expect(await findNotification(pool, row)).toMatchObject({
+      sentAt: sent.sentAt,
+      attempts: 3,
+      lastError: null,
+      failingSince: null,
+    });
+    expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).not.toContain(
+      row.id,
+    );
   });
 
   it('sends an escalation to the coordinator organisation and says it is one', async () => {
@@ -206,7 +235,8 @@ describe('reportDeliveryFailing', () => {
 
     await expect(reportFailing(row)).resolves.toBe(failingSince);
     await expect(reportFailing(row)).resolves.toBe(failingSince);
-    const notices = (await listNotifications(pool, { caseId: failingCase, agencyId: 'metro-task-force', limit: 10 })).items;
+    const notices = (await listNotifications(pool, { caseId: failingCase, agencyId: 'metro-task-force', limit: 10 }))
+      .items;
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ kind: 'delivery_failing', recipientEmail: null, stepId: 'cp_decision-1' });
     expect(notices[0]!.subject).toBe('Email not delivered: Continued Presence decision (case RC-FAILING)');
@@ -218,11 +248,32 @@ describe('listNotifications', () => {
   beforeAll(async () => {
     await pool.query('DELETE FROM notifications');
     await capture.setDown(false);
-    for (let i = 1; i <= 5; i += 1) await deliver(await notification({ caseId: caseA, alarmId: `${SHARED_ALARM_ID}:${i}`, reference: 'RC-LIST-A' }));
-    await deliver(await notification({ caseId: caseB, reference: 'RC-LIST-B', kind: 'escalation', recipientAgencyId: 'metro-task-force' }));
-    await notification({ caseId: caseB, alarmId: 'cp_request-1:due:2026-11-16T08:00:00.000Z', reference: 'RC-LIST-B', recipientAgencyId: 'county-sheriff' });
+    for (let i = 1; i <= 5; i += 1)
+      await deliver(await notification({ caseId: caseA, alarmId: `${SHARED_ALARM_ID}:${i}`, reference: 'RC-LIST-A' }));
+    await deliver(
+      await notification({
+        caseId: caseB,
+        reference: 'RC-LIST-B',
+        kind: 'escalation',
+        recipientAgencyId: 'metro-task-force',
+      }),
+    );
+    await notification({
+      caseId: caseB,
+      alarmId: 'cp_request-1:due:2026-11-16T08:00:00.000Z',
+      reference: 'RC-LIST-B',
+      recipientAgencyId: 'county-sheriff',
+    });
     await capture.setDown(true);
-    await expect(deliver(await notification({ caseId: caseB, alarmId: 'cp_decision-1:due:2026-11-23T08:00:00.000Z', reference: 'RC-LIST-B' }))).rejects.toThrow();
+    await expect(
+      deliver(
+        await notification({
+          caseId: caseB,
+          alarmId: 'cp_decision-1:due:2026-11-23T08:00:00.000Z',
+          reference: 'RC-LIST-B',
+        }),
+      ),
+    ).rejects.toThrow();
     await capture.setDown(false);
   });
 

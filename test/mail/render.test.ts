@@ -13,7 +13,9 @@ const facts: NotificationFacts = {
 describe('renderNotification', () => {
   it('names the case, step, agency, date and link in subject and body', () => {
     const { subject, text } = renderNotification(facts);
-    expect(subject).toBe('Reminder: Continued Presence decision due Monday, November 23, 2026 (2026-11-23) (case RC-2026-0042)');
+    expect(subject).toBe(
+      'Reminder: Continued Presence decision due Monday, November 23, 2026 (2026-11-23) (case RC-2026-0042)',
+    );
     expect(text).toContain('To: ICE CCHT Continued Presence Unit');
     expect(text).toContain('Case reference: RC-2026-0042');
     expect(text).toContain('Step: Continued Presence decision');
@@ -35,7 +37,13 @@ describe('renderNotification', () => {
   });
 
   it("words a minor's 18th-birthday warning as urgent, with no date (it would reveal the birth date) and no 'valid until'", () => {
-    const { subject, text } = renderNotification({ ...facts, kind: 'expiry_reminder', stepKind: 'hhs_minor_notification', about: 'minor_turns_18', dueAt: null });
+    const { subject, text } = renderNotification({
+      ...facts,
+      kind: 'expiry_reminder',
+      stepKind: 'hhs_minor_notification',
+      about: 'minor_turns_18',
+      dueAt: null,
+    });
     expect(subject).toBe('Urgent: notify HHS before the minor turns 18 (case RC-2026-0042)');
     expect(text).toContain('must be made before then');
     expect(text).toContain("for those who may read the survivor's identity");
@@ -48,15 +56,35 @@ describe('renderNotification', () => {
       kind: 'passed_summary',
       dueAt: null,
       passed: [
-        { stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'due', about: 'cp_request', date: '2025-11-17T14:30:00.000Z' },
-        { stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'due', about: 'cp_request', date: '2025-11-17T14:30:00.000Z' },
-        { stepId: 'hhs_minor_notification-1', stepKind: 'hhs_minor_notification', kind: 'expiry_reminder', about: 'minor_turns_18', date: null },
+        {
+          stepId: 'cp_request-1',
+          stepKind: 'cp_request',
+          kind: 'due',
+          about: 'cp_request',
+          date: '2025-11-17T14:30:00.000Z',
+        },
+        {
+          stepId: 'cp_request-1',
+          stepKind: 'cp_request',
+          kind: 'due',
+          about: 'cp_request',
+          date: '2025-11-17T14:30:00.000Z',
+        },
+        {
+          stepId: 'hhs_minor_notification-1',
+          stepKind: 'hhs_minor_notification',
+          kind: 'expiry_reminder',
+          about: 'minor_turns_18',
+          date: null,
+        },
       ],
     });
     expect(subject).toBe('Brought up to date: 3 reminder(s) not sent (case RC-2026-0042)');
     expect(text.match(/- Due: Continued Presence request/g)).toHaveLength(1);
     expect(text).toContain('- Due: Continued Presence request, due Monday, November 17, 2025 (2025-11-17)');
-    expect(text).toContain('- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page');
+    expect(text).toContain(
+      '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',
+    );
     expect(text).not.toContain('Step:');
   });
 

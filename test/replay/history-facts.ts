@@ -40,11 +40,18 @@ function isObject(value: Json | undefined): value is { [key: string]: Json } {
 
 /** A payload as historyToJSON writes it: metadata and data base64-encoded. */
 function isJsonPayload(value: Json): value is { metadata: { [key: string]: string }; data?: string } {
-  return isObject(value) && isObject(value.metadata) && typeof value.metadata.encoding === 'string' && (value.data === undefined || typeof value.data === 'string');
+  return (
+    isObject(value) &&
+    isObject(value.metadata) &&
+    typeof value.metadata.encoding === 'string' &&
+    (value.data === undefined || typeof value.data === 'string')
+  );
 }
 
 function toPayload(value: { metadata: { [key: string]: string }; data?: string }): Payload {
-  const metadata = Object.fromEntries(Object.entries(value.metadata).map(([key, encoded]) => [key, Buffer.from(encoded, 'base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(value.metadata).map(([key, encoded]) => [key, Buffer.from(encoded, 'base64')]),
+  );
   return { metadata, data: Buffer.from(value.data ?? '', 'base64') };
 }
 
@@ -52,13 +59,18 @@ function toPayload(value: { metadata: { [key: string]: string }; data?: string }
  * Fields whose payloads the server must read and the SDK never passes through a codec: search attributes (indexed)
  * and the SDK's own markers (patches). The codec refuses plain payloads, so they are left out, as the SDK does.
  */
-const UNCODED_FIELDS = new Set(['searchAttributes', 'upsertWorkflowSearchAttributesEventAttributes', 'markerRecordedEventAttributes']);
+const UNCODED_FIELDS = new Set([
+  'searchAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'markerRecordedEventAttributes',
+]);
 
 /** Every payload in a JSON value that the data converter's codec reads, depth first in document order. */
 function payloadsIn(value: Json, found: Payload[] = []): Payload[] {
   if (isJsonPayload(value)) found.push(toPayload(value));
   else if (Array.isArray(value)) value.forEach((item) => payloadsIn(item, found));
-  else if (isObject(value)) Object.entries(value).forEach(([key, item]) => UNCODED_FIELDS.has(key) || payloadsIn(item, found));
+  else if (isObject(value))
+    Object.entries(value).forEach(([key, item]) => UNCODED_FIELDS.has(key) || payloadsIn(item, found));
   return found;
 }
 
@@ -70,7 +82,12 @@ async function decode(payloads: Payload[], converter: DataConverter): Promise<un
 }
 
 function isTimelineEntry(value: unknown): value is TimelineEntry {
-  return typeof value === 'object' && value !== null && typeof (value as TimelineEntry).seq === 'number' && typeof (value as TimelineEntry).type === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TimelineEntry).seq === 'number' &&
+    typeof (value as TimelineEntry).type === 'string'
+  );
 }
 
 /** Timeline entries anywhere in a decoded value (projections, update results, continue-as-new state). */
@@ -104,7 +121,9 @@ function patchesOf(events: Array<{ [key: string]: Json }>): string[] {
   return events.flatMap((event) => {
     const marker = event.markerRecordedEventAttributes;
     if (!isObject(marker) || marker.markerName !== 'core_patch' || !isObject(marker.details)) return [];
-    const data = payloadsIn(marker.details['patch-data'] ?? null).map((payload) => defaultPayloadConverter.fromPayload<{ id?: unknown }>(payload));
+    const data = payloadsIn(marker.details['patch-data'] ?? null).map((payload) =>
+      defaultPayloadConverter.fromPayload<{ id?: unknown }>(payload),
+    );
     return data.flatMap((patch) => (typeof patch.id === 'string' ? [patch.id] : []));
   });
 }
@@ -151,7 +170,8 @@ function isPlainNoteSignOff(value: unknown): boolean {
 const added = (facts: HistoryFacts, type: string, stepPrefix = '') =>
   facts.added.some((entry) => entry.type === type && (entry.stepId ?? '').startsWith(stepPrefix));
 const alarmFired = (facts: HistoryFacts, kinds: string[]) => kinds.some((kind) => added(facts, `alarm.${kind}`));
-const minorAlarmFired = (facts: HistoryFacts) => facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification'));
+const minorAlarmFired = (facts: HistoryFacts) =>
+  facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification'));
 const DEADLINE_ALARMS = ['reminder', 'due', 'escalation'];
 const EXPIRY_ALARMS = ['expiry_reminder', 'expired'];
 
@@ -162,16 +182,21 @@ const COVERAGE = {
   'fires a deadline reminder': (facts: HistoryFacts) => alarmFired(facts, DEADLINE_ALARMS),
   'fires an expiry alarm': (facts: HistoryFacts) => alarmFired(facts, EXPIRY_ALARMS),
   'fires a minor-path alarm': (facts: HistoryFacts) => minorAlarmFired(facts),
-  'fires a minor-path alarm on the birthday grid': (facts: HistoryFacts) => minorAlarmFired(facts) && facts.patches.includes(BIRTHDAY_GRID_PATCH),
+  'fires a minor-path alarm on the birthday grid': (facts: HistoryFacts) =>
+    minorAlarmFired(facts) && facts.patches.includes(BIRTHDAY_GRID_PATCH),
   'settles alarms that passed before the case was entered': (facts: HistoryFacts) => added(facts, 'alarm.passed'),
-  'answers a T-visa evidence request': (facts: HistoryFacts) => added(facts, 'notice.received', 't_visa_decision') && added(facts, 'step.completed', 't_visa_evidence_response'),
+  'answers a T-visa evidence request': (facts: HistoryFacts) =>
+    added(facts, 'notice.received', 't_visa_decision') && added(facts, 'step.completed', 't_visa_evidence_response'),
   'signs a U-visa step': (facts: HistoryFacts) => added(facts, 'step.completed', 'u_visa_'),
   // A run that only began (continue-as-new right after the last change) has nothing to upsert.
-  'upserts search attributes when it changes the case': (facts: HistoryFacts) => facts.searchAttributes || facts.added.length === 0,
+  'upserts search attributes when it changes the case': (facts: HistoryFacts) =>
+    facts.searchAttributes || facts.added.length === 0,
   'continues as new': (facts: HistoryFacts) => facts.continuedAsNew,
   'resumes after continue-as-new': (facts: HistoryFacts) => facts.startedAs === 'resume',
-  'takes a sign-off after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && added(facts, 'step.completed'),
-  'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && facts.added.some((entry) => entry.type.startsWith('alarm.')),
+  'takes a sign-off after resuming': (facts: HistoryFacts) =>
+    facts.startedAs === 'resume' && added(facts, 'step.completed'),
+  'fires an alarm after resuming': (facts: HistoryFacts) =>
+    facts.startedAs === 'resume' && facts.added.some((entry) => entry.type.startsWith('alarm.')),
   'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
 } as const;
 type Coverage = keyof typeof COVERAGE;
@@ -206,17 +231,33 @@ const DEV_SERVER_CLAIMS: GenerationClaim = {
 };
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
-  v1: { some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'], every: ['opens a case'] },
-  v2: { some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'], every: ['opens a case'] },
+  v1: {
+    some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
+    every: ['opens a case'],
+  },
+  v2: {
+    some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
+    every: ['opens a case'],
+  },
   v3: DEV_SERVER_CLAIMS,
   // Notifications recorded per case and alarm, each email delivered by a workflow of its own.
   v4: DEV_SERVER_CLAIMS,
   // A minor's 18th-birthday reminders on the weekly grid (BIRTHDAY_GRID_PATCH). Sign-off notes were still sent in
   // plain text: v5-adult-plain-notes-closed.json, recorded once by that API, keeps proving that such sign-offs replay
   // now that the validator refuses them (domain/case.ts applies them). Record new cases as a new generation.
-  v5: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'fires a minor-path alarm on the birthday grid', 'signs with a note in plain text'] },
+  v5: {
+    ...DEV_SERVER_CLAIMS,
+    some: [
+      ...DEV_SERVER_CLAIMS.some,
+      'fires a minor-path alarm on the birthday grid',
+      'signs with a note in plain text',
+    ],
+  },
   // A policy counting from events: a case entered a month late settles what passed into one notice.
-  v6: { ...DEV_SERVER_CLAIMS, some: [...DEV_SERVER_CLAIMS.some, 'settles alarms that passed before the case was entered'] },
+  v6: {
+    ...DEV_SERVER_CLAIMS,
+    some: [...DEV_SERVER_CLAIMS.some, 'settles alarms that passed before the case was entered'],
+  },
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
@@ -229,14 +270,20 @@ export function unmetClaims(generation: string, histories: HistoryFacts[]): stri
   const claim = GENERATION_CLAIMS[generation];
   if (!claim) return [`${generation} has no entry in GENERATION_CLAIMS`];
   return [
-    ...claim.some.filter((coverage) => !histories.some(COVERAGE[coverage])).map((coverage) => `no ${generation} history ${coverage}`),
-    ...claim.every.filter((coverage) => !histories.every(COVERAGE[coverage])).map((coverage) => `not every ${generation} history ${coverage}`),
+    ...claim.some
+      .filter((coverage) => !histories.some(COVERAGE[coverage]))
+      .map((coverage) => `no ${generation} history ${coverage}`),
+    ...claim.every
+      .filter((coverage) => !histories.every(COVERAGE[coverage]))
+      .map((coverage) => `not every ${generation} history ${coverage}`),
   ];
 }
 
 /** One line per history for the recorder's output: size, how it began and ended, what fired. */
 export function describeFacts(facts: HistoryFacts): string {
-  const fired = facts.added.filter((entry) => entry.type.startsWith('alarm.')).map((entry) => entry.type.slice('alarm.'.length));
+  const fired = facts.added
+    .filter((entry) => entry.type.startsWith('alarm.'))
+    .map((entry) => entry.type.slice('alarm.'.length));
   const counts = [...new Set(fired)].map((kind) => `${kind}×${fired.filter((k) => k === kind).length}`).join(' ');
   const end = facts.continuedAsNew ? 'continued as new' : facts.completed ? 'closed' : 'open';
   return `${facts.events} events, ${facts.startedAs} → ${end}, alarms: ${counts || 'none'}`;

@@ -54,7 +54,8 @@ const CAN_HISTORY_LIMIT = 80;
 const ALARM_TIMEOUT_MS = 30_000;
 const RECORDING = 'recording: clocks in seconds so alarms fire on the real-time dev server';
 
-const actor = (kind: AgencyKind): Actor => workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
+const actor = (kind: AgencyKind): Actor =>
+  workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 function kindOf(stepId: string): StepKind {
   const kind = STEP_KINDS.find((candidate) => stepId.startsWith(`${candidate}-`));
@@ -75,13 +76,17 @@ const leadDaysFiringAt = (endsAt: Instant, fireAtMs: number) => [(Date.parse(end
 
 /** A lead reminder earlier than the sign-off that opens its window is dropped by the rules: say so, not time out. */
 async function beforeReminder(stack: Stack, fireAtMs: number, what: string): Promise<void> {
-  if ((await nowMs(stack)) > fireAtMs - 1_000) throw new Error(`${what} came too late for its expiry reminder; raise EXPIRY_REMINDER_DELAY_MS`);
+  if ((await nowMs(stack)) > fireAtMs - 1_000)
+    throw new Error(`${what} came too late for its expiry reminder; raise EXPIRY_REMINDER_DELAY_MS`);
 }
 
 /** Waits until the read model's timeline shows the alarm fired for the step. */
 async function alarmFired(stack: Stack, caseId: string, kind: AlarmKind, stepId: string): Promise<void> {
   await eventually(
-    async () => (await getCase(stack.pool, caseId))?.timeline.some((entry) => entry.type === `alarm.${kind}` && entry.stepId === stepId),
+    async () =>
+      (await getCase(stack.pool, caseId))?.timeline.some(
+        (entry) => entry.type === `alarm.${kind}` && entry.stepId === stepId,
+      ),
     `the ${kind} alarm of ${stepId}`,
     ALARM_TIMEOUT_MS,
   );
@@ -102,11 +107,25 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
     policyWithOverrides({
       version: 'recording-v3-declaration-ladder',
       sla: { le_declaration: { days: 4 * SECOND_IN_DAYS, source: RECORDING } },
-      reminders: { le_declaration: { beforeDueDays: [2 * SECOND_IN_DAYS], atDue: true, escalateAfterDays: [SECOND_IN_DAYS], source: RECORDING } },
+      reminders: {
+        le_declaration: {
+          beforeDueDays: [2 * SECOND_IN_DAYS],
+          atDue: true,
+          escalateAfterDays: [SECOND_IN_DAYS],
+          source: RECORDING,
+        },
+      },
     }),
   );
   const day = await today(stack);
-  const { caseId } = await stack.cases.open({ identifiedAt: await nowIso(stack), survivor: { name: 'Recorded Adult', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  const { caseId } = await stack.cases.open(
+    {
+      identifiedAt: await nowIso(stack),
+      survivor: { name: 'Recorded Adult', birthDate: '1990-01-01' },
+      agencies: DEMO_AGENCIES,
+    },
+    actor('law_enforcement'),
+  );
   // The escalation is the last rung of the ladder: once it fired, so did the reminder and the due notice.
   await alarmFired(stack, caseId, 'escalation', 'le_declaration-1');
   await sign(stack.cases, caseId, 'le_declaration-1', 'signed', { signedOn: day });
@@ -115,11 +134,23 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
   await sign(stack.cases, caseId, 't_visa_filing-1', 'filed', { filedOn: day });
   await sign(stack.cases, caseId, 't_visa_receipt-1', 'received', { receivedOn: day });
   await sign(stack.cases, caseId, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: day });
-  await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', { notice: 'rfe', issuedOn: day, respondBy: addDays(day, 30) });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', {
+    notice: 'rfe',
+    issuedOn: day,
+    respondBy: addDays(day, 30),
+  });
   await sign(stack.cases, caseId, 't_visa_evidence_response-1', 'responded', { respondedOn: day });
-  await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', { notice: 'noid', issuedOn: day, respondBy: addDays(day, 20) });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'evidence_requested', {
+    notice: 'noid',
+    issuedOn: day,
+    respondBy: addDays(day, 20),
+  });
   await sign(stack.cases, caseId, 't_visa_evidence_response-2', 'responded', { respondedOn: day });
-  await sign(stack.cases, caseId, 't_visa_decision-1', 'approved', { approvedOn: day, validUntil: addDays(addMonths(day, 48), -1), adjustmentEligibleFrom: addMonths(day, 36) });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'approved', {
+    approvedOn: day,
+    validUntil: addDays(addMonths(day, 48), -1),
+    adjustmentEligibleFrom: addMonths(day, 36),
+  });
   await sign(stack.cases, caseId, 'hhs_certification_request-1', 'requested', { requestedOn: day });
   await sign(stack.cases, caseId, 'hhs_certification_letter-1', 'certified', { eligibilityDate: day });
   await stack.cases.close(caseId, { status: 'closed', reason: 'recorded' }, actor('coordinator'));
@@ -142,7 +173,10 @@ async function minorInterimLetterExpiry(stack: Stack): Promise<Recorded> {
     }),
   );
   const birthDate = addDays(addYears(day, -18), 30);
-  const { caseId } = await stack.cases.open({ identifiedAt: await nowIso(stack), survivor: { name: 'Recorded Minor', birthDate }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  const { caseId } = await stack.cases.open(
+    { identifiedAt: await nowIso(stack), survivor: { name: 'Recorded Minor', birthDate }, agencies: DEMO_AGENCIES },
+    actor('law_enforcement'),
+  );
   await alarmFired(stack, caseId, 'expiry_reminder', 'hhs_minor_notification-1');
   await sign(stack.cases, caseId, 'hhs_minor_notification-1', 'notified', { notifiedOn: day });
   await beforeReminder(stack, fireAt, 'the interim letter');
@@ -173,7 +207,12 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
     }),
   );
   const { caseId } = await cases.open(
-    { identifiedAt: await nowIso(stack), survivor: { name: 'Recorded U Visa', birthDate: '1985-05-05' }, agencies: DEMO_AGENCIES, usesUVisa: true },
+    {
+      identifiedAt: await nowIso(stack),
+      survivor: { name: 'Recorded U Visa', birthDate: '1985-05-05' },
+      agencies: DEMO_AGENCIES,
+      usesUVisa: true,
+    },
     actor('law_enforcement'),
   );
   const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
@@ -197,7 +236,8 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
     if (await continued()) break;
     await sign(cases, caseId, stepId, outcome, details);
   }
-  if (!(await continued())) throw new Error(`the U-visa case never continued as new; lower CAN_HISTORY_LIMIT (${CAN_HISTORY_LIMIT})`);
+  if (!(await continued()))
+    throw new Error(`the U-visa case never continued as new; lower CAN_HISTORY_LIMIT (${CAN_HISTORY_LIMIT})`);
 
   await sign(cases, caseId, 'u_visa_petition-1', 'filed', { filedOn: day });
   await sign(cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
@@ -217,9 +257,19 @@ async function adultEnteredLate(stack: Stack): Promise<Recorded> {
   stack.setPolicy(DEFAULT_POLICY);
   const now = await nowMs(stack);
   const identifiedAt = new Date(now - 30 * DAY_MS).toISOString();
-  const { caseId } = await stack.cases.open({ identifiedAt, survivor: { name: 'Recorded Late Adult', birthDate: '1991-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
-  await eventually(async () => (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'), 'the notice of what passed', ALARM_TIMEOUT_MS);
-  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: dateOf(new Date(now - 21 * DAY_MS).toISOString()) });
+  const { caseId } = await stack.cases.open(
+    { identifiedAt, survivor: { name: 'Recorded Late Adult', birthDate: '1991-01-01' }, agencies: DEMO_AGENCIES },
+    actor('law_enforcement'),
+  );
+  await eventually(
+    async () =>
+      (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'),
+    'the notice of what passed',
+    ALARM_TIMEOUT_MS,
+  );
+  await sign(stack.cases, caseId, 'cp_request-1', 'requested', {
+    requestedOn: dateOf(new Date(now - 21 * DAY_MS).toISOString()),
+  });
   return { name: 'adult-entered-late-open', caseId };
 }
 
@@ -245,7 +295,9 @@ async function record(stack: Stack, recorded: Recorded[]): Promise<Map<string, s
   const files = new Map<string, string>();
   for (const { name, caseId } of recorded) {
     const runs = await runsOf(stack, caseId);
-    runs.forEach((run, i) => files.set(`${GENERATION}-${name}${runs.length > 1 ? `-run${i + 1}` : ''}.json`, historyToJSON(run)));
+    runs.forEach((run, i) =>
+      files.set(`${GENERATION}-${name}${runs.length > 1 ? `-run${i + 1}` : ''}.json`, historyToJSON(run)),
+    );
   }
   return files;
 }
@@ -260,13 +312,15 @@ async function checkCoverage(files: Map<string, string>): Promise<void> {
     facts.push(fact);
   }
   const unmet = unmetClaims(GENERATION, facts);
-  if (unmet.length) throw new Error(`the recorded ${GENERATION} histories lost coverage (nothing written):\n  ${unmet.join('\n  ')}`);
+  if (unmet.length)
+    throw new Error(`the recorded ${GENERATION} histories lost coverage (nothing written):\n  ${unmet.join('\n  ')}`);
 }
 
 /** Replaces this generation's files only: a re-recording leaves no stale run behind and other generations untouched. */
 function write(dir: string, files: Map<string, string>): void {
   mkdirSync(dir, { recursive: true });
-  for (const old of readdirSync(dir).filter((file) => file.startsWith(`${GENERATION}-`) && file.endsWith('.json'))) rmSync(join(dir, old));
+  for (const old of readdirSync(dir).filter((file) => file.startsWith(`${GENERATION}-`) && file.endsWith('.json')))
+    rmSync(join(dir, old));
   for (const [file, json] of files) writeFileSync(join(dir, file), json);
   console.log(`wrote ${files.size} ${GENERATION} histories to ${dir}`);
 }

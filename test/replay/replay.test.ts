@@ -30,7 +30,11 @@ function opensCase(file: string): boolean {
 const openingFiles = files.filter(opensCase);
 
 const replay = async (workflowsPath: string, file: string) =>
-  Worker.runReplayHistory({ workflowBundle: await workflowBundle(workflowsPath), dataConverter }, historyOf(file), file);
+  Worker.runReplayHistory(
+    { workflowBundle: await workflowBundle(workflowsPath), dataConverter },
+    historyOf(file),
+    file,
+  );
 
 test('recorded histories exist for every generation named in GENERATION_CLAIMS', () => {
   expect(generations).toEqual(Object.keys(GENERATION_CLAIMS).sort());
@@ -57,7 +61,9 @@ describe('negative control: a workflow with an extra timer before its first proj
       (rejection: unknown) => rejection,
     );
     expect(error).toBeInstanceOf(DeterminismViolationError);
-    expect((error as Error).message).toContain(`Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: ${first.eventId}, ${first.type})`);
+    expect((error as Error).message).toContain(
+      `Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: ${first.eventId}, ${first.type})`,
+    );
   });
 });
 

@@ -27,20 +27,38 @@ export interface TestUser {
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 async function withToken(pool: Pool, user: User): Promise<TestUser> {
-  const { token } = await issueToken(pool, { userId: user.id, kind: 'api_key', label: 'test', expiresAt: new Date(Date.now() + 30 * 24 * 3600 * 1000) });
+  const { token } = await issueToken(pool, {
+    userId: user.id,
+    kind: 'api_key',
+    label: 'test',
+    expiresAt: new Date(Date.now() + 30 * 24 * 3600 * 1000),
+  });
   const actor: Actor = { userId: user.id, agencyId: user.agencyId, agencyKind: user.agencyKind, roles: user.roles };
   return { user, token, headers: bearer(token), actor };
 }
 
-export async function createTestUser(pool: Pool, user: Omit<NewUser, 'displayName'> & { displayName?: string }): Promise<TestUser> {
+export async function createTestUser(
+  pool: Pool,
+  user: Omit<NewUser, 'displayName'> & { displayName?: string },
+): Promise<TestUser> {
   const created = await createUser(pool, { displayName: `Test ${user.username}`, ...user }, TEST_SCRYPT_COST);
   return withToken(pool, created);
 }
 
 /** A user of `agencyId` holding its working role (officer, advocate or coordinator), named after the agency; password TEST_PASSWORD. */
-export function createWorker(pool: Pool, agencyId: string, kind: AgencyKind, extraRoles: Role[] = []): Promise<TestUser> {
+export function createWorker(
+  pool: Pool,
+  agencyId: string,
+  kind: AgencyKind,
+  extraRoles: Role[] = [],
+): Promise<TestUser> {
   const username = `${agencyId}-${WORKING_ROLE[kind]}`.toLowerCase().replace(/_/g, '-');
-  return createTestUser(pool, { username, agencyId, roles: [WORKING_ROLE[kind], ...extraRoles], password: TEST_PASSWORD });
+  return createTestUser(pool, {
+    username,
+    agencyId,
+    roles: [WORKING_ROLE[kind], ...extraRoles],
+    password: TEST_PASSWORD,
+  });
 }
 
 /** The demo users (db/seed.ts), password TEST_PASSWORD, each with an API key. */

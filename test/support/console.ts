@@ -21,7 +21,13 @@ export async function startConsoleStack(options: StackOptions = {}): Promise<Con
   const server = createServer();
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const app = stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: randomBytes(32).toString('base64url') }) });
+  const app = stack.appWith({
+    console: createConsole({
+      apiUrl: base,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      secret: randomBytes(32).toString('base64url'),
+    }),
+  });
   server.on('request', app);
   return {
     stack,

@@ -3,7 +3,11 @@
  * installs the Temporal runtime, which a test of the whole service must leave to the service.
  */
 /** Waits for a condition that other processes make true (an email arriving, a projection landing), up to a limit. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what = 'condition', timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what = 'condition',
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

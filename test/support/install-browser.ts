@@ -12,12 +12,18 @@ function install(): void {
   if (existsSync(CHROMIUM_PATH)) return;
   const asRoot = process.getuid?.() === 0;
   if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
-    throw new Error(`The console's browser tests need ${CHROMIUM_PATH}. Install it once: sudo apt-get install -y chromium`);
+    throw new Error(
+      `The console's browser tests need ${CHROMIUM_PATH}. Install it once: sudo apt-get install -y chromium`,
+    );
   }
   console.log('chromium: installing with apt-get (Debian package) ...');
   const started = Date.now();
   const [program, ...prefix] = asRoot ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
-  const apt = (...args: string[]) => execFileSync(program, [...prefix, ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const apt = (...args: string[]) =>
+    execFileSync(program, [...prefix, ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   apt('update');
   apt('install', '-y', '--no-install-recommends', 'chromium');
   console.log(`chromium: ${CHROMIUM_PATH} (${((Date.now() - started) / 1000).toFixed(1)}s)`);

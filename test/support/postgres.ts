@@ -48,9 +48,13 @@ export interface TestDatabase {
 
 /** Applies db/migrations to `databaseUrl` through the migration command (`tsx db/migrate.ts`) in a child process. */
 export async function migrateInChildProcess(databaseUrl: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--require', require.resolve('tsx/cjs'), join(MIGRATIONS_DIR, '..', 'migrate.ts')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), join(MIGRATIONS_DIR, '..', 'migrate.ts')],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    },
+  );
   return stdout;
 }
 

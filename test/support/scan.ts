@@ -68,7 +68,9 @@ export async function databaseRows(on: Stack): Promise<{ table: string; text: st
   );
   const found: { table: string; text: string }[] = [];
   for (const { table_name: table } of tables) {
-    const { rows } = await on.pool.query<{ text: string }>(`SELECT (to_jsonb(t) - 'identity_ciphertext')::text AS text FROM "${table}" t`);
+    const { rows } = await on.pool.query<{ text: string }>(
+      `SELECT (to_jsonb(t) - 'identity_ciphertext')::text AS text FROM "${table}" t`,
+    );
     found.push(...rows.map((row) => ({ table, text: row.text })));
   }
   return found;
@@ -79,7 +81,11 @@ export function logCapture(): { lines: string[]; destination: Writable } {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.length > 0),
+      );
       done();
     },
   });

@@ -82,7 +82,10 @@ export interface StackOptions {
 
 async function createEnv(options: StackOptions): Promise<TestWorkflowEnvironment> {
   if (options.temporalAddress) {
-    return TestWorkflowEnvironment.createFromExistingServer({ address: options.temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE });
+    return TestWorkflowEnvironment.createFromExistingServer({
+      address: options.temporalAddress,
+      namespace: process.env.TEMPORAL_NAMESPACE,
+    });
   }
   return options.server === 'dev' ? createLocalEnv({ dbFilename: options.temporalDbFile }) : createTimeSkippingEnv();
 }
@@ -104,7 +107,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const bundle = await workflowBundle(require.resolve('../../workflows'));
   const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYRING);
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
-  const activities = createActivities({ pool, mailer, from, publicBaseUrl: PUBLIC_BASE_URL, temporal: { client, taskQueue }, logger });
+  const activities = createActivities({
+    pool,
+    mailer,
+    from,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    temporal: { client, taskQueue },
+    logger,
+  });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {

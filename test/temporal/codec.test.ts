@@ -21,7 +21,12 @@ describe('EncryptionCodec', () => {
   const codec = new EncryptionCodec({ current: k1 });
 
   test('round trip restores every payload exactly, and the sealed form names the key and hides the content', async () => {
-    const originals = [toPayload({ note: 'Maria was moved to a shelter' }), toPayload('plain string'), toPayload(null), toPayload(42)];
+    const originals = [
+      toPayload({ note: 'Maria was moved to a shelter' }),
+      toPayload('plain string'),
+      toPayload(null),
+      toPayload(42),
+    ];
     const sealed = await codec.encode(originals);
     expect(sealed).toHaveLength(originals.length);
     for (const payload of sealed) {
@@ -34,7 +39,12 @@ describe('EncryptionCodec', () => {
     expect(Buffer.from(sealed[0]!.data!).includes('json/plain')).toBe(false);
 
     const opened = await codec.decode(sealed);
-    expect(opened.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([{ note: 'Maria was moved to a shelter' }, 'plain string', null, 42]);
+    expect(opened.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
+      { note: 'Maria was moved to a shelter' },
+      'plain string',
+      null,
+      42,
+    ]);
     expect(text(opened[0]!.metadata?.[METADATA_ENCODING_KEY])).toBe('json/plain');
   });
 
@@ -44,8 +54,12 @@ describe('EncryptionCodec', () => {
   });
 
   test('payloads it did not seal are refused: plain JSON, no encoding at all, or a sealed-looking payload of another key', async () => {
-    await expect(codec.decode([toPayload({ actor: { agencyId: 'demo-ice-ccht' } })])).rejects.toThrow('payload is not sealed by this service ("json/plain")');
-    await expect(codec.decode([{ data: Buffer.from('{}') }])).rejects.toThrow('payload is not sealed by this service (no encoding)');
+    await expect(codec.decode([toPayload({ actor: { agencyId: 'demo-ice-ccht' } })])).rejects.toThrow(
+      'payload is not sealed by this service ("json/plain")',
+    );
+    await expect(codec.decode([{ data: Buffer.from('{}') }])).rejects.toThrow(
+      'payload is not sealed by this service (no encoding)',
+    );
     const foreign = await new EncryptionCodec({ current: newKey('attacker') }).encode([toPayload('x')]);
     await expect(codec.decode(foreign)).rejects.toThrow('"attacker" is not in the keyring');
   });
@@ -69,17 +83,25 @@ describe('EncryptionCodec', () => {
     const [sealed] = await codec.encode([toPayload('untouched')]);
     const data = Buffer.from(sealed!.data!);
     data[20] = data[20]! ^ 0x01;
-    await expect(codec.decode([{ ...sealed!, data }])).rejects.toThrow('payload sealed with key "k1" failed authentication');
+    await expect(codec.decode([{ ...sealed!, data }])).rejects.toThrow(
+      'payload sealed with key "k1" failed authentication',
+    );
   });
 
   test('a key with the same id but different bytes does not open the payload', async () => {
     const sealed = await codec.encode([toPayload('x')]);
-    await expect(new EncryptionCodec({ current: newKey('k1') }).decode(sealed)).rejects.toThrow(/failed authentication/);
+    await expect(new EncryptionCodec({ current: newKey('k1') }).decode(sealed)).rejects.toThrow(
+      /failed authentication/,
+    );
   });
 
   test('a key of the wrong length is refused when the codec is built', () => {
-    expect(() => new EncryptionCodec({ current: { id: 'short', key: randomBytes(16) } })).toThrow('identity key short must be 32 bytes, not 16');
-    expect(() => new EncryptionCodec({ current: k1, previous: [{ id: 'old', key: randomBytes(31) }] })).toThrow(/old must be 32 bytes/);
+    expect(() => new EncryptionCodec({ current: { id: 'short', key: randomBytes(16) } })).toThrow(
+      'identity key short must be 32 bytes, not 16',
+    );
+    expect(() => new EncryptionCodec({ current: k1, previous: [{ id: 'old', key: randomBytes(31) }] })).toThrow(
+      /old must be 32 bytes/,
+    );
   });
 });
 
@@ -92,7 +114,8 @@ interface JsonPayload {
 function payloadsIn(node: unknown, found: JsonPayload[] = []): JsonPayload[] {
   if (node === null || typeof node !== 'object') return found;
   const candidate = node as JsonPayload;
-  if (candidate.metadata && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) found.push(candidate);
+  if (candidate.metadata && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata)
+    found.push(candidate);
   for (const child of Object.values(node)) payloadsIn(child, found);
   return found;
 }
@@ -162,7 +185,11 @@ describe('encrypted payloads on the official dev server', () => {
   });
 
   test('with the codec, the signal in the history reads back as the secret', async () => {
-    const signal = history.events!.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && event.workflowExecutionSignaledEventAttributes?.signalName === 'addNote');
+    const signal = history.events!.find(
+      (event) =>
+        event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
+        event.workflowExecutionSignaledEventAttributes?.signalName === 'addNote',
+    );
     const sealed = signal!.workflowExecutionSignaledEventAttributes!.input!.payloads!;
     const opened = await new EncryptionCodec(keyring).decode(sealed);
     expect(opened.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([secret]);
@@ -170,7 +197,11 @@ describe('encrypted payloads on the official dev server', () => {
 
   test('the encrypted history replays with the same data converter', async () => {
     await expect(
-      Worker.runReplayHistory({ workflowBundle: await workflowBundle(require.resolve('./proof-workflows')), dataConverter }, history, 'codec-note-board'),
+      Worker.runReplayHistory(
+        { workflowBundle: await workflowBundle(require.resolve('./proof-workflows')), dataConverter },
+        history,
+        'codec-note-board',
+      ),
     ).resolves.toBeUndefined();
   });
 });

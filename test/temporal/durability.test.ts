@@ -21,7 +21,14 @@ let serverOptions: Parameters<typeof startDevServer>[0];
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'temporal-durability-'));
   const port = await freePort();
-  serverOptions = { ip: '127.0.0.1', port, uiPort: await freePort(), namespace: 'default', dbFile: join(dataDir, 'state.sqlite'), logger };
+  serverOptions = {
+    ip: '127.0.0.1',
+    port,
+    uiPort: await freePort(),
+    namespace: 'default',
+    dbFile: join(dataDir, 'state.sqlite'),
+    logger,
+  };
   server = await startDevServer(serverOptions);
 });
 
@@ -51,9 +58,13 @@ async function waitForEvent(client: Client, workflowId: string, type: temporal.a
 }
 
 function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts'), server!.address, taskQueue], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'worker-process.ts'), server!.address, taskQueue],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
     child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
@@ -95,7 +106,11 @@ test('the dev server stopped mid-timer and restarted on its state file completes
   });
   // Let a worker start the timer, then take the server down while it is pending.
   let connection = await NativeConnection.connect({ address: server!.address });
-  let worker = await Worker.create({ connection, taskQueue, workflowBundle: await workflowBundle(require.resolve('./proof-workflows')) });
+  let worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: await workflowBundle(require.resolve('./proof-workflows')),
+  });
   await worker.runUntil(withClient((client) => waitForEvent(client, workflowId, EventType.EVENT_TYPE_TIMER_STARTED)));
   await connection.close();
   await server!.stop();
@@ -103,8 +118,14 @@ test('the dev server stopped mid-timer and restarted on its state file completes
   server = await startDevServer(serverOptions);
   expect(server.startedByUs).toBe(true);
   connection = await NativeConnection.connect({ address: server.address });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: await workflowBundle(require.resolve('./proof-workflows')) });
-  const result = await worker.runUntil(withClient((client) => client.workflow.getHandle<typeof timerThenAnswer>(workflowId).result()));
+  worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: await workflowBundle(require.resolve('./proof-workflows')),
+  });
+  const result = await worker.runUntil(
+    withClient((client) => client.workflow.getHandle<typeof timerThenAnswer>(workflowId).result()),
+  );
   await connection.close();
   expect(result).toBe('waited 2s');
 });

@@ -20,7 +20,12 @@ export async function waitDays(days: number): Promise<{ startedAt: number; ended
 
 const flaky = proxyActivities<typeof activities>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidRequest'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['InvalidRequest'],
+  },
 });
 
 export async function retryUntilSuccess(failures: number): Promise<{ attempts: number; waitedMs: number }> {
@@ -34,7 +39,8 @@ export async function failsWithoutRetry(): Promise<string> {
     await flaky.rejectAsInvalid();
     return 'unexpected success';
   } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'untyped';
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure)
+      return error.cause.type ?? 'untyped';
     throw error;
   }
 }
@@ -61,7 +67,8 @@ export async function noteBoard(): Promise<string[]> {
     },
     {
       validator: (newLimit) => {
-        if (!Number.isInteger(newLimit) || newLimit < 1) throw new Error(`limit must be a positive integer, got ${newLimit}`);
+        if (!Number.isInteger(newLimit) || newLimit < 1)
+          throw new Error(`limit must be a positive integer, got ${newLimit}`);
       },
     },
   );
@@ -69,7 +76,10 @@ export async function noteBoard(): Promise<string[]> {
   return board.slice(0, limit);
 }
 
-const slow = proxyActivities<typeof activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '200 ms' } });
+const slow = proxyActivities<typeof activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 ms' },
+});
 
 /** Records a step, waits for a signal, records another: used to kill a worker in between. */
 export async function twoSteps(): Promise<string[]> {

@@ -3,7 +3,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import * as activities from './proof-activities';
-import { addNote, failsWithoutRetry, finish, noteBoard, notes, retryUntilSuccess, setLimit, waitDays } from './proof-workflows';
+import {
+  addNote,
+  failsWithoutRetry,
+  finish,
+  noteBoard,
+  notes,
+  retryUntilSuccess,
+  setLimit,
+  waitDays,
+} from './proof-workflows';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -68,12 +77,19 @@ test('signals, queries and updates with a validator', async () => {
   await expect(rejection).rejects.toThrow(WorkflowUpdateFailedError);
   await expect(rejection).rejects.toMatchObject({ cause: { message: 'limit must be a positive integer, got 0' } });
   const updateEvents = async () =>
-    (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes || e.workflowExecutionUpdateAdmittedEventAttributes);
+    (await handle.fetchHistory()).events!.filter(
+      (e) =>
+        e.workflowExecutionUpdateAcceptedEventAttributes ||
+        e.workflowExecutionUpdateCompletedEventAttributes ||
+        e.workflowExecutionUpdateAdmittedEventAttributes,
+    );
   // A rejected update leaves no trace in history.
   expect(await updateEvents()).toHaveLength(0);
 
   expect(await handle.executeUpdate(setLimit, { args: [1] })).toBe(10);
-  const accepted = (await updateEvents()).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  const accepted = (await updateEvents()).filter(
+    (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+  );
   expect(accepted).toHaveLength(1);
   expect(await handle.query(notes)).toEqual(['first']);
 

@@ -28,11 +28,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const actor = (kind: AgencyKind): Actor => workingActor({ userId: randomUUID(), agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
+const actor = (kind: AgencyKind): Actor =>
+  workingActor({ userId: randomUUID(), agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 async function openCase(): Promise<CaseView> {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-  return stack.cases.open({ identifiedOn: today, survivor: { name: 'Unsealed Test', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES }, actor('law_enforcement'));
+  return stack.cases.open(
+    { identifiedOn: today, survivor: { name: 'Unsealed Test', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
+    actor('law_enforcement'),
+  );
 }
 
 /** The event types of a workflow's history, as the server stores it. */
@@ -43,24 +47,42 @@ async function eventsOf(workflowId: string): Promise<string[]> {
 
 /** The worker saw the workflow's last task and refused it: the history ends in a failed workflow task. */
 async function refusedByWorker(workflowId: string): Promise<void> {
-  await eventually(async () => (await eventsOf(workflowId)).includes('EVENT_TYPE_WORKFLOW_TASK_FAILED'), `a failed workflow task on ${workflowId}`);
+  await eventually(
+    async () => (await eventsOf(workflowId)).includes('EVENT_TYPE_WORKFLOW_TASK_FAILED'),
+    `a failed workflow task on ${workflowId}`,
+  );
 }
 
-const stepStatus = (view: { steps: { id: string; status: string }[] } | null, stepId: string) => view?.steps.find((step) => step.id === stepId)?.status;
+const stepStatus = (view: { steps: { id: string; status: string }[] } | null, stepId: string) =>
+  view?.steps.find((step) => step.id === stepId)?.status;
 
 test('an unsealed sign-off update, with the rightful owner as its actor, is never applied and leaves the case working', async () => {
   const opened = await openCase();
   const workflowId = workflowIdOf(opened.caseId);
   const eventsBefore = await eventsOf(workflowId);
-  const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: opened.openedAt.slice(0, 10) } };
+  const signOff = {
+    stepId: 'cp_request-1',
+    outcome: 'requested',
+    details: { requestedOn: opened.openedAt.slice(0, 10) },
+  };
 
   // The worker cannot decode the update, so it never reaches the validator or the handler: the caller gets no answer.
-  const forged = plain.workflow.getHandle(workflowId).executeUpdate(signOffUpdate, { args: [{ signOff, actor: actor('law_enforcement') }] });
+  const forged = plain.workflow
+    .getHandle(workflowId)
+    .executeUpdate(signOffUpdate, { args: [{ signOff, actor: actor('law_enforcement') }] });
   const deadline = stack.env.connection.withDeadline(Date.now() + 3_000, () => forged);
   await expect(deadline).rejects.toThrow();
 
   // Until the server drops the undeliverable update, the case's workflow task stays failed and queries are refused.
-  const state = await eventually(() => stack.client.workflow.getHandle(workflowId).query(caseStateQuery).catch(() => undefined), 'the case answering queries again', 60_000);
+  const state = await eventually(
+    () =>
+      stack.client.workflow
+        .getHandle(workflowId)
+        .query(caseStateQuery)
+        .catch(() => undefined),
+    'the case answering queries again',
+    60_000,
+  );
   expect(state.version).toBe(opened.version);
   expect(stepStatus(state, 'cp_request-1')).toBe('pending');
   const view = await getCase(stack.pool, opened.caseId);
@@ -96,7 +118,9 @@ test('an unsealed start creates no case: the worker refuses its first task and n
 
   expect(await getCase(stack.pool, caseId)).toBeNull();
   // The workflow code never ran: no activity was scheduled and no search attribute set.
-  expect((await eventsOf(workflowId)).filter((name) => !name.startsWith('EVENT_TYPE_WORKFLOW_TASK_'))).toEqual(['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED']);
+  expect((await eventsOf(workflowId)).filter((name) => !name.startsWith('EVENT_TYPE_WORKFLOW_TASK_'))).toEqual([
+    'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+  ]);
   await stack.env.client.workflow.getHandle(workflowId).terminate('test cleanup: forged start');
 });
 

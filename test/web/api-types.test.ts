@@ -8,7 +8,11 @@ const root = resolve(__dirname, '../..');
 
 test('web/api-types.ts matches the OpenAPI document the API serves now (regenerate with npm run web:api-types)', async () => {
   const committed = readFileSync(resolve(root, 'web/api-types.ts'), 'utf8');
-  const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'web/generate-api-types.ts', '--stdout'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [require.resolve('tsx/cli'), 'web/generate-api-types.ts', '--stdout'],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+  );
   expect(committed).toContain('"/api/dashboard"');
   expect(stdout.length).toBeGreaterThan(10_000);
   expect(stdout === committed ? 'current' : 'stale: run npm run web:api-types').toBe('current');

@@ -16,14 +16,20 @@ test('the case page lists coming reminders in words, with when, to whom and thei
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', 'console-reminders-1')
-    .send({ identifiedOn: dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString()), survivor: { name: 'Test Survivor (fictitious)', birthDate: '1991-02-03' }, agencies: DEMO_AGENCIES })
+    .send({
+      identifiedOn: dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString()),
+      survivor: { name: 'Test Survivor (fictitious)', birthDate: '1991-02-03' },
+      agencies: DEMO_AGENCIES,
+    })
     .expect(201);
   const { caseId, steps } = opened.body as { caseId: string; steps: { id: string; dueAt: string | null }[] };
   const cpDueAt = steps.find((step) => step.id === 'cp_request-1')!.dueAt!;
 
-  const page = await request(service.app).get(`/cases/${caseId}`).set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`).expect(200);
+  const page = await request(service.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
+    .expect(200);
   expect(page.text).toContain('<h2 id="reminders-heading">Coming reminders</h2>');
-  const row =
-    `<tr><td><time datetime="${cpDueAt}">${moment(cpDueAt)}</time></td><td>Due: Continued Presence request</td><td>${DEMO_AGENCIES.law_enforcement}</td><td><span class="status">Scheduled</span></td></tr>`;
+  const row = `<tr><td><time datetime="${cpDueAt}">${moment(cpDueAt)}</time></td><td>Due: Continued Presence request</td><td>${DEMO_AGENCIES.law_enforcement}</td><td><span class="status">Scheduled</span></td></tr>`;
   expect(page.text).toContain(row);
 });

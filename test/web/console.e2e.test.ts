@@ -61,9 +61,17 @@ async function expectAccessible(page: Page): Promise<void> {
   await page.addScriptTag({ path: require.resolve('axe-core') });
   const violations = await page.evaluate(async () => {
     // axe-core's global, injected above; typed here as the little this test reads of it.
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
     const result = await axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 }
@@ -100,8 +108,18 @@ test('sign-in page: accessible, refuses a wrong password and a form posted witho
   await page.close();
 
   // A cross-site post (no token, foreign origin) and a same-origin post without the token are both refused.
-  await request(app).post('/sign-in').set('Origin', 'https://evil.example').type('form').send({ username: 'demo-police-officer', password: TEST_PASSWORD }).expect(403);
-  await request(app).post('/sign-in').set('Origin', base).type('form').send({ username: 'demo-police-officer', password: TEST_PASSWORD }).expect(403);
+  await request(app)
+    .post('/sign-in')
+    .set('Origin', 'https://evil.example')
+    .type('form')
+    .send({ username: 'demo-police-officer', password: TEST_PASSWORD })
+    .expect(403);
+  await request(app)
+    .post('/sign-in')
+    .set('Origin', base)
+    .type('form')
+    .send({ username: 'demo-police-officer', password: TEST_PASSWORD })
+    .expect(403);
 });
 
 test('a police officer opens a case, sees the survivor on a no-store page, and sees a field error on sign-off', async () => {
@@ -134,7 +152,9 @@ test('a police officer opens a case, sees the survivor on a no-store page, and s
   await row.getByRole('link', { name: /Sign off/ }).click();
   await page.getByLabel('Requested on (required)').fill('2999-01-01');
   await page.getByRole('button', { name: 'Sign off' }).click();
-  await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain('between 1900-01-01 and 2199-12-31');
+  await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain(
+    'between 1900-01-01 and 2199-12-31',
+  );
   await page.getByLabel('Requested on (required)').fill(`${Number(today().slice(0, 4)) + 1}-01-01`);
   await page.getByRole('button', { name: 'Sign off' }).click();
   await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain('after today');
@@ -145,18 +165,30 @@ test('a police officer opens a case, sees the survivor on a no-store page, and s
   await page.getByRole('button', { name: 'Sign off' }).click();
   await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('notice') === 'signed-off');
   expect(await page.getByRole('status').textContent()).toContain('Your sign-off was recorded');
-  expect(await page.getByRole('row').filter({ hasText: reference }).filter({ hasText: 'Continued Presence request' }).count()).toBe(0);
+  expect(
+    await page
+      .getByRole('row')
+      .filter({ hasText: reference })
+      .filter({ hasText: 'Continued Presence request' })
+      .count(),
+  ).toBe(0);
   await page.context().close();
 });
 
 test("an officer cannot open another agency's case", async () => {
-  await upsertAgencies(stack.pool, [{ id: 'other-police', kind: 'law_enforcement', name: 'Other Police (fictitious)', email: null }]);
+  await upsertAgencies(stack.pool, [
+    { id: 'other-police', kind: 'law_enforcement', name: 'Other Police (fictitious)', email: null },
+  ]);
   const other = await createWorker(stack.pool, 'other-police', 'law_enforcement');
   const created = await request(app)
     .post('/api/cases')
     .set(other.headers)
     .set('Idempotency-Key', `console-other-${Date.now()}`)
-    .send({ identifiedOn: today(), survivor: { name: 'Someone Else', birthDate: '1985-01-01' }, agencies: { ...DEMO_AGENCIES, law_enforcement: 'other-police' } })
+    .send({
+      identifiedOn: today(),
+      survivor: { name: 'Someone Else', birthDate: '1985-01-01' },
+      agencies: { ...DEMO_AGENCIES, law_enforcement: 'other-police' },
+    })
     .expect(201);
   const page = await signIn('demo-police-officer');
   const response = await page.goto(`${base}/cases/${(created.body as { caseId: string }).caseId}`);
@@ -183,7 +215,9 @@ test('after time passes, the overdue CP decision appears on the coordinator list
   expect(new URL(page.url()).search).toBe('?status=overdue&kind=cp_decision');
 
   await page.goto(`${base}/`);
-  expect(Number(await page.locator('.card').filter({ hasText: 'overdue' }).locator('.count').textContent())).toBeGreaterThan(0);
+  expect(
+    Number(await page.locator('.card').filter({ hasText: 'overdue' }).locator('.count').textContent()),
+  ).toBeGreaterThan(0);
   expect(await page.locator('svg.chart title').textContent()).toContain('by kind');
   await expectAccessible(page);
   await page.screenshot({ path: `${SCREENSHOTS}/dashboard.png`, fullPage: true });
@@ -192,7 +226,9 @@ test('after time passes, the overdue CP decision appears on the coordinator list
   expect(await page.getByRole('table', { name: 'Continued Presence' }).textContent()).toContain('Overdue');
   await eventually(async () => {
     await page.goto(`${base}/cases/${caseId}`);
-    const reminders = page.getByRole('table', { name: /^Reminders, due notices, escalations and expiries of this case/ });
+    const reminders = page.getByRole('table', {
+      name: /^Reminders, due notices, escalations and expiries of this case/,
+    });
     return (await reminders.count()) > 0 && /Sent/.test((await reminders.textContent()) ?? '');
   }, 'reminders on the case page');
   await expectAccessible(page);
@@ -202,13 +238,20 @@ test('after time passes, the overdue CP decision appears on the coordinator list
 
 test('a filter date out of range is a field error on the list, never an error page', async () => {
   const page = await signIn('demo-coordinator');
-  for (const [name, value] of [['dueBefore', '0000-01-01'], ['dueAfter', '10000-01-01'], ['dueBefore', '2200-01-01']] as const) {
+  for (const [name, value] of [
+    ['dueBefore', '0000-01-01'],
+    ['dueAfter', '10000-01-01'],
+    ['dueBefore', '2200-01-01'],
+  ] as const) {
     const response = await page.goto(`${base}/steps?${name}=${value}`);
     expect([name, value, response?.status()]).toEqual([name, value, 400]);
     expect(await page.locator('h1').textContent()).toBe('Pending steps');
     expect(await page.locator(`#${name}-error`).textContent()).toContain('between 1900-01-01 and 2199-12-31');
     // The date inputs carry the same range: the picker offers no other day, and this form is not sent with one.
-    expect(await page.locator(`#${name}`).evaluate((input: HTMLInputElement) => [input.min, input.max])).toEqual(['1900-01-01', '2199-12-31']);
+    expect(await page.locator(`#${name}`).evaluate((input: HTMLInputElement) => [input.min, input.max])).toEqual([
+      '1900-01-01',
+      '2199-12-31',
+    ]);
   }
   await expectAccessible(page);
   await page.context().close();
@@ -256,7 +299,9 @@ test('on a tablet, pages fit the screen and the keyboard reaches a visibly focus
   const page = await signIn('demo-coordinator', TABLET);
   for (const path of ['/', '/steps?status=pending', `/cases/${caseId}`, '/cases/new']) {
     await page.goto(`${base}${path}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect({ path, overflow }).toEqual({ path, overflow: 0 });
     await expectAccessible(page);
   }

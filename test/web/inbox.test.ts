@@ -17,7 +17,12 @@ const inbox = (query: string) =>
 
 test('a crafted link shows none of its text in the inbox', async () => {
   const bait = 'Your account is locked, call +1 555 0100 to unlock it';
-  for (const query of [`?signed=${encodeURIComponent(bait)}`, `?notice=${encodeURIComponent(bait)}`, '?notice=constructor', '?notice=__proto__']) {
+  for (const query of [
+    `?signed=${encodeURIComponent(bait)}`,
+    `?notice=${encodeURIComponent(bait)}`,
+    '?notice=constructor',
+    '?notice=__proto__',
+  ]) {
     const page = await inbox(query);
     expect(page.text).toContain('Inbox');
     expect(page.text).not.toContain('Your account is locked');

@@ -54,7 +54,8 @@ async function startProvider(): Promise<TestProvider> {
     return new jose.SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'test-key-1' }).sign(key);
   };
 
-  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  const json = (res: ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   const formOf = async (req: IncomingMessage) => {
     let text = '';
     for await (const chunk of req) text += String(chunk);
@@ -80,12 +81,21 @@ async function startProvider(): Promise<TestProvider> {
       if (url.pathname === '/jwks') return json(res, 200, { keys: [jwk] });
       if (url.pathname === '/authorize') {
         const q = url.searchParams;
-        if (q.get('client_id') !== CLIENT_ID || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('nonce')) {
+        if (
+          q.get('client_id') !== CLIENT_ID ||
+          q.get('response_type') !== 'code' ||
+          q.get('code_challenge_method') !== 'S256' ||
+          !q.get('nonce')
+        ) {
           return json(res, 400, { error: 'invalid_request' });
         }
         // The person signs in at once as SUBJECT: the provider's own sign-in page is not ours to test.
         const code = randomBytes(16).toString('base64url');
-        codes.set(code, { nonce: q.get('nonce')!, challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
+        codes.set(code, {
+          nonce: q.get('nonce')!,
+          challenge: q.get('code_challenge')!,
+          redirectUri: q.get('redirect_uri')!,
+        });
         const back = new URL(q.get('redirect_uri')!);
         back.searchParams.set('code', code);
         back.searchParams.set('state', q.get('state') ?? '');
@@ -95,10 +105,19 @@ async function startProvider(): Promise<TestProvider> {
         const form = await formOf(req);
         const grant = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
-        const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-        if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) return json(res, 401, { error: 'invalid_client' });
-        if (!grant || grant.challenge !== challenge || grant.redirectUri !== form.get('redirect_uri')) return json(res, 400, { error: 'invalid_grant' });
-        return json(res, 200, { access_token: randomBytes(16).toString('base64url'), token_type: 'Bearer', expires_in: 300, id_token: await sign({ nonce: grant.nonce }) });
+        const challenge = createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url');
+        if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET)
+          return json(res, 401, { error: 'invalid_client' });
+        if (!grant || grant.challenge !== challenge || grant.redirectUri !== form.get('redirect_uri'))
+          return json(res, 400, { error: 'invalid_grant' });
+        return json(res, 200, {
+          access_token: randomBytes(16).toString('base64url'),
+          token_type: 'Bearer',
+          expires_in: 300,
+          id_token: await sign({ nonce: grant.nonce }),
+        });
       }
       json(res, 404, { error: 'not_found' });
     })();
@@ -128,7 +147,11 @@ beforeAll(async () => {
   app = createApp({
     logger: stack.logger,
     pool: stack.pool,
-    ...createServices({ pool: stack.pool, logger: stack.logger, verifyIdToken: idTokenVerifier({ issuerUrl: oidc.issuerUrl, clientId: oidc.clientId }) }),
+    ...createServices({
+      pool: stack.pool,
+      logger: stack.logger,
+      verifyIdToken: idTokenVerifier({ issuerUrl: oidc.issuerUrl, clientId: oidc.clientId }),
+    }),
     cases: stack.cases,
     ready: async () => ({ ok: true, checks: {} }),
     // Every sign-in of this file comes from 127.0.0.1; the per-address limit is not what is tested here.
@@ -186,13 +209,19 @@ class Browser {
 }
 
 /** A nonce the API issued, as the console asks for one when a sign-in starts. */
-const issuedNonce = async () => ((await request(app).post('/api/auth/oidc/nonce').expect(201)).body as { nonce: string }).nonce;
+const issuedNonce = async () =>
+  ((await request(app).post('/api/auth/oidc/nonce').expect(201)).body as { nonce: string }).nonce;
 
 const codeOf = (answer: { body: unknown }) => (answer.body as { code?: string }).code;
 const userIdOf = (answer: { body: unknown }) => (answer.body as { user: { id: string } }).user.id;
 
 const auditRows = async (detail: string) =>
-  (await stack.pool.query<{ outcome: string; user_id: string | null }>(`SELECT outcome, user_id FROM audit_events WHERE action = 'auth.sign_in' AND detail = $1`, [detail])).rows;
+  (
+    await stack.pool.query<{ outcome: string; user_id: string | null }>(
+      `SELECT outcome, user_id FROM audit_events WHERE action = 'auth.sign_in' AND detail = $1`,
+      [detail],
+    )
+  ).rows;
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -202,8 +231,23 @@ test('the flow asks the provider for a code with PKCE, state and nonce, keeping 
   const start = await browser.go('/sign-in/oidc');
   const authorize = new URL(start.headers.get('location')!);
   const sent = Object.fromEntries(authorize.searchParams);
-  expect(sent).toMatchObject({ client_id: CLIENT_ID, response_type: 'code', redirect_uri: `${PUBLIC_BASE_URL}/sign-in/oidc/callback`, scope: 'openid', code_challenge_method: 'S256' });
-  expect(Object.keys(sent).sort()).toEqual(['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_type', 'scope', 'state']);
+  expect(sent).toMatchObject({
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: `${PUBLIC_BASE_URL}/sign-in/oidc/callback`,
+    scope: 'openid',
+    code_challenge_method: 'S256',
+  });
+  expect(Object.keys(sent).sort()).toEqual([
+    'client_id',
+    'code_challenge',
+    'code_challenge_method',
+    'nonce',
+    'redirect_uri',
+    'response_type',
+    'scope',
+    'state',
+  ]);
   expect(sent.state).toMatch(/^[A-Za-z0-9_-]{20,}$/);
   expect(sent.nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
   expect(sent.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -233,14 +277,24 @@ test('an unlinked identity is refused with what to ask an admin; once an admin l
   // Linking is an admin's: anyone else is refused (and the refusal audited), the admin's link answers 201.
   const identity = { issuer: provider.issuer, subject: SUBJECT };
   await request(app).post(`/api/users/${officer.user.id}/identities`).set(officer.headers).send(identity).expect(403);
-  const linked = await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send(identity).expect(201);
+  const linked = await request(app)
+    .post(`/api/users/${officer.user.id}/identities`)
+    .set(admin.headers)
+    .send(identity)
+    .expect(201);
   expect(linked.body).toMatchObject({ ...identity, userId: officer.user.id });
   await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send(identity).expect(201);
-  const taken = await request(app).post(`/api/users/${admin.user.id}/identities`).set(admin.headers).send(identity).expect(409);
+  const taken = await request(app)
+    .post(`/api/users/${admin.user.id}/identities`)
+    .set(admin.headers)
+    .send(identity)
+    .expect(409);
   expect(codeOf(taken)).toBe('identity_taken');
   const listed = await request(app).get(`/api/users/${officer.user.id}/identities`).set(admin.headers).expect(200);
   expect((listed.body as { items: unknown[] }).items).toEqual([expect.objectContaining(identity)]);
-  const linkAudit = await stack.pool.query<{ outcome: string }>(`SELECT outcome FROM audit_events WHERE action = 'user.link_identity' ORDER BY id`);
+  const linkAudit = await stack.pool.query<{ outcome: string }>(
+    `SELECT outcome FROM audit_events WHERE action = 'user.link_identity' ORDER BY id`,
+  );
   expect(linkAudit.rows.map((row) => row.outcome)).toEqual(['denied', 'allowed', 'allowed', 'rejected']);
 
   const browser = new Browser();
@@ -258,7 +312,10 @@ test('an unlinked identity is refused with what to ask an admin; once an admin l
   const home = await browser.go('/');
   expect(home.status).toBe(200);
   expect(await home.text()).toContain(officer.user.displayName);
-  const me = await request(app).get('/api/me').set('Authorization', `Bearer ${browser.cookies.get(SESSION_COOKIE)}`).expect(200);
+  const me = await request(app)
+    .get('/api/me')
+    .set('Authorization', `Bearer ${browser.cookies.get(SESSION_COOKIE)}`)
+    .expect(200);
   expect(userIdOf(me)).toBe(officer.user.id);
   expect((await auditRows('oidc')).map((row) => row.user_id)).toEqual([officer.user.id]);
 
@@ -277,7 +334,11 @@ test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered,
   const session = (idToken: string) => request(app).post('/api/auth/oidc/session').send({ idToken });
   const linkedSubject = await provider.sign({ nonce: await issuedNonce() });
   // The identity is linked (previous test, or here when run alone): a genuine token is accepted.
-  await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject: SUBJECT }).expect(201);
+  await request(app)
+    .post(`/api/users/${officer.user.id}/identities`)
+    .set(admin.headers)
+    .send({ issuer: provider.issuer, subject: SUBJECT })
+    .expect(201);
   expect(userIdOf(await session(linkedSubject).expect(201))).toBe(officer.user.id);
 
   const forger = await jose.generateKeyPair('RS256');
@@ -289,10 +350,16 @@ test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered,
     altered: await session(altered),
     wrongAudience: await session(await provider.sign({ aud: 'another-client' })),
     wrongIssuer: await session(await provider.sign({ iss: 'https://idp.example.org' })),
-    expired: await session(await provider.sign({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 7200 })),
+    expired: await session(
+      await provider.sign({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 7200 }),
+    ),
   };
   for (const [what, answer] of Object.entries(refusals)) {
-    expect({ what, status: answer.status, code: codeOf(answer) }).toEqual({ what, status: 401, code: 'invalid_id_token' });
+    expect({ what, status: answer.status, code: codeOf(answer) }).toEqual({
+      what,
+      status: 401,
+      code: 'invalid_id_token',
+    });
     expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
   }
   expect((await session(unsigned)).status).toBe(422); // not even a signed JWT: refused by the schema
@@ -300,8 +367,15 @@ test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered,
 });
 
 test('POST /api/auth/oidc/session opens a session only for a sign-in the API started: its nonce, once', async () => {
-  const session = async (claims: JWTPayload) => request(app).post('/api/auth/oidc/session').send({ idToken: await provider.sign(claims) });
-  await request(app).post(`/api/users/${officer.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject: SUBJECT }).expect(201);
+  const session = async (claims: JWTPayload) =>
+    request(app)
+      .post('/api/auth/oidc/session')
+      .send({ idToken: await provider.sign(claims) });
+  await request(app)
+    .post(`/api/users/${officer.user.id}/identities`)
+    .set(admin.headers)
+    .send({ issuer: provider.issuer, subject: SUBJECT })
+    .expect(201);
   const before = await auditRows('oidc; nonce_not_issued');
   // Genuine tokens of the provider, for the linked user: signature, issuer, audience and age are all good.
   const refusals = {
@@ -310,11 +384,17 @@ test('POST /api/auth/oidc/session opens a session only for a sign-in the API sta
     nonceNotIssued: await session({ nonce: randomBytes(32).toString('base64url') }),
   };
   for (const [what, answer] of Object.entries(refusals)) {
-    expect({ what, status: answer.status, code: codeOf(answer) }).toEqual({ what, status: 401, code: 'nonce_not_issued' });
+    expect({ what, status: answer.status, code: codeOf(answer) }).toEqual({
+      what,
+      status: 401,
+      code: 'nonce_not_issued',
+    });
   }
   const nonce = await issuedNonce();
   const token = await provider.sign({ nonce });
-  expect(userIdOf(await request(app).post('/api/auth/oidc/session').send({ idToken: token }).expect(201))).toBe(officer.user.id);
+  expect(userIdOf(await request(app).post('/api/auth/oidc/session').send({ idToken: token }).expect(201))).toBe(
+    officer.user.id,
+  );
   // The same token again (copied from a log, a proxy, a browser history): its sign-in is over.
   const replayed = await request(app).post('/api/auth/oidc/session').send({ idToken: token });
   expect([replayed.status, codeOf(replayed)]).toEqual([401, 'nonce_not_issued']);
@@ -327,9 +407,15 @@ test('POST /api/auth/oidc/session opens a session only for a sign-in the API sta
 test('a disabled user cannot sign in with their identity', async () => {
   const advocate = await createWorker(stack.pool, 'demo-advocates', 'advocate');
   const subject = 'idp-user-disabled';
-  await request(app).post(`/api/users/${advocate.user.id}/identities`).set(admin.headers).send({ issuer: provider.issuer, subject }).expect(201);
+  await request(app)
+    .post(`/api/users/${advocate.user.id}/identities`)
+    .set(admin.headers)
+    .send({ issuer: provider.issuer, subject })
+    .expect(201);
   await request(app).post(`/api/users/${advocate.user.id}/disable`).set(admin.headers).expect(200);
-  const answer = await request(app).post('/api/auth/oidc/session').send({ idToken: await provider.sign({ sub: subject, nonce: await issuedNonce() }) });
+  const answer = await request(app)
+    .post('/api/auth/oidc/session')
+    .send({ idToken: await provider.sign({ sub: subject, nonce: await issuedNonce() }) });
   expect([answer.status, codeOf(answer)]).toEqual([401, 'user_disabled']);
 });
 
@@ -356,13 +442,17 @@ test('without OIDC configured: no button on the sign-in page, and the API route 
   const page = await request(plain).get('/sign-in').expect(200);
   expect(page.text).toContain('Password');
   expect(page.text).not.toContain('identity provider');
-  const answer = await request(stack.app).post('/api/auth/oidc/session').send({ idToken: await provider.sign({}) });
+  const answer = await request(stack.app)
+    .post('/api/auth/oidc/session')
+    .send({ idToken: await provider.sign({}) });
   expect([answer.status, codeOf(answer)]).toEqual([404, 'oidc_not_configured']);
 });
 
 test('a provider that cannot be reached: the sign-in page says so (503), and no flow cookie is left behind', async () => {
   const unreachable = { issuerUrl: 'http://127.0.0.1:1', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
-  const consoleOnly = express().use(createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc: unreachable }));
+  const consoleOnly = express().use(
+    createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc: unreachable }),
+  );
   const page = await request(consoleOnly).get('/sign-in/oidc').expect(503);
   expect(page.text).toContain('identity provider cannot be reached');
   expect(page.headers['set-cookie'] ?? []).not.toContainEqual(expect.stringContaining(OIDC_FLOW_COOKIE));
@@ -377,11 +467,24 @@ test('configuration: the three OIDC variables go together, need PUBLIC_BASE_URL,
       return (error as ConfigError).problems;
     }
   };
-  const all = { PUBLIC_BASE_URL: 'https://relief.example.org', OIDC_ISSUER_URL: 'https://login.agency.example', OIDC_CLIENT_ID: 'relief', OIDC_CLIENT_SECRET: 's3cret' };
-  expect(loadConfig(all).oidc).toEqual({ issuerUrl: 'https://login.agency.example', clientId: 'relief', clientSecret: 's3cret' });
+  const all = {
+    PUBLIC_BASE_URL: 'https://relief.example.org',
+    OIDC_ISSUER_URL: 'https://login.agency.example',
+    OIDC_CLIENT_ID: 'relief',
+    OIDC_CLIENT_SECRET: 's3cret',
+  };
+  expect(loadConfig(all).oidc).toEqual({
+    issuerUrl: 'https://login.agency.example',
+    clientId: 'relief',
+    clientSecret: 's3cret',
+  });
   expect(loadConfig({}).oidc).toBeNull();
   expect(problems({ ...all, OIDC_CLIENT_SECRET: '' })).toEqual([expect.stringContaining('go together')]);
-  expect(problems({ ...all, PUBLIC_BASE_URL: undefined })).toEqual([expect.stringContaining('PUBLIC_BASE_URL: required with OIDC_ISSUER_URL')]);
-  expect(problems({ ...all, OIDC_ISSUER_URL: 'http://login.agency.example' })).toEqual([expect.stringContaining('must be https')]);
+  expect(problems({ ...all, PUBLIC_BASE_URL: undefined })).toEqual([
+    expect.stringContaining('PUBLIC_BASE_URL: required with OIDC_ISSUER_URL'),
+  ]);
+  expect(problems({ ...all, OIDC_ISSUER_URL: 'http://login.agency.example' })).toEqual([
+    expect.stringContaining('must be https'),
+  ]);
   expect(problems({ ...all, OIDC_ISSUER_URL: 'http://127.0.0.1:9000' })).toEqual([]);
 });

@@ -14,7 +14,11 @@ const suite = consoleStackPerFile();
 
 beforeAll(async () => {
   const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!;
-  await request(suite.app).post('/api/agencies').set(suite.stack.users['demo-system-admin']!.headers).send({ ...police, timeZone: 'America/New_York' }).expect(201);
+  await request(suite.app)
+    .post('/api/agencies')
+    .set(suite.stack.users['demo-system-admin']!.headers)
+    .send({ ...police, timeZone: 'America/New_York' })
+    .expect(201);
 });
 
 const sessionOf = (username: string) => `${SESSION_COOKIE}=${suite.stack.users[username]!.token}`;
@@ -27,20 +31,35 @@ async function openForm(username = 'demo-police-officer') {
 }
 
 /** Sends the form as a browser would. */
-function send(form: { hidden: Record<string, string>; cookies: string[] }, fields: Record<string, string>, status: number) {
+function send(
+  form: { hidden: Record<string, string>; cookies: string[] },
+  fields: Record<string, string>,
+  status: number,
+) {
   const agencies = Object.fromEntries(Object.entries(DEMO_AGENCIES).map(([kind, id]) => [`agencies.${kind}`, id]));
   return request(suite.app)
     .post('/cases')
     .set('Cookie', form.cookies.join('; '))
     .set('Origin', new URL(PUBLIC_BASE_URL).origin)
     .type('form')
-    .send({ ...form.hidden, ...agencies, 'survivor.name': 'Form Person', 'survivor.birthDate': '2010-01-01', ...fields })
+    .send({
+      ...form.hidden,
+      ...agencies,
+      'survivor.name': 'Form Person',
+      'survivor.birthDate': '2010-01-01',
+      ...fields,
+    })
     .expect(status);
 }
 
 /** The hidden fields of a console page's form. */
 const hiddenFields = (html: string) =>
-  Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match): [string, string] => [match[1]!, match[2]!]));
+  Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match): [string, string] => [
+      match[1]!,
+      match[2]!,
+    ]),
+  );
 
 const submit = async (fields: Record<string, string>, status: number) => send(await openForm(), fields, status);
 
@@ -62,24 +81,35 @@ test('a time in the future is refused next to the time field, with the entries k
 });
 
 test('a post without its CSRF token, with one from another session or with a tampered one is refused and opens no case', async () => {
-  const opened = async () => (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
+  const opened = async () =>
+    (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
   const before = await opened();
   const mine = await openForm();
   const theirs = await openForm('demo-coordinator');
   const token = mine.hidden._csrf!;
   // Behind https the cookie is Secure and `__Host-`, so no subdomain can set it; never readable by scripts.
-  const set = (await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-police-officer'))).headers['set-cookie'];
-  expect(set).toEqual([expect.stringMatching(/^__Host-rc_csrf=[0-9a-f]{64}\.[0-9a-f]{64}; Path=\/; HttpOnly; Secure; SameSite=Lax$/)]);
+  const set = (await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-police-officer'))).headers[
+    'set-cookie'
+  ];
+  expect(set).toEqual([
+    expect.stringMatching(/^__Host-rc_csrf=[0-9a-f]{64}\.[0-9a-f]{64}; Path=\/; HttpOnly; Secure; SameSite=Lax$/),
+  ]);
   const tampered = (token[0] === 'a' ? 'b' : 'a') + token.slice(1);
   const fields = { identifiedOn: '2025-11-03', identifiedTime: '09:30' };
   const refused = [
     { hidden: { ...mine.hidden, _csrf: '' }, cookies: mine.cookies },
     { hidden: { ...mine.hidden, _csrf: theirs.hidden._csrf! }, cookies: mine.cookies },
     // Another session's cookie and token together, under this session: they are bound to the other one.
-    { hidden: { ...mine.hidden, _csrf: theirs.hidden._csrf! }, cookies: [mine.cookies[0]!, ...theirs.cookies.slice(1)] },
+    {
+      hidden: { ...mine.hidden, _csrf: theirs.hidden._csrf! },
+      cookies: [mine.cookies[0]!, ...theirs.cookies.slice(1)],
+    },
     { hidden: { ...mine.hidden, _csrf: tampered }, cookies: mine.cookies },
     // A forged pair: the same altered token in the cookie and the form fails the secret's HMAC.
-    { hidden: { ...mine.hidden, _csrf: tampered }, cookies: mine.cookies.map((cookie) => cookie.replace(token, tampered)) },
+    {
+      hidden: { ...mine.hidden, _csrf: tampered },
+      cookies: mine.cookies.map((cookie) => cookie.replace(token, tampered)),
+    },
   ];
   for (const form of refused) expect((await send(form, fields, 403)).text).toContain('This form could not be accepted');
   expect(await opened()).toBe(before);

@@ -11,7 +11,10 @@ export function auditPages(kit: Kit): Router {
 
   router.get('/audit', async (req, res) => {
     await kit.me(req, res);
-    const filters = Object.fromEntries(FILTERS.map((name) => [name, param(req, name) ?? ''])) as Record<(typeof FILTERS)[number], string>;
+    const filters = Object.fromEntries(FILTERS.map((name) => [name, param(req, name) ?? ''])) as Record<
+      (typeof FILTERS)[number],
+      string
+    >;
     const cursor = param(req, 'cursor');
     const apiQuery = Object.fromEntries(Object.entries({ ...filters, cursor }).filter(([, value]) => value));
     let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };

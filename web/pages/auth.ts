@@ -15,7 +15,12 @@ const NOTICES: Record<string, string> = {
 
 export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
   const router = Router();
-  const signInPage = (data: Record<string, unknown>) => ({ title: 'Sign in', username: '', oidc: Boolean(oidc), ...data });
+  const signInPage = (data: Record<string, unknown>) => ({
+    title: 'Sign in',
+    username: '',
+    oidc: Boolean(oidc),
+    ...data,
+  });
 
   router.get('/sign-in', (req, res) => {
     kit.render(req, res, 'sign-in', signInPage({ notice: NOTICES[param(req, 'notice') ?? ''] }));
@@ -25,7 +30,9 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
     const form = formOf(req);
     const username = (form.username ?? '').trim();
     try {
-      const session = ok(await kit.api(req).POST('/api/auth/sign-in', { body: { username, password: form.password ?? '' } }));
+      const session = ok(
+        await kit.api(req).POST('/api/auth/sign-in', { body: { username, password: form.password ?? '' } }),
+      );
       startSession(res, kit.settings.session, session.token, session.expiresAt);
       res.redirect(303, '/');
     } catch (error) {
@@ -35,8 +42,16 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
           ? error.problem.code === 'account_locked'
             ? 'Too many wrong passwords for this account. Wait a few minutes, then try again.'
             : 'Too many sign-in attempts from here. Wait a minute, then try again.'
-          : error.status === 401 ? 'Wrong username or password.' : 'Enter your username and password.';
-      kit.render(req, res, 'sign-in', signInPage({ error: message, errors: error.fieldErrors(), username }), error.status);
+          : error.status === 401
+            ? 'Wrong username or password.'
+            : 'Enter your username and password.';
+      kit.render(
+        req,
+        res,
+        'sign-in',
+        signInPage({ error: message, errors: error.fieldErrors(), username }),
+        error.status,
+      );
     }
   });
 
@@ -68,7 +83,10 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
         }
         if (!(error instanceof ApiProblem) || ![401, 429].includes(error.status)) throw error;
         // The API's own words: for an unlinked identity they name the issuer and subject an admin must link.
-        const message = error.status === 429 ? 'Too many sign-in attempts from here. Wait a minute, then try again.' : (error.problem.detail ?? 'You could not be signed in.');
+        const message =
+          error.status === 429
+            ? 'Too many sign-in attempts from here. Wait a minute, then try again.'
+            : (error.problem.detail ?? 'You could not be signed in.');
         kit.render(req, res, 'sign-in', signInPage({ error: message }), error.status);
       }
     });

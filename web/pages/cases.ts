@@ -49,12 +49,24 @@ export function casePages(kit: Kit): Router {
     const body = {
       reference: optional(form.reference),
       ...identificationOf(form),
-      survivor: { name: form['survivor.name'] ?? '', birthDate: form['survivor.birthDate'] ?? '', aNumber: optional(form['survivor.aNumber']), contact: optional(form['survivor.contact']) },
-      agencies: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, form[`agencies.${kind}`] ?? ''])) as Record<(typeof AGENCY_KINDS)[number], string>,
+      survivor: {
+        name: form['survivor.name'] ?? '',
+        birthDate: form['survivor.birthDate'] ?? '',
+        aNumber: optional(form['survivor.aNumber']),
+        contact: optional(form['survivor.contact']),
+      },
+      agencies: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, form[`agencies.${kind}`] ?? ''])) as Record<
+        (typeof AGENCY_KINDS)[number],
+        string
+      >,
       usesUVisa: form.usesUVisa === 'yes',
     };
     try {
-      const opened = ok(await kit.api(req).POST('/api/cases', { body, params: { header: { 'Idempotency-Key': form.idempotencyKey ?? '' } } }));
+      const opened = ok(
+        await kit
+          .api(req)
+          .POST('/api/cases', { body, params: { header: { 'Idempotency-Key': form.idempotencyKey ?? '' } } }),
+      );
       res.redirect(303, `/cases/${opened.caseId}?notice=opened`);
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
@@ -78,10 +90,13 @@ export function casePages(kit: Kit): Router {
       survivor,
       // The HHS request of a minor must be made before this day; shown only beside the identity it derives from.
       turns18On: survivor && view.path === 'minor' ? eighteenthBirthday(survivor.birthDate) : undefined,
-      tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter((group) => group.steps.length > 0),
+      tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter(
+        (group) => group.steps.length > 0,
+      ),
       dueNext: dueNext(view),
       reminders: reminders.items,
-      canSign: (step: CaseView['steps'][number]) => me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
+      canSign: (step: CaseView['steps'][number]) =>
+        me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
       flash: param(req, 'notice') === 'opened' ? 'The case is open.' : undefined,
     });
   });
@@ -95,7 +110,8 @@ export function casePages(kit: Kit): Router {
     if (!step) throw noSuchStep();
     const kind = step.kind;
     const outcomes = outcomesOf(kind);
-    const outcome = form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
+    const outcome =
+      form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     kit.render(
       req,
       res,
@@ -168,7 +184,9 @@ function formProblem(form: Record<string, string>, problem: ApiProblem | undefin
   return {
     idempotencyKey: outage && form.idempotencyKey ? form.idempotencyKey : randomUUID(),
     errorHeading: outage ? 'The service could not finish this just now' : undefined,
-    error: outage ? `${problem.problem.detail ?? ''} Your entries are kept below: send the form again in a minute.`.trim() : problem?.problem.detail,
+    error: outage
+      ? `${problem.problem.detail ?? ''} Your entries are kept below: send the form again in a minute.`.trim()
+      : problem?.problem.detail,
     errors: problem?.fieldErrors() ?? {},
   };
 }

@@ -21,7 +21,12 @@ export function homePages(kit: Kit): Router {
   return router;
 }
 
-async function dashboard(kit: Kit, req: Parameters<Kit['render']>[0], res: Parameters<Kit['render']>[1], me: MeView): Promise<void> {
+async function dashboard(
+  kit: Kit,
+  req: Parameters<Kit['render']>[0],
+  res: Parameters<Kit['render']>[1],
+  me: MeView,
+): Promise<void> {
   const api = kit.api(req);
   const [counts, notifications, agencies] = await Promise.all([
     api.GET('/api/dashboard').then(ok),
@@ -33,12 +38,21 @@ async function dashboard(kit: Kit, req: Parameters<Kit['render']>[0], res: Param
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
   const undelivered = mine.filter((item) => item.kind === 'delivery_failing');
   const agencyNames = Object.fromEntries(agencies.items.map((agency) => [agency.id, agency.name]));
-  kit.render(req, res, 'dashboard', { title: 'Dashboard', counts, chart: stepKindChart(counts.byKind), escalations, undelivered, agencyNames });
+  kit.render(req, res, 'dashboard', {
+    title: 'Dashboard',
+    counts,
+    chart: stepKindChart(counts.byKind),
+    escalations,
+    undelivered,
+    agencyNames,
+  });
 }
 
 /** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
 /** The inbox's messages after an action of the console, by the code it redirects with. */
-export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([['signed-off', 'Your sign-off was recorded. The step has left your inbox.']]);
+export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([
+  ['signed-off', 'Your sign-off was recorded. The step has left your inbox.'],
+]);
 
 async function inbox(kit: Kit, req: Parameters<Kit['render']>[0], res: Parameters<Kit['render']>[1]): Promise<void> {
   const api = kit.api(req);

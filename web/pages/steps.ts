@@ -13,11 +13,16 @@ export function stepPages(kit: Kit): Router {
   router.get('/steps', async (req, res) => {
     const me = await kit.me(req, res);
     const api = kit.api(req);
-    const filters = Object.fromEntries(FILTERS.map((name) => [name, param(req, name) ?? ''])) as Record<(typeof FILTERS)[number], string>;
+    const filters = Object.fromEntries(FILTERS.map((name) => [name, param(req, name) ?? ''])) as Record<
+      (typeof FILTERS)[number],
+      string
+    >;
     const cursor = param(req, 'cursor');
     const agencies = ok(await api.GET('/api/agencies')).items;
     // The query goes to the API as typed; values it refuses come back as field errors, shown next to the filter.
-    const apiQuery = Object.fromEntries(Object.entries({ ...filters, cursor }).filter(([, value]) => value)) as StepQuery;
+    const apiQuery = Object.fromEntries(
+      Object.entries({ ...filters, cursor }).filter(([, value]) => value),
+    ) as StepQuery;
     let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
     let errors: Record<string, string> = {};
     let status = 200;
