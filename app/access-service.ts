@@ -38,6 +38,7 @@ import {
 import type { Actor } from '../domain/types';
 import { emailChangedNotice, sendAgencyNotice, userAddedNotice, type NoticeMailer } from '../mail/agency-notices';
 import { passwordProblem } from './password-policy';
+import { wallClock, type Clock } from '../core/clock';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** As long as the console's sign-in flow and the age of an ID token accepted: one sign-in's time. */
@@ -50,7 +51,7 @@ export interface AccessDeps {
   /** How long a session from signing in lasts (default 12 hours). */
   sessionTtlMs?: number;
   /** How wrong passwords lock an account (db/sign-in-failures.ts), and its clock: the wall clock unless a test's. */
-  lockout?: { policy?: LockoutPolicy; now?: () => Date };
+  lockout?: { policy?: LockoutPolicy; now?: Clock };
   /** Verifies an ID token of the agency's OpenID Connect provider (api/oidc.ts); none: OIDC is not configured. */
   verifyIdToken?: (idToken: string) => Promise<{ issuer: string; subject: string; nonce: string | null }>;
   /** Tells an agency's own address of changes to its administration; without one, the notice is logged as not sent. */
@@ -89,7 +90,7 @@ export type AccessService = ReturnType<typeof createAccessService>;
 export function createAccessService(deps: AccessDeps) {
   const { pool } = deps;
   // Token lifetimes run on the wall clock, as authentication does (api/auth.ts).
-  const now = () => new Date();
+  const now = wallClock;
   const lockout = deps.lockout?.policy ?? DEFAULT_LOCKOUT;
   const lockoutNow = deps.lockout?.now ?? now;
 

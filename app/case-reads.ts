@@ -12,11 +12,12 @@ import { getSurvivor } from '../db/survivors';
 import { canReadSurvivor, canSeeCase, canSeeStep } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor, CaseAgencies } from '../domain/types';
+import { wallClock, type Clock } from '../core/clock';
 
 export interface CaseReadsDeps {
   pool: Pool;
   /** For "overdue"; defaults to real time. */
-  now?: () => Date;
+  now?: Clock;
   /** Opens survivor identities sealed at rest; the keyring the write side seals with (none in local mode). */
   identityKeyring?: IdentityKeyring;
 }
@@ -24,7 +25,7 @@ export interface CaseReadsDeps {
 export type CaseReads = ReturnType<typeof createCaseReads>;
 
 export function createCaseReads(deps: CaseReadsDeps) {
-  const now = () => deps.now?.() ?? new Date();
+  const now = deps.now ?? wallClock;
 
   /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
   const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {

@@ -8,19 +8,20 @@ import { dashboardCounts } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
 import type { Actor } from '../domain/types';
+import { wallClock, type Clock } from '../core/clock';
 
 const SOON_MS = 7 * 24 * 3600 * 1000;
 
 export interface ListsDeps {
   pool: Pool;
   /** For "overdue" and "due soon"; defaults to real time. */
-  now?: () => Date;
+  now?: Clock;
 }
 
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
-  const now = () => deps.now?.() ?? new Date();
+  const now = deps.now ?? wallClock;
   return {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
     steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {

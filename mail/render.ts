@@ -4,8 +4,9 @@
  */
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
+import { isStepKind, stepLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
-import type { AgencyKind, Instant, StepKind } from '../domain/types';
+import type { AgencyKind, Instant } from '../domain/types';
 
 export interface NotificationFacts {
   kind: NotificationKind;
@@ -36,28 +37,6 @@ export interface RenderedEmail {
   text: string;
 }
 
-const STEP_LABELS: Record<StepKind, string> = {
-  identification: 'Victim identification',
-  cp_request: 'Continued Presence request',
-  cp_decision: 'Continued Presence decision',
-  cp_renewal_request: 'Continued Presence renewal request',
-  cp_renewal_decision: 'Continued Presence renewal decision',
-  hhs_minor_notification: 'HHS notification of a minor (24 hours)',
-  hhs_interim_letter: 'HHS interim assistance letter',
-  hhs_eligibility_letter: 'HHS eligibility letter',
-  hhs_certification_request: 'HHS certification request',
-  hhs_certification_letter: 'HHS certification letter',
-  t_visa_filing: 'T visa application filing (I-914)',
-  t_visa_receipt: 'T visa receipt notice',
-  t_visa_bona_fide: 'T visa bona fide determination',
-  t_visa_evidence_response: 'T visa response to request for evidence',
-  t_visa_decision: 'T visa decision',
-  t_visa_adjustment_filing: 'Adjustment of status filing (I-485)',
-  le_declaration: 'Law-enforcement declaration (I-914 Supplement B)',
-  u_visa_certification: 'U visa certification (I-918 Supplement B)',
-  u_visa_petition: 'U visa petition filing (I-918)',
-};
-
 const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
   law_enforcement: 'law enforcement',
   ice: 'ICE Center for Countering Human Trafficking',
@@ -65,17 +44,6 @@ const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
   advocate: 'the attorney or advocate',
   coordinator: 'the coordinator',
 };
-
-function isStepKind(kind: string): kind is StepKind {
-  return Object.prototype.hasOwnProperty.call(STEP_LABELS, kind);
-}
-
-/** A human name for a step kind, e.g. "cp_decision" → "Continued Presence decision". */
-export function stepLabel(stepKind: string): string {
-  if (isStepKind(stepKind)) return STEP_LABELS[stepKind];
-  const words = stepKind.replace(/[_-]+/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 /** The date in words and in ISO form, in UTC so every recipient reads the same day the workflow computed. */
 function formatDate(instant: Instant): string {

@@ -1,27 +1,8 @@
 /** Words people read instead of the API's codes. */
-import type { AgencyKind, StepKind, Track } from '../domain/types';
+import { stepLabel } from '../domain/labels';
+import type { AgencyKind, Track } from '../domain/types';
 
-const STEP_LABELS: Record<StepKind, string> = {
-  identification: 'Identification',
-  cp_request: 'Continued Presence request',
-  cp_decision: 'Continued Presence decision',
-  cp_renewal_request: 'Continued Presence renewal request',
-  cp_renewal_decision: 'Continued Presence renewal decision',
-  hhs_minor_notification: 'HHS notification (minor)',
-  hhs_interim_letter: 'HHS interim letter',
-  hhs_eligibility_letter: 'HHS eligibility letter',
-  hhs_certification_request: 'HHS certification request',
-  hhs_certification_letter: 'HHS certification letter',
-  t_visa_filing: 'T visa filing',
-  t_visa_receipt: 'T visa receipt',
-  t_visa_bona_fide: 'T visa bona fide determination',
-  t_visa_evidence_response: 'T visa evidence response',
-  t_visa_decision: 'T visa decision',
-  t_visa_adjustment_filing: 'Adjustment of status filing',
-  le_declaration: 'Law-enforcement declaration',
-  u_visa_certification: 'U visa certification',
-  u_visa_petition: 'U visa petition',
-};
+export { stepLabel };
 
 const TRACK_LABELS: Record<Track, string> = {
   intake: 'Intake',
@@ -40,7 +21,6 @@ const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
   coordinator: 'Coordinator',
 };
 
-export const stepLabel = (kind: string) => STEP_LABELS[kind as StepKind] ?? kind;
 export const trackLabel = (track: string) => TRACK_LABELS[track as Track] ?? track;
 export const agencyKindLabel = (kind: string) => AGENCY_KIND_LABELS[kind as AgencyKind] ?? kind;
 /** "outcome_code" → "Outcome code". */

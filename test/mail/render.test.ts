@@ -1,4 +1,5 @@
-import { caseLink, renderNotification, stepLabel, type NotificationFacts } from '../../mail/render';
+import { stepLabel } from '../../domain/labels';
+import { caseLink, renderNotification, type NotificationFacts } from '../../mail/render';
 
 const facts: NotificationFacts = {
   kind: 'reminder',
