@@ -161,7 +161,9 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
   });
   // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
   const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
-  const late = dateOf(openedAt) < dateOf(at) ? ` (happened on ${dateOf(openedAt)}, recorded on ${dateOf(at)})` : '';
+  // The day as the identifying agency wrote it (its own time zone), like the step's identifiedOn.
+  const late =
+    dateOf(openedAt) < dateOf(at) ? ` (happened on ${identificationDay(input)}, recorded on ${dateOf(at)})` : '';
   state = record(
     state,
     openedAt,

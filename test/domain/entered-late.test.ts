@@ -45,6 +45,15 @@ describe('a case entered after the fact', () => {
     });
   });
 
+  it("names the identification's day as the identifying agency wrote it, not the UTC day", () => {
+    // 23:30 in New York on 2025-11-03 is already 2025-11-04 in UTC.
+    const state = enter('2025-11-04T04:30:00.000Z', { identifiedOn: '2025-11-03' });
+    expect(stepOf(state, 'identification-1').details).toMatchObject({ identifiedOn: '2025-11-03' });
+    expect(
+      state.timeline.find((entry) => entry.stepId === 'identification-1' && entry.type === 'step.completed')?.summary,
+    ).toContain('(happened on 2025-11-03, recorded on 2026-12-02)');
+  });
+
   it('opens its first steps at the identification, honestly overdue, and lists what passed once instead of sending it', () => {
     const state = enter('2025-11-03T14:30:00.000Z');
     expect(stepOf(state, 'cp_request-1')).toMatchObject({
