@@ -162,8 +162,7 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
   // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
   const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
   // The day as the identifying agency wrote it (its own time zone), like the step's identifiedOn.
-  const late =
-    dateOf(openedAt) < dateOf(at) ? ` (happened on ${identificationDay(input)}, recorded on ${dateOf(at)})` : '';
+  const late = openedAt < at ? recordedLate(identificationDay(input), at) : '';
   state = record(
     state,
     openedAt,
@@ -215,6 +214,12 @@ function eventDateOutOfOrder(
     }
   }
   return null;
+}
+
+/** How a timeline entry says it was recorded after the day it happened; nothing when both are the same day. */
+function recordedLate(happenedOn: IsoDate, recordedAt: Instant): string {
+  const recordedOn = dateOf(recordedAt);
+  return happenedOn < recordedOn ? ` (happened on ${happenedOn}, recorded on ${recordedOn})` : '';
 }
 
 /**
@@ -310,7 +315,7 @@ export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, n
   // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then.
   const happened = happenedAt(state, details, at);
   const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
-  const late = happened === at ? '' : ` (happened on ${dateOf(happened)}, recorded on ${dateOf(at)})`;
+  const late = recordedLate(dateOf(happened), at);
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.

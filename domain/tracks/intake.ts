@@ -33,15 +33,8 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     const week = target > opened ? Math.ceil((target - opened) / (GRID_DAYS * DAY_MS)) - 1 : 0;
     const point = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
     const [slot, at] = point < state.openedAt ? ['on-entry', state.openedAt] : [`week-${week}`, point];
-    const id = `${notification.id}:expiry_reminder:minor_turns_18:${slot}`;
-    byId.set(id, {
-      id,
-      at,
-      stepId: notification.id,
-      kind: 'expiry_reminder',
-      recipient: 'law_enforcement',
-      subject: 'minor_turns_18',
-    });
+    const alarm = birthdayAlarm(notification, slot, at);
+    byId.set(alarm.id, alarm);
   }
   return [...byId.values()];
 }
@@ -51,19 +44,20 @@ function legacyAlarms(state: CaseState, notification: Step, birthday: string): {
   return state.policy.expiryLeads.minorTurns18.leadDays.map((lead) => {
     const target = addDaysToInstant(startOfDay(birthday), -lead);
     const at = target < notification.openedAt ? notification.openedAt : target;
-    const id = `${notification.id}:expiry_reminder:minor_turns_18:${at}`;
-    return {
-      lead,
-      alarm: {
-        id,
-        at,
-        stepId: notification.id,
-        kind: 'expiry_reminder',
-        recipient: 'law_enforcement',
-        subject: 'minor_turns_18',
-      },
-    };
+    return { lead, alarm: birthdayAlarm(notification, at, at) };
   });
+}
+
+/** A reminder to law enforcement that the minor's request is due before the 18th birthday; `slot` ends its id. */
+function birthdayAlarm(notification: Step, slot: string, at: string): Alarm {
+  return {
+    id: `${notification.id}:expiry_reminder:minor_turns_18:${slot}`,
+    at,
+    stepId: notification.id,
+    kind: 'expiry_reminder',
+    recipient: 'law_enforcement',
+    subject: 'minor_turns_18',
+  };
 }
 
 export const intake: TrackRules = {
