@@ -31,12 +31,19 @@ afterAll(async () => {
 
 const officerOf = (agencyId: string): Actor =>
   workingActor({ userId: `officer-${agencyId}`, agencyId, agencyKind: 'law_enforcement' });
-const today = async () => new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+const today = async () => (await now()).slice(0, 10);
 
-async function open(options: { birthDate: string; agencies?: CaseAgencies }) {
+async function open(options: { birthDate: string; identifiedAt?: string; agencies?: CaseAgencies }) {
   const agencies = options.agencies ?? DEMO_AGENCIES;
   return stack.cases.open(
-    { identifiedOn: await today(), survivor: { name: 'Shared Date Person', birthDate: options.birthDate }, agencies },
+    // The instant, not the day: a day alone means its midnight, and the 24-hour notice's reminder would then have
+    // passed before the case was opened, at whatever hour the suite runs.
+    {
+      identifiedAt: options.identifiedAt ?? (await now()),
+      survivor: { name: 'Shared Date Person', birthDate: options.birthDate },
+      agencies,
+    },
     officerOf(agencies.law_enforcement),
   );
 }
@@ -136,8 +143,9 @@ test('SMTP down for 8 days: the case stays open and takes sign-offs, the failure
 test('50 minors identified the same day each get their own reminders and emails, exactly once', async () => {
   const birthDate = `${Number((await today()).slice(0, 4)) - 15}-09-09`;
   const cases: CaseView[] = [];
+  const identifiedAt = await now();
   for (let batch = 0; batch < 5; batch += 1) {
-    cases.push(...(await Promise.all(Array.from({ length: 10 }, () => open({ birthDate })))));
+    cases.push(...(await Promise.all(Array.from({ length: 10 }, () => open({ birthDate, identifiedAt })))));
   }
   const caseIds = cases.map((c) => c.caseId);
   // Identified the same day: the 24-hour notice of every case is due at the same instant, so its alarms share ids.
@@ -178,8 +186,13 @@ test('50 minors identified the same day each get their own reminders and emails,
 
 test("a minor's 24-hour notice reaches each case's own police department when two minors are identified the same day", async () => {
   const birthDate = `${Number((await today()).slice(0, 4)) - 15}-06-15`;
-  const first = await open({ birthDate });
-  const second = await open({ birthDate, agencies: { ...DEMO_AGENCIES, law_enforcement: 'second-police' } });
+  const identifiedAt = await now();
+  const first = await open({ birthDate, identifiedAt });
+  const second = await open({
+    birthDate,
+    identifiedAt,
+    agencies: { ...DEMO_AGENCIES, law_enforcement: 'second-police' },
+  });
   const dueOf = (view: typeof first) => view.steps.find((s) => s.id === 'hhs_minor_notification-1')!.dueAt;
   expect(dueOf(first)).toBe(dueOf(second));
 
