@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../core/logger';
-import { recordAppliedCommand } from '../db/audit';
 import { projectCase } from '../db/read-model';
 import type { CaseProjection } from '../domain/alarms';
 import type { AppliedCommand } from '../domain/types';
@@ -26,12 +25,10 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /**
      * Writes the workflow's state and its alarms to come into the read model; a late or repeated projection is a
-     * no-op. With `applied`, the command that produced this state gets its audit row first (also idempotent), so no
-     * applied command lacks one even when a newer projection overtakes this one.
+     * no-op. With `applied`, the command that produced this state gets its audit row in the same transaction.
      */
     async projectCase(snapshot: CaseProjection, applied?: AppliedCommand): Promise<void> {
-      if (applied) await recordAppliedCommand(deps.pool, applied);
-      await projectCase(deps.pool, snapshot);
+      await projectCase(deps.pool, snapshot, applied);
     },
     ...createNotificationActivities(deps),
   };

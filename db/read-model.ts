@@ -3,9 +3,10 @@
  * Writes come only from the projection activity; reads serve the API.
  */
 import type { Pool } from 'pg';
+import { recordAppliedCommand } from './audit';
 import { inTransaction, type Queryable } from './pool';
 import type { CaseProjection, ScheduledAlarm } from '../domain/alarms';
-import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from '../domain/types';
+import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from '../domain/types';
 
 export { saveSurvivor, getSurvivor } from './survivors';
 
@@ -61,10 +62,14 @@ export class InvalidCursorError extends Error {
  * upserted by sequence number and never deleted, so the audit trail survives a snapshot that carries only recent
  * entries. Alarms to come are replaced too, except those already raised: the outbox row of the same case and alarm
  * is written before the projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
+ *
+ * With `command`, the command that produced the snapshot gets its audit row in the same transaction (one commit, and
+ * idempotent too), before the version check: no applied command lacks one even when a newer projection overtook it.
  */
-export async function projectCase(pool: Pool, snapshot: CaseProjection): Promise<boolean> {
+export async function projectCase(pool: Pool, snapshot: CaseProjection, command?: AppliedCommand): Promise<boolean> {
   return inTransaction(pool, async (client) => {
-    const applied = await client.query(
+    if (command) await recordAppliedCommand(client, command);
+    const newer = await client.query(
       `INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
        ON CONFLICT (id) DO UPDATE SET
@@ -85,7 +90,7 @@ export async function projectCase(pool: Pool, snapshot: CaseProjection): Promise
         snapshot.version,
       ],
     );
-    if (applied.rowCount === 0) return false;
+    if (newer.rowCount === 0) return false;
 
     await client.query('DELETE FROM case_steps WHERE case_id = $1', [snapshot.caseId]);
     // One statement per table whatever the number of rows: the rows travel as one JSON array.

@@ -376,9 +376,11 @@ export interface SignOffCommand {
   actor: Actor;
 }
 export type CloseCommand = CloseCaseRequest & { actor: Actor };
-/** What the workflow's updates answer with. */
+/**
+ * What the workflow's updates answer with: the version the read model now shows, no more. The state itself would
+ * travel to the server and into the history with every change (the client reads the case from the read model).
+ */
 export interface CaseCommandResult {
-  state: CaseState;
   version: number;
 }
 

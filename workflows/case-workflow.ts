@@ -11,6 +11,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -42,6 +43,7 @@ import {
   caseStateQuery,
   closeUpdate,
   deliveryReportSignal,
+  LOCAL_PROJECTION_PATCH,
   REJECTION_FAILURE_TYPE,
   signOffUpdate,
   syncUpdate,
@@ -51,10 +53,19 @@ import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from '
 
 const DEFAULT_HISTORY_LIMIT = 5_000;
 
-const { projectCase } = proxyActivities<CaseActivities>({
+const PROJECTION_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+} as const;
+const remoteProjection = proxyActivities<CaseActivities>(PROJECTION_OPTIONS).projectCase;
+/**
+ * The projection is idempotent and quick, and the update that made the change waits for it: run in the workflow
+ * task itself, it adds no task and no round trip to the server. Retried past the local retry threshold, the SDK
+ * schedules it again with a timer, so an outage of the database holds the case's writes back but never fails it.
+ */
+const localProjection = proxyLocalActivities<CaseActivities>(PROJECTION_OPTIONS).projectCase;
+const projectCase: CaseActivities['projectCase'] = (...args) =>
+  patched(LOCAL_PROJECTION_PATCH) ? localProjection(...args) : remoteProjection(...args);
 
 /**
  * Records the alarm's notification in the outbox and hands its email to a delivery workflow of its own: the case
@@ -112,7 +123,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     };
     await projectCase(snapshotOf(published), applied);
     projectedVersion = Math.max(projectedVersion, published.version);
-    return { state: published, version: published.version };
+    return { version: published.version };
   };
 
   setHandler(caseStateQuery, () => state);
@@ -122,7 +133,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   });
   setHandler(syncUpdate, async () => {
     await condition(() => projectedVersion >= state.version);
-    return { state, version: state.version };
+    return { version: state.version };
   });
   setHandler(
     signOffUpdate,

@@ -61,3 +61,10 @@ export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryRepo
  * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
  */
 export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
+
+/**
+ * Cases recorded before it projected the read model through a (remote) activity: a task of its own on the task
+ * queue and a second workflow task for each change. Since, the projection runs as a local activity inside the workflow
+ * task that made the change, so a sign-off costs one workflow task, as a bare update does.
+ */
+export const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
