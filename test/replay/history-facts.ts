@@ -5,13 +5,16 @@
  * committed files against them, so a re-recording that silently loses coverage fails in both places.
  *
  * Payloads are sealed by the service's codec, so the facts are read through the same data converter the replay uses.
- * Only the timeline and the workflow input are interpreted: both outlive refactors of how the workflow delivers
- * notifications or projects the read model.
+ * What a run did is read from two sources: the timeline wherever a payload carries it (the projections' inputs up to
+ * v6, update results, a closed or continued case's state), and the commands themselves (the sign-offs its updates
+ * accepted, the notifications it asked for). Since v7 the projection runs as a local activity, whose input the history
+ * does not keep, so the commands are what an open run shows.
  */
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
+import { ALARM_KINDS } from '../../domain/case-state';
 import { SEALED_NOTE } from '../../domain/steps';
 import type { TimelineEntry } from '../../domain/types';
-import { BIRTHDAY_GRID_PATCH } from '../../workflows/contract';
+import { BIRTHDAY_GRID_PATCH, LOCAL_PROJECTION_PATCH } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -30,6 +33,10 @@ export interface HistoryFacts {
   patches: string[];
   /** A sign-off carries its note in plain text, as the API sent notes before it sealed them. */
   plainNote: boolean;
+  /** The sign-offs the run's updates accepted, in order. */
+  signed: Array<{ stepId: string; outcome: string }>;
+  /** The notifications the run asked for (the `notify` activity), in order: an alarm's kind, or `passed_summary`. */
+  notified: Array<{ kind: string; stepId: string }>;
 }
 
 const EVENT_PREFIX = 'EVENT_TYPE_';
@@ -134,6 +141,38 @@ function firstCommandOf(events: Array<{ [key: string]: Json }>): HistoryFacts['f
   return command ? { eventId: Number(command.eventId), type: eventTypeName(command.eventType) } : undefined;
 }
 
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** The decoded first argument of each event's command of this name: a sign-off update, a notify activity. */
+async function commandInputs(
+  events: Array<{ [key: string]: Json }>,
+  converter: DataConverter,
+  pick: (event: { [key: string]: Json }) => Json | undefined,
+): Promise<Array<Record<string, unknown>>> {
+  const inputs: Array<Record<string, unknown>> = [];
+  for (const event of events) {
+    const input = pick(event);
+    if (input === undefined) continue;
+    const [first] = await decode(payloadsIn(input), converter);
+    if (typeof first === 'object' && first !== null) inputs.push(first as Record<string, unknown>);
+  }
+  return inputs;
+}
+
+const acceptedUpdate = (name: string) => (event: { [key: string]: Json }) => {
+  const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+  const request = isObject(accepted) ? accepted.acceptedRequest : undefined;
+  const input = isObject(request) ? request.input : undefined;
+  return isObject(input) && input.name === name ? (input.args ?? null) : undefined;
+};
+
+const scheduledActivity = (name: string) => (event: { [key: string]: Json }) => {
+  const scheduled = event.activityTaskScheduledEventAttributes;
+  if (!isObject(scheduled) || !isObject(scheduled.activityType) || scheduled.activityType.name !== name)
+    return undefined;
+  return scheduled.input ?? null;
+};
+
 /** `history` is a parsed history file (historyToJSON's output); anything else is refused. */
 export async function historyFacts(history: unknown, converter: DataConverter): Promise<HistoryFacts> {
   // JSON.parse yields only Json values; the walk checks every shape it relies on.
@@ -159,6 +198,13 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
     patches: patchesOf(events),
     plainNote: values.some(isPlainNoteSignOff),
+    signed: (await commandInputs(events, converter, acceptedUpdate('signOff'))).flatMap(({ signOff }) => {
+      const { stepId, outcome } = (signOff ?? {}) as { stepId?: unknown; outcome?: unknown };
+      return isString(stepId) && isString(outcome) ? [{ stepId, outcome }] : [];
+    }),
+    notified: (await commandInputs(events, converter, scheduledActivity('notify'))).flatMap(({ kind, stepId }) =>
+      isString(kind) && isString(stepId) ? [{ kind, stepId }] : [],
+    ),
   };
 }
 
@@ -169,9 +215,18 @@ function isPlainNoteSignOff(value: unknown): boolean {
 
 const added = (facts: HistoryFacts, type: string, stepPrefix = '') =>
   facts.added.some((entry) => entry.type === type && (entry.stepId ?? '').startsWith(stepPrefix));
-const alarmFired = (facts: HistoryFacts, kinds: string[]) => kinds.some((kind) => added(facts, `alarm.${kind}`));
+const signed = (facts: HistoryFacts, stepPrefix = '', outcome?: string) =>
+  facts.signed.some((s) => s.stepId.startsWith(stepPrefix) && (outcome === undefined || s.outcome === outcome));
+const notified = (facts: HistoryFacts, kinds: readonly string[], stepPrefix = '') =>
+  facts.notified.some((n) => kinds.includes(n.kind) && n.stepId.startsWith(stepPrefix));
+/** An alarm of these kinds fired: on the timeline, or as the notification the run asked for. */
+const alarmFired = (facts: HistoryFacts, kinds: string[], stepPrefix = '') =>
+  kinds.some((kind) => added(facts, `alarm.${kind}`, stepPrefix)) || notified(facts, kinds, stepPrefix);
 const minorAlarmFired = (facts: HistoryFacts) =>
-  facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification'));
+  facts.added.some((entry) => entry.type.startsWith('alarm.') && entry.stepId?.startsWith('hhs_minor_notification')) ||
+  notified(facts, ALARM_KINDS, 'hhs_minor_notification');
+const anyAlarmFired = (facts: HistoryFacts) =>
+  facts.added.some((entry) => entry.type.startsWith('alarm.')) || notified(facts, ALARM_KINDS);
 const DEADLINE_ALARMS = ['reminder', 'due', 'escalation'];
 const EXPIRY_ALARMS = ['expiry_reminder', 'expired'];
 
@@ -184,20 +239,22 @@ const COVERAGE = {
   'fires a minor-path alarm': (facts: HistoryFacts) => minorAlarmFired(facts),
   'fires a minor-path alarm on the birthday grid': (facts: HistoryFacts) =>
     minorAlarmFired(facts) && facts.patches.includes(BIRTHDAY_GRID_PATCH),
-  'settles alarms that passed before the case was entered': (facts: HistoryFacts) => added(facts, 'alarm.passed'),
+  'settles alarms that passed before the case was entered': (facts: HistoryFacts) =>
+    added(facts, 'alarm.passed') || notified(facts, ['passed_summary']),
   'answers a T-visa evidence request': (facts: HistoryFacts) =>
-    added(facts, 'notice.received', 't_visa_decision') && added(facts, 'step.completed', 't_visa_evidence_response'),
-  'signs a U-visa step': (facts: HistoryFacts) => added(facts, 'step.completed', 'u_visa_'),
+    (added(facts, 'notice.received', 't_visa_decision') || signed(facts, 't_visa_decision', 'evidence_requested')) &&
+    (added(facts, 'step.completed', 't_visa_evidence_response') || signed(facts, 't_visa_evidence_response')),
+  'signs a U-visa step': (facts: HistoryFacts) => added(facts, 'step.completed', 'u_visa_') || signed(facts, 'u_visa_'),
   // A run that only began (continue-as-new right after the last change) has nothing to upsert.
   'upserts search attributes when it changes the case': (facts: HistoryFacts) =>
-    facts.searchAttributes || facts.added.length === 0,
+    facts.searchAttributes || (facts.added.length === 0 && facts.signed.length === 0 && facts.notified.length === 0),
   'continues as new': (facts: HistoryFacts) => facts.continuedAsNew,
   'resumes after continue-as-new': (facts: HistoryFacts) => facts.startedAs === 'resume',
   'takes a sign-off after resuming': (facts: HistoryFacts) =>
-    facts.startedAs === 'resume' && added(facts, 'step.completed'),
-  'fires an alarm after resuming': (facts: HistoryFacts) =>
-    facts.startedAs === 'resume' && facts.added.some((entry) => entry.type.startsWith('alarm.')),
+    facts.startedAs === 'resume' && (added(facts, 'step.completed') || signed(facts)),
+  'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && anyAlarmFired(facts),
   'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
+  'projects through a local activity': (facts: HistoryFacts) => facts.patches.includes(LOCAL_PROJECTION_PATCH),
 } as const;
 type Coverage = keyof typeof COVERAGE;
 
@@ -258,6 +315,16 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
     ...DEV_SERVER_CLAIMS,
     some: [...DEV_SERVER_CLAIMS.some, 'settles alarms that passed before the case was entered'],
   },
+  // The read model projected by a local activity in the workflow task that made the change (LOCAL_PROJECTION_PATCH);
+  // updates answer with the version alone.
+  v7: {
+    ...DEV_SERVER_CLAIMS,
+    some: [
+      ...DEV_SERVER_CLAIMS.some,
+      'settles alarms that passed before the case was entered',
+      'projects through a local activity',
+    ],
+  },
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
@@ -281,9 +348,11 @@ export function unmetClaims(generation: string, histories: HistoryFacts[]): stri
 
 /** One line per history for the recorder's output: size, how it began and ended, what fired. */
 export function describeFacts(facts: HistoryFacts): string {
-  const fired = facts.added
+  const onTimeline = facts.added
     .filter((entry) => entry.type.startsWith('alarm.'))
     .map((entry) => entry.type.slice('alarm.'.length));
+  // An open run since v7 shows its alarms only as the notifications it asked for.
+  const fired = onTimeline.length > 0 ? onTimeline : facts.notified.map((n) => n.kind);
   const counts = [...new Set(fired)].map((kind) => `${kind}×${fired.filter((k) => k === kind).length}`).join(' ');
   const end = facts.continuedAsNew ? 'continued as new' : facts.completed ? 'closed' : 'open';
   return `${facts.events} events, ${facts.startedAs} → ${end}, alarms: ${counts || 'none'}`;

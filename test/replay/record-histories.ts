@@ -42,7 +42,7 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * a policy counting from events: steps open at the identification instant, and a case entered a month late lists
  * the alarms that had passed in one notice to its coordinator.
  */
-const GENERATION = 'v6';
+const GENERATION = 'v7';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;
