@@ -161,10 +161,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const webConsoleRouter = webConsole(config, logger);
       const app = createApp({
         logger,
-        pool,
         cases,
         console: webConsoleRouter,
-        identityKeyring,
         ...createServices({
           pool,
           logger,

@@ -9,7 +9,7 @@ import { findAgency, listAgencies, upsertAgencies, type Agency } from '../db/age
 import { recordAudit } from '../db/audit';
 import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
 import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT, type LockoutPolicy } from '../db/sign-in-failures';
-import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../db/tokens';
+import { authenticateToken, issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../db/tokens';
 import type { User } from '../db/user-rows';
 import {
   checkPassword,
@@ -89,7 +89,7 @@ export type AccessService = ReturnType<typeof createAccessService>;
 
 export function createAccessService(deps: AccessDeps) {
   const { pool } = deps;
-  // Token lifetimes run on the wall clock, as authentication does (api/auth.ts).
+  // Token lifetimes run on the wall clock, authentication's included: never on a test's or a simulation's clock.
   const now = wallClock;
   const lockout = deps.lockout?.policy ?? DEFAULT_LOCKOUT;
   const lockoutNow = deps.lockout?.now ?? now;
@@ -162,6 +162,14 @@ export function createAccessService(deps: AccessDeps) {
     });
 
   return {
+    /**
+     * The user behind a bearer token, or null (malformed, unknown, expired, revoked, user disabled): one indexed query
+     * per request; the token's `last_used_at` is written at most once a minute and never awaited (db/tokens.ts).
+     */
+    authenticate(token: string): Promise<{ user: User; tokenId: string } | null> {
+      return authenticateToken(pool, token, now());
+    },
+
     async signIn(credentials: { username: string; password: string }, requestId: string) {
       // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
       const deny = async (status: number, detail: (known: boolean) => string) => {

@@ -12,7 +12,12 @@ import { getSurvivor } from '../db/survivors';
 import { canReadSurvivor, canSeeCase, canSeeStep } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor, CaseAgencies } from '../domain/types';
+import { caseNotesShown } from './step-notes';
 import { wallClock, type Clock } from '../core/clock';
+
+/** The vocabulary of the answers, for the API's schemas: it speaks the services' types, never db/'s. */
+export type { CaseView };
+export { REMINDER_STATUSES } from '../db/reminders';
 
 export interface CaseReadsDeps {
   pool: Pool;
@@ -45,6 +50,10 @@ export function createCaseReads(deps: CaseReadsDeps) {
 
     /** The case as this actor may see it, with `overdue` computed on read. */
     present: (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now()),
+
+    /** The case with each step's note opened for who may read the survivor's identity, else withheld (step-notes.ts). */
+    notesShown: (view: CaseView, actor: Actor) =>
+      caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring),
 
     /** The reminders of the steps the actor sees; those derived from a birth date only to who may read the identity. */
     async reminders(caseId: string, actor: Actor) {

@@ -184,10 +184,8 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   const api = await listen(
     createApp({
       logger: apiLogger,
-      pool,
       ...createServices({ pool, logger: apiLogger, identityKeyring: keyring }),
       cases,
-      identityKeyring: keyring,
       ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
     }),
   );

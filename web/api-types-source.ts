@@ -21,7 +21,6 @@ async function fetchOpenApiDocument(): Promise<OpenAPI3> {
   const logger = createLogger({ level: 'silent' });
   const app = createApp({
     logger,
-    pool,
     ...createServices({ pool, logger }),
     cases: { open: unused, signOff: unused, close: unused },
     ready: async () => ({ ok: false, checks: {} }),

@@ -4,8 +4,7 @@
  */
 import { rejectionError } from '../../app/case-commands';
 import { CloseCaseSchema } from '../../domain/case';
-import { caseNotesShown } from '../step-notes';
-import { actingRefusal, canReadSurvivor, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -27,10 +26,8 @@ const OPENS_CASES: Permission = {
 export function caseRoutes(deps: ApiDeps): Route[] {
   const { caseReads } = deps;
   /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
-  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView => {
-    const view = body as CaseView;
-    return caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring);
-  };
+  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView =>
+    caseReads.notesShown(body as CaseView, actor);
 
   /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
   const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {

@@ -1,7 +1,7 @@
 /** Work lists across cases, straight from the read model: pending or overdue steps, and notifications. */
 import { AppError } from '../../core/errors';
 import type { ApiDeps } from '../deps';
-import { detailsShown } from '../step-notes';
+import { detailsShown } from '../../app/step-notes';
 import { route, type Permission, type Route } from '../route';
 import { seesCases, seesWholeCase } from '../../domain/access';
 import type { Actor } from '../../domain/types';
@@ -46,7 +46,7 @@ export function listRoutes(deps: ApiDeps): Route[] {
           limit: query.limit,
           cursor: query.cursor,
         });
-        // A work list never opens a note (api/step-notes.ts): the case itself shows it to those who may read it.
+        // A work list never opens a note (app/step-notes.ts): the case itself shows it to those who may read it.
         return {
           status: 200,
           body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) },

@@ -741,7 +741,6 @@ describe('npm run admin -- create-admin', () => {
 
     const app = createApp({
       logger: createLogger({ level: 'silent' }),
-      pool: db.pool,
       ...createServices({ pool: db.pool, logger: createLogger({ level: 'silent' }) }),
       cases: stack.cases,
       ready: async () => ({ ok: true, checks: {} }),

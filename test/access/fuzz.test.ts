@@ -233,7 +233,6 @@ beforeAll(async () => {
 
   const fuzzApp = createApp({
     logger: stack.logger,
-    pool: stack.pool,
     ...createServices({ pool: stack.pool, logger: stack.logger }),
     cases: stack.cases,
     mailbox: stack.mail,

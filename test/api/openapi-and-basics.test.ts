@@ -32,7 +32,6 @@ const pool = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:9/nowhere
 let readiness = { ok: true, checks: { postgres: true, temporal: true } };
 const app: Express = createApp({
   logger: createLogger({ level: 'info', destination: logSink }),
-  pool,
   ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
   cases: unusedCommands,
   ready: async () => readiness,
@@ -77,7 +76,6 @@ describe('OpenAPI document', () => {
   it('leaves /dev/mail out, in the app and the document, when there is no mailbox', async () => {
     const plain = createApp({
       logger: createLogger({ level: 'silent' }),
-      pool,
       ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
       cases: unusedCommands,
       ready: async () => readiness,
@@ -145,7 +143,6 @@ describe('health and readiness', () => {
   it('is not ready when the readiness probe itself fails', async () => {
     const failing = createApp({
       logger: createLogger({ level: 'silent' }),
-      pool,
       ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
       cases: unusedCommands,
       ready: () => Promise.reject(new Error('boom')),

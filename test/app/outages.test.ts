@@ -127,7 +127,6 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       const unused = () => Promise.reject(new Error('not called'));
       const app = createApp({
         logger: createLogger({ level: 'silent' }),
-        pool,
         ...createServices({ pool: pool, logger: createLogger({ level: 'silent' }) }),
         cases: { open: unused, signOff: unused, close: unused },
         ready: unused,

@@ -146,7 +146,6 @@ beforeAll(async () => {
   const oidc = { issuerUrl: provider.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
   app = createApp({
     logger: stack.logger,
-    pool: stack.pool,
     ...createServices({
       pool: stack.pool,
       logger: stack.logger,
