@@ -12,9 +12,10 @@ export type IdempotencyService = ReturnType<typeof createIdempotencyService>;
 export function createIdempotencyService(deps: { pool: Pool }) {
   const now = wallClock;
   return {
-    claim: (scope: string, key: string, requestHash: string) => claim(deps.pool, scope, key, requestHash, now()),
-    complete: (scope: string, key: string, statusCode: number, body: unknown) =>
-      complete(deps.pool, scope, key, statusCode, body, now()),
+    claim: async (scope: string, key: string, requestHash: string) =>
+      claim(deps.pool, scope, key, requestHash, await now()),
+    complete: async (scope: string, key: string, statusCode: number, body: unknown) =>
+      complete(deps.pool, scope, key, statusCode, body, await now()),
     release: (scope: string, key: string) => release(deps.pool, scope, key),
   };
 }

@@ -55,7 +55,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         const view = await deps.cases.open(body, actor, { operationId });
         return {
           status: 201,
-          body: caseReads.present(view, actor),
+          body: await caseReads.present(view, actor),
           headers: { Location: `/api/cases/${view.caseId}` },
         };
       },
@@ -74,7 +74,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       reveal: revealNotes,
       handle: async ({ params, actor }) => ({
         status: 200,
-        body: caseReads.present(await caseReads.case(params.caseId, actor), actor),
+        body: await caseReads.present(await caseReads.case(params.caseId, actor), actor),
       }),
     }),
     route({
@@ -138,7 +138,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, {
           operationId,
         });
-        return { status: 200, body: caseReads.present(view, actor) };
+        return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),
     route({
@@ -161,7 +161,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         requireActing(await caseReads.case(params.caseId, actor), actor, 'coordinator', 'closing a case');
         return {
           status: 200,
-          body: caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor),
+          body: await caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor),
         };
       },
     }),
