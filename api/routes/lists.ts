@@ -3,26 +3,23 @@ import { AppError } from '../../core/errors';
 import type { ApiDeps } from '../deps';
 import { detailsShown } from '../../app/step-notes';
 import { route, type Permission, type Route } from '../route';
-import { seesCases, seesWholeCase } from '../../domain/access';
+import { listedAgency, seesCases } from '../../domain/access';
 import type { Actor } from '../../domain/types';
 import { instantOfBound } from '../../domain/dates';
 import { NotificationListQuerySchema, NotificationPageSchema, StepListQuerySchema, StepPageSchema } from '../schemas';
 
 export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that works or supervises cases' };
 
-/**
- * Lists span the cases the actor's agency takes part in. Within them, the coordinator and supervisors see every
- * agency's items; an officer or advocate sees their own agency's only, and asking for another's is refused.
- */
+/** The agency a list is narrowed to (`listedAgency` in domain/access.ts); asking for one the actor may not see is 403. */
 export function ownAgencyUnlessOverseeing(actor: Actor, requested: string | undefined): string | undefined {
-  if (seesWholeCase(actor)) return requested;
-  if (requested !== undefined && requested !== actor.agencyId) {
+  const listed = listedAgency(actor, requested);
+  if (!listed) {
     throw new AppError('forbidden', "Your role sees your own agency's items only.", {
       code: 'other_agency',
       fields: [{ field: 'agencyId', message: 'must be your own agency' }],
     });
   }
-  return actor.agencyId;
+  return listed.agencyId;
 }
 
 export function listRoutes(deps: ApiDeps): Route[] {
