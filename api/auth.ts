@@ -1,7 +1,7 @@
 /**
  * Who is acting: every request but the few public ones carries `Authorization: Bearer <token>`, an opaque token
- * checked by the access service (app/access-service.ts `authenticate`). The authenticated user becomes the request's Actor, which travels into
- * the workflow so its update validators apply the same rules (domain/access.ts).
+ * checked by the access service (app/access-service.ts `authenticate`). The authenticated user becomes the request's
+ * Actor, which travels into the workflow so its update validators apply the same rules (domain/access.ts).
  */
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '../core/errors';
@@ -12,6 +12,7 @@ import { requestIdOf } from './request-id';
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
 const CHALLENGE = 'Bearer realm="relief-cases"';
 
+/** The token's user and id, as the access service found them, and the Actor made of them. */
 type Authenticated = NonNullable<Awaited<ReturnType<AccessService['authenticate']>>> & { actor: Actor };
 
 export function authenticate(access: Pick<AccessService, 'authenticate'>): RequestHandler {

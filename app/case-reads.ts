@@ -49,7 +49,7 @@ export function createCaseReads(deps: CaseReadsDeps) {
     /** The case as this actor may see it, with `overdue` computed on read. */
     present: async (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), await deps.now()),
 
-    /** The case with each step's note opened for who may read the survivor's identity, else withheld (step-notes.ts). */
+    /** The case, its steps' notes opened for who may read the survivor's identity, else withheld (step-notes.ts). */
     notesShown: (view: CaseView, actor: Actor) =>
       caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring),
 

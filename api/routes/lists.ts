@@ -10,7 +10,7 @@ import { NotificationListQuerySchema, NotificationPageSchema, StepListQuerySchem
 
 export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that works or supervises cases' };
 
-/** The agency a list is narrowed to (`listedAgency` in domain/access.ts); asking for one the actor may not see is 403. */
+/** The agency a list is narrowed to (`listedAgency`, domain/access.ts); asking for one not to be seen is a 403. */
 export function ownAgencyUnlessOverseeing(actor: Actor, requested: string | undefined): string | undefined {
   const listed = listedAgency(actor, requested);
   if (!listed) {
