@@ -91,6 +91,15 @@ module.exports = {
       to: { path: '^workflows/', pathNot: WORKFLOW_CONTRACT },
     },
     {
+      name: 'api-over-services',
+      comment:
+        'Routes and the HTTP machinery (authentication, idempotency, audit) call app/ services, which own the ' +
+        'storage; api/ never reaches db/ (or what lies between) itself, not even for a type.',
+      severity: 'error',
+      from: { path: '^api/' },
+      to: { path: '^(db|mail|activities|temporal)/' },
+    },
+    {
       name: 'web-is-an-api-client',
       comment:
         'The console reaches data through the public API only; its type generator (web/api-types-source.ts) is the ' +

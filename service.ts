@@ -27,6 +27,7 @@ import { dataConverterFor } from './temporal/data-converter';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
+import { wallClock } from './core/clock';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
@@ -129,6 +130,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         publicBaseUrl: config.http.publicBaseUrl,
         temporal: { client, taskQueue: config.temporal.taskQueue },
         logger,
+        now: wallClock,
       });
       const worker: Worker = await createCaseWorker({
         connection,
@@ -157,17 +159,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         searchAttributes: true,
         writeTimeoutMs: config.temporal.writeTimeoutMs,
         timeZone: config.timeZone,
+        now: wallClock,
       });
       const webConsoleRouter = webConsole(config, logger);
       const app = createApp({
         logger,
-        pool,
         cases,
         console: webConsoleRouter,
-        identityKeyring,
         ...createServices({
           pool,
           logger,
+          now: wallClock,
           identityKeyring,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,

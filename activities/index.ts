@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../core/logger';
+import type { Clock } from '../core/clock';
 import { projectCase } from '../db/read-model';
 import type { CaseProjection } from '../domain/alarms';
 import type { AppliedCommand } from '../domain/types';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   /** Starts each notification's delivery workflow. */
   temporal: { client: Client; taskQueue: string };
   logger: Logger;
+  /** The service's clock, for when an email was sent or failed. */
+  now: Clock;
 }
 
 /**

@@ -17,6 +17,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
+import type { Clock } from '../core/clock';
 import type { Transporter } from 'nodemailer';
 import { inTransaction } from '../db/pool';
 import {
@@ -40,6 +41,8 @@ export interface DeliveryDeps {
   publicBaseUrl: string;
   /** Ids only are logged, never addresses or message text. */
   logger?: Logger;
+  /** When an email was sent or failed: the service's clock (the wall clock). */
+  now: Clock;
 }
 
 export interface NotificationDeps extends DeliveryDeps {
@@ -175,7 +178,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
 }
 
 /** Sending an email and reporting one that keeps failing: what a delivery workflow asks for. */
-export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger }: DeliveryDeps) {
+export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger, now }: DeliveryDeps) {
   return {
     /**
      * Sends the notification's email unless it was sent already (the row lock makes concurrent attempts take turns);
@@ -210,13 +213,13 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
                       ? String(thrown.message)
                       : 'SMTP send failed',
                   );
-            await recordFailure(client, row.id, failure.message);
+            await recordFailure(client, row.id, failure.message, await now());
             logger?.warn(ids, 'notification email not sent; it will be retried');
             return { sentAt: null, failure };
           } finally {
             clearInterval(beating);
           }
-          const sentAt = new Date();
+          const sentAt = await now();
           await markSent(client, row.id, sentAt);
           logger?.info(ids, 'notification email sent');
           return { sentAt: sentAt.toISOString() };
@@ -234,7 +237,7 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
     async reportDeliveryFailing(key: NotificationKey): Promise<Instant> {
       const row = await findNotification(pool, key);
       if (!row) throw new Error(`notification ${key.caseId}/${key.alarmId} is not in the outbox`);
-      const since = row.failingSince ?? new Date().toISOString();
+      const since = row.failingSince ?? (await now()).toISOString();
       const coordinator = await coordinatorOf(pool, row.caseId);
       if (coordinator) {
         const notice = renderNotification({

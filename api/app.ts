@@ -74,10 +74,10 @@ export function createApp(deps: ApiDeps): express.Express {
   );
 
   const mountOptions = {
-    authenticate: authenticate(deps.pool),
-    idempotency: idempotency(deps.pool),
+    authenticate: authenticate(deps.access),
+    idempotency: idempotency(deps.idempotency),
     rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
-    pool: deps.pool,
+    audit: deps.audit.record,
   };
   for (const spec of routes) mountRoute(app, spec, mountOptions);
   // The web console (web/): pages under `/`, after the API so it never shadows an API path.

@@ -1,27 +1,21 @@
 /**
  * Who is acting: every request but the few public ones carries `Authorization: Bearer <token>`, an opaque token
- * checked against PostgreSQL (db/tokens.ts). The authenticated user becomes the request's Actor, which travels into
- * the workflow so its update validators apply the same rules (domain/access.ts).
+ * checked by the access service (app/access-service.ts `authenticate`). The authenticated user becomes the request's
+ * Actor, which travels into the workflow so its update validators apply the same rules (domain/access.ts).
  */
 import type { RequestHandler, Response } from 'express';
-import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
-import { authenticateToken } from '../db/tokens';
-import type { User } from '../db/user-rows';
+import type { AccessService } from '../app/access-service';
 import type { Actor } from '../domain/types';
 import { requestIdOf } from './request-id';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
 const CHALLENGE = 'Bearer realm="relief-cases"';
 
-interface Authenticated {
-  actor: Actor;
-  user: User;
-  tokenId: string;
-}
+/** The token's user and id, as the access service found them, and the Actor made of them. */
+type Authenticated = NonNullable<Awaited<ReturnType<AccessService['authenticate']>>> & { actor: Actor };
 
-/** Token lifetimes run on the wall clock, never on a test's or a simulation's clock. */
-export function authenticate(pool: Pool): RequestHandler {
+export function authenticate(access: Pick<AccessService, 'authenticate'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('Authorization');
     if (header === undefined) {
@@ -35,7 +29,7 @@ export function authenticate(pool: Pool): RequestHandler {
       );
     }
     const token = BEARER.exec(header)?.[1];
-    const found = token === undefined ? null : await authenticateToken(pool, token, new Date());
+    const found = token === undefined ? null : await access.authenticate(token);
     if (!found) {
       throw new AppError('unauthenticated', 'The token is not valid: malformed, unknown, expired or revoked.', {
         code: 'invalid_token',

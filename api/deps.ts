@@ -1,11 +1,9 @@
 /** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
 import type { RequestHandler } from 'express';
-import type { Pool } from 'pg';
 import type { WriteOptions } from '../app/case-commands';
 import type { Logger } from '../core/logger';
 import type { Readiness } from '../app/readiness';
-import type { IdentityKeyring } from '../core/identity-cipher';
-import type { CaseView } from '../db/read-model';
+import type { CaseView } from '../app/case-reads';
 import type { SignOff } from '../domain/steps';
 import type { Actor } from '../domain/types';
 import type { RateLimits } from '../app/rate-limit-settings';
@@ -27,12 +25,8 @@ export type { Readiness } from '../app/readiness';
 /** What the routes do is a service's (app/services.ts): they parse, authorise and shape the answer. */
 export interface ApiDeps extends Services {
   logger: Logger;
-  /** For the HTTP machinery only: authenticating tokens, idempotency keys and each request's audit row. */
-  pool: Pool;
   cases: CaseCommands;
   ready: () => Promise<Readiness>;
-  /** Opens the notes of a case's steps for those who may read them (api/step-notes.ts); the services' keyring. */
-  identityKeyring?: IdentityKeyring;
   /** Per-minute limits on sign-in attempts and writes (defaults in app/rate-limit-settings.ts). */
   rateLimits?: RateLimits;
   /**

@@ -5,9 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
-import { claim, complete, release } from '../db/idempotency';
+import type { IdempotencyService } from '../app/idempotency-service';
 import { actorOf } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';
 import { requestIdOf } from './request-id';
@@ -24,7 +23,7 @@ interface StoredReply {
   contentType?: string;
 }
 
-export function idempotency(pool: Pool): HandlerWrapper {
+export function idempotency(store: IdempotencyService): HandlerWrapper {
   return async (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined || !SANE_KEY.test(key)) {
@@ -52,7 +51,7 @@ export function idempotency(pool: Pool): HandlerWrapper {
     // under the same key (after the key expired) another one.
     const operationId = createHash('sha256').update(`${scope}\n${key}\n${requestHash}`).digest('base64url');
 
-    const claimed = await claim(pool, scope, key, requestHash);
+    const claimed = await store.claim(scope, key, requestHash);
     if (claimed === 'conflict') {
       throw new AppError('unprocessable', `This ${IDEMPOTENCY_HEADER} was already used for a different request.`, {
         code: 'idempotency_key_reused',
@@ -82,16 +81,16 @@ export function idempotency(pool: Pool): HandlerWrapper {
       const answer = problemFor(error, requestIdOf(req));
       if (!answer || answer.status >= 500) {
         // Our fault or a dependency's: free the key so the client's retry is attempted again, not refused.
-        await release(pool, scope, key);
+        await store.release(scope, key);
         throw error;
       }
       // A refusal is an answer: the same request retried gets the same refusal.
       reply = { status: answer.status, body: answer, contentType: PROBLEM_CONTENT_TYPE };
     }
     const stored: StoredReply = { body: reply.body, headers: reply.headers, contentType: reply.contentType };
-    await complete(pool, scope, key, reply.status, stored).catch(async (error: unknown) => {
+    await store.complete(scope, key, reply.status, stored).catch(async (error: unknown) => {
       // Never leave a key "in progress" for a day because its answer could not be stored.
-      await release(pool, scope, key);
+      await store.release(scope, key);
       throw error;
     });
     return reply;

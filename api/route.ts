@@ -5,10 +5,9 @@
  * Handlers return a reply instead of writing to `res`, so idempotency can store exactly what was sent.
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
-import type { Pool } from 'pg';
 import type { z } from 'zod';
 import { AppError } from '../core/errors';
-import { recordAudit, type AuditOutcome } from '../db/audit';
+import type { AuditOutcome, AuditService } from '../app/audit-service';
 import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
@@ -130,7 +129,7 @@ export interface MountOptions {
   idempotency: HandlerWrapper;
   rateLimits: Record<RateLimitName, RequestHandler>;
   /** Where the audit trail is written. */
-  pool: Pool;
+  audit: AuditService['record'];
 }
 
 export function mountRoute(app: Express, spec: Route, options: MountOptions): void {
@@ -165,7 +164,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: spec.reveal(reply.body, input) };
     } catch (error) {
       const known = problemFor(error, requestIdOf(req));
-      await audit(options.pool, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });
+      await audit(options.audit, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });
       throw error;
     }
     if (reply) {
@@ -173,7 +172,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       const body = reply.body as { caseId?: unknown; code?: unknown } | null;
       const replayed = reply.headers?.[REPLAYED_HEADER] === 'true';
       const code = reply.status >= 400 && typeof body?.code === 'string' ? body.code : undefined;
-      await audit(options.pool, spec, req, res, {
+      await audit(options.audit, spec, req, res, {
         params,
         status: reply.status,
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
@@ -200,7 +199,7 @@ function auditOutcome(status: number): AuditOutcome {
  * never answered unless its audit row is written.
  */
 async function audit(
-  pool: Pool,
+  record: AuditService['record'],
   spec: Route,
   req: Request,
   res: Response,
@@ -209,7 +208,7 @@ async function audit(
   if (spec.audit === undefined && outcome.status !== 403) return;
   const authenticated = authenticatedOf(res);
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
-  await recordAudit(pool, {
+  await record({
     action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
     user: authenticated && {

@@ -9,7 +9,7 @@ import { findAgency, listAgencies, upsertAgencies, type Agency } from '../db/age
 import { recordAudit } from '../db/audit';
 import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
 import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT, type LockoutPolicy } from '../db/sign-in-failures';
-import { issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../db/tokens';
+import { authenticateToken, issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../db/tokens';
 import type { User } from '../db/user-rows';
 import {
   checkPassword,
@@ -89,14 +89,14 @@ export type AccessService = ReturnType<typeof createAccessService>;
 
 export function createAccessService(deps: AccessDeps) {
   const { pool } = deps;
-  // Token lifetimes run on the wall clock, as authentication does (api/auth.ts).
+  // Token lifetimes run on the wall clock, authentication's included: never on a test's or a simulation's clock.
   const now = wallClock;
   const lockout = deps.lockout?.policy ?? DEFAULT_LOCKOUT;
   const lockoutNow = deps.lockout?.now ?? now;
 
   /** The one way a session starts, whatever proved who the user is: a short-lived token, and its audit row. */
   const startSession = async (user: User, requestId: string, how: { label: string; detail?: string }) => {
-    const expiresAt = new Date(now().getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
+    const expiresAt = new Date((await now()).getTime() + (deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
     const session = await issueToken(pool, { userId: user.id, kind: 'session', label: how.label, expiresAt });
     await recordAudit(pool, {
       action: 'auth.sign_in',
@@ -127,9 +127,9 @@ export function createAccessService(deps: AccessDeps) {
    * same for every username, existing or not), counted against the account otherwise, and the count cleared on success.
    */
   const passwordOf = async (username: string, password: string): Promise<User | null> => {
-    const { lockedUntil } = await claimPasswordCheck(pool, username, lockoutNow(), lockout);
+    const { lockedUntil } = await claimPasswordCheck(pool, username, await lockoutNow(), lockout);
     if (lockedUntil) {
-      const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - lockoutNow().getTime()) / 1000));
+      const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - (await lockoutNow()).getTime()) / 1000));
       throw new AppError(
         'too_many_requests',
         `Too many wrong passwords for this account. Try again in ${seconds} seconds.`,
@@ -162,6 +162,14 @@ export function createAccessService(deps: AccessDeps) {
     });
 
   return {
+    /**
+     * The user behind a bearer token, or null (malformed, unknown, expired, revoked, user disabled): one indexed query
+     * per request; the token's `last_used_at` is written at most once a minute and never awaited (db/tokens.ts).
+     */
+    async authenticate(token: string): Promise<{ user: User; tokenId: string } | null> {
+      return authenticateToken(pool, token, await now());
+    },
+
     async signIn(credentials: { username: string; password: string }, requestId: string) {
       // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
       const deny = async (status: number, detail: (known: boolean) => string) => {
@@ -192,7 +200,7 @@ export function createAccessService(deps: AccessDeps) {
 
     async oidcNonce() {
       if (!deps.verifyIdToken) throw oidcNotConfigured();
-      const expiresAt = new Date(now().getTime() + OIDC_NONCE_TTL_MS);
+      const expiresAt = new Date((await now()).getTime() + OIDC_NONCE_TTL_MS);
       return { nonce: await issueOidcNonce(pool, expiresAt), expiresAt: expiresAt.toISOString() };
     },
 
@@ -238,7 +246,7 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     async signOut(tokenId: string) {
-      await revokeToken(pool, tokenId, now());
+      await revokeToken(pool, tokenId, await now());
     },
 
     /** Who the actor is, and what the API will let them do. */
@@ -256,14 +264,14 @@ export function createAccessService(deps: AccessDeps) {
     async changePassword(actor: Actor, change: { currentPassword: string; newPassword: string }, keepTokenId: string) {
       const user = await proveCurrentPassword(actor.userId, change.currentPassword);
       refuseWeakPassword('newPassword', change.newPassword, user.username);
-      await setPassword(pool, user.id, change.newPassword, { now: now(), keepTokenId });
+      await setPassword(pool, user.id, change.newPassword, { now: await now(), keepTokenId });
     },
 
     tokens: (actor: Actor) => listTokens(pool, actor.userId),
 
     async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
       await proveCurrentPassword(actor.userId, key.currentPassword);
-      const expiresAt = new Date(now().getTime() + key.expiresInDays * DAY_MS);
+      const expiresAt = new Date((await now()).getTime() + key.expiresInDays * DAY_MS);
       return issueToken(pool, { userId: actor.userId, kind: 'api_key', label: key.label, expiresAt });
     },
 
@@ -273,7 +281,7 @@ export function createAccessService(deps: AccessDeps) {
       // A token of a user the caller does not administer is "not found": token ids are not theirs to probe.
       if (!ownerId || (owner && administrationRefusal(actor, owner)))
         throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
-      return revokeToken(pool, tokenId, now());
+      return revokeToken(pool, tokenId, await now());
     },
 
     async users(actor: Actor, requestedAgencyId: string | undefined) {
@@ -311,7 +319,11 @@ export function createAccessService(deps: AccessDeps) {
           });
         throw error;
       }
-      void sendAgencyNotice(deps.mailer, deps.logger, userAddedNotice(agency, user, await changedBy(actor), now()));
+      void sendAgencyNotice(
+        deps.mailer,
+        deps.logger,
+        userAddedNotice(agency, user, await changedBy(actor), await now()),
+      );
       return user;
     },
 
@@ -321,7 +333,7 @@ export function createAccessService(deps: AccessDeps) {
       await administeredUser(actor, userId);
       const user = await disableUser(pool, userId);
       if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
-      await revokeUserTokens(pool, user.id, now());
+      await revokeUserTokens(pool, user.id, await now());
       return user;
     },
 
@@ -358,7 +370,7 @@ export function createAccessService(deps: AccessDeps) {
       void sendAgencyNotice(
         deps.mailer,
         deps.logger,
-        emailChangedNotice(existing, body, await changedBy(actor), now()),
+        emailChangedNotice(existing, body, await changedBy(actor), await now()),
       );
     },
   };

@@ -1,6 +1,9 @@
-/** The audit trail as its readers see it: supervisors their own agency's users and cases, admins everything. */
+/**
+ * The audit trail: written by the API for each audited request, and read as its readers see it (supervisors their own
+ * agency's users and cases, admins everything).
+ */
 import type { Pool } from 'pg';
-import { listAudit, type AuditFilter } from '../db/audit';
+import { listAudit, recordAudit, type AuditEntry, type AuditFilter } from '../db/audit';
 import { readsWholeAudit } from '../domain/access';
 import { instantOfBound } from '../domain/dates';
 import type { Actor } from '../domain/types';
@@ -8,10 +11,16 @@ import type { Actor } from '../domain/types';
 /** A page's filter as a reader asks for it: bounds are instants or dates (domain/dates.ts). */
 type AuditQuery = Omit<AuditFilter, 'from' | 'to' | 'visibleToAgency'> & { from?: string; to?: string };
 
+/** The vocabulary of the trail, for the API's schemas and its audit of each request. */
+export { AUDIT_OUTCOMES, type AuditOutcome } from '../db/audit';
+
 export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService(deps: { pool: Pool }) {
   return {
+    /** Appends one row; the API writes each audited request's before it answers (api/route.ts). */
+    record: (entry: AuditEntry) => recordAudit(deps.pool, entry),
+
     /** One page, newest first; a reader who does not see the whole trail sees their own agency's. */
     page(actor: Actor, query: AuditQuery) {
       const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(instantOfBound(value)));

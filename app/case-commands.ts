@@ -39,7 +39,7 @@ import {
   workflowIdOf,
   type CaseWorkflow,
 } from '../workflows/contract';
-import { wallClock, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
 
 export interface OpenCaseRequest extends IdentificationRequest {
   reference?: string;
@@ -116,18 +116,15 @@ export class CaseCommands {
       writeTimeoutMs?: number;
       /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
       timeZone?: string;
-      /**
-       * The service's clock. Tests pass the time-skipping server's, which answers over gRPC: hence a clock that may
-       * also answer a promise, here only.
-       */
-      now?: Clock | (() => Promise<Date>);
+      /** The service's clock (the wall clock; in tests, the time-skipping server's): the day a case is identified. */
+      now: Clock;
     },
   ) {
     this.writeTimeoutMs = deps.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
   }
 
   async open(request: OpenCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
-    const now = await (this.deps.now ?? wallClock)();
+    const now = await this.deps.now();
     const caseId = caseIdOf(options);
     const identification = identificationOf(request, await this.identifyingTimeZone(request.agencies), now);
     const open: OpenCaseInput = {

@@ -12,12 +12,17 @@ import { getSurvivor } from '../db/survivors';
 import { canReadSurvivor, canSeeCase, canSeeStep } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor, CaseAgencies } from '../domain/types';
-import { wallClock, type Clock } from '../core/clock';
+import { caseNotesShown } from './step-notes';
+import type { Clock } from '../core/clock';
+
+/** The vocabulary of the answers, for the API's schemas: it speaks the services' types, never db/'s. */
+export type { CaseView };
+export { REMINDER_STATUSES } from '../db/reminders';
 
 export interface CaseReadsDeps {
   pool: Pool;
-  /** For "overdue"; defaults to real time. */
-  now?: Clock;
+  /** For "overdue": the service's clock (app/services.ts). */
+  now: Clock;
   /** Opens survivor identities sealed at rest; the keyring the write side seals with (none in local mode). */
   identityKeyring?: IdentityKeyring;
 }
@@ -25,8 +30,6 @@ export interface CaseReadsDeps {
 export type CaseReads = ReturnType<typeof createCaseReads>;
 
 export function createCaseReads(deps: CaseReadsDeps) {
-  const now = deps.now ?? wallClock;
-
   /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
   const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
     const view = await getCase(deps.pool, caseId);
@@ -44,7 +47,11 @@ export function createCaseReads(deps: CaseReadsDeps) {
     case: readCase,
 
     /** The case as this actor may see it, with `overdue` computed on read. */
-    present: (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), now()),
+    present: async (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), await deps.now()),
+
+    /** The case, its steps' notes opened for who may read the survivor's identity, else withheld (step-notes.ts). */
+    notesShown: (view: CaseView, actor: Actor) =>
+      caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring),
 
     /** The reminders of the steps the actor sees; those derived from a birth date only to who may read the identity. */
     async reminders(caseId: string, actor: Actor) {

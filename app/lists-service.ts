@@ -8,34 +8,32 @@ import { dashboardCounts } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
 import type { Actor } from '../domain/types';
-import { wallClock, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
 
 const SOON_MS = 7 * 24 * 3600 * 1000;
 
 export interface ListsDeps {
   pool: Pool;
-  /** For "overdue" and "due soon"; defaults to real time. */
-  now?: Clock;
+  /** For "overdue" and "due soon": the service's clock (app/services.ts). */
+  now: Clock;
 }
 
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
-  const now = deps.now ?? wallClock;
   return {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
-    steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {
-      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now: now() }).catch(
-        (error: unknown) => {
-          if (error instanceof InvalidCursorError) {
-            throw new AppError('bad_request', error.message, {
-              code: 'invalid_cursor',
-              fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
-            });
-          }
-          throw error;
-        },
-      );
+    async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {
+      const now = await deps.now();
+      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch((error: unknown) => {
+        if (error instanceof InvalidCursorError) {
+          throw new AppError('bad_request', error.message, {
+            code: 'invalid_cursor',
+            fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
+          });
+        }
+        throw error;
+      });
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
@@ -44,7 +42,7 @@ export function createListsService(deps: ListsDeps) {
 
     /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */
     async dashboard(actor: Actor, agencyId: string | undefined) {
-      const at = now();
+      const at = await deps.now();
       const found = await dashboardCounts(deps.pool, {
         participantAgencyId: actor.agencyId,
         agencyId,

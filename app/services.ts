@@ -4,6 +4,7 @@
  */
 import { createAccessService, type AccessDeps, type AccessService } from './access-service';
 import { createAuditService, type AuditService } from './audit-service';
+import { createIdempotencyService, type IdempotencyService } from './idempotency-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 
@@ -14,6 +15,7 @@ export interface Services {
   audit: AuditService;
   lists: ListsService;
   caseReads: CaseReads;
+  idempotency: IdempotencyService;
 }
 
 export function createServices(parts: ServiceParts): Services {
@@ -22,5 +24,6 @@ export function createServices(parts: ServiceParts): Services {
     audit: createAuditService(parts),
     lists: createListsService(parts),
     caseReads: createCaseReads(parts),
+    idempotency: createIdempotencyService(parts),
   };
 }

@@ -38,6 +38,7 @@ import { createCaseWorker } from '../temporal/worker';
 import { freePort } from '../test/support/ports';
 import { createBareApp } from './bare-app';
 import type { Cleanup } from './cleanup';
+import { wallClock } from '../core/clock';
 
 export interface BenchStack {
   workDir: string;
@@ -138,6 +139,7 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   const caseTaskQueue = 'bench-cases';
   const pingTaskQueue = 'bench-ping';
   const activities = createActivities({
+    now: wallClock,
     pool,
     mailer,
     from: MAIL_FROM,
@@ -176,6 +178,7 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
     pool,
     identityKeyring: keyring,
     taskQueue: caseTaskQueue,
+    now: wallClock,
     policy: () => DEFAULT_POLICY,
     searchAttributes: true,
   });
@@ -184,10 +187,8 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   const api = await listen(
     createApp({
       logger: apiLogger,
-      pool,
-      ...createServices({ pool, logger: apiLogger, identityKeyring: keyring }),
+      ...createServices({ now: wallClock, pool, logger: apiLogger, identityKeyring: keyring }),
       cases,
-      identityKeyring: keyring,
       ready: async () => ({ ok: true, checks: { postgres: true, temporal: true } }),
     }),
   );

@@ -11,6 +11,7 @@ import { createPool } from '../db/pool';
 import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/data-converter';
+import { wallClock } from '../core/clock';
 
 export interface MemoryWorkerConfig {
   databaseUrl: string;
@@ -49,6 +50,7 @@ async function start(config: MemoryWorkerConfig): Promise<void> {
     namespace: 'default',
     taskQueue: config.taskQueue,
     activities: createActivities({
+      now: wallClock,
       pool,
       mailer,
       from,

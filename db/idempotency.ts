@@ -30,14 +30,14 @@ export type ClaimResult =
 /**
  * Claims `key` within `scope` (e.g. route + acting agency) for the request whose hash is `requestHash`. A key older
  * than 24 hours counts as unused; an unanswered claim of the same request older than the lease is taken over. `now` is
- * the clock, a parameter so expiry can be tested.
+ * the caller's clock (app/idempotency-service.ts), so expiry can be tested.
  */
 export async function claim(
   pool: Pool,
   scope: string,
   key: string,
   requestHash: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<ClaimResult> {
   const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
   const abandonedBefore = new Date(now.getTime() - IDEMPOTENCY_LEASE_MS);
@@ -73,7 +73,7 @@ export async function complete(
   key: string,
   statusCode: number,
   body: unknown,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<void> {
   await pool.query(
     `UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = $5
@@ -88,7 +88,7 @@ export async function release(pool: Pool, scope: string, key: string): Promise<v
 }
 
 /** Deletes keys older than 24 hours; returns how many. Run periodically (claim() already ignores them). */
-export async function deleteExpiredIdempotencyKeys(pool: Pool, now: Date = new Date()): Promise<number> {
+export async function deleteExpiredIdempotencyKeys(pool: Pool, now: Date): Promise<number> {
   const result = await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [
     new Date(now.getTime() - IDEMPOTENCY_TTL_MS),
   ]);

@@ -147,7 +147,7 @@ export async function enqueue(db: Queryable, n: NewNotification): Promise<Notifi
 }
 
 /** Records the send; the first time wins, so a repeated call never moves sent_at. Delivery is no longer failing. */
-export async function markSent(db: Queryable, id: string, sentAt: Date = new Date()): Promise<void> {
+export async function markSent(db: Queryable, id: string, sentAt: Date): Promise<void> {
   await db.query(
     'UPDATE notifications SET sent_at = COALESCE(sent_at, $2), attempts = attempts + 1, last_error = NULL, failing_since = NULL WHERE id = $1',
     [id, sentAt],
@@ -155,7 +155,7 @@ export async function markSent(db: Queryable, id: string, sentAt: Date = new Dat
 }
 
 /** Counts a failed send; the first failure starts the "failing since" clock. */
-export async function recordFailure(db: Queryable, id: string, error: string, at: Date = new Date()): Promise<void> {
+export async function recordFailure(db: Queryable, id: string, error: string, at: Date): Promise<void> {
   await db.query(
     'UPDATE notifications SET attempts = attempts + 1, last_error = $2, failing_since = COALESCE(failing_since, $3) WHERE id = $1 AND sent_at IS NULL',
     [id, error.slice(0, MAX_ERROR_LENGTH), at],

@@ -54,8 +54,19 @@ export function canSeeCase(actor: Actor, agencies: CaseAgencies): boolean {
  * Sees every step of a case it may see: the coordinator (oversight) and supervisors. An agency officer or an advocate
  * sees the steps their own agency owns, and the case-level facts.
  */
-export function seesWholeCase(actor: Actor): boolean {
+function seesWholeCase(actor: Actor): boolean {
   return has(actor, 'supervisor') || (works(actor) && actor.agencyKind === 'coordinator');
+}
+
+/**
+ * Whose items a work list shows (steps, notifications, the dashboard's counts), or null when the actor asks for an
+ * agency it may not see. Lists span the cases the actor's agency takes part in; within them the coordinator and
+ * supervisors see every agency's items, or the one agency they ask for; an officer or advocate their own agency's only.
+ */
+export function listedAgency(actor: Actor, requested: string | undefined): { agencyId: string | undefined } | null {
+  if (seesWholeCase(actor)) return { agencyId: requested };
+  if (requested !== undefined && requested !== actor.agencyId) return null;
+  return { agencyId: actor.agencyId };
 }
 
 export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean {

@@ -1,8 +1,8 @@
 /**
- * The names people read for the step kinds, in emails and in the console alike: one name per step, with the form it
- * concerns where there is one, so a reminder and the page it links to say the same thing.
+ * The names people read for the step kinds and the agency kinds, in emails and in the console alike: one name per
+ * step, with the form it concerns where there is one, so a reminder and the page it links to say the same thing.
  */
-import type { StepKind } from './types';
+import type { AgencyKind, StepKind } from './types';
 
 const STEP_LABELS: Record<StepKind, string> = {
   identification: 'Victim identification',
@@ -35,4 +35,28 @@ export function stepLabel(stepKind: string): string {
   if (isStepKind(stepKind)) return STEP_LABELS[stepKind];
   const words = stepKind.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Each agency kind's name in one table, in two forms because they are read in two places. `label` is the name on its
+ * own, a table cell or a form label in the console ("ICE"); `inProse` is the name inside a sentence of an email
+ * ("owned by the ICE Center for Countering Human Trafficking"), spelt out and with its article, since an email is read
+ * away from the console by people who may not know our abbreviations.
+ */
+const AGENCY_KIND_NAMES: Record<AgencyKind, { label: string; inProse: string }> = {
+  law_enforcement: { label: 'Law enforcement', inProse: 'law enforcement' },
+  ice: { label: 'ICE', inProse: 'ICE Center for Countering Human Trafficking' },
+  hhs: { label: 'HHS', inProse: 'HHS Office on Trafficking in Persons' },
+  advocate: { label: 'Advocate', inProse: 'the attorney or advocate' },
+  coordinator: { label: 'Coordinator', inProse: 'the coordinator' },
+};
+
+/** An agency kind's name on its own, e.g. "hhs" → "HHS"; an unknown kind as it is. */
+export function agencyKindLabel(kind: string): string {
+  return Object.hasOwn(AGENCY_KIND_NAMES, kind) ? AGENCY_KIND_NAMES[kind as AgencyKind].label : kind;
+}
+
+/** An agency kind's name inside a sentence, e.g. "hhs" → "HHS Office on Trafficking in Persons". */
+export function agencyKindInProse(kind: AgencyKind): string {
+  return AGENCY_KIND_NAMES[kind].inProse;
 }

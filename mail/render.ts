@@ -4,9 +4,9 @@
  */
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
-import { isStepKind, stepLabel } from '../domain/labels';
+import { agencyKindInProse, isStepKind, stepLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
-import type { AgencyKind, Instant } from '../domain/types';
+import type { Instant } from '../domain/types';
 
 export interface NotificationFacts {
   kind: NotificationKind;
@@ -37,14 +37,6 @@ export interface RenderedEmail {
   text: string;
 }
 
-const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
-  law_enforcement: 'law enforcement',
-  ice: 'ICE Center for Countering Human Trafficking',
-  hhs: 'HHS Office on Trafficking in Persons',
-  advocate: 'the attorney or advocate',
-  coordinator: 'the coordinator',
-};
-
 /** The date in words and in ISO form, in UTC so every recipient reads the same day the workflow computed. */
 function formatDate(instant: Instant): string {
   const date = new Date(instant);
@@ -73,7 +65,7 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
       return { subject: `Due today: ${step} (case ${ref})`, lead: `The step "${step}" is due today, ${date}.` };
     case 'escalation': {
       const owner = isStepKind(facts.stepKind)
-        ? AGENCY_KIND_LABELS[STEP_CATALOGUE[facts.stepKind].owner]
+        ? agencyKindInProse(STEP_CATALOGUE[facts.stepKind].owner)
         : 'the owning agency';
       return {
         subject: `ESCALATION: ${step} overdue since ${date} (case ${ref})`,

@@ -1,8 +1,8 @@
 /** Words people read instead of the API's codes. */
-import { stepLabel } from '../domain/labels';
-import type { AgencyKind, Track } from '../domain/types';
+import { agencyKindLabel, stepLabel } from '../domain/labels';
+import type { Track } from '../domain/types';
 
-export { stepLabel };
+export { agencyKindLabel, stepLabel };
 
 const TRACK_LABELS: Record<Track, string> = {
   intake: 'Intake',
@@ -13,16 +13,7 @@ const TRACK_LABELS: Record<Track, string> = {
   u_visa: 'U visa',
 };
 
-const AGENCY_KIND_LABELS: Record<AgencyKind, string> = {
-  law_enforcement: 'Law enforcement',
-  ice: 'ICE',
-  hhs: 'HHS',
-  advocate: 'Advocate',
-  coordinator: 'Coordinator',
-};
-
 export const trackLabel = (track: string) => TRACK_LABELS[track as Track] ?? track;
-export const agencyKindLabel = (kind: string) => AGENCY_KIND_LABELS[kind as AgencyKind] ?? kind;
 /** "outcome_code" → "Outcome code". */
 export const humanize = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ');
 /** Dates are shown as the calendar day (UTC) the API means. */

@@ -4,8 +4,7 @@
  */
 import { rejectionError } from '../../app/case-commands';
 import { CloseCaseSchema } from '../../domain/case';
-import { caseNotesShown } from '../step-notes';
-import { actingRefusal, canReadSurvivor, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -27,10 +26,8 @@ const OPENS_CASES: Permission = {
 export function caseRoutes(deps: ApiDeps): Route[] {
   const { caseReads } = deps;
   /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
-  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView => {
-    const view = body as CaseView;
-    return caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring);
-  };
+  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView =>
+    caseReads.notesShown(body as CaseView, actor);
 
   /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
   const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {
@@ -58,7 +55,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         const view = await deps.cases.open(body, actor, { operationId });
         return {
           status: 201,
-          body: caseReads.present(view, actor),
+          body: await caseReads.present(view, actor),
           headers: { Location: `/api/cases/${view.caseId}` },
         };
       },
@@ -77,7 +74,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       reveal: revealNotes,
       handle: async ({ params, actor }) => ({
         status: 200,
-        body: caseReads.present(await caseReads.case(params.caseId, actor), actor),
+        body: await caseReads.present(await caseReads.case(params.caseId, actor), actor),
       }),
     }),
     route({
@@ -141,7 +138,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, {
           operationId,
         });
-        return { status: 200, body: caseReads.present(view, actor) };
+        return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),
     route({
@@ -164,7 +161,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         requireActing(await caseReads.case(params.caseId, actor), actor, 'coordinator', 'closing a case');
         return {
           status: 200,
-          body: caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor),
+          body: await caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor),
         };
       },
     }),

@@ -1,28 +1,25 @@
 /** Work lists across cases, straight from the read model: pending or overdue steps, and notifications. */
 import { AppError } from '../../core/errors';
 import type { ApiDeps } from '../deps';
-import { detailsShown } from '../step-notes';
+import { detailsShown } from '../../app/step-notes';
 import { route, type Permission, type Route } from '../route';
-import { seesCases, seesWholeCase } from '../../domain/access';
+import { listedAgency, seesCases } from '../../domain/access';
 import type { Actor } from '../../domain/types';
 import { instantOfBound } from '../../domain/dates';
 import { NotificationListQuerySchema, NotificationPageSchema, StepListQuerySchema, StepPageSchema } from '../schemas';
 
 export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that works or supervises cases' };
 
-/**
- * Lists span the cases the actor's agency takes part in. Within them, the coordinator and supervisors see every
- * agency's items; an officer or advocate sees their own agency's only, and asking for another's is refused.
- */
+/** The agency a list is narrowed to (`listedAgency`, domain/access.ts); asking for one not to be seen is a 403. */
 export function ownAgencyUnlessOverseeing(actor: Actor, requested: string | undefined): string | undefined {
-  if (seesWholeCase(actor)) return requested;
-  if (requested !== undefined && requested !== actor.agencyId) {
+  const listed = listedAgency(actor, requested);
+  if (!listed) {
     throw new AppError('forbidden', "Your role sees your own agency's items only.", {
       code: 'other_agency',
       fields: [{ field: 'agencyId', message: 'must be your own agency' }],
     });
   }
-  return actor.agencyId;
+  return listed.agencyId;
 }
 
 export function listRoutes(deps: ApiDeps): Route[] {
@@ -46,7 +43,7 @@ export function listRoutes(deps: ApiDeps): Route[] {
           limit: query.limit,
           cursor: query.cursor,
         });
-        // A work list never opens a note (api/step-notes.ts): the case itself shows it to those who may read it.
+        // A work list never opens a note (app/step-notes.ts): the case itself shows it to those who may read it.
         return {
           status: 200,
           body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) },

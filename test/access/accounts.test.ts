@@ -18,6 +18,7 @@ import { setPassword } from '../../db/users';
 import { bearer, createTestUser, TEST_PASSWORD, TEST_SCRYPT_COST, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { wallClock } from '../../core/clock';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -741,8 +742,7 @@ describe('npm run admin -- create-admin', () => {
 
     const app = createApp({
       logger: createLogger({ level: 'silent' }),
-      pool: db.pool,
-      ...createServices({ pool: db.pool, logger: createLogger({ level: 'silent' }) }),
+      ...createServices({ now: wallClock, pool: db.pool, logger: createLogger({ level: 'silent' }) }),
       cases: stack.cases,
       ready: async () => ({ ok: true, checks: {} }),
     });

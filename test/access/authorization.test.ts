@@ -34,6 +34,7 @@ import {
 } from '../../workflows/contract';
 import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { wallClock } from '../../core/clock';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The expected answers.
@@ -1119,6 +1120,7 @@ describe('every sign-off against every role', () => {
     // A repeated projection (an activity retried after its write) adds no second row, with the service's INSERT-only right.
     const view = (await getCase(stack.pool, cases.adult.id))!;
     const activities = createActivities({
+      now: wallClock,
       pool: stack.pool,
       mailer: createTransport({ jsonTransport: true }),
       from: 'x@example.org',

@@ -26,6 +26,7 @@ import { disableUser } from '../../db/users';
 import { createTestUser, createWorker, type TestUser } from '../support/auth';
 import { startStack, type Stack } from '../support/stack';
 import { seededRandom } from '../support/seeded-random';
+import { wallClock } from '../../core/clock';
 
 interface Probe {
   family: string;
@@ -233,8 +234,7 @@ beforeAll(async () => {
 
   const fuzzApp = createApp({
     logger: stack.logger,
-    pool: stack.pool,
-    ...createServices({ pool: stack.pool, logger: stack.logger }),
+    ...createServices({ now: wallClock, pool: stack.pool, logger: stack.logger }),
     cases: stack.cases,
     mailbox: stack.mail,
     ready: async () => ({ ok: true, checks: {} }),

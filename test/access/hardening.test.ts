@@ -14,6 +14,7 @@ import { createLogger } from '../../core/logger';
 import { issueToken } from '../../db/tokens';
 import { bearer, createTestUser, TEST_PASSWORD } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { wallClock } from '../../core/clock';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ const headersOf = (username: string) => stack.users[username]!.headers;
 
 /** An app over the stack's database and write side, with these settings. */
 const appWith = (settings: Partial<ApiDeps & ServiceParts>) => {
-  const parts = { logger: createLogger({ level: 'silent' }), pool: stack.pool, ...settings };
+  const parts = { logger: createLogger({ level: 'silent' }), pool: stack.pool, now: wallClock, ...settings };
   return createApp({
     cases: stack.cases,
     ready: async () => ({ ok: true, checks: {} }),
@@ -99,7 +100,7 @@ describe('per-account lockout', () => {
   /** An API process trusting the loopback proxy the tests call through, on a clock the test moves. */
   let clockMs = Date.now();
   const processes = () =>
-    [1, 2].map(() => appWith({ trustedProxies: ['loopback'], lockout: { now: () => new Date(clockMs) } }));
+    [1, 2].map(() => appWith({ trustedProxies: ['loopback'], lockout: { now: async () => new Date(clockMs) } }));
   const problemOf = (res: request.Response) => {
     const { requestId: _id, ...rest } = res.body as Record<string, unknown>;
     return { status: res.status, retryAfter: res.headers['retry-after'] as unknown, body: rest };

@@ -115,7 +115,7 @@ beforeAll(async () => {
     workers[agencyId] = await createWorker(stack.pool, agencyId, kind);
 
   const logger = createLogger({ level: 'info', destination: logSink });
-  const appOn = (client: Client) => stack.appWith({ logger, cases: stack.casesOn(client), now: () => now });
+  const appOn = (client: Client) => stack.appWith({ logger, cases: stack.casesOn(client), now: async () => now });
   app = appOn(stack.client);
   // No retry interceptors: the SDK would otherwise back off for about 20 s before giving up on the dead address.
   deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });

@@ -12,6 +12,7 @@ import { createServices } from '../../app/services';
 import type { CaseCommands } from '../../api/deps';
 import { openApiPath } from '../../api/openapi';
 import { createLogger } from '../../core/logger';
+import { wallClock } from '../../core/clock';
 
 const unusedCommands: CaseCommands = {
   open: () => Promise.reject(new Error('not used here')),
@@ -32,8 +33,7 @@ const pool = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:9/nowhere
 let readiness = { ok: true, checks: { postgres: true, temporal: true } };
 const app: Express = createApp({
   logger: createLogger({ level: 'info', destination: logSink }),
-  pool,
-  ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
+  ...createServices({ now: wallClock, pool, logger: createLogger({ level: 'silent' }) }),
   cases: unusedCommands,
   ready: async () => readiness,
   mailbox: { messages: () => [{ subject: 'Reminder: RC-1 cp_request-1' }] },
@@ -77,8 +77,7 @@ describe('OpenAPI document', () => {
   it('leaves /dev/mail out, in the app and the document, when there is no mailbox', async () => {
     const plain = createApp({
       logger: createLogger({ level: 'silent' }),
-      pool,
-      ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
+      ...createServices({ now: wallClock, pool, logger: createLogger({ level: 'silent' }) }),
       cases: unusedCommands,
       ready: async () => readiness,
     });
@@ -145,8 +144,7 @@ describe('health and readiness', () => {
   it('is not ready when the readiness probe itself fails', async () => {
     const failing = createApp({
       logger: createLogger({ level: 'silent' }),
-      pool,
-      ...createServices({ pool, logger: createLogger({ level: 'silent' }) }),
+      ...createServices({ now: wallClock, pool, logger: createLogger({ level: 'silent' }) }),
       cases: unusedCommands,
       ready: () => Promise.reject(new Error('boom')),
     });

@@ -29,7 +29,7 @@ it('signs in, refuses a wrong password, locks the account after repeated ones, a
     logger: createLogger({ level: 'silent' }),
     lockout: {
       policy: { freeFailures: 2, firstLockMs: 60_000, maxLockMs: 600_000, forgetAfterMs: 3_600_000 },
-      now: () => clock,
+      now: async () => clock,
     },
   });
 

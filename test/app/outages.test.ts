@@ -13,6 +13,7 @@ import { createLogger } from '../../core/logger';
 import { readinessProbe } from '../../app/readiness';
 import { createPool } from '../../db/pool';
 import { freePort } from '../support/ports';
+import { wallClock } from '../../core/clock';
 
 /** A TCP server that accepts every connection and never answers: a host that hangs. */
 let silent: Server;
@@ -127,8 +128,7 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       const unused = () => Promise.reject(new Error('not called'));
       const app = createApp({
         logger: createLogger({ level: 'silent' }),
-        pool,
-        ...createServices({ pool: pool, logger: createLogger({ level: 'silent' }) }),
+        ...createServices({ now: wallClock, pool: pool, logger: createLogger({ level: 'silent' }) }),
         cases: { open: unused, signOff: unused, close: unused },
         ready: unused,
       });

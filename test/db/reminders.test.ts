@@ -72,8 +72,8 @@ test('alarms to come are scheduled; raised ones show how their notification fare
     [inApp, null],
   ] as const) {
     const row = await enqueue(db.pool, raised(state, alarm, email));
-    if (alarm === sent) await markSent(db.pool, row.id);
-    if (alarm === failing) await recordFailure(db.pool, row.id, 'connection refused');
+    if (alarm === sent) await markSent(db.pool, row.id, new Date());
+    if (alarm === failing) await recordFailure(db.pool, row.id, 'connection refused', new Date());
     state = fireAlarm(state, alarm, alarm.at);
   }
   const closed = closeCase(state, { status: 'closed', reason: 'relief_obtained' }, coordinator, NOW);

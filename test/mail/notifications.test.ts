@@ -22,6 +22,7 @@ import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
 import { saveSurvivor } from '../../db/survivors';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
+import { wallClock } from '../../core/clock';
 
 const from = 'Relief cases <no-reply@relief.example.org>';
 const publicBaseUrl = 'https://relief.example.org';
@@ -96,7 +97,7 @@ beforeAll(async () => {
     }),
   });
   const mailer = createMailTransport({ smtpUrl: capture.url, from });
-  const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger });
+  const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger, now: wallClock });
   // Run as Temporal runs them, in an activity context (the send heartbeats).
   deliver = (key) => new MockActivityEnvironment().run((k: typeof key) => activities.deliverNotification(k), key);
   reportFailing = (key) =>

@@ -26,6 +26,7 @@ import type { AgencyKind } from '../../domain/types';
 import { DEMO_WORKER_OF, seedDemoUsersWithTokens, type TestUser } from './auth';
 import { startTestDatabase, type TestDatabase } from './postgres';
 import { createLocalEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
+import { wallClock } from '../../core/clock';
 
 export { eventually } from './eventually';
 
@@ -114,6 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     publicBaseUrl: PUBLIC_BASE_URL,
     temporal: { client, taskQueue },
     logger,
+    now: wallClock,
   });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
@@ -154,7 +156,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cases = casesOn(client);
   const appWith = (overrides: Partial<ApiDeps & ServiceParts>) => {
     // The services are built from the same parts, so a test's clock, lockout or mailer reaches them too.
-    const parts = { pool, logger, identityKeyring, mailer, ...overrides };
+    // The services' clock is the wall clock unless the test passes its own (the write side reads the test server's).
+    const parts = { pool, logger, identityKeyring, mailer, now: wallClock, ...overrides };
     return createApp({
       cases,
       mailbox: mail,

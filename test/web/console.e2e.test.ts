@@ -43,7 +43,7 @@ beforeAll(async () => {
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   app = stack.appWith({
-    now,
+    now: async () => now(),
     console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'console-test-secret-'.padEnd(40, 'x') }),
   });
   server.on('request', app);

@@ -23,6 +23,7 @@ import { OIDC_FLOW_COOKIE } from '../../web/oidc';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
 import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { wallClock } from '../../core/clock';
 
 const CLIENT_ID = 'relief-console-test';
 const CLIENT_SECRET = randomBytes(24).toString('base64url');
@@ -146,8 +147,8 @@ beforeAll(async () => {
   const oidc = { issuerUrl: provider.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
   app = createApp({
     logger: stack.logger,
-    pool: stack.pool,
     ...createServices({
+      now: wallClock,
       pool: stack.pool,
       logger: stack.logger,
       verifyIdToken: idTokenVerifier({ issuerUrl: oidc.issuerUrl, clientId: oidc.clientId }),

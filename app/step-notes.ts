@@ -2,6 +2,7 @@
  * What a reader is shown of a step's note. A note may name the survivor, so it is shown, opened, only to those who
  * may read the survivor's identity; for everyone else the `note` key is removed and `noteWithheld: true` says one
  * exists. A note that does not open (its key no longer kept) is withheld too, rather than failing the whole answer.
+ * The API applies it to what it answers (app/case-reads.ts `notesShown`, and the work lists).
  */
 import type { IdentityKeyring } from '../core/identity-cipher';
 import type { CaseView } from '../db/read-model';
