@@ -2,6 +2,7 @@
  * The names people read for the step kinds and the agency kinds, in emails and in the console alike: one name per
  * step, with the form it concerns where there is one, so a reminder and the page it links to say the same thing.
  */
+import type { AlarmKind } from './case-state';
 import type { AgencyKind, StepKind } from './types';
 
 const STEP_LABELS: Record<StepKind, string> = {
@@ -32,8 +33,12 @@ export function isStepKind(kind: string): kind is StepKind {
 
 /** A step kind's name, e.g. "cp_decision" → "Continued Presence decision"; an unknown or retired kind in plain words. */
 export function stepLabel(stepKind: string): string {
-  if (isStepKind(stepKind)) return STEP_LABELS[stepKind];
-  const words = stepKind.replace(/[_-]+/g, ' ').trim();
+  return isStepKind(stepKind) ? STEP_LABELS[stepKind] : inPlainWords(stepKind);
+}
+
+/** A code the tables do not know, e.g. a retired kind, in plain words: "renewal_due" → "Renewal due". */
+function inPlainWords(code: string): string {
+  const words = code.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -59,4 +64,18 @@ export function agencyKindLabel(kind: string): string {
 /** An agency kind's name inside a sentence, e.g. "hhs" → "HHS Office on Trafficking in Persons". */
 export function agencyKindInProse(kind: AgencyKind): string {
   return AGENCY_KIND_NAMES[kind].inProse;
+}
+
+/** What kind of alarm a reminder is, in the words a reminder email and the case page's reminders both use. */
+const ALARM_KIND_LABELS: Record<AlarmKind, string> = {
+  reminder: 'Reminder',
+  due: 'Due',
+  escalation: 'Escalation',
+  expiry_reminder: 'Expiring',
+  expired: 'Expired',
+};
+
+/** An alarm kind's name, e.g. "expiry_reminder" → "Expiring"; an unknown kind in plain words. */
+export function alarmKindLabel(kind: string): string {
+  return Object.hasOwn(ALARM_KIND_LABELS, kind) ? ALARM_KIND_LABELS[kind as AlarmKind] : inPlainWords(kind);
 }

@@ -4,7 +4,7 @@
  */
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
-import { agencyKindInProse, isStepKind, stepLabel } from '../domain/labels';
+import { agencyKindInProse, alarmKindLabel, isStepKind, stepLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
@@ -101,14 +101,6 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
   }
 }
 
-const KIND_WORDS: Record<PassedAlarm['kind'], string> = {
-  reminder: 'Reminder',
-  due: 'Due',
-  escalation: 'Escalation',
-  expiry_reminder: 'Expiring',
-  expired: 'Expired',
-};
-
 /** What the date of a passed alarm is: a deadline, or the end of what expires. */
 const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
   reminder: 'due',
@@ -123,7 +115,7 @@ function passedLine(alarm: PassedAlarm): string {
   if (alarm.about === 'minor_turns_18')
     return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
   const when = alarm.date === null ? 'date on the case page' : `${DATE_WORDS[alarm.kind]} ${formatDate(alarm.date)}`;
-  return `- ${KIND_WORDS[alarm.kind]}: ${stepLabel(alarm.stepKind)}, ${when}`;
+  return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}`;
 }
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {

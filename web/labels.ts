@@ -1,5 +1,5 @@
 /** Words people read instead of the API's codes. */
-import { agencyKindLabel, stepLabel } from '../domain/labels';
+import { agencyKindLabel, alarmKindLabel, stepLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
 
 export { agencyKindLabel, stepLabel };
@@ -34,7 +34,7 @@ const WINDOW_LABELS: Readonly<Record<string, string>> = {
 
 /** "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. */
 export function reminderLabel(reminder: { kind: string; stepKind: string; about: string }): string {
-  const what = `${humanize(reminder.kind)}: ${stepLabel(reminder.stepKind)}`;
+  const what = `${alarmKindLabel(reminder.kind)}: ${stepLabel(reminder.stepKind)}`;
   return reminder.about === reminder.stepKind
     ? what
     : `${what} (${WINDOW_LABELS[reminder.about] ?? humanize(reminder.about)})`;
