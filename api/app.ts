@@ -76,7 +76,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const mountOptions = {
     authenticate: authenticate(deps.pool),
     idempotency: idempotency(deps.pool),
-    rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
+    rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
     pool: deps.pool,
   };
   for (const spec of routes) mountRoute(app, spec, mountOptions);

@@ -6,6 +6,7 @@ import { createAccessService, type AccessDeps, type AccessService } from './acce
 import { createAuditService, type AuditService } from './audit-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
+import { createRateCounts, type RateCounts } from './rate-counts';
 
 export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps;
 
@@ -14,6 +15,8 @@ export interface Services {
   audit: AuditService;
   lists: ListsService;
   caseReads: CaseReads;
+  /** The counts of the API's rate limits, shared by every process on the database. */
+  rateCounts: RateCounts;
 }
 
 export function createServices(parts: ServiceParts): Services {
@@ -22,5 +25,6 @@ export function createServices(parts: ServiceParts): Services {
     audit: createAuditService(parts),
     lists: createListsService(parts),
     caseReads: createCaseReads(parts),
+    rateCounts: createRateCounts(parts),
   };
 }
