@@ -75,7 +75,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const mountOptions = {
     authenticate: authenticate(deps.pool),
-    idempotency: idempotency(deps.pool),
+    idempotency: idempotency(deps.pool, deps.idempotencyLeaseMs),
     rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
     pool: deps.pool,
   };

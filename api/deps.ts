@@ -33,6 +33,11 @@ export interface ApiDeps extends Services {
   ready: () => Promise<Readiness>;
   /** Opens the notes of a case's steps for those who may read them (api/step-notes.ts); the services' keyring. */
   identityKeyring?: IdentityKeyring;
+  /**
+   * How long an Idempotency-Key's unanswered claim holds before a retry of the same request takes it over: a little
+   * longer than a live process can take, so a request whose API process died is retried elsewhere within seconds.
+   */
+  idempotencyLeaseMs?: number;
   /** Per-minute limits on sign-in attempts and writes (defaults in app/rate-limit-settings.ts). */
   rateLimits?: RateLimits;
   /**

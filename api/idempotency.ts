@@ -24,7 +24,8 @@ interface StoredReply {
   contentType?: string;
 }
 
-export function idempotency(pool: Pool): HandlerWrapper {
+/** `leaseMs`: how long an unanswered claim holds before a retry takes it over (db/idempotency.ts). */
+export function idempotency(pool: Pool, leaseMs?: number): HandlerWrapper {
   return async (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined || !SANE_KEY.test(key)) {
@@ -52,7 +53,7 @@ export function idempotency(pool: Pool): HandlerWrapper {
     // under the same key (after the key expired) another one.
     const operationId = createHash('sha256').update(`${scope}\n${key}\n${requestHash}`).digest('base64url');
 
-    const claimed = await claim(pool, scope, key, requestHash);
+    const claimed = await claim(pool, scope, key, requestHash, new Date(), leaseMs);
     if (claimed === 'conflict') {
       throw new AppError('unprocessable', `This ${IDEMPOTENCY_HEADER} was already used for a different request.`, {
         code: 'idempotency_key_reused',

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 // The rate limits count in the database, for every app on it: each test starts with none counted.
 beforeEach(async () => {
-  await stack.pool.query('DELETE FROM rate_limit_hits');
+  await stack.resetRateLimits();
 });
 afterAll(async () => {
   await stack?.stop();
@@ -64,7 +64,7 @@ describe('rate limits', () => {
       .send({ username: 'demo-advocate', password: TEST_PASSWORD })
       .expect(429);
     // Until the count is forgotten, as a minute later.
-    await stack.pool.query('DELETE FROM rate_limit_hits');
+    await stack.resetRateLimits();
     await request(other)
       .post('/api/auth/sign-in')
       .send({ username: 'demo-advocate', password: TEST_PASSWORD })
