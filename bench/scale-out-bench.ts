@@ -109,13 +109,10 @@ export async function runScaleOutBench(
   throughput.push(await measure(steady));
   await steady.stop();
 
-  // The reminders fall due when, at the pace just measured with 2 and 2, the kill comes: after opening every case
-  // and half the sign-offs.
+  // The reminders fall due once every case is open, at the pace just measured with 2 and 2 (and a fifth more): the
+  // sign-offs start with the first, and the kill comes half-way through them, as the rest are falling due.
   const both = throughput[2]!;
-  const dueSeconds = Math.ceil(
-    (options.killReminders + options.killSignOffs) / both.opensPerSecond +
-      options.killSignOffs / 2 / both.signOffs.perSecond,
-  );
+  const dueSeconds = Math.ceil((1.2 * (options.killReminders + options.killSignOffs)) / both.opensPerSecond);
   const topology = await startTopology(parts, { apis: 2, workers: 2, dueSeconds });
   cleanup.add('scale-out processes (kill)', () => topology.stop());
   options.progress(`2 API and 2 worker processes running; reminders due ${dueSeconds} s after each case opens`);

@@ -308,7 +308,8 @@ export interface KillResult {
 
 /**
  * Opens `dueReminders` cases whose CP request then falls due (their reminders), and `signOffs` cases whose CP request
- * is signed; half-way through the sign-offs SIGKILLs the first worker and the first API process. Then counts: each
+ * is signed once the first reminder arrived; half-way through the sign-offs SIGKILLs the first worker and the first
+ * API process. Then counts: each
  * sign-off applied once, each reminder sent once, and no 5xx but 503 with Retry-After.
  */
 export async function runKillScenario(
@@ -324,6 +325,10 @@ export async function runKillScenario(
   const atKill = { signOffsAnswered: 0, remindersReceived: 0 };
   let killing: Promise<unknown> | undefined;
   const references = reminded.map((c) => c.reference);
+  const remindersReceived = () =>
+    topology.mail.messages().filter((m) => references.some((ref) => m.subject.includes(ref))).length;
+  // The sign-offs begin as the reminders begin to fall due, so that the kill comes among both.
+  await eventually(() => remindersReceived() > 0, 'the first due reminder', options.timeoutMs);
   await signOffCases(
     send,
     signed.map((c) => c.caseId),
@@ -331,9 +336,7 @@ export async function runKillScenario(
     (answered) => {
       if (killing || answered < Math.ceil(options.signOffs / 2)) return;
       atKill.signOffsAnswered = answered;
-      atKill.remindersReceived = topology.mail
-        .messages()
-        .filter((m) => references.some((ref) => m.subject.includes(ref))).length;
+      atKill.remindersReceived = remindersReceived();
       killing = Promise.all([topology.workers[0]!.stop('SIGKILL'), topology.apis[0]!.stop('SIGKILL')]);
     },
   );
