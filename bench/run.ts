@@ -71,6 +71,8 @@ function header(): string {
     '         reads as the coordinator of bench-coordinator-0 within its cases, the bare app told the same agency.',
     `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
     `writes:  ${settings.signOffs} sign-offs per path, ${settings.concurrency} in flight; memory: ${settings.memoryCases.toLocaleString('en-US')} case workflows`,
+    `scaled:  section 4 runs main.ts as separate API and worker processes (SERVICE_ROLE) on the same PostgreSQL and Temporal:`,
+    `         ${settings.scaleCases} sign-offs and ${settings.scaleReads} reads per topology; the kill at ${settings.killSignOffs} sign-offs and ${settings.killReminders} due reminders`,
     '',
   ].join('\n');
 }
