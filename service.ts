@@ -177,6 +177,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           verifyIdToken: config.oidc
             ? idTokenVerifier({ issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId })
             : undefined,
+          // The longest a live process holds a write (its wait for the workflow, plus 10 s for the database and the
+          // answer): a claim older than that belongs to a process that died, and its retry need not wait minutes.
+          idempotencyLeaseMs: config.temporal.writeTimeoutMs + 10_000,
         }),
         mailbox,
         rateLimits: config.rateLimits,

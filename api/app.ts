@@ -76,7 +76,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const mountOptions = {
     authenticate: authenticate(deps.access),
     idempotency: idempotency(deps.idempotency),
-    rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
+    rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
     audit: deps.audit.record,
   };
   for (const spec of routes) mountRoute(app, spec, mountOptions);

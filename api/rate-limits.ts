@@ -1,20 +1,39 @@
 /**
  * Rate limits, per minute: sign-in attempts per client address and password checks per user (password guessing),
- * writes per user (a runaway script or a stolen token). Counted in this process's memory: behind several API processes, each counts its own.
+ * writes per user (a runaway script or a stolen token). Counted in PostgreSQL (app/rate-counts.ts), so that several API
+ * processes behind one address count a client's requests once, wherever they land.
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
  */
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store, type ValueDeterminingMiddleware } from 'express-rate-limit';
+import type { RateCounts } from '../app/rate-counts';
 import type { RateLimits } from '../app/rate-limit-settings';
 import { AppError } from '../core/errors';
 import { authenticatedOf } from './auth';
 import type { RateLimitName } from './route';
 
-export function rateLimiters(limits: RateLimits): Record<RateLimitName, RequestHandler> {
-  const limiter = (limit: number, what: string, key: ValueDeterminingMiddleware<string>) =>
+const WINDOW_MS = 60_000;
+
+/** express-rate-limit's store over the shared counts; one per limit, whose name keeps its keys apart. */
+function sharedStore(counts: RateCounts, name: RateLimitName): Store {
+  const scoped = (key: string) => `${name}:${key}`;
+  return {
+    prefix: name,
+    increment: async (key) => {
+      const { hits, windowEndsAt } = await counts.hit(scoped(key), WINDOW_MS);
+      return { totalHits: hits, resetTime: windowEndsAt };
+    },
+    decrement: (key) => counts.unhit(scoped(key)),
+    resetKey: (key) => counts.reset(scoped(key)),
+  };
+}
+
+export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<RateLimitName, RequestHandler> {
+  const limiter = (name: RateLimitName, limit: number, what: string, key: ValueDeterminingMiddleware<string>) =>
     rateLimit({
-      windowMs: 60_000,
+      windowMs: WINDOW_MS,
+      store: sharedStore(counts, name),
       limit,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
@@ -29,15 +48,17 @@ export function rateLimiters(limits: RateLimits): Record<RateLimitName, RequestH
       },
     });
   return {
-    sign_in: limiter(limits.signInPerMinute, 'sign-in attempts from this address', (req) =>
+    sign_in: limiter('sign_in', limits.signInPerMinute, 'sign-in attempts from this address', (req) =>
       ipKeyGenerator(req.ip ?? 'unknown'),
     ),
     password_check: limiter(
+      'password_check',
       limits.signInPerMinute,
       'password attempts by this user',
       (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
     ),
     write: limiter(
+      'write',
       limits.writesPerMinute,
       'changes by this user',
       (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),

@@ -4,11 +4,12 @@
  */
 import { createAccessService, type AccessDeps, type AccessService } from './access-service';
 import { createAuditService, type AuditService } from './audit-service';
-import { createIdempotencyService, type IdempotencyService } from './idempotency-service';
+import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService } from './idempotency-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
+import { createRateCounts, type RateCounts } from './rate-counts';
 
-export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps;
+export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps;
 
 export interface Services {
   access: AccessService;
@@ -16,6 +17,8 @@ export interface Services {
   lists: ListsService;
   caseReads: CaseReads;
   idempotency: IdempotencyService;
+  /** The counts of the API's rate limits, shared by every process on the database. */
+  rateCounts: RateCounts;
 }
 
 export function createServices(parts: ServiceParts): Services {
@@ -25,5 +28,6 @@ export function createServices(parts: ServiceParts): Services {
     lists: createListsService(parts),
     caseReads: createCaseReads(parts),
     idempotency: createIdempotencyService(parts),
+    rateCounts: createRateCounts(parts),
   };
 }

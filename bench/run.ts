@@ -2,7 +2,8 @@
  * `npm run bench`: numbers for the read model at 100,000 cases, the sign-off round trip, and worker memory with
  * many open cases. Flags: --read-cases N (100000), --requests N (5000), --connections N (16), --sign-offs N (200),
  * --concurrency N (8, sign-offs), --cases N (10000, section 3 workflows), --cache N (1000, the worker's workflow
- * cache in section 3), --only 1,2,3.
+ * cache in section 3), --scale-cases N (200, sign-offs per topology in section 4), --scale-reads N (2000),
+ * --kill-sign-offs N (300), --kill-reminders N (100), --only 1,2,3,4.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { startBenchStack } from './bench-stack';
 import { Cleanup } from './cleanup';
 import { runMemoryBench, type MemoryBenchResult } from './memory-bench';
 import { runReadBench, type ReadBenchResult } from './read-model-bench';
+import { runScaleOutBench, scaleOutSummary, type ScaleOutBenchResult } from './scale-out-bench';
 import { runSignOffBench, type SignOffBenchResult } from './sign-off-bench';
 import { mib, ms, perSecond, table } from './stats';
 
@@ -22,7 +24,11 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     cases: { type: 'string', default: '10000' },
     cache: { type: 'string', default: '1000' },
-    only: { type: 'string', default: '1,2,3' },
+    'scale-cases': { type: 'string', default: '200' },
+    'scale-reads': { type: 'string', default: '2000' },
+    'kill-sign-offs': { type: 'string', default: '300' },
+    'kill-reminders': { type: 'string', default: '100' },
+    only: { type: 'string', default: '1,2,3,4' },
   },
 });
 const number = (name: keyof typeof values) => {
@@ -38,6 +44,10 @@ const settings = {
   concurrency: number('concurrency'),
   memoryCases: number('cases'),
   memoryCache: number('cache'),
+  scaleCases: number('scale-cases'),
+  scaleReads: number('scale-reads'),
+  killSignOffs: number('kill-sign-offs'),
+  killReminders: number('kill-reminders'),
   only: new Set(String(values.only).split(',')),
 };
 
@@ -61,6 +71,8 @@ function header(): string {
     '         reads as the coordinator of bench-coordinator-0 within its cases, the bare app told the same agency.',
     `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
     `writes:  ${settings.signOffs} sign-offs per path, ${settings.concurrency} in flight; memory: ${settings.memoryCases.toLocaleString('en-US')} case workflows`,
+    `scaled:  section 4 runs main.ts as separate API and worker processes (SERVICE_ROLE) on the same PostgreSQL and Temporal:`,
+    `         ${settings.scaleCases} sign-offs and ${settings.scaleReads} reads per topology; the kill at ${settings.killSignOffs} sign-offs and ${settings.killReminders} due reminders`,
     '',
   ].join('\n');
 }
@@ -160,7 +172,17 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
 }
 
 /** What has been measured so far: printed at the end, and also when the run is interrupted. */
-const results: { read?: ReadBenchResult; signOff?: SignOffBenchResult; memory?: MemoryBenchResult } = {};
+const results: {
+  read?: ReadBenchResult;
+  signOff?: SignOffBenchResult;
+  memory?: MemoryBenchResult;
+  scaleOut?: ScaleOutBenchResult;
+} = {};
+/** The summary of everything measured so far, section 4's tables after it. */
+const everything = () =>
+  [summary(results.read, results.signOff, results.memory), results.scaleOut && scaleOutSummary(results.scaleOut)]
+    .filter(Boolean)
+    .join('\n');
 /** Once interrupted, the signal handler owns the exit: the main flow failing as its parts stop must not cut it short. */
 let interruptedBySignal = false;
 
@@ -169,7 +191,7 @@ async function main(): Promise<void> {
   const cleanup = new Cleanup();
   const interrupted = () => {
     interruptedBySignal = true;
-    console.log(`${summary(results.read, results.signOff, results.memory)}\n(interrupted)`);
+    console.log(`${everything()}\n(interrupted)`);
     void cleanup.stopAll().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
@@ -206,8 +228,20 @@ async function main(): Promise<void> {
         progress,
       });
     }
+    if (settings.only.has('4')) {
+      console.log('\n## 4. Scaled out: API and worker processes, and a kill');
+      results.scaleOut = await runScaleOutBench(stack, cleanup, {
+        cases: settings.scaleCases,
+        reads: settings.scaleReads,
+        concurrency: settings.concurrency,
+        killSignOffs: settings.killSignOffs,
+        killReminders: settings.killReminders,
+        progress,
+      });
+      console.log(scaleOutSummary(results.scaleOut));
+    }
   } finally {
-    if (!interruptedBySignal) console.log(summary(results.read, results.signOff, results.memory));
+    if (!interruptedBySignal) console.log(everything());
     await cleanup.stopAll();
   }
 }

@@ -6,9 +6,10 @@ import type { Pool } from 'pg';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /**
- * How long a claim may stay unanswered before a retry of the same request takes it over: far longer than any write
- * waits (10 s by default), so only a request whose process died is taken over. Safe because the write itself is
- * idempotent (the retry names the same case and update), so two attempts converge on one effect.
+ * How long a claim may stay unanswered before a retry of the same request takes it over, unless the API says (it
+ * knows how long its writes wait, service.ts): longer than any write waits (10 s by default), so only a request whose
+ * process died is taken over. Safe because the write itself is idempotent (the retry names the same case and
+ * update), so two attempts converge on one effect.
  */
 export const IDEMPOTENCY_LEASE_MS = 2 * 60 * 1000;
 
@@ -38,9 +39,10 @@ export async function claim(
   key: string,
   requestHash: string,
   now: Date,
+  leaseMs: number = IDEMPOTENCY_LEASE_MS,
 ): Promise<ClaimResult> {
   const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
-  const abandonedBefore = new Date(now.getTime() - IDEMPOTENCY_LEASE_MS);
+  const abandonedBefore = new Date(now.getTime() - leaseMs);
   // Insert, or take over an expired or abandoned row, in one statement: two racing requests cannot both get 'new'.
   const claimed = await pool.query(
     `INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
@@ -60,7 +62,7 @@ export async function claim(
     [scope, key],
   );
   const row = rows[0];
-  if (!row) return claim(pool, scope, key, requestHash, now); // released between our two statements: try again
+  if (!row) return claim(pool, scope, key, requestHash, now, leaseMs); // released between our two statements: try again
   if (row.request_hash !== requestHash) return 'conflict';
   if (row.status_code === null) return 'in_progress';
   return { replay: { statusCode: row.status_code, body: row.response } };

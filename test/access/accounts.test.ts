@@ -24,6 +24,10 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
 });
+// Many tests here sign in from the one test address: each starts with the sign-in limit unspent.
+beforeEach(async () => {
+  await stack.resetRateLimits();
+});
 afterAll(async () => {
   await stack?.stop();
 });

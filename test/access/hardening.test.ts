@@ -20,6 +20,10 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
 });
+// The rate limits count in the database, for every app on it: each test starts with none counted.
+beforeEach(async () => {
+  await stack.resetRateLimits();
+});
 afterAll(async () => {
   await stack?.stop();
 });
@@ -54,11 +58,34 @@ describe('rate limits', () => {
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(limited.headers['retry-after']).toBe('60');
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
-    // Another app instance counts afresh: the limit is the app's, not a global one.
-    await request(appWith({}))
+    // Another API process on the same database counts the same attempts: its own limit of 4 was spent on the first.
+    const other = appWith({ rateLimits: { signInPerMinute: 4, writesPerMinute: 5 } });
+    await request(other)
+      .post('/api/auth/sign-in')
+      .send({ username: 'demo-advocate', password: TEST_PASSWORD })
+      .expect(429);
+    // Until the count is forgotten, as a minute later.
+    await stack.resetRateLimits();
+    await request(other)
       .post('/api/auth/sign-in')
       .send({ username: 'demo-advocate', password: TEST_PASSWORD })
       .expect(201);
+  });
+
+  it('counts one limit across API processes: attempts alternating between two apps are refused after the limit', async () => {
+    const [first, second] = [1, 2].map(() => appWith({ rateLimits: { signInPerMinute: 4, writesPerMinute: 5 } }));
+    const statuses: number[] = [];
+    for (let attempt = 1; attempt <= 6; attempt += 1) {
+      const res = await request(attempt % 2 ? first! : second!)
+        .post('/api/auth/sign-in')
+        .send({ username: 'demo-advocate', password: `alternating guess ${attempt}` });
+      statuses.push(res.status);
+    }
+    // Each process alone has seen three: counted per process, none would have been refused.
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    const { rows } = await stack.pool.query<{ hits: number }>('SELECT hits FROM rate_limit_hits ORDER BY hits DESC');
+    // One row for the limit and the address, refused attempts counted too.
+    expect(rows.map((row) => row.hits)).toEqual([6]);
   });
 
   it("refuses a user's 6th write a minute, not another user's, and never limits reads", async () => {

@@ -4,9 +4,6 @@
  * Message-ID, and the alarm after it still goes out. On the official dev server (real time), with a policy whose
  * deadlines are seconds, and an SMTP server of the test's own that can hold its answer to DATA.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import type { SMTPServerDataStream } from 'smtp-server';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
@@ -15,6 +12,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
 import { policyWithOverrides } from '../../domain/policy';
 import { workflowIdOf } from '../../workflows/contract';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 const SECOND = 1 / 86_400;
@@ -27,7 +25,7 @@ let held: ((error?: Error) => void) | undefined;
 let stack: Stack;
 let smtp: SMTPServer;
 let smtpPort = 0;
-let worker: ChildProcess | undefined;
+let worker: ServiceProcess | undefined;
 
 beforeAll(async () => {
   stack = await startStack({ server: 'dev' });
@@ -66,43 +64,24 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  worker?.kill('SIGKILL');
+  await worker?.stop('SIGKILL');
   await new Promise<void>((done) => smtp?.close(() => done()));
   await stack?.stop();
 });
 
 /** Starts the case worker as the service runs it, against the test's PostgreSQL, Temporal and mail server. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const key = TEST_PAYLOAD_KEYRING.current;
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../main.ts')], {
-    cwd: resolve(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH,
-      SERVICE_ROLE: 'worker',
-      DATABASE_URL: stack.database.connectionString,
-      MIGRATION_DATABASE_URL: stack.database.ownerConnectionString,
-      TEMPORAL_ADDRESS: stack.env.connection.options.address,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
-      PUBLIC_BASE_URL: 'https://relief.example.org',
-      PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
-      IDENTITY_KEYS: `kill-test:${Buffer.alloc(32, 7).toString('base64')}`,
-      LOG_LEVEL: 'info',
+const startWorkerProcess = () =>
+  startServiceProcess(
+    {
+      databaseUrl: stack.database.connectionString,
+      migrationUrl: stack.database.ownerConnectionString,
+      temporalAddress: stack.env.connection.options.address,
+      taskQueue: stack.taskQueue,
+      smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+      payloadKeyring: TEST_PAYLOAD_KEYRING,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await eventually(
-    () => output.includes('case worker running') || child.exitCode !== null,
-    'the worker process to start',
-    60_000,
+    'worker',
   );
-  if (child.exitCode !== null) throw new Error(`the worker process exited: ${output}`);
-  return child;
-}
 
 test('a worker killed while the mail server holds its reply: one row, one email, one Message-ID, no alarm lost', async () => {
   worker = await startWorkerProcess();
@@ -123,8 +102,7 @@ test('a worker killed while the mail server holds its reply: one row, one email,
 
   // The CP request falls due after four seconds; its email reaches the server, which holds its answer.
   await eventually(() => held !== undefined, 'the due email to reach the mail server', 30_000);
-  worker.kill('SIGKILL');
-  await once(worker, 'exit');
+  await worker.stop('SIGKILL');
   held!(new Error('the sender is gone'));
   const notices = async () =>
     (await listNotifications(stack.pool, { caseId: view.caseId, limit: 20 })).items.filter(
@@ -154,7 +132,6 @@ test('a worker killed while the mail server holds its reply: one row, one email,
   // The case lived through it.
   expect((await stack.client.workflow.getHandle(workflowIdOf(view.caseId)).describe()).status.name).toBe('RUNNING');
 
-  worker.kill('SIGTERM');
-  await once(worker, 'exit');
+  await worker.stop('SIGTERM');
   worker = undefined;
 }, 150_000);

@@ -82,3 +82,10 @@ it('lets a retry of the same request take over a claim left unanswered by a cras
     replay: { statusCode: 201, body: { caseId: 'c-6' } },
   });
 });
+
+it("takes a claim over after the API's own lease when it names one (seconds: its writes' wait and a margin)", async () => {
+  const lease = 20_000;
+  expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(0), lease)).toBe('new');
+  expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(lease - 1), lease)).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(lease + 1), lease)).toBe('new');
+});

@@ -62,6 +62,8 @@ export interface Stack {
   as(kind: AgencyKind): { Authorization: string };
   /** The policy new cases capture; a test may swap it to show running cases keep theirs. */
   setPolicy(policy: Policy): void;
+  /** Forgets every rate limit's count: they live in the database, shared by every app on it, not in one app. */
+  resetRateLimits(): Promise<void>;
   /** Starts a second worker on the same task queue (e.g. after stopping the first). */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -183,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     users,
     as: (kind) => users[DEMO_WORKER_OF[kind]]!.headers,
     setPolicy: (next) => void (policy = next),
+    resetRateLimits: async () => void (await pool.query('DELETE FROM rate_limit_hits')),
     startWorker,
     stopWorker,
     stop: async () => {

@@ -1,0 +1,112 @@
+/**
+ * Scaled out, at small size: 2 API and 2 worker processes of the service (main.ts with SERVICE_ROLE), each its own
+ * OS process, against one PostgreSQL and one official Temporal dev server, with deadlines of seconds. The clients
+ * spread their requests over the API processes and retry with the same Idempotency-Key, as behind a load balancer.
+ * Then one worker and one API process are SIGKILLed in the middle of the sign-offs while reminders fall due: every
+ * sign-off is applied once, every reminder sent once, and no request is answered 5xx but 503 with Retry-After.
+ * The bench's section 4 runs the same code (test/support/scale-out.ts) at bench size.
+ */
+import { DEMO_AGENCIES } from '../../db/seed';
+import {
+  newTally,
+  openCases,
+  readCases,
+  retryingClient,
+  runKillScenario,
+  signOffCases,
+  signOffsApplied,
+  startTopology,
+  type ScaleOutParts,
+  type Topology,
+} from '../support/scale-out';
+import { startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
+
+let stack: Stack;
+let parts: ScaleOutParts;
+let topology: Topology | undefined;
+
+beforeAll(async () => {
+  stack = await startStack({ server: 'dev' });
+  // The stack's in-process worker gives way to the worker processes.
+  await stack.stopWorker();
+  parts = {
+    deployment: {
+      databaseUrl: stack.database.connectionString,
+      migrationUrl: stack.database.ownerConnectionString,
+      temporalAddress: stack.env.connection.options.address,
+      taskQueue: stack.taskQueue,
+      payloadKeyring: TEST_PAYLOAD_KEYRING,
+      // Sign-in attempts few enough to reach the limit here; writes many enough never to.
+      env: { RATE_LIMIT_SIGN_IN_PER_MINUTE: '4', RATE_LIMIT_WRITES_PER_MINUTE: '100000' },
+    },
+    pool: stack.pool,
+    client: stack.client,
+    officer: stack.as('law_enforcement'),
+    agencies: DEMO_AGENCIES,
+  };
+  topology = await startTopology(parts, { apis: 2, workers: 2, dueSeconds: 12 });
+}, 240_000);
+
+afterAll(async () => {
+  await topology?.stop();
+  await stack?.stop();
+});
+
+test('two API and two worker processes open, sign and read cases, each request answered by either API process', async () => {
+  const tally = newTally();
+  const send = retryingClient(topology!, parts.officer, tally);
+  const cases = await openCases(send, parts, 6, 3);
+  await signOffCases(
+    send,
+    cases.map((c) => c.caseId),
+    3,
+  );
+  await readCases(
+    send,
+    cases.map((c) => c.caseId),
+    3,
+  );
+  expect(
+    await signOffsApplied(
+      parts,
+      cases.map((c) => c.caseId),
+    ),
+  ).toEqual({ applied: 6, lost: 0, doubled: 0 });
+  expect(tally).toEqual({ statuses: { 200: 12, 201: 6 }, connectionErrors: 0, retries: 0, violations: [] });
+  // Both API processes served some of them: the clients take turns.
+  for (const api of topology!.apis) expect(api.output()).toMatch(/"url":"\/api\/cases\/[^"]+\/sign-off"/);
+}, 120_000);
+
+test('the sign-in limit is counted once across API processes, not once per process', async () => {
+  const statuses: string[] = [];
+  for (let attempt = 1; attempt <= 6; attempt += 1) {
+    const api = topology!.apis[attempt % 2]!;
+    const res = await fetch(`${api.origin!}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'demo-advocate', password: `guess number ${attempt}` }),
+    });
+    const { code } = (await res.json()) as { code?: string };
+    statuses.push(res.status === 429 ? `429 ${code}` : String(res.status));
+  }
+  // Three attempts at each process: counted per process, none would have been refused.
+  expect(statuses).toEqual(['401', '401', '401', '401', '429 rate_limited', '429 rate_limited']);
+}, 60_000);
+
+test('SIGKILL one worker and one API process mid-run: every sign-off applied once, every due reminder sent once', async () => {
+  const result = await runKillScenario(parts, topology!, {
+    signOffs: 30,
+    dueReminders: 10,
+    concurrency: 4,
+    timeoutMs: 120_000,
+  });
+  expect(result.tally.violations).toEqual([]);
+  expect(result.signOffs).toEqual({ applied: 30, lost: 0, doubled: 0 });
+  expect(result.reminders).toMatchObject({ lost: 0, doubled: 0 });
+  // The ten due reminders at least (a signed case's reminder may have fallen due before its sign-off came).
+  expect(result.reminders.applied).toBeGreaterThanOrEqual(10);
+  // The kill was felt: the dead API process's clients went elsewhere.
+  expect(result.tally.connectionErrors).toBeGreaterThan(0);
+  expect(topology!.apis[0]!.child.signalCode).toBe('SIGKILL');
+  expect(topology!.workers[0]!.child.signalCode).toBe('SIGKILL');
+}, 300_000);

@@ -1,0 +1,102 @@
+/**
+ * The service as it runs in production: `main.ts` in an OS process of its own, with a `SERVICE_ROLE`, against the
+ * PostgreSQL, Temporal and SMTP server of a test or the bench. Every process started here is killed when this one
+ * exits, however it exits, so no test or bench leaves one behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import type { IdentityKeyring } from '../../core/identity-cipher';
+import { eventually } from './eventually';
+import { freePort } from './ports';
+
+/** What every process of one deployment shares: the same database, Temporal, mail server and keys. */
+export interface Deployment {
+  /** The service's own role (DATABASE_URL); `migrationUrl` the owner that migrates, when it is another. */
+  databaseUrl: string;
+  migrationUrl?: string;
+  temporalAddress: string;
+  taskQueue: string;
+  smtpUrl: string;
+  payloadKeyring: IdentityKeyring;
+  /** A POLICY_FILE for the API processes, e.g. with deadlines of seconds. */
+  policyFile?: string;
+  /** More variables, e.g. WRITE_TIMEOUT_SECONDS or the rate limits. */
+  env?: Record<string, string>;
+}
+
+export interface ServiceProcess {
+  role: 'api' | 'worker';
+  child: ChildProcess;
+  /** The API's origin (api role only). */
+  origin?: string;
+  /** What it printed so far: its log, for a failure's message. */
+  output(): string;
+  /** Ends it with this signal (SIGTERM: a clean stop; SIGKILL: a crash) and waits until it is gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const ROOT = resolve(__dirname, '../..');
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+const READY = { api: 'API listening', worker: 'case worker running' } as const;
+
+/** Starts one process of the service and waits until it serves (API) or polls its task queue (worker). */
+export async function startServiceProcess(deployment: Deployment, role: 'api' | 'worker'): Promise<ServiceProcess> {
+  const key = deployment.payloadKeyring.current;
+  const port = role === 'api' ? await freePort() : undefined;
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      SERVICE_ROLE: role,
+      HOST: '127.0.0.1',
+      ...(port ? { PORT: String(port) } : {}),
+      DATABASE_URL: deployment.databaseUrl,
+      ...(deployment.migrationUrl ? { MIGRATION_DATABASE_URL: deployment.migrationUrl } : {}),
+      TEMPORAL_ADDRESS: deployment.temporalAddress,
+      TEMPORAL_TASK_QUEUE: deployment.taskQueue,
+      SMTP_URL: deployment.smtpUrl,
+      MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
+      PUBLIC_BASE_URL: 'https://relief.example.org',
+      PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
+      IDENTITY_KEYS: `process-test:${Buffer.alloc(32, 7).toString('base64')}`,
+      ...(deployment.policyFile ? { POLICY_FILE: deployment.policyFile } : {}),
+      LOG_LEVEL: 'info',
+      ...deployment.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+  };
+  try {
+    await eventually(
+      () => output.includes(READY[role]) || child.exitCode !== null,
+      `the ${role} process to start`,
+      90_000,
+    );
+  } catch (error) {
+    await stop('SIGKILL');
+    throw error;
+  }
+  if (child.exitCode !== null) throw new Error(`the ${role} process exited: ${output}`);
+  return {
+    role,
+    child,
+    origin: port ? `http://127.0.0.1:${port}` : undefined,
+    output: () => output,
+    stop,
+  };
+}
