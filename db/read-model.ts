@@ -197,7 +197,7 @@ function decodeCursor(cursor: string): CursorKey {
  * Pending or overdue steps, filtered and sorted by due date, one keyset page at a time: deep pages cost the same as
  * the first, and rows changing between pages never repeat or skip the rows around them.
  */
-export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPage> {
+export async function listSteps(pool: Queryable, filter: StepFilter): Promise<StepPage> {
   const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_STEP_PAGE);
   const values: unknown[] = [];
   const param = (value: unknown): string => `$${values.push(value)}`;
