@@ -24,9 +24,74 @@ export interface ReadBenchOptions {
 }
 
 interface ReadRow {
-  name: string;
+  name: ReadRowName;
   ours: HttpLoadResult;
   bare: HttpLoadResult;
+}
+
+/** The rows of issue 16's table, by these names, with the goal each is held to. */
+type ReadRowName = 'GET one case' | 'GET pending steps of an agency' | 'GET overdue steps of an agency';
+const READ_GOALS: Record<ReadRowName, number> = {
+  'GET one case': 0.8,
+  'GET pending steps of an agency': 0.9,
+  'GET overdue steps of an agency': 0.9,
+};
+/** The token lookup may take at most this many times a bare `SELECT 1` (p50). */
+const TOKEN_LOOKUP_GOAL = 2;
+
+interface Latencies {
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One line of the summary: ours next to its floor, and the ratio the goal is stated in. */
+export interface ReadSummaryRow {
+  what: string;
+  ours: Latencies & { perSecond: number };
+  floor: Latencies & { name: string; perSecond: number };
+  /** Throughput ours/floor for the HTTP reads (higher is better); p50 ours/floor for the token lookup (lower is). */
+  ratio: number;
+  goal: string;
+  met: boolean;
+  notes: string;
+}
+
+const latencies = (r: Latencies & { perSecond: number }) => ({
+  p50Ms: r.p50Ms,
+  p99Ms: r.p99Ms,
+  perSecond: r.perSecond,
+});
+
+export function readSummary(read: ReadBenchResult): ReadSummaryRow[] {
+  const rows = read.rows.map((row): ReadSummaryRow => {
+    const ratio = row.ours.perSecond / row.bare.perSecond;
+    const failed = (r: HttpLoadResult, who: string) =>
+      r.non2xx + r.errors > 0 ? `${who}: ${r.non2xx} non-2xx, ${r.errors} errors` : '';
+    return {
+      what: row.name,
+      ours: latencies(row.ours),
+      floor: { name: 'bare Express + pg', ...latencies(row.bare) },
+      ratio,
+      goal: `≥ ${READ_GOALS[row.name]}× (req/s)`,
+      met: ratio >= READ_GOALS[row.name],
+      notes: [failed(row.ours, 'ours'), failed(row.bare, 'bare')].filter(Boolean).join('; '),
+    };
+  });
+  const { tokenLookup, selectOne } = read.auth;
+  const ratio = tokenLookup.p50Ms / selectOne.p50Ms;
+  rows.push({
+    what: 'token lookup',
+    ours: latencies(tokenLookup),
+    floor: { name: 'SELECT 1', ...latencies(selectOne) },
+    ratio,
+    goal: `≤ ${TOKEN_LOOKUP_GOAL}× (p50)`,
+    met: ratio <= TOKEN_LOOKUP_GOAL,
+    notes: [tokenLookup, selectOne]
+      .map((r) => (r.failures ? `${r.failures} failures: ${r.firstFailure ?? ''}` : ''))
+      .filter(Boolean)
+      .join('; '),
+  });
+  return rows;
 }
 
 export interface ReadBenchResult {
@@ -40,7 +105,7 @@ export interface ReadBenchResult {
 const INBOX_AGENCIES = BENCH_AGENCIES.filter((a) => a.kind !== 'coordinator').map((a) => a.id);
 
 interface Scenario {
-  name: string;
+  name: ReadRowName;
   ours: string[];
   bare: string[];
   /** The rows an answer carries, in order, as comparable strings: the two apps shape their JSON differently. */
@@ -108,7 +173,7 @@ export async function runReadBench(
 
   const scenarios: Scenario[] = [
     {
-      name: 'GET case by id',
+      name: 'GET one case',
       ours: caseIds.map((id) => `/api/cases/${id}`),
       bare: caseIds.map((id) => `/bare/cases/${id}?${as}`),
       rowsOf: { ours: rowsOfCase, bare: rowsOfCase },

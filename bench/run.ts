@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { startBenchStack } from './bench-stack';
 import { Cleanup } from './cleanup';
 import { runMemoryBench, type MemoryBenchResult } from './memory-bench';
-import { runReadBench, type ReadBenchResult } from './read-model-bench';
+import { readSummary, runReadBench, type ReadBenchResult } from './read-model-bench';
+import { writeResults } from './results';
 import { runScaleOutBench, scaleOutSummary, type ScaleOutBenchResult } from './scale-out-bench';
 import { runSignOffBench, type SignOffBenchResult } from './sign-off-bench';
 import { mib, ms, perSecond, table } from './stats';
@@ -55,18 +56,19 @@ const started = Date.now();
 const progress = (message: string) =>
   console.log(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
+/** Measured before anything starts: how busy the shared machine already was. */
+const loadBefore = loadavg();
+
 function header(): string {
   return [
     '# relief-cases benchmark',
     `command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString()}`,
     // Others may share the machine: the load before we start says how much of it was ours.
-    `load:    ${loadavg()
-      .map((n) => n.toFixed(2))
-      .join(' / ')} (1 / 5 / 15 min averages, before starting)`,
+    `load:    ${loadBefore.map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min averages, before starting)`,
     'setup:   embedded PostgreSQL (durable settings), official Temporal dev server (SQLite file), all on 127.0.0.1;',
     '         API and case worker in this process; HTTP load from autocannon in a child process (keep-alive);',
-    '         the API logs each request at info into /dev/null. Everything shares the same cores.',
+    '         the API logs each request at info into /dev/null (synchronous writes, as to stdout). Everything shares the same cores.',
     "auth:    requests to our API carry a bench user's API key (Authorization: Bearer), looked up in PostgreSQL each time;",
     '         reads as the coordinator of bench-coordinator-0 within its cases, the bare app told the same agency.',
     `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
@@ -79,36 +81,6 @@ function header(): string {
 
 function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: MemoryBenchResult): string {
   const rows: string[][] = [];
-  for (const row of read?.rows ?? []) {
-    for (const [who, r] of [
-      ['ours (createApp)', row.ours],
-      ['bare Express + pg', row.bare],
-    ] as const) {
-      rows.push([
-        row.name,
-        who,
-        perSecond(r.perSecond),
-        ms(r.p50Ms),
-        ms(r.p99Ms),
-        r.non2xx + r.errors > 0 ? `${r.non2xx} non-2xx, ${r.errors} errors` : '',
-      ]);
-    }
-  }
-  if (read) {
-    for (const [name, r] of [
-      ['token lookup (authenticateToken)', read.auth.tokenLookup],
-      ['SELECT 1 (same pool)', read.auth.selectOne],
-    ] as const) {
-      rows.push([
-        name,
-        `${r.count} calls`,
-        perSecond(r.perSecond),
-        ms(r.p50Ms),
-        ms(r.p99Ms),
-        r.failures ? `${r.failures} failures` : '',
-      ]);
-    }
-  }
   if (signOff) {
     // Each of ours next to the bare Temporal call it makes: the ratio of the p50s is the issue's measure.
     const versus = (r: { p50Ms: number }, floor: { p50Ms: number }, name: string) =>
@@ -138,11 +110,30 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
       ]);
     }
   }
-  const parts = [
-    '',
-    '## Summary',
-    rows.length === 0 ? '' : table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows),
-  ];
+  const parts = ['', '## Summary'];
+  if (read) {
+    parts.push(
+      table(
+        ['what', 'ours', 'floor', 'ratio', 'goal', 'ours p50', 'ours p99', 'floor p50', 'floor p99', 'notes'],
+        readSummary(read).map((row) => [
+          row.what,
+          row.what === 'token lookup' ? `${ms(row.ours.p50Ms)} p50` : perSecond(row.ours.perSecond),
+          row.what === 'token lookup'
+            ? `${row.floor.name} ${ms(row.floor.p50Ms)}`
+            : `${row.floor.name} ${perSecond(row.floor.perSecond)}`,
+          `${row.ratio.toFixed(2)}×`,
+          `${row.goal}${row.met ? '' : ' (not met)'}`,
+          ms(row.ours.p50Ms),
+          ms(row.ours.p99Ms),
+          ms(row.floor.p50Ms),
+          ms(row.floor.p99Ms),
+          row.notes,
+        ]),
+      ),
+      '',
+    );
+  }
+  if (rows.length > 0) parts.push(table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows));
   if (read) {
     const l = read.load;
     parts.push(
@@ -183,6 +174,21 @@ const everything = () =>
   [summary(results.read, results.signOff, results.memory), results.scaleOut && scaleOutSummary(results.scaleOut)]
     .filter(Boolean)
     .join('\n');
+/** The run as JSON (bench/results/latest.json), so runs can be compared: the settings, the machine, the numbers. */
+function saveResults(interrupted: boolean): void {
+  const path = writeResults({
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
+    startedAt: new Date(started).toISOString(),
+    interrupted,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memoryBytes: totalmem(), node: process.version },
+    loadBefore: { '1min': loadBefore[0], '5min': loadBefore[1], '15min': loadBefore[2] },
+    settings: { ...settings, only: [...settings.only] },
+    summary: { reads: results.read ? readSummary(results.read) : undefined },
+    results,
+  });
+  console.log(`\nresults written to ${path}`);
+}
+
 /** Once interrupted, the signal handler owns the exit: the main flow failing as its parts stop must not cut it short. */
 let interruptedBySignal = false;
 
@@ -192,6 +198,7 @@ async function main(): Promise<void> {
   const interrupted = () => {
     interruptedBySignal = true;
     console.log(`${everything()}\n(interrupted)`);
+    saveResults(true);
     void cleanup.stopAll().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
@@ -241,7 +248,10 @@ async function main(): Promise<void> {
       console.log(scaleOutSummary(results.scaleOut));
     }
   } finally {
-    if (!interruptedBySignal) console.log(everything());
+    if (!interruptedBySignal) {
+      console.log(everything());
+      saveResults(false);
+    }
     await cleanup.stopAll();
   }
 }

@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { recordAppliedCommand } from './audit';
 import { inTransaction, type Queryable } from './pool';
 import type { CaseProjection, ScheduledAlarm } from '../domain/alarms';
-import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from '../domain/types';
+import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
 
 export { saveSurvivor, getSurvivor } from './survivors';
 
@@ -137,97 +137,40 @@ async function replaceAlarms(client: Queryable, caseId: string, alarms: Schedule
   );
 }
 
-interface CaseRow {
-  id: string;
-  reference: string;
-  path: CaseSnapshot['path'];
-  status: CaseSnapshot['status'];
-  opened_at: Date;
-  closed_at: Date | null;
-  policy_version: string;
-  agencies: CaseSnapshot['agencies'];
-  version: number;
-  updated_at: Date;
-}
+/**
+ * An instant as JSON in the format the service speaks (`Date.prototype.toISOString`: UTC, milliseconds, `Z`). The
+ * read queries build their answers as JSON inside PostgreSQL, so a request parses one JSON text instead of turning
+ * every timestamp column into a Date and back into a string.
+ */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-interface StepRow {
-  case_id: string;
-  step_id: string;
-  kind: StepKind;
-  track: Step['track'];
-  agency_kind: AgencyKind;
-  agency_id: string | null;
-  status: Step['status'];
-  opened_at: Date;
-  due_at: Date | null;
-  expires_at: Date | null;
-  completed_at: Date | null;
-  outcome: string | null;
-  details: Step['details'];
-}
+/** A step row of `case_steps s` as the domain's Step (domain/types.ts), in JSON; one definition for every read. */
+const STEP_FIELDS = `'id', s.step_id, 'kind', s.kind, 'track', s.track, 'agencyKind', s.agency_kind, 'agencyId', s.agency_id,
+  'status', s.status, 'openedAt', ${iso('s.opened_at')}, 'dueAt', ${iso('s.due_at')}, 'expiresAt', ${iso('s.expires_at')},
+  'completedAt', ${iso('s.completed_at')}, 'outcome', s.outcome, 'details', s.details`;
 
-interface TimelineRow {
-  seq: number;
-  at: Date;
-  type: string;
-  step_id: string | null;
-  actor_agency_id: string | null;
-  summary: string;
-}
+/**
+ * One case in one statement, as JSON: the case row with its steps (by opening time; steps opened by one event, as
+ * the identification opens several, keep the order the workflow opened them in) and timeline (by sequence), each an
+ * index range scan of its table's primary key.
+ */
+const CASE_SQL = `
+SELECT json_build_object(
+  'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status, 'openedAt', ${iso('c.opened_at')},
+  'closedAt', ${iso('c.closed_at')}, 'policyVersion', c.policy_version, 'agencies', c.agencies, 'version', c.version,
+  'updatedAt', ${iso('c.updated_at')},
+  'steps', (SELECT coalesce(json_agg(json_build_object(${STEP_FIELDS}) ORDER BY s.opened_at, s.position NULLS LAST, s.step_id), '[]')
+            FROM case_steps s WHERE s.case_id = c.id),
+  'timeline', (SELECT coalesce(json_agg(json_build_object('seq', t.seq, 'at', ${iso('t.at')}, 'type', t.type,
+                 'stepId', t.step_id, 'actorAgencyId', t.actor_agency_id, 'summary', t.summary) ORDER BY t.seq), '[]')
+               FROM case_timeline t WHERE t.case_id = c.id)
+) AS view
+FROM cases c WHERE c.id = $1`;
 
-const iso = (date: Date | null): Instant | null => (date ? date.toISOString() : null);
-
-function stepFromRow(row: StepRow): Step {
-  return {
-    id: row.step_id,
-    kind: row.kind,
-    track: row.track,
-    agencyKind: row.agency_kind,
-    agencyId: row.agency_id,
-    status: row.status,
-    openedAt: row.opened_at.toISOString(),
-    dueAt: iso(row.due_at),
-    expiresAt: iso(row.expires_at),
-    completedAt: iso(row.completed_at),
-    outcome: row.outcome,
-    details: row.details,
-  };
-}
-
-/** The case with its steps (by opening time) and timeline (by sequence), or null when never projected. */
-export async function getCase(pool: Pool, caseId: string): Promise<CaseView | null> {
-  const [cases, steps, timeline] = await Promise.all([
-    pool.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [caseId]),
-    // Steps opened by one event (the identification opens several) keep the order the workflow opened them in.
-    pool.query<StepRow>(
-      'SELECT * FROM case_steps WHERE case_id = $1 ORDER BY opened_at, position NULLS LAST, step_id',
-      [caseId],
-    ),
-    pool.query<TimelineRow>('SELECT * FROM case_timeline WHERE case_id = $1 ORDER BY seq', [caseId]),
-  ]);
-  const row = cases.rows[0];
-  if (!row) return null;
-  return {
-    caseId: row.id,
-    reference: row.reference,
-    path: row.path,
-    status: row.status,
-    openedAt: row.opened_at.toISOString(),
-    closedAt: iso(row.closed_at),
-    policyVersion: row.policy_version,
-    agencies: row.agencies,
-    version: row.version,
-    updatedAt: row.updated_at.toISOString(),
-    steps: steps.rows.map(stepFromRow),
-    timeline: timeline.rows.map((t): TimelineEntry => ({
-      seq: t.seq,
-      at: t.at.toISOString(),
-      type: t.type,
-      stepId: t.step_id,
-      actorAgencyId: t.actor_agency_id,
-      summary: t.summary,
-    })),
-  };
+/** The case with its steps and timeline, or null when never projected. */
+export async function getCase(db: Queryable, caseId: string): Promise<CaseView | null> {
+  const { rows } = await db.query<{ view: CaseView }>(CASE_SQL, [caseId]);
+  return rows[0]?.view ?? null;
 }
 
 /** The sort key: due date, with undated steps after every dated one; must match the partial indexes' expression. */
@@ -254,7 +197,7 @@ function decodeCursor(cursor: string): CursorKey {
  * Pending or overdue steps, filtered and sorted by due date, one keyset page at a time: deep pages cost the same as
  * the first, and rows changing between pages never repeat or skip the rows around them.
  */
-export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPage> {
+export async function listSteps(pool: Queryable, filter: StepFilter): Promise<StepPage> {
   const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_STEP_PAGE);
   const values: unknown[] = [];
   const param = (value: unknown): string => `$${values.push(value)}`;
@@ -281,8 +224,9 @@ export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPag
   const direction = descending ? 'DESC' : 'ASC';
 
   const { rows } = await pool
-    .query<StepRow & { case_reference: string; due_key: string }>(
-      `SELECT s.*, c.reference AS case_reference, ${DUE_KEY}::text AS due_key
+    .query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
+      `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference) AS item,
+            ${DUE_KEY}::text AS due_key, s.case_id, s.step_id
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}
      ORDER BY ${DUE_KEY} ${direction}, s.case_id ${direction}, s.step_id ${direction}
@@ -299,7 +243,7 @@ export async function listSteps(pool: Pool, filter: StepFilter): Promise<StepPag
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => ({ ...stepFromRow(row), caseId: row.case_id, caseReference: row.case_reference })),
+    items: page.map((row) => row.item),
     nextCursor: rows.length > limit && last ? encodeCursor([last.due_key, last.case_id, last.step_id]) : null,
   };
 }

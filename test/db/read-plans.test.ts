@@ -1,0 +1,105 @@
+/**
+ * The read model's hot queries at a realistic size use the indexes meant for them: the plans PostgreSQL chooses for
+ * the very SQL that getCase and listSteps send (captured, then EXPLAINed with the same values) after loading a few
+ * thousand bench cases and analysing them. A sequential scan of a big table here is a read that grows with the data.
+ */
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import { loadReadModel } from '../../bench/bulk-load';
+import { benchAgencyId } from '../../bench/bench-agencies';
+import { createPool } from '../../db/pool';
+import type { Queryable } from '../../db/pool';
+import { getCase, listSteps, type StepFilter } from '../../db/read-model';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+let owner: Pool;
+const participant = benchAgencyId('coordinator', 0);
+beforeAll(async () => {
+  db = await startTestDatabase();
+  // As the owner: loading uses a temporary table, and only the owner may ANALYZE what the planner estimates from.
+  owner = createPool(db.ownerConnectionString, { max: 2 });
+  await loadReadModel(owner, { cases: 5000, templates: 50, seed: 3, progress: () => undefined });
+}, 180_000);
+afterAll(async () => {
+  await owner?.end();
+  await db?.stop();
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** The plan of the statement `read` sends, as PostgreSQL would run it now. */
+async function planOf(read: (db: Queryable) => Promise<unknown>): Promise<PlanNode> {
+  let sent: { text: string; values?: unknown[] } | undefined;
+  const capture: Queryable = {
+    query: <R extends QueryResultRow>(text: string, values?: unknown[]) => {
+      sent = { text, values };
+      return Promise.resolve({ rows: [] as R[], rowCount: 0 } as unknown as QueryResult<R>);
+    },
+  };
+  await read(capture);
+  if (!sent) throw new Error('the read sent no query');
+  const { rows } = await owner.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+    `EXPLAIN (FORMAT JSON) ${sent.text}`,
+    sent.values,
+  );
+  return rows[0]!['QUERY PLAN'][0].Plan;
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+const BIG_TABLES = ['cases', 'case_steps', 'case_timeline'];
+const seqScans = (plan: PlanNode) =>
+  nodes(plan)
+    .filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(n['Relation Name'] ?? ''))
+    .map((n) => n['Relation Name']);
+const indexesUsed = (plan: PlanNode) => new Set(nodes(plan).flatMap((n) => n['Index Name'] ?? []));
+
+const list = (filter: Partial<StepFilter>): StepFilter => ({
+  status: 'pending',
+  participantAgencyId: participant,
+  sort: 'due_at',
+  limit: 50,
+  now: new Date(),
+  ...filter,
+});
+
+it('reads one case by primary keys alone: the case, its steps and its timeline', async () => {
+  const { rows } = await owner.query<{ id: string }>('SELECT id FROM cases LIMIT 1');
+  const plan = await planOf((capture) => getCase(capture, rows[0]!.id));
+  expect(seqScans(plan)).toEqual([]);
+  expect([...indexesUsed(plan)].sort()).toEqual(['case_steps_pkey', 'case_timeline_pkey', 'cases_pkey']);
+});
+
+describe.each([
+  ['pending', 'law_enforcement', 3],
+  ['overdue', 'law_enforcement', 3],
+  ['pending', 'advocate', 7],
+  ['overdue', 'advocate', 7],
+  // One national office owns a large share of all steps: its list is the longest walk.
+  ['pending', 'ice', 0],
+  ['overdue', 'ice', 0],
+] as const)('the %s steps of a %s agency, within the cases of one participant', (status, kind, n) => {
+  it('walk the pending-steps index of that agency, and reach the cases by an index too', async () => {
+    const agencyId = benchAgencyId(kind, n);
+    const plan = await planOf((capture) => listSteps(capture, list({ status, agencyId })));
+    expect(seqScans(plan)).toEqual([]);
+    const used = indexesUsed(plan);
+    expect(used).toContain('case_steps_pending_agency_idx');
+    // Each step's case by its key, or, for an agency with many steps, the participant's cases all at once.
+    expect(['cases_pkey', 'cases_agency_ids_idx'].filter((index) => used.has(index))).not.toEqual([]);
+  });
+});
+
+it("lists across agencies from the pending-steps index in due order, or from the participant's cases", async () => {
+  const plan = await planOf((capture) => listSteps(capture, list({ status: 'overdue' })));
+  expect(seqScans(plan)).toEqual([]);
+  const used = indexesUsed(plan);
+  expect(['case_steps_pending_due_idx', 'cases_agency_ids_idx'].filter((index) => used.has(index))).not.toEqual([]);
+});
