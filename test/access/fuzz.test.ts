@@ -137,14 +137,16 @@ const closeServer = (server: Server | undefined) =>
   new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 
 /**
- * What must not change. The audit trail grows by design, and so do the counts of wrong passwords (sign_in_failures):
- * hostile guesses are what they count. Idempotency keys of refusals are compared apart (below).
+ * What must not change. The audit trail grows by design, and so do the counts of wrong passwords (sign_in_failures)
+ * and of requests per rate limit (rate_limit_hits): hostile guesses are what they count. Idempotency keys of refusals
+ * are compared apart (below).
  */
 async function snapshot(): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   const { rows: tables } = await stack.pool.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-       AND table_name NOT IN ('audit_events', 'idempotency_keys', 'sign_in_failures') ORDER BY table_name`,
+       AND table_name NOT IN ('audit_events', 'idempotency_keys', 'sign_in_failures', 'rate_limit_hits')
+     ORDER BY table_name`,
   );
   for (const { table_name: table } of tables) {
     // A token's last use is a usage statistic that every authenticated probe may touch, not data.
