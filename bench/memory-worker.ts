@@ -1,16 +1,18 @@
 /**
- * A case worker in its own process, so its memory is measured alone (section 3). It runs the real case workflows
- * and activities from the bench's pre-built bundle, with the workflow cache size it is given (or the SDK default),
- * and answers `{ type: 'memory' }` with process.memoryUsage() after a full garbage collection.
+ * A case worker in its own process, so its memory is measured alone (section 3). It is the service's worker
+ * (createCaseWorker, so the same settings) with the real activities, on the bench's pre-built bundle, with the workflow
+ * cache size it is given (or the SDK default), and answers `{ type: 'memory' }` with process.memoryUsage() after a
+ * full garbage collection.
  */
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createLogger } from '../core/logger';
 import { createPool } from '../db/pool';
 import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/data-converter';
+import { createCaseWorker } from '../temporal/worker';
 import { wallClock } from '../core/clock';
 
 export interface MemoryWorkerConfig {
@@ -45,7 +47,7 @@ async function start(config: MemoryWorkerConfig): Promise<void> {
     namespace: 'default',
     dataConverter,
   });
-  const worker = await Worker.create({
+  const worker = await createCaseWorker({
     connection,
     namespace: 'default',
     taskQueue: config.taskQueue,
@@ -60,9 +62,7 @@ async function start(config: MemoryWorkerConfig): Promise<void> {
     }),
     workflowBundle: { codePath: config.bundleCodePath },
     dataConverter,
-    ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
-    // Enough concurrent workflow tasks that start-up of thousands of cases is not throttled by the worker.
-    maxConcurrentWorkflowTaskExecutions: 40,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const running = worker.run();
   const send = (reply: MemoryWorkerReply) => process.send?.(reply);

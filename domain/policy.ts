@@ -9,69 +9,80 @@ import { STEP_KINDS, type StepKind } from './types';
 
 const PRODUCT_CHOICE = 'product choice';
 
-const source = z.string().trim().min(1);
+/**
+ * The policy's schema, built on first use rather than at import. The case workflows import this module (the rules
+ * read the policy a case carries) but never parse a policy, and with the worker's reusable V8 context every cached
+ * workflow evaluates its modules anew: built at import, each cached case held its own copy of these schemas.
+ */
+function buildPolicySchema() {
+  const source = z.string().trim().min(1);
 
-const DaysSchema = z.strictObject({ days: z.number().positive(), source });
-const MonthsSchema = z.strictObject({ months: z.number().int().positive(), source });
+  const DaysSchema = z.strictObject({ days: z.number().positive(), source });
+  const MonthsSchema = z.strictObject({ months: z.number().int().positive(), source });
 
-/** How long a pending step may stay pending; `days: null` when its due date comes from a notice or an expiry. */
-const SlaSchema = z.strictObject({ days: z.number().positive().nullable(), source });
+  /** How long a pending step may stay pending; `days: null` when its due date comes from a notice or an expiry. */
+  const SlaSchema = z.strictObject({ days: z.number().positive().nullable(), source });
 
-/** Reminders before a pending step's due date, one at the due date, and escalations to the supervisor after it. */
-const LadderSchema = z.strictObject({
-  beforeDueDays: z.array(z.number().positive()),
-  atDue: z.boolean(),
-  escalateAfterDays: z.array(z.number().nonnegative()),
-  source,
-});
+  /** Reminders before a pending step's due date, one at the due date, and escalations to the supervisor after it. */
+  const LadderSchema = z.strictObject({
+    beforeDueDays: z.array(z.number().positive()),
+    atDue: z.boolean(),
+    escalateAfterDays: z.array(z.number().nonnegative()),
+    source,
+  });
 
-/** Reminders ahead of a validity or eligibility end (days before it). */
-const LeadSchema = z.strictObject({ leadDays: z.array(z.number().positive()), source });
+  /** Reminders ahead of a validity or eligibility end (days before it). */
+  const LeadSchema = z.strictObject({ leadDays: z.array(z.number().positive()), source });
 
-const BenefitRowSchema = z.strictObject({ from: IsoDateSchema, months: z.number().int().positive(), source });
+  const BenefitRowSchema = z.strictObject({ from: IsoDateSchema, months: z.number().int().positive(), source });
 
-export const PolicySchema = z.strictObject({
-  version: z.string().trim().min(1),
-  sla: z.record(z.enum(STEP_KINDS), SlaSchema),
-  reminders: z.record(z.enum(STEP_KINDS), LadderSchema),
-  durations: z.strictObject({
-    minorNotification: DaysSchema,
-    interimLetter: DaysSchema,
-    interimExtension: DaysSchema,
-    interimExtensionsAllowed: z.strictObject({ times: z.number().int().nonnegative(), source }),
-    cpInitialGrant: MonthsSchema,
-    cpRenewal: MonthsSchema,
-    rfeResponse: DaysSchema,
-    noidResponse: DaysSchema,
-    tStatus: MonthsSchema,
-    tAdjustmentAfter: MonthsSchema,
-    uCertificationWindow: MonthsSchema,
-  }),
-  expiryLeads: z.strictObject({
-    cpRenewal: LeadSchema,
-    interimLetter: LeadSchema,
-    tStatusEnd: LeadSchema,
-    uCertificationWindow: LeadSchema,
-    minorTurns18: LeadSchema,
-    benefitWindowEnd: LeadSchema,
-  }),
-  /**
-   * What a case's clocks count from. `events`: each step's deadline counts from the date of the event that opened it
-   * (a request made in May and entered in November is due from May), and what already passed when a command is
-   * recorded is listed in one notice to the coordinator rather than sent reminder by reminder. Absent in policies
-   * captured before 2026-12-02.1: those cases count from when each step was recorded, as they always did.
-   */
-  countsFrom: z.strictObject({ basis: z.enum(['events', 'recording']), source }).optional(),
-  /** Refugee Cash/Medical Assistance months by eligibility date: dated rows so the next change is a new row. */
-  benefitMonths: z
-    .array(BenefitRowSchema)
-    .min(1)
-    .refine((rows) => rows.every((row, i) => i === 0 || rows[i - 1]!.from < row.from), {
-      message: 'rows must be in increasing order of `from`',
+  return z.strictObject({
+    version: z.string().trim().min(1),
+    sla: z.record(z.enum(STEP_KINDS), SlaSchema),
+    reminders: z.record(z.enum(STEP_KINDS), LadderSchema),
+    durations: z.strictObject({
+      minorNotification: DaysSchema,
+      interimLetter: DaysSchema,
+      interimExtension: DaysSchema,
+      interimExtensionsAllowed: z.strictObject({ times: z.number().int().nonnegative(), source }),
+      cpInitialGrant: MonthsSchema,
+      cpRenewal: MonthsSchema,
+      rfeResponse: DaysSchema,
+      noidResponse: DaysSchema,
+      tStatus: MonthsSchema,
+      tAdjustmentAfter: MonthsSchema,
+      uCertificationWindow: MonthsSchema,
     }),
-});
+    expiryLeads: z.strictObject({
+      cpRenewal: LeadSchema,
+      interimLetter: LeadSchema,
+      tStatusEnd: LeadSchema,
+      uCertificationWindow: LeadSchema,
+      minorTurns18: LeadSchema,
+      benefitWindowEnd: LeadSchema,
+    }),
+    /**
+     * What a case's clocks count from. `events`: each step's deadline counts from the date of the event that opened it
+     * (a request made in May and entered in November is due from May), and what already passed when a command is
+     * recorded is listed in one notice to the coordinator rather than sent reminder by reminder. Absent in policies
+     * captured before 2026-12-02.1: those cases count from when each step was recorded, as they always did.
+     */
+    countsFrom: z.strictObject({ basis: z.enum(['events', 'recording']), source }).optional(),
+    /** Refugee Cash/Medical Assistance months by eligibility date: dated rows so the next change is a new row. */
+    benefitMonths: z
+      .array(BenefitRowSchema)
+      .min(1)
+      .refine((rows) => rows.every((row, i) => i === 0 || rows[i - 1]!.from < row.from), {
+        message: 'rows must be in increasing order of `from`',
+      }),
+  });
+}
 
-export type Policy = z.infer<typeof PolicySchema>;
+let built: ReturnType<typeof buildPolicySchema> | undefined;
+/** The schema a policy is validated by (`parsePolicy`, `policyWithOverrides`). */
+export const policySchema = () => (built ??= buildPolicySchema());
+
+export type Policy = z.infer<ReturnType<typeof buildPolicySchema>>;
 type ReminderLadder = Policy['reminders'][StepKind];
 
 const SRC = {
@@ -196,7 +207,7 @@ export function countsFromEvents(policy: Policy): boolean {
 
 /** Validates a policy (e.g. configuration merged onto DEFAULT_POLICY); throws a ZodError naming the bad field. */
 export function parsePolicy(input: unknown): Policy {
-  return PolicySchema.parse(input);
+  return policySchema().parse(input);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -216,7 +227,7 @@ function deepMerge(base: unknown, override: unknown): unknown {
  * Throws a ZodError whose issue paths name the bad field.
  */
 export function policyWithOverrides(override: unknown, base: Policy = DEFAULT_POLICY): Policy {
-  return PolicySchema.parse(deepMerge(base, override));
+  return policySchema().parse(deepMerge(base, override));
 }
 
 export interface BenefitWindow {

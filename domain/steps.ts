@@ -46,25 +46,37 @@ export interface StepDefinition {
   outcomes: Record<string, OutcomeDefinition>;
 }
 
-const settles = (details: DetailsSchema): OutcomeDefinition => ({
-  details,
-  appliesTo: 'pending',
-  resultStatus: 'completed',
-});
-const declines = (details: DetailsSchema): OutcomeDefinition => ({
-  details,
-  appliesTo: 'pending',
-  resultStatus: 'declined',
-});
+/**
+ * An outcome whose details schema is built on first use rather than at import. The case workflows import this
+ * catalogue (a step's track and owner) on every run, and with the worker's reusable V8 context every cached workflow
+ * evaluates its modules anew: built at import, each cached case held its own copy of every outcome's schema, though
+ * only a sign-off of that outcome ever reads one.
+ */
+function outcome(
+  build: () => DetailsSchema,
+  appliesTo: OutcomeDefinition['appliesTo'],
+  resultStatus: StepStatus,
+): OutcomeDefinition {
+  let details: DetailsSchema | undefined;
+  return {
+    get details() {
+      return (details ??= build());
+    },
+    appliesTo,
+    resultStatus,
+  };
+}
+const settles = (details: () => DetailsSchema) => outcome(details, 'pending', 'completed');
+const declines = (details: () => DetailsSchema) => outcome(details, 'pending', 'declined');
 
-const occurredOn = (field: string) => z.strictObject({ [field]: date, note });
-const refused = z.strictObject({ reason, note });
+const occurredOn = (field: string) => () => z.strictObject({ [field]: date, note });
+const refused = () => z.strictObject({ reason, note });
 
 export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   identification: {
     track: 'intake',
     owner: 'law_enforcement',
-    outcomes: { identified: settles(z.strictObject({ identifiedOn: date, path: z.enum(['minor', 'adult']) })) },
+    outcomes: { identified: settles(() => z.strictObject({ identifiedOn: date, path: z.enum(['minor', 'adult']) })) },
   },
   cp_request: {
     track: 'continued_presence',
@@ -77,7 +89,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     // grantedOn: when ICE granted it (the 24 months count from it); absent, the day the decision is recorded.
     // validUntil: absent, the longest the policy allows from grantedOn; a letter's own date wins.
     outcomes: {
-      granted: settles(z.strictObject({ grantedOn: date.optional(), validUntil: date.optional(), note })),
+      granted: settles(() => z.strictObject({ grantedOn: date.optional(), validUntil: date.optional(), note })),
       denied: settles(refused),
     },
   },
@@ -90,7 +102,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     track: 'continued_presence',
     owner: 'ice',
     outcomes: {
-      renewed: settles(z.strictObject({ renewedOn: date.optional(), validUntil: date.optional(), note })),
+      renewed: settles(() => z.strictObject({ renewedOn: date.optional(), validUntil: date.optional(), note })),
       denied: settles(refused),
     },
   },
@@ -104,18 +116,14 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     owner: 'hhs',
     outcomes: {
       // validUntil: absent, the policy's 90 days from issuedOn; an extension adds the policy's 30 days unless it states its own end.
-      issued: settles(z.strictObject({ issuedOn: date, validUntil: date.optional(), note })),
-      extended: {
-        details: z.strictObject({ validUntil: date.optional(), note }),
-        appliesTo: 'completed',
-        resultStatus: 'completed',
-      },
+      issued: settles(() => z.strictObject({ issuedOn: date, validUntil: date.optional(), note })),
+      extended: outcome(() => z.strictObject({ validUntil: date.optional(), note }), 'completed', 'completed'),
     },
   },
   hhs_eligibility_letter: {
     track: 'hhs',
     owner: 'hhs',
-    outcomes: { issued: settles(z.strictObject({ eligibilityDate: date, note })) },
+    outcomes: { issued: settles(() => z.strictObject({ eligibilityDate: date, note })) },
   },
   hhs_certification_request: {
     track: 'hhs',
@@ -125,7 +133,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   hhs_certification_letter: {
     track: 'hhs',
     owner: 'hhs',
-    outcomes: { certified: settles(z.strictObject({ eligibilityDate: date, note })), denied: settles(refused) },
+    outcomes: { certified: settles(() => z.strictObject({ eligibilityDate: date, note })), denied: settles(refused) },
   },
   t_visa_filing: {
     track: 't_visa',
@@ -156,13 +164,13 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     owner: 'advocate',
     outcomes: {
       // A request for evidence or notice of intent to deny: the decision stays pending and a response step opens.
-      evidence_requested: {
-        details: z.strictObject({ notice: z.enum(['rfe', 'noid']), issuedOn: date, respondBy: date, note }),
-        appliesTo: 'pending',
-        resultStatus: 'pending',
-      },
+      evidence_requested: outcome(
+        () => z.strictObject({ notice: z.enum(['rfe', 'noid']), issuedOn: date, respondBy: date, note }),
+        'pending',
+        'pending',
+      ),
       // adjustmentEligibleFrom: absent, the policy's 3 years of T status from approvedOn; a document's own date wins.
-      approved: settles(
+      approved: settles(() =>
         z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date.optional(), note }),
       ),
       denied: settles(refused),

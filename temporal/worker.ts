@@ -19,11 +19,17 @@ export interface CaseWorkerOptions {
   dataConverter: DataConverter;
   /** Tests pass a pre-built bundle to save the bundling time per worker; the service bundles at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** The bench's memory section sets the cache size it measures; the service keeps the SDK's default. */
+  maxCachedWorkflows?: number;
 }
 
-/** The one way a case worker is built, in the service and in tests alike. */
+/**
+ * The one way a case worker is built, in the service, the bench and the tests alike. Its cache and concurrency are the
+ * README's "Worker memory" settings: the SDK's defaults (one reusable V8 context on one workflow thread, 40 concurrent
+ * workflow tasks, a workflow cache sized from the memory available) unless the bench asks for a cache size.
+ */
 export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle } = options;
+  const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
   return Worker.create({
     connection,
     namespace,
@@ -31,6 +37,7 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
     activities,
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
   });
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_POLICY,
-  PolicySchema,
+  policySchema,
   benefitWindow,
   parsePolicy,
   policyWithOverrides,
@@ -24,7 +24,7 @@ function unsourcedNumbers(value: unknown, path: string[] = []): string[] {
 
 describe('policy', () => {
   it('the default policy validates against its own schema', () => {
-    expect(PolicySchema.safeParse(DEFAULT_POLICY).success).toBe(true);
+    expect(policySchema().safeParse(DEFAULT_POLICY).success).toBe(true);
   });
 
   it('every number in the default policy carries a source', () => {
@@ -77,7 +77,7 @@ describe('policy', () => {
       ...DEFAULT_POLICY,
       sla: { ...DEFAULT_POLICY.sla, cp_decision: { days: -3, source: 'product choice' } },
     };
-    const result = PolicySchema.safeParse(override);
+    const result = policySchema().safeParse(override);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['sla', 'cp_decision', 'days']);
     expect(() => parsePolicy(override)).toThrow(/sla/);
@@ -85,7 +85,7 @@ describe('policy', () => {
 
   it('rejects a number without a source', () => {
     const { source: _omitted, ...noSource } = DEFAULT_POLICY.durations.interimLetter;
-    const result = PolicySchema.safeParse({
+    const result = policySchema().safeParse({
       ...DEFAULT_POLICY,
       durations: { ...DEFAULT_POLICY.durations, interimLetter: noSource },
     });
@@ -94,13 +94,13 @@ describe('policy', () => {
 
   it('rejects benefit rows out of date order', () => {
     const [first, second, third] = DEFAULT_POLICY.benefitMonths;
-    const result = PolicySchema.safeParse({ ...DEFAULT_POLICY, benefitMonths: [first, third, second] });
+    const result = policySchema().safeParse({ ...DEFAULT_POLICY, benefitMonths: [first, third, second] });
     expect(result.error?.issues[0]?.path).toEqual(['benefitMonths']);
   });
 
   it('rejects a policy missing a step kind', () => {
     const { le_declaration: _omitted, ...sla } = DEFAULT_POLICY.sla;
-    const result = PolicySchema.safeParse({ ...DEFAULT_POLICY, sla });
+    const result = policySchema().safeParse({ ...DEFAULT_POLICY, sla });
     expect(result.error?.issues[0]?.path).toEqual(['sla', 'le_declaration']);
   });
 
