@@ -10,41 +10,16 @@
 import request from 'supertest';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { addDays, addYears, dateOf, type IsoDate } from '../../domain/dates';
+import { addDays, addYears, dateOf } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import { STEP_KINDS } from '../../domain/types';
 import { SESSION_COOKIE } from '../../web/session';
-import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
+import { databaseRows, dateForms, logCapture, needlesIn, storedHistory } from '../support/scan';
 import { startConsoleStack, type ConsoleStack } from '../support/console';
 import { eventually, type Stack } from '../support/stack';
 
 const DAY_MS = 86_400_000;
 const LEADS = DEFAULT_POLICY.expiryLeads.minorTurns18.leadDays;
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** A date as ISO, US, compact and in words ("March 15, 2027"), lower case. */
-function formsOf(date: IsoDate): string[] {
-  const [year, month, day] = date.split('-');
-  return [
-    date,
-    `${month}/${day}/${year}`,
-    `${year}${month}${day}`,
-    `${MONTHS[Number(month) - 1]} ${Number(day)}, ${year}`,
-  ].map((form) => form.toLowerCase());
-}
 
 // Only the birthday reminders fire: no other dated message could happen to share a date with the needles.
 const QUIET_POLICY = policyWithOverrides({
@@ -108,7 +83,7 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
     ),
   ).toBe(true);
 
-  const needles = derived.flatMap(formsOf);
+  const needles = derived.flatMap(dateForms);
   const found = (text: string) => needlesIn(needles, text);
   const views: Record<string, string> = {};
   for (const user of ['demo-supervisor', 'demo-admin', 'demo-system-admin']) {

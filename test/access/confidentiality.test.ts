@@ -4,7 +4,8 @@
  * place the service writes to is scanned for the survivor's name, birth date, A-number and contact: every row of
  * every table, the dev server's SQLite file, the case's Temporal history read without the codec, every captured
  * email and every log line. With TEMPORAL_ADDRESS set, the same case also runs on that real server and its
- * history is scanned too.
+ * history is scanned too. A minor's case is scanned for the 18th birthday and its reminder leads in its search
+ * attributes and the server's store, which only the dev server (search attributes on) has.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,10 @@ import request from 'supertest';
 import { workflowIdOf } from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { policyWithOverrides } from '../../domain/policy';
+import { addDays, addYears, dateOf } from '../../domain/dates';
+import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { AgencyKind } from '../../domain/types';
-import { databaseRows, logCapture, needlesIn, storedHistory, unsealedPayloads } from '../support/scan';
+import { databaseRows, dateForms, logCapture, needlesIn, storedHistory, unsealedPayloads } from '../support/scan';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const SURVIVOR = {
@@ -197,4 +199,54 @@ test("the survivor's identity appears nowhere but in the sealed column", async (
       await real.stop();
     }
   }
+});
+
+test("a minor's 18th birthday and its reminder leads are in no search attribute, nor anywhere in the server's store", async () => {
+  const now = new Date().toISOString();
+  const birthday = addDays(dateOf(now), 200);
+  const derived = [
+    birthday,
+    ...DEFAULT_POLICY.expiryLeads.minorTurns18.leadDays.map((lead) => addDays(birthday, -lead)),
+  ];
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({
+      identifiedAt: now,
+      survivor: { name: 'Minor Scan Person', birthDate: addYears(birthday, -18) },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId, path, steps } = opened.body as {
+    caseId: string;
+    path: string;
+    steps: { dueAt: string | null; expiresAt: string | null }[];
+  };
+  expect(path).toBe('minor');
+  // The case's own dates are not derived from the birthday; if one fell on a needle the scan could not tell.
+  const ownDates = new Set([
+    dateOf(now),
+    ...steps.flatMap((step) => [step.dueAt, step.expiresAt]).flatMap((at) => (at ? [dateOf(at)] : [])),
+  ]);
+  expect(derived.filter((date) => ownDates.has(date))).toEqual([]);
+
+  // The scan reads what it should: the case's search attributes, once its first projection has set them.
+  const searchAttributes = await eventually(async () => {
+    const { searchAttributes: found } = await stack.client.workflow.getHandle(workflowIdOf(caseId)).describe();
+    return found['NextDueAt'] && found['PendingStepKinds'] ? found : undefined;
+  }, 'the case search attributes');
+  const sqliteFiles = readdirSync(tempDir).filter((name) => name.startsWith('temporal.db'));
+  const sqlite = Buffer.concat(sqliteFiles.map((name) => readFileSync(join(tempDir, name)))).toString('latin1');
+  expect(sqlite).toContain(workflowIdOf(caseId));
+
+  // And would find a date there: the next due date it carries is found in the same way.
+  const nextDueAt = searchAttributes['NextDueAt']![0] as Date;
+  expect(needlesIn(dateForms(dateOf(nextDueAt.toISOString())), JSON.stringify(searchAttributes))).not.toEqual([]);
+
+  const needles = derived.flatMap(dateForms);
+  expect({
+    searchAttributes: needlesIn(needles, JSON.stringify(searchAttributes)),
+    sqlite: needlesIn(needles, sqlite),
+  }).toEqual({ searchAttributes: [], sqlite: [] });
 });

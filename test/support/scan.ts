@@ -7,6 +7,32 @@ import { Client } from '@temporalio/client';
 import { workflowIdOf } from '../../workflows/contract';
 import type { Stack } from './stack';
 
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** A date (YYYY-MM-DD) as ISO, US, compact and in words ("March 15, 2027"), lower case: the needles of one date. */
+export function dateForms(date: string): string[] {
+  const [year, month, day] = date.split('-');
+  return [
+    date,
+    `${month}/${day}/${year}`,
+    `${year}${month}${day}`,
+    `${MONTHS[Number(month) - 1]} ${Number(day)}, ${year}`,
+  ].map((form) => form.toLowerCase());
+}
+
 /** The needles found in a text, ignoring case; needles are given in lower case. */
 export function needlesIn(needles: readonly string[], text: string): string[] {
   const lower = text.toLowerCase();
