@@ -1,0 +1,63 @@
+/**
+ * A case entered four months after the survivor was identified, end to end on real parts (time skipping, PostgreSQL,
+ * a real SMTP server): of the reminders, due notices and escalations that would have fired before it was entered, not
+ * one is sent on its own; the coordinator gets the one notice listing them, and the steps are honestly overdue.
+ */
+import { listNotifications } from '../../db/notifications';
+import { getCase } from '../../db/read-model';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { workingActor } from '../../domain/access';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+test('a case entered late sends no reminder for a date already passed, only the one summary notice', async () => {
+  const now = await stack.env.currentTimeMs();
+  const opened = await stack.cases.open(
+    {
+      identifiedAt: new Date(now - 120 * DAY_MS).toISOString(),
+      survivor: { name: 'Entered Late Person', birthDate: '1990-02-02' },
+      agencies: DEMO_AGENCIES,
+    },
+    workingActor({ userId: 'officer-late', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' }),
+  );
+  // Honestly overdue: the CP request was due 14 days after the identification, months ago.
+  const cpRequest = opened.steps.find((step) => step.id === 'cp_request-1')!;
+  expect(Date.parse(cpRequest.dueAt!)).toBeLessThan(now - 100 * DAY_MS);
+
+  // An hour on (every alarm still to come is a whole number of days away), once every email owed went out.
+  await stack.env.sleep(HOUR_MS);
+  const notifications = await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    return items.length > 0 && items.every((n) => !n.recipientEmail || n.sentAt) ? items : undefined;
+  }, 'the notice of what passed, sent');
+
+  expect(notifications.map((n) => [n.kind, n.recipientAgencyId])).toEqual([
+    ['passed_summary', DEMO_AGENCIES.coordinator],
+  ]);
+  const emails = stack.mail.messages().filter((message) => message.text.includes(opened.reference));
+  expect(emails).toHaveLength(1);
+  // The one notice lists what passed: at least the CP request's reminder, due notice and escalation.
+  expect(emails[0]!.text).toMatch(/Continued Presence request/);
+
+  // The timeline says what passed, and that no alarm fired on its own.
+  const timeline = (await getCase(stack.pool, opened.caseId))!.timeline;
+  expect(timeline.filter((entry) => entry.type === 'alarm.passed' && entry.stepId === 'cp_request-1').length).toBe(
+    DEFAULT_POLICY.reminders.cp_request.beforeDueDays.length +
+      1 +
+      DEFAULT_POLICY.reminders.cp_request.escalateAfterDays.length,
+  );
+  expect(
+    timeline.filter((entry) => /^alarm\.(reminder|due|escalation|expiry_reminder|expired)$/.test(entry.type)),
+  ).toEqual([]);
+});
