@@ -1,4 +1,7 @@
 /**
+ * `npm run admin -- reproject`: brings the read model up to the cases' workflows (after restoring PostgreSQL from a
+ * backup; see docs/runbook.md).
+ *
  * `npm run admin -- create-admin ...`: creates a system administrator (role `system_admin`) of a real deployment
  * (DATABASE_URL set), with its agency, and prints a one-time password. The only way to grant that role: no API call
  * can (domain/access.ts), so taking over an admin account never yields one. A system administrator then registers
@@ -9,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { NewAgencySchema, UsernameSchema } from './api/schemas';
+import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from './app/config';
+import { reprojectCases } from './app/reproject';
 import { passwordProblem } from './app/password-policy';
 import { MIN_PASSWORD_LENGTH } from './core/passwords';
 import { agencyKindOf, upsertAgencies } from './db/agencies';
@@ -17,11 +22,15 @@ import { recordAudit } from './db/audit';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createUser, findUser } from './db/users';
+import { connectClient } from './temporal/connection';
+import { dataConverterFor } from './temporal/data-converter';
 
 const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-name <text> --agency <id>
                       [--agency-kind <kind> --agency-name <text>]   (to register the agency if it is new)
                       [--password <at least ${MIN_PASSWORD_LENGTH} characters>]   (default: generated and printed once)
-Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate).`;
+       npm run admin -- reproject   (the read model brought up to the cases' workflows; a worker must be running)
+Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate); reproject also
+TEMPORAL_ADDRESS and PAYLOAD_KEYS.`;
 
 const ArgsSchema = z.object({
   username: UsernameSchema,
@@ -37,6 +46,9 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: Object.fromEntries(Object.keys(ArgsSchema.shape).map((name) => [name, { type: 'string' as const }])),
   });
+  if (positionals[0] === 'reproject' && positionals.length === 1 && Object.keys(values).length === 0) {
+    return reproject();
+  }
   if (positionals[0] !== 'create-admin' || positionals.length !== 1) {
     console.error(USAGE);
     return 2;
@@ -100,6 +112,32 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await pool.end();
+  }
+}
+
+async function reproject(): Promise<number> {
+  const config = loadConfig();
+  if (!('url' in config.database) || !('connect' in config.temporal) || !('keyring' in config.payloadKeys)) {
+    console.error(
+      "reproject brings a deployment's read model up to its workflows: set DATABASE_URL, TEMPORAL_ADDRESS and PAYLOAD_KEYS.",
+    );
+    return 2;
+  }
+  const settings = config.temporal.connect;
+  const connection = await connectClient(settings);
+  const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
+  try {
+    const client = new Client({
+      connection,
+      namespace: settings.namespace,
+      dataConverter: dataConverterFor(config.payloadKeys.keyring),
+    });
+    const { cases, updated } = await reprojectCases(client, pool);
+    console.log(`${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`);
+    return 0;
+  } finally {
+    await pool.end();
+    await connection.close();
   }
 }
 

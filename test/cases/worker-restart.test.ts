@@ -6,6 +6,8 @@
 import { temporal } from '@temporalio/proto';
 import { workflowIdOf } from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
+import { getCase } from '../../db/read-model';
+import { reprojectCases } from '../../app/reproject';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
@@ -142,4 +144,45 @@ test('with no worker running, a write answers 503 naming the missing worker with
     [(opened.body as { caseId: string }).caseId],
   );
   expect(completed.rowCount).toBe(1);
+});
+
+test('a read model restored from an older backup is brought back up to the workflows by reproject, case by case', async () => {
+  const open = (reference: string) =>
+    stack.cases.open(
+      {
+        identifiedAt: new Date().toISOString(),
+        survivor: { name: 'Restored Case', birthDate: '1990-01-01' },
+        agencies: DEMO_AGENCIES,
+        reference,
+      },
+      lawEnforcement,
+    );
+  const behind = await open('RESTORE-BEHIND');
+  const current = await open('RESTORE-CURRENT');
+  const today = new Date().toISOString().slice(0, 10);
+  const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } };
+  const latest = await stack.cases.signOff(behind.caseId, signOff, lawEnforcement);
+  expect(latest.version).toBeGreaterThan(behind.version);
+
+  // The backup was taken before the sign-off: the case's row, steps and timeline as they were when it opened.
+  await stack.pool.query('UPDATE cases SET version = $2 WHERE id = $1', [behind.caseId, behind.version]);
+  await stack.pool.query(
+    "UPDATE case_steps SET status = 'pending', completed_at = NULL, outcome = NULL WHERE case_id = $1",
+    [behind.caseId],
+  );
+  await stack.pool.query('DELETE FROM case_timeline WHERE case_id = $1 AND seq > $2', [
+    behind.caseId,
+    behind.timeline.length,
+  ]);
+  const stale = await getCase(stack.pool, behind.caseId);
+  expect(stale!.steps.find((s) => s.id === 'cp_request-1')!.status).toBe('pending');
+
+  const result = await reprojectCases(stack.client, stack.pool);
+
+  expect(result.updated).toBe(1);
+  expect(result.cases).toBeGreaterThanOrEqual(2);
+  const restored = await getCase(stack.pool, behind.caseId);
+  const withoutUpdatedAt = ({ updatedAt: _, ...view }: NonNullable<typeof restored>) => view;
+  expect(withoutUpdatedAt(restored!)).toEqual(withoutUpdatedAt(latest));
+  expect((await getCase(stack.pool, current.caseId))!.version).toBe(current.version);
 });
