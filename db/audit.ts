@@ -61,10 +61,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The workflow's own audit row for a command it applied, whatever path the command came by (the API writes its
- * row too; a command sent to Temporal by anyone else holding the payload keys has only this one). Idempotent:
- * INSERT ... ON CONFLICT DO NOTHING needs no UPDATE right, which the service's role does not have here.
+ * row too; a command sent to Temporal by anyone else holding the payload keys has only this one), as the statement
+ * that inserts it from `param`, the row as JSON (`appliedCommandRow`) or null for none: the projection writes it in
+ * its own statement. Idempotent: INSERT ... ON CONFLICT DO NOTHING needs no UPDATE right, which the service's role
+ * does not have here.
  */
-export async function recordAppliedCommand(db: Pool | PoolClient, entry: AppliedCommand): Promise<void> {
+export const insertAppliedCommand = (param: string) => `
+  INSERT INTO audit_events (user_id, agency_id, roles, action, case_id, step_id, outcome, request_id, detail, applied_version)
+  SELECT a.user_id, a.agency_id, a.roles, a.action, a.case_id, a.step_id, 'allowed', a.request_id, a.detail, a.applied_version
+  FROM jsonb_to_record(${param}::jsonb) AS a(user_id uuid, agency_id text, roles text[], action text, case_id uuid,
+       step_id text, request_id text, detail text, applied_version integer)
+  WHERE ${param}::jsonb IS NOT NULL
+  ON CONFLICT (case_id, applied_version) WHERE applied_version IS NOT NULL DO NOTHING`;
+
+/** The row `insertAppliedCommand` inserts, as its JSON parameter. */
+export function appliedCommandRow(entry: AppliedCommand): string {
   const { actor } = entry;
   // user_id is a uuid column; an actor id of another shape is still named (in detail) rather than lost or retried forever.
   const userId = actor && UUID.test(actor.userId) ? actor.userId : null;
@@ -73,22 +84,17 @@ export async function recordAppliedCommand(db: Pool | PoolClient, entry: Applied
     `version=${entry.version}`,
     ...(actor && !userId ? [`actor_user=${actor.userId}`] : []),
   ].join('; ');
-  await db.query(
-    `INSERT INTO audit_events (user_id, agency_id, roles, action, case_id, step_id, outcome, request_id, detail, applied_version)
-     VALUES ($1, $2, $3, $4, $5, $6, 'allowed', $7, $8, $9)
-     ON CONFLICT (case_id, applied_version) WHERE applied_version IS NOT NULL DO NOTHING`,
-    [
-      userId,
-      actor?.agencyId ?? null,
-      actor ? [...(actor.roles ?? [])] : null,
-      entry.action,
-      entry.caseId,
-      entry.stepId,
-      actor?.requestId ?? null,
-      detail.slice(0, 500),
-      entry.version,
-    ],
-  );
+  return JSON.stringify({
+    user_id: userId,
+    agency_id: actor?.agencyId ?? null,
+    roles: actor ? [...(actor.roles ?? [])] : null,
+    action: entry.action,
+    case_id: entry.caseId,
+    step_id: entry.stepId,
+    request_id: actor?.requestId ?? null,
+    detail: detail.slice(0, 500),
+    applied_version: entry.version,
+  });
 }
 
 export interface AuditFilter {

@@ -3,9 +3,9 @@
  * Writes come only from the projection activity; reads serve the API.
  */
 import type { Pool } from 'pg';
-import { recordAppliedCommand } from './audit';
-import { inTransaction, type Queryable } from './pool';
-import type { CaseProjection, ScheduledAlarm } from '../domain/alarms';
+import { appliedCommandRow, insertAppliedCommand } from './audit';
+import type { Queryable } from './pool';
+import type { CaseProjection } from '../domain/alarms';
 import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
 
 export { saveSurvivor, getSurvivor } from './survivors';
@@ -56,86 +56,106 @@ export class InvalidCursorError extends Error {
 }
 
 /**
- * Writes a snapshot in one transaction, only if it is newer than what is stored: a late or repeated projection is a
- * no-op and returns false. The case row's version check and update are one statement, so two concurrent projections
- * cannot both apply. Steps are replaced by the snapshot's (the workflow's list is complete); timeline entries are
- * upserted by sequence number and never deleted, so the audit trail survives a snapshot that carries only recent
- * entries. Alarms to come are replaced too, except those already raised: the outbox row of the same case and alarm
- * is written before the projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
+ * Writes a snapshot, only if it is newer than what is stored: a late or repeated projection is a no-op and returns
+ * false. The case row's version check and update are one statement, so two concurrent projections cannot both apply.
+ * Steps are replaced by the snapshot's (the workflow's list is complete); timeline entries are upserted by sequence
+ * number and never deleted, so the audit trail survives a snapshot that carries only recent entries. Alarms to come
+ * are replaced too, except those already raised: the outbox row of the same case and alarm is written before the
+ * projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
  *
- * With `command`, the command that produced the snapshot gets its audit row in the same transaction (one commit, and
- * idempotent too), before the version check: no applied command lacks one even when a newer projection overtook it.
+ * With `command`, the command that produced the snapshot gets its audit row, before the version check: no applied
+ * command lacks one even when a newer projection overtook it.
+ *
+ * All of it is one statement, so one round trip and one implicit transaction: a sign-off waits for its projection,
+ * and each round trip to PostgreSQL is time a person at the form waits. Each sub-statement touches rows no other
+ * touches (PostgreSQL runs them on one snapshot, in no set order): rows that leave are deleted, rows that stay or
+ * arrive are upserted.
  */
-export async function projectCase(pool: Pool, snapshot: CaseProjection, command?: AppliedCommand): Promise<boolean> {
-  return inTransaction(pool, async (client) => {
-    if (command) await recordAppliedCommand(client, command);
-    const newer = await client.query(
-      `INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-       ON CONFLICT (id) DO UPDATE SET
-         reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
-         closed_at = EXCLUDED.closed_at, policy_version = EXCLUDED.policy_version, agencies = EXCLUDED.agencies,
-         version = EXCLUDED.version, updated_at = now()
-       WHERE cases.version < EXCLUDED.version
-       RETURNING id`,
-      [
-        snapshot.caseId,
-        snapshot.reference,
-        snapshot.path,
-        snapshot.status,
-        snapshot.openedAt,
-        snapshot.closedAt,
-        snapshot.policyVersion,
-        JSON.stringify(snapshot.agencies),
-        snapshot.version,
-      ],
-    );
-    if (newer.rowCount === 0) return false;
-
-    await client.query('DELETE FROM case_steps WHERE case_id = $1', [snapshot.caseId]);
-    // One statement per table whatever the number of rows: the rows travel as one JSON array.
-    await client.query(
-      `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
-                               completed_at, outcome, details, position)
-       SELECT $1, s.id, s.kind, s.track, s."agencyKind", s."agencyId", s.status, s."openedAt", s."dueAt", s."expiresAt",
-              s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), s.position
-       FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, kind text, track text, "agencyKind" text, "agencyId" text,
-            status text, "openedAt" timestamptz, "dueAt" timestamptz, "expiresAt" timestamptz, "completedAt" timestamptz,
-            outcome text, details jsonb))
-            WITH ORDINALITY AS s(id, kind, track, "agencyKind", "agencyId", status, "openedAt", "dueAt", "expiresAt",
-            "completedAt", outcome, details, position)`,
-      [snapshot.caseId, JSON.stringify(snapshot.steps)],
-    );
-    await client.query(
-      `INSERT INTO case_timeline (case_id, seq, at, type, step_id, actor_agency_id, summary)
-       SELECT $1, t.seq, t.at, t.type, t."stepId", t."actorAgencyId", t.summary
-       FROM jsonb_to_recordset($2::jsonb) AS t(seq integer, at timestamptz, type text, "stepId" text, "actorAgencyId" text,
-            summary text)
-       ON CONFLICT (case_id, seq) DO UPDATE SET
-         at = EXCLUDED.at, type = EXCLUDED.type, step_id = EXCLUDED.step_id, actor_agency_id = EXCLUDED.actor_agency_id,
-         summary = EXCLUDED.summary`,
-      [snapshot.caseId, JSON.stringify(snapshot.timeline)],
-    );
-    if (snapshot.alarms) await replaceAlarms(client, snapshot.caseId, snapshot.alarms);
-    return true;
-  });
+export async function projectCase(db: Queryable, snapshot: CaseProjection, command?: AppliedCommand): Promise<boolean> {
+  const { rows } = await db.query<{ applied: boolean }>(PROJECT_CASE_SQL, [
+    snapshot.caseId,
+    snapshot.reference,
+    snapshot.path,
+    snapshot.status,
+    snapshot.openedAt,
+    snapshot.closedAt,
+    snapshot.policyVersion,
+    JSON.stringify(snapshot.agencies),
+    snapshot.version,
+    JSON.stringify(snapshot.steps),
+    JSON.stringify(snapshot.timeline),
+    snapshot.alarms ? JSON.stringify(snapshot.alarms) : null,
+    command ? appliedCommandRow(command) : null,
+  ]);
+  return rows[0]!.applied;
 }
 
-async function replaceAlarms(client: Queryable, caseId: string, alarms: ScheduledAlarm[]): Promise<void> {
-  await client.query(
-    `DELETE FROM case_alarms a WHERE a.case_id = $1
-       AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)`,
-    [caseId],
-  );
-  await client.query(
-    `INSERT INTO case_alarms (case_id, alarm_id, at, kind, step_id, step_kind, about, recipient_agency_id)
-     SELECT $1, a."alarmId", a.at, a.kind, a."stepId", a."stepKind", a.about, a."recipientAgencyId"
-     FROM jsonb_to_recordset($2::jsonb) AS a("alarmId" text, at timestamptz, kind text, "stepId" text, "stepKind" text,
-          about text, "recipientAgencyId" text)
-     ON CONFLICT (case_id, alarm_id) DO NOTHING`,
-    [caseId, JSON.stringify(alarms)],
-  );
-}
+const PROJECT_CASE_SQL = `
+WITH audit AS (${insertAppliedCommand('$13')}),
+newer AS (
+  INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+  ON CONFLICT (id) DO UPDATE SET
+    reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
+    closed_at = EXCLUDED.closed_at, policy_version = EXCLUDED.policy_version, agencies = EXCLUDED.agencies,
+    version = EXCLUDED.version, updated_at = now()
+  WHERE cases.version < EXCLUDED.version
+  RETURNING id
+),
+steps AS (
+  SELECT s.* FROM ROWS FROM (jsonb_to_recordset($10::jsonb) AS (id text, kind text, track text, "agencyKind" text,
+       "agencyId" text, status text, "openedAt" timestamptz, "dueAt" timestamptz, "expiresAt" timestamptz,
+       "completedAt" timestamptz, outcome text, details jsonb))
+       WITH ORDINALITY AS s(id, kind, track, "agencyKind", "agencyId", status, "openedAt", "dueAt", "expiresAt",
+       "completedAt", outcome, details, position)
+),
+steps_gone AS (
+  DELETE FROM case_steps WHERE case_id = $1 AND EXISTS (SELECT 1 FROM newer)
+    AND step_id NOT IN (SELECT id FROM steps)
+),
+steps_kept AS (
+  INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
+                          completed_at, outcome, details, position)
+  SELECT $1, s.id, s.kind, s.track, s."agencyKind", s."agencyId", s.status, s."openedAt", s."dueAt", s."expiresAt",
+         s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), s.position
+  FROM steps s WHERE EXISTS (SELECT 1 FROM newer)
+  ON CONFLICT (case_id, step_id) DO UPDATE SET
+    kind = EXCLUDED.kind, track = EXCLUDED.track, agency_kind = EXCLUDED.agency_kind, agency_id = EXCLUDED.agency_id,
+    status = EXCLUDED.status, opened_at = EXCLUDED.opened_at, due_at = EXCLUDED.due_at, expires_at = EXCLUDED.expires_at,
+    completed_at = EXCLUDED.completed_at, outcome = EXCLUDED.outcome, details = EXCLUDED.details,
+    position = EXCLUDED.position
+),
+timeline AS (
+  INSERT INTO case_timeline (case_id, seq, at, type, step_id, actor_agency_id, summary)
+  SELECT $1, t.seq, t.at, t.type, t."stepId", t."actorAgencyId", t.summary
+  FROM jsonb_to_recordset($11::jsonb) AS t(seq integer, at timestamptz, type text, "stepId" text, "actorAgencyId" text,
+       summary text)
+  WHERE EXISTS (SELECT 1 FROM newer)
+  ON CONFLICT (case_id, seq) DO UPDATE SET
+    at = EXCLUDED.at, type = EXCLUDED.type, step_id = EXCLUDED.step_id, actor_agency_id = EXCLUDED.actor_agency_id,
+    summary = EXCLUDED.summary
+),
+alarms AS (
+  SELECT a.* FROM jsonb_to_recordset($12::jsonb) AS a("alarmId" text, at timestamptz, kind text, "stepId" text,
+       "stepKind" text, about text, "recipientAgencyId" text)
+),
+raised AS (
+  SELECT n.alarm_id FROM notifications n WHERE n.case_id = $1::uuid::text
+),
+alarms_gone AS (
+  DELETE FROM case_alarms a WHERE a.case_id = $1 AND $12::jsonb IS NOT NULL AND EXISTS (SELECT 1 FROM newer)
+    AND a.alarm_id NOT IN (SELECT "alarmId" FROM alarms) AND a.alarm_id NOT IN (SELECT alarm_id FROM raised)
+),
+alarms_kept AS (
+  INSERT INTO case_alarms (case_id, alarm_id, at, kind, step_id, step_kind, about, recipient_agency_id)
+  SELECT $1, a."alarmId", a.at, a.kind, a."stepId", a."stepKind", a.about, a."recipientAgencyId"
+  FROM alarms a WHERE EXISTS (SELECT 1 FROM newer)
+  ON CONFLICT (case_id, alarm_id) DO UPDATE SET
+    at = EXCLUDED.at, kind = EXCLUDED.kind, step_id = EXCLUDED.step_id, step_kind = EXCLUDED.step_kind,
+    about = EXCLUDED.about, recipient_agency_id = EXCLUDED.recipient_agency_id
+  WHERE case_alarms.alarm_id NOT IN (SELECT alarm_id FROM raised)
+)
+SELECT EXISTS (SELECT 1 FROM newer) AS applied`;
 
 /**
  * An instant as JSON in the format the service speaks (`Date.prototype.toISOString`: UTC, milliseconds, `Z`). The
