@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveBinary } from '../../temporal/binaries';
@@ -43,10 +48,44 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundle = diskCachedBundle(workflowsPath);
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
+}
+
+/**
+ * Bundling takes seconds, and jest gives each test file modules of its own, so every file would bundle again: the
+ * bundle is kept under os.tmpdir(), named by a hash of all that goes into it (the module itself, every source of
+ * workflows/ and domain/, the module's own folder, the lockfile), so an edited source never meets a stale bundle.
+ */
+async function diskCachedBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  const file = join(tmpdir(), `relief-cases-workflow-bundle-${bundleInputsHash(workflowsPath)}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
+  } catch {
+    // Not bundled yet on this machine.
+  }
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  // Written aside and renamed into place: a test file running at the same time never reads half a bundle.
+  const partial = `${file}.${process.pid}`;
+  await writeFile(partial, JSON.stringify(bundle));
+  await rename(partial, file);
+  return bundle;
+}
+
+function bundleInputsHash(workflowsPath: string): string {
+  const root = join(__dirname, '..', '..');
+  const hash = createHash('sha256').update(workflowsPath);
+  const folders = [join(root, 'workflows'), join(root, 'domain'), dirname(workflowsPath)];
+  const sources = folders.flatMap((folder) =>
+    readdirSync(folder, { recursive: true, encoding: 'utf8' }).map((name) => join(folder, name)),
+  );
+  for (const source of [...new Set([...sources, join(root, 'package-lock.json')])].sort()) {
+    if (!statSync(source).isFile()) continue;
+    hash.update(source).update(readFileSync(source));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 const quietBundlerLogger = {
