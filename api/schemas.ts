@@ -98,6 +98,7 @@ export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: S
 const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
 
 const MAX_STEP_PAGE = 200;
+const MAX_CASE_PAGE = 200;
 const MAX_NOTIFICATION_PAGE = 200;
 const MAX_AUDIT_PAGE = 200;
 const MAX_API_KEY_DAYS = 365;
@@ -110,6 +111,31 @@ export const StepListQuerySchema = z.strictObject({
   dueAfter: InstantBoundSchema.optional(),
   sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
   limit: limit(MAX_STEP_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+/** `to` bounds are exclusive: `openedFrom=2027-01-01&openedTo=2027-02-01` is January. */
+export const CaseListQuerySchema = z.strictObject({
+  status: z.enum(['open', 'closed', 'withdrawn']).optional(),
+  path: z.enum(['minor', 'adult']).optional(),
+  agencyId: AgencyIdSchema.describe('cases that name this agency').optional(),
+  track: z.enum(TRACKS).describe('cases with a step on this track').optional(),
+  pendingKind: z.enum(STEP_KINDS).describe('cases with a pending step of this kind').optional(),
+  overdue: z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .transform((value) => value === 'true')
+    .describe('true: cases with a pending step past its due date; false: cases without one')
+    .optional(),
+  openedFrom: InstantBoundSchema.optional(),
+  openedTo: InstantBoundSchema.optional(),
+  identifiedFrom: InstantBoundSchema.optional(),
+  identifiedTo: InstantBoundSchema.optional(),
+  reference: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected the start of a reference code (letters, digits, -; at most 40)')
+    .describe('the start of the case reference')
+    .optional(),
+  limit: limit(MAX_CASE_PAGE),
   cursor: z.string().min(1).max(500).optional(),
 });
 
@@ -188,6 +214,25 @@ export const CaseViewSchema = z.object({
 
 export const StepPageSchema = z.object({
   items: z.array(StepViewSchema.extend({ caseId: z.string(), caseReference: z.string() })),
+  nextCursor: z.string().nullable(),
+});
+
+export const CasePageSchema = z.object({
+  items: z.array(
+    z.object({
+      caseId: z.string(),
+      reference: z.string(),
+      path: z.enum(['minor', 'adult']),
+      status: z.enum(['open', 'closed', 'withdrawn']),
+      openedAt: instant,
+      closedAt: instant.nullable(),
+      identifiedAt: instant.nullable(),
+      agencies: z.record(z.string(), z.string()),
+      pendingSteps: z.number().int(),
+      overdueSteps: z.number().int(),
+      nextDueAt: instant.nullable().describe('the earliest due date of its pending steps'),
+    }),
+  ),
   nextCursor: z.string().nullable(),
 });
 

@@ -1,9 +1,10 @@
 /**
- * Work lists across cases, straight from the read model: pending or overdue steps, notifications, and the dashboard's
+ * Work lists across cases, straight from the read model: the caseload, pending or overdue steps, notifications, and the dashboard's
  * counts over the same steps. The routes decide which agency's items an actor may ask for (api/routes/lists.ts).
  */
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
+import { listCases, type CaseFilter } from '../db/case-list';
 import { dashboardCounts } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
@@ -18,6 +19,17 @@ export interface ListsDeps {
   now: Clock;
 }
 
+/** A cursor of another list, or tampered with, is the client's error. */
+function invalidCursor(error: unknown): never {
+  if (error instanceof InvalidCursorError) {
+    throw new AppError('bad_request', error.message, {
+      code: 'invalid_cursor',
+      fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
+    });
+  }
+  throw error;
+}
+
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
@@ -25,15 +37,13 @@ export function createListsService(deps: ListsDeps) {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
     async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {
       const now = await deps.now();
-      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch((error: unknown) => {
-        if (error instanceof InvalidCursorError) {
-          throw new AppError('bad_request', error.message, {
-            code: 'invalid_cursor',
-            fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
-          });
-        }
-        throw error;
-      });
+      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch(invalidCursor);
+    },
+
+    /** The cases the actor's agency takes part in, newest first. */
+    async cases(actor: Actor, filter: Omit<CaseFilter, 'participantAgencyId' | 'now'>) {
+      const now = await deps.now();
+      return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch(invalidCursor);
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {

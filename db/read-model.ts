@@ -196,17 +196,17 @@ export async function getCase(db: Queryable, caseId: string): Promise<CaseView |
 /** The sort key: due date, with undated steps after every dated one; must match the partial indexes' expression. */
 const DUE_KEY = `COALESCE(s.due_at, 'infinity'::timestamptz)`;
 
-type CursorKey = [dueKey: string, caseId: string, stepId: string];
-
-function encodeCursor(key: CursorKey): string {
+/** A keyset position, opaque to clients: the sort key's values of the last row of a page. */
+export function encodeCursor(key: string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): CursorKey {
+/** The key `encodeCursor` wrote, of the list's key length; anything else is an `InvalidCursorError`. */
+export function decodeCursor(cursor: string, length: number): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 3 && key.every((part) => typeof part === 'string'))
-      return key as CursorKey;
+    if (Array.isArray(key) && key.length === length && key.every((part) => typeof part === 'string'))
+      return key as string[];
   } catch {
     // fall through
   }
@@ -235,7 +235,7 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
 
   const descending = filter.sort === '-due_at';
   if (filter.cursor !== undefined) {
-    const [dueKey, caseId, stepId] = decodeCursor(filter.cursor);
+    const [dueKey, caseId, stepId] = decodeCursor(filter.cursor, 3);
     const after = descending ? '<' : '>';
     conditions.push(
       `(${DUE_KEY}, s.case_id, s.step_id) ${after} (${param(dueKey)}::timestamptz, ${param(caseId)}::uuid, ${param(stepId)})`,

@@ -110,7 +110,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The caseload: the cases the caller's agency takes part in, filtered, newest first, one page at a time. */
+        get: operations["getApiCases"];
         put?: never;
         /** Open a case: starts its workflow and answers with the case as the read model shows it. */
         post: operations["postApiCases"];
@@ -1046,6 +1047,108 @@ export interface operations {
                 };
             };
             /** @description the role or agency may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiCases: {
+        parameters: {
+            query?: {
+                agencyId?: string;
+                cursor?: string;
+                identifiedFrom?: string;
+                identifiedTo?: string;
+                limit?: number;
+                openedFrom?: string;
+                openedTo?: string;
+                overdue?: "true" | "false";
+                path?: "minor" | "adult";
+                pendingKind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                reference?: string;
+                status?: "open" | "closed" | "withdrawn";
+                track?: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+            };
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page; pass nextCursor as cursor for the next */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            agencies: {
+                                [key: string]: string;
+                            };
+                            caseId: string;
+                            closedAt: string | null;
+                            identifiedAt: string | null;
+                            /** @description the earliest due date of its pending steps */
+                            nextDueAt: string | null;
+                            /** @description ISO-8601 instant */
+                            openedAt: string;
+                            overdueSteps: number;
+                            /** @enum {string} */
+                            path: "minor" | "adult";
+                            pendingSteps: number;
+                            reference: string;
+                            /** @enum {string} */
+                            status: "open" | "closed" | "withdrawn";
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description needs a role that works or supervises cases */
             403: {
                 headers: {
                     [name: string]: unknown;

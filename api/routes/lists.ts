@@ -1,4 +1,4 @@
-/** Work lists across cases, straight from the read model: pending or overdue steps, and notifications. */
+/** Work lists across cases, straight from the read model: the caseload, pending or overdue steps, notifications. */
 import { AppError } from '../../core/errors';
 import type { ApiDeps } from '../deps';
 import { detailsShown } from '../../app/step-notes';
@@ -6,7 +6,14 @@ import { route, type Permission, type Route } from '../route';
 import { listedAgency, seesCases } from '../../domain/access';
 import type { Actor } from '../../domain/types';
 import { instantOfBound } from '../../domain/dates';
-import { NotificationListQuerySchema, NotificationPageSchema, StepListQuerySchema, StepPageSchema } from '../schemas';
+import {
+  CaseListQuerySchema,
+  CasePageSchema,
+  NotificationListQuerySchema,
+  NotificationPageSchema,
+  StepListQuerySchema,
+  StepPageSchema,
+} from '../schemas';
 
 export const SEES_CASES: Permission = { test: seesCases, needs: 'a role that works or supervises cases' };
 
@@ -47,6 +54,30 @@ export function listRoutes(deps: ApiDeps): Route[] {
         return {
           status: 200,
           body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/cases',
+      tag: 'lists',
+      summary: "The caseload: the cases the caller's agency takes part in, filtered, newest first, one page at a time.",
+      allow: SEES_CASES,
+      query: CaseListQuerySchema,
+      responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: CasePageSchema } },
+      handle: async ({ query, actor }) => {
+        const bound = (value: string | undefined) => (value === undefined ? undefined : instantOfBound(value));
+        const { reference, openedFrom, openedTo, identifiedFrom, identifiedTo, ...rest } = query;
+        return {
+          status: 200,
+          body: await deps.lists.cases(actor, {
+            ...rest,
+            referencePrefix: reference,
+            openedFrom: bound(openedFrom),
+            openedTo: bound(openedTo),
+            identifiedFrom: bound(identifiedFrom),
+            identifiedTo: bound(identifiedTo),
+          }),
         };
       },
     }),

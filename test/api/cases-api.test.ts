@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Express } from 'express';
 import request from 'supertest';
-import { CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
+import { CasePageSchema, CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/contract';
 import { createLogger } from '../../core/logger';
 import { enqueue } from '../../db/notifications';
@@ -768,5 +768,101 @@ describe('dates outside 1900-01-01 to 2199-12-31', () => {
     }
     const read = await request(app).get(`/api/cases/${opened.caseId}`).set(as('coord-1')).expect(200);
     expect((read.body as CaseBody).steps.find((s) => s.id === 'cp_decision-1')?.status).toBe('pending');
+  });
+});
+
+describe('the caseload: GET /api/cases', () => {
+  type CasePage = { items: { reference: string; path: string; pendingSteps: number; overdueSteps: number }[] };
+  const list = (query: Record<string, string>, agencyId: keyof typeof KINDS = 'coord-1') =>
+    request(app).get('/api/cases').query(query).set(as(agencyId));
+  const references = (body: unknown) => (body as CasePage).items.map((item) => item.reference);
+
+  let adult: CaseBody;
+  beforeAll(async () => {
+    const lastYear = `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`;
+    await openCase({ reference: 'LIST-EARLY', identifiedOn: lastYear });
+    adult = await openCase({ reference: 'LIST-ADULT' });
+    await openCase({
+      reference: 'LIST-MINOR',
+      survivor: { name: 'Test Minor', birthDate: `${Number(today.slice(0, 4)) - 15}-01-01` },
+    });
+    await request(app)
+      .post(`/api/cases/${adult.caseId}/steps/cp_request-1/sign-off`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ outcome: 'requested', details: { requestedOn: today } })
+      .expect(200);
+  });
+
+  test('lists the cases of the caller, newest first, found by the start of their reference', async () => {
+    const res = await list({ reference: 'LIST-' }).expect(200);
+    expect(CasePageSchema.parse(res.body).nextCursor).toBeNull();
+    expect(references(res.body)).toEqual(['LIST-MINOR', 'LIST-ADULT', 'LIST-EARLY']);
+    expect(references((await list({ reference: 'LIST-AD' }).expect(200)).body)).toEqual(['LIST-ADULT']);
+    // A reference is matched as written: its letters' case is its own.
+    expect(references((await list({ reference: 'list-' }).expect(200)).body)).toEqual([]);
+  });
+
+  test('filters by path, pending step kind, track, identification date and overdue', async () => {
+    expect(references((await list({ reference: 'LIST-', path: 'minor' }).expect(200)).body)).toEqual(['LIST-MINOR']);
+    // The adult's CP request is signed; the others' is still pending.
+    expect(references((await list({ reference: 'LIST-', pendingKind: 'cp_request' }).expect(200)).body)).toEqual([
+      'LIST-MINOR',
+      'LIST-EARLY',
+    ]);
+    expect(references((await list({ reference: 'LIST-', pendingKind: 'cp_decision' }).expect(200)).body)).toEqual([
+      'LIST-ADULT',
+    ]);
+    expect(references((await list({ reference: 'LIST-', track: 'intake' }).expect(200)).body)).toHaveLength(3);
+    expect(references((await list({ reference: 'LIST-', identifiedTo: today }).expect(200)).body)).toEqual([
+      'LIST-EARLY',
+    ]);
+    expect(references((await list({ reference: 'LIST-', identifiedFrom: today }).expect(200)).body)).toEqual([
+      'LIST-MINOR',
+      'LIST-ADULT',
+    ]);
+    expect(
+      references((await list({ reference: 'LIST-', openedFrom: today, identifiedFrom: today }).expect(200)).body),
+    ).toHaveLength(2);
+
+    const before = now;
+    now = new Date(startedAt.getTime() + 400 * 86_400_000);
+    try {
+      const overdue = (await list({ reference: 'LIST-', overdue: 'true' }).expect(200)).body as CasePage;
+      expect(overdue.items).toHaveLength(3);
+      expect(overdue.items.every((item) => item.overdueSteps > 0 && item.overdueSteps <= item.pendingSteps)).toBe(true);
+    } finally {
+      now = before;
+    }
+    expect(references((await list({ reference: 'LIST-EARLY', overdue: 'false' }).expect(200)).body)).toEqual([]);
+  });
+
+  test('pages with cursors, each case once; other agencies see none of these cases', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await list({ reference: 'LIST-', limit: '1', ...(cursor ? { cursor } : {}) }).expect(200);
+      const page = CasePageSchema.parse(res.body);
+      seen.push(...page.items.map((item) => item.reference));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(['LIST-MINOR', 'LIST-ADULT', 'LIST-EARLY']);
+
+    expect(references((await list({ reference: 'LIST-' }, 'le-2').expect(200)).body)).toEqual([]);
+    expect(references((await list({ reference: 'LIST-', agencyId: 'le-2' }).expect(200)).body)).toEqual([]);
+    expect(references((await list({ reference: 'LIST-', agencyId: 'hhs-1' }, 'le-1').expect(200)).body)).toHaveLength(
+      3,
+    );
+  });
+
+  test.each([
+    [{ overdue: 'maybe' }, 'overdue'],
+    [{ status: 'pending' }, 'status'],
+    [{ reference: 'LIST_%' }, 'reference'],
+    [{ openedFrom: '2027-02-30' }, 'openedFrom'],
+    [{ cursor: 'not-a-cursor' }, 'cursor'],
+  ])('refuses %j naming the field', async (query, field) => {
+    const res = await list(query).expect(400);
+    expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The read model's hot queries at a realistic size use the indexes meant for them: the plans PostgreSQL chooses for
- * the very SQL that getCase and listSteps send (captured, then EXPLAINed with the same values) after loading a few
+ * the very SQL that getCase, listSteps and listCases send (captured, then EXPLAINed with the same values) after loading a few
  * thousand bench cases and analysing them. A sequential scan of a big table here is a read that grows with the data.
  */
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { loadReadModel } from '../../bench/bulk-load';
 import { benchAgencyId } from '../../bench/bench-agencies';
+import { listCases, type CaseFilter } from '../../db/case-list';
 import { createPool } from '../../db/pool';
 import type { Queryable } from '../../db/pool';
 import { getCase, listSteps, type StepFilter } from '../../db/read-model';
@@ -102,4 +103,27 @@ it("lists across agencies from the pending-steps index in due order, or from the
   expect(seqScans(plan)).toEqual([]);
   const used = indexesUsed(plan);
   expect(['case_steps_pending_due_idx', 'cases_agency_ids_idx'].filter((index) => used.has(index))).not.toEqual([]);
+});
+
+const CASELOAD_FILTERS: [name: string, filter: Partial<CaseFilter>][] = [
+  ['no filter', {}],
+  ['status', { status: 'closed' }],
+  ['path', { path: 'minor' }],
+  ['another agency', { agencyId: benchAgencyId('advocate', 7) }],
+  ['track', { track: 'u_visa' }],
+  ['pending step kind', { pendingKind: 'cp_renewal_request' }],
+  ['overdue', { overdue: true }],
+  ['not overdue', { overdue: false }],
+  ['opened between', { openedFrom: '2026-01-01T00:00:00.000Z', openedTo: '2026-02-01T00:00:00.000Z' }],
+  ['identified between', { identifiedFrom: '2026-01-01T00:00:00.000Z', identifiedTo: '2026-01-08T00:00:00.000Z' }],
+  ['reference prefix', { referencePrefix: 'RC-BENCH-0012' }],
+];
+
+describe.each(CASELOAD_FILTERS)('the caseload filtered by %s', (_name, filter) => {
+  it('reads no big table in full', async () => {
+    const plan = await planOf((capture) =>
+      listCases(capture, { participantAgencyId: participant, limit: 50, now: new Date(), ...filter }),
+    );
+    expect(seqScans(plan)).toEqual([]);
+  });
 });

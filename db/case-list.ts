@@ -1,0 +1,132 @@
+/**
+ * The caseload: the cases an agency takes part in, filtered, newest first, one keyset page at a time. Every filter
+ * has an index that serves it at 100,000 cases (migration case-list-indexes; test/db/read-plans.test.ts shows the
+ * plans). No personal data: a case row holds references, dates and agency ids only.
+ */
+import type { Queryable } from './pool';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './read-model';
+import type { CaseSnapshot, Instant, StepKind, Track } from '../domain/types';
+
+const MAX_CASE_PAGE = 200;
+
+export interface CaseFilter {
+  /** Only cases this agency takes part in: the caller's own. */
+  participantAgencyId: string;
+  status?: CaseSnapshot['status'];
+  path?: CaseSnapshot['path'];
+  /** Cases that name this agency (of any kind). */
+  agencyId?: string;
+  /** Cases with a step on this track. */
+  track?: Track;
+  /** Cases with a pending step of this kind. */
+  pendingKind?: StepKind;
+  /** true: cases with a pending step past its due date; false: cases without one. */
+  overdue?: boolean;
+  /** Opened (entered into the service) at or after / strictly before. */
+  openedFrom?: Instant;
+  openedTo?: Instant;
+  /** Identified by law enforcement at or after / strictly before. */
+  identifiedFrom?: Instant;
+  identifiedTo?: Instant;
+  /** The start of the reference, as typed into a search box; case-sensitive, as references are stored. */
+  referencePrefix?: string;
+  /** 1 to 200; larger values are capped. */
+  limit: number;
+  /** `nextCursor` of the previous page, with the same filter. */
+  cursor?: string;
+  /** The clock "overdue" is measured against. */
+  now: Date;
+}
+
+interface CaseListItem extends Pick<
+  CaseSnapshot,
+  'caseId' | 'reference' | 'path' | 'status' | 'openedAt' | 'closedAt' | 'agencies'
+> {
+  identifiedAt: Instant | null;
+  pendingSteps: number;
+  overdueSteps: number;
+  /** The earliest due date of its pending steps. */
+  nextDueAt: Instant | null;
+}
+
+export interface CasePage {
+  items: CaseListItem[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** LIKE's own characters in a typed prefix match themselves, not any text. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listCases(db: Queryable, filter: CaseFilter): Promise<CasePage> {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_CASE_PAGE);
+  const values: unknown[] = [];
+  const param = (value: unknown): string => `$${values.push(value)}`;
+  const now = param(filter.now);
+  const conditions = [`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`];
+  const overdueStep = `SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.status = 'pending' AND s.due_at < ${now}`;
+
+  if (filter.status !== undefined) conditions.push(`c.status = ${param(filter.status)}`);
+  if (filter.path !== undefined) conditions.push(`c.path = ${param(filter.path)}`);
+  if (filter.agencyId !== undefined) conditions.push(`c.agency_ids @> ARRAY[${param(filter.agencyId)}]`);
+  if (filter.track !== undefined)
+    conditions.push(`EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.track = ${param(filter.track)})`);
+  if (filter.pendingKind !== undefined)
+    conditions.push(
+      `EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.status = 'pending' AND s.kind = ${param(filter.pendingKind)})`,
+    );
+  if (filter.overdue !== undefined) conditions.push(`${filter.overdue ? '' : 'NOT '}EXISTS (${overdueStep})`);
+  if (filter.openedFrom !== undefined) conditions.push(`c.opened_at >= ${param(filter.openedFrom)}`);
+  if (filter.openedTo !== undefined) conditions.push(`c.opened_at < ${param(filter.openedTo)}`);
+  if (filter.identifiedFrom !== undefined || filter.identifiedTo !== undefined) {
+    const range = [
+      filter.identifiedFrom === undefined ? null : `i.completed_at >= ${param(filter.identifiedFrom)}`,
+      filter.identifiedTo === undefined ? null : `i.completed_at < ${param(filter.identifiedTo)}`,
+    ].filter((condition) => condition !== null);
+    conditions.push(
+      `EXISTS (SELECT 1 FROM case_steps i WHERE i.case_id = c.id AND i.kind = 'identification' AND ${range.join(' AND ')})`,
+    );
+  }
+  if (filter.referencePrefix !== undefined)
+    conditions.push(`c.reference LIKE ${param(likePrefix(filter.referencePrefix))}`);
+  if (filter.cursor !== undefined) {
+    const [openedAt, caseId] = decodeCursor(filter.cursor, 2);
+    conditions.push(`(c.opened_at, c.id) < (${param(openedAt)}::timestamptz, ${param(caseId)}::uuid)`);
+  }
+
+  const { rows } = await db
+    .query<{ item: CaseListItem; opened_key: string; id: string }>(
+      `SELECT json_build_object(
+         'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status,
+         'openedAt', ${iso('c.opened_at')}, 'closedAt', ${iso('c.closed_at')}, 'agencies', c.agencies,
+         'identifiedAt', (SELECT ${iso('i.completed_at')} FROM case_steps i
+                          WHERE i.case_id = c.id AND i.kind = 'identification' LIMIT 1),
+         'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')}
+       ) AS item, c.opened_at::text AS opened_key, c.id
+       FROM cases c
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS pending, (count(*) FILTER (WHERE s.due_at < ${now}))::int AS overdue,
+                min(s.due_at) AS next_due
+         FROM case_steps s WHERE s.case_id = c.id AND s.status = 'pending'
+       ) p
+       WHERE ${conditions.join(' AND ')}
+       ORDER BY c.opened_at DESC, c.id DESC
+       LIMIT ${param(limit + 1)}`,
+      values,
+    )
+    .catch((error: unknown) => {
+      // A cursor that decodes but names an impossible position (not a date, not a uuid) is the client's error too.
+      if (filter.cursor !== undefined && (error as { code?: string }).code?.startsWith('22'))
+        throw new InvalidCursorError();
+      throw error;
+    });
+
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => row.item),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.opened_key, last.id]) : null,
+  };
+}
