@@ -2,7 +2,6 @@
  * The read model: each case as its workflow last projected it, and the lists of pending and overdue steps.
  * Writes come only from the projection activity; reads serve the API.
  */
-import type { Pool } from 'pg';
 import { appliedCommandRow, insertAppliedCommand } from './audit';
 import type { Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
@@ -205,8 +204,7 @@ export function encodeCursor(key: string[]): string {
 export function decodeCursor(cursor: string, length: number): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((part) => typeof part === 'string'))
-      return key as string[];
+    if (Array.isArray(key) && key.length === length && key.every((part) => typeof part === 'string')) return key;
   } catch {
     // fall through
   }

@@ -10,6 +10,7 @@ import { ApiProblem } from './api-client';
 import { Kit } from './kit';
 import { auditPages } from './pages/audit';
 import { authPages } from './pages/auth';
+import { caseloadPages } from './pages/caseload';
 import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
 import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
@@ -64,7 +65,7 @@ export function createConsole(options: ConsoleOptions): Router {
     next();
   });
 
-  router.use(authPages(kit, oidc), homePages(kit), stepPages(kit), casePages(kit), auditPages(kit));
+  router.use(authPages(kit, oidc), homePages(kit), stepPages(kit), caseloadPages(kit), casePages(kit), auditPages(kit));
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/api/')) return next(error);

@@ -81,6 +81,8 @@ const LAPTOP = { width: 1280, height: 900 };
 const TABLET = { width: 820, height: 1180 };
 
 async function signIn(username: string, viewport = LAPTOP): Promise<Page> {
+  // Every sign-in of this file comes from one address, more than the per-minute sign-in limit allows.
+  await stack.resetRateLimits();
   const context = await browser.newContext({ viewport, bypassCSP: true, hasTouch: viewport === TABLET });
   const page = await context.newPage();
   await page.goto(`${base}/`);
@@ -236,6 +238,39 @@ test('after time passes, the overdue CP decision appears on the coordinator list
   await page.context().close();
 });
 
+test('the coordinator finds the case by its reference and by filters; the address holds filters, never a name', async () => {
+  const page = await signIn('demo-coordinator');
+  await page.getByRole('link', { name: 'Cases', exact: true }).click();
+  expect(await page.locator('h1').textContent()).toBe('Cases');
+  await page.getByLabel('Case reference, or its start').fill(reference.slice(0, -1));
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.waitForURL((url) => url.searchParams.get('reference') === reference.slice(0, -1));
+  const row = page.getByRole('row').filter({ hasText: reference });
+  expect(await row.count()).toBe(1);
+  expect(await row.textContent()).toContain('overdue');
+  await expectAccessible(page);
+
+  await page.getByLabel('Path').selectOption('adult');
+  await page.getByLabel('Overdue').selectOption('true');
+  await page.getByLabel('Waiting for').selectOption('cp_decision');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL((url) => url.searchParams.get('pendingKind') === 'cp_decision');
+  expect(await page.getByRole('row').filter({ hasText: reference }).count()).toBe(1);
+  expect(page.url()).not.toContain('Ana');
+  await page.screenshot({ path: `${SCREENSHOTS}/cases.png`, fullPage: true });
+
+  await page.getByLabel('Path').selectOption('minor');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL((url) => url.searchParams.get('path') === 'minor');
+  expect(await page.getByRole('row').filter({ hasText: reference }).count()).toBe(0);
+
+  const refused = await page.goto(`${base}/cases?openedFrom=2027-02-30`);
+  expect(refused?.status()).toBe(400);
+  expect(await page.locator('#openedFrom-error').textContent()).toBeTruthy();
+  await expectAccessible(page);
+  await row.page().context().close();
+});
+
 test('a filter date out of range is a field error on the list, never an error page', async () => {
   const page = await signIn('demo-coordinator');
   for (const [name, value] of [
@@ -297,7 +332,7 @@ test('signing out revokes the session; a revoked session sends the browser back 
 
 test('on a tablet, pages fit the screen and the keyboard reaches a visibly focused skip link first', async () => {
   const page = await signIn('demo-coordinator', TABLET);
-  for (const path of ['/', '/steps?status=pending', `/cases/${caseId}`, '/cases/new']) {
+  for (const path of ['/', '/steps?status=pending', '/cases', `/cases/${caseId}`, '/cases/new']) {
     await page.goto(`${base}${path}`);
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

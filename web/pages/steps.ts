@@ -1,8 +1,9 @@
 /** Pending or overdue steps across cases with the API's filters, sort and paging, all kept in the URL. */
 import { Router } from 'express';
-import { ApiProblem, ok } from '../api-client';
+import { ok } from '../api-client';
 import { param, type Kit } from '../kit';
 import { STEP_KINDS } from '../../domain/types';
+import { apiQueryOf, fetchList, filtersOf } from './list-query';
 
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
 type StepQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
@@ -13,26 +14,15 @@ export function stepPages(kit: Kit): Router {
   router.get('/steps', async (req, res) => {
     const me = await kit.me(req, res);
     const api = kit.api(req);
-    const filters = Object.fromEntries(FILTERS.map((name) => [name, param(req, name) ?? ''])) as Record<
-      (typeof FILTERS)[number],
-      string
-    >;
+    const filters = filtersOf(req, FILTERS);
     const cursor = param(req, 'cursor');
     const agencies = ok(await api.GET('/api/agencies')).items;
     // The query goes to the API as typed; values it refuses come back as field errors, shown next to the filter.
-    const apiQuery = Object.fromEntries(
-      Object.entries({ ...filters, cursor }).filter(([, value]) => value),
-    ) as StepQuery;
-    let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
-    let errors: Record<string, string> = {};
-    let status = 200;
-    try {
-      page = ok(await api.GET('/api/steps', { params: { query: apiQuery } }));
-    } catch (error) {
-      if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-      errors = error.fieldErrors();
-      status = 400;
-    }
+    const query = apiQueryOf(filters, cursor) as StepQuery;
+    const { page, errors, status } = await fetchList<{ items: unknown[]; nextCursor: string | null }>(
+      async () => ok(await api.GET('/api/steps', { params: { query } })),
+      { items: [], nextCursor: null },
+    );
     kit.render(
       req,
       res,

@@ -1,0 +1,52 @@
+/**
+ * The caseload: every case the user's agency takes part in, found by the start of its reference or filtered (status,
+ * path, agency, track, a pending step, overdue, opened and identified dates), newest first; the filters live in the
+ * URL, which never carries a name.
+ */
+import { Router } from 'express';
+import { ok } from '../api-client';
+import { param, type Kit } from '../kit';
+import { STEP_KINDS, TRACKS } from '../../domain/types';
+import { apiQueryOf, fetchList, filtersOf } from './list-query';
+
+const FILTERS = [
+  'reference',
+  'status',
+  'path',
+  'agencyId',
+  'track',
+  'pendingKind',
+  'overdue',
+  'openedFrom',
+  'openedTo',
+  'identifiedFrom',
+  'identifiedTo',
+  'limit',
+] as const;
+type CaseQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
+
+export function caseloadPages(kit: Kit): Router {
+  const router = Router();
+
+  router.get('/cases', async (req, res) => {
+    await kit.me(req, res);
+    const api = kit.api(req);
+    const filters = filtersOf(req, FILTERS);
+    const cursor = param(req, 'cursor');
+    const agencies = ok(await api.GET('/api/agencies')).items;
+    const query = apiQueryOf(filters, cursor) as CaseQuery;
+    const { page, errors, status } = await fetchList<{ items: unknown[]; nextCursor: string | null }>(
+      async () => ok(await api.GET('/api/cases', { params: { query } })),
+      { items: [], nextCursor: null },
+    );
+    kit.render(
+      req,
+      res,
+      'caseload',
+      { title: 'Cases', filters, cursor, page, errors, stepKinds: STEP_KINDS, tracks: TRACKS, agencies },
+      status,
+    );
+  });
+
+  return router;
+}
