@@ -22,14 +22,52 @@ const token = z
 export const AgencyIdSchema = token;
 const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
 
+const SurvivorNameSchema = z.string().trim().min(1).max(200);
+const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
+const ContactSchema = z.string().trim().max(200);
+/** A BCP 47 tag as people write them: a language, then optional script, region or variant subtags. */
+const LanguageSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'expected a language tag such as es, pt-BR or zh-Hant');
+
 export const SurvivorSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: SurvivorNameSchema,
   birthDate: IsoDateSchema,
-  aNumber: z
-    .string()
-    .regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits')
-    .optional(),
-  contact: z.string().trim().max(200).optional(),
+  aNumber: ANumberSchema.optional(),
+  contact: ContactSchema.optional(),
+  preferredLanguage: LanguageSchema.optional(),
+});
+
+/**
+ * A correction of the identity: the fields to change; '' clears an optional one. The birth date is not here: it set
+ * the case's path and deadlines when the case opened.
+ */
+export const SurvivorCorrectionSchema = z
+  .strictObject({
+    name: SurvivorNameSchema.optional(),
+    aNumber: z.union([ANumberSchema, z.literal('')]).optional(),
+    contact: ContactSchema.optional(),
+    preferredLanguage: z.union([LanguageSchema, z.literal('')]).optional(),
+  })
+  .refine((correction) => Object.keys(correction).length > 0, {
+    message: 'give at least one of name, aNumber, contact, preferredLanguage',
+  });
+
+export const SurvivorCorrectedSchema = z.object({
+  identity: SurvivorSchema,
+  changedFields: z.array(z.string()).describe('the fields this correction changed; none when it changed nothing'),
+});
+
+export const SurvivorRevisionsSchema = z.object({
+  items: z.array(
+    z.object({
+      revision: z.number().int(),
+      identity: SurvivorSchema.describe('the identity as it was before this change'),
+      changedFields: z.array(z.string()),
+      changedBy: z.string().nullable().describe('the user who made the change'),
+      changedAt: z.string(),
+    }),
+  ),
 });
 
 const CaseAgenciesSchema = z.strictObject(

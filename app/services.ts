@@ -8,6 +8,7 @@ import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
+import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
 
 export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps;
 
@@ -16,17 +17,20 @@ export interface Services {
   audit: AuditService;
   lists: ListsService;
   caseReads: CaseReads;
+  survivorRecords: SurvivorRecords;
   idempotency: IdempotencyService;
   /** The counts of the API's rate limits, shared by every process on the database. */
   rateCounts: RateCounts;
 }
 
 export function createServices(parts: ServiceParts): Services {
+  const caseReads = createCaseReads(parts);
   return {
     access: createAccessService(parts),
     audit: createAuditService(parts),
     lists: createListsService(parts),
-    caseReads: createCaseReads(parts),
+    caseReads,
+    survivorRecords: createSurvivorRecords(parts, caseReads),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
   };

@@ -3,7 +3,7 @@
  * clear; nothing here logs.
  */
 import type { Pool } from 'pg';
-import type { Queryable } from './pool';
+import { inTransaction, type Queryable } from './pool';
 import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
 
 export interface SurvivorIdentity {
@@ -12,7 +12,14 @@ export interface SurvivorIdentity {
   birthDate: string;
   aNumber?: string;
   contact?: string;
+  /** A BCP 47 language tag (`es`, `zh-Hant`): the language to speak with the survivor in. */
+  preferredLanguage?: string;
 }
+
+/** What may be corrected after the case opened; the birth date set the case's path and deadlines, so it stays. */
+export type SurvivorCorrection = Partial<Omit<SurvivorIdentity, 'birthDate'>>;
+
+const CORRECTABLE = ['name', 'aNumber', 'contact', 'preferredLanguage'] as const;
 
 /**
  * Stores (or replaces) the identity of a case's survivor. Without a keyring the identity is stored unencrypted under
@@ -24,13 +31,7 @@ export async function saveSurvivor(
   identity: SurvivorIdentity,
   keyring?: IdentityKeyring,
 ): Promise<void> {
-  const plain: SurvivorIdentity = {
-    name: identity.name,
-    birthDate: identity.birthDate,
-    aNumber: identity.aNumber,
-    contact: identity.contact,
-  };
-  const { ciphertext, keyId } = seal(Buffer.from(JSON.stringify(plain)), caseId, keyring);
+  const { ciphertext, keyId } = sealIdentity(identity, caseId, keyring);
   await pool.query(
     `INSERT INTO survivors (case_id, identity_ciphertext, key_id) VALUES ($1, $2, $3)
      ON CONFLICT (case_id) DO UPDATE SET identity_ciphertext = EXCLUDED.identity_ciphertext, key_id = EXCLUDED.key_id, updated_at = now()`,
@@ -55,4 +56,101 @@ export async function getSurvivor(
 /** Removes the identity, e.g. when the case's workflow could not be started after the identity was stored. */
 export async function deleteSurvivor(pool: Queryable, caseId: string): Promise<void> {
   await pool.query('DELETE FROM survivors WHERE case_id = $1', [caseId]);
+}
+
+/** Only the identity's own fields are sealed, whatever else the object carries. */
+function sealIdentity(identity: SurvivorIdentity, caseId: string, keyring: IdentityKeyring | undefined) {
+  const plain: SurvivorIdentity = {
+    name: identity.name,
+    birthDate: identity.birthDate,
+    aNumber: identity.aNumber,
+    contact: identity.contact,
+    preferredLanguage: identity.preferredLanguage,
+  };
+  return seal(Buffer.from(JSON.stringify(plain)), caseId, keyring);
+}
+
+/**
+ * Corrects the identity: the identity as it was goes into `survivor_revisions` (sealed, with the names of the fields
+ * that changed and who changed them), then the current row is replaced, in one transaction. A field given as ''
+ * is cleared. Answers null for a case without a survivor row, and the fields that changed (none: nothing written).
+ */
+export async function correctSurvivor(
+  pool: Pool,
+  caseId: string,
+  correction: SurvivorCorrection,
+  by: { userId: string | null; at: Date },
+  keyring?: IdentityKeyring,
+): Promise<{ identity: SurvivorIdentity; changedFields: string[] } | null> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ identity_ciphertext: Buffer; key_id: string }>(
+      'SELECT identity_ciphertext, key_id FROM survivors WHERE case_id = $1 FOR UPDATE',
+      [caseId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const before = JSON.parse(
+      open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8'),
+    ) as SurvivorIdentity;
+    const after: SurvivorIdentity = { ...before };
+    for (const field of CORRECTABLE) {
+      const value = correction[field];
+      if (value === undefined) continue;
+      if (value === '' && field !== 'name') delete after[field];
+      else after[field] = value;
+    }
+    const changedFields = CORRECTABLE.filter((field) => before[field] !== after[field]);
+    if (changedFields.length === 0) return { identity: before, changedFields };
+
+    const previous = sealIdentity(before, caseId, keyring);
+    await client.query(
+      `INSERT INTO survivor_revisions (case_id, revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at)
+       SELECT $1, coalesce(max(revision), 0) + 1, $2, $3, $4, $5, $6 FROM survivor_revisions WHERE case_id = $1`,
+      [caseId, previous.ciphertext, previous.keyId, changedFields, by.userId, by.at],
+    );
+    const current = sealIdentity(after, caseId, keyring);
+    await client.query(
+      'UPDATE survivors SET identity_ciphertext = $2, key_id = $3, updated_at = now() WHERE case_id = $1',
+      [caseId, current.ciphertext, current.keyId],
+    );
+    return { identity: after, changedFields };
+  });
+}
+
+export interface SurvivorRevision {
+  revision: number;
+  /** The identity as it was before this change. */
+  identity: SurvivorIdentity;
+  changedFields: string[];
+  changedBy: string | null;
+  changedAt: string;
+}
+
+/** The identity's earlier versions, newest first, opened. */
+export async function listSurvivorRevisions(
+  pool: Pool,
+  caseId: string,
+  keyring?: IdentityKeyring,
+): Promise<SurvivorRevision[]> {
+  const { rows } = await pool.query<{
+    revision: number;
+    identity_ciphertext: Buffer;
+    key_id: string;
+    changed_fields: string[];
+    changed_by: string | null;
+    changed_at: Date;
+  }>(
+    `SELECT revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at
+     FROM survivor_revisions WHERE case_id = $1 ORDER BY revision DESC`,
+    [caseId],
+  );
+  return rows.map((row) => ({
+    revision: row.revision,
+    identity: JSON.parse(
+      open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8'),
+    ) as SurvivorIdentity,
+    changedFields: row.changed_fields,
+    changedBy: row.changed_by,
+    changedAt: row.changed_at.toISOString(),
+  }));
 }

@@ -199,6 +199,24 @@ export interface paths {
         /** The survivor's identity: only to those working the case for a participating agency; every read is audited. */
         get: operations["getApiCasesCaseIdSurvivor"];
         put?: never;
+        /** Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. */
+        post: operations["postApiCasesCaseIdSurvivor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/survivor/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The survivor's identity as it was before each correction, newest first; every read is audited. */
+        get: operations["getApiCasesCaseIdSurvivorRevisions"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1214,6 +1232,7 @@ export interface operations {
                         birthDate: string;
                         contact?: string;
                         name: string;
+                        preferredLanguage?: string;
                     };
                     usesUVisa?: boolean;
                 };
@@ -2001,6 +2020,7 @@ export interface operations {
                         birthDate: string;
                         contact?: string;
                         name: string;
+                        preferredLanguage?: string;
                     };
                 };
             };
@@ -2023,6 +2043,241 @@ export interface operations {
                 };
             };
             /** @description not an agency of this case */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiCasesCaseIdSurvivor: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    aNumber?: string | "";
+                    contact?: string;
+                    name?: string;
+                    preferredLanguage?: string | "";
+                };
+            };
+        };
+        responses: {
+            /** @description the identity as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the fields this correction changed; none when it changed nothing */
+                        changedFields: string[];
+                        identity: {
+                            aNumber?: string;
+                            /**
+                             * Format: date
+                             * @description a calendar date, 1900-01-01 to 2199-12-31
+                             */
+                            birthDate: string;
+                            contact?: string;
+                            name: string;
+                            preferredLanguage?: string;
+                        };
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not one working this case */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiCasesCaseIdSurvivorRevisions: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the earlier versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            changedAt: string;
+                            /** @description the user who made the change */
+                            changedBy: string | null;
+                            changedFields: string[];
+                            /** @description the identity as it was before this change */
+                            identity: {
+                                aNumber?: string;
+                                /**
+                                 * Format: date
+                                 * @description a calendar date, 1900-01-01 to 2199-12-31
+                                 */
+                                birthDate: string;
+                                contact?: string;
+                                name: string;
+                                preferredLanguage?: string;
+                            };
+                            revision: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not one working this case */
             403: {
                 headers: {
                     [name: string]: unknown;

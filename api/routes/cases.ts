@@ -15,6 +15,9 @@ import {
   ReminderListSchema,
   SignOffBodySchema,
   StepParamsSchema,
+  SurvivorCorrectedSchema,
+  SurvivorCorrectionSchema,
+  SurvivorRevisionsSchema,
   SurvivorSchema,
 } from '../schemas';
 
@@ -24,7 +27,7 @@ const OPENS_CASES: Permission = {
 };
 
 export function caseRoutes(deps: ApiDeps): Route[] {
-  const { caseReads } = deps;
+  const { caseReads, survivorRecords } = deps;
   /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
   const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView =>
     caseReads.notesShown(body as CaseView, actor);
@@ -111,6 +114,43 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         // Personal data: no cache may keep it.
         return { status: 200, body: survivor, headers: { 'Cache-Control': 'no-store' } };
       },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/survivor',
+      tag: 'cases',
+      summary:
+        "Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed.",
+      params: CaseParamsSchema,
+      body: SurvivorCorrectionSchema,
+      audit: 'survivor.correct',
+      responses: {
+        200: { description: 'the identity as it now is', schema: SurvivorCorrectedSchema },
+        403: { description: 'not one working this case', problem: true },
+        404: { description: 'no such case', problem: true },
+      },
+      handle: async ({ params, body, actor }) => {
+        const corrected = await survivorRecords.correct(params.caseId, body, actor);
+        return { status: 200, body: corrected, headers: { 'Cache-Control': 'no-store' } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/cases/:caseId/survivor/revisions',
+      tag: 'cases',
+      summary: "The survivor's identity as it was before each correction, newest first; every read is audited.",
+      params: CaseParamsSchema,
+      audit: 'survivor.read_revisions',
+      responses: {
+        200: { description: 'the earlier versions', schema: SurvivorRevisionsSchema },
+        403: { description: 'not one working this case', problem: true },
+        404: { description: 'no such case', problem: true },
+      },
+      handle: async ({ params, actor }) => ({
+        status: 200,
+        body: { items: await survivorRecords.revisions(params.caseId, actor) },
+        headers: { 'Cache-Control': 'no-store' },
+      }),
     }),
     route({
       method: 'post',

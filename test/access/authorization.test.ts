@@ -132,22 +132,25 @@ const CASE_COLUMNS = [
   'policeDashboard',
   'listNotifications',
   'readAudit',
+  'listCases',
+  'correctSurvivor',
+  'survivorRevisions',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role],
-  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role],
-  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok],
-  admin: [role, party, party, party, party, party, role, role, role, role, role, ok],
-  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok],
-  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role],
-  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok],
+  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident],
+  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party],
+  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party],
+  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party],
+  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -495,6 +498,18 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
     route: 'GET /api/cases/{caseId}/survivor',
     allowed: 200,
     call: (who) => get(`/api/cases/${sharedCaseId}/survivor`, who),
+  },
+  listCases: { route: 'GET /api/cases', allowed: 200, call: (who) => get('/api/cases', who) },
+  correctSurvivor: {
+    route: 'POST /api/cases/{caseId}/survivor',
+    allowed: 200,
+    call: (who) =>
+      post(`/api/cases/${sharedCaseId}/survivor`, who, { contact: `authz test contact ${who.user.username}` }),
+  },
+  survivorRevisions: {
+    route: 'GET /api/cases/{caseId}/survivor/revisions',
+    allowed: 200,
+    call: (who) => get(`/api/cases/${sharedCaseId}/survivor/revisions`, who),
   },
   signOff: {
     route: 'POST /api/cases/{caseId}/steps/{stepId}/sign-off',

@@ -866,3 +866,77 @@ describe('the caseload: GET /api/cases', () => {
     expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
   });
 });
+
+describe("correcting the survivor's record", () => {
+  test('a correction keeps what it replaced, sealed, and is audited; the birth date is not correctable', async () => {
+    const opened = await openCase({ reference: 'SURVIVOR-FIX' });
+    const path = `/api/cases/${opened.caseId}/survivor`;
+    const corrected = await request(app)
+      .post(path)
+      .set(as('adv-1'))
+      .send({ contact: 'Shelter line 555-0100', aNumber: '', preferredLanguage: 'es' })
+      .expect(200);
+    expect(corrected.headers['cache-control']).toBe('no-store');
+    expect(corrected.body).toEqual({
+      identity: {
+        name: 'Test Person',
+        birthDate: '1990-05-01',
+        contact: 'Shelter line 555-0100',
+        preferredLanguage: 'es',
+      },
+      changedFields: ['aNumber', 'contact', 'preferredLanguage'],
+    });
+    // The same correction again changes nothing and keeps no second revision.
+    await request(app)
+      .post(path)
+      .set(as('adv-1'))
+      .send({ contact: 'Shelter line 555-0100' })
+      .expect(200)
+      .expect((res) => expect((res.body as { changedFields: string[] }).changedFields).toEqual([]));
+
+    const read = await request(app).get(path).set(as('le-1')).expect(200);
+    expect(read.body).toMatchObject({ contact: 'Shelter line 555-0100', preferredLanguage: 'es' });
+    expect(read.body).not.toHaveProperty('aNumber');
+    const revisions = await request(app).get(`${path}/revisions`).set(as('le-1')).expect(200);
+    expect(revisions.body).toMatchObject({
+      items: [
+        {
+          revision: 1,
+          identity: { name: 'Test Person', aNumber: 'A123456789' },
+          changedFields: ['aNumber', 'contact', 'preferredLanguage'],
+          changedBy: workers['adv-1']!.user.id,
+        },
+      ],
+    });
+
+    // At rest the earlier identity is ciphertext only.
+    const { rows } = await stack.pool.query<{ sealed: Buffer }>(
+      'SELECT identity_ciphertext AS sealed FROM survivor_revisions WHERE case_id = $1',
+      [opened.caseId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.sealed.toString('latin1')).not.toContain('A123456789');
+    expect(rows[0]!.sealed.toString('latin1')).not.toContain('Test Person');
+    const audit = await stack.pool.query<{ action: string; outcome: string }>(
+      "SELECT action, outcome FROM audit_events WHERE case_id = $1 AND action LIKE 'survivor.%' ORDER BY id",
+      [opened.caseId],
+    );
+    expect(audit.rows.map((row) => `${row.action} ${row.outcome}`)).toEqual([
+      'survivor.correct allowed',
+      'survivor.correct allowed',
+      'survivor.read allowed',
+      'survivor.read_revisions allowed',
+    ]);
+
+    for (const [body, field] of [
+      [{ birthDate: '1991-01-01' }, 'birthDate'],
+      [{ aNumber: '12' }, 'aNumber'],
+      [{ preferredLanguage: 'Spanish please' }, 'preferredLanguage'],
+    ] as const) {
+      const refused = await request(app).post(path).set(as('adv-1')).send(body).expect(422);
+      expect((refused.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
+    }
+    const empty = await request(app).post(path).set(as('adv-1')).send({}).expect(422);
+    expect(JSON.stringify(empty.body)).toContain('give at least one of');
+  });
+});
