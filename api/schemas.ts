@@ -38,6 +38,12 @@ export const SurvivorSchema = z.strictObject({
   preferredLanguage: LanguageSchema.optional(),
 });
 
+/** The field's format, or '' to clear it (one string type, so the generated client types stay simple). */
+const clearable = (schema: z.ZodString) =>
+  z.string().refine((value) => value === '' || schema.safeParse(value).success, {
+    error: (issue) => schema.safeParse(issue.input).error?.issues[0]?.message ?? 'not valid',
+  });
+
 /**
  * A correction of the identity: the fields to change; '' clears an optional one. The birth date is not here: it set
  * the case's path and deadlines when the case opened.
@@ -45,9 +51,9 @@ export const SurvivorSchema = z.strictObject({
 export const SurvivorCorrectionSchema = z
   .strictObject({
     name: SurvivorNameSchema.optional(),
-    aNumber: z.union([ANumberSchema, z.literal('')]).optional(),
+    aNumber: clearable(ANumberSchema).optional(),
     contact: ContactSchema.optional(),
-    preferredLanguage: z.union([LanguageSchema, z.literal('')]).optional(),
+    preferredLanguage: clearable(LanguageSchema).optional(),
   })
   .refine((correction) => Object.keys(correction).length > 0, {
     message: 'give at least one of name, aNumber, contact, preferredLanguage',

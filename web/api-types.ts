@@ -2094,10 +2094,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    aNumber?: string | "";
+                    aNumber?: string;
                     contact?: string;
                     name?: string;
-                    preferredLanguage?: string | "";
+                    preferredLanguage?: string;
                 };
             };
         };
