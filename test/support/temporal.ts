@@ -39,12 +39,19 @@ export async function createLocalEnv(options: { dbFilename?: string } = {}): Pro
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundles a workflows module once per test file; several workers in one file share it. */
-export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+/**
+ * Bundles a workflows module (with these workflow interceptor modules) once per test file; several workers in one
+ * file share it.
+ */
+export function workflowBundle(
+  workflowsPath: string,
+  workflowInterceptorModules: string[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
+  const key = [workflowsPath, ...workflowInterceptorModules].join('\n');
+  let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger });
+    bundles.set(key, bundle);
   }
   return bundle;
 }
