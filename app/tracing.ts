@@ -2,16 +2,16 @@
  * OpenTelemetry traces, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set (spans go there over OTLP/HTTP, with the
  * exporter's standard OTEL_EXPORTER_OTLP_* settings); off, no SDK starts and nothing is patched.
  *
- * Must start before http, express and pg are first required: the instrumentations patch them as they load. main.ts
- * therefore starts it before it imports the rest of the service.
+ * Must start before http and pg are first required: the instrumentations patch them as they load. main.ts therefore
+ * starts it before it imports the rest of the service. No Express instrumentation: @opentelemetry/instrumentation-express
+ * of this SDK line (0.47) patches Express 4 only; api/route.ts names the request's span by its route instead.
  *
- * No personal data goes into a span: HTTP spans carry method, route, path and status (paths and query strings hold
+ * No personal data goes into a span: HTTP spans carry method, route, path and status, the client's address and user agent (paths and query strings hold
  * only ids and filters, as in the request log), never headers or bodies; PostgreSQL spans carry the SQL text, which
  * holds placeholders, never the query's values (`enhancedDatabaseReporting` stays off); Temporal spans carry
  * workflow, update and activity names and ids.
  */
 import { registerInstrumentations, type InstrumentationBase } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -49,7 +49,6 @@ export function startTracing(spanProcessor: SpanProcessor, serviceName = 'relief
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
     }),
-    new ExpressInstrumentation(),
     // Only queries that belong to a trace (a request, an activity): the outbox's polling alone would fill the
     // backend with one-span traces. The query's values stay out (enhancedDatabaseReporting is off by default).
     new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
