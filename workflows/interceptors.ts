@@ -3,8 +3,9 @@
  * attributes, never a command, so histories replay alike with and without them (test/replay).
  *
  * The request id a run, update or signal arrived with (workflows/request-id.ts) is bound while its handler runs and
- * goes on to what the handler schedules (activities, local activities, child workflows) and into the workflow's log
- * lines. A run started by a request keeps that request's id for its main loop: like its trace, it says what started it.
+ * goes on to what the handler schedules or sends (activities, local activities, child workflows, signals) and into
+ * the workflow's log lines. A run started by a request keeps that request's id for its main loop: like its trace, it
+ * says what started it.
  */
 import {
   AsyncLocalStorage,
@@ -39,6 +40,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
         scheduleLocalActivity: (input, next) =>
           next({ ...input, headers: withRequestIdHeader(input.headers, requestIds.getStore()) }),
         startChildWorkflowExecution: (input, next) =>
+          next({ ...input, headers: withRequestIdHeader(input.headers, requestIds.getStore()) }),
+        signalWorkflow: (input, next) =>
           next({ ...input, headers: withRequestIdHeader(input.headers, requestIds.getStore()) }),
         getLogAttributes: (input, next) => {
           const requestId = requestIds.getStore();
