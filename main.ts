@@ -7,11 +7,11 @@ import { createLogger } from './core/logger';
 import { tracingFromEnvironment } from './app/tracing';
 
 async function main(): Promise<void> {
-  // Tracing starts before the service's modules load: its instrumentations patch http, express and pg as they do.
-  // Nothing imported above loads any of them.
+  const config = loadConfig();
+  // Tracing starts before the service's modules load: its instrumentations patch http and pg as they are required.
+  // Nothing imported above loads either (keep it so: import what needs them through service.ts).
   const tracing = tracingFromEnvironment();
   const { startService } = await import('./service.js');
-  const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const service = await startService(config, logger, tracing);
   const { api, console: webConsole, worker, temporalUi, mail } = service.where;
