@@ -37,9 +37,10 @@ const upward = LAYERS.flatMap((layer, rank) =>
 );
 
 // Workflow code others may import: the contract (ids, type names, inputs, updates, queries, signals, the rejection
-// type), the search attributes and the bundle's entry; the rest of workflows/ is the implementation, which only the
-// worker's bundle loads. Tests and benchmarks may still reach into it (replays, the workflow's own unit tests).
-const WORKFLOW_CONTRACT = '^workflows/(index|contract|search-attributes)\\.ts$';
+// type), the search attributes, the request-id header and the bundle's entry; the rest of workflows/ is the
+// implementation, which only the worker's bundle loads. Tests and benchmarks may still reach into it (replays, the
+// workflow's own unit tests).
+const WORKFLOW_CONTRACT = '^workflows/(index|contract|search-attributes|request-id)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -4,12 +4,16 @@
  */
 import { ConfigError, loadConfig } from './app/config';
 import { createLogger } from './core/logger';
-import { startService } from './service';
+import { tracingFromEnvironment } from './app/tracing';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Tracing starts before the service's modules load: its instrumentations patch http and pg as they are required.
+  // Nothing imported above loads either (keep it so: import what needs them through service.ts).
+  const tracing = tracingFromEnvironment();
+  const { startService } = await import('./service.js');
   const logger = createLogger({ level: config.logLevel });
-  const service = await startService(config, logger);
+  const service = await startService(config, logger, tracing);
   const { api, console: webConsole, worker, temporalUi, mail } = service.where;
   const lines = [
     webConsole && `Web console:        ${webConsole}${service.demo ? '  (sign in as a demo user below)' : ''}`,

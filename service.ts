@@ -18,6 +18,8 @@ import { createMailTransport } from './mail/transport';
 import { connectClient, connectWorker, type TemporalSettings } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
 import { createCaseWorker, installWorkerRuntime } from './temporal/worker';
+import { workflowClientInterceptors } from './temporal/interceptors';
+import type { RunningTracing } from './app/tracing';
 import { CaseCommands } from './app/case-commands';
 import { namingPortVariables, type Config, type KeySource } from './app/config';
 import type { KeyVariable } from './app/keys';
@@ -43,8 +45,10 @@ type Stopper = () => Promise<unknown>;
  * The composition root: starts each part in order (PostgreSQL, Temporal, mail, worker, API), embedded or real as
  * configured, and stops them in reverse. `SERVICE_ROLE` runs the API, the worker, or both in one process.
  */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger, tracing?: RunningTracing): Promise<RunningService> {
   const stoppers: Stopper[] = [];
+  // Stopped last, so the spans of everything that stops before it are still sent.
+  if (tracing) stoppers.push(() => tracing.shutdown());
   const where: RunningService['where'] = {};
   let demo: RunningService['demo'];
   const stop = async () => {
@@ -117,7 +121,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // Both roles command workflows: the API its cases, the worker's activities each notification's delivery.
     const clientConnection = await connectClient(temporal);
     stoppers.push(() => clientConnection.close());
-    const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: temporal.namespace,
+      dataConverter,
+      interceptors: { workflow: workflowClientInterceptors(tracing) },
+    });
 
     if (config.role !== 'api') {
       installWorkerRuntime(logger);
@@ -138,6 +147,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         taskQueue: config.temporal.taskQueue,
         activities,
         dataConverter,
+        tracing,
       });
       const running = worker.run();
       stoppers.push(async () => {

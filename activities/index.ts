@@ -32,6 +32,11 @@ export function createActivities(deps: ActivityDeps) {
      */
     async projectCase(snapshot: CaseProjection, applied?: AppliedCommand): Promise<void> {
       await projectCase(deps.pool, snapshot, applied);
+      // At debug: a line per write, for following one request (its id is bound) through to the read model.
+      deps.logger.debug(
+        { caseId: snapshot.caseId, version: snapshot.version, action: applied?.action },
+        'case projected',
+      );
     },
     ...createNotificationActivities(deps),
   };

@@ -12,7 +12,7 @@ import type { ApiDeps } from './deps';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFound } from './problem';
-import { assignRequestId } from './request-id';
+import { assignRequestId, bindRequestId } from './request-id';
 import { mountRoute, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
 import { rateLimiters } from './rate-limits';
@@ -62,6 +62,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.
   if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(bindRequestId);
 
   const routes: Route[] = [
     ...operationRoutes(deps),

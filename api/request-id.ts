@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { withRequestId } from '../core/request-context';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -19,4 +20,13 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
 export function requestIdOf(req: IncomingMessage): string {
   // assignRequestId always sets a string; pino-http merely types the id more loosely.
   return typeof req.id === 'string' ? req.id : JSON.stringify(req.id);
+}
+
+/**
+ * Runs the rest of the request with its id bound (core/request-context.ts): the services' log lines, and the Temporal
+ * client's header to the workflow and its activities, carry it. Mounted after the body parser, which reads the body
+ * in callbacks of the socket and would lose a binding made before it.
+ */
+export function bindRequestId(req: IncomingMessage, _res: ServerResponse, next: () => void): void {
+  withRequestId(requestIdOf(req), next);
 }

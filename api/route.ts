@@ -4,6 +4,7 @@
  * rate limiting, permission, validation, idempotency and audit; `openApiDocument` describes the very same list.
  * Handlers return a reply instead of writing to `res`, so idempotency can store exactly what was sent.
  */
+import { trace } from '@opentelemetry/api';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../core/errors';
@@ -132,8 +133,20 @@ export interface MountOptions {
   audit: AuditService['record'];
 }
 
+/**
+ * With tracing on (app/tracing.ts), names the request's span by its route, `POST /api/cases/:caseId/...` rather than
+ * `POST`, as the Express instrumentation would if it supported Express 5. Off, there is no span and nothing to do.
+ */
+function nameSpan(spec: Route): RequestHandler {
+  const name = `${spec.method.toUpperCase()} ${spec.path}`;
+  return (_req, _res, next) => {
+    trace.getActiveSpan()?.setAttribute('http.route', spec.path).updateName(name);
+    next();
+  };
+}
+
 export function mountRoute(app: Express, spec: Route, options: MountOptions): void {
-  const before: RequestHandler[] = spec.actor === false ? [] : [options.authenticate];
+  const before: RequestHandler[] = [nameSpan(spec), ...(spec.actor === false ? [] : [options.authenticate])];
   const limit = rateLimitOf(spec);
   if (limit !== 'none') before.push(options.rateLimits[limit]);
   app[spec.method](spec.path, ...before, async (req: Request, res: Response) => {

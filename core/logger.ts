@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentRequestId } from './request-context';
 
 export type { Logger };
 
@@ -32,6 +33,11 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { service: 'relief-cases' },
+      // The request this line is logged for, wherever it is logged: services, workers and activities alike.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId === undefined ? {} : { requestId };
+      },
     },
     options.destination,
   );

@@ -9,6 +9,7 @@ import {
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
+import { workerInterceptorOptions, type Tracing } from './interceptors';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -17,8 +18,13 @@ export interface CaseWorkerOptions {
   activities: CaseActivities;
   /** The encrypting data converter (temporal/data-converter.ts); the same one the client uses. */
   dataConverter: DataConverter;
-  /** Tests pass a pre-built bundle to save the bundling time per worker; the service bundles at start. */
+  /**
+   * Tests pass a pre-built bundle to save the bundling time per worker; the service bundles at start. A bundle must
+   * hold the workflow interceptor modules for the same tracing setting (temporal/interceptors.ts).
+   */
   workflowBundle?: WorkflowBundleOption;
+  /** Where spans go; without it, no tracing interceptor runs (temporal/interceptors.ts). */
+  tracing?: Tracing;
   /** The bench's memory section sets the cache size it measures; the service keeps the SDK's default. */
   maxCachedWorkflows?: number;
 }
@@ -30,13 +36,17 @@ export interface CaseWorkerOptions {
  */
 export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
+  const { interceptors, sinks } = workerInterceptorOptions(options.tracing);
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities,
     dataConverter,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    sinks,
+    ...(workflowBundle
+      ? { workflowBundle, interceptors: { ...interceptors, workflowModules: undefined } }
+      : { workflowsPath: require.resolve('../workflows'), interceptors }),
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
   });
 }

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
 import { dataConverterFor } from '../../temporal/data-converter';
+import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from '../../temporal/interceptors';
 import { TEST_PAYLOAD_KEYRING } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { generationOf, GENERATION_CLAIMS, historyFacts, unmetClaims, type HistoryFacts } from './history-facts';
@@ -29,12 +32,24 @@ function opensCase(file: string): boolean {
 }
 const openingFiles = files.filter(opensCase);
 
-const replay = async (workflowsPath: string, file: string) =>
+/**
+ * Replays with the workflow interceptor modules the service runs (temporal/interceptors.ts): the request id's always,
+ * OpenTelemetry's when tracing is on. Interceptors add headers and log attributes, never commands.
+ */
+const replay = async (workflowsPath: string, file: string, tracing?: Tracing) =>
   Worker.runReplayHistory(
-    { workflowBundle: await workflowBundle(workflowsPath), dataConverter },
+    {
+      workflowBundle: await workflowBundle(workflowsPath, workflowInterceptorModules(tracing)),
+      dataConverter,
+      sinks: workerInterceptorOptions(tracing).sinks,
+    },
     historyOf(file),
     file,
   );
+const tracingOn: Tracing = {
+  spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()),
+  resource: Resource.empty(),
+};
 
 test('recorded histories exist for every generation named in GENERATION_CLAIMS', () => {
   expect(generations).toEqual(Object.keys(GENERATION_CLAIMS).sort());
@@ -43,6 +58,15 @@ test('recorded histories exist for every generation named in GENERATION_CLAIMS',
 
 test.each(files)('%s replays on the current workflow code', async (file) => {
   await expect(replay(require.resolve('../../workflows'), file)).resolves.toBeUndefined();
+});
+
+/**
+ * With tracing on, one history of each generation: the tracing interceptors see only handlers and scheduling, which
+ * every generation has, and each replay costs CI time (its bundle is another ~5 s).
+ */
+const onePerGeneration = generations.map((generation) => files.find((file) => generationOf(file) === generation)!);
+test.each(onePerGeneration)('%s replays on the current workflow code with tracing on', async (file) => {
+  await expect(replay(require.resolve('../../workflows'), file, tracingOn)).resolves.toBeUndefined();
 });
 
 /**

@@ -21,6 +21,7 @@ import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { createCaseWorker } from '../../temporal/worker';
+import { workflowClientInterceptors, workflowInterceptorModules, type Tracing } from '../../temporal/interceptors';
 import type { IdentityKeyring } from '../../core/identity-cipher';
 import type { AgencyKind } from '../../domain/types';
 import { DEMO_WORKER_OF, seedDemoUsersWithTokens, type TestUser } from './auth';
@@ -81,6 +82,8 @@ export interface StackOptions {
   temporalDbFile?: string;
   /** A running Temporal server (host:port, namespace TEMPORAL_NAMESPACE or default) instead of one of the test's own. */
   temporalAddress?: string;
+  /** Where spans go (the service's OTLP processor, or a test's in-memory one); tracing is off without it. */
+  tracing?: Tracing;
 }
 
 async function createEnv(options: StackOptions): Promise<TestWorkflowEnvironment> {
@@ -107,9 +110,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const from = 'Relief cases <no-reply@relief.example.org>';
   const mailer = createMailTransport({ smtpUrl: mail.url, from });
   const taskQueue = `cases-${process.pid}`;
-  const bundle = await workflowBundle(require.resolve('../../workflows'));
+  const { tracing } = options;
+  const bundle = await workflowBundle(require.resolve('../../workflows'), workflowInterceptorModules(tracing));
   const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYRING);
-  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter,
+    interceptors: { workflow: workflowClientInterceptors(tracing) },
+  });
   const activities = createActivities({
     pool,
     mailer,
@@ -129,6 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       activities,
       dataConverter,
       workflowBundle: bundle,
+      tracing,
     });
     worker = { instance, running: instance.run() };
   };

@@ -44,12 +44,19 @@ export async function createLocalEnv(options: { dbFilename?: string } = {}): Pro
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundles a workflows module once per test file; several workers in one file share it. */
-export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+/**
+ * Bundles a workflows module (with these workflow interceptor modules) once per test file; several workers in one
+ * file share it.
+ */
+export function workflowBundle(
+  workflowsPath: string,
+  workflowInterceptorModules: string[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
+  const key = [workflowsPath, ...workflowInterceptorModules].join('\n');
+  let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = diskCachedBundle(workflowsPath);
-    bundles.set(workflowsPath, bundle);
+    bundle = diskCachedBundle(workflowsPath, workflowInterceptorModules);
+    bundles.set(key, bundle);
   }
   return bundle;
 }
@@ -59,14 +66,18 @@ export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWit
  * bundle is kept under os.tmpdir(), named by a hash of all that goes into it (the module itself, every source of
  * workflows/ and domain/, the module's own folder, the lockfile), so an edited source never meets a stale bundle.
  */
-async function diskCachedBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  const file = join(tmpdir(), `relief-cases-workflow-bundle-${bundleInputsHash(workflowsPath)}.json`);
+async function diskCachedBundle(
+  workflowsPath: string,
+  workflowInterceptorModules: string[],
+): Promise<WorkflowBundleWithSourceMap> {
+  const inputs = bundleInputsHash([workflowsPath, ...workflowInterceptorModules]);
+  const file = join(tmpdir(), `relief-cases-workflow-bundle-${inputs}.json`);
   try {
     return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
   } catch {
     // Not bundled yet on this machine.
   }
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger });
   // Written aside and renamed into place: a test file running at the same time never reads half a bundle.
   const partial = `${file}.${process.pid}`;
   await writeFile(partial, JSON.stringify(bundle));
@@ -74,9 +85,11 @@ async function diskCachedBundle(workflowsPath: string): Promise<WorkflowBundleWi
   return bundle;
 }
 
-function bundleInputsHash(workflowsPath: string): string {
+/** The entry modules (the workflows, then any interceptor modules), the sources they come from and the lockfile. */
+function bundleInputsHash(entries: string[]): string {
   const root = join(__dirname, '..', '..');
-  const hash = createHash('sha256').update(workflowsPath);
+  const hash = createHash('sha256').update(entries.join('\n'));
+  const [workflowsPath] = entries as [string];
   const folders = [join(root, 'workflows'), join(root, 'domain'), dirname(workflowsPath)];
   const sources = folders.flatMap((folder) =>
     readdirSync(folder, { recursive: true, encoding: 'utf8' }).map((name) => join(folder, name)),
