@@ -24,6 +24,8 @@ import type { KeyVariable } from './app/keys';
 import type { Logger } from './core/logger';
 import { developmentKeyring, developmentSecret } from './app/keys';
 import { dataConverterFor } from './temporal/data-converter';
+import { EncryptionCodec } from './temporal/codec';
+import { createMetrics } from './app/metrics';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
@@ -73,7 +75,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       'keyring' in source ? source.keyring : developmentKeyring(variable, resolve(source.developmentKeyFile), logger);
     const identityKeyring = keyringOf('IDENTITY_KEYS', config.identityKeys);
     // Every payload the service hands to Temporal (inputs, results, update arguments) is encrypted on the wire.
-    const dataConverter = dataConverterFor(keyringOf('PAYLOAD_KEYS', config.payloadKeys));
+    const payloadKeyring = keyringOf('PAYLOAD_KEYS', config.payloadKeys);
+    const dataConverter = dataConverterFor(payloadKeyring);
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
     if (await canRewriteAudit(pool)) {
@@ -94,7 +97,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       if ('connect' in config.temporal) return config.temporal.connect;
       const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
       const server = await namingPortVariables({ TEMPORAL_PORT: port, TEMPORAL_UI_PORT: uiPort }, () =>
-        startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger }),
+        startDevServer({
+          ip: '127.0.0.1',
+          port,
+          uiPort,
+          namespace,
+          dbFile: resolve(dbFile),
+          logger,
+          // The Web UI opens payloads through this service's codec server (README, "Metrics and the codec server").
+          uiCodecEndpoint: config.role === 'worker' ? undefined : `${config.http.publicBaseUrl}/codec`,
+        }),
       );
       stoppers.push(() => server.stop());
       where.temporalUi = server.uiUrl;
@@ -120,7 +132,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
 
     if (config.role !== 'api') {
-      installWorkerRuntime(logger);
+      installWorkerRuntime(logger, { metricsAddress: config.operations.temporalMetricsAddress });
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
       const activities = createActivities({
@@ -182,6 +194,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           idempotencyLeaseMs: config.temporal.writeTimeoutMs + 10_000,
         }),
         mailbox,
+        metrics: createMetrics({ pool, now: wallClock, logger }),
+        metricsToken: config.operations.metricsToken,
+        codec: { payloadCodec: new EncryptionCodec(payloadKeyring), origins: config.operations.temporalUiOrigins },
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
         trustedProxies: config.http.trustedProxies,
