@@ -24,6 +24,8 @@ export interface MetricsDeps {
   pool: Pool;
   now: Clock;
   logger: Logger;
+  /** How long one reading of the read model serves scrapes (default READ_MODEL_CACHE_MS); a test may want none. */
+  readModelCacheMs?: number;
 }
 
 export type ServiceMetrics = ReturnType<typeof createMetrics>;
@@ -57,7 +59,7 @@ export function createMetrics(deps: MetricsDeps) {
   /** One query for every gauge of a scrape; a failed read answers null (the gauges then go absent, `up` 0). */
   const counts = (): Promise<Reading | null> => {
     const at = Date.now();
-    if (!latest || at - latest.at >= READ_MODEL_CACHE_MS) {
+    if (!latest || at - latest.at >= (deps.readModelCacheMs ?? READ_MODEL_CACHE_MS)) {
       const reading = deps
         .now()
         .then(async (now) => ({ ...(await operationsCounts(deps.pool, now)), now }))
