@@ -8,6 +8,7 @@ import { createActivities } from './activities';
 import { createApp } from './api/app';
 import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
+import { SESSION_COOKIE } from './web/session';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -196,7 +197,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         mailbox,
         metrics: createMetrics({ pool, now: wallClock, logger }),
         metricsToken: config.operations.metricsToken,
-        codec: { payloadCodec: new EncryptionCodec(payloadKeyring), origins: config.operations.temporalUiOrigins },
+        codec: {
+          payloadCodec: new EncryptionCodec(payloadKeyring),
+          origins: config.operations.temporalUiOrigins,
+          sessionCookie: SESSION_COOKIE,
+        },
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
         trustedProxies: config.http.trustedProxies,

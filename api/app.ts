@@ -63,7 +63,7 @@ export function createApp(deps: ApiDeps): express.Express {
   );
   app.use(helmet());
   // The codec server's own CORS (the Temporal UI's origin only), before the API's, which would answer its preflight.
-  if (deps.codec) app.use('/codec', ...codecCors(deps.codec.origins));
+  if (deps.codec) app.use('/codec', ...codecCors(deps.codec));
   // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.
   if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   app.use(express.json({ limit: BODY_LIMIT }));

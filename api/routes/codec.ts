@@ -2,11 +2,13 @@
  * A codec server for the Temporal Web UI (Temporal's codec-server protocol): the UI posts the payloads of a history
  * it shows to `<endpoint>/decode` as `{"payloads": [{"metadata": {"<key>": "<base64>"}, "data": "<base64>"}]}` and
  * shows what comes back. Supervisors and admins only (bearer token), every call audited (without its payloads), from
- * the configured UI origin only. No `/encode`: sealing payloads for someone is exactly what lets a command reach a
+ * the configured UI origin only. The UI has no token of ours: with its "include cross-origin credentials" setting
+ * it sends the console's session cookie of a supervisor or admin signed in to the console, which stands for the token. No `/encode`: sealing payloads for someone is exactly what lets a command reach a
  * case without the service (temporal/codec.ts refuses payloads it did not seal), so the UI cannot start, signal or
  * update a case.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
@@ -45,6 +47,11 @@ export interface CodecDeps {
   payloadCodec: Pick<PayloadCodec, 'decode'>;
   /** The Temporal Web UI's origins (TEMPORAL_UI_ORIGIN): the only pages that may call the codec from a browser. */
   origins: readonly string[];
+  /**
+   * The web console's session cookie (web/session.ts), taken as the bearer token when the UI sends credentials
+   * ("include cross-origin credentials") instead of a token: the UI has no token of ours to send.
+   */
+  sessionCookie?: string;
 }
 
 /**
@@ -52,7 +59,7 @@ export interface CodecDeps {
  * included; the UI's origin gets CORS headers allowing its POST with a bearer token (and credentials, should the
  * UI's "include cross-origin credentials" be on). Requests without an Origin (curl, a proxy) go on to authentication.
  */
-export function codecCors(origins: readonly string[]): RequestHandler[] {
+export function codecCors({ origins, sessionCookie }: Pick<CodecDeps, 'origins' | 'sessionCookie'>): RequestHandler[] {
   const refuseForeign: RequestHandler = (req, _res, next) => {
     const origin = req.get('Origin');
     if (origin !== undefined && !origins.includes(origin)) {
@@ -69,7 +76,15 @@ export function codecCors(origins: readonly string[]): RequestHandler[] {
     credentials: true,
     maxAge: 600,
   });
-  return [refuseForeign, allow];
+  if (!sessionCookie) return [refuseForeign, allow];
+  // Safe from cross-site requests: a browser names the page's origin on every POST, and only the UI's gets this far.
+  const sessionAsBearer: RequestHandler = (req, _res, next) => {
+    const token = (req.cookies as Record<string, unknown> | undefined)?.[sessionCookie];
+    if (req.get('Authorization') === undefined && typeof token === 'string')
+      req.headers.authorization = `Bearer ${token}`;
+    next();
+  };
+  return [refuseForeign, allow, cookieParser(), sessionAsBearer];
 }
 
 export function codecRoutes(deps: CodecDeps): Route[] {

@@ -12,6 +12,7 @@ import { createLogger } from '../../core/logger';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { EncryptionCodec } from '../../temporal/codec';
 import { installWorkerRuntime } from '../../temporal/worker';
+import { SESSION_COOKIE } from '../../web/session';
 import { workflowIdOf } from '../../workflows/contract';
 import { freePort } from '../support/ports';
 import { eventually } from '../support/eventually';
@@ -42,7 +43,11 @@ beforeAll(async () => {
       logger: stack.logger,
     }),
     metricsToken: METRICS_TOKEN,
-    codec: { payloadCodec: new EncryptionCodec(TEST_PAYLOAD_KEYRING), origins: [UI_ORIGIN] },
+    codec: {
+      payloadCodec: new EncryptionCodec(TEST_PAYLOAD_KEYRING),
+      origins: [UI_ORIGIN],
+      sessionCookie: SESSION_COOKIE,
+    },
   });
 });
 afterAll(async () => {
@@ -182,6 +187,16 @@ describe('POST /codec/decode', () => {
     }
   });
 
+  it("takes a signed-in supervisor's console session cookie for the token (the UI's cross-origin credentials)", async () => {
+    const sealed = await sealedInput();
+    const cookie = (username: string) => ({ Cookie: `${SESSION_COOKIE}=${stack.users[username]!.token}` });
+    const res = await decode({ ...cookie('demo-supervisor'), Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(200);
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    await decode({ ...cookie('demo-coordinator'), Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(403);
+    // The cookie goes with a request from any page of the same site: from any origin but the UI's it opens nothing.
+    await decode({ ...cookie('demo-admin'), Origin: 'http://localhost:3000' }, { payloads: [sealed] }).expect(403);
+  });
+
   it('answers the UI origin’s preflight and refuses every other origin, preflight included', async () => {
     const preflight = await request(app)
       .options('/codec/decode')
@@ -214,6 +229,8 @@ describe('POST /codec/decode', () => {
     expect(rows.map((row) => `${row.username} ${row.outcome}`)).toEqual([
       'demo-admin allowed',
       'demo-supervisor allowed',
+      'demo-supervisor allowed',
+      'demo-coordinator denied',
       'demo-coordinator denied',
       'demo-ice-officer denied',
     ]);
