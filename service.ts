@@ -105,7 +105,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           namespace,
           dbFile: resolve(dbFile),
           logger,
-          // The Web UI opens payloads through this service's codec server (README, "Metrics and the codec server").
+          // The Web UI opens payloads through this service's codec server (README, "The Temporal Web UI's codec server").
           uiCodecEndpoint: config.role === 'worker' ? undefined : `${config.http.publicBaseUrl}/codec`,
         }),
       );

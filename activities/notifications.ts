@@ -275,7 +275,6 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
   };
 }
 
-/** The coordinator organisation of a case, from the read model. */
 /**
  * Counts an email sent or a failed attempt on the activity's metric meter: the Temporal SDK's metrics of this worker
  * process (TEMPORAL_METRICS_ADDRESS, temporal/worker.ts), tagged with the notification's kind, never its case.
@@ -284,6 +283,7 @@ function countDelivery(name: 'relief_notifications_sent' | 'relief_notification_
   Context.current().metricMeter.createCounter(name, 'emails').add(1, { notification_kind: kind });
 }
 
+/** The coordinator organisation of a case, from the read model. */
 async function coordinatorOf(pool: Pool, caseId: string) {
   const { rows } = await pool.query<{ agency_id: string | null }>(
     `SELECT agencies ->> 'coordinator' AS agency_id FROM cases WHERE id = $1`,
