@@ -8,6 +8,7 @@ import { createActivities } from './activities';
 import { createApp } from './api/app';
 import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
+import { SESSION_COOKIE } from './web/session';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -26,6 +27,8 @@ import type { KeyVariable } from './app/keys';
 import type { Logger } from './core/logger';
 import { developmentKeyring, developmentSecret } from './app/keys';
 import { dataConverterFor } from './temporal/data-converter';
+import { EncryptionCodec } from './temporal/codec';
+import { createMetrics } from './app/metrics';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
@@ -77,7 +80,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       'keyring' in source ? source.keyring : developmentKeyring(variable, resolve(source.developmentKeyFile), logger);
     const identityKeyring = keyringOf('IDENTITY_KEYS', config.identityKeys);
     // Every payload the service hands to Temporal (inputs, results, update arguments) is encrypted on the wire.
-    const dataConverter = dataConverterFor(keyringOf('PAYLOAD_KEYS', config.payloadKeys));
+    const payloadKeyring = keyringOf('PAYLOAD_KEYS', config.payloadKeys);
+    const dataConverter = dataConverterFor(payloadKeyring);
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
     if (await canRewriteAudit(pool)) {
@@ -98,7 +102,16 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       if ('connect' in config.temporal) return config.temporal.connect;
       const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
       const server = await namingPortVariables({ TEMPORAL_PORT: port, TEMPORAL_UI_PORT: uiPort }, () =>
-        startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger }),
+        startDevServer({
+          ip: '127.0.0.1',
+          port,
+          uiPort,
+          namespace,
+          dbFile: resolve(dbFile),
+          logger,
+          // The Web UI opens payloads through this service's codec server (README, "The Temporal Web UI's codec server").
+          uiCodecEndpoint: config.role === 'worker' ? undefined : `${config.http.publicBaseUrl}/codec`,
+        }),
       );
       stoppers.push(() => server.stop());
       where.temporalUi = server.uiUrl;
@@ -129,7 +142,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     });
 
     if (config.role !== 'api') {
-      installWorkerRuntime(logger);
+      installWorkerRuntime(logger, { metricsAddress: config.operations.temporalMetricsAddress });
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
       const activities = createActivities({
@@ -192,6 +205,13 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           idempotencyLeaseMs: config.temporal.writeTimeoutMs + 10_000,
         }),
         mailbox,
+        metrics: createMetrics({ pool, now: wallClock, logger }),
+        metricsToken: config.operations.metricsToken,
+        codec: {
+          payloadCodec: new EncryptionCodec(payloadKeyring),
+          origins: config.operations.temporalUiOrigins,
+          sessionCookie: SESSION_COOKIE,
+        },
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
         trustedProxies: config.http.trustedProxies,

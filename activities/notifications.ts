@@ -214,6 +214,7 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
                       : 'SMTP send failed',
                   );
             await recordFailure(client, row.id, failure.message, await now());
+            countDelivery('relief_notification_send_failures', row.kind);
             logger?.warn(ids, 'notification email not sent; it will be retried');
             return { sentAt: null, failure };
           } finally {
@@ -221,6 +222,7 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
           }
           const sentAt = await now();
           await markSent(client, row.id, sentAt);
+          countDelivery('relief_notifications_sent', row.kind);
           logger?.info(ids, 'notification email sent');
           return { sentAt: sentAt.toISOString() };
         },
@@ -271,6 +273,14 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
       return since;
     },
   };
+}
+
+/**
+ * Counts an email sent or a failed attempt on the activity's metric meter: the Temporal SDK's metrics of this worker
+ * process (TEMPORAL_METRICS_ADDRESS, temporal/worker.ts), tagged with the notification's kind, never its case.
+ */
+function countDelivery(name: 'relief_notifications_sent' | 'relief_notification_send_failures', kind: string): void {
+  Context.current().metricMeter.createCounter(name, 'emails').add(1, { notification_kind: kind });
 }
 
 /** The coordinator organisation of a case, from the read model. */

@@ -22,6 +22,8 @@ import { caseRoutes } from './routes/cases';
 import { dashboardRoutes } from './routes/dashboard';
 import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
+import { metricsRoute, recordHttpMetrics } from './metrics';
+import { codecCors, codecRoutes } from './routes/codec';
 
 export type { ApiDeps } from './deps';
 
@@ -29,6 +31,7 @@ const BODY_LIMIT = '64kb';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
+  if (deps.metrics) app.use(recordHttpMetrics(deps.metrics));
   // Only configured proxies may say who the client is (X-Forwarded-For): believed from anyone, it would let one client
   // pass for many addresses and spread guesses past the per-address limits. The web console forwards the browser's
   // address over loopback: it is believed when loopback is listed.
@@ -59,6 +62,8 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(helmet());
+  // The codec server's own CORS (the Temporal UI's origin only), before the API's, which would answer its preflight.
+  if (deps.codec) app.use('/codec', ...codecCors(deps.codec));
   // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.
   if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -71,6 +76,8 @@ export function createApp(deps: ApiDeps): express.Express {
     ...listRoutes(deps),
     ...dashboardRoutes(deps),
     ...auditRoutes(deps),
+    ...(deps.metrics && deps.metricsToken ? [metricsRoute(deps.metrics, deps.metricsToken)] : []),
+    ...(deps.codec ? codecRoutes(deps.codec) : []),
   ];
   let document: unknown;
   routes.push(

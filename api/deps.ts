@@ -10,6 +10,8 @@ import type { RateLimits } from '../app/rate-limit-settings';
 import type { Services } from '../app/services';
 import type { OpenCaseRequest } from '../app/case-commands';
 import type { CloseCaseRequest } from '../domain/case';
+import type { ServiceMetrics } from '../app/metrics';
+import type { CodecDeps } from './routes/codec';
 
 export type { CaseView };
 
@@ -38,6 +40,12 @@ export interface ApiDeps extends Services {
   corsOrigins?: readonly string[];
   /** Only in embedded mode: the mail capture, exposed at GET /dev/mail. */
   mailbox?: { messages(): unknown[] };
+  /** This process's Prometheus metrics (app/metrics.ts): requests are timed when given, cases and sign-offs counted. */
+  metrics?: ServiceMetrics;
+  /** The bearer token of `GET /metrics` (METRICS_TOKEN); without it the route is not mounted (404). */
+  metricsToken?: string;
+  /** The Temporal Web UI's codec server (`POST /codec/decode`), mounted when given. */
+  codec?: CodecDeps;
   /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */
   console?: RequestHandler;
 }

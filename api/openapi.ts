@@ -117,6 +117,7 @@ function operation(spec: Route): JsonSchema {
 export function openApiDocument(routes: readonly Route[]): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of routes) {
+    if (spec.documented === false) continue;
     const path = openApiPath(spec.path);
     paths[path] = { ...paths[path], [spec.method]: operation(spec) };
   }

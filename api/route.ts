@@ -54,6 +54,11 @@ export interface RouteSpec<P, Q, B> {
    * recorded only when they deny access (403).
    */
   audit?: string;
+  /**
+   * `false` keeps the route out of the OpenAPI document: an endpoint whose protocol is another program's (Prometheus'
+   * `/metrics`, the Temporal Web UI's codec server), not this API's.
+   */
+  documented?: false;
   /** Which rate limit applies; by default every authenticated POST counts as a write. */
   rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
@@ -122,7 +127,9 @@ function sendReply(res: Response, reply: Reply): void {
     res.end();
     return;
   }
-  res.type(reply.contentType ?? 'application/json').send(JSON.stringify(reply.body));
+  // A text answer of its own type (Prometheus' format) goes as it is; anything else is JSON.
+  const text = typeof reply.body === 'string' && reply.contentType?.startsWith('text/');
+  res.type(reply.contentType ?? 'application/json').send(text ? reply.body : JSON.stringify(reply.body));
 }
 
 export interface MountOptions {

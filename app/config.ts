@@ -94,6 +94,24 @@ const EnvSchema = z.object({
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
 
+  // Operations: the bearer token of GET /metrics (no token: no /metrics), where the Temporal SDK serves the worker's
+  // metrics (host:port; none: not served), and the Temporal Web UI's origin allowed to call the codec server.
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, { message: 'must be at least 16 characters (random)' }).optional(),
+  ),
+  TEMPORAL_METRICS_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, { message: 'must be host:port (0.0.0.0:9464)' })
+      .optional(),
+  ),
+  TEMPORAL_UI_ORIGIN: optionalText.pipe(
+    z
+      .url({ message: 'must be an origin (https://temporal-ui.example.org)' })
+      .transform((url) => new URL(url).origin)
+      .optional(),
+  ),
+
   POLICY_FILE: optionalText,
   IDENTITY_KEYS: optionalText,
   PAYLOAD_KEYS: optionalText,
@@ -190,6 +208,11 @@ export interface Config {
   consoleSecret: { secret: string } | { developmentSecretFile: string } | null;
   /** The agency's OpenID Connect provider, for the console's "sign in with your identity provider"; null: passwords only. */
   oidc: { issuerUrl: string; clientId: string; clientSecret: string } | null;
+  /**
+   * `token`: of GET /metrics (none: not served); `temporalAddress`: where the Temporal SDK serves a worker process's
+   * metrics (none: not served); `temporalUiOrigins`: the Web UI origins that may call the codec server.
+   */
+  operations: { metricsToken?: string; temporalMetricsAddress?: string; temporalUiOrigins: string[] };
 }
 
 export type KeySource = { keyring: IdentityKeyring } | { developmentKeyFile: string };
@@ -317,6 +340,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
         ? { issuerUrl: e.OIDC_ISSUER_URL, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
         : null,
+    operations: {
+      metricsToken: e.METRICS_TOKEN,
+      temporalMetricsAddress: e.TEMPORAL_METRICS_ADDRESS,
+      // The embedded UI is opened as localhost or 127.0.0.1 alike; a configured UI has one origin.
+      temporalUiOrigins: e.TEMPORAL_UI_ORIGIN
+        ? [e.TEMPORAL_UI_ORIGIN]
+        : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`],
+    },
     payloadKeys: e.PAYLOAD_KEYS
       ? { keyring: parseKeyring('PAYLOAD_KEYS', e.PAYLOAD_KEYS).keyring! }
       : { developmentKeyFile: `${dataDir}/keys/payload.key` },

@@ -82,6 +82,14 @@ export function canReadAudit(actor: Actor): boolean {
   return has(actor, 'supervisor') || canAdminister(actor);
 }
 
+/**
+ * Reads decoded Temporal payloads in the Temporal Web UI (the codec server): those who already read the audit trail,
+ * supervisors and admins. Payloads carry references and dates, no one's identity.
+ */
+export function canDecodePayloads(actor: Actor): boolean {
+  return canReadAudit(actor);
+}
+
 /** Sees the audit trail of every agency, not only of its own. */
 export function readsWholeAudit(actor: Actor): boolean {
   return canAdminister(actor);

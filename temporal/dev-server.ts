@@ -17,6 +17,8 @@ export interface DevServerOptions {
   dbFile: string;
   logger: Logger;
   startupTimeoutMs?: number;
+  /** The service's codec server (`<base>/codec`): the Web UI opens payloads through it (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export interface RunningDevServer {
@@ -156,6 +158,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     '--log-level',
     'warn',
     '--ui-disable-news-fetch',
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeFlags(CASE_SEARCH_ATTRIBUTES),
   ];
   const [command, commandArgs] = withParentDeathSignal(cli.path, args);

@@ -54,12 +54,13 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /**
- * Installs the process-wide Temporal runtime, once, before the first worker connects. Its logs, the Rust core's
+ * Installs the process-wide Temporal runtime, once, before the first worker connects (the SDK allows one install per
+ * process, and a NativeConnection made before it installs the defaults). Its logs, the Rust core's
  * included (a server that stops answering, polls retried), go to the service's logger rather than raw to stderr, so
  * they carry the service's format and level. The service owns shutdown (in order, on SIGINT/SIGTERM); the SDK's own
  * signal handling would race it.
  */
-export function installWorkerRuntime(logger: Logger): void {
+export function installWorkerRuntime(logger: Logger, options: { metricsAddress?: string } = {}): void {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
     logger[PINO_METHOD[level]]({ ...meta }, message);
   Runtime.install({
@@ -72,7 +73,15 @@ export function installWorkerRuntime(logger: Logger): void {
       warn: (message, meta) => log('WARN', message, meta),
       error: (message, meta) => log('ERROR', message, meta),
     },
-    // Forwarded at the SDK's default filter: the core's warnings and errors.
-    telemetryOptions: { logging: { forward: {} } },
+    telemetryOptions: {
+      // Forwarded at the SDK's default filter: the core's warnings and errors.
+      logging: { forward: {} },
+      // The SDK's own worker and client metrics (task latencies, slots, polls, RPC requests and failures) and the
+      // activities' (activities/notifications.ts), served by the core on a port of its own (TEMPORAL_METRICS_ADDRESS),
+      // in every process that runs a worker. Labels: namespace, task queue, workflow and activity types, never an id.
+      ...(options.metricsAddress
+        ? { metrics: { prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
 }

@@ -56,6 +56,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       handle: async ({ body, actor, operationId }) => {
         await caseReads.checkAgencies(body.agencies);
         const view = await deps.cases.open(body, actor, { operationId });
+        deps.metrics?.casesOpened.inc();
         return {
           status: 201,
           body: await caseReads.present(view, actor),
@@ -178,6 +179,8 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, {
           operationId,
         });
+        const signed = view.steps.find((candidate) => candidate.id === params.stepId);
+        if (signed) deps.metrics?.signOffs.inc({ step_kind: signed.kind });
         return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),

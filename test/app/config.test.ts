@@ -109,3 +109,25 @@ test('identity keys must be 32 bytes with an id', () => {
   );
   expect(() => loadConfig({ IDENTITY_KEYS: `:${Buffer.alloc(32).toString('base64')}` })).toThrow(ConfigError);
 });
+
+test('operations: /metrics only with a token, the SDK metrics only with an address, the UI origin for the codec', () => {
+  expect(loadConfig({ TEMPORAL_UI_PORT: '8291' }).operations).toEqual({
+    metricsToken: undefined,
+    temporalMetricsAddress: undefined,
+    temporalUiOrigins: ['http://localhost:8291', 'http://127.0.0.1:8291'],
+  });
+  expect(
+    loadConfig({
+      METRICS_TOKEN: 'a-long-random-scrape-token',
+      TEMPORAL_METRICS_ADDRESS: '0.0.0.0:9464',
+      TEMPORAL_UI_ORIGIN: 'https://temporal-ui.example.org/',
+    }).operations,
+  ).toEqual({
+    metricsToken: 'a-long-random-scrape-token',
+    temporalMetricsAddress: '0.0.0.0:9464',
+    temporalUiOrigins: ['https://temporal-ui.example.org'],
+  });
+  expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+  expect(() => loadConfig({ TEMPORAL_METRICS_ADDRESS: '9464' })).toThrow(/TEMPORAL_METRICS_ADDRESS: must be host:port/);
+  expect(() => loadConfig({ TEMPORAL_UI_ORIGIN: 'temporal-ui' })).toThrow(/TEMPORAL_UI_ORIGIN: must be an origin/);
+});

@@ -1,0 +1,120 @@
+/**
+ * A codec server for the Temporal Web UI (Temporal's codec-server protocol): the UI posts the payloads of a history
+ * it shows to `<endpoint>/decode` as `{"payloads": [{"metadata": {"<key>": "<base64>"}, "data": "<base64>"}]}` and
+ * shows what comes back. Supervisors and admins only (bearer token), every call audited (without its payloads), from
+ * the configured UI origin only. The UI has no token of ours: with its "include cross-origin credentials" setting
+ * it sends the console's session cookie of a supervisor or admin signed in to the console, which stands for the token. No `/encode`: sealing payloads for someone is exactly what lets a command reach a
+ * case without the service (temporal/codec.ts refuses payloads it did not seal), so the UI cannot start, signal or
+ * update a case.
+ */
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../core/errors';
+import { canDecodePayloads } from '../../domain/access';
+import { route, type Route } from '../route';
+
+/** Temporal's metadata key naming a payload's encoding; the codec's sealed payloads say `binary/encrypted`. */
+const ENCODING_KEY = 'encoding';
+const SEALED_ENCODING = Buffer.from('binary/encrypted').toString('base64');
+
+const JsonPayloadSchema = z.object({
+  metadata: z.record(z.string(), z.base64()).optional(),
+  data: z.base64().optional(),
+});
+type JsonPayload = z.infer<typeof JsonPayloadSchema>;
+
+const PayloadsSchema = z.object({ payloads: z.array(JsonPayloadSchema).max(1_000) });
+
+const toPayload = (json: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(
+    Object.entries(json.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+  ),
+  data: json.data === undefined ? undefined : Buffer.from(json.data, 'base64'),
+});
+
+const toJson = (payload: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+  ),
+  ...(payload.data ? { data: Buffer.from(payload.data).toString('base64') } : {}),
+});
+
+export interface CodecDeps {
+  /** The service's payload codec (temporal/codec.ts), with the service's PAYLOAD_KEYS. */
+  payloadCodec: Pick<PayloadCodec, 'decode'>;
+  /** The Temporal Web UI's origins (TEMPORAL_UI_ORIGIN): the only pages that may call the codec from a browser. */
+  origins: readonly string[];
+  /**
+   * The web console's session cookie (web/session.ts), taken as the bearer token when the UI sends credentials
+   * ("include cross-origin credentials") instead of a token: the UI has no token of ours to send.
+   */
+  sessionCookie?: string;
+}
+
+/**
+ * In front of `/codec`: a browser request from any other origin is refused (403) before it is looked at, preflight
+ * included; the UI's origin gets CORS headers allowing its POST with a bearer token (and credentials, should the
+ * UI's "include cross-origin credentials" be on). Requests without an Origin (curl, a proxy) go on to authentication.
+ */
+export function codecCors({ origins, sessionCookie }: Pick<CodecDeps, 'origins' | 'sessionCookie'>): RequestHandler[] {
+  const refuseForeign: RequestHandler = (req, _res, next) => {
+    const origin = req.get('Origin');
+    if (origin !== undefined && !origins.includes(origin)) {
+      throw new AppError('forbidden', 'This origin may not call the codec server: set TEMPORAL_UI_ORIGIN.', {
+        code: 'origin_not_allowed',
+      });
+    }
+    next();
+  };
+  const allow = cors({
+    origin: [...origins],
+    methods: ['POST'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],
+    credentials: true,
+    maxAge: 600,
+  });
+  if (!sessionCookie) return [refuseForeign, allow];
+  // Safe from cross-site requests: a browser names the page's origin on every POST, and only the UI's gets this far.
+  const sessionAsBearer: RequestHandler = (req, _res, next) => {
+    const token = (req.cookies as Record<string, unknown> | undefined)?.[sessionCookie];
+    if (req.get('Authorization') === undefined && typeof token === 'string')
+      req.headers.authorization = `Bearer ${token}`;
+    next();
+  };
+  return [refuseForeign, allow, cookieParser(), sessionAsBearer];
+}
+
+export function codecRoutes(deps: CodecDeps): Route[] {
+  /**
+   * Each payload on its own: a sealed one is opened; one this service did not seal (plain, or under a key no longer
+   * held) comes back as it came, so the UI shows what it can instead of failing the whole history.
+   */
+  const decodeOne = async (json: JsonPayload): Promise<JsonPayload> => {
+    if (json.metadata?.[ENCODING_KEY] !== SEALED_ENCODING) return json;
+    const decoded = await deps.payloadCodec.decode([toPayload(json)]).catch(() => null);
+    return decoded?.[0] ? toJson(decoded[0]) : json;
+  };
+  return [
+    route({
+      method: 'post',
+      path: '/codec/decode',
+      tag: 'operations',
+      summary: "The Temporal Web UI's codec server: opens the service's sealed payloads for supervisors and admins.",
+      documented: false,
+      allow: { test: canDecodePayloads, needs: 'the supervisor or admin role' },
+      body: PayloadsSchema,
+      audit: 'temporal.payloads.decode',
+      // The UI asks once per payload it shows: a history page is many calls, none of them a write.
+      rateLimit: 'none',
+      responses: { 200: { description: 'the payloads, opened where the service sealed them' } },
+      handle: async ({ body }) => ({
+        status: 200,
+        body: { payloads: await Promise.all(body.payloads.map(decodeOne)) },
+        headers: { 'Cache-Control': 'no-store' },
+      }),
+    }),
+  ];
+}
