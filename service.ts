@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { createApp } from './api/app';
+import { drainable } from './api/draining';
 import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
@@ -28,12 +29,18 @@ import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
 import { wallClock } from './core/clock';
+import { supervise } from './core/supervisor';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
   where: { api?: string; console?: string; worker?: string; temporalUi?: string; mail?: string };
   /** Embedded mode only: the demo users and their shared password, for the banner. */
   demo?: { usernames: string[]; password: string };
+  /**
+   * Resolves when the service cannot go on (an embedded server that could not be restarted, the worker failing for
+   * good), with a message naming what failed; main.ts then stops it and exits non-zero.
+   */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +54,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stoppers: Stopper[] = [];
   const where: RunningService['where'] = {};
   let demo: RunningService['demo'];
+  let fail: (error: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
   const stop = async () => {
     for (const stopper of stoppers.reverse()) {
       await stopper().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
@@ -61,8 +70,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         return config.database.url;
       }
       const { port, dataDir } = config.database.embedded;
+      // Restarted on the same cluster if it dies; the pool reconnects by itself.
       const embedded = await namingPortVariables({ EMBEDDED_POSTGRES_PORT: port }, () =>
-        startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }),
+        supervise(() => startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }), {
+          name: 'the embedded PostgreSQL',
+          logger,
+          giveUp: fail,
+        }),
       );
       stoppers.push(() => embedded.stop());
       logger.info({ port }, 'embedded PostgreSQL ready');
@@ -93,8 +107,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const temporal: TemporalSettings = await (async () => {
       if ('connect' in config.temporal) return config.temporal.connect;
       const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
+      // Restarted on the same SQLite file if it dies; the client and the worker reconnect by themselves.
       const server = await namingPortVariables({ TEMPORAL_PORT: port, TEMPORAL_UI_PORT: uiPort }, () =>
-        startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger }),
+        supervise(() => startDevServer({ ip: '127.0.0.1', port, uiPort, namespace, dbFile: resolve(dbFile), logger }), {
+          name: 'the Temporal dev server',
+          logger,
+          giveUp: fail,
+        }),
       );
       stoppers.push(() => server.stop());
       where.temporalUi = server.uiUrl;
@@ -138,8 +157,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         taskQueue: config.temporal.taskQueue,
         activities,
         dataConverter,
+        shutdownGraceMs: config.shutdownTimeoutMs / 4,
       });
-      const running = worker.run();
+      const running = worker.run().catch((error: unknown) => {
+        fail(new Error(`the case worker failed: ${error instanceof Error ? error.message : String(error)}`));
+      });
       stoppers.push(async () => {
         worker.shutdown();
         await running;
@@ -192,10 +214,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           taskQueue: config.temporal.taskQueue,
         }),
       });
+      const http = drainable(app);
       const server = await namingPortVariables({ PORT: config.http.port }, () =>
-        listen(app, config.http.port, config.http.host),
+        listen(http.handler, config.http.port, config.http.host),
       );
-      stoppers.push(() => new Promise((done) => server.close(done)));
+      // Requests get half the shutdown time; then the worker's activities a quarter, the embedded parts the rest.
+      stoppers.push(() => http.drain(server, config.shutdownTimeoutMs / 2));
       where.api = config.http.publicBaseUrl;
       if (webConsoleRouter) where.console = `${config.http.publicBaseUrl}/`;
       logger.info({ url: where.api }, `API listening on ${where.api}`);
@@ -204,7 +228,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await stop();
     throw error;
   }
-  return { where, demo, stop };
+  return { where, demo, failed, stop };
 }
 
 /**

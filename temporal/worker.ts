@@ -24,6 +24,11 @@ export interface CaseWorkerOptions {
    * `npm run build` wrote next to the compiled code, or (from the sources) bundles the workflows at start.
    */
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * On shutdown, how long activities under way (an email being sent) may take to finish before they are cancelled
+   * and retried elsewhere; the SDK's default is none. Workflow tasks under way always finish.
+   */
+  shutdownGraceMs?: number;
   /** The bench's memory section sets the cache size it measures; the service keeps the SDK's default. */
   maxCachedWorkflows?: number;
 }
@@ -35,6 +40,7 @@ export interface CaseWorkerOptions {
  */
 export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
+  const { shutdownGraceMs } = options;
   return Worker.create({
     connection,
     namespace,
@@ -43,6 +49,7 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : defaultWorkflowCode()),
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+    ...(shutdownGraceMs === undefined ? {} : { shutdownGraceTime: shutdownGraceMs }),
   });
 }
 
