@@ -7,43 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../core/project-root';
 import { DEMO_AGENCIES } from '../db/seed';
 import { eventually } from '../test/support/eventually';
 import { freePort } from '../test/support/ports';
-
-/** Every process below `pid`, from /proc (Linux): the service's PostgreSQL and Temporal dev server among them. */
-function descendantsOf(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command may contain spaces and parentheses: the parent pid is the 2nd field after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // The process ended while we read.
-    }
-  }
-  const found: number[] = [];
-  for (let frontier = [pid]; frontier.length > 0;) {
-    frontier = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
-    found.push(...frontier);
-  }
-  return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { descendantsOf, isAlive } from '../test/support/processes';
 
 async function main(): Promise<void> {
   const started = Date.now();
