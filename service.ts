@@ -18,7 +18,7 @@ import { startMailCapture, type MailCapture } from './mail/capture-server';
 import { createMailTransport } from './mail/transport';
 import { connectClient, connectWorker, type TemporalSettings } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
-import { createCaseWorker, installWorkerRuntime } from './temporal/worker';
+import { caseWorkflowCode, createCaseWorker, installWorkerRuntime } from './temporal/worker';
 import { CaseCommands } from './app/case-commands';
 import { namingPortVariables, type Config, type KeySource } from './app/config';
 import type { KeyVariable } from './app/keys';
@@ -62,6 +62,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
   };
 
+  // The workflow bundle (seconds of webpack from the sources) is prepared alongside the rest of start-up; a failure is
+  // reported where the worker awaits it, not as an unhandled rejection before.
+  const workflowCode = config.role === 'api' ? undefined : caseWorkflowCode(logger);
+  workflowCode?.catch(() => undefined);
   try {
     // Migrations run as the tables' owner; the service itself connects as a role that cannot rewrite the audit trail.
     const databaseUrl = await (async () => {
@@ -157,6 +161,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         taskQueue: config.temporal.taskQueue,
         activities,
         dataConverter,
+        workflowBundle: await workflowCode,
         shutdownGraceMs: config.shutdownTimeoutMs / 4,
       });
       const running = worker.run().catch((error: unknown) => {

@@ -7,9 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { createLogger } from '../core/logger';
 import { PROJECT_ROOT } from '../core/project-root';
-import { WORKFLOW_BUNDLE_FILE } from '../temporal/worker';
+import { caseWorkflowCode, WORKFLOW_BUNDLE_FILE } from '../temporal/worker';
 
 const DIST = join(PROJECT_ROOT, 'dist');
 /** Read at run time relative to the module that uses them (db/migrate.ts, web/kit.ts, web/console.ts). */
@@ -23,11 +23,10 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   for (const asset of ASSETS) cpSync(join(PROJECT_ROOT, asset), join(DIST, asset), { recursive: true });
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-  writeFileSync(join(DIST, WORKFLOW_BUNDLE_FILE), code);
+  // Run from the sources, where no bundle is prebuilt: this bundles the workflows as the worker would at start.
+  const bundle = await caseWorkflowCode(createLogger({ level: 'warn' }));
+  if (!('code' in bundle)) throw new Error(`expected a fresh bundle, got ${bundle.codePath}`);
+  writeFileSync(join(DIST, WORKFLOW_BUNDLE_FILE), bundle.code);
   console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 

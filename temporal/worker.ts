@@ -1,6 +1,8 @@
 import {
+  bundleWorkflowCode,
   Runtime,
   Worker,
+  type Logger as TemporalLogger,
   type LogLevel,
   type LogMetadata,
   type NativeConnection,
@@ -20,8 +22,8 @@ export interface CaseWorkerOptions {
   /** The encrypting data converter (temporal/data-converter.ts); the same one the client uses. */
   dataConverter: DataConverter;
   /**
-   * Tests pass a pre-built bundle to save the bundling time per worker. Otherwise the service loads the bundle that
-   * `npm run build` wrote next to the compiled code, or (from the sources) bundles the workflows at start.
+   * Tests pass a pre-built bundle to save the bundling time per worker, the service the one it started preparing
+   * early (caseWorkflowCode); otherwise it is prepared here.
    */
   workflowBundle?: WorkflowBundleOption;
   /**
@@ -38,7 +40,7 @@ export interface CaseWorkerOptions {
  * README's "Worker memory" settings: the SDK's defaults (one reusable V8 context on one workflow thread, 40 concurrent
  * workflow tasks, a workflow cache sized from the memory available) unless the bench asks for a cache size.
  */
-export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
+export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
   const { shutdownGraceMs } = options;
   return Worker.create({
@@ -47,7 +49,7 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
     taskQueue,
     activities,
     dataConverter,
-    ...(workflowBundle ? { workflowBundle } : defaultWorkflowCode()),
+    workflowBundle: workflowBundle ?? (await caseWorkflowCode()),
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     ...(shutdownGraceMs === undefined ? {} : { shutdownGraceTime: shutdownGraceMs }),
   });
@@ -57,17 +59,35 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 
 /**
- * Compiled, this module sits in dist/temporal/ and the bundle in dist/: loading it skips webpack at start (seconds,
- * and a few hundred MB) and runs exactly the code that was built. The sources have no bundle next to them.
+ * The case workflows' code for a worker. Compiled, this module sits in dist/temporal/ and the bundle `npm run build`
+ * wrote in dist/: loading it skips webpack at start and runs exactly the code that was built. From the sources
+ * there is none, and the workflows are bundled now: seconds of webpack, which the service starts first thing so they
+ * overlap the rest of its start-up.
  */
-function defaultWorkflowCode(): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+export async function caseWorkflowCode(logger?: Logger): Promise<WorkflowBundleOption> {
   const prebuilt = join(__dirname, '..', WORKFLOW_BUNDLE_FILE);
-  return existsSync(prebuilt)
-    ? { workflowBundle: { codePath: prebuilt } }
-    : { workflowsPath: require.resolve('../workflows') };
+  if (existsSync(prebuilt)) return { codePath: prebuilt };
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    ...(logger ? { logger: temporalLogger(logger) } : {}),
+  });
 }
 
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/** The service's logger as the Temporal SDK's: its lines in the service's format and at its level. */
+function temporalLogger(logger: Logger): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
+    logger[PINO_METHOD[level]]({ ...meta }, message);
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}
 
 /**
  * Installs the process-wide Temporal runtime, once, before the first worker connects. Its logs, the Rust core's
@@ -76,18 +96,9 @@ const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn'
  * signal handling would race it.
  */
 export function installWorkerRuntime(logger: Logger): void {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[PINO_METHOD[level]]({ ...meta }, message);
   Runtime.install({
     shutdownSignals: [],
-    logger: {
-      log,
-      trace: (message, meta) => log('TRACE', message, meta),
-      debug: (message, meta) => log('DEBUG', message, meta),
-      info: (message, meta) => log('INFO', message, meta),
-      warn: (message, meta) => log('WARN', message, meta),
-      error: (message, meta) => log('ERROR', message, meta),
-    },
+    logger: temporalLogger(logger),
     // Forwarded at the SDK's default filter: the core's warnings and errors.
     telemetryOptions: { logging: { forward: {} } },
   });
