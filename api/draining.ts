@@ -46,11 +46,12 @@ export function drainable(app: RequestListener): Drainable {
     for (const res of underWay) if (!res.headersSent) res.setHeader('Connection', 'close');
     // server.close() stops listening and closes idle connections at once; busy ones end after their answer.
     const closed = new Promise<void>((done) => server.close(() => done()));
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((done) => (timer = setTimeout(() => done('expired'), timeoutMs)));
-    const outcome = await Promise.race([closed, expired]);
-    clearTimeout(timer);
-    if (outcome !== 'expired') return;
+    const settled = (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((done) => (timer = setTimeout(() => done('expired'), ms)));
+      return Promise.race([closed, expired]).finally(() => clearTimeout(timer));
+    };
+    if ((await settled(timeoutMs)) !== 'expired') return;
     for (const res of underWay) {
       if (!res.headersSent)
         refuse(
@@ -58,8 +59,9 @@ export function drainable(app: RequestListener): Drainable {
           'The service stopped before this request finished: it may still be applied. Send it again with the same Idempotency-Key.',
         );
     }
-    // Answers still streaming, or sockets the answers above are flushing on: what is left goes now.
-    setImmediate(() => server.closeAllConnections());
+    // The 503s close their connections once flushed; an answer that was already streaming is cut after a moment.
+    if ((await settled(1_000)) !== 'expired') return;
+    server.closeAllConnections();
     await closed;
   };
   return { handler, drain };

@@ -5,10 +5,13 @@
  * the sign-off's retry after a restart is the same one; SIGKILLed, the service takes its children with it.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { drainable } from '../../api/draining';
 import { connectionStringFor, type Credentials } from '../../db/embedded-postgres';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { eventually } from '../support/eventually';
@@ -174,3 +177,25 @@ test('SIGKILLed, the service takes its PostgreSQL and Temporal dev server with i
   await service.stop('SIGKILL');
   await eventually(() => !children.some(isAlive), 'the embedded servers to stop', 30_000);
 }, 60_000);
+
+test('a request still running at the drain deadline is answered 503 shutting_down, with Retry-After, and the server closes', async () => {
+  // The API's own drain around a handler that never answers: a write stuck past the deadline.
+  const arrived: (() => void)[] = [];
+  const http = drainable(() => arrived.shift()?.());
+  const server = createServer(http.handler);
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const underWay = new Promise<void>((resolve) => arrived.push(resolve));
+  const stuck = fetch(`${origin}/api/cases`, { method: 'POST' });
+  await underWay;
+
+  const started = Date.now();
+  await http.drain(server, 300);
+  expect(Date.now() - started).toBeLessThan(QUICK_MS);
+  const answer = await stuck;
+  expect(answer.status).toBe(503);
+  expect(answer.headers.get('retry-after')).toBe('5');
+  expect(answer.headers.get('content-type')).toBe('application/problem+json');
+  expect(await answer.json()).toMatchObject({ status: 503, code: 'shutting_down' });
+  await expect(fetch(`${origin}/health`)).rejects.toThrow();
+});
