@@ -5,6 +5,7 @@
  * the sign-off's retry after a restart is the same one; SIGKILLed, the service takes its children with it.
  */
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { drainable } from '../../api/draining';
+import { createLogger } from '../../core/logger';
+import { supervise, type SupervisedChild } from '../../core/supervisor';
 import { connectionStringFor, type Credentials } from '../../db/embedded-postgres';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { eventually } from '../support/eventually';
@@ -198,4 +201,46 @@ test('a request still running at the drain deadline is answered 503 shutting_dow
   expect(answer.headers.get('content-type')).toBe('application/problem+json');
   expect(await answer.json()).toMatchObject({ status: 503, code: 'shutting_down' });
   await expect(fetch(`${origin}/health`)).rejects.toThrow();
+});
+
+test('a supervised server that dies is restarted; one that cannot be is given up on, naming it, after the last attempt', async () => {
+  // A real process as the supervised server: `sleep` until killed.
+  const starts: number[] = [];
+  let failing = false;
+  const start = async (): Promise<SupervisedChild & { pid: number }> => {
+    if (failing) throw new Error('port taken');
+    const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+    starts.push(child.pid!);
+    const exited = new Promise<string>((done) => child.once('exit', (_code, signal) => done(`signal ${signal}`)));
+    return {
+      pid: child.pid!,
+      exited,
+      stop: async () => {
+        child.kill();
+        await exited;
+      },
+    };
+  };
+  let gaveUp: (error: Error) => void = () => undefined;
+  const given = new Promise<Error>((resolve) => (gaveUp = resolve));
+  const logger = createLogger({ level: 'silent' });
+  const server = await supervise(start, {
+    name: 'the test server',
+    logger,
+    attempts: 3,
+    firstPauseMs: 10,
+    giveUp: gaveUp,
+  });
+
+  process.kill(starts[0]!, 'SIGKILL');
+  await eventually(() => starts.length === 2, 'the restart');
+  expect(isAlive(starts[1]!)).toBe(true);
+
+  failing = true;
+  process.kill(starts[1]!, 'SIGKILL');
+  expect((await given).message).toBe(
+    'the test server stopped and could not be restarted (3 attempts); stopping the service',
+  );
+  expect(starts).toHaveLength(2);
+  await server.stop();
 });
