@@ -44,8 +44,10 @@ async function main(): Promise<void> {
     console.error(error.message);
     shutdown('failure', 1);
   });
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // `on`, not `once`: a listener stays, so the embedded PostgreSQL's signal hook (re-installed when it is restarted,
+  // after ours) still sees that the service handles the signal, rather than re-raising it to end the process.
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

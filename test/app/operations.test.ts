@@ -2,7 +2,8 @@
  * The service as operations run it: `main.ts` in the embedded mode (its own PostgreSQL, Temporal dev server and mail
  * capture as children), as an OS process the test signals. The dev server SIGKILLed comes back on its data while
  * /ready says so within a second; SIGTERM during a sign-off finishes it and answers it, refuses what comes after, and
- * the sign-off's retry after a restart is the same one; SIGKILLed, the service takes its children with it.
+ * the sign-off's retry after a restart is the same one (after PostgreSQL too was SIGKILLed and restarted, which
+ * re-installs its signal hooks after the service's); SIGKILLed, the service takes its children with it.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -119,6 +120,23 @@ test('the dev server SIGKILLed: /ready answers 503 naming it within a second, it
   const caseId = (opened.body as { caseId: string }).caseId;
   expect((await signOff(caseId, `ops-after-${randomUUID()}`)).status).toBe(200);
   expect((await openCase(`ops-after-open-${randomUUID()}`)).status).toBe(201);
+}, 120_000);
+
+test('PostgreSQL SIGKILLed: it is restarted on its cluster, and what was written before is read and written again', async () => {
+  const opened = await openCase(`ops-pg-${randomUUID()}`);
+  expect(opened.status).toBe(201);
+  const caseId = (opened.body as { caseId: string }).caseId;
+  const killed = postmasterPid();
+  process.kill(killed, 'SIGKILL');
+
+  await eventually(
+    async () => (await fetch(`${api}/ready`)).status === 200 && postmasterPid() !== killed,
+    'ready after the restart',
+    60_000,
+  );
+  expect(service.output()).toContain('the embedded PostgreSQL exited (signal SIGKILL); restarting it');
+  expect((await call(`/api/cases/${caseId}`)).status).toBe(200);
+  expect((await signOff(caseId, `ops-pg-sign-${randomUUID()}`)).status).toBe(200);
 }, 120_000);
 
 test('SIGTERM during a sign-off: it is finished and answered, new connections are refused, the retry after a restart is the same one sign-off', async () => {
