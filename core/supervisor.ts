@@ -39,6 +39,8 @@ export async function supervise<C extends SupervisedChild>(
       if (stopping) return;
       try {
         current = await start();
+        // Asked to stop while it was starting: stop() awaited the dead one, so this one is stopped here.
+        if (stopping) return void (await current.stop());
         logger.info({ child: name, attempt }, `${name} restarted`);
         watch(current);
         return;
