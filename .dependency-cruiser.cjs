@@ -16,7 +16,7 @@ const LAYERS = [
   ['web'], // the console: a client of the API
 ];
 // Above every layer, free to import any of them (never imported by one): main.ts, admin.ts, service.ts (the
-// composition root), bench/, test/.
+// composition root), bench/, test/, scripts/.
 
 const folders = (layers) => `^(${layers.flat().join('|')})/`;
 
@@ -58,7 +58,7 @@ module.exports = {
       comment: 'The entry points, the composition root, benchmarks and tests sit above every layer.',
       severity: 'error',
       from: { path: folders(LAYERS) },
-      to: { path: '^((main|admin|service)\\.ts$|test/|bench/)' },
+      to: { path: '^((main|admin|service)\\.ts$|test/|bench/|scripts/)' },
     },
     {
       name: 'domain-pure',

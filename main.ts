@@ -32,14 +32,26 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   console.log(`\nRelief cases is running.\n${lines.join('\n')}\nPress Ctrl+C to stop.\n`);
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    void service.stop().then(() => process.exit(0));
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'stopping');
+    // The embedded PostgreSQL stops on our exit and the dev server with its parent, even on this path.
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'did not stop within SHUTDOWN_TIMEOUT_SECONDS; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    void service.stop().then(() => process.exit(exitCode));
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  void service.failed.then((error) => {
+    logger.error({ err: error }, error.message);
+    console.error(error.message);
+    shutdown('failure', 1);
+  });
+  // `on`, not `once`: a listener stays, so the embedded PostgreSQL's signal hook (re-installed when it is restarted,
+  // after ours) still sees that the service handles the signal, rather than re-raising it to end the process.
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { createApp } from './api/app';
+import { drainable } from './api/draining';
 import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
 import { SESSION_COOKIE } from './web/session';
@@ -18,7 +19,7 @@ import { startMailCapture, type MailCapture } from './mail/capture-server';
 import { createMailTransport } from './mail/transport';
 import { connectClient, connectWorker, type TemporalSettings } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
-import { createCaseWorker, installWorkerRuntime } from './temporal/worker';
+import { caseWorkflowCode, createCaseWorker, installWorkerRuntime } from './temporal/worker';
 import { workflowClientInterceptors } from './temporal/interceptors';
 import type { RunningTracing } from './app/tracing';
 import { CaseCommands } from './app/case-commands';
@@ -33,12 +34,18 @@ import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
 import { wallClock } from './core/clock';
+import { supervise } from './core/supervisor';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
   where: { api?: string; console?: string; worker?: string; temporalUi?: string; mail?: string };
   /** Embedded mode only: the demo users and their shared password, for the banner. */
   demo?: { usernames: string[]; password: string };
+  /**
+   * Resolves when the service cannot go on (an embedded server that could not be restarted, the worker failing for
+   * good), with a message naming what failed; main.ts then stops it and exits non-zero.
+   */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -54,12 +61,18 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
   if (tracing) stoppers.push(() => tracing.shutdown());
   const where: RunningService['where'] = {};
   let demo: RunningService['demo'];
+  let fail: (error: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
   const stop = async () => {
     for (const stopper of stoppers.reverse()) {
       await stopper().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
     }
   };
 
+  // The workflow bundle (seconds of webpack from the sources) is prepared alongside the rest of start-up; a failure is
+  // reported where the worker awaits it, not as an unhandled rejection before.
+  const workflowCode = config.role === 'api' ? undefined : caseWorkflowCode({ logger, traced: tracing !== undefined });
+  workflowCode?.catch(() => undefined);
   try {
     // Migrations run as the tables' owner; the service itself connects as a role that cannot rewrite the audit trail.
     const databaseUrl = await (async () => {
@@ -68,8 +81,13 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         return config.database.url;
       }
       const { port, dataDir } = config.database.embedded;
+      // Restarted on the same cluster if it dies; the pool reconnects by itself.
       const embedded = await namingPortVariables({ EMBEDDED_POSTGRES_PORT: port }, () =>
-        startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }),
+        supervise(() => startEmbeddedPostgres({ dataDir: resolve(dataDir), port, logger }), {
+          name: 'the embedded PostgreSQL',
+          logger,
+          giveUp: fail,
+        }),
       );
       stoppers.push(() => embedded.stop());
       logger.info({ port }, 'embedded PostgreSQL ready');
@@ -101,17 +119,22 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     const temporal: TemporalSettings = await (async () => {
       if ('connect' in config.temporal) return config.temporal.connect;
       const { port, uiPort, namespace, dbFile } = config.temporal.embedded;
+      // Restarted on the same SQLite file if it dies; the client and the worker reconnect by themselves.
       const server = await namingPortVariables({ TEMPORAL_PORT: port, TEMPORAL_UI_PORT: uiPort }, () =>
-        startDevServer({
-          ip: '127.0.0.1',
-          port,
-          uiPort,
-          namespace,
-          dbFile: resolve(dbFile),
-          logger,
-          // The Web UI opens payloads through this service's codec server (README, "The Temporal Web UI's codec server").
-          uiCodecEndpoint: config.role === 'worker' ? undefined : `${config.http.publicBaseUrl}/codec`,
-        }),
+        supervise(
+          () =>
+            startDevServer({
+              ip: '127.0.0.1',
+              port,
+              uiPort,
+              namespace,
+              dbFile: resolve(dbFile),
+              logger,
+              // The Web UI opens payloads through this service's codec server (README, "Metrics").
+              uiCodecEndpoint: config.role === 'worker' ? undefined : `${config.http.publicBaseUrl}/codec`,
+            }),
+          { name: 'the Temporal dev server', logger, giveUp: fail },
+        ),
       );
       stoppers.push(() => server.stop());
       where.temporalUi = server.uiUrl;
@@ -161,8 +184,12 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         activities,
         dataConverter,
         tracing,
+        workflowBundle: await workflowCode,
+        shutdownGraceMs: config.shutdownTimeoutMs / 4,
       });
-      const running = worker.run();
+      const running = worker.run().catch((error: unknown) => {
+        fail(new Error(`the case worker failed: ${error instanceof Error ? error.message : String(error)}`));
+      });
       stoppers.push(async () => {
         worker.shutdown();
         await running;
@@ -222,10 +249,12 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           taskQueue: config.temporal.taskQueue,
         }),
       });
+      const http = drainable(app);
       const server = await namingPortVariables({ PORT: config.http.port }, () =>
-        listen(app, config.http.port, config.http.host),
+        listen(http.handler, config.http.port, config.http.host),
       );
-      stoppers.push(() => new Promise((done) => server.close(done)));
+      // Requests get half the shutdown time; then the worker's activities a quarter, the embedded parts the rest.
+      stoppers.push(() => http.drain(server, config.shutdownTimeoutMs / 2));
       where.api = config.http.publicBaseUrl;
       if (webConsoleRouter) where.console = `${config.http.publicBaseUrl}/`;
       logger.info({ url: where.api }, `API listening on ${where.api}`);
@@ -234,7 +263,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     await stop();
     throw error;
   }
-  return { where, demo, stop };
+  return { where, demo, failed, stop };
 }
 
 /**

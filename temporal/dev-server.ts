@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../core/logger';
+import { withParentDeathSignal } from '../core/parent-death';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { resolveBinary } from './binaries';
 
@@ -26,6 +27,8 @@ export interface RunningDevServer {
   uiUrl: string;
   /** False when a Temporal server was already listening there and we only connected to it. */
   startedByUs: boolean;
+  /** Resolves, with how it ended, when the server we started exits (never for one we only connected to). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -104,16 +107,6 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * On Linux, `setpriv --pdeathsig` makes the kernel stop the server if this process dies without cleaning up
- * (even SIGKILL), so a crashed service never leaves an orphaned Temporal behind.
- */
-function withParentDeathSignal(command: string, args: string[]): [string, string[]] {
-  return existsSync('/usr/bin/setpriv')
-    ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGTERM', '--', command, ...args]]
-    : [command, args];
-}
-
-/**
  * Starts the official Temporal dev server (`temporal server start-dev`) as a supervised child process, or reuses a
  * Temporal server already listening on the port. Refuses, with a clear message, a port held by something else.
  */
@@ -125,7 +118,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   if (await portIsOpen(ip, port)) {
     if (await answersAsTemporal(address)) {
       logger.info({ address, uiUrl }, 'Temporal is already running there; using it');
-      return { address, uiUrl, startedByUs: false, stop: () => Promise.resolve() };
+      return {
+        address,
+        uiUrl,
+        startedByUs: false,
+        exited: new Promise<string>(() => undefined),
+        stop: () => Promise.resolve(),
+      };
     }
     throw addressInUse(
       `Port ${port} on ${ip} is taken by something that is not Temporal. Stop it, or choose other ports ` +
@@ -161,9 +160,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeFlags(CASE_SEARCH_ATTRIBUTES),
   ];
-  const [command, commandArgs] = withParentDeathSignal(cli.path, args);
+  // A crashed service never leaves an orphaned Temporal behind.
+  const [command, commandArgs] = withParentDeathSignal(cli.path, args, 'SIGTERM');
   logger.info({ binary: cli.path, source: cli.source, address, dbFile }, 'starting the Temporal dev server');
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
+  );
   let stopping = false;
   // The server complains about closed connections while it shuts down; that noise says nothing useful.
   const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
@@ -185,5 +188,5 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     stopping = true;
     return stopChild(child);
   };
-  return { address, uiUrl, startedByUs: true, stop };
+  return { address, uiUrl, startedByUs: true, exited, stop };
 }

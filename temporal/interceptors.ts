@@ -53,9 +53,9 @@ export function workflowClientInterceptors(tracing: Tracing | undefined): Workfl
  * The workflow interceptor modules bundled with the workflow code. OpenTelemetry's is bundled only when tracing is on:
  * it reports spans through the `exporter` sink, which only then exists.
  */
-export function workflowInterceptorModules(tracing: Tracing | undefined): string[] {
+export function workflowInterceptorModules(traced: boolean): string[] {
   const requestIds = require.resolve('../workflows/interceptors');
-  return tracing
+  return traced
     ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'), requestIds]
     : [requestIds];
 }
@@ -77,7 +77,7 @@ const openTelemetryActivityInterceptors: ActivityInterceptorsFactory = (ctx) => 
 
 /** The worker's interceptors and sinks. Given a pre-built bundle, it must have been built with the same modules. */
 export function workerInterceptorOptions(tracing: Tracing | undefined): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  const workflowModules = workflowInterceptorModules(tracing);
+  const workflowModules = workflowInterceptorModules(tracing !== undefined);
   if (!tracing) return { interceptors: { activity: [requestIdActivityInterceptors], workflowModules } };
   return {
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },

@@ -1,15 +1,19 @@
 import {
+  bundleWorkflowCode,
   Runtime,
   Worker,
+  type Logger as TemporalLogger,
   type LogLevel,
   type LogMetadata,
   type NativeConnection,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
-import { workerInterceptorOptions, type Tracing } from './interceptors';
+import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from './interceptors';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -19,12 +23,18 @@ export interface CaseWorkerOptions {
   /** The encrypting data converter (temporal/data-converter.ts); the same one the client uses. */
   dataConverter: DataConverter;
   /**
-   * Tests pass a pre-built bundle to save the bundling time per worker; the service bundles at start. A bundle must
-   * hold the workflow interceptor modules for the same tracing setting (temporal/interceptors.ts).
+   * Tests pass a pre-built bundle to save the bundling time per worker, the service the one it started preparing
+   * early (caseWorkflowCode); otherwise it is prepared here. A bundle holds the workflow interceptor modules of one
+   * tracing setting (temporal/interceptors.ts): the same as `tracing` here.
    */
   workflowBundle?: WorkflowBundleOption;
   /** Where spans go; without it, no tracing interceptor runs (temporal/interceptors.ts). */
   tracing?: Tracing;
+  /**
+   * On shutdown, how long activities under way (an email being sent) may take to finish before they are cancelled
+   * and retried elsewhere; the SDK's default is none. Workflow tasks under way always finish.
+   */
+  shutdownGraceMs?: number;
   /** The bench's memory section sets the cache size it measures; the service keeps the SDK's default. */
   maxCachedWorkflows?: number;
 }
@@ -34,9 +44,10 @@ export interface CaseWorkerOptions {
  * README's "Worker memory" settings: the SDK's defaults (one reusable V8 context on one workflow thread, 40 concurrent
  * workflow tasks, a workflow cache sized from the memory available) unless the bench asks for a cache size.
  */
-export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
+export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
   const { interceptors, sinks } = workerInterceptorOptions(options.tracing);
+  const { shutdownGraceMs, tracing } = options;
   return Worker.create({
     connection,
     namespace,
@@ -44,14 +55,54 @@ export function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
     activities,
     dataConverter,
     sinks,
-    ...(workflowBundle
-      ? { workflowBundle, interceptors: { ...interceptors, workflowModules: undefined } }
-      : { workflowsPath: require.resolve('../workflows'), interceptors }),
+    workflowBundle: workflowBundle ?? (await caseWorkflowCode({ traced: tracing !== undefined })),
+    // The bundle carries the workflow interceptor modules; the worker must not add them again.
+    interceptors: { ...interceptors, workflowModules: undefined },
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+    ...(shutdownGraceMs === undefined ? {} : { shutdownGraceTime: shutdownGraceMs }),
+  });
+}
+
+/**
+ * The workflow bundles `npm run build` writes at the top of dist/ (scripts/build.ts), one per tracing setting: the
+ * workflow interceptor modules are part of the code (temporal/interceptors.ts).
+ */
+export const workflowBundleFile = (traced: boolean) => (traced ? 'workflow-bundle-traced.js' : 'workflow-bundle.js');
+
+/**
+ * The case workflows' code for a worker. Compiled, this module sits in dist/temporal/ and the bundle `npm run build`
+ * wrote in dist/: loading it skips webpack at start and runs exactly the code that was built. From the sources
+ * there is none, and the workflows are bundled now: seconds of webpack, which the service starts first thing so they
+ * overlap the rest of its start-up.
+ */
+export async function caseWorkflowCode(
+  options: { logger?: Logger; traced?: boolean } = {},
+): Promise<WorkflowBundleOption> {
+  const { logger, traced = false } = options;
+  const prebuilt = join(__dirname, '..', workflowBundleFile(traced));
+  if (existsSync(prebuilt)) return { codePath: prebuilt };
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    workflowInterceptorModules: workflowInterceptorModules(traced),
+    ...(logger ? { logger: temporalLogger(logger) } : {}),
   });
 }
 
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/** The service's logger as the Temporal SDK's: its lines in the service's format and at its level. */
+function temporalLogger(logger: Logger): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
+    logger[PINO_METHOD[level]]({ ...meta }, message);
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}
 
 /**
  * Installs the process-wide Temporal runtime, once, before the first worker connects (the SDK allows one install per
@@ -61,18 +112,9 @@ const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn'
  * signal handling would race it.
  */
 export function installWorkerRuntime(logger: Logger, options: { metricsAddress?: string } = {}): void {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[PINO_METHOD[level]]({ ...meta }, message);
   Runtime.install({
     shutdownSignals: [],
-    logger: {
-      log,
-      trace: (message, meta) => log('TRACE', message, meta),
-      debug: (message, meta) => log('DEBUG', message, meta),
-      info: (message, meta) => log('INFO', message, meta),
-      warn: (message, meta) => log('WARN', message, meta),
-      error: (message, meta) => log('ERROR', message, meta),
-    },
+    logger: temporalLogger(logger),
     telemetryOptions: {
       // Forwarded at the SDK's default filter: the core's warnings and errors.
       logging: { forward: {} },

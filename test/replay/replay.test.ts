@@ -39,7 +39,7 @@ const openingFiles = files.filter(opensCase);
 const replay = async (workflowsPath: string, file: string, tracing?: Tracing) =>
   Worker.runReplayHistory(
     {
-      workflowBundle: await workflowBundle(workflowsPath, workflowInterceptorModules(tracing)),
+      workflowBundle: await workflowBundle(workflowsPath, workflowInterceptorModules(tracing !== undefined)),
       dataConverter,
       sinks: workerInterceptorOptions(tracing).sinks,
     },

@@ -26,7 +26,8 @@ export interface Deployment {
 }
 
 export interface ServiceProcess {
-  role: 'api' | 'worker';
+  /** `all`: the embedded mode, API and worker in one process with its own PostgreSQL, Temporal and mail capture. */
+  role: 'api' | 'worker' | 'all';
   child: ChildProcess;
   /** The API's origin (api role only). */
   origin?: string;
@@ -48,26 +49,75 @@ const READY = { api: 'API listening', worker: 'case worker running' } as const;
 export async function startServiceProcess(deployment: Deployment, role: 'api' | 'worker'): Promise<ServiceProcess> {
   const key = deployment.payloadKeyring.current;
   const port = role === 'api' ? await freePort() : undefined;
+  return spawnService(role, READY[role], port, {
+    SERVICE_ROLE: role,
+    HOST: '127.0.0.1',
+    ...(port ? { PORT: String(port) } : {}),
+    DATABASE_URL: deployment.databaseUrl,
+    ...(deployment.migrationUrl ? { MIGRATION_DATABASE_URL: deployment.migrationUrl } : {}),
+    TEMPORAL_ADDRESS: deployment.temporalAddress,
+    TEMPORAL_TASK_QUEUE: deployment.taskQueue,
+    SMTP_URL: deployment.smtpUrl,
+    MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
+    PUBLIC_BASE_URL: 'https://relief.example.org',
+    PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
+    IDENTITY_KEYS: `process-test:${Buffer.alloc(32, 7).toString('base64')}`,
+    ...(deployment.policyFile ? { POLICY_FILE: deployment.policyFile } : {}),
+    LOG_LEVEL: 'info',
+    ...deployment.env,
+  });
+}
+
+/** The ports of an embedded-mode service (`npm start` with nothing configured), fixed so a restart finds its data. */
+export interface EmbeddedPorts {
+  http: number;
+  postgres: number;
+  temporal: number;
+  temporalUi: number;
+  smtp: number;
+}
+
+export async function freeEmbeddedPorts(): Promise<EmbeddedPorts> {
+  return {
+    http: await freePort(),
+    postgres: await freePort(),
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+    smtp: await freePort(),
+  };
+}
+
+/**
+ * The whole service in the embedded mode, as `npm start` runs it: its own PostgreSQL, Temporal dev server and mail
+ * capture as children, their data in `dataDir` (which must be reachable by the `postgres` user when run as root).
+ */
+export function startEmbeddedServiceProcess(
+  dataDir: string,
+  ports: EmbeddedPorts,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  return spawnService('all', READY.api, ports.http, {
+    HOST: '127.0.0.1',
+    PORT: String(ports.http),
+    DATA_DIR: dataDir,
+    EMBEDDED_POSTGRES_PORT: String(ports.postgres),
+    TEMPORAL_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.temporalUi),
+    SMTP_CAPTURE_PORT: String(ports.smtp),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+}
+
+async function spawnService(
+  role: ServiceProcess['role'],
+  ready: string,
+  port: number | undefined,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'main.ts')], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      SERVICE_ROLE: role,
-      HOST: '127.0.0.1',
-      ...(port ? { PORT: String(port) } : {}),
-      DATABASE_URL: deployment.databaseUrl,
-      ...(deployment.migrationUrl ? { MIGRATION_DATABASE_URL: deployment.migrationUrl } : {}),
-      TEMPORAL_ADDRESS: deployment.temporalAddress,
-      TEMPORAL_TASK_QUEUE: deployment.taskQueue,
-      SMTP_URL: deployment.smtpUrl,
-      MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
-      PUBLIC_BASE_URL: 'https://relief.example.org',
-      PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
-      IDENTITY_KEYS: `process-test:${Buffer.alloc(32, 7).toString('base64')}`,
-      ...(deployment.policyFile ? { POLICY_FILE: deployment.policyFile } : {}),
-      LOG_LEVEL: 'info',
-      ...deployment.env,
-    },
+    env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -82,11 +132,7 @@ export async function startServiceProcess(deployment: Deployment, role: 'api' | 
     await exited;
   };
   try {
-    await eventually(
-      () => output.includes(READY[role]) || child.exitCode !== null,
-      `the ${role} process to start`,
-      90_000,
-    );
+    await eventually(() => output.includes(ready) || child.exitCode !== null, `the ${role} process to start`, 90_000);
   } catch (error) {
     await stop('SIGKILL');
     throw error;

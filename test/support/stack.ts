@@ -111,7 +111,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mailer = createMailTransport({ smtpUrl: mail.url, from });
   const taskQueue = `cases-${process.pid}`;
   const { tracing } = options;
-  const bundle = await workflowBundle(require.resolve('../../workflows'), workflowInterceptorModules(tracing));
+  const bundle = await workflowBundle(
+    require.resolve('../../workflows'),
+    workflowInterceptorModules(tracing !== undefined),
+  );
   const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYRING);
   const client = new Client({
     connection: env.connection,
