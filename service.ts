@@ -27,6 +27,7 @@ import { dataConverterFor } from './temporal/data-converter';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
+import { createDigestSchedules, startDigests } from './app/daily-digests';
 import { wallClock } from './core/clock';
 
 export interface RunningService {
@@ -118,6 +119,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const clientConnection = await connectClient(temporal);
     stoppers.push(() => clientConnection.close());
     const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
+    const digests = createDigestSchedules({ client, taskQueue: config.temporal.taskQueue });
 
     if (config.role !== 'api') {
       installWorkerRuntime(logger);
@@ -131,6 +133,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         temporal: { client, taskQueue: config.temporal.taskQueue },
         logger,
         now: wallClock,
+        timeZone: config.timeZone,
       });
       const worker: Worker = await createCaseWorker({
         connection,
@@ -146,6 +149,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       });
       where.worker = `task queue ${config.temporal.taskQueue} on ${temporal.address} (${temporal.namespace})`;
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
+      // The agencies' daily digests, each a workflow of its own: those running are found, the missing ones started.
+      logger.info({ agencies: await startDigests(pool, digests) }, 'daily digests running');
     }
 
     if (config.role !== 'worker') {
@@ -171,6 +176,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           logger,
           now: wallClock,
           identityKeyring,
+          publicBaseUrl: config.http.publicBaseUrl,
+          digests,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,
           sessionTtlMs: config.sessionTtlMs,
