@@ -346,7 +346,9 @@ export const UserViewSchema = z.object({
 
 export const TokenViewSchema = z.object({
   id: z.string(),
-  kind: z.enum(['api_key', 'session']),
+  kind: z
+    .enum(['api_key', 'session', 'calendar_feed'])
+    .describe('calendar feeds are listed by GET /api/me/calendar-feeds'),
   label: z.string(),
   createdAt: instant,
   expiresAt: instant,

@@ -2968,8 +2968,11 @@ export interface operations {
                             /** @description ISO-8601 instant */
                             expiresAt: string;
                             id: string;
-                            /** @enum {string} */
-                            kind: "api_key" | "session";
+                            /**
+                             * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                             * @enum {string}
+                             */
+                            kind: "api_key" | "session" | "calendar_feed";
                             label: string;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
@@ -3047,8 +3050,11 @@ export interface operations {
                         /** @description ISO-8601 instant */
                         expiresAt: string;
                         id: string;
-                        /** @enum {string} */
-                        kind: "api_key" | "session";
+                        /**
+                         * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                         * @enum {string}
+                         */
+                        kind: "api_key" | "session" | "calendar_feed";
                         label: string;
                         lastUsedAt: string | null;
                         revokedAt: string | null;
@@ -3156,8 +3162,11 @@ export interface operations {
                         /** @description ISO-8601 instant */
                         expiresAt: string;
                         id: string;
-                        /** @enum {string} */
-                        kind: "api_key" | "session";
+                        /**
+                         * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                         * @enum {string}
+                         */
+                        kind: "api_key" | "session" | "calendar_feed";
                         label: string;
                         lastUsedAt: string | null;
                         revokedAt: string | null;
