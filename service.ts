@@ -33,6 +33,7 @@ import { createMetrics } from './app/metrics';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
+import { createDigestSchedules, startDigests } from './app/daily-digests';
 import { wallClock } from './core/clock';
 import { supervise } from './core/supervisor';
 
@@ -163,6 +164,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       dataConverter,
       interceptors: { workflow: workflowClientInterceptors(tracing) },
     });
+    const digests = createDigestSchedules({ client, taskQueue: config.temporal.taskQueue });
 
     if (config.role !== 'api') {
       installWorkerRuntime(logger, { metricsAddress: config.operations.temporalMetricsAddress });
@@ -176,6 +178,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         temporal: { client, taskQueue: config.temporal.taskQueue },
         logger,
         now: wallClock,
+        timeZone: config.timeZone,
       });
       const worker: Worker = await createCaseWorker({
         connection,
@@ -196,6 +199,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       });
       where.worker = `task queue ${config.temporal.taskQueue} on ${temporal.address} (${temporal.namespace})`;
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
+      // The agencies' daily digests, each a workflow of its own: those running are found, the missing ones started.
+      logger.info({ agencies: await startDigests(pool, digests) }, 'daily digests running');
     }
 
     if (config.role !== 'worker') {
@@ -221,6 +226,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           logger,
           now: wallClock,
           identityKeyring,
+          publicBaseUrl: config.http.publicBaseUrl,
+          digests,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,
           sessionTtlMs: config.sessionTtlMs,

@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock';
 import { projectCase } from '../db/read-model';
 import type { CaseProjection } from '../domain/alarms';
 import type { AppliedCommand } from '../domain/types';
+import { createDigestActivities } from './digest';
 import { createNotificationActivities } from './notifications';
 
 export interface ActivityDeps {
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** The service's clock, for when an email was sent or failed. */
   now: Clock;
+  /** The deployment's TIMEZONE: the daily digest's for an agency without a zone of its own (default UTC). */
+  timeZone?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
       );
     },
     ...createNotificationActivities(deps),
+    ...createDigestActivities(deps),
   };
 }
 

@@ -31,6 +31,7 @@ import {
 import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant } from '../domain/types';
 import { renderNotification } from '../mail/render';
+import { foldsIntoDigest } from './digest';
 import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/contract';
 
 export interface DeliveryDeps {
@@ -70,7 +71,10 @@ export interface NotifyInput {
 
 export interface NotifyResult {
   notificationId: string;
-  /** `email`: a delivery workflow sends it; `in_app`: the agency has no address; `sent`: an earlier attempt sent it. */
+  /**
+   * `email`: a delivery workflow sends it; `in_app`: the agency has no address, or its daily digest lists it instead
+   * (activities/digest.ts); `sent`: an earlier attempt sent it.
+   */
   delivery: 'email' | 'in_app' | 'sent';
 }
 
@@ -121,6 +125,15 @@ export function createNotificationActivities(deps: NotificationDeps) {
       passed: input.passed,
       publicBaseUrl,
     });
+    // When the alarm fired (the activity's first scheduling, on the workflow's clock), not when an attempt runs.
+    const raisedAt = new Date(Context.current().info.scheduledTimestampMs);
+    const folded = recipient.dailyDigest && recipient.email !== null && foldsIntoDigest(input, raisedAt);
+    if (folded) {
+      logger?.info(
+        { caseId: input.caseId, stepId: input.stepId, kind: input.kind, agencyId: recipient.agencyId },
+        "notification recorded in-app only: the agency's daily digest lists it",
+      );
+    }
     return enqueue(pool, {
       caseId: input.caseId,
       alarmId: input.alarmId,
@@ -129,7 +142,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
       stepKind: input.stepKind,
       kind: input.kind,
       recipientAgencyId: recipient.agencyId,
-      recipientEmail: recipient.email,
+      // No address: the email is not owed, for the digest carries it.
+      recipientEmail: folded ? null : recipient.email,
       subject: email.subject,
       bodyText: email.text,
       dueAt: input.dueAt,
@@ -166,7 +180,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       if (!row.recipientEmail) {
         logger?.info(
           { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind },
-          'notification recorded in-app only: the agency has no email address',
+          'notification recorded in-app only: no email is owed (no address, or the daily digest lists it)',
         );
         return { notificationId: row.id, delivery: 'in_app' };
       }

@@ -18,6 +18,7 @@ import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
 import { rateLimiters } from './rate-limits';
 import { accessRoutes } from './routes/access';
 import { auditRoutes } from './routes/audit';
+import { calendarRoutes } from './routes/calendar';
 import { caseRoutes } from './routes/cases';
 import { dashboardRoutes } from './routes/dashboard';
 import { listRoutes } from './routes/lists';
@@ -28,6 +29,9 @@ import { codecCors, codecRoutes } from './routes/codec';
 export type { ApiDeps } from './deps';
 
 const BODY_LIMIT = '64kb';
+
+/** A calendar feed's URL is its credential (api/routes/calendar.ts): logged without it. */
+const withoutFeedSecret = (url: string) => url.replace(/^\/calendar\/[^/?]*/, '/calendar/[secret].ics');
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -53,7 +57,7 @@ export function createApp(deps: ApiDeps): express.Express {
         req: (req: { id: unknown; method: string; originalUrl?: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.originalUrl ?? req.url,
+          url: withoutFeedSecret(req.originalUrl ?? req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -78,6 +82,7 @@ export function createApp(deps: ApiDeps): express.Express {
     ...auditRoutes(deps),
     ...(deps.metrics && deps.metricsToken ? [metricsRoute(deps.metrics, deps.metricsToken)] : []),
     ...(deps.codec ? codecRoutes(deps.codec) : []),
+    ...calendarRoutes(deps),
   ];
   let document: unknown;
   routes.push(

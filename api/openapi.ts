@@ -65,7 +65,7 @@ const problemResponse = (description: string) => ({
 function operation(spec: Route): JsonSchema {
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
-    const contentType = response.problem ? PROBLEM_CONTENT_TYPE : 'application/json';
+    const contentType = response.contentType ?? (response.problem ? PROBLEM_CONTENT_TYPE : 'application/json');
     const schema = response.schema ? jsonSchema(response.schema) : response.problem ? problemRef : undefined;
     responses[status] = {
       description: response.description,

@@ -57,6 +57,11 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
       'password attempts by this user',
       (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
     ),
+    // A feed's URL is its credential: fetches are counted per client address, at the writes' rate (calendars poll
+    // hourly at most; a client guessing secrets, or a runaway script, is held back).
+    calendar_feed: limiter('calendar_feed', limits.writesPerMinute, 'calendar feed fetches from this address', (req) =>
+      ipKeyGenerator(req.ip ?? 'unknown'),
+    ),
     write: limiter(
       'write',
       limits.writesPerMinute,

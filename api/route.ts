@@ -34,10 +34,12 @@ interface ResponseSpec {
   schema?: z.ZodType;
   /** Serve as problem+json (an error or readiness answer). */
   problem?: boolean;
+  /** Another media type than JSON (e.g. `text/calendar`); the reply's body is then sent as the text it is. */
+  contentType?: string;
 }
 
 export interface RouteSpec<P, Q, B> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path syntax (`/api/cases/:caseId`). */
   path: string;
   summary: string;
@@ -79,7 +81,7 @@ export interface Permission {
   needs: string;
 }
 
-export type RateLimitName = 'sign_in' | 'password_check' | 'write';
+export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'calendar_feed';
 
 /** A route with its input types erased, so routes of different shapes live in one list. */
 export type Route = RouteSpec<unknown, unknown, unknown>;
@@ -203,9 +205,9 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
   });
 }
 
-/** The rate limit a route counts against: its own, else every authenticated POST is a write. */
+/** The rate limit a route counts against: its own, else every authenticated POST or DELETE is a write. */
 export function rateLimitOf(spec: Route): RateLimitName | 'none' {
-  return spec.rateLimit ?? (spec.method === 'post' && spec.actor !== false ? 'write' : 'none');
+  return spec.rateLimit ?? (spec.method !== 'get' && spec.actor !== false ? 'write' : 'none');
 }
 
 function auditOutcome(status: number): AuditOutcome {

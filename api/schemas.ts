@@ -435,7 +435,9 @@ export const UserViewSchema = z.object({
 
 export const TokenViewSchema = z.object({
   id: z.string(),
-  kind: z.enum(['api_key', 'session']),
+  kind: z
+    .enum(['api_key', 'session', 'calendar_feed'])
+    .describe('calendar feeds are listed by GET /api/me/calendar-feeds'),
   label: z.string(),
   createdAt: instant,
   expiresAt: instant,
@@ -469,6 +471,7 @@ export const AgencySchema = z.object({
   name: z.string(),
   email: z.string().nullable(),
   timeZone: z.string().nullable().describe("IANA time zone; null: the deployment's TIMEZONE"),
+  dailyDigest: z.boolean().describe('one email a day at 07:00 local time instead of one per reminder'),
 });
 
 export const AuditPageSchema = z.object({
@@ -490,4 +493,28 @@ export const AuditPageSchema = z.object({
     }),
   ),
   nextCursor: z.string().nullable(),
+});
+
+export const NewCalendarFeedSchema = z.strictObject({
+  label: z.string().trim().min(1).max(100).describe('what you call it, e.g. "Outlook at the office"'),
+});
+export const CalendarFeedSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  createdAt: instant,
+  lastUsedAt: instant.nullable().describe('when a calendar last fetched it, to the minute'),
+  revokedAt: instant.nullable(),
+});
+export const IssuedCalendarFeedSchema = CalendarFeedSchema.extend({
+  url: z.url().describe('the secret URL to subscribe to; shown once, only its hash is stored'),
+});
+export const CalendarFeedParamsSchema = z.strictObject({
+  feedId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a feed id (16 of a-z 0-9)'),
+});
+/** The secret of a feed's URL: the shape of a token (db/tokens.ts); anything else is not found, not a 400. */
+export const CalendarSecretParamsSchema = z.strictObject({ secret: z.string().max(100) });
+
+export const AgencyParamsSchema = z.strictObject({ agencyId: AgencyIdSchema });
+export const DailyDigestSchema = z.strictObject({
+  enabled: z.boolean().describe("on: one email a day at 07:00 in the agency's time zone instead of one per reminder"),
 });

@@ -5,11 +5,19 @@
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { findAgency, listAgencies, upsertAgencies, type Agency } from '../db/agencies';
+import { findAgency, listAgencies, setDailyDigest, upsertAgencies, type NewAgency } from '../db/agencies';
 import { recordAudit } from '../db/audit';
 import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
 import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT, type LockoutPolicy } from '../db/sign-in-failures';
-import { authenticateToken, issueToken, listTokens, revokeToken, revokeUserTokens, tokenOwner } from '../db/tokens';
+import {
+  authenticateToken,
+  BEARER_KINDS,
+  issueToken,
+  listTokens,
+  revokeToken,
+  revokeUserTokens,
+  tokenOwner,
+} from '../db/tokens';
 import type { User } from '../db/user-rows';
 import {
   checkPassword,
@@ -39,6 +47,7 @@ import type { Actor } from '../domain/types';
 import { emailChangedNotice, sendAgencyNotice, userAddedNotice, type NoticeMailer } from '../mail/agency-notices';
 import { passwordProblem } from './password-policy';
 import { wallClock, type Clock } from '../core/clock';
+import type { DigestSchedules } from './daily-digests';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** As long as the console's sign-in flow and the age of an ID token accepted: one sign-in's time. */
@@ -56,6 +65,8 @@ export interface AccessDeps {
   verifyIdToken?: (idToken: string) => Promise<{ issuer: string; subject: string; nonce: string | null }>;
   /** Tells an agency's own address of changes to its administration; without one, the notice is logged as not sent. */
   mailer?: NoticeMailer;
+  /** Starts and stops the agencies' daily digest workflows; without it (an API without Temporal) the setting alone changes. */
+  digests?: DigestSchedules;
 }
 
 const auditUser = (user: User) => ({
@@ -267,7 +278,7 @@ export function createAccessService(deps: AccessDeps) {
       await setPassword(pool, user.id, change.newPassword, { now: await now(), keepTokenId });
     },
 
-    tokens: (actor: Actor) => listTokens(pool, actor.userId),
+    tokens: (actor: Actor) => listTokens(pool, actor.userId, BEARER_KINDS),
 
     async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
       await proveCurrentPassword(actor.userId, key.currentPassword);
@@ -276,7 +287,7 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     async revokeToken(actor: Actor, tokenId: string) {
-      const ownerId = await tokenOwner(pool, tokenId);
+      const ownerId = (await tokenOwner(pool, tokenId))?.userId;
       const owner = ownerId && ownerId !== actor.userId ? await findUser(pool, { id: ownerId }) : null;
       // A token of a user the caller does not administer is "not found": token ids are not theirs to probe.
       if (!ownerId || (owner && administrationRefusal(actor, owner)))
@@ -358,7 +369,7 @@ export function createAccessService(deps: AccessDeps) {
 
     agencies: () => listAgencies(pool),
 
-    async saveAgency(actor: Actor, body: Agency) {
+    async saveAgency(actor: Actor, body: NewAgency) {
       const existing = await findAgency(pool, body.id);
       if (existing && existing.kind !== body.kind) {
         throw new AppError('conflict', `Agency ${body.id} is a ${existing.kind} agency.`, {
@@ -367,11 +378,26 @@ export function createAccessService(deps: AccessDeps) {
         });
       }
       await upsertAgencies(pool, [body]);
+      const saved = (await findAgency(pool, body.id))!;
       void sendAgencyNotice(
         deps.mailer,
         deps.logger,
-        emailChangedNotice(existing, body, await changedBy(actor), await now()),
+        emailChangedNotice(existing, saved, await changedBy(actor), await now()),
       );
+      return saved;
+    },
+
+    /**
+     * Turns the agency's daily digest on or off (its own admin, or a system administrator) and starts or stops its
+     * workflow. The setting is written first: a digest workflow reads it before each digest, so one that a failed
+     * stop left running sends nothing, and a failed start is made good at the next service start.
+     */
+    async setDailyDigest(actor: Actor, agencyId: string, on: boolean) {
+      requireAdministers(actor, { agencyId, roles: [] });
+      const agency = await setDailyDigest(pool, agencyId, on);
+      if (!agency) throw new AppError('not_found', `No agency ${agencyId}.`, { code: 'unknown_agency' });
+      await (on ? deps.digests?.start(agencyId) : deps.digests?.stop(agencyId));
+      return agency;
     },
   };
 }

@@ -4,13 +4,14 @@
  */
 import { createAccessService, type AccessDeps, type AccessService } from './access-service';
 import { createAuditService, type AuditService } from './audit-service';
+import { createCalendarFeeds, type CalendarFeedDeps, type CalendarFeeds } from './calendar-feeds';
 import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService } from './idempotency-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
 import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
 
-export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps;
+export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps;
 
 export interface Services {
   access: AccessService;
@@ -21,6 +22,7 @@ export interface Services {
   idempotency: IdempotencyService;
   /** The counts of the API's rate limits, shared by every process on the database. */
   rateCounts: RateCounts;
+  calendarFeeds: CalendarFeeds;
 }
 
 export function createServices(parts: ServiceParts): Services {
@@ -33,5 +35,6 @@ export function createServices(parts: ServiceParts): Services {
     survivorRecords: createSurvivorRecords(parts, caseReads),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
+    calendarFeeds: createCalendarFeeds(parts),
   };
 }

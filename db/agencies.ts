@@ -9,12 +9,17 @@ export interface Agency {
   email: string | null;
   /** IANA name; null: the deployment's `TIMEZONE`. */
   timeZone: string | null;
+  /** One email a day at the agency's local morning instead of one per reminder (activities/digest.ts); off by default. */
+  dailyDigest: boolean;
 }
 
-/** What registering an agency takes: without a time zone, it keeps to the deployment's. */
-export type NewAgency = Omit<Agency, 'timeZone'> & Partial<Pick<Agency, 'timeZone'>>;
+/**
+ * What registering an agency takes: without a time zone, it keeps to the deployment's. The daily digest is a setting
+ * of its own (`setDailyDigest`), which saving an agency leaves as it is.
+ */
+export type NewAgency = Omit<Agency, 'timeZone' | 'dailyDigest'> & Partial<Pick<Agency, 'timeZone'>>;
 
-const COLUMNS = 'id, kind, name, email, time_zone AS "timeZone"';
+const COLUMNS = 'id, kind, name, email, time_zone AS "timeZone", daily_digest AS "dailyDigest"';
 
 /** The kind of a known agency, or null. */
 export async function agencyKindOf(pool: Pool, agencyId: string): Promise<AgencyKind | null> {
@@ -43,4 +48,19 @@ export async function upsertAgencies(pool: Pool, agencies: readonly NewAgency[])
 export async function listAgencies(pool: Pool): Promise<Agency[]> {
   const { rows } = await pool.query<Agency>(`SELECT ${COLUMNS} FROM agencies ORDER BY kind, id`);
   return rows;
+}
+
+/** Turns an agency's daily digest on or off; the agency as it now is, or null when there is no such agency. */
+export async function setDailyDigest(pool: Pool, agencyId: string, on: boolean): Promise<Agency | null> {
+  const { rows } = await pool.query<Agency>(
+    `UPDATE agencies SET daily_digest = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [agencyId, on],
+  );
+  return rows[0] ?? null;
+}
+
+/** The agencies whose daily digest is on, for the service to keep their digest workflows running. */
+export async function agenciesWithDigest(pool: Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>('SELECT id FROM agencies WHERE daily_digest ORDER BY id');
+  return rows.map((row) => row.id);
 }

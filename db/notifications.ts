@@ -197,14 +197,23 @@ export interface Recipient {
   name: string;
   /** Null when the organisation has no address on file: it sees the notification in the app only. */
   email: string | null;
+  /** The organisation reads its reminders in a daily digest (activities/digest.ts). */
+  dailyDigest: boolean;
 }
 
 /** Where a notification for an organisation goes, from the agencies table. */
 export async function findRecipient(db: Queryable, agencyId: string): Promise<Recipient | null> {
-  const { rows } = await db.query<{ id: string; name: string; email: string | null }>(
-    'SELECT id, name, email FROM agencies WHERE id = $1',
+  const { rows } = await db.query<{ id: string; name: string; email: string | null; daily_digest: boolean }>(
+    'SELECT id, name, email, daily_digest FROM agencies WHERE id = $1',
     [agencyId],
   );
   const row = rows[0];
-  return row ? { agencyId: row.id, name: row.name, email: row.email?.trim() ? row.email.trim() : null } : null;
+  return row
+    ? {
+        agencyId: row.id,
+        name: row.name,
+        email: row.email?.trim() ? row.email.trim() : null,
+        dailyDigest: row.daily_digest,
+      }
+    : null;
 }

@@ -7,7 +7,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './user-rows';
 
-export type TokenKind = 'api_key' | 'session';
+export type TokenKind = 'api_key' | 'session' | 'calendar_feed';
+
+/** What a bearer token may be: a calendar feed's secret opens its feed only, never the API. */
+export const BEARER_KINDS: readonly TokenKind[] = ['api_key', 'session'];
 
 export interface TokenInfo {
   id: string;
@@ -68,13 +71,14 @@ export async function issueToken(
 const AUTHENTICATE_SQL = `
 SELECT ${USER_COLUMNS}, t.secret_hash, t.id AS token_id, t.last_used_at
   FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
- WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`;
+ WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL AND t.kind = ANY($3::text[])`;
 
 /** How stale `last_used_at` may get: it says when a key was last used, to the minute, for its owner to review. */
 const LAST_USED_GRAIN_MS = 60_000;
 
 /**
- * The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled):
+ * The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled) of
+ * one of `kinds` (by default those accepted as a bearer token):
  * one indexed lookup (the token's primary key, then its user's and agency's) in one prepared statement, which every
  * authenticated request waits for. Nothing is written on that path: `last_used_at` is refreshed, unawaited, only when it is a minute old.
  */
@@ -82,13 +86,14 @@ export async function authenticateToken(
   pool: Pool,
   token: string,
   now: Date,
+  kinds: readonly TokenKind[] = BEARER_KINDS,
 ): Promise<{ user: User; tokenId: string } | null> {
   const match = TOKEN_SHAPE.exec(token);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
   const { rows } = await pool.query<
     Parameters<typeof userFromRow>[0] & { secret_hash: Buffer; token_id: string; last_used_at: Date | null }
-  >({ name: 'authenticate-token', text: AUTHENTICATE_SQL, values: [id, now] });
+  >({ name: 'authenticate-token', text: AUTHENTICATE_SQL, values: [id, now, kinds] });
   const row = rows[0];
   if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
   if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_GRAIN_MS) {
@@ -103,18 +108,23 @@ export async function authenticateToken(
   return { user: userFromRow(row), tokenId: row.token_id };
 }
 
-export async function listTokens(pool: Pool, userId: string): Promise<TokenInfo[]> {
+/** The user's tokens of these kinds, newest first. */
+export async function listTokens(pool: Pool, userId: string, kinds: readonly TokenKind[]): Promise<TokenInfo[]> {
   const { rows } = await pool.query<TokenRow>(
-    `SELECT id, kind, label, created_at, expires_at, revoked_at, last_used_at FROM access_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`,
-    [userId],
+    `SELECT id, kind, label, created_at, expires_at, revoked_at, last_used_at FROM access_tokens
+      WHERE user_id = $1 AND kind = ANY($2::text[]) ORDER BY created_at DESC, id`,
+    [userId, kinds],
   );
   return rows.map(tokenFromRow);
 }
 
-/** The token's owner, for permission checks before revoking; null when there is no such token. */
-export async function tokenOwner(pool: Pool, tokenId: string): Promise<string | null> {
-  const { rows } = await pool.query<{ user_id: string }>('SELECT user_id FROM access_tokens WHERE id = $1', [tokenId]);
-  return rows[0]?.user_id ?? null;
+/** The token's owner and kind, for permission checks before revoking; null when there is no such token. */
+export async function tokenOwner(pool: Pool, tokenId: string): Promise<{ userId: string; kind: TokenKind } | null> {
+  const { rows } = await pool.query<{ user_id: string; kind: TokenKind }>(
+    'SELECT user_id, kind FROM access_tokens WHERE id = $1',
+    [tokenId],
+  );
+  return rows[0] ? { userId: rows[0].user_id, kind: rows[0].kind } : null;
 }
 
 export async function revokeToken(pool: Pool, tokenId: string, now: Date): Promise<TokenInfo | null> {

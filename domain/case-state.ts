@@ -58,8 +58,11 @@ export type AlarmKind = (typeof ALARM_KINDS)[number];
 const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
-/** What the outbox holds: those, and the in-app notice that an email of the case keeps failing. */
-export const NOTIFICATION_KINDS = [...NOTIFIED_KINDS, 'delivery_failing'] as const;
+/**
+ * What the outbox holds: those, the in-app notice that an email of the case keeps failing, and an agency's daily
+ * digest (activities/digest.ts).
+ */
+export const NOTIFICATION_KINDS = [...NOTIFIED_KINDS, 'delivery_failing', 'daily_digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** An alarm that passed before the command revealing it was recorded, as the coordinator's notice lists it. */

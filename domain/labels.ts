@@ -36,6 +36,22 @@ export function stepLabel(stepKind: string): string {
   return isStepKind(stepKind) ? STEP_LABELS[stepKind] : inPlainWords(stepKind);
 }
 
+/** The windows an alarm may be about besides its step (domain/tracks' alarm subjects). */
+const WINDOW_LABELS: Readonly<Record<string, string>> = {
+  adjustment_eligible: 'eligible for adjustment of status',
+  benefit_window: 'benefit window',
+  cp_validity: 'Continued Presence validity',
+  interim_letter: 'interim letter validity',
+  minor_turns_18: 'minor turns 18',
+  t_status: 'T status validity',
+  u_certification_window: 'U visa certification window',
+};
+
+/** A window's name, e.g. "cp_validity" → "Continued Presence validity"; an unknown one in plain words. */
+export function windowLabel(about: string): string {
+  return WINDOW_LABELS[about] ?? inPlainWords(about);
+}
+
 /** A code the tables do not know, e.g. a retired kind, in plain words: "renewal_due" → "Renewal due". */
 function inPlainWords(code: string): string {
   const words = code.replace(/[_-]+/g, ' ').trim();

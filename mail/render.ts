@@ -98,6 +98,8 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
           `An email about the step "${step}" to ${facts.failedRecipient ?? 'an agency'} has failed since ${date} and is still being ` +
           'retried. Please reach the agency another way.',
       };
+    case 'daily_digest':
+      throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
 }
 

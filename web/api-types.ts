@@ -18,6 +18,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agencies/{agencyId}/daily-digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the agency's daily digest on or off (off by default): its own admin, or a system administrator. On, the agency's address gets one email a day at 07:00 in its time zone listing what is overdue, due today, due this week and expiring, grouped by case reference, instead of one email per reminder; escalations and a minor's 24-hour HHS notice still go out at once. A day with nothing gets no email. */
+        post: operations["postApiAgenciesAgencyIdDailyDigest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -258,6 +275,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/calendar-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your calendar feeds, newest first, revoked ones included: when each was created and last fetched. */
+        get: operations["getApiMeCalendarFeeds"];
+        put?: never;
+        /** Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. */
+        post: operations["postApiMeCalendarFeeds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/calendar-feeds/{feedId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your calendar feeds: its URL answers 404 from now on. */
+        delete: operations["deleteApiMeCalendarFeedsFeedId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/password": {
         parameters: {
             query?: never;
@@ -414,6 +466,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/calendar/{secret}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked or its user disabled. Every fetch is audited without the secret. */
+        get: operations["getCalendarSecretIcs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -492,6 +561,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description one email a day at 07:00 local time instead of one per reminder */
+                            dailyDigest: boolean;
                             email: string | null;
                             id: string;
                             /** @enum {string} */
@@ -571,6 +642,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description one email a day at 07:00 local time instead of one per reminder */
+                        dailyDigest: boolean;
                         email: string | null;
                         id: string;
                         /** @enum {string} */
@@ -601,6 +674,137 @@ export interface operations {
             };
             /** @description the id belongs to an agency of another kind */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiAgenciesAgencyIdDailyDigest: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                agencyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description on: one email a day at 07:00 in the agency's time zone instead of one per reminder */
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description the agency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description one email a day at 07:00 local time instead of one per reminder */
+                        dailyDigest: boolean;
+                        email: string | null;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                        name: string;
+                        /** @description IANA time zone; null: the deployment's TIMEZONE */
+                        timeZone: string | null;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description another agency's, and the caller is not a system administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such agency */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2492,6 +2696,283 @@ export interface operations {
             };
         };
     };
+    getApiMeCalendarFeeds: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the feeds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description ISO-8601 instant */
+                            createdAt: string;
+                            id: string;
+                            label: string;
+                            /** @description when a calendar last fetched it, to the minute */
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the role or agency may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiMeCalendarFeeds: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what you call it, e.g. "Outlook at the office" */
+                    label: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the feed, with its URL shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO-8601 instant */
+                        createdAt: string;
+                        id: string;
+                        label: string;
+                        /** @description when a calendar last fetched it, to the minute */
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        /**
+                         * Format: uri
+                         * @description the secret URL to subscribe to; shown once, only its hash is stored
+                         */
+                        url: string;
+                    };
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the role or agency may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiMeCalendarFeedsFeedId: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                feedId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the revoked feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO-8601 instant */
+                        createdAt: string;
+                        id: string;
+                        label: string;
+                        /** @description when a calendar last fetched it, to the minute */
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the role or agency may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such feed of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postApiMePassword: {
         parameters: {
             query?: never;
@@ -2629,7 +3110,7 @@ export interface operations {
                             failingSince: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "passed_summary" | "delivery_failing";
+                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "passed_summary" | "delivery_failing" | "daily_digest";
                             lastError: string | null;
                             recipientAgencyId: string;
                             recipientEmail: string | null;
@@ -2845,8 +3326,11 @@ export interface operations {
                             /** @description ISO-8601 instant */
                             expiresAt: string;
                             id: string;
-                            /** @enum {string} */
-                            kind: "api_key" | "session";
+                            /**
+                             * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                             * @enum {string}
+                             */
+                            kind: "api_key" | "session" | "calendar_feed";
                             label: string;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
@@ -2924,8 +3408,11 @@ export interface operations {
                         /** @description ISO-8601 instant */
                         expiresAt: string;
                         id: string;
-                        /** @enum {string} */
-                        kind: "api_key" | "session";
+                        /**
+                         * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                         * @enum {string}
+                         */
+                        kind: "api_key" | "session" | "calendar_feed";
                         label: string;
                         lastUsedAt: string | null;
                         revokedAt: string | null;
@@ -3033,8 +3520,11 @@ export interface operations {
                         /** @description ISO-8601 instant */
                         expiresAt: string;
                         id: string;
-                        /** @enum {string} */
-                        kind: "api_key" | "session";
+                        /**
+                         * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                         * @enum {string}
+                         */
+                        kind: "api_key" | "session" | "calendar_feed";
                         label: string;
                         lastUsedAt: string | null;
                         revokedAt: string | null;
@@ -3615,6 +4105,66 @@ export interface operations {
             };
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendarSecretIcs: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such feed, revoked, or its user disabled */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many fetches from this address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

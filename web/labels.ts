@@ -1,5 +1,5 @@
 /** Words people read instead of the API's codes. */
-import { agencyKindLabel, alarmKindLabel, stepLabel } from '../domain/labels';
+import { agencyKindLabel, alarmKindLabel, stepLabel, windowLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
 
 export { agencyKindLabel, stepLabel };
@@ -21,23 +21,10 @@ export const day = (instant: string | null | undefined) => (instant ? instant.sl
 export const moment = (instant: string | null | undefined) =>
   instant ? `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC` : '—';
 
-/** The windows a reminder may be about besides its step (domain/tracks' alarm subjects). */
-const WINDOW_LABELS: Readonly<Record<string, string>> = {
-  adjustment_eligible: 'eligible for adjustment of status',
-  benefit_window: 'benefit window',
-  cp_validity: 'Continued Presence validity',
-  interim_letter: 'interim letter validity',
-  minor_turns_18: 'minor turns 18',
-  t_status: 'T status validity',
-  u_certification_window: 'U visa certification window',
-};
-
 /** "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. */
 export function reminderLabel(reminder: { kind: string; stepKind: string; about: string }): string {
   const what = `${alarmKindLabel(reminder.kind)}: ${stepLabel(reminder.stepKind)}`;
-  return reminder.about === reminder.stepKind
-    ? what
-    : `${what} (${WINDOW_LABELS[reminder.about] ?? humanize(reminder.about)})`;
+  return reminder.about === reminder.stepKind ? what : `${what} (${windowLabel(reminder.about)})`;
 }
 
 const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {

@@ -68,3 +68,16 @@ export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
  * task that made the change, so a sign-off costs one workflow task, as a bare update does.
  */
 export const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
+
+/**
+ * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
+ * data, and starting it again finds the one running.
+ */
+export const digestWorkflowIdOf = (agencyId: string) => `digest-${agencyId}`;
+export const DIGEST_WORKFLOW_TYPE = 'dailyDigest';
+
+export interface DigestInput {
+  agencyId: string;
+  /** The local date (YYYY-MM-DD) of the last digest handled, carried across continue-as-new; none at first. */
+  lastDate?: string;
+}

@@ -7,7 +7,9 @@ import type { ApiDeps } from '../deps';
 import { requestIdOf } from '../request-id';
 import { route, type Permission, type Route } from '../route';
 import {
+  AgencyParamsSchema,
   AgencySchema,
+  DailyDigestSchema,
   ChangePasswordSchema,
   IdentitySchema,
   IdentityViewSchema,
@@ -292,10 +294,27 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         201: { description: 'the agency', schema: AgencySchema },
         409: { description: 'the id belongs to an agency of another kind', problem: true },
       },
-      handle: async ({ body, actor }) => {
-        await access.saveAgency(actor, body);
-        return { status: 201, body };
+      handle: async ({ body, actor }) => ({ status: 201, body: await access.saveAgency(actor, body) }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/agencies/:agencyId/daily-digest',
+      tag: 'administration',
+      summary:
+        "Turn the agency's daily digest on or off (off by default): its own admin, or a system administrator. On, the agency's address gets one email a day at 07:00 in its time zone listing what is overdue, due today, due this week and expiring, grouped by case reference, instead of one email per reminder; escalations and a minor's 24-hour HHS notice still go out at once. A day with nothing gets no email.",
+      allow: ADMIN,
+      params: AgencyParamsSchema,
+      body: DailyDigestSchema,
+      audit: 'agency.daily_digest',
+      responses: {
+        200: { description: 'the agency', schema: AgencySchema },
+        403: { description: "another agency's, and the caller is not a system administrator", problem: true },
+        404: { description: 'no such agency', problem: true },
       },
+      handle: async ({ params, body, actor }) => ({
+        status: 200,
+        body: await access.setDailyDigest(actor, params.agencyId, body.enabled),
+      }),
     }),
   ];
 }

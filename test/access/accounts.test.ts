@@ -538,6 +538,7 @@ describe('administration', () => {
       ...agency,
       name: 'County Sheriff Office (fictitious)',
       timeZone: null,
+      dailyDigest: false,
     });
   });
 });

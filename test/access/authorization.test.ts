@@ -58,6 +58,8 @@ const notDelegated = denied('admin_not_delegated'); // an agency's admin managin
 const noSuchRole: Expected = { answer: 'invalid', code: 'roles_not_for_agency' };
 /** 404: someone else's token does not exist for a non-admin. */
 const hide: Expected = { answer: 'hidden', code: 'token_not_found' };
+/** A calendar feed is its owner's alone: another's is "not found", for every role. */
+const noFeed: Expected = { answer: 'hidden', code: 'feed_not_found' };
 /** In the sign-off table: the user owns steps of this kind (exercised by the acceptance test, not refused). */
 const OWNER = ok;
 
@@ -96,23 +98,30 @@ const ACCESS_COLUMNS = [
   'linkIdentity',
   'listAgencies',
   'saveAgency',
+  'newFeed',
+  'listFeeds',
+  'revokeOwnFeed',
+  'revokeOthersFeed',
+  'setDigest',
 ] as const;
 type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 
+// One row per role, one column per endpoint: the table is read across.
+// prettier-ignore
 const ACCESS_TABLE: Record<Who, AccessRow> = {
-  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listIdentities linkIdentity listAgencies saveAgency
-  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
+  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
-  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, ok, role],
-  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
-  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role],
+  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, ok, role, ok, ok, ok, noFeed, ok],
+  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, noFeed, ok],
+  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
 };
 
 /**
@@ -371,6 +380,9 @@ const whoIs = (user: TestUser) => WHO.find((who) => users[who] === user)!;
 const get = (path: string, who: TestUser, query: Record<string, string> = {}) =>
   request(stack.app).get(path).query(query).set(who.headers);
 const post = (path: string, who: TestUser, body: object) => request(stack.app).post(path).set(who.headers).send(body);
+const del = (path: string, who: TestUser) => request(stack.app).delete(path).set(who.headers);
+const feedOf = async (who: TestUser) =>
+  ((await post('/api/me/calendar-feeds', who, { label: 'authz test feed' }).expect(201)).body as { id: string }).id;
 const issue = (userId: string, kind: 'api_key' | 'session') =>
   issueToken(stack.pool, { userId, kind, label: 'authz test', expiresAt: new Date(Date.now() + 3600_000) });
 
@@ -487,6 +499,28 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
         name: 'Authz Test Advocates (fictitious)',
       }),
   },
+  newFeed: {
+    route: 'POST /api/me/calendar-feeds',
+    allowed: 201,
+    call: (who) => post('/api/me/calendar-feeds', who, { label: 'authz test feed' }),
+  },
+  listFeeds: { route: 'GET /api/me/calendar-feeds', allowed: 200, call: (who) => get('/api/me/calendar-feeds', who) },
+  revokeOwnFeed: {
+    route: 'DELETE /api/me/calendar-feeds/{feedId}',
+    allowed: 200,
+    call: async (who) => del(`/api/me/calendar-feeds/${await feedOf(who)}`, who),
+  },
+  revokeOthersFeed: {
+    route: 'DELETE /api/me/calendar-feeds/{feedId}',
+    allowed: 200,
+    call: async (who) => del(`/api/me/calendar-feeds/${await feedOf(bystander)}`, who),
+  },
+  // Their own agency's setting, turned off (as it is): an agency's admin or a system administrator may.
+  setDigest: {
+    route: 'POST /api/agencies/{agencyId}/daily-digest',
+    allowed: 200,
+    call: (who) => post(`/api/agencies/${who.user.agencyId}/daily-digest`, who, { enabled: false }),
+  },
   openCase: { route: 'POST /api/cases', allowed: 201, call: (who) => openCase(who) },
   readCase: { route: 'GET /api/cases/{caseId}', allowed: 200, call: (who) => get(`/api/cases/${sharedCaseId}`, who) },
   readReminders: {
@@ -549,6 +583,8 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/sign-in',
   'POST /api/auth/oidc/nonce',
   'POST /api/auth/oidc/session',
+  // The secret in its URL is the credential (test/api/calendar-feeds.test.ts).
+  'GET /calendar/{secret}.ics',
 ];
 
 /** Every operation of the OpenAPI document, as `METHOD /path`. */
@@ -599,15 +635,19 @@ describe('every role against every endpoint', () => {
         .replace('{caseId}', sharedCaseId)
         .replace('{stepId}', 'cp_request-1')
         .replace('{tokenId}', 'a'.repeat(16))
+        .replace('{feedId}', 'a'.repeat(16))
+        .replace('{agencyId}', users.admin.user.agencyId)
         .replace('{userId}', users.admin.user.id);
     const answers = [];
     for (const route of secured) {
-      const [method, path] = route.split(' ') as ['GET' | 'POST', string];
+      const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
       for (const authorization of [undefined, 'Bearer rc_0123456789abcdef_not-a-real-secret-not-a-real-secret-xxxxx']) {
         let call =
           method === 'GET'
             ? request(stack.app).get(concrete(path))
-            : request(stack.app).post(concrete(path)).set('Idempotency-Key', newKey()).send({});
+            : method === 'DELETE'
+              ? request(stack.app).delete(concrete(path))
+              : request(stack.app).post(concrete(path)).set('Idempotency-Key', newKey()).send({});
         if (authorization !== undefined) call = call.set('Authorization', authorization);
         const response = await call;
         answers.push({

@@ -5,7 +5,8 @@
  * every table, the dev server's SQLite file, the case's Temporal history read without the codec, every captured
  * email and every log line. With TEMPORAL_ADDRESS set, the same case also runs on that real server and its
  * history is scanned too. A minor's case is scanned for the 18th birthday and its reminder leads in its search
- * attributes and the server's store, which only the dev server (search attributes on) has.
+ * attributes and the server's store, which only the dev server (search attributes on) has. Every agency's calendar
+ * feed is scanned for both.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, addYears, dateOf } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
-import type { AgencyKind } from '../../domain/types';
+import { AGENCY_KINDS, type AgencyKind } from '../../domain/types';
 import { databaseRows, dateForms, logCapture, needlesIn, storedHistory, unsealedPayloads } from '../support/scan';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -71,6 +72,21 @@ afterAll(async () => {
 
 let keys = 0;
 const key = () => `confidentiality-${(keys += 1)}`;
+
+/** Every agency's calendar feed (app/calendar-feeds.ts), as one of its users subscribes to it: the iCalendar text. */
+async function feedsOf(on: Stack): Promise<string> {
+  const feeds: string[] = [];
+  for (const kind of AGENCY_KINDS) {
+    const made = await request(on.app)
+      .post('/api/me/calendar-feeds')
+      .set(on.as(kind))
+      .send({ label: 'scan' })
+      .expect(201);
+    const { pathname } = new URL((made.body as { url: string }).url);
+    feeds.push((await request(on.app).get(pathname).expect(200)).text);
+  }
+  return feeds.join('\n');
+}
 
 /**
  * Drives one case as the demo users: opened, its survivor read, refused twice (422 and 403), reminded and escalated,
@@ -166,6 +182,9 @@ test("the survivor's identity appears nowhere but in the sealed column", async (
   const emailText = emails.map((message) => JSON.stringify(message));
   expect(emailText.filter((text) => text.includes(reference)).length).toBeGreaterThanOrEqual(2);
 
+  const feeds = await feedsOf(stack);
+  expect(feeds).toContain(reference);
+
   const logLines = [...log.lines];
   expect(logLines.some((line) => line.includes(caseId))).toBe(true);
 
@@ -175,13 +194,14 @@ test("the survivor's identity appears nowhere but in the sealed column", async (
     history: leaksIn(history.text),
     emails: emailText.flatMap(leaksIn),
     logs: logLines.flatMap(leaksIn),
+    feeds: leaksIn(feeds),
   };
   console.log(
     `confidentiality scan: ${rows.length} rows (${new Set(rows.map((r) => r.table)).size} tables), ` +
       `${sqlite.length} bytes of SQLite (${sqliteFiles.join(', ')}), ${history.text.length} bytes of history (${history.encodings.length} payloads), ` +
-      `${emails.length} emails, ${logLines.length} log lines; hits: ${JSON.stringify(leaks)}`,
+      `${emails.length} emails, ${logLines.length} log lines, ${feeds.length} bytes of calendar feeds; hits: ${JSON.stringify(leaks)}`,
   );
-  expect(leaks).toEqual({ rows: [], sqlite: [], history: [], emails: [], logs: [] });
+  expect(leaks).toEqual({ rows: [], sqlite: [], history: [], emails: [], logs: [], feeds: [] });
 
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {
@@ -221,7 +241,7 @@ test("a minor's 18th birthday and its reminder leads are in no search attribute,
   const { caseId, path, steps } = opened.body as {
     caseId: string;
     path: string;
-    steps: { dueAt: string | null; expiresAt: string | null }[];
+    steps: { status: string; dueAt: string | null; expiresAt: string | null }[];
   };
   expect(path).toBe('minor');
   // The case's own dates are not derived from the birthday; if one fell on a needle the scan could not tell.
@@ -244,9 +264,16 @@ test("a minor's 18th birthday and its reminder leads are in no search attribute,
   const nextDueAt = searchAttributes['NextDueAt']![0] as Date;
   expect(needlesIn(dateForms(dateOf(nextDueAt.toISOString())), JSON.stringify(searchAttributes))).not.toEqual([]);
 
-  const needles = derived.flatMap(dateForms);
+  // The feeds list the case (the HHS notice is due), and would show a date in its compact iCalendar form.
+  const feeds = await feedsOf(stack);
+  expect(feeds).toContain(caseId);
+  const notice = steps.find((step) => step.status === 'pending' && step.dueAt !== null)!;
+  expect(needlesIn(dateForms(dateOf(notice.dueAt!)), feeds)).not.toEqual([]);
+
+  const needles = [...derived.flatMap(dateForms), 'minor scan person'];
   expect({
     searchAttributes: needlesIn(needles, JSON.stringify(searchAttributes)),
     sqlite: needlesIn(needles, sqlite),
-  }).toEqual({ searchAttributes: [], sqlite: [] });
+    feeds: needlesIn(needles, feeds),
+  }).toEqual({ searchAttributes: [], sqlite: [], feeds: [] });
 });

@@ -295,6 +295,11 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: '/api/notifications' },
     { method: 'get', path: '/api/dashboard' },
     { method: 'get', path: '/api/audit' },
+    { method: 'get', path: '/api/me/calendar-feeds' },
+    { method: 'post', path: '/api/me/calendar-feeds' },
+    { method: 'delete', path: `/api/me/calendar-feeds/${'a'.repeat(16)}` },
+    { method: 'get', path: `/calendar/rc_${'a'.repeat(16)}_${'b'.repeat(43)}.ics`, public: true },
+    { method: 'post', path: `/api/agencies/${DEMO_AGENCIES.law_enforcement}/daily-digest` },
   ] as const;
 
   /**
@@ -498,6 +503,8 @@ function generateProbes(today: string): Probe[] {
     ['demo-admin', 'post', `/api/users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/disable`, undefined],
     ['demo-admin', 'post', `/api/users/${people['demo-admin']!.user.id}/disable`, undefined],
     ['demo-admin', 'post', `/api/tokens/${'z'.repeat(16)}/revoke`, undefined],
+    ['demo-police-officer', 'post', `/api/agencies/${DEMO_AGENCIES.ice}/daily-digest`, { enabled: true }],
+    ['demo-admin', 'post', `/api/agencies/${DEMO_AGENCIES.ice}/daily-digest`, { enabled: true }],
   ];
   for (let round = 0; round < 12; round += 1) {
     for (const [who, method, path, body] of forbidden) {
@@ -829,7 +836,12 @@ test('at least 2,000 hostile requests: every one a 4xx, none a 5xx, nothing chan
   const declared = Object.keys(paths).map((path) => path.replace(/\{[^}]+\}/g, '*'));
   const probed = new Set(
     probes.map((p) =>
-      p.path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)/g, '*'),
+      p.path
+        .split('?')[0]!
+        .replace(
+          /[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)|(?<=calendar-feeds\/)[0-9a-z]{16}|(?<=^\/calendar\/)[^/]+(?=\.ics$)|[\w-]+(?=\/daily-digest)/g,
+          '*',
+        ),
     ),
   );
   expect(declared.filter((path) => !probed.has(path))).toEqual([]);

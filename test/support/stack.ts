@@ -14,6 +14,7 @@ import { createActivities } from '../../activities';
 import { createApp, type ApiDeps } from '../../api/app';
 import { CaseCommands } from '../../app/case-commands';
 import { createServices, type ServiceParts } from '../../app/services';
+import { createDigestSchedules } from '../../app/daily-digests';
 import { createLogger, type Logger } from '../../core/logger';
 import { seedDemoAgencies } from '../../db/seed';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy';
@@ -172,7 +173,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const appWith = (overrides: Partial<ApiDeps & ServiceParts>) => {
     // The services are built from the same parts, so a test's clock, lockout or mailer reaches them too.
     // The services' clock is the wall clock unless the test passes its own (the write side reads the test server's).
-    const parts = { pool, logger, identityKeyring, mailer, now: wallClock, ...overrides };
+    const parts = {
+      pool,
+      logger,
+      identityKeyring,
+      mailer,
+      now: wallClock,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      digests: createDigestSchedules({ client, taskQueue }),
+      ...overrides,
+    };
     return createApp({
       cases,
       mailbox: mail,

@@ -6,6 +6,8 @@ import request from 'supertest';
 import { INBOX_NOTICES } from '../../web/pages/home';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
+import { cookiesSetBy } from '../support/forms';
+import { PUBLIC_BASE_URL } from '../support/stack';
 
 const service = consoleStackPerFile();
 
@@ -34,4 +36,35 @@ test('a crafted link shows none of its text in the inbox', async () => {
 test('after a sign-off, the inbox shows the message the console chose for it', async () => {
   const page = await inbox('?notice=signed-off');
   expect(page.text).toContain(INBOX_NOTICES.get('signed-off'));
+});
+
+test("the home page's calendar feed section shows a new feed's address once, and revokes it", async () => {
+  const session = `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`;
+  const home = await inbox('');
+  expect(home.text).toContain('<h2 id="calendar-feed-heading">Calendar feed</h2>');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)![1]!;
+  const cookies = [session, ...cookiesSetBy(home)].join('; ');
+  const post = (path: string, fields: Record<string, string>) =>
+    request(service.app)
+      .post(path)
+      .set('Cookie', cookies)
+      .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+      .type('form')
+      .send({ _csrf: csrf, ...fields });
+
+  const made = await post('/calendar-feeds', { label: 'Office Outlook' }).expect(200);
+  const url = /id="new-feed-url" class="wide" type="text" readonly value="([^"]+)"/.exec(made.text)?.[1];
+  expect(url).toMatch(new RegExp(`^${PUBLIC_BASE_URL}/calendar/rc_[a-z0-9]{16}_[A-Za-z0-9_-]{43}\\.ics$`));
+  const feed = await request(service.app).get(new URL(url!).pathname).expect(200);
+  expect(feed.text).toContain('BEGIN:VCALENDAR');
+
+  // Listed from then on, its address never again.
+  const again = await inbox('');
+  expect(again.text).toContain('Office Outlook');
+  expect(again.text).not.toContain(url!);
+  const feedId = /action="\/calendar-feeds\/([a-z0-9]{16})\/revoke"/.exec(again.text)![1]!;
+  const revoked = await post(`/calendar-feeds/${feedId}/revoke`, {}).expect(303);
+  expect(revoked.headers.location).toBe('/?notice=feed-revoked');
+  expect((await inbox('?notice=feed-revoked')).text).toContain(INBOX_NOTICES.get('feed-revoked'));
+  await request(service.app).get(new URL(url!).pathname).expect(404);
 });

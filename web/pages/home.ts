@@ -5,33 +5,50 @@
 import { Router } from 'express';
 import { ok } from '../api-client';
 import { stepKindChart } from '../chart';
-import { homeOf, param, type Kit, type MeView } from '../kit';
+import { formOf, homeOf, param, type Kit, type MeView } from '../kit';
+
+type Req = Parameters<Kit['render']>[0];
+type Res = Parameters<Kit['render']>[1];
+/** A feed just made: its secret URL, shown on this one page and never again. */
+type NewFeed = { label: string; url: string } | undefined;
 
 export function homePages(kit: Kit): Router {
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  const home = async (req: Req, res: Res, newFeed?: NewFeed) => {
     const me = await kit.me(req, res);
-    const home = homeOf(me);
-    if (home === 'audit') return res.redirect(303, '/audit');
-    if (home === 'dashboard') return dashboard(kit, req, res, me);
-    return inbox(kit, req, res);
+    const page = homeOf(me);
+    if (page === 'audit') return res.redirect(303, '/audit');
+    if (page === 'dashboard') return dashboard(kit, req, res, me, newFeed);
+    return inbox(kit, req, res, newFeed);
+  };
+  router.get('/', (req, res) => home(req, res));
+
+  // The "Calendar feed" section of the home page (web/views/calendar-feed.eta).
+  router.post('/calendar-feeds', async (req, res) => {
+    await kit.me(req, res);
+    const label = formOf(req).label?.trim() || 'Calendar';
+    const feed = ok(await kit.api(req).POST('/api/me/calendar-feeds', { body: { label } }));
+    // Rendered, not redirected: the URL is shown this once and never put in an address the browser keeps.
+    await home(req, res, { label: feed.label, url: feed.url });
+  });
+  router.post('/calendar-feeds/:feedId/revoke', async (req, res) => {
+    await kit.me(req, res);
+    const feedId = String(req.params.feedId);
+    ok(await kit.api(req).DELETE('/api/me/calendar-feeds/{feedId}', { params: { path: { feedId } } }));
+    res.redirect(303, '/?notice=feed-revoked');
   });
 
   return router;
 }
 
-async function dashboard(
-  kit: Kit,
-  req: Parameters<Kit['render']>[0],
-  res: Parameters<Kit['render']>[1],
-  me: MeView,
-): Promise<void> {
+async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
   const api = kit.api(req);
-  const [counts, notifications, agencies] = await Promise.all([
+  const [counts, notifications, agencies, feeds] = await Promise.all([
     api.GET('/api/dashboard').then(ok),
     api.GET('/api/notifications', { params: { query: { limit: 200 } } }).then(ok),
     api.GET('/api/agencies').then(ok),
+    api.GET('/api/me/calendar-feeds').then(ok),
   ]);
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
   const escalations = mine.filter((item) => item.kind === 'escalation');
@@ -45,21 +62,26 @@ async function dashboard(
     escalations,
     undelivered,
     agencyNames,
+    feeds: feeds.items,
+    newFeed,
+    flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
   });
 }
 
 /** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
-/** The inbox's messages after an action of the console, by the code it redirects with. */
+/** The home page's messages after an action of the console, by the code it redirects with. */
 export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([
   ['signed-off', 'Your sign-off was recorded. The step has left your inbox.'],
+  ['feed-revoked', 'The calendar feed was revoked: its address no longer works.'],
 ]);
 
-async function inbox(kit: Kit, req: Parameters<Kit['render']>[0], res: Parameters<Kit['render']>[1]): Promise<void> {
+async function inbox(kit: Kit, req: Req, res: Res, newFeed: NewFeed): Promise<void> {
   const api = kit.api(req);
   const cursor = param(req, 'cursor');
-  const [pending, overdue] = await Promise.all([
+  const [pending, overdue, feeds] = await Promise.all([
     api.GET('/api/steps', { params: { query: { status: 'pending', sort: 'dueAt', limit: 50, cursor } } }).then(ok),
     api.GET('/api/steps', { params: { query: { status: 'overdue', sort: 'dueAt', limit: 200 } } }).then(ok),
+    api.GET('/api/me/calendar-feeds').then(ok),
   ]);
   const overdueIds = new Set(overdue.items.map((step) => `${step.caseId}/${step.id}`));
   const items = pending.items.map((step) => ({ ...step, overdue: overdueIds.has(`${step.caseId}/${step.id}`) }));
@@ -68,6 +90,8 @@ async function inbox(kit: Kit, req: Parameters<Kit['render']>[0], res: Parameter
     items,
     overdueCount: overdue.items.length,
     nextCursor: pending.nextCursor,
+    feeds: feeds.items,
+    newFeed,
     // Only text of ours, chosen by a code: a query parameter echoed as text would let a link put words in our mouth.
     flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
   });

@@ -1,0 +1,78 @@
+/**
+ * Calendar feeds (app/calendar-feeds.ts): a user's own feeds, managed like their API keys, and the feed itself,
+ * whose secret URL is its only credential. The secret never reaches a log (api/app.ts masks it) or the audit trail.
+ */
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import { requestIdOf } from '../request-id';
+import { route, type Route } from '../route';
+import {
+  CalendarFeedParamsSchema,
+  CalendarFeedSchema,
+  CalendarSecretParamsSchema,
+  IssuedCalendarFeedSchema,
+  NewCalendarFeedSchema,
+} from '../schemas';
+
+export function calendarRoutes(deps: ApiDeps): Route[] {
+  const { calendarFeeds } = deps;
+  return [
+    route({
+      method: 'post',
+      path: '/api/me/calendar-feeds',
+      tag: 'calendar',
+      summary:
+        "Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt.",
+      body: NewCalendarFeedSchema,
+      audit: 'calendar_feed.create',
+      responses: { 201: { description: 'the feed, with its URL shown this once', schema: IssuedCalendarFeedSchema } },
+      handle: async ({ body, actor }) => ({
+        status: 201,
+        body: await calendarFeeds.create(actor, body),
+        headers: { 'Cache-Control': 'no-store' },
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/me/calendar-feeds',
+      tag: 'calendar',
+      summary: 'Your calendar feeds, newest first, revoked ones included: when each was created and last fetched.',
+      responses: { 200: { description: 'the feeds', schema: z.object({ items: z.array(CalendarFeedSchema) }) } },
+      handle: async ({ actor }) => ({ status: 200, body: { items: await calendarFeeds.list(actor) } }),
+    }),
+    route({
+      method: 'delete',
+      path: '/api/me/calendar-feeds/:feedId',
+      tag: 'calendar',
+      summary: 'Revoke one of your calendar feeds: its URL answers 404 from now on.',
+      params: CalendarFeedParamsSchema,
+      audit: 'calendar_feed.revoke',
+      responses: {
+        200: { description: 'the revoked feed', schema: CalendarFeedSchema },
+        404: { description: 'no such feed of yours', problem: true },
+      },
+      handle: async ({ params, actor }) => ({ status: 200, body: await calendarFeeds.revoke(actor, params.feedId) }),
+    }),
+    route({
+      method: 'get',
+      path: '/calendar/:secret.ics',
+      tag: 'calendar',
+      summary:
+        "A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked or its user disabled. Every fetch is audited without the secret.",
+      actor: false,
+      rateLimit: 'calendar_feed',
+      params: CalendarSecretParamsSchema,
+      responses: {
+        200: { description: 'the calendar', schema: z.string(), contentType: 'text/calendar' },
+        404: { description: 'no such feed, revoked, or its user disabled', problem: true },
+        429: { description: 'too many fetches from this address', problem: true },
+      },
+      handle: async ({ params, req }) => ({
+        status: 200,
+        body: await calendarFeeds.render(params.secret, requestIdOf(req)),
+        contentType: 'text/calendar; charset=utf-8',
+        headers: { 'Cache-Control': 'no-store' },
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,135 @@
+/**
+ * Calendar feeds (RFC 5545): a user subscribes their calendar to their agency's deadlines through a secret URL. The
+ * secret is a token of kind `calendar_feed` (db/tokens.ts): stored as its hash, shown once, listed and revoked like
+ * an API key, dead with its user, and never accepted as a bearer token. A feed is read from the read model only and
+ * names case references, steps and the agency, never a survivor.
+ */
+import ical from 'ical-generator';
+import type { Pool } from 'pg';
+import { AppError } from '../core/errors';
+import { wallClock, type Clock } from '../core/clock';
+import { recordAudit } from '../db/audit';
+import { findAgency } from '../db/agencies';
+import { agencyDeadlines, type Deadline } from '../db/deadlines';
+import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, type TokenInfo } from '../db/tokens';
+import { stepLabel, windowLabel } from '../domain/labels';
+import type { Actor } from '../domain/types';
+import { caseLink } from '../mail/render';
+
+export interface CalendarFeedDeps {
+  pool: Pool;
+  /**
+   * Where the service is reachable (PUBLIC_BASE_URL): the feed's URL and each event's link to its case page start
+   * with it. Default: the service's default address, for parts of tests that never make a feed.
+   */
+  publicBaseUrl?: string;
+}
+
+/** A feed as its owner sees it: never its secret. */
+export interface CalendarFeed {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const KIND = ['calendar_feed'] as const;
+/**
+ * Feeds do not expire: a calendar subscription that silently stops is worse than one its owner revokes. They stop
+ * when revoked, when their user is disabled, or when the user changes their password (every token of theirs does).
+ */
+const FEED_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
+/** The point of an event: a deadline is an instant, shown as a 30-minute slot so every calendar displays it. */
+const EVENT_MS = 30 * 60 * 1000;
+
+const feedOf = (token: TokenInfo): CalendarFeed => ({
+  id: token.id,
+  label: token.label,
+  createdAt: token.createdAt,
+  lastUsedAt: token.lastUsedAt,
+  revokedAt: token.revokedAt,
+});
+
+const notFound = () => new AppError('not_found', 'No such calendar feed of yours.', { code: 'feed_not_found' });
+
+export type CalendarFeeds = ReturnType<typeof createCalendarFeeds>;
+
+const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
+
+export function createCalendarFeeds(deps: CalendarFeedDeps) {
+  const { pool } = deps;
+  // Feeds live on the wall clock, like every token.
+  const now: Clock = wallClock;
+  const base = (deps.publicBaseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const host = new URL(base).hostname;
+  const feedUrl = (secret: string) => `${base}/calendar/${secret}.ics`;
+
+  /** One event per deadline; its UID names the case, the step and what ends, so a calendar updates it in place. */
+  const addEvent = (calendar: ReturnType<typeof ical>, deadline: Deadline, agencyName: string) => {
+    const step = stepLabel(deadline.stepKind);
+    const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
+    const link = caseLink(base, deadline.caseId);
+    const start = new Date(deadline.at);
+    calendar.createEvent({
+      id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
+      start,
+      end: new Date(start.getTime() + EVENT_MS),
+      summary: `${deadline.caseReference}: ${what}`,
+      description: `Case ${deadline.caseReference}: ${what} (${agencyName}).\n${link}`,
+      url: link,
+    });
+  };
+
+  return {
+    list: async (actor: Actor) => (await listTokens(pool, actor.userId, KIND)).map(feedOf),
+
+    /** A new feed: its URL carries the secret and is answered this once. */
+    async create(actor: Actor, options: { label: string }) {
+      const expiresAt = new Date((await now()).getTime() + FEED_LIFETIME_MS);
+      const issued = await issueToken(pool, { userId: actor.userId, kind: 'calendar_feed', ...options, expiresAt });
+      return { ...feedOf(issued), url: feedUrl(issued.token) };
+    },
+
+    /** Revokes one of the actor's own feeds; any other id is "not found" (ids are not theirs to probe). */
+    async revoke(actor: Actor, feedId: string) {
+      const owner = await tokenOwner(pool, feedId);
+      if (owner?.userId !== actor.userId || owner.kind !== 'calendar_feed') throw notFound();
+      return feedOf((await revokeToken(pool, feedId, await now()))!);
+    },
+
+    /**
+     * The feed behind a secret as iCalendar text: the coming deadlines of its owner's agency. Every read is audited
+     * with the feed's id and its owner, never the secret; a secret that opens nothing is a 404, audited too.
+     */
+    async render(secret: string, requestId: string): Promise<string> {
+      const found = await authenticateToken(pool, secret, await now(), KIND);
+      if (!found) {
+        await recordAudit(pool, { action: 'calendar_feed.read', outcome: 'rejected', status: 404, requestId });
+        throw new AppError('not_found', 'No such calendar feed.', { code: 'feed_not_found' });
+      }
+      const { user, tokenId } = found;
+      const [agency, deadlines] = await Promise.all([
+        findAgency(pool, user.agencyId),
+        agencyDeadlines(pool, user.agencyId),
+      ]);
+      const agencyName = agency?.name ?? user.agencyId;
+      const calendar = ical({
+        name: `Deadlines of ${agencyName}`,
+        prodId: { company: host, product: 'relief-cases', language: 'EN' },
+        // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
+        ttl: 3600,
+      });
+      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName);
+      await recordAudit(pool, {
+        action: 'calendar_feed.read',
+        outcome: 'allowed',
+        status: 200,
+        requestId,
+        user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles },
+        detail: `feed ${tokenId}; ${deadlines.length} events`,
+      });
+      return calendar.toString();
+    },
+  };
+}

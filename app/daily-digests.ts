@@ -1,0 +1,45 @@
+/**
+ * Starts and stops the agencies' daily digest workflows (workflows/daily-digest.ts), one per agency whose digest is
+ * on: when an admin turns it on or off (app/access-service.ts), and at service start for every agency that has it on.
+ * Scheduled by Temporal, not by a timer of ours: a digest survives restarts and outages like any workflow.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { agenciesWithDigest } from '../db/agencies';
+import { DIGEST_WORKFLOW_TYPE, digestWorkflowIdOf, type DigestInput } from '../workflows/contract';
+
+export interface DigestSchedules {
+  start(agencyId: string): Promise<void>;
+  stop(agencyId: string): Promise<void>;
+}
+
+export function createDigestSchedules(temporal: { client: Client; taskQueue: string }): DigestSchedules {
+  return {
+    /** Starts the agency's digest workflow, or finds it running. */
+    async start(agencyId) {
+      const input: DigestInput = { agencyId };
+      await temporal.client.workflow.start(DIGEST_WORKFLOW_TYPE, {
+        workflowId: digestWorkflowIdOf(agencyId),
+        taskQueue: temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    },
+    /** Ends it at once; one not running is already stopped. */
+    async stop(agencyId) {
+      await temporal.client.workflow
+        .getHandle(digestWorkflowIdOf(agencyId))
+        .terminate('daily digest turned off')
+        .catch((error: unknown) => {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        });
+    },
+  };
+}
+
+/** At service start: a workflow for every agency with its digest on (those running are found, not doubled). */
+export async function startDigests(pool: Pool, schedules: DigestSchedules): Promise<number> {
+  const agencies = await agenciesWithDigest(pool);
+  for (const agencyId of agencies) await schedules.start(agencyId);
+  return agencies.length;
+}

@@ -1,0 +1,94 @@
+/**
+ * Wall-clock time in an IANA time zone, with Node's Intl and nothing else. In core/ because the API (app/) and the
+ * activities (the daily digest) both need it. Kept out of domain/: the zone database
+ * belongs to the Node release, so the same question may get another answer after an upgrade, which a workflow
+ * replaying its history must never see. The API converts once, and the workflow receives plain UTC instants.
+ */
+/** `YYYY-MM-DD` and an ISO instant: domain/'s IsoDate and Instant, which core/ (below domain/) cannot import. */
+type IsoDate = string;
+type Instant = string;
+
+const DAY_MS = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The zone's canonical name (`america/chicago` → `America/Chicago`), or null when it is not one. Names only:
+ * fixed offsets such as `+05:00` say nothing about summer time and are refused.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name)) return null;
+  try {
+    return formatterOf(name).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** The calendar date an instant falls on in the zone. */
+export function localDateOf(instant: Instant, zone: string): IsoDate {
+  return new Date(wallClockMs(Date.parse(instant), zone)).toISOString().slice(0, 10);
+}
+
+/** The instant a calendar day begins in the zone: usually its 00:00, later where a clock change skips midnight. */
+export function startOfLocalDay(date: IsoDate, zone: string): Instant {
+  return instantOfLocal(date, '00:00', zone);
+}
+
+/**
+ * The instant a wall-clock time (`HH:MM`, `HH:MM:SS` or with a fraction) on a date stands for in the zone. A time
+ * the clocks skip (spring forward) is read with the offset before the change, i.e. that much later on the new
+ * clock; a time that happens twice (fall back) is its first occurrence. This is what people who wrote the time down
+ * meant, and what Temporal's `compatible` rule and most calendars do.
+ */
+export function instantOfLocal(date: IsoDate, time: string, zone: string): Instant {
+  const wall = Date.parse(`${date}T${time}Z`);
+  // Offsets a day either side bracket any single change near that time (zones change at most twice a year).
+  const before = offsetMs(wall - DAY_MS, zone);
+  const after = offsetMs(wall + DAY_MS, zone);
+  const matching = [wall - before, wall - after].filter((at) => wallClockMs(at, zone) === wall);
+  const at = matching.length > 0 ? Math.min(...matching) : wall - before;
+  return new Date(at).toISOString();
+}
+
+/** How far the zone's clock is ahead of UTC at that moment. */
+function offsetMs(epochMs: number, zone: string): number {
+  return wallClockMs(epochMs, zone) - epochMs;
+}
+
+/** The zone's wall clock at that moment, as the epoch milliseconds of the same reading in UTC. */
+function wallClockMs(epochMs: number, zone: string): number {
+  const parts = Object.fromEntries(
+    formatterOf(zone)
+      .formatToParts(new Date(epochMs))
+      .map((part) => [part.type, part.value]),
+  );
+  const field = (type: string) => Number(parts[type]);
+  const seconds = Date.UTC(
+    field('year'),
+    field('month') - 1,
+    field('day'),
+    field('hour'),
+    field('minute'),
+    field('second'),
+  );
+  // Intl reads whole seconds; the milliseconds carry over unchanged (no zone's offset has a fraction of a second).
+  return seconds + (((epochMs % 1000) + 1000) % 1000);
+}
+
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}

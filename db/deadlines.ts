@@ -1,0 +1,68 @@
+/**
+ * An agency's deadlines, from the read model: the due dates of the pending steps it owns and the ends of the windows
+ * it is told about (a CP grant's validity, an interim letter, the U certification window, ...). The one definition
+ * the calendar feeds (app/calendar-feeds.ts) and the daily digest (activities/digest.ts) read, so the two never
+ * disagree about what an agency has to do. No date derived from a birth date is ever in it.
+ */
+import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
+import type { Instant } from '../domain/types';
+import type { Queryable } from './pool';
+
+export interface Deadline {
+  /** `due`: a pending step's due date (gone once the step is signed); `expiry`: the end of a window still open. */
+  kind: 'due' | 'expiry';
+  caseId: string;
+  caseReference: string;
+  stepId: string;
+  stepKind: string;
+  /** The step kind for a due date; the window (`cp_validity`, `u_certification_window`, ...) for an expiry. */
+  about: string;
+  at: Instant;
+}
+
+interface DeadlineRow {
+  kind: Deadline['kind'];
+  case_id: string;
+  reference: string;
+  step_id: string;
+  step_kind: string;
+  about: string;
+  at: Date;
+}
+
+/**
+ * Due dates come from the steps (a step without a reminder ladder still has one); expiries from the `expired` alarms
+ * still to come, which carry the agency told (a window's recipient need not own its step) and leave once raised or
+ * once the window no longer applies. Only open cases; earliest first; `until` bounds the dates when given.
+ */
+export async function agencyDeadlines(
+  db: Queryable,
+  agencyId: string,
+  options: { until?: Date } = {},
+): Promise<Deadline[]> {
+  const { rows } = await db.query<DeadlineRow>(
+    `SELECT * FROM (
+       SELECT 'due' AS kind, s.case_id::text AS case_id, c.reference, s.step_id, s.kind AS step_kind, s.kind AS about,
+              s.due_at AS at
+         FROM case_steps s JOIN cases c ON c.id = s.case_id
+        WHERE s.status = 'pending' AND s.agency_id = $1 AND s.due_at IS NOT NULL AND c.status = 'open'
+       UNION ALL
+       SELECT 'expiry', a.case_id::text, c.reference, a.step_id, a.step_kind, a.about, a.at
+         FROM case_alarms a JOIN cases c ON c.id = a.case_id
+        WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)
+     ) d
+     WHERE $3::timestamptz IS NULL OR d.at < $3
+     ORDER BY d.at, d.reference, d.step_id, d.about`,
+    [agencyId, [...BIRTH_DATE_SUBJECTS], options.until ?? null],
+  );
+  return rows.map((row) => ({
+    kind: row.kind,
+    caseId: row.case_id,
+    caseReference: row.reference,
+    stepId: row.step_id,
+    stepKind: row.step_kind,
+    about: row.about,
+    at: row.at.toISOString(),
+  }));
+}

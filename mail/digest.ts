@@ -1,0 +1,74 @@
+/**
+ * The words of an agency's daily digest: what is overdue, due today, due this week and expiring, grouped by case
+ * reference. Built from deadlines (db/deadlines.ts), which name case references, steps and windows only: a survivor's
+ * identity has no field here, so it cannot end up in a mailbox by mistake.
+ */
+import type { Deadline } from '../db/deadlines';
+import { stepLabel, windowLabel } from '../domain/labels';
+import { caseLink, type RenderedEmail } from './render';
+
+const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
+export type DigestSection = (typeof DIGEST_SECTIONS)[number];
+
+const SECTION_LABELS: Record<DigestSection, string> = {
+  overdue: 'Overdue',
+  due_today: 'Due today',
+  due_this_week: 'Due this week',
+  expiring: 'Expiring',
+};
+
+export interface DigestItem extends Deadline {
+  section: DigestSection;
+}
+
+export interface DigestFacts {
+  agencyName: string;
+  /** The agency's local date the digest is for (YYYY-MM-DD). */
+  date: string;
+  /** The agency's time zone: every date is shown as its calendar reads it. */
+  timeZone: string;
+  items: DigestItem[];
+  publicBaseUrl: string;
+}
+
+function localDay(instant: string, timeZone: string): string {
+  const date = new Date(instant);
+  const words = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeZone }).format(date);
+  const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone }).format(date);
+  return `${words}, ${time}`;
+}
+
+function line(item: DigestItem, timeZone: string): string {
+  const when = localDay(item.at, timeZone);
+  const what =
+    item.kind === 'due'
+      ? `${stepLabel(item.stepKind)}, due ${when}`
+      : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} ends ${when}`;
+  return `  - ${SECTION_LABELS[item.section]}: ${what}`;
+}
+
+export function renderDigest(facts: DigestFacts): RenderedEmail {
+  const counts = DIGEST_SECTIONS.map(
+    (section) => `${SECTION_LABELS[section]}: ${facts.items.filter((item) => item.section === section).length}`,
+  );
+  const byCase = new Map<string, DigestItem[]>();
+  for (const item of facts.items) byCase.set(item.caseId, [...(byCase.get(item.caseId) ?? []), item]);
+  const cases = [...byCase.values()].sort((a, b) => a[0]!.caseReference.localeCompare(b[0]!.caseReference));
+  const order = (item: DigestItem) => DIGEST_SECTIONS.indexOf(item.section);
+  const text = [
+    `To: ${facts.agencyName}`,
+    '',
+    `Your daily digest for ${facts.date} (${facts.timeZone}): ${counts.join(', ')}.`,
+    'Reminders of these steps are not sent one by one while your agency receives this digest; escalations and ' +
+      "notices of a minor's 24-hour deadline still are.",
+    ...cases.flatMap((items) => [
+      '',
+      `Case ${items[0]!.caseReference}: ${caseLink(facts.publicBaseUrl, items[0]!.caseId)}`,
+      ...[...items].sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at)).map((i) => line(i, facts.timeZone)),
+    ]),
+    '',
+    // Recipients forward emails; the digest says why it carries no personal details.
+    'This message intentionally carries no personal details. Sign in to see the cases.',
+  ].join('\n');
+  return { subject: `Daily digest ${facts.date}: ${counts.join(', ')}`, text };
+}

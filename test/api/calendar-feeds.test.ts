@@ -1,0 +1,219 @@
+/**
+ * Calendar feeds on the whole stack: a feed made through the API is valid iCalendar as an independent parser (ical.js)
+ * reads it, its events are the agency's coming deadlines as GET /api/cases/{caseId}/reminders lists them, their UIDs
+ * are stable, a signed step's event leaves it, and a feed answers 404 once revoked or once its user is disabled. Its
+ * secret opens nothing but the feed, and reaches neither the audit trail nor the logs.
+ */
+import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { bearer, createWorker } from '../support/auth';
+import { logCapture } from '../support/scan';
+import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+
+// ical.js ships an ES module and a CommonJS build; jest's CommonJS runtime loads the latter.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build of an ESM-first package
+const ICAL = require('ical.js') as typeof ICALModule;
+
+let stack: Stack;
+let log: ReturnType<typeof logCapture>;
+beforeAll(async () => {
+  log = logCapture();
+  stack = await startStack({ log: { level: 'info', destination: log.destination } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const HOST = new URL(PUBLIC_BASE_URL).hostname;
+let keys = 0;
+const key = () => `calendar-feeds-${(keys += 1)}`;
+
+interface Issued {
+  id: string;
+  url: string;
+}
+
+async function newFeed(headers: Record<string, string>, label = 'Outlook'): Promise<Issued> {
+  const created = await request(stack.app).post('/api/me/calendar-feeds').set(headers).send({ label }).expect(201);
+  expect(created.headers['cache-control']).toBe('no-store');
+  return created.body as Issued;
+}
+
+/** The feed's path on this app: the URL starts with the public base URL, which the test app is not served at. */
+const pathOf = (feed: Issued) => {
+  expect(feed.url.startsWith(`${PUBLIC_BASE_URL}/calendar/`)).toBe(true);
+  return new URL(feed.url).pathname;
+};
+
+interface Event {
+  uid: string;
+  start: string;
+  summary: string;
+  description: string;
+  url: string;
+}
+
+/** The events as ical.js reads the text: a parser that shares nothing with the generator. */
+function parseFeed(text: string): Event[] {
+  const calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  expect(calendar.name).toBe('vcalendar');
+  expect(calendar.getFirstPropertyValue('version')).toBe('2.0');
+  return calendar.getAllSubcomponents('vevent').map((component) => {
+    const event = new ICAL.Event(component);
+    return {
+      uid: event.uid,
+      start: event.startDate.toJSDate().toISOString(),
+      summary: event.summary,
+      description: event.description,
+      url: String(component.getFirstPropertyValue('url')),
+    };
+  });
+}
+
+async function fetchFeed(feed: Issued): Promise<Event[]> {
+  const answer = await request(stack.app).get(pathOf(feed)).expect(200);
+  expect(answer.headers['content-type']).toMatch(/^text\/calendar/);
+  return parseFeed(answer.text);
+}
+
+async function openCase(): Promise<{ caseId: string; reference: string }> {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({
+      identifiedAt: new Date(await stack.env.currentTimeMs()).toISOString(),
+      survivor: { name: 'Feed Scan Person', birthDate: '1990-02-03' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  return opened.body as { caseId: string; reference: string };
+}
+
+interface ReminderItem {
+  at: string;
+  kind: string;
+  stepId: string;
+  about: string;
+  recipientAgencyId: string;
+  status: string;
+}
+
+/** iCalendar times are to the second. */
+const toSecond = (instant: string) => new Date(Math.floor(Date.parse(instant) / 1000) * 1000).toISOString();
+
+/** The events a case's coming reminders call for in an agency's feed: its due dates and the ends of its windows. */
+async function expectedEvents(caseId: string, headers: Record<string, string>, agencyId: string) {
+  const { items } = (await request(stack.app).get(`/api/cases/${caseId}/reminders`).set(headers).expect(200)).body as {
+    items: ReminderItem[];
+  };
+  return items
+    .filter((r) => r.status === 'scheduled' && r.recipientAgencyId === agencyId)
+    .filter((r) => r.kind === 'due' || r.kind === 'expired')
+    .map((r) => ({ uid: `${caseId}-${r.stepId}-${r.kind === 'due' ? 'due' : r.about}@${HOST}`, start: toSecond(r.at) }))
+    .sort((a, b) => a.uid.localeCompare(b.uid));
+}
+
+const ofCase = (events: Event[], caseId: string) =>
+  events
+    .filter((event) => event.uid.startsWith(`${caseId}-`))
+    .map(({ uid, start }) => ({ uid, start }))
+    .sort((a, b) => a.uid.localeCompare(b.uid));
+
+test("a feed is valid iCalendar listing the agency's coming deadlines, as the case's reminders do, with stable UIDs", async () => {
+  const police = stack.as('law_enforcement');
+  const { caseId, reference } = await openCase();
+  const feed = await newFeed(police);
+
+  const events = await fetchFeed(feed);
+  const expected = await expectedEvents(caseId, police, DEMO_AGENCIES.law_enforcement);
+  expect(expected.length).toBeGreaterThan(0);
+  expect(ofCase(events, caseId)).toEqual(expected);
+  for (const event of events.filter((e) => e.uid.startsWith(caseId))) {
+    expect(event.summary).toContain(reference);
+    expect(event.url).toBe(`${PUBLIC_BASE_URL}/cases/${caseId}`);
+    expect(event.description).toContain('Demo City Police Department');
+  }
+  expect(events.find((e) => e.uid === `${caseId}-cp_request-1-due@${HOST}`)?.summary).toBe(
+    `${reference}: Continued Presence request due`,
+  );
+
+  // Another agency's feed lists its own deadlines of the same case, not the police's.
+  const ice = stack.as('ice');
+  const iceEvents = ofCase(await fetchFeed(await newFeed(ice)), caseId);
+  expect(iceEvents).toEqual(await expectedEvents(caseId, ice, DEMO_AGENCIES.ice));
+  expect(iceEvents.map((e) => e.uid)).not.toContain(`${caseId}-cp_request-1-due@${HOST}`);
+
+  // Fetched again, the same events under the same UIDs: a calendar updates them in place.
+  expect(await fetchFeed(feed)).toEqual(events);
+
+  // Signed, the step's deadline leaves the feed; the next step's (ICE's decision) joins ICE's.
+  await request(stack.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(police)
+    .set('Idempotency-Key', key())
+    .send({
+      outcome: 'requested',
+      details: { requestedOn: new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10) },
+    })
+    .expect(200);
+  const after = ofCase(await fetchFeed(feed), caseId);
+  expect(after.map((e) => e.uid)).not.toContain(`${caseId}-cp_request-1-due@${HOST}`);
+  expect(after).toEqual(await expectedEvents(caseId, police, DEMO_AGENCIES.law_enforcement));
+  expect(ofCase(await fetchFeed(await newFeed(ice)), caseId).map((e) => e.uid)).toContain(
+    `${caseId}-cp_decision-1-due@${HOST}`,
+  );
+});
+
+test('feeds are listed without their secret, and a revoked feed answers 404', async () => {
+  const police = stack.as('law_enforcement');
+  const feed = await newFeed(police, 'Phone');
+  const secret = /\/calendar\/(.+)\.ics$/.exec(feed.url)![1]!;
+  await fetchFeed(feed);
+
+  const listed = await request(stack.app).get('/api/me/calendar-feeds').set(police).expect(200);
+  expect(JSON.stringify(listed.body)).not.toContain(secret);
+  const mine = (listed.body as { items: { id: string; label: string; lastUsedAt: string | null }[] }).items;
+  expect(mine.find((f) => f.id === feed.id)).toMatchObject({ label: 'Phone', revokedAt: null });
+  // API keys and sessions are listed apart, and the feed is not among them.
+  const tokens = await request(stack.app).get('/api/tokens').set(police).expect(200);
+  expect((tokens.body as { items: { id: string }[] }).items.map((t) => t.id)).not.toContain(feed.id);
+
+  // The secret is no bearer token, and a bearer token is no feed.
+  await request(stack.app).get('/api/me').set(bearer(secret)).expect(401);
+  await request(stack.app).get(`/calendar/${stack.users['demo-police-officer']!.token}.ics`).expect(404);
+
+  // Someone else's feed is not theirs to revoke.
+  await request(stack.app).delete(`/api/me/calendar-feeds/${feed.id}`).set(stack.as('ice')).expect(404);
+  await fetchFeed(feed);
+
+  const revoked = await request(stack.app).delete(`/api/me/calendar-feeds/${feed.id}`).set(police).expect(200);
+  const { id, revokedAt } = revoked.body as { id: string; revokedAt: string | null };
+  expect({ id, revoked: revokedAt !== null }).toEqual({ id: feed.id, revoked: true });
+  const gone = await request(stack.app).get(pathOf(feed)).expect(404);
+  expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
+  await request(stack.app).get('/calendar/not-a-feed.ics').expect(404);
+
+  // Each fetch is audited, with the feed's id and never its secret; nor is the secret in any log line.
+  const audited = await stack.pool.query<{ outcome: string; detail: string | null; username: string | null }>(
+    `SELECT outcome, detail, username FROM audit_events WHERE action = 'calendar_feed.read' ORDER BY id`,
+  );
+  expect(audited.rows.filter((row) => row.detail?.includes(feed.id))).toHaveLength(2);
+  expect(audited.rows.some((row) => row.outcome === 'rejected')).toBe(true);
+  const everything = await stack.pool.query<{ text: string }>(
+    'SELECT row_to_json(a)::text AS text FROM audit_events a',
+  );
+  expect(everything.rows.filter((row) => row.text.includes(secret))).toEqual([]);
+  expect(log.lines.some((line) => line.includes('/calendar/[secret].ics'))).toBe(true);
+  expect(log.lines.filter((line) => line.includes(secret))).toEqual([]);
+});
+
+test("a disabled user's feed answers 404", async () => {
+  const officer = await createWorker(stack.pool, DEMO_AGENCIES.law_enforcement, 'law_enforcement');
+  const feed = await newFeed(officer.headers);
+  await fetchFeed(feed);
+  const admin = stack.users['demo-system-admin']!.headers;
+  await request(stack.app).post(`/api/users/${officer.user.id}/disable`).set(admin).send({}).expect(200);
+  await request(stack.app).get(pathOf(feed)).expect(404);
+});

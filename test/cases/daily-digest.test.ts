@@ -1,0 +1,226 @@
+/**
+ * The daily digest under time skipping, on the whole stack: an agency (in Chicago) that turns it on through the API
+ * gets one email a day at 07:00 its time listing exactly its overdue, due-today, due-this-week and expiring items,
+ * grouped by case reference, and none on a day with nothing; the reminders the digest lists are not emailed on their
+ * own, escalations still are; an SMTP outage delays a digest, never loses or doubles it; turned off, it stops.
+ */
+import request from 'supertest';
+import { instantOfLocal, localDateOf, startOfLocalDay } from '../../core/time-zones';
+import { listNotifications } from '../../db/notifications';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { addDays } from '../../domain/dates';
+import { stepLabel } from '../../domain/labels';
+import { digestWorkflowIdOf } from '../../workflows/contract';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const ZONE = 'America/Chicago';
+const POLICE = DEMO_AGENCIES.law_enforcement;
+const MINUTE = 60_000;
+let keys = 0;
+const key = () => `daily-digest-${(keys += 1)}`;
+const systemAdmin = () => stack.users['demo-system-admin']!.headers;
+const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+
+let policeEmail: string;
+
+/** Times the workflow asked for its next digest: one more than the mornings it has handled. */
+async function nextDigestCalls(): Promise<number> {
+  const history = await stack.client.workflow.getHandle(digestWorkflowIdOf(POLICE)).fetchHistory();
+  return (history.events ?? []).filter(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'nextDigest',
+  ).length;
+}
+
+/** Skips to a minute past the agency's next morning and waits until the workflow has handled it (sent or not). */
+async function passMorning(date: string): Promise<void> {
+  const before = await nextDigestCalls();
+  const morning = Date.parse(instantOfLocal(date, '07:00', ZONE));
+  await stack.env.sleep(Math.max(0, morning + MINUTE - (await stack.env.currentTimeMs())));
+  await eventually(async () => (await nextDigestCalls()) > before || undefined, `the digest of ${date}`);
+}
+
+const digests = () =>
+  stack.mail.messages().filter((m) => m.subject.startsWith('Daily digest') && m.to.join(',').includes(policeEmail));
+
+interface PendingStep {
+  id: string;
+  kind: string;
+  dueAt: string | null;
+  caseId: string;
+  caseReference: string;
+}
+
+/** What the digest of `date` must list, computed here from the police's pending steps as the API lists them. */
+async function expectedItems(date: string): Promise<string[]> {
+  const listed = await request(stack.app)
+    .get('/api/steps')
+    .query({ status: 'pending', agencyId: POLICE, limit: 200 })
+    .set(stack.as('law_enforcement'))
+    .expect(200);
+  const asOf = Date.parse(instantOfLocal(date, '07:00', ZONE));
+  const tomorrow = Date.parse(startOfLocalDay(addDays(date, 1), ZONE));
+  const weekEnd = Date.parse(startOfLocalDay(addDays(date, 7), ZONE));
+  return (listed.body as { items: PendingStep[] }).items
+    .flatMap((step) => {
+      if (!step.dueAt) return [];
+      const at = Date.parse(step.dueAt);
+      const section = at < asOf ? 'Overdue' : at < tomorrow ? 'Due today' : at < weekEnd ? 'Due this week' : null;
+      return section ? [`${step.caseReference} ${section}: ${stepLabel(step.kind)}`] : [];
+    })
+    .sort();
+}
+
+/** The items a digest lists, each with its case reference (the digest groups them under "Case <reference>:"). */
+function listedItems(text: string): string[] {
+  let reference = '';
+  const items: string[] = [];
+  for (const line of text.split('\n')) {
+    const heading = /^Case (\S+): /.exec(line);
+    if (heading) reference = heading[1]!;
+    const item = /^ {2}- ([^:]+: [^,:]+)/.exec(line);
+    if (item) items.push(`${reference} ${item[1]}`);
+  }
+  return items.sort();
+}
+
+beforeAll(async () => {
+  // The police keep Chicago's time: their morning is 07:00 there, 13:00 or 12:00 UTC.
+  const { items } = (await request(stack.app).get('/api/agencies').set(systemAdmin()).expect(200)).body as {
+    items: { id: string; kind: string; name: string; email: string | null }[];
+  };
+  const police = items.find((agency) => agency.id === POLICE)!;
+  policeEmail = police.email!;
+  await request(stack.app)
+    .post('/api/agencies')
+    .set(systemAdmin())
+    .send({ id: police.id, kind: police.kind, name: police.name, email: police.email, timeZone: ZONE })
+    .expect(201);
+});
+
+test('one email a day at the local morning listing exactly its items, none for a day with nothing', async () => {
+  // Off by default, and another agency's admin may not turn it on.
+  const listed = await request(stack.app).get('/api/agencies').set(systemAdmin()).expect(200);
+  expect((listed.body as { items: { id: string; dailyDigest: boolean }[] }).items.every((a) => !a.dailyDigest)).toBe(
+    true,
+  );
+  await request(stack.app)
+    .post(`/api/agencies/${POLICE}/daily-digest`)
+    .set(stack.users['demo-admin']!.headers)
+    .send({ enabled: true })
+    .expect(403);
+  const on = await request(stack.app)
+    .post(`/api/agencies/${POLICE}/daily-digest`)
+    .set(systemAdmin())
+    .send({ enabled: true })
+    .expect(200);
+  expect(on.body).toMatchObject({ id: POLICE, dailyDigest: true, timeZone: ZONE });
+
+  // The first morning: the police have nothing yet, so nothing is sent.
+  let date = localDateOf(await now(), ZONE);
+  if (Date.parse(instantOfLocal(date, '07:00', ZONE)) <= Date.parse(await now())) date = addDays(date, 1);
+  await passMorning(date);
+  expect(digests()).toHaveLength(0);
+
+  // A case identified ten days ago: its CP request (14 days) is due within the week.
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({
+      identifiedOn: addDays(localDateOf(await now(), ZONE), -10),
+      survivor: { name: 'Digest Test Person', birthDate: '1985-05-05' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId, reference } = opened.body as { caseId: string; reference: string };
+
+  // Each morning for a week, exactly one digest listing exactly the items of that day, grouped by case.
+  const seen: string[] = [];
+  for (let day = 1; day <= 7; day += 1) {
+    date = addDays(date, 1);
+    const expected = await expectedItems(date);
+    await passMorning(date);
+    const sent = await eventually(() => {
+      const found = digests().filter((m) => m.subject.startsWith(`Daily digest ${date}`));
+      return expected.length === 0 || found.length > 0 ? found : undefined;
+    }, `the digest email of ${date}`);
+    expect(sent).toHaveLength(expected.length === 0 ? 0 : 1);
+    if (sent[0]) {
+      expect(listedItems(sent[0].text)).toEqual(expected);
+      expect(sent[0].text).toContain(`/cases/${caseId}`);
+      expect(sent[0].text).not.toContain('Digest Test Person');
+      expect(sent[0].text).not.toContain('1985-05-05');
+      seen.push(...expected);
+    }
+  }
+  // The week went from "due this week" to "due today" to "overdue".
+  expect(seen).toEqual(expect.arrayContaining([`${reference} Overdue: Continued Presence request`]));
+  expect(seen).toEqual(expect.arrayContaining([`${reference} Due this week: Continued Presence request`]));
+  expect(new Set(digests().map((m) => m.subject.slice(0, 23))).size).toBe(digests().length);
+
+  // The due notice of the CP request went into the digest, not out on its own; its escalation still went out.
+  const { items } = await listNotifications(stack.pool, { caseId, limit: 100 });
+  const cp = items.filter((n) => n.stepId === 'cp_request-1');
+  expect(cp.find((n) => n.kind === 'due')).toMatchObject({ recipientAgencyId: POLICE, recipientEmail: null });
+  expect(cp.find((n) => n.kind === 'escalation')?.recipientEmail).not.toBeNull();
+  const own = stack.mail
+    .messages()
+    .filter((m) => m.subject.includes(reference) && m.to.join(',').includes(policeEmail));
+  expect(own.filter((m) => !m.subject.startsWith('Daily digest'))).toEqual([]);
+});
+
+test('an SMTP outage delays a digest; it is then sent exactly once, and the next day as usual', async () => {
+  const today = localDateOf(await now(), ZONE);
+  const date = Date.parse(instantOfLocal(today, '07:00', ZONE)) > Date.parse(await now()) ? today : addDays(today, 1);
+  const expected = await expectedItems(date);
+  expect(expected.length).toBeGreaterThan(0);
+  const row = () =>
+    stack.pool
+      .query<{ attempts: number; sent_at: Date | null }>(
+        'SELECT attempts, sent_at FROM notifications WHERE case_id = $1 AND alarm_id = $2',
+        [`digest:${POLICE}`, date],
+      )
+      .then((result) => result.rows[0]);
+
+  await stack.mail.setDown(true);
+  try {
+    const morning = Date.parse(instantOfLocal(date, '07:00', ZONE));
+    await stack.env.sleep(morning + MINUTE - (await stack.env.currentTimeMs()));
+    await eventually(async () => ((await row())?.attempts ?? 0) >= 1 || undefined, 'a failed attempt');
+    expect((await row())?.sent_at).toBeNull();
+    expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${date}`))).toHaveLength(0);
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // The delivery's retry (backoff of at most 30 minutes) goes through once SMTP is back.
+  await stack.env.sleep(3600 * 1000);
+  await eventually(async () => (await row())?.sent_at ?? undefined, 'the digest after the outage');
+  await passMorning(addDays(date, 1));
+  await eventually(
+    () => digests().some((m) => m.subject.startsWith(`Daily digest ${addDays(date, 1)}`)) || undefined,
+    'the next day',
+  );
+  expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${date}`))).toHaveLength(1);
+  expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${addDays(date, 1)}`))).toHaveLength(1);
+});
+
+test('turned off, the digest stops and the reminders go out on their own again', async () => {
+  await request(stack.app)
+    .post(`/api/agencies/${POLICE}/daily-digest`)
+    .set(systemAdmin())
+    .send({ enabled: false })
+    .expect(200);
+  const before = digests().length;
+  const description = await stack.client.workflow.getHandle(digestWorkflowIdOf(POLICE)).describe();
+  expect(description.status.name).toBe('TERMINATED');
+  await stack.env.sleep(2 * 24 * 3600 * 1000);
+  expect(digests()).toHaveLength(before);
+});
