@@ -22,6 +22,7 @@ import { caseRoutes } from './routes/cases';
 import { dashboardRoutes } from './routes/dashboard';
 import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
+import { reportRoutes } from './routes/reports';
 
 export type { ApiDeps } from './deps';
 
@@ -70,6 +71,7 @@ export function createApp(deps: ApiDeps): express.Express {
     ...listRoutes(deps),
     ...dashboardRoutes(deps),
     ...auditRoutes(deps),
+    ...reportRoutes(deps),
   ];
   let document: unknown;
   routes.push(

@@ -33,6 +33,8 @@ interface ResponseSpec {
   schema?: z.ZodType;
   /** Serve as problem+json (an error or readiness answer). */
   problem?: boolean;
+  /** Another media type the same answer may be served as, as text (e.g. `text/csv` on `?format=csv`). */
+  alsoAs?: string;
 }
 
 export interface RouteSpec<P, Q, B> {
@@ -53,6 +55,8 @@ export interface RouteSpec<P, Q, B> {
    * recorded only when they deny access (403).
    */
   audit?: string;
+  /** What the audit row names beyond the route (e.g. a report's period), from the validated query. */
+  auditDetail?(query: Q): string;
   /** Which rate limit applies; by default every authenticated POST counts as a write. */
   rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
@@ -121,7 +125,10 @@ function sendReply(res: Response, reply: Reply): void {
     res.end();
     return;
   }
-  res.type(reply.contentType ?? 'application/json').send(JSON.stringify(reply.body));
+  const contentType = reply.contentType ?? 'application/json';
+  // A text answer (CSV) is sent as it is; everything else is JSON.
+  const text = typeof reply.body === 'string' && !contentType.includes('json');
+  res.type(contentType).send(text ? reply.body : JSON.stringify(reply.body));
 }
 
 export interface MountOptions {
@@ -138,13 +145,14 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
   if (limit !== 'none') before.push(options.rateLimits[limit]);
   app[spec.method](spec.path, ...before, async (req: Request, res: Response) => {
     let params: unknown;
+    let query: unknown;
     let reply: Reply | null;
     try {
       if (spec.allow && !spec.allow.test(actorOf(res))) {
         throw new AppError('forbidden', `This needs ${spec.allow.needs}.`, { code: 'role_not_permitted' });
       }
       params = parse(spec.params, req.params, 'params');
-      const query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
+      query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
       const body = spec.body ? parse(spec.body, requireJsonBody(req), 'body') : undefined;
       const input: RouteInput<unknown, unknown, unknown> = {
         params,
@@ -164,7 +172,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: spec.reveal(reply.body, input) };
     } catch (error) {
       const known = problemFor(error, requestIdOf(req));
-      await audit(options.audit, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });
+      await audit(options.audit, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });
       throw error;
     }
     if (reply) {
@@ -174,6 +182,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       const code = reply.status >= 400 && typeof body?.code === 'string' ? body.code : undefined;
       await audit(options.audit, spec, req, res, {
         params,
+        query,
         status: reply.status,
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
         createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
@@ -203,11 +212,13 @@ async function audit(
   spec: Route,
   req: Request,
   res: Response,
-  outcome: { params: unknown; status: number; code?: string; createdCaseId?: string },
+  outcome: { params: unknown; query?: unknown; status: number; code?: string; createdCaseId?: string },
 ): Promise<void> {
   if (spec.audit === undefined && outcome.status !== 403) return;
   const authenticated = authenticatedOf(res);
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
+  // Only a query that passed validation is named: what a refused one said is the client's, not the trail's.
+  const subject = spec.auditDetail && outcome.query !== undefined ? spec.auditDetail(outcome.query) : undefined;
   await record({
     action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
@@ -221,7 +232,7 @@ async function audit(
     stepId: params.stepId,
     status: outcome.status,
     requestId: requestIdOf(req),
-    detail: outcome.code,
+    detail: [subject, outcome.code].filter(Boolean).join('; ') || undefined,
   });
 }
 

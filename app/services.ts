@@ -8,6 +8,7 @@ import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
+import { createReportsService, type ReportsService } from './reports-service';
 
 export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps;
 
@@ -19,6 +20,8 @@ export interface Services {
   idempotency: IdempotencyService;
   /** The counts of the API's rate limits, shared by every process on the database. */
   rateCounts: RateCounts;
+  /** The compliance report's figures. */
+  reports: ReportsService;
 }
 
 export function createServices(parts: ServiceParts): Services {
@@ -29,5 +32,6 @@ export function createServices(parts: ServiceParts): Services {
     caseReads: createCaseReads(parts),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
+    reports: createReportsService(parts),
   };
 }

@@ -132,22 +132,23 @@ const CASE_COLUMNS = [
   'policeDashboard',
   'listNotifications',
   'readAudit',
+  'complianceReport',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role],
-  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role],
-  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok],
-  admin: [role, party, party, party, party, party, role, role, role, role, role, ok],
-  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok],
-  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role],
-  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit complianceReport
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, role],
+  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, role],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, role],
+  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, role],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok],
+  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role],
+  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role],
+  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role, role],
+  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -523,6 +524,11 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
   },
   listNotifications: { route: 'GET /api/notifications', allowed: 200, call: (who) => get('/api/notifications', who) },
   readAudit: { route: 'GET /api/audit', allowed: 200, call: (who) => get('/api/audit', who) },
+  complianceReport: {
+    route: 'GET /api/reports/compliance',
+    allowed: 200,
+    call: (who) => get('/api/reports/compliance', who, { from: '2026-01-01', to: '2026-12-31' }),
+  },
 };
 
 /** Public: answered without a token (/dev/mail only in the embedded mode). */

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { createApp } from '../../api/app';
 import { createServices } from '../../app/services';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
+import { ComplianceQuerySchema } from '../../api/routes/reports';
 import {
   AuditQuerySchema,
   IdentitySchema,
@@ -295,6 +296,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: '/api/notifications' },
     { method: 'get', path: '/api/dashboard' },
     { method: 'get', path: '/api/audit' },
+    { method: 'get', path: '/api/reports/compliance' },
   ] as const;
 
   /**
@@ -594,6 +596,12 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-coordinator',
       schema: DashboardQuerySchema,
       params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') },
+    },
+    {
+      path: '/api/reports/compliance',
+      as: 'demo-coordinator',
+      schema: ComplianceQuerySchema,
+      params: { from: HOSTILE, to: HOSTILE, format: HOSTILE },
     },
     {
       path: '/api/users',
