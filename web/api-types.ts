@@ -2096,6 +2096,7 @@ export interface operations {
                             administer: boolean;
                             openCases: boolean;
                             readAudit: boolean;
+                            readReports: boolean;
                             signSteps: boolean;
                         };
                         user: {
