@@ -87,7 +87,8 @@ facts (agency_id, metric, value, met) AS (
     AND (outcome IS NOT NULL OR (status = 'cancelled' AND completed_at >= due_at))
   UNION ALL
   SELECT l.agency_id, 'interim_letter', NULL,
-         EXISTS (SELECT 1 FROM st e WHERE e.case_id = l.case_id AND e.kind = 'hhs_eligibility_letter'
+         -- case_steps, not st: the primary key finds the case's steps (a scan of the CTE per letter would not).
+         EXISTS (SELECT 1 FROM case_steps e WHERE e.case_id = l.case_id AND e.kind = 'hhs_eligibility_letter'
                    AND e.outcome IS NOT NULL AND e.completed_at <= l.expires_at)
   FROM st l WHERE l.kind = 'hhs_interim_letter' AND l.outcome IS NOT NULL AND ${inPeriod('l.completed_at')}
   UNION ALL
@@ -97,7 +98,8 @@ facts (agency_id, metric, value, met) AS (
   SELECT agency_id, 'declaration_pending', NULL, NULL FROM st s WHERE kind = 'le_declaration' AND ${openAtEnd('s')}
   UNION ALL
   SELECT s.agency_id, CASE t.type WHEN 'alarm.escalation' THEN 'escalation' ELSE 'reminder' END, NULL, NULL
-  FROM case_timeline t JOIN st s ON s.case_id = t.case_id AND s.step_id = t.step_id
+  FROM scoped c JOIN case_timeline t ON t.case_id = c.id
+       JOIN case_steps s ON s.case_id = t.case_id AND s.step_id = t.step_id
   WHERE t.type IN ('alarm.reminder', 'alarm.due', 'alarm.expiry_reminder', 'alarm.expired', 'alarm.escalation')
     AND ${inPeriod('t.at')}
   UNION ALL
