@@ -25,6 +25,7 @@ import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
 import { metricsRoute, recordHttpMetrics } from './metrics';
 import { codecCors, codecRoutes } from './routes/codec';
+import { reportRoutes } from './routes/reports';
 
 export type { ApiDeps } from './deps';
 
@@ -83,6 +84,7 @@ export function createApp(deps: ApiDeps): express.Express {
     ...(deps.metrics && deps.metricsToken ? [metricsRoute(deps.metrics, deps.metricsToken)] : []),
     ...(deps.codec ? codecRoutes(deps.codec) : []),
     ...calendarRoutes(deps),
+    ...reportRoutes(deps),
   ];
   let document: unknown;
   routes.push(

@@ -69,7 +69,14 @@ function operation(spec: Route): JsonSchema {
     const schema = response.schema ? jsonSchema(response.schema) : response.problem ? problemRef : undefined;
     responses[status] = {
       description: response.description,
-      ...(schema ? { content: { [contentType]: { schema } } } : {}),
+      ...(schema
+        ? {
+            content: {
+              [contentType]: { schema },
+              ...(response.alsoAs ? { [response.alsoAs]: { schema: { type: 'string' } } } : {}),
+            },
+          }
+        : {}),
     };
   }
   // The failures every route of its shape can meet, answered by the one error handler.

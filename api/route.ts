@@ -36,6 +36,8 @@ interface ResponseSpec {
   problem?: boolean;
   /** Another media type than JSON (e.g. `text/calendar`); the reply's body is then sent as the text it is. */
   contentType?: string;
+  /** Another media type the same answer may be served as, as text (e.g. `text/csv` on `?format=csv`). */
+  alsoAs?: string;
 }
 
 export interface RouteSpec<P, Q, B> {
@@ -61,6 +63,8 @@ export interface RouteSpec<P, Q, B> {
    * `/metrics`, the Temporal Web UI's codec server), not this API's.
    */
   documented?: false;
+  /** What the audit row names beyond the route (e.g. a report's period), from the validated query. */
+  auditDetail?(query: Q): string;
   /** Which rate limit applies; by default every authenticated POST counts as a write. */
   rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
@@ -160,13 +164,14 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
   if (limit !== 'none') before.push(options.rateLimits[limit]);
   app[spec.method](spec.path, ...before, async (req: Request, res: Response) => {
     let params: unknown;
+    let query: unknown;
     let reply: Reply | null;
     try {
       if (spec.allow && !spec.allow.test(actorOf(res))) {
         throw new AppError('forbidden', `This needs ${spec.allow.needs}.`, { code: 'role_not_permitted' });
       }
       params = parse(spec.params, req.params, 'params');
-      const query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
+      query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
       const body = spec.body ? parse(spec.body, requireJsonBody(req), 'body') : undefined;
       const input: RouteInput<unknown, unknown, unknown> = {
         params,
@@ -186,7 +191,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: spec.reveal(reply.body, input) };
     } catch (error) {
       const known = problemFor(error, requestIdOf(req));
-      await audit(options.audit, spec, req, res, { params, status: known?.status ?? 500, code: known?.code });
+      await audit(options.audit, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });
       throw error;
     }
     if (reply) {
@@ -196,6 +201,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       const code = reply.status >= 400 && typeof body?.code === 'string' ? body.code : undefined;
       await audit(options.audit, spec, req, res, {
         params,
+        query,
         status: reply.status,
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
         createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
@@ -225,11 +231,13 @@ async function audit(
   spec: Route,
   req: Request,
   res: Response,
-  outcome: { params: unknown; status: number; code?: string; createdCaseId?: string },
+  outcome: { params: unknown; query?: unknown; status: number; code?: string; createdCaseId?: string },
 ): Promise<void> {
   if (spec.audit === undefined && outcome.status !== 403) return;
   const authenticated = authenticatedOf(res);
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
+  // Only a query that passed validation is named: what a refused one said is the client's, not the trail's.
+  const subject = spec.auditDetail && outcome.query !== undefined ? spec.auditDetail(outcome.query) : undefined;
   await record({
     action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
@@ -243,7 +251,7 @@ async function audit(
     stepId: params.stepId,
     status: outcome.status,
     requestId: requestIdOf(req),
-    detail: outcome.code,
+    detail: [subject, outcome.code].filter(Boolean).join('; ') || undefined,
   });
 }
 

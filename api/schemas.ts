@@ -462,7 +462,13 @@ export const IdentityViewSchema = z.object({
 export const MeSchema = z.object({
   user: UserViewSchema,
   /** What the console may offer this user; the API enforces each on every call regardless. */
-  can: z.object({ openCases: z.boolean(), readAudit: z.boolean(), administer: z.boolean(), signSteps: z.boolean() }),
+  can: z.object({
+    openCases: z.boolean(),
+    readAudit: z.boolean(),
+    administer: z.boolean(),
+    signSteps: z.boolean(),
+    readReports: z.boolean(),
+  }),
 });
 
 export const AgencySchema = z.object({

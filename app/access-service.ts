@@ -39,6 +39,7 @@ import {
   canReadAudit,
   CASE_OPENERS,
   isSystemAdmin,
+  readsReports,
   rolesFor,
   works,
   type Administered,
@@ -268,6 +269,7 @@ export function createAccessService(deps: AccessDeps) {
         readAudit: canReadAudit(actor),
         administer: canAdminister(actor),
         signSteps: works(actor),
+        readReports: readsReports(actor),
       };
       return { user, can };
     },

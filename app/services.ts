@@ -10,6 +10,7 @@ import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-read
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
 import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
+import { createReportsService, type ReportsService } from './reports-service';
 
 export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps;
 
@@ -23,6 +24,8 @@ export interface Services {
   /** The counts of the API's rate limits, shared by every process on the database. */
   rateCounts: RateCounts;
   calendarFeeds: CalendarFeeds;
+  /** The compliance report's figures. */
+  reports: ReportsService;
 }
 
 export function createServices(parts: ServiceParts): Services {
@@ -36,5 +39,6 @@ export function createServices(parts: ServiceParts): Services {
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
     calendarFeeds: createCalendarFeeds(parts),
+    reports: createReportsService(parts),
   };
 }

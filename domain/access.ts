@@ -78,6 +78,14 @@ export function canReadSurvivor(actor: Actor, agencies: CaseAgencies): boolean {
   return participates(actor, agencies) && works(actor);
 }
 
+/**
+ * The compliance report (aggregate figures, no personal data): the task force's coordinator and supervisors, over the
+ * cases their agency takes part in.
+ */
+export function readsReports(actor: Actor): boolean {
+  return seesWholeCase(actor);
+}
+
 export function canReadAudit(actor: Actor): boolean {
   return has(actor, 'supervisor') || canAdminister(actor);
 }

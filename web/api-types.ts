@@ -361,6 +361,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The compliance report for a period, by agency (the agency that owned each step) and for all agencies, over the cases the caller's agency takes part in. JSON gives exact figures; format=csv suppresses cells of 1 to 4 as <5. */
+        get: operations["getApiReportsCompliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/steps": {
         parameters: {
             query?: never;
@@ -2641,6 +2658,7 @@ export interface operations {
                             administer: boolean;
                             openCases: boolean;
                             readAudit: boolean;
+                            readReports: boolean;
                             signSteps: boolean;
                         };
                         user: {
@@ -3188,6 +3206,192 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiReportsCompliance: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                from: string;
+                to: string;
+            };
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures (text/csv with format=csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agencies: {
+                            agencyId: string | null;
+                            agencyKind: ("law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator") | null;
+                            agencyName: string | null;
+                            casesOpened: {
+                                adult: number;
+                                minor: number;
+                            };
+                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            certificationRequestToLetterDays: {
+                                median: number | null;
+                                n: number;
+                                p90: number | null;
+                            };
+                            /** @description how many of how many met the condition */
+                            cpRenewalsRequestedBeforeExpiry: {
+                                count: number;
+                                of: number;
+                                /** @description count / of, 0 to 1 */
+                                share: number | null;
+                            };
+                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            cpRequestToDecisionDays: {
+                                median: number | null;
+                                n: number;
+                                p90: number | null;
+                            };
+                            declarations: {
+                                declined: number;
+                                pending: number;
+                                signed: number;
+                            };
+                            escalationsRaised: number;
+                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            identificationToTVisaFilingDays: {
+                                median: number | null;
+                                n: number;
+                                p90: number | null;
+                            };
+                            /** @description how many of how many met the condition */
+                            interimLettersFollowedWithinValidity: {
+                                count: number;
+                                of: number;
+                                /** @description count / of, 0 to 1 */
+                                share: number | null;
+                            };
+                            /** @description how many of how many met the condition */
+                            minorsNotifiedWithin24h: {
+                                count: number;
+                                of: number;
+                                /** @description count / of, 0 to 1 */
+                                share: number | null;
+                            };
+                            remindersSent: number;
+                            stepsOverdueAtEnd: number;
+                        }[];
+                        allAgencies: {
+                            casesOpened: {
+                                adult: number;
+                                minor: number;
+                            };
+                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            certificationRequestToLetterDays: {
+                                median: number | null;
+                                n: number;
+                                p90: number | null;
+                            };
+                            /** @description how many of how many met the condition */
+                            cpRenewalsRequestedBeforeExpiry: {
+                                count: number;
+                                of: number;
+                                /** @description count / of, 0 to 1 */
+                                share: number | null;
+                            };
+                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            cpRequestToDecisionDays: {
+                                median: number | null;
+                                n: number;
+                                p90: number | null;
+                            };
+                            declarations: {
+                                declined: number;
+                                pending: number;
+                                signed: number;
+                            };
+                            escalationsRaised: number;
+                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            identificationToTVisaFilingDays: {
+                                median: number | null;
+                                n: number;
+                                p90: number | null;
+                            };
+                            /** @description how many of how many met the condition */
+                            interimLettersFollowedWithinValidity: {
+                                count: number;
+                                of: number;
+                                /** @description count / of, 0 to 1 */
+                                share: number | null;
+                            };
+                            /** @description how many of how many met the condition */
+                            minorsNotifiedWithin24h: {
+                                count: number;
+                                of: number;
+                                /** @description count / of, 0 to 1 */
+                                share: number | null;
+                            };
+                            remindersSent: number;
+                            stepsOverdueAtEnd: number;
+                        };
+                        /** @description when the figures were computed */
+                        asOf: string;
+                        from: string;
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description needs the coordinator or supervisor role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description unexpected error */
             default: {

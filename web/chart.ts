@@ -1,4 +1,4 @@
-/** A horizontal bar chart of pending and overdue steps per kind, laid out here and drawn as SVG by the template. */
+/** Horizontal bar charts of two series per row, laid out here and drawn as SVG by the templates. */
 import { stepLabel } from './labels';
 
 interface ChartRow {
@@ -10,12 +10,22 @@ interface ChartRow {
   overdueWidth: number;
 }
 
-export interface Chart {
-  rows: ChartRow[];
+export interface Chart<Row = ChartRow> {
+  rows: Row[];
   width: number;
   height: number;
   labelWidth: number;
   barHeight: number;
+}
+
+/** Two bars per row: the first series solid, the second hatched, as the dashboard's legend says. */
+interface PairRow {
+  label: string;
+  first: number;
+  second: number;
+  y: number;
+  firstWidth: number;
+  secondWidth: number;
 }
 
 const LABEL_WIDTH = 280;
@@ -23,21 +33,38 @@ const BAR_AREA = 320;
 const ROW = 44;
 const BAR = 16;
 
-export function stepKindChart(byKind: readonly { kind: string; pending: number; overdue: number }[]): Chart {
-  const max = Math.max(1, ...byKind.map((row) => row.pending));
-  const scale = (count: number) => Math.round((count / max) * BAR_AREA);
+/** Both series on one scale, the longest bar filling the area; a non-zero value is never drawn invisibly thin. */
+export function pairedBarChart(input: readonly { label: string; first: number; second: number }[]): Chart<PairRow> {
+  const max = Math.max(1, ...input.flatMap((row) => [row.first, row.second]));
+  const width = (count: number) => Math.max(Math.round((count / max) * BAR_AREA), count > 0 ? 2 : 0);
   return {
-    rows: byKind.map((row, index) => ({
-      label: stepLabel(row.kind),
-      pending: row.pending,
-      overdue: row.overdue,
+    rows: input.map((row, index) => ({
+      ...row,
       y: index * ROW + 8,
-      pendingWidth: Math.max(scale(row.pending), row.pending > 0 ? 2 : 0),
-      overdueWidth: Math.max(scale(row.overdue), row.overdue > 0 ? 2 : 0),
+      firstWidth: width(row.first),
+      secondWidth: width(row.second),
     })),
     width: LABEL_WIDTH + BAR_AREA + 120,
-    height: byKind.length * ROW + 16,
+    height: input.length * ROW + 16,
     labelWidth: LABEL_WIDTH,
     barHeight: BAR,
+  };
+}
+
+/** The dashboard's pending and overdue steps per kind (overdue steps are among the pending). */
+export function stepKindChart(byKind: readonly { kind: string; pending: number; overdue: number }[]): Chart {
+  const chart = pairedBarChart(
+    byKind.map((row) => ({ label: stepLabel(row.kind), first: row.pending, second: row.overdue })),
+  );
+  return {
+    ...chart,
+    rows: chart.rows.map((row) => ({
+      label: row.label,
+      pending: row.first,
+      overdue: row.second,
+      y: row.y,
+      pendingWidth: row.firstWidth,
+      overdueWidth: row.secondWidth,
+    })),
   };
 }

@@ -13,6 +13,7 @@ import { authPages } from './pages/auth';
 import { caseloadPages } from './pages/caseload';
 import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
+import { reportPages } from './pages/reports';
 import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
 import { stepPages } from './pages/steps';
 import { consoleCsrf, endSession, sessionSettings, sessionTokenOf } from './session';
@@ -65,7 +66,15 @@ export function createConsole(options: ConsoleOptions): Router {
     next();
   });
 
-  router.use(authPages(kit, oidc), homePages(kit), stepPages(kit), caseloadPages(kit), casePages(kit), auditPages(kit));
+  router.use(
+    authPages(kit, oidc),
+    homePages(kit),
+    stepPages(kit),
+    caseloadPages(kit),
+    casePages(kit),
+    auditPages(kit),
+    reportPages(kit),
+  );
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/api/')) return next(error);

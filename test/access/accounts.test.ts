@@ -67,7 +67,7 @@ describe('signing in', () => {
     const me = await request(stack.app).get('/api/me').set(bearer(session.token)).expect(200);
     expect(me.body).toMatchObject({
       user: { username: 'demo-police-officer', agencyId: 'demo-police' },
-      can: { openCases: true, signSteps: true, readAudit: false, administer: false },
+      can: { openCases: true, signSteps: true, readAudit: false, administer: false, readReports: false },
     });
     expect(await auditOf(res)).toEqual([
       expect.objectContaining({

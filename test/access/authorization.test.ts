@@ -144,22 +144,40 @@ const CASE_COLUMNS = [
   'listCases',
   'correctSurvivor',
   'survivorRevisions',
+  'complianceReport',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok],
-  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok],
-  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident],
-  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party],
-  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party],
-  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party],
-  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role],
+  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
+  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
+  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
+  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
+  otherPoliceOfficer: [
+    agency,
+    party,
+    party,
+    party,
+    party,
+    party,
+    ok,
+    other,
+    ok,
+    other,
+    ok,
+    role,
+    ok,
+    party,
+    party,
+    role,
+  ],
+  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -572,6 +590,11 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
   },
   listNotifications: { route: 'GET /api/notifications', allowed: 200, call: (who) => get('/api/notifications', who) },
   readAudit: { route: 'GET /api/audit', allowed: 200, call: (who) => get('/api/audit', who) },
+  complianceReport: {
+    route: 'GET /api/reports/compliance',
+    allowed: 200,
+    call: (who) => get('/api/reports/compliance', who, { from: '2026-01-01', to: '2026-12-31' }),
+  },
 };
 
 /** Public: answered without a token (/dev/mail only in the embedded mode). */

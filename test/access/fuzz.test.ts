@@ -10,10 +10,12 @@ import type { z } from 'zod';
 import { createApp } from '../../api/app';
 import { createServices } from '../../app/services';
 import { DashboardQuerySchema } from '../../api/routes/dashboard';
+import { ComplianceQuerySchema } from '../../api/routes/reports';
 import {
   AuditQuerySchema,
   IdentitySchema,
   NewAgencySchema,
+  SurvivorCorrectionSchema,
   NotificationListQuerySchema,
   StepListQuerySchema,
   UserListQuerySchema,
@@ -288,6 +290,9 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: '/api/cases' },
     { method: 'get', path: caseA },
     { method: 'get', path: `${caseA}/survivor` },
+    { method: 'post', path: `${caseA}/survivor` },
+    { method: 'get', path: `${caseA}/survivor/revisions` },
+    { method: 'get', path: '/api/cases' },
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
     { method: 'post', path: `${caseA}/close` },
@@ -300,6 +305,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'delete', path: `/api/me/calendar-feeds/${'a'.repeat(16)}` },
     { method: 'get', path: `/calendar/rc_${'a'.repeat(16)}_${'b'.repeat(43)}.ics`, public: true },
     { method: 'post', path: `/api/agencies/${DEMO_AGENCIES.law_enforcement}/daily-digest` },
+    { method: 'get', path: '/api/reports/compliance' },
   ] as const;
 
   /**
@@ -371,6 +377,14 @@ function generateProbes(today: string): Probe[] {
       base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' } },
       required: ['outcome'],
       idempotent: true,
+    },
+    {
+      path: `${caseA}/survivor`,
+      as: 'demo-police-officer',
+      // The name it already has: a correction that changes nothing.
+      base: { name: 'Fuzz Survivor' },
+      required: [],
+      mustFail: SurvivorCorrectionSchema,
     },
     {
       path: `/api/cases/${cases.closed}/close`,
@@ -601,6 +615,12 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-coordinator',
       schema: DashboardQuerySchema,
       params: { agencyId: HOSTILE.filter((h) => h !== '__proto__') },
+    },
+    {
+      path: '/api/reports/compliance',
+      as: 'demo-coordinator',
+      schema: ComplianceQuerySchema,
+      params: { from: HOSTILE, to: HOSTILE, format: HOSTILE },
     },
     {
       path: '/api/users',

@@ -352,3 +352,48 @@ test('on a tablet, pages fit the screen and the keyboard reaches a visibly focus
   expect(focused.width).toBeGreaterThan(0);
   await page.context().close();
 });
+
+test('the coordinator reads the compliance report: period in the URL, chart and table, a CSV download', async () => {
+  // This file signs in more than the sign-in limit allows in a minute (10); the limit is not what is tested here.
+  await stack.resetRateLimits();
+  const page = await signIn('demo-coordinator');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+  expect(await page.locator('h1').textContent()).toBe('Compliance report');
+
+  // The two cases opened above (the officer's and the other agency's) and the reminders and escalations raised
+  // while 32 days passed.
+  const from = new Date(now().getTime() - 60 * DAY_MS).toISOString().slice(0, 10);
+  await page.getByLabel('First day').fill(from);
+  await page.getByLabel('Last day').fill(today());
+  await page.getByRole('button', { name: 'Show the report' }).click();
+  await page.waitForURL((url) => url.searchParams.get('from') === from);
+  expect(new URL(page.url()).search).toBe(`?from=${from}&to=${today()}`);
+  const table = page.getByRole('table', { name: /^Compliance figures from/ });
+  const allAgencies = async (figure: string) =>
+    (await table.getByRole('row', { name: figure }).getByRole('cell').last().textContent())?.trim();
+  expect(await allAgencies('Cases opened: adults')).toBe('2');
+  expect(Number(await allAgencies('Reminders sent'))).toBeGreaterThan(0);
+  expect(Number(await allAgencies('Escalations raised'))).toBeGreaterThan(0);
+  expect(await page.locator('svg.chart title').textContent()).toBe('Reminders sent and escalations raised, by agency');
+  await expectAccessible(page);
+  await page.screenshot({ path: `${SCREENSHOTS}/report.png`, fullPage: true });
+
+  const csv = await page.request.get(`${base}/reports/compliance.csv?from=${from}&to=${today()}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+  const lines = (await csv.text()).trim().split('\r\n');
+  expect(lines[0]).toMatch(/^agency,agency_id,agency_kind,cases_opened_minor,cases_opened_adult,/);
+  // Two cases: a small cell, suppressed.
+  expect(lines.at(-1)).toMatch(/^All agencies,,,0,<5,/);
+
+  const refused = await page.goto(`${base}/reports?from=${today()}&to=${from}`);
+  expect(refused?.status()).toBe(400);
+  expect(await page.locator('#to-error').textContent()).toContain('must not be before from');
+  await expectAccessible(page);
+  await page.context().close();
+
+  const officer = await signIn('demo-police-officer');
+  expect(await officer.getByRole('link', { name: 'Reports' }).count()).toBe(0);
+  expect((await officer.goto(`${base}/reports`))?.status()).toBe(403);
+  await officer.context().close();
+});

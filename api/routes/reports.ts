@@ -1,0 +1,99 @@
+/** The compliance report: figures for a period, by agency and for all agencies, as JSON or as CSV for publication. */
+import { z } from 'zod';
+import { readsReports } from '../../domain/access';
+import { addYears, IsoDateSchema } from '../../domain/dates';
+import { AGENCY_KINDS } from '../../domain/types';
+import type { ApiDeps } from '../deps';
+import { complianceCsv } from '../report-csv';
+import type { Reply } from '../reply';
+import { route, type Route } from '../route';
+
+/** Longer periods are refused: the report is read per quarter or year, and a decade would only cost the database. */
+const MAX_YEARS = 5;
+
+export const ComplianceQuerySchema = z
+  .strictObject({
+    from: IsoDateSchema.describe('the first day of the period (UTC), YYYY-MM-DD'),
+    to: IsoDateSchema.describe('the last day of the period (UTC), included, YYYY-MM-DD'),
+    format: z.enum(['json', 'csv']).default('json').describe('csv: the table for publication, small cells suppressed'),
+  })
+  .superRefine((query, ctx) => {
+    if (query.from > query.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+    else if (query.to >= addYears(query.from, MAX_YEARS))
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `the period must be shorter than ${MAX_YEARS} years` });
+  });
+
+const share = z
+  .object({
+    count: z.number().int(),
+    of: z.number().int(),
+    share: z.number().nullable().describe('count / of, 0 to 1'),
+  })
+  .describe('how many of how many met the condition');
+const durations = z
+  .object({ n: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() })
+  .describe('calendar days (UTC dates) between the two events, over n cases');
+const figures = {
+  casesOpened: z.object({ minor: z.number().int(), adult: z.number().int() }),
+  minorsNotifiedWithin24h: share,
+  cpRequestToDecisionDays: durations,
+  certificationRequestToLetterDays: durations,
+  identificationToTVisaFilingDays: durations,
+  cpRenewalsRequestedBeforeExpiry: share,
+  interimLettersFollowedWithinValidity: share,
+  declarations: z.object({ signed: z.number().int(), declined: z.number().int(), pending: z.number().int() }),
+  remindersSent: z.number().int(),
+  escalationsRaised: z.number().int(),
+  stepsOverdueAtEnd: z.number().int(),
+};
+const ComplianceReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  asOf: z.string().describe('when the figures were computed'),
+  agencies: z.array(
+    z.object({
+      agencyId: z.string().nullable(),
+      agencyName: z.string().nullable(),
+      agencyKind: z.enum(AGENCY_KINDS).nullable(),
+      ...figures,
+    }),
+  ),
+  allAgencies: z.object(figures),
+});
+
+export function reportRoutes(deps: ApiDeps): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/reports/compliance',
+      tag: 'reports',
+      summary:
+        'The compliance report for a period, by agency (the agency that owned each step) and for all agencies, over the ' +
+        "cases the caller's agency takes part in. JSON gives exact figures; format=csv suppresses cells of 1 to 4 as <5.",
+      allow: { test: readsReports, needs: 'the coordinator or supervisor role' },
+      query: ComplianceQuerySchema,
+      audit: 'report.compliance',
+      auditDetail: (query) => `period ${query.from}..${query.to} (${query.format})`,
+      responses: {
+        200: {
+          description: 'the figures (text/csv with format=csv)',
+          schema: ComplianceReportSchema,
+          alsoAs: 'text/csv',
+        },
+      },
+      handle: async ({ query, actor }): Promise<Reply> => {
+        const report = await deps.reports.compliance(actor, { from: query.from, to: query.to });
+        if (query.format === 'json') return { status: 200, body: report, headers: { 'Cache-Control': 'no-store' } };
+        return {
+          status: 200,
+          body: complianceCsv(report),
+          contentType: 'text/csv; charset=utf-8; header=present',
+          headers: {
+            'Cache-Control': 'no-store',
+            'Content-Disposition': `attachment; filename="compliance-${query.from}-to-${query.to}.csv"`,
+          },
+        };
+      },
+    }),
+  ];
+}

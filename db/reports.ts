@@ -1,0 +1,145 @@
+/**
+ * The compliance report's figures, computed in one statement from what the read model recorded: the steps of each case
+ * (their owner, when they opened, were due, were completed or lapsed) and the timeline's alarm entries. No column read
+ * here holds personal data. The definitions are the README's ("Compliance report"); this query is their one source.
+ */
+import type { Queryable } from './pool';
+import type { AgencyKind } from '../domain/types';
+
+export interface ReportScope {
+  /** Only cases this agency takes part in. */
+  participantAgencyId: string;
+  /** The period: events at or after `start` and before `end`. */
+  start: Date;
+  end: Date;
+  /** The report's clock: "at the end of the period" means at `end`, or now when the period has not ended. */
+  now: Date;
+}
+
+/** The metrics, as the query names them; each is a set of facts (one per case or step or alarm). */
+export type ReportMetric =
+  | 'cases_minor'
+  | 'cases_adult'
+  | 'minor_notification'
+  | 'cp_decision_days'
+  | 'certification_letter_days'
+  | 't_visa_filing_days'
+  | 'cp_renewal_request'
+  | 'interim_letter'
+  | 'declaration_signed'
+  | 'declaration_declined'
+  | 'declaration_pending'
+  | 'reminder'
+  | 'escalation'
+  | 'overdue_at_end';
+
+/** One metric for one agency (or, with `agencyId` undefined, for all agencies together). */
+export interface MetricRow {
+  /** Undefined on the "all agencies" rows; null for facts of steps no agency was named for. */
+  agencyId: string | null | undefined;
+  agencyName: string | null;
+  agencyKind: AgencyKind | null;
+  metric: ReportMetric;
+  /** How many facts (cases, steps, alarms). */
+  n: number;
+  /** Of those, how many met the metric's condition (in time, before expiry, followed within validity). */
+  met: number;
+  /** Of the facts' values (days), when the metric has one. */
+  median: number | null;
+  p90: number | null;
+}
+
+/** The UTC calendar days from one instant to another: the dates are what agencies record, the times are when. */
+const days = (from: string, to: string) => `((${to} AT TIME ZONE 'UTC')::date - (${from} AT TIME ZONE 'UTC')::date)`;
+/** In the period: $1 <= at < $2. */
+const inPeriod = (at: string) => `(${at} >= $1 AND ${at} < $2)`;
+/** Not settled at the period's end ($4, the end or now): completion, cancellation and lapse all set completed_at. */
+const openAtEnd = (s: string) => `(${s}.opened_at < $4 AND (${s}.completed_at IS NULL OR ${s}.completed_at >= $4))`;
+
+const REPORT_SQL = `
+WITH scoped AS (SELECT id, path FROM cases WHERE agency_ids @> ARRAY[$3::text]),
+st AS (SELECT s.* FROM case_steps s JOIN scoped c ON c.id = s.case_id),
+ident AS (
+  SELECT s.case_id, s.agency_id, s.completed_at AS at, c.path
+  FROM st s JOIN scoped c ON c.id = s.case_id
+  WHERE s.kind = 'identification' AND s.completed_at IS NOT NULL
+),
+facts (agency_id, metric, value, met) AS (
+  SELECT agency_id, 'cases_' || path, NULL::integer, NULL::boolean FROM ident WHERE ${inPeriod('at')}
+  UNION ALL
+  SELECT n.agency_id, 'minor_notification', NULL,
+         n.status = 'completed' AND n.completed_at <= i.at + interval '24 hours'
+  FROM ident i JOIN st n ON n.case_id = i.case_id AND n.kind = 'hhs_minor_notification'
+  WHERE i.path = 'minor' AND ${inPeriod('i.at')}
+  UNION ALL
+  SELECT agency_id, CASE kind WHEN 'cp_decision' THEN 'cp_decision_days' ELSE 'certification_letter_days' END,
+         ${days('opened_at', 'completed_at')}, NULL
+  FROM st WHERE kind IN ('cp_decision', 'hhs_certification_letter') AND outcome IS NOT NULL AND ${inPeriod('completed_at')}
+  UNION ALL
+  SELECT f.agency_id, 't_visa_filing_days', ${days('i.at', 'f.completed_at')}, NULL
+  FROM st f JOIN ident i ON i.case_id = f.case_id
+  WHERE f.kind = 't_visa_filing' AND f.outcome IS NOT NULL AND ${inPeriod('f.completed_at')}
+  UNION ALL
+  -- Requested (met when by the grant's last day, the step's due date), or cancelled when the grant lapsed first.
+  SELECT agency_id, 'cp_renewal_request', NULL, outcome IS NOT NULL AND completed_at <= due_at
+  FROM st
+  WHERE kind = 'cp_renewal_request' AND ${inPeriod('completed_at')}
+    AND (outcome IS NOT NULL OR (status = 'cancelled' AND completed_at >= due_at))
+  UNION ALL
+  SELECT l.agency_id, 'interim_letter', NULL,
+         -- case_steps, not st: the primary key finds the case's steps (a scan of the CTE per letter would not).
+         EXISTS (SELECT 1 FROM case_steps e WHERE e.case_id = l.case_id AND e.kind = 'hhs_eligibility_letter'
+                   AND e.outcome IS NOT NULL AND e.completed_at <= l.expires_at)
+  FROM st l WHERE l.kind = 'hhs_interim_letter' AND l.outcome IS NOT NULL AND ${inPeriod('l.completed_at')}
+  UNION ALL
+  SELECT agency_id, CASE status WHEN 'declined' THEN 'declaration_declined' ELSE 'declaration_signed' END, NULL, NULL
+  FROM st WHERE kind = 'le_declaration' AND outcome IS NOT NULL AND ${inPeriod('completed_at')}
+  UNION ALL
+  SELECT agency_id, 'declaration_pending', NULL, NULL FROM st s WHERE kind = 'le_declaration' AND ${openAtEnd('s')}
+  UNION ALL
+  SELECT s.agency_id, CASE t.type WHEN 'alarm.escalation' THEN 'escalation' ELSE 'reminder' END, NULL, NULL
+  FROM scoped c JOIN case_timeline t ON t.case_id = c.id
+       JOIN case_steps s ON s.case_id = t.case_id AND s.step_id = t.step_id
+  WHERE t.type IN ('alarm.reminder', 'alarm.due', 'alarm.expiry_reminder', 'alarm.expired', 'alarm.escalation')
+    AND ${inPeriod('t.at')}
+  UNION ALL
+  SELECT agency_id, 'overdue_at_end', NULL, NULL FROM st s WHERE s.due_at < $4 AND ${openAtEnd('s')}
+),
+figures AS (
+  SELECT GROUPING(agency_id) = 1 AS overall, agency_id, metric, count(*)::integer AS n,
+         count(*) FILTER (WHERE met)::integer AS met,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY value) AS p90
+  FROM facts GROUP BY GROUPING SETS ((agency_id, metric), (metric))
+)
+SELECT f.overall, f.agency_id, a.name AS agency_name, a.kind AS agency_kind, f.metric, f.n, f.met, f.median, f.p90
+FROM figures f LEFT JOIN agencies a ON a.id = f.agency_id AND NOT f.overall
+ORDER BY f.overall, a.kind, a.name, f.agency_id, f.metric`;
+
+interface Row {
+  overall: boolean;
+  agency_id: string | null;
+  agency_name: string | null;
+  agency_kind: AgencyKind | null;
+  metric: ReportMetric;
+  n: number;
+  met: number;
+  median: number | null;
+  p90: number | null;
+}
+
+/** Every metric's figures by agency and for all agencies together; a metric with no facts has no row. */
+export async function complianceFigures(db: Queryable, scope: ReportScope): Promise<MetricRow[]> {
+  const end = scope.now < scope.end ? scope.now : scope.end;
+  const { rows } = await db.query<Row>(REPORT_SQL, [scope.start, scope.end, scope.participantAgencyId, end]);
+  return rows.map((row) => ({
+    agencyId: row.overall ? undefined : row.agency_id,
+    agencyName: row.agency_name,
+    agencyKind: row.agency_kind,
+    metric: row.metric,
+    n: row.n,
+    met: row.met,
+    median: row.median,
+    p90: row.p90,
+  }));
+}
