@@ -4,7 +4,7 @@
  * plans). No personal data: a case row holds references, dates and agency ids only.
  */
 import type { Queryable } from './pool';
-import { decodeCursor, encodeCursor, InvalidCursorError } from './read-model';
+import { decodeCursor, iso, keysetPage } from './read-model';
 import type { CaseSnapshot, Instant, StepKind, Track } from '../domain/types';
 
 const MAX_CASE_PAGE = 200;
@@ -55,8 +55,6 @@ export interface CasePage {
   nextCursor: string | null;
 }
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /** LIKE's own characters in a typed prefix match themselves, not any text. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -96,9 +94,10 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
     conditions.push(`(c.opened_at, c.id) < (${param(openedAt)}::timestamptz, ${param(caseId)}::uuid)`);
   }
 
-  const { rows } = await db
-    .query<{ item: CaseListItem; opened_key: string; id: string }>(
-      `SELECT json_build_object(
+  return keysetPage(
+    () =>
+      db.query<{ item: CaseListItem; opened_key: string; id: string }>(
+        `SELECT json_build_object(
          'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status,
          'openedAt', ${iso('c.opened_at')}, 'closedAt', ${iso('c.closed_at')}, 'agencies', c.agencies,
          'identifiedAt', (SELECT ${iso('i.completed_at')} FROM case_steps i
@@ -114,19 +113,10 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
        WHERE ${conditions.join(' AND ')}
        ORDER BY c.opened_at DESC, c.id DESC
        LIMIT ${param(limit + 1)}`,
-      values,
-    )
-    .catch((error: unknown) => {
-      // A cursor that decodes but names an impossible position (not a date, not a uuid) is the client's error too.
-      if (filter.cursor !== undefined && (error as { code?: string }).code?.startsWith('22'))
-        throw new InvalidCursorError();
-      throw error;
-    });
-
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((row) => row.item),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.opened_key, last.id]) : null,
-  };
+        values,
+      ),
+    limit,
+    filter.cursor,
+    (row) => [row.opened_key, row.id],
+  );
 }

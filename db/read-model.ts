@@ -161,7 +161,7 @@ SELECT EXISTS (SELECT 1 FROM newer) AS applied`;
  * read queries build their answers as JSON inside PostgreSQL, so a request parses one JSON text instead of turning
  * every timestamp column into a Date and back into a string.
  */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** A step row of `case_steps s` as the domain's Step (domain/types.ts), in JSON; one definition for every read. */
 const STEP_FIELDS = `'id', s.step_id, 'kind', s.kind, 'track', s.track, 'agencyKind', s.agency_kind, 'agencyId', s.agency_id,
@@ -196,7 +196,7 @@ export async function getCase(db: Queryable, caseId: string): Promise<CaseView |
 const DUE_KEY = `COALESCE(s.due_at, 'infinity'::timestamptz)`;
 
 /** A keyset position, opaque to clients: the sort key's values of the last row of a page. */
-export function encodeCursor(key: string[]): string {
+function encodeCursor(key: string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
@@ -241,27 +241,42 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   }
   const direction = descending ? 'DESC' : 'ASC';
 
-  const { rows } = await pool
-    .query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
-      `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference) AS item,
+  return keysetPage(
+    () =>
+      pool.query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
+        `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference) AS item,
             ${DUE_KEY}::text AS due_key, s.case_id, s.step_id
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}
      ORDER BY ${DUE_KEY} ${direction}, s.case_id ${direction}, s.step_id ${direction}
      LIMIT ${param(limit + 1)}`,
-      values,
-    )
-    .catch((error: unknown) => {
-      // A cursor that decodes but names an impossible position (not a date, not a uuid) is the client's error too.
-      if (filter.cursor !== undefined && (error as { code?: string }).code?.startsWith('22'))
-        throw new InvalidCursorError();
-      throw error;
-    });
+        values,
+      ),
+    limit,
+    filter.cursor,
+    (row) => [row.due_key, row.case_id, row.step_id],
+  );
+}
 
+/**
+ * One keyset page of a list: `run` asks for `limit + 1` rows, so a next page exists when more come back; its cursor
+ * is `keyOf` the page's last row. A cursor that decodes but names an impossible position (not a date, not a uuid)
+ * makes PostgreSQL refuse the query (SQLSTATE class 22): the client's error too.
+ */
+export async function keysetPage<Row extends { item: unknown }>(
+  run: () => Promise<{ rows: Row[] }>,
+  limit: number,
+  cursor: string | undefined,
+  keyOf: (row: Row) => string[],
+): Promise<{ items: Row['item'][]; nextCursor: string | null }> {
+  const { rows } = await run().catch((error: unknown) => {
+    if (cursor !== undefined && (error as { code?: string }).code?.startsWith('22')) throw new InvalidCursorError();
+    throw error;
+  });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map((row) => row.item),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.due_key, last.case_id, last.step_id]) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null,
   };
 }
