@@ -263,15 +263,16 @@ export const StepPageSchema = z.object({
 
 export const CasePageSchema = z.object({
   items: z.array(
-    z.object({
-      caseId: z.string(),
-      reference: z.string(),
-      path: z.enum(['minor', 'adult']),
-      status: z.enum(['open', 'closed', 'withdrawn']),
-      openedAt: instant,
-      closedAt: instant.nullable(),
+    CaseViewSchema.pick({
+      caseId: true,
+      reference: true,
+      path: true,
+      status: true,
+      openedAt: true,
+      closedAt: true,
+      agencies: true,
+    }).extend({
       identifiedAt: instant.nullable(),
-      agencies: z.record(z.string(), z.string()),
       pendingSteps: z.number().int(),
       overdueSteps: z.number().int(),
       nextDueAt: instant.nullable().describe('the earliest due date of its pending steps'),

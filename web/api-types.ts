@@ -1348,7 +1348,11 @@ export interface operations {
                     "application/json": {
                         items: {
                             agencies: {
-                                [key: string]: string;
+                                advocate: string;
+                                coordinator: string;
+                                hhs: string;
+                                ice: string;
+                                law_enforcement: string;
                             };
                             caseId: string;
                             closedAt: string | null;

@@ -29,6 +29,9 @@ export function ownAgencyUnlessOverseeing(actor: Actor, requested: string | unde
   return listed.agencyId;
 }
 
+/** A list's date bound as the instant it stands for (a bare date: its start, UTC), when given. */
+const boundOf = (value: string | undefined) => (value === undefined ? undefined : instantOfBound(value));
+
 export function listRoutes(deps: ApiDeps): Route[] {
   return [
     route({
@@ -44,8 +47,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
           status: query.status,
           agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
           kind: query.kind,
-          dueBefore: query.dueBefore === undefined ? undefined : instantOfBound(query.dueBefore),
-          dueAfter: query.dueAfter === undefined ? undefined : instantOfBound(query.dueAfter),
+          dueBefore: boundOf(query.dueBefore),
+          dueAfter: boundOf(query.dueAfter),
           sort: query.sort === 'dueAt' ? 'due_at' : '-due_at',
           limit: query.limit,
           cursor: query.cursor,
@@ -66,17 +69,16 @@ export function listRoutes(deps: ApiDeps): Route[] {
       query: CaseListQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: CasePageSchema } },
       handle: async ({ query, actor }) => {
-        const bound = (value: string | undefined) => (value === undefined ? undefined : instantOfBound(value));
         const { reference, openedFrom, openedTo, identifiedFrom, identifiedTo, ...rest } = query;
         return {
           status: 200,
           body: await deps.lists.cases(actor, {
             ...rest,
             referencePrefix: reference,
-            openedFrom: bound(openedFrom),
-            openedTo: bound(openedTo),
-            identifiedFrom: bound(identifiedFrom),
-            identifiedTo: bound(identifiedTo),
+            openedFrom: boundOf(openedFrom),
+            openedTo: boundOf(openedTo),
+            identifiedFrom: boundOf(identifiedFrom),
+            identifiedTo: boundOf(identifiedTo),
           }),
         };
       },
