@@ -5,6 +5,8 @@
  * secret opens nothing but the feed, and reaches neither the audit trail nor the logs.
  */
 import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
+import type NodeIcal from 'node-ical';
+import type { VEvent } from 'node-ical';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { bearer, createWorker } from '../support/auth';
@@ -14,6 +16,8 @@ import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 // ical.js ships an ES module and a CommonJS build; jest's CommonJS runtime loads the latter.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build of an ESM-first package
 const ICAL = require('ical.js') as typeof ICALModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- node-ical is CommonJS; loaded as ical.js is.
+const nodeIcal = require('node-ical') as typeof NodeIcal;
 
 let stack: Stack;
 let log: ReturnType<typeof logCapture>;
@@ -54,12 +58,18 @@ interface Event {
   url: string;
 }
 
-/** The events as ical.js reads the text: a parser that shares nothing with the generator. */
+/** node-ical gives a property with parameters (VALUE=URI, LANGUAGE=...) as { val, params }, else its text. */
+const textOf = (value: string | { val: string } | undefined) => (typeof value === 'object' ? value.val : String(value));
+
+/**
+ * The events as ical.js reads the text: a parser that shares nothing with the generator. node-ical, a second parser
+ * independent of both, must read the same events (uid, start, summary, link) from it.
+ */
 function parseFeed(text: string): Event[] {
   const calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
   expect(calendar.name).toBe('vcalendar');
   expect(calendar.getFirstPropertyValue('version')).toBe('2.0');
-  return calendar.getAllSubcomponents('vevent').map((component) => {
+  const events = calendar.getAllSubcomponents('vevent').map((component) => {
     const event = new ICAL.Event(component);
     return {
       uid: event.uid,
@@ -69,6 +79,20 @@ function parseFeed(text: string): Event[] {
       url: String(component.getFirstPropertyValue('url')),
     };
   });
+  const byNodeIcal = Object.values(nodeIcal.sync.parseICS(text))
+    .filter((component): component is VEvent => component?.type === 'VEVENT')
+    .map((event) => {
+      return {
+        uid: event.uid,
+        start: event.start.toISOString(),
+        summary: textOf(event.summary),
+        url: textOf(event.url),
+      };
+    });
+  const sameFields = ({ uid, start, summary, url }: Event) => ({ uid, start, summary, url });
+  const byUid = (x: { uid: string }, y: { uid: string }) => x.uid.localeCompare(y.uid);
+  expect(byNodeIcal.sort(byUid)).toEqual(events.map(sameFields).sort(byUid));
+  return events;
 }
 
 async function fetchFeed(feed: Issued): Promise<Event[]> {
