@@ -5,7 +5,7 @@
  */
 import { defaultPayloadConverter, type Headers } from '@temporalio/workflow';
 
-const REQUEST_ID_HEADER = 'relief-request-id';
+export const REQUEST_ID_HEADER = 'relief-request-id';
 
 export function withRequestIdHeader(headers: Headers, requestId: string | undefined): Headers {
   return requestId === undefined

@@ -4,6 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
+import { REQUEST_ID_HEADER } from '../../workflows/request-id';
 import { workflowIdOf } from '../../workflows/contract';
 import type { Stack } from './stack';
 
@@ -75,9 +76,13 @@ export function historyText(history: unknown): { text: string; encodings: { path
 
 /**
  * Payloads the server must read, so no codec touches them: search attributes (indexed for the lists) and the SDK's
- * patch markers (a patch id). They are scanned like the rest; every other payload must be sealed.
+ * patch markers (a patch id); and the request id's header, which the codec does not see (headers are not sealed) and
+ * which holds a random token (workflows/request-id.ts). They are scanned like the rest; every other payload must be
+ * sealed.
  */
-const SERVER_READABLE = /\.(searchAttributes\.indexedFields|markerRecordedEventAttributes)\./;
+const SERVER_READABLE = new RegExp(
+  `\\.(searchAttributes\\.indexedFields|markerRecordedEventAttributes|header\\.fields\\.${REQUEST_ID_HEADER})\\.`,
+);
 export const unsealedPayloads = (encodings: { path: string; encoding: string }[]) =>
   encodings.filter(({ path, encoding }) => encoding !== 'binary/encrypted' && !SERVER_READABLE.test(path));
 
