@@ -76,6 +76,24 @@ export function createConsole(options: ConsoleOptions): Router {
     reportPages(kit),
   );
 
+  // An address the console has no page for: a page in its layout, not the API's problem+json.
+  router.use(async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    try {
+      await kit.me(req, res);
+      const heading = 'Page not found';
+      kit.render(
+        req,
+        res,
+        'error',
+        { title: heading, heading, message: 'There is no page at this address. Check it, or start again below.' },
+        404,
+      );
+    } catch (error) {
+      next(error);
+    }
+  });
+
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/api/')) return next(error);
     if (error instanceof ApiProblem && error.status === 401) {

@@ -79,6 +79,8 @@ export class Kit {
       },
       flash: undefined,
       errors: {},
+      // The API's id of this request (api/request-id.ts), which support can find in the logs.
+      requestId: res.getHeader('X-Request-Id'),
       ...data,
     });
     res.status(status).type('html').send(html);

@@ -68,3 +68,20 @@ test("the home page's calendar feed section shows a new feed's address once, and
   expect((await inbox('?notice=feed-revoked')).text).toContain(INBOX_NOTICES.get('feed-revoked'));
   await request(service.app).get(new URL(url!).pathname).expect(404);
 });
+
+test('an address the console has no page for is a page in its layout, with the request id to quote', async () => {
+  const page = await request(service.app)
+    .get('/no-such-page')
+    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
+    .set('X-Request-Id', 'console-404-check')
+    .expect(404)
+    .expect('Content-Type', /text\/html/);
+  expect(page.text).toContain('<h1>Page not found</h1>');
+  expect(page.text).toContain('<code>console-404-check</code>');
+  expect(page.text).toContain('Sign out');
+  // The API's own unknown paths stay problem+json.
+  await request(service.app)
+    .get('/api/no-such-route')
+    .expect(404)
+    .expect('Content-Type', /problem\+json/);
+});
