@@ -5,9 +5,9 @@
  */
 import { Router } from 'express';
 import { ok } from '../api-client';
-import { param, type Kit } from '../kit';
+import type { Kit } from '../kit';
 import { STEP_KINDS, TRACKS } from '../../domain/types';
-import { apiQueryOf, fetchList, filtersOf } from './list-query';
+import { readListPage } from './list-query';
 
 const FILTERS = [
   'reference',
@@ -29,15 +29,12 @@ export function caseloadPages(kit: Kit): Router {
   const router = Router();
 
   router.get('/cases', async (req, res) => {
-    await kit.me(req, res);
-    const api = kit.api(req);
-    const filters = filtersOf(req, FILTERS);
-    const cursor = param(req, 'cursor');
-    const agencies = ok(await api.GET('/api/agencies')).items;
-    const query = apiQueryOf(filters, cursor) as CaseQuery;
-    const { page, errors, status } = await fetchList<{ items: unknown[]; nextCursor: string | null }>(
-      async () => ok(await api.GET('/api/cases', { params: { query } })),
-      { items: [], nextCursor: null },
+    const { filters, cursor, agencies, page, errors, status } = await readListPage(
+      kit,
+      req,
+      res,
+      FILTERS,
+      async (api, query) => ok(await api.GET('/api/cases', { params: { query: query as CaseQuery } })),
     );
     kit.render(
       req,

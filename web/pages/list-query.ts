@@ -3,24 +3,51 @@
  * bookmarked and shared; never a name in it), passed to the API as typed, and the API's field errors shown beside
  * the filters they name.
  */
-import type { Request } from 'express';
-import { ApiProblem } from '../api-client';
-import { param } from '../kit';
+import type { Request, Response } from 'express';
+import { ApiProblem, ok, type Api } from '../api-client';
+import { param, type Kit, type MeView } from '../kit';
+
+/** A page of any of the API's lists, as the console reads it. */
+interface ListPage {
+  items: unknown[];
+  nextCursor: string | null;
+}
+
+/**
+ * Everything a list page shows but its template: the signed-in user, its filters as typed, the page's cursor, the
+ * agencies its filters offer, and one page from the API through `read` (or, for a 400, the filters' errors).
+ */
+export async function readListPage<Name extends string>(
+  kit: Kit,
+  req: Request,
+  res: Response,
+  names: readonly Name[],
+  read: (api: Api, query: Record<string, string>) => Promise<ListPage>,
+): Promise<{ me: MeView; filters: Record<Name, string>; cursor?: string; agencies: unknown[] } & ListResult<ListPage>> {
+  const me = await kit.me(req, res);
+  const api = kit.api(req);
+  const filters = filtersOf(req, names);
+  const cursor = param(req, 'cursor');
+  const agencies = ok(await api.GET('/api/agencies')).items;
+  // The query goes to the API as typed; values it refuses come back as field errors, shown next to the filter.
+  const list = await fetchList(() => read(api, apiQueryOf(filters, cursor)), { items: [], nextCursor: null });
+  return { me, filters, cursor, agencies, ...list };
+}
 
 /** The named filters of this request, each a string ('' when absent), as the form shows them. */
-export function filtersOf<Name extends string>(req: Request, names: readonly Name[]): Record<Name, string> {
+function filtersOf<Name extends string>(req: Request, names: readonly Name[]): Record<Name, string> {
   return Object.fromEntries(names.map((name) => [name, param(req, name) ?? ''])) as Record<Name, string>;
 }
 
 /** The filters the user set, with the page's cursor: what goes to the API. */
-export function apiQueryOf(filters: Record<string, string>, cursor: string | undefined): Record<string, string> {
+function apiQueryOf(filters: Record<string, string>, cursor: string | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries({ ...filters, cursor }).filter(([, value]) => value)) as Record<
     string,
     string
   >;
 }
 
-export interface ListResult<Page> {
+interface ListResult<Page> {
   page: Page;
   /** By filter name: what the API said is wrong with it. */
   errors: Record<string, string>;
@@ -28,7 +55,7 @@ export interface ListResult<Page> {
 }
 
 /** One page from the API; a 400 becomes the filters' errors and an empty page, any other problem is thrown. */
-export async function fetchList<Page>(read: () => Promise<Page>, empty: Page): Promise<ListResult<Page>> {
+async function fetchList<Page>(read: () => Promise<Page>, empty: Page): Promise<ListResult<Page>> {
   try {
     return { page: await read(), errors: {}, status: 200 };
   } catch (error) {

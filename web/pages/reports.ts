@@ -17,37 +17,25 @@ type Durations = Figures['cpRequestToDecisionDays'];
 
 const NONE = '—';
 const share = (s: Share) => (s.share === null ? NONE : `${Math.round(s.share * 1000) / 10}% (${s.count} of ${s.of})`);
-const days = (d: Durations, value: number | null) => (value === null ? NONE : `${value} (of ${d.n})`);
+type Row = [label: string, cell: (f: Figures) => string | number];
+
+/** A duration's two rows, its median and its 90th percentile, each with the number of cases it is taken over. */
+function durationRows(label: string, durations: (f: Figures) => Durations): Row[] {
+  const days = (d: Durations, value: number | null) => (value === null ? NONE : `${value} (of ${d.n})`);
+  return [
+    [`${label}: median`, (f) => days(durations(f), durations(f).median)],
+    [`${label}: 90th percentile`, (f) => days(durations(f), durations(f).p90)],
+  ];
+}
 
 /** The table's rows: a label and how to read the figure from one agency's (or all agencies') figures. */
-const ROWS: [label: string, cell: (f: Figures) => string | number][] = [
+const ROWS: Row[] = [
   ['Cases opened: minors', (f) => f.casesOpened.minor],
   ['Cases opened: adults', (f) => f.casesOpened.adult],
   ['Minors notified to HHS within 24 hours of identification', (f) => share(f.minorsNotifiedWithin24h)],
-  [
-    'Days from CP request to decision: median',
-    (f) => days(f.cpRequestToDecisionDays, f.cpRequestToDecisionDays.median),
-  ],
-  [
-    'Days from CP request to decision: 90th percentile',
-    (f) => days(f.cpRequestToDecisionDays, f.cpRequestToDecisionDays.p90),
-  ],
-  [
-    'Days from certification request to letter: median',
-    (f) => days(f.certificationRequestToLetterDays, f.certificationRequestToLetterDays.median),
-  ],
-  [
-    'Days from certification request to letter: 90th percentile',
-    (f) => days(f.certificationRequestToLetterDays, f.certificationRequestToLetterDays.p90),
-  ],
-  [
-    'Days from identification to T-visa filing: median',
-    (f) => days(f.identificationToTVisaFilingDays, f.identificationToTVisaFilingDays.median),
-  ],
-  [
-    'Days from identification to T-visa filing: 90th percentile',
-    (f) => days(f.identificationToTVisaFilingDays, f.identificationToTVisaFilingDays.p90),
-  ],
+  ...durationRows('Days from CP request to decision', (f) => f.cpRequestToDecisionDays),
+  ...durationRows('Days from certification request to letter', (f) => f.certificationRequestToLetterDays),
+  ...durationRows('Days from identification to T-visa filing', (f) => f.identificationToTVisaFilingDays),
   ['CP renewals requested before expiry', (f) => share(f.cpRenewalsRequestedBeforeExpiry)],
   [
     'Interim letters followed by an eligibility letter within their validity',
