@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
+import { userRowIdOf } from '../db/audit';
 import { correctSurvivor, listSurvivorRevisions, type SurvivorCorrection } from '../db/survivors';
 import { canReadSurvivor } from '../domain/access';
 import type { Actor } from '../domain/types';
@@ -19,9 +20,6 @@ export interface SurvivorRecordsDeps {
 }
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
-
-/** A user id of the users table, or null (an actor of another shape, such as a test's, is not a user row). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: CaseReads) {
   const mayRead = async (caseId: string, actor: Actor) => {
@@ -38,7 +36,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
     /** Applies the correction; answers the identity as it now is and the fields that changed. */
     async correct(caseId: string, correction: SurvivorCorrection, actor: Actor) {
       await mayRead(caseId, actor);
-      const by = { userId: UUID.test(actor.userId) ? actor.userId : null, at: await deps.now() };
+      const by = { userId: userRowIdOf(actor.userId), at: await deps.now() };
       const corrected = await correctSurvivor(deps.pool, caseId, correction, by, deps.identityKeyring);
       if (!corrected) throw missing();
       return corrected;

@@ -59,6 +59,9 @@ export async function recordAudit(db: Pool | PoolClient, entry: AuditEntry): Pro
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** An actor's id as a `users.id` (uuid) column takes it, or null for an actor of another shape (a test's, a system's). */
+export const userRowIdOf = (actorUserId: string): string | null => (UUID.test(actorUserId) ? actorUserId : null);
+
 /**
  * The workflow's own audit row for a command it applied, whatever path the command came by (the API writes its
  * row too; a command sent to Temporal by anyone else holding the payload keys has only this one), as the statement
@@ -78,7 +81,7 @@ export const insertAppliedCommand = (param: string) => `
 export function appliedCommandRow(entry: AppliedCommand): string {
   const { actor } = entry;
   // user_id is a uuid column; an actor id of another shape is still named (in detail) rather than lost or retried forever.
-  const userId = actor && UUID.test(actor.userId) ? actor.userId : null;
+  const userId = actor ? userRowIdOf(actor.userId) : null;
   const detail = [
     'applied_by=workflow',
     `version=${entry.version}`,
