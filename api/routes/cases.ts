@@ -3,7 +3,7 @@
  * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { rejectionError } from '../../app/case-commands';
-import { CloseCaseSchema, TransferCaseSchema } from '../../domain/case';
+import { CloseCaseSchema } from '../../domain/case';
 import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
@@ -19,6 +19,7 @@ import {
   SurvivorCorrectionSchema,
   SurvivorRevisionsSchema,
   SurvivorSchema,
+  TransferCaseBodySchema,
 } from '../schemas';
 
 const OPENS_CASES: Permission = {
@@ -215,7 +216,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       summary:
         "Transfer the case's agency of a kind (police department, ICE, HHS, legal provider) to another agency of that kind (its coordinator only): the new agency gets its pending steps and reminders, the old one loses access at once, and both are told by email (the case reference only).",
       params: CaseParamsSchema,
-      body: TransferCaseSchema,
+      body: TransferCaseBodySchema,
       idempotent: true,
       audit: 'case.transfer',
       reveal: revealNotes,

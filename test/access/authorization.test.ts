@@ -135,6 +135,7 @@ const CASE_COLUMNS = [
   'readSurvivor',
   'signOff',
   'closeCase',
+  'transferCase',
   'listSteps',
   'listPoliceSteps',
   'dashboard',
@@ -149,17 +150,36 @@ const CASE_COLUMNS = [
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role],
-  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
-  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
-  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role],
+  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
+  systemAdmin: [
+    role,
+    party,
+    party,
+    party,
+    party,
+    party,
+    party,
+    role,
+    role,
+    role,
+    role,
+    role,
+    ok,
+    role,
+    party,
+    party,
+    role,
+  ],
   otherPoliceOfficer: [
     agency,
+    party,
     party,
     party,
     party,
@@ -176,8 +196,8 @@ const CASE_TABLE: Record<Who, CaseRow> = {
     party,
     role,
   ],
-  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -341,6 +361,14 @@ function closeOverApi(who: TestUser, caseId: string) {
     .send(CLOSE_BODY);
 }
 
+function transferOverApi(who: TestUser, caseId: string) {
+  return request(stack.app)
+    .post(`/api/cases/${caseId}/transfers`)
+    .set(who.headers)
+    .set('Idempotency-Key', newKey())
+    .send({ agencyKind: 'law_enforcement', toAgencyId: 'other-police' });
+}
+
 /** Asserts the answer matches the table's cell; a 403 must also have left its 'denied' row in the audit trail. */
 async function expectAnswer(
   response: Response,
@@ -385,6 +413,8 @@ interface Endpoint {
 /** The case every read, sign-off and list of part 1 is about; and one for the close column only. */
 let sharedCaseId: string;
 let closableCaseId: string;
+/** The coordinator's case in the transfer column: its law-enforcement agency goes to other-police. */
+let transferableCaseId: string;
 let signInApp: Stack['app'];
 
 /** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
@@ -576,6 +606,13 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
     allowed: 200,
     call: (who) => closeOverApi(who, closableCaseId),
   },
+  transferCase: {
+    route: 'POST /api/cases/{caseId}/transfers',
+    allowed: 200,
+    // Only the coordinator's transfer goes through, on a case of its own: the others try the shared case, which a
+    // transfer would take from the police users of the rows below.
+    call: (who) => transferOverApi(who, who === users.coordinator ? transferableCaseId : sharedCaseId),
+  },
   listSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending' }) },
   listPoliceSteps: {
     route: 'GET /api/steps',
@@ -630,6 +667,7 @@ describe('every role against every endpoint', () => {
     signInApp = stack.appWith({ rateLimits: { ...DEFAULT_RATE_LIMITS, signInPerMinute: WHO.length } });
     sharedCaseId = await openCaseId(users.policeOfficer);
     closableCaseId = await openCaseId(users.policeOfficer);
+    transferableCaseId = await openCaseId(users.policeOfficer);
   });
 
   test('the tables name every route of the OpenAPI document', async () => {

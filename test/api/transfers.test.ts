@@ -2,14 +2,21 @@
  * `POST /api/cases/{caseId}/transfers` on real parts (time-skipping Temporal, embedded PostgreSQL, the SMTP capture):
  * only the case's coordinator transfers it, every attempt is audited, the old agency loses the case, its steps and
  * reminders at once while the new one finds them in its inbox, both are told by email with the reference only, and a
- * retried request is applied and told once.
+ * retried request is applied and told once. The console's transfer form, confirmed, does the same.
  */
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import request from 'supertest';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
+import type { Actor } from '../../domain/types';
+import { transferUpdate, workflowIdOf } from '../../workflows/contract';
+import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { startConsoleStack, type ConsoleStack } from '../support/console';
+import { cookiesSetBy } from '../support/forms';
+import { eventually, PUBLIC_BASE_URL, type Stack } from '../support/stack';
 
 interface StepBody {
   id: string;
@@ -28,17 +35,20 @@ const SURVIVOR = { name: 'Transfer Survivor (fictitious)', birthDate: '1990-04-1
 const NEW_POLICE = { id: 'new-police', email: 'unit@new-police.example.gov' };
 const OLD_POLICE_EMAIL = 'trafficking-unit@police.example.gov';
 
+/** The service with its console: the API tests call `stack.app`, the console's `service.app`. */
+let service: ConsoleStack;
 let stack: Stack;
 let newPolice: TestUser;
 beforeAll(async () => {
-  stack = await startStack();
+  service = await startConsoleStack();
+  stack = service.stack;
   await upsertAgencies(stack.pool, [
     { id: NEW_POLICE.id, kind: 'law_enforcement', name: 'New City Police (fictitious)', email: NEW_POLICE.email },
   ]);
   newPolice = await createWorker(stack.pool, NEW_POLICE.id, 'law_enforcement');
 });
 afterAll(async () => {
-  await stack?.stop();
+  await service?.stop();
 });
 
 const as = (username: string) => stack.users[username]!.headers;
@@ -110,6 +120,22 @@ test('only the coordinator of the case transfers it; every refusal is audited an
     expect({ body, status: refused.status }).toEqual({ body, status: 422 });
     expect((refused.body as { errors?: { field: string }[] }).errors?.length).toBeGreaterThan(0);
   }
+
+  // Sent straight at the workflow, around the API, the update's validator holds to the same rule.
+  const forged = async (actor: Actor) => {
+    const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
+    const failure: unknown = await handle
+      .executeUpdate(transferUpdate, { args: [{ ...toNewPolice, agencyKind: 'law_enforcement', actor }] })
+      .then(
+        () => new Error('accepted'),
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+    return ((failure as WorkflowUpdateFailedError).cause as ApplicationFailure).details?.[0];
+  };
+  expect(await forged(stack.users['demo-police-officer']!.actor)).toMatchObject({ code: 'wrong_agency_kind' });
+  expect(await forged(stack.users['demo-supervisor']!.actor)).toMatchObject({ code: 'role_not_permitted' });
+  expect(await forged(outsider.actor)).toMatchObject({ code: 'wrong_agency' });
 
   const after = (await request(stack.app).get(`/api/cases/${opened.caseId}`).set(coordinator).expect(200))
     .body as CaseBody;
@@ -233,3 +259,53 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
 });
 
 const today = async () => new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+
+/** The hidden fields of a console page's form. */
+const hiddenFields = (html: string) =>
+  Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match): [string, string] => [
+      match[1]!,
+      match[2]!,
+    ]),
+  );
+
+test('the console: the coordinator chooses the new agency, confirms, and the case page shows it', async () => {
+  const opened = await openCase();
+  const page = `/cases/${opened.caseId}`;
+  const sessionOf = (username: string) => `${SESSION_COOKIE}=${stack.users[username]!.token}`;
+  const police = await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(200);
+  expect(police.text).not.toContain(`${page}/transfer`);
+  const casePage = await request(service.app).get(page).set('Cookie', sessionOf('demo-coordinator')).expect(200);
+  expect(casePage.text).toContain(`<a href="${page}/transfer">Transfer the case to another agency</a>`);
+
+  const form = await request(service.app)
+    .get(`${page}/transfer`)
+    .set('Cookie', sessionOf('demo-coordinator'))
+    .expect(200);
+  expect(form.text).toContain(`<option value="${NEW_POLICE.id}">New City Police (fictitious)</option>`);
+  // The agency the case already has is not offered.
+  expect(form.text).not.toContain(`<option value="${DEMO_AGENCIES.law_enforcement}">`);
+  const cookies = [sessionOf('demo-coordinator'), ...cookiesSetBy(form)].join('; ');
+  const post = (fields: Record<string, string>) =>
+    request(service.app)
+      .post(`${page}/transfer`)
+      .set('Cookie', cookies)
+      .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+      .type('form')
+      .send(fields);
+
+  const check = await post({ ...hiddenFields(form.text), toAgencyId: NEW_POLICE.id, reason: 'moved' }).expect(200);
+  expect(check.text).toContain('Check the transfer');
+  expect(check.text).toContain(`${DEMO_AGENCIES.law_enforcement} loses access to this case at once`);
+  // Nothing changes before the confirmation.
+  const before = await request(stack.app).get(`/api/cases/${opened.caseId}`).set(as('demo-coordinator')).expect(200);
+  expect((before.body as CaseBody).agencies.law_enforcement).toBe(DEMO_AGENCIES.law_enforcement);
+
+  const done = await post(hiddenFields(check.text)).expect(303);
+  expect(done.headers.location).toBe(`${page}?notice=transferred`);
+  const after = await request(service.app).get(done.headers.location!).set('Cookie', sessionOf('demo-coordinator'));
+  expect(after.status).toBe(200);
+  expect(after.text).toContain('The case was transferred.');
+  expect(after.text).toContain(`Law enforcement: ${NEW_POLICE.id}`);
+  await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(403);
+});
