@@ -399,7 +399,7 @@ export function applyClose(state: CaseState, command: CloseCommand, now: Instant
  * The kinds of agency a case can be handed over between: a police department, ICE, HHS, a legal provider. Not the
  * coordinator: a transfer is the coordinator's decision, and the agency that coordinates cannot hand itself away.
  */
-const TRANSFERABLE_KINDS = [
+export const TRANSFERABLE_KINDS = [
   'law_enforcement',
   'ice',
   'hhs',
