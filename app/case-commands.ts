@@ -71,6 +71,10 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   date_out_of_range: 'unprocessable',
   extension_limit_reached: 'conflict',
   evidence_response_pending: 'conflict',
+  not_correctable: 'conflict',
+  // The signing agency's window is over: the coordinator may still correct, this caller may not.
+  correction_window_closed: 'forbidden',
+  later_steps_signed: 'conflict',
 };
 
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */

@@ -20,6 +20,7 @@ import type { CaseActivities } from '../activities';
 import {
   alarmDate,
   applyClose,
+  applyCorrection,
   applySignOff,
   findStep,
   fireAlarm,
@@ -28,6 +29,7 @@ import {
   recordDelivery,
   snapshotOf,
   validateClose,
+  validateCorrection,
   validateSignOff,
   workingActor,
   type Actor,
@@ -35,6 +37,7 @@ import {
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
+  type CorrectionCommand,
   type Rejection,
   type SignOffCommand,
 } from '../domain';
@@ -42,6 +45,7 @@ import {
   BIRTHDAY_GRID_PATCH,
   caseStateQuery,
   closeUpdate,
+  correctSignOffUpdate,
   deliveryReportSignal,
   LOCAL_PROJECTION_PATCH,
   REJECTION_FAILURE_TYPE,
@@ -159,6 +163,21 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     {
       validator: (command: CloseCommand) => {
         const rejection = validateClose(state, command, nowIso());
+        if (rejection) reject(rejection);
+      },
+    },
+  );
+
+  setHandler(
+    correctSignOffUpdate,
+    async (command) => {
+      state = applyCorrection(state, command, nowIso());
+      log.info('sign-off corrected', { stepId: command.correction.stepId, requestId: command.actor.requestId });
+      return publish({ action: 'step.correct', stepId: command.correction.stepId, actor: command.actor });
+    },
+    {
+      validator: (command: CorrectionCommand) => {
+        const rejection = validateCorrection(state, command, nowIso());
         if (rejection) reject(rejection);
       },
     },
