@@ -7,7 +7,7 @@
  * Who: the agency that signed the step, by an officer with its signing role, for `CORRECTION_WINDOW` days after the
  * sign-off was recorded; the case's coordinator at any time (after the window, only they).
  * What may change: the outcome, only while nothing that followed from the step has been signed (the followers are
- * reopened or cancelled explicitly); the dates, while every signed follower still happened on or after the step.
+ * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step.
  */
 import { z } from 'zod';
 import { actingRefusal } from './access';
@@ -201,7 +201,7 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
 /**
  * Applies a correction `validateCorrection` accepted: the step signed again over its rewound state; its followers
  * take the dates the new sign-off gives them (a pending one reopened under its own id, a signed one keeping its
- * record), those it no longer sets in motion are cancelled and new ones opened, each said in the timeline.
+ * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline.
  */
 export function applyCorrection(state: CaseState, command: CorrectionCommand, now: Instant): CaseState {
   const at = normaliseInstant(now);
@@ -225,20 +225,21 @@ export function applyCorrection(state: CaseState, command: CorrectionCommand, no
     },
   };
   const notes: Array<[type: string, stepId: string, summary: string]> = [];
-  const steps = state.steps.map((other): Step => {
-    if (other.id === step.id) return corrected;
+  const steps = state.steps.flatMap((other): Step[] => {
+    if (other.id === step.id) return [corrected];
     const redone = fresh.get(other.id);
-    if (!followerIds.has(other.id)) return redone ?? other;
+    if (!followerIds.has(other.id)) return [redone ?? other];
     if (!redone) {
-      notes.push(['step.cancelled', other.id, `${other.id} cancelled: no longer follows from ${step.id} as corrected`]);
-      return { ...other, status: 'cancelled', completedAt: at };
+      // Opened in error: it goes (the timeline keeps its opening), so a later correction may open it again.
+      notes.push(['step.withdrawn', other.id, `${other.id} withdrawn: no longer follows from ${step.id} as corrected`]);
+      return [];
     }
     if (redone.dueAt !== other.dueAt) {
       const due = (dueAt: Instant | null) => dueAt ?? 'without a date';
       notes.push(['step.rescheduled', other.id, `${other.id} now due ${due(redone.dueAt)} (was ${due(other.dueAt)})`]);
     }
     // A signed follower keeps its record; it opened when the step, as corrected, happened.
-    return other.status === 'pending' ? redone : { ...other, openedAt: redone.openedAt, dueAt: redone.dueAt };
+    return [other.status === 'pending' ? redone : { ...other, openedAt: redone.openedAt, dueAt: redone.dueAt }];
   });
   const opened = recomputed.steps.filter((other) => !original.has(other.id));
   for (const other of opened) {

@@ -295,6 +295,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: '/api/cases' },
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
+    { method: 'post', path: `${caseA}/steps/cp_request-1/corrections` },
     { method: 'post', path: `${caseA}/close` },
     { method: 'get', path: '/api/steps' },
     { method: 'get', path: '/api/notifications' },
@@ -376,6 +377,14 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-police-officer',
       base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' } },
       required: ['outcome'],
+      idempotent: true,
+    },
+    {
+      // The identification is never corrected (it is recorded when the case opens): a correction that changes nothing.
+      path: `${caseA}/steps/identification-1/corrections`,
+      as: 'demo-police-officer',
+      base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' }, reason: 'fuzz' },
+      required: ['outcome', 'reason'],
       idempotent: true,
     },
     {
