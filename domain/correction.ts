@@ -16,8 +16,8 @@ import { checkSignOff, eventDates, happenedAt, outcomeOf, signedState, unsealedN
 import { findStep, record, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
-import { cleanDetails, SignOffSchema, type SignOff, type StepDetails } from './steps';
-import type { Actor, Instant, Step } from './types';
+import { cleanDetails, SignOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
+import type { Actor, Instant, Step, StepKind } from './types';
 
 /** A corrected sign-off: the same fields as a sign-off, and why (sealed by the API, like a note). */
 export type Correction = SignOff & { reason: string };
@@ -83,22 +83,34 @@ function prepare(state: CaseState, correction: Correction): Prepared | Rejection
   return { step, followers, before: rewound(state, step, followers), signOff: signOffOf(correction, step) };
 }
 
+/** The outcomes a correction may record: those that settle a step (not a notice that leaves it pending, nor an extension). */
+export function correctionOutcomes(kind: StepKind): string[] {
+  return Object.keys(STEP_CATALOGUE[kind].outcomes).filter((outcome) => {
+    const definition = outcomeOf(kind, outcome)!;
+    return definition.appliesTo === 'pending' && definition.resultStatus !== 'pending';
+  });
+}
+
+type Correctable = Pick<Step, 'kind' | 'status' | 'outcome'> & { details: Record<string, unknown> };
+
+/** Whether a step can be corrected at all (who may, and what, is the validator's): the console's "Correct" link. */
+export function isCorrectable(step: Correctable): boolean {
+  return notCorrectable(step) === null;
+}
+
 /** Only a step settled by a sign-off can be corrected: not one opened settled with the case, lapsed or since extended. */
-function notCorrectable(step: Step): Rejection | null {
-  const settled = step.outcome !== null && outcomeOf(step.kind, step.outcome)?.appliesTo === 'pending';
+function notCorrectable(step: Correctable & { id?: string }): Rejection | null {
+  const name = step.id ?? step.kind;
+  const settled = step.outcome !== null && correctionOutcomes(step.kind).includes(step.outcome);
   if (step.kind === 'identification' || !settled || (step.status !== 'completed' && step.status !== 'declined')) {
     const why = step.kind === 'identification' ? 'recorded when the case opened' : step.status;
-    return {
-      code: 'not_correctable',
-      field: 'stepId',
-      message: `${step.id} is ${why}: only a signed step is corrected`,
-    };
+    return { code: 'not_correctable', field: 'stepId', message: `${name} is ${why}: only a signed step is corrected` };
   }
   if (Number(step.details['extensions'] ?? 0) > 0) {
     return {
       code: 'not_correctable',
       field: 'stepId',
-      message: `${step.id} was extended since it was signed; a correction would undo the extension`,
+      message: `${name} was extended since it was signed; a correction would undo the extension`,
     };
   }
   return null;
@@ -177,8 +189,16 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
   }
   const prepared = prepare(state, correction);
   if ('code' in prepared) return prepared;
+  const outcomes = correctionOutcomes(prepared.step.kind);
   const rejection =
     whoRefusal(state, prepared.step, actor, now) ??
+    (outcomes.includes(correction.outcome)
+      ? null
+      : ({
+          code: 'unknown_outcome',
+          field: 'outcome',
+          message: `a correction of ${prepared.step.id} records one of: ${outcomes.join(', ')}`,
+        } as const)) ??
     unsealedNote({ reason: correction.reason }, 'reason', '') ??
     laterStepsRefusal(prepared, state, now) ??
     checkSignOff(prepared.before, prepared.signOff, actor, now, true) ??

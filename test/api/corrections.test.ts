@@ -2,16 +2,23 @@
  * Correcting a sign-off (`POST /api/cases/{caseId}/steps/{stepId}/corrections`) on real parts: who may (the signing
  * agency within its window, the coordinator at any time) and who may not, what the audit trail and the timeline keep,
  * the reminders that follow the corrected date, the refusals that name the later steps, and the reason kept out of
- * Temporal in plain text.
+ * Temporal in plain text. Then in a real browser (Debian's chromium), the console's "Correct" form, checked with axe.
  */
-import request from 'supertest';
+/// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
 import { z } from 'zod';
 import { ReminderListSchema } from '../../api/schemas';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { CORRECTION_WINDOW } from '../../domain/policy';
 import { addDays, dateOf } from '../../domain/dates';
 import { caseStateQuery, workflowIdOf } from '../../workflows/contract';
+import { createConsole } from '../../web/console';
+import { TEST_PASSWORD } from '../support/auth';
+import { CHROMIUM_PATH } from '../support/install-browser';
 import { startStack, type Stack } from '../support/stack';
 
 type Reminder = z.infer<typeof ReminderListSchema>['items'][number];
@@ -33,10 +40,15 @@ const DAY_MS = 86_400_000;
 const REASON = 'Typed the day of the call, not the day of the request (Jane Example)';
 
 let stack: Stack;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let base = '';
 beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(async () => {
+  await browser?.close();
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
   await stack?.stop();
 });
 
@@ -268,5 +280,70 @@ describe('correcting a sign-off through the API', () => {
     expect(police.body).toMatchObject({ code: 'correction_window_closed' });
     const coordinator = await correct('demo-coordinator', caseId, 'cp_request-1', body).expect(200);
     expect(stepOf(coordinator.body as CaseBody, 'cp_request-1').details['corrections']).toBe(3);
+  });
+});
+
+describe('correcting a sign-off in the console', () => {
+  beforeAll(async () => {
+    // The console over HTTP on its own port, calling the API as in production; its public origin is that port.
+    server = createServer();
+    await new Promise<void>((listening) => server!.listen(0, '127.0.0.1', listening));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const secret = 'corrections-test-secret-'.padEnd(40, 'x');
+    server.on('request', stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: base, secret }) }));
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  });
+
+  /** axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts checks every page). */
+  async function expectAccessible(page: Page): Promise<void> {
+    await page.addScriptTag({ path: require.resolve('axe-core') });
+    const violations = await page.evaluate(async () => {
+      // axe-core's global, injected above; typed here as the little this test reads of it.
+      const { axe } = globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
+      };
+      return (await axe.run()).violations.map(({ id, impact }) => ({ id, impact }));
+    });
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  }
+
+  test('the officer who signed corrects the date with a reason; a missing reason is shown next to its field', async () => {
+    const now = await today();
+    const { caseId } = await openCase(addDays(now, -10));
+    await signOff('demo-police-officer', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -2) },
+    });
+
+    await stack.resetRateLimits();
+    // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
+    const page = await (await browser!.newContext({ bypassCSP: true })).newPage();
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill('demo-police-officer');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname !== '/sign-in');
+
+    await page.goto(`${base}/cases/${caseId}`);
+    await page.getByRole('link', { name: 'Correct the sign-off of Continued Presence request' }).click();
+    expect(await page.locator('h1').textContent()).toContain('Correct the sign-off');
+    // Prefilled with what the step records.
+    expect(await page.getByLabel('Requested on (required)').inputValue()).toBe(addDays(now, -2));
+    await expectAccessible(page);
+
+    await page.getByLabel('Requested on (required)').fill(addDays(now, -4));
+    await page.getByRole('button', { name: 'Record the correction' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('The correction was not accepted');
+    expect(await page.locator('#reason-error').textContent()).toBeTruthy();
+    expect(await page.getByLabel('Why it is corrected (required)').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page);
+
+    await page.getByLabel('Why it is corrected (required)').fill('The request went out two days earlier.');
+    await page.getByRole('button', { name: 'Record the correction' }).click();
+    await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
+    expect(await page.locator('body').textContent()).toContain('The correction was recorded.');
+    expect(await page.locator('body').textContent()).toContain(`requestedOn ${addDays(now, -2)} → ${addDays(now, -4)}`);
+    await expectAccessible(page);
+    await page.context().close();
   });
 });
