@@ -4,6 +4,7 @@
  */
 import { rejectionError } from '../../app/case-commands';
 import { CloseCaseSchema } from '../../domain/case';
+import { CORRECTION_WINDOW } from '../../domain/policy';
 import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
@@ -190,7 +191,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/steps/:stepId/corrections',
       tag: 'cases',
       summary:
-        'Correct a signed step: its agency within 14 days of the sign-off, the case coordinator at any time. The ' +
+        `Correct a signed step: its agency within ${CORRECTION_WINDOW.days} days of the sign-off, the case coordinator at any time. The ` +
         'timeline keeps the original and says what changed; deadlines and reminders that follow from it move.',
       params: StepParamsSchema,
       body: CorrectionBodySchema,
