@@ -146,18 +146,38 @@ const CASE_COLUMNS = [
   'correctSurvivor',
   'survivorRevisions',
   'complianceReport',
+  'correctSignOff',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role],
-  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
+  admin: [
+    role,
+    party,
+    party,
+    party,
+    party,
+    party,
+    party,
+    role,
+    role,
+    role,
+    role,
+    role,
+    ok,
+    role,
+    party,
+    party,
+    role,
+    party,
+  ],
   systemAdmin: [
     role,
     party,
@@ -176,6 +196,7 @@ const CASE_TABLE: Record<Who, CaseRow> = {
     party,
     party,
     role,
+    party,
   ],
   otherPoliceOfficer: [
     agency,
@@ -195,9 +216,10 @@ const CASE_TABLE: Record<Who, CaseRow> = {
     party,
     party,
     role,
+    party,
   ],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -415,6 +437,8 @@ let sharedCaseId: string;
 let closableCaseId: string;
 /** The coordinator's case in the transfer column: its law-enforcement agency goes to other-police. */
 let transferableCaseId: string;
+/** A case whose cp_request-1 law enforcement signed, for the `correctSignOff` column. */
+let correctedCaseId: string;
 let signInApp: Stack['app'];
 
 /** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
@@ -601,6 +625,17 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
       return signOffOverApi(who, sharedCaseId, own.stepId, validSignOff(own.kind));
     },
   },
+  correctSignOff: {
+    route: 'POST /api/cases/{caseId}/steps/{stepId}/corrections',
+    allowed: 200,
+    // A new note each time, so every allowed correction changes something (one that changes nothing is refused).
+    call: (who) =>
+      request(stack.app)
+        .post(`/api/cases/${correctedCaseId}/steps/cp_request-1/corrections`)
+        .set(who.headers)
+        .set('Idempotency-Key', newKey())
+        .send({ ...validSignOff('cp_request'), reason: 'authz test', details: { requestedOn: today, note: newKey() } }),
+  },
   closeCase: {
     route: 'POST /api/cases/{caseId}/close',
     allowed: 200,
@@ -668,6 +703,8 @@ describe('every role against every endpoint', () => {
     sharedCaseId = await openCaseId(users.policeOfficer);
     closableCaseId = await openCaseId(users.policeOfficer);
     transferableCaseId = await openCaseId(users.policeOfficer);
+    correctedCaseId = await openCaseId(users.policeOfficer);
+    await signOffOverApi(users.policeOfficer, correctedCaseId, 'cp_request-1', validSignOff('cp_request')).expect(200);
   });
 
   test('the tables name every route of the OpenAPI document', async () => {
