@@ -7,12 +7,13 @@ import { createAuditService, type AuditService } from './audit-service';
 import { createCalendarFeeds, type CalendarFeedDeps, type CalendarFeeds } from './calendar-feeds';
 import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService } from './idempotency-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
+import { createDocuments, type Documents, type DocumentsDeps } from './documents';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
 import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
 import { createReportsService, type ReportsService } from './reports-service';
 
-export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps;
+export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps & DocumentsDeps;
 
 export interface Services {
   access: AccessService;
@@ -20,6 +21,8 @@ export interface Services {
   lists: ListsService;
   caseReads: CaseReads;
   survivorRecords: SurvivorRecords;
+  /** The documents that prove each step. */
+  documents: Documents;
   idempotency: IdempotencyService;
   /** The counts of the API's rate limits, shared by every process on the database. */
   rateCounts: RateCounts;
@@ -36,6 +39,7 @@ export function createServices(parts: ServiceParts): Services {
     lists: createListsService(parts),
     caseReads,
     survivorRecords: createSurvivorRecords(parts, caseReads),
+    documents: createDocuments(parts, caseReads),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
     calendarFeeds: createCalendarFeeds(parts),
