@@ -1,12 +1,21 @@
 /**
  * The documents that prove a step, over HTTP on real parts (test/support/stack.ts): who may add, list and open them;
  * every upload and download in the audit trail; a file of another type (whatever its name says) or over 10 MB
- * refused with a problem naming the field, nothing stored; and a PDF naming the survivor found nowhere in the clear:
- * not in any row (byte columns read as bytes), the case's Temporal history, an email or a log line.
+ * refused with a problem naming the field, nothing stored; in a real browser, a document added from the sign-off form
+ * and downloaded from the case page (axe clean); and a PDF naming the survivor found nowhere in the clear: not in any
+ * row (byte columns read as bytes), the case's Temporal history, an email or a log line. One stack for all of it.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { createConsole } from '../../web/console';
+import { TEST_PASSWORD } from '../support/auth';
+import { CHROMIUM_PATH } from '../support/install-browser';
 import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
 import { startStack, type Stack } from '../support/stack';
 
@@ -30,13 +39,25 @@ const JPEG = Buffer.concat([
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 let stack: Stack;
+/** The API and the console, on a real listener for the browser. */
+let app: Express;
+let server: Server;
+let base: string;
+let browser: Browser | undefined;
 let log: ReturnType<typeof logCapture>;
 let caseId: string;
 let keys = 0;
 beforeAll(async () => {
   log = logCapture();
   stack = await startStack({ log: { level: 'trace', destination: log.destination } });
-  const opened = await request(stack.app)
+  server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = stack.appWith({
+    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'documents-test-secret-'.padEnd(40, 'x') }),
+  });
+  server.on('request', app);
+  const opened = await request(app)
     .post('/api/cases')
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', `documents-${(keys += 1)}`)
@@ -45,17 +66,19 @@ beforeAll(async () => {
   caseId = (opened.body as { caseId: string }).caseId;
 });
 afterAll(async () => {
+  await browser?.close();
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
   await stack?.stop();
 });
 
 const user = (username: string) => stack.users[username]!.headers;
 const upload = (as: { Authorization: string }, file: Buffer, name: string, stepId = 'cp_request-1', type?: string) =>
-  request(stack.app)
+  request(app)
     .post(`/api/cases/${caseId}/steps/${stepId}/documents`)
     .set(as)
     .attach('file', file, { filename: name, ...(type ? { contentType: type } : {}) });
 const download = (as: { Authorization: string }, documentId: string) =>
-  request(stack.app)
+  request(app)
     .get(`/api/cases/${caseId}/documents/${documentId}`)
     .set(as)
     .buffer(true)
@@ -85,7 +108,7 @@ describe("the police officer adds the CP request's letter", () => {
   });
 
   it('is stored with its type from the content, size, hash and uploader, and named by Location', async () => {
-    const listed = await request(stack.app)
+    const listed = await request(app)
       .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
       .set(user('demo-coordinator'))
       .expect(200);
@@ -108,19 +131,16 @@ describe("the police officer adds the CP request's letter", () => {
   });
 
   it('is listed to a supervisor without its file name, and not to an agency that does not see the step', async () => {
-    const supervisor = await request(stack.app)
+    const supervisor = await request(app)
       .get(`/api/cases/${caseId}/documents`)
       .set(user('demo-supervisor'))
       .expect(200);
     expect((supervisor.body as { items: object[] }).items).toEqual([
       expect.not.objectContaining({ fileName: expect.anything() as unknown }) as unknown,
     ]);
-    const ice = await request(stack.app)
-      .get(`/api/cases/${caseId}/documents`)
-      .set(user('demo-ice-officer'))
-      .expect(200);
+    const ice = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-ice-officer')).expect(200);
     expect(ice.body).toEqual({ items: [] });
-    await request(stack.app)
+    await request(app)
       .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
       .set(user('demo-ice-officer'))
       .expect(403);
@@ -220,21 +240,80 @@ describe('a refused upload stores nothing', () => {
   it('refuses a body that is not a form with a file: 415 or 422', async () => {
     const as = user('demo-police-officer');
     const path = `/api/cases/${caseId}/steps/cp_request-1/documents`;
-    await request(stack.app).post(path).set(as).send({ file: 'not a file' }).expect(415);
-    const empty = await request(stack.app).post(path).set(as).field('note', 'no file').expect(422);
+    await request(app).post(path).set(as).send({ file: 'not a file' }).expect(415);
+    const empty = await request(app).post(path).set(as).field('note', 'no file').expect(422);
     expect(empty.body).toMatchObject({ code: 'invalid_upload', errors: [{ field: 'file' }] });
-    await request(stack.app).post(path).set(as).attach('other', LETTER, 'x.pdf').expect(422);
+    await request(app).post(path).set(as).attach('other', LETTER, 'x.pdf').expect(422);
+  });
+});
+
+/** Runs axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts). */
+async function expectAccessible(page: Page): Promise<void> {
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  const violations = await page.evaluate(async () => {
+    // axe-core's global, injected above; typed here as the little this test reads of it.
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+}
+
+test('in the browser: the officer adds the signed request to the sign-off form, then downloads it from the case page', async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
+  const context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Username').fill('demo-police-officer');
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
+
+  await page.goto(`${base}/cases/${caseId}/steps/cp_request-1`);
+  const form = async (file: { name: string; mimeType: string; buffer: Buffer }) => {
+    await page.getByLabel(/Requested on/).fill('2026-11-03');
+    await page.getByLabel(/Document that proves it/).setInputFiles(file);
+    await page.getByRole('button', { name: 'Sign off' }).click();
+  };
+  // A text file named as a PDF: refused next to the field, and the step is not signed.
+  await form({ name: 'request.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a PDF at all') });
+  await expect(page.locator('#document-error').textContent()).resolves.toMatch(/PDF, PNG or JPEG/);
+  expect(await page.getByLabel(/Document that proves it/).getAttribute('aria-invalid')).toBe('true');
+  await expectAccessible(page);
+
+  const signed = Buffer.from(`%PDF-1.4\n% CP request signed for ${SURVIVOR.name}\n%%EOF\n`);
+  await form({ name: 'CP request (signed).pdf', mimeType: 'application/pdf', buffer: signed });
+  await page.waitForURL((url) => url.pathname === '/');
+
+  await page.goto(`${base}/cases/${caseId}`);
+  await expectAccessible(page);
+  const link = page.getByRole('link', { name: 'CP request (signed).pdf' });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('CP request (signed).pdf');
+  expect(Buffer.compare(readFileSync(await download.path()), signed)).toBe(0);
+
+  const listed = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-police-officer')).expect(200);
+  const added = (listed.body as { items: { id: string; sha256: string }[] }).items.find(
+    (item) => item.sha256 === sha256(signed),
+  );
+  expect(added).toBeDefined();
+  expect((await auditOf('document.download')).filter((row) => row.detail === `document ${added!.id}`)).toEqual([
+    { username: 'demo-police-officer', outcome: 'allowed', status: 200, detail: `document ${added!.id}` },
+  ]);
+  const view = await request(app).get(`/api/cases/${caseId}`).set(user('demo-police-officer')).expect(200);
+  expect(
+    (view.body as { steps: { id: string; status: string }[] }).steps.find((st) => st.id === 'cp_request-1'),
+  ).toMatchObject({
+    status: 'completed',
   });
 });
 
 test("the survivor's name in a document is found nowhere in the clear: rows, history, emails, logs", async () => {
-  // Sign the step so the workflow moves and emails go out with the documents in place.
-  await request(stack.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(user('demo-police-officer'))
-    .set('Idempotency-Key', `documents-${(keys += 1)}`)
-    .send({ outcome: 'requested', details: { requestedOn: '2026-11-03' } })
-    .expect(200);
   const rows = await databaseRows(stack);
   expect(rows.some((row) => row.table === 'step_documents')).toBe(true);
   const history = await storedHistory(stack, caseId);
