@@ -19,8 +19,8 @@ const parse = multer({
   defParamCharset: 'utf8',
 }).single(FILE_FIELD);
 
-/** What the form's file input brought, if anything: a file, or why it was not taken. */
-export type FormFile = { content: Buffer; fileName: string; mediaType: string } | { tooLarge: true } | undefined;
+/** What the form's file input brought, if anything: a file, or why it was not taken (the problem to show). */
+export type FormFile = { content: Buffer; fileName: string; mediaType: string } | { refused: ApiProblem } | undefined;
 
 /**
  * Reads a multipart form (the sign-off form with its optional document) into `req.body` and `res.locals.formFile`;
@@ -29,8 +29,14 @@ export type FormFile = { content: Buffer; fileName: string; mediaType: string } 
 export const multipartForm: RequestHandler = (req, res, next) => {
   if (!req.is('multipart/form-data')) return next();
   parse(req, res, (error: unknown) => {
-    if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE') {
-      res.locals.formFile = { tooLarge: true } satisfies FormFile;
+    if (error instanceof multer.MulterError) {
+      // The form's other fields (CSRF token, outcome, dates) come before the file and were read: the form can show why.
+      const tooLarge = error.code === 'LIMIT_FILE_SIZE';
+      const refused = new ApiProblem(tooLarge ? 413 : 422, {
+        detail: tooLarge ? 'The document is larger than 10 MB.' : 'The form could not be read.',
+        errors: [{ field: 'file', message: tooLarge ? 'must be at most 10 MB (10,485,760 bytes)' : 'one file only' }],
+      });
+      res.locals.formFile = { refused } satisfies FormFile;
       return next();
     }
     if (error) return next(error);
@@ -54,11 +60,7 @@ export async function uploadDocument(
   stepId: string,
   file: Exclude<FormFile, undefined>,
 ): Promise<void> {
-  if ('tooLarge' in file)
-    throw new ApiProblem(413, {
-      detail: 'The document is larger than 10 MB.',
-      errors: [{ field: 'file', message: 'must be at most 10 MB (10,485,760 bytes)' }],
-    });
+  if ('refused' in file) throw file.refused;
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(file.content)], { type: file.mediaType }), file.fileName);
   ok(

@@ -285,6 +285,9 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
   await expect(page.locator('#document-error').textContent()).resolves.toMatch(/PDF, PNG or JPEG/);
   expect(await page.getByLabel(/Document that proves it/).getAttribute('aria-invalid')).toBe('true');
   await expectAccessible(page);
+  // One byte over 10 MB: the console reads no further and says so beside the field.
+  await form({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 0x25) });
+  await expect(page.locator('#document-error').textContent()).resolves.toMatch(/at most 10 MB/);
 
   const signed = Buffer.from(`%PDF-1.4\n% CP request signed for ${SURVIVOR.name}\n%%EOF\n`);
   await form({ name: 'CP request (signed).pdf', mimeType: 'application/pdf', buffer: signed });
