@@ -5,13 +5,14 @@
  * and downloaded from the case page (axe clean); and a PDF naming the survivor found nowhere in the clear: not in any
  * row (byte columns read as bytes), the case's Temporal history, an email or a log line. One stack for all of it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { openDocument, saveDocument } from '../../db/documents';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { createConsole } from '../../web/console';
 import { TEST_PASSWORD } from '../support/auth';
@@ -245,6 +246,32 @@ describe('a refused upload stores nothing', () => {
     expect(empty.body).toMatchObject({ code: 'invalid_upload', errors: [{ field: 'file' }] });
     await request(app).post(path).set(as).attach('other', LETTER, 'x.pdf').expect(422);
   });
+});
+
+test('a document sealed under a key that was rotated out still opens while the old key is kept, as an identity does', async () => {
+  const old = { id: 'documents-2026a', key: randomBytes(32) };
+  const rotated = { current: { id: 'documents-2027a', key: randomBytes(32) }, previous: [old] };
+  const postgres = { kind: 'postgres' } as const;
+  const { document } = await saveDocument(
+    stack.pool,
+    {
+      id: randomUUID(),
+      caseId,
+      stepId: 'le_declaration-1',
+      uploadedBy: null,
+      uploadedAt: new Date(),
+      mediaType: 'image/png',
+      fileName: 'declaration.png',
+      content: PNG,
+    },
+    postgres,
+    { current: old },
+  );
+  const opened = await openDocument(stack.pool, caseId, document.id, postgres, rotated);
+  expect([opened?.fileName, opened && Buffer.compare(opened.content, PNG)]).toEqual(['declaration.png', 0]);
+  await expect(openDocument(stack.pool, caseId, document.id, postgres, { current: rotated.current })).rejects.toThrow(
+    'identity key documents-2026a is not in the keyring',
+  );
 });
 
 /** Runs axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts). */
