@@ -79,7 +79,7 @@ export async function saveDocument(
   const content = seal(document.content, contentContext(caseId, id), keyring);
   const name = seal(Buffer.from(document.fileName, 'utf8'), nameContext(caseId, id), keyring);
   const objectKey = storage.kind === 's3' ? objectKeyOf(caseId, id) : null;
-  if (storage.kind === 's3') await storage.store.put(objectKeyOf(caseId, id), content.ciphertext);
+  if (storage.kind === 's3') await storage.store.put(objectKey!, content.ciphertext);
   const { rowCount } = await pool.query(
     `INSERT INTO step_documents (id, case_id, step_id, uploaded_by, uploaded_at, media_type, byte_size, sha256, key_id,
        file_name_ciphertext, storage, content_ciphertext, object_key)
