@@ -407,6 +407,11 @@ export const UserListQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.opt
 
 export const AuditQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
+  caseReference: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected a case reference (letters, digits, -; at most 40)')
+    .optional()
+    .describe("the case's reference, as people know it (the whole of it)"),
   userId: z.uuid().optional(),
   agencyId: AgencyIdSchema.optional(),
   action: z
@@ -492,6 +497,7 @@ export const AuditPageSchema = z.object({
       roles: z.array(z.string()),
       action: z.string(),
       caseId: z.string().nullable(),
+      caseReference: z.string().nullable(),
       stepId: z.string().nullable(),
       outcome: z.enum(AUDIT_OUTCOMES),
       status: z.number().int().nullable(),

@@ -891,6 +891,7 @@ export interface operations {
                 action?: string;
                 agencyId?: string;
                 caseId?: string;
+                caseReference?: string;
                 cursor?: string;
                 from?: string;
                 limit?: number;
@@ -919,6 +920,7 @@ export interface operations {
                             /** @description ISO-8601 instant */
                             at: string;
                             caseId: string | null;
+                            caseReference: string | null;
                             detail: string | null;
                             id: string;
                             /** @enum {string} */
