@@ -10,8 +10,13 @@ import { eighteenthBirthday } from '../../domain/case';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
+const CASE_NOTICES = new Map([
+  ['opened', 'The case is open.'],
+  ['closed', 'The case has ended; its pending steps were cancelled.'],
+]);
+
 /** A URL that cannot name a case is "not found" here, before anything reaches the API. */
-function caseIdOf(req: Request): string {
+export function caseIdOf(req: Request): string {
   const caseId = String(req.params.caseId);
   if (!UUID.test(caseId)) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such case.' });
   return caseId.toLowerCase();
@@ -97,7 +102,9 @@ export function casePages(kit: Kit): Router {
       reminders: reminders.items,
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
-      flash: param(req, 'notice') === 'opened' ? 'The case is open.' : undefined,
+      flash: CASE_NOTICES.get(param(req, 'notice') ?? ''),
+      // Only the case's coordinator ends it (web/pages/case-close.ts).
+      canClose: view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId,
     });
   });
 
