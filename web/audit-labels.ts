@@ -17,6 +17,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.create': 'Added a user',
   'user.create_admin': 'Added an administrator (command line)',
   'user.disable': 'Disabled a user',
+  'user.set_roles': 'Changed a user’s roles',
   'user.link_identity': 'Linked a sign-in identity to a user',
   'agency.save': 'Registered or changed an agency',
   'agency.daily_digest': 'Turned an agency’s daily digest on or off',

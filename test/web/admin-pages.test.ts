@@ -117,6 +117,16 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   await page.waitForURL((url) => url.searchParams.get('notice') === 'linked');
   expect(await page.getByRole('table', { name: /^Identities linked/ }).textContent()).toContain('casey-4711');
 
+  // Roles: none is refused by the API next to the roles; a supervisor's added is held at once.
+  await page.getByLabel('Coordinator').uncheck();
+  await page.getByRole('button', { name: 'Change the roles' }).click();
+  await expectErrorSummary(page, 'roles', /./);
+  await page.getByLabel('Coordinator').check();
+  await page.getByLabel('Supervisor').check();
+  await page.getByRole('button', { name: 'Change the roles' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'roles-changed');
+  expect(await page.locator('dl.facts').textContent()).toContain('Coordinator, Supervisor');
+
   await page.getByRole('button', { name: 'Disable the user' }).click();
   await expectErrorSummary(page, 'confirm', /Tick the box/);
   expect((await usersOf('demo-task-force')).items.find((u) => u.username === 'casey.newcomer')?.disabledAt).toBeNull();

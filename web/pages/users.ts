@@ -13,6 +13,7 @@ import { ROLES, type AgencyKind, type Role } from '../../domain/types';
 const NOTICES = new Map([
   ['created', 'The user was added. Give them their temporary password in person or by phone, never by email.'],
   ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
+  ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
 ]);
 
@@ -28,6 +29,10 @@ const ROLE_HINTS: Readonly<Record<Role, string>> = {
 
 const NEW_USER_FIELDS = ['agencyId', 'username', 'displayName', 'roles', 'password'];
 const IDENTITY_FIELDS = ['issuer', 'subject'];
+const ROLES_FIELDS = ['roles'];
+
+/** The roles ticked on a form (one checkbox per role, `role-<role>`). */
+const rolesOf = (form: Record<string, string>): Role[] => ROLES.filter((role) => form[`role-${role}`] === 'yes');
 
 const isSystemAdmin = (me: MeView) => (me.user.roles as readonly string[]).includes('system_admin');
 
@@ -73,7 +78,8 @@ export function userPages(kit: Kit): Router {
         agency,
         systemAdmin,
         minPasswordLength: MIN_PASSWORD_LENGTH,
-        roles: agency ? rolesOffered(me, agency.kind).map((role) => ({ role, hint: ROLE_HINTS[role] })) : [],
+        roles: agency ? rolesOffered(me, agency.kind) : [],
+        roleHint: (role: Role) => ROLE_HINTS[role],
         problem,
         errors: problem?.errors ?? {},
       },
@@ -92,7 +98,7 @@ export function userPages(kit: Kit): Router {
       username: form.username?.trim() ?? '',
       displayName: form.displayName ?? '',
       agencyId: isSystemAdmin(me) ? (form.agencyId ?? '') : me.user.agencyId,
-      roles: ROLES.filter((role) => form[`role-${role}`] === 'yes'),
+      roles: rolesOf(form),
       password: form.password ? form.password : undefined,
     };
     try {
@@ -112,6 +118,7 @@ export function userPages(kit: Kit): Router {
     if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
     const appointsAdmins = isSystemAdmin(me) || !user.roles.some((role) => role === 'admin' || role === 'system_admin');
+    const manageable = user.disabledAt === null && user.id !== me.user.id && appointsAdmins;
     kit.render(
       req,
       res,
@@ -121,7 +128,15 @@ export function userPages(kit: Kit): Router {
         user,
         agencyName: agencies.find((agency) => agency.id === user.agencyId)?.name ?? user.agencyId,
         identities,
-        canDisable: user.disabledAt === null && user.id !== me.user.id && appointsAdmins,
+        canDisable: manageable,
+        roleHint: (role: Role) => ROLE_HINTS[role],
+        // A system administrator's roles are the command line's (npm run admin), never the console's.
+        roles: manageable && !user.roles.includes('system_admin') ? rolesOffered(me, user.agencyKind) : [],
+        // The roles as held, or as ticked on a form that was refused.
+        ticked: (role: Role) =>
+          Object.keys(form).some((key) => key.startsWith('role-'))
+            ? form[`role-${role}`] === 'yes'
+            : user.roles.includes(role),
         problem,
         errors: problem?.errors ?? {},
         form,
@@ -147,6 +162,22 @@ export function userPages(kit: Kit): Router {
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=linked`);
     } catch (error) {
       await renderUser(req, res, formProblemOf(error, IDENTITY_FIELDS), form);
+    }
+  });
+
+  router.post('/users/:userId/roles', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    const userId = String(req.params.userId);
+    try {
+      ok(
+        await kit
+          .api(req)
+          .POST('/api/users/{userId}/roles', { params: { path: { userId } }, body: { roles: rolesOf(form) } }),
+      );
+      res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=roles-changed`);
+    } catch (error) {
+      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS), form);
     }
   });
 
