@@ -155,6 +155,15 @@ test('a system administrator filters users by agency and changes an agency; othe
   expect(await page.getByRole('row').filter({ hasText: 'demo-police-officer' }).count()).toBe(1);
   expect(await page.getByRole('row').filter({ hasText: 'demo-coordinator' }).count()).toBe(0);
 
+  // Adding a user there offers that agency's roles, admin included for a system administrator.
+  await page.getByRole('link', { name: 'Add a user' }).click();
+  expect(await page.getByLabel('Agency officer').count()).toBe(1);
+  expect(await page.getByLabel('Admin', { exact: true }).count()).toBe(1);
+  expect(await page.getByLabel('Coordinator').count()).toBe(0);
+  await page.getByRole('link', { name: 'choose another' }).click();
+  expect(await page.getByLabel('Agency of the new user').count()).toBe(1);
+  await expectAccessible(page);
+
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agencies' }).click();
   await expectAccessible(page);
   await page.getByRole('link', { name: police.name }).click();
