@@ -46,7 +46,13 @@ import {
   type Administered,
 } from '../domain/access';
 import type { Actor, AgencyKind, Role } from '../domain/types';
-import { emailChangedNotice, sendAgencyNotice, userAddedNotice, type NoticeMailer } from '../mail/agency-notices';
+import {
+  emailChangedNotice,
+  rolesChangedNotice,
+  sendAgencyNotice,
+  userAddedNotice,
+  type NoticeMailer,
+} from '../mail/agency-notices';
 import { passwordProblem } from './password-policy';
 import { wallClock, type Clock } from '../core/clock';
 import type { DigestSchedules } from './daily-digests';
@@ -370,7 +376,14 @@ export function createAccessService(deps: AccessDeps) {
         });
       requireAdministers(actor, { agencyId: user.agencyId, roles });
       requireRolesFit(user.agencyKind, roles);
-      return (await setUserRoles(pool, user.id, roles))!;
+      const changed = (await setUserRoles(pool, user.id, roles))!;
+      const agency = (await findAgency(pool, user.agencyId))!;
+      void sendAgencyNotice(
+        deps.mailer,
+        deps.logger,
+        rolesChangedNotice(agency, changed, user.roles, await changedBy(actor), await now()),
+      );
+      return changed;
     },
 
     async identities(actor: Actor, userId: string) {

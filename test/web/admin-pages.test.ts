@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from '../../web/session';
 import { bearer, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { expectAccessible } from '../support/browser';
 import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const ROOT = join(__dirname, '..', '..');
@@ -126,6 +127,14 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   await page.getByRole('button', { name: 'Change the roles' }).click();
   await page.waitForURL((url) => url.searchParams.get('notice') === 'roles-changed');
   expect(await page.locator('dl.facts').textContent()).toContain('Coordinator, Supervisor');
+  // Roles grant access as adding a user does, so the agency's own address is told (without the person's name).
+  const notice = await eventually(
+    () => suite.stack.mail.messages().find((message) => message.subject.startsWith('The roles of a user of')),
+    'the roles notice',
+  );
+  expect(notice).toMatchObject({ to: ['coordinator@taskforce.example.org'] });
+  expect(notice.text).toContain('casey.newcomer of your agency demo-task-force were changed from coordinator to');
+  expect(notice.text).not.toContain('Casey Newcomer');
 
   await page.getByRole('button', { name: 'Disable the user' }).click();
   await expectErrorSummary(page, 'confirm', /Tick the box/);
