@@ -122,6 +122,7 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   await page.getByLabel('Coordinator').uncheck();
   await page.getByRole('button', { name: 'Change the roles' }).click();
   await expectErrorSummary(page, 'roles', /./);
+  expect(await page.getByLabel('Coordinator').isChecked()).toBe(false);
   await page.getByLabel('Coordinator').check();
   await page.getByLabel('Supervisor').check();
   await page.getByRole('button', { name: 'Change the roles' }).click();

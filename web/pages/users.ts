@@ -133,10 +133,7 @@ export function userPages(kit: Kit): Router {
         // A system administrator's roles are the command line's (npm run admin), never the console's.
         roles: manageable && !user.roles.includes('system_admin') ? rolesOffered(me, user.agencyKind) : [],
         // The roles as held, or as ticked on a form that was refused.
-        ticked: (role: Role) =>
-          Object.keys(form).some((key) => key.startsWith('role-'))
-            ? form[`role-${role}`] === 'yes'
-            : user.roles.includes(role),
+        ticked: (role: Role) => (form.rolesForm ? form[`role-${role}`] === 'yes' : user.roles.includes(role)),
         problem,
         errors: problem?.errors ?? {},
         form,
@@ -177,7 +174,8 @@ export function userPages(kit: Kit): Router {
       );
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=roles-changed`);
     } catch (error) {
-      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS), form);
+      // Shown again as ticked, even with every box cleared.
+      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS), { ...form, rolesForm: 'yes' });
     }
   });
 
