@@ -227,6 +227,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           now: wallClock,
           identityKeyring,
           publicBaseUrl: config.http.publicBaseUrl,
+          timeZone: config.timeZone,
           digests,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,

@@ -4,6 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
+import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday } from '../../domain/case';
 
@@ -21,7 +22,8 @@ export function casePages(kit: Kit): Router {
   const router = Router();
 
   const renderNewCase = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
-    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    await kit.me(req, res);
+    const agencies = kit.agencies(res);
     kit.render(
       req,
       res,
@@ -94,6 +96,7 @@ export function casePages(kit: Kit): Router {
         (group) => group.steps.length > 0,
       ),
       dueNext: dueNext(view),
+      timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
       reminders: reminders.items,
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
