@@ -478,6 +478,7 @@ export const MeSchema = z.object({
   timeZone: z
     .string()
     .describe("the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE"),
+  now: instant.describe('the API clock, which overdue and due soon are measured against'),
 });
 
 export const AgencySchema = z.object({

@@ -70,6 +70,8 @@ export interface AccessDeps {
   digests?: DigestSchedules;
   /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
   timeZone?: string;
+  /** The service's clock (app/services.ts), which "overdue" is measured against; tokens keep the wall clock. */
+  now?: Clock;
 }
 
 const auditUser = (user: User) => ({
@@ -275,7 +277,12 @@ export function createAccessService(deps: AccessDeps) {
       };
       // The zone the console shows this user's dates in: their agency's, else the deployment's.
       const agency = await findAgency(pool, user.agencyId);
-      return { user, can, timeZone: agency?.timeZone ?? deps.timeZone ?? 'UTC' };
+      return {
+        user,
+        can,
+        timeZone: agency?.timeZone ?? deps.timeZone ?? 'UTC',
+        now: (await (deps.now ?? wallClock)()).toISOString(),
+      };
     },
 
     async changePassword(actor: Actor, change: { currentPassword: string; newPassword: string }, keepTokenId: string) {

@@ -184,7 +184,7 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
 }
 
 /** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
-function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
+export function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
   return Object.entries(details).flatMap(([field, value]) =>
     field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : [],
   );

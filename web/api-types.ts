@@ -2675,6 +2675,8 @@ export interface operations {
                             readReports: boolean;
                             signSteps: boolean;
                         };
+                        /** @description the API clock, which overdue and due soon are measured against */
+                        now: string;
                         /** @description the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE */
                         timeZone: string;
                         user: {

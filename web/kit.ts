@@ -71,7 +71,8 @@ export class Kit {
   words(res: Response): Words {
     const me = res.locals.me as MeView | undefined;
     const agencies: AgencyEntry[] = this.agencies(res);
-    return wordsFor(me?.timeZone ?? 'UTC', new Date(), agencies);
+    // The API's clock, not this process's: "overdue" beside a step then says what the API's lists say.
+    return wordsFor(me?.timeZone ?? 'UTC', me ? new Date(me.now) : new Date(), agencies);
   }
 
   render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {

@@ -1,5 +1,6 @@
 /** Words people read instead of the API's codes. */
 import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../core/people-dates';
+import { eventDates } from '../domain/case';
 import { agencyKindLabel, alarmKindLabel, stepLabel, windowLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
 
@@ -38,6 +39,15 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
     dateTime: (instant: string | null | undefined) => (instant ? formatDateTime(instant, zone) : '—'),
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
+    /**
+     * The day a step was done: the date its signer entered (requested on, filed on, ...) as they typed it, else the
+     * day it was signed off. Typed dates are calendar days, which no zone may move.
+     */
+    completedOn: (step: { completedAt: string | null; details: Record<string, unknown> }) => {
+      const entered = eventDates(step.details)[0];
+      if (entered) return formatCalendarDay(entered[1]);
+      return step.completedAt ? formatDate(step.completedAt, zone) : '—';
+    },
     /** "in 29 days", "due today", "overdue by 3 days"; empty without a due date. */
     due: (dueAt: string | null | undefined) => (dueAt ? dueWording(dueAt, zone, now) : ''),
     /** Past its due date now: what "Overdue" beside a pending step means. */

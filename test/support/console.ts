@@ -13,6 +13,8 @@ export interface ConsoleStack {
   stack: Stack;
   /** The API and the console in one app, as `npm start` serves them. */
   app: Express;
+  /** Where it listens (http://127.0.0.1:port), for a browser. */
+  base: string;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startConsoleStack(options: StackOptions = {}): Promise<Con
   return {
     stack,
     app,
+    base,
     stop: async () => {
       await new Promise((closed) => server.close(closed));
       await stack.stop();
@@ -61,6 +64,9 @@ export function consoleStackPerFile(options: StackOptions = {}): ConsoleStack {
     },
     get app() {
       return started().app;
+    },
+    get base() {
+      return started().base;
     },
     stop: () => started().stop(),
   };

@@ -20,7 +20,7 @@ export function homePages(kit: Kit): Router {
     const page = homeOf(me);
     if (page === 'audit') return res.redirect(303, '/audit');
     if (page === 'dashboard') return dashboard(kit, req, res, me, newFeed);
-    return inbox(kit, req, res, newFeed);
+    return inbox(kit, req, res, me, newFeed);
   };
   router.get('/', (req, res) => home(req, res));
 
@@ -75,7 +75,7 @@ export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([
 const INBOX_HORIZON_DAYS = 30;
 
 /** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
-async function inbox(kit: Kit, req: Req, res: Res, newFeed: NewFeed): Promise<void> {
+async function inbox(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
   const api = kit.api(req);
   const cursor = param(req, 'cursor');
   const [pending, overdue, feeds] = await Promise.all([
@@ -87,7 +87,7 @@ async function inbox(kit: Kit, req: Req, res: Res, newFeed: NewFeed): Promise<vo
   const items = pending.items.map((step) => ({ ...step, overdue: overdueIds.has(`${step.caseId}/${step.id}`) }));
   // Today's work is what is overdue or due within the horizon; later deadlines (a renewal due in two years, a step
   // with no due date) wait under "Upcoming", below it.
-  const horizon = Date.now() + INBOX_HORIZON_DAYS * 86_400_000;
+  const horizon = Date.parse(me.now) + INBOX_HORIZON_DAYS * 86_400_000;
   const now = (step: (typeof items)[number]) => step.dueAt !== null && Date.parse(step.dueAt) < horizon;
   kit.render(req, res, 'inbox', {
     title: 'Inbox',
