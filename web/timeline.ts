@@ -4,6 +4,8 @@
  * the console composes its sentence from the entry's type, step and agency instead, and falls back to the summary
  * with its step ids and agency ids put in words.
  */
+import { formatCalendarDay } from '../core/people-dates';
+import { eventDates } from '../domain/case';
 import { alarmKindLabel, stepLabel } from '../domain/labels';
 import type { Words } from './labels';
 
@@ -21,18 +23,33 @@ interface StepFacts {
   kind: string;
   agencyId: string | null;
   agencyKind: string;
+  details: Record<string, unknown>;
 }
 
-/** The entries newest first (by when they happened, then by the order they were recorded), each with its sentence. */
+/**
+ * The entries newest first (by when they happened, then by the order they were recorded), each with when in words
+ * and its sentence.
+ */
 export function timelineOf(
   entries: readonly Entry[],
   steps: readonly StepFacts[],
   words: Words,
-): { at: string; sentence: string }[] {
+): { at: string; when: string; sentence: string }[] {
   const byId = new Map(steps.map((step) => [step.id, step]));
   return [...entries]
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
-    .map((entry) => ({ at: entry.at, sentence: sentenceOf(entry, byId, words) }));
+    .map((entry) => ({ at: entry.at, when: whenOf(entry, byId, words), sentence: sentenceOf(entry, byId, words) }));
+}
+
+/**
+ * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, recorded later) happened on that
+ * calendar day, which the workflow keeps as that day in UTC: it is shown as the day typed, without an hour no one
+ * entered, so no zone moves it to the day before. Everything else happened at its instant, shown in the reader's zone.
+ */
+function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+  const step = entry.type === 'step.completed' && entry.stepId ? steps.get(entry.stepId) : undefined;
+  const entered = step && eventDates(step.details).find(([, date]) => entry.at.startsWith(date));
+  return entered ? formatCalendarDay(entered[1]) : words.dateTime(entry.at);
 }
 
 function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {

@@ -97,7 +97,10 @@ test('the police officer reads dates in Chicago time and agencies by name, and t
   const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
   // The CP request signed: when, not its old due date; the timeline in sentences naming the agency.
   expect(casePage).toContain(`Completed on ${formatCalendarDay(dateDaysAgo(1))}`);
-  expect(casePage).toContain('Continued Presence request signed off by Demo City Police Department (fictitious).');
+  // Signed off as of the day the officer entered, that day (not the evening before in Chicago).
+  expect(casePage).toContain(
+    `${formatCalendarDay(dateDaysAgo(1))}\nContinued Presence request signed off by Demo City Police Department (fictitious).`,
+  );
   // The minor's case: the 18th birthday named on its reminder, the 24-hour notice with its hour.
   const minor = await read(page, `/cases/${cases[2]!.caseId}`);
   expect(minor).toMatch(/Turns 18 on \d{1,2} [A-Z][a-z]{2,3} \d{4} – HHS notification of a minor/);
