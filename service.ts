@@ -232,6 +232,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
               ? { kind: 's3', store: s3ObjectStore(config.documents.s3) }
               : { kind: 'postgres' },
           publicBaseUrl: config.http.publicBaseUrl,
+          timeZone: config.timeZone,
           digests,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,

@@ -44,6 +44,8 @@ export interface DeliveryDeps {
   logger?: Logger;
   /** When an email was sent or failed: the service's clock (the wall clock). */
   now: Clock;
+  /** The deployment's TIMEZONE: an email's dates are in its recipient's zone, else this one (default UTC). */
+  timeZone?: string;
 }
 
 export interface NotificationDeps extends DeliveryDeps {
@@ -120,6 +122,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       reference: input.reference,
       stepKind: input.stepKind,
       agencyName: recipient.name,
+      timeZone: recipient.timeZone ?? deps.timeZone ?? 'UTC',
       dueAt: input.dueAt,
       about: input.about,
       passed: input.passed,
@@ -192,7 +195,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
 }
 
 /** Sending an email and reporting one that keeps failing: what a delivery workflow asks for. */
-export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger, now }: DeliveryDeps) {
+export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger, now, timeZone }: DeliveryDeps) {
   return {
     /**
      * Sends the notification's email unless it was sent already (the row lock makes concurrent attempts take turns);
@@ -262,6 +265,7 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
           reference: row.reference,
           stepKind: row.stepKind,
           agencyName: coordinator.name,
+          timeZone: coordinator.timeZone ?? timeZone ?? 'UTC',
           dueAt: since,
           publicBaseUrl,
           failedRecipient: row.recipientAgencyId,

@@ -178,7 +178,12 @@ const MAX_AUDIT_PAGE = 200;
 const MAX_API_KEY_DAYS = 365;
 
 export const StepListQuerySchema = z.strictObject({
-  status: z.enum(['pending', 'overdue']).default('pending'),
+  status: z
+    .enum(['pending', 'overdue', 'due_soon'])
+    .default('pending')
+    .describe(
+      'due_soon: pending, due within the next 7 days and not yet overdue, as GET /api/dashboard counts dueSoon',
+    ),
   agencyId: AgencyIdSchema.optional(),
   kind: z.enum(STEP_KINDS).optional(),
   dueBefore: InstantBoundSchema.optional(),
@@ -513,6 +518,10 @@ export const MeSchema = z.object({
     signSteps: z.boolean(),
     readReports: z.boolean(),
   }),
+  timeZone: z
+    .string()
+    .describe("the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE"),
+  now: instant.describe('the API clock, which overdue and due soon are measured against'),
 });
 
 export const AgencySchema = z.object({

@@ -76,6 +76,10 @@ export interface AccessDeps {
   mailer?: NoticeMailer;
   /** Starts and stops the agencies' daily digest workflows; without it (an API without Temporal) the setting alone changes. */
   digests?: DigestSchedules;
+  /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
+  timeZone?: string;
+  /** The service's clock (app/services.ts), which "overdue" is measured against; tokens keep the wall clock. */
+  now?: Clock;
 }
 
 const auditUser = (user: User) => ({
@@ -289,7 +293,14 @@ export function createAccessService(deps: AccessDeps) {
         signSteps: works(actor),
         readReports: readsReports(actor),
       };
-      return { user, can };
+      // The zone the console shows this user's dates in: their agency's, else the deployment's.
+      const agency = await findAgency(pool, user.agencyId);
+      return {
+        user,
+        can,
+        timeZone: agency?.timeZone ?? deps.timeZone ?? 'UTC',
+        now: (await (deps.now ?? wallClock)()).toISOString(),
+      };
     },
 
     async changePassword(actor: Actor, change: { currentPassword: string; newPassword: string }, keepTokenId: string) {

@@ -5,13 +5,15 @@
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import { listCases, type CaseFilter } from '../db/case-list';
-import { dashboardCounts } from '../db/dashboard';
+import { dashboardCounts, openEscalations } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
 import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
 
 const SOON_MS = 7 * 24 * 3600 * 1000;
+/** The dashboard lists this many open escalations at most, newest first. */
+const MAX_ESCALATIONS = 100;
 
 export interface ListsDeps {
   pool: Pool;
@@ -35,9 +37,12 @@ export type ListsService = ReturnType<typeof createListsService>;
 export function createListsService(deps: ListsDeps) {
   return {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
-    async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now'>) {
+    async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now' | 'soonUntil'>) {
       const now = await deps.now();
-      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch(invalidCursor);
+      const soonUntil = new Date(now.getTime() + SOON_MS);
+      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now, soonUntil }).catch(
+        invalidCursor,
+      );
     },
 
     /** The cases the actor's agency takes part in, newest first. */
@@ -53,13 +58,20 @@ export function createListsService(deps: ListsDeps) {
     /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */
     async dashboard(actor: Actor, agencyId: string | undefined) {
       const at = await deps.now();
-      const found = await dashboardCounts(deps.pool, {
-        participantAgencyId: actor.agencyId,
-        agencyId,
-        now: at,
-        soonUntil: new Date(at.getTime() + SOON_MS),
-      });
-      return { asOf: at.toISOString(), ...found };
+      const [found, escalations] = await Promise.all([
+        dashboardCounts(deps.pool, {
+          participantAgencyId: actor.agencyId,
+          agencyId,
+          now: at,
+          soonUntil: new Date(at.getTime() + SOON_MS),
+        }),
+        openEscalations(deps.pool, {
+          recipientAgencyId: actor.agencyId,
+          participantAgencyId: actor.agencyId,
+          limit: MAX_ESCALATIONS,
+        }),
+      ]);
+      return { asOf: at.toISOString(), ...found, escalations };
     },
   };
 }

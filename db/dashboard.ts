@@ -72,3 +72,47 @@ export async function dashboardCounts(pool: Pool, scope: DashboardScope): Promis
   }
   return { totals, byKind: [...byKind.values()], byAgency: [...byAgency.values()] };
 }
+
+/** An escalation to an agency whose step is still open: resolved ones (the step signed or closed) leave the list. */
+export interface OpenEscalation {
+  caseId: string;
+  reference: string;
+  stepId: string;
+  stepKind: StepKind;
+  /** When the escalation was raised. */
+  raisedAt: string;
+  dueAt: string | null;
+}
+
+/** The open escalations to `recipientAgencyId` in cases `participantAgencyId` takes part in, newest first. */
+export async function openEscalations(
+  pool: Pool,
+  scope: { recipientAgencyId: string; participantAgencyId: string; limit: number },
+): Promise<OpenEscalation[]> {
+  const { rows } = await pool.query<{
+    case_id: string;
+    reference: string;
+    step_id: string;
+    step_kind: StepKind;
+    created_at: Date;
+    due_at: Date | null;
+  }>(
+    `SELECT n.case_id, n.reference, n.step_id, s.kind AS step_kind, n.created_at, s.due_at
+     FROM notifications n
+     JOIN case_steps s ON s.case_id::text = n.case_id AND s.step_id = n.step_id
+     JOIN cases c ON c.id = s.case_id
+     WHERE n.kind = 'escalation' AND n.recipient_agency_id = $1 AND s.status = 'pending'
+       AND c.status = 'open' AND c.agency_ids @> ARRAY[$2::text]
+     ORDER BY n.created_at DESC, n.id
+     LIMIT $3`,
+    [scope.recipientAgencyId, scope.participantAgencyId, scope.limit],
+  );
+  return rows.map((row) => ({
+    caseId: row.case_id,
+    reference: row.reference,
+    stepId: row.step_id,
+    stepKind: row.step_kind,
+    raisedAt: row.created_at.toISOString(),
+    dueAt: row.due_at ? row.due_at.toISOString() : null,
+  }));
+}

@@ -199,14 +199,19 @@ export interface Recipient {
   email: string | null;
   /** The organisation reads its reminders in a daily digest (activities/digest.ts). */
   dailyDigest: boolean;
+  /** Its IANA time zone, the one its emails' dates are written in; null: the deployment's. */
+  timeZone: string | null;
 }
 
 /** Where a notification for an organisation goes, from the agencies table. */
 export async function findRecipient(db: Queryable, agencyId: string): Promise<Recipient | null> {
-  const { rows } = await db.query<{ id: string; name: string; email: string | null; daily_digest: boolean }>(
-    'SELECT id, name, email, daily_digest FROM agencies WHERE id = $1',
-    [agencyId],
-  );
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    email: string | null;
+    daily_digest: boolean;
+    time_zone: string | null;
+  }>('SELECT id, name, email, daily_digest, time_zone FROM agencies WHERE id = $1', [agencyId]);
   const row = rows[0];
   return row
     ? {
@@ -214,6 +219,7 @@ export async function findRecipient(db: Queryable, agencyId: string): Promise<Re
         name: row.name,
         email: row.email?.trim() ? row.email.trim() : null,
         dailyDigest: row.daily_digest,
+        timeZone: row.time_zone,
       }
     : null;
 }

@@ -18,8 +18,8 @@ type StepListItem = Step & { caseId: string; caseReference: string };
 const MAX_STEP_PAGE = 200;
 
 export interface StepFilter {
-  /** `overdue`: pending with a due date before `now`. */
-  status: 'pending' | 'overdue';
+  /** `overdue`: pending with a due date before `now`; `due_soon`: due from `now` until `soonUntil`. */
+  status: 'pending' | 'overdue' | 'due_soon';
   agencyId?: string;
   /** Only steps of cases this agency takes part in. */
   participantAgencyId?: string;
@@ -38,6 +38,8 @@ export interface StepFilter {
   cursor?: string;
   /** The clock `overdue` is measured against. */
   now: Date;
+  /** Where `due_soon` ends (the dashboard's count of the same name uses the same bound). */
+  soonUntil?: Date;
 }
 
 export interface StepPage {
@@ -222,6 +224,8 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   const conditions = [`s.status = 'pending'`];
 
   if (filter.status === 'overdue') conditions.push(`s.due_at < ${param(filter.now)}`);
+  if (filter.status === 'due_soon')
+    conditions.push(`s.due_at >= ${param(filter.now)} AND s.due_at < ${param(filter.soonUntil ?? filter.now)}`);
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);
   if (filter.participantAgencyId !== undefined)
     conditions.push(`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`);

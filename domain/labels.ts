@@ -16,15 +16,15 @@ const STEP_LABELS: Record<StepKind, string> = {
   hhs_eligibility_letter: 'HHS eligibility letter',
   hhs_certification_request: 'HHS certification request',
   hhs_certification_letter: 'HHS certification letter',
-  t_visa_filing: 'T visa application filing (I-914)',
+  t_visa_filing: 'T visa application filing (Form I-914)',
   t_visa_receipt: 'T visa receipt notice',
   t_visa_bona_fide: 'T visa bona fide determination',
   t_visa_evidence_response: 'T visa response to request for evidence',
   t_visa_decision: 'T visa decision',
-  t_visa_adjustment_filing: 'Adjustment of status filing (I-485)',
-  le_declaration: 'Law-enforcement declaration (I-914 Supplement B)',
-  u_visa_certification: 'U visa certification (I-918 Supplement B)',
-  u_visa_petition: 'U visa petition filing (I-918)',
+  t_visa_adjustment_filing: 'Adjustment of status filing (Form I-485)',
+  le_declaration: 'Law-enforcement declaration (Form I-914, Supplement B)',
+  u_visa_certification: 'U visa certification (Form I-918, Supplement B)',
+  u_visa_petition: 'U visa petition filing (Form I-918)',
 };
 
 export function isStepKind(kind: string): kind is StepKind {

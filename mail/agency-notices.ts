@@ -13,6 +13,7 @@
  * notices go the same way rather than adding a kind to the alarm outbox.
  */
 import type { Pool } from 'pg';
+import { formatDateTime } from '../core/people-dates';
 import type { Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
@@ -42,6 +43,9 @@ export async function changedByOf(pool: Pool, actor: Actor): Promise<ChangedBy> 
   return { username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId };
 }
 
+/** When it happened, as the agency's own calendar and clock read it (UTC for an agency without a zone). */
+const whenFor = (agency: Agency, at: Date) => formatDateTime(at.toISOString(), agency.timeZone ?? 'UTC');
+
 const FOOTER = 'If your agency did not expect this change, contact your system administrator at once.';
 
 /** The notice of a user added to `agency`, to its address; null when the agency has none. */
@@ -58,7 +62,7 @@ export function userAddedNotice(
     subject: `A user was added to ${agency.id}`,
     text: [
       `The user ${user.username} was added to your agency ${agency.id}, with the roles: ${user.roles.join(', ')}.`,
-      `Added by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
+      `Added by ${by.username} (${by.agencyId}) on ${whenFor(agency, at)}.`,
       '',
       FOOTER,
     ].join('\n'),
@@ -102,7 +106,7 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
     subject: `The notification address of ${after.id} was changed`,
     text: [
       `The notification address of your agency ${after.id} was changed from ${old ?? '(none)'} to ${after.email ?? '(none)'}.`,
-      `Changed by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
+      `Changed by ${by.username} (${by.agencyId}) on ${whenFor(after, at)}.`,
       "Emails about your agency's cases now go to the new address.",
       '',
       FOOTER,

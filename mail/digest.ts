@@ -5,7 +5,8 @@
  */
 import type { Deadline } from '../db/deadlines';
 import { stepLabel, windowLabel } from '../domain/labels';
-import { caseLink, type RenderedEmail } from './render';
+import { formatCalendarDay } from '../core/people-dates';
+import { caseLink, dateFor, type RenderedEmail } from './render';
 
 const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
@@ -31,15 +32,8 @@ export interface DigestFacts {
   publicBaseUrl: string;
 }
 
-function localDay(instant: string, timeZone: string): string {
-  const date = new Date(instant);
-  const words = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeZone }).format(date);
-  const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone }).format(date);
-  return `${words}, ${time}`;
-}
-
 function line(item: DigestItem, timeZone: string): string {
-  const when = localDay(item.at, timeZone);
+  const when = dateFor(item.at, item.stepKind, timeZone);
   const what =
     item.kind === 'due'
       ? `${stepLabel(item.stepKind)}, due ${when}`
@@ -58,7 +52,7 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
   const text = [
     `To: ${facts.agencyName}`,
     '',
-    `Your daily digest for ${facts.date} (${facts.timeZone}): ${counts.join(', ')}.`,
+    `Your daily digest for ${formatCalendarDay(facts.date)} (${facts.timeZone}): ${counts.join(', ')}.`,
     'Reminders of these steps are not sent one by one while your agency receives this digest; escalations and ' +
       "notices of a minor's 24-hour deadline still are.",
     ...cases.flatMap((items) => [
@@ -70,5 +64,5 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
     // Recipients forward emails; the digest says why it carries no personal details.
     'This message intentionally carries no personal details. Sign in to see the cases.',
   ].join('\n');
-  return { subject: `Daily digest ${facts.date}: ${counts.join(', ')}`, text };
+  return { subject: `Daily digest ${formatCalendarDay(facts.date)}: ${counts.join(', ')}`, text };
 }

@@ -2,6 +2,7 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
+import { formatDate, formatDateTime } from '../core/people-dates';
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, isStepKind, stepLabel } from '../domain/labels';
@@ -17,6 +18,8 @@ export interface NotificationFacts {
   stepKind: string;
   /** The organisation the email goes to. For an escalation, the coordinator organisation. */
   agencyName: string;
+  /** The recipient organisation's IANA time zone: its dates are written as its calendar reads them (default UTC). */
+  timeZone?: string;
   /**
    * The date the message is about: the step's due date, or the expiry date for expiry kinds. Null when that date is
    * derived from a birth date (a minor's 18th birthday): the message then says where to find it instead.
@@ -37,11 +40,12 @@ export interface RenderedEmail {
   text: string;
 }
 
-/** The date in words and in ISO form, in UTC so every recipient reads the same day the workflow computed. */
-function formatDate(instant: Instant): string {
-  const date = new Date(instant);
-  const words = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeZone: 'UTC' }).format(date);
-  return `${words} (${date.toISOString().slice(0, 10)})`;
+/**
+ * A date as the console shows it to the same agency (core/people-dates.ts): "2 Mar 2027" in the recipient's zone,
+ * with the time where the hour matters (a minor's 24-hour notice).
+ */
+export function dateFor(instant: Instant, stepKind: string, zone: string): string {
+  return stepKind === 'hhs_minor_notification' ? formatDateTime(instant, zone) : formatDate(instant, zone);
 }
 
 export function caseLink(publicBaseUrl: string, caseId: string): string {
@@ -112,17 +116,21 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
   expired: 'ended',
 };
 
-/** "- Due: Continued Presence request, due Monday, May 17, 2027 (2027-05-17)"; a birthday reminder names no date. */
-function passedLine(alarm: PassedAlarm): string {
+/** "- Due: Continued Presence request, due 17 May 2027"; a birthday reminder names no date. */
+function passedLine(alarm: PassedAlarm, zone: string): string {
   if (alarm.about === 'minor_turns_18')
     return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
-  const when = alarm.date === null ? 'date on the case page' : `${DATE_WORDS[alarm.kind]} ${formatDate(alarm.date)}`;
+  const when =
+    alarm.date === null
+      ? 'date on the case page'
+      : `${DATE_WORDS[alarm.kind]} ${dateFor(alarm.date, alarm.stepKind, zone)}`;
   return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}`;
 }
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const step = stepLabel(facts.stepKind);
-  const date = facts.dueAt === null ? 'see the case page' : formatDate(facts.dueAt);
+  const zone = facts.timeZone ?? 'UTC';
+  const date = facts.dueAt === null ? 'see the case page' : dateFor(facts.dueAt, facts.stepKind, zone);
   const { subject, lead } = headline(facts, step, date);
   const text = [
     `To: ${facts.agencyName}`,
@@ -133,7 +141,9 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     ...(facts.kind === 'passed_summary' ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     // Two reminders of one step read the same: each line once.
-    ...(facts.passed?.length ? ['', 'Not sent:', ...new Set(facts.passed.map(passedLine))] : []),
+    ...(facts.passed?.length
+      ? ['', 'Not sent:', ...new Set(facts.passed.map((alarm) => passedLine(alarm, zone)))]
+      : []),
     '',
     `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
     '',

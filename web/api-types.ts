@@ -3493,6 +3493,16 @@ export interface operations {
                             /** @description pending steps (overdue ones included) */
                             pending: number;
                         }[];
+                        /** @description escalations to the caller's agency whose step is still pending (resolved ones leave), newest first; at most 100 */
+                        escalations: {
+                            caseId: string;
+                            dueAt: string | null;
+                            raisedAt: string;
+                            reference: string;
+                            stepId: string;
+                            /** @enum {string} */
+                            stepKind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                        }[];
                         totals: {
                             /** @description pending, due within the next 7 days, not yet overdue */
                             dueSoon: number;
@@ -3576,6 +3586,10 @@ export interface operations {
                             readReports: boolean;
                             signSteps: boolean;
                         };
+                        /** @description the API clock, which overdue and due soon are measured against */
+                        now: string;
+                        /** @description the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE */
+                        timeZone: string;
                         user: {
                             agencyId: string;
                             /** @enum {string} */
@@ -4329,7 +4343,7 @@ export interface operations {
                 kind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                 limit?: number;
                 sort?: "dueAt" | "-dueAt";
-                status?: "pending" | "overdue";
+                status?: "pending" | "overdue" | "due_soon";
             };
             header?: {
                 "X-Request-Id"?: string;

@@ -6,13 +6,13 @@ import { apiClient, ok, type Api } from './api-client';
 import type { operations } from './api-types';
 import {
   agencyKindLabel,
-  day,
   humanize,
-  moment,
-  reminderLabel,
   reminderStatusLabel,
   stepLabel,
   trackLabel,
+  wordsFor,
+  type AgencyEntry,
+  type Words,
 } from './labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
 import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
@@ -20,6 +20,7 @@ import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './s
 type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 export type MeView = JsonOf<operations['getApiMe']>;
 export type CaseView = JsonOf<operations['getApiCasesCaseId']>;
+export type AgencyView = JsonOf<operations['getApiAgencies']>['items'][number];
 
 export interface ConsoleSettings {
   /** Where the API listens, as the console reaches it (loopback in one process). */
@@ -47,31 +48,48 @@ export class Kit {
     return apiClient(this.settings.apiUrl, { token: sessionTokenOf(req), clientIp: req.ip });
   }
 
-  /** The signed-in user (GET /api/me); an ApiProblem 401 if the session has ended. */
+  /**
+   * The signed-in user (GET /api/me); an ApiProblem 401 if the session has ended. The agencies come with it, once per
+   * page, so every page names agencies rather than showing their ids.
+   */
   async me(req: Request, res: Response): Promise<MeView> {
     const cached = res.locals.me as MeView | undefined;
     if (cached) return cached;
-    const me = ok(await this.api(req).GET('/api/me'));
+    const api = this.api(req);
+    const [me, agencies] = await Promise.all([api.GET('/api/me').then(ok), api.GET('/api/agencies').then(ok)]);
     res.locals.me = me;
+    res.locals.agencies = agencies.items;
     return me;
   }
 
+  /** The agencies GET /api/agencies lists, as `me` read them for this page. */
+  agencies(res: Response): AgencyView[] {
+    return (res.locals.agencies as AgencyView[] | undefined) ?? [];
+  }
+
+  /** The words of this page for its reader: dates in their agency's zone, agencies by name (web/labels.ts). */
+  words(res: Response): Words {
+    const me = res.locals.me as MeView | undefined;
+    const agencies: AgencyEntry[] = this.agencies(res);
+    // The API's clock, not this process's: "overdue" beside a step then says what the API's lists say.
+    return wordsFor(me?.timeZone ?? 'UTC', me ? new Date(me.now) : new Date(), agencies);
+  }
+
   render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+    const me = res.locals.me as MeView | undefined;
     const html = this.eta.render(view, {
-      me: res.locals.me as MeView | undefined,
+      me,
       home: res.locals.me ? homeOf(res.locals.me as MeView) : undefined,
       path: req.path,
       csrfField: CSRF_FIELD,
       csrf: this.settings.csrf.tokenFor(req, res),
       // The helpers the templates (web/views/*.eta) call as `it.h.*`, named so the unused-export check sees them used.
       h: {
+        ...this.words(res),
         stepLabel,
         trackLabel,
         agencyKindLabel,
         humanize,
-        day,
-        moment,
-        reminderLabel,
         reminderStatusLabel,
         query,
         escape: this.eta.config.escapeFunction,

@@ -1,4 +1,6 @@
 /** Words people read instead of the API's codes. */
+import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../core/people-dates';
+import { eventDates } from '../domain/case';
 import { agencyKindLabel, alarmKindLabel, stepLabel, windowLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
 
@@ -16,13 +18,68 @@ const TRACK_LABELS: Record<Track, string> = {
 export const trackLabel = (track: string) => TRACK_LABELS[track as Track] ?? track;
 /** "outcome_code" → "Outcome code". */
 export const humanize = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ');
-/** Dates are shown as the calendar day (UTC) the API means. */
-export const day = (instant: string | null | undefined) => (instant ? instant.slice(0, 10) : '—');
-export const moment = (instant: string | null | undefined) =>
-  instant ? `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC` : '—';
+/** An agency as the console knows it from GET /api/agencies. */
+export interface AgencyEntry {
+  id: string;
+  name: string;
+  email: string | null;
+}
 
-/** "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. */
-export function reminderLabel(reminder: { kind: string; stepKind: string; about: string }): string {
+/**
+ * The words of one page for one reader: dates in their agency's zone (core/people-dates.ts, as the emails), due dates
+ * against the clock of the request, and agencies by name with their notification address where one is owed a step.
+ */
+export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry[]) {
+  const byId = new Map(agencies.map((agency) => [agency.id, agency]));
+  const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
+  return {
+    /** "2 Mar 2027", or a dash. */
+    date: (instant: string | null | undefined) => (instant ? formatDate(instant, zone) : '—'),
+    /** "1 Mar 2027, 22:51 CST", for the moments whose hour matters (the 24-hour notice, when something happened). */
+    dateTime: (instant: string | null | undefined) => (instant ? formatDateTime(instant, zone) : '—'),
+    /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
+    calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
+    /**
+     * The day a step was done: the date its signer entered (requested on, filed on, ...) as they typed it, else the
+     * day it was signed off. Typed dates are calendar days, which no zone may move.
+     */
+    completedOn: (step: { completedAt: string | null; details: Record<string, unknown> }) => {
+      const entered = eventDates(step.details)[0];
+      if (entered) return formatCalendarDay(entered[1]);
+      return step.completedAt ? formatDate(step.completedAt, zone) : '—';
+    },
+    /** "in 29 days", "due today", "overdue by 3 days"; empty without a due date. */
+    due: (dueAt: string | null | undefined) => (dueAt ? dueWording(dueAt, zone, now) : ''),
+    /** Past its due date now: what "Overdue" beside a pending step means. */
+    isOverdue: (dueAt: string | null | undefined) =>
+      dueAt !== null && dueAt !== undefined && Date.parse(dueAt) < now.getTime(),
+    agencyName,
+    /** The agency that owns a step, by name; its kind while no agency is assigned. */
+    stepAgency: (step: { agencyId: string | null; agencyKind: string }) =>
+      step.agencyId ? agencyName(step.agencyId) : agencyKindLabel(step.agencyKind),
+    /** Where to chase an agency: its notification address, or null. */
+    agencyContact: (id: string | null | undefined) => (id ? (byId.get(id)?.email ?? null) : null),
+    reminderLabel: (reminder: ReminderFacts, turns18On?: string) => reminderLabel(reminder, turns18On),
+  };
+}
+export type Words = ReturnType<typeof wordsFor>;
+
+interface ReminderFacts {
+  kind: string;
+  stepKind: string;
+  about: string;
+}
+
+/**
+ * "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. A
+ * minor's 18th-birthday reminder is named by that day ("Turns 18 on 2 Mar 2027 – ...") for those who may see it,
+ * and "Before the minor turns 18 – ..." for everyone else; never "Expiring", which it is not.
+ */
+function reminderLabel(reminder: ReminderFacts, turns18On?: string): string {
+  if (reminder.about === 'minor_turns_18') {
+    const when = turns18On ? `Turns 18 on ${formatCalendarDay(turns18On)}` : 'Before the minor turns 18';
+    return `${when} – ${stepLabel(reminder.stepKind)}`;
+  }
   const what = `${alarmKindLabel(reminder.kind)}: ${stepLabel(reminder.stepKind)}`;
   return reminder.about === reminder.stepKind ? what : `${what} (${windowLabel(reminder.about)})`;
 }

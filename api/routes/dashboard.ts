@@ -20,6 +20,20 @@ const DashboardSchema = z.object({
   totals: z.object(counts),
   byKind: z.array(z.object({ kind: z.enum(STEP_KINDS), ...counts })),
   byAgency: z.array(z.object({ agencyId: z.string().nullable(), agencyKind: z.enum(AGENCY_KINDS), ...counts })),
+  escalations: z
+    .array(
+      z.object({
+        caseId: z.string(),
+        reference: z.string(),
+        stepId: z.string(),
+        stepKind: z.enum(STEP_KINDS),
+        raisedAt: z.string(),
+        dueAt: z.string().nullable(),
+      }),
+    )
+    .describe(
+      "escalations to the caller's agency whose step is still pending (resolved ones leave), newest first; at most 100",
+    ),
 });
 
 export function dashboardRoutes(deps: ApiDeps): Route[] {

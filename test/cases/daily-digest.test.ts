@@ -9,6 +9,7 @@ import { instantOfLocal, localDateOf, startOfLocalDay } from '../../core/time-zo
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays } from '../../domain/dates';
+import { formatCalendarDay } from '../../core/people-dates';
 import { stepLabel } from '../../domain/labels';
 import { digestWorkflowIdOf } from '../../workflows/contract';
 import { eventually, startStack, type Stack } from '../support/stack';
@@ -149,7 +150,7 @@ test('one email a day at the local morning listing exactly its items, none for a
     const expected = await expectedItems(date);
     await passMorning(date);
     const sent = await eventually(() => {
-      const found = digests().filter((m) => m.subject.startsWith(`Daily digest ${date}`));
+      const found = digests().filter((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(date)}:`));
       return expected.length === 0 || found.length > 0 ? found : undefined;
     }, `the digest email of ${date}`);
     expect(sent).toHaveLength(expected.length === 0 ? 0 : 1);
@@ -164,7 +165,7 @@ test('one email a day at the local morning listing exactly its items, none for a
   // The week went from "due this week" to "due today" to "overdue".
   expect(seen).toEqual(expect.arrayContaining([`${reference} Overdue: Continued Presence request`]));
   expect(seen).toEqual(expect.arrayContaining([`${reference} Due this week: Continued Presence request`]));
-  expect(new Set(digests().map((m) => m.subject.slice(0, 23))).size).toBe(digests().length);
+  expect(new Set(digests().map((m) => m.subject.split(':')[0])).size).toBe(digests().length);
 
   // The due notice of the CP request went into the digest, not out on its own; its escalation still went out.
   const { items } = await listNotifications(stack.pool, { caseId, limit: 100 });
@@ -196,7 +197,7 @@ test('an SMTP outage delays a digest; it is then sent exactly once, and the next
     await stack.env.sleep(morning + MINUTE - (await stack.env.currentTimeMs()));
     await eventually(async () => ((await row())?.attempts ?? 0) >= 1 || undefined, 'a failed attempt');
     expect((await row())?.sent_at).toBeNull();
-    expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${date}`))).toHaveLength(0);
+    expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(date)}:`))).toHaveLength(0);
   } finally {
     await stack.mail.setDown(false);
   }
@@ -205,11 +206,14 @@ test('an SMTP outage delays a digest; it is then sent exactly once, and the next
   await eventually(async () => (await row())?.sent_at ?? undefined, 'the digest after the outage');
   await passMorning(addDays(date, 1));
   await eventually(
-    () => digests().some((m) => m.subject.startsWith(`Daily digest ${addDays(date, 1)}`)) || undefined,
+    () =>
+      digests().some((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(addDays(date, 1))}:`)) || undefined,
     'the next day',
   );
-  expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${date}`))).toHaveLength(1);
-  expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${addDays(date, 1)}`))).toHaveLength(1);
+  expect(digests().filter((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(date)}:`))).toHaveLength(1);
+  expect(
+    digests().filter((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(addDays(date, 1))}:`)),
+  ).toHaveLength(1);
 });
 
 test('turned off, the digest stops and the reminders go out on their own again', async () => {

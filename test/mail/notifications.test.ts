@@ -133,7 +133,7 @@ describe('deliverNotification', () => {
     expect(message!.text).toContain('Case reference: RC-2026-0001');
     expect(message!.text).toContain('Step: Continued Presence decision');
     expect(message!.text).toContain('To: ICE CCHT Continued Presence Unit');
-    expect(message!.text).toContain('Monday, November 23, 2026 (2026-11-23)');
+    expect(message!.text).toContain('23 Nov 2026');
     expect(message!.text).toContain(`https://relief.example.org/cases/${caseId}`);
 
     const stored = await findNotification(pool, row);

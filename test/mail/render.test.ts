@@ -14,13 +14,11 @@ const facts: NotificationFacts = {
 describe('renderNotification', () => {
   it('names the case, step, agency, date and link in subject and body', () => {
     const { subject, text } = renderNotification(facts);
-    expect(subject).toBe(
-      'Reminder: Continued Presence decision due Monday, November 23, 2026 (2026-11-23) (case RC-2026-0042)',
-    );
+    expect(subject).toBe('Reminder: Continued Presence decision due 23 Nov 2026 (case RC-2026-0042)');
     expect(text).toContain('To: ICE CCHT Continued Presence Unit');
     expect(text).toContain('Case reference: RC-2026-0042');
     expect(text).toContain('Step: Continued Presence decision');
-    expect(text).toContain('2026-11-23');
+    expect(text).toContain('Date: 23 Nov 2026');
     expect(text).toContain('Open the case: https://relief.example.org/cases/case-123');
   });
 
@@ -82,11 +80,20 @@ describe('renderNotification', () => {
     });
     expect(subject).toBe('Brought up to date: 3 reminder(s) not sent (case RC-2026-0042)');
     expect(text.match(/- Due: Continued Presence request/g)).toHaveLength(1);
-    expect(text).toContain('- Due: Continued Presence request, due Monday, November 17, 2025 (2025-11-17)');
+    expect(text).toContain('- Due: Continued Presence request, due 17 Nov 2025');
     expect(text).toContain(
       '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',
     );
     expect(text).not.toContain('Step:');
+  });
+
+  it("writes dates as the recipient's calendar reads them, and the hour of a minor's 24-hour notice", () => {
+    // 02:00 UTC on 24 Nov is still 23 Nov in Chicago (UTC-6).
+    const late = { ...facts, dueAt: '2026-11-24T02:00:00.000Z' };
+    expect(renderNotification({ ...late, timeZone: 'America/Chicago' }).subject).toContain('due 23 Nov 2026 ');
+    expect(renderNotification(late).subject).toContain('due 24 Nov 2026 ');
+    const notice = renderNotification({ ...late, stepKind: 'hhs_minor_notification', timeZone: 'America/Chicago' });
+    expect(notice.text).toContain('Date: 23 Nov 2026, 20:00 CST');
   });
 
   it('labels unknown step kinds in plain words and escapes the case id in links', () => {

@@ -11,7 +11,7 @@ import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
 import { SESSION_COOKIE } from '../../web/session';
 import { bearer, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
-import { expectAccessible } from '../support/browser';
+import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile } from '../support/console';
 import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';

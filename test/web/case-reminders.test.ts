@@ -3,9 +3,9 @@
  * them for the signed-in user. The whole service on real parts, the console calling the API over HTTP.
  */
 import request from 'supertest';
-import { DEMO_AGENCIES } from '../../db/seed';
+import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { dateOf } from '../../domain/dates';
-import { moment } from '../../web/labels';
+import { formatDate } from '../../core/people-dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 
@@ -30,6 +30,8 @@ test('the case page lists coming reminders in words, with when, to whom and thei
     .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
     .expect(200);
   expect(page.text).toContain('<h2 id="reminders-heading">Coming reminders</h2>');
-  const row = `<tr><td><time datetime="${cpDueAt}">${moment(cpDueAt)}</time></td><td>Due: Continued Presence request</td><td>${DEMO_AGENCIES.law_enforcement}</td><td><span class="status">Scheduled</span></td></tr>`;
+  // The date in the agency's zone (the demo agencies have none: the deployment's UTC), the agency by its name.
+  const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!.name;
+  const row = `<tr><td><time class="date" datetime="${cpDueAt}">${formatDate(cpDueAt, 'UTC')}</time></td><td>Due: Continued Presence request</td><td>${police}</td><td><span class="status">Scheduled</span></td></tr>`;
   expect(page.text).toContain(row);
 });

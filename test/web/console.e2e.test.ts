@@ -19,7 +19,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { createConsole } from '../../web/console';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
-import { expectAccessible } from '../support/browser';
+import { expectAccessible } from '../support/axe';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { eventually, startStack, type Stack } from '../support/stack';
 

@@ -16,15 +16,13 @@ export function accountPages(kit: Kit): Router {
   const router = Router();
 
   const renderAccount = async (req: Request, res: Response, problem?: FormProblem) => {
-    const me = await kit.me(req, res);
-    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    await kit.me(req, res);
     kit.render(
       req,
       res,
       'account',
       {
         title: titleOf('Your account', problem),
-        agencyName: agencies.find((agency) => agency.id === me.user.agencyId)?.name ?? me.user.agencyId,
         minPasswordLength: MIN_PASSWORD_LENGTH,
         problem,
         errors: problem?.errors ?? {},

@@ -20,7 +20,7 @@ export function agencyPages(kit: Kit): Router {
 
   router.get('/agencies', async (req, res) => {
     await requireSystemAdmin(req, res);
-    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    const agencies = kit.agencies(res);
     kit.render(req, res, 'agencies', {
       title: 'Agencies',
       agencies,
@@ -55,9 +55,7 @@ export function agencyPages(kit: Kit): Router {
 
   router.get('/agencies/:agencyId', async (req, res) => {
     await requireSystemAdmin(req, res);
-    const agency = ok(await kit.api(req).GET('/api/agencies')).items.find(
-      (candidate) => candidate.id === req.params.agencyId,
-    );
+    const agency = kit.agencies(res).find((candidate) => candidate.id === req.params.agencyId);
     if (!agency) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such agency.' });
     renderForm(req, res, {
       existing: 'yes',

@@ -21,7 +21,7 @@ export function auditPages(kit: Kit): Router {
     const cursor = param(req, 'cursor');
     const apiQuery = Object.fromEntries(Object.entries({ ...filters, cursor }).filter(([, value]) => value));
     const api = kit.api(req);
-    const agencies = ok(await api.GET('/api/agencies')).items;
+    const agencies = kit.agencies(res);
     let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
     let errors: Record<string, string> = {};
     let status = 200;
@@ -46,7 +46,6 @@ export function auditPages(kit: Kit): Router {
         errors,
         actions: Object.entries(AUDIT_ACTION_LABELS).sort(([, a], [, b]) => a.localeCompare(b)),
         outcomes: Object.entries(AUDIT_OUTCOME_LABELS),
-        agencyName: (id: string) => agencies.find((agency) => agency.id === id)?.name ?? id,
         agencies,
         actionLabel: auditActionLabel,
         outcomeLabel: auditOutcomeLabel,

@@ -8,6 +8,7 @@ import { ApiProblem, ok } from '../api-client';
 import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
+import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
@@ -26,7 +27,8 @@ export function casePages(kit: Kit): Router {
   const router = Router();
 
   const renderNewCase = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
-    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    await kit.me(req, res);
+    const agencies = kit.agencies(res);
     kit.render(
       req,
       res,
@@ -102,6 +104,7 @@ export function casePages(kit: Kit): Router {
         (group) => group.steps.length > 0,
       ),
       dueNext: dueNext(view),
+      timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
       reminders: reminders.items,
       // A document's name comes only to who may open it: only they get a link.
       documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
@@ -236,11 +239,8 @@ export function casePages(kit: Kit): Router {
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
-    const api = kit.api(req);
-    const [view, agencies] = await Promise.all([
-      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
-      api.GET('/api/agencies').then((answer) => ok(answer).items),
-    ]);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const agencies = kit.agencies(res);
     const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
     const kind = TRANSFERABLE_KINDS.find((candidate) => candidate === chosen?.kind);
     const confirming =
@@ -279,7 +279,7 @@ export function casePages(kit: Kit): Router {
       await renderTransfer(req, res, form, { confirm: true });
       return;
     }
-    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    const agencies = kit.agencies(res);
     const kind = agencies.find((agency) => agency.id === form.toAgencyId)?.kind ?? '';
     try {
       ok(

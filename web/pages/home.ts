@@ -20,7 +20,7 @@ export function homePages(kit: Kit): Router {
     const page = homeOf(me);
     if (page === 'audit') return res.redirect(303, '/audit');
     if (page === 'dashboard') return dashboard(kit, req, res, me, newFeed);
-    return inbox(kit, req, res, newFeed);
+    return inbox(kit, req, res, me, newFeed);
   };
   router.get('/', (req, res) => home(req, res));
 
@@ -44,38 +44,38 @@ export function homePages(kit: Kit): Router {
 
 async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
   const api = kit.api(req);
-  const [counts, notifications, agencies, feeds] = await Promise.all([
+  const [counts, notifications, feeds] = await Promise.all([
     api.GET('/api/dashboard').then(ok),
     api.GET('/api/notifications', { params: { query: { limit: 200 } } }).then(ok),
-    api.GET('/api/agencies').then(ok),
     api.GET('/api/me/calendar-feeds').then(ok),
   ]);
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
-  const escalations = mine.filter((item) => item.kind === 'escalation');
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
   const undelivered = mine.filter((item) => item.kind === 'delivery_failing');
-  const agencyNames = Object.fromEntries(agencies.items.map((agency) => [agency.id, agency.name]));
   kit.render(req, res, 'dashboard', {
     title: 'Dashboard',
     counts,
     chart: stepKindChart(counts.byKind),
-    escalations,
+    // Only those whose step is still open: the API leaves out the resolved ones.
+    escalations: counts.escalations,
     undelivered,
-    agencyNames,
     feeds: feeds.items,
     newFeed,
     flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
   });
 }
 
-/** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
 /** The home page's messages after an action of the console, by the code it redirects with. */
 export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([
   ['signed-off', 'Your sign-off was recorded. The step has left your inbox.'],
   ['feed-revoked', 'The calendar feed was revoked: its address no longer works.'],
 ]);
 
-async function inbox(kit: Kit, req: Req, res: Res, newFeed: NewFeed): Promise<void> {
+/** How many days ahead the inbox shows as today's work. */
+const INBOX_HORIZON_DAYS = 30;
+
+/** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
+async function inbox(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
   const api = kit.api(req);
   const cursor = param(req, 'cursor');
   const [pending, overdue, feeds] = await Promise.all([
@@ -85,9 +85,16 @@ async function inbox(kit: Kit, req: Req, res: Res, newFeed: NewFeed): Promise<vo
   ]);
   const overdueIds = new Set(overdue.items.map((step) => `${step.caseId}/${step.id}`));
   const items = pending.items.map((step) => ({ ...step, overdue: overdueIds.has(`${step.caseId}/${step.id}`) }));
+  // Today's work is what is overdue or due within the horizon; later deadlines (a renewal due in two years, a step
+  // with no due date) wait under "Upcoming", below it.
+  const horizon = Date.parse(me.now) + INBOX_HORIZON_DAYS * 86_400_000;
+  const now = (step: (typeof items)[number]) => step.dueAt !== null && Date.parse(step.dueAt) < horizon;
   kit.render(req, res, 'inbox', {
     title: 'Inbox',
     items,
+    soon: items.filter(now),
+    upcoming: items.filter((step) => !now(step)),
+    horizonDays: INBOX_HORIZON_DAYS,
     overdueCount: overdue.items.length,
     nextCursor: pending.nextCursor,
     feeds: feeds.items,

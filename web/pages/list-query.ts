@@ -4,7 +4,7 @@
  * the filters they name.
  */
 import type { Request, Response } from 'express';
-import { ApiProblem, ok, type Api } from '../api-client';
+import { ApiProblem, type Api } from '../api-client';
 import { param, type Kit, type MeView } from '../kit';
 
 /** A page of any of the API's lists, as the console reads it. */
@@ -28,7 +28,7 @@ export async function readListPage<Name extends string>(
   const api = kit.api(req);
   const filters = filtersOf(req, names);
   const cursor = param(req, 'cursor');
-  const agencies = ok(await api.GET('/api/agencies')).items;
+  const agencies = kit.agencies(res);
   // The query goes to the API as typed; values it refuses come back as field errors, shown next to the filter.
   const list = await fetchList(() => read(api, apiQueryOf(filters, cursor)), { items: [], nextCursor: null });
   return { me, filters, cursor, agencies, ...list };

@@ -8,6 +8,11 @@ import { readListPage } from './list-query';
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
 type StepQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
 
+const TITLES: Readonly<Record<string, string>> = {
+  overdue: 'Overdue steps',
+  due_soon: 'Steps due in the next 7 days',
+};
+
 export function stepPages(kit: Kit): Router {
   const router = Router();
 
@@ -24,7 +29,7 @@ export function stepPages(kit: Kit): Router {
       res,
       'steps',
       {
-        title: filters.status === 'overdue' ? 'Overdue steps' : 'Pending steps',
+        title: TITLES[filters.status] ?? 'Pending steps',
         filters,
         cursor,
         page,

@@ -48,7 +48,7 @@ export function userPages(kit: Kit): Router {
     const api = kit.api(req);
     const systemAdmin = isSystemAdmin(me);
     const agencyId = systemAdmin ? param(req, 'agencyId') : undefined;
-    const agencies = ok(await api.GET('/api/agencies')).items;
+    const agencies = kit.agencies(res);
     const users = ok(await api.GET('/api/users', { params: { query: agencyId ? { agencyId } : {} } })).items;
     kit.render(req, res, 'users', {
       title: 'Users',
@@ -56,14 +56,13 @@ export function userPages(kit: Kit): Router {
       agencies,
       agencyId: agencyId ?? '',
       systemAdmin,
-      agencyName: (id: string) => agencies.find((agency) => agency.id === id)?.name ?? id,
       flash: NOTICES.get(param(req, 'notice') ?? ''),
     });
   });
 
   const renderNewUser = async (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
     const me = await kit.me(req, res);
-    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    const agencies = kit.agencies(res);
     const systemAdmin = isSystemAdmin(me);
     // An agency's admin adds users to their own agency; a system administrator first chooses the agency.
     const agency = agencies.find((candidate) => candidate.id === (systemAdmin ? form.agencyId : me.user.agencyId));
@@ -113,7 +112,6 @@ export function userPages(kit: Kit): Router {
     const me = await kit.me(req, res);
     const api = kit.api(req);
     const userId = String(req.params.userId);
-    const agencies = ok(await api.GET('/api/agencies')).items;
     const user = ok(await api.GET('/api/users')).items.find((candidate) => candidate.id === userId);
     if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
@@ -126,7 +124,6 @@ export function userPages(kit: Kit): Router {
       {
         title: titleOf(`User ${user.displayName}`, problem),
         user,
-        agencyName: agencies.find((agency) => agency.id === user.agencyId)?.name ?? user.agencyId,
         identities,
         canDisable: manageable,
         roleHint: (role: Role) => ROLE_HINTS[role],

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (page.evaluate() callbacks run in the browser, so this file sees the DOM types.)
-/** What the console's browser tests share: axe-core run in a page. */
+/** axe-core in a real page, as every browser test of the console checks it. */
 import type { Page } from 'playwright-core';
 
 /** Runs axe-core in the page: no serious or critical violation is allowed on any page. */

@@ -1,0 +1,78 @@
+/**
+ * Dates and times as people read them, in one place for the console and the emails alike: "2 Mar 2027" in the
+ * reader's agency time zone, a time only where the hour matters ("1 Mar 2027, 22:51 CST"), and how far a due date
+ * is from today ("in 29 days", "due today", "overdue by 3 days"). In core/ because mail/ and web/ both use it and,
+ * like core/time-zones.ts, it reads the zone database of the Node release, which workflow code must never see.
+ */
+import { localDateOf } from './time-zones';
+
+type Instant = string;
+/** `YYYY-MM-DD`: a calendar day that belongs to no zone (a birth date, a day an officer typed). */
+type IsoDate = string;
+
+const DAY_MS = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let found = formatters.get(key);
+  if (!found) {
+    found = make();
+    formatters.set(key, found);
+  }
+  return found;
+}
+
+/** "2 Mar 2027": day, short month, year (en-GB), the way the GOV.UK style writes dates. */
+const dateIn = (zone: string) =>
+  formatter(`date:${zone}`, () => new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium' }));
+/** "22:51", 24-hour. */
+const timeIn = (zone: string) =>
+  formatter(
+    `time:${zone}`,
+    () => new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  );
+/** "CST", "GMT+1", "UTC": en-US knows the American abbreviations people there use. */
+const zoneNameIn = (zone: string) =>
+  formatter(`zone:${zone}`, () => new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }));
+
+/** The day an instant falls on in the zone: "2 Mar 2027". */
+export function formatDate(instant: Instant, zone: string): string {
+  return dateIn(zone).format(new Date(instant));
+}
+
+/** A calendar day as it is (no zone moves it): "2027-03-02" → "2 Mar 2027". */
+export function formatCalendarDay(date: IsoDate): string {
+  return dateIn('UTC').format(new Date(`${date}T00:00:00Z`));
+}
+
+/** Day, time and zone, for the few moments whose hour matters: "1 Mar 2027, 22:51 CST". */
+export function formatDateTime(instant: Instant, zone: string): string {
+  const at = new Date(instant);
+  const zoneName =
+    zoneNameIn(zone)
+      .formatToParts(at)
+      .find((part) => part.type === 'timeZoneName')?.value ?? zone;
+  return `${dateIn(zone).format(at)}, ${timeIn(zone).format(at)} ${zoneName}`;
+}
+
+/**
+ * How a due date stands against now, counted in whole calendar days of the zone (a step due at 01:00 tomorrow is
+ * "due tomorrow" however few hours away): "in 29 days", "due tomorrow", "due today", "overdue since today" (due
+ * earlier today), "overdue by 1 day", "overdue by 3 days".
+ */
+export function dueWording(dueAt: Instant, zone: string, now: Date): string {
+  const days = calendarDaysBetween(now.toISOString(), dueAt, zone);
+  if (Date.parse(dueAt) <= now.getTime()) {
+    const late = -days;
+    return late === 0 ? 'overdue since today' : `overdue by ${late} day${late === 1 ? '' : 's'}`;
+  }
+  if (days === 0) return 'due today';
+  if (days === 1) return 'due tomorrow';
+  return `in ${days} days`;
+}
+
+/** Calendar days from the day `from` falls on to the day `to` falls on, in the zone (negative when `to` is earlier). */
+export function calendarDaysBetween(from: Instant, to: Instant, zone: string): number {
+  const day = (instant: Instant) => Date.parse(`${localDateOf(instant, zone)}T00:00:00Z`);
+  return Math.round((day(to) - day(from)) / DAY_MS);
+}

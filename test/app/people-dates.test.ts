@@ -1,0 +1,62 @@
+import {
+  calendarDaysBetween,
+  dueWording,
+  formatCalendarDay,
+  formatDate,
+  formatDateTime,
+} from '../../core/people-dates';
+
+describe('a date for people', () => {
+  it('is the day the instant falls on in the agency time zone, "2 Mar 2027" style', () => {
+    expect(formatDate('2027-03-02T04:51:26.530Z', 'UTC')).toBe('2 Mar 2027');
+    // 22:51 on the 1st in Chicago (UTC-6), 12:51 on the 2nd in Manila (UTC+8).
+    expect(formatDate('2027-03-02T04:51:26.530Z', 'America/Chicago')).toBe('1 Mar 2027');
+    expect(formatDate('2027-03-01T20:00:00.000Z', 'Asia/Manila')).toBe('2 Mar 2027');
+  });
+
+  it('keeps a calendar day as it is, whatever the zone', () => {
+    expect(formatCalendarDay('2027-03-02')).toBe('2 Mar 2027');
+    expect(formatCalendarDay('2009-12-31')).toBe('31 Dec 2009');
+  });
+
+  it('gives the time, 24-hour, and the zone people there use, only when asked', () => {
+    expect(formatDateTime('2027-03-02T04:51:26.530Z', 'America/Chicago')).toBe('1 Mar 2027, 22:51 CST');
+    expect(formatDateTime('2027-07-02T04:51:00.000Z', 'America/Chicago')).toBe('1 Jul 2027, 23:51 CDT');
+    expect(formatDateTime('2027-03-02T04:51:26.530Z', 'UTC')).toBe('2 Mar 2027, 04:51 UTC');
+  });
+});
+
+describe('how a due date stands against now', () => {
+  const now = new Date('2027-03-02T15:00:00.000Z'); // 09:00 in Chicago, 23:00 in Manila
+
+  it('counts whole calendar days of the zone, not 24-hour spans', () => {
+    expect(dueWording('2027-03-31T15:00:00.000Z', 'UTC', now)).toBe('in 29 days');
+    expect(dueWording('2027-03-02T23:59:00.000Z', 'UTC', now)).toBe('due today');
+    // Two hours away but past midnight: tomorrow in UTC.
+    expect(dueWording('2027-03-03T00:30:00.000Z', 'UTC', now)).toBe('due tomorrow');
+    expect(dueWording('2027-03-04T00:30:00.000Z', 'UTC', now)).toBe('in 2 days');
+  });
+
+  it('reads the same instants by the agency calendar', () => {
+    // 00:30 UTC on the 3rd is 18:30 on the 2nd in Chicago: still today there; in Manila it is 08:30 on the 3rd.
+    expect(dueWording('2027-03-03T00:30:00.000Z', 'America/Chicago', now)).toBe('due today');
+    expect(dueWording('2027-03-03T00:30:00.000Z', 'Asia/Manila', now)).toBe('due tomorrow');
+  });
+
+  it('says how late a step is, from the moment its due date passed', () => {
+    expect(dueWording('2027-03-02T14:59:00.000Z', 'UTC', now)).toBe('overdue since today');
+    expect(dueWording('2027-03-02T15:00:00.000Z', 'UTC', now)).toBe('overdue since today');
+    expect(dueWording('2027-03-01T23:59:00.000Z', 'UTC', now)).toBe('overdue by 1 day');
+    expect(dueWording('2027-02-27T08:00:00.000Z', 'UTC', now)).toBe('overdue by 3 days');
+    // 23:59 UTC on 1 Mar is 17:59 on 1 Mar in Chicago, 07:59 on 2 Mar in Manila.
+    expect(dueWording('2027-03-01T23:59:00.000Z', 'America/Chicago', now)).toBe('overdue by 1 day');
+    expect(dueWording('2027-03-01T23:59:00.000Z', 'Asia/Manila', now)).toBe('overdue since today');
+  });
+
+  it('counts a day across a clock change as one day', () => {
+    // New York springs forward on 14 March 2027: the day is 23 hours long, still one day.
+    const before = '2027-03-13T17:00:00.000Z';
+    expect(calendarDaysBetween(before, '2027-03-14T16:00:00.000Z', 'America/New_York')).toBe(1);
+    expect(calendarDaysBetween(before, '2027-03-15T16:00:00.000Z', 'America/New_York')).toBe(2);
+  });
+});

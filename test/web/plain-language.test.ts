@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+// (page.evaluate() callbacks run in the browser, so this file sees the DOM types.)
+/**
+ * Every page a person reads speaks their language (issue 18): dates as "2 Mar 2027" in their agency's time zone,
+ * never an ISO instant; steps by name, never a step id; agencies by name, never their ids; and lists that tell the
+ * truth (overdue shown as overdue, counts that link to exactly what they count, far deadlines under "Upcoming").
+ * In Chromium, for several roles, over cases that share their dates; axe-clean on each page.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
+import { upsertAgencies } from '../../db/agencies';
+import { enqueue } from '../../db/notifications';
+import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
+import { SESSION_COOKIE } from '../../web/session';
+import { expectAccessible } from '../support/axe';
+import { consoleStackPerFile } from '../support/console';
+import { CHROMIUM_PATH } from '../support/install-browser';
+
+const service = consoleStackPerFile();
+const DAY_MS = 86_400_000;
+const CHICAGO = 'America/Chicago';
+let browser: Browser;
+const cases: { caseId: string; reference: string }[] = [];
+
+const ISO_INSTANT = /\d{4}-\d\d-\d\dT\d\d:/;
+const STEP_ID = /\b[a-z_]+-\d+\b/;
+const AGENCY_IDS = Object.values(DEMO_AGENCIES);
+
+const dateDaysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString().slice(0, 10);
+
+async function open(body: Record<string, unknown>, key: string): Promise<{ caseId: string; reference: string }> {
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', key)
+    .send({ agencies: DEMO_AGENCIES, ...body });
+  expect([opened.status, opened.body]).toEqual([201, expect.anything()]);
+  return opened.body as { caseId: string; reference: string };
+}
+
+beforeAll(async () => {
+  // The police keep Chicago's time: their pages show its calendar.
+  const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!;
+  await upsertAgencies(service.stack.pool, [{ ...police, timeZone: CHICAGO }]);
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  // Two adults identified the same day, 20 days ago (their CP requests overdue alike), and a minor the same day.
+  const identifiedOn = dateDaysAgo(20);
+  const survivor = { name: 'Plain Words (fictitious)', birthDate: '1990-04-02' };
+  cases.push(await open({ identifiedOn, survivor }, 'plain-language-1'));
+  cases.push(await open({ identifiedOn, survivor }, 'plain-language-2'));
+  const minorBirth = `${Number(dateDaysAgo(0).slice(0, 4)) - 17}-${dateDaysAgo(0).slice(5, 10)}`;
+  cases.push(await open({ identifiedOn, survivor: { ...survivor, birthDate: minorBirth } }, 'plain-language-3'));
+  // The first adult's CP request is signed: its CP decision is ICE's to make, and the request shows when it was done.
+  await request(service.app)
+    .post(`/api/cases/${cases[0]!.caseId}/steps/cp_request-1/sign-off`)
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'plain-language-sign-1')
+    .send({ outcome: 'requested', details: { requestedOn: dateDaysAgo(1) } })
+    .expect(200);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function pageAs(username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
+  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
+  return context.newPage();
+}
+
+/** Visits the page and checks what a person reads there: no ISO instant, step id or agency id, and axe-clean. */
+async function read(page: Page, path: string): Promise<string> {
+  const response = await page.goto(`${service.base}${path}`);
+  expect([path, response?.status()]).toEqual([path, 200]);
+  const text = await page.evaluate(() => document.body.innerText);
+  expect({ path, iso: ISO_INSTANT.exec(text)?.[0] }).toEqual({ path, iso: undefined });
+  expect({ path, stepId: STEP_ID.exec(text)?.[0] }).toEqual({ path, stepId: undefined });
+  expect({ path, agencyIds: AGENCY_IDS.filter((id) => text.includes(id)) }).toEqual({ path, agencyIds: [] });
+  await expectAccessible(page);
+  return text;
+}
+
+test('the police officer reads dates in Chicago time and agencies by name, and the inbox puts today first', async () => {
+  const page = await pageAs('demo-police-officer');
+  const inbox = await read(page, '/');
+  expect(inbox).toContain('Demo City Police Department (fictitious)'); // the header, by name
+  expect(inbox).toMatch(/overdue by \d+ days/);
+  const due = page.getByRole('table', { name: /^Overdue and due within 30 days/ });
+  const cpRequest = due
+    .getByRole('row')
+    .filter({ hasText: cases[1]!.reference })
+    .filter({ hasText: 'Continued Presence request' });
+  expect(await cpRequest.textContent()).toMatch(/overdue by \d+ days?\).*Overdue/s);
+
+  const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
+  // The CP request signed: when, not its old due date; the timeline in sentences naming the agency.
+  expect(casePage).toContain(`Completed on ${formatCalendarDay(dateDaysAgo(1))}`);
+  // Signed off as of the day the officer entered, that day (not the evening before in Chicago).
+  expect(casePage).toContain(
+    `${formatCalendarDay(dateDaysAgo(1))}\nContinued Presence request signed off by Demo City Police Department (fictitious).`,
+  );
+  // The minor's case: the 18th birthday named on its reminder, the 24-hour notice with its hour.
+  const minor = await read(page, `/cases/${cases[2]!.caseId}`);
+  expect(minor).toMatch(/Turns 18 on \d{1,2} [A-Z][a-z]{2,3} \d{4} – HHS notification of a minor/);
+  expect(minor).toMatch(/\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d C[SD]T/);
+  expect(minor).not.toContain('Expiring: HHS notification');
+
+  await read(page, `/cases/${cases[1]!.caseId}/steps/cp_request-1`);
+  await page.context().close();
+});
+
+test('the coordinator: overdue steps shown as overdue, counts that link to what they count, with a contact', async () => {
+  // Two escalations to the coordinator, as the outbox holds them: one of a CP request still open, one of a CP
+  // request since signed. Only the open one is shown.
+  for (const { caseId, reference } of [cases[1]!, cases[0]!])
+    await enqueue(service.stack.pool, {
+      caseId,
+      alarmId: 'cp_request-1:escalation:plain-language',
+      reference,
+      stepId: 'cp_request-1',
+      stepKind: 'cp_request',
+      kind: 'escalation',
+      recipientAgencyId: DEMO_AGENCIES.coordinator,
+      recipientEmail: null,
+      subject: 'ESCALATION',
+      bodyText: 'ESCALATION',
+      dueAt: new Date(Date.now() - 5 * DAY_MS).toISOString(),
+    });
+  const page = await pageAs('demo-coordinator');
+  const dashboard = await read(page, '/');
+  const escalations = page.getByRole('list', { name: 'Escalations to your agency' });
+  expect(await escalations.textContent()).toContain(cases[1]!.reference);
+  expect(await escalations.textContent()).not.toContain(cases[0]!.reference);
+  expect(dashboard).toContain('due in the next 7 days');
+  expect(await page.getByRole('link', { name: 'List steps due in the next 7 days' }).getAttribute('href')).toBe(
+    '/steps?status=due_soon',
+  );
+
+  // The pending list says "Overdue" of the steps past their due date, and names who to chase.
+  const pending = await read(page, '/steps?status=pending');
+  const late = page
+    .getByRole('row')
+    .filter({ hasText: cases[1]!.reference })
+    .filter({ hasText: 'Continued Presence request' });
+  expect(await late.textContent()).toContain('Overdue');
+  expect(pending).toMatch(/Contact Demo City Police Department \(fictitious\): \S+@\S+/);
+  // "Due in the next 7 days" lists exactly that: nothing overdue, nothing later.
+  await read(page, '/steps?status=due_soon');
+  for (const row of await page.getByRole('row').filter({ hasText: 'RC-' }).all())
+    expect(await row.textContent()).toMatch(/\((due today|due tomorrow|in [2-7] days)\)\s*Pending/);
+
+  await read(page, '/cases');
+  await read(page, `/cases/${cases[0]!.caseId}`);
+  // The CP decision is ICE's (which the police do not see) and not yet late: due in so many days, by name.
+  const cp = page.getByRole('table', { name: 'Continued Presence' });
+  expect(await cp.getByRole('row').filter({ hasText: 'Continued Presence decision' }).textContent()).toMatch(
+    /Demo ICE HSI Center for Countering Human Trafficking \(fictitious\).*\(in \d+ days\)/s,
+  );
+
+  await read(page, `/reports?from=${dateDaysAgo(30)}&to=${dateDaysAgo(0)}`);
+  await page.context().close();
+});
+
+test('the advocate reads the same case in UTC (an agency without a zone of its own), by name', async () => {
+  const page = await pageAs('demo-advocate');
+  const home = await read(page, '/');
+  expect(home).toContain('Demo Survivor Legal Advocates (fictitious)');
+  // The T visa filings, due in 70 days, wait under "Upcoming", not with today's work.
+  const upcoming = page.getByRole('table', { name: 'Upcoming' });
+  expect(await upcoming.textContent()).toMatch(/\(in \d+ days\).*T visa application filing/s);
+  expect(home).toContain('Nothing is overdue or due within 30 days.');
+  const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
+  expect(casePage).toContain('Case opened by Demo City Police Department (fictitious).');
+  expect(casePage).toMatch(/\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC/);
+  await page.context().close();
+});

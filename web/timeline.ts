@@ -1,0 +1,95 @@
+/**
+ * The case timeline as people read it: one plain sentence per event, naming the step and the agency, in date order.
+ * The workflow's own summaries (domain/) are written for its log and replayed as recorded, so they cannot change;
+ * the console composes its sentence from the entry's type, step and agency instead, and falls back to the summary
+ * with its step ids and agency ids put in words.
+ */
+import { formatCalendarDay } from '../core/people-dates';
+import { eventDates } from '../domain/case';
+import { alarmKindLabel, stepLabel } from '../domain/labels';
+import type { Words } from './labels';
+
+interface Entry {
+  seq: number;
+  at: string;
+  type: string;
+  stepId: string | null;
+  actorAgencyId: string | null;
+  summary: string;
+}
+
+interface StepFacts {
+  id: string;
+  kind: string;
+  agencyId: string | null;
+  agencyKind: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The entries newest first (by when they happened, then by the order they were recorded), each with when in words
+ * and its sentence.
+ */
+export function timelineOf(
+  entries: readonly Entry[],
+  steps: readonly StepFacts[],
+  words: Words,
+): { at: string; when: string; sentence: string }[] {
+  const byId = new Map(steps.map((step) => [step.id, step]));
+  return [...entries]
+    .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
+    .map((entry) => ({ at: entry.at, when: whenOf(entry, byId, words), sentence: sentenceOf(entry, byId, words) }));
+}
+
+/**
+ * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, recorded later) happened on that
+ * calendar day, which the workflow keeps as that day in UTC: it is shown as the day typed, without an hour no one
+ * entered, so no zone moves it to the day before. Everything else happened at its instant, shown in the reader's zone.
+ */
+function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+  const step = entry.type === 'step.completed' && entry.stepId ? steps.get(entry.stepId) : undefined;
+  const entered = step && eventDates(step.details).find(([, date]) => entry.at.startsWith(date));
+  return entered ? formatCalendarDay(entered[1]) : words.dateTime(entry.at);
+}
+
+function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+  const step = entry.stepId ? steps.get(entry.stepId) : undefined;
+  const what = step ? stepLabel(step.kind) : 'A step';
+  const by = entry.actorAgencyId ? ` by ${words.agencyName(entry.actorAgencyId)}` : '';
+  const [group, detail = ''] = entry.type.split('.', 2);
+  switch (entry.type) {
+    case 'case.opened':
+      return `Case opened${by}.`;
+    case 'step.opened':
+      return `${what} opened${step ? `, owed by ${words.stepAgency(step)}` : ''}.`;
+    case 'step.completed':
+      return `${what} signed off${by}.`;
+    case 'step.amended':
+      return `${what} corrected${by}.`;
+    case 'step.cancelled':
+      return `${what} cancelled: no longer needed.`;
+    case 'step.expired':
+      return `${what} expired.`;
+    case 'notice.received':
+      return `Notice recorded for ${what}${by}.`;
+    case 'alarm.passed':
+      return `${what}: a reminder fell before the case was brought up to date; not sent, listed in one notice to the coordinator.`;
+    case 'notification.failing':
+      return `${what}: an email is failing to arrive; still retrying.`;
+    case 'notification.delivered':
+      return `${what}: an email arrived after failed attempts.`;
+  }
+  if (group === 'alarm') return `${alarmKindLabel(detail)} raised: ${what}.`;
+  if (group === 'case') return `Case ${detail.replace(/_/g, ' ')}${by}.`;
+  return inWords(entry.summary, steps, words);
+}
+
+/** A summary of a kind the console has no sentence for, with its step ids and agency ids put in words. */
+function inWords(summary: string, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+  return summary
+    .replace(/\b[a-z_]+-\d+\b/g, (id) => {
+      const step = steps.get(id);
+      return step ? stepLabel(step.kind) : 'a step';
+    })
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (instant) => words.dateTime(instant));
+}
