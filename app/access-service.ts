@@ -41,6 +41,7 @@ import {
   isSystemAdmin,
   readsReports,
   rolesFor,
+  searchesByName,
   works,
   type Administered,
 } from '../domain/access';
@@ -270,6 +271,7 @@ export function createAccessService(deps: AccessDeps) {
         administer: canAdminister(actor),
         signSteps: works(actor),
         readReports: readsReports(actor),
+        searchCasesByName: searchesByName(actor),
       };
       return { user, can };
     },

@@ -145,39 +145,24 @@ const CASE_COLUMNS = [
   'correctSurvivor',
   'survivorRevisions',
   'complianceReport',
+  'searchCasesByName',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
+// prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role],
-  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok, role],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
-  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
-  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role],
-  otherPoliceOfficer: [
-    agency,
-    party,
-    party,
-    party,
-    party,
-    party,
-    ok,
-    other,
-    ok,
-    other,
-    ok,
-    role,
-    ok,
-    party,
-    party,
-    role,
-  ],
-  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport searchCasesByName
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
+  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
+  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
+  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
+  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, ok],
+  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -557,6 +542,11 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
     allowed: 200,
     call: (who) =>
       post(`/api/cases/${sharedCaseId}/survivor`, who, { contact: `authz test contact ${who.user.username}` }),
+  },
+  searchCasesByName: {
+    route: 'POST /api/cases/search',
+    allowed: 200,
+    call: (who) => post('/api/cases/search', who, { name: 'Nobody Searched' }),
   },
   survivorRevisions: {
     route: 'GET /api/cases/{caseId}/survivor/revisions',

@@ -293,6 +293,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: `${caseA}/survivor` },
     { method: 'get', path: `${caseA}/survivor/revisions` },
     { method: 'get', path: '/api/cases' },
+    { method: 'post', path: '/api/cases/search' },
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
     { method: 'post', path: `${caseA}/close` },
@@ -386,6 +387,8 @@ function generateProbes(today: string): Probe[] {
       required: [],
       mustFail: SurvivorCorrectionSchema,
     },
+    // A search changes nothing, whatever it finds.
+    { path: '/api/cases/search', as: 'demo-police-officer', base: { name: 'Fuzz Nobody' }, required: ['name'] },
     {
       path: `/api/cases/${cases.closed}/close`,
       as: 'demo-coordinator',
