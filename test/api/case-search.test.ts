@@ -265,7 +265,7 @@ describe('the console: Cases page', () => {
 
     // By name, within the filters in force: posted, results on the same page, the name in no address or link.
     await page.getByLabel("Survivor's name, or some of its words").fill('wei');
-    await page.getByRole('button', { name: 'Find by name' }).click();
+    await page.getByRole('button', { name: 'Search by name' }).click();
     await page.waitForURL((url) => url.pathname === '/cases/by-name');
     expect(await listed(page)).toEqual([cases.c.reference]);
     await expectAccessible(page);
@@ -273,7 +273,7 @@ describe('the console: Cases page', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL((url) => url.pathname === '/cases' && !url.searchParams.get('path'));
     await page.getByLabel("Survivor's name, or some of its words").fill('MARIA lopez');
-    await page.getByRole('button', { name: 'Find by name' }).click();
+    await page.getByRole('button', { name: 'Search by name' }).click();
     await page.waitForURL((url) => url.pathname === '/cases/by-name');
     expect(await listed(page)).toEqual([cases.a.reference]);
     const hrefs = await page.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
