@@ -9,7 +9,7 @@ import type { Actor } from '../domain/types';
 import type { RateLimits } from '../app/rate-limit-settings';
 import type { Services } from '../app/services';
 import type { OpenCaseRequest } from '../app/case-commands';
-import type { CloseCaseRequest } from '../domain/case';
+import type { CloseCaseRequest, TransferCaseRequest } from '../domain/case';
 import type { ServiceMetrics } from '../app/metrics';
 import type { CodecDeps } from './routes/codec';
 
@@ -20,6 +20,7 @@ export interface CaseCommands {
   open(request: OpenCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   signOff(caseId: string, signOff: SignOff, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  transfer(caseId: string, command: TransferCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
 }
 
 export type { Readiness } from '../app/readiness';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
 import { SignOffSchema } from '../domain/steps';
+import { TransferCaseSchema } from '../domain/case';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
@@ -199,6 +200,9 @@ export const NotificationListQuerySchema = z.strictObject({
 });
 
 /** RFC 9457 problem details, as every error of this API is answered. */
+/** A transfer as the API takes it: the rule's own schema, with the new agency's id held to the API's id format. */
+export const TransferCaseBodySchema = TransferCaseSchema.extend({ toAgencyId: AgencyIdSchema });
+
 export const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),

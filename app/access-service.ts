@@ -46,7 +46,13 @@ import {
   type Administered,
 } from '../domain/access';
 import type { Actor } from '../domain/types';
-import { emailChangedNotice, sendAgencyNotice, userAddedNotice, type NoticeMailer } from '../mail/agency-notices';
+import {
+  changedByOf,
+  emailChangedNotice,
+  sendAgencyNotice,
+  userAddedNotice,
+  type NoticeMailer,
+} from '../mail/agency-notices';
 import { passwordProblem } from './password-policy';
 import { wallClock, type Clock } from '../core/clock';
 import type { DigestSchedules } from './daily-digests';
@@ -130,10 +136,7 @@ export function createAccessService(deps: AccessDeps) {
     return user;
   };
   /** Who made a change, as a notice names them: the username (the Actor carries the id only). */
-  const changedBy = async (actor: Actor) => ({
-    username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId,
-    agencyId: actor.agencyId,
-  });
+  const changedBy = (actor: Actor) => changedByOf(pool, actor);
 
   /**
    * The one way a password is checked, wherever it is typed: refused unchecked while the account is locked (429, the

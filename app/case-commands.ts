@@ -28,6 +28,7 @@ import {
   type Rejection,
   type RejectionCode,
   type SignOff,
+  type TransferCaseRequest,
 } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import {
@@ -36,6 +37,7 @@ import {
   REJECTION_FAILURE_TYPE,
   signOffUpdate,
   syncUpdate,
+  transferUpdate,
   workflowIdOf,
   type CaseWorkflow,
 } from '../workflows/contract';
@@ -197,6 +199,18 @@ export class CaseCommands {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     const updateId = options.operationId && `close-${options.operationId}`;
     await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }], updateId }));
+    return this.read(caseId);
+  }
+
+  async transfer(
+    caseId: string,
+    request: TransferCaseRequest,
+    actor: Actor,
+    options: WriteOptions = {},
+  ): Promise<CaseView> {
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    const updateId = options.operationId && `transfer-${options.operationId}`;
+    await this.command(caseId, () => handle.executeUpdate(transferUpdate, { args: [{ ...request, actor }], updateId }));
     return this.read(caseId);
   }
 

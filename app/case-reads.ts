@@ -11,7 +11,7 @@ import { listCaseReminders, type Reminder } from '../db/reminders';
 import { getSurvivor } from '../db/survivors';
 import { canReadSurvivor, canSeeCase, canSeeStep } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
-import type { Actor, CaseAgencies } from '../domain/types';
+import type { Actor, AgencyKind, CaseAgencies } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
 
@@ -78,13 +78,8 @@ export function createCaseReads(deps: CaseReadsDeps) {
     async checkAgencies(agencies: CaseAgencies): Promise<void> {
       const problems: FieldProblem[] = [];
       for (const [kind, agencyId] of Object.entries(agencies)) {
-        const actual = await agencyKindOf(deps.pool, agencyId);
-        if (!actual) problems.push({ field: `agencies.${kind}`, message: `unknown agency ${agencyId}` });
-        else if (actual !== kind)
-          problems.push({
-            field: `agencies.${kind}`,
-            message: `agency ${agencyId} is a ${actual} agency, not ${kind}`,
-          });
+        const problem = await agencyProblem(deps.pool, agencyId, kind as AgencyKind, `agencies.${kind}`);
+        if (problem) problems.push(problem);
       }
       if (problems.length > 0)
         throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', {
@@ -93,6 +88,19 @@ export function createCaseReads(deps: CaseReadsDeps) {
         });
     },
   };
+}
+
+/** Why `agencyId` cannot stand for `kind` on a case (unknown, or of another kind), as a problem with `field`; or null. */
+export async function agencyProblem(
+  pool: Pool,
+  agencyId: string,
+  kind: AgencyKind,
+  field: string,
+): Promise<FieldProblem | null> {
+  const actual = await agencyKindOf(pool, agencyId);
+  if (!actual) return { field, message: `unknown agency ${agencyId}` };
+  if (actual !== kind) return { field, message: `agency ${agencyId} is a ${actual} agency, not ${kind}` };
+  return null;
 }
 
 /** An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. */

@@ -7,6 +7,7 @@ import { createAuditService, type AuditService } from './audit-service';
 import { createCalendarFeeds, type CalendarFeedDeps, type CalendarFeeds } from './calendar-feeds';
 import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService } from './idempotency-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
+import { createCaseTransfers, type CaseTransfers } from './case-transfers';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
 import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
@@ -19,6 +20,8 @@ export interface Services {
   audit: AuditService;
   lists: ListsService;
   caseReads: CaseReads;
+  /** The checks and notices around a case's transfer. */
+  caseTransfers: CaseTransfers;
   survivorRecords: SurvivorRecords;
   idempotency: IdempotencyService;
   /** The counts of the API's rate limits, shared by every process on the database. */
@@ -35,6 +38,7 @@ export function createServices(parts: ServiceParts): Services {
     audit: createAuditService(parts),
     lists: createListsService(parts),
     caseReads,
+    caseTransfers: createCaseTransfers(parts),
     survivorRecords: createSurvivorRecords(parts, caseReads),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),

@@ -19,7 +19,7 @@ import { cancelPending, findStep, openStep, record, updateStep, type CaseState, 
 import { SEALED_NOTE, STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type Instant, type Step, type StepKind } from './types';
+import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type Instant, type Step, type StepKind } from './types';
 
 const agencyId = z.string().trim().min(1).max(100);
 
@@ -393,6 +393,84 @@ export function validateClose(state: CaseState, command: CloseCommand, _now: Ins
 export function applyClose(state: CaseState, command: CloseCommand, now: Instant): CaseState {
   const { actor, ...request } = command;
   return closeCase(state, request, actor, now);
+}
+
+/**
+ * The kinds of agency a case can be handed over between: a police department, ICE, HHS, a legal provider. Not the
+ * coordinator: a transfer is the coordinator's decision, and the agency that coordinates cannot hand itself away.
+ */
+export const TRANSFERABLE_KINDS = [
+  'law_enforcement',
+  'ice',
+  'hhs',
+  'advocate',
+] as const satisfies readonly AgencyKind[];
+
+export const TransferCaseSchema = z.strictObject({
+  agencyKind: z.enum(TRANSFERABLE_KINDS),
+  toAgencyId: agencyId,
+  /** A short code, as a close's reason: free text could carry personal data into the timeline and the history. */
+  reason: CloseCaseSchema.shape.reason.optional(),
+});
+export type TransferCaseRequest = z.infer<typeof TransferCaseSchema>;
+
+/**
+ * Only the case's coordinator transfers it, while it is open, to another agency than the one it has. That the new
+ * agency exists and is of the kind is the API's check (the agencies table): this pure rule cannot see it.
+ */
+function validateTransferCase(state: CaseState, request: TransferCaseRequest, actor: Actor): Rejection | null {
+  if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
+  const actorRejection = checkActor(state, actor, 'coordinator', 'transferring a case');
+  if (actorRejection) return actorRejection;
+  const parsed = TransferCaseSchema.safeParse(request);
+  if (!parsed.success) return zodRejection(parsed.error, '');
+  const { agencyKind, toAgencyId } = parsed.data;
+  if (state.agencies[agencyKind] === toAgencyId) {
+    return {
+      code: 'invalid_details',
+      field: 'toAgencyId',
+      message: `${toAgencyId} is already the ${agencyKind} agency of this case`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Hands the case's `agencyKind` over to the new agency (as `validateTransferCase` accepted it): its pending steps move
+ * with it, and alarms to come follow, since they name their recipient by kind. Settled steps keep the agency that
+ * owned them: the history says who did what.
+ */
+function transferCase(state: CaseState, request: TransferCaseRequest, actor: Actor, now: Instant): CaseState {
+  const at = normaliseInstant(now);
+  const { agencyKind, toAgencyId, reason } = request;
+  const from = state.agencies[agencyKind];
+  const steps = state.steps.map((step) =>
+    step.status === 'pending' && step.agencyKind === agencyKind && step.agencyId === from
+      ? { ...step, agencyId: toAgencyId }
+      : step,
+  );
+  const transferred = record(
+    { ...state, agencies: { ...state.agencies, [agencyKind]: toAgencyId }, steps },
+    at,
+    'case.transferred',
+    null,
+    actor.agencyId,
+    `${agencyKind} transferred from ${from} to ${toAgencyId}${reason ? ` (${reason})` : ''}`,
+  );
+  return { ...transferred, version: state.version + 1 };
+}
+
+export type TransferCommand = TransferCaseRequest & { actor: Actor };
+
+/** `validateTransferCase` in the shape of the workflow's transfer update. */
+export function validateTransfer(state: CaseState, command: TransferCommand, _now: Instant): Rejection | null {
+  const { actor, ...request } = command;
+  return validateTransferCase(state, request, actor);
+}
+
+export function applyTransfer(state: CaseState, command: TransferCommand, now: Instant): CaseState {
+  const { actor, ...request } = command;
+  return transferCase(state, request, actor, now);
 }
 
 /** What the read model stores: the state without the policy body and alarm bookkeeping, with the alarms to come. */

@@ -1,6 +1,7 @@
 /**
  * Notices to an agency's own address when its administration changes (a user added, its notification address
  * changed), so a takeover through a stolen admin account is noticed by the agency itself.
+ * A case transferred from one agency to another is told to both the same way (`caseTransferredNotice`).
  *
  * Sent by the API straight over SMTP after the change is committed, not through the `notifications` outbox: that
  * outbox belongs to cases (its rows are keyed by case and alarm, and delivered by a case's workflow), and a notice
@@ -8,11 +9,14 @@
  * rare messages; instead a notice is sent once, and a failure is logged as an error for the operator. The audit
  * trail records the change itself whatever happens to its notice. The messages hold no personal data and no
  * secret: the agency, the username and roles of the account (staff identifiers, never a display name or password),
- * and who made the change.
+ * and who made the change. A transfer is about a case, but about its agencies rather than a step or an alarm: its
+ * notices go the same way rather than adding a kind to the alarm outbox.
  */
+import type { Pool } from 'pg';
 import type { Agency } from '../db/agencies';
+import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
-import type { Role } from '../domain/types';
+import type { Actor, AgencyKind, Role } from '../domain/types';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
 export interface NoticeMailer {
@@ -31,6 +35,11 @@ export interface AgencyNotice {
 export interface ChangedBy {
   username: string;
   agencyId: string;
+}
+
+/** Who made a change, by username (the Actor carries the id only; a user since deleted is named by the id). */
+export async function changedByOf(pool: Pool, actor: Actor): Promise<ChangedBy> {
+  return { username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId };
 }
 
 const FOOTER = 'If your agency did not expect this change, contact your system administrator at once.';
@@ -75,6 +84,45 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
       "Emails about your agency's cases now go to the new address.",
       '',
       FOOTER,
+    ].join('\n'),
+  };
+}
+
+/** A case handed from one agency of a kind to another: what both notices say. */
+export interface CaseTransfer {
+  /** The case reference: the only thing the notices name of the case (no personal data). */
+  reference: string;
+  agencyKind: AgencyKind;
+  fromAgencyId: string;
+  toAgencyId: string;
+  /** The new agency's steps still pending, now in its inbox. */
+  pendingSteps: number;
+}
+
+/**
+ * The notice of a transfer to `agency`, the one losing the case or the one taking it over; null when it has no
+ * address (the transfer is in the case's timeline and the audit trail whatever happens).
+ */
+export function caseTransferredNotice(
+  agency: Agency,
+  transfer: CaseTransfer,
+  by: ChangedBy,
+  at: Date,
+): AgencyNotice | null {
+  if (!agency.email) return null;
+  const { reference, agencyKind, fromAgencyId, toAgencyId, pendingSteps } = transfer;
+  const losing = agency.id === fromAgencyId;
+  return {
+    agencyId: agency.id,
+    to: [agency.email],
+    subject: losing
+      ? `Case ${reference} was transferred to another agency`
+      : `Case ${reference} was transferred to your agency`,
+    text: [
+      losing
+        ? `The case ${reference} was transferred from your agency ${fromAgencyId} to ${toAgencyId} (as its ${agencyKind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${toAgencyId}.`
+        : `The case ${reference} was transferred to your agency ${toAgencyId} from ${fromAgencyId} (as its ${agencyKind} agency). Its ${pendingSteps} pending step(s) and their reminders are now your agency's, in your inbox.`,
+      `Transferred by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
     ].join('\n'),
   };
 }

@@ -21,6 +21,7 @@ import {
   alarmDate,
   applyClose,
   applySignOff,
+  applyTransfer,
   findStep,
   fireAlarm,
   nextAlarm,
@@ -29,6 +30,7 @@ import {
   snapshotOf,
   validateClose,
   validateSignOff,
+  validateTransfer,
   workingActor,
   type Actor,
   type AppliedCommand,
@@ -37,6 +39,7 @@ import {
   type CloseCommand,
   type Rejection,
   type SignOffCommand,
+  type TransferCommand,
 } from '../domain';
 import {
   BIRTHDAY_GRID_PATCH,
@@ -47,6 +50,7 @@ import {
   REJECTION_FAILURE_TYPE,
   signOffUpdate,
   syncUpdate,
+  transferUpdate,
   type CaseWorkflowInput,
 } from './contract';
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
@@ -159,6 +163,21 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     {
       validator: (command: CloseCommand) => {
         const rejection = validateClose(state, command, nowIso());
+        if (rejection) reject(rejection);
+      },
+    },
+  );
+
+  setHandler(
+    transferUpdate,
+    async (command) => {
+      state = applyTransfer(state, command, nowIso());
+      log.info('case transferred', { agencyKind: command.agencyKind, requestId: command.actor.requestId });
+      return publish({ action: 'case.transfer', stepId: null, actor: command.actor });
+    },
+    {
+      validator: (command: TransferCommand) => {
+        const rejection = validateTransfer(state, command, nowIso());
         if (rejection) reject(rejection);
       },
     },

@@ -5,7 +5,14 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DeliveryReport } from '../domain/alarms';
-import type { CaseCommandResult, CaseState, CloseCommand, OpenCaseInput, SignOffCommand } from '../domain';
+import type {
+  CaseCommandResult,
+  CaseState,
+  CloseCommand,
+  OpenCaseInput,
+  SignOffCommand,
+  TransferCommand,
+} from '../domain';
 
 /** One workflow per case, of this type. */
 export const CASE_WORKFLOW_TYPE = 'caseWorkflow';
@@ -27,6 +34,8 @@ export type CaseWorkflow = (input: CaseWorkflowInput) => Promise<CaseState>;
 
 export const signOffUpdate = defineUpdate<CaseCommandResult, [SignOffCommand]>('signOff');
 export const closeUpdate = defineUpdate<CaseCommandResult, [CloseCommand]>('close');
+/** Hands the case's agency of a kind over to another (the coordinator's); a new handler, so no patch is needed. */
+export const transferUpdate = defineUpdate<CaseCommandResult, [TransferCommand]>('transfer');
 /** Answers once the read model shows the current state: the API's read-your-writes after starting a case. */
 export const syncUpdate = defineUpdate<CaseCommandResult>('sync');
 export const caseStateQuery = defineQuery<CaseState>('caseState');

@@ -1,5 +1,5 @@
 /**
- * One case: open it, read it, sign its steps, close it. Reads are app/case-reads.ts' (`deps.caseReads`); writes go
+ * One case: open it, read it, sign its steps, transfer it to another agency, close it. Reads are app/case-reads.ts' (`deps.caseReads`); writes go
  * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { rejectionError } from '../../app/case-commands';
@@ -19,6 +19,7 @@ import {
   SurvivorCorrectionSchema,
   SurvivorRevisionsSchema,
   SurvivorSchema,
+  TransferCaseBodySchema,
 } from '../schemas';
 
 const OPENS_CASES: Permission = {
@@ -27,7 +28,7 @@ const OPENS_CASES: Permission = {
 };
 
 export function caseRoutes(deps: ApiDeps): Route[] {
-  const { caseReads, survivorRecords } = deps;
+  const { caseReads, caseTransfers, survivorRecords } = deps;
   /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
   const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView =>
     caseReads.notesShown(body as CaseView, actor);
@@ -206,6 +207,32 @@ export function caseRoutes(deps: ApiDeps): Route[] {
           status: 200,
           body: await caseReads.present(await deps.cases.close(params.caseId, body, actor, { operationId }), actor),
         };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/transfers',
+      tag: 'cases',
+      summary:
+        "Transfer the case's agency of a kind (police department, ICE, HHS, legal provider) to another agency of that kind (its coordinator only): the new agency gets its pending steps and reminders, the old one loses access at once, and both are told by email (the case reference only).",
+      params: CaseParamsSchema,
+      body: TransferCaseBodySchema,
+      idempotent: true,
+      audit: 'case.transfer',
+      reveal: revealNotes,
+      responses: {
+        200: { description: 'the case after the transfer', schema: CaseViewSchema },
+        403: { description: "not the case's coordinator", problem: true },
+        404: { description: 'no such case', problem: true },
+        409: { description: 'the case is closed, or the key is in progress', problem: true },
+      },
+      handle: async ({ params, body, actor, operationId }) => {
+        const before = await caseReads.case(params.caseId, actor);
+        requireActing(before, actor, 'coordinator', 'transferring a case');
+        await caseTransfers.checkTarget(body);
+        const view = await deps.cases.transfer(params.caseId, body, actor, { operationId });
+        await caseTransfers.notify(before, view, body, actor);
+        return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),
   ];

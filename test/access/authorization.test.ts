@@ -135,6 +135,7 @@ const CASE_COLUMNS = [
   'readSurvivor',
   'signOff',
   'closeCase',
+  'transferCase',
   'listSteps',
   'listPoliceSteps',
   'dashboard',
@@ -151,18 +152,18 @@ type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport searchCasesByName
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok],
-  iceOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
-  advocate: [role, ok, ok, ok, ok, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
-  admin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
-  systemAdmin: [role, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
-  otherPoliceOfficer: [agency, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, ok],
-  policeSupervisor: [role, ok, ok, ident, role, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport searchCasesByName
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, ok],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -326,6 +327,14 @@ function closeOverApi(who: TestUser, caseId: string) {
     .send(CLOSE_BODY);
 }
 
+function transferOverApi(who: TestUser, caseId: string) {
+  return request(stack.app)
+    .post(`/api/cases/${caseId}/transfers`)
+    .set(who.headers)
+    .set('Idempotency-Key', newKey())
+    .send({ agencyKind: 'law_enforcement', toAgencyId: 'other-police' });
+}
+
 /** Asserts the answer matches the table's cell; a 403 must also have left its 'denied' row in the audit trail. */
 async function expectAnswer(
   response: Response,
@@ -370,6 +379,8 @@ interface Endpoint {
 /** The case every read, sign-off and list of part 1 is about; and one for the close column only. */
 let sharedCaseId: string;
 let closableCaseId: string;
+/** The coordinator's case in the transfer column: its law-enforcement agency goes to other-police. */
+let transferableCaseId: string;
 let signInApp: Stack['app'];
 
 /** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
@@ -566,6 +577,13 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
     allowed: 200,
     call: (who) => closeOverApi(who, closableCaseId),
   },
+  transferCase: {
+    route: 'POST /api/cases/{caseId}/transfers',
+    allowed: 200,
+    // Only the coordinator's transfer goes through, on a case of its own: the others try the shared case, which a
+    // transfer would take from the police users of the rows below.
+    call: (who) => transferOverApi(who, who === users.coordinator ? transferableCaseId : sharedCaseId),
+  },
   listSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending' }) },
   listPoliceSteps: {
     route: 'GET /api/steps',
@@ -620,6 +638,7 @@ describe('every role against every endpoint', () => {
     signInApp = stack.appWith({ rateLimits: { ...DEFAULT_RATE_LIMITS, signInPerMinute: WHO.length } });
     sharedCaseId = await openCaseId(users.policeOfficer);
     closableCaseId = await openCaseId(users.policeOfficer);
+    transferableCaseId = await openCaseId(users.policeOfficer);
   });
 
   test('the tables name every route of the OpenAPI document', async () => {

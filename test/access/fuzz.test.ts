@@ -299,6 +299,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
     { method: 'post', path: `${caseA}/close` },
+    { method: 'post', path: `${caseA}/transfers` },
     { method: 'get', path: '/api/steps' },
     { method: 'get', path: '/api/notifications' },
     { method: 'get', path: '/api/dashboard' },
@@ -404,6 +405,13 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-coordinator',
       base: { status: 'closed', reason: 'relief_granted' },
       required: ['status', 'reason'],
+      idempotent: true,
+    },
+    {
+      path: `/api/cases/${cases.closed}/transfers`,
+      as: 'demo-coordinator',
+      base: { agencyKind: 'law_enforcement', toAgencyId: DEMO_AGENCIES.law_enforcement },
+      required: ['agencyKind', 'toAgencyId'],
       idempotent: true,
     },
   ];

@@ -18,6 +18,7 @@ const unusedCommands: CaseCommands = {
   open: () => Promise.reject(new Error('not used here')),
   signOff: () => Promise.reject(new Error('not used here')),
   close: () => Promise.reject(new Error('not used here')),
+  transfer: () => Promise.reject(new Error('not used here')),
 };
 
 let logLines: Record<string, unknown>[] = [];

@@ -397,3 +397,35 @@ test('the coordinator reads the compliance report: period in the URL, chart and 
   expect((await officer.goto(`${base}/reports`))?.status()).toBe(403);
   await officer.context().close();
 });
+
+test('the coordinator transfers a case to another police department: form, confirmation, the new agency shown', async () => {
+  await upsertAgencies(stack.pool, [
+    { id: 'e2e-new-police', kind: 'law_enforcement', name: 'New Harbor Police (fictitious)', email: null },
+  ]);
+  const opened = await request(app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', `console-transfer-${Date.now()}`)
+    .send({
+      identifiedOn: today(),
+      survivor: { name: 'Moved Person', birthDate: '1988-05-05' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const page = await signIn('demo-coordinator');
+  await page.goto(`${base}/cases/${(opened.body as { caseId: string }).caseId}`);
+  await page.getByRole('link', { name: 'Transfer the case to another agency' }).click();
+  expect(await page.locator('h1').textContent()).toContain('Transfer case');
+  await expectAccessible(page);
+  await page.getByLabel('New agency (required)').selectOption('e2e-new-police');
+  await page.getByLabel('Reason (optional)').fill('moved_jurisdiction');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await page.getByRole('heading', { name: 'Check the transfer' }).count()).toBe(1);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Confirm the transfer' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'transferred');
+  expect(await page.getByRole('status').textContent()).toContain('The case was transferred.');
+  expect(await page.locator('dl.facts').first().textContent()).toContain('e2e-new-police');
+  await expectAccessible(page);
+  await page.context().close();
+});

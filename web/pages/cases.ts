@@ -1,11 +1,14 @@
-/** Opening a case, a case's page (steps by track, timeline, due next, coming reminders) and a step's sign-off form. */
+/**
+ * Opening a case, a case's page (steps by track, timeline, due next, coming reminders), a step's sign-off form, and
+ * the coordinator's transfer of the case to another agency.
+ */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
-import { eighteenthBirthday } from '../../domain/case';
+import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -97,7 +100,8 @@ export function casePages(kit: Kit): Router {
       reminders: reminders.items,
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
-      flash: param(req, 'notice') === 'opened' ? 'The case is open.' : undefined,
+      canTransfer: view.status === 'open' && me.can.signSteps && me.user.agencyId === view.agencies.coordinator,
+      flash: CASE_NOTICES[param(req, 'notice') ?? ''],
     });
   });
 
@@ -158,8 +162,90 @@ export function casePages(kit: Kit): Router {
     }
   });
 
+  /**
+   * The transfer form, then its confirmation ("check your answers"): the kind replaced is the new agency's own, so
+   * the form offers, under each kind, the agencies of that kind the case does not have.
+   */
+  const renderTransfer = async (
+    req: Request,
+    res: Response,
+    form: Record<string, string>,
+    options: { confirm?: boolean; problem?: ApiProblem } = {},
+  ) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const api = kit.api(req);
+    const [view, agencies] = await Promise.all([
+      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
+      api.GET('/api/agencies').then((answer) => ok(answer).items),
+    ]);
+    const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
+    const kind = TRANSFERABLE_KINDS.find((candidate) => candidate === chosen?.kind);
+    const confirming =
+      options.confirm && chosen && kind
+        ? { agencyKind: kind, fromAgencyId: view.agencies[kind], toAgencyId: chosen.id, toName: chosen.name }
+        : undefined;
+    kit.render(
+      req,
+      res,
+      'case-transfer',
+      {
+        title: `Transfer case ${view.reference}`,
+        view,
+        confirming,
+        groups: TRANSFERABLE_KINDS.map((group) => ({
+          kind: group,
+          current: view.agencies[group],
+          agencies: agencies.filter((agency) => agency.kind === group && agency.id !== view.agencies[group]),
+        })),
+        form,
+        ...formProblem(form, options.problem),
+      },
+      options.problem?.status ?? 200,
+    );
+  };
+
+  router.get('/cases/:caseId/transfer', async (req, res) => {
+    await renderTransfer(req, res, { toAgencyId: param(req, 'toAgencyId') ?? '', reason: param(req, 'reason') ?? '' });
+  });
+
+  router.post('/cases/:caseId/transfer', async (req, res) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const form = formOf(req);
+    if (form.confirm !== 'yes') {
+      await renderTransfer(req, res, form, { confirm: true });
+      return;
+    }
+    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    const kind = agencies.find((agency) => agency.id === form.toAgencyId)?.kind ?? '';
+    try {
+      ok(
+        await kit.api(req).POST('/api/cases/{caseId}/transfers', {
+          params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
+          // An agency of no kind that transfers is the API's to refuse, naming the field.
+          body: {
+            agencyKind: kind as (typeof TRANSFERABLE_KINDS)[number],
+            toAgencyId: form.toAgencyId ?? '',
+            reason: form.reason?.trim() ? form.reason.trim() : undefined,
+          },
+        }),
+      );
+      res.redirect(303, `/cases/${caseId}?notice=transferred`);
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
+      await renderTransfer(req, res, form, { problem: error });
+    }
+  });
+
   return router;
 }
+
+/** What the case page says after a form sent the user back to it. */
+const CASE_NOTICES: Partial<Record<string, string>> = {
+  opened: 'The case is open.',
+  transferred: 'The case was transferred. The agency it replaced no longer sees it.',
+};
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
 const FORM_PROBLEMS = [400, 403, 409, 422, 503];
