@@ -10,6 +10,7 @@ import type { RateLimits } from '../app/rate-limit-settings';
 import type { Services } from '../app/services';
 import type { OpenCaseRequest } from '../app/case-commands';
 import type { CloseCaseRequest, TransferCaseRequest } from '../domain/case';
+import type { Correction } from '../domain/correction';
 import type { ServiceMetrics } from '../app/metrics';
 import type { CodecDeps } from './routes/codec';
 
@@ -21,6 +22,7 @@ export interface CaseCommands {
   signOff(caseId: string, signOff: SignOff, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   transfer(caseId: string, command: TransferCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  correct(caseId: string, correction: Correction, actor: Actor, options?: WriteOptions): Promise<CaseView>;
 }
 
 export type { Readiness } from '../app/readiness';

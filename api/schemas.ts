@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
-import { SignOffSchema } from '../domain/steps';
+import { NoteSchema, SignOffSchema } from '../domain/steps';
 import { TransferCaseSchema } from '../domain/case';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
@@ -136,6 +136,12 @@ export const OpenCaseRequestSchema = z
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
 export const SignOffBodySchema = SignOffSchema.omit({ stepId: true });
+
+/**
+ * A correction of a step's sign-off: the sign-off as it should have been (a note left out keeps the step's own) and
+ * why, in the corrector's words (sealed like a note; shown only to those who read the identity).
+ */
+export const CorrectionBodySchema = SignOffBodySchema.extend({ reason: NoteSchema });
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });

@@ -23,6 +23,7 @@ import {
   NoteSchema,
   validateOpenCase,
   type CloseCaseRequest,
+  type Correction,
   type OpenCaseInput,
   type Policy,
   type Rejection,
@@ -34,6 +35,7 @@ import type { Actor, CaseAgencies } from '../domain/types';
 import {
   CASE_WORKFLOW_TYPE,
   closeUpdate,
+  correctSignOffUpdate,
   REJECTION_FAILURE_TYPE,
   signOffUpdate,
   syncUpdate,
@@ -73,6 +75,10 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   date_out_of_range: 'unprocessable',
   extension_limit_reached: 'conflict',
   evidence_response_pending: 'conflict',
+  not_correctable: 'conflict',
+  // The signing agency's window is over: the coordinator may still correct, this caller may not.
+  correction_window_closed: 'forbidden',
+  later_steps_signed: 'conflict',
 };
 
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
@@ -191,6 +197,22 @@ export class CaseCommands {
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
     await this.command(caseId, () =>
       handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor }], updateId }),
+    );
+    return this.read(caseId);
+  }
+
+  /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
+  async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    const updateId = options.operationId && `correct-${options.operationId}`;
+    const { reason, ...signOff } = correction;
+    const place = { caseId, stepId: correction.stepId };
+    const sealed: Correction = {
+      ...withSealedNote(caseId, signOff, this.deps.identityKeyring),
+      reason: sealNote(sealedText(reason, 'reason'), place, this.deps.identityKeyring),
+    };
+    await this.command(caseId, () =>
+      handle.executeUpdate(correctSignOffUpdate, { args: [{ correction: sealed, actor }], updateId }),
     );
     return this.read(caseId);
   }
@@ -326,18 +348,17 @@ export class CaseCommands {
 function withSealedNote(caseId: string, signOff: SignOff, keyring: IdentityKeyring): SignOff {
   const details = signOff.details ?? {};
   if (!Object.hasOwn(details, 'note')) return signOff;
-  const note = NoteSchema.safeParse(details['note']);
-  if (!note.success) {
-    throw rejectionError({
-      code: 'invalid_details',
-      field: 'details.note',
-      message: note.error.issues[0]?.message ?? 'expected a note',
-    });
+  const note = sealedText(details['note'], 'details.note');
+  return { ...signOff, details: { ...details, note: sealNote(note, { caseId, stepId: signOff.stepId }, keyring) } };
+}
+
+/** Free text the API seals (a note, a correction's reason), checked first: a refusal names its field. */
+function sealedText(value: unknown, field: string): string {
+  const text = NoteSchema.safeParse(value);
+  if (!text.success) {
+    throw rejectionError({ code: 'invalid_details', field, message: text.error.issues[0]?.message ?? 'expected text' });
   }
-  return {
-    ...signOff,
-    details: { ...details, note: sealNote(note.data, { caseId, stepId: signOff.stepId }, keyring) },
-  };
+  return text.data;
 }
 
 /** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */

@@ -1,5 +1,5 @@
 /**
- * What a reader is shown of a step's note. A note may name the survivor, so it is shown, opened, only to those who
+ * What a reader is shown of a step's note (and of a correction's reason, sealed the same way). A note may name the survivor, so it is shown, opened, only to those who
  * may read the survivor's identity; for everyone else the `note` key is removed and `noteWithheld: true` says one
  * exists. A note that does not open (its key no longer kept) is withheld too, rather than failing the whole answer.
  * The API applies it to what it answers (app/case-reads.ts `notesShown`, and the work lists).
@@ -9,12 +9,19 @@ import type { CaseView } from '../db/read-model';
 import { openNote } from '../db/sealed-notes';
 import type { StepDetails } from '../domain/steps';
 
-/** `open` is given only to a reader who may read the identity. */
+/** The free-text details of a step, sealed: a sign-off's note and a correction's reason (domain/correction.ts). */
+const SEALED_DETAILS = ['note', 'correctionReason'] as const;
+
+/** `open` is given only to a reader who may read the identity. Each sealed detail is shown opened or withheld. */
 export function detailsShown(details: StepDetails, open?: (stored: string) => string | null): StepDetails {
-  if (!Object.hasOwn(details, 'note')) return details;
-  const { note, ...rest } = details;
-  const opened = open && typeof note === 'string' ? open(note) : null;
-  return opened === null ? { ...rest, noteWithheld: true } : { ...rest, note: opened };
+  let shown = details;
+  for (const key of SEALED_DETAILS) {
+    if (!Object.hasOwn(shown, key)) continue;
+    const { [key]: stored, ...rest } = shown;
+    const opened = open && typeof stored === 'string' ? open(stored) : null;
+    shown = opened === null ? { ...rest, [`${key}Withheld`]: true } : { ...rest, [key]: opened };
+  }
+  return shown;
 }
 
 /** The case with each step's note opened when `readsIdentity`, else withheld. */

@@ -25,6 +25,11 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   birthdayRemindersOnGrid?: boolean;
   /** Alarms that passed before a command revealed them, not yet told to the coordinator (`settlePassedAlarms`). */
   passedAlarms?: PassedAlarm[];
+  /**
+   * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
+   * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
+   */
+  signedAt?: Record<string, Instant>;
 }
 
 export const REJECTION_CODES = [
@@ -41,6 +46,9 @@ export const REJECTION_CODES = [
   'date_out_of_range',
   'extension_limit_reached',
   'evidence_response_pending',
+  'not_correctable',
+  'correction_window_closed',
+  'later_steps_signed',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

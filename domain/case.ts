@@ -184,7 +184,7 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
 }
 
 /** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
-function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
+export function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
   return Object.entries(details).flatMap(([field, value]) =>
     field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : [],
   );
@@ -226,7 +226,7 @@ function recordedLate(happenedOn: IsoDate, recordedAt: Instant): string {
  * When what a sign-off records happened: its event date, at the time of day it is recorded (only the date is known),
  * if that date is before today and the case counts from events; else the moment it is recorded.
  */
-function happenedAt(state: CaseState, details: Record<string, unknown>, now: Instant): Instant {
+export function happenedAt(state: CaseState, details: Record<string, unknown>, now: Instant): Instant {
   const event = eventDates(details)[0];
   if (!countsFromEvents(state.policy) || !event || event[1] >= dateOf(now)) return now;
   return `${event[1]}${now.slice(10)}`;
@@ -242,24 +242,33 @@ export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor
 }
 
 /** A note in plain text: the API seals every note, so one in the clear was sent around it. */
-function unsealedNote(details: SignOff['details']): Rejection | null {
-  const note = details?.['note'];
+export function unsealedNote(details: SignOff['details'], field = 'note', prefix = 'details.'): Rejection | null {
+  const note = details?.[field];
   if (note === undefined || (typeof note === 'string' && SEALED_NOTE.test(note))) return null;
   return {
     code: 'invalid_details',
-    field: 'details.note',
-    message: 'expected a note sealed by the API (sealed:<key id>:<base64>)',
+    field: `${prefix}${field}`,
+    message: `expected a ${field} sealed by the API (sealed:<key id>:<base64>)`,
   };
 }
 
-/** The case rules of a sign-off. */
-function checkSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
+/**
+ * The case rules of a sign-off. `actorChecked`: the caller already judged who acts (a correction, which the
+ * coordinator may also make), so only the sign-off itself is checked.
+ */
+export function checkSignOff(
+  state: CaseState,
+  signOff: SignOff,
+  actor: Actor,
+  now: Instant,
+  actorChecked = false,
+): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const parsed = SignOffSchema.safeParse(signOff);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const step = findStep(state, parsed.data.stepId);
   if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${parsed.data.stepId} in this case` };
-  const actorRejection = checkActor(state, actor, step.agencyKind, `step ${step.id}`);
+  const actorRejection = actorChecked ? null : checkActor(state, actor, step.agencyKind, `step ${step.id}`);
   if (actorRejection) return actorRejection;
   const definition = outcomeOf(step.kind, parsed.data.outcome);
   if (!definition) {
@@ -292,7 +301,7 @@ function checkSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Ins
 }
 
 /** The catalogue's outcome of that name; own keys only, so "__proto__" or "constructor" are simply unknown. */
-function outcomeOf(kind: StepKind, outcome: string) {
+export function outcomeOf(kind: StepKind, outcome: string) {
   const outcomes = STEP_CATALOGUE[kind].outcomes;
   return Object.hasOwn(outcomes, outcome) ? outcomes[outcome] : undefined;
 }
@@ -305,6 +314,14 @@ function outcomeOf(kind: StepKind, outcome: string) {
  */
 export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): CaseState {
   const at = normaliseInstant(now);
+  return settlePassedAlarms({ ...signedState(state, signOff, actor, at), version: state.version + 1 }, at);
+}
+
+/**
+ * The state a sign-off leads to (the step settled, what it sets in motion opened), before its version and the alarms
+ * it revealed as passed: `applySignOff`, and a correction that signs the step again over its rewound state.
+ */
+export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at: Instant): CaseState {
   const { stepId, outcome, details: raw } = SignOffSchema.parse(signOff);
   const step = findStep(state, stepId);
   const definition = step && outcomeOf(step.kind, outcome);
@@ -337,7 +354,11 @@ export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, n
   }
   const after = afterFor(step.kind);
   next = after ? after(next, ctx) : next;
-  return settlePassedAlarms({ ...next, version: state.version + 1 }, at);
+  // When it was recorded: a correction by the signing agency is allowed for a while after this (domain/correction.ts).
+  if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
+    next = { ...next, signedAt: { ...state.signedAt, [step.id]: at } };
+  }
+  return next;
 }
 
 export const CloseCaseSchema = z.strictObject({

@@ -6,4 +6,5 @@ export * from './policy';
 export * from './steps';
 export * from './case-state';
 export * from './case';
+export * from './correction';
 export * from './alarms';

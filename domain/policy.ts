@@ -200,6 +200,13 @@ export const DEFAULT_POLICY: Policy = {
   ],
 };
 
+/**
+ * How long the agency that signed a step may correct its sign-off itself, counted from when it was recorded; after
+ * that the case's coordinator corrects it (domain/correction.ts). A product rule for the service, not a legal
+ * deadline, so it is not captured in a case's policy: changing it applies to every case at once.
+ */
+export const CORRECTION_WINDOW = { days: 14, source: PRODUCT_CHOICE } as const;
+
 /** Whether deadlines count from the events' own dates (policies since 2026-12-02.1). */
 export function countsFromEvents(policy: Policy): boolean {
   return policy.countsFrom?.basis === 'events';

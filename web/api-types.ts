@@ -189,6 +189,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{caseId}/steps/{stepId}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct a signed step: its agency within 14 days of the sign-off, the case coordinator at any time. The timeline keeps the original and says what changed; deadlines and reminders that follow from it move. */
+        post: operations["postApiCasesCaseIdStepsStepIdCorrections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{caseId}/steps/{stepId}/sign-off": {
         parameters: {
             query?: never;
@@ -2036,6 +2053,195 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiCasesCaseIdStepsStepIdCorrections: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default {} */
+                    details?: {
+                        [key: string]: unknown;
+                    };
+                    outcome: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the case after the correction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agencies: {
+                            advocate: string;
+                            coordinator: string;
+                            hhs: string;
+                            ice: string;
+                            law_enforcement: string;
+                        };
+                        caseId: string;
+                        closedAt: string | null;
+                        /** @description ISO-8601 instant */
+                        openedAt: string;
+                        /** @enum {string} */
+                        path: "minor" | "adult";
+                        policyVersion: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "open" | "closed" | "withdrawn";
+                        steps: {
+                            agencyId: string | null;
+                            /** @enum {string} */
+                            agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                            completedAt: string | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
+                            details: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                            dueAt: string | null;
+                            expiresAt: string | null;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            /** @description ISO-8601 instant */
+                            openedAt: string;
+                            outcome: string | null;
+                            overdue: boolean;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
+                        timeline: {
+                            actorAgencyId: string | null;
+                            /** @description ISO-8601 instant */
+                            at: string;
+                            seq: number;
+                            stepId: string | null;
+                            summary: string;
+                            type: string;
+                        }[];
+                        /** @description ISO-8601 instant */
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description neither the step's agency (within its window) nor the case's coordinator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case or step */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the step is not signed, or steps that followed from it were signed (named), or the key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the corrected sign-off is invalid (the field is named) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ import type { CaseActivities } from '../activities';
 import {
   alarmDate,
   applyClose,
+  applyCorrection,
   applySignOff,
   applyTransfer,
   findStep,
@@ -29,6 +30,7 @@ import {
   recordDelivery,
   snapshotOf,
   validateClose,
+  validateCorrection,
   validateSignOff,
   validateTransfer,
   workingActor,
@@ -37,6 +39,7 @@ import {
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
+  type CorrectionCommand,
   type Rejection,
   type SignOffCommand,
   type TransferCommand,
@@ -45,6 +48,7 @@ import {
   BIRTHDAY_GRID_PATCH,
   caseStateQuery,
   closeUpdate,
+  correctSignOffUpdate,
   deliveryReportSignal,
   LOCAL_PROJECTION_PATCH,
   REJECTION_FAILURE_TYPE,
@@ -178,6 +182,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     {
       validator: (command: TransferCommand) => {
         const rejection = validateTransfer(state, command, nowIso());
+        if (rejection) reject(rejection);
+      },
+    },
+  );
+  setHandler(
+    correctSignOffUpdate,
+    async (command) => {
+      state = applyCorrection(state, command, nowIso());
+      log.info('sign-off corrected', { stepId: command.correction.stepId, requestId: command.actor.requestId });
+      return publish({ action: 'step.correct', stepId: command.correction.stepId, actor: command.actor });
+    },
+    {
+      validator: (command: CorrectionCommand) => {
+        const rejection = validateCorrection(state, command, nowIso());
         if (rejection) reject(rejection);
       },
     },

@@ -9,6 +9,7 @@ import type {
   CaseCommandResult,
   CaseState,
   CloseCommand,
+  CorrectionCommand,
   OpenCaseInput,
   SignOffCommand,
   TransferCommand,
@@ -36,6 +37,8 @@ export const signOffUpdate = defineUpdate<CaseCommandResult, [SignOffCommand]>('
 export const closeUpdate = defineUpdate<CaseCommandResult, [CloseCommand]>('close');
 /** Hands the case's agency of a kind over to another (the coordinator's); a new handler, so no patch is needed. */
 export const transferUpdate = defineUpdate<CaseCommandResult, [TransferCommand]>('transfer');
+/** Corrects a step's sign-off (domain/correction.ts); its reason travels sealed, like a note. */
+export const correctSignOffUpdate = defineUpdate<CaseCommandResult, [CorrectionCommand]>('correctSignOff');
 /** Answers once the read model shows the current state: the API's read-your-writes after starting a case. */
 export const syncUpdate = defineUpdate<CaseCommandResult>('sync');
 export const caseStateQuery = defineQuery<CaseState>('caseState');

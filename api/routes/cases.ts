@@ -4,6 +4,7 @@
  */
 import { rejectionError } from '../../app/case-commands';
 import { CloseCaseSchema } from '../../domain/case';
+import { CORRECTION_WINDOW } from '../../domain/policy';
 import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
@@ -11,6 +12,7 @@ import { route, type Permission, type Route } from '../route';
 import {
   CaseParamsSchema,
   CaseViewSchema,
+  CorrectionBodySchema,
   OpenCaseRequestSchema,
   ReminderListSchema,
   SignOffBodySchema,
@@ -182,6 +184,40 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         });
         const signed = view.steps.find((candidate) => candidate.id === params.stepId);
         if (signed) deps.metrics?.signOffs.inc({ step_kind: signed.kind });
+        return { status: 200, body: await caseReads.present(view, actor) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/steps/:stepId/corrections',
+      tag: 'cases',
+      summary:
+        `Correct a signed step: its agency within ${CORRECTION_WINDOW.days} days of the sign-off, the case coordinator at any time. The ` +
+        'timeline keeps the original and says what changed; deadlines and reminders that follow from it move.',
+      params: StepParamsSchema,
+      body: CorrectionBodySchema,
+      idempotent: true,
+      audit: 'step.correct',
+      reveal: revealNotes,
+      responses: {
+        200: { description: 'the case after the correction', schema: CaseViewSchema },
+        403: {
+          description: "neither the step's agency (within its window) nor the case's coordinator",
+          problem: true,
+        },
+        404: { description: 'no such case or step', problem: true },
+        409: {
+          description:
+            'the step is not signed, or steps that followed from it were signed (named), or the key is in progress',
+          problem: true,
+        },
+        422: { description: 'the corrected sign-off is invalid (the field is named)', problem: true },
+      },
+      handle: async ({ params, body, actor, operationId }) => {
+        await caseReads.case(params.caseId, actor);
+        const view = await deps.cases.correct(params.caseId, { stepId: params.stepId, ...body }, actor, {
+          operationId,
+        });
         return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),

@@ -146,24 +146,25 @@ const CASE_COLUMNS = [
   'correctSurvivor',
   'survivorRevisions',
   'complianceReport',
+  'correctSignOff',
   'searchCasesByName',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport searchCasesByName
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok],
-  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, ok],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
-  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, role],
-  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, ok],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -381,6 +382,8 @@ let sharedCaseId: string;
 let closableCaseId: string;
 /** The coordinator's case in the transfer column: its law-enforcement agency goes to other-police. */
 let transferableCaseId: string;
+/** A case whose cp_request-1 law enforcement signed, for the `correctSignOff` column. */
+let correctedCaseId: string;
 let signInApp: Stack['app'];
 
 /** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
@@ -572,6 +575,17 @@ const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[
       return signOffOverApi(who, sharedCaseId, own.stepId, validSignOff(own.kind));
     },
   },
+  correctSignOff: {
+    route: 'POST /api/cases/{caseId}/steps/{stepId}/corrections',
+    allowed: 200,
+    // A new note each time, so every allowed correction changes something (one that changes nothing is refused).
+    call: (who) =>
+      request(stack.app)
+        .post(`/api/cases/${correctedCaseId}/steps/cp_request-1/corrections`)
+        .set(who.headers)
+        .set('Idempotency-Key', newKey())
+        .send({ ...validSignOff('cp_request'), reason: 'authz test', details: { requestedOn: today, note: newKey() } }),
+  },
   closeCase: {
     route: 'POST /api/cases/{caseId}/close',
     allowed: 200,
@@ -639,6 +653,8 @@ describe('every role against every endpoint', () => {
     sharedCaseId = await openCaseId(users.policeOfficer);
     closableCaseId = await openCaseId(users.policeOfficer);
     transferableCaseId = await openCaseId(users.policeOfficer);
+    correctedCaseId = await openCaseId(users.policeOfficer);
+    await signOffOverApi(users.policeOfficer, correctedCaseId, 'cp_request-1', validSignOff('cp_request')).expect(200);
   });
 
   test('the tables name every route of the OpenAPI document', async () => {

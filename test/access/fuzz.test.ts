@@ -298,6 +298,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: '/api/cases/search' },
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
+    { method: 'post', path: `${caseA}/steps/cp_request-1/corrections` },
     { method: 'post', path: `${caseA}/close` },
     { method: 'post', path: `${caseA}/transfers` },
     { method: 'get', path: '/api/steps' },
@@ -382,6 +383,14 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-police-officer',
       base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' } },
       required: ['outcome'],
+      idempotent: true,
+    },
+    {
+      // The identification is never corrected (it is recorded when the case opens): a correction that changes nothing.
+      path: `${caseA}/steps/identification-1/corrections`,
+      as: 'demo-police-officer',
+      base: { outcome: 'identified', details: { identifiedOn: today, path: 'adult' }, reason: 'fuzz' },
+      required: ['outcome', 'reason'],
       idempotent: true,
     },
     {
@@ -883,7 +892,7 @@ test('at least 2,000 hostile requests: every one a 4xx, none a 5xx, nothing chan
       p.path
         .split('?')[0]!
         .replace(
-          /[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)|(?<=calendar-feeds\/)[0-9a-z]{16}|(?<=^\/calendar\/)[^/]+(?=\.ics$)|[\w-]+(?=\/daily-digest)/g,
+          /[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)|[\w-]+(?=\/corrections)|(?<=calendar-feeds\/)[0-9a-z]{16}|(?<=^\/calendar\/)[^/]+(?=\.ics$)|[\w-]+(?=\/daily-digest)/g,
           '*',
         ),
     ),

@@ -19,6 +19,7 @@ const unusedCommands: CaseCommands = {
   signOff: () => Promise.reject(new Error('not used here')),
   close: () => Promise.reject(new Error('not used here')),
   transfer: () => Promise.reject(new Error('not used here')),
+  correct: () => Promise.reject(new Error('not used here')),
 };
 
 let logLines: Record<string, unknown>[] = [];

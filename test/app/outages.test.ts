@@ -129,7 +129,7 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       const app = createApp({
         logger: createLogger({ level: 'silent' }),
         ...createServices({ now: wallClock, pool: pool, logger: createLogger({ level: 'silent' }) }),
-        cases: { open: unused, signOff: unused, close: unused, transfer: unused },
+        cases: { open: unused, signOff: unused, close: unused, transfer: unused, correct: unused },
         ready: unused,
       });
       const res = await request(app)

@@ -1,6 +1,6 @@
 /**
- * Opening a case, a case's page (steps by track, timeline, due next, coming reminders), a step's sign-off form, and
- * the coordinator's transfer of the case to another agency.
+ * Opening a case, a case's page (steps by track, timeline, due next, coming reminders), a step's sign-off form, the
+ * same form to correct a sign-off, and the coordinator's transfer of the case to another agency.
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
@@ -9,6 +9,7 @@ import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
+import { correctionOutcomes, isCorrectable } from '../../domain/correction';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -101,11 +102,23 @@ export function casePages(kit: Kit): Router {
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
       canTransfer: view.status === 'open' && me.can.signSteps && me.user.agencyId === view.agencies.coordinator,
-      flash: CASE_NOTICES[param(req, 'notice') ?? ''],
+      // The signing agency's officers, or the case's coordinator; the API judges the window and the later steps.
+      canCorrect: (step: CaseView['steps'][number]) =>
+        me.can.signSteps &&
+        (step.agencyId === me.user.agencyId || view.agencies.coordinator === me.user.agencyId) &&
+        isCorrectable(step),
+      flash: CASE_NOTICES.get(param(req, 'notice') ?? ''),
     });
   });
 
-  const renderSignOff = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
+  /** The sign-off form; `correcting`, the same form for a signed step, prefilled with what it records, and a reason. */
+  const renderSignOff = async (
+    req: Request,
+    res: Response,
+    form: Record<string, string>,
+    problem?: ApiProblem,
+    correcting = false,
+  ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
@@ -113,7 +126,7 @@ export function casePages(kit: Kit): Router {
     const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
     if (!step) throw noSuchStep();
     const kind = step.kind;
-    const outcomes = outcomesOf(kind);
+    const outcomes = correcting ? correctionOutcomes(kind) : outcomesOf(kind);
     const outcome =
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     kit.render(
@@ -121,18 +134,56 @@ export function casePages(kit: Kit): Router {
       res,
       'sign-off',
       {
-        title: `Sign off a step of case ${view.reference}`,
+        title: `${correcting ? 'Correct the sign-off of' : 'Sign off'} a step of case ${view.reference}`,
         view,
         step,
         outcomes,
         outcome,
         fields: outcome ? detailFields(kind, outcome) : [],
         form,
+        correcting,
         ...formProblem(form, problem),
       },
       problem?.status ?? 200,
     );
   };
+
+  router.get('/cases/:caseId/steps/:stepId/correct', async (req, res) => {
+    const caseId = caseIdOf(req);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
+    // Prefilled with what the step records; its note is not (left empty, the correction keeps it).
+    const recorded = Object.entries(step?.details ?? {}).flatMap(([name, value]) =>
+      typeof value === 'string' && name !== 'note' ? [[`details.${name}`, value] as const] : [],
+    );
+    const chosen = param(req, 'outcome');
+    const form =
+      chosen === undefined ? { outcome: step?.outcome ?? '', ...Object.fromEntries(recorded) } : { outcome: chosen };
+    await renderSignOff(req, res, form, undefined, true);
+  });
+
+  router.post('/cases/:caseId/steps/:stepId/correct', async (req, res) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const stepId = String(req.params.stepId);
+    const form = formOf(req);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const step = view.steps.find((candidate) => candidate.id === stepId);
+    if (!step) throw noSuchStep();
+    const outcome = form.outcome ?? '';
+    try {
+      ok(
+        await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/corrections', {
+          params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
+          body: { outcome, details: detailsFromForm(step.kind, outcome, form), reason: form.reason ?? '' },
+        }),
+      );
+      res.redirect(303, `/cases/${caseId}?notice=corrected`);
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
+      await renderSignOff(req, res, form, error, true);
+    }
+  });
 
   router.get('/cases/:caseId/steps/:stepId', async (req, res) => {
     await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '' });
@@ -241,11 +292,12 @@ export function casePages(kit: Kit): Router {
   return router;
 }
 
-/** What the case page says after a form sent the user back to it. */
-const CASE_NOTICES: Partial<Record<string, string>> = {
-  opened: 'The case is open.',
-  transferred: 'The case was transferred. The agency it replaced no longer sees it.',
-};
+/** The case page's message after an action of the console, by the code it redirects with. */
+const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
+  ['opened', 'The case is open.'],
+  ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
+  ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
+]);
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
 const FORM_PROBLEMS = [400, 403, 409, 422, 503];

@@ -1,0 +1,290 @@
+/**
+ * Correcting a sign-off entered wrong (a date, a detail, the outcome): the step is signed again over its state before
+ * the sign-off, by the same rules and the same track code, and what the first sign-off set in motion follows. Nothing
+ * is overwritten in the record that matters: the timeline keeps the original entry and gains one naming each change,
+ * the audit trail gets a `step.correct` row, and the reason (free text, so sealed like a note) stays with the step.
+ *
+ * Who: the agency that signed the step, by an officer with its signing role, for `CORRECTION_WINDOW` days after the
+ * sign-off was recorded; the case's coordinator at any time (after the window, only they).
+ * What may change: the outcome, only while nothing that followed from the step has been signed (the followers are
+ * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step.
+ */
+import { z } from 'zod';
+import { actingRefusal } from './access';
+import { settlePassedAlarms } from './alarms';
+import { checkSignOff, eventDates, happenedAt, outcomeOf, signedState, unsealedNote } from './case';
+import { findStep, record, type CaseState, type Rejection } from './case-state';
+import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
+import { CORRECTION_WINDOW } from './policy';
+import { cleanDetails, SignOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
+import type { Actor, Instant, Step, StepKind } from './types';
+
+/** A corrected sign-off: the same fields as a sign-off, and why (sealed by the API, like a note). */
+export type Correction = SignOff & { reason: string };
+
+/** The workflow's `correctSignOff` update payload. */
+export interface CorrectionCommand {
+  correction: Correction;
+  actor: Actor;
+}
+
+/** What the step's details say of its corrections; kept through every correction. */
+const CORRECTION_KEYS = ['correctedAt', 'corrections', 'correctionReason'] as const;
+/** Details the tracks derive from a sign-off (domain/tracks: a grant's end, a benefit window), recomputed by it. */
+const DERIVED_KEYS = ['validUntil', 'benefitMonths', 'benefitEndsOn', 'benefitSource'];
+
+/** The steps a sign-off opened: the tracks open them at the moment the step records as its completion. */
+function followersOf(state: CaseState, step: Step): Step[] {
+  const index = state.steps.indexOf(step);
+  return state.steps.filter((other, i) => i > index && other.openedAt === step.completedAt);
+}
+
+/** The fields a sign-off of that outcome fills (its details schema's keys), and what the tracks derive from them. */
+function signedKeys(step: Step): Set<string> {
+  const schema = step.outcome === null ? undefined : outcomeOf(step.kind, step.outcome)?.details;
+  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return new Set([...keys, ...DERIVED_KEYS]);
+}
+
+/** The case as it was before the step was signed: the step pending again with what it was opened with, no followers. */
+function rewound(state: CaseState, step: Step, followers: Step[]): CaseState {
+  const signed = signedKeys(step);
+  const details = Object.fromEntries(Object.entries(step.details).filter(([key]) => !signed.has(key)));
+  const pending: Step = { ...step, status: 'pending', completedAt: null, outcome: null, expiresAt: null, details };
+  const gone = new Set(followers.map((follower) => follower.id));
+  return {
+    ...state,
+    steps: state.steps.filter((other) => !gone.has(other.id)).map((other) => (other.id === step.id ? pending : other)),
+  };
+}
+
+/** The sign-off the correction amounts to; a correction that gives no note keeps the one the step has. */
+function signOffOf(correction: Correction, step: Step): SignOff {
+  const details = { ...(correction.details ?? {}) };
+  const note = step.details['note'];
+  if (details['note'] === undefined && typeof note === 'string') details['note'] = note;
+  return { stepId: correction.stepId, outcome: correction.outcome, details };
+}
+
+interface Prepared {
+  step: Step;
+  followers: Step[];
+  before: CaseState;
+  signOff: SignOff;
+}
+
+function prepare(state: CaseState, correction: Correction): Prepared | Rejection {
+  const parsedId = SignOffSchema.shape.stepId.safeParse(correction.stepId);
+  const step = parsedId.success ? findStep(state, parsedId.data) : undefined;
+  if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${correction.stepId} in this case` };
+  const refusal = notCorrectable(step);
+  if (refusal) return refusal;
+  const followers = followersOf(state, step);
+  return { step, followers, before: rewound(state, step, followers), signOff: signOffOf(correction, step) };
+}
+
+/** The outcomes a correction may record: those that settle a step (not a notice that leaves it pending, nor an extension). */
+export function correctionOutcomes(kind: StepKind): string[] {
+  return Object.keys(STEP_CATALOGUE[kind].outcomes).filter((outcome) => {
+    const definition = outcomeOf(kind, outcome)!;
+    return definition.appliesTo === 'pending' && definition.resultStatus !== 'pending';
+  });
+}
+
+type Correctable = Pick<Step, 'kind' | 'status' | 'outcome'> & { details: Record<string, unknown> };
+
+/** Whether a step can be corrected at all (who may, and what, is the validator's): the console's "Correct" link. */
+export function isCorrectable(step: Correctable): boolean {
+  return notCorrectable(step) === null;
+}
+
+/** Only a step settled by a sign-off can be corrected: not one opened settled with the case, lapsed or since extended. */
+function notCorrectable(step: Correctable & { id?: string }): Rejection | null {
+  const name = step.id ?? step.kind;
+  const settled = step.outcome !== null && correctionOutcomes(step.kind).includes(step.outcome);
+  if (step.kind === 'identification' || !settled || (step.status !== 'completed' && step.status !== 'declined')) {
+    const why = step.kind === 'identification' ? 'recorded when the case opened' : step.status;
+    return { code: 'not_correctable', field: 'stepId', message: `${name} is ${why}: only a signed step is corrected` };
+  }
+  if (Number(step.details['extensions'] ?? 0) > 0) {
+    return {
+      code: 'not_correctable',
+      field: 'stepId',
+      message: `${name} was extended since it was signed; a correction would undo the extension`,
+    };
+  }
+  return null;
+}
+
+/** The signing agency within the window, the case's coordinator at any time. */
+function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): Rejection | null {
+  const what = `correcting ${step.id}`;
+  const asSigner = actingRefusal(actor, state.agencies, step.agencyKind, what);
+  if (asSigner) {
+    if (actor.agencyKind === 'coordinator') return actingRefusal(actor, state.agencies, 'coordinator', what);
+    return { ...asSigner, message: `${asSigner.message} (or the case's coordinator)` };
+  }
+  const signedAt = state.signedAt?.[step.id] ?? step.completedAt!;
+  const until = addDaysToInstant(signedAt, CORRECTION_WINDOW.days);
+  if (normaliseInstant(now) <= until) return null;
+  return {
+    code: 'correction_window_closed',
+    message: `${step.id} was signed on ${dateOf(signedAt)}; its agency may correct it for ${CORRECTION_WINDOW.days} days (until ${dateOf(until)}), after that the case's coordinator corrects it`,
+  };
+}
+
+/** Steps that followed from it and were signed: what a different outcome or a later date would contradict. */
+function laterStepsRefusal(prepared: Prepared, state: CaseState, now: Instant): Rejection | null {
+  const { step, followers, signOff } = prepared;
+  const signed = followers.filter((follower) => follower.status !== 'pending');
+  // A follower that is not the latest of its kind was followed in turn: its place can no longer be taken again.
+  const superseded = followers.filter(
+    (follower) => state.steps.filter((other) => other.kind === follower.kind).at(-1)?.id !== follower.id,
+  );
+  const named = [...new Set([...signed, ...superseded].map((follower) => follower.id))];
+  if (named.length > 0 && (signOff.outcome !== step.outcome || superseded.length > 0)) {
+    return {
+      code: 'later_steps_signed',
+      field: 'outcome',
+      message: `the outcome of ${step.id} can no longer change: ${named.join(', ')} followed from it and ${named.length > 1 ? 'were' : 'was'} signed`,
+    };
+  }
+  const details = cleanDetails((signOff.details ?? {}) as Record<string, string | undefined>);
+  const happenedOn = dateOf(happenedAt(state, details, normaliseInstant(now)));
+  const field = eventDates(details)[0]?.[0];
+  for (const follower of signed) {
+    const followerOn = dateOf(follower.completedAt ?? follower.openedAt);
+    if (followerOn < happenedOn) {
+      return {
+        code: 'date_order',
+        field: field ? `details.${field}` : 'details',
+        message: `${follower.id} followed from ${step.id} and was signed as of ${followerOn}, before ${happenedOn}`,
+      };
+    }
+  }
+  return null;
+}
+
+/** The fields of the step's record a correction changes, as the timeline names them (dates and codes only). */
+function changesOf(step: Step, corrected: Step): string[] {
+  const shown = (details: StepDetails, key: string) => (details[key] === undefined ? 'none' : String(details[key]));
+  const skip = new Set<string>([...CORRECTION_KEYS, 'note']);
+  const keys = [...new Set([...Object.keys(step.details), ...Object.keys(corrected.details)])].filter(
+    (k) => !skip.has(k),
+  );
+  const changes = keys
+    .filter((key) => shown(step.details, key) !== shown(corrected.details, key))
+    .map((key) => `${key} ${shown(step.details, key)} → ${shown(corrected.details, key)}`);
+  if (step.outcome !== corrected.outcome) changes.unshift(`outcome ${step.outcome} → ${corrected.outcome}`);
+  if (step.details['note'] !== corrected.details['note']) changes.push('note replaced');
+  return changes;
+}
+
+/** Everything a correction must satisfy; null when it may be applied. */
+export function validateCorrection(state: CaseState, command: CorrectionCommand, now: Instant): Rejection | null {
+  const { correction, actor } = command;
+  if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
+  if (typeof correction.reason !== 'string' || correction.reason.length === 0) {
+    return { code: 'invalid_details', field: 'reason', message: 'a correction needs a reason' };
+  }
+  const prepared = prepare(state, correction);
+  if ('code' in prepared) return prepared;
+  const outcomes = correctionOutcomes(prepared.step.kind);
+  const rejection =
+    whoRefusal(state, prepared.step, actor, now) ??
+    (outcomes.includes(correction.outcome)
+      ? null
+      : ({
+          code: 'unknown_outcome',
+          field: 'outcome',
+          message: `a correction of ${prepared.step.id} records one of: ${outcomes.join(', ')}`,
+        } as const)) ??
+    unsealedNote({ reason: correction.reason }, 'reason', '') ??
+    laterStepsRefusal(prepared, state, now) ??
+    checkSignOff(prepared.before, prepared.signOff, actor, now, true) ??
+    unsealedNote(prepared.signOff.details);
+  if (rejection) return rejection;
+  const corrected = findStep(
+    signedState(prepared.before, prepared.signOff, actor, normaliseInstant(now)),
+    prepared.step.id,
+  )!;
+  if (changesOf(prepared.step, corrected).length === 0) {
+    return {
+      code: 'invalid_details',
+      field: 'details',
+      message: `the correction changes nothing in ${prepared.step.id}`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Applies a correction `validateCorrection` accepted: the step signed again over its rewound state; its followers
+ * take the dates the new sign-off gives them (a pending one reopened under its own id, a signed one keeping its
+ * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline.
+ */
+export function applyCorrection(state: CaseState, command: CorrectionCommand, now: Instant): CaseState {
+  const at = normaliseInstant(now);
+  const prepared = prepare(state, command.correction);
+  if ('code' in prepared) throw new Error(`a correction was applied without being validated: ${prepared.message}`);
+  const { step, followers, before, signOff } = prepared;
+  const { actor } = command;
+  const recomputed = signedState(before, signOff, actor, at);
+  const fresh = new Map(recomputed.steps.map((other) => [other.id, other]));
+  const original = new Set(state.steps.map((other) => other.id));
+  const followerIds = new Set(followers.map((follower) => follower.id));
+
+  const recorded = findStep(recomputed, step.id)!;
+  const corrected: Step = {
+    ...recorded,
+    details: {
+      ...recorded.details,
+      correctedAt: at,
+      corrections: Number(step.details['corrections'] ?? 0) + 1,
+      correctionReason: command.correction.reason,
+    },
+  };
+  const notes: Array<[type: string, stepId: string, summary: string]> = [];
+  const steps = state.steps.flatMap((other): Step[] => {
+    if (other.id === step.id) return [corrected];
+    const redone = fresh.get(other.id);
+    if (!followerIds.has(other.id)) return [redone ?? other];
+    if (!redone) {
+      // Opened in error: it goes (the timeline keeps its opening), so a later correction may open it again.
+      notes.push(['step.withdrawn', other.id, `${other.id} withdrawn: no longer follows from ${step.id} as corrected`]);
+      return [];
+    }
+    if (redone.dueAt !== other.dueAt) {
+      const due = (dueAt: Instant | null) => dueAt ?? 'without a date';
+      notes.push(['step.rescheduled', other.id, `${other.id} now due ${due(redone.dueAt)} (was ${due(other.dueAt)})`]);
+    }
+    // A signed follower keeps its record; it opened when the step, as corrected, happened.
+    return [other.status === 'pending' ? redone : { ...other, openedAt: redone.openedAt, dueAt: redone.dueAt }];
+  });
+  const opened = recomputed.steps.filter((other) => !original.has(other.id));
+  for (const other of opened) {
+    const due = other.dueAt ? `, due ${other.dueAt}` : '';
+    notes.push([
+      'step.opened',
+      other.id,
+      `${other.id} opened for ${other.agencyKind}${due}, following ${step.id} as corrected`,
+    ]);
+  }
+
+  let next: CaseState = {
+    ...recomputed,
+    steps: [...steps, ...opened],
+    timeline: state.timeline,
+    signedAt: state.signedAt,
+  };
+  next = record(
+    next,
+    at,
+    'step.corrected',
+    step.id,
+    actor.agencyId,
+    `${step.id} corrected by ${actor.agencyKind}: ${changesOf(step, corrected).join('; ')} (reason kept with the step)`,
+  );
+  for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
+  return settlePassedAlarms({ ...next, version: state.version + 1 }, at);
+}

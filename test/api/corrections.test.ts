@@ -1,0 +1,349 @@
+/**
+ * Correcting a sign-off (`POST /api/cases/{caseId}/steps/{stepId}/corrections`) on real parts: who may (the signing
+ * agency within its window, the coordinator at any time) and who may not, what the audit trail and the timeline keep,
+ * the reminders that follow the corrected date, the refusals that name the later steps, and the reason kept out of
+ * Temporal in plain text. Then in a real browser (Debian's chromium), the console's "Correct" form, checked with axe.
+ */
+/// <reference lib="dom" />
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { z } from 'zod';
+import { ReminderListSchema } from '../../api/schemas';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { CORRECTION_WINDOW } from '../../domain/policy';
+import { addDays, dateOf } from '../../domain/dates';
+import { caseStateQuery, workflowIdOf } from '../../workflows/contract';
+import { createConsole } from '../../web/console';
+import { TEST_PASSWORD } from '../support/auth';
+import { CHROMIUM_PATH } from '../support/install-browser';
+import { startStack, type Stack } from '../support/stack';
+
+type Reminder = z.infer<typeof ReminderListSchema>['items'][number];
+interface StepBody {
+  id: string;
+  status: string;
+  outcome: string | null;
+  dueAt: string | null;
+  openedAt: string;
+  details: Record<string, unknown>;
+}
+interface CaseBody {
+  caseId: string;
+  steps: StepBody[];
+  timeline: { type: string; stepId: string | null; summary: string }[];
+}
+
+const DAY_MS = 86_400_000;
+const REASON = 'Typed the day of the call, not the day of the request (Jane Example)';
+
+let stack: Stack;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let base = '';
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
+  await stack?.stop();
+});
+
+const today = async () => dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+const headersOf = (user: string) => stack.users[user]!.headers;
+const stepOf = (view: CaseBody, id: string) => view.steps.find((step) => step.id === id)!;
+
+async function openCase(identifiedOn: string): Promise<CaseBody> {
+  const response = await request(stack.app)
+    .post('/api/cases')
+    .set(headersOf('demo-police-officer'))
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      identifiedOn,
+      survivor: { name: 'Test Survivor (fictitious)', birthDate: '1990-04-05' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  return response.body as CaseBody;
+}
+
+async function signOff(user: string, caseId: string, stepId: string, body: object): Promise<CaseBody> {
+  const response = await request(stack.app)
+    .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+    .set(headersOf(user))
+    .set('Idempotency-Key', randomUUID())
+    .send(body)
+    .expect(200);
+  return response.body as CaseBody;
+}
+
+function correct(user: string, caseId: string, stepId: string, body: object, key: string = randomUUID()) {
+  return request(stack.app)
+    .post(`/api/cases/${caseId}/steps/${stepId}/corrections`)
+    .set(headersOf(user))
+    .set('Idempotency-Key', key)
+    .send(body);
+}
+
+/** The whole case, as its coordinator sees it (an officer sees only the steps of their own agency). */
+async function readCase(caseId: string): Promise<CaseBody> {
+  return (await request(stack.app).get(`/api/cases/${caseId}`).set(headersOf('demo-coordinator')).expect(200))
+    .body as CaseBody;
+}
+
+async function reminders(caseId: string, stepId: string): Promise<Reminder[]> {
+  const response = await request(stack.app)
+    .get(`/api/cases/${caseId}/reminders`)
+    .set(headersOf('demo-coordinator'))
+    .expect(200);
+  return ReminderListSchema.parse(response.body).items.filter((item) => item.stepId === stepId);
+}
+
+describe('correcting a sign-off through the API', () => {
+  let caseId: string;
+  let requestedOn: string;
+
+  test('the signing agency corrects a date: the deadline and reminders that follow move, the original stays', async () => {
+    const now = await today();
+    caseId = (await openCase(addDays(now, -10))).caseId;
+    requestedOn = addDays(now, -2);
+    await signOff('demo-police-officer', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn, note: 'first note' },
+    });
+    const dueBefore = stepOf(await readCase(caseId), 'cp_decision-1').dueAt!;
+    const before = await reminders(caseId, 'cp_decision-1');
+    expect(before.length).toBeGreaterThan(0);
+
+    const key = randomUUID();
+    const corrected = addDays(now, -5);
+    const response = await correct(
+      'demo-police-officer',
+      caseId,
+      'cp_request-1',
+      { outcome: 'requested', details: { requestedOn: corrected }, reason: REASON },
+      key,
+    ).expect(200);
+    const view = response.body as CaseBody;
+    const step = stepOf(view, 'cp_request-1');
+    expect(step.details).toMatchObject({
+      requestedOn: corrected,
+      note: 'first note', // no note given: the step keeps its own
+      corrections: 1,
+      correctionReason: REASON, // opened for one who reads the identity
+    });
+    expect(step.details['correctedAt']).toEqual(expect.any(String));
+    // The decision it opened is due three days sooner (at the time of day the correction was recorded: only the date
+    // is known), and its reminders moved with it.
+    const movedBy = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+    expect(movedBy(dueBefore, stepOf(await readCase(caseId), 'cp_decision-1').dueAt!)).toBe(-3 * 24 * 60);
+    const after = await reminders(caseId, 'cp_decision-1');
+    expect(after.map((item) => item.kind)).toEqual(before.map((item) => item.kind));
+    after.forEach((item, i) => expect(movedBy(before[i]!.at, item.at)).toBe(-3 * 24 * 60));
+    // The timeline keeps the original sign-off and says what changed and what moved.
+    const timeline = (await readCase(caseId)).timeline;
+    const kept = ['step.completed', 'step.corrected', 'step.rescheduled'];
+    expect(
+      timeline
+        .filter((entry) => kept.includes(entry.type) && entry.stepId?.startsWith('cp_'))
+        .map((entry) => entry.type),
+    ).toEqual(kept);
+    expect(timeline.find((entry) => entry.type === 'step.corrected')!.summary).toContain(
+      `requestedOn ${requestedOn} → ${corrected}`,
+    );
+    expect(JSON.stringify(view.timeline)).not.toContain('Jane Example');
+
+    // Retried with its key: applied once.
+    const again = await correct(
+      'demo-police-officer',
+      caseId,
+      'cp_request-1',
+      { outcome: 'requested', details: { requestedOn: corrected }, reason: REASON },
+      key,
+    ).expect(200);
+    expect(stepOf(again.body as CaseBody, 'cp_request-1').details['corrections']).toBe(1);
+    requestedOn = corrected;
+
+    // Audited: the API's row for each request (the retry too) and the workflow's own, once; no word of the reason.
+    const audit = await stack.pool.query<{ user_id: string; outcome: string; applied: boolean }>(
+      `SELECT user_id, outcome, applied_version IS NOT NULL AS applied, detail FROM audit_events
+        WHERE case_id = $1 AND action = 'step.correct' ORDER BY id`,
+      [caseId],
+    );
+    const police = stack.users['demo-police-officer']!.user.id;
+    expect(audit.rows.map((row) => [row.user_id, row.outcome, row.applied]).sort()).toEqual([
+      [police, 'allowed', false],
+      [police, 'allowed', false],
+      [police, 'allowed', true],
+    ]);
+    expect(JSON.stringify(audit.rows)).not.toContain('Jane');
+    // The workflow holds the reason sealed: its state, decoded, never shows it.
+    const state = await stack.client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery);
+    expect(JSON.stringify(state)).not.toContain('Jane Example');
+    expect(JSON.stringify(state)).toContain('sealed:');
+  });
+
+  test('who may not: another agency, a supervisor; one who does not read identities sees the reason withheld', async () => {
+    const body = { outcome: 'requested', details: { requestedOn, note: 'x' }, reason: 'not mine' };
+    const ice = await correct('demo-ice-officer', caseId, 'cp_request-1', body).expect(403);
+    expect(ice.body).toMatchObject({ code: 'wrong_agency_kind' });
+    const supervisor = await correct('demo-supervisor', caseId, 'cp_request-1', body).expect(403);
+    expect(supervisor.body).toMatchObject({ code: 'role_not_permitted' });
+    const refused = await stack.pool.query<{ outcome: string }>(
+      "SELECT outcome FROM audit_events WHERE case_id = $1 AND action = 'step.correct' AND status = 403",
+      [caseId],
+    );
+    expect(refused.rows).toEqual([{ outcome: 'denied' }, { outcome: 'denied' }]);
+    const read = await request(stack.app).get(`/api/cases/${caseId}`).set(headersOf('demo-supervisor')).expect(200);
+    const details = stepOf(read.body as CaseBody, 'cp_request-1').details;
+    expect(details).toMatchObject({ correctionReasonWithheld: true });
+    expect(details).not.toHaveProperty('correctionReason');
+    // A step never signed, or a correction that changes nothing, is refused naming why.
+    const unsigned = await correct('demo-police-officer', caseId, 'le_declaration-1', {
+      outcome: 'signed',
+      details: { signedOn: requestedOn },
+      reason: 'x',
+    }).expect(409);
+    expect(unsigned.body).toMatchObject({ code: 'not_correctable' });
+    const same = await correct('demo-police-officer', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn },
+      reason: 'again',
+    }).expect(422);
+    expect(same.body).toMatchObject({ code: 'invalid_details', errors: [{ field: 'details' }] });
+    const noReason = await correct('demo-police-officer', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn },
+    }).expect(422);
+    expect(JSON.stringify(noReason.body)).toContain('reason');
+  });
+
+  test('a correction later steps contradict is refused naming them; one they allow reopens or withdraws them', async () => {
+    const now = await today();
+    await signOff('demo-ice-officer', caseId, 'cp_decision-1', { outcome: 'granted', details: { grantedOn: now } });
+    // The decision was signed as of today: the request cannot have been made after it.
+    const late = await correct('demo-coordinator', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, 1) },
+      reason: 'x',
+    }).expect(422);
+    expect(late.body).toMatchObject({ code: 'date_order' });
+    const earlier = await correct('demo-coordinator', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -1) },
+      reason: 'the day before',
+    }).expect(200);
+    expect(stepOf(earlier.body as CaseBody, 'cp_request-1').details['corrections']).toBe(2);
+
+    // The grant opened the renewal request and the certification request; while neither is signed, it may become a denial.
+    await correct('demo-ice-officer', caseId, 'cp_decision-1', {
+      outcome: 'denied',
+      details: { reason: 'not_eligible' },
+      reason: 'entered on the wrong case',
+    }).expect(200);
+    const view = await readCase(caseId);
+    // Opened in error, they go; the timeline keeps their opening and says why they went.
+    expect(view.steps.map((step) => step.id)).not.toContain('cp_renewal_request-1');
+    expect(view.steps.map((step) => step.id)).not.toContain('hhs_certification_request-1');
+    expect(view.timeline.filter((entry) => entry.type === 'step.withdrawn').map((entry) => entry.stepId)).toEqual([
+      'cp_renewal_request-1',
+      'hhs_certification_request-1',
+    ]);
+    // Back to granted: they open again, under the same ids.
+    const regranted = await correct('demo-ice-officer', caseId, 'cp_decision-1', {
+      outcome: 'granted',
+      details: { grantedOn: now },
+      reason: 'it was granted after all',
+    }).expect(200);
+    expect(regranted.body).toMatchObject({ caseId });
+    expect(stepOf(await readCase(caseId), 'hhs_certification_request-1').status).toBe('pending');
+    await signOff('demo-advocate', caseId, 'hhs_certification_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: now },
+    });
+    const refused = await correct('demo-ice-officer', caseId, 'cp_decision-1', {
+      outcome: 'denied',
+      details: { reason: 'not_eligible' },
+      reason: 'x',
+    }).expect(409);
+    expect(refused.body).toMatchObject({ code: 'later_steps_signed', errors: [{ field: 'outcome' }] });
+    expect((refused.body as { detail: string }).detail).toContain('hhs_certification_request-1');
+  });
+
+  test('after the window only the coordinator corrects', async () => {
+    await stack.env.sleep((CORRECTION_WINDOW.days + 1) * DAY_MS);
+    const body = { outcome: 'requested', details: { requestedOn: addDays(requestedOn, 1) }, reason: 'late fix' };
+    const police = await correct('demo-police-officer', caseId, 'cp_request-1', body).expect(403);
+    expect(police.body).toMatchObject({ code: 'correction_window_closed' });
+    const coordinator = await correct('demo-coordinator', caseId, 'cp_request-1', body).expect(200);
+    expect(stepOf(coordinator.body as CaseBody, 'cp_request-1').details['corrections']).toBe(3);
+  });
+});
+
+describe('correcting a sign-off in the console', () => {
+  beforeAll(async () => {
+    // The console over HTTP on its own port, calling the API as in production; its public origin is that port.
+    server = createServer();
+    await new Promise<void>((listening) => server!.listen(0, '127.0.0.1', listening));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const secret = 'corrections-test-secret-'.padEnd(40, 'x');
+    server.on('request', stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: base, secret }) }));
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  });
+
+  /** axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts checks every page). */
+  async function expectAccessible(page: Page): Promise<void> {
+    await page.addScriptTag({ path: require.resolve('axe-core') });
+    const violations = await page.evaluate(async () => {
+      // axe-core's global, injected above; typed here as the little this test reads of it.
+      const { axe } = globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
+      };
+      return (await axe.run()).violations.map(({ id, impact }) => ({ id, impact }));
+    });
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  }
+
+  test('the officer who signed corrects the date with a reason; a missing reason is shown next to its field', async () => {
+    const now = await today();
+    const { caseId } = await openCase(addDays(now, -10));
+    await signOff('demo-police-officer', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -2) },
+    });
+
+    await stack.resetRateLimits();
+    // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
+    const page = await (await browser!.newContext({ bypassCSP: true })).newPage();
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill('demo-police-officer');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname !== '/sign-in');
+
+    await page.goto(`${base}/cases/${caseId}`);
+    await page.getByRole('link', { name: 'Correct the sign-off of Continued Presence request' }).click();
+    expect(await page.locator('h1').textContent()).toContain('Correct the sign-off');
+    // Prefilled with what the step records.
+    expect(await page.getByLabel('Requested on (required)').inputValue()).toBe(addDays(now, -2));
+    await expectAccessible(page);
+
+    await page.getByLabel('Requested on (required)').fill(addDays(now, -4));
+    await page.getByRole('button', { name: 'Record the correction' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('The correction was not accepted');
+    expect(await page.locator('#reason-error').textContent()).toBeTruthy();
+    expect(await page.getByLabel('Why it is corrected (required)').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page);
+
+    await page.getByLabel('Why it is corrected (required)').fill('The request went out two days earlier.');
+    await page.getByRole('button', { name: 'Record the correction' }).click();
+    await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
+    expect(await page.locator('body').textContent()).toContain('The correction was recorded.');
+    expect(await page.locator('body').textContent()).toContain(`requestedOn ${addDays(now, -2)} → ${addDays(now, -4)}`);
+    await expectAccessible(page);
+    await page.context().close();
+  });
+});
