@@ -3,10 +3,14 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // openid-client, jose, oauth4webapi and node-pg-migrate (the service migrates at start-up) ship ES modules only:
-  // SWC turns them into CommonJS for jest like our own code.
+  // openid-client, jose, oauth4webapi, node-pg-migrate (the service migrates at start-up) and file-type with its
+  // parsers ship ES modules only: SWC turns them into CommonJS for jest like our own code.
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!(openid-client|jose|oauth4webapi|node-pg-migrate)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(openid-client|jose|oauth4webapi|node-pg-migrate|file-type|strtok3|token-types|uint8array-extras|@tokenizer/inflate|@borewit/text-codec)/)',
+  ],
+  // file-type exports its Node entry under the `import` condition only, which jest's CommonJS resolver never asks for.
+  moduleNameMapper: { '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
   // Temporal servers and PostgreSQL start per file; one file at a time keeps a 2-core machine predictable.
   maxWorkers: 1,
   testTimeout: 120_000,

@@ -12,6 +12,7 @@ import { createConsole } from './web/console';
 import { SESSION_COOKIE } from './web/session';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
+import { s3ObjectStore } from './db/object-store';
 import { createPool } from './db/pool';
 import { seedDemoAgencies, seedDemoUsers } from './db/seed';
 import { canRewriteAudit, ensureServiceLogin } from './db/service-role';
@@ -227,6 +228,10 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           logger,
           now: wallClock,
           identityKeyring,
+          documentStorage:
+            config.documents.store === 's3'
+              ? { kind: 's3', store: s3ObjectStore(config.documents.s3) }
+              : { kind: 'postgres' },
           publicBaseUrl: config.http.publicBaseUrl,
           digests,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).

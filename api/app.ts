@@ -21,6 +21,7 @@ import { auditRoutes } from './routes/audit';
 import { calendarRoutes } from './routes/calendar';
 import { caseRoutes } from './routes/cases';
 import { dashboardRoutes } from './routes/dashboard';
+import { documentRoutes } from './routes/documents';
 import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
 import { metricsRoute, recordHttpMetrics } from './metrics';
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps): express.Express {
     ...operationRoutes(deps),
     ...accessRoutes(deps),
     ...caseRoutes(deps),
+    ...documentRoutes(deps),
     ...listRoutes(deps),
     ...dashboardRoutes(deps),
     ...auditRoutes(deps),

@@ -116,6 +116,28 @@ function operation(spec: Route): JsonSchema {
     ...(spec.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } }
       : {}),
+    ...(spec.upload
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: [spec.upload.field],
+                  properties: {
+                    [spec.upload.field]: {
+                      type: 'string',
+                      contentMediaType: 'application/octet-stream',
+                      description: spec.upload.description,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }
+      : {}),
     ...(spec.actor === false ? { security: [] } : {}),
     responses,
   };

@@ -27,6 +27,8 @@ interface RouteInput<P, Q, B> {
   /** On idempotent routes: the same on every retry of this request (see api/idempotency.ts), for the write side. */
   operationId?: string;
   req: Request;
+  /** For a handler that reads the body itself (an upload, api/uploads.ts), which needs the response too. */
+  res: Response;
 }
 
 interface ResponseSpec {
@@ -63,8 +65,13 @@ export interface RouteSpec<P, Q, B> {
    * `/metrics`, the Temporal Web UI's codec server), not this API's.
    */
   documented?: false;
-  /** What the audit row names beyond the route (e.g. a report's period), from the validated query. */
-  auditDetail?(query: Q): string;
+  /**
+   * What the audit row names beyond the route (e.g. a report's period, a document's id), from the validated query and
+   * path, and the answer's body when there is one.
+   */
+  auditDetail?(query: Q, params: P, body?: unknown): string | undefined;
+  /** The route reads one file from a multipart/form-data body itself (api/uploads.ts): described so in OpenAPI. */
+  upload?: { field: string; description: string };
   /** Which rate limit applies; by default every authenticated POST counts as a write. */
   rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
@@ -133,9 +140,10 @@ function sendReply(res: Response, reply: Reply): void {
     res.end();
     return;
   }
-  // A text answer of its own type (Prometheus' format) goes as it is; anything else is JSON.
-  const text = typeof reply.body === 'string' && reply.contentType?.startsWith('text/');
-  res.type(reply.contentType ?? 'application/json').send(text ? reply.body : JSON.stringify(reply.body));
+  // A text answer of its own type (Prometheus' format) and bytes (a document) go as they are; anything else is JSON.
+  const asIs =
+    Buffer.isBuffer(reply.body) || (typeof reply.body === 'string' && reply.contentType?.startsWith('text/'));
+  res.type(reply.contentType ?? 'application/json').send(asIs ? reply.body : JSON.stringify(reply.body));
 }
 
 export interface MountOptions {
@@ -178,6 +186,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         query,
         body,
         req,
+        res,
         get actor() {
           return actorOf(res);
         },
@@ -202,6 +211,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       await audit(options.audit, spec, req, res, {
         params,
         query,
+        body: reply.status < 300 ? reply.body : undefined,
         status: reply.status,
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
         createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
@@ -231,13 +241,24 @@ async function audit(
   spec: Route,
   req: Request,
   res: Response,
-  outcome: { params: unknown; query?: unknown; status: number; code?: string; createdCaseId?: string },
+  outcome: {
+    params: unknown;
+    query?: unknown;
+    body?: unknown;
+    status: number;
+    code?: string;
+    createdCaseId?: string;
+  },
 ): Promise<void> {
   if (spec.audit === undefined && outcome.status !== 403) return;
   const authenticated = authenticatedOf(res);
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
   // Only a query that passed validation is named: what a refused one said is the client's, not the trail's.
-  const subject = spec.auditDetail && outcome.query !== undefined ? spec.auditDetail(outcome.query) : undefined;
+  const validated =
+    (spec.query === undefined || outcome.query !== undefined) &&
+    (spec.params === undefined || outcome.params !== undefined);
+  const subject =
+    spec.auditDetail && validated ? spec.auditDetail(outcome.query, outcome.params, outcome.body) : undefined;
   await record({
     action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),

@@ -11,6 +11,7 @@ import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
 import { REMINDER_STATUSES } from '../app/case-reads';
+import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
@@ -145,6 +146,28 @@ export const CorrectionBodySchema = SignOffBodySchema.extend({ reason: NoteSchem
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });
+export const DocumentParamsSchema = z.strictObject({
+  caseId: CaseIdSchema,
+  documentId: z.uuid({ message: 'expected a document id (UUID)' }),
+});
+
+/** A document that proves a step, as listed: never its content; its file name only to who may open it. */
+export const DocumentSchema = z.object({
+  id: z.uuid(),
+  stepId: z.string(),
+  mediaType: z.enum(DOCUMENT_MEDIA_TYPES),
+  size: z.number().int().describe('bytes'),
+  sha256: z.string().describe('of the content, lower-case hex'),
+  uploadedAt: z.string(),
+  uploadedBy: z.string().nullable().describe("the uploader's username"),
+  fileName: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('only to who may open the document (it often names the survivor); null when it cannot be opened'),
+});
+export const DocumentListSchema = z.object({ items: z.array(DocumentSchema) });
+export const DocumentContentSchema = z.string().describe("the document's bytes");
 
 const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
 

@@ -5,6 +5,7 @@ import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit-settings';
 import type { TemporalSettings } from '../temporal/connection';
 import { parseKeyring, type KeyVariable } from './keys';
 import { TimeZoneSchema } from './time-zones';
+import type { S3Settings } from '../db/object-store';
 
 /**
  * Configuration comes from the environment only, validated once at start-up. Every part has an embedded default
@@ -114,6 +115,16 @@ const EnvSchema = z.object({
       .optional(),
   ),
 
+  // Where documents' sealed content is kept: PostgreSQL (default) or an S3-compatible store (S3_* below).
+  DOCUMENT_STORE: z.enum(['postgres', 's3']).default('postgres'),
+  S3_ENDPOINT: optionalText.pipe(
+    z.url({ message: "must be the store's URL (https://s3.eu-west-1.amazonaws.com)" }).optional(),
+  ),
+  S3_BUCKET: optionalText,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+
   POLICY_FILE: optionalText,
   IDENTITY_KEYS: optionalText,
   PAYLOAD_KEYS: optionalText,
@@ -142,6 +153,12 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     problems.push(
       'PUBLIC_BASE_URL: required with OIDC_ISSUER_URL: the redirect URI registered at the provider is PUBLIC_BASE_URL/sign-in/oidc/callback',
     );
+  }
+  if (env.DOCUMENT_STORE?.trim() === 's3') {
+    const missing = (['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter(
+      (variable) => !env[variable]?.trim(),
+    );
+    if (missing.length > 0) problems.push(`${missing.join(', ')}: required with DOCUMENT_STORE=s3`);
   }
   const issuer = env.OIDC_ISSUER_URL?.trim();
   if (issuer && URL.canParse(issuer) && !isHttpsOrLoopback(new URL(issuer))) {
@@ -205,6 +222,8 @@ export interface Config {
   );
   mail: { from: string } & ({ smtpUrl: string } | { capture: { port: number } });
   policyFile?: string;
+  /** Where documents' sealed content is kept: PostgreSQL, or an S3-compatible store. */
+  documents: { store: 'postgres' } | { store: 's3'; s3: S3Settings };
   /** Configured keys, or where the embedded mode keeps its development keys. */
   identityKeys: KeySource;
   payloadKeys: KeySource;
@@ -333,6 +352,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { from: e.MAIL_FROM, ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : { capture: { port: e.SMTP_CAPTURE_PORT } }) },
     policyFile: e.POLICY_FILE,
+    documents:
+      e.DOCUMENT_STORE === 's3'
+        ? {
+            store: 's3',
+            s3: {
+              endpoint: e.S3_ENDPOINT!,
+              bucket: e.S3_BUCKET!,
+              region: e.S3_REGION,
+              accessKeyId: e.S3_ACCESS_KEY_ID!,
+              secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+            },
+          }
+        : { store: 'postgres' },
     identityKeys: e.IDENTITY_KEYS
       ? { keyring: parseKeyring('IDENTITY_KEYS', e.IDENTITY_KEYS).keyring! }
       : { developmentKeyFile: `${dataDir}/keys/identity.key` },

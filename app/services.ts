@@ -8,12 +8,13 @@ import { createCalendarFeeds, type CalendarFeedDeps, type CalendarFeeds } from '
 import { createIdempotencyService, type IdempotencyDeps, type IdempotencyService } from './idempotency-service';
 import { createCaseReads, type CaseReads, type CaseReadsDeps } from './case-reads';
 import { createCaseTransfers, type CaseTransfers } from './case-transfers';
+import { createDocuments, type Documents, type DocumentsDeps } from './documents';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
 import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
 import { createReportsService, type ReportsService } from './reports-service';
 
-export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps;
+export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps & DocumentsDeps;
 
 export interface Services {
   access: AccessService;
@@ -23,6 +24,8 @@ export interface Services {
   /** The checks and notices around a case's transfer. */
   caseTransfers: CaseTransfers;
   survivorRecords: SurvivorRecords;
+  /** The documents that prove each step. */
+  documents: Documents;
   idempotency: IdempotencyService;
   /** The counts of the API's rate limits, shared by every process on the database. */
   rateCounts: RateCounts;
@@ -40,6 +43,7 @@ export function createServices(parts: ServiceParts): Services {
     caseReads,
     caseTransfers: createCaseTransfers(parts),
     survivorRecords: createSurvivorRecords(parts, caseReads),
+    documents: createDocuments(parts, caseReads),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
     calendarFeeds: createCalendarFeeds(parts),

@@ -79,6 +79,20 @@ export function canReadSurvivor(actor: Actor, agencies: CaseAgencies): boolean {
 }
 
 /**
+ * Adds a document that proves a step: one who may act for the step's agency on this case, or the case's coordinator
+ * (who files for agencies that send their letters by post). Either reads the identity, which a document may show.
+ */
+export function canAttachDocument(actor: Actor, agencies: CaseAgencies, step: Pick<Step, 'agencyKind'>): boolean {
+  const acts = (kind: AgencyKind) => actingRefusal(actor, agencies, kind, 'a document') === null;
+  return acts(step.agencyKind) || acts('coordinator');
+}
+
+/** Opens a step's document (its content and file name): one who reads the identity and sees the step. */
+export function canReadDocument(actor: Actor, agencies: CaseAgencies, step: Pick<Step, 'agencyId'>): boolean {
+  return canReadSurvivor(actor, agencies) && canSeeStep(actor, step);
+}
+
+/**
  * Finds cases by their survivor's name: those who may read identities (`canReadSurvivor`), among the cases their
  * agency takes part in. Oversight and administration roles never can: a name is not theirs to look up.
  */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { ApiProblem } from './api-client';
+import { multipartForm } from './documents';
 import { Kit } from './kit';
 import { auditPages } from './pages/audit';
 import { authPages } from './pages/auth';
@@ -48,6 +49,8 @@ export function createConsole(options: ConsoleOptions): Router {
   });
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  // The sign-off form may carry a document: the one form sent as multipart, read before the CSRF check needs it.
+  router.post('/cases/:caseId/steps/:stepId', multipartForm);
   router.use((req, res, next) => {
     if (req.method !== 'POST') return next();
     const refusal = csrf.refusal(req);

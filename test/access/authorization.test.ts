@@ -53,6 +53,8 @@ const ident = denied('not_permitted_identity'); // sees the case, but only those
 const kind = denied('wrong_agency_kind'); // the step (or closing) belongs to another kind of agency
 const agency = denied('wrong_agency'); // the right kind, but not the agency named on the case
 const other = denied('other_agency'); // an officer or advocate asking for another agency's work list; an admin another agency's users
+const doc = denied('not_permitted_document'); // a document: not who acts for the step (upload) or reads it (download)
+const step = denied('not_permitted_step'); // another agency's step: its documents are not listed
 const notDelegated = denied('admin_not_delegated'); // an agency's admin managing an admin: a system administrator's
 /** 422: `system_admin` fits no agency, so no API call grants it, not even a system administrator's. */
 const noSuchRole: Expected = { answer: 'invalid', code: 'roles_not_for_agency' };
@@ -165,6 +167,29 @@ const CASE_TABLE: Record<Who, CaseRow> = {
   otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok],
   policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role],
   policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+};
+
+/**
+ * A step's documents (test/api/documents.test.ts has the rest): each uploads its own PDF to cp_request-1, a
+ * law-enforcement step; lists that step's and the case's; downloads the police officer's document of that step.
+ */
+const DOCUMENT_COLUMNS = ['uploadDocument', 'listStepDocuments', 'listCaseDocuments', 'downloadDocument'] as const;
+type DocumentRow = RowOf<typeof DOCUMENT_COLUMNS>;
+
+// prettier-ignore
+const DOCUMENT_TABLE: Record<Who, DocumentRow> = {
+  //                       uploadDocument listStepDocuments listCaseDocuments downloadDocument
+  coordinator: [ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok],
+  iceOfficer: [doc, step, ok, doc],
+  hhsOfficer: [doc, step, ok, doc],
+  advocate: [doc, step, ok, doc],
+  taskForceSupervisor: [doc, ok, ok, doc],
+  admin: [party, party, party, party],
+  systemAdmin: [party, party, party, party],
+  otherPoliceOfficer: [party, party, party, party],
+  policeSupervisor: [doc, ok, ok, doc],
+  policeOfficerSupervisor: [ok, ok, ok, ok],
 };
 
 /**
@@ -358,7 +383,15 @@ async function expectAnswer(
     'SELECT user_id, outcome, status, detail FROM audit_events WHERE request_id = $1',
     [requestId],
   );
-  expect(rows).toEqual([{ user_id: who.user.id, outcome: 'denied', status: 403, detail: expected.code }]);
+  // The code ends the detail; a route may name its subject before it (a document's id).
+  expect(rows).toEqual([
+    {
+      user_id: who.user.id,
+      outcome: 'denied',
+      status: 403,
+      detail: expect.stringMatching(`(^|; )${expected.code}$`) as unknown,
+    },
+  ]);
 }
 
 const describeExpected = (expected: Expected) =>
@@ -384,6 +417,8 @@ let closableCaseId: string;
 let transferableCaseId: string;
 /** A case whose cp_request-1 law enforcement signed, for the `correctSignOff` column. */
 let correctedCaseId: string;
+/** The police officer's document on cp_request-1 of the shared case. */
+let sharedDocumentId: string;
 let signInApp: Stack['app'];
 
 /** The pending step each user who owns one signs in the `signOff` column; the others try cp_request-1. */
@@ -403,7 +438,37 @@ const feedOf = async (who: TestUser) =>
 const issue = (userId: string, kind: 'api_key' | 'session') =>
   issueToken(stack.pool, { userId, kind, label: 'authz test', expiresAt: new Date(Date.now() + 3600_000) });
 
-const ENDPOINTS: Record<(typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[number], Endpoint> = {
+/** A PDF of the user's own (file-type reads it as one): each upload is new content, so each answers 201. */
+const uploadPdf = (who: TestUser, note = 'authz test') =>
+  request(stack.app)
+    .post(`/api/cases/${sharedCaseId}/steps/cp_request-1/documents`)
+    .set(who.headers)
+    .attach('file', Buffer.from(`%PDF-1.4\n% ${note} ${who.user.username}\n%%EOF\n`), 'request.pdf');
+
+const ENDPOINTS: Record<
+  (typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[number] | (typeof DOCUMENT_COLUMNS)[number],
+  Endpoint
+> = {
+  uploadDocument: {
+    route: 'POST /api/cases/{caseId}/steps/{stepId}/documents',
+    allowed: 201,
+    call: (who) => uploadPdf(who),
+  },
+  listStepDocuments: {
+    route: 'GET /api/cases/{caseId}/steps/{stepId}/documents',
+    allowed: 200,
+    call: (who) => get(`/api/cases/${sharedCaseId}/steps/cp_request-1/documents`, who),
+  },
+  listCaseDocuments: {
+    route: 'GET /api/cases/{caseId}/documents',
+    allowed: 200,
+    call: (who) => get(`/api/cases/${sharedCaseId}/documents`, who),
+  },
+  downloadDocument: {
+    route: 'GET /api/cases/{caseId}/documents/{documentId}',
+    allowed: 200,
+    call: (who) => get(`/api/cases/${sharedCaseId}/documents/${sharedDocumentId}`, who),
+  },
   // One sign-in per row, more rows than the sign-in limit (10 a minute per address) allows: an app with a higher one
   // (the limit itself is tested in hardening.test.ts).
   signIn: {
@@ -645,6 +710,7 @@ async function documentedRoutes(): Promise<string[]> {
 const CELLS = WHO.flatMap((who) => [
   ...ACCESS_COLUMNS.map((column, index) => ({ who, column, expected: ACCESS_TABLE[who][index]! })),
   ...CASE_COLUMNS.map((column, index) => ({ who, column, expected: CASE_TABLE[who][index]! })),
+  ...DOCUMENT_COLUMNS.map((column, index) => ({ who, column, expected: DOCUMENT_TABLE[who][index]! })),
 ]).map((cell) => ({ ...cell, label: describeExpected(cell.expected) }));
 
 describe('every role against every endpoint', () => {
@@ -655,6 +721,7 @@ describe('every role against every endpoint', () => {
     transferableCaseId = await openCaseId(users.policeOfficer);
     correctedCaseId = await openCaseId(users.policeOfficer);
     await signOffOverApi(users.policeOfficer, correctedCaseId, 'cp_request-1', validSignOff('cp_request')).expect(200);
+    sharedDocumentId = ((await uploadPdf(users.policeOfficer, 'shared').expect(201)).body as { id: string }).id;
   });
 
   test('the tables name every route of the OpenAPI document', async () => {
@@ -682,6 +749,7 @@ describe('every role against every endpoint', () => {
       path
         .replace('{caseId}', sharedCaseId)
         .replace('{stepId}', 'cp_request-1')
+        .replace('{documentId}', randomUUID())
         .replace('{tokenId}', 'a'.repeat(16))
         .replace('{feedId}', 'a'.repeat(16))
         .replace('{agencyId}', users.admin.user.agencyId)

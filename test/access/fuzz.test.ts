@@ -301,6 +301,10 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: `${caseA}/steps/cp_request-1/corrections` },
     { method: 'post', path: `${caseA}/close` },
     { method: 'post', path: `${caseA}/transfers` },
+    { method: 'post', path: `${caseA}/steps/cp_request-1/documents` },
+    { method: 'get', path: `${caseA}/steps/cp_request-1/documents` },
+    { method: 'get', path: `${caseA}/documents` },
+    { method: 'get', path: `${caseA}/documents/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}` },
     { method: 'get', path: '/api/steps' },
     { method: 'get', path: '/api/notifications' },
     { method: 'get', path: '/api/dashboard' },
@@ -586,6 +590,9 @@ function generateProbes(today: string): Probe[] {
       path: `/api/cases/${id}/close`,
       body: { status: 'closed', reason: 'x' },
     }),
+    (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}/documents` }),
+    (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `${caseA}/documents/${id}` }),
+    (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `${caseA}/steps/${id}/documents` }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `/api/tokens/${id}/revoke` }),
     (id: string) => ({ as: 'demo-admin', method: 'post' as const, path: `/api/users/${id}/disable` }),
   ];
@@ -892,7 +899,7 @@ test('at least 2,000 hostile requests: every one a 4xx, none a 5xx, nothing chan
       p.path
         .split('?')[0]!
         .replace(
-          /[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)|[\w-]+(?=\/corrections)|(?<=calendar-feeds\/)[0-9a-z]{16}|(?<=^\/calendar\/)[^/]+(?=\.ics$)|[\w-]+(?=\/daily-digest)/g,
+          /[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{16}(?=\/revoke)|[\w-]+(?=\/sign-off)|[\w-]+(?=\/corrections)|(?<=steps\/)[\w-]+(?=\/documents$)|(?<=calendar-feeds\/)[0-9a-z]{16}|(?<=^\/calendar\/)[^/]+(?=\.ics$)|[\w-]+(?=\/daily-digest)/g,
           '*',
         ),
     ),

@@ -131,3 +131,27 @@ test('operations: /metrics only with a token, the SDK metrics only with an addre
   expect(() => loadConfig({ TEMPORAL_METRICS_ADDRESS: '9464' })).toThrow(/TEMPORAL_METRICS_ADDRESS: must be host:port/);
   expect(() => loadConfig({ TEMPORAL_UI_ORIGIN: 'temporal-ui' })).toThrow(/TEMPORAL_UI_ORIGIN: must be an origin/);
 });
+
+test('documents: in PostgreSQL by default; an S3-compatible store needs its endpoint, bucket and keys', () => {
+  expect(loadConfig({}).documents).toEqual({ store: 'postgres' });
+  const s3 = {
+    DOCUMENT_STORE: 's3',
+    S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com',
+    S3_BUCKET: 'relief-documents',
+    S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    S3_SECRET_ACCESS_KEY: 'secret-example',
+  };
+  expect(loadConfig(s3).documents).toEqual({
+    store: 's3',
+    s3: {
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      bucket: 'relief-documents',
+      region: 'us-east-1',
+      accessKeyId: 'AKIAEXAMPLE',
+      secretAccessKey: 'secret-example',
+    },
+  });
+  expect(() => loadConfig({ DOCUMENT_STORE: 's3', S3_BUCKET: 'relief-documents' })).toThrow(
+    'S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: required with DOCUMENT_STORE=s3',
+  );
+});

@@ -92,7 +92,11 @@ export async function storedHistory(on: Stack, caseId: string): Promise<ReturnTy
   return historyText(await raw.workflow.getHandle(workflowIdOf(caseId)).fetchHistory());
 }
 
-/** Every row of every table the service can read, as JSON text, without the one column that may hold the identity. */
+/**
+ * Every row of every table the service can read, as JSON text, without the one column that may hold the identity.
+ * A byte column (bytea: a sealed identity, a document's sealed content or name) is read as its raw bytes, not the hex
+ * PostgreSQL would print: plain text stored there (an unsealed PDF naming the survivor) is then found like any other.
+ */
 export async function databaseRows(on: Stack): Promise<{ table: string; text: string }[]> {
   const { rows: tables } = await on.pool.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
@@ -103,6 +107,14 @@ export async function databaseRows(on: Stack): Promise<{ table: string; text: st
       `SELECT (to_jsonb(t) - 'identity_ciphertext')::text AS text FROM "${table}" t`,
     );
     found.push(...rows.map((row) => ({ table, text: row.text })));
+  }
+  const { rows: byteColumns } = await on.pool.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+     WHERE table_schema = 'public' AND data_type = 'bytea' AND column_name <> 'identity_ciphertext'`,
+  );
+  for (const { table_name: table, column_name: column } of byteColumns) {
+    const { rows } = await on.pool.query<{ bytes: Buffer | null }>(`SELECT "${column}" AS bytes FROM "${table}"`);
+    found.push(...rows.map((row) => ({ table, text: `${column}=${row.bytes?.toString('latin1') ?? ''}` })));
   }
   return found;
 }

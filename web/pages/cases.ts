@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
+import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
@@ -83,10 +84,11 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const api = kit.api(req);
     const view = ok(await api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
-    const [survivor, reminders] = await Promise.all([
+    const [survivor, reminders, documents] = await Promise.all([
       // Only those working the case may read the survivor; everyone else is not even asked about it.
       me.can.signSteps ? api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok) : undefined,
       api.GET('/api/cases/{caseId}/reminders', { params: { path: { caseId } } }).then(ok),
+      api.GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } }).then(ok),
     ]);
     kit.render(req, res, 'case', {
       title: `Case ${view.reference}`,
@@ -99,6 +101,8 @@ export function casePages(kit: Kit): Router {
       ),
       dueNext: dueNext(view),
       reminders: reminders.items,
+      // A document's name comes only to who may open it: only they get a link.
+      documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
       canTransfer: view.status === 'open' && me.can.signSteps && me.user.agencyId === view.agencies.coordinator,
@@ -200,6 +204,9 @@ export function casePages(kit: Kit): Router {
     const kind = step.kind;
     const outcome = form.outcome ?? '';
     try {
+      // The document first: a refused file leaves the step unsigned, and the same file sent again is stored once.
+      const file = formFileOf(res);
+      if (file) await uploadDocument(kit.api(req), caseId, stepId, file);
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/sign-off', {
           params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
@@ -289,6 +296,13 @@ export function casePages(kit: Kit): Router {
     }
   });
 
+  router.get('/cases/:caseId/documents/:documentId', async (req, res) => {
+    await kit.me(req, res);
+    const documentId = String(req.params.documentId);
+    if (!UUID.test(documentId)) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such document.' });
+    await proxyDownload(kit.api(req), caseIdOf(req), documentId, res);
+  });
+
   return router;
 }
 
@@ -300,7 +314,7 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
-const FORM_PROBLEMS = [400, 403, 409, 422, 503];
+const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
 
 /**
  * What a form shows of a failed submission. A refusal is final for its request, so the corrected form is a new

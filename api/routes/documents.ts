@@ -1,0 +1,135 @@
+/**
+ * The documents that prove a step (app/documents.ts): uploaded as multipart/form-data (field `file`), listed without
+ * their content, downloaded as an attachment by who may read the survivor's identity. Every upload and download is
+ * audited, naming the document by its id (never its file name).
+ */
+import type { ApiDeps } from '../deps';
+import { route, type Route } from '../route';
+import {
+  CaseParamsSchema,
+  DocumentContentSchema,
+  DocumentListSchema,
+  DocumentParamsSchema,
+  DocumentSchema,
+  StepParamsSchema,
+} from '../schemas';
+import { FILE_FIELD, receiveFile } from '../uploads';
+
+/** Personal data: no cache keeps it, and no browser guesses its type (a PDF is never run as a page). */
+const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+
+/** RFC 6266: an ASCII fallback and the UTF-8 name. */
+function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+export function documentRoutes(deps: ApiDeps): Route[] {
+  const { documents } = deps;
+  return [
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/steps/:stepId/documents',
+      tag: 'documents',
+      summary:
+        "Add a document that proves the step (PDF, PNG or JPEG, at most 10 MB; the type is read from the content): as one who acts for the step's agency on the case, or its coordinator. Stored sealed; the case's workflow never sees it.",
+      params: StepParamsSchema,
+      upload: { field: FILE_FIELD, description: 'the document: a PDF, PNG or JPEG file of at most 10 MB' },
+      audit: 'document.upload',
+      auditDetail: (_query, _params, body) =>
+        body && typeof body === 'object' && 'id' in body ? `document ${String(body.id)}` : undefined,
+      responses: {
+        200: {
+          description: 'this content was already added to the step: the document already there',
+          schema: DocumentSchema,
+        },
+        201: { description: 'the document as listed; Location names its download', schema: DocumentSchema },
+        403: { description: "not one who acts for the step's agency on this case, or its coordinator", problem: true },
+        404: { description: 'no such case or step', problem: true },
+        413: { description: 'the file is larger than 10 MB: nothing was stored', problem: true },
+        415: {
+          description: 'not multipart/form-data, or the content is not a PDF, PNG or JPEG: nothing was stored',
+          problem: true,
+        },
+        422: { description: 'no file in the field "file", or an empty one', problem: true },
+      },
+      handle: async ({ params, actor, req, res }) => {
+        const saved = await documents.upload(params.caseId, params.stepId, actor, () => receiveFile(req, res));
+        return {
+          status: saved.created ? 201 : 200,
+          body: saved.document,
+          headers: { ...PRIVATE, Location: `/api/cases/${params.caseId}/documents/${saved.document.id}` },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/cases/:caseId/steps/:stepId/documents',
+      tag: 'documents',
+      summary:
+        'The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity.',
+      params: StepParamsSchema,
+      responses: {
+        200: { description: 'the documents', schema: DocumentListSchema },
+        403: { description: "not an agency of this case, or another agency's step", problem: true },
+        404: { description: 'no such case or step', problem: true },
+      },
+      handle: async ({ params, actor }) => ({
+        status: 200,
+        body: { items: await documents.list(params.caseId, actor, params.stepId) },
+        headers: PRIVATE,
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/cases/:caseId/documents',
+      tag: 'documents',
+      summary:
+        "The documents of every step of the case the role sees, as the step's list gives them (one request for the case page).",
+      params: CaseParamsSchema,
+      responses: {
+        200: { description: 'the documents', schema: DocumentListSchema },
+        403: { description: 'not an agency of this case', problem: true },
+        404: { description: 'no such case', problem: true },
+      },
+      handle: async ({ params, actor }) => ({
+        status: 200,
+        body: { items: await documents.list(params.caseId, actor) },
+        headers: PRIVATE,
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/cases/:caseId/documents/:documentId',
+      tag: 'documents',
+      summary:
+        "Download a document, as an attachment: only to who may read the survivor's identity and sees the step; every download is audited.",
+      params: DocumentParamsSchema,
+      audit: 'document.download',
+      auditDetail: (_query, params) => `document ${params.documentId}`,
+      responses: {
+        200: {
+          description: 'the document, of its own type (application/pdf, image/png or image/jpeg)',
+          contentType: 'application/octet-stream',
+          schema: DocumentContentSchema,
+        },
+        403: { description: "not one who may read the survivor's identity and sees the step", problem: true },
+        404: { description: 'no such case or document', problem: true },
+      },
+      handle: async ({ params, actor }) => {
+        const document = await documents.download(params.caseId, params.documentId, actor);
+        return {
+          status: 200,
+          body: document.content,
+          contentType: document.mediaType,
+          headers: {
+            ...PRIVATE,
+            'Content-Disposition': attachment(document.fileName),
+            // RFC 9530: who holds a copy can check it is this one.
+            'Repr-Digest': `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`,
+          },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,156 @@
+/**
+ * The documents that prove a step (the CP approval, the HHS letter, the I-797 receipt, a signed Supplement B): added
+ * by who may act for the step's agency or the case's coordinator, listed with the step, opened only by who may read
+ * the survivor's identity and sees the step (domain/access.ts). The type is decided from the content (file-type),
+ * never from the name or the declared type. Kept in PostgreSQL (or an S3-compatible store) only, sealed
+ * (db/documents.ts): the case's workflow, its history and the emails never carry a document, its name or its hash.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Clock } from '../core/clock';
+import { AppError } from '../core/errors';
+import type { IdentityKeyring } from '../core/identity-cipher';
+import { userRowIdOf } from '../db/audit';
+import {
+  DOCUMENT_MAX_BYTES,
+  DOCUMENT_MEDIA_TYPES,
+  documentNames,
+  listDocuments,
+  openDocument,
+  saveDocument,
+  type DocumentMediaType,
+  type DocumentStorage,
+} from '../db/documents';
+import { canAttachDocument, canReadDocument, canReadSurvivor, canSeeStep } from '../domain/access';
+import type { Actor } from '../domain/types';
+import type { CaseReads } from './case-reads';
+
+export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
+
+export interface DocumentsDeps {
+  pool: Pool;
+  now: Clock;
+  identityKeyring?: IdentityKeyring;
+  /** Where new documents' sealed content goes; PostgreSQL by default. */
+  documentStorage?: DocumentStorage;
+}
+
+/** A file as received: its bytes and the name the sender gave it. */
+export interface ReceivedFile {
+  content: Buffer;
+  fileName: string;
+}
+
+export type Documents = ReturnType<typeof createDocuments>;
+
+const ALLOWED = 'a PDF, PNG or JPEG file (application/pdf, image/png, image/jpeg)';
+
+/** The name as a download may offer it: no folders, no control characters, at most 200 characters. */
+function cleanFileName(name: string, mediaType: DocumentMediaType): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const extension = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' }[mediaType];
+  return base.slice(0, 200) || `document.${extension}`;
+}
+
+/** The type the content shows it to be, if it is one a document may be. */
+async function detectedType(content: Buffer): Promise<DocumentMediaType | undefined> {
+  // file-type is an ES module: loaded on first use, as the other ESM-only packages are (api/oidc.ts).
+  const { fileTypeFromBuffer } = await import('file-type');
+  const mime = (await fileTypeFromBuffer(content))?.mime;
+  return DOCUMENT_MEDIA_TYPES.find((allowed) => allowed === mime);
+}
+
+export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
+  const storage: DocumentStorage = deps.documentStorage ?? { kind: 'postgres' };
+  const refused = (message: string) => new AppError('forbidden', message, { code: 'not_permitted_document' });
+  const stepOf = async (caseId: string, stepId: string, actor: Actor) => {
+    const view = await caseReads.case(caseId, actor);
+    const step = view.steps.find((candidate) => candidate.id === stepId);
+    if (!step) throw new AppError('not_found', `No step ${stepId} in this case.`, { code: 'step_not_found' });
+    return { view, step };
+  };
+
+  return {
+    /**
+     * Adds a document to a step. `receive` reads the upload (api/uploads.ts), called only once the actor may add
+     * one: a refused request is not read into memory.
+     */
+    async upload(caseId: string, stepId: string, actor: Actor, receive: () => Promise<ReceivedFile>) {
+      const { view, step } = await stepOf(caseId, stepId, actor);
+      if (!canAttachDocument(actor, view.agencies, step))
+        throw refused("Only who acts for the step's agency on this case, or its coordinator, may add its documents.");
+      const file = await receive();
+      if (file.content.length > DOCUMENT_MAX_BYTES) throw tooLarge();
+      const mediaType = await detectedType(file.content);
+      if (!mediaType) {
+        throw new AppError('unsupported_media_type', `A document must be ${ALLOWED}.`, {
+          code: 'document_type_not_allowed',
+          fields: [{ field: 'file', message: `must be ${ALLOWED}, as its content shows; this one is not` }],
+        });
+      }
+      const fileName = cleanFileName(file.fileName, mediaType);
+      const saved = await saveDocument(
+        deps.pool,
+        {
+          id: randomUUID(),
+          caseId,
+          stepId: step.id,
+          uploadedBy: userRowIdOf(actor.userId),
+          uploadedAt: await deps.now(),
+          mediaType,
+          fileName,
+          content: file.content,
+        },
+        storage,
+        deps.identityKeyring,
+      );
+      // The name of the copy already there, if this content was added before, is the name first given.
+      const names = saved.created ? undefined : await documentNames(deps.pool, caseId, deps.identityKeyring);
+      return {
+        document: { ...saved.document, fileName: names?.get(saved.document.id) ?? fileName },
+        created: saved.created,
+      };
+    },
+
+    /**
+     * The documents of the steps the actor sees (of one step when asked), oldest first; each file name only to who
+     * may open the document, since a name often names the survivor.
+     */
+    async list(caseId: string, actor: Actor, stepId?: string) {
+      const view = stepId ? (await stepOf(caseId, stepId, actor)).view : await caseReads.case(caseId, actor);
+      const visible = new Set(view.steps.filter((step) => canSeeStep(actor, step)).map((step) => step.id));
+      if (stepId && !visible.has(stepId))
+        throw new AppError('forbidden', "This step is another agency's.", { code: 'not_permitted_step' });
+      const documents = (await listDocuments(deps.pool, caseId, { stepId })).filter((doc) => visible.has(doc.stepId));
+      if (!canReadSurvivor(actor, view.agencies)) return documents;
+      const names = await documentNames(deps.pool, caseId, deps.identityKeyring);
+      return documents.map((doc) => ({ ...doc, fileName: names.get(doc.id) ?? null }));
+    },
+
+    /** One document, opened: to who may read the identity and sees its step. */
+    async download(caseId: string, documentId: string, actor: Actor) {
+      const view = await caseReads.case(caseId, actor);
+      const [info] = await listDocuments(deps.pool, caseId, { id: documentId });
+      const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
+      if (!info || !step)
+        throw new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
+      if (!canReadDocument(actor, view.agencies, step))
+        throw refused(
+          "Only those working the case, who see the step, may open its documents: they show the survivor's identity.",
+        );
+      const opened = await openDocument(deps.pool, caseId, documentId, storage, deps.identityKeyring);
+      if (!opened)
+        throw new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
+      return opened;
+    },
+  };
+}
+
+/** The one refusal of a document over the limit, whether the upload's reader or this service finds it. */
+export function tooLarge(): AppError {
+  return new AppError('payload_too_large', 'A document may be at most 10 MB (10,485,760 bytes).', {
+    code: 'document_too_large',
+    fields: [{ field: 'file', message: 'must be at most 10 MB (10,485,760 bytes)' }],
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * The documents that prove a step, sealed at rest with the identity keyring (core/identity-cipher.ts): the content
+ * and the file name (which often names the survivor) are sealed, each bound to its case and document, so a sealed
+ * body copied onto another row does not open. The sealed content lives in the row, or in an S3-compatible store
+ * (db/object-store.ts) under a key that says nothing but the ids; either way it is sealed before it leaves the
+ * process. Rows are never changed: a key rotation keeps old rows readable while the old key stays in the keyring,
+ * as for identities. Only this module sees a document in the clear; nothing here logs.
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
+import type { ObjectStore } from './object-store';
+
+/** What a document may be, detected from its content (app/documents.ts); the table's CHECK says the same. */
+export const DOCUMENT_MEDIA_TYPES = ['application/pdf', 'image/png', 'image/jpeg'] as const;
+export type DocumentMediaType = (typeof DOCUMENT_MEDIA_TYPES)[number];
+
+/** 10 MiB: a scanned letter fits many times over; the table's CHECK says the same. */
+export const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface NewDocument {
+  id: string;
+  caseId: string;
+  stepId: string;
+  /** A users.id, or null for an actor of another shape (db/audit.ts `userRowIdOf`). */
+  uploadedBy: string | null;
+  uploadedAt: Date;
+  mediaType: DocumentMediaType;
+  fileName: string;
+  content: Buffer;
+}
+
+export interface DocumentInfo {
+  id: string;
+  caseId: string;
+  stepId: string;
+  mediaType: DocumentMediaType;
+  size: number;
+  /** Of the plain content, lower-case hex: who holds a copy can tell it is this one. */
+  sha256: string;
+  uploadedAt: string;
+  /** The uploader's username, or null when the row names no user. */
+  uploadedBy: string | null;
+}
+
+/** Where the sealed content of new documents goes: this table, or an S3-compatible store. */
+export type DocumentStorage = { kind: 'postgres' } | { kind: 's3'; store: ObjectStore };
+
+const contentContext = (caseId: string, id: string) => `document:${caseId}:${id}`;
+const nameContext = (caseId: string, id: string) => `document-name:${caseId}:${id}`;
+/** The object's key names nothing but ids: a bucket listing says which case has documents, never whose. */
+const objectKeyOf = (caseId: string, id: string) => `documents/${caseId}/${id}`;
+
+const sha256Of = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+
+/**
+ * Seals and stores a document: the content first (in the store), then the row that names it. The same content on the
+ * same step is stored once: a retried or doubled upload answers the document already there (`created: false`).
+ */
+export async function saveDocument(
+  pool: Pool,
+  document: NewDocument,
+  storage: DocumentStorage,
+  keyring: IdentityKeyring | undefined,
+): Promise<{ document: DocumentInfo; created: boolean }> {
+  const { id, caseId, stepId } = document;
+  const sha256 = sha256Of(document.content);
+  const existing = async () => {
+    const { rows } = await pool.query<{ id: string }>(
+      'SELECT id FROM step_documents WHERE case_id = $1 AND step_id = $2 AND sha256 = $3',
+      [caseId, stepId, sha256],
+    );
+    return rows[0] ? (await listDocuments(pool, caseId, { id: rows[0].id }))[0] : undefined;
+  };
+  const before = await existing();
+  if (before) return { document: before, created: false };
+
+  // Content and name are sealed by the keyring's current key: one key id names both.
+  const content = seal(document.content, contentContext(caseId, id), keyring);
+  const name = seal(Buffer.from(document.fileName, 'utf8'), nameContext(caseId, id), keyring);
+  const objectKey = storage.kind === 's3' ? objectKeyOf(caseId, id) : null;
+  if (storage.kind === 's3') await storage.store.put(objectKey!, content.ciphertext);
+  const { rowCount } = await pool.query(
+    `INSERT INTO step_documents (id, case_id, step_id, uploaded_by, uploaded_at, media_type, byte_size, sha256, key_id,
+       file_name_ciphertext, storage, content_ciphertext, object_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (case_id, step_id, sha256) DO NOTHING`,
+    [
+      id,
+      caseId,
+      stepId,
+      document.uploadedBy,
+      document.uploadedAt,
+      document.mediaType,
+      document.content.length,
+      sha256,
+      content.keyId,
+      name.ciphertext,
+      storage.kind,
+      storage.kind === 'postgres' ? content.ciphertext : null,
+      objectKey,
+    ],
+  );
+  // Another request stored the same content meanwhile (an object put for this one stays unnamed, sealed).
+  if (rowCount === 0) return { document: (await existing())!, created: false };
+  return { document: (await listDocuments(pool, caseId, { id }))[0]!, created: true };
+}
+
+interface Row {
+  id: string;
+  case_id: string;
+  step_id: string;
+  media_type: DocumentMediaType;
+  byte_size: number;
+  sha256: string;
+  uploaded_at: Date;
+  username: string | null;
+}
+
+const infoOf = (row: Row): DocumentInfo => ({
+  id: row.id,
+  caseId: row.case_id,
+  stepId: row.step_id,
+  mediaType: row.media_type,
+  size: row.byte_size,
+  sha256: row.sha256,
+  uploadedAt: row.uploaded_at.toISOString(),
+  uploadedBy: row.username,
+});
+
+/** A case's documents, oldest first; of one step or one document when asked. Nothing is opened. */
+export async function listDocuments(
+  pool: Pool,
+  caseId: string,
+  only: { stepId?: string; id?: string } = {},
+): Promise<DocumentInfo[]> {
+  const { rows } = await pool.query<Row>(
+    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username
+     FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
+     WHERE d.case_id = $1 AND ($2::text IS NULL OR d.step_id = $2) AND ($3::uuid IS NULL OR d.id = $3)
+     ORDER BY d.uploaded_at, d.id`,
+    [caseId, only.stepId ?? null, only.id ?? null],
+  );
+  return rows.map(infoOf);
+}
+
+/** The file names of a case's documents, opened, by document id; a name that does not open is left out. */
+export async function documentNames(
+  pool: Pool,
+  caseId: string,
+  keyring: IdentityKeyring | undefined,
+): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ id: string; key_id: string; file_name_ciphertext: Buffer }>(
+    'SELECT id, key_id, file_name_ciphertext FROM step_documents WHERE case_id = $1',
+    [caseId],
+  );
+  const names = new Map<string, string>();
+  for (const row of rows) {
+    try {
+      names.set(row.id, open(row.file_name_ciphertext, row.key_id, nameContext(caseId, row.id), keyring).toString());
+    } catch {
+      // A key no longer kept: the list still answers, without this name.
+    }
+  }
+  return names;
+}
+
+/** One document opened (content and name), or null when the case has no such document. */
+export async function openDocument(
+  pool: Pool,
+  caseId: string,
+  id: string,
+  storage: DocumentStorage,
+  keyring: IdentityKeyring | undefined,
+): Promise<(DocumentInfo & { fileName: string; content: Buffer }) | null> {
+  const { rows } = await pool.query<
+    Row & { key_id: string; file_name_ciphertext: Buffer; content_ciphertext: Buffer | null; object_key: string | null }
+  >(
+    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
+       d.key_id, d.file_name_ciphertext, d.content_ciphertext, d.object_key
+     FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
+     WHERE d.case_id = $1 AND d.id = $2`,
+    [caseId, id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  let sealed = row.content_ciphertext;
+  if (!sealed) {
+    // A row written to the object store is read from it whatever the store of new documents is now.
+    if (storage.kind !== 's3') throw new Error(`document ${id} is in an object store, and none is configured`);
+    sealed = await storage.store.get(row.object_key!);
+  }
+  return {
+    ...infoOf(row),
+    fileName: open(row.file_name_ciphertext, row.key_id, nameContext(caseId, id), keyring).toString(),
+    content: open(sealed, row.key_id, contentContext(caseId, id), keyring),
+  };
+}

@@ -1,0 +1,357 @@
+/**
+ * The documents that prove a step, over HTTP on real parts (test/support/stack.ts): who may add, list and open them;
+ * every upload and download in the audit trail; a file of another type (whatever its name says) or over 10 MB
+ * refused with a problem naming the field, nothing stored; in a real browser, a document added from the sign-off form
+ * and downloaded from the case page (axe clean); and a PDF naming the survivor found nowhere in the clear: not in any
+ * row (byte columns read as bytes), the case's Temporal history, an email or a log line. One stack for all of it.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { openDocument, saveDocument } from '../../db/documents';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { createConsole } from '../../web/console';
+import { TEST_PASSWORD } from '../support/auth';
+import { CHROMIUM_PATH } from '../support/install-browser';
+import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
+import { startStack, type Stack } from '../support/stack';
+
+const SURVIVOR = { name: 'Ileana Vasquez-Thornbury', birthDate: '1991-04-12', aNumber: 'A207733951' };
+const NEEDLES = [SURVIVOR.name, 'Ileana', 'Thornbury', SURVIVOR.aNumber, '207733951'].map((n) => n.toLowerCase());
+
+/** A minimal PDF whose text names the survivor, as a CP approval letter would. */
+const LETTER = Buffer.from(
+  `%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% Continued Presence granted to ${SURVIVOR.name}, ${SURVIVOR.aNumber}\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+);
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==',
+  'base64',
+);
+const JPEG = Buffer.concat([
+  Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'),
+  Buffer.alloc(64),
+  Buffer.from('ffd9', 'hex'),
+]);
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+let stack: Stack;
+/** The API and the console, on a real listener for the browser. */
+let app: Express;
+let server: Server;
+let base: string;
+let browser: Browser | undefined;
+let log: ReturnType<typeof logCapture>;
+let caseId: string;
+let keys = 0;
+beforeAll(async () => {
+  log = logCapture();
+  stack = await startStack({ log: { level: 'trace', destination: log.destination } });
+  server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = stack.appWith({
+    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'documents-test-secret-'.padEnd(40, 'x') }),
+  });
+  server.on('request', app);
+  const opened = await request(app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', `documents-${(keys += 1)}`)
+    .send({ survivor: SURVIVOR, agencies: DEMO_AGENCIES, identifiedOn: '2026-11-02' })
+    .expect(201);
+  caseId = (opened.body as { caseId: string }).caseId;
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
+  await stack?.stop();
+});
+
+const user = (username: string) => stack.users[username]!.headers;
+const upload = (as: { Authorization: string }, file: Buffer, name: string, stepId = 'cp_request-1', type?: string) =>
+  request(app)
+    .post(`/api/cases/${caseId}/steps/${stepId}/documents`)
+    .set(as)
+    .attach('file', file, { filename: name, ...(type ? { contentType: type } : {}) });
+const download = (as: { Authorization: string }, documentId: string) =>
+  request(app)
+    .get(`/api/cases/${caseId}/documents/${documentId}`)
+    .set(as)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+const documentCount = async () =>
+  Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM step_documents')).rows[0]!.n);
+const auditOf = async (action: string) =>
+  (
+    await stack.pool.query<{ username: string; outcome: string; status: number; detail: string | null }>(
+      `SELECT u.username, a.outcome, a.status, a.detail FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+       WHERE a.action = $1 AND a.case_id = $2 ORDER BY a.id`,
+      [action, caseId],
+    )
+  ).rows;
+
+let letterId: string;
+
+describe("the police officer adds the CP request's letter", () => {
+  beforeAll(async () => {
+    const res = await upload(user('demo-police-officer'), LETTER, 'CP letter – Ileana Vasquez-Thornbury.pdf');
+    expect([res.status, res.body]).toEqual([201, expect.objectContaining({ stepId: 'cp_request-1' })]);
+    letterId = (res.body as { id: string }).id;
+  });
+
+  it('is stored with its type from the content, size, hash and uploader, and named by Location', async () => {
+    const listed = await request(app)
+      .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
+      .set(user('demo-coordinator'))
+      .expect(200);
+    expect(listed.body).toEqual({
+      items: [
+        {
+          id: letterId,
+          caseId,
+          stepId: 'cp_request-1',
+          mediaType: 'application/pdf',
+          size: LETTER.length,
+          sha256: sha256(LETTER),
+          uploadedAt: expect.any(String) as unknown,
+          uploadedBy: 'demo-police-officer',
+          fileName: 'CP letter – Ileana Vasquez-Thornbury.pdf',
+        },
+      ],
+    });
+    expect(listed.headers['cache-control']).toBe('no-store');
+  });
+
+  it('is listed to a supervisor without its file name, and not to an agency that does not see the step', async () => {
+    const supervisor = await request(app)
+      .get(`/api/cases/${caseId}/documents`)
+      .set(user('demo-supervisor'))
+      .expect(200);
+    expect((supervisor.body as { items: object[] }).items).toEqual([
+      expect.not.objectContaining({ fileName: expect.anything() as unknown }) as unknown,
+    ]);
+    const ice = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-ice-officer')).expect(200);
+    expect(ice.body).toEqual({ items: [] });
+    await request(app)
+      .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
+      .set(user('demo-ice-officer'))
+      .expect(403);
+  });
+
+  it('downloads as the same bytes, an attachment no cache keeps, to who reads the identity and sees the step', async () => {
+    for (const username of ['demo-police-officer', 'demo-coordinator']) {
+      const res = await download(user(username), letterId).expect(200);
+      expect(Buffer.compare(res.body as Buffer, LETTER)).toBe(0);
+      expect(res.headers).toMatchObject({
+        'content-type': 'application/pdf',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'repr-digest': `sha-256=:${createHash('sha256').update(LETTER).digest('base64')}:`,
+      });
+      expect(res.headers['content-disposition']).toMatch(
+        /^attachment; filename="CP letter _ Ileana.*pdf"; filename\*=UTF-8''CP%20letter%20%E2%80%93%20/,
+      );
+    }
+    for (const username of ['demo-supervisor', 'demo-ice-officer', 'demo-advocate']) {
+      const res = await download(user(username), letterId).expect(403);
+      expect((res.body as Buffer).toString()).toMatch(/not_permitted_document/);
+    }
+    await download(user('demo-coordinator'), '00000000-0000-4000-8000-000000000000').expect(404);
+  });
+
+  it('audits the upload and every download by the document id, never its name', async () => {
+    expect(await auditOf('document.upload')).toEqual([
+      { username: 'demo-police-officer', outcome: 'allowed', status: 201, detail: `document ${letterId}` },
+    ]);
+    const downloads = await auditOf('document.download');
+    expect(downloads.filter((row) => row.status === 200)).toEqual([
+      { username: 'demo-police-officer', outcome: 'allowed', status: 200, detail: `document ${letterId}` },
+      { username: 'demo-coordinator', outcome: 'allowed', status: 200, detail: `document ${letterId}` },
+    ]);
+    expect(downloads.filter((row) => row.outcome === 'denied').map((row) => [row.username, row.detail])).toEqual([
+      ['demo-supervisor', `document ${letterId}; not_permitted_document`],
+      ['demo-ice-officer', `document ${letterId}; not_permitted_document`],
+      ['demo-advocate', `document ${letterId}; not_permitted_document`],
+    ]);
+  });
+
+  it('is stored once when the same file comes again (a double submit)', async () => {
+    const again = await upload(user('demo-police-officer'), LETTER, 'again.pdf').expect(200);
+    expect(again.body).toMatchObject({ id: letterId, fileName: 'CP letter – Ileana Vasquez-Thornbury.pdf' });
+  });
+});
+
+describe('who may add a document', () => {
+  it("the step's agency and the coordinator, PNG and JPEG too; no other agency, supervisor or outsider", async () => {
+    await upload(user('demo-coordinator'), PNG, 'scan.png').expect(201);
+    await upload(user('demo-police-officer'), JPEG, 'photo.jpg').expect(201);
+    const before = await documentCount();
+    for (const username of ['demo-advocate', 'demo-ice-officer', 'demo-supervisor']) {
+      const res = await upload(user(username), Buffer.from(`%PDF-1.4\n% ${username}\n%%EOF\n`), 'x.pdf').expect(403);
+      expect(res.body).toMatchObject({ code: 'not_permitted_document' });
+    }
+    await upload(user('demo-admin'), LETTER, 'x.pdf').expect(403);
+    await upload(user('demo-police-officer'), LETTER, 'x.pdf', 'no_such_step-1').expect(404);
+    expect(await documentCount()).toBe(before);
+  });
+});
+
+describe('a refused upload stores nothing', () => {
+  it('refuses what is not a PDF, PNG or JPEG by its content, whatever its name and declared type: 415', async () => {
+    const before = await documentCount();
+    const cases: [Buffer, string, string][] = [
+      [Buffer.from('plain text, not a letter'), 'letter.pdf', 'application/pdf'],
+      [Buffer.from('<html><script>alert(1)</script></html>'), 'scan.png', 'image/png'],
+      [Buffer.from('PK\u0003\u0004 a zip file'), 'letter.pdf', 'application/pdf'],
+    ];
+    for (const [bytes, name, type] of cases) {
+      const res = await upload(user('demo-police-officer'), bytes, name, 'cp_request-1', type).expect(415);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        code: 'document_type_not_allowed',
+        errors: [{ field: 'file', message: expect.stringMatching(/PDF, PNG or JPEG/) as unknown }],
+      });
+    }
+    expect(await documentCount()).toBe(before);
+  });
+
+  it('takes exactly 10 MB and refuses one byte more with 413 naming the limit', async () => {
+    const before = await documentCount();
+    const atLimit = Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024 - PNG.length, 1)]);
+    await upload(user('demo-police-officer'), atLimit, 'big.png').expect(201);
+    const over = Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024 + 1 - PNG.length, 2)]);
+    const res = await upload(user('demo-police-officer'), over, 'too-big.png').expect(413);
+    expect(res.body).toMatchObject({
+      code: 'document_too_large',
+      detail: expect.stringMatching(/10 MB/) as unknown,
+      errors: [{ field: 'file', message: expect.stringMatching(/10 MB/) as unknown }],
+    });
+    expect(await documentCount()).toBe(before + 1);
+  });
+
+  it('refuses a body that is not a form with a file: 415 or 422', async () => {
+    const as = user('demo-police-officer');
+    const path = `/api/cases/${caseId}/steps/cp_request-1/documents`;
+    await request(app).post(path).set(as).send({ file: 'not a file' }).expect(415);
+    const empty = await request(app).post(path).set(as).field('note', 'no file').expect(422);
+    expect(empty.body).toMatchObject({ code: 'invalid_upload', errors: [{ field: 'file' }] });
+    await request(app).post(path).set(as).attach('other', LETTER, 'x.pdf').expect(422);
+  });
+});
+
+test('a document sealed under a key that was rotated out still opens while the old key is kept, as an identity does', async () => {
+  const old = { id: 'documents-2026a', key: randomBytes(32) };
+  const rotated = { current: { id: 'documents-2027a', key: randomBytes(32) }, previous: [old] };
+  const postgres = { kind: 'postgres' } as const;
+  const { document } = await saveDocument(
+    stack.pool,
+    {
+      id: randomUUID(),
+      caseId,
+      stepId: 'le_declaration-1',
+      uploadedBy: null,
+      uploadedAt: new Date(),
+      mediaType: 'image/png',
+      fileName: 'declaration.png',
+      content: PNG,
+    },
+    postgres,
+    { current: old },
+  );
+  const opened = await openDocument(stack.pool, caseId, document.id, postgres, rotated);
+  expect([opened?.fileName, opened && Buffer.compare(opened.content, PNG)]).toEqual(['declaration.png', 0]);
+  await expect(openDocument(stack.pool, caseId, document.id, postgres, { current: rotated.current })).rejects.toThrow(
+    'identity key documents-2026a is not in the keyring',
+  );
+});
+
+/** Runs axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts). */
+async function expectAccessible(page: Page): Promise<void> {
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  const violations = await page.evaluate(async () => {
+    // axe-core's global, injected above; typed here as the little this test reads of it.
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+}
+
+test('in the browser: the officer adds the signed request to the sign-off form, then downloads it from the case page', async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
+  const context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Username').fill('demo-police-officer');
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
+
+  await page.goto(`${base}/cases/${caseId}/steps/cp_request-1`);
+  const form = async (file: { name: string; mimeType: string; buffer: Buffer }) => {
+    await page.getByLabel(/Requested on/).fill('2026-11-03');
+    await page.getByLabel(/Document that proves it/).setInputFiles(file);
+    await page.getByRole('button', { name: 'Sign off' }).click();
+  };
+  // A text file named as a PDF: refused next to the field, and the step is not signed.
+  await form({ name: 'request.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a PDF at all') });
+  await expect(page.locator('#document-error').textContent()).resolves.toMatch(/PDF, PNG or JPEG/);
+  expect(await page.getByLabel(/Document that proves it/).getAttribute('aria-invalid')).toBe('true');
+  await expectAccessible(page);
+  // One byte over 10 MB: the console reads no further and says so beside the field.
+  await form({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 0x25) });
+  await expect(page.locator('#document-error').textContent()).resolves.toMatch(/at most 10 MB/);
+
+  const signed = Buffer.from(`%PDF-1.4\n% CP request signed for ${SURVIVOR.name}\n%%EOF\n`);
+  await form({ name: 'CP request (signed).pdf', mimeType: 'application/pdf', buffer: signed });
+  await page.waitForURL((url) => url.pathname === '/');
+
+  await page.goto(`${base}/cases/${caseId}`);
+  await expectAccessible(page);
+  const link = page.getByRole('link', { name: 'CP request (signed).pdf' });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('CP request (signed).pdf');
+  expect(Buffer.compare(readFileSync(await download.path()), signed)).toBe(0);
+
+  const listed = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-police-officer')).expect(200);
+  const added = (listed.body as { items: { id: string; sha256: string }[] }).items.find(
+    (item) => item.sha256 === sha256(signed),
+  );
+  expect(added).toBeDefined();
+  expect((await auditOf('document.download')).filter((row) => row.detail === `document ${added!.id}`)).toEqual([
+    { username: 'demo-police-officer', outcome: 'allowed', status: 200, detail: `document ${added!.id}` },
+  ]);
+  const view = await request(app).get(`/api/cases/${caseId}`).set(user('demo-police-officer')).expect(200);
+  expect(
+    (view.body as { steps: { id: string; status: string }[] }).steps.find((st) => st.id === 'cp_request-1'),
+  ).toMatchObject({
+    status: 'completed',
+  });
+});
+
+test("the survivor's name in a document is found nowhere in the clear: rows, history, emails, logs", async () => {
+  const rows = await databaseRows(stack);
+  expect(rows.some((row) => row.table === 'step_documents')).toBe(true);
+  const history = await storedHistory(stack, caseId);
+  expect({
+    rows: rows.flatMap((row) => needlesIn(NEEDLES, row.text).map((needle) => `${row.table}: ${needle}`)),
+    history: needlesIn(NEEDLES, history.text),
+    historyNamesADocument: history.text.includes(letterId) || history.text.includes(sha256(LETTER)),
+    emails: stack.mail.messages().flatMap((message) => needlesIn(NEEDLES, JSON.stringify(message))),
+    logs: log.lines.flatMap((line) => needlesIn(NEEDLES, line)),
+  }).toEqual({ rows: [], history: [], historyNamesADocument: false, emails: [], logs: [] });
+});

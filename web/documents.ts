@@ -1,0 +1,97 @@
+/**
+ * The console's side of a step's documents: the sign-off form may carry one file (multipart/form-data), read here
+ * with multer before the CSRF check (which needs the form's fields) and handed to the API as the user; a download is
+ * streamed from the API to the browser with the API's own headers. The API decides who may do either, and audits it.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Request, RequestHandler, Response } from 'express';
+import multer from 'multer';
+import { ApiProblem, ok, type Api } from './api-client';
+
+/** The API's limit (app/documents.ts), checked here too so a browser is told without the file crossing twice. */
+const MAX_BYTES = 10 * 1024 * 1024;
+const FILE_FIELD = 'document';
+
+const parse = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_BYTES, files: 1, fields: 50, fieldSize: 16 * 1024 },
+  defParamCharset: 'utf8',
+}).single(FILE_FIELD);
+
+/** What the form's file input brought, if anything: a file, or why it was not taken (the problem to show). */
+export type FormFile = { content: Buffer; fileName: string; mediaType: string } | { refused: ApiProblem } | undefined;
+
+/**
+ * Reads a multipart form (the sign-off form with its optional document) into `req.body` and `res.locals.formFile`;
+ * any other body passes untouched. A file over the limit is not kept: the form shows why.
+ */
+export const multipartForm: RequestHandler = (req, res, next) => {
+  if (!req.is('multipart/form-data')) return next();
+  parse(req, res, (error: unknown) => {
+    if (error instanceof multer.MulterError) {
+      // The form's other fields (CSRF token, outcome, dates) come before the file and were read: the form can show why.
+      const tooLarge = error.code === 'LIMIT_FILE_SIZE';
+      const refused = new ApiProblem(tooLarge ? 413 : 422, {
+        detail: tooLarge ? 'The document is larger than 10 MB.' : 'The form could not be read.',
+        errors: [{ field: 'file', message: tooLarge ? 'must be at most 10 MB (10,485,760 bytes)' : 'one file only' }],
+      });
+      res.locals.formFile = { refused } satisfies FormFile;
+      return next();
+    }
+    if (error) return next(error);
+    const { file } = req as Request & { file?: Express.Multer.File };
+    if (file && file.size > 0)
+      res.locals.formFile = {
+        content: file.buffer,
+        fileName: file.originalname,
+        mediaType: file.mimetype,
+      } satisfies FormFile;
+    next();
+  });
+};
+
+export const formFileOf = (res: Response): FormFile => res.locals.formFile as FormFile;
+
+/** Adds the form's file to the step, as the user; an ApiProblem (413, 415, 422, 403) when the API refuses it. */
+export async function uploadDocument(
+  api: Api,
+  caseId: string,
+  stepId: string,
+  file: Exclude<FormFile, undefined>,
+): Promise<void> {
+  if ('refused' in file) throw file.refused;
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(file.content)], { type: file.mediaType }), file.fileName);
+  ok(
+    await api.POST('/api/cases/{caseId}/steps/{stepId}/documents', {
+      params: { path: { caseId, stepId } },
+      // The typed body names the field; what is sent is the form itself (fetch sets its boundary).
+      body: { file: '' },
+      bodySerializer: () => form,
+    }),
+  );
+}
+
+/** Streams a document from the API to the browser, with the API's type, name and no-store headers. */
+export async function proxyDownload(api: Api, caseId: string, documentId: string, res: Response): Promise<void> {
+  const { data, error, response } = await api.GET('/api/cases/{caseId}/documents/{documentId}', {
+    params: { path: { caseId, documentId } },
+    parseAs: 'stream',
+  });
+  if (!response.ok || !data) {
+    const problem: unknown = error ?? (await response.json().catch(() => ({})));
+    throw new ApiProblem(response.status, problem && typeof problem === 'object' ? problem : {});
+  }
+  for (const header of [
+    'Content-Type',
+    'Content-Length',
+    'Content-Disposition',
+    'X-Content-Type-Options',
+    'Repr-Digest',
+  ]) {
+    const value = response.headers.get(header);
+    if (value) res.set(header, value);
+  }
+  Readable.fromWeb(data as WebReadableStream<Uint8Array>).pipe(res);
+}
