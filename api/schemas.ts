@@ -400,17 +400,22 @@ export const UsernameSchema = z
     'expected a username: 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit',
   );
 
+const rolesSchema = z
+  .array(role)
+  .min(1)
+  .max(ROLES.length)
+  .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat');
+
 export const NewUserSchema = z.strictObject({
   username: UsernameSchema,
   displayName: z.string().trim().min(1).max(200),
   agencyId: AgencyIdSchema,
-  roles: z
-    .array(role)
-    .min(1)
-    .max(ROLES.length)
-    .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),
+  roles: rolesSchema,
   password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000).optional(),
 });
+
+/** A user's roles, all of them: those left out are taken away. */
+export const UserRolesSchema = z.strictObject({ roles: rolesSchema });
 
 /** An ID token from the configured OpenID Connect provider, as the console received it (a compact JWS). */
 export const OidcSessionSchema = z.strictObject({
@@ -448,6 +453,11 @@ export const UserListQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.opt
 
 export const AuditQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
+  caseReference: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected a case reference (letters, digits, -; at most 40)')
+    .optional()
+    .describe("the case's reference, as people know it (the whole of it)"),
   userId: z.uuid().optional(),
   agencyId: AgencyIdSchema.optional(),
   action: z
@@ -534,6 +544,7 @@ export const AuditPageSchema = z.object({
       roles: z.array(z.string()),
       action: z.string(),
       caseId: z.string().nullable(),
+      caseReference: z.string().nullable(),
       stepId: z.string().nullable(),
       outcome: z.enum(AUDIT_OUTCOMES),
       status: z.number().int().nullable(),

@@ -30,6 +30,7 @@ import {
   listIdentities,
   listUsers,
   setPassword,
+  setUserRoles,
   UsernameTakenError,
   type NewUser,
 } from '../db/users';
@@ -45,10 +46,11 @@ import {
   works,
   type Administered,
 } from '../domain/access';
-import type { Actor } from '../domain/types';
+import type { Actor, AgencyKind, Role } from '../domain/types';
 import {
   changedByOf,
   emailChangedNotice,
+  rolesChangedNotice,
   sendAgencyNotice,
   userAddedNotice,
   type NoticeMailer,
@@ -95,6 +97,19 @@ function requireAdministers(actor: Actor, user: Administered): void {
 }
 
 /** A new password an attacker would try early is refused, on the field that carries it. */
+/** Roles fit an agency's kind (domain/access.ts' rolesFor), which never includes system_admin. */
+function requireRolesFit(kind: AgencyKind, roles: readonly Role[]): void {
+  const allowed = rolesFor(kind);
+  const misfit = roles.filter((role) => !allowed.includes(role));
+  if (misfit.length > 0) {
+    const message = `a ${kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
+    throw new AppError('unprocessable', 'These roles do not fit the agency.', {
+      code: 'roles_not_for_agency',
+      fields: [{ field: 'roles', message }],
+    });
+  }
+}
+
 function refuseWeakPassword(field: string, password: string, username: string): void {
   const problem = passwordProblem(password, { username });
   if (problem)
@@ -317,15 +332,7 @@ export function createAccessService(deps: AccessDeps) {
           code: 'unknown_agency',
           fields: [{ field: 'agencyId', message: 'unknown agency' }],
         });
-      const allowed = rolesFor(agency.kind);
-      const misfit = body.roles.filter((role) => !allowed.includes(role));
-      if (misfit.length > 0) {
-        const message = `a ${agency.kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
-        throw new AppError('unprocessable', 'These roles do not fit the agency.', {
-          code: 'roles_not_for_agency',
-          fields: [{ field: 'roles', message }],
-        });
-      }
+      requireRolesFit(agency.kind, body.roles);
       let user: User;
       try {
         user = await createUser(pool, body);
@@ -353,6 +360,30 @@ export function createAccessService(deps: AccessDeps) {
       if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
       await revokeUserTokens(pool, user.id, await now());
       return user;
+    },
+
+    /**
+     * Replaces the roles of a user the actor administers, with roles the actor may give (an agency's admin neither
+     * appoints nor demotes admins). Their next request already holds the new roles: tokens carry no roles.
+     */
+    async setRoles(actor: Actor, userId: string, roles: Role[]) {
+      if (userId === actor.userId)
+        throw new AppError('conflict', 'An admin cannot change their own roles.', { code: 'cannot_change_own_roles' });
+      const user = await administeredUser(actor, userId);
+      if (user.roles.includes('system_admin'))
+        throw new AppError('conflict', 'A system administrator is managed with the command line (npm run admin).', {
+          code: 'system_admin_roles',
+        });
+      requireAdministers(actor, { agencyId: user.agencyId, roles });
+      requireRolesFit(user.agencyKind, roles);
+      const changed = (await setUserRoles(pool, user.id, roles))!;
+      const agency = (await findAgency(pool, user.agencyId))!;
+      void sendAgencyNotice(
+        deps.mailer,
+        deps.logger,
+        rolesChangedNotice(agency, changed, user.roles, await changedBy(actor), await now()),
+      );
+      return changed;
     },
 
     async identities(actor: Actor, userId: string) {

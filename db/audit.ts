@@ -30,6 +30,8 @@ interface AuditEvent {
   roles: string[];
   action: string;
   caseId: string | null;
+  /** The case's reference, for people to read and follow (null when no case or it is not in the read model). */
+  caseReference: string | null;
   stepId: string | null;
   outcome: AuditOutcome;
   status: number | null;
@@ -102,6 +104,8 @@ export function appliedCommandRow(entry: AppliedCommand): string {
 
 export interface AuditFilter {
   caseId?: string;
+  /** The case's reference, as people know it: the same as its `caseId`. */
+  caseReference?: string;
   userId?: string;
   agencyId?: string;
   action?: string;
@@ -131,6 +135,7 @@ interface AuditRow {
   roles: string[] | null;
   action: string;
   case_id: string | null;
+  case_reference: string | null;
   step_id: string | null;
   outcome: AuditOutcome;
   status: number | null;
@@ -144,6 +149,8 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   const param = (value: unknown): string => `$${values.push(value)}`;
   const conditions: string[] = [];
   if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
+  if (filter.caseReference !== undefined)
+    conditions.push(`case_id = (SELECT id FROM cases WHERE reference = ${param(filter.caseReference)})`);
   if (filter.userId !== undefined) conditions.push(`user_id = ${param(filter.userId)}`);
   if (filter.agencyId !== undefined) conditions.push(`agency_id = ${param(filter.agencyId)}`);
   if (filter.action !== undefined) conditions.push(`action = ${param(filter.action)}`);
@@ -159,7 +166,8 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const { rows } = await pool.query<AuditRow>(
-    `SELECT * FROM audit_events ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`,
+    `SELECT a.*, (SELECT reference FROM cases WHERE cases.id = a.case_id) AS case_reference
+       FROM audit_events a ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`,
     values,
   );
   const items = rows.slice(0, filter.limit).map((row): AuditEvent => ({
@@ -171,6 +179,7 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
     roles: row.roles ?? [],
     action: row.action,
     caseId: row.case_id,
+    caseReference: row.case_reference,
     stepId: row.step_id,
     outcome: row.outcome,
     status: row.status,

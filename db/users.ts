@@ -92,6 +92,12 @@ export async function disableUser(pool: Pool, userId: string): Promise<User | nu
   return findUser(pool, { id: userId });
 }
 
+/** Replaces a user's roles (the service checked they fit the agency and the administrator); null if no such user. */
+export async function setUserRoles(pool: Pool, userId: string, roles: readonly Role[]): Promise<User | null> {
+  await pool.query('UPDATE users SET roles = $2 WHERE id = $1', [userId, roles]);
+  return findUser(pool, { id: userId });
+}
+
 /** A user's identity at an OpenID Connect provider: the `iss` and `sub` its ID tokens carry. */
 export interface UserIdentity {
   issuer: string;

@@ -65,6 +65,28 @@ export function userAddedNotice(
   };
 }
 
+/** The notice of a change of a user's roles, to their agency's address: roles grant access as adding a user does. */
+export function rolesChangedNotice(
+  agency: Agency,
+  user: { username: string; roles: readonly Role[] },
+  before: readonly Role[],
+  by: ChangedBy,
+  at: Date,
+): AgencyNotice | null {
+  if (!agency.email) return null;
+  return {
+    agencyId: agency.id,
+    to: [agency.email],
+    subject: `The roles of a user of ${agency.id} were changed`,
+    text: [
+      `The roles of the user ${user.username} of your agency ${agency.id} were changed from ${before.join(', ')} to ${user.roles.join(', ')}.`,
+      `Changed by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
+      '',
+      FOOTER,
+    ].join('\n'),
+  };
+}
+
 /**
  * The notice of a change of `after`'s notification address, to the old address and the new one (the old one is who
  * notices a takeover); null when the address did not change.

@@ -586,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{userId}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the roles of a user you administer with roles fitting their agency's kind: an agency's admin neither appoints nor demotes admins; a system administrator's roles are not changed here. The user's next request holds the new roles. */
+        post: operations["postApiUsersUserIdRoles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/calendar/{secret}.ics": {
         parameters: {
             query?: never;
@@ -994,6 +1011,7 @@ export interface operations {
                 action?: string;
                 agencyId?: string;
                 caseId?: string;
+                caseReference?: string;
                 cursor?: string;
                 from?: string;
                 limit?: number;
@@ -1022,6 +1040,7 @@ export interface operations {
                             /** @description ISO-8601 instant */
                             at: string;
                             caseId: string | null;
+                            caseReference: string | null;
                             detail: string | null;
                             id: string;
                             /** @enum {string} */
@@ -5365,6 +5384,146 @@ export interface operations {
                 };
             };
             /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiUsersUserIdRoles: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
+                };
+            };
+        };
+        responses: {
+            /** @description the user with their new roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agencyId: string;
+                        /** @enum {string} */
+                        agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                        /** @description ISO-8601 instant */
+                        createdAt: string;
+                        disabledAt: string | null;
+                        displayName: string;
+                        id: string;
+                        roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
+                        username: string;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a user you do not administer, or a role you may not give */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description your own roles, or a system administrator */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description roles that do not fit the agency's kind */
             422: {
                 headers: {
                     [name: string]: unknown;

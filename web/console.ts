@@ -9,14 +9,18 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { ApiProblem } from './api-client';
 import { multipartForm } from './documents';
 import { Kit } from './kit';
+import { accountPages } from './pages/account';
+import { agencyPages } from './pages/agencies';
 import { auditPages } from './pages/audit';
 import { authPages } from './pages/auth';
+import { caseClosePages } from './pages/case-close';
 import { caseloadPages } from './pages/caseload';
 import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
 import { reportPages } from './pages/reports';
 import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
 import { stepPages } from './pages/steps';
+import { userPages } from './pages/users';
 import { consoleCsrf, endSession, sessionSettings, sessionTokenOf } from './session';
 
 export interface ConsoleOptions {
@@ -77,6 +81,10 @@ export function createConsole(options: ConsoleOptions): Router {
     casePages(kit),
     auditPages(kit),
     reportPages(kit),
+    userPages(kit),
+    agencyPages(kit),
+    accountPages(kit),
+    caseClosePages(kit),
   );
 
   // An address the console has no page for: a page in its layout, not the API's problem+json.

@@ -26,6 +26,7 @@ import {
   TokenViewSchema,
   UserListQuerySchema,
   UserParamsSchema,
+  UserRolesSchema,
   UserViewSchema,
 } from '../schemas';
 import { z } from 'zod';
@@ -234,6 +235,28 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such user', problem: true },
       },
       handle: async ({ params, actor }) => ({ status: 200, body: await access.disableUser(actor, params.userId) }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/users/:userId/roles',
+      tag: 'administration',
+      summary:
+        "Replace the roles of a user you administer with roles fitting their agency's kind: an agency's admin neither appoints nor demotes admins; a system administrator's roles are not changed here. The user's next request holds the new roles.",
+      allow: ADMIN,
+      params: UserParamsSchema,
+      body: UserRolesSchema,
+      audit: 'user.set_roles',
+      responses: {
+        200: { description: 'the user with their new roles', schema: UserViewSchema },
+        403: { description: 'a user you do not administer, or a role you may not give', problem: true },
+        404: { description: 'no such user', problem: true },
+        409: { description: 'your own roles, or a system administrator', problem: true },
+        422: { description: "roles that do not fit the agency's kind", problem: true },
+      },
+      handle: async ({ params, body, actor }) => ({
+        status: 200,
+        body: await access.setRoles(actor, params.userId, body.roles),
+      }),
     }),
     route({
       method: 'get',

@@ -305,6 +305,7 @@ describe('through the full stack', () => {
       agencyId: string | null;
       action: string;
       caseId: string | null;
+      caseReference: string | null;
       outcome: string;
     }
     const list = async (who: TestUser, query: Record<string, string> = {}) => {
@@ -391,8 +392,12 @@ describe('through the full stack', () => {
       const all = await list(admin);
       const pivot = all[Math.floor(all.length / 2)]!.at;
       const police = user('demo-police-officer').user.id;
+      // Each row names its case's reference too, which people filter by instead of the id.
+      const reference = all.find((item) => item.caseId === demoCase)!.caseReference!;
+      expect(reference).toMatch(/^[A-Z0-9-]+$/);
       const cases: [Record<string, string>, (item: Item) => boolean][] = [
         [{ caseId: demoCase }, (item) => item.caseId === demoCase],
+        [{ caseReference: reference }, (item) => item.caseId === demoCase && item.caseReference === reference],
         [{ userId: police }, (item) => item.userId === police],
         [{ agencyId: 'demo-task-force' }, (item) => item.agencyId === 'demo-task-force'],
         [{ action: 'step.sign_off' }, (item) => item.action === 'step.sign_off'],

@@ -96,6 +96,7 @@ const ACCESS_COLUMNS = [
   'listUsers',
   'newUser',
   'disableUser',
+  'setRoles',
   'listIdentities',
   'linkIdentity',
   'listAgencies',
@@ -111,19 +112,19 @@ type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 // One row per role, one column per endpoint: the table is read across.
 // prettier-ignore
 const ACCESS_TABLE: Record<Who, AccessRow> = {
-  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
-  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser setRoles listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
+  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
-  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, ok, role, ok, ok, ok, noFeed, ok],
-  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, noFeed, ok],
-  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, other, ok, role, ok, ok, ok, noFeed, ok],
+  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, noFeed, ok],
+  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
 };
 
 /**
@@ -556,6 +557,18 @@ const ENDPOINTS: Record<
       return post(`/api/users/${target.user.id}/disable`, who, {});
     },
   },
+  setRoles: {
+    route: 'POST /api/users/{userId}/roles',
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: unique('to-promote'),
+        agencyId: 'demo-advocates',
+        roles: ['advocate'],
+      });
+      return post(`/api/users/${target.user.id}/roles`, who, { roles: ['advocate', 'supervisor'] });
+    },
+  },
   listIdentities: {
     route: 'GET /api/users/{userId}/identities',
     allowed: 200,
@@ -802,6 +815,8 @@ const DELEGATION_COLUMNS = [
   'grantSystemAdmin',
   'disableUser',
   'disableAdmin',
+  'setRoles',
+  'grantAdmin',
   'listIdentities',
   'linkIdentity',
   'revokeUserToken',
@@ -812,10 +827,10 @@ const DELEGATION_COLUMNS = [
 type DelegationColumn = (typeof DELEGATION_COLUMNS)[number];
 
 const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
-  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
-  agencyAdmin: [ok, ok, notDelegated, notDelegated, ok, notDelegated, ok, ok, ok, hide, role, role],
-  otherAgencyAdmin: [other, other, other, other, other, other, other, other, hide, hide, role, role],
-  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  setRoles grantAdmin listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
+  agencyAdmin: [ok, ok, notDelegated, notDelegated, ok, notDelegated, ok, notDelegated, ok, ok, ok, hide, role, role],
+  otherAgencyAdmin: [other, other, other, other, other, other, other, other, other, other, hide, hide, role, role],
+  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /** The admins of the rows: delegated-police's own admin, the task force's admin, the system administrator. */
@@ -877,6 +892,28 @@ const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who
         roles: ['admin'],
       });
       return post(`/api/users/${target.user.id}/disable`, admins[who], {});
+    },
+  },
+  setRoles: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-roles-officer'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['agency_officer'],
+      });
+      return post(`/api/users/${target.user.id}/roles`, admins[who], { roles: ['agency_officer', 'supervisor'] });
+    },
+  },
+  grantAdmin: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-roles-admin'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['agency_officer'],
+      });
+      return post(`/api/users/${target.user.id}/roles`, admins[who], { roles: ['admin'] });
     },
   },
   listIdentities: {
@@ -984,6 +1021,15 @@ describe('delegated administration: every admin against every administration end
       [
         ...allowed('disableUser').map((who) => usernameOf(who, 'target-officer')),
         ...allowed('disableAdmin').map((who) => usernameOf(who, 'target-admin')),
+      ].sort(),
+    );
+    const { rows: changedRoles } = await stack.pool.query<{ username: string }>(
+      "SELECT username FROM users WHERE username LIKE 'd-%-target-roles-%' AND roles::text[] <> ARRAY['agency_officer'] ORDER BY username",
+    );
+    expect(changedRoles.map((row) => row.username)).toEqual(
+      [
+        ...allowed('setRoles').map((who) => usernameOf(who, 'target-roles-officer')),
+        ...allowed('grantAdmin').map((who) => usernameOf(who, 'target-roles-admin')),
       ].sort(),
     );
     const { rows: agencies } = await stack.pool.query<{ id: string; email: string | null }>(

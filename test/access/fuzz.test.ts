@@ -283,6 +283,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: '/api/users' },
     { method: 'post', path: '/api/users' },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/disable` },
+    { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/roles` },
     { method: 'get', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
     { method: 'post', path: '/api/auth/oidc/nonce', public: true },

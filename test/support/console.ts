@@ -13,10 +13,19 @@ export interface ConsoleStack {
   stack: Stack;
   /** The API and the console in one app, as `npm start` serves them. */
   app: Express;
+  /** Where the console listens (http://127.0.0.1:port), for a browser to open. */
+  base: string;
   stop(): Promise<void>;
 }
 
-export async function startConsoleStack(options: StackOptions = {}): Promise<ConsoleStack> {
+/**
+ * `forBrowser`: the console's public address is its listener's, so a browser's forms come from the origin it accepts
+ * posts from; otherwise it is PUBLIC_BASE_URL (https, as behind a proxy), for tests that send forms themselves.
+ */
+export async function startConsoleStack(
+  options: StackOptions = {},
+  { forBrowser = false }: { forBrowser?: boolean } = {},
+): Promise<ConsoleStack> {
   const stack = await startStack(options);
   const server = createServer();
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
@@ -24,7 +33,7 @@ export async function startConsoleStack(options: StackOptions = {}): Promise<Con
   const app = stack.appWith({
     console: createConsole({
       apiUrl: base,
-      publicBaseUrl: PUBLIC_BASE_URL,
+      publicBaseUrl: forBrowser ? base : PUBLIC_BASE_URL,
       secret: randomBytes(32).toString('base64url'),
     }),
   });
@@ -32,6 +41,7 @@ export async function startConsoleStack(options: StackOptions = {}): Promise<Con
   return {
     stack,
     app,
+    base,
     stop: async () => {
       await new Promise((closed) => server.close(closed));
       await stack.stop();
@@ -43,10 +53,10 @@ export async function startConsoleStack(options: StackOptions = {}): Promise<Con
  * The console stack for the tests of one file: started before them and stopped after them. Its parts are read
  * through the returned object once the file's `beforeAll` hooks have run.
  */
-export function consoleStackPerFile(options: StackOptions = {}): ConsoleStack {
+export function consoleStackPerFile(options: StackOptions = {}, served: { forBrowser?: boolean } = {}): ConsoleStack {
   let running: ConsoleStack | undefined;
   beforeAll(async () => {
-    running = await startConsoleStack(options);
+    running = await startConsoleStack(options, served);
   });
   afterAll(async () => {
     await running?.stop();
@@ -61,6 +71,9 @@ export function consoleStackPerFile(options: StackOptions = {}): ConsoleStack {
     },
     get app() {
       return started().app;
+    },
+    get base() {
+      return started().base;
     },
     stop: () => started().stop(),
   };

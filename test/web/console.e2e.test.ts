@@ -19,6 +19,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { createConsole } from '../../web/console';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
+import { expectAccessible } from '../support/browser';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -55,26 +56,6 @@ afterAll(async () => {
   await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
   await stack?.stop();
 });
-
-/** Runs axe-core in the page: no serious or critical violation is allowed on any page. */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
-  const violations = await page.evaluate(async () => {
-    // axe-core's global, injected above; typed here as the little this test reads of it.
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
-}
 
 const LAPTOP = { width: 1280, height: 900 };
 /** An iPad Air held upright: the narrowest screen the console is meant for. */
@@ -295,7 +276,7 @@ test('a filter date out of range is a field error on the list, never an error pa
 test('the supervisor reads the audit trail with filters; the admin lands on it', async () => {
   const page = await signIn('demo-supervisor');
   await page.goto(`${base}/audit?action=survivor.read`);
-  const rows = page.getByRole('row').filter({ hasText: 'survivor.read' });
+  const rows = page.getByRole('row').filter({ hasText: 'Read the survivor’s details' });
   expect(await rows.count()).toBeGreaterThan(0);
   await expectAccessible(page);
   const refused = await page.goto(`${base}/audit?from=yesterday`);

@@ -1,34 +1,60 @@
-/** The audit trail for supervisors (their agency's) and admins (everyone's), with the API's filters in the URL. */
+/**
+ * The audit trail for supervisors (their agency's) and admins (everyone's), with the API's filters in the URL: a case
+ * by its reference, an action and an outcome by their names in words.
+ */
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
+import { AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, auditActionLabel, auditOutcomeLabel } from '../audit-labels';
 import { param, type Kit } from '../kit';
 
-const FILTERS = ['caseId', 'userId', 'agencyId', 'action', 'outcome', 'from', 'to'] as const;
-const OUTCOMES = ['allowed', 'denied', 'rejected', 'failed'];
+const FILTERS = ['caseReference', 'caseId', 'userId', 'agencyId', 'action', 'outcome', 'from', 'to'] as const;
 
 export function auditPages(kit: Kit): Router {
   const router = Router();
 
   router.get('/audit', async (req, res) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const filters = Object.fromEntries(FILTERS.map((name) => [name, param(req, name) ?? ''])) as Record<
       (typeof FILTERS)[number],
       string
     >;
     const cursor = param(req, 'cursor');
     const apiQuery = Object.fromEntries(Object.entries({ ...filters, cursor }).filter(([, value]) => value));
+    const api = kit.api(req);
+    const agencies = ok(await api.GET('/api/agencies')).items;
     let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
     let errors: Record<string, string> = {};
     let status = 200;
     try {
       // The API validates each filter; the console passes them as typed.
-      page = ok(await kit.api(req).GET('/api/audit', { params: { query: apiQuery as never } }));
+      page = ok(await api.GET('/api/audit', { params: { query: apiQuery as never } }));
     } catch (error) {
       if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
       errors = error.fieldErrors();
       status = 400;
     }
-    kit.render(req, res, 'audit', { title: 'Audit trail', filters, cursor, page, errors, outcomes: OUTCOMES }, status);
+    const roles: readonly string[] = me.user.roles;
+    kit.render(
+      req,
+      res,
+      'audit',
+      {
+        title: status === 400 ? 'Error: Audit trail' : 'Audit trail',
+        filters,
+        cursor,
+        page,
+        errors,
+        actions: Object.entries(AUDIT_ACTION_LABELS).sort(([, a], [, b]) => a.localeCompare(b)),
+        outcomes: Object.entries(AUDIT_OUTCOME_LABELS),
+        agencyName: (id: string) => agencies.find((agency) => agency.id === id)?.name ?? id,
+        agencies,
+        actionLabel: auditActionLabel,
+        outcomeLabel: auditOutcomeLabel,
+        // Only those who see cases can open one: an admin reads the trail, not the cases it names.
+        linkCases: me.can.signSteps || roles.includes('supervisor'),
+      },
+      status,
+    );
   });
 
   return router;

@@ -16,7 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /** A URL that cannot name a case is "not found" here, before anything reaches the API. */
-function caseIdOf(req: Request): string {
+export function caseIdOf(req: Request): string {
   const caseId = String(req.params.caseId);
   if (!UUID.test(caseId)) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such case.' });
   return caseId.toLowerCase();
@@ -90,6 +90,8 @@ export function casePages(kit: Kit): Router {
       api.GET('/api/cases/{caseId}/reminders', { params: { path: { caseId } } }).then(ok),
       api.GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } }).then(ok),
     ]);
+    const coordinatesOpenCase =
+      view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId;
     kit.render(req, res, 'case', {
       title: `Case ${view.reference}`,
       view,
@@ -105,7 +107,9 @@ export function casePages(kit: Kit): Router {
       documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
-      canTransfer: view.status === 'open' && me.can.signSteps && me.user.agencyId === view.agencies.coordinator,
+      // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
+      canTransfer: coordinatesOpenCase,
+      canClose: coordinatesOpenCase,
       // The signing agency's officers, or the case's coordinator; the API judges the window and the later steps.
       canCorrect: (step: CaseView['steps'][number]) =>
         me.can.signSteps &&
@@ -311,6 +315,7 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
   ['opened', 'The case is open.'],
   ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
   ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
+  ['closed', 'The case has ended; its pending steps were cancelled.'],
 ]);
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */

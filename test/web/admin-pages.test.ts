@@ -1,0 +1,326 @@
+/**
+ * Admin and coordinator tasks in the console, in a real browser against the whole service on real parts (issue 18):
+ * users, agencies, identity links, one's own password and API keys, closing or withdrawing a case, and the audit
+ * trail by case reference and action in words. Every page and error state is checked with axe-core.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
+import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
+import { SESSION_COOKIE } from '../../web/session';
+import { bearer, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { expectAccessible } from '../support/browser';
+import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
+import { CHROMIUM_PATH } from '../support/install-browser';
+
+const ROOT = join(__dirname, '..', '..');
+const suite = consoleStackPerFile({}, { forBrowser: true });
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/**
+ * A browser signed in as this user: their session cookie holds the user's API key, as it would a session token (the
+ * sign-in page itself is console.e2e.test.ts's, and skipping it keeps this file fast).
+ */
+async function signIn(who: string | TestUser): Promise<Page> {
+  const user = typeof who === 'string' ? suite.stack.users[who]! : who;
+  // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  await context.addCookies([{ name: SESSION_COOKIE, value: user.token, url: suite.base, httpOnly: true }]);
+  const page = await context.newPage();
+  await page.goto(`${suite.base}/`);
+  return page;
+}
+
+/** A refused form: its title says so, and the error summary has focus and links to the field named. */
+async function expectErrorSummary(page: Page, field: string, words: RegExp): Promise<void> {
+  expect(await page.title()).toMatch(/^Error: /);
+  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  expect(await summary.evaluate((element) => element === document.activeElement)).toBe(true);
+  expect(await summary.getByRole('link').first().getAttribute('href')).toBe(`#${field}`);
+  expect(await page.locator(`#${field}-error`).textContent()).toMatch(words);
+  await expectAccessible(page);
+}
+
+const usersOf = async (agencyId: string) =>
+  (
+    await request(suite.app)
+      .get('/api/users')
+      .query({ agencyId })
+      .set(suite.stack.users['demo-system-admin']!.headers)
+      .expect(200)
+  ).body as { items: { id: string; username: string; disabledAt: string | null }[] };
+
+test('every action the service records has words on the audit page', () => {
+  const recorded = new Set<string>();
+  const scan = (path: string) => {
+    for (const entry of readdirSync(join(ROOT, path), { withFileTypes: true })) {
+      const file = join(path, entry.name);
+      if (entry.isDirectory()) scan(file);
+      else if (file.endsWith('.ts'))
+        for (const match of readFileSync(join(ROOT, file), 'utf8').matchAll(/\b(?:audit|action): '([a-z_.]+)'/g))
+          recorded.add(match[1]!);
+    }
+  };
+  for (const folder of ['api', 'app', 'db', 'domain', 'activities', 'workflows', 'temporal']) scan(folder);
+  for (const file of ['admin.ts', 'service.ts']) {
+    for (const match of readFileSync(join(ROOT, file), 'utf8').matchAll(/\baction: '([a-z_.]+)'/g))
+      recorded.add(match[1]!);
+  }
+  expect(recorded.size).toBeGreaterThan(15);
+  expect([...recorded].filter((action) => !AUDIT_ACTION_LABELS[action])).toEqual([]);
+});
+
+test('an admin adds a user to their agency, links an identity, and disables the user', async () => {
+  const page = await signIn('demo-admin');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  expect(await page.locator('h1').textContent()).toBe('Users');
+  expect(await page.getByRole('row').filter({ hasText: 'demo-coordinator' }).count()).toBe(1);
+  // An agency's admin sees their own agency's users only, and no agency filter.
+  expect(await page.getByRole('row').filter({ hasText: 'demo-police-officer' }).count()).toBe(0);
+  expect(await page.getByLabel('Agency').count()).toBe(0);
+  await expectAccessible(page);
+
+  await page.getByRole('link', { name: 'Add a user' }).click();
+  // The task force is a coordinator agency, and appointing admins is the system administrator's.
+  expect(await page.getByLabel('Coordinator').count()).toBe(1);
+  expect(await page.getByLabel('Agency officer').count()).toBe(0);
+  expect(await page.getByLabel('Admin', { exact: true }).count()).toBe(0);
+  await expectAccessible(page);
+  await page.getByLabel('Full name').fill('Casey Newcomer');
+  await page.getByLabel('Username').fill('X');
+  await page.getByRole('button', { name: 'Add the user' }).click();
+  await expectErrorSummary(page, 'username', /username/);
+  expect(await page.locator('#roles-error').textContent()).toBeTruthy();
+  expect(await page.getByLabel('Full name').inputValue()).toBe('Casey Newcomer');
+
+  await page.getByLabel('Username').fill('casey.newcomer');
+  await page.getByLabel('Coordinator').check();
+  await page.getByLabel('Temporary password (optional)').fill('violet tractor moonlight 42');
+  await page.getByRole('button', { name: 'Add the user' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'created');
+  expect(await page.locator('h1').textContent()).toBe('Casey Newcomer');
+  expect(await page.getByRole('status').textContent()).toContain('The user was added');
+  await expectAccessible(page);
+
+  await page.getByLabel('Issuer').fill('https://login.task-force.example/');
+  await page.getByLabel('Subject').fill('casey-4711');
+  await page.getByRole('button', { name: 'Link the identity' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'linked');
+  expect(await page.getByRole('table', { name: /^Identities linked/ }).textContent()).toContain('casey-4711');
+
+  // Roles: none is refused by the API next to the roles; a supervisor's added is held at once.
+  await page.getByLabel('Coordinator').uncheck();
+  await page.getByRole('button', { name: 'Change the roles' }).click();
+  await expectErrorSummary(page, 'roles', /./);
+  expect(await page.getByLabel('Coordinator').isChecked()).toBe(false);
+  await page.getByLabel('Coordinator').check();
+  await page.getByLabel('Supervisor').check();
+  await page.getByRole('button', { name: 'Change the roles' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'roles-changed');
+  expect(await page.locator('dl.facts').textContent()).toContain('Coordinator, Supervisor');
+  // Roles grant access as adding a user does, so the agency's own address is told (without the person's name).
+  const notice = await eventually(
+    () => suite.stack.mail.messages().find((message) => message.subject.startsWith('The roles of a user of')),
+    'the roles notice',
+  );
+  expect(notice).toMatchObject({ to: ['coordinator@taskforce.example.org'] });
+  expect(notice.text).toContain('casey.newcomer of your agency demo-task-force were changed from coordinator to');
+  expect(notice.text).not.toContain('Casey Newcomer');
+
+  await page.getByRole('button', { name: 'Disable the user' }).click();
+  await expectErrorSummary(page, 'confirm', /Tick the box/);
+  expect((await usersOf('demo-task-force')).items.find((u) => u.username === 'casey.newcomer')?.disabledAt).toBeNull();
+  await page.getByLabel('Yes, disable Casey Newcomer').check();
+  await page.getByRole('button', { name: 'Disable the user' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'disabled');
+  expect(await page.locator('dl.facts').textContent()).toContain('Disabled');
+  expect(
+    (await usersOf('demo-task-force')).items.find((u) => u.username === 'casey.newcomer')?.disabledAt,
+  ).not.toBeNull();
+
+  await page.goto(`${suite.base}/users`);
+  const row = page.getByRole('row').filter({ hasText: 'casey.newcomer' });
+  expect(await row.textContent()).toContain('Disabled');
+  await page.screenshot({ path: join(ROOT, 'docs/screenshots/users.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('a system administrator filters users by agency and changes an agency; others are not offered either', async () => {
+  const page = await signIn('demo-system-admin');
+  await page.goto(`${suite.base}/users`);
+  const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!;
+  await page.getByLabel('Agency').selectOption({ label: police.name });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL((url) => url.searchParams.get('agencyId') === DEMO_AGENCIES.law_enforcement);
+  expect(await page.getByRole('row').filter({ hasText: 'demo-police-officer' }).count()).toBe(1);
+  expect(await page.getByRole('row').filter({ hasText: 'demo-coordinator' }).count()).toBe(0);
+
+  // Adding a user there offers that agency's roles, admin included for a system administrator.
+  await page.getByRole('link', { name: 'Add a user' }).click();
+  expect(await page.getByLabel('Agency officer').count()).toBe(1);
+  expect(await page.getByLabel('Admin', { exact: true }).count()).toBe(1);
+  expect(await page.getByLabel('Coordinator').count()).toBe(0);
+  await page.getByRole('link', { name: 'choose another' }).click();
+  expect(await page.getByLabel('Agency of the new user').count()).toBe(1);
+  await expectAccessible(page);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agencies' }).click();
+  await expectAccessible(page);
+  await page.getByRole('link', { name: police.name }).click();
+  await page.getByLabel('Notification address (optional)').fill('not an address');
+  await page.getByLabel('Time zone (optional)').fill('America/Chicago');
+  await page.getByRole('button', { name: 'Save the agency' }).click();
+  await expectErrorSummary(page, 'email', /./);
+  await page.getByLabel('Name').fill('Demo City Police Service (fictitious)');
+  await page.getByLabel('Notification address (optional)').fill('cases@police.example');
+  await page.getByRole('button', { name: 'Save the agency' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'saved');
+  const row = page.getByRole('row').filter({ hasText: 'Demo City Police Service (fictitious)' });
+  expect(await row.textContent()).toMatch(/cases@police\.example\s+America\/Chicago/);
+  await expectAccessible(page);
+  const saved = (
+    (await request(suite.app).get('/api/agencies').set(suite.stack.as('coordinator'))).body as {
+      items: { id: string; email: string | null; timeZone: string | null }[];
+    }
+  ).items.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement);
+  expect(saved).toMatchObject({ email: 'cases@police.example', timeZone: 'America/Chicago' });
+  await page.context().close();
+
+  const officer = await signIn('demo-police-officer');
+  const menu = officer.getByRole('navigation', { name: 'Main' });
+  expect(await menu.getByRole('link', { name: 'Users' }).count()).toBe(0);
+  expect(await menu.getByRole('link', { name: 'Agencies' }).count()).toBe(0);
+  expect((await officer.goto(`${suite.base}/users`))?.status()).toBe(403);
+  expect((await officer.goto(`${suite.base}/agencies`))?.status()).toBe(403);
+  await officer.context().close();
+});
+
+test('a user changes their password, and creates an API key shown once and revokes it', async () => {
+  // Made directly, with the tests' cheap password hashing: the API's own is slow on purpose.
+  const advocate = await createWorker(suite.stack.pool, DEMO_AGENCIES.advocate, 'advocate');
+  const page = await signIn(advocate);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Your account' }).click();
+  await expectAccessible(page);
+  await page.getByLabel('Current password').fill('not my password');
+  await page.getByLabel('New password').fill('amber lighthouse quietly 7');
+  await page.getByRole('button', { name: 'Change your password' }).click();
+  await expectErrorSummary(page, 'currentPassword', /wrong/);
+  await page.getByLabel('Current password').fill(TEST_PASSWORD);
+  await page.getByLabel('New password').fill('amber lighthouse quietly 7');
+  await page.getByRole('button', { name: 'Change your password' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'password-changed');
+  expect(await page.getByRole('status').textContent()).toContain('Your password was changed');
+  await page.getByRole('link', { name: 'Your API keys' }).click();
+  await expectAccessible(page);
+  await page.getByLabel('Name of the key').fill('Nightly export');
+  await page.getByLabel('Your password').fill('amber lighthouse quietly 7');
+  await page.getByLabel('Valid for (days)').fill('400');
+  await page.getByRole('button', { name: 'Create the key' }).click();
+  await expectErrorSummary(page, 'expiresInDays', /./);
+  expect(await page.getByLabel('Name of the key').inputValue()).toBe('Nightly export');
+
+  await page.getByLabel('Valid for (days)').fill('30');
+  await page.getByLabel('Your password').fill('amber lighthouse quietly 7');
+  // The new password is the one that works now.
+  await page.getByRole('button', { name: 'Create the key' }).click();
+  const token = await page.getByLabel('The key', { exact: true }).inputValue();
+  expect(token).toMatch(/^rc_[a-z0-9]{16}_/);
+  expect(await page.getByRole('status').textContent()).toContain('shown only this once');
+  await expectAccessible(page);
+  await request(suite.app).get('/api/me').set(bearer(token)).expect(200);
+
+  // Shown once: the list has the key, never its secret.
+  await page.goto(`${suite.base}/account/api-keys`);
+  expect(await page.content()).not.toContain(token);
+  const row = page.getByRole('row').filter({ hasText: 'Nightly export' });
+  expect(await row.textContent()).toContain('Active');
+  await row.getByRole('button', { name: /Revoke/ }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'key-revoked');
+  expect(await page.getByRole('row').filter({ hasText: 'Nightly export' }).textContent()).toContain('Revoked');
+  await request(suite.app).get('/api/me').set(bearer(token)).expect(401);
+  await page.context().close();
+});
+
+test('the coordinator withdraws a case with a reason; the audit trail finds it by reference and action', async () => {
+  const reference = `ADM-${Date.now().toString(36).toUpperCase()}`;
+  const opened = await request(suite.app)
+    .post('/api/cases')
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', `admin-pages-${reference}`)
+    .send({
+      reference,
+      // Days back: "today" in UTC may be tomorrow in the police agency's time zone.
+      identifiedOn: new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString().slice(0, 10),
+      survivor: { name: 'Withdrawn Example-Fictitious', birthDate: '1991-05-06' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const caseId = (opened.body as { caseId: string }).caseId;
+
+  const officer = await signIn('demo-police-officer');
+  await officer.goto(`${suite.base}/cases/${caseId}`);
+  expect(await officer.getByRole('link', { name: 'Close or withdraw this case' }).count()).toBe(0);
+  await officer.context().close();
+
+  const page = await signIn('demo-coordinator');
+  await page.goto(`${suite.base}/cases/${caseId}`);
+  await page.getByRole('link', { name: 'Close or withdraw this case' }).click();
+  await expectAccessible(page);
+  await page.getByLabel('Withdraw the case').check();
+  await page.getByLabel('Reason').selectOption({ label: 'The survivor withdrew their consent' });
+  await page.getByRole('button', { name: 'End the case' }).click();
+  await expectErrorSummary(page, 'confirm', /Tick the box/);
+  expect(await page.getByLabel('Withdraw the case').isChecked()).toBe(true);
+  await page.getByLabel(/^I understand/).check();
+  await page.getByRole('button', { name: 'End the case' }).click();
+  await page.waitForURL((url) => url.pathname === `/cases/${caseId}` && url.searchParams.get('notice') === 'closed');
+  expect(await page.getByRole('status').textContent()).toContain('The case has ended');
+  expect(await page.locator('dl.facts').first().textContent()).toContain('Withdrawn');
+  expect(await page.getByRole('link', { name: 'Close or withdraw this case' }).count()).toBe(0);
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
+  expect((view.body as { status: string }).status).toBe('withdrawn');
+  await page.context().close();
+
+  // The supervisor finds it by the reference and the action's words; the case links to its page.
+  const supervisor = await signIn('demo-supervisor');
+  await supervisor.goto(`${suite.base}/audit`);
+  await supervisor.getByLabel('Case reference').fill(reference);
+  await supervisor.getByLabel('Action').selectOption({ label: 'Closed or withdrew a case' });
+  await supervisor.getByRole('button', { name: 'Apply filters' }).click();
+  await supervisor.waitForURL((url) => url.searchParams.get('caseReference') === reference);
+  // Two rows: the API's, and the workflow's when it applied the close.
+  const rows = supervisor.getByRole('row').filter({ hasText: 'Closed or withdrew a case' });
+  expect(await rows.count()).toBe(2);
+  for (const row of await rows.all()) {
+    expect(await row.textContent()).toContain('Allowed');
+    expect(await row.getByRole('link', { name: reference }).getAttribute('href')).toBe(`/cases/${caseId}`);
+  }
+  await expectAccessible(supervisor);
+  const refused = await supervisor.goto(`${suite.base}/audit?caseReference=${encodeURIComponent('no such ref!')}`);
+  expect(refused?.status()).toBe(400);
+  expect(await supervisor.locator('#caseReference-error').textContent()).toBeTruthy();
+  await expectAccessible(supervisor);
+  await supervisor.context().close();
+
+  // Outcomes in words: the officer's refused look at the users above, for the admin, who reads no cases.
+  const admin = await signIn('demo-admin');
+  await admin.goto(`${suite.base}/audit?outcome=denied&agencyId=${DEMO_AGENCIES.law_enforcement}`);
+  const denied = admin.getByRole('row').filter({ hasText: 'Request GET /api/users' });
+  expect(await denied.first().textContent()).toContain('Refused: not permitted');
+  await admin.goto(`${suite.base}/audit?caseReference=${reference}`);
+  // The admin reads the trail but not the cases it names: the reference, not a link to a page refused to them.
+  const opening = admin.getByRole('row').filter({ hasText: 'Opened a case' }).first();
+  expect(await opening.textContent()).toContain(reference);
+  expect(await opening.getByRole('link', { name: reference }).count()).toBe(0);
+  await admin.context().close();
+});

@@ -1,0 +1,68 @@
+/**
+ * The audit trail in words: every action the service records (api/routes' `audit:` names, the workflow's rows, the
+ * sign-in and calendar-feed rows, admin.ts) and every outcome. test/web/admin-pages.test.ts checks that each action
+ * recorded anywhere in the code has its words here.
+ */
+import { humanize } from './labels';
+
+export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
+  'auth.sign_in': 'Signed in',
+  'auth.sign_out': 'Signed out',
+  'auth.password_change': 'Changed their password',
+  'token.create': 'Created an API key',
+  'token.revoke': 'Revoked an API key or session',
+  'calendar_feed.create': 'Created a calendar feed',
+  'calendar_feed.revoke': 'Revoked a calendar feed',
+  'calendar_feed.read': 'Calendar feed read',
+  'user.create': 'Added a user',
+  'user.create_admin': 'Added an administrator (command line)',
+  'user.disable': 'Disabled a user',
+  'user.set_roles': 'Changed a user’s roles',
+  'user.link_identity': 'Linked a sign-in identity to a user',
+  'agency.save': 'Registered or changed an agency',
+  'agency.daily_digest': 'Turned an agency’s daily digest on or off',
+  'case.open': 'Opened a case',
+  'case.close': 'Closed or withdrew a case',
+  'step.sign_off': 'Signed off a step',
+  'step.correct': 'Corrected a sign-off',
+  'case.transfer': 'Transferred a case to another agency',
+  'document.upload': 'Added a document to a step',
+  'document.download': 'Opened a document',
+  'survivor.read': 'Read the survivor’s details',
+  'survivor.read_revisions': 'Read earlier versions of the survivor’s details',
+  'survivor.correct': 'Corrected the survivor’s details',
+  'case.search_by_name': 'Searched cases by the survivor’s name',
+  'report.compliance': 'Read the compliance report',
+  'temporal.payloads.decode': 'Decoded workflow data (Temporal Web UI)',
+};
+
+/** The words for an action; a refused call of a route that is otherwise not audited is named by its method and path. */
+export function auditActionLabel(action: string): string {
+  const label = AUDIT_ACTION_LABELS[action];
+  if (label) return label;
+  return /^[A-Z]+ \//.test(action) ? `Request ${action}` : humanize(action);
+}
+
+/** The outcomes a reader filters by, in words. */
+export const AUDIT_OUTCOME_LABELS: Readonly<Record<string, string>> = {
+  allowed: 'Allowed',
+  denied: 'Refused: not permitted',
+  rejected: 'Refused: not accepted',
+  failed: 'Failed: service error',
+};
+
+/** Why a rejected call was refused, from its HTTP status, in the words a reader of the trail would use. */
+const REJECTIONS: Readonly<Record<number, string>> = {
+  400: 'Refused: not valid',
+  401: 'Refused: not signed in or wrong password',
+  404: 'Refused: not found',
+  409: 'Refused: already done or in progress',
+  422: 'Refused: not valid',
+  429: 'Refused: too many attempts',
+  503: 'Failed: service unavailable',
+};
+
+export function auditOutcomeLabel(outcome: string, status: number | null): string {
+  if (outcome !== 'allowed' && status !== null && REJECTIONS[status]) return REJECTIONS[status];
+  return AUDIT_OUTCOME_LABELS[outcome] ?? humanize(outcome);
+}

@@ -1,0 +1,112 @@
+/** Everyone's own account: changing their password, and their API keys (created, shown once, listed, revoked). */
+import { Router, type Request, type Response } from 'express';
+import { ok } from '../api-client';
+import { formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import { formOf, param, type Kit } from '../kit';
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
+
+const NOTICES = new Map([
+  ['password-changed', 'Your password was changed. Your other sessions and your API keys were signed out.'],
+  ['key-revoked', 'The API key was revoked: it no longer works.'],
+]);
+const PASSWORD_FIELDS = ['currentPassword', 'newPassword'];
+const KEY_FIELDS = ['label', 'expiresInDays', 'currentPassword'];
+
+export function accountPages(kit: Kit): Router {
+  const router = Router();
+
+  const renderAccount = async (req: Request, res: Response, problem?: FormProblem) => {
+    const me = await kit.me(req, res);
+    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    kit.render(
+      req,
+      res,
+      'account',
+      {
+        title: titleOf('Your account', problem),
+        agencyName: agencies.find((agency) => agency.id === me.user.agencyId)?.name ?? me.user.agencyId,
+        minPasswordLength: MIN_PASSWORD_LENGTH,
+        problem,
+        errors: problem?.errors ?? {},
+        flash: NOTICES.get(param(req, 'notice') ?? ''),
+      },
+      problem ? 400 : 200,
+    );
+  };
+
+  router.get('/account', (req, res) => renderAccount(req, res));
+
+  router.post('/account/password', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    try {
+      ok(
+        await kit.api(req).POST('/api/me/password', {
+          body: { currentPassword: form.currentPassword ?? '', newPassword: form.newPassword ?? '' },
+        }),
+      );
+      // This session made the change, so it stays signed in; the API revoked every other.
+      res.redirect(303, '/account?notice=password-changed');
+    } catch (error) {
+      await renderAccount(req, res, formProblemOf(error, PASSWORD_FIELDS));
+    }
+  });
+
+  const renderKeys = async (
+    req: Request,
+    res: Response,
+    shown: { problem?: FormProblem; form?: Record<string, string>; issued?: { label: string; token: string } } = {},
+  ) => {
+    await kit.me(req, res);
+    const tokens = ok(await kit.api(req).GET('/api/tokens')).items;
+    kit.render(
+      req,
+      res,
+      'api-keys',
+      {
+        title: titleOf('Your API keys', shown.problem),
+        // Sessions are listed by the API too; this page is about the keys people make for their scripts.
+        keys: tokens.filter((token) => token.kind === 'api_key'),
+        issued: shown.issued,
+        form: shown.form ?? { expiresInDays: '90' },
+        problem: shown.problem,
+        errors: shown.problem?.errors ?? {},
+        flash: NOTICES.get(param(req, 'notice') ?? ''),
+      },
+      shown.problem ? 400 : shown.issued ? 201 : 200,
+    );
+  };
+
+  router.get('/account/api-keys', (req, res) => renderKeys(req, res));
+
+  router.post('/account/api-keys', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    const days = form.expiresInDays?.trim() ?? '';
+    try {
+      const issued = ok(
+        await kit.api(req).POST('/api/tokens', {
+          body: {
+            label: form.label ?? '',
+            // A number when it is one; anything else goes as typed, for the API to name what is wrong with it.
+            expiresInDays: (/^\d{1,6}$/.test(days) ? Number(days) : days) as number,
+            currentPassword: form.currentPassword ?? '',
+          },
+        }),
+      );
+      // Rendered, not redirected: the key is shown this once and never put in an address the browser keeps.
+      await renderKeys(req, res, { issued: { label: issued.label, token: issued.token } });
+    } catch (error) {
+      await renderKeys(req, res, { problem: formProblemOf(error, KEY_FIELDS), form });
+    }
+  });
+
+  router.post('/account/api-keys/:tokenId/revoke', async (req, res) => {
+    await kit.me(req, res);
+    const tokenId = String(req.params.tokenId);
+    ok(await kit.api(req).POST('/api/tokens/{tokenId}/revoke', { params: { path: { tokenId } } }));
+    res.redirect(303, '/account/api-keys?notice=key-revoked');
+  });
+
+  return router;
+}

@@ -1,0 +1,71 @@
+/**
+ * Closing or withdrawing a case, for its coordinator: a status, a reason and a confirmation, since every pending step
+ * is cancelled and the case cannot be reopened.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { ok } from '../api-client';
+import { fieldProblem, formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import { formOf, type Kit } from '../kit';
+import { caseIdOf } from './cases';
+
+/** The reasons offered, as the short codes the API keeps (domain/case.ts' CloseCaseSchema), with their words. */
+const CLOSE_REASONS: Readonly<Record<string, string>> = {
+  relief_obtained: 'Relief obtained',
+  survivor_withdrew: 'The survivor withdrew their consent',
+  lost_contact: 'Contact with the survivor was lost',
+  not_eligible: 'Not eligible for the relief sought',
+  transferred: 'Moved to another task force',
+  duplicate: 'A duplicate of another case',
+  opened_in_error: 'Opened in error',
+};
+const FIELDS = ['status', 'reason', 'confirm'];
+
+export function caseClosePages(kit: Kit): Router {
+  const router = Router();
+
+  const renderForm = async (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    kit.render(
+      req,
+      res,
+      'case-close',
+      {
+        title: titleOf(`Close or withdraw case ${view.reference}`, problem),
+        view,
+        form,
+        reasons: Object.entries(CLOSE_REASONS),
+        // A refusal is final for its request: the corrected form is a new one.
+        idempotencyKey: randomUUID(),
+        problem,
+        errors: problem?.errors ?? {},
+      },
+      problem ? 400 : 200,
+    );
+  };
+
+  router.get('/cases/:caseId/close', (req, res) => renderForm(req, res, {}));
+
+  router.post('/cases/:caseId/close', async (req, res) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const form = formOf(req);
+    if (form.confirm !== 'yes')
+      return renderForm(req, res, form, fieldProblem('confirm', 'Tick the box to confirm that the case is to end'));
+    try {
+      ok(
+        await kit.api(req).POST('/api/cases/{caseId}/close', {
+          params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
+          body: { status: (form.status ?? '') as 'closed', reason: form.reason ?? '' },
+        }),
+      );
+      res.redirect(303, `/cases/${caseId}?notice=closed`);
+    } catch (error) {
+      await renderForm(req, res, form, formProblemOf(error, FIELDS));
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,196 @@
+/**
+ * Users, for admins: an agency's admin manages their own agency's users, a system administrator every agency's (the
+ * API decides which; these pages offer what it would allow). A user's page links sign-in identities and disables.
+ */
+import { Router, type Request, type Response } from 'express';
+import { ApiProblem, ok } from '../api-client';
+import { fieldProblem, formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import { formOf, param, type Kit, type MeView } from '../kit';
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
+import { rolesFor } from '../../domain/access';
+import { ROLES, type AgencyKind, type Role } from '../../domain/types';
+
+const NOTICES = new Map([
+  ['created', 'The user was added. Give them their temporary password in person or by phone, never by email.'],
+  ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
+  ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
+  ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
+]);
+
+/** What each role lets a person do, beside its checkbox. */
+const ROLE_HINTS: Readonly<Record<Role, string>> = {
+  coordinator: 'opens cases, oversees every step and closes or withdraws cases',
+  agency_officer: 'signs the steps their agency owns',
+  advocate: 'signs the advocate’s steps and prepares the applications',
+  supervisor: 'sees the agency’s cases, reports and audit trail; signs nothing',
+  admin: 'manages the agency’s users',
+  system_admin: 'manages every agency and user',
+};
+
+const NEW_USER_FIELDS = ['agencyId', 'username', 'displayName', 'roles', 'password'];
+const IDENTITY_FIELDS = ['issuer', 'subject'];
+const ROLES_FIELDS = ['roles'];
+
+/** The roles ticked on a form (one checkbox per role, `role-<role>`). */
+const rolesOf = (form: Record<string, string>): Role[] => ROLES.filter((role) => form[`role-${role}`] === 'yes');
+
+const isSystemAdmin = (me: MeView) => (me.user.roles as readonly string[]).includes('system_admin');
+
+/** The roles an admin may give in an agency of this kind: appointing admins is a system administrator's. */
+const rolesOffered = (me: MeView, kind: AgencyKind): Role[] =>
+  rolesFor(kind).filter((role) => role !== 'admin' || isSystemAdmin(me));
+
+export function userPages(kit: Kit): Router {
+  const router = Router();
+
+  router.get('/users', async (req, res) => {
+    const me = await kit.me(req, res);
+    const api = kit.api(req);
+    const systemAdmin = isSystemAdmin(me);
+    const agencyId = systemAdmin ? param(req, 'agencyId') : undefined;
+    const agencies = ok(await api.GET('/api/agencies')).items;
+    const users = ok(await api.GET('/api/users', { params: { query: agencyId ? { agencyId } : {} } })).items;
+    kit.render(req, res, 'users', {
+      title: 'Users',
+      users,
+      agencies,
+      agencyId: agencyId ?? '',
+      systemAdmin,
+      agencyName: (id: string) => agencies.find((agency) => agency.id === id)?.name ?? id,
+      flash: NOTICES.get(param(req, 'notice') ?? ''),
+    });
+  });
+
+  const renderNewUser = async (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
+    const me = await kit.me(req, res);
+    const agencies = ok(await kit.api(req).GET('/api/agencies')).items;
+    const systemAdmin = isSystemAdmin(me);
+    // An agency's admin adds users to their own agency; a system administrator first chooses the agency.
+    const agency = agencies.find((candidate) => candidate.id === (systemAdmin ? form.agencyId : me.user.agencyId));
+    kit.render(
+      req,
+      res,
+      'user-new',
+      {
+        title: titleOf('Add a user', problem),
+        form,
+        agencies,
+        agency,
+        systemAdmin,
+        minPasswordLength: MIN_PASSWORD_LENGTH,
+        roles: agency ? rolesOffered(me, agency.kind) : [],
+        roleHint: (role: Role) => ROLE_HINTS[role],
+        problem,
+        errors: problem?.errors ?? {},
+      },
+      problem ? 400 : 200,
+    );
+  };
+
+  router.get('/users/new', async (req, res) => {
+    await renderNewUser(req, res, { agencyId: param(req, 'agencyId') ?? '' });
+  });
+
+  router.post('/users', async (req, res) => {
+    const me = await kit.me(req, res);
+    const form = formOf(req);
+    const body = {
+      username: form.username?.trim() ?? '',
+      displayName: form.displayName ?? '',
+      agencyId: isSystemAdmin(me) ? (form.agencyId ?? '') : me.user.agencyId,
+      roles: rolesOf(form),
+      password: form.password ? form.password : undefined,
+    };
+    try {
+      const user = ok(await kit.api(req).POST('/api/users', { body }));
+      res.redirect(303, `/users/${user.id}?notice=created`);
+    } catch (error) {
+      await renderNewUser(req, res, form, formProblemOf(error, NEW_USER_FIELDS));
+    }
+  });
+
+  const renderUser = async (req: Request, res: Response, problem?: FormProblem, form: Record<string, string> = {}) => {
+    const me = await kit.me(req, res);
+    const api = kit.api(req);
+    const userId = String(req.params.userId);
+    const agencies = ok(await api.GET('/api/agencies')).items;
+    const user = ok(await api.GET('/api/users')).items.find((candidate) => candidate.id === userId);
+    if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
+    const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
+    const appointsAdmins = isSystemAdmin(me) || !user.roles.some((role) => role === 'admin' || role === 'system_admin');
+    const manageable = user.disabledAt === null && user.id !== me.user.id && appointsAdmins;
+    kit.render(
+      req,
+      res,
+      'user',
+      {
+        title: titleOf(`User ${user.displayName}`, problem),
+        user,
+        agencyName: agencies.find((agency) => agency.id === user.agencyId)?.name ?? user.agencyId,
+        identities,
+        canDisable: manageable,
+        roleHint: (role: Role) => ROLE_HINTS[role],
+        // A system administrator's roles are the command line's (npm run admin), never the console's.
+        roles: manageable && !user.roles.includes('system_admin') ? rolesOffered(me, user.agencyKind) : [],
+        // The roles as held, or as ticked on a form that was refused.
+        ticked: (role: Role) => (form.rolesForm ? form[`role-${role}`] === 'yes' : user.roles.includes(role)),
+        problem,
+        errors: problem?.errors ?? {},
+        form,
+        flash: NOTICES.get(param(req, 'notice') ?? ''),
+      },
+      problem ? 400 : 200,
+    );
+  };
+
+  router.get('/users/:userId', (req, res) => renderUser(req, res));
+
+  router.post('/users/:userId/identities', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    const userId = String(req.params.userId);
+    try {
+      ok(
+        await kit.api(req).POST('/api/users/{userId}/identities', {
+          params: { path: { userId } },
+          body: { issuer: form.issuer?.trim() ?? '', subject: form.subject ?? '' },
+        }),
+      );
+      res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=linked`);
+    } catch (error) {
+      await renderUser(req, res, formProblemOf(error, IDENTITY_FIELDS), form);
+    }
+  });
+
+  router.post('/users/:userId/roles', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    const userId = String(req.params.userId);
+    try {
+      ok(
+        await kit
+          .api(req)
+          .POST('/api/users/{userId}/roles', { params: { path: { userId } }, body: { roles: rolesOf(form) } }),
+      );
+      res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=roles-changed`);
+    } catch (error) {
+      // Shown again as ticked, even with every box cleared.
+      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS), { ...form, rolesForm: 'yes' });
+    }
+  });
+
+  router.post('/users/:userId/disable', async (req, res) => {
+    await kit.me(req, res);
+    const userId = String(req.params.userId);
+    if (formOf(req).confirm !== 'yes')
+      return renderUser(req, res, fieldProblem('confirm', 'Tick the box to confirm that this user is to be disabled'));
+    try {
+      ok(await kit.api(req).POST('/api/users/{userId}/disable', { params: { path: { userId } } }));
+      res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=disabled`);
+    } catch (error) {
+      await renderUser(req, res, formProblemOf(error, []));
+    }
+  });
+
+  return router;
+}
