@@ -34,6 +34,7 @@ import { createMetrics } from './app/metrics';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { createServices } from './app/services';
+import { backfillNameIndex } from './app/name-index';
 import { createDigestSchedules, startDigests } from './app/daily-digests';
 import { wallClock } from './core/clock';
 import { supervise } from './core/supervisor';
@@ -262,6 +263,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           taskQueue: config.temporal.taskQueue,
         }),
       });
+      // Not awaited: the API answers meanwhile, and a name search finds the cases indexed so far (app/name-index.ts).
+      void backfillNameIndex({ pool, identityKeyring, logger });
       const http = drainable(app);
       const server = await namingPortVariables({ PORT: config.http.port }, () =>
         listen(http.handler, config.http.port, config.http.host),

@@ -218,6 +218,14 @@ export const CaseListQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 
+/**
+ * A search by survivor's name: the name in a POST body (never in a URL, so no address bar, access log or proxy holds
+ * it), with the caseload's own filters and cursor, written as in its query.
+ */
+export const CaseSearchSchema = CaseListQuerySchema.extend({
+  name: SurvivorNameSchema.describe("the survivor's name or some of its words (given or family names, whole words)"),
+});
+
 export const NotificationListQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
   agencyId: AgencyIdSchema.optional(),
@@ -517,6 +525,7 @@ export const MeSchema = z.object({
     administer: z.boolean(),
     signSteps: z.boolean(),
     readReports: z.boolean(),
+    searchCasesByName: z.boolean().describe("POST /api/cases/search: finds cases by the survivor's name"),
   }),
   timeZone: z
     .string()

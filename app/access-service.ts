@@ -42,6 +42,7 @@ import {
   isSystemAdmin,
   readsReports,
   rolesFor,
+  searchesByName,
   works,
   type Administered,
 } from '../domain/access';
@@ -292,6 +293,7 @@ export function createAccessService(deps: AccessDeps) {
         administer: canAdminister(actor),
         signSteps: works(actor),
         readReports: readsReports(actor),
+        searchCasesByName: searchesByName(actor),
       };
       // The zone the console shows this user's dates in: their agency's, else the deployment's.
       const agency = await findAgency(pool, user.agencyId);

@@ -10,6 +10,8 @@ import { listNotifications, type NotificationFilter } from '../db/notifications'
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
 import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
+import type { IdentityKeyring } from '../core/identity-cipher';
+import { nameSearchTerms } from '../core/name-index';
 
 const SOON_MS = 7 * 24 * 3600 * 1000;
 /** The dashboard lists this many open escalations at most, newest first. */
@@ -19,6 +21,8 @@ export interface ListsDeps {
   pool: Pool;
   /** For "overdue" and "due soon": the service's clock (app/services.ts). */
   now: Clock;
+  /** Derives the name index's keys (core/name-index.ts); without it, the development-only plain-text key. */
+  identityKeyring?: IdentityKeyring;
 }
 
 /** A cursor of another list, or tampered with, is the client's error. */
@@ -35,6 +39,10 @@ function invalidCursor(error: unknown): never {
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
+  const cases = async (actor: Actor, filter: Omit<CaseFilter, 'participantAgencyId' | 'now'>) => {
+    const now = await deps.now();
+    return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch(invalidCursor);
+  };
   return {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
     async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now' | 'soonUntil'>) {
@@ -46,9 +54,26 @@ export function createListsService(deps: ListsDeps) {
     },
 
     /** The cases the actor's agency takes part in, newest first. */
-    async cases(actor: Actor, filter: Omit<CaseFilter, 'participantAgencyId' | 'now'>) {
-      const now = await deps.now();
-      return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch(invalidCursor);
+    cases,
+
+    /**
+     * The cases of `cases` whose survivor's name has every token of `name` (exact tokens, any order, diacritics and
+     * case ignored). The route lets only identity readers call it (domain/access.ts `searchesByName`).
+     */
+    async casesByName(
+      actor: Actor,
+      name: string,
+      filter: Omit<CaseFilter, 'participantAgencyId' | 'now' | 'nameTerms'>,
+    ) {
+      const nameTerms = nameSearchTerms(name, deps.identityKeyring);
+      if (nameTerms.length === 0) {
+        // As the body's own validation answers (422): the name is well-formed JSON but nothing to search for.
+        throw new AppError('unprocessable', 'The name has no letters or digits to search for.', {
+          code: 'invalid_name',
+          fields: [{ field: 'name', message: 'must contain a letter or a digit' }],
+        });
+      }
+      return cases(actor, { ...filter, nameTerms });
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {

@@ -30,6 +30,11 @@ export interface CaseFilter {
   identifiedTo?: Instant;
   /** The start of the reference, as typed into a search box; case-sensitive, as references are stored. */
   referencePrefix?: string;
+  /**
+   * A survivor's name, as the blind index searches it (core/name-index.ts `nameSearchTerms`): for each token of the
+   * name, its HMACs under each key; a case matches when its name has every token. Never the name itself.
+   */
+  nameTerms?: Buffer[][];
   /** 1 to 200; larger values are capped. */
   limit: number;
   /** `nextCursor` of the previous page, with the same filter. */
@@ -89,6 +94,10 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
   }
   if (filter.referencePrefix !== undefined)
     conditions.push(`c.reference LIKE ${param(likePrefix(filter.referencePrefix))}`);
+  for (const term of filter.nameTerms ?? [])
+    conditions.push(
+      `c.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY(${param(term)}::bytea[]))`,
+    );
   if (filter.cursor !== undefined) {
     const [openedAt, caseId] = decodeCursor(filter.cursor, 2);
     conditions.push(`(c.opened_at, c.id) < (${param(openedAt)}::timestamptz, ${param(caseId)}::uuid)`);

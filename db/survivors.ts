@@ -5,6 +5,7 @@
 import type { Pool } from 'pg';
 import { inTransaction, type Queryable } from './pool';
 import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
+import { nameIndexKeys, nameTokens, tokenHmac } from '../core/name-index';
 
 export interface SurvivorIdentity {
   name: string;
@@ -37,6 +38,54 @@ export async function saveSurvivor(
      ON CONFLICT (case_id) DO UPDATE SET identity_ciphertext = EXCLUDED.identity_ciphertext, key_id = EXCLUDED.key_id, updated_at = now()`,
     [caseId, ciphertext, keyId],
   );
+  await indexName(pool, caseId, identity.name, keyring);
+}
+
+/**
+ * Rewrites the case's rows of the name's blind index (core/name-index.ts) under the current key: called with the
+ * identity's own write, in its transaction where there is one, so the index never names a name the case no longer has.
+ * Two processes indexing the same case at once (a start-up backfill on each) insert the same rows: the second's are
+ * skipped, not an error.
+ */
+async function indexName(db: Queryable, caseId: string, name: string, keyring: IdentityKeyring | undefined) {
+  const [key] = nameIndexKeys(keyring);
+  const hmacs = nameTokens(name).map((token) => tokenHmac(key!, token));
+  await db.query('DELETE FROM survivor_name_index WHERE case_id = $1', [caseId]);
+  await db.query(
+    `INSERT INTO survivor_name_index (token_hmac, case_id, key_id)
+     SELECT DISTINCT unnest($2::bytea[]), $1::uuid, $3
+     ON CONFLICT DO NOTHING`,
+    [caseId, hmacs, key!.id],
+  );
+}
+
+/**
+ * The backfill of the name index, run at start-up (app/name-index.ts): indexes every survivor that has no rows under
+ * the current key (recorded before the index existed, or indexed before a key rotation), a batch at a time in
+ * case id order. Answers how many it indexed.
+ */
+export async function reindexSurvivorNames(pool: Pool, keyring: IdentityKeyring | undefined): Promise<number> {
+  const [key] = nameIndexKeys(keyring);
+  let after = '00000000-0000-0000-0000-000000000000';
+  let indexed = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ case_id: string; identity_ciphertext: Buffer; key_id: string }>(
+      `SELECT case_id, identity_ciphertext, key_id FROM survivors s
+       WHERE case_id > $1 AND NOT EXISTS (
+         SELECT 1 FROM survivor_name_index n WHERE n.case_id = s.case_id AND n.key_id = $2)
+       ORDER BY case_id LIMIT 200`,
+      [after, key!.id],
+    );
+    if (rows.length === 0) return indexed;
+    for (const row of rows) {
+      const identity = JSON.parse(
+        open(row.identity_ciphertext, row.key_id, row.case_id, keyring).toString('utf8'),
+      ) as SurvivorIdentity;
+      await inTransaction(pool, (client) => indexName(client, row.case_id, identity.name, keyring));
+      after = row.case_id;
+      indexed += 1;
+    }
+  }
 }
 
 export async function getSurvivor(
@@ -55,6 +104,7 @@ export async function getSurvivor(
 
 /** Removes the identity, e.g. when the case's workflow could not be started after the identity was stored. */
 export async function deleteSurvivor(pool: Queryable, caseId: string): Promise<void> {
+  await pool.query('DELETE FROM survivor_name_index WHERE case_id = $1', [caseId]);
   await pool.query('DELETE FROM survivors WHERE case_id = $1', [caseId]);
 }
 
@@ -113,6 +163,7 @@ export async function correctSurvivor(
       'UPDATE survivors SET identity_ciphertext = $2, key_id = $3, updated_at = now() WHERE case_id = $1',
       [caseId, current.ciphertext, current.keyId],
     );
+    if (changedFields.includes('name')) await indexName(client, caseId, after.name, keyring);
     return { identity: after, changedFields };
   });
 }

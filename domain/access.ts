@@ -93,6 +93,14 @@ export function canReadDocument(actor: Actor, agencies: CaseAgencies, step: Pick
 }
 
 /**
+ * Finds cases by their survivor's name: those who may read identities (`canReadSurvivor`), among the cases their
+ * agency takes part in. Oversight and administration roles never can: a name is not theirs to look up.
+ */
+export function searchesByName(actor: Actor): boolean {
+  return works(actor);
+}
+
+/**
  * The compliance report (aggregate figures, no personal data): the task force's coordinator and supervisors, over the
  * cases their agency takes part in.
  */

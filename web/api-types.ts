@@ -327,6 +327,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find cases by the survivor's name (whole words, any order; case and accents ignored), with the caseload's filters: only for those who read identities. The name goes in the body, never a URL; it is looked up in a blind index (HMAC) and neither logged nor audited. */
+        post: operations["postApiCasesSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dashboard": {
         parameters: {
             query?: never;
@@ -3451,6 +3468,166 @@ export interface operations {
             };
         };
     };
+    postApiCasesSearch: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description cases that name this agency */
+                    agencyId?: string;
+                    cursor?: string;
+                    /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
+                    identifiedFrom?: string;
+                    /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
+                    identifiedTo?: string;
+                    /** @default 50 */
+                    limit?: number;
+                    /** @description the survivor's name or some of its words (given or family names, whole words) */
+                    name: string;
+                    /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
+                    openedFrom?: string;
+                    /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
+                    openedTo?: string;
+                    /**
+                     * @description true: cases with a pending step past its due date; false: cases without one
+                     * @enum {string}
+                     */
+                    overdue?: "true" | "false";
+                    /** @enum {string} */
+                    path?: "minor" | "adult";
+                    /**
+                     * @description cases with a pending step of this kind
+                     * @enum {string}
+                     */
+                    pendingKind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                    /** @description the start of the case reference */
+                    reference?: string;
+                    /** @enum {string} */
+                    status?: "open" | "closed" | "withdrawn";
+                    /**
+                     * @description cases with a step on this track
+                     * @enum {string}
+                     */
+                    track?: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                };
+            };
+        };
+        responses: {
+            /** @description one page; pass nextCursor as cursor, with the same name, for the next */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            agencies: {
+                                advocate: string;
+                                coordinator: string;
+                                hhs: string;
+                                ice: string;
+                                law_enforcement: string;
+                            };
+                            caseId: string;
+                            closedAt: string | null;
+                            identifiedAt: string | null;
+                            /** @description the earliest due date of its pending steps */
+                            nextDueAt: string | null;
+                            /** @description ISO-8601 instant */
+                            openedAt: string;
+                            overdueSteps: number;
+                            /** @enum {string} */
+                            path: "minor" | "adult";
+                            pendingSteps: number;
+                            reference: string;
+                            /** @enum {string} */
+                            status: "open" | "closed" | "withdrawn";
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a role that may not read identities */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiDashboard: {
         parameters: {
             query?: {
@@ -3584,6 +3761,8 @@ export interface operations {
                             openCases: boolean;
                             readAudit: boolean;
                             readReports: boolean;
+                            /** @description POST /api/cases/search: finds cases by the survivor's name */
+                            searchCasesByName: boolean;
                             signSteps: boolean;
                         };
                         /** @description the API clock, which overdue and due soon are measured against */

@@ -1,14 +1,16 @@
 /** Work lists across cases, straight from the read model: the caseload, pending or overdue steps, notifications. */
+import type { z } from 'zod';
 import { AppError } from '../../core/errors';
 import type { ApiDeps } from '../deps';
 import { detailsShown } from '../../app/step-notes';
 import { route, type Permission, type Route } from '../route';
-import { listedAgency, seesCases } from '../../domain/access';
+import { listedAgency, searchesByName, seesCases } from '../../domain/access';
 import type { Actor } from '../../domain/types';
 import { instantOfBound } from '../../domain/dates';
 import {
   CaseListQuerySchema,
   CasePageSchema,
+  CaseSearchSchema,
   NotificationListQuerySchema,
   NotificationPageSchema,
   StepListQuerySchema,
@@ -31,6 +33,24 @@ export function ownAgencyUnlessOverseeing(actor: Actor, requested: string | unde
 
 /** A list's date bound as the instant it stands for (a bare date: its start, UTC), when given. */
 const boundOf = (value: string | undefined) => (value === undefined ? undefined : instantOfBound(value));
+
+/** The caseload's filters as the API takes them (GET's query, or the name search's body), as the read model does. */
+function caseFilterOf(query: z.output<typeof CaseListQuerySchema>) {
+  const { reference, openedFrom, openedTo, identifiedFrom, identifiedTo, ...rest } = query;
+  return {
+    ...rest,
+    referencePrefix: reference,
+    openedFrom: boundOf(openedFrom),
+    openedTo: boundOf(openedTo),
+    identifiedFrom: boundOf(identifiedFrom),
+    identifiedTo: boundOf(identifiedTo),
+  };
+}
+
+const SEARCHES_BY_NAME: Permission = {
+  test: searchesByName,
+  needs: "a role that works cases and reads survivors' identities",
+};
 
 export function listRoutes(deps: ApiDeps): Route[] {
   return [
@@ -68,19 +88,31 @@ export function listRoutes(deps: ApiDeps): Route[] {
       allow: SEES_CASES,
       query: CaseListQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: CasePageSchema } },
-      handle: async ({ query, actor }) => {
-        const { reference, openedFrom, openedTo, identifiedFrom, identifiedTo, ...rest } = query;
-        return {
-          status: 200,
-          body: await deps.lists.cases(actor, {
-            ...rest,
-            referencePrefix: reference,
-            openedFrom: boundOf(openedFrom),
-            openedTo: boundOf(openedTo),
-            identifiedFrom: boundOf(identifiedFrom),
-            identifiedTo: boundOf(identifiedTo),
-          }),
-        };
+      handle: async ({ query, actor }) => ({ status: 200, body: await deps.lists.cases(actor, caseFilterOf(query)) }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/search',
+      tag: 'lists',
+      summary:
+        "Find cases by the survivor's name (whole words, any order; case and accents ignored), with the caseload's filters: only for those who read identities. The name goes in the body, never a URL; it is looked up in a blind index (HMAC) and neither logged nor audited.",
+      allow: SEARCHES_BY_NAME,
+      body: CaseSearchSchema,
+      // Audited without the name or anything derived from it: who searched, when, and the outcome.
+      audit: 'case.search_by_name',
+      // Counted with the writes (per user): a script trying names is held back like one making changes.
+      rateLimit: 'write',
+      responses: {
+        200: {
+          description: 'one page; pass nextCursor as cursor, with the same name, for the next',
+          schema: CasePageSchema,
+        },
+        403: { description: 'a role that may not read identities', problem: true },
+      },
+      handle: async ({ body, actor }) => {
+        const { name, ...filters } = body;
+        const page = await deps.lists.casesByName(actor, name, caseFilterOf(filters));
+        return { status: 200, body: page, headers: { 'Cache-Control': 'no-store' } };
       },
     }),
     route({

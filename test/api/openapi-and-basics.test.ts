@@ -114,7 +114,11 @@ describe('OpenAPI document', () => {
 
     const steps = paths['/api/steps']?.get;
     const status = steps?.parameters.find((p) => p.name === 'status');
-    expect(status).toMatchObject({ in: 'query', required: false, schema: { enum: ['pending', 'overdue', 'due_soon'] } });
+    expect(status).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { enum: ['pending', 'overdue', 'due_soon'] },
+    });
     const signOff = paths['/api/cases/{caseId}/steps/{stepId}/sign-off']?.post;
     expect(signOff?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['caseId', 'stepId']);
   });

@@ -6,6 +6,7 @@
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { loadReadModel } from '../../bench/bulk-load';
 import { benchAgencyId } from '../../bench/bench-agencies';
+import { nameSearchTerms } from '../../core/name-index';
 import { listCases, type CaseFilter } from '../../db/case-list';
 import { createPool } from '../../db/pool';
 import type { Queryable } from '../../db/pool';
@@ -68,7 +69,7 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-const BIG_TABLES = ['cases', 'case_steps', 'case_timeline'];
+const BIG_TABLES = ['cases', 'case_steps', 'case_timeline', 'survivor_name_index'];
 const seqScans = (plan: PlanNode) =>
   nodes(plan)
     .filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(n['Relation Name'] ?? ''))
@@ -130,6 +131,8 @@ const CASELOAD_FILTERS: [name: string, filter: Partial<CaseFilter>][] = [
   ['opened between', { openedFrom: '2026-01-01T00:00:00.000Z', openedTo: '2026-02-01T00:00:00.000Z' }],
   ['identified between', { identifiedFrom: '2026-01-01T00:00:00.000Z', identifiedTo: '2026-01-08T00:00:00.000Z' }],
   ['reference prefix', { referencePrefix: 'RC-BENCH-0012' }],
+  // The blind index's HMACs of each word (core/name-index.ts), looked up by its primary key.
+  ['survivor name', { nameTerms: nameSearchTerms('María López', undefined) }],
 ];
 
 /**

@@ -57,6 +57,8 @@ export interface Stack {
   /** An app over the stack's parts with some dependencies replaced: an API clock, a logger, the web console. */
   appWith(overrides: Partial<ApiDeps & ServiceParts>): Express;
   logger: Logger;
+  /** The identity keys the stack's services seal with (a random key per stack). */
+  identityKeyring: IdentityKeyring;
   taskQueue: string;
   /** The demo users (db/seed.ts) by username, each with an API key. */
   users: Record<string, TestUser>;
@@ -155,7 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await startWorker();
 
   let policy = DEFAULT_POLICY;
-  const identityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
+  const identityKeyring: IdentityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
   const casesOn = (on: Client, overrides: { historyLimit?: number; writeTimeoutMs?: number } = {}) =>
     new CaseCommands({
       client: on,
@@ -204,6 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     casesOn,
     appWith,
     logger,
+    identityKeyring,
     taskQueue,
     users,
     as: (kind) => users[DEMO_WORKER_OF[kind]]!.headers,

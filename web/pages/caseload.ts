@@ -1,11 +1,12 @@
 /**
  * The caseload: every case the user's agency takes part in, found by the start of its reference or filtered (status,
  * path, agency, track, a pending step, overdue, opened and identified dates), newest first; the filters live in the
- * URL, which never carries a name.
+ * URL, which never carries a name. Those who read identities may also find cases by the survivor's name: that form
+ * is posted (POST /cases/by-name, then POST /api/cases/search), so the name is in no address, link or log line.
  */
 import { Router } from 'express';
 import { ok } from '../api-client';
-import type { Kit } from '../kit';
+import { formOf, type Kit } from '../kit';
 import { STEP_KINDS, TRACKS } from '../../domain/types';
 import { readListPage } from './list-query';
 
@@ -41,6 +42,27 @@ export function caseloadPages(kit: Kit): Router {
       res,
       'caseload',
       { title: 'Cases', filters, cursor, page, errors, stepKinds: STEP_KINDS, tracks: TRACKS, agencies },
+      status,
+    );
+  });
+
+  // The name search: its results on the same page, with the filters of the page it was posted from.
+  router.post('/cases/by-name', async (req, res) => {
+    const form = formOf(req);
+    const name = form.name ?? '';
+    const { filters, cursor, agencies, page, errors, status } = await readListPage(
+      kit,
+      req,
+      res,
+      FILTERS,
+      async (api, query) => ok(await api.POST('/api/cases/search', { body: { ...query, name } })),
+      form,
+    );
+    kit.render(
+      req,
+      res,
+      'caseload',
+      { title: 'Cases', filters, cursor, page, errors, stepKinds: STEP_KINDS, tracks: TRACKS, agencies, name },
       status,
     );
   });

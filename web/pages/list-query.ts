@@ -15,7 +15,8 @@ interface ListPage {
 
 /**
  * Everything a list page shows but its template: the signed-in user, its filters as typed, the page's cursor, the
- * agencies its filters offer, and one page from the API through `read` (or, for a 400, the filters' errors).
+ * agencies its filters offer, and one page from the API through `read` (or, for a 400, the filters' errors). The
+ * filters come from the URL, or from a posted form (`form`) for a search whose terms must stay out of URLs.
  */
 export async function readListPage<Name extends string>(
   kit: Kit,
@@ -23,20 +24,28 @@ export async function readListPage<Name extends string>(
   res: Response,
   names: readonly Name[],
   read: (api: Api, query: Record<string, string>) => Promise<ListPage>,
+  form?: Record<string, string>,
 ): Promise<{ me: MeView; filters: Record<Name, string>; cursor?: string; agencies: unknown[] } & ListResult<ListPage>> {
   const me = await kit.me(req, res);
   const api = kit.api(req);
-  const filters = filtersOf(req, names);
-  const cursor = param(req, 'cursor');
+  const filters = filtersOf(req, names, form);
+  const cursor = form ? form.cursor || undefined : param(req, 'cursor');
   const agencies = kit.agencies(res);
   // The query goes to the API as typed; values it refuses come back as field errors, shown next to the filter.
   const list = await fetchList(() => read(api, apiQueryOf(filters, cursor)), { items: [], nextCursor: null });
   return { me, filters, cursor, agencies, ...list };
 }
 
-/** The named filters of this request, each a string ('' when absent), as the form shows them. */
-function filtersOf<Name extends string>(req: Request, names: readonly Name[]): Record<Name, string> {
-  return Object.fromEntries(names.map((name) => [name, param(req, name) ?? ''])) as Record<Name, string>;
+/** The named filters of this request (or of its posted form), each a string ('' when absent), as the form shows them. */
+function filtersOf<Name extends string>(
+  req: Request,
+  names: readonly Name[],
+  form: Record<string, string> | undefined,
+): Record<Name, string> {
+  return Object.fromEntries(names.map((name) => [name, (form ? form[name] : param(req, name)) ?? ''])) as Record<
+    Name,
+    string
+  >;
 }
 
 /** The filters the user set, with the page's cursor: what goes to the API. */

@@ -1,0 +1,63 @@
+/**
+ * A blind index of survivors' names: what lets a case be found by its survivor's name without the name being stored
+ * anywhere in the clear. Each token of the normalised name is kept only as HMAC-SHA256 under a key derived (HKDF)
+ * from an identity key, so the index can be searched with the keys and tells nothing to whoever holds the database
+ * alone. Exact tokens only: "Maria" finds "María López", "Mari" does not (no prefix or fuzzy match, which would need
+ * many more hashes per name and make the index easier to guess against).
+ */
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import type { IdentityKeyring } from './identity-cipher';
+
+export interface NameIndexKey {
+  /** The id of the identity key it is derived from: rows under an older one are rewritten after a rotation. */
+  id: string;
+  key: Buffer;
+}
+
+/** Separates this key's use from sealing: the same identity key never serves as both. */
+const HKDF_INFO = 'relief-cases survivor-name-index v1';
+
+/**
+ * Without a keyring identities are stored in plain text (local development only, core/identity-cipher.ts); the index
+ * then uses a fixed, public key, which protects nothing and is no worse than the identity beside it.
+ */
+const PLAINTEXT_KEY: NameIndexKey = {
+  id: 'plaintext',
+  key: createHash('sha256').update(HKDF_INFO).digest(),
+};
+
+/** The index keys of a keyring: the current one first (it writes new rows), then those of older identity keys. */
+export function nameIndexKeys(keyring: IdentityKeyring | undefined): NameIndexKey[] {
+  if (!keyring) return [PLAINTEXT_KEY];
+  return [keyring.current, ...(keyring.previous ?? [])].map(({ id, key }) => ({
+    id,
+    key: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), HKDF_INFO, 32)),
+  }));
+}
+
+/**
+ * The tokens of a name as it is indexed and searched: compatibility-decomposed (NFKD) with its diacritics removed,
+ * lower case, apostrophes dropped ("O'Brien" is "obrien"), split at anything else that is not a letter or a digit
+ * (spaces, hyphens, dots), each token once.
+ */
+export function nameTokens(name: string): string[] {
+  const plain = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['’ʼ`]/g, '');
+  return [...new Set(plain.split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
+}
+
+export function tokenHmac(key: NameIndexKey, token: string): Buffer {
+  return createHmac('sha256', key.key).update(token, 'utf8').digest();
+}
+
+/**
+ * What a search for `name` looks up: for each of its tokens, that token's HMAC under every key of the keyring (a case
+ * indexed before a rotation is still found). A case matches when every token is among its name's tokens.
+ */
+export function nameSearchTerms(name: string, keyring: IdentityKeyring | undefined): Buffer[][] {
+  const keys = nameIndexKeys(keyring);
+  return nameTokens(name).map((token) => keys.map((key) => tokenHmac(key, token)));
+}
