@@ -23,6 +23,7 @@ import { createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { databaseRows, logCapture, needlesIn } from '../support/scan';
 import { startStack, type Stack } from '../support/stack';
+import { expectAccessible } from '../support/axe';
 
 const OTHER_POLICE = 'ns-other-police';
 const NAMES = {
@@ -209,25 +210,6 @@ describe('POST /api/cases/search', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The console's Cases page, in a browser.
-
-/** No serious or critical axe-core violation on the page (as test/web/console.e2e.test.ts checks every page). */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
-  const violations = await page.evaluate(async () => {
-    // axe-core's global, injected above; typed here as the little this test reads of it.
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return (await axe.run()).violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
-}
 
 async function signIn(username: string): Promise<Page> {
   await stack.resetRateLimits();

@@ -4,11 +4,10 @@
  * the reminders that follow the corrected date, the refusals that name the later steps, and the reason kept out of
  * Temporal in plain text. Then in a real browser (Debian's chromium), the console's "Correct" form, checked with axe.
  */
-/// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { z } from 'zod';
 import { ReminderListSchema } from '../../api/schemas';
@@ -20,6 +19,7 @@ import { createConsole } from '../../web/console';
 import { TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { startStack, type Stack } from '../support/stack';
+import { expectAccessible } from '../support/axe';
 
 type Reminder = z.infer<typeof ReminderListSchema>['items'][number];
 interface StepBody {
@@ -293,19 +293,6 @@ describe('correcting a sign-off in the console', () => {
     server.on('request', stack.appWith({ console: createConsole({ apiUrl: base, publicBaseUrl: base, secret }) }));
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   });
-
-  /** axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts checks every page). */
-  async function expectAccessible(page: Page): Promise<void> {
-    await page.addScriptTag({ path: require.resolve('axe-core') });
-    const violations = await page.evaluate(async () => {
-      // axe-core's global, injected above; typed here as the little this test reads of it.
-      const { axe } = globalThis as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
-      };
-      return (await axe.run()).violations.map(({ id, impact }) => ({ id, impact }));
-    });
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
-  }
 
   test('the officer who signed corrects the date with a reason; a missing reason is shown next to its field', async () => {
     const now = await today();

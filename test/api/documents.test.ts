@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { openDocument, saveDocument } from '../../db/documents';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -19,6 +19,7 @@ import { TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
 import { startStack, type Stack } from '../support/stack';
+import { expectAccessible } from '../support/axe';
 
 const SURVIVOR = { name: 'Ileana Vasquez-Thornbury', birthDate: '1991-04-12', aNumber: 'A207733951' };
 const NEEDLES = [SURVIVOR.name, 'Ileana', 'Thornbury', SURVIVOR.aNumber, '207733951'].map((n) => n.toLowerCase());
@@ -273,22 +274,6 @@ test('a document sealed under a key that was rotated out still opens while the o
     'identity key documents-2026a is not in the keyring',
   );
 });
-
-/** Runs axe-core in the page: no serious or critical violation (as test/web/console.e2e.test.ts). */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
-  const violations = await page.evaluate(async () => {
-    // axe-core's global, injected above; typed here as the little this test reads of it.
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
-  });
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
-}
 
 test('in the browser: the officer adds the signed request to the sign-off form, then downloads it from the case page', async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
