@@ -306,6 +306,6 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
   const after = await request(service.app).get(done.headers.location!).set('Cookie', sessionOf('demo-coordinator'));
   expect(after.status).toBe(200);
   expect(after.text).toContain('The case was transferred.');
-  expect(after.text).toContain(`Law enforcement: ${NEW_POLICE.id}`);
+  expect(after.text).toContain('Law enforcement: New City Police (fictitious)');
   await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(403);
 });
