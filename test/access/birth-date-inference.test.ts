@@ -14,6 +14,7 @@ import { addDays, addYears, dateOf } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import { STEP_KINDS } from '../../domain/types';
 import { SESSION_COOKIE } from '../../web/session';
+import { formatCalendarDay } from '../../core/people-dates';
 import { databaseRows, dateForms, logCapture, needlesIn, storedHistory } from '../support/scan';
 import { startConsoleStack, type ConsoleStack } from '../support/console';
 import { eventually, type Stack } from '../support/stack';
@@ -124,8 +125,9 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
     .get(`/cases/${caseId}`)
     .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`)
     .expect(200);
-  expect(page.text).toContain(`${birthday}: the request for HHS assistance must be made before this day`);
-  expect(page.text).toContain(`HHS must be asked before ${birthday} (turns 18)`);
+  const day = formatCalendarDay(birthday);
+  expect(page.text).toContain(`${day}</span>: the request for HHS assistance must be made before this day`);
+  expect(page.text).toContain(`HHS must be asked before <span class="date">${day}</span> (turns 18)`);
   const supervisorPage = await request(app)
     .get(`/cases/${caseId}`)
     .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-supervisor']!.token}`)

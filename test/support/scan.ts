@@ -31,6 +31,8 @@ export function dateForms(date: string): string[] {
     `${month}/${day}/${year}`,
     `${year}${month}${day}`,
     `${MONTHS[Number(month) - 1]} ${Number(day)}, ${year}`,
+    // As the console and the emails write a day (core/people-dates.ts): "21 Jun 2027".
+    `${Number(day)} ${MONTHS[Number(month) - 1]!.slice(0, 3)} ${year}`,
   ].map((form) => form.toLowerCase());
 }
 
