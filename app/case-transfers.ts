@@ -45,17 +45,21 @@ export function createCaseTransfers(deps: CaseTransfersDeps) {
       const fromAgencyId = before.agencies[agencyKind];
       const toAgencyId = after.agencies[agencyKind];
       if (fromAgencyId === toAgencyId) return;
+      const [from, to, by, at] = await Promise.all([
+        findAgency(deps.pool, fromAgencyId),
+        findAgency(deps.pool, toAgencyId),
+        changedByOf(deps.pool, actor),
+        deps.now(),
+      ]);
+      if (!from || !to) return;
       const transfer = {
         reference: after.reference,
         agencyKind,
-        fromAgencyId,
-        toAgencyId,
+        from,
+        to,
         pendingSteps: after.steps.filter((step) => step.status === 'pending' && step.agencyId === toAgencyId).length,
       };
-      const [by, at] = await Promise.all([changedByOf(deps.pool, actor), deps.now()]);
-      for (const agencyId of [fromAgencyId, toAgencyId]) {
-        const agency = await findAgency(deps.pool, agencyId);
-        if (!agency) continue;
+      for (const agency of [from, to]) {
         void sendAgencyNotice(deps.mailer, deps.logger, caseTransferredNotice(agency, transfer, by, at));
       }
     },

@@ -18,6 +18,7 @@ import type { Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
 import type { Actor, AgencyKind, Role } from '../domain/types';
+import { agencyKindLabel } from '../domain/labels';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
 export interface NoticeMailer {
@@ -119,8 +120,9 @@ export interface CaseTransfer {
   /** The case reference: the only thing the notices name of the case (no personal data). */
   reference: string;
   agencyKind: AgencyKind;
-  fromAgencyId: string;
-  toAgencyId: string;
+  /** Both agencies, named as people know them. */
+  from: Pick<Agency, 'id' | 'name'>;
+  to: Pick<Agency, 'id' | 'name'>;
   /** The new agency's steps still pending, now in its inbox. */
   pendingSteps: number;
 }
@@ -136,8 +138,9 @@ export function caseTransferredNotice(
   at: Date,
 ): AgencyNotice | null {
   if (!agency.email) return null;
-  const { reference, agencyKind, fromAgencyId, toAgencyId, pendingSteps } = transfer;
-  const losing = agency.id === fromAgencyId;
+  const { reference, from, to, pendingSteps } = transfer;
+  const kind = agencyKindLabel(transfer.agencyKind).toLowerCase();
+  const losing = agency.id === from.id;
   return {
     agencyId: agency.id,
     to: [agency.email],
@@ -146,9 +149,9 @@ export function caseTransferredNotice(
       : `Case ${reference} was transferred to your agency`,
     text: [
       losing
-        ? `The case ${reference} was transferred from your agency ${fromAgencyId} to ${toAgencyId} (as its ${agencyKind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${toAgencyId}.`
-        : `The case ${reference} was transferred to your agency ${toAgencyId} from ${fromAgencyId} (as its ${agencyKind} agency). Its ${pendingSteps} pending step(s) and their reminders are now your agency's, in your inbox.`,
-      `Transferred by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
+        ? `The case ${reference} was transferred from your agency, ${from.name}, to ${to.name} (as its ${kind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${to.name}.`
+        : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${pendingSteps} pending step(s) and their reminders are now your agency's, in your inbox.`,
+      `Transferred by ${by.username} (${by.agencyId}) on ${whenFor(agency, at)}.`,
     ].join('\n'),
   };
 }

@@ -225,6 +225,9 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
     expect(all).toContain(opened.reference);
     expect(all).not.toContain(SURVIVOR.name);
     expect(all).not.toContain(SURVIVOR.birthDate);
+    // Agencies by name, as people know them, not by id.
+    expect(message.text).toContain('New City Police (fictitious)');
+    expect(message.text).not.toContain(NEW_POLICE.id + ' ');
   }
 
   // A retry with the same key replays the answer: applied once, told once.
