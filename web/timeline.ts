@@ -6,7 +6,7 @@
  */
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
-import { alarmKindLabel, stepLabel } from '../domain/labels';
+import { agencyKindLabel, alarmKindLabel, stepLabel } from '../domain/labels';
 import type { Words } from './labels';
 
 interface Entry {
@@ -65,7 +65,19 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
     case 'step.completed':
       return `${what} signed off${by}.`;
     case 'step.amended':
-      return `${what} corrected${by}.`;
+      return `${what} amended${by}.`;
+    case 'step.corrected': {
+      // "cp_request-1 corrected by law_enforcement: requestedOn 2026-12-01 → 2026-11-30 (reason kept with the step)"
+      const changes = /: (.*) \(reason kept with the step\)$/.exec(entry.summary)?.[1];
+      return `${what}: sign-off corrected${by}${changes ? ` (${inWords(changes, steps, words)})` : ''}.`;
+    }
+    case 'case.transferred': {
+      // "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)"
+      const moved = /^(\w+) transferred from (\S+) to (\S+)/.exec(entry.summary);
+      if (!moved) break;
+      const [, kind = '', from, to] = moved;
+      return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${words.agencyName(to)}, was ${words.agencyName(from)}.`;
+    }
     case 'step.cancelled':
       return `${what} cancelled: no longer needed.`;
     case 'step.expired':
@@ -91,5 +103,6 @@ function inWords(summary: string, steps: ReadonlyMap<string, StepFacts>, words: 
       const step = steps.get(id);
       return step ? stepLabel(step.kind) : 'a step';
     })
-    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (instant) => words.dateTime(instant));
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (instant) => words.dateTime(instant))
+    .replace(/\b\d{4}-\d\d-\d\d\b/g, (day) => formatCalendarDay(day));
 }

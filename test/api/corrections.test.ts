@@ -20,6 +20,7 @@ import { TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { startStack, type Stack } from '../support/stack';
 import { expectAccessible } from '../support/axe';
+import { formatCalendarDay } from '../../core/people-dates';
 
 type Reminder = z.infer<typeof ReminderListSchema>['items'][number];
 interface StepBody {
@@ -329,7 +330,9 @@ describe('correcting a sign-off in the console', () => {
     await page.getByRole('button', { name: 'Record the correction' }).click();
     await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
     expect(await page.locator('body').textContent()).toContain('The correction was recorded.');
-    expect(await page.locator('body').textContent()).toContain(`requestedOn ${addDays(now, -2)} → ${addDays(now, -4)}`);
+    expect(await page.locator('body').textContent()).toContain(
+      `Continued Presence request: sign-off corrected by Demo City Police Department (fictitious) (requestedOn ${formatCalendarDay(addDays(now, -2))} → ${formatCalendarDay(addDays(now, -4))})`,
+    );
     await expectAccessible(page);
     await page.context().close();
   });

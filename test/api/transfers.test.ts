@@ -310,5 +310,9 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
   expect(after.status).toBe(200);
   expect(after.text).toContain('The case was transferred.');
   expect(after.text).toContain('Law enforcement: New City Police (fictitious)');
+  // The timeline says it in a sentence, agencies by name.
+  expect(after.text).toContain(
+    'its law enforcement agency is now New City Police (fictitious), was Demo City Police Department (fictitious).',
+  );
   await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(403);
 });
