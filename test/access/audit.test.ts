@@ -58,6 +58,17 @@ describe('the database keeps the audit trail append-only', () => {
     expect(await onlyRow()).toEqual(before);
   });
 
+  it('keeps what was recorded about a survivor and their documents append-only for the service role', async () => {
+    for (const table of ['survivor_revisions', 'step_documents']) {
+      for (const sql of [`UPDATE ${table} SET case_id = case_id`, `DELETE FROM ${table}`, `TRUNCATE ${table}`]) {
+        await expect(db.pool.query(sql)).rejects.toMatchObject({
+          code: PERMISSION_DENIED,
+          message: expect.stringMatching(new RegExp(`permission denied for table ${table}`)) as unknown,
+        });
+      }
+    }
+  });
+
   it('gives the service role no hold on the migrations, the schema or the trigger', async () => {
     for (const sql of [
       'SELECT * FROM pgmigrations',
