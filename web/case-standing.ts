@@ -68,10 +68,12 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
   // An interim letter ends on its own date; the step keeps it as when it expires.
   if (step.expiresAt && step.details.validUntil === undefined) dates.push(`expires ${words.date(step.expiresAt)}`);
   const outcome = (step.outcome ?? step.status).replace(/_/g, ' ');
-  const what = `${stepLabel(step.kind)}: ${outcome}${dates.length > 0 ? `, ${dates.join(', ')}` : ''}`;
+  // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
+  const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcome, ...dates];
+  const what = `${stepLabel(step.kind)}: ${said.join(', ')}`;
   const by = step.completedBy;
   const signed = by
-    ? `Signed by ${by.displayName} (${words.agencyName(by.agencyId ?? step.agencyId)}) on ${words.date(step.completedAt)}`
+    ? `Signed by ${by.displayName} (${words.agencyName(by.agencyId ?? step.agencyId)}) on ${words.completedOn(step)}`
     : null;
   return { what, signed };
 }
