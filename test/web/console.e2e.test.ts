@@ -406,7 +406,9 @@ test('the coordinator transfers a case to another police department: form, confi
   await page.getByRole('button', { name: 'Confirm the transfer' }).click();
   await page.waitForURL((url) => url.searchParams.get('notice') === 'transferred');
   expect(await page.getByRole('status').textContent()).toContain('The case was transferred.');
-  expect(await page.locator('dl.facts').first().textContent()).toContain('e2e-new-police');
+  expect(await page.locator('dl.facts').first().textContent()).toContain(
+    'Law enforcement: New Harbor Police (fictitious)',
+  );
   await expectAccessible(page);
   await page.context().close();
 });
