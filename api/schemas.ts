@@ -289,7 +289,13 @@ export const CaseViewSchema = z.object({
   version: z.number().int(),
   updatedAt: instant,
   /** `overdue` is computed on read against the API clock. */
-  steps: z.array(StepViewSchema.extend({ overdue: z.boolean() })),
+  steps: z.array(
+    StepViewSchema.extend({
+      overdue: z.boolean(),
+      /** Who signed the step off (a staff member, by name), or null: not signed, or by no user of this service. */
+      completedBy: z.object({ displayName: z.string(), agencyId: z.string().nullable() }).nullable().optional(),
+    }),
+  ),
   timeline: z.array(
     z.object({
       seq: z.number().int(),

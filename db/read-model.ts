@@ -171,6 +171,16 @@ const STEP_FIELDS = `'id', s.step_id, 'kind', s.kind, 'track', s.track, 'agencyK
   'completedAt', ${iso('s.completed_at')}, 'outcome', s.outcome, 'details', s.details`;
 
 /**
+ * Who signed a step: the user of the last sign-off the workflow applied to it (its own audit row, written with the
+ * projection, so it names who acted whatever path the command came by), by display name and agency; null for none
+ * or for an actor that is not a user (a test's, a system's). Staff names only, never the survivor's.
+ */
+const SIGNER = `(SELECT json_build_object('displayName', u.display_name, 'agencyId', a.agency_id)
+  FROM audit_events a JOIN users u ON u.id = a.user_id
+  WHERE a.case_id = s.case_id AND a.step_id = s.step_id AND a.action = 'step.sign_off' AND a.applied_version IS NOT NULL
+  ORDER BY a.applied_version DESC LIMIT 1)`;
+
+/**
  * One case in one statement, as JSON: the case row with its steps (by opening time; steps opened by one event, as
  * the identification opens several, keep the order the workflow opened them in) and timeline (by sequence), each an
  * index range scan of its table's primary key.
@@ -180,7 +190,7 @@ SELECT json_build_object(
   'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status, 'openedAt', ${iso('c.opened_at')},
   'closedAt', ${iso('c.closed_at')}, 'policyVersion', c.policy_version, 'agencies', c.agencies, 'version', c.version,
   'updatedAt', ${iso('c.updated_at')},
-  'steps', (SELECT coalesce(json_agg(json_build_object(${STEP_FIELDS}) ORDER BY s.opened_at, s.position NULLS LAST, s.step_id), '[]')
+  'steps', (SELECT coalesce(json_agg(json_build_object(${STEP_FIELDS}, 'completedBy', ${SIGNER}) ORDER BY s.opened_at, s.position NULLS LAST, s.step_id), '[]')
             FROM case_steps s WHERE s.case_id = c.id),
   'timeline', (SELECT coalesce(json_agg(json_build_object('seq', t.seq, 'at', ${iso('t.at')}, 'type', t.type,
                  'stepId', t.step_id, 'actorAgencyId', t.actor_agency_id, 'summary', t.summary) ORDER BY t.seq), '[]')

@@ -1615,6 +1615,10 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
@@ -1782,6 +1786,10 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
@@ -1922,6 +1930,10 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
@@ -2380,6 +2392,10 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
@@ -2825,6 +2841,10 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;
@@ -3334,6 +3354,10 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
                             details: {
                                 [key: string]: string | number | boolean | null;

@@ -24,6 +24,8 @@ interface StepFacts {
   agencyId: string | null;
   agencyKind: string;
   details: Record<string, unknown>;
+  /** Who signed it off (the API's case view), when a user of this service did. */
+  completedBy?: { displayName: string; agencyId: string | null } | null;
 }
 
 /**
@@ -63,7 +65,7 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
     case 'step.opened':
       return `${what} opened${step ? `, owed by ${words.stepAgency(step)}` : ''}.`;
     case 'step.completed':
-      return `${what} signed off${by}.`;
+      return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
     case 'step.amended':
       return `${what} amended${by}.`;
     case 'step.corrected': {
@@ -94,6 +96,21 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
   if (group === 'alarm') return `${alarmKindLabel(detail)} raised: ${what}.`;
   if (group === 'case') return `Case ${detail.replace(/_/g, ' ')}${by}.`;
   return inWords(entry.summary, steps, words);
+}
+
+/** " by J. Doe (Demo City Police)": the person who signed the step off, with their agency, when known. */
+function signer(step: StepFacts | undefined, words: Words): string | null {
+  const by = step?.completedBy;
+  return by ? ` by ${by.displayName} (${words.agencyName(by.agencyId ?? step.agencyId)})` : null;
+}
+
+/**
+ * The domain marks a sign-off recorded after the day it happened in its summary (domain/case.ts `recordedLate`:
+ * "(happened on 2027-01-02, recorded on 2027-01-05)"); the sentence says so in words.
+ */
+function recordedLate(summary: string): string {
+  const late = /\(happened on (\d{4}-\d\d-\d\d), recorded on (\d{4}-\d\d-\d\d)\)/.exec(summary);
+  return late ? ` Recorded after the fact, on ${formatCalendarDay(late[2]!)}.` : '';
 }
 
 /** A summary of a kind the console has no sentence for, with its step ids and agency ids put in words. */

@@ -89,7 +89,14 @@ it('reads one case by primary keys alone: the case, its steps and its timeline',
   const { rows } = await owner.query<{ id: string }>('SELECT id FROM cases LIMIT 1');
   const plan = await planOf((capture) => getCase(capture, rows[0]!.id));
   expect(seqScans(plan)).toEqual([]);
-  expect([...indexesUsed(plan)].sort()).toEqual(['case_steps_pkey', 'case_timeline_pkey', 'cases_pkey']);
+  // Each step's signer: the workflow's applied audit row by its (case, version) index, the user by primary key.
+  expect([...indexesUsed(plan)].sort()).toEqual([
+    'audit_events_applied_idx',
+    'case_steps_pkey',
+    'case_timeline_pkey',
+    'cases_pkey',
+    'users_pkey',
+  ]);
 });
 
 describe.each([

@@ -4,7 +4,8 @@
  * Every page a person reads speaks their language (issue 18): dates as "2 Mar 2027" in their agency's time zone,
  * never an ISO instant; steps by name, never a step id; agencies by name, never their ids; and lists that tell the
  * truth (overdue shown as overdue, counts that link to exactly what they count, far deadlines under "Upcoming").
- * In Chromium, for several roles, over cases that share their dates; axe-clean on each page.
+ * In Chromium, for several roles, over cases that share their dates; axe-clean on each page. The case page answers
+ * "where does this case stand": per track what was decided with the dates entered, who signed, what comes next.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -28,6 +29,11 @@ const STEP_ID = /\b[a-z_]+-\d+\b/;
 const AGENCY_IDS = Object.values(DEMO_AGENCIES);
 
 const dateDaysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString().slice(0, 10);
+const POLICE = 'Demo City Police Department (fictitious)';
+/** The CP request of the first case, signed by the officer a day after it was made: recorded after the fact. */
+const SIGNED_CP_REQUEST = () =>
+  `Continued Presence request: requested ${formatCalendarDay(dateDaysAgo(1))}. ` +
+  `Signed by Demo Police Officer (fictitious) (${POLICE}) on ${formatCalendarDay(dateDaysAgo(1))}.`;
 
 async function open(body: Record<string, unknown>, key: string): Promise<{ caseId: string; reference: string }> {
   const opened = await request(service.app)
@@ -95,12 +101,18 @@ test('the police officer reads dates in Chicago time and agencies by name, and t
   expect(await cpRequest.textContent()).toMatch(/overdue by \d+ days?\).*Overdue/s);
 
   const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
-  // The CP request signed: when, not its old due date; the timeline in sentences naming the agency.
+  // The CP request signed: when, not its old due date; the timeline in sentences naming the person and agency.
   expect(casePage).toContain(`Completed on ${formatCalendarDay(dateDaysAgo(1))}`);
-  // Signed off as of the day the officer entered, that day (not the evening before in Chicago).
+  // Signed off as of the day the officer entered, that day (not the evening before in Chicago), recorded a day later.
   expect(casePage).toContain(
-    `${formatCalendarDay(dateDaysAgo(1))}\nContinued Presence request signed off by Demo City Police Department (fictitious).`,
+    `${formatCalendarDay(dateDaysAgo(1))}\nContinued Presence request signed off by Demo Police Officer (fictitious) ` +
+      `(${POLICE}). Recorded after the fact, on ${formatCalendarDay(dateDaysAgo(0))}.`,
   );
+  // Where the case stands: the request decided, who signed, and what comes next (ICE's decision, which the police
+  // do not see: the page says it shows what their agency sees).
+  expect(casePage).toContain('Where the case stands');
+  expect(casePage).toContain(SIGNED_CP_REQUEST());
+  expect(casePage).toContain('steps owed by other agencies may not be listed');
   // The minor's case: the 18th birthday named on its reminder, the 24-hour notice with its hour.
   const minor = await read(page, `/cases/${cases[2]!.caseId}`);
   expect(minor).toMatch(/Turns 18 on \d{1,2} [A-Z][a-z]{2,3} \d{4} – HHS notification of a minor/);
@@ -108,6 +120,8 @@ test('the police officer reads dates in Chicago time and agencies by name, and t
   expect(minor).not.toContain('Expiring: HHS notification');
 
   await read(page, `/cases/${cases[1]!.caseId}/steps/cp_request-1`);
+  await read(page, '/');
+  await page.screenshot({ path: `${__dirname}/../../docs/screenshots/inbox.png`, fullPage: true });
   await page.context().close();
 });
 
@@ -152,7 +166,13 @@ test('the coordinator: overdue steps shown as overdue, counts that link to what 
     expect(await row.textContent()).toMatch(/\((due today|due tomorrow|in [2-7] days)\)\s*Pending/);
 
   await read(page, '/cases');
-  await read(page, `/cases/${cases[0]!.caseId}`);
+  const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
+  // The coordinator sees every track: the CP request decided and signed, ICE's decision next and by when.
+  expect(casePage).toContain(SIGNED_CP_REQUEST());
+  expect(casePage).toMatch(
+    /Next: Continued Presence decision, owed by Demo ICE HSI Center for Countering Human Trafficking \(fictitious\), due \d{1,2} [A-Z][a-z]{2,3} \d{4} \(in \d+ days\)\./,
+  );
+  expect(casePage).not.toContain('steps owed by other agencies may not be listed');
   // The CP decision is ICE's (which the police do not see) and not yet late: due in so many days, by name.
   const cp = page.getByRole('table', { name: 'Continued Presence' });
   expect(await cp.getByRole('row').filter({ hasText: 'Continued Presence decision' }).textContent()).toMatch(
@@ -174,5 +194,18 @@ test('the advocate reads the same case in UTC (an agency without a zone of its o
   const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
   expect(casePage).toContain('Case opened by Demo City Police Department (fictitious).');
   expect(casePage).toMatch(/\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC/);
+  // Where the case stands, as far as the advocate's agency sees it: the T visa filing next, by when; said so.
+  expect(casePage).toMatch(
+    /Next: T visa application filing \(Form I-914\), owed by Demo Survivor Legal Advocates \(fictitious\), due /,
+  );
+  expect(casePage).toContain('steps owed by other agencies may not be listed');
+  await page.context().close();
+});
+
+test('the supervisor reads where the case stands on every track, with who signed', async () => {
+  const page = await pageAs('demo-supervisor');
+  const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
+  expect(casePage).toContain('Where the case stands');
+  expect(casePage).toContain(SIGNED_CP_REQUEST());
   await page.context().close();
 });

@@ -8,6 +8,7 @@ import { ApiProblem, ok } from '../api-client';
 import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
+import { standingOf } from '../case-standing';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
@@ -104,6 +105,9 @@ export function casePages(kit: Kit): Router {
         (group) => group.steps.length > 0,
       ),
       dueNext: dueNext(view),
+      standing: standingOf(view.steps, TRACKS, kit.words(res)),
+      // Other roles see only their own agency's steps (domain/access.ts canSeeStep): the summary says so.
+      ownStepsOnly: view.agencies.coordinator !== me.user.agencyId,
       timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
       reminders: reminders.items,
       // A document's name comes only to who may open it: only they get a link.

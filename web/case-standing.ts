@@ -1,0 +1,84 @@
+/**
+ * "Where the case stands" (issue 18): per track, what each signed step decided with the dates its signer entered,
+ * who signed it and when, and what comes next and by when. Composed from the case view the API gives this reader,
+ * so a track shows only the steps their role may see.
+ */
+import { stepLabel } from '../domain/labels';
+import type { Words } from './labels';
+
+interface StepFacts {
+  kind: string;
+  track: string;
+  agencyId: string | null;
+  agencyKind: string;
+  status: string;
+  dueAt: string | null;
+  expiresAt: string | null;
+  completedAt: string | null;
+  outcome: string | null;
+  details: Record<string, unknown>;
+  completedBy?: { displayName: string; agencyId: string | null } | null;
+}
+
+/** The detail fields (domain/steps.ts) that carry a date, in words, in the order a reader wants them. */
+const DATE_WORDS: [field: string, words: string][] = [
+  ['identifiedOn', 'identified'],
+  ['requestedOn', 'requested'],
+  ['notifiedOn', 'notified'],
+  ['grantedOn', 'granted'],
+  ['renewedOn', 'renewed'],
+  ['issuedOn', 'issued'],
+  ['eligibilityDate', 'eligible from'],
+  ['filedOn', 'filed'],
+  ['receivedOn', 'receipt'],
+  ['determinedOn', 'determined'],
+  ['respondBy', 'respond by'],
+  ['respondedOn', 'responded'],
+  ['approvedOn', 'approved'],
+  ['signedOn', 'signed'],
+  ['validUntil', 'valid until'],
+  ['adjustmentEligibleFrom', 'may adjust status from'],
+];
+
+export interface TrackStanding {
+  track: string;
+  /** One line per step that was decided: "Continued Presence decision: granted 2 Jan 2027, valid until 2 Mar 2028". */
+  done: { what: string; signed: string | null }[];
+  /** The next pending step: "Continued Presence decision, owed by ICE, in 12 days"; null when nothing is pending. */
+  next: string | null;
+}
+
+export function standingOf(steps: readonly StepFacts[], tracks: readonly string[], words: Words): TrackStanding[] {
+  return tracks.flatMap((track) => {
+    const ofTrack = steps.filter((step) => step.track === track);
+    if (ofTrack.length === 0) return [];
+    const done = ofTrack.filter((step) => step.completedAt !== null).map((step) => decided(step, words));
+    const next = ofTrack
+      .filter((step) => step.status === 'pending')
+      .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'))[0];
+    return [{ track, done, next: next ? nextLine(next, words) : null }];
+  });
+}
+
+function decided(step: StepFacts, words: Words): { what: string; signed: string | null } {
+  const dates = DATE_WORDS.flatMap(([field, said]) => {
+    const value = step.details[field];
+    return typeof value === 'string' ? [`${said} ${words.calendarDay(value)}`] : [];
+  });
+  // An interim letter ends on its own date; the step keeps it as when it expires.
+  if (step.expiresAt && step.details.validUntil === undefined) dates.push(`expires ${words.date(step.expiresAt)}`);
+  const outcome = (step.outcome ?? step.status).replace(/_/g, ' ');
+  // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
+  const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcome, ...dates];
+  const what = `${stepLabel(step.kind)}: ${said.join(', ')}`;
+  const by = step.completedBy;
+  const signed = by
+    ? `Signed by ${by.displayName} (${words.agencyName(by.agencyId ?? step.agencyId)}) on ${words.completedOn(step)}`
+    : null;
+  return { what, signed };
+}
+
+function nextLine(step: StepFacts, words: Words): string {
+  const due = step.dueAt ? `, due ${words.date(step.dueAt)} (${words.due(step.dueAt)})` : '';
+  return `${stepLabel(step.kind)}, owed by ${words.stepAgency(step)}${due}`;
+}
