@@ -121,7 +121,8 @@ export function checkDetails(kind: StepKind, outcome: string, details: Record<st
     detail: 'The sign-off is not complete.',
     errors: result.error.issues.map((issue) => ({
       field: issue.path.length ? `details.${issue.path.join('.')}` : 'details',
-      message: issue.message,
+      // A field left empty is absent from the details: say so, whatever the schema's words for a wrong value.
+      message: issue.path.length && details[String(issue.path[0])] === undefined ? 'required' : issue.message,
     })),
   });
 }
