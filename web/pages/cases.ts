@@ -415,7 +415,9 @@ function summaryOf(shown: ReturnType<typeof formProblem>, fields: readonly Detai
     else unplaced = true;
   }
   const placed = Object.keys(errors).length > 0;
-  return plainProblem({ errors, message: unplaced || !placed ? shown.error : undefined }, named);
+  // An outage names itself first: the form is to be sent again, not changed.
+  const said = shown.errorHeading ? `${shown.errorHeading}. ${shown.error ?? ''}`.trim() : shown.error;
+  return plainProblem({ errors, message: unplaced || !placed ? said : undefined }, named);
 }
 
 const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });
