@@ -50,7 +50,7 @@ export interface NamedField {
  */
 function plainMessage(field: NamedField, message: string): string {
   const isDate = field.control === 'date';
-  if (/required|received undefined|must not be empty|too_small|at least 1/i.test(message)) {
+  if (/required|received undefined|must not be empty|too.small|at least 1|>=1 characters/i.test(message)) {
     return field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
   }
   if (/is after (today|now)|in the future/i.test(message)) return 'The date must be on or before today';
