@@ -36,3 +36,37 @@ export const fieldProblem = (field: string, message: string): FormProblem => ({ 
 
 /** A page's title, prefixed as people using screen readers expect when the form on it was refused. */
 export const titleOf = (title: string, problem: FormProblem | undefined) => (problem ? `Error: ${title}` : title);
+
+/** A field as the plain messages name it: what it holds ("the date HHS was notified") and whether it is a date. */
+export interface NamedField {
+  name: string;
+  noun: string;
+  control?: string;
+}
+
+/**
+ * The API's message for a field in plain words, e.g. "details.notifiedOn: expected a date as YYYY-MM-DD" → "Enter the
+ * date HHS was notified". The API's own words are kept when no rule below knows them.
+ */
+function plainMessage(field: NamedField, message: string): string {
+  const isDate = field.control === 'date';
+  if (/required|received undefined|must not be empty|too.small|at least 1|>=1 characters/i.test(message)) {
+    return field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
+  }
+  if (/is after (today|now)|in the future/i.test(message)) return 'The date must be on or before today';
+  if (/is before .* opened/i.test(message)) return 'The date must be on or after the day the step opened';
+  if (isDate && /expected|invalid|YYYY/i.test(message)) return `Enter ${field.noun} as a real date`;
+  if (/expected an id|letters, digits/i.test(message)) return `Enter ${field.noun} as a short code`;
+  if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** The problem of a form whose fields are named: each field's API message in plain words, by the form's field name. */
+export function plainProblem(problem: FormProblem, fields: readonly NamedField[]): FormProblem {
+  const errors: Record<string, string> = {};
+  for (const [name, message] of Object.entries(problem.errors)) {
+    const field = fields.find((candidate) => candidate.name === name);
+    errors[name] = field ? plainMessage(field, message) : message;
+  }
+  return { ...problem, errors };
+}

@@ -5,20 +5,57 @@
 import { z } from 'zod';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { StepKind } from '../domain/types';
-import { humanize } from './labels';
+import { ApiProblem } from './api-client';
+import { humanize, stepLabel } from './labels';
 
 export interface DetailField {
   name: string;
   label: string;
+  /** What the field holds, in words that finish "Enter …" (web/form-problems.ts). */
+  noun: string;
   control: 'date' | 'select' | 'text' | 'textarea';
   options: string[];
   required: boolean;
   hint?: string;
 }
 
-export function outcomesOf(kind: StepKind): string[] {
-  return Object.keys(STEP_CATALOGUE[kind].outcomes);
+/**
+ * The outcomes a step in this status accepts: those that settle a pending step, or the amendments of a completed one
+ * (an interim letter's extension). Any other status accepts none; the API refuses the rest anyway.
+ */
+export function outcomesOf(kind: StepKind, status: string): string[] {
+  return Object.entries(STEP_CATALOGUE[kind].outcomes)
+    .filter(([, definition]) => definition.appliesTo === status)
+    .map(([name]) => name);
 }
+
+/** The action a completed step offers when its rules allow an amendment, e.g. "Extend the interim letter". */
+export function amendmentAction(kind: StepKind, status: string): string | undefined {
+  if (status !== 'completed' || outcomesOf(kind, status).length === 0) return undefined;
+  return AMENDMENT_ACTIONS[kind] ?? `Amend the ${stepLabel(kind)}`;
+}
+
+const AMENDMENT_ACTIONS: Partial<Record<StepKind, string>> = { hhs_interim_letter: 'Extend the interim letter' };
+
+/** The date fields' nouns, as in "Enter the date HHS was notified"; other fields read their label. */
+const NOUNS: Record<string, string> = {
+  identifiedOn: 'the date the survivor was identified',
+  requestedOn: 'the date it was requested',
+  notifiedOn: 'the date HHS was notified',
+  issuedOn: 'the date the letter was issued',
+  grantedOn: 'the date it was granted',
+  renewedOn: 'the date it was renewed',
+  validUntil: 'the date it is valid until',
+  eligibilityDate: 'the eligibility date',
+  filedOn: 'the date it was filed',
+  receivedOn: 'the date it was received',
+  determinedOn: 'the date it was determined',
+  respondedOn: 'the date of the response',
+  approvedOn: 'the date it was approved',
+  signedOn: 'the date it was signed',
+  reason: 'the reason',
+  path: 'the path',
+};
 
 export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
@@ -28,14 +65,17 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
     const required = !(schema instanceof z.ZodOptional);
     const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
     const label = humanize(name.replace(/([A-Z])/g, '_$1').toLowerCase());
+    const noun = NOUNS[name] ?? `the ${label.toLowerCase()}`;
+    // A browser's date picker shows the date its own way: the hint shows one in words, never a format.
     if (inner instanceof z.ZodISODate)
-      return { name, label, control: 'date', options: [], required, hint: 'a date, YYYY-MM-DD' };
+      return { name, label, noun, control: 'date', options: [], required, hint: 'For example, 27 March 2027' };
     if (inner instanceof z.ZodEnum)
-      return { name, label, control: 'select', options: inner.options.map(String), required };
+      return { name, label, noun, control: 'select', options: inner.options.map(String), required };
     if (name === 'note')
       return {
         name,
         label,
+        noun,
         control: 'textarea',
         options: [],
         required,
@@ -44,6 +84,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
     return {
       name,
       label,
+      noun,
       control: 'text',
       options: [],
       required,
@@ -64,4 +105,24 @@ export function detailsFromForm(
     if (typeof value === 'string' && value.trim() !== '') details[field.name] = value.trim();
   }
   return details;
+}
+
+/**
+ * The catalogue's own check of an outcome and its details, before the check-your-answers page: a refusal shaped as
+ * the API's (422, field `details.<name>`), so the form shows it the one way. The API checks again at the sign-off.
+ */
+export function checkDetails(kind: StepKind, outcome: string, details: Record<string, string>): ApiProblem | undefined {
+  const definition = STEP_CATALOGUE[kind].outcomes[outcome];
+  if (!definition)
+    return new ApiProblem(422, { detail: 'Choose an outcome.', errors: [{ field: 'outcome', message: 'required' }] });
+  const result = definition.details.safeParse(details);
+  if (result.success) return undefined;
+  return new ApiProblem(422, {
+    detail: 'The sign-off is not complete.',
+    errors: result.error.issues.map((issue) => ({
+      field: issue.path.length ? `details.${issue.path.join('.')}` : 'details',
+      // A field left empty is absent from the details: say so, whatever the schema's words for a wrong value.
+      message: issue.path.length && details[String(issue.path[0])] === undefined ? 'required' : issue.message,
+    })),
+  });
 }

@@ -321,8 +321,8 @@ describe('correcting a sign-off in the console', () => {
 
     await page.getByLabel('Requested on (required)').fill(addDays(now, -4));
     await page.getByRole('button', { name: 'Record the correction' }).click();
-    expect(await page.getByRole('alert').textContent()).toContain('The correction was not accepted');
-    expect(await page.locator('#reason-error').textContent()).toBeTruthy();
+    expect(await page.getByRole('alert').textContent()).toContain('There is a problem');
+    expect(await page.locator('#reason-error').textContent()).toBe('Enter why the sign-off is corrected');
     expect(await page.getByLabel('Why it is corrected (required)').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
 

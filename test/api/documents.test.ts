@@ -290,7 +290,7 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
   const form = async (file: { name: string; mimeType: string; buffer: Buffer }) => {
     await page.getByLabel(/Requested on/).fill('2026-11-03');
     await page.getByLabel(/Document that proves it/).setInputFiles(file);
-    await page.getByRole('button', { name: 'Sign off' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
   };
   // A text file named as a PDF: refused next to the field, and the step is not signed.
   await form({ name: 'request.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a PDF at all') });
@@ -303,6 +303,9 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
 
   const signed = Buffer.from(`%PDF-1.4\n% CP request signed for ${SURVIVOR.name}\n%%EOF\n`);
   await form({ name: 'CP request (signed).pdf', mimeType: 'application/pdf', buffer: signed });
+  // The check page names the document, already added to the step; the sign-off is its confirmation.
+  expect(await page.locator('dl.answers').textContent()).toContain('CP request (signed).pdf');
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
   await page.waitForURL((url) => url.pathname === '/');
 
   await page.goto(`${base}/cases/${caseId}`);

@@ -200,6 +200,8 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
       .send({
         _csrf: hidden(form.text, '_csrf'),
         idempotencyKey: formKey,
+        // As the check-your-answers page sends it: the confirmation of the sign-off.
+        confirm: 'yes',
         outcome: 'requested',
         'details.requestedOn': today(),
         'details.note': 'sent during the outage',

@@ -134,18 +134,23 @@ test('a police officer opens a case, sees the survivor on a no-store page, and s
   const row = page.getByRole('row').filter({ hasText: reference }).filter({ hasText: 'Continued Presence request' });
   await row.getByRole('link', { name: /Sign off/ }).click();
   await page.getByLabel('Requested on (required)').fill('2999-01-01');
-  await page.getByRole('button', { name: 'Sign off' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain(
-    'between 1900-01-01 and 2199-12-31',
+    'Enter the date it was requested',
   );
+  // A date after today passes the form's own check; the API refuses it at the confirmation, back on the form.
   await page.getByLabel('Requested on (required)').fill(`${Number(today().slice(0, 4)) + 1}-01-01`);
-  await page.getByRole('button', { name: 'Sign off' }).click();
-  await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toContain('after today');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  await expect(page.locator('#details-requestedOn-error').textContent()).resolves.toBe(
+    'The date must be on or before today',
+  );
   expect(await page.getByLabel('Requested on (required)').getAttribute('aria-invalid')).toBe('true');
   await expectAccessible(page);
 
   await page.getByLabel('Requested on (required)').fill(today());
-  await page.getByRole('button', { name: 'Sign off' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
   await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('notice') === 'signed-off');
   expect(await page.getByRole('status').textContent()).toContain('Your sign-off was recorded');
   expect(

@@ -7,7 +7,15 @@ import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit } from '../kit';
-import { detailFields, detailsFromForm, outcomesOf } from '../sign-off-fields';
+import {
+  amendmentAction,
+  checkDetails,
+  detailFields,
+  detailsFromForm,
+  outcomesOf,
+  type DetailField,
+} from '../sign-off-fields';
+import { plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { standingOf } from '../case-standing';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
@@ -122,17 +130,24 @@ export function casePages(kit: Kit): Router {
         me.can.signSteps &&
         (step.agencyId === me.user.agencyId || view.agencies.coordinator === me.user.agencyId) &&
         isCorrectable(step),
+      // A completed step whose rules allow an amendment (an interim letter's extension): the action's words.
+      amendment: (step: CaseView['steps'][number]) =>
+        me.can.signSteps && step.agencyId === me.user.agencyId ? amendmentAction(step.kind, step.status) : undefined,
       flash: CASE_NOTICES.get(param(req, 'notice') ?? ''),
     });
   });
 
-  /** The sign-off form; `correcting`, the same form for a signed step, prefilled with what it records, and a reason. */
+  /**
+   * The sign-off form; `correcting`, the same form for a signed step, prefilled with what it records, and a reason.
+   * `checking`: the answers to check before the sign-off, which cannot be undone (the document already added).
+   */
   const renderSignOff = async (
     req: Request,
     res: Response,
     form: Record<string, string>,
     problem?: ApiProblem,
     correcting = false,
+    checking?: { documentName?: string },
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
@@ -141,23 +156,47 @@ export function casePages(kit: Kit): Router {
     const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
     if (!step) throw noSuchStep();
     const kind = step.kind;
-    const outcomes = correcting ? correctionOutcomes(kind) : outcomesOf(kind);
+    const outcomes = correcting ? correctionOutcomes(kind) : outcomesOf(kind, step.status);
     const outcome =
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
+    const fields = outcome ? detailFields(kind, outcome) : [];
+    const shown = formProblem(form, problem);
+    const summary = problem ? summaryOf(shown, fields) : undefined;
+    const amending = !correcting && step.status === 'completed';
+    const heading = correcting
+      ? 'Correct the sign-off'
+      : amending
+        ? (amendmentAction(kind, step.status) ?? 'Amend')
+        : 'Sign off';
     kit.render(
       req,
       res,
-      'sign-off',
+      checking ? 'sign-off-check' : 'sign-off',
       {
-        title: `${correcting ? 'Correct the sign-off of' : 'Sign off'} a step of case ${view.reference}`,
+        title: titleOf(
+          checking
+            ? `Check your answers: ${heading} of case ${view.reference}`
+            : `${heading}: a step of case ${view.reference}`,
+          summary,
+        ),
+        heading,
         view,
         step,
         outcomes,
         outcome,
-        fields: outcome ? detailFields(kind, outcome) : [],
+        fields,
         form,
         correcting,
-        ...formProblem(form, problem),
+        ...shown,
+        ...(checking ? { idempotencyKey: form.idempotencyKey, documentName: checking.documentName } : {}),
+        problem: summary,
+        errors: summary?.errors ?? {},
+        labels: Object.fromEntries([
+          ['outcome', 'Outcome'],
+          ['reason', 'Why it is corrected'],
+          ['document', 'Document'],
+          ...fields.map((field) => [`details.${field.name}`, field.label]),
+        ]),
       },
       problem?.status ?? 200,
     );
@@ -201,7 +240,11 @@ export function casePages(kit: Kit): Router {
   });
 
   router.get('/cases/:caseId/steps/:stepId', async (req, res) => {
-    await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '' });
+    // "Change" on the check page comes back here with the answers in the query: the form keeps them.
+    const kept = Object.entries(req.query).flatMap(([name, value]) =>
+      name.startsWith('details.') && typeof value === 'string' ? [[name, value] as const] : [],
+    );
+    await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '', ...Object.fromEntries(kept) });
   });
 
   router.post('/cases/:caseId/steps/:stepId', async (req, res) => {
@@ -215,9 +258,17 @@ export function casePages(kit: Kit): Router {
     const kind = step.kind;
     const outcome = form.outcome ?? '';
     try {
-      // The document first: a refused file leaves the step unsigned, and the same file sent again is stored once.
-      const file = formFileOf(res);
-      if (file) await uploadDocument(kit.api(req), caseId, stepId, file);
+      if (form.confirm !== 'yes') {
+        // First the answers are checked: what the catalogue refuses comes back on the form, in plain words.
+        const refused = checkDetails(kind, outcome, detailsFromForm(kind, outcome, form));
+        if (refused) throw refused;
+        // The document is added now, so the check page can name it: it links to the step and moves no workflow.
+        const file = formFileOf(res);
+        if (file) await uploadDocument(kit.api(req), caseId, stepId, file);
+        const documentName = file && 'fileName' in file ? file.fileName : undefined;
+        await renderSignOff(req, res, form, undefined, false, { documentName });
+        return;
+      }
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/sign-off', {
           params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
@@ -350,6 +401,27 @@ function formProblem(form: Record<string, string>, problem: ApiProblem | undefin
       : problem?.problem.detail,
     errors: problem?.fieldErrors() ?? {},
   };
+}
+
+/** The sign-off form's error summary: each field's message in plain words, the API's words when none is placed. */
+function summaryOf(shown: ReturnType<typeof formProblem>, fields: readonly DetailField[]): FormProblem {
+  const named: NamedField[] = [
+    { name: 'outcome', noun: 'the outcome', control: 'select' },
+    { name: 'reason', noun: 'why the sign-off is corrected' },
+    { name: 'document', noun: 'the document' },
+    ...fields.map((field) => ({ name: `details.${field.name}`, noun: field.noun, control: field.control })),
+  ];
+  const errors: Record<string, string> = {};
+  let unplaced = false;
+  for (const [name, message] of Object.entries(shown.errors)) {
+    const field = name === 'file' ? 'document' : name;
+    if (named.some((candidate) => candidate.name === field)) errors[field] = message;
+    else unplaced = true;
+  }
+  const placed = Object.keys(errors).length > 0;
+  // An outage names itself first: the form is to be sent again, not changed.
+  const said = shown.errorHeading ? `${shown.errorHeading}. ${shown.error ?? ''}`.trim() : shown.error;
+  return plainProblem({ errors, message: unplaced || !placed ? said : undefined }, named);
 }
 
 const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });

@@ -1,0 +1,141 @@
+/**
+ * Forms that guide (issue 18): the sign-off form offers only the outcomes the step's status allows, an issued interim
+ * letter offers its extension as an action, a refused form says what to do in plain words (the GOV.UK error summary,
+ * focused, linking to its field; the title "Error:"), and a sign-off is checked on its own page before it is made,
+ * once however often it is confirmed. In Chromium, axe-clean in each state.
+ */
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { SESSION_COOKIE } from '../../web/session';
+import { expectAccessible } from '../support/axe';
+import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
+import { CHROMIUM_PATH } from '../support/install-browser';
+
+const service = consoleStackPerFile({}, { forBrowser: true });
+const SCREENSHOT = join(__dirname, '../../docs/screenshots/sign-off-error.png');
+const today = () => new Date().toISOString().slice(0, 10);
+let browser: Browser;
+let caseId = '';
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  const birthDate = `${Number(today().slice(0, 4)) - 16}-01-15`;
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'sign-off-forms-1')
+    .send({ agencies: DEMO_AGENCIES, identifiedOn: today(), survivor: { name: 'Form Guide (fictitious)', birthDate } });
+  expect(opened.status).toBe(201);
+  caseId = (opened.body as { caseId: string }).caseId;
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function pageAs(username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
+  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
+  return context.newPage();
+}
+
+const stepOf = async (stepId: string) => {
+  const view = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('coordinator'));
+  const steps = (view.body as { steps: { id: string; status: string; details: Record<string, unknown> }[] }).steps;
+  return steps.find((step) => step.id === stepId || step.id.startsWith(`${stepId}-`));
+};
+
+test('a refused form says what to do, the answers are checked, and a double confirm signs once', async () => {
+  const page = await pageAs('demo-police-officer');
+  const form = `${service.base}/cases/${caseId}/steps/hhs_minor_notification-1`;
+  await page.goto(form);
+  expect(await page.locator('#details-notifiedOn-hint').textContent()).toBe('For example, 27 March 2027');
+
+  // Cancel goes back to the case.
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  await page.waitForURL(`${service.base}/cases/${caseId}`);
+
+  // Nothing typed: one message at the top, focused, linking to the field; the same once by the field.
+  await page.goto(form);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await page.title()).toMatch(/^Error: /);
+  const summary = page.getByRole('alert');
+  await expect(summary.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+  const link = summary.getByRole('link', { name: /Enter the date HHS was notified/ });
+  expect(await link.getAttribute('href')).toBe('#details-notifiedOn');
+  expect(await page.locator('#details-notifiedOn-error').textContent()).toBe('Enter the date HHS was notified');
+  expect(await page.getByText('Enter the date HHS was notified').count()).toBe(2);
+  expect(await page.locator('main').innerText()).not.toMatch(/expected|YYYY|details\./);
+  await expectAccessible(page);
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+  // Check your answers: the date in words, a Change link that keeps it, then the confirmation.
+  await page.getByLabel('Notified on (required)').fill(today());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: /^Check your answers/ }).waitFor();
+  expect(await page.locator('dl.answers').textContent()).not.toContain(today());
+  expect(await page.getByText('cannot be undone').count()).toBe(1);
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'Change the outcome' }).click();
+  expect(await page.getByLabel('Notified on (required)').inputValue()).toBe(today());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: /^Check your answers/ }).waitFor();
+  expect((await stepOf('hhs_minor_notification-1'))?.status).toBe('pending');
+
+  // The confirmation sent twice with its key (a double click): one sign-off, the second answered as the first.
+  const fields = await page
+    .locator('form input[type=hidden]')
+    .evaluateAll((inputs) =>
+      Object.fromEntries(inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value])),
+    );
+  const confirm = () => page.request.post(form, { form: fields, maxRedirects: 0, headers: { Origin: service.base } });
+  const [first, second] = [await confirm(), await confirm()];
+  expect([first.status(), second.status()]).toEqual([303, 303]);
+  expect(second.headers().location).toContain('notice=signed-off');
+  expect((await stepOf('hhs_minor_notification-1'))?.status).toBe('completed');
+  await page.context().close();
+});
+
+test('a radio and its label sit on one line', async () => {
+  const page = await pageAs('demo-coordinator');
+  await page.goto(`${service.base}/cases/${caseId}/close`);
+  const radio = await page.getByRole('radio').first().boundingBox();
+  const label = await page.locator('label.inline').first().boundingBox();
+  expect(label!.x).toBeGreaterThan(radio!.x + radio!.width - 1);
+  expect(Math.abs(radio!.y + radio!.height / 2 - (label!.y + label!.height / 2))).toBeLessThan(8);
+  await page.context().close();
+});
+
+test('a pending interim letter offers only its settling outcomes; an issued one offers its extension', async () => {
+  const page = await pageAs('demo-hhs-officer');
+  const letter = await eventually(() => stepOf('hhs_interim_letter'), 'the interim letter opened by the notification');
+  const form = `${service.base}/cases/${caseId}/steps/${letter.id}`;
+  await page.goto(form);
+  // The only outcome a pending letter takes; "Extended" is for an issued one.
+  expect(await page.locator('#outcome option').allTextContents()).toEqual(['Issued']);
+  await expectAccessible(page);
+
+  await request(service.app)
+    .post(`/api/cases/${caseId}/steps/${letter.id}/sign-off`)
+    .set(service.stack.as('hhs'))
+    .set('Idempotency-Key', 'sign-off-forms-interim')
+    .send({ outcome: 'issued', details: { issuedOn: today() } })
+    .expect(200);
+  await page.goto(`${service.base}/cases/${caseId}`);
+  await page.getByRole('link', { name: 'Extend the interim letter' }).click();
+  await page.getByRole('heading', { name: /^Extend the interim letter/ }).waitFor();
+  expect(await page.locator('#outcome option').allTextContents()).toEqual(['Extended']);
+  await expectAccessible(page);
+  // Ten days past the letter's current end: within what an extension may add.
+  const current = String((await stepOf(letter.id))?.details.validUntil);
+  const until = new Date(Date.parse(`${current}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel(/^Valid until/).fill(until);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'signed-off');
+  expect((await stepOf(letter.id))?.details.validUntil).toBe(until);
+  await page.context().close();
+});
