@@ -72,14 +72,16 @@ test('a refused form says what to do, the answers are checked, and a double conf
   await expectAccessible(page);
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-  // Check your answers: the date in words, a Change link that keeps it, then the confirmation.
+  // Check your answers: the date in words, a Change button that keeps it (posted: no answer in a URL), then the
+  // confirmation.
   await page.getByLabel('Notified on (required)').fill(today());
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: /^Check your answers/ }).waitFor();
   expect(await page.locator('dl.answers').textContent()).not.toContain(today());
   expect(await page.getByText('cannot be undone').count()).toBe(1);
   await expectAccessible(page);
-  await page.getByRole('link', { name: 'Change the outcome' }).click();
+  await page.getByRole('button', { name: 'Change your answers' }).click();
+  expect(new URL(page.url()).search).toBe('');
   expect(await page.getByLabel('Notified on (required)').inputValue()).toBe(today());
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: /^Check your answers/ }).waitFor();

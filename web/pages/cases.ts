@@ -240,11 +240,7 @@ export function casePages(kit: Kit): Router {
   });
 
   router.get('/cases/:caseId/steps/:stepId', async (req, res) => {
-    // "Change" on the check page comes back here with the answers in the query: the form keeps them.
-    const kept = Object.entries(req.query).flatMap(([name, value]) =>
-      name.startsWith('details.') && typeof value === 'string' ? [[name, value] as const] : [],
-    );
-    await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '', ...Object.fromEntries(kept) });
+    await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '' });
   });
 
   router.post('/cases/:caseId/steps/:stepId', async (req, res) => {
@@ -258,6 +254,11 @@ export function casePages(kit: Kit): Router {
     const kind = step.kind;
     const outcome = form.outcome ?? '';
     try {
+      if (form.change === 'yes') {
+        // "Change your answers" on the check page: the form again, with the answers and the key it had.
+        await renderSignOff(req, res, form);
+        return;
+      }
       if (form.confirm !== 'yes') {
         // First the answers are checked: what the catalogue refuses comes back on the form, in plain words.
         const refused = checkDetails(kind, outcome, detailsFromForm(kind, outcome, form));
