@@ -111,10 +111,13 @@ export function detailsFromForm(
  * The catalogue's own check of an outcome and its details, before the check-your-answers page: a refusal shaped as
  * the API's (422, field `details.<name>`), so the form shows it the one way. The API checks again at the sign-off.
  */
+/** The form sent without an outcome chosen. */
+export const noOutcome = () =>
+  new ApiProblem(422, { detail: 'Choose an outcome.', errors: [{ field: 'outcome', message: 'required' }] });
+
 export function checkDetails(kind: StepKind, outcome: string, details: Record<string, string>): ApiProblem | undefined {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
-  if (!definition)
-    return new ApiProblem(422, { detail: 'Choose an outcome.', errors: [{ field: 'outcome', message: 'required' }] });
+  if (!definition) return noOutcome();
   const result = definition.details.safeParse(details);
   if (result.success) return undefined;
   return new ApiProblem(422, {

@@ -101,6 +101,18 @@ test('a refused form says what to do, the answers are checked, and a double conf
   await page.context().close();
 });
 
+test('continuing without choosing an outcome says so, linked to the choice', async () => {
+  const page = await pageAs('demo-police-officer');
+  await page.goto(`${service.base}/cases/${caseId}/steps/le_declaration-1`);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await page.title()).toMatch(/^Error: /);
+  const link = page.getByRole('alert').getByRole('link', { name: /Choose an outcome|outcome/i });
+  expect(await link.getAttribute('href')).toBe('#outcome');
+  expect(await page.locator('#outcome').getAttribute('type')).toBe('radio');
+  await expectAccessible(page);
+  await page.context().close();
+});
+
 test('a radio and its label sit on one line', async () => {
   const page = await pageAs('demo-coordinator');
   await page.goto(`${service.base}/cases/${caseId}/close`);

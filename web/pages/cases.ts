@@ -10,6 +10,7 @@ import { formOf, param, type CaseView, type Kit } from '../kit';
 import {
   amendmentAction,
   checkDetails,
+  noOutcome,
   detailFields,
   detailsFromForm,
   outcomesOf,
@@ -240,7 +241,8 @@ export function casePages(kit: Kit): Router {
   });
 
   router.get('/cases/:caseId/steps/:stepId', async (req, res) => {
-    await renderSignOff(req, res, { outcome: param(req, 'outcome') ?? '' });
+    const outcome = param(req, 'outcome') ?? '';
+    await renderSignOff(req, res, { outcome }, param(req, 'choosing') === 'yes' && !outcome ? noOutcome() : undefined);
   });
 
   router.post('/cases/:caseId/steps/:stepId', async (req, res) => {
