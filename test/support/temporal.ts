@@ -7,6 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSour
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveBinary } from '../../temporal/binaries';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { withoutUnusedCode } from '../../temporal/worker';
 
 // Workers log their state changes at INFO; tests want only warnings. The runtime is process-wide, installed once.
 // Fault tests fail activities on purpose, hundreds of times over a skipped week of outage, and assert the effects
@@ -77,7 +78,12 @@ async function diskCachedBundle(
   } catch {
     // Not bundled yet on this machine.
   }
-  const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: quietBundlerLogger,
+    webpackConfigHook: withoutUnusedCode,
+  });
   // Written aside and renamed into place: a test file running at the same time never reads half a bundle.
   const partial = `${file}.${process.pid}`;
   await writeFile(partial, JSON.stringify(bundle));
@@ -85,7 +91,10 @@ async function diskCachedBundle(
   return bundle;
 }
 
-/** The entry modules (the workflows, then any interceptor modules), the sources they come from and the lockfile. */
+/**
+ * The entry modules (the workflows, then any interceptor modules), the sources they come from, the bundler's settings
+ * (temporal/worker.ts) and the lockfile.
+ */
 function bundleInputsHash(entries: string[]): string {
   const root = join(__dirname, '..', '..');
   const hash = createHash('sha256').update(entries.join('\n'));
@@ -94,7 +103,8 @@ function bundleInputsHash(entries: string[]): string {
   const sources = folders.flatMap((folder) =>
     readdirSync(folder, { recursive: true, encoding: 'utf8' }).map((name) => join(folder, name)),
   );
-  for (const source of [...new Set([...sources, join(root, 'package-lock.json')])].sort()) {
+  const settings = [join(root, 'temporal', 'worker.ts'), join(root, 'package-lock.json')];
+  for (const source of [...new Set([...sources, ...settings])].sort()) {
     if (!statSync(source).isFile()) continue;
     hash.update(source).update(readFileSync(source));
   }
