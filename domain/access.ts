@@ -52,7 +52,8 @@ export function canSeeCase(actor: Actor, agencies: CaseAgencies): boolean {
 
 /**
  * Sees every step of a case it may see: the coordinator (oversight) and supervisors. An agency officer or an advocate
- * sees the steps their own agency owns, and the case-level facts.
+ * sees the steps their own agency owns, the case-level facts, and how the steps its work depends on went
+ * (`canSeeMilestone`).
  */
 function seesWholeCase(actor: Actor): boolean {
   return has(actor, 'supervisor') || (works(actor) && actor.agencyKind === 'coordinator');

@@ -145,7 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it. */
+        /** The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it. */
         get: operations["getApiCasesCaseId"];
         put?: never;
         post?: never;
