@@ -91,6 +91,7 @@ function nextLine(step: StepFacts, words: Words): string {
 /** A milestone as the case read gives it (app/case-reads.ts `Milestone`): how another agency's step went, no more. */
 interface MilestoneFacts {
   kind: string;
+  track: string;
   status: string;
   outcome: string | null;
   completedAt: string | null;
@@ -100,13 +101,16 @@ interface MilestoneFacts {
 
 /**
  * "Continued Presence decision: granted 2 Mar 2027, valid until 1 Mar 2029" and "Signed off by Demo ICE"; or
- * "Law-enforcement declaration (Form I-914, Supplement B): not signed yet" and "Owed by Demo City Police".
+ * "Law-enforcement declaration (Form I-914, Supplement B): not signed yet" and "Owed by Demo City Police". In the
+ * order of `tracks` (as the tracks below them), each track's in the order its steps opened.
  */
 export function milestoneLines(
   milestones: readonly MilestoneFacts[],
+  tracks: readonly string[],
   words: Words,
 ): { what: string; signed: string }[] {
-  return milestones.map((milestone) => {
+  const byTrack = [...milestones].sort((a, b) => tracks.indexOf(a.track) - tracks.indexOf(b.track));
+  return byTrack.map((milestone) => {
     const agency = words.agencyName(milestone.agencyId);
     if (milestone.completedAt === null) {
       const state = milestone.status === 'pending' ? 'not signed yet' : milestone.status;

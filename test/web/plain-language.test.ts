@@ -235,8 +235,10 @@ test("the advocate reads how the other agencies' steps the T visa rests on went:
     `Continued Presence decision: granted ${formatCalendarDay(dateDaysAgo(2))}, valid until ${formatCalendarDay(validUntil)}. ` +
       'Signed off by Demo ICE HSI Center for Countering Human Trafficking (fictitious).',
   );
+  // CP first, as the tracks go; then the declaration, still owed.
   expect(casePage).toContain(
-    `Law-enforcement declaration (Form I-914, Supplement B): not signed yet. Owed by ${POLICE}.`,
+    `Signed off by Demo ICE HSI Center for Countering Human Trafficking (fictitious).\n` +
+      `Law-enforcement declaration (Form I-914, Supplement B): not signed yet. Owed by ${POLICE}.`,
   );
   // How they went, and no more: the CP decision is no row of the advocate's steps, nor any entry of its timeline.
   expect(await page.getByRole('table', { name: 'Continued Presence' }).count()).toBe(0);

@@ -116,7 +116,7 @@ export function casePages(kit: Kit): Router {
       dueNext: dueNext(view),
       standing: standingOf(view.steps, TRACKS, kit.words(res)),
       // How the other agencies' steps this reader's work depends on went (domain/access.ts canSeeMilestone).
-      milestones: milestoneLines(view.milestones, kit.words(res)),
+      milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
       // Other roles see only their own agency's steps (domain/access.ts canSeeStep): the summary says so.
       ownStepsOnly: view.agencies.coordinator !== me.user.agencyId,
       timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
