@@ -306,6 +306,25 @@ export const CaseViewSchema = z.object({
       summary: z.string(),
     }),
   ),
+  milestones: z
+    .array(
+      StepViewSchema.pick({
+        kind: true,
+        track: true,
+        status: true,
+        outcome: true,
+        completedAt: true,
+        expiresAt: true,
+        agencyId: true,
+      }).describe('one step, told by these facts alone; `agencyId`: the agency that signs it'),
+    )
+    .describe(
+      "How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the " +
+        "law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T " +
+        'visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a ' +
+        'step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step ' +
+        '(the coordinator, supervisors) and for ICE',
+    ),
 });
 
 export const StepPageSchema = z.object({

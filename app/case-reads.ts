@@ -1,6 +1,6 @@
 /**
- * Reading one case as an actor may see it: the case with its visible steps and "overdue" computed on read, its
- * reminders, the survivor's identity. The write side is app/case-commands.ts; both read the same read model.
+ * Reading one case as an actor may see it: the case with its visible steps and "overdue" computed on read, how the
+ * other agencies' steps its work depends on went (its milestones), its reminders, the survivor's identity. The write side is app/case-commands.ts; both read the same read model.
  */
 import type { Pool } from 'pg';
 import { AppError, type FieldProblem } from '../core/errors';
@@ -9,15 +9,25 @@ import { agencyKindOf } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { getSurvivor } from '../db/survivors';
-import { canReadSurvivor, canSeeCase, canSeeStep } from '../domain/access';
+import { canReadSurvivor, canSeeCase, canSeeMilestone, canSeeStep } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
-import type { Actor, AgencyKind, CaseAgencies } from '../domain/types';
+import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
 
 /** The vocabulary of the answers, for the API's schemas: it speaks the services' types, never db/'s. */
 export type { CaseView };
 export { REMINDER_STATUSES } from '../db/reminders';
+
+/**
+ * How one of another agency's steps went, as an officer or advocate whose work depends on it sees it
+ * (domain/access.ts `canSeeMilestone`). No step id, so no document, note, reminder or sign-off of it can be asked
+ * for; no details, whose note may name the survivor.
+ */
+export type Milestone = Pick<Step, 'kind' | 'track' | 'status' | 'outcome' | 'completedAt' | 'expiresAt' | 'agencyId'>;
+
+/** The case as the API answers it: its visible steps, and the milestones of the steps it does not see. */
+export type PresentedCase = CaseView & { milestones: Milestone[] };
 
 export interface CaseReadsDeps {
   pool: Pool;
@@ -46,8 +56,11 @@ export function createCaseReads(deps: CaseReadsDeps) {
     /** The whole case, for checks before a command; `present` it before showing it. */
     case: readCase,
 
-    /** The case as this actor may see it, with `overdue` computed on read. */
-    present: async (view: CaseView, actor: Actor) => withOverdue(visibleTo(view, actor), await deps.now()),
+    /** The case as this actor may see it, with `overdue` computed on read and the milestones it may see. */
+    present: async (view: CaseView, actor: Actor): Promise<PresentedCase> => ({
+      ...withOverdue(visibleTo(view, actor), await deps.now()),
+      milestones: milestonesOf(view, actor),
+    }),
 
     /** The case, its steps' notes opened for who may read the survivor's identity, else withheld (step-notes.ts). */
     notesShown: (view: CaseView, actor: Actor) =>
@@ -113,6 +126,21 @@ function visibleTo(view: CaseView, actor: Actor): CaseView {
     steps,
     timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)),
   };
+}
+
+/** The steps of other agencies this actor's work depends on, each told by the facts `Milestone` allows alone. */
+function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
+  return view.steps
+    .filter((step) => canSeeMilestone(actor, step))
+    .map(({ kind, track, status, outcome, completedAt, expiresAt, agencyId }) => ({
+      kind,
+      track,
+      status,
+      outcome,
+      completedAt,
+      expiresAt,
+      agencyId,
+    }));
 }
 
 /**

@@ -5,7 +5,7 @@
  * change both together.
  */
 import type { Rejection } from './case-state';
-import type { Actor, AgencyKind, CaseAgencies, Role, Step } from './types';
+import type { Actor, AgencyKind, CaseAgencies, Role, Step, StepKind } from './types';
 
 /**
  * The role that works (signs the steps of) each kind of agency. A user works only for their own agency, and only
@@ -52,7 +52,8 @@ export function canSeeCase(actor: Actor, agencies: CaseAgencies): boolean {
 
 /**
  * Sees every step of a case it may see: the coordinator (oversight) and supervisors. An agency officer or an advocate
- * sees the steps their own agency owns, and the case-level facts.
+ * sees the steps their own agency owns, the case-level facts, and how the steps its work depends on went
+ * (`canSeeMilestone`).
  */
 function seesWholeCase(actor: Actor): boolean {
   return has(actor, 'supervisor') || (works(actor) && actor.agencyKind === 'coordinator');
@@ -71,6 +72,43 @@ export function listedAgency(actor: Actor, requested: string | undefined): { age
 
 export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean {
   return seesWholeCase(actor) || step.agencyId === actor.agencyId;
+}
+
+/**
+ * The other agencies' steps whose outcome each agency kind's own work rests on (issue 18). An officer or advocate
+ * learns of these only how they went (`canSeeMilestone`), never their details, notes, documents or timeline: enough
+ * to do their own step, no more.
+ * - advocate: the T-visa application (I-914) shows cooperation with law enforcement through CP and the declaration
+ *   (I-914 Supplement B); HHS's letters open the survivor's benefits and are evidence the advocate relies on; the
+ *   U-visa petition needs the certification (I-918 Supplement B) and must be filed within 6 months of its signature
+ *   (8 CFR 214.14(c)(2)(i)).
+ * - law enforcement: it requested CP and asks for its renewal before it expires (22 U.S.C. 7105(c)(3)).
+ * - HHS: it certifies an adult once CP is granted, a T-visa application is found bona fide and not denied, or T
+ *   status is granted (22 U.S.C. 7105(b)(1)(E)): the CP decisions, the bona fide determination, the T-visa decision.
+ * - ICE decides on law enforcement's request alone; the coordinator already sees every step.
+ */
+const MILESTONES_OF: Record<AgencyKind, readonly StepKind[]> = {
+  advocate: [
+    'cp_decision',
+    'cp_renewal_decision',
+    'le_declaration',
+    'hhs_interim_letter',
+    'hhs_eligibility_letter',
+    'hhs_certification_letter',
+    'u_visa_certification',
+  ],
+  law_enforcement: ['cp_decision', 'cp_renewal_decision'],
+  hhs: ['cp_decision', 'cp_renewal_decision', 't_visa_bona_fide', 't_visa_decision'],
+  ice: [],
+  coordinator: [],
+};
+
+/**
+ * Sees that a step it may not see went through (its kind, status, outcome, dates and signing agency): a working
+ * officer or advocate, for the steps of other agencies its work depends on. Those who see the whole case need none.
+ */
+export function canSeeMilestone(actor: Actor, step: Pick<Step, 'agencyId' | 'kind'>): boolean {
+  return works(actor) && !canSeeStep(actor, step) && MILESTONES_OF[actor.agencyKind].includes(step.kind);
 }
 
 /** The survivor's identity: only the people who work the case, never oversight or administration roles alone. */

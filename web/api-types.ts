@@ -145,7 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it. */
+        /** The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it. */
         get: operations["getApiCasesCaseId"];
         put?: never;
         post?: never;
@@ -1602,6 +1602,19 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
                         /** @enum {string} */
@@ -1773,6 +1786,19 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
                         /** @enum {string} */
@@ -1917,6 +1943,19 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
                         /** @enum {string} */
@@ -2379,6 +2418,19 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
                         /** @enum {string} */
@@ -2828,6 +2880,19 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
                         /** @enum {string} */
@@ -3341,6 +3406,19 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
                         /** @enum {string} */

@@ -1,8 +1,10 @@
 /**
  * "Where the case stands" (issue 18): per track, what each signed step decided with the dates its signer entered,
  * who signed it and when, and what comes next and by when. Composed from the case view the API gives this reader,
- * so a track shows only the steps their role may see.
+ * so a track shows only the steps their role may see; an officer or advocate also reads how the other agencies' steps
+ * their work depends on went (the case's milestones), by these facts alone.
  */
+import { addDays, dateOf } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import type { Words } from './labels';
 
@@ -40,6 +42,9 @@ const DATE_WORDS: [field: string, words: string][] = [
   ['adjustmentEligibleFrom', 'may adjust status from'],
 ];
 
+/** An outcome or status code as a sentence says it: "not_bona_fide" → "not bona fide". */
+const inWords = (code: string) => code.replace(/_/g, ' ');
+
 export interface TrackStanding {
   track: string;
   /** One line per step that was decided: "Continued Presence decision: granted 2 Jan 2027, valid until 2 Mar 2028". */
@@ -67,7 +72,7 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
   });
   // An interim letter ends on its own date; the step keeps it as when it expires.
   if (step.expiresAt && step.details.validUntil === undefined) dates.push(`expires ${words.date(step.expiresAt)}`);
-  const outcome = (step.outcome ?? step.status).replace(/_/g, ' ');
+  const outcome = inWords(step.outcome ?? step.status);
   // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
   const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcome, ...dates];
   const what = `${stepLabel(step.kind)}: ${said.join(', ')}`;
@@ -81,4 +86,47 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
 function nextLine(step: StepFacts, words: Words): string {
   const due = step.dueAt ? `, due ${words.date(step.dueAt)} (${words.due(step.dueAt)})` : '';
   return `${stepLabel(step.kind)}, owed by ${words.stepAgency(step)}${due}`;
+}
+
+/** A milestone as the case read gives it (app/case-reads.ts `Milestone`): how another agency's step went, no more. */
+interface MilestoneFacts {
+  kind: string;
+  track: string;
+  status: string;
+  outcome: string | null;
+  completedAt: string | null;
+  expiresAt: string | null;
+  agencyId: string | null;
+}
+
+/**
+ * "Continued Presence decision: granted 2 Mar 2027, valid until 1 Mar 2029" and "Signed off by Demo ICE"; or
+ * "Law-enforcement declaration (Form I-914, Supplement B): not signed yet" and "Owed by Demo City Police". In the
+ * order of `tracks` (as the tracks below them), each track's in the order its steps opened.
+ */
+export function milestoneLines(
+  milestones: readonly MilestoneFacts[],
+  tracks: readonly string[],
+  words: Words,
+): { what: string; signed: string }[] {
+  const byTrack = [...milestones].sort((a, b) => tracks.indexOf(a.track) - tracks.indexOf(b.track));
+  return byTrack.map((milestone) => {
+    const agency = words.agencyName(milestone.agencyId);
+    if (milestone.completedAt === null) {
+      const state = milestone.status === 'pending' ? 'not signed yet' : milestone.status;
+      const noted = milestone.outcome ? `${inWords(milestone.outcome)}, ` : '';
+      return { what: `${stepLabel(milestone.kind)}: ${noted}${state}`, signed: `Owed by ${agency}` };
+    }
+    // On the UTC calendar completedAt falls on the day the signer entered as when it happened (domain/case.ts
+    // happenedAt), else the day it was signed: read as a calendar day, as entered dates are, so no zone moves it.
+    const said = [
+      `${inWords(milestone.outcome ?? milestone.status)} ${words.calendarDay(dateOf(milestone.completedAt))}`,
+    ];
+    // expiresAt is the start of the day after the last valid one (domain/dates.ts endOfDay).
+    if (milestone.expiresAt) {
+      const lastDay = words.calendarDay(addDays(dateOf(milestone.expiresAt), -1));
+      said.push(words.isOverdue(milestone.expiresAt) ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
+    }
+    return { what: `${stepLabel(milestone.kind)}: ${said.join(', ')}`, signed: `Signed off by ${agency}` };
+  });
 }

@@ -72,7 +72,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId',
       tag: 'cases',
       summary:
-        "The case with its steps, deadlines and timeline, as far as the role sees it. Never the survivor's identity; a step's note only to those who may read it.",
+        "The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it.",
       params: CaseParamsSchema,
       responses: {
         200: { description: 'the case', schema: CaseViewSchema },

@@ -5,7 +5,8 @@
  * never an ISO instant; steps by name, never a step id; agencies by name, never their ids; and lists that tell the
  * truth (overdue shown as overdue, counts that link to exactly what they count, far deadlines under "Upcoming").
  * In Chromium, for several roles, over cases that share their dates; axe-clean on each page. The case page answers
- * "where does this case stand": per track what was decided with the dates entered, who signed, what comes next.
+ * "where does this case stand": per track what was decided with the dates entered, who signed, what comes next; and
+ * to an advocate, how the other agencies' steps their work depends on went (CP granted until when, the declaration).
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -13,6 +14,7 @@ import { formatCalendarDay } from '../../core/people-dates';
 import { upsertAgencies } from '../../db/agencies';
 import { enqueue } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
+import { addYears } from '../../domain/dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile } from '../support/console';
@@ -207,5 +209,39 @@ test('the supervisor reads where the case stands on every track, with who signed
   const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
   expect(casePage).toContain('Where the case stands');
   expect(casePage).toContain(SIGNED_CP_REQUEST());
+  await page.context().close();
+});
+
+test("the advocate reads how the other agencies' steps the T visa rests on went: CP granted until when, the declaration owed", async () => {
+  const { caseId } = await open(
+    { identifiedOn: dateDaysAgo(5), survivor: { name: 'Plain Words (fictitious)', birthDate: '1990-04-02' } },
+    'plain-language-4',
+  );
+  const signOff = (kind: 'law_enforcement' | 'ice', stepId: string, body: object) =>
+    request(service.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(service.stack.as(kind))
+      .set('Idempotency-Key', `plain-language-${stepId}-4`)
+      .send(body)
+      .expect(200);
+  await signOff('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: dateDaysAgo(4) } });
+  const validUntil = addYears(dateDaysAgo(2), 2);
+  await signOff('ice', 'cp_decision-1', { outcome: 'granted', details: { grantedOn: dateDaysAgo(2), validUntil } });
+
+  const page = await pageAs('demo-advocate');
+  const casePage = await read(page, `/cases/${caseId}`);
+  expect(casePage).toContain("Other agencies' steps your work depends on");
+  expect(casePage).toContain(
+    `Continued Presence decision: granted ${formatCalendarDay(dateDaysAgo(2))}, valid until ${formatCalendarDay(validUntil)}. ` +
+      'Signed off by Demo ICE HSI Center for Countering Human Trafficking (fictitious).',
+  );
+  // CP first, as the tracks go; then the declaration, still owed.
+  expect(casePage).toContain(
+    `Signed off by Demo ICE HSI Center for Countering Human Trafficking (fictitious).\n` +
+      `Law-enforcement declaration (Form I-914, Supplement B): not signed yet. Owed by ${POLICE}.`,
+  );
+  // How they went, and no more: the CP decision is no row of the advocate's steps, nor any entry of its timeline.
+  expect(await page.getByRole('table', { name: 'Continued Presence' }).count()).toBe(0);
+  expect(casePage).not.toContain('Continued Presence decision signed off');
   await page.context().close();
 });

@@ -17,7 +17,7 @@ import {
   type DetailField,
 } from '../sign-off-fields';
 import { plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
-import { standingOf } from '../case-standing';
+import { milestoneLines, standingOf } from '../case-standing';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
@@ -115,6 +115,8 @@ export function casePages(kit: Kit): Router {
       ),
       dueNext: dueNext(view),
       standing: standingOf(view.steps, TRACKS, kit.words(res)),
+      // How the other agencies' steps this reader's work depends on went (domain/access.ts canSeeMilestone).
+      milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
       // Other roles see only their own agency's steps (domain/access.ts canSeeStep): the summary says so.
       ownStepsOnly: view.agencies.coordinator !== me.user.agencyId,
       timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
