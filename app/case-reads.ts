@@ -1,6 +1,7 @@
 /**
  * Reading one case as an actor may see it: the case with its visible steps and "overdue" computed on read, how the
- * other agencies' steps its work depends on went (its milestones), its reminders, the survivor's identity. The write side is app/case-commands.ts; both read the same read model.
+ * other agencies' steps its work depends on went (its milestones), its reminders, the survivor's identity. The write
+ * side is app/case-commands.ts; both read the same read model.
  */
 import type { Pool } from 'pg';
 import { AppError, type FieldProblem } from '../core/errors';

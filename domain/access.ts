@@ -75,7 +75,7 @@ export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean 
 }
 
 /**
- * The other agencies' steps whose outcome each agency kind's own work rests on (issue 18). An officer or advocate
+ * The other agencies' steps whose outcome each agency kind's own work rests on. An officer or advocate
  * learns of these only how they went (`canSeeMilestone`), never their details, notes, documents or timeline: enough
  * to do their own step, no more.
  * - advocate: the T-visa application (I-914) shows cooperation with law enforcement through CP and the declaration
