@@ -3,9 +3,9 @@
  * from them, so the two cannot drift. Objects are strict: an unknown field is an error, never silently dropped.
  */
 import { z } from 'zod';
-import { InstantBoundSchema, IsoDateSchema } from '../domain/dates';
-import { NoteSchema, SignOffSchema } from '../domain/steps';
-import { TransferCaseSchema } from '../domain/case';
+import { instantBoundSchema, isoDateSchema } from '../domain/dates';
+import { noteSchema, signOffSchema } from '../domain/steps';
+import { transferCaseSchema } from '../domain/case';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
@@ -34,7 +34,7 @@ const LanguageSchema = z
 
 export const SurvivorSchema = z.strictObject({
   name: SurvivorNameSchema,
-  birthDate: IsoDateSchema,
+  birthDate: isoDateSchema(),
   aNumber: ANumberSchema.optional(),
   contact: ContactSchema.optional(),
   preferredLanguage: LanguageSchema.optional(),
@@ -107,9 +107,9 @@ export const OpenCaseRequestSchema = z
       .optional(),
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),
-    identifiedOn: IsoDateSchema.describe(
-      "the day of identification alone: its start in the identifying agency's time zone",
-    ).optional(),
+    identifiedOn: isoDateSchema()
+      .describe("the day of identification alone: its start in the identifying agency's time zone")
+      .optional(),
     survivor: SurvivorSchema,
     agencies: CaseAgenciesSchema,
     usesUVisa: z.boolean().optional(),
@@ -136,16 +136,16 @@ export const OpenCaseRequestSchema = z
   );
 
 /** The step id travels in the URL; the rest of a sign-off in the body. */
-export const SignOffBodySchema = SignOffSchema.omit({ stepId: true });
+export const SignOffBodySchema = signOffSchema().omit({ stepId: true });
 
 /**
  * A correction of a step's sign-off: the sign-off as it should have been (a note left out keeps the step's own) and
  * why, in the corrector's words (sealed like a note; shown only to those who read the identity).
  */
-export const CorrectionBodySchema = SignOffBodySchema.extend({ reason: NoteSchema });
+export const CorrectionBodySchema = SignOffBodySchema.extend({ reason: noteSchema() });
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
-export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: SignOffSchema.shape.stepId });
+export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: signOffSchema().shape.stepId });
 export const DocumentParamsSchema = z.strictObject({
   caseId: CaseIdSchema,
   documentId: z.uuid({ message: 'expected a document id (UUID)' }),
@@ -186,8 +186,8 @@ export const StepListQuerySchema = z.strictObject({
     ),
   agencyId: AgencyIdSchema.optional(),
   kind: z.enum(STEP_KINDS).optional(),
-  dueBefore: InstantBoundSchema.optional(),
-  dueAfter: InstantBoundSchema.optional(),
+  dueBefore: instantBoundSchema().optional(),
+  dueAfter: instantBoundSchema().optional(),
   sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
   limit: limit(MAX_STEP_PAGE),
   cursor: z.string().min(1).max(500).optional(),
@@ -205,10 +205,10 @@ export const CaseListQuerySchema = z.strictObject({
     .transform((value) => value === 'true')
     .describe('true: cases with a pending step past its due date; false: cases without one')
     .optional(),
-  openedFrom: InstantBoundSchema.optional(),
-  openedTo: InstantBoundSchema.optional(),
-  identifiedFrom: InstantBoundSchema.optional(),
-  identifiedTo: InstantBoundSchema.optional(),
+  openedFrom: instantBoundSchema().optional(),
+  openedTo: instantBoundSchema().optional(),
+  identifiedFrom: instantBoundSchema().optional(),
+  identifiedTo: instantBoundSchema().optional(),
   reference: z
     .string()
     .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected the start of a reference code (letters, digits, -; at most 40)')
@@ -235,7 +235,7 @@ export const NotificationListQuerySchema = z.strictObject({
 
 /** RFC 9457 problem details, as every error of this API is answered. */
 /** A transfer as the API takes it: the rule's own schema, with the new agency's id held to the API's id format. */
-export const TransferCaseBodySchema = TransferCaseSchema.extend({ toAgencyId: AgencyIdSchema });
+export const TransferCaseBodySchema = transferCaseSchema().extend({ toAgencyId: AgencyIdSchema });
 
 export const ProblemSchema = z.object({
   type: z.string(),
@@ -495,8 +495,8 @@ export const AuditQuerySchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name')
     .optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  from: InstantBoundSchema.optional(),
-  to: InstantBoundSchema.optional(),
+  from: instantBoundSchema().optional(),
+  to: instantBoundSchema().optional(),
   limit: limit(MAX_AUDIT_PAGE),
   cursor: z
     .string()

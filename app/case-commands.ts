@@ -20,7 +20,7 @@ import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import {
   minorTurns18OnFor,
-  NoteSchema,
+  noteSchema,
   validateOpenCase,
   type CloseCaseRequest,
   type Correction,
@@ -354,7 +354,7 @@ function withSealedNote(caseId: string, signOff: SignOff, keyring: IdentityKeyri
 
 /** Free text the API seals (a note, a correction's reason), checked first: a refusal names its field. */
 function sealedText(value: unknown, field: string): string {
-  const text = NoteSchema.safeParse(value);
+  const text = noteSchema().safeParse(value);
   if (!text.success) {
     throw rejectionError({ code: 'invalid_details', field, message: text.error.issues[0]?.message ?? 'expected text' });
   }

@@ -4,7 +4,7 @@
  * time zone, since that is the clock the officer who wrote them down was reading.
  */
 import { z } from 'zod';
-import { EARLIEST_DATE, IsoDateSchema, LATEST_DATE, type IsoDate } from '../domain/dates';
+import { EARLIEST_DATE, isoDateSchema, LATEST_DATE, type IsoDate } from '../domain/dates';
 import type { Instant } from '../domain/types';
 import { AppError } from '../core/errors';
 import { instantOfLocal, localDateOf, startOfLocalDay } from './time-zones';
@@ -20,7 +20,7 @@ export const IdentifiedAtSchema = z
   .regex(DATE_TIME, { message: DATE_TIME_EXPECTED, abort: true })
   // The day as written must exist and be in the range every date of the service keeps to.
   .refine(
-    (value) => IsoDateSchema.safeParse(value.slice(0, 10)).success,
+    (value) => isoDateSchema().safeParse(value.slice(0, 10)).success,
     `expected a day between ${EARLIEST_DATE} and ${LATEST_DATE}`,
   )
   .describe(

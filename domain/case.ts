@@ -8,47 +8,50 @@ import {
   addDaysToInstant,
   addYears,
   dateOf,
-  InstantSchema,
-  IsoDateSchema,
+  instantSchema,
+  isoDateSchema,
   normaliseInstant,
   type IsoDate,
 } from './dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
 import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alarms';
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
-import { SEALED_NOTE, STEP_CATALOGUE, SignOffSchema, cleanDetails, type SignOff } from './steps';
+import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff } from './steps';
+import { onFirstUse } from './on-first-use';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type Instant, type Step, type StepKind } from './types';
 
-const agencyId = z.string().trim().min(1).max(100);
+const agencyId = onFirstUse(() => z.string().trim().min(1).max(100));
 
 /** What starting a case needs: references and agency ids only, never the survivor's identity. */
-const OpenCaseInputSchema = z.strictObject({
-  caseId: z.string().trim().min(1).max(100),
-  reference: z.string().trim().min(1).max(100),
-  identifiedAt: InstantSchema,
-  /**
-   * The day of the identification where it happened (the identifying agency's time zone, which the API knows and
-   * this pure code does not): the day the path is decided on. Cases started without it use the UTC day.
-   */
-  identifiedOn: IsoDateSchema.optional(),
-  /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
-  minorTurns18On: IsoDateSchema.nullable(),
-  agencies: z.strictObject(
-    Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId])) as Record<
-      (typeof AGENCY_KINDS)[number],
-      typeof agencyId
-    >,
-  ),
-  usesUVisa: z.boolean(),
-  /** Optional cross-check: when given it must agree with `minorTurns18On`. */
-  path: z.enum(['minor', 'adult']).optional(),
-  policy: z.custom<Policy>().optional(),
-  /** Who opened the case, for the timeline. */
-  openedBy: z.custom<Actor>().optional(),
-});
-export type OpenCaseInput = z.input<typeof OpenCaseInputSchema>;
+const openCaseInputSchema = onFirstUse(() =>
+  z.strictObject({
+    caseId: z.string().trim().min(1).max(100),
+    reference: z.string().trim().min(1).max(100),
+    identifiedAt: instantSchema(),
+    /**
+     * The day of the identification where it happened (the identifying agency's time zone, which the API knows and
+     * this pure code does not): the day the path is decided on. Cases started without it use the UTC day.
+     */
+    identifiedOn: isoDateSchema().optional(),
+    /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
+    minorTurns18On: isoDateSchema().nullable(),
+    agencies: z.strictObject(
+      Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, agencyId()])) as Record<
+        (typeof AGENCY_KINDS)[number],
+        ReturnType<typeof agencyId>
+      >,
+    ),
+    usesUVisa: z.boolean(),
+    /** Optional cross-check: when given it must agree with `minorTurns18On`. */
+    path: z.enum(['minor', 'adult']).optional(),
+    policy: z.custom<Policy>().optional(),
+    /** Who opened the case, for the timeline. */
+    openedBy: z.custom<Actor>().optional(),
+  }),
+);
+export type OpenCaseInput = z.input<ReturnType<typeof openCaseInputSchema>>;
 
 /** The 18th birthday, for the API to compute from a birth date it keeps to itself. */
 export function eighteenthBirthday(birthDate: IsoDate): IsoDate {
@@ -74,7 +77,7 @@ function zodRejection(error: z.ZodError, prefix: string): Rejection {
 }
 
 export function validateOpenCase(input: unknown, now: Instant): Rejection | null {
-  const parsed = OpenCaseInputSchema.safeParse(input);
+  const parsed = openCaseInputSchema().safeParse(input);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const { identifiedAt, minorTurns18On } = parsed.data;
   if (normaliseInstant(identifiedAt) > normaliseInstant(now)) {
@@ -264,7 +267,7 @@ export function checkSignOff(
   actorChecked = false,
 ): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
-  const parsed = SignOffSchema.safeParse(signOff);
+  const parsed = signOffSchema().safeParse(signOff);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const step = findStep(state, parsed.data.stepId);
   if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${parsed.data.stepId} in this case` };
@@ -322,7 +325,7 @@ export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, n
  * it revealed as passed: `applySignOff`, and a correction that signs the step again over its rewound state.
  */
 export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at: Instant): CaseState {
-  const { stepId, outcome, details: raw } = SignOffSchema.parse(signOff);
+  const { stepId, outcome, details: raw } = signOffSchema().parse(signOff);
   const step = findStep(state, stepId);
   const definition = step && outcomeOf(step.kind, outcome);
   if (!step || !definition) throw new Error(`a sign-off of ${stepId} (${outcome}) was applied without being validated`);
@@ -361,18 +364,20 @@ export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at
   return next;
 }
 
-export const CloseCaseSchema = z.strictObject({
-  status: z.enum(['closed', 'withdrawn']),
-  reason: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
-});
-export type CloseCaseRequest = z.infer<typeof CloseCaseSchema>;
+export const closeCaseSchema = onFirstUse(() =>
+  z.strictObject({
+    status: z.enum(['closed', 'withdrawn']),
+    reason: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
+  }),
+);
+export type CloseCaseRequest = z.infer<ReturnType<typeof closeCaseSchema>>;
 
 /** Only the case's coordinator closes or withdraws it. */
 export function validateCloseCase(state: CaseState, request: CloseCaseRequest, actor: Actor): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const actorRejection = checkActor(state, actor, 'coordinator', 'closing a case');
   if (actorRejection) return actorRejection;
-  const parsed = CloseCaseSchema.safeParse(request);
+  const parsed = closeCaseSchema().safeParse(request);
   return parsed.success ? null : zodRejection(parsed.error, '');
 }
 
@@ -427,13 +432,15 @@ export const TRANSFERABLE_KINDS = [
   'advocate',
 ] as const satisfies readonly AgencyKind[];
 
-export const TransferCaseSchema = z.strictObject({
-  agencyKind: z.enum(TRANSFERABLE_KINDS),
-  toAgencyId: agencyId,
-  /** A short code, as a close's reason: free text could carry personal data into the timeline and the history. */
-  reason: CloseCaseSchema.shape.reason.optional(),
-});
-export type TransferCaseRequest = z.infer<typeof TransferCaseSchema>;
+export const transferCaseSchema = onFirstUse(() =>
+  z.strictObject({
+    agencyKind: z.enum(TRANSFERABLE_KINDS),
+    toAgencyId: agencyId(),
+    /** A short code, as a close's reason: free text could carry personal data into the timeline and the history. */
+    reason: closeCaseSchema().shape.reason.optional(),
+  }),
+);
+export type TransferCaseRequest = z.infer<ReturnType<typeof transferCaseSchema>>;
 
 /**
  * Only the case's coordinator transfers it, while it is open, to another agency than the one it has. That the new
@@ -443,7 +450,7 @@ function validateTransferCase(state: CaseState, request: TransferCaseRequest, ac
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const actorRejection = checkActor(state, actor, 'coordinator', 'transferring a case');
   if (actorRejection) return actorRejection;
-  const parsed = TransferCaseSchema.safeParse(request);
+  const parsed = transferCaseSchema().safeParse(request);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const { agencyKind, toAgencyId } = parsed.data;
   if (state.agencies[agencyKind] === toAgencyId) {

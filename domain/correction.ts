@@ -16,7 +16,7 @@ import { checkSignOff, eventDates, happenedAt, outcomeOf, signedState, unsealedN
 import { findStep, record, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
-import { cleanDetails, SignOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
+import { cleanDetails, signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
 import type { Actor, Instant, Step, StepKind } from './types';
 
 /** A corrected sign-off: the same fields as a sign-off, and why (sealed by the API, like a note). */
@@ -74,7 +74,7 @@ interface Prepared {
 }
 
 function prepare(state: CaseState, correction: Correction): Prepared | Rejection {
-  const parsedId = SignOffSchema.shape.stepId.safeParse(correction.stepId);
+  const parsedId = signOffSchema().shape.stepId.safeParse(correction.stepId);
   const step = parsedId.success ? findStep(state, parsedId.data) : undefined;
   if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${correction.stepId} in this case` };
   const refusal = notCorrectable(step);

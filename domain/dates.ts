@@ -6,6 +6,7 @@
  * such as "valid until 2027-01-31" is honoured to the end of that day, i.e. until the next day's 00:00 UTC.
  */
 import { z } from 'zod';
+import { onFirstUse } from './on-first-use';
 import type { Instant } from './types';
 
 /** A calendar date, `YYYY-MM-DD`. */
@@ -27,24 +28,28 @@ const INSTANT_EXPECTED = `expected an instant between ${EARLIEST_DATE} and ${LAT
 const BOUND_EXPECTED = `${DATE_EXPECTED}, or an instant within those days with an offset, as 2026-11-23T08:00:00Z`;
 
 /** A calendar date in the accepted range; `z.iso.date` already refuses days a month does not have. */
-export const IsoDateSchema = z.iso
-  .date({ message: DATE_EXPECTED, abort: true })
-  .refine((date) => date >= EARLIEST_DATE && date <= LATEST_DATE, DATE_EXPECTED)
-  .describe(`a calendar date, ${EARLIEST_DATE} to ${LATEST_DATE}`);
+export const isoDateSchema = onFirstUse(() =>
+  z.iso
+    .date({ message: DATE_EXPECTED, abort: true })
+    .refine((date) => date >= EARLIEST_DATE && date <= LATEST_DATE, DATE_EXPECTED)
+    .describe(`a calendar date, ${EARLIEST_DATE} to ${LATEST_DATE}`),
+);
 
 /** An ISO-8601 instant with an offset that falls, in UTC, on a day of the accepted range. */
-export const InstantSchema = z.iso
-  .datetime({ offset: true, message: INSTANT_EXPECTED, abort: true })
-  .refine((instant) => {
+export const instantSchema = onFirstUse(() =>
+  z.iso.datetime({ offset: true, message: INSTANT_EXPECTED, abort: true }).refine((instant) => {
     // Compared as numbers: an offset moves the instant across a day, and Date.parse never throws (NaN fails).
     const at = Date.parse(instant);
     return at >= Date.parse(startOfDay(EARLIEST_DATE)) && at < Date.parse(endOfDay(LATEST_DATE));
-  }, INSTANT_EXPECTED);
+  }, INSTANT_EXPECTED),
+);
 
 /** A bound of a time filter: a calendar day (its start, UTC) or an exact instant. */
-export const InstantBoundSchema = z
-  .union([InstantSchema, IsoDateSchema], { error: BOUND_EXPECTED })
-  .describe(`a calendar date (its start, UTC) or an instant with an offset, ${EARLIEST_DATE} to ${LATEST_DATE}`);
+export const instantBoundSchema = onFirstUse(() =>
+  z
+    .union([instantSchema(), isoDateSchema()], { error: BOUND_EXPECTED })
+    .describe(`a calendar date (its start, UTC) or an instant with an offset, ${EARLIEST_DATE} to ${LATEST_DATE}`),
+);
 
 /** The instant a bound stands for: a bare date means the start of that day in UTC. */
 export function instantOfBound(bound: string): Instant {
@@ -70,6 +75,11 @@ export function startOfDay(date: IsoDate): Instant {
 /** The instant a calendar deadline passes: the start of the following day. */
 export function endOfDay(date: IsoDate): Instant {
   return startOfDay(addDays(date, 1));
+}
+
+/** The last day a validity covers, from when it ends (an `endOfDay`): the day "valid until" names. */
+export function lastValidDay(expiresAt: Instant): IsoDate {
+  return addDays(dateOf(expiresAt), -1);
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {

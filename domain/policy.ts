@@ -4,15 +4,15 @@
  * defaults or a configured override never moves the deadlines of cases already running.
  */
 import { z } from 'zod';
-import { addDays, addMonths, IsoDateSchema, type IsoDate } from './dates';
+import { addDays, addMonths, isoDateSchema, type IsoDate } from './dates';
+import { onFirstUse } from './on-first-use';
 import { STEP_KINDS, type StepKind } from './types';
 
 const PRODUCT_CHOICE = 'product choice';
 
 /**
- * The policy's schema, built on first use rather than at import. The case workflows import this module (the rules
- * read the policy a case carries) but never parse a policy, and with the worker's reusable V8 context every cached
- * workflow evaluates its modules anew: built at import, each cached case held its own copy of these schemas.
+ * The policy's schema, built on first use (domain/on-first-use.ts): the case workflows import this module (the rules
+ * read the policy a case carries) but never parse a policy.
  */
 function buildPolicySchema() {
   const source = z.string().trim().min(1);
@@ -34,7 +34,7 @@ function buildPolicySchema() {
   /** Reminders ahead of a validity or eligibility end (days before it). */
   const LeadSchema = z.strictObject({ leadDays: z.array(z.number().positive()), source });
 
-  const BenefitRowSchema = z.strictObject({ from: IsoDateSchema, months: z.number().int().positive(), source });
+  const BenefitRowSchema = z.strictObject({ from: isoDateSchema(), months: z.number().int().positive(), source });
 
   return z.strictObject({
     version: z.string().trim().min(1),
@@ -78,9 +78,8 @@ function buildPolicySchema() {
   });
 }
 
-let built: ReturnType<typeof buildPolicySchema> | undefined;
 /** The schema a policy is validated by (`parsePolicy`, `policyWithOverrides`). */
-export const policySchema = () => (built ??= buildPolicySchema());
+export const policySchema = onFirstUse(buildPolicySchema);
 
 export type Policy = z.infer<ReturnType<typeof buildPolicySchema>>;
 type ReminderLadder = Policy['reminders'][StepKind];

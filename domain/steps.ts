@@ -4,15 +4,18 @@
  * else (in particular a survivor's identity) can ride along.
  */
 import { z } from 'zod';
-import { IsoDateSchema as date } from './dates';
+import { isoDateSchema as date } from './dates';
+import { onFirstUse } from './on-first-use';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 
 /** A reason is a short machine code, never free text about a person. */
-const reason = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)');
+const reason = onFirstUse(() =>
+  z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
+);
 
 /** A note as its author types it: free text, which may well name the survivor, so the API seals it (see below). */
 const NOTE_MAX_LENGTH = 500;
-export const NoteSchema = z.string().trim().min(1).max(NOTE_MAX_LENGTH);
+export const noteSchema = onFirstUse(() => z.string().trim().min(1).max(NOTE_MAX_LENGTH));
 
 /**
  * A sealed note, `sealed:<key id>:<base64>` (db/sealed-notes.ts): what a new sign-off must carry in `note`. Its
@@ -25,7 +28,7 @@ export const SEALED_NOTE_MAX_LENGTH = 'sealed:'.length + 100 + 1 + Math.ceil((12
  * The catalogue's `note` field, permissive in shape: it also holds notes recorded in plain text before notes were
  * sealed, which replayed histories apply again. `validateSignOff` requires the sealed form of every new one.
  */
-const note = z.string().trim().min(1).max(SEALED_NOTE_MAX_LENGTH).optional();
+const note = onFirstUse(() => z.string().trim().min(1).max(SEALED_NOTE_MAX_LENGTH).optional());
 
 type StepDetailValue = string | number | boolean | null;
 export type StepDetails = Record<string, StepDetailValue>;
@@ -46,21 +49,16 @@ export interface StepDefinition {
   outcomes: Record<string, OutcomeDefinition>;
 }
 
-/**
- * An outcome whose details schema is built on first use rather than at import. The case workflows import this
- * catalogue (a step's track and owner) on every run, and with the worker's reusable V8 context every cached workflow
- * evaluates its modules anew: built at import, each cached case held its own copy of every outcome's schema, though
- * only a sign-off of that outcome ever reads one.
- */
+/** An outcome whose details schema is built on first use (domain/on-first-use.ts), as every schema of domain/. */
 function outcome(
   build: () => DetailsSchema,
   appliesTo: OutcomeDefinition['appliesTo'],
   resultStatus: StepStatus,
 ): OutcomeDefinition {
-  let details: DetailsSchema | undefined;
+  const details = onFirstUse(build);
   return {
     get details() {
-      return (details ??= build());
+      return details();
     },
     appliesTo,
     resultStatus,
@@ -69,14 +67,14 @@ function outcome(
 const settles = (details: () => DetailsSchema) => outcome(details, 'pending', 'completed');
 const declines = (details: () => DetailsSchema) => outcome(details, 'pending', 'declined');
 
-const occurredOn = (field: string) => () => z.strictObject({ [field]: date, note });
-const refused = () => z.strictObject({ reason, note });
+const occurredOn = (field: string) => () => z.strictObject({ [field]: date(), note: note() });
+const refused = () => z.strictObject({ reason: reason(), note: note() });
 
 export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   identification: {
     track: 'intake',
     owner: 'law_enforcement',
-    outcomes: { identified: settles(() => z.strictObject({ identifiedOn: date, path: z.enum(['minor', 'adult']) })) },
+    outcomes: { identified: settles(() => z.strictObject({ identifiedOn: date(), path: z.enum(['minor', 'adult']) })) },
   },
   cp_request: {
     track: 'continued_presence',
@@ -89,7 +87,9 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     // grantedOn: when ICE granted it (the 24 months count from it); absent, the day the decision is recorded.
     // validUntil: absent, the longest the policy allows from grantedOn; a letter's own date wins.
     outcomes: {
-      granted: settles(() => z.strictObject({ grantedOn: date.optional(), validUntil: date.optional(), note })),
+      granted: settles(() =>
+        z.strictObject({ grantedOn: date().optional(), validUntil: date().optional(), note: note() }),
+      ),
       denied: settles(refused),
     },
   },
@@ -102,7 +102,9 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     track: 'continued_presence',
     owner: 'ice',
     outcomes: {
-      renewed: settles(() => z.strictObject({ renewedOn: date.optional(), validUntil: date.optional(), note })),
+      renewed: settles(() =>
+        z.strictObject({ renewedOn: date().optional(), validUntil: date().optional(), note: note() }),
+      ),
       denied: settles(refused),
     },
   },
@@ -116,14 +118,18 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     owner: 'hhs',
     outcomes: {
       // validUntil: absent, the policy's 90 days from issuedOn; an extension adds the policy's 30 days unless it states its own end.
-      issued: settles(() => z.strictObject({ issuedOn: date, validUntil: date.optional(), note })),
-      extended: outcome(() => z.strictObject({ validUntil: date.optional(), note }), 'completed', 'completed'),
+      issued: settles(() => z.strictObject({ issuedOn: date(), validUntil: date().optional(), note: note() })),
+      extended: outcome(
+        () => z.strictObject({ validUntil: date().optional(), note: note() }),
+        'completed',
+        'completed',
+      ),
     },
   },
   hhs_eligibility_letter: {
     track: 'hhs',
     owner: 'hhs',
-    outcomes: { issued: settles(() => z.strictObject({ eligibilityDate: date, note })) },
+    outcomes: { issued: settles(() => z.strictObject({ eligibilityDate: date(), note: note() })) },
   },
   hhs_certification_request: {
     track: 'hhs',
@@ -133,7 +139,10 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   hhs_certification_letter: {
     track: 'hhs',
     owner: 'hhs',
-    outcomes: { certified: settles(() => z.strictObject({ eligibilityDate: date, note })), denied: settles(refused) },
+    outcomes: {
+      certified: settles(() => z.strictObject({ eligibilityDate: date(), note: note() })),
+      denied: settles(refused),
+    },
   },
   t_visa_filing: {
     track: 't_visa',
@@ -165,13 +174,18 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     outcomes: {
       // A request for evidence or notice of intent to deny: the decision stays pending and a response step opens.
       evidence_requested: outcome(
-        () => z.strictObject({ notice: z.enum(['rfe', 'noid']), issuedOn: date, respondBy: date, note }),
+        () => z.strictObject({ notice: z.enum(['rfe', 'noid']), issuedOn: date(), respondBy: date(), note: note() }),
         'pending',
         'pending',
       ),
       // adjustmentEligibleFrom: absent, the policy's 3 years of T status from approvedOn; a document's own date wins.
       approved: settles(() =>
-        z.strictObject({ approvedOn: date, validUntil: date, adjustmentEligibleFrom: date.optional(), note }),
+        z.strictObject({
+          approvedOn: date(),
+          validUntil: date(),
+          adjustmentEligibleFrom: date().optional(),
+          note: note(),
+        }),
       ),
       denied: settles(refused),
     },
@@ -199,12 +213,14 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
 };
 
 /** An agency's sign-off of one step, as the API receives it and the workflow update carries it. */
-export const SignOffSchema = z.strictObject({
-  stepId: z.string().regex(/^[a-z_]{1,60}-\d{1,6}$/, 'expected a step id such as cp_request-1'),
-  outcome: z.string().regex(/^[a-z_]{1,64}$/, 'expected an outcome code such as granted'),
-  details: z.record(z.string(), z.unknown()).default({}),
-});
-export type SignOff = z.input<typeof SignOffSchema>;
+export const signOffSchema = onFirstUse(() =>
+  z.strictObject({
+    stepId: z.string().regex(/^[a-z_]{1,60}-\d{1,6}$/, 'expected a step id such as cp_request-1'),
+    outcome: z.string().regex(/^[a-z_]{1,64}$/, 'expected an outcome code such as granted'),
+    details: z.record(z.string(), z.unknown()).default({}),
+  }),
+);
+export type SignOff = z.input<ReturnType<typeof signOffSchema>>;
 
 /** Drops absent optional fields so details stay plain JSON values. */
 export function cleanDetails(details: Record<string, string | undefined>): StepDetails {

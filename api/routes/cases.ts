@@ -3,7 +3,7 @@
  * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { rejectionError } from '../../app/case-commands';
-import { CloseCaseSchema } from '../../domain/case';
+import { closeCaseSchema } from '../../domain/case';
 import { CORRECTION_WINDOW } from '../../domain/policy';
 import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
@@ -227,7 +227,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       tag: 'cases',
       summary: 'Close or withdraw a case (its coordinator only); pending steps are cancelled.',
       params: CaseParamsSchema,
-      body: CloseCaseSchema,
+      body: closeCaseSchema(),
       idempotent: true,
       audit: 'case.close',
       reveal: revealNotes,

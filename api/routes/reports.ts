@@ -1,7 +1,7 @@
 /** The compliance report: figures for a period, by agency and for all agencies, as JSON or as CSV for publication. */
 import { z } from 'zod';
 import { readsReports } from '../../domain/access';
-import { addYears, IsoDateSchema } from '../../domain/dates';
+import { addYears, isoDateSchema } from '../../domain/dates';
 import { AGENCY_KINDS } from '../../domain/types';
 import type { ApiDeps } from '../deps';
 import { complianceCsv } from '../report-csv';
@@ -13,8 +13,8 @@ const MAX_YEARS = 5;
 
 export const ComplianceQuerySchema = z
   .strictObject({
-    from: IsoDateSchema.describe('the first day of the period (UTC), YYYY-MM-DD'),
-    to: IsoDateSchema.describe('the last day of the period (UTC), included, YYYY-MM-DD'),
+    from: isoDateSchema().describe('the first day of the period (UTC), YYYY-MM-DD'),
+    to: isoDateSchema().describe('the last day of the period (UTC), included, YYYY-MM-DD'),
     format: z.enum(['json', 'csv']).default('json').describe('csv: the table for publication, small cells suppressed'),
   })
   .superRefine((query, ctx) => {

@@ -9,7 +9,7 @@ import { fieldProblem, formProblemOf, titleOf, type FormProblem } from '../form-
 import { formOf, type Kit } from '../kit';
 import { caseIdOf } from './cases';
 
-/** The reasons offered, as the short codes the API keeps (domain/case.ts' CloseCaseSchema), with their words. */
+/** The reasons offered, as the short codes the API keeps (domain/case.ts' closeCaseSchema), with their words. */
 const CLOSE_REASONS: Readonly<Record<string, string>> = {
   relief_obtained: 'Relief obtained',
   survivor_withdrew: 'The survivor withdrew their consent',
