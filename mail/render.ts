@@ -2,7 +2,8 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
-import { formatDate, formatDateTime } from '../core/people-dates';
+import { formatCalendarDay, formatDate, formatDateTime } from '../core/people-dates';
+import { lastValidDay } from '../domain/dates';
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, isStepKind, stepLabel } from '../domain/labels';
@@ -48,6 +49,17 @@ export function dateFor(instant: Instant, stepKind: string, zone: string): strin
   return stepKind === 'hhs_minor_notification' ? formatDateTime(instant, zone) : formatDate(instant, zone);
 }
 
+/** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
+const EXPIRY_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired']);
+
+/**
+ * The date an alarm's email names: for an expiry, the last day of the validity as a calendar day ("valid until 31 Jan
+ * 2027" for what ends at the start of 1 Feb, whatever the reader's zone); else the due moment in the reader's zone.
+ */
+function alarmDateWords(at: Instant, kind: string, stepKind: string, zone: string): string {
+  return EXPIRY_KINDS.has(kind) ? formatCalendarDay(lastValidDay(at)) : dateFor(at, stepKind, zone);
+}
+
 export function caseLink(publicBaseUrl: string, caseId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/cases/${encodeURIComponent(caseId)}`;
 }
@@ -81,12 +93,12 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
     case 'expiry_reminder':
       return {
         subject: `Expiring: ${step} valid until ${date} (case ${ref})`,
-        lead: `What "${step}" granted stops being valid on ${date}. Act before then if it must be renewed or used.`,
+        lead: `What "${step}" granted is valid until ${date}. Act before then if it must be renewed or used.`,
       };
     case 'expired':
       return {
-        subject: `Expired: ${step} on ${date} (case ${ref})`,
-        lead: `What "${step}" granted expired on ${date}.`,
+        subject: `Expired: ${step}, valid until ${date} (case ${ref})`,
+        lead: `What "${step}" granted was valid until ${date} and has expired.`,
       };
     case 'passed_summary':
       return {
@@ -112,8 +124,8 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
   reminder: 'due',
   due: 'due',
   escalation: 'due',
-  expiry_reminder: 'ends',
-  expired: 'ended',
+  expiry_reminder: 'valid until',
+  expired: 'was valid until',
 };
 
 /** "- Due: Continued Presence request, due 17 May 2027"; a birthday reminder names no date. */
@@ -123,14 +135,15 @@ function passedLine(alarm: PassedAlarm, zone: string): string {
   const when =
     alarm.date === null
       ? 'date on the case page'
-      : `${DATE_WORDS[alarm.kind]} ${dateFor(alarm.date, alarm.stepKind, zone)}`;
+      : `${DATE_WORDS[alarm.kind]} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone)}`;
   return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}`;
 }
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const step = stepLabel(facts.stepKind);
   const zone = facts.timeZone ?? 'UTC';
-  const date = facts.dueAt === null ? 'see the case page' : dateFor(facts.dueAt, facts.stepKind, zone);
+  const date =
+    facts.dueAt === null ? 'see the case page' : alarmDateWords(facts.dueAt, facts.kind, facts.stepKind, zone);
   const { subject, lead } = headline(facts, step, date);
   const text = [
     `To: ${facts.agencyName}`,

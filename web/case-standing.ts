@@ -4,7 +4,7 @@
  * so a track shows only the steps their role may see; an officer or advocate also reads how the other agencies' steps
  * their work depends on went (the case's milestones), by these facts alone.
  */
-import { addDays, dateOf } from '../domain/dates';
+import { dateOf, lastValidDay } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import type { Words } from './labels';
 
@@ -70,8 +70,10 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
     const value = step.details[field];
     return typeof value === 'string' ? [`${said} ${words.calendarDay(value)}`] : [];
   });
-  // An interim letter ends on its own date; the step keeps it as when it expires.
-  if (step.expiresAt && step.details.validUntil === undefined) dates.push(`expires ${words.date(step.expiresAt)}`);
+  // An interim letter's validity comes from the policy rather than a date typed at sign-off: the step keeps its end.
+  if (step.expiresAt && step.details.validUntil === undefined) {
+    dates.push(`valid until ${words.calendarDay(lastValidDay(step.expiresAt))}`);
+  }
   const outcome = inWords(step.outcome ?? step.status);
   // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
   const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcome, ...dates];
@@ -122,9 +124,8 @@ export function milestoneLines(
     const said = [
       `${inWords(milestone.outcome ?? milestone.status)} ${words.calendarDay(dateOf(milestone.completedAt))}`,
     ];
-    // expiresAt is the start of the day after the last valid one (domain/dates.ts endOfDay).
     if (milestone.expiresAt) {
-      const lastDay = words.calendarDay(addDays(dateOf(milestone.expiresAt), -1));
+      const lastDay = words.calendarDay(lastValidDay(milestone.expiresAt));
       said.push(words.isOverdue(milestone.expiresAt) ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
     }
     return { what: `${stepLabel(milestone.kind)}: ${said.join(', ')}`, signed: `Signed off by ${agency}` };

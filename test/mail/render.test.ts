@@ -35,6 +35,22 @@ describe('renderNotification', () => {
     expect(subject).not.toMatch(/^Reminder:/);
   });
 
+  it.each(['UTC', 'America/Chicago', 'Asia/Manila'])(
+    'names the last day of a validity as "valid until", the same in every zone (%s)',
+    (timeZone) => {
+      // Valid until 31 Jan 2027: the validity ends at the start of 1 Feb (domain/dates.ts endOfDay).
+      const ending = { ...facts, stepKind: 'cp_decision' as const, dueAt: '2027-02-01T00:00:00.000Z', timeZone };
+      const reminder = renderNotification({ ...ending, kind: 'expiry_reminder' });
+      expect(reminder.subject).toBe(
+        'Expiring: Continued Presence decision valid until 31 Jan 2027 (case RC-2026-0042)',
+      );
+      expect(reminder.text).toContain('is valid until 31 Jan 2027.');
+      const expired = renderNotification({ ...ending, kind: 'expired' });
+      expect(expired.subject).toBe('Expired: Continued Presence decision, valid until 31 Jan 2027 (case RC-2026-0042)');
+      expect(`${reminder.text}\n${expired.text}`).not.toContain('1 Feb 2027');
+    },
+  );
+
   it("words a minor's 18th-birthday warning as urgent, with no date (it would reveal the birth date) and no 'valid until'", () => {
     const { subject, text } = renderNotification({
       ...facts,
