@@ -17,6 +17,7 @@ import {
   type DetailField,
 } from '../sign-off-fields';
 import { plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
+import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { standingOf } from '../case-standing';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
@@ -48,7 +49,7 @@ export function casePages(kit: Kit): Router {
         form,
         agencies,
         agencyKinds: AGENCY_KINDS,
-        ...formProblem(form, problem),
+        ...formProblem(form, problem, kit.words(res)),
       },
       problem?.status ?? 200,
     );
@@ -161,7 +162,7 @@ export function casePages(kit: Kit): Router {
     const outcome =
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     const fields = outcome ? detailFields(kind, outcome) : [];
-    const shown = formProblem(form, problem);
+    const shown = formProblem(form, problem, kit.words(res));
     const summary = problem ? summaryOf(shown, fields) : undefined;
     const amending = !correcting && step.status === 'completed';
     const heading = correcting
@@ -319,7 +320,7 @@ export function casePages(kit: Kit): Router {
           agencies: agencies.filter((agency) => agency.kind === group && agency.id !== view.agencies[group]),
         })),
         form,
-        ...formProblem(form, options.problem),
+        ...formProblem(form, options.problem, kit.words(res)),
       },
       options.problem?.status ?? 200,
     );
@@ -394,15 +395,16 @@ function identificationOf(form: Record<string, string>): { identifiedAt: string 
   return date && time ? { identifiedAt: `${date}T${time}` } : { identifiedOn: date };
 }
 
-function formProblem(form: Record<string, string>, problem: ApiProblem | undefined) {
+function formProblem(form: Record<string, string>, problem: ApiProblem | undefined, words: RefusalWords) {
   const outage = problem?.status === 503;
+  const said = problem?.problem.detail === undefined ? undefined : refusalInWords(problem.problem, words);
   return {
     idempotencyKey: outage && form.idempotencyKey ? form.idempotencyKey : randomUUID(),
     errorHeading: outage ? 'The service could not finish this just now' : undefined,
-    error: outage
-      ? `${problem.problem.detail ?? ''} Your entries are kept below: send the form again in a minute.`.trim()
-      : problem?.problem.detail,
-    errors: problem?.fieldErrors() ?? {},
+    error: outage ? `${said ?? ''} Your entries are kept below: send the form again in a minute.`.trim() : said,
+    errors: Object.fromEntries(
+      Object.entries(problem?.fieldErrors() ?? {}).map(([field, message]) => [field, plainWords(message, words)]),
+    ),
   };
 }
 
