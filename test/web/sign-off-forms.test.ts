@@ -231,7 +231,8 @@ test('a correction the later steps contradict is refused naming them and their d
   await page.context().close();
 });
 
-/** Sends the correction form. */
+/** Sends the correction form, then confirms it on its check page. */
 async function submitCorrection(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Record the correction' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
 }

@@ -9,6 +9,7 @@ import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import {
   amendmentAction,
+  checkCorrection,
   checkDetails,
   noOutcome,
   detailFields,
@@ -141,7 +142,8 @@ export function casePages(kit: Kit): Router {
 
   /**
    * The sign-off form; `correcting`, the same form for a signed step, prefilled with what it records, and a reason.
-   * `checking`: the answers to check before the sign-off, which cannot be undone (the document already added).
+   * `checking`: the answers to check before the sign-off or correction, which cannot be undone (a sign-off's document
+   * already added).
    */
   const renderSignOff = async (
     req: Request,
@@ -228,6 +230,18 @@ export function casePages(kit: Kit): Router {
     if (!step) throw noSuchStep();
     const outcome = form.outcome ?? '';
     try {
+      if (form.change === 'yes') {
+        // "Change your answers" on the check page: the form again, posted (the reason may hold personal data).
+        await renderSignOff(req, res, form, undefined, true);
+        return;
+      }
+      if (form.confirm !== 'yes') {
+        // A correction is a legal record too: its answers and its reason are checked on a page of their own first.
+        const refused = checkCorrection(step.kind, outcome, detailsFromForm(step.kind, outcome, form), form.reason);
+        if (refused) throw refused;
+        await renderSignOff(req, res, form, undefined, true, {});
+        return;
+      }
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/corrections', {
           params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
