@@ -18,9 +18,9 @@ const DAY = /\b\d{4}-\d\d-\d\d\b/g;
 /** Ids of agencies ("demo-police"): lowercase words joined by hyphens. */
 const HYPHENATED = /\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g;
 
-/** The API's words for people: steps by name, dates in words, agencies by name; capitalised as a sentence. */
+/** The API's words for people: steps by name, dates in words, agencies by name. */
 export function plainWords(text: string, words: RefusalWords): string {
-  const said = text
+  return text
     .replace(STEP_ID, (id: string, step: string | undefined, kind: string) => {
       if (!isStepKind(kind)) return id;
       return `${step ? 'the step ' : ''}${stepLabel(kind)}`;
@@ -28,7 +28,6 @@ export function plainWords(text: string, words: RefusalWords): string {
     .replace(INSTANT, (instant) => words.dateTime(instant))
     .replace(DAY, (day) => words.calendarDay(day))
     .replace(HYPHENATED, (id) => words.agencyName(id));
-  return said.charAt(0).toUpperCase() + said.slice(1);
 }
 
 /** The sentence for a refusal whose code says more than its detail, from the detail's facts; undefined for the rest. */
@@ -67,5 +66,6 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
 export function refusalInWords(problem: Partial<Problem>, words: RefusalWords): string {
   const detail = problem.detail ?? problem.title ?? '';
   const sentence = problem.code ? SENTENCES[problem.code]?.(detail, words) : undefined;
-  return sentence ?? plainWords(detail, words);
+  const said = sentence ?? plainWords(detail, words);
+  return said.charAt(0).toUpperCase() + said.slice(1);
 }
