@@ -23,7 +23,7 @@ export function plainWords(text: string, words: RefusalWords): string {
   return text
     .replace(STEP_ID, (id: string, step: string | undefined, kind: string) => {
       if (!isStepKind(kind)) return id;
-      return `${step ? 'the step ' : ''}${stepLabel(kind)}`;
+      return `${step ?? ''}${stepLabel(kind)}`;
     })
     .replace(INSTANT, (instant) => words.dateTime(instant))
     .replace(DAY, (day) => words.calendarDay(day))
