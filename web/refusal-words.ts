@@ -30,6 +30,11 @@ export function plainWords(text: string, words: RefusalWords): string {
     .replace(HYPHENATED, (id) => words.agencyName(id));
 }
 
+/** Another agency's step; a correction names the coordinator, who may make it too. */
+const notTheirs = (detail: string) =>
+  'Only the agency this step belongs to in this case may do this' +
+  (/coordinator\)/.test(detail) ? ', or the case’s coordinator.' : '.');
+
 /** The sentence for a refusal whose code says more than its detail, from the detail's facts; undefined for the rest. */
 const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) => string | undefined>> = {
   step_not_pending: (detail) => {
@@ -51,8 +56,8 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
       'Ask the case’s coordinator to correct it: they may at any time.'
     );
   },
-  wrong_agency: () => 'Only the agency this step belongs to in this case may do this.',
-  wrong_agency_kind: () => 'Only the agency this step belongs to in this case may do this.',
+  wrong_agency: (detail) => notTheirs(detail),
+  wrong_agency_kind: (detail) => notTheirs(detail),
   role_not_permitted: () => 'Your account does not have the role this needs. Ask your agency’s administrator.',
   idempotency_in_progress: () =>
     'This form is still being processed from when it was sent a moment ago. Wait a few seconds, then open the ' +

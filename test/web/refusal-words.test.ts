@@ -49,6 +49,15 @@ test('a refusal with a sentence of its own says what happened and what to do', (
     'This step is no longer waiting for a sign-off: it is completed. Someone may have signed it in the meantime, ' +
       'perhaps you in another window. Open the case to see what it records.',
   );
+  expect(
+    refusalInWords(
+      {
+        code: 'wrong_agency_kind',
+        detail: "correcting cp_request-1 is for law_enforcement, not ice (or the case's coordinator)",
+      },
+      words,
+    ),
+  ).toBe('Only the agency this step belongs to in this case may do this, or the case’s coordinator.');
   // A code without a sentence: its detail in words, as a sentence.
   expect(
     refusalInWords(
