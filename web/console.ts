@@ -19,6 +19,7 @@ import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
 import { reportPages } from './pages/reports';
 import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
+import { refusalInWords } from './refusal-words';
 import { stepPages } from './pages/steps';
 import { userPages } from './pages/users';
 import { consoleCsrf, endSession, sessionSettings, sessionTokenOf } from './session';
@@ -117,7 +118,7 @@ export function createConsole(options: ConsoleOptions): Router {
         req,
         res,
         'error',
-        { title: heading, heading, message: error.problem.detail ?? '' },
+        { title: heading, heading, message: error.problem.detail ? refusalInWords(error.problem, kit.words(res)) : '' },
         error.status,
       );
     }

@@ -4,6 +4,7 @@
  * field of the form is named.
  */
 import { ApiProblem } from './api-client';
+import { plainWords, refusalInWords, type RefusalWords } from './refusal-words';
 
 export interface FormProblem {
   /** Messages by the form's field names (which are the API's field names). */
@@ -18,16 +19,20 @@ const FORM_STATUSES = [400, 403, 404, 409, 422, 429];
 /**
  * The problem to show on the form, or the error rethrown when it is not about what was typed (401, 5xx): the console's
  * error pages answer those. `fields` are the form's own fields; an error the API names for another goes to the message.
+ * Everything is said in the reader's words (web/refusal-words.ts): no step id, no `YYYY-MM-DD`, no agency id.
  */
-export function formProblemOf(error: unknown, fields: readonly string[]): FormProblem {
+export function formProblemOf(error: unknown, fields: readonly string[], words: RefusalWords): FormProblem {
   if (!(error instanceof ApiProblem) || !FORM_STATUSES.includes(error.status)) throw error;
   const errors: Record<string, string> = {};
   let unplaced = false;
   for (const [field, message] of Object.entries(error.fieldErrors())) {
-    if (fields.includes(field)) errors[field] = message;
+    if (fields.includes(field)) errors[field] = plainWords(message, words);
     else unplaced = true;
   }
-  const message = unplaced || Object.keys(errors).length === 0 ? (error.problem.detail ?? error.message) : undefined;
+  const message =
+    unplaced || Object.keys(errors).length === 0
+      ? refusalInWords({ ...error.problem, detail: error.problem.detail ?? error.message }, words)
+      : undefined;
   return { errors, message };
 }
 

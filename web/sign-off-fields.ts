@@ -129,3 +129,19 @@ export function checkDetails(kind: StepKind, outcome: string, details: Record<st
     })),
   });
 }
+
+/**
+ * A correction's answers checked before its check page: the sign-off's details as for a sign-off, and a reason, which
+ * every correction needs (it stays with the step and explains the change in the timeline).
+ */
+export function checkCorrection(
+  kind: StepKind,
+  outcome: string,
+  details: Record<string, string>,
+  reason: string | undefined,
+): ApiProblem | undefined {
+  const refused = checkDetails(kind, outcome, details);
+  if (reason?.trim()) return refused;
+  const errors = [...(refused?.problem.errors ?? []), { field: 'reason', message: 'required' }];
+  return new ApiProblem(422, { detail: 'The correction is not complete.', errors });
+}

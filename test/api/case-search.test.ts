@@ -19,8 +19,9 @@ import { reindexSurvivorNames } from '../../db/survivors';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { nameSearchTerms } from '../../core/name-index';
 import { createConsole } from '../../web/console';
-import { createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { createWorker, type TestUser } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
+import { signInThroughPage } from '../support/sign-in-page';
 import { databaseRows, logCapture, needlesIn } from '../support/scan';
 import { startStack, type Stack } from '../support/stack';
 import { expectAccessible } from '../support/axe';
@@ -211,17 +212,7 @@ describe('POST /api/cases/search', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // The console's Cases page, in a browser.
 
-async function signIn(username: string): Promise<Page> {
-  await stack.resetRateLimits();
-  // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
-  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/sign-in');
-  return page;
-}
+const signIn = (username: string): Promise<Page> => signInThroughPage(browser, base, stack, username);
 
 const listed = async (page: Page) => page.locator('table tbody tr td:first-child').allTextContents();
 

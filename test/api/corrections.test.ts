@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { z } from 'zod';
 import { ReminderListSchema } from '../../api/schemas';
@@ -16,8 +16,8 @@ import { CORRECTION_WINDOW } from '../../domain/policy';
 import { addDays, dateOf } from '../../domain/dates';
 import { caseStateQuery, workflowIdOf } from '../../workflows/contract';
 import { createConsole } from '../../web/console';
-import { TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
+import { signInThroughPage } from '../support/sign-in-page';
 import { startStack, type Stack } from '../support/stack';
 import { expectAccessible } from '../support/axe';
 import { formatCalendarDay } from '../../core/people-dates';
@@ -284,6 +284,12 @@ describe('correcting a sign-off through the API', () => {
   });
 });
 
+/** The requested-on date the CP request of the case records now. */
+const requestedOnOf = async (caseId: string) => stepOf(await readCase(caseId), 'cp_request-1').details['requestedOn'];
+
+/** A browser page signed in as the user through the sign-in page. */
+const signedIn = (username: string): Promise<Page> => signInThroughPage(browser!, base, stack, username);
+
 describe('correcting a sign-off in the console', () => {
   beforeAll(async () => {
     // The console over HTTP on its own port, calling the API as in production; its public origin is that port.
@@ -303,15 +309,7 @@ describe('correcting a sign-off in the console', () => {
       details: { requestedOn: addDays(now, -2) },
     });
 
-    await stack.resetRateLimits();
-    // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
-    const page = await (await browser!.newContext({ bypassCSP: true })).newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.getByLabel('Username').fill('demo-police-officer');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname !== '/sign-in');
-
+    const page = await signedIn('demo-police-officer');
     await page.goto(`${base}/cases/${caseId}`);
     await page.getByRole('link', { name: 'Correct the sign-off of Continued Presence request' }).click();
     expect(await page.locator('h1').textContent()).toContain('Correct the sign-off');
@@ -320,20 +318,64 @@ describe('correcting a sign-off in the console', () => {
     await expectAccessible(page);
 
     await page.getByLabel('Requested on (required)').fill(addDays(now, -4));
-    await page.getByRole('button', { name: 'Record the correction' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('There is a problem');
     expect(await page.locator('#reason-error').textContent()).toBe('Enter why the sign-off is corrected');
     expect(await page.getByLabel('Why it is corrected (required)').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
 
     await page.getByLabel('Why it is corrected (required)').fill('The request went out two days earlier.');
-    await page.getByRole('button', { name: 'Record the correction' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    // Check your answers: the date in words and the reason, nothing recorded yet; the answers can still change.
+    await page
+      .getByRole('heading', { name: 'Check your answers: correction of the Continued Presence request' })
+      .waitFor();
+    const answers = await page.locator('dl.answers').innerText();
+    expect(answers).toContain(formatCalendarDay(addDays(now, -4)));
+    expect(answers).toContain('The request went out two days earlier.');
+    expect(await page.getByText('A correction cannot be undone.').count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Cancel' }).getAttribute('href')).toBe(`/cases/${caseId}`);
+    await expectAccessible(page);
+    expect(await requestedOnOf(caseId)).toBe(addDays(now, -2));
+    await page.getByRole('button', { name: 'Change your answers' }).click();
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.getByLabel('Why it is corrected (required)').inputValue()).toBe(
+      'The request went out two days earlier.',
+    );
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
     await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
     expect(await page.locator('body').textContent()).toContain('The correction was recorded.');
     expect(await page.locator('body').textContent()).toContain(
       `Continued Presence request: sign-off corrected by Demo City Police Department (fictitious) (requestedOn ${formatCalendarDay(addDays(now, -2))} → ${formatCalendarDay(addDays(now, -4))})`,
     );
     await expectAccessible(page);
+    await page.context().close();
+  });
+
+  test('after its window the officer is told in words that the coordinator corrects it now', async () => {
+    const now = await today();
+    const { caseId } = await openCase(addDays(now, -10));
+    await signOff('demo-police-officer', caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -2) },
+    });
+    await stack.env.sleep((CORRECTION_WINDOW.days + 1) * DAY_MS);
+
+    const page = await signedIn('demo-police-officer');
+    await page.goto(`${base}/cases/${caseId}/steps/cp_request-1/correct`);
+    await page.getByLabel('Requested on (required)').fill(addDays(now, -3));
+    await page.getByLabel('Why it is corrected (required)').fill('The request went out a day earlier.');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
+    const said = await page.getByRole('alert').innerText();
+    expect(said).toContain(
+      `The time in which your agency may correct this sign-off is over (${CORRECTION_WINDOW.days} days after it ` +
+        `was signed, until ${formatCalendarDay(addDays(now, CORRECTION_WINDOW.days))}). Ask the case’s coordinator`,
+    );
+    expect(said).not.toMatch(/\d{4}-\d\d-\d\d|\b[a-z_]+-\d+\b/);
+    await expectAccessible(page);
+    expect(await requestedOnOf(caseId)).toBe(addDays(now, -2));
     await page.context().close();
   });
 });

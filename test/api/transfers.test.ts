@@ -286,6 +286,7 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
     .set('Cookie', sessionOf('demo-coordinator'))
     .expect(200);
   expect(form.text).toContain(`<option value="${NEW_POLICE.id}">New City Police (fictitious)</option>`);
+  expect(form.text).toContain('label="Law enforcement (now Demo City Police Department (fictitious))"');
   // The agency the case already has is not offered.
   expect(form.text).not.toContain(`<option value="${DEMO_AGENCIES.law_enforcement}">`);
   const cookies = [sessionOf('demo-coordinator'), ...cookiesSetBy(form)].join('; ');
@@ -299,7 +300,10 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
 
   const check = await post({ ...hiddenFields(form.text), toAgencyId: NEW_POLICE.id, reason: 'moved' }).expect(200);
   expect(check.text).toContain('Check the transfer');
-  expect(check.text).toContain(`${DEMO_AGENCIES.law_enforcement} loses access to this case at once`);
+  // Agencies by name, never their ids (issue 18).
+  expect(check.text).toContain('Demo City Police Department (fictitious) loses access to this case at once');
+  expect(check.text).toContain('their reminders go to New City Police (fictitious)');
+  expect(check.text).not.toMatch(new RegExp(`>[^<]*\\b(${DEMO_AGENCIES.law_enforcement}|${NEW_POLICE.id})\\b[^<]*<`));
   // Nothing changes before the confirmation.
   const before = await request(stack.app).get(`/api/cases/${opened.caseId}`).set(as('demo-coordinator')).expect(200);
   expect((before.body as CaseBody).agencies.law_enforcement).toBe(DEMO_AGENCIES.law_enforcement);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
 import { SESSION_COOKIE } from '../../web/session';
@@ -251,8 +252,8 @@ test('a user changes their password, and creates an API key shown once and revok
   await page.context().close();
 });
 
-test('the coordinator withdraws a case with a reason; the audit trail finds it by reference and action', async () => {
-  const reference = `ADM-${Date.now().toString(36).toUpperCase()}`;
+/** A case the police open with this reference, identified three days ago; its id. */
+async function openCase(reference: string, name: string): Promise<string> {
   const opened = await request(suite.app)
     .post('/api/cases')
     .set(suite.stack.as('law_enforcement'))
@@ -261,11 +262,16 @@ test('the coordinator withdraws a case with a reason; the audit trail finds it b
       reference,
       // Days back: "today" in UTC may be tomorrow in the police agency's time zone.
       identifiedOn: new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString().slice(0, 10),
-      survivor: { name: 'Withdrawn Example-Fictitious', birthDate: '1991-05-06' },
+      survivor: { name, birthDate: '1991-05-06' },
       agencies: DEMO_AGENCIES,
     })
     .expect(201);
-  const caseId = (opened.body as { caseId: string }).caseId;
+  return (opened.body as { caseId: string }).caseId;
+}
+
+test('the coordinator withdraws a case with a reason; the audit trail finds it by reference and action', async () => {
+  const reference = `ADM-${Date.now().toString(36).toUpperCase()}`;
+  const caseId = await openCase(reference, 'Withdrawn Example-Fictitious');
 
   const officer = await signIn('demo-police-officer');
   await officer.goto(`${suite.base}/cases/${caseId}`);
@@ -323,4 +329,50 @@ test('the coordinator withdraws a case with a reason; the audit trail finds it b
   expect(await opening.textContent()).toContain(reference);
   expect(await opening.getByRole('link', { name: reference }).count()).toBe(0);
   await admin.context().close();
+});
+
+test('the audit trail says each row’s detail in words: the workflow’s rows, a refusal’s reason, a report’s period', async () => {
+  const reference = `AUD-${Date.now().toString(36).toUpperCase()}`;
+  const caseId = await openCase(reference, 'Audit Words (fictitious)');
+  const requestedOn = new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  // Signed, then signed again from a second window: refused, the step being signed already.
+  for (const [key, status] of [
+    ['first', 200],
+    ['second', 409],
+  ] as const)
+    await request(suite.app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+      .set(suite.stack.as('law_enforcement'))
+      .set('Idempotency-Key', `admin-pages-${reference}-${key}`)
+      .send({ outcome: 'requested', details: { requestedOn } })
+      .expect(status);
+  const today = new Date().toISOString().slice(0, 10);
+  await request(suite.app)
+    .get('/api/reports/compliance')
+    .query({ from: requestedOn, to: today, format: 'json' })
+    .set(suite.stack.users['demo-supervisor']!.headers)
+    .expect(200);
+
+  const supervisor = await signIn('demo-supervisor');
+  await supervisor.goto(`${suite.base}/audit?caseReference=${reference}&action=step.sign_off`);
+  const rows = supervisor.getByRole('row').filter({ hasText: 'Signed off a step' });
+  const texts = await rows.allInnerTexts();
+  expect(texts).toHaveLength(3);
+  expect(texts.filter((text) => text.includes('Applied by the case’s workflow'))).toHaveLength(1);
+  const refused = texts.filter((text) => text.includes('Refused: already done or in progress'));
+  expect(refused).toHaveLength(1);
+  expect(refused[0]).toContain('The step was no longer waiting for a sign-off');
+  expect(refused[0]).toContain('Continued Presence request');
+  const table = await supervisor.getByRole('table').innerText();
+  expect(table).not.toMatch(/applied_by|version=|step_not_pending|\b[a-z_]+-\d+\b|\d{4}-\d\d-\d\d/);
+  await expectAccessible(supervisor);
+
+  await supervisor.goto(`${suite.base}/audit?action=report.compliance`);
+  const report = await supervisor
+    .getByRole('row')
+    .filter({ hasText: 'Read the compliance report' })
+    .first()
+    .innerText();
+  expect(report).toContain(`For ${formatCalendarDay(requestedOn)} to ${formatCalendarDay(today)} (JSON)`);
+  await supervisor.context().close();
 });

@@ -85,7 +85,9 @@ async function read(page: Page, path: string): Promise<string> {
   const text = await page.evaluate(() => document.body.innerText);
   expect({ path, iso: ISO_INSTANT.exec(text)?.[0] }).toEqual({ path, iso: undefined });
   expect({ path, stepId: STEP_ID.exec(text)?.[0] }).toEqual({ path, stepId: undefined });
-  expect({ path, agencyIds: AGENCY_IDS.filter((id) => text.includes(id)) }).toEqual({ path, agencyIds: [] });
+  // As whole words: "demo-police" is the agency's id, "demo-police-officer" a username.
+  const agencyIds = AGENCY_IDS.filter((id) => new RegExp(`(?<![\\w-])${id}(?![\\w-])`).test(text));
+  expect({ path, agencyIds }).toEqual({ path, agencyIds: [] });
   await expectAccessible(page);
   return text;
 }
@@ -244,4 +246,50 @@ test("the advocate reads how the other agencies' steps the T visa rests on went:
   expect(await page.getByRole('table', { name: 'Continued Presence' }).count()).toBe(0);
   expect(casePage).not.toContain('Continued Presence decision signed off');
   await page.context().close();
+});
+
+/**
+ * The administration and coordination pages, for each role that reads them: users, a user, agencies, an agency, API
+ * keys, account, audit, closing and transferring a case, reports, the caseload and the form to open a case.
+ */
+test('every admin and coordinator page speaks in words, for each role that reads it', async () => {
+  const users = await request(service.app)
+    .get('/api/users')
+    .set(service.stack.users['demo-system-admin']!.headers)
+    .expect(200);
+  const idOf = (username: string) =>
+    (users.body as { items: { id: string; username: string }[] }).items.find((user) => user.username === username)!.id;
+  const { caseId } = cases[1]!;
+  const period = `?from=${dateDaysAgo(30)}&to=${dateDaysAgo(0)}`;
+  const account = ['/account', '/account/api-keys'];
+  const pagesOf: Record<string, string[]> = {
+    'demo-admin': ['/users', `/users/${idOf('demo-coordinator')}`, '/users/new', '/audit', ...account],
+    'demo-system-admin': [
+      '/users',
+      `/users?agencyId=${DEMO_AGENCIES.law_enforcement}`,
+      `/users/${idOf('demo-police-officer')}`,
+      '/agencies',
+      `/agencies/${DEMO_AGENCIES.law_enforcement}`,
+      '/agencies/new',
+      '/audit',
+      `/audit?agencyId=${DEMO_AGENCIES.law_enforcement}`,
+      ...account,
+    ],
+    'demo-coordinator': [
+      '/cases',
+      `/cases?agencyId=${DEMO_AGENCIES.law_enforcement}`,
+      `/cases/${caseId}/close`,
+      `/cases/${caseId}/transfer`,
+      `/reports${period}`,
+      '/cases/new',
+      ...account,
+    ],
+    'demo-supervisor': ['/audit', `/audit?caseId=${caseId}`, `/reports${period}`, '/cases', ...account],
+    'demo-police-officer': ['/cases', '/cases/new', ...account],
+  };
+  for (const [username, paths] of Object.entries(pagesOf)) {
+    const page = await pageAs(username);
+    for (const path of paths) await read(page, path);
+    await page.context().close();
+  }
 });

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
@@ -153,3 +154,85 @@ test('a pending interim letter offers only its settling outcomes; an issued one 
   expect((await stepOf(letter.id))?.details.validUntil).toBe(until);
   await page.context().close();
 });
+
+const ISO_INSTANT = /\d{4}-\d\d-\d\dT\d\d:/;
+const ISO_DATE = /\b\d{4}-\d\d-\d\d\b/;
+const STEP_ID = /\b[a-z_]+-\d+\b/;
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+/** What the page says, checked to carry no step id and no date as the API writes it. */
+async function saidInWords(page: Page): Promise<string> {
+  const text = await page.locator('main').innerText();
+  expect({ iso: ISO_INSTANT.exec(text)?.[0], date: ISO_DATE.exec(text)?.[0], step: STEP_ID.exec(text)?.[0] }).toEqual({
+    iso: undefined,
+    date: undefined,
+    step: undefined,
+  });
+  return text;
+}
+
+test('a step another window already signed: the refusal says so in words', async () => {
+  const page = await pageAs('demo-police-officer');
+  await page.goto(`${service.base}/cases/${caseId}/steps/cp_request-1`);
+  await page.getByLabel('Requested on (required)').fill(today());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: /^Check your answers/ }).waitFor();
+  // Meanwhile, in another window, the step is signed.
+  await request(service.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'sign-off-forms-other-window')
+    .send({ outcome: 'requested', details: { requestedOn: today() } })
+    .expect(200);
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  expect(await page.title()).toMatch(/^Error: /);
+  const summary = await page.getByRole('alert').innerText();
+  expect(summary).toContain('This step is no longer waiting for a sign-off: it is completed.');
+  await saidInWords(page);
+  await expectAccessible(page);
+  await page.context().close();
+});
+
+test('a correction the later steps contradict is refused naming them and their dates in words', async () => {
+  const adult = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'sign-off-forms-correction-case')
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: daysAgo(10),
+      survivor: { name: 'Late Correction (fictitious)', birthDate: '1990-04-02' },
+    })
+    .expect(201);
+  const adultId = (adult.body as { caseId: string }).caseId;
+  const sign = (stepId: string, kind: 'law_enforcement' | 'ice', body: object) =>
+    request(service.app)
+      .post(`/api/cases/${adultId}/steps/${stepId}/sign-off`)
+      .set(service.stack.as(kind))
+      .set('Idempotency-Key', `sign-off-forms-${stepId}`)
+      .send(body)
+      .expect(200);
+  await sign('cp_request-1', 'law_enforcement', { outcome: 'requested', details: { requestedOn: daysAgo(5) } });
+  await sign('cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: daysAgo(3) } });
+
+  // The request said to be made after ICE granted it: the API names the decision and both days.
+  const page = await pageAs('demo-police-officer');
+  await page.goto(`${service.base}/cases/${adultId}/steps/cp_request-1/correct`);
+  await page.getByLabel('Requested on (required)').fill(daysAgo(1));
+  await page.getByLabel('Why it is corrected (required)').fill('The date was typed wrong.');
+  await submitCorrection(page);
+  expect(await page.title()).toMatch(/^Error: /);
+  const text = await saidInWords(page);
+  expect(text).toContain(
+    `Continued Presence decision followed from Continued Presence request and was signed as of ` +
+      `${formatCalendarDay(daysAgo(3))}, before ${formatCalendarDay(daysAgo(1))}`,
+  );
+  await expectAccessible(page);
+  await page.context().close();
+});
+
+/** Sends the correction form, then confirms it on its check page. */
+async function submitCorrection(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
+}

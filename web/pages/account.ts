@@ -46,7 +46,7 @@ export function accountPages(kit: Kit): Router {
       // This session made the change, so it stays signed in; the API revoked every other.
       res.redirect(303, '/account?notice=password-changed');
     } catch (error) {
-      await renderAccount(req, res, formProblemOf(error, PASSWORD_FIELDS));
+      await renderAccount(req, res, formProblemOf(error, PASSWORD_FIELDS, kit.words(res)));
     }
   });
 
@@ -95,7 +95,7 @@ export function accountPages(kit: Kit): Router {
       // Rendered, not redirected: the key is shown this once and never put in an address the browser keeps.
       await renderKeys(req, res, { issued: { label: issued.label, token: issued.token } });
     } catch (error) {
-      await renderKeys(req, res, { problem: formProblemOf(error, KEY_FIELDS), form });
+      await renderKeys(req, res, { problem: formProblemOf(error, KEY_FIELDS, kit.words(res)), form });
     }
   });
 

@@ -82,7 +82,7 @@ export function agencyPages(kit: Kit): Router {
       ok(await kit.api(req).POST('/api/agencies', { body }));
       res.redirect(303, '/agencies?notice=saved');
     } catch (error) {
-      renderForm(req, res, form, formProblemOf(error, FIELDS));
+      renderForm(req, res, form, formProblemOf(error, FIELDS, kit.words(res)));
     }
   });
 

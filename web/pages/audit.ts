@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, auditActionLabel, auditOutcomeLabel } from '../audit-labels';
+import { auditDetailInWords } from '../audit-detail';
 import { param, type Kit } from '../kit';
 
 const FILTERS = ['caseReference', 'caseId', 'userId', 'agencyId', 'action', 'outcome', 'from', 'to'] as const;
@@ -49,6 +50,7 @@ export function auditPages(kit: Kit): Router {
         agencies,
         actionLabel: auditActionLabel,
         outcomeLabel: auditOutcomeLabel,
+        detailInWords: (detail: string | null) => auditDetailInWords(detail, kit.words(res)),
         // Only those who see cases can open one: an admin reads the trail, not the cases it names.
         linkCases: me.can.signSteps || roles.includes('supervisor'),
       },

@@ -63,7 +63,7 @@ export function caseClosePages(kit: Kit): Router {
       );
       res.redirect(303, `/cases/${caseId}?notice=closed`);
     } catch (error) {
-      await renderForm(req, res, form, formProblemOf(error, FIELDS));
+      await renderForm(req, res, form, formProblemOf(error, FIELDS, kit.words(res)));
     }
   });
 

@@ -9,6 +9,7 @@ import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit } from '../kit';
 import {
   amendmentAction,
+  checkCorrection,
   checkDetails,
   noOutcome,
   detailFields,
@@ -17,6 +18,7 @@ import {
   type DetailField,
 } from '../sign-off-fields';
 import { plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
+import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
@@ -48,7 +50,7 @@ export function casePages(kit: Kit): Router {
         form,
         agencies,
         agencyKinds: AGENCY_KINDS,
-        ...formProblem(form, problem),
+        ...formProblem(form, problem, kit.words(res)),
       },
       problem?.status ?? 200,
     );
@@ -142,7 +144,8 @@ export function casePages(kit: Kit): Router {
 
   /**
    * The sign-off form; `correcting`, the same form for a signed step, prefilled with what it records, and a reason.
-   * `checking`: the answers to check before the sign-off, which cannot be undone (the document already added).
+   * `checking`: the answers to check before the sign-off or correction, which cannot be undone (a sign-off's document
+   * already added).
    */
   const renderSignOff = async (
     req: Request,
@@ -163,7 +166,7 @@ export function casePages(kit: Kit): Router {
     const outcome =
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     const fields = outcome ? detailFields(kind, outcome) : [];
-    const shown = formProblem(form, problem);
+    const shown = formProblem(form, problem, kit.words(res));
     const summary = problem ? summaryOf(shown, fields) : undefined;
     const amending = !correcting && step.status === 'completed';
     const heading = correcting
@@ -229,6 +232,18 @@ export function casePages(kit: Kit): Router {
     if (!step) throw noSuchStep();
     const outcome = form.outcome ?? '';
     try {
+      if (form.change === 'yes') {
+        // "Change your answers" on the check page: the form again, posted (the reason may hold personal data).
+        await renderSignOff(req, res, form, undefined, true);
+        return;
+      }
+      if (form.confirm !== 'yes') {
+        // A correction is a legal record too: its answers and its reason are checked on a page of their own first.
+        const refused = checkCorrection(step.kind, outcome, detailsFromForm(step.kind, outcome, form), form.reason);
+        if (refused) throw refused;
+        await renderSignOff(req, res, form, undefined, true, {});
+        return;
+      }
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/corrections', {
           params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
@@ -321,7 +336,7 @@ export function casePages(kit: Kit): Router {
           agencies: agencies.filter((agency) => agency.kind === group && agency.id !== view.agencies[group]),
         })),
         form,
-        ...formProblem(form, options.problem),
+        ...formProblem(form, options.problem, kit.words(res)),
       },
       options.problem?.status ?? 200,
     );
@@ -396,15 +411,16 @@ function identificationOf(form: Record<string, string>): { identifiedAt: string 
   return date && time ? { identifiedAt: `${date}T${time}` } : { identifiedOn: date };
 }
 
-function formProblem(form: Record<string, string>, problem: ApiProblem | undefined) {
+function formProblem(form: Record<string, string>, problem: ApiProblem | undefined, words: RefusalWords) {
   const outage = problem?.status === 503;
+  const said = problem?.problem.detail === undefined ? undefined : refusalInWords(problem.problem, words);
   return {
     idempotencyKey: outage && form.idempotencyKey ? form.idempotencyKey : randomUUID(),
     errorHeading: outage ? 'The service could not finish this just now' : undefined,
-    error: outage
-      ? `${problem.problem.detail ?? ''} Your entries are kept below: send the form again in a minute.`.trim()
-      : problem?.problem.detail,
-    errors: problem?.fieldErrors() ?? {},
+    error: outage ? `${said ?? ''} Your entries are kept below: send the form again in a minute.`.trim() : said,
+    errors: Object.fromEntries(
+      Object.entries(problem?.fieldErrors() ?? {}).map(([field, message]) => [field, plainWords(message, words)]),
+    ),
   };
 }
 

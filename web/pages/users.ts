@@ -104,7 +104,7 @@ export function userPages(kit: Kit): Router {
       const user = ok(await kit.api(req).POST('/api/users', { body }));
       res.redirect(303, `/users/${user.id}?notice=created`);
     } catch (error) {
-      await renderNewUser(req, res, form, formProblemOf(error, NEW_USER_FIELDS));
+      await renderNewUser(req, res, form, formProblemOf(error, NEW_USER_FIELDS, kit.words(res)));
     }
   });
 
@@ -155,7 +155,7 @@ export function userPages(kit: Kit): Router {
       );
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=linked`);
     } catch (error) {
-      await renderUser(req, res, formProblemOf(error, IDENTITY_FIELDS), form);
+      await renderUser(req, res, formProblemOf(error, IDENTITY_FIELDS, kit.words(res)), form);
     }
   });
 
@@ -172,7 +172,7 @@ export function userPages(kit: Kit): Router {
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=roles-changed`);
     } catch (error) {
       // Shown again as ticked, even with every box cleared.
-      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS), { ...form, rolesForm: 'yes' });
+      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS, kit.words(res)), { ...form, rolesForm: 'yes' });
     }
   });
 
@@ -185,7 +185,7 @@ export function userPages(kit: Kit): Router {
       ok(await kit.api(req).POST('/api/users/{userId}/disable', { params: { path: { userId } } }));
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=disabled`);
     } catch (error) {
-      await renderUser(req, res, formProblemOf(error, []));
+      await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
     }
   });
 

@@ -1,0 +1,49 @@
+/**
+ * The audit page's detail column in words (web/audit-detail.ts), over each shape of `detail` the service writes:
+ * the workflow's row of a command, a refusal's code, a report's period, a sign-in's reason, and a JSON object of ids
+ * and codes. No code, step id, agency id or `YYYY-MM-DD` reaches the reader; unknown parts are humanized.
+ */
+import { formatCalendarDay } from '../../core/people-dates';
+import { DEMO_AGENCY_LIST } from '../../db/seed';
+import { auditDetailInWords } from '../../web/audit-detail';
+import { wordsFor } from '../../web/labels';
+
+const words = wordsFor(
+  'America/Chicago',
+  new Date('2026-12-03T12:00:00Z'),
+  DEMO_AGENCY_LIST.map((agency) => ({ id: agency.id, name: agency.name, email: null })),
+);
+const said = (detail: string | null) => auditDetailInWords(detail, words);
+const police = DEMO_AGENCY_LIST.find((agency) => agency.id === 'demo-police')!;
+
+test.each([
+  ['applied_by=workflow; version=7', 'Applied by the case’s workflow'],
+  ['step_not_pending', 'The step was no longer waiting for a sign-off'],
+  [
+    'document 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; not_permitted_document',
+    'A document; the user may not open the document',
+  ],
+  [
+    'period 2026-11-01..2026-11-30 (csv)',
+    `For ${formatCalendarDay('2026-11-01')} to ${formatCalendarDay('2026-11-30')} (CSV)`,
+  ],
+  ['wrong_password_or_disabled', 'Wrong password, or the account is disabled'],
+  [
+    'oidc; identity_not_linked',
+    'With the agency’s sign-in (OpenID Connect); the agency’s sign-in is linked to no user',
+  ],
+  ['command line', 'Command line'],
+  ['some_new_code', 'Some new code'],
+  [
+    '{"stepId":"cp_request-1","outcome":"granted","agencyId":"demo-police","code":"later_steps_signed"}',
+    `Step: Continued Presence request; outcome: granted; agency: ${police.name}; steps that followed from it were already signed`,
+  ],
+  ['{"toAgencyId":"demo-police","note_count":2}', `To agency: ${police.name}; note count: 2`],
+])('%s', (detail, words) => {
+  expect(said(detail)).toBe(words);
+});
+
+test('nothing to say is said as nothing', () => {
+  expect(said(null)).toBe('');
+  expect(said('version=3')).toBe('');
+});

@@ -1,0 +1,68 @@
+/**
+ * The API's refusals as the console says them (web/refusal-words.ts): a sentence by code where one says more, else
+ * the API's detail with steps by name, dates as people write them (a moment in the reader's zone) and agencies by
+ * name. The browser tests (sign-off-forms, corrections) show real refusals on the page; these pin each rule.
+ */
+import { formatCalendarDay } from '../../core/people-dates';
+import { DEMO_AGENCY_LIST } from '../../db/seed';
+import { wordsFor } from '../../web/labels';
+import { plainWords, refusalInWords } from '../../web/refusal-words';
+
+const words = wordsFor(
+  'America/Chicago',
+  new Date('2026-12-03T12:00:00Z'),
+  DEMO_AGENCY_LIST.map((agency) => ({ id: agency.id, name: agency.name, email: null })),
+);
+const police = DEMO_AGENCY_LIST.find((agency) => agency.id === 'demo-police')!.name;
+
+test.each([
+  ['No step cp_request-1 in this case.', 'No step Continued Presence request in this case.'],
+  [
+    'cp_decision-1 followed from cp_request-1 and was signed as of 2026-11-28, before 2026-11-30',
+    'Continued Presence decision followed from Continued Presence request and was signed as of ' +
+      `${formatCalendarDay('2026-11-28')}, before ${formatCalendarDay('2026-11-30')}`,
+  ],
+  // A moment in the reader's zone: 02:30 UTC is the evening before in Chicago.
+  ['identifiedAt (2026-12-03T02:30:00.000Z) is after now', 'identifiedAt (2 Dec 2026, 20:30 CST) is after now'],
+  ['the case is not demo-police’s', `the case is not ${police}’s`],
+  // Words that only look like ids are left alone.
+  ['a sign-off of demo-police-officer, step foo_bar-2', 'a sign-off of demo-police-officer, step foo_bar-2'],
+])('%s', (detail, said) => {
+  expect(plainWords(detail, words)).toBe(said);
+});
+
+test('a refusal with a sentence of its own says what happened and what to do', () => {
+  expect(
+    refusalInWords(
+      {
+        code: 'correction_window_closed',
+        detail:
+          "cp_decision-1 was signed on 2026-11-30; its agency may correct it for 14 days (until 2026-12-14), after that the case's coordinator corrects it",
+      },
+      words,
+    ),
+  ).toBe(
+    `The time in which your agency may correct this sign-off is over (14 days after it was signed, until ` +
+      `${formatCalendarDay('2026-12-14')}). Ask the case’s coordinator to correct it: they may at any time.`,
+  );
+  expect(refusalInWords({ code: 'step_not_pending', detail: 'step hhs_interim_letter-1 is completed' }, words)).toBe(
+    'This step is no longer waiting for a sign-off: it is completed. Someone may have signed it in the meantime, ' +
+      'perhaps you in another window. Open the case to see what it records.',
+  );
+  expect(
+    refusalInWords(
+      {
+        code: 'wrong_agency_kind',
+        detail: "correcting cp_request-1 is for law_enforcement, not ice (or the case's coordinator)",
+      },
+      words,
+    ),
+  ).toBe('Only the agency this step belongs to in this case may do this, or the case’s coordinator.');
+  // A code without a sentence: its detail in words, as a sentence.
+  expect(
+    refusalInWords(
+      { code: 'not_correctable', detail: 'cp_request-1 is pending: only a signed step is corrected' },
+      words,
+    ),
+  ).toBe('Continued Presence request is pending: only a signed step is corrected');
+});

@@ -1,0 +1,76 @@
+/**
+ * The API's refusals as the console says them. The API words its `detail` for developers: step ids
+ * ("cp_decision-1"), days as `YYYY-MM-DD`, agency ids and kinds. A person reads, by the problem's `code`, a sentence
+ * that says what happened and what to do where one is better; otherwise the API's words with every step named,
+ * every date as people write it (their agency's zone for a moment) and every agency by name.
+ */
+import type { Problem } from './api-client';
+import { stepLabel, type Words } from './labels';
+import { isStepKind } from '../domain/labels';
+
+/** What the translation needs of the page's words: its dates and the agencies it knows. */
+export type RefusalWords = Pick<Words, 'calendarDay' | 'dateTime' | 'agencyName'>;
+
+/** "cp_decision-1", "step hhs_interim_letter-1": a step id, with the word "step" the API may put before it. */
+const STEP_ID = /\b(step )?([a-z][a-z_]*)-(\d+)\b/g;
+const INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?/g;
+const DAY = /\b\d{4}-\d\d-\d\d\b/g;
+/** Ids of agencies ("demo-police"): lowercase words joined by hyphens. */
+const HYPHENATED = /\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g;
+
+/** The API's words for people: steps by name, dates in words, agencies by name. */
+export function plainWords(text: string, words: RefusalWords): string {
+  return text
+    .replace(STEP_ID, (id: string, step: string | undefined, kind: string) => {
+      if (!isStepKind(kind)) return id;
+      return `${step ?? ''}${stepLabel(kind)}`;
+    })
+    .replace(INSTANT, (instant) => words.dateTime(instant))
+    .replace(DAY, (day) => words.calendarDay(day))
+    .replace(HYPHENATED, (id) => words.agencyName(id));
+}
+
+/** Another agency's step; a correction names the coordinator, who may make it too. */
+const notTheirs = (detail: string) =>
+  'Only the agency this step belongs to in this case may do this' +
+  (/coordinator\)/.test(detail) ? ', or the case’s coordinator.' : '.');
+
+/** The sentence for a refusal whose code says more than its detail, from the detail's facts; undefined for the rest. */
+const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) => string | undefined>> = {
+  step_not_pending: (detail) => {
+    const status = /is (\w+)\s*$/.exec(detail)?.[1];
+    return (
+      `This step is no longer waiting for a sign-off${status ? `: it is ${status}` : ''}. ` +
+      'Someone may have signed it in the meantime, perhaps you in another window. Open the case to see what it records.'
+    );
+  },
+  case_not_open: (detail) => {
+    const status = /case is (\w+)/i.exec(detail)?.[1];
+    return `The case is ${status ?? 'no longer open'}: nothing more can be signed or changed in it.`;
+  },
+  correction_window_closed: (detail, words) => {
+    const window = /for (\d+) days \(until (\d{4}-\d\d-\d\d)\)/.exec(detail);
+    const until = window ? ` (${window[1]} days after it was signed, until ${words.calendarDay(window[2])})` : '';
+    return (
+      `The time in which your agency may correct this sign-off is over${until}. ` +
+      'Ask the case’s coordinator to correct it: they may at any time.'
+    );
+  },
+  wrong_agency: (detail) => notTheirs(detail),
+  wrong_agency_kind: (detail) => notTheirs(detail),
+  role_not_permitted: () => 'Your account does not have the role this needs. Ask your agency’s administrator.',
+  idempotency_in_progress: () =>
+    'This form is still being processed from when it was sent a moment ago. Wait a few seconds, then open the ' +
+    'page again to see whether it went through.',
+  idempotency_key_reused: () =>
+    'This form was already sent once with other answers. Open the page again and fill in the form anew.',
+  rate_limited: () => 'There have been too many attempts. Wait a minute, then try again.',
+};
+
+/** The refusal as the person reads it: the sentence for its code where there is one, else its detail in plain words. */
+export function refusalInWords(problem: Partial<Problem>, words: RefusalWords): string {
+  const detail = problem.detail ?? problem.title ?? '';
+  const sentence = problem.code ? SENTENCES[problem.code]?.(detail, words) : undefined;
+  const said = sentence ?? plainWords(detail, words);
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
