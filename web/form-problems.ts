@@ -3,6 +3,7 @@
  * an error summary at the top of the page (web/views/error-summary.eta), and the whole answer in words when no
  * field of the form is named.
  */
+import { formatCalendarDay } from '../core/people-dates';
 import { ApiProblem } from './api-client';
 import { plainWords, refusalInWords, type RefusalWords } from './refusal-words';
 
@@ -74,4 +75,17 @@ export function plainProblem(problem: FormProblem, fields: readonly NamedField[]
     errors[name] = field ? plainMessage(field, message) : message;
   }
   return { ...problem, errors };
+}
+
+/**
+ * A list's filters refused by the API (the lists' and the audit trail's), each message in plain words: a date that is
+ * not one, or out of range, says which days are taken ("Enter a real date between 1 Jan 1900 and 31 Dec 2199").
+ */
+export function filterErrorsInWords(errors: Record<string, string>): Record<string, string> {
+  const inWords = (message: string) => {
+    const range = /between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d)/.exec(message);
+    if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
+    return message.charAt(0).toUpperCase() + message.slice(1);
+  };
+  return Object.fromEntries(Object.entries(errors).map(([name, message]) => [name, inWords(message)]));
 }

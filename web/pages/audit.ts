@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, auditActionLabel, auditOutcomeLabel } from '../audit-labels';
 import { auditDetailInWords } from '../audit-detail';
+import { filterErrorsInWords } from '../form-problems';
 import { param, type Kit } from '../kit';
 
 const FILTERS = ['caseReference', 'caseId', 'userId', 'agencyId', 'action', 'outcome', 'from', 'to'] as const;
@@ -31,7 +32,7 @@ export function auditPages(kit: Kit): Router {
       page = ok(await api.GET('/api/audit', { params: { query: apiQuery as never } }));
     } catch (error) {
       if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-      errors = error.fieldErrors();
+      errors = filterErrorsInWords(error.fieldErrors());
       status = 400;
     }
     const roles: readonly string[] = me.user.roles;

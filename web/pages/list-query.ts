@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import { ApiProblem, type Api } from '../api-client';
+import { filterErrorsInWords } from '../form-problems';
 import { param, type Kit, type MeView } from '../kit';
 
 /** A page of any of the API's lists, as the console reads it. */
@@ -69,6 +70,6 @@ async function fetchList<Page>(read: () => Promise<Page>, empty: Page): Promise<
     return { page: await read(), errors: {}, status: 200 };
   } catch (error) {
     if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-    return { page: empty, errors: error.fieldErrors(), status: 400 };
+    return { page: empty, errors: filterErrorsInWords(error.fieldErrors()), status: 400 };
   }
 }
