@@ -14,11 +14,12 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { workflowIdOf } from '../workflows/contract';
-import { DEFAULT_POLICY, nextAlarm } from '../domain';
+import { DEFAULT_POLICY, nextAlarm, policyWithOverrides } from '../domain';
 import { CASE_WORKFLOW_TYPE, caseStateQuery, type CaseWorkflow } from '../workflows/contract';
-import { randomAgencies } from './bench-agencies';
+import { insertBenchAgencies, randomAgencies } from './bench-agencies';
 import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
 import { seededRandom } from '../test/support/seeded-random';
+import { summarize, type LatencySummary } from './stats';
 import { timeCalls } from './timed-calls';
 
 export interface MemoryBenchResult {
@@ -26,6 +27,16 @@ export interface MemoryBenchResult {
   startSeconds: number;
   settledSeconds: number;
   samples: { label: string; cached: string; memory: NodeJS.MemoryUsage }[];
+  /** How late reminders were recorded after their due moment, at this load, from cases evicted before then. */
+  reminders: RemindersAtLoad;
+}
+
+interface RemindersAtLoad extends LatencySummary {
+  dueSeconds: number;
+  /** Cases queried (each replayed into the full cache) between the reminders' cases opening and falling due. */
+  evictedBy: number;
+  /** How long before the reminders fell due the eviction was over (negative: it was not, and they were late for it). */
+  secondsLeftAfterEviction: number;
 }
 
 interface Deps {
@@ -41,6 +52,9 @@ interface Deps {
 
 const TASK_QUEUE = 'bench-memory';
 const START_CONCURRENCY = 32;
+/** Reminders measured at load: this many cases, whose CP request falls due this long after they open. */
+const REMINDER_CASES = 100;
+const REMINDER_DUE_SECONDS = 120;
 
 class WorkerProcess {
   private constructor(
@@ -229,6 +243,8 @@ export async function runMemoryBench(
       memory: await worker.memory(),
     });
 
+    const reminders = await remindersAtLoad(client, pool, caseIds.slice(0, worker.maxCachedWorkflows), progress);
+
     // The SDK's default cache: a fresh worker, then one query per case, which replays each case into the cache.
     await worker.stop();
     worker = await WorkerProcess.start(config);
@@ -251,8 +267,79 @@ export async function runMemoryBench(
     await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
       client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'),
     );
-    return { cases: options.cases, startSeconds, settledSeconds, samples };
+    return { cases: options.cases, startSeconds, settledSeconds, samples, reminders };
   } finally {
     await worker.stop();
   }
+}
+
+/**
+ * Reminders at the load just measured: REMINDER_CASES cases whose CP request falls due REMINDER_DUE_SECONDS after they
+ * open, then pushed out of the full cache by a query on as many other cases, so that each is replayed from its history
+ * when its timer fires. How late each reminder is recorded in the outbox (PostgreSQL's clock on both ends).
+ */
+async function remindersAtLoad(
+  client: Client,
+  pool: Pool,
+  evicting: readonly string[],
+  progress: (message: string) => void,
+): Promise<RemindersAtLoad> {
+  const policy = policyWithOverrides({
+    version: `bench-reminders-${REMINDER_DUE_SECONDS}s`,
+    sla: { cp_request: { days: REMINDER_DUE_SECONDS / 86_400, source: 'bench: seconds' } },
+    reminders: { cp_request: { beforeDueDays: [], atDue: true, escalateAfterDays: [], source: 'bench' } },
+  });
+  await insertBenchAgencies(pool); // the recipients: a reminder names its agency from the agencies table
+  const random = seededRandom(47);
+  const caseIds = Array.from({ length: REMINDER_CASES }, () => randomUUID());
+  const opened = Date.now();
+  const identifiedAt = new Date(opened).toISOString();
+  const starting = await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
+    client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
+      workflowId: workflowIdOf(caseId),
+      taskQueue: TASK_QUEUE,
+      args: [
+        {
+          kind: 'open',
+          open: {
+            caseId,
+            reference: `RC-DUE-${caseId.slice(0, 8)}`,
+            identifiedAt,
+            minorTurns18On: null,
+            agencies: randomAgencies(random),
+            usesUVisa: false,
+            policy,
+          },
+          searchAttributes: true,
+        },
+      ],
+    }),
+  );
+  if (starting.failures > 0) throw new Error(`starting reminder cases: ${starting.firstFailure}`);
+  const evicted = await timeCalls(evicting, START_CONCURRENCY, (caseId) =>
+    client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery),
+  );
+  if (evicted.failures > 0) throw new Error(`evicting by query: ${evicted.firstFailure}`);
+  const secondsLeftAfterEviction = REMINDER_DUE_SECONDS - (Date.now() - opened) / 1000;
+  progress(
+    `${REMINDER_CASES} cases due in ${REMINDER_DUE_SECONDS} s opened; ${evicting.length.toLocaleString('en-US')} others ` +
+      `queried into the cache after them, ${secondsLeftAfterEviction.toFixed(0)} s before they fall due`,
+  );
+  const late = async () =>
+    (
+      await pool.query<{ late_ms: number }>(
+        `SELECT extract(epoch FROM created_at - due_at) * 1000 AS late_ms FROM notifications
+          WHERE case_id = ANY($1::text[]) AND kind = 'due'`,
+        [caseIds],
+      )
+    ).rows.map((row) => Number(row.late_ms));
+  await until('every reminder due at load is recorded', async () => (await late()).length >= REMINDER_CASES, 600_000);
+  const summary = summarize(await late());
+  progress(
+    `${summary.count} reminders at load: p50 ${summary.p50Ms.toFixed(0)} ms late, max ${summary.maxMs.toFixed(0)} ms`,
+  );
+  await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
+    client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'),
+  );
+  return { ...summary, dueSeconds: REMINDER_DUE_SECONDS, evictedBy: evicting.length, secondsLeftAfterEviction };
 }

@@ -143,6 +143,7 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
     );
   }
   if (memory) {
+    const r = memory.reminders;
     parts.push(
       '',
       table(
@@ -157,6 +158,20 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
         ]),
       ),
       `started ${memory.cases.toLocaleString('en-US')} case workflows in ${memory.startSeconds.toFixed(0)} s; all waiting on timers after ${memory.settledSeconds.toFixed(0)} s`,
+      '',
+      table(
+        ['reminders at that load', 'count', 'p50 late', 'p99 late', 'max late', 'notes'],
+        [
+          [
+            `due ${r.dueSeconds} s after opening`,
+            String(r.count),
+            ms(r.p50Ms),
+            ms(r.p99Ms),
+            ms(r.maxMs),
+            `evicted by ${r.evictedBy.toLocaleString('en-US')} queried cases, ${r.secondsLeftAfterEviction.toFixed(0)} s before due`,
+          ],
+        ],
+      ),
     );
   }
   return parts.join('\n');
