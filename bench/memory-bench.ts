@@ -14,7 +14,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { workflowIdOf } from '../workflows/contract';
-import { DEFAULT_POLICY, nextAlarm, policyWithOverrides } from '../domain';
+import { DEFAULT_POLICY, nextAlarm, policyWithOverrides, type OpenCaseInput } from '../domain';
 import { CASE_WORKFLOW_TYPE, caseStateQuery, type CaseWorkflow } from '../workflows/contract';
 import { insertBenchAgencies, randomAgencies } from './bench-agencies';
 import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
@@ -106,6 +106,15 @@ class WorkerProcess {
   }
 }
 
+/** Starts a case straight on its workflow, as CaseCommands.open does once the survivor's identity is stored. */
+function startCase(client: Client, open: OpenCaseInput & { caseId: string }) {
+  return client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
+    workflowId: workflowIdOf(open.caseId),
+    taskQueue: TASK_QUEUE,
+    args: [{ kind: 'open', open, searchAttributes: true }],
+  });
+}
+
 async function workflowBacklog(client: Client): Promise<number | undefined> {
   const response = await client.workflowService.describeTaskQueue({
     namespace: 'default',
@@ -161,24 +170,14 @@ export async function runMemoryBench(
       START_CONCURRENCY,
       async ({ caseId, index }) => {
         const reference = `RC-MEM-${runId}-${String(index).padStart(5, '0')}`;
-        await client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
-          workflowId: workflowIdOf(caseId),
-          taskQueue: TASK_QUEUE,
-          args: [
-            {
-              kind: 'open',
-              open: {
-                caseId,
-                reference,
-                identifiedAt,
-                minorTurns18On: random() < 0.25 ? '2030-06-01' : null,
-                agencies: randomAgencies(random),
-                usesUVisa: random() < 0.2,
-                policy: DEFAULT_POLICY,
-              },
-              searchAttributes: true,
-            },
-          ],
+        await startCase(client, {
+          caseId,
+          reference,
+          identifiedAt,
+          minorTurns18On: random() < 0.25 ? '2030-06-01' : null,
+          agencies: randomAgencies(random),
+          usesUVisa: random() < 0.2,
+          policy: DEFAULT_POLICY,
         });
         if (++started % 1000 === 0)
           progress(
@@ -295,24 +294,14 @@ async function remindersAtLoad(
   const opened = Date.now();
   const identifiedAt = new Date(opened).toISOString();
   const starting = await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
-    client.workflow.start<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
-      workflowId: workflowIdOf(caseId),
-      taskQueue: TASK_QUEUE,
-      args: [
-        {
-          kind: 'open',
-          open: {
-            caseId,
-            reference: `RC-DUE-${caseId.slice(0, 8)}`,
-            identifiedAt,
-            minorTurns18On: null,
-            agencies: randomAgencies(random),
-            usesUVisa: false,
-            policy,
-          },
-          searchAttributes: true,
-        },
-      ],
+    startCase(client, {
+      caseId,
+      reference: `RC-DUE-${caseId.slice(0, 8)}`,
+      identifiedAt,
+      minorTurns18On: null,
+      agencies: randomAgencies(random),
+      usesUVisa: false,
+      policy,
     }),
   );
   if (starting.failures > 0) throw new Error(`starting reminder cases: ${starting.firstFailure}`);
