@@ -10,7 +10,6 @@ import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'i
 import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
 import { enqueue, findNotification, listNotifications } from '../../db/notifications';
-import { renderNotification } from '../../mail/render';
 import { createPool } from '../../db/pool';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
