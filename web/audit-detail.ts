@@ -5,7 +5,7 @@
  * The page shows each known part in words, steps and agencies by name and dates as people write them; internal
  * counters and ids no reader can use (versions, document and feed ids) are left out.
  */
-import { humanize, stepLabel } from './labels';
+import { humanize, sentenceCase, stepLabel } from './labels';
 import { plainWords, type RefusalWords } from './refusal-words';
 import { isStepKind } from '../domain/labels';
 import { CORRECTION_WINDOW } from '../domain/policy';
@@ -122,7 +122,7 @@ export function auditDetailInWords(detail: string | null | undefined, words: Ref
     (part): part is string => Boolean(part),
   );
   const sentence = said.join('; ');
-  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+  return sentenceCase(sentence);
 }
 
 function jsonParts(detail: string, words: RefusalWords): string[] | undefined {

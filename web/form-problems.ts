@@ -5,6 +5,7 @@
  */
 import { formatCalendarDay } from '../core/people-dates';
 import { ApiProblem } from './api-client';
+import { sentenceCase } from './labels';
 import { plainWords, refusalInWords, type RefusalWords } from './refusal-words';
 
 export interface FormProblem {
@@ -64,7 +65,7 @@ function plainMessage(field: NamedField, message: string): string {
   if (isDate && /expected|invalid|YYYY/i.test(message)) return `Enter ${field.noun} as a real date`;
   if (/expected an id|letters, digits/i.test(message)) return `Enter ${field.noun} as a short code`;
   if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
-  return message.charAt(0).toUpperCase() + message.slice(1);
+  return sentenceCase(message);
 }
 
 /** The problem of a form whose fields are named: each field's API message in plain words, by the form's field name. */
@@ -85,7 +86,7 @@ export function filterErrorsInWords(errors: Record<string, string>): Record<stri
   const inWords = (message: string) => {
     const range = /between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d)/.exec(message);
     if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
-    return message.charAt(0).toUpperCase() + message.slice(1);
+    return sentenceCase(message);
   };
   return Object.fromEntries(Object.entries(errors).map(([name, message]) => [name, inWords(message)]));
 }

@@ -17,7 +17,10 @@ const TRACK_LABELS: Record<Track, string> = {
 
 export const trackLabel = (track: string) => TRACK_LABELS[track as Track] ?? track;
 /** "outcome_code" → "Outcome code". */
-export const humanize = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ');
+/** A text as the start of a sentence: its first letter a capital. */
+export const sentenceCase = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+export const humanize = (code: string) => sentenceCase(code.replace(/_/g, ' '));
 /** An agency as the console knows it from GET /api/agencies. */
 export interface AgencyEntry {
   id: string;

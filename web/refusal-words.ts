@@ -5,7 +5,7 @@
  * every date as people write it (their agency's zone for a moment) and every agency by name.
  */
 import type { Problem } from './api-client';
-import { stepLabel, type Words } from './labels';
+import { sentenceCase, stepLabel, type Words } from './labels';
 import { isStepKind } from '../domain/labels';
 
 /** What the translation needs of the page's words: its dates and the agencies it knows. */
@@ -72,5 +72,5 @@ export function refusalInWords(problem: Partial<Problem>, words: RefusalWords): 
   const detail = problem.detail ?? problem.title ?? '';
   const sentence = problem.code ? SENTENCES[problem.code]?.(detail, words) : undefined;
   const said = sentence ?? plainWords(detail, words);
-  return said.charAt(0).toUpperCase() + said.slice(1);
+  return sentenceCase(said);
 }
