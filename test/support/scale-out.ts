@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import { notificationMessageId } from '../../activities/notifications';
 import type { CaseAgencies } from '../../domain/types';
@@ -238,15 +239,33 @@ export async function signOffsApplied(parts: ScaleOutParts, caseIds: readonly st
   const result: Exactness = { applied: 0, lost: 0, doubled: 0 };
   for (const caseId of caseIds) {
     const history = await parts.client.workflow.getHandle(workflowIdOf(caseId)).fetchHistory();
-    const accepted = (history.events ?? []).filter(
-      (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'signOff',
-    ).length;
+    const accepted = signOffsAccepted(history.events ?? []);
     const inTimeline = completed.get(caseId) ?? 0;
     if (inTimeline === 0 || accepted === 0) result.lost += 1;
     else if (inTimeline > 1 || accepted > 1) result.doubled += 1;
     else result.applied += 1;
   }
   return result;
+}
+
+/**
+ * The sign-off updates a history accepted. An accepted event names its update's request, unless the server had
+ * already recorded the request in an admitted event (as it does for an update it holds across a lost workflow task):
+ * then only the update id links the two.
+ */
+function signOffsAccepted(events: readonly temporal.api.history.v1.IHistoryEvent[]): number {
+  const signOffIds = new Set(
+    events.flatMap((event) => {
+      const request =
+        event.workflowExecutionUpdateAdmittedEventAttributes?.request ??
+        event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      return request?.input?.name === 'signOff' && request.meta?.updateId ? [request.meta.updateId] : [];
+    }),
+  );
+  return events.filter((event) => {
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    return accepted?.protocolInstanceId && signOffIds.has(accepted.protocolInstanceId);
+  }).length;
 }
 
 /**
