@@ -34,7 +34,7 @@ import { createMailTransport } from '../mail/transport';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/data-converter';
 import { startDevServer } from '../temporal/dev-server';
-import { createCaseWorker, withoutUnusedCode } from '../temporal/worker';
+import { caseBundleSettings, createCaseWorker } from '../temporal/worker';
 import { freePort } from '../test/support/ports';
 import { createBareApp } from './bare-app';
 import type { Cleanup } from './cleanup';
@@ -131,7 +131,7 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   const caseBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     logger: bundlerLogger,
-    webpackConfigHook: withoutUnusedCode,
+    ...caseBundleSettings(),
   });
   const pingBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows/ping'),

@@ -1,8 +1,15 @@
+import { z } from 'zod';
+
 /**
- * A value built the first time it is asked for, then kept: how domain/ defines its zod schemas. The case workflows
- * import domain/ on every run, and with the worker's reusable V8 context every cached run evaluates its modules anew
- * (README, Worker memory): a schema built at import costs each cached case its heap and each replay its time, though
- * a run only validates when it receives a command, and a replay never does.
+ * zod sets its defaults (English messages, the memoizer of nested schemas) the first time it builds a schema. Set
+ * here, at import, they are in place before the worker shares and freezes domain/ and zod across workflow runs
+ * (temporal/worker.ts, caseBundleSettings), where a later write would be refused.
+ */
+z.config({ ...z.locales.en(), memoizer: z.memoizer() });
+
+/**
+ * A value built the first time it is asked for, then kept: how domain/ defines its zod schemas, so that importing
+ * domain/ builds none, and a process (or a worker's V8 context) builds each once, when a command first needs it.
  */
 export function onFirstUse<T>(build: () => T): () => T {
   let built: { value: T } | undefined;

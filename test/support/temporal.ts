@@ -7,7 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSour
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveBinary } from '../../temporal/binaries';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { withoutUnusedCode } from '../../temporal/worker';
+import { caseBundleSettings } from '../../temporal/worker';
 
 // Workers log their state changes at INFO; tests want only warnings. The runtime is process-wide, installed once.
 // Fault tests fail activities on purpose, hundreds of times over a skipped week of outage, and assert the effects
@@ -82,7 +82,7 @@ async function diskCachedBundle(
     workflowsPath,
     workflowInterceptorModules,
     logger: quietBundlerLogger,
-    webpackConfigHook: withoutUnusedCode,
+    ...caseBundleSettings(),
   });
   // Written aside and renamed into place: a test file running at the same time never reads half a bundle.
   const partial = `${file}.${process.pid}`;
