@@ -14,7 +14,7 @@
  */
 import type { Pool } from 'pg';
 import { formatDateTime } from '../core/people-dates';
-import type { Agency } from '../db/agencies';
+import { findAgency, type Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
 import type { Actor, AgencyKind, Role } from '../domain/types';
@@ -33,16 +33,24 @@ export interface AgencyNotice {
   text: string;
 }
 
-/** Who made a change, as the notice names them. */
+/** Who made a change, as the notice names them: by username, and their agency by name. */
 export interface ChangedBy {
   username: string;
-  agencyId: string;
+  agencyName: string;
 }
 
-/** Who made a change, by username (the Actor carries the id only; a user since deleted is named by the id). */
+/** Who made a change (the Actor carries ids only; a user or agency since deleted is named by its id). */
 export async function changedByOf(pool: Pool, actor: Actor): Promise<ChangedBy> {
-  return { username: (await findUser(pool, { id: actor.userId }))?.username ?? actor.userId, agencyId: actor.agencyId };
+  const [user, agency] = await Promise.all([findUser(pool, { id: actor.userId }), findAgency(pool, actor.agencyId)]);
+  return { username: user?.username ?? actor.userId, agencyName: agency?.name ?? actor.agencyId };
 }
+
+/** Who made it and when, as the notices' last line says it. */
+const byLine = (verb: string, by: ChangedBy, when: string) =>
+  `${verb} by ${by.username} of ${by.agencyName} on ${when}.`;
+
+/** Roles as words ("agency officer"), not codes. */
+const rolesInWords = (roles: readonly Role[]) => roles.map((role) => role.replace(/_/g, ' ')).join(', ');
 
 /** When it happened, as the agency's own calendar and clock read it (UTC for an agency without a zone). */
 const whenFor = (agency: Agency, at: Date) => formatDateTime(at.toISOString(), agency.timeZone ?? 'UTC');
@@ -60,10 +68,10 @@ export function userAddedNotice(
   return {
     agencyId: agency.id,
     to: [agency.email],
-    subject: `A user was added to ${agency.id}`,
+    subject: `A user was added to ${agency.name}`,
     text: [
-      `The user ${user.username} was added to your agency ${agency.id}, with the roles: ${user.roles.join(', ')}.`,
-      `Added by ${by.username} (${by.agencyId}) on ${whenFor(agency, at)}.`,
+      `The user ${user.username} was added to your agency, ${agency.name}, with the roles: ${rolesInWords(user.roles)}.`,
+      byLine('Added', by, whenFor(agency, at)),
       '',
       FOOTER,
     ].join('\n'),
@@ -82,10 +90,10 @@ export function rolesChangedNotice(
   return {
     agencyId: agency.id,
     to: [agency.email],
-    subject: `The roles of a user of ${agency.id} were changed`,
+    subject: `The roles of a user of ${agency.name} were changed`,
     text: [
-      `The roles of the user ${user.username} of your agency ${agency.id} were changed from ${before.join(', ')} to ${user.roles.join(', ')}.`,
-      `Changed by ${by.username} (${by.agencyId}) at ${at.toISOString()}.`,
+      `The roles of the user ${user.username} of your agency, ${agency.name}, were changed from ${rolesInWords(before)} to ${rolesInWords(user.roles)}.`,
+      byLine('Changed', by, whenFor(agency, at)),
       '',
       FOOTER,
     ].join('\n'),
@@ -104,10 +112,10 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
   return {
     agencyId: after.id,
     to,
-    subject: `The notification address of ${after.id} was changed`,
+    subject: `The notification address of ${after.name} was changed`,
     text: [
-      `The notification address of your agency ${after.id} was changed from ${old ?? '(none)'} to ${after.email ?? '(none)'}.`,
-      `Changed by ${by.username} (${by.agencyId}) on ${whenFor(after, at)}.`,
+      `The notification address of your agency, ${after.name}, was changed from ${old ?? '(none)'} to ${after.email ?? '(none)'}.`,
+      byLine('Changed', by, whenFor(after, at)),
       "Emails about your agency's cases now go to the new address.",
       '',
       FOOTER,
@@ -151,7 +159,7 @@ export function caseTransferredNotice(
       losing
         ? `The case ${reference} was transferred from your agency, ${from.name}, to ${to.name} (as its ${kind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${to.name}.`
         : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${pendingSteps} pending step(s) and their reminders are now your agency's, in your inbox.`,
-      `Transferred by ${by.username} (${by.agencyId}) on ${whenFor(agency, at)}.`,
+      byLine('Transferred', by, whenFor(agency, at)),
     ].join('\n'),
   };
 }

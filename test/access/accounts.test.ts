@@ -547,7 +547,8 @@ describe("notices to the agency's own address", () => {
   /** The captured messages whose subject names `agencyId`, once `count` of them arrived. */
   const noticesAbout = (agencyId: string, count: number) =>
     eventually(() => {
-      const found = stack.mail.messages().filter((message) => message.subject.includes(agencyId));
+      // Each test agency's addresses are at a domain named after it; the notices name it by its name.
+      const found = stack.mail.messages().filter((message) => message.to.some((address) => address.includes(agencyId)));
       return found.length >= count && found;
     }, `${count} notice(s) about ${agencyId}`);
 
@@ -591,18 +592,20 @@ describe("notices to the agency's own address", () => {
     // Sent after each answer, so they may arrive in either order.
     const notices = await noticesAbout('notice-police', 2);
     expect(notices.map(({ to, subject }) => ({ to, subject }))).toEqual([
-      { to: ['unit@notice-police.example.gov'], subject: 'A user was added to notice-police' },
-      { to: ['unit@notice-police.example.gov'], subject: 'A user was added to notice-police' },
+      { to: ['unit@notice-police.example.gov'], subject: 'A user was added to Notice Police (fictitious)' },
+      { to: ['unit@notice-police.example.gov'], subject: 'A user was added to Notice Police (fictitious)' },
     ]);
     const about = (username: string) => notices.find((notice) => notice.text.includes(`The user ${username} `))!.text;
     expect(about('notice-officer')).toContain(
-      'The user notice-officer was added to your agency notice-police, with the roles: agency_officer.',
+      'The user notice-officer was added to your agency, Notice Police (fictitious), with the roles: agency officer.',
     );
-    expect(about('notice-officer')).toContain('Added by notice-police-admin (notice-police)');
+    expect(about('notice-officer')).toContain('Added by notice-police-admin of Notice Police (fictitious) on ');
     expect(about('notice-second-admin')).toContain(
-      'The user notice-second-admin was added to your agency notice-police, with the roles: admin.',
+      'The user notice-second-admin was added to your agency, Notice Police (fictitious), with the roles: admin.',
     );
-    expect(about('notice-second-admin')).toContain('Added by demo-system-admin (demo-task-force)');
+    expect(about('notice-second-admin')).toContain(
+      'Added by demo-system-admin of Demo Anti-Trafficking Task Force (fictitious) on ',
+    );
     // No password, no display name: the notice says that an account exists, not who holds it.
     for (const notice of notices) expect(notice.text).not.toMatch(/long enough password|Notice Officer|Second Admin/);
   });
@@ -618,7 +621,7 @@ describe("notices to the agency's own address", () => {
     const [registered] = await noticesAbout('notice-advocates', 1);
     expect(registered).toMatchObject({
       to: ['intake@notice-advocates.example.org'],
-      subject: 'The notification address of notice-advocates was changed',
+      subject: 'The notification address of Notice Advocates (fictitious) was changed',
     });
 
     await request(stack.app)
@@ -642,12 +645,14 @@ describe("notices to the agency's own address", () => {
     expect(notices).toHaveLength(2);
     expect(notices[1]).toMatchObject({
       to: ['intake@notice-advocates.example.org', 'legal@notice-advocates.example.org'],
-      subject: 'The notification address of notice-advocates was changed',
+      subject: 'The notification address of Notice Advocates (fictitious) was changed',
     });
     expect(notices[1]!.text).toContain(
       'changed from intake@notice-advocates.example.org to legal@notice-advocates.example.org',
     );
-    expect(notices[1]!.text).toContain('Changed by demo-system-admin (demo-task-force)');
+    expect(notices[1]!.text).toContain(
+      'Changed by demo-system-admin of Demo Anti-Trafficking Task Force (fictitious) on ',
+    );
     const { rows } = await stack.pool.query<{ email: string }>('SELECT email FROM agencies WHERE id = $1', [
       'notice-advocates',
     ]);

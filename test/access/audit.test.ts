@@ -149,11 +149,11 @@ describe('through the full stack', () => {
     return rows;
   }
 
-  /** The row the case workflow writes for a command it applied: the command's actor, no username (it has none). */
+  /** The row the case workflow writes for a command it applied: the command's actor, named as the API names them. */
   const applied = (who: TestUser, action: string, caseId: string, stepId: string | null) =>
     expect.objectContaining({
       user_id: who.user.id,
-      username: null,
+      username: who.user.username,
       agency_id: who.user.agencyId,
       roles: who.user.roles,
       action,

@@ -135,7 +135,11 @@ test('an admin adds a user to their agency, links an identity, and disables the 
     'the roles notice',
   );
   expect(notice).toMatchObject({ to: ['coordinator@taskforce.example.org'] });
-  expect(notice.text).toContain('casey.newcomer of your agency demo-task-force were changed from coordinator to');
+  expect(notice.text).toContain(
+    'casey.newcomer of your agency, Demo Anti-Trafficking Task Force (fictitious), were changed from coordinator to',
+  );
+  // When, as the agency's clock reads it: no ISO instant.
+  expect(notice.text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
   expect(notice.text).not.toContain('Casey Newcomer');
 
   await page.getByRole('button', { name: 'Disable the user' }).click();
