@@ -116,6 +116,12 @@ function notCorrectable(step: Correctable & { id?: string }): Rejection | null {
   return null;
 }
 
+/**
+ * When the step was signed: a correction changes what its sign-off said, not when it was given, so the step and
+ * what follows from it keep that moment (their deadlines move only with a corrected date).
+ */
+const signingTime = (state: CaseState, step: Step): Instant => state.signedAt?.[step.id] ?? step.completedAt!;
+
 /** The signing agency within the window, the case's coordinator at any time. */
 function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): Rejection | null {
   const what = `correcting ${step.id}`;
@@ -124,7 +130,7 @@ function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): R
     if (actor.agencyKind === 'coordinator') return actingRefusal(actor, state.agencies, 'coordinator', what);
     return { ...asSigner, message: `${asSigner.message} (or the case's coordinator)` };
   }
-  const signedAt = state.signedAt?.[step.id] ?? step.completedAt!;
+  const signedAt = signingTime(state, step);
   const until = addDaysToInstant(signedAt, CORRECTION_WINDOW.days);
   if (normaliseInstant(now) <= until) return null;
   return {
@@ -134,7 +140,7 @@ function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): R
 }
 
 /** Steps that followed from it and were signed: what a different outcome or a later date would contradict. */
-function laterStepsRefusal(prepared: Prepared, state: CaseState, now: Instant): Rejection | null {
+function laterStepsRefusal(prepared: Prepared, state: CaseState): Rejection | null {
   const { step, followers, signOff } = prepared;
   const signed = followers.filter((follower) => follower.status !== 'pending');
   // A follower that is not the latest of its kind was followed in turn: its place can no longer be taken again.
@@ -150,7 +156,7 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState, now: Instant): 
     };
   }
   const details = cleanDetails((signOff.details ?? {}) as Record<string, string | undefined>);
-  const happenedOn = dateOf(happenedAt(state, details, normaliseInstant(now)));
+  const happenedOn = dateOf(happenedAt(state, details, signingTime(state, step)));
   const field = eventDates(details)[0]?.[0];
   for (const follower of signed) {
     const followerOn = dateOf(follower.completedAt ?? follower.openedAt);
@@ -200,12 +206,12 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
           message: `a correction of ${prepared.step.id} records one of: ${outcomes.join(', ')}`,
         } as const)) ??
     unsealedNote({ reason: correction.reason }, 'reason', '') ??
-    laterStepsRefusal(prepared, state, now) ??
+    laterStepsRefusal(prepared, state) ??
     checkSignOff(prepared.before, prepared.signOff, actor, now, true) ??
     unsealedNote(prepared.signOff.details);
   if (rejection) return rejection;
   const corrected = findStep(
-    signedState(prepared.before, prepared.signOff, actor, normaliseInstant(now)),
+    signedState(prepared.before, prepared.signOff, actor, signingTime(state, prepared.step)),
     prepared.step.id,
   )!;
   if (changesOf(prepared.step, corrected).length === 0) {
@@ -218,18 +224,31 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
   return null;
 }
 
+export interface CorrectionOptions {
+  /**
+   * Re-sign the step as of when it was signed (`signingTime`). Corrections recorded before this re-signed it as of
+   * the correction itself, which moved what follows from it by the time in between; their replays pass false.
+   */
+  asSigned: boolean;
+}
+
 /**
  * Applies a correction `validateCorrection` accepted: the step signed again over its rewound state; its followers
  * take the dates the new sign-off gives them (a pending one reopened under its own id, a signed one keeping its
  * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline.
  */
-export function applyCorrection(state: CaseState, command: CorrectionCommand, now: Instant): CaseState {
+export function applyCorrection(
+  state: CaseState,
+  command: CorrectionCommand,
+  now: Instant,
+  options: CorrectionOptions = { asSigned: true },
+): CaseState {
   const at = normaliseInstant(now);
   const prepared = prepare(state, command.correction);
   if ('code' in prepared) throw new Error(`a correction was applied without being validated: ${prepared.message}`);
   const { step, followers, before, signOff } = prepared;
   const { actor } = command;
-  const recomputed = signedState(before, signOff, actor, at);
+  const recomputed = signedState(before, signOff, actor, options.asSigned ? signingTime(state, step) : at);
   const fresh = new Map(recomputed.steps.map((other) => [other.id, other]));
   const original = new Set(state.steps.map((other) => other.id));
   const followerIds = new Set(followers.map((follower) => follower.id));

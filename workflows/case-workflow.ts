@@ -48,6 +48,7 @@ import {
   BIRTHDAY_GRID_PATCH,
   caseStateQuery,
   closeUpdate,
+  CORRECTION_AS_SIGNED_PATCH,
   correctSignOffUpdate,
   deliveryReportSignal,
   LOCAL_PROJECTION_PATCH,
@@ -189,7 +190,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     correctSignOffUpdate,
     async (command) => {
-      state = applyCorrection(state, command, nowIso());
+      state = applyCorrection(state, command, nowIso(), { asSigned: patched(CORRECTION_AS_SIGNED_PATCH) });
       log.info('sign-off corrected', { stepId: command.correction.stepId, requestId: command.actor.requestId });
       return publish({ action: 'step.correct', stepId: command.correction.stepId, actor: command.actor });
     },

@@ -82,6 +82,12 @@ export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
 export const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
 
 /**
+ * Cases recorded before it re-signed a corrected step as of the correction, moving the steps that follow from it (and
+ * their reminders) by the time in between; since, as of when the step was signed (domain/correction.ts).
+ */
+export const CORRECTION_AS_SIGNED_PATCH = 'correction-as-signed';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

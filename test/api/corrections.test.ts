@@ -137,13 +137,13 @@ describe('correcting a sign-off through the API', () => {
       correctionReason: REASON, // opened for one who reads the identity
     });
     expect(step.details['correctedAt']).toEqual(expect.any(String));
-    // The decision it opened is due three days sooner (at the time of day the correction was recorded: only the date
-    // is known), and its reminders moved with it.
-    const movedBy = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
-    expect(movedBy(dueBefore, stepOf(await readCase(caseId), 'cp_decision-1').dueAt!)).toBe(-3 * 24 * 60);
+    // The decision it opened is due exactly three days sooner (the step keeps the moment it was signed), and its
+    // reminders moved with it.
+    const movedBy = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+    expect(movedBy(dueBefore, stepOf(await readCase(caseId), 'cp_decision-1').dueAt!)).toBe(-3 * DAY_MS);
     const after = await reminders(caseId, 'cp_decision-1');
     expect(after.map((item) => item.kind)).toEqual(before.map((item) => item.kind));
-    after.forEach((item, i) => expect(movedBy(before[i]!.at, item.at)).toBe(-3 * 24 * 60));
+    after.forEach((item, i) => expect(movedBy(before[i]!.at, item.at)).toBe(-3 * DAY_MS));
     // The timeline keeps the original sign-off and says what changed and what moved.
     const timeline = (await readCase(caseId)).timeline;
     const kept = ['step.completed', 'step.corrected', 'step.rescheduled'];
@@ -185,6 +185,29 @@ describe('correcting a sign-off through the API', () => {
     const state = await stack.client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery);
     expect(JSON.stringify(state)).not.toContain('Jane Example');
     expect(JSON.stringify(state)).toContain('sealed:');
+  });
+
+  test('a correction that moves no date moves no deadline, however long after the sign-off it comes', async () => {
+    const now = await today();
+    const id = (await openCase(addDays(now, -3))).caseId;
+    const details = { requestedOn: addDays(now, -1) };
+    await signOff('demo-police-officer', id, 'cp_request-1', { outcome: 'requested', details });
+    const dueBefore = stepOf(await readCase(id), 'cp_decision-1').dueAt;
+    const remindersBefore = await reminders(id, 'cp_decision-1');
+
+    await stack.env.sleep('53 hours');
+    const note = 'Badge number of the requesting officer added';
+    await correct('demo-police-officer', id, 'cp_request-1', {
+      outcome: 'requested',
+      details: { ...details, note },
+      reason: REASON,
+    }).expect(200);
+    const view = await readCase(id);
+    expect(stepOf(view, 'cp_request-1').details['note']).toBe(note);
+    expect(stepOf(view, 'cp_decision-1').dueAt).toBe(dueBefore);
+    expect(await reminders(id, 'cp_decision-1')).toEqual(remindersBefore);
+    expect(view.timeline.filter((entry) => entry.type === 'step.corrected')).toHaveLength(1);
+    expect(view.timeline.map((entry) => entry.type)).not.toContain('step.rescheduled');
   });
 
   test('who may not: another agency, a supervisor; one who does not read identities sees the reason withheld', async () => {

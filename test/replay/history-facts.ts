@@ -14,7 +14,7 @@ import { defaultPayloadConverter, type DataConverter, type Payload } from '@temp
 import { ALARM_KINDS } from '../../domain/case-state';
 import { SEALED_NOTE } from '../../domain/steps';
 import type { TimelineEntry } from '../../domain/types';
-import { BIRTHDAY_GRID_PATCH, LOCAL_PROJECTION_PATCH } from '../../workflows/contract';
+import { BIRTHDAY_GRID_PATCH, CORRECTION_AS_SIGNED_PATCH, LOCAL_PROJECTION_PATCH } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -255,6 +255,7 @@ const COVERAGE = {
   'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && anyAlarmFired(facts),
   'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
   'projects through a local activity': (facts: HistoryFacts) => facts.patches.includes(LOCAL_PROJECTION_PATCH),
+  'corrects a sign-off as signed': (facts: HistoryFacts) => facts.patches.includes(CORRECTION_AS_SIGNED_PATCH),
 } as const;
 type Coverage = keyof typeof COVERAGE;
 
@@ -323,6 +324,16 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
       ...DEV_SERVER_CLAIMS.some,
       'settles alarms that passed before the case was entered',
       'projects through a local activity',
+    ],
+  },
+  // A corrected sign-off re-signed as of when it was signed (CORRECTION_AS_SIGNED_PATCH).
+  v8: {
+    ...DEV_SERVER_CLAIMS,
+    some: [
+      ...DEV_SERVER_CLAIMS.some,
+      'settles alarms that passed before the case was entered',
+      'projects through a local activity',
+      'corrects a sign-off as signed',
     ],
   },
 };

@@ -40,9 +40,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * could fail the case) and the case learned the delivery reports (a signal). v5 puts a minor's 18th-birthday
  * reminders on a weekly grid (BIRTHDAY_GRID_PATCH), so their timing no longer reveals the birth date. v6 comes from
  * a policy counting from events: steps open at the identification instant, and a case entered a month late lists
- * the alarms that had passed in one notice to its coordinator.
+ * the alarms that had passed in one notice to its coordinator. v7 projects the read model through a local activity.
+ * v8 re-signs a corrected step as of when it was signed (CORRECTION_AS_SIGNED_PATCH): its adult case corrects a
+ * sign-off.
  */
-const GENERATION = 'v7';
+const GENERATION = 'v8';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;
@@ -131,6 +133,16 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
   await sign(stack.cases, caseId, 'le_declaration-1', 'signed', { signedOn: day });
   await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
   await sign(stack.cases, caseId, 'cp_decision-1', 'granted', { validUntil: addMonths(day, 24) });
+  await stack.cases.correct(
+    caseId,
+    {
+      stepId: 'cp_decision-1',
+      outcome: 'granted',
+      details: { validUntil: addDays(addMonths(day, 24), -1) },
+      reason: 'recorded: the grant ends the day before',
+    },
+    actor('coordinator'),
+  );
   await sign(stack.cases, caseId, 't_visa_filing-1', 'filed', { filedOn: day });
   await sign(stack.cases, caseId, 't_visa_receipt-1', 'received', { receivedOn: day });
   await sign(stack.cases, caseId, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: day });
