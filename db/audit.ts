@@ -68,8 +68,8 @@ export const userRowIdOf = (actorUserId: string): string | null => (UUID.test(ac
  * The workflow's own audit row for a command it applied, whatever path the command came by (the API writes its
  * row too; a command sent to Temporal by anyone else holding the payload keys has only this one), as the statement
  * that inserts it from `param`, the row as JSON (`appliedCommandRow`) or null for none: the projection writes it in
- * its own statement. Like the API's rows, it names the user by their username when it is written. Idempotent: INSERT ... ON CONFLICT DO NOTHING needs no UPDATE right, which the service's role
- * does not have here.
+ * its own statement. Like the API's rows, it names the user by their username when it is written. Idempotent:
+ * INSERT ... ON CONFLICT DO NOTHING needs no UPDATE right, which the service's role does not have here.
  */
 export const insertAppliedCommand = (param: string) => `
   INSERT INTO audit_events (user_id, username, agency_id, roles, action, case_id, step_id, outcome, request_id, detail,

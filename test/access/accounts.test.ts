@@ -544,10 +544,10 @@ describe('administration', () => {
 });
 
 describe("notices to the agency's own address", () => {
-  /** The captured messages whose subject names `agencyId`, once `count` of them arrived. */
+  /** The captured messages to `agencyId`'s addresses, once `count` of them arrived. */
   const noticesAbout = (agencyId: string, count: number) =>
     eventually(() => {
-      // Each test agency's addresses are at a domain named after it; the notices name it by its name.
+      // Each test agency's addresses are at a domain named after its id; the notices name it by its name.
       const found = stack.mail.messages().filter((message) => message.to.some((address) => address.includes(agencyId)));
       return found.length >= count && found;
     }, `${count} notice(s) about ${agencyId}`);
