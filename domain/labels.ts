@@ -27,6 +27,9 @@ const STEP_LABELS: Record<StepKind, string> = {
   u_visa_petition: 'U visa petition filing (Form I-918)',
 };
 
+/** A code as words inside a sentence, for a code with no name of its own: "agency_officer" → "agency officer". */
+export const codeInWords = (code: string) => code.replace(/_/g, ' ');
+
 export function isStepKind(kind: string): kind is StepKind {
   return Object.hasOwn(STEP_LABELS, kind);
 }

@@ -18,7 +18,7 @@ import { findAgency, type Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
 import type { Actor, AgencyKind, Role } from '../domain/types';
-import { agencyKindLabel } from '../domain/labels';
+import { agencyKindLabel, codeInWords } from '../domain/labels';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
 export interface NoticeMailer {
@@ -50,7 +50,7 @@ const byLine = (verb: string, by: ChangedBy, when: string) =>
   `${verb} by ${by.username} of ${by.agencyName} on ${when}.`;
 
 /** Roles as words ("agency officer"), not codes. */
-const rolesInWords = (roles: readonly Role[]) => roles.map((role) => role.replace(/_/g, ' ')).join(', ');
+const rolesInWords = (roles: readonly Role[]) => roles.map(codeInWords).join(', ');
 
 /** When it happened, as the agency's own calendar and clock read it (UTC for an agency without a zone). */
 const whenFor = (agency: Agency, at: Date) => formatDateTime(at.toISOString(), agency.timeZone ?? 'UTC');

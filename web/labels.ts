@@ -1,7 +1,7 @@
 /** Words people read instead of the API's codes. */
 import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../core/people-dates';
 import { eventDates } from '../domain/case';
-import { agencyKindLabel, alarmKindLabel, stepLabel, windowLabel } from '../domain/labels';
+import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
 
 export { agencyKindLabel, stepLabel };
@@ -16,11 +16,12 @@ const TRACK_LABELS: Record<Track, string> = {
 };
 
 export const trackLabel = (track: string) => TRACK_LABELS[track as Track] ?? track;
-/** "outcome_code" → "Outcome code". */
 /** A text as the start of a sentence: its first letter a capital. */
 export const sentenceCase = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-export const humanize = (code: string) => sentenceCase(code.replace(/_/g, ' '));
+/** "outcome_code" → "Outcome code". */
+export const humanize = (code: string) => sentenceCase(codeInWords(code));
+
 /** An agency as the console knows it from GET /api/agencies. */
 export interface AgencyEntry {
   id: string;
