@@ -32,9 +32,10 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * Writes the workflow's state and its alarms to come into the read model; a late or repeated projection is a
      * no-op. With `applied`, the command that produced this state gets its audit row in the same transaction.
+     * `historyLength`, the workflow's when it projected, settles which of two projections of one version stays.
      */
-    async projectCase(snapshot: CaseProjection, applied?: AppliedCommand): Promise<void> {
-      await projectCase(deps.pool, snapshot, applied);
+    async projectCase(snapshot: CaseProjection, applied?: AppliedCommand, historyLength?: number): Promise<void> {
+      await projectCase(deps.pool, snapshot, { command: applied, historyLength });
       // At debug: a line per write, for following one request (its id is bound) through to the read model.
       deps.logger.debug(
         { caseId: snapshot.caseId, version: snapshot.version, action: applied?.action },

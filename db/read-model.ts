@@ -59,8 +59,11 @@ export class InvalidCursorError extends Error {
 /**
  * Writes a snapshot, only if it is newer than what is stored: a late or repeated projection is a no-op and returns
  * false. The case row's version check and update are one statement, so two concurrent projections cannot both apply.
- * Steps are replaced by the snapshot's (the workflow's list is complete); timeline entries are upserted by sequence
- * number and never deleted, so the audit trail survives a snapshot that carries only recent entries. Alarms to come
+ * Of two projections of one version, the one written further along the workflow's history wins (`historyLength`,
+ * see the migration 1796600000000): a workflow task whose worker died after projecting is run again, and may reach
+ * that version by another path. Steps are replaced by the snapshot's (the workflow's list is complete); timeline
+ * entries are upserted by sequence number, and only those past the snapshot's last are deleted (a lost task's), so
+ * the audit trail survives a snapshot that carries only recent entries. Alarms to come
  * are replaced too, except those already raised: the outbox row of the same case and alarm is written before the
  * projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
  *
@@ -72,7 +75,12 @@ export class InvalidCursorError extends Error {
  * touches (PostgreSQL runs them on one snapshot, in no set order): rows that leave are deleted, rows that stay or
  * arrive are upserted.
  */
-export async function projectCase(db: Queryable, snapshot: CaseProjection, command?: AppliedCommand): Promise<boolean> {
+export async function projectCase(
+  db: Queryable,
+  snapshot: CaseProjection,
+  written: { command?: AppliedCommand; historyLength?: number } = {},
+): Promise<boolean> {
+  const { command, historyLength = 0 } = written;
   const { rows } = await db.query<{ applied: boolean }>(PROJECT_CASE_SQL, [
     snapshot.caseId,
     snapshot.reference,
@@ -87,6 +95,7 @@ export async function projectCase(db: Queryable, snapshot: CaseProjection, comma
     JSON.stringify(snapshot.timeline),
     snapshot.alarms ? JSON.stringify(snapshot.alarms) : null,
     command ? appliedCommandRow(command) : null,
+    historyLength,
   ]);
   return rows[0]!.applied;
 }
@@ -94,13 +103,14 @@ export async function projectCase(db: Queryable, snapshot: CaseProjection, comma
 const PROJECT_CASE_SQL = `
 WITH audit AS (${insertAppliedCommand('$13')}),
 newer AS (
-  INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+  INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version,
+                     history_length, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $14, now())
   ON CONFLICT (id) DO UPDATE SET
     reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
     closed_at = EXCLUDED.closed_at, policy_version = EXCLUDED.policy_version, agencies = EXCLUDED.agencies,
-    version = EXCLUDED.version, updated_at = now()
-  WHERE cases.version < EXCLUDED.version
+    version = EXCLUDED.version, history_length = EXCLUDED.history_length, updated_at = now()
+  WHERE (cases.version, cases.history_length) < (EXCLUDED.version, EXCLUDED.history_length)
   RETURNING id
 ),
 steps AS (
@@ -127,10 +137,17 @@ steps_kept AS (
     position = EXCLUDED.position
 ),
 timeline AS (
+  SELECT t.* FROM jsonb_to_recordset($11::jsonb) AS t(seq integer, at timestamptz, type text, "stepId" text,
+       "actorAgencyId" text, summary text)
+),
+timeline_gone AS (
+  DELETE FROM case_timeline WHERE case_id = $1 AND EXISTS (SELECT 1 FROM newer)
+    AND seq > (SELECT max(seq) FROM timeline)
+),
+timeline_kept AS (
   INSERT INTO case_timeline (case_id, seq, at, type, step_id, actor_agency_id, summary)
   SELECT $1, t.seq, t.at, t.type, t."stepId", t."actorAgencyId", t.summary
-  FROM jsonb_to_recordset($11::jsonb) AS t(seq integer, at timestamptz, type text, "stepId" text, "actorAgencyId" text,
-       summary text)
+  FROM timeline t
   WHERE EXISTS (SELECT 1 FROM newer)
   ON CONFLICT (case_id, seq) DO UPDATE SET
     at = EXCLUDED.at, type = EXCLUDED.type, step_id = EXCLUDED.step_id, actor_agency_id = EXCLUDED.actor_agency_id,

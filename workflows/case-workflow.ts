@@ -130,7 +130,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       caseId: published.caseId,
       version: published.version,
     };
-    await projectCase(snapshotOf(published), applied);
+    // The history length tells this task's projection from that of an earlier attempt at it whose worker died.
+    await projectCase(snapshotOf(published), applied, workflowInfo().historyLength);
     projectedVersion = Math.max(projectedVersion, published.version);
     return { version: published.version };
   };

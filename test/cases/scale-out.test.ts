@@ -71,7 +71,7 @@ test('two API and two worker processes open, sign and read cases, each request a
       parts,
       cases.map((c) => c.caseId),
     ),
-  ).toEqual({ applied: 6, lost: 0, doubled: 0 });
+  ).toEqual({ applied: 6, lost: 0, doubled: 0, unmatched: [] });
   expect(tally).toEqual({ statuses: { 200: 12, 201: 6 }, connectionErrors: 0, retries: 0, violations: [] });
   // Both API processes served some of them: the clients take turns.
   for (const api of topology!.apis) expect(api.output()).toMatch(/"url":"\/api\/cases\/[^"]+\/sign-off"/);
@@ -101,7 +101,7 @@ test('SIGKILL one worker and one API process mid-run: every sign-off applied onc
     timeoutMs: 120_000,
   });
   expect(result.tally.violations).toEqual([]);
-  expect(result.signOffs).toEqual({ applied: 30, lost: 0, doubled: 0 });
+  expect(result.signOffs).toEqual({ applied: 30, lost: 0, doubled: 0, unmatched: [] });
   expect(result.reminders).toMatchObject({ lost: 0, doubled: 0 });
   // The ten due reminders at least (a signed case's reminder may have fallen due before its sign-off came).
   expect(result.reminders.applied).toBeGreaterThanOrEqual(10);

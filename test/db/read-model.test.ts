@@ -142,6 +142,41 @@ describe('projectCase', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it('replaces a lost workflow task’s projection with the recorded one of the same version, further along the history', async () => {
+    const cpRequest = step({ id: 'cp_request-1', kind: 'cp_request', agencyKind: 'law_enforcement', dueAt: day(0) });
+    const first = snapshot({ steps: [cpRequest] });
+    await projectCase(db.pool, first, { historyLength: 5 });
+    // The task that raised the reminder projected it, then its worker died before Temporal recorded the task.
+    const lost: CaseSnapshot = {
+      ...first,
+      version: 2,
+      timeline: [
+        ...first.timeline,
+        { seq: 2, at: day(0), type: 'alarm.due', stepId: 'cp_request-1', actorAgencyId: null, summary: 'raised' },
+        { seq: 3, at: day(0), type: 'step.opened', stepId: 'cp_request-1', actorAgencyId: null, summary: 'lost' },
+      ],
+    };
+    expect(await projectCase(db.pool, lost, { historyLength: 11 })).toBe(true);
+    // Run again on another worker, the task applied the sign-off that had arrived meanwhile first: the same version.
+    const recorded: CaseSnapshot = {
+      ...first,
+      version: 2,
+      steps: [{ ...cpRequest, status: 'completed', completedAt: day(0), outcome: 'requested' }],
+      timeline: [
+        ...first.timeline,
+        { seq: 2, at: day(0), type: 'step.completed', stepId: 'cp_request-1', actorAgencyId: null, summary: 'signed' },
+      ],
+    };
+    expect(await projectCase(db.pool, recorded, { historyLength: 14 })).toBe(true);
+    // The lost task's projection arriving late, and a re-projection of the same version (no history), change nothing.
+    expect(await projectCase(db.pool, lost, { historyLength: 11 })).toBe(false);
+    expect(await projectCase(db.pool, lost)).toBe(false);
+
+    const view = await getCase(db.pool, first.caseId);
+    expect(view?.steps.map((s) => s.status)).toEqual(['completed']);
+    expect(view?.timeline.map((t) => t.type)).toEqual(['case.opened', 'step.completed']);
+  });
+
   it('returns null for a case never projected', async () => {
     expect(await getCase(db.pool, randomUUID())).toBeNull();
   });

@@ -228,22 +228,32 @@ export interface Exactness {
   doubled: number;
 }
 
-/** Each signed case: how many `step.completed` of its CP request the timeline holds, and accepted sign-off updates. */
-export async function signOffsApplied(parts: ScaleOutParts, caseIds: readonly string[]): Promise<Exactness> {
+/**
+ * Each signed case: how many `step.completed` of its CP request the timeline holds, and accepted sign-off updates;
+ * `unmatched` names each case not counted applied, with both counts, so that a failure says which side is off.
+ */
+export async function signOffsApplied(
+  parts: ScaleOutParts,
+  caseIds: readonly string[],
+): Promise<Exactness & { unmatched: string[] }> {
   const { rows } = await parts.pool.query<{ case_id: string; completed: string }>(
     `SELECT case_id, count(*) AS completed FROM case_timeline
      WHERE case_id = ANY($1::uuid[]) AND type = 'step.completed' AND step_id = $2 GROUP BY case_id`,
     [caseIds, SIGN_OFF.stepId],
   );
   const completed = new Map(rows.map((row) => [row.case_id, Number(row.completed)]));
-  const result: Exactness = { applied: 0, lost: 0, doubled: 0 };
+  const result = { applied: 0, lost: 0, doubled: 0, unmatched: [] as string[] };
   for (const caseId of caseIds) {
     const history = await parts.client.workflow.getHandle(workflowIdOf(caseId)).fetchHistory();
     const accepted = signOffsAccepted(history.events ?? []);
     const inTimeline = completed.get(caseId) ?? 0;
+    if (inTimeline === 1 && accepted === 1) {
+      result.applied += 1;
+      continue;
+    }
     if (inTimeline === 0 || accepted === 0) result.lost += 1;
-    else if (inTimeline > 1 || accepted > 1) result.doubled += 1;
-    else result.applied += 1;
+    else result.doubled += 1;
+    result.unmatched.push(`case ${caseId}: ${inTimeline} in the timeline, ${accepted} accepted in its history`);
   }
   return result;
 }
@@ -317,7 +327,7 @@ async function remindersSent(
 }
 
 export interface KillResult {
-  signOffs: Exactness;
+  signOffs: Exactness & { unmatched: string[] };
   reminders: Exactness & { copies: number };
   tally: Tally;
   /** Sign-offs answered, and reminder emails received, when one API and one worker process were SIGKILLed. */
