@@ -196,7 +196,7 @@ export async function openCases(send: Send, parts: ScaleOutParts, count: number,
   return opened;
 }
 
-/** Signs each case's CP request; the answer of each must be 200. */
+/** Signs each case's CP request; the answer of each must be 200, and show the step signed (read-your-writes). */
 export async function signOffCases(
   send: Send,
   caseIds: readonly string[],
@@ -210,6 +210,11 @@ export async function signOffCases(
       details: { requestedOn: new Date().toISOString().slice(0, 10) },
     });
     if (answer.status !== 200) throw new Error(`a sign-off answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const { steps } = answer.body as { steps: { id: string; status: string }[] };
+    const signed = steps.find((step) => step.id === SIGN_OFF.stepId);
+    if (signed?.status !== 'completed') {
+      throw new Error(`a sign-off of case ${caseId} answered 200 with its step ${signed?.status ?? 'missing'}`);
+    }
     onAnswer((answered += 1));
   });
 }
