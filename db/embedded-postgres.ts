@@ -13,6 +13,7 @@
  *   application listens, it owns shutdown (and the 'exit' hook is the safety net);
  * - if this process is killed outright (SIGKILL: no hook runs), the kernel sends the server that signal itself
  *   (`setpriv --pdeathsig`, Linux), as for the Temporal dev server;
+ * - the server runs in its own process group, so a Ctrl-C meant for the service does not stop it under the service;
  * - a server left behind all the same (no setpriv) is stopped on the next start.
  *
  * Layout of `dataDir`: `credentials.json` (a random password generated at first init, mode 0600) and `pgdata/` (the
@@ -269,6 +270,9 @@ export async function startServer(options: {
   const child = spawn(command, commandArgs, {
     ...runAs,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches the service alone, which finishes its requests and
+    // tasks while PostgreSQL still serves them, then stops it (our death still stops it: the parent-death signal).
+    detached: true,
     // English messages: readiness is detected from the log line.
     env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
   });

@@ -163,7 +163,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   // A crashed service never leaves an orphaned Temporal behind.
   const [command, commandArgs] = withParentDeathSignal(cli.path, args, 'SIGTERM');
   logger.info({ binary: cli.path, source: cli.source, address, dbFile }, 'starting the Temporal dev server');
-  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, as the embedded PostgreSQL: a Ctrl-C in the terminal is the service's to act on.
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = new Promise<string>((done) =>
     child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
   );

@@ -3,7 +3,8 @@
  * capture as children), as an OS process the test signals. The dev server SIGKILLed comes back on its data while
  * /ready says so within a second; SIGTERM during a sign-off finishes it and answers it, refuses what comes after, and
  * the sign-off's retry after a restart is the same one (after PostgreSQL too was SIGKILLed and restarted, which
- * re-installs its signal hooks after the service's); SIGKILLed, the service takes its children with it.
+ * re-installs its signal hooks after the service's); a Ctrl-C reaches the service alone, which stops its children
+ * itself; SIGKILLed, the service takes its children with it.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -191,6 +192,18 @@ test('SIGTERM during a sign-off: it is finished and answered, new connections ar
     1,
   );
 }, 180_000);
+
+test('Ctrl-C in its terminal (SIGINT to its process group): the service alone takes it, stops its servers itself and exits 0', async () => {
+  const children = [postmasterPid(), devServerPid()];
+  const exited = new Promise<number | null>((done) => service.child.once('exit', (code) => done(code)));
+  process.kill(-service.child.pid!, 'SIGINT');
+  expect(await exited).toBe(0);
+  await eventually(() => !children.some(isAlive), 'the embedded servers to stop', 30_000);
+  // Neither server was interrupted under the service and restarted while it drained.
+  expect(service.output()).not.toMatch(/restarting it|could not be restarted/);
+  expect(service.output()).toMatch(/"signal":"SIGINT".*"msg":"stopping"/);
+  service = await start();
+}, 120_000);
 
 test('SIGKILLed, the service takes its PostgreSQL and Temporal dev server with it', async () => {
   const children = [postmasterPid(), devServerPid()];

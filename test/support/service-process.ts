@@ -119,6 +119,8 @@ async function spawnService(
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a job in a terminal is: a test can send it a Ctrl-C (`kill(-pid)`) without jest.
+    detached: true,
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
