@@ -27,7 +27,7 @@ import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { withParentDeathSignal } from '../core/parent-death';
+import { spawnEmbeddedServer } from '../core/embedded-server';
 
 export type PostgresLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -266,13 +266,8 @@ export async function startServer(options: {
     'unix_socket_directories=',
     ...(options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
-  const [command, commandArgs] = withParentDeathSignal(join(postgresBinDir(), 'postgres'), args, 'SIGINT');
-  const child = spawn(command, commandArgs, {
+  const child = spawnEmbeddedServer(join(postgresBinDir(), 'postgres'), args, 'SIGINT', {
     ...runAs,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: a Ctrl-C in the terminal reaches the service alone, which finishes its requests and
-    // tasks while PostgreSQL still serves them, then stops it (our death still stops it: the parent-death signal).
-    detached: true,
     // English messages: readiness is detected from the log line.
     env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
   });

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../core/logger';
-import { withParentDeathSignal } from '../core/parent-death';
+import { spawnEmbeddedServer } from '../core/embedded-server';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { resolveBinary } from './binaries';
 
@@ -160,11 +160,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeFlags(CASE_SEARCH_ATTRIBUTES),
   ];
-  // A crashed service never leaves an orphaned Temporal behind.
-  const [command, commandArgs] = withParentDeathSignal(cli.path, args, 'SIGTERM');
   logger.info({ binary: cli.path, source: cli.source, address, dbFile }, 'starting the Temporal dev server');
-  // Its own process group, as the embedded PostgreSQL: a Ctrl-C in the terminal is the service's to act on.
-  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawnEmbeddedServer(cli.path, args, 'SIGTERM');
   const exited = new Promise<string>((done) =>
     child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
   );
