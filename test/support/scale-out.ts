@@ -227,27 +227,27 @@ export function readCases(send: Send, caseIds: readonly string[], concurrency: n
   });
 }
 
-export interface Exactness {
+interface Exactness {
   applied: number;
   lost: number;
   doubled: number;
 }
 
+/** The sign-offs' count, with each case not counted applied named with both its counts. */
+export type SignOffExactness = Exactness & { unmatched: string[] };
+
 /**
  * Each signed case: how many `step.completed` of its CP request the timeline holds, and accepted sign-off updates;
  * `unmatched` names each case not counted applied, with both counts, so that a failure says which side is off.
  */
-export async function signOffsApplied(
-  parts: ScaleOutParts,
-  caseIds: readonly string[],
-): Promise<Exactness & { unmatched: string[] }> {
+export async function signOffsApplied(parts: ScaleOutParts, caseIds: readonly string[]): Promise<SignOffExactness> {
   const { rows } = await parts.pool.query<{ case_id: string; completed: string }>(
     `SELECT case_id, count(*) AS completed FROM case_timeline
      WHERE case_id = ANY($1::uuid[]) AND type = 'step.completed' AND step_id = $2 GROUP BY case_id`,
     [caseIds, SIGN_OFF.stepId],
   );
   const completed = new Map(rows.map((row) => [row.case_id, Number(row.completed)]));
-  const result = { applied: 0, lost: 0, doubled: 0, unmatched: [] as string[] };
+  const result: SignOffExactness = { applied: 0, lost: 0, doubled: 0, unmatched: [] };
   for (const caseId of caseIds) {
     const history = await parts.client.workflow.getHandle(workflowIdOf(caseId)).fetchHistory();
     const accepted = signOffsAccepted(history.events ?? []);
@@ -332,7 +332,7 @@ async function remindersSent(
 }
 
 export interface KillResult {
-  signOffs: Exactness & { unmatched: string[] };
+  signOffs: SignOffExactness;
   reminders: Exactness & { copies: number };
   tally: Tally;
   /** Sign-offs answered, and reminder emails received, when one API and one worker process were SIGKILLed. */
