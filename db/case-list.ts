@@ -3,7 +3,7 @@
  * has an index that serves it at 100,000 cases (migration case-list-indexes; test/db/read-plans.test.ts shows the
  * plans). No personal data: a case row holds references, dates and agency ids only.
  */
-import type { Queryable } from './pool';
+import { prepared, type Queryable } from './pool';
 import { decodeCursor, iso, keysetPage } from './read-model';
 import type { CaseSnapshot, Instant, StepKind, Track } from '../domain/types';
 
@@ -106,7 +106,8 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
   return keysetPage(
     () =>
       db.query<{ item: CaseListItem; opened_key: string; id: string }>(
-        `SELECT json_build_object(
+        prepared(
+          `SELECT json_build_object(
          'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status,
          'openedAt', ${iso('c.opened_at')}, 'closedAt', ${iso('c.closed_at')}, 'agencies', c.agencies,
          'identifiedAt', (SELECT ${iso('i.completed_at')} FROM case_steps i
@@ -122,7 +123,8 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
        WHERE ${conditions.join(' AND ')}
        ORDER BY c.opened_at DESC, c.id DESC
        LIMIT ${param(limit + 1)}`,
-        values,
+          values,
+        ),
       ),
     limit,
     filter.cursor,

@@ -1,9 +1,28 @@
 /** The service's connection pool. One per process; close it on shutdown so the process can exit. */
-import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 
 /** A pool or a client inside a transaction. */
 export interface Queryable {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  query<R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A statement each connection prepares once (a named statement, its name derived from its text): PostgreSQL then
+ * parses and plans it once per connection rather than on every call. For the queries every request makes; planning
+ * one case's JSON or a work list costs about what running it does. A text composed from filters gets a name of its
+ * own, so each combination is prepared once too.
+ */
+export function prepared(text: string, values: unknown[]): QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `q_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }
 
 export interface PoolOptions {

@@ -3,7 +3,7 @@
  * Writes come only from the projection activity; reads serve the API.
  */
 import { appliedCommandRow, insertAppliedCommand } from './audit';
-import type { Queryable } from './pool';
+import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
 import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
 
@@ -217,7 +217,7 @@ FROM cases c WHERE c.id = $1`;
 
 /** The case with its steps and timeline, or null when never projected. */
 export async function getCase(db: Queryable, caseId: string): Promise<CaseView | null> {
-  const { rows } = await db.query<{ view: CaseView }>(CASE_SQL, [caseId]);
+  const { rows } = await db.query<{ view: CaseView }>(prepared(CASE_SQL, [caseId]));
   return rows[0]?.view ?? null;
 }
 
@@ -275,13 +275,15 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   return keysetPage(
     () =>
       pool.query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
-        `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference) AS item,
+        prepared(
+          `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference) AS item,
             ${DUE_KEY}::text AS due_key, s.case_id, s.step_id
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}
      ORDER BY ${DUE_KEY} ${direction}, s.case_id ${direction}, s.step_id ${direction}
      LIMIT ${param(limit + 1)}`,
-        values,
+          values,
+        ),
       ),
     limit,
     filter.cursor,

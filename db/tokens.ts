@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { prepared } from './pool';
 import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './user-rows';
 
 export type TokenKind = 'api_key' | 'session' | 'calendar_feed';
@@ -64,10 +65,7 @@ export async function issueToken(
   return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
 }
 
-/**
- * A named (prepared) statement: each connection parses and plans it once. Planning this three-table join costs
- * several times what running it does, on every request.
- */
+/** Run `prepared` (db/pool.ts): planning this three-table join costs several times what running it does. */
 const AUTHENTICATE_SQL = `
 SELECT ${USER_COLUMNS}, t.secret_hash, t.id AS token_id, t.last_used_at
   FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
@@ -93,7 +91,7 @@ export async function authenticateToken(
   const [, id, secret] = match as unknown as [string, string, string];
   const { rows } = await pool.query<
     Parameters<typeof userFromRow>[0] & { secret_hash: Buffer; token_id: string; last_used_at: Date | null }
-  >({ name: 'authenticate-token', text: AUTHENTICATE_SQL, values: [id, now, kinds] });
+  >(prepared(AUTHENTICATE_SQL, [id, now, kinds]));
   const row = rows[0];
   if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
   if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_GRAIN_MS) {
