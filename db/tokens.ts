@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { prepared } from './pool';
-import { USER_COLUMNS, USER_FROM, userFromRow, type User } from './user-rows';
+import { prepared, type Queryable } from './pool';
+import { USER_COLUMNS, USER_FROM, userFromRow, type User, type UserRow } from './user-rows';
 
 export type TokenKind = 'api_key' | 'session' | 'calendar_feed';
 
@@ -65,23 +65,29 @@ export async function issueToken(
   return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
 }
 
-/** Run `prepared` (db/pool.ts): planning this three-table join costs several times what running it does. */
+/**
+ * Whether a token's `last_used_at` is a minute old ($2 is now): it says when a key was last used, to the minute, for
+ * its owner to review, so it is refreshed no more often than that.
+ */
+const LAST_USED_STALE = `(t.last_used_at IS NULL OR t.last_used_at <= $2::timestamptz - interval '1 minute')`;
+
+/**
+ * The token and its user, each by primary key (the user row carries its agency's kind). Run `prepared` (db/pool.ts):
+ * planning costs more than running it.
+ */
 const AUTHENTICATE_SQL = `
-SELECT ${USER_COLUMNS}, t.secret_hash, t.id AS token_id, t.last_used_at
+SELECT ${USER_COLUMNS}, t.secret_hash, ${LAST_USED_STALE} AS last_used_stale
   FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
  WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL AND t.kind = ANY($3::text[])`;
 
-/** How stale `last_used_at` may get: it says when a key was last used, to the minute, for its owner to review. */
-const LAST_USED_GRAIN_MS = 60_000;
-
 /**
  * The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled) of
- * one of `kinds` (by default those accepted as a bearer token):
- * one indexed lookup (the token's primary key, then its user's and agency's) in one prepared statement, which every
- * authenticated request waits for. Nothing is written on that path: `last_used_at` is refreshed, unawaited, only when it is a minute old.
+ * one of `kinds` (by default those accepted as a bearer token): one prepared statement reading two rows by primary
+ * key, which every authenticated request waits for. Nothing is written on that path: `last_used_at` is refreshed,
+ * unawaited, only when it is a minute old.
  */
 export async function authenticateToken(
-  pool: Pool,
+  pool: Queryable,
   token: string,
   now: Date,
   kinds: readonly TokenKind[] = BEARER_KINDS,
@@ -89,21 +95,18 @@ export async function authenticateToken(
   const match = TOKEN_SHAPE.exec(token);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
-  const { rows } = await pool.query<
-    Parameters<typeof userFromRow>[0] & { secret_hash: Buffer; token_id: string; last_used_at: Date | null }
-  >(prepared(AUTHENTICATE_SQL, [id, now, kinds]));
+  const { rows } = await pool.query<UserRow & { secret_hash: Buffer; last_used_stale: boolean }>(
+    prepared(AUTHENTICATE_SQL, [id, now, kinds]),
+  );
   const row = rows[0];
   if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
-  if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_GRAIN_MS) {
+  if (row.last_used_stale) {
     // Best effort: the condition repeated in SQL keeps concurrent requests of the same minute from writing twice.
     void pool
-      .query(
-        `UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2::timestamptz - interval '1 minute')`,
-        [id, now],
-      )
+      .query(`UPDATE access_tokens t SET last_used_at = $2 WHERE t.id = $1 AND ${LAST_USED_STALE}`, [id, now])
       .catch(() => undefined);
   }
-  return { user: userFromRow(row), tokenId: row.token_id };
+  return { user: userFromRow(row), tokenId: id };
 }
 
 /** The user's tokens of these kinds, newest first. */

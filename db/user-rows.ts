@@ -3,6 +3,7 @@
  * mapping from a row. Its own module because both users.ts (accounts) and tokens.ts (whose token this is) read users,
  * and users.ts revokes tokens: with the row here, tokens.ts need not import users.ts back (a cycle).
  */
+import { iso } from './read-model';
 import { AGENCY_KINDS, ROLES, type AgencyKind, type Role } from '../domain/types';
 
 export interface User {
@@ -23,12 +24,14 @@ export interface UserRow {
   agency_id: string;
   agency_kind: string;
   roles: string[];
-  created_at: Date;
-  disabled_at: Date | null;
+  /** ISO 8601, formatted by PostgreSQL (`USER_COLUMNS`). */
+  created_at: string;
+  disabled_at: string | null;
 }
 
-export const USER_COLUMNS = `u.id, u.username, u.display_name, u.agency_id, a.kind AS agency_kind, u.roles, u.created_at, u.disabled_at`;
-export const USER_FROM = `users u JOIN agencies a ON a.id = u.agency_id`;
+export const USER_COLUMNS = `u.id, u.username, u.display_name, u.agency_id, u.agency_kind, u.roles,
+  ${iso('u.created_at')} AS created_at, ${iso('u.disabled_at')} AS disabled_at`;
+export const USER_FROM = `users u`;
 
 export function userFromRow(row: UserRow): User {
   return {
@@ -38,7 +41,7 @@ export function userFromRow(row: UserRow): User {
     agencyId: row.agency_id,
     agencyKind: AGENCY_KINDS.find((kind) => kind === row.agency_kind) ?? 'coordinator',
     roles: row.roles.filter((role): role is Role => (ROLES as readonly string[]).includes(role)),
-    createdAt: row.created_at.toISOString(),
-    disabledAt: row.disabled_at?.toISOString() ?? null,
+    createdAt: row.created_at,
+    disabledAt: row.disabled_at,
   };
 }

@@ -28,10 +28,13 @@ export async function createUser(db: Pool | PoolClient, user: NewUser, cost?: Sc
   const passwordHash = user.password === undefined ? null : await hashPassword(user.password, cost);
   const id = randomUUID();
   try {
-    await db.query(
-      `INSERT INTO users (id, username, display_name, agency_id, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+    // With its agency's kind (the copy the token lookup reads); callers check first that the agency exists.
+    const { rowCount } = await db.query(
+      `INSERT INTO users (id, username, display_name, agency_id, agency_kind, roles, password_hash)
+       SELECT $1, $2, $3, a.id, a.kind, $5, $6 FROM agencies a WHERE a.id = $4`,
       [id, user.username, user.displayName, user.agencyId, user.roles, passwordHash],
     );
+    if (rowCount === 0) throw new Error(`no agency ${user.agencyId}`);
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw new UsernameTakenError(user.username);
     throw error;

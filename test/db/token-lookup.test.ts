@@ -1,0 +1,86 @@
+/**
+ * The token lookup every authenticated request waits for: the token and its user read by primary key, nothing else
+ * (issue 16), and the agency kind it answers kept true when an agency's kind changes.
+ */
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { upsertAgencies } from '../../db/agencies';
+import { createPool, type Queryable } from '../../db/pool';
+import { authenticateToken, issueToken } from '../../db/tokens';
+import { createUser } from '../../db/users';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+let owner: Pool;
+let token: string;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  owner = createPool(db.ownerConnectionString, { max: 2 });
+  await upsertAgencies(db.pool, [
+    { id: 'lookup-agency', kind: 'advocate', name: 'Lookup Legal (fictitious)', email: null },
+  ]);
+  const user = await createUser(db.pool, {
+    username: 'lookup-user',
+    displayName: 'Lookup User',
+    agencyId: 'lookup-agency',
+    roles: ['advocate'],
+  });
+  ({ token } = await issueToken(db.pool, {
+    userId: user.id,
+    kind: 'api_key',
+    label: 'lookup',
+    expiresAt: new Date(Date.now() + 3_600_000),
+  }));
+}, 120_000);
+afterAll(async () => {
+  await owner?.end();
+  await db?.stop();
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+
+it('reads the token by its primary key and its user, and no other table', async () => {
+  let sent: QueryConfig | undefined;
+  const capture: Queryable = {
+    query: <R extends QueryResultRow>(query: string | QueryConfig) => {
+      sent ??= typeof query === 'string' ? { text: query } : query;
+      return Promise.resolve({ rows: [] as R[], rowCount: 0 } as unknown as QueryResult<R>);
+    },
+  };
+  await authenticateToken(capture, token, new Date());
+  const client = await owner.connect();
+  try {
+    // Sequential scans priced out, as at a real user count: the plan shows the indexes the lookup has.
+    await client.query('SET enable_seqscan = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${sent!.text}`,
+    );
+    const read = nodes(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] !== undefined);
+    expect(read.map((n) => [n['Relation Name'], n['Index Name']]).sort()).toEqual([
+      ['access_tokens', 'access_tokens_pkey'],
+      ['users', 'users_pkey'],
+    ]);
+  } finally {
+    await client.query('RESET enable_seqscan');
+    client.release();
+  }
+});
+
+it("answers the user's agency kind, and the new one after the agency's kind is changed", async () => {
+  expect((await authenticateToken(db.pool, token, new Date()))?.user).toMatchObject({
+    username: 'lookup-user',
+    agencyId: 'lookup-agency',
+    agencyKind: 'advocate',
+    roles: ['advocate'],
+    disabledAt: null,
+  });
+  await upsertAgencies(db.pool, [
+    { id: 'lookup-agency', kind: 'coordinator', name: 'Lookup (fictitious)', email: null },
+  ]);
+  expect((await authenticateToken(db.pool, token, new Date()))?.user.agencyKind).toBe('coordinator');
+});
