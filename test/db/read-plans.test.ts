@@ -3,7 +3,7 @@
  * the very SQL that getCase, listSteps and listCases send (captured, then EXPLAINed with the same values) after loading a few
  * thousand bench cases and analysing them. A sequential scan of a big table here is a read that grows with the data.
  */
-import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { Pool } from 'pg';
 import { loadReadModel } from '../../bench/bulk-load';
 import { benchAgencyId } from '../../bench/bench-agencies';
 import { nameSearchTerms } from '../../core/name-index';
@@ -12,6 +12,7 @@ import { createPool } from '../../db/pool';
 import type { Queryable } from '../../db/pool';
 import { getCase, listSteps, type StepFilter } from '../../db/read-model';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
+import { planNodes as nodes, planOfRead, type PlanNode, type PlanOptions } from '../support/query-plans';
 
 let db: TestDatabase;
 let owner: Pool;
@@ -27,48 +28,7 @@ afterAll(async () => {
   await db?.stop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/**
- * The plan of the statement `read` sends, as PostgreSQL would run it now; with `indexPathsOnly`, as it would with
- * sequential scans priced out of reach, so a plan that still scans a table in full has no index to serve it; with
- * `generic`, the plan for any values, which a prepared statement (db/pool.ts `prepared`) may settle on after a few runs.
- */
-async function planOf(
-  read: (db: Queryable) => Promise<unknown>,
-  options: { indexPathsOnly?: boolean; generic?: boolean } = {},
-): Promise<PlanNode> {
-  let sent: { text: string; values?: unknown[] } | undefined;
-  const capture: Queryable = {
-    query: <R extends QueryResultRow>(query: string | QueryConfig, values?: unknown[]) => {
-      sent = typeof query === 'string' ? { text: query, values } : { text: query.text, values: query.values };
-      return Promise.resolve({ rows: [] as R[], rowCount: 0 } as unknown as QueryResult<R>);
-    },
-  };
-  await read(capture);
-  if (!sent) throw new Error('the read sent no query');
-  const client = await owner.connect();
-  try {
-    await client.query(`SET enable_seqscan = ${options.indexPathsOnly ? 'off' : 'on'}`);
-    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      options.generic ? `EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${sent.text}` : `EXPLAIN (FORMAT JSON) ${sent.text}`,
-      options.generic ? [] : sent.values,
-    );
-    return rows[0]!['QUERY PLAN'][0].Plan;
-  } finally {
-    await client.query('RESET enable_seqscan');
-    client.release();
-  }
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
+const planOf = (read: (db: Queryable) => Promise<unknown>, options?: PlanOptions) => planOfRead(owner, read, options);
 
 const BIG_TABLES = ['cases', 'case_steps', 'case_timeline', 'survivor_name_index'];
 const seqScans = (plan: PlanNode) =>

@@ -2,12 +2,13 @@
  * The token lookup every authenticated request waits for: the token and its user read by primary key, nothing else
  * (issue 16), and the agency kind it answers kept true when an agency's kind changes.
  */
-import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { Pool } from 'pg';
 import { upsertAgencies } from '../../db/agencies';
-import { createPool, type Queryable } from '../../db/pool';
+import { createPool } from '../../db/pool';
 import { authenticateToken, issueToken } from '../../db/tokens';
 import { createUser } from '../../db/users';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
+import { planNodes, planOfRead } from '../support/query-plans';
 
 let db: TestDatabase;
 let owner: Pool;
@@ -36,39 +37,17 @@ afterAll(async () => {
   await db?.stop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-
 it('reads the token by its primary key and its user, and no other table', async () => {
-  let sent: QueryConfig | undefined;
-  const capture: Queryable = {
-    query: <R extends QueryResultRow>(query: string | QueryConfig) => {
-      sent ??= typeof query === 'string' ? { text: query } : query;
-      return Promise.resolve({ rows: [] as R[], rowCount: 0 } as unknown as QueryResult<R>);
-    },
-  };
-  await authenticateToken(capture, token, new Date());
-  const client = await owner.connect();
-  try {
-    // Sequential scans priced out, as at a real user count: the plan shows the indexes the lookup has.
-    await client.query('SET enable_seqscan = off');
-    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${sent!.text}`,
-    );
-    const read = nodes(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] !== undefined);
-    expect(read.map((n) => [n['Relation Name'], n['Index Name']]).sort()).toEqual([
-      ['access_tokens', 'access_tokens_pkey'],
-      ['users', 'users_pkey'],
-    ]);
-  } finally {
-    await client.query('RESET enable_seqscan');
-    client.release();
-  }
+  // Sequential scans priced out, as at a real user count: the plan shows the indexes the lookup has.
+  const plan = await planOfRead(owner, (capture) => authenticateToken(capture, token, new Date()), {
+    indexPathsOnly: true,
+    generic: true,
+  });
+  const read = planNodes(plan).filter((n) => n['Relation Name'] !== undefined);
+  expect(read.map((n) => [n['Relation Name'], n['Index Name']]).sort()).toEqual([
+    ['access_tokens', 'access_tokens_pkey'],
+    ['users', 'users_pkey'],
+  ]);
 });
 
 it("answers the user's agency kind, and the new one after the agency's kind is changed", async () => {
