@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { startBenchStack } from './bench-stack';
 import { Cleanup } from './cleanup';
 import { runMemoryBench, type MemoryBenchResult } from './memory-bench';
-import { readSummary, runReadBench, type ReadBenchResult } from './read-model-bench';
+import { READ_ROUNDS, readSummary, runReadBench, type ReadBenchResult } from './read-model-bench';
 import { writeResults } from './results';
 import { runScaleOutBench, scaleOutSummary, type ScaleOutBenchResult } from './scale-out-bench';
 import { runSignOffBench, type SignOffBenchResult } from './sign-off-bench';
@@ -71,7 +71,8 @@ function header(): string {
     '         the API logs each request at info into /dev/null (synchronous writes, as to stdout). Everything shares the same cores.',
     "auth:    requests to our API carry a bench user's API key (Authorization: Bearer), looked up in PostgreSQL each time;",
     '         reads as the coordinator of bench-coordinator-0 within its cases, the bare app told the same agency.',
-    `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections`,
+    `reads:   ${settings.readCases.toLocaleString('en-US')} cases, ${settings.requests} requests per run after a warm-up, ${settings.connections} connections;`,
+    `         ${READ_ROUNDS} rounds of ours then the floor, each row from the round with the median ratio`,
     `writes:  ${settings.signOffs} sign-offs per path, ${settings.concurrency} in flight; memory: ${settings.memoryCases.toLocaleString('en-US')} case workflows`,
     `scaled:  section 4 runs main.ts as separate API and worker processes (SERVICE_ROLE) on the same PostgreSQL and Temporal:`,
     `         ${settings.scaleCases} sign-offs and ${settings.scaleReads} reads per topology; the kill at ${settings.killSignOffs} sign-offs and ${settings.killReminders} due reminders`,
