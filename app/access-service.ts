@@ -18,7 +18,7 @@ import {
   revokeUserTokens,
   tokenOwner,
 } from '../db/tokens';
-import type { User } from '../db/user-rows';
+import type { Principal, User } from '../db/user-rows';
 import {
   checkPassword,
   createUser,
@@ -201,7 +201,7 @@ export function createAccessService(deps: AccessDeps) {
      * The user behind a bearer token, or null (malformed, unknown, expired, revoked, user disabled): one indexed query
      * per request; the token's `last_used_at` is written at most once a minute and never awaited (db/tokens.ts).
      */
-    async authenticate(token: string): Promise<{ user: User; tokenId: string } | null> {
+    async authenticate(token: string): Promise<{ user: Principal; tokenId: string } | null> {
       return authenticateToken(pool, token, await now());
     },
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { prepared, type Queryable } from './pool';
-import { USER_COLUMNS, USER_FROM, userFromRow, type User, type UserRow } from './user-rows';
+import { PRINCIPAL_COLUMNS, USER_FROM, principalFromRow, type Principal, type PrincipalRow } from './user-rows';
 
 export type TokenKind = 'api_key' | 'session' | 'calendar_feed';
 
@@ -73,12 +73,13 @@ const LAST_USED_STALE = `(t.last_used_at IS NULL OR t.last_used_at <= $2::timest
 
 /**
  * The token and its user, each by primary key (the user row carries its agency's kind). Run `prepared` (db/pool.ts):
- * planning costs more than running it.
+ * planning costs more than running it. Only the principal's columns: each column formatted and parsed is a few
+ * microseconds of a lookup that takes about fifty.
  */
 const AUTHENTICATE_SQL = `
-SELECT ${USER_COLUMNS}, t.secret_hash, ${LAST_USED_STALE} AS last_used_stale
+SELECT ${PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, ${LAST_USED_STALE} AS last_used_stale
   FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
- WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL AND t.kind = ANY($3::text[])`;
+ WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`;
 
 /**
  * The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled) of
@@ -91,22 +92,22 @@ export async function authenticateToken(
   token: string,
   now: Date,
   kinds: readonly TokenKind[] = BEARER_KINDS,
-): Promise<{ user: User; tokenId: string } | null> {
+): Promise<{ user: Principal; tokenId: string } | null> {
   const match = TOKEN_SHAPE.exec(token);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
-  const { rows } = await pool.query<UserRow & { secret_hash: Buffer; last_used_stale: boolean }>(
-    prepared(AUTHENTICATE_SQL, [id, now, kinds]),
+  const { rows } = await pool.query<PrincipalRow & { kind: TokenKind; secret_hash: Buffer; last_used_stale: boolean }>(
+    prepared(AUTHENTICATE_SQL, [id, now]),
   );
   const row = rows[0];
-  if (!row || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
+  if (!row || !kinds.includes(row.kind) || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
   if (row.last_used_stale) {
     // Best effort: the condition repeated in SQL keeps concurrent requests of the same minute from writing twice.
     void pool
       .query(`UPDATE access_tokens t SET last_used_at = $2 WHERE t.id = $1 AND ${LAST_USED_STALE}`, [id, now])
       .catch(() => undefined);
   }
-  return { user: userFromRow(row), tokenId: id };
+  return { user: principalFromRow(row), tokenId: id };
 }
 
 /** The user's tokens of these kinds, newest first. */

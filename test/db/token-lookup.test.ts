@@ -56,7 +56,6 @@ it("answers the user's agency kind, and the new one after the agency's kind is c
     agencyId: 'lookup-agency',
     agencyKind: 'advocate',
     roles: ['advocate'],
-    disabledAt: null,
   });
   await upsertAgencies(db.pool, [
     { id: 'lookup-agency', kind: 'coordinator', name: 'Lookup (fictitious)', email: null },
