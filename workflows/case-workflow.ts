@@ -53,6 +53,7 @@ import {
   deliveryReportSignal,
   LOCAL_PROJECTION_PATCH,
   REJECTION_FAILURE_TYPE,
+  SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
   signOffUpdate,
   syncUpdate,
   transferUpdate,
@@ -117,13 +118,17 @@ function nowIso(): string {
 }
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
+  const searchAttributesOnChange = patched(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH);
   let state = input.kind === 'open' ? openCase(input.open, nowIso()) : input.state;
 
   let projectedVersion = input.kind === 'resume' ? input.state.version : 0;
+  /** The search attributes this run last upserted (their JSON); none yet at its start. */
+  let upserted: string | undefined;
   /** `command`: the command that produced this state, for its audit row (every applied command has one). */
   const publish = async (command?: Pick<AppliedCommand, 'action' | 'stepId' | 'actor'>): Promise<CaseCommandResult> => {
     const published = state;
-    if (input.searchAttributes) upsertCaseSearchAttributes(published);
+    if (input.searchAttributes)
+      upserted = upsertCaseSearchAttributes(published, searchAttributesOnChange ? upserted : undefined);
     // Only the activity's input grows: replaying older histories schedules the same activity, so no patch is needed.
     const applied: AppliedCommand | undefined = command && {
       ...command,
@@ -260,13 +265,22 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   return state;
 }
 
-function upsertCaseSearchAttributes(state: CaseState): void {
+/**
+ * Upserts the case's search attributes unless they are those this run last upserted (`previous`, their JSON), and
+ * answers them as JSON: an alarm or a delivery report moves none of them, and each upsert is a write to the server's
+ * visibility store. Runs recorded before upserted with every change (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH): they pass
+ * no `previous`.
+ */
+function upsertCaseSearchAttributes(state: CaseState, previous: string | undefined): string {
   const pending = state.steps.filter((step) => step.status === 'pending');
   const dueDates = pending.flatMap((step) => (step.dueAt ? [Date.parse(step.dueAt)] : []));
-  upsertSearchAttributes([
+  const attributes = [
     { key: CASE_STATUS, value: state.status },
     { key: PENDING_STEP_KINDS, value: [...new Set(pending.map((step) => step.kind))] },
     { key: PENDING_AGENCIES, value: [...new Set(pending.flatMap((step) => (step.agencyId ? [step.agencyId] : [])))] },
     { key: NEXT_DUE_AT, value: dueDates.length ? new Date(Math.min(...dueDates)) : null },
-  ]);
+  ];
+  const current = JSON.stringify(attributes);
+  if (current !== previous) upsertSearchAttributes(attributes);
+  return current;
 }

@@ -82,6 +82,14 @@ export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
 export const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
 
 /**
+ * Runs recorded before it upserted the search attributes with every change, an alarm's and a delivery report's
+ * included; since, only when one of them changes (each upsert is a write to the server's visibility store). Asked
+ * once, at the run's first task, so that only that task records its marker (and the SDK's TemporalChangeVersion
+ * upsert), never an alarm's.
+ */
+export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change';
+
+/**
  * Cases recorded before it re-signed a corrected step as of the correction, moving the steps that follow from it (and
  * their reminders) by the time in between; since, as of when the step was signed (domain/correction.ts).
  */

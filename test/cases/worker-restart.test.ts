@@ -5,6 +5,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { workflowIdOf } from '../../workflows/contract';
+import { CASE_STATUS } from '../../workflows/search-attributes';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { reprojectCases } from '../../app/reproject';
@@ -14,6 +15,8 @@ import type { Actor } from '../../domain/types';
 import request from 'supertest';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
+
+const { EventType } = temporal.api.enums.v1;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -50,10 +53,7 @@ test('a worker restarted mid-case loses nothing: the alarm that fell due while i
 
   const handle = stack.client.workflow.getHandle(workflowIdOf(view.caseId));
   await eventually(
-    async () =>
-      (await handle.fetchHistory()).events!.some(
-        (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
-      ),
+    async () => (await handle.fetchHistory()).events!.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED),
     'the due timer to fire with no worker running',
   );
   const notified = async () => (await listNotifications(stack.pool, { caseId: view.caseId, limit: 10 })).items;
@@ -70,6 +70,21 @@ test('a worker restarted mid-case loses nothing: the alarm that fell due while i
   );
   expect(notice).toMatchObject({ kind: 'due', stepId: 'cp_request-1' });
   expect(stack.mail.messages().filter((m) => m.text.includes(view.reference))).toHaveLength(1);
+  // The notice moved none of the case's search attributes (what is pending, and when), so it upserted none. (The SDK
+  // upserts its own, TemporalChangeVersion, with a patch's first use in a run.)
+  const sinceTimer = async () => {
+    const events = (await handle.fetchHistory()).events!;
+    return events.slice(events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED));
+  };
+  const caseUpserts = (events: Awaited<ReturnType<typeof sinceTimer>>) =>
+    events.filter(
+      (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[CASE_STATUS.name],
+    ).length;
+  const afterNotice = await eventually(async () => {
+    const events = await sinceTimer();
+    return events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) ? events : undefined;
+  }, "the timer's workflow task to complete");
+  expect(caseUpserts(afterNotice)).toBe(0);
 
   // The case's state survived: it still takes sign-offs, and its search attributes say what is pending.
   const signed = await stack.cases.signOff(
@@ -80,6 +95,7 @@ test('a worker restarted mid-case loses nothing: the alarm that fell due while i
   expect(signed.steps.find((s) => s.id === 'cp_request-1')!.status).toBe('completed');
   const description = await handle.describe();
   expect(description.searchAttributes.PendingStepKinds).toEqual(expect.arrayContaining(['cp_decision']));
+  expect(caseUpserts(await sinceTimer())).toBe(1);
 });
 
 test('with no worker running, a write answers 503 naming the missing worker within its bound; retried later it applies once', async () => {

@@ -14,7 +14,12 @@ import { defaultPayloadConverter, type DataConverter, type Payload } from '@temp
 import { ALARM_KINDS } from '../../domain/case-state';
 import { SEALED_NOTE } from '../../domain/steps';
 import type { TimelineEntry } from '../../domain/types';
-import { BIRTHDAY_GRID_PATCH, CORRECTION_AS_SIGNED_PATCH, LOCAL_PROJECTION_PATCH } from '../../workflows/contract';
+import {
+  BIRTHDAY_GRID_PATCH,
+  CORRECTION_AS_SIGNED_PATCH,
+  LOCAL_PROJECTION_PATCH,
+  SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
+} from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -255,6 +260,8 @@ const COVERAGE = {
   'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && anyAlarmFired(facts),
   'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
   'projects through a local activity': (facts: HistoryFacts) => facts.patches.includes(LOCAL_PROJECTION_PATCH),
+  'upserts search attributes only when they change': (facts: HistoryFacts) =>
+    facts.patches.includes(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH),
   'corrects a sign-off as signed': (facts: HistoryFacts) => facts.patches.includes(CORRECTION_AS_SIGNED_PATCH),
 } as const;
 type Coverage = keyof typeof COVERAGE;
@@ -288,6 +295,21 @@ const DEV_SERVER_CLAIMS: GenerationClaim = {
   every: ['upserts search attributes when it changes the case'],
 };
 
+/** A generation's claims: those of the one before it, and what it adds. */
+const adding = (before: GenerationClaim, ...some: Coverage[]): GenerationClaim => ({
+  ...before,
+  some: [...before.some, ...some],
+});
+// A policy counting from events: a case entered a month late settles what passed into one notice.
+const V6_CLAIMS = adding(DEV_SERVER_CLAIMS, 'settles alarms that passed before the case was entered');
+// The read model projected by a local activity in the workflow task that made the change (LOCAL_PROJECTION_PATCH);
+// updates answer with the version alone.
+const V7_CLAIMS = adding(V6_CLAIMS, 'projects through a local activity');
+// A corrected sign-off re-signed as of when it was signed (CORRECTION_AS_SIGNED_PATCH).
+const V8_CLAIMS = adding(V7_CLAIMS, 'corrects a sign-off as signed');
+// Search attributes upserted only when one of them changes (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH).
+const V9_CLAIMS = adding(V8_CLAIMS, 'upserts search attributes only when they change');
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -311,31 +333,10 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
       'signs with a note in plain text',
     ],
   },
-  // A policy counting from events: a case entered a month late settles what passed into one notice.
-  v6: {
-    ...DEV_SERVER_CLAIMS,
-    some: [...DEV_SERVER_CLAIMS.some, 'settles alarms that passed before the case was entered'],
-  },
-  // The read model projected by a local activity in the workflow task that made the change (LOCAL_PROJECTION_PATCH);
-  // updates answer with the version alone.
-  v7: {
-    ...DEV_SERVER_CLAIMS,
-    some: [
-      ...DEV_SERVER_CLAIMS.some,
-      'settles alarms that passed before the case was entered',
-      'projects through a local activity',
-    ],
-  },
-  // A corrected sign-off re-signed as of when it was signed (CORRECTION_AS_SIGNED_PATCH).
-  v8: {
-    ...DEV_SERVER_CLAIMS,
-    some: [
-      ...DEV_SERVER_CLAIMS.some,
-      'settles alarms that passed before the case was entered',
-      'projects through a local activity',
-      'corrects a sign-off as signed',
-    ],
-  },
+  v6: V6_CLAIMS,
+  v7: V7_CLAIMS,
+  v8: V8_CLAIMS,
+  v9: V9_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -42,9 +42,9 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * a policy counting from events: steps open at the identification instant, and a case entered a month late lists
  * the alarms that had passed in one notice to its coordinator. v7 projects the read model through a local activity.
  * v8 re-signs a corrected step as of when it was signed (CORRECTION_AS_SIGNED_PATCH): its adult case corrects a
- * sign-off.
+ * sign-off. v9 upserts search attributes only when one of them changes (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH).
  */
-const GENERATION = 'v8';
+const GENERATION = 'v9';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;

@@ -79,14 +79,17 @@ describe('negative control: a workflow with an extra timer before its first proj
     const facts = await historyFacts(jsonOf(file), dataConverter);
     expect(facts.startedAs).toBe('open');
     const first = facts.firstCommand!;
-    // The timer the variant adds meets the first command the recording made, and core names that event.
+    // The timer the variant adds meets the first command the recording made, and core names that event; or, since v9,
+    // the patch marker a run records first, which core names by its patch.
     const error = await replay(require.resolve('./nondeterministic-workflows'), file).then(
       () => undefined,
       (rejection: unknown) => rejection,
     );
     expect(error).toBeInstanceOf(DeterminismViolationError);
     expect((error as Error).message).toContain(
-      `Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: ${first.eventId}, ${first.type})`,
+      first.type === 'MarkerRecorded'
+        ? `Nondeterminism error: Non-deprecated patch marker encountered for change ${facts.patches[0]}`
+        : `Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: ${first.eventId}, ${first.type})`,
     );
   });
 });
