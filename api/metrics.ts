@@ -52,7 +52,6 @@ export function metricsRoute(metrics: Pick<ServiceMetrics, 'registry'>, token: s
         status: 200,
         body: await metrics.registry.metrics(),
         contentType: metrics.registry.contentType,
-        headers: { 'Cache-Control': 'no-store' },
       };
     },
   });

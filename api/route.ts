@@ -134,8 +134,14 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
   return result.data;
 }
 
+/**
+ * Every answer of the API is about cases, people or credentials, so none may be kept by a browser or a proxy: a case's
+ * note can name its survivor. A route may still say otherwise in its own headers.
+ */
+const PRIVATE_ANSWER = { 'Cache-Control': 'no-store' };
+
 function sendReply(res: Response, reply: Reply): void {
-  res.status(reply.status).set(reply.headers ?? {});
+  res.status(reply.status).set({ ...PRIVATE_ANSWER, ...reply.headers });
   if (reply.status === 204) {
     res.end();
     return;

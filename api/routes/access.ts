@@ -37,8 +37,8 @@ const SYSTEM_ADMIN: Permission = {
   needs: 'the system_admin role (agencies are managed by a system administrator)',
 };
 
-/** A new session's answer: its secret is shown once, so no cache may keep it. */
-const sessionReply = (session: unknown) => ({ status: 201, body: session, headers: { 'Cache-Control': 'no-store' } });
+/** A new session's answer: its secret is shown once (no-store, as every answer: api/route.ts). */
+const sessionReply = (session: unknown) => ({ status: 201, body: session });
 
 export function accessRoutes(deps: ApiDeps): Route[] {
   const { access } = deps;
@@ -174,7 +174,6 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       handle: async ({ body, actor }) => ({
         status: 201,
         body: await access.createApiKey(actor, body),
-        headers: { 'Cache-Control': 'no-store' },
       }),
     }),
     route({

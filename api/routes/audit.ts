@@ -16,7 +16,7 @@ export function auditRoutes(deps: ApiDeps): Route[] {
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: AuditPageSchema } },
       handle: async ({ query, actor }) => {
         const page = await deps.audit.page(actor, query);
-        return { status: 200, body: page, headers: { 'Cache-Control': 'no-store' } };
+        return { status: 200, body: page };
       },
     }),
   ];

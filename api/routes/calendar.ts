@@ -29,7 +29,6 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       handle: async ({ body, actor }) => ({
         status: 201,
         body: await calendarFeeds.create(actor, body),
-        headers: { 'Cache-Control': 'no-store' },
       }),
     }),
     route({
@@ -71,7 +70,6 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
         status: 200,
         body: await calendarFeeds.render(params.secret, requestIdOf(req)),
         contentType: 'text/calendar; charset=utf-8',
-        headers: { 'Cache-Control': 'no-store' },
       }),
     }),
   ];

@@ -115,8 +115,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ params, actor }) => {
         const survivor = await caseReads.survivor(params.caseId, actor);
-        // Personal data: no cache may keep it.
-        return { status: 200, body: survivor, headers: { 'Cache-Control': 'no-store' } };
+        return { status: 200, body: survivor };
       },
     }),
     route({
@@ -135,7 +134,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ params, body, actor }) => {
         const corrected = await survivorRecords.correct(params.caseId, body, actor);
-        return { status: 200, body: corrected, headers: { 'Cache-Control': 'no-store' } };
+        return { status: 200, body: corrected };
       },
     }),
     route({
@@ -153,7 +152,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       handle: async ({ params, actor }) => ({
         status: 200,
         body: { items: await survivorRecords.revisions(params.caseId, actor) },
-        headers: { 'Cache-Control': 'no-store' },
       }),
     }),
     route({

@@ -113,7 +113,6 @@ export function codecRoutes(deps: CodecDeps): Route[] {
       handle: async ({ body }) => ({
         status: 200,
         body: { payloads: await Promise.all(body.payloads.map(decodeOne)) },
-        headers: { 'Cache-Control': 'no-store' },
       }),
     }),
   ];

@@ -15,8 +15,8 @@ import {
 } from '../schemas';
 import { FILE_FIELD, receiveFile } from '../uploads';
 
-/** Personal data: no cache keeps it, and no browser guesses its type (a PDF is never run as a page). */
-const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+/** No browser guesses a document's type (a PDF is never run as a page); helmet says it too, but a download rests on it. */
+const PRIVATE = { 'X-Content-Type-Options': 'nosniff' };
 
 /** RFC 6266: an ASCII fallback and the UTF-8 name. */
 function attachment(fileName: string): string {

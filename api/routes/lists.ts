@@ -112,7 +112,7 @@ export function listRoutes(deps: ApiDeps): Route[] {
       handle: async ({ body, actor }) => {
         const { name, ...filters } = body;
         const page = await deps.lists.casesByName(actor, name, caseFilterOf(filters));
-        return { status: 200, body: page, headers: { 'Cache-Control': 'no-store' } };
+        return { status: 200, body: page };
       },
     }),
     route({

@@ -83,13 +83,12 @@ export function reportRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ query, actor }): Promise<Reply> => {
         const report = await deps.reports.compliance(actor, { from: query.from, to: query.to });
-        if (query.format === 'json') return { status: 200, body: report, headers: { 'Cache-Control': 'no-store' } };
+        if (query.format === 'json') return { status: 200, body: report };
         return {
           status: 200,
           body: complianceCsv(report),
           contentType: 'text/csv; charset=utf-8; header=present',
           headers: {
-            'Cache-Control': 'no-store',
             'Content-Disposition': `attachment; filename="compliance-${query.from}-to-${query.to}.csv"`,
           },
         };

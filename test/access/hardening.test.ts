@@ -318,6 +318,12 @@ describe('HTTP hardening on authenticated routes', () => {
       'cache-control': 'no-store',
     });
     expect(res.headers['x-powered-by']).toBeUndefined();
+    // Every answer of the API, not only the survivor's: a case's notes, lists and the audit trail may name them too.
+    const caseId = (opened.body as { caseId: string }).caseId;
+    for (const path of [`/api/cases/${caseId}`, `/api/cases/${caseId}/reminders`, '/api/me', '/api/openapi.json']) {
+      const answer = await request(stack.app).get(path).set(stack.as('advocate')).expect(200);
+      expect([path, answer.headers['cache-control']]).toEqual([path, 'no-store']);
+    }
   });
 
   it('answers a body over 64 kB with 413 before it is parsed, even signed in', async () => {
