@@ -82,11 +82,20 @@ async function answersAsTemporal(address: string): Promise<boolean> {
   }
 }
 
-async function waitUntilAnswering(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(
+  address: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  lastWords: () => string[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`The Temporal dev server exited during start-up (${child.exitCode ?? child.signalCode}).`);
+      const said = lastWords();
+      throw new Error(
+        `The Temporal dev server exited during start-up (${child.exitCode ?? child.signalCode})` +
+          (said.length ? `, saying: ${said.join(' | ')}` : '.'),
+      );
     }
     if (await answersAsTemporal(address)) return;
     await new Promise((r) => setTimeout(r, 250));
@@ -166,16 +175,23 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
   );
   let stopping = false;
+  // Its last lines, for the error if it exits before it answers (a log below warn level would not show them).
+  const lastLines: string[] = [];
   // The server complains about closed connections while it shuts down; that noise says nothing useful.
   const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
     if (stopping) return;
-    for (const line of chunk.toString().split('\n')) if (line.trim()) logger[level]({ temporal: line.trim() });
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      logger[level]({ temporal: line.trim() });
+      lastLines.push(line.trim());
+      if (lastLines.length > 5) lastLines.shift();
+    }
   };
   child.stdout?.on('data', forward('info'));
   child.stderr?.on('data', forward('warn'));
 
   try {
-    await waitUntilAnswering(address, child, options.startupTimeoutMs ?? 60_000);
+    await waitUntilAnswering(address, child, options.startupTimeoutMs ?? 60_000, () => lastLines);
   } catch (error) {
     stopping = true;
     await stopChild(child);

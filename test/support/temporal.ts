@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveBinary } from '../../temporal/binaries';
+import { freePort } from './ports';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { caseBundleSettings } from '../../temporal/worker';
 
@@ -28,7 +29,9 @@ async function existingPath(binary: 'cli' | 'testServer') {
 
 /** The official time-skipping test server: timers of days or months fire as soon as nothing else is pending. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: await existingPath('testServer') } });
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: await existingPath('testServer'), port: await freePort() },
+  });
 }
 
 /** The official dev server (real Temporal on SQLite, in memory), with the project's search attributes. */
@@ -36,6 +39,7 @@ export async function createLocalEnv(options: { dbFilename?: string } = {}): Pro
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: await existingPath('cli'),
+      port: await freePort(),
       searchAttributes: [...CASE_SEARCH_ATTRIBUTES],
       dbFilename: options.dbFilename,
       log: { format: 'pretty', level: 'error' },
