@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { asAppError, type FieldProblem } from '../core/errors';
+import { PRIVATE_ANSWER } from './reply';
 import { requestIdOf } from './request-id';
 import type { Problem } from './schemas';
 
@@ -62,7 +63,11 @@ export function problem(
 }
 
 function sendProblem(res: Response, body: Problem, headers: Record<string, string> = {}): void {
-  res.status(body.status).set(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  res
+    .status(body.status)
+    .set({ ...PRIVATE_ANSWER, ...headers })
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(body));
 }
 
 /** The problem an error stands for, or null when it is a fault of ours (then it is a 500). */

@@ -4,6 +4,12 @@
  */
 import type { Request, Response } from 'express';
 
+/**
+ * Every answer of the API is about cases, people or credentials, so none may be kept by a browser or a proxy: a case's
+ * note can name its survivor. Sent with every reply and problem; a route may still say otherwise in its own headers.
+ */
+export const PRIVATE_ANSWER: Readonly<Record<string, string>> = { 'Cache-Control': 'no-store' };
+
 export interface Reply {
   status: number;
   body: unknown;

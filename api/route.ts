@@ -13,7 +13,7 @@ import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
-import type { HandlerWrapper, Reply } from './reply';
+import { PRIVATE_ANSWER, type HandlerWrapper, type Reply } from './reply';
 import { requestIdOf } from './request-id';
 
 interface RouteInput<P, Q, B> {
@@ -133,12 +133,6 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
   if (!result.success) throw new InputError(source, result.error.issues);
   return result.data;
 }
-
-/**
- * Every answer of the API is about cases, people or credentials, so none may be kept by a browser or a proxy: a case's
- * note can name its survivor. A route may still say otherwise in its own headers.
- */
-const PRIVATE_ANSWER = { 'Cache-Control': 'no-store' };
 
 function sendReply(res: Response, reply: Reply): void {
   res.status(reply.status).set({ ...PRIVATE_ANSWER, ...reply.headers });

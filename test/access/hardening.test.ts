@@ -324,6 +324,10 @@ describe('HTTP hardening on authenticated routes', () => {
       const answer = await request(stack.app).get(path).set(stack.as('advocate')).expect(200);
       expect([path, answer.headers['cache-control']]).toEqual([path, 'no-store']);
     }
+    // A refusal too: what it names (a case's id, a field) is nobody's to keep.
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const refused = await request(stack.app).get(`/api/cases/${unknown}`).set(stack.as('advocate')).expect(404);
+    expect(refused.headers['cache-control']).toBe('no-store');
   });
 
   it('answers a body over 64 kB with 413 before it is parsed, even signed in', async () => {
