@@ -143,3 +143,11 @@ test('a port held by something that is not Temporal is refused with a clear mess
     await new Promise((r) => squatter.close(r));
   }
 });
+
+test('a dev server that cannot start says why, in its own words', async () => {
+  // A folder where its state file should be: SQLite cannot open it, and the server exits before it answers.
+  const options = { ...serverOptions, port: await freePort(), uiPort: await freePort(), dbFile: dataDir };
+  await expect(startDevServer(options)).rejects.toThrow(
+    /exited during start-up \(1\), saying: .*unable to open database file/,
+  );
+});
