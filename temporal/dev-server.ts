@@ -86,15 +86,14 @@ async function waitUntilAnswering(
   address: string,
   child: ChildProcess,
   timeoutMs: number,
-  lastWords: () => string[],
+  lastWords: readonly string[],
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      const said = lastWords();
       throw new Error(
         `The Temporal dev server exited during start-up (${child.exitCode ?? child.signalCode})` +
-          (said.length ? `, saying: ${said.join(' | ')}` : '.'),
+          (lastWords.length ? `, saying: ${lastWords.join(' | ')}` : '.'),
       );
     }
     if (await answersAsTemporal(address)) return;
@@ -191,7 +190,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   child.stderr?.on('data', forward('warn'));
 
   try {
-    await waitUntilAnswering(address, child, options.startupTimeoutMs ?? 60_000, () => lastLines);
+    await waitUntilAnswering(address, child, options.startupTimeoutMs ?? 60_000, lastLines);
   } catch (error) {
     stopping = true;
     await stopChild(child);

@@ -37,7 +37,7 @@ const SYSTEM_ADMIN: Permission = {
   needs: 'the system_admin role (agencies are managed by a system administrator)',
 };
 
-/** A new session's answer: its secret is shown once (no-store, as every answer: api/route.ts). */
+/** A new session's answer: its secret is shown once (no-store, as every answer: PRIVATE_ANSWER in api/reply.ts). */
 const sessionReply = (session: unknown) => ({ status: 201, body: session });
 
 export function accessRoutes(deps: ApiDeps): Route[] {
