@@ -2,17 +2,16 @@
  * The Express app, built from its dependencies: no globals, no listening (the caller decides where it runs).
  * Order matters: the request id and logger come first so every later failure is logged and answered with the id.
  */
-import type { ServerResponse } from 'node:http';
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { authenticate, authenticatedOf } from './auth';
 import type { ApiDeps } from './deps';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFound } from './problem';
-import { assignRequestId, bindRequestId } from './request-id';
+import { bindRequestId } from './request-id';
+import { requestLog } from './request-log';
 import { mountRoute, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
 import { rateLimiters } from './rate-limits';
@@ -42,29 +41,13 @@ export function createApp(deps: ApiDeps): express.Express {
   // pass for many addresses and spread guesses past the per-address limits. The web console forwards the browser's
   // address over loopback: it is believed when loopback is listed.
   app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
-  // Request logging runs on every request, so it does only what its line needs: the serializers read the raw request
-  // and response (no full copies of their headers first), and the actor is added to the finishing line itself rather
-  // than through child loggers made for each request.
-  const withActor = <T extends object>(res: ServerResponse, entry: T) => {
-    const actor = authenticatedOf(res as unknown as express.Response)?.actor;
-    return actor ? { ...entry, actor: { agencyId: actor.agencyId, userId: actor.userId } } : entry;
-  };
   app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: assignRequestId,
-      wrapSerializers: false,
-      // Method, path and status only: bodies and headers (Authorization included) never reach the log.
-      serializers: {
-        req: (req: { id: unknown; method: string; originalUrl?: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: withoutFeedSecret(req.originalUrl ?? req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    requestLog(deps.logger, {
+      loggedUrl: withoutFeedSecret,
+      actorOf: (res) => {
+        const actor = authenticatedOf(res as unknown as express.Response)?.actor;
+        return actor && { agencyId: actor.agencyId, userId: actor.userId };
       },
-      customSuccessObject: (_req, res, entry: object) => withActor(res, entry),
-      customErrorObject: (_req, res, _error, entry: object) => withActor(res, entry),
     }),
   );
   app.use(helmet());

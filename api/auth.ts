@@ -7,7 +7,6 @@ import type { RequestHandler, Response } from 'express';
 import { AppError } from '../core/errors';
 import type { AccessService } from '../app/access-service';
 import type { Actor } from '../domain/types';
-import { requestIdOf } from './request-id';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
 const CHALLENGE = 'Bearer realm="relief-cases"';
@@ -42,7 +41,7 @@ export function authenticate(access: Pick<AccessService, 'authenticate'>): Reque
       agencyId: user.agencyId,
       agencyKind: user.agencyKind,
       roles: user.roles,
-      requestId: requestIdOf(req),
+      requestId: req.id,
     };
     const authenticated: Authenticated = { actor, user, tokenId };
     res.locals.authenticated = authenticated;

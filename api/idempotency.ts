@@ -9,7 +9,6 @@ import { AppError } from '../core/errors';
 import type { IdempotencyService } from '../app/idempotency-service';
 import { actorOf } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';
-import { requestIdOf } from './request-id';
 import type { HandlerWrapper, Reply } from './reply';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -58,7 +57,7 @@ export function idempotency(store: IdempotencyService): HandlerWrapper {
       });
     }
     if (claimed === 'in_progress') {
-      const busy = problem(409, requestIdOf(req), {
+      const busy = problem(409, req.id, {
         detail: `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly.`,
         code: 'idempotency_in_progress',
       });
@@ -78,7 +77,7 @@ export function idempotency(store: IdempotencyService): HandlerWrapper {
     try {
       reply = await run(operationId);
     } catch (error) {
-      const answer = problemFor(error, requestIdOf(req));
+      const answer = problemFor(error, req.id);
       if (!answer || answer.status >= 500) {
         // Our fault or a dependency's: free the key so the client's retry is attempted again, not refused.
         await store.release(scope, key);

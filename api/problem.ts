@@ -8,7 +8,6 @@ import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { asAppError, type FieldProblem } from '../core/errors';
 import { PRIVATE_ANSWER } from './reply';
-import { requestIdOf } from './request-id';
 import type { Problem } from './schemas';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -117,7 +116,7 @@ function bodyParserProblem(error: unknown, requestId: string): Problem | null {
 }
 
 export const notFound: RequestHandler = (req, res) => {
-  sendProblem(res, problem(404, requestIdOf(req), { detail: `No route ${req.method} ${req.path}.`, code: 'no_route' }));
+  sendProblem(res, problem(404, req.id, { detail: `No route ${req.method} ${req.path}.`, code: 'no_route' }));
 };
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
@@ -125,7 +124,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
     next(error);
     return;
   }
-  const requestId = requestIdOf(req);
+  const requestId = req.id;
   const known = problemFor(error, requestId);
   if (known) {
     // A dependency that is down is not the client's doing: operators see its cause in the log, the client does not.

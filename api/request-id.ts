@@ -9,17 +9,12 @@ import { withRequestId } from '../core/request-context';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-/** pino-http's `genReqId`: runs first for each request, so the id is set before anything can log or fail. */
+/** Run first for each request (api/request-log.ts), so the id is set before anything can log or fail. */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const offered = req.headers[REQUEST_ID_HEADER.toLowerCase()];
   const id = typeof offered === 'string' && SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
-}
-
-export function requestIdOf(req: IncomingMessage): string {
-  // assignRequestId always sets a string; pino-http merely types the id more loosely.
-  return typeof req.id === 'string' ? req.id : JSON.stringify(req.id);
 }
 
 /**
@@ -28,5 +23,5 @@ export function requestIdOf(req: IncomingMessage): string {
  * in callbacks of the socket and would lose a binding made before it.
  */
 export function bindRequestId(req: IncomingMessage, _res: ServerResponse, next: () => void): void {
-  withRequestId(requestIdOf(req), next);
+  withRequestId(req.id, next);
 }

@@ -14,7 +14,6 @@ import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
 import { PRIVATE_ANSWER, type HandlerWrapper, type Reply } from './reply';
-import { requestIdOf } from './request-id';
 
 interface RouteInput<P, Q, B> {
   params: P;
@@ -199,7 +198,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         : await spec.handle(input);
       if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: spec.reveal(reply.body, input) };
     } catch (error) {
-      const known = problemFor(error, requestIdOf(req));
+      const known = problemFor(error, req.id);
       await audit(options.audit, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });
       throw error;
     }
@@ -271,7 +270,7 @@ async function audit(
     caseId: params.caseId ?? outcome.createdCaseId,
     stepId: params.stepId,
     status: outcome.status,
-    requestId: requestIdOf(req),
+    requestId: req.id,
     detail: [subject, outcome.code].filter(Boolean).join('; ') || undefined,
   });
 }

@@ -1,10 +1,9 @@
 /**
  * Signing in and out, API keys, and the administration of users and agencies. Passwords and tokens never appear in
- * logs (pino-http logs method, path and status only) nor in the audit trail.
+ * logs (api/request-log.ts logs method, path and status only) nor in the audit trail.
  */
 import { canAdminister, isSystemAdmin } from '../../domain/access';
 import type { ApiDeps } from '../deps';
-import { requestIdOf } from '../request-id';
 import { route, type Permission, type Route } from '../route';
 import {
   AgencyParamsSchema,
@@ -60,7 +59,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
           problem: true,
         },
       },
-      handle: async ({ body, req }) => sessionReply(await access.signIn(body, requestIdOf(req))),
+      handle: async ({ body, req }) => sessionReply(await access.signIn(body, req.id)),
     }),
     route({
       method: 'post',
@@ -94,7 +93,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         },
         404: { description: 'OpenID Connect is not configured', problem: true },
       },
-      handle: async ({ body, req }) => sessionReply(await access.oidcSession(body.idToken, requestIdOf(req))),
+      handle: async ({ body, req }) => sessionReply(await access.oidcSession(body.idToken, req.id)),
     }),
     route({
       method: 'post',

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
-import { requestIdOf } from '../request-id';
 import { route, type Route } from '../route';
 import {
   CalendarFeedParamsSchema,
@@ -68,7 +67,7 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ params, req }) => ({
         status: 200,
-        body: await calendarFeeds.render(params.secret, requestIdOf(req)),
+        body: await calendarFeeds.render(params.secret, req.id),
         contentType: 'text/calendar; charset=utf-8',
       }),
     }),

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { RETRY_AFTER_SECONDS } from '../../core/errors';
 import type { ApiDeps, Readiness } from '../deps';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem';
-import { requestIdOf } from '../request-id';
 import { route, type Route } from '../route';
 import { HealthSchema, ProblemSchema, ReadySchema } from '../schemas';
 
@@ -38,7 +37,7 @@ export function operationRoutes(deps: ApiDeps): Route[] {
         if (readiness.ok) return { status: 200, body: { status: 'ready', checks: readiness.checks } };
         const failed = Object.keys(readiness.checks).filter((name) => !readiness.checks[name]);
         const body = {
-          ...problem(503, requestIdOf(req), { detail: `not ready: ${failed.join(', ')}`, code: 'not_ready' }),
+          ...problem(503, req.id, { detail: `not ready: ${failed.join(', ')}`, code: 'not_ready' }),
           checks: readiness.checks,
         };
         return {
