@@ -24,16 +24,28 @@ export function detailsShown(details: StepDetails, open?: (stored: string) => st
   return shown;
 }
 
-/** The case with each step's note opened when `readsIdentity`, else withheld. */
+const hasSealedDetails = (details: StepDetails) => SEALED_DETAILS.some((key) => Object.hasOwn(details, key));
+
+/**
+ * The case with each step's note opened when `readsIdentity`, else withheld. Most steps have none: the case and its
+ * steps are copied only where one is, as every case read passes through here.
+ */
 export function caseNotesShown(view: CaseView, readsIdentity: boolean, keyring: IdentityKeyring | undefined): CaseView {
+  if (!view.steps.some((step) => hasSealedDetails(step.details))) return view;
   return {
     ...view,
-    steps: view.steps.map((step) => ({
-      ...step,
-      details: detailsShown(
-        step.details,
-        readsIdentity ? (stored) => openNote(stored, { caseId: view.caseId, stepId: step.id }, keyring) : undefined,
-      ),
-    })),
+    steps: view.steps.map((step) =>
+      hasSealedDetails(step.details)
+        ? {
+            ...step,
+            details: detailsShown(
+              step.details,
+              readsIdentity
+                ? (stored) => openNote(stored, { caseId: view.caseId, stepId: step.id }, keyring)
+                : undefined,
+            ),
+          }
+        : step,
+    ),
   };
 }
