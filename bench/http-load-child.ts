@@ -19,7 +19,16 @@ async function run(options: HttpLoadOptions): Promise<HttpLoadResult> {
       connections: options.connections,
       amount: options.requests,
       headers: options.headers,
-      requests: [{ setupRequest: (request) => ({ ...request, path: options.paths[next++ % options.paths.length]! }) }],
+      requests: [
+        {
+          setupRequest: (request) => {
+            const { path, post } = options.calls[next++ % options.calls.length]!;
+            if (!post) return { ...request, path };
+            const headers = { ...request.headers, ...post.headers, 'content-type': 'application/json' };
+            return { ...request, path, method: 'POST', headers, body: post.body };
+          },
+        },
+      ],
     },
     // autocannon's callback types its error as any; it is an Error when set.
     (error: Error | null, result) => (error ? fail(error) : finish(result)),

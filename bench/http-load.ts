@@ -1,11 +1,17 @@
 import { fork } from 'node:child_process';
 import type { LatencySummary } from './stats';
 
+/** One request: a GET of `path`, or a POST of `body` (JSON) with headers of its own on top of the run's. */
+export interface LoadCall {
+  path: string;
+  post?: { body: string; headers: Record<string, string> };
+}
+
 export interface HttpLoadOptions {
   /** e.g. http://127.0.0.1:41234 — the bench only ever targets the loopback interface. */
   origin: string;
-  /** Each request takes the next path in turn, so random ids are chosen up front. */
-  paths: readonly string[];
+  /** Each request makes the next call in turn (round the list again if `requests` is more), so ids are chosen up front. */
+  calls: readonly LoadCall[];
   headers?: Record<string, string>;
   connections: number;
   requests: number;

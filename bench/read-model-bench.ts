@@ -226,15 +226,16 @@ export async function runReadBench(
   for (const scenario of scenarios) {
     await assertSameRows(origins, scenario, headers);
     const run = async (origin: string, paths: string[]) => {
+      const calls = paths.map((path) => ({ path }));
       // Warm-up (connections, plans, caches), then the measured run.
       await httpLoad({
         origin,
-        paths,
+        calls,
         headers,
         connections: options.connections,
         requests: Math.min(1000, options.requests),
       });
-      return httpLoad({ origin, paths, headers, connections: options.connections, requests: options.requests });
+      return httpLoad({ origin, calls, headers, connections: options.connections, requests: options.requests });
     };
     const {
       ours,
