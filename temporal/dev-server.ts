@@ -165,6 +165,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     '--log-level',
     'warn',
     '--ui-disable-news-fetch',
+    // Write-ahead logging, each commit synced (SQLite's default is a rollback journal): as durable, but a commit appends
+    // to one log and syncs it, where the journal wrote, synced, created and deleted files for each. Sign-offs, case
+    // opening and reminders at load each took a sixth to a third less time (README, "Where a sign-off's time goes").
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=full',
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeFlags(CASE_SEARCH_ATTRIBUTES),
   ];

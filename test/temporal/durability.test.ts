@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -98,13 +98,15 @@ test('a worker killed with SIGKILL mid-workflow is replaced and the workflow fin
   });
 });
 
-test('the dev server stopped mid-timer and restarted on its state file completes the workflow', async () => {
-  const taskQueue = 'durability-restart';
-  const workflowId = 'timer-across-restart';
+/**
+ * Starts a workflow on a 2 s timer and lets a worker start the timer; takes the server down while it is pending
+ * (`takeDown`), starts it again on its state file, and answers what the workflow returns to a new worker.
+ */
+async function timerAcrossOutage(workflowId: string, takeDown: () => Promise<void>): Promise<string> {
+  const taskQueue = `durability-${workflowId}`;
   await withClient(async (client) => {
     await client.workflow.start(timerThenAnswer, { taskQueue, workflowId, args: [2] });
   });
-  // Let a worker start the timer, then take the server down while it is pending.
   let connection = await NativeConnection.connect({ address: server!.address });
   let worker = await Worker.create({
     connection,
@@ -113,7 +115,7 @@ test('the dev server stopped mid-timer and restarted on its state file completes
   });
   await worker.runUntil(withClient((client) => waitForEvent(client, workflowId, EventType.EVENT_TYPE_TIMER_STARTED)));
   await connection.close();
-  await server!.stop();
+  await takeDown();
 
   server = await startDevServer(serverOptions);
   expect(server.startedByUs).toBe(true);
@@ -127,6 +129,23 @@ test('the dev server stopped mid-timer and restarted on its state file completes
     withClient((client) => client.workflow.getHandle<typeof timerThenAnswer>(workflowId).result()),
   );
   await connection.close();
+  return result;
+}
+
+test('the dev server stopped mid-timer and restarted on its state file completes the workflow', async () => {
+  expect(await timerAcrossOutage('timer-across-restart', () => server!.stop())).toBe('waited 2s');
+});
+
+test('the dev server killed outright mid-timer keeps every commit: its state is a write-ahead log synced on commit', async () => {
+  // The log beside the state file: SQLite writes it only in WAL mode (temporal/dev-server.ts).
+  expect(existsSync(`${serverOptions.dbFile}-wal`)).toBe(true);
+  const result = await timerAcrossOutage('timer-across-kill', async () => {
+    const pid = Number(
+      execFileSync('pgrep', ['-n', '-f', '--', `--db-filename ${serverOptions.dbFile}`], { encoding: 'utf8' }),
+    );
+    process.kill(pid, 'SIGKILL');
+    expect(await server!.exited).toBe('signal SIGKILL');
+  });
   expect(result).toBe('waited 2s');
 });
 
