@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import type { LatencySummary } from './stats';
 
 /** One request: a GET of `path`, or a POST of `body` (JSON) with headers of its own on top of the run's. */
-export interface LoadCall {
+interface LoadCall {
   path: string;
   post?: { body: string; headers: Record<string, string> };
 }

@@ -27,6 +27,8 @@ export interface RunningDevServer {
   uiUrl: string;
   /** False when a Temporal server was already listening there and we only connected to it. */
   startedByUs: boolean;
+  /** The process of the server we started (none for one we only connected to). */
+  pid?: number;
   /** Resolves, with how it ended, when the server we started exits (never for one we only connected to). */
   exited: Promise<string>;
   stop(): Promise<void>;
@@ -208,5 +210,5 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     stopping = true;
     return stopChild(child);
   };
-  return { address, uiUrl, startedByUs: true, exited, stop };
+  return { address, uiUrl, startedByUs: true, pid: child.pid, exited, stop };
 }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,10 +140,7 @@ test('the dev server killed outright mid-timer keeps every commit: its state is 
   // The log beside the state file: SQLite writes it only in WAL mode (temporal/dev-server.ts).
   expect(existsSync(`${serverOptions.dbFile}-wal`)).toBe(true);
   const result = await timerAcrossOutage('timer-across-kill', async () => {
-    const pid = Number(
-      execFileSync('pgrep', ['-n', '-f', '--', `--db-filename ${serverOptions.dbFile}`], { encoding: 'utf8' }),
-    );
-    process.kill(pid, 'SIGKILL');
+    process.kill(server!.pid!, 'SIGKILL');
     expect(await server!.exited).toBe('signal SIGKILL');
   });
   expect(result).toBe('waited 2s');
