@@ -12,7 +12,7 @@ import { assignRequestId } from './request-id';
 
 declare module 'http' {
   interface IncomingMessage {
-    /** Set by `requestLog`, the first middleware, for every request (api/request-id.ts). */
+    /** Set by `requestLog` for every request, before any route or handler runs (api/request-id.ts). */
     id: string;
     /** The service's logger; every line it writes within the request carries the request's id (core/logger.ts). */
     log: Logger;
