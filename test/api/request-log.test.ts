@@ -1,0 +1,102 @@
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import request from 'supertest';
+import { createLogger } from '../../core/logger';
+import { requestLog } from '../../api/request-log';
+import { logCapture } from '../support/scan';
+
+const log = logCapture();
+/** Told the response the slow route holds, unanswered, until the test lets it go. */
+let hold: (res: express.Response) => void = () => undefined;
+
+const app = express();
+app.use(
+  requestLog(createLogger({ level: 'info', destination: log.destination }), {
+    loggedUrl: (url) => url.replace(/^\/feed\/[^/?]*/, '/feed/[secret]'),
+    actorOf: (res) => (res as express.Response).locals.actor as { agencyId: string; userId: string } | undefined,
+  }),
+);
+app.use(express.json());
+app.post('/cases', (req, res) => {
+  res.locals.actor = { agencyId: 'le-1', userId: 'u-1' };
+  res.status(201).json({ received: Object.keys(req.body as object) });
+});
+app.get('/feed/:secret', (_req, res) => {
+  res.send('calendar');
+});
+app.get('/down', (_req, res) => {
+  res.status(503).json({ status: 503 });
+});
+app.get('/slow', (_req, res) => {
+  hold(res);
+});
+
+type Line = Record<string, unknown> & { msg: string; level: number };
+const lines = () => log.lines.map((line) => JSON.parse(line) as Line);
+const lineFor = (requestId: string) =>
+  lines().find((line) => (line.req as { id?: string } | undefined)?.id === requestId);
+
+/** Polls until the request's line is written (when its response closes), up to a deadline: never a fixed sleep. */
+async function waitForLine(requestId: string): Promise<Line> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const line = lineFor(requestId);
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no log line for ${requestId}`);
+}
+
+test('a request is logged once, with its id, method, path, status, time and who asked, never its body', async () => {
+  await request(app)
+    .post('/cases?limit=5')
+    .set('X-Request-Id', 'log-1')
+    .set('Authorization', 'Bearer rc_secret_token')
+    .send({ survivor: { name: 'Test Person' } })
+    .expect(201);
+  const line = await waitForLine('log-1');
+  expect(line).toMatchObject({
+    level: 30,
+    msg: 'request completed',
+    req: { id: 'log-1', method: 'POST', url: '/cases?limit=5' },
+    res: { statusCode: 201 },
+    actor: { agencyId: 'le-1', userId: 'u-1' },
+  });
+  expect(typeof line.responseTime).toBe('number');
+  expect(lines().filter((l) => (l.req as { id?: string } | undefined)?.id === 'log-1')).toHaveLength(1);
+  expect(log.lines.join('\n')).not.toMatch(/Test Person|rc_secret_token/);
+});
+
+test('a fresh id when the caller offers none or an unsafe one, echoed in the answer', async () => {
+  const answer = await request(app).get('/feed/abc').set('X-Request-Id', 'bad id with spaces').expect(200);
+  const id = answer.headers['x-request-id'] as string;
+  expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  // The path is logged as the app says it may be: here without the feed's secret.
+  expect(await waitForLine(id)).toMatchObject({ req: { url: '/feed/[secret]' }, res: { statusCode: 200 } });
+  expect((await waitForLine(id)).actor).toBeUndefined();
+});
+
+test('a 5xx answer is logged at error level', async () => {
+  await request(app).get('/down').set('X-Request-Id', 'log-503').expect(503);
+  expect(await waitForLine('log-503')).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 503 } });
+});
+
+test('a client that goes away before the answer is logged as aborted', async () => {
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const held = new Promise<express.Response>((resolve) => (hold = resolve));
+    const client = httpRequest({ host: '127.0.0.1', port, path: '/slow', headers: { 'X-Request-Id': 'log-gone' } });
+    client.on('error', () => undefined);
+    client.end();
+    // Gone once the route holds the request, before it answers.
+    const response = await held;
+    client.destroy();
+    expect(await waitForLine('log-gone')).toMatchObject({ level: 30, msg: 'request aborted', aborted: true });
+    response.end();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
