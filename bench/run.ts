@@ -135,6 +135,7 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
     );
   }
   if (rows.length > 0) parts.push(table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows));
+  if (signOff) parts.push('', cpuTable(signOff));
   if (read) {
     const l = read.load;
     parts.push(
@@ -176,6 +177,30 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
     );
   }
   return parts.join('\n');
+}
+
+/**
+ * CPU ms per call by part of the stack: on cores the stack shares, the total is what the p50 follows once they are
+ * busy, and the parts say whose work to cut.
+ */
+function cpuTable(signOff: SignOffBenchResult): string {
+  const paths = [
+    ['open case (CaseCommands.open)', signOff.open],
+    ['sign-off POST via API', signOff.viaApi],
+    ['sign-off via CaseCommands', signOff.viaCommands],
+    ['bare Temporal update', signOff.bareUpdate],
+    ['bare update-with-start', signOff.bareUpdateWithStart],
+  ] as const;
+  const parts = ['Temporal server', 'PostgreSQL', 'this process', 'other processes'];
+  const cpuMs = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
+  return table(
+    ['CPU per call', ...parts, 'total'],
+    paths.map(([name, calls]) => {
+      const shares = calls.cpuMsPerCall;
+      const total = shares && Object.values(shares).reduce((sum, value) => sum + value, 0);
+      return [name, ...parts.map((part) => cpuMs(shares && (shares[part] ?? 0))), cpuMs(total)];
+    }),
+  );
 }
 
 /** What has been measured so far: printed at the end, and also when the run is interrupted. */

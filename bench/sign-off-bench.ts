@@ -12,6 +12,7 @@ import { benchWorkers, type BenchWorker } from './bench-workers';
 import { seededRandom } from '../test/support/seeded-random';
 import { httpLoad } from './http-load';
 import { timeCalls, type CallsResult } from './timed-calls';
+import { cpuPerCall, cpuSnapshot } from './cpu-meter';
 import { pingUpdate, pingWorkflow } from './workflows/ping';
 
 export interface SignOffBenchOptions {
@@ -20,13 +21,22 @@ export interface SignOffBenchOptions {
   progress: (message: string) => void;
 }
 
+/** A path's calls, and the CPU ms each cost every part of the stack (Linux; cpu-meter.ts). */
+type MeteredCalls = CallsResult & { cpuMsPerCall?: Record<string, number> };
+
 export interface SignOffBenchResult {
-  open: CallsResult;
-  viaApi: CallsResult;
-  viaCommands: CallsResult;
-  bareUpdate: CallsResult;
+  open: MeteredCalls;
+  viaApi: MeteredCalls;
+  viaCommands: MeteredCalls;
+  bareUpdate: MeteredCalls;
   /** Starts a workflow and runs its first update in one call, as a case is opened. */
-  bareUpdateWithStart: CallsResult;
+  bareUpdateWithStart: MeteredCalls;
+}
+
+async function metered(run: () => Promise<CallsResult>): Promise<MeteredCalls> {
+  const before = cpuSnapshot();
+  const result = await run();
+  return { ...result, cpuMsPerCall: cpuPerCall(before, cpuSnapshot(), result.count + result.failures) };
 }
 
 export async function runSignOffBench(
@@ -43,23 +53,25 @@ export async function runSignOffBench(
   const officerOf = new Map<string, BenchWorker>();
 
   const opened: string[] = [];
-  const open = await timeCalls(
-    Array.from({ length: options.cases * 2 }, (_, i) => i),
-    options.concurrency,
-    async () => {
-      const agencies = randomAgencies(random);
-      const officer = officers.get(agencies.law_enforcement)!;
-      const view = await deps.cases.open(
-        {
-          identifiedAt: new Date().toISOString(),
-          survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' },
-          agencies,
-        },
-        officer.actor,
-      );
-      opened.push(view.caseId);
-      officerOf.set(view.caseId, officer);
-    },
+  const open = await metered(() =>
+    timeCalls(
+      Array.from({ length: options.cases * 2 }, (_, i) => i),
+      options.concurrency,
+      async () => {
+        const agencies = randomAgencies(random);
+        const officer = officers.get(agencies.law_enforcement)!;
+        const view = await deps.cases.open(
+          {
+            identifiedAt: new Date().toISOString(),
+            survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' },
+            agencies,
+          },
+          officer.actor,
+        );
+        opened.push(view.caseId);
+        officerOf.set(view.caseId, officer);
+      },
+    ),
   );
   if (open.failures > 0) throw new Error(`opening cases failed: ${open.firstFailure}`);
   options.progress(`opened ${opened.length} cases`);
@@ -67,6 +79,7 @@ export async function runSignOffBench(
   // Law enforcement records that it requested Continued Presence: a sign-off every new case accepts once.
   const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } };
   // From a child process, as the reads are loaded (http-load.ts): the client's HTTP work is not the server's.
+  const cpuBeforeApi = cpuSnapshot();
   const signed = await httpLoad({
     origin: deps.appOrigin,
     calls: opened.slice(0, options.cases).map((caseId) => ({
@@ -79,37 +92,45 @@ export async function runSignOffBench(
     connections: options.concurrency,
     requests: options.cases,
   });
-  const viaApi: CallsResult = {
+  const viaApi: MeteredCalls = {
     ...signed,
     failures: signed.non2xx + signed.errors,
     firstFailure: signed.non2xx + signed.errors > 0 ? `${signed.non2xx} not 2xx, ${signed.errors} errors` : undefined,
+    // The load generator's child process is counted too, under "other processes": it is the client's share.
+    cpuMsPerCall: cpuPerCall(cpuBeforeApi, cpuSnapshot(), options.cases),
   };
   options.progress(`sign-off through the API: p50 ${viaApi.p50Ms.toFixed(1)} ms`);
 
-  const viaCommands = await timeCalls(opened.slice(options.cases), options.concurrency, (caseId) =>
-    deps.cases.signOff(caseId, signOff, officerOf.get(caseId)!.actor),
+  const viaCommands = await metered(() =>
+    timeCalls(opened.slice(options.cases), options.concurrency, (caseId) =>
+      deps.cases.signOff(caseId, signOff, officerOf.get(caseId)!.actor),
+    ),
   );
   options.progress(`sign-off through CaseCommands: p50 ${viaCommands.p50Ms.toFixed(1)} ms`);
 
   const pingIds = Array.from({ length: options.cases }, (_, i) => `bench-ping-${i}-${randomUUID()}`);
-  const bareUpdateWithStart = await timeCalls(pingIds, options.concurrency, async (workflowId) => {
-    const answer = await deps.client.workflow.executeUpdateWithStart(pingUpdate, {
-      args: [0],
-      startWorkflowOperation: new WithStartWorkflowOperation(pingWorkflow, {
-        workflowId,
-        taskQueue: deps.pingTaskQueue,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
-    });
-    if (answer !== 0) throw new Error(`ping answered ${answer}`);
-  });
+  const bareUpdateWithStart = await metered(() =>
+    timeCalls(pingIds, options.concurrency, async (workflowId) => {
+      const answer = await deps.client.workflow.executeUpdateWithStart(pingUpdate, {
+        args: [0],
+        startWorkflowOperation: new WithStartWorkflowOperation(pingWorkflow, {
+          workflowId,
+          taskQueue: deps.pingTaskQueue,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+      if (answer !== 0) throw new Error(`ping answered ${answer}`);
+    }),
+  );
   options.progress(`bare update-with-start: p50 ${bareUpdateWithStart.p50Ms.toFixed(1)} ms`);
   const pings = pingIds.map((workflowId) => deps.client.workflow.getHandle(workflowId));
   // Every ping workflow is running and cached from its start, as the case workflows are.
-  const bareUpdate = await timeCalls(pings, options.concurrency, async (handle) => {
-    const answer = await handle.executeUpdate(pingUpdate, { args: [1] });
-    if (answer !== 1) throw new Error(`ping answered ${answer}`);
-  });
+  const bareUpdate = await metered(() =>
+    timeCalls(pings, options.concurrency, async (handle) => {
+      const answer = await handle.executeUpdate(pingUpdate, { args: [1] });
+      if (answer !== 1) throw new Error(`ping answered ${answer}`);
+    }),
+  );
   await Promise.all(pings.map((handle) => handle.terminate('bench finished')));
   options.progress(`bare update: p50 ${bareUpdate.p50Ms.toFixed(1)} ms`);
 
