@@ -1,7 +1,7 @@
 /**
  * One log line per request, once its answer has gone (or its client has): the request's id, method and path, the
- * status, how long it took and who asked. Never a body or a header: an Authorization header or a survivor's name
- * never reaches the log.
+ * status, how long it took and who asked. Never a body, a header or a query parameter's value: an Authorization
+ * header, a token put in a URL or a survivor's name searched for never reaches the log.
  *
  * Our own, rather than pino-http: pino-http made two child loggers for every request, whether or not anything logged
  * through them, and that was a tenth of the CPU a case read costs (README, "Reads").
@@ -36,7 +36,7 @@ export function requestLog(
   return (req, res, next) => {
     const started = Date.now();
     // As it arrived: a router mounted on a prefix rewrites `req.url` while the request passes through it.
-    const url = options.loggedUrl(req.url ?? '');
+    const url = withoutQueryValues(options.loggedUrl(req.url ?? ''));
     req.id = assignRequestId(req, res);
     req.log = logger;
     // 'close' follows 'finish' on every response, and comes alone when the client went away before the answer.
@@ -54,4 +54,12 @@ export function requestLog(
     });
     next();
   };
+}
+
+/** The URL with each query parameter's value left out (`/cases?reference=…`): the names say what was asked. */
+function withoutQueryValues(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0) return url;
+  const names = [...new Set(new URLSearchParams(url.slice(query + 1)).keys())];
+  return `${url.slice(0, query)}?${names.map((name) => `${encodeURIComponent(name)}=…`).join('&')}`;
 }
