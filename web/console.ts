@@ -138,6 +138,24 @@ export function createConsole(options: ConsoleOptions): Router {
         503,
       );
     }
+    const refused = clientError(error);
+    if (refused) {
+      // The request itself was wrong (an address that does not decode, a field twice, a value too long): say what.
+      const heading = 'This could not be done';
+      const said = refused.problem
+        ? [
+            refusalInWords(refused.problem, kit.words(res)),
+            ...(refused.problem.errors ?? []).map(({ field, message }) => `${field}: ${message}`),
+          ]
+        : ['The address or the form could not be read. Check it, or start again from the home page.'];
+      return kit.render(
+        req,
+        res,
+        'error',
+        { title: heading, heading, message: said.filter(Boolean).join(' ') },
+        refused.status,
+      );
+    }
     req.log?.error({ err: error }, 'console page failed');
     kit.render(
       req,
@@ -149,4 +167,14 @@ export function createConsole(options: ConsoleOptions): Router {
   });
 
   return router;
+}
+
+/**
+ * A refusal of the request itself, not a failure of ours: the API's 4xx answers the pages do not show in their own
+ * forms, and the 4xx errors Express and its parsers raise (a path that does not decode, a body that cannot be read).
+ */
+function clientError(error: unknown): { status: number; problem?: ApiProblem['problem'] } | undefined {
+  if (error instanceof ApiProblem) return error.status >= 400 && error.status < 500 ? error : undefined;
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? { status } : undefined;
 }

@@ -39,7 +39,8 @@ export const multipartForm: RequestHandler = (req, res, next) => {
       res.locals.formFile = { refused } satisfies FormFile;
       return next();
     }
-    if (error) return next(error);
+    // Anything else the parser refuses is a body that is not the multipart form it claims to be (no boundary, cut off).
+    if (error) return next(new ApiProblem(400, { detail: 'The form could not be read.' }));
     const { file } = req as Request & { file?: Express.Multer.File };
     if (file && file.size > 0)
       res.locals.formFile = {
