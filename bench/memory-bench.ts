@@ -20,6 +20,7 @@ import { insertBenchAgencies, randomAgencies } from './bench-agencies';
 import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
 import { seededRandom } from '../test/support/seeded-random';
 import { summarize, type LatencySummary } from './stats';
+import { cpuPerCall, cpuSnapshot } from './cpu-meter';
 import { timeCalls } from './timed-calls';
 
 export interface MemoryBenchResult {
@@ -29,6 +30,8 @@ export interface MemoryBenchResult {
   samples: { label: string; cached: string; memory: NodeJS.MemoryUsage }[];
   /** How late reminders were recorded after their due moment, at this load, from cases evicted before then. */
   reminders: RemindersAtLoad;
+  /** A fresh worker replaying every case into its cache, one query per case. */
+  replay: { cases: number; perSecond: number; cpuMsPerCase?: Record<string, number> };
 }
 
 interface RemindersAtLoad extends LatencySummary {
@@ -37,6 +40,8 @@ interface RemindersAtLoad extends LatencySummary {
   evictedBy: number;
   /** How long before the reminders fell due the eviction was over (negative: it was not, and they were late for it). */
   secondsLeftAfterEviction: number;
+  /** CPU ms per reminder by part of the stack, from just before they fall due until every email is out. */
+  cpuMsPerReminder?: Record<string, number>;
 }
 
 interface Deps {
@@ -258,9 +263,15 @@ export async function runMemoryBench(
     await worker.stop();
     worker = await WorkerProcess.start(config);
     const cachedByDefault = Math.min(options.cases, worker.maxCachedWorkflows);
+    const cpuBeforeReplay = cpuSnapshot();
     const queried = await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
       client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery),
     );
+    const replay = {
+      cases: caseIds.length,
+      perSecond: queried.perSecond,
+      cpuMsPerCase: cpuPerCall(cpuBeforeReplay, cpuSnapshot(), caseIds.length),
+    };
     if (queried.failures > 0)
       throw new Error(`querying cases: ${queried.failures} failures, first: ${queried.firstFailure}`);
     progress(
@@ -276,7 +287,7 @@ export async function runMemoryBench(
     await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
       client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'),
     );
-    return { cases: options.cases, startSeconds, settledSeconds, samples, reminders };
+    return { cases: options.cases, startSeconds, settledSeconds, samples, reminders, replay };
   } finally {
     await worker.stop();
   }
@@ -332,13 +343,34 @@ async function remindersAtLoad(
         [caseIds],
       )
     ).rows.map((row) => Number(row.late_ms));
+  // CPU from a second before they fall due: the idle minutes before would only add the stack's idle polling.
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, opened + (REMINDER_DUE_SECONDS - 1) * 1000 - Date.now())),
+  );
+  const cpuBeforeDue = cpuSnapshot();
   await until('every reminder due at load is recorded', async () => (await late()).length >= REMINDER_CASES, 600_000);
   const summary = summarize(await late());
+  const unsent = async () =>
+    (
+      await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM notifications
+          WHERE case_id = ANY($1::text[]) AND kind = 'due' AND recipient_email IS NOT NULL AND sent_at IS NULL`,
+        [caseIds],
+      )
+    ).rows[0]!.n;
+  await until('every reminder due at load is emailed', async () => (await unsent()) === '0', 600_000);
+  const cpuMsPerReminder = cpuPerCall(cpuBeforeDue, cpuSnapshot(), REMINDER_CASES);
   progress(
     `${summary.count} reminders at load: p50 ${summary.p50Ms.toFixed(0)} ms late, max ${summary.maxMs.toFixed(0)} ms`,
   );
   await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
     client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'),
   );
-  return { ...summary, dueSeconds: REMINDER_DUE_SECONDS, evictedBy: evicting.length, secondsLeftAfterEviction };
+  return {
+    ...summary,
+    dueSeconds: REMINDER_DUE_SECONDS,
+    evictedBy: evicting.length,
+    secondsLeftAfterEviction,
+    cpuMsPerReminder,
+  };
 }

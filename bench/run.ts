@@ -135,7 +135,17 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
     );
   }
   if (rows.length > 0) parts.push(table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows));
-  if (signOff) parts.push('', cpuTable(signOff));
+  if (signOff)
+    parts.push(
+      '',
+      cpuTable([
+        ['open case (CaseCommands.open)', signOff.open.cpuMsPerCall],
+        ['sign-off POST via API', signOff.viaApi.cpuMsPerCall],
+        ['sign-off via CaseCommands', signOff.viaCommands.cpuMsPerCall],
+        ['bare Temporal update', signOff.bareUpdate.cpuMsPerCall],
+        ['bare update-with-start', signOff.bareUpdateWithStart.cpuMsPerCall],
+      ]),
+    );
   if (read) {
     const l = read.load;
     parts.push(
@@ -174,6 +184,12 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
           ],
         ],
       ),
+      `a fresh worker replayed all ${memory.replay.cases.toLocaleString('en-US')} cases into its cache, one query each, at ${Math.round(memory.replay.perSecond)} cases/s (goal: 200/s)`,
+      '',
+      cpuTable([
+        ['a case replayed (the case worker is "other")', memory.replay.cpuMsPerCase],
+        ['a reminder at load, to its email sent', r.cpuMsPerReminder],
+      ]),
     );
   }
   return parts.join('\n');
@@ -183,20 +199,12 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
  * CPU ms per call by part of the stack: on cores the stack shares, the total is what the p50 follows once they are
  * busy, and the parts say whose work to cut.
  */
-function cpuTable(signOff: SignOffBenchResult): string {
-  const paths = [
-    ['open case (CaseCommands.open)', signOff.open],
-    ['sign-off POST via API', signOff.viaApi],
-    ['sign-off via CaseCommands', signOff.viaCommands],
-    ['bare Temporal update', signOff.bareUpdate],
-    ['bare update-with-start', signOff.bareUpdateWithStart],
-  ] as const;
+function cpuTable(rows: readonly (readonly [string, Record<string, number> | undefined])[]): string {
   const parts = ['Temporal server', 'PostgreSQL', 'this process', 'other processes'];
   const cpuMs = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
   return table(
     ['CPU per call', ...parts, 'total'],
-    paths.map(([name, calls]) => {
-      const shares = calls.cpuMsPerCall;
+    rows.map(([name, shares]) => {
       const total = shares && Object.values(shares).reduce((sum, value) => sum + value, 0);
       return [name, ...parts.map((part) => cpuMs(shares && (shares[part] ?? 0))), cpuMs(total)];
     }),
