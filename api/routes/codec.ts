@@ -42,6 +42,25 @@ const toJson = (payload: Payload): JsonPayload => ({
   ...(payload.data ? { data: Buffer.from(payload.data).toString('base64') } : {}),
 });
 
+const JSON_ENCODING = 'json/plain';
+/** Dates a minor's birth date can be read from: the workflow needs them, a reader of its history does not. */
+const BIRTH_DATE_FIELDS: ReadonlySet<string> = new Set(['minorTurns18On']);
+
+/**
+ * An opened payload as the UI may show it: a supervisor decodes the payloads of any agency's cases (the UI does not
+ * say whose they are), so the day a minor turns 18, which gives their birth date, is withheld wherever it sits.
+ */
+function withoutBirthDates(payload: Payload): Payload {
+  const encoding = payload.metadata?.[ENCODING_KEY];
+  if (!payload.data || !encoding || Buffer.from(encoding).toString() !== JSON_ENCODING) return payload;
+  const text = Buffer.from(payload.data).toString('utf8');
+  if (![...BIRTH_DATE_FIELDS].some((field) => text.includes(`"${field}"`))) return payload;
+  const withheld = JSON.stringify(JSON.parse(text), (key, value: unknown) =>
+    BIRTH_DATE_FIELDS.has(key) && value !== null ? 'withheld' : value,
+  );
+  return { ...payload, data: Buffer.from(withheld, 'utf8') };
+}
+
 export interface CodecDeps {
   /** The service's payload codec (temporal/codec.ts), with the service's PAYLOAD_KEYS. */
   payloadCodec: Pick<PayloadCodec, 'decode'>;
@@ -95,7 +114,7 @@ export function codecRoutes(deps: CodecDeps): Route[] {
   const decodeOne = async (json: JsonPayload): Promise<JsonPayload> => {
     if (json.metadata?.[ENCODING_KEY] !== SEALED_ENCODING) return json;
     const decoded = await deps.payloadCodec.decode([toPayload(json)]).catch(() => null);
-    return decoded?.[0] ? toJson(decoded[0]) : json;
+    return decoded?.[0] ? toJson(withoutBirthDates(decoded[0])) : json;
   };
   return [
     route({

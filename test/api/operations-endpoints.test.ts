@@ -24,6 +24,8 @@ const UI_ORIGIN = 'http://localhost:8233';
 let stack: Stack;
 let app: Express;
 let temporalMetricsUrl: string;
+/** The codec the app decodes with, to seal a payload of the test's own. */
+let payloadCodec: EncryptionCodec;
 
 beforeAll(async () => {
   // The SDK's runtime is installed once per process, before any connection: the service's, with its metrics port,
@@ -44,7 +46,7 @@ beforeAll(async () => {
     }),
     metricsToken: METRICS_TOKEN,
     codec: {
-      payloadCodec: new EncryptionCodec(TEST_PAYLOAD_KEYRING),
+      payloadCodec: (payloadCodec = new EncryptionCodec(TEST_PAYLOAD_KEYRING)),
       origins: [UI_ORIGIN],
       sessionCookie: SESSION_COOKIE,
     },
@@ -187,6 +189,25 @@ describe('POST /codec/decode', () => {
     }
   });
 
+  it("withholds the day a minor turns 18 wherever it sits in a payload: it gives the minor's birth date", async () => {
+    const state = { caseId, minorTurns18On: '2028-06-01', nested: [{ minorTurns18On: '2028-06-01' }], adult: null };
+    const [sealed] = await payloadCodec.encode([
+      { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(state)) },
+    ]);
+    const res = await decode({ ...user('demo-supervisor'), Origin: UI_ORIGIN }, { payloads: [toJson(sealed!)] }).expect(
+      200,
+    );
+    const [opened] = (res.body as { payloads: { data: string }[] }).payloads;
+    const text = Buffer.from(opened!.data, 'base64').toString();
+    expect(text).not.toContain('2028');
+    expect(JSON.parse(text)).toEqual({
+      caseId,
+      minorTurns18On: 'withheld',
+      nested: [{ minorTurns18On: 'withheld' }],
+      adult: null,
+    });
+  });
+
   it("takes a signed-in supervisor's console session cookie for the token (the UI's cross-origin credentials)", async () => {
     const sealed = await sealedInput();
     const cookie = (username: string) => ({ Cookie: `${SESSION_COOKIE}=${stack.users[username]!.token}` });
@@ -229,6 +250,7 @@ describe('POST /codec/decode', () => {
     expect(rows.map((row) => `${row.username} ${row.outcome}`)).toEqual([
       'demo-admin allowed',
       'demo-supervisor allowed',
+      'demo-supervisor allowed', // the minor's payload
       'demo-supervisor allowed',
       'demo-coordinator denied',
       'demo-coordinator denied',
