@@ -21,6 +21,7 @@ import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
 import { seededRandom } from '../test/support/seeded-random';
 import { summarize, type LatencySummary } from './stats';
 import { cpuPerCall, cpuSnapshot } from './cpu-meter';
+import { timeContextCalls, type ContextCallCost } from './context-calls';
 import { timeCalls } from './timed-calls';
 
 export interface MemoryBenchResult {
@@ -30,6 +31,8 @@ export interface MemoryBenchResult {
   samples: { label: string; cached: string; memory: NodeJS.MemoryUsage }[];
   /** How late reminders were recorded after their due moment, at this load, from cases evicted before then. */
   reminders: RemindersAtLoad;
+  /** One call into a V8 context, with the SDK's timeout and without, on an idle core (context-calls.ts). */
+  contextCall: ContextCallCost;
   /** A fresh worker replaying every case into its cache, one query per case. */
   replay: { cases: number; perSecond: number; cpuMsPerCase?: Record<string, number> };
 }
@@ -148,6 +151,10 @@ export async function runMemoryBench(
 ): Promise<MemoryBenchResult> {
   const { client, pool } = deps;
   const { progress } = options;
+  const contextCall = timeContextCalls();
+  progress(
+    `a call into a V8 context: ${contextCall.withTimeoutUs.toFixed(1)} µs with a timeout, ${contextCall.withoutTimeoutUs.toFixed(1)} µs without`,
+  );
   const bundleCodePath = join(deps.workDir, 'case-workflows-bundle.js');
   writeFileSync(bundleCodePath, deps.caseBundle.code);
   const config = {
@@ -287,7 +294,7 @@ export async function runMemoryBench(
     await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
       client.workflow.getHandle(workflowIdOf(caseId)).terminate('bench finished'),
     );
-    return { cases: options.cases, startSeconds, settledSeconds, samples, reminders, replay };
+    return { cases: options.cases, startSeconds, settledSeconds, samples, reminders, replay, contextCall };
   } finally {
     await worker.stop();
   }

@@ -185,6 +185,7 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
         ],
       ),
       `a fresh worker replayed all ${memory.replay.cases.toLocaleString('en-US')} cases into its cache, one query each, at ${Math.round(memory.replay.perSecond)} cases/s (goal: 200/s)`,
+      `one call into the workflow sandbox (a V8 context) on an idle core: ${memory.contextCall.withTimeoutUs.toFixed(1)} µs with the SDK's timeout, ${memory.contextCall.withoutTimeoutUs.toFixed(1)} µs without`,
       '',
       cpuTable([
         ['a case replayed (the case worker is "other")', memory.replay.cpuMsPerCase],
