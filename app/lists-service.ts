@@ -77,7 +77,7 @@ export function createListsService(deps: ListsDeps) {
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
-      return listNotifications(deps.pool, { ...filter, participantAgencyId: actor.agencyId });
+      return listNotifications(deps.pool, { ...filter, participantAgencyId: actor.agencyId }).catch(invalidCursor);
     },
 
     /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */

@@ -5,6 +5,7 @@
  */
 import type { NotificationKind } from '../domain/case-state';
 import type { Queryable } from './pool';
+import { InvalidCursorError } from './read-model';
 import type { Instant } from '../domain/types';
 
 export interface NewNotification {
@@ -187,6 +188,11 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
     `SELECT * FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
     values,
   );
+  if (rows.length === 0 && filter.cursor !== undefined) {
+    // A page past the last is empty too: only a cursor naming no notification is the client's mistake.
+    const known = await db.query('SELECT 1 FROM notifications WHERE id = $1', [filter.cursor]);
+    if (known.rowCount === 0) throw new InvalidCursorError();
+  }
   const items = rows.slice(0, limit).map(fromRow);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? last.id : null };

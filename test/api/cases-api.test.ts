@@ -669,6 +669,19 @@ describe('work lists', () => {
     expect(page2.items).toHaveLength(1);
     expect(page2.nextCursor).toBeNull();
     expect(new Set([...page1.items, ...page2.items].map((i) => i.id)).size).toBe(3);
+    // A cursor naming no notification is refused by name, as every list's is; the last page's own cursor is not.
+    const made = await request(app)
+      .get('/api/notifications')
+      .query({ caseId: opened.caseId, cursor: 'xx' })
+      .set(as('le-1'))
+      .expect(400);
+    expect(made.body).toMatchObject({ code: 'invalid_cursor', errors: [{ field: 'cursor' }] });
+    const past = await request(app)
+      .get('/api/notifications')
+      .query({ caseId: opened.caseId, cursor: page2.items[0]!.id })
+      .set(as('le-1'))
+      .expect(200);
+    expect(past.body).toMatchObject({ items: [], nextCursor: null });
   });
 });
 
