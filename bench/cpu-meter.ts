@@ -8,8 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux counts process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Node.js runs on. */
 const MS_PER_TICK = 10;
 
+/** The parts of the stack CPU time is told by, as the bench's tables name them. */
+export const CPU_PARTS = ['Temporal server', 'PostgreSQL', 'this process', 'other processes'] as const;
+type CpuPart = (typeof CPU_PARTS)[number];
+
+/** CPU ms per call, by part of the stack. */
+export type CpuPerCall = Partial<Record<CpuPart, number>>;
+
 /** CPU time so far, in ms, by part of the stack: this process, and each of its children with its own descendants. */
-export type CpuSnapshot = ReadonlyMap<string, number>;
+type CpuSnapshot = ReadonlyMap<CpuPart, number>;
 
 interface ProcStat {
   pid: number;
@@ -41,7 +48,7 @@ function readStat(pid: string): ProcStat | undefined {
 }
 
 /** What a child process is, by its command: the names the bench's tables use. */
-function partOf(command: string): string {
+function partOf(command: string): CpuPart {
   if (command.startsWith('postgres')) return 'PostgreSQL';
   if (command.startsWith('temporal')) return 'Temporal server';
   return 'other processes';
@@ -52,7 +59,7 @@ function partOf(command: string): string {
  * the stack it started (PostgreSQL, the Temporal dev server, load generators and worker processes), each with all its
  * descendants, live or exited. Undefined where there is no /proc.
  */
-export function cpuSnapshot(): CpuSnapshot | undefined {
+function cpuSnapshot(): CpuSnapshot | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -63,7 +70,7 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
   const byPid = new Map(stats.map((stat) => [stat.pid, stat]));
   const self = byPid.get(process.pid);
   if (!self) return undefined;
-  const parts = new Map<string, number>([
+  const parts = new Map<CpuPart, number>([
     ['this process', self.ownTicks * MS_PER_TICK],
     // Children that have exited (a load generator at the end of its run): PostgreSQL and Temporal outlive the bench.
     ['other processes', self.exitedChildrenTicks * MS_PER_TICK],
@@ -80,12 +87,21 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
   return parts;
 }
 
-/** CPU ms per call, by part of the stack, between two snapshots around `calls` calls. */
-export function cpuPerCall(
-  before: CpuSnapshot | undefined,
-  after: CpuSnapshot | undefined,
-  calls: number,
-): Record<string, number> | undefined {
-  if (!before || !after || calls === 0) return undefined;
-  return Object.fromEntries([...after].map(([part, ms]) => [part, (ms - (before.get(part) ?? 0)) / calls]));
+/**
+ * Runs `run` and answers its value with the CPU ms each of its `calls` (counted from the value) cost every part of
+ * the stack; no CPU figures where there is no /proc.
+ */
+export async function meterCpu<T>(
+  run: () => Promise<T>,
+  calls: (value: T) => number,
+): Promise<{ value: T; cpuMsPerCall?: CpuPerCall }> {
+  const before = cpuSnapshot();
+  const value = await run();
+  const after = cpuSnapshot();
+  const count = calls(value);
+  if (!before || !after || count === 0) return { value };
+  const cpuMsPerCall = Object.fromEntries(
+    [...after].map(([part, ms]) => [part, (ms - (before.get(part) ?? 0)) / count]),
+  );
+  return { value, cpuMsPerCall };
 }

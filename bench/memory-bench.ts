@@ -20,7 +20,7 @@ import { insertBenchAgencies, randomAgencies } from './bench-agencies';
 import type { MemoryWorkerConfig, MemoryWorkerReply } from './memory-worker';
 import { seededRandom } from '../test/support/seeded-random';
 import { summarize, type LatencySummary } from './stats';
-import { cpuPerCall, cpuSnapshot } from './cpu-meter';
+import { meterCpu, type CpuPerCall } from './cpu-meter';
 import { timeContextCalls, type ContextCallCost } from './context-calls';
 import { timeCalls } from './timed-calls';
 
@@ -34,7 +34,7 @@ export interface MemoryBenchResult {
   /** One call into a V8 context, with the SDK's timeout and without, on an idle core (context-calls.ts). */
   contextCall: ContextCallCost;
   /** A fresh worker replaying every case into its cache, one query per case. */
-  replay: { cases: number; perSecond: number; cpuMsPerCase?: Record<string, number> };
+  replay: { cases: number; perSecond: number; cpuMsPerCase?: CpuPerCall };
 }
 
 interface RemindersAtLoad extends LatencySummary {
@@ -44,7 +44,7 @@ interface RemindersAtLoad extends LatencySummary {
   /** How long before the reminders fell due the eviction was over (negative: it was not, and they were late for it). */
   secondsLeftAfterEviction: number;
   /** CPU ms per reminder by part of the stack, from just before they fall due until every email is out. */
-  cpuMsPerReminder?: Record<string, number>;
+  cpuMsPerReminder?: CpuPerCall;
 }
 
 interface Deps {
@@ -270,15 +270,14 @@ export async function runMemoryBench(
     await worker.stop();
     worker = await WorkerProcess.start(config);
     const cachedByDefault = Math.min(options.cases, worker.maxCachedWorkflows);
-    const cpuBeforeReplay = cpuSnapshot();
-    const queried = await timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
-      client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery),
+    const { value: queried, cpuMsPerCall: cpuMsPerCase } = await meterCpu(
+      () =>
+        timeCalls(caseIds, START_CONCURRENCY, (caseId) =>
+          client.workflow.getHandle(workflowIdOf(caseId)).query(caseStateQuery),
+        ),
+      () => caseIds.length,
     );
-    const replay = {
-      cases: caseIds.length,
-      perSecond: queried.perSecond,
-      cpuMsPerCase: cpuPerCall(cpuBeforeReplay, cpuSnapshot(), caseIds.length),
-    };
+    const replay = { cases: caseIds.length, perSecond: queried.perSecond, cpuMsPerCase };
     if (queried.failures > 0)
       throw new Error(`querying cases: ${queried.failures} failures, first: ${queried.firstFailure}`);
     progress(
@@ -354,9 +353,6 @@ async function remindersAtLoad(
   await new Promise((resolve) =>
     setTimeout(resolve, Math.max(0, opened + (REMINDER_DUE_SECONDS - 1) * 1000 - Date.now())),
   );
-  const cpuBeforeDue = cpuSnapshot();
-  await until('every reminder due at load is recorded', async () => (await late()).length >= REMINDER_CASES, 600_000);
-  const summary = summarize(await late());
   const unsent = async () =>
     (
       await pool.query<{ n: string }>(
@@ -365,8 +361,19 @@ async function remindersAtLoad(
         [caseIds],
       )
     ).rows[0]!.n;
-  await until('every reminder due at load is emailed', async () => (await unsent()) === '0', 600_000);
-  const cpuMsPerReminder = cpuPerCall(cpuBeforeDue, cpuSnapshot(), REMINDER_CASES);
+  const { value: summary, cpuMsPerCall: cpuMsPerReminder } = await meterCpu(
+    async () => {
+      await until(
+        'every reminder due at load is recorded',
+        async () => (await late()).length >= REMINDER_CASES,
+        600_000,
+      );
+      const recorded = summarize(await late());
+      await until('every reminder due at load is emailed', async () => (await unsent()) === '0', 600_000);
+      return recorded;
+    },
+    () => REMINDER_CASES,
+  );
   progress(
     `${summary.count} reminders at load: p50 ${summary.p50Ms.toFixed(0)} ms late, max ${summary.maxMs.toFixed(0)} ms`,
   );

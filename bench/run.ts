@@ -15,6 +15,7 @@ import { writeResults } from './results';
 import { runScaleOutBench, scaleOutSummary, type ScaleOutBenchResult } from './scale-out-bench';
 import { runSignOffBench, type SignOffBenchResult } from './sign-off-bench';
 import { mib, ms, perSecond, table } from './stats';
+import { CPU_PARTS, type CpuPerCall } from './cpu-meter';
 
 const { values } = parseArgs({
   options: {
@@ -84,23 +85,7 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
   const rows: string[][] = [];
   if (signOff) {
     // Each of ours next to the bare Temporal call it makes: the ratio of the p50s is the issue's measure.
-    const versus = (r: { p50Ms: number }, floor: { p50Ms: number }, name: string) =>
-      `${(r.p50Ms / floor.p50Ms).toFixed(2)}× ${name} p50`;
-    for (const [name, r, note] of [
-      [
-        'open case (CaseCommands.open)',
-        signOff.open,
-        versus(signOff.open, signOff.bareUpdateWithStart, 'bare update-with-start'),
-      ],
-      ['sign-off POST via API', signOff.viaApi, versus(signOff.viaApi, signOff.bareUpdate, 'bare update')],
-      [
-        'sign-off via CaseCommands',
-        signOff.viaCommands,
-        versus(signOff.viaCommands, signOff.bareUpdate, 'bare update'),
-      ],
-      ['bare Temporal update', signOff.bareUpdate, ''],
-      ['bare update-with-start', signOff.bareUpdateWithStart, ''],
-    ] as const) {
+    for (const [name, r, note] of signOffPaths(signOff)) {
       rows.push([
         name,
         `${r.count} calls`,
@@ -135,17 +120,7 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
     );
   }
   if (rows.length > 0) parts.push(table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows));
-  if (signOff)
-    parts.push(
-      '',
-      cpuTable([
-        ['open case (CaseCommands.open)', signOff.open.cpuMsPerCall],
-        ['sign-off POST via API', signOff.viaApi.cpuMsPerCall],
-        ['sign-off via CaseCommands', signOff.viaCommands.cpuMsPerCall],
-        ['bare Temporal update', signOff.bareUpdate.cpuMsPerCall],
-        ['bare update-with-start', signOff.bareUpdateWithStart.cpuMsPerCall],
-      ]),
-    );
+  if (signOff) parts.push('', cpuTable(signOffPaths(signOff).map(([name, r]) => [name, r.cpuMsPerCall])));
   if (read) {
     const l = read.load;
     parts.push(
@@ -196,18 +171,34 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
   return parts.join('\n');
 }
 
+/** Section 2's paths in the order the tables list them: name, calls, and the ratio to the floor it is held to. */
+function signOffPaths(signOff: SignOffBenchResult) {
+  const versus = (r: { p50Ms: number }, floor: { p50Ms: number }, name: string) =>
+    `${(r.p50Ms / floor.p50Ms).toFixed(2)}× ${name} p50`;
+  return [
+    [
+      'open case (CaseCommands.open)',
+      signOff.open,
+      versus(signOff.open, signOff.bareUpdateWithStart, 'bare update-with-start'),
+    ],
+    ['sign-off POST via API', signOff.viaApi, versus(signOff.viaApi, signOff.bareUpdate, 'bare update')],
+    ['sign-off via CaseCommands', signOff.viaCommands, versus(signOff.viaCommands, signOff.bareUpdate, 'bare update')],
+    ['bare Temporal update', signOff.bareUpdate, ''],
+    ['bare update-with-start', signOff.bareUpdateWithStart, ''],
+  ] as const;
+}
+
 /**
  * CPU ms per call by part of the stack: on cores the stack shares, the total is what the p50 follows once they are
  * busy, and the parts say whose work to cut.
  */
-function cpuTable(rows: readonly (readonly [string, Record<string, number> | undefined])[]): string {
-  const parts = ['Temporal server', 'PostgreSQL', 'this process', 'other processes'];
+function cpuTable(rows: readonly (readonly [string, CpuPerCall | undefined])[]): string {
   const cpuMs = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
   return table(
-    ['CPU per call', ...parts, 'total'],
+    ['CPU per call', ...CPU_PARTS, 'total'],
     rows.map(([name, shares]) => {
       const total = shares && Object.values(shares).reduce((sum, value) => sum + value, 0);
-      return [name, ...parts.map((part) => cpuMs(shares && (shares[part] ?? 0))), cpuMs(total)];
+      return [name, ...CPU_PARTS.map((part) => cpuMs(shares && (shares[part] ?? 0))), cpuMs(total)];
     }),
   );
 }

@@ -12,7 +12,7 @@ import { benchWorkers, type BenchWorker } from './bench-workers';
 import { seededRandom } from '../test/support/seeded-random';
 import { httpLoad } from './http-load';
 import { timeCalls, type CallsResult } from './timed-calls';
-import { cpuPerCall, cpuSnapshot } from './cpu-meter';
+import { meterCpu, type CpuPerCall } from './cpu-meter';
 import { pingUpdate, pingWorkflow } from './workflows/ping';
 
 export interface SignOffBenchOptions {
@@ -22,7 +22,7 @@ export interface SignOffBenchOptions {
 }
 
 /** A path's calls, and the CPU ms each cost every part of the stack (Linux; cpu-meter.ts). */
-type MeteredCalls = CallsResult & { cpuMsPerCall?: Record<string, number> };
+type MeteredCalls = CallsResult & { cpuMsPerCall?: CpuPerCall };
 
 export interface SignOffBenchResult {
   open: MeteredCalls;
@@ -34,9 +34,8 @@ export interface SignOffBenchResult {
 }
 
 async function metered(run: () => Promise<CallsResult>): Promise<MeteredCalls> {
-  const before = cpuSnapshot();
-  const result = await run();
-  return { ...result, cpuMsPerCall: cpuPerCall(before, cpuSnapshot(), result.count + result.failures) };
+  const { value, cpuMsPerCall } = await meterCpu(run, (result) => result.count + result.failures);
+  return { ...value, cpuMsPerCall };
 }
 
 export async function runSignOffBench(
@@ -79,25 +78,28 @@ export async function runSignOffBench(
   // Law enforcement records that it requested Continued Presence: a sign-off every new case accepts once.
   const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } };
   // From a child process, as the reads are loaded (http-load.ts): the client's HTTP work is not the server's.
-  const cpuBeforeApi = cpuSnapshot();
-  const signed = await httpLoad({
-    origin: deps.appOrigin,
-    calls: opened.slice(0, options.cases).map((caseId) => ({
-      path: `/api/cases/${caseId}/steps/${signOff.stepId}/sign-off`,
-      post: {
-        body: JSON.stringify({ outcome: signOff.outcome, details: signOff.details }),
-        headers: { 'idempotency-key': randomUUID(), ...officerOf.get(caseId)!.headers },
-      },
-    })),
-    connections: options.concurrency,
-    requests: options.cases,
-  });
+  const { value: signed, cpuMsPerCall: apiCpu } = await meterCpu(
+    () =>
+      httpLoad({
+        origin: deps.appOrigin,
+        calls: opened.slice(0, options.cases).map((caseId) => ({
+          path: `/api/cases/${caseId}/steps/${signOff.stepId}/sign-off`,
+          post: {
+            body: JSON.stringify({ outcome: signOff.outcome, details: signOff.details }),
+            headers: { 'idempotency-key': randomUUID(), ...officerOf.get(caseId)!.headers },
+          },
+        })),
+        connections: options.concurrency,
+        requests: options.cases,
+      }),
+    () => options.cases,
+  );
   const viaApi: MeteredCalls = {
     ...signed,
     failures: signed.non2xx + signed.errors,
     firstFailure: signed.non2xx + signed.errors > 0 ? `${signed.non2xx} not 2xx, ${signed.errors} errors` : undefined,
     // The load generator's child process is counted too, under "other processes": it is the client's share.
-    cpuMsPerCall: cpuPerCall(cpuBeforeApi, cpuSnapshot(), options.cases),
+    cpuMsPerCall: apiCpu,
   };
   options.progress(`sign-off through the API: p50 ${viaApi.p50Ms.toFixed(1)} ms`);
 
