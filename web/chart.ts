@@ -1,26 +1,9 @@
-/** Horizontal bar charts of two series per row, laid out here and drawn as SVG by the templates. */
-import { stepLabel } from './labels';
+/** Horizontal bar charts of two series per row, laid out here and drawn as SVG by `views/bar-chart.eta`. */
 
-interface ChartRow {
-  label: string;
-  pending: number;
-  overdue: number;
-  y: number;
-  pendingWidth: number;
-  overdueWidth: number;
-}
-
-export interface Chart<Row = ChartRow> {
-  rows: Row[];
-  width: number;
-  height: number;
-  labelWidth: number;
-  barHeight: number;
-}
-
-/** Two bars per row: the first series solid, the second hatched, as the dashboard's legend says. */
+/** Two bars per row: the first series solid, the second hatched, as the page's legend says. */
 interface PairRow {
-  label: string;
+  /** The row's label on at most two lines: SVG text does not wrap, and a long name would run off the chart. */
+  labelLines: string[];
   first: number;
   second: number;
   y: number;
@@ -28,18 +11,49 @@ interface PairRow {
   secondWidth: number;
 }
 
+export interface Chart {
+  rows: PairRow[];
+  width: number;
+  height: number;
+  labelWidth: number;
+  barHeight: number;
+}
+
 const LABEL_WIDTH = 280;
+/** What fits in LABEL_WIDTH at the chart's 13px type, with room to spare for wide letters. */
+const LABEL_LINE_CHARACTERS = 36;
 const BAR_AREA = 320;
 const ROW = 44;
 const BAR = 16;
 
+/**
+ * Breaks a label into at most two lines that fit the label area, before its parenthesis if it has one ("(Form
+ * I-914)" stays whole), else at its last space that fits; what still does not fit ends in "…" (the table under every
+ * chart gives the full name).
+ */
+export function labelLines(label: string, perLine = LABEL_LINE_CHARACTERS): string[] {
+  const lines: string[] = [];
+  let rest = label.trim();
+  while (rest.length > perLine && lines.length < 1) {
+    const parenthesis = rest.indexOf(' (');
+    const space = parenthesis > 0 && parenthesis <= perLine ? parenthesis : rest.lastIndexOf(' ', perLine);
+    const cut = space > 0 ? space : perLine;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  lines.push(rest.length > perLine ? `${rest.slice(0, perLine - 1).trimEnd()}…` : rest);
+  return lines;
+}
+
 /** Both series on one scale, the longest bar filling the area; a non-zero value is never drawn invisibly thin. */
-export function pairedBarChart(input: readonly { label: string; first: number; second: number }[]): Chart<PairRow> {
+export function pairedBarChart(input: readonly { label: string; first: number; second: number }[]): Chart {
   const max = Math.max(1, ...input.flatMap((row) => [row.first, row.second]));
   const width = (count: number) => Math.max(Math.round((count / max) * BAR_AREA), count > 0 ? 2 : 0);
   return {
     rows: input.map((row, index) => ({
-      ...row,
+      labelLines: labelLines(row.label),
+      first: row.first,
+      second: row.second,
       y: index * ROW + 8,
       firstWidth: width(row.first),
       secondWidth: width(row.second),
@@ -48,23 +62,5 @@ export function pairedBarChart(input: readonly { label: string; first: number; s
     height: input.length * ROW + 16,
     labelWidth: LABEL_WIDTH,
     barHeight: BAR,
-  };
-}
-
-/** The dashboard's pending and overdue steps per kind (overdue steps are among the pending). */
-export function stepKindChart(byKind: readonly { kind: string; pending: number; overdue: number }[]): Chart {
-  const chart = pairedBarChart(
-    byKind.map((row) => ({ label: stepLabel(row.kind), first: row.pending, second: row.overdue })),
-  );
-  return {
-    ...chart,
-    rows: chart.rows.map((row) => ({
-      label: row.label,
-      pending: row.first,
-      overdue: row.second,
-      y: row.y,
-      pendingWidth: row.firstWidth,
-      overdueWidth: row.secondWidth,
-    })),
   };
 }

@@ -207,6 +207,7 @@ test('after time passes, the overdue CP decision appears on the coordinator list
     Number(await page.locator('.card').filter({ hasText: 'overdue' }).locator('.count').textContent()),
   ).toBeGreaterThan(0);
   expect(await page.locator('svg.chart title').textContent()).toContain('by kind');
+  expect(await chartLabelsOutside(page)).toEqual([]);
   await expectAccessible(page);
   await page.screenshot({ path: `${SCREENSHOTS}/dashboard.png`, fullPage: true });
 
@@ -365,6 +366,7 @@ test('the coordinator reads the compliance report: period in the URL, chart and 
   expect(Number(await allAgencies('Reminders sent'))).toBeGreaterThan(0);
   expect(Number(await allAgencies('Escalations raised'))).toBeGreaterThan(0);
   expect(await page.locator('svg.chart title').textContent()).toBe('Reminders sent and escalations raised, by agency');
+  expect(await chartLabelsOutside(page)).toEqual([]);
   await expectAccessible(page);
   await page.screenshot({ path: `${SCREENSHOTS}/report.png`, fullPage: true });
 
@@ -421,3 +423,12 @@ test('the coordinator transfers a case to another police department: form, confi
   await expectAccessible(page);
   await page.context().close();
 });
+
+/** The chart's labels that start left of its edge: SVG text never wraps, so a long one would be cut off. */
+function chartLabelsOutside(page: Page): Promise<string[]> {
+  return page
+    .locator('svg.chart text[text-anchor="end"]')
+    .evaluateAll((labels) =>
+      (labels as SVGTextElement[]).filter((label) => label.getBBox().x < 0).map((label) => label.textContent ?? ''),
+    );
+}

@@ -4,8 +4,9 @@
  */
 import { Router } from 'express';
 import { ok } from '../api-client';
-import { stepKindChart } from '../chart';
+import { pairedBarChart } from '../chart';
 import { formOf, homeOf, param, type Kit, type MeView } from '../kit';
+import { stepLabel } from '../labels';
 
 type Req = Parameters<Kit['render']>[0];
 type Res = Parameters<Kit['render']>[1];
@@ -55,7 +56,10 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
   kit.render(req, res, 'dashboard', {
     title: 'Dashboard',
     counts,
-    chart: stepKindChart(counts.byKind),
+    // Overdue steps are among the pending: the hatched bar is part of the solid one.
+    chart: pairedBarChart(
+      counts.byKind.map((row) => ({ label: stepLabel(row.kind), first: row.pending, second: row.overdue })),
+    ),
     // Only those whose step is still open: the API leaves out the resolved ones.
     escalations: counts.escalations,
     undelivered,
