@@ -22,7 +22,14 @@ const token = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
 
 export const AgencyIdSchema = token;
-const CaseIdSchema = z.uuid({ message: 'expected a case id (UUID)' });
+/**
+ * A UUID, as the database and every key derived from it write it: in lower case. PostgreSQL finds a row by an id in
+ * capitals too, but the id also names the case's workflow and is bound into what seals identities and documents, so
+ * an id in capitals would find the row and then fail to open it.
+ */
+const uuidSchema = (what: string) => z.uuid({ message: `expected ${what} (UUID)` }).overwrite((id) => id.toLowerCase());
+const CaseIdSchema = uuidSchema('a case id');
+const UserIdSchema = uuidSchema('a user id');
 
 const SurvivorNameSchema = z.string().trim().min(1).max(200);
 const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
@@ -148,7 +155,7 @@ export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: signOffSchema().shape.stepId });
 export const DocumentParamsSchema = z.strictObject({
   caseId: CaseIdSchema,
-  documentId: z.uuid({ message: 'expected a document id (UUID)' }),
+  documentId: uuidSchema('a document id'),
 });
 
 /** A document that proves a step, as listed: never its content; its file name only to who may open it. */
@@ -475,7 +482,7 @@ export const NewAgencySchema = z.strictObject({
   timeZone: TimeZoneSchema.nullable().default(null),
 });
 
-export const UserParamsSchema = z.strictObject({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
+export const UserParamsSchema = z.strictObject({ userId: UserIdSchema });
 export const TokenParamsSchema = z.strictObject({
   tokenId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a token id (16 of a-z 0-9)'),
 });
@@ -488,7 +495,7 @@ export const AuditQuerySchema = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected a case reference (letters, digits, -; at most 40)')
     .optional()
     .describe("the case's reference, as people know it (the whole of it)"),
-  userId: z.uuid().optional(),
+  userId: UserIdSchema.optional(),
   agencyId: AgencyIdSchema.optional(),
   action: z
     .string()

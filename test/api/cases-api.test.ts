@@ -474,12 +474,14 @@ describe('reading, signing and closing a case', () => {
       .expect(422);
     expect(extra.body).toMatchObject({ errors: [{ field: 'by', message: 'unknown field' }] });
 
+    // The case's id in capitals names the same case (and its workflow), as PostgreSQL's uuid type reads it.
     const res = await request(app)
-      .post(path)
+      .post(path.replace(opened.caseId, opened.caseId.toUpperCase()))
       .set(as('le-1'))
       .set('Idempotency-Key', newKey())
       .send({ outcome: 'requested', details: { requestedOn: today } })
       .expect(200);
+    expect((res.body as CaseBody).caseId).toBe(opened.caseId);
     expect((res.body as CaseBody).steps.find((s) => s.id === 'cp_request-1')?.status).toBe('completed');
     const overseen = await request(app)
       .get(`/api/cases/${(res.body as CaseBody).caseId}`)

@@ -191,6 +191,36 @@ describe("the police officer adds the CP request's letter", () => {
   });
 });
 
+test('ids in capitals name the same case and document: a document added so opens, and so does the survivor', async () => {
+  const CASE_ID = caseId.toUpperCase();
+  const scan = Buffer.concat([PNG, Buffer.from('capitals')]);
+  const added = await request(app)
+    .post(`/api/cases/${CASE_ID}/steps/cp_request-1/documents`)
+    .set(user('demo-police-officer'))
+    .attach('file', scan, { filename: 'capitals.png' })
+    .expect(201);
+  const { id } = added.body as { id: string };
+  expect(added.body).toMatchObject({ caseId, fileName: 'capitals.png' });
+  for (const documentId of [id, id.toUpperCase()]) {
+    const res = await request(app)
+      .get(`/api/cases/${CASE_ID}/documents/${documentId}`)
+      .set(user('demo-coordinator'))
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(Buffer.compare(res.body as Buffer, scan)).toBe(0);
+  }
+  expect((await download(user('demo-coordinator'), id).expect(200)).headers['content-disposition']).toMatch(
+    /filename="capitals.png"/,
+  );
+  const survivor = await request(app).get(`/api/cases/${CASE_ID}/survivor`).set(user('demo-coordinator')).expect(200);
+  expect(survivor.body).toMatchObject({ name: SURVIVOR.name });
+});
+
 describe('who may add a document', () => {
   it("the step's agency and the coordinator, PNG and JPEG too; no other agency, supervisor or outsider", async () => {
     await upload(user('demo-coordinator'), PNG, 'scan.png').expect(201);
