@@ -45,12 +45,27 @@ export type Documents = ReturnType<typeof createDocuments>;
 
 const ALLOWED = 'a PDF, PNG or JPEG file (application/pdf, image/png, image/jpeg)';
 
-/** The name as a download may offer it: no folders, no control characters, at most 200 characters. */
+/** The extensions a saved file of each type may have; the first is the one a name without them gets. */
+const EXTENSIONS: Record<DocumentMediaType, readonly string[]> = {
+  'application/pdf': ['pdf'],
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg'],
+};
+
+/**
+ * The name as a download may offer it: no folders, no control characters, at most 200 characters, and an extension
+ * that says the type found in the content (kept when cut short). A PNG named `letter.html` downloads as `letter.html.png`: saved under its
+ * own name, a file that is both an image and a page would open from the disk as a page, and run its script.
+ */
 function cleanFileName(name: string, mediaType: DocumentMediaType): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  const extension = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' }[mediaType];
-  return base.slice(0, 200) || `document.${extension}`;
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim() || 'document';
+  const extensions = EXTENSIONS[mediaType];
+  const given = /\.([^.]+)$/.exec(base)?.[1] ?? '';
+  const kept = extensions.includes(given.toLowerCase());
+  const stem = kept ? base.slice(0, -given.length - 1) : base;
+  const extension = kept ? given : extensions[0]!;
+  return `${stem.slice(0, 200 - extension.length - 1)}.${extension}`;
 }
 
 /** The type the content shows it to be, if it is one a document may be. */

@@ -221,6 +221,22 @@ test('ids in capitals name the same case and document: a document added so opens
   expect(survivor.body).toMatchObject({ name: SURVIVOR.name });
 });
 
+test.each([
+  ['poly.html', 'poly.html.png'],
+  ['scan.PNG', 'scan.PNG'],
+  ['letter.pdf', 'letter.pdf.png'],
+  ['no extension', 'no extension.png'],
+  ['C:\\scans\\page.html', 'page.html.png'],
+  [`${'x'.repeat(300)}.png`, `${'x'.repeat(196)}.png`],
+])('a PNG sent as %j downloads as %j: the name ends in the type found in the content', async (sent, named) => {
+  const png = Buffer.concat([PNG, Buffer.from(sent)]);
+  const added = await upload(user('demo-police-officer'), png, sent).expect(201);
+  expect(added.body).toMatchObject({ mediaType: 'image/png', fileName: named });
+  const res = await download(user('demo-police-officer'), (added.body as { id: string }).id).expect(200);
+  expect(res.headers['content-type']).toBe('image/png');
+  expect(res.headers['content-disposition']).toContain(`filename="${named}"`);
+});
+
 describe('who may add a document', () => {
   it("the step's agency and the coordinator, PNG and JPEG too; no other agency, supervisor or outsider", async () => {
     await upload(user('demo-coordinator'), PNG, 'scan.png').expect(201);
