@@ -31,7 +31,20 @@ const uuidSchema = (what: string) => z.uuid({ message: `expected ${what} (UUID)`
 const CaseIdSchema = uuidSchema('a case id');
 const UserIdSchema = uuidSchema('a user id');
 
-const SurvivorNameSchema = z.string().trim().min(1).max(200);
+// One problem at a time: an empty name is too short, not also without letters.
+const NameTextSchema = z.string().trim().min(1, { abort: true }).max(200);
+/**
+ * A person's name in any script. Refused: a name with no letter at all (zero-width spaces only would list as a blank
+ * case), control characters, the bidirectional embeddings, overrides and isolates that make a name display as other
+ * text, and broken UTF-16. Zero-width joiners and non-joiners and the direction marks stay: names in Persian, Arabic,
+ * Hebrew or Indic scripts use them.
+ */
+const SurvivorNameSchema = NameTextSchema.regex(/\p{L}/u, 'expected a name: at least one letter').refine(
+  (name) => !/[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u.test(name),
+  {
+    message: 'expected a name without control characters or direction overrides',
+  },
+);
 const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
 const ContactSchema = z.string().trim().max(200);
 /** A BCP 47 tag as people write them: a language, then optional script, region or variant subtags. */
@@ -230,7 +243,8 @@ export const CaseListQuerySchema = z.strictObject({
  * it), with the caseload's own filters and cursor, written as in its query.
  */
 export const CaseSearchSchema = CaseListQuerySchema.extend({
-  name: SurvivorNameSchema.describe("the survivor's name or some of its words (given or family names, whole words)"),
+  // Words searched for, not a name stored: the search says itself what it cannot look for (`invalid_name`).
+  name: NameTextSchema.describe("the survivor's name or some of its words (given or family names, whole words)"),
 });
 
 export const NotificationListQuerySchema = z.strictObject({

@@ -187,6 +187,34 @@ describe('opening a case', () => {
     expect(res.body).toMatchObject({ status: 422, code: 'invalid_body' });
   });
 
+  it.each([
+    ['zero-width spaces only', '\u200b\u200b', 'at least one letter'],
+    ['a right-to-left override', 'Ana \u202eZ', 'without control characters'],
+    ['a lone surrogate', 'Ana \ud800', 'without control characters'],
+    ['a tab', 'Ana\tMaría', 'without control characters'],
+  ])('refuses a name with %s, naming survivor.name', async (_what, name, message) => {
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ survivor: { name, birthDate: '1990-01-01' } }))
+      .expect(422);
+    expect((res.body as { errors: object[] }).errors).toEqual([
+      { field: 'survivor.name', message: expect.stringContaining(message) as unknown },
+    ]);
+  });
+
+  it('opens cases for names in any script, with the joiners and direction marks they use', async () => {
+    for (const name of ['محمد\u200cرضا', 'שָׁלוֹם\u200f כהן', '李小龍', 'X Æ A-12']) {
+      await request(app)
+        .post('/api/cases')
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send(openRequest({ survivor: { name, birthDate: '1990-01-01' } }))
+        .expect(201);
+    }
+  });
+
   it('refuses agencies that do not exist or are of another kind', async () => {
     const res = await request(app)
       .post('/api/cases')
