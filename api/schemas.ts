@@ -118,12 +118,19 @@ function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
   };
 }
 
+/** The form of the references the service assigns (app/case-commands.ts). */
+const ASSIGNED_REFERENCE = /^RC-\d{4}-[0-9A-F]{8}$/i;
+
 export const OpenCaseRequestSchema = z
   .strictObject({
     /** A case reference is printed in emails and logs, so it is a code, never a name. */
     reference: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
+      // References are unique per agency only: one chosen in the assigned form could name another agency's case.
+      .refine((reference) => !ASSIGNED_REFERENCE.test(reference), {
+        message: 'RC-YYYY-XXXXXXXX is the form of assigned references; choose another, or leave it out to get one',
+      })
       .optional(),
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),

@@ -249,4 +249,20 @@ describe('a write that can never succeed', () => {
     expect(other.body).toMatchObject({ reference: 'SHARED-REF' });
     expect(await counts('SHARED-REF')).toEqual({ cases: 2, survivors: 2, references: 2 });
   });
+
+  it("refuses a chosen reference of the assigned form, which could be another agency's case's", async () => {
+    const assigned = await request(app)
+      .post('/api/cases')
+      .set(stack.as('coordinator'))
+      .set('Idempotency-Key', newKey())
+      .send(openBody())
+      .expect(201);
+    const { reference } = assigned.body as { reference: string };
+    expect(reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+    for (const chosen of [reference, reference.toLowerCase()]) {
+      const refused = await openCase(app, newKey(), openBody({ reference: chosen })).expect(422);
+      expect(refused.body).toMatchObject({ errors: [{ field: 'reference' }] });
+    }
+    expect(await counts(reference)).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
 });
