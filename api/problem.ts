@@ -108,7 +108,8 @@ function bodyParserProblem(error: unknown, requestId: string): Problem | null {
   const { type } = error;
   const detail =
     type === 'entity.parse.failed'
-      ? 'The request body is not valid JSON.'
+      ? // The parser takes only an object or an array: `null`, `42` and `"text"` fail here too.
+        'The request body is not a JSON object: it is not valid JSON, or it is a lone value (null, a number, a string).'
       : type === 'entity.too.large'
         ? 'The request body is larger than this API accepts.'
         : 'The request body cannot be read.';

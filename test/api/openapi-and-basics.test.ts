@@ -221,6 +221,18 @@ describe('errors at the HTTP layer', () => {
     expect(JSON.stringify(logLines)).not.toContain('Maria');
   });
 
+  it.each(['null', '42', '"Maria"'])(
+    'answers a lone JSON value (%s) with a 400 saying the body must be an object',
+    async (body) => {
+      const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send(body).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'entity_parse_failed',
+        detail: expect.stringMatching(/^The request body is not a JSON object/) as unknown,
+      });
+      expect(JSON.stringify(res.body)).not.toContain('Maria');
+    },
+  );
+
   it('answers a body over 64kb with a 413 problem', async () => {
     const huge = JSON.stringify({ survivor: { contact: 'x'.repeat(70 * 1024) } });
     const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send(huge).expect(413);
