@@ -80,12 +80,15 @@ export function plainProblem(problem: FormProblem, fields: readonly NamedField[]
 
 /**
  * A list's filters refused by the API (the lists' and the audit trail's), each message in plain words: a date that is
- * not one, or out of range, says which days are taken ("Enter a real date between 1 Jan 1900 and 31 Dec 2199").
+ * not one, or out of range, says which days are taken ("Enter a real date between 1 Jan 1900 and 31 Dec 2199"), and
+ * a value no menu offers asks for one it does.
  */
 export function filterErrorsInWords(errors: Record<string, string>): Record<string, string> {
   const inWords = (message: string) => {
     const range = /between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d)/.exec(message);
     if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
+    // A value the list's menu never offers: an address edited by hand, or one kept from an older version.
+    if (/expected one of|invalid option/i.test(message)) return 'Choose one of the options in the list';
     return sentenceCase(message);
   };
   return Object.fromEntries(Object.entries(errors).map(([name, message]) => [name, inWords(message)]));

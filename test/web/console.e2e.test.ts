@@ -258,7 +258,7 @@ test('the coordinator finds the case by its reference and by filters; the addres
   await row.page().context().close();
 });
 
-test('a filter date out of range is a field error on the list, never an error page', async () => {
+test('a filter date out of range, or a value no menu offers, is a field error on the list, never an error page', async () => {
   const page = await signIn('demo-coordinator');
   for (const [name, value] of [
     ['dueBefore', '0000-01-01'],
@@ -276,6 +276,11 @@ test('a filter date out of range is a field error on the list, never an error pa
       '1900-01-01',
       '2199-12-31',
     ]);
+  }
+  // A value no menu offers (an address edited by hand) asks for one it does, not in the validator's words.
+  for (const list of ['cases', 'steps']) {
+    expect((await page.goto(`${base}/${list}?status=bogus`))?.status()).toBe(400);
+    expect(await page.locator('#status-error').textContent()).toContain('Choose one of the options in the list');
   }
   await expectAccessible(page);
   await page.context().close();
