@@ -89,6 +89,15 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   // An agency's admin sees their own agency's users only, and no agency filter.
   expect(await page.getByRole('row').filter({ hasText: 'demo-police-officer' }).count()).toBe(0);
   expect(await page.getByLabel('Agency').count()).toBe(0);
+  // Admins are a system administrator's to manage: no page for them, and the admin's own row leads to their account.
+  const linksOf = async (username: string) =>
+    page
+      .getByRole('row')
+      .filter({ hasText: username })
+      .getByRole('link')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+  expect(await linksOf('demo-coordinator')).toEqual([expect.stringMatching(/^\/users\/[0-9a-f-]{36}$/)]);
+  expect(await linksOf('demo-admin')).toEqual(['/account']);
   await expectAccessible(page);
 
   await page.getByRole('link', { name: 'Add a user' }).click();

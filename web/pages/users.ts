@@ -36,6 +36,13 @@ const rolesOf = (form: Record<string, string>): Role[] => ROLES.filter((role) =>
 
 const isSystemAdmin = (me: MeView) => (me.user.roles as readonly string[]).includes('system_admin');
 
+/**
+ * Whether this admin manages the user (domain/access.ts administrationRefusal): admins and system administrators are
+ * managed by a system administrator only, so an agency's admin gets no page for them, their own account included.
+ */
+const administers = (me: MeView, user: { roles: readonly string[] }) =>
+  isSystemAdmin(me) || !user.roles.some((role) => role === 'admin' || role === 'system_admin');
+
 /** The roles an admin may give in an agency of this kind: appointing admins is a system administrator's. */
 const rolesOffered = (me: MeView, kind: AgencyKind): Role[] =>
   rolesFor(kind).filter((role) => role !== 'admin' || isSystemAdmin(me));
@@ -56,6 +63,7 @@ export function userPages(kit: Kit): Router {
       agencies,
       agencyId: agencyId ?? '',
       systemAdmin,
+      administers: (user: { roles: readonly string[] }) => administers(me, user),
       flash: NOTICES.get(param(req, 'notice') ?? ''),
     });
   });
@@ -115,8 +123,7 @@ export function userPages(kit: Kit): Router {
     const user = ok(await api.GET('/api/users')).items.find((candidate) => candidate.id === userId);
     if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
-    const appointsAdmins = isSystemAdmin(me) || !user.roles.some((role) => role === 'admin' || role === 'system_admin');
-    const manageable = user.disabledAt === null && user.id !== me.user.id && appointsAdmins;
+    const manageable = user.disabledAt === null && user.id !== me.user.id && administers(me, user);
     kit.render(
       req,
       res,
