@@ -193,7 +193,7 @@ test('a step another window already signed: the refusal says so in words', async
   await page.context().close();
 });
 
-test('a correction the later steps contradict is refused naming them and their dates in words', async () => {
+test('a correction is offered only to who may make it, and one the later steps contradict is refused in words', async () => {
   const adult = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
@@ -214,6 +214,20 @@ test('a correction the later steps contradict is refused naming them and their d
       .expect(200);
   await sign('cp_request-1', 'law_enforcement', { outcome: 'requested', details: { requestedOn: daysAgo(5) } });
   await sign('cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: daysAgo(3) } });
+
+  // A form that could only be refused is not offered: the supervisor signs nothing, a step not yet signed has nothing
+  // to correct, and ICE does not even see the police's request.
+  for (const [username, stepId, status] of [
+    ['demo-supervisor', 'cp_request-1', 403],
+    ['demo-police-officer', 'le_declaration-1', 403],
+    ['demo-ice-officer', 'cp_request-1', 404],
+  ] as const) {
+    const other = await pageAs(username);
+    const response = await other.goto(`${service.base}/cases/${adultId}/steps/${stepId}/correct`);
+    expect([username, stepId, response?.status()]).toEqual([username, stepId, status]);
+    if (status === 403) expect(await other.locator('main').textContent()).toContain('may correct a sign-off');
+    await other.context().close();
+  }
 
   // The request said to be made after ICE granted it: the API names the decision and both days.
   const page = await pageAs('demo-police-officer');

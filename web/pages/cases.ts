@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formFileOf, proxyDownload, uploadDocument } from '../documents';
-import { formOf, param, type CaseView, type Kit } from '../kit';
+import { formOf, param, type CaseView, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
   checkCorrection,
@@ -130,11 +130,7 @@ export function casePages(kit: Kit): Router {
       // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
       canTransfer: coordinatesOpenCase,
       canClose: coordinatesOpenCase,
-      // The signing agency's officers, or the case's coordinator; the API judges the window and the later steps.
-      canCorrect: (step: CaseView['steps'][number]) =>
-        me.can.signSteps &&
-        (step.agencyId === me.user.agencyId || view.agencies.coordinator === me.user.agencyId) &&
-        isCorrectable(step),
+      canCorrect: (step: CaseView['steps'][number]) => mayCorrect(me, view, step),
       // A completed step whose rules allow an amendment (an interim letter's extension): the action's words.
       amendment: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId ? amendmentAction(step.kind, step.status) : undefined,
@@ -212,13 +208,16 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
+    if (!step) throw noSuchStep();
+    // A form that could only be refused is not offered (a supervisor, another agency, a step not signed).
+    if (!mayCorrect(await kit.me(req, res), view, step)) throw cannotCorrect();
     // Prefilled with what the step records; its note is not (left empty, the correction keeps it).
-    const recorded = Object.entries(step?.details ?? {}).flatMap(([name, value]) =>
+    const recorded = Object.entries(step.details).flatMap(([name, value]) =>
       typeof value === 'string' && name !== 'note' ? [[`details.${name}`, value] as const] : [],
     );
     const chosen = param(req, 'outcome');
     const form =
-      chosen === undefined ? { outcome: step?.outcome ?? '', ...Object.fromEntries(recorded) } : { outcome: chosen };
+      chosen === undefined ? { outcome: step.outcome ?? '', ...Object.fromEntries(recorded) } : { outcome: chosen };
     await renderSignOff(req, res, form, undefined, true);
   });
 
@@ -446,6 +445,22 @@ function summaryOf(shown: ReturnType<typeof formProblem>, fields: readonly Detai
 }
 
 const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });
+const cannotCorrect = () =>
+  new ApiProblem(403, {
+    title: 'Forbidden',
+    detail:
+      'Only an officer of the agency that signed this step, or of the case’s coordinator, may correct a sign-off, ' +
+      'and only once the step is signed.',
+  });
+
+/** The signing agency's officers, or the case's coordinator; the API judges the window and the later steps. */
+function mayCorrect(me: MeView, view: CaseView, step: CaseView['steps'][number]): boolean {
+  return (
+    me.can.signSteps &&
+    (step.agencyId === me.user.agencyId || view.agencies.coordinator === me.user.agencyId) &&
+    isCorrectable(step)
+  );
+}
 
 /** Pending steps with a due date, soonest first: what the case waits for. */
 function dueNext(view: CaseView): CaseView['steps'] {
