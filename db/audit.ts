@@ -152,7 +152,8 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   const conditions: string[] = [];
   if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
   if (filter.caseReference !== undefined)
-    conditions.push(`case_id = (SELECT id FROM cases WHERE reference = ${param(filter.caseReference)})`);
+    // References are unique per agency only: two agencies' cases may share one.
+    conditions.push(`case_id IN (SELECT id FROM cases WHERE reference = ${param(filter.caseReference)})`);
   if (filter.userId !== undefined) conditions.push(`user_id = ${param(filter.userId)}`);
   if (filter.agencyId !== undefined) conditions.push(`agency_id = ${param(filter.agencyId)}`);
   if (filter.action !== undefined) conditions.push(`action = ${param(filter.action)}`);
@@ -160,15 +161,19 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   if (filter.from !== undefined) conditions.push(`at >= ${param(filter.from)}`);
   if (filter.to !== undefined) conditions.push(`at < ${param(filter.to)}`);
   if (filter.cursor !== undefined) conditions.push(`id < ${param(filter.cursor)}`);
+  // A case's reference only where the reader sees the case: their users' attempts on another agency's case are
+  // listed by its id alone.
+  let referenceShown = '';
   if (filter.visibleToAgency !== undefined) {
     const agency = param(filter.visibleToAgency);
     conditions.push(
       `(agency_id = ${agency} OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}]))`,
     );
+    referenceShown = ` AND cases.agency_ids @> ARRAY[${agency}]`;
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const { rows } = await pool.query<AuditRow>(
-    `SELECT a.*, (SELECT reference FROM cases WHERE cases.id = a.case_id) AS case_reference
+    `SELECT a.*, (SELECT reference FROM cases WHERE cases.id = a.case_id${referenceShown}) AS case_reference
        FROM audit_events a ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`,
     values,
   );

@@ -386,6 +386,36 @@ describe('through the full stack', () => {
       expect(await list(user('demo-supervisor'), { caseId: elsewhereCase })).toEqual([]);
     });
 
+    it("lists a supervisor's user's attempt on another agency's case by its id alone, never its reference", async () => {
+      const coordinator = user('demo-coordinator');
+      await request(stack.app).get(`/api/cases/${elsewhereCase}`).set(coordinator.headers).expect(403);
+      const attempts = (await list(user('demo-supervisor'), { userId: coordinator.user.id })).filter(
+        (item) => item.caseId === elsewhereCase,
+      );
+      expect(attempts).toEqual([expect.objectContaining({ outcome: 'denied', caseReference: null })]);
+      const seenByAdmin = await list(user('demo-admin'), { caseId: elsewhereCase });
+      expect(seenByAdmin.every((item) => item.caseReference !== null)).toBe(true);
+    });
+
+    it('filters by a reference two agencies both use, each case found', async () => {
+      const open = (who: TestUser, agencies: object) =>
+        request(stack.app)
+          .post('/api/cases')
+          .set(who.headers)
+          .set('Idempotency-Key', key())
+          .send({
+            reference: 'AUDIT-SHARED',
+            identifiedOn: '2026-11-02',
+            survivor: { name: 'Shared Reference', birthDate: '1990-01-01' },
+            agencies,
+          })
+          .expect(201);
+      const mine = ((await open(user('demo-police-officer'), DEMO_AGENCIES)).body as { caseId: string }).caseId;
+      const theirs = ((await open(outsider, ELSEWHERE)).body as { caseId: string }).caseId;
+      const found = await list(user('demo-admin'), { caseReference: 'AUDIT-SHARED' });
+      expect(new Set(found.map((item) => item.caseId))).toEqual(new Set([mine, theirs]));
+    });
+
     it('shows an admin everything, newest first', async () => {
       const all = await list(user('demo-admin'));
       const { rows } = await stack.pool.query<{ id: string }>(
