@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
+import { Client } from 'pg';
 import type { Logger } from '../core/logger';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -22,8 +23,20 @@ function loadRunner(): Runner {
 
 /** Applies every pending migration; returns the names applied. Concurrent callers wait for each other's lock. */
 export async function migrate(databaseUrl: string, logger?: Logger): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  // A connection lost meanwhile fails the migration; unheard, its 'error' event would crash the process.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await migrateWith(client, logger);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function migrateWith(dbClient: Client, logger?: Logger): Promise<string[]> {
   const options: RunnerOption = {
-    databaseUrl,
+    dbClient,
     dir: MIGRATIONS_DIR,
     migrationsTable: 'pgmigrations',
     direction: 'up',

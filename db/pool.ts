@@ -51,6 +51,13 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
 /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost while checked out (PostgreSQL restarted, a failover) is reported on the client, not the pool:
+  // without a listener it would crash the process. The query in flight fails with it, and the client is discarded.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -60,6 +67,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }

@@ -17,6 +17,8 @@ export async function ensureServiceLogin(ownerUrl: string): Promise<string> {
   const serviceUrl = serviceLoginUrl(ownerUrl);
   const password = decodeURIComponent(new URL(serviceUrl).password);
   const client = new Client({ connectionString: ownerUrl });
+  // A connection lost meanwhile fails the query in flight; unheard, its 'error' event would crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [EMBEDDED_SERVICE_LOGIN]);
