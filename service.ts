@@ -172,8 +172,12 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       installWorkerRuntime(logger, { metricsAddress: config.operations.temporalMetricsAddress });
       const connection = await connectWorker(temporal);
       stoppers.push(() => connection.close());
+      // Sends hold a connection while the mail server talks: a hung server then holds these few, not `pool`'s.
+      const mailPool = createPool(databaseUrl, { max: 4, applicationName: 'relief-cases-mail' });
+      stoppers.push(() => mailPool.end());
       const activities = createActivities({
         pool,
+        mailPool,
         mailer,
         from: config.mail.from,
         publicBaseUrl: config.http.publicBaseUrl,

@@ -11,6 +11,8 @@ import { createNotificationActivities } from './notifications';
 
 export interface ActivityDeps {
   pool: Pool;
+  /** The connections email sends hold (activities/notifications.ts DeliveryDeps); default `pool`. */
+  mailPool?: Pool;
   mailer: Transporter;
   from: string;
   publicBaseUrl: string;

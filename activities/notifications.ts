@@ -36,6 +36,11 @@ import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from
 
 export interface DeliveryDeps {
   pool: Pool;
+  /**
+   * The connections a send holds while the mail server talks (the row stays locked until the send ends): their own,
+   * so a mail server that hangs holds these alone, never those the cases and the API need. Default: `pool`.
+   */
+  mailPool?: Pool;
   mailer: Transporter;
   /** The sender address; its domain also names the Message-IDs. */
   from: string;
@@ -195,7 +200,16 @@ export function createNotificationActivities(deps: NotificationDeps) {
 }
 
 /** Sending an email and reporting one that keeps failing: what a delivery workflow asks for. */
-export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, logger, now, timeZone }: DeliveryDeps) {
+export function createDeliveryActivities({
+  pool,
+  mailPool = pool,
+  mailer,
+  from,
+  publicBaseUrl,
+  logger,
+  now,
+  timeZone,
+}: DeliveryDeps) {
   return {
     /**
      * Sends the notification's email unless it was sent already (the row lock makes concurrent attempts take turns);
@@ -203,7 +217,7 @@ export function createDeliveryActivities({ pool, mailer, from, publicBaseUrl, lo
      */
     async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
       const outcome = await inTransaction(
-        pool,
+        mailPool,
         async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
           const row = await findNotification(client, key, { forUpdate: true });
           if (!row?.recipientEmail) return { sentAt: null };

@@ -4,6 +4,7 @@
  * doubling it. (The notify activity, which starts each delivery workflow, runs end to end in test/cases.)
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
@@ -21,6 +22,8 @@ import { renderNotification } from '../../mail/render';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
 import { saveSurvivor } from '../../db/survivors';
+import { createPool } from '../../db/pool';
+import { eventually } from '../support/eventually';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { wallClock } from '../../core/clock';
 
@@ -201,6 +204,47 @@ describe('deliverNotification', () => {
     expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).not.toContain(
       row.id,
     );
+  });
+
+  it('holds only its own connections while a mail server hangs: the pool the cases use still answers', async () => {
+    // A server that accepts and never says a word, as a stuck relay does.
+    const sockets: Socket[] = [];
+    const hung = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((listening) => hung.listen(0, '127.0.0.1', listening));
+    const mailPool = createPool(database.connectionString, { max: 2, applicationName: 'jest-mail' });
+    const activities = createDeliveryActivities({
+      pool,
+      mailPool,
+      mailer: createMailTransport({ smtpUrl: `smtp://127.0.0.1:${(hung.address() as AddressInfo).port}`, from }),
+      from,
+      publicBaseUrl,
+      now: wallClock,
+    });
+    try {
+      // More sends than `pool` has connections (5): before, they took every one of them.
+      const rows = await Promise.all(Array.from({ length: 6 }, () => notification()));
+      const sends = rows.map((row) =>
+        new MockActivityEnvironment().run((k: typeof row) => activities.deliverNotification(k), row),
+      );
+      await eventually(() => sockets.length === 2, 'both mail connections in use');
+      const answered = await Promise.all(
+        Array.from({ length: 5 }, () => pool.query<{ one: number }>('SELECT 1 AS one')),
+      );
+      expect(answered.map((result) => result.rows[0])).toEqual(Array(5).fill({ one: 1 }));
+      // The relay goes away: the two sends fail, to be retried, and so do the others, refused or with no connection.
+      const closed = new Promise((done) => hung.close(done));
+      sockets.forEach((socket) => socket.destroy());
+      await closed;
+      const outcomes = await Promise.allSettled(sends);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(6).fill('rejected'));
+      expect(await Promise.all(rows.map(async (row) => (await findNotification(pool, row))?.sentAt))).toEqual(
+        Array(6).fill(null),
+      );
+    } finally {
+      if (hung.listening) hung.close();
+      sockets.forEach((socket) => socket.destroy());
+      await mailPool.end();
+    }
   });
 
   it('sends an escalation to the coordinator organisation and says it is one', async () => {
