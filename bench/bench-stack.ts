@@ -91,7 +91,12 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   const postgres = await startEmbeddedPostgres({ dataDir: join(workDir, 'postgres'), port: await freePort() });
   cleanup.add('PostgreSQL', () => postgres.stop());
   await migrate(postgres.connectionString);
-  const pool = createPool(postgres.connectionString, { max: 20, applicationName: 'bench' });
+  const pool = createPool(postgres.connectionString, {
+    max: 20,
+    applicationName: 'bench',
+    // Loading and vacuuming 100,000 cases takes statements far longer than any request's.
+    queryTimeoutMs: 10 * 60_000,
+  });
   cleanup.add('pool', () => pool.end());
   progress(`embedded PostgreSQL ready on port ${postgres.port}`);
 

@@ -111,12 +111,15 @@ const SOCKET_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+/** node-postgres's error for a query unanswered within the pool's `query_timeout` (db/pool.ts): a silent server. */
+export const PG_QUERY_TIMEOUT = 'Query read timeout';
 /** What node-postgres and its pool say, without a code, when a connection cannot be made or is lost. */
 const PG_CONNECTION_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Connection terminated due to connection timeout',
   'Connection terminated unexpectedly',
   'Client has encountered a connection error and is not queryable',
+  PG_QUERY_TIMEOUT,
 ];
 
 /**

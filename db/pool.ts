@@ -1,5 +1,6 @@
 /** The service's connection pool. One per process; close it on shutdown so the process can exit. */
 import { createHash } from 'node:crypto';
+import { PG_QUERY_TIMEOUT } from '../core/errors';
 import { Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 
 /** A pool or a client inside a transaction. */
@@ -30,6 +31,8 @@ export interface PoolOptions {
   max?: number;
   /** Name shown in pg_stat_activity, to tell the API from the worker. */
   applicationName?: string;
+  /** How long a query may go unanswered before it fails (default 15 s; tests shorten it). */
+  queryTimeoutMs?: number;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
@@ -41,6 +44,9 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     // A request waiting for a connection to a PostgreSQL that does not answer fails after this, as a 503
     // (core/errors.ts), instead of hanging; it also bounds the wait for a free connection when all are busy.
     connectionTimeoutMillis: 5_000,
+    // A PostgreSQL that stops answering (frozen, or a network that drops packets) fails a query after this, as a 503,
+    // where it would hang the request as long as the server stays silent. Longer than any query of ours takes.
+    query_timeout: options.queryTimeoutMs ?? 15_000,
   });
   // An idle client losing its connection (server restart) is reported here; without a listener it would crash the
   // process. The next query gets a fresh connection.
@@ -64,7 +70,10 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A query that timed out may still be under way on this connection: discarding it ends the transaction, where a
+    // ROLLBACK would wait behind that query.
+    if (error instanceof Error && error.message === PG_QUERY_TIMEOUT) lost ??= error;
+    else await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     client.off('error', onLost);
