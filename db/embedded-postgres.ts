@@ -226,11 +226,31 @@ async function stopLeftoverServer(pgdata: string, log: PostgresLog): Promise<voi
     return;
   }
   if (!cmdline.includes('postgres') || !cmdline.includes(pgdata)) return;
+  // Started by a service that still runs (a second `npm start` on the same DATA_DIR): it is that service's, not left.
+  const owner = liveNodeParent(pid);
+  if (owner !== undefined) {
+    throw new Error(
+      `PostgreSQL on ${pgdata} belongs to a service still running (pid ${owner}): stop that one first, or give this ` +
+        'one another DATA_DIR',
+    );
+  }
   log('warn', `stopping a PostgreSQL server (pid ${pid}) left running on ${pgdata} by an earlier process`);
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isAlive(pid); waited += 50) {
     if (waited > 30_000) throw new Error(`PostgreSQL pid ${pid} still holds ${pgdata} after 30 s`);
     await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** The pid of the process's parent when that parent is a Node.js process; a leftover's parent is init (or a reaper). */
+function liveNodeParent(pid: number): number | undefined {
+  try {
+    const parent = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    if (!(parent > 1)) return undefined;
+    const command = readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return /(^|\/)node$/.test(command) ? parent : undefined;
+  } catch {
+    return undefined;
   }
 }
 

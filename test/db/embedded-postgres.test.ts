@@ -87,3 +87,15 @@ it('refuses a wrong password', async () => {
   await server.stop();
   server = undefined;
 });
+
+it('refuses to start on a folder whose server a running service holds, and leaves that server alone', async () => {
+  const dataDir = join(root, 'postgres');
+  server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  // This process started it and still runs: a second `npm start` on the same DATA_DIR is what this looks like.
+  await expect(startEmbeddedPostgres({ dataDir, port: await freePort() })).rejects.toThrow(
+    /belongs to a service still running \(pid \d+\).*another DATA_DIR/,
+  );
+  expect(await query<{ one: number }>(server.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  await server.stop();
+  server = undefined;
+});
