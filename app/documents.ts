@@ -54,8 +54,9 @@ const EXTENSIONS: Record<DocumentMediaType, readonly string[]> = {
 
 /**
  * The name as a download may offer it: no folders, no control characters, at most 200 characters, and an extension
- * that says the type found in the content (kept when cut short). A PNG named `letter.html` downloads as `letter.html.png`: saved under its
- * own name, a file that is both an image and a page would open from the disk as a page, and run its script.
+ * that says the type found in the content (kept when cut short). A PNG named `letter.html` downloads as
+ * `letter.html.png`: saved under its own name, a file that is both an image and a page would open from the disk as a
+ * page, and run its script.
  */
 function cleanFileName(name: string, mediaType: DocumentMediaType): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
