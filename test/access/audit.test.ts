@@ -2,7 +2,6 @@
  * The audit trail: append-only in PostgreSQL whoever connects, one row per audited call through the real stack (with
  * the response's request id and never a survivor's personal data), and GET /api/audit as each role sees it.
  */
-import { Client } from 'pg';
 import request, { type Response } from 'supertest';
 import { recordAudit } from '../../db/audit';
 import { upsertAgencies } from '../../db/agencies';
@@ -16,18 +15,14 @@ const PERMISSION_DENIED = '42501';
 
 describe('the database keeps the audit trail append-only', () => {
   let db: TestDatabase;
-  let owner: Client;
   beforeAll(async () => {
     db = await startTestDatabase();
-    owner = new Client({ connectionString: db.ownerConnectionString });
-    await owner.connect();
   });
   afterAll(async () => {
-    await owner?.end();
     await db?.stop();
   });
 
-  const onlyRow = async () => (await owner.query('SELECT * FROM audit_events')).rows as unknown[];
+  const onlyRow = async () => (await db.owner.query('SELECT * FROM audit_events')).rows as unknown[];
 
   it('refuses UPDATE, DELETE and TRUNCATE to the service role and to the owner alike', async () => {
     await recordAudit(db.pool, {
@@ -50,7 +45,7 @@ describe('the database keeps the audit trail append-only', () => {
         message: expect.stringMatching(/permission denied for table audit_events/) as unknown,
       });
       // A superuser passes every privilege check; the trigger still says no.
-      await expect(owner.query(sql)).rejects.toMatchObject({
+      await expect(db.owner.query(sql)).rejects.toMatchObject({
         code: PERMISSION_DENIED,
         message: expect.stringMatching(/append-only/) as unknown,
       });
@@ -81,7 +76,7 @@ describe('the database keeps the audit trail append-only', () => {
     ]) {
       await expect(db.pool.query(sql)).rejects.toMatchObject({ code: PERMISSION_DENIED });
     }
-    const { rows } = await owner.query<{ count: number }>(
+    const { rows } = await db.owner.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal AND tgenabled = 'O'`,
     );
     expect(rows[0]?.count).toBe(2);

@@ -7,20 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
-import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
 import { enqueue, findNotification, listNotifications } from '../../db/notifications';
-import { createPool } from '../../db/pool';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
-let owner: Pool;
 beforeAll(async () => {
   db = await startTestDatabase();
-  owner = createPool(db.ownerConnectionString, { max: 2, applicationName: 'jest-owner' });
 });
 afterAll(async () => {
-  await owner?.end();
   await db?.stop();
 });
 
@@ -58,17 +53,17 @@ test('existing outbox rows and cases come through the migration intact', async (
     [first, 'RC-OLD-1', 'police-a'],
     [second, 'RC-OLD-2', 'task-force-b'],
   ]) {
-    await owner.query(
+    await db.owner.query(
       `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version) VALUES ($1, $2, 'minor', 'open', now(), 'p', $3, 1)`,
       [caseId, reference, JSON.stringify({ law_enforcement: 'police-a', coordinator: 'task-force-b' })],
     );
-    await owner.query(
+    await db.owner.query(
       `INSERT INTO case_timeline (case_id, seq, at, type, actor_agency_id, summary) VALUES ($1, 1, now(), 'case.opened', $2, 'opened')`,
       [caseId, opener],
     );
   }
   // The old outbox: the alarm id alone is the key, so the second case's identical alarm had no row of its own.
-  await owner.query(
+  await db.owner.query(
     `INSERT INTO notifications (id, case_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at, sent_at, attempts)
      VALUES ($1, $2, 'RC-OLD-1', 'hhs_minor_notification-1', 'hhs_minor_notification', 'due', 'police-a', 'a@police.example', 'Due today', 'text', '2026-11-24T00:00:00Z', now(), 1)`,
     [alarmId, first],
@@ -150,7 +145,7 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
     [sentId, true],
     [owedId, false],
   ] as const) {
-    await enqueue(owner, {
+    await enqueue(db.owner, {
       ...row,
       alarmId,
       recipientAgencyId: 'police-a',
@@ -160,7 +155,7 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
       dueAt: lead,
     });
     if (sent)
-      await owner.query(`UPDATE notifications SET sent_at = now() WHERE case_id = $1 AND alarm_id = $2`, [
+      await db.owner.query(`UPDATE notifications SET sent_at = now() WHERE case_id = $1 AND alarm_id = $2`, [
         caseId,
         alarmId,
       ]);

@@ -4,20 +4,15 @@
  * A server that stops answering fails a query after the pool's query timeout, as an outage (503), where the request
  * used to hang for as long as the server stayed silent.
  */
-import { Client } from 'pg';
 import { asAppError } from '../../core/errors';
 import { createPool, inTransaction } from '../../db/pool';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
-let owner: Client;
 beforeAll(async () => {
   db = await startTestDatabase();
-  owner = new Client({ connectionString: db.ownerConnectionString });
-  await owner.connect();
 });
 afterAll(async () => {
-  await owner?.end();
   await db?.stop();
 });
 
@@ -25,7 +20,7 @@ it('fails the transaction whose connection the server ends, and the pool goes on
   const ended = inTransaction(db.pool, async (client) => {
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     // What a restart does to every connection: the server ends it while it sits checked out, between statements.
-    await owner.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    await db.owner.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
     await client.query('SELECT 1');
   });
   await expect(ended).rejects.toThrow();

@@ -3,32 +3,28 @@
  * the very SQL that getCase, listSteps and listCases send (captured, then EXPLAINed with the same values) after loading a few
  * thousand bench cases and analysing them. A sequential scan of a big table here is a read that grows with the data.
  */
-import type { Pool } from 'pg';
 import { loadReadModel } from '../../bench/bulk-load';
 import { benchAgencyId } from '../../bench/bench-agencies';
 import { nameSearchTerms } from '../../core/name-index';
 import { listCases, type CaseFilter } from '../../db/case-list';
-import { createPool } from '../../db/pool';
 import type { Queryable } from '../../db/pool';
 import { getCase, listSteps, type StepFilter } from '../../db/read-model';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { planNodes as nodes, planOfRead, type PlanNode, type PlanOptions } from '../support/query-plans';
 
 let db: TestDatabase;
-let owner: Pool;
 const participant = benchAgencyId('coordinator', 0);
 beforeAll(async () => {
   db = await startTestDatabase();
   // As the owner: loading uses a temporary table, and only the owner may ANALYZE what the planner estimates from.
-  owner = createPool(db.ownerConnectionString, { max: 2 });
-  await loadReadModel(owner, { cases: 5000, templates: 50, seed: 3, progress: () => undefined });
+  await loadReadModel(db.owner, { cases: 5000, templates: 50, seed: 3, progress: () => undefined });
 }, 180_000);
 afterAll(async () => {
-  await owner?.end();
   await db?.stop();
 });
 
-const planOf = (read: (db: Queryable) => Promise<unknown>, options?: PlanOptions) => planOfRead(owner, read, options);
+const planOf = (read: (db: Queryable) => Promise<unknown>, options?: PlanOptions) =>
+  planOfRead(db.owner, read, options);
 
 const BIG_TABLES = ['cases', 'case_steps', 'case_timeline', 'survivor_name_index'];
 const seqScans = (plan: PlanNode) =>
@@ -52,7 +48,7 @@ const PLANS = [
 ] as const;
 
 it.each(PLANS)('reads one case by primary keys alone: the case, its steps and its timeline, %s', async (_, generic) => {
-  const { rows } = await owner.query<{ id: string }>('SELECT id FROM cases LIMIT 1');
+  const { rows } = await db.owner.query<{ id: string }>('SELECT id FROM cases LIMIT 1');
   const plan = await planOf((capture) => getCase(capture, rows[0]!.id), { generic });
   expect(seqScans(plan)).toEqual([]);
   // Each step's signer: the workflow's applied audit row by its (case, version) index, the user by primary key.

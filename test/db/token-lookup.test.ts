@@ -2,20 +2,16 @@
  * The token lookup every authenticated request waits for: the token and its user read by primary key, nothing else
  * (issue 16), and the agency kind it answers kept true when an agency's kind changes.
  */
-import type { Pool } from 'pg';
 import { upsertAgencies } from '../../db/agencies';
-import { createPool } from '../../db/pool';
 import { authenticateToken, issueToken } from '../../db/tokens';
 import { createUser } from '../../db/users';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { planNodes, planOfRead } from '../support/query-plans';
 
 let db: TestDatabase;
-let owner: Pool;
 let token: string;
 beforeAll(async () => {
   db = await startTestDatabase();
-  owner = createPool(db.ownerConnectionString, { max: 2 });
   await upsertAgencies(db.pool, [
     { id: 'lookup-agency', kind: 'advocate', name: 'Lookup Legal (fictitious)', email: null },
   ]);
@@ -33,13 +29,12 @@ beforeAll(async () => {
   }));
 }, 120_000);
 afterAll(async () => {
-  await owner?.end();
   await db?.stop();
 });
 
 it('reads the token by its primary key and its user, and no other table', async () => {
   // Sequential scans priced out, as at a real user count: the plan shows the indexes the lookup has.
-  const plan = await planOfRead(owner, (capture) => authenticateToken(capture, token, new Date()), {
+  const plan = await planOfRead(db.owner, (capture) => authenticateToken(capture, token, new Date()), {
     indexPathsOnly: true,
     generic: true,
   });

@@ -39,6 +39,8 @@ export interface TestDatabase {
   connectionString: string;
   /** The owner (superuser) of the cluster: for what only a migration or an operator may do. */
   ownerConnectionString: string;
+  /** Connections as that owner (opened on first use): to set up, inspect or break what the service may not touch. */
+  owner: Pool;
   /** An outage: stops the server (a fast shutdown, as an operator's restart) and keeps its data. */
   stopServer(): Promise<void>;
   /** Starts the stopped server again on the same data folder and port. */
@@ -129,11 +131,13 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     const ownerConnectionString = connectionStringFor(credentials, port);
     const connectionString = serviceLoginUrl(ownerConnectionString);
     const pool = createPool(connectionString, { max: 5, applicationName: 'jest' });
+    const owner = createPool(ownerConnectionString, { max: 2, applicationName: 'jest-owner' });
     let stopped: Promise<void> | undefined;
     return {
       pool,
       connectionString,
       ownerConnectionString,
+      owner,
       stopServer: async () => {
         await server?.stop();
         server = undefined;
@@ -144,6 +148,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       stop: () =>
         (stopped ??= (async () => {
           await pool.end();
+          await owner.end();
           await server?.stop();
           await rm(dir, { recursive: true, force: true });
         })()),
