@@ -112,16 +112,6 @@ export function createConsole(options: ConsoleOptions): Router {
       endSession(res, settings);
       return res.redirect(303, '/sign-in?notice=expired');
     }
-    if (error instanceof ApiProblem && (error.status === 403 || error.status === 404)) {
-      const heading = error.status === 403 ? 'You cannot open this page' : 'Not found';
-      return kit.render(
-        req,
-        res,
-        'error',
-        { title: heading, heading, message: error.problem.detail ? refusalInWords(error.problem, kit.words(res)) : '' },
-        error.status,
-      );
-    }
     if (error instanceof ApiProblem && error.status === 503) {
       // PostgreSQL or Temporal is down behind the API: nothing the person did wrong, and nothing for us to debug.
       req.log?.warn({ err: error }, 'console page: the API is unavailable');
@@ -140,21 +130,20 @@ export function createConsole(options: ConsoleOptions): Router {
     }
     const refused = clientError(error);
     if (refused) {
-      // The request itself was wrong (an address that does not decode, a field twice, a value too long): say what.
-      const heading = 'This could not be done';
-      const said = refused.problem
-        ? [
-            refusalInWords(refused.problem, kit.words(res)),
-            ...(refused.problem.errors ?? []).map(({ field, message }) => `${field}: ${message}`),
-          ]
-        : ['The address or the form could not be read. Check it, or start again from the home page.'];
-      return kit.render(
-        req,
-        res,
-        'error',
-        { title: heading, heading, message: said.filter(Boolean).join(' ') },
-        refused.status,
-      );
+      // Not ours to fix: a page the reader may not open or that is not there, or a request that was wrong (an address
+      // that does not decode, a field twice, a value too long). Said in words; a wrong request names its fields.
+      const { status, problem } = refused;
+      const heading = REFUSAL_HEADINGS[status];
+      const fields = status === 400 || status === 422 ? (problem?.errors ?? []) : [];
+      const said = [
+        problem?.detail ? refusalInWords(problem, kit.words(res)) : '',
+        ...fields.map(({ field, message }) => `${field}: ${message}`),
+      ].filter(Boolean);
+      const message =
+        said.join(' ') ||
+        (heading ? '' : 'The address or the form could not be read. Check it, or start again from the home page.');
+      const title = heading ?? 'This could not be done';
+      return kit.render(req, res, 'error', { title, heading: title, message }, status);
     }
     req.log?.error({ err: error }, 'console page failed');
     kit.render(
@@ -168,6 +157,8 @@ export function createConsole(options: ConsoleOptions): Router {
 
   return router;
 }
+
+const REFUSAL_HEADINGS: Readonly<Record<number, string>> = { 403: 'You cannot open this page', 404: 'Not found' };
 
 /**
  * A refusal of the request itself, not a failure of ours: the API's 4xx answers the pages do not show in their own
