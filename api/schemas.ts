@@ -10,6 +10,7 @@ import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
+import { ASSIGNED_REFERENCE } from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
@@ -118,16 +119,12 @@ function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
   };
 }
 
-/** The form of the references the service assigns (app/case-commands.ts). */
-const ASSIGNED_REFERENCE = /^RC-\d{4}-[0-9A-F]{8}$/i;
-
 export const OpenCaseRequestSchema = z
   .strictObject({
     /** A case reference is printed in emails and logs, so it is a code, never a name. */
     reference: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
-      // References are unique per agency only: one chosen in the assigned form could name another agency's case.
       .refine((reference) => !ASSIGNED_REFERENCE.test(reference), {
         message: 'RC-YYYY-XXXXXXXX is the form of assigned references; choose another, or leave it out to get one',
       })

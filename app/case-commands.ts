@@ -84,6 +84,12 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 
+/**
+ * The form of the references the service assigns (`newReference`): kept for them, since a chosen reference is unique
+ * only within its agency and one of this form could pass for another agency's case.
+ */
+export const ASSIGNED_REFERENCE = /^RC-\d{4}-[0-9A-F]{8}$/i;
+
 /** A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). */
 function newReference(now: Date, caseId: string): string {
   return `RC-${now.getUTCFullYear()}-${caseId.slice(0, 8).toUpperCase()}`;
