@@ -132,8 +132,14 @@ async function reproject(): Promise<number> {
       namespace: settings.namespace,
       dataConverter: dataConverterFor(config.payloadKeys.keyring),
     });
-    const { cases, updated } = await reprojectCases(client, pool);
+    const { cases, updated, withoutIdentity } = await reprojectCases(client, pool);
     console.log(`${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`);
+    if (withoutIdentity.length > 0) {
+      console.log(
+        `${withoutIdentity.length} cases have no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,
+      );
+      for (const { reference, caseId } of withoutIdentity) console.log(`  ${reference}  ${caseId}`);
+    }
     return 0;
   } finally {
     await pool.end();

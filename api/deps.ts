@@ -23,6 +23,8 @@ export interface CaseCommands {
   close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   transfer(caseId: string, command: TransferCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   correct(caseId: string, correction: Correction, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  /** The 18th birthday the case's workflow counts a minor's deadlines from; undefined once Temporal has no case. */
+  minorTurns18On(caseId: string): Promise<string | null | undefined>;
 }
 
 export type { Readiness } from '../app/readiness';

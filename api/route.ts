@@ -42,7 +42,7 @@ interface ResponseSpec {
 }
 
 export interface RouteSpec<P, Q, B> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express path syntax (`/api/cases/:caseId`). */
   path: string;
   summary: string;

@@ -34,6 +34,7 @@ import {
 import type { Actor, CaseAgencies } from '../domain/types';
 import {
   CASE_WORKFLOW_TYPE,
+  caseStateQuery,
   closeUpdate,
   correctSignOffUpdate,
   REJECTION_FAILURE_TYPE,
@@ -240,6 +241,21 @@ export class CaseCommands {
     const updateId = options.operationId && `transfer-${options.operationId}`;
     await this.command(caseId, () => handle.executeUpdate(transferUpdate, { args: [{ ...request, actor }], updateId }));
     return this.read(caseId);
+  }
+
+  /**
+   * The 18th birthday a case's workflow counts a minor's deadlines from (null on the adult path), asked of the
+   * workflow itself; undefined when Temporal no longer has the case (closed beyond its retention).
+   */
+  async minorTurns18On(caseId: string): Promise<string | null | undefined> {
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    try {
+      const state = await this.bounded(caseId, () => handle.query(caseStateQuery));
+      return state.minorTurns18On;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   /**

@@ -8,6 +8,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { projectCase } from '../db/read-model';
+import { casesWithoutSurvivor } from '../db/survivors';
 import { snapshotOf } from '../domain/case';
 import { CASE_WORKFLOW_TYPE, caseStateQuery } from '../workflows/contract';
 
@@ -16,6 +17,8 @@ export interface ReprojectResult {
   cases: number;
   /** Of those, the cases whose read model was behind and was replaced. */
   updated: number;
+  /** Cases without a survivor identity (opened after the backup): to be entered again from the agencies' files. */
+  withoutIdentity: { caseId: string; reference: string }[];
 }
 
 /** Queries each case's workflow (a worker must be running to answer) and projects its state. */
@@ -30,5 +33,5 @@ export async function reprojectCases(client: Client, pool: Pool): Promise<Reproj
     const state = await client.workflow.getHandle(workflowId).query(caseStateQuery);
     if (await projectCase(pool, snapshotOf(state))) updated += 1;
   }
-  return { cases: workflowIds.size, updated };
+  return { cases: workflowIds.size, updated, withoutIdentity: await casesWithoutSurvivor(pool) };
 }

@@ -89,7 +89,7 @@ export async function reindexSurvivorNames(pool: Pool, keyring: IdentityKeyring 
 }
 
 export async function getSurvivor(
-  pool: Pool,
+  pool: Queryable,
   caseId: string,
   keyring?: IdentityKeyring,
 ): Promise<SurvivorIdentity | null> {
@@ -102,22 +102,60 @@ export async function getSurvivor(
   return JSON.parse(open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8')) as SurvivorIdentity;
 }
 
+/** The cases of the read model that have no survivor identity (lost with a restore from an older backup). */
+export async function casesWithoutSurvivor(pool: Queryable): Promise<{ caseId: string; reference: string }[]> {
+  const { rows } = await pool.query<{ caseId: string; reference: string }>(
+    `SELECT c.id AS "caseId", c.reference FROM cases c
+     WHERE NOT EXISTS (SELECT 1 FROM survivors s WHERE s.case_id = c.id) ORDER BY c.reference`,
+  );
+  return rows;
+}
+
 /** Removes the identity, e.g. when the case's workflow could not be started after the identity was stored. */
 export async function deleteSurvivor(pool: Queryable, caseId: string): Promise<void> {
   await pool.query('DELETE FROM survivor_name_index WHERE case_id = $1', [caseId]);
   await pool.query('DELETE FROM survivors WHERE case_id = $1', [caseId]);
 }
 
-/** Only the identity's own fields are sealed, whatever else the object carries. */
-function sealIdentity(identity: SurvivorIdentity, caseId: string, keyring: IdentityKeyring | undefined) {
-  const plain: SurvivorIdentity = {
+/**
+ * Records the identity of a case that has none: its row was lost when PostgreSQL was restored from a backup older
+ * than the case (docs/runbook.md). Answers `recorded`; for a case that has an identity already, nothing is written
+ * and the answer says whether it is this one (`same`: a retry) or another (`other`: correct it instead).
+ */
+export async function restoreSurvivor(
+  pool: Pool,
+  caseId: string,
+  identity: SurvivorIdentity,
+  keyring?: IdentityKeyring,
+): Promise<'recorded' | 'same' | 'other'> {
+  return inTransaction(pool, async (client) => {
+    const { ciphertext, keyId } = sealIdentity(identity, caseId, keyring);
+    const inserted = await client.query(
+      'INSERT INTO survivors (case_id, identity_ciphertext, key_id) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING',
+      [caseId, ciphertext, keyId],
+    );
+    if (inserted.rowCount === 1) {
+      await indexName(client, caseId, identity.name, keyring);
+      return 'recorded';
+    }
+    const existing = await getSurvivor(client, caseId, keyring);
+    return JSON.stringify(plainIdentity(existing!)) === JSON.stringify(plainIdentity(identity)) ? 'same' : 'other';
+  });
+}
+
+/** Only the identity's own fields, in one order, whatever else the object carries. */
+function plainIdentity(identity: SurvivorIdentity): SurvivorIdentity {
+  return {
     name: identity.name,
     birthDate: identity.birthDate,
     aNumber: identity.aNumber,
     contact: identity.contact,
     preferredLanguage: identity.preferredLanguage,
   };
-  return seal(Buffer.from(JSON.stringify(plain)), caseId, keyring);
+}
+
+function sealIdentity(identity: SurvivorIdentity, caseId: string, keyring: IdentityKeyring | undefined) {
+  return seal(Buffer.from(JSON.stringify(plainIdentity(identity))), caseId, keyring);
 }
 
 /**

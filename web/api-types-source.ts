@@ -23,7 +23,7 @@ async function fetchOpenApiDocument(): Promise<OpenAPI3> {
   const app = createApp({
     logger,
     ...createServices({ now: wallClock, pool, logger }),
-    cases: { open: unused, signOff: unused, close: unused, transfer: unused, correct: unused },
+    cases: { open: unused, signOff: unused, close: unused, transfer: unused, correct: unused, minorTurns18On: unused },
     ready: async () => ({ ok: false, checks: {} }),
   });
   const server = app.listen(0, '127.0.0.1');

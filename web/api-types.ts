@@ -284,7 +284,8 @@ export interface paths {
         };
         /** The survivor's identity: only to those working the case for a participating agency; every read is audited. */
         get: operations["getApiCasesCaseIdSurvivor"];
-        put?: never;
+        /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). */
+        put: operations["putApiCasesCaseIdSurvivor"];
         /** Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. */
         post: operations["postApiCasesCaseIdSurvivor"];
         delete?: never;
@@ -3105,6 +3106,172 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiCasesCaseIdSurvivor: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    aNumber?: string;
+                    /**
+                     * Format: date
+                     * @description a calendar date, 1900-01-01 to 2199-12-31
+                     */
+                    birthDate: string;
+                    contact?: string;
+                    name: string;
+                    preferredLanguage?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the case has this identity already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        aNumber?: string;
+                        /**
+                         * Format: date
+                         * @description a calendar date, 1900-01-01 to 2199-12-31
+                         */
+                        birthDate: string;
+                        contact?: string;
+                        name: string;
+                        preferredLanguage?: string;
+                    };
+                };
+            };
+            /** @description the identity, recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        aNumber?: string;
+                        /**
+                         * Format: date
+                         * @description a calendar date, 1900-01-01 to 2199-12-31
+                         */
+                        birthDate: string;
+                        contact?: string;
+                        name: string;
+                        preferredLanguage?: string;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not one working this case */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the case has another identity on record */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the birth date does not fit the case */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'survivor.read': 'Read the survivor’s details',
   'survivor.read_revisions': 'Read earlier versions of the survivor’s details',
   'survivor.correct': 'Corrected the survivor’s details',
+  'survivor.restore': 'Entered the survivor’s details again (after a restore)',
   'case.search_by_name': 'Searched cases by the survivor’s name',
   'report.compliance': 'Read the compliance report',
   'temporal.payloads.decode': 'Decoded workflow data (Temporal Web UI)',

@@ -138,6 +138,30 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       },
     }),
     route({
+      method: 'put',
+      path: '/api/cases/:caseId/survivor',
+      tag: 'cases',
+      summary:
+        "Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST).",
+      params: CaseParamsSchema,
+      body: SurvivorSchema,
+      audit: 'survivor.restore',
+      responses: {
+        201: { description: 'the identity, recorded', schema: SurvivorSchema },
+        200: { description: 'the case has this identity already', schema: SurvivorSchema },
+        403: { description: 'not one working this case', problem: true },
+        404: { description: 'no such case', problem: true },
+        409: { description: 'the case has another identity on record', problem: true },
+        422: { description: 'the birth date does not fit the case', problem: true },
+      },
+      handle: async ({ params, body, actor }) => {
+        const outcome = await survivorRecords.restore(params.caseId, body, actor, () =>
+          deps.cases.minorTurns18On(params.caseId),
+        );
+        return { status: outcome === 'recorded' ? 201 : 200, body };
+      },
+    }),
+    route({
       method: 'get',
       path: '/api/cases/:caseId/survivor/revisions',
       tag: 'cases',

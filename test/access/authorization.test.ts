@@ -151,23 +151,24 @@ const CASE_COLUMNS = [
   'complianceReport',
   'correctSignOff',
   'searchCasesByName',
+  'restoreSurvivor',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok],
-  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role],
-  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role],
-  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -277,6 +278,8 @@ const newKey = () => `authz-${randomUUID()}`;
 let serial = 0;
 const unique = (prefix: string) => `${prefix}-${(serial += 1)}`;
 
+const SURVIVOR = { name: 'Test Survivor (fictitious)', birthDate: '1990-01-01' };
+
 /** Opens a case over the API as `who`; answers the supertest response. */
 function openCase(who: TestUser, options: { birthDate?: string; usesUVisa?: boolean } = {}) {
   return request(stack.app)
@@ -285,7 +288,7 @@ function openCase(who: TestUser, options: { birthDate?: string; usesUVisa?: bool
     .set('Idempotency-Key', newKey())
     .send({
       identifiedOn: today,
-      survivor: { name: 'Test Survivor (fictitious)', birthDate: options.birthDate ?? '1990-01-01' },
+      survivor: { ...SURVIVOR, birthDate: options.birthDate ?? SURVIVOR.birthDate },
       agencies: DEMO_AGENCIES,
       usesUVisa: options.usesUVisa ?? true,
     });
@@ -418,6 +421,8 @@ let closableCaseId: string;
 let transferableCaseId: string;
 /** A case whose cp_request-1 law enforcement signed, for the `correctSignOff` column. */
 let correctedCaseId: string;
+/** A case whose identity is entered again (PUT), the same as it has: never corrected. */
+let restoredCaseId: string;
 /** The police officer's document on cp_request-1 of the shared case. */
 let sharedDocumentId: string;
 let signInApp: Stack['app'];
@@ -433,6 +438,7 @@ const whoIs = (user: TestUser) => WHO.find((who) => users[who] === user)!;
 const get = (path: string, who: TestUser, query: Record<string, string> = {}) =>
   request(stack.app).get(path).query(query).set(who.headers);
 const post = (path: string, who: TestUser, body: object) => request(stack.app).post(path).set(who.headers).send(body);
+const put = (path: string, who: TestUser, body: object) => request(stack.app).put(path).set(who.headers).send(body);
 const del = (path: string, who: TestUser) => request(stack.app).delete(path).set(who.headers);
 const feedOf = async (who: TestUser) =>
   ((await post('/api/me/calendar-feeds', who, { label: 'authz test feed' }).expect(201)).body as { id: string }).id;
@@ -640,6 +646,12 @@ const ENDPOINTS: Record<
     allowed: 200,
     call: (who) => post('/api/cases/search', who, { name: 'Nobody Searched' }),
   },
+  // The identity the case has already (never corrected): those who may enter it again are answered 200.
+  restoreSurvivor: {
+    route: 'PUT /api/cases/{caseId}/survivor',
+    allowed: 200,
+    call: (who) => put(`/api/cases/${restoredCaseId}/survivor`, who, SURVIVOR),
+  },
   survivorRevisions: {
     route: 'GET /api/cases/{caseId}/survivor/revisions',
     allowed: 200,
@@ -733,6 +745,7 @@ describe('every role against every endpoint', () => {
     closableCaseId = await openCaseId(users.policeOfficer);
     transferableCaseId = await openCaseId(users.policeOfficer);
     correctedCaseId = await openCaseId(users.policeOfficer);
+    restoredCaseId = await openCaseId(users.policeOfficer);
     await signOffOverApi(users.policeOfficer, correctedCaseId, 'cp_request-1', validSignOff('cp_request')).expect(200);
     sharedDocumentId = ((await uploadPdf(users.policeOfficer, 'shared').expect(201)).body as { id: string }).id;
   });
@@ -769,14 +782,16 @@ describe('every role against every endpoint', () => {
         .replace('{userId}', users.admin.user.id);
     const answers = [];
     for (const route of secured) {
-      const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
+      const [method, path] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE', string];
       for (const authorization of [undefined, 'Bearer rc_0123456789abcdef_not-a-real-secret-not-a-real-secret-xxxxx']) {
         let call =
           method === 'GET'
             ? request(stack.app).get(concrete(path))
             : method === 'DELETE'
               ? request(stack.app).delete(concrete(path))
-              : request(stack.app).post(concrete(path)).set('Idempotency-Key', newKey()).send({});
+              : (method === 'PUT' ? request(stack.app).put(concrete(path)) : request(stack.app).post(concrete(path)))
+                  .set('Idempotency-Key', newKey())
+                  .send({});
         if (authorization !== undefined) call = call.set('Authorization', authorization);
         const response = await call;
         answers.push({

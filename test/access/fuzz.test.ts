@@ -294,6 +294,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: caseA },
     { method: 'get', path: `${caseA}/survivor` },
     { method: 'post', path: `${caseA}/survivor` },
+    { method: 'put', path: `${caseA}/survivor` },
     { method: 'get', path: `${caseA}/survivor/revisions` },
     { method: 'get', path: '/api/cases' },
     { method: 'post', path: '/api/cases/search' },
@@ -464,9 +465,12 @@ function generateProbes(today: string): Probe[] {
   }
 
   // 2. Methods and paths that do not exist: 404.
+  const exists = (method: string, path: string) =>
+    routes.some((route) => route.method === method && route.path === path);
   for (const route of routes) {
     for (const method of ['put', 'patch', 'delete'] as const)
-      add({ family: 'no such method', method, path: route.path, headers: as('demo-coordinator'), expect: [404] });
+      if (!exists(method, route.path))
+        add({ family: 'no such method', method, path: route.path, headers: as('demo-coordinator'), expect: [404] });
   }
   for (const path of [
     '/api/../../etc/passwd',

@@ -13,6 +13,7 @@ import { CasePageSchema, CaseViewSchema, NotificationPageSchema, StepPageSchema 
 import { workflowIdOf } from '../../workflows/contract';
 import { createLogger } from '../../core/logger';
 import { enqueue } from '../../db/notifications';
+import { deleteSurvivor } from '../../db/survivors';
 import { EncryptionCodec } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
 import type { CaseWorkflowInput } from '../../workflows/contract';
@@ -981,5 +982,75 @@ describe("correcting the survivor's record", () => {
     }
     const empty = await request(app).post(path).set(as('adv-1')).send({}).expect(422);
     expect(JSON.stringify(empty.body)).toContain('give at least one of');
+  });
+});
+
+describe("entering a survivor's identity again after a restore", () => {
+  /** What a restore from a backup older than the case leaves: the case, projected again from its workflow; no identity. */
+  async function caseWithoutIdentity(survivor: { name: string; birthDate: string }) {
+    const opened = await openCase({ survivor });
+    await deleteSurvivor(stack.pool, opened.caseId);
+    const path = `/api/cases/${opened.caseId}/survivor`;
+    await request(app).get(path).set(as('le-1')).expect(404);
+    return { caseId: opened.caseId, path };
+  }
+  const yearsBefore = (years: number, monthDay = today.slice(4)) => `${Number(today.slice(0, 4)) - years}${monthDay}`;
+
+  test('the identity is entered from the file, checked against the case; the same again is 200, another 409', async () => {
+    const { caseId, path } = await caseWithoutIdentity({ name: 'Test Person', birthDate: '1990-05-01' });
+    const identity = { name: 'Ramona Restored', birthDate: '1990-05-01', aNumber: 'A123456789' };
+
+    const minor = await request(app)
+      .put(path)
+      .set(as('le-1'))
+      .send({ ...identity, birthDate: yearsBefore(10) })
+      .expect(422);
+    expect(minor.body).toMatchObject({ code: 'birth_date_mismatch', errors: [{ field: 'birthDate' }] });
+    expect((minor.body as { errors: { message: string }[] }).errors[0]!.message).toMatch(/a minor .* adult path/);
+
+    await request(app)
+      .put(path)
+      .set(as('adv-1'))
+      .send(identity)
+      .expect(201)
+      .expect((res) => expect(res.body).toEqual(identity));
+    await request(app)
+      .get(path)
+      .set(as('le-1'))
+      .expect(200)
+      .expect((res) => expect(res.body).toEqual(identity));
+    const found = await request(app).post('/api/cases/search').set(as('le-1')).send({ name: 'ramona restored' });
+    expect((found.body as { items: { caseId: string }[] }).items.map((item) => item.caseId)).toEqual([caseId]);
+
+    await request(app).put(path).set(as('adv-1')).send(identity).expect(200);
+    await request(app)
+      .put(path)
+      .set(as('adv-1'))
+      .send({ ...identity, name: 'Someone Else' })
+      .expect(409)
+      .expect((res) => expect((res.body as { code: string }).code).toBe('survivor_exists'));
+    await request(app)
+      .get(path)
+      .set(as('le-1'))
+      .expect((res) => expect((res.body as { name: string }).name).toBe('Ramona Restored'));
+    const audit = await stack.pool.query<{ outcome: string }>(
+      "SELECT outcome FROM audit_events WHERE case_id = $1 AND action = 'survivor.restore' AND outcome = 'allowed'",
+      [caseId],
+    );
+    expect(audit.rows).toHaveLength(2);
+  });
+
+  test("a minor's birth date must give the 18th birthday the case's deadlines count from", async () => {
+    const birthDate = yearsBefore(16);
+    const { path } = await caseWithoutIdentity({ name: 'Young Person', birthDate });
+    const another = await request(app)
+      .put(path)
+      .set(as('le-1'))
+      .send({ name: 'Young Person', birthDate: yearsBefore(15) })
+      .expect(422);
+    expect((another.body as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'birthDate', message: expect.stringMatching(/not the birth date the case was opened with/) as string },
+    ]);
+    await request(app).put(path).set(as('le-1')).send({ name: 'Young Person', birthDate }).expect(201);
   });
 });

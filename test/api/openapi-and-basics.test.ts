@@ -20,6 +20,7 @@ const unusedCommands: CaseCommands = {
   close: () => Promise.reject(new Error('not used here')),
   transfer: () => Promise.reject(new Error('not used here')),
   correct: () => Promise.reject(new Error('not used here')),
+  minorTurns18On: () => Promise.reject(new Error('not used here')),
 };
 
 let logLines: Record<string, unknown>[] = [];

@@ -129,7 +129,14 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       const app = createApp({
         logger: createLogger({ level: 'silent' }),
         ...createServices({ now: wallClock, pool: pool, logger: createLogger({ level: 'silent' }) }),
-        cases: { open: unused, signOff: unused, close: unused, transfer: unused, correct: unused },
+        cases: {
+          open: unused,
+          signOff: unused,
+          close: unused,
+          transfer: unused,
+          correct: unused,
+          minorTurns18On: unused,
+        },
         ready: unused,
       });
       const res = await request(app)

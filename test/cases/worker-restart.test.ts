@@ -192,6 +192,8 @@ test('a read model restored from an older backup is brought back up to the workf
   ]);
   const stale = await getCase(stack.pool, behind.caseId);
   expect(stale!.steps.find((s) => s.id === 'cp_request-1')!.status).toBe('pending');
+  // A case opened after the backup has no identity: Temporal never held it, so reproject names the case instead.
+  await stack.pool.query('DELETE FROM survivors WHERE case_id = $1', [current.caseId]);
 
   const result = await reprojectCases(stack.client, stack.pool);
 
@@ -201,4 +203,6 @@ test('a read model restored from an older backup is brought back up to the workf
   const withoutUpdatedAt = ({ updatedAt: _, ...view }: NonNullable<typeof restored>) => view;
   expect(withoutUpdatedAt(restored!)).toEqual(withoutUpdatedAt(latest));
   expect((await getCase(stack.pool, current.caseId))!.version).toBe(current.version);
+  expect(result.withoutIdentity).toContainEqual({ caseId: current.caseId, reference: 'RESTORE-CURRENT' });
+  expect(result.withoutIdentity.map((item) => item.caseId)).not.toContain(behind.caseId);
 });
