@@ -136,7 +136,7 @@ async function reproject(): Promise<number> {
     console.log(`${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`);
     if (withoutIdentity.length > 0) {
       console.log(
-        `${withoutIdentity.length} cases have no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,
+        `${withoutIdentity.length === 1 ? '1 case has' : `${withoutIdentity.length} cases have`} no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,
       );
       for (const { reference, caseId } of withoutIdentity) console.log(`  ${reference}  ${caseId}`);
     }
