@@ -4,7 +4,7 @@
  * so a track shows only the steps their role may see; an officer or advocate also reads how the other agencies' steps
  * their work depends on went (the case's milestones), by these facts alone.
  */
-import { dateOf, lastValidDay } from '../domain/dates';
+import { dateOf } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import type { Words } from './labels';
 
@@ -72,7 +72,7 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
   });
   // An interim letter's validity comes from the policy rather than a date typed at sign-off: the step keeps its end.
   if (step.expiresAt && step.details.validUntil === undefined) {
-    dates.push(`valid until ${words.calendarDay(lastValidDay(step.expiresAt))}`);
+    dates.push(`valid until ${words.validUntil(step.expiresAt)}`);
   }
   const outcome = inWords(step.outcome ?? step.status);
   // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
@@ -125,7 +125,7 @@ export function milestoneLines(
       `${inWords(milestone.outcome ?? milestone.status)} ${words.calendarDay(dateOf(milestone.completedAt))}`,
     ];
     if (milestone.expiresAt) {
-      const lastDay = words.calendarDay(lastValidDay(milestone.expiresAt));
+      const lastDay = words.validUntil(milestone.expiresAt);
       said.push(words.isOverdue(milestone.expiresAt) ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
     }
     return { what: `${stepLabel(milestone.kind)}: ${said.join(', ')}`, signed: `Signed off by ${agency}` };

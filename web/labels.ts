@@ -1,6 +1,7 @@
 /** Words people read instead of the API's codes. */
 import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../core/people-dates';
 import { eventDates } from '../domain/case';
+import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
 
@@ -52,6 +53,8 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
       if (entered) return formatCalendarDay(entered[1]);
       return step.completedAt ? formatDate(step.completedAt, zone) : '—';
     },
+    /** The last day something that ends at `expiresAt` is valid (a CP grant, an interim letter): "8 Jun 2026". */
+    validUntil: (expiresAt: string) => formatCalendarDay(lastValidDay(expiresAt)),
     /** "in 29 days", "due today", "overdue by 3 days"; empty without a due date. */
     due: (dueAt: string | null | undefined) => (dueAt ? dueWording(dueAt, zone, now) : ''),
     /** Past its due date now: what "Overdue" beside a pending step means. */

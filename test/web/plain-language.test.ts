@@ -18,6 +18,7 @@ import { addYears } from '../../domain/dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const service = consoleStackPerFile();
@@ -245,6 +246,39 @@ test("the advocate reads how the other agencies' steps the T visa rests on went:
   // How they went, and no more: the CP decision is no row of the advocate's steps, nor any entry of its timeline.
   expect(await page.getByRole('table', { name: 'Continued Presence' }).count()).toBe(0);
   expect(casePage).not.toContain('Continued Presence decision signed off');
+  await page.context().close();
+});
+
+test('a Continued Presence that lapsed reads as expired after its last valid day, not on the day it was granted', async () => {
+  const { caseId } = await open(
+    { identifiedOn: dateDaysAgo(400), survivor: { name: 'Plain Words (fictitious)', birthDate: '1990-04-02' } },
+    'plain-language-5',
+  );
+  const signOff = (kind: 'law_enforcement' | 'ice', stepId: string, body: object) =>
+    request(service.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(service.stack.as(kind))
+      .set('Idempotency-Key', `plain-language-${stepId}-5`)
+      .send(body)
+      .expect(200);
+  await signOff('law_enforcement', 'cp_request-1', {
+    outcome: 'requested',
+    details: { requestedOn: dateDaysAgo(399) },
+  });
+  const validUntil = dateDaysAgo(30);
+  await signOff('ice', 'cp_decision-1', { outcome: 'granted', details: { grantedOn: dateDaysAgo(398), validUntil } });
+  await eventually(async () => {
+    const view = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('coordinator'));
+    const steps = (view.body as { steps: { id: string; status: string }[] }).steps;
+    return steps.find((step) => step.id === 'cp_decision-1' && step.status === 'expired');
+  }, 'the grant recorded as expired');
+
+  const page = await pageAs('demo-coordinator');
+  await page.goto(`${service.base}/cases/${caseId}`);
+  const row = page
+    .getByRole('table', { name: 'Continued Presence' })
+    .getByRole('row', { name: /^Continued Presence decision/ });
+  expect(await row.getByRole('cell').nth(2).innerText()).toBe(`Expired: valid until ${formatCalendarDay(validUntil)}`);
   await page.context().close();
 });
 
