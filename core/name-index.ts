@@ -36,15 +36,35 @@ export function nameIndexKeys(keyring: IdentityKeyring | undefined): NameIndexKe
 }
 
 /**
+ * Latin letters that no decomposition takes apart, as a keyboard without them writes them: the Vietnamese đ (Đức is
+ * typed Duc), the Polish ł, the Nordic ø, æ and ð, the German ß, the Turkish dotless ı, the Maltese ħ, the Icelandic þ.
+ */
+const FOLDED_LETTERS: Record<string, string> = {
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  ı: 'i',
+  ħ: 'h',
+  þ: 'th',
+};
+const FOLDABLE = new RegExp(`[${Object.keys(FOLDED_LETTERS).join('')}]`, 'g');
+
+/**
  * The tokens of a name as it is indexed and searched: compatibility-decomposed (NFKD) with its diacritics removed,
- * lower case, apostrophes dropped ("O'Brien" is "obrien"), split at anything else that is not a letter or a digit
- * (spaces, hyphens, dots), each token once.
+ * lower case, the letters above folded, apostrophes dropped ("O'Brien" is "obrien"), split at anything else that is
+ * not a letter or a digit (spaces, hyphens, dots), each token once. Changing these rules changes every token: a
+ * migration then empties the index, and the start-up backfill (app/name-index.ts) rebuilds it.
  */
 export function nameTokens(name: string): string[] {
   const plain = name
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
+    .replace(FOLDABLE, (letter) => FOLDED_LETTERS[letter]!)
     .replace(/['’ʼ`]/g, '');
   return [...new Set(plain.split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
 }

@@ -1,0 +1,20 @@
+/** How a survivor's name is cut into the tokens its blind index and its search compare (core/name-index.ts). */
+import { nameTokens } from '../../core/name-index';
+
+test.each([
+  ['Trần Văn Đức', 'Tran Van Duc'],
+  ['Đặng Thị Hoa', 'dang thi hoa'],
+  ['Łukasz Wałęsa', 'Lukasz Walesa'],
+  ['Søren Ærø', 'Soren Aero'],
+  ['Straße', 'Strasse'],
+  ['Yıldız', 'Yildiz'],
+  ['María José López-García', 'maria jose lopez garcia'],
+  ["Seán O'Brien", 'SEAN OBRIEN'],
+])('%s is found as %s', (indexed, typed) => {
+  expect(nameTokens(typed)).toEqual(nameTokens(indexed));
+});
+
+test('names in scripts without Latin letters keep their own tokens', () => {
+  expect(nameTokens('فاطمة الزهراء')).toEqual(['فاطمة', 'الزهراء']);
+  expect(nameTokens('王小明')).toEqual(['王小明']);
+});
