@@ -282,6 +282,33 @@ test('a Continued Presence that lapsed reads as expired after its last valid day
   await page.context().close();
 });
 
+test("a step's note is read on the case page by those working the case, and only said to exist to a supervisor", async () => {
+  const { caseId } = await open(
+    { identifiedOn: dateDaysAgo(3), survivor: { name: 'Plain Words (fictitious)', birthDate: '1990-04-02' } },
+    'plain-language-6',
+  );
+  const note = 'Statement taken on the 2nd; detective on leave until Monday';
+  await request(service.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'plain-language-sign-6')
+    .send({ outcome: 'requested', details: { requestedOn: dateDaysAgo(2), note } })
+    .expect(200);
+  const outcomeOf = async (username: string) => {
+    const page = await pageAs(username);
+    await page.goto(`${service.base}/cases/${caseId}`);
+    const row = page
+      .getByRole('table', { name: 'Continued Presence' })
+      .getByRole('row', { name: /^Continued Presence request/ });
+    const outcome = await row.getByRole('cell').nth(3).innerText();
+    await page.context().close();
+    return outcome;
+  };
+  expect(await outcomeOf('demo-coordinator')).toBe(`Requested\nNote: ${note}`);
+  expect(await outcomeOf('demo-police-officer')).toBe(`Requested\nNote: ${note}`);
+  expect(await outcomeOf('demo-supervisor')).toBe('Requested\nA note, shown only to those working the case');
+});
+
 /**
  * The administration and coordination pages, for each role that reads them: users, a user, agencies, an agency, API
  * keys, account, audit, closing and transferring a case, reports, the caseload and the form to open a case.
