@@ -193,6 +193,24 @@ export function eventDates(details: Record<string, unknown>): [field: string, da
   );
 }
 
+/**
+ * The date a settled step's sign-off gave for its event, read back from the step's details, which also keep dates the
+ * sign-off did not give (an RFE's issue date, a benefit window's end): only the fields of the outcome's own schema
+ * count. Undefined when the sign-off gave none (it happened when it was recorded).
+ */
+export function signedEventDate(step: {
+  kind: string;
+  outcome: string | null;
+  details: Record<string, unknown>;
+}): IsoDate | undefined {
+  const known = Object.hasOwn(STEP_CATALOGUE, step.kind) && step.outcome !== null;
+  const definition = known ? outcomeOf(step.kind as StepKind, step.outcome!) : undefined;
+  // Every outcome's details schema is a zod object (domain/steps.ts); its shape names the fields a sign-off gives.
+  const fields = (definition?.details as { shape?: Record<string, unknown> } | undefined)?.shape;
+  if (!fields) return undefined;
+  return eventDates(step.details).find(([field]) => Object.hasOwn(fields, field))?.[1];
+}
+
 /** None may lie in the future; counted from events, none may precede the step it signs. */
 function eventDateOutOfOrder(
   state: CaseState,

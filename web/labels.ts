@@ -1,6 +1,6 @@
 /** Words people read instead of the API's codes. */
 import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../core/people-dates';
-import { eventDates } from '../domain/case';
+import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
 import type { Track } from '../domain/types';
@@ -22,6 +22,14 @@ export const sentenceCase = (text: string) => text.charAt(0).toUpperCase() + tex
 
 /** "outcome_code" → "Outcome code". */
 export const humanize = (code: string) => sentenceCase(codeInWords(code));
+
+/** What says when a step was done: its sign-off's outcome and details, and when it was recorded. */
+interface StepSigned {
+  kind: string;
+  outcome: string | null;
+  completedAt: string | null;
+  details: Record<string, unknown>;
+}
 
 /** An agency as the console knows it from GET /api/agencies. */
 export interface AgencyEntry {
@@ -48,9 +56,9 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
      * The day a step was done: the date its signer entered (requested on, filed on, ...) as they typed it, else the
      * day it was signed off. Typed dates are calendar days, which no zone may move.
      */
-    completedOn: (step: { completedAt: string | null; details: Record<string, unknown> }) => {
-      const entered = eventDates(step.details)[0];
-      if (entered) return formatCalendarDay(entered[1]);
+    completedOn: (step: StepSigned) => {
+      const entered = signedEventDate(step);
+      if (entered) return formatCalendarDay(entered);
       return step.completedAt ? formatDate(step.completedAt, zone) : '—';
     },
     /** The last day something that ends at `expiresAt` is valid (a CP grant, an interim letter): "8 Jun 2026". */

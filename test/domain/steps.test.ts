@@ -1,3 +1,4 @@
+import { signedEventDate } from '../../domain/case';
 import { STEP_CATALOGUE } from '../../domain/steps';
 import { STEP_KINDS, type AgencyKind, type StepKind } from '../../domain/types';
 
@@ -69,5 +70,35 @@ describe('step catalogue', () => {
         .map(([name]) => `${kind}.${name}`),
     );
     expect(amendments).toEqual(['hhs_interim_letter.extended']);
+  });
+});
+
+describe('the date a sign-off gave for its event', () => {
+  test.each([
+    [
+      'a CP grant: when it was granted, not its end',
+      'cp_decision',
+      'granted',
+      { grantedOn: '2026-02-28', validUntil: '2028-02-27' },
+      '2026-02-28',
+    ],
+    [
+      "a response to an RFE: when it was sent, not the notice's issue date kept on the step",
+      't_visa_evidence_response',
+      'responded',
+      { notice: 'rfe', issuedOn: '2026-10-01', respondBy: '2026-12-10', respondedOn: '2026-12-03' },
+      '2026-12-03',
+    ],
+    [
+      'a certification letter: none (its benefit window is not when it came)',
+      'hhs_certification_letter',
+      'certified',
+      { eligibilityDate: '2026-12-04', benefitEndsOn: '2027-04-03' },
+      undefined,
+    ],
+    ['a step not signed', 'cp_request', null, {}, undefined],
+    ['a kind this code does not know', 'no_such_kind', 'done', { doneOn: '2026-01-01' }, undefined],
+  ])('%s', (_case, kind, outcome, details, expected) => {
+    expect(signedEventDate({ kind, outcome, details })).toBe(expected);
   });
 });
