@@ -64,6 +64,12 @@ export function minorTurns18OnFor(birthDate: IsoDate, identifiedOn: IsoDate): Is
   return birthday > identifiedOn ? birthday : null;
 }
 
+/** The day a case's survivor was identified, as its identification step records it. */
+function identificationDayOf(state: CaseState): IsoDate {
+  const recorded = findStep(state, 'identification-1')?.details.identifiedOn;
+  return typeof recorded === 'string' ? recorded : dateOf(state.identifiedAt);
+}
+
 /** The identification's day: as given, or the UTC day of its instant for cases started before it was given. */
 function identificationDay(input: { identifiedAt: Instant; identifiedOn?: IsoDate }): IsoDate {
   return input.identifiedOn ?? dateOf(input.identifiedAt);
@@ -218,13 +224,18 @@ function eventDateOutOfOrder(
   details: Record<string, unknown>,
   today: IsoDate,
 ): Rejection | null {
-  const openedOn = dateOf(step.openedAt);
+  const identifiedOn = identificationDayOf(state);
+  const openedWithCase = step.openedAt === state.identifiedAt || step.openedAt === state.openedAt;
+  // The steps the identification opened opened on its day as the identifying agency wrote it (an evening in Chicago
+  // is already the next day in UTC); that day is never in the future for the agency, wherever its zone is.
+  const openedOn = openedWithCase ? identifiedOn : dateOf(step.openedAt);
+  const latest = today > identifiedOn ? today : identifiedOn;
   for (const [field, value] of eventDates(details)) {
-    if (value > today)
+    if (value > latest)
       return {
         code: 'date_order',
         field: `details.${field}`,
-        message: `${field} (${value}) is after today (${today})`,
+        message: `${field} (${value}) is after today (${latest})`,
       };
     if (countsFromEvents(state.policy) && value < openedOn) {
       return {

@@ -184,6 +184,45 @@ describe('a case entered after the fact', () => {
     expect(refusal(state, 'cp_request-1', 'requested', { requestedOn: TODAY }, NOW)).toBeNull();
   });
 
+  it('dates the steps the identification opened by its day where it happened, not the UTC day', () => {
+    // 20:00 in Chicago on 2026-11-30 is already 1 December in UTC: the same evening's CP request is dated the 30th.
+    const evening = enter('2026-12-01T02:00:00.000Z', { identifiedOn: '2026-11-30' });
+    expect(refusal(evening, 'cp_request-1', 'requested', { requestedOn: '2026-11-30' }, NOW)).toBeNull();
+    expect(refusal(evening, 'le_declaration-1', 'signed', { signedOn: '2026-11-29' }, NOW)).toMatchObject({
+      code: 'date_order',
+      message: 'signedOn (2026-11-29) is before le_declaration-1 opened (2026-11-30)',
+    });
+    // Guam (UTC+10) identifies on 3 December while it is still the 2nd in UTC: that day is today for the agency, and
+    // the day before it precedes the identification.
+    const east = openCase(
+      {
+        caseId: 'case-guam',
+        reference: 'RC-GUAM-1',
+        identifiedAt: '2026-12-02T14:30:00.000Z',
+        identifiedOn: '2026-12-03',
+        minorTurns18On: null,
+        agencies: AGENCIES,
+        usesUVisa: false,
+      },
+      '2026-12-02T14:40:00.000Z',
+    );
+    expect(
+      refusal(east, 'cp_request-1', 'requested', { requestedOn: '2026-12-03' }, '2026-12-02T14:45:00.000Z'),
+    ).toBeNull();
+    expect(
+      refusal(east, 'le_declaration-1', 'signed', { signedOn: '2026-12-02' }, '2026-12-02T14:45:00.000Z'),
+    ).toMatchObject({
+      code: 'date_order',
+      field: 'details.signedOn',
+    });
+    expect(
+      refusal(east, 'cp_request-1', 'requested', { requestedOn: '2026-12-04' }, '2026-12-02T14:45:00.000Z'),
+    ).toMatchObject({
+      code: 'date_order',
+      message: 'requestedOn (2026-12-04) is after today (2026-12-03)',
+    });
+  });
+
   it("computes a validity the letter does not state from the policy, from the event's date", () => {
     let state = enter('2025-05-20T15:00:00.000Z', { minorTurns18On: '2027-08-01' });
     state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-21' }, NOW);
