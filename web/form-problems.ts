@@ -3,6 +3,7 @@
  * an error summary at the top of the page (web/views/error-summary.eta), and the whole answer in words when no
  * field of the form is named.
  */
+import { randomUUID } from 'node:crypto';
 import { formatCalendarDay } from '../core/people-dates';
 import { ApiProblem } from './api-client';
 import { sentenceCase } from './labels';
@@ -36,6 +37,21 @@ export function formProblemOf(error: unknown, fields: readonly string[], words: 
       ? refusalInWords({ ...error.problem, detail: error.problem.detail ?? error.message }, words)
       : undefined;
   return { errors, message };
+}
+
+/**
+ * The `Idempotency-Key` a form carries when it is shown, the one place the console mints one. A form keeps its key
+ * until the API has settled what was sent under it: shown again while its first send is still being processed
+ * (`idempotency_in_progress`: a double-click, whose second answer is the one the browser shows) or after an outage
+ * (503), sending it again is the same request, which the API applies once and answers as it answered the first (the
+ * case it opened). A refusal is final for its request, so the corrected form is a new request with a new key; a form
+ * never sent yet (a check-your-answers page, "Change your answers") keeps the key it came with.
+ */
+export function idempotencyKeyOf(form: Record<string, string>, refusal?: unknown): string {
+  const unsettled =
+    refusal === undefined ||
+    (refusal instanceof ApiProblem && (refusal.status === 503 || refusal.problem.code === 'idempotency_in_progress'));
+  return unsettled && form.idempotencyKey ? form.idempotencyKey : randomUUID();
 }
 
 /** A problem found by the console itself before asking the API (e.g. a confirmation box left unticked). */

@@ -59,9 +59,10 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
   wrong_agency: (detail) => notTheirs(detail),
   wrong_agency_kind: (detail) => notTheirs(detail),
   role_not_permitted: () => 'Your account does not have the role this needs. Ask your agency’s administrator.',
+  // The form shown again keeps its key (web/form-problems.ts idempotencyKeyOf): sent again, it is the same request.
   idempotency_in_progress: () =>
-    'This form is still being processed from when it was sent a moment ago. Wait a few seconds, then open the ' +
-    'page again to see whether it went through.',
+    'This form was sent a moment ago and is still being processed. Wait a few seconds, then send it again: it is ' +
+    'done only once, and you will see how it went.',
   idempotency_key_reused: () =>
     'This form was already sent once with other answers. Open the page again and fill in the form anew.',
   rate_limited: () => 'There have been too many attempts. Wait a minute, then try again.',

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
 import { cookiesSetBy } from '../support/forms';
-import { PUBLIC_BASE_URL } from '../support/stack';
+import { eventually, PUBLIC_BASE_URL } from '../support/stack';
 import { consoleStackPerFile } from '../support/console';
 
 const suite = consoleStackPerFile();
@@ -113,4 +113,43 @@ test('a post without its CSRF token, with one from another session or with a tam
   ];
   for (const form of refused) expect((await send(form, fields, 403)).text).toContain('This form could not be accepted');
   expect(await opened()).toBe(before);
+});
+
+test('a double-click opens one case: the form shown by the second send keeps its key, and sent again leads to that case', async () => {
+  const opened = async () =>
+    (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
+  const before = await opened();
+  const form = await openForm('demo-coordinator');
+  const key = form.hidden.idempotencyKey!;
+  const fields = { identifiedOn: '2025-11-03', 'survivor.name': 'Double Click' };
+  // Without a worker the new case's workflow cannot confirm it, so the first send holds its key, unanswered.
+  await suite.stack.stopWorker();
+  let first: Promise<request.Response> | undefined;
+  let second: request.Response;
+  try {
+    first = send(form, fields, 303).then((res) => res);
+    await eventually(async () => {
+      const claimed = await suite.stack.pool.query(
+        'SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL',
+        [key],
+      );
+      return claimed.rowCount === 1;
+    }, 'the first send to hold its key');
+    // The second click, the page the browser shows: nothing was refused, the case is being opened.
+    second = await send(form, fields, 409);
+  } finally {
+    await suite.stack.startWorker();
+  }
+  const caseUrl = String((await first).headers.location);
+  expect(caseUrl).toMatch(/^\/cases\/[0-9a-f-]{36}\?notice=opened$/);
+  expect(second.text).toContain('The case is being opened');
+  expect(second.text).toContain('send the form again: it takes you to the case');
+  expect(second.text).not.toContain('was not opened');
+  expect(second.text).toContain('value="Double Click"');
+  const shown = hiddenFields(second.text);
+  expect(shown.idempotencyKey).toBe(key);
+  // "Open the case" pressed on that page: the first send's answer, the same case.
+  const again = await send({ hidden: shown, cookies: form.cookies }, fields, 303);
+  expect(again.headers.location).toBe(caseUrl);
+  expect(await opened()).toBe(before + 1);
 });

@@ -2,10 +2,9 @@
  * Closing or withdrawing a case, for its coordinator: a status, a reason and a confirmation, since every pending step
  * is cancelled and the case cannot be reopened.
  */
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ok } from '../api-client';
-import { fieldProblem, formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import { fieldProblem, formProblemOf, idempotencyKeyOf, titleOf, type FormProblem } from '../form-problems';
 import { formOf, type Kit } from '../kit';
 import { caseIdOf } from './cases';
 
@@ -24,7 +23,13 @@ const FIELDS = ['status', 'reason', 'confirm'];
 export function caseClosePages(kit: Kit): Router {
   const router = Router();
 
-  const renderForm = async (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
+  const renderForm = async (
+    req: Request,
+    res: Response,
+    form: Record<string, string>,
+    problem?: FormProblem,
+    refusal?: unknown,
+  ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
@@ -37,8 +42,8 @@ export function caseClosePages(kit: Kit): Router {
         view,
         form,
         reasons: Object.entries(CLOSE_REASONS),
-        // A refusal is final for its request: the corrected form is a new one.
-        idempotencyKey: randomUUID(),
+        // A new key after the API's refusal; the same while the first send is still being processed.
+        idempotencyKey: idempotencyKeyOf(form, refusal),
         problem,
         errors: problem?.errors ?? {},
       },
@@ -63,7 +68,7 @@ export function caseClosePages(kit: Kit): Router {
       );
       res.redirect(303, `/cases/${caseId}?notice=closed`);
     } catch (error) {
-      await renderForm(req, res, form, formProblemOf(error, FIELDS, kit.words(res)));
+      await renderForm(req, res, form, formProblemOf(error, FIELDS, kit.words(res)), error);
     }
   });
 

@@ -2,7 +2,6 @@
  * Opening a case, a case's page (steps by track, timeline, due next, coming reminders), a step's sign-off form, the
  * same form to correct a sign-off, and the coordinator's transfer of the case to another agency.
  */
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formFileOf, proxyDownload, uploadDocument } from '../documents';
@@ -17,7 +16,7 @@ import {
   outcomesOf,
   type DetailField,
 } from '../sign-off-fields';
-import { plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
+import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
 import { timelineOf } from '../timeline';
@@ -190,7 +189,7 @@ export function casePages(kit: Kit): Router {
         form,
         correcting,
         ...shown,
-        ...(checking ? { idempotencyKey: form.idempotencyKey, documentName: checking.documentName } : {}),
+        ...(checking ? { documentName: checking.documentName } : {}),
         problem: summary,
         errors: summary?.errors ?? {},
         labels: Object.fromEntries([
@@ -396,11 +395,6 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
 const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
 
 /**
- * What a form shows of a failed submission. A refusal is final for its request, so the corrected form is a new
- * request with a new key. After an outage the same form keeps its key: sent again, it is the same request, which
- * the API applies once even if the first attempt went through after all.
- */
-/**
  * A time beside the date makes a local date-time, which the API reads in the identifying agency's zone: the console
  * knows no zone and converts nothing. Without a date the API names the date field, not the time.
  */
@@ -410,11 +404,17 @@ function identificationOf(form: Record<string, string>): { identifiedAt: string 
   return date && time ? { identifiedAt: `${date}T${time}` } : { identifiedOn: date };
 }
 
+/**
+ * What a form shows of a failed submission, and the key it carries (web/form-problems.ts idempotencyKeyOf): a new one
+ * after a refusal, the same one after an outage or while its first send is still being processed.
+ */
 function formProblem(form: Record<string, string>, problem: ApiProblem | undefined, words: RefusalWords) {
   const outage = problem?.status === 503;
   const said = problem?.problem.detail === undefined ? undefined : refusalInWords(problem.problem, words);
   return {
-    idempotencyKey: outage && form.idempotencyKey ? form.idempotencyKey : randomUUID(),
+    idempotencyKey: idempotencyKeyOf(form, problem),
+    // Sent a moment ago and not answered yet: nothing was refused, and sending it again gives the first send's outcome.
+    inProgress: problem?.problem.code === 'idempotency_in_progress',
     errorHeading: outage ? 'The service could not finish this just now' : undefined,
     error: outage ? `${said ?? ''} Your entries are kept below: send the form again in a minute.`.trim() : said,
     errors: Object.fromEntries(
