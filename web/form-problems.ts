@@ -65,31 +65,53 @@ export interface NamedField {
   name: string;
   noun: string;
   control?: string;
+  /** What a valid value looks like, said when the API refuses the value's form ("A reference is 2 to 40 ..."). */
+  format?: string;
 }
 
 /**
  * The API's message for a field in plain words, e.g. "details.notifiedOn: expected a date as YYYY-MM-DD" → "Enter the
- * date HHS was notified". The API's own words are kept when no rule below knows them.
+ * date HHS was notified". A field left empty is asked for, whatever the API's words for a wrong value. The API's own
+ * words are kept when no rule below knows them.
  */
-function plainMessage(field: NamedField, message: string): string {
+function plainMessage(field: NamedField, message: string, empty: boolean): string {
   const isDate = field.control === 'date';
-  if (/required|received undefined|must not be empty|too.small|at least 1|>=1 characters/i.test(message)) {
-    return field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
+  const asked = field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
+  if (empty || /required|received undefined|must not be empty|too.small|at least 1|>=1 characters/i.test(message)) {
+    return asked;
   }
-  if (/is after (today|now)|in the future/i.test(message)) return 'The date must be on or before today';
+  if (/is after (today|now)|in the future/i.test(message)) {
+    return isDate ? 'The date must be on or before today' : `${sentenceCase(field.noun)} cannot be in the future`;
+  }
   if (/is before .* opened/i.test(message)) return 'The date must be on or after the day the step opened';
+  if (/must not be after identified(On|At)/.test(message)) {
+    return `${sentenceCase(field.noun)} must be on or before the day they were identified`;
+  }
+  const longest = /<=\s*(\d+) characters/.exec(message);
+  if (longest) return `${sentenceCase(field.noun)} must be ${longest[1]} characters or fewer`;
+  if (field.format && /expected|invalid/i.test(message)) return field.format;
   if (isDate && /expected|invalid|YYYY/i.test(message)) return `Enter ${field.noun} as a real date`;
+  if (field.control === 'time' && /expected|invalid/i.test(message)) {
+    return `Enter ${field.noun} as hours and minutes, for example 14:30`;
+  }
   if (/expected an id|letters, digits/i.test(message)) return `Enter ${field.noun} as a short code`;
   if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
   return sentenceCase(message);
 }
 
-/** The problem of a form whose fields are named: each field's API message in plain words, by the form's field name. */
-export function plainProblem(problem: FormProblem, fields: readonly NamedField[]): FormProblem {
+/**
+ * The problem of a form whose fields are named: each field's API message in plain words, by the form's field name.
+ * `form`, the values sent: a field sent empty is asked for.
+ */
+export function plainProblem(
+  problem: FormProblem,
+  fields: readonly NamedField[],
+  form: Record<string, string> = {},
+): FormProblem {
   const errors: Record<string, string> = {};
   for (const [name, message] of Object.entries(problem.errors)) {
     const field = fields.find((candidate) => candidate.name === name);
-    errors[name] = field ? plainMessage(field, message) : message;
+    errors[name] = field ? plainMessage(field, message, form[name]?.trim() === '') : message;
   }
   return { ...problem, errors };
 }

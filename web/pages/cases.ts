@@ -14,7 +14,6 @@ import {
   detailFields,
   detailsFromForm,
   outcomesOf,
-  type DetailField,
 } from '../sign-off-fields';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
@@ -40,16 +39,29 @@ export function casePages(kit: Kit): Router {
   const renderNewCase = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
     await kit.me(req, res);
     const agencies = kit.agencies(res);
+    const shown = formProblem(form, problem, kit.words(res));
+    const summary = problem
+      ? summaryOf(
+          { ...shown, errors: newCaseErrors(shown.errors), error: shown.inProgress ? OPENING : shown.error },
+          [
+            ...NEW_CASE_FIELDS,
+            ...AGENCY_KINDS.map((kind) => ({ name: `agencies.${kind}`, noun: 'an agency', control: 'select' })),
+          ],
+          form,
+        )
+      : undefined;
     kit.render(
       req,
       res,
       'case-new',
       {
-        title: 'Open a case',
+        title: titleOf('Open a case', summary),
         form,
         agencies,
         agencyKinds: AGENCY_KINDS,
-        ...formProblem(form, problem, kit.words(res)),
+        idempotencyKey: shown.idempotencyKey,
+        problem: summary,
+        errors: summary?.errors ?? {},
       },
       problem?.status ?? 200,
     );
@@ -162,7 +174,14 @@ export function casePages(kit: Kit): Router {
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     const fields = outcome ? detailFields(kind, outcome) : [];
     const shown = formProblem(form, problem, kit.words(res));
-    const summary = problem ? summaryOf(shown, fields) : undefined;
+    const summary = problem
+      ? summaryOf(shown, [
+          { name: 'outcome', noun: 'the outcome', control: 'select' },
+          { name: 'reason', noun: 'why the sign-off is corrected' },
+          { name: 'document', noun: 'the document' },
+          ...fields.map((field) => ({ name: `details.${field.name}`, noun: field.noun, control: field.control })),
+        ])
+      : undefined;
     const amending = !correcting && step.status === 'completed';
     const heading = correcting
       ? 'Correct the sign-off'
@@ -423,14 +442,15 @@ function formProblem(form: Record<string, string>, problem: ApiProblem | undefin
   };
 }
 
-/** The sign-off form's error summary: each field's message in plain words, the API's words when none is placed. */
-function summaryOf(shown: ReturnType<typeof formProblem>, fields: readonly DetailField[]): FormProblem {
-  const named: NamedField[] = [
-    { name: 'outcome', noun: 'the outcome', control: 'select' },
-    { name: 'reason', noun: 'why the sign-off is corrected' },
-    { name: 'document', noun: 'the document' },
-    ...fields.map((field) => ({ name: `details.${field.name}`, noun: field.noun, control: field.control })),
-  ];
+/**
+ * A form's error summary (web/views/error-summary.eta): each of its `named` fields' messages in plain words, the API's
+ * words when none is placed. `form`: the values sent, so a field left empty is asked for.
+ */
+function summaryOf(
+  shown: Pick<ReturnType<typeof formProblem>, 'errors' | 'error' | 'errorHeading'>,
+  named: readonly NamedField[],
+  form: Record<string, string> = {},
+): FormProblem {
   const errors: Record<string, string> = {};
   let unplaced = false;
   for (const [name, message] of Object.entries(shown.errors)) {
@@ -441,8 +461,43 @@ function summaryOf(shown: ReturnType<typeof formProblem>, fields: readonly Detai
   const placed = Object.keys(errors).length > 0;
   // An outage names itself first: the form is to be sent again, not changed.
   const said = shown.errorHeading ? `${shown.errorHeading}. ${shown.error ?? ''}`.trim() : shown.error;
-  return plainProblem({ errors, message: unplaced || !placed ? said : undefined }, named);
+  return plainProblem({ errors, message: unplaced || !placed ? said : undefined }, named, form);
 }
+
+/** The open-case form's fields as its messages name them; the agencies' selects are added by kind. */
+const NEW_CASE_FIELDS: readonly NamedField[] = [
+  {
+    name: 'reference',
+    noun: 'a reference',
+    format: 'A reference is 2 to 40 letters, digits or hyphens, with no spaces',
+  },
+  { name: 'identifiedOn', noun: 'the date they were identified', control: 'date' },
+  { name: 'identifiedTime', noun: 'the time they were identified', control: 'time' },
+  { name: 'survivor.name', noun: 'the survivor’s name' },
+  { name: 'survivor.birthDate', noun: 'the survivor’s birth date', control: 'date' },
+  {
+    name: 'survivor.aNumber',
+    noun: 'the A-number',
+    format: 'An A-number is 8 or 9 digits, with or without an A before them',
+  },
+  { name: 'survivor.contact', noun: 'the contact' },
+];
+
+/**
+ * The API's errors of an open request by the form's fields: `identifiedAt` is the date and the time typed together
+ * (web/pages/cases.ts identificationOf), its day's errors go by the date, the rest by the time.
+ */
+function newCaseErrors(errors: Record<string, string>): Record<string, string> {
+  const { identifiedAt, ...rest } = errors;
+  if (identifiedAt === undefined) return rest;
+  const field = /expected a day/.test(identifiedAt) ? 'identifiedOn' : 'identifiedTime';
+  return { ...rest, [field]: identifiedAt };
+}
+
+/** The second send of a double-click, answered while the first is still opening the case. */
+const OPENING =
+  'The case is being opened: this form was sent a moment ago and is still being processed. Wait a few seconds, ' +
+  'then send the form again: it takes you to the case, and opens no second one.';
 
 const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });
 const cannotCorrect = () =>
