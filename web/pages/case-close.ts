@@ -4,7 +4,14 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ok } from '../api-client';
-import { fieldProblem, formProblemOf, idempotencyKeyOf, titleOf, type FormProblem } from '../form-problems';
+import {
+  formProblemOf,
+  idempotencyKeyOf,
+  plainProblem,
+  titleOf,
+  type FormProblem,
+  type NamedField,
+} from '../form-problems';
 import { formOf, type Kit } from '../kit';
 import { caseIdOf } from './cases';
 
@@ -19,6 +26,23 @@ const CLOSE_REASONS: Readonly<Record<string, string>> = {
   opened_in_error: 'Opened in error',
 };
 const FIELDS = ['status', 'reason', 'confirm'];
+/** The choices as their messages name them ("Choose a reason"). */
+const NAMED: readonly NamedField[] = [
+  { name: 'status', noun: 'whether to close or withdraw the case', control: 'select' },
+  { name: 'reason', noun: 'a reason', control: 'select' },
+];
+
+/**
+ * What the form lacks, all at once, before anything is sent: the API is asked only with the box ticked, since it
+ * ends the case, so it could not name the other choices missing alongside an unticked box.
+ */
+function missingOf(form: Record<string, string>): FormProblem | undefined {
+  const errors: Record<string, string> = {};
+  if (form.status !== 'closed' && form.status !== 'withdrawn') errors.status = 'required';
+  if (!Object.hasOwn(CLOSE_REASONS, form.reason ?? '')) errors.reason = 'required';
+  if (form.confirm !== 'yes') errors.confirm = 'Tick the box to confirm that the case is to end';
+  return Object.keys(errors).length > 0 ? plainProblem({ errors }, NAMED) : undefined;
+}
 
 export function caseClosePages(kit: Kit): Router {
   const router = Router();
@@ -57,8 +81,8 @@ export function caseClosePages(kit: Kit): Router {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
     const form = formOf(req);
-    if (form.confirm !== 'yes')
-      return renderForm(req, res, form, fieldProblem('confirm', 'Tick the box to confirm that the case is to end'));
+    const missing = missingOf(form);
+    if (missing) return renderForm(req, res, form, missing);
     try {
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/close', {
@@ -68,7 +92,7 @@ export function caseClosePages(kit: Kit): Router {
       );
       res.redirect(303, `/cases/${caseId}?notice=closed`);
     } catch (error) {
-      await renderForm(req, res, form, formProblemOf(error, FIELDS, kit.words(res)), error);
+      await renderForm(req, res, form, plainProblem(formProblemOf(error, FIELDS, kit.words(res)), NAMED), error);
     }
   });
 

@@ -1,0 +1,71 @@
+/**
+ * The coordinator's "Close or withdraw" form refused: every choice missing is said at once, in words, linked from the
+ * error summary, and what was chosen (the box ticked) comes back. The whole service on real parts, the console
+ * calling the API over HTTP as in production.
+ */
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { SESSION_COOKIE } from '../../web/session';
+import { consoleStackPerFile } from '../support/console';
+import { cookiesSetBy } from '../support/forms';
+import { PUBLIC_BASE_URL } from '../support/stack';
+
+const suite = consoleStackPerFile();
+let caseId = '';
+
+beforeAll(async () => {
+  const opened = await request(suite.app)
+    .post('/api/cases')
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'close-case-form-1')
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: '2025-11-03',
+      survivor: { name: 'Close Form', birthDate: '1990-01-01' },
+    })
+    .expect(201);
+  caseId = (opened.body as { caseId: string }).caseId;
+});
+
+/** The close form sent by the case's coordinator with `fields`, as a browser would: its hidden fields and cookies. */
+async function sendClose(fields: Record<string, string>) {
+  const session = `${SESSION_COOKIE}=${suite.stack.users['demo-coordinator']!.token}`;
+  const form = await request(suite.app).get(`/cases/${caseId}/close`).set('Cookie', session).expect(200);
+  const hidden = Object.fromEntries(
+    [...form.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [
+      match[1]!,
+      match[2]!,
+    ]),
+  );
+  return request(suite.app)
+    .post(`/cases/${caseId}/close`)
+    .set('Cookie', [session, ...cookiesSetBy(form)].join('; '))
+    .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+    .type('form')
+    .send({ ...hidden, ...fields })
+    .expect(400);
+}
+
+const summaryOf = (html: string) =>
+  Object.fromEntries([...html.matchAll(/<li><a href="#([^"]+)">([^<]+)<\/a><\/li>/g)].map((m) => [m[1]!, m[2]!]));
+
+const STATUS = { status: 'Close or withdraw: Choose whether to close or withdraw the case' };
+const REASON = { reason: 'Reason: Choose a reason' };
+const CONFIRM = { confirm: 'Confirmation: Tick the box to confirm that the case is to end' };
+
+test.each<[string, Record<string, string>, Record<string, string>]>([
+  ['nothing chosen', {}, { ...STATUS, ...REASON, ...CONFIRM }],
+  ['only the box ticked', { confirm: 'yes' }, { ...STATUS, ...REASON }],
+  ['a reason no list offers', { status: 'closed', reason: 'because', confirm: 'yes' }, REASON],
+])('%s: every problem at once, in words, and what was chosen kept', async (_, fields, said) => {
+  const page = await sendClose(fields);
+  expect(page.text).toContain('<title>Error: Close or withdraw case');
+  expect(summaryOf(page.text)).toEqual(said);
+  for (const name of Object.keys(said)) expect(page.text).toContain(`id="${name}-error"`);
+  expect(page.text).not.toMatch(/expected|Invalid option|short code/);
+  const ticked = /<input type="checkbox" id="confirm" name="confirm" value="yes" checked/.test(page.text);
+  expect(ticked).toBe(fields.confirm === 'yes');
+  if (fields.status) expect(page.text).toContain(`value="${fields.status}" checked`);
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
+  expect((view.body as { status: string }).status).toBe('open');
+});
