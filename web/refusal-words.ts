@@ -44,6 +44,8 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
       'Someone may have signed it in the meantime, perhaps you in another window. Open the case to see what it records.'
     );
   },
+  // The API names the id it did not find; a person reads what the console says of an address that cannot be a case.
+  case_not_found: () => 'There is no such case.',
   case_not_open: (detail) => {
     const status = /case is (\w+)/i.exec(detail)?.[1];
     return `The case is ${status ?? 'no longer open'}: nothing more can be signed or changed in it.`;

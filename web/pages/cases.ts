@@ -18,6 +18,7 @@ import {
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
+import { stepLabel } from '../labels';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
@@ -193,10 +194,12 @@ export function casePages(kit: Kit): Router {
       res,
       checking ? 'sign-off-check' : 'sign-off',
       {
+        // The step by name, as the page's heading, so two tabs of one case tell themselves apart (a step's kind is no
+        // personal data).
         title: titleOf(
           checking
-            ? `Check your answers: ${heading} of case ${view.reference}`
-            : `${heading}: a step of case ${view.reference}`,
+            ? `Check your answers: ${correcting ? 'correction of the ' : ''}${stepLabel(kind)}, case ${view.reference}`
+            : `${heading}: ${stepLabel(kind)}, case ${view.reference}`,
           summary,
         ),
         heading,
