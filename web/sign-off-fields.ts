@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { StepKind } from '../domain/types';
 import { ApiProblem } from './api-client';
-import { humanize, stepLabel } from './labels';
+import { humanize, stepLabel, type Words } from './labels';
 
 export interface DetailField {
   name: string;
@@ -36,6 +36,36 @@ export function amendmentAction(kind: StepKind, status: string): string | undefi
 }
 
 const AMENDMENT_ACTIONS: Partial<Record<StepKind, string>> = { hhs_interim_letter: 'Extend the interim letter' };
+
+/**
+ * What a sign-off form is for, as its heading says it: "Sign off", or the amendment's action ("Extend the interim
+ * letter"). Read from the outcome the form sent when it sent one, not from the step's status now: a sign-off refused
+ * because the step was signed meanwhile is still a sign-off, and a step that has no amendment is never "Amend".
+ */
+export function formPurpose(kind: StepKind, status: string, sentOutcome: string | undefined): string {
+  const sent = sentOutcome && Object.hasOwn(STEP_CATALOGUE[kind].outcomes, sentOutcome);
+  const amends = sent
+    ? STEP_CATALOGUE[kind].outcomes[sentOutcome]!.appliesTo === 'completed'
+    : amendmentAction(kind, status) !== undefined;
+  return (amends && amendmentAction(kind, 'completed')) || 'Sign off';
+}
+
+/**
+ * The answers a form sent for an outcome of the step's kind, each field with its value, those left empty out: what
+ * a refused sign-off shows when the step no longer takes that outcome, so nothing typed is lost.
+ */
+export function sentAnswers(
+  kind: StepKind,
+  form: Record<string, string>,
+): { outcome: string; answers: { field: DetailField; value: string }[] } | undefined {
+  const outcome = form.outcome ?? '';
+  if (!Object.hasOwn(STEP_CATALOGUE[kind].outcomes, outcome)) return undefined;
+  const answers = detailFields(kind, outcome).flatMap((field) => {
+    const value = form[`details.${field.name}`]?.trim() ?? '';
+    return value ? [{ field, value }] : [];
+  });
+  return { outcome, answers };
+}
 
 /** The date fields' nouns, as in "Enter the date HHS was notified"; other fields read their label. */
 const NOUNS: Record<string, string> = {
@@ -91,6 +121,14 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
       hint: name === 'reason' ? 'a short code, e.g. insufficient_evidence' : undefined,
     };
   });
+}
+
+/** A field's value as a page shows it back: a date in words (a day that is none as typed), a choice by its words. */
+export function answerInWords(field: DetailField, value: string, words: Pick<Words, 'calendarDay'>): string {
+  if (field.control === 'date')
+    return Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? value : words.calendarDay(value);
+  if (field.control === 'select') return value.toUpperCase();
+  return value;
 }
 
 /** The details of a posted form: the chosen outcome's fields, trimmed, empty ones left out for the API to judge. */

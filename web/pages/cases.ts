@@ -8,12 +8,16 @@ import { formFileOf, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type CaseView, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
+  answerInWords,
   checkCorrection,
   checkDetails,
   noOutcome,
   detailFields,
   detailsFromForm,
+  formPurpose,
   outcomesOf,
+  sentAnswers,
+  type DetailField,
 } from '../sign-off-fields';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
@@ -183,12 +187,13 @@ export function casePages(kit: Kit): Router {
           ...fields.map((field) => ({ name: `details.${field.name}`, noun: field.noun, control: field.control })),
         ])
       : undefined;
-    const amending = !correcting && step.status === 'completed';
-    const heading = correcting
-      ? 'Correct the sign-off'
-      : amending
-        ? (amendmentAction(kind, step.status) ?? 'Amend')
-        : 'Sign off';
+    const heading = correcting ? 'Correct the sign-off' : formPurpose(kind, step.status, form.outcome);
+    // A form refused for an outcome the step no longer takes (someone signed it meanwhile, or the same form sent
+    // twice at once): its answers are shown, so the officer can copy them (into a correction, say) rather than lose them.
+    const sent =
+      problem && !correcting && step.status !== 'pending' && form.outcome && !outcomes.includes(form.outcome)
+        ? sentAnswers(kind, form)
+        : undefined;
     kit.render(
       req,
       res,
@@ -210,6 +215,13 @@ export function casePages(kit: Kit): Router {
         fields,
         form,
         correcting,
+        sent: sent && {
+          outcome: sent.outcome,
+          answers: sent.answers.map(({ field, value }) => ({
+            label: field.label,
+            value: answerInWords(field, value, kit.words(res)),
+          })),
+        },
         ...shown,
         ...(checking ? { documentName: checking.documentName } : {}),
         problem: summary,
