@@ -6,7 +6,7 @@
  */
 import { dateOf } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
-import type { Words } from './labels';
+import { refusalReasonLabel, type Words } from './labels';
 
 interface StepFacts {
   kind: string;
@@ -75,8 +75,11 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
     dates.push(`valid until ${words.validUntil(step.expiresAt)}`);
   }
   const outcome = inWords(step.outcome ?? step.status);
+  // A refusal says why: a reason the console lists in its words, another client's code as it is.
+  const reason = typeof step.details.reason === 'string' ? step.details.reason : undefined;
+  const outcomeSaid = reason ? `${outcome} (reason: ${refusalReasonLabel(step.kind, reason)})` : outcome;
   // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
-  const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcome, ...dates];
+  const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcomeSaid, ...dates];
   const what = `${stepLabel(step.kind)}: ${said.join(', ')}`;
   const by = step.completedBy;
   const signed = by

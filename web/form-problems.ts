@@ -96,6 +96,8 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   }
   if (/expected an id|letters, digits/i.test(message)) return `Enter ${field.noun} as a short code`;
   if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
+  // A code sent from a list (a reason) that is none: a list's choice, not something to type.
+  if (field.control === 'select' && /expected a short code/i.test(message)) return `Choose ${field.noun}`;
   return sentenceCase(message);
 }
 

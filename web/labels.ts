@@ -3,7 +3,7 @@ import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../co
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
-import type { Track } from '../domain/types';
+import type { StepKind, Track } from '../domain/types';
 
 export { agencyKindLabel, stepLabel };
 
@@ -105,3 +105,76 @@ const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
   failed: 'Email failing; still retrying',
 };
 export const reminderStatusLabel = (status: string) => REMINDER_STATUS_LABELS[status] ?? humanize(status);
+
+/**
+ * The reasons offered for refusing a step (its `declined` or `denied` outcome, `refused()` in domain/steps.ts), as the
+ * short codes the API keeps, with their words. The code is shown unsealed in the timeline, reports and emails, so it
+ * says why in general terms only; anything about the person goes in the sealed note ("Other" says so). Drawn from
+ * what each decision turns on (the process as the team documents it; USCIS Form I-914 Supplement B and I-918 Supplement B
+ * instructions; ICE's Continued Presence guide; 22 U.S.C. 7105(b)(1)(E) for HHS certification).
+ */
+const OTHER_REASON = { other: 'Other (say why in the note)' } as const;
+const REFUSAL_REASONS: Partial<Record<StepKind, Readonly<Record<string, string>>>> = {
+  le_declaration: {
+    insufficient_evidence: 'Not enough information to say the person is a victim of a severe form of trafficking',
+    not_cooperating: 'The person has not complied with reasonable requests for assistance',
+    investigation_closed: 'The agency is no longer investigating',
+    not_our_investigation: 'Our agency did not detect, investigate or prosecute this trafficking',
+    ...OTHER_REASON,
+  },
+  u_visa_certification: {
+    insufficient_evidence: 'Not enough information to say the person is a victim of a qualifying crime',
+    no_helpfulness: 'The person has not been, is not and is not likely to be helpful to the investigation',
+    not_our_investigation: 'Our agency did not detect, investigate or prosecute this crime',
+    ...OTHER_REASON,
+  },
+  cp_decision: {
+    insufficient_evidence: 'Not enough information to say the person is a victim of a severe form of trafficking',
+    not_potential_witness: 'The person is not a potential witness in an investigation or prosecution',
+    ...OTHER_REASON,
+  },
+  cp_renewal_decision: {
+    not_potential_witness: 'The person is no longer a potential witness (the investigation or prosecution ended)',
+    ...OTHER_REASON,
+  },
+  hhs_certification_letter: {
+    no_qualifying_status: 'No Continued Presence, bona fide T-visa application or T status to certify on',
+    not_willing_to_assist: 'The person is not willing to assist in the investigation or prosecution',
+    minor: 'The person is a minor: an eligibility letter applies, not a certification',
+    ...OTHER_REASON,
+  },
+  t_visa_decision: {
+    not_a_victim: 'Not shown to be a victim of a severe form of trafficking',
+    not_present_on_account: 'Not shown to be present in the U.S. on account of the trafficking',
+    not_complied: 'Not shown to have complied with reasonable requests for assistance',
+    no_extreme_hardship: 'Not shown to face extreme hardship involving unusual and severe harm if removed',
+    no_response: 'No response to the request for evidence or notice of intent to deny',
+    ...OTHER_REASON,
+  },
+};
+
+/** The reasons a step's refusal offers, code and words, "Other" last; none for a step that is never refused. */
+export function refusalReasons(kind: StepKind): [code: string, words: string][] {
+  return Object.entries(REFUSAL_REASONS[kind] ?? {});
+}
+
+/** A refusal's reason in words; a code the list does not know (another client's) as it is. */
+export function refusalReasonLabel(kind: string, code: string): string {
+  return (
+    (REFUSAL_REASONS as Readonly<Record<string, Readonly<Record<string, string>> | undefined>>)[kind]?.[code] ?? code
+  );
+}
+
+/** The reasons a transfer offers (`reason` of POST /api/cases/{caseId}/transfers), as codes with their words. */
+const TRANSFER_REASONS: Readonly<Record<string, string>> = {
+  moved_jurisdiction: 'The survivor moved to another jurisdiction',
+  referred: 'The case was referred to another agency',
+  agency_stopped: 'The agency no longer handles such cases',
+  other: 'Another reason',
+};
+
+export const transferReasons = (): [code: string, words: string][] => Object.entries(TRANSFER_REASONS);
+
+/** A transfer's reason in words; a code the list does not know as it is. */
+export const transferReasonLabel = (code: string) =>
+  Object.hasOwn(TRANSFER_REASONS, code) ? TRANSFER_REASONS[code]! : code;

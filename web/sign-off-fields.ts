@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { StepKind } from '../domain/types';
 import { ApiProblem } from './api-client';
-import { humanize, stepLabel, type Words } from './labels';
+import { humanize, refusalReasons, stepLabel, type Words } from './labels';
 
 export interface DetailField {
   name: string;
@@ -14,7 +14,8 @@ export interface DetailField {
   /** What the field holds, in words that finish "Enter …" (web/form-problems.ts). */
   noun: string;
   control: 'date' | 'select' | 'text' | 'textarea';
-  options: string[];
+  /** A select's choices: the code sent and the words shown. */
+  options: [code: string, words: string][];
   required: boolean;
   hint?: string;
 }
@@ -100,7 +101,16 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
     if (inner instanceof z.ZodISODate)
       return { name, label, noun, control: 'date', options: [], required, hint: 'For example, 27 March 2027' };
     if (inner instanceof z.ZodEnum)
-      return { name, label, noun, control: 'select', options: inner.options.map(String), required };
+      return {
+        name,
+        label,
+        noun,
+        control: 'select',
+        options: inner.options.map((option) => [String(option), String(option).toUpperCase()]),
+        required,
+      };
+    // A reason is a short code, shown unsealed in the timeline: chosen from a list in words, never typed.
+    if (name === 'reason') return { name, label, noun, control: 'select', options: refusalReasons(kind), required };
     if (name === 'note')
       return {
         name,
@@ -111,15 +121,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
         required,
         hint: "sealed at rest; shown only to those who may read the survivor's identity",
       };
-    return {
-      name,
-      label,
-      noun,
-      control: 'text',
-      options: [],
-      required,
-      hint: name === 'reason' ? 'a short code, e.g. insufficient_evidence' : undefined,
-    };
+    return { name, label, noun, control: 'text', options: [], required };
   });
 }
 
@@ -127,7 +129,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
 export function answerInWords(field: DetailField, value: string, words: Pick<Words, 'calendarDay'>): string {
   if (field.control === 'date')
     return Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? value : words.calendarDay(value);
-  if (field.control === 'select') return value.toUpperCase();
+  if (field.control === 'select') return field.options.find(([code]) => code === value)?.[1] ?? value;
   return value;
 }
 

@@ -7,7 +7,7 @@
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { agencyKindLabel, alarmKindLabel, stepLabel } from '../domain/labels';
-import type { Words } from './labels';
+import { transferReasonLabel, type Words } from './labels';
 
 interface Entry {
   seq: number;
@@ -75,10 +75,11 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
     }
     case 'case.transferred': {
       // "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)"
-      const moved = /^(\w+) transferred from (\S+) to (\S+)/.exec(entry.summary);
+      const moved = /^(\w+) transferred from (\S+) to (\S+)(?: \(([^)]*)\))?/.exec(entry.summary);
       if (!moved) break;
-      const [, kind = '', from, to] = moved;
-      return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${words.agencyName(to)}, was ${words.agencyName(from)}.`;
+      const [, kind = '', from, to, reason] = moved;
+      const why = reason ? ` Reason: ${transferReasonLabel(reason)}.` : '';
+      return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${words.agencyName(to)}, was ${words.agencyName(from)}.${why}`;
     }
     case 'step.cancelled':
       return `${what} cancelled: no longer needed.`;

@@ -415,7 +415,7 @@ test('the coordinator transfers a case to another police department: form, confi
   expect(await page.locator('h1').textContent()).toContain('Transfer case');
   await expectAccessible(page);
   await page.getByLabel('New agency (required)').selectOption('e2e-new-police');
-  await page.getByLabel('Reason (optional)').fill('moved_jurisdiction');
+  await page.getByLabel('Reason (optional)').selectOption('moved_jurisdiction');
   await page.getByRole('button', { name: 'Continue' }).click();
   expect(await page.getByRole('heading', { name: 'Check the transfer' }).count()).toBe(1);
   await expectAccessible(page);

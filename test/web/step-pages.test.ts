@@ -1,12 +1,17 @@
 /**
  * A step's pages as a person reads them: titles that name the step, a case that is not there said as such, and a
  * sign-off refused because the step was signed meanwhile (in another window, or by the same form sent again at once)
- * headed as what it was, with what was typed shown back. The whole service on real parts, the console calling the
+ * headed as what it was, with what was typed shown back; a refusal's reason and a transfer's chosen from a list in
+ * words (the API keeps a code, which the timeline shows unsealed), never typed as a code. The whole service on real parts, the console calling the
  * API over HTTP as in production; pages read as HTML.
  */
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
+import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { STEP_CATALOGUE } from '../../domain/steps';
+import type { StepKind } from '../../domain/types';
+import { detailFields } from '../../web/sign-off-fields';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
@@ -17,18 +22,23 @@ const today = () => new Date().toISOString().slice(0, 10);
 let caseId = '';
 let reference = '';
 
-beforeAll(async () => {
+/** An adult case opened today by the demo police, with the demo agencies. */
+async function openCase(key: string): Promise<{ caseId: string; reference: string }> {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'step-pages-1')
+    .set('Idempotency-Key', key)
     .send({
       agencies: DEMO_AGENCIES,
       identifiedOn: today(),
       survivor: { name: 'Step Pages (fictitious)', birthDate: '1990-04-02' },
     })
     .expect(201);
-  ({ caseId, reference } = opened.body as { caseId: string; reference: string });
+  return opened.body as { caseId: string; reference: string };
+}
+
+beforeAll(async () => {
+  ({ caseId, reference } = await openCase('step-pages-1'));
 });
 
 const session = (username: string) => `${SESSION_COOKIE}=${service.stack.users[username]!.token}`;
@@ -55,7 +65,10 @@ const headingOf = (html: string) => textOf(/<h1>(.*?)<\/h1>/s.exec(html)?.[1] ??
 async function formOn(username: string, path: string) {
   const shown = await getAs(username, path).expect(200);
   const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(shown.text)![1]!;
-  const kept = { _csrf: hidden('_csrf'), idempotencyKey: hidden('idempotencyKey') };
+  const kept = {
+    _csrf: hidden('_csrf'),
+    idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(shown.text)?.[1] ?? '',
+  };
   const cookies = [session(username), ...cookiesSetBy(shown)].join('; ');
   return (fields: Record<string, string>) =>
     request(service.app)
@@ -66,10 +79,16 @@ async function formOn(username: string, path: string) {
       .send({ ...kept, ...fields });
 }
 
-const signViaApi = (stepId: string, key: string, body: object) =>
+const signViaApi = (
+  stepId: string,
+  key: string,
+  body: object,
+  id = caseId,
+  as: 'law_enforcement' | 'ice' = 'law_enforcement',
+) =>
   request(service.app)
-    .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
-    .set(service.stack.as('law_enforcement'))
+    .post(`/api/cases/${id}/steps/${stepId}/sign-off`)
+    .set(service.stack.as(as))
     .set('Idempotency-Key', key)
     .send(body)
     .expect(200);
@@ -111,4 +130,103 @@ test('a step signed in another window: the refused sign-off is headed "Sign off"
   // The form opened again later: the step has no amendment, so it is no "Amend" either.
   const later = await getAs('demo-police-officer', `/cases/${caseId}/steps/le_declaration-1`).expect(200);
   expect(headingOf(later.text)).toBe('Sign off: Law-enforcement declaration (Form I-914, Supplement B)');
+});
+
+test('every refusal of a step offers a list of reasons in words, "Other" among them, each a code the API takes', () => {
+  const refusals = Object.entries(STEP_CATALOGUE).flatMap(([kind, step]) =>
+    Object.keys(step.outcomes).flatMap((outcome) =>
+      detailFields(kind as StepKind, outcome).some((field) => field.name === 'reason') ? [[kind, outcome]] : [],
+    ),
+  );
+  expect(refusals.length).toBeGreaterThanOrEqual(6);
+  for (const [kind = '', outcome = ''] of refusals) {
+    const reason = detailFields(kind as StepKind, outcome).find((field) => field.name === 'reason')!;
+    expect([kind, reason.control]).toEqual([kind, 'select']);
+    expect([kind, reason.options]).toEqual([kind, expect.arrayContaining([['other', 'Other (say why in the note)']])]);
+    for (const [code] of reason.options) {
+      const details = { reason: code };
+      expect([
+        kind,
+        code,
+        STEP_CATALOGUE[kind as StepKind].outcomes[outcome]!.details.safeParse(details).success,
+      ]).toEqual([kind, code, true]);
+    }
+  }
+});
+
+test('declining a step: the reason is chosen in words, words typed are refused on the form, the case page says it', async () => {
+  const declining = await openCase('step-pages-decline');
+  const path = `/cases/${declining.caseId}/steps/le_declaration-1`;
+  const form = await getAs('demo-police-officer', `${path}?choosing=yes&outcome=declined`).expect(200);
+  expect(form.text).toMatch(/<select id="details-reason" name="details.reason"/);
+  expect(textOf(form.text)).toContain('The agency is no longer investigating');
+  expect(textOf(form.text)).not.toMatch(/short code|insufficient_evidence/);
+
+  // Words sent instead of a choice (an old form, a hand-made request): refused on the form, in words, not on confirming.
+  const send = await formOn('demo-police-officer', `${path}?outcome=declined`);
+  const typed = await send({ outcome: 'declined', 'details.reason': 'Survivor moved to the county' });
+  expect(typed.status).toBe(422);
+  expect(textOf(typed.text)).toContain('Choose the reason');
+  expect(textOf(typed.text)).not.toMatch(/Expected a short code/i);
+
+  const check = await send({ outcome: 'declined', 'details.reason': 'investigation_closed' }).expect(200);
+  expect(textOf(check.text)).toContain('Reason The agency is no longer investigating');
+  const key = /name="idempotencyKey" value="([^"]+)"/.exec(check.text)![1]!;
+  await send({
+    confirm: 'yes',
+    idempotencyKey: key,
+    outcome: 'declined',
+    'details.reason': 'investigation_closed',
+  }).expect(303);
+
+  // Another client's code, which the API takes: shown as it is.
+  await signViaApi(
+    'cp_request-1',
+    'step-pages-cp-request',
+    { outcome: 'requested', details: { requestedOn: today() } },
+    declining.caseId,
+  );
+  await signViaApi(
+    'cp_decision-1',
+    'step-pages-cp-denied',
+    { outcome: 'denied', details: { reason: 'ice_local_code' } },
+    declining.caseId,
+    'ice',
+  );
+  const casePage = textOf((await getAs('demo-coordinator', `/cases/${declining.caseId}`).expect(200)).text);
+  expect(casePage).toContain(
+    'Law-enforcement declaration (Form I-914, Supplement B): declined (reason: The agency is no longer investigating)',
+  );
+  expect(casePage).toContain('Continued Presence decision: denied (reason: ice_local_code)');
+});
+
+test('transferring a case: the reason is chosen in words, the check page refuses what the confirmation would', async () => {
+  await upsertAgencies(service.stack.pool, [
+    { id: 'step-pages-new-police', kind: 'law_enforcement', name: 'Step Pages Police (fictitious)', email: null },
+  ]);
+  const moving = await openCase('step-pages-transfer');
+  const path = `/cases/${moving.caseId}/transfer`;
+  const form = await getAs('demo-coordinator', path).expect(200);
+  expect(form.text).toMatch(/<select id="reason" name="reason"/);
+  expect(textOf(form.text)).toContain('The survivor moved to another jurisdiction');
+
+  const send = await formOn('demo-coordinator', path);
+  const typed = await send({ toAgencyId: 'step-pages-new-police', reason: 'Survivor moved to the county' });
+  expect(typed.status).toBe(422);
+  expect(textOf(typed.text)).toContain('Choose a reason from the list');
+  expect(textOf(typed.text)).not.toContain('Check the transfer');
+  const noAgency = await send({ toAgencyId: '', reason: 'moved_jurisdiction' });
+  expect([noAgency.status, textOf(noAgency.text)]).toEqual([422, expect.stringContaining('Choose the new agency')]);
+
+  const check = await send({ toAgencyId: 'step-pages-new-police', reason: 'moved_jurisdiction' }).expect(200);
+  expect(textOf(check.text)).toContain('Reason The survivor moved to another jurisdiction');
+  const key = /name="idempotencyKey" value="([^"]+)"/.exec(check.text)![1]!;
+  await send({
+    confirm: 'yes',
+    idempotencyKey: key,
+    toAgencyId: 'step-pages-new-police',
+    reason: 'moved_jurisdiction',
+  }).expect(303);
+  const casePage = textOf((await getAs('demo-coordinator', `/cases/${moving.caseId}`).expect(200)).text);
+  expect(casePage).toContain('Reason: The survivor moved to another jurisdiction.');
 });

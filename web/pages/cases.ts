@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formFileOf, proxyDownload, uploadDocument } from '../documents';
-import { formOf, param, type CaseView, type Kit, type MeView } from '../kit';
+import { formOf, param, type AgencyView, type CaseView, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
   answerInWords,
@@ -22,10 +22,10 @@ import {
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
-import { stepLabel } from '../labels';
+import { stepLabel, transferReasonLabel, transferReasons } from '../labels';
 import { timelineOf } from '../timeline';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
-import { eighteenthBirthday, TRANSFERABLE_KINDS } from '../../domain/case';
+import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -362,6 +362,8 @@ export function casePages(kit: Kit): Router {
         title: `Transfer case ${view.reference}`,
         view,
         confirming,
+        reasons: transferReasons(),
+        reasonInWords: transferReasonLabel,
         groups: TRANSFERABLE_KINDS.map((group) => ({
           kind: group,
           current: view.agencies[group],
@@ -383,7 +385,9 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const form = formOf(req);
     if (form.confirm !== 'yes') {
-      await renderTransfer(req, res, form, { confirm: true });
+      // The check page refuses what the confirmation would: no agency of a kind that transfers, a reason no code.
+      const refused = checkTransfer(form, kit.agencies(res));
+      await renderTransfer(req, res, form, refused ? { problem: refused } : { confirm: true });
       return;
     }
     const agencies = kit.agencies(res);
@@ -415,6 +419,21 @@ export function casePages(kit: Kit): Router {
   });
 
   return router;
+}
+
+/**
+ * A transfer's answers checked before its check page, as the API will check them: a new agency of a kind that
+ * transfers (the API also refuses the one the case has, which the form never offers), and a reason that is a code.
+ */
+function checkTransfer(form: Record<string, string>, agencies: readonly AgencyView[]): ApiProblem | undefined {
+  const errors: { field: string; message: string }[] = [];
+  const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
+  if (!TRANSFERABLE_KINDS.some((kind) => kind === chosen?.kind))
+    errors.push({ field: 'toAgencyId', message: 'Choose the new agency' });
+  const reason = form.reason?.trim();
+  if (reason && !transferCaseSchema().shape.reason.safeParse(reason).success)
+    errors.push({ field: 'reason', message: 'Choose a reason from the list' });
+  return errors.length ? new ApiProblem(422, { detail: 'The transfer is not complete.', errors }) : undefined;
 }
 
 /** The case page's message after an action of the console, by the code it redirects with. */
