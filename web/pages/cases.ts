@@ -17,7 +17,6 @@ import {
   formPurpose,
   outcomesOf,
   sentAnswers,
-  type DetailField,
 } from '../sign-off-fields';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
