@@ -148,10 +148,17 @@ function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
  * A reminder is seen with its step. One whose date derives from a birth date is seen only by those who may read the
  * identity it derives from; for everyone else it does not exist, whether to come or raised.
  */
+/**
+ * The reminders of the steps the actor sees, and those addressed to their agency on a step it does not see (the
+ * police are told when the CP that ICE granted runs out: they request its renewal); birth-date ones only to who may
+ * read the identity.
+ */
 function visibleReminder(view: CaseView, actor: Actor): (reminder: Reminder) => boolean {
   const visibleSteps = new Set(view.steps.map((step) => step.id));
   const readsIdentity = canReadSurvivor(actor, view.agencies);
-  return (reminder) => visibleSteps.has(reminder.stepId) && (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));
+  return (reminder) =>
+    (visibleSteps.has(reminder.stepId) || reminder.recipientAgencyId === actor.agencyId) &&
+    (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));
 }
 
 function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, status }: Reminder) {

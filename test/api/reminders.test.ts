@@ -135,6 +135,37 @@ test('each role sees the reminders of the steps it sees; others are refused as t
   }
 });
 
+test('an agency sees the reminders addressed to it on a step it does not see: the police, the expiry of the CP that ICE granted', async () => {
+  const opened = await openCase('reminders-recipient-1', '1985-06-07');
+  const on = await today();
+  const sign = (as: 'law_enforcement' | 'ice', stepId: string, body: object) =>
+    request(stack.app)
+      .post(`/api/cases/${opened.caseId}/steps/${stepId}/sign-off`)
+      .set(stack.as(as))
+      .set('Idempotency-Key', `reminders-recipient-${stepId}`)
+      .send(body)
+      .expect(200);
+  await sign('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: on } });
+  // Valid for 100 days: the 60- and 30-day reminders to request the renewal are still to come.
+  await sign('ice', 'cp_decision-1', { outcome: 'granted', details: { grantedOn: on, validUntil: addDays(on, 100) } });
+  const toPolice = await eventually(async () => {
+    const all = await remindersAs('demo-coordinator', opened.caseId);
+    const expiry = all.filter((item) => item.stepId === 'cp_decision-1' && item.about === 'cp_validity');
+    return expiry.length > 0 ? expiry : undefined;
+  }, 'the CP expiry reminders listed');
+  expect(new Set(toPolice.map((item) => item.recipientAgencyId))).toEqual(new Set([DEMO_AGENCIES.law_enforcement]));
+
+  const police = await remindersAs('demo-police-officer', opened.caseId);
+  expect(police).toEqual(expect.arrayContaining(toPolice));
+  // ICE's step is still not the police's to see.
+  const view = await request(stack.app)
+    .get(`/api/cases/${opened.caseId}`)
+    .set(stack.users['demo-police-officer']!.headers)
+    .expect(200);
+  expect((view.body as CaseBody).steps.map((step) => step.id)).not.toContain('cp_decision-1');
+  expect(await remindersAs('demo-advocate', opened.caseId)).not.toEqual(expect.arrayContaining([toPolice[0]]));
+});
+
 test("a minor's 18th-birthday reminders are listed to those who may read the identity, and no birthday date reaches the supervisor", async () => {
   const birthday = addDays(await today(), 200);
   const opened = await openCase('reminders-minor-1', addYears(birthday, -18));
