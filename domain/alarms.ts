@@ -3,7 +3,7 @@
  * still to come from the steps as they stand. The workflow sleeps until the earliest, fires it, and recomputes, so
  * a date moved by a sign-off simply yields alarms with new ids and the old ones are never fired.
  */
-import { addDaysToInstant, normaliseInstant } from './dates';
+import { addDaysToInstant, endOfDay, normaliseInstant } from './dates';
 import { countsFromEvents } from './policy';
 import {
   findStep,
@@ -92,6 +92,9 @@ export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
 export function alarmDate(state: CaseState, alarm: Alarm): Instant | null {
   if (BIRTH_DATE_SUBJECTS.has(alarm.subject)) return null;
   const step = findStep(state, alarm.stepId);
+  // A certification letter does not expire: what ends is the benefits it opened, on the day the letter keeps.
+  const benefitsEnd = alarm.subject === 'benefit_window' ? step?.details['benefitEndsOn'] : undefined;
+  if (typeof benefitsEnd === 'string') return endOfDay(benefitsEnd);
   const isExpiry = alarm.kind === 'expiry_reminder' || alarm.kind === 'expired';
   return (isExpiry ? step?.expiresAt : step?.dueAt) ?? alarm.at;
 }

@@ -74,6 +74,14 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
         "The date is on the case page for those who may read the survivor's identity.",
     };
   }
+  if (facts.about === 'benefit_window' && facts.kind === 'expiry_reminder') {
+    return {
+      subject: `Benefits ending: Refugee Cash and Medical Assistance end ${date} (case ${ref})`,
+      lead:
+        `The Refugee Cash and Medical Assistance that "${step}" opened, counted from its eligibility date, last until ` +
+        `${date}. The letter itself does not expire: plan with the survivor for the support that follows.`,
+    };
+  }
   switch (facts.kind) {
     case 'reminder':
       return { subject: `Reminder: ${step} due ${date} (case ${ref})`, lead: `The step "${step}" is due on ${date}.` };
@@ -132,10 +140,11 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
 function passedLine(alarm: PassedAlarm, zone: string): string {
   if (alarm.about === 'minor_turns_18')
     return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
+  const said = alarm.about === 'benefit_window' ? 'benefits last until' : DATE_WORDS[alarm.kind];
   const when =
     alarm.date === null
       ? 'date on the case page'
-      : `${DATE_WORDS[alarm.kind]} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone)}`;
+      : `${said} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone)}`;
   return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}`;
 }
 

@@ -276,7 +276,9 @@ describe('adult HHS certification', () => {
         recipient: 'advocate',
         stepId: 'hhs_certification_letter-1',
       }),
-    ]);
+    ]); // The reminder names the day the benefits end (the letter has no expiry), not its own date.
+    const [reminder] = alarms(state).filter((a) => a.subject === 'benefit_window');
+    expect(alarmDate(state, reminder!)).toBe('2026-06-10T00:00:00.000Z');
   });
 
   it('refuses a certification letter whose eligibility date is in the future', () => {

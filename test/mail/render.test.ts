@@ -51,6 +51,19 @@ describe('renderNotification', () => {
     },
   );
 
+  it('words the end of the benefits a certification letter opened as such, with their last day, never as the letter expiring', () => {
+    const { subject, text } = renderNotification({
+      ...facts,
+      kind: 'expiry_reminder',
+      stepKind: 'hhs_certification_letter',
+      about: 'benefit_window',
+      dueAt: '2027-04-04T00:00:00.000Z',
+    });
+    expect(subject).toBe('Benefits ending: Refugee Cash and Medical Assistance end 3 Apr 2027 (case RC-2026-0042)');
+    expect(text).toContain('last until 3 Apr 2027. The letter itself does not expire');
+    expect(`${subject}\n${text}`).not.toMatch(/valid until|renewed/);
+  });
+
   it("words a minor's 18th-birthday warning as urgent, with no date (it would reveal the birth date) and no 'valid until'", () => {
     const { subject, text } = renderNotification({
       ...facts,
