@@ -110,7 +110,7 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
       };
     case 'passed_summary':
       return {
-        subject: `Brought up to date: ${facts.passed?.length ?? 0} reminder(s) not sent (case ${ref})`,
+        subject: `Brought up to date: ${countOf(facts.passed?.length ?? 0, 'reminder')} not sent (case ${ref})`,
         lead:
           'This case was entered or updated with dates that already passed. The reminders below fell before that, so ' +
           'they were not sent one by one; the steps they concern are shown as overdue, or as expired, on the case page.',
@@ -126,6 +126,9 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
       throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
 }
+
+/** "1 reminder", "3 reminders". */
+const countOf = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** What the date of a passed alarm is: a deadline, or the end of what expires. */
 const DATE_WORDS: Record<PassedAlarm['kind'], string> = {

@@ -107,7 +107,7 @@ describe('renderNotification', () => {
         },
       ],
     });
-    expect(subject).toBe('Brought up to date: 3 reminder(s) not sent (case RC-2026-0042)');
+    expect(subject).toBe('Brought up to date: 3 reminders not sent (case RC-2026-0042)');
     expect(text.match(/- Due: Continued Presence request/g)).toHaveLength(1);
     expect(text).toContain('- Due: Continued Presence request, due 17 Nov 2025');
     expect(text).toContain(

@@ -249,8 +249,8 @@ test("the advocate reads how the other agencies' steps the T visa rests on went:
   await page.context().close();
 });
 
-test('a Continued Presence that lapsed reads as expired after its last valid day, not on the day it was granted', async () => {
-  const { caseId } = await open(
+test('a Continued Presence that lapsed reads as expired after its last valid day, and the dashboard lists the notice of what passed', async () => {
+  const { caseId, reference } = await open(
     { identifiedOn: dateDaysAgo(400), survivor: { name: 'Plain Words (fictitious)', birthDate: '1990-04-02' } },
     'plain-language-5',
   );
@@ -279,6 +279,16 @@ test('a Continued Presence that lapsed reads as expired after its last valid day
     .getByRole('table', { name: 'Continued Presence' })
     .getByRole('row', { name: /^Continued Presence decision/ });
   expect(await row.getByRole('cell').nth(2).innerText()).toBe(`Expired: valid until ${formatCalendarDay(validUntil)}`);
+  // Entered 400 days late, its passed reminders went into one notice, which the coordinator's dashboard lists.
+  await eventually(async () => {
+    const notices = await request(service.app)
+      .get(`/api/notifications?caseId=${caseId}`)
+      .set(service.stack.as('coordinator'));
+    return (notices.body as { items: { kind: string }[] }).items.find((item) => item.kind === 'passed_summary');
+  }, 'the notice of what had passed');
+  await page.goto(`${service.base}/`);
+  const listed = page.getByRole('list', { name: 'Cases brought up to date' }).getByRole('link', { name: reference });
+  expect(await listed.count()).toBeGreaterThan(0);
   await page.context().close();
 });
 

@@ -53,6 +53,8 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
   const undelivered = mine.filter((item) => item.kind === 'delivery_failing');
+  // Cases entered or updated with dates that had passed: their reminders were listed in one notice, not sent.
+  const broughtUpToDate = mine.filter((item) => item.kind === 'passed_summary').slice(0, 20);
   kit.render(req, res, 'dashboard', {
     title: 'Dashboard',
     counts,
@@ -63,6 +65,7 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
     // Only those whose step is still open: the API leaves out the resolved ones.
     escalations: counts.escalations,
     undelivered,
+    broughtUpToDate,
     feeds: feeds.items,
     newFeed,
     flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
