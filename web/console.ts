@@ -22,7 +22,7 @@ import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc'
 import { refusalInWords } from './refusal-words';
 import { stepPages } from './pages/steps';
 import { userPages } from './pages/users';
-import { consoleCsrf, endSession, sessionSettings, sessionTokenOf } from './session';
+import { consoleCsrf, endSession, returnPath, sessionSettings, sessionTokenOf, signInReturningTo } from './session';
 
 export interface ConsoleOptions {
   /** The API's own base URL, as this process reaches it (e.g. http://127.0.0.1:3000). */
@@ -36,6 +36,28 @@ export interface ConsoleOptions {
 }
 
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
+
+/**
+ * The page a form is on, for the forms that post somewhere else than their page: where someone whose session ended
+ * while sending one comes back after signing in. Every other form posts to its own page.
+ */
+const FORM_PAGES: [action: RegExp, page: string][] = [
+  [/^\/cases$/, '/cases/new'],
+  [/^\/cases\/by-name$/, '/cases'],
+  [/^\/users$/, '/users/new'],
+  [/^(\/users\/[^/]+)\/(disable|identities|roles)$/, '$1'],
+  [/^\/account\/password$/, '/account'],
+  [/^\/account\/api-keys\/[^/]+\/revoke$/, '/account/api-keys'],
+  [/^\/calendar-feeds(\/[^/]+\/revoke)?$/, '/'],
+];
+
+/** Where to come back to after signing in: the page asked for, or the page of the form that was sent. */
+function pageOf(req: Request): string {
+  if (req.method === 'GET') return req.originalUrl;
+  const [path = '/'] = req.originalUrl.split('?');
+  const known = FORM_PAGES.find(([action]) => action.test(path));
+  return known ? path.replace(known[0], known[1]) : path;
+}
 
 export function createConsole(options: ConsoleOptions): Router {
   const settings = sessionSettings(options.publicBaseUrl, options.secret);
@@ -64,13 +86,19 @@ export function createConsole(options: ConsoleOptions): Router {
       req,
       res,
       'error',
-      { title: 'Form refused', heading: 'This form could not be accepted', message: refusal },
+      {
+        title: 'Form refused',
+        heading: 'This form could not be accepted',
+        message: refusal,
+        // The page the form came from (each form posts to its own page): open it again to send it anew.
+        back: returnPath(pageOf(req)) && { href: pageOf(req), label: 'Open the form again' },
+      },
       403,
     );
   });
   router.use((req, res, next) => {
     if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
-    if (req.method === 'GET') return res.redirect(303, '/sign-in');
+    if (req.method === 'GET') return res.redirect(303, signInReturningTo(pageOf(req)));
     next();
   });
 
@@ -110,7 +138,7 @@ export function createConsole(options: ConsoleOptions): Router {
     if (req.path.startsWith('/api/')) return next(error);
     if (error instanceof ApiProblem && error.status === 401) {
       endSession(res, settings);
-      return res.redirect(303, '/sign-in?notice=expired');
+      return res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
     }
     if (error instanceof ApiProblem && error.status === 503) {
       // PostgreSQL or Temporal is down behind the API: nothing the person did wrong, and nothing for us to debug.

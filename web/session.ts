@@ -93,3 +93,24 @@ function originOf(referer: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A console page to come back to after signing in: a path of this console only (never another site's address, nor
+ * the sign-in pages themselves), else undefined.
+ */
+export function returnPath(path: string | undefined): string | undefined {
+  if (!path || !path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return undefined;
+  const controls = [...path].some((character) => character.charCodeAt(0) < 0x20 || character === '\u007f');
+  if (path.length > 2000 || controls || /^\/sign-(in|out)\b/.test(path)) return undefined;
+  return path;
+}
+
+/** The sign-in page, with the page to come back to (each form posts to its own page, so a form returns to itself). */
+export function signInReturningTo(path: string, notice?: 'expired'): string {
+  const query = new URLSearchParams();
+  if (notice) query.set('notice', notice);
+  const back = returnPath(path);
+  if (back && back !== '/') query.set('next', back);
+  const search = query.toString();
+  return search ? `/sign-in?${search}` : '/sign-in';
+}

@@ -103,6 +103,10 @@ test('sign-in page: accessible, refuses a wrong password and a form posted witho
     .type('form')
     .send({ username: 'demo-police-officer', password: TEST_PASSWORD })
     .expect(403);
+  // A refused form leads back to its page (the name search's is the caseload), never to where it posted.
+  const refused = await request(app).post('/cases/by-name').set('Origin', base).type('form').send({ name: 'x' });
+  expect(refused.status).toBe(403);
+  expect(refused.text).toContain('<a href="/cases">Open the form again</a>');
 });
 
 test('a police officer opens a case, sees the survivor on a no-store page, and sees a field error on sign-off', async () => {
@@ -317,12 +321,22 @@ test('signing out revokes the session; a revoked session sends the browser back 
   await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
   await page.context().close();
 
+  // A session that ends while a form is open: sending it leads to signing in, and signing in back to the form's page.
   const second = await signIn('demo-advocate');
+  await second.goto(`${base}/account`);
   const secondToken = (await second.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
   await request(app).post('/api/auth/sign-out').set('Authorization', `Bearer ${secondToken}`).expect(204);
-  await second.goto(`${base}/steps`);
-  expect(new URL(second.url()).pathname).toBe('/sign-in');
+  await second.getByLabel('Current password').fill(TEST_PASSWORD);
+  await second.getByRole('button', { name: 'Change your password' }).click();
+  await second.waitForURL((url) => url.pathname === '/sign-in');
   expect(await second.getByRole('status').textContent()).toContain('session has ended');
+  await stack.resetRateLimits();
+  await second.getByLabel('Username').fill('demo-advocate');
+  await second.getByLabel('Password').fill(TEST_PASSWORD);
+  await second.getByRole('button', { name: 'Sign in' }).click();
+  await second.waitForURL((url) => url.pathname === '/account');
+  await second.goto(`${base}/steps`);
+  expect(new URL(second.url()).pathname).toBe('/steps');
   await second.context().close();
 });
 

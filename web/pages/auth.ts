@@ -6,10 +6,11 @@ import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, param, type Kit } from '../kit';
 import { OIDC_CALLBACK_PATH, OidcSignInError, type OidcSignIn } from '../oidc';
-import { endSession, startSession } from '../session';
+import { endSession, returnPath, startSession } from '../session';
 
 const NOTICES: Record<string, string> = {
-  expired: 'Your session has ended. Please sign in again.',
+  expired:
+    'Your session has ended. Please sign in again: you will come back to the page you were on. A form you were sending was not sent.',
   'signed-out': 'You have signed out.',
 };
 
@@ -23,7 +24,12 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
   });
 
   router.get('/sign-in', (req, res) => {
-    kit.render(req, res, 'sign-in', signInPage({ notice: NOTICES[param(req, 'notice') ?? ''] }));
+    kit.render(
+      req,
+      res,
+      'sign-in',
+      signInPage({ notice: NOTICES[param(req, 'notice') ?? ''], next: returnPath(param(req, 'next')) }),
+    );
   });
 
   router.post('/sign-in', async (req, res) => {
@@ -34,7 +40,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
         await kit.api(req).POST('/api/auth/sign-in', { body: { username, password: form.password ?? '' } }),
       );
       startSession(res, kit.settings.session, session.token, session.expiresAt);
-      res.redirect(303, '/');
+      res.redirect(303, returnPath(form.next) ?? '/');
     } catch (error) {
       if (!(error instanceof ApiProblem) || ![400, 401, 429].includes(error.status)) throw error;
       const message =
@@ -49,7 +55,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
         req,
         res,
         'sign-in',
-        signInPage({ error: message, errors: error.fieldErrors(), username }),
+        signInPage({ error: message, errors: error.fieldErrors(), username, next: returnPath(form.next) }),
         error.status,
       );
     }
