@@ -1,11 +1,18 @@
-/** Agencies, for system administrators: the list, registering one, and changing its name, address and time zone. */
+/**
+ * Agencies, for system administrators: the list, registering one, and changing its name, address and time zone. An
+ * agency's own admin reads its page too, and turns its daily digest on or off there.
+ */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, titleOf, type FormProblem } from '../form-problems';
 import { formOf, param, type Kit } from '../kit';
 import { AGENCY_KINDS } from '../../domain/types';
 
-const NOTICES = new Map([['saved', 'The agency was saved. A change of address was told to the old and the new one.']]);
+const NOTICES = new Map([
+  ['saved', 'The agency was saved. A change of address was told to the old and the new one.'],
+  ['digest-on', 'The daily digest is on: the next one comes at 07:00 in the agency’s time zone.'],
+  ['digest-off', 'The daily digest is off: reminders come one email at a time again.'],
+]);
 const FIELDS = ['id', 'kind', 'name', 'email', 'timeZone'];
 
 export function agencyPages(kit: Kit): Router {
@@ -28,7 +35,13 @@ export function agencyPages(kit: Kit): Router {
     });
   });
 
-  const renderForm = (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
+  const renderForm = (
+    req: Request,
+    res: Response,
+    form: Record<string, string>,
+    problem?: FormProblem,
+    digest?: { enabled: boolean; flash?: string },
+  ) => {
     const existing = form.existing === 'yes';
     const title = existing ? `Change ${form.name || 'the agency'}` : 'Register an agency';
     kit.render(
@@ -43,6 +56,7 @@ export function agencyPages(kit: Kit): Router {
         kinds: AGENCY_KINDS,
         problem,
         errors: problem?.errors ?? {},
+        digest,
       },
       problem ? 400 : 200,
     );
@@ -53,18 +67,50 @@ export function agencyPages(kit: Kit): Router {
     renderForm(req, res, {});
   });
 
-  router.get('/agencies/:agencyId', async (req, res) => {
-    await requireSystemAdmin(req, res);
-    const agency = kit.agencies(res).find((candidate) => candidate.id === req.params.agencyId);
+  /** A system administrator's any agency, or an agency's admin's own. */
+  const requireAgencyAdmin = async (req: Request, res: Response, agencyId: string) => {
+    const me = await kit.me(req, res);
+    const systemAdmin = (me.user.roles as readonly string[]).includes('system_admin');
+    if (!systemAdmin && !(me.can.administer && me.user.agencyId === agencyId))
+      throw new ApiProblem(403, { detail: 'Agencies are managed by a system administrator.' });
+    const agency = kit.agencies(res).find((candidate) => candidate.id === agencyId);
     if (!agency) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such agency.' });
-    renderForm(req, res, {
-      existing: 'yes',
-      id: agency.id,
-      kind: agency.kind,
-      name: agency.name,
-      email: agency.email ?? '',
-      timeZone: agency.timeZone ?? '',
-    });
+    return { agency, systemAdmin };
+  };
+
+  router.get('/agencies/:agencyId', async (req, res) => {
+    const { agency, systemAdmin } = await requireAgencyAdmin(req, res, String(req.params.agencyId));
+    const digest = { enabled: agency.dailyDigest, flash: NOTICES.get(param(req, 'notice') ?? '') };
+    if (!systemAdmin) {
+      kit.render(req, res, 'agency', { title: agency.name, heading: agency.name, agency, digest, readOnly: true });
+      return;
+    }
+    renderForm(
+      req,
+      res,
+      {
+        existing: 'yes',
+        id: agency.id,
+        kind: agency.kind,
+        name: agency.name,
+        email: agency.email ?? '',
+        timeZone: agency.timeZone ?? '',
+      },
+      undefined,
+      digest,
+    );
+  });
+
+  router.post('/agencies/:agencyId/daily-digest', async (req, res) => {
+    const { agency } = await requireAgencyAdmin(req, res, String(req.params.agencyId));
+    const enabled = formOf(req).enabled === 'yes';
+    ok(
+      await kit.api(req).POST('/api/agencies/{agencyId}/daily-digest', {
+        params: { path: { agencyId: agency.id } },
+        body: { enabled },
+      }),
+    );
+    res.redirect(303, `/agencies/${encodeURIComponent(agency.id)}?notice=digest-${enabled ? 'on' : 'off'}`);
   });
 
   router.post('/agencies', async (req, res) => {
