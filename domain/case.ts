@@ -210,10 +210,9 @@ export function signedEventDate(step: {
   details: Record<string, unknown>;
 }): IsoDate | undefined {
   const known = Object.hasOwn(STEP_CATALOGUE, step.kind) && step.outcome !== null;
-  const definition = known ? outcomeOf(step.kind as StepKind, step.outcome!) : undefined;
-  // Every outcome's details schema is a zod object (domain/steps.ts); its shape names the fields a sign-off gives.
-  const fields = (definition?.details as { shape?: Record<string, unknown> } | undefined)?.shape;
-  if (!fields) return undefined;
+  const schema = known ? outcomeOf(step.kind as StepKind, step.outcome!)?.details : undefined;
+  if (!(schema instanceof z.ZodObject)) return undefined;
+  const fields = schema.shape as Record<string, unknown>;
   return eventDates(step.details).find(([field]) => Object.hasOwn(fields, field))?.[1];
 }
 

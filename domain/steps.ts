@@ -68,7 +68,10 @@ const settles = (details: () => DetailsSchema) => outcome(details, 'pending', 'c
 const declines = (details: () => DetailsSchema) => outcome(details, 'pending', 'declined');
 
 const occurredOn = (field: string) => () => z.strictObject({ [field]: date(), note: note() });
-const refused = () => z.strictObject({ reason: reason(), note: note() });
+/** decidedOn: the day of the decision or refusal, for one entered after the fact; absent, the day it is recorded. */
+const refused = () => z.strictObject({ reason: reason(), decidedOn: date().optional(), note: note() });
+/** issuedOn: the day on the letter, for one entered after the fact; absent, the day it is recorded. */
+const letter = () => z.strictObject({ eligibilityDate: date(), issuedOn: date().optional(), note: note() });
 
 export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   identification: {
@@ -129,7 +132,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   hhs_eligibility_letter: {
     track: 'hhs',
     owner: 'hhs',
-    outcomes: { issued: settles(() => z.strictObject({ eligibilityDate: date(), note: note() })) },
+    outcomes: { issued: settles(letter) },
   },
   hhs_certification_request: {
     track: 'hhs',
@@ -140,7 +143,7 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
     track: 'hhs',
     owner: 'hhs',
     outcomes: {
-      certified: settles(() => z.strictObject({ eligibilityDate: date(), note: note() })),
+      certified: settles(letter),
       denied: settles(refused),
     },
   },

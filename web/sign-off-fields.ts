@@ -84,6 +84,7 @@ const NOUNS: Record<string, string> = {
   respondedOn: 'the date of the response',
   approvedOn: 'the date it was approved',
   signedOn: 'the date it was signed',
+  decidedOn: 'the date of the decision',
   reason: 'the reason',
   path: 'the path',
 };

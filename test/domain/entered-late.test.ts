@@ -223,6 +223,36 @@ describe('a case entered after the fact', () => {
     });
   });
 
+  it('dates an HHS letter by the day on it, and a refusal by the day of the decision, when they are given', () => {
+    let state = enter('2025-01-31T15:00:00.000Z', { usesUVisa: true });
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-02-03' }, NOW);
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2025-02-28' }, NOW);
+    state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2025-03-10' }, NOW);
+    state = sign(
+      state,
+      'hhs_certification_letter-1',
+      'certified',
+      { eligibilityDate: '2025-03-15', issuedOn: '2025-03-20' },
+      NOW,
+    );
+    expect(stepOf(state, 'hhs_certification_letter-1').completedAt).toMatch(/^2025-03-20T/);
+    state = sign(
+      state,
+      'le_declaration-1',
+      'declined',
+      { reason: 'insufficient_evidence', decidedOn: '2025-04-02' },
+      NOW,
+    );
+    expect(stepOf(state, 'le_declaration-1')).toMatchObject({
+      status: 'declined',
+      completedAt: expect.stringMatching(/^2025-04-02T/) as unknown,
+    });
+    // Without them, the day they are recorded, as before; and never before the step opened.
+    expect(
+      refusal(state, 'u_visa_certification-1', 'declined', { reason: 'no_helpfulness', decidedOn: '2025-01-30' }, NOW),
+    ).toMatchObject({ code: 'date_order', field: 'details.decidedOn' });
+  });
+
   it("computes a validity the letter does not state from the policy, from the event's date", () => {
     let state = enter('2025-05-20T15:00:00.000Z', { minorTurns18On: '2027-08-01' });
     state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-05-21' }, NOW);
