@@ -83,7 +83,17 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (/is after (today|now)|in the future/i.test(message)) {
     return isDate ? 'The date must be on or before today' : `${sentenceCase(field.noun)} cannot be in the future`;
   }
-  if (/is before .* opened/i.test(message)) return 'The date must be on or after the day the step opened';
+  const opened = /is before .* opened(?: \((\d{4}-\d\d-\d\d)\))?/i.exec(message);
+  if (opened) {
+    return opened[1]
+      ? `The date must be on or after ${formatCalendarDay(opened[1])}, the day the step opened`
+      : 'The date must be on or after the day the step opened';
+  }
+  // "validUntil (2026-03-01) is before issuedOn (2026-03-10)": one date of the form against another.
+  const order = /\(\d{4}-\d\d-\d\d\) is (before|after) \w+ \((\d{4}-\d\d-\d\d)\)/.exec(message);
+  if (order) {
+    return `${sentenceCase(field.noun)} must be on or ${order[1] === 'before' ? 'after' : 'before'} ${formatCalendarDay(order[2]!)}`;
+  }
   if (/must not be after identified(On|At)/.test(message)) {
     return `${sentenceCase(field.noun)} must be on or before the day they were identified`;
   }

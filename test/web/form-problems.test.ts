@@ -1,0 +1,22 @@
+/** The API's messages for a form's fields as the console says them (web/form-problems.ts `plainProblem`). */
+import { plainProblem } from '../../web/form-problems';
+
+const validUntil = { name: 'details.validUntil', noun: 'the date it is valid until', control: 'date' };
+const requestedOn = { name: 'details.requestedOn', noun: 'the date it was requested', control: 'date' };
+
+test.each([
+  [
+    requestedOn,
+    'requestedOn (2026-11-29) is before cp_request-1 opened (2026-11-30)',
+    'The date must be on or after 30 Nov 2026, the day the step opened',
+  ],
+  [
+    validUntil,
+    'validUntil (2026-03-01) is before issuedOn (2026-03-10)',
+    'The date it is valid until must be on or after 10 Mar 2026',
+  ],
+  [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
+])('%#: a date refused in words', (field, message, words) => {
+  const { errors } = plainProblem({ errors: { [field.name]: message } }, [field], { [field.name]: '2026-03-01' });
+  expect(errors[field.name]).toBe(words);
+});
