@@ -8,14 +8,13 @@
  * agencies and appoints each agency's admins through the API; those admins create their own agency's users.
  * The embedded mode needs none of this: it seeds `demo-system-admin` (see the start-up banner).
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { NewAgencySchema, UsernameSchema } from './api/schemas';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from './app/config';
 import { reprojectCases } from './app/reproject';
-import { passwordProblem } from './app/password-policy';
+import { passwordProblem, temporaryPassword } from './app/password-policy';
 import { MIN_PASSWORD_LENGTH } from './core/passwords';
 import { agencyKindOf, upsertAgencies } from './db/agencies';
 import { recordAudit } from './db/audit';
@@ -90,7 +89,7 @@ async function main(): Promise<number> {
       console.error(`The username ${args.username} is taken.`);
       return 1;
     }
-    const password = args.password ?? randomBytes(18).toString('base64url');
+    const password = args.password ?? temporaryPassword(args.username);
     const user = await createUser(pool, {
       username: args.username,
       displayName: args['display-name'],

@@ -9,6 +9,7 @@
  * the zxcvbn-ts project releases regularly, the package is MIT, about 2 MB unpacked, with one dependency of its own
  * (the list's decompressor) and no install script.
  */
+import { randomBytes } from 'node:crypto';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 
@@ -30,4 +31,16 @@ export function passwordProblem(password: string, context: { username?: string }
   const core = lower.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
   if (COMMON.has(lower) || COMMON.has(core) || COMMON.has(lower.replace(/\s+/g, ''))) return TOO_COMMON;
   return null;
+}
+
+/**
+ * A password the service chooses for someone (`create-admin`, an admin's reset or re-enabling of a user): 144 random
+ * bits as 24 characters of base64url, drawn again in the rare case the policy above refuses it (it contains the
+ * username). Shown once to whoever asked; only its hash is kept.
+ */
+export function temporaryPassword(username: string): string {
+  for (;;) {
+    const candidate = randomBytes(18).toString('base64url');
+    if (!passwordProblem(candidate, { username })) return candidate;
+  }
 }
