@@ -540,6 +540,14 @@ export const UserViewSchema = z.object({
   disabledAt: instant.nullable(),
 });
 
+/** A password the service chose for a user (a reset, or enabling them again): shown this once, kept hashed. */
+export const TemporaryPasswordSchema = z.object({
+  user: UserViewSchema,
+  temporaryPassword: z
+    .string()
+    .describe('shown once; only its hash is stored. Give it to the user in person or by phone, never by email'),
+});
+
 export const TokenViewSchema = z.object({
   id: z.string(),
   kind: z

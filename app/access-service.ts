@@ -55,7 +55,7 @@ import {
   userAddedNotice,
   type NoticeMailer,
 } from '../mail/agency-notices';
-import { passwordProblem } from './password-policy';
+import { passwordProblem, temporaryPassword } from './password-policy';
 import { wallClock, type Clock } from '../core/clock';
 import type { DigestSchedules } from './daily-digests';
 
@@ -154,6 +154,18 @@ export function createAccessService(deps: AccessDeps) {
     requireAdministers(actor, user);
     return user;
   };
+  /**
+   * The one way an admin gives a user a password: one the service chooses, answered once and kept hashed; every
+   * session and API key of the user revoked (a reset keeps none), and the account's sign-in lockout cleared so the
+   * new password works at once. `enable` also lifts a disabling, in the same transaction.
+   */
+  const giveTemporaryPassword = async (user: User, options: { enable: boolean }) => {
+    const password = temporaryPassword(user.username);
+    await setPassword(pool, user.id, password, { now: await now(), enable: options.enable });
+    await clearFailures(pool, user.username);
+    return { user: (await findUser(pool, { id: user.id }))!, temporaryPassword: password };
+  };
+
   /** Who made a change, as a notice names them: the username (the Actor carries the id only). */
   const changedBy = (actor: Actor) => changedByOf(pool, actor);
 
@@ -371,6 +383,30 @@ export function createAccessService(deps: AccessDeps) {
       if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
       await revokeUserTokens(pool, user.id, await now());
       return user;
+    },
+
+    /**
+     * A new temporary password for a user the actor administers who forgot theirs: never one's own (that is
+     * POST /api/me/password, proven by the current one), never a disabled user's (enabling gives one).
+     */
+    async resetPassword(actor: Actor, userId: string) {
+      if (userId === actor.userId)
+        throw new AppError('conflict', 'Change your own password under "Your account" (POST /api/me/password).', {
+          code: 'cannot_reset_own_password',
+        });
+      const user = await administeredUser(actor, userId);
+      if (user.disabledAt)
+        throw new AppError('conflict', 'This user is disabled: enabling them gives them a new temporary password.', {
+          code: 'user_disabled',
+        });
+      return giveTemporaryPassword(user, { enable: false });
+    },
+
+    /** Lets a disabled user sign in again, with a new temporary password: the one they had does not come back. */
+    async enableUser(actor: Actor, userId: string) {
+      const user = await administeredUser(actor, userId);
+      if (!user.disabledAt) throw new AppError('conflict', 'This user is not disabled.', { code: 'user_not_disabled' });
+      return giveTemporaryPassword(user, { enable: true });
     },
 
     /**

@@ -74,17 +74,21 @@ export async function checkPassword(pool: Pool, username: string, password: stri
 /**
  * Sets the password and, in the same transaction, revokes every token of the user but `keepTokenId` (the session
  * that proved the old password, when the user changes their own): whoever learnt the old password, or holds a session
- * or key minted with it, is out at once. A reset by someone else keeps none.
+ * or key minted with it, is out at once. A reset by someone else keeps none; `enable` also lifts a disabling, so a
+ * re-enabled user comes back with this password only.
  */
 export async function setPassword(
   pool: Pool,
   userId: string,
   password: string,
-  options: { now: Date; keepTokenId?: string; cost?: ScryptCost },
+  options: { now: Date; keepTokenId?: string; enable?: boolean; cost?: ScryptCost },
 ): Promise<void> {
   const hash = await hashPassword(password, options.cost);
   await inTransaction(pool, async (client) => {
-    await client.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, hash]);
+    await client.query(
+      `UPDATE users SET password_hash = $2${options.enable ? ', disabled_at = NULL' : ''} WHERE id = $1`,
+      [userId, hash],
+    );
     await revokeUserTokens(client, userId, options.now, { except: options.keepTokenId });
   });
 }

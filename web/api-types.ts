@@ -561,8 +561,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable a user you administer: every token of theirs stops working at once. */
+        /** Disable a user you administer: every token of theirs stops working at once. POST /api/users/{userId}/enable undoes it. */
         post: operations["postApiUsersUserIdDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{userId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled user you administer: they may sign in again, with a new temporary password chosen by the service and answered this once (the one they had does not come back). */
+        post: operations["postApiUsersUserIdEnable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -581,6 +598,23 @@ export interface paths {
         put?: never;
         /** Link an identity at the agency's OpenID Connect provider (the `iss` and `sub` of its ID tokens) to a user, so they can sign in with it. Linking it again to the same user changes nothing. */
         post: operations["postApiUsersUserIdIdentities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{userId}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a user you administer who forgot their password a new temporary one, chosen by the service and answered this once: every session and API key of theirs is revoked and their account's sign-in lockout cleared. Never your own (POST /api/me/password), nor a disabled user's (enable them). */
+        post: operations["postApiUsersUserIdPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5481,6 +5515,117 @@ export interface operations {
             };
         };
     };
+    postApiUsersUserIdEnable: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the enabled user and their temporary password, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description shown once; only its hash is stored. Give it to the user in person or by phone, never by email */
+                        temporaryPassword: string;
+                        user: {
+                            agencyId: string;
+                            /** @enum {string} */
+                            agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                            /** @description ISO-8601 instant */
+                            createdAt: string;
+                            disabledAt: string | null;
+                            displayName: string;
+                            id: string;
+                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
+                            username: string;
+                        };
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a user you do not administer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the user is not disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiUsersUserIdIdentities: {
         parameters: {
             query?: never;
@@ -5668,6 +5813,117 @@ export interface operations {
             };
             /** @description body violates the schema or the case rules: the errors name each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiUsersUserIdPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user and their temporary password, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description shown once; only its hash is stored. Give it to the user in person or by phone, never by email */
+                        temporaryPassword: string;
+                        user: {
+                            agencyId: string;
+                            /** @enum {string} */
+                            agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                            /** @description ISO-8601 instant */
+                            createdAt: string;
+                            disabledAt: string | null;
+                            displayName: string;
+                            id: string;
+                            roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
+                            username: string;
+                        };
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a user you do not administer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description your own password, or a disabled user */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.create': 'Added a user',
   'user.create_admin': 'Added an administrator (command line)',
   'user.disable': 'Disabled a user',
+  'user.enable': 'Enabled a user again, with a new temporary password',
+  'user.reset_password': 'Set a new temporary password for a user',
   'user.set_roles': 'Changed a user’s roles',
   'user.link_identity': 'Linked a sign-in identity to a user',
   'agency.save': 'Registered or changed an agency',

@@ -21,6 +21,7 @@ import {
   OidcSessionSchema,
   SessionSchema,
   SignInSchema,
+  TemporaryPasswordSchema,
   TokenParamsSchema,
   TokenViewSchema,
   UserListQuerySchema,
@@ -223,7 +224,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/users/:userId/disable',
       tag: 'administration',
-      summary: 'Disable a user you administer: every token of theirs stops working at once.',
+      summary:
+        'Disable a user you administer: every token of theirs stops working at once. POST /api/users/{userId}/enable undoes it.',
       allow: ADMIN,
       params: UserParamsSchema,
       audit: 'user.disable',
@@ -233,6 +235,43 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such user', problem: true },
       },
       handle: async ({ params, actor }) => ({ status: 200, body: await access.disableUser(actor, params.userId) }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/users/:userId/password-reset',
+      tag: 'administration',
+      summary:
+        "Give a user you administer who forgot their password a new temporary one, chosen by the service and answered this once: every session and API key of theirs is revoked and their account's sign-in lockout cleared. Never your own (POST /api/me/password), nor a disabled user's (enable them).",
+      allow: ADMIN,
+      params: UserParamsSchema,
+      audit: 'user.reset_password',
+      responses: {
+        200: { description: 'the user and their temporary password, shown once', schema: TemporaryPasswordSchema },
+        403: { description: 'a user you do not administer', problem: true },
+        404: { description: 'no such user', problem: true },
+        409: { description: 'your own password, or a disabled user', problem: true },
+      },
+      handle: async ({ params, actor }) => ({ status: 200, body: await access.resetPassword(actor, params.userId) }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/users/:userId/enable',
+      tag: 'administration',
+      summary:
+        'Enable a disabled user you administer: they may sign in again, with a new temporary password chosen by the service and answered this once (the one they had does not come back).',
+      allow: ADMIN,
+      params: UserParamsSchema,
+      audit: 'user.enable',
+      responses: {
+        200: {
+          description: 'the enabled user and their temporary password, shown once',
+          schema: TemporaryPasswordSchema,
+        },
+        403: { description: 'a user you do not administer', problem: true },
+        404: { description: 'no such user', problem: true },
+        409: { description: 'the user is not disabled', problem: true },
+      },
+      handle: async ({ params, actor }) => ({ status: 200, body: await access.enableUser(actor, params.userId) }),
     }),
     route({
       method: 'post',

@@ -301,6 +301,139 @@ describe('signing in', () => {
   });
 });
 
+describe("an admin's reset of a forgotten password, and enabling a disabled user", () => {
+  type Given = { user: { id: string; disabledAt: string | null }; temporaryPassword: string };
+  const reset = (userId: string, who: TestUser) =>
+    request(stack.app).post(`/api/users/${userId}/password-reset`).set(who.headers);
+  const enable = (userId: string, who: TestUser) =>
+    request(stack.app).post(`/api/users/${userId}/enable`).set(who.headers);
+  /** A user of the task force (the agency demo-admin administers), signed in once and holding an API key. */
+  async function forgetful(username: string) {
+    const target = await createTestUser(stack.pool, {
+      username,
+      agencyId: 'demo-task-force',
+      roles: ['supervisor'],
+      password: TEST_PASSWORD,
+    });
+    const session = ((await signIn(username, TEST_PASSWORD).expect(201)).body as { token: string }).token;
+    return { target, tokens: [session, target.token] };
+  }
+  const revoked = async (tokens: string[]) => {
+    for (const token of tokens) {
+      const res = await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
+      expect(res.body).toMatchObject({ code: 'invalid_token' });
+    }
+  };
+
+  it("gives a user of the admin's agency a temporary password shown once: the old one and every token stop, the new one signs in", async () => {
+    const { target, tokens } = await forgetful('forgetful-supervisor');
+    const res = await reset(target.user.id, admin()).expect(200);
+    const given = res.body as Given;
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(given.user).toMatchObject({ id: target.user.id, disabledAt: null });
+    expect(given.temporaryPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    await revoked(tokens);
+    await signIn('forgetful-supervisor', TEST_PASSWORD).expect(401);
+    await signIn('forgetful-supervisor', given.temporaryPassword).expect(201);
+    // Audited as the admin's, without the password.
+    const rows = await auditOf(res);
+    expect(rows).toEqual([
+      expect.objectContaining({ action: 'user.reset_password', outcome: 'allowed', user_id: admin().user.id }),
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(given.temporaryPassword);
+    // Each reset is a new password: the one before stops.
+    const again = (await reset(target.user.id, systemAdmin()).expect(200)).body as Given;
+    expect(again.temporaryPassword).not.toBe(given.temporaryPassword);
+    await signIn('forgetful-supervisor', given.temporaryPassword).expect(401);
+    await signIn('forgetful-supervisor', again.temporaryPassword).expect(201);
+  });
+
+  it("lets a system administrator reset any agency's user, an admin's included", async () => {
+    const officer = await forgetful('forgetful-officer-of-sysadmin');
+    const given = (await reset(officer.target.user.id, systemAdmin()).expect(200)).body as Given;
+    await revoked(officer.tokens);
+    await signIn('forgetful-officer-of-sysadmin', given.temporaryPassword).expect(201);
+    const agencyAdmin = await createTestUser(stack.pool, {
+      username: 'forgetful-admin',
+      agencyId: 'demo-police',
+      roles: ['admin'],
+      password: TEST_PASSWORD,
+    });
+    const forAdmin = (await reset(agencyAdmin.user.id, systemAdmin()).expect(200)).body as Given;
+    await signIn('forgetful-admin', forAdmin.temporaryPassword).expect(201);
+  });
+
+  it("refuses one's own password, another agency's user, an admin's or a system administrator's to an agency's admin, and a disabled user", async () => {
+    const own = await reset(admin().user.id, admin()).expect(409);
+    expect(own.body).toMatchObject({ code: 'cannot_reset_own_password' });
+    await reset(systemAdmin().user.id, systemAdmin()).expect(409);
+    const other = await reset(user('demo-police-officer').user.id, admin()).expect(403);
+    expect(other.body).toMatchObject({ code: 'other_agency' });
+    const sysadmin = await createTestUser(stack.pool, {
+      username: 'sysadmin-of-task-force',
+      agencyId: 'demo-task-force',
+      roles: ['system_admin'],
+      password: TEST_PASSWORD,
+    });
+    for (const target of [sysadmin, systemAdmin()]) {
+      const res = await reset(target.user.id, admin()).expect(403);
+      expect(res.body).toMatchObject({ code: expect.stringMatching(/^(admin_not_delegated|other_agency)$/) as string });
+    }
+    const denied = await reset(user('demo-supervisor').user.id, user('demo-coordinator')).expect(403);
+    expect(denied.body).toMatchObject({ code: 'role_not_permitted' });
+    expect(await auditOf(denied)).toEqual([
+      expect.objectContaining({
+        action: 'user.reset_password',
+        outcome: 'denied',
+        user_id: user('demo-coordinator').user.id,
+      }),
+    ]);
+    await reset('00000000-0000-4000-8000-000000000000', admin()).expect(404);
+    // Their passwords are unchanged.
+    await signIn('sysadmin-of-task-force', TEST_PASSWORD).expect(201);
+    const { target } = await forgetful('disabled-before-reset');
+    await request(stack.app).post(`/api/users/${target.user.id}/disable`).set(admin().headers).expect(200);
+    const disabled = await reset(target.user.id, admin()).expect(409);
+    expect(disabled.body).toMatchObject({ code: 'user_disabled' });
+  });
+
+  it('lets a locked account sign in at once with the new password', async () => {
+    const { target } = await forgetful('locked-out-supervisor');
+    for (let i = 0; i < 6; i++) await signIn('locked-out-supervisor', 'not the password at all').expect(401);
+    const locked = await signIn('locked-out-supervisor', TEST_PASSWORD).expect(429);
+    expect(locked.body).toMatchObject({ code: 'account_locked' });
+    await stack.resetRateLimits();
+    const given = (await reset(target.user.id, admin()).expect(200)).body as Given;
+    await signIn('locked-out-supervisor', given.temporaryPassword).expect(201);
+  });
+
+  it('enables a disabled user with a new temporary password, never the old one, audited', async () => {
+    const { target } = await forgetful('returning-supervisor');
+    await request(stack.app).post(`/api/users/${target.user.id}/disable`).set(admin().headers).expect(200);
+    await signIn('returning-supervisor', TEST_PASSWORD).expect(401);
+
+    await enable(target.user.id, user('demo-coordinator')).expect(403);
+    await enable(user('demo-police-officer').user.id, admin()).expect(403);
+    const res = await enable(target.user.id, admin()).expect(200);
+    const given = res.body as Given;
+    expect(given.user).toMatchObject({ id: target.user.id, disabledAt: null });
+    const rows = await auditOf(res);
+    expect(rows).toEqual([
+      expect.objectContaining({ action: 'user.enable', outcome: 'allowed', user_id: admin().user.id }),
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(given.temporaryPassword);
+    await signIn('returning-supervisor', TEST_PASSWORD).expect(401);
+    const { token } = (await signIn('returning-supervisor', given.temporaryPassword).expect(201)).body as {
+      token: string;
+    };
+    await request(stack.app).get('/api/me').set(bearer(token)).expect(200);
+    // The key they held before being disabled stays revoked.
+    await revoked([target.token]);
+    const active = await enable(target.user.id, admin()).expect(409);
+    expect(active.body).toMatchObject({ code: 'user_not_disabled' });
+  });
+});
+
 describe('API keys', () => {
   interface TokenView {
     id: string;

@@ -18,6 +18,7 @@ import { DEFAULT_RATE_LIMITS } from '../../app/rate-limit-settings';
 import { workflowIdOf } from '../../workflows/contract';
 import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
+import { disableUser } from '../../db/users';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { issueToken } from '../../db/tokens';
 import { WORKING_ROLE } from '../../domain/access';
@@ -96,6 +97,8 @@ const ACCESS_COLUMNS = [
   'listUsers',
   'newUser',
   'disableUser',
+  'resetPassword',
+  'enableUser',
   'setRoles',
   'listIdentities',
   'linkIdentity',
@@ -112,19 +115,19 @@ type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 // One row per role, one column per endpoint: the table is read across.
 // prettier-ignore
 const ACCESS_TABLE: Record<Who, AccessRow> = {
-  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser setRoles listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
-  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser resetPassword enableUser setRoles listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
+  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
-  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, other, ok, role, ok, ok, ok, noFeed, ok],
-  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, noFeed, ok],
-  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, other, other, other, ok, role, ok, ok, ok, noFeed, ok],
+  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, noFeed, ok],
+  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
 };
 
 /**
@@ -563,6 +566,31 @@ const ENDPOINTS: Record<
       return post(`/api/users/${target.user.id}/disable`, who, {});
     },
   },
+  resetPassword: {
+    route: 'POST /api/users/{userId}/password-reset',
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: unique('forgot-password'),
+        agencyId: 'demo-advocates',
+        roles: ['advocate'],
+      });
+      return post(`/api/users/${target.user.id}/password-reset`, who, {});
+    },
+  },
+  enableUser: {
+    route: 'POST /api/users/{userId}/enable',
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: unique('to-enable'),
+        agencyId: 'demo-advocates',
+        roles: ['advocate'],
+      });
+      await disableUser(stack.pool, target.user.id);
+      return post(`/api/users/${target.user.id}/enable`, who, {});
+    },
+  },
   setRoles: {
     route: 'POST /api/users/{userId}/roles',
     allowed: 200,
@@ -830,6 +858,9 @@ const DELEGATION_COLUMNS = [
   'grantSystemAdmin',
   'disableUser',
   'disableAdmin',
+  'resetPassword',
+  'resetAdminPassword',
+  'enableUser',
   'setRoles',
   'grantAdmin',
   'listIdentities',
@@ -842,10 +873,46 @@ const DELEGATION_COLUMNS = [
 type DelegationColumn = (typeof DELEGATION_COLUMNS)[number];
 
 const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
-  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  setRoles grantAdmin listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
-  agencyAdmin: [ok, ok, notDelegated, notDelegated, ok, notDelegated, ok, notDelegated, ok, ok, ok, hide, role, role],
-  otherAgencyAdmin: [other, other, other, other, other, other, other, other, other, other, hide, hide, role, role],
-  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  resetPassword resetAdminPassword enableUser setRoles grantAdmin listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
+  agencyAdmin: [
+    ok,
+    ok,
+    notDelegated,
+    notDelegated,
+    ok,
+    notDelegated,
+    ok,
+    notDelegated,
+    ok,
+    ok,
+    notDelegated,
+    ok,
+    ok,
+    ok,
+    hide,
+    role,
+    role,
+  ],
+  otherAgencyAdmin: [
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    other,
+    hide,
+    hide,
+    role,
+    role,
+  ],
+  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /** The admins of the rows: delegated-police's own admin, the task force's admin, the system administrator. */
@@ -907,6 +974,40 @@ const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who
         roles: ['admin'],
       });
       return post(`/api/users/${target.user.id}/disable`, admins[who], {});
+    },
+  },
+  resetPassword: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-reset-officer'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['agency_officer'],
+      });
+      return post(`/api/users/${target.user.id}/password-reset`, admins[who], {});
+    },
+  },
+  resetAdminPassword: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-reset-admin'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['admin'],
+      });
+      return post(`/api/users/${target.user.id}/password-reset`, admins[who], {});
+    },
+  },
+  enableUser: {
+    allowed: 200,
+    call: async (who) => {
+      const target = await createTestUser(stack.pool, {
+        username: usernameOf(who, 'target-disabled'),
+        agencyId: DELEGATED_AGENCY.id,
+        roles: ['agency_officer'],
+      });
+      await disableUser(stack.pool, target.user.id);
+      return post(`/api/users/${target.user.id}/enable`, admins[who], {});
     },
   },
   setRoles: {
@@ -1036,6 +1137,21 @@ describe('delegated administration: every admin against every administration end
       [
         ...allowed('disableUser').map((who) => usernameOf(who, 'target-officer')),
         ...allowed('disableAdmin').map((who) => usernameOf(who, 'target-admin')),
+        // Disabled before the call: enabled only where the cell allows it.
+        ...ADMINS.filter((who) => !allowed('enableUser').includes(who)).map((who) =>
+          usernameOf(who, 'target-disabled'),
+        ),
+      ].sort(),
+    );
+    // A reset revokes every token of the user: those of the refused cells' users still work.
+    const { rows: reset } = await stack.pool.query<{ username: string }>(
+      `SELECT username FROM users u WHERE username LIKE 'd-%-target-reset-%'
+         AND NOT EXISTS (SELECT 1 FROM access_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) ORDER BY username`,
+    );
+    expect(reset.map((row) => row.username)).toEqual(
+      [
+        ...allowed('resetPassword').map((who) => usernameOf(who, 'target-reset-officer')),
+        ...allowed('resetAdminPassword').map((who) => usernameOf(who, 'target-reset-admin')),
       ].sort(),
     );
     const { rows: changedRoles } = await stack.pool.query<{ username: string }>(

@@ -283,6 +283,8 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: '/api/users' },
     { method: 'post', path: '/api/users' },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/disable` },
+    { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/password-reset` },
+    { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/enable` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/roles` },
     { method: 'get', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
@@ -538,6 +540,10 @@ function generateProbes(today: string): Probe[] {
       { username: 'fuzz-made', displayName: 'Made', agencyId: DEMO_AGENCIES.law_enforcement, roles: ['admin'] },
     ],
     ['demo-coordinator', 'post', `/api/users/${people['demo-admin']!.user.id}/disable`, undefined],
+    ['demo-coordinator', 'post', `/api/users/${people['demo-police-officer']!.user.id}/password-reset`, undefined],
+    ['demo-admin', 'post', `/api/users/${people['demo-police-officer']!.user.id}/password-reset`, undefined],
+    ['demo-admin', 'post', `/api/users/${people['demo-system-admin']!.user.id}/password-reset`, undefined],
+    ['demo-admin', 'post', `/api/users/${people['demo-police-officer']!.user.id}/enable`, undefined],
     ['demo-police-officer', 'post', '/api/agencies', { id: 'fuzz-made', kind: 'ice', name: 'Made', email: null }],
     ['demo-police-officer', 'get', '/api/audit', undefined],
     ['demo-advocate', 'get', '/api/audit', undefined],
@@ -555,6 +561,8 @@ function generateProbes(today: string): Probe[] {
     ],
     ['demo-admin', 'post', `/api/users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/disable`, undefined],
     ['demo-admin', 'post', `/api/users/${people['demo-admin']!.user.id}/disable`, undefined],
+    ['demo-admin', 'post', `/api/users/${people['demo-admin']!.user.id}/password-reset`, undefined],
+    ['demo-system-admin', 'post', `/api/users/${people['demo-coordinator']!.user.id}/enable`, undefined],
     ['demo-admin', 'post', `/api/tokens/${'z'.repeat(16)}/revoke`, undefined],
     ['demo-police-officer', 'post', `/api/agencies/${DEMO_AGENCIES.ice}/daily-digest`, { enabled: true }],
     ['demo-admin', 'post', `/api/agencies/${DEMO_AGENCIES.ice}/daily-digest`, { enabled: true }],
@@ -600,6 +608,8 @@ function generateProbes(today: string): Probe[] {
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `${caseA}/steps/${id}/documents` }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `/api/tokens/${id}/revoke` }),
     (id: string) => ({ as: 'demo-admin', method: 'post' as const, path: `/api/users/${id}/disable` }),
+    (id: string) => ({ as: 'demo-admin', method: 'post' as const, path: `/api/users/${id}/password-reset` }),
+    (id: string) => ({ as: 'demo-admin', method: 'post' as const, path: `/api/users/${id}/enable` }),
   ];
   for (const make of paramPaths) {
     for (const id of [...BAD_UUIDS, ...HOSTILE.filter((h) => h.length > 0)]) {
