@@ -11,7 +11,7 @@ import { formatCalendarDay } from '../../core/people-dates';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
 import { SESSION_COOKIE } from '../../web/session';
-import { bearer, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { bearer, createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile } from '../support/console';
 import { eventually } from '../support/eventually';
@@ -166,6 +166,73 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   const row = page.getByRole('row').filter({ hasText: 'casey.newcomer' });
   expect(await row.textContent()).toContain('Disabled');
   await page.screenshot({ path: join(ROOT, 'docs/screenshots/users.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('an admin sets a new temporary password for a user who forgot theirs, and enables a disabled user again', async () => {
+  // Made directly, with the tests' cheap password hashing; their API key stands for the sessions they had.
+  const forgetful = await createTestUser(suite.stack.pool, {
+    username: 'robin.forgetful',
+    displayName: 'Robin Forgetful',
+    agencyId: DEMO_AGENCIES.coordinator,
+    roles: ['supervisor'],
+    password: TEST_PASSWORD,
+  });
+  const signInOverApi = (password: string) =>
+    request(suite.app).post('/api/auth/sign-in').send({ username: 'robin.forgetful', password });
+  const page = await signIn('demo-admin');
+  await page.goto(`${suite.base}/users/${forgetful.user.id}`);
+  expect(await page.getByRole('heading', { name: 'Enable this user' }).count()).toBe(0);
+  // Sent unconfirmed: nothing changes, and the box is named.
+  await page.getByRole('button', { name: 'Set a new temporary password' }).click();
+  await expectErrorSummary(page, 'confirmReset', /Tick the box/);
+  await request(suite.app).get('/api/me').set(forgetful.headers).expect(200);
+
+  await page.getByLabel('Yes, end Robin Forgetful’s sessions and set a new password').check();
+  await page.getByRole('button', { name: 'Set a new temporary password' }).click();
+  expect(await page.locator('h1').textContent()).toBe('A new temporary password for Robin Forgetful');
+  const status = await page.getByRole('status').textContent();
+  expect(status).toContain('shown only this once');
+  expect(status).toContain('in person or by phone, never by email');
+  const temporary = await page.getByLabel('Temporary password').inputValue();
+  expect(temporary).toHaveLength(24);
+  await expectAccessible(page);
+  await request(suite.app).get('/api/me').set(forgetful.headers).expect(401);
+  await signInOverApi(TEST_PASSWORD).expect(401);
+  await signInOverApi(temporary).expect(201);
+  // Shown once: the user's page does not show it again.
+  await page.getByRole('link', { name: 'Back to Robin Forgetful' }).click();
+  expect(await page.content()).not.toContain(temporary);
+
+  // Disabling says it can be undone; enabling gives yet another password, never the one before.
+  expect(await page.getByRole('region', { name: 'Disable this user' }).textContent()).toContain(
+    'This can be undone here',
+  );
+  await page.getByLabel('Yes, disable Robin Forgetful').check();
+  await page.getByRole('button', { name: 'Disable the user' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'disabled');
+  expect(await page.getByRole('button', { name: 'Set a new temporary password' }).count()).toBe(0);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Enable the user' }).click();
+  expect(await page.locator('h1').textContent()).toBe('Robin Forgetful is enabled again');
+  expect(await page.getByRole('status').textContent()).toContain('in person or by phone, never by email');
+  const again = await page.getByLabel('Temporary password').inputValue();
+  expect(again).not.toBe(temporary);
+  await expectAccessible(page);
+  await signInOverApi(temporary).expect(401);
+  await signInOverApi(again).expect(201);
+  await page.getByRole('link', { name: 'Back to Robin Forgetful' }).click();
+  expect(await page.locator('dl.facts').textContent()).toContain('Active');
+
+  // Audited as the admin's, in words on the audit page.
+  const { rows } = await suite.stack.pool.query<{ action: string; user_id: string }>(
+    `SELECT action, user_id FROM audit_events WHERE action IN ('user.reset_password', 'user.enable') ORDER BY id`,
+  );
+  const adminId = suite.stack.users['demo-admin']!.user.id;
+  expect(rows).toEqual([
+    { action: 'user.reset_password', user_id: adminId },
+    { action: 'user.enable', user_id: adminId },
+  ]);
   await page.context().close();
 });
 

@@ -1,6 +1,7 @@
 /**
  * Users, for admins: an agency's admin manages their own agency's users, a system administrator every agency's (the
- * API decides which; these pages offer what it would allow). A user's page links sign-in identities and disables.
+ * API decides which; these pages offer what it would allow). A user's page links sign-in identities, sets a new
+ * temporary password, disables and enables again.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
@@ -123,7 +124,8 @@ export function userPages(kit: Kit): Router {
     const user = ok(await api.GET('/api/users')).items.find((candidate) => candidate.id === userId);
     if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
-    const manageable = user.disabledAt === null && user.id !== me.user.id && administers(me, user);
+    const administered = user.id !== me.user.id && administers(me, user);
+    const manageable = user.disabledAt === null && administered;
     kit.render(
       req,
       res,
@@ -133,6 +135,8 @@ export function userPages(kit: Kit): Router {
         user,
         identities,
         canDisable: manageable,
+        canReset: manageable,
+        canEnable: user.disabledAt !== null && administered,
         roleHint: (role: Role) => ROLE_HINTS[role],
         // A system administrator's roles are the command line's (npm run admin), never the console's.
         roles: manageable && !user.roles.includes('system_admin') ? rolesOffered(me, user.agencyKind) : [],
@@ -191,6 +195,50 @@ export function userPages(kit: Kit): Router {
     try {
       ok(await kit.api(req).POST('/api/users/{userId}/disable', { params: { path: { userId } } }));
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=disabled`);
+    } catch (error) {
+      await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
+    }
+  });
+
+  /** The temporary password the API chose, shown this once (the page is no-store, as every console page). */
+  const renderTemporaryPassword = (
+    req: Request,
+    res: Response,
+    given: { user: { id: string; displayName: string }; temporaryPassword: string },
+    enabled: boolean,
+  ) =>
+    kit.render(req, res, 'user-password', {
+      title: enabled
+        ? `${given.user.displayName} is enabled again`
+        : `A new temporary password for ${given.user.displayName}`,
+      user: given.user,
+      temporaryPassword: given.temporaryPassword,
+      enabled,
+    });
+
+  router.post('/users/:userId/password-reset', async (req, res) => {
+    await kit.me(req, res);
+    const userId = String(req.params.userId);
+    if (formOf(req).confirmReset !== 'yes')
+      return renderUser(
+        req,
+        res,
+        fieldProblem('confirmReset', 'Tick the box to confirm that their sessions end and a new password is set'),
+      );
+    try {
+      const given = ok(await kit.api(req).POST('/api/users/{userId}/password-reset', { params: { path: { userId } } }));
+      renderTemporaryPassword(req, res, given, false);
+    } catch (error) {
+      await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
+    }
+  });
+
+  router.post('/users/:userId/enable', async (req, res) => {
+    await kit.me(req, res);
+    const userId = String(req.params.userId);
+    try {
+      const given = ok(await kit.api(req).POST('/api/users/{userId}/enable', { params: { path: { userId } } }));
+      renderTemporaryPassword(req, res, given, true);
     } catch (error) {
       await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
     }
