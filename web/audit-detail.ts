@@ -66,7 +66,11 @@ const KEYED: Readonly<Record<string, (value: string) => string | undefined>> = {
 };
 
 /** The parts written as words with an id after them ("document 9f2c…", "feed 1b7e…"): named, not identified. */
-const NAMED_BY_ID: Readonly<Record<string, string>> = { document: 'a document', feed: 'a calendar feed' };
+const NAMED_BY_ID: Readonly<Record<string, string>> = {
+  document: 'a document',
+  feed: 'a calendar feed',
+  user: 'of a user (their id in the API’s trail)',
+};
 
 const PERIOD = /^period (\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d) \((\w+)\)$/;
 const CODE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]+$/;

@@ -229,6 +229,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       allow: ADMIN,
       params: UserParamsSchema,
       audit: 'user.disable',
+      // Whose account it was: the row's user is the admin who acted.
+      auditDetail: (_query, params) => `user ${params.userId}`,
       responses: {
         200: { description: 'the disabled user', schema: UserViewSchema },
         403: { description: 'a user you do not administer', problem: true },
@@ -245,6 +247,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       allow: ADMIN,
       params: UserParamsSchema,
       audit: 'user.reset_password',
+      // Whose account it was: the row's user is the admin who acted.
+      auditDetail: (_query, params) => `user ${params.userId}`,
       responses: {
         200: { description: 'the user and their temporary password, shown once', schema: TemporaryPasswordSchema },
         403: { description: 'a user you do not administer', problem: true },
@@ -262,6 +266,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       allow: ADMIN,
       params: UserParamsSchema,
       audit: 'user.enable',
+      // Whose account it was: the row's user is the admin who acted.
+      auditDetail: (_query, params) => `user ${params.userId}`,
       responses: {
         200: {
           description: 'the enabled user and their temporary password, shown once',
@@ -283,6 +289,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       params: UserParamsSchema,
       body: UserRolesSchema,
       audit: 'user.set_roles',
+      // Whose account it was: the row's user is the admin who acted.
+      auditDetail: (_query, params) => `user ${params.userId}`,
       responses: {
         200: { description: 'the user with their new roles', schema: UserViewSchema },
         403: { description: 'a user you do not administer, or a role you may not give', problem: true },
@@ -322,6 +330,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       params: UserParamsSchema,
       body: IdentitySchema,
       audit: 'user.link_identity',
+      // Whose account it was: the row's user is the admin who acted.
+      auditDetail: (_query, params) => `user ${params.userId}`,
       responses: {
         201: { description: 'the link', schema: IdentityViewSchema },
         403: { description: 'a user you do not administer', problem: true },

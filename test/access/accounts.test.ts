@@ -338,7 +338,12 @@ describe("an admin's reset of a forgotten password, and enabling a disabled user
     // Audited as the admin's, without the password.
     const rows = await auditOf(res);
     expect(rows).toEqual([
-      expect.objectContaining({ action: 'user.reset_password', outcome: 'allowed', user_id: admin().user.id }),
+      expect.objectContaining({
+        action: 'user.reset_password',
+        outcome: 'allowed',
+        user_id: admin().user.id,
+        detail: `user ${target.user.id}`,
+      }),
     ]);
     expect(JSON.stringify(rows)).not.toContain(given.temporaryPassword);
     // Each reset is a new password: the one before stops.
@@ -419,7 +424,12 @@ describe("an admin's reset of a forgotten password, and enabling a disabled user
     expect(given.user).toMatchObject({ id: target.user.id, disabledAt: null });
     const rows = await auditOf(res);
     expect(rows).toEqual([
-      expect.objectContaining({ action: 'user.enable', outcome: 'allowed', user_id: admin().user.id }),
+      expect.objectContaining({
+        action: 'user.enable',
+        outcome: 'allowed',
+        user_id: admin().user.id,
+        detail: `user ${target.user.id}`,
+      }),
     ]);
     expect(JSON.stringify(rows)).not.toContain(given.temporaryPassword);
     await signIn('returning-supervisor', TEST_PASSWORD).expect(401);
