@@ -14,6 +14,7 @@ import { agencyPages } from './pages/agencies';
 import { auditPages } from './pages/audit';
 import { authPages } from './pages/auth';
 import { caseClosePages } from './pages/case-close';
+import { survivorPages } from './pages/survivor';
 import { caseloadPages } from './pages/caseload';
 import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
@@ -114,6 +115,7 @@ export function createConsole(options: ConsoleOptions): Router {
     agencyPages(kit),
     accountPages(kit),
     caseClosePages(kit),
+    survivorPages(kit),
   );
 
   // An address the console has no page for: a page in its layout, not the API's problem+json.

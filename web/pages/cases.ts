@@ -23,6 +23,7 @@ import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words'
 import { milestoneLines, standingOf } from '../case-standing';
 import { stepLabel, transferReasonLabel, transferReasons } from '../labels';
 import { timelineOf } from '../timeline';
+import { languageInWords, survivorNotice } from '../survivor-words';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
@@ -127,6 +128,8 @@ export function casePages(kit: Kit): Router {
       survivor,
       // The HHS request of a minor must be made before this day; shown only beside the identity it derives from.
       turns18On: survivor && view.path === 'minor' ? eighteenthBirthday(survivor.birthDate) : undefined,
+      // A language tag in words ("Portuguese (Brazil)"); the form to correct the identity is web/pages/survivor.ts.
+      languageInWords,
       tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter(
         (group) => group.steps.length > 0,
       ),
@@ -149,7 +152,7 @@ export function casePages(kit: Kit): Router {
       // A completed step whose rules allow an amendment (an interim letter's extension): the action's words.
       amendment: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId ? amendmentAction(step.kind, step.status) : undefined,
-      flash: CASE_NOTICES.get(param(req, 'notice') ?? ''),
+      flash: CASE_NOTICES.get(param(req, 'notice') ?? '') ?? survivorNotice(req),
     });
   });
 

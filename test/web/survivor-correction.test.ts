@@ -1,0 +1,150 @@
+/**
+ * Correcting the survivor's details in the console: the case page shows every field of the identity to those working
+ * the case, with "Correct the survivor’s details"; the form, prefilled, corrects through the API, says a refused value
+ * in words and keeps what was typed, and the case page then names the fields that changed; the new name is found by
+ * name. A supervisor, who reads no identity, gets neither the link nor the form. No value in a URL or a title. In
+ * Chromium, axe-clean in each state; the whole service on real parts.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { SESSION_COOKIE } from '../../web/session';
+import { expectAccessible } from '../support/axe';
+import { consoleStackPerFile } from '../support/console';
+import { CHROMIUM_PATH } from '../support/install-browser';
+
+const service = consoleStackPerFile({}, { forBrowser: true });
+const NAME = 'Ana Mendes (fictitious)';
+const NEW_NAME = 'Ana Méndez Ruiz (fictitious)';
+const CONTACT = 'Phone 555-0100 via the shelter';
+let browser: Browser;
+let caseId = '';
+let reference = '';
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'survivor-correction-1')
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: '2025-11-03',
+      survivor: { name: NAME, birthDate: '1990-04-12', preferredLanguage: 'pt-BR' },
+    });
+  expect(opened.status).toBe(201);
+  ({ caseId, reference } = opened.body as { caseId: string; reference: string });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function pageAs(username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
+  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
+  return context.newPage();
+}
+
+/** The Survivor section's facts, label → value. */
+const survivorFacts = async (page: Page) =>
+  Object.fromEntries(
+    await page
+      .locator('section[aria-labelledby="survivor-heading"] dl dt')
+      .evaluateAll((terms) => terms.map((term) => [term.textContent, term.nextElementSibling?.textContent])),
+  ) as Record<string, string>;
+
+test('an advocate corrects the name and contact; a refused value is said in words, what was typed kept', async () => {
+  const page = await pageAs('demo-advocate');
+  const casePage = await page.goto(`${service.base}/cases/${caseId}`);
+  expect(casePage?.headers()['cache-control']).toBe('no-store');
+  expect(await survivorFacts(page)).toEqual({
+    Name: NAME,
+    'Birth date': '12 Apr 1990',
+    'A-number': 'Not recorded',
+    Contact: 'Not recorded',
+    'Preferred language': 'Portuguese (Brazil)',
+  });
+  await expectAccessible(page);
+
+  await page.getByRole('link', { name: 'Correct the survivor’s details' }).click();
+  await page.waitForURL(`${service.base}/cases/${caseId}/survivor`);
+  expect(await page.title()).toBe(`Correct the survivor’s details, case ${reference} · Relief cases console`);
+  expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(NAME);
+  // A tag not in the list: "Other language", with its code.
+  expect(await page.locator('#preferredLanguage').inputValue()).toBe('other');
+  expect(await page.locator('#preferredLanguageOther').inputValue()).toBe('pt-BR');
+  expect(await page.getByText('The birth date cannot be corrected').count()).toBe(1);
+  await expectAccessible(page);
+
+  // Refused: a name with no letter, an A-number of the wrong form. Said in words, linked, and what was typed kept.
+  await page.getByLabel('Name', { exact: true }).fill('12345');
+  await page.getByLabel('A-number (optional)').fill('A12-34');
+  await page.getByLabel('Contact (optional)').fill(CONTACT);
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  expect(await page.title()).toMatch(/^Error: Correct the survivor’s details/);
+  const summary = page.getByRole('alert');
+  expect(await summary.getByRole('link').allTextContents()).toEqual([
+    'Name: The name must have at least one letter',
+    'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+  ]);
+  expect(await page.locator('#name-error').textContent()).toBe('The name must have at least one letter');
+  expect(await page.locator('main').innerText()).not.toMatch(/expected|aNumber/);
+  expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('12345');
+  expect(await page.getByLabel('A-number (optional)').inputValue()).toBe('A12-34');
+  expect(await page.getByLabel('Contact (optional)').inputValue()).toBe(CONTACT);
+  expect(new URL(page.url()).search).toBe('');
+  await expectAccessible(page);
+
+  // A language code that is none, under "Other language".
+  await page.getByLabel('Name', { exact: true }).fill(NEW_NAME);
+  await page.getByLabel('A-number (optional)').fill('');
+  await page.locator('#preferredLanguageOther').fill('Portuguese');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  expect(await page.locator('#preferredLanguageOther-error').textContent()).toBe(
+    'Enter a language code such as ht, pt-BR or zh-Hant, or choose the language from the list',
+  );
+  expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(NEW_NAME);
+
+  // Corrected: the case page says which fields changed, and shows them; no value in the address.
+  await page.locator('#preferredLanguageOther').fill('pt-BR');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  await page.waitForURL(new RegExp(`/cases/${caseId}\\?`));
+  expect(await page.getByRole('status').textContent()).toBe('Name and contact corrected. Earlier versions are kept.');
+  expect(decodeURIComponent(page.url())).not.toMatch(/Ana|Phone|555/);
+  expect(await page.title()).not.toMatch(/Ana|Phone/);
+  expect(await survivorFacts(page)).toMatchObject({ Name: NEW_NAME, Contact: CONTACT });
+  await expectAccessible(page);
+
+  // The same again changes nothing, and says so; a language chosen from the list is named.
+  await page.goto(`${service.base}/cases/${caseId}/survivor`);
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  expect(await page.getByRole('status').textContent()).toMatch(/^Nothing changed/);
+  await page.goto(`${service.base}/cases/${caseId}/survivor`);
+  await page.locator('#preferredLanguage').selectOption({ label: 'Spanish' });
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  expect(await page.getByRole('status').textContent()).toBe('Preferred language corrected. Earlier versions are kept.');
+  expect((await survivorFacts(page))['Preferred language']).toBe('Spanish');
+
+  // "Find by name" finds the case by its new name, and no longer by the old one.
+  await page.goto(`${service.base}/cases`);
+  await page.getByLabel("Survivor's name, or some of its words").fill('méndez ruiz');
+  await page.getByRole('button', { name: 'Search by name' }).click();
+  expect(await page.getByRole('link', { name: reference }).count()).toBe(1);
+  await page.getByLabel("Survivor's name, or some of its words").fill('Mendes');
+  await page.getByRole('button', { name: 'Search by name' }).click();
+  expect(await page.getByRole('link', { name: reference }).count()).toBe(0);
+  await page.context().close();
+});
+
+test('a supervisor, who reads no identity, gets no link and a 403 page on the form', async () => {
+  const page = await pageAs('demo-supervisor');
+  await page.goto(`${service.base}/cases/${caseId}`);
+  expect(await page.locator('#survivor-heading').count()).toBe(0);
+  expect(await page.getByRole('link', { name: /survivor’s details/ }).count()).toBe(0);
+  const form = await page.goto(`${service.base}/cases/${caseId}/survivor`);
+  expect(form?.status()).toBe(403);
+  expect(await page.locator('main').innerText()).not.toContain('Ana');
+  await expectAccessible(page);
+  await page.context().close();
+});
