@@ -94,6 +94,8 @@ export const SurvivorRevisionsSchema = z.object({
       identity: SurvivorSchema.describe('the identity as it was before this change'),
       changedFields: z.array(z.string()),
       changedBy: z.string().nullable().describe('the user who made the change'),
+      changedByName: z.string().nullable().describe("that user's display name (null if the change had no user)"),
+      changedByAgencyId: z.string().nullable().describe("that user's agency"),
       changedAt: z.string(),
     }),
   ),

@@ -212,6 +212,9 @@ export interface SurvivorRevision {
   identity: SurvivorIdentity;
   changedFields: string[];
   changedBy: string | null;
+  /** Who that user is, as the people working the case know them: their name and agency (null once the user is gone). */
+  changedByName: string | null;
+  changedByAgencyId: string | null;
   changedAt: string;
 }
 
@@ -227,10 +230,14 @@ export async function listSurvivorRevisions(
     key_id: string;
     changed_fields: string[];
     changed_by: string | null;
+    changed_by_name: string | null;
+    changed_by_agency_id: string | null;
     changed_at: Date;
   }>(
-    `SELECT revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at
-     FROM survivor_revisions WHERE case_id = $1 ORDER BY revision DESC`,
+    `SELECT r.revision, r.identity_ciphertext, r.key_id, r.changed_fields, r.changed_by, r.changed_at,
+            u.display_name AS changed_by_name, u.agency_id AS changed_by_agency_id
+     FROM survivor_revisions r LEFT JOIN users u ON u.id = r.changed_by
+     WHERE r.case_id = $1 ORDER BY r.revision DESC`,
     [caseId],
   );
   return rows.map((row) => ({
@@ -240,6 +247,8 @@ export async function listSurvivorRevisions(
     ) as SurvivorIdentity,
     changedFields: row.changed_fields,
     changedBy: row.changed_by,
+    changedByName: row.changed_by_name,
+    changedByAgencyId: row.changed_by_agency_id,
     changedAt: row.changed_at.toISOString(),
   }));
 }

@@ -3494,6 +3494,10 @@ export interface operations {
                             changedAt: string;
                             /** @description the user who made the change */
                             changedBy: string | null;
+                            /** @description that user's agency */
+                            changedByAgencyId: string | null;
+                            /** @description that user's display name (null if the change had no user) */
+                            changedByName: string | null;
                             changedFields: string[];
                             /** @description the identity as it was before this change */
                             identity: {

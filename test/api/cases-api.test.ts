@@ -949,6 +949,8 @@ describe("correcting the survivor's record", () => {
           identity: { name: 'Test Person', aNumber: 'A123456789' },
           changedFields: ['aNumber', 'contact', 'preferredLanguage'],
           changedBy: workers['adv-1']!.user.id,
+          changedByName: workers['adv-1']!.user.displayName,
+          changedByAgencyId: workers['adv-1']!.user.agencyId,
         },
       ],
     });
