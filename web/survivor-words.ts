@@ -62,8 +62,15 @@ const FIELD_WORDS: Readonly<Record<(typeof CORRECTABLE)[number], string>> = {
 export function survivorNotice(req: Request): string | undefined {
   if (param(req, 'notice') !== 'survivor-corrected') return undefined;
   const changed = (param(req, 'changed') ?? '').split(',');
-  const named = CORRECTABLE.filter((field) => changed.includes(field)).map((field) => FIELD_WORDS[field]);
-  if (named.length === 0) return 'Nothing changed: the survivor’s details were already as sent.';
+  const list = fieldsInWords(changed);
+  if (list === '') return 'Nothing changed: the survivor’s details were already as sent.';
+  return `${list} corrected. Earlier versions are kept.`;
+}
+
+/** The fields a correction changed, in words: ["name", "contact"] → "Name and contact"; '' for none. */
+export function fieldsInWords(fields: readonly string[]): string {
+  const named = CORRECTABLE.filter((field) => fields.includes(field)).map((field) => FIELD_WORDS[field]);
+  if (named.length === 0) return '';
   const list = named.length === 1 ? named[0]! : `${named.slice(0, -1).join(', ')} and ${named.at(-1)!}`;
-  return `${list.charAt(0).toUpperCase()}${list.slice(1)} corrected. Earlier versions are kept.`;
+  return `${list.charAt(0).toUpperCase()}${list.slice(1)}`;
 }

@@ -137,6 +137,27 @@ test('an advocate corrects the name and contact; a refused value is said in word
   await page.context().close();
 });
 
+test('the earlier versions say when, by whom and what changed, with the details as they were', async () => {
+  const page = await pageAs('demo-coordinator');
+  await page.goto(`${service.base}/cases/${caseId}`);
+  await page.getByRole('link', { name: 'Earlier versions of the survivor’s details' }).click();
+  await page.waitForURL(`${service.base}/cases/${caseId}/survivor/revisions`);
+  expect(await page.title()).toBe(
+    `Earlier versions of the survivor’s details, case ${reference} · Relief cases console`,
+  );
+  const rows = await page
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1).map((cell) => cell.textContent)));
+  // Newest first: the language (Portuguese (Brazil) before), then the name and contact, by the advocate.
+  const by = 'Demo Attorney (fictitious), Demo Survivor Legal Advocates (fictitious)';
+  expect(rows).toEqual([
+    [by, 'Preferred language', NEW_NAME, 'Not recorded', CONTACT, 'Portuguese (Brazil)'],
+    [by, 'Name and contact', NAME, 'Not recorded', 'Not recorded', 'Portuguese (Brazil)'],
+  ]);
+  await expectAccessible(page);
+  await page.context().close();
+});
+
 test('a supervisor, who reads no identity, gets no link and a 403 page on the form', async () => {
   const page = await pageAs('demo-supervisor');
   await page.goto(`${service.base}/cases/${caseId}`);
@@ -146,5 +167,8 @@ test('a supervisor, who reads no identity, gets no link and a 403 page on the fo
   expect(form?.status()).toBe(403);
   expect(await page.locator('main').innerText()).not.toContain('Ana');
   await expectAccessible(page);
+  const revisions = await page.goto(`${service.base}/cases/${caseId}/survivor/revisions`);
+  expect(revisions?.status()).toBe(403);
+  expect(await page.locator('main').innerText()).not.toContain('Ana');
   await page.context().close();
 });

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, type Kit } from '../kit';
-import { COMMON_LANGUAGES, languageOptions } from '../survivor-words';
+import { COMMON_LANGUAGES, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
 import { caseIdOf } from './cases';
 
 /** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
@@ -133,6 +133,32 @@ export function survivorPages(kit: Kit): Router {
       const status = error instanceof ApiProblem ? error.status : 422;
       await renderForm(req, res, form, plainProblem({ ...refused, errors: placed }, NAMED, form), status);
     }
+  });
+
+  // The identity as it was before each correction, newest first: for those who may read it (the API's 403 otherwise).
+  router.get('/cases/:caseId/survivor/revisions', async (req, res) => {
+    const me = await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const api = kit.api(req);
+    const [view, revisions] = await Promise.all([
+      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
+      api.GET('/api/cases/{caseId}/survivor/revisions', { params: { path: { caseId } } }).then(ok),
+    ]);
+    kit.render(req, res, 'survivor-revisions', {
+      title: `Earlier versions of the survivor’s details, case ${view.reference}`,
+      view,
+      revisions: revisions.items.map((item) => ({
+        ...item,
+        changed: fieldsInWords(item.changedFields),
+        by:
+          item.changedBy === me.user.id
+            ? 'You'
+            : item.changedByName
+              ? `${item.changedByName}${item.changedByAgencyId ? `, ${kit.words(res).agencyName(item.changedByAgencyId)}` : ''}`
+              : 'A user no longer on record',
+      })),
+      languageInWords,
+    });
   });
 
   return router;
