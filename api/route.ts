@@ -69,6 +69,11 @@ export interface RouteSpec<P, Q, B> {
    * path, and the answer's body when there is one.
    */
   auditDetail?(query: Q, params: P, body?: unknown): string | undefined;
+  /**
+   * The step the audit row names when the path names none, from a successful answer's body (a document removed: the
+   * step it was on, which nothing else keeps once it is gone).
+   */
+  auditStep?(body: unknown): string | undefined;
   /** The route reads one file from a multipart/form-data body itself (api/uploads.ts): described so in OpenAPI. */
   upload?: { field: string; description: string };
   /** Which rate limit applies; by default every authenticated POST counts as a write. */
@@ -214,6 +219,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         status: reply.status,
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
         createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
+        stepId: reply.status < 300 ? spec.auditStep?.(reply.body) : undefined,
       });
       sendReply(res, reply);
     }
@@ -247,6 +253,7 @@ async function audit(
     status: number;
     code?: string;
     createdCaseId?: string;
+    stepId?: string;
   },
 ): Promise<void> {
   if (spec.audit === undefined && outcome.status !== 403) return;
@@ -268,7 +275,7 @@ async function audit(
       roles: authenticated.user.roles,
     },
     caseId: params.caseId ?? outcome.createdCaseId,
-    stepId: params.stepId,
+    stepId: params.stepId ?? outcome.stepId,
     status: outcome.status,
     requestId: req.id,
     detail: [subject, outcome.code].filter(Boolean).join('; ') || undefined,

@@ -12,7 +12,7 @@ import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
 import { ASSIGNED_REFERENCE } from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
-import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
+import { DOCUMENT_MEDIA_TYPES, DOCUMENT_REMOVAL_REASONS } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
@@ -194,6 +194,23 @@ export const DocumentSchema = z.object({
 });
 export const DocumentListSchema = z.object({ items: z.array(DocumentSchema) });
 export const DocumentContentSchema = z.string().describe("the document's bytes");
+
+/** Why a document is removed: a code from a fixed list, never words that could name the person it is about. */
+export const DocumentRemovalBodySchema = z.strictObject({
+  reason: z
+    .enum(DOCUMENT_REMOVAL_REASONS)
+    .describe(
+      'why: added to the wrong case, to the wrong step, the wrong file, a duplicate of another document, or another reason',
+    ),
+});
+/** A removed document: what the audit trail keeps of it (no file name, no content). */
+export const DocumentRemovedSchema = z.object({
+  id: z.uuid(),
+  caseId: z.uuid(),
+  stepId: z.string(),
+  reason: z.enum(DOCUMENT_REMOVAL_REASONS),
+  removedAt: z.string(),
+});
 
 const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
 

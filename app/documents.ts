@@ -15,17 +15,26 @@ import {
   DOCUMENT_MAX_BYTES,
   DOCUMENT_MEDIA_TYPES,
   documentNames,
+  documentUploader,
   listDocuments,
   openDocument,
+  removeDocument,
   saveDocument,
   type DocumentMediaType,
   type DocumentStorage,
 } from '../db/documents';
-import { canAttachDocument, canReadDocument, canReadSurvivor, canSeeStep } from '../domain/access';
+import { canAttachDocument, canReadDocument, canReadSurvivor, canRemoveDocument, canSeeStep } from '../domain/access';
 import type { Actor } from '../domain/types';
 import type { CaseReads } from './case-reads';
 
 export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
+
+/**
+ * Why a document is removed: a short code, never free text, since the audit trail keeps it unsealed and a sentence
+ * about a mistake easily names the person it is about. "other" covers the rest.
+ */
+export const DOCUMENT_REMOVAL_REASONS = ['wrong_case', 'wrong_step', 'wrong_file', 'duplicate', 'other'] as const;
+export type DocumentRemovalReason = (typeof DOCUMENT_REMOVAL_REASONS)[number];
 
 export interface DocumentsDeps {
   pool: Pool;
@@ -86,6 +95,9 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
     if (!step) throw new AppError('not_found', `No step ${stepId} in this case.`, { code: 'step_not_found' });
     return { view, step };
   };
+
+  const noSuchDocument = (documentId: string) =>
+    new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
 
   return {
     /**
@@ -156,9 +168,32 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
           "Only those working the case, who see the step, may open its documents: they show the survivor's identity.",
         );
       const opened = await openDocument(deps.pool, caseId, documentId, storage, deps.identityKeyring);
-      if (!opened)
-        throw new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
+      if (!opened) throw noSuchDocument(documentId);
       return opened;
+    },
+
+    /**
+     * Removes a document added by mistake: its content and name are deleted, so it can never be opened again, and the
+     * same file may be added again afterwards. Who may: `canRemoveDocument`. A document already removed is no
+     * document (404 `document_not_found`, as one never added): the audit trail says who removed it and why.
+     */
+    async remove(caseId: string, documentId: string, actor: Actor, reason: DocumentRemovalReason) {
+      const view = await caseReads.case(caseId, actor);
+      const [info] = await listDocuments(deps.pool, caseId, { id: documentId });
+      const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
+      if (!info || !step) throw noSuchDocument(documentId);
+      const uploader = await documentUploader(deps.pool, caseId, documentId);
+      const addedByActor = uploader != null && uploader === userRowIdOf(actor.userId);
+      if (!canRemoveDocument(actor, view.agencies, step, addedByActor))
+        throw new AppError(
+          'forbidden',
+          "Only who added the document, an officer of the step's agency on this case, or its coordinator, may remove it.",
+          { code: 'not_permitted_document_removal' },
+        );
+      const removed = await removeDocument(deps.pool, caseId, documentId, storage);
+      // Removed by another request a moment ago: the same as one already removed.
+      if (!removed) throw noSuchDocument(documentId);
+      return { id: documentId, caseId, stepId: removed.stepId, reason, removedAt: (await deps.now()).toISOString() };
     },
   };
 }

@@ -4,7 +4,8 @@
  * body copied onto another row does not open. The sealed content lives in the row, or in an S3-compatible store
  * (db/object-store.ts) under a key that says nothing but the ids; either way it is sealed before it leaves the
  * process. Rows are never changed: a key rotation keeps old rows readable while the old key stays in the keyring,
- * as for identities. Only this module sees a document in the clear; nothing here logs.
+ * as for identities. A document added by mistake is removed whole (`removeDocument`): content and name are deleted,
+ * never kept aside. Only this module sees a document in the clear; nothing here logs.
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -195,4 +196,42 @@ export async function openDocument(
     fileName: open(row.file_name_ciphertext, row.key_id, nameContext(caseId, id), keyring).toString(),
     content: open(sealed, row.key_id, contentContext(caseId, id), keyring),
   };
+}
+
+/** Who added a document (a users.id), or undefined when the case has no such document. */
+export async function documentUploader(pool: Pool, caseId: string, id: string): Promise<string | null | undefined> {
+  const { rows } = await pool.query<{ uploaded_by: string | null }>(
+    'SELECT uploaded_by FROM step_documents WHERE case_id = $1 AND id = $2',
+    [caseId, id],
+  );
+  return rows[0]?.uploaded_by;
+}
+
+/**
+ * Removes a document: its sealed content (from the object store first, so a removal that fails halfway is finished by
+ * trying again, never leaves a row naming content that is gone) and its row, with the sealed file name. The service
+ * role may delete no row itself: `remove_step_document` (db/migrations) deletes this one. Answers the step the
+ * document was on, or null when the case has no such document (never had, or it was removed already).
+ */
+export async function removeDocument(
+  pool: Pool,
+  caseId: string,
+  id: string,
+  storage: DocumentStorage,
+): Promise<{ stepId: string } | null> {
+  const { rows } = await pool.query<{ object_key: string | null }>(
+    'SELECT object_key FROM step_documents WHERE case_id = $1 AND id = $2',
+    [caseId, id],
+  );
+  if (!rows[0]) return null;
+  const objectKey = rows[0].object_key;
+  if (objectKey) {
+    if (storage.kind !== 's3') throw new Error(`document ${id} is in an object store, and none is configured`);
+    await storage.store.delete(objectKey);
+  }
+  const removed = await pool.query<{ removed_step_id: string }>(
+    'SELECT removed_step_id FROM remove_step_document($1, $2)',
+    [caseId, id],
+  );
+  return removed.rows[0] ? { stepId: removed.rows[0].removed_step_id } : null;
 }

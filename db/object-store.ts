@@ -9,6 +9,8 @@ import { AwsClient } from 'aws4fetch';
 export interface ObjectStore {
   put(key: string, body: Buffer): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** Deletes the object; deleting one that is not there succeeds (S3 answers 204 either way). */
+  delete(key: string): Promise<void>;
 }
 
 export interface S3Settings {
@@ -47,6 +49,10 @@ export function s3ObjectStore(settings: S3Settings): ObjectStore {
       const response = await client.fetch(urlOf(key), { method: 'GET' });
       if (!response.ok) await fail('GET', key, response);
       return Buffer.from(await response.arrayBuffer());
+    },
+    async delete(key) {
+      const response = await client.fetch(urlOf(key), { method: 'DELETE' });
+      if (!response.ok && response.status !== 404) await fail('DELETE', key, response);
     },
   };
 }

@@ -125,6 +125,20 @@ export function canAttachDocument(actor: Actor, agencies: CaseAgencies, step: Pi
   return acts(step.agencyKind) || acts('coordinator');
 }
 
+/**
+ * Removes a document added by mistake (its content is destroyed): one who may add the step's documents (an officer of
+ * the step's agency on this case, the case's coordinator), or the user who added it while they still read the
+ * identity and see the step. Never a supervisor or another agency.
+ */
+export function canRemoveDocument(
+  actor: Actor,
+  agencies: CaseAgencies,
+  step: Pick<Step, 'agencyId' | 'agencyKind'>,
+  addedByActor: boolean,
+): boolean {
+  return canAttachDocument(actor, agencies, step) || (addedByActor && canReadDocument(actor, agencies, step));
+}
+
 /** Opens a step's document (its content and file name): one who reads the identity and sees the step. */
 export function canReadDocument(actor: Actor, agencies: CaseAgencies, step: Pick<Step, 'agencyId'>): boolean {
   return canReadSurvivor(actor, agencies) && canSeeStep(actor, step);

@@ -5,7 +5,7 @@
  * The page shows each known part in words, steps and agencies by name and dates as people write them; internal
  * counters and ids no reader can use (versions, document and feed ids) are left out.
  */
-import { humanize, sentenceCase, stepLabel } from './labels';
+import { documentRemovalReasonLabel, humanize, sentenceCase, stepLabel } from './labels';
 import { plainWords, type RefusalWords } from './refusal-words';
 import { isStepKind } from '../domain/labels';
 import { CORRECTION_WINDOW } from '../domain/policy';
@@ -43,6 +43,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   not_a_participant: 'the user’s agency takes no part in the case',
   not_permitted_identity: 'the user may not read the survivor’s identity',
   not_permitted_document: 'the user may not open the document',
+  not_permitted_document_removal: 'the user may not remove the document',
   not_permitted_step: 'another agency’s step',
   // Refusals of the request itself (api/).
   idempotency_key_reused: 'the same form sent again with other answers',
@@ -63,6 +64,7 @@ const KEYED: Readonly<Record<string, (value: string) => string | undefined>> = {
   applied_by: (value) => (value === 'workflow' ? 'Applied by the case’s workflow' : `Applied by ${value}`),
   version: () => undefined,
   actor_user: () => 'by a user the service no longer knows',
+  removal_reason: (value) => `why: ${documentRemovalReasonLabel(value).toLowerCase()}`,
 };
 
 /** The parts written as words with an id after them ("document 9f2c…", "feed 1b7e…"): named, not identified. */

@@ -30,6 +30,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'case.transfer': 'Transferred a case to another agency',
   'document.upload': 'Added a document to a step',
   'document.download': 'Opened a document',
+  'document.remove': 'Removed a document added by mistake',
   'survivor.read': 'Read the survivor’s details',
   'survivor.read_revisions': 'Read earlier versions of the survivor’s details',
   'survivor.correct': 'Corrected the survivor’s details',

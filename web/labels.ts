@@ -175,6 +175,22 @@ const TRANSFER_REASONS: Readonly<Record<string, string>> = {
 
 export const transferReasons = (): [code: string, words: string][] => Object.entries(TRANSFER_REASONS);
 
+/**
+ * Why a document is removed (`reason` of POST /api/cases/{caseId}/documents/{documentId}/remove), as codes with their
+ * words; the API takes these codes only.
+ */
+const DOCUMENT_REMOVAL_REASONS: Readonly<Record<string, string>> = {
+  wrong_case: 'It belongs to another case',
+  wrong_step: 'It belongs to another step of this case',
+  wrong_file: 'The wrong file was chosen',
+  duplicate: 'It duplicates another document',
+  other: 'Another reason',
+};
+
+/** A removal's reason in words; a code the list does not know as it is. */
+export const documentRemovalReasonLabel = (code: string) =>
+  Object.hasOwn(DOCUMENT_REMOVAL_REASONS, code) ? DOCUMENT_REMOVAL_REASONS[code]! : code;
+
 /** A transfer's reason in words; a code the list does not know as it is. */
 export const transferReasonLabel = (code: string) =>
   Object.hasOwn(TRANSFER_REASONS, code) ? TRANSFER_REASONS[code]! : code;

@@ -1,7 +1,7 @@
 /**
  * The documents that prove a step (app/documents.ts): uploaded as multipart/form-data (field `file`), listed without
- * their content, downloaded as an attachment by who may read the survivor's identity. Every upload and download is
- * audited, naming the document by its id (never its file name).
+ * their content, downloaded as an attachment by who may read the survivor's identity, removed when added by mistake.
+ * Every upload, download and removal is audited, naming the document by its id (never its file name).
  */
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
@@ -10,6 +10,8 @@ import {
   DocumentContentSchema,
   DocumentListSchema,
   DocumentParamsSchema,
+  DocumentRemovalBodySchema,
+  DocumentRemovedSchema,
   DocumentSchema,
   StepParamsSchema,
 } from '../schemas';
@@ -127,6 +129,40 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           },
         };
       },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/documents/:documentId/remove',
+      tag: 'documents',
+      summary:
+        "Remove a document added by mistake (another case's, another step's, the wrong file, a duplicate): its content and file name are deleted and it can never be downloaded again; the same file may be added again. As who added it, an officer of the step's agency on this case, or the case's coordinator. The audit trail records who removed which document of which step, and why (a code from a list). A document already removed is 404, as one never added.",
+      params: DocumentParamsSchema,
+      body: DocumentRemovalBodySchema,
+      audit: 'document.remove',
+      auditDetail: (_query, params, body) =>
+        [
+          `document ${params.documentId}`,
+          body && typeof body === 'object' && 'reason' in body ? `removal_reason=${String(body.reason)}` : undefined,
+        ]
+          .filter(Boolean)
+          .join('; '),
+      auditStep: (body) =>
+        body && typeof body === 'object' && 'stepId' in body && typeof body.stepId === 'string'
+          ? body.stepId
+          : undefined,
+      responses: {
+        200: { description: 'the document is removed: what is kept of it', schema: DocumentRemovedSchema },
+        403: {
+          description: "not who added it, an officer of the step's agency on this case, or its coordinator",
+          problem: true,
+        },
+        404: { description: 'no such case, or no such document (never added, or removed already)', problem: true },
+        422: { description: 'no reason, or one not on the list', problem: true },
+      },
+      handle: async ({ params, body, actor }) => ({
+        status: 200,
+        body: await documents.remove(params.caseId, params.documentId, actor, body.reason),
+      }),
     }),
   ];
 }

@@ -55,6 +55,7 @@ const kind = denied('wrong_agency_kind'); // the step (or closing) belongs to an
 const agency = denied('wrong_agency'); // the right kind, but not the agency named on the case
 const other = denied('other_agency'); // an officer or advocate asking for another agency's work list; an admin another agency's users
 const doc = denied('not_permitted_document'); // a document: not who acts for the step (upload) or reads it (download)
+const removal = denied('not_permitted_document_removal'); // a document: not who added it, acts for the step or coordinates
 const step = denied('not_permitted_step'); // another agency's step: its documents are not listed
 const notDelegated = denied('admin_not_delegated'); // an agency's admin managing an admin: a system administrator's
 /** 422: `system_admin` fits no agency, so no API call grants it, not even a system administrator's. */
@@ -176,25 +177,32 @@ const CASE_TABLE: Record<Who, CaseRow> = {
 
 /**
  * A step's documents (test/api/documents.test.ts has the rest): each uploads its own PDF to cp_request-1, a
- * law-enforcement step; lists that step's and the case's; downloads the police officer's document of that step.
+ * law-enforcement step; lists that step's and the case's; downloads the police officer's document of that step;
+ * removes a document the police officer added to that step for the cell (removing one's own is in documents.test.ts).
  */
-const DOCUMENT_COLUMNS = ['uploadDocument', 'listStepDocuments', 'listCaseDocuments', 'downloadDocument'] as const;
+const DOCUMENT_COLUMNS = [
+  'uploadDocument',
+  'listStepDocuments',
+  'listCaseDocuments',
+  'downloadDocument',
+  'removeDocument',
+] as const;
 type DocumentRow = RowOf<typeof DOCUMENT_COLUMNS>;
 
 // prettier-ignore
 const DOCUMENT_TABLE: Record<Who, DocumentRow> = {
-  //                       uploadDocument listStepDocuments listCaseDocuments downloadDocument
-  coordinator: [ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok],
-  iceOfficer: [doc, step, ok, doc],
-  hhsOfficer: [doc, step, ok, doc],
-  advocate: [doc, step, ok, doc],
-  taskForceSupervisor: [doc, ok, ok, doc],
-  admin: [party, party, party, party],
-  systemAdmin: [party, party, party, party],
-  otherPoliceOfficer: [party, party, party, party],
-  policeSupervisor: [doc, ok, ok, doc],
-  policeOfficerSupervisor: [ok, ok, ok, ok],
+  //                       uploadDocument listStepDocuments listCaseDocuments downloadDocument removeDocument
+  coordinator: [ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok],
+  iceOfficer: [doc, step, ok, doc, removal],
+  hhsOfficer: [doc, step, ok, doc, removal],
+  advocate: [doc, step, ok, doc, removal],
+  taskForceSupervisor: [doc, ok, ok, doc, removal],
+  admin: [party, party, party, party, party],
+  systemAdmin: [party, party, party, party, party],
+  otherPoliceOfficer: [party, party, party, party, party],
+  policeSupervisor: [doc, ok, ok, doc, removal],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok],
 };
 
 /**
@@ -478,6 +486,15 @@ const ENDPOINTS: Record<
     route: 'GET /api/cases/{caseId}/documents/{documentId}',
     allowed: 200,
     call: (who) => get(`/api/cases/${sharedCaseId}/documents/${sharedDocumentId}`, who),
+  },
+  removeDocument: {
+    route: 'POST /api/cases/{caseId}/documents/{documentId}/remove',
+    allowed: 200,
+    call: async (who) => {
+      const added = await uploadPdf(users.policeOfficer, `to be removed by ${who.user.username}`).expect(201);
+      const { id } = added.body as { id: string };
+      return post(`/api/cases/${sharedCaseId}/documents/${id}/remove`, who, { reason: 'wrong_file' });
+    },
   },
   // One sign-in per row, more rows than the sign-in limit (10 a minute per address) allows: an app with a higher one
   // (the limit itself is tested in hardening.test.ts).

@@ -309,6 +309,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: `${caseA}/steps/cp_request-1/documents` },
     { method: 'get', path: `${caseA}/documents` },
     { method: 'get', path: `${caseA}/documents/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}` },
+    { method: 'post', path: `${caseA}/documents/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/remove` },
     { method: 'get', path: '/api/steps' },
     { method: 'get', path: '/api/notifications' },
     { method: 'get', path: '/api/dashboard' },
@@ -423,6 +424,13 @@ function generateProbes(today: string): Probe[] {
       base: { status: 'closed', reason: 'relief_granted' },
       required: ['status', 'reason'],
       idempotent: true,
+    },
+    // A document that does not exist: a valid reason answers 404 and removes nothing.
+    {
+      path: `${caseA}/documents/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/remove`,
+      as: 'demo-police-officer',
+      base: { reason: 'wrong_file' },
+      required: ['reason'],
     },
     {
       path: `/api/cases/${cases.closed}/transfers`,
@@ -605,6 +613,12 @@ function generateProbes(today: string): Probe[] {
     }),
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}/documents` }),
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `${caseA}/documents/${id}` }),
+    (id: string) => ({
+      as: 'demo-coordinator',
+      method: 'post' as const,
+      path: `${caseA}/documents/${id}/remove`,
+      body: { reason: 'wrong_file' },
+    }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `${caseA}/steps/${id}/documents` }),
     (id: string) => ({ as: 'demo-police-officer', method: 'post' as const, path: `/api/tokens/${id}/revoke` }),
     (id: string) => ({ as: 'demo-admin', method: 'post' as const, path: `/api/users/${id}/disable` }),

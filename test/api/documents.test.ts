@@ -252,6 +252,107 @@ describe('who may add a document', () => {
   });
 });
 
+describe('removing a document added by mistake', () => {
+  /** A PDF of its own (each call new content), naming another survivor as a letter added to the wrong case would. */
+  const misfiled = (note: string) =>
+    Buffer.from(`%PDF-1.4\n% CP request for Nguyen Thi Hoa, another case (${note})\n%%EOF\n`);
+  const remove = (as: { Authorization: string }, documentId: string, body: object = { reason: 'wrong_case' }) =>
+    request(app).post(`/api/cases/${caseId}/documents/${documentId}/remove`).set(as).send(body);
+  const rowOf = async (documentId: string) =>
+    (await stack.pool.query('SELECT id FROM step_documents WHERE id = $1', [documentId])).rowCount;
+  const removals = async (documentId: string) =>
+    (
+      await stack.pool.query<{ username: string; outcome: string; status: number; step_id: string | null }>(
+        `SELECT u.username, a.outcome, a.status, a.step_id FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+         WHERE a.action = 'document.remove' AND a.case_id = $1 AND a.detail LIKE $2 ORDER BY a.id`,
+        [caseId, `document ${documentId}%`],
+      )
+    ).rows;
+
+  it('by who added it: the content is gone for good, the fact and the reason stay in the audit trail', async () => {
+    const file = misfiled('uploader');
+    const added = await upload(user('demo-police-officer'), file, 'CP request Nguyen Thi Hoa.pdf').expect(201);
+    const { id } = added.body as { id: string };
+    const removed = await remove(user('demo-police-officer'), id).expect(200);
+    expect(removed.body).toEqual({
+      id,
+      caseId,
+      stepId: 'cp_request-1',
+      reason: 'wrong_case',
+      removedAt: expect.any(String) as unknown,
+    });
+    // Not in the table (content and file name were in the row), not downloadable, not listed.
+    expect(await rowOf(id)).toBe(0);
+    for (const username of ['demo-police-officer', 'demo-coordinator']) {
+      const res = await download(user(username), id).expect(404);
+      expect((res.body as Buffer).toString()).toMatch(/document_not_found/);
+    }
+    const listed = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-coordinator')).expect(200);
+    expect((listed.body as { items: { id: string }[] }).items.map((item) => item.id)).not.toContain(id);
+    // Who removed which document of which step and why; never its file name.
+    const { rows } = await stack.pool.query<{ detail: string }>(
+      "SELECT detail FROM audit_events WHERE action = 'document.remove' AND detail LIKE $1",
+      [`document ${id}%`],
+    );
+    expect(rows).toEqual([{ detail: `document ${id}; removal_reason=wrong_case` }]);
+    expect(await removals(id)).toEqual([
+      { username: 'demo-police-officer', outcome: 'allowed', status: 200, step_id: 'cp_request-1' },
+    ]);
+    // Removing it again: no such document, as one never added (and audited as such).
+    const again = await remove(user('demo-police-officer'), id).expect(404);
+    expect(again.body).toMatchObject({ code: 'document_not_found' });
+    // It was the right file after all: it is added again, as a new document, and opens.
+    const readded = await upload(user('demo-police-officer'), file, 'CP request.pdf').expect(201);
+    expect((readded.body as { id: string }).id).not.toBe(id);
+    const opened = await download(user('demo-coordinator'), (readded.body as { id: string }).id).expect(200);
+    expect(Buffer.compare(opened.body as Buffer, file)).toBe(0);
+  });
+
+  it("by the case's coordinator, and by an officer of the step's agency, what another added", async () => {
+    const byOfficer = await upload(user('demo-police-officer'), misfiled('coordinator removes'), 'a.pdf').expect(201);
+    await remove(user('demo-coordinator'), (byOfficer.body as { id: string }).id, { reason: 'wrong_file' }).expect(200);
+    const byCoordinator = await upload(user('demo-coordinator'), misfiled('officer removes'), 'b.pdf').expect(201);
+    const { id } = byCoordinator.body as { id: string };
+    await remove(user('demo-police-officer'), id, { reason: 'duplicate' }).expect(200);
+    expect(await rowOf(id)).toBe(0);
+    expect(await removals((byOfficer.body as { id: string }).id)).toEqual([
+      { username: 'demo-coordinator', outcome: 'allowed', status: 200, step_id: 'cp_request-1' },
+    ]);
+  });
+
+  it("is refused to another agency's officer, an advocate and a supervisor (403 in words, audited), and to an admin", async () => {
+    const added = await upload(user('demo-police-officer'), misfiled('refused'), 'c.pdf').expect(201);
+    const { id } = added.body as { id: string };
+    for (const username of ['demo-ice-officer', 'demo-advocate', 'demo-supervisor']) {
+      const res = await remove(user(username), id).expect(403);
+      expect(res.body).toMatchObject({
+        code: 'not_permitted_document_removal',
+        detail: expect.stringMatching(/Only who added the document/) as unknown,
+      });
+    }
+    await remove(user('demo-admin'), id).expect(403);
+    expect((await removals(id)).map((row) => [row.username, row.outcome, row.status])).toEqual([
+      ['demo-ice-officer', 'denied', 403],
+      ['demo-advocate', 'denied', 403],
+      ['demo-supervisor', 'denied', 403],
+      ['demo-admin', 'denied', 403],
+    ]);
+    expect(await rowOf(id)).toBe(1);
+    await download(user('demo-police-officer'), id).expect(200);
+  });
+
+  it('takes a reason from the list only: none, another code or words are refused (422), nothing removed', async () => {
+    const added = await upload(user('demo-police-officer'), misfiled('reasons'), 'd.pdf').expect(201);
+    const { id } = added.body as { id: string };
+    for (const body of [{}, { reason: 'mistake' }, { reason: 'It was Nguyen Thi Hoa’s letter' }]) {
+      const res = await remove(user('demo-police-officer'), id, body).expect(422);
+      expect(res.body).toMatchObject({ errors: [{ field: 'reason' }] });
+    }
+    expect(await rowOf(id)).toBe(1);
+    await remove(user('demo-police-officer'), id, { reason: 'other' }).expect(200);
+  });
+});
+
 describe('a refused upload stores nothing', () => {
   it('refuses what is not a PDF, PNG or JPEG by its content, whatever its name and declared type: 415', async () => {
     const before = await documentCount();

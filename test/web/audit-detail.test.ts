@@ -27,6 +27,14 @@ test.each([
     'period 2026-11-01..2026-11-30 (csv)',
     `For ${formatCalendarDay('2026-11-01')} to ${formatCalendarDay('2026-11-30')} (CSV)`,
   ],
+  [
+    'document 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; removal_reason=wrong_case',
+    'A document; why: it belongs to another case',
+  ],
+  [
+    'document 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; not_permitted_document_removal',
+    'A document; the user may not remove the document',
+  ],
   ['wrong_password_or_disabled', 'Wrong password, or the account is disabled'],
   [
     'oidc; identity_not_linked',
