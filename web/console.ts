@@ -15,6 +15,7 @@ import { auditPages } from './pages/audit';
 import { authPages } from './pages/auth';
 import { caseClosePages } from './pages/case-close';
 import { survivorPages } from './pages/survivor';
+import { documentRemovalPages } from './pages/document-removal';
 import { caseloadPages } from './pages/caseload';
 import { casePages } from './pages/cases';
 import { homePages } from './pages/home';
@@ -116,6 +117,7 @@ export function createConsole(options: ConsoleOptions): Router {
     accountPages(kit),
     caseClosePages(kit),
     survivorPages(kit),
+    documentRemovalPages(kit),
   );
 
   // An address the console has no page for: a page in its layout, not the API's problem+json.

@@ -8,6 +8,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiProblem, ok, type Api } from './api-client';
+import type { CaseView, MeView } from './kit';
 
 /** The API's limit (app/documents.ts), checked here too so a browser is told without the file crossing twice. */
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -54,17 +55,20 @@ export const multipartForm: RequestHandler = (req, res, next) => {
 
 export const formFileOf = (res: Response): FormFile => res.locals.formFile as FormFile;
 
-/** Adds the form's file to the step, as the user; an ApiProblem (413, 415, 422, 403) when the API refuses it. */
+/**
+ * Adds the form's file to the step, as the user, and answers the document as listed (the one already there when the
+ * same file was added before); an ApiProblem (413, 415, 422, 403) when the API refuses it.
+ */
 export async function uploadDocument(
   api: Api,
   caseId: string,
   stepId: string,
   file: Exclude<FormFile, undefined>,
-): Promise<void> {
+): Promise<{ id: string; fileName?: string | null }> {
   if ('refused' in file) throw file.refused;
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(file.content)], { type: file.mediaType }), file.fileName);
-  ok(
+  return ok(
     await api.POST('/api/cases/{caseId}/steps/{stepId}/documents', {
       params: { path: { caseId, stepId } },
       // The typed body names the field; what is sent is the form itself (fetch sets its boundary).
@@ -95,4 +99,22 @@ export async function proxyDownload(api: Api, caseId: string, documentId: string
     if (value) res.set(header, value);
   }
   Readable.fromWeb(data as WebReadableStream<Uint8Array>).pipe(res);
+}
+
+/**
+ * Who the API lets remove a document (domain/access.ts canRemoveDocument): who added it, an officer of the step's
+ * agency, the case's coordinator; only those working the case. The link is offered to them alone.
+ */
+export function mayRemoveDocument(
+  me: MeView,
+  view: CaseView,
+  step: CaseView['steps'][number] | undefined,
+  document: { uploadedBy: string | null },
+): boolean {
+  if (!me.can.signSteps || !step) return false;
+  return (
+    step.agencyId === me.user.agencyId ||
+    view.agencies.coordinator === me.user.agencyId ||
+    document.uploadedBy === me.user.username
+  );
 }

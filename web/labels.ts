@@ -187,6 +187,8 @@ const DOCUMENT_REMOVAL_REASONS: Readonly<Record<string, string>> = {
   other: 'Another reason',
 };
 
+export const documentRemovalReasons = (): [code: string, words: string][] => Object.entries(DOCUMENT_REMOVAL_REASONS);
+
 /** A removal's reason in words; a code the list does not know as it is. */
 export const documentRemovalReasonLabel = (code: string) =>
   Object.hasOwn(DOCUMENT_REMOVAL_REASONS, code) ? DOCUMENT_REMOVAL_REASONS[code]! : code;

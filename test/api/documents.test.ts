@@ -457,7 +457,7 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
 
   await page.goto(`${base}/cases/${caseId}`);
   await expectAccessible(page);
-  const link = page.getByRole('link', { name: 'CP request (signed).pdf' });
+  const link = page.getByRole('link', { name: 'CP request (signed).pdf', exact: true });
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   expect(download.suggestedFilename()).toBe('CP request (signed).pdf');
   expect(Buffer.compare(readFileSync(await download.path()), signed)).toBe(0);
@@ -476,6 +476,69 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
   ).toMatchObject({
     status: 'completed',
   });
+});
+
+test('in the browser: a wrong file chosen on a sign-off form is removed from its check page, another from the case page', async () => {
+  // Signed in as the police officer by the test before.
+  const context = browser!.contexts()[0]!;
+  const page = await context.newPage();
+  await page.goto(`${base}/cases/${caseId}/steps/le_declaration-1?outcome=signed`);
+  await page.getByLabel(/Signed on/).fill('2026-11-04');
+  const wrong = Buffer.from('%PDF-1.4\n% Declaration for Nguyen Thi Hoa, another case\n%%EOF\n');
+  await page
+    .getByLabel(/Document that proves it/)
+    .setInputFiles({ name: 'Declaration Nguyen Thi Hoa.pdf', mimeType: 'application/pdf', buffer: wrong });
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // The check page: the document is already on the step, and may be removed from here.
+  expect(await page.locator('dl.answers').textContent()).toContain('Declaration Nguyen Thi Hoa.pdf (already added');
+  await page.getByRole('link', { name: 'Remove this document from the step' }).click();
+  await page.waitForURL((url) => /\/documents\/[0-9a-f-]+\/remove$/.test(url.pathname));
+  // What will be removed, in words.
+  const answers = await page.locator('dl.answers').textContent();
+  expect(answers).toContain('Law-enforcement declaration');
+  expect(answers).toContain('Declaration Nguyen Thi Hoa.pdf');
+  expect(answers).toMatch(/PDF, 1 KB/);
+  await expectAccessible(page);
+  // Sent without a reason: the error summary, in words, linking to the field.
+  await page.getByRole('button', { name: 'Remove the document' }).click();
+  expect(await page.title()).toMatch(/^Error: /);
+  await expect(page.locator('#reason-error').textContent()).resolves.toMatch(/Choose why the document is removed/);
+  await expectAccessible(page);
+  await page.getByLabel('Why it is removed').selectOption({ label: 'The wrong file was chosen' });
+  await page.getByRole('button', { name: 'Remove the document' }).click();
+  await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
+  await expect(page.getByRole('status').textContent()).resolves.toMatch(/The document was removed/);
+  expect(await page.content()).not.toContain('Declaration Nguyen Thi Hoa.pdf');
+
+  // From the case page: the officer removes the signed CP request the test before added.
+  await page
+    .getByRole('link', { name: 'Remove CP request (signed).pdf from Continued Presence request', exact: true })
+    .click();
+  await page.getByLabel('Why it is removed').selectOption({ label: 'It duplicates another document' });
+  await page.getByRole('button', { name: 'Remove the document' }).click();
+  await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
+  await expectAccessible(page);
+  expect(await page.getByRole('link', { name: 'CP request (signed).pdf', exact: true }).count()).toBe(0);
+
+  const listed = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-police-officer')).expect(200);
+  const names = (listed.body as { items: { fileName?: string | null }[] }).items.map((item) => item.fileName);
+  expect(names).not.toContain('Declaration Nguyen Thi Hoa.pdf');
+  expect(names).not.toContain('CP request (signed).pdf');
+  const { rows } = await stack.pool.query<{ username: string; step_id: string; detail: string }>(
+    `SELECT u.username, a.step_id, a.detail FROM audit_events a JOIN users u ON u.id = a.user_id
+     WHERE a.action = 'document.remove' AND a.case_id = $1 AND a.outcome = 'allowed' ORDER BY a.id DESC LIMIT 2`,
+    [caseId],
+  );
+  expect(rows.map((row) => [row.username, row.step_id, row.detail.replace(/^document \S+; /, '')])).toEqual([
+    ['demo-police-officer', 'cp_request-1', 'removal_reason=duplicate'],
+    ['demo-police-officer', 'le_declaration-1', 'removal_reason=wrong_file'],
+  ]);
+  // Cancelled, not signed: the declaration still waits for its sign-off.
+  const view = await request(app).get(`/api/cases/${caseId}`).set(user('demo-police-officer')).expect(200);
+  expect(
+    (view.body as { steps: { id: string; status: string }[] }).steps.find((st) => st.id === 'le_declaration-1'),
+  ).toMatchObject({ status: 'pending' });
+  await page.close();
 });
 
 test("the survivor's name in a document is found nowhere in the clear: rows, history, emails, logs", async () => {

@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formFileOf, proxyDownload, uploadDocument } from '../documents';
+import { formFileOf, mayRemoveDocument, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type AgencyView, type CaseView, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
@@ -143,6 +143,14 @@ export function casePages(kit: Kit): Router {
       reminders: reminders.items,
       // A document's name comes only to who may open it: only they get a link.
       documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
+      // Who added a document, its step's agency and the coordinator may remove one added by mistake.
+      canRemoveDocument: (document: { stepId: string; uploadedBy: string | null }) =>
+        mayRemoveDocument(
+          me,
+          view,
+          view.steps.find((step) => step.id === document.stepId),
+          document,
+        ),
       canSign: (step: CaseView['steps'][number]) =>
         me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
       // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
@@ -167,7 +175,7 @@ export function casePages(kit: Kit): Router {
     form: Record<string, string>,
     problem?: ApiProblem,
     correcting = false,
-    checking?: { documentName?: string },
+    checking?: { documentName?: string; documentId?: string },
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
@@ -225,7 +233,7 @@ export function casePages(kit: Kit): Router {
           })),
         },
         ...shown,
-        ...(checking ? { documentName: checking.documentName } : {}),
+        ...(checking ? { documentName: checking.documentName, documentId: checking.documentId } : {}),
         problem: summary,
         errors: summary?.errors ?? {},
         labels: Object.fromEntries([
@@ -318,9 +326,10 @@ export function casePages(kit: Kit): Router {
         if (refused) throw refused;
         // The document is added now, so the check page can name it: it links to the step and moves no workflow.
         const file = formFileOf(res);
-        if (file) await uploadDocument(kit.api(req), caseId, stepId, file);
+        const added = file ? await uploadDocument(kit.api(req), caseId, stepId, file) : undefined;
         const documentName = file && 'fileName' in file ? file.fileName : undefined;
-        await renderSignOff(req, res, form, undefined, false, { documentName });
+        // Named by its id too: the check page offers to remove it, should it be the wrong file.
+        await renderSignOff(req, res, form, undefined, false, { documentName, documentId: added?.id });
         return;
       }
       ok(
@@ -444,6 +453,10 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
   ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
   ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
   ['closed', 'The case has ended; its pending steps were cancelled.'],
+  [
+    'document-removed',
+    'The document was removed: no one can open it again. The audit trail records who removed it and why.',
+  ],
 ]);
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
