@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import type { Browser, Page } from 'playwright-core';
+import { SESSION_COOKIE } from '../../web/session';
 import { createConsole } from '../../web/console';
 import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
 
@@ -77,4 +79,11 @@ export function consoleStackPerFile(options: StackOptions = {}, served: { forBro
     },
     stop: () => started().stop(),
   };
+}
+
+/** A browser page the size of an upright tablet, signed in as one of the stack's users (their session cookie). */
+export async function signedInPage(browser: Browser, service: ConsoleStack, username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
+  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
+  return context.newPage();
 }

@@ -15,9 +15,8 @@ import { upsertAgencies } from '../../db/agencies';
 import { enqueue } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { addYears } from '../../domain/dates';
-import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, signedInPage } from '../support/console';
 import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
@@ -73,11 +72,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function pageAs(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
-  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
-  return context.newPage();
-}
+const pageAs = (username: string): Promise<Page> => signedInPage(browser, service, username);
 
 /** Visits the page and checks what a person reads there: no ISO instant, step id or agency id, and axe-clean. */
 async function read(page: Page, path: string): Promise<string> {

@@ -9,9 +9,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, signedInPage } from '../support/console';
 import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
@@ -37,11 +36,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function pageAs(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
-  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
-  return context.newPage();
-}
+const pageAs = (username: string): Promise<Page> => signedInPage(browser, service, username);
 
 const stepOf = async (stepId: string) => {
   const view = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('coordinator'));

@@ -8,9 +8,8 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
@@ -40,11 +39,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function pageAs(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
-  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
-  return context.newPage();
-}
+const pageAs = (username: string): Promise<Page> => signedInPage(browser, service, username);
 
 /** The Survivor section's facts, label → value. */
 const survivorFacts = async (page: Page) =>
