@@ -168,7 +168,18 @@ export const SignOffBodySchema = signOffSchema().omit({ stepId: true });
  * A correction of a step's sign-off: the sign-off as it should have been (a note left out keeps the step's own) and
  * why, in the corrector's words (sealed like a note; shown only to those who read the identity).
  */
-export const CorrectionBodySchema = SignOffBodySchema.extend({ reason: noteSchema() });
+export const CorrectionBodySchema = SignOffBodySchema.extend({
+  reason: noteSchema(),
+  expectedCorrections: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .optional()
+    .describe(
+      'how many corrections the step had when you read it (its details.corrections, 0 if none): a correction made meanwhile is then refused (409 correction_conflict) rather than replaced',
+    ),
+});
 
 export const CaseParamsSchema = z.strictObject({ caseId: CaseIdSchema });
 export const StepParamsSchema = z.strictObject({ caseId: CaseIdSchema, stepId: signOffSchema().shape.stepId });

@@ -80,6 +80,7 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   // The signing agency's window is over: the coordinator may still correct, this caller may not.
   correction_window_closed: 'forbidden',
   later_steps_signed: 'conflict',
+  correction_conflict: 'conflict',
 };
 
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */

@@ -49,6 +49,7 @@ export const REJECTION_CODES = [
   'not_correctable',
   'correction_window_closed',
   'later_steps_signed',
+  'correction_conflict',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

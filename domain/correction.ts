@@ -19,8 +19,12 @@ import { CORRECTION_WINDOW } from './policy';
 import { cleanDetails, signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
 import type { Actor, Instant, Step, StepKind } from './types';
 
-/** A corrected sign-off: the same fields as a sign-off, and why (sealed by the API, like a note). */
-export type Correction = SignOff & { reason: string };
+/**
+ * A corrected sign-off: the same fields as a sign-off, and why (sealed by the API, like a note). `expectedCorrections`:
+ * how many corrections the step had when the caller read it; given, a correction made meanwhile by someone else is
+ * refused rather than silently replaced.
+ */
+export type Correction = SignOff & { reason: string; expectedCorrections?: number };
 
 /** The workflow's `correctSignOff` update payload. */
 export interface CorrectionCommand {
@@ -195,6 +199,14 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
   }
   const prepared = prepare(state, correction);
   if ('code' in prepared) return prepared;
+  const made = Number(prepared.step.details['corrections'] ?? 0);
+  if (correction.expectedCorrections !== undefined && correction.expectedCorrections !== made) {
+    return {
+      code: 'correction_conflict',
+      field: 'expectedCorrections',
+      message: `${prepared.step.id} was corrected meanwhile (${made} corrections, not ${correction.expectedCorrections}): read it again before correcting it`,
+    };
+  }
   const outcomes = correctionOutcomes(prepared.step.kind);
   const rejection =
     whoRefusal(state, prepared.step, actor, now) ??

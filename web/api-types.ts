@@ -2582,6 +2582,8 @@ export interface operations {
                     details?: {
                         [key: string]: unknown;
                     };
+                    /** @description how many corrections the step had when you read it (its details.corrections, 0 if none): a correction made meanwhile is then refused (409 correction_conflict) rather than replaced */
+                    expectedCorrections?: number;
                     outcome: string;
                     reason: string;
                 };

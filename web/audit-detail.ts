@@ -35,6 +35,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   not_correctable: 'the step cannot be corrected',
   correction_window_closed: `the agency’s ${CORRECTION_WINDOW.days} days to correct it were over`,
   later_steps_signed: 'steps that followed from it were already signed',
+  correction_conflict: 'someone corrected it meanwhile',
   wrong_agency: 'not the agency assigned to this case',
   wrong_agency_kind: 'not the kind of agency this is for',
   role_not_permitted: 'the user’s roles do not allow it',

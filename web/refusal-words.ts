@@ -46,6 +46,9 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
   },
   // The API names the id it did not find; a person reads what the console says of an address that cannot be a case.
   case_not_found: () => 'There is no such case.',
+  correction_conflict: () =>
+    'Someone corrected this sign-off while you were filling in the form. Open the case to see what it records now, ' +
+    'then correct it again if it is still wrong.',
   case_not_open: (detail) => {
     const status = /case is (\w+)/i.exec(detail)?.[1];
     return `The case is ${status ?? 'no longer open'}: nothing more can be signed or changed in it.`;

@@ -297,6 +297,40 @@ describe('correcting a sign-off through the API', () => {
     expect((refused.body as { detail: string }).detail).toContain('hhs_certification_request-1');
   });
 
+  test('two corrections made from the same reading: the second is refused, not silently laid over the first', async () => {
+    const opened = await openCase(await today());
+    const on = await today();
+    await signOff('demo-police-officer', opened.caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: on },
+    });
+    const officer = correct('demo-police-officer', opened.caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: on, note: 'officer: requested by phone' },
+      reason: 'officer: add how it was requested',
+      expectedCorrections: 0,
+    });
+    const coordinator = correct('demo-coordinator', opened.caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: on, note: 'coordinator: noted the call' },
+      reason: 'coordinator: add the call',
+      expectedCorrections: 0,
+    });
+    const answers = await Promise.all([officer, coordinator]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((answer) => answer.status === 409)!;
+    expect(refused.body).toMatchObject({ code: 'correction_conflict', errors: [{ field: 'expectedCorrections' }] });
+    expect(stepOf(await readCase(opened.caseId), 'cp_request-1').details['corrections']).toBe(1);
+    // Read again, the correction is made over the first.
+    await correct('demo-coordinator', opened.caseId, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: on, note: 'coordinator: noted the call' },
+      reason: 'coordinator: add the call',
+      expectedCorrections: 1,
+    }).expect(200);
+    expect(stepOf(await readCase(opened.caseId), 'cp_request-1').details['corrections']).toBe(2);
+  });
+
   test('after the window only the coordinator corrects', async () => {
     await stack.env.sleep((CORRECTION_WINDOW.days + 1) * DAY_MS);
     const body = { outcome: 'requested', details: { requestedOn: addDays(requestedOn, 1) }, reason: 'late fix' };

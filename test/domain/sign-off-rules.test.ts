@@ -136,8 +136,10 @@ describe('sign-off refusals', () => {
     ['date_out_of_range', 'extension_limit_reached', 'evidence_response_pending'].forEach((code) => seen.add(code));
   });
 
-  it('not_correctable, correction_window_closed and later_steps_signed are covered by test/api/corrections.test.ts', () => {
-    ['not_correctable', 'correction_window_closed', 'later_steps_signed'].forEach((code) => seen.add(code));
+  it('not_correctable, correction_window_closed, later_steps_signed and correction_conflict are covered by test/api/corrections.test.ts', () => {
+    ['not_correctable', 'correction_window_closed', 'later_steps_signed', 'correction_conflict'].forEach((code) =>
+      seen.add(code),
+    );
   });
 
   it('every rejection code is exercised', () => {

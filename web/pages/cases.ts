@@ -259,8 +259,11 @@ export function casePages(kit: Kit): Router {
       typeof value === 'string' && name !== 'note' ? [[`details.${name}`, value] as const] : [],
     );
     const chosen = param(req, 'outcome');
+    const expectedCorrections = String(Number(step.details.corrections ?? 0));
     const form =
-      chosen === undefined ? { outcome: step.outcome ?? '', ...Object.fromEntries(recorded) } : { outcome: chosen };
+      chosen === undefined
+        ? { outcome: step.outcome ?? '', expectedCorrections, ...Object.fromEntries(recorded) }
+        : { outcome: chosen, expectedCorrections };
     await renderSignOff(req, res, form, undefined, true);
   });
 
@@ -289,7 +292,14 @@ export function casePages(kit: Kit): Router {
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/corrections', {
           params: { path: { caseId, stepId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
-          body: { outcome, details: detailsFromForm(step.kind, outcome, form), reason: form.reason ?? '' },
+          body: {
+            outcome,
+            details: detailsFromForm(step.kind, outcome, form),
+            reason: form.reason ?? '',
+            ...(/^\d+$/.test(form.expectedCorrections ?? '')
+              ? { expectedCorrections: Number(form.expectedCorrections) }
+              : {}),
+          },
         }),
       );
       res.redirect(303, `/cases/${caseId}?notice=corrected`);
