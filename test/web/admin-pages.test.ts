@@ -110,7 +110,9 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   await page.getByLabel('Username').fill('X');
   await page.getByRole('button', { name: 'Add the user' }).click();
   await expectErrorSummary(page, 'username', /username/);
-  expect(await page.locator('#roles-error').textContent()).toBeTruthy();
+  // In words, not the API's: what a username is, and to choose a role.
+  expect(await page.locator('#username-error').textContent()).toContain('A username is 3 to 64 lower-case letters');
+  expect(await page.locator('#roles-error').textContent()).toBe('Choose at least one role');
   expect(await page.getByLabel('Full name').inputValue()).toBe('Casey Newcomer');
 
   await page.getByLabel('Username').fill('casey.newcomer');

@@ -5,7 +5,14 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { fieldProblem, formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import {
+  fieldProblem,
+  formProblemOf,
+  plainProblem,
+  titleOf,
+  type FormProblem,
+  type NamedField,
+} from '../form-problems';
 import { formOf, param, type Kit, type MeView } from '../kit';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { rolesFor } from '../../domain/access';
@@ -29,6 +36,18 @@ const ROLE_HINTS: Readonly<Record<Role, string>> = {
 };
 
 const NEW_USER_FIELDS = ['agencyId', 'username', 'displayName', 'roles', 'password'];
+/** The new user's fields as their messages name them, for the API's refusals in words. */
+const NEW_USER_NAMED: NamedField[] = [
+  { name: 'agencyId', noun: 'their agency', control: 'select' },
+  {
+    name: 'username',
+    noun: 'a username',
+    format:
+      'A username is 3 to 64 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit',
+  },
+  { name: 'displayName', noun: 'their full name' },
+  { name: 'roles', noun: 'at least one role', control: 'select' },
+];
 const IDENTITY_FIELDS = ['issuer', 'subject'];
 const ROLES_FIELDS = ['roles'];
 
@@ -113,7 +132,8 @@ export function userPages(kit: Kit): Router {
       const user = ok(await kit.api(req).POST('/api/users', { body }));
       res.redirect(303, `/users/${user.id}?notice=created`);
     } catch (error) {
-      await renderNewUser(req, res, form, formProblemOf(error, NEW_USER_FIELDS, kit.words(res)));
+      const refused = formProblemOf(error, NEW_USER_FIELDS, kit.words(res));
+      await renderNewUser(req, res, form, plainProblem(refused, NEW_USER_NAMED, form));
     }
   });
 
