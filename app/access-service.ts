@@ -53,6 +53,7 @@ import {
   rolesChangedNotice,
   sendAgencyNotice,
   userAddedNotice,
+  passwordGivenNotice,
   type NoticeMailer,
 } from '../mail/agency-notices';
 import { passwordProblem, temporaryPassword } from './password-policy';
@@ -159,10 +160,16 @@ export function createAccessService(deps: AccessDeps) {
    * session and API key of the user revoked (a reset keeps none), and the account's sign-in lockout cleared so the
    * new password works at once. `enable` also lifts a disabling, in the same transaction.
    */
-  const giveTemporaryPassword = async (user: User, options: { enable: boolean }) => {
+  const giveTemporaryPassword = async (actor: Actor, user: User, options: { enable: boolean }) => {
     const password = temporaryPassword(user.username);
     await setPassword(pool, user.id, password, { now: await now(), enable: options.enable });
     await clearFailures(pool, user.username);
+    const agency = (await findAgency(pool, user.agencyId))!;
+    void sendAgencyNotice(
+      deps.mailer,
+      deps.logger,
+      passwordGivenNotice(agency, user, options.enable, await changedBy(actor), await now()),
+    );
     return { user: (await findUser(pool, { id: user.id }))!, temporaryPassword: password };
   };
 
@@ -399,14 +406,14 @@ export function createAccessService(deps: AccessDeps) {
         throw new AppError('conflict', 'This user is disabled: enabling them gives them a new temporary password.', {
           code: 'user_disabled',
         });
-      return giveTemporaryPassword(user, { enable: false });
+      return giveTemporaryPassword(actor, user, { enable: false });
     },
 
     /** Lets a disabled user sign in again, with a new temporary password: the one they had does not come back. */
     async enableUser(actor: Actor, userId: string) {
       const user = await administeredUser(actor, userId);
       if (!user.disabledAt) throw new AppError('conflict', 'This user is not disabled.', { code: 'user_not_disabled' });
-      return giveTemporaryPassword(user, { enable: true });
+      return giveTemporaryPassword(actor, user, { enable: true });
     },
 
     /**

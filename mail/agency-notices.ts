@@ -101,6 +101,32 @@ export function rolesChangedNotice(
 }
 
 /**
+ * The notice of a user given a new temporary password by an admin (a reset, or their enabling), to their agency's
+ * address: whoever holds that password holds the account, so the agency learns of it as of a user added.
+ */
+export function passwordGivenNotice(
+  agency: Agency,
+  user: { username: string },
+  enabled: boolean,
+  by: ChangedBy,
+  at: Date,
+): AgencyNotice | null {
+  if (!agency.email) return null;
+  const what = enabled ? 'was enabled again, with a new temporary password' : 'was given a new temporary password';
+  return {
+    agencyId: agency.id,
+    to: [agency.email],
+    subject: enabled ? `A user of ${agency.name} was enabled again` : `A user of ${agency.name} has a new password`,
+    text: [
+      `The user ${user.username} of your agency, ${agency.name}, ${what}; every session and API key of theirs ended.`,
+      byLine(enabled ? 'Enabled' : 'Set', by, whenFor(agency, at)),
+      '',
+      FOOTER,
+    ].join('\n'),
+  };
+}
+
+/**
  * The notice of a change of `after`'s notification address, to the old address and the new one (the old one is who
  * notices a takeover); null when the address did not change.
  */

@@ -753,6 +753,39 @@ describe("notices to the agency's own address", () => {
     for (const notice of notices) expect(notice.text).not.toMatch(/long enough password|Notice Officer|Second Admin/);
   });
 
+  it("tells an agency's address of a user given a new temporary password or enabled again, never the password", async () => {
+    await upsertAgencies(stack.pool, [
+      { id: 'notice-hhs', kind: 'hhs', name: 'Notice HHS (fictitious)', email: 'desk@notice-hhs.example.gov' },
+    ]);
+    const target = await createTestUser(stack.pool, {
+      username: 'notice-hhs-officer',
+      agencyId: 'notice-hhs',
+      roles: ['agency_officer'],
+    });
+    const reset = await request(stack.app)
+      .post(`/api/users/${target.user.id}/password-reset`)
+      .set(systemAdmin().headers)
+      .expect(200);
+    await request(stack.app).post(`/api/users/${target.user.id}/disable`).set(systemAdmin().headers).expect(200);
+    const enabled = await request(stack.app)
+      .post(`/api/users/${target.user.id}/enable`)
+      .set(systemAdmin().headers)
+      .expect(200);
+
+    const notices = await noticesAbout('notice-hhs', 2);
+    expect(notices.map(({ subject }) => subject).sort()).toEqual([
+      'A user of Notice HHS (fictitious) has a new password',
+      'A user of Notice HHS (fictitious) was enabled again',
+    ]);
+    const texts = notices.map((notice) => notice.text).join('\n');
+    expect(texts).toContain(
+      'The user notice-hhs-officer of your agency, Notice HHS (fictitious), was given a new temporary password',
+    );
+    expect(texts).toContain('Set by demo-system-admin of Demo Anti-Trafficking Task Force (fictitious) on ');
+    for (const given of [reset, enabled])
+      expect(texts).not.toContain((given.body as { temporaryPassword: string }).temporaryPassword);
+  });
+
   it('tells the old address and the new one of a change of notification address; a refused change tells nobody and changes nothing', async () => {
     const agency = {
       id: 'notice-advocates',
