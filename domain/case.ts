@@ -209,11 +209,9 @@ export function signedEventDate(step: {
   outcome: string | null;
   details: Record<string, unknown>;
 }): IsoDate | undefined {
-  const known = Object.hasOwn(STEP_CATALOGUE, step.kind) && step.outcome !== null;
-  const schema = known ? outcomeOf(step.kind as StepKind, step.outcome!)?.details : undefined;
-  if (!(schema instanceof z.ZodObject)) return undefined;
-  const fields = schema.shape as Record<string, unknown>;
-  return eventDates(step.details).find(([field]) => Object.hasOwn(fields, field))?.[1];
+  if (!Object.hasOwn(STEP_CATALOGUE, step.kind)) return undefined;
+  const fields = signedFields(step.kind as StepKind, step.outcome);
+  return eventDates(step.details).find(([field]) => fields.includes(field))?.[1];
 }
 
 /** None may lie in the future; counted from events, none may precede the step it signs. */
@@ -335,6 +333,12 @@ export function checkSignOff(
 export function outcomeOf(kind: StepKind, outcome: string) {
   const outcomes = STEP_CATALOGUE[kind].outcomes;
   return Object.hasOwn(outcomes, outcome) ? outcomes[outcome] : undefined;
+}
+
+/** The fields a sign-off of that outcome fills: its details schema's keys (every one is a zod object); none for none. */
+export function signedFields(kind: StepKind, outcome: string | null): string[] {
+  const schema = outcome === null ? undefined : outcomeOf(kind, outcome)?.details;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
 /**

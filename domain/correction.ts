@@ -9,10 +9,9 @@
  * What may change: the outcome, only while nothing that followed from the step has been signed (the followers are
  * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step.
  */
-import { z } from 'zod';
 import { actingRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
-import { checkSignOff, eventDates, happenedAt, outcomeOf, signedState, unsealedNote } from './case';
+import { checkSignOff, eventDates, happenedAt, outcomeOf, signedFields, signedState, unsealedNote } from './case';
 import { findStep, record, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
@@ -45,9 +44,7 @@ function followersOf(state: CaseState, step: Step): Step[] {
 
 /** The fields a sign-off of that outcome fills (its details schema's keys), and what the tracks derive from them. */
 function signedKeys(step: Step): Set<string> {
-  const schema = step.outcome === null ? undefined : outcomeOf(step.kind, step.outcome)?.details;
-  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-  return new Set([...keys, ...DERIVED_KEYS]);
+  return new Set([...signedFields(step.kind, step.outcome), ...DERIVED_KEYS]);
 }
 
 /** The case as it was before the step was signed: the step pending again with what it was opened with, no followers. */
