@@ -19,6 +19,8 @@ import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './s
 
 type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 export type MeView = JsonOf<operations['getApiMe']>;
+/** A system administrator: every agency and every user are theirs to manage. */
+export const isSystemAdmin = (me: MeView) => (me.user.roles as readonly string[]).includes('system_admin');
 export type CaseView = JsonOf<operations['getApiCasesCaseId']>;
 export type AgencyView = JsonOf<operations['getApiAgencies']>['items'][number];
 

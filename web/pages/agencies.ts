@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, titleOf, type FormProblem } from '../form-problems';
-import { formOf, param, type Kit } from '../kit';
+import { formOf, isSystemAdmin, param, type Kit } from '../kit';
 import { AGENCY_KINDS } from '../../domain/types';
 
 const NOTICES = new Map([
@@ -21,8 +21,7 @@ export function agencyPages(kit: Kit): Router {
   /** Only a system administrator changes agencies; the list itself is open to everyone signed in. */
   const requireSystemAdmin = async (req: Request, res: Response) => {
     const me = await kit.me(req, res);
-    if (!(me.user.roles as readonly string[]).includes('system_admin'))
-      throw new ApiProblem(403, { detail: 'Agencies are managed by a system administrator.' });
+    if (!isSystemAdmin(me)) throw new ApiProblem(403, { detail: 'Agencies are managed by a system administrator.' });
   };
 
   router.get('/agencies', async (req, res) => {
@@ -70,7 +69,7 @@ export function agencyPages(kit: Kit): Router {
   /** A system administrator's any agency, or an agency's admin's own. */
   const requireAgencyAdmin = async (req: Request, res: Response, agencyId: string) => {
     const me = await kit.me(req, res);
-    const systemAdmin = (me.user.roles as readonly string[]).includes('system_admin');
+    const systemAdmin = isSystemAdmin(me);
     if (!systemAdmin && !(me.can.administer && me.user.agencyId === agencyId))
       throw new ApiProblem(403, { detail: 'Agencies are managed by a system administrator.' });
     const agency = kit.agencies(res).find((candidate) => candidate.id === agencyId);

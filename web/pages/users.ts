@@ -13,7 +13,7 @@ import {
   type FormProblem,
   type NamedField,
 } from '../form-problems';
-import { formOf, param, type Kit, type MeView } from '../kit';
+import { formOf, isSystemAdmin, param, type Kit, type MeView } from '../kit';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { rolesFor } from '../../domain/access';
 import { ROLES, type AgencyKind, type Role } from '../../domain/types';
@@ -53,8 +53,6 @@ const ROLES_FIELDS = ['roles'];
 
 /** The roles ticked on a form (one checkbox per role, `role-<role>`). */
 const rolesOf = (form: Record<string, string>): Role[] => ROLES.filter((role) => form[`role-${role}`] === 'yes');
-
-const isSystemAdmin = (me: MeView) => (me.user.roles as readonly string[]).includes('system_admin');
 
 /**
  * Whether this admin manages the user (domain/access.ts administrationRefusal): admins and system administrators are
