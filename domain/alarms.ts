@@ -69,12 +69,13 @@ export interface CaseProjection extends CaseSnapshot {
 }
 
 /**
- * The alarms to come, as the read model shows them. A minor's birthday reminders are taken on the weekly grid even
- * before the workflow's patch set the flag: a live workflow reaches `withBirthdayGrid` right after this projection,
- * so the grid is what it will fire, and the birthday's own lead dates never reach the read model.
+ * The alarms to come, as the read model shows them. The rules that came behind a patch (a minor's birthday reminders
+ * on the weekly grid, late leads raised) are taken even before the workflow set their flags: a live workflow reaches
+ * `withPatchedAlarms` right after this projection, so they are what it will fire, and the birthday's own lead dates
+ * never reach the read model.
  */
 export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
-  return alarms({ ...state, birthdayRemindersOnGrid: true }).flatMap((alarm) => {
+  return alarms({ ...state, birthdayRemindersOnGrid: true, lateLeadsRaised: true }).flatMap((alarm) => {
     const step = findStep(state, alarm.stepId);
     if (!step) return [];
     const { id: alarmId, at, kind, stepId, subject: about } = alarm;

@@ -23,6 +23,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * Set by the workflow behind a patch, so histories recorded before the grid replay with the schedule they had.
    */
   birthdayRemindersOnGrid?: boolean;
+  /**
+   * A validity recorded with every lead reminder already behind it (a short grant, a case entered late) raises one
+   * reminder when it is recorded (domain/tracks/track.ts). Set by the workflow behind a patch, so histories recorded
+   * before, which dropped such leads, replay as they ran.
+   */
+  lateLeadsRaised?: boolean;
   /** Alarms that passed before a command revealed them, not yet told to the coordinator (`settlePassedAlarms`). */
   passedAlarms?: PassedAlarm[];
   /**
@@ -99,6 +105,14 @@ export interface Alarm {
 
 export function findStep(state: CaseState, stepId: string): Step | undefined {
   return state.steps.find((step) => step.id === stepId);
+}
+
+/**
+ * When the step was signed: a correction changes what its sign-off said, not when it was given, so the step and
+ * what follows from it keep that moment (their deadlines move only with a corrected date).
+ */
+export function signingTime(state: CaseState, step: Step): Instant {
+  return state.signedAt?.[step.id] ?? step.completedAt!;
 }
 
 export function stepsOfKind(state: CaseState, kind: StepKind): Step[] {

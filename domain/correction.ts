@@ -12,7 +12,7 @@
 import { actingRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
 import { checkSignOff, eventDates, happenedAt, outcomeOf, signedFields, signedState, unsealedNote } from './case';
-import { findStep, record, type CaseState, type Rejection } from './case-state';
+import { findStep, record, signingTime, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
 import { cleanDetails, signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
@@ -116,12 +116,6 @@ function notCorrectable(step: Correctable & { id?: string }): Rejection | null {
   }
   return null;
 }
-
-/**
- * When the step was signed: a correction changes what its sign-off said, not when it was given, so the step and
- * what follows from it keep that moment (their deadlines move only with a corrected date).
- */
-const signingTime = (state: CaseState, step: Step): Instant => state.signedAt?.[step.id] ?? step.completedAt!;
 
 /** The signing agency within the window, the case's coordinator at any time. */
 function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): Rejection | null {

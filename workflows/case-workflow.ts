@@ -51,6 +51,7 @@ import {
   CORRECTION_AS_SIGNED_PATCH,
   correctSignOffUpdate,
   deliveryReportSignal,
+  LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
@@ -106,10 +107,12 @@ function asAuthorised(actor: Actor): Actor {
   return patched(ROLES_PATCH) ? actor : workingActor(actor);
 }
 
-function withBirthdayGrid(state: CaseState): CaseState {
-  return state.birthdayRemindersOnGrid || !patched(BIRTHDAY_GRID_PATCH)
-    ? state
-    : { ...state, birthdayRemindersOnGrid: true };
+/** Moves a running case to the alarm rules that came behind a patch, at its first task on this code. */
+function withPatchedAlarms(state: CaseState): CaseState {
+  const onGrid = state.birthdayRemindersOnGrid || patched(BIRTHDAY_GRID_PATCH);
+  const lateLeads = state.lateLeadsRaised || patched(LATE_LEADS_PATCH);
+  if (onGrid === !!state.birthdayRemindersOnGrid && lateLeads === !!state.lateLeadsRaised) return state;
+  return { ...state, birthdayRemindersOnGrid: onGrid || undefined, lateLeadsRaised: lateLeads || undefined };
 }
 
 function nowIso(): string {
@@ -217,7 +220,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       const { searchAttributes, historyLimit } = input;
       return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, searchAttributes, historyLimit });
     }
-    state = withBirthdayGrid(state);
+    state = withPatchedAlarms(state);
     const passed = state.passedAlarms ?? [];
     if (passed.length > 0) {
       // One notice to the coordinator for what a command revealed as already passed (only policies counting from events).

@@ -75,6 +75,12 @@ export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryRepo
 export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
 
 /**
+ * Cases recorded before it dropped the lead reminders of a validity recorded with all of them behind it (a CP grant of
+ * three weeks got no reminder before it lapsed); since, one is raised as it is recorded (domain/tracks/track.ts).
+ */
+export const LATE_LEADS_PATCH = 'late-leads-raised';
+
+/**
  * Cases recorded before it projected the read model through a (remote) activity: a task of its own on the task
  * queue and a second workflow task for each change. Since, the projection runs as a local activity inside the workflow
  * task that made the change, so a sign-off costs one workflow task, as a bare update does.

@@ -123,6 +123,7 @@ export const continuedPresence: TrackRules = {
     const renewalStillToRequest = latestOfKind(state, 'cp_renewal_request')?.status === 'pending';
     const leads: Alarm[] = renewalStillToRequest
       ? leadAlarms(
+          state,
           base,
           grant.expiresAt,
           state.policy.expiryLeads.cpRenewal.leadDays,

@@ -168,7 +168,9 @@ export const hhs: TrackRules = {
       const base = { stepId: interim.id, recipient: 'hhs' as const, subject: 'interim_letter' };
       const setAt =
         typeof interim.details['extendedAt'] === 'string' ? interim.details['extendedAt'] : interim.completedAt!;
-      alarms.push(...leadAlarms(base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt));
+      alarms.push(
+        ...leadAlarms(state, base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt),
+      );
       alarms.push(expiredAlarm(base, interim.expiresAt));
     }
     for (const letter of stepsOfKind(state, 'hhs_certification_letter')) {
@@ -176,7 +178,13 @@ export const hhs: TrackRules = {
       if (letter.status !== 'completed' || typeof endsOn !== 'string') continue;
       const base = { stepId: letter.id, recipient: 'advocate' as const, subject: 'benefit_window' };
       alarms.push(
-        ...leadAlarms(base, endOfDay(endsOn), state.policy.expiryLeads.benefitWindowEnd.leadDays, letter.completedAt!),
+        ...leadAlarms(
+          state,
+          base,
+          endOfDay(endsOn),
+          state.policy.expiryLeads.benefitWindowEnd.leadDays,
+          letter.completedAt!,
+        ),
       );
     }
     return alarms;

@@ -145,7 +145,13 @@ export const tVisa: TrackRules = {
     if (decision?.status !== 'completed' || !decision.expiresAt || adjustment?.status !== 'pending') return [];
     const base = { stepId: decision.id, recipient: 'advocate' as const, subject: 't_status' };
     const alarms: Alarm[] = [
-      ...leadAlarms(base, decision.expiresAt, state.policy.expiryLeads.tStatusEnd.leadDays, decision.completedAt!),
+      ...leadAlarms(
+        state,
+        base,
+        decision.expiresAt,
+        state.policy.expiryLeads.tStatusEnd.leadDays,
+        decision.completedAt!,
+      ),
       expiredAlarm(base, decision.expiresAt),
     ];
     const eligibleAt = startOfDay(text(adjustment.details, 'adjustmentEligibleFrom'));

@@ -4,7 +4,7 @@
  * schema validation, the due-date reminder ladder) live in `case.ts` and `alarms.ts`.
  */
 import { addDaysToInstant, type IsoDate } from '../dates';
-import type { Alarm, CaseState, Rejection } from '../case-state';
+import { findStep, signingTime, type Alarm, type CaseState, type Rejection } from '../case-state';
 import type { StepDetails } from '../steps';
 import type { Actor, Instant, Step, StepKind } from '../types';
 
@@ -50,22 +50,37 @@ export function firstOf(...checks: Array<() => Rejection | null>): Rejection | n
   return null;
 }
 
-/** Lead-time alarms before an end, dropping any that would lie before the moment the window was set. */
+/**
+ * Lead-time alarms before an end, dropping any that would lie before the moment the window was set (`setAt`). When no
+ * lead is left to fire after the window was recorded (a grant of three weeks with leads of 120, 60 and 30 days, or a
+ * case entered late), the window would close unannounced: one reminder is raised as it is recorded instead, as a
+ * minor's birthday leads are (cases from before `lateLeadsRaised` dropped them).
+ */
 export function leadAlarms(
+  state: CaseState,
   base: Omit<Alarm, 'id' | 'at' | 'kind'>,
   endsAt: Instant,
   leadDays: number[],
-  notBefore: Instant,
+  setAt: Instant,
 ): Alarm[] {
-  return leadDays
-    .map((days) => addDaysToInstant(endsAt, -days))
-    .filter((at) => at >= notBefore)
-    .map((at) => ({
-      ...base,
-      id: `${base.stepId}:expiry_reminder:${base.subject}:${at}`,
-      at,
-      kind: 'expiry_reminder' as const,
-    }));
+  const alarm = (at: Instant, slot: string): Alarm => ({
+    ...base,
+    id: `${base.stepId}:expiry_reminder:${base.subject}:${slot}`,
+    at,
+    kind: 'expiry_reminder',
+  });
+  const dates = leadDays.map((days) => addDaysToInstant(endsAt, -days));
+  const leads = dates.filter((at) => at >= setAt).map((at) => alarm(at, at));
+  const step = findStep(state, base.stepId);
+  if (!state.lateLeadsRaised || !step || dates.length === 0) return leads;
+  // Recorded when signed, or when a correction last changed what it says (its end may be the corrected part).
+  const corrected = step.details['correctedAt'];
+  const recordedAt = [setAt, signingTime(state, step), typeof corrected === 'string' ? corrected : setAt]
+    .sort()
+    .at(-1)!;
+  if (recordedAt >= endsAt || dates.some((at) => at >= recordedAt)) return leads;
+  // The end is in the id, so an end corrected to another within every lead is announced again.
+  return [...leads, alarm(recordedAt, `on-record:${endsAt}`)];
 }
 
 export function expiredAlarm(base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {

@@ -25,6 +25,7 @@ export const uVisa: TrackRules = {
     const base = { stepId: certification.id, recipient: 'advocate' as const, subject: 'u_certification_window' };
     return [
       ...leadAlarms(
+        state,
         base,
         certification.expiresAt,
         state.policy.expiryLeads.uCertificationWindow.leadDays,

@@ -162,6 +162,16 @@ test('Continued Presence is reminded ahead of expiry, then expires when nobody r
   expect(after.steps.find((s) => s.id === 'cp_renewal_request-1')!.status).toBe('cancelled');
 });
 
+test('a grant of three weeks, every renewal lead behind it, is reminded to the police at once, by email', async () => {
+  const { view } = await grantCp(21);
+  const [reminder] = await eventually(async () => {
+    const found = (await notificationsOf(view.caseId, 'cp_decision-1')).filter((n) => n.kind === 'expiry_reminder');
+    return found.length > 0 ? found : undefined;
+  }, 'the renewal reminder');
+  expect(reminder!.recipientAgencyId).toBe(DEMO_AGENCIES.law_enforcement);
+  await eventually(async () => emailsFor(view.reference).some((m) => /Expiring/i.test(m.subject)), 'its email');
+});
+
 test('a renewal moves the expiry: no expiry at the old date, the new validity is shown', async () => {
   const { view, today, validUntil, ice } = await grantCp(130);
   await stack.cases.signOff(

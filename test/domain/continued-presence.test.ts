@@ -1,10 +1,32 @@
 import { alarms, fireAlarm } from '../../domain/alarms';
 import type { CaseState } from '../../domain/case-state';
-import { noon, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+import { applyCorrection, validateCorrection } from '../../domain/correction';
+import {
+  actorOf,
+  noon,
+  SEALED_NOTE_SAMPLE,
+  openAdult,
+  openMinor,
+  pendingIds,
+  refusal,
+  sign,
+  stepOf,
+} from './case-fixtures';
 
 function granted(validUntil = '2028-01-20'): CaseState {
   const requested = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
   return sign(requested, 'cp_decision-1', 'granted', { validUntil }, noon('2026-01-20'));
+}
+
+/** Corrects a sign-off as the case's coordinator, failing the test with the rejection if the rules refuse it. */
+function correct(state: CaseState, stepId: string, outcome: string, details: Record<string, unknown>, now: string) {
+  const command = {
+    correction: { stepId, outcome, details, reason: SEALED_NOTE_SAMPLE },
+    actor: actorOf('coordinator'),
+  };
+  const rejection = validateCorrection(state, command, now);
+  if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
+  return applyCorrection(state, command, now);
 }
 
 const cpAlarms = (state: CaseState) => alarms(state).filter((alarm) => alarm.subject === 'cp_validity');
@@ -129,5 +151,76 @@ describe('Continued Presence', () => {
     const requested = sign(minor, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
     const grantedMinor = sign(requested, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
     expect(grantedMinor.steps.some((s) => s.kind === 'hhs_certification_request')).toBe(false);
+  });
+
+  describe('a grant recorded with every renewal lead already behind it', () => {
+    const lateLeads = (state: CaseState): CaseState => ({ ...state, lateLeadsRaised: true });
+    /** A grant recorded on `recordedOn`; with `grantedOn`, of a case identified a year before it was entered. */
+    const grantedLate = (validUntil: string, recordedOn: string, grantedOn?: string) => {
+      const since = grantedOn ? '2025-01-02' : '2026-01-06';
+      const opened = lateLeads(openAdult(grantedOn ? { identifiedAt: `${since}T08:00:00.000Z` } : {}));
+      const requested = sign(opened, 'cp_request-1', 'requested', { requestedOn: since }, noon(recordedOn));
+      return sign(
+        requested,
+        'cp_decision-1',
+        'granted',
+        { validUntil, ...(grantedOn ? { grantedOn } : {}) },
+        noon(recordedOn),
+      );
+    };
+
+    it('raises one renewal reminder to law enforcement as it is recorded, then the expiry', () => {
+      const state = grantedLate('2026-02-10', '2026-01-20');
+      expect(cpAlarms(state).map((a) => [a.kind, a.at, a.recipient])).toEqual([
+        ['expiry_reminder', noon('2026-01-20'), 'law_enforcement'],
+        ['expired', '2026-02-11T00:00:00.000Z', 'law_enforcement'],
+      ]);
+      const fired = fireAlarm(state, cpAlarms(state)[0]!, noon('2026-01-20'));
+      expect(cpAlarms(fired).map((a) => a.kind)).toEqual(['expired']);
+    });
+
+    it('raises it, not lists it as passed, when a grant of long ago is entered late', () => {
+      const state = grantedLate('2026-02-10', '2026-01-20', '2025-02-11');
+      expect(cpAlarms(state)[0]).toMatchObject({ kind: 'expiry_reminder', at: noon('2026-01-20') });
+      // The leads that fell between the grant and its recording are told to the coordinator as passed.
+      expect((state.passedAlarms ?? []).filter((a) => a.about === 'cp_validity').map((a) => a.kind)).toEqual([
+        'expiry_reminder',
+        'expiry_reminder',
+        'expiry_reminder',
+      ]);
+    });
+
+    it('adds nothing while a lead is still to come, or once the grant already ended', () => {
+      expect(cpAlarms(grantedLate('2026-03-01', '2026-01-20')).map((a) => a.at)).toEqual([
+        '2026-01-31T00:00:00.000Z',
+        '2026-03-02T00:00:00.000Z',
+      ]);
+      expect(cpAlarms(grantedLate('2026-01-10', '2026-01-20', '2025-01-10')).map((a) => a.kind)).toEqual([]);
+    });
+
+    it('announces, as it is corrected, an end corrected to one within every lead', () => {
+      const long = grantedLate('2027-12-01', '2026-01-20');
+      const shortened = correct(long, 'cp_decision-1', 'granted', { validUntil: '2026-02-10' }, noon('2026-01-21'));
+      expect(cpAlarms(shortened).map((a) => [a.kind, a.at])).toEqual([
+        ['expiry_reminder', noon('2026-01-21')],
+        ['expired', '2026-02-11T00:00:00.000Z'],
+      ]);
+      expect(shortened.passedAlarms ?? []).toEqual([]);
+    });
+
+    it('announces a corrected end that is again within every lead', () => {
+      const state = grantedLate('2026-02-10', '2026-01-20');
+      const fired = fireAlarm(state, cpAlarms(state)[0]!, noon('2026-01-20'));
+      const corrected = correct(fired, 'cp_decision-1', 'granted', { validUntil: '2026-02-15' }, noon('2026-01-21'));
+      expect(cpAlarms(corrected).map((a) => [a.kind, a.at])).toEqual([
+        ['expiry_reminder', noon('2026-01-21')],
+        ['expired', '2026-02-16T00:00:00.000Z'],
+      ]);
+    });
+
+    it('is dropped, as before, by cases recorded before the rule', () => {
+      const state = grantedLate('2026-02-10', '2026-01-20');
+      expect(cpAlarms({ ...state, lateLeadsRaised: undefined }).map((a) => a.kind)).toEqual(['expired']);
+    });
   });
 });

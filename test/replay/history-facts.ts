@@ -17,6 +17,7 @@ import type { TimelineEntry } from '../../domain/types';
 import {
   BIRTHDAY_GRID_PATCH,
   CORRECTION_AS_SIGNED_PATCH,
+  LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
 } from '../../workflows/contract';
@@ -263,6 +264,8 @@ const COVERAGE = {
   'upserts search attributes only when they change': (facts: HistoryFacts) =>
     facts.patches.includes(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH),
   'corrects a sign-off as signed': (facts: HistoryFacts) => facts.patches.includes(CORRECTION_AS_SIGNED_PATCH),
+  'raises an expiry lead that passed before it was recorded': (facts: HistoryFacts) =>
+    facts.patches.includes(LATE_LEADS_PATCH) && notified(facts, ['expiry_reminder'], 'cp_decision'),
 } as const;
 type Coverage = keyof typeof COVERAGE;
 
@@ -309,6 +312,8 @@ const V7_CLAIMS = adding(V6_CLAIMS, 'projects through a local activity');
 const V8_CLAIMS = adding(V7_CLAIMS, 'corrects a sign-off as signed');
 // Search attributes upserted only when one of them changes (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH).
 const V9_CLAIMS = adding(V8_CLAIMS, 'upserts search attributes only when they change');
+// A CP grant recorded with every renewal lead behind it raises one reminder then (LATE_LEADS_PATCH).
+const V10_CLAIMS = adding(V9_CLAIMS, 'raises an expiry lead that passed before it was recorded');
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
@@ -337,6 +342,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v7: V7_CLAIMS,
   v8: V8_CLAIMS,
   v9: V9_CLAIMS,
+  v10: V10_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -42,9 +42,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * a policy counting from events: steps open at the identification instant, and a case entered a month late lists
  * the alarms that had passed in one notice to its coordinator. v7 projects the read model through a local activity.
  * v8 re-signs a corrected step as of when it was signed (CORRECTION_AS_SIGNED_PATCH): its adult case corrects a
- * sign-off. v9 upserts search attributes only when one of them changes (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH).
+ * sign-off. v9 upserts search attributes only when one of them changes (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH). v10 raises
+ * the renewal reminder of a CP grant recorded with every lead behind it (LATE_LEADS_PATCH): the adult case's grant
+ * runs three weeks until corrected.
  */
-const GENERATION = 'v9';
+const GENERATION = 'v10';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 const DAY_MS = 86_400_000;
@@ -132,14 +134,16 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
   await alarmFired(stack, caseId, 'escalation', 'le_declaration-1');
   await sign(stack.cases, caseId, 'le_declaration-1', 'signed', { signedOn: day });
   await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
-  await sign(stack.cases, caseId, 'cp_decision-1', 'granted', { validUntil: addMonths(day, 24) });
+  // A grant of three weeks has every renewal lead behind it: one reminder is raised as it is recorded.
+  await sign(stack.cases, caseId, 'cp_decision-1', 'granted', { validUntil: addDays(day, 21) });
+  await alarmFired(stack, caseId, 'expiry_reminder', 'cp_decision-1');
   await stack.cases.correct(
     caseId,
     {
       stepId: 'cp_decision-1',
       outcome: 'granted',
       details: { validUntil: addDays(addMonths(day, 24), -1) },
-      reason: 'recorded: the grant ends the day before',
+      reason: 'recorded: the grant runs two years less a day',
     },
     actor('coordinator'),
   );
