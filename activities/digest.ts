@@ -112,11 +112,12 @@ export function createDigestActivities(deps: DigestDeps) {
       const tomorrow = Date.parse(startOfLocalDay(addDays(input.date, 1), zone));
       const weekEnd = Date.parse(startOfLocalDay(addDays(input.date, DUE_HORIZON_DAYS), zone));
       const expiringUntil = asOf + EXPIRY_HORIZON_DAYS * DAY_MS;
+      // A deadline counts on its last day to act (core/people-dates.ts): one that passes as tomorrow begins is due today.
       const sectionOf = (kind: 'due' | 'expiry', at: number): DigestSection | null => {
         if (kind === 'expiry') return at < expiringUntil ? 'expiring' : null;
         if (at < asOf) return 'overdue';
-        if (at < tomorrow) return 'due_today';
-        return at < weekEnd ? 'due_this_week' : null;
+        if (at <= tomorrow) return 'due_today';
+        return at <= weekEnd ? 'due_this_week' : null;
       };
       const deadlines = await agencyDeadlines(pool, agency.id, { until: new Date(Math.max(weekEnd, expiringUntil)) });
       const items = deadlines.flatMap((deadline): DigestItem[] => {

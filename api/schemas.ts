@@ -320,7 +320,11 @@ const StepViewSchema = z.object({
   agencyId: z.string().nullable(),
   status: z.enum(['pending', 'completed', 'declined', 'expired', 'cancelled']),
   openedAt: instant,
-  dueAt: instant.nullable(),
+  dueAt: instant
+    .nullable()
+    .describe(
+      'when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan)',
+    ),
   expiresAt: instant.nullable(),
   completedAt: instant.nullable(),
   outcome: z.string().nullable(),

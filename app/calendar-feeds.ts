@@ -70,11 +70,12 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
     const step = stepLabel(deadline.stepKind);
     const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
     const link = caseLink(base, deadline.caseId);
-    const start = new Date(deadline.at);
+    // The event ends as the deadline passes: one that passes as 16 Jan begins sits on 15 Jan, the last day to act.
+    const end = new Date(deadline.at);
     calendar.createEvent({
       id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
-      start,
-      end: new Date(start.getTime() + EVENT_MS),
+      start: new Date(end.getTime() - EVENT_MS),
+      end,
       summary: `${deadline.caseReference}: ${what}`,
       description: `Case ${deadline.caseReference}: ${what} (${agencyName}).\n${link}`,
       url: link,

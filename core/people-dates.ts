@@ -40,6 +40,17 @@ export function formatDate(instant: Instant, zone: string): string {
   return dateIn(zone).format(new Date(instant));
 }
 
+/**
+ * The last day to act on a deadline, in the zone: the day of its last moment before it passes. A deadline counted to
+ * the end of a typed day ("respond by 15 Jan" passes at the start of 16 Jan) reads "15 Jan", where the day it passes
+ * on would promise a day more than there is; one that passes at 08:00 on 19 Jan still reads "19 Jan".
+ */
+export function formatDueDate(dueAt: Instant, zone: string): string {
+  return formatDate(lastMomentBefore(dueAt), zone);
+}
+
+const lastMomentBefore = (at: Instant): Instant => new Date(Date.parse(at) - 1).toISOString();
+
 /** A calendar day as it is (no zone moves it): "2027-03-02" → "2 Mar 2027". */
 export function formatCalendarDay(date: IsoDate): string {
   return dateIn('UTC').format(new Date(`${date}T00:00:00Z`));
@@ -56,12 +67,12 @@ export function formatDateTime(instant: Instant, zone: string): string {
 }
 
 /**
- * How a due date stands against now, counted in whole calendar days of the zone (a step due at 01:00 tomorrow is
- * "due tomorrow" however few hours away): "in 29 days", "due tomorrow", "due today", "overdue since today" (due
- * earlier today), "overdue by 1 day", "overdue by 3 days".
+ * How a due date stands against now, counted in whole calendar days of the zone to its last day to act
+ * (`formatDueDate`; a step due at 01:00 tomorrow is "due tomorrow" however few hours away): "in 29 days", "due
+ * tomorrow", "due today", "overdue since today" (due earlier today), "overdue by 1 day", "overdue by 3 days".
  */
 export function dueWording(dueAt: Instant, zone: string, now: Date): string {
-  const days = calendarDaysBetween(now.toISOString(), dueAt, zone);
+  const days = calendarDaysBetween(now.toISOString(), lastMomentBefore(dueAt), zone);
   if (Date.parse(dueAt) <= now.getTime()) {
     const late = -days;
     return late === 0 ? 'overdue since today' : `overdue by ${late} day${late === 1 ? '' : 's'}`;

@@ -52,7 +52,7 @@ export async function agencyDeadlines(
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)
      ) d
-     WHERE $3::timestamptz IS NULL OR d.at < $3
+     WHERE $3::timestamptz IS NULL OR d.at <= $3
      ORDER BY d.at, d.reference, d.step_id, d.about`,
     [agencyId, [...BIRTH_DATE_SUBJECTS], options.until ?? null],
   );

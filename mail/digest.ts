@@ -6,7 +6,8 @@
 import type { Deadline } from '../db/deadlines';
 import { stepLabel, windowLabel } from '../domain/labels';
 import { formatCalendarDay } from '../core/people-dates';
-import { caseLink, dateFor, type RenderedEmail } from './render';
+import { lastValidDay } from '../domain/dates';
+import { caseLink, dueDateFor, type RenderedEmail } from './render';
 
 const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
@@ -33,11 +34,10 @@ export interface DigestFacts {
 }
 
 function line(item: DigestItem, timeZone: string): string {
-  const when = dateFor(item.at, item.stepKind, timeZone);
   const what =
     item.kind === 'due'
-      ? `${stepLabel(item.stepKind)}, due ${when}`
-      : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} ends ${when}`;
+      ? `${stepLabel(item.stepKind)}, due ${dueDateFor(item.at, item.stepKind, timeZone)}`
+      : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} until ${formatCalendarDay(lastValidDay(item.at))}`;
   return `  - ${SECTION_LABELS[item.section]}: ${what}`;
 }
 

@@ -2,7 +2,7 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
-import { formatCalendarDay, formatDate, formatDateTime } from '../core/people-dates';
+import { formatCalendarDay, formatDate, formatDateTime, formatDueDate } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
@@ -42,22 +42,27 @@ export interface RenderedEmail {
 }
 
 /**
- * A date as the console shows it to the same agency (core/people-dates.ts): "2 Mar 2027" in the recipient's zone,
- * with the time where the hour matters (a minor's 24-hour notice).
+ * A deadline as the console shows it to the same agency (core/people-dates.ts): the last day to act in the
+ * recipient's zone, or the moment itself where the hour matters (a minor's 24-hour notice).
  */
-export function dateFor(instant: Instant, stepKind: string, zone: string): string {
-  return stepKind === 'hhs_minor_notification' ? formatDateTime(instant, zone) : formatDate(instant, zone);
+export function dueDateFor(dueAt: Instant, stepKind: string, zone: string): string {
+  return stepKind === 'hhs_minor_notification' ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zone);
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
 const EXPIRY_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired']);
+/** Kinds about a step's deadline: they name its last day to act. */
+const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
 
 /**
  * The date an alarm's email names: for an expiry, the last day of the validity as a calendar day ("valid until 31 Jan
- * 2027" for what ends at the start of 1 Feb, whatever the reader's zone); else the due moment in the reader's zone.
+ * 2027" for what ends at the start of 1 Feb, whatever the reader's zone); for a deadline, its last day to act; else
+ * (when a delivery started failing) the day in the reader's zone.
  */
 function alarmDateWords(at: Instant, kind: string, stepKind: string, zone: string): string {
-  return EXPIRY_KINDS.has(kind) ? formatCalendarDay(lastValidDay(at)) : dateFor(at, stepKind, zone);
+  if (EXPIRY_KINDS.has(kind)) return formatCalendarDay(lastValidDay(at));
+  if (DEADLINE_KINDS.has(kind)) return dueDateFor(at, stepKind, zone);
+  return stepKind === 'hhs_minor_notification' ? formatDateTime(at, zone) : formatDate(at, zone);
 }
 
 export function caseLink(publicBaseUrl: string, caseId: string): string {
@@ -86,7 +91,11 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
     case 'reminder':
       return { subject: `Reminder: ${step} due ${date} (case ${ref})`, lead: `The step "${step}" is due on ${date}.` };
     case 'due':
-      return { subject: `Due today: ${step} (case ${ref})`, lead: `The step "${step}" is due today, ${date}.` };
+      // Sent as the deadline passes, which for a date typed as "by 15 Jan" is the start of 16 Jan.
+      return {
+        subject: `Deadline reached: ${step} (case ${ref})`,
+        lead: `The deadline of the step "${step}", ${date}, has been reached and the step is still open.`,
+      };
     case 'escalation': {
       const owner = isStepKind(facts.stepKind)
         ? agencyKindInProse(STEP_CATALOGUE[facts.stepKind].owner)

@@ -1688,6 +1688,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -1872,6 +1873,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -2029,6 +2031,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -2640,6 +2643,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -3102,6 +3106,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -3798,6 +3803,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -5010,6 +5016,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;

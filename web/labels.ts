@@ -1,5 +1,5 @@
 /** Words people read instead of the API's codes. */
-import { formatCalendarDay, formatDate, formatDateTime, dueWording } from '../core/people-dates';
+import { formatCalendarDay, formatDate, formatDateTime, formatDueDate, dueWording } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
@@ -48,6 +48,8 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
   return {
     /** "2 Mar 2027", or a dash. */
     date: (instant: string | null | undefined) => (instant ? formatDate(instant, zone) : '—'),
+    /** The last day to act on a deadline (core/people-dates.ts): "15 Jan 2027" for one that passes as 16 Jan begins. */
+    dueDate: (dueAt: string | null | undefined) => (dueAt ? formatDueDate(dueAt, zone) : '—'),
     /** "1 Mar 2027, 22:51 CST", for the moments whose hour matters (the 24-hour notice, when something happened). */
     dateTime: (instant: string | null | undefined) => (instant ? formatDateTime(instant, zone) : '—'),
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */

@@ -52,7 +52,8 @@ const pathOf = (feed: Issued) => {
 
 interface Event {
   uid: string;
-  start: string;
+  /** When the event ends: the deadline itself, so the event sits on the last day to act. */
+  end: string;
   summary: string;
   description: string;
   url: string;
@@ -63,7 +64,7 @@ const textOf = (value: string | { val: string } | undefined) => (typeof value ==
 
 /**
  * The events as ical.js reads the text: a parser that shares nothing with the generator. node-ical, a second parser
- * independent of both, must read the same events (uid, start, summary, link) from it.
+ * independent of both, must read the same events (uid, end, summary, link) from it.
  */
 function parseFeed(text: string): Event[] {
   const calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
@@ -73,7 +74,7 @@ function parseFeed(text: string): Event[] {
     const event = new ICAL.Event(component);
     return {
       uid: event.uid,
-      start: event.startDate.toJSDate().toISOString(),
+      end: event.endDate.toJSDate().toISOString(),
       summary: event.summary,
       description: event.description,
       url: String(component.getFirstPropertyValue('url')),
@@ -84,12 +85,13 @@ function parseFeed(text: string): Event[] {
     .map((event) => {
       return {
         uid: event.uid,
-        start: event.start.toISOString(),
+        // Every event the feed writes has DTEND; one without would fail the comparison below.
+        end: event.end?.toISOString() ?? 'no end',
         summary: textOf(event.summary),
         url: textOf(event.url),
       };
     });
-  const sameFields = ({ uid, start, summary, url }: Event) => ({ uid, start, summary, url });
+  const sameFields = ({ uid, end, summary, url }: Event) => ({ uid, end, summary, url });
   const byUid = (x: { uid: string }, y: { uid: string }) => x.uid.localeCompare(y.uid);
   expect(byNodeIcal.sort(byUid)).toEqual(events.map(sameFields).sort(byUid));
   return events;
@@ -135,14 +137,14 @@ async function expectedEvents(caseId: string, headers: Record<string, string>, a
   return items
     .filter((r) => r.status === 'scheduled' && r.recipientAgencyId === agencyId)
     .filter((r) => r.kind === 'due' || r.kind === 'expired')
-    .map((r) => ({ uid: `${caseId}-${r.stepId}-${r.kind === 'due' ? 'due' : r.about}@${HOST}`, start: toSecond(r.at) }))
+    .map((r) => ({ uid: `${caseId}-${r.stepId}-${r.kind === 'due' ? 'due' : r.about}@${HOST}`, end: toSecond(r.at) }))
     .sort((a, b) => a.uid.localeCompare(b.uid));
 }
 
 const ofCase = (events: Event[], caseId: string) =>
   events
     .filter((event) => event.uid.startsWith(`${caseId}-`))
-    .map(({ uid, start }) => ({ uid, start }))
+    .map(({ uid, end }) => ({ uid, end }))
     .sort((a, b) => a.uid.localeCompare(b.uid));
 
 test("a feed is valid iCalendar listing the agency's coming deadlines, as the case's reminders do, with stable UIDs", async () => {

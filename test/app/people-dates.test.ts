@@ -4,6 +4,7 @@ import {
   formatCalendarDay,
   formatDate,
   formatDateTime,
+  formatDueDate,
 } from '../../core/people-dates';
 
 describe('a date for people', () => {
@@ -58,5 +59,23 @@ describe('how a due date stands against now', () => {
     const before = '2027-03-13T17:00:00.000Z';
     expect(calendarDaysBetween(before, '2027-03-14T16:00:00.000Z', 'America/New_York')).toBe(1);
     expect(calendarDaysBetween(before, '2027-03-15T16:00:00.000Z', 'America/New_York')).toBe(2);
+  });
+});
+
+describe('a deadline for people: its last day to act', () => {
+  // "Respond by 15 Jan" passes as 16 Jan begins (domain/dates.ts endOfDay).
+  const respondBy15Jan = '2027-01-16T00:00:00.000Z';
+
+  it('is the day of its last moment, so one that passes as a day begins reads the day before', () => {
+    expect(formatDueDate(respondBy15Jan, 'UTC')).toBe('15 Jan 2027');
+    expect(formatDueDate(respondBy15Jan, 'America/Chicago')).toBe('15 Jan 2027');
+    // One that passes at 08:00 leaves that morning to act.
+    expect(formatDueDate('2027-01-19T08:00:00.000Z', 'UTC')).toBe('19 Jan 2027');
+  });
+
+  it('is due today on that day and overdue by a day on the next, in UTC too', () => {
+    expect(dueWording(respondBy15Jan, 'UTC', new Date('2027-01-14T10:00:00.000Z'))).toBe('due tomorrow');
+    expect(dueWording(respondBy15Jan, 'UTC', new Date('2027-01-15T10:00:00.000Z'))).toBe('due today');
+    expect(dueWording(respondBy15Jan, 'UTC', new Date('2027-01-16T09:00:00.000Z'))).toBe('overdue by 1 day');
   });
 });

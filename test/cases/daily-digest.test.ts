@@ -73,7 +73,8 @@ async function expectedItems(date: string): Promise<string[]> {
     .flatMap((step) => {
       if (!step.dueAt) return [];
       const at = Date.parse(step.dueAt);
-      const section = at < asOf ? 'Overdue' : at < tomorrow ? 'Due today' : at < weekEnd ? 'Due this week' : null;
+      // A step that passes as tomorrow begins is due today: its last day to act.
+      const section = at < asOf ? 'Overdue' : at <= tomorrow ? 'Due today' : at <= weekEnd ? 'Due this week' : null;
       return section ? [`${step.caseReference} ${section}: ${stepLabel(step.kind)}`] : [];
     })
     .sort();

@@ -122,7 +122,7 @@ test('a worker killed while the mail server holds its reply: one row, one email,
   expect(all.map((n) => n.kind).sort()).toEqual(['due', 'escalation']);
 
   const due = all.find((n) => n.kind === 'due')!;
-  const ofDue = received.filter((m) => m.subject.includes(view.reference) && m.subject.startsWith('Due today'));
+  const ofDue = received.filter((m) => m.subject.includes(view.reference) && m.subject.startsWith('Deadline reached'));
   // The held copy was never answered; the resend carries the same Message-ID, and only it was accepted.
   expect(new Set(ofDue.map((m) => m.messageId)).size).toBe(1);
   expect(ofDue.filter((m) => m.accepted)).toHaveLength(1);

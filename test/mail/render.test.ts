@@ -22,6 +22,18 @@ describe('renderNotification', () => {
     expect(text).toContain('Open the case: https://relief.example.org/cases/case-123');
   });
 
+  it('names a deadline by its last day to act, and says when it has been reached', () => {
+    // "Respond by 15 Jan" passes as 16 Jan begins: a reader in UTC must not read 16 Jan.
+    const respond = { ...facts, stepKind: 't_visa_evidence_response', dueAt: '2027-01-16T00:00:00.000Z' };
+    expect(renderNotification({ ...respond, timeZone: 'UTC' }).subject).toBe(
+      'Reminder: T visa response to request for evidence due 15 Jan 2027 (case RC-2026-0042)',
+    );
+    const reached = renderNotification({ ...respond, kind: 'due', timeZone: 'America/Chicago' });
+    expect(reached.subject).toBe('Deadline reached: T visa response to request for evidence (case RC-2026-0042)');
+    expect(reached.text).toContain(', 15 Jan 2027, has been reached and the step is still open.');
+    expect(reached.text).not.toContain('16 Jan');
+  });
+
   it('says an escalation is one and who owned the late step', () => {
     const { subject, text } = renderNotification({ ...facts, kind: 'escalation', agencyName: 'Metro Task Force' });
     expect(subject).toMatch(/^ESCALATION: Continued Presence decision overdue/);
