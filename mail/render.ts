@@ -75,8 +75,10 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
     return {
       subject: `Urgent: notify HHS before the minor turns 18 (case ${ref})`,
       lead:
-        `The minor in this case turns 18 soon, and the request for HHS assistance ("${step}") must be made before then. ` +
-        "The date is on the case page for those who may read the survivor's identity.",
+        // A case entered after the birthday gets this notice too, at once: it must not promise time that is gone.
+        `The minor in this case turns 18 soon, or already has, and the request for HHS assistance ("${step}") must be ` +
+        "made before the 18th birthday. The date is on the case page for those who may read the survivor's identity; " +
+        'if it has passed, ask HHS how the survivor can still be helped.',
     };
   }
   if (facts.about === 'benefit_window' && facts.kind === 'expiry_reminder') {

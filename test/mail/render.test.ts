@@ -85,7 +85,9 @@ describe('renderNotification', () => {
       dueAt: null,
     });
     expect(subject).toBe('Urgent: notify HHS before the minor turns 18 (case RC-2026-0042)');
-    expect(text).toContain('must be made before then');
+    // True of a case entered after the birthday too, which gets this notice at once.
+    expect(text).toContain('turns 18 soon, or already has');
+    expect(text).toContain('must be made before the 18th birthday');
     expect(text).toContain("for those who may read the survivor's identity");
     expect(`${subject}\n${text}`).not.toMatch(/\d{4}-\d{2}-\d{2}|valid until|Date:/);
   });
