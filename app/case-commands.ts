@@ -19,11 +19,13 @@ import type { SurvivorIdentity } from '../db/survivors';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import {
+  ISSUED_WINDOW_MINUTES,
   minorTurns18OnFor,
   noteSchema,
   validateOpenCase,
   type CloseCaseRequest,
   type Correction,
+  type Issued,
   type OpenCaseInput,
   type Policy,
   type Rejection,
@@ -81,6 +83,9 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   correction_window_closed: 'forbidden',
   later_steps_signed: 'conflict',
   correction_conflict: 'conflict',
+  // A sealed command copied onto another case or update, or sent again later: never one of the API's own
+  // (`command` answers those 503, see there).
+  unbound_command: 'forbidden',
 };
 
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
@@ -201,10 +206,10 @@ export class CaseCommands {
 
   async signOff(caseId: string, signOff: SignOff, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const updateId = options.operationId && `sign-off-${options.operationId}`;
+    const issued = await this.issue(caseId, 'sign-off', options);
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
     await this.command(caseId, () =>
-      handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor }], updateId }),
+      handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor, issued }], updateId: issued.updateId }),
     );
     return this.read(caseId);
   }
@@ -212,7 +217,7 @@ export class CaseCommands {
   /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
   async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const updateId = options.operationId && `correct-${options.operationId}`;
+    const issued = await this.issue(caseId, 'correct', options);
     const { reason, ...signOff } = correction;
     const place = { caseId, stepId: correction.stepId };
     const sealed: Correction = {
@@ -220,15 +225,20 @@ export class CaseCommands {
       reason: sealNote(sealedText(reason, 'reason'), place, this.deps.identityKeyring),
     };
     await this.command(caseId, () =>
-      handle.executeUpdate(correctSignOffUpdate, { args: [{ correction: sealed, actor }], updateId }),
+      handle.executeUpdate(correctSignOffUpdate, {
+        args: [{ correction: sealed, actor, issued }],
+        updateId: issued.updateId,
+      }),
     );
     return this.read(caseId);
   }
 
   async close(caseId: string, request: CloseCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const updateId = options.operationId && `close-${options.operationId}`;
-    await this.command(caseId, () => handle.executeUpdate(closeUpdate, { args: [{ ...request, actor }], updateId }));
+    const issued = await this.issue(caseId, 'close', options);
+    await this.command(caseId, () =>
+      handle.executeUpdate(closeUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
+    );
     return this.read(caseId);
   }
 
@@ -239,8 +249,10 @@ export class CaseCommands {
     options: WriteOptions = {},
   ): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const updateId = options.operationId && `transfer-${options.operationId}`;
-    await this.command(caseId, () => handle.executeUpdate(transferUpdate, { args: [{ ...request, actor }], updateId }));
+    const issued = await this.issue(caseId, 'transfer', options);
+    await this.command(caseId, () =>
+      handle.executeUpdate(transferUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
+    );
     return this.read(caseId);
   }
 
@@ -266,6 +278,16 @@ export class CaseCommands {
   private async identifyingTimeZone(agencies: CaseAgencies): Promise<string> {
     const agency = await findAgency(this.deps.pool, agencies.law_enforcement);
     return agency?.timeZone ?? this.deps.timeZone ?? 'UTC';
+  }
+
+  /**
+   * What a command is issued for, sealed inside it (domain/issued.ts): this case, the update id it is sent with and
+   * this moment, so the workflow refuses it anywhere else. The update id derives from the operation, so a retry names
+   * the same update (Temporal runs it once); without one it is random, and the command runs where it was sent only.
+   */
+  private async issue(caseId: string, update: string, options: WriteOptions): Promise<Issued> {
+    const at = (await this.deps.now()).toISOString();
+    return { caseId, updateId: `${update}-${options.operationId ?? randomUUID()}`, at };
   }
 
   private async read(caseId: string): Promise<CaseView> {
@@ -304,7 +326,9 @@ export class CaseCommands {
         error.cause instanceof ApplicationFailure &&
         error.cause.type === REJECTION_FAILURE_TYPE
       ) {
-        throw rejectionError(error.cause.details?.[0] as Rejection);
+        const rejection = error.cause.details?.[0] as Rejection;
+        if (rejection.code === 'unbound_command') throw this.expired();
+        throw rejectionError(rejection);
       }
       throw error;
     }
@@ -340,6 +364,19 @@ export class CaseCommands {
         `No case worker is taking up work (none polls the task queue ${this.deps.taskQueue})`,
       );
     return this.unavailableBecause('workflow_timeout', timedOut);
+  }
+
+  /**
+   * The workflow refused one of the API's own commands as not bound to it: the API always names the right case and
+   * update, so it was taken up more than the window after it was issued (an update the server held while no worker
+   * ran, which a retry with the same update id attached to) or the clocks are that far apart. Nothing was applied,
+   * and the refused update is gone: a retry with the same key issues it anew.
+   */
+  private expired(): AppError {
+    return this.unavailableBecause(
+      'command_expired',
+      `The case workflow took up this request more than ${ISSUED_WINDOW_MINUTES} minutes from when it was issued and did not apply it`,
+    );
   }
 
   private unavailableBecause(code: string, reason: string): AppError {

@@ -56,6 +56,8 @@ export const REJECTION_CODES = [
   'correction_window_closed',
   'later_steps_signed',
   'correction_conflict',
+  // A sealed command copied from another case or another update, or sent again long after (domain/issued.ts).
+  'unbound_command',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -18,6 +18,7 @@ import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alar
 import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
 import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff } from './steps';
 import { onFirstUse } from './on-first-use';
+import type { Issued } from './issued';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type Instant, type Step, type StepKind } from './types';
@@ -428,12 +429,21 @@ export function closeCase(state: CaseState, request: CloseCaseRequest, actor: Ac
   return { ...closed, version: state.version + 1 };
 }
 
-/** The workflow's update payloads: the command plus who issues it. */
-export interface SignOffCommand {
-  signOff: SignOff;
+/**
+ * What every command to the workflow carries besides its request: who issues it and, sealed with it, what the API
+ * issued it for (domain/issued.ts). `issued` is optional only because commands recorded before carry none; the
+ * validators refuse a new command without it.
+ */
+export interface CommandEnvelope {
   actor: Actor;
+  issued?: Issued;
 }
-export type CloseCommand = CloseCaseRequest & { actor: Actor };
+
+/** The workflow's update payloads: the command plus who issues it. */
+export interface SignOffCommand extends CommandEnvelope {
+  signOff: SignOff;
+}
+export type CloseCommand = CloseCaseRequest & CommandEnvelope;
 /**
  * What the workflow's updates answer with: the version the read model now shows, no more. The state itself would
  * travel to the server and into the history with every change (the client reads the case from the read model).
@@ -444,12 +454,13 @@ export interface CaseCommandResult {
 
 /** `validateCloseCase` in the shape of the workflow's close update (`now` kept for symmetry with sign-offs). */
 export function validateClose(state: CaseState, command: CloseCommand, _now: Instant): Rejection | null {
-  const { actor, ...request } = command;
+  // The request alone: its schema is strict, and `issued` is the workflow's to check (domain/issued.ts).
+  const { actor, issued: _issued, ...request } = command;
   return validateCloseCase(state, request, actor);
 }
 
 export function applyClose(state: CaseState, command: CloseCommand, now: Instant): CaseState {
-  const { actor, ...request } = command;
+  const { actor, issued: _issued, ...request } = command;
   return closeCase(state, request, actor, now);
 }
 
@@ -520,16 +531,17 @@ function transferCase(state: CaseState, request: TransferCaseRequest, actor: Act
   return { ...transferred, version: state.version + 1 };
 }
 
-export type TransferCommand = TransferCaseRequest & { actor: Actor };
+export type TransferCommand = TransferCaseRequest & CommandEnvelope;
 
 /** `validateTransferCase` in the shape of the workflow's transfer update. */
 export function validateTransfer(state: CaseState, command: TransferCommand, _now: Instant): Rejection | null {
-  const { actor, ...request } = command;
+  // The request alone: its schema is strict, and `issued` is the workflow's to check (domain/issued.ts).
+  const { actor, issued: _issued, ...request } = command;
   return validateTransferCase(state, request, actor);
 }
 
 export function applyTransfer(state: CaseState, command: TransferCommand, now: Instant): CaseState {
-  const { actor, ...request } = command;
+  const { actor, issued: _issued, ...request } = command;
   return transferCase(state, request, actor, now);
 }
 

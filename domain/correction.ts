@@ -11,7 +11,16 @@
  */
 import { actingRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
-import { checkSignOff, eventDates, happenedAt, outcomeOf, signedFields, signedState, unsealedNote } from './case';
+import {
+  checkSignOff,
+  eventDates,
+  happenedAt,
+  outcomeOf,
+  signedFields,
+  signedState,
+  unsealedNote,
+  type CommandEnvelope,
+} from './case';
 import { findStep, record, signingTime, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
@@ -26,9 +35,8 @@ import type { Actor, Instant, Step, StepKind } from './types';
 export type Correction = SignOff & { reason: string; expectedCorrections?: number };
 
 /** The workflow's `correctSignOff` update payload. */
-export interface CorrectionCommand {
+export interface CorrectionCommand extends CommandEnvelope {
   correction: Correction;
-  actor: Actor;
 }
 
 /** What the step's details say of its corrections; kept through every correction. */

@@ -7,4 +7,5 @@ export * from './steps';
 export * from './case-state';
 export * from './case';
 export * from './correction';
+export * from './issued';
 export * from './alarms';

@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   patched,
   proxyActivities,
@@ -29,6 +30,7 @@ import {
   openCase,
   recordDelivery,
   snapshotOf,
+  unboundCommandRefusal,
   validateClose,
   validateCorrection,
   validateSignOff,
@@ -39,6 +41,7 @@ import {
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
+  type CommandEnvelope,
   type CorrectionCommand,
   type Rejection,
   type SignOffCommand,
@@ -58,6 +61,7 @@ import {
   signOffUpdate,
   syncUpdate,
   transferUpdate,
+  workflowIdOf,
   type CaseWorkflowInput,
 } from './contract';
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
@@ -98,6 +102,40 @@ function reject(rejection: Rejection): never {
 }
 
 /**
+ * Refuses, before any rule reads it, a command not issued for this very update of this case within the window
+ * (domain/issued.ts): a sealed command copied out of another case's history, or out of this one's to send it again.
+ * Validators run only when an update is first delivered, never on replay, so commands recorded before they carried
+ * `issued` still replay.
+ */
+function refuseUnbound(state: CaseState, command: CommandEnvelope): void {
+  // A payload is whatever was sealed and copied, not necessarily an object with the command's shape.
+  const issued: unknown = (command as Partial<CommandEnvelope> | null | undefined)?.issued;
+  const rejection = unboundCommandRefusal(issued, {
+    caseId: state.caseId,
+    updateId: currentUpdateInfo()?.id,
+    now: nowIso(),
+  });
+  if (rejection) reject(rejection);
+}
+
+/**
+ * A run only for the case its workflow id names: every case is started as `workflowIdOf(caseId)`, so an input under
+ * another id is a sealed input copied from another case's history, which would run a second copy of that case (its
+ * alarms, its projection onto that case's read model). Recorded histories all have matching ids, so no patch.
+ */
+function refuseForeignInput(input: CaseWorkflowInput): void {
+  // Read warily: a copied payload need not be a case's input at all, and is then refused too, not a task failing.
+  const carried = input as { open?: { caseId?: unknown }; state?: { caseId?: unknown } } | null | undefined;
+  const caseId = carried?.open?.caseId ?? carried?.state?.caseId;
+  if (typeof caseId === 'string' && workflowIdOf(caseId) === workflowInfo().workflowId) return;
+  throw ApplicationFailure.create({
+    type: 'CaseWorkflowIdMismatch',
+    message: 'the workflow id does not name the case of its input: a copied input is never run',
+    nonRetryable: true,
+  });
+}
+
+/**
  * Updates accepted before users had roles were authorised by agency alone, and their actors carry no roles: they
  * apply with the working role of their agency. (Handlers no longer judge what the validator accepted, so this only
  * names such actors; the patch stays because histories recorded since carry its marker.)
@@ -121,6 +159,7 @@ function nowIso(): string {
 }
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
+  refuseForeignInput(input);
   const searchAttributesOnChange = patched(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH);
   let state = input.kind === 'open' ? openCase(input.open, nowIso()) : input.state;
 
@@ -162,6 +201,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
     {
       validator: (command: SignOffCommand) => {
+        refuseUnbound(state, command);
         const rejection = validateSignOff(state, command.signOff, command.actor, nowIso());
         if (rejection) reject(rejection);
       },
@@ -176,6 +216,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
     {
       validator: (command: CloseCommand) => {
+        refuseUnbound(state, command);
         const rejection = validateClose(state, command, nowIso());
         if (rejection) reject(rejection);
       },
@@ -191,6 +232,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
     {
       validator: (command: TransferCommand) => {
+        refuseUnbound(state, command);
         const rejection = validateTransfer(state, command, nowIso());
         if (rejection) reject(rejection);
       },
@@ -205,6 +247,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
     {
       validator: (command: CorrectionCommand) => {
+        refuseUnbound(state, command);
         const rejection = validateCorrection(state, command, nowIso());
         if (rejection) reject(rejection);
       },

@@ -34,6 +34,7 @@ import {
   type CaseWorkflowInput,
 } from '../../workflows/contract';
 import { bearer, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { issuedNow } from '../support/issued';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
 
@@ -1256,10 +1257,21 @@ async function refusalOf(update: Promise<unknown>): Promise<string> {
   return ((cause as ApplicationFailure).details?.[0] as Rejection).code;
 }
 
-const forgeSignOff = (caseId: string, stepId: string, body: SignOffBody, actor: Actor) =>
-  handleOf(caseId).executeUpdate(signOffUpdate, { args: [{ signOff: { stepId, ...body }, actor }] });
-const forgeClose = (caseId: string, actor: Actor) =>
-  handleOf(caseId).executeUpdate(closeUpdate, { args: [{ ...CLOSE_BODY, actor }] });
+/** Sent straight to the workflow with the keys, bound to the case as the API binds its own: only the actor is forged. */
+const forgeSignOff = async (caseId: string, stepId: string, body: SignOffBody, actor: Actor) => {
+  const issued = await issuedNow(stack.env, caseId);
+  return handleOf(caseId).executeUpdate(signOffUpdate, {
+    args: [{ signOff: { stepId, ...body }, actor, issued }],
+    updateId: issued.updateId,
+  });
+};
+const forgeClose = async (caseId: string, actor: Actor) => {
+  const issued = await issuedNow(stack.env, caseId);
+  return handleOf(caseId).executeUpdate(closeUpdate, {
+    args: [{ ...CLOSE_BODY, actor, issued }],
+    updateId: issued.updateId,
+  });
+};
 
 /** What a refused attempt must not change: the read model's version and the workflow's history beyond its tasks. */
 interface Fingerprint {

@@ -16,6 +16,7 @@ import { caseStateQuery, signOffUpdate } from '../../workflows/contract';
 import { workflowIdOf } from '../../workflows/contract';
 import { CaseViewSchema } from '../../api/schemas';
 import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
+import { issuedNow } from '../support/issued';
 import { startStack, type Stack } from '../support/stack';
 
 const NOTE = 'Spoke with Ottoline Vasquez-Marrow, born 1979-04-23, at the shelter';
@@ -153,10 +154,13 @@ test('an update sent straight to Temporal with a note in plain text is refused, 
     agencyKind: 'law_enforcement',
   });
   const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today(), note: NOTE } };
-  const failure = await handle.executeUpdate(signOffUpdate, { args: [{ signOff, actor }] }).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  const issued = await issuedNow(stack.env, caseId);
+  const failure = await handle
+    .executeUpdate(signOffUpdate, { args: [{ signOff, actor, issued }], updateId: issued.updateId })
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (failure as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);

@@ -220,6 +220,28 @@ describe('signing off a step, retried after a failure at each point', () => {
   });
 });
 
+describe('a write the case workflow takes up too late', () => {
+  it('is answered 503 command_expired, applies nothing, and is applied once when sent again', async () => {
+    const opened = (await openCase(app, newKey()).expect(201)).body as { caseId: string };
+    // As if the update had waited with Temporal for 20 minutes with no worker running (or the clocks were that far
+    // apart): the workflow refuses it as issued too long ago, the refusal the API never answers with a 403.
+    const lagging = stack.appWith({
+      cases: stack.casesOn(stack.client, {
+        now: async () => new Date((await stack.env.currentTimeMs()) - 20 * 60_000),
+      }),
+    });
+    const key = newKey();
+    const expired = await signCpRequest(lagging, opened.caseId, key).expect(503);
+    expect(expired.body).toMatchObject({ code: 'command_expired' });
+    expect(expired.headers['retry-after']).toBeDefined();
+    expect(await completions(opened.caseId, 'cp_request-1')).toBe(0);
+    // The key was freed: the same request sent again is issued anew, under the same update id, and applied once.
+    await signCpRequest(app, opened.caseId, key).expect(200);
+    await signCpRequest(app, opened.caseId, key).expect(200);
+    expect(await completions(opened.caseId, 'cp_request-1')).toBe(1);
+  });
+});
+
 describe('a write that can never succeed', () => {
   it('refuses a reference the agency already uses at once, with no workflow and nothing written', async () => {
     await openCase(faultyApp, newKey(), openBody({ reference: 'TAKEN-REF' })).expect(201);

@@ -16,6 +16,7 @@ import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
 import { startConsoleStack, type ConsoleStack } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
+import { issuedNow } from '../support/issued';
 import { eventually, PUBLIC_BASE_URL, type Stack } from '../support/stack';
 
 interface StepBody {
@@ -124,8 +125,12 @@ test('only the coordinator of the case transfers it; every refusal is audited an
   // Sent straight at the workflow, around the API, the update's validator holds to the same rule.
   const forged = async (actor: Actor) => {
     const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
+    const issued = await issuedNow(stack.env, opened.caseId);
     const failure: unknown = await handle
-      .executeUpdate(transferUpdate, { args: [{ ...toNewPolice, agencyKind: 'law_enforcement', actor }] })
+      .executeUpdate(transferUpdate, {
+        args: [{ ...toNewPolice, agencyKind: 'law_enforcement', actor, issued }],
+        updateId: issued.updateId,
+      })
       .then(
         () => new Error('accepted'),
         (error: unknown) => error,

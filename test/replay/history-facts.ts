@@ -28,6 +28,8 @@ export interface HistoryFacts {
   events: number;
   /** `open` for a new case, `resume` for a run that continue-as-new started with the carried state. */
   startedAs: 'open' | 'resume' | 'unknown';
+  /** The case the run's input names (an open's, or the state a resumed run carries); its workflow id derives from it. */
+  caseId: string | undefined;
   /** Temporal's event type of the first command the first workflow task recorded, e.g. ActivityTaskScheduled. */
   firstCommand: { eventId: number; type: string } | undefined;
   continuedAsNew: boolean;
@@ -197,6 +199,7 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
   return {
     events: events.length,
     startedAs: kind === 'open' || kind === 'resume' ? kind : 'unknown',
+    caseId: caseIdIn(input),
     firstCommand: firstCommandOf(events),
     continuedAsNew: has('WORKFLOW_EXECUTION_CONTINUED_AS_NEW'),
     completed: has('WORKFLOW_EXECUTION_COMPLETED'),
@@ -212,6 +215,12 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
       isString(kind) && isString(stepId) ? [{ kind, stepId }] : [],
     ),
   };
+}
+
+function caseIdIn(input: unknown): string | undefined {
+  const { open, state } = (input ?? {}) as { open?: { caseId?: unknown }; state?: { caseId?: unknown } };
+  const caseId = open?.caseId ?? state?.caseId;
+  return isString(caseId) ? caseId : undefined;
 }
 
 function isPlainNoteSignOff(value: unknown): boolean {

@@ -13,6 +13,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { Resource } from '@opentelemetry/resources';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from '../../temporal/interceptors';
+import { workflowIdOf } from '../../workflows/contract';
 import { TEST_PAYLOAD_KEYRING } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { generationOf, GENERATION_CLAIMS, historyFacts, unmetClaims, type HistoryFacts } from './history-facts';
@@ -33,6 +34,16 @@ function opensCase(file: string): boolean {
 const openingFiles = files.filter(opensCase);
 
 /**
+ * The workflow id the history ran under: its case's, as every case runs (the workflow refuses an input naming another
+ * case). A history file does not keep it, its start input does.
+ */
+async function workflowIdOfHistory(file: string): Promise<string> {
+  const { caseId } = await historyFacts(jsonOf(file), dataConverter);
+  if (!caseId) throw new Error(`${file}: its start input names no case`);
+  return workflowIdOf(caseId);
+}
+
+/**
  * Replays with the workflow interceptor modules the service runs (temporal/interceptors.ts): the request id's always,
  * OpenTelemetry's when tracing is on. Interceptors add headers and log attributes, never commands.
  */
@@ -44,7 +55,7 @@ const replay = async (workflowsPath: string, file: string, tracing?: Tracing) =>
       sinks: workerInterceptorOptions(tracing).sinks,
     },
     historyOf(file),
-    file,
+    await workflowIdOfHistory(file),
   );
 const tracingOn: Tracing = {
   spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()),

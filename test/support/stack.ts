@@ -28,7 +28,7 @@ import type { AgencyKind } from '../../domain/types';
 import { DEMO_WORKER_OF, seedDemoUsersWithTokens, type TestUser } from './auth';
 import { startTestDatabase, type TestDatabase } from './postgres';
 import { createLocalEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
-import { wallClock } from '../../core/clock';
+import { wallClock, type Clock } from '../../core/clock';
 
 export { eventually } from './eventually';
 
@@ -51,9 +51,10 @@ export interface Stack {
   app: Express;
   /**
    * The write side on another Temporal client (e.g. one whose server cannot be reached), otherwise as `cases`; a
-   * history limit of its own makes only the cases it opens continue as new early.
+   * history limit of its own makes only the cases it opens continue as new early; a clock of its own issues its
+   * commands at another time than the test server's.
    */
-  casesOn(client: Client, options?: { historyLimit?: number; writeTimeoutMs?: number }): CaseCommands;
+  casesOn(client: Client, options?: { historyLimit?: number; writeTimeoutMs?: number; now?: Clock }): CaseCommands;
   /** An app over the stack's parts with some dependencies replaced: an API clock, a logger, the web console. */
   appWith(overrides: Partial<ApiDeps & ServiceParts>): Express;
   logger: Logger;
@@ -158,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let policy = DEFAULT_POLICY;
   const identityKeyring: IdentityKeyring = { current: { id: 'test-key', key: randomBytes(32) } };
-  const casesOn = (on: Client, overrides: { historyLimit?: number; writeTimeoutMs?: number } = {}) =>
+  const casesOn = (on: Client, overrides: { historyLimit?: number; writeTimeoutMs?: number; now?: Clock } = {}) =>
     new CaseCommands({
       client: on,
       pool,
@@ -169,7 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       searchAttributes: options.server === 'dev' && !options.temporalAddress,
       historyLimit: overrides.historyLimit ?? options.historyLimit,
       writeTimeoutMs: overrides.writeTimeoutMs,
-      now: async () => new Date(await env.currentTimeMs()),
+      now: overrides.now ?? (async () => new Date(await env.currentTimeMs())),
     });
   const cases = casesOn(client);
   const appWith = (overrides: Partial<ApiDeps & ServiceParts>) => {
