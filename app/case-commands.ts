@@ -133,6 +133,8 @@ export class CaseCommands {
       policy: () => Policy;
       searchAttributes: boolean;
       historyLimit?: number;
+      /** How long a case's notice of what passed gathers an entry session (tests shorten it; default 30 minutes). */
+      passedNoticeGatherMs?: number;
       /** How long a write waits for the case workflow before answering 503. */
       writeTimeoutMs?: number;
       /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
@@ -187,6 +189,7 @@ export class CaseCommands {
           open: { ...open, reference: reservation.reference },
           searchAttributes: this.deps.searchAttributes,
           historyLimit: this.deps.historyLimit,
+          passedNoticeGatherMs: this.deps.passedNoticeGatherMs,
         },
       ],
       // A retry finds the case its first attempt started, whatever that attempt got to.

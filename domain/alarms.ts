@@ -39,7 +39,7 @@ function ladderAlarms(state: CaseState, step: Step): Alarm[] {
 /** Every alarm not yet fired, earliest first. None once the case is closed. */
 export function alarms(state: CaseState): Alarm[] {
   if (state.status !== 'open') return [];
-  const fired = new Set(state.firedAlarms);
+  const fired = new Set([...state.firedAlarms, ...(state.heldExpiries ?? [])]);
   const unique = new Map<string, Alarm>();
   for (const alarm of [...state.steps.flatMap((step) => ladderAlarms(state, step)), ...windowAlarms(state)]) {
     if (!fired.has(alarm.id)) unique.set(alarm.id, alarm);
@@ -130,7 +130,7 @@ export function fireAlarm(
     how === 'raised'
       ? // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
         `${what} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`
-      : `${what} fell before it was recorded: not sent, listed in one notice to the coordinator`,
+      : `${what} fell before it was recorded: not sent, listed in one notice to the coordinator unless the step was done in time`,
   );
   const expire = current.kind === 'expired' ? expireFor(step.kind) : undefined;
   const changed = expire ? expire(fired, step, at) : fired;
@@ -149,6 +149,10 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
   let settled = state;
   const passed: PassedAlarm[] = [];
   for (let next = nextAlarm(settled); next && next.at < recordedAt; next = nextAlarm(settled)) {
+    if (next.kind === 'expired' && state.holdsPassedExpiries) {
+      settled = { ...settled, heldExpiries: [...(settled.heldExpiries ?? []), next.id] };
+      continue;
+    }
     const step = findStep(settled, next.stepId);
     passed.push({
       stepId: next.stepId,
@@ -161,9 +165,34 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
     if (fired === settled) break; // cannot happen (the alarm is current), but never loop on it
     settled = fired;
   }
-  if (passed.length === 0) return state;
+  if (passed.length === 0) return settled;
   // One change however many passed: the command's own version step covers them.
   return { ...settled, version: state.version, passedAlarms: [...(state.passedAlarms ?? []), ...passed] };
+}
+
+/**
+ * Applies the expiries held while the case was brought up to date (`heldExpiries`) that are still current, as
+ * passed, with whatever else they reveal as passed: a window the entered history shows was used in time (the
+ * petition filed, the grant renewed) has no expiry left to apply.
+ */
+export function releaseHeldExpiries(state: CaseState, now: Instant): CaseState {
+  if (!state.heldExpiries?.length) return state;
+  const released = settlePassedAlarms({ ...state, heldExpiries: undefined, holdsPassedExpiries: false }, now);
+  return { ...released, holdsPassedExpiries: true, version: state.version + 1 };
+}
+
+const DEADLINE_KINDS: ReadonlySet<AlarmKind> = new Set(['reminder', 'due', 'escalation']);
+
+/**
+ * What the coordinator's notice of what passed lists: not the deadline reminders of a step the entered history shows
+ * was done by its due date (they were moot, not missed).
+ */
+export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
+  return passed.filter((alarm) => {
+    if (!DEADLINE_KINDS.has(alarm.kind) || alarm.date === null) return true;
+    const step = findStep(state, alarm.stepId);
+    return !(step && step.status !== 'pending' && step.completedAt !== null && step.completedAt <= alarm.date);
+  });
 }
 
 /** How an alarm's email fared, as the delivery workflow reports it when it is late and again once it got through. */

@@ -32,6 +32,18 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /** Alarms that passed before a command revealed them, not yet told to the coordinator (`settlePassedAlarms`). */
   passedAlarms?: PassedAlarm[];
   /**
+   * While a case is brought up to date, an expiry that fell before the command revealing it is held rather than applied
+   * (alarm ids): the history's next entries may show the window was used in time (a petition filed inside it, a
+   * renewal requested before the grant lapsed). The workflow applies those still current once the entries stop
+   * (`releaseHeldExpiries`). Only on cases with `holdsPassedExpiries`.
+   */
+  heldExpiries?: string[];
+  /**
+   * Expiries revealed as passed are held, and the coordinator's notice of what passed gathers a whole entry session.
+   * Set by the workflow behind a patch, so histories recorded before, which applied and told them at once, replay.
+   */
+  holdsPassedExpiries?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

@@ -88,7 +88,7 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
     case 'notice.received':
       return `Notice recorded for ${what}${by}.`;
     case 'alarm.passed':
-      return `${what}: a reminder fell before the case was brought up to date; not sent, listed in one notice to the coordinator.`;
+      return `${what}: a reminder fell before the case was brought up to date; not sent, listed in one notice to the coordinator unless the step was done in time.`;
     case 'notification.failing':
       return `${what}: an email is failing to arrive; still retrying.`;
     case 'notification.delivered':

@@ -29,7 +29,9 @@ import {
   nextAlarm,
   openCase,
   recordDelivery,
+  releaseHeldExpiries,
   snapshotOf,
+  stillToTell,
   unboundCommandRefusal,
   validateClose,
   validateCorrection,
@@ -43,6 +45,7 @@ import {
   type CloseCommand,
   type CommandEnvelope,
   type CorrectionCommand,
+  type PassedAlarm,
   type Rejection,
   type SignOffCommand,
   type TransferCommand,
@@ -56,6 +59,7 @@ import {
   deliveryReportSignal,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
+  PASSED_NOTICE_GATHER_PATCH,
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
   signOffUpdate,
@@ -67,6 +71,8 @@ import {
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
 
 const DEFAULT_HISTORY_LIMIT = 5_000;
+/** Entering a case's history takes a while: its notice of what passed waits this long after the last entry. */
+const DEFAULT_PASSED_NOTICE_GATHER_MS = 30 * 60_000;
 
 const PROJECTION_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -149,8 +155,19 @@ function asAuthorised(actor: Actor): Actor {
 function withPatchedAlarms(state: CaseState): CaseState {
   const onGrid = state.birthdayRemindersOnGrid || patched(BIRTHDAY_GRID_PATCH);
   const lateLeads = state.lateLeadsRaised || patched(LATE_LEADS_PATCH);
-  if (onGrid === !!state.birthdayRemindersOnGrid && lateLeads === !!state.lateLeadsRaised) return state;
-  return { ...state, birthdayRemindersOnGrid: onGrid || undefined, lateLeadsRaised: lateLeads || undefined };
+  const holds = state.holdsPassedExpiries || patched(PASSED_NOTICE_GATHER_PATCH);
+  if (
+    onGrid === !!state.birthdayRemindersOnGrid &&
+    lateLeads === !!state.lateLeadsRaised &&
+    holds === !!state.holdsPassedExpiries
+  )
+    return state;
+  return {
+    ...state,
+    birthdayRemindersOnGrid: onGrid || undefined,
+    lateLeadsRaised: lateLeads || undefined,
+    holdsPassedExpiries: holds || undefined,
+  };
 }
 
 function nowIso(): string {
@@ -254,19 +271,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
   );
 
-  if (input.kind === 'open') await publish({ action: 'case.open', stepId: null, actor: input.open.openedBy ?? null });
-
-  while (state.status === 'open') {
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
-      await condition(allHandlersFinished);
-      const { searchAttributes, historyLimit } = input;
-      return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, searchAttributes, historyLimit });
-    }
-    state = withPatchedAlarms(state);
-    const passed = state.passedAlarms ?? [];
+  /** One notice to the coordinator for what commands revealed as already passed (only policies counting from events). */
+  const tellWhatPassed = async (passed: PassedAlarm[]) => {
     if (passed.length > 0) {
-      // One notice to the coordinator for what a command revealed as already passed (only policies counting from events).
       await notify({
         alarmId: `passed_summary:${state.version}`,
         caseId: state.caseId,
@@ -278,9 +285,39 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         dueAt: null,
         passed,
       });
+    }
+  };
+  const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
+  /** The version at which the current entry session last changed the case, and when its notice is due. */
+  let gathered = { version: -1, noticeAt: 0 };
+
+  if (input.kind === 'open') await publish({ action: 'case.open', stepId: null, actor: input.open.openedBy ?? null });
+
+  while (state.status === 'open') {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
+      await condition(allHandlersFinished);
+      const { searchAttributes, historyLimit, passedNoticeGatherMs } = input;
+      return continueAsNew<typeof caseWorkflow>({
+        kind: 'resume',
+        state,
+        searchAttributes,
+        historyLimit,
+        passedNoticeGatherMs,
+      });
+    }
+    state = withPatchedAlarms(state);
+    const passed = state.passedAlarms ?? [];
+    if (passed.length > 0 && !state.holdsPassedExpiries) {
+      await tellWhatPassed(passed);
       // A sign-off applied while the notice was recorded may have added more: those go in the next one.
       state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(passed.length) };
       continue;
+    }
+    // An entry session: what passed waits until the case has been left alone for `gatherMs`.
+    const entering = passed.length > 0 || (state.heldExpiries?.length ?? 0) > 0;
+    if (entering && state.version !== gathered.version) {
+      gathered = { version: state.version, noticeAt: Date.now() + gatherMs };
     }
     const next = nextAlarm(state);
     if (next && Date.parse(next.at) <= Date.now()) {
@@ -300,10 +337,22 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       await publish();
       continue;
     }
-    // Sleep until the next alarm or until a sign-off changes the state (which may move or add alarms).
+    // After the alarms due now, so that releasing the held expiries never sweeps one of them into what passed.
+    if (entering && Date.now() >= gathered.noticeAt) {
+      const before = state.version;
+      state = releaseHeldExpiries(state, nowIso());
+      if (state.version !== before) await publish();
+      const all = state.passedAlarms ?? [];
+      await tellWhatPassed(stillToTell(state, all));
+      state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(all.length) };
+      continue;
+    }
+    // Sleep until the next alarm (or the entry session's notice) or until a sign-off changes the state (which may move
+    // or add alarms).
     const seen = state.version;
     const changed = () => state.version !== seen;
-    if (next) await condition(changed, Date.parse(next.at) - Date.now());
+    const wakeAt = Math.min(next ? Date.parse(next.at) : Infinity, entering ? gathered.noticeAt : Infinity);
+    if (wakeAt < Infinity) await condition(changed, wakeAt - Date.now());
     else await condition(changed);
   }
 

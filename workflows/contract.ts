@@ -23,6 +23,11 @@ interface RunOptions {
   searchAttributes: boolean;
   /** History length after which the case continues as new, unless the server suggests it sooner. */
   historyLimit?: number;
+  /**
+   * How long after the last change the coordinator's notice of what passed waits for more of the same entry session
+   * (PASSED_NOTICE_GATHER_PATCH); default 30 minutes. Tests and the history recorder shorten it.
+   */
+  passedNoticeGatherMs?: number;
 }
 
 export type CaseWorkflowInput =
@@ -73,6 +78,13 @@ export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryRepo
  * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
  */
 export const BIRTHDAY_GRID_PATCH = 'birthday-reminders-on-grid';
+
+/**
+ * Cases recorded before it applied an expiry revealed as passed at once (so a history entered in order could not
+ * record the petition filed inside a window that closed years ago) and told the coordinator of what passed after every
+ * command; since, such expiries are held and the notice gathers an entry session (domain/alarms.ts).
+ */
+export const PASSED_NOTICE_GATHER_PATCH = 'passed-notice-gathered';
 
 /**
  * Cases recorded before it dropped the lead reminders of a validity recorded with all of them behind it (a CP grant of

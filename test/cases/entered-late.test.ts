@@ -61,3 +61,46 @@ test('a case entered late sends no reminder for a date already passed, only the 
     timeline.filter((entry) => /^alarm\.(reminder|due|escalation|expiry_reminder|expired)$/.test(entry.type)),
   ).toEqual([]);
 });
+
+test('a history entered in order, one sign-off after another: the petition filed inside a window long closed is taken, and one notice tells the whole session', async () => {
+  const now = await stack.env.currentTimeMs();
+  const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
+  const actor = (kind: 'law_enforcement' | 'advocate') =>
+    workingActor({ userId: `officer-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
+  const opened = await stack.cases.open(
+    {
+      identifiedOn: day(1000),
+      usesUVisa: true,
+      survivor: { name: 'Entered In Order', birthDate: '1988-03-03' },
+      agencies: DEMO_AGENCIES,
+    },
+    actor('law_enforcement'),
+  );
+  const sign = (
+    stepId: string,
+    outcome: string,
+    details: Record<string, string>,
+    kind: 'law_enforcement' | 'advocate',
+  ) => stack.cases.signOff(opened.caseId, { stepId, outcome, details }, actor(kind));
+  // Each entry is its own command, as a person types them; the window closed about 800 days ago.
+  await sign('cp_request-1', 'requested', { requestedOn: day(995) }, 'law_enforcement');
+  await sign('u_visa_certification-1', 'signed', { signedOn: day(980) }, 'law_enforcement');
+  const filed = await sign('u_visa_petition-1', 'filed', { filedOn: day(900) }, 'advocate');
+  expect(filed.steps.find((step) => step.id === 'u_visa_petition-1')?.status).toBe('completed');
+
+  await stack.env.sleep(HOUR_MS);
+  const notices = await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    return items.length > 0 && items.every((n) => !n.recipientEmail || n.sentAt) ? items : undefined;
+  }, 'the notice of what passed, sent');
+  expect(notices.map((n) => n.kind)).toEqual(['passed_summary']);
+  const [email, ...more] = stack.mail.messages().filter((message) => message.text.includes(opened.reference));
+  expect(more).toEqual([]);
+  // The CP request, made five days after the identification, was in time: nothing of it is told as missed.
+  expect(email!.text).not.toMatch(/Continued Presence request/);
+  expect(email!.text).toMatch(/Declaration/i);
+
+  const view = (await getCase(stack.pool, opened.caseId))!;
+  expect(view.steps.find((step) => step.id === 'u_visa_certification-1')?.status).toBe('completed');
+  expect(view.steps.some((step) => step.id === 'u_visa_certification-2')).toBe(false);
+});

@@ -8,7 +8,7 @@ import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
-import { formatDate } from '../../core/people-dates';
+import { formatDueDate } from '../../core/people-dates';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -89,8 +89,8 @@ test('the CP request is reminded before due, at due, then escalated to the coord
   for (const email of emails) {
     expect(email.text).toContain(view.reference);
     expect(email.text).toContain(`${PUBLIC_BASE_URL}/cases/${view.caseId}`);
-    // Written as people read a day, in the agency's zone (the demo agencies keep UTC).
-    expect(email.text).toContain(formatDate(cpRequest.dueAt!, 'UTC'));
+    // Written as people read a deadline, its last day to act in the agency's zone (the demo agencies keep UTC).
+    expect(email.text).toContain(formatDueDate(cpRequest.dueAt!, 'UTC'));
     expect(email.subject + email.text).not.toContain(SURVIVOR_NAME);
     expect(email.subject + email.text).not.toContain('1988-08-08');
     expect(email.subject + email.text).not.toContain('ilse@example.net');

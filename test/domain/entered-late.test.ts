@@ -4,7 +4,7 @@
  * then shows as expired; and the alarms that passed before the case was brought up to date are listed once for the
  * coordinator, never fired one by one. The case is entered on 2026-12-02 with events from the two years before.
  */
-import { alarms } from '../../domain/alarms';
+import { alarms, releaseHeldExpiries, stillToTell } from '../../domain/alarms';
 import { openCase, type OpenCaseInput } from '../../domain/case';
 import type { CaseState } from '../../domain/case-state';
 import { AGENCIES, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
@@ -308,6 +308,72 @@ describe('a case entered after the fact', () => {
 });
 
 /** Each legal limit at its last allowed and its first refused day, counted from the event. */
+describe('a history entered in order, as a task force brings it (expiries held while it is entered)', () => {
+  /** A case whose workflow holds expiries revealed as passed (PASSED_NOTICE_GATHER_PATCH). */
+  const entering = (identifiedAt: string, overrides: Partial<OpenCaseInput> = {}): CaseState => ({
+    ...enter(identifiedAt, overrides),
+    holdsPassedExpiries: true,
+  });
+  const LATER = noon('2026-12-02').replace('12:00', '12:40');
+
+  it('takes the U-visa petition filed inside a window that closed years ago; releasing then applies nothing', () => {
+    let state = entering('2021-05-01T15:00:00.000Z', { usesUVisa: true });
+    state = sign(state, 'u_visa_certification-1', 'signed', { signedOn: '2021-06-03' }, NOW);
+    expect(stepOf(state, 'u_visa_certification-1').status).toBe('completed');
+    expect(stepOf(state, 'u_visa_petition-1').status).toBe('pending');
+    expect(state.heldExpiries).toHaveLength(1);
+    state = sign(state, 'u_visa_petition-1', 'filed', { filedOn: '2021-11-20' }, NOW);
+    const released = releaseHeldExpiries(state, LATER);
+    expect(stepOf(released, 'u_visa_certification-1').status).toBe('completed');
+    expect(stepOf(released, 'u_visa_petition-1').status).toBe('completed');
+    expect(released.steps.some((step) => step.id === 'u_visa_certification-2')).toBe(false);
+    expect(released.heldExpiries).toBeUndefined();
+  });
+
+  it('takes a CP renewal requested before the grant lapsed, and then its renewal; only the renewal lapses', () => {
+    let state = entering('2021-05-01T15:00:00.000Z');
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2021-05-05' }, NOW);
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2021-07-01' }, NOW);
+    state = sign(state, 'cp_renewal_request-1', 'requested', { requestedOn: '2023-03-01' }, NOW);
+    state = sign(state, 'cp_renewal_decision-1', 'renewed', { renewedOn: '2023-05-01' }, NOW);
+    expect(stepOf(state, 'cp_renewal_decision-1').details['validUntil']).toBe('2025-07-01');
+    const released = releaseHeldExpiries(state, LATER);
+    // The first grant was renewed in time; the renewal itself ran out on 1 Jul 2025 with nothing after it.
+    expect(stepOf(released, 'cp_decision-1').status).toBe('completed');
+    expect(stepOf(released, 'cp_renewal_request-1').status).toBe('completed');
+    expect(stepOf(released, 'cp_renewal_decision-1').status).toBe('expired');
+    expect(stepOf(released, 'cp_renewal_request-2').status).toBe('cancelled');
+    expect((released.passedAlarms ?? []).filter((alarm) => alarm.kind === 'expired').map((a) => a.stepId)).toEqual([
+      'cp_renewal_decision-1',
+    ]);
+  });
+
+  it('applies, once released, an expiry the history shows was not acted on, and tells it as passed', () => {
+    let state = entering('2024-01-10T15:00:00.000Z');
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2024-01-11' }, NOW);
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2024-02-01', validUntil: '2026-01-31' }, NOW);
+    expect(stepOf(state, 'cp_decision-1').status).toBe('completed');
+    const released = releaseHeldExpiries(state, LATER);
+    expect(released.version).toBe(state.version + 1);
+    expect(stepOf(released, 'cp_decision-1').status).toBe('expired');
+    expect(stepOf(released, 'cp_renewal_request-1').status).toBe('cancelled');
+    expect(
+      (released.passedAlarms ?? []).some((alarm) => alarm.stepId === 'cp_decision-1' && alarm.kind === 'expired'),
+    ).toBe(true);
+  });
+
+  it('tells the coordinator no reminder of a step the history shows was done by its due date', () => {
+    let state = entering('2025-11-03T14:30:00.000Z');
+    // The CP request was due on 17 Nov 2025: its reminders passed when the case was entered.
+    expect((state.passedAlarms ?? []).filter((alarm) => alarm.stepId === 'cp_request-1')).not.toEqual([]);
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-11-10' }, NOW);
+    const told = stillToTell(state, state.passedAlarms ?? []);
+    expect(told.filter((alarm) => alarm.stepId === 'cp_request-1')).toEqual([]);
+    // The declaration, still not signed, stays in it.
+    expect(told.some((alarm) => alarm.stepId === 'le_declaration-1')).toBe(true);
+  });
+});
+
 describe('legal limits, pinned at the boundary', () => {
   const base = () => {
     let state = enter('2025-01-06T15:00:00.000Z', { minorTurns18On: '2027-08-01', usesUVisa: true });

@@ -19,6 +19,7 @@ import {
   CORRECTION_AS_SIGNED_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
+  PASSED_NOTICE_GATHER_PATCH,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
 } from '../../workflows/contract';
 
@@ -273,6 +274,8 @@ const COVERAGE = {
   'upserts search attributes only when they change': (facts: HistoryFacts) =>
     facts.patches.includes(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH),
   'corrects a sign-off as signed': (facts: HistoryFacts) => facts.patches.includes(CORRECTION_AS_SIGNED_PATCH),
+  'tells what passed once an entry session ends': (facts: HistoryFacts) =>
+    facts.patches.includes(PASSED_NOTICE_GATHER_PATCH) && notified(facts, ['passed_summary']),
   'raises an expiry lead that passed before it was recorded': (facts: HistoryFacts) =>
     facts.patches.includes(LATE_LEADS_PATCH) && notified(facts, ['expiry_reminder'], 'cp_decision'),
 } as const;
@@ -323,6 +326,8 @@ const V8_CLAIMS = adding(V7_CLAIMS, 'corrects a sign-off as signed');
 const V9_CLAIMS = adding(V8_CLAIMS, 'upserts search attributes only when they change');
 // A CP grant recorded with every renewal lead behind it raises one reminder then (LATE_LEADS_PATCH).
 const V10_CLAIMS = adding(V9_CLAIMS, 'raises an expiry lead that passed before it was recorded');
+// Expiries revealed as passed held while a history is entered; one notice per session (PASSED_NOTICE_GATHER_PATCH).
+const V11_CLAIMS = adding(V10_CLAIMS, 'tells what passed once an entry session ends');
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
@@ -352,6 +357,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v8: V8_CLAIMS,
   v9: V9_CLAIMS,
   v10: V10_CLAIMS,
+  v11: V11_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

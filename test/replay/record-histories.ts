@@ -44,11 +44,15 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * v8 re-signs a corrected step as of when it was signed (CORRECTION_AS_SIGNED_PATCH): its adult case corrects a
  * sign-off. v9 upserts search attributes only when one of them changes (SEARCH_ATTRIBUTES_ON_CHANGE_PATCH). v10 raises
  * the renewal reminder of a CP grant recorded with every lead behind it (LATE_LEADS_PATCH): the adult case's grant
- * runs three weeks until corrected.
+ * runs three weeks until corrected. v11 holds an expiry revealed as passed while a history is entered and sends one
+ * notice for the session (PASSED_NOTICE_GATHER_PATCH): its late adult is entered sign-off by sign-off, a lapsed grant
+ * among them. It also carries commands bound to their case and update id.
  */
-const GENERATION = 'v10';
+const GENERATION = 'v11';
 
 const SECOND_IN_DAYS = 1 / 86_400;
+/** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
+const PASSED_NOTICE_GATHER_MS = 3_000;
 const DAY_MS = 86_400_000;
 /** How far ahead an expiry reminder is aimed when its case opens: the sign-offs that open the window come first. */
 const EXPIRY_REMINDER_DELAY_MS = 8_000;
@@ -265,27 +269,30 @@ type History = temporal.api.history.v1.IHistory;
 
 /** Every run of the case, first to latest, once none has a workflow task or activity in flight. */
 /**
- * An adult identified a month before the case is entered, under the default policy: the CP request's reminder, due
- * notice and escalation all passed before that, so they are settled into one notice to the coordinator; then the
- * request, made three weeks ago, is entered too. Left open.
+ * An adult identified a month before the case is entered, under the default policy, entered one sign-off after
+ * another: the CP request (made in time, so none of its passed reminders is told), a grant that lapsed two days ago
+ * (its expiry held while the history is entered), and the renewal requested before it lapsed. The session's one
+ * notice to the coordinator goes once the case is left alone (a few seconds here); the grant then shows expired,
+ * the renewal decision pending. Left open.
  */
 async function adultEnteredLate(stack: Stack): Promise<Recorded> {
   stack.setPolicy(DEFAULT_POLICY);
   const now = await nowMs(stack);
+  const daysAgo = (days: number) => dateOf(new Date(now - days * DAY_MS).toISOString());
   const identifiedAt = new Date(now - 30 * DAY_MS).toISOString();
   const { caseId } = await stack.cases.open(
     { identifiedAt, survivor: { name: 'Recorded Late Adult', birthDate: '1991-01-01' }, agencies: DEMO_AGENCIES },
     actor('law_enforcement'),
   );
+  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: daysAgo(21) });
+  await sign(stack.cases, caseId, 'cp_decision-1', 'granted', { grantedOn: daysAgo(20), validUntil: daysAgo(2) });
+  await sign(stack.cases, caseId, 'cp_renewal_request-1', 'requested', { requestedOn: daysAgo(10) });
   await eventually(
     async () =>
       (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'),
     'the notice of what passed',
     ALARM_TIMEOUT_MS,
   );
-  await sign(stack.cases, caseId, 'cp_request-1', 'requested', {
-    requestedOn: dateOf(new Date(now - 21 * DAY_MS).toISOString()),
-  });
   return { name: 'adult-entered-late-open', caseId };
 }
 
@@ -343,7 +350,7 @@ function write(dir: string, files: Map<string, string>): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stack = await startStack({ server: 'dev' });
+  const stack = await startStack({ server: 'dev', passedNoticeGatherMs: PASSED_NOTICE_GATHER_MS });
   try {
     const recorded = [
       await adultTVisaWithEvidenceRequests(stack),

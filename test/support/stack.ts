@@ -80,6 +80,8 @@ export const PUBLIC_BASE_URL = 'https://relief.example.org';
 export interface StackOptions {
   server?: 'time-skipping' | 'dev';
   historyLimit?: number;
+  /** How long a case's notice of what passed gathers an entry session (default: the workflow's, 30 minutes). */
+  passedNoticeGatherMs?: number;
   /** Where the service's logs go, and from which level (default: stdout, silent unless TEST_LOG_LEVEL). */
   log?: { level: string; destination: Writable };
   /** The dev server's SQLite file (default: in memory), so a test can read what Temporal stored. */
@@ -169,6 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // Registered on the dev server we start; an existing server may not have them.
       searchAttributes: options.server === 'dev' && !options.temporalAddress,
       historyLimit: overrides.historyLimit ?? options.historyLimit,
+      passedNoticeGatherMs: options.passedNoticeGatherMs,
       writeTimeoutMs: overrides.writeTimeoutMs,
       now: overrides.now ?? (async () => new Date(await env.currentTimeMs())),
     });

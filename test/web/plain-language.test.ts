@@ -262,6 +262,8 @@ test('a Continued Presence that lapsed reads as expired after its last valid day
   });
   const validUntil = dateDaysAgo(30);
   await signOff('ice', 'cp_decision-1', { outcome: 'granted', details: { grantedOn: dateDaysAgo(398), validUntil } });
+  // A lapse revealed by an entry is applied once the entry session has been left alone for half an hour.
+  await service.stack.env.sleep(31 * 60_000);
   await eventually(async () => {
     const view = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('coordinator'));
     const steps = (view.body as { steps: { id: string; status: string }[] }).steps;
