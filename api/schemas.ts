@@ -252,12 +252,15 @@ export const CaseListQuerySchema = z.strictObject({
   status: z.enum(['open', 'closed', 'withdrawn']).optional(),
   path: z.enum(['minor', 'adult']).optional(),
   agencyId: AgencyIdSchema.describe('cases that name this agency').optional(),
-  track: z.enum(TRACKS).describe('cases with a step on this track').optional(),
-  pendingKind: z.enum(STEP_KINDS).describe('cases with a pending step of this kind').optional(),
+  track: z.enum(TRACKS).describe('cases with a step on this track, among the steps the caller sees').optional(),
+  pendingKind: z
+    .enum(STEP_KINDS)
+    .describe('cases with a pending step of this kind, among the steps the caller sees')
+    .optional(),
   overdue: z
     .enum(['true', 'false'], { error: 'expected true or false' })
     .transform((value) => value === 'true')
-    .describe('true: cases with a pending step past its due date; false: cases without one')
+    .describe('true: cases with a pending step the caller sees past its due date; false: cases without one')
     .optional(),
   openedFrom: instantBoundSchema().optional(),
   openedTo: instantBoundSchema().optional(),
@@ -403,9 +406,9 @@ export const CasePageSchema = z.object({
       agencies: true,
     }).extend({
       identifiedAt: instant.nullable(),
-      pendingSteps: z.number().int(),
-      overdueSteps: z.number().int(),
-      nextDueAt: instant.nullable().describe('the earliest due date of its pending steps'),
+      pendingSteps: z.number().int().describe('its pending steps the caller sees'),
+      overdueSteps: z.number().int().describe('of those, the overdue'),
+      nextDueAt: instant.nullable().describe('the earliest due date of its pending steps the caller sees'),
     }),
   ),
   nextCursor: z.string().nullable(),

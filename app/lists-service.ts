@@ -8,6 +8,7 @@ import { listCases, type CaseFilter } from '../db/case-list';
 import { dashboardCounts, openEscalations } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
+import { seenStepsAgency } from '../domain/access';
 import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -39,9 +40,13 @@ function invalidCursor(error: unknown): never {
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
-  const cases = async (actor: Actor, filter: Omit<CaseFilter, 'participantAgencyId' | 'now'>) => {
+  const cases = async (actor: Actor, filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now'>) => {
     const now = await deps.now();
-    return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now }).catch(invalidCursor);
+    // Filtered and counted over the steps the actor sees, as the case itself shows them (domain/access.ts).
+    const stepAgencyId = seenStepsAgency(actor);
+    return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, stepAgencyId, now }).catch(
+      invalidCursor,
+    );
   };
   return {
     /** Steps of the cases the actor's agency takes part in; `agencyId` narrows them to one agency's. */
@@ -53,7 +58,10 @@ export function createListsService(deps: ListsDeps) {
       );
     },
 
-    /** The cases the actor's agency takes part in, newest first. */
+    /**
+     * The cases the actor's agency takes part in, newest first; their step filters (track, pendingKind, overdue) and
+     * counts are over the steps the actor sees.
+     */
     cases,
 
     /**
@@ -63,7 +71,7 @@ export function createListsService(deps: ListsDeps) {
     async casesByName(
       actor: Actor,
       name: string,
-      filter: Omit<CaseFilter, 'participantAgencyId' | 'now' | 'nameTerms'>,
+      filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now' | 'nameTerms'>,
     ) {
       const nameTerms = nameSearchTerms(name, deps.identityKeyring);
       if (nameTerms.length === 0) {

@@ -12,6 +12,12 @@ const MAX_CASE_PAGE = 200;
 export interface CaseFilter {
   /** Only cases this agency takes part in: the caller's own. */
   participantAgencyId: string;
+  /**
+   * The steps the caller sees (domain/access.ts `seenStepsAgency`): only this agency's steps are filtered on (track,
+   * pendingKind, overdue) and counted (pendingSteps, overdueSteps, nextDueAt); undefined: every agency's. A filter
+   * over steps the caller may not see would tell what the case itself hides (whether a T visa was filed, say).
+   */
+  stepAgencyId: string | undefined;
   status?: CaseSnapshot['status'];
   path?: CaseSnapshot['path'];
   /** Cases that name this agency (of any kind). */
@@ -48,9 +54,10 @@ interface CaseListItem extends Pick<
   'caseId' | 'reference' | 'path' | 'status' | 'openedAt' | 'closedAt' | 'agencies'
 > {
   identifiedAt: Instant | null;
+  /** Counted over the steps the caller sees (`stepAgencyId`), as is `nextDueAt`. */
   pendingSteps: number;
   overdueSteps: number;
-  /** The earliest due date of its pending steps. */
+  /** The earliest due date of its pending steps the caller sees. */
   nextDueAt: Instant | null;
 }
 
@@ -69,16 +76,21 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
   const param = (value: unknown): string => `$${values.push(value)}`;
   const now = param(filter.now);
   const conditions = [`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`];
-  const overdueStep = `SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.status = 'pending' AND s.due_at < ${now}`;
+  // Every read of a case's steps below (filters and counts) goes through this: the steps of `s` the caller sees.
+  const seenStep =
+    filter.stepAgencyId === undefined
+      ? 's.case_id = c.id'
+      : `s.case_id = c.id AND s.agency_id = ${param(filter.stepAgencyId)}`;
+  const overdueStep = `SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.status = 'pending' AND s.due_at < ${now}`;
 
   if (filter.status !== undefined) conditions.push(`c.status = ${param(filter.status)}`);
   if (filter.path !== undefined) conditions.push(`c.path = ${param(filter.path)}`);
   if (filter.agencyId !== undefined) conditions.push(`c.agency_ids @> ARRAY[${param(filter.agencyId)}]`);
   if (filter.track !== undefined)
-    conditions.push(`EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.track = ${param(filter.track)})`);
+    conditions.push(`EXISTS (SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.track = ${param(filter.track)})`);
   if (filter.pendingKind !== undefined)
     conditions.push(
-      `EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.status = 'pending' AND s.kind = ${param(filter.pendingKind)})`,
+      `EXISTS (SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.status = 'pending' AND s.kind = ${param(filter.pendingKind)})`,
     );
   if (filter.overdue !== undefined) conditions.push(`${filter.overdue ? '' : 'NOT '}EXISTS (${overdueStep})`);
   if (filter.openedFrom !== undefined) conditions.push(`c.opened_at >= ${param(filter.openedFrom)}`);
@@ -118,7 +130,7 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS pending, (count(*) FILTER (WHERE s.due_at < ${now}))::int AS overdue,
                 min(s.due_at) AS next_due
-         FROM case_steps s WHERE s.case_id = c.id AND s.status = 'pending'
+         FROM case_steps s WHERE ${seenStep} AND s.status = 'pending'
        ) p
        WHERE ${conditions.join(' AND ')}
        ORDER BY c.opened_at DESC, c.id DESC

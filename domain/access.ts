@@ -65,13 +65,24 @@ function seesWholeCase(actor: Actor): boolean {
  * supervisors see every agency's items, or the one agency they ask for; an officer or advocate their own agency's only.
  */
 export function listedAgency(actor: Actor, requested: string | undefined): { agencyId: string | undefined } | null {
-  if (seesWholeCase(actor)) return { agencyId: requested };
-  if (requested !== undefined && requested !== actor.agencyId) return null;
-  return { agencyId: actor.agencyId };
+  const seen = seenStepsAgency(actor);
+  if (seen === undefined) return { agencyId: requested };
+  if (requested !== undefined && requested !== seen) return null;
+  return { agencyId: seen };
+}
+
+/**
+ * Whose steps the actor sees in a case it may see: undefined for every agency's (the coordinator, supervisors), else
+ * its own agency's. `canSeeStep` for one step; as an agency id, for reads that select steps in SQL (the caseload's
+ * filters and counts, db/case-list.ts), so a list never tells what the case itself would not show.
+ */
+export function seenStepsAgency(actor: Actor): string | undefined {
+  return seesWholeCase(actor) ? undefined : actor.agencyId;
 }
 
 export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean {
-  return seesWholeCase(actor) || step.agencyId === actor.agencyId;
+  const seen = seenStepsAgency(actor);
+  return seen === undefined || step.agencyId === seen;
 }
 
 /**

@@ -1531,13 +1531,15 @@ export interface operations {
                             caseId: string;
                             closedAt: string | null;
                             identifiedAt: string | null;
-                            /** @description the earliest due date of its pending steps */
+                            /** @description the earliest due date of its pending steps the caller sees */
                             nextDueAt: string | null;
                             /** @description ISO-8601 instant */
                             openedAt: string;
+                            /** @description of those, the overdue */
                             overdueSteps: number;
                             /** @enum {string} */
                             path: "minor" | "adult";
+                            /** @description its pending steps the caller sees */
                             pendingSteps: number;
                             reference: string;
                             /** @enum {string} */
@@ -3962,14 +3964,14 @@ export interface operations {
                     /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
                     openedTo?: string;
                     /**
-                     * @description true: cases with a pending step past its due date; false: cases without one
+                     * @description true: cases with a pending step the caller sees past its due date; false: cases without one
                      * @enum {string}
                      */
                     overdue?: "true" | "false";
                     /** @enum {string} */
                     path?: "minor" | "adult";
                     /**
-                     * @description cases with a pending step of this kind
+                     * @description cases with a pending step of this kind, among the steps the caller sees
                      * @enum {string}
                      */
                     pendingKind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -3978,7 +3980,7 @@ export interface operations {
                     /** @enum {string} */
                     status?: "open" | "closed" | "withdrawn";
                     /**
-                     * @description cases with a step on this track
+                     * @description cases with a step on this track, among the steps the caller sees
                      * @enum {string}
                      */
                     track?: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
@@ -4004,13 +4006,15 @@ export interface operations {
                             caseId: string;
                             closedAt: string | null;
                             identifiedAt: string | null;
-                            /** @description the earliest due date of its pending steps */
+                            /** @description the earliest due date of its pending steps the caller sees */
                             nextDueAt: string | null;
                             /** @description ISO-8601 instant */
                             openedAt: string;
+                            /** @description of those, the overdue */
                             overdueSteps: number;
                             /** @enum {string} */
                             path: "minor" | "adult";
+                            /** @description its pending steps the caller sees */
                             pendingSteps: number;
                             reference: string;
                             /** @enum {string} */

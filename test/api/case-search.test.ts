@@ -139,6 +139,23 @@ describe('POST /api/cases/search', () => {
     ]);
   });
 
+  test("its step filters, as the caseload's, are over the steps the caller sees", async () => {
+    // Case c is a minor's: the police's notice to HHS (24 hours) is pending; the advocates' T-visa filing on every case.
+    for (const kind of ['coordinator', 'law_enforcement'] as const) {
+      expect(await found(stack.as(kind), { name: 'wei', pendingKind: 'hhs_minor_notification' })).toEqual([
+        cases.c.reference,
+      ]);
+    }
+    expect(await found(stack.as('hhs'), { name: 'wei', pendingKind: 'hhs_minor_notification' })).toEqual([]);
+    // ICE sees its CP decisions alone: not the minor's notice, nor whether a T visa was filed, nor the T-visa track.
+    const ice = stack.as('ice');
+    expect(await found(ice, { name: 'wei', pendingKind: 'hhs_minor_notification' })).toEqual([]);
+    expect(await found(ice, { name: 'maria', pendingKind: 't_visa_filing' })).toEqual([]);
+    expect(await found(ice, { name: 'maria', track: 't_visa' })).toEqual([]);
+    const page = CasePageSchema.parse((await search(ice, { name: 'wei' }).expect(200)).body);
+    expect(page.items).toEqual([expect.objectContaining({ pendingSteps: 0, overdueSteps: 0, nextDueAt: null })]);
+  });
+
   test('refuses oversight and administration roles (403, audited without the name) and names without words', async () => {
     for (const username of ['demo-supervisor', 'demo-admin', 'demo-system-admin']) {
       const res = await search(demo(username), { name: NAMES.a }).expect(403);
@@ -190,6 +207,7 @@ describe('POST /api/cases/search', () => {
       (
         await listCases(stack.pool, {
           participantAgencyId: DEMO_AGENCIES.coordinator,
+          stepAgencyId: undefined,
           nameTerms: nameSearchTerms(name, rotated),
           limit: 10,
           now: new Date(),

@@ -11,13 +11,14 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { CasePageSchema, CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/contract';
+import { STEP_KINDS, TRACKS } from '../../domain/types';
 import { createLogger } from '../../core/logger';
 import { enqueue } from '../../db/notifications';
 import { deleteSurvivor } from '../../db/survivors';
 import { EncryptionCodec } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
 import type { CaseWorkflowInput } from '../../workflows/contract';
-import { createWorker, type TestUser } from '../support/auth';
+import { createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { freePort } from '../support/ports';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
@@ -879,6 +880,104 @@ describe('the caseload: GET /api/cases', () => {
       now = before;
     }
     expect(references((await list({ reference: 'LIST-EARLY', overdue: 'false' }).expect(200)).body)).toEqual([]);
+  });
+
+  test("filters and counts over the steps the caller sees: an officer's own agency's, as its case view shows them", async () => {
+    const policeSupervisor = await createTestUser(stack.pool, {
+      username: 'le-1-supervisor',
+      agencyId: 'le-1',
+      roles: ['supervisor'],
+      password: TEST_PASSWORD,
+    });
+    const readers = {
+      coordinator: as('coord-1'),
+      police: as('le-1'),
+      ice: as('ice-1'),
+      hhs: as('hhs-1'),
+      advocate: as('adv-1'),
+      policeSupervisor: policeSupervisor.headers,
+    };
+    const caseload = async (headers: { Authorization: string }, query: Record<string, string> = {}) =>
+      CasePageSchema.parse(
+        (
+          await request(app)
+            .get('/api/cases')
+            .query({ reference: 'LIST-', ...query })
+            .set(headers)
+            .expect(200)
+        ).body,
+      ).items;
+
+    // The probe's case: ICE, which sees its CP decisions alone, learnt from the filter whether the T visa was filed.
+    expect((await caseload(readers.coordinator, { pendingKind: 't_visa_filing' })).map((c) => c.reference)).toEqual([
+      'LIST-MINOR',
+      'LIST-ADULT',
+      'LIST-EARLY',
+    ]);
+    expect(await caseload(readers.ice, { pendingKind: 't_visa_filing' })).toEqual([]);
+    expect(await caseload(readers.ice, { track: 't_visa' })).toEqual([]);
+    // Nor the minor's HHS notice (24 hours) in ICE's counts: it would tell a minor.
+    const iceMinor = (await caseload(readers.ice)).find((item) => item.reference === 'LIST-MINOR');
+    expect(iceMinor).toMatchObject({ pendingSteps: 0, overdueSteps: 0, nextDueAt: null });
+
+    // Every reader, every filter over steps: a case is listed, and counted, as its case view shows its steps.
+    const before = now;
+    now = new Date(startedAt.getTime() + 400 * 86_400_000);
+    try {
+      for (const [reader, headers] of Object.entries(readers)) {
+        const items = await caseload(headers);
+        const views = new Map(
+          await Promise.all(
+            items.map(
+              async (item) =>
+                [
+                  item.reference,
+                  CaseViewSchema.parse(
+                    (await request(app).get(`/api/cases/${item.caseId}`).set(headers).expect(200)).body,
+                  ),
+                ] as const,
+            ),
+          ),
+        );
+        const matching = (test: (step: ReturnType<typeof CaseViewSchema.parse>['steps'][number]) => boolean) =>
+          [...views].filter(([, view]) => view.steps.some(test)).map(([reference]) => reference);
+        const listed = async (query: Record<string, string>) =>
+          (await caseload(headers, query)).map((item) => item.reference);
+
+        for (const item of items) {
+          const pending = views.get(item.reference)!.steps.filter((step) => step.status === 'pending');
+          const dues = pending.flatMap((step) => (step.dueAt === null ? [] : [Date.parse(step.dueAt)]));
+          expect({ reader, case: item.reference, ...item }).toMatchObject({
+            reader,
+            case: item.reference,
+            pendingSteps: pending.length,
+            overdueSteps: pending.filter((step) => step.overdue).length,
+            nextDueAt: dues.length === 0 ? null : new Date(Math.min(...dues)).toISOString(),
+          });
+        }
+        for (const kind of STEP_KINDS) {
+          const expected = matching((step) => step.status === 'pending' && step.kind === kind);
+          expect({ reader, kind, listed: await listed({ pendingKind: kind }) }).toEqual({
+            reader,
+            kind,
+            listed: expected,
+          });
+        }
+        for (const track of TRACKS) {
+          const expected = matching((step) => step.track === track);
+          expect({ reader, track, listed: await listed({ track }) }).toEqual({ reader, track, listed: expected });
+        }
+        for (const overdue of [true, false]) {
+          const expected = [...views]
+            .filter(([, view]) => view.steps.some((step) => step.overdue) === overdue)
+            .map(([reference]) => reference);
+          const found = await listed({ overdue: String(overdue) });
+          expect({ reader, overdue, listed: found }).toEqual({ reader, overdue, listed: expected });
+        }
+      }
+    } finally {
+      now = before;
+    }
   });
 
   test('pages with cursors, each case once; other agencies see none of these cases', async () => {
