@@ -12,6 +12,8 @@ import { recordAudit } from '../db/audit';
 import { findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, type TokenInfo } from '../db/tokens';
+import type { Principal } from '../db/user-rows';
+import { seesCases } from '../domain/access';
 import { stepLabel, windowLabel } from '../domain/labels';
 import type { Actor } from '../domain/types';
 import { caseLink } from '../mail/render';
@@ -52,6 +54,21 @@ const feedOf = (token: TokenInfo): CalendarFeed => ({
 });
 
 const notFound = () => new AppError('not_found', 'No such calendar feed of yours.', { code: 'feed_not_found' });
+
+/** The feed's owner as the access rules see a user acting (domain/access.ts). */
+const actorOf = (user: Principal): Actor => ({
+  userId: user.id,
+  agencyId: user.agencyId,
+  agencyKind: user.agencyKind,
+  roles: user.roles,
+});
+
+const auditedUser = (user: Principal) => ({
+  id: user.id,
+  username: user.username,
+  agencyId: user.agencyId,
+  roles: user.roles,
+});
 
 export type CalendarFeeds = ReturnType<typeof createCalendarFeeds>;
 
@@ -101,12 +118,24 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
 
     /**
      * The feed behind a secret as iCalendar text: the coming deadlines of its owner's agency. Every read is audited
-     * with the feed's id and its owner, never the secret; a secret that opens nothing is a 404, audited too.
+     * with the feed's id and its owner, never the secret; a secret that opens nothing is a 404, audited too. So is the
+     * feed of an owner whose roles no longer see cases (an admin alone, a working role taken away since it was made):
+     * the roles are read at every fetch, as a bearer token's are at every request.
      */
     async render(secret: string, requestId: string): Promise<string> {
       const found = await authenticateToken(pool, secret, await now(), KIND);
-      if (!found) {
-        await recordAudit(pool, { action: 'calendar_feed.read', outcome: 'rejected', status: 404, requestId });
+      if (!found || !seesCases(actorOf(found.user))) {
+        await recordAudit(pool, {
+          action: 'calendar_feed.read',
+          outcome: 'rejected',
+          status: 404,
+          requestId,
+          // A live feed refused for its owner's roles names them and itself: their supervisor sees whose it is.
+          ...(found && {
+            user: auditedUser(found.user),
+            detail: `feed ${found.tokenId}; its owner's roles see no cases`,
+          }),
+        });
         throw new AppError('not_found', 'No such calendar feed.', { code: 'feed_not_found' });
       }
       const { user, tokenId } = found;
@@ -127,7 +156,7 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
         outcome: 'allowed',
         status: 200,
         requestId,
-        user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles },
+        user: auditedUser(user),
         detail: `feed ${tokenId}; ${deadlines.length} events`,
       });
       return calendar.toString();

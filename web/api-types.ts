@@ -406,7 +406,7 @@ export interface paths {
         /** Your calendar feeds, newest first, revoked ones included: when each was created and last fetched. */
         get: operations["getApiMeCalendarFeeds"];
         put?: never;
-        /** Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. */
+        /** Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. */
         post: operations["postApiMeCalendarFeeds"];
         delete?: never;
         options?: never;
@@ -662,7 +662,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked or its user disabled. Every fetch is audited without the secret. */
+        /** A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked, its user disabled, or its user no longer holds a role that works or supervises cases (checked at every fetch). Every fetch is audited without the secret. */
         get: operations["getCalendarSecretIcs"];
         put?: never;
         post?: never;
@@ -4409,7 +4409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the role or agency may not do this */
+            /** @description needs a role that works or supervises cases */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6299,7 +6299,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such feed, revoked, or its user disabled */
+            /** @description no such feed, revoked, its user disabled, or its user holding no role that sees cases */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
+import { SEES_CASES } from './lists';
 import {
   CalendarFeedParamsSchema,
   CalendarFeedSchema,
@@ -21,7 +22,9 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       path: '/api/me/calendar-feeds',
       tag: 'calendar',
       summary:
-        "Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt.",
+        "Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt.",
+      // A feed is a work list delivered elsewhere: who may not list the agency's steps may not subscribe to them.
+      allow: SEES_CASES,
       body: NewCalendarFeedSchema,
       audit: 'calendar_feed.create',
       responses: { 201: { description: 'the feed, with its URL shown this once', schema: IssuedCalendarFeedSchema } },
@@ -56,13 +59,16 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       path: '/calendar/:secret.ics',
       tag: 'calendar',
       summary:
-        "A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked or its user disabled. Every fetch is audited without the secret.",
+        "A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked, its user disabled, or its user no longer holds a role that works or supervises cases (checked at every fetch). Every fetch is audited without the secret.",
       actor: false,
       rateLimit: 'calendar_feed',
       params: CalendarSecretParamsSchema,
       responses: {
         200: { description: 'the calendar', schema: z.string(), contentType: 'text/calendar' },
-        404: { description: 'no such feed, revoked, or its user disabled', problem: true },
+        404: {
+          description: 'no such feed, revoked, its user disabled, or its user holding no role that sees cases',
+          problem: true,
+        },
         429: { description: 'too many fetches from this address', problem: true },
       },
       handle: async ({ params, req }) => ({

@@ -9,7 +9,7 @@ import type NodeIcal from 'node-ical';
 import type { VEvent } from 'node-ical';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { bearer, createWorker } from '../support/auth';
+import { bearer, createTestUser, createWorker, TEST_PASSWORD } from '../support/auth';
 import { logCapture } from '../support/scan';
 import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 
@@ -241,5 +241,62 @@ test("a disabled user's feed answers 404", async () => {
   await fetchFeed(feed);
   const admin = stack.users['demo-system-admin']!.headers;
   await request(stack.app).post(`/api/users/${officer.user.id}/disable`).set(admin).send({}).expect(200);
+  await request(stack.app).get(pathOf(feed)).expect(404);
+});
+
+test('a feed is for those whose roles see cases: an admin may make none, and a role taken away stops one made before', async () => {
+  // An admin has no case of their own: 403, as for the work lists, audited as every 403 is.
+  const admin = stack.users['demo-admin']!.headers;
+  const refused = await request(stack.app).post('/api/me/calendar-feeds').set(admin).send({ label: 'x' }).expect(403);
+  expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(refused.body).toMatchObject({ status: 403, code: 'role_not_permitted' });
+  const denied = await stack.pool.query<{ outcome: string; username: string }>(
+    `SELECT outcome, username FROM audit_events WHERE request_id = $1`,
+    [refused.headers['x-request-id']],
+  );
+  expect(denied.rows).toEqual([{ outcome: 'denied', username: 'demo-admin' }]);
+
+  // An officer's feed, then the officer made the agency's admin alone: the feed opens nothing, as a revoked one.
+  const officer = await createTestUser(stack.pool, {
+    username: 'feed-demoted-officer',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    roles: ['agency_officer'],
+    password: TEST_PASSWORD,
+  });
+  const { caseId } = await openCase();
+  const feed = await newFeed(officer.headers);
+  expect(ofCase(await fetchFeed(feed), caseId).length).toBeGreaterThan(0);
+  const systemAdmin = stack.users['demo-system-admin']!.headers;
+  const setRoles = (roles: string[]) =>
+    request(stack.app).post(`/api/users/${officer.user.id}/roles`).set(systemAdmin).send({ roles }).expect(200);
+  await setRoles(['admin']);
+  const gone = await request(stack.app).get(pathOf(feed)).expect(404);
+  const revoked = await request(stack.app).get('/calendar/not-a-feed.ics').expect(404);
+  expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const answer = (res: request.Response) => {
+    const { status, code, title, detail } = res.body as Record<string, unknown>;
+    return { status, code, title, detail };
+  };
+  expect(answer(gone)).toEqual(answer(revoked));
+  const rejected = await stack.pool.query<{ outcome: string; status: number; username: string; detail: string }>(
+    `SELECT outcome, status, username, detail FROM audit_events WHERE request_id = $1`,
+    [gone.headers['x-request-id']],
+  );
+  expect(rejected.rows).toEqual([
+    {
+      outcome: 'rejected',
+      status: 404,
+      username: officer.user.username,
+      detail: expect.stringContaining(feed.id) as unknown,
+    },
+  ]);
+  // Its owner may no longer make one, but still lists and revokes theirs.
+  await request(stack.app).post('/api/me/calendar-feeds').set(officer.headers).send({ label: 'y' }).expect(403);
+  await request(stack.app).get('/api/me/calendar-feeds').set(officer.headers).expect(200);
+
+  // The roles are read at every fetch: a supervisor sees cases, and the feed serves again.
+  await setRoles(['supervisor']);
+  await fetchFeed(feed);
+  await request(stack.app).delete(`/api/me/calendar-feeds/${feed.id}`).set(officer.headers).expect(200);
   await request(stack.app).get(pathOf(feed)).expect(404);
 });
