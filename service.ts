@@ -9,7 +9,7 @@ import { createApp } from './api/app';
 import { drainable } from './api/draining';
 import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
-import { SESSION_COOKIE } from './web/session';
+import { sessionCookieReader } from './web/session';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
 import { s3ObjectStore } from './db/object-store';
@@ -222,7 +222,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         timeZone: config.timeZone,
         now: wallClock,
       });
-      const webConsoleRouter = webConsole(config, logger);
+      const consoleSecret = consoleSecretOf(config, logger);
+      const webConsoleRouter = consoleSecret === undefined ? undefined : webConsole(config, consoleSecret);
       const app = createApp({
         logger,
         cases,
@@ -255,7 +256,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         codec: {
           payloadCodec: new EncryptionCodec(payloadKeyring),
           origins: config.operations.temporalUiOrigins,
-          sessionCookie: SESSION_COOKIE,
+          // The console's cookie, which only its secret opens; with the console off there is none to take.
+          sessionCookie: consoleSecret === undefined ? undefined : sessionCookieReader(consoleSecret),
         },
         rateLimits: config.rateLimits,
         corsOrigins: config.http.corsOrigins,
@@ -302,19 +304,22 @@ function listen(handler: RequestListener, port: number, host: string): Promise<S
 }
 
 /**
- * The web console, a client of this very API over loopback. Its CSRF secret comes from CONSOLE_SECRET, or in the
- * embedded mode from a development file; without one elsewhere the console stays off and the API runs alone.
+ * The web console's secret (CSRF tokens, the sealed session cookie): CONSOLE_SECRET, or in the embedded mode a
+ * development file; without one elsewhere the console stays off and the API runs alone.
  */
-function webConsole(config: Config, logger: Logger) {
+function consoleSecretOf(config: Config, logger: Logger): string | undefined {
   const source = config.consoleSecret;
   if (!source) {
     logger.warn('web console off: set CONSOLE_SECRET (32 characters or more) to serve it');
     return undefined;
   }
-  const secret =
-    'secret' in source
-      ? source.secret
-      : developmentSecret(resolve(source.developmentSecretFile), () => randomBytes(32).toString('base64url'));
+  return 'secret' in source
+    ? source.secret
+    : developmentSecret(resolve(source.developmentSecretFile), () => randomBytes(32).toString('base64url'));
+}
+
+/** The web console, a client of this very API over loopback. */
+function webConsole(config: Config, secret: string) {
   const host = ['0.0.0.0', '::', ''].includes(config.http.host)
     ? '127.0.0.1'
     : config.http.host.includes(':')

@@ -24,14 +24,22 @@ import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc'
 import { refusalInWords } from './refusal-words';
 import { stepPages } from './pages/steps';
 import { userPages } from './pages/users';
-import { consoleCsrf, endSession, returnPath, sessionSettings, sessionTokenOf, signInReturningTo } from './session';
+import {
+  consoleCsrf,
+  endSession,
+  openSession,
+  returnPath,
+  sessionSettings,
+  sessionTokenOf,
+  signInReturningTo,
+} from './session';
 
 export interface ConsoleOptions {
   /** The API's own base URL, as this process reaches it (e.g. http://127.0.0.1:3000). */
   apiUrl: string;
   /** The URL browsers use; its origin is the only one POSTs are accepted from. */
   publicBaseUrl: string;
-  /** Signs CSRF tokens: CONSOLE_SECRET, or a development file in the embedded mode. */
+  /** Signs CSRF tokens and seals the session cookie: CONSOLE_SECRET, or a development file in the embedded mode. */
   secret: string;
   /** The agency's OpenID Connect provider: offers "sign in with your agency's identity provider" when set. */
   oidc?: OidcClientSettings;
@@ -77,6 +85,8 @@ export function createConsole(options: ConsoleOptions): Router {
     next();
   });
   router.use(cookieParser());
+  // Before the CSRF check, which binds forms to the session, and everything else that reads it.
+  router.use(openSession(settings));
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   // The sign-off form may carry a document: the one form sent as multipart, read before the CSRF check needs it.
   router.post('/cases/:caseId/steps/:stepId', multipartForm);

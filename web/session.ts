@@ -1,12 +1,25 @@
-/** The console's session: the API session token in an HttpOnly cookie, and CSRF protection for every form. */
+/**
+ * The console's session: the API session token, sealed, in an HttpOnly cookie, and CSRF protection for every form.
+ *
+ * The cookie never holds the token itself. Cookies are not isolated by port, so every service on the console's host
+ * name receives them (in the embedded mode the Temporal Web UI, on another port): the token sealed (JWE, `dir` with
+ * A256GCM, by jose) under a key derived from the console secret is of no use to any of them, nor to anyone who
+ * copies it, as `Authorization: Bearer`. A cookie altered, sealed under another secret or past its time opens to
+ * nothing: the browser is signed out.
+ */
+import { hkdfSync } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
-import type { CookieOptions, Request, Response } from 'express';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 
 export const SESSION_COOKIE = 'rc_session';
 export const CSRF_FIELD = '_csrf';
 
 /** The shape of an API token (api/auth.ts): `rc_<16 id>_<43 secret>`. Only the id is ever used outside the cookie. */
 const TOKEN = /^rc_([a-z0-9]{16})_[A-Za-z0-9_-]{43}$/;
+/** Far longer than any cookie this console seals (about 250 characters): nothing larger is worth opening. */
+const MAX_COOKIE_LENGTH = 1024;
+/** The only algorithms a session cookie is opened with: a JWE naming others is refused before any key is used. */
+const SEALING = { alg: 'dir', enc: 'A256GCM' } as const;
 
 export interface SessionSettings {
   secret: string;
@@ -22,9 +35,60 @@ export function sessionSettings(publicBaseUrl: string, secret: string): SessionS
   return { secret, origin: url.origin, secureCookies: !local };
 }
 
+/**
+ * The key sealing session cookies: derived from the console secret for this use alone (HKDF-SHA256), so it is
+ * neither the CSRF tokens' HMAC key nor the OpenID Connect flow cookie's.
+ */
+function sealingKey(secret: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), 'relief console session cookie', 32));
+}
+
+/** The cookie's value for an API session token: the token sealed, expiring with it. */
+export async function sealSessionToken(secret: string, token: string, expiresAt: Date): Promise<string> {
+  const { EncryptJWT } = await import('jose');
+  return new EncryptJWT({ token })
+    .setProtectedHeader(SEALING)
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .encrypt(sealingKey(secret));
+}
+
+/** The API session token a cookie's value seals, or undefined: altered, sealed under another secret, expired. */
+export async function openSessionCookie(secret: string, value: unknown): Promise<string | undefined> {
+  if (typeof value !== 'string' || value.length > MAX_COOKIE_LENGTH) return undefined;
+  const { jwtDecrypt } = await import('jose');
+  try {
+    const { payload } = await jwtDecrypt(value, sealingKey(secret), {
+      keyManagementAlgorithms: [SEALING.alg],
+      contentEncryptionAlgorithms: [SEALING.enc],
+      requiredClaims: ['exp'],
+    });
+    return typeof payload.token === 'string' && TOKEN.test(payload.token) ? payload.token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token each request's cookie opened to (openSession), for the handlers after it. */
+const openedTokens = new WeakMap<Request, string>();
+
+/**
+ * Opens the session cookie once per request, before anything reads the session (sessionTokenOf). A cookie that
+ * opens to nothing is cleared: the browser is signed out and signs in again, never shown an error.
+ */
+export function openSession(settings: SessionSettings): RequestHandler {
+  return async (req, res, next) => {
+    const value = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+    if (value === undefined) return next();
+    const token = await openSessionCookie(settings.secret, value);
+    if (token) openedTokens.set(req, token);
+    else endSession(res, settings);
+    next();
+  };
+}
+
+/** This request's API session token, opened from its cookie (openSession), or undefined when signed out. */
 export function sessionTokenOf(req: Request): string | undefined {
-  const value = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
-  return typeof value === 'string' && TOKEN.test(value) ? value : undefined;
+  return openedTokens.get(req);
 }
 
 const cookieOptions = (settings: SessionSettings): CookieOptions => ({
@@ -34,13 +98,33 @@ const cookieOptions = (settings: SessionSettings): CookieOptions => ({
   path: '/',
 });
 
-export function startSession(res: Response, settings: SessionSettings, token: string, expiresAt: string): void {
-  const maxAge = Math.max(0, new Date(expiresAt).getTime() - Date.now());
-  res.cookie(SESSION_COOKIE, token, { ...cookieOptions(settings), maxAge });
+export async function startSession(
+  res: Response,
+  settings: SessionSettings,
+  token: string,
+  expiresAt: string,
+): Promise<void> {
+  const expiry = new Date(expiresAt);
+  const maxAge = Math.max(0, expiry.getTime() - Date.now());
+  res.cookie(SESSION_COOKIE, await sealSessionToken(settings.secret, token, expiry), {
+    ...cookieOptions(settings),
+    maxAge,
+  });
 }
 
 export function endSession(res: Response, settings: SessionSettings): void {
   res.clearCookie(SESSION_COOKIE, cookieOptions(settings));
+}
+
+/**
+ * What the Temporal Web UI's codec server (api/routes/codec.ts) needs to take this console's cookie for a token:
+ * its name, and how to open it.
+ */
+export function sessionCookieReader(secret: string): {
+  name: string;
+  tokenOf: (value: unknown) => Promise<string | undefined>;
+} {
+  return { name: SESSION_COOKIE, tokenOf: (value) => openSessionCookie(secret, value) };
 }
 
 /**

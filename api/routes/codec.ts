@@ -3,9 +3,10 @@
  * it shows to `<endpoint>/decode` as `{"payloads": [{"metadata": {"<key>": "<base64>"}, "data": "<base64>"}]}` and
  * shows what comes back. Supervisors and admins only (bearer token), every call audited (without its payloads), from
  * the configured UI origin only. The UI has no token of ours: with its "include cross-origin credentials" setting
- * it sends the console's session cookie of a supervisor or admin signed in to the console, which stands for the token. No `/encode`: sealing payloads for someone is exactly what lets a command reach a
- * case without the service (temporal/codec.ts refuses payloads it did not seal), so the UI cannot start, signal or
- * update a case.
+ * it sends the console's session cookie of a supervisor or admin signed in to the console, whose sealed token then
+ * stands for one, on a request from the UI's origin only. No `/encode`: sealing payloads for someone is exactly what
+ * lets a command reach a case without the service (temporal/codec.ts refuses payloads it did not seal), so the UI
+ * cannot start, signal or update a case.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import cookieParser from 'cookie-parser';
@@ -67,16 +68,18 @@ export interface CodecDeps {
   /** The Temporal Web UI's origins (TEMPORAL_UI_ORIGIN): the only pages that may call the codec from a browser. */
   origins: readonly string[];
   /**
-   * The web console's session cookie (web/session.ts), taken as the bearer token when the UI sends credentials
-   * ("include cross-origin credentials") instead of a token: the UI has no token of ours to send.
+   * The web console's session cookie (web/session.ts): its name, and how to open the API token it seals (only the
+   * console's secret does). Taken for the bearer token when the UI sends credentials ("include cross-origin
+   * credentials") instead of a token: the UI has no token of ours to send.
    */
-  sessionCookie?: string;
+  sessionCookie?: { name: string; tokenOf(value: unknown): Promise<string | undefined> };
 }
 
 /**
  * In front of `/codec`: a browser request from any other origin is refused (403) before it is looked at, preflight
  * included; the UI's origin gets CORS headers allowing its POST with a bearer token (and credentials, should the
- * UI's "include cross-origin credentials" be on). Requests without an Origin (curl, a proxy) go on to authentication.
+ * UI's "include cross-origin credentials" be on). Requests without an Origin (curl, a proxy, the CLI) go on to
+ * authentication with their own bearer token: the console's cookie counts only on a request from the UI's origin.
  */
 export function codecCors({ origins, sessionCookie }: Pick<CodecDeps, 'origins' | 'sessionCookie'>): RequestHandler[] {
   const refuseForeign: RequestHandler = (req, _res, next) => {
@@ -96,11 +99,17 @@ export function codecCors({ origins, sessionCookie }: Pick<CodecDeps, 'origins' 
     maxAge: 600,
   });
   if (!sessionCookie) return [refuseForeign, allow];
-  // Safe from cross-site requests: a browser names the page's origin on every POST, and only the UI's gets this far.
-  const sessionAsBearer: RequestHandler = (req, _res, next) => {
-    const token = (req.cookies as Record<string, unknown> | undefined)?.[sessionCookie];
-    if (req.get('Authorization') === undefined && typeof token === 'string')
-      req.headers.authorization = `Bearer ${token}`;
+  // The cookie goes with every request to this host, whoever makes it: it stands for a token only on a request the
+  // browser says comes from the UI's page (a browser names the page's origin on every POST, and no page can forge it).
+  // Without an Origin it is not a browser's request from the UI, and must bring its own token.
+  const sessionAsBearer: RequestHandler = async (req, _res, next) => {
+    const origin = req.get('Origin');
+    if (req.get('Authorization') === undefined && origin !== undefined && origins.includes(origin)) {
+      const token = await sessionCookie.tokenOf(
+        (req.cookies as Record<string, unknown> | undefined)?.[sessionCookie.name],
+      );
+      if (token) req.headers.authorization = `Bearer ${token}`;
+    }
     next();
   };
   return [refuseForeign, allow, cookieParser(), sessionAsBearer];

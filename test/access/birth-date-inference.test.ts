@@ -123,14 +123,14 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
   // Those who may read the identity see the day on the case page, beside the birth date it comes from.
   const page = await request(app)
     .get(`/cases/${caseId}`)
-    .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-police-officer']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${running.sessionCookie('demo-police-officer')}`)
     .expect(200);
   const day = formatCalendarDay(birthday);
   expect(page.text).toContain(`${day}</span>: the request for HHS assistance must be made before this day`);
   expect(page.text).toContain(`HHS must be asked before <span class="date">${day}</span> (turns 18)`);
   const supervisorPage = await request(app)
     .get(`/cases/${caseId}`)
-    .set('Cookie', `${SESSION_COOKIE}=${stack.users['demo-supervisor']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${running.sessionCookie('demo-supervisor')}`)
     .expect(200);
   expect(found(supervisorPage.text)).toEqual([]);
 });

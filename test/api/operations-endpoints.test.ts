@@ -12,7 +12,7 @@ import { createLogger } from '../../core/logger';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { EncryptionCodec } from '../../temporal/codec';
 import { installWorkerRuntime } from '../../temporal/worker';
-import { SESSION_COOKIE } from '../../web/session';
+import { sealSessionToken, SESSION_COOKIE, sessionCookieReader } from '../../web/session';
 import { workflowIdOf } from '../../workflows/contract';
 import { freePort } from '../support/ports';
 import { eventually } from '../support/eventually';
@@ -20,6 +20,7 @@ import type { Stack } from '../support/stack';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const UI_ORIGIN = 'http://localhost:8233';
+const CONSOLE_SECRET = 'console-secret-for-tests-0123456789';
 
 let stack: Stack;
 let app: Express;
@@ -48,7 +49,7 @@ beforeAll(async () => {
     codec: {
       payloadCodec: (payloadCodec = new EncryptionCodec(TEST_PAYLOAD_KEYRING)),
       origins: [UI_ORIGIN],
-      sessionCookie: SESSION_COOKIE,
+      sessionCookie: sessionCookieReader(CONSOLE_SECRET),
     },
   });
 });
@@ -210,12 +211,30 @@ describe('POST /codec/decode', () => {
 
   it("takes a signed-in supervisor's console session cookie for the token (the UI's cross-origin credentials)", async () => {
     const sealed = await sealedInput();
-    const cookie = (username: string) => ({ Cookie: `${SESSION_COOKIE}=${stack.users[username]!.token}` });
-    const res = await decode({ ...cookie('demo-supervisor'), Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(200);
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    const sealedCookie = async (username: string) =>
+      `${SESSION_COOKIE}=${await sealSessionToken(CONSOLE_SECRET, stack.users[username]!.token, inAnHour)}`;
+    const cookie = async (username: string) => ({ Cookie: await sealedCookie(username) });
+    const res = await decode(
+      { ...(await cookie('demo-supervisor')), Origin: UI_ORIGIN },
+      { payloads: [sealed] },
+    ).expect(200);
     expect(res.headers['access-control-allow-credentials']).toBe('true');
-    await decode({ ...cookie('demo-coordinator'), Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(403);
+    await decode({ ...(await cookie('demo-coordinator')), Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(403);
     // The cookie goes with a request from any page of the same site: from any origin but the UI's it opens nothing.
-    await decode({ ...cookie('demo-admin'), Origin: 'http://localhost:3000' }, { payloads: [sealed] }).expect(403);
+    await decode({ ...(await cookie('demo-admin')), Origin: 'http://localhost:3000' }, { payloads: [sealed] }).expect(
+      403,
+    );
+    // Nor without an Origin (no browser's request from the UI, but whoever else holds the cookie): bring a token.
+    await decode(await cookie('demo-admin'), { payloads: [sealed] }).expect(401);
+    // The cookie's token only sealed: the token itself, or a cookie altered or sealed under another secret, is none.
+    const supervisor = stack.users['demo-supervisor']!.token;
+    await decode({ Cookie: `${SESSION_COOKIE}=${supervisor}`, Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(401);
+    const [header, key, iv, ciphertext = '', tag] = (await sealedCookie('demo-supervisor')).split('.');
+    const altered = [header, key, iv, (ciphertext.startsWith('A') ? 'B' : 'A') + ciphertext.slice(1), tag].join('.');
+    await decode({ Cookie: altered, Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(401);
+    const foreign = await sealSessionToken('another-console-secret-0123456789', supervisor, inAnHour);
+    await decode({ Cookie: `${SESSION_COOKIE}=${foreign}`, Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(401);
   });
 
   it('answers the UI origin’s preflight and refuses every other origin, preflight included', async () => {

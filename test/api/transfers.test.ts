@@ -280,7 +280,7 @@ const hiddenFields = (html: string) =>
 test('the console: the coordinator chooses the new agency, confirms, and the case page shows it', async () => {
   const opened = await openCase();
   const page = `/cases/${opened.caseId}`;
-  const sessionOf = (username: string) => `${SESSION_COOKIE}=${stack.users[username]!.token}`;
+  const sessionOf = (username: string) => `${SESSION_COOKIE}=${service.sessionCookie(username)}`;
   const police = await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(200);
   expect(police.text).not.toContain(`${page}/transfer`);
   const casePage = await request(service.app).get(page).set('Cookie', sessionOf('demo-coordinator')).expect(200);

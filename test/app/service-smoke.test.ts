@@ -14,6 +14,7 @@ import { createLogger } from '../../core/logger';
 import { startService, type RunningService } from '../../service';
 import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
+import { sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { startDevServer, type DevServerOptions, type RunningDevServer } from '../../temporal/dev-server';
 import { seedDemoUsersWithTokens, type TestUser } from '../support/auth';
 import { freePort } from '../support/ports';
@@ -34,12 +35,17 @@ let service: RunningService | undefined;
 let api: string;
 let police: TestUser;
 let caseId: string;
+const consoleSecret = randomBytes(32).toString('base64url');
+/** The signed-in officer's browser: the console's session cookie, sealing an API token. */
+let sessionCookie: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'relief-smoke-'));
   database = await startTestDatabase();
   await seedDemoAgencies(database.pool);
   police = (await seedDemoUsersWithTokens(database.pool))['demo-police-officer']!;
+  const cookie = await sealSessionToken(consoleSecret, police.token, new Date(Date.now() + 3_600_000));
+  sessionCookie = `${SESSION_COOKIE}=${cookie}`;
   temporalOptions = {
     ip: '127.0.0.1',
     port: await freePort(),
@@ -65,7 +71,7 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     IDENTITY_KEYS: `smoke-identity:${key()}`,
     PAYLOAD_KEYS: `smoke-payload:${key()}`,
-    CONSOLE_SECRET: randomBytes(32).toString('base64url'),
+    CONSOLE_SECRET: consoleSecret,
   });
   service = await startService(config, logger);
   api = service.where.api!;
@@ -88,8 +94,7 @@ async function timed<T>(send: () => Promise<T>): Promise<{ res: T; ms: number }>
 
 const ready = () => request(api).get('/ready');
 const readCase = () => request(api).get(`/api/cases/${caseId}`).set(police.headers);
-/** The signed-in officer's browser: the console's session cookie holds an API token. */
-const session = () => `rc_session=${police.token}`;
+const session = () => sessionCookie;
 const casePage = () => request(api).get(`/cases/${caseId}`).set('Cookie', session());
 const today = () => new Date().toISOString().slice(0, 10);
 const signOff = (idempotencyKey: string) =>

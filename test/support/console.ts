@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Browser, Page } from 'playwright-core';
-import { SESSION_COOKIE } from '../../web/session';
+import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { createConsole } from '../../web/console';
 import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
 
@@ -17,8 +17,17 @@ export interface ConsoleStack {
   app: Express;
   /** Where the console listens (http://127.0.0.1:port), for a browser to open. */
   base: string;
+  /** The console's session cookie (its value) of one of the stack's users, sealed as signing in seals it. */
+  sessionCookie(username: string): string;
+  /** The session cookie (its value) for any API token, sealed as signing in seals it. */
+  sealToken(token: string): Promise<string>;
+  /** The API token a session cookie's value seals (undefined if it opens to nothing), as the console opens it. */
+  tokenIn(cookie: string): Promise<string | undefined>;
   stop(): Promise<void>;
 }
+
+/** A session cookie lasts as long as a session; the stack's users' tokens are API keys of their own. */
+const SESSION_MS = 12 * 3600 * 1000;
 
 /**
  * `forBrowser`: the console's public address is its listener's, so a browser's forms come from the origin it accepts
@@ -32,18 +41,29 @@ export async function startConsoleStack(
   const server = createServer();
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const secret = randomBytes(32).toString('base64url');
   const app = stack.appWith({
-    console: createConsole({
-      apiUrl: base,
-      publicBaseUrl: forBrowser ? base : PUBLIC_BASE_URL,
-      secret: randomBytes(32).toString('base64url'),
-    }),
+    console: createConsole({ apiUrl: base, publicBaseUrl: forBrowser ? base : PUBLIC_BASE_URL, secret }),
   });
   server.on('request', app);
+  const sealToken = (token: string) => sealSessionToken(secret, token, new Date(Date.now() + SESSION_MS));
+  // Sealed once here: tests build their requests' cookies synchronously.
+  const cookies = new Map(
+    await Promise.all(
+      Object.entries(stack.users).map(async ([username, user]) => [username, await sealToken(user.token)] as const),
+    ),
+  );
   return {
     stack,
     app,
     base,
+    sessionCookie: (username) => {
+      const cookie = cookies.get(username);
+      if (!cookie) throw new Error(`no user ${username} in the stack`);
+      return cookie;
+    },
+    sealToken,
+    tokenIn: (cookie) => openSessionCookie(secret, cookie),
     stop: async () => {
       await new Promise((closed) => server.close(closed));
       await stack.stop();
@@ -77,6 +97,9 @@ export function consoleStackPerFile(options: StackOptions = {}, served: { forBro
     get base() {
       return started().base;
     },
+    sessionCookie: (username) => started().sessionCookie(username),
+    sealToken: (token) => started().sealToken(token),
+    tokenIn: (cookie) => started().tokenIn(cookie),
     stop: () => started().stop(),
   };
 }
@@ -84,6 +107,6 @@ export function consoleStackPerFile(options: StackOptions = {}, served: { forBro
 /** A browser page the size of an upright tablet, signed in as one of the stack's users (their session cookie). */
 export async function signedInPage(browser: Browser, service: ConsoleStack, username: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
-  await context.addCookies([{ name: SESSION_COOKIE, value: service.stack.users[username]!.token, url: service.base }]);
+  await context.addCookies([{ name: SESSION_COOKIE, value: service.sessionCookie(username), url: service.base }]);
   return context.newPage();
 }

@@ -29,14 +29,14 @@ afterAll(async () => {
 });
 
 /**
- * A browser signed in as this user: their session cookie holds the user's API key, as it would a session token (the
+ * A browser signed in as this user: their session cookie seals the user's API key, as it would a session token (the
  * sign-in page itself is console.e2e.test.ts's, and skipping it keeps this file fast).
  */
 async function signIn(who: string | TestUser): Promise<Page> {
-  const user = typeof who === 'string' ? suite.stack.users[who]! : who;
+  const cookie = typeof who === 'string' ? suite.sessionCookie(who) : await suite.sealToken(who.token);
   // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  await context.addCookies([{ name: SESSION_COOKIE, value: user.token, url: suite.base, httpOnly: true }]);
+  await context.addCookies([{ name: SESSION_COOKIE, value: cookie, url: suite.base, httpOnly: true }]);
   const page = await context.newPage();
   await page.goto(`${suite.base}/`);
   return page;

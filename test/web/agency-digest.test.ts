@@ -10,7 +10,7 @@ import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 
 const service = consoleStackPerFile();
-const session = (username: string) => `${SESSION_COOKIE}=${service.stack.users[username]!.token}`;
+const session = (username: string) => `${SESSION_COOKIE}=${service.sessionCookie(username)}`;
 const getAs = (username: string, path: string) => request(service.app).get(path).set('Cookie', session(username));
 
 /** Sends the digest form of the agency page as a browser would: its CSRF token and cookie. */

@@ -12,7 +12,7 @@ import { PUBLIC_BASE_URL } from '../support/stack';
 
 const service = consoleStackPerFile();
 const origin = new URL(PUBLIC_BASE_URL).origin;
-const session = () => `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`;
+const session = () => `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`;
 
 /** A form on `page` posted as a browser would: with the page's CSRF token and cookies, and `fields` as sent. */
 async function postFrom(page: string, path: string, fields: string, signedIn = true) {

@@ -27,7 +27,7 @@ test('the case page lists coming reminders in words, with when, to whom and thei
 
   const page = await request(service.app)
     .get(`/cases/${caseId}`)
-    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`)
     .expect(200);
   expect(page.text).toContain('<h2 id="reminders-heading">Coming reminders</h2>');
   // The date in the agency's zone (the demo agencies have none: the deployment's UTC), the agency by its name.

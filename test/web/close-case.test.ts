@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 /** The close form sent by the case's coordinator with `fields`, as a browser would: its hidden fields and cookies. */
 async function sendClose(fields: Record<string, string>) {
-  const session = `${SESSION_COOKIE}=${suite.stack.users['demo-coordinator']!.token}`;
+  const session = `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`;
   const form = await request(suite.app).get(`/cases/${caseId}/close`).set('Cookie', session).expect(200);
   const hidden = Object.fromEntries(
     [...form.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [

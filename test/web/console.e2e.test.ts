@@ -17,7 +17,7 @@ import { createApp } from '../../api/app';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { createConsole } from '../../web/console';
-import { SESSION_COOKIE } from '../../web/session';
+import { openSessionCookie, SESSION_COOKIE } from '../../web/session';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
 import { expectAccessible } from '../support/axe';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -26,6 +26,7 @@ import { eventually, startStack, type Stack } from '../support/stack';
 const SCREENSHOTS = `${__dirname}/../../docs/screenshots`;
 const SURVIVOR = 'Ana Example-Fictitious';
 const DAY_MS = 24 * 3600 * 1000;
+const CONSOLE_SECRET = 'console-test-secret-'.padEnd(40, 'x');
 
 let stack: Stack;
 let server: Server;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   app = stack.appWith({
     now: async () => now(),
-    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'console-test-secret-'.padEnd(40, 'x') }),
+    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: CONSOLE_SECRET }),
   });
   server.on('request', app);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
@@ -313,7 +314,9 @@ test('the supervisor reads the audit trail with filters; the admin lands on it',
 
 test('signing out revokes the session; a revoked session sends the browser back to sign in', async () => {
   const page = await signIn('demo-hhs-officer');
-  const token = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
+  const token = (await openSessionCookie(CONSOLE_SECRET, cookie))!;
+  await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL((url) => url.pathname === '/sign-in');
   expect(await page.getByRole('status').textContent()).toContain('signed out');
@@ -324,7 +327,8 @@ test('signing out revokes the session; a revoked session sends the browser back 
   // A session that ends while a form is open: sending it leads to signing in, and signing in back to the form's page.
   const second = await signIn('demo-advocate');
   await second.goto(`${base}/account`);
-  const secondToken = (await second.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
+  const secondCookie = (await second.context().cookies()).find((c) => c.name === SESSION_COOKIE)!.value;
+  const secondToken = (await openSessionCookie(CONSOLE_SECRET, secondCookie))!;
   await request(app).post('/api/auth/sign-out').set('Authorization', `Bearer ${secondToken}`).expect(204);
   await second.getByLabel('Current password').fill(TEST_PASSWORD);
   await second.getByRole('button', { name: 'Change your password' }).click();
@@ -338,6 +342,37 @@ test('signing out revokes the session; a revoked session sends the browser back 
   await second.goto(`${base}/steps`);
   expect(new URL(second.url()).pathname).toBe('/steps');
   await second.context().close();
+});
+
+test('the session cookie seals the API token: no bearer token for anyone it reaches, and an altered one is a sign-in', async () => {
+  const page = await signIn('demo-supervisor');
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)!;
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+  // Every service on this host name receives the cookie (cookies are not isolated by port): to them it is no token.
+  expect(cookie.value).not.toMatch(/rc_[a-z0-9]{16}_/);
+  const refused = await request(app).get('/api/me').set('Authorization', `Bearer ${cookie.value}`).expect(401);
+  expect(refused.headers['www-authenticate']).toMatch(/Bearer/);
+  // The console opens it: its pages still work.
+  await page.goto(`${base}/account`);
+  expect(new URL(page.url()).pathname).toBe('/account');
+  expect(await page.locator('h1').textContent()).toBeTruthy();
+
+  // One character of the sealed token changed: signed out, never an error page, and the cookie is gone.
+  const [header, key, iv, sealed = '', tag] = cookie.value.split('.');
+  const altered = [header, key, iv, (sealed.startsWith('A') ? 'B' : 'A') + sealed.slice(1), tag].join('.');
+  await page.context().addCookies([{ ...cookie, value: altered }]);
+  const answer = await page.goto(`${base}/account`);
+  expect(answer?.status()).toBe(200);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
+  expect(new URL(page.url()).searchParams.get('next')).toBe('/account');
+  expect((await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
+  // Signing in again leads back to the page asked for.
+  await stack.resetRateLimits();
+  await page.getByLabel('Username').fill('demo-supervisor');
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/account');
+  await page.context().close();
 });
 
 test('on a tablet, pages fit the screen and the keyboard reaches a visibly focused skip link first', async () => {

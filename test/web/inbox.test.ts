@@ -14,7 +14,7 @@ const service = consoleStackPerFile();
 const inbox = (query: string) =>
   request(service.app)
     .get(`/${query}`)
-    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`)
     .expect(200);
 
 test('a crafted link shows none of its text in the inbox', async () => {
@@ -39,7 +39,7 @@ test('after a sign-off, the inbox shows the message the console chose for it', a
 });
 
 test("the home page's calendar feed section shows a new feed's address once, and revokes it", async () => {
-  const session = `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`;
+  const session = `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`;
   const home = await inbox('');
   expect(home.text).toContain('<h2 id="calendar-feed-heading">Calendar feed</h2>');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)![1]!;
@@ -72,7 +72,7 @@ test("the home page's calendar feed section shows a new feed's address once, and
 test('an address the console has no page for is a page in its layout, with the request id to quote', async () => {
   const page = await request(service.app)
     .get('/no-such-page')
-    .set('Cookie', `${SESSION_COOKIE}=${service.stack.users['demo-police-officer']!.token}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`)
     .set('X-Request-Id', 'console-404-check')
     .expect(404)
     .expect('Content-Type', /text\/html/);

@@ -20,7 +20,7 @@ import { idTokenVerifier } from '../../api/oidc';
 import { ConfigError, loadConfig } from '../../app/config';
 import { createConsole } from '../../web/console';
 import { OIDC_FLOW_COOKIE } from '../../web/oidc';
-import { SESSION_COOKIE } from '../../web/session';
+import { openSessionCookie, SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
 import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
@@ -305,7 +305,9 @@ test('an unlinked identity is refused with what to ask an admin; once an admin l
   expect(landed.status).toBe(303);
   expect(landed.headers.get('location')).toBe('/');
   const sessionCookie = browser.setCookies.find((line) => line.startsWith(`${SESSION_COOKIE}=`))!;
-  expect(sessionCookie).toMatch(/^rc_session=rc_[a-z0-9]{16}_[A-Za-z0-9_-]{43}; /);
+  // The API token sealed, never the token itself: the cookie goes to every service on the console's host name.
+  expect(sessionCookie).toMatch(/^rc_session=[A-Za-z0-9_.-]+; /);
+  expect(sessionCookie).not.toMatch(/rc_[a-z0-9]{16}_/);
   expect(sessionCookie).toMatch(/; Path=\/;/);
   expect(sessionCookie).toMatch(/; HttpOnly/);
   expect(sessionCookie).toMatch(/; Secure/);
@@ -315,10 +317,12 @@ test('an unlinked identity is refused with what to ask an admin; once an admin l
   const home = await browser.go('/');
   expect(home.status).toBe(200);
   expect(await home.text()).toContain(officer.user.displayName);
-  const me = await request(app)
+  await request(app)
     .get('/api/me')
     .set('Authorization', `Bearer ${browser.cookies.get(SESSION_COOKIE)}`)
-    .expect(200);
+    .expect(401);
+  const token = await openSessionCookie(CONSOLE_SECRET, browser.cookies.get(SESSION_COOKIE));
+  const me = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
   expect(userIdOf(me)).toBe(officer.user.id);
   expect((await auditRows('oidc')).map((row) => row.user_id)).toEqual([officer.user.id]);
 

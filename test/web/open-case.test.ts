@@ -21,7 +21,7 @@ beforeAll(async () => {
     .expect(201);
 });
 
-const sessionOf = (username: string) => `${SESSION_COOKIE}=${suite.stack.users[username]!.token}`;
+const sessionOf = (username: string) => `${SESSION_COOKIE}=${suite.sessionCookie(username)}`;
 
 /** A freshly rendered open-case form as the browser holds it: its hidden fields and the cookies that came with it. */
 async function openForm(username = 'demo-police-officer') {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   ({ caseId, reference } = await openCase('step-pages-1'));
 });
 
-const session = (username: string) => `${SESSION_COOKIE}=${service.stack.users[username]!.token}`;
+const session = (username: string) => `${SESSION_COOKIE}=${service.sessionCookie(username)}`;
 const getAs = (username: string, path: string) => request(service.app).get(path).set('Cookie', session(username));
 
 /** A page's text as read: tags dropped, entities decoded, spaces collapsed. */

@@ -39,7 +39,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       const session = ok(
         await kit.api(req).POST('/api/auth/sign-in', { body: { username, password: form.password ?? '' } }),
       );
-      startSession(res, kit.settings.session, session.token, session.expiresAt);
+      await startSession(res, kit.settings.session, session.token, session.expiresAt);
       res.redirect(303, returnPath(form.next) ?? '/');
     } catch (error) {
       if (!(error instanceof ApiProblem) || ![400, 401, 429].includes(error.status)) throw error;
@@ -80,7 +80,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       try {
         const idToken = await oidc.finish(req, res);
         const session = ok(await kit.api(req).POST('/api/auth/oidc/session', { body: { idToken } }));
-        startSession(res, kit.settings.session, session.token, session.expiresAt);
+        await startSession(res, kit.settings.session, session.token, session.expiresAt);
         res.redirect(303, '/');
       } catch (error) {
         if (error instanceof OidcSignInError) {
