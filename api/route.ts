@@ -60,6 +60,13 @@ export interface RouteSpec<P, Q, B> {
    */
   audit?: string;
   /**
+   * For a read that opens sealed data for some readers only (a document's file name, a step's note): the audit
+   * trail's name for the answers that showed any, as `disclosed` tells from the answer its reader gets (after
+   * `reveal`). Those are recorded as `audit` records every call, before they leave, naming the case and step, never
+   * what was shown; an answer that showed nothing is not recorded, and a refusal is, as on any route.
+   */
+  auditDisclosure?: { action: string; disclosed(body: unknown): boolean };
+  /**
    * `false` keeps the route out of the OpenAPI document: an endpoint whose protocol is another program's (Prometheus'
    * `/metrics`, the Temporal Web UI's codec server), not this API's.
    */
@@ -216,6 +223,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         params,
         query,
         body: reply.status < 300 ? reply.body : undefined,
+        disclosed: reply.status < 300 && spec.auditDisclosure?.disclosed(reply.body) === true,
         status: reply.status,
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
         createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
@@ -238,8 +246,8 @@ function auditOutcome(status: number): AuditOutcome {
 }
 
 /**
- * Records an audited route's call, and any route's denial, before the answer leaves: a read of personal data is
- * never answered unless its audit row is written.
+ * Records an audited route's call, an answer that showed what `auditDisclosure` records, and any route's denial,
+ * before the answer leaves: a read of personal data is never answered unless its audit row is written.
  */
 async function audit(
   record: AuditService['record'],
@@ -254,9 +262,12 @@ async function audit(
     code?: string;
     createdCaseId?: string;
     stepId?: string;
+    /** The answer showed what `auditDisclosure` records. */
+    disclosed?: boolean;
   },
 ): Promise<void> {
-  if (spec.audit === undefined && outcome.status !== 403) return;
+  const action = spec.audit ?? (outcome.disclosed ? spec.auditDisclosure?.action : undefined);
+  if (action === undefined && outcome.status !== 403) return;
   const authenticated = authenticatedOf(res);
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
   // Only a query that passed validation is named: what a refused one said is the client's, not the trail's.
@@ -266,7 +277,7 @@ async function audit(
   const subject =
     spec.auditDetail && validated ? spec.auditDetail(outcome.query, outcome.params, outcome.body) : undefined;
   await record({
-    action: spec.audit ?? `${spec.method.toUpperCase()} ${spec.path}`,
+    action: action ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
     user: authenticated && {
       id: authenticated.user.id,

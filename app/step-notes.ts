@@ -27,6 +27,13 @@ export function detailsShown(details: StepDetails, open?: (stored: string) => st
 const hasSealedDetails = (details: StepDetails) => SEALED_DETAILS.some((key) => Object.hasOwn(details, key));
 
 /**
+ * Whether a case as answered (after `caseNotesShown`) shows a sealed detail opened: a note or a correction's reason
+ * in clear, which a reader of the survivor's identity may read and the audit trail records (`case.read_notes`).
+ */
+export const showsSealedDetails = (view: CaseView): boolean =>
+  view.steps.some((step) => SEALED_DETAILS.some((key) => typeof step.details[key] === 'string'));
+
+/**
  * The case with each step's note opened when `readsIdentity`, else withheld. Most steps have none: the case and its
  * steps are copied only where one is, as every case read passes through here.
  */

@@ -145,7 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it. */
+        /** The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it (an answer that shows one is audited). */
         get: operations["getApiCasesCaseId"];
         put?: never;
         post?: never;
@@ -179,7 +179,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The documents of every step of the case the role sees, as the step's list gives them (one request for the case page). */
+        /** The documents of every step of the case the role sees, as the step's list gives them (one request for the case page; an answer that shows a file name is audited). */
         get: operations["getApiCasesCaseIdDocuments"];
         put?: never;
         post?: never;
@@ -264,7 +264,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity. */
+        /** The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity (an answer that shows one is audited). */
         get: operations["getApiCasesCaseIdStepsStepIdDocuments"];
         put?: never;
         /** Add a document that proves the step (PDF, PNG or JPEG, at most 10 MB; the type is read from the content): as one who acts for the step's agency on the case, or its coordinator. Stored sealed; the case's workflow never sees it. */

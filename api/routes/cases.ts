@@ -3,6 +3,7 @@
  * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { rejectionError } from '../../app/case-commands';
+import { showsSealedDetails } from '../../app/step-notes';
 import { closeCaseSchema } from '../../domain/case';
 import { CORRECTION_WINDOW } from '../../domain/policy';
 import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
@@ -72,8 +73,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId',
       tag: 'cases',
       summary:
-        "The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it.",
+        "The case with its steps, deadlines and timeline, as far as the role sees it, and how the other agencies' steps an officer's or advocate's work depends on went (`milestones`). Never the survivor's identity; a step's note only to those who may read it (an answer that shows one is audited).",
       params: CaseParamsSchema,
+      // A note or a correction's reason, shown opened, is sealed like the identity and may name the survivor: the
+      // answer that shows any is recorded as `survivor.read` records the identity's (one row, naming the case).
+      auditDisclosure: { action: 'case.read_notes', disclosed: (body) => showsSealedDetails(body as CaseView) },
       responses: {
         200: { description: 'the case', schema: CaseViewSchema },
         404: { description: 'no such case', problem: true },

@@ -1,8 +1,10 @@
 /**
  * The documents that prove a step (app/documents.ts): uploaded as multipart/form-data (field `file`), listed without
  * their content, downloaded as an attachment by who may read the survivor's identity, removed when added by mistake.
- * Every upload, download and removal is audited, naming the document by its id (never its file name).
+ * Every upload, download and removal is audited, naming the document by its id (never its file name), and so is
+ * every list that showed a file name (naming the case and step, never the names).
  */
+import type { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
 import {
@@ -22,6 +24,17 @@ function attachment(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
+
+/**
+ * A list's file names are sealed like the identity, and as often name the survivor: an answer that shows any is
+ * recorded as a read of them (`document.read_names`), as `survivor.read` records the identity's; one to a reader
+ * who may not open them (no names) is not.
+ */
+const READS_NAMES = {
+  action: 'document.read_names',
+  disclosed: (body: unknown) =>
+    (body as z.infer<typeof DocumentListSchema>).items.some((item) => typeof item.fileName === 'string'),
+};
 
 export function documentRoutes(deps: ApiDeps): Route[] {
   const { documents } = deps;
@@ -66,8 +79,9 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/steps/:stepId/documents',
       tag: 'documents',
       summary:
-        'The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity.',
+        'The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity (an answer that shows one is audited).',
       params: StepParamsSchema,
+      auditDisclosure: READS_NAMES,
       responses: {
         200: { description: 'the documents', schema: DocumentListSchema },
         403: { description: "not an agency of this case, or another agency's step", problem: true },
@@ -83,8 +97,9 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/documents',
       tag: 'documents',
       summary:
-        "The documents of every step of the case the role sees, as the step's list gives them (one request for the case page).",
+        "The documents of every step of the case the role sees, as the step's list gives them (one request for the case page; an answer that shows a file name is audited).",
       params: CaseParamsSchema,
+      auditDisclosure: READS_NAMES,
       responses: {
         200: { description: 'the documents', schema: DocumentListSchema },
         403: { description: 'not an agency of this case', problem: true },

@@ -260,7 +260,7 @@ describe('through the full stack', () => {
       }),
     ]);
 
-    // Reading a case is not audited (it carries no personal data); being refused it is.
+    // Reading a case that opens no note is not audited (it carries no personal data); being refused it is.
     const seen = await request(stack.app).get(`/api/cases/${demoCase}`).set(police.headers).expect(200);
     expect(await auditOf(seen)).toEqual([]);
     const trespass = await request(stack.app).get(`/api/cases/${demoCase}`).set(outsider.headers).expect(403);
@@ -300,6 +300,104 @@ describe('through the full stack', () => {
       expect(row).not.toContain('Imogen');
       expect(row).not.toContain('Qadri');
       expect(row).not.toContain(SURVIVOR.birthDate);
+    }
+  });
+
+  it("records each answer that opened a note, a correction's reason or a file name, once, never what it showed", async () => {
+    const on = await today();
+    const police = user('demo-police-officer');
+    const coordinator = user('demo-coordinator');
+    const supervisor = user('demo-supervisor');
+    const NOTE = 'Imogen Qadri said she stays at 12 Elm Street';
+    const REASON = 'Imogen Qadri gave the wrong day at first';
+    const FILE_NAME = 'Imogen Qadri passport.pdf';
+    const yesterday = new Date(Date.parse(on) - 86_400_000).toISOString().slice(0, 10);
+    const openCase = async (identifiedOn = on) =>
+      (
+        (
+          await request(stack.app)
+            .post('/api/cases')
+            .set(police.headers)
+            .set('Idempotency-Key', key())
+            .send({ identifiedOn, survivor: SURVIVOR, agencies: DEMO_AGENCIES })
+            .expect(201)
+        ).body as { caseId: string }
+      ).caseId;
+    const signOff = (caseId: string, details: object) =>
+      request(stack.app)
+        .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+        .set(police.headers)
+        .set('Idempotency-Key', key())
+        .send({ outcome: 'requested', details: { requestedOn: on, ...details } })
+        .expect(200);
+    const get = (who: TestUser, path: string) => request(stack.app).get(path).set(who.headers).expect(200);
+    const read = (who: TestUser, action: string, caseId: string, stepId: string | null = null) =>
+      expect.objectContaining({
+        ...by(who),
+        action,
+        case_id: caseId,
+        step_id: stepId,
+        outcome: 'allowed',
+        status: 200,
+        detail: null,
+      }) as unknown;
+
+    // A case with a note, and a document whose file name names the survivor.
+    const noted = await openCase();
+    await signOff(noted, { note: NOTE });
+    await request(stack.app)
+      .post(`/api/cases/${noted}/steps/cp_request-1/documents`)
+      .set(police.headers)
+      .attach(
+        'file',
+        Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+        {
+          filename: FILE_NAME,
+        },
+      )
+      .expect(201);
+    // A case with a correction's reason, and no note.
+    const corrected = await openCase(yesterday);
+    await signOff(corrected, {});
+    await request(stack.app)
+      .post(`/api/cases/${corrected}/steps/cp_request-1/corrections`)
+      .set(police.headers)
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'requested', details: { requestedOn: yesterday }, reason: REASON })
+      .expect(200);
+
+    // Those who read the identity get the note, the reason and the file name: each answer leaves one row.
+    const caseView = await get(police, `/api/cases/${noted}`);
+    expect(JSON.stringify(caseView.body)).toContain(NOTE);
+    expect(await auditOf(caseView)).toEqual([read(police, 'case.read_notes', noted)]);
+    const reasonView = await get(coordinator, `/api/cases/${corrected}`);
+    expect(JSON.stringify(reasonView.body)).toContain(REASON);
+    expect(await auditOf(reasonView)).toEqual([read(coordinator, 'case.read_notes', corrected)]);
+    const caseDocuments = await get(police, `/api/cases/${noted}/documents`);
+    expect(JSON.stringify(caseDocuments.body)).toContain(FILE_NAME);
+    expect(await auditOf(caseDocuments)).toEqual([read(police, 'document.read_names', noted)]);
+    const stepDocuments = await get(coordinator, `/api/cases/${noted}/steps/cp_request-1/documents`);
+    expect(JSON.stringify(stepDocuments.body)).toContain(FILE_NAME);
+    expect(await auditOf(stepDocuments)).toEqual([read(coordinator, 'document.read_names', noted, 'cp_request-1')]);
+
+    // A supervisor's answers open nothing (withheld, no file names), nor does a list without documents: no row.
+    const withheld = await get(supervisor, `/api/cases/${noted}`);
+    expect(JSON.stringify(withheld.body)).not.toContain(NOTE);
+    expect(JSON.stringify(withheld.body)).toContain('"noteWithheld":true');
+    const unnamed = await get(supervisor, `/api/cases/${noted}/documents`);
+    expect((unnamed.body as { items: object[] }).items).toEqual([expect.not.objectContaining({ fileName: FILE_NAME })]);
+    const unnamedStep = await get(supervisor, `/api/cases/${noted}/steps/cp_request-1/documents`);
+    const empty = await get(police, `/api/cases/${corrected}/documents`);
+    expect((empty.body as { items: object[] }).items).toEqual([]);
+    for (const res of [withheld, unnamed, unnamedStep, empty]) expect(await auditOf(res)).toEqual([]);
+
+    const { rows } = await stack.pool.query<{ row: string }>(
+      `SELECT row_to_json(a)::text AS row FROM audit_events a WHERE action IN ('case.read_notes', 'document.read_names')`,
+    );
+    expect(rows).toHaveLength(4);
+    for (const { row } of rows) {
+      for (const needle of ['Imogen', 'Qadri', 'Elm Street', 'passport', 'wrong day'])
+        expect(row).not.toContain(needle);
     }
   });
 
