@@ -103,6 +103,8 @@ export interface PassedAlarm {
   about: string;
   /** The date it was about (`alarmDate`): null when derived from a birth date. */
   date: Instant | null;
+  /** Whom it would have been sent to; absent from alarms that passed before it was kept. */
+  recipient?: AgencyKind;
 }
 
 export interface Alarm {

@@ -271,21 +271,36 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     },
   );
 
-  /** One notice to the coordinator for what commands revealed as already passed (only policies counting from events). */
-  const tellWhatPassed = async (passed: PassedAlarm[]) => {
-    if (passed.length > 0) {
-      await notify({
-        alarmId: `passed_summary:${state.version}`,
-        caseId: state.caseId,
-        reference: state.reference,
-        stepId: passed[0]!.stepId,
-        stepKind: passed[0]!.stepKind,
-        kind: 'passed_summary',
-        recipientAgencyId: state.agencies.coordinator,
-        dueAt: null,
-        passed,
-      });
+  /** One notice of what commands revealed as already passed (only policies counting from events), to one agency. */
+  const tellWhatPassed = async (passed: PassedAlarm[], alarmId: string, recipientAgencyId: string) => {
+    if (passed.length === 0) return;
+    const [first] = passed;
+    await notify({
+      alarmId,
+      caseId: state.caseId,
+      reference: state.reference,
+      stepId: first!.stepId,
+      stepKind: first!.stepKind,
+      kind: 'passed_summary',
+      recipientAgencyId,
+      dueAt: null,
+      passed,
+    });
+  };
+  /**
+   * An entry session's notice: the coordinator's lists everything; each other agency that would have been sent one of
+   * them gets its own, of those alone (the police learn that their 24-hour notice of a minor is overdue).
+   */
+  const tellSessionWhatPassed = async (passed: PassedAlarm[]) => {
+    const alarmId = `passed_summary:${state.version}`;
+    const coordinator = state.agencies.coordinator;
+    await tellWhatPassed(passed, alarmId, coordinator);
+    const byAgency = new Map<string, PassedAlarm[]>();
+    for (const alarm of passed) {
+      const agencyId = alarm.recipient && state.agencies[alarm.recipient];
+      if (agencyId && agencyId !== coordinator) byAgency.set(agencyId, [...(byAgency.get(agencyId) ?? []), alarm]);
     }
+    for (const [agencyId, own] of byAgency) await tellWhatPassed(own, `${alarmId}:${agencyId}`, agencyId);
   };
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
   /** The version at which the current entry session last changed the case, and when its notice is due. */
@@ -309,7 +324,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     state = withPatchedAlarms(state);
     const passed = state.passedAlarms ?? [];
     if (passed.length > 0 && !state.holdsPassedExpiries) {
-      await tellWhatPassed(passed);
+      await tellWhatPassed(passed, `passed_summary:${state.version}`, state.agencies.coordinator);
       // A sign-off applied while the notice was recorded may have added more: those go in the next one.
       state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(passed.length) };
       continue;
@@ -343,7 +358,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       state = releaseHeldExpiries(state, nowIso());
       if (state.version !== before) await publish();
       const all = state.passedAlarms ?? [];
-      await tellWhatPassed(stillToTell(state, all));
+      await tellSessionWhatPassed(stillToTell(state, all));
       state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(all.length) };
       continue;
     }
