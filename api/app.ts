@@ -25,14 +25,12 @@ import { listRoutes } from './routes/lists';
 import { operationRoutes } from './routes/operations';
 import { metricsRoute, recordHttpMetrics } from './metrics';
 import { codecCors, codecRoutes } from './routes/codec';
+import { withoutTokens } from '../core/token-format';
 import { reportRoutes } from './routes/reports';
 
 export type { ApiDeps } from './deps';
 
 const BODY_LIMIT = '64kb';
-
-/** A calendar feed's URL is its credential (api/routes/calendar.ts): logged without it. */
-const withoutFeedSecret = (url: string) => url.replace(/^\/calendar\/[^/?]*/, '/calendar/[secret].ics');
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -43,7 +41,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   app.use(
     requestLog(deps.logger, {
-      loggedUrl: withoutFeedSecret,
+      loggedUrl: withoutTokens,
       actorOf: (res) => {
         const actor = authenticatedOf(res as unknown as express.Response)?.actor;
         return actor && { agencyId: actor.agencyId, userId: actor.userId };

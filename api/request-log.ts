@@ -20,7 +20,10 @@ declare module 'http' {
 }
 
 export interface RequestLogOptions {
-  /** The path as it may be logged (a calendar feed's path is its credential). */
+  /**
+   * The URL as it may be logged, given it with its query's values left out (a calendar feed's path is its credential,
+   * and a query's names are logged too).
+   */
   loggedUrl: (url: string) => string;
   /** Who made the request, once authenticated; nothing before. */
   actorOf: (res: ServerResponse) => { agencyId: string; userId: string } | undefined;
@@ -36,7 +39,7 @@ export function requestLog(
   return (req, res, next) => {
     const started = Date.now();
     // As it arrived: a router mounted on a prefix rewrites `req.url` while the request passes through it.
-    const url = withoutQueryValues(options.loggedUrl(req.url ?? ''));
+    const url = options.loggedUrl(withoutQueryValues(req.url ?? ''));
     req.id = assignRequestId(req, res);
     req.log = logger;
     // 'close' follows 'finish' on every response, and comes alone when the client went away before the answer.

@@ -1,10 +1,11 @@
 /**
  * Bearer tokens: opaque, random, stored as a SHA-256 of their secret, each with an expiry and revocable at once.
- * A token reads `rc_<id>_<secret>`: the id finds the row, the secret proves possession. The secret has 256 bits of
- * entropy, so a fast hash is enough (a password needs a slow one; see core/passwords.ts).
+ * A token reads `rc_<id>_<secret>` (core/token-format.ts): the id finds the row, the secret proves possession. The
+ * secret has 256 bits of entropy, so a fast hash is enough (a password needs a slow one; see core/passwords.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { TOKEN_SHAPE } from '../core/token-format';
 import { prepared, type Queryable } from './pool';
 import { PRINCIPAL_COLUMNS, USER_FROM, principalFromRow, type Principal, type PrincipalRow } from './user-rows';
 
@@ -28,7 +29,6 @@ export interface IssuedToken extends TokenInfo {
   token: string;
 }
 
-const TOKEN_SHAPE = /^rc_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (secret: string) => createHash('sha256').update(secret).digest();
 
 interface TokenRow {

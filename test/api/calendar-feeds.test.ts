@@ -235,6 +235,38 @@ test('feeds are listed without their secret, and a revoked feed answers 404', as
   expect(log.lines.filter((line) => line.includes(secret))).toEqual([]);
 });
 
+test("a feed's secret stays out of the request log however its URL is written, served or not", async () => {
+  const feed = await newFeed(stack.as('law_enforcement'), 'Typed');
+  const token = /\/calendar\/(.+)\.ics$/.exec(feed.url)![1]!;
+  const [, id, secret] = /^rc_([a-z0-9]{16})_(.{43})$/.exec(token)!;
+  // Each form, how it is answered and how its line reads: Express routes by other capitals and decodes a parameter,
+  // so the first two are served; the rest are not, but are the secret all the same.
+  const forms: [path: string, status: number, logged: string][] = [
+    [`/Calendar/${token}.ics`, 200, '/Calendar/[secret].ics'],
+    [`/calendar/${token.replace('_', '%5F')}.ics`, 200, '/calendar/[secret].ics'],
+    [`/CALENDAR/RC_${id!.toUpperCase()}_${secret}.ics`, 404, '/CALENDAR/[secret].ics'],
+    [`/calendar//${token}.ics`, 404, '/calendar//[secret].ics'],
+    [`/%63alendar/${token}.ics`, 404, '/%63alendar/[secret].ics'],
+    [`/calendar/${token.replace('_', '%255F')}.ics`, 404, '/calendar/[secret].ics'],
+    [`/calendar/${token.slice(0, -3)}.ics`, 404, '/calendar/[secret].ics'],
+    [`/calendar/x.ics?${token}=1`, 404, '/calendar/x.ics?[secret]=…'],
+  ];
+  for (const [index, [path, status]] of forms.entries()) {
+    await request(stack.app).get(path).set('X-Request-Id', `feed-form-${index}`).expect(status);
+  }
+  const loggedUrl = async (requestId: string) => {
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const line = log.lines.find((text) => text.includes(`"id":"${requestId}"`));
+      if (line) return (JSON.parse(line) as { req: { url: string } }).req.url;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no log line for ${requestId}`);
+  };
+  for (const [index, [, , logged]] of forms.entries()) expect(await loggedUrl(`feed-form-${index}`)).toBe(logged);
+  expect(log.lines.filter((line) => line.includes(secret!.slice(0, 40)))).toEqual([]);
+});
+
 test("a disabled user's feed answers 404", async () => {
   const officer = await createWorker(stack.pool, DEMO_AGENCIES.law_enforcement, 'law_enforcement');
   const feed = await newFeed(officer.headers);
