@@ -10,7 +10,7 @@ import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
-import { ASSIGNED_REFERENCE } from '../app/case-commands';
+import { passesForAssigned } from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES, DOCUMENT_REMOVAL_REASONS } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
@@ -127,8 +127,9 @@ export const OpenCaseRequestSchema = z
     reference: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
-      .refine((reference) => !ASSIGNED_REFERENCE.test(reference), {
-        message: 'RC-YYYY-XXXXXXXX is the form of assigned references; choose another, or leave it out to get one',
+      .refine((reference) => !passesForAssigned(reference), {
+        message:
+          "reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or leave it out to get one",
       })
       .optional(),
     /** Exactly one of these two (see app/identification.ts). */

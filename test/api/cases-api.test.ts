@@ -206,6 +206,34 @@ describe('opening a case', () => {
     ]);
   });
 
+  it.each([
+    ['the assigned form', 'RC-2026-51588F8E'],
+    ['it in lower case', 'rc-2026-51588f8e'],
+    ['it with a character after it', 'RC-2026-51588F8E-'],
+    ['it with more after it', 'RC-2026-51588F8E-2'],
+    ['the letter O for a zero', 'RC-2O26-51588F8E'],
+    ['the letters I and l for ones', 'RC-2026-5I588F8E-l'],
+    ['its groups run together', 'RC202651588F8E'],
+    ['its groups set apart', 'RC--2026--51588F8E'],
+  ])('refuses a reference that reads as an assigned one, %s, naming reference', async (_what, reference) => {
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ reference }))
+      .expect(422);
+    expect((res.body as { errors: object[] }).errors).toEqual([
+      { field: 'reference', message: expect.stringContaining('reads as an assigned reference') as unknown },
+    ]);
+  });
+
+  it('opens cases under references that only share a part with the assigned form', async () => {
+    for (const reference of ['RC-2026-0042', 'PD-RC-2026-51588F8E', 'RC-2026-5158-8F8E', 'RC-26-51588F8E']) {
+      const opened = await openCase({ reference });
+      expect(opened.reference).toBe(reference);
+    }
+  });
+
   it('opens cases for names in any script, with the joiners and direction marks they use', async () => {
     for (const name of ['محمد\u200cرضا', 'שָׁלוֹם\u200f כהן', '李小龍', 'X Æ A-12']) {
       await request(app)
