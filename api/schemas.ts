@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { instantBoundSchema, isoDateSchema } from '../domain/dates';
 import { noteSchema, signOffSchema } from '../domain/steps';
+import { REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
@@ -162,8 +163,20 @@ export const OpenCaseRequestSchema = z
     bornAfter('identifiedAt'),
   );
 
-/** The step id travels in the URL; the rest of a sign-off in the body. */
-export const SignOffBodySchema = signOffSchema().omit({ stepId: true });
+/**
+ * The step id travels in the URL; the rest of a sign-off in the body. Its details depend on the step and outcome (the
+ * catalogue, domain/steps.ts), so the document says in words what a refusal's reason may be: each step's own list.
+ */
+export const SignOffBodySchema = signOffSchema()
+  .omit({ stepId: true })
+  .extend({
+    details: signOffSchema().shape.details.describe(
+      "the outcome's details: dates, codes and a note. A refusal (declined, denied) gives `reason`, one of its step's codes: " +
+        Object.entries(REFUSAL_REASONS)
+          .map(([kind, codes]) => `${kind}: ${codes.join(', ')}`)
+          .join('; '),
+    ),
+  });
 
 /**
  * A correction of a step's sign-off: the sign-off as it should have been (a note left out keeps the step's own) and

@@ -21,13 +21,15 @@ import {
 } from '../domain';
 import type { AgencyKind, CaseAgencies, CaseSnapshot, Instant, StepKind } from '../domain/types';
 import { workingActor } from '../domain/access';
+import { refusalReasonsOf } from '../domain/reasons';
 
 type Candidate = { outcome: string; details: Record<string, string> };
 
 /** What an agency may answer for a step on a given day, most likely first; invalid candidates are skipped. */
 function candidatesFor(kind: StepKind, today: string, random: () => number): Candidate[] {
   const on = (field: string): Candidate['details'] => ({ [field]: today });
-  const refusal = { reason: 'insufficient_evidence' };
+  // A refusal gives a code of its step's list (for a step never refused, this is never offered).
+  const refusal = { reason: refusalReasonsOf(kind)[0] ?? 'other' };
   const mostly = (likely: Candidate, unlikely: Candidate, p = 0.85) =>
     random() < p ? [likely, unlikely] : [unlikely, likely];
   switch (kind) {
@@ -88,11 +90,7 @@ function candidatesFor(kind: StepKind, today: string, random: () => number): Can
     }
     case 'le_declaration':
     case 'u_visa_certification':
-      return mostly(
-        { outcome: 'signed', details: on('signedOn') },
-        { outcome: 'declined', details: { reason: 'investigation_closed' } },
-        0.8,
-      );
+      return mostly({ outcome: 'signed', details: on('signedOn') }, { outcome: 'declined', details: refusal }, 0.8);
   }
 }
 

@@ -19,6 +19,7 @@ import { cancelPending, findStep, openStep, record, updateStep, type CaseState, 
 import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff } from './steps';
 import { onFirstUse } from './on-first-use';
 import type { Issued } from './issued';
+import { CLOSE_REASONS, listedReason, TRANSFER_REASONS, unlistedRefusalReason } from './reasons';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type Instant, type Step, type StepKind } from './types';
@@ -317,6 +318,9 @@ export function checkSignOff(
   }
   const details = definition.details.safeParse(parsed.data.details);
   if (!details.success) return zodRejection(details.error, 'details');
+  // Judged here, where a new sign-off is checked, not by the catalogue's schema, which `signedState` also reads.
+  const unlisted = unlistedRefusalReason(step.kind, details.data);
+  if (unlisted) return unlisted;
   const today = dateOf(normaliseInstant(now));
   const ctx: SignOffContext = {
     state,
@@ -397,13 +401,24 @@ export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at
   return next;
 }
 
+/**
+ * A close as a new one is judged (the API's body, the workflow's validator); `closeCase` applies one without it, since
+ * a history may hold a reason from before the list.
+ */
 export const closeCaseSchema = onFirstUse(() =>
   z.strictObject({
     status: z.enum(['closed', 'withdrawn']),
-    reason: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
+    /** One of a list (domain/reasons.ts): the timeline shows it to every agency of the case. */
+    reason: listedReason(CLOSE_REASONS).describe(
+      'why, a code from the list: the timeline shows it to every agency of the case',
+    ),
   }),
 );
-export type CloseCaseRequest = z.infer<ReturnType<typeof closeCaseSchema>>;
+/**
+ * A close as the workflow's update carries it: its reason a string, since a history may hold any short code from
+ * before the list, and the validator reads a new one with `closeCaseSchema`.
+ */
+export type CloseCaseRequest = Omit<z.infer<ReturnType<typeof closeCaseSchema>>, 'reason'> & { reason: string };
 
 /** Only the case's coordinator closes or withdraws it. */
 export function validateCloseCase(state: CaseState, request: CloseCaseRequest, actor: Actor): Rejection | null {
@@ -479,11 +494,14 @@ export const transferCaseSchema = onFirstUse(() =>
   z.strictObject({
     agencyKind: z.enum(TRANSFERABLE_KINDS),
     toAgencyId: agencyId(),
-    /** A short code, as a close's reason: free text could carry personal data into the timeline and the history. */
-    reason: closeCaseSchema().shape.reason.optional(),
+    /** One of a list, as a close's reason: free text could carry personal data into the timeline and the history. */
+    reason: listedReason(TRANSFER_REASONS)
+      .optional()
+      .describe('why, a code from the list: the timeline shows it to every agency of the case'),
   }),
 );
-export type TransferCaseRequest = z.infer<ReturnType<typeof transferCaseSchema>>;
+/** A transfer as the workflow's update carries it; its reason a string, as a close's (`CloseCaseRequest`). */
+export type TransferCaseRequest = Omit<z.infer<ReturnType<typeof transferCaseSchema>>, 'reason'> & { reason?: string };
 
 /**
  * Only the case's coordinator transfers it, while it is open, to another agency than the one it has. That the new

@@ -8,7 +8,11 @@ import { isoDateSchema as date } from './dates';
 import { onFirstUse } from './on-first-use';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 
-/** A reason is a short machine code, never free text about a person. */
+/**
+ * A refusal's reason, a short machine code, never free text about a person. Permissive in shape: it also holds codes
+ * recorded before the lists (domain/reasons.ts), which replayed histories apply again; `checkSignOff` holds every new
+ * one to its step's list.
+ */
 const reason = onFirstUse(() =>
   z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
 );

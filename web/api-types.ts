@@ -1976,7 +1976,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    reason: string;
+                    /**
+                     * @description why, a code from the list: the timeline shows it to every agency of the case
+                     * @enum {string}
+                     */
+                    reason: "relief_obtained" | "survivor_withdrew" | "lost_contact" | "not_eligible" | "transferred" | "duplicate" | "opened_in_error" | "other";
                     /** @enum {string} */
                     status: "closed" | "withdrawn";
                 };
@@ -2583,7 +2587,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default {} */
+                    /**
+                     * @description the outcome's details: dates, codes and a note. A refusal (declined, denied) gives `reason`, one of its step's codes: le_declaration: insufficient_evidence, not_cooperating, investigation_closed, not_our_investigation, other; u_visa_certification: insufficient_evidence, no_helpfulness, not_our_investigation, other; cp_decision: insufficient_evidence, not_potential_witness, other; cp_renewal_decision: not_potential_witness, other; hhs_certification_letter: no_qualifying_status, not_willing_to_assist, minor, other; t_visa_decision: not_a_victim, not_present_on_account, not_complied, no_extreme_hardship, no_response, other
+                     * @default {}
+                     */
                     details?: {
                         [key: string]: unknown;
                     };
@@ -3049,7 +3056,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default {} */
+                    /**
+                     * @description the outcome's details: dates, codes and a note. A refusal (declined, denied) gives `reason`, one of its step's codes: le_declaration: insufficient_evidence, not_cooperating, investigation_closed, not_our_investigation, other; u_visa_certification: insufficient_evidence, no_helpfulness, not_our_investigation, other; cp_decision: insufficient_evidence, not_potential_witness, other; cp_renewal_decision: not_potential_witness, other; hhs_certification_letter: no_qualifying_status, not_willing_to_assist, minor, other; t_visa_decision: not_a_victim, not_present_on_account, not_complied, no_extreme_hardship, no_response, other
+                     * @default {}
+                     */
                     details?: {
                         [key: string]: unknown;
                     };
@@ -3749,7 +3759,11 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate";
-                    reason?: string;
+                    /**
+                     * @description why, a code from the list: the timeline shows it to every agency of the case
+                     * @enum {string}
+                     */
+                    reason?: "moved_jurisdiction" | "referred" | "agency_stopped" | "other";
                     toAgencyId: string;
                 };
             };

@@ -3,6 +3,15 @@ import { formatCalendarDay, formatDate, formatDateTime, formatDueDate, dueWordin
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
+import {
+  CLOSE_REASONS,
+  refusalReasonsOf,
+  TRANSFER_REASONS,
+  type CloseReason,
+  type RefusableStep,
+  type RefusalReason,
+  type TransferReason,
+} from '../domain/reasons';
 import type { StepKind, Track } from '../domain/types';
 
 export { agencyKindLabel, stepLabel };
@@ -109,41 +118,41 @@ const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
 export const reminderStatusLabel = (status: string) => REMINDER_STATUS_LABELS[status] ?? humanize(status);
 
 /**
- * The reasons offered for refusing a step (its `declined` or `denied` outcome, `refused()` in domain/steps.ts), as the
- * short codes the API keeps, with their words. The code is shown unsealed in the timeline, reports and emails, so it
- * says why in general terms only; anything about the person goes in the sealed note ("Other" says so). Drawn from
- * what each decision turns on (the process as the team documents it; USCIS Form I-914 Supplement B and I-918 Supplement B
- * instructions; ICE's Continued Presence guide; 22 U.S.C. 7105(b)(1)(E) for HHS certification).
+ * The words of each code a step's refusal may give (domain/reasons.ts, which lists them). The code is shown unsealed
+ * in the timeline, reports and emails, so it says why in general terms only; anything about the person goes in the
+ * sealed note ("Other" says so). Drawn from what each decision turns on (the process as the team documents it; USCIS
+ * Form I-914 Supplement B and I-918 Supplement B instructions; ICE's Continued Presence guide; 22 U.S.C.
+ * 7105(b)(1)(E) for HHS certification).
  */
-const OTHER_REASON = { other: 'Other (say why in the note)' } as const;
-const REFUSAL_REASONS: Partial<Record<StepKind, Readonly<Record<string, string>>>> = {
+const OTHER_REASON = 'Other (say why in the note)';
+const REFUSAL_WORDS: { [Kind in RefusableStep]: Readonly<Record<RefusalReason<Kind>, string>> } = {
   le_declaration: {
     insufficient_evidence: 'Not enough information to say the person is a victim of a severe form of trafficking',
     not_cooperating: 'The person has not complied with reasonable requests for assistance',
     investigation_closed: 'The agency is no longer investigating',
     not_our_investigation: 'Our agency did not detect, investigate or prosecute this trafficking',
-    ...OTHER_REASON,
+    other: OTHER_REASON,
   },
   u_visa_certification: {
     insufficient_evidence: 'Not enough information to say the person is a victim of a qualifying crime',
     no_helpfulness: 'The person has not been, is not and is not likely to be helpful to the investigation',
     not_our_investigation: 'Our agency did not detect, investigate or prosecute this crime',
-    ...OTHER_REASON,
+    other: OTHER_REASON,
   },
   cp_decision: {
     insufficient_evidence: 'Not enough information to say the person is a victim of a severe form of trafficking',
     not_potential_witness: 'The person is not a potential witness in an investigation or prosecution',
-    ...OTHER_REASON,
+    other: OTHER_REASON,
   },
   cp_renewal_decision: {
     not_potential_witness: 'The person is no longer a potential witness (the investigation or prosecution ended)',
-    ...OTHER_REASON,
+    other: OTHER_REASON,
   },
   hhs_certification_letter: {
     no_qualifying_status: 'No Continued Presence, bona fide T-visa application or T status to certify on',
     not_willing_to_assist: 'The person is not willing to assist in the investigation or prosecution',
     minor: 'The person is a minor: an eligibility letter applies, not a certification',
-    ...OTHER_REASON,
+    other: OTHER_REASON,
   },
   t_visa_decision: {
     not_a_victim: 'Not shown to be a victim of a severe form of trafficking',
@@ -151,31 +160,54 @@ const REFUSAL_REASONS: Partial<Record<StepKind, Readonly<Record<string, string>>
     not_complied: 'Not shown to have complied with reasonable requests for assistance',
     no_extreme_hardship: 'Not shown to face extreme hardship involving unusual and severe harm if removed',
     no_response: 'No response to the request for evidence or notice of intent to deny',
-    ...OTHER_REASON,
+    other: OTHER_REASON,
   },
 };
 
+/** A step's refusal words by code, as a plain lookup; none for a step that is never refused. */
+function refusalWordsOf(kind: string): Readonly<Record<string, string>> {
+  return Object.hasOwn(REFUSAL_WORDS, kind) ? REFUSAL_WORDS[kind as RefusableStep] : {};
+}
+
 /** The reasons a step's refusal offers, code and words, "Other" last; none for a step that is never refused. */
 export function refusalReasons(kind: StepKind): [code: string, words: string][] {
-  return Object.entries(REFUSAL_REASONS[kind] ?? {});
+  const words = refusalWordsOf(kind);
+  return refusalReasonsOf(kind).map((code) => [code, words[code] ?? code]);
 }
 
-/** A refusal's reason in words; a code the list does not know (another client's) as it is. */
+/** A refusal's reason in words; a code off the list (one recorded before the lists) as it is. */
 export function refusalReasonLabel(kind: string, code: string): string {
-  return (
-    (REFUSAL_REASONS as Readonly<Record<string, Readonly<Record<string, string>> | undefined>>)[kind]?.[code] ?? code
-  );
+  const words = refusalWordsOf(kind);
+  return Object.hasOwn(words, code) ? words[code]! : code;
 }
 
-/** The reasons a transfer offers (`reason` of POST /api/cases/{caseId}/transfers), as codes with their words. */
-const TRANSFER_REASONS: Readonly<Record<string, string>> = {
+/** The words of the reasons a transfer gives (`reason` of POST /api/cases/{caseId}/transfers). */
+const TRANSFER_WORDS: Readonly<Record<TransferReason, string>> = {
   moved_jurisdiction: 'The survivor moved to another jurisdiction',
   referred: 'The case was referred to another agency',
   agency_stopped: 'The agency no longer handles such cases',
   other: 'Another reason',
 };
 
-export const transferReasons = (): [code: string, words: string][] => Object.entries(TRANSFER_REASONS);
+/** The reasons a transfer offers, as codes with their words, in the list's order. */
+export const transferReasons = (): [code: string, words: string][] =>
+  TRANSFER_REASONS.map((code) => [code, TRANSFER_WORDS[code]]);
+
+/** The words of the reasons a close or withdrawal gives (`reason` of POST /api/cases/{caseId}/close). */
+const CLOSE_WORDS: Readonly<Record<CloseReason, string>> = {
+  relief_obtained: 'Relief obtained',
+  survivor_withdrew: 'The survivor withdrew their consent',
+  lost_contact: 'Contact with the survivor was lost',
+  not_eligible: 'Not eligible for the relief sought',
+  transferred: 'Moved to another task force',
+  duplicate: 'A duplicate of another case',
+  opened_in_error: 'Opened in error',
+  other: 'Another reason',
+};
+
+/** The reasons a close or withdrawal offers, as codes with their words, in the list's order. */
+export const closeReasons = (): [code: string, words: string][] =>
+  CLOSE_REASONS.map((code) => [code, CLOSE_WORDS[code]]);
 
 /**
  * Why a document is removed (`reason` of POST /api/cases/{caseId}/documents/{documentId}/remove), as codes with their
@@ -195,6 +227,6 @@ export const documentRemovalReasons = (): [code: string, words: string][] => Obj
 export const documentRemovalReasonLabel = (code: string) =>
   Object.hasOwn(DOCUMENT_REMOVAL_REASONS, code) ? DOCUMENT_REMOVAL_REASONS[code]! : code;
 
-/** A transfer's reason in words; a code the list does not know as it is. */
+/** A transfer's reason in words; a code off the list (one recorded before it) as it is. */
 export const transferReasonLabel = (code: string) =>
-  Object.hasOwn(TRANSFER_REASONS, code) ? TRANSFER_REASONS[code]! : code;
+  Object.hasOwn(TRANSFER_WORDS, code) ? TRANSFER_WORDS[code as TransferReason] : code;

@@ -3,6 +3,7 @@
  * says which fields exist, which are dates, which are choices and which are optional.
  */
 import { z } from 'zod';
+import { unlistedRefusalReason } from '../domain/reasons';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { StepKind } from '../domain/types';
 import { ApiProblem } from './api-client';
@@ -148,19 +149,29 @@ export function detailsFromForm(
   return details;
 }
 
-/**
- * The catalogue's own check of an outcome and its details, before the check-your-answers page: a refusal shaped as
- * the API's (422, field `details.<name>`), so the form shows it the one way. The API checks again at the sign-off.
- */
 /** The form sent without an outcome chosen. */
 export const noOutcome = () =>
   new ApiProblem(422, { detail: 'Choose an outcome.', errors: [{ field: 'outcome', message: 'required' }] });
 
+/**
+ * The catalogue's own check of an outcome and its details (a refusal's reason against its step's list too), before
+ * the check-your-answers page: a refusal shaped as the API's (422, field `details.<name>`), so the form shows it the
+ * one way. The API checks again at the sign-off.
+ */
 export function checkDetails(kind: StepKind, outcome: string, details: Record<string, string>): ApiProblem | undefined {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
   if (!definition) return noOutcome();
   const result = definition.details.safeParse(details);
-  if (result.success) return undefined;
+  if (result.success) {
+    // A refusal's code off its step's list, as the API refuses it (a hand-made request, an old form).
+    const unlisted = unlistedRefusalReason(kind, details);
+    return unlisted
+      ? new ApiProblem(422, {
+          detail: 'The sign-off is not complete.',
+          errors: [{ field: unlisted.field ?? 'details', message: unlisted.message }],
+        })
+      : undefined;
+  }
   return new ApiProblem(422, {
     detail: 'The sign-off is not complete.',
     errors: result.error.issues.map((issue) => ({

@@ -280,7 +280,7 @@ describe('through the full stack', () => {
       .post(`/api/cases/${demoCase}/close`)
       .set(coordinator.headers)
       .set('Idempotency-Key', key())
-      .send({ status: 'closed', reason: 'relief_granted' })
+      .send({ status: 'closed', reason: 'relief_obtained' })
       .expect(200);
     expect(await auditOf(closed)).toEqual([
       applied(coordinator, 'case.close', demoCase, null),

@@ -332,7 +332,7 @@ function validSignOff(step: StepKind): SignOffBody {
     case 'hhs_certification_request':
       return { outcome: 'requested', details: { requestedOn: today } };
     case 'hhs_certification_letter':
-      return { outcome: 'denied', details: { reason: 'not_eligible' } };
+      return { outcome: 'denied', details: { reason: 'no_qualifying_status' } };
     case 'hhs_eligibility_letter':
       return { outcome: 'issued', details: { eligibilityDate: today } };
     case 'hhs_interim_letter':
@@ -361,7 +361,7 @@ function signOffOverApi(who: TestUser, caseId: string, stepId: string, body: Sig
     .send(body);
 }
 
-const CLOSE_BODY = { status: 'withdrawn', reason: 'authz_test' } as const;
+const CLOSE_BODY = { status: 'withdrawn', reason: 'other' } as const;
 
 function closeOverApi(who: TestUser, caseId: string) {
   return request(stack.app)

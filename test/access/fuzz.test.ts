@@ -209,7 +209,7 @@ beforeAll(async () => {
     .post(`/api/cases/${cases.closed}/close`)
     .set(people['demo-coordinator']!.headers)
     .set('Idempotency-Key', 'fuzz-setup-close')
-    .send({ status: 'closed', reason: 'relief_granted' })
+    .send({ status: 'closed', reason: 'relief_obtained' })
     .expect(200);
 
   // Tokens that must not work: expired, revoked, and a disabled user's.
@@ -421,7 +421,7 @@ function generateProbes(today: string): Probe[] {
     {
       path: `/api/cases/${cases.closed}/close`,
       as: 'demo-coordinator',
-      base: { status: 'closed', reason: 'relief_granted' },
+      base: { status: 'closed', reason: 'relief_obtained' },
       required: ['status', 'reason'],
       idempotent: true,
     },
@@ -507,7 +507,7 @@ function generateProbes(today: string): Probe[] {
     ['demo-police-officer', 'get', caseB, undefined],
     ['demo-police-officer', 'get', `${caseB}/survivor`, undefined],
     ['demo-police-officer', 'post', `${caseB}/steps/cp_request-1/sign-off`, signCp],
-    ['demo-police-officer', 'post', `${caseB}/close`, { status: 'closed', reason: 'x' }],
+    ['demo-police-officer', 'post', `${caseB}/close`, { status: 'closed', reason: 'relief_obtained' }],
     ['officerB', 'get', caseA, undefined],
     ['officerB', 'get', `${caseA}/survivor`, undefined],
     ['officerB', 'get', `${caseA}/reminders`, undefined],
@@ -518,8 +518,8 @@ function generateProbes(today: string): Probe[] {
     ['demo-coordinator', 'post', `${caseA}/steps/cp_request-1/sign-off`, signCp],
     ['demo-supervisor', 'post', `${caseA}/steps/cp_request-1/sign-off`, signCp],
     ['demo-supervisor', 'get', `${caseA}/survivor`, undefined],
-    ['demo-supervisor', 'post', `${caseA}/close`, { status: 'closed', reason: 'relief_granted' }],
-    ['demo-police-officer', 'post', `${caseA}/close`, { status: 'closed', reason: 'relief_granted' }],
+    ['demo-supervisor', 'post', `${caseA}/close`, { status: 'closed', reason: 'relief_obtained' }],
+    ['demo-police-officer', 'post', `${caseA}/close`, { status: 'closed', reason: 'relief_obtained' }],
     ['demo-admin', 'get', caseA, undefined],
     ['demo-admin', 'get', `${caseA}/survivor`, undefined],
     [
@@ -565,7 +565,7 @@ function generateProbes(today: string): Probe[] {
       'demo-police-officer',
       'post',
       `/api/cases/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/close`,
-      { status: 'closed', reason: 'x' },
+      { status: 'closed', reason: 'relief_obtained' },
     ],
     ['demo-admin', 'post', `/api/users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/disable`, undefined],
     ['demo-admin', 'post', `/api/users/${people['demo-admin']!.user.id}/disable`, undefined],
@@ -609,7 +609,7 @@ function generateProbes(today: string): Probe[] {
       as: 'demo-coordinator',
       method: 'post' as const,
       path: `/api/cases/${id}/close`,
-      body: { status: 'closed', reason: 'x' },
+      body: { status: 'closed', reason: 'relief_obtained' },
     }),
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `/api/cases/${id}/documents` }),
     (id: string) => ({ as: 'demo-coordinator', method: 'get' as const, path: `${caseA}/documents/${id}` }),
@@ -867,7 +867,7 @@ function generateProbes(today: string): Probe[] {
       method: 'post',
       path: `${caseA}/close`,
       headers: { ...as('demo-hhs-officer'), ...idempotencyKey() },
-      ...json({ status: 'closed', reason: 'flood' }),
+      ...json({ status: 'closed', reason: 'other' }),
       expect: [403, 429],
     });
   }

@@ -575,9 +575,63 @@ describe('reading, signing and closing a case', () => {
       .post(path)
       .set(as('coord-1'))
       .set('Idempotency-Key', newKey())
-      .send({ status: 'withdrawn', reason: 'survivor_request' })
+      .send({ status: 'withdrawn', reason: 'survivor_withdrew' })
       .expect(200);
     expect((res.body as CaseBody).status).toBe('withdrawn');
+  });
+
+  /** A name, an A-number and an address, in the shape every short code once had: shown to every agency if taken. */
+  const WORDS = 'carla.target.a987654321.lives-at-5-oak-st';
+
+  it('takes a close reason from its list only, naming reason and the list', async () => {
+    const opened = await openCase();
+    const close = (reason: string) =>
+      request(app)
+        .post(`/api/cases/${opened.caseId}/close`)
+        .set(as('coord-1'))
+        .set('Idempotency-Key', newKey())
+        .send({ status: 'closed', reason });
+    for (const reason of [WORDS, 'survivor_request']) {
+      const refused = await close(reason).expect(422);
+      expect((refused.body as { errors: object[] }).errors).toEqual([
+        { field: 'reason', message: expect.stringMatching(/^expected one of: relief_obtained, .*, other$/) as unknown },
+      ]);
+    }
+    const closed = await close('other').expect(200);
+    expect((closed.body as CaseBody).status).toBe('closed');
+    expect(JSON.stringify(closed.body)).not.toContain(WORDS);
+  });
+
+  it("takes a refusal's reason from its step's list only, naming details.reason and the list", async () => {
+    const opened = await openCase();
+    const decline = (reason: string) =>
+      request(app)
+        .post(`/api/cases/${opened.caseId}/steps/le_declaration-1/sign-off`)
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send({ outcome: 'declined', details: { reason } });
+    // Another step's code is refused as words are.
+    for (const reason of [WORDS, 'no_response']) {
+      const refused = await decline(reason).expect(422);
+      expect(refused.body).toMatchObject({
+        code: 'invalid_details',
+        errors: [
+          {
+            field: 'details.reason',
+            message:
+              'expected one of: insufficient_evidence, not_cooperating, investigation_closed, not_our_investigation, other',
+          },
+        ],
+      });
+    }
+    const declined = await decline('not_our_investigation').expect(200);
+    expect((declined.body as CaseBody).steps.find((step) => step.id === 'le_declaration-1')?.status).toBe('declined');
+    // Refused, the words were kept nowhere: not in the timeline, nor in the answers the idempotency store replays.
+    const { rows } = await stack.pool.query<{ text: string }>(
+      `SELECT row_to_json(t)::text AS text FROM case_timeline t
+       UNION ALL SELECT row_to_json(k)::text FROM idempotency_keys k`,
+    );
+    expect(rows.filter((row) => row.text.includes(WORDS))).toEqual([]);
   });
 });
 

@@ -265,7 +265,7 @@ describe('correcting a sign-off through the API', () => {
     // The grant opened the renewal request and the certification request; while neither is signed, it may become a denial.
     await correct('demo-ice-officer', caseId, 'cp_decision-1', {
       outcome: 'denied',
-      details: { reason: 'not_eligible' },
+      details: { reason: 'not_potential_witness' },
       reason: 'entered on the wrong case',
     }).expect(200);
     const view = await readCase(caseId);
@@ -290,7 +290,7 @@ describe('correcting a sign-off through the API', () => {
     });
     const refused = await correct('demo-ice-officer', caseId, 'cp_decision-1', {
       outcome: 'denied',
-      details: { reason: 'not_eligible' },
+      details: { reason: 'not_potential_witness' },
       reason: 'x',
     }).expect(409);
     expect(refused.body).toMatchObject({ code: 'later_steps_signed', errors: [{ field: 'outcome' }] });

@@ -107,7 +107,7 @@ test('open, sign off and close a case over HTTP, reading each write back', async
     .post(`/api/cases/${view.caseId}/close`)
     .set(as('coordinator'))
     .set('Idempotency-Key', key())
-    .send({ status: 'closed', reason: 'relief_granted' })
+    .send({ status: 'closed', reason: 'relief_obtained' })
     .expect(200);
   expect((closed.body as CaseBody).status).toBe('closed');
   await request(stack.app)

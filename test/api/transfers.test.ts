@@ -11,6 +11,7 @@ import request from 'supertest';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor } from '../../domain/types';
+import { TRANSFER_REASONS } from '../../domain/reasons';
 import { transferUpdate, workflowIdOf } from '../../workflows/contract';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
@@ -121,6 +122,16 @@ test('only the coordinator of the case transfers it; every refusal is audited an
     expect({ body, status: refused.status }).toEqual({ body, status: 422 });
     expect((refused.body as { errors?: { field: string }[] }).errors?.length).toBeGreaterThan(0);
   }
+  // A reason is a code from the list: a name, an A-number and an address in a code's shape are refused as words are,
+  // and so is a code off the list, naming the field and the list.
+  const offList = ['carla.target.a987654321.lives-at-5-oak-st', 'moved'];
+  for (const reason of offList) {
+    const refused = await transfer(opened.caseId, coordinator, { ...toNewPolice, reason });
+    expect({ reason, status: refused.status }).toEqual({ reason, status: 422 });
+    expect((refused.body as { errors: object[] }).errors).toEqual([
+      { field: 'reason', message: `expected one of: ${TRANSFER_REASONS.join(', ')}` },
+    ]);
+  }
 
   // Sent straight at the workflow, around the API, the update's validator holds to the same rule.
   const forged = async (actor: Actor) => {
@@ -156,7 +167,7 @@ test('only the coordinator of the case transfers it; every refusal is audited an
     'demo-system-admin',
     outsider.user.username,
   ]);
-  expect(rows.filter((row) => row.outcome === 'rejected')).toHaveLength(invalid.length);
+  expect(rows.filter((row) => row.outcome === 'rejected')).toHaveLength(invalid.length + offList.length);
   expect(rows.filter((row) => row.outcome === 'allowed')).toEqual([]);
 });
 
@@ -257,7 +268,7 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
     .post(`/api/cases/${caseId}/close`)
     .set(as('demo-coordinator'))
     .set('Idempotency-Key', randomUUID())
-    .send({ status: 'withdrawn', reason: 'test' })
+    .send({ status: 'withdrawn', reason: 'other' })
     .expect(200);
   const closed = await transfer(caseId, as('demo-coordinator'), {
     agencyKind: 'law_enforcement',
@@ -303,7 +314,10 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
       .type('form')
       .send(fields);
 
-  const check = await post({ ...hiddenFields(form.text), toAgencyId: NEW_POLICE.id, reason: 'moved' }).expect(200);
+  // A reason off the list is refused on the check page, as the API would.
+  const offList = await post({ ...hiddenFields(form.text), toAgencyId: NEW_POLICE.id, reason: 'moved' }).expect(422);
+  expect(offList.text).toContain('Choose a reason from the list');
+  const check = await post({ ...hiddenFields(form.text), toAgencyId: NEW_POLICE.id, reason: 'referred' }).expect(200);
   expect(check.text).toContain('Check the transfer');
   // Agencies by name, never their ids (issue 18).
   expect(check.text).toContain('Demo City Police Department (fictitious) loses access to this case at once');
@@ -321,7 +335,7 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
   expect(after.text).toContain('Law enforcement: New City Police (fictitious)');
   // The timeline says it in a sentence, agencies by name.
   expect(after.text).toContain(
-    'its law enforcement agency is now New City Police (fictitious), was Demo City Police Department (fictitious).',
+    'its law enforcement agency is now New City Police (fictitious), was Demo City Police Department (fictitious). Reason: The case was referred to another agency.',
   );
   await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(403);
 });

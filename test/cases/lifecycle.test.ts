@@ -198,12 +198,12 @@ test('a case can be withdrawn by its coordinator, and then accepts no sign-off',
   const on = await today();
   const view = await openCase('1980-02-02');
   const refused: unknown = await stack.cases
-    .close(view.caseId, { status: 'withdrawn', reason: 'survivor_request' }, actor('law_enforcement'))
+    .close(view.caseId, { status: 'withdrawn', reason: 'survivor_withdrew' }, actor('law_enforcement'))
     .catch((e: unknown) => e);
   expect(refused).toMatchObject({ status: 403 });
   const closed = await stack.cases.close(
     view.caseId,
-    { status: 'withdrawn', reason: 'survivor_request' },
+    { status: 'withdrawn', reason: 'survivor_withdrew' },
     actor('coordinator'),
   );
   expect(closed.status).toBe('withdrawn');

@@ -155,7 +155,7 @@ test('Continued Presence is reminded ahead of expiry, then expires when nobody r
   await eventually(async () => (await kindsOf(view.caseId)).includes('expired'), 'the expiry notice');
   const after = await stack.cases.signOff(
     view.caseId,
-    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } },
+    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'investigation_closed' } },
     lawEnforcement,
   );
   expect(after.steps.find((s) => s.id === 'cp_decision-1')!.status).toBe('expired');
@@ -190,7 +190,7 @@ test('a renewal moves the expiry: no expiry at the old date, the new validity is
   await stack.env.sleep(Date.parse(`${validUntil}T00:00:00.000Z`) + 2 * DAY - (await stack.env.currentTimeMs()));
   const now = await stack.cases.signOff(
     view.caseId,
-    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'not_needed' } },
+    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'investigation_closed' } },
     lawEnforcement,
   );
   expect(await kindsOf(view.caseId)).not.toContain('expired');

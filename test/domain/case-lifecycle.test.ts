@@ -128,7 +128,7 @@ describe('closing a case', () => {
       field: 'reason',
     });
     expect(
-      validateCloseCase(state, { status: 'withdrawn', reason: 'survivor_request' }, actorOf('coordinator')),
+      validateCloseCase(state, { status: 'withdrawn', reason: 'survivor_withdrew' }, actorOf('coordinator')),
     ).toBeNull();
   });
 

@@ -154,7 +154,7 @@ describe('T visa', () => {
       rfe('2026-09-26'),
       noon('2026-07-03'),
     );
-    state = sign(state, 't_visa_decision-1', 'denied', { reason: 'insufficient_evidence' }, noon('2026-08-01'));
+    state = sign(state, 't_visa_decision-1', 'denied', { reason: 'not_a_victim' }, noon('2026-08-01'));
     expect(stepOf(state, 't_visa_evidence_response-1').status).toBe('cancelled');
     expect(state.steps.some((s) => s.kind === 't_visa_adjustment_filing')).toBe(false);
   });

@@ -12,8 +12,9 @@
  */
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import { ALARM_KINDS } from '../../domain/case-state';
+import { CLOSE_REASONS, refusalReasonsOf, TRANSFER_REASONS } from '../../domain/reasons';
 import { SEALED_NOTE } from '../../domain/steps';
-import type { TimelineEntry } from '../../domain/types';
+import type { StepKind, TimelineEntry } from '../../domain/types';
 import {
   BIRTHDAY_GRID_PATCH,
   CORRECTION_AS_SIGNED_PATCH,
@@ -42,6 +43,11 @@ export interface HistoryFacts {
   patches: string[];
   /** A sign-off carries its note in plain text, as the API sent notes before it sealed them. */
   plainNote: boolean;
+  /**
+   * A close, transfer or refusal the run's updates accepted gives a reason off today's lists (domain/reasons.ts), as any
+   * short code was taken before them.
+   */
+  unlistedReason: boolean;
   /** The sign-offs the run's updates accepted, in order. */
   signed: Array<{ stepId: string; outcome: string }>;
   /** The notifications the run asked for (the `notify` activity), in order: an alarm's kind, or `passed_summary`. */
@@ -208,6 +214,7 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
     patches: patchesOf(events),
     plainNote: values.some(isPlainNoteSignOff),
+    unlistedReason: await givesUnlistedReason(events, converter),
     signed: (await commandInputs(events, converter, acceptedUpdate('signOff'))).flatMap(({ signOff }) => {
       const { stepId, outcome } = (signOff ?? {}) as { stepId?: unknown; outcome?: unknown };
       return isString(stepId) && isString(outcome) ? [{ stepId, outcome }] : [];
@@ -222,6 +229,24 @@ function caseIdIn(input: unknown): string | undefined {
   const { open, state } = (input ?? {}) as { open?: { caseId?: unknown }; state?: { caseId?: unknown } };
   const caseId = open?.caseId ?? state?.caseId;
   return isString(caseId) ? caseId : undefined;
+}
+
+async function givesUnlistedReason(events: Array<{ [key: string]: Json }>, converter: DataConverter): Promise<boolean> {
+  const off = (codes: readonly string[], reason: unknown) => isString(reason) && !codes.includes(reason);
+  const closes = await commandInputs(events, converter, acceptedUpdate('close'));
+  const transfers = await commandInputs(events, converter, acceptedUpdate('transfer'));
+  const signOffs = await commandInputs(events, converter, acceptedUpdate('signOff'));
+  const refusals = signOffs.map(
+    ({ signOff }) => (signOff ?? {}) as { stepId?: unknown; details?: { reason?: unknown } },
+  );
+  return (
+    closes.some(({ reason }) => off(CLOSE_REASONS, reason)) ||
+    transfers.some(({ reason }) => off(TRANSFER_REASONS, reason)) ||
+    refusals.some(
+      ({ stepId, details }) =>
+        isString(stepId) && off(refusalReasonsOf(stepId.replace(/-\d+$/, '') as StepKind), details?.reason),
+    )
+  );
 }
 
 function isPlainNoteSignOff(value: unknown): boolean {
@@ -270,6 +295,7 @@ const COVERAGE = {
     facts.startedAs === 'resume' && (added(facts, 'step.completed') || signed(facts)),
   'fires an alarm after resuming': (facts: HistoryFacts) => facts.startedAs === 'resume' && anyAlarmFired(facts),
   'signs with a note in plain text': (facts: HistoryFacts) => facts.plainNote,
+  "gives a reason off today's lists": (facts: HistoryFacts) => facts.unlistedReason,
   'projects through a local activity': (facts: HistoryFacts) => facts.patches.includes(LOCAL_PROJECTION_PATCH),
   'upserts search attributes only when they change': (facts: HistoryFacts) =>
     facts.patches.includes(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH),
@@ -356,7 +382,9 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v7: V7_CLAIMS,
   v8: V8_CLAIMS,
   v9: V9_CLAIMS,
-  v10: V10_CLAIMS,
+  // Recorded when any short code was a reason: its close gives one off the lists (domain/reasons.ts), and keeps proving
+  // that such commands replay now that the validators refuse them. Record new cases as a new generation.
+  v10: { ...V10_CLAIMS, some: [...V10_CLAIMS.some, "gives a reason off today's lists"] },
   v11: V11_CLAIMS,
 };
 

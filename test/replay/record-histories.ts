@@ -173,7 +173,7 @@ async function adultTVisaWithEvidenceRequests(stack: Stack): Promise<Recorded> {
   });
   await sign(stack.cases, caseId, 'hhs_certification_request-1', 'requested', { requestedOn: day });
   await sign(stack.cases, caseId, 'hhs_certification_letter-1', 'certified', { eligibilityDate: day });
-  await stack.cases.close(caseId, { status: 'closed', reason: 'recorded' }, actor('coordinator'));
+  await stack.cases.close(caseId, { status: 'closed', reason: 'relief_obtained' }, actor('coordinator'));
   return { name: 'adult-t-visa-evidence-closed', caseId };
 }
 

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { unlistedRefusalReason } from '../../domain/reasons';
 import { STEP_CATALOGUE } from '../../domain/steps';
 import type { StepKind } from '../../domain/types';
 import { detailFields } from '../../web/sign-off-fields';
@@ -149,7 +150,8 @@ test('every refusal of a step offers a list of reasons in words, "Other" among t
         kind,
         code,
         STEP_CATALOGUE[kind as StepKind].outcomes[outcome]!.details.safeParse(details).success,
-      ]).toEqual([kind, code, true]);
+        unlistedRefusalReason(kind as StepKind, details),
+      ]).toEqual([kind, code, true, null]);
     }
   }
 });
@@ -168,6 +170,9 @@ test('declining a step: the reason is chosen in words, words typed are refused o
   expect(typed.status).toBe(422);
   expect(textOf(typed.text)).toContain('Choose the reason');
   expect(textOf(typed.text)).not.toMatch(/Expected a short code/i);
+  // So is a code off the step's list (another step's), as the API would refuse it.
+  const offList = await send({ outcome: 'declined', 'details.reason': 'no_response' });
+  expect([offList.status, textOf(offList.text)]).toEqual([422, expect.stringContaining('Choose the reason')]);
 
   const check = await send({ outcome: 'declined', 'details.reason': 'investigation_closed' }).expect(200);
   expect(textOf(check.text)).toContain('Reason The agency is no longer investigating');
@@ -179,7 +184,7 @@ test('declining a step: the reason is chosen in words, words typed are refused o
     'details.reason': 'investigation_closed',
   }).expect(303);
 
-  // Another client's code, which the API takes: shown as it is.
+  // Another client's refusal, its code from the list (the API takes no other): shown in words.
   await signViaApi(
     'cp_request-1',
     'step-pages-cp-request',
@@ -189,7 +194,7 @@ test('declining a step: the reason is chosen in words, words typed are refused o
   await signViaApi(
     'cp_decision-1',
     'step-pages-cp-denied',
-    { outcome: 'denied', details: { reason: 'ice_local_code' } },
+    { outcome: 'denied', details: { reason: 'not_potential_witness' } },
     declining.caseId,
     'ice',
   );
@@ -197,7 +202,16 @@ test('declining a step: the reason is chosen in words, words typed are refused o
   expect(casePage).toContain(
     'Law-enforcement declaration (Form I-914, Supplement B): declined (reason: The agency is no longer investigating)',
   );
-  expect(casePage).toContain('Continued Presence decision: denied (reason: ice_local_code)');
+  expect(casePage).toContain(
+    'Continued Presence decision: denied (reason: The person is not a potential witness in an investigation or prosecution)',
+  );
+  // A code recorded before the lists, as the read model projects such a history: shown as it is.
+  await service.stack.pool.query(
+    `UPDATE case_steps SET details = details || '{"reason": "ice_local_code"}' WHERE case_id = $1 AND step_id = $2`,
+    [declining.caseId, 'cp_decision-1'],
+  );
+  const recorded = textOf((await getAs('demo-coordinator', `/cases/${declining.caseId}`).expect(200)).text);
+  expect(recorded).toContain('Continued Presence decision: denied (reason: ice_local_code)');
 });
 
 test('transferring a case: the reason is chosen in words, the check page refuses what the confirmation would', async () => {

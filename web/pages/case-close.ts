@@ -13,18 +13,10 @@ import {
   type NamedField,
 } from '../form-problems';
 import { formOf, type Kit } from '../kit';
+import { closeReasons } from '../labels';
+import { CLOSE_REASONS, type CloseReason } from '../../domain/reasons';
 import { caseIdOf } from './cases';
 
-/** The reasons offered, as the short codes the API keeps (domain/case.ts' closeCaseSchema), with their words. */
-const CLOSE_REASONS: Readonly<Record<string, string>> = {
-  relief_obtained: 'Relief obtained',
-  survivor_withdrew: 'The survivor withdrew their consent',
-  lost_contact: 'Contact with the survivor was lost',
-  not_eligible: 'Not eligible for the relief sought',
-  transferred: 'Moved to another task force',
-  duplicate: 'A duplicate of another case',
-  opened_in_error: 'Opened in error',
-};
 const FIELDS = ['status', 'reason', 'confirm'];
 /** The choices as their messages name them ("Choose a reason"). */
 const NAMED: readonly NamedField[] = [
@@ -39,7 +31,7 @@ const NAMED: readonly NamedField[] = [
 function missingOf(form: Record<string, string>): FormProblem | undefined {
   const errors: Record<string, string> = {};
   if (form.status !== 'closed' && form.status !== 'withdrawn') errors.status = 'required';
-  if (!Object.hasOwn(CLOSE_REASONS, form.reason ?? '')) errors.reason = 'required';
+  if (!CLOSE_REASONS.some((code) => code === form.reason)) errors.reason = 'required';
   if (form.confirm !== 'yes') errors.confirm = 'Tick the box to confirm that the case is to end';
   return Object.keys(errors).length > 0 ? plainProblem({ errors }, NAMED) : undefined;
 }
@@ -65,7 +57,7 @@ export function caseClosePages(kit: Kit): Router {
         title: titleOf(`Close or withdraw case ${view.reference}`, problem),
         view,
         form,
-        reasons: Object.entries(CLOSE_REASONS),
+        reasons: closeReasons(),
         // A new key after the API's refusal; the same while the first send is still being processed.
         idempotencyKey: idempotencyKeyOf(form, refusal),
         problem,
@@ -87,7 +79,8 @@ export function caseClosePages(kit: Kit): Router {
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/close', {
           params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
-          body: { status: (form.status ?? '') as 'closed', reason: form.reason ?? '' },
+          // Both checked above (`missingOf`), against the lists the API holds them to.
+          body: { status: form.status as 'closed' | 'withdrawn', reason: form.reason as CloseReason },
         }),
       );
       res.redirect(303, `/cases/${caseId}?notice=closed`);

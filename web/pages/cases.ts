@@ -27,6 +27,7 @@ import { languageInWords, survivorNotice } from '../survivor-words';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
+import type { TransferReason } from '../../domain/reasons';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -421,7 +422,8 @@ export function casePages(kit: Kit): Router {
           body: {
             agencyKind: kind as (typeof TRANSFERABLE_KINDS)[number],
             toAgencyId: form.toAgencyId ?? '',
-            reason: form.reason?.trim() ? form.reason.trim() : undefined,
+            // A code off the list is the API's to refuse, naming the field (the check page refused it already).
+            reason: form.reason?.trim() ? (form.reason.trim() as TransferReason) : undefined,
           },
         }),
       );
