@@ -79,7 +79,9 @@ export function idempotency(store: IdempotencyService): HandlerWrapper {
     } catch (error) {
       const answer = problemFor(error, req.id);
       if (!answer || answer.status >= 500) {
-        // Our fault or a dependency's: free the key so the client's retry is attempted again, not refused.
+        // Our fault or a dependency's: free the key so the client's retry of this request is attempted again, not
+        // refused. The key stays bound to this request: the write may still be applied, so a changed request under
+        // it is refused (idempotency_key_reused), never a second case.
         await store.release(scope, key);
         throw error;
       }

@@ -1,6 +1,7 @@
 /**
  * The API's Idempotency-Key store. The first request under a (scope, key) claims it; the handler then completes it
- * with its response, or releases it when it failed in a way worth retrying. Keys live 24 hours.
+ * with its response, or releases it when it failed in a way worth retrying. Either way the key stays bound to that
+ * request for its 24 hours.
  */
 import type { Pool } from 'pg';
 
@@ -19,7 +20,7 @@ interface StoredResponse {
 }
 
 export type ClaimResult =
-  /** First use: handle the request, then call complete() (or release()). */
+  /** First use, or a retry of a released request: handle the request, then call complete() (or release()). */
   | 'new'
   /** The same request was handled already: answer with this response. */
   | { replay: StoredResponse }
@@ -30,8 +31,8 @@ export type ClaimResult =
 
 /**
  * Claims `key` within `scope` (e.g. route + acting agency) for the request whose hash is `requestHash`. A key older
- * than 24 hours counts as unused; an unanswered claim of the same request older than the lease is taken over. `now` is
- * the caller's clock (app/idempotency-service.ts), so expiry can be tested.
+ * than 24 hours counts as unused; an unanswered claim of the same request is taken over at once when it was released,
+ * else once older than the lease. `now` is the caller's clock (app/idempotency-service.ts), so expiry can be tested.
  */
 export async function claim(
   pool: Pool,
@@ -48,10 +49,10 @@ export async function claim(
     `INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (scope, key) DO UPDATE SET
        request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at,
-       status_code = NULL, response = NULL, completed_at = NULL
+       status_code = NULL, response = NULL, completed_at = NULL, released = false
      WHERE idempotency_keys.created_at < $5
         OR (idempotency_keys.status_code IS NULL AND idempotency_keys.request_hash = EXCLUDED.request_hash
-            AND idempotency_keys.created_at < $6)
+            AND (idempotency_keys.released OR idempotency_keys.created_at < $6))
      RETURNING key`,
     [scope, key, requestHash, now, expiredBefore, abandonedBefore],
   );
@@ -62,7 +63,7 @@ export async function claim(
     [scope, key],
   );
   const row = rows[0];
-  if (!row) return claim(pool, scope, key, requestHash, now, leaseMs); // released between our two statements: try again
+  if (!row) return claim(pool, scope, key, requestHash, now, leaseMs); // expired and deleted meanwhile: try again
   if (row.request_hash !== requestHash) return 'conflict';
   if (row.status_code === null) return 'in_progress';
   return { replay: { statusCode: row.status_code, body: row.response } };
@@ -84,9 +85,17 @@ export async function complete(
   );
 }
 
-/** Gives a claim back when its request failed before any effect (e.g. a 5xx), so a retry is handled afresh. */
+/**
+ * Gives a claim back when its request failed in a way worth retrying (a 5xx), so a retry of the same request is handled
+ * afresh at once. The row and its request hash stay: the write may have been applied all the same (a 503 after the
+ * workflow start was sent), and a different request under this key must still be refused, never become a second
+ * case.
+ */
 export async function release(pool: Pool, scope: string, key: string): Promise<void> {
-  await pool.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status_code IS NULL', [scope, key]);
+  await pool.query(
+    'UPDATE idempotency_keys SET released = true WHERE scope = $1 AND key = $2 AND status_code IS NULL',
+    [scope, key],
+  );
 }
 
 /** Deletes keys older than 24 hours; returns how many. Run periodically (claim() already ignores them). */

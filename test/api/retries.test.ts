@@ -160,6 +160,24 @@ describe('opening a case, retried after a failure at each point', () => {
     expect(await counts('RETRY-AFTER')).toEqual({ cases: 1, survivors: 1, references: 1 });
   });
 
+  it('after a 503, the same key with a changed request is refused (422), and only the same request re-runs', async () => {
+    const key = newKey();
+    const body = openBody({ survivor: { name: 'Maria Lopes', birthDate: '1985-04-04' } });
+    const casesNow = async () =>
+      Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM cases')).rows[0]!.n);
+    const before = await casesNow();
+    faults.set('ExecuteMultiOperation', 'after');
+    await openCase(faultyApp, key, body).expect(503);
+    // The first attempt was applied though the client was told "may still be applied": the key is bound to it.
+    const corrected = openBody({ survivor: { name: 'Maria Lopez', birthDate: '1985-04-04' } });
+    const refused = await openCase(faultyApp, key, corrected).expect(422);
+    expect(refused.body).toMatchObject({ code: 'idempotency_key_reused' });
+    expect(await casesNow()).toBe(before + 1);
+    await openCase(faultyApp, key, body).expect(201);
+    await openCase(faultyApp, key, corrected).expect(422);
+    expect(await casesNow()).toBe(before + 1);
+  });
+
   it('while its first projection is held up: 503 within the bound, and the retry answers with the one case', async () => {
     const key = newKey();
     const body = openBody({ reference: 'RETRY-PROJECTION' });

@@ -45,10 +45,19 @@ it('gives exactly one of many concurrent first requests the claim', async () => 
   expect(results.filter((r) => r === 'in_progress')).toHaveLength(4);
 });
 
-it('lets a released claim be taken again', async () => {
+it('lets a released claim be taken again by the same request alone: the key stays bound to it', async () => {
   expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(0))).toBe('new');
   await release(db.pool, scope, 'k-3');
+  // The released request may have been applied all the same (a 503 after the start was sent): a changed one under
+  // its key is refused, not handled as new.
+  expect(await claim(db.pool, scope, 'k-3', 'hash-b', at(1))).toBe('conflict');
   expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(1))).toBe('new');
+  expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(2))).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-3', 'hash-b', at(2))).toBe('conflict');
+  await complete(db.pool, scope, 'k-3', 201, { caseId: 'c-3' }, at(3));
+  expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(4))).toEqual({
+    replay: { statusCode: 201, body: { caseId: 'c-3' } },
+  });
 });
 
 it('forgets keys after 24 hours and cleans them up', async () => {
