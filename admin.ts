@@ -65,7 +65,7 @@ async function main(): Promise<number> {
     console.error(`--password: ${weak}.`);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'admin');
   if (!('url' in config.database)) {
     console.error(
       'DATABASE_URL is not set. The embedded mode already has a system administrator: demo-system-admin (see the banner of npm start).',
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
 }
 
 async function reproject(): Promise<number> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'admin');
   if (!('url' in config.database) || !('connect' in config.temporal) || !('keyring' in config.payloadKeys)) {
     console.error(
       "reproject brings a deployment's read model up to its workflows: set DATABASE_URL, TEMPORAL_ADDRESS and PAYLOAD_KEYS.",

@@ -130,8 +130,14 @@ const EnvSchema = z.object({
   PAYLOAD_KEYS: optionalText,
 });
 
+/**
+ * What reads the configuration: the service (`npm start`, whose role may send emails), or a command of `npm run admin`,
+ * which sends none.
+ */
+export type ConfigUse = 'service' | 'admin';
+
 /** Rules across variables, checked on the raw environment so they are reported alongside every other problem. */
-function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+function crossFieldProblems(env: NodeJS.ProcessEnv, use: ConfigUse): string[] {
   const problems: string[] = [];
   if (env.MIGRATION_DATABASE_URL?.trim() && !env.DATABASE_URL?.trim()) {
     problems.push(
@@ -175,6 +181,16 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (realPart && !env.SMTP_URL?.trim()) {
     problems.push(
       `SMTP_URL: required with ${realPart} (smtp:// or smtps://); the embedded mail capture is for development only`,
+    );
+  }
+  // Every email links to the case in the console. The default, this process's own HOST:PORT, is right only in the
+  // embedded mode: a worker in a deployment listens nowhere, and an API process sits behind a load balancer.
+  // An unknown SERVICE_ROLE is reported on its own.
+  const sendsEmails = use === 'service' && ['all', 'worker'].includes(env.SERVICE_ROLE ?? 'all');
+  if (realPart && sendsEmails && !env.PUBLIC_BASE_URL?.trim()) {
+    problems.push(
+      `PUBLIC_BASE_URL: required with ${realPart} on a process that sends emails (SERVICE_ROLE all or worker): ` +
+        "the console's address (https://relief.example.org), the base of every link in an email",
     );
   }
   for (const [variable, realInfrastructure, why] of requirements) {
@@ -294,11 +310,11 @@ function takenPort(error: unknown): number | undefined {
   return typeof error.port === 'number' ? error.port : undefined;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse = 'service'): Config {
   const parsed = EnvSchema.safeParse(env);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
-    ...crossFieldProblems(env),
+    ...crossFieldProblems(env, use),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -308,6 +324,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       host: e.HOST,
       port: e.PORT,
+      // The process's own address: right in the embedded mode, where it is the console. A deployment's process that
+      // sends emails must name the console's (crossFieldProblems).
       publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`,
       corsOrigins: e.CORS_ORIGINS ?? [],
       trustedProxies: e.TRUSTED_PROXIES ?? [],

@@ -27,6 +27,7 @@ test('real infrastructure by configuration', () => {
     TEMPORAL_API_KEY: 'key',
     SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
     SERVICE_ROLE: 'worker',
+    PUBLIC_BASE_URL: 'https://relief.example.org',
     IDENTITY_KEYS: `2026-11:${Buffer.alloc(32, 7).toString('base64')}, 2026-05:${Buffer.alloc(32, 9).toString('base64')}`,
     PAYLOAD_KEYS: `p-2026-11:${Buffer.alloc(32, 3).toString('base64')}`,
   });
@@ -45,6 +46,7 @@ test('real infrastructure by configuration', () => {
   });
   expect(config.mail).toMatchObject({ smtpUrl: 'smtps://mailer:pw@smtp.example.org:465' });
   expect(config.role).toBe('worker');
+  expect(config.http.publicBaseUrl).toBe('https://relief.example.org');
 });
 
 test('one clear message per problem, naming the variable', () => {
@@ -74,6 +76,7 @@ test('real infrastructure needs a real mail server: SMTP_URL is required with DA
   const keys = {
     IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
     PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
+    PUBLIC_BASE_URL: 'https://relief.example.org',
   };
   const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
     try {
@@ -95,6 +98,48 @@ test('real infrastructure needs a real mail server: SMTP_URL is required with DA
   ).toEqual({ from: expect.any(String) as unknown, smtpUrl: 'smtp://mail.internal:25' });
   // Nothing configured: the embedded capture, and only then.
   expect(loadConfig({}).mail).toMatchObject({ capture: { port: 2525 } });
+});
+
+test("a deployment's process that sends emails needs PUBLIC_BASE_URL, the base of their links; the embedded mode has its own", () => {
+  const real = {
+    DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief',
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    SMTP_URL: 'smtp://mail.internal:25',
+    IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
+    PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
+  };
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+  // A worker listens nowhere: its own HOST:PORT in every email would be a dead link.
+  for (const role of [{ SERVICE_ROLE: 'worker' }, { SERVICE_ROLE: 'all' }, {}]) {
+    expect(problemsOf({ ...real, ...role })).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL: required with DATABASE_URL on a process that sends emails/),
+    ]);
+  }
+  expect(problemsOf({ ...real, DATABASE_URL: undefined, SERVICE_ROLE: 'worker' })).toEqual([
+    expect.stringMatching(/^PUBLIC_BASE_URL: required with TEMPORAL_ADDRESS/),
+  ]);
+  expect(
+    loadConfig({ ...real, SERVICE_ROLE: 'worker', PUBLIC_BASE_URL: 'https://relief.example.org' }).http.publicBaseUrl,
+  ).toBe('https://relief.example.org');
+  // An API process sends no reminder; the admin commands send nothing.
+  expect(problemsOf({ ...real, SERVICE_ROLE: 'api' })).toEqual([]);
+  expect(
+    loadConfig({ DATABASE_URL: real.DATABASE_URL, SMTP_URL: real.SMTP_URL, IDENTITY_KEYS: real.IDENTITY_KEYS }, 'admin')
+      .database,
+  ).toEqual({
+    url: real.DATABASE_URL,
+  });
+  // Embedded: the process is the console, at its own address.
+  expect(loadConfig({ PORT: '3950' }).http.publicBaseUrl).toBe('http://127.0.0.1:3950');
+  expect(loadConfig({ SERVICE_ROLE: 'worker' }).http.publicBaseUrl).toBe('http://127.0.0.1:3000');
 });
 
 test('real Temporal needs payload keys from the environment', () => {

@@ -68,6 +68,7 @@ beforeAll(async () => {
     SMTP_URL: mail.url,
     HOST: '127.0.0.1',
     PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     IDENTITY_KEYS: `smoke-identity:${key()}`,
     PAYLOAD_KEYS: `smoke-payload:${key()}`,
