@@ -160,6 +160,7 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
       kind: next.kind,
       about: next.subject,
       date: alarmDate(settled, next),
+      at: next.at,
       recipient: next.recipient,
     });
     const fired = fireAlarm(settled, next, next.at, 'passed');

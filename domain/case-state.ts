@@ -103,6 +103,11 @@ export interface PassedAlarm {
   about: string;
   /** The date it was about (`alarmDate`): null when derived from a birth date. */
   date: Instant | null;
+  /**
+   * When it would have been sent (Alarm.at): what tells two reminders of one step apart (30 and 7 days before).
+   * Absent from alarms that passed before it was kept.
+   */
+  at?: Instant;
   /** Whom it would have been sent to; absent from alarms that passed before it was kept. */
   recipient?: AgencyKind;
 }

@@ -62,6 +62,11 @@ const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalat
 function alarmDateWords(at: Instant, kind: string, stepKind: string, zone: string): string {
   if (EXPIRY_KINDS.has(kind)) return formatCalendarDay(lastValidDay(at));
   if (DEADLINE_KINDS.has(kind)) return dueDateFor(at, stepKind, zone);
+  return dayWords(at, stepKind, zone);
+}
+
+/** The day of a moment in the reader's zone, with its hour for a minor's 24-hour notice. */
+function dayWords(at: Instant, stepKind: string, zone: string): string {
   return stepKind === 'hhs_minor_notification' ? formatDateTime(at, zone) : formatDate(at, zone);
 }
 
@@ -69,7 +74,13 @@ export function caseLink(publicBaseUrl: string, caseId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/cases/${encodeURIComponent(caseId)}`;
 }
 
-function headline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
+/** `notSent`: for `passed_summary`, the lines its body lists, which its subject counts. */
+function headline(
+  facts: NotificationFacts,
+  step: string,
+  date: string,
+  notSent: readonly string[],
+): { subject: string; lead: string } {
   const ref = facts.reference;
   if (facts.about === 'minor_turns_18') {
     return {
@@ -121,7 +132,7 @@ function headline(facts: NotificationFacts, step: string, date: string): { subje
       };
     case 'passed_summary':
       return {
-        subject: `Brought up to date: ${countOf(facts.passed?.length ?? 0, 'reminder')} not sent (case ${ref})`,
+        subject: `Brought up to date: ${countOf(notSent.length, 'reminder')} not sent (case ${ref})`,
         lead:
           'This case was entered or updated with dates that already passed. The reminders below fell before that, so ' +
           'they were not sent one by one; the steps they concern are shown as overdue, or as expired, on the case page.',
@@ -150,7 +161,11 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
   expired: 'was valid until',
 };
 
-/** "- Due: Continued Presence request, due 17 May 2027"; a birthday reminder names no date. */
+/**
+ * "- Reminder: Continued Presence request, due 17 May 2027, would have been sent 10 May 2027": the day it would have
+ * gone out tells a step's reminders apart (30 and 7 days before). A birthday reminder names neither date: when it
+ * would have gone out follows from the birth date.
+ */
 function passedLine(alarm: PassedAlarm, zone: string): string {
   if (alarm.about === 'minor_turns_18')
     return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
@@ -159,7 +174,11 @@ function passedLine(alarm: PassedAlarm, zone: string): string {
     alarm.date === null
       ? 'date on the case page'
       : `${said} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone)}`;
-  return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}`;
+  const sent =
+    alarm.at === undefined || alarm.date === null
+      ? ''
+      : `, would have been sent ${dayWords(alarm.at, alarm.stepKind, zone)}`;
+  return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}${sent}`;
 }
 
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
@@ -167,7 +186,9 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const zone = facts.timeZone ?? 'UTC';
   const date =
     facts.dueAt === null ? 'see the case page' : alarmDateWords(facts.dueAt, facts.kind, facts.stepKind, zone);
-  const { subject, lead } = headline(facts, step, date);
+  // Each line once: the subject counts what the body lists (alarms passed before `at` was kept may read the same).
+  const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone)))];
+  const { subject, lead } = headline(facts, step, date, notSent);
   const text = [
     `To: ${facts.agencyName}`,
     '',
@@ -176,10 +197,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     `Case reference: ${facts.reference}`,
     ...(facts.kind === 'passed_summary' ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
-    // Two reminders of one step read the same: each line once.
-    ...(facts.passed?.length
-      ? ['', 'Not sent:', ...new Set(facts.passed.map((alarm) => passedLine(alarm, zone)))]
-      : []),
+    ...(notSent.length > 0 ? ['', 'Not sent:', ...notSent] : []),
     '',
     `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
     '',

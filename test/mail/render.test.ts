@@ -121,13 +121,56 @@ describe('renderNotification', () => {
         },
       ],
     });
-    expect(subject).toBe('Brought up to date: 3 reminders not sent (case RC-2026-0042)');
+    // Alarms listed before they said when they would have been sent read the same: listed, and counted, once.
+    expect(subject).toBe('Brought up to date: 2 reminders not sent (case RC-2026-0042)');
     expect(text.match(/- Due: Continued Presence request/g)).toHaveLength(1);
     expect(text).toContain('- Due: Continued Presence request, due 17 Nov 2025');
     expect(text).toContain(
       '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',
     );
     expect(text).not.toContain('Step:');
+  });
+
+  it('tells two reminders of one step apart by the day each would have been sent, and counts every line it lists', () => {
+    const filing = { stepId: 't_visa_filing-1', stepKind: 't_visa_filing', about: 't_visa_filing' } as const;
+    const due = '2026-12-01T00:00:00.000Z';
+    const { subject, text } = renderNotification({
+      ...facts,
+      kind: 'passed_summary',
+      dueAt: null,
+      timeZone: 'America/New_York',
+      passed: [
+        { ...filing, kind: 'reminder', date: due, at: '2026-10-31T00:00:00.000Z' },
+        { ...filing, kind: 'reminder', date: due, at: '2026-11-24T00:00:00.000Z' },
+        { ...filing, kind: 'due', date: due, at: due },
+        {
+          stepId: 'hhs_minor_notification-1',
+          stepKind: 'hhs_minor_notification',
+          kind: 'reminder',
+          about: 'hhs_minor_notification',
+          date: '2026-11-10T15:00:00.000Z',
+          at: '2026-11-10T03:00:00.000Z',
+        },
+        {
+          stepId: 'hhs_minor_notification-1',
+          stepKind: 'hhs_minor_notification',
+          kind: 'expiry_reminder',
+          about: 'minor_turns_18',
+          date: null,
+          at: '2026-11-10T03:00:00.000Z',
+        },
+      ],
+    });
+    const lines = text.split('\n').filter((line) => line.startsWith('- '));
+    expect(lines).toEqual([
+      '- Reminder: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 30 Oct 2026',
+      '- Reminder: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 23 Nov 2026',
+      '- Due: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 30 Nov 2026',
+      '- Reminder: HHS notification of a minor (24 hours), due 10 Nov 2026, 10:00 EST, would have been sent 9 Nov 2026, 22:00 EST',
+      // When a birthday reminder would have gone out follows from the birth date: not said.
+      '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',
+    ]);
+    expect(subject).toBe(`Brought up to date: ${lines.length} reminders not sent (case RC-2026-0042)`);
   });
 
   it("writes dates as the recipient's calendar reads them, and the hour of a minor's 24-hour notice", () => {
