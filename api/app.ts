@@ -14,7 +14,7 @@ import { bindRequestId } from './request-id';
 import { requestLog } from './request-log';
 import { mountRoute, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
-import { rateLimiters } from './rate-limits';
+import { rateLimiters, writeGiveBack } from './rate-limits';
 import { accessRoutes } from './routes/access';
 import { auditRoutes } from './routes/audit';
 import { calendarRoutes } from './routes/calendar';
@@ -84,7 +84,8 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const mountOptions = {
     authenticate: authenticate(deps.access),
-    idempotency: idempotency(deps.idempotency),
+    // A write the key store answers (a retry) was counted by the write limit before the store was asked: given back.
+    idempotency: idempotency(deps.idempotency, writeGiveBack(deps.rateCounts)),
     rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
     audit: deps.audit.record,
   };

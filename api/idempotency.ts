@@ -22,7 +22,14 @@ interface StoredReply {
   contentType?: string;
 }
 
-export function idempotency(store: IdempotencyService): HandlerWrapper {
+/**
+ * `answeredFromStore` runs when the store answers a request rather than its handler (a replay, "still in progress"):
+ * no write was attempted, so the write limit gives its hit back (api/rate-limits.ts `writeGiveBack`).
+ */
+export function idempotency(
+  store: IdempotencyService,
+  answeredFromStore: (req: Request) => Promise<void>,
+): HandlerWrapper {
   return async (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined || !SANE_KEY.test(key)) {
@@ -57,6 +64,7 @@ export function idempotency(store: IdempotencyService): HandlerWrapper {
       });
     }
     if (claimed === 'in_progress') {
+      await answeredFromStore(req);
       const busy = problem(409, req.id, {
         detail: `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly.`,
         code: 'idempotency_in_progress',
@@ -64,6 +72,7 @@ export function idempotency(store: IdempotencyService): HandlerWrapper {
       return { status: 409, body: busy, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': '1' } };
     }
     if (claimed !== 'new') {
+      await answeredFromStore(req);
       const stored = claimed.replay.body as StoredReply;
       return {
         status: claimed.replay.statusCode,

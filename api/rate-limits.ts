@@ -5,8 +5,14 @@
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
  */
-import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type Store, type ValueDeterminingMiddleware } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import {
+  ipKeyGenerator,
+  rateLimit,
+  type RateLimitInfo,
+  type Store,
+  type ValueDeterminingMiddleware,
+} from 'express-rate-limit';
 import type { RateCounts } from '../app/rate-counts';
 import type { RateLimits } from '../app/rate-limit-settings';
 import { AppError } from '../core/errors';
@@ -15,9 +21,15 @@ import type { RateLimitName } from './route';
 
 const WINDOW_MS = 60_000;
 
-/** express-rate-limit's store over the shared counts; one per limit, whose name keeps its keys apart. */
+/** A limit's key in the shared counts: the limit's name keeps the keys of different limits apart. */
+const scopedKey = (name: RateLimitName, key: string) => `${name}:${key}`;
+
+/** Where a limiter leaves what it counted on the request (express-rate-limit's `requestPropertyName`). */
+const countedProperty = (name: RateLimitName) => `rateLimit_${name}`;
+
+/** express-rate-limit's store over the shared counts; one per limit. */
 function sharedStore(counts: RateCounts, name: RateLimitName): Store {
-  const scoped = (key: string) => `${name}:${key}`;
+  const scoped = (key: string) => scopedKey(name, key);
   return {
     prefix: name,
     increment: async (key) => {
@@ -38,6 +50,7 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       keyGenerator: key,
+      requestPropertyName: countedProperty(name),
       handler: (_req, res, next) => {
         next(
           new AppError('too_many_requests', `Too many ${what}; at most ${limit} a minute. Try again shortly.`, {
@@ -68,5 +81,18 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
       'changes by this user',
       (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
     ),
+  };
+}
+
+/**
+ * Gives back the write a request was counted as, when it turned out to be none: a retry that the Idempotency-Key store
+ * answered (a replay, or "still in progress"; api/idempotency.ts). Retrying as README "Retrying a write" prescribes
+ * must not spend the budget of a client entering a backlog. Given back before the answer leaves, so the client's next
+ * retry finds it; nothing when the write limit did not count the request.
+ */
+export function writeGiveBack(counts: RateCounts): (req: Request) => Promise<void> {
+  return async (req) => {
+    const counted = (req as Request & Partial<Record<string, RateLimitInfo>>)[countedProperty('write')];
+    if (counted) await counts.unhit(scopedKey('write', counted.key));
   };
 }

@@ -15,6 +15,7 @@ import { issueToken } from '../../db/tokens';
 import { bearer, createTestUser, TEST_PASSWORD } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
+import { DEMO_AGENCIES } from '../../db/seed';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -120,6 +121,75 @@ describe('rate limits', () => {
     for (let read = 1; read <= 8; read += 1) {
       await request(app).get('/api/me').set(busy.headers).expect(200);
     }
+  });
+});
+
+describe('the write limit and retries', () => {
+  const writesPerMinute = 2;
+  const app = () => appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute } });
+  let keyCounter = 0;
+  const newKey = () => `budget-${process.pid}-${(keyCounter += 1)}`;
+  let today = '';
+  beforeAll(async () => {
+    today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  });
+  const open = (target: ReturnType<typeof app>, key: string, name: string) =>
+    request(target)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key)
+      .send({ identifiedOn: today, survivor: { name, birthDate: '1985-04-04' }, agencies: DEMO_AGENCIES });
+  const hits = async () =>
+    (await stack.pool.query<{ hits: number }>('SELECT hits FROM rate_limit_hits')).rows.map((row) => row.hits);
+
+  it('spends none of the budget on a retry replayed from the key store; new writes spend it', async () => {
+    const target = app();
+    const first = newKey();
+    await open(target, first, 'Budget Person').expect(201);
+    // Retried as README "Retrying a write" prescribes (a lost answer, say), more often than the budget allows.
+    for (let retry = 1; retry <= writesPerMinute + 2; retry += 1) {
+      await open(target, first, 'Budget Person').expect(201).expect('Idempotent-Replayed', 'true');
+    }
+    expect(await hits()).toEqual([1]);
+    await open(target, newKey(), 'Budget Person Two').expect(201);
+    // The budget is spent by the new writes alone: the next new one waits a minute.
+    const third = newKey();
+    const limited = await open(target, third, 'Budget Person Three').expect(429);
+    expect(limited.body).toMatchObject({ code: 'rate_limited' });
+    expect(limited.headers['retry-after']).toBe('60');
+    // Refused before anything was attempted: retried with its key a minute later, it is applied.
+    await stack.resetRateLimits();
+    await open(target, third, 'Budget Person Three').expect(201);
+    await open(target, third, 'Budget Person Three').expect(201).expect('Idempotent-Replayed', 'true');
+    expect(await hits()).toEqual([1]);
+  });
+
+  it('spends none of the budget on a retry answered "still in progress"', async () => {
+    const target = app();
+    const key = newKey();
+    // The new case's first row in the read model waits for this lock, so its write stays in progress.
+    const client = await stack.pool.connect();
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE cases IN SHARE MODE');
+    const first = open(target, key, 'Budget Person Busy').then((res) => res);
+    try {
+      // Claimed, and counted as the new write it is.
+      await eventually(
+        async () =>
+          (await stack.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key]))
+            .rowCount === 1 && (await hits())[0] === 1,
+        'the first request to claim its key',
+      );
+      for (let retry = 1; retry <= writesPerMinute + 2; retry += 1) {
+        const busy = await open(target, key, 'Budget Person Busy').expect(409);
+        expect(busy.body).toMatchObject({ code: 'idempotency_in_progress' });
+      }
+      expect(await hits()).toEqual([1]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    expect((await first).status).toBe(201);
   });
 });
 
