@@ -3,16 +3,17 @@
  * the digest instead of emailing it (activities/notifications.ts applies it).
  *
  * A digest lists the agency's deadlines (db/deadlines.ts) as of its local morning: overdue, due today, due within
- * the week, and windows ending within 30 days. A reminder is folded into it only when the next digest is sure to
- * list what it is about: a due date within the week (or reached), a window ending within 30 days. Everything else
- * still goes out at once: escalations, a minor's 24-hour HHS notice, expiry notices, a minor's 18th birthday (no
- * digest names a date derived from a birth date), an early heads-up beyond the digest's horizon.
+ * the week, and windows ending within 30 days (`digestSection`). A reminder is folded into the agency's very next
+ * digest only when that digest lists what it is about by that same rule (`foldedInto`), so what the digest replaces
+ * is always in it. Everything else still goes out at once: escalations, a minor's 24-hour HHS notice, expiry
+ * notices, a minor's 18th birthday (no digest names a date derived from a birth date), a reminder the next digest
+ * would not list (an early heads-up beyond its horizon, a date just past its week).
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
-import { agencyDeadlines } from '../db/deadlines';
+import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { enqueue, findNotification } from '../db/notifications';
 import type { NotifiedKind } from '../domain';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
@@ -43,17 +44,67 @@ interface FoldableFacts {
   dueAt: Instant | null;
 }
 
+/** The instants (epoch ms) that bound what the digest of one local date lists. */
+interface DigestWindow {
+  /** Its morning: what falls before is overdue. */
+  asOf: number;
+  /** The start of the next local day. */
+  tomorrow: number;
+  /** The start of the local day a week after its date: "this week" ends there. */
+  weekEnd: number;
+  /** 30 days after its morning: windows ending before then are "expiring". */
+  expiringUntil: number;
+}
+
+function digestWindow(date: string, zone: string): DigestWindow {
+  const asOf = Date.parse(instantOfLocal(date, DIGEST_TIME, zone));
+  return {
+    asOf,
+    tomorrow: Date.parse(startOfLocalDay(addDays(date, 1), zone)),
+    weekEnd: Date.parse(startOfLocalDay(addDays(date, DUE_HORIZON_DAYS), zone)),
+    expiringUntil: asOf + EXPIRY_HORIZON_DAYS * DAY_MS,
+  };
+}
+
 /**
- * Whether this reminder, raised at `raisedAt` for an agency whose digest is on, goes into the next digest rather than
- * out on its own. The minors' notice to HHS is due within 24 hours: a digest could come too late for it.
+ * Where the digest of `window` lists a deadline, or null when it does not: the one rule for what a digest lists
+ * (composeDigest) and so for which reminders it replaces (foldedInto), so the two cannot disagree.
+ * A deadline counts on its last day to act (core/people-dates.ts): one that passes as tomorrow begins is due today,
+ * one that passes as the week's last day ends is due this week. A window already ended by the morning is not
+ * "expiring": its own notice, always sent at once, says that it ended.
  */
-export function foldsIntoDigest(facts: FoldableFacts, raisedAt: Date): boolean {
-  if (facts.dueAt === null || facts.stepKind === 'hhs_minor_notification') return false;
-  if (facts.about !== undefined && BIRTH_DATE_SUBJECTS.has(facts.about)) return false;
-  const ahead = Date.parse(facts.dueAt) - raisedAt.getTime();
-  if (facts.kind === 'reminder' || facts.kind === 'due') return ahead < DUE_HORIZON_DAYS * DAY_MS;
-  if (facts.kind === 'expiry_reminder') return ahead < EXPIRY_HORIZON_DAYS * DAY_MS;
-  return false;
+function digestSection(kind: Deadline['kind'], at: number, window: DigestWindow): DigestSection | null {
+  if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
+  if (at < window.asOf) return 'overdue';
+  if (at <= window.tomorrow) return 'due_today';
+  return at <= window.weekEnd ? 'due_this_week' : null;
+}
+
+/** The local date of the agency's first digest after `now`: today's, unless its morning has come, else tomorrow's. */
+function nextDigestDate(now: Instant, zone: string): string {
+  const today = localDateOf(now, zone);
+  return Date.parse(instantOfLocal(today, DIGEST_TIME, zone)) > Date.parse(now) ? today : addDays(today, 1);
+}
+
+/** The deadline a reminder is about, as a digest lists it: a step's due date, or the end of a window. */
+const DEADLINE_OF: Partial<Record<NotifiedKind, Deadline['kind']>> = {
+  reminder: 'due',
+  due: 'due',
+  expiry_reminder: 'expiry',
+};
+
+/**
+ * The local date of the digest that replaces this reminder, raised at `raisedAt` for an agency (in `zone`) whose
+ * digest is on: its very next one, when that one lists what the reminder is about. Null when the reminder goes out
+ * on its own: that digest would not list it (a date beyond its week or 30 days, a window ended before its morning),
+ * or it is never folded. The minors' notice to HHS is due within 24 hours: a digest could come too late for it.
+ */
+export function foldedInto(facts: FoldableFacts, raisedAt: Date, zone: string): string | null {
+  const deadline = DEADLINE_OF[facts.kind];
+  if (!deadline || facts.dueAt === null || facts.stepKind === 'hhs_minor_notification') return null;
+  if (facts.about !== undefined && BIRTH_DATE_SUBJECTS.has(facts.about)) return null;
+  const date = nextDigestDate(raisedAt.toISOString(), zone);
+  return digestSection(deadline, Date.parse(facts.dueAt), digestWindow(date, zone)) ? date : null;
 }
 
 /** An outbox row's key (as activities/notifications.ts's NotificationKey; not imported, which would make a cycle). */
@@ -86,13 +137,7 @@ export function createDigestActivities(deps: DigestDeps) {
       const agency = await findAgency(pool, input.agencyId);
       if (!agency?.dailyDigest) return null;
       const zone = zoneOf(agency);
-      if (input.after) {
-        const date = addDays(input.after, 1);
-        return { date, at: instantOfLocal(date, DIGEST_TIME, zone) };
-      }
-      const today = localDateOf(input.now, zone);
-      const morning = instantOfLocal(today, DIGEST_TIME, zone);
-      const date = Date.parse(morning) > Date.parse(input.now) ? today : addDays(today, 1);
+      const date = input.after ? addDays(input.after, 1) : nextDigestDate(input.now, zone);
       return { date, at: instantOfLocal(date, DIGEST_TIME, zone) };
     },
 
@@ -108,20 +153,11 @@ export function createDigestActivities(deps: DigestDeps) {
       const email = agency?.email?.trim();
       if (!agency?.dailyDigest || !email) return null;
       const zone = zoneOf(agency);
-      const asOf = Date.parse(instantOfLocal(input.date, DIGEST_TIME, zone));
-      const tomorrow = Date.parse(startOfLocalDay(addDays(input.date, 1), zone));
-      const weekEnd = Date.parse(startOfLocalDay(addDays(input.date, DUE_HORIZON_DAYS), zone));
-      const expiringUntil = asOf + EXPIRY_HORIZON_DAYS * DAY_MS;
-      // A deadline counts on its last day to act (core/people-dates.ts): one that passes as tomorrow begins is due today.
-      const sectionOf = (kind: 'due' | 'expiry', at: number): DigestSection | null => {
-        if (kind === 'expiry') return at < expiringUntil ? 'expiring' : null;
-        if (at < asOf) return 'overdue';
-        if (at <= tomorrow) return 'due_today';
-        return at <= weekEnd ? 'due_this_week' : null;
-      };
-      const deadlines = await agencyDeadlines(pool, agency.id, { until: new Date(Math.max(weekEnd, expiringUntil)) });
+      const window = digestWindow(input.date, zone);
+      const until = new Date(Math.max(window.weekEnd, window.expiringUntil));
+      const deadlines = await agencyDeadlines(pool, agency.id, { until });
       const items = deadlines.flatMap((deadline): DigestItem[] => {
-        const section = sectionOf(deadline.kind, Date.parse(deadline.at));
+        const section = digestSection(deadline.kind, Date.parse(deadline.at), window);
         return section ? [{ ...deadline, section }] : [];
       });
       if (items.length === 0) {
@@ -145,7 +181,7 @@ export function createDigestActivities(deps: DigestDeps) {
         recipientEmail: email,
         subject: rendered.subject,
         bodyText: rendered.text,
-        dueAt: new Date(asOf).toISOString(),
+        dueAt: new Date(window.asOf).toISOString(),
       });
       logger?.info({ agencyId: agency.id, date: input.date, items: items.length }, 'daily digest queued');
       return key;

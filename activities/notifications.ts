@@ -31,7 +31,7 @@ import {
 import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant } from '../domain/types';
 import { renderNotification } from '../mail/render';
-import { foldsIntoDigest } from './digest';
+import { foldedInto } from './digest';
 import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/contract';
 
 export interface DeliveryDeps {
@@ -121,13 +121,14 @@ export function createNotificationActivities(deps: NotificationDeps) {
       throw new Error(
         `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
       );
+    const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
     const email = renderNotification({
       kind: input.kind,
       caseId: input.caseId,
       reference: input.reference,
       stepKind: input.stepKind,
       agencyName: recipient.name,
-      timeZone: recipient.timeZone ?? deps.timeZone ?? 'UTC',
+      timeZone,
       dueAt: input.dueAt,
       about: input.about,
       passed: input.passed,
@@ -135,11 +136,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
     });
     // When the alarm fired (the activity's first scheduling, on the workflow's clock), not when an attempt runs.
     const raisedAt = new Date(Context.current().info.scheduledTimestampMs);
-    const folded = recipient.dailyDigest && recipient.email !== null && foldsIntoDigest(input, raisedAt);
+    const digestDate = recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;
+    const folded = digestDate !== null;
     if (folded) {
       logger?.info(
-        { caseId: input.caseId, stepId: input.stepId, kind: input.kind, agencyId: recipient.agencyId },
-        "notification recorded in-app only: the agency's daily digest lists it",
+        { caseId: input.caseId, stepId: input.stepId, kind: input.kind, agencyId: recipient.agencyId, digestDate },
+        "notification recorded in-app only: the agency's next daily digest lists it",
       );
     }
     return enqueue(pool, {

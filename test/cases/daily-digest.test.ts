@@ -2,13 +2,14 @@
  * The daily digest under time skipping, on the whole stack: an agency (in Chicago) that turns it on through the API
  * gets one email a day at 07:00 its time listing exactly its overdue, due-today, due-this-week and expiring items,
  * grouped by case reference, and none on a day with nothing; the reminders the digest lists are not emailed on their
- * own, escalations still are; an SMTP outage delays a digest, never loses or doubles it; turned off, it stops.
+ * own, escalations still are; a reminder is either emailed at once or listed in the very next digest; an SMTP
+ * outage delays a digest, never loses or doubles it; turned off, it stops.
  */
 import request from 'supertest';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../../core/time-zones';
-import { listNotifications } from '../../db/notifications';
+import { listNotifications, type Notification } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { addDays } from '../../domain/dates';
+import { addDays, addDaysToInstant } from '../../domain/dates';
 import { formatCalendarDay } from '../../core/people-dates';
 import { stepLabel } from '../../domain/labels';
 import { digestWorkflowIdOf } from '../../workflows/contract';
@@ -92,6 +93,41 @@ function listedItems(text: string): string[] {
   }
   return items.sort();
 }
+
+/**
+ * Opens a case whose Continued Presence request (due 14 days after identification) gets its 7-day reminder at
+ * `remindAt`: the survivor was identified 7 days before it.
+ */
+async function caseRemindedAt(remindAt: string): Promise<{ caseId: string; reference: string }> {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({
+      identifiedAt: addDaysToInstant(remindAt, -7),
+      survivor: { name: 'Folded Reminder Person', birthDate: '1984-04-04' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  return opened.body as { caseId: string; reference: string };
+}
+
+/** Skips to a minute after `at` and waits for the 7-day reminder of the case's CP request to be in the outbox. */
+async function reminderRaised(caseId: string, at: string): Promise<Notification> {
+  await stack.env.sleep(Math.max(0, Date.parse(at) + MINUTE - (await stack.env.currentTimeMs())));
+  return eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId, limit: 100 });
+    return items.find((n) => n.stepId === 'cp_request-1' && n.kind === 'reminder');
+  }, `the CP request reminder of ${caseId}`);
+}
+
+/** The emails to the police carrying this notification on its own (not in a digest). */
+const emailsOf = (row: Notification) =>
+  stack.mail.messages().filter((m) => m.subject === row.subject && m.to.join(',').includes(policeEmail));
+
+/** The digest of that local date, once sent (undefined when none was sent). */
+const digestOf = (date: string) =>
+  digests().find((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(date)}:`));
 
 beforeAll(async () => {
   // The police keep Chicago's time: their morning is 07:00 there, 13:00 or 12:00 UTC.
@@ -215,6 +251,37 @@ test('an SMTP outage delays a digest; it is then sent exactly once, and the next
   expect(
     digests().filter((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(addDays(date, 1))}:`)),
   ).toHaveLength(1);
+});
+
+test('a reminder is emailed at once or listed in the very next digest, never missing from both', async () => {
+  const today = localDateOf(await now(), ZONE);
+  const day1 = addDays(today, 1);
+  const day2 = addDays(today, 2);
+  // Reminded at 03:00 on day 1, its step due at 03:00 a week later: the next digest (day 1's, at 07:00) lists "this
+  // week" up to the start of day 8 only, so it cannot carry this one.
+  const early = await caseRemindedAt(instantOfLocal(day1, '03:00', ZONE));
+  // Reminded at noon on day 1: the next digest is day 2's, whose week runs to the start of day 9.
+  const noon = await caseRemindedAt(instantOfLocal(day1, '12:00', ZONE));
+  const cp = (reference: string) => `${reference} Due this week: Continued Presence request`;
+
+  const earlyReminder = await reminderRaised(early.caseId, instantOfLocal(day1, '03:00', ZONE));
+  await passMorning(day1);
+  const day1Digest = await eventually(() => digestOf(day1), `the digest of ${day1}`);
+  // Never missing from both: emailed on its own, or listed in that very digest.
+  const listed = listedItems(day1Digest.text).includes(cp(early.reference));
+  expect(earlyReminder.recipientEmail !== null || listed).toBe(true);
+  // Which of the two follows from the rule: that digest's week ends as day 8 begins, so it went out at once.
+  expect(earlyReminder.recipientEmail).toBe(policeEmail);
+  await eventually(() => emailsOf(earlyReminder).length > 0 || undefined, 'the early reminder email');
+  expect(emailsOf(earlyReminder)).toHaveLength(1);
+
+  const noonReminder = await reminderRaised(noon.caseId, instantOfLocal(day1, '12:00', ZONE));
+  expect(noonReminder).toMatchObject({ recipientAgencyId: POLICE, recipientEmail: null });
+  await passMorning(day2);
+  const day2Digest = await eventually(() => digestOf(day2), `the digest of ${day2}`);
+  expect(listedItems(day2Digest.text)).toEqual(expect.arrayContaining([cp(noon.reference), cp(early.reference)]));
+  expect(day2Digest.text).not.toContain('Folded Reminder Person');
+  expect(emailsOf(noonReminder)).toHaveLength(0);
 });
 
 test('turned off, the digest stops and the reminders go out on their own again', async () => {
