@@ -166,7 +166,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       dataConverter,
       interceptors: { workflow: workflowClientInterceptors(tracing) },
     });
-    const digests = createDigestSchedules({ client, taskQueue: config.temporal.taskQueue });
+    const digests = createDigestSchedules({ client, taskQueue: config.temporal.taskQueue }, pool);
 
     if (config.role !== 'api') {
       installWorkerRuntime(logger, { metricsAddress: config.operations.temporalMetricsAddress });

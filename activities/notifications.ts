@@ -106,6 +106,36 @@ export function notificationMessageId(notificationId: string, from: string): str
   return `<notification.${digest}@${senderDomain(from)}>`;
 }
 
+/**
+ * Starts the row's delivery workflow, or finds it already started (running or done) by an earlier attempt: for a
+ * notification just recorded (`notify`), and for the reminders a daily digest turned off was to carry
+ * (app/daily-digests.ts). Its id is the row's, and its send checks `sent_at` under the row's lock: never twice.
+ */
+export async function startDelivery(
+  temporal: NotificationDeps['temporal'],
+  row: Notification,
+  kind: NotifiedKind,
+): Promise<void> {
+  const input: DeliveryInput = {
+    caseId: row.caseId,
+    alarmId: row.alarmId,
+    stepId: row.stepId,
+    kind,
+    recipientAgencyId: row.recipientAgencyId,
+  };
+  await temporal.client.workflow
+    .start(DELIVERY_WORKFLOW_TYPE, {
+      workflowId: deliveryWorkflowIdOf(row.deliveryId),
+      taskQueue: temporal.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    });
+}
+
 /** The notify activity, which records the notification, and the two its delivery workflow runs. */
 export function createNotificationActivities(deps: NotificationDeps) {
   const { pool, publicBaseUrl, temporal, logger } = deps;
@@ -114,72 +144,55 @@ export function createNotificationActivities(deps: NotificationDeps) {
   async function outboxRow(input: NotifyInput): Promise<Notification> {
     const existing = await findNotification(pool, input);
     if (existing) return existing;
-    const recipient = await findRecipient(pool, input.recipientAgencyId);
-    // Retryable on purpose: an organisation missing from the directory is fixed by an operator, and the reminder
-    // should then go out rather than be dropped.
-    if (!recipient)
-      throw new Error(
-        `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
-      );
-    const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
-    const email = renderNotification({
-      kind: input.kind,
-      caseId: input.caseId,
-      reference: input.reference,
-      stepKind: input.stepKind,
-      agencyName: recipient.name,
-      timeZone,
-      dueAt: input.dueAt,
-      about: input.about,
-      passed: input.passed,
-      publicBaseUrl,
-    });
     // When the alarm fired (the activity's first scheduling, on the workflow's clock), not when an attempt runs.
     const raisedAt = new Date(Context.current().info.scheduledTimestampMs);
-    const digestDate = recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;
-    const folded = digestDate !== null;
-    if (folded) {
-      logger?.info(
-        { caseId: input.caseId, stepId: input.stepId, kind: input.kind, agencyId: recipient.agencyId, digestDate },
-        "notification recorded in-app only: the agency's next daily digest lists it",
-      );
-    }
-    return enqueue(pool, {
-      caseId: input.caseId,
-      alarmId: input.alarmId,
-      reference: input.reference,
-      stepId: input.stepId,
-      stepKind: input.stepKind,
-      kind: input.kind,
-      recipientAgencyId: recipient.agencyId,
-      // No address: the email is not owed, for the digest carries it.
-      recipientEmail: folded ? null : recipient.email,
-      subject: email.subject,
-      bodyText: email.text,
-      dueAt: input.dueAt,
-    });
-  }
-
-  /** Starts the row's delivery workflow, or finds it already started (running or done) by an earlier attempt. */
-  async function startDelivery(row: Notification, kind: NotifiedKind): Promise<void> {
-    const input: DeliveryInput = {
-      caseId: row.caseId,
-      alarmId: row.alarmId,
-      stepId: row.stepId,
-      kind,
-      recipientAgencyId: row.recipientAgencyId,
-    };
-    await temporal.client.workflow
-      .start(DELIVERY_WORKFLOW_TYPE, {
-        workflowId: deliveryWorkflowIdOf(row.deliveryId),
-        taskQueue: temporal.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    // The agency's row is held until the row is written: turning its digest off meanwhile waits, then finds this
+    // reminder folded and emails it (db/agencies.ts setDailyDigest).
+    return inTransaction(pool, async (client) => {
+      const recipient = await findRecipient(client, input.recipientAgencyId, { forShare: true });
+      // Retryable on purpose: an organisation missing from the directory is fixed by an operator, and the reminder
+      // should then go out rather than be dropped.
+      if (!recipient)
+        throw new Error(
+          `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
+        );
+      const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
+      const email = renderNotification({
+        kind: input.kind,
+        caseId: input.caseId,
+        reference: input.reference,
+        stepKind: input.stepKind,
+        agencyName: recipient.name,
+        timeZone,
+        dueAt: input.dueAt,
+        about: input.about,
+        passed: input.passed,
+        publicBaseUrl,
       });
+      const digestDate =
+        recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;
+      if (digestDate) {
+        logger?.info(
+          { caseId: input.caseId, stepId: input.stepId, kind: input.kind, agencyId: recipient.agencyId, digestDate },
+          "notification recorded in-app only: the agency's next daily digest lists it",
+        );
+      }
+      return enqueue(client, {
+        caseId: input.caseId,
+        alarmId: input.alarmId,
+        reference: input.reference,
+        stepId: input.stepId,
+        stepKind: input.stepKind,
+        kind: input.kind,
+        recipientAgencyId: recipient.agencyId,
+        // No address: the email is not owed, for the digest carries it (unless the digest is turned off first).
+        recipientEmail: digestDate ? null : recipient.email,
+        subject: email.subject,
+        bodyText: email.text,
+        dueAt: input.dueAt,
+        digestDate: digestDate ?? undefined,
+      });
+    });
   }
 
   return {
@@ -194,7 +207,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         );
         return { notificationId: row.id, delivery: 'in_app' };
       }
-      await startDelivery(row, input.kind);
+      await startDelivery(temporal, row, input.kind);
       return { notificationId: row.id, delivery: 'email' };
     },
     ...createDeliveryActivities(deps),

@@ -1,11 +1,14 @@
 /**
  * Starts and stops the agencies' daily digest workflows (workflows/daily-digest.ts), one per agency whose digest is
  * on: when an admin turns it on or off (app/access-service.ts), and at service start for every agency that has it on.
- * Scheduled by Temporal, not by a timer of ours: a digest survives restarts and outages like any workflow.
+ * Scheduled by Temporal, not by a timer of ours: a digest survives restarts and outages like any workflow. Stopping
+ * one also sends the reminders its digests were to carry, by email after all.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { startDelivery } from '../activities/notifications';
 import { agenciesWithDigest } from '../db/agencies';
+import { foldedRemindersOwed } from '../db/notifications';
 import { DIGEST_WORKFLOW_TYPE, digestWorkflowIdOf, type DigestInput } from '../workflows/contract';
 
 export interface DigestSchedules {
@@ -13,7 +16,7 @@ export interface DigestSchedules {
   stop(agencyId: string): Promise<void>;
 }
 
-export function createDigestSchedules(temporal: { client: Client; taskQueue: string }): DigestSchedules {
+export function createDigestSchedules(temporal: { client: Client; taskQueue: string }, pool: Pool): DigestSchedules {
   return {
     /** Starts the agency's digest workflow, or finds it running. */
     async start(agencyId) {
@@ -25,7 +28,12 @@ export function createDigestSchedules(temporal: { client: Client; taskQueue: str
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
     },
-    /** Ends it at once; one not running is already stopped. */
+    /**
+     * Ends it at once (one not running is already stopped), then starts the delivery of every reminder folded into
+     * a digest that will now never be sent: the setting, turned off first, gave them the agency's address
+     * (db/agencies.ts setDailyDigest). Called again, it finds those still unsent and their deliveries already
+     * started, so a turn-off that failed halfway is finished by turning it off again, and nothing is sent twice.
+     */
     async stop(agencyId) {
       await temporal.client.workflow
         .getHandle(digestWorkflowIdOf(agencyId))
@@ -33,6 +41,7 @@ export function createDigestSchedules(temporal: { client: Client; taskQueue: str
         .catch((error: unknown) => {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         });
+      for (const row of await foldedRemindersOwed(pool, agencyId)) await startDelivery(temporal, row, row.kind);
     },
   };
 }

@@ -1,6 +1,8 @@
 /** The organisations that take part in cases: the agencies table is the list of those allowed to act. */
 import type { Pool } from 'pg';
 import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
+import { releaseFoldedReminders } from './notifications';
+import { inTransaction } from './pool';
 
 export interface Agency {
   id: string;
@@ -50,13 +52,25 @@ export async function listAgencies(pool: Pool): Promise<Agency[]> {
   return rows;
 }
 
-/** Turns an agency's daily digest on or off; the agency as it now is, or null when there is no such agency. */
+/**
+ * Turns an agency's daily digest on or off; the agency as it now is, or null when there is no such agency. Off, the
+ * reminders folded into its digests that were not sent get its address in the same transaction
+ * (`releaseFoldedReminders`): a reminder being folded holds the agency's row (activities/notifications.ts), so it is
+ * either written before this and released here, or written after and not folded. Their deliveries are started by
+ * the caller (app/daily-digests.ts), which may be retried: the address is given once, and a delivery sends once.
+ */
 export async function setDailyDigest(pool: Pool, agencyId: string, on: boolean): Promise<Agency | null> {
-  const { rows } = await pool.query<Agency>(
-    `UPDATE agencies SET daily_digest = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
-    [agencyId, on],
-  );
-  return rows[0] ?? null;
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<Agency>(
+      `UPDATE agencies SET daily_digest = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [agencyId, on],
+    );
+    const agency = rows[0];
+    // Without an address there is nothing to email: the reminders stay in the app, as the agency's others do.
+    const email = agency?.email?.trim();
+    if (agency && !on && email) await releaseFoldedReminders(client, agency.id, email);
+    return agency ?? null;
+  });
 }
 
 /** The agencies whose daily digest is on, for the service to keep their digest workflows running. */

@@ -3,7 +3,7 @@
  * unique within its case only), and then moves only forward: attempts, last error and the time delivery started
  * failing on each failed send; sent_at once the SMTP server accepted the message.
  */
-import type { NotificationKind } from '../domain/case-state';
+import { ALARM_KINDS, type AlarmKind, type NotificationKind } from '../domain/case-state';
 import type { Queryable } from './pool';
 import { InvalidCursorError } from './read-model';
 import type { Instant } from '../domain/types';
@@ -17,12 +17,18 @@ export interface NewNotification {
   stepKind: string;
   kind: NotificationKind;
   recipientAgencyId: string;
-  /** Null when the agency has no address: the notification is in-app only. */
+  /** Null when the agency has no address, or its daily digest lists it (`digestDate`): in-app only. */
   recipientEmail: string | null;
   subject: string;
   bodyText: string;
   /** Null when the date derives from a birth date (a minor's 18th birthday), which no notification carries. */
   dueAt: Instant | null;
+  /**
+   * A reminder folded into the agency's daily digest: the local date (YYYY-MM-DD) of the digest that lists it instead
+   * of an email (activities/digest.ts `foldedInto`). Written, never read back: `releaseFoldedReminders` and
+   * `foldedRemindersOwed` use it.
+   */
+  digestDate?: string;
 }
 
 export interface Notification extends NewNotification {
@@ -122,8 +128,9 @@ export async function findNotification(
 export async function enqueue(db: Queryable, n: NewNotification): Promise<Notification> {
   const { rows } = await db.query<NotificationRow>(
     `INSERT INTO notifications
-       (case_id, alarm_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       (case_id, alarm_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at,
+        digest_date)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (case_id, alarm_id) DO NOTHING
      RETURNING *`,
     [
@@ -138,6 +145,7 @@ export async function enqueue(db: Queryable, n: NewNotification): Promise<Notifi
       n.subject,
       n.bodyText,
       n.dueAt,
+      n.digestDate ?? null,
     ],
   );
   const row = rows[0];
@@ -161,6 +169,46 @@ export async function recordFailure(db: Queryable, id: string, error: string, at
     'UPDATE notifications SET attempts = attempts + 1, last_error = $2, failing_since = COALESCE(failing_since, $3) WHERE id = $1 AND sent_at IS NULL',
     [id, error.slice(0, MAX_ERROR_LENGTH), at],
   );
+}
+
+/**
+ * Turning an agency's daily digest off: every reminder folded into one of its digests that was not sent (the digest
+ * still to come, or written and never delivered) is owed by email after all, to the agency's address as it is now.
+ * A reminder whose digest was sent stays as it is: that digest listed it. Answers how many were given the address.
+ * A digest sent at this very moment may still count as unsent: its reminders are then emailed as well, twice told
+ * rather than never.
+ */
+export async function releaseFoldedReminders(db: Queryable, agencyId: string, email: string): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE notifications n SET recipient_email = $2
+      WHERE n.recipient_agency_id = $1 AND n.digest_date IS NOT NULL AND n.recipient_email IS NULL AND n.sent_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM notifications d
+                         WHERE d.case_id = 'digest:' || $1 AND d.alarm_id = to_char(n.digest_date, 'YYYY-MM-DD')
+                           AND d.sent_at IS NOT NULL)`,
+    [agencyId, email],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * The agency's folded reminders whose email is owed and not yet sent (`releaseFoldedReminders`), oldest first: each
+ * needs its delivery started, and a turn-off that is retried finds those whose start it may have missed.
+ */
+export async function foldedRemindersOwed(
+  db: Queryable,
+  agencyId: string,
+): Promise<Array<Notification & { kind: AlarmKind }>> {
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT * FROM notifications
+      WHERE recipient_agency_id = $1 AND digest_date IS NOT NULL AND recipient_email IS NOT NULL AND sent_at IS NULL
+      ORDER BY created_at, id`,
+    [agencyId],
+  );
+  // Only alarms are ever folded (reminders, due notices, expiry reminders); the kind says so to the type checker.
+  return rows.flatMap((row) => {
+    const kind = ALARM_KINDS.find((known) => known === row.kind);
+    return kind ? [{ ...fromRow(row), kind }] : [];
+  });
 }
 
 /** Newest first, one keyset page at a time so deep pages stay as fast as the first. */
@@ -209,15 +257,24 @@ export interface Recipient {
   timeZone: string | null;
 }
 
-/** Where a notification for an organisation goes, from the agencies table. */
-export async function findRecipient(db: Queryable, agencyId: string): Promise<Recipient | null> {
+/**
+ * Where a notification for an organisation goes, from the agencies table. `forShare` holds the agency's row until the
+ * transaction ends, so its daily digest cannot be turned off (db/agencies.ts) between reading the setting and
+ * writing a notification folded on the strength of it.
+ */
+export async function findRecipient(
+  db: Queryable,
+  agencyId: string,
+  options: { forShare?: boolean } = {},
+): Promise<Recipient | null> {
+  const lock = options.forShare ? ' FOR SHARE' : '';
   const { rows } = await db.query<{
     id: string;
     name: string;
     email: string | null;
     daily_digest: boolean;
     time_zone: string | null;
-  }>('SELECT id, name, email, daily_digest, time_zone FROM agencies WHERE id = $1', [agencyId]);
+  }>(`SELECT id, name, email, daily_digest, time_zone FROM agencies WHERE id = $1${lock}`, [agencyId]);
   const row = rows[0];
   return row
     ? {

@@ -3,7 +3,8 @@
  * gets one email a day at 07:00 its time listing exactly its overdue, due-today, due-this-week and expiring items,
  * grouped by case reference, and none on a day with nothing; the reminders the digest lists are not emailed on their
  * own, escalations still are; a reminder is either emailed at once or listed in the very next digest; an SMTP
- * outage delays a digest, never loses or doubles it; turned off, it stops.
+ * outage delays a digest, never loses or doubles it; turned off, it stops, and the reminders it was to list are
+ * emailed once.
  */
 import request from 'supertest';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../../core/time-zones';
@@ -128,6 +129,15 @@ const emailsOf = (row: Notification) =>
 /** The digest of that local date, once sent (undefined when none was sent). */
 const digestOf = (date: string) =>
   digests().find((m) => m.subject.startsWith(`Daily digest ${formatCalendarDay(date)}:`));
+
+/** The agency's local date of the digest a notification was folded into, or null. */
+async function digestDateOf(row: Notification): Promise<string | null> {
+  const { rows } = await stack.pool.query<{ digest_date: string | null }>(
+    `SELECT to_char(digest_date, 'YYYY-MM-DD') AS digest_date FROM notifications WHERE id = $1`,
+    [row.id],
+  );
+  return rows[0]?.digest_date ?? null;
+}
 
 beforeAll(async () => {
   // The police keep Chicago's time: their morning is 07:00 there, 13:00 or 12:00 UTC.
@@ -274,9 +284,11 @@ test('a reminder is emailed at once or listed in the very next digest, never mis
   expect(earlyReminder.recipientEmail).toBe(policeEmail);
   await eventually(() => emailsOf(earlyReminder).length > 0 || undefined, 'the early reminder email');
   expect(emailsOf(earlyReminder)).toHaveLength(1);
+  expect(await digestDateOf(earlyReminder)).toBeNull();
 
   const noonReminder = await reminderRaised(noon.caseId, instantOfLocal(day1, '12:00', ZONE));
   expect(noonReminder).toMatchObject({ recipientAgencyId: POLICE, recipientEmail: null });
+  expect(await digestDateOf(noonReminder)).toBe(day2);
   await passMorning(day2);
   const day2Digest = await eventually(() => digestOf(day2), `the digest of ${day2}`);
   expect(listedItems(day2Digest.text)).toEqual(expect.arrayContaining([cp(noon.reference), cp(early.reference)]));
@@ -295,4 +307,46 @@ test('turned off, the digest stops and the reminders go out on their own again',
   expect(description.status.name).toBe('TERMINATED');
   await stack.env.sleep(2 * 24 * 3600 * 1000);
   expect(digests()).toHaveLength(before);
+});
+
+test('turned off before its next digest, the reminders folded into it are emailed once, and once only', async () => {
+  await request(stack.app)
+    .post(`/api/agencies/${POLICE}/daily-digest`)
+    .set(systemAdmin())
+    .send({ enabled: true })
+    .expect(200);
+  const today = localDateOf(await now(), ZONE);
+  const remindAt = instantOfLocal(addDays(today, 1), '12:00', ZONE);
+  const opened = await caseRemindedAt(remindAt);
+  const folded = await reminderRaised(opened.caseId, remindAt);
+  expect(folded.recipientEmail).toBeNull();
+  expect(await digestDateOf(folded)).toBe(addDays(today, 2));
+  expect(emailsOf(folded)).toHaveLength(0);
+  // The reminders earlier digests listed (those digests were sent) stay in the app only.
+  const { items } = await listNotifications(stack.pool, { agencyId: POLICE, limit: 500 });
+  const listedBefore = items.filter((n) => n.caseId !== opened.caseId && n.recipientEmail === null);
+  expect(listedBefore.length).toBeGreaterThan(0);
+  const policeMail = () => stack.mail.messages().filter((m) => m.to.join(',').includes(policeEmail)).length;
+  const before = policeMail();
+  const row = async () =>
+    (await listNotifications(stack.pool, { caseId: opened.caseId, limit: 100 })).items.find((n) => n.id === folded.id);
+
+  const turnOff = () =>
+    request(stack.app).post(`/api/agencies/${POLICE}/daily-digest`).set(systemAdmin()).send({ enabled: false });
+  await turnOff().expect(200);
+  const [sent] = await eventually(() => (emailsOf(folded).length > 0 ? emailsOf(folded) : undefined), 'the email');
+  expect(sent!.text).toContain(opened.reference);
+  expect(sent!.text).toContain(`/cases/${opened.caseId}`);
+  expect(sent!.text).not.toContain('Folded Reminder Person');
+  expect(sent!.text).not.toContain('1984-04-04');
+  expect(await row()).toMatchObject({ recipientEmail: policeEmail });
+  await eventually(async () => (await row())?.sentAt ?? undefined, 'the reminder marked sent');
+
+  // Turned off again, as a retry would: nothing more, then or later.
+  await turnOff().expect(200);
+  await stack.env.sleep(3600 * 1000);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(emailsOf(folded)).toHaveLength(1);
+  expect(policeMail()).toBe(before + 1);
+  for (const listed of listedBefore) expect(emailsOf(listed)).toHaveLength(0);
 });

@@ -145,15 +145,13 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
     [sentId, true],
     [owedId, false],
   ] as const) {
-    await enqueue(db.owner, {
-      ...row,
-      alarmId,
-      recipientAgencyId: 'police-a',
-      recipientEmail: 'a@police.example',
-      subject: old.subject,
-      bodyText: old.text,
-      dueAt: lead,
-    });
+    // Written with the columns of that time: today's enqueue writes columns added since (digest_date).
+    await db.owner.query(
+      `INSERT INTO notifications
+         (case_id, alarm_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'police-a', 'a@police.example', $7, $8, $9)`,
+      [row.caseId, alarmId, row.reference, row.stepId, row.stepKind, row.kind, old.subject, old.text, lead],
+    );
     if (sent)
       await db.owner.query(`UPDATE notifications SET sent_at = now() WHERE case_id = $1 AND alarm_id = $2`, [
         caseId,

@@ -186,7 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mailer,
       now: wallClock,
       publicBaseUrl: PUBLIC_BASE_URL,
-      digests: createDigestSchedules({ client, taskQueue }),
+      digests: createDigestSchedules({ client, taskQueue }, pool),
       ...overrides,
     };
     return createApp({

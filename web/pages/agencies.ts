@@ -11,7 +11,10 @@ import { AGENCY_KINDS } from '../../domain/types';
 const NOTICES = new Map([
   ['saved', 'The agency was saved. A change of address was told to the old and the new one.'],
   ['digest-on', 'The daily digest is on: the next one comes at 07:00 in the agency’s time zone.'],
-  ['digest-off', 'The daily digest is off: reminders come one email at a time again.'],
+  [
+    'digest-off',
+    'The daily digest is off: reminders come one email at a time again, and those its next digest was to list are emailed now.',
+  ],
 ]);
 const FIELDS = ['id', 'kind', 'name', 'email', 'timeZone'];
 
