@@ -139,7 +139,7 @@ test("a sealed sign-off, transfer or close copied from one case's history is ref
   await stack.cases.signOff(source.caseId, signOff, actor('law_enforcement'));
   await stack.cases.transfer(
     source.caseId,
-    { agencyKind: 'law_enforcement', toAgencyId: OTHER_POLICE, reason: 'moved' },
+    { agencyKind: 'law_enforcement', toAgencyId: OTHER_POLICE, reason: 'moved_jurisdiction' },
     actor('coordinator'),
   );
   const [signed] = await acceptedUpdates(sourceId, 'signOff');
@@ -159,7 +159,7 @@ test("a sealed sign-off, transfer or close copied from one case's history is ref
   expect(await fingerprint(source.caseId)).toEqual(sourceBefore);
 
   // A close, copied once the source case is closed.
-  await stack.cases.close(source.caseId, { status: 'closed', reason: 'done' }, actor('coordinator'));
+  await stack.cases.close(source.caseId, { status: 'closed', reason: 'relief_obtained' }, actor('coordinator'));
   const [closed] = await acceptedUpdates(sourceId, 'close');
   expect(await sendCopy(targetId, 'close', closed!.args, closed!.updateId)).toBe('unbound_command');
   expect(await sendCopy(targetId, 'close', closed!.args, randomUUID())).toBe('unbound_command');
