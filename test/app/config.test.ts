@@ -72,20 +72,22 @@ test('one clear message per problem, naming the variable', () => {
   expect(problems.find((p) => p.startsWith('TEMPORAL_TLS_KEY_PATH:'))).toContain('go together');
 });
 
+/** What a configuration is refused for: the problems start-up would name, none when it loads. */
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
 test('real infrastructure needs a real mail server: SMTP_URL is required with DATABASE_URL or TEMPORAL_ADDRESS', () => {
   const keys = {
     IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
     PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
     PUBLIC_BASE_URL: 'https://relief.example.org',
-  };
-  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
   };
   expect(problemsOf({ ...keys, DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief' })).toEqual([
     'SMTP_URL: required with DATABASE_URL (smtp:// or smtps://); the embedded mail capture is for development only',
@@ -107,15 +109,6 @@ test("a deployment's process that sends emails needs PUBLIC_BASE_URL, the base o
     SMTP_URL: 'smtp://mail.internal:25',
     IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
     PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
-  };
-  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
   };
   // A worker listens nowhere: its own HOST:PORT in every email would be a dead link.
   for (const role of [{ SERVICE_ROLE: 'worker' }, { SERVICE_ROLE: 'all' }, {}]) {
