@@ -68,8 +68,10 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
   idempotency_in_progress: () =>
     'This form was sent a moment ago and is still being processed. Wait a few seconds, then send it again: it is ' +
     'done only once, and you will see how it went.',
+  // Often after a 503 ("may still be applied"): the first answers may have been recorded, so look before sending anew.
   idempotency_key_reused: () =>
-    'This form was already sent once with other answers. Open the page again and fill in the form anew.',
+    'This form was already sent once with other answers, and those may have been recorded. Check the case (or the ' +
+    'list of cases) first; if they were not, open the page again and fill in the form anew.',
   rate_limited: () => 'There have been too many attempts. Wait a minute, then try again.',
 };
 

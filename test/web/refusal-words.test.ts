@@ -58,6 +58,10 @@ test('a refusal with a sentence of its own says what happened and what to do', (
       words,
     ),
   ).toBe('Only the agency this step belongs to in this case may do this, or the case’s coordinator.');
+  // Sent again with other answers after a 503, the first may have been recorded: look before sending anew.
+  expect(refusalInWords({ code: 'idempotency_key_reused', detail: 'key used for another request' }, words)).toMatch(
+    /may have been recorded\. Check the case .* first/,
+  );
   // A code without a sentence: its detail in words, as a sentence.
   expect(
     refusalInWords(
