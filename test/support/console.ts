@@ -110,3 +110,16 @@ export async function signedInPage(browser: Browser, service: ConsoleStack, user
   await context.addCookies([{ name: SESSION_COOKIE, value: service.sessionCookie(username), url: service.base }]);
   return context.newPage();
 }
+
+/**
+ * Whether the page's error summary ("There is a problem") takes the focus, as its `autofocus` gives it once the page
+ * is rendered: waited for (up to 5 s) rather than read at once, since a page's title is there before its focus.
+ */
+export async function errorSummaryFocused(page: Page): Promise<boolean> {
+  return page
+    .waitForFunction(() => document.activeElement?.getAttribute('role') === 'alert', undefined, { timeout: 5_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+}

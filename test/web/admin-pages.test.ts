@@ -13,7 +13,7 @@ import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
 import { SESSION_COOKIE } from '../../web/session';
 import { bearer, createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, errorSummaryFocused } from '../support/console';
 import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
@@ -46,7 +46,7 @@ async function signIn(who: string | TestUser): Promise<Page> {
 async function expectErrorSummary(page: Page, field: string, words: RegExp): Promise<void> {
   expect(await page.title()).toMatch(/^Error: /);
   const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
-  expect(await summary.evaluate((element) => element === document.activeElement)).toBe(true);
+  expect(await errorSummaryFocused(page)).toBe(true);
   expect(await summary.getByRole('link').first().getAttribute('href')).toBe(`#${field}`);
   expect(await page.locator(`#${field}-error`).textContent()).toMatch(words);
   await expectAccessible(page);

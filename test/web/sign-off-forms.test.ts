@@ -10,7 +10,7 @@ import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, signedInPage } from '../support/console';
+import { consoleStackPerFile, errorSummaryFocused, signedInPage } from '../support/console';
 import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
@@ -59,7 +59,7 @@ test('a refused form says what to do, the answers are checked, and a double conf
   await page.getByRole('button', { name: 'Continue' }).click();
   expect(await page.title()).toMatch(/^Error: /);
   const summary = page.getByRole('alert');
-  await expect(summary.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+  expect(await errorSummaryFocused(page)).toBe(true);
   const link = summary.getByRole('link', { name: /Enter the date HHS was notified/ });
   expect(await link.getAttribute('href')).toBe('#details-notifiedOn');
   expect(await page.locator('#details-notifiedOn-error').textContent()).toBe('Enter the date HHS was notified');
