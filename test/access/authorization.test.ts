@@ -942,6 +942,24 @@ let delegatedOfficer: TestUser;
 let delegatedSecondAdmin: TestUser;
 const usernameOf = (who: Admin, what: string) => `d-${who.toLowerCase()}-${what}`;
 
+/** A new user of delegated-police with one role (disabled, if asked), and the admin's call on it: `/api/users/{id}/<action>`. */
+async function onNewUser(
+  who: Admin,
+  username: string,
+  role: Role,
+  action: string,
+  body: object,
+  options: { disabled?: boolean } = {},
+): Promise<Response> {
+  const target = await createTestUser(stack.pool, {
+    username: usernameOf(who, username),
+    agencyId: DELEGATED_AGENCY.id,
+    roles: [role],
+  });
+  if (options.disabled) await disableUser(stack.pool, target.user.id);
+  return post(`/api/users/${target.user.id}/${action}`, admins[who], body);
+}
+
 const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who: Admin): Promise<Response> }> = {
   listUsers: { allowed: 200, call: (who) => get('/api/users', admins[who], { agencyId: DELEGATED_AGENCY.id }) },
   createUser: {
@@ -974,83 +992,28 @@ const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who
         roles: ['system_admin'],
       }),
   },
-  disableUser: {
-    allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-officer'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['agency_officer'],
-      });
-      return post(`/api/users/${target.user.id}/disable`, admins[who], {});
-    },
-  },
-  disableAdmin: {
-    allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-admin'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['admin'],
-      });
-      return post(`/api/users/${target.user.id}/disable`, admins[who], {});
-    },
-  },
+  disableUser: { allowed: 200, call: (who) => onNewUser(who, 'target-officer', 'agency_officer', 'disable', {}) },
+  disableAdmin: { allowed: 200, call: (who) => onNewUser(who, 'target-admin', 'admin', 'disable', {}) },
   resetPassword: {
     allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-reset-officer'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['agency_officer'],
-      });
-      return post(`/api/users/${target.user.id}/password-reset`, admins[who], {});
-    },
+    call: (who) => onNewUser(who, 'target-reset-officer', 'agency_officer', 'password-reset', {}),
   },
   resetAdminPassword: {
     allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-reset-admin'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['admin'],
-      });
-      return post(`/api/users/${target.user.id}/password-reset`, admins[who], {});
-    },
+    call: (who) => onNewUser(who, 'target-reset-admin', 'admin', 'password-reset', {}),
   },
   enableUser: {
     allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-disabled'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['agency_officer'],
-      });
-      await disableUser(stack.pool, target.user.id);
-      return post(`/api/users/${target.user.id}/enable`, admins[who], {});
-    },
+    call: (who) => onNewUser(who, 'target-disabled', 'agency_officer', 'enable', {}, { disabled: true }),
   },
   setRoles: {
     allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-roles-officer'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['agency_officer'],
-      });
-      return post(`/api/users/${target.user.id}/roles`, admins[who], { roles: ['agency_officer', 'supervisor'] });
-    },
+    call: (who) =>
+      onNewUser(who, 'target-roles-officer', 'agency_officer', 'roles', { roles: ['agency_officer', 'supervisor'] }),
   },
   grantAdmin: {
     allowed: 200,
-    call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: usernameOf(who, 'target-roles-admin'),
-        agencyId: DELEGATED_AGENCY.id,
-        roles: ['agency_officer'],
-      });
-      return post(`/api/users/${target.user.id}/roles`, admins[who], { roles: ['admin'] });
-    },
+    call: (who) => onNewUser(who, 'target-roles-admin', 'agency_officer', 'roles', { roles: ['admin'] }),
   },
   listIdentities: {
     allowed: 200,
