@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { instantBoundSchema, isoDateSchema } from '../domain/dates';
 import { noteSchema, signOffSchema } from '../domain/steps';
-import { REFUSAL_REASONS } from '../domain/reasons';
+import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
@@ -13,7 +13,7 @@ import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
 import { passesForAssigned } from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
-import { DOCUMENT_MEDIA_TYPES, DOCUMENT_REMOVAL_REASONS } from '../app/documents';
+import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';

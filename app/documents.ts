@@ -25,6 +25,7 @@ import {
 } from '../db/documents';
 import { canAttachDocument, canReadDocument, canReadSurvivor, canRemoveDocument, canSeeStep } from '../domain/access';
 import type { Actor } from '../domain/types';
+import type { DocumentRemovalReason } from '../domain/reasons';
 import type { CaseReads } from './case-reads';
 
 export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
@@ -33,8 +34,6 @@ export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
  * Why a document is removed: a short code, never free text, since the audit trail keeps it unsealed and a sentence
  * about a mistake easily names the person it is about. "other" covers the rest.
  */
-export const DOCUMENT_REMOVAL_REASONS = ['wrong_case', 'wrong_step', 'wrong_file', 'duplicate', 'other'] as const;
-export type DocumentRemovalReason = (typeof DOCUMENT_REMOVAL_REASONS)[number];
 
 export interface DocumentsDeps {
   pool: Pool;

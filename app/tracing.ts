@@ -6,8 +6,9 @@
  * starts it before it imports the rest of the service. No Express instrumentation: @opentelemetry/instrumentation-express
  * of this SDK line (0.47) patches Express 4 only; api/route.ts names the request's span by its route instead.
  *
- * No personal data goes into a span: HTTP spans carry method, route, path and status, the client's address and user agent (paths and query strings hold
- * only ids and filters, as in the request log), never headers or bodies; PostgreSQL spans carry the SQL text, which
+ * No personal data goes into a span: HTTP spans carry method, route, path and status, the client's address and user
+ * agent (paths and query strings hold only ids and filters, and any token is left out, as in the request log), never
+ * headers or bodies; PostgreSQL spans carry the SQL text, which
  * holds placeholders, never the query's values (`enhancedDatabaseReporting` stays off); Temporal spans carry
  * workflow, update and activity names and ids.
  */
@@ -16,8 +17,9 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { withoutTokens } from '../core/token-format';
 import type { Tracing } from '../temporal/interceptors';
 
 export interface RunningTracing extends Tracing {
@@ -29,6 +31,9 @@ export interface RunningTracing extends Tracing {
   /** Sends the spans still buffered and stops; the last thing the service does. */
   shutdown(): Promise<void>;
 }
+
+/** The attributes of an HTTP span that hold the request's URL or its path and query (old and new conventions). */
+const URL_ATTRIBUTES = ['http.url', 'http.target', 'url.full', 'url.path', 'url.query'];
 
 /** Probes and scrapes, every few seconds from orchestrators: noise in traces, and no request of anyone's. */
 const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
@@ -48,6 +53,16 @@ export function startTracing(spanProcessor: SpanProcessor, serviceName = 'relief
   const instrumentations: InstrumentationBase[] = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
+      // The instrumentation records the whole URL, and a calendar feed's path is its credential: left out, as the
+      // request log leaves it out.
+      requestHook: (span) => {
+        // The API's Span cannot be read back; the SDK's span it is here can, and what it recorded is replaced.
+        const recorded = (span as Partial<ReadableSpan>).attributes ?? {};
+        for (const name of URL_ATTRIBUTES) {
+          const value = recorded[name];
+          if (typeof value === 'string') span.setAttribute(name, withoutTokens(value));
+        }
+      },
     }),
     // Only queries that belong to a trace (a request, an activity): the outbox's polling alone would fill the
     // backend with one-span traces. The query's values stay out (enhancedDatabaseReporting is off by default).

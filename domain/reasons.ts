@@ -1,6 +1,6 @@
 /**
- * The reasons a command may give, each a closed list of codes: a transfer's, a close's or withdrawal's, and a step's
- * refusal (a declaration declined, a decision denied). A reason is kept unsealed: the case's timeline shows it to
+ * The reasons a command may give, each a closed list of codes: a transfer's, a close's or withdrawal's, a step's
+ * refusal (a declaration declined, a decision denied), and a document's removal. A reason is kept unsealed: the case's timeline shows it to
  * every agency of the case, and reports, emails, the idempotency store and the audit trail carry it. So it is chosen
  * from a list, never typed: a code a client makes up can be a name, an A-number or an address. Each list has `other`,
  * and anything about the person goes in the step's sealed note.
@@ -27,6 +27,10 @@ export const CLOSE_REASONS = [
   'other',
 ] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+/** Why a document is removed from a case (its audit row keeps the code, never the file's name). */
+export const DOCUMENT_REMOVAL_REASONS = ['wrong_case', 'wrong_step', 'wrong_file', 'duplicate', 'other'] as const;
+export type DocumentRemovalReason = (typeof DOCUMENT_REMOVAL_REASONS)[number];
 
 /**
  * For each step that may be refused (the `reason` of its refusal, `refused()` in domain/steps.ts), what the decision

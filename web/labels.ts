@@ -5,9 +5,11 @@ import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
+  DOCUMENT_REMOVAL_REASONS,
   refusalReasonsOf,
   TRANSFER_REASONS,
   type CloseReason,
+  type DocumentRemovalReason,
   type RefusableStep,
   type RefusalReason,
   type TransferReason,
@@ -213,7 +215,7 @@ export const closeReasons = (): [code: string, words: string][] =>
  * Why a document is removed (`reason` of POST /api/cases/{caseId}/documents/{documentId}/remove), as codes with their
  * words; the API takes these codes only.
  */
-const DOCUMENT_REMOVAL_REASONS: Readonly<Record<string, string>> = {
+const DOCUMENT_REMOVAL_WORDS: Readonly<Record<DocumentRemovalReason, string>> = {
   wrong_case: 'It belongs to another case',
   wrong_step: 'It belongs to another step of this case',
   wrong_file: 'The wrong file was chosen',
@@ -221,11 +223,12 @@ const DOCUMENT_REMOVAL_REASONS: Readonly<Record<string, string>> = {
   other: 'Another reason',
 };
 
-export const documentRemovalReasons = (): [code: string, words: string][] => Object.entries(DOCUMENT_REMOVAL_REASONS);
+export const documentRemovalReasons = (): [code: string, words: string][] =>
+  DOCUMENT_REMOVAL_REASONS.map((code) => [code, DOCUMENT_REMOVAL_WORDS[code]]);
 
 /** A removal's reason in words; a code the list does not know as it is. */
 export const documentRemovalReasonLabel = (code: string) =>
-  Object.hasOwn(DOCUMENT_REMOVAL_REASONS, code) ? DOCUMENT_REMOVAL_REASONS[code]! : code;
+  Object.hasOwn(DOCUMENT_REMOVAL_WORDS, code) ? DOCUMENT_REMOVAL_WORDS[code as DocumentRemovalReason] : code;
 
 /** A transfer's reason in words; a code off the list (one recorded before it) as it is. */
 export const transferReasonLabel = (code: string) =>

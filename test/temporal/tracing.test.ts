@@ -141,3 +141,24 @@ test('a sign-off through the API is one trace from the HTTP request to the activ
   expect(attributes).not.toContain(SURVIVOR.name);
   expect(attributes).not.toContain(SURVIVOR.birthDate);
 });
+
+test("a calendar feed's secret stays out of its request's span, however the URL writes it", async () => {
+  const police = stack.as('law_enforcement');
+  const created = await request(stack.app)
+    .post('/api/me/calendar-feeds')
+    .set(police)
+    .set('Idempotency-Key', 'tracing-feed')
+    .send({ label: 'desk' })
+    .expect(201);
+  const secret = new URL((created.body as { url: string }).url).pathname
+    .split('/')
+    .pop()!
+    .replace(/\.ics$/, '');
+  const path = `/Calendar/${secret}.ics?from=desk`;
+  await request(stack.app).get(path).expect(200);
+
+  const span = await httpSpan('GET', '/Calendar/[secret].ics?from=desk');
+  expect(span.attributes['http.url']).toMatch(/\/Calendar\/\[secret\]\.ics\?from=desk$/);
+  const attributes = JSON.stringify(exporter.getFinishedSpans().map((each) => [each.name, each.attributes]));
+  expect(attributes).not.toContain(secret.slice(-12));
+});
