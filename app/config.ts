@@ -176,9 +176,9 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, use: ConfigUse): string[] {
     ['PAYLOAD_KEYS', 'TEMPORAL_ADDRESS', 'to encrypt every Temporal payload'],
   ];
   // The embedded capture keeps emails on this machine for a developer to read: outside the embedded mode nobody
-  // would, and every reminder and escalation would be lost without a word.
+  // would, and every reminder and escalation would be lost without a word. The admin commands send none.
   const realPart = ['DATABASE_URL', 'TEMPORAL_ADDRESS'].find((variable) => env[variable]?.trim());
-  if (realPart && !env.SMTP_URL?.trim()) {
+  if (realPart && use === 'service' && !env.SMTP_URL?.trim()) {
     problems.push(
       `SMTP_URL: required with ${realPart} (smtp:// or smtps://); the embedded mail capture is for development only`,
     );
