@@ -183,14 +183,13 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, use: ConfigUse): string[] {
       `SMTP_URL: required with ${realPart} (smtp:// or smtps://); the embedded mail capture is for development only`,
     );
   }
-  // Every email links to the case in the console. The default, this process's own HOST:PORT, is right only in the
-  // embedded mode: a worker in a deployment listens nowhere, and an API process sits behind a load balancer.
-  // An unknown SERVICE_ROLE is reported on its own.
-  const sendsEmails = use === 'service' && ['all', 'worker'].includes(env.SERVICE_ROLE ?? 'all');
-  if (realPart && sendsEmails && !env.PUBLIC_BASE_URL?.trim()) {
+  // Every email links to the case in the console, a calendar feed's address starts with it, and the console takes
+  // forms only from it. The default, this process's own HOST:PORT, is right only in the embedded mode: a worker in a
+  // deployment listens nowhere, and an API process sits behind a load balancer.
+  if (realPart && use === 'service' && !env.PUBLIC_BASE_URL?.trim()) {
     problems.push(
-      `PUBLIC_BASE_URL: required with ${realPart} on a process that sends emails (SERVICE_ROLE all or worker): ` +
-        "the console's address (https://relief.example.org), the base of every link in an email",
+      `PUBLIC_BASE_URL: required with ${realPart}: the console's address as its users reach it ` +
+        '(https://relief.example.org), the base of every link in an email and of every calendar feed',
     );
   }
   for (const [variable, realInfrastructure, why] of requirements) {

@@ -63,8 +63,9 @@ test('one clear message per problem, naming the variable', () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems;
-  expect(problems).toHaveLength(6);
+  expect(problems).toHaveLength(7);
   expect(problems.find((p) => p.startsWith('IDENTITY_KEYS:'))).toContain('required with DATABASE_URL');
+  expect(problems.find((p) => p.startsWith('PUBLIC_BASE_URL:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('SMTP_URL:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('PORT:'))).toBeDefined();
   expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('postgres://');
@@ -110,10 +111,11 @@ test("a deployment's process that sends emails needs PUBLIC_BASE_URL, the base o
     IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
     PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
   };
-  // A worker listens nowhere: its own HOST:PORT in every email would be a dead link.
-  for (const role of [{ SERVICE_ROLE: 'worker' }, { SERVICE_ROLE: 'all' }, {}]) {
+  // A worker listens nowhere, an API process behind a load balancer at an address nobody reaches: their own
+  // HOST:PORT in every email, feed and console form would be a dead link.
+  for (const role of [{ SERVICE_ROLE: 'worker' }, { SERVICE_ROLE: 'all' }, { SERVICE_ROLE: 'api' }, {}]) {
     expect(problemsOf({ ...real, ...role })).toEqual([
-      expect.stringMatching(/^PUBLIC_BASE_URL: required with DATABASE_URL on a process that sends emails/),
+      expect.stringMatching(/^PUBLIC_BASE_URL: required with DATABASE_URL: the console's address/),
     ]);
   }
   expect(problemsOf({ ...real, DATABASE_URL: undefined, SERVICE_ROLE: 'worker' })).toEqual([
@@ -122,8 +124,7 @@ test("a deployment's process that sends emails needs PUBLIC_BASE_URL, the base o
   expect(
     loadConfig({ ...real, SERVICE_ROLE: 'worker', PUBLIC_BASE_URL: 'https://relief.example.org' }).http.publicBaseUrl,
   ).toBe('https://relief.example.org');
-  // An API process sends no reminder; the admin commands send nothing.
-  expect(problemsOf({ ...real, SERVICE_ROLE: 'api' })).toEqual([]);
+  // The admin commands send nothing and serve nothing.
   expect(loadConfig({ DATABASE_URL: real.DATABASE_URL, IDENTITY_KEYS: real.IDENTITY_KEYS }, 'admin').database).toEqual({
     url: real.DATABASE_URL,
   });
