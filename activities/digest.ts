@@ -11,6 +11,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
+import { deadlineInZone } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -54,6 +55,8 @@ interface DigestWindow {
   weekEnd: number;
   /** 30 days after its morning: windows ending before then are "expiring". */
   expiringUntil: number;
+  /** The agency's: a deadline at the end of a typed day passes as that day ends there (core/people-dates.ts). */
+  zone: string;
 }
 
 function digestWindow(date: string, zone: string): DigestWindow {
@@ -63,6 +66,7 @@ function digestWindow(date: string, zone: string): DigestWindow {
     tomorrow: Date.parse(startOfLocalDay(addDays(date, 1), zone)),
     weekEnd: Date.parse(startOfLocalDay(addDays(date, DUE_HORIZON_DAYS), zone)),
     expiringUntil: asOf + EXPIRY_HORIZON_DAYS * DAY_MS,
+    zone,
   };
 }
 
@@ -73,7 +77,8 @@ function digestWindow(date: string, zone: string): DigestWindow {
  * one that passes as the week's last day ends is due this week. A window already ended by the morning is not
  * "expiring": its own notice, always sent at once, says that it ended.
  */
-function digestSection(kind: Deadline['kind'], at: number, window: DigestWindow): DigestSection | null {
+function digestSection(kind: Deadline['kind'], deadline: Instant, window: DigestWindow): DigestSection | null {
+  const at = Date.parse(deadlineInZone(deadline, window.zone));
   if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
   if (at < window.asOf) return 'overdue';
   if (at <= window.tomorrow) return 'due_today';
@@ -104,7 +109,7 @@ export function foldedInto(facts: FoldableFacts, raisedAt: Date, zone: string): 
   if (!deadline || facts.dueAt === null || facts.stepKind === 'hhs_minor_notification') return null;
   if (facts.about !== undefined && BIRTH_DATE_SUBJECTS.has(facts.about)) return null;
   const date = nextDigestDate(raisedAt.toISOString(), zone);
-  return digestSection(deadline, Date.parse(facts.dueAt), digestWindow(date, zone)) ? date : null;
+  return digestSection(deadline, facts.dueAt, digestWindow(date, zone)) ? date : null;
 }
 
 /** An outbox row's key (as activities/notifications.ts's NotificationKey; not imported, which would make a cycle). */
@@ -154,10 +159,11 @@ export function createDigestActivities(deps: DigestDeps) {
       if (!agency?.dailyDigest || !email) return null;
       const zone = zoneOf(agency);
       const window = digestWindow(input.date, zone);
-      const until = new Date(Math.max(window.weekEnd, window.expiringUntil));
+      // A day more: east of UTC, a deadline stored at a UTC midnight passes hours before it, as its day ends there.
+      const until = new Date(Math.max(window.weekEnd, window.expiringUntil) + DAY_MS);
       const deadlines = await agencyDeadlines(pool, agency.id, { until });
       const items = deadlines.flatMap((deadline): DigestItem[] => {
-        const section = digestSection(deadline.kind, Date.parse(deadline.at), window);
+        const section = digestSection(deadline.kind, deadline.at, window);
         return section ? [{ ...deadline, section }] : [];
       });
       if (items.length === 0) {

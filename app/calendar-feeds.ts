@@ -4,6 +4,7 @@
  * an API key, dead with its user, and never accepted as a bearer token. A feed is read from the read model only and
  * names case references, steps and the agency, never a survivor.
  */
+import { deadlineInZone } from '../core/people-dates';
 import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
@@ -25,6 +26,8 @@ export interface CalendarFeedDeps {
    * with it. Default: the service's default address, for parts of tests that never make a feed.
    */
   publicBaseUrl?: string;
+  /** The deployment's TIMEZONE, for an agency without a zone of its own (default UTC). */
+  timeZone?: string;
 }
 
 /** A feed as its owner sees it: never its secret. */
@@ -83,12 +86,13 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
   const feedUrl = (secret: string) => `${base}/calendar/${secret}.ics`;
 
   /** One event per deadline; its UID names the case, the step and what ends, so a calendar updates it in place. */
-  const addEvent = (calendar: ReturnType<typeof ical>, deadline: Deadline, agencyName: string) => {
+  const addEvent = (calendar: ReturnType<typeof ical>, deadline: Deadline, agencyName: string, zone: string) => {
     const step = stepLabel(deadline.stepKind);
     const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
     const link = caseLink(base, deadline.caseId);
-    // The event ends as the deadline passes: one that passes as 16 Jan begins sits on 15 Jan, the last day to act.
-    const end = new Date(deadline.at);
+    // The event ends as the deadline passes where the agency works: one that passes as 16 Jan begins sits on 15 Jan,
+    // the last day to act, in Guam as in Chicago (core/people-dates.ts).
+    const end = new Date(deadlineInZone(deadline.at, zone));
     calendar.createEvent({
       id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
       start: new Date(end.getTime() - EVENT_MS),
@@ -150,7 +154,8 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
         // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
         ttl: 3600,
       });
-      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName);
+      const zone = agency?.timeZone ?? deps.timeZone ?? 'UTC';
+      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName, zone);
       await recordAudit(pool, {
         action: 'calendar_feed.read',
         outcome: 'allowed',

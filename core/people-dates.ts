@@ -4,7 +4,7 @@
  * is from today ("in 29 days", "due today", "overdue by 3 days"). In core/ because mail/ and web/ both use it and,
  * like core/time-zones.ts, it reads the zone database of the Node release, which workflow code must never see.
  */
-import { localDateOf } from './time-zones';
+import { localDateOf, startOfLocalDay } from './time-zones';
 
 type Instant = string;
 /** `YYYY-MM-DD`: a calendar day that belongs to no zone (a birth date, a day an officer typed). */
@@ -41,12 +41,31 @@ export function formatDate(instant: Instant, zone: string): string {
 }
 
 /**
- * The last day to act on a deadline, in the zone: the day of its last moment before it passes. A deadline counted to
- * the end of a typed day ("respond by 15 Jan" passes at the start of 16 Jan) reads "15 Jan", where the day it passes
- * on would promise a day more than there is; one that passes at 08:00 on 19 Jan still reads "19 Jan".
+ * A deadline as it passes where its reader works. One at midnight UTC is the end of a typed day ("respond by 15 Jan"
+ * is stored as the start of 16 Jan UTC, domain/dates.ts `endOfDay`). East of UTC that instant falls on the 16th, so
+ * Guam would read "16 Jan" and act a day late: there it passes as the reader's own 16 Jan begins, hours earlier.
+ * West of UTC (the states) it already falls on the 15th and stays as stored, when the case's alarms see it pass.
+ * Any other deadline (hours counted from an event) is the instant it is.
+ */
+export function deadlineInZone(deadline: Instant, zone: string): Instant {
+  const at = new Date(deadline);
+  if (at.getTime() % DAY_MS !== 0) return at.toISOString();
+  const dayBeginsThere = startOfLocalDay(at.toISOString().slice(0, 10), zone);
+  return Date.parse(dayBeginsThere) < at.getTime() ? dayBeginsThere : at.toISOString();
+}
+
+/** The last day to act on a deadline, in the zone: the day of its last moment before it passes there. */
+function lastDayToAct(dueAt: Instant, zone: string): IsoDate {
+  return localDateOf(lastMomentBefore(deadlineInZone(dueAt, zone)), zone);
+}
+
+/**
+ * The last day to act on a deadline, in the zone (`deadlineInZone`): a deadline counted to the end of a typed day
+ * ("respond by 15 Jan" passes as 16 Jan begins) reads "15 Jan" in every zone, where the day it passes on would
+ * promise a day more than there is; one that passes at 08:00 on 19 Jan still reads "19 Jan".
  */
 export function formatDueDate(dueAt: Instant, zone: string): string {
-  return formatDate(lastMomentBefore(dueAt), zone);
+  return formatCalendarDay(lastDayToAct(dueAt, zone));
 }
 
 const lastMomentBefore = (at: Instant): Instant => new Date(Date.parse(at) - 1).toISOString();
@@ -72,8 +91,8 @@ export function formatDateTime(instant: Instant, zone: string): string {
  * tomorrow", "due today", "overdue since today" (due earlier today), "overdue by 1 day", "overdue by 3 days".
  */
 export function dueWording(dueAt: Instant, zone: string, now: Date): string {
-  const days = calendarDaysBetween(now.toISOString(), lastMomentBefore(dueAt), zone);
-  if (Date.parse(dueAt) <= now.getTime()) {
+  const days = daysBetween(localDateOf(now.toISOString(), zone), lastDayToAct(dueAt, zone));
+  if (Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime()) {
     const late = -days;
     return late === 0 ? 'overdue since today' : `overdue by ${late} day${late === 1 ? '' : 's'}`;
   }
@@ -82,8 +101,10 @@ export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   return `in ${days} days`;
 }
 
+const daysBetween = (from: IsoDate, to: IsoDate) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
 /** Calendar days from the day `from` falls on to the day `to` falls on, in the zone (negative when `to` is earlier). */
 export function calendarDaysBetween(from: Instant, to: Instant, zone: string): number {
-  const day = (instant: Instant) => Date.parse(`${localDateOf(instant, zone)}T00:00:00Z`);
-  return Math.round((day(to) - day(from)) / DAY_MS);
+  return daysBetween(localDateOf(from, zone), localDateOf(to, zone));
 }

@@ -1,5 +1,12 @@
 /** Words people read instead of the API's codes. */
-import { formatCalendarDay, formatDate, formatDateTime, formatDueDate, dueWording } from '../core/people-dates';
+import {
+  deadlineInZone,
+  formatCalendarDay,
+  formatDate,
+  formatDateTime,
+  formatDueDate,
+  dueWording,
+} from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
@@ -78,9 +85,9 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
     validUntil: (expiresAt: string) => formatCalendarDay(lastValidDay(expiresAt)),
     /** "in 29 days", "due today", "overdue by 3 days"; empty without a due date. */
     due: (dueAt: string | null | undefined) => (dueAt ? dueWording(dueAt, zone, now) : ''),
-    /** Past its due date now: what "Overdue" beside a pending step means. */
+    /** Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. */
     isOverdue: (dueAt: string | null | undefined) =>
-      dueAt !== null && dueAt !== undefined && Date.parse(dueAt) < now.getTime(),
+      dueAt !== null && dueAt !== undefined && Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime(),
     agencyName,
     /** The agency that owns a step, by name; its kind while no agency is assigned. */
     stepAgency: (step: { agencyId: string | null; agencyKind: string }) =>

@@ -332,3 +332,41 @@ test('a feed is for those whose roles see cases: an admin may make none, and a r
   await request(stack.app).delete(`/api/me/calendar-feeds/${feed.id}`).set(officer.headers).expect(200);
   await request(stack.app).get(pathOf(feed)).expect(404);
 });
+
+test("a window's end sits on its last day in Guam too: the event ends as that day ends there", async () => {
+  const admin = stack.users['demo-system-admin']!.headers;
+  const police = DEMO_AGENCIES.law_enforcement;
+  const { items } = (await request(stack.app).get('/api/agencies').set(admin).expect(200)).body as {
+    items: { id: string; kind: string; name: string; email: string | null; timeZone: string | null }[];
+  };
+  const agency = items.find((each) => each.id === police)!;
+  const withZone = (timeZone: string | null) =>
+    request(stack.app)
+      .post('/api/agencies')
+      .set(admin)
+      .send({ id: agency.id, kind: agency.kind, name: agency.name, email: agency.email, timeZone })
+      .expect(201);
+  const { caseId } = await openCase();
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const sign = (stepId: string, as: 'law_enforcement' | 'ice', outcome: string, details: object) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(stack.as(as))
+      .set('Idempotency-Key', key())
+      .send({ outcome, details })
+      .expect(200);
+  await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: today });
+  await sign('cp_decision-1', 'ice', 'granted', { grantedOn: today, validUntil: '2028-03-15' });
+  const expiry = `${caseId}-cp_decision-1-cp_validity@${HOST}`;
+  const feed = await newFeed(stack.as('law_enforcement'));
+
+  // In UTC the grant "valid until 15 Mar" ends as 16 Mar begins there.
+  expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-16T00:00:00.000Z');
+  await withZone('Pacific/Guam');
+  try {
+    // 16 Mar begins in Guam (UTC+10) at 14:00 UTC on the 15th: the event stays on the 15th for a calendar there.
+    expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-15T14:00:00.000Z');
+  } finally {
+    await withZone(agency.timeZone);
+  }
+});

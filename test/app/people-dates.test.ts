@@ -1,5 +1,6 @@
 import {
   calendarDaysBetween,
+  deadlineInZone,
   dueWording,
   formatCalendarDay,
   formatDate,
@@ -77,5 +78,30 @@ describe('a deadline for people: its last day to act', () => {
     expect(dueWording(respondBy15Jan, 'UTC', new Date('2027-01-14T10:00:00.000Z'))).toBe('due tomorrow');
     expect(dueWording(respondBy15Jan, 'UTC', new Date('2027-01-15T10:00:00.000Z'))).toBe('due today');
     expect(dueWording(respondBy15Jan, 'UTC', new Date('2027-01-16T09:00:00.000Z'))).toBe('overdue by 1 day');
+  });
+});
+
+describe('a deadline east of UTC (Guam, the Northern Mariana Islands)', () => {
+  const respondBy15Jan = '2027-01-16T00:00:00.000Z'; // 10:00 on 16 Jan in Guam (UTC+10)
+
+  it('reads the day that was written, not the day after', () => {
+    expect(formatDueDate(respondBy15Jan, 'Pacific/Guam')).toBe('15 Jan 2027');
+    expect(formatDueDate(respondBy15Jan, 'Asia/Tokyo')).toBe('15 Jan 2027');
+    // Hours counted from an event are the instant they are, wherever read.
+    expect(formatDueDate('2027-01-16T03:00:00.000Z', 'Pacific/Guam')).toBe('16 Jan 2027');
+  });
+
+  it('is due today on that day there, and overdue as the next one begins there', () => {
+    // 09:00 on 15 Jan in Guam.
+    expect(dueWording(respondBy15Jan, 'Pacific/Guam', new Date('2027-01-14T23:00:00.000Z'))).toBe('due today');
+    // 08:00 on 16 Jan in Guam: the day written has ended there, though the stored instant is two hours away.
+    expect(dueWording(respondBy15Jan, 'Pacific/Guam', new Date('2027-01-15T22:00:00.000Z'))).toBe('overdue by 1 day');
+  });
+
+  it('passes as the day ends there; west of UTC it stays as stored', () => {
+    expect(deadlineInZone(respondBy15Jan, 'Pacific/Guam')).toBe('2027-01-15T14:00:00.000Z');
+    expect(deadlineInZone(respondBy15Jan, 'America/Chicago')).toBe(respondBy15Jan);
+    expect(deadlineInZone(respondBy15Jan, 'UTC')).toBe(respondBy15Jan);
+    expect(deadlineInZone('2027-01-16T03:00:00.000Z', 'Pacific/Guam')).toBe('2027-01-16T03:00:00.000Z');
   });
 });
