@@ -71,7 +71,7 @@ export interface CaseProjection extends CaseSnapshot {
 /**
  * The alarms to come, as the read model shows them. The rules that came behind a patch (a minor's birthday reminders
  * on the weekly grid, late leads raised) are taken even before the workflow set their flags: a live workflow reaches
- * `withPatchedAlarms` right after this projection, so they are what it will fire, and the birthday's own lead dates
+ * `withPatchedRules` right after this projection, so they are what it will fire, and the birthday's own lead dates
  * never reach the read model.
  */
 export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
@@ -199,6 +199,11 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
 
 /** How an alarm's email fared, as the delivery workflow reports it when it is late and again once it got through. */
 export interface DeliveryReport {
+  /**
+   * The case the email belongs to: a report is sealed like every payload, and one copied out of another case's
+   * history is dropped (reports recorded before they named it replay as they ran).
+   */
+  caseId: string;
   alarmId: string;
   stepId: string;
   kind: NotifiedKind;

@@ -44,6 +44,11 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   holdsPassedExpiries?: boolean;
   /**
+   * A sign-off is never dated before its step opened (`signedAt` in domain/case.ts). Set by the workflow behind a
+   * patch, so histories recorded before, which could date one hours earlier, replay as they ran.
+   */
+  signsAfterOpening?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

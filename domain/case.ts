@@ -263,6 +263,16 @@ export function happenedAt(state: CaseState, details: Record<string, unknown>, n
   return `${event[1]}${now.slice(10)}`;
 }
 
+/**
+ * When a sign-off of `step` is dated: when it happened (`happenedAt`), and, on a case that keeps to it, never before
+ * the step opened: a day typed as the day an evening identification opened it, recorded the next morning, is dated
+ * at the opening, so the step never reads as done before it began, nor do the deadlines it opens run from before then.
+ */
+export function signedAt(state: CaseState, step: Step, details: Record<string, unknown>, now: Instant): Instant {
+  const happened = happenedAt(state, details, now);
+  return state.signsAfterOpening && Date.parse(happened) < Date.parse(step.openedAt) ? step.openedAt : happened;
+}
+
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
   return actingRefusal(actor, state.agencies, expectedKind, what);
 }
@@ -370,7 +380,7 @@ export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at
   const shaped = definition.details.safeParse(raw);
   const details = cleanDetails(shaped.success ? shaped.data : (raw as Record<string, string | undefined>));
   // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then.
-  const happened = happenedAt(state, details, at);
+  const happened = signedAt(state, step, details, at);
   const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
   const late = recordedLate(dateOf(happened), at);
 

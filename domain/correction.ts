@@ -14,7 +14,7 @@ import { settlePassedAlarms } from './alarms';
 import {
   checkSignOff,
   eventDates,
-  happenedAt,
+  signedAt,
   outcomeOf,
   signedFields,
   signedState,
@@ -159,7 +159,7 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState): Rejection | nu
     };
   }
   const details = cleanDetails((signOff.details ?? {}) as Record<string, string | undefined>);
-  const happenedOn = dateOf(happenedAt(state, details, signingTime(state, step)));
+  const happenedOn = dateOf(signedAt(state, step, details, signingTime(state, step)));
   const field = eventDates(details)[0]?.[0];
   for (const follower of signed) {
     const followerOn = dateOf(follower.completedAt ?? follower.openedAt);

@@ -45,6 +45,7 @@ import {
   type CloseCommand,
   type CommandEnvelope,
   type CorrectionCommand,
+  type DeliveryReport,
   type PassedAlarm,
   type Rejection,
   type SignOffCommand,
@@ -57,11 +58,13 @@ import {
   CORRECTION_AS_SIGNED_PATCH,
   correctSignOffUpdate,
   deliveryReportSignal,
+  DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
+  SIGNED_AFTER_OPENING_PATCH,
   signOffUpdate,
   syncUpdate,
   transferUpdate,
@@ -151,23 +154,20 @@ function asAuthorised(actor: Actor): Actor {
   return patched(ROLES_PATCH) ? actor : workingActor(actor);
 }
 
-/** Moves a running case to the alarm rules that came behind a patch, at its first task on this code. */
-function withPatchedAlarms(state: CaseState): CaseState {
-  const onGrid = state.birthdayRemindersOnGrid || patched(BIRTHDAY_GRID_PATCH);
-  const lateLeads = state.lateLeadsRaised || patched(LATE_LEADS_PATCH);
-  const holds = state.holdsPassedExpiries || patched(PASSED_NOTICE_GATHER_PATCH);
-  if (
-    onGrid === !!state.birthdayRemindersOnGrid &&
-    lateLeads === !!state.lateLeadsRaised &&
-    holds === !!state.holdsPassedExpiries
-  )
-    return state;
-  return {
-    ...state,
-    birthdayRemindersOnGrid: onGrid || undefined,
-    lateLeadsRaised: lateLeads || undefined,
-    holdsPassedExpiries: holds || undefined,
-  };
+/** The rules that came behind a patch, each a flag of the case state: set at a running case's first task on this code. */
+const PATCHED_RULES = [
+  ['birthdayRemindersOnGrid', BIRTHDAY_GRID_PATCH],
+  ['lateLeadsRaised', LATE_LEADS_PATCH],
+  ['holdsPassedExpiries', PASSED_NOTICE_GATHER_PATCH],
+  ['signsAfterOpening', SIGNED_AFTER_OPENING_PATCH],
+] as const satisfies readonly (readonly [keyof CaseState, string])[];
+
+/** Moves a running case to the rules that came behind a patch, at its first task on this code. */
+function withPatchedRules(state: CaseState): CaseState {
+  // A flag already set asks no more: its marker was recorded by the task that set it.
+  const newlySet = PATCHED_RULES.filter(([flag, patch]) => !state[flag] && patched(patch));
+  if (newlySet.length === 0) return state;
+  return { ...state, ...Object.fromEntries(newlySet.map(([flag]) => [flag, true])) };
 }
 
 function nowIso(): string {
@@ -202,6 +202,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   setHandler(caseStateQuery, () => state);
   setHandler(deliveryReportSignal, async (report) => {
+    // Read warily, as a command's `issued`: a payload copied from another history need not be a report at all.
+    if (patched(DELIVERY_REPORT_BOUND_PATCH) && (report as Partial<DeliveryReport> | null)?.caseId !== state.caseId) {
+      log.warn('a delivery report for another case was dropped', { caseId: state.caseId });
+      return;
+    }
     state = recordDelivery(state, report, nowIso());
     await publish();
   });
@@ -321,7 +326,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         passedNoticeGatherMs,
       });
     }
-    state = withPatchedAlarms(state);
+    state = withPatchedRules(state);
     const passed = state.passedAlarms ?? [];
     if (passed.length > 0 && !state.holdsPassedExpiries) {
       await tellWhatPassed(passed, `passed_summary:${state.version}`, state.agencies.coordinator);

@@ -108,6 +108,19 @@ export const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
 export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change';
 
 /**
+ * Cases recorded before it dated a past-dated sign-off at its day and the time of day it was recorded, which could
+ * fall before the step opened (a request typed as made on the day of an evening identification, recorded in the
+ * morning, came before the identification and ran its deadlines from then); since, never before the step opened.
+ */
+export const SIGNED_AFTER_OPENING_PATCH = 'signed-after-opening';
+
+/**
+ * Cases recorded before it wrote any delivery report it was sent into its timeline; since, only one naming the case
+ * itself: a sealed report copied out of another case's history is dropped.
+ */
+export const DELIVERY_REPORT_BOUND_PATCH = 'delivery-report-bound';
+
+/**
  * Cases recorded before it re-signed a corrected step as of the correction, moving the steps that follow from it (and
  * their reminders) by the time in between; since, as of when the step was signed (domain/correction.ts).
  */

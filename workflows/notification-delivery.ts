@@ -43,6 +43,7 @@ async function tellCase(input: DeliveryInput, status: DeliveryReport['status'], 
   const { alarmId, stepId, kind, recipientAgencyId } = input;
   try {
     await getExternalWorkflowHandle(workflowIdOf(input.caseId)).signal(deliveryReportSignal, {
+      caseId: input.caseId,
       alarmId,
       stepId,
       kind,

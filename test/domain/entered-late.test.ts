@@ -462,3 +462,25 @@ describe('legal limits, pinned at the boundary', () => {
     ).toMatchObject({ code: 'date_out_of_range', field: 'details.validUntil' });
   });
 });
+
+describe('a past-dated sign-off on the day its step opened', () => {
+  // Identified at 20:02 on 2026-12-01; the CP request, made that day, is recorded at noon on the 2nd.
+  const identifiedAt = '2026-12-01T20:02:00.000Z';
+  const requested = (state: CaseState) => sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-12-01' }, NOW);
+
+  it('is dated no earlier than the step opened, and the decision it asks for counts from then', () => {
+    const state = requested({ ...enter(identifiedAt), signsAfterOpening: true });
+    expect(stepOf(state, 'cp_request-1').completedAt).toBe(identifiedAt);
+    expect(stepOf(state, 'cp_decision-1')).toMatchObject({
+      openedAt: identifiedAt,
+      dueAt: '2026-12-31T20:02:00.000Z',
+    });
+    const order = state.timeline.filter((entry) => entry.type === 'step.completed').map((entry) => entry.stepId);
+    expect(order).toEqual(['identification-1', 'cp_request-1']);
+  });
+
+  it('was dated at the time of day it was recorded, hours before the step opened, on cases recorded before', () => {
+    const state = requested(enter(identifiedAt));
+    expect(stepOf(state, 'cp_request-1').completedAt).toBe('2026-12-01T12:00:00.000Z');
+  });
+});

@@ -18,10 +18,12 @@ import type { StepKind, TimelineEntry } from '../../domain/types';
 import {
   BIRTHDAY_GRID_PATCH,
   CORRECTION_AS_SIGNED_PATCH,
+  DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
+  SIGNED_AFTER_OPENING_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -52,6 +54,8 @@ export interface HistoryFacts {
   signed: Array<{ stepId: string; outcome: string }>;
   /** The notifications the run asked for (the `notify` activity), in order: an alarm's kind, or `passed_summary`. */
   notified: Array<{ kind: string; stepId: string }>;
+  /** The case each delivery report the run was signalled names (undefined: one sent before reports named it). */
+  reportsFor: Array<string | undefined>;
 }
 
 const EVENT_PREFIX = 'EVENT_TYPE_';
@@ -181,6 +185,11 @@ const acceptedUpdate = (name: string) => (event: { [key: string]: Json }) => {
   return isObject(input) && input.name === name ? (input.args ?? null) : undefined;
 };
 
+const signalled = (name: string) => (event: { [key: string]: Json }) => {
+  const signal = event.workflowExecutionSignaledEventAttributes;
+  return isObject(signal) && signal.signalName === name ? (signal.input ?? null) : undefined;
+};
+
 const scheduledActivity = (name: string) => (event: { [key: string]: Json }) => {
   const scheduled = event.activityTaskScheduledEventAttributes;
   if (!isObject(scheduled) || !isObject(scheduled.activityType) || scheduled.activityType.name !== name)
@@ -221,6 +230,9 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     }),
     notified: (await commandInputs(events, converter, scheduledActivity('notify'))).flatMap(({ kind, stepId }) =>
       isString(kind) && isString(stepId) ? [{ kind, stepId }] : [],
+    ),
+    reportsFor: (await commandInputs(events, converter, signalled('deliveryReport'))).map(({ caseId }) =>
+      isString(caseId) ? caseId : undefined,
     ),
   };
 }
@@ -304,6 +316,12 @@ const COVERAGE = {
     facts.patches.includes(PASSED_NOTICE_GATHER_PATCH) && notified(facts, ['passed_summary']),
   'raises an expiry lead that passed before it was recorded': (facts: HistoryFacts) =>
     facts.patches.includes(LATE_LEADS_PATCH) && notified(facts, ['expiry_reminder'], 'cp_decision'),
+  'dates a sign-off no earlier than its step opened': (facts: HistoryFacts) =>
+    facts.patches.includes(SIGNED_AFTER_OPENING_PATCH) && signed(facts, 'cp_request'),
+  'drops a delivery report naming another case': (facts: HistoryFacts) =>
+    facts.patches.includes(DELIVERY_REPORT_BOUND_PATCH) &&
+    facts.reportsFor.includes(facts.caseId) &&
+    facts.reportsFor.some((caseId) => caseId !== undefined && caseId !== facts.caseId),
 } as const;
 type Coverage = keyof typeof COVERAGE;
 
@@ -354,6 +372,13 @@ const V9_CLAIMS = adding(V8_CLAIMS, 'upserts search attributes only when they ch
 const V10_CLAIMS = adding(V9_CLAIMS, 'raises an expiry lead that passed before it was recorded');
 // Expiries revealed as passed held while a history is entered; one notice per session (PASSED_NOTICE_GATHER_PATCH).
 const V11_CLAIMS = adding(V10_CLAIMS, 'tells what passed once an entry session ends');
+// A past-dated sign-off never dated before its step opened (SIGNED_AFTER_OPENING_PATCH); a delivery report taken only
+// from its own case (DELIVERY_REPORT_BOUND_PATCH).
+const V12_CLAIMS = adding(
+  V11_CLAIMS,
+  'dates a sign-off no earlier than its step opened',
+  'drops a delivery report naming another case',
+);
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
@@ -386,6 +411,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   // that such commands replay now that the validators refuse them. Record new cases as a new generation.
   v10: { ...V10_CLAIMS, some: [...V10_CLAIMS.some, "gives a reason off today's lists"] },
   v11: V11_CLAIMS,
+  v12: V12_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -12,16 +12,18 @@
  * that lost coverage fails and leaves the committed files as they were. A case that continued as new is written one
  * file per run (`-run1`, `-run2`, ...), so how many runs there are is never assumed. About 35 s on two cores.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CaseCommands } from '../../app/case-commands';
-import { workflowIdOf } from '../../workflows/contract';
+import { deliveryReportSignal, workflowIdOf } from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
+import type { DeliveryReport } from '../../domain/alarms';
 import type { AlarmKind } from '../../domain/case-state';
 import { addDays, addMonths, addYears, dateOf, endOfDay, type IsoDate } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
@@ -46,9 +48,12 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * the renewal reminder of a CP grant recorded with every lead behind it (LATE_LEADS_PATCH): the adult case's grant
  * runs three weeks until corrected. v11 holds an expiry revealed as passed while a history is entered and sends one
  * notice for the session (PASSED_NOTICE_GATHER_PATCH): its late adult is entered sign-off by sign-off, a lapsed grant
- * among them. It also carries commands bound to their case and update id.
+ * among them. It also carries commands bound to their case and update id. v12 dates a past-dated sign-off no earlier
+ * than its step opened (SIGNED_AFTER_OPENING_PATCH): its late adult was identified late in a day and its CP request
+ * made that day; and takes a delivery report only for its own case (DELIVERY_REPORT_BOUND_PATCH): the late adult is
+ * sent its own and one naming another case.
  */
-const GENERATION = 'v11';
+const GENERATION = 'v12';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
@@ -279,18 +284,37 @@ async function adultEnteredLate(stack: Stack): Promise<Recorded> {
   stack.setPolicy(DEFAULT_POLICY);
   const now = await nowMs(stack);
   const daysAgo = (days: number) => dateOf(new Date(now - days * DAY_MS).toISOString());
-  const identifiedAt = new Date(now - 30 * DAY_MS).toISOString();
+  // The last second of its day: the request made that day, recorded at an earlier time of day, dates at it.
+  const identifiedAt = `${daysAgo(30)}T23:59:59.000Z`;
   const { caseId } = await stack.cases.open(
     { identifiedAt, survivor: { name: 'Recorded Late Adult', birthDate: '1991-01-01' }, agencies: DEMO_AGENCIES },
     actor('law_enforcement'),
   );
-  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: daysAgo(21) });
+  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: daysAgo(30) });
   await sign(stack.cases, caseId, 'cp_decision-1', 'granted', { grantedOn: daysAgo(20), validUntil: daysAgo(2) });
   await sign(stack.cases, caseId, 'cp_renewal_request-1', 'requested', { requestedOn: daysAgo(10) });
   await eventually(
     async () =>
       (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'),
     'the notice of what passed',
+    ALARM_TIMEOUT_MS,
+  );
+  // A report of its own notice's email, and one for another case (a sealed report copied out of its history).
+  const report = (about: string): DeliveryReport => ({
+    caseId: about,
+    alarmId: 'passed_summary:recorded',
+    stepId: 'cp_request-1',
+    kind: 'passed_summary',
+    recipientAgencyId: DEMO_AGENCIES.coordinator,
+    status: 'failing',
+    at: new Date(now).toISOString(),
+  });
+  const handle = stack.client.workflow.getHandle(workflowIdOf(caseId));
+  await handle.signal(deliveryReportSignal, report(randomUUID()));
+  await handle.signal(deliveryReportSignal, report(caseId));
+  await eventually(
+    async () => (await getCase(stack.pool, caseId))?.timeline.some((entry) => entry.type === 'notification.failing'),
+    'its own delivery report',
     ALARM_TIMEOUT_MS,
   );
   return { name: 'adult-entered-late-open', caseId };

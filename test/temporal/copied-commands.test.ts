@@ -2,7 +2,8 @@
  * Probe F2: a sealed command is bound to the case and the update it was issued for. Someone with Temporal namespace
  * access and no payload keys copies the sealed payloads of one case's sign-off, transfer and close out of its history,
  * byte for byte, and sends them to another case naming the same agencies, or to the same case again under a new
- * update id; and copies the case's sealed start input to start it under another workflow id. On the official dev
+ * update id; copies the case's sealed start input to start it under another workflow id; and copies a sealed delivery
+ * report to another case. On the official dev
  * server, with only the data-free client (raw gRPC calls, payloads passed through as they were read): every attempt
  * is refused, and neither case changes.
  */
@@ -14,10 +15,11 @@ import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
+import type { DeliveryReport } from '../../domain/alarms';
 import type { Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind } from '../../domain/types';
 import { EncryptionCodec } from '../../temporal/codec';
-import { caseStateQuery, REJECTION_FAILURE_TYPE, workflowIdOf } from '../../workflows/contract';
+import { caseStateQuery, deliveryReportSignal, REJECTION_FAILURE_TYPE, workflowIdOf } from '../../workflows/contract';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -213,4 +215,52 @@ test("a case's sealed start input copied under another workflow id fails at once
   const view = await getCase(stack.pool, source.caseId);
   expect(view?.version).toBe(source.version);
   expect(view?.timeline).toEqual(source.timeline);
+});
+
+test("a sealed delivery report copied from one case's history is dropped by another case", async () => {
+  const source = await openCase();
+  const target = await openCase();
+  const report: DeliveryReport = {
+    caseId: source.caseId,
+    alarmId: 'cp_request-1:due',
+    stepId: 'cp_request-1',
+    kind: 'due',
+    recipientAgencyId: DEMO_AGENCIES.law_enforcement,
+    status: 'failing',
+    at: source.openedAt,
+  };
+  // The source case's own report, sealed by the service's client, is written into its timeline.
+  await stack.client.workflow.getHandle(workflowIdOf(source.caseId)).signal(deliveryReportSignal, report);
+  await eventually(
+    async () =>
+      (await getCase(stack.pool, source.caseId))?.timeline.some((entry) => entry.type === 'notification.failing'),
+    "the source case's delivery report",
+  );
+
+  // Its sealed payload, copied byte for byte to the other case, which names the same agencies.
+  const signalled = (await rawHistory(workflowIdOf(source.caseId))).find(
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'deliveryReport',
+  );
+  const input = signalled?.workflowExecutionSignaledEventAttributes?.input;
+  expect(input?.payloads?.length).toBe(1);
+  const before = await fingerprint(target.caseId);
+  await plain.workflowService.signalWorkflowExecution({
+    namespace,
+    workflowExecution: { workflowId: workflowIdOf(target.caseId) },
+    signalName: 'deliveryReport',
+    input,
+    identity: 'someone-without-keys',
+    requestId: randomUUID(),
+  });
+  // Once the worker has handled it (a workflow task completed after the signal), nothing of the case has changed.
+  await eventually(async () => {
+    const names = (await rawHistory(workflowIdOf(target.caseId))).map((event) => EventType[event.eventType ?? 0]);
+    return (
+      names.lastIndexOf('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') > names.indexOf('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED')
+    );
+  }, 'the copied report to be handled');
+  const after = await fingerprint(target.caseId);
+  expect(after.state).toEqual(before.state);
+  expect(after.view).toEqual(before.view);
+  expect((await getCase(stack.pool, target.caseId))?.timeline).toEqual(target.timeline);
 });

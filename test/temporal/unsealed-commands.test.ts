@@ -128,6 +128,7 @@ test('an unsealed signal changes neither the case state nor its read model', asy
   const opened = await openCase();
   const workflowId = workflowIdOf(opened.caseId);
   const report: DeliveryReport = {
+    caseId: opened.caseId,
     alarmId: 'cp_request-1:due:forged',
     stepId: 'cp_request-1',
     kind: 'due',
