@@ -133,6 +133,28 @@ test('a step signed in another window: the refused sign-off is headed "Sign off"
   expect(headingOf(later.text)).toBe('Sign off: Law-enforcement declaration (Form I-914, Supplement B)');
 });
 
+test('a step signed in another window before "Continue": refused at once with what was typed, never an error page', async () => {
+  const { caseId: other } = await openCase('step-pages-continue');
+  const send = await formOn('demo-police-officer', `/cases/${other}/steps/cp_request-1`);
+  await signViaApi(
+    'cp_request-1',
+    'step-pages-continue-other',
+    {
+      outcome: 'requested',
+      details: { requestedOn: today() },
+    },
+    other,
+  );
+  const note = 'Asked the federal partner by phone (fictitious)';
+  // The form's own "Continue": no `confirm`, so the check page would come next.
+  const page = await send({ outcome: 'requested', 'details.requestedOn': today(), 'details.note': note });
+  expect(page.status).toBe(409);
+  const text = textOf(page.text);
+  expect(text).toContain('This step is no longer waiting for a sign-off: it is completed.');
+  expect(text).toContain(`Outcome Requested Requested on ${formatCalendarDay(today())} Note ${note}`);
+  expect(page.text).toContain(`href="/cases/${other}"`);
+});
+
 test('every refusal of a step offers a list of reasons in words, "Other" among them, each a code the API takes', () => {
   const refusals = Object.entries(STEP_CATALOGUE).flatMap(([kind, step]) =>
     Object.keys(step.outcomes).flatMap((outcome) =>

@@ -332,6 +332,10 @@ export function casePages(kit: Kit): Router {
         return;
       }
       if (form.confirm !== 'yes') {
+        // A form opened before the step was signed elsewhere (another tab, a colleague): refused now, as the API would
+        // refuse it, so its answers are shown to copy rather than a check page of an outcome the step no longer takes.
+        if (step.status !== 'pending' && outcome && !outcomesOf(kind, step.status).includes(outcome))
+          throw stepNoLongerPending(step);
         // First the answers are checked: what the catalogue refuses comes back on the form, in plain words.
         const refused = checkDetails(kind, outcome, detailsFromForm(kind, outcome, form));
         if (refused) throw refused;
@@ -472,6 +476,15 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
+/** The refusal the API gives a sign-off of a step that is no longer pending (domain/case.ts), for the console's own. */
+const stepNoLongerPending = (step: { id: string; status: string }) =>
+  new ApiProblem(409, {
+    status: 409,
+    code: 'step_not_pending',
+    detail: `step ${step.id} is ${step.status}`,
+    errors: [{ field: 'stepId', message: `step ${step.id} is ${step.status}` }],
+  });
+
 const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
 
 /**
