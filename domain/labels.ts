@@ -88,11 +88,18 @@ export function agencyKindInProse(kind: AgencyKind): string {
 /** What kind of alarm a reminder is, in the words a reminder email and the case page's reminders both use. */
 const ALARM_KIND_LABELS: Record<AlarmKind, string> = {
   reminder: 'Reminder',
-  due: 'Due',
+  // Sent as the deadline passes: what its email's subject says too.
+  due: 'Deadline reached',
   escalation: 'Escalation',
   expiry_reminder: 'Expiring',
   expired: 'Expired',
 };
+
+/**
+ * A deadline whose hour matters, shown with its time: the minors' 24-hour notice to HHS. Every other is shown by its
+ * last day to act (core/people-dates.ts).
+ */
+export const dueAtTheHour = (stepKind: string) => stepKind === 'hhs_minor_notification';
 
 /** An alarm kind's name, e.g. "expiry_reminder" → "Expiring"; an unknown kind in plain words. */
 export function alarmKindLabel(kind: string): string {

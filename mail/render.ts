@@ -6,7 +6,7 @@ import { formatCalendarDay, formatDate, formatDateTime, formatDueDate } from '..
 import { lastValidDay } from '../domain/dates';
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
-import { agencyKindInProse, alarmKindLabel, isStepKind, stepLabel } from '../domain/labels';
+import { agencyKindInProse, alarmKindLabel, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
@@ -46,7 +46,7 @@ export interface RenderedEmail {
  * recipient's zone, or the moment itself where the hour matters (a minor's 24-hour notice).
  */
 export function dueDateFor(dueAt: Instant, stepKind: string, zone: string): string {
-  return stepKind === 'hhs_minor_notification' ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zone);
+  return dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zone);
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */

@@ -89,7 +89,7 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
 }
 
 function nextLine(step: StepFacts, words: Words): string {
-  const due = step.dueAt ? `, due ${words.dueDate(step.dueAt)} (${words.due(step.dueAt)})` : '';
+  const due = step.dueAt ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt)})` : '';
   return `${stepLabel(step.kind)}, owed by ${words.stepAgency(step)}${due}`;
 }
 

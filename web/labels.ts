@@ -9,7 +9,7 @@ import {
 } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
-import { agencyKindLabel, alarmKindLabel, codeInWords, stepLabel, windowLabel } from '../domain/labels';
+import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
   DOCUMENT_REMOVAL_REASONS,
@@ -70,6 +70,9 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
     dueDate: (dueAt: string | null | undefined) => (dueAt ? formatDueDate(dueAt, zone) : '—'),
     /** "1 Mar 2027, 22:51 CST", for the moments whose hour matters (the 24-hour notice, when something happened). */
     dateTime: (instant: string | null | undefined) => (instant ? formatDateTime(instant, zone) : '—'),
+    /** A step's deadline as every page shows it: with its hour where that matters (`dueAtTheHour`), else its last day. */
+    dueOf: (stepKind: string, dueAt: string | null | undefined) =>
+      dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zone)) : '—',
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
     /**

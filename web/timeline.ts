@@ -89,12 +89,28 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
       return `Notice recorded for ${what}${by}.`;
     case 'alarm.passed':
       return `${what}: a reminder fell before the case was brought up to date; not sent, listed in one notice to the coordinator unless the step was done in time.`;
+    case 'step.rescheduled': {
+      // "cp_renewal_request-1 now due 2028-05-26T00:00:00.000Z (was 2028-11-26T00:00:00.000Z)": as the step shows its
+      // deadline, by its last day to act, so the two never name different days.
+      const moved = /now due (\S+) \(was ([^\s)]+)/.exec(entry.summary);
+      if (!moved || !step) break;
+      const due = (said: string) => (said === 'without' ? 'no due date' : words.dueOf(step.kind, said));
+      return `${what} now due ${due(moved[1]!)} (was ${due(moved[2]!)}).`;
+    }
     case 'notification.failing':
       return `${what}: an email is failing to arrive; still retrying.`;
     case 'notification.delivered':
       return `${what}: an email arrived after failed attempts.`;
   }
-  if (group === 'alarm') return `${alarmKindLabel(detail)} raised: ${what}.`;
+  if (group === 'alarm') {
+    // "expiry_reminder (minor_turns_18) for hhs_minor_notification-1 raised for coordinator": named as the case's
+    // reminders name it (a minor's 18th birthday is never "Expiring").
+    const about = /^\w+ \((\w+)\) for /.exec(entry.summary)?.[1];
+    const label = step
+      ? words.reminderLabel({ kind: detail, stepKind: step.kind, about: about ?? step.kind })
+      : `${alarmKindLabel(detail)}: ${what}`;
+    return `${label} (notice raised).`;
+  }
   if (group === 'case') return `Case ${detail.replace(/_/g, ' ')}${by}.`;
   return inWords(entry.summary, steps, words);
 }

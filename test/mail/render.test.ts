@@ -123,8 +123,8 @@ describe('renderNotification', () => {
     });
     // Alarms listed before they said when they would have been sent read the same: listed, and counted, once.
     expect(subject).toBe('Brought up to date: 2 reminders not sent (case RC-2026-0042)');
-    expect(text.match(/- Due: Continued Presence request/g)).toHaveLength(1);
-    expect(text).toContain('- Due: Continued Presence request, due 17 Nov 2025');
+    expect(text.match(/- Deadline reached: Continued Presence request/g)).toHaveLength(1);
+    expect(text).toContain('- Deadline reached: Continued Presence request, due 17 Nov 2025');
     expect(text).toContain(
       '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',
     );
@@ -165,7 +165,7 @@ describe('renderNotification', () => {
     expect(lines).toEqual([
       '- Reminder: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 30 Oct 2026',
       '- Reminder: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 23 Nov 2026',
-      '- Due: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 30 Nov 2026',
+      '- Deadline reached: T visa application filing (Form I-914), due 30 Nov 2026, would have been sent 30 Nov 2026',
       '- Reminder: HHS notification of a minor (24 hours), due 10 Nov 2026, 10:00 EST, would have been sent 9 Nov 2026, 22:00 EST',
       // When a birthday reminder would have gone out follows from the birth date: not said.
       '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',

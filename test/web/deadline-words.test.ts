@@ -1,0 +1,78 @@
+/**
+ * One deadline, one day, wherever the console names it: "Where the case stands", the timeline's rescheduling and its
+ * alarms say a step's deadline as the step's own row does (its last day to act, or its hour for the minors' 24-hour
+ * notice), and a minor's 18th-birthday reminder is never called "Expiring".
+ */
+import { standingOf } from '../../web/case-standing';
+import { wordsFor } from '../../web/labels';
+import { timelineOf } from '../../web/timeline';
+
+const words = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), []);
+
+const step = (kind: string, id: string, dueAt: string | null) => ({
+  id,
+  kind,
+  track: 'intake',
+  agencyId: null,
+  agencyKind: 'law_enforcement',
+  status: 'pending',
+  dueAt,
+  expiresAt: null,
+  completedAt: null,
+  outcome: null,
+  details: {},
+});
+
+test("the minors' 24-hour notice is owed at its hour in the case's standing, as in its row", () => {
+  const notice = step('hhs_minor_notification', 'hhs_minor_notification-1', '2026-12-02T00:00:00.000Z');
+  const [standing] = standingOf([notice], ['intake'], words);
+  expect(standing?.next).toContain(`due ${words.dueOf(notice.kind, notice.dueAt)} (overdue by`);
+  expect(standing?.next).toContain('2 Dec 2026, 00:00 UTC');
+});
+
+const entry = (type: string, stepId: string, summary: string) => ({
+  seq: 1,
+  at: '2026-12-04T10:00:00.000Z',
+  type,
+  stepId,
+  actorAgencyId: null,
+  summary,
+});
+
+test('a step rescheduled by a correction is now due on the day its row shows', () => {
+  const renewal = step('cp_renewal_request', 'cp_renewal_request-1', '2028-05-26T00:00:00.000Z');
+  const [line] = timelineOf(
+    [
+      entry(
+        'step.rescheduled',
+        renewal.id,
+        'cp_renewal_request-1 now due 2028-05-26T00:00:00.000Z (was 2028-11-26T00:00:00.000Z)',
+      ),
+    ],
+    [renewal],
+    words,
+  );
+  expect(line?.sentence).toBe('Continued Presence renewal request now due 25 May 2028 (was 25 Nov 2028).');
+  expect(words.dueOf(renewal.kind, renewal.dueAt)).toBe('25 May 2028');
+});
+
+test("an alarm in the timeline is named as the case's reminders name it", () => {
+  const notice = step('hhs_minor_notification', 'hhs_minor_notification-1', null);
+  const declaration = step('le_declaration', 'le_declaration-1', null);
+  const sentences = timelineOf(
+    [
+      entry(
+        'alarm.expiry_reminder',
+        notice.id,
+        'expiry_reminder (minor_turns_18) for hhs_minor_notification-1 raised for coordinator',
+      ),
+      entry('alarm.due', declaration.id, 'due (le_declaration) for le_declaration-1 raised for law_enforcement'),
+    ],
+    [notice, declaration],
+    words,
+  ).map((line) => line.sentence);
+  expect(sentences).toEqual([
+    'Before the minor turns 18 – HHS notification of a minor (24 hours) (notice raised).',
+    'Deadline reached: Law-enforcement declaration (Form I-914, Supplement B) (notice raised).',
+  ]);
+});
