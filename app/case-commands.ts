@@ -13,6 +13,7 @@ import type { Pool } from 'pg';
 import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from '../core/errors';
 import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
+import { localDateOf } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
 import type { SurvivorIdentity } from '../db/survivors';
@@ -215,7 +216,7 @@ export class CaseCommands {
 
   async signOff(caseId: string, signOff: SignOff, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'sign-off', options);
+    const issued = await this.issue(caseId, 'sign-off', options, actor);
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
     await this.command(caseId, () =>
       handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor, issued }], updateId: issued.updateId }),
@@ -226,7 +227,7 @@ export class CaseCommands {
   /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
   async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'correct', options);
+    const issued = await this.issue(caseId, 'correct', options, actor);
     const { reason, ...signOff } = correction;
     const place = { caseId, stepId: correction.stepId };
     const sealed: Correction = {
@@ -284,8 +285,13 @@ export class CaseCommands {
    * The zone a local identification time is read in: the case's law-enforcement agency's, for law enforcement
    * identifies (when an officer opens the case it is their own agency; a coordinator opens it for that agency).
    */
-  private async identifyingTimeZone(agencies: CaseAgencies): Promise<string> {
-    const agency = await findAgency(this.deps.pool, agencies.law_enforcement);
+  private identifyingTimeZone(agencies: CaseAgencies): Promise<string> {
+    return this.timeZoneOf(agencies.law_enforcement);
+  }
+
+  /** The zone an agency works in: its own, or the deployment's TIMEZONE. */
+  private async timeZoneOf(agencyId: string): Promise<string> {
+    const agency = await findAgency(this.deps.pool, agencyId);
     return agency?.timeZone ?? this.deps.timeZone ?? 'UTC';
   }
 
@@ -294,9 +300,11 @@ export class CaseCommands {
    * this moment, so the workflow refuses it anywhere else. The update id derives from the operation, so a retry names
    * the same update (Temporal runs it once); without one it is random, and the command runs where it was sent only.
    */
-  private async issue(caseId: string, update: string, options: WriteOptions): Promise<Issued> {
+  private async issue(caseId: string, update: string, options: WriteOptions, signer?: Actor): Promise<Issued> {
     const at = (await this.deps.now()).toISOString();
-    return { caseId, updateId: `${update}-${options.operationId ?? randomUUID()}`, at };
+    const issued = { caseId, updateId: `${update}-${options.operationId ?? randomUUID()}`, at };
+    // A sign-off's dates are held to the day it is where its signer works (domain/dates.ts `todayOf`).
+    return signer ? { ...issued, today: localDateOf(at, await this.timeZoneOf(signer.agencyId)) } : issued;
   }
 
   private async read(caseId: string): Promise<CaseView> {

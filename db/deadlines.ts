@@ -32,7 +32,7 @@ interface DeadlineRow {
 
 /**
  * Due dates come from the steps (a step without a reminder ladder still has one); expiries from the `expired` alarms
- * still to come, which carry the agency told (a window's recipient need not own its step) and leave once raised or
+ * still to come, at the end of the window each names, which carry the agency told (a window's recipient need not own its step) and leave once raised or
  * once the window no longer applies. Only open cases; earliest first; `until` bounds the dates when given.
  */
 export async function agencyDeadlines(
@@ -47,7 +47,10 @@ export async function agencyDeadlines(
          FROM case_steps s JOIN cases c ON c.id = s.case_id
         WHERE s.status = 'pending' AND s.agency_id = $1 AND s.due_at IS NOT NULL AND c.status = 'open'
        UNION ALL
-       SELECT 'expiry', a.case_id::text, c.reference, a.step_id, a.step_kind, a.about, a.at
+       SELECT 'expiry', a.case_id::text, c.reference, a.step_id, a.step_kind, a.about,
+              -- The end itself, which the alarm's id names (domain/tracks/track.ts expiredAlarm): the alarm may fire
+              -- later, once the last day has ended everywhere in the US.
+              substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1)::timestamptz
          FROM case_alarms a JOIN cases c ON c.id = a.case_id
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)

@@ -75,14 +75,16 @@ export interface CaseProjection extends CaseSnapshot {
  * never reach the read model.
  */
 export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
-  return alarms({ ...state, birthdayRemindersOnGrid: true, lateLeadsRaised: true }).flatMap((alarm) => {
-    const step = findStep(state, alarm.stepId);
-    if (!step) return [];
-    const { id: alarmId, at, kind, stepId, subject: about } = alarm;
-    return [
-      { alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] },
-    ];
-  });
+  return alarms({ ...state, birthdayRemindersOnGrid: true, lateLeadsRaised: true, datesAsWritten: true }).flatMap(
+    (alarm) => {
+      const step = findStep(state, alarm.stepId);
+      if (!step) return [];
+      const { id: alarmId, at, kind, stepId, subject: about } = alarm;
+      return [
+        { alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] },
+      ];
+    },
+  );
 }
 
 /**

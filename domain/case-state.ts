@@ -44,10 +44,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   holdsPassedExpiries?: boolean;
   /**
-   * A sign-off is never dated before its step opened (`signedAt` in domain/case.ts). Set by the workflow behind a
-   * patch, so histories recorded before, which could date one hours earlier, replay as they ran.
+   * Dates read as written, whatever the reader's US zone. A past event is dated at noon UTC of its day, which is that
+   * day from Samoa to Guam, and never before its step opened (`signedAt` in domain/case.ts); a validity "until D" is
+   * applied as expired once D has ended everywhere in the US, 12:00 UTC on D + 1 (`expiredAlarm`), so a renewal or a
+   * petition recorded on its last day in Honolulu is still taken. Set by the workflow behind a patch, so histories
+   * recorded before replay as they ran.
    */
-  signsAfterOpening?: boolean;
+  datesAsWritten?: boolean;
   /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.

@@ -11,6 +11,7 @@ import {
   instantSchema,
   isoDateSchema,
   normaliseInstant,
+  todayOf,
   type IsoDate,
 } from './dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
@@ -264,13 +265,16 @@ export function happenedAt(state: CaseState, details: Record<string, unknown>, n
 }
 
 /**
- * When a sign-off of `step` is dated: when it happened (`happenedAt`), and, on a case that keeps to it, never before
- * the step opened: a day typed as the day an evening identification opened it, recorded the next morning, is dated
- * at the opening, so the step never reads as done before it began, nor do the deadlines it opens run from before then.
+ * When a sign-off of `step` is dated. On a case that reads dates as written (`datesAsWritten`), a past day is dated
+ * at noon UTC, so the deadlines counted from it fall on the same day for every US reader whenever it was typed, and
+ * never before the step opened: a day typed as the day an evening identification opened it is dated at the opening,
+ * so the step never reads as done before it began. Before, `happenedAt`.
  */
 export function signedAt(state: CaseState, step: Step, details: Record<string, unknown>, now: Instant): Instant {
+  if (!state.datesAsWritten) return happenedAt(state, details, now);
   const happened = happenedAt(state, details, now);
-  return state.signsAfterOpening && Date.parse(happened) < Date.parse(step.openedAt) ? step.openedAt : happened;
+  const onItsDay = happened === now ? now : `${happened.slice(0, 10)}T12:00:00.000Z`;
+  return Date.parse(onItsDay) < Date.parse(step.openedAt) ? step.openedAt : onItsDay;
 }
 
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
@@ -278,8 +282,14 @@ function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyK
 }
 
 /** Everything a new sign-off must satisfy, its note sealed by the API included; null when it may be applied. */
-export function validateSignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): Rejection | null {
-  return checkSignOff(state, signOff, actor, now) ?? unsealedNote(signOff.details);
+export function validateSignOff(
+  state: CaseState,
+  signOff: SignOff,
+  actor: Actor,
+  now: Instant,
+  signerToday?: string,
+): Rejection | null {
+  return checkSignOff(state, signOff, actor, now, false, signerToday) ?? unsealedNote(signOff.details);
 }
 
 /** A note in plain text: the API seals every note, so one in the clear was sent around it. */
@@ -295,7 +305,8 @@ export function unsealedNote(details: SignOff['details'], field = 'note', prefix
 
 /**
  * The case rules of a sign-off. `actorChecked`: the caller already judged who acts (a correction, which the
- * coordinator may also make), so only the sign-off itself is checked.
+ * coordinator may also make), so only the sign-off itself is checked. `signerToday`: the day it is where the signer
+ * works, as the command was issued (`todayOf`).
  */
 export function checkSignOff(
   state: CaseState,
@@ -303,6 +314,7 @@ export function checkSignOff(
   actor: Actor,
   now: Instant,
   actorChecked = false,
+  signerToday?: string,
 ): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const parsed = signOffSchema().safeParse(signOff);
@@ -331,7 +343,7 @@ export function checkSignOff(
   // Judged here, where a new sign-off is checked, not by the catalogue's schema, which `signedState` also reads.
   const unlisted = unlistedRefusalReason(step.kind, details.data);
   if (unlisted) return unlisted;
-  const today = dateOf(normaliseInstant(now));
+  const today = todayOf(normaliseInstant(now), signerToday);
   const ctx: SignOffContext = {
     state,
     step,

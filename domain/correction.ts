@@ -218,7 +218,7 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
         } as const)) ??
     unsealedNote({ reason: correction.reason }, 'reason', '') ??
     laterStepsRefusal(prepared, state) ??
-    checkSignOff(prepared.before, prepared.signOff, actor, now, true) ??
+    checkSignOff(prepared.before, prepared.signOff, actor, now, true, command.issued?.today) ??
     unsealedNote(prepared.signOff.details);
   if (rejection) return rejection;
   const corrected = findStep(

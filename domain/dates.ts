@@ -62,6 +62,21 @@ function utcDate(date: IsoDate): Date {
   return new Date(`${date}T00:00:00.000Z`);
 }
 
+/** How far ahead of UTC the furthest zone is (Kiribati, UTC+14): no agency's day is later than UTC's then. */
+const AHEAD_OF_UTC_AT_MOST_MS = 14 * 3_600_000;
+
+/**
+ * What "today" is for a signer at `now`: the day their agency's zone says (`signerToday`, as the API issued it; see
+ * domain/issued.ts), when it is later than UTC's and a day some zone has reached; else UTC's. A signer in Guam may
+ * record the day it is there; a day no zone has reached yet is never today.
+ */
+export function todayOf(now: Instant, signerToday?: unknown): IsoDate {
+  const utc = dateOf(now);
+  const latest = dateOf(new Date(Date.parse(now) + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
+  const valid = typeof signerToday === 'string' && isoDateSchema().safeParse(signerToday).success;
+  return valid && signerToday > utc && signerToday <= latest ? signerToday : utc;
+}
+
 /** The calendar date (UTC) an instant falls on. */
 export function dateOf(instant: Instant): IsoDate {
   return new Date(instant).toISOString().slice(0, 10);

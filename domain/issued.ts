@@ -15,6 +15,11 @@ export interface Issued {
   updateId: string;
   /** The API's clock when it issued the command. */
   at: Instant;
+  /**
+   * The day it was where the signer's agency works, when issued: the "today" the dates a sign-off carries are held to
+   * (`todayOf` in domain/dates.ts). In Guam it is already tomorrow in UTC for ten hours of every day.
+   */
+  today?: string;
 }
 
 /**

@@ -64,7 +64,7 @@ import {
   PASSED_NOTICE_GATHER_PATCH,
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
-  SIGNED_AFTER_OPENING_PATCH,
+  DATES_AS_WRITTEN_PATCH,
   signOffUpdate,
   syncUpdate,
   transferUpdate,
@@ -159,7 +159,7 @@ const PATCHED_RULES = [
   ['birthdayRemindersOnGrid', BIRTHDAY_GRID_PATCH],
   ['lateLeadsRaised', LATE_LEADS_PATCH],
   ['holdsPassedExpiries', PASSED_NOTICE_GATHER_PATCH],
-  ['signsAfterOpening', SIGNED_AFTER_OPENING_PATCH],
+  ['datesAsWritten', DATES_AS_WRITTEN_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -224,7 +224,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     {
       validator: (command: SignOffCommand) => {
         refuseUnbound(state, command);
-        const rejection = validateSignOff(state, command.signOff, command.actor, nowIso());
+        const rejection = validateSignOff(state, command.signOff, command.actor, nowIso(), command.issued?.today);
         if (rejection) reject(rejection);
       },
     },

@@ -108,11 +108,12 @@ export const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
 export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change';
 
 /**
- * Cases recorded before it dated a past-dated sign-off at its day and the time of day it was recorded, which could
- * fall before the step opened (a request typed as made on the day of an evening identification, recorded in the
- * morning, came before the identification and ran its deadlines from then); since, never before the step opened.
+ * Cases recorded before it read dates by UTC alone: a past-dated sign-off took its day at the time of day it was
+ * recorded (so the day its deadlines fell on moved with when it was typed, and could fall before the step opened),
+ * and a validity "until D" was applied as expired at the start of D + 1 in UTC, while D still ran in every US zone.
+ * Since, dates are read as written (`datesAsWritten` in domain/case-state.ts).
  */
-export const SIGNED_AFTER_OPENING_PATCH = 'signed-after-opening';
+export const DATES_AS_WRITTEN_PATCH = 'dates-as-written';
 
 /**
  * Cases recorded before it wrote any delivery report it was sent into its timeline; since, only one naming the case

@@ -130,7 +130,7 @@ export const continuedPresence: TrackRules = {
           grant.completedAt ?? grant.openedAt,
         )
       : [];
-    return [...leads, expiredAlarm(base, grant.expiresAt)];
+    return [...leads, expiredAlarm(state, base, grant.expiresAt)];
   },
   expire: {
     cp_decision: expireGrant,

@@ -171,7 +171,7 @@ export const hhs: TrackRules = {
       alarms.push(
         ...leadAlarms(state, base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt),
       );
-      alarms.push(expiredAlarm(base, interim.expiresAt));
+      alarms.push(expiredAlarm(state, base, interim.expiresAt));
     }
     for (const letter of stepsOfKind(state, 'hhs_certification_letter')) {
       const endsOn = letter.details['benefitEndsOn'];

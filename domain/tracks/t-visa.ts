@@ -152,7 +152,7 @@ export const tVisa: TrackRules = {
         state.policy.expiryLeads.tStatusEnd.leadDays,
         decision.completedAt!,
       ),
-      expiredAlarm(base, decision.expiresAt),
+      expiredAlarm(state, base, decision.expiresAt),
     ];
     const eligibleAt = startOfDay(text(adjustment.details, 'adjustmentEligibleFrom'));
     if (eligibleAt > adjustment.openedAt) {

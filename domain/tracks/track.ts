@@ -83,6 +83,15 @@ export function leadAlarms(
   return [...leads, alarm(recordedAt, `on-record:${endsAt}`)];
 }
 
-export function expiredAlarm(base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {
-  return { ...base, id: `${base.stepId}:expired:${base.subject}:${endsAt}`, at: endsAt, kind: 'expired' };
+/** How long after a validity's end (the start of D + 1 in UTC) its last day D has ended in every US zone (Samoa). */
+const DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
+
+/**
+ * The alarm that applies a validity's end (`endsAt`, the start of the day after its last day in UTC): on a case that
+ * reads dates as written, once that last day has ended everywhere in the US, where the renewal or petition of its last
+ * afternoon in Honolulu is still taken. Its id names the end, not the moment it fires, so one already fired is kept.
+ */
+export function expiredAlarm(state: CaseState, base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {
+  const at = state.datesAsWritten ? new Date(Date.parse(endsAt) + DAY_ENDS_EVERYWHERE_MS).toISOString() : endsAt;
+  return { ...base, id: `${base.stepId}:expired:${base.subject}:${endsAt}`, at, kind: 'expired' };
 }

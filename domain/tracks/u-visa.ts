@@ -31,7 +31,7 @@ export const uVisa: TrackRules = {
         state.policy.expiryLeads.uCertificationWindow.leadDays,
         certification.completedAt!,
       ),
-      expiredAlarm(base, certification.expiresAt),
+      expiredAlarm(state, base, certification.expiresAt),
     ];
   },
   expire: {

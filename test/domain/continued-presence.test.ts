@@ -224,3 +224,26 @@ describe('Continued Presence', () => {
     });
   });
 });
+
+describe('Continued Presence on a case that reads dates as written', () => {
+  const asWritten = (state: CaseState): CaseState => ({ ...state, datesAsWritten: true });
+
+  it('expires once its last day has ended everywhere in the US: the renewal requested that afternoon in Honolulu is taken', () => {
+    // Valid until 20 Jan 2028: its last day ends at 10:00 UTC on the 21st in Honolulu (UTC-10), 11:00 in Samoa.
+    const state = asWritten(granted('2028-01-20'));
+    const expired = cpAlarms(state).find((a) => a.kind === 'expired')!;
+    expect(expired.at).toBe('2028-01-21T12:00:00.000Z');
+    // 15:00 on the 20th in Honolulu.
+    const renewed = sign(
+      state,
+      'cp_renewal_request-1',
+      'requested',
+      { requestedOn: '2028-01-20' },
+      '2028-01-21T01:00:00.000Z',
+    );
+    expect(stepOf(renewed, 'cp_renewal_request-1').status).toBe('completed');
+    // Its end is still the day written wherever it is read, and before the change the alarm fired at the UTC midnight.
+    expect(stepOf(state, 'cp_decision-1').expiresAt).toBe('2028-01-21T00:00:00.000Z');
+    expect(cpAlarms(granted('2028-01-20')).find((a) => a.kind === 'expired')?.at).toBe('2028-01-21T00:00:00.000Z');
+  });
+});

@@ -5,9 +5,10 @@
  * coordinator, never fired one by one. The case is entered on 2026-12-02 with events from the two years before.
  */
 import { alarms, releaseHeldExpiries, stillToTell } from '../../domain/alarms';
-import { openCase, type OpenCaseInput } from '../../domain/case';
+import { openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
+import { todayOf } from '../../domain/dates';
 import type { CaseState } from '../../domain/case-state';
-import { AGENCIES, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
+import { actorOf, AGENCIES, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
 
 const TODAY = '2026-12-02';
 const NOW = noon(TODAY);
@@ -469,7 +470,7 @@ describe('a past-dated sign-off on the day its step opened', () => {
   const requested = (state: CaseState) => sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-12-01' }, NOW);
 
   it('is dated no earlier than the step opened, and the decision it asks for counts from then', () => {
-    const state = requested({ ...enter(identifiedAt), signsAfterOpening: true });
+    const state = requested({ ...enter(identifiedAt), datesAsWritten: true });
     expect(stepOf(state, 'cp_request-1').completedAt).toBe(identifiedAt);
     expect(stepOf(state, 'cp_decision-1')).toMatchObject({
       openedAt: identifiedAt,
@@ -482,5 +483,57 @@ describe('a past-dated sign-off on the day its step opened', () => {
   it('was dated at the time of day it was recorded, hours before the step opened, on cases recorded before', () => {
     const state = requested(enter(identifiedAt));
     expect(stepOf(state, 'cp_request-1').completedAt).toBe('2026-12-01T12:00:00.000Z');
+  });
+});
+
+describe('a past day read as written', () => {
+  it('is dated at noon UTC, the same day from Samoa to Guam, whenever it was typed', () => {
+    const identifiedAt = '2026-11-20T09:00:00.000Z';
+    const at = (now: string) =>
+      stepOf(
+        sign(
+          { ...enter(identifiedAt), datesAsWritten: true },
+          'cp_request-1',
+          'requested',
+          { requestedOn: '2026-11-25' },
+          now,
+        ),
+        'cp_decision-1',
+      );
+    // Typed at 02:00 UTC (the evening before in Chicago) and at 19:40 UTC: the decision falls due on the same day.
+    expect(at('2026-12-02T02:00:00.000Z')).toMatchObject({
+      openedAt: '2026-11-25T12:00:00.000Z',
+      dueAt: '2026-12-25T12:00:00.000Z',
+    });
+    expect(at('2026-12-02T19:40:00.000Z')).toMatchObject({
+      openedAt: '2026-11-25T12:00:00.000Z',
+      dueAt: '2026-12-25T12:00:00.000Z',
+    });
+  });
+});
+
+describe('today, where the signer works', () => {
+  // 08:00 on 3 Dec in Guam (UTC+10) is 22:00 on 2 Dec in UTC; the police there file what happened this morning.
+  const now = '2026-12-02T22:00:00.000Z';
+  const opened = () => enter('2026-12-01T09:00:00.000Z');
+  const requested = { requestedOn: '2026-12-03' };
+
+  it('is the day it is in the agency: Guam records its own today, ten hours ahead of UTC', () => {
+    const signer = actorOf('law_enforcement');
+    const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: requested };
+    expect(validateSignOff(opened(), signOff, signer, now, '2026-12-03')).toBeNull();
+    // Without the day the API issued, "today" is UTC's.
+    expect(validateSignOff(opened(), signOff, signer, now)).toMatchObject({
+      code: 'date_order',
+      message: 'requestedOn (2026-12-03) is after today (2026-12-02)',
+    });
+  });
+
+  it('is never a day no zone has reached, whatever a command says', () => {
+    expect(todayOf(now, '2026-12-03')).toBe('2026-12-03');
+    // 22:00 UTC + 14 hours is still 3 Dec: the 4th is no one's today yet.
+    expect(todayOf(now, '2026-12-04')).toBe('2026-12-02');
+    expect(todayOf(now, 'tomorrow')).toBe('2026-12-02');
+    expect(todayOf(now, '2026-12-01')).toBe('2026-12-02');
   });
 });

@@ -23,7 +23,7 @@ import {
   LOCAL_PROJECTION_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
-  SIGNED_AFTER_OPENING_PATCH,
+  DATES_AS_WRITTEN_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -316,8 +316,8 @@ const COVERAGE = {
     facts.patches.includes(PASSED_NOTICE_GATHER_PATCH) && notified(facts, ['passed_summary']),
   'raises an expiry lead that passed before it was recorded': (facts: HistoryFacts) =>
     facts.patches.includes(LATE_LEADS_PATCH) && notified(facts, ['expiry_reminder'], 'cp_decision'),
-  'dates a sign-off no earlier than its step opened': (facts: HistoryFacts) =>
-    facts.patches.includes(SIGNED_AFTER_OPENING_PATCH) && signed(facts, 'cp_request'),
+  'reads dates as written': (facts: HistoryFacts) =>
+    facts.patches.includes(DATES_AS_WRITTEN_PATCH) && signed(facts, 'cp_request'),
   'drops a delivery report naming another case': (facts: HistoryFacts) =>
     facts.patches.includes(DELIVERY_REPORT_BOUND_PATCH) &&
     facts.reportsFor.includes(facts.caseId) &&
@@ -372,13 +372,10 @@ const V9_CLAIMS = adding(V8_CLAIMS, 'upserts search attributes only when they ch
 const V10_CLAIMS = adding(V9_CLAIMS, 'raises an expiry lead that passed before it was recorded');
 // Expiries revealed as passed held while a history is entered; one notice per session (PASSED_NOTICE_GATHER_PATCH).
 const V11_CLAIMS = adding(V10_CLAIMS, 'tells what passed once an entry session ends');
-// A past-dated sign-off never dated before its step opened (SIGNED_AFTER_OPENING_PATCH); a delivery report taken only
+// Dates read as written, a past day at noon UTC and never before its step opened, a validity applied once its last
+// day has ended in every US zone (DATES_AS_WRITTEN_PATCH); a delivery report taken only
 // from its own case (DELIVERY_REPORT_BOUND_PATCH).
-const V12_CLAIMS = adding(
-  V11_CLAIMS,
-  'dates a sign-off no earlier than its step opened',
-  'drops a delivery report naming another case',
-);
+const V12_CLAIMS = adding(V11_CLAIMS, 'reads dates as written', 'drops a delivery report naming another case');
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {

@@ -48,10 +48,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * the renewal reminder of a CP grant recorded with every lead behind it (LATE_LEADS_PATCH): the adult case's grant
  * runs three weeks until corrected. v11 holds an expiry revealed as passed while a history is entered and sends one
  * notice for the session (PASSED_NOTICE_GATHER_PATCH): its late adult is entered sign-off by sign-off, a lapsed grant
- * among them. It also carries commands bound to their case and update id. v12 dates a past-dated sign-off no earlier
- * than its step opened (SIGNED_AFTER_OPENING_PATCH): its late adult was identified late in a day and its CP request
- * made that day; and takes a delivery report only for its own case (DELIVERY_REPORT_BOUND_PATCH): the late adult is
- * sent its own and one naming another case.
+ * among them. It also carries commands bound to their case and update id. v12 reads dates as written
+ * (DATES_AS_WRITTEN_PATCH: a past day at noon UTC, never before its step opened; a validity applied once its last day
+ * has ended everywhere in the US): its late adult was identified late in a day and its CP request made that day; and
+ * takes a delivery report only for its own case (DELIVERY_REPORT_BOUND_PATCH): the late adult is sent its own and one
+ * naming another case.
  */
 const GENERATION = 'v12';
 
