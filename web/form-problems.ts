@@ -83,10 +83,12 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (/is after (today|now)|in the future/i.test(message)) {
     return isDate ? 'The date must be on or before today' : `${sentenceCase(field.noun)} cannot be in the future`;
   }
-  const opened = /is before .* opened(?: \((\d{4}-\d\d-\d\d)\))?/i.exec(message);
+  // The day as the API writes it, or already in words (web/refusal-words.ts plainWords turns "2026-12-04" into them).
+  const opened = /is before .* opened(?: \(([^)]+)\))?/i.exec(message);
   if (opened) {
-    return opened[1]
-      ? `The date must be on or after ${formatCalendarDay(opened[1])}, the day the step opened`
+    const day = opened[1] && /^\d{4}-\d\d-\d\d$/.test(opened[1]) ? formatCalendarDay(opened[1]) : opened[1];
+    return day
+      ? `The date must be on or after ${day}, the day the step opened`
       : 'The date must be on or after the day the step opened';
   }
   // "validUntil (2026-03-01) is before issuedOn (2026-03-10)": one date of the form against another.

@@ -37,6 +37,14 @@ export function amendmentAction(kind: StepKind, status: string): string | undefi
   return AMENDMENT_ACTIONS[kind] ?? `Amend the ${stepLabel(kind)}`;
 }
 
+/** An outcome that amends a completed step (an interim letter's extension) rather than settling a pending one. */
+export function isAmendment(kind: StepKind, outcome: string): boolean {
+  return (
+    Object.hasOwn(STEP_CATALOGUE[kind].outcomes, outcome) &&
+    STEP_CATALOGUE[kind].outcomes[outcome]!.appliesTo === 'completed'
+  );
+}
+
 const AMENDMENT_ACTIONS: Partial<Record<StepKind, string>> = { hhs_interim_letter: 'Extend the interim letter' };
 
 /**
@@ -46,9 +54,7 @@ const AMENDMENT_ACTIONS: Partial<Record<StepKind, string>> = { hhs_interim_lette
  */
 export function formPurpose(kind: StepKind, status: string, sentOutcome: string | undefined): string {
   const sent = sentOutcome && Object.hasOwn(STEP_CATALOGUE[kind].outcomes, sentOutcome);
-  const amends = sent
-    ? STEP_CATALOGUE[kind].outcomes[sentOutcome]!.appliesTo === 'completed'
-    : amendmentAction(kind, status) !== undefined;
+  const amends = sent ? isAmendment(kind, sentOutcome) : amendmentAction(kind, status) !== undefined;
   return (amends && amendmentAction(kind, 'completed')) || 'Sign off';
 }
 

@@ -5,7 +5,7 @@
  * whose eligibility date starts the Refugee Cash/Medical Assistance window.
  */
 import { addDays, endOfDay } from '../dates';
-import { benefitWindow } from '../policy';
+import { benefitWindow, type Policy } from '../policy';
 import {
   cancelPending,
   findStep,
@@ -16,8 +16,9 @@ import {
   updateStep,
   type Alarm,
   type CaseState,
+  type Rejection,
 } from '../case-state';
-import type { Instant } from '../types';
+import type { Instant, Step } from '../types';
 import {
   expiredAlarm,
   firstOf,
@@ -54,25 +55,44 @@ function notAfterToday(field: string, value: string, today: string) {
   return value > today ? dateOrder(field, `${field} (${value}) is after today (${today})`) : null;
 }
 
+/**
+ * Why an interim letter cannot be extended, whatever the extension says: the eligibility letter is issued, or the
+ * extensions the case's policy allows are used up; null while it can be. The console reads it too, so it does not
+ * offer an extension that could only be refused.
+ */
+export function interimExtensionRefusal(
+  policy: Policy,
+  letter: Pick<Step, 'details'>,
+  eligibility: Pick<Step, 'status'> | undefined,
+): Rejection | null {
+  if (eligibility && eligibility.status !== 'pending') {
+    return {
+      code: 'outcome_not_applicable',
+      message: 'the eligibility letter is already issued; the interim letter no longer matters',
+    };
+  }
+  const { interimExtensionsAllowed } = policy.durations;
+  const used = Number(letter.details['extensions'] ?? 0);
+  if (used >= interimExtensionsAllowed.times) {
+    return {
+      code: 'extension_limit_reached',
+      message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}`,
+    };
+  }
+  return null;
+}
+
 export const hhs: TrackRules = {
   check: {
     hhs_interim_letter: (ctx) => {
-      const { interimLetter, interimExtensionsAllowed } = ctx.state.policy.durations;
+      const { interimLetter } = ctx.state.policy.durations;
       if (ctx.outcome === 'extended') {
-        const eligibility = latestOfKind(ctx.state, 'hhs_eligibility_letter');
-        if (eligibility && eligibility.status !== 'pending') {
-          return {
-            code: 'outcome_not_applicable',
-            message: 'the eligibility letter is already issued; the interim letter no longer matters',
-          };
-        }
-        const used = Number(ctx.step.details['extensions'] ?? 0);
-        if (used >= interimExtensionsAllowed.times) {
-          return {
-            code: 'extension_limit_reached',
-            message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}`,
-          };
-        }
+        const refused = interimExtensionRefusal(
+          ctx.state.policy,
+          ctx.step,
+          latestOfKind(ctx.state, 'hhs_eligibility_letter'),
+        );
+        if (refused) return refused;
         const { validUntil, limit } = interimEnd(ctx);
         const current = text(ctx.step.details, 'validUntil');
         return firstOf(

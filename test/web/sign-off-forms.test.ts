@@ -145,7 +145,8 @@ test('a pending interim letter offers only its settling outcomes; an issued one 
   await page.getByLabel(/^Valid until/).fill(until);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Confirm and sign off' }).click();
-  await page.waitForURL((url) => url.searchParams.get('notice') === 'signed-off');
+  // An extension is no sign-off from the inbox: it leads to the case, which shows it.
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'amended');
   expect((await stepOf(letter.id))?.details.validUntil).toBe(until);
   await page.context().close();
 });

@@ -23,8 +23,8 @@ const today = () => new Date().toISOString().slice(0, 10);
 let caseId = '';
 let reference = '';
 
-/** An adult case opened today by the demo police, with the demo agencies. */
-async function openCase(key: string): Promise<{ caseId: string; reference: string }> {
+/** A case opened today by the demo police, with the demo agencies: an adult's, unless born later. */
+async function openCase(key: string, birthDate = '1990-04-02'): Promise<{ caseId: string; reference: string }> {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
@@ -32,7 +32,7 @@ async function openCase(key: string): Promise<{ caseId: string; reference: strin
     .send({
       agencies: DEMO_AGENCIES,
       identifiedOn: today(),
-      survivor: { name: 'Step Pages (fictitious)', birthDate: '1990-04-02' },
+      survivor: { name: 'Step Pages (fictitious)', birthDate },
     })
     .expect(201);
   return opened.body as { caseId: string; reference: string };
@@ -85,7 +85,7 @@ const signViaApi = (
   key: string,
   body: object,
   id = caseId,
-  as: 'law_enforcement' | 'ice' = 'law_enforcement',
+  as: 'law_enforcement' | 'ice' | 'hhs' = 'law_enforcement',
 ) =>
   request(service.app)
     .post(`/api/cases/${id}/steps/${stepId}/sign-off`)
@@ -234,6 +234,97 @@ test('declining a step: the reason is chosen in words, words typed are refused o
   );
   const recorded = textOf((await getAs('demo-coordinator', `/cases/${declining.caseId}`).expect(200)).text);
   expect(recorded).toContain('Continued Presence decision: denied (reason: ice_local_code)');
+});
+
+test('the first send refuses what "Confirm" would: a date after today or before the step opened, a long note', async () => {
+  const checked = await openCase('step-pages-rules');
+  const send = await formOn('demo-police-officer', `/cases/${checked.caseId}/steps/cp_request-1?outcome=requested`);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  for (const [fields, said] of [
+    [{ 'details.requestedOn': tomorrow }, 'The date must be on or before today'],
+    // The case was opened today: the step opened today, and the refusal names the day.
+    [
+      { 'details.requestedOn': yesterday },
+      `The date must be on or after ${formatCalendarDay(today())}, the day the step opened`,
+    ],
+    [{ 'details.requestedOn': today(), 'details.note': 'n'.repeat(600) }, 'The note must be 500 characters or fewer'],
+  ] as const) {
+    const refused = await send({ outcome: 'requested', ...fields });
+    const text = textOf(refused.text);
+    expect([refused.status, text]).toEqual([422, expect.stringContaining(said)]);
+    expect(text).not.toContain('Check your answers');
+  }
+  // What the API takes passes to the check page.
+  const fine = await send({ outcome: 'requested', 'details.requestedOn': today(), 'details.note': 'n'.repeat(500) });
+  expect([fine.status, headingOf(fine.text)]).toEqual([200, expect.stringMatching(/^Check your answers/)]);
+});
+
+test("a form that could only be refused is not offered: a supervisor's, an interim letter extended as often as allowed", async () => {
+  const supervised = await getAs('demo-supervisor', `/cases/${caseId}/steps/le_declaration-1?outcome=signed`);
+  expect([supervised.status, textOf(supervised.text)]).toEqual([
+    403,
+    expect.stringContaining('Only an officer of the agency this step belongs to in this case'),
+  ]);
+  expect(supervised.text).not.toContain('name="details.signedOn"');
+
+  // A minor's case: the notification opens the interim letter, issued today.
+  const { caseId: minorId } = await openCase('step-pages-minor', `${Number(today().slice(0, 4)) - 16}-01-15`);
+  await signViaApi(
+    'hhs_minor_notification-1',
+    'step-pages-minor-notified',
+    {
+      outcome: 'notified',
+      details: { notifiedOn: today() },
+    },
+    minorId,
+  );
+  await signViaApi(
+    'hhs_interim_letter-1',
+    'step-pages-minor-issued',
+    { outcome: 'issued', details: { issuedOn: today() } },
+    minorId,
+    'hhs',
+  );
+  const letter = `/cases/${minorId}/steps/hhs_interim_letter-1`;
+  expect(textOf((await getAs('demo-hhs-officer', `/cases/${minorId}`).expect(200)).text)).toContain(
+    'Extend the interim letter',
+  );
+
+  // The one extension the law allows, from the console: the case then says it was recorded and shows it.
+  const issued = await request(service.app).get(`/api/cases/${minorId}`).set(service.stack.as('hhs')).expect(200);
+  const steps = (issued.body as { steps: { id: string; details: Record<string, unknown> }[] }).steps;
+  const current = String(steps.find((step) => step.id === 'hhs_interim_letter-1')?.details.validUntil);
+  const until = new Date(Date.parse(`${current}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10);
+  const send = await formOn('demo-hhs-officer', `${letter}?outcome=extended`);
+  const extended = await send({ confirm: 'yes', outcome: 'extended', 'details.validUntil': until }).expect(303);
+  expect(extended.headers.location).toBe(`/cases/${minorId}?notice=amended`);
+  const casePage = textOf((await getAs('demo-hhs-officer', extended.headers.location!).expect(200)).text);
+  expect(casePage).toContain('The extension was recorded');
+  expect(casePage).toContain(`Issued; extended until ${formatCalendarDay(until)}`);
+  expect(casePage).not.toContain('Extend the interim letter');
+  const again = await getAs('demo-hhs-officer', `${letter}?outcome=extended`).expect(200);
+  expect(textOf(again.text)).toContain(
+    'This step cannot be amended any more: an interim letter may be extended 1 time(s)',
+  );
+  expect(again.text).not.toContain('name="details.validUntil"');
+});
+
+test("a transfer with no other agency says so; one to the case's own agency is refused at once, in words", async () => {
+  // Only the demo agencies, one of each kind, all of them the case's.
+  const form = textOf((await getAs('demo-coordinator', `/cases/${caseId}/transfer`).expect(200)).text);
+  expect(form).toContain('There is no other agency to transfer this case to');
+  expect(form).not.toContain('Choose an agency');
+
+  const send = await formOn('demo-coordinator', `/cases/${caseId}/transfer`);
+  const own = await send({ toAgencyId: 'demo-police', reason: '' });
+  const text = textOf(own.text);
+  expect([own.status, text]).toEqual([
+    422,
+    expect.stringContaining('Demo City Police Department (fictitious) already has this case (Law enforcement)'),
+  ]);
+  expect(text).not.toContain('Check the transfer');
+  expect(text).not.toContain('law_enforcement');
 });
 
 test('transferring a case: the reason is chosen in words, the check page refuses what the confirmation would', async () => {

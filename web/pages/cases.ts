@@ -15,13 +15,15 @@ import {
   detailFields,
   detailsFromForm,
   formPurpose,
+  isAmendment,
   outcomesOf,
   sentAnswers,
 } from '../sign-off-fields';
+import { amendmentsUsedUp, maySignOff, openOutcomes, signOffRulesRefusal } from '../sign-off-rules';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
-import { stepLabel, transferReasonLabel, transferReasons } from '../labels';
+import { agencyKindLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
 import { timelineOf } from '../timeline';
 import { languageInWords, survivorNotice } from '../survivor-words';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
@@ -152,15 +154,16 @@ export function casePages(kit: Kit): Router {
           view.steps.find((step) => step.id === document.stepId),
           document,
         ),
-      canSign: (step: CaseView['steps'][number]) =>
-        me.can.signSteps && step.agencyId === me.user.agencyId && step.status === 'pending',
+      canSign: (step: CaseView['steps'][number]) => maySignOff(me, step) && step.status === 'pending',
       // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
       canTransfer: coordinatesOpenCase,
       canClose: coordinatesOpenCase,
       canCorrect: (step: CaseView['steps'][number]) => mayCorrect(me, view, step),
-      // A completed step whose rules allow an amendment (an interim letter's extension): the action's words.
+      // A completed step whose rules still allow an amendment (an interim letter's extension): the action's words.
       amendment: (step: CaseView['steps'][number]) =>
-        me.can.signSteps && step.agencyId === me.user.agencyId ? amendmentAction(step.kind, step.status) : undefined,
+        maySignOff(me, step) && openOutcomes(view, step).length > 0
+          ? amendmentAction(step.kind, step.status)
+          : undefined,
       flash: CASE_NOTICES.get(param(req, 'notice') ?? '') ?? survivorNotice(req),
     });
   });
@@ -178,14 +181,16 @@ export function casePages(kit: Kit): Router {
     correcting = false,
     checking?: { documentName?: string; documentId?: string },
   ) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
     if (!step) throw noSuchStep();
+    // A form that could only be refused is not offered (a supervisor, another agency's officer, by a shared link).
+    if (!correcting && !maySignOff(me, step)) throw cannotSign(step, kit.words(res));
     const kind = step.kind;
-    const outcomes = correcting ? correctionOutcomes(kind) : outcomesOf(kind, step.status);
+    const outcomes = correcting ? correctionOutcomes(kind) : openOutcomes(view, step);
     const outcome =
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     const fields = outcome ? detailFields(kind, outcome) : [];
@@ -226,6 +231,8 @@ export function casePages(kit: Kit): Router {
         fields,
         form,
         correcting,
+        // Why a completed step offers its amendment no more (an interim letter extended as often as the law allows).
+        usedUp: correcting ? undefined : amendmentsUsedUp(view, step),
         sent: sent && {
           outcome: sent.outcome,
           answers: sent.answers.map(({ field, value }) => ({
@@ -316,7 +323,7 @@ export function casePages(kit: Kit): Router {
   });
 
   router.post('/cases/:caseId/steps/:stepId', async (req, res) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
@@ -336,8 +343,9 @@ export function casePages(kit: Kit): Router {
         // refuse it, so its answers are shown to copy rather than a check page of an outcome the step no longer takes.
         if (step.status !== 'pending' && outcome && !outcomesOf(kind, step.status).includes(outcome))
           throw stepNoLongerPending(step);
-        // First the answers are checked: what the catalogue refuses comes back on the form, in plain words.
-        const refused = checkDetails(kind, outcome, detailsFromForm(kind, outcome, form));
+        // First the answers are checked: what the catalogue or the workflow's rules refuse comes back on the form.
+        const details = detailsFromForm(kind, outcome, form);
+        const refused = checkDetails(kind, outcome, details) ?? signOffRulesRefusal(me, view, step, outcome, details);
         if (refused) throw refused;
         // The document is added now, so the check page can name it: it links to the step and moves no workflow.
         const file = formFileOf(res);
@@ -353,7 +361,7 @@ export function casePages(kit: Kit): Router {
           body: { outcome, details: detailsFromForm(kind, outcome, form) },
         }),
       );
-      res.redirect(303, '/?notice=signed-off');
+      res.redirect(303, afterSignOff(caseId, kind, outcome));
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
       await renderSignOff(req, res, form, error);
@@ -380,6 +388,11 @@ export function casePages(kit: Kit): Router {
       options.confirm && chosen && kind
         ? { agencyKind: kind, fromAgencyId: view.agencies[kind], toAgencyId: chosen.id, toName: chosen.name }
         : undefined;
+    const groups = TRANSFERABLE_KINDS.map((group) => ({
+      kind: group,
+      current: view.agencies[group],
+      agencies: agencies.filter((agency) => agency.kind === group && agency.id !== view.agencies[group]),
+    }));
     kit.render(
       req,
       res,
@@ -390,11 +403,9 @@ export function casePages(kit: Kit): Router {
         confirming,
         reasons: transferReasons(),
         reasonInWords: transferReasonLabel,
-        groups: TRANSFERABLE_KINDS.map((group) => ({
-          kind: group,
-          current: view.agencies[group],
-          agencies: agencies.filter((agency) => agency.kind === group && agency.id !== view.agencies[group]),
-        })),
+        groups,
+        // Every agency of a kind that transfers is the case's own already: a form with nothing to choose is not shown.
+        noOtherAgency: groups.every((group) => group.agencies.length === 0),
         form,
         ...formProblem(form, options.problem, kit.words(res)),
       },
@@ -411,8 +422,10 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const form = formOf(req);
     if (form.confirm !== 'yes') {
-      // The check page refuses what the confirmation would: no agency of a kind that transfers, a reason no code.
-      const refused = checkTransfer(form, kit.agencies(res));
+      // The check page refuses what the confirmation would: no agency of a kind that transfers, the case's own agency,
+      // a reason no code.
+      const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+      const refused = checkTransfer(form, kit.agencies(res), view.agencies);
       await renderTransfer(req, res, form, refused ? { problem: refused } : { confirm: true });
       return;
     }
@@ -450,22 +463,41 @@ export function casePages(kit: Kit): Router {
 
 /**
  * A transfer's answers checked before its check page, as the API will check them: a new agency of a kind that
- * transfers (the API also refuses the one the case has, which the form never offers), and a reason that is a code.
+ * transfers, not the one the case has of that kind (which the form never offers: a crafted or stale request), and a
+ * reason that is a code.
  */
-function checkTransfer(form: Record<string, string>, agencies: readonly AgencyView[]): ApiProblem | undefined {
+function checkTransfer(
+  form: Record<string, string>,
+  agencies: readonly AgencyView[],
+  caseAgencies: CaseView['agencies'],
+): ApiProblem | undefined {
   const errors: { field: string; message: string }[] = [];
   const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
-  if (!TRANSFERABLE_KINDS.some((kind) => kind === chosen?.kind))
-    errors.push({ field: 'toAgencyId', message: 'Choose the new agency' });
+  const kind = TRANSFERABLE_KINDS.find((candidate) => candidate === chosen?.kind);
+  if (!chosen || !kind) errors.push({ field: 'toAgencyId', message: 'Choose the new agency' });
+  else if (caseAgencies[kind] === chosen.id)
+    errors.push({
+      field: 'toAgencyId',
+      message: `${chosen.name} already has this case (${agencyKindLabel(kind)}): choose another agency`,
+    });
   const reason = form.reason?.trim();
   if (reason && !transferCaseSchema().shape.reason.safeParse(reason).success)
     errors.push({ field: 'reason', message: 'Choose a reason from the list' });
   return errors.length ? new ApiProblem(422, { detail: 'The transfer is not complete.', errors }) : undefined;
 }
 
+/**
+ * Where a recorded sign-off leads: the inbox, which the step has left; an amendment (an interim letter's extension),
+ * of a step never in the inbox, to its case, which shows it.
+ */
+function afterSignOff(caseId: string, kind: CaseView['steps'][number]['kind'], outcome: string): string {
+  return isAmendment(kind, outcome) ? `/cases/${caseId}?notice=amended` : '/?notice=signed-off';
+}
+
 /** The case page's message after an action of the console, by the code it redirects with. */
 const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
   ['opened', 'The case is open.'],
+  ['amended', 'The extension was recorded. The step shows the date the letter is now valid until.'],
   ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
   ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
   ['closed', 'The case has ended; its pending steps were cancelled.'],
@@ -580,6 +612,14 @@ const cannotCorrect = () =>
     detail:
       'Only an officer of the agency that signed this step, or of the case’s coordinator, may correct a sign-off, ' +
       'and only once the step is signed.',
+  });
+
+const cannotSign = (step: CaseView['steps'][number], words: Words) =>
+  new ApiProblem(403, {
+    title: 'Forbidden',
+    detail:
+      `Only an officer of the agency this step belongs to in this case${step.agencyId ? `, ${words.agencyName(step.agencyId)},` : ''} ` +
+      'may sign it off. You can still read the step on the case page.',
   });
 
 /** The signing agency's officers, or the case's coordinator; the API judges the window and the later steps. */
