@@ -47,8 +47,9 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * Dates read as written, whatever the reader's US zone. A past event is dated at noon UTC of its day, which is that
    * day from Samoa to Guam, and never before its step opened (`signedAt` in domain/case.ts); a validity "until D" is
    * applied as expired once D has ended everywhere in the US, 12:00 UTC on D + 1 (`expiredAlarm`), so a renewal or a
-   * petition recorded on its last day in Honolulu is still taken. Set by the workflow behind a patch, so histories
-   * recorded before replay as they ran.
+   * petition recorded on its last day in Honolulu is still taken; a grant or letter left without its end runs "2 years"
+   * or "90 days" counted with its first day (through 9 Jan 2028 from 10 Jan 2026). Set by the workflow behind a patch,
+   * so histories recorded before replay as they ran.
    */
   datesAsWritten?: boolean;
   /**

@@ -110,7 +110,8 @@ export const SEARCH_ATTRIBUTES_ON_CHANGE_PATCH = 'search-attributes-on-change';
 /**
  * Cases recorded before it read dates by UTC alone: a past-dated sign-off took its day at the time of day it was
  * recorded (so the day its deadlines fell on moved with when it was typed, and could fall before the step opened),
- * and a validity "until D" was applied as expired at the start of D + 1 in UTC, while D still ran in every US zone.
+ * a validity "until D" was applied as expired at the start of D + 1 in UTC, while D still ran in every US zone, and a
+ * CP grant or interim letter left without its end ran a day past its 2 years or 90 days.
  * Since, dates are read as written (`datesAsWritten` in domain/case-state.ts).
  */
 export const DATES_AS_WRITTEN_PATCH = 'dates-as-written';

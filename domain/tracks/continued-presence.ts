@@ -2,7 +2,7 @@
  * Continued Presence: law enforcement requests, ICE decides, each grant must be renewed before it lapses.
  * The grant in force is the latest granting decision; its end drives the renewal reminders and the expiry.
  */
-import { addMonths, endOfDay } from '../dates';
+import { addDays, addMonths, endOfDay } from '../dates';
 import {
   cancelPending,
   findStep,
@@ -44,15 +44,20 @@ function grantValidUntil(step: Step | undefined): string | null {
 
 /**
  * The last day of a grant: the date ICE's letter states, else the longest the policy allows, counted from the grant
- * (or, for a renewal, from the end of the grant it extends when that is later).
+ * (or, for a renewal, from the end of the grant it extends when that is later). A grant of 2 years from 10 Jan 2026
+ * runs through 9 Jan 2028 on a case that reads dates as written (`datesAsWritten`); before, through 10 Jan. A letter
+ * stating the anniversary is still taken (`limit`): the letter is what holds.
  */
 function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; months: number; source: string } {
   const initial = ctx.step.kind === 'cp_decision';
   const { months, source } = initial ? ctx.state.policy.durations.cpInitialGrant : ctx.state.policy.durations.cpRenewal;
   const grantedOn = text(ctx.details, initial ? 'grantedOn' : 'renewedOn') || ctx.today;
   const current = initial ? null : grantValidUntil(currentCpGrant(ctx.state));
-  const limit = addMonths(current && current > grantedOn ? current : grantedOn, months);
-  return { validUntil: text(ctx.details, 'validUntil') || limit, limit, months, source };
+  const extendsCurrent = current !== null && current > grantedOn;
+  const limit = addMonths(extendsCurrent ? current : grantedOn, months);
+  // Counted from a first day of validity (the grant's), "N months" ends the day before; from a last day, on it.
+  const longest = ctx.state.datesAsWritten && !extendsCurrent ? addDays(limit, -1) : limit;
+  return { validUntil: text(ctx.details, 'validUntil') || longest, limit, months, source };
 }
 
 /** Records the grant's end and opens the renewal request, due when the grant lapses. */

@@ -44,11 +44,16 @@ export function unlockCertification(state: CaseState, unlockedBy: CertificationU
  */
 function interimEnd(ctx: SignOffContext): { validUntil: string; limit: string } {
   const { interimLetter, interimExtension } = ctx.state.policy.durations;
-  const limit =
-    ctx.outcome === 'extended'
-      ? addDays(text(ctx.step.details, 'validUntil'), interimExtension.days)
-      : addDays(text(ctx.details, 'issuedOn'), interimLetter.days);
-  return { validUntil: text(ctx.details, 'validUntil') || limit, limit };
+  if (ctx.outcome === 'extended') {
+    // Counted from the letter's last day: 30 more days end 30 days after it.
+    const limit = addDays(text(ctx.step.details, 'validUntil'), interimExtension.days);
+    return { validUntil: text(ctx.details, 'validUntil') || limit, limit };
+  }
+  const limit = addDays(text(ctx.details, 'issuedOn'), interimLetter.days);
+  // "Valid 90 days" from its issue day, that day counted, on a case that reads dates as written; a letter stating the
+  // 91st day is still taken (`limit`).
+  const longest = ctx.state.datesAsWritten ? addDays(limit, -1) : limit;
+  return { validUntil: text(ctx.details, 'validUntil') || longest, limit };
 }
 
 function notAfterToday(field: string, value: string, today: string) {

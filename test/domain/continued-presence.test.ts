@@ -5,6 +5,7 @@ import {
   actorOf,
   noon,
   SEALED_NOTE_SAMPLE,
+  OPENED_ON,
   openAdult,
   openMinor,
   pendingIds,
@@ -245,5 +246,39 @@ describe('Continued Presence on a case that reads dates as written', () => {
     // Its end is still the day written wherever it is read, and before the change the alarm fired at the UTC midnight.
     expect(stepOf(state, 'cp_decision-1').expiresAt).toBe('2028-01-21T00:00:00.000Z');
     expect(cpAlarms(granted('2028-01-20')).find((a) => a.kind === 'expired')?.at).toBe('2028-01-21T00:00:00.000Z');
+  });
+});
+
+describe('the longest a grant or an interim letter runs, on a case that reads dates as written', () => {
+  it('"2 years" from the grant ends the day before its second anniversary; a letter stating the anniversary is taken', () => {
+    const requested = sign(
+      { ...openAdult(), datesAsWritten: true },
+      'cp_request-1',
+      'requested',
+      { requestedOn: '2026-01-06' },
+      noon('2026-01-06'),
+    );
+    const byDefault = sign(requested, 'cp_decision-1', 'granted', { grantedOn: '2026-01-10' }, noon('2026-01-20'));
+    expect(stepOf(byDefault, 'cp_decision-1').details).toMatchObject({ validUntil: '2028-01-09' });
+    const stated = sign(
+      requested,
+      'cp_decision-1',
+      'granted',
+      { grantedOn: '2026-01-10', validUntil: '2028-01-10' },
+      noon('2026-01-20'),
+    );
+    expect(stepOf(stated, 'cp_decision-1').details).toMatchObject({ validUntil: '2028-01-10' });
+  });
+
+  it('"valid 90 days" from its issue day ends on the 90th day, that day counted', () => {
+    let minor = sign(
+      { ...openMinor(), datesAsWritten: true },
+      'hhs_minor_notification-1',
+      'notified',
+      { notifiedOn: OPENED_ON },
+      noon(OPENED_ON),
+    );
+    minor = sign(minor, 'hhs_interim_letter-1', 'issued', { issuedOn: '2026-01-06' }, noon('2026-01-06'));
+    expect(stepOf(minor, 'hhs_interim_letter-1').details).toMatchObject({ validUntil: '2026-04-05' });
   });
 });
