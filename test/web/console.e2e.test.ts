@@ -110,6 +110,26 @@ test('sign-in page: accessible, refuses a wrong password and a form posted witho
   expect(refused.text).toContain('<a href="/cases">Open the form again</a>');
 });
 
+test('sign-in with the password or both fields left empty: the form again, asking for both, what was typed kept', async () => {
+  await stack.resetRateLimits();
+  const page = await browser.newPage({ bypassCSP: true });
+  for (const username of ['demo-police-officer', '']) {
+    await page.goto(`${base}/sign-in?next=${encodeURIComponent('/cases')}`);
+    await page.getByLabel('Username').fill(username);
+    const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${base}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect((await answer).status()).toBe(422);
+    expect(await page.getByRole('alert').textContent()).toContain('Enter your username and password.');
+    expect(await page.getByLabel('Username').inputValue()).toBe(username);
+  }
+  // The page it was to return to is kept too: signing in now leads there.
+  await page.getByLabel('Username').fill('demo-police-officer');
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/cases');
+  await page.close();
+});
+
 test('a police officer opens a case, sees the survivor on a no-store page, and sees a field error on sign-off', async () => {
   const page = await signIn('demo-police-officer');
   const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);

@@ -42,7 +42,8 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       await startSession(res, kit.settings.session, session.token, session.expiresAt);
       res.redirect(303, returnPath(form.next) ?? '/');
     } catch (error) {
-      if (!(error instanceof ApiProblem) || ![400, 401, 429].includes(error.status)) throw error;
+      // A field left empty is a body the API refuses as not valid (422): the form again, asking for both.
+      if (!(error instanceof ApiProblem) || ![400, 401, 422, 429].includes(error.status)) throw error;
       const message =
         error.status === 429
           ? error.problem.code === 'account_locked'
