@@ -272,6 +272,24 @@ describe('the console: Cases page', () => {
     await page.context().close();
   });
 
+  test('a name search with nothing to search for says so by the field, the filters in force kept', async () => {
+    const page = await signIn('demo-police-officer');
+    for (const [name, words] of [
+      ['', 'Enter a name'],
+      ['   ', 'Enter a name'],
+      ['!?', 'Must contain a letter or a digit'],
+    ] as const) {
+      await page.goto(`${base}/cases?path=minor`);
+      await page.getByLabel("Survivor's name, or some of its words").fill(name);
+      await page.getByRole('button', { name: 'Search by name' }).click();
+      await page.waitForURL((url) => url.pathname === '/cases/by-name');
+      expect(await page.locator('#name-error').textContent()).toBe(words);
+      expect(await page.getByLabel('Path').inputValue()).toBe('minor');
+    }
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
   test('a supervisor is offered no search by name, and a forged one is refused', async () => {
     const page = await signIn('demo-supervisor');
     await page.goto(`${base}/cases`);

@@ -16,7 +16,7 @@ interface ListPage {
 
 /**
  * Everything a list page shows but its template: the signed-in user, its filters as typed, the page's cursor, the
- * agencies its filters offer, and one page from the API through `read` (or, for a 400, the filters' errors). The
+ * agencies its filters offer, and one page from the API through `read` (or, when it refuses them, the filters' errors). The
  * filters come from the URL, or from a posted form (`form`) for a search whose terms must stay out of URLs.
  */
 export async function readListPage<Name extends string>(
@@ -64,12 +64,17 @@ interface ListResult<Page> {
   status: number;
 }
 
-/** One page from the API; a 400 becomes the filters' errors and an empty page, any other problem is thrown. */
+/**
+ * The API's answers that name what is wrong with the filters: a query's (400) or a posted search's body (422).
+ */
+const FILTER_STATUSES = [400, 422];
+
+/** One page from the API; a refused filter becomes the filters' errors and an empty page, any other problem is thrown. */
 async function fetchList<Page>(read: () => Promise<Page>, empty: Page): Promise<ListResult<Page>> {
   try {
     return { page: await read(), errors: {}, status: 200 };
   } catch (error) {
-    if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-    return { page: empty, errors: filterErrorsInWords(error.fieldErrors()), status: 400 };
+    if (!(error instanceof ApiProblem) || !FILTER_STATUSES.includes(error.status)) throw error;
+    return { page: empty, errors: filterErrorsInWords(error.fieldErrors()), status: error.status };
   }
 }
