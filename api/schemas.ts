@@ -15,6 +15,7 @@ import { passesForAssigned } from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
+import { MAX_API_KEY_DAYS } from '../core/token-format';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
 
@@ -243,7 +244,6 @@ const MAX_STEP_PAGE = 200;
 const MAX_CASE_PAGE = 200;
 const MAX_NOTIFICATION_PAGE = 200;
 const MAX_AUDIT_PAGE = 200;
-const MAX_API_KEY_DAYS = 365;
 
 export const StepListQuerySchema = z.strictObject({
   status: z

@@ -1,7 +1,11 @@
 /**
- * What a token looks like, `rc_<id>_<secret>` (issued and checked by db/tokens.ts), and how one is kept out of a
- * log line. In core/ because the API's request log (api/app.ts), which may not reach db/, must know it too.
+ * What a token looks like, `rc_<id>_<secret>` (issued and checked by db/tokens.ts), how one is kept out of a log line,
+ * and how long an API key may last. In core/ because the API's request log (api/app.ts), which may not reach db/, must
+ * know a token's shape, and the console (web/), which may not reach api/, a key's longest life.
  */
+
+/** The longest an API key may be made to last, in days: the API's limit, which the console's form names too. */
+export const MAX_API_KEY_DAYS = 365;
 
 /** A token's id: 16 of [a-z0-9], the key of its row. */
 const TOKEN_ID = '[a-z0-9]{16}';

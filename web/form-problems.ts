@@ -77,9 +77,16 @@ export interface NamedField {
 function plainMessage(field: NamedField, message: string, empty: boolean): string {
   const isDate = field.control === 'date';
   const asked = field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
-  if (empty || /required|received undefined|must not be empty|too.small|at least 1|>=1 characters/i.test(message)) {
+  // A number too small is out of its range, not missing: its field's format says the range.
+  if (
+    empty ||
+    /required|received undefined|must not be empty|too.small(?!: expected number)|at least 1\b|>=1 characters/i.test(
+      message,
+    )
+  ) {
     return asked;
   }
+  if (/^wrong$/i.test(message)) return `${sentenceCase(field.noun)} is wrong`;
   if (/is after (today|now)|in the future/i.test(message)) {
     return isDate ? 'The date must be on or before today' : `${sentenceCase(field.noun)} cannot be in the future`;
   }
@@ -101,6 +108,8 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   }
   const longest = /<=\s*(\d+) characters/.exec(message);
   if (longest) return `${sentenceCase(field.noun)} must be ${longest[1]} characters or fewer`;
+  const shortest = /at least (\d+) characters/.exec(message);
+  if (shortest) return `${sentenceCase(field.noun)} must be ${shortest[1]} characters or more`;
   if (field.format && /expected|invalid/i.test(message)) return field.format;
   if (isDate && /expected|invalid|YYYY/i.test(message)) return `Enter ${field.noun} as a real date`;
   if (field.control === 'time' && /expected|invalid/i.test(message)) {
@@ -110,6 +119,8 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
   // A code sent from a list (a reason) that is none: a list's choice, not something to type.
   if (field.control === 'select' && /expected a short code/i.test(message)) return `Choose ${field.noun}`;
+  // "must not contain your username; choose another": the rule, said of the field.
+  if (/^must /.test(message)) return `${sentenceCase(field.noun)} ${message}`;
   return sentenceCase(message);
 }
 
@@ -141,6 +152,8 @@ export function filterErrorsInWords(errors: Record<string, string>): Record<stri
     if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
     // A value the list's menu never offers: an address edited by hand, or one kept from an older version.
     if (/expected one of|invalid option/i.test(message)) return 'Choose one of the options in the list';
+    // A period that ends before it starts (the report's last day before its first).
+    if (/must not be before/i.test(message)) return 'The last day must be on or after the first day';
     return sentenceCase(message);
   };
   return Object.fromEntries(Object.entries(errors).map(([name, message]) => [name, inWords(message)]));

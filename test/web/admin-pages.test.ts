@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { formatCalendarDay } from '../../core/people-dates';
+import { MAX_API_KEY_DAYS } from '../../core/token-format';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
 import { SESSION_COOKIE } from '../../web/session';
@@ -297,7 +299,7 @@ test('a user changes their password, and creates an API key shown once and revok
   await page.getByLabel('Current password').fill('not my password');
   await page.getByLabel('New password').fill('amber lighthouse quietly 7');
   await page.getByRole('button', { name: 'Change your password' }).click();
-  await expectErrorSummary(page, 'currentPassword', /wrong/);
+  await expectErrorSummary(page, 'currentPassword', /^Your current password is wrong$/);
   await page.getByLabel('Current password').fill(TEST_PASSWORD);
   await page.getByLabel('New password').fill('amber lighthouse quietly 7');
   await page.getByRole('button', { name: 'Change your password' }).click();
@@ -332,6 +334,73 @@ test('a user changes their password, and creates an API key shown once and revok
   expect(await page.getByRole('row').filter({ hasText: 'Nightly export' }).textContent()).toContain('Revoked');
   await request(suite.app).get('/api/me').set(bearer(token)).expect(401);
   await page.context().close();
+});
+
+/** Sends the page's form with this button and waits for the page it answers with. */
+async function send(page: Page, button: string): Promise<void> {
+  const answered = page.waitForEvent('domcontentloaded');
+  await page.getByRole('button', { name: button }).click();
+  await answered;
+}
+
+/** The messages by the fields of the page, by the id of their element. */
+const fieldErrors = (page: Page) =>
+  page
+    .locator('.field-error')
+    .evaluateAll((messages) => Object.fromEntries(messages.map((message) => [message.id, message.textContent])));
+
+test('the account, API-key, agency and report forms say by each field what to do, in words', async () => {
+  const page = await signIn('demo-system-admin');
+  await page.goto(`${suite.base}/account`);
+  await page.getByLabel('New password').fill('too short');
+  await send(page, 'Change your password');
+  await expectErrorSummary(page, 'currentPassword', /^Enter your current password$/);
+  expect(await fieldErrors(page)).toEqual({
+    'currentPassword-error': 'Enter your current password',
+    'newPassword-error': `Your new password must be ${MIN_PASSWORD_LENGTH} characters or more`,
+  });
+
+  await page.goto(`${suite.base}/account/api-keys`);
+  await page.getByLabel('Valid for (days)').fill('400');
+  await send(page, 'Create the key');
+  const days = `Enter a whole number of days from 1 to ${MAX_API_KEY_DAYS}`;
+  expect(await fieldErrors(page)).toEqual({
+    'label-error': 'Enter the name of the key',
+    'expiresInDays-error': days,
+    'currentPassword-error': 'Enter your password',
+  });
+  await page.getByLabel('Name of the key').fill('Nightly export');
+  await page.getByLabel('Valid for (days)').fill('0');
+  await send(page, 'Create the key');
+  expect(await fieldErrors(page)).toEqual({
+    'expiresInDays-error': days,
+    'currentPassword-error': 'Enter your password',
+  });
+
+  await page.goto(`${suite.base}/agencies/new`);
+  await page.getByLabel('Agency code').fill('city police');
+  await page.getByLabel('Notification address (optional)').fill('not an address');
+  await page.getByLabel('Time zone (optional)').fill('Chicago');
+  await send(page, 'Save the agency');
+  await expectErrorSummary(page, 'id', /^An agency code is /);
+  expect(await fieldErrors(page)).toEqual({
+    'id-error':
+      'An agency code is up to 100 letters, digits and dashes, starting with a letter or digit, e.g. city-police',
+    'name-error': 'Enter the agency’s name',
+    'email-error': 'Enter the notification address as an email address, e.g. cases@agency.example, or leave it empty',
+    'timeZone-error': 'Enter the time zone by its IANA name, e.g. America/Chicago or UTC, or leave it empty',
+  });
+  await page.context().close();
+
+  // The report's period: a last day before the first, a day that is none.
+  const supervisor = await signIn('demo-supervisor');
+  await supervisor.goto(`${suite.base}/reports?from=2026-03-10&to=2026-03-01`);
+  expect(await fieldErrors(supervisor)).toEqual({ 'to-error': 'The last day must be on or after the first day' });
+  await supervisor.goto(`${suite.base}/reports?from=2026-02-31&to=2026-03-01`);
+  expect(await fieldErrors(supervisor)).toEqual({
+    'from-error': `Enter a real date between ${formatCalendarDay('1900-01-01')} and ${formatCalendarDay('2199-12-31')}`,
+  });
+  await supervisor.context().close();
 });
 
 /** A case the police open with this reference, identified three days ago; its id. */

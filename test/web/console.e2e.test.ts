@@ -454,7 +454,7 @@ test('the coordinator reads the compliance report: period in the URL, chart and 
 
   const refused = await page.goto(`${base}/reports?from=${today()}&to=${from}`);
   expect(refused?.status()).toBe(400);
-  expect(await page.locator('#to-error').textContent()).toContain('must not be before from');
+  expect(await page.locator('#to-error').textContent()).toBe('The last day must be on or after the first day');
   await expectAccessible(page);
   await page.context().close();
 

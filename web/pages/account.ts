@@ -1,16 +1,31 @@
 /** Everyone's own account: changing their password, and their API keys (created, shown once, listed, revoked). */
 import { Router, type Request, type Response } from 'express';
 import { ok } from '../api-client';
-import { formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, param, type Kit } from '../kit';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
+import { MAX_API_KEY_DAYS } from '../../core/token-format';
 
 const NOTICES = new Map([
   ['password-changed', 'Your password was changed. Your other sessions and your API keys were signed out.'],
   ['key-revoked', 'The API key was revoked: it no longer works.'],
 ]);
-const PASSWORD_FIELDS = ['currentPassword', 'newPassword'];
-const KEY_FIELDS = ['label', 'expiresInDays', 'currentPassword'];
+/** The forms' fields as their messages name them, for the API's refusals in words. */
+const PASSWORD_NAMED: NamedField[] = [
+  { name: 'currentPassword', noun: 'your current password' },
+  { name: 'newPassword', noun: 'your new password' },
+];
+const KEY_NAMED: NamedField[] = [
+  { name: 'label', noun: 'the name of the key' },
+  {
+    name: 'expiresInDays',
+    noun: 'the number of days the key is valid for',
+    format: `Enter a whole number of days from 1 to ${MAX_API_KEY_DAYS}`,
+  },
+  { name: 'currentPassword', noun: 'your password' },
+];
+const PASSWORD_FIELDS = PASSWORD_NAMED.map((field) => field.name);
+const KEY_FIELDS = KEY_NAMED.map((field) => field.name);
 
 export function accountPages(kit: Kit): Router {
   const router = Router();
@@ -46,7 +61,8 @@ export function accountPages(kit: Kit): Router {
       // This session made the change, so it stays signed in; the API revoked every other.
       res.redirect(303, '/account?notice=password-changed');
     } catch (error) {
-      await renderAccount(req, res, formProblemOf(error, PASSWORD_FIELDS, kit.words(res)));
+      const refused = formProblemOf(error, PASSWORD_FIELDS, kit.words(res));
+      await renderAccount(req, res, plainProblem(refused, PASSWORD_NAMED, form));
     }
   });
 
@@ -95,7 +111,8 @@ export function accountPages(kit: Kit): Router {
       // Rendered, not redirected: the key is shown this once and never put in an address the browser keeps.
       await renderKeys(req, res, { issued: { label: issued.label, token: issued.token } });
     } catch (error) {
-      await renderKeys(req, res, { problem: formProblemOf(error, KEY_FIELDS, kit.words(res)), form });
+      const refused = formProblemOf(error, KEY_FIELDS, kit.words(res));
+      await renderKeys(req, res, { problem: plainProblem(refused, KEY_NAMED, form), form });
     }
   });
 

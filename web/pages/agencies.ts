@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formProblemOf, titleOf, type FormProblem } from '../form-problems';
+import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, isSystemAdmin, param, type Kit } from '../kit';
 import { AGENCY_KINDS } from '../../domain/types';
 
@@ -16,7 +16,27 @@ const NOTICES = new Map([
     'The daily digest is off: reminders come one email at a time again, and those its next digest was to list are emailed now.',
   ],
 ]);
-const FIELDS = ['id', 'kind', 'name', 'email', 'timeZone'];
+/** The form's fields as their messages name them, for the API's refusals in words. */
+const NAMED: NamedField[] = [
+  {
+    name: 'id',
+    noun: 'the agency code',
+    format: 'An agency code is up to 100 letters, digits and dashes, starting with a letter or digit, e.g. city-police',
+  },
+  { name: 'kind', noun: 'the kind of agency', control: 'select' },
+  { name: 'name', noun: 'the agency’s name' },
+  {
+    name: 'email',
+    noun: 'the notification address',
+    format: 'Enter the notification address as an email address, e.g. cases@agency.example, or leave it empty',
+  },
+  {
+    name: 'timeZone',
+    noun: 'the time zone',
+    format: 'Enter the time zone by its IANA name, e.g. America/Chicago or UTC, or leave it empty',
+  },
+];
+const FIELDS = NAMED.map((field) => field.name);
 
 export function agencyPages(kit: Kit): Router {
   const router = Router();
@@ -130,7 +150,7 @@ export function agencyPages(kit: Kit): Router {
       ok(await kit.api(req).POST('/api/agencies', { body }));
       res.redirect(303, '/agencies?notice=saved');
     } catch (error) {
-      renderForm(req, res, form, formProblemOf(error, FIELDS, kit.words(res)));
+      renderForm(req, res, form, plainProblem(formProblemOf(error, FIELDS, kit.words(res)), NAMED, form));
     }
   });
 

@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { pairedBarChart } from '../chart';
+import { filterErrorsInWords } from '../form-problems';
 import { agencyKindLabel } from '../labels';
 import { param, type Kit } from '../kit';
 import type { operations } from '../api-types';
@@ -71,7 +72,7 @@ export function reportPages(kit: Kit): Router {
       report = ok(await kit.api(req).GET('/api/reports/compliance', { params: { query } })) as Report;
     } catch (error) {
       if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-      errors = error.fieldErrors();
+      errors = filterErrorsInWords(error.fieldErrors());
     }
     const columns = report
       ? [

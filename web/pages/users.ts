@@ -47,6 +47,7 @@ const NEW_USER_NAMED: NamedField[] = [
   },
   { name: 'displayName', noun: 'their full name' },
   { name: 'roles', noun: 'at least one role', control: 'select' },
+  { name: 'password', noun: 'the temporary password' },
 ];
 const IDENTITY_FIELDS = ['issuer', 'subject'];
 const ROLES_FIELDS = ['roles'];
