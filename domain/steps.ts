@@ -18,7 +18,7 @@ const reason = onFirstUse(() =>
 );
 
 /** A note as its author types it: free text, which may well name the survivor, so the API seals it (see below). */
-const NOTE_MAX_LENGTH = 500;
+export const NOTE_MAX_LENGTH = 500;
 export const noteSchema = onFirstUse(() => z.string().trim().min(1).max(NOTE_MAX_LENGTH));
 
 /**

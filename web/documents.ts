@@ -8,6 +8,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiProblem, ok, type Api } from './api-client';
+import { NOTE_MAX_LENGTH } from '../domain/steps';
 import type { CaseView, MeView } from './kit';
 
 /** The API's limit (app/documents.ts), checked here too so a browser is told without the file crossing twice. */
@@ -20,8 +21,30 @@ const parse = multer({
   defParamCharset: 'utf8',
 }).single(FILE_FIELD);
 
-/** What the form's file input brought, if anything: a file, or why it was not taken (the problem to show). */
+/**
+ * What the form's file input brought, if anything: a file, or why the form was not read in full (the problem to show,
+ * by the field it names: the file, or a note too long, after which the file was not read either).
+ */
 export type FormFile = { content: Buffer; fileName: string; mediaType: string } | { refused: ApiProblem } | undefined;
+
+/** Why the parser stopped, as the API would refuse it: by the field that stopped it, in words the form turns plain. */
+function unreadFormProblem(error: multer.MulterError): ApiProblem {
+  if (error.code === 'LIMIT_FILE_SIZE')
+    return new ApiProblem(413, {
+      detail: 'The document is larger than 10 MB.',
+      errors: [{ field: 'file', message: 'must be at most 10 MB (10,485,760 bytes)' }],
+    });
+  // A text field over `fieldSize`: the note, the form's one free text, whose limit in characters is far below it.
+  if (error.code === 'LIMIT_FIELD_VALUE' && error.field)
+    return new ApiProblem(422, {
+      detail: 'The form has a field that is too long.',
+      errors: [{ field: error.field, message: `must be at most ${NOTE_MAX_LENGTH} characters` }],
+    });
+  return new ApiProblem(422, {
+    detail: 'The form could not be read.',
+    errors: [{ field: 'file', message: 'one file only' }],
+  });
+}
 
 /**
  * Reads a multipart form (the sign-off form with its optional document) into `req.body` and `res.locals.formFile`;
@@ -31,13 +54,9 @@ export const multipartForm: RequestHandler = (req, res, next) => {
   if (!req.is('multipart/form-data')) return next();
   parse(req, res, (error: unknown) => {
     if (error instanceof multer.MulterError) {
-      // The form's other fields (CSRF token, outcome, dates) come before the file and were read: the form can show why.
-      const tooLarge = error.code === 'LIMIT_FILE_SIZE';
-      const refused = new ApiProblem(tooLarge ? 413 : 422, {
-        detail: tooLarge ? 'The document is larger than 10 MB.' : 'The form could not be read.',
-        errors: [{ field: 'file', message: tooLarge ? 'must be at most 10 MB (10,485,760 bytes)' : 'one file only' }],
-      });
-      res.locals.formFile = { refused } satisfies FormFile;
+      // The form's other fields (CSRF token, outcome, dates) come before the note and the file and were read: the form
+      // can show why, with what was typed.
+      res.locals.formFile = { refused: unreadFormProblem(error) } satisfies FormFile;
       return next();
     }
     // Anything else the parser refuses is a body that is not the multipart form it claims to be (no boundary, cut off).

@@ -106,7 +106,7 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (/must not be after identified(On|At)/.test(message)) {
     return `${sentenceCase(field.noun)} must be on or before the day they were identified`;
   }
-  const longest = /<=\s*(\d+) characters/.exec(message);
+  const longest = /(?:<=\s*|at most )(\d+) characters/.exec(message);
   if (longest) return `${sentenceCase(field.noun)} must be ${longest[1]} characters or fewer`;
   const shortest = /at least (\d+) characters/.exec(message);
   if (shortest) return `${sentenceCase(field.noun)} must be ${shortest[1]} characters or more`;

@@ -97,6 +97,25 @@ test('a refused form says what to do, the answers are checked, and a double conf
   await page.context().close();
 });
 
+test('a note far over its limit is refused by the note, in words, the date kept: never as a document problem', async () => {
+  const page = await pageAs('demo-police-officer');
+  await page.goto(`${service.base}/cases/${caseId}/steps/cp_request-1`);
+  await page.getByLabel('Requested on (required)').fill(today());
+  // Over the 16 KB the console reads of a field: its parser stops at the note, before the API could count it.
+  await page.getByLabel('Note (optional)').fill('Ñ'.repeat(17_000));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.title()).toMatch(/^Error: /);
+  const link = page.getByRole('alert').getByRole('link');
+  expect(await link.allTextContents()).toEqual(['Note: The note must be 500 characters or fewer']);
+  expect(await link.getAttribute('href')).toBe('#details-note');
+  expect(await page.locator('#details-note-error').textContent()).toBe('The note must be 500 characters or fewer');
+  expect(await page.locator('#document-error').count()).toBe(0);
+  expect(await page.getByLabel('Requested on (required)').inputValue()).toBe(today());
+  await expectAccessible(page);
+  await page.context().close();
+});
+
 test('continuing without choosing an outcome says so, linked to the choice', async () => {
   const page = await pageAs('demo-police-officer');
   await page.goto(`${service.base}/cases/${caseId}/steps/le_declaration-1`);

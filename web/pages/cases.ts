@@ -343,12 +343,15 @@ export function casePages(kit: Kit): Router {
         // refuse it, so its answers are shown to copy rather than a check page of an outcome the step no longer takes.
         if (step.status !== 'pending' && outcome && !outcomesOf(kind, step.status).includes(outcome))
           throw stepNoLongerPending(step);
-        // First the answers are checked: what the catalogue or the workflow's rules refuse comes back on the form.
+        // A form not read in full (a document or a note over its limit) is refused first, by that field: else its
+        // answers, checked without the note, could be refused for another field and the note be lost unsaid.
+        const file = formFileOf(res);
+        if (file && 'refused' in file) throw file.refused;
+        // Then the answers are checked: what the catalogue or the workflow's rules refuse comes back on the form.
         const details = detailsFromForm(kind, outcome, form);
         const refused = checkDetails(kind, outcome, details) ?? signOffRulesRefusal(me, view, step, outcome, details);
         if (refused) throw refused;
         // The document is added now, so the check page can name it: it links to the step and moves no workflow.
-        const file = formFileOf(res);
         const added = file ? await uploadDocument(kit.api(req), caseId, stepId, file) : undefined;
         const documentName = file && 'fileName' in file ? file.fileName : undefined;
         // Named by its id too: the check page offers to remove it, should it be the wrong file.
