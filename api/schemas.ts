@@ -282,8 +282,10 @@ export const CaseListQuerySchema = z.strictObject({
   identifiedTo: instantBoundSchema().optional(),
   reference: z
     .string()
+    // Pasted from an email or a letter, a reference often comes with a space either side.
+    .trim()
     .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected the start of a reference code (letters, digits, -; at most 40)')
-    .describe('the start of the case reference')
+    .describe('the start of the case reference, its letters in any case (spaces either side are ignored)')
     .optional(),
   limit: limit(MAX_CASE_PAGE),
   cursor: z.string().min(1).max(500).optional(),

@@ -34,7 +34,10 @@ export interface CaseFilter {
   /** Identified by law enforcement at or after / strictly before. */
   identifiedFrom?: Instant;
   identifiedTo?: Instant;
-  /** The start of the reference, as typed into a search box; case-sensitive, as references are stored. */
+  /**
+   * The start of the reference, as typed into a search box, its letters' case ignored: an assigned reference read out
+   * on the phone is typed in any case, and a chosen one is stored as its agency wrote it.
+   */
   referencePrefix?: string;
   /**
    * A survivor's name, as the blind index searches it (core/name-index.ts `nameSearchTerms`): for each token of the
@@ -67,8 +70,11 @@ export interface CasePage {
   nextCursor: string | null;
 }
 
-/** LIKE's own characters in a typed prefix match themselves, not any text. */
-const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * A typed prefix as the pattern of `upper(c.reference) LIKE`, which the index on upper(reference) serves (migration
+ * reference-prefix-any-case): in upper case, LIKE's own characters matching themselves, not any text.
+ */
+const likePrefix = (prefix: string) => `${prefix.toUpperCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function listCases(db: Queryable, filter: CaseFilter): Promise<CasePage> {
   const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_CASE_PAGE);
@@ -105,7 +111,7 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
     );
   }
   if (filter.referencePrefix !== undefined)
-    conditions.push(`c.reference LIKE ${param(likePrefix(filter.referencePrefix))}`);
+    conditions.push(`upper(c.reference) LIKE ${param(likePrefix(filter.referencePrefix))}`);
   for (const term of filter.nameTerms ?? [])
     conditions.push(
       `c.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY(${param(term)}::bytea[]))`,

@@ -3989,7 +3989,7 @@ export interface operations {
                      * @enum {string}
                      */
                     pendingKind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                    /** @description the start of the case reference */
+                    /** @description the start of the case reference, its letters in any case (spaces either side are ignored) */
                     reference?: string;
                     /** @enum {string} */
                     status?: "open" | "closed" | "withdrawn";

@@ -926,8 +926,16 @@ describe('the caseload: GET /api/cases', () => {
     expect(CasePageSchema.parse(res.body).nextCursor).toBeNull();
     expect(references(res.body)).toEqual(['LIST-MINOR', 'LIST-ADULT', 'LIST-EARLY']);
     expect(references((await list({ reference: 'LIST-AD' }).expect(200)).body)).toEqual(['LIST-ADULT']);
-    // A reference is matched as written: its letters' case is its own.
-    expect(references((await list({ reference: 'list-' }).expect(200)).body)).toEqual([]);
+  });
+
+  test('finds a reference whatever the case of its letters, typed or stored, and with spaces either side', async () => {
+    // Read out on the phone and typed in lower case; pasted from an email with a space either side.
+    expect(references((await list({ reference: 'list-ad' }).expect(200)).body)).toEqual(['LIST-ADULT']);
+    expect(references((await list({ reference: ' LIST-ADULT ' }).expect(200)).body)).toEqual(['LIST-ADULT']);
+    // A chosen reference is stored as its agency wrote it, and found in any case too.
+    await openCase({ reference: 'Legacy-tf-07' });
+    expect(references((await list({ reference: 'LEGACY-TF' }).expect(200)).body)).toEqual(['Legacy-tf-07']);
+    expect(references((await list({ reference: ' legacy-TF-07  ' }).expect(200)).body)).toEqual(['Legacy-tf-07']);
   });
 
   test('filters by path, pending step kind, track, identification date and overdue', async () => {

@@ -130,3 +130,17 @@ describe.each(CASELOAD_READERS)('the caseload of %s', (_reader, reader) => {
     expect(seqScans(plan)).toEqual([]);
   });
 });
+
+it('finds a reference typed in any case through the index on upper(reference), not by walking the caseload', async () => {
+  const plan = await planOf((capture) =>
+    listCases(capture, {
+      participantAgencyId: participant,
+      stepAgencyId: undefined,
+      referencePrefix: 'rc-bench-0012',
+      limit: 50,
+      now: new Date(),
+    }),
+  );
+  expect(seqScans(plan)).toEqual([]);
+  expect(indexesUsed(plan)).toContain('cases_reference_upper_prefix_idx');
+});
