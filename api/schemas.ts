@@ -69,6 +69,14 @@ const clearable = (schema: z.ZodString) =>
     error: (issue) => schema.safeParse(issue.input).error?.issues[0]?.message ?? 'not valid',
   });
 
+/** How many corrections the identity has had: 0 before any, then the number of its newest earlier version. */
+const CorrectionsSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000)
+  .describe('how many corrections the identity has had (0 before any)');
+
 /**
  * A correction of the identity: the fields to change; '' clears an optional one. The birth date is not here: it set
  * the case's path and deadlines when the case opened.
@@ -79,14 +87,21 @@ export const SurvivorCorrectionSchema = z
     aNumber: clearable(ANumberSchema).optional(),
     contact: ContactSchema.optional(),
     preferredLanguage: clearable(LanguageSchema).optional(),
+    expectedCorrections: CorrectionsSchema.optional().describe(
+      "the identity's `corrections` when you read it: a field this correction would change that a correction made since changed too is then refused (409 survivor_corrected_meanwhile, naming the field) rather than overwritten",
+    ),
   })
-  .refine((correction) => Object.keys(correction).length > 0, {
+  .refine(({ expectedCorrections: _, ...fields }) => Object.keys(fields).length > 0, {
     message: 'give at least one of name, aNumber, contact, preferredLanguage',
   });
+
+/** The identity as GET answers it: with how many corrections it has had, which a correction sends back. */
+export const SurvivorReadSchema = SurvivorSchema.extend({ corrections: CorrectionsSchema });
 
 export const SurvivorCorrectedSchema = z.object({
   identity: SurvivorSchema,
   changedFields: z.array(z.string()).describe('the fields this correction changed; none when it changed nothing'),
+  corrections: CorrectionsSchema,
 });
 
 export const SurvivorRevisionsSchema = z.object({

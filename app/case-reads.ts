@@ -9,7 +9,7 @@ import type { IdentityKeyring } from '../core/identity-cipher';
 import { agencyKindOf } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
-import { getSurvivor } from '../db/survivors';
+import { readSurvivor } from '../db/survivors';
 import { canReadSurvivor, canSeeCase, canSeeMilestone, canSeeStep } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
@@ -74,7 +74,10 @@ export function createCaseReads(deps: CaseReadsDeps) {
       return reminders.filter(visibleReminder(view, actor)).map(reminderItem);
     },
 
-    /** The survivor's identity: only to those working the case for a participating agency. */
+    /**
+     * The survivor's identity and how many corrections it has had (what a correction sends as `expectedCorrections`):
+     * only to those working the case for a participating agency.
+     */
     async survivor(caseId: string, actor: Actor) {
       const view = await readCase(caseId, actor);
       if (!canReadSurvivor(actor, view.agencies)) {
@@ -82,10 +85,10 @@ export function createCaseReads(deps: CaseReadsDeps) {
           code: 'not_permitted_identity',
         });
       }
-      const survivor = await getSurvivor(deps.pool, caseId, deps.identityKeyring);
+      const survivor = await readSurvivor(deps.pool, caseId, deps.identityKeyring);
       if (!survivor)
         throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
-      return survivor;
+      return { ...survivor.identity, corrections: survivor.corrections };
     },
 
     /** Every organisation named on a new case must exist and be of the kind it stands for. */

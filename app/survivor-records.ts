@@ -46,12 +46,17 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
   const missing = () => new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
 
   return {
-    /** Applies the correction; answers the identity as it now is and the fields that changed. */
+    /**
+     * Applies the correction; answers the identity as it now is, the fields that changed and how many corrections it
+     * has had. A field it would change that was corrected after the `expectedCorrections` the corrector read is a
+     * conflict: nothing is written, and the problem names each such field.
+     */
     async correct(caseId: string, correction: SurvivorCorrection, actor: Actor) {
       await mayRead(caseId, actor);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now() };
       const corrected = await correctSurvivor(deps.pool, caseId, correction, by, deps.identityKeyring);
       if (!corrected) throw missing();
+      if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
       return corrected;
     },
 
@@ -90,6 +95,25 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       return listSurvivorRevisions(deps.pool, caseId, deps.identityKeyring);
     },
   };
+}
+
+/** The refusal of a correction that would overwrite unseen what another correction, made since it was read, wrote. */
+function correctedMeanwhile(
+  refused: { correctedMeanwhile: string[]; corrections: number },
+  expected: number | undefined,
+): AppError {
+  const fields = refused.correctedMeanwhile.map((field) => ({
+    field,
+    message:
+      field === 'expectedCorrections'
+        ? `is more than the identity's ${refused.corrections} corrections: send the corrections of GET /api/cases/{caseId}/survivor`
+        : `was corrected by someone else since you read it (${refused.corrections} corrections now, not ${expected})`,
+  }));
+  return new AppError(
+    'conflict',
+    "The survivor's identity was corrected meanwhile: nothing was saved. Read it again, then correct what is still wrong.",
+    { code: 'survivor_corrected_meanwhile', fields },
+  );
 }
 
 /**

@@ -17,8 +17,12 @@ export interface SurvivorIdentity {
   preferredLanguage?: string;
 }
 
-/** What may be corrected after the case opened; the birth date set the case's path and deadlines, so it stays. */
-export type SurvivorCorrection = Partial<Omit<SurvivorIdentity, 'birthDate'>>;
+/**
+ * What may be corrected after the case opened (the birth date set the case's path and deadlines, so it stays), and
+ * how many corrections the identity had when the corrector read it, when they say: a field this correction would
+ * change that a correction made since changed too is then refused, not overwritten unseen.
+ */
+export type SurvivorCorrection = Partial<Omit<SurvivorIdentity, 'birthDate'>> & { expectedCorrections?: number };
 
 const CORRECTABLE = ['name', 'aNumber', 'contact', 'preferredLanguage'] as const;
 
@@ -93,13 +97,30 @@ export async function getSurvivor(
   caseId: string,
   keyring?: IdentityKeyring,
 ): Promise<SurvivorIdentity | null> {
-  const { rows } = await pool.query<{ identity_ciphertext: Buffer; key_id: string }>(
-    'SELECT identity_ciphertext, key_id FROM survivors WHERE case_id = $1',
+  return (await readSurvivor(pool, caseId, keyring))?.identity ?? null;
+}
+
+/**
+ * The identity and how many corrections it has had (its newest revision's number, 0 before any), read in one
+ * statement: a correction committed between two reads would pair the values before it with the count after it.
+ */
+export async function readSurvivor(
+  pool: Queryable,
+  caseId: string,
+  keyring?: IdentityKeyring,
+): Promise<{ identity: SurvivorIdentity; corrections: number } | null> {
+  const { rows } = await pool.query<{ identity_ciphertext: Buffer; key_id: string; corrections: number }>(
+    `SELECT identity_ciphertext, key_id,
+            (SELECT coalesce(max(r.revision), 0)::int FROM survivor_revisions r WHERE r.case_id = s.case_id) AS corrections
+     FROM survivors s WHERE case_id = $1`,
     [caseId],
   );
   const row = rows[0];
   if (!row) return null;
-  return JSON.parse(open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8')) as SurvivorIdentity;
+  const identity = JSON.parse(
+    open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8'),
+  ) as SurvivorIdentity;
+  return { identity, corrections: row.corrections };
 }
 
 /** The cases of the read model that have no survivor identity (lost with a restore from an older backup). */
@@ -159,9 +180,20 @@ function sealIdentity(identity: SurvivorIdentity, caseId: string, keyring: Ident
 }
 
 /**
+ * What a correction did: the identity as it now is, the fields it changed and the identity's corrections since; or,
+ * refused with nothing written, the fields it would have changed that were corrected after `expectedCorrections`
+ * (`expectedCorrections` itself when that is more corrections than the identity has had).
+ */
+export type SurvivorCorrected =
+  | { identity: SurvivorIdentity; changedFields: string[]; corrections: number }
+  | { correctedMeanwhile: string[]; corrections: number };
+
+/**
  * Corrects the identity: the identity as it was goes into `survivor_revisions` (sealed, with the names of the fields
  * that changed and who changed them), then the current row is replaced, in one transaction. A field given as ''
  * is cleared. Answers null for a case without a survivor row, and the fields that changed (none: nothing written).
+ * With `expectedCorrections`, a field that would change and that a later correction changed is a conflict: the
+ * corrector read a value that is no longer the identity's. The row's lock orders concurrent corrections of a case.
  */
 export async function correctSurvivor(
   pool: Pool,
@@ -169,7 +201,7 @@ export async function correctSurvivor(
   correction: SurvivorCorrection,
   by: { userId: string | null; at: Date },
   keyring?: IdentityKeyring,
-): Promise<{ identity: SurvivorIdentity; changedFields: string[] } | null> {
+): Promise<SurvivorCorrected | null> {
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ identity_ciphertext: Buffer; key_id: string }>(
       'SELECT identity_ciphertext, key_id FROM survivors WHERE case_id = $1 FOR UPDATE',
@@ -188,7 +220,13 @@ export async function correctSurvivor(
       else after[field] = value;
     }
     const changedFields = CORRECTABLE.filter((field) => before[field] !== after[field]);
-    if (changedFields.length === 0) return { identity: before, changedFields };
+    const since = await correctionsSince(client, caseId, correction.expectedCorrections ?? null);
+    if (correction.expectedCorrections !== undefined && correction.expectedCorrections > since.corrections) {
+      return { correctedMeanwhile: ['expectedCorrections'], corrections: since.corrections };
+    }
+    const correctedMeanwhile = changedFields.filter((field) => since.changedFields.includes(field));
+    if (correctedMeanwhile.length > 0) return { correctedMeanwhile, corrections: since.corrections };
+    if (changedFields.length === 0) return { identity: before, changedFields, corrections: since.corrections };
 
     const previous = sealIdentity(before, caseId, keyring);
     await client.query(
@@ -202,8 +240,23 @@ export async function correctSurvivor(
       [caseId, current.ciphertext, current.keyId],
     );
     if (changedFields.includes('name')) await indexName(client, caseId, after.name, keyring);
-    return { identity: after, changedFields };
+    return { identity: after, changedFields, corrections: since.corrections + 1 };
   });
+}
+
+/** How many corrections the case's identity has had, and the fields those after the `after`-th changed (none: null). */
+async function correctionsSince(
+  db: Queryable,
+  caseId: string,
+  after: number | null,
+): Promise<{ corrections: number; changedFields: string[] }> {
+  const { rows } = await db.query<{ corrections: number; changed_fields: string[] }>(
+    `SELECT coalesce(max(revision), 0)::int AS corrections,
+            coalesce(array_agg(DISTINCT f) FILTER (WHERE revision > $2), '{}') AS changed_fields
+     FROM survivor_revisions LEFT JOIN LATERAL unnest(changed_fields) f ON true WHERE case_id = $1`,
+    [caseId, after],
+  );
+  return { corrections: rows[0]!.corrections, changedFields: rows[0]!.changed_fields };
 }
 
 export interface SurvivorRevision {

@@ -303,7 +303,7 @@ export interface paths {
         get: operations["getApiCasesCaseIdSurvivor"];
         /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). */
         put: operations["putApiCasesCaseIdSurvivor"];
-        /** Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. */
+        /** Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. Send only the fields to change, and `expectedCorrections`, so a correction someone made since you read the identity is not overwritten unseen. */
         post: operations["postApiCasesCaseIdSurvivor"];
         delete?: never;
         options?: never;
@@ -3262,7 +3262,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the identity */
+            /** @description the identity, and how many corrections it has had */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,6 +3276,8 @@ export interface operations {
                          */
                         birthDate: string;
                         contact?: string;
+                        /** @description how many corrections the identity has had (0 before any) */
+                        corrections: number;
                         name: string;
                         preferredLanguage?: string;
                     };
@@ -3519,6 +3521,8 @@ export interface operations {
                 "application/json": {
                     aNumber?: string;
                     contact?: string;
+                    /** @description the identity's `corrections` when you read it: a field this correction would change that a correction made since changed too is then refused (409 survivor_corrected_meanwhile, naming the field) rather than overwritten */
+                    expectedCorrections?: number;
                     name?: string;
                     preferredLanguage?: string;
                 };
@@ -3534,6 +3538,8 @@ export interface operations {
                     "application/json": {
                         /** @description the fields this correction changed; none when it changed nothing */
                         changedFields: string[];
+                        /** @description how many corrections the identity has had (0 before any) */
+                        corrections: number;
                         identity: {
                             aNumber?: string;
                             /**
@@ -3577,6 +3583,15 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

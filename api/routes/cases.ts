@@ -21,6 +21,7 @@ import {
   SurvivorCorrectedSchema,
   SurvivorCorrectionSchema,
   SurvivorRevisionsSchema,
+  SurvivorReadSchema,
   SurvivorSchema,
   TransferCaseBodySchema,
 } from '../schemas';
@@ -113,7 +114,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       params: CaseParamsSchema,
       audit: 'survivor.read',
       responses: {
-        200: { description: 'the identity', schema: SurvivorSchema },
+        200: { description: 'the identity, and how many corrections it has had', schema: SurvivorReadSchema },
         403: { description: 'not an agency of this case', problem: true },
         404: { description: 'no such case', problem: true },
       },
@@ -127,7 +128,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/survivor',
       tag: 'cases',
       summary:
-        "Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed.",
+        "Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. Send only the fields to change, and `expectedCorrections`, so a correction someone made since you read the identity is not overwritten unseen.",
       params: CaseParamsSchema,
       body: SurvivorCorrectionSchema,
       audit: 'survivor.correct',
@@ -135,6 +136,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         200: { description: 'the identity as it now is', schema: SurvivorCorrectedSchema },
         403: { description: 'not one working this case', problem: true },
         404: { description: 'no such case', problem: true },
+        409: {
+          description:
+            'a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved',
+          problem: true,
+        },
       },
       handle: async ({ params, body, actor }) => {
         const corrected = await survivorRecords.correct(params.caseId, body, actor);

@@ -118,7 +118,7 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
 
   // The identity IS stored: those working the case read it back.
   const survivor = await request(on.app).get(`/api/cases/${caseId}/survivor`).set(as('advocate')).expect(200);
-  expect(survivor.body).toEqual(SURVIVOR);
+  expect(survivor.body).toEqual({ ...SURVIVOR, corrections: 0 });
   await request(on.app).get(`/api/cases/${caseId}/survivor`).set(on.users['demo-admin']!.headers).expect(403);
 
   const signOff = (kind: AgencyKind, stepId: string, body: object) =>

@@ -1118,6 +1118,7 @@ describe("correcting the survivor's record", () => {
         preferredLanguage: 'es',
       },
       changedFields: ['aNumber', 'contact', 'preferredLanguage'],
+      corrections: 1,
     });
     // The same correction again changes nothing and keeps no second revision.
     await request(app)
@@ -1128,7 +1129,7 @@ describe("correcting the survivor's record", () => {
       .expect((res) => expect((res.body as { changedFields: string[] }).changedFields).toEqual([]));
 
     const read = await request(app).get(path).set(as('le-1')).expect(200);
-    expect(read.body).toMatchObject({ contact: 'Shelter line 555-0100', preferredLanguage: 'es' });
+    expect(read.body).toMatchObject({ contact: 'Shelter line 555-0100', preferredLanguage: 'es', corrections: 1 });
     expect(read.body).not.toHaveProperty('aNumber');
     const revisions = await request(app).get(`${path}/revisions`).set(as('le-1')).expect(200);
     expect(revisions.body).toMatchObject({
@@ -1173,6 +1174,75 @@ describe("correcting the survivor's record", () => {
     }
     const empty = await request(app).post(path).set(as('adv-1')).send({}).expect(422);
     expect(JSON.stringify(empty.body)).toContain('give at least one of');
+    const countOnly = await request(app).post(path).set(as('adv-1')).send({ expectedCorrections: 1 }).expect(422);
+    expect(JSON.stringify(countOnly.body)).toContain('give at least one of');
+  });
+
+  test('a field corrected since the identity was read is not overwritten unseen; the other fields are corrected', async () => {
+    const opened = await openCase({
+      survivor: { name: 'Test Person', birthDate: '1990-05-01', contact: 'Old phone 312-555-0111' },
+    });
+    const path = `/api/cases/${opened.caseId}/survivor`;
+    // The officer reads the identity; the coordinator then corrects the contact to a safe line.
+    const read = await request(app).get(path).set(as('le-1')).expect(200);
+    expect(read.body).toMatchObject({ contact: 'Old phone 312-555-0111', corrections: 0 });
+    await request(app)
+      .post(path)
+      .set(as('coord-1'))
+      .send({ contact: 'SAFE: shelter line only', expectedCorrections: 0 })
+      .expect(200)
+      .expect((res) => expect(res.body).toMatchObject({ changedFields: ['contact'], corrections: 1 }));
+
+    // The officer's correction of the contact, from what they read: refused, naming it; nothing written.
+    const refused = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .send({ contact: 'Old phone 312-555-0111', aNumber: 'A123456789', expectedCorrections: 0 })
+      .expect(409);
+    expect(refused.body).toMatchObject({
+      code: 'survivor_corrected_meanwhile',
+      errors: [{ field: 'contact', message: expect.stringMatching(/corrected by someone else/) as string }],
+    });
+    expect(refused.body).not.toHaveProperty('errors.1');
+    expect(JSON.stringify(refused.body)).not.toContain('SAFE');
+    await request(app)
+      .get(path)
+      .set(as('le-1'))
+      .expect((res) => expect(res.body).toMatchObject({ contact: 'SAFE: shelter line only', corrections: 1 }));
+
+    // Another field, or the same value the correction made, is no conflict: the A-number is corrected, the line kept.
+    await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .send({ aNumber: 'A123456789', contact: 'SAFE: shelter line only', expectedCorrections: 0 })
+      .expect(200)
+      .expect((res) =>
+        expect(res.body).toMatchObject({
+          identity: { aNumber: 'A123456789', contact: 'SAFE: shelter line only' },
+          changedFields: ['aNumber'],
+          corrections: 2,
+        }),
+      );
+    // Read again, the contact is the officer's to correct; a count the identity never had is refused.
+    await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .send({ contact: 'Shelter office', expectedCorrections: 2 })
+      .expect(200);
+    const unknown = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .send({ contact: 'Shelter office, 312-555-0100', expectedCorrections: 9 })
+      .expect(409);
+    expect(unknown.body).toMatchObject({
+      code: 'survivor_corrected_meanwhile',
+      errors: [{ field: 'expectedCorrections' }],
+    });
+    const audit = await stack.pool.query<{ outcome: string }>(
+      "SELECT outcome FROM audit_events WHERE case_id = $1 AND action = 'survivor.correct' ORDER BY id",
+      [opened.caseId],
+    );
+    expect(audit.rows.map((row) => row.outcome)).toEqual(['allowed', 'rejected', 'allowed', 'allowed', 'rejected']);
   });
 });
 
@@ -1209,7 +1279,7 @@ describe("entering a survivor's identity again after a restore", () => {
       .get(path)
       .set(as('le-1'))
       .expect(200)
-      .expect((res) => expect(res.body).toEqual(identity));
+      .expect((res) => expect(res.body).toEqual({ ...identity, corrections: 0 }));
     const found = await request(app).post('/api/cases/search').set(as('le-1')).send({ name: 'ramona restored' });
     expect((found.body as { items: { caseId: string }[] }).items.map((item) => item.caseId)).toEqual([caseId]);
 
