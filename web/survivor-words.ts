@@ -49,7 +49,7 @@ export function languageOptions(): { tag: string; name: string }[] {
 }
 
 /** The fields POST /api/cases/{caseId}/survivor corrects, in the order the form and the notices name them. */
-const CORRECTABLE = ['name', 'aNumber', 'contact', 'preferredLanguage'] as const;
+export const CORRECTABLE = ['name', 'aNumber', 'contact', 'preferredLanguage'] as const;
 /** Each field as a notice names it. */
 const FIELD_WORDS: Readonly<Record<(typeof CORRECTABLE)[number], string>> = {
   name: 'name',

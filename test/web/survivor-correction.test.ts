@@ -2,8 +2,9 @@
  * Correcting the survivor's details in the console: the case page shows every field of the identity to those working
  * the case, with "Correct the survivor’s details"; the form, prefilled, corrects through the API, says a refused value
  * in words and keeps what was typed, and the case page then names the fields that changed; the new name is found by
- * name. A supervisor, who reads no identity, gets neither the link nor the form. No value in a URL or a title. In
- * Chromium, axe-clean in each state; the whole service on real parts.
+ * name. A supervisor, who reads no identity, gets neither the link nor the form. Two people correcting at once: the
+ * form sends only what was changed, and a field someone else changed meanwhile is not overwritten but said by the
+ * field. No value in a URL or a title. In Chromium, axe-clean in each state; the whole service on real parts.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -20,19 +21,24 @@ let browser: Browser;
 let caseId = '';
 let reference = '';
 
-beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+/** A case opened by the police for this survivor, through the API. */
+async function openCase(key: string, survivor: Record<string, string>): Promise<{ caseId: string; reference: string }> {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'survivor-correction-1')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: '2025-11-03',
-      survivor: { name: NAME, birthDate: '1990-04-12', preferredLanguage: 'pt-BR' },
-    });
+    .set('Idempotency-Key', key)
+    .send({ agencies: DEMO_AGENCIES, identifiedOn: '2025-11-03', survivor });
   expect(opened.status).toBe(201);
-  ({ caseId, reference } = opened.body as { caseId: string; reference: string });
+  return opened.body as { caseId: string; reference: string };
+}
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  ({ caseId, reference } = await openCase('survivor-correction-1', {
+    name: NAME,
+    birthDate: '1990-04-12',
+    preferredLanguage: 'pt-BR',
+  }));
 });
 
 afterAll(async () => {
@@ -172,4 +178,90 @@ test('a supervisor, who reads no identity, gets no link and a 403 page on the fo
   expect(revisions?.status()).toBe(403);
   expect(await page.locator('main').innerText()).not.toContain('Ana');
   await page.context().close();
+});
+
+describe('two people correcting the details at once', () => {
+  const OLD_CONTACT = 'Old phone 312-555-0111';
+  const SAFE_CONTACT = 'SAFE: shelter line only, 312-555-0199';
+  let otherCaseId = '';
+  beforeAll(async () => {
+    const survivor = { name: 'Rosa Lima (fictitious)', birthDate: '1991-02-03', contact: OLD_CONTACT };
+    otherCaseId = (await openCase('survivor-correction-2', survivor)).caseId;
+  });
+
+  /** The form of the case's survivor, opened as `username`. */
+  const formAs = async (username: string) => {
+    const page = await pageAs(username);
+    await page.goto(`${service.base}/cases/${otherCaseId}/survivor`);
+    return page;
+  };
+  const save = (page: Page) => page.getByRole('button', { name: 'Save the corrections' }).click();
+
+  test("a correction of one field keeps another's correction of another, made while the form was open", async () => {
+    // The officer opens the form; the coordinator, meanwhile, changes the contact to a safe line.
+    const officer = await formAs('demo-police-officer');
+    expect(await officer.getByLabel('Contact (optional)').inputValue()).toBe(OLD_CONTACT);
+    const coordinator = await formAs('demo-coordinator');
+    await coordinator.getByLabel('Contact (optional)').fill(SAFE_CONTACT);
+    await save(coordinator);
+    await coordinator.waitForURL(new RegExp(`/cases/${otherCaseId}\\?`));
+    await coordinator.context().close();
+
+    // The officer, whose form still shows the old contact, changes only the A-number: the safe line stays.
+    await officer.getByLabel('A-number (optional)').fill('A123-456-789');
+    await save(officer);
+    await officer.waitForURL(new RegExp(`/cases/${otherCaseId}\\?`));
+    expect(await officer.getByRole('status').textContent()).toBe('A-number corrected. Earlier versions are kept.');
+    expect(await survivorFacts(officer)).toMatchObject({ 'A-number': 'A123456789', Contact: SAFE_CONTACT });
+    await officer.context().close();
+  });
+
+  test('a field someone else changed meanwhile is not overwritten: the form says so by it, the answers kept', async () => {
+    const advocate = await formAs('demo-advocate');
+    // Meanwhile the coordinator changes the contact and the language.
+    const coordinator = await formAs('demo-coordinator');
+    await coordinator.getByLabel('Contact (optional)').fill('SAFE: text only, 312-555-0142');
+    await coordinator.locator('#preferredLanguage').selectOption({ label: 'Spanish' });
+    await save(coordinator);
+    await coordinator.waitForURL(new RegExp(`/cases/${otherCaseId}\\?`));
+    await coordinator.context().close();
+
+    // The advocate changes the contact too, back to a number the survivor no longer uses, and the name.
+    await advocate.getByLabel('Contact (optional)').fill(OLD_CONTACT);
+    await advocate.getByLabel('Name', { exact: true }).fill('Rosa Lima Souza (fictitious)');
+    await save(advocate);
+    const summary = advocate.getByRole('alert');
+    await summary.waitFor();
+    expect(await advocate.title()).toMatch(/^Error: Correct the survivor’s details/);
+    expect(await summary.locator('p').textContent()).toMatch(/^Nothing was saved: someone else corrected/);
+    expect(await advocate.locator('#contact-error').textContent()).toBe(
+      'Someone else changed this after you opened the form: it is now “SAFE: text only, 312-555-0142”. ' +
+        'Check your answer: saving again replaces it.',
+    );
+    // The advocate's answers kept; the language, which they did not touch, shown as it now is.
+    expect(await advocate.getByLabel('Contact (optional)').inputValue()).toBe(OLD_CONTACT);
+    expect(await advocate.getByLabel('Name', { exact: true }).inputValue()).toBe('Rosa Lima Souza (fictitious)');
+    expect(await advocate.locator('#preferredLanguage').inputValue()).toBe('es');
+    expect(new URL(advocate.url()).search).toBe('');
+    await expectAccessible(advocate);
+    const facts = await request(service.app)
+      .get(`/api/cases/${otherCaseId}/survivor`)
+      .set(service.stack.as('law_enforcement'))
+      .expect(200);
+    expect(facts.body).toMatchObject({ name: 'Rosa Lima (fictitious)', contact: 'SAFE: text only, 312-555-0142' });
+
+    // Having seen it, the advocate keeps their answer: saved, the language the coordinator chose kept.
+    await advocate.getByLabel('Contact (optional)').fill('Shelter office, 312-555-0100');
+    await save(advocate);
+    await advocate.waitForURL(new RegExp(`/cases/${otherCaseId}\\?`));
+    expect(await advocate.getByRole('status').textContent()).toBe(
+      'Name and contact corrected. Earlier versions are kept.',
+    );
+    expect(await survivorFacts(advocate)).toMatchObject({
+      Name: 'Rosa Lima Souza (fictitious)',
+      Contact: 'Shelter office, 312-555-0100',
+      'Preferred language': 'Spanish',
+    });
+    await advocate.context().close();
+  });
 });

@@ -2,12 +2,17 @@
  * Correcting the survivor's details (name, A-number, contact, preferred language) for those who may read them, the
  * people working the case: a form prefilled with the identity as it is, posted to POST /api/cases/{caseId}/survivor.
  * The details go only in the form's body and the page, never in a URL, a title or a log line.
+ *
+ * Two people may correct the same details at once (an officer with the form open while the coordinator changes the
+ * contact to a safe line). The form carries the details it was opened with and their count of corrections, so only
+ * what the person changed is sent, with that count: a field they changed that someone else changed meanwhile is
+ * refused by the API, and the form says so by the field, with the value it now has and the person's answer kept.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, type Kit } from '../kit';
-import { COMMON_LANGUAGES, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
+import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
 import { caseIdOf } from './cases';
 
 /** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
@@ -31,8 +36,23 @@ function nameInWords(message: string): string {
   return message;
 }
 
+type Field = (typeof CORRECTABLE)[number];
+/** The identity's correctable fields, as the API answers them. */
+type Identity = { name: string } & Partial<Record<Field, string>>;
+
+/**
+ * The identity the form was opened with, in hidden fields beside the answers (`read.contact` ...), and its count of
+ * corrections: what the person changed is told from them, and the API refuses a change of a field corrected since.
+ */
+function readFieldsOf(identity: Identity & { corrections: number }): Record<string, string> {
+  return {
+    ...Object.fromEntries(CORRECTABLE.map((field) => [`read.${field}`, identity[field] ?? ''])),
+    corrections: String(identity.corrections),
+  };
+}
+
 /** The form's values of an identity as the API answers it. */
-function formOfIdentity(identity: { name: string; aNumber?: string; contact?: string; preferredLanguage?: string }) {
+function formOfIdentity(identity: Identity) {
   const tag = identity.preferredLanguage ?? '';
   const listed = tag === '' || COMMON_LANGUAGES.includes(tag);
   return {
@@ -44,19 +64,78 @@ function formOfIdentity(identity: { name: string; aNumber?: string; contact?: st
   };
 }
 
+/** The form's inputs of each field: a language is chosen from the list, or its code typed under "Other". */
+const INPUTS: Readonly<Record<Field, readonly (keyof ReturnType<typeof formOfIdentity>)[]>> = {
+  name: ['name'],
+  aNumber: ['aNumber'],
+  contact: ['contact'],
+  preferredLanguage: ['preferredLanguage', 'preferredLanguageOther'],
+};
+
 /**
- * The correction to send: every field as the form holds it (the API says which changed), '' clearing an optional one.
- * An A-number is sent without the spaces and hyphens it is often written with (A123-456-789).
+ * The answers shown again after a conflict, against the identity as it now is: the person's for the fields they
+ * changed, the identity's for the others (kept as they were read, they would undo someone else's correction).
  */
-function correctionOf(form: Record<string, string>) {
+function rebased(form: Record<string, string>, identity: Identity): Record<string, string> {
+  const changed = correctionOf(form);
+  const current = formOfIdentity(identity);
+  const untouched = CORRECTABLE.filter((field) => changed[field] === undefined).flatMap((field) => INPUTS[field]);
+  return { ...form, ...Object.fromEntries(untouched.map((name) => [name, current[name]])) };
+}
+
+/**
+ * The correction to send: the fields the person changed from those the form was opened with ('' clearing an optional
+ * one; a field the form does not carry as read, as it is), with the count of corrections they were read at. An
+ * A-number is sent without the spaces and hyphens it is often written with (A123-456-789).
+ */
+function correctionOf(form: Record<string, string>): Partial<Record<Field, string>> & { expectedCorrections?: number } {
   const language =
     form.preferredLanguage === OTHER ? (form.preferredLanguageOther ?? '') : (form.preferredLanguage ?? '');
-  return {
+  const answers: Record<Field, string> = {
     name: form.name ?? '',
     aNumber: (form.aNumber ?? '').replace(/[\s-]/g, '').replace(/^a/, 'A'),
     contact: form.contact ?? '',
     preferredLanguage: language.trim(),
   };
+  const changed = CORRECTABLE.filter((field) => answers[field] !== form[`read.${field}`]);
+  const correction = Object.fromEntries(changed.map((field) => [field, answers[field]]));
+  return /^\d+$/.test(form.corrections ?? '')
+    ? { ...correction, expectedCorrections: Number(form.corrections) }
+    : correction;
+}
+
+/** A field's value in words, as the form says what someone else changed it to. */
+function valueInWords(field: Field, identity: Identity): string {
+  const value = identity[field];
+  if (!value) return 'not recorded';
+  return `“${field === 'preferredLanguage' ? languageInWords(value) : value}”`;
+}
+
+/**
+ * The form's problem when fields the person changed were corrected by someone else since the form was opened: by
+ * each field, what it is now; nothing was saved, and saving again replaces it with the person's answer.
+ */
+function correctedMeanwhile(fields: readonly Field[], identity: Identity): FormProblem {
+  const errors = Object.fromEntries(
+    fields.map((field) => [
+      field,
+      `Someone else changed this after you opened the form: it is now ${valueInWords(field, identity)}. ` +
+        'Check your answer: saving again replaces it.',
+    ]),
+  );
+  return {
+    errors,
+    message:
+      'Nothing was saved: someone else corrected these details while you had the form open. The form shows them ' +
+      'as they are now, with your changes.',
+  };
+}
+
+/** The fields of the API's refusal of changes that would overwrite, unseen, corrections made since the form opened. */
+function meanwhileOf(error: unknown): Field[] {
+  if (!(error instanceof ApiProblem) || error.problem.code !== 'survivor_corrected_meanwhile') return [];
+  const named = error.fieldErrors();
+  return CORRECTABLE.filter((field) => named[field] !== undefined);
 }
 
 /** What the form lacks before it is sent: "Other" chosen with no code typed. */
@@ -69,12 +148,17 @@ function missingOf(form: Record<string, string>): FormProblem | undefined {
 export function survivorPages(kit: Kit): Router {
   const router = Router();
 
+  /**
+   * The form: `form`, the answers posted (undefined: the identity as it is); `meanwhile`, the fields the person changed
+   * that someone else corrected since the form was opened, said by each with its value now.
+   */
   const renderForm = async (
     req: Request,
     res: Response,
     form: Record<string, string> | undefined,
     problem?: FormProblem,
     status = 200,
+    meanwhile: readonly Field[] = [],
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
@@ -84,19 +168,26 @@ export function survivorPages(kit: Kit): Router {
       api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
       api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok),
     ]);
+    const said = meanwhile.length > 0 ? correctedMeanwhile(meanwhile, survivor) : problem;
+    const opened = readFieldsOf(survivor);
     kit.render(
       req,
       res,
       'survivor',
       {
-        title: titleOf(`Correct the survivor’s details, case ${view.reference}`, problem),
+        title: titleOf(`Correct the survivor’s details, case ${view.reference}`, said),
         view,
         survivor,
-        form: form ?? formOfIdentity(survivor),
+        form: form ? (meanwhile.length > 0 ? rebased(form, survivor) : form) : formOfIdentity(survivor),
+        // The details the form was opened with go with it; after a conflict, those it has now, which the page shows.
+        read:
+          form && meanwhile.length === 0
+            ? Object.fromEntries(Object.keys(opened).map((name) => [name, form[name] ?? '']))
+            : opened,
         languages: languageOptions(),
         other: OTHER,
-        problem,
-        errors: problem?.errors ?? {},
+        problem: said,
+        errors: said?.errors ?? {},
       },
       status,
     );
@@ -110,16 +201,20 @@ export function survivorPages(kit: Kit): Router {
     const form = formOf(req);
     const missing = missingOf(form);
     if (missing) return renderForm(req, res, form, missing, 400);
+    const correction = correctionOf(form);
+    // Nothing changed from the details the form was opened with: nothing to send, and the case page says so.
+    if (CORRECTABLE.every((field) => correction[field] === undefined)) {
+      return res.redirect(303, `/cases/${caseId}?notice=survivor-corrected`);
+    }
     try {
       const corrected = ok(
-        await kit.api(req).POST('/api/cases/{caseId}/survivor', {
-          params: { path: { caseId } },
-          body: correctionOf(form),
-        }),
+        await kit.api(req).POST('/api/cases/{caseId}/survivor', { params: { path: { caseId } }, body: correction }),
       );
       const changed = corrected.changedFields.join(',');
       res.redirect(303, `/cases/${caseId}?notice=survivor-corrected${changed ? `&changed=${changed}` : ''}`);
     } catch (error) {
+      const meanwhile = meanwhileOf(error);
+      if (meanwhile.length > 0) return renderForm(req, res, form, undefined, 409, meanwhile);
       const refused = formProblemOf(error, [...FIELDS, 'preferredLanguage'], kit.words(res));
       const { preferredLanguage, name, ...errors } = refused.errors;
       const said: Record<string, string> = {
