@@ -127,8 +127,13 @@ function caseIdOf(options: WriteOptions): string {
  * operation, so a retry after a timeout or a crash attaches to what the first attempt did; a write that cannot finish
  * within the bound (no worker, Temporal unreachable) answers 503 and can be retried with the same key.
  */
+/** How long an agency's time zone is kept once read: a zone changes rarely, and a command must not wait on it. */
+const TIME_ZONE_KEPT_MS = 60_000;
+
 export class CaseCommands {
   private readonly writeTimeoutMs: number;
+  /** Agencies' time zones as last read, with when (wall clock): every sign-off needs its signer's. */
+  private readonly timeZones = new Map<string, { zone: string; readAt: number }>();
 
   constructor(
     private readonly deps: {
@@ -285,14 +290,25 @@ export class CaseCommands {
    * The zone a local identification time is read in: the case's law-enforcement agency's, for law enforcement
    * identifies (when an officer opens the case it is their own agency; a coordinator opens it for that agency).
    */
-  private identifyingTimeZone(agencies: CaseAgencies): Promise<string> {
-    return this.timeZoneOf(agencies.law_enforcement);
+  private async identifyingTimeZone(agencies: CaseAgencies): Promise<string> {
+    return this.zoneRead(agencies.law_enforcement);
   }
 
   /** The zone an agency works in: its own, or the deployment's TIMEZONE. */
-  private async timeZoneOf(agencyId: string): Promise<string> {
-    const agency = await findAgency(this.deps.pool, agencyId);
-    return agency?.timeZone ?? this.deps.timeZone ?? 'UTC';
+  private async zoneRead(agencyId: string): Promise<string> {
+    const zone = (await findAgency(this.deps.pool, agencyId))?.timeZone ?? this.deps.timeZone ?? 'UTC';
+    this.timeZones.set(agencyId, { zone, readAt: Date.now() });
+    return zone;
+  }
+
+  /**
+   * The zone a signer's agency works in, as read within the last minute: the "today" a sign-off's dates are held to
+   * (`issue`) may lag a change of zone by that long, where a read per command would cost every sign-off a query. An
+   * identification is read in the zone as it is now (`identifyingTimeZone`).
+   */
+  private async signerTimeZone(agencyId: string): Promise<string> {
+    const kept = this.timeZones.get(agencyId);
+    return kept && Date.now() - kept.readAt < TIME_ZONE_KEPT_MS ? kept.zone : this.zoneRead(agencyId);
   }
 
   /**
@@ -304,7 +320,7 @@ export class CaseCommands {
     const at = (await this.deps.now()).toISOString();
     const issued = { caseId, updateId: `${update}-${options.operationId ?? randomUUID()}`, at };
     // A sign-off's dates are held to the day it is where its signer works (domain/dates.ts `todayOf`).
-    return signer ? { ...issued, today: localDateOf(at, await this.timeZoneOf(signer.agencyId)) } : issued;
+    return signer ? { ...issued, today: localDateOf(at, await this.signerTimeZone(signer.agencyId)) } : issued;
   }
 
   private async read(caseId: string): Promise<CaseView> {
