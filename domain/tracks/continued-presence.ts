@@ -3,22 +3,13 @@
  * The grant in force is the latest granting decision; its end drives the renewal reminders and the expiry.
  */
 import { addDays, addMonths, endOfDay } from '../dates';
-import {
-  cancelPending,
-  findStep,
-  latestOfKind,
-  openStep,
-  record,
-  updateStep,
-  type Alarm,
-  type CaseState,
-} from '../case-state';
+import { cancelPending, findStep, latestOfKind, openStep, record, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
 import {
   expiredAlarm,
   firstOf,
-  leadAlarms,
+  windowEndAlarms,
   outOfRange,
   text,
   dateOrder,
@@ -126,16 +117,10 @@ export const continuedPresence: TrackRules = {
     if (!grant || grant.status !== 'completed' || !grant.expiresAt) return [];
     const base = { stepId: grant.id, recipient: 'law_enforcement' as const, subject: 'cp_validity' };
     const renewalStillToRequest = latestOfKind(state, 'cp_renewal_request')?.status === 'pending';
-    const leads: Alarm[] = renewalStillToRequest
-      ? leadAlarms(
-          state,
-          base,
-          grant.expiresAt,
-          state.policy.expiryLeads.cpRenewal.leadDays,
-          grant.completedAt ?? grant.openedAt,
-        )
-      : [];
-    return [...leads, expiredAlarm(state, base, grant.expiresAt)];
+    // Once the renewal is requested, nothing is left to remind of: only the end.
+    if (!renewalStillToRequest) return [expiredAlarm(state, base, grant.expiresAt)];
+    const { leadDays } = state.policy.expiryLeads.cpRenewal;
+    return windowEndAlarms(state, base, grant.expiresAt, leadDays, grant.completedAt ?? grant.openedAt);
   },
   expire: {
     cp_decision: expireGrant,

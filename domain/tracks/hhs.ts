@@ -20,9 +20,9 @@ import {
 } from '../case-state';
 import type { Instant, Step } from '../types';
 import {
-  expiredAlarm,
   firstOf,
   leadAlarms,
+  windowEndAlarms,
   outOfRange,
   dateOrder,
   text,
@@ -194,9 +194,8 @@ export const hhs: TrackRules = {
       const setAt =
         typeof interim.details['extendedAt'] === 'string' ? interim.details['extendedAt'] : interim.completedAt!;
       alarms.push(
-        ...leadAlarms(state, base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt),
+        ...windowEndAlarms(state, base, interim.expiresAt, state.policy.expiryLeads.interimLetter.leadDays, setAt),
       );
-      alarms.push(expiredAlarm(state, base, interim.expiresAt));
     }
     for (const letter of stepsOfKind(state, 'hhs_certification_letter')) {
       const endsOn = letter.details['benefitEndsOn'];

@@ -4,28 +4,10 @@
  * adjustment filing, which must happen while T status lasts. The law-enforcement declaration never gates any of it.
  */
 import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
-import {
-  cancelPending,
-  latestOfKind,
-  openStep,
-  record,
-  stepsOfKind,
-  updateStep,
-  type Alarm,
-  type CaseState,
-} from '../case-state';
+import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { unlockCertification } from './hhs';
-import {
-  dateOrder,
-  expiredAlarm,
-  firstOf,
-  leadAlarms,
-  outOfRange,
-  text,
-  type SignOffContext,
-  type TrackRules,
-} from './track';
+import { dateOrder, firstOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
 import type { StepDetails } from '../steps';
 import { countsFromEvents } from '../policy';
 
@@ -144,16 +126,8 @@ export const tVisa: TrackRules = {
     const adjustment = latestOfKind(state, 't_visa_adjustment_filing');
     if (decision?.status !== 'completed' || !decision.expiresAt || adjustment?.status !== 'pending') return [];
     const base = { stepId: decision.id, recipient: 'advocate' as const, subject: 't_status' };
-    const alarms: Alarm[] = [
-      ...leadAlarms(
-        state,
-        base,
-        decision.expiresAt,
-        state.policy.expiryLeads.tStatusEnd.leadDays,
-        decision.completedAt!,
-      ),
-      expiredAlarm(state, base, decision.expiresAt),
-    ];
+    const { leadDays } = state.policy.expiryLeads.tStatusEnd;
+    const alarms = windowEndAlarms(state, base, decision.expiresAt, leadDays, decision.completedAt!);
     const eligibleAt = startOfDay(text(adjustment.details, 'adjustmentEligibleFrom'));
     if (eligibleAt > adjustment.openedAt) {
       alarms.push({

@@ -83,6 +83,20 @@ export function leadAlarms(
   return [...leads, alarm(recordedAt, `on-record:${endsAt}`)];
 }
 
+/**
+ * The alarms of a window that is running: its lead reminders (`leadAlarms`, set at `setAt`), then its end
+ * (`expiredAlarm`). Every validity a track follows (CP, an interim letter, T status, a U certification) has both.
+ */
+export function windowEndAlarms(
+  state: CaseState,
+  base: Omit<Alarm, 'id' | 'at' | 'kind'>,
+  endsAt: Instant,
+  leadDays: number[],
+  setAt: Instant,
+): Alarm[] {
+  return [...leadAlarms(state, base, endsAt, leadDays, setAt), expiredAlarm(state, base, endsAt)];
+}
+
 /** How long after a validity's end (the start of D + 1 in UTC) its last day D has ended in every US zone (Samoa). */
 const DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
 

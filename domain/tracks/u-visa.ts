@@ -4,7 +4,7 @@
  */
 import { addMonths, endOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, updateStep } from '../case-state';
-import { expiredAlarm, leadAlarms, text, type TrackRules } from './track';
+import { text, windowEndAlarms, type TrackRules } from './track';
 
 export const uVisa: TrackRules = {
   // A certification whose window already closed is recorded as it was: the window shows closed and a new one opens.
@@ -23,16 +23,8 @@ export const uVisa: TrackRules = {
     const petition = latestOfKind(state, 'u_visa_petition');
     if (certification?.status !== 'completed' || !certification.expiresAt || petition?.status !== 'pending') return [];
     const base = { stepId: certification.id, recipient: 'advocate' as const, subject: 'u_certification_window' };
-    return [
-      ...leadAlarms(
-        state,
-        base,
-        certification.expiresAt,
-        state.policy.expiryLeads.uCertificationWindow.leadDays,
-        certification.completedAt!,
-      ),
-      expiredAlarm(state, base, certification.expiresAt),
-    ];
+    const { leadDays } = state.policy.expiryLeads.uCertificationWindow;
+    return windowEndAlarms(state, base, certification.expiresAt, leadDays, certification.completedAt!);
   },
   expire: {
     u_visa_certification: (state, certification, now) => {

@@ -12,14 +12,13 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { upsertAgencies } from '../../db/agencies';
-import { getCase, type CaseView } from '../../db/read-model';
+import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { workingActor } from '../../domain/access';
 import type { DeliveryReport } from '../../domain/alarms';
 import type { Rejection } from '../../domain/case-state';
-import type { Actor, AgencyKind } from '../../domain/types';
 import { EncryptionCodec } from '../../temporal/codec';
 import { caseStateQuery, deliveryReportSignal, REJECTION_FAILURE_TYPE, workflowIdOf } from '../../workflows/contract';
+import { demoActor, openDemoCase } from '../support/demo-cases';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -44,20 +43,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const actor = (kind: AgencyKind): Actor =>
-  workingActor({ userId: randomUUID(), agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
-
-async function openCase(): Promise<CaseView> {
-  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-  return stack.cases.open(
-    {
-      identifiedOn: today,
-      survivor: { name: 'Copied Commands Test', birthDate: '1990-01-01' },
-      agencies: DEMO_AGENCIES,
-    },
-    actor('law_enforcement'),
-  );
-}
+const actor = demoActor;
+const openCase = () => openDemoCase(stack, 'Copied Commands Test');
 
 /** A workflow's history as the server stores it: every payload still sealed, as `temporal workflow show` prints it. */
 async function rawHistory(workflowId: string): Promise<HistoryEvent[]> {

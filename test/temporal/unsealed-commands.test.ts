@@ -6,13 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { getCase, type CaseView } from '../../db/read-model';
+import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { workingActor } from '../../domain/access';
 import type { DeliveryReport } from '../../domain/alarms';
-import type { Actor, AgencyKind } from '../../domain/types';
 import { workflowIdOf } from '../../workflows/contract';
 import { caseStateQuery, signOffUpdate, type CaseWorkflowInput } from '../../workflows/contract';
+import { demoActor, openDemoCase } from '../support/demo-cases';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -28,16 +27,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const actor = (kind: AgencyKind): Actor =>
-  workingActor({ userId: randomUUID(), agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
-
-async function openCase(): Promise<CaseView> {
-  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
-  return stack.cases.open(
-    { identifiedOn: today, survivor: { name: 'Unsealed Test', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
-    actor('law_enforcement'),
-  );
-}
+const actor = demoActor;
+const openCase = () => openDemoCase(stack, 'Unsealed Test');
 
 /** The event types of a workflow's history, as the server stores it. */
 async function eventsOf(workflowId: string): Promise<string[]> {
