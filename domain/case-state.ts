@@ -53,6 +53,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   datesAsWritten?: boolean;
   /**
+   * A denied T visa cancels the certification request still to be made when no CP grant is in force
+   * (domain/tracks/t-visa.ts). Set by the workflow behind a patch, so histories recorded before, which left it
+   * pending, replay as they ran.
+   */
+  deniedVisaWithdrawsCertification?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

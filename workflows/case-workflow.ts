@@ -65,6 +65,7 @@ import {
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
   DATES_AS_WRITTEN_PATCH,
+  DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
   signOffUpdate,
   syncUpdate,
   transferUpdate,
@@ -160,6 +161,7 @@ const PATCHED_RULES = [
   ['lateLeadsRaised', LATE_LEADS_PATCH],
   ['holdsPassedExpiries', PASSED_NOTICE_GATHER_PATCH],
   ['datesAsWritten', DATES_AS_WRITTEN_PATCH],
+  ['deniedVisaWithdrawsCertification', DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

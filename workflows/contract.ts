@@ -129,6 +129,13 @@ export const DELIVERY_REPORT_BOUND_PATCH = 'delivery-report-bound';
 export const CORRECTION_AS_SIGNED_PATCH = 'correction-as-signed';
 
 /**
+ * Cases recorded before it left an adult's certification request pending after the T visa that unlocked it was denied
+ * (its reminders and escalation still ran); since, the denial cancels it unless CP is in force
+ * (`deniedVisaWithdrawsCertification` in domain/case-state.ts).
+ */
+export const DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH = 'denied-visa-withdraws-certification';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

@@ -5,7 +5,8 @@
  */
 import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
-import type { Step } from '../types';
+import type { Instant, Step } from '../types';
+import { cpGrantInForce } from './continued-presence';
 import { unlockCertification } from './hhs';
 import { dateOrder, firstOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
 import type { StepDetails } from '../steps';
@@ -74,6 +75,21 @@ function checkApproval(ctx: SignOffContext) {
   );
 }
 
+/**
+ * After a denial, an adult's certification request still to be made has nothing left to stand on unless CP is in
+ * force: certification needs CP or a bona fide application that has not been denied (docs/domain.md). Cases from
+ * before `deniedVisaWithdrawsCertification` kept it pending, with its reminders and escalation.
+ */
+function withdrawUnbackedCertification(state: CaseState, deniedAt: Instant): CaseState {
+  if (!state.deniedVisaWithdrawsCertification || cpGrantInForce(state, deniedAt)) return state;
+  return cancelPending(
+    state,
+    'hhs_certification_request',
+    deniedAt,
+    'the T-visa application was denied; certification needs CP or a bona fide application',
+  );
+}
+
 export const tVisa: TrackRules = {
   check: {
     t_visa_decision: (ctx) =>
@@ -110,6 +126,7 @@ export const tVisa: TrackRules = {
         });
       }
       const settled = cancelPending(state, 't_visa_evidence_response', ctx.now, `T visa ${ctx.outcome}`);
+      if (ctx.outcome === 'denied') return withdrawUnbackedCertification(settled, ctx.now);
       if (ctx.outcome !== 'approved') return settled;
       const expiresAt = endOfDay(text(ctx.details, 'validUntil'));
       const approved = updateStep(settled, ctx.step.id, { expiresAt });

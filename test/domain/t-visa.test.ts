@@ -159,6 +159,52 @@ describe('T visa', () => {
     expect(state.steps.some((s) => s.kind === 't_visa_adjustment_filing')).toBe(false);
   });
 
+  describe('a denial and the certification request the bona fide determination opened', () => {
+    const withdrawing = (state: CaseState): CaseState => ({ ...state, deniedVisaWithdrawsCertification: true });
+    // The day after the bona fide determination: the request's reminders are all still to come.
+    const deny = (state: CaseState) =>
+      sign(state, 't_visa_decision-1', 'denied', { reason: 'not_a_victim' }, noon('2026-06-03'));
+    const certificationAlarms = (state: CaseState) =>
+      alarms(state).filter((a) => a.stepId === 'hhs_certification_request-1');
+
+    it('cancels it, with the reason in the timeline, when no CP grant is in force', () => {
+      const bonaFide = awaitingDecision(withdrawing(openAdult()));
+      expect(stepOf(bonaFide, 'hhs_certification_request-1')).toMatchObject({
+        status: 'pending',
+        details: { unlockedBy: 't_visa_bona_fide' },
+      });
+      expect(certificationAlarms(bonaFide).length).toBeGreaterThan(0);
+      const denied = deny(bonaFide);
+      expect(stepOf(denied, 'hhs_certification_request-1').status).toBe('cancelled');
+      expect(denied.timeline.at(-1)).toMatchObject({
+        type: 'step.cancelled',
+        stepId: 'hhs_certification_request-1',
+        summary:
+          'hhs_certification_request-1 cancelled: the T-visa application was denied; certification needs CP or a bona fide application',
+      });
+      expect(certificationAlarms(denied)).toEqual([]);
+    });
+
+    it('keeps it while a CP grant is in force, and on cases from before the rule', () => {
+      let granted = sign(
+        withdrawing(openAdult()),
+        'cp_request-1',
+        'requested',
+        { requestedOn: '2026-01-06' },
+        noon('2026-01-06'),
+      );
+      granted = sign(granted, 'cp_decision-1', 'granted', { grantedOn: '2026-01-20' }, noon('2026-01-20'));
+      const withCp = deny(awaitingDecision(granted));
+      expect(stepOf(withCp, 'hhs_certification_request-1')).toMatchObject({
+        status: 'pending',
+        details: { unlockedBy: 'cp_granted' },
+      });
+      const legacy = deny(awaitingDecision(openAdult()));
+      expect(stepOf(legacy, 'hhs_certification_request-1').status).toBe('pending');
+      expect(certificationAlarms(legacy).length).toBeGreaterThan(0);
+    });
+  });
+
   it('is open to minors too', () => {
     expect(stepOf(awaitingDecision(openMinor()), 't_visa_decision-1').status).toBe('pending');
   });
