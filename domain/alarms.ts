@@ -188,11 +188,34 @@ export function releaseHeldExpiries(state: CaseState, now: Instant): CaseState {
 const DEADLINE_KINDS: ReadonlySet<AlarmKind> = new Set(['reminder', 'due', 'escalation']);
 
 /**
+ * Whether a passed alarm is about a date the case still has: a correction since may have moved the step's deadline or
+ * window end (the reminders of the date typed in error are not the case's), or withdrawn the step. An alarm without a
+ * date (a birthday's) is kept.
+ */
+function aboutCurrentDate(state: CaseState, alarm: PassedAlarm): boolean {
+  if (alarm.date === null) return true;
+  if (!findStep(state, alarm.stepId)) return false;
+  const { stepId, kind, about: subject } = alarm;
+  // Read as the alarm itself was dated (`alarmDate`); `at` stands in where its step has no date of its own.
+  const current = alarmDate(state, {
+    id: '',
+    at: alarm.at ?? alarm.date,
+    stepId,
+    kind,
+    subject,
+    recipient: 'coordinator',
+  });
+  return current === alarm.date;
+}
+
+/**
  * What the coordinator's notice of what passed lists: not the deadline reminders of a step the entered history shows
- * was done by its due date (they were moot, not missed).
+ * was done by its due date (they were moot, not missed), and, on a case with `leavesOutMovedDates`, nothing about a
+ * date a later entry moved or withdrew (cases from before listed the date typed in error beside the corrected one).
  */
 export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
   return passed.filter((alarm) => {
+    if (state.leavesOutMovedDates && !aboutCurrentDate(state, alarm)) return false;
     if (!DEADLINE_KINDS.has(alarm.kind) || alarm.date === null) return true;
     const step = findStep(state, alarm.stepId);
     return !(step && step.status !== 'pending' && step.completedAt !== null && step.completedAt <= alarm.date);

@@ -59,6 +59,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   deniedVisaWithdrawsCertification?: boolean;
   /**
+   * The notice of what passed leaves out an alarm whose date a later entry moved (a date corrected) or whose step it
+   * withdrew (`stillToTell` in domain/alarms.ts). Set by the workflow behind a patch, so histories recorded before,
+   * which listed the corrected-away date too, replay as they ran.
+   */
+  leavesOutMovedDates?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

@@ -61,6 +61,7 @@ import {
   DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
+  MOVED_DATES_LEFT_OUT_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
@@ -162,6 +163,7 @@ const PATCHED_RULES = [
   ['holdsPassedExpiries', PASSED_NOTICE_GATHER_PATCH],
   ['datesAsWritten', DATES_AS_WRITTEN_PATCH],
   ['deniedVisaWithdrawsCertification', DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH],
+  ['leavesOutMovedDates', MOVED_DATES_LEFT_OUT_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

@@ -136,6 +136,13 @@ export const CORRECTION_AS_SIGNED_PATCH = 'correction-as-signed';
 export const DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH = 'denied-visa-withdraws-certification';
 
 /**
+ * Cases recorded before it listed, in the notice of what passed, the reminders of a date since corrected away beside
+ * those of the corrected date; since, an alarm whose date the case no longer has is left out
+ * (`leavesOutMovedDates` in domain/case-state.ts).
+ */
+export const MOVED_DATES_LEFT_OUT_PATCH = 'passed-notice-leaves-out-moved-dates';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

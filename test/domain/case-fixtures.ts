@@ -3,6 +3,7 @@ import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
 import { workingActor } from '../../domain/access';
+import { applyCorrection, validateCorrection } from '../../domain/correction';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy';
 
 export const AGENCIES: CaseAgencies = {
@@ -65,6 +66,20 @@ export function sign(
   const rejection = validateSignOff(state, { stepId, outcome, details }, actor, now);
   if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
   return applySignOff(state, { stepId, outcome, details }, actor, now);
+}
+
+/**
+ * Corrects a sign-off as the case's coordinator (what `sign` takes, the outcome and details as corrected), failing the
+ * test with the rejection if the rules refuse it.
+ */
+export function correct(...[state, stepId, outcome, details, now]: Parameters<typeof sign>): CaseState {
+  const command = {
+    correction: { stepId, outcome, details, reason: SEALED_NOTE_SAMPLE },
+    actor: actorOf('coordinator'),
+  };
+  const rejection = validateCorrection(state, command, now);
+  if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
+  return applyCorrection(state, command, now);
 }
 
 /** The rules' answer to a sign-off by the step's owner (or a given actor). */

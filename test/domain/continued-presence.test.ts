@@ -1,33 +1,10 @@
 import { alarms, fireAlarm } from '../../domain/alarms';
 import type { CaseState } from '../../domain/case-state';
-import { applyCorrection, validateCorrection } from '../../domain/correction';
-import {
-  actorOf,
-  noon,
-  SEALED_NOTE_SAMPLE,
-  OPENED_ON,
-  openAdult,
-  openMinor,
-  pendingIds,
-  refusal,
-  sign,
-  stepOf,
-} from './case-fixtures';
+import { correct, noon, OPENED_ON, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
 
 function granted(validUntil = '2028-01-20'): CaseState {
   const requested = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
   return sign(requested, 'cp_decision-1', 'granted', { validUntil }, noon('2026-01-20'));
-}
-
-/** Corrects a sign-off as the case's coordinator, failing the test with the rejection if the rules refuse it. */
-function correct(state: CaseState, stepId: string, outcome: string, details: Record<string, unknown>, now: string) {
-  const command = {
-    correction: { stepId, outcome, details, reason: SEALED_NOTE_SAMPLE },
-    actor: actorOf('coordinator'),
-  };
-  const rejection = validateCorrection(state, command, now);
-  if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
-  return applyCorrection(state, command, now);
 }
 
 const cpAlarms = (state: CaseState) => alarms(state).filter((alarm) => alarm.subject === 'cp_validity');

@@ -8,7 +8,7 @@ import { alarms, releaseHeldExpiries, stillToTell } from '../../domain/alarms';
 import { openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
 import { todayOf } from '../../domain/dates';
 import type { CaseState } from '../../domain/case-state';
-import { actorOf, AGENCIES, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
+import { actorOf, AGENCIES, correct, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
 
 const TODAY = '2026-12-02';
 const NOW = noon(TODAY);
@@ -372,6 +372,28 @@ describe('a history entered in order, as a task force brings it (expiries held w
     expect(told.filter((alarm) => alarm.stepId === 'cp_request-1')).toEqual([]);
     // The declaration, still not signed, stays in it.
     expect(told.some((alarm) => alarm.stepId === 'le_declaration-1')).toBe(true);
+  });
+
+  it('tells no reminder of a date corrected away, only those of the corrected date', () => {
+    let state: CaseState = { ...entering('2024-11-01T15:00:00.000Z'), leavesOutMovedDates: true };
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2024-11-05' }, NOW);
+    // 2026 typed for 2024: the certification request it unlocks is due 14 days later, at once; its reminders passed.
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2026-11-20' }, NOW);
+    const certification = (s: CaseState) => s.passedAlarms!.filter((a) => a.stepId === 'hhs_certification_request-1');
+    const typoDue = stepOf(state, 'hhs_certification_request-1').dueAt;
+    expect(certification(state).map((alarm) => alarm.date)).toContain(typoDue);
+    state = correct(state, 'cp_decision-1', 'granted', { grantedOn: '2024-11-20' }, LATER);
+    const dueAt = stepOf(state, 'hhs_certification_request-1').dueAt;
+    expect(dueAt).toBe('2024-12-04T12:00:00.000Z');
+    const told = stillToTell(state, state.passedAlarms ?? []).filter(
+      (alarm) => alarm.stepId === 'hhs_certification_request-1',
+    );
+    expect(told.map((alarm) => alarm.date)).not.toContain(typoDue);
+    expect(told.map((alarm) => alarm.kind)).toEqual(expect.arrayContaining(['reminder', 'due']));
+    expect(told.every((alarm) => alarm.date === dueAt)).toBe(true);
+    // Cases from before the rule listed both.
+    const legacy = stillToTell({ ...state, leavesOutMovedDates: undefined }, state.passedAlarms ?? []);
+    expect(legacy.map((alarm) => alarm.date)).toContain(typoDue);
   });
 });
 
