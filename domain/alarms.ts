@@ -222,6 +222,16 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
   });
 }
 
+/**
+ * What an entry session had gathered, still untold, when the case ended: nothing more will be entered, so on a case
+ * with `tellsPassedWhenClosed` it is told at once once the case is closed. Not once withdrawn: a case withdrawn may
+ * have been opened by mistake, and its dates were never a survivor's.
+ */
+export function passedToTellAtEnd(state: CaseState): PassedAlarm[] {
+  if (!state.tellsPassedWhenClosed || state.status !== 'closed') return [];
+  return stillToTell(state, state.passedAlarms ?? []);
+}
+
 /** How an alarm's email fared, as the delivery workflow reports it when it is late and again once it got through. */
 export interface DeliveryReport {
   /**

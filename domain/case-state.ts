@@ -65,6 +65,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   leavesOutMovedDates?: boolean;
   /**
+   * A case closed while its entry session's notice of what passed was still gathered sends it as it closes
+   * (`passedToTellAtEnd` in domain/alarms.ts). Set by the workflow behind a patch, so histories recorded before,
+   * which ended without it, replay as they ran.
+   */
+  tellsPassedWhenClosed?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

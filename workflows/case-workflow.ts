@@ -28,6 +28,7 @@ import {
   fireAlarm,
   nextAlarm,
   openCase,
+  passedToTellAtEnd,
   recordDelivery,
   releaseHeldExpiries,
   snapshotOf,
@@ -63,6 +64,7 @@ import {
   LOCAL_PROJECTION_PATCH,
   MOVED_DATES_LEFT_OUT_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
+  PASSED_TOLD_WHEN_CLOSED_PATCH,
   REJECTION_FAILURE_TYPE,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
   DATES_AS_WRITTEN_PATCH,
@@ -164,6 +166,7 @@ const PATCHED_RULES = [
   ['datesAsWritten', DATES_AS_WRITTEN_PATCH],
   ['deniedVisaWithdrawsCertification', DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH],
   ['leavesOutMovedDates', MOVED_DATES_LEFT_OUT_PATCH],
+  ['tellsPassedWhenClosed', PASSED_TOLD_WHEN_CLOSED_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -380,6 +383,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     else await condition(changed);
   }
 
+  // Closed while an entry session gathered what passed: nothing more will be entered, so it is told now. The close
+  // may be a running case's first task on this code, hence its rules first.
+  state = withPatchedRules(state);
+  const untold = passedToTellAtEnd(state);
+  if (untold.length > 0) {
+    await tellSessionWhatPassed(untold);
+    state = { ...state, passedAlarms: [] };
+  }
   await condition(allHandlersFinished);
   return state;
 }

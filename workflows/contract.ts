@@ -143,6 +143,12 @@ export const DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH = 'denied-visa-withdraws-
 export const MOVED_DATES_LEFT_OUT_PATCH = 'passed-notice-leaves-out-moved-dates';
 
 /**
+ * Cases recorded before it ended, when closed during an entry session, without the notice of what passed that the
+ * session had gathered; since, a closed case sends it as it ends (`tellsPassedWhenClosed` in domain/case-state.ts).
+ */
+export const PASSED_TOLD_WHEN_CLOSED_PATCH = 'passed-told-when-closed';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

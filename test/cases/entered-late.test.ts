@@ -9,6 +9,7 @@ import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { workingActor } from '../../domain/access';
+import { workflowIdOf } from '../../workflows/contract';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const DAY_MS = 86_400_000;
@@ -22,16 +23,21 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('a case entered late sends no reminder for a date already passed, only one notice of what passed to each agency owed one', async () => {
-  const now = await stack.env.currentTimeMs();
-  const opened = await stack.cases.open(
+/** A case of an adult identified 120 days ago, entered now: the deadlines of its first steps passed long ago. */
+async function openedLate(name: string, now: number) {
+  return stack.cases.open(
     {
       identifiedAt: new Date(now - 120 * DAY_MS).toISOString(),
-      survivor: { name: 'Entered Late Person', birthDate: '1990-02-02' },
+      survivor: { name, birthDate: '1990-02-02' },
       agencies: DEMO_AGENCIES,
     },
     workingActor({ userId: 'officer-late', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' }),
   );
+}
+
+test('a case entered late sends no reminder for a date already passed, only one notice of what passed to each agency owed one', async () => {
+  const now = await stack.env.currentTimeMs();
+  const opened = await openedLate('Entered Late Person', now);
   // Honestly overdue: the CP request was due 14 days after the identification, months ago.
   const cpRequest = opened.steps.find((step) => step.id === 'cp_request-1')!;
   expect(Date.parse(cpRequest.dueAt!)).toBeLessThan(now - 100 * DAY_MS);
@@ -111,4 +117,32 @@ test('a history entered in order, one sign-off after another: the petition filed
   const view = (await getCase(stack.pool, opened.caseId))!;
   expect(view.steps.find((step) => step.id === 'u_visa_certification-1')?.status).toBe('completed');
   expect(view.steps.some((step) => step.id === 'u_visa_certification-2')).toBe(false);
+});
+
+test('a case entered late and closed at once tells what passed as it closes; one withdrawn tells nothing', async () => {
+  const now = await stack.env.currentTimeMs();
+  const coordinator = workingActor({
+    userId: 'coordinator-late',
+    agencyId: DEMO_AGENCIES.coordinator,
+    agencyKind: 'coordinator',
+  });
+  const endedAt = async (status: 'closed' | 'withdrawn', name: string) => {
+    const opened = await openedLate(name, now);
+    await stack.cases.close(opened.caseId, { status, reason: 'other' }, coordinator);
+    // Within the session's 30 minutes: the workflow ends with the close, having told whatever it tells.
+    await stack.client.workflow.getHandle(workflowIdOf(opened.caseId)).result();
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    return items;
+  };
+
+  const closed = await endedAt('closed', 'Closed While Entered');
+  expect(closed.map((n) => n.kind)).toEqual(closed.map(() => 'passed_summary'));
+  const byAgency = new Map(closed.map((n) => [n.recipientAgencyId, n.bodyText]));
+  expect([...byAgency.keys()].sort()).toEqual(
+    [DEMO_AGENCIES.coordinator, DEMO_AGENCIES.law_enforcement, DEMO_AGENCIES.advocate].sort(),
+  );
+  // The steps the close cancelled were missed all the same: the declaration was overdue long before.
+  expect(byAgency.get(DEMO_AGENCIES.coordinator)).toMatch(/Continued Presence request[\s\S]*Declaration/i);
+
+  expect(await endedAt('withdrawn', 'Withdrawn While Entered')).toEqual([]);
 });
