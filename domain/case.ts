@@ -6,7 +6,7 @@ import { z } from 'zod';
 import {
   addDays,
   addDaysToInstant,
-  addYears,
+  birthdayAt,
   dateOf,
   instantSchema,
   isoDateSchema,
@@ -56,9 +56,12 @@ const openCaseInputSchema = onFirstUse(() =>
 );
 export type OpenCaseInput = z.input<ReturnType<typeof openCaseInputSchema>>;
 
-/** The 18th birthday, for the API to compute from a birth date it keeps to itself. */
+/**
+ * The 18th birthday, for the API to compute from a birth date it keeps to itself (the workflow only ever gets the
+ * result, as `minorTurns18On`): 1 March for one born on 29 February, when the year is a common one.
+ */
 export function eighteenthBirthday(birthDate: IsoDate): IsoDate {
-  return addYears(birthDate, 18);
+  return birthdayAt(birthDate, 18);
 }
 
 /** The 18th birthday if the person was still a minor on the day they were identified, else null (adult path). */

@@ -124,6 +124,15 @@ export function addYears(date: IsoDate, years: number): IsoDate {
   return addMonths(date, years * 12);
 }
 
+/**
+ * The day someone born on `birthDate` turns `years` old, as `ageOn` counts it: one born on 29 February has a birthday
+ * on 1 March in a common year (not 28 February, where `addYears` would clamp it), the day `ageOn` first counts it.
+ */
+export function birthdayAt(birthDate: IsoDate, years: number): IsoDate {
+  const clamped = addYears(birthDate, years);
+  return clamped.slice(5) === birthDate.slice(5) ? clamped : addDays(clamped, 1);
+}
+
 /** Age in whole years on a given date (a birthday counts from its own day). */
 export function ageOn(birthDate: IsoDate, onDate: IsoDate): number {
   const years = Number(onDate.slice(0, 4)) - Number(birthDate.slice(0, 4));

@@ -1,6 +1,7 @@
 import { alarms } from '../../domain/alarms';
 import {
   closeCase,
+  eighteenthBirthday,
   minorTurns18OnFor,
   openCase,
   validateCloseCase,
@@ -96,6 +97,18 @@ describe('opening a case', () => {
     expect(minor.path).toBe('minor');
     expect(JSON.stringify(minor)).not.toContain('2008-09-01');
     expect(openCase(input, NOW).path).toBe('adult');
+  });
+
+  it('one born on 29 February turns 18 on 1 March in a common year, as ageOn counts it', () => {
+    expect(eighteenthBirthday('2008-02-29')).toBe('2026-03-01');
+    expect(ageOn('2008-02-29', '2026-02-28')).toBe(17);
+    expect(ageOn('2008-02-29', '2026-03-01')).toBe(18);
+    // Still 17 on 28 February: the minor path, with HHS's 24-hour notice.
+    expect(minorTurns18OnFor('2008-02-29', '2026-02-28')).toBe('2026-03-01');
+    expect(minorTurns18OnFor('2008-02-29', '2026-03-01')).toBeNull();
+    // Eighteen years after a leap year is never one; the days around it keep their own date.
+    expect(eighteenthBirthday('2008-02-28')).toBe('2026-02-28');
+    expect(eighteenthBirthday('2008-03-01')).toBe('2026-03-01');
   });
 
   it('captures the policy and starts the timeline and version', () => {
