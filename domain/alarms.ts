@@ -70,21 +70,20 @@ export interface CaseProjection extends CaseSnapshot {
 
 /**
  * The alarms to come, as the read model shows them. The rules that came behind a patch (a minor's birthday reminders
- * on the weekly grid, late leads raised) are taken even before the workflow set their flags: a live workflow reaches
+ * on the weekly grid, late leads raised, the adult path at 18) are taken even before the workflow set their flags: a live workflow reaches
  * `withPatchedRules` right after this projection, so they are what it will fire, and the birthday's own lead dates
  * never reach the read model.
  */
 export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
-  return alarms({ ...state, birthdayRemindersOnGrid: true, lateLeadsRaised: true, datesAsWritten: true }).flatMap(
-    (alarm) => {
-      const step = findStep(state, alarm.stepId);
-      if (!step) return [];
-      const { id: alarmId, at, kind, stepId, subject: about } = alarm;
-      return [
-        { alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] },
-      ];
-    },
-  );
+  const patched = { birthdayRemindersOnGrid: true, lateLeadsRaised: true, datesAsWritten: true, adultAt18: true };
+  return alarms({ ...state, ...patched }).flatMap((alarm) => {
+    const step = findStep(state, alarm.stepId);
+    if (!step) return [];
+    const { id: alarmId, at, kind, stepId, subject: about } = alarm;
+    return [
+      { alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] },
+    ];
+  });
 }
 
 /**

@@ -71,6 +71,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   tellsPassedWhenClosed?: boolean;
   /**
+   * A minor whose HHS notification is still pending at the 18th birthday moves to the adult path, in the week after it
+   * (domain/tracks/intake.ts): the notification is cancelled and HHS certification opens with its qualifying event.
+   * Set by the workflow behind a patch, so histories recorded before, where nothing happened then, replay as they ran.
+   */
+  adultAt18?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

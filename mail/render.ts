@@ -82,6 +82,15 @@ function headline(
   notSent: readonly string[],
 ): { subject: string; lead: string } {
   const ref = facts.reference;
+  if (facts.about === 'minor_turns_18' && facts.kind === 'expired') {
+    return {
+      subject: `Turned 18 before HHS was notified: the adult route applies (case ${ref})`,
+      lead:
+        `The survivor in this case turned 18 with the request for HHS assistance ("${step}") not made: it is cancelled ` +
+        'and the case is on the adult path. HHS certifies an adult once Continued Presence is granted or the T visa ' +
+        'is found bona fide or approved; the case page shows the certification request when it opens.',
+    };
+  }
   if (facts.about === 'minor_turns_18') {
     return {
       subject: `Urgent: notify HHS before the minor turns 18 (case ${ref})`,
@@ -167,6 +176,8 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
  * would have gone out follows from the birth date.
  */
 function passedLine(alarm: PassedAlarm, zone: string): string {
+  if (alarm.about === 'minor_turns_18' && alarm.kind === 'expired')
+    return `- Turned 18 before HHS was notified: ${stepLabel(alarm.stepKind)} cancelled, the adult route applies`;
   if (alarm.about === 'minor_turns_18')
     return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
   const said = alarm.about === 'benefit_window' ? 'benefits last until' : DATE_WORDS[alarm.kind];

@@ -111,9 +111,14 @@ interface ReminderFacts {
 /**
  * "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. A
  * minor's 18th-birthday reminder is named by that day ("Turns 18 on 2 Mar 2027 – ...") for those who may see it,
- * and "Before the minor turns 18 – ..." for everyone else; never "Expiring", which it is not.
+ * and "Before the minor turns 18 – ..." for everyone else; never "Expiring", which it is not. The alarm that moves a
+ * minor not notified by then to the adult path says so.
  */
 function reminderLabel(reminder: ReminderFacts, turns18On?: string): string {
+  if (reminder.about === 'minor_turns_18' && reminder.kind === 'expired') {
+    const when = turns18On ? `Turns 18 on ${formatCalendarDay(turns18On)}` : 'Once the minor turns 18';
+    return `${when} – adult route unless HHS was notified (${stepLabel(reminder.stepKind)})`;
+  }
   if (reminder.about === 'minor_turns_18') {
     const when = turns18On ? `Turns 18 on ${formatCalendarDay(turns18On)}` : 'Before the minor turns 18';
     return `${when} – ${stepLabel(reminder.stepKind)}`;

@@ -31,6 +31,7 @@ import {
   passedToTellAtEnd,
   recordDelivery,
   releaseHeldExpiries,
+  settlePassedAlarms,
   snapshotOf,
   stillToTell,
   unboundCommandRefusal,
@@ -53,6 +54,7 @@ import {
   type TransferCommand,
 } from '../domain';
 import {
+  ADULT_AT_18_PATCH,
   BIRTHDAY_GRID_PATCH,
   caseStateQuery,
   closeUpdate,
@@ -167,6 +169,7 @@ const PATCHED_RULES = [
   ['deniedVisaWithdrawsCertification', DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH],
   ['leavesOutMovedDates', MOVED_DATES_LEFT_OUT_PATCH],
   ['tellsPassedWhenClosed', PASSED_TOLD_WHEN_CLOSED_PATCH],
+  ['adultAt18', ADULT_AT_18_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -174,7 +177,10 @@ function withPatchedRules(state: CaseState): CaseState {
   // A flag already set asks no more: its marker was recorded by the task that set it.
   const newlySet = PATCHED_RULES.filter(([flag, patch]) => !state[flag] && patched(patch));
   if (newlySet.length === 0) return state;
-  return { ...state, ...Object.fromEntries(newlySet.map(([flag]) => [flag, true])) };
+  const flagged: CaseState = { ...state, ...Object.fromEntries(newlySet.map(([flag]) => [flag, true])) };
+  // A minor entered after their 18th birthday: its alarm passed before the case was entered, and is settled as
+  // `openCase` settles what passed (an expiry held while the entries may still show HHS was notified in time).
+  return !state.adultAt18 && flagged.adultAt18 ? settlePassedAlarms(flagged, flagged.openedAt) : flagged;
 }
 
 function nowIso(): string {

@@ -149,6 +149,13 @@ export const MOVED_DATES_LEFT_OUT_PATCH = 'passed-notice-leaves-out-moved-dates'
 export const PASSED_TOLD_WHEN_CLOSED_PATCH = 'passed-told-when-closed';
 
 /**
+ * Cases recorded before it left a minor's case as it was at the 18th birthday (the HHS notification pending and overdue
+ * for good, the adult route never open); since, a minor not notified to HHS by then moves to the adult path
+ * (`adultAt18` in domain/case-state.ts).
+ */
+export const ADULT_AT_18_PATCH = 'adult-at-18';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

@@ -18,7 +18,7 @@ import {
 } from './track';
 
 /** The CP grant currently in force or most recently lapsed, if any. */
-function currentCpGrant(state: CaseState): Step | undefined {
+export function currentCpGrant(state: CaseState): Step | undefined {
   return state.steps
     .filter(
       (step) =>

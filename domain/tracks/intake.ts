@@ -1,11 +1,14 @@
 /**
  * Intake of a minor: law enforcement must notify HHS within 24 hours of identification, and the request for
  * assistance must be made before the 18th birthday; the notification opens HHS's interim and eligibility letters.
+ * A minor not notified by the birthday is an adult without that request: the case moves to the adult path.
  */
 import { addDaysToInstant, startOfDay } from '../dates';
-import { latestOfKind, openStep, type Alarm, type CaseState } from '../case-state';
-import type { Step } from '../types';
-import type { TrackRules } from './track';
+import { cancelPending, latestOfKind, openStep, record, type Alarm, type CaseState } from '../case-state';
+import type { Instant, Step } from '../types';
+import { currentCpGrant } from './continued-presence';
+import { unlockCertification, type CertificationUnlock } from './hhs';
+import { outOfRange, text, type TrackRules } from './track';
 
 const DAY_MS = 86_400_000;
 /** Birthday reminders fall on weeks counted from the notification's opening, so their timing tells at most the week. */
@@ -60,8 +63,67 @@ function birthdayAlarm(notification: Step, slot: string, at: string): Alarm {
   };
 }
 
+/**
+ * The alarm that moves a minor not notified to HHS to the adult path: at the first grid point after the 18th birthday
+ * began, so that when it fired tells the week, never the day (`gridAlarms`). In that week a notification dated on or
+ * after the birthday is already refused.
+ */
+function turns18Alarm(notification: Step, birthday: string): Alarm {
+  const opened = Date.parse(notification.openedAt);
+  const week = Math.max(0, Math.floor((Date.parse(startOfDay(birthday)) - opened) / (GRID_DAYS * DAY_MS)) + 1);
+  return {
+    id: `${notification.id}:expired:minor_turns_18:week-${week}`,
+    at: addDaysToInstant(notification.openedAt, week * GRID_DAYS),
+    stepId: notification.id,
+    kind: 'expired',
+    recipient: 'coordinator',
+    subject: 'minor_turns_18',
+  };
+}
+
+/** The qualifying event for an adult's HHS certification that already holds, if any (CP in force, T bona fide or approved). */
+function certificationUnlockHeld(state: CaseState): CertificationUnlock | undefined {
+  if (currentCpGrant(state)?.status === 'completed') return 'cp_granted';
+  const decision = latestOfKind(state, 't_visa_decision');
+  if (decision?.outcome === 'approved') return 't_visa_approved';
+  const bonaFide = latestOfKind(state, 't_visa_bona_fide')?.outcome === 'bona_fide';
+  return bonaFide && decision?.outcome !== 'denied' ? 't_visa_bona_fide' : undefined;
+}
+
+const TURNED_18 = 'turned 18 before HHS was notified: the adult route applies';
+
+/**
+ * The 18th birthday passed with no request for a minor's assistance: the notification can no longer be made, and the
+ * survivor is an adult, certified by HHS once CP is granted or the T visa found bona fide or approved. When one of
+ * those already happened, the certification request opens now.
+ */
+function moveToAdultPath(state: CaseState, _notification: Step, now: Instant): CaseState {
+  const cancelled = cancelPending(state, 'hhs_minor_notification', now, TURNED_18);
+  const adult = record(
+    { ...cancelled, path: 'adult' },
+    now,
+    'case.moved_to_adult_path',
+    null,
+    null,
+    `case moved to the adult path: ${TURNED_18}`,
+  );
+  const unlockedBy = certificationUnlockHeld(adult);
+  return unlockedBy ? unlockCertification(adult, unlockedBy, now) : adult;
+}
+
 export const intake: TrackRules = {
-  check: {},
+  check: {
+    hhs_minor_notification: (ctx) => {
+      const birthday = ctx.state.minorTurns18On;
+      const notifiedOn = text(ctx.details, 'notifiedOn');
+      return birthday && notifiedOn >= birthday
+        ? outOfRange(
+            'notifiedOn',
+            `the request for a minor's assistance must be made before the 18th birthday (${birthday}); on ${notifiedOn} the survivor was 18: the adult route applies`,
+          )
+        : null;
+    },
+  },
   after: {
     hhs_minor_notification: (state, ctx) => {
       const withInterim = openStep(state, 'hhs_interim_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId });
@@ -71,10 +133,11 @@ export const intake: TrackRules = {
   windowAlarms(state) {
     const notification = latestOfKind(state, 'hhs_minor_notification');
     if (!state.minorTurns18On || notification?.status !== 'pending') return [];
-    if (state.birthdayRemindersOnGrid) return gridAlarms(state, notification, state.minorTurns18On);
+    const atBirthday = state.adultAt18 ? [turns18Alarm(notification, state.minorTurns18On)] : [];
+    if (state.birthdayRemindersOnGrid) return [...gridAlarms(state, notification, state.minorTurns18On), ...atBirthday];
     // Legacy leads that coincide (all those already passed fire at the opening) share an id, hence one alarm.
     const byId = new Map(legacyAlarms(state, notification, state.minorTurns18On).map(({ alarm }) => [alarm.id, alarm]));
-    return [...byId.values()];
+    return [...byId.values(), ...atBirthday];
   },
-  expire: {},
+  expire: { hhs_minor_notification: moveToAdultPath },
 };

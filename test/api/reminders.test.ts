@@ -179,18 +179,29 @@ test("a minor's 18th-birthday reminders are listed to those who may read the ide
   expect(derived.filter((date) => ownDates.includes(date))).toEqual([]);
 
   const listed = birthdayReminders(coordinator);
-  expect(listed.length).toBeGreaterThan(0);
+  const leadReminders = listed.filter((item) => item.kind === 'expiry_reminder');
+  expect(leadReminders.length).toBeGreaterThan(0);
+  expect(leadReminders.every((item) => item.stepId === 'hhs_minor_notification-1' && item.status === 'scheduled')).toBe(
+    true,
+  );
   expect(
-    listed.every(
-      (item) =>
-        item.kind === 'expiry_reminder' && item.stepId === 'hhs_minor_notification-1' && item.status === 'scheduled',
-    ),
-  ).toBe(true);
-  expect(
-    listed.every(
+    leadReminders.every(
       (item) => item.recipientAgencyId === DEMO_AGENCIES.law_enforcement && item.at < `${birthday}T00:00:00.000Z`,
     ),
   ).toBe(true);
+  // Unless HHS is notified before, the case moves to the adult path in the week after the birthday, told to the
+  // coordinator.
+  const moves = listed.filter((item) => item.kind !== 'expiry_reminder');
+  expect(moves).toEqual([
+    expect.objectContaining({
+      kind: 'expired',
+      stepId: 'hhs_minor_notification-1',
+      status: 'scheduled',
+      recipientAgencyId: DEMO_AGENCIES.coordinator,
+    }),
+  ]);
+  const weekAfter = Date.parse(moves[0]!.at) - Date.parse(`${birthday}T00:00:00.000Z`);
+  expect(weekAfter > 0 && weekAfter <= 7 * DAY_MS).toBe(true);
   expect(birthdayReminders(await remindersAs('demo-police-officer', opened.caseId))).toEqual(listed);
 
   const supervisor = await request(stack.app)

@@ -3,6 +3,7 @@
  * server exactly once, survive an SMTP outage and a worker restart, and carry no personal data.
  */
 import { findRecipient, listNotifications, type Notification } from '../../db/notifications';
+import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
@@ -195,6 +196,51 @@ test('a renewal moves the expiry: no expiry at the old date, the new validity is
   );
   expect(await kindsOf(view.caseId)).not.toContain('expired');
   expect(now.steps.filter((s) => s.status === 'expired')).toHaveLength(0);
+});
+
+test('a minor never notified to HHS moves to the adult path once, in the week after the 18th birthday', async () => {
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const birthDate = plusDays(today, 40 - 18 * 365);
+  const view = await stack.cases.open(
+    { identifiedOn: today, survivor: { name: SURVIVOR_NAME, birthDate }, agencies: DEMO_AGENCIES },
+    lawEnforcement,
+  );
+  expect(view.path).toBe('minor');
+  const birthday = (await stack.cases.minorTurns18On(view.caseId))!;
+  const ice: Actor = workingActor({ userId: 'cp-officer', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' });
+  await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } },
+    lawEnforcement,
+  );
+  await stack.cases.signOff(view.caseId, { stepId: 'cp_decision-1', outcome: 'granted', details: {} }, ice);
+
+  await stack.env.sleep(Date.parse(`${birthday}T00:00:00.000Z`) + 8 * DAY - (await stack.env.currentTimeMs()));
+  const moved = await eventually(async () => {
+    const current = (await getCase(stack.pool, view.caseId))!;
+    return current.path === 'adult' ? current : undefined;
+  }, 'the adult path');
+  expect(moved.steps.find((s) => s.id === 'hhs_minor_notification-1')!.status).toBe('cancelled');
+  expect(moved.steps.find((s) => s.id === 'hhs_certification_request-1')).toMatchObject({
+    status: 'pending',
+    details: { unlockedBy: 'cp_granted' },
+  });
+  const [notice] = await eventually(async () => {
+    const found = (await notificationsOf(view.caseId, 'hhs_minor_notification-1')).filter((n) => n.kind === 'expired');
+    return found.length > 0 ? found : undefined;
+  }, 'the notice that the case moved');
+  expect(notice).toMatchObject({ recipientAgencyId: DEMO_AGENCIES.coordinator, dueAt: null });
+
+  // Weeks later, and after another change, it happened once.
+  await stack.env.sleep(30 * DAY);
+  const later = await stack.cases.signOff(
+    view.caseId,
+    { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'investigation_closed' } },
+    lawEnforcement,
+  );
+  expect(later.path).toBe('adult');
+  expect(later.timeline.filter((entry) => entry.type === 'case.moved_to_adult_path')).toHaveLength(1);
+  expect((await kindsOf(view.caseId)).filter((kind) => kind === 'expired')).toHaveLength(1);
 });
 
 test('new cases take a new policy; running cases keep the one they started with', async () => {

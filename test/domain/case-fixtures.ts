@@ -1,4 +1,5 @@
 /** Shared builders for the domain tests: one set of agencies, actors per kind, and a sign-off helper. */
+import { fireAlarm, nextAlarm } from '../../domain/alarms';
 import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
@@ -96,3 +97,12 @@ export function refusal(
 }
 
 export const pendingIds = (state: CaseState) => state.steps.filter((s) => s.status === 'pending').map((s) => s.id);
+
+/** Fires every alarm due up to `until`, earliest first, as the workflow's timer loop would. */
+export function runAlarmsUntil(state: CaseState, until: string): CaseState {
+  let current = state;
+  for (let next = nextAlarm(current); next && next.at <= until; next = nextAlarm(current)) {
+    current = fireAlarm(current, next, next.at);
+  }
+  return current;
+}

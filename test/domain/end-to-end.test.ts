@@ -1,16 +1,7 @@
-import { fireAlarm, nextAlarm } from '../../domain/alarms';
+import { nextAlarm } from '../../domain/alarms';
 import type { CaseState } from '../../domain/case-state';
 import { closeCase } from '../../domain/case';
-import { actorOf, noon, openAdult, openMinor, pendingIds, sign, stepOf } from './case-fixtures';
-
-/** Fires every alarm due up to `until`, earliest first, as the workflow's timer loop would. */
-function runAlarmsUntil(state: CaseState, until: string): CaseState {
-  let current = state;
-  for (let next = nextAlarm(current); next && next.at <= until; next = nextAlarm(current)) {
-    current = fireAlarm(current, next, next.at);
-  }
-  return current;
-}
+import { actorOf, noon, openAdult, openMinor, pendingIds, runAlarmsUntil, sign, stepOf } from './case-fixtures';
 
 function expectWellFormedTimeline(state: CaseState) {
   expect(state.timeline.map((e) => e.seq)).toEqual(state.timeline.map((_, i) => i + 1));

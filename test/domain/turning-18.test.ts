@@ -1,0 +1,146 @@
+/**
+ * A minor who turns 18 during the case: the request for a minor's assistance must be made before the 18th birthday.
+ * A notification dated on or after it is refused; a minor not notified by then moves to the adult path, whose HHS
+ * certification opens with its qualifying event; one notified in time stays on the minor path.
+ */
+import { alarms, fireAlarm, settlePassedAlarms } from '../../domain/alarms';
+import type { CaseState } from '../../domain/case-state';
+import { startOfDay } from '../../domain/dates';
+import { openCase } from '../../domain/case';
+import { AGENCIES, noon, openMinor, pendingIds, refusal, runAlarmsUntil, sign, stepOf } from './case-fixtures';
+
+const BIRTHDAY = '2026-09-01';
+const WEEK_MS = 7 * 86_400_000;
+
+/** A minor's case on the rules of this code: the workflow sets `adultAt18` at its first task. */
+const minor = (overrides: Partial<CaseState> = {}): CaseState => ({
+  ...openMinor(BIRTHDAY),
+  datesAsWritten: true,
+  adultAt18: true,
+  ...overrides,
+});
+
+const movedLines = (state: CaseState) => state.timeline.filter((entry) => entry.type === 'case.moved_to_adult_path');
+const turns18Alarm = (state: CaseState) =>
+  alarms(state).find((alarm) => alarm.subject === 'minor_turns_18' && alarm.kind === 'expired');
+
+/** CP requested and granted on `on`, for two years. */
+function grantCp(state: CaseState, on: string): CaseState {
+  const requested = sign(state, 'cp_request-1', 'requested', { requestedOn: on }, noon(on));
+  const validUntil = `${Number(on.slice(0, 4)) + 2}${on.slice(4)}`;
+  return sign(requested, 'cp_decision-1', 'granted', { grantedOn: on, validUntil }, noon(on));
+}
+
+describe("a minor's HHS notification and the 18th birthday", () => {
+  it('is refused when dated on or after the birthday, naming that date', () => {
+    const state = minor();
+    for (const notifiedOn of [BIRTHDAY, '2026-12-04']) {
+      expect(refusal(state, 'hhs_minor_notification-1', 'notified', { notifiedOn }, noon('2026-12-04'))).toMatchObject({
+        code: 'date_out_of_range',
+        field: 'details.notifiedOn',
+        message: expect.stringContaining(`must be made before the 18th birthday (${BIRTHDAY})`) as unknown,
+      });
+    }
+    // The day before is in time, even recorded after the birthday (a case brought up to date).
+    expect(
+      refusal(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-08-31' }, noon('2026-09-03')),
+    ).toBeNull();
+  });
+
+  it('still pending at the birthday: the case moves to the adult path once, in the week after it', () => {
+    const state = runAlarmsUntil(minor(), noon('2026-12-31'));
+    expect(state.path).toBe('adult');
+    const moved = movedLines(state);
+    expect(moved).toHaveLength(1);
+    // When it happened tells the week, never the day.
+    const at = Date.parse(moved[0]!.at);
+    expect(at).toBeGreaterThan(Date.parse(startOfDay(BIRTHDAY)));
+    expect(at).toBeLessThanOrEqual(Date.parse(startOfDay(BIRTHDAY)) + WEEK_MS);
+    expect(moved[0]!.at).not.toContain(BIRTHDAY);
+    expect(stepOf(state, 'hhs_minor_notification-1')).toMatchObject({ status: 'cancelled' });
+    expect(state.timeline).toContainEqual(
+      expect.objectContaining({
+        type: 'step.cancelled',
+        stepId: 'hhs_minor_notification-1',
+        summary: 'hhs_minor_notification-1 cancelled: turned 18 before HHS was notified: the adult route applies',
+      }),
+    );
+    // No qualifying event yet: the certification request waits for one, then opens as any adult's.
+    expect(state.steps.some((step) => step.kind === 'hhs_certification_request')).toBe(false);
+    expect(turns18Alarm(state)).toBeUndefined();
+    const granted = grantCp(state, '2027-01-04');
+    expect(stepOf(granted, 'hhs_certification_request-1').details).toEqual({ unlockedBy: 'cp_granted' });
+  });
+
+  it('with CP in force at the birthday, the certification request opens as the path changes', () => {
+    const state = runAlarmsUntil(grantCp(minor(), '2026-03-02'), noon('2026-09-09'));
+    expect(state.path).toBe('adult');
+    const request = stepOf(state, 'hhs_certification_request-1');
+    expect(request).toMatchObject({ status: 'pending', details: { unlockedBy: 'cp_granted' } });
+    expect(request.openedAt).toBe(movedLines(state)[0]!.at);
+    // Firing the same alarm again (a stale wake-up) changes nothing.
+    const fired = state.firedAlarms.find((id) => id.includes(':expired:minor_turns_18:'))!;
+    const again = fireAlarm(state, { ...turns18Alarm(minor())!, id: fired }, noon('2026-09-10'));
+    expect(again).toBe(state);
+  });
+
+  it('notified in time: still a minor after 18, the letters follow as for a child', () => {
+    const notified = sign(
+      minor(),
+      'hhs_minor_notification-1',
+      'notified',
+      { notifiedOn: '2026-01-05' },
+      noon('2026-01-05'),
+    );
+    expect(turns18Alarm(notified)).toBeUndefined();
+    const state = runAlarmsUntil(grantCp(notified, '2026-03-02'), noon('2026-12-31'));
+    expect(state.path).toBe('minor');
+    expect(movedLines(state)).toEqual([]);
+    expect(pendingIds(state)).toEqual(expect.arrayContaining(['hhs_interim_letter-1', 'hhs_eligibility_letter-1']));
+    expect(state.steps.some((step) => step.kind === 'hhs_certification_request')).toBe(false);
+    // Eligibility letters do not expire: HHS may still issue it after the birthday.
+    const letter = sign(
+      state,
+      'hhs_eligibility_letter-1',
+      'issued',
+      { eligibilityDate: '2026-10-01' },
+      noon('2026-10-02'),
+    );
+    expect(stepOf(letter, 'hhs_eligibility_letter-1').status).toBe('completed');
+  });
+
+  it('a case recorded before the rule (no adultAt18) stays as it ran: nothing at the birthday', () => {
+    const state = runAlarmsUntil(minor({ adultAt18: undefined }), noon('2026-12-31'));
+    expect(state.path).toBe('minor');
+    expect(stepOf(state, 'hhs_minor_notification-1').status).toBe('pending');
+  });
+
+  it('entered after the birthday: the move waits while the entries may still show HHS was notified in time', () => {
+    const entered = openCase(
+      {
+        caseId: 'case-late',
+        reference: 'RC-LATE-1',
+        identifiedAt: '2026-06-01T08:00:00.000Z',
+        minorTurns18On: BIRTHDAY,
+        agencies: AGENCIES,
+        usesUVisa: false,
+      },
+      noon('2026-12-04'),
+    );
+    // As the workflow settles, at the case's first task, the alarm that passed before the case was entered.
+    const settled = settlePassedAlarms(
+      { ...entered, adultAt18: true, holdsPassedExpiries: true, datesAsWritten: true },
+      entered.openedAt,
+    );
+    expect(settled.heldExpiries).toEqual([expect.stringContaining(':expired:minor_turns_18:')]);
+    expect(settled.path).toBe('minor');
+    const notified = sign(
+      settled,
+      'hhs_minor_notification-1',
+      'notified',
+      { notifiedOn: '2026-06-02' },
+      noon('2026-12-04'),
+    );
+    expect(notified.path).toBe('minor');
+  });
+});
