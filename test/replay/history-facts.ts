@@ -24,6 +24,8 @@ import {
   PASSED_NOTICE_GATHER_PATCH,
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
   DATES_AS_WRITTEN_PATCH,
+  DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
+  PASSED_TOLD_WHEN_CLOSED_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -322,6 +324,12 @@ const COVERAGE = {
     facts.patches.includes(DELIVERY_REPORT_BOUND_PATCH) &&
     facts.reportsFor.includes(facts.caseId) &&
     facts.reportsFor.some((caseId) => caseId !== undefined && caseId !== facts.caseId),
+  'withdraws the certification request of a denied T visa': (facts: HistoryFacts) =>
+    facts.patches.includes(DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH) &&
+    signed(facts, 't_visa_decision', 'denied') &&
+    added(facts, 'step.cancelled', 'hhs_certification_request'),
+  'tells what passed as it closes': (facts: HistoryFacts) =>
+    facts.patches.includes(PASSED_TOLD_WHEN_CLOSED_PATCH) && facts.completed && notified(facts, ['passed_summary']),
 } as const;
 type Coverage = keyof typeof COVERAGE;
 
@@ -376,6 +384,13 @@ const V11_CLAIMS = adding(V10_CLAIMS, 'tells what passed once an entry session e
 // day has ended in every US zone (DATES_AS_WRITTEN_PATCH); a delivery report taken only
 // from its own case (DELIVERY_REPORT_BOUND_PATCH).
 const V12_CLAIMS = adding(V11_CLAIMS, 'reads dates as written', 'drops a delivery report naming another case');
+// A denied T visa withdraws the certification request it alone unlocked (DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH);
+// a case closed within its entry session tells what passed as it closes (PASSED_TOLD_WHEN_CLOSED_PATCH).
+const V13_CLAIMS = adding(
+  V12_CLAIMS,
+  'withdraws the certification request of a denied T visa',
+  'tells what passed as it closes',
+);
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
@@ -409,6 +424,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v10: { ...V10_CLAIMS, some: [...V10_CLAIMS.some, "gives a reason off today's lists"] },
   v11: V11_CLAIMS,
   v12: V12_CLAIMS,
+  v13: V13_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

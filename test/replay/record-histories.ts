@@ -52,9 +52,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * (DATES_AS_WRITTEN_PATCH: a past day at noon UTC, never before its step opened; a validity applied once its last day
  * has ended everywhere in the US): its late adult was identified late in a day and its CP request made that day; and
  * takes a delivery report only for its own case (DELIVERY_REPORT_BOUND_PATCH): the late adult is sent its own and one
- * naming another case.
+ * naming another case. v13 withdraws the certification request of a denied T visa with no CP in force
+ * (DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH) and tells what passed as a case closes within its entry session
+ * (PASSED_TOLD_WHEN_CLOSED_PATCH): its denied adult is entered late and closed at once.
  */
-const GENERATION = 'v12';
+const GENERATION = 'v13';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
@@ -321,6 +323,39 @@ async function adultEnteredLate(stack: Stack): Promise<Recorded> {
   return { name: 'adult-entered-late-open', caseId };
 }
 
+/**
+ * An adult entered a month and a half late, whose T visa was denied with no CP in force: the denial withdraws the
+ * certification request the bona fide determination opened (DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH). The CP
+ * decision it waits on is long overdue when entered, and the coordinator closes the case at once, within the entry
+ * session: the notice of what passed goes as it closes (PASSED_TOLD_WHEN_CLOSED_PATCH).
+ */
+async function adultDeniedClosedWhileEntered(stack: Stack): Promise<Recorded> {
+  stack.setPolicy(DEFAULT_POLICY);
+  const now = await nowMs(stack);
+  const daysAgo = (days: number) => dateOf(new Date(now - days * DAY_MS).toISOString());
+  const { caseId } = await stack.cases.open(
+    {
+      identifiedAt: `${daysAgo(45)}T15:00:00.000Z`,
+      survivor: { name: 'Recorded Denied Adult', birthDate: '1992-02-02' },
+      agencies: DEMO_AGENCIES,
+    },
+    actor('law_enforcement'),
+  );
+  await sign(stack.cases, caseId, 'cp_request-1', 'requested', { requestedOn: daysAgo(45) });
+  await sign(stack.cases, caseId, 't_visa_filing-1', 'filed', { filedOn: daysAgo(40) });
+  await sign(stack.cases, caseId, 't_visa_receipt-1', 'received', { receivedOn: daysAgo(35) });
+  await sign(stack.cases, caseId, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: daysAgo(20) });
+  await sign(stack.cases, caseId, 't_visa_decision-1', 'denied', { reason: 'not_complied', decidedOn: daysAgo(5) });
+  await stack.cases.close(caseId, { status: 'closed', reason: 'not_eligible' }, actor('coordinator'));
+  await eventually(
+    async () =>
+      (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'),
+    'the notice of what passed, sent as the case closed',
+    ALARM_TIMEOUT_MS,
+  );
+  return { name: 'adult-denied-closed-entered', caseId };
+}
+
 async function runsOf(stack: Stack, caseId: string): Promise<History[]> {
   const workflowId = workflowIdOf(caseId);
   const latest = stack.client.workflow.getHandle(workflowId);
@@ -382,6 +417,7 @@ async function main(): Promise<void> {
       await minorInterimLetterExpiry(stack),
       await uVisaContinuedAsNew(stack),
       await adultEnteredLate(stack),
+      await adultDeniedClosedWhileEntered(stack),
     ];
     const files = await record(stack, recorded);
     await checkCoverage(files);
