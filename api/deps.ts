@@ -11,6 +11,7 @@ import type { Services } from '../app/services';
 import type { OpenCaseRequest } from '../app/case-commands';
 import type { CloseCaseRequest, TransferCaseRequest } from '../domain/case';
 import type { Correction } from '../domain/correction';
+import type { AskAgainRequest } from '../domain/ask-again';
 import type { ServiceMetrics } from '../app/metrics';
 import type { CodecDeps } from './routes/codec';
 
@@ -23,8 +24,26 @@ export interface CaseCommands {
   close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   transfer(caseId: string, command: TransferCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   correct(caseId: string, correction: Correction, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  askAgain(caseId: string, request: AskAgainRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   /** The 18th birthday the case's workflow counts a minor's deadlines from; undefined once Temporal has no case. */
   minorTurns18On(caseId: string): Promise<string | null | undefined>;
+}
+
+/**
+ * Case commands that all fail with `why`: for an app built only to serve what needs no workflow (its OpenAPI document
+ * when the console's types are generated, a test of the read side).
+ */
+export function commandsRefused(why: string): CaseCommands {
+  const refuse = () => Promise.reject(new Error(why));
+  return {
+    open: refuse,
+    signOff: refuse,
+    close: refuse,
+    transfer: refuse,
+    correct: refuse,
+    askAgain: refuse,
+    minorTurns18On: refuse,
+  };
 }
 
 export type { Readiness } from '../app/readiness';

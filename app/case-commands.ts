@@ -24,6 +24,7 @@ import {
   minorTurns18OnFor,
   noteSchema,
   validateOpenCase,
+  type AskAgainRequest,
   type CloseCaseRequest,
   type Correction,
   type Issued,
@@ -36,6 +37,7 @@ import {
 } from '../domain';
 import type { Actor, CaseAgencies } from '../domain/types';
 import {
+  askAgainUpdate,
   CASE_WORKFLOW_TYPE,
   caseStateQuery,
   closeUpdate,
@@ -84,6 +86,7 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   correction_window_closed: 'forbidden',
   later_steps_signed: 'conflict',
   correction_conflict: 'conflict',
+  nothing_to_ask_again: 'conflict',
   // A sealed command copied onto another case or update, or sent again later: never one of the API's own
   // (`command` answers those 503, see there).
   unbound_command: 'forbidden',
@@ -267,6 +270,21 @@ export class CaseCommands {
     const issued = await this.issue(caseId, 'transfer', options);
     await this.command(caseId, () =>
       handle.executeUpdate(transferUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
+    );
+    return this.read(caseId);
+  }
+
+  /** Opens a fresh request of a track that ended denied, lapsed or declined (domain/ask-again.ts). */
+  async askAgain(
+    caseId: string,
+    request: AskAgainRequest,
+    actor: Actor,
+    options: WriteOptions = {},
+  ): Promise<CaseView> {
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    const issued = await this.issue(caseId, 'ask-again', options);
+    await this.command(caseId, () =>
+      handle.executeUpdate(askAgainUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
     );
     return this.read(caseId);
   }

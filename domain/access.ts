@@ -268,6 +268,26 @@ export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: Agency
   return null;
 }
 
+/**
+ * Asks again for a request its track ended without (domain/ask-again.ts): the case's coordinator, or an officer of
+ * the agency that owns the request (`owner`), for this case.
+ */
+export function askingAgainRefusal(
+  actor: Actor,
+  agencies: CaseAgencies,
+  owner: AgencyKind,
+  what: string,
+): Rejection | null {
+  if (actor.agencyKind !== owner && actor.agencyKind !== 'coordinator') {
+    return {
+      code: 'wrong_agency_kind',
+      field: 'actor.agencyKind',
+      message: `${what} is for ${owner} or the coordinator, not ${actor.agencyKind}`,
+    };
+  }
+  return actingRefusal(actor, agencies, actor.agencyKind, what);
+}
+
 /** An actor holding their agency's working role: a signed-in officer, advocate or coordinator of that agency. */
 export function workingActor(actor: Omit<Actor, 'roles'>): Actor {
   return { ...actor, roles: [WORKING_ROLE[actor.agencyKind]] };

@@ -86,7 +86,8 @@ function identificationDay(input: { identifiedAt: Instant; identifiedOn?: IsoDat
   return input.identifiedOn ?? dateOf(input.identifiedAt);
 }
 
-function zodRejection(error: z.ZodError, prefix: string): Rejection {
+/** A schema's first issue as a refusal naming its field (`prefix` before its path). */
+export function zodRejection(error: z.ZodError, prefix: string): Rejection {
   const issue = error.issues[0]!;
   const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
   const path = [prefix, ...issue.path.map(String), ...keys.slice(0, 1)].filter(Boolean).join('.');

@@ -7,5 +7,6 @@ export * from './steps';
 export * from './case-state';
 export * from './case';
 export * from './correction';
+export * from './ask-again';
 export * from './issued';
 export * from './alarms';

@@ -97,7 +97,7 @@ export type CaseAgencies = Record<AgencyKind, string>;
  */
 export interface AppliedCommand {
   caseId: string;
-  action: 'case.open' | 'step.sign_off' | 'step.correct' | 'case.close' | 'case.transfer';
+  action: 'case.open' | 'step.sign_off' | 'step.correct' | 'case.close' | 'case.transfer' | 'case.ask_again';
   /** The case version the command produced: with the case, the audit row's key, so a repeated projection adds none. */
   version: number;
   stepId: string | null;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { createApp } from '../api/app';
+import { commandsRefused } from '../api/deps';
 import { createLogger } from '../core/logger';
 import { createServices } from '../app/services';
 import { wallClock } from '../core/clock';
@@ -17,13 +18,12 @@ const API_TYPES_HEADER = [
 ].join('\n');
 
 async function fetchOpenApiDocument(): Promise<OpenAPI3> {
-  const unused = () => Promise.reject(new Error('not available while generating types'));
   const pool = new Pool({ connectionString: 'postgres://unused@127.0.0.1:1/unused' });
   const logger = createLogger({ level: 'silent' });
   const app = createApp({
     logger,
     ...createServices({ now: wallClock, pool, logger }),
-    cases: { open: unused, signOff: unused, close: unused, transfer: unused, correct: unused, minorTurns18On: unused },
+    cases: commandsRefused('not available while generating types'),
     ready: async () => ({ ok: false, checks: {} }),
   });
   const server = app.listen(0, '127.0.0.1');

@@ -155,6 +155,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{caseId}/ask-again": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask again for a request whose track ended without it: Continued Presence denied or lapsed (`cp_request`), an adult's certification denied while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`, before the T visa is decided) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. */
+        post: operations["postApiCasesCaseIdAskAgain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{caseId}/close": {
         parameters: {
             query?: never;
@@ -1934,6 +1951,211 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiCasesCaseIdAskAgain: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the request to open again: its track must have ended denied, lapsed or declined
+                     * @enum {string}
+                     */
+                    stepKind: "cp_request" | "hhs_certification_request" | "u_visa_certification" | "le_declaration";
+                };
+            };
+        };
+        responses: {
+            /** @description the case with the new request pending */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agencies: {
+                            advocate: string;
+                            coordinator: string;
+                            hhs: string;
+                            ice: string;
+                            law_enforcement: string;
+                        };
+                        caseId: string;
+                        closedAt: string | null;
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        milestones: {
+                            agencyId: string | null;
+                            completedAt: string | null;
+                            expiresAt: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            outcome: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
+                        /** @description ISO-8601 instant */
+                        openedAt: string;
+                        /** @enum {string} */
+                        path: "minor" | "adult";
+                        policyVersion: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "open" | "closed" | "withdrawn";
+                        steps: {
+                            agencyId: string | null;
+                            /** @enum {string} */
+                            agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                            completedAt: string | null;
+                            completedBy?: {
+                                agencyId: string | null;
+                                displayName: string;
+                            } | null;
+                            /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */
+                            details: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            dueAt: string | null;
+                            expiresAt: string | null;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            /** @description ISO-8601 instant */
+                            openedAt: string;
+                            outcome: string | null;
+                            overdue: boolean;
+                            /** @enum {string} */
+                            status: "pending" | "completed" | "declined" | "expired" | "cancelled";
+                            /** @enum {string} */
+                            track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                        }[];
+                        timeline: {
+                            actorAgencyId: string | null;
+                            /** @description ISO-8601 instant */
+                            at: string;
+                            seq: number;
+                            stepId: string | null;
+                            summary: string;
+                            type: string;
+                        }[];
+                        /** @description ISO-8601 instant */
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description neither the case's coordinator nor the agency that owns the request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing refused, the minor path, no U visa), the case is closed, or the key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

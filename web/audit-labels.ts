@@ -28,6 +28,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'step.sign_off': 'Signed off a step',
   'step.correct': 'Corrected a sign-off',
   'case.transfer': 'Transferred a case to another agency',
+  'case.ask_again': 'Asked again for a request that was denied, lapsed or declined',
   'case.read_notes': 'Read a case’s sealed notes or correction reasons',
   'document.upload': 'Added a document to a step',
   'document.download': 'Opened a document',

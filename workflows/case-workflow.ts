@@ -20,6 +20,7 @@ import {
 import type { CaseActivities } from '../activities';
 import {
   alarmDate,
+  applyAskAgain,
   applyClose,
   applyCorrection,
   applySignOff,
@@ -34,7 +35,9 @@ import {
   settlePassedAlarms,
   snapshotOf,
   stillToTell,
+  latestOfKind,
   unboundCommandRefusal,
+  validateAskAgain,
   validateClose,
   validateCorrection,
   validateSignOff,
@@ -42,6 +45,7 @@ import {
   workingActor,
   type Actor,
   type AppliedCommand,
+  type AskAgainCommand,
   type CaseCommandResult,
   type CaseState,
   type CloseCommand,
@@ -55,6 +59,7 @@ import {
 } from '../domain';
 import {
   ADULT_AT_18_PATCH,
+  askAgainUpdate,
   BIRTHDAY_GRID_PATCH,
   caseStateQuery,
   closeUpdate,
@@ -269,6 +274,22 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       validator: (command: TransferCommand) => {
         refuseUnbound(state, command);
         const rejection = validateTransfer(state, command, nowIso());
+        if (rejection) reject(rejection);
+      },
+    },
+  );
+  setHandler(
+    askAgainUpdate,
+    async (command) => {
+      state = applyAskAgain(state, command, nowIso());
+      const stepId = latestOfKind(state, command.stepKind)?.id ?? null;
+      log.info('request asked again', { stepId, requestId: command.actor.requestId });
+      return publish({ action: 'case.ask_again', stepId, actor: command.actor });
+    },
+    {
+      validator: (command: AskAgainCommand) => {
+        refuseUnbound(state, command);
+        const rejection = validateAskAgain(state, command, nowIso());
         if (rejection) reject(rejection);
       },
     },

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DeliveryReport } from '../domain/alarms';
 import type {
+  AskAgainCommand,
   CaseCommandResult,
   CaseState,
   CloseCommand,
@@ -42,6 +43,11 @@ export const signOffUpdate = defineUpdate<CaseCommandResult, [SignOffCommand]>('
 export const closeUpdate = defineUpdate<CaseCommandResult, [CloseCommand]>('close');
 /** Hands the case's agency of a kind over to another (the coordinator's); a new handler, so no patch is needed. */
 export const transferUpdate = defineUpdate<CaseCommandResult, [TransferCommand]>('transfer');
+/**
+ * Opens a fresh request of a track that ended denied, lapsed or declined (domain/ask-again.ts); a new handler, so no
+ * patch is needed.
+ */
+export const askAgainUpdate = defineUpdate<CaseCommandResult, [AskAgainCommand]>('askAgain');
 /** Corrects a step's sign-off (domain/correction.ts); its reason travels sealed, like a note. */
 export const correctSignOffUpdate = defineUpdate<CaseCommandResult, [CorrectionCommand]>('correctSignOff');
 /** Answers once the read model shows the current state: the API's read-your-writes after starting a case. */

@@ -1,12 +1,14 @@
 /**
- * One case: open it, read it, sign its steps, transfer it to another agency, close it. Reads are app/case-reads.ts' (`deps.caseReads`); writes go
+ * One case: open it, read it, sign its steps, ask again for a request refused or lapsed, transfer it to another agency, close it. Reads are app/case-reads.ts' (`deps.caseReads`); writes go
  * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
 import { rejectionError } from '../../app/case-commands';
 import { showsSealedDetails } from '../../app/step-notes';
 import { closeCaseSchema } from '../../domain/case';
+import { askAgainSchema } from '../../domain/ask-again';
+import { STEP_CATALOGUE } from '../../domain/steps';
 import { CORRECTION_WINDOW } from '../../domain/policy';
-import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, askingAgainRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -300,6 +302,41 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         await caseTransfers.checkTarget(body);
         const view = await deps.cases.transfer(params.caseId, body, actor, { operationId });
         await caseTransfers.notify(before, view, body, actor);
+        return { status: 200, body: await caseReads.present(view, actor) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/ask-again',
+      tag: 'cases',
+      summary:
+        'Ask again for a request whose track ended without it: Continued Presence denied or lapsed (`cp_request`), an ' +
+        "adult's certification denied while a qualifying event holds (`hhs_certification_request`), a U certification " +
+        '(`u_visa_certification`) or a declaration (`le_declaration`, before the T visa is decided) declined. Opens a ' +
+        'fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer ' +
+        "a witness is not chased. The case's coordinator, or an officer of the agency that owns the request.",
+      params: CaseParamsSchema,
+      body: askAgainSchema(),
+      idempotent: true,
+      audit: 'case.ask_again',
+      reveal: revealNotes,
+      responses: {
+        200: { description: 'the case with the new request pending', schema: CaseViewSchema },
+        403: { description: "neither the case's coordinator nor the agency that owns the request", problem: true },
+        404: { description: 'no such case', problem: true },
+        409: {
+          description:
+            'nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing ' +
+            'refused, the minor path, no U visa), the case is closed, or the key is in progress',
+          problem: true,
+        },
+      },
+      handle: async ({ params, body, actor, operationId }) => {
+        const before = await caseReads.case(params.caseId, actor);
+        const { owner } = STEP_CATALOGUE[body.stepKind];
+        const refusal = askingAgainRefusal(actor, before.agencies, owner, `asking again for ${body.stepKind}`);
+        if (refusal) throw rejectionError(refusal);
+        const view = await deps.cases.askAgain(params.caseId, body, actor, { operationId });
         return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),

@@ -17,9 +17,9 @@ import {
   type TrackRules,
 } from './track';
 
-/** The CP grant currently in force or most recently lapsed, if any. */
-export function currentCpGrant(state: CaseState): Step | undefined {
-  return state.steps
+/** The CP grant currently in force or most recently lapsed, if any (domain/ask-again.ts reads it too). */
+export function currentCpGrant<S extends Pick<Step, 'kind' | 'outcome'>>(steps: readonly S[]): S | undefined {
+  return steps
     .filter(
       (step) =>
         (step.kind === 'cp_decision' && step.outcome === 'granted') ||
@@ -30,7 +30,7 @@ export function currentCpGrant(state: CaseState): Step | undefined {
 
 /** Whether a CP grant is in force at `at`: granted or renewed, not yet lapsed, and ending after it. */
 export function cpGrantInForce(state: CaseState, at: Instant): boolean {
-  const grant = currentCpGrant(state);
+  const grant = currentCpGrant(state.steps);
   return grant?.status === 'completed' && grant.expiresAt !== null && grant.expiresAt > at;
 }
 
@@ -49,7 +49,7 @@ function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; mon
   const initial = ctx.step.kind === 'cp_decision';
   const { months, source } = initial ? ctx.state.policy.durations.cpInitialGrant : ctx.state.policy.durations.cpRenewal;
   const grantedOn = text(ctx.details, initial ? 'grantedOn' : 'renewedOn') || ctx.today;
-  const current = initial ? null : grantValidUntil(currentCpGrant(ctx.state));
+  const current = initial ? null : grantValidUntil(currentCpGrant(ctx.state.steps));
   const extendsCurrent = current !== null && current > grantedOn;
   const limit = addMonths(extendsCurrent ? current : grantedOn, months);
   // Counted from a first day of validity (the grant's), "N months" ends the day before; from a last day, on it.
@@ -91,7 +91,7 @@ export const continuedPresence: TrackRules = {
     },
     cp_renewal_decision: (ctx) => {
       if (ctx.outcome !== 'renewed') return null;
-      const current = grantValidUntil(currentCpGrant(ctx.state));
+      const current = grantValidUntil(currentCpGrant(ctx.state.steps));
       // A renewal granted before the current grant ends extends it; one granted after a lapse runs from its own date.
       const { validUntil, limit, months, source } = grantEnd(ctx);
       return firstOf(
@@ -119,7 +119,7 @@ export const continuedPresence: TrackRules = {
     },
   },
   windowAlarms(state) {
-    const grant = currentCpGrant(state);
+    const grant = currentCpGrant(state.steps);
     if (!grant || grant.status !== 'completed' || !grant.expiresAt) return [];
     const base = { stepId: grant.id, recipient: 'law_enforcement' as const, subject: 'cp_validity' };
     const renewalStillToRequest = latestOfKind(state, 'cp_renewal_request')?.status === 'pending';

@@ -6,8 +6,8 @@
 import { addDaysToInstant, startOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, type Alarm, type CaseState } from '../case-state';
 import type { Instant, Step } from '../types';
-import { currentCpGrant } from './continued-presence';
-import { unlockCertification, type CertificationUnlock } from './hhs';
+import { certificationGroundNow } from './certification-grounds';
+import { unlockCertification } from './hhs';
 import { outOfRange, text, type TrackRules } from './track';
 
 const DAY_MS = 86_400_000;
@@ -81,15 +81,6 @@ function turns18Alarm(notification: Step, birthday: string): Alarm {
   };
 }
 
-/** The qualifying event for an adult's HHS certification that already holds, if any (CP in force, T bona fide or approved). */
-function certificationUnlockHeld(state: CaseState): CertificationUnlock | undefined {
-  if (currentCpGrant(state)?.status === 'completed') return 'cp_granted';
-  const decision = latestOfKind(state, 't_visa_decision');
-  if (decision?.outcome === 'approved') return 't_visa_approved';
-  const bonaFide = latestOfKind(state, 't_visa_bona_fide')?.outcome === 'bona_fide';
-  return bonaFide && decision?.outcome !== 'denied' ? 't_visa_bona_fide' : undefined;
-}
-
 const TURNED_18 = 'turned 18 before HHS was notified: the adult route applies';
 
 /**
@@ -107,7 +98,7 @@ function moveToAdultPath(state: CaseState, _notification: Step, now: Instant): C
     null,
     `case moved to the adult path: ${TURNED_18}`,
   );
-  const unlockedBy = certificationUnlockHeld(adult);
+  const unlockedBy = certificationGroundNow(adult.steps);
   return unlockedBy ? unlockCertification(adult, unlockedBy, now) : adult;
 }
 

@@ -9,19 +9,12 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createServices } from '../../app/services';
-import type { CaseCommands } from '../../api/deps';
+import { commandsRefused } from '../../api/deps';
 import { openApiPath } from '../../api/openapi';
 import { createLogger } from '../../core/logger';
 import { wallClock } from '../../core/clock';
 
-const unusedCommands: CaseCommands = {
-  open: () => Promise.reject(new Error('not used here')),
-  signOff: () => Promise.reject(new Error('not used here')),
-  close: () => Promise.reject(new Error('not used here')),
-  transfer: () => Promise.reject(new Error('not used here')),
-  correct: () => Promise.reject(new Error('not used here')),
-  minorTurns18On: () => Promise.reject(new Error('not used here')),
-};
+const unusedCommands = commandsRefused('not used here');
 
 let logLines: Record<string, unknown>[] = [];
 const logSink = new Writable({

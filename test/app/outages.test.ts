@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { commandsRefused } from '../../api/deps';
 import { createServices } from '../../app/services';
 import { AppError, asAppError, unavailableDependency } from '../../core/errors';
 import { createLogger } from '../../core/logger';
@@ -129,14 +130,7 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       const app = createApp({
         logger: createLogger({ level: 'silent' }),
         ...createServices({ now: wallClock, pool: pool, logger: createLogger({ level: 'silent' }) }),
-        cases: {
-          open: unused,
-          signOff: unused,
-          close: unused,
-          transfer: unused,
-          correct: unused,
-          minorTurns18On: unused,
-        },
+        cases: commandsRefused('not called'),
         ready: unused,
       });
       const res = await request(app)

@@ -146,6 +146,10 @@ describe('sign-off refusals', () => {
     seen.add('unbound_command');
   });
 
+  it('nothing_to_ask_again is covered by test/domain/ask-again.test.ts', () => {
+    seen.add('nothing_to_ask_again');
+  });
+
   it('every rejection code is exercised', () => {
     expect([...seen].sort()).toEqual([...REJECTION_CODES].sort());
   });

@@ -1,0 +1,161 @@
+/**
+ * Asking again: a track that ended without what it asked for (Continued Presence denied or lapsed, a certification
+ * denied, a U certification or a declaration declined) opens nothing by itself. CP is renewable while the survivor
+ * remains a potential witness, certification follows from any qualifying event, and another certifier may sign what
+ * one declined; but a survivor who is no longer a witness must not be chased by reminders. So a new request opens only
+ * when someone decides to ask again: the case's coordinator, or the agency that owns the request. The timeline says
+ * who asked, and the new step has its deadlines and reminders from the policy like any other.
+ */
+import { z } from 'zod';
+import { askingAgainRefusal } from './access';
+import { zodRejection, type CommandEnvelope } from './case';
+import { latestOfKind, openStep, record, type CaseState, type Rejection } from './case-state';
+import { normaliseInstant } from './dates';
+import { stepLabel } from './labels';
+import { onFirstUse } from './on-first-use';
+import { STEP_CATALOGUE } from './steps';
+import { currentCpGrant } from './tracks/continued-presence';
+import { certificationGroundNow } from './tracks/certification-grounds';
+import type { Actor, Instant, Step, StepKind } from './types';
+
+/** The requests that can be asked again, each the first step of its track. */
+export const ASK_AGAIN_KINDS = [
+  'cp_request',
+  'hhs_certification_request',
+  'u_visa_certification',
+  'le_declaration',
+] as const satisfies readonly StepKind[];
+export type AskAgainKind = (typeof ASK_AGAIN_KINDS)[number];
+
+export const askAgainSchema = onFirstUse(() =>
+  z.strictObject({
+    stepKind: z
+      .enum(ASK_AGAIN_KINDS)
+      .describe('the request to open again: its track must have ended denied, lapsed or declined'),
+  }),
+);
+export type AskAgainRequest = z.infer<ReturnType<typeof askAgainSchema>>;
+/** The workflow's `askAgain` update payload. */
+export type AskAgainCommand = AskAgainRequest & CommandEnvelope;
+
+type StepFacts = Pick<Step, 'kind' | 'status' | 'outcome'>;
+
+/**
+ * What the rule reads of a case: its path, whether it follows a U visa, and how its steps went. The console gives it
+ * the steps its reader sees (and how the others its work depends on went); the API and the workflow, every step.
+ */
+export interface AskAgainFacts {
+  path: CaseState['path'];
+  usesUVisa: boolean;
+  steps: readonly StepFacts[];
+}
+
+const CP_KINDS: readonly StepKind[] = ['cp_request', 'cp_decision', 'cp_renewal_request', 'cp_renewal_decision'];
+
+const nothingToAskAgain = (kind: AskAgainKind, why: string): Rejection => ({
+  code: 'nothing_to_ask_again',
+  field: 'stepKind',
+  message: `the ${stepLabel(kind)} cannot be asked again: ${why}`,
+});
+
+const latest = (steps: readonly StepFacts[], kind: StepKind) => steps.filter((step) => step.kind === kind).at(-1);
+const pendingOf = (steps: readonly StepFacts[], kinds: readonly StepKind[]) =>
+  steps.find((step) => kinds.includes(step.kind) && step.status === 'pending');
+const isPending = (step: StepFacts) => `the ${stepLabel(step.kind)} is still pending`;
+
+/** The grant in force, or the last one: as the CP track reads it (`currentCpGrant`). */
+const cpInForce = (steps: readonly StepFacts[]) => currentCpGrant(steps)?.status === 'completed';
+
+function cpRefusal(steps: readonly StepFacts[]): string | null {
+  const pending = pendingOf(steps, CP_KINDS);
+  if (pending) return isPending(pending);
+  if (cpInForce(steps)) return 'Continued Presence is still in force; ask for its renewal before it lapses';
+  const ended = steps.some(
+    (step) =>
+      ((step.kind === 'cp_decision' || step.kind === 'cp_renewal_decision') && step.outcome === 'denied') ||
+      (CP_KINDS.includes(step.kind) && step.status === 'expired'),
+  );
+  return ended ? null : 'Continued Presence was neither denied nor did it lapse';
+}
+
+function certificationRefusal(facts: AskAgainFacts): string | null {
+  if (facts.path !== 'adult') return 'a minor needs no certification: HHS issues an eligibility letter instead';
+  const pending = pendingOf(facts.steps, ['hhs_certification_request', 'hhs_certification_letter']);
+  if (pending) return isPending(pending);
+  if (latest(facts.steps, 'hhs_certification_letter')?.outcome !== 'denied') return 'no certification was denied';
+  return certificationGroundNow(facts.steps)
+    ? null
+    : 'none of the events that qualify for it holds now (Continued Presence in force, a bona fide T visa ' +
+        'application not denied, T status)';
+}
+
+function declinedRefusal(steps: readonly StepFacts[], kind: AskAgainKind): string | null {
+  const last = latest(steps, kind);
+  if (last?.status === 'pending') return isPending(last);
+  return last?.status === 'declined' ? null : 'it was not declined';
+}
+
+/**
+ * Why nothing of that kind can be asked again now (`nothing_to_ask_again`, saying why), or null when it can: its
+ * track ended denied, lapsed or declined, and nothing of it is pending or in force.
+ */
+export function askAgainRefusal(facts: AskAgainFacts, kind: AskAgainKind): Rejection | null {
+  const why = ((): string | null => {
+    switch (kind) {
+      case 'cp_request':
+        return cpRefusal(facts.steps);
+      case 'hhs_certification_request':
+        return certificationRefusal(facts);
+      case 'u_visa_certification':
+        return facts.usesUVisa ? declinedRefusal(facts.steps, kind) : 'this case does not follow a U visa';
+      case 'le_declaration': {
+        const decided = latest(facts.steps, 't_visa_decision')?.outcome;
+        if (decided === 'approved' || decided === 'denied') return `the T visa is already ${decided}`;
+        return declinedRefusal(facts.steps, kind);
+      }
+    }
+  })();
+  return why === null ? null : nothingToAskAgain(kind, why);
+}
+
+/** Who asks, what, and whether it can be asked again now; null when the request may be applied. */
+export function validateAskAgain(state: CaseState, command: AskAgainCommand, _now: Instant): Rejection | null {
+  if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
+  // The request alone: its schema is strict, and `issued` is the workflow's to check (domain/issued.ts).
+  const { actor, issued: _issued, ...request } = command;
+  const parsed = askAgainSchema().safeParse(request);
+  if (!parsed.success) return zodRejection(parsed.error, '');
+  const kind = parsed.data.stepKind;
+  return (
+    askingAgainRefusal(actor, state.agencies, STEP_CATALOGUE[kind].owner, `asking again for the ${stepLabel(kind)}`) ??
+    askAgainRefusal(state, kind)
+  );
+}
+
+/**
+ * Opens a fresh step of the kind, as `validateAskAgain` accepted it, with its deadline from the policy (a minor's CP
+ * request has none, as when the case opened); the timeline says who asked again.
+ */
+export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: Instant): CaseState {
+  const at = normaliseInstant(now);
+  const { actor, stepKind } = command;
+  const unlockedBy = stepKind === 'hhs_certification_request' ? certificationGroundNow(state.steps) : undefined;
+  const opened = openStep(state, stepKind, at, {
+    actorAgencyId: actor.agencyId,
+    ...(stepKind === 'cp_request' && state.path === 'minor' ? { dueAt: null } : {}),
+    ...(unlockedBy ? { details: { unlockedBy } } : {}),
+  });
+  const step = latestOfKind(opened, stepKind)!;
+  const asked = record(opened, at, 'step.asked_again', step.id, actor.agencyId, askedAgainSummary(state, step, actor));
+  return { ...asked, version: state.version + 1 };
+}
+
+/** "cp_request-2 asked again by coordinator after cp_decision-1 denied": ids and codes only, never personal data. */
+function askedAgainSummary(state: CaseState, step: Step, actor: Actor): string {
+  const ended = state.steps
+    .filter((other) => other.track === step.track)
+    .filter((other) => other.status === 'expired' || other.status === 'declined' || other.outcome === 'denied')
+    .at(-1);
+  const after = ended ? ` after ${ended.id} ${ended.status === 'expired' ? 'expired' : ended.outcome}` : '';
+  return `${step.id} asked again by ${actor.agencyKind}${after}`;
+}

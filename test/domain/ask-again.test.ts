@@ -1,0 +1,182 @@
+/**
+ * Asking again (domain/ask-again.ts): after CP was denied or lapsed, a certification denied, a U certification or a
+ * declaration declined, the coordinator or the agency owning the request opens a fresh one, with its policy deadline;
+ * anything still pending or in force, or a case that cannot use it, is refused by name.
+ */
+import { alarms, fireAlarm } from '../../domain/alarms';
+import { applyAskAgain, validateAskAgain, type AskAgainKind } from '../../domain/ask-again';
+import { closeCase } from '../../domain/case';
+import type { CaseState, Rejection } from '../../domain/case-state';
+import type { Actor } from '../../domain/types';
+import { actorOf, noon, openAdult, openMinor, sign, stepOf } from './case-fixtures';
+
+const ASKED_AT = noon('2026-09-01');
+
+function askAgain(state: CaseState, stepKind: AskAgainKind, actor: Actor = actorOf('coordinator')): CaseState {
+  const command = { stepKind, actor };
+  const rejection = validateAskAgain(state, command, ASKED_AT);
+  if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
+  return applyAskAgain(state, command, ASKED_AT);
+}
+
+const refusalOf = (state: CaseState, stepKind: string, actor: Actor = actorOf('coordinator')): Rejection | null =>
+  validateAskAgain(state, { stepKind: stepKind as AskAgainKind, actor }, ASKED_AT);
+
+const requested = () =>
+  sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+const cpDenied = () =>
+  sign(requested(), 'cp_decision-1', 'denied', { reason: 'not_potential_witness' }, noon('2026-01-20'));
+const cpGranted = (validUntil = '2026-06-30') =>
+  sign(requested(), 'cp_decision-1', 'granted', { grantedOn: '2026-01-20', validUntil }, noon('2026-01-20'));
+
+/** The grant's expiry alarm fired: CP lapsed and the renewal request still to make was cancelled. */
+function lapsed(state: CaseState): CaseState {
+  const expiry = alarms(state).find((alarm) => alarm.kind === 'expired' && alarm.subject === 'cp_validity')!;
+  return fireAlarm(state, expiry, expiry.at);
+}
+
+describe('asking again for Continued Presence', () => {
+  it('after a denial: the coordinator opens cp_request-2 for the police, due by the policy, and the timeline says so', () => {
+    const state = askAgain(cpDenied(), 'cp_request');
+    expect(stepOf(state, 'cp_request-2')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'law_enforcement',
+      agencyId: 'agency-le',
+      openedAt: ASKED_AT,
+      dueAt: noon('2026-09-15'),
+    });
+    expect(state.timeline.at(-1)).toMatchObject({
+      type: 'step.asked_again',
+      stepId: 'cp_request-2',
+      actorAgencyId: 'agency-coord',
+      summary: 'cp_request-2 asked again by coordinator after cp_decision-1 denied',
+    });
+    expect(state.version).toBe(cpDenied().version + 1);
+    // The new request runs its track as the first did: requested, it opens a decision for ICE.
+    const again = sign(state, 'cp_request-2', 'requested', { requestedOn: '2026-09-02' }, noon('2026-09-02'));
+    expect(stepOf(again, 'cp_decision-2')).toMatchObject({ status: 'pending', agencyKind: 'ice' });
+  });
+
+  it('after a lapse: the police ask again, though the cancelled renewal request stays cancelled', () => {
+    const state = askAgain(lapsed(cpGranted()), 'cp_request', actorOf('law_enforcement'));
+    expect(stepOf(state, 'cp_decision-1').status).toBe('expired');
+    expect(stepOf(state, 'cp_renewal_request-1').status).toBe('cancelled');
+    expect(stepOf(state, 'cp_request-2')).toMatchObject({ status: 'pending', dueAt: noon('2026-09-15') });
+    expect(state.timeline.at(-1)?.summary).toBe(
+      'cp_request-2 asked again by law_enforcement after cp_decision-1 expired',
+    );
+    // Its reminders are the policy's, like any opened step's.
+    expect(alarms(state).some((alarm) => alarm.stepId === 'cp_request-2' && alarm.kind === 'due')).toBe(true);
+  });
+
+  it('after a renewal was denied: refused while the grant is in force, asked again once it lapsed', () => {
+    let state = cpGranted();
+    state = sign(state, 'cp_renewal_request-1', 'requested', { requestedOn: '2026-05-01' }, noon('2026-05-01'));
+    state = sign(state, 'cp_renewal_decision-1', 'denied', { reason: 'not_potential_witness' }, noon('2026-05-20'));
+    expect(refusalOf(state, 'cp_request')).toMatchObject({ code: 'nothing_to_ask_again', field: 'stepKind' });
+    expect(refusalOf(state, 'cp_request')?.message).toContain('Continued Presence is still in force');
+    expect(stepOf(askAgain(lapsed(state), 'cp_request'), 'cp_request-2').status).toBe('pending');
+  });
+
+  it('is refused while a request or decision is pending, or a grant is in force', () => {
+    expect(refusalOf(openAdult(), 'cp_request')).toMatchObject({
+      code: 'nothing_to_ask_again',
+      message: 'the Continued Presence request cannot be asked again: the Continued Presence request is still pending',
+    });
+    expect(refusalOf(requested(), 'cp_request')?.message).toContain('Continued Presence decision is still pending');
+    expect(refusalOf(cpGranted(), 'cp_request')?.message).toContain(
+      'the Continued Presence renewal request is still pending',
+    );
+    expect(refusalOf(askAgain(cpDenied(), 'cp_request'), 'cp_request')?.code).toBe('nothing_to_ask_again');
+  });
+
+  it('only the coordinator or the police of the case may ask; not another agency, nor a closed case', () => {
+    expect(refusalOf(cpDenied(), 'cp_request', actorOf('advocate'))).toMatchObject({ code: 'wrong_agency_kind' });
+    expect(refusalOf(cpDenied(), 'cp_request', actorOf('law_enforcement', 'other-police'))).toMatchObject({
+      code: 'wrong_agency',
+    });
+    const supervisor = { ...actorOf('coordinator'), roles: ['supervisor' as const] };
+    expect(refusalOf(cpDenied(), 'cp_request', supervisor)).toMatchObject({ code: 'role_not_permitted' });
+    const closed = closeCase(
+      cpDenied(),
+      { status: 'closed', reason: 'relief_obtained' },
+      actorOf('coordinator'),
+      ASKED_AT,
+    );
+    expect(refusalOf(closed, 'cp_request')).toMatchObject({ code: 'case_not_open' });
+    expect(refusalOf(cpDenied(), 't_visa_filing')).toMatchObject({ code: 'invalid_details', field: 'stepKind' });
+  });
+});
+
+describe('asking again for an HHS certification', () => {
+  const certificationDenied = () => {
+    const state = sign(
+      cpGranted('2027-12-31'),
+      'hhs_certification_request-1',
+      'requested',
+      { requestedOn: '2026-02-01' },
+      noon('2026-02-01'),
+    );
+    return sign(state, 'hhs_certification_letter-1', 'denied', { reason: 'no_qualifying_status' }, noon('2026-03-01'));
+  };
+
+  it('after a denial, while CP is in force: the advocate opens a new request, saying what qualifies it', () => {
+    const state = askAgain(certificationDenied(), 'hhs_certification_request', actorOf('advocate'));
+    expect(stepOf(state, 'hhs_certification_request-2')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'advocate',
+      dueAt: noon('2026-09-15'),
+      details: { unlockedBy: 'cp_granted' },
+    });
+  });
+
+  it('is refused when nothing qualifies now, while one is pending, or on the minor path', () => {
+    expect(refusalOf(lapsed(certificationDenied()), 'hhs_certification_request')?.message).toContain(
+      'none of the events that qualify for it holds now',
+    );
+    const pending = sign(
+      cpGranted('2027-12-31'),
+      'hhs_certification_request-1',
+      'requested',
+      { requestedOn: '2026-02-01' },
+      noon('2026-02-01'),
+    );
+    expect(refusalOf(pending, 'hhs_certification_request')?.message).toContain(
+      'the HHS certification letter is still pending',
+    );
+    expect(refusalOf(openMinor(), 'hhs_certification_request')?.message).toContain('a minor needs no certification');
+  });
+});
+
+describe('asking again for a declined U certification or declaration', () => {
+  it('a declined U certification can be asked again (of another certifier), on a case that follows a U visa', () => {
+    const declined = sign(
+      openAdult({ usesUVisa: true }),
+      'u_visa_certification-1',
+      'declined',
+      { reason: 'no_helpfulness' },
+      noon('2026-02-01'),
+    );
+    const state = askAgain(declined, 'u_visa_certification');
+    expect(stepOf(state, 'u_visa_certification-2')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement' });
+    expect(refusalOf(state, 'u_visa_certification')?.message).toContain('is still pending');
+    expect(refusalOf(openAdult(), 'u_visa_certification')?.message).toContain('does not follow a U visa');
+  });
+
+  it('a declined declaration can be asked again until the T visa is decided', () => {
+    const declined = sign(
+      openAdult(),
+      'le_declaration-1',
+      'declined',
+      { reason: 'not_cooperating' },
+      noon('2026-02-01'),
+    );
+    expect(stepOf(askAgain(declined, 'le_declaration'), 'le_declaration-2')).toMatchObject({ status: 'pending' });
+    let decided = sign(declined, 't_visa_filing-1', 'filed', { filedOn: '2026-02-02' }, noon('2026-02-02'));
+    decided = sign(decided, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+    decided = sign(decided, 't_visa_bona_fide-1', 'not_bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+    decided = sign(decided, 't_visa_decision-1', 'denied', { reason: 'not_a_victim' }, noon('2026-08-01'));
+    expect(refusalOf(decided, 'le_declaration')?.message).toContain('the T visa is already denied');
+    expect(refusalOf(openAdult(), 'le_declaration')?.message).toContain('still pending');
+  });
+});
