@@ -22,6 +22,7 @@ import {
   type TransferReason,
 } from '../domain/reasons';
 import type { StepKind, Track } from '../domain/types';
+import type { AskAgainKind } from '../domain/ask-again';
 
 export { agencyKindLabel, stepLabel };
 
@@ -248,3 +249,12 @@ export const documentRemovalReasonLabel = (code: string) =>
 /** A transfer's reason in words; a code off the list (one recorded before it) as it is. */
 export const transferReasonLabel = (code: string) =>
   Object.hasOwn(TRANSFER_WORDS, code) ? TRANSFER_WORDS[code as TransferReason] : code;
+
+/** The case page's button that asks again for a request its track ended without (domain/ask-again.ts). */
+const ASK_AGAIN_WORDS: Record<AskAgainKind, string> = {
+  cp_request: 'Ask again for Continued Presence',
+  hhs_certification_request: 'Ask again for HHS certification',
+  u_visa_certification: 'Ask again for a U visa certification',
+  le_declaration: 'Ask again for a law-enforcement declaration',
+};
+export const askAgainLabel = (kind: AskAgainKind) => ASK_AGAIN_WORDS[kind];

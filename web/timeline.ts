@@ -68,6 +68,9 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
       return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
     case 'step.amended':
       return `${what} amended${by}.`;
+    case 'step.asked_again':
+      // "cp_request-2 asked again by coordinator after cp_decision-1 denied"
+      return `${what} asked again${by}.`;
     case 'step.corrected': {
       // "cp_request-1 corrected by law_enforcement: requestedOn 2026-12-01 → 2026-11-30 (reason kept with the step)"
       const changes = /: (.*) \(reason kept with the step\)$/.exec(entry.summary)?.[1];

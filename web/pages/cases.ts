@@ -1,6 +1,7 @@
 /**
  * Opening a case, a case's page (steps by track, timeline, due next, coming reminders), a step's sign-off form, the
- * same form to correct a sign-off, and the coordinator's transfer of the case to another agency.
+ * same form to correct a sign-off, the coordinator's transfer of the case to another agency, and asking again for a
+ * request a track ended without.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
@@ -23,12 +24,14 @@ import { amendmentsUsedUp, maySignOff, openOutcomes, signOffRulesRefusal } from 
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
-import { agencyKindLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
+import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
 import { timelineOf } from '../timeline';
 import { languageInWords, survivorNotice } from '../survivor-words';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
+import { ASK_AGAIN_KINDS, askAgainRefusal, type AskAgainKind } from '../../domain/ask-again';
+import { STEP_CATALOGUE } from '../../domain/steps';
 import type { TransferReason } from '../../domain/reasons';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -112,7 +115,12 @@ export function casePages(kit: Kit): Router {
     }
   });
 
-  router.get('/cases/:caseId', async (req, res) => {
+  /** The case page; `asked`: an "Ask again" form the API refused, shown again above its buttons. */
+  const renderCase = async (
+    req: Request,
+    res: Response,
+    asked?: { form: Record<string, string>; problem: ApiProblem },
+  ) => {
     const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const api = kit.api(req);
@@ -125,47 +133,87 @@ export function casePages(kit: Kit): Router {
     ]);
     const coordinatesOpenCase =
       view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId;
-    kit.render(req, res, 'case', {
-      title: `Case ${view.reference}`,
-      view,
-      survivor,
-      // The HHS request of a minor must be made before this day; shown only beside the identity it derives from.
-      turns18On: survivor && view.path === 'minor' ? eighteenthBirthday(survivor.birthDate) : undefined,
-      // A language tag in words ("Portuguese (Brazil)"); the form to correct the identity is web/pages/survivor.ts.
-      languageInWords,
-      tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter(
-        (group) => group.steps.length > 0,
-      ),
-      dueNext: dueNext(view),
-      standing: standingOf(view.steps, TRACKS, kit.words(res)),
-      // How the other agencies' steps this reader's work depends on went (domain/access.ts canSeeMilestone).
-      milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
-      // Other roles see only their own agency's steps (domain/access.ts canSeeStep): the summary says so.
-      ownStepsOnly: view.agencies.coordinator !== me.user.agencyId,
-      timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
-      reminders: reminders.items,
-      // A document's name comes only to who may open it: only they get a link.
-      documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
-      // Who added a document, its step's agency and the coordinator may remove one added by mistake.
-      canRemoveDocument: (document: { stepId: string; uploadedBy: string | null }) =>
-        mayRemoveDocument(
-          me,
-          view,
-          view.steps.find((step) => step.id === document.stepId),
-          document,
+    const askAgainProblem = asked && summaryOf(formProblem(asked.form, asked.problem, kit.words(res)), []);
+    kit.render(
+      req,
+      res,
+      'case',
+      {
+        title: titleOf(`Case ${view.reference}`, askAgainProblem),
+        view,
+        survivor,
+        // The HHS request of a minor must be made before this day; shown only beside the identity it derives from.
+        turns18On: survivor && view.path === 'minor' ? eighteenthBirthday(survivor.birthDate) : undefined,
+        // A language tag in words ("Portuguese (Brazil)"); the form to correct the identity is web/pages/survivor.ts.
+        languageInWords,
+        tracks: TRACKS.map((track) => ({ track, steps: view.steps.filter((step) => step.track === track) })).filter(
+          (group) => group.steps.length > 0,
         ),
-      canSign: (step: CaseView['steps'][number]) => maySignOff(me, step) && step.status === 'pending',
-      // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
-      canTransfer: coordinatesOpenCase,
-      canClose: coordinatesOpenCase,
-      canCorrect: (step: CaseView['steps'][number]) => mayCorrect(me, view, step),
-      // A completed step whose rules still allow an amendment (an interim letter's extension): the action's words.
-      amendment: (step: CaseView['steps'][number]) =>
-        maySignOff(me, step) && openOutcomes(view, step).length > 0
-          ? amendmentAction(step.kind, step.status)
-          : undefined,
-      flash: CASE_NOTICES.get(param(req, 'notice') ?? '') ?? survivorNotice(req),
-    });
+        dueNext: dueNext(view),
+        standing: standingOf(view.steps, TRACKS, kit.words(res)),
+        // How the other agencies' steps this reader's work depends on went (domain/access.ts canSeeMilestone).
+        milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
+        // Other roles see only their own agency's steps (domain/access.ts canSeeStep): the summary says so.
+        ownStepsOnly: view.agencies.coordinator !== me.user.agencyId,
+        timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
+        reminders: reminders.items,
+        // A document's name comes only to who may open it: only they get a link.
+        documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
+        // Who added a document, its step's agency and the coordinator may remove one added by mistake.
+        canRemoveDocument: (document: { stepId: string; uploadedBy: string | null }) =>
+          mayRemoveDocument(
+            me,
+            view,
+            view.steps.find((step) => step.id === document.stepId),
+            document,
+          ),
+        canSign: (step: CaseView['steps'][number]) => maySignOff(me, step) && step.status === 'pending',
+        // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
+        canTransfer: coordinatesOpenCase,
+        canClose: coordinatesOpenCase,
+        canCorrect: (step: CaseView['steps'][number]) => mayCorrect(me, view, step),
+        // A completed step whose rules still allow an amendment (an interim letter's extension): the action's words.
+        amendment: (step: CaseView['steps'][number]) =>
+          maySignOff(me, step) && openOutcomes(view, step).length > 0
+            ? amendmentAction(step.kind, step.status)
+            : undefined,
+        // The requests its tracks ended without that this reader may ask again, each a button of its own.
+        askAgain: askableAgain(me, view).map((kind) => ({
+          kind,
+          track: STEP_CATALOGUE[kind].track,
+          label: askAgainLabel(kind),
+          // The key of the form sent, kept after an outage; a new one for every other.
+          idempotencyKey:
+            asked?.form.stepKind === kind ? idempotencyKeyOf(asked.form, asked.problem) : idempotencyKeyOf({}),
+        })),
+        askAgainProblem,
+        flash: CASE_NOTICES.get(param(req, 'notice') ?? '') ?? survivorNotice(req),
+      },
+      asked?.problem.status ?? 200,
+    );
+  };
+
+  router.get('/cases/:caseId', async (req, res) => {
+    await renderCase(req, res);
+  });
+
+  router.post('/cases/:caseId/ask-again', async (req, res) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const form = formOf(req);
+    try {
+      ok(
+        await kit.api(req).POST('/api/cases/{caseId}/ask-again', {
+          params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
+          // A kind off the list is the API's to refuse, naming the field.
+          body: { stepKind: (form.stepKind ?? '') as AskAgainKind },
+        }),
+      );
+      res.redirect(303, `/cases/${caseId}?notice=asked-again`);
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
+      await renderCase(req, res, { form, problem: error });
+    }
   });
 
   /**
@@ -503,6 +551,7 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
   ['amended', 'The extension was recorded. The step shows the date the letter is now valid until.'],
   ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
   ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
+  ['asked-again', 'Asked again: the new request is pending, with its deadline and reminders.'],
   ['closed', 'The case has ended; its pending steps were cancelled.'],
   [
     'document-removed',
@@ -632,6 +681,23 @@ function mayCorrect(me: MeView, view: CaseView, step: CaseView['steps'][number])
     (step.agencyId === me.user.agencyId || view.agencies.coordinator === me.user.agencyId) &&
     isCorrectable(step)
   );
+}
+
+/**
+ * The requests this reader may ask again (domain/ask-again.ts), judged from the case as they see it: its steps, and how
+ * the others their work depends on went (the milestones); the API judges what they do not see. The case's coordinator,
+ * or an officer of the agency that owns the request, while the case is open.
+ */
+function askableAgain(me: MeView, view: CaseView): AskAgainKind[] {
+  if (view.status !== 'open' || !me.can.signSteps) return [];
+  const coordinates = view.agencies.coordinator === me.user.agencyId;
+  const steps = [...view.steps, ...view.milestones];
+  const facts = { path: view.path, usesUVisa: steps.some((step) => step.kind === 'u_visa_certification'), steps };
+  return ASK_AGAIN_KINDS.filter((kind) => {
+    const { owner } = STEP_CATALOGUE[kind];
+    const owns = me.user.agencyKind === owner && view.agencies[owner] === me.user.agencyId;
+    return (coordinates || owns) && askAgainRefusal(facts, kind) === null;
+  });
 }
 
 /** Pending steps with a due date, soonest first: what the case waits for. */

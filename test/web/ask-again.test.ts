@@ -1,0 +1,96 @@
+/**
+ * The case page's "Ask again" button: after ICE denied Continued Presence, the case's coordinator sees "Ask again for
+ * Continued Presence" where the track ended, presses it, and the case shows the new request pending and the timeline
+ * who asked; pressed again while that request is pending, the page says why nothing was asked. An agency that owns no
+ * such request sees no button. The whole service on real parts, the console calling the API over HTTP.
+ */
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { SESSION_COOKIE } from '../../web/session';
+import { consoleStackPerFile } from '../support/console';
+import { cookiesSetBy } from '../support/forms';
+import { PUBLIC_BASE_URL } from '../support/stack';
+
+const suite = consoleStackPerFile();
+let caseId = '';
+
+async function sign(stepId: string, kind: 'law_enforcement' | 'ice', outcome: string, details: object) {
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+    .set(suite.stack.as(kind))
+    .set('Idempotency-Key', `ask-again-form-${stepId}`)
+    .send({ outcome, details })
+    .expect(200);
+}
+
+beforeAll(async () => {
+  const opened = await request(suite.app)
+    .post('/api/cases')
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'ask-again-form-1')
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: '2025-11-03',
+      survivor: { name: 'Ask Again', birthDate: '1990-01-01' },
+    })
+    .expect(201);
+  caseId = (opened.body as { caseId: string }).caseId;
+  await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: '2025-11-04' });
+  await sign('cp_decision-1', 'ice', 'denied', { reason: 'not_potential_witness' });
+});
+
+const sessionOf = (username: string) => `${SESSION_COOKIE}=${suite.sessionCookie(username)}`;
+const casePage = (username: string) =>
+  request(suite.app).get(`/cases/${caseId}`).set('Cookie', sessionOf(username)).expect(200);
+
+/** Presses the page's button, as a browser would: the hidden fields of its form, with the page's cookies. */
+function press(username: string, page: request.Response, label: string) {
+  const form = [...page.text.matchAll(/<form class="stack" method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)].find(
+    (match) => match[2]!.includes(`>${label}</button>`),
+  );
+  if (!form) throw new Error(`no button "${label}" on the page`);
+  const hidden = Object.fromEntries(
+    [...form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]),
+  );
+  return request(suite.app)
+    .post(form[1]!)
+    .set('Cookie', [sessionOf(username), ...cookiesSetBy(page)].join('; '))
+    .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+    .type('form')
+    .send(hidden);
+}
+
+test('the coordinator asks again for Continued Presence; pressed from an older page, it says why nothing was asked', async () => {
+  // The advocate owns no CP request: no button for them.
+  expect((await casePage('demo-advocate')).text).not.toContain('Ask again for');
+
+  const page = await casePage('demo-coordinator');
+  const otherTab = await casePage('demo-coordinator');
+  const sent = await press('demo-coordinator', page, 'Ask again for Continued Presence').expect(303);
+  expect(sent.headers.location).toBe(`/cases/${caseId}?notice=asked-again`);
+
+  const after = await request(suite.app)
+    .get(sent.headers.location!)
+    .set('Cookie', sessionOf('demo-coordinator'))
+    .expect(200);
+  expect(after.text).toContain('Asked again: the new request is pending, with its deadline and reminders.');
+  expect(after.text).toMatch(/Continued Presence request asked again by [^<.]+\./);
+  // Nothing more to ask while the new request is pending: the button is gone.
+  expect(after.text).not.toContain('Ask again for Continued Presence');
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
+  const steps = (view.body as { steps: { id: string; status: string }[] }).steps;
+  expect(steps.find((step) => step.id === 'cp_request-2')?.status).toBe('pending');
+
+  // The same button pressed twice (a double click): the same answer, and still one new request.
+  await press('demo-coordinator', page, 'Ask again for Continued Presence').expect(303);
+  const again = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
+  expect((again.body as { steps: { kind: string }[] }).steps.filter((step) => step.kind === 'cp_request')).toHaveLength(
+    2,
+  );
+
+  // The button of a page opened before, in another tab: refused, in words, above the case.
+  const refused = await press('demo-coordinator', otherTab, 'Ask again for Continued Presence').expect(409);
+  expect(refused.text).toContain('<title>Error: Case ');
+  expect(refused.text).toContain('There is a problem');
+  expect(refused.text).toContain('the Continued Presence request is still pending');
+});
