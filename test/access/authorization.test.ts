@@ -159,23 +159,24 @@ const CASE_COLUMNS = [
   'correctSignOff',
   'searchCasesByName',
   'restoreSurvivor',
+  'askAgain',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok],
-  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party],
-  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party],
-  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok],
+  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
+  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -369,6 +370,15 @@ function closeOverApi(who: TestUser, caseId: string) {
     .set(who.headers)
     .set('Idempotency-Key', newKey())
     .send(CLOSE_BODY);
+}
+
+/** A case whose CP request ICE denied: Continued Presence may be asked again there. */
+async function cpDeniedCaseId(): Promise<string> {
+  const caseId = await openCaseId(users.policeOfficer);
+  await signOffOverApi(users.policeOfficer, caseId, 'cp_request-1', validSignOff('cp_request')).expect(200);
+  const denied = { outcome: 'denied', details: { reason: 'insufficient_evidence' } };
+  await signOffOverApi(users.iceOfficer, caseId, 'cp_decision-1', denied).expect(200);
+  return caseId;
 }
 
 function transferOverApi(who: TestUser, caseId: string) {
@@ -735,6 +745,17 @@ const ENDPOINTS: Record<
     // Only the coordinator's transfer goes through, on a case of its own: the others try the shared case, which a
     // transfer would take from the police users of the rows below.
     call: (who) => transferOverApi(who, who === users.coordinator ? transferableCaseId : sharedCaseId),
+  },
+  askAgain: {
+    route: 'POST /api/cases/{caseId}/ask-again',
+    allowed: 200,
+    // Each on a case of its own whose CP ICE denied: one allowed opens cp_request-2, which no second one could.
+    call: async (who) =>
+      request(stack.app)
+        .post(`/api/cases/${await cpDeniedCaseId()}/ask-again`)
+        .set(who.headers)
+        .set('Idempotency-Key', newKey())
+        .send({ stepKind: 'cp_request' }),
   },
   listSteps: { route: 'GET /api/steps', allowed: 200, call: (who) => get('/api/steps', who, { status: 'pending' }) },
   listPoliceSteps: {

@@ -305,6 +305,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: `${caseA}/steps/cp_request-1/corrections` },
     { method: 'post', path: `${caseA}/close` },
     { method: 'post', path: `${caseA}/transfers` },
+    { method: 'post', path: `${caseA}/ask-again` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/documents` },
     { method: 'get', path: `${caseA}/steps/cp_request-1/documents` },
     { method: 'get', path: `${caseA}/documents` },
