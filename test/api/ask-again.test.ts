@@ -5,8 +5,6 @@
  * and opens no second step; an agency that neither coordinates nor owns the request is refused 403.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import request from 'supertest';
 import { z } from 'zod';
 import { ReminderListSchema } from '../../api/schemas';
@@ -14,7 +12,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, dateOf } from '../../domain/dates';
 import type { Actor } from '../../domain/types';
 import { askAgainUpdate, workflowIdOf } from '../../workflows/contract';
-import { issuedNow } from '../support/issued';
+import { issuedNow, updateRefusal } from '../support/issued';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 type Reminder = z.infer<typeof ReminderListSchema>['items'][number];
@@ -91,18 +89,12 @@ test('after CP lapsed the coordinator asks again: cp_request-2 opens with its re
   // Sent straight at the workflow, around the API, the update's validator holds to the same rules, and to its seal.
   const forged = async (actor: Actor, sealed = true) => {
     const issued = await issuedNow(stack.env, caseId);
-    const failure: unknown = await stack.client.workflow
-      .getHandle(workflowIdOf(caseId))
-      .executeUpdate(askAgainUpdate, {
+    return updateRefusal(
+      stack.client.workflow.getHandle(workflowIdOf(caseId)).executeUpdate(askAgainUpdate, {
         args: [{ stepKind: 'cp_request', actor, ...(sealed ? { issued } : {}) }],
         updateId: issued.updateId,
-      })
-      .then(
-        () => new Error('accepted'),
-        (error: unknown) => error,
-      );
-    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
-    return ((failure as WorkflowUpdateFailedError).cause as ApplicationFailure).details?.[0];
+      }),
+    );
   };
   expect(await forged(stack.users['demo-advocate']!.actor)).toMatchObject({ code: 'wrong_agency_kind' });
   expect(await forged(stack.users['demo-supervisor']!.actor)).toMatchObject({ code: 'role_not_permitted' });

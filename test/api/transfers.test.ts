@@ -5,8 +5,6 @@
  * retried request is applied and told once. The console's transfer form, confirmed, does the same.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import request from 'supertest';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -17,7 +15,7 @@ import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
 import { startConsoleStack, type ConsoleStack } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
-import { issuedNow } from '../support/issued';
+import { issuedNow, updateRefusal } from '../support/issued';
 import { eventually, PUBLIC_BASE_URL, type Stack } from '../support/stack';
 
 interface StepBody {
@@ -137,17 +135,12 @@ test('only the coordinator of the case transfers it; every refusal is audited an
   const forged = async (actor: Actor) => {
     const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
     const issued = await issuedNow(stack.env, opened.caseId);
-    const failure: unknown = await handle
-      .executeUpdate(transferUpdate, {
+    return updateRefusal(
+      handle.executeUpdate(transferUpdate, {
         args: [{ ...toNewPolice, agencyKind: 'law_enforcement', actor, issued }],
         updateId: issued.updateId,
-      })
-      .then(
-        () => new Error('accepted'),
-        (error: unknown) => error,
-      );
-    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
-    return ((failure as WorkflowUpdateFailedError).cause as ApplicationFailure).details?.[0];
+      }),
+    );
   };
   expect(await forged(stack.users['demo-police-officer']!.actor)).toMatchObject({ code: 'wrong_agency_kind' });
   expect(await forged(stack.users['demo-supervisor']!.actor)).toMatchObject({ code: 'role_not_permitted' });

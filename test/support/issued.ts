@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Issued } from '../../domain/issued';
 
@@ -8,4 +10,19 @@ import type { Issued } from '../../domain/issued';
  */
 export async function issuedNow(env: TestWorkflowEnvironment, caseId: string): Promise<Issued> {
   return { caseId, updateId: randomUUID(), at: new Date(await env.currentTimeMs()).toISOString() };
+}
+
+/**
+ * The rejection a case workflow's validator refused an update with (its `details[0]`, domain/case-state.ts
+ * `Rejection`); fails the test when the update was accepted or failed otherwise.
+ */
+export async function updateRefusal(update: Promise<unknown>): Promise<unknown> {
+  const failure: unknown = await update.then(
+    () => new Error('accepted'),
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (failure as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return (cause as ApplicationFailure).details?.[0];
 }
