@@ -276,7 +276,10 @@ export const StepListQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-/** `to` bounds are exclusive: `openedFrom=2027-01-01&openedTo=2027-02-01` is January. */
+/**
+ * `openedTo` is exclusive: `openedFrom=2027-01-01&openedTo=2027-02-01` is January. The identification bounds are days,
+ * both included (`identifiedFrom=identifiedTo=2027-01-04` is that day), as the identifying agency wrote the day.
+ */
 export const CaseListQuerySchema = z.strictObject({
   status: z.enum(['open', 'closed', 'withdrawn']).optional(),
   path: z.enum(['minor', 'adult']).optional(),
@@ -293,8 +296,14 @@ export const CaseListQuerySchema = z.strictObject({
     .optional(),
   openedFrom: instantBoundSchema().optional(),
   openedTo: instantBoundSchema().optional(),
-  identifiedFrom: instantBoundSchema().optional(),
-  identifiedTo: instantBoundSchema().optional(),
+  identifiedFrom: isoDateSchema()
+    .describe(
+      'cases identified on this day or later: the day of the identification where it was made (its identifiedOn), not the UTC day',
+    )
+    .optional(),
+  identifiedTo: isoDateSchema()
+    .describe('cases identified on this day or earlier (included), as identifiedFrom reads the day')
+    .optional(),
   reference: z
     .string()
     // Pasted from an email or a letter, a reference often comes with a space either side.
@@ -437,6 +446,10 @@ export const CasePageSchema = z.object({
       agencies: true,
     }).extend({
       identifiedAt: instant.nullable(),
+      identifiedOn: z
+        .string()
+        .nullable()
+        .describe('the day of the identification where it was made, as the identifying agency wrote it'),
       pendingSteps: z.number().int().describe('its pending steps the caller sees'),
       overdueSteps: z.number().int().describe('of those, the overdue'),
       nextDueAt: instant.nullable().describe('the earliest due date of its pending steps the caller sees'),

@@ -35,6 +35,13 @@ const swapAgency = (column: string) =>
     .map((kind) => `WHEN c.agencies->>'${kind}' THEN k.agencies->>'${kind}'`)
     .join(' ')} ELSE ${column} END`;
 
+/**
+ * The identification's day moves with its instant (the caseload filters on it): the UTC day of the copy's instant, as
+ * a template's synthetic identification writes it.
+ */
+const IDENTIFIED_ON_SHIFTED = `CASE WHEN s.kind = 'identification' THEN jsonb_set(s.details, '{identifiedOn}',
+  to_jsonb(to_char((s.completed_at + k.shift) AT TIME ZONE 'UTC', 'YYYY-MM-DD'))) ELSE s.details END`;
+
 const COPY_BATCH_SQL = `
 WITH batch AS (
   SELECT * FROM bench_copies WHERE copy BETWEEN $1 AND $2
@@ -47,7 +54,7 @@ WITH batch AS (
   INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
                           completed_at, outcome, details)
   SELECT k.id, s.step_id, s.kind, s.track, s.agency_kind, k.agencies->>s.agency_kind, s.status, s.opened_at + k.shift,
-         s.due_at + k.shift, s.expires_at + k.shift, s.completed_at + k.shift, s.outcome, s.details
+         s.due_at + k.shift, s.expires_at + k.shift, s.completed_at + k.shift, s.outcome, ${IDENTIFIED_ON_SHIFTED}
   FROM batch k JOIN case_steps s ON s.case_id = k.template_id
 )
 INSERT INTO case_timeline (case_id, seq, at, type, step_id, actor_agency_id, summary)

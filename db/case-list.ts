@@ -5,6 +5,7 @@
  */
 import { prepared, type Queryable } from './pool';
 import { decodeCursor, iso, keysetPage } from './read-model';
+import type { IsoDate } from '../domain/dates';
 import type { CaseSnapshot, Instant, StepKind, Track } from '../domain/types';
 
 const MAX_CASE_PAGE = 200;
@@ -31,9 +32,12 @@ export interface CaseFilter {
   /** Opened (entered into the service) at or after / strictly before. */
   openedFrom?: Instant;
   openedTo?: Instant;
-  /** Identified by law enforcement at or after / strictly before. */
-  identifiedFrom?: Instant;
-  identifiedTo?: Instant;
+  /**
+   * Identified by law enforcement on or after / on or before these days, both included: the day of the
+   * identification where it was made (its step's `identifiedOn`), not the UTC day of its instant.
+   */
+  identifiedFrom?: IsoDate;
+  identifiedTo?: IsoDate;
   /**
    * The start of the reference, as typed into a search box, its letters' case ignored: an assigned reference read out
    * on the phone is typed in any case, and a chosen one is stored as its agency wrote it.
@@ -57,6 +61,8 @@ interface CaseListItem extends Pick<
   'caseId' | 'reference' | 'path' | 'status' | 'openedAt' | 'closedAt' | 'agencies'
 > {
   identifiedAt: Instant | null;
+  /** The day of the identification where it was made, as its agency wrote it. */
+  identifiedOn: IsoDate | null;
   /** Counted over the steps the caller sees (`stepAgencyId`), as is `nextDueAt`. */
   pendingSteps: number;
   overdueSteps: number;
@@ -75,6 +81,11 @@ export interface CasePage {
  * reference-prefix-any-case): in upper case, LIKE's own characters matching themselves, not any text.
  */
 const likePrefix = (prefix: string) => `${prefix.toUpperCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The identification step of case `c`, as `i`. */
+const IDENTIFICATION = `FROM case_steps i WHERE i.case_id = c.id AND i.kind = 'identification'`;
+/** The day of `i` where it was made (migration identified-on-local-day indexes it). */
+const IDENTIFIED_ON = `(i.details->>'identifiedOn')`;
 
 export async function listCases(db: Queryable, filter: CaseFilter): Promise<CasePage> {
   const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_CASE_PAGE);
@@ -102,13 +113,12 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
   if (filter.openedFrom !== undefined) conditions.push(`c.opened_at >= ${param(filter.openedFrom)}`);
   if (filter.openedTo !== undefined) conditions.push(`c.opened_at < ${param(filter.openedTo)}`);
   if (filter.identifiedFrom !== undefined || filter.identifiedTo !== undefined) {
+    // YYYY-MM-DD text sorts in date order: the index on the step's identifiedOn serves both bounds.
     const range = [
-      filter.identifiedFrom === undefined ? null : `i.completed_at >= ${param(filter.identifiedFrom)}`,
-      filter.identifiedTo === undefined ? null : `i.completed_at < ${param(filter.identifiedTo)}`,
+      filter.identifiedFrom === undefined ? null : `${IDENTIFIED_ON} >= ${param(filter.identifiedFrom)}`,
+      filter.identifiedTo === undefined ? null : `${IDENTIFIED_ON} <= ${param(filter.identifiedTo)}`,
     ].filter((condition) => condition !== null);
-    conditions.push(
-      `EXISTS (SELECT 1 FROM case_steps i WHERE i.case_id = c.id AND i.kind = 'identification' AND ${range.join(' AND ')})`,
-    );
+    conditions.push(`EXISTS (SELECT 1 ${IDENTIFICATION} AND ${range.join(' AND ')})`);
   }
   if (filter.referencePrefix !== undefined)
     conditions.push(`upper(c.reference) LIKE ${param(likePrefix(filter.referencePrefix))}`);
@@ -128,8 +138,8 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
           `SELECT json_build_object(
          'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status,
          'openedAt', ${iso('c.opened_at')}, 'closedAt', ${iso('c.closed_at')}, 'agencies', c.agencies,
-         'identifiedAt', (SELECT ${iso('i.completed_at')} FROM case_steps i
-                          WHERE i.case_id = c.id AND i.kind = 'identification' LIMIT 1),
+         'identifiedAt', (SELECT ${iso('i.completed_at')} ${IDENTIFICATION} LIMIT 1),
+         'identifiedOn', (SELECT ${IDENTIFIED_ON} ${IDENTIFICATION} LIMIT 1),
          'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')}
        ) AS item, c.opened_at::text AS opened_key, c.id
        FROM cases c

@@ -1548,6 +1548,8 @@ export interface operations {
                             caseId: string;
                             closedAt: string | null;
                             identifiedAt: string | null;
+                            /** @description the day of the identification where it was made, as the identifying agency wrote it */
+                            identifiedOn: string | null;
                             /** @description the earliest due date of its pending steps the caller sees */
                             nextDueAt: string | null;
                             /** @description ISO-8601 instant */
@@ -4202,9 +4204,15 @@ export interface operations {
                     /** @description cases that name this agency */
                     agencyId?: string;
                     cursor?: string;
-                    /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
+                    /**
+                     * Format: date
+                     * @description cases identified on this day or later: the day of the identification where it was made (its identifiedOn), not the UTC day
+                     */
                     identifiedFrom?: string;
-                    /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
+                    /**
+                     * Format: date
+                     * @description cases identified on this day or earlier (included), as identifiedFrom reads the day
+                     */
                     identifiedTo?: string;
                     /** @default 50 */
                     limit?: number;
@@ -4257,6 +4265,8 @@ export interface operations {
                             caseId: string;
                             closedAt: string | null;
                             identifiedAt: string | null;
+                            /** @description the day of the identification where it was made, as the identifying agency wrote it */
+                            identifiedOn: string | null;
                             /** @description the earliest due date of its pending steps the caller sees */
                             nextDueAt: string | null;
                             /** @description ISO-8601 instant */

@@ -36,15 +36,8 @@ const boundOf = (value: string | undefined) => (value === undefined ? undefined 
 
 /** The caseload's filters as the API takes them (GET's query, or the name search's body), as the read model does. */
 function caseFilterOf(query: z.output<typeof CaseListQuerySchema>) {
-  const { reference, openedFrom, openedTo, identifiedFrom, identifiedTo, ...rest } = query;
-  return {
-    ...rest,
-    referencePrefix: reference,
-    openedFrom: boundOf(openedFrom),
-    openedTo: boundOf(openedTo),
-    identifiedFrom: boundOf(identifiedFrom),
-    identifiedTo: boundOf(identifiedTo),
-  };
+  const { reference, openedFrom, openedTo, ...rest } = query;
+  return { ...rest, referencePrefix: reference, openedFrom: boundOf(openedFrom), openedTo: boundOf(openedTo) };
 }
 
 const SEARCHES_BY_NAME: Permission = {

@@ -12,6 +12,7 @@ import request from 'supertest';
 import { CasePageSchema, CaseViewSchema, NotificationPageSchema, StepPageSchema } from '../../api/schemas';
 import { workflowIdOf } from '../../workflows/contract';
 import { STEP_KINDS, TRACKS } from '../../domain/types';
+import { addDays } from '../../domain/dates';
 import { createLogger } from '../../core/logger';
 import { enqueue } from '../../db/notifications';
 import { deleteSurvivor } from '../../db/survivors';
@@ -26,6 +27,7 @@ const AGENCIES = { law_enforcement: 'le-1', ice: 'ice-1', hhs: 'hhs-1', advocate
 const KINDS = {
   'le-1': 'law_enforcement',
   'le-2': 'law_enforcement',
+  'le-guam': 'law_enforcement',
   'ice-1': 'ice',
   'hhs-1': 'hhs',
   'adv-1': 'advocate',
@@ -112,6 +114,10 @@ beforeAll(async () => {
        ('hhs-1', 'hhs', 'Test HHS Office', NULL),
        ('adv-1', 'advocate', 'Test Legal Aid', NULL),
        ('coord-1', 'coordinator', 'Test Task Force', NULL)`,
+  );
+  // Ten hours ahead of UTC: its day starts while UTC's is still the day before.
+  await stack.pool.query(
+    `INSERT INTO agencies (id, kind, name, time_zone) VALUES ('le-guam', 'law_enforcement', 'Guam Police', 'Pacific/Guam')`,
   );
   for (const [agencyId, kind] of Object.entries(KINDS))
     workers[agencyId] = await createWorker(stack.pool, agencyId, kind);
@@ -949,13 +955,17 @@ describe('the caseload: GET /api/cases', () => {
       'LIST-ADULT',
     ]);
     expect(references((await list({ reference: 'LIST-', track: 'intake' }).expect(200)).body)).toHaveLength(3);
-    expect(references((await list({ reference: 'LIST-', identifiedTo: today }).expect(200)).body)).toEqual([
-      'LIST-EARLY',
-    ]);
+    expect(references((await list({ reference: 'LIST-', identifiedTo: addDays(today, -1) }).expect(200)).body)).toEqual(
+      ['LIST-EARLY'],
+    );
     expect(references((await list({ reference: 'LIST-', identifiedFrom: today }).expect(200)).body)).toEqual([
       'LIST-MINOR',
       'LIST-ADULT',
     ]);
+    // Both bounds are days, both included.
+    expect(
+      references((await list({ reference: 'LIST-', identifiedFrom: today, identifiedTo: today }).expect(200)).body),
+    ).toEqual(['LIST-MINOR', 'LIST-ADULT']);
     expect(
       references((await list({ reference: 'LIST-', openedFrom: today, identifiedFrom: today }).expect(200)).body),
     ).toHaveLength(2);
@@ -970,6 +980,31 @@ describe('the caseload: GET /api/cases', () => {
       now = before;
     }
     expect(references((await list({ reference: 'LIST-EARLY', overdue: 'false' }).expect(200)).body)).toEqual([]);
+  });
+
+  test('filters by the day of identification where it was made: a Guam case identified at 08:00 there is on that day', async () => {
+    // 08:00 yesterday in Guam (UTC+10) is 22:00 UTC the day before: not the day the police wrote down.
+    const yesterday = addDays(today, -1);
+    await request(app)
+      .post('/api/cases')
+      .set(as('le-guam'))
+      .set('Idempotency-Key', newKey())
+      .send(
+        openRequest({
+          reference: 'GUAM-LIST',
+          identifiedOn: undefined,
+          identifiedAt: `${yesterday}T08:00`,
+          agencies: { ...AGENCIES, law_enforcement: 'le-guam' },
+        }),
+      )
+      .expect(201);
+    const listed = async (query: Record<string, string>) =>
+      CasePageSchema.parse((await list({ reference: 'GUAM-', ...query }).expect(200)).body).items;
+
+    const onTheDay = await listed({ identifiedFrom: yesterday, identifiedTo: yesterday });
+    expect(onTheDay.map((item) => [item.reference, item.identifiedOn])).toEqual([['GUAM-LIST', yesterday]]);
+    expect(await listed({ identifiedTo: addDays(yesterday, -1) })).toEqual([]);
+    expect(await listed({ identifiedFrom: today })).toEqual([]);
   });
 
   test("filters and counts over the steps the caller sees: an officer's own agency's, as its case view shows them", async () => {
@@ -1093,6 +1128,8 @@ describe('the caseload: GET /api/cases', () => {
     [{ status: 'pending' }, 'status'],
     [{ reference: 'LIST_%' }, 'reference'],
     [{ openedFrom: '2027-02-30' }, 'openedFrom'],
+    // A day, read where the identification was made: an instant has no such day.
+    [{ identifiedFrom: '2027-01-04T00:00:00Z' }, 'identifiedFrom'],
     [{ cursor: 'not-a-cursor' }, 'cursor'],
   ])('refuses %j naming the field', async (query, field) => {
     const res = await list(query).expect(400);

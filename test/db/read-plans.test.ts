@@ -101,7 +101,7 @@ const CASELOAD_FILTERS: [name: string, filter: Partial<CaseFilter>][] = [
   ['overdue', { overdue: true }],
   ['not overdue', { overdue: false }],
   ['opened between', { openedFrom: '2026-01-01T00:00:00.000Z', openedTo: '2026-02-01T00:00:00.000Z' }],
-  ['identified between', { identifiedFrom: '2026-01-01T00:00:00.000Z', identifiedTo: '2026-01-08T00:00:00.000Z' }],
+  ['identified between', { identifiedFrom: '2026-01-01', identifiedTo: '2026-01-07' }],
   ['reference prefix', { referencePrefix: 'RC-BENCH-0012' }],
   // The blind index's HMACs of each word (core/name-index.ts), looked up by its primary key.
   ['survivor name', { nameTerms: nameSearchTerms('María López', undefined) }],
@@ -143,4 +143,23 @@ it('finds a reference typed in any case through the index on upper(reference), n
   );
   expect(seqScans(plan)).toEqual([]);
   expect(indexesUsed(plan)).toContain('cases_reference_upper_prefix_idx');
+});
+
+it("finds the cases identified on a day through the index on the identification's day, not by walking the caseload", async () => {
+  const { rows } = await db.owner.query<{ day: string }>(
+    "SELECT details->>'identifiedOn' AS day FROM case_steps WHERE kind = 'identification' LIMIT 1",
+  );
+  const day = rows[0]!.day;
+  const plan = await planOf((capture) =>
+    listCases(capture, {
+      participantAgencyId: participant,
+      stepAgencyId: undefined,
+      identifiedFrom: day,
+      identifiedTo: day,
+      limit: 50,
+      now: new Date(),
+    }),
+  );
+  expect(seqScans(plan)).toEqual([]);
+  expect(indexesUsed(plan)).toContain('case_steps_identified_on_idx');
 });
