@@ -362,7 +362,7 @@ export function checkSignOff(
   const parsed = signOffSchema().safeParse(signOff);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const step = findStep(state, parsed.data.stepId);
-  if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${parsed.data.stepId} in this case` };
+  if (!step) return missingStep(state, parsed.data.stepId);
   const actorRejection = actorChecked ? null : checkActor(state, actor, step.agencyKind, `step ${step.id}`);
   if (actorRejection) return actorRejection;
   const definition = outcomeOf(step.kind, parsed.data.outcome);
@@ -396,6 +396,17 @@ export function checkSignOff(
     today,
   };
   return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
+}
+
+/**
+ * A sign-off of a step the case does not have. One a correction withdrew (opened in error, its timeline says so)
+ * existed and waits for nothing any more: 409 as for any step no longer pending, not 404 as for an id never seen.
+ */
+function missingStep(state: CaseState, stepId: string): Rejection {
+  const withdrawn = state.timeline.some((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId);
+  return withdrawn
+    ? { code: 'step_not_pending', field: 'stepId', message: `a correction withdrew step ${stepId}: it is withdrawn` }
+    : { code: 'unknown_step', field: 'stepId', message: `no step ${stepId} in this case` };
 }
 
 /** The catalogue's outcome of that name; own keys only, so "__proto__" or "constructor" are simply unknown. */

@@ -276,6 +276,15 @@ describe('correcting a sign-off through the API', () => {
       'cp_renewal_request-1',
       'hhs_certification_request-1',
     ]);
+    // A sign-off of a withdrawn step (a form opened before the correction, say) finds a step no longer waiting, not none.
+    const withdrawn = await request(stack.app)
+      .post(`/api/cases/${caseId}/steps/hhs_certification_request-1/sign-off`)
+      .set(headersOf('demo-advocate'))
+      .set('Idempotency-Key', randomUUID())
+      .send({ outcome: 'requested', details: { requestedOn: now } })
+      .expect(409);
+    expect(withdrawn.body).toMatchObject({ code: 'step_not_pending', errors: [{ field: 'stepId' }] });
+    expect((withdrawn.body as { detail: string }).detail).toContain('withdrawn');
     // Back to granted: they open again, under the same ids.
     const regranted = await correct('demo-ice-officer', caseId, 'cp_decision-1', {
       outcome: 'granted',
