@@ -591,9 +591,13 @@ export const AuditQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
   caseReference: z
     .string()
+    // Pasted from an email or a letter, as into the caseload's reference search.
+    .trim()
     .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected a case reference (letters, digits, -; at most 40)')
     .optional()
-    .describe("the case's reference, as people know it (the whole of it)"),
+    .describe(
+      "the case's reference, as people know it (the whole of it), its letters in any case (spaces either side are ignored)",
+    ),
   userId: UserIdSchema.optional(),
   agencyId: AgencyIdSchema.optional(),
   action: z

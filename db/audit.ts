@@ -106,7 +106,7 @@ export function appliedCommandRow(entry: AppliedCommand): string {
 
 export interface AuditFilter {
   caseId?: string;
-  /** The case's reference, as people know it: the same as its `caseId`. */
+  /** The case's reference, as people know it, its letters in any case: the same as its `caseId`. */
   caseReference?: string;
   userId?: string;
   agencyId?: string;
@@ -152,8 +152,11 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   const conditions: string[] = [];
   if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
   if (filter.caseReference !== undefined)
-    // References are unique per agency only: two agencies' cases may share one.
-    conditions.push(`case_id IN (SELECT id FROM cases WHERE reference = ${param(filter.caseReference)})`);
+    // References are unique per agency only: two agencies' cases may share one. Their letters' case is ignored, as the
+    // caseload's reference search ignores it (db/case-list.ts), and the index on upper(reference) serves it.
+    conditions.push(
+      `case_id IN (SELECT id FROM cases WHERE upper(reference) = ${param(filter.caseReference.toUpperCase())})`,
+    );
   if (filter.userId !== undefined) conditions.push(`user_id = ${param(filter.userId)}`);
   if (filter.agencyId !== undefined) conditions.push(`agency_id = ${param(filter.agencyId)}`);
   if (filter.action !== undefined) conditions.push(`action = ${param(filter.action)}`);

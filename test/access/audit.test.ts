@@ -507,6 +507,11 @@ describe('through the full stack', () => {
       const theirs = ((await open(outsider, ELSEWHERE)).body as { caseId: string }).caseId;
       const found = await list(user('demo-admin'), { caseReference: 'AUDIT-SHARED' });
       expect(new Set(found.map((item) => item.caseId))).toEqual(new Set([mine, theirs]));
+      // Read out on the phone and typed in lower case, or pasted with spaces either side: as the caseload finds it.
+      for (const typed of ['audit-shared', ' Audit-Shared '])
+        expect(new Set((await list(user('demo-admin'), { caseReference: typed })).map((item) => item.caseId))).toEqual(
+          new Set([mine, theirs]),
+        );
     });
 
     it('shows an admin everything, newest first', async () => {
