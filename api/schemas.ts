@@ -98,6 +98,16 @@ export const SurvivorCorrectionSchema = z
 /** The identity as GET answers it: with how many corrections it has had, which a correction sends back. */
 export const SurvivorReadSchema = SurvivorSchema.extend({ corrections: CorrectionsSchema });
 
+/**
+ * The identity entered again after a restore (PUT): as GET answers it, so a client may send back what it read; its
+ * `corrections`, a count the service keeps, is read and ignored.
+ */
+export const SurvivorEntrySchema = SurvivorSchema.extend({
+  corrections: CorrectionsSchema.optional().describe(
+    'as GET answers it, so what was read may be sent back; ignored (the service counts corrections)',
+  ),
+});
+
 export const SurvivorCorrectedSchema = z.object({
   identity: SurvivorSchema,
   changedFields: z.array(z.string()).describe('the fields this correction changed; none when it changed nothing'),

@@ -318,7 +318,7 @@ export interface paths {
         };
         /** The survivor's identity: only to those working the case for a participating agency; every read is audited. */
         get: operations["getApiCasesCaseIdSurvivor"];
-        /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). */
+        /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). The body may be what GET answers: its `corrections` is ignored. */
         put: operations["putApiCasesCaseIdSurvivor"];
         /** Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. Send only the fields to change, and `expectedCorrections`, so a correction someone made since you read the identity is not overwritten unseen. */
         post: operations["postApiCasesCaseIdSurvivor"];
@@ -3584,6 +3584,8 @@ export interface operations {
                      */
                     birthDate: string;
                     contact?: string;
+                    /** @description as GET answers it, so what was read may be sent back; ignored (the service counts corrections) */
+                    corrections?: number;
                     name: string;
                     preferredLanguage?: string;
                 };

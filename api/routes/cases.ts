@@ -25,6 +25,7 @@ import {
   SurvivorRevisionsSchema,
   SurvivorReadSchema,
   SurvivorSchema,
+  SurvivorEntrySchema,
   TransferCaseBodySchema,
 } from '../schemas';
 
@@ -154,9 +155,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/survivor',
       tag: 'cases',
       summary:
-        "Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST).",
+        "Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). The body may be what GET answers: its `corrections` is ignored.",
       params: CaseParamsSchema,
-      body: SurvivorSchema,
+      body: SurvivorEntrySchema,
       audit: 'survivor.restore',
       responses: {
         201: { description: 'the identity, recorded', schema: SurvivorSchema },
@@ -167,10 +168,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         422: { description: 'the birth date does not fit the case', problem: true },
       },
       handle: async ({ params, body, actor }) => {
-        const outcome = await survivorRecords.restore(params.caseId, body, actor, () =>
+        const { corrections: _read, ...identity } = body;
+        const outcome = await survivorRecords.restore(params.caseId, identity, actor, () =>
           deps.cases.minorTurns18On(params.caseId),
         );
-        return { status: outcome === 'recorded' ? 201 : 200, body };
+        return { status: outcome === 'recorded' ? 201 : 200, body: identity };
       },
     }),
     route({

@@ -1317,6 +1317,12 @@ describe("entering a survivor's identity again after a restore", () => {
       .set(as('le-1'))
       .expect(200)
       .expect((res) => expect(res.body).toEqual({ ...identity, corrections: 0 }));
+    // What GET answered, sent back as it came (a client that reads, then writes what it read): the same identity.
+    const enter = (body: object) => request(app).put(path).set(as('adv-1')).send(body);
+    const read = (await request(app).get(path).set(as('adv-1')).expect(200)).body as object;
+    expect((await enter(read).expect(200)).body).toEqual(identity);
+    const miscounted = await enter({ ...identity, corrections: 'none' }).expect(422);
+    expect(miscounted.body).toMatchObject({ errors: [{ field: 'corrections' }] });
     const found = await request(app).post('/api/cases/search').set(as('le-1')).send({ name: 'ramona restored' });
     expect((found.body as { items: { caseId: string }[] }).items.map((item) => item.caseId)).toEqual([caseId]);
 
@@ -1335,7 +1341,7 @@ describe("entering a survivor's identity again after a restore", () => {
       "SELECT outcome FROM audit_events WHERE case_id = $1 AND action = 'survivor.restore' AND outcome = 'allowed'",
       [caseId],
     );
-    expect(audit.rows).toHaveLength(2);
+    expect(audit.rows).toHaveLength(3);
   });
 
   test("a minor's birth date must give the 18th birthday the case's deadlines count from", async () => {
