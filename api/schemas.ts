@@ -167,6 +167,12 @@ export const OpenCaseRequestSchema = z
     survivor: SurvivorSchema,
     agencies: CaseAgenciesSchema,
     usesUVisa: z.boolean().optional(),
+    confirmNotDuplicate: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: open the case even though your agency has an open case of a survivor with the same name and birth date, identified at the same instant (else 409 possible_duplicate naming it)',
+      ),
   })
   .superRefine((request, ctx) => {
     if ((request.identifiedAt === undefined) === (request.identifiedOn === undefined)) {

@@ -16,7 +16,7 @@ import type { IdentityKeyring } from '../core/identity-cipher';
 import { localDateOf } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
-import type { SurvivorIdentity } from '../db/survivors';
+import { openCasesOfSameSurvivor, type SurvivorIdentity } from '../db/survivors';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import {
@@ -56,6 +56,8 @@ export interface OpenCaseRequest extends IdentificationRequest {
   survivor: SurvivorIdentity;
   agencies: CaseAgencies;
   usesUVisa?: boolean;
+  /** true: opened even when the agency has an open case of the same survivor, identified at the same moment. */
+  confirmNotDuplicate?: boolean;
 }
 
 /**
@@ -179,6 +181,7 @@ export class CaseCommands {
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
+    if (request.confirmNotDuplicate !== true) await this.refuseDuplicate(request, identification.at, actor, caseId);
     // Refused here, with nothing written, rather than by a projection that could never succeed.
     const reservation = await reserveCase(
       this.deps.pool,
@@ -345,6 +348,35 @@ export class CaseCommands {
     const view = await getCase(this.deps.pool, caseId);
     if (!view) throw new AppError('not_found', `No case ${caseId}.`);
     return view;
+  }
+
+  /**
+   * An opening of a survivor the agency has an open case of already (the same name and birth date, identified at the
+   * same moment) is refused with 409 `possible_duplicate` naming that case, until the request confirms it is another
+   * person: a form sent again under a new key after a lost answer would otherwise open a second case, with its own
+   * reminders. Only the agency's own cases are looked at, so the answer tells nothing of another agency's.
+   */
+  private async refuseDuplicate(request: OpenCaseRequest, identifiedAt: string, actor: Actor, caseId: string) {
+    const same = await openCasesOfSameSurvivor(
+      this.deps.pool,
+      { agencyId: actor.agencyId, identifiedAt, survivor: request.survivor, exceptCaseId: caseId },
+      this.deps.identityKeyring,
+    );
+    if (same.length === 0) return;
+    const references = same.map((found) => found.reference).join(', ');
+    throw new AppError(
+      'conflict',
+      `Your agency already has an open case of a survivor with this name and birth date, identified at the same moment: ${references}. Nothing was opened. If this is another person, send the request again with confirmNotDuplicate: true.`,
+      {
+        code: 'possible_duplicate',
+        fields: [
+          {
+            field: 'confirmNotDuplicate',
+            message: `your agency has an open case of this survivor, identified at the same moment (${references}): confirm this is another person`,
+          },
+        ],
+      },
+    );
   }
 
   /**

@@ -5,7 +5,7 @@
 import type { Pool } from 'pg';
 import { inTransaction, type Queryable } from './pool';
 import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
-import { nameIndexKeys, nameTokens, tokenHmac } from '../core/name-index';
+import { nameIndexKeys, nameSearchTerms, nameTokens, tokenHmac } from '../core/name-index';
 
 export interface SurvivorIdentity {
   name: string;
@@ -82,9 +82,7 @@ export async function reindexSurvivorNames(pool: Pool, keyring: IdentityKeyring 
     );
     if (rows.length === 0) return indexed;
     for (const row of rows) {
-      const identity = JSON.parse(
-        open(row.identity_ciphertext, row.key_id, row.case_id, keyring).toString('utf8'),
-      ) as SurvivorIdentity;
+      const identity = openIdentity(row, row.case_id, keyring);
       await inTransaction(pool, (client) => indexName(client, row.case_id, identity.name, keyring));
       after = row.case_id;
       indexed += 1;
@@ -117,10 +115,7 @@ export async function readSurvivor(
   );
   const row = rows[0];
   if (!row) return null;
-  const identity = JSON.parse(
-    open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8'),
-  ) as SurvivorIdentity;
-  return { identity, corrections: row.corrections };
+  return { identity: openIdentity(row, caseId, keyring), corrections: row.corrections };
 }
 
 /** The cases of the read model that have no survivor identity (lost with a restore from an older backup). */
@@ -179,6 +174,57 @@ function sealIdentity(identity: SurvivorIdentity, caseId: string, keyring: Ident
   return seal(Buffer.from(JSON.stringify(plainIdentity(identity))), caseId, keyring);
 }
 
+function openIdentity(
+  row: { identity_ciphertext: Buffer; key_id: string },
+  caseId: string,
+  keyring: IdentityKeyring | undefined,
+): SurvivorIdentity {
+  return JSON.parse(open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8')) as SurvivorIdentity;
+}
+
+/** What makes two openings the same survivor's, identified at the same moment, for an agency that takes part in both. */
+export interface SameSurvivor {
+  agencyId: string;
+  identifiedAt: string;
+  survivor: Pick<SurvivorIdentity, 'name' | 'birthDate'>;
+  /** The case being opened (a retry under its key finds its own case, which is no duplicate). */
+  exceptCaseId: string;
+}
+
+/**
+ * The open cases `agencyId` takes part in whose survivor has the same name (the same words, as the blind index reads
+ * them: core/name-index.ts) and birth date and was identified at the same instant: what an opening sent again under
+ * a new key (a form resubmitted after a lost answer) would double. The name's index narrows the cases; each one's
+ * identity is then opened to compare the name's words and the birth date. Cases of other agencies are never read.
+ */
+export async function openCasesOfSameSurvivor(
+  db: Queryable,
+  same: SameSurvivor,
+  keyring?: IdentityKeyring,
+): Promise<{ caseId: string; reference: string }[]> {
+  const values: unknown[] = [same.agencyId, same.exceptCaseId, same.identifiedAt];
+  const everyWord = nameSearchTerms(same.survivor.name, keyring).map(
+    (term) =>
+      `c.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY($${values.push(term)}::bytea[]))`,
+  );
+  const { rows } = await db.query<{ id: string; reference: string; identity_ciphertext: Buffer; key_id: string }>(
+    `SELECT c.id, c.reference, s.identity_ciphertext, s.key_id
+     FROM cases c JOIN survivors s ON s.case_id = c.id
+     WHERE c.status = 'open' AND c.agency_ids @> ARRAY[$1] AND c.id <> $2
+       AND EXISTS (SELECT 1 FROM case_steps i WHERE i.case_id = c.id AND i.kind = 'identification' AND i.completed_at = $3)
+       AND ${everyWord.join(' AND ')}
+     ORDER BY c.opened_at`,
+    values,
+  );
+  const words = (name: string) => nameTokens(name).sort().join(' ');
+  return rows
+    .filter((row) => {
+      const identity = openIdentity(row, row.id, keyring);
+      return identity.birthDate === same.survivor.birthDate && words(identity.name) === words(same.survivor.name);
+    })
+    .map((row) => ({ caseId: row.id, reference: row.reference }));
+}
+
 /**
  * What a correction did: the identity as it now is, the fields it changed and the identity's corrections since; or,
  * refused with nothing written, the fields it would have changed that were corrected after `expectedCorrections`
@@ -209,9 +255,7 @@ export async function correctSurvivor(
     );
     const row = rows[0];
     if (!row) return null;
-    const before = JSON.parse(
-      open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8'),
-    ) as SurvivorIdentity;
+    const before = openIdentity(row, caseId, keyring);
     const after: SurvivorIdentity = { ...before };
     for (const field of CORRECTABLE) {
       const value = correction[field];

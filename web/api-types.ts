@@ -1635,6 +1635,8 @@ export interface operations {
                         ice: string;
                         law_enforcement: string;
                     };
+                    /** @description true: open the case even though your agency has an open case of a survivor with the same name and birth date, identified at the same instant (else 409 possible_duplicate naming it) */
+                    confirmNotDuplicate?: boolean;
                     /** @description the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone */
                     identifiedAt?: string;
                     /**
@@ -1766,7 +1768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a request with this Idempotency-Key is still in progress, or the case refuses it */
+            /** @description reference_taken; or possible_duplicate: your agency has an open case of a survivor with the same name and birth date, identified at the same instant (named by reference); nothing opened, send confirmNotDuplicate: true under a new key if this is another person */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -57,6 +57,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   document_type_not_allowed: 'a file type that is not allowed',
   document_too_large: 'a file that is too large',
   reference_taken: 'the case reference is taken',
+  possible_duplicate: 'an open case of the same survivor, identified at the same moment',
   username_taken: 'the username is taken',
   identity_taken: 'the sign-in identity is linked to another user',
   weak_password: 'a password that is too weak',

@@ -60,6 +60,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         201: { description: 'the new case; Location names it', schema: CaseViewSchema },
         403: { description: 'this agency may not open cases', problem: true },
+        409: {
+          description:
+            'reference_taken; or possible_duplicate: your agency has an open case of a survivor with the same name and birth date, identified at the same instant (named by reference); nothing opened, send confirmNotDuplicate: true under a new key if this is another person',
+          problem: true,
+        },
       },
       handle: async ({ body, actor, operationId }) => {
         await caseReads.checkAgencies(body.agencies);

@@ -306,6 +306,8 @@ function openCase(who: TestUser, options: { birthDate?: string; usesUVisa?: bool
       survivor: { ...SURVIVOR, birthDate: options.birthDate ?? SURVIVOR.birthDate },
       agencies: DEMO_AGENCIES,
       usesUVisa: options.usesUVisa ?? true,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     });
 }
 

@@ -198,7 +198,13 @@ beforeAll(async () => {
       .post('/api/cases')
       .set(as.headers)
       .set('Idempotency-Key', key)
-      .send({ identifiedOn: today, survivor: { name: 'Fuzz Survivor', birthDate: '1990-01-01' }, agencies })
+      .send({
+        identifiedOn: today,
+        survivor: { name: 'Fuzz Survivor', birthDate: '1990-01-01' },
+        agencies,
+        // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+        confirmNotDuplicate: true,
+      })
       .expect(201);
     return (opened.body as { caseId: string }).caseId;
   };

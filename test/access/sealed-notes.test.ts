@@ -51,6 +51,8 @@ async function openCase(): Promise<string> {
       identifiedOn: today(),
       survivor: { name: 'Sealed Notes Test', birthDate: '1990-01-01' },
       agencies: DEMO_AGENCIES,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     })
     .expect(201);
   return (opened.body as { caseId: string }).caseId;

@@ -63,6 +63,8 @@ function openRequest(overrides: Record<string, unknown> = {}) {
     identifiedOn: today,
     survivor: { name: 'Test Person', birthDate: '1990-05-01', aNumber: 'A123456789' },
     agencies: AGENCIES,
+    // This suite opens many cases of one fictitious survivor on one day, each meant (see 'possible_duplicate').
+    confirmNotDuplicate: true,
     ...overrides,
   };
 }
@@ -182,6 +184,40 @@ describe('opening a case', () => {
     expect(JSON.stringify(read.body)).not.toMatch(/Test Person|1990-05-01|A123456789/);
   });
 
+  it('refuses the same survivor sent again under a new key (409 possible_duplicate naming the case) until confirmed', async () => {
+    const identifiedAt = `${addDays(today, -1)}T10:15`;
+    const survivor = { name: 'Dana Twice-Sent', birthDate: '1991-02-03' };
+    const send = (agencyId: 'le-1' | 'le-2', overrides: Record<string, unknown> = {}) =>
+      request(app)
+        .post('/api/cases')
+        .set(as(agencyId))
+        .set('Idempotency-Key', newKey())
+        .send(
+          openRequest({
+            identifiedOn: undefined,
+            identifiedAt,
+            survivor,
+            confirmNotDuplicate: undefined,
+            agencies: { ...AGENCIES, law_enforcement: agencyId },
+            ...overrides,
+          }),
+        );
+    const first = (await send('le-1').expect(201)).body as CaseBody;
+
+    // A form sent again after a lost answer, under a new key; the name typed in other letters' case and accents.
+    for (const name of ['Dana Twice-Sent', 'dána TWICE sent']) {
+      const again = await send('le-1', { survivor: { ...survivor, name } }).expect(409);
+      expect(again.body).toMatchObject({ code: 'possible_duplicate', errors: [{ field: 'confirmNotDuplicate' }] });
+      expect((again.body as { detail: string }).detail).toContain(first.reference);
+    }
+    // Another birth date or another moment of identification is another person; confirmed, the same one opens too.
+    await send('le-1', { survivor: { ...survivor, birthDate: '1991-02-04' } }).expect(201);
+    await send('le-1', { identifiedAt: `${addDays(today, -1)}T10:16` }).expect(201);
+    await send('le-1', { confirmNotDuplicate: true }).expect(201);
+    // Another police agency is told nothing of a case it does not take part in.
+    await send('le-2').expect(201);
+  });
+
   it('names every invalid field of the body in a 422 problem', async () => {
     const bad = openRequest({ survivor: { name: '', birthDate: '1990-13-01', aNumber: 'X1' }, ssn: '123' });
     const res = await request(app)
@@ -292,12 +328,12 @@ describe('idempotency', () => {
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     const rowsBefore = await writeSideRows();
     // Same meaning, different key order: still the same request.
-    const { agencies, survivor, identifiedOn } = openRequest();
+    const { agencies, survivor, identifiedOn, confirmNotDuplicate } = openRequest();
     const again = await request(app)
       .post('/api/cases')
       .set(as('le-1'))
       .set('Idempotency-Key', key)
-      .send({ agencies, survivor, identifiedOn })
+      .send({ confirmNotDuplicate, agencies, survivor, identifiedOn })
       .expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);

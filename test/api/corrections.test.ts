@@ -66,6 +66,8 @@ async function openCase(identifiedOn: string): Promise<CaseBody> {
       identifiedOn,
       survivor: { name: 'Test Survivor (fictitious)', birthDate: '1990-04-05' },
       agencies: DEMO_AGENCIES,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     })
     .expect(201);
   return response.body as CaseBody;

@@ -41,7 +41,13 @@ function open(body: Record<string, unknown>, as: AgencyKind = 'coordinator') {
     .post('/api/cases')
     .set(stack.as(as))
     .set('Idempotency-Key', key())
-    .send({ survivor: { name: 'Test Person', birthDate: '2010-01-01' }, agencies: DEMO_AGENCIES, ...body });
+    .send({
+      survivor: { name: 'Test Person', birthDate: '2010-01-01' },
+      agencies: DEMO_AGENCIES,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
+      ...body,
+    });
 }
 
 async function opened(body: Record<string, unknown>, as?: AgencyKind): Promise<CaseBody> {

@@ -45,6 +45,8 @@ async function openCase(key: string, birthDate: IsoDate): Promise<CaseBody> {
       identifiedOn: await today(),
       survivor: { name: 'Test Survivor (fictitious)', birthDate },
       agencies: DEMO_AGENCIES,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     })
     .expect(201);
   return opened.body as CaseBody;

@@ -89,6 +89,8 @@ const openBody = (overrides: Record<string, unknown> = {}) => ({
   identifiedOn: today,
   survivor: { name: 'Retry Person', birthDate: '1985-04-04' },
   agencies: DEMO_AGENCIES,
+  // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+  confirmNotDuplicate: true,
   ...overrides,
 });
 const openCase = (target: Express, key: string, body = openBody()) =>

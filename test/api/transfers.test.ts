@@ -59,7 +59,14 @@ async function openCase(): Promise<CaseBody> {
     .post('/api/cases')
     .set(as('demo-police-officer'))
     .set('Idempotency-Key', randomUUID())
-    .send({ identifiedOn, survivor: SURVIVOR, agencies: DEMO_AGENCIES, usesUVisa: true })
+    .send({
+      identifiedOn,
+      survivor: SURVIVOR,
+      agencies: DEMO_AGENCIES,
+      usesUVisa: true,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
+    })
     .expect(201);
   return opened.body as CaseBody;
 }

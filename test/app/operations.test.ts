@@ -61,6 +61,8 @@ const openCase = (key: string) =>
       identifiedOn: today(),
       survivor: { name: 'Operations Test Person', birthDate: '1990-05-01' },
       agencies: DEMO_AGENCIES,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     },
   });
 const signOff = (caseId: string, key: string) =>

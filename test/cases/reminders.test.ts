@@ -34,6 +34,8 @@ async function openAdultCase() {
       identifiedOn: today,
       survivor: { name: SURVIVOR_NAME, birthDate: '1988-08-08', contact: 'ilse@example.net' },
       agencies: DEMO_AGENCIES,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     },
     lawEnforcement,
   );

@@ -43,6 +43,8 @@ async function open(options: { birthDate: string; identifiedAt?: string; agencie
       identifiedAt: options.identifiedAt ?? (await now()),
       survivor: { name: 'Shared Date Person', birthDate: options.birthDate },
       agencies,
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     },
     officerOf(agencies.law_enforcement),
   );

@@ -108,6 +108,8 @@ test('with no worker running, a write answers 503 naming the missing worker with
     survivor: { name: 'No Worker Case', birthDate: '1979-07-07' },
     agencies: DEMO_AGENCIES,
     reference: 'NO-WORKER-1',
+    // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+    confirmNotDuplicate: true,
   };
   const signOff = { outcome: 'requested', details: { requestedOn: today } };
   const opened = await request(app)

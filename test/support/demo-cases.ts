@@ -13,7 +13,13 @@ export const demoActor = (kind: AgencyKind): Actor =>
 export async function openDemoCase(stack: Stack, name: string): Promise<CaseView> {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   return stack.cases.open(
-    { identifiedOn: today, survivor: { name, birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
+    // A name per case is no promise of one survivor per name: tests reuse theirs (409 possible_duplicate).
+    {
+      identifiedOn: today,
+      survivor: { name, birthDate: '1990-01-01' },
+      agencies: DEMO_AGENCIES,
+      confirmNotDuplicate: true,
+    },
     demoActor('law_enforcement'),
   );
 }

@@ -42,7 +42,8 @@ async function open(body: Record<string, unknown>, key: string): Promise<{ caseI
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({ agencies: DEMO_AGENCIES, ...body });
+    // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+    .send({ agencies: DEMO_AGENCIES, confirmNotDuplicate: true, ...body });
   expect([opened.status, opened.body]).toEqual([201, expect.anything()]);
   return opened.body as { caseId: string; reference: string };
 }

@@ -33,6 +33,8 @@ async function openCase(key: string, birthDate = '1990-04-02'): Promise<{ caseId
       agencies: DEMO_AGENCIES,
       identifiedOn: today(),
       survivor: { name: 'Step Pages (fictitious)', birthDate },
+      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+      confirmNotDuplicate: true,
     })
     .expect(201);
   return opened.body as { caseId: string; reference: string };
