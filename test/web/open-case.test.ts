@@ -212,3 +212,28 @@ test('a double-click opens one case: the form shown by the second send keeps its
   expect(again.headers.location).toBe(caseUrl);
   expect(await opened()).toBe(before + 1);
 });
+
+test('the same survivor sent again from a new form is warned of by its case; ticked as another person, it opens', async () => {
+  const fields = { identifiedOn: '2025-11-05', 'survivor.name': 'Twice Typed' };
+  const first = String((await submit(fields, 303)).headers.location);
+  const caseId = /\/cases\/([0-9a-f-]{36})/.exec(first)![1]!;
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
+  const { reference } = view.body as { reference: string };
+
+  // A form sent again after its answer was lost: a new form, a new key, the same survivor.
+  const form = await openForm();
+  const warned = await send(form, fields, 409);
+  expect(summaryOf(warned.text)).toEqual({
+    confirmNotDuplicate: `Possible duplicate: Your agency has an open case of this survivor, identified at the same moment (${reference}): confirm this is another person`,
+  });
+  expect(invalidFields(warned.text)).toEqual(['confirmNotDuplicate']);
+  expect(warned.text).toContain('<label for="confirmNotDuplicate" class="inline">This is another person');
+  expect(warned.text).toContain('value="Twice Typed"');
+
+  const confirmed = await send(
+    { hidden: hiddenFields(warned.text), cookies: form.cookies },
+    { ...fields, confirmNotDuplicate: 'yes' },
+    303,
+  );
+  expect(String(confirmed.headers.location)).not.toBe(first);
+});

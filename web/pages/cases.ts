@@ -73,6 +73,8 @@ export function casePages(kit: Kit): Router {
         idempotencyKey: shown.idempotencyKey,
         problem: summary,
         errors: summary?.errors ?? {},
+        // The box to say it is another person: offered once the API warned of a possible duplicate, and kept ticked.
+        asksNotDuplicate: problem?.problem.code === 'possible_duplicate' || form.confirmNotDuplicate === 'yes',
       },
       problem?.status ?? 200,
     );
@@ -101,6 +103,8 @@ export function casePages(kit: Kit): Router {
         string
       >,
       usesUVisa: form.usesUVisa === 'yes',
+      // Ticked where the API warned of an open case of the same survivor: the person says this is someone else.
+      ...(form.confirmNotDuplicate === 'yes' ? { confirmNotDuplicate: true } : {}),
     };
     try {
       const opened = ok(
@@ -639,6 +643,7 @@ const NEW_CASE_FIELDS: readonly NamedField[] = [
     format: 'An A-number is 8 or 9 digits, with or without an A before them',
   },
   { name: 'survivor.contact', noun: 'the contact' },
+  { name: 'confirmNotDuplicate', noun: 'whether this is another person' },
 ];
 
 /**
