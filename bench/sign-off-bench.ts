@@ -64,6 +64,8 @@ export async function runSignOffBench(
             identifiedAt: new Date().toISOString(),
             survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' },
             agencies,
+            // One fictitious survivor for every case, some opened in the same millisecond: none is a duplicate.
+            confirmNotDuplicate: true,
           },
           officer.actor,
         );
