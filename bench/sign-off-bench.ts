@@ -56,16 +56,16 @@ export async function runSignOffBench(
     timeCalls(
       Array.from({ length: options.cases * 2 }, (_, i) => i),
       options.concurrency,
-      async () => {
+      async (i) => {
         const agencies = randomAgencies(random);
         const officer = officers.get(agencies.law_enforcement)!;
         const view = await deps.cases.open(
           {
             identifiedAt: new Date().toISOString(),
-            survivor: { name: 'Bench Survivor', birthDate: '1990-01-01' },
+            // A survivor of its own for every case, as in real use: the check for an open case of the same survivor
+            // (possible_duplicate) runs, and finds none.
+            survivor: { name: `Bench Survivor ${i}`, birthDate: '1990-01-01' },
             agencies,
-            // One fictitious survivor for every case, some opened in the same millisecond: none is a duplicate.
-            confirmNotDuplicate: true,
           },
           officer.actor,
         );
