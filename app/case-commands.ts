@@ -7,7 +7,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from '../core/errors';
@@ -25,6 +25,7 @@ import {
   noteSchema,
   validateOpenCase,
   type AskAgainRequest,
+  type CaseCommandResult,
   type CloseCaseRequest,
   type Correction,
   type Issued,
@@ -226,41 +227,31 @@ export class CaseCommands {
   }
 
   async signOff(caseId: string, signOff: SignOff, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
-    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'sign-off', options, actor);
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
-    await this.command(caseId, () =>
-      handle.executeUpdate(signOffUpdate, { args: [{ signOff: sealed, actor, issued }], updateId: issued.updateId }),
-    );
-    return this.read(caseId);
+    return this.apply(caseId, signOffUpdate, { name: 'sign-off', options, signer: actor }, (issued) => ({
+      signOff: sealed,
+      actor,
+      issued,
+    }));
   }
 
   /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
   async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
-    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'correct', options, actor);
     const { reason, ...signOff } = correction;
     const place = { caseId, stepId: correction.stepId };
     const sealed: Correction = {
       ...withSealedNote(caseId, signOff, this.deps.identityKeyring),
       reason: sealNote(sealedText(reason, 'reason'), place, this.deps.identityKeyring),
     };
-    await this.command(caseId, () =>
-      handle.executeUpdate(correctSignOffUpdate, {
-        args: [{ correction: sealed, actor, issued }],
-        updateId: issued.updateId,
-      }),
-    );
-    return this.read(caseId);
+    return this.apply(caseId, correctSignOffUpdate, { name: 'correct', options, signer: actor }, (issued) => ({
+      correction: sealed,
+      actor,
+      issued,
+    }));
   }
 
   async close(caseId: string, request: CloseCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
-    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'close', options);
-    await this.command(caseId, () =>
-      handle.executeUpdate(closeUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
-    );
-    return this.read(caseId);
+    return this.apply(caseId, closeUpdate, { name: 'close', options }, (issued) => ({ ...request, actor, issued }));
   }
 
   async transfer(
@@ -269,12 +260,11 @@ export class CaseCommands {
     actor: Actor,
     options: WriteOptions = {},
   ): Promise<CaseView> {
-    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'transfer', options);
-    await this.command(caseId, () =>
-      handle.executeUpdate(transferUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
-    );
-    return this.read(caseId);
+    return this.apply(caseId, transferUpdate, { name: 'transfer', options }, (issued) => ({
+      ...request,
+      actor,
+      issued,
+    }));
   }
 
   /** Opens a fresh request of a track that ended denied, lapsed or declined (domain/ask-again.ts). */
@@ -284,10 +274,27 @@ export class CaseCommands {
     actor: Actor,
     options: WriteOptions = {},
   ): Promise<CaseView> {
+    return this.apply(caseId, askAgainUpdate, { name: 'ask-again', options }, (issued) => ({
+      ...request,
+      actor,
+      issued,
+    }));
+  }
+
+  /**
+   * Issues a command for the case (`issue`; a signer's dates are held to their agency's day), sends it as the case
+   * workflow's update, and answers the case as the read model now shows it: the update returns once it is projected.
+   */
+  private async apply<Command>(
+    caseId: string,
+    update: UpdateDefinition<CaseCommandResult, [Command]>,
+    how: { name: string; options: WriteOptions; signer?: Actor },
+    command: (issued: Issued) => Command,
+  ): Promise<CaseView> {
+    const issued = await this.issue(caseId, how.name, how.options, how.signer);
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const issued = await this.issue(caseId, 'ask-again', options);
     await this.command(caseId, () =>
-      handle.executeUpdate(askAgainUpdate, { args: [{ ...request, actor, issued }], updateId: issued.updateId }),
+      handle.executeUpdate(update, { args: [command(issued)], updateId: issued.updateId }),
     );
     return this.read(caseId);
   }
