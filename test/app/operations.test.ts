@@ -148,36 +148,42 @@ test('SIGTERM during a sign-off: it is finished and answered, new connections ar
   // The dev server paused: the sign-off's update waits on it, so the request is surely under way at the SIGTERM.
   const temporal = devServerPid();
   process.kill(temporal, 'SIGSTOP');
-  const db = new Client({
-    connectionString: connectionStringFor(
-      JSON.parse(readFileSync(join(dataDir, 'postgres', 'credentials.json'), 'utf8')) as Credentials,
-      ports.postgres,
-    ),
-  });
-  await db.connect();
-  let answer: ReturnType<typeof signOff>;
+  let answer!: ReturnType<typeof signOff>;
+  let exited!: Promise<number | null>;
+  // Resumed however this goes: a dev server left stopped would outlive the service that should stop it.
   try {
-    answer = signOff(caseId, key);
+    const db = new Client({
+      connectionString: connectionStringFor(
+        JSON.parse(readFileSync(join(dataDir, 'postgres', 'credentials.json'), 'utf8')) as Credentials,
+        ports.postgres,
+      ),
+    });
+    await db.connect();
+    try {
+      answer = signOff(caseId, key);
+      await eventually(
+        async () =>
+          (await db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key])).rowCount ===
+          1,
+        'the sign-off to claim its key',
+      );
+    } finally {
+      await db.end();
+    }
+    exited = new Promise<number | null>((done) => service.child.once('exit', (code) => done(code)));
+    service.child.kill('SIGTERM');
+    // No new connection is accepted while it drains.
     await eventually(
-      async () =>
-        (await db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key])).rowCount === 1,
-      'the sign-off to claim its key',
+      () =>
+        fetch(`${api}/health`).then(
+          () => false,
+          () => true,
+        ),
+      'new connections to be refused',
     );
   } finally {
-    await db.end();
+    process.kill(temporal, 'SIGCONT');
   }
-  const exited = new Promise<number | null>((done) => service.child.once('exit', (code) => done(code)));
-  service.child.kill('SIGTERM');
-  // No new connection is accepted while it drains.
-  await eventually(
-    () =>
-      fetch(`${api}/health`).then(
-        () => false,
-        () => true,
-      ),
-    'new connections to be refused',
-  );
-  process.kill(temporal, 'SIGCONT');
 
   const first = await answer;
   expect(first.status).toBe(200);
