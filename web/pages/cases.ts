@@ -238,7 +238,7 @@ export function casePages(kit: Kit): Router {
     const stepId = String(req.params.stepId);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
-    if (!step) throw noSuchStep();
+    if (!step) throw noSuchStep(view, stepId);
     // A form that could only be refused is not offered (a supervisor, another agency's officer, by a shared link).
     if (!correcting && !maySignOff(me, step)) throw cannotSign(step, kit.words(res));
     const kind = step.kind;
@@ -311,7 +311,7 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
-    if (!step) throw noSuchStep();
+    if (!step) throw noSuchStep(view, String(req.params.stepId));
     // A form that could only be refused is not offered (a supervisor, another agency, a step not signed).
     if (!mayCorrect(await kit.me(req, res), view, step)) throw cannotCorrect();
     // Prefilled with what the step records; its note is not (left empty, the correction keeps it).
@@ -334,7 +334,7 @@ export function casePages(kit: Kit): Router {
     const form = formOf(req);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = view.steps.find((candidate) => candidate.id === stepId);
-    if (!step) throw noSuchStep();
+    if (!step) throw noSuchStep(view, stepId);
     const outcome = form.outcome ?? '';
     try {
       if (form.change === 'yes') {
@@ -381,7 +381,7 @@ export function casePages(kit: Kit): Router {
     const form = formOf(req);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = view.steps.find((candidate) => candidate.id === stepId);
-    if (!step) throw noSuchStep();
+    if (!step) throw noSuchStep(view, stepId);
     const kind = step.kind;
     const outcome = form.outcome ?? '';
     try {
@@ -662,7 +662,19 @@ const OPENING =
   'The case is being opened: this form was sent a moment ago and is still being processed. Wait a few seconds, ' +
   'then send the form again: it takes you to the case, and opens no second one.';
 
-const noSuchStep = () => new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });
+/**
+ * A step the case does not show: one a correction withdrew (its timeline says so) is told as such, for a form kept
+ * open in another tab or a link from an email; any other is not found.
+ */
+const noSuchStep = (view: { timeline: readonly { type: string; stepId: string | null }[] }, stepId: string) =>
+  view.timeline.some((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId)
+    ? new ApiProblem(409, {
+        title: 'Conflict',
+        detail:
+          'This step was withdrawn when the sign-off it followed from was corrected: it no longer applies, and ' +
+          'nothing can be signed on it. The case page shows what is pending now.',
+      })
+    : new ApiProblem(404, { title: 'Not Found', detail: 'This case has no such step you may see.' });
 const cannotCorrect = () =>
   new ApiProblem(403, {
     title: 'Forbidden',

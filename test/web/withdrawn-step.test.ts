@@ -1,0 +1,62 @@
+/**
+ * A step a correction withdrew, opened from a form kept in another tab or a link in an email: the console says the
+ * step was withdrawn and why, where it said only that the case has no such step. The whole service on real parts.
+ */
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { SESSION_COOKIE } from '../../web/session';
+import { consoleStackPerFile } from '../support/console';
+
+const suite = consoleStackPerFile();
+let caseId = '';
+
+const write = (path: string, kind: 'law_enforcement' | 'ice', key: string, body: object) =>
+  request(suite.app)
+    .post(`/api/cases/${caseId}${path}`)
+    .set(suite.stack.as(kind))
+    .set('Idempotency-Key', `withdrawn-step-${key}`)
+    .send(body)
+    .expect(200);
+
+beforeAll(async () => {
+  const opened = await request(suite.app)
+    .post('/api/cases')
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'withdrawn-step-open')
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: '2025-11-03',
+      survivor: { name: 'Withdrawn Step', birthDate: '1990-01-01' },
+    })
+    .expect(201);
+  caseId = (opened.body as { caseId: string }).caseId;
+  await write('/steps/cp_request-1/sign-off', 'law_enforcement', 'request', {
+    outcome: 'requested',
+    details: { requestedOn: '2025-11-04' },
+  });
+  // The grant opens the adult's certification request; corrected to a denial, the request is withdrawn.
+  await write('/steps/cp_decision-1/sign-off', 'ice', 'grant', {
+    outcome: 'granted',
+    details: { grantedOn: '2025-11-10' },
+  });
+  await write('/steps/cp_decision-1/corrections', 'ice', 'deny', {
+    outcome: 'denied',
+    details: { reason: 'not_potential_witness' },
+    reason: 'entered on the wrong case',
+  });
+});
+
+const stepPage = (stepId: string) =>
+  request(suite.app)
+    .get(`/cases/${caseId}/steps/${stepId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`);
+
+test('the sign-off page of a withdrawn step says it was withdrawn and why', async () => {
+  const page = await stepPage('hhs_certification_request-1').expect(409);
+  expect(page.text).toContain('This step was withdrawn when the sign-off it followed from was corrected');
+});
+
+test('a step the case never had is still not found', async () => {
+  const page = await stepPage('hhs_certification_request-7').expect(404);
+  expect(page.text).toContain('This case has no such step you may see.');
+});
