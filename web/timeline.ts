@@ -84,8 +84,13 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
       const why = reason ? ` Reason: ${transferReasonLabel(reason)}.` : '';
       return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${words.agencyName(to)}, was ${words.agencyName(from)}.${why}`;
     }
-    case 'step.cancelled':
-      return `${what} cancelled: no longer needed.`;
+    case 'step.declined':
+      return `${what} declined${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
+    case 'step.cancelled': {
+      // "hhs_minor_notification-1 cancelled: turned 18 before HHS was notified: the adult route applies"
+      const why = /^\S+ cancelled: (.+?)\.?$/.exec(entry.summary)?.[1];
+      return `${what} cancelled: ${why ? inWords(why, steps, words) : 'no longer needed'}.`;
+    }
     case 'step.expired':
       return `${what} expired.`;
     case 'notice.received':

@@ -76,3 +76,35 @@ test("an alarm in the timeline is named as the case's reminders name it", () => 
     'Deadline reached: Law-enforcement declaration (Form I-914, Supplement B) (notice raised).',
   ]);
 });
+
+test('a declined step names who declined it, and a cancelled one says why, in words', () => {
+  const declaration = {
+    ...step('le_declaration', 'le_declaration-1', null),
+    status: 'declined',
+    completedBy: { displayName: 'Demo Police Officer', agencyId: null },
+  };
+  const notice = step('hhs_minor_notification', 'hhs_minor_notification-1', null);
+  const sentences = timelineOf(
+    [
+      entry(
+        'step.declined',
+        declaration.id,
+        'le_declaration-1 declined by law_enforcement (happened on 2026-11-02, recorded on 2026-12-04)',
+      ),
+      entry(
+        'step.cancelled',
+        notice.id,
+        'hhs_minor_notification-1 cancelled: turned 18 before HHS was notified: the adult route applies',
+      ),
+    ],
+    [declaration, notice],
+    words,
+  ).map((line) => line.sentence);
+  expect(sentences[0]).toMatch(
+    /^Law-enforcement declaration \(Form I-914, Supplement B\) declined by Demo Police Officer \(.+\)\. Recorded after the fact, on 4 Dec 2026\.$/,
+  );
+  expect(sentences[0]).not.toContain('law_enforcement');
+  expect(sentences[1]).toBe(
+    'HHS notification of a minor (24 hours) cancelled: turned 18 before HHS was notified: the adult route applies.',
+  );
+});
