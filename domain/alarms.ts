@@ -209,15 +209,22 @@ function aboutCurrentDate(state: CaseState, alarm: PassedAlarm): boolean {
 
 /**
  * What the coordinator's notice of what passed lists: not the deadline reminders of a step the entered history shows
- * was done by its due date (they were moot, not missed), and, on a case with `leavesOutMovedDates`, nothing about a
- * date a later entry moved or withdrew (cases from before listed the date typed in error beside the corrected one).
+ * was done by its due date (they were moot, not missed), and, on a case with `leavesOutMovedDates`, none the step's
+ * end came before (an escalation after the step was done late or cancelled), nor anything about a date a later entry
+ * moved or withdrew (cases from before listed those too).
  */
 export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
   return passed.filter((alarm) => {
     if (state.leavesOutMovedDates && !aboutCurrentDate(state, alarm)) return false;
     if (!DEADLINE_KINDS.has(alarm.kind) || alarm.date === null) return true;
     const step = findStep(state, alarm.stepId);
-    return !(step && step.status !== 'pending' && step.completedAt !== null && step.completedAt <= alarm.date);
+    if (!step || step.status === 'pending' || step.completedAt === null) return true;
+    // Done by its due date: its reminders were moot, not missed. Done or ended before one would have been sent (an
+    // escalation a week after a deadline met a day late): that one never would have gone.
+    return !(
+      step.completedAt <= alarm.date ||
+      (state.leavesOutMovedDates && alarm.at !== undefined && step.completedAt <= alarm.at)
+    );
   });
 }
 

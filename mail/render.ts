@@ -144,7 +144,8 @@ function headline(
         subject: `Brought up to date: ${countOf(notSent.length, 'reminder')} not sent (case ${ref})`,
         lead:
           'This case was entered or updated with dates that already passed. The reminders below fell before that, so ' +
-          'they were not sent one by one; the steps they concern are shown as overdue, or as expired, on the case page.',
+          'they were not sent one by one. The case page shows where each of those steps stands now (overdue, expired, done ' +
+          'late, or cancelled when the case was closed).',
       };
     case 'delivery_failing':
       return {

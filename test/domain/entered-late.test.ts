@@ -7,7 +7,7 @@
 import { alarms, releaseHeldExpiries, stillToTell } from '../../domain/alarms';
 import { openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
 import { todayOf } from '../../domain/dates';
-import type { CaseState } from '../../domain/case-state';
+import type { CaseState, PassedAlarm } from '../../domain/case-state';
 import { actorOf, AGENCIES, correct, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
 
 const TODAY = '2026-12-02';
@@ -372,6 +372,22 @@ describe('a history entered in order, as a task force brings it (expiries held w
     expect(told.filter((alarm) => alarm.stepId === 'cp_request-1')).toEqual([]);
     // The declaration, still not signed, stays in it.
     expect(told.some((alarm) => alarm.stepId === 'le_declaration-1')).toBe(true);
+  });
+
+  it('tells the deadline a step missed, but not the escalation it was done before', () => {
+    let state: CaseState = { ...entering('2025-11-03T14:30:00.000Z'), leavesOutMovedDates: true };
+    const ofRequest = (told: PassedAlarm[]) =>
+      told.filter((alarm) => alarm.stepId === 'cp_request-1').map((alarm) => alarm.kind);
+    // Due on 17 Nov 2025 and escalated a week after; requested a day late, on 18 Nov.
+    expect(ofRequest(state.passedAlarms ?? [])).toEqual(expect.arrayContaining(['due', 'escalation']));
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2025-11-18' }, NOW);
+    const told = ofRequest(stillToTell(state, state.passedAlarms ?? []));
+    expect(told).toContain('due');
+    expect(told).not.toContain('escalation');
+    // Cases from before the rule listed it.
+    expect(ofRequest(stillToTell({ ...state, leavesOutMovedDates: undefined }, state.passedAlarms ?? []))).toContain(
+      'escalation',
+    );
   });
 
   it('tells no reminder of a date corrected away, only those of the corrected date', () => {
