@@ -108,11 +108,10 @@ export function askAgainRefusal(facts: AskAgainFacts, kind: AskAgainKind): Rejec
         return certificationRefusal(facts);
       case 'u_visa_certification':
         return facts.usesUVisa ? declinedRefusal(facts.steps, kind) : 'this case does not follow a U visa';
-      case 'le_declaration': {
-        const decided = latest(facts.steps, 't_visa_decision')?.outcome;
-        if (decided === 'approved' || decided === 'denied') return `the T visa is already ${decided}`;
+      // Not bound to the T visa: a new declaration can support a motion to reopen or a new filing, and the police,
+      // who may not see the T-visa decision (8 U.S.C. 1367), must not learn it from the answer.
+      case 'le_declaration':
         return declinedRefusal(facts.steps, kind);
-      }
     }
   })();
   return why === null ? null : nothingToAskAgain(kind, why);

@@ -163,7 +163,7 @@ describe('asking again for a declined U certification or declaration', () => {
     expect(refusalOf(openAdult(), 'u_visa_certification')?.message).toContain('does not follow a U visa');
   });
 
-  it('a declined declaration can be asked again until the T visa is decided', () => {
+  it('a declined declaration can be asked again by the police whatever the T visa decision, which no refusal names', () => {
     const declined = sign(
       openAdult(),
       'le_declaration-1',
@@ -176,7 +176,12 @@ describe('asking again for a declined U certification or declaration', () => {
     decided = sign(decided, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
     decided = sign(decided, 't_visa_bona_fide-1', 'not_bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
     decided = sign(decided, 't_visa_decision-1', 'denied', { reason: 'not_a_victim' }, noon('2026-08-01'));
-    expect(refusalOf(decided, 'le_declaration')?.message).toContain('the T visa is already denied');
-    expect(refusalOf(openAdult(), 'le_declaration')?.message).toContain('still pending');
+    // A new declaration can support a motion to reopen or a new filing; the police must not learn the decision.
+    const police = actorOf('law_enforcement');
+    const askedAgain = askAgain(decided, 'le_declaration', police);
+    expect(stepOf(askedAgain, 'le_declaration-2')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement' });
+    const refusals = [askedAgain, openAdult()].map((state) => refusalOf(state, 'le_declaration', police)?.message);
+    expect(refusals).toEqual([expect.stringContaining('still pending'), expect.stringContaining('still pending')]);
+    expect(refusals.join(' ')).not.toMatch(/T visa/i);
   });
 });
