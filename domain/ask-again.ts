@@ -1,6 +1,6 @@
 /**
  * Asking again: a track that ended without what it asked for (Continued Presence denied or lapsed, a certification
- * denied, a U certification or a declaration declined) opens nothing by itself. CP is renewable while the survivor
+ * denied or its request withdrawn, a U certification or a declaration declined) opens nothing by itself. CP is renewable while the survivor
  * remains a potential witness, certification follows from any qualifying event, and another certifier may sign what
  * one declined; but a survivor who is no longer a witness must not be chased by reminders. So a new request opens only
  * when someone decides to ask again: the case's coordinator, or the agency that owns the request. The timeline says
@@ -82,7 +82,10 @@ function certificationRefusal(facts: AskAgainFacts): string | null {
   if (facts.path !== 'adult') return 'a minor needs no certification: HHS issues an eligibility letter instead';
   const pending = pendingOf(facts.steps, ['hhs_certification_request', 'hhs_certification_letter']);
   if (pending) return isPending(pending);
-  if (latest(facts.steps, 'hhs_certification_letter')?.outcome !== 'denied') return 'no certification was denied';
+  // A request withdrawn when the T visa it stood on was denied may be asked again once another ground holds.
+  const denied = latest(facts.steps, 'hhs_certification_letter')?.outcome === 'denied';
+  const withdrawn = latest(facts.steps, 'hhs_certification_request')?.status === 'cancelled';
+  if (!denied && !withdrawn) return 'no certification was denied, nor its request withdrawn';
   return certificationGroundNow(facts.steps)
     ? null
     : 'none of the events that qualify for it holds now (Continued Presence in force, a bona fide T visa ' +

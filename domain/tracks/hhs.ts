@@ -32,9 +32,18 @@ import {
 
 export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
-/** Opens an adult's certification request the first time one of the qualifying events happens. */
+/**
+ * Opens an adult's certification request the first time one of the qualifying events happens. On a case where a
+ * T-visa denial withdraws the request it alone stood on (`deniedVisaWithdrawsCertification`), a later qualifying event
+ * (a CP grant) opens a new one when every earlier request was withdrawn: the denial ended that ground, not the
+ * survivor's eligibility.
+ */
 export function unlockCertification(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
-  if (state.path !== 'adult' || stepsOfKind(state, 'hhs_certification_request').length > 0) return state;
+  if (state.path !== 'adult') return state;
+  const earlier = stepsOfKind(state, 'hhs_certification_request');
+  const allWithdrawn =
+    state.deniedVisaWithdrawsCertification === true && earlier.every((step) => step.status === 'cancelled');
+  if (earlier.length > 0 && !allWithdrawn) return state;
   return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy } });
 }
 

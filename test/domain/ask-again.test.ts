@@ -4,7 +4,7 @@
  * anything still pending or in force, or a case that cannot use it, is refused by name.
  */
 import { alarms, fireAlarm } from '../../domain/alarms';
-import { applyAskAgain, validateAskAgain, type AskAgainKind } from '../../domain/ask-again';
+import { applyAskAgain, askAgainRefusal, validateAskAgain, type AskAgainKind } from '../../domain/ask-again';
 import { closeCase } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor } from '../../domain/types';
@@ -128,6 +128,19 @@ describe('asking again for an HHS certification', () => {
       dueAt: noon('2026-09-15'),
       details: { unlockedBy: 'cp_granted' },
     });
+  });
+
+  it('after its request was withdrawn by a T-visa denial, while CP is in force: asked again, saying what qualifies it', () => {
+    const withdrawnWithCp = [
+      { kind: 'hhs_certification_request', status: 'cancelled', outcome: null },
+      { kind: 'cp_request', status: 'completed', outcome: 'requested' },
+      { kind: 'cp_decision', status: 'completed', outcome: 'granted' },
+    ] as const;
+    const facts = { path: 'adult', usesUVisa: false } as const;
+    expect(askAgainRefusal({ ...facts, steps: withdrawnWithCp }, 'hhs_certification_request')).toBeNull();
+    expect(
+      askAgainRefusal({ ...facts, steps: withdrawnWithCp.slice(0, 1) }, 'hhs_certification_request')?.message,
+    ).toContain('none of the events that qualify for it holds now');
   });
 
   it('is refused when nothing qualifies now, while one is pending, or on the minor path', () => {

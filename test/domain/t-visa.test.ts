@@ -203,6 +203,19 @@ describe('T visa', () => {
       expect(stepOf(legacy, 'hhs_certification_request-1').status).toBe('pending');
       expect(certificationAlarms(legacy).length).toBeGreaterThan(0);
     });
+
+    it('a CP grant after the withdrawal opens a new request: the denial ended that ground, not the eligibility', () => {
+      let state = deny(awaitingDecision(withdrawing(openAdult())));
+      expect(stepOf(state, 'hhs_certification_request-1').status).toBe('cancelled');
+      state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-06-10' }, noon('2026-06-10'));
+      state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2026-06-20' }, noon('2026-06-20'));
+      expect(stepOf(state, 'hhs_certification_request-2')).toMatchObject({
+        status: 'pending',
+        agencyKind: 'advocate',
+        details: { unlockedBy: 'cp_granted' },
+      });
+      expect(alarms(state).some((alarm) => alarm.stepId === 'hhs_certification_request-2')).toBe(true);
+    });
   });
 
   it('is open to minors too', () => {
