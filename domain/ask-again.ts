@@ -66,10 +66,19 @@ const isPending = (step: StepFacts) => `the ${stepLabel(step.kind)} is still pen
 /** The grant in force, or the last one: as the CP track reads it (`currentCpGrant`). */
 const cpInForce = (steps: readonly StepFacts[]) => currentCpGrant(steps)?.status === 'completed';
 
+/** Whether ICE's last word on CP was to deny its renewal: no renewal is left to ask for while the grant runs. */
+const renewalDenied = (steps: readonly StepFacts[]) => {
+  const decision = steps.filter((step) => step.kind === 'cp_decision' || step.kind === 'cp_renewal_decision').at(-1);
+  return decision?.kind === 'cp_renewal_decision' && decision.outcome === 'denied';
+};
+
 function cpRefusal(steps: readonly StepFacts[]): string | null {
   const pending = pendingOf(steps, CP_KINDS);
   if (pending) return isPending(pending);
-  if (cpInForce(steps)) return 'Continued Presence is still in force; ask for its renewal before it lapses';
+  // After a denied renewal a new request (with new evidence) may go at once: waiting for the lapse leaves a gap in CP.
+  if (cpInForce(steps) && !renewalDenied(steps)) {
+    return 'Continued Presence is still in force; ask for its renewal before it lapses';
+  }
   const ended = steps.some(
     (step) =>
       ((step.kind === 'cp_decision' || step.kind === 'cp_renewal_decision') && step.outcome === 'denied') ||

@@ -164,7 +164,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ask again for a request whose track ended without it: Continued Presence denied or lapsed (`cp_request`), an adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. */
+        /** Ask again for a request whose track ended without it: Continued Presence denied, lapsed or its renewal denied (`cp_request`), an adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. */
         post: operations["postApiCasesCaseIdAskAgain"];
         delete?: never;
         options?: never;

@@ -317,7 +317,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/ask-again',
       tag: 'cases',
       summary:
-        'Ask again for a request whose track ended without it: Continued Presence denied or lapsed (`cp_request`), an ' +
+        'Ask again for a request whose track ended without it: Continued Presence denied, lapsed or its renewal denied (`cp_request`), an ' +
         "adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification " +
         '(`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a ' +
         'fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer ' +

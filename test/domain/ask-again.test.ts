@@ -69,13 +69,20 @@ describe('asking again for Continued Presence', () => {
     expect(alarms(state).some((alarm) => alarm.stepId === 'cp_request-2' && alarm.kind === 'due')).toBe(true);
   });
 
-  it('after a renewal was denied: refused while the grant is in force, asked again once it lapsed', () => {
+  it('after a renewal was denied: the police ask again at once, while the grant still runs, and once it lapsed', () => {
     let state = cpGranted();
     state = sign(state, 'cp_renewal_request-1', 'requested', { requestedOn: '2026-05-01' }, noon('2026-05-01'));
     state = sign(state, 'cp_renewal_decision-1', 'denied', { reason: 'not_potential_witness' }, noon('2026-05-20'));
-    expect(refusalOf(state, 'cp_request')).toMatchObject({ code: 'nothing_to_ask_again', field: 'stepKind' });
-    expect(refusalOf(state, 'cp_request')?.message).toContain('Continued Presence is still in force');
+    expect(stepOf(state, 'cp_decision-1').status).toBe('completed');
+    const asked = askAgain(state, 'cp_request', actorOf('law_enforcement'));
+    expect(stepOf(asked, 'cp_request-2')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement' });
     expect(stepOf(askAgain(lapsed(state), 'cp_request'), 'cp_request-2').status).toBe('pending');
+    // Granted again, the new grant is in force and its own renewal is what to ask for, not another request.
+    let again = sign(asked, 'cp_request-2', 'requested', { requestedOn: '2026-09-02' }, noon('2026-09-02'));
+    again = sign(again, 'cp_decision-2', 'granted', { grantedOn: '2026-09-10' }, noon('2026-09-10'));
+    expect(refusalOf(again, 'cp_request')?.message).toContain(
+      'the Continued Presence renewal request is still pending',
+    );
   });
 
   it('is refused while a request or decision is pending, or a grant is in force', () => {
@@ -88,6 +95,11 @@ describe('asking again for Continued Presence', () => {
       'the Continued Presence renewal request is still pending',
     );
     expect(refusalOf(askAgain(cpDenied(), 'cp_request'), 'cp_request')?.code).toBe('nothing_to_ask_again');
+    // A grant in force whose renewal can still be asked for: that is what to do.
+    const renewable = cpGranted().steps.filter((step) => step.kind !== 'cp_renewal_request');
+    expect(askAgainRefusal({ path: 'adult', usesUVisa: false, steps: renewable }, 'cp_request')?.message).toBe(
+      'the Continued Presence request cannot be asked again: Continued Presence is still in force; ask for its renewal before it lapses',
+    );
   });
 
   it('only the coordinator or the police of the case may ask; not another agency, nor a closed case', () => {
