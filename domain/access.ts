@@ -4,6 +4,7 @@
  * rules). Pure: safe to import from workflow code. The README's role table (Security, Roles) says the same for people:
  * change both together.
  */
+import { agencyKindInProse } from './labels';
 import type { Rejection } from './case-state';
 import type { Actor, AgencyKind, CaseAgencies, Role, Step, StepKind } from './types';
 
@@ -282,7 +283,8 @@ export function askingAgainRefusal(
     return {
       code: 'wrong_agency_kind',
       field: 'actor.agencyKind',
-      message: `${what} is for ${owner} or the coordinator, not ${actor.agencyKind}`,
+      // In words, as the step is named (`what`): the API's answer is read by people, not only by the console.
+      message: `${what} is for ${agencyKindInProse(owner)} or the coordinator, not ${agencyKindInProse(actor.agencyKind)}`,
     };
   }
   return actingRefusal(actor, agencies, actor.agencyKind, what);

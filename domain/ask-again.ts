@@ -16,7 +16,7 @@ import { onFirstUse } from './on-first-use';
 import { STEP_CATALOGUE } from './steps';
 import { currentCpGrant } from './tracks/continued-presence';
 import { certificationGroundNow } from './tracks/certification-grounds';
-import type { Actor, Instant, Step, StepKind } from './types';
+import type { Actor, CaseAgencies, Instant, Step, StepKind } from './types';
 
 /** The requests that can be asked again, each the first step of its track. */
 export const ASK_AGAIN_KINDS = [
@@ -137,11 +137,15 @@ export function validateAskAgain(state: CaseState, command: AskAgainCommand, _no
   const parsed = askAgainSchema().safeParse(request);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const kind = parsed.data.stepKind;
-  return (
-    askingAgainRefusal(actor, state.agencies, STEP_CATALOGUE[kind].owner, `asking again for the ${stepLabel(kind)}`) ??
-    askAgainRefusal(state, kind)
-  );
+  return askerRefusal(actor, state.agencies, kind) ?? askAgainRefusal(state, kind);
 }
+
+/**
+ * Whether this actor may ask again for the kind in this case: the coordinator, or the agency that owns the request.
+ * The API judges it before the workflow does, in the same words.
+ */
+export const askerRefusal = (actor: Actor, agencies: CaseAgencies, kind: AskAgainKind): Rejection | null =>
+  askingAgainRefusal(actor, agencies, STEP_CATALOGUE[kind].owner, `asking again for the ${stepLabel(kind)}`);
 
 /**
  * Opens a fresh step of the kind, as `validateAskAgain` accepted it, with its deadline from the policy (a minor's CP

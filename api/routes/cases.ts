@@ -5,10 +5,9 @@
 import { rejectionError } from '../../app/case-commands';
 import { showsSealedDetails } from '../../app/step-notes';
 import { closeCaseSchema } from '../../domain/case';
-import { askAgainSchema } from '../../domain/ask-again';
-import { STEP_CATALOGUE } from '../../domain/steps';
+import { askAgainSchema, askerRefusal } from '../../domain/ask-again';
 import { CORRECTION_WINDOW } from '../../domain/policy';
-import { actingRefusal, askingAgainRefusal, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -340,8 +339,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ params, body, actor, operationId }) => {
         const before = await caseReads.case(params.caseId, actor);
-        const { owner } = STEP_CATALOGUE[body.stepKind];
-        const refusal = askingAgainRefusal(actor, before.agencies, owner, `asking again for ${body.stepKind}`);
+        const refusal = askerRefusal(actor, before.agencies, body.stepKind);
         if (refusal) throw rejectionError(refusal);
         const view = await deps.cases.askAgain(params.caseId, body, actor, { operationId });
         return { status: 200, body: await caseReads.present(view, actor) };

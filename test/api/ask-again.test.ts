@@ -85,7 +85,14 @@ test('after CP lapsed the coordinator asks again: cp_request-2 opens with its re
   }, 'the grant lapsed');
 
   // Neither the coordinator nor the police: refused before it reaches the workflow.
-  await askAgain(caseId, 'demo-advocate', { stepKind: 'cp_request' }).expect(403);
+  const advocate = await askAgain(caseId, 'demo-advocate', { stepKind: 'cp_request' }).expect(403);
+  // In words, as the 409s name the request: no codes.
+  expect(advocate.body).toMatchObject({
+    code: 'wrong_agency_kind',
+    detail:
+      'asking again for the Continued Presence request is for law enforcement or the coordinator, ' +
+      'not the attorney or advocate',
+  });
   // Sent straight at the workflow, around the API, the update's validator holds to the same rules, and to its seal.
   const forged = async (actor: Actor, sealed = true) => {
     const issued = await issuedNow(stack.env, caseId);

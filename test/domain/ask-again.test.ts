@@ -103,6 +103,12 @@ describe('asking again for Continued Presence', () => {
   });
 
   it('only the coordinator or the police of the case may ask; not another agency, nor a closed case', () => {
+    expect(refusalOf(cpDenied(), 'cp_request', actorOf('ice'))).toMatchObject({
+      code: 'wrong_agency_kind',
+      message:
+        'asking again for the Continued Presence request is for law enforcement or the coordinator, ' +
+        'not ICE Center for Countering Human Trafficking',
+    });
     expect(refusalOf(cpDenied(), 'cp_request', actorOf('advocate'))).toMatchObject({ code: 'wrong_agency_kind' });
     expect(refusalOf(cpDenied(), 'cp_request', actorOf('law_enforcement', 'other-police'))).toMatchObject({
       code: 'wrong_agency',
