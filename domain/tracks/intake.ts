@@ -81,6 +81,9 @@ function turns18Alarm(notification: Step, birthday: string): Alarm {
   };
 }
 
+const NOT_BEFORE_18 =
+  "a minor's request for assistance must be made before the 18th birthday; this date is not before it: the adult route applies";
+
 const TURNED_18 = 'turned 18 before HHS was notified: the adult route applies';
 
 /**
@@ -107,12 +110,9 @@ export const intake: TrackRules = {
     hhs_minor_notification: (ctx) => {
       const birthday = ctx.state.minorTurns18On;
       const notifiedOn = text(ctx.details, 'notifiedOn');
-      return birthday && notifiedOn >= birthday
-        ? outOfRange(
-            'notifiedOn',
-            `the request for a minor's assistance must be made before the 18th birthday (${birthday}); on ${notifiedOn} the survivor was 18: the adult route applies`,
-          )
-        : null;
+      // The refusal names neither the birthday nor on which side of it the day falls beyond "not before": it is
+      // kept in the idempotency store and shown to whoever signs, who may not read the identity.
+      return birthday && notifiedOn >= birthday ? outOfRange('notifiedOn', NOT_BEFORE_18) : null;
     },
   },
   after: {
