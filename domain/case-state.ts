@@ -201,11 +201,16 @@ export interface OpenStepOptions {
 }
 
 /** Opens the next step of a kind, with id `${kind}-${n}`, owner and due date from the catalogue and policy. */
+/** When a step of `kind` counted from `from` is due under the case's policy: null for a kind with no deadline. */
+export function slaDueAt(state: CaseState, kind: StepKind, from: Instant): Instant | null {
+  const slaDays = state.policy.sla[kind].days;
+  return slaDays === null ? null : addDaysToInstant(from, slaDays);
+}
+
 export function openStep(state: CaseState, kind: StepKind, now: Instant, options: OpenStepOptions = {}): CaseState {
   const { track, owner } = STEP_CATALOGUE[kind];
   const id = `${kind}-${stepsOfKind(state, kind).length + 1}`;
-  const slaDays = state.policy.sla[kind].days;
-  const dueAt = options.dueAt !== undefined ? options.dueAt : slaDays === null ? null : addDaysToInstant(now, slaDays);
+  const dueAt = options.dueAt !== undefined ? options.dueAt : slaDueAt(state, kind, now);
   const step: Step = {
     id,
     kind,

@@ -4,7 +4,17 @@
  * A minor not notified by the birthday is an adult without that request: the case moves to the adult path.
  */
 import { addDaysToInstant, startOfDay } from '../dates';
-import { cancelPending, latestOfKind, openStep, record, type Alarm, type CaseState } from '../case-state';
+import {
+  cancelPending,
+  latestOfKind,
+  openStep,
+  record,
+  slaDueAt,
+  stepsOfKind,
+  updateStep,
+  type Alarm,
+  type CaseState,
+} from '../case-state';
 import type { Instant, Step } from '../types';
 import { certificationGroundNow } from './certification-grounds';
 import { unlockCertification } from './hhs';
@@ -87,13 +97,36 @@ const NOT_BEFORE_18 =
 const TURNED_18 = 'turned 18 before HHS was notified: the adult route applies';
 
 /**
+ * A CP request still pending from the minor's path, where it has no deadline, is due as an adult's counted from the
+ * move: for an adult CP is the main route to certification, so it is reminded and escalated like any adult's.
+ */
+function withAdultCpDeadline(state: CaseState, now: Instant): CaseState {
+  const dueAt = slaDueAt(state, 'cp_request', now);
+  if (!dueAt) return state;
+  return stepsOfKind(state, 'cp_request')
+    .filter((step) => step.status === 'pending' && step.dueAt === null)
+    .reduce(
+      (acc, step) =>
+        record(
+          updateStep(acc, step.id, { dueAt }),
+          now,
+          'step.rescheduled',
+          step.id,
+          null,
+          `${step.id} now due ${dueAt} (was without a date)`,
+        ),
+      state,
+    );
+}
+
+/**
  * The 18th birthday passed with no request for a minor's assistance: the notification can no longer be made, and the
  * survivor is an adult, certified by HHS once CP is granted or the T visa found bona fide or approved. When one of
  * those already happened, the certification request opens now.
  */
 function moveToAdultPath(state: CaseState, _notification: Step, now: Instant): CaseState {
   const cancelled = cancelPending(state, 'hhs_minor_notification', now, TURNED_18);
-  const adult = record(
+  const moved = record(
     { ...cancelled, path: 'adult' },
     now,
     'case.moved_to_adult_path',
@@ -101,6 +134,7 @@ function moveToAdultPath(state: CaseState, _notification: Step, now: Instant): C
     null,
     `case moved to the adult path: ${TURNED_18}`,
   );
+  const adult = withAdultCpDeadline(moved, now);
   const unlockedBy = certificationGroundNow(adult.steps);
   return unlockedBy ? unlockCertification(adult, unlockedBy, now) : adult;
 }

@@ -5,7 +5,8 @@
  */
 import { alarms, fireAlarm, settlePassedAlarms } from '../../domain/alarms';
 import type { CaseState } from '../../domain/case-state';
-import { startOfDay } from '../../domain/dates';
+import { addDaysToInstant, startOfDay } from '../../domain/dates';
+import { DEFAULT_POLICY } from '../../domain/policy';
 import { openCase } from '../../domain/case';
 import { AGENCIES, noon, openMinor, pendingIds, refusal, runAlarmsUntil, sign, stepOf } from './case-fixtures';
 
@@ -70,6 +71,21 @@ describe("a minor's HHS notification and the 18th birthday", () => {
     expect(turns18Alarm(state)).toBeUndefined();
     const granted = grantCp(state, '2027-01-04');
     expect(stepOf(granted, 'hhs_certification_request-1').details).toEqual({ unlockedBy: 'cp_granted' });
+  });
+
+  it("a CP request still pending at the move is due as an adult's, counted from the move, and reminded", () => {
+    const state = runAlarmsUntil(minor(), noon('2026-09-09'));
+    const movedAt = movedLines(state)[0]!.at;
+    expect(stepOf(minor(), 'cp_request-1').dueAt).toBeNull();
+    expect(stepOf(state, 'cp_request-1')).toMatchObject({
+      status: 'pending',
+      dueAt: addDaysToInstant(movedAt, DEFAULT_POLICY.sla.cp_request.days!),
+    });
+    expect(state.timeline).toContainEqual(
+      expect.objectContaining({ type: 'step.rescheduled', stepId: 'cp_request-1', at: movedAt }),
+    );
+    const reminders = alarms(state).filter((alarm) => alarm.stepId === 'cp_request-1');
+    expect(reminders.map((alarm) => alarm.kind)).toEqual(expect.arrayContaining(['reminder', 'due', 'escalation']));
   });
 
   it('with CP in force at the birthday, the certification request opens as the path changes', () => {
