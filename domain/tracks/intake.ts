@@ -29,10 +29,13 @@ const GRID_DAYS = 7;
  * birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an operator reading
  * timer events) work the birth date out; a grid point reveals only the week, and never falls on the birthday or on
  * a lead's own date. A lead whose point passed before the case was entered is raised at once, when it is entered
- * (all such leads as one reminder): the request is urgent, so it is not dropped.
+ * (all such leads as one reminder): the request is urgent, so it is not dropped. Unless the birthday too had passed
+ * when it was entered, on the rule of the adult path at 18 (`adultAt18`): no notification can be made any more, so
+ * those leads are dropped, unsent and unlisted; the move to the adult path tells the coordinator what happened.
  */
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
+  const enteredAfterBirthday = state.adultAt18 === true && state.openedAt >= startOfDay(birthday);
   const legacyFired = new Set(
     legacyAlarms(state, notification, birthday)
       .filter(({ alarm }) => state.firedAlarms.includes(alarm.id))
@@ -45,6 +48,7 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     const target = Date.parse(addDaysToInstant(startOfDay(birthday), -lead));
     const week = target > opened ? Math.ceil((target - opened) / (GRID_DAYS * DAY_MS)) - 1 : 0;
     const point = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
+    if (point < state.openedAt && enteredAfterBirthday) continue;
     const [slot, at] = point < state.openedAt ? ['on-entry', state.openedAt] : [`week-${week}`, point];
     const alarm = birthdayAlarm(notification, slot, at);
     byId.set(alarm.id, alarm);

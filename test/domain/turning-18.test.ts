@@ -132,22 +132,7 @@ describe("a minor's HHS notification and the 18th birthday", () => {
   });
 
   it('entered after the birthday: the move waits while the entries may still show HHS was notified in time', () => {
-    const entered = openCase(
-      {
-        caseId: 'case-late',
-        reference: 'RC-LATE-1',
-        identifiedAt: '2026-06-01T08:00:00.000Z',
-        minorTurns18On: BIRTHDAY,
-        agencies: AGENCIES,
-        usesUVisa: false,
-      },
-      noon('2026-12-04'),
-    );
-    // As the workflow settles, at the case's first task, the alarm that passed before the case was entered.
-    const settled = settlePassedAlarms(
-      { ...entered, adultAt18: true, holdsPassedExpiries: true, datesAsWritten: true },
-      entered.openedAt,
-    );
+    const settled = enteredAfterBirthday();
     expect(settled.heldExpiries).toEqual([expect.stringContaining(':expired:minor_turns_18:')]);
     expect(settled.path).toBe('minor');
     const notified = sign(
@@ -159,4 +144,38 @@ describe("a minor's HHS notification and the 18th birthday", () => {
     );
     expect(notified.path).toBe('minor');
   });
+
+  it('entered after the birthday: the police are not urged to notify HHS before it, nor is it listed as passed', () => {
+    const settled = enteredAfterBirthday();
+    const leads = (state: CaseState) =>
+      alarms(state).filter((alarm) => alarm.subject === 'minor_turns_18' && alarm.kind === 'expiry_reminder');
+    expect(leads(settled)).toEqual([]);
+    expect((settled.passedAlarms ?? []).filter((passed) => passed.about === 'minor_turns_18')).toEqual([]);
+    // Entered before the birthday, the window still open: the leads already passed are raised at once.
+    const inTime = enteredOn(noon('2026-08-25'));
+    expect(leads(inTime)).toEqual([expect.objectContaining({ at: inTime.openedAt, recipient: 'law_enforcement' })]);
+  });
 });
+
+/** A minor identified on 1 June 2026, entered on `at`, as the workflow settles it at its first task. */
+function enteredOn(at: string): CaseState {
+  const entered = openCase(
+    {
+      caseId: 'case-late',
+      reference: 'RC-LATE-1',
+      identifiedAt: '2026-06-01T08:00:00.000Z',
+      minorTurns18On: BIRTHDAY,
+      agencies: AGENCIES,
+      usesUVisa: false,
+    },
+    at,
+  );
+  // What passed before the case was entered is settled (an expiry held while the entries may still show HHS was
+  // notified in time).
+  return settlePassedAlarms(
+    { ...entered, adultAt18: true, holdsPassedExpiries: true, datesAsWritten: true, lateLeadsRaised: true },
+    entered.openedAt,
+  );
+}
+
+const enteredAfterBirthday = () => enteredOn(noon('2026-12-04'));
