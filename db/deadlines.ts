@@ -49,8 +49,12 @@ export async function agencyDeadlines(
        UNION ALL
        SELECT 'expiry', a.case_id::text, c.reference, a.step_id, a.step_kind, a.about,
               -- The end itself, which the alarm's id names (domain/tracks/track.ts expiredAlarm): the alarm may fire
-              -- later, once the last day has ended everywhere in the US.
-              substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1)::timestamptz
+              -- later, once the last day has ended everywhere in the US. Read only where that holds: the move to the
+              -- adult path at 18 names its week instead (tracks/intake.ts), and a filter pushed down from the outer
+              -- query may reach this expression before the WHERE below has left such rows out.
+              CASE WHEN a.about <> ALL($2::text[])
+                THEN substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1)::timestamptz
+              END
          FROM case_alarms a JOIN cases c ON c.id = a.case_id
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { enqueue, markSent, recordFailure, type NewNotification } from '../../db/notifications';
 import { projectCase } from '../../db/read-model';
+import { agencyDeadlines } from '../../db/deadlines';
 import { listCaseReminders } from '../../db/reminders';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
@@ -85,4 +86,28 @@ test('alarms to come are scheduled; raised ones show how their notification fare
     expect.objectContaining({ alarmId: failing.id, at: failing.at, status: 'failed' }),
     expect.objectContaining({ alarmId: inApp.id, at: inApp.at, status: 'sent' }),
   ]);
+});
+
+test("an agency's deadlines (its calendar and digest) read past a minor's move to the adult path at 18, whose alarm names its week, not an end", async () => {
+  const caseId = randomUUID();
+  const minor = openCase(
+    {
+      caseId,
+      reference: `RC-TEST-${caseId.slice(0, 8)}`,
+      identifiedAt: NOW,
+      minorTurns18On: '2026-09-01',
+      agencies: DEMO_AGENCIES,
+      usesUVisa: false,
+    },
+    NOW,
+  );
+  await projectCase(db.pool, snapshotOf(minor));
+  const { rows } = await db.pool.query<{ alarm_id: string }>(
+    `SELECT alarm_id FROM case_alarms WHERE case_id = $1 AND kind = 'expired' AND about = 'minor_turns_18'`,
+    [caseId],
+  );
+  expect(rows.map((row) => row.alarm_id)).toEqual([expect.stringMatching(/:expired:minor_turns_18:week-\d+$/)]);
+  // Read to a date, as the digest reads them: the move is no deadline of the coordinator's, and reading it is no error.
+  const deadlines = await agencyDeadlines(db.pool, DEMO_AGENCIES.coordinator, { until: new Date('2027-01-01') });
+  expect(deadlines.filter((deadline) => deadline.caseId === caseId && deadline.about === 'minor_turns_18')).toEqual([]);
 });
