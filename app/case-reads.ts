@@ -11,7 +11,7 @@ import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { readSurvivor } from '../db/survivors';
 import { canReadSurvivor, canSeeCase, canSeeMilestone, canSeeStep } from '../domain/access';
-import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
+import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine } from '../domain/alarms';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
@@ -123,12 +123,17 @@ export async function agencyProblem(
 /** An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. */
 function visibleTo(view: CaseView, actor: Actor): CaseView {
   const steps = view.steps.filter((step) => canSeeStep(actor, step));
-  if (steps.length === view.steps.length) return view;
+  // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list.
+  const readsIdentity = canReadSurvivor(actor, view.agencies);
+  if (steps.length === view.steps.length && readsIdentity) return view;
   const visible = new Set(steps.map((step) => step.id));
   return {
     ...view,
     steps,
-    timeline: view.timeline.filter((entry) => entry.stepId === null || visible.has(entry.stepId)),
+    timeline: view.timeline.filter(
+      (entry) =>
+        (entry.stepId === null || visible.has(entry.stepId)) && (readsIdentity || !isBirthDateAlarmLine(entry)),
+    ),
   };
 }
 

@@ -8,7 +8,8 @@ import { listCases, type CaseFilter } from '../db/case-list';
 import { dashboardCounts, openEscalations } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
-import { seenStepsAgency } from '../domain/access';
+import { seenStepsAgency, works } from '../domain/access';
+import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -85,7 +86,11 @@ export function createListsService(deps: ListsDeps) {
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
-      return listNotifications(deps.pool, { ...filter, participantAgencyId: actor.agencyId }).catch(invalidCursor);
+      // A minor's 18th-birthday reminders exist only for who may read the identity they derive from (case-reads.ts).
+      const withoutSubjects = works(actor) ? [] : [...BIRTH_DATE_SUBJECTS];
+      return listNotifications(deps.pool, { ...filter, participantAgencyId: actor.agencyId, withoutSubjects }).catch(
+        invalidCursor,
+      );
     },
 
     /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */

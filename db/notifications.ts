@@ -51,6 +51,8 @@ export interface NotificationFilter {
   participantAgencyId?: string;
   /** Only notifications whose email is still owed (an address, not yet sent). */
   unsentOnly?: boolean;
+  /** Leave out the alarms about these subjects (a minor's 18th birthday, for who may not read the identity). */
+  withoutSubjects?: readonly string[];
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
@@ -226,6 +228,10 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
     );
   }
   if (filter.unsentOnly) conditions.push('sent_at IS NULL AND recipient_email IS NOT NULL');
+  if (filter.withoutSubjects?.length) {
+    // A window's alarm names its subject third in its id: `<step>:<kind>:<subject>:<slot>` (domain/tracks/).
+    conditions.push(`split_part(alarm_id, ':', 3) <> ALL(${param(filter.withoutSubjects)}::text[])`);
+  }
   if (filter.cursor !== undefined) {
     // The cursor is the last id seen; its row's position is read back so no timestamp is rounded through JS.
     conditions.push(`(created_at, id) < (SELECT created_at, id FROM notifications WHERE id = ${param(filter.cursor)})`);

@@ -50,6 +50,12 @@ export function alarms(state: CaseState): Alarm[] {
 /** Alarm subjects whose dates are derived from a birth date: no message, id or view for every role may carry them. */
 export const BIRTH_DATE_SUBJECTS: ReadonlySet<string> = new Set(['minor_turns_18']);
 
+/** Whether a timeline line is an alarm's about a birth date: `fireAlarm` writes "<kind> (<subject>) for <step> …". */
+export function isBirthDateAlarmLine(entry: { type: string; summary: string }): boolean {
+  const subject = entry.type.startsWith('alarm.') ? /^\w+ \((\w+)\) for /.exec(entry.summary)?.[1] : undefined;
+  return subject !== undefined && BIRTH_DATE_SUBJECTS.has(subject);
+}
+
 /** An alarm still to come as the read model keeps it: the recipient resolved to the case's agency, no policy needed. */
 export interface ScheduledAlarm {
   alarmId: string;

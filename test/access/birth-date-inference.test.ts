@@ -101,6 +101,14 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
       views[`${user} ${path} (${response.status})`] = response.text;
     }
   }
+  // Nor are the reminders themselves shown to them, whose timing tells the birthday to the week of their grid; those
+  // who read the identity see them.
+  for (const path of [`/api/cases/${caseId}`, `/api/notifications?caseId=${caseId}`]) {
+    const read = async (user: string) =>
+      (await request(app).get(path).set(stack.users[user]!.headers).expect(200)).text;
+    expect(await read('demo-supervisor')).not.toContain('minor_turns_18');
+    expect(await read('demo-police-officer')).toContain('minor_turns_18');
+  }
   const rows = await databaseRows(stack);
   const history = await storedHistory(stack, caseId);
   const emails = stack.mail.messages().map((message) => JSON.stringify(message));
