@@ -158,11 +158,29 @@ export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: I
   const opened = openStep(state, stepKind, at, {
     actorAgencyId: actor.agencyId,
     ...(stepKind === 'cp_request' && state.path === 'minor' ? { dueAt: null } : {}),
-    ...(unlockedBy ? { details: { unlockedBy } } : {}),
+    // Marked, so that a correction that takes away the reason to ask again withdraws it (`outdatedAskedAgain`).
+    details: { askedAgain: true, ...(unlockedBy ? { unlockedBy } : {}) },
   });
   const step = latestOfKind(opened, stepKind)!;
   const asked = record(opened, at, 'step.asked_again', step.id, actor.agencyId, askedAgainSummary(state, step, actor));
   return { ...asked, version: state.version + 1 };
+}
+
+const isAskAgainKind = (kind: StepKind): kind is AskAgainKind =>
+  (ASK_AGAIN_KINDS as readonly StepKind[]).includes(kind);
+
+/**
+ * The steps opened by asking again, still pending, that asking again would now refuse (the step itself left out):
+ * a correction made the refusal they answer a grant or a signature, so nothing is left to ask for.
+ */
+export function outdatedAskedAgain(state: CaseState): Step[] {
+  return state.steps.filter(
+    (step) =>
+      step.details['askedAgain'] === true &&
+      step.status === 'pending' &&
+      isAskAgainKind(step.kind) &&
+      askAgainRefusal({ ...state, steps: state.steps.filter((other) => other.id !== step.id) }, step.kind) !== null,
+  );
 }
 
 /** "cp_request-2 asked again by coordinator after cp_decision-1 denied": ids and codes only, never personal data. */

@@ -11,6 +11,7 @@
  */
 import { actingRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
+import { outdatedAskedAgain } from './ask-again';
 import {
   checkSignOff,
   eventDates,
@@ -246,7 +247,8 @@ export interface CorrectionOptions {
 /**
  * Applies a correction `validateCorrection` accepted: the step signed again over its rewound state; its followers
  * take the dates the new sign-off gives them (a pending one reopened under its own id, a signed one keeping its
- * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline.
+ * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline; a pending
+ * step asked again that asking again would now refuse is withdrawn too.
  */
 export function applyCorrection(
   state: CaseState,
@@ -301,9 +303,17 @@ export function applyCorrection(
     ]);
   }
 
+  // A step asked again after a refusal the correction turned into a grant or a signature has nothing left to ask for.
+  const outdated = new Set(
+    outdatedAskedAgain({ ...recomputed, steps: [...steps, ...opened] }).map((other) => other.id),
+  );
+  for (const id of outdated) {
+    notes.push(['step.withdrawn', id, `${id} withdrawn: nothing is left to ask again with ${step.id} as corrected`]);
+  }
+
   let next: CaseState = {
     ...recomputed,
-    steps: [...steps, ...opened],
+    steps: [...steps, ...opened].filter((other) => !outdated.has(other.id)),
     timeline: state.timeline,
     signedAt: state.signedAt,
   };

@@ -8,7 +8,7 @@ import { applyAskAgain, askAgainRefusal, validateAskAgain, type AskAgainKind } f
 import { closeCase } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor } from '../../domain/types';
-import { actorOf, noon, openAdult, openMinor, sign, stepOf } from './case-fixtures';
+import { actorOf, correct, noon, openAdult, openMinor, sign, stepOf } from './case-fixtures';
 
 const ASKED_AT = noon('2026-09-01');
 
@@ -179,6 +179,9 @@ describe('asking again for an HHS certification', () => {
   });
 });
 
+const declarationDeclined = () =>
+  sign(openAdult(), 'le_declaration-1', 'declined', { reason: 'not_cooperating' }, noon('2026-02-01'));
+
 describe('asking again for a declined U certification or declaration', () => {
   it('a declined U certification can be asked again (of another certifier), on a case that follows a U visa', () => {
     const declined = sign(
@@ -195,13 +198,7 @@ describe('asking again for a declined U certification or declaration', () => {
   });
 
   it('a declined declaration can be asked again by the police whatever the T visa decision, which no refusal names', () => {
-    const declined = sign(
-      openAdult(),
-      'le_declaration-1',
-      'declined',
-      { reason: 'not_cooperating' },
-      noon('2026-02-01'),
-    );
+    const declined = declarationDeclined();
     expect(stepOf(askAgain(declined, 'le_declaration'), 'le_declaration-2')).toMatchObject({ status: 'pending' });
     let decided = sign(declined, 't_visa_filing-1', 'filed', { filedOn: '2026-02-02' }, noon('2026-02-02'));
     decided = sign(decided, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
@@ -214,5 +211,38 @@ describe('asking again for a declined U certification or declaration', () => {
     const refusals = [askedAgain, openAdult()].map((state) => refusalOf(state, 'le_declaration', police)?.message);
     expect(refusals).toEqual([expect.stringContaining('still pending'), expect.stringContaining('still pending')]);
     expect(refusals.join(' ')).not.toMatch(/T visa/i);
+  });
+});
+
+describe('a refusal corrected after it was asked again', () => {
+  it('corrected to a grant: the request asked again is withdrawn, as the steps a correction no longer opens are', () => {
+    const asked = askAgain(cpDenied(), 'cp_request', actorOf('law_enforcement'));
+    expect(alarms(asked).some((alarm) => alarm.stepId === 'cp_request-2')).toBe(true);
+    const corrected = correct(asked, 'cp_decision-1', 'granted', { grantedOn: '2026-01-20' }, noon('2026-09-03'));
+    expect(corrected.steps.map((step) => step.id)).not.toContain('cp_request-2');
+    expect(stepOf(corrected, 'cp_renewal_request-1').status).toBe('pending');
+    expect(alarms(corrected).filter((alarm) => alarm.stepId === 'cp_request-2')).toEqual([]);
+    expect(corrected.timeline.filter((entry) => entry.stepId === 'cp_request-2').at(-1)).toMatchObject({
+      type: 'step.withdrawn',
+      summary: 'cp_request-2 withdrawn: nothing is left to ask again with cp_decision-1 as corrected',
+    });
+  });
+
+  it('corrected with the refusal standing: the request asked again stays', () => {
+    const asked = askAgain(cpDenied(), 'cp_request', actorOf('law_enforcement'));
+    const corrected = correct(
+      asked,
+      'cp_decision-1',
+      'denied',
+      { reason: 'insufficient_evidence' },
+      noon('2026-09-03'),
+    );
+    expect(stepOf(corrected, 'cp_request-2')).toMatchObject({ status: 'pending', dueAt: noon('2026-09-15') });
+  });
+
+  it('a declined declaration corrected to signed: the declaration asked again is withdrawn', () => {
+    const asked = askAgain(declarationDeclined(), 'le_declaration');
+    const corrected = correct(asked, 'le_declaration-1', 'signed', { signedOn: '2026-02-01' }, noon('2026-09-03'));
+    expect(corrected.steps.map((step) => step.id)).not.toContain('le_declaration-2');
   });
 });
