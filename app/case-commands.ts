@@ -274,7 +274,8 @@ export class CaseCommands {
     actor: Actor,
     options: WriteOptions = {},
   ): Promise<CaseView> {
-    return this.apply(caseId, askAgainUpdate, { name: 'ask-again', options }, (issued) => ({
+    // Its `askedOn` is held to the day it is where the asker works, as a sign-off's dates are.
+    return this.apply(caseId, askAgainUpdate, { name: 'ask-again', options, signer: actor }, (issued) => ({
       ...request,
       actor,
       issued,

@@ -8,9 +8,10 @@
  */
 import { z } from 'zod';
 import { askingAgainRefusal } from './access';
-import { zodRejection, type CommandEnvelope } from './case';
+import { settlePassedAlarms } from './alarms';
+import { recordedLate, signedAt, zodRejection, type CommandEnvelope } from './case';
 import { latestOfKind, openStep, record, type CaseState, type Rejection } from './case-state';
-import { normaliseInstant } from './dates';
+import { dateOf, isoDateSchema, normaliseInstant, todayOf } from './dates';
 import { stepLabel } from './labels';
 import { onFirstUse } from './on-first-use';
 import { STEP_CATALOGUE } from './steps';
@@ -32,6 +33,12 @@ export const askAgainSchema = onFirstUse(() =>
     stepKind: z
       .enum(ASK_AGAIN_KINDS)
       .describe('the request to open again: its track must have ended denied, lapsed or declined'),
+    askedOn: isoDateSchema()
+      .optional()
+      .describe(
+        'the day it was asked again, for a case entered after the fact: not after today where the asker works, not ' +
+          'before the track ended; its deadline counts from that day. Left out, today',
+      ),
   }),
 );
 export type AskAgainRequest = z.infer<ReturnType<typeof askAgainSchema>>;
@@ -51,6 +58,14 @@ export interface AskAgainFacts {
 }
 
 const CP_KINDS: readonly StepKind[] = ['cp_request', 'cp_decision', 'cp_renewal_request', 'cp_renewal_decision'];
+const CERTIFICATION_KINDS: readonly StepKind[] = ['hhs_certification_request', 'hhs_certification_letter'];
+/** The steps whose end a request of the kind is asked again after: its track's, and no other (the police's T visa). */
+const ENDED_KINDS: Record<AskAgainKind, readonly StepKind[]> = {
+  cp_request: CP_KINDS,
+  hhs_certification_request: CERTIFICATION_KINDS,
+  u_visa_certification: ['u_visa_certification'],
+  le_declaration: ['le_declaration'],
+};
 
 const nothingToAskAgain = (kind: AskAgainKind, why: string): Rejection => ({
   code: 'nothing_to_ask_again',
@@ -89,7 +104,7 @@ function cpRefusal(steps: readonly StepFacts[]): string | null {
 
 function certificationRefusal(facts: AskAgainFacts): string | null {
   if (facts.path !== 'adult') return 'a minor needs no certification: HHS issues an eligibility letter instead';
-  const pending = pendingOf(facts.steps, ['hhs_certification_request', 'hhs_certification_letter']);
+  const pending = pendingOf(facts.steps, CERTIFICATION_KINDS);
   if (pending) return isPending(pending);
   // A request withdrawn when the T visa it stood on was denied may be asked again once another ground holds.
   const denied = latest(facts.steps, 'hhs_certification_letter')?.outcome === 'denied';
@@ -130,14 +145,49 @@ export function askAgainRefusal(facts: AskAgainFacts, kind: AskAgainKind): Rejec
 }
 
 /** Who asks, what, and whether it can be asked again now; null when the request may be applied. */
-export function validateAskAgain(state: CaseState, command: AskAgainCommand, _now: Instant): Rejection | null {
+export function validateAskAgain(state: CaseState, command: AskAgainCommand, now: Instant): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   // The request alone: its schema is strict, and `issued` is the workflow's to check (domain/issued.ts).
-  const { actor, issued: _issued, ...request } = command;
+  const { actor, issued, ...request } = command;
   const parsed = askAgainSchema().safeParse(request);
   if (!parsed.success) return zodRejection(parsed.error, '');
   const kind = parsed.data.stepKind;
-  return askerRefusal(actor, state.agencies, kind) ?? askAgainRefusal(state, kind);
+  return (
+    askerRefusal(actor, state.agencies, kind) ??
+    askAgainRefusal(state, kind) ??
+    askedOnRefusal(state, kind, parsed.data.askedOn, todayOf(normaliseInstant(now), issued?.today))
+  );
+}
+
+/** When the track a request of the kind is asked again after ended: its last step's end, which step that was. */
+function trackEnd(state: CaseState, kind: AskAgainKind): { step: Step; at: Instant } | undefined {
+  const ends = state.steps
+    .filter((step) => ENDED_KINDS[kind].includes(step.kind))
+    .map((step) => ({ step, at: (step.status === 'expired' ? step.expiresAt : null) ?? step.completedAt }))
+    .filter((end): end is { step: Step; at: Instant } => end.at !== null);
+  return ends.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).at(-1);
+}
+
+/** A day asked again on (`askedOn`): not after the asker's today, as a sign-off's dates, nor before the track ended. */
+function askedOnRefusal(
+  state: CaseState,
+  kind: AskAgainKind,
+  askedOn: string | undefined,
+  today: string,
+): Rejection | null {
+  if (askedOn === undefined) return null;
+  if (askedOn > today) {
+    return { code: 'date_order', field: 'askedOn', message: `askedOn (${askedOn}) is after today (${today})` };
+  }
+  const end = trackEnd(state, kind);
+  if (end && askedOn < dateOf(end.at)) {
+    return {
+      code: 'date_order',
+      field: 'askedOn',
+      message: `askedOn (${askedOn}) is before ${end.step.id} ended (${dateOf(end.at)})`,
+    };
+  }
+  return null;
 }
 
 /**
@@ -149,11 +199,16 @@ export const askerRefusal = (actor: Actor, agencies: CaseAgencies, kind: AskAgai
 
 /**
  * Opens a fresh step of the kind, as `validateAskAgain` accepted it, with its deadline from the policy (a minor's CP
- * request has none, as when the case opened); the timeline says who asked again.
+ * request has none, as when the case opened); the timeline says who asked again. Asked on a past day (`askedOn`), it
+ * opens as a sign-off of that day is dated (`signedAt`, never before the track ended), its deadline counts from then,
+ * and the reminders already passed are settled as for any entry after the fact, not sent one by one.
  */
 export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: Instant): CaseState {
-  const at = normaliseInstant(now);
-  const { actor, stepKind } = command;
+  const recordedAt = normaliseInstant(now);
+  const { actor, stepKind, askedOn } = command;
+  const end = trackEnd(state, stepKind);
+  const asked = askedOn === undefined ? {} : { askedOn };
+  const at = signedAt(state, { openedAt: end?.at ?? recordedAt }, asked, recordedAt);
   const unlockedBy = stepKind === 'hhs_certification_request' ? certificationGroundNow(state.steps) : undefined;
   const opened = openStep(state, stepKind, at, {
     actorAgencyId: actor.agencyId,
@@ -162,8 +217,9 @@ export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: I
     details: { askedAgain: true, ...(unlockedBy ? { unlockedBy } : {}) },
   });
   const step = latestOfKind(opened, stepKind)!;
-  const asked = record(opened, at, 'step.asked_again', step.id, actor.agencyId, askedAgainSummary(state, step, actor));
-  return { ...asked, version: state.version + 1 };
+  const summary = `${askedAgainSummary(state, step, actor)}${recordedLate(dateOf(at), recordedAt)}`;
+  const recorded = record(opened, at, 'step.asked_again', step.id, actor.agencyId, summary);
+  return settlePassedAlarms({ ...recorded, version: state.version + 1 }, recordedAt);
 }
 
 const isAskAgainKind = (kind: StepKind): kind is AskAgainKind =>

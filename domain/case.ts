@@ -291,7 +291,7 @@ export function eventDateRefusal(
 }
 
 /** How a timeline entry says it was recorded after the day it happened; nothing when both are the same day. */
-function recordedLate(happenedOn: IsoDate, recordedAt: Instant): string {
+export function recordedLate(happenedOn: IsoDate, recordedAt: Instant): string {
   const recordedOn = dateOf(recordedAt);
   return happenedOn < recordedOn ? ` (happened on ${happenedOn}, recorded on ${recordedOn})` : '';
 }
@@ -312,7 +312,12 @@ export function happenedAt(state: CaseState, details: Record<string, unknown>, n
  * never before the step opened: a day typed as the day an evening identification opened it is dated at the opening,
  * so the step never reads as done before it began. Before, `happenedAt`.
  */
-export function signedAt(state: CaseState, step: Step, details: Record<string, unknown>, now: Instant): Instant {
+export function signedAt(
+  state: CaseState,
+  step: Pick<Step, 'openedAt'>,
+  details: Record<string, unknown>,
+  now: Instant,
+): Instant {
   if (!state.datesAsWritten) return happenedAt(state, details, now);
   const happened = happenedAt(state, details, now);
   const onItsDay = happened === now ? now : `${happened.slice(0, 10)}T12:00:00.000Z`;

@@ -45,10 +45,15 @@ const CORRECTION_KEYS = ['correctedAt', 'corrections', 'correctionReason'] as co
 /** Details the tracks derive from a sign-off (domain/tracks: a grant's end, a benefit window), recomputed by it. */
 const DERIVED_KEYS = ['validUntil', 'benefitMonths', 'benefitEndsOn', 'benefitSource'];
 
-/** The steps a sign-off opened: the tracks open them at the moment the step records as its completion. */
+/**
+ * The steps a sign-off opened: the tracks open them at the moment the step records as its completion. A step asked
+ * again is someone's decision, not the sign-off's, even asked as of that moment (`askedOn` the refusal's day).
+ */
 function followersOf(state: CaseState, step: Step): Step[] {
   const index = state.steps.indexOf(step);
-  return state.steps.filter((other, i) => i > index && other.openedAt === step.completedAt);
+  return state.steps.filter(
+    (other, i) => i > index && other.openedAt === step.completedAt && other.details['askedAgain'] !== true,
+  );
 }
 
 /** The fields a sign-off of that outcome fills (its details schema's keys), and what the tracks derive from them. */

@@ -164,7 +164,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ask again for a request whose track ended without it: Continued Presence denied, lapsed or its renewal denied (`cp_request`), an adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. */
+        /** Ask again for a request whose track ended without it: Continued Presence denied, lapsed or its renewal denied (`cp_request`), an adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. A case entered after the fact gives `askedOn`, the day it was asked: the step opens as of that day, its deadline counts from it and the reminders already passed are told once, as for any entry after the fact. */
         post: operations["postApiCasesCaseIdAskAgain"];
         delete?: never;
         options?: never;
@@ -1998,6 +1998,11 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
+                     * Format: date
+                     * @description the day it was asked again, for a case entered after the fact: not after today where the asker works, not before the track ended; its deadline counts from that day. Left out, today
+                     */
+                    askedOn?: string;
+                    /**
                      * @description the request to open again: its track must have ended denied, lapsed or declined
                      * @enum {string}
                      */
@@ -2149,7 +2154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field */
+            /** @description the body violates the schema or the case rules, the errors naming each field: `askedOn` after today where the asker works, or before the track ended (date_order) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -50,22 +50,23 @@ const askAgain = (caseId: string, user: string, body: object, key: string = rand
     .set('Idempotency-Key', key)
     .send(body);
 
+/** A case opened by the police, identified on that day; its id. */
+async function openCase(identifiedOn: string, name: string, birthDate: string): Promise<string> {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', randomUUID())
+    .send({ identifiedOn, survivor: { name, birthDate }, agencies: DEMO_AGENCIES })
+    .expect(201);
+  return (opened.body as CaseBody).caseId;
+}
+
 const readCase = async (caseId: string) =>
   (await request(stack.app).get(`/api/cases/${caseId}`).set(stack.as('coordinator')).expect(200)).body as CaseBody;
 
 test('after CP lapsed the coordinator asks again: cp_request-2 opens with its reminders, once per key', async () => {
   const identifiedOn = await today();
-  const opened = await request(stack.app)
-    .post('/api/cases')
-    .set(stack.as('law_enforcement'))
-    .set('Idempotency-Key', randomUUID())
-    .send({
-      identifiedOn,
-      survivor: { name: 'Ask Again Survivor (fictitious)', birthDate: '1991-02-03' },
-      agencies: DEMO_AGENCIES,
-    })
-    .expect(201);
-  const { caseId } = opened.body as CaseBody;
+  const caseId = await openCase(identifiedOn, 'Ask Again Survivor (fictitious)', '1991-02-03');
   await sign(caseId, 'cp_request-1', 'requested', { requestedOn: identifiedOn }, 'demo-police-officer');
   const validUntil = addDays(identifiedOn, 5);
   await sign(caseId, 'cp_decision-1', 'granted', { grantedOn: identifiedOn, validUntil }, 'demo-ice-officer');
@@ -153,4 +154,28 @@ test('after CP lapsed the coordinator asks again: cp_request-2 opens with its re
     'rejected',
     'rejected',
   ]);
+});
+
+test('a case entered after the fact: asked again as of a past day (askedOn), the request is then signed as of its day', async () => {
+  const todayOn = await today();
+  const identifiedOn = addDays(todayOn, -60);
+  const caseId = await openCase(identifiedOn, 'Asked Before Survivor (fictitious)', '1990-04-05');
+  const deniedOn = addDays(todayOn, -40);
+  await sign(caseId, 'cp_request-1', 'requested', { requestedOn: addDays(todayOn, -55) }, 'demo-police-officer');
+  await sign(caseId, 'cp_decision-1', 'denied', { reason: 'other', decidedOn: deniedOn }, 'demo-ice-officer');
+
+  // Before the denial, or after today: refused by the field.
+  const early = await askAgain(caseId, 'demo-police-officer', {
+    stepKind: 'cp_request',
+    askedOn: addDays(deniedOn, -1),
+  }).expect(422);
+  expect(early.body).toMatchObject({ code: 'date_order' });
+  expect((early.body as { errors: { field: string }[] }).errors[0]?.field).toBe('askedOn');
+  const askedOn = addDays(todayOn, -20);
+  const asked = await askAgain(caseId, 'demo-police-officer', { stepKind: 'cp_request', askedOn }).expect(200);
+  const fresh = (asked.body as CaseBody).steps.find((step) => step.id === 'cp_request-2');
+  expect(fresh).toMatchObject({ status: 'pending', dueAt: `${addDays(askedOn, 14)}T12:00:00.000Z` });
+  await sign(caseId, 'cp_request-2', 'requested', { requestedOn: askedOn }, 'demo-police-officer');
+  const after = await readCase(caseId);
+  expect(after.steps.find((step) => step.id === 'cp_request-2')?.status).toBe('completed');
 });

@@ -12,12 +12,21 @@ import { actorOf, correct, noon, openAdult, openMinor, sign, stepOf } from './ca
 
 const ASKED_AT = noon('2026-09-01');
 
-function askAgain(state: CaseState, stepKind: AskAgainKind, actor: Actor = actorOf('coordinator')): CaseState {
-  const command = { stepKind, actor };
+function askAgain(
+  state: CaseState,
+  stepKind: AskAgainKind,
+  actor: Actor = actorOf('coordinator'),
+  askedOn?: string,
+): CaseState {
+  const command = { stepKind, actor, ...(askedOn ? { askedOn } : {}) };
   const rejection = validateAskAgain(state, command, ASKED_AT);
   if (rejection) throw new Error(`unexpected rejection ${JSON.stringify(rejection)}`);
   return applyAskAgain(state, command, ASKED_AT);
 }
+
+/** The timeline's word on it (the fixture's own reminders, never fired here, are settled after it as passed). */
+const askedAgainEntry = (state: CaseState) =>
+  state.timeline.filter((entry) => entry.type === 'step.asked_again').at(-1);
 
 const refusalOf = (state: CaseState, stepKind: string, actor: Actor = actorOf('coordinator')): Rejection | null =>
   validateAskAgain(state, { stepKind: stepKind as AskAgainKind, actor }, ASKED_AT);
@@ -45,7 +54,7 @@ describe('asking again for Continued Presence', () => {
       openedAt: ASKED_AT,
       dueAt: noon('2026-09-15'),
     });
-    expect(state.timeline.at(-1)).toMatchObject({
+    expect(askedAgainEntry(state)).toMatchObject({
       type: 'step.asked_again',
       stepId: 'cp_request-2',
       actorAgencyId: 'agency-coord',
@@ -62,7 +71,7 @@ describe('asking again for Continued Presence', () => {
     expect(stepOf(state, 'cp_decision-1').status).toBe('expired');
     expect(stepOf(state, 'cp_renewal_request-1').status).toBe('cancelled');
     expect(stepOf(state, 'cp_request-2')).toMatchObject({ status: 'pending', dueAt: noon('2026-09-15') });
-    expect(state.timeline.at(-1)?.summary).toBe(
+    expect(askedAgainEntry(state)?.summary).toBe(
       'cp_request-2 asked again by law_enforcement after cp_decision-1 expired',
     );
     // Its reminders are the policy's, like any opened step's.
@@ -214,6 +223,10 @@ describe('asking again for a declined U certification or declaration', () => {
   });
 });
 
+/** The CP denial corrected, but only its reason: the refusal stands. */
+const deniedForAnotherReason = (state: CaseState) =>
+  correct(state, 'cp_decision-1', 'denied', { reason: 'insufficient_evidence' }, noon('2026-09-03'));
+
 describe('a refusal corrected after it was asked again', () => {
   it('corrected to a grant: the request asked again is withdrawn, as the steps a correction no longer opens are', () => {
     const asked = askAgain(cpDenied(), 'cp_request', actorOf('law_enforcement'));
@@ -230,13 +243,7 @@ describe('a refusal corrected after it was asked again', () => {
 
   it('corrected with the refusal standing: the request asked again stays', () => {
     const asked = askAgain(cpDenied(), 'cp_request', actorOf('law_enforcement'));
-    const corrected = correct(
-      asked,
-      'cp_decision-1',
-      'denied',
-      { reason: 'insufficient_evidence' },
-      noon('2026-09-03'),
-    );
+    const corrected = deniedForAnotherReason(asked);
     expect(stepOf(corrected, 'cp_request-2')).toMatchObject({ status: 'pending', dueAt: noon('2026-09-15') });
   });
 
@@ -244,5 +251,53 @@ describe('a refusal corrected after it was asked again', () => {
     const asked = askAgain(declarationDeclined(), 'le_declaration');
     const corrected = correct(asked, 'le_declaration-1', 'signed', { signedOn: '2026-02-01' }, noon('2026-09-03'));
     expect(corrected.steps.map((step) => step.id)).not.toContain('le_declaration-2');
+  });
+});
+
+describe('asking again as of a past day (askedOn), for a case entered after the fact', () => {
+  it('opens on that day, at noon UTC as a past sign-off is dated; its deadline counts from then, passed reminders settled', () => {
+    const state = askAgain(cpDenied(), 'cp_request', actorOf('law_enforcement'), '2026-05-04');
+    expect(stepOf(state, 'cp_request-2')).toMatchObject({
+      status: 'pending',
+      openedAt: noon('2026-05-04'),
+      dueAt: noon('2026-05-18'),
+    });
+    expect(askedAgainEntry(state)).toMatchObject({
+      type: 'step.asked_again',
+      at: noon('2026-05-04'),
+      summary:
+        'cp_request-2 asked again by law_enforcement after cp_decision-1 denied (happened on 2026-05-04, recorded on 2026-09-01)',
+    });
+    // Its reminders all passed: told once as passed, none left to send one by one.
+    expect(state.passedAlarms?.map((alarm) => alarm.stepId)).toContain('cp_request-2');
+    expect(alarms(state).filter((alarm) => alarm.stepId === 'cp_request-2' && alarm.at < ASKED_AT)).toEqual([]);
+    // The request then signed as of its real day, before today.
+    const signed = sign(state, 'cp_request-2', 'requested', { requestedOn: '2026-05-06' }, ASKED_AT);
+    expect(stepOf(signed, 'cp_decision-2').openedAt).toBe(noon('2026-05-06'));
+  });
+
+  it('on the day the track ended, opens no earlier than the end, and a correction of the refusal takes it for no follower', () => {
+    const state = askAgain(cpDenied(), 'cp_request', actorOf('law_enforcement'), '2026-01-20');
+    expect(stepOf(state, 'cp_request-2').openedAt).toBe(noon('2026-01-20'));
+    const corrected = deniedForAnotherReason(state);
+    expect(stepOf(corrected, 'cp_request-2')).toMatchObject({ status: 'pending', openedAt: noon('2026-01-20') });
+  });
+
+  it("is refused, naming askedOn, before the track ended or after the asker's today", () => {
+    const command = (askedOn: string) => ({ stepKind: 'cp_request' as const, actor: actorOf('coordinator'), askedOn });
+    expect(validateAskAgain(cpDenied(), command('2026-01-19'), ASKED_AT)).toEqual({
+      code: 'date_order',
+      field: 'askedOn',
+      message: 'askedOn (2026-01-19) is before cp_decision-1 ended (2026-01-20)',
+    });
+    expect(validateAskAgain(cpDenied(), command('2026-09-02'), ASKED_AT)).toEqual({
+      code: 'date_order',
+      field: 'askedOn',
+      message: 'askedOn (2026-09-02) is after today (2026-09-01)',
+    });
+    // Where the asker works it may already be tomorrow (the API seals that day in `issued.today`).
+    const issued = { caseId: 'c', updateId: 'u', at: ASKED_AT, today: '2026-09-02' };
+    expect(validateAskAgain(cpDenied(), { ...command('2026-09-02'), issued }, ASKED_AT)).toBeNull();
+    expect(refusalOf(cpDenied(), 'cp_request')).toBeNull();
   });
 });
