@@ -4,7 +4,7 @@
  */
 import { addDays, addMonths, endOfDay } from '../dates';
 import { cancelPending, findStep, latestOfKind, openStep, record, updateStep, type CaseState } from '../case-state';
-import type { Instant, Step } from '../types';
+import type { Step } from '../types';
 import { unlockCertification } from './hhs';
 import {
   expiredAlarm,
@@ -26,12 +26,6 @@ export function currentCpGrant<S extends Pick<Step, 'kind' | 'outcome'>>(steps: 
         (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'),
     )
     .at(-1);
-}
-
-/** Whether a CP grant is in force at `at`: granted or renewed, not yet lapsed, and ending after it. */
-export function cpGrantInForce(state: CaseState, at: Instant): boolean {
-  const grant = currentCpGrant(state.steps);
-  return grant?.status === 'completed' && grant.expiresAt !== null && grant.expiresAt > at;
 }
 
 function grantValidUntil(step: Step | undefined): string | null {

@@ -6,7 +6,7 @@
 import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
 import type { Instant, Step } from '../types';
-import { cpGrantInForce } from './continued-presence';
+import { certificationGroundNow } from './certification-grounds';
 import { unlockCertification } from './hhs';
 import { dateOrder, firstOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
 import type { StepDetails } from '../steps';
@@ -81,7 +81,7 @@ function checkApproval(ctx: SignOffContext) {
  * before `deniedVisaWithdrawsCertification` kept it pending, with its reminders and escalation.
  */
 function withdrawUnbackedCertification(state: CaseState, deniedAt: Instant): CaseState {
-  if (!state.deniedVisaWithdrawsCertification || cpGrantInForce(state, deniedAt)) return state;
+  if (!state.deniedVisaWithdrawsCertification || certificationGroundNow(state.steps, deniedAt)) return state;
   return cancelPending(
     state,
     'hhs_certification_request',
