@@ -43,7 +43,10 @@ export async function runSignOffBench(
   options: SignOffBenchOptions,
 ): Promise<SignOffBenchResult> {
   const random = seededRandom(23);
-  const today = dateOf(new Date().toISOString());
+  // One identification instant for every case, and the sign-off dated on its day: a run that crosses midnight (UTC,
+  // the bench agencies' zone) would otherwise date sign-offs before the identification of cases opened after it.
+  const identifiedAt = new Date().toISOString();
+  const today = dateOf(identifiedAt);
   // Each case is opened and signed by its own law-enforcement agency's officer, authenticated as a client would be.
   const officers = await benchWorkers(
     deps.pool,
@@ -61,7 +64,7 @@ export async function runSignOffBench(
         const officer = officers.get(agencies.law_enforcement)!;
         const view = await deps.cases.open(
           {
-            identifiedAt: new Date().toISOString(),
+            identifiedAt,
             // A survivor of its own for every case, as in real use: the check for an open case of the same survivor
             // (possible_duplicate) runs, and finds none.
             survivor: { name: `Bench Survivor ${i}`, birthDate: '1990-01-01' },
