@@ -5,13 +5,16 @@
  * one declined; but a survivor who is no longer a witness must not be chased by reminders. So a new request opens only
  * when someone decides to ask again: the case's coordinator, or the agency that owns the request. The timeline says
  * who asked, and the new step has its deadlines and reminders from the policy like any other.
+ *
+ * A U visa is often decided on weeks or months after the case was opened, once the crime and the survivor's cooperation
+ * are clearer: asking for its certification on a case that does not follow one starts following it, by the same rule.
  */
 import { z } from 'zod';
 import { askingAgainRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
-import { recordedLate, signedAt, zodRejection, type CommandEnvelope } from './case';
+import { identificationDayOf, recordedLate, signedAt, zodRejection, type CommandEnvelope } from './case';
 import { latestOfKind, openStep, record, type CaseState, type Rejection } from './case-state';
-import { dateOf, isoDateSchema, normaliseInstant, todayOf } from './dates';
+import { dateOf, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from './dates';
 import { stepLabel } from './labels';
 import { onFirstUse } from './on-first-use';
 import { STEP_CATALOGUE } from './steps';
@@ -32,12 +35,15 @@ export const askAgainSchema = onFirstUse(() =>
   z.strictObject({
     stepKind: z
       .enum(ASK_AGAIN_KINDS)
-      .describe('the request to open again: its track must have ended denied, lapsed or declined'),
+      .describe(
+        'the request to open again: its track must have ended denied, lapsed or declined; ' +
+          '`u_visa_certification` on a case that does not follow a U visa starts following one',
+      ),
     askedOn: isoDateSchema()
       .optional()
       .describe(
         'the day it was asked again, for a case entered after the fact: not after today where the asker works, not ' +
-          'before the track ended; its deadline counts from that day. Left out, today',
+          'before the track ended (starting a U visa, the identification); its deadline counts from that day. Left out, today',
       ),
   }),
 );
@@ -56,6 +62,16 @@ export interface AskAgainFacts {
   usesUVisa: boolean;
   steps: readonly StepFacts[];
 }
+
+/**
+ * Whether the case follows a U visa, read from its steps: its certification opens when it starts following one. The
+ * console reads it so from the steps it shows (a reader who may ask for it sees them).
+ */
+export const followsUVisa = (steps: readonly StepFacts[]) => steps.some((step) => step.kind === 'u_visa_certification');
+
+/** Asking for a U certification on a case that does not follow a U visa starts following it. */
+const startsUVisa = (facts: Pick<AskAgainFacts, 'usesUVisa'>, kind: AskAgainKind) =>
+  kind === 'u_visa_certification' && !facts.usesUVisa;
 
 const CP_KINDS: readonly StepKind[] = ['cp_request', 'cp_decision', 'cp_renewal_request', 'cp_renewal_decision'];
 const CERTIFICATION_KINDS: readonly StepKind[] = ['hhs_certification_request', 'hhs_certification_letter'];
@@ -124,7 +140,7 @@ function declinedRefusal(steps: readonly StepFacts[], kind: AskAgainKind): strin
 
 /**
  * Why nothing of that kind can be asked again now (`nothing_to_ask_again`, saying why), or null when it can: its
- * track ended denied, lapsed or declined, and nothing of it is pending or in force.
+ * track ended denied, lapsed or declined, and nothing of it is pending or in force; or it starts a U visa.
  */
 export function askAgainRefusal(facts: AskAgainFacts, kind: AskAgainKind): Rejection | null {
   const why = ((): string | null => {
@@ -134,7 +150,7 @@ export function askAgainRefusal(facts: AskAgainFacts, kind: AskAgainKind): Rejec
       case 'hhs_certification_request':
         return certificationRefusal(facts);
       case 'u_visa_certification':
-        return facts.usesUVisa ? declinedRefusal(facts.steps, kind) : 'this case does not follow a U visa';
+        return startsUVisa(facts, kind) ? null : declinedRefusal(facts.steps, kind);
       // Not bound to the T visa: a new declaration can support a motion to reopen or a new filing, and the police,
       // who may not see the T-visa decision (8 U.S.C. 1367), must not learn it from the answer.
       case 'le_declaration':
@@ -168,7 +184,19 @@ function trackEnd(state: CaseState, kind: AskAgainKind): { step: Step; at: Insta
   return ends.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).at(-1);
 }
 
-/** A day asked again on (`askedOn`): not after the asker's today, as a sign-off's dates, nor before the track ended. */
+/**
+ * What a request of the kind is asked after, which it never opens before: the end of its track, or, starting a U
+ * visa, the identification the case was opened on (its day as the identifying agency wrote it).
+ */
+function askedAfter(state: CaseState, kind: AskAgainKind): { at: Instant; on: IsoDate; what: string } | undefined {
+  if (startsUVisa(state, kind)) {
+    return { at: state.identifiedAt, on: identificationDayOf(state), what: 'the survivor was identified' };
+  }
+  const end = trackEnd(state, kind);
+  return end && { at: end.at, on: dateOf(end.at), what: `${end.step.id} ended` };
+}
+
+/** A day asked again on (`askedOn`): not after the asker's today, as a sign-off's dates, nor before what it follows. */
 function askedOnRefusal(
   state: CaseState,
   kind: AskAgainKind,
@@ -179,12 +207,12 @@ function askedOnRefusal(
   if (askedOn > today) {
     return { code: 'date_order', field: 'askedOn', message: `askedOn (${askedOn}) is after today (${today})` };
   }
-  const end = trackEnd(state, kind);
-  if (end && askedOn < dateOf(end.at)) {
+  const after = askedAfter(state, kind);
+  if (after && askedOn < after.on) {
     return {
       code: 'date_order',
       field: 'askedOn',
-      message: `askedOn (${askedOn}) is before ${end.step.id} ended (${dateOf(end.at)})`,
+      message: `askedOn (${askedOn}) is before ${after.what} (${after.on})`,
     };
   }
   return null;
@@ -201,23 +229,25 @@ export const askerRefusal = (actor: Actor, agencies: CaseAgencies, kind: AskAgai
  * Opens a fresh step of the kind, as `validateAskAgain` accepted it, with its deadline from the policy (a minor's CP
  * request has none, as when the case opened); the timeline says who asked again. Asked on a past day (`askedOn`), it
  * opens as a sign-off of that day is dated (`signedAt`, never before the track ended), its deadline counts from then,
- * and the reminders already passed are settled as for any entry after the fact, not sent one by one.
+ * and the reminders already passed are settled as for any entry after the fact, not sent one by one. Starting a U
+ * visa, the case follows one from then on, and its certification opens as on a case opened with it.
  */
 export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: Instant): CaseState {
   const recordedAt = normaliseInstant(now);
   const { actor, stepKind, askedOn } = command;
-  const end = trackEnd(state, stepKind);
   const asked = askedOn === undefined ? {} : { askedOn };
-  const at = signedAt(state, { openedAt: end?.at ?? recordedAt }, asked, recordedAt);
+  const at = signedAt(state, { openedAt: askedAfter(state, stepKind)?.at ?? recordedAt }, asked, recordedAt);
   const unlockedBy = stepKind === 'hhs_certification_request' ? certificationGroundNow(state.steps) : undefined;
-  const opened = openStep(state, stepKind, at, {
+  const starts = startsUVisa(state, stepKind);
+  const opened = openStep(starts ? { ...state, usesUVisa: true } : state, stepKind, at, {
     actorAgencyId: actor.agencyId,
     ...(stepKind === 'cp_request' && state.path === 'minor' ? { dueAt: null } : {}),
     // Marked, so that a correction that takes away the reason to ask again withdraws it (`outdatedAskedAgain`).
     details: { askedAgain: true, ...(unlockedBy ? { unlockedBy } : {}) },
   });
   const step = latestOfKind(opened, stepKind)!;
-  const summary = `${askedAgainSummary(state, step, actor)}${recordedLate(dateOf(at), recordedAt)}`;
+  const said = starts ? startedUVisaSummary(step, actor) : askedAgainSummary(state, step, actor);
+  const summary = `${said}${recordedLate(dateOf(at), recordedAt)}`;
   const recorded = record(opened, at, 'step.asked_again', step.id, actor.agencyId, summary);
   return settlePassedAlarms({ ...recorded, version: state.version + 1 }, recordedAt);
 }
@@ -227,16 +257,15 @@ const isAskAgainKind = (kind: StepKind): kind is AskAgainKind =>
 
 /**
  * The steps opened by asking again, still pending, that asking again would now refuse (the step itself left out):
- * a correction made the refusal they answer a grant or a signature, so nothing is left to ask for.
+ * a correction made the refusal they answer a grant or a signature, so nothing is left to ask for. Whether the case
+ * followed a U visa without the step is read from the other steps: a certification that started it answers no refusal.
  */
 export function outdatedAskedAgain(state: CaseState): Step[] {
-  return state.steps.filter(
-    (step) =>
-      step.details['askedAgain'] === true &&
-      step.status === 'pending' &&
-      isAskAgainKind(step.kind) &&
-      askAgainRefusal({ ...state, steps: state.steps.filter((other) => other.id !== step.id) }, step.kind) !== null,
-  );
+  return state.steps.filter((step) => {
+    if (step.details['askedAgain'] !== true || step.status !== 'pending' || !isAskAgainKind(step.kind)) return false;
+    const others = state.steps.filter((other) => other.id !== step.id);
+    return askAgainRefusal({ path: state.path, usesUVisa: followsUVisa(others), steps: others }, step.kind) !== null;
+  });
 }
 
 /** "cp_request-2 asked again by coordinator after cp_decision-1 denied": ids and codes only, never personal data. */
@@ -248,3 +277,7 @@ function askedAgainSummary(state: CaseState, step: Step, actor: Actor): string {
   const after = ended ? ` after ${ended.id} ${ended.status === 'expired' ? 'expired' : ended.outcome}` : '';
   return `${step.id} asked again by ${actor.agencyKind}${after}`;
 }
+
+/** "u_visa_certification-1 asked for by coordinator: the case now follows a U visa". */
+const startedUVisaSummary = (step: Step, actor: Actor) =>
+  `${step.id} asked for by ${actor.agencyKind}: the case now follows a U visa`;

@@ -71,7 +71,7 @@ export function minorTurns18OnFor(birthDate: IsoDate, identifiedOn: IsoDate): Is
 }
 
 /** The day a case's survivor was identified, as its identification step records it. */
-function identificationDayOf(state: CaseState): IsoDate {
+export function identificationDayOf(state: CaseState): IsoDate {
   return identifiedOnOf(findStep(state, 'identification-1'), state.identifiedAt);
 }
 

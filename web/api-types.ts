@@ -164,7 +164,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ask again for a request whose track ended without it: Continued Presence denied, lapsed or its renewal denied (`cp_request`), an adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. A case entered after the fact gives `askedOn`, the day it was asked: the step opens as of that day, its deadline counts from it and the reminders already passed are told once, as for any entry after the fact. */
+        /** Ask again for a request whose track ended without it: Continued Presence denied, lapsed or its renewal denied (`cp_request`), an adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification (`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer a witness is not chased. On a case that does not follow a U visa, `u_visa_certification` starts following one (an attorney often decides on it after the case was opened): its certification opens as on a case opened with `usesUVisa`. The case's coordinator, or an officer of the agency that owns the request. A case entered after the fact gives `askedOn`, the day it was asked: the step opens as of that day, its deadline counts from it and the reminders already passed are told once, as for any entry after the fact. */
         post: operations["postApiCasesCaseIdAskAgain"];
         delete?: never;
         options?: never;
@@ -1999,11 +1999,11 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date
-                     * @description the day it was asked again, for a case entered after the fact: not after today where the asker works, not before the track ended; its deadline counts from that day. Left out, today
+                     * @description the day it was asked again, for a case entered after the fact: not after today where the asker works, not before the track ended (starting a U visa, the identification); its deadline counts from that day. Left out, today
                      */
                     askedOn?: string;
                     /**
-                     * @description the request to open again: its track must have ended denied, lapsed or declined
+                     * @description the request to open again: its track must have ended denied, lapsed or declined; `u_visa_certification` on a case that does not follow a U visa starts following one
                      * @enum {string}
                      */
                     stepKind: "cp_request" | "hhs_certification_request" | "u_visa_certification" | "le_declaration";
@@ -2127,7 +2127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing refused, the minor path, no U visa), the case is closed, or the key is in progress */
+            /** @description nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing refused, the minor path), the case is closed, or the key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,7 +2154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the body violates the schema or the case rules, the errors naming each field: `askedOn` after today where the asker works, or before the track ended (date_order) */
+            /** @description the body violates the schema or the case rules, the errors naming each field: `askedOn` after today where the asker works, or before the track ended or, starting a U visa, the identification (date_order) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -320,7 +320,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         "adult's certification denied or its request withdrawn, while a qualifying event holds (`hhs_certification_request`), a U certification " +
         '(`u_visa_certification`) or a declaration (`le_declaration`) declined. Opens a ' +
         'fresh step with its deadline and reminders from the policy; never by itself, so a survivor who is no longer ' +
-        "a witness is not chased. The case's coordinator, or an officer of the agency that owns the request. " +
+        'a witness is not chased. On a case that does not follow a U visa, `u_visa_certification` starts following one ' +
+        '(an attorney often decides on it after the case was opened): its certification opens as on a case opened ' +
+        "with `usesUVisa`. The case's coordinator, or an officer of the agency that owns the request. " +
         'A case entered after the fact gives `askedOn`, the day it was asked: the step opens as of that day, its ' +
         'deadline counts from it and the reminders already passed are told once, as for any entry after the fact.',
       params: CaseParamsSchema,
@@ -335,13 +337,13 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         409: {
           description:
             'nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing ' +
-            'refused, the minor path, no U visa), the case is closed, or the key is in progress',
+            'refused, the minor path), the case is closed, or the key is in progress',
           problem: true,
         },
         422: {
           description:
             'the body violates the schema or the case rules, the errors naming each field: `askedOn` after today ' +
-            'where the asker works, or before the track ended (date_order)',
+            'where the asker works, or before the track ended or, starting a U visa, the identification (date_order)',
           problem: true,
         },
       },

@@ -179,3 +179,45 @@ test('a case entered after the fact: asked again as of a past day (askedOn), the
   const after = await readCase(caseId);
   expect(after.steps.find((step) => step.id === 'cp_request-2')?.status).toBe('completed');
 });
+
+test('a case opened without a U visa: asking for the U certification starts following one, once per key, and the police sign it', async () => {
+  const identifiedOn = await today();
+  const caseId = await openCase(identifiedOn, 'Later U Visa Survivor (fictitious)', '1992-06-07');
+  const onTrack = async () =>
+    (
+      (await request(stack.app).get('/api/cases?track=u_visa').set(stack.as('coordinator')).expect(200)).body as {
+        items: { caseId: string }[];
+      }
+    ).items.some((item) => item.caseId === caseId);
+  expect(await onTrack()).toBe(false);
+
+  // Not before the survivor was identified: refused by the field.
+  const early = await askAgain(caseId, 'demo-coordinator', {
+    stepKind: 'u_visa_certification',
+    askedOn: addDays(identifiedOn, -1),
+  }).expect(422);
+  expect((early.body as { errors: { field: string }[] }).errors[0]?.field).toBe('askedOn');
+
+  const key = randomUUID();
+  const asked = await askAgain(caseId, 'demo-coordinator', { stepKind: 'u_visa_certification' }, key).expect(200);
+  const body = asked.body as CaseBody;
+  expect(body.steps.find((step) => step.id === 'u_visa_certification-1')).toMatchObject({
+    kind: 'u_visa_certification',
+    status: 'pending',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+  });
+  expect(body.timeline.at(-1)).toMatchObject({
+    type: 'step.asked_again',
+    stepId: 'u_visa_certification-1',
+    summary: 'u_visa_certification-1 asked for by coordinator: the case now follows a U visa',
+  });
+  const retried = await askAgain(caseId, 'demo-coordinator', { stepKind: 'u_visa_certification' }, key).expect(200);
+  expect(retried.body).toEqual(asked.body);
+  const after = await readCase(caseId);
+  expect(after.steps.filter((step) => step.kind === 'u_visa_certification')).toHaveLength(1);
+  expect(await onTrack()).toBe(true);
+
+  await sign(caseId, 'u_visa_certification-1', 'signed', { signedOn: identifiedOn }, 'demo-police-officer');
+  const signed = await readCase(caseId);
+  expect(signed.steps.find((step) => step.id === 'u_visa_petition-1')?.status).toBe('pending');
+});

@@ -31,6 +31,10 @@ const askedAgainEntry = (state: CaseState) =>
 const refusalOf = (state: CaseState, stepKind: string, actor: Actor = actorOf('coordinator')): Rejection | null =>
   validateAskAgain(state, { stepKind: stepKind as AskAgainKind, actor }, ASKED_AT);
 
+/** The case closed by its coordinator: nothing more is asked on it. */
+const closed = (state: CaseState) =>
+  closeCase(state, { status: 'closed', reason: 'relief_obtained' }, actorOf('coordinator'), ASKED_AT);
+
 const requested = () =>
   sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
 const cpDenied = () =>
@@ -124,13 +128,7 @@ describe('asking again for Continued Presence', () => {
     });
     const supervisor = { ...actorOf('coordinator'), roles: ['supervisor' as const] };
     expect(refusalOf(cpDenied(), 'cp_request', supervisor)).toMatchObject({ code: 'role_not_permitted' });
-    const closed = closeCase(
-      cpDenied(),
-      { status: 'closed', reason: 'relief_obtained' },
-      actorOf('coordinator'),
-      ASKED_AT,
-    );
-    expect(refusalOf(closed, 'cp_request')).toMatchObject({ code: 'case_not_open' });
+    expect(refusalOf(closed(cpDenied()), 'cp_request')).toMatchObject({ code: 'case_not_open' });
     expect(refusalOf(cpDenied(), 't_visa_filing')).toMatchObject({ code: 'invalid_details', field: 'stepKind' });
   });
 });
@@ -203,7 +201,6 @@ describe('asking again for a declined U certification or declaration', () => {
     const state = askAgain(declined, 'u_visa_certification');
     expect(stepOf(state, 'u_visa_certification-2')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement' });
     expect(refusalOf(state, 'u_visa_certification')?.message).toContain('is still pending');
-    expect(refusalOf(openAdult(), 'u_visa_certification')?.message).toContain('does not follow a U visa');
   });
 
   it('a declined declaration can be asked again by the police whatever the T visa decision, which no refusal names', () => {
@@ -220,6 +217,66 @@ describe('asking again for a declined U certification or declaration', () => {
     const refusals = [askedAgain, openAdult()].map((state) => refusalOf(state, 'le_declaration', police)?.message);
     expect(refusals).toEqual([expect.stringContaining('still pending'), expect.stringContaining('still pending')]);
     expect(refusals.join(' ')).not.toMatch(/T visa/i);
+  });
+});
+
+describe('asking for a U certification on a case that does not follow a U visa', () => {
+  /** The certification's reminders, each as how long after it opened it falls. */
+  const remindersOf = (state: CaseState) => {
+    const opened = Date.parse(stepOf(state, 'u_visa_certification-1').openedAt);
+    return alarms(state)
+      .filter((alarm) => alarm.stepId === 'u_visa_certification-1')
+      .map((alarm) => Date.parse(alarm.at) - opened)
+      .sort((a, b) => a - b);
+  };
+
+  it('starts following one: the certification opens as on a case opened with it, counted from askedOn', () => {
+    const state = askAgain(openAdult(), 'u_visa_certification', actorOf('coordinator'), '2026-08-31');
+    expect(state.usesUVisa).toBe(true);
+    expect(stepOf(state, 'u_visa_certification-1')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'law_enforcement',
+      agencyId: 'agency-le',
+      openedAt: noon('2026-08-31'),
+      dueAt: noon('2026-09-30'),
+    });
+    const openedWithIt = openAdult({ usesUVisa: true });
+    expect(remindersOf(openedWithIt).length).toBeGreaterThan(0);
+    expect(remindersOf(state)[0]).toBe(remindersOf(openedWithIt)[0]);
+    expect(remindersOf(state)).toEqual(remindersOf(openedWithIt));
+    expect(askedAgainEntry(state)).toMatchObject({
+      stepId: 'u_visa_certification-1',
+      actorAgencyId: 'agency-coord',
+      summary:
+        'u_visa_certification-1 asked for by coordinator: the case now follows a U visa ' +
+        '(happened on 2026-08-31, recorded on 2026-09-01)',
+    });
+    // Signed, its window and petition follow as on any U visa.
+    const signed = sign(state, 'u_visa_certification-1', 'signed', { signedOn: '2026-09-01' }, ASKED_AT);
+    expect(stepOf(signed, 'u_visa_petition-1').status).toBe('pending');
+  });
+
+  it('is refused while it is pending, to an agency of another kind, before the identification, or on a closed case', () => {
+    const state = askAgain(openAdult(), 'u_visa_certification', actorOf('law_enforcement'));
+    expect(stepOf(state, 'u_visa_certification-1').openedAt).toBe(ASKED_AT);
+    expect(refusalOf(state, 'u_visa_certification')?.message).toContain('is still pending');
+    expect(refusalOf(openAdult(), 'u_visa_certification', actorOf('advocate'))).toMatchObject({
+      code: 'wrong_agency_kind',
+    });
+    expect(refusalOf(openAdult(), 'u_visa_certification', actorOf('ice'))).toMatchObject({ code: 'wrong_agency_kind' });
+    const command = { stepKind: 'u_visa_certification' as const, actor: actorOf('coordinator'), askedOn: '2026-01-04' };
+    expect(validateAskAgain(openAdult(), command, ASKED_AT)).toEqual({
+      code: 'date_order',
+      field: 'askedOn',
+      message: 'askedOn (2026-01-04) is before the survivor was identified (2026-01-05)',
+    });
+    expect(refusalOf(closed(openAdult()), 'u_visa_certification')).toMatchObject({ code: 'case_not_open' });
+  });
+
+  it('answers no refusal, so a correction of another track leaves it pending', () => {
+    const state = askAgain(cpDenied(), 'u_visa_certification');
+    const corrected = correct(state, 'cp_decision-1', 'granted', { grantedOn: '2026-01-20' }, noon('2026-09-03'));
+    expect(stepOf(corrected, 'u_visa_certification-1').status).toBe('pending');
   });
 });
 
