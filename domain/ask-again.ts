@@ -70,7 +70,7 @@ export interface AskAgainFacts {
 export const followsUVisa = (steps: readonly StepFacts[]) => steps.some((step) => step.kind === 'u_visa_certification');
 
 /** Asking for a U certification on a case that does not follow a U visa starts following it. */
-const startsUVisa = (facts: Pick<AskAgainFacts, 'usesUVisa'>, kind: AskAgainKind) =>
+export const startsUVisa = (facts: Pick<AskAgainFacts, 'usesUVisa'>, kind: AskAgainKind) =>
   kind === 'u_visa_certification' && !facts.usesUVisa;
 
 const CP_KINDS: readonly StepKind[] = ['cp_request', 'cp_decision', 'cp_renewal_request', 'cp_renewal_decision'];
@@ -278,6 +278,12 @@ function askedAgainSummary(state: CaseState, step: Step, actor: Actor): string {
   return `${step.id} asked again by ${actor.agencyKind}${after}`;
 }
 
+const NOW_FOLLOWS_U_VISA = ': the case now follows a U visa';
+
 /** "u_visa_certification-1 asked for by coordinator: the case now follows a U visa". */
 const startedUVisaSummary = (step: Step, actor: Actor) =>
-  `${step.id} asked for by ${actor.agencyKind}: the case now follows a U visa`;
+  `${step.id} asked for by ${actor.agencyKind}${NOW_FOLLOWS_U_VISA}`;
+
+/** Whether a timeline entry tells that asking for a U certification started the case following a U visa. */
+export const startedUVisa = (entry: { type: string; summary: string }) =>
+  entry.type === 'step.asked_again' && entry.summary.includes(NOW_FOLLOWS_U_VISA);

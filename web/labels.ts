@@ -257,4 +257,6 @@ const ASK_AGAIN_WORDS: Record<AskAgainKind, string> = {
   u_visa_certification: 'Ask again for a U visa certification',
   le_declaration: 'Ask again for a law-enforcement declaration',
 };
-export const askAgainLabel = (kind: AskAgainKind) => ASK_AGAIN_WORDS[kind];
+/** The button, and `starts`: it starts following a U visa on a case that did not (domain/ask-again.ts `startsUVisa`). */
+export const askAgainLabel = (kind: AskAgainKind, starts: boolean) =>
+  starts ? 'Ask for a U-visa certification' : ASK_AGAIN_WORDS[kind];

@@ -6,6 +6,7 @@
  */
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
+import { startedUVisa } from '../domain/ask-again';
 import { agencyKindLabel, alarmKindLabel, stepLabel } from '../domain/labels';
 import { transferReasonLabel, type Words } from './labels';
 
@@ -69,6 +70,8 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
     case 'step.amended':
       return `${what} amended${by}.`;
     case 'step.asked_again':
+      // "u_visa_certification-1 asked for by coordinator: the case now follows a U visa"
+      if (startedUVisa(entry)) return `${what} asked for${by}: the case now follows a U visa.`;
       // "cp_request-2 asked again by coordinator after cp_decision-1 denied"
       return `${what} asked again${by}.`;
     case 'step.corrected': {

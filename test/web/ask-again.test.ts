@@ -2,7 +2,9 @@
  * The case page's "Ask again" button: after ICE denied Continued Presence, the case's coordinator sees "Ask again for
  * Continued Presence" where the track ended, presses it, and the case shows the new request pending and the timeline
  * who asked; pressed again while that request is pending, the page says why nothing was asked. An agency that owns no
- * such request sees no button. The whole service on real parts, the console calling the API over HTTP.
+ * such request sees no button. On a case that does not follow a U visa, the coordinator sees "Ask for a U-visa
+ * certification"; pressed, the case shows the U-visa track. The whole service on real parts, the console calling the
+ * API over HTTP.
  */
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -23,18 +25,19 @@ async function sign(stepId: string, kind: 'law_enforcement' | 'ice', outcome: st
     .expect(200);
 }
 
-beforeAll(async () => {
+/** A case opened by the police without a U visa, identified on 3 Nov 2025; its id. */
+async function openCase(key: string, name: string): Promise<string> {
   const opened = await request(suite.app)
     .post('/api/cases')
     .set(suite.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'ask-again-form-1')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: '2025-11-03',
-      survivor: { name: 'Ask Again', birthDate: '1990-01-01' },
-    })
+    .set('Idempotency-Key', key)
+    .send({ agencies: DEMO_AGENCIES, identifiedOn: '2025-11-03', survivor: { name, birthDate: '1990-01-01' } })
     .expect(201);
-  caseId = (opened.body as { caseId: string }).caseId;
+  return (opened.body as { caseId: string }).caseId;
+}
+
+beforeAll(async () => {
+  caseId = await openCase('ask-again-form-1', 'Ask Again');
   await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: '2025-11-04' });
   await sign('cp_decision-1', 'ice', 'denied', { reason: 'not_potential_witness' });
 });
@@ -93,4 +96,35 @@ test('the coordinator asks again for Continued Presence; pressed from an older p
   expect(refused.text).toContain('<title>Error: Case ');
   expect(refused.text).toContain('There is a problem');
   expect(refused.text).toContain('the Continued Presence request is still pending');
+});
+
+test('a case that does not follow a U visa: the coordinator asks for a U-visa certification, and the page shows its track', async () => {
+  const uCaseId = await openCase('ask-again-form-u-visa', 'Later U Visa');
+  const page = async (username: string) =>
+    request(suite.app).get(`/cases/${uCaseId}`).set('Cookie', sessionOf(username)).expect(200);
+
+  // The advocate may not ask for it: nothing shown to them. The police, who certify, may.
+  expect((await page('demo-advocate')).text).not.toContain('Ask for a U-visa certification');
+  expect((await page('demo-police-officer')).text).toContain('Ask for a U-visa certification');
+  const before = await page('demo-coordinator');
+  expect(before.text).not.toContain('<caption>U visa</caption>');
+
+  const sent = await press('demo-coordinator', before, 'Ask for a U-visa certification').expect(303);
+  expect(sent.headers.location).toBe(`/cases/${uCaseId}?notice=u-visa-asked`);
+  const after = await request(suite.app)
+    .get(sent.headers.location!)
+    .set('Cookie', sessionOf('demo-coordinator'))
+    .expect(200);
+  expect(after.text).toContain(
+    'The case now follows a U visa: the U-visa certification is pending with law enforcement',
+  );
+  expect(after.text).toMatch(
+    /U visa certification \(Form I-918, Supplement B\) asked for by [^<.:]+: the case now follows a U visa\./,
+  );
+  // The U-visa track is listed with the certification pending, as on a case opened with it.
+  expect(after.text).toContain('<caption>U visa</caption>');
+  expect(after.text).toMatch(
+    /<th scope="row">U visa certification \(Form I-918, Supplement B\)<\/th>\s*<td>[^<]*<\/td>\s*<td><span class="status">Pending</,
+  );
+  expect(after.text).not.toContain('Ask for a U-visa certification');
 });

@@ -30,7 +30,14 @@ import { languageInWords, survivorNotice } from '../survivor-words';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
-import { ASK_AGAIN_KINDS, askAgainRefusal, type AskAgainKind } from '../../domain/ask-again';
+import {
+  ASK_AGAIN_KINDS,
+  askAgainRefusal,
+  followsUVisa,
+  startedUVisa,
+  startsUVisa,
+  type AskAgainKind,
+} from '../../domain/ask-again';
 import { STEP_CATALOGUE } from '../../domain/steps';
 import type { TransferReason } from '../../domain/reasons';
 
@@ -181,11 +188,13 @@ export function casePages(kit: Kit): Router {
           maySignOff(me, step) && openOutcomes(view, step).length > 0
             ? amendmentAction(step.kind, step.status)
             : undefined,
-        // The requests its tracks ended without that this reader may ask again, each a button of its own.
-        askAgain: askableAgain(me, view).map((kind) => ({
+        // The requests its tracks ended without that this reader may ask again, each a button of its own; `starts`,
+        // a U certification that starts following a U visa, shown apart as no U-visa track is there yet.
+        askAgain: askableAgain(me, view).map(({ kind, starts }) => ({
           kind,
+          starts,
           track: STEP_CATALOGUE[kind].track,
-          label: askAgainLabel(kind),
+          label: askAgainLabel(kind, starts),
           // The key of the form sent, kept after an outage; a new one for every other.
           idempotencyKey:
             asked?.form.stepKind === kind ? idempotencyKeyOf(asked.form, asked.problem) : idempotencyKeyOf({}),
@@ -206,14 +215,17 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const form = formOf(req);
     try {
-      ok(
+      const view = ok(
         await kit.api(req).POST('/api/cases/{caseId}/ask-again', {
           params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
           // A kind off the list is the API's to refuse, naming the field.
           body: { stepKind: (form.stepKind ?? '') as AskAgainKind },
         }),
       );
-      res.redirect(303, `/cases/${caseId}?notice=asked-again`);
+      // What this request did is the case's newest asked-again entry (a retried key answers the same case).
+      const asked = view.timeline.filter((entry) => entry.type === 'step.asked_again').sort((a, b) => a.seq - b.seq);
+      const notice = asked.at(-1) && startedUVisa(asked.at(-1)!) ? 'u-visa-asked' : 'asked-again';
+      res.redirect(303, `/cases/${caseId}?notice=${notice}`);
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
       await renderCase(req, res, { form, problem: error });
@@ -556,6 +568,11 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
   ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
   ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
   ['asked-again', 'Asked again: the new request is pending, with its deadline and reminders.'],
+  [
+    'u-visa-asked',
+    'The case now follows a U visa: the U-visa certification is pending with law enforcement, with its deadline ' +
+      'and reminders.',
+  ],
   ['closed', 'The case has ended; its pending steps were cancelled.'],
   [
     'document-removed',
@@ -705,16 +722,16 @@ function mayCorrect(me: MeView, view: CaseView, step: CaseView['steps'][number])
  * the others their work depends on went (the milestones); the API judges what they do not see. The case's coordinator,
  * or an officer of the agency that owns the request, while the case is open.
  */
-function askableAgain(me: MeView, view: CaseView): AskAgainKind[] {
+function askableAgain(me: MeView, view: CaseView): { kind: AskAgainKind; starts: boolean }[] {
   if (view.status !== 'open' || !me.can.signSteps) return [];
   const coordinates = view.agencies.coordinator === me.user.agencyId;
   const steps = [...view.steps, ...view.milestones];
-  const facts = { path: view.path, usesUVisa: steps.some((step) => step.kind === 'u_visa_certification'), steps };
+  const facts = { path: view.path, usesUVisa: followsUVisa(steps), steps };
   return ASK_AGAIN_KINDS.filter((kind) => {
     const { owner } = STEP_CATALOGUE[kind];
     const owns = me.user.agencyKind === owner && view.agencies[owner] === me.user.agencyId;
     return (coordinates || owns) && askAgainRefusal(facts, kind) === null;
-  });
+  }).map((kind) => ({ kind, starts: startsUVisa(facts, kind) }));
 }
 
 /** Pending steps with a due date, soonest first: what the case waits for. */
