@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import { AppError, type FieldProblem } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { agencyKindOf } from '../db/agencies';
+import { agencyKindOf, agencyKindsOf } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { readSurvivor } from '../db/survivors';
@@ -91,13 +91,13 @@ export function createCaseReads(deps: CaseReadsDeps) {
       return { ...survivor.identity, corrections: survivor.corrections };
     },
 
-    /** Every organisation named on a new case must exist and be of the kind it stands for. */
+    /** Every organisation named on a new case must exist and be of the kind it stands for: one query for them all. */
     async checkAgencies(agencies: CaseAgencies): Promise<void> {
-      const problems: FieldProblem[] = [];
-      for (const [kind, agencyId] of Object.entries(agencies)) {
-        const problem = await agencyProblem(deps.pool, agencyId, kind as AgencyKind, `agencies.${kind}`);
-        if (problem) problems.push(problem);
-      }
+      const kinds = await agencyKindsOf(deps.pool, Object.values(agencies));
+      const problems = Object.entries(agencies).flatMap(([kind, agencyId]) => {
+        const problem = kindProblem(agencyId, kinds.get(agencyId) ?? null, kind as AgencyKind, `agencies.${kind}`);
+        return problem ? [problem] : [];
+      });
       if (problems.length > 0)
         throw new AppError('unprocessable', 'The case names agencies that cannot take these roles.', {
           code: 'invalid_agencies',
@@ -114,7 +114,16 @@ export async function agencyProblem(
   kind: AgencyKind,
   field: string,
 ): Promise<FieldProblem | null> {
-  const actual = await agencyKindOf(pool, agencyId);
+  return kindProblem(agencyId, await agencyKindOf(pool, agencyId), kind, field);
+}
+
+/** Why an agency of kind `actual` (null: unknown) cannot stand for `kind`, or null. */
+function kindProblem(
+  agencyId: string,
+  actual: AgencyKind | null,
+  kind: AgencyKind,
+  field: string,
+): FieldProblem | null {
   if (!actual) return { field, message: `unknown agency ${agencyId}` };
   if (actual !== kind) return { field, message: `agency ${agencyId} is a ${actual} agency, not ${kind}` };
   return null;

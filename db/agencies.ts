@@ -23,11 +23,23 @@ export type NewAgency = Omit<Agency, 'timeZone' | 'dailyDigest'> & Partial<Pick<
 
 const COLUMNS = 'id, kind, name, email, time_zone AS "timeZone", daily_digest AS "dailyDigest"';
 
+/** The kinds of the known agencies among these, by id (an unknown id is not in the map): one query for them all. */
+export async function agencyKindsOf(pool: Pool, agencyIds: readonly string[]): Promise<Map<string, AgencyKind>> {
+  const { rows } = await pool.query<{ id: string; kind: string }>(
+    'SELECT id, kind FROM agencies WHERE id = ANY($1::text[])',
+    [agencyIds],
+  );
+  const kinds = new Map<string, AgencyKind>();
+  for (const row of rows) {
+    const kind = AGENCY_KINDS.find((known) => known === row.kind);
+    if (kind) kinds.set(row.id, kind);
+  }
+  return kinds;
+}
+
 /** The kind of a known agency, or null. */
 export async function agencyKindOf(pool: Pool, agencyId: string): Promise<AgencyKind | null> {
-  const { rows } = await pool.query<{ kind: string }>('SELECT kind FROM agencies WHERE id = $1', [agencyId]);
-  const kind = rows[0]?.kind;
-  return AGENCY_KINDS.find((known) => known === kind) ?? null;
+  return (await agencyKindsOf(pool, [agencyId])).get(agencyId) ?? null;
 }
 
 /** A known agency, or null. */
