@@ -7,6 +7,8 @@
  *   alarms share a step and a date never share a row;
  * - the delivery workflow's id is the row's (random) delivery id, so starting it again finds the one already started;
  * - the send happens while the row is locked, so two attempts running at once cannot both send;
+ * - an email the server accepted whose sent_at could not be committed (the database connection, and with it the lock,
+ *   lost during the send) is remembered by the process, and the retry records it instead of sending again;
  * - the email's Message-ID is derived from the row id, so if the process dies between the SMTP server's "250 OK" and
  *   the commit of sent_at, the resend carries the same Message-ID and a receiver can drop the duplicate;
  * - an SMTP failure is recorded on the row and rethrown, so Temporal retries with backoff: an outage delays mail,
@@ -225,19 +227,37 @@ export function createDeliveryActivities({
   now,
   timeZone,
 }: DeliveryDeps) {
+  /**
+   * Emails the server accepted whose sent_at is not committed yet, by notification id: a slow send can outlive its
+   * database connection (PostgreSQL restarted meanwhile), which takes the row lock with it, so the commit fails after
+   * the email went out. The retry, by this process, records the send instead of making it again.
+   */
+  const acceptedNotRecorded = new Map<string, Date>();
   return {
     /**
      * Sends the notification's email unless it was sent already (the row lock makes concurrent attempts take turns);
      * throws, to be retried, while the server fails.
      */
     async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
+      /** The notification whose send this attempt records, forgotten once its transaction committed. */
+      let recording: string | undefined;
       const outcome = await inTransaction(
         mailPool,
         async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
           const row = await findNotification(client, key, { forUpdate: true });
           if (!row?.recipientEmail) return { sentAt: null };
-          if (row.sentAt) return { sentAt: row.sentAt };
+          if (row.sentAt) {
+            acceptedNotRecorded.delete(row.id);
+            return { sentAt: row.sentAt };
+          }
           const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
+          const accepted = acceptedNotRecorded.get(row.id);
+          if (accepted) {
+            recording = row.id;
+            await markSent(client, row.id, accepted);
+            logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
+            return { sentAt: accepted.toISOString() };
+          }
           // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat
           // timeout instead of waiting out the whole attempt.
           const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
@@ -267,12 +287,16 @@ export function createDeliveryActivities({
             clearInterval(beating);
           }
           const sentAt = await now();
+          acceptedNotRecorded.set(row.id, sentAt);
+          recording = row.id;
           await markSent(client, row.id, sentAt);
           countDelivery('relief_notifications_sent', row.kind);
           logger?.info(ids, 'notification email sent');
           return { sentAt: sentAt.toISOString() };
         },
       );
+      // Committed: nothing is left to record. After a failed commit the entry stays, for the retry.
+      if (recording) acceptedNotRecorded.delete(recording);
       // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
       if (outcome.failure) throw outcome.failure;
       return { sentAt: outcome.sentAt };

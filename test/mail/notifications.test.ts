@@ -4,7 +4,7 @@
  * doubling it. (The notify activity, which starts each delivery workflow, runs end to end in test/cases.)
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
@@ -243,6 +243,56 @@ describe('deliverNotification', () => {
     } finally {
       if (hung.listening) hung.close();
       sockets.forEach((socket) => socket.destroy());
+      await mailPool.end();
+    }
+  });
+
+  it('sends once when its database connection, and the row lock, is lost while the mail server talks', async () => {
+    // A relay that holds each conversation until told to go on, then passes it to the capture: a slow mail server.
+    const held: (() => void)[] = [];
+    const relay = createServer((client) => {
+      client.pause();
+      held.push(() => {
+        const server = connect(Number(new URL(capture.url).port), new URL(capture.url).hostname, () => {
+          client.pipe(server).pipe(client);
+          client.resume();
+        });
+      });
+    });
+    await new Promise<void>((listening) => relay.listen(0, '127.0.0.1', listening));
+    const applicationName = 'jest-mail-lost';
+    const mailPool = createPool(database.connectionString, { max: 1, applicationName });
+    const activities = createDeliveryActivities({
+      pool,
+      mailPool,
+      mailer: createMailTransport({ smtpUrl: `smtp://127.0.0.1:${(relay.address() as AddressInfo).port}`, from }),
+      from,
+      publicBaseUrl,
+      now: wallClock,
+    });
+    const attempt = (row: Notification): Promise<{ sentAt: string | null }> =>
+      new MockActivityEnvironment().run((k: typeof row) => activities.deliverNotification(k), row);
+    try {
+      const row = await notification();
+      const first = attempt(row);
+      await eventually(() => held.length === 1, 'the send waiting on the mail server');
+      // PostgreSQL drops the sending connection (a restart, a failover): the lock and the transaction go with it.
+      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+        applicationName,
+      ]);
+      held.shift()!();
+      await expect(first).rejects.toThrow();
+      expect(mailFor(row.id)).toHaveLength(1);
+      expect(await findNotification(pool, row)).toMatchObject({ sentAt: null });
+
+      // The retry records what was sent, and sends nothing.
+      const retried = await attempt(row);
+      expect(retried.sentAt).toEqual(expect.any(String));
+      expect(await findNotification(pool, row)).toMatchObject({ sentAt: retried.sentAt });
+      expect(mailFor(row.id)).toHaveLength(1);
+      expect(held).toHaveLength(0);
+    } finally {
+      relay.close();
       await mailPool.end();
     }
   });
