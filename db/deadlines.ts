@@ -1,8 +1,9 @@
 /**
- * An agency's deadlines, from the read model: the due dates of the pending steps it owns and the ends of the windows
- * it is told about (a CP grant's validity, an interim letter, the U certification window, ...). The one definition
- * the calendar feeds (app/calendar-feeds.ts) and the daily digest (activities/digest.ts) read, so the two never
- * disagree about what an agency has to do. No date derived from a birth date is ever in it.
+ * An agency's deadlines, from the read model: the due dates of the pending steps it owns (a coordinating agency, which
+ * owns none, those of every pending step of the cases it coordinates: what it chases) and the ends of the windows it
+ * is told about (a CP grant's validity, an interim letter, the U certification window, ...). The one definition the
+ * calendar feeds (app/calendar-feeds.ts) and the daily digest (activities/digest.ts) read, so the two never disagree
+ * about what an agency has to do. No date derived from a birth date is ever in it.
  */
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Instant } from '../domain/types';
@@ -45,7 +46,8 @@ export async function agencyDeadlines(
        SELECT 'due' AS kind, s.case_id::text AS case_id, c.reference, s.step_id, s.kind AS step_kind, s.kind AS about,
               s.due_at AS at
          FROM case_steps s JOIN cases c ON c.id = s.case_id
-        WHERE s.status = 'pending' AND s.agency_id = $1 AND s.due_at IS NOT NULL AND c.status = 'open'
+        WHERE s.status = 'pending' AND (s.agency_id = $1 OR c.agencies ->> 'coordinator' = $1)
+          AND s.due_at IS NOT NULL AND c.status = 'open'
        UNION ALL
        SELECT 'expiry', a.case_id::text, c.reference, a.step_id, a.step_kind, a.about,
               -- The end itself, which the alarm's id names (domain/tracks/track.ts expiredAlarm): the alarm may fire

@@ -27,6 +27,24 @@ const coordinator = workingActor({
   agencyKind: 'coordinator',
 });
 
+/** A case of the demo agencies opened at NOW (a minor's when `minorTurns18On` is given), as the read model holds it. */
+async function projected(minorTurns18On: string | null): Promise<CaseState> {
+  const caseId = randomUUID();
+  const opened = openCase(
+    {
+      caseId,
+      reference: `RC-TEST-${caseId.slice(0, 8)}`,
+      identifiedAt: NOW,
+      minorTurns18On,
+      agencies: DEMO_AGENCIES,
+      usesUVisa: false,
+    },
+    NOW,
+  );
+  await projectCase(db.pool, snapshotOf(opened));
+  return opened;
+}
+
 function raised(state: CaseState, alarm: Alarm, recipientEmail: string | null): NewNotification {
   const stepKind = state.steps.find((step) => step.id === alarm.stepId)!.kind;
   return {
@@ -45,19 +63,8 @@ function raised(state: CaseState, alarm: Alarm, recipientEmail: string | null): 
 }
 
 test('alarms to come are scheduled; raised ones show how their notification fared and stay after the case closes', async () => {
-  const caseId = randomUUID();
-  const opened = openCase(
-    {
-      caseId,
-      reference: `RC-TEST-${caseId.slice(0, 8)}`,
-      identifiedAt: NOW,
-      minorTurns18On: null,
-      agencies: DEMO_AGENCIES,
-      usesUVisa: false,
-    },
-    NOW,
-  );
-  await projectCase(db.pool, snapshotOf(opened));
+  const opened = await projected(null);
+  const { caseId } = opened;
   const coming = alarms(opened);
   const listed = await listCaseReminders(db.pool, caseId);
   expect(listed.map((item) => [item.alarmId, item.at, item.status])).toEqual(
@@ -89,19 +96,8 @@ test('alarms to come are scheduled; raised ones show how their notification fare
 });
 
 test("an agency's deadlines (its calendar and digest) read past a minor's move to the adult path at 18, whose alarm names its week, not an end", async () => {
-  const caseId = randomUUID();
-  const minor = openCase(
-    {
-      caseId,
-      reference: `RC-TEST-${caseId.slice(0, 8)}`,
-      identifiedAt: NOW,
-      minorTurns18On: '2026-09-01',
-      agencies: DEMO_AGENCIES,
-      usesUVisa: false,
-    },
-    NOW,
-  );
-  await projectCase(db.pool, snapshotOf(minor));
+  const minor = await projected('2026-09-01');
+  const { caseId } = minor;
   const { rows } = await db.pool.query<{ alarm_id: string }>(
     `SELECT alarm_id FROM case_alarms WHERE case_id = $1 AND kind = 'expired' AND about = 'minor_turns_18'`,
     [caseId],
@@ -110,4 +106,33 @@ test("an agency's deadlines (its calendar and digest) read past a minor's move t
   // Read to a date, as the digest reads them: the move is no deadline of the coordinator's, and reading it is no error.
   const deadlines = await agencyDeadlines(db.pool, DEMO_AGENCIES.coordinator, { until: new Date('2027-01-01') });
   expect(deadlines.filter((deadline) => deadline.caseId === caseId && deadline.about === 'minor_turns_18')).toEqual([]);
+});
+
+test("a coordinating agency's deadlines (its calendar and digest) are the due dates of every pending step of the cases it coordinates", async () => {
+  const opened = await projected(null);
+  const { caseId } = opened;
+  const dueOf = async (agencyId: string) =>
+    (await agencyDeadlines(db.pool, agencyId))
+      .filter((deadline) => deadline.caseId === caseId && deadline.kind === 'due')
+      .map((deadline) => [deadline.stepId, deadline.at])
+      .sort();
+  const pending = opened.steps
+    .filter((step) => step.status === 'pending' && step.dueAt !== null)
+    .map((step) => [step.id, step.dueAt])
+    .sort();
+
+  expect(pending.length).toBeGreaterThan(0);
+  // None of them is the coordinator's own: it owns no step, and chases them all.
+  expect(opened.steps.some((step) => step.agencyId === DEMO_AGENCIES.coordinator)).toBe(false);
+  expect(await dueOf(DEMO_AGENCIES.coordinator)).toEqual(pending);
+  // The owner sees its own only; an agency that takes no part, none.
+  expect(await dueOf(DEMO_AGENCIES.law_enforcement)).toEqual(
+    opened.steps
+      .filter(
+        (step) => step.status === 'pending' && step.dueAt !== null && step.agencyId === DEMO_AGENCIES.law_enforcement,
+      )
+      .map((step) => [step.id, step.dueAt])
+      .sort(),
+  );
+  expect(await dueOf('another-task-force')).toEqual([]);
 });
