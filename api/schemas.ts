@@ -443,6 +443,13 @@ export const CaseViewSchema = z.object({
         'step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step ' +
         '(the coordinator, supervisors) and for ICE',
     ),
+  survivorIdentity: z
+    .enum(['readable', 'not_permitted_identity', 'identity_not_yet_requested'])
+    .describe(
+      "whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code " +
+        'of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS ' +
+        'officer whose agency has no step on the case yet: the identity opens once a request reaches it)',
+    ),
 });
 
 export const StepPageSchema = z.object({

@@ -10,7 +10,14 @@ import { agencyKindOf, agencyKindsOf } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { readSurvivor } from '../db/survivors';
-import { canReadSurvivor, canSeeCase, canSeeMilestone, canSeeStep } from '../domain/access';
+import {
+  canReadSurvivor,
+  canSeeCase,
+  canSeeMilestone,
+  canSeeStep,
+  survivorRefusal,
+  type IdentityRefusal,
+} from '../domain/access';
 import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine } from '../domain/alarms';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
 import { caseNotesShown } from './step-notes';
@@ -27,8 +34,14 @@ export { REMINDER_STATUSES } from '../db/reminders';
  */
 export type Milestone = Pick<Step, 'kind' | 'track' | 'status' | 'outcome' | 'completedAt' | 'expiresAt' | 'agencyId'>;
 
-/** The case as the API answers it: its visible steps, and the milestones of the steps it does not see. */
-export type PresentedCase = CaseView & { milestones: Milestone[] };
+/**
+ * The case as the API answers it: its visible steps, the milestones of the steps it does not see, and whether
+ * GET /survivor answers this reader the identity ('readable') or why not (the code of its 403).
+ */
+export type PresentedCase = CaseView & {
+  milestones: Milestone[];
+  survivorIdentity: 'readable' | IdentityRefusal['code'];
+};
 
 export interface CaseReadsDeps {
   pool: Pool;
@@ -53,38 +66,45 @@ export function createCaseReads(deps: CaseReadsDeps) {
     return view;
   };
 
+  /** The case, when the actor may read its survivor's identity; else a 403 with the rule's code and words. */
+  const identityCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
+    const view = await readCase(caseId, actor);
+    const refusal = survivorRefusal(actor, view);
+    if (refusal) throw new AppError('forbidden', refusal.message, { code: refusal.code });
+    return view;
+  };
+
   return {
     /** The whole case, for checks before a command; `present` it before showing it. */
     case: readCase,
+
+    /** The whole case, for who may read its survivor's identity (domain/access.ts `survivorRefusal`), else a 403. */
+    identityCase,
 
     /** The case as this actor may see it, with `overdue` computed on read and the milestones it may see. */
     present: async (view: CaseView, actor: Actor): Promise<PresentedCase> => ({
       ...withOverdue(visibleTo(view, actor), await deps.now()),
       milestones: milestonesOf(view, actor),
+      survivorIdentity: survivorRefusal(actor, view)?.code ?? 'readable',
     }),
 
     /** The case, its steps' notes opened for who may read the survivor's identity, else withheld (step-notes.ts). */
     notesShown: (view: CaseView, actor: Actor) =>
-      caseNotesShown(view, canReadSurvivor(actor, view.agencies), deps.identityKeyring),
+      caseNotesShown(view, canReadSurvivor(actor, view), deps.identityKeyring),
 
     /** The reminders of the steps the actor sees; those derived from a birth date only to who may read the identity. */
     async reminders(caseId: string, actor: Actor) {
-      const view = visibleTo(await readCase(caseId, actor), actor);
+      const view = await readCase(caseId, actor);
       const reminders = await listCaseReminders(deps.pool, caseId);
       return reminders.filter(visibleReminder(view, actor)).map(reminderItem);
     },
 
     /**
      * The survivor's identity and how many corrections it has had (what a correction sends as `expectedCorrections`):
-     * only to those working the case for a participating agency.
+     * only to those who may read it (`canReadSurvivor`).
      */
     async survivor(caseId: string, actor: Actor) {
-      const view = await readCase(caseId, actor);
-      if (!canReadSurvivor(actor, view.agencies)) {
-        throw new AppError('forbidden', "Only those working the case may read the survivor's identity.", {
-          code: 'not_permitted_identity',
-        });
-      }
+      await identityCase(caseId, actor);
       const survivor = await readSurvivor(deps.pool, caseId, deps.identityKeyring);
       if (!survivor)
         throw new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
@@ -133,7 +153,7 @@ function kindProblem(
 function visibleTo(view: CaseView, actor: Actor): CaseView {
   const steps = view.steps.filter((step) => canSeeStep(actor, step));
   // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list.
-  const readsIdentity = canReadSurvivor(actor, view.agencies);
+  const readsIdentity = canReadSurvivor(actor, view);
   if (steps.length === view.steps.length && readsIdentity) return view;
   const visible = new Set(steps.map((step) => step.id));
   return {
@@ -171,8 +191,8 @@ function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
  * read the identity.
  */
 function visibleReminder(view: CaseView, actor: Actor): (reminder: Reminder) => boolean {
-  const visibleSteps = new Set(view.steps.map((step) => step.id));
-  const readsIdentity = canReadSurvivor(actor, view.agencies);
+  const visibleSteps = new Set(view.steps.filter((step) => canSeeStep(actor, step)).map((step) => step.id));
+  const readsIdentity = canReadSurvivor(actor, view);
   return (reminder) =>
     (visibleSteps.has(reminder.stepId) || reminder.recipientAgencyId === actor.agencyId) &&
     (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));

@@ -150,7 +150,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
       if (stepId && !visible.has(stepId))
         throw new AppError('forbidden', "This step is another agency's.", { code: 'not_permitted_step' });
       const documents = (await listDocuments(deps.pool, caseId, { stepId })).filter((doc) => visible.has(doc.stepId));
-      if (!canReadSurvivor(actor, view.agencies)) return documents;
+      if (!canReadSurvivor(actor, view)) return documents;
       const names = await documentNames(deps.pool, caseId, deps.identityKeyring);
       return documents.map((doc) => ({ ...doc, fileName: names.get(doc.id) ?? null }));
     },
@@ -162,7 +162,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
       const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
       if (!info || !step)
         throw new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
-      if (!canReadDocument(actor, view.agencies, step))
+      if (!canReadDocument(actor, view, step))
         throw refused(
           "Only those working the case, who see the step, may open its documents: they show the survivor's identity.",
         );
@@ -183,7 +183,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
       if (!info || !step) throw noSuchDocument(documentId);
       const uploader = await documentUploader(deps.pool, caseId, documentId);
       const addedByActor = uploader != null && uploader === userRowIdOf(actor.userId);
-      if (!canRemoveDocument(actor, view.agencies, step, addedByActor))
+      if (!canRemoveDocument(actor, view, step, addedByActor))
         throw new AppError(
           'forbidden',
           "Only who added the document, an officer of the step's agency on this case, or its coordinator, may remove it.",

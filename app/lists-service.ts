@@ -8,7 +8,7 @@ import { listCases, type CaseFilter } from '../db/case-list';
 import { dashboardCounts, openEscalations } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
 import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
-import { seenStepsAgency, works } from '../domain/access';
+import { identityStepAgency, seenStepsAgency, works } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
@@ -72,7 +72,7 @@ export function createListsService(deps: ListsDeps) {
     async casesByName(
       actor: Actor,
       name: string,
-      filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now' | 'nameTerms'>,
+      filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now' | 'nameTerms' | 'identityStepAgencyId'>,
     ) {
       const nameTerms = nameSearchTerms(name, deps.identityKeyring);
       if (nameTerms.length === 0) {
@@ -82,7 +82,8 @@ export function createListsService(deps: ListsDeps) {
           fields: [{ field: 'name', message: 'must contain a letter or a digit' }],
         });
       }
-      return cases(actor, { ...filter, nameTerms });
+      // Only the cases whose identity the actor reads: an ICE or HHS officer's once a request reached their agency.
+      return cases(actor, { ...filter, nameTerms, identityStepAgencyId: identityStepAgency(actor) });
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {

@@ -18,7 +18,6 @@ import {
   type SurvivorCorrection,
   type SurvivorIdentity,
 } from '../db/survivors';
-import { canReadSurvivor } from '../domain/access';
 import { minorTurns18OnFor } from '../domain/case';
 import type { CaseView } from '../db/read-model';
 import type { IsoDate } from '../domain/dates';
@@ -34,15 +33,6 @@ export interface SurvivorRecordsDeps {
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
 
 export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: CaseReads) {
-  const mayRead = async (caseId: string, actor: Actor): Promise<CaseView> => {
-    const view = await caseReads.case(caseId, actor);
-    if (!canReadSurvivor(actor, view.agencies)) {
-      throw new AppError('forbidden', "Only those working the case may read or correct the survivor's identity.", {
-        code: 'not_permitted_identity',
-      });
-    }
-    return view;
-  };
   const missing = () => new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
 
   return {
@@ -52,7 +42,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
      * conflict: nothing is written, and the problem names each such field.
      */
     async correct(caseId: string, correction: SurvivorCorrection, actor: Actor) {
-      await mayRead(caseId, actor);
+      await caseReads.identityCase(caseId, actor);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now() };
       const corrected = await correctSurvivor(deps.pool, caseId, correction, by, deps.identityKeyring);
       if (!corrected) throw missing();
@@ -72,7 +62,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       actor: Actor,
       turns18OnOfRecord: () => Promise<IsoDate | null | undefined>,
     ): Promise<'recorded' | 'same'> {
-      const view = await mayRead(caseId, actor);
+      const view = await caseReads.identityCase(caseId, actor);
       const problem = await birthDateProblem(view, identity.birthDate, turns18OnOfRecord);
       if (problem) {
         throw new AppError('unprocessable', 'The birth date does not fit this case.', {
@@ -91,7 +81,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
 
     /** What the identity was before each correction, newest first. */
     async revisions(caseId: string, actor: Actor) {
-      await mayRead(caseId, actor);
+      await caseReads.identityCase(caseId, actor);
       return listSurvivorRevisions(deps.pool, caseId, deps.identityKeyring);
     },
   };

@@ -48,6 +48,12 @@ export interface CaseFilter {
    * name, its HMACs under each key; a case matches when its name has every token. Never the name itself.
    */
   nameTerms?: Buffer[][];
+  /**
+   * With `nameTerms`: only the cases where this agency owns a step (any, in any status). ICE and HHS read a survivor's
+   * identity only once a request reached them, so a name finds for them only those cases: the same rule as
+   * domain/access.ts `survivorRefusal` (`identityStepAgency` gives this id), in SQL. Keep both together.
+   */
+  identityStepAgencyId?: string;
   /** 1 to 200; larger values are capped. */
   limit: number;
   /** `nextCursor` of the previous page, with the same filter. */
@@ -125,6 +131,10 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
   for (const term of filter.nameTerms ?? [])
     conditions.push(
       `c.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY(${param(term)}::bytea[]))`,
+    );
+  if (filter.nameTerms !== undefined && filter.identityStepAgencyId !== undefined)
+    conditions.push(
+      `EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.agency_id = ${param(filter.identityStepAgencyId)})`,
     );
   if (filter.cursor !== undefined) {
     const [openedAt, caseId] = decodeCursor(filter.cursor, 2);

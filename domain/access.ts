@@ -123,14 +123,61 @@ export function canSeeMilestone(actor: Actor, step: Pick<Step, 'agencyId' | 'kin
   return works(actor) && !canSeeStep(actor, step) && MILESTONES_OF[actor.agencyKind].includes(step.kind);
 }
 
-/** The survivor's identity: only the people who work the case, never oversight or administration roles alone. */
-export function canReadSurvivor(actor: Actor, agencies: CaseAgencies): boolean {
-  return participates(actor, agencies) && works(actor);
+/**
+ * The agency kinds that read a survivor's identity only once a request has reached them: ICE decides on law
+ * enforcement's CP request, HHS on a certification request or a minor's notification. Every case names an ICE and an
+ * HHS office, so without this immigration enforcement would read every survivor's name (domain.md, Confidentiality:
+ * shown only to whom needs it).
+ */
+const READS_IDENTITY_ONCE_ASKED: readonly AgencyKind[] = ['ice', 'hhs'];
+
+/**
+ * The agency whose steps on a case open the identity to the actor, or undefined when no step is needed (law
+ * enforcement, the advocate, the coordinator). The name search says the same in SQL (db/case-list.ts
+ * `identityStepAgencyId`): keep both together.
+ */
+export function identityStepAgency(actor: Actor): string | undefined {
+  return READS_IDENTITY_ONCE_ASKED.includes(actor.agencyKind) ? actor.agencyId : undefined;
+}
+
+/** A refusal of the identity: always a 403, audited like every other. */
+export interface IdentityRefusal {
+  code: 'not_permitted_identity' | 'identity_not_yet_requested';
+  message: string;
+}
+
+/** A case as the identity rule reads it: its agencies and all its steps (not only those the actor sees). */
+export interface CaseParties {
+  agencies: CaseAgencies;
+  steps: readonly Pick<Step, 'agencyId'>[];
+}
+
+/** Why the actor may not read the survivor's identity of this case, or null when it may (`canReadSurvivor`). */
+export function survivorRefusal(actor: Actor, { agencies, steps }: CaseParties): IdentityRefusal | null {
+  if (!participates(actor, agencies) || !works(actor))
+    return { code: 'not_permitted_identity', message: "Only those working the case may read the survivor's identity." };
+  const stepAgency = identityStepAgency(actor);
+  if (stepAgency !== undefined && !steps.some((step) => step.agencyId === stepAgency))
+    return {
+      code: 'identity_not_yet_requested',
+      message:
+        "Your agency reads the survivor's identity once a request on this case reaches it: it has no step on this case yet.",
+    };
+  return null;
+}
+
+/**
+ * The survivor's identity: only the people who work the case, never oversight or administration roles alone; ICE and
+ * HHS once their agency has a step on the case (any step it owns, in any status), i.e. a request reached them.
+ */
+export function canReadSurvivor(actor: Actor, parties: CaseParties): boolean {
+  return survivorRefusal(actor, parties) === null;
 }
 
 /**
  * Adds a document that proves a step: one who may act for the step's agency on this case, or the case's coordinator
- * (who files for agencies that send their letters by post). Either reads the identity, which a document may show.
+ * (who files for agencies that send their letters by post). Either reads the identity, which a document may show: an
+ * ICE or HHS officer acts only for its own agency's step, which opens the identity to it (`canReadSurvivor`).
  */
 export function canAttachDocument(actor: Actor, agencies: CaseAgencies, step: Pick<Step, 'agencyKind'>): boolean {
   const acts = (kind: AgencyKind) => actingRefusal(actor, agencies, kind, 'a document') === null;
@@ -144,21 +191,22 @@ export function canAttachDocument(actor: Actor, agencies: CaseAgencies, step: Pi
  */
 export function canRemoveDocument(
   actor: Actor,
-  agencies: CaseAgencies,
+  parties: CaseParties,
   step: Pick<Step, 'agencyId' | 'agencyKind'>,
   addedByActor: boolean,
 ): boolean {
-  return canAttachDocument(actor, agencies, step) || (addedByActor && canReadDocument(actor, agencies, step));
+  return canAttachDocument(actor, parties.agencies, step) || (addedByActor && canReadDocument(actor, parties, step));
 }
 
 /** Opens a step's document (its content and file name): one who reads the identity and sees the step. */
-export function canReadDocument(actor: Actor, agencies: CaseAgencies, step: Pick<Step, 'agencyId'>): boolean {
-  return canReadSurvivor(actor, agencies) && canSeeStep(actor, step);
+export function canReadDocument(actor: Actor, parties: CaseParties, step: Pick<Step, 'agencyId'>): boolean {
+  return canReadSurvivor(actor, parties) && canSeeStep(actor, step);
 }
 
 /**
  * Finds cases by their survivor's name: those who may read identities (`canReadSurvivor`), among the cases their
- * agency takes part in. Oversight and administration roles never can: a name is not theirs to look up.
+ * agency takes part in and whose identity they read (ICE and HHS: those with a step of theirs, `identityStepAgency`).
+ * Oversight and administration roles never can: a name is not theirs to look up.
  */
 export function searchesByName(actor: Actor): boolean {
   return works(actor);

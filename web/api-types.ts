@@ -316,7 +316,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The survivor's identity: only to those working the case for a participating agency; every read is audited. */
+        /** The survivor's identity: only to those working the case for a participating agency, an ICE or HHS officer once their agency has a step on the case (a request reached it); every read is audited. */
         get: operations["getApiCasesCaseIdSurvivor"];
         /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). The body may be what GET answers: its `corrections` is ignored. */
         put: operations["putApiCasesCaseIdSurvivor"];
@@ -1726,6 +1726,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
@@ -1911,6 +1916,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
@@ -2076,6 +2086,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
@@ -2283,6 +2298,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
@@ -2898,6 +2918,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
@@ -3364,6 +3389,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
@@ -3532,7 +3562,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not an agency of this case */
+            /** @description not an agency of this case, not one working it (not_permitted_identity), or an ICE or HHS officer whose agency has no step on it yet (identity_not_yet_requested) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4082,6 +4112,11 @@ export interface operations {
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
+                        /**
+                         * @description whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS officer whose agency has no step on the case yet: the identity opens once a request reaches it)
+                         * @enum {string}
+                         */
+                        survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */

@@ -45,6 +45,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   admin_not_delegated: 'only a system administrator may do this',
   not_a_participant: 'the user’s agency takes no part in the case',
   not_permitted_identity: 'the user may not read the survivor’s identity',
+  identity_not_yet_requested: 'no request on this case has reached the user’s agency yet',
   survivor_corrected_meanwhile: 'someone else corrected those details meanwhile',
   not_permitted_document: 'the user may not open the document',
   not_permitted_document_removal: 'the user may not remove the document',

@@ -117,12 +117,16 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/survivor',
       tag: 'cases',
       summary:
-        "The survivor's identity: only to those working the case for a participating agency; every read is audited.",
+        "The survivor's identity: only to those working the case for a participating agency, an ICE or HHS officer once their agency has a step on the case (a request reached it); every read is audited.",
       params: CaseParamsSchema,
       audit: 'survivor.read',
       responses: {
         200: { description: 'the identity, and how many corrections it has had', schema: SurvivorReadSchema },
-        403: { description: 'not an agency of this case', problem: true },
+        403: {
+          description:
+            'not an agency of this case, not one working it (not_permitted_identity), or an ICE or HHS officer whose agency has no step on it yet (identity_not_yet_requested)',
+          problem: true,
+        },
         404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => {

@@ -52,6 +52,7 @@ const denied = (code: string): Expected => ({ answer: 'denied', code });
 const role = denied('role_not_permitted'); // the route or the step needs a role the user does not hold
 const party = denied('not_a_participant'); // the user's agency is not on the case, or their role sees no cases
 const ident = denied('not_permitted_identity'); // sees the case, but only those working it read the survivor
+const asked = denied('identity_not_yet_requested'); // ICE or HHS: the survivor's identity once a request reaches them
 const kind = denied('wrong_agency_kind'); // the step (or closing) belongs to another kind of agency
 const agency = denied('wrong_agency'); // the right kind, but not the agency named on the case
 const other = denied('other_agency'); // an officer or advocate asking for another agency's work list; an admin another agency's users
@@ -168,8 +169,8 @@ const CASE_TABLE: Record<Who, CaseRow> = {
   //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain
   coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok],
   policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok],
-  iceOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
-  hhsOfficer: [role, ok, ok, ok, kind, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
+  iceOfficer: [role, ok, ok, asked, kind, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, kind, ok, asked, kind],
+  hhsOfficer: [role, ok, ok, asked, kind, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, kind, ok, asked, kind],
   advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
   taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role],
   admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
@@ -812,6 +813,7 @@ const CELLS = WHO.flatMap((who) => [
 describe('every role against every endpoint', () => {
   beforeAll(async () => {
     signInApp = stack.appWith({ rateLimits: { ...DEFAULT_RATE_LIMITS, signInPerMinute: WHO.length } });
+    // Just opened: no request has reached ICE or HHS, who read no identity on it yet (`asked`).
     sharedCaseId = await openCaseId(users.policeOfficer);
     closableCaseId = await openCaseId(users.policeOfficer);
     transferableCaseId = await openCaseId(users.policeOfficer);

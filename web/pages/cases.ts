@@ -137,8 +137,10 @@ export function casePages(kit: Kit): Router {
     const api = kit.api(req);
     const view = ok(await api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const [survivor, reminders, documents] = await Promise.all([
-      // Only those working the case may read the survivor; everyone else is not even asked about it.
-      me.can.signSteps ? api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok) : undefined,
+      // Only those the case answer says may read the survivor (domain/access.ts canReadSurvivor) are asked for it.
+      view.survivorIdentity === 'readable'
+        ? api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok)
+        : undefined,
       api.GET('/api/cases/{caseId}/reminders', { params: { path: { caseId } } }).then(ok),
       api.GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } }).then(ok),
     ]);
