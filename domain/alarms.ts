@@ -76,12 +76,18 @@ export interface CaseProjection extends CaseSnapshot {
 
 /**
  * The alarms to come, as the read model shows them. The rules that came behind a patch (a minor's birthday reminders
- * on the weekly grid, late leads raised, the adult path at 18) are taken even before the workflow set their flags: a live workflow reaches
+ * on the weekly grid, late leads raised, the adult path at 18, passed birthday leads gathered) are taken even before the workflow set their flags: a live workflow reaches
  * `withPatchedRules` right after this projection, so they are what it will fire, and the birthday's own lead dates
  * never reach the read model.
  */
 export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
-  const patched = { birthdayRemindersOnGrid: true, lateLeadsRaised: true, datesAsWritten: true, adultAt18: true };
+  const patched = {
+    birthdayRemindersOnGrid: true,
+    lateLeadsRaised: true,
+    datesAsWritten: true,
+    adultAt18: true,
+    birthdayLeadsGathered: true,
+  };
   return alarms({ ...state, ...patched }).flatMap((alarm) => {
     const step = findStep(state, alarm.stepId);
     if (!step) return [];
@@ -213,17 +219,24 @@ function aboutCurrentDate(state: CaseState, alarm: PassedAlarm): boolean {
   return current === alarm.date;
 }
 
+/** A reminder ahead of a minor's 18th birthday (domain/tracks/intake.ts), not the move to the adult path at it. */
+const isBirthdayLead = (alarm: PassedAlarm) => alarm.about === 'minor_turns_18' && alarm.kind === 'expiry_reminder';
+
 /**
  * What the coordinator's notice of what passed lists: not the deadline reminders of a step the entered history shows
  * was done by its due date (they were moot, not missed), and, on a case with `leavesOutMovedDates`, none the step's
  * end came before (an escalation after the step was done late or cancelled), nor anything about a date a later entry
- * moved or withdrew (cases from before listed those too).
+ * moved or withdrew (cases from before listed those too); on a case with `birthdayLeadsGathered`, not a minor's
+ * birthday reminder once HHS was notified.
  */
 export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
   return passed.filter((alarm) => {
     if (state.leavesOutMovedDates && !aboutCurrentDate(state, alarm)) return false;
-    if (!DEADLINE_KINDS.has(alarm.kind) || alarm.date === null) return true;
     const step = findStep(state, alarm.stepId);
+    // A birthday lead has no date to compare: HHS notified at all was in time, as a notice dated on or after the
+    // birthday is refused.
+    if (state.birthdayLeadsGathered && isBirthdayLead(alarm)) return step?.status !== 'completed';
+    if (!DEADLINE_KINDS.has(alarm.kind) || alarm.date === null) return true;
     if (!step || step.status === 'pending' || step.completedAt === null) return true;
     // Done by its due date: its reminders were moot, not missed. Done or ended before one would have been sent (an
     // escalation a week after a deadline met a day late): that one never would have gone.

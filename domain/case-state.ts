@@ -77,6 +77,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   adultAt18?: boolean;
   /**
+   * A minor's birthday leads already behind when the case was entered are passed alarms, told in the entry session's
+   * notice of what passed (to the police too) and left out of it once the session shows HHS notified
+   * (domain/tracks/intake.ts, `stillToTell` in domain/alarms.ts). Set by the workflow behind a patch, so histories
+   * recorded before, which raised them at once as the case was entered, replay as they ran.
+   */
+  birthdayLeadsGathered?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

@@ -61,6 +61,7 @@ import {
   ADULT_AT_18_PATCH,
   askAgainUpdate,
   BIRTHDAY_GRID_PATCH,
+  BIRTHDAY_LEADS_GATHERED_PATCH,
   caseStateQuery,
   closeUpdate,
   CORRECTION_AS_SIGNED_PATCH,
@@ -175,6 +176,7 @@ const PATCHED_RULES = [
   ['leavesOutMovedDates', MOVED_DATES_LEFT_OUT_PATCH],
   ['tellsPassedWhenClosed', PASSED_TOLD_WHEN_CLOSED_PATCH],
   ['adultAt18', ADULT_AT_18_PATCH],
+  ['birthdayLeadsGathered', BIRTHDAY_LEADS_GATHERED_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -184,8 +186,12 @@ function withPatchedRules(state: CaseState): CaseState {
   if (newlySet.length === 0) return state;
   const flagged: CaseState = { ...state, ...Object.fromEntries(newlySet.map(([flag]) => [flag, true])) };
   // A minor entered after their 18th birthday: its alarm passed before the case was entered, and is settled as
-  // `openCase` settles what passed (an expiry held while the entries may still show HHS was notified in time).
-  return !state.adultAt18 && flagged.adultAt18 ? settlePassedAlarms(flagged, flagged.openedAt) : flagged;
+  // `openCase` settles what passed (an expiry held while the entries may still show HHS was notified in time). Likewise
+  // the birthday leads already behind at entry, which the flag dates before the opening (a new case's first task).
+  const newlyPassed = (flag: 'adultAt18' | 'birthdayLeadsGathered') => !state[flag] && flagged[flag];
+  return newlyPassed('adultAt18') || newlyPassed('birthdayLeadsGathered')
+    ? settlePassedAlarms(flagged, flagged.openedAt)
+    : flagged;
 }
 
 function nowIso(): string {

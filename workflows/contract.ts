@@ -162,6 +162,13 @@ export const PASSED_TOLD_WHEN_CLOSED_PATCH = 'passed-told-when-closed';
 export const ADULT_AT_18_PATCH = 'adult-at-18';
 
 /**
+ * Cases recorded before it raised a minor's birthday leads already behind when the case was entered at once, as an
+ * urgent reminder to the police, even when the session's next entry showed HHS notified in time; since, they wait for
+ * the session's notice of what passed like every passed alarm (`birthdayLeadsGathered` in domain/case-state.ts).
+ */
+export const BIRTHDAY_LEADS_GATHERED_PATCH = 'birthday-leads-gathered';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

@@ -28,10 +28,14 @@ const GRID_DAYS = 7;
  * When each lead's reminder fires: the last grid point strictly before `birthday - lead`. A time derived from the
  * birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an operator reading
  * timer events) work the birth date out; a grid point reveals only the week, and never falls on the birthday or on
- * a lead's own date. A lead whose point passed before the case was entered is raised at once, when it is entered
- * (all such leads as one reminder): the request is urgent, so it is not dropped. Unless the birthday too had passed
- * when it was entered, on the rule of the adult path at 18 (`adultAt18`): no notification can be made any more, so
- * those leads are dropped, unsent and unlisted; the move to the adult path tells the coordinator what happened.
+ * a lead's own date. The leads whose points passed before the case was entered are one reminder (`on-entry`): the
+ * request is urgent, so it is not dropped. On a case with `birthdayLeadsGathered` it is dated at the last of those
+ * points, so it passed like every alarm before the entry: the entry session's notice of what passed tells the police at
+ * its end (half an hour after its last entry, the birthday still ahead), and leaves it out when
+ * the session shows HHS notified; before, it was raised at once as the case was entered, ahead of the entry that showed
+ * it moot. Unless the birthday too had passed when it was entered, on the rule of the adult path at 18 (`adultAt18`):
+ * no notification can be made any more, so those leads are dropped, unsent and unlisted; the move to the adult path
+ * tells the coordinator what happened.
  */
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
@@ -48,10 +52,14 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     const target = Date.parse(addDaysToInstant(startOfDay(birthday), -lead));
     const week = target > opened ? Math.ceil((target - opened) / (GRID_DAYS * DAY_MS)) - 1 : 0;
     const point = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
-    if (point < state.openedAt && enteredAfterBirthday) continue;
-    const [slot, at] = point < state.openedAt ? ['on-entry', state.openedAt] : [`week-${week}`, point];
-    const alarm = birthdayAlarm(notification, slot, at);
-    byId.set(alarm.id, alarm);
+    const passedAtEntry = point < state.openedAt;
+    if (passedAtEntry && enteredAfterBirthday) continue;
+    const onEntryAt = state.birthdayLeadsGathered ? point : state.openedAt;
+    const alarm = passedAtEntry
+      ? birthdayAlarm(notification, 'on-entry', onEntryAt)
+      : birthdayAlarm(notification, `week-${week}`, point);
+    const sameId = byId.get(alarm.id);
+    if (!sameId || sameId.at < alarm.at) byId.set(alarm.id, alarm);
   }
   return [...byId.values()];
 }

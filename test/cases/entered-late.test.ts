@@ -23,6 +23,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The officer who enters the cases. */
+const police = workingActor({
+  userId: 'officer-late',
+  agencyId: DEMO_AGENCIES.law_enforcement,
+  agencyKind: 'law_enforcement',
+});
+
 /** A case of an adult identified 120 days ago, entered now: the deadlines of its first steps passed long ago. */
 async function openedLate(name: string, now: number) {
   return stack.cases.open(
@@ -31,7 +38,7 @@ async function openedLate(name: string, now: number) {
       survivor: { name, birthDate: '1990-02-02' },
       agencies: DEMO_AGENCIES,
     },
-    workingActor({ userId: 'officer-late', agencyId: DEMO_AGENCIES.law_enforcement, agencyKind: 'law_enforcement' }),
+    police,
   );
 }
 
@@ -145,4 +152,40 @@ test('a case entered late and closed at once tells what passed as it closes; one
   expect(byAgency.get(DEMO_AGENCIES.coordinator)).toMatch(/Continued Presence request[\s\S]*Declaration/i);
 
   expect(await endedAt('withdrawn', 'Withdrawn While Entered')).toEqual([]);
+});
+
+test('a minor entered late: notified within the session, the police are not urged to notify HHS; not notified, they are told at its end', async () => {
+  const now = await stack.env.currentTimeMs();
+  // Identified ten days ago, turning 18 in twenty: the birthday leads of 90 and 30 days fell before the entry.
+  const birthday = new Date(now + 20 * DAY_MS).toISOString().slice(0, 10);
+  const birthDate = `${Number(birthday.slice(0, 4)) - 18}${birthday.slice(4)}`;
+  const identifiedAt = new Date(now - 10 * DAY_MS).toISOString();
+  const enterMinor = (name: string) =>
+    stack.cases.open({ identifiedAt, survivor: { name, birthDate }, agencies: DEMO_AGENCIES }, police);
+  const notified = await enterMinor('Minor Notified Late');
+  expect(notified.path).toBe('minor');
+  await stack.cases.signOff(
+    notified.caseId,
+    { stepId: 'hhs_minor_notification-1', outcome: 'notified', details: { notifiedOn: identifiedAt.slice(0, 10) } },
+    police,
+  );
+  const notNotified = await enterMinor('Minor Not Notified');
+
+  // An hour on: the sessions' notices went out (every alarm still to come is days away).
+  await stack.env.sleep(HOUR_MS);
+  const policeMail = (caseId: string) =>
+    eventually(async () => {
+      const { items } = await listNotifications(stack.pool, { caseId, limit: 50 });
+      const told = items.filter((n) => n.kind === 'passed_summary');
+      return told.length > 0 && items.every((n) => !n.recipientEmail || n.sentAt)
+        ? items.filter((n) => n.recipientAgencyId === DEMO_AGENCIES.law_enforcement)
+        : undefined;
+    }, 'the notices of what passed, sent');
+
+  const toldNotified = await policeMail(notified.caseId);
+  expect(toldNotified.filter((n) => n.kind !== 'passed_summary')).toEqual([]);
+  expect(toldNotified.map((n) => n.bodyText).join('\n')).not.toMatch(/turns 18/);
+  const toldNotNotified = await policeMail(notNotified.caseId);
+  expect(toldNotNotified.map((n) => n.kind)).toEqual(['passed_summary']);
+  expect(toldNotNotified[0]!.bodyText).toMatch(/Urgent before the minor turns 18/);
 });

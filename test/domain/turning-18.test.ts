@@ -3,8 +3,8 @@
  * A notification dated on or after it is refused; a minor not notified by then moves to the adult path, whose HHS
  * certification opens with its qualifying event; one notified in time stays on the minor path.
  */
-import { alarms, fireAlarm, settlePassedAlarms } from '../../domain/alarms';
-import type { CaseState } from '../../domain/case-state';
+import { alarms, fireAlarm, releaseHeldExpiries, settlePassedAlarms, stillToTell } from '../../domain/alarms';
+import type { CaseState, PassedAlarm } from '../../domain/case-state';
 import { addDaysToInstant, startOfDay } from '../../domain/dates';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { openCase } from '../../domain/case';
@@ -151,14 +151,46 @@ describe("a minor's HHS notification and the 18th birthday", () => {
       alarms(state).filter((alarm) => alarm.subject === 'minor_turns_18' && alarm.kind === 'expiry_reminder');
     expect(leads(settled)).toEqual([]);
     expect((settled.passedAlarms ?? []).filter((passed) => passed.about === 'minor_turns_18')).toEqual([]);
-    // Entered before the birthday, the window still open: the leads already passed are raised at once.
-    const inTime = enteredOn(noon('2026-08-25'));
-    expect(leads(inTime)).toEqual([expect.objectContaining({ at: inTime.openedAt, recipient: 'law_enforcement' })]);
+    // A case recorded before the leads were gathered, entered before the birthday: those passed were raised at once.
+    const raised = enteredOn(noon('2026-08-25'), { birthdayLeadsGathered: undefined });
+    expect(leads(raised)).toEqual([expect.objectContaining({ at: raised.openedAt, recipient: 'law_enforcement' })]);
+  });
+});
+
+describe('a minor entered after the fact, the birthday still ahead', () => {
+  const ENTERED_AT = noon('2026-08-25');
+  const birthdayLeads = (passed: readonly PassedAlarm[]) =>
+    passed.filter((alarm) => alarm.about === 'minor_turns_18' && alarm.kind === 'expiry_reminder');
+
+  it('notified in time within the session: the police are not urged to notify HHS, at once or in its notice', () => {
+    const entered = enteredOn(ENTERED_AT);
+    // Nothing raised as it is entered: the leads behind it passed, one line for the session's notice.
+    expect(alarms(entered).filter((alarm) => alarm.at <= ENTERED_AT)).toEqual([]);
+    expect(birthdayLeads(entered.passedAlarms ?? [])).toEqual([
+      expect.objectContaining({ recipient: 'law_enforcement', date: null }),
+    ]);
+    const notified = sign(
+      entered,
+      'hhs_minor_notification-1',
+      'notified',
+      { notifiedOn: '2026-06-01' },
+      '2026-08-25T12:00:05.000Z',
+    );
+    const session = releaseHeldExpiries(notified, '2026-08-25T12:30:05.000Z');
+    expect(birthdayLeads(stillToTell(session, session.passedAlarms ?? []))).toEqual([]);
+  });
+
+  it('not notified: the police are told in the notice at the end of the session', () => {
+    const entered = enteredOn(ENTERED_AT);
+    const session = releaseHeldExpiries(entered, '2026-08-25T12:30:05.000Z');
+    expect(birthdayLeads(stillToTell(session, session.passedAlarms ?? []))).toEqual([
+      expect.objectContaining({ recipient: 'law_enforcement', stepId: 'hhs_minor_notification-1' }),
+    ]);
   });
 });
 
 /** A minor identified on 1 June 2026, entered on `at`, as the workflow settles it at its first task. */
-function enteredOn(at: string): CaseState {
+function enteredOn(at: string, rules: Partial<CaseState> = {}): CaseState {
   const entered = openCase(
     {
       caseId: 'case-late',
@@ -173,7 +205,15 @@ function enteredOn(at: string): CaseState {
   // What passed before the case was entered is settled (an expiry held while the entries may still show HHS was
   // notified in time).
   return settlePassedAlarms(
-    { ...entered, adultAt18: true, holdsPassedExpiries: true, datesAsWritten: true, lateLeadsRaised: true },
+    {
+      ...entered,
+      adultAt18: true,
+      holdsPassedExpiries: true,
+      datesAsWritten: true,
+      lateLeadsRaised: true,
+      birthdayLeadsGathered: true,
+      ...rules,
+    },
     entered.openedAt,
   );
 }
