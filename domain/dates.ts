@@ -64,17 +64,21 @@ function utcDate(date: IsoDate): Date {
 
 /** How far ahead of UTC the furthest zone is (Kiribati, UTC+14): no agency's day is later than UTC's then. */
 const AHEAD_OF_UTC_AT_MOST_MS = 14 * 3_600_000;
+/** How far behind UTC the furthest zone is (Baker Island, UTC-12): no agency's day is earlier than UTC's then. */
+const BEHIND_UTC_AT_MOST_MS = 12 * 3_600_000;
 
 /**
  * What "today" is for a signer at `now`: the day their agency's zone says (`signerToday`, as the API issued it; see
- * domain/issued.ts), when it is later than UTC's and a day some zone has reached; else UTC's. A signer in Guam may
- * record the day it is there; a day no zone has reached yet is never today.
+ * domain/issued.ts), when it is a day some zone is in at that moment, earlier or later than UTC's; else UTC's. A
+ * signer in Guam may record the day it is there, and one in Honolulu, in the afternoon (already tomorrow in UTC), no
+ * later than the day it is there; a day no zone is in is never today.
  */
 export function todayOf(now: Instant, signerToday?: unknown): IsoDate {
-  const utc = dateOf(now);
-  const latest = dateOf(new Date(Date.parse(now) + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
+  const at = Date.parse(now);
+  const earliest = dateOf(new Date(at - BEHIND_UTC_AT_MOST_MS).toISOString());
+  const latest = dateOf(new Date(at + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
   const valid = typeof signerToday === 'string' && isoDateSchema().safeParse(signerToday).success;
-  return valid && signerToday > utc && signerToday <= latest ? signerToday : utc;
+  return valid && signerToday >= earliest && signerToday <= latest ? signerToday : dateOf(now);
 }
 
 /** The calendar date (UTC) an instant falls on. */

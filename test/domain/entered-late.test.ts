@@ -574,4 +574,22 @@ describe('today, where the signer works', () => {
     expect(todayOf(now, 'tomorrow')).toBe('2026-12-02');
     expect(todayOf(now, '2026-12-01')).toBe('2026-12-02');
   });
+
+  it('is no later than the day it is in the agency: Honolulu in the afternoon, already tomorrow in UTC', () => {
+    // 14:03 on 4 Dec in Honolulu (UTC-10) is 00:03 on 5 Dec in UTC.
+    const afternoon = '2026-12-05T00:03:00.000Z';
+    const honolulu = '2026-12-04';
+    const signer = actorOf('law_enforcement');
+    const declared = (signedOn: string) => ({ stepId: 'le_declaration-1', outcome: 'signed', details: { signedOn } });
+    expect(validateSignOff(opened(), declared('2026-12-05'), signer, afternoon, honolulu)).toMatchObject({
+      code: 'date_order',
+      field: 'details.signedOn',
+      message: 'signedOn (2026-12-05) is after today (2026-12-04)',
+    });
+    expect(validateSignOff(opened(), declared(honolulu), signer, afternoon, honolulu)).toBeNull();
+    // Guam, at the same moment, is on 5 Dec: its day is still taken.
+    expect(validateSignOff(opened(), declared('2026-12-05'), signer, afternoon, '2026-12-05')).toBeNull();
+    // 00:03 UTC less 12 hours is still 4 Dec: the 3rd is no one's today any more.
+    expect(todayOf(afternoon, '2026-12-03')).toBe('2026-12-05');
+  });
 });
