@@ -179,6 +179,8 @@ export class CaseCommands {
       usesUVisa: request.usesUVisa ?? false,
       policy: this.deps.policy(),
       openedBy: actor,
+      // The day the timeline says the case was recorded on, where its opener works (domain/dates.ts `todayOf`).
+      openedOn: localDateOf(now.toISOString(), await this.signerTimeZone(actor.agencyId)),
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);

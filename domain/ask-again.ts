@@ -247,7 +247,8 @@ export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: I
   });
   const step = latestOfKind(opened, stepKind)!;
   const said = starts ? startedUVisaSummary(step, actor) : askedAgainSummary(state, step, actor);
-  const summary = `${said}${recordedLate(dateOf(at), recordedAt)}`;
+  const late = at === recordedAt ? '' : recordedLate(dateOf(at), recordedAt, command.issued?.today);
+  const summary = `${said}${late}`;
   const recorded = record(opened, at, 'step.asked_again', step.id, actor.agencyId, summary);
   return settlePassedAlarms({ ...recorded, version: state.version + 1 }, recordedAt);
 }

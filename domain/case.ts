@@ -52,6 +52,11 @@ const openCaseInputSchema = onFirstUse(() =>
     policy: z.custom<Policy>().optional(),
     /** Who opened the case, for the timeline. */
     openedBy: z.custom<Actor>().optional(),
+    /**
+     * The day it was where the opener works as the API opened the case (`todayOf`): the day the timeline says a case
+     * entered after the fact was recorded on. Cases started without it use the UTC day.
+     */
+    openedOn: isoDateSchema().optional(),
   }),
 );
 export type OpenCaseInput = z.input<ReturnType<typeof openCaseInputSchema>>;
@@ -183,7 +188,7 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
   // The first steps are opened by the identification: their deadlines run from it, not from when it was entered.
   const openedAt = countsFromEvents(state.policy) && identifiedAt < at ? identifiedAt : at;
   // The day as the identifying agency wrote it (its own time zone), like the step's identifiedOn.
-  const late = openedAt < at ? recordedLate(identificationDay(input), at) : '';
+  const late = openedAt < at ? recordedLate(identificationDay(input), at, input.openedOn) : '';
   state = record(
     state,
     openedAt,
@@ -290,9 +295,13 @@ export function eventDateRefusal(
   return null;
 }
 
-/** How a timeline entry says it was recorded after the day it happened; nothing when both are the same day. */
-export function recordedLate(happenedOn: IsoDate, recordedAt: Instant): string {
-  const recordedOn = dateOf(recordedAt);
+/**
+ * How a timeline entry says it was recorded after the day it happened; nothing when it happened on the day it was
+ * recorded. That day is the recorder's today (`todayOf`: the day it was where they work, as the API issued it), so a
+ * same-day entry in the Honolulu afternoon, already the next day in UTC, is not "after the fact"; UTC's without it.
+ */
+export function recordedLate(happenedOn: IsoDate, recordedAt: Instant, recorderToday?: string): string {
+  const recordedOn = todayOf(recordedAt, recorderToday);
   return happenedOn < recordedOn ? ` (happened on ${happenedOn}, recorded on ${recordedOn})` : '';
 }
 
@@ -432,16 +441,29 @@ export function signedFields(kind: StepKind, outcome: string | null): string[] {
  * since shortened). Only a sign-off that names no step or outcome of the case, which no validator lets through,
  * is an error.
  */
-export function applySignOff(state: CaseState, signOff: SignOff, actor: Actor, now: Instant): CaseState {
+export function applySignOff(
+  state: CaseState,
+  signOff: SignOff,
+  actor: Actor,
+  now: Instant,
+  signerToday?: string,
+): CaseState {
   const at = normaliseInstant(now);
-  return settlePassedAlarms({ ...signedState(state, signOff, actor, at), version: state.version + 1 }, at);
+  const signed = signedState(state, signOff, actor, at, signerToday);
+  return settlePassedAlarms({ ...signed, version: state.version + 1 }, at);
 }
 
 /**
  * The state a sign-off leads to (the step settled, what it sets in motion opened), before its version and the alarms
  * it revealed as passed: `applySignOff`, and a correction that signs the step again over its rewound state.
  */
-export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at: Instant): CaseState {
+export function signedState(
+  state: CaseState,
+  signOff: SignOff,
+  actor: Actor,
+  at: Instant,
+  signerToday?: string,
+): CaseState {
   const { stepId, outcome, details: raw } = signOffSchema().parse(signOff);
   const step = findStep(state, stepId);
   const definition = step && outcomeOf(step.kind, outcome);
@@ -452,7 +474,8 @@ export function signedState(state: CaseState, signOff: SignOff, actor: Actor, at
   // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then.
   const happened = signedAt(state, step, details, at);
   const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
-  const late = recordedLate(dateOf(happened), at);
+  // Dated when recorded, it happened on the day it was recorded, wherever the signer is.
+  const late = happened === at ? '' : recordedLate(dateOf(happened), at, signerToday);
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.

@@ -241,7 +241,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     signOffUpdate,
     async (command) => {
-      state = applySignOff(state, command.signOff, asAuthorised(command.actor), nowIso());
+      state = applySignOff(state, command.signOff, asAuthorised(command.actor), nowIso(), command.issued?.today);
       log.info('step signed off', { stepId: command.signOff.stepId, requestId: command.actor.requestId });
       return publish({ action: 'step.sign_off', stepId: command.signOff.stepId, actor: command.actor });
     },

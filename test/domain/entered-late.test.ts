@@ -5,7 +5,7 @@
  * coordinator, never fired one by one. The case is entered on 2026-12-02 with events from the two years before.
  */
 import { alarms, releaseHeldExpiries, stillToTell } from '../../domain/alarms';
-import { openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
+import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
 import { todayOf } from '../../domain/dates';
 import type { CaseState, PassedAlarm } from '../../domain/case-state';
 import { actorOf, AGENCIES, correct, noon, pendingIds, RECORDING_POLICY, refusal, sign, stepOf } from './case-fixtures';
@@ -13,19 +13,18 @@ import { actorOf, AGENCIES, correct, noon, pendingIds, RECORDING_POLICY, refusal
 const TODAY = '2026-12-02';
 const NOW = noon(TODAY);
 
+/** An adult's case identified at `identifiedAt`, as the API would open it. */
+const enterInput = (identifiedAt: string): OpenCaseInput => ({
+  caseId: 'case-late',
+  reference: 'RC-LATE-1',
+  identifiedAt,
+  minorTurns18On: null,
+  agencies: AGENCIES,
+  usesUVisa: false,
+});
+
 function enter(identifiedAt: string, overrides: Partial<OpenCaseInput> = {}): CaseState {
-  return openCase(
-    {
-      caseId: 'case-late',
-      reference: 'RC-LATE-1',
-      identifiedAt,
-      minorTurns18On: null,
-      agencies: AGENCIES,
-      usesUVisa: false,
-      ...overrides,
-    },
-    NOW,
-  );
+  return openCase({ ...enterInput(identifiedAt), ...overrides }, NOW);
 }
 
 const timelineOf = (state: CaseState, type: string) => state.timeline.filter((entry) => entry.type === type);
@@ -591,5 +590,30 @@ describe('today, where the signer works', () => {
     expect(validateSignOff(opened(), declared('2026-12-05'), signer, afternoon, '2026-12-05')).toBeNull();
     // 00:03 UTC less 12 hours is still 4 Dec: the 3rd is no one's today any more.
     expect(todayOf(afternoon, '2026-12-03')).toBe('2026-12-05');
+  });
+
+  it("says an entry was recorded after the fact only when its day is before the signer's today, naming that today", () => {
+    const declaredLine = (signedOn: string, at: string, signerToday: string) => {
+      const signOff = { stepId: 'le_declaration-1', outcome: 'signed', details: { signedOn } };
+      const signed = applySignOff(opened(), signOff, actorOf('law_enforcement'), at, signerToday);
+      return signed.timeline.find((entry) => entry.stepId === 'le_declaration-1' && entry.type === 'step.completed');
+    };
+    // Honolulu, 14:03 on 4 Dec (00:03 on 5 Dec in UTC): the same day, and the day before, recorded on the 4th.
+    const afternoon = '2026-12-05T00:03:00.000Z';
+    expect(declaredLine('2026-12-04', afternoon, '2026-12-04')?.summary).not.toContain('happened on');
+    expect(declaredLine('2026-12-03', afternoon, '2026-12-04')?.summary).toContain(
+      '(happened on 2026-12-03, recorded on 2026-12-04)',
+    );
+    // Guam, 08:00 on 3 Dec (22:00 on 2 Dec in UTC): this morning's event is not after the fact either.
+    expect(declaredLine('2026-12-03', now, '2026-12-03')?.summary).not.toContain('happened on');
+    // A case of Honolulu identified at 13:00 there and opened an hour later: recorded the same day.
+    const identification = { identifiedAt: '2026-12-04T23:00:00.000Z', identifiedOn: '2026-12-04' };
+    const openedIn = (openedOn?: string) =>
+      openCase({ ...enterInput(identification.identifiedAt), ...identification, openedOn }, afternoon).timeline.find(
+        (entry) => entry.stepId === 'identification-1' && entry.type === 'step.completed',
+      )?.summary;
+    expect(openedIn('2026-12-04')).not.toContain('happened on');
+    // Without the opener's day, UTC's (cases started before it was given).
+    expect(openedIn()).toContain('(happened on 2026-12-04, recorded on 2026-12-05)');
   });
 });
