@@ -439,9 +439,9 @@ export const CaseViewSchema = z.object({
     .describe(
       "How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the " +
         "law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T " +
-        'visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a ' +
-        'step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step ' +
-        '(the coordinator, supervisors) and for ICE',
+        'visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does ' +
+        'not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; ' +
+        "empty for those who see every step (the case's coordinator, its supervisors) and for ICE",
     ),
   survivorIdentity: z
     .enum(['readable', 'not_permitted_identity', 'identity_not_yet_requested'])

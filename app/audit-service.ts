@@ -1,15 +1,15 @@
 /**
- * The audit trail: written by the API for each audited request, and read as its readers see it (supervisors their own
- * agency's users and cases, admins everything).
+ * The audit trail: written by the API for each audited request, and read as its readers see it (domain/access.ts
+ * `auditScope`).
  */
 import type { Pool } from 'pg';
 import { listAudit, recordAudit, type AuditEntry, type AuditFilter } from '../db/audit';
-import { readsWholeAudit } from '../domain/access';
+import { auditScope } from '../domain/access';
 import { instantOfBound } from '../domain/dates';
 import type { Actor } from '../domain/types';
 
 /** A page's filter as a reader asks for it: bounds are instants or dates (domain/dates.ts). */
-type AuditQuery = Omit<AuditFilter, 'from' | 'to' | 'visibleToAgency'> & { from?: string; to?: string };
+type AuditQuery = Omit<AuditFilter, 'from' | 'to' | 'visibleTo'> & { from?: string; to?: string };
 
 /** The vocabulary of the trail, for the API's schemas and its audit of each request. */
 export { AUDIT_OUTCOMES, type AuditOutcome } from '../db/audit';
@@ -21,14 +21,14 @@ export function createAuditService(deps: { pool: Pool }) {
     /** Appends one row; the API writes each audited request's before it answers (api/route.ts). */
     record: (entry: AuditEntry) => recordAudit(deps.pool, entry),
 
-    /** One page, newest first; a reader who does not see the whole trail sees their own agency's. */
+    /** One page, newest first, of the rows the reader sees. */
     page(actor: Actor, query: AuditQuery) {
       const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(instantOfBound(value)));
       return listAudit(deps.pool, {
         ...query,
         from: bound(query.from),
         to: bound(query.to),
-        visibleToAgency: readsWholeAudit(actor) ? undefined : actor.agencyId,
+        visibleTo: auditScope(actor),
       });
     },
   };

@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import type { Clock } from '../core/clock';
 import { complianceFigures, type MetricRow, type ReportMetric } from '../db/reports';
+import { seenStepsAgency } from '../domain/access';
 import { addDays, startOfDay, type IsoDate } from '../domain/dates';
 import type { Actor, AgencyKind } from '../domain/types';
 
@@ -97,11 +98,15 @@ export type ReportsService = ReturnType<typeof createReportsService>;
 
 export function createReportsService(deps: ReportsDeps) {
   return {
-    /** The period's figures over the cases the actor's agency takes part in; `from` and `to` are whole UTC days. */
+    /**
+     * The period's figures over the cases the actor's agency takes part in and the steps the actor sees there
+     * (domain/access.ts `seenStepsAgency`); `from` and `to` are whole UTC days.
+     */
     async compliance(actor: Actor, period: { from: IsoDate; to: IsoDate }): Promise<ComplianceReport> {
       const now = await deps.now();
       const rows = await complianceFigures(deps.pool, {
         participantAgencyId: actor.agencyId,
+        stepAgencyId: seenStepsAgency(actor),
         start: new Date(startOfDay(period.from)),
         end: new Date(startOfDay(addDays(period.to, 1))),
         now,

@@ -3,6 +3,7 @@
  * UPDATE and DELETE to everyone). It records who did what to which case and how it ended; never personal data.
  */
 import type { Pool, PoolClient } from 'pg';
+import type { AuditScope } from '../domain/access';
 import type { AppliedCommand } from '../domain/types';
 
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'rejected', 'failed'] as const;
@@ -116,8 +117,8 @@ export interface AuditFilter {
   from?: Date;
   /** Strictly before. */
   to?: Date;
-  /** Only events by this agency's users or about cases it takes part in (a supervisor's view). */
-  visibleToAgency?: string;
+  /** Only the events this reader sees (domain/access.ts `auditScope`). */
+  visibleTo?: AuditScope;
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
@@ -167,11 +168,10 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   // A case's reference only where the reader sees the case: their users' attempts on another agency's case are
   // listed by its id alone.
   let referenceShown = '';
-  if (filter.visibleToAgency !== undefined) {
-    const agency = param(filter.visibleToAgency);
-    conditions.push(
-      `(agency_id = ${agency} OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}]))`,
-    );
+  if (filter.visibleTo !== undefined) {
+    const agency = param(filter.visibleTo.agencyId);
+    const itsCases = ` OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}])`;
+    conditions.push(`(agency_id = ${agency}${filter.visibleTo.withItsCases ? itsCases : ''})`);
     referenceShown = ` AND cases.agency_ids @> ARRAY[${agency}]`;
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';

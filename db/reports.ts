@@ -9,6 +9,8 @@ import type { AgencyKind } from '../domain/types';
 export interface ReportScope {
   /** Only cases this agency takes part in. */
   participantAgencyId: string;
+  /** Only the facts of this agency's steps (a reader who sees no other's, domain/access.ts `seenStepsAgency`). */
+  stepAgencyId?: string;
   /** The period: events at or after `start` and before `end`. */
   start: Date;
   end: Date;
@@ -110,7 +112,7 @@ figures AS (
          count(*) FILTER (WHERE met)::integer AS met,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
          percentile_cont(0.9) WITHIN GROUP (ORDER BY value) AS p90
-  FROM facts GROUP BY GROUPING SETS ((agency_id, metric), (metric))
+  FROM facts WHERE $5::text IS NULL OR agency_id = $5 GROUP BY GROUPING SETS ((agency_id, metric), (metric))
 )
 SELECT f.overall, f.agency_id, a.name AS agency_name, a.kind AS agency_kind, f.metric, f.n, f.met, f.median, f.p90
 FROM figures f LEFT JOIN agencies a ON a.id = f.agency_id AND NOT f.overall
@@ -131,7 +133,13 @@ interface Row {
 /** Every metric's figures by agency and for all agencies together; a metric with no facts has no row. */
 export async function complianceFigures(db: Queryable, scope: ReportScope): Promise<MetricRow[]> {
   const end = scope.now < scope.end ? scope.now : scope.end;
-  const { rows } = await db.query<Row>(REPORT_SQL, [scope.start, scope.end, scope.participantAgencyId, end]);
+  const { rows } = await db.query<Row>(REPORT_SQL, [
+    scope.start,
+    scope.end,
+    scope.participantAgencyId,
+    end,
+    scope.stepAgencyId ?? null,
+  ]);
   return rows.map((row) => ({
     agencyId: row.overall ? undefined : row.agency_id,
     agencyName: row.agency_name,

@@ -29,10 +29,10 @@ export function rolesFor(kind: AgencyKind): Role[] {
 export const CASE_OPENERS: readonly AgencyKind[] = ['law_enforcement', 'coordinator'];
 
 // `?? []`: an update sent straight to Temporal may carry an actor without roles; it then holds none.
-const has = (actor: Actor, role: Role) => (actor.roles ?? []).includes(role);
+const has = (actor: Pick<Actor, 'roles'>, role: Role) => (actor.roles ?? []).includes(role);
 
 /** The actor holds their agency's working role. */
-export function works(actor: Actor): boolean {
+export function works(actor: Pick<Actor, 'agencyKind' | 'roles'>): boolean {
   return has(actor, WORKING_ROLE[actor.agencyKind]);
 }
 
@@ -52,18 +52,20 @@ export function canSeeCase(actor: Actor, agencies: CaseAgencies): boolean {
 }
 
 /**
- * Sees every step of a case it may see: the coordinator (oversight) and supervisors. An agency officer or an advocate
- * sees the steps their own agency owns, the case-level facts, and how the steps its work depends on went
- * (`canSeeMilestone`).
+ * Sees every step of a case it may see: the coordinating agency's coordinators and supervisors (oversight of the
+ * cases it coordinates; an agency of the coordinator kind takes part in a case only as its coordinator). Anyone else,
+ * another agency's supervisor included, sees the steps their own agency owns, the case-level facts, and how the
+ * steps its work depends on went (`canSeeMilestone`): a police or ICE supervisor may no more read the T-visa
+ * filings and decisions than their officers (8 U.S.C. 1367). The console asks it of the signed-in user (its banner).
  */
-function seesWholeCase(actor: Actor): boolean {
-  return has(actor, 'supervisor') || (works(actor) && actor.agencyKind === 'coordinator');
+export function seesWholeCase(actor: Pick<Actor, 'agencyKind' | 'roles'>): boolean {
+  return actor.agencyKind === 'coordinator' && (works(actor) || has(actor, 'supervisor'));
 }
 
 /**
  * Whose items a work list shows (steps, notifications, the dashboard's counts), or null when the actor asks for an
- * agency it may not see. Lists span the cases the actor's agency takes part in; within them the coordinator and
- * supervisors see every agency's items, or the one agency they ask for; an officer or advocate their own agency's only.
+ * agency it may not see. Lists span the cases the actor's agency takes part in; within them those who see the whole
+ * case (`seesWholeCase`) see every agency's items, or the one agency they ask for; anyone else their own agency's only.
  */
 export function listedAgency(actor: Actor, requested: string | undefined): { agencyId: string | undefined } | null {
   const seen = seenStepsAgency(actor);
@@ -73,7 +75,7 @@ export function listedAgency(actor: Actor, requested: string | undefined): { age
 }
 
 /**
- * Whose steps the actor sees in a case it may see: undefined for every agency's (the coordinator, supervisors), else
+ * Whose steps the actor sees in a case it may see: undefined for every agency's (`seesWholeCase`), else
  * its own agency's. `canSeeStep` for one step; as an agency id, for reads that select steps in SQL (the caseload's
  * filters and counts, db/case-list.ts), so a list never tells what the case itself would not show.
  */
@@ -116,11 +118,12 @@ const MILESTONES_OF: Record<AgencyKind, readonly StepKind[]> = {
 };
 
 /**
- * Sees that a step it may not see went through (its kind, status, outcome, dates and signing agency): a working
- * officer or advocate, for the steps of other agencies its work depends on. Those who see the whole case need none.
+ * Sees that a step it may not see went through (its kind, status, outcome, dates and signing agency): an officer or
+ * advocate, or a supervisor of their agency, for the steps of other agencies its work depends on. Those who see the
+ * whole case need none.
  */
 export function canSeeMilestone(actor: Actor, step: Pick<Step, 'agencyId' | 'kind'>): boolean {
-  return works(actor) && !canSeeStep(actor, step) && MILESTONES_OF[actor.agencyKind].includes(step.kind);
+  return seesCases(actor) && !canSeeStep(actor, step) && MILESTONES_OF[actor.agencyKind].includes(step.kind);
 }
 
 /**
@@ -214,10 +217,11 @@ export function searchesByName(actor: Actor): boolean {
 
 /**
  * The compliance report (aggregate figures, no personal data): the task force's coordinator and supervisors, over the
- * cases their agency takes part in.
+ * cases their agency takes part in and the steps they see there (`seenStepsAgency`): another agency's supervisor has
+ * figures of their own agency's steps only.
  */
 export function readsReports(actor: Actor): boolean {
-  return seesWholeCase(actor);
+  return seesWholeCase(actor) || has(actor, 'supervisor');
 }
 
 export function canReadAudit(actor: Actor): boolean {
@@ -232,9 +236,23 @@ export function canDecodePayloads(actor: Actor): boolean {
   return canReadAudit(actor);
 }
 
-/** Sees the audit trail of every agency, not only of its own. */
-export function readsWholeAudit(actor: Actor): boolean {
-  return canAdminister(actor);
+/** The audit rows a reader sees, when not every row: see `auditScope`. */
+export interface AuditScope {
+  /** The rows of this agency's users (their sign-ins, user and key changes, actions). */
+  agencyId: string;
+  /** Also every row on the cases this agency takes part in, whoever acted. */
+  withItsCases: boolean;
+}
+
+/**
+ * Which audit rows the actor reads, or undefined for all of them. A supervisor reads their agency's users' rows, and a
+ * supervisor of a coordinating agency also every row on the cases it coordinates, as it sees them whole
+ * (`seesWholeCase`): another agency's supervisor does not learn what other agencies did on the cases it shares (an
+ * advocate's T-visa sign-off), as their officers do not.
+ */
+export function auditScope(actor: Actor): AuditScope | undefined {
+  if (canAdminister(actor)) return undefined;
+  return { agencyId: actor.agencyId, withItsCases: has(actor, 'supervisor') && seesWholeCase(actor) };
 }
 
 /** Administers users at all: an agency's admin (its own users) or a system administrator (everyone's). */

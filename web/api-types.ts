@@ -42,7 +42,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who did what, when, to which case, and how it ended; newest first. A supervisor sees their own agency. */
+        /** Who did what, when, to which case, and how it ended; newest first. A supervisor sees their agency's users' rows, and a supervisor of the coordinating agency also every row on the cases it coordinates. */
         get: operations["getApiAudit"];
         put?: never;
         post?: never;
@@ -1677,7 +1677,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
@@ -1867,7 +1867,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
@@ -2037,7 +2037,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
@@ -2249,7 +2249,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
@@ -2869,7 +2869,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
@@ -3340,7 +3340,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
@@ -4063,7 +4063,7 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
-                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the coordinator, supervisors) and for ICE */
+                        /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;

@@ -1,4 +1,4 @@
-/** The audit trail, for supervisors (their agency's users and cases) and admins (everything). */
+/** The audit trail, for supervisors and admins, each the rows they see (domain/access.ts `auditScope`). */
 import { canReadAudit } from '../../domain/access';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
@@ -10,7 +10,9 @@ export function auditRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/audit',
       tag: 'audit',
-      summary: 'Who did what, when, to which case, and how it ended; newest first. A supervisor sees their own agency.',
+      summary:
+        "Who did what, when, to which case, and how it ended; newest first. A supervisor sees their agency's users' " +
+        'rows, and a supervisor of the coordinating agency also every row on the cases it coordinates.',
       allow: { test: canReadAudit, needs: 'the supervisor or admin role' },
       query: AuditQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: AuditPageSchema } },

@@ -4,10 +4,9 @@
  */
 import request, { type Response } from 'supertest';
 import { recordAudit } from '../../db/audit';
-import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { CaseAgencies } from '../../domain/types';
-import { createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { createOutsider, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { startStack, type Stack } from '../support/stack';
 
@@ -100,16 +99,7 @@ describe('through the full stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    await upsertAgencies(
-      stack.pool,
-      Object.entries(ELSEWHERE).map(([kind, id]) => ({
-        id,
-        kind: kind as keyof CaseAgencies,
-        name: `Unrelated ${kind} (fictitious)`,
-        email: null,
-      })),
-    );
-    outsider = await createWorker(stack.pool, ELSEWHERE.law_enforcement, 'law_enforcement');
+    outsider = await createOutsider(stack.pool, ELSEWHERE);
   });
   afterAll(async () => {
     await stack?.stop();

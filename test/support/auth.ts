@@ -9,8 +9,8 @@ import { issueToken } from '../../db/tokens';
 import type { User } from '../../db/user-rows';
 import { createUser, type NewUser } from '../../db/users';
 import { WORKING_ROLE } from '../../domain/access';
-import type { Role } from '../../domain/types';
-import type { Actor, AgencyKind } from '../../domain/types';
+import { upsertAgencies } from '../../db/agencies';
+import type { Actor, AgencyKind, CaseAgencies, Role } from '../../domain/types';
 
 export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -59,6 +59,23 @@ export function createWorker(
     roles: [WORKING_ROLE[kind], ...extraRoles],
     password: TEST_PASSWORD,
   });
+}
+
+/**
+ * Another task force's agencies (none of them the demo agencies), registered, and an officer of its police who opens
+ * its cases: the outsider whose rows and cases no demo agency's user may see.
+ */
+export async function createOutsider(pool: Pool, agencies: CaseAgencies): Promise<TestUser> {
+  await upsertAgencies(
+    pool,
+    Object.entries(agencies).map(([kind, id]) => ({
+      id,
+      kind: kind as AgencyKind,
+      name: `Unrelated ${kind} (fictitious)`,
+      email: null,
+    })),
+  );
+  return createWorker(pool, agencies.law_enforcement, 'law_enforcement');
 }
 
 /** The demo users (db/seed.ts), password TEST_PASSWORD, each with an API key. */

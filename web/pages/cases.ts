@@ -27,6 +27,7 @@ import { milestoneLines, standingOf } from '../case-standing';
 import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
 import { timelineOf } from '../timeline';
 import { languageInWords, survivorNotice } from '../survivor-words';
+import { seesWholeCase } from '../../domain/access';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable } from '../../domain/correction';
@@ -166,8 +167,8 @@ export function casePages(kit: Kit): Router {
         standing: standingOf(view.steps, TRACKS, kit.words(res)),
         // How the other agencies' steps this reader's work depends on went (domain/access.ts canSeeMilestone).
         milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
-        // Other roles see only their own agency's steps (domain/access.ts canSeeStep): the summary says so.
-        ownStepsOnly: view.agencies.coordinator !== me.user.agencyId,
+        // Who does not see the whole case sees only their own agency's steps (domain/access.ts): the summary says so.
+        ownStepsOnly: !seesWholeCase(me.user),
         timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
         reminders: reminders.items,
         // A document's name comes only to who may open it: only they get a link.

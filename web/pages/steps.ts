@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { ok } from '../api-client';
 import type { Kit } from '../kit';
+import { seesWholeCase } from '../../domain/access';
 import { STEP_KINDS } from '../../domain/types';
 import { readListPage } from './list-query';
 
@@ -36,7 +37,8 @@ export function stepPages(kit: Kit): Router {
         errors,
         stepKinds: STEP_KINDS,
         agencies,
-        overseeing: me.user.roles.includes('supervisor') || me.user.agencyKind === 'coordinator',
+        // Every agency's steps are listed, to be narrowed to one, only for who sees whole cases (domain/access.ts).
+        overseeing: seesWholeCase(me.user),
       },
       status,
     );
