@@ -245,13 +245,14 @@ export interface AuditScope {
 }
 
 /**
- * Which audit rows the actor reads, or undefined for all of them. A supervisor reads their agency's users' rows, and a
- * supervisor of a coordinating agency also every row on the cases it coordinates, as it sees them whole
- * (`seesWholeCase`): another agency's supervisor does not learn what other agencies did on the cases it shares (an
- * advocate's T-visa sign-off), as their officers do not.
+ * Which audit rows the actor reads, or undefined for all of them (a system administrator). An agency's supervisor or
+ * admin reads their agency's users' rows (what administering those users needs: sign-ins, user and key changes, their
+ * actions), and a supervisor of a coordinating agency also every row on the cases it coordinates, as it sees them
+ * whole (`seesWholeCase`). No one else learns what other agencies did on the cases they share (an advocate's T-visa
+ * sign-off): an agency's admin no more than its officers.
  */
 export function auditScope(actor: Actor): AuditScope | undefined {
-  if (canAdminister(actor)) return undefined;
+  if (isSystemAdmin(actor)) return undefined;
   return { agencyId: actor.agencyId, withItsCases: has(actor, 'supervisor') && seesWholeCase(actor) };
 }
 

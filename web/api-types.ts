@@ -42,7 +42,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who did what, when, to which case, and how it ended; newest first. A supervisor sees their agency's users' rows, and a supervisor of the coordinating agency also every row on the cases it coordinates. */
+        /** Who did what, when, to which case, and how it ended; newest first. A supervisor sees their agency's users' rows, and a supervisor of the coordinating agency also every row on the cases it coordinates; an agency's admin their agency's users' rows; a system administrator every row. */
         get: operations["getApiAudit"];
         put?: never;
         post?: never;

@@ -12,7 +12,8 @@ export function auditRoutes(deps: ApiDeps): Route[] {
       tag: 'audit',
       summary:
         "Who did what, when, to which case, and how it ended; newest first. A supervisor sees their agency's users' " +
-        'rows, and a supervisor of the coordinating agency also every row on the cases it coordinates.',
+        "rows, and a supervisor of the coordinating agency also every row on the cases it coordinates; an agency's " +
+        "admin their agency's users' rows; a system administrator every row.",
       allow: { test: canReadAudit, needs: 'the supervisor or admin role' },
       query: AuditQuerySchema,
       responses: { 200: { description: 'one page; pass nextCursor as cursor for the next', schema: AuditPageSchema } },

@@ -26,6 +26,7 @@ let stack: Stack;
 let caseId: string;
 let elsewhereCase: string;
 let iceSupervisor: TestUser;
+let policeAdmin: TestUser;
 let keys = 0;
 const key = () => `agency-scope-${(keys += 1)}`;
 
@@ -57,6 +58,12 @@ beforeAll(async () => {
     username: 'scope-ice-supervisor',
     agencyId: DEMO_AGENCIES.ice,
     roles: ['supervisor'],
+    password: TEST_PASSWORD,
+  });
+  policeAdmin = await createTestUser(stack.pool, {
+    username: 'scope-police-admin',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    roles: ['admin'],
     password: TEST_PASSWORD,
   });
   const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
@@ -160,6 +167,16 @@ describe("a supervisor sees what their agency's officers see, unless their agenc
 });
 
 describe("an agency's admin reads its own users' audit rows; a system administrator every row", () => {
+  it("gives the police admin no row of another agency's user nor of another task force's case", async () => {
+    const rows = await audit(policeAdmin);
+    // Their officer's opening of the case is theirs to see.
+    expect(rows).toContainEqual(
+      expect.objectContaining({ caseId, userId: stack.users['demo-police-officer']!.user.id }),
+    );
+    expect(rows.filter((row) => row.agencyId !== DEMO_AGENCIES.law_enforcement)).toEqual([]);
+    expect(rows.filter((row) => row.caseId === elsewhereCase)).toEqual([]);
+  });
+
   it('still gives the system administrator every row, the T-visa sign-offs and the other task force included', async () => {
     const rows = await audit(stack.users['demo-system-admin']!);
     expect(rows).toContainEqual(expect.objectContaining({ stepId: 't_visa_decision-1', caseId }));

@@ -476,8 +476,8 @@ describe('through the full stack', () => {
         (item) => item.caseId === elsewhereCase,
       );
       expect(attempts).toEqual([expect.objectContaining({ outcome: 'denied', caseReference: null })]);
-      const seenByAdmin = await list(user('demo-admin'), { caseId: elsewhereCase });
-      expect(seenByAdmin.every((item) => item.caseReference !== null)).toBe(true);
+      const seenBySystemAdmin = await list(user('demo-system-admin'), { caseId: elsewhereCase });
+      expect(seenBySystemAdmin.every((item) => item.caseReference !== null)).toBe(true);
     });
 
     it('filters by a reference two agencies both use, each case found', async () => {
@@ -495,17 +495,17 @@ describe('through the full stack', () => {
           .expect(201);
       const mine = ((await open(user('demo-police-officer'), DEMO_AGENCIES)).body as { caseId: string }).caseId;
       const theirs = ((await open(outsider, ELSEWHERE)).body as { caseId: string }).caseId;
-      const found = await list(user('demo-admin'), { caseReference: 'AUDIT-SHARED' });
+      const found = await list(user('demo-system-admin'), { caseReference: 'AUDIT-SHARED' });
       expect(new Set(found.map((item) => item.caseId))).toEqual(new Set([mine, theirs]));
       // Read out on the phone and typed in lower case, or pasted with spaces either side: as the caseload finds it.
       for (const typed of ['audit-shared', ' Audit-Shared '])
-        expect(new Set((await list(user('demo-admin'), { caseReference: typed })).map((item) => item.caseId))).toEqual(
-          new Set([mine, theirs]),
-        );
+        expect(
+          new Set((await list(user('demo-system-admin'), { caseReference: typed })).map((item) => item.caseId)),
+        ).toEqual(new Set([mine, theirs]));
     });
 
-    it('shows an admin everything, newest first', async () => {
-      const all = await list(user('demo-admin'));
+    it('shows a system administrator everything, newest first', async () => {
+      const all = await list(user('demo-system-admin'));
       const { rows } = await stack.pool.query<{ id: string }>(
         'SELECT id::text AS id FROM audit_events ORDER BY audit_events.id DESC',
       );
@@ -517,7 +517,7 @@ describe('through the full stack', () => {
     });
 
     it('filters by case, user, agency, action, outcome and time', async () => {
-      const admin = user('demo-admin');
+      const admin = user('demo-system-admin');
       const all = await list(admin);
       const pivot = all[Math.floor(all.length / 2)]!.at;
       const police = user('demo-police-officer').user.id;
@@ -547,7 +547,7 @@ describe('through the full stack', () => {
     });
 
     it('pages with limit and cursor, every row once, newest first', async () => {
-      const admin = user('demo-admin');
+      const admin = user('demo-system-admin');
       const all = ids(await list(admin));
       expect(all.length).toBeGreaterThan(9);
       const paged: string[] = [];
@@ -585,7 +585,7 @@ describe('through the full stack', () => {
         const res = await request(stack.app)
           .get('/api/audit')
           .query({ [field]: value })
-          .set(user('demo-admin').headers)
+          .set(user('demo-system-admin').headers)
           .expect(400);
         expect(res.body).toMatchObject({
           status: 400,

@@ -469,13 +469,14 @@ test('the coordinator withdraws a case with a reason; the audit trail finds it b
   await expectAccessible(supervisor);
   await supervisor.context().close();
 
-  // Outcomes in words: the officer's refused look at the users above, for the admin, who reads no cases.
-  const admin = await signIn('demo-admin');
+  // Outcomes in words: the police officer's refused look at the users above, for the system administrator (an
+  // agency's admin reads its own users' rows only), who reads no cases.
+  const admin = await signIn('demo-system-admin');
   await admin.goto(`${suite.base}/audit?outcome=denied&agencyId=${DEMO_AGENCIES.law_enforcement}`);
   const denied = admin.getByRole('row').filter({ hasText: 'Request GET /api/users' });
   expect(await denied.first().textContent()).toContain('Refused: not permitted');
   await admin.goto(`${suite.base}/audit?caseReference=${reference}`);
-  // The admin reads the trail but not the cases it names: the reference, not a link to a page refused to them.
+  // The administrator reads the trail but not the cases it names: the reference, not a link to a page refused to them.
   const opening = admin.getByRole('row').filter({ hasText: 'Opened a case' }).first();
   expect(await opening.textContent()).toContain(reference);
   expect(await opening.getByRole('link', { name: reference }).count()).toBe(0);

@@ -1,5 +1,6 @@
 /**
- * The audit trail for supervisors (their agency's) and admins (everyone's), with the API's filters in the URL: a case
+ * The audit trail for supervisors and admins (the rows each sees, domain/access.ts `auditScope`), with the API's
+ * filters in the URL: a case
  * by its reference, an action and an outcome by their names in words.
  */
 import { Router } from 'express';
