@@ -229,11 +229,13 @@ export function canReadAudit(actor: Actor): boolean {
 }
 
 /**
- * Reads decoded Temporal payloads in the Temporal Web UI (the codec server): those who already read the audit trail,
- * supervisors and admins. Payloads carry references and dates, no one's identity.
+ * Reads decoded Temporal payloads in the Temporal Web UI (the codec server): a system administrator, and a task
+ * force's supervisor or admin. The UI sends payloads without saying whose case they are, so whoever decodes them
+ * reads every agency's commands (T-visa outcomes and dates included): not a police or ICE supervisor or admin, who
+ * see their own agency's steps only. Payloads carry references and dates, no one's identity.
  */
 export function canDecodePayloads(actor: Actor): boolean {
-  return canReadAudit(actor);
+  return has(actor, 'system_admin') || (actor.agencyKind === 'coordinator' && canReadAudit(actor));
 }
 
 /** The audit rows a reader sees, when not every row: see `auditScope`. */

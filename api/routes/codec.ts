@@ -132,7 +132,7 @@ export function codecRoutes(deps: CodecDeps): Route[] {
       tag: 'operations',
       summary: "The Temporal Web UI's codec server: opens the service's sealed payloads for supervisors and admins.",
       documented: false,
-      allow: { test: canDecodePayloads, needs: 'the supervisor or admin role' },
+      allow: { test: canDecodePayloads, needs: "a system administrator, or a task force's supervisor or admin" },
       body: PayloadsSchema,
       audit: 'temporal.payloads.decode',
       // The UI asks once per payload it shows: a history page is many calls, none of them a write.

@@ -14,6 +14,8 @@ import { EncryptionCodec } from '../../temporal/codec';
 import { installWorkerRuntime } from '../../temporal/worker';
 import { sealSessionToken, SESSION_COOKIE, sessionCookieReader } from '../../web/session';
 import { workflowIdOf } from '../../workflows/contract';
+import type { Role } from '../../domain/types';
+import { createTestUser } from '../support/auth';
 import { freePort } from '../support/ports';
 import { eventually } from '../support/eventually';
 import type { Stack } from '../support/stack';
@@ -190,6 +192,19 @@ describe('POST /codec/decode', () => {
     }
   });
 
+  it("refuses a police or ICE supervisor or admin, who see their own agency's steps only, and opens for a system administrator", async () => {
+    const sealed = await sealedInput();
+    const outsiders = [
+      { username: 'ice-supervisor-codec', agencyId: DEMO_AGENCIES.ice, roles: ['supervisor'] as Role[] },
+      { username: 'police-admin-codec', agencyId: DEMO_AGENCIES.law_enforcement, roles: ['admin'] as Role[] },
+    ];
+    for (const outsider of outsiders) {
+      const { headers } = await createTestUser(stack.pool, outsider);
+      await decode({ ...headers, Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(403);
+    }
+    await decode({ ...user('demo-system-admin'), Origin: UI_ORIGIN }, { payloads: [sealed] }).expect(200);
+  });
+
   it("withholds the day a minor turns 18 wherever it sits in a payload: it gives the minor's birth date", async () => {
     const state = { caseId, minorTurns18On: '2028-06-01', nested: [{ minorTurns18On: '2028-06-01' }], adult: null };
     const [sealed] = await payloadCodec.encode([
@@ -269,6 +284,9 @@ describe('POST /codec/decode', () => {
     expect(rows.map((row) => `${row.username} ${row.outcome}`)).toEqual([
       'demo-admin allowed',
       'demo-supervisor allowed',
+      'ice-supervisor-codec denied',
+      'police-admin-codec denied',
+      'demo-system-admin allowed',
       'demo-supervisor allowed', // the minor's payload
       'demo-supervisor allowed',
       'demo-coordinator denied',
