@@ -88,11 +88,17 @@ facts (agency_id, metric, value, met) AS (
   WHERE kind = 'cp_renewal_request' AND ${inPeriod('completed_at')}
     AND (outcome IS NOT NULL OR (status = 'cancelled' AND completed_at >= due_at))
   UNION ALL
-  SELECT l.agency_id, 'interim_letter', NULL,
-         -- case_steps, not st: the primary key finds the case's steps (a scan of the CTE per letter would not).
-         EXISTS (SELECT 1 FROM case_steps e WHERE e.case_id = l.case_id AND e.kind = 'hhs_eligibility_letter'
-                   AND e.outcome IS NOT NULL AND e.completed_at <= l.expires_at)
-  FROM st l WHERE l.kind = 'hhs_interim_letter' AND l.outcome IS NOT NULL AND ${inPeriod('l.completed_at')}
+  -- Counted once decided, as a renewal request is: followed by the eligibility letter within its validity (met, when
+  -- recorded), or its validity ended without one (missed, then); a letter still valid and not followed is still open.
+  SELECT agency_id, 'interim_letter', NULL, followed_at IS NOT NULL
+  FROM (SELECT l.agency_id, coalesce(f.followed_at, l.expires_at) AS decided_at, f.followed_at
+        FROM st l
+             -- case_steps, not st: the primary key finds the case's steps (a scan of the CTE per letter would not).
+             CROSS JOIN LATERAL (SELECT min(e.completed_at) AS followed_at FROM case_steps e
+                                  WHERE e.case_id = l.case_id AND e.kind = 'hhs_eligibility_letter'
+                                    AND e.outcome IS NOT NULL AND e.completed_at <= l.expires_at) f
+        WHERE l.kind = 'hhs_interim_letter' AND l.outcome IS NOT NULL) letter
+  WHERE ${inPeriod('decided_at')} AND decided_at < $4
   UNION ALL
   SELECT agency_id, CASE status WHEN 'declined' THEN 'declaration_declined' ELSE 'declaration_signed' END, NULL, NULL
   FROM st WHERE kind = 'le_declaration' AND outcome IS NOT NULL AND ${inPeriod('completed_at')}

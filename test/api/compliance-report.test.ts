@@ -201,8 +201,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
     },
     [HHS]: {
       ...empty,
-      // M1's letter, issued 2026-03-10, was never followed by an eligibility letter.
-      interimLettersFollowedWithinValidity: { count: 0, of: 1, share: 0 },
+      // M1's letter, issued 2026-03-10, was still valid when the period ended: not counted (missed in June).
       stepsOverdueAtEnd: 3,
     },
     [ADVOCATE]: {
@@ -231,7 +230,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
       certificationRequestToLetterDays: none,
       identificationToTVisaFilingDays: { n: 3, median: 35, p90: 55.8 },
       cpRenewalsRequestedBeforeExpiry: { count: 1, of: 2, share: 0.5 },
-      interimLettersFollowedWithinValidity: { count: 0, of: 1, share: 0 },
+      interimLettersFollowedWithinValidity: noShare,
       declarations: { signed: 3, declined: 0, pending: 5 },
       remindersSent: 0,
       escalationsRaised: 0,
@@ -319,6 +318,28 @@ describe('period B, today to the day after tomorrow (what is dated when recorded
     expect(r.allAgencies).toMatchObject({ remindersSent: 2, escalationsRaised: 1, stepsOverdueAtEnd: 22 });
     expect(r.asOf >= new Date(Date.parse(minorNow) + 31 * HOUR_MS).toISOString()).toBe(true);
   });
+});
+
+describe('an interim letter counts once decided, in the period it was decided', () => {
+  it('M1 (issued 2026-03-10, valid 90 days, never followed) is missed in June, when its validity ended', async () => {
+    const r = await report('2026-06-01', '2026-06-30');
+    expect(r.allAgencies.interimLettersFollowedWithinValidity).toEqual({ count: 0, of: 1, share: 0 });
+  });
+
+  it('a letter still valid and not followed is not counted; once its validity ended unfollowed, it is missed', async () => {
+    const day = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+    const period = [day, addDays(day, 7)] as const;
+    const m3 = await openCase(new Date(await stack.env.currentTimeMs()).toISOString(), MINOR);
+    await sign(m3, 'law_enforcement', 'hhs_minor_notification-1', 'notified', { notifiedOn: day });
+    await sign(m3, 'hhs', 'hhs_interim_letter-1', 'issued', { issuedOn: day, validUntil: addDays(day, 1) });
+    expect((await report(...period)).allAgencies.interimLettersFollowedWithinValidity).toEqual(noShare);
+
+    // Past its last day (it ends at the start of day + 2), with no eligibility letter.
+    await stack.env.sleep(3 * 24 * HOUR_MS);
+    const after = await report(...period);
+    expect(after.allAgencies.interimLettersFollowedWithinValidity).toEqual({ count: 0, of: 1, share: 0 });
+    expect(byAgency(after)[HHS]!.interimLettersFollowedWithinValidity).toEqual({ count: 0, of: 1, share: 0 });
+  }, 120_000);
 });
 
 describe('who may read it, and what it refuses', () => {
