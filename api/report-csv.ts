@@ -1,7 +1,8 @@
 /**
  * The compliance report as CSV (RFC 4180), for publication: a header row, one row per agency, then "All agencies".
  * Small cells are suppressed as public reporting requires: a count of 1 to 4 is written "<5", and so is a share,
- * median or 90th percentile computed from 1 to 4 cases; a statistic of no cases is left empty.
+ * median or 90th percentile computed from 1 to 4 cases, and a share whose count is written "<5"; a statistic of no
+ * cases is left empty.
  */
 import type { AgencyFigures, ComplianceReport, Durations, ReportFigures, Share } from '../app/reports-service';
 
@@ -13,9 +14,13 @@ const count = (n: number) => (isSmall(n) ? SMALL_CELL : String(n));
 const statistic = (n: number, value: number | null) =>
   n === 0 || value === null ? '' : isSmall(n) ? SMALL_CELL : String(value);
 
+/**
+ * A share's count and the share itself. Beside a suppressed count the share is suppressed too: with the denominator
+ * in the same row it would give the count back (0.6 of 5 is 3).
+ */
 const shareColumns = (name: string, pick: (f: ReportFigures) => Share): Column[] => [
   [name, (f) => count(pick(f).count)],
-  [`${name}_share`, (f) => statistic(pick(f).of, pick(f).share)],
+  [`${name}_share`, (f) => (isSmall(pick(f).count) ? SMALL_CELL : statistic(pick(f).of, pick(f).share))],
 ];
 const durationColumns = (name: string, pick: (f: ReportFigures) => Durations): Column[] => [
   [`${name}_n`, (f) => count(pick(f).n)],
@@ -28,7 +33,7 @@ type Column = [header: string, cell: (figures: ReportFigures) => string];
 const COLUMNS: Column[] = [
   ['cases_opened_minor', (f) => count(f.casesOpened.minor)],
   ['cases_opened_adult', (f) => count(f.casesOpened.adult)],
-  ['minors_notified_to_hhs', (f) => count(f.minorsNotifiedWithin24h.of)],
+  ['minors_identified', (f) => count(f.minorsNotifiedWithin24h.of)],
   ...shareColumns('minors_notified_within_24h', (f) => f.minorsNotifiedWithin24h),
   ...durationColumns('cp_request_to_decision_days', (f) => f.cpRequestToDecisionDays),
   ...durationColumns('certification_request_to_letter_days', (f) => f.certificationRequestToLetterDays),

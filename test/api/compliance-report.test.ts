@@ -259,7 +259,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
       agency_kind: 'law_enforcement',
       cases_opened_adult: '5',
       cases_opened_minor: '<5',
-      minors_notified_to_hhs: '<5',
+      minors_identified: '<5',
       minors_notified_within_24h: '<5',
       minors_notified_within_24h_share: '<5',
       declarations_signed: '<5',
