@@ -96,6 +96,9 @@ const NOUNS: Record<string, string> = {
   path: 'the path',
 };
 
+/** A detail's label on the form, from its name: "signedOn" → "Signed on". */
+export const detailLabel = (name: string) => humanize(name.replace(/([A-Z])/g, '_$1').toLowerCase());
+
 export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
   if (!definition || !(definition.details instanceof z.ZodObject)) return [];
@@ -103,7 +106,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   return Object.entries(shape).map(([name, schema]) => {
     const required = !(schema instanceof z.ZodOptional);
     const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
-    const label = humanize(name.replace(/([A-Z])/g, '_$1').toLowerCase());
+    const label = detailLabel(name);
     const noun = NOUNS[name] ?? `the ${label.toLowerCase()}`;
     // A browser's date picker shows the date its own way: the hint shows one in words, never a format.
     if (inner instanceof z.ZodISODate)

@@ -7,8 +7,10 @@
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
-import { agencyKindLabel, alarmKindLabel, stepLabel } from '../domain/labels';
-import { transferReasonLabel, type Words } from './labels';
+import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel } from '../domain/labels';
+import { STEP_CATALOGUE } from '../domain/steps';
+import { humanize, transferReasonLabel, type Words } from './labels';
+import { answerInWords, detailFields, detailLabel, type DetailField } from './sign-off-fields';
 
 interface Entry {
   seq: number;
@@ -77,7 +79,9 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
     case 'step.corrected': {
       // "cp_request-1 corrected by law_enforcement: requestedOn 2026-12-01 → 2026-11-30 (reason kept with the step)"
       const changes = /: (.*) \(reason kept with the step\)$/.exec(entry.summary)?.[1];
-      return `${what}: sign-off corrected${by}${changes ? ` (${inWords(changes, steps, words)})` : ''}.`;
+      const said =
+        changes && step ? changesInWords(changes, step.kind, words) : changes && inWords(changes, steps, words);
+      return `${what}: sign-off corrected${by}${said ? ` (${said})` : ''}.`;
     }
     case 'case.transferred': {
       // "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)"
@@ -139,6 +143,39 @@ function signer(step: StepFacts | undefined, words: Words): string | null {
 function recordedLate(summary: string): string {
   const late = /\(happened on (\d{4}-\d\d-\d\d), recorded on (\d{4}-\d\d-\d\d)\)/.exec(summary);
   return late ? ` Recorded after the fact, on ${formatCalendarDay(late[2]!)}.` : '';
+}
+
+/**
+ * A correction's changes as the domain records them ("outcome signed → declined; signedOn 2026-07-15 → none; reason
+ * none → investigation_closed; note replaced") in the sign-off form's words: the outcome as the form names it, each
+ * detail by its field's label and its value as the form shows it back (a reason by its list's words, a date as a
+ * day), and "none" as "not given".
+ */
+function changesInWords(changes: string, kind: string, words: Words): string {
+  const fields = isStepKind(kind)
+    ? new Map(
+        Object.keys(STEP_CATALOGUE[kind].outcomes).flatMap((outcome) =>
+          detailFields(kind, outcome).map((field) => [field.name, field] as const),
+        ),
+      )
+    : new Map<string, DetailField>();
+  return changes
+    .split('; ')
+    .map((change) => {
+      const changed = /^(\w+) (\S+) → (\S+)$/.exec(change);
+      if (!changed) return change;
+      const [, name = '', from = '', to = ''] = changed;
+      const field = fields.get(name);
+      const value = (said: string) => {
+        if (said === 'none') return 'not given';
+        if (name === 'outcome') return humanize(said);
+        if (field) return answerInWords(field, said, words);
+        return /^\d{4}-\d\d-\d\d$/.test(said) ? formatCalendarDay(said) : said;
+      };
+      const label = name === 'outcome' ? 'outcome' : (field?.label ?? detailLabel(name)).toLowerCase();
+      return `${label} ${value(from)} → ${value(to)}`;
+    })
+    .join('; ');
 }
 
 /** A summary of a kind the console has no sentence for, with its step ids and agency ids put in words. */

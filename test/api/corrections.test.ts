@@ -415,7 +415,7 @@ describe('correcting a sign-off in the console', () => {
     await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
     expect(await page.locator('body').textContent()).toContain('The correction was recorded.');
     expect(await page.locator('body').textContent()).toContain(
-      `Continued Presence request: sign-off corrected by Demo City Police Department (fictitious) (requestedOn ${formatCalendarDay(addDays(now, -2))} → ${formatCalendarDay(addDays(now, -4))})`,
+      `Continued Presence request: sign-off corrected by Demo City Police Department (fictitious) (requested on ${formatCalendarDay(addDays(now, -2))} → ${formatCalendarDay(addDays(now, -4))})`,
     );
     await expectAccessible(page);
     await page.context().close();
