@@ -7,9 +7,9 @@
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
-import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel } from '../domain/labels';
+import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
-import { humanize, transferReasonLabel, type Words } from './labels';
+import { humanize, sentenceCase, transferReasonLabel, type Words } from './labels';
 import { answerInWords, detailFields, detailLabel, type DetailField } from './sign-off-fields';
 
 interface Entry {
@@ -27,6 +27,8 @@ interface StepFacts {
   agencyId: string | null;
   agencyKind: string;
   details: Record<string, unknown>;
+  /** When what the step granted ends (a CP grant, an interim letter), if it does. */
+  expiresAt?: string | null;
   /** Who signed it off (the API's case view), when a user of this service did. */
   completedBy?: { displayName: string; agencyId: string | null } | null;
 }
@@ -102,8 +104,16 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
       return `${what} expired.`;
     case 'notice.received':
       return `Notice recorded for ${what}${by}.`;
-    case 'alarm.passed':
-      return `${what}: a reminder fell before the case was brought up to date; not sent, listed in one notice to the coordinator unless the step was done in time.`;
+    case 'alarm.passed': {
+      // "expiry_reminder (cp_validity) for cp_decision-1 fell before it was recorded: ...": a window's reminder is
+      // about the window's end, not the step that opened it (signed long before), and is listed whatever that step.
+      const [, kind = '', about = ''] = /^(\w+) \((\w+)\) for /.exec(entry.summary) ?? [];
+      const windowEnd = step && WINDOW_END_KINDS.has(kind) && about !== 'minor_turns_18';
+      if (!windowEnd) return `${what}: a reminder ${PASSED} unless the step was done in time.`;
+      const ends = windowEndOf(step, about, words);
+      const notice = kind === 'expired' ? 'the notice of its end' : 'a reminder';
+      return `${sentenceCase(windowLabel(about))}${ends ? ` ends ${ends}` : ''}: ${notice} ${PASSED}.`;
+    }
     case 'step.rescheduled': {
       // "cp_renewal_request-1 now due 2028-05-26T00:00:00.000Z (was 2028-11-26T00:00:00.000Z)": as the step shows its
       // deadline, by its last day to act, so the two never name different days.
@@ -128,6 +138,21 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
   }
   if (group === 'case') return `Case ${detail.replace(/_/g, ' ')}${by}.`;
   return inWords(entry.summary, steps, words);
+}
+
+/** What became of an alarm that fell before the case was brought up to date (domain/alarms.ts settlePassedAlarms). */
+const PASSED = 'fell before the case was brought up to date; not sent, listed in one notice to the coordinator';
+/** The alarms of a window's end (domain/alarms.ts windowEndAlarms); a minor's 18th birthday is the notice's deadline. */
+const WINDOW_END_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired']);
+
+/**
+ * The last day of the window an alarm is about, as the step's row says it: a validity by its last valid day, the
+ * benefits a certification letter opened by the day the letter keeps (as domain/alarms.ts alarmDate dates them).
+ */
+function windowEndOf(step: StepFacts, about: string, words: Words): string | undefined {
+  const benefitsEnd = step.details['benefitEndsOn'];
+  if (about === 'benefit_window') return typeof benefitsEnd === 'string' ? formatCalendarDay(benefitsEnd) : undefined;
+  return step.expiresAt ? words.validUntil(step.expiresAt) : undefined;
 }
 
 /** " by J. Doe (Demo City Police)": the person who signed the step off, with their agency, when known. */
