@@ -26,6 +26,7 @@ import {
   enqueue,
   findNotification,
   findRecipient,
+  findStepAgency,
   markSent,
   recordFailure,
   type Notification,
@@ -159,6 +160,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
           `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
         );
       const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
+      // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
+      const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       const email = renderNotification({
         kind: input.kind,
         caseId: input.caseId,
@@ -170,6 +173,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         about: input.about,
         passed: input.passed,
         publicBaseUrl,
+        actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
       });
       const digestDate =
         recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;

@@ -292,3 +292,13 @@ export async function findRecipient(
       }
     : null;
 }
+
+/** The agency that owes a case's step (the read model's `case_steps.agency_id`), from the directory; null if none. */
+export async function findStepAgency(db: Queryable, caseId: string, stepId: string): Promise<Recipient | null> {
+  const { rows } = await db.query<{ agency_id: string | null }>(
+    'SELECT agency_id FROM case_steps WHERE case_id = $1 AND step_id = $2',
+    [caseId, stepId],
+  );
+  const agencyId = rows[0]?.agency_id;
+  return agencyId ? findRecipient(db, agencyId) : null;
+}

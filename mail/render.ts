@@ -32,6 +32,8 @@ export interface NotificationFacts {
   publicBaseUrl: string;
   /** For `delivery_failing`: the organisation whose email keeps failing (`dueAt` is then when it started failing). */
   failedRecipient?: string;
+  /** For `escalation`: the agency that owes the step and its address (none when the directory has none). */
+  actingAgency?: { name: string; email: string | null };
   /** For `passed_summary`: the reminders that passed before the case was brought up to date, none of them sent. */
   passed?: PassedAlarm[];
 }
@@ -119,14 +121,17 @@ function headline(
         lead: `The deadline of the step "${step}", ${date}, has been reached and the step is still open.`,
       };
     case 'escalation': {
-      const owner = isStepKind(facts.stepKind)
-        ? agencyKindInProse(STEP_CATALOGUE[facts.stepKind].owner)
-        : 'the owning agency';
+      const acting = facts.actingAgency;
+      const owner =
+        acting?.name ??
+        (isStepKind(facts.stepKind) ? agencyKindInProse(STEP_CATALOGUE[facts.stepKind].owner) : 'the owning agency');
+      // Whom to chase and how, as the console's lists say it ("Contact <agency>: <address>").
+      const chase = acting ? `${acting.name}${acting.email ? `: ${acting.email}` : ''}` : 'the agency that must act';
       return {
         subject: `ESCALATION: ${step} overdue since ${date} (case ${ref})`,
         lead:
           `This is an escalation. The step "${step}", owned by ${owner}, was due on ${date} and is still open. ` +
-          'Please follow up with the agency that must act.',
+          `Please follow up with ${chase}.`,
       };
     }
     case 'expiry_reminder':

@@ -89,6 +89,10 @@ test('the CP request is reminded before due, at due, then escalated to the coord
   const recipients = emails.map((m) => m.to.join(','));
   expect(recipients.filter((to) => to.includes(officer!.email!))).toHaveLength(2);
   expect(recipients.filter((to) => to.includes(coordinator!.email!))).toHaveLength(1);
+  // The escalation names the agency that must act and how to reach it, as the console's lists do.
+  const escalation = emails.find((m) => m.subject.startsWith('ESCALATION'))!;
+  expect(escalation.text).toContain(`owned by ${officer!.name},`);
+  expect(escalation.text).toContain(`Please follow up with ${officer!.name}: ${officer!.email!}.`);
   for (const email of emails) {
     expect(email.text).toContain(view.reference);
     expect(email.text).toContain(`${PUBLIC_BASE_URL}/cases/${view.caseId}`);

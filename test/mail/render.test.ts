@@ -41,6 +41,19 @@ describe('renderNotification', () => {
     expect(text).toContain('owned by ICE Center for Countering Human Trafficking');
   });
 
+  it('names the agency that must act in an escalation, and how to reach it, as the console does', () => {
+    const { text } = renderNotification({
+      ...facts,
+      kind: 'escalation',
+      agencyName: 'Metro Task Force',
+      actingAgency: { name: 'ICE CCHT Continued Presence Unit', email: 'cp-unit@ice.example' },
+    });
+    expect(text).toContain(
+      'The step "Continued Presence decision", owned by ICE CCHT Continued Presence Unit, was due',
+    );
+    expect(text).toContain('Please follow up with ICE CCHT Continued Presence Unit: cp-unit@ice.example.');
+  });
+
   it.each(['due', 'expiry_reminder', 'expired'] as const)('words a %s notice with its own subject', (kind) => {
     const { subject } = renderNotification({ ...facts, kind });
     expect(subject).toContain('Continued Presence decision');
