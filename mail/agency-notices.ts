@@ -18,6 +18,7 @@ import { findAgency, type Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
 import type { Actor, AgencyKind, Role } from '../domain/types';
+import { countOf } from './render';
 import { agencyKindLabel, codeInWords } from '../domain/labels';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
@@ -184,7 +185,7 @@ export function caseTransferredNotice(
     text: [
       losing
         ? `The case ${reference} was transferred from your agency, ${from.name}, to ${to.name} (as its ${kind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${to.name}.`
-        : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${pendingSteps} pending step(s) and their reminders are now your agency's, in your inbox.`,
+        : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${countOf(pendingSteps, 'pending step')} and ${pendingSteps === 1 ? 'its' : 'their'} reminders are now your agency's, in your inbox.`,
       byLine('Transferred', by, whenFor(agency, at)),
     ].join('\n'),
   };

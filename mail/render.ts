@@ -165,7 +165,7 @@ function headline(
 }
 
 /** "1 reminder", "3 reminders". */
-const countOf = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+export const countOf = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** What the date of a passed alarm is: a deadline, or the end of what expires. */
 const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
