@@ -2,7 +2,11 @@
 
 /** Two bars per row: the first series solid, the second hatched, as the page's legend says. */
 interface PairRow {
-  /** The row's label on at most two lines: SVG text does not wrap, and a long name would run off the chart. */
+  /**
+   * The row's label on at most two lines: SVG text does not wrap, and a long name would run off the chart. A line
+   * that starts a new word begins with a space, so the text read out or copied has "request for evidence", not
+   * "request forevidence" (a line that continues a cut word has none); the end-anchored line shows it at its left.
+   */
   labelLines: string[];
   first: number;
   second: number;
@@ -45,13 +49,23 @@ export function labelLines(label: string, perLine = LABEL_LINE_CHARACTERS): stri
   return lines;
 }
 
+/** The lines with a space where the label had one between them (see PairRow.labelLines). */
+function spacedLines(label: string, lines: readonly string[]): string[] {
+  let read = '';
+  return lines.map((line, index) => {
+    const wordStarts = index > 0 && label.trim().startsWith(`${read} ${line.replace(/…$/, '')}`);
+    read += wordStarts ? ` ${line}` : line;
+    return wordStarts ? ` ${line}` : line;
+  });
+}
+
 /** Both series on one scale, the longest bar filling the area; a non-zero value is never drawn invisibly thin. */
 export function pairedBarChart(input: readonly { label: string; first: number; second: number }[]): Chart {
   const max = Math.max(1, ...input.flatMap((row) => [row.first, row.second]));
   const width = (count: number) => Math.max(Math.round((count / max) * BAR_AREA), count > 0 ? 2 : 0);
   return {
     rows: input.map((row, index) => ({
-      labelLines: labelLines(row.label),
+      labelLines: spacedLines(row.label, labelLines(row.label)),
       first: row.first,
       second: row.second,
       y: index * ROW + 8,

@@ -43,3 +43,18 @@ test('both series share one scale, and a non-zero count is never invisibly thin'
     [160, 0],
   ]);
 });
+
+test("a wrapped label's text reads with the space it had between its lines, and none inside a cut word", () => {
+  const chart = pairedBarChart(
+    ['T visa response to request for evidence', 'Demo Survivor Legal Advocates (fictitious)', 'x'.repeat(50)].map(
+      (label) => ({ label, first: 1, second: 0 }),
+    ),
+  );
+  // SVG's text as it is read out or copied: its lines (tspans) joined as they stand.
+  expect(chart.rows.map((row) => row.labelLines.join(''))).toEqual([
+    'T visa response to request for evidence',
+    'Demo Survivor Legal Advocates (fictitious)',
+    'x'.repeat(50),
+  ]);
+  expect(chart.rows.map((row) => row.labelLines.length)).toEqual([2, 2, 2]);
+});
