@@ -3,7 +3,7 @@
  * assistance must be made before the 18th birthday; the notification opens HHS's interim and eligibility letters.
  * A minor not notified by the birthday is an adult without that request: the case moves to the adult path.
  */
-import { addDaysToInstant, startOfDay } from '../dates';
+import { addDaysToInstant, dateOf, startOfDay } from '../dates';
 import {
   cancelPending,
   latestOfKind,
@@ -29,8 +29,9 @@ const GRID_DAYS = 7;
  * birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an operator reading
  * timer events) work the birth date out; a grid point reveals only the week, and never falls on the birthday or on
  * a lead's own date. The leads whose points passed before the case was entered are one reminder (`on-entry`): the
- * request is urgent, so it is not dropped. On a case with `birthdayLeadsGathered` it is dated at the last of those
- * points, so it passed like every alarm before the entry: the entry session's notice of what passed tells the police at
+ * request is urgent, so it is not dropped. On a case with `birthdayLeadsGathered` entered after the fact (identified
+ * on a day before it was entered) it is dated at the last of those points, so it passed like every alarm before the
+ * entry: the entry session's notice of what passed tells the police at
  * its end (half an hour after its last entry, the birthday still ahead), and leaves it out when
  * the session shows HHS notified; before, it was raised at once as the case was entered, ahead of the entry that showed
  * it moot. Unless the birthday too had passed when it was entered, on the rule of the adult path at 18 (`adultAt18`):
@@ -40,6 +41,10 @@ const GRID_DAYS = 7;
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
   const enteredAfterBirthday = state.adultAt18 === true && state.openedAt >= startOfDay(birthday);
+  // Entered after the fact (identified on a day before it was entered): the entries to come may show HHS notified.
+  // Opened as the minor is identified, the police are told at once.
+  const gathersPassedLeads =
+    state.birthdayLeadsGathered === true && dateOf(notification.openedAt) < dateOf(state.openedAt);
   const legacyFired = new Set(
     legacyAlarms(state, notification, birthday)
       .filter(({ alarm }) => state.firedAlarms.includes(alarm.id))
@@ -54,7 +59,7 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     const point = addDaysToInstant(notification.openedAt, week * GRID_DAYS);
     const passedAtEntry = point < state.openedAt;
     if (passedAtEntry && enteredAfterBirthday) continue;
-    const onEntryAt = state.birthdayLeadsGathered ? point : state.openedAt;
+    const onEntryAt = gathersPassedLeads ? point : state.openedAt;
     const alarm = passedAtEntry
       ? birthdayAlarm(notification, 'on-entry', onEntryAt)
       : birthdayAlarm(notification, `week-${week}`, point);

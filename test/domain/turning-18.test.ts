@@ -180,6 +180,25 @@ describe('a minor entered after the fact, the birthday still ahead', () => {
     expect(birthdayLeads(stillToTell(session, session.passedAlarms ?? []))).toEqual([]);
   });
 
+  it('opened as the minor is identified, the same day: the police are urged at once, as before', () => {
+    const opened = openCase(
+      {
+        caseId: 'case-now',
+        reference: 'RC-NOW-1',
+        identifiedAt: '2026-08-25T11:59:58.000Z',
+        minorTurns18On: BIRTHDAY,
+        agencies: AGENCIES,
+        usesUVisa: false,
+      },
+      ENTERED_AT,
+    );
+    const settled = settlePassedAlarms({ ...opened, birthdayLeadsGathered: true }, opened.openedAt);
+    expect(birthdayLeads(settled.passedAlarms ?? [])).toEqual([]);
+    expect(
+      alarms(settled).filter((alarm) => alarm.subject === 'minor_turns_18' && alarm.kind === 'expiry_reminder'),
+    ).toContainEqual(expect.objectContaining({ at: settled.openedAt, recipient: 'law_enforcement' }));
+  });
+
   it('not notified: the police are told in the notice at the end of the session', () => {
     const entered = enteredOn(ENTERED_AT);
     const session = releaseHeldExpiries(entered, '2026-08-25T12:30:05.000Z');
