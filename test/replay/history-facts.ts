@@ -26,6 +26,7 @@ import {
   DATES_AS_WRITTEN_PATCH,
   DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
+  BIRTHDAY_LEADS_GATHERED_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -328,6 +329,8 @@ const COVERAGE = {
     facts.patches.includes(DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH) &&
     signed(facts, 't_visa_decision', 'denied') &&
     added(facts, 'step.cancelled', 'hhs_certification_request'),
+  'gathers the birthday leads passed at entry': (facts: HistoryFacts) =>
+    facts.patches.includes(BIRTHDAY_LEADS_GATHERED_PATCH),
   'tells what passed as it closes': (facts: HistoryFacts) =>
     facts.patches.includes(PASSED_TOLD_WHEN_CLOSED_PATCH) && facts.completed && notified(facts, ['passed_summary']),
 } as const;
@@ -392,6 +395,10 @@ const V13_CLAIMS = adding(
   'tells what passed as it closes',
 );
 
+// A minor's birthday leads already behind at entry wait for the entry session's notice of what passed
+// (BIRTHDAY_LEADS_GATHERED_PATCH): every case of this code takes that rule at its first task.
+const V14_CLAIMS = adding(V13_CLAIMS, 'gathers the birthday leads passed at entry');
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -425,6 +432,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v11: V11_CLAIMS,
   v12: V12_CLAIMS,
   v13: V13_CLAIMS,
+  v14: V14_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

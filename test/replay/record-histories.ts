@@ -54,9 +54,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * takes a delivery report only for its own case (DELIVERY_REPORT_BOUND_PATCH): the late adult is sent its own and one
  * naming another case. v13 withdraws the certification request of a denied T visa with no CP in force
  * (DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH) and tells what passed as a case closes within its entry session
- * (PASSED_TOLD_WHEN_CLOSED_PATCH): its denied adult is entered late and closed at once.
+ * (PASSED_TOLD_WHEN_CLOSED_PATCH): its denied adult is entered late and closed at once. v14 gathers a minor's
+ * birthday leads already behind at entry into the entry session's notice (BIRTHDAY_LEADS_GATHERED_PATCH).
  */
-const GENERATION = 'v13';
+const GENERATION = 'v14';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
