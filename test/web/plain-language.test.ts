@@ -11,6 +11,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
+import { localDateOf } from '../../core/time-zones';
 import { upsertAgencies } from '../../db/agencies';
 import { enqueue } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
@@ -31,11 +32,13 @@ const STEP_ID = /\b[a-z_]+-\d+\b/;
 const AGENCY_IDS = Object.values(DEMO_AGENCIES);
 
 const dateDaysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString().slice(0, 10);
+/** The day the police record the CP request as made: before today in Chicago, whatever the hour in UTC. */
+const REQUESTED_ON = dateDaysAgo(2);
 const POLICE = 'Demo City Police Department (fictitious)';
 /** The CP request of the first case, signed by the officer a day after it was made: recorded after the fact. */
 const SIGNED_CP_REQUEST = () =>
-  `Continued Presence request: requested ${formatCalendarDay(dateDaysAgo(1))}. ` +
-  `Signed by Demo Police Officer (fictitious) (${POLICE}) on ${formatCalendarDay(dateDaysAgo(1))}.`;
+  `Continued Presence request: requested ${formatCalendarDay(REQUESTED_ON)}. ` +
+  `Signed by Demo Police Officer (fictitious) (${POLICE}) on ${formatCalendarDay(REQUESTED_ON)}.`;
 
 async function open(body: Record<string, unknown>, key: string): Promise<{ caseId: string; reference: string }> {
   const opened = await request(service.app)
@@ -65,7 +68,7 @@ beforeAll(async () => {
     .post(`/api/cases/${cases[0]!.caseId}/steps/cp_request-1/sign-off`)
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', 'plain-language-sign-1')
-    .send({ outcome: 'requested', details: { requestedOn: dateDaysAgo(1) } })
+    .send({ outcome: 'requested', details: { requestedOn: REQUESTED_ON } })
     .expect(200);
 });
 
@@ -103,11 +106,13 @@ test('the police officer reads dates in Chicago time and agencies by name, and t
 
   const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
   // The CP request signed: when, not its old due date; the timeline in sentences naming the person and agency.
-  expect(casePage).toContain(`Completed on ${formatCalendarDay(dateDaysAgo(1))}`);
-  // Signed off as of the day the officer entered, that day (not the evening before in Chicago), recorded a day later.
+  expect(casePage).toContain(`Completed on ${formatCalendarDay(REQUESTED_ON)}`);
+  // Signed off as of the day the officer entered (not the evening before in Chicago), recorded on the day it is in
+  // Chicago, the officer's today, whatever the day in UTC.
+  const recordedOn = localDateOf(new Date().toISOString(), 'America/Chicago');
   expect(casePage).toContain(
-    `${formatCalendarDay(dateDaysAgo(1))}\nContinued Presence request signed off by Demo Police Officer (fictitious) ` +
-      `(${POLICE}). Recorded after the fact, on ${formatCalendarDay(dateDaysAgo(0))}.`,
+    `${formatCalendarDay(REQUESTED_ON)}\nContinued Presence request signed off by Demo Police Officer (fictitious) ` +
+      `(${POLICE}). Recorded after the fact, on ${formatCalendarDay(recordedOn)}.`,
   );
   // Where the case stands: the request decided, who signed, and what comes next (ICE's decision, which the police
   // do not see: the page says it shows what their agency sees).
