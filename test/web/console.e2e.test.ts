@@ -211,6 +211,29 @@ test("an officer cannot open another agency's case", async () => {
   await page.context().close();
 });
 
+test("the lists offer an officer the steps of their own agency's kinds only; the coordinator every kind", async () => {
+  const offered = async (username: string, path: string, label: string) => {
+    const page = await signIn(username);
+    await page.goto(`${base}${path}`);
+    const values = await page
+      .getByLabel(label)
+      .locator('option')
+      .evaluateAll((options) =>
+        options.map((option) => (option as HTMLOptionElement).value).filter((value) => value !== ''),
+      );
+    await page.context().close();
+    return values;
+  };
+  const police = await offered('demo-police-officer', '/cases', 'Waiting for');
+  expect(police).toContain('le_declaration');
+  expect(police).not.toContain('t_visa_filing');
+  expect(police).not.toContain('cp_decision');
+  expect(await offered('demo-police-officer', '/steps', 'Step kind')).toEqual(police);
+  expect(await offered('demo-coordinator', '/cases', 'Waiting for')).toEqual(
+    expect.arrayContaining(['t_visa_filing', 'cp_decision', 'le_declaration']),
+  );
+});
+
 test('after time passes, the overdue CP decision appears on the coordinator list and dashboard', async () => {
   const page = await signIn('demo-coordinator');
   expect(await page.locator('h1').textContent()).toBe('Dashboard');

@@ -7,8 +7,8 @@
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, type Kit } from '../kit';
-import { STEP_KINDS, TRACKS } from '../../domain/types';
-import { readListPage } from './list-query';
+import { TRACKS } from '../../domain/types';
+import { listedStepKinds, readListPage } from './list-query';
 
 const FILTERS = [
   'reference',
@@ -30,7 +30,7 @@ export function caseloadPages(kit: Kit): Router {
   const router = Router();
 
   router.get('/cases', async (req, res) => {
-    const { filters, cursor, agencies, page, errors, status } = await readListPage(
+    const { me, filters, cursor, agencies, page, errors, status } = await readListPage(
       kit,
       req,
       res,
@@ -41,7 +41,7 @@ export function caseloadPages(kit: Kit): Router {
       req,
       res,
       'caseload',
-      { title: 'Cases', filters, cursor, page, errors, stepKinds: STEP_KINDS, tracks: TRACKS, agencies },
+      { title: 'Cases', filters, cursor, page, errors, stepKinds: listedStepKinds(me), tracks: TRACKS, agencies },
       status,
     );
   });
@@ -50,7 +50,7 @@ export function caseloadPages(kit: Kit): Router {
   router.post('/cases/by-name', async (req, res) => {
     const form = formOf(req);
     const name = form.name ?? '';
-    const { filters, cursor, agencies, page, errors, status } = await readListPage(
+    const { me, filters, cursor, agencies, page, errors, status } = await readListPage(
       kit,
       req,
       res,
@@ -66,7 +66,7 @@ export function caseloadPages(kit: Kit): Router {
       req,
       res,
       'caseload',
-      { title: 'Cases', filters, cursor, page, errors, stepKinds: STEP_KINDS, tracks: TRACKS, agencies, name },
+      { title: 'Cases', filters, cursor, page, errors, stepKinds: listedStepKinds(me), tracks: TRACKS, agencies, name },
       status,
     );
   });

@@ -7,6 +7,9 @@ import type { Request, Response } from 'express';
 import { ApiProblem, type Api } from '../api-client';
 import { filterErrorsInWords } from '../form-problems';
 import { param, type Kit, type MeView } from '../kit';
+import { seesWholeCase } from '../../domain/access';
+import { STEP_CATALOGUE } from '../../domain/steps';
+import { STEP_KINDS, type StepKind } from '../../domain/types';
 
 /** A page of any of the API's lists, as the console reads it. */
 interface ListPage {
@@ -77,4 +80,15 @@ async function fetchList<Page>(read: () => Promise<Page>, empty: Page): Promise<
     if (!(error instanceof ApiProblem) || !FILTER_STATUSES.includes(error.status)) throw error;
     return { page: empty, errors: filterErrorsInWords(error.fieldErrors()), status: error.status };
   }
+}
+
+/**
+ * The step kinds a list's "Waiting for" and "Kind" filters offer the reader: every kind to who sees whole cases, else
+ * the kinds their agency owns, as the lists show them no other agency's steps (domain/access.ts `seenStepsAgency`): a
+ * kind they never see could only list nothing.
+ */
+export function listedStepKinds(me: MeView): readonly StepKind[] {
+  return seesWholeCase(me.user)
+    ? STEP_KINDS
+    : STEP_KINDS.filter((kind) => STEP_CATALOGUE[kind].owner === me.user.agencyKind);
 }

@@ -3,8 +3,7 @@ import { Router } from 'express';
 import { ok } from '../api-client';
 import type { Kit } from '../kit';
 import { seesWholeCase } from '../../domain/access';
-import { STEP_KINDS } from '../../domain/types';
-import { readListPage } from './list-query';
+import { listedStepKinds, readListPage } from './list-query';
 
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
 type StepQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
@@ -35,7 +34,7 @@ export function stepPages(kit: Kit): Router {
         cursor,
         page,
         errors,
-        stepKinds: STEP_KINDS,
+        stepKinds: listedStepKinds(me),
         agencies,
         // Every agency's steps are listed, to be narrowed to one, only for who sees whole cases (domain/access.ts).
         overseeing: seesWholeCase(me.user),
