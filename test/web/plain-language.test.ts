@@ -367,3 +367,26 @@ test('every admin and coordinator page speaks in words, for each role that reads
     await page.context().close();
   }
 });
+
+test('the dashboard lists the newest 20 cases brought up to date, and says how many more it does not show', async () => {
+  // A caseload brought in at once: more notices of what had passed than the dashboard lists.
+  for (let i = 0; i < 21; i += 1)
+    await enqueue(service.stack.pool, {
+      caseId: cases[2]!.caseId,
+      alarmId: `passed-summary:plain-language-${i}`,
+      reference: cases[2]!.reference,
+      stepId: 'passed_summary',
+      stepKind: 'passed_summary',
+      kind: 'passed_summary',
+      recipientAgencyId: DEMO_AGENCIES.coordinator,
+      recipientEmail: null,
+      subject: 'PASSED',
+      bodyText: 'PASSED',
+      dueAt: new Date().toISOString(),
+    });
+  const page = await pageAs('demo-coordinator');
+  const dashboard = await read(page, '/');
+  expect(await page.getByRole('list', { name: 'Cases brought up to date' }).getByRole('listitem').count()).toBe(20);
+  expect(dashboard).toMatch(/The newest 20 are listed; \d+ earlier notices are not shown here\./);
+  await page.context().close();
+});

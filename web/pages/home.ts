@@ -43,6 +43,9 @@ export function homePages(kit: Kit): Router {
   return router;
 }
 
+/** How many notices of cases brought up to date the dashboard lists, newest first. */
+const BROUGHT_UP_TO_DATE_LISTED = 20;
+
 async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
   const api = kit.api(req);
   const [counts, notifications, feeds] = await Promise.all([
@@ -53,8 +56,14 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
   const undelivered = mine.filter((item) => item.kind === 'delivery_failing');
-  // Cases entered or updated with dates that had passed: their reminders were listed in one notice, not sent.
-  const broughtUpToDate = mine.filter((item) => item.kind === 'passed_summary').slice(0, 20);
+  // Cases entered or updated with dates that had passed: their reminders were listed in one notice, not sent. The
+  // newest are listed, and how many more there are (at least, when the newest notifications read do not hold them all).
+  const passedNotices = mine.filter((item) => item.kind === 'passed_summary');
+  const broughtUpToDate = passedNotices.slice(0, BROUGHT_UP_TO_DATE_LISTED);
+  const broughtUpToDateMore = {
+    count: passedNotices.length - broughtUpToDate.length,
+    atLeast: notifications.nextCursor !== null,
+  };
   kit.render(req, res, 'dashboard', {
     title: 'Dashboard',
     counts,
@@ -66,6 +75,7 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
     escalations: counts.escalations,
     undelivered,
     broughtUpToDate,
+    broughtUpToDateMore,
     feeds: feeds.items,
     newFeed,
     flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
