@@ -279,12 +279,13 @@ function askedAgainSummary(state: CaseState, step: Step, actor: Actor): string {
   return `${step.id} asked again by ${actor.agencyKind}${after}`;
 }
 
-const NOW_FOLLOWS_U_VISA = ': the case now follows a U visa';
-
 /** "u_visa_certification-1 asked for by coordinator: the case now follows a U visa". */
 const startedUVisaSummary = (step: Step, actor: Actor) =>
-  `${step.id} asked for by ${actor.agencyKind}${NOW_FOLLOWS_U_VISA}`;
+  `${step.id} asked for by ${actor.agencyKind}: the case now follows a U visa`;
 
-/** Whether a timeline entry tells that asking for a U certification started the case following a U visa. */
-export const startedUVisa = (entry: { type: string; summary: string }) =>
-  entry.type === 'step.asked_again' && entry.summary.includes(NOW_FOLLOWS_U_VISA);
+/**
+ * Whether a timeline entry tells that asking for a U certification started the case following a U visa: it asked for
+ * the first one (a case opened with a U visa opens that step itself, so asking again there opens the second or later).
+ */
+export const startedUVisa = (entry: { type: string; stepId: string | null }) =>
+  entry.type === 'step.asked_again' && entry.stepId === 'u_visa_certification-1';
