@@ -180,7 +180,7 @@ export class CaseCommands {
       policy: this.deps.policy(),
       openedBy: actor,
       // The day the timeline says the case was recorded on, where its opener works (domain/dates.ts `todayOf`).
-      openedOn: localDateOf(now.toISOString(), await this.signerTimeZone(actor.agencyId)),
+      openedOn: await this.todayWhere(actor, now.toISOString()),
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
@@ -351,7 +351,12 @@ export class CaseCommands {
     const at = (await this.deps.now()).toISOString();
     const issued = { caseId, updateId: `${update}-${options.operationId ?? randomUUID()}`, at };
     // A sign-off's dates are held to the day it is where its signer works (domain/dates.ts `todayOf`).
-    return signer ? { ...issued, today: localDateOf(at, await this.signerTimeZone(signer.agencyId)) } : issued;
+    return signer ? { ...issued, today: await this.todayWhere(signer, at) } : issued;
+  }
+
+  /** The day it is at `at` where the actor's agency works: the "today" its dates are held to (domain/dates.ts). */
+  private async todayWhere(actor: Actor, at: string): Promise<string> {
+    return localDateOf(at, await this.signerTimeZone(actor.agencyId));
   }
 
   private async read(caseId: string): Promise<CaseView> {
