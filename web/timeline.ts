@@ -193,7 +193,7 @@ function changesInWords(changes: string, kind: string, words: Words): string {
       const field = fields.get(name);
       const value = (said: string) => {
         if (said === 'none') return 'not given';
-        if (name === 'outcome') return humanize(said);
+        if (name === 'outcome') return humanize(said).toLowerCase();
         if (field) return answerInWords(field, said, words);
         return /^\d{4}-\d\d-\d\d$/.test(said) ? formatCalendarDay(said) : said;
       };

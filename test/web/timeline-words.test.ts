@@ -33,7 +33,7 @@ test('a corrected sign-off names its outcomes, fields and reason in words, never
     words,
   );
   expect(line?.sentence).toBe(
-    'Law-enforcement declaration (Form I-914, Supplement B): sign-off corrected (outcome Signed → Declined; ' +
+    'Law-enforcement declaration (Form I-914, Supplement B): sign-off corrected (outcome signed → declined; ' +
       'signed on 15 Jul 2026 → not given; reason not given → The agency is no longer investigating; ' +
       'decided on not given → 15 Jul 2026; note replaced).',
   );
