@@ -308,7 +308,9 @@ export const CaseListQuerySchema = z.strictObject({
   overdue: z
     .enum(['true', 'false'], { error: 'expected true or false' })
     .transform((value) => value === 'true')
-    .describe('true: cases with a pending step the caller sees past its due date; false: cases without one')
+    .describe(
+      'true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue',
+    )
     .optional(),
   openedFrom: instantBoundSchema().optional(),
   openedTo: instantBoundSchema().optional(),

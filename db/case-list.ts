@@ -27,7 +27,7 @@ export interface CaseFilter {
   track?: Track;
   /** Cases with a pending step of this kind. */
   pendingKind?: StepKind;
-  /** true: cases with a pending step past its due date; false: cases without one. */
+  /** true: cases with a pending step past its due date; false: cases without one. With pendingKind: a step of that kind. */
   overdue?: boolean;
   /** Opened (entered into the service) at or after / strictly before. */
   openedFrom?: Instant;
@@ -104,18 +104,20 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
     filter.stepAgencyId === undefined
       ? 's.case_id = c.id'
       : `s.case_id = c.id AND s.agency_id = ${param(filter.stepAgencyId)}`;
-  const overdueStep = `SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.status = 'pending' AND s.due_at < ${now}`;
+  // With pendingKind, "overdue" is about the step waited for: "waiting for a T-visa filing, overdue" is a late filing,
+  // not a case whose filing is months away and whose CP request is late.
+  const waitingStep =
+    `SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.status = 'pending'` +
+    (filter.pendingKind === undefined ? '' : ` AND s.kind = ${param(filter.pendingKind)}`);
 
   if (filter.status !== undefined) conditions.push(`c.status = ${param(filter.status)}`);
   if (filter.path !== undefined) conditions.push(`c.path = ${param(filter.path)}`);
   if (filter.agencyId !== undefined) conditions.push(`c.agency_ids @> ARRAY[${param(filter.agencyId)}]`);
   if (filter.track !== undefined)
     conditions.push(`EXISTS (SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.track = ${param(filter.track)})`);
-  if (filter.pendingKind !== undefined)
-    conditions.push(
-      `EXISTS (SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.status = 'pending' AND s.kind = ${param(filter.pendingKind)})`,
-    );
-  if (filter.overdue !== undefined) conditions.push(`${filter.overdue ? '' : 'NOT '}EXISTS (${overdueStep})`);
+  if (filter.pendingKind !== undefined) conditions.push(`EXISTS (${waitingStep})`);
+  if (filter.overdue !== undefined)
+    conditions.push(`${filter.overdue ? '' : 'NOT '}EXISTS (${waitingStep} AND s.due_at < ${now})`);
   if (filter.openedFrom !== undefined) conditions.push(`c.opened_at >= ${param(filter.openedFrom)}`);
   if (filter.openedTo !== undefined) conditions.push(`c.opened_at < ${param(filter.openedTo)}`);
   if (filter.identifiedFrom !== undefined || filter.identifiedTo !== undefined) {

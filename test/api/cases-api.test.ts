@@ -1018,6 +1018,26 @@ describe('the caseload: GET /api/cases', () => {
     expect(references((await list({ reference: 'LIST-EARLY', overdue: 'false' }).expect(200)).body)).toEqual([]);
   });
 
+  test('with a step kind waited for, "overdue" is about that step: a late CP request does not make the declaration late', async () => {
+    const early = await openCase({ reference: 'LATE-KIND', identifiedOn: addDays(today, -20) });
+    const pending = early.steps.filter((step) => step.status === 'pending');
+    // The case needs a late step and one still on time, or the test below proves nothing.
+    expect(pending.some((step) => step.overdue) && pending.some((step) => !step.overdue)).toBe(true);
+    for (const step of pending) {
+      const late = references(
+        (await list({ reference: 'LATE-KIND', pendingKind: step.kind, overdue: 'true' }).expect(200)).body,
+      );
+      const onTime = references(
+        (await list({ reference: 'LATE-KIND', pendingKind: step.kind, overdue: 'false' }).expect(200)).body,
+      );
+      expect({ kind: step.kind, late, onTime }).toEqual({
+        kind: step.kind,
+        late: step.overdue ? ['LATE-KIND'] : [],
+        onTime: step.overdue ? [] : ['LATE-KIND'],
+      });
+    }
+  });
+
   test('filters by the day of identification where it was made: a Guam case identified at 08:00 there is on that day', async () => {
     // 08:00 yesterday in Guam (UTC+10) is 22:00 UTC the day before: not the day the police wrote down.
     const yesterday = addDays(today, -1);
