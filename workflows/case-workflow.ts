@@ -61,6 +61,9 @@ import {
   ADULT_AT_18_PATCH,
   askAgainUpdate,
   BIRTHDAY_GRID_PATCH,
+  BUNDLED_PATCHES,
+  PATCH_BUNDLE_2026_12,
+  ROLES_PATCH,
   BIRTHDAY_LEADS_GATHERED_PATCH,
   caseStateQuery,
   closeUpdate,
@@ -100,9 +103,6 @@ const remoteProjection = proxyActivities<CaseActivities>(PROJECTION_OPTIONS).pro
  * schedules it again with a timer, so an outage of the database holds the case's writes back but never fails it.
  */
 const localProjection = proxyLocalActivities<CaseActivities>(PROJECTION_OPTIONS).projectCase;
-const projectCase: CaseActivities['projectCase'] = (...args) =>
-  patched(LOCAL_PROJECTION_PATCH) ? localProjection(...args) : remoteProjection(...args);
-
 /**
  * Records the alarm's notification in the outbox and hands its email to a delivery workflow of its own: the case
  * never waits for the mail server. Only the database and Temporal stand between an alarm and its record, so this is
@@ -156,15 +156,21 @@ function refuseForeignInput(input: CaseWorkflowInput): void {
   });
 }
 
+/** Whether this run has a patch (contract.ts `PATCH_BUNDLE_2026_12`). */
+type HasPatch = (patch: string) => boolean;
+
 /**
- * Updates accepted before users had roles were authorised by agency alone, and their actors carry no roles: they
- * apply with the working role of their agency. (Handlers no longer judge what the validator accepted, so this only
- * names such actors; the patch stays because histories recorded since carry its marker.)
+ * Asked at a run's start: a run begun on this code records the bundle's one marker and has every bundled patch; a
+ * run recorded before it has a patch as `patched` answers where it is asked, the same calls at the same points, so
+ * that its history replays.
  */
-const ROLES_PATCH = 'actor-roles';
-function asAuthorised(actor: Actor): Actor {
-  return patched(ROLES_PATCH) ? actor : workingActor(actor);
+function patchesOfThisRun(): HasPatch {
+  const bundled = patched(PATCH_BUNDLE_2026_12);
+  return (patch) => (bundled && BUNDLED_PATCHES.includes(patch)) || patched(patch);
 }
+
+/** An actor recorded before users had roles (ROLES_PATCH) applies with the working role of their agency. */
+const asAuthorised = (actor: Actor, has: HasPatch): Actor => (has(ROLES_PATCH) ? actor : workingActor(actor));
 
 /** The rules that came behind a patch, each a flag of the case state: set at a running case's first task on this code. */
 const PATCHED_RULES = [
@@ -180,9 +186,9 @@ const PATCHED_RULES = [
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
-function withPatchedRules(state: CaseState): CaseState {
+function withPatchedRules(state: CaseState, has: HasPatch): CaseState {
   // A flag already set asks no more: its marker was recorded by the task that set it.
-  const newlySet = PATCHED_RULES.filter(([flag, patch]) => !state[flag] && patched(patch));
+  const newlySet = PATCHED_RULES.filter(([flag, patch]) => !state[flag] && has(patch));
   if (newlySet.length === 0) return state;
   const flagged: CaseState = { ...state, ...Object.fromEntries(newlySet.map(([flag]) => [flag, true])) };
   // A minor entered after their 18th birthday: its alarm passed before the case was entered, and is settled as
@@ -201,7 +207,8 @@ function nowIso(): string {
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
   refuseForeignInput(input);
-  const searchAttributesOnChange = patched(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH);
+  const has = patchesOfThisRun();
+  const searchAttributesOnChange = has(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH);
   let state = input.kind === 'open' ? openCase(input.open, nowIso()) : input.state;
 
   let projectedVersion = input.kind === 'resume' ? input.state.version : 0;
@@ -219,6 +226,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       version: published.version,
     };
     // The history length tells this task's projection from that of an earlier attempt at it whose worker died.
+    const projectCase = has(LOCAL_PROJECTION_PATCH) ? localProjection : remoteProjection;
     await projectCase(snapshotOf(published), applied, workflowInfo().historyLength);
     projectedVersion = Math.max(projectedVersion, published.version);
     return { version: published.version };
@@ -227,7 +235,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(caseStateQuery, () => state);
   setHandler(deliveryReportSignal, async (report) => {
     // Read warily, as a command's `issued`: a payload copied from another history need not be a report at all.
-    if (patched(DELIVERY_REPORT_BOUND_PATCH) && (report as Partial<DeliveryReport> | null)?.caseId !== state.caseId) {
+    if (has(DELIVERY_REPORT_BOUND_PATCH) && (report as Partial<DeliveryReport> | null)?.caseId !== state.caseId) {
       log.warn('a delivery report for another case was dropped', { caseId: state.caseId });
       return;
     }
@@ -241,7 +249,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     signOffUpdate,
     async (command) => {
-      state = applySignOff(state, command.signOff, asAuthorised(command.actor), nowIso(), command.issued?.today);
+      state = applySignOff(state, command.signOff, asAuthorised(command.actor, has), nowIso(), command.issued?.today);
       log.info('step signed off', { stepId: command.signOff.stepId, requestId: command.actor.requestId });
       return publish({ action: 'step.sign_off', stepId: command.signOff.stepId, actor: command.actor });
     },
@@ -256,7 +264,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     closeUpdate,
     async (command) => {
-      state = applyClose(state, { ...command, actor: asAuthorised(command.actor) }, nowIso());
+      state = applyClose(state, { ...command, actor: asAuthorised(command.actor, has) }, nowIso());
       log.info('case closed', { status: command.status, requestId: command.actor.requestId });
       return publish({ action: 'case.close', stepId: null, actor: command.actor });
     },
@@ -303,7 +311,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     correctSignOffUpdate,
     async (command) => {
-      state = applyCorrection(state, command, nowIso(), { asSigned: patched(CORRECTION_AS_SIGNED_PATCH) });
+      state = applyCorrection(state, command, nowIso(), { asSigned: has(CORRECTION_AS_SIGNED_PATCH) });
       log.info('sign-off corrected', { stepId: command.correction.stepId, requestId: command.actor.requestId });
       return publish({ action: 'step.correct', stepId: command.correction.stepId, actor: command.actor });
     },
@@ -366,7 +374,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         passedNoticeGatherMs,
       });
     }
-    state = withPatchedRules(state);
+    state = withPatchedRules(state, has);
     const passed = state.passedAlarms ?? [];
     if (passed.length > 0 && !state.holdsPassedExpiries) {
       await tellWhatPassed(passed, `passed_summary:${state.version}`, state.agencies.coordinator);
@@ -418,7 +426,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   // Closed while an entry session gathered what passed: nothing more will be entered, so it is told now. The close
   // may be a running case's first task on this code, hence its rules first.
-  state = withPatchedRules(state);
+  state = withPatchedRules(state, has);
   const untold = passedToTellAtEnd(state);
   if (untold.length > 0) {
     await tellSessionWhatPassed(untold);

@@ -80,6 +80,13 @@ export interface DeliveryInput {
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
 
 /**
+ * Updates accepted before users had roles were authorised by agency alone, and their actors carry no roles: they
+ * apply with the working role of their agency. (Handlers no longer judge what the validator accepted, so this only
+ * names such actors; the patch stays because histories recorded since carry its marker.)
+ */
+export const ROLES_PATCH = 'actor-roles';
+
+/**
  * Cases recorded before it fired a minor's 18th-birthday reminders at the birthday's own offsets; replaying them must
  * schedule what they scheduled. A running case moves to the weekly grid at its first new workflow task.
  */
@@ -167,6 +174,31 @@ export const ADULT_AT_18_PATCH = 'adult-at-18';
  * the session's notice of what passed like every passed alarm (`birthdayLeadsGathered` in domain/case-state.ts).
  */
 export const BIRTHDAY_LEADS_GATHERED_PATCH = 'birthday-leads-gathered';
+
+/**
+ * One marker for every patch above, in a run begun on code that has them all. In a new run each `patched()` records a
+ * marker, and the SDK upserts its TemporalChangeVersion search attribute beside it: a case opened under eleven such
+ * calls recorded 22 events in its first task, each a write on the server and a step of every replay. A run whose first
+ * task records this one asks none of them again (workflows/case-workflow.ts `patchesOfThisRun`). A patch added after
+ * it is not in `BUNDLED_PATCHES` and is asked on its own, as patches are.
+ */
+export const PATCH_BUNDLE_2026_12 = 'patches-of-2026-12';
+export const BUNDLED_PATCHES: readonly string[] = [
+  ROLES_PATCH,
+  BIRTHDAY_GRID_PATCH,
+  PASSED_NOTICE_GATHER_PATCH,
+  LATE_LEADS_PATCH,
+  LOCAL_PROJECTION_PATCH,
+  SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
+  DATES_AS_WRITTEN_PATCH,
+  DELIVERY_REPORT_BOUND_PATCH,
+  CORRECTION_AS_SIGNED_PATCH,
+  DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
+  MOVED_DATES_LEFT_OUT_PATCH,
+  PASSED_TOLD_WHEN_CLOSED_PATCH,
+  ADULT_AT_18_PATCH,
+  BIRTHDAY_LEADS_GATHERED_PATCH,
+];
 
 /**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal

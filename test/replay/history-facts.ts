@@ -17,6 +17,8 @@ import { SEALED_NOTE } from '../../domain/steps';
 import type { StepKind, TimelineEntry } from '../../domain/types';
 import {
   BIRTHDAY_GRID_PATCH,
+  BUNDLED_PATCHES,
+  PATCH_BUNDLE_2026_12,
   CORRECTION_AS_SIGNED_PATCH,
   DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
@@ -44,8 +46,15 @@ export interface HistoryFacts {
   searchAttributes: boolean;
   /** Timeline entries this run added, after any carried in by continue-as-new. */
   added: TimelineEntry[];
-  /** The ids of the patches the run recorded markers for (`patched()` answered true). */
+  /**
+   * The ids of the patches the run has (`patched()` answered true): those it recorded markers for, and every patch of
+   * a bundle it recorded (contract.ts `PATCH_BUNDLE_2026_12`).
+   */
   patches: string[];
+  /** Whether the run recorded the bundle's marker, and so has its patches without their own markers. */
+  bundled: boolean;
+  /** How many patch markers the run recorded. */
+  patchMarkers: number;
   /** A sign-off carries its note in plain text, as the API sent notes before it sealed them. */
   plainNote: boolean;
   /**
@@ -157,6 +166,9 @@ function patchesOf(events: Array<{ [key: string]: Json }>): string[] {
   });
 }
 
+const withBundled = (patches: string[]): string[] =>
+  patches.includes(PATCH_BUNDLE_2026_12) ? [...new Set([...patches, ...BUNDLED_PATCHES])] : patches;
+
 function firstCommandOf(events: Array<{ [key: string]: Json }>): HistoryFacts['firstCommand'] {
   const completed = events.findIndex((event) => event.eventType === `${EVENT_PREFIX}WORKFLOW_TASK_COMPLETED`);
   const command = completed >= 0 ? events[completed + 1] : undefined;
@@ -224,7 +236,9 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     completed: has('WORKFLOW_EXECUTION_COMPLETED'),
     searchAttributes: has('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
-    patches: patchesOf(events),
+    patches: withBundled(patchesOf(events)),
+    bundled: patchesOf(events).includes(PATCH_BUNDLE_2026_12),
+    patchMarkers: patchesOf(events).length,
     plainNote: values.some(isPlainNoteSignOff),
     unlistedReason: await givesUnlistedReason(events, converter),
     signed: (await commandInputs(events, converter, acceptedUpdate('signOff'))).flatMap(({ signOff }) => {
@@ -331,6 +345,7 @@ const COVERAGE = {
     added(facts, 'step.cancelled', 'hhs_certification_request'),
   'gathers the birthday leads passed at entry': (facts: HistoryFacts) =>
     facts.patches.includes(BIRTHDAY_LEADS_GATHERED_PATCH),
+  "records one patch marker, its bundle's": (facts: HistoryFacts) => facts.bundled && facts.patchMarkers === 1,
   'tells what passed as it closes': (facts: HistoryFacts) =>
     facts.patches.includes(PASSED_TOLD_WHEN_CLOSED_PATCH) && facts.completed && notified(facts, ['passed_summary']),
 } as const;
