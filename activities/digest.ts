@@ -8,6 +8,10 @@
  * is always in it. Everything else still goes out at once: escalations, a minor's 24-hour HHS notice, expiry
  * notices, a minor's 18th birthday (no digest names a date derived from a birth date), a reminder the next digest
  * would not list (an early heads-up beyond its horizon, a date just past its week).
+ *
+ * A notice of what passed (a case entered after the fact) is always folded into the next digest, which lists it in
+ * its "Brought up to date" section: it is read from the outbox, not from deadlines, so the digest claims it as it is
+ * written (`claimPassedNoticesFor`), and a notice recorded once its digest was written goes into the following one.
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
@@ -15,7 +19,8 @@ import { deadlineInZone } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
-import { enqueue, findNotification } from '../db/notifications';
+import { claimPassedNoticesFor, enqueue, findNotification, findRecipient } from '../db/notifications';
+import { inTransaction, type Queryable } from '../db/pool';
 import type { NotifiedKind } from '../domain';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import { addDays } from '../domain/dates';
@@ -105,6 +110,8 @@ const DEADLINE_OF: Partial<Record<NotifiedKind, Deadline['kind']>> = {
  * or it is never folded. The minors' notice to HHS is due within 24 hours: a digest could come too late for it.
  */
 export function foldedInto(facts: FoldableFacts, raisedAt: Date, zone: string): string | null {
+  // Nothing in a notice of what passed is due at once: the next digest carries it, whatever it is about.
+  if (facts.kind === 'passed_summary') return nextDigestDate(raisedAt.toISOString(), zone);
   const deadline = DEADLINE_OF[facts.kind];
   if (!deadline || facts.dueAt === null || facts.stepKind === 'hhs_minor_notification') return null;
   if (facts.about !== undefined && BIRTH_DATE_SUBJECTS.has(facts.about)) return null;
@@ -123,6 +130,17 @@ const digestKey = (agencyId: string, date: string): NotificationKey => ({
   caseId: `digest:${agencyId}`,
   alarmId: date,
 });
+
+/**
+ * The digest a notice of what passed folded into `date` is listed by: that one, unless it was written already (the
+ * notice recorded after its morning, or retried past it), then the first after it not yet written. Asked while the
+ * agency's row is held for share, which the writing of a digest waits for (`composeDigest`).
+ */
+export async function digestStillToWrite(db: Queryable, agencyId: string, date: string): Promise<string> {
+  let next = date;
+  while (await findNotification(db, digestKey(agencyId, next))) next = addDays(next, 1);
+  return next;
+}
 
 export function createDigestActivities(deps: DigestDeps) {
   const { pool, logger } = deps;
@@ -154,43 +172,53 @@ export function createDigestActivities(deps: DigestDeps) {
     async composeDigest(input: { agencyId: string; date: string }): Promise<NotificationKey | null> {
       const key = digestKey(input.agencyId, input.date);
       if (await findNotification(pool, key)) return key;
-      const agency = await findAgency(pool, input.agencyId);
-      const email = agency?.email?.trim();
-      if (!agency?.dailyDigest || !email) return null;
-      const zone = zoneOf(agency);
-      const window = digestWindow(input.date, zone);
-      // A day more: east of UTC, a deadline stored at a UTC midnight passes hours before it, as its day ends there.
-      const until = new Date(Math.max(window.weekEnd, window.expiringUntil) + DAY_MS);
-      const deadlines = await agencyDeadlines(pool, agency.id, { until });
-      const items = deadlines.flatMap((deadline): DigestItem[] => {
-        const section = digestSection(deadline.kind, deadline.at, window);
-        return section ? [{ ...deadline, section }] : [];
+      // The agency's row is held until the digest is written, so a notice of what passed being folded meanwhile
+      // waits and goes into the next one (`digestStillToWrite`), and one folded before is claimed here: each once.
+      return inTransaction(pool, async (client) => {
+        if (await findNotification(client, key)) return key;
+        const agency = await findRecipient(client, input.agencyId, { lock: 'update' });
+        const email = agency?.email;
+        if (!agency?.dailyDigest || !email) return null;
+        const zone = zoneOf(agency);
+        const window = digestWindow(input.date, zone);
+        // A day more: east of UTC, a deadline stored at a UTC midnight passes hours before it, as its day ends there.
+        const until = new Date(Math.max(window.weekEnd, window.expiringUntil) + DAY_MS);
+        const deadlines = await agencyDeadlines(client, agency.agencyId, { until });
+        const items = deadlines.flatMap((deadline): DigestItem[] => {
+          const section = digestSection(deadline.kind, deadline.at, window);
+          return section ? [{ ...deadline, section }] : [];
+        });
+        const broughtUpToDate = await claimPassedNoticesFor(client, agency.agencyId, input.date);
+        if (items.length === 0 && broughtUpToDate.length === 0) {
+          logger?.info({ agencyId: agency.agencyId, date: input.date }, 'daily digest: nothing to send today');
+          return null;
+        }
+        const rendered = renderDigest({
+          agencyName: agency.name,
+          date: input.date,
+          timeZone: zone,
+          items,
+          broughtUpToDate,
+          publicBaseUrl: deps.publicBaseUrl,
+        });
+        await enqueue(client, {
+          ...key,
+          reference: 'Daily digest',
+          stepId: 'daily_digest',
+          stepKind: 'daily_digest',
+          kind: 'daily_digest',
+          recipientAgencyId: agency.agencyId,
+          recipientEmail: email,
+          subject: rendered.subject,
+          bodyText: rendered.text,
+          dueAt: new Date(window.asOf).toISOString(),
+        });
+        logger?.info(
+          { agencyId: agency.agencyId, date: input.date, items: items.length, broughtUpToDate: broughtUpToDate.length },
+          'daily digest queued',
+        );
+        return key;
       });
-      if (items.length === 0) {
-        logger?.info({ agencyId: agency.id, date: input.date }, 'daily digest: nothing to send today');
-        return null;
-      }
-      const rendered = renderDigest({
-        agencyName: agency.name,
-        date: input.date,
-        timeZone: zone,
-        items,
-        publicBaseUrl: deps.publicBaseUrl,
-      });
-      await enqueue(pool, {
-        ...key,
-        reference: 'Daily digest',
-        stepId: 'daily_digest',
-        stepKind: 'daily_digest',
-        kind: 'daily_digest',
-        recipientAgencyId: agency.id,
-        recipientEmail: email,
-        subject: rendered.subject,
-        bodyText: rendered.text,
-        dueAt: new Date(window.asOf).toISOString(),
-      });
-      logger?.info({ agencyId: agency.id, date: input.date, items: items.length }, 'daily digest queued');
-      return key;
     },
   };
 }

@@ -20,7 +20,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
-import type { Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import { inTransaction } from '../db/pool';
 import {
   enqueue,
@@ -28,14 +28,23 @@ import {
   findRecipient,
   findStepAgency,
   markSent,
+  passedNoticesOwed,
   recordFailure,
   type Notification,
 } from '../db/notifications';
 import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant } from '../domain/types';
-import { renderNotification } from '../mail/render';
-import { foldedInto } from './digest';
-import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf, type DeliveryInput } from '../workflows/contract';
+import { renderNotification, renderPassedNotices } from '../mail/render';
+import { digestStillToWrite, foldedInto } from './digest';
+import {
+  DELIVERY_WORKFLOW_TYPE,
+  PASSED_NOTICES_WORKFLOW_TYPE,
+  deliveryWorkflowIdOf,
+  passedNoticeSignal,
+  passedNoticesWorkflowIdOf,
+  type DeliveryInput,
+  type PassedNoticesInput,
+} from '../workflows/contract';
 
 export interface DeliveryDeps {
   pool: Pool;
@@ -139,6 +148,21 @@ export async function startDelivery(
     });
 }
 
+/**
+ * Has the agency's gathering of notices of what passed (workflows/passed-notices.ts) send the unsent ones with the
+ * next email it sends: starts it, or tells the one gathering that another came. Called again (a retried activity), it
+ * at most delays that email by its quiet minutes; the rows, not the signals, say what the email lists.
+ */
+export async function gatherPassedNotices(temporal: NotificationDeps['temporal'], agencyId: string): Promise<void> {
+  const input: PassedNoticesInput = { agencyId };
+  await temporal.client.workflow.signalWithStart(PASSED_NOTICES_WORKFLOW_TYPE, {
+    workflowId: passedNoticesWorkflowIdOf(agencyId),
+    taskQueue: temporal.taskQueue,
+    args: [input],
+    signal: passedNoticeSignal,
+  });
+}
+
 /** The notify activity, which records the notification, and the two its delivery workflow runs. */
 export function createNotificationActivities(deps: NotificationDeps) {
   const { pool, publicBaseUrl, temporal, logger } = deps;
@@ -152,7 +176,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
     // The agency's row is held until the row is written: turning its digest off meanwhile waits, then finds this
     // reminder folded and emails it (db/agencies.ts setDailyDigest).
     return inTransaction(pool, async (client) => {
-      const recipient = await findRecipient(client, input.recipientAgencyId, { forShare: true });
+      const recipient = await findRecipient(client, input.recipientAgencyId, { lock: 'share' });
       // Retryable on purpose: an organisation missing from the directory is fixed by an operator, and the reminder
       // should then go out rather than be dropped.
       if (!recipient)
@@ -175,8 +199,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
       });
+      const folded = recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;
+      // A notice of what passed is listed by the digest it is folded into, which must not be written already.
       const digestDate =
-        recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;
+        folded && input.kind === 'passed_summary'
+          ? await digestStillToWrite(client, recipient.agencyId, folded)
+          : folded;
       if (digestDate) {
         logger?.info(
           { caseId: input.caseId, stepId: input.stepId, kind: input.kind, agencyId: recipient.agencyId, digestDate },
@@ -213,7 +241,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         );
         return { notificationId: row.id, delivery: 'in_app' };
       }
-      await startDelivery(temporal, row, input.kind);
+      if (input.kind === 'passed_summary') await gatherPassedNotices(temporal, row.recipientAgencyId);
+      else await startDelivery(temporal, row, input.kind);
       return { notificationId: row.id, delivery: 'email' };
     },
     ...createDeliveryActivities(deps),
@@ -262,33 +291,18 @@ export function createDeliveryActivities({
             logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
             return { sentAt: accepted.toISOString() };
           }
-          // Heartbeats while the server talks: if this worker dies mid-send, Temporal retries within the heartbeat
-          // timeout instead of waiting out the whole attempt.
-          const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
-          try {
-            await mailer.sendMail({
-              from,
-              to: row.recipientEmail,
-              subject: row.subject,
-              text: row.bodyText,
-              messageId: notificationMessageId(row.id, from),
-            });
-          } catch (thrown) {
-            // Not `instanceof Error` alone: a socket error may come from another realm (jest's sandbox, a worker thread).
-            const failure =
-              thrown instanceof Error
-                ? thrown
-                : new Error(
-                    typeof thrown === 'object' && thrown !== null && 'message' in thrown
-                      ? String(thrown.message)
-                      : 'SMTP send failed',
-                  );
+          const failure = await sendBeating(mailer, {
+            from,
+            to: row.recipientEmail,
+            subject: row.subject,
+            text: row.bodyText,
+            messageId: notificationMessageId(row.id, from),
+          });
+          if (failure) {
             await recordFailure(client, row.id, failure.message, await now());
             countDelivery('relief_notification_send_failures', row.kind);
             logger?.warn(ids, 'notification email not sent; it will be retried');
             return { sentAt: null, failure };
-          } finally {
-            clearInterval(beating);
           }
           const sentAt = await now();
           acceptedNotRecorded.set(row.id, sentAt);
@@ -304,6 +318,70 @@ export function createDeliveryActivities({
       // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
       if (outcome.failure) throw outcome.failure;
       return { sentAt: outcome.sentAt };
+    },
+
+    /**
+     * One email listing every notice of what passed the agency is owed (workflows/passed-notices.ts), to each address
+     * they were written for (one, unless it changed meanwhile), sent while their rows are locked and recorded sent
+     * together: a concurrent or retried attempt waits, then finds them sent. As for a single notification, one the
+     * server accepted whose sending could not be recorded is recorded by the retry, and the Message-ID is derived
+     * from the rows listed, so a resend of the same email after a crash carries the same one. Throws, to be retried,
+     * while the server fails; what is sent by then stays sent.
+     */
+    async deliverPassedNotices(input: { agencyId: string }): Promise<{ sent: number }> {
+      const recorded: string[] = [];
+      const outcome = await inTransaction(mailPool, async (client): Promise<{ sent: number; failure?: Error }> => {
+        const owed: Notification[] = [];
+        for (const row of await passedNoticesOwed(client, input.agencyId)) {
+          const accepted = acceptedNotRecorded.get(row.id);
+          if (!accepted) owed.push(row);
+          else {
+            recorded.push(row.id);
+            await markSent(client, row.id, accepted);
+          }
+        }
+        if (owed.length === 0) return { sent: 0 };
+        const agencyName = (await findRecipient(client, input.agencyId))?.name ?? input.agencyId;
+        const byAddress = new Map<string, Notification[]>();
+        for (const row of owed) {
+          const to = row.recipientEmail ?? '';
+          byAddress.set(to, [...(byAddress.get(to) ?? []), row]);
+        }
+        let sent = 0;
+        for (const [to, rows] of byAddress) {
+          const notificationIds = rows.map((row) => row.id);
+          const ids = { agencyId: input.agencyId, notificationIds };
+          const email = renderPassedNotices(agencyName, rows);
+          const failure = await sendBeating(mailer, {
+            from,
+            to,
+            subject: email.subject,
+            text: email.text,
+            messageId: notificationMessageId(notificationIds.join(' '), from),
+          });
+          if (failure) {
+            const at = await now();
+            for (const row of rows) await recordFailure(client, row.id, failure.message, at);
+            countDelivery('relief_notification_send_failures', 'passed_summary');
+            logger?.warn(ids, 'notices of what passed not sent; they will be retried');
+            return { sent, failure };
+          }
+          const sentAt = await now();
+          for (const row of rows) {
+            acceptedNotRecorded.set(row.id, sentAt);
+            recorded.push(row.id);
+            await markSent(client, row.id, sentAt);
+          }
+          sent += rows.length;
+          countDelivery('relief_notifications_sent', 'passed_summary');
+          logger?.info(ids, 'notices of what passed sent in one email');
+        }
+        return { sent };
+      });
+      // Committed: nothing is left to record. After a failed commit the entries stay, for the retry.
+      for (const id of recorded) acceptedNotRecorded.delete(id);
+      if (outcome.failure) throw outcome.failure;
+      return { sent: outcome.sent };
     },
 
     /**
@@ -348,6 +426,29 @@ export function createDeliveryActivities({
       return since;
     },
   };
+}
+
+/**
+ * Sends one email, heartbeating while the server talks (if this worker dies mid-send, Temporal retries within the
+ * heartbeat timeout instead of waiting out the whole attempt). Answers the failure, if any, for the caller to record.
+ */
+async function sendBeating(mailer: Transporter, message: SendMailOptions): Promise<Error | undefined> {
+  const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    await mailer.sendMail(message);
+    return undefined;
+  } catch (thrown) {
+    // Not `instanceof Error` alone: a socket error may come from another realm (jest's sandbox, a worker thread).
+    return thrown instanceof Error
+      ? thrown
+      : new Error(
+          typeof thrown === 'object' && thrown !== null && 'message' in thrown
+            ? String(thrown.message)
+            : 'SMTP send failed',
+        );
+  } finally {
+    clearInterval(beating);
+  }
 }
 
 /**

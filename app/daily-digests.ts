@@ -2,11 +2,11 @@
  * Starts and stops the agencies' daily digest workflows (workflows/daily-digest.ts), one per agency whose digest is
  * on: when an admin turns it on or off (app/access-service.ts), and at service start for every agency that has it on.
  * Scheduled by Temporal, not by a timer of ours: a digest survives restarts and outages like any workflow. Stopping
- * one also sends the reminders its digests were to carry, by email after all.
+ * one also sends the reminders and notices of what passed its digests were to carry, by email after all.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { startDelivery } from '../activities/notifications';
+import { gatherPassedNotices, startDelivery } from '../activities/notifications';
 import { agenciesWithDigest } from '../db/agencies';
 import { foldedRemindersOwed } from '../db/notifications';
 import { DIGEST_WORKFLOW_TYPE, digestWorkflowIdOf, type DigestInput } from '../workflows/contract';
@@ -41,7 +41,10 @@ export function createDigestSchedules(temporal: { client: Client; taskQueue: str
         .catch((error: unknown) => {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         });
-      for (const row of await foldedRemindersOwed(pool, agencyId)) await startDelivery(temporal, row, row.kind);
+      const owed = await foldedRemindersOwed(pool, agencyId);
+      for (const row of owed) if (row.kind !== 'passed_summary') await startDelivery(temporal, row, row.kind);
+      // The notices of what passed are gathered into one email, as for an agency that never had a digest.
+      if (owed.some((row) => row.kind === 'passed_summary')) await gatherPassedNotices(temporal, agencyId);
     },
   };
 }

@@ -3,7 +3,7 @@
  * unique within its case only), and then moves only forward: attempts, last error and the time delivery started
  * failing on each failed send; sent_at once the SMTP server accepted the message.
  */
-import { ALARM_KINDS, type AlarmKind, type NotificationKind } from '../domain/case-state';
+import { NOTIFIED_KINDS, type NotificationKind, type NotifiedKind } from '../domain/case-state';
 import type { Queryable } from './pool';
 import { InvalidCursorError } from './read-model';
 import type { Instant } from '../domain/types';
@@ -24,9 +24,9 @@ export interface NewNotification {
   /** Null when the date derives from a birth date (a minor's 18th birthday), which no notification carries. */
   dueAt: Instant | null;
   /**
-   * A reminder folded into the agency's daily digest: the local date (YYYY-MM-DD) of the digest that lists it instead
-   * of an email (activities/digest.ts `foldedInto`). Written, never read back: `releaseFoldedReminders` and
-   * `foldedRemindersOwed` use it.
+   * A reminder, or a notice of what passed, folded into the agency's daily digest: the local date (YYYY-MM-DD) of the
+   * digest that lists it instead of an email (activities/digest.ts `foldedInto`). Written, never read back:
+   * `releaseFoldedReminders`, `foldedRemindersOwed` and `claimPassedNoticesFor` use it.
    */
   digestDate?: string;
 }
@@ -193,24 +193,61 @@ export async function releaseFoldedReminders(db: Queryable, agencyId: string, em
 }
 
 /**
- * The agency's folded reminders whose email is owed and not yet sent (`releaseFoldedReminders`), oldest first: each
- * needs its delivery started, and a turn-off that is retried finds those whose start it may have missed.
+ * The agency's folded reminders and notices of what passed whose email is owed and not yet sent
+ * (`releaseFoldedReminders`), oldest first: each needs its delivery started (the notices, their gathering), and a
+ * turn-off that is retried finds those whose start it may have missed.
  */
 export async function foldedRemindersOwed(
   db: Queryable,
   agencyId: string,
-): Promise<Array<Notification & { kind: AlarmKind }>> {
+): Promise<Array<Notification & { kind: NotifiedKind }>> {
   const { rows } = await db.query<NotificationRow>(
     `SELECT * FROM notifications
       WHERE recipient_agency_id = $1 AND digest_date IS NOT NULL AND recipient_email IS NOT NULL AND sent_at IS NULL
       ORDER BY created_at, id`,
     [agencyId],
   );
-  // Only alarms are ever folded (reminders, due notices, expiry reminders); the kind says so to the type checker.
+  // Only alarms (reminders, due notices, expiry reminders) and notices of what passed are ever folded; the kind says
+  // so to the type checker.
   return rows.flatMap((row) => {
-    const kind = ALARM_KINDS.find((known) => known === row.kind);
+    const kind = NOTIFIED_KINDS.find((known) => known === row.kind);
     return kind ? [{ ...fromRow(row), kind }] : [];
   });
+}
+
+/**
+ * The agency's notices of what passed whose email is owed and not yet sent, oldest first, locked until the transaction
+ * ends: the one email that lists them all (workflows/passed-notices.ts) is sent while no other attempt can send them.
+ * A row another attempt is sending is waited for, then left out once it is sent.
+ */
+export async function passedNoticesOwed(db: Queryable, agencyId: string): Promise<Notification[]> {
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT * FROM notifications
+      WHERE recipient_agency_id = $1 AND kind = 'passed_summary' AND recipient_email IS NOT NULL AND sent_at IS NULL
+      ORDER BY created_at, id
+      FOR UPDATE`,
+    [agencyId],
+  );
+  return rows.map(fromRow);
+}
+
+/**
+ * The agency's notices of what passed that its digest of `date` lists, claimed for it: those folded into that digest
+ * or an earlier one that was never written (a morning with nothing else to send, before they came). Each is moved to
+ * `date`, in the transaction that writes that digest, so a notice is listed by exactly one digest: the one its
+ * `digest_date` names, which exists.
+ */
+export async function claimPassedNoticesFor(db: Queryable, agencyId: string, date: string): Promise<Notification[]> {
+  const { rows } = await db.query<NotificationRow>(
+    `UPDATE notifications n SET digest_date = $2
+      WHERE n.recipient_agency_id = $1 AND n.kind = 'passed_summary' AND n.digest_date <= $2
+        AND n.recipient_email IS NULL AND n.sent_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM notifications d
+                         WHERE d.case_id = 'digest:' || $1 AND d.alarm_id = to_char(n.digest_date, 'YYYY-MM-DD'))
+      RETURNING *`,
+    [agencyId, date],
+  );
+  return rows.map(fromRow).sort((a, b) => a.reference.localeCompare(b.reference));
 }
 
 /** Newest first, one keyset page at a time so deep pages stay as fast as the first. */
@@ -264,16 +301,18 @@ export interface Recipient {
 }
 
 /**
- * Where a notification for an organisation goes, from the agencies table. `forShare` holds the agency's row until the
- * transaction ends, so its daily digest cannot be turned off (db/agencies.ts) between reading the setting and
- * writing a notification folded on the strength of it.
+ * Where a notification for an organisation goes, from the agencies table. `lock` holds the agency's row until the
+ * transaction ends: `share` while a notification is folded into its daily digest, so the digest cannot be turned off
+ * (db/agencies.ts) between reading the setting and writing a notification folded on the strength of it; `update`
+ * while a digest is written, so a notice of what passed being folded waits and finds it written
+ * (activities/digest.ts).
  */
 export async function findRecipient(
   db: Queryable,
   agencyId: string,
-  options: { forShare?: boolean } = {},
+  options: { lock?: 'share' | 'update' } = {},
 ): Promise<Recipient | null> {
-  const lock = options.forShare ? ' FOR SHARE' : '';
+  const lock = options.lock ? ` FOR ${options.lock.toUpperCase()}` : '';
   const { rows } = await db.query<{
     id: string;
     name: string;

@@ -126,7 +126,7 @@ export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** What a case workflow notifies: each alarm as it fires, and once per command the alarms that had already passed. */
-const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
+export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
 /**

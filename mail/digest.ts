@@ -7,7 +7,7 @@ import type { Deadline } from '../db/deadlines';
 import { stepLabel, windowLabel } from '../domain/labels';
 import { formatCalendarDay } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
-import { caseLink, dueDateFor, type RenderedEmail } from './render';
+import { caseLink, dueDateFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
 
 const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
@@ -30,6 +30,8 @@ export interface DigestFacts {
   /** The agency's time zone: every date is shown as its calendar reads it. */
   timeZone: string;
   items: DigestItem[];
+  /** The notices of what passed it carries instead of their emails (activities/digest.ts), one line per case. */
+  broughtUpToDate?: readonly PassedNotice[];
   publicBaseUrl: string;
 }
 
@@ -42,9 +44,14 @@ function line(item: DigestItem, timeZone: string): string {
 }
 
 export function renderDigest(facts: DigestFacts): RenderedEmail {
-  const counts = DIGEST_SECTIONS.map(
-    (section) => `${SECTION_LABELS[section]}: ${facts.items.filter((item) => item.section === section).length}`,
-  );
+  const passed = facts.broughtUpToDate ?? [];
+  const counts = [
+    ...DIGEST_SECTIONS.map(
+      (section) => `${SECTION_LABELS[section]}: ${facts.items.filter((item) => item.section === section).length}`,
+    ),
+    // Counted only when there are some: most days there are none.
+    ...(passed.length > 0 ? [`Brought up to date: ${passed.length}`] : []),
+  ];
   const byCase = new Map<string, DigestItem[]>();
   for (const item of facts.items) byCase.set(item.caseId, [...(byCase.get(item.caseId) ?? []), item]);
   const cases = [...byCase.values()].sort((a, b) => a[0]!.caseReference.localeCompare(b[0]!.caseReference));
@@ -60,6 +67,14 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
       `Case ${items[0]!.caseReference}: ${caseLink(facts.publicBaseUrl, items[0]!.caseId)}`,
       ...[...items].sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at)).map((i) => line(i, facts.timeZone)),
     ]),
+    ...(passed.length > 0
+      ? [
+          '',
+          'Brought up to date: these cases were entered or updated with dates that already passed; the reminders that ' +
+            'fell before were not sent, one by one or here. Each case page shows where those steps stand now.',
+          ...passed.map(passedNoticeDigestLine),
+        ]
+      : []),
     '',
     // Recipients forward emails; the digest says why it carries no personal details.
     'This message intentionally carries no personal details. Sign in to see the cases.',

@@ -198,6 +198,12 @@ function passedLine(alarm: PassedAlarm, zone: string): string {
   return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}${sent}`;
 }
 
+/** Where a notification's lines about its case begin and end (what `passedNoticeBlock` reads back). */
+const CASE_LINE = 'Case reference: ';
+const LINK_LINE = 'Open the case: ';
+/** Recipients forward emails; each says why it carries no personal details. */
+const NO_PERSONAL_DETAILS = 'This message intentionally carries no personal details.';
+
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const step = stepLabel(facts.stepKind);
   const zone = facts.timeZone ?? 'UTC';
@@ -211,15 +217,68 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     '',
     lead,
     '',
-    `Case reference: ${facts.reference}`,
+    `${CASE_LINE}${facts.reference}`,
     ...(facts.kind === 'passed_summary' ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     ...(notSent.length > 0 ? ['', 'Not sent:', ...notSent] : []),
     '',
-    `Open the case: ${caseLink(facts.publicBaseUrl, facts.caseId)}`,
+    `${LINK_LINE}${caseLink(facts.publicBaseUrl, facts.caseId)}`,
     '',
-    // Recipients forward emails; the reminder says why it carries no personal details.
-    'This message intentionally carries no personal details. Sign in to see the case.',
+    `${NO_PERSONAL_DETAILS} Sign in to see the case.`,
   ].join('\n');
   return { subject, text };
+}
+
+/** A notice of what passed as its outbox row keeps it: the words `renderNotification` wrote for its agency. */
+export interface PassedNotice {
+  reference: string;
+  subject: string;
+  bodyText: string;
+}
+
+/**
+ * What a notice of what passed says about its case, as written when it was recorded (in its agency's zone then): from
+ * its case reference to its link, the reminders not sent between. Read back from the row so that a gathered email or
+ * a digest says what the notice itself said.
+ */
+function passedNoticeBlock(notice: PassedNotice): string[] {
+  const lines = notice.bodyText.split('\n');
+  const from = lines.findIndex((line) => line.startsWith(CASE_LINE));
+  const to = lines.findIndex((line) => line.startsWith(LINK_LINE));
+  return from >= 0 && to >= from ? lines.slice(from, to + 1) : [`${CASE_LINE}${notice.reference}`];
+}
+
+/** How many reminders a notice of what passed lists as not sent. */
+const notSentCount = (notice: PassedNotice) => passedNoticeBlock(notice).filter((line) => line.startsWith('- ')).length;
+
+/** A digest's line for a notice of what passed it carries: the case, how many reminders were not sent, its link. */
+export function passedNoticeDigestLine(notice: PassedNotice): string {
+  const link = passedNoticeBlock(notice)
+    .find((line) => line.startsWith(LINK_LINE))
+    ?.slice(LINK_LINE.length);
+  return `- ${notice.reference}: ${countOf(notSentCount(notice), 'reminder')} not sent${link ? `, ${link}` : ''}`;
+}
+
+/**
+ * One email for an agency's notices of what passed (workflows/passed-notices.ts), oldest first: a single notice is
+ * sent as it was written; several are listed one case after another, each as its own notice lists it.
+ */
+export function renderPassedNotices(agencyName: string, notices: readonly PassedNotice[]): RenderedEmail {
+  const [only] = notices;
+  if (only && notices.length === 1) return { subject: only.subject, text: only.bodyText };
+  const reminders = notices.reduce((sum, notice) => sum + notSentCount(notice), 0);
+  const text = [
+    `To: ${agencyName}`,
+    '',
+    `These ${notices.length} cases were entered or updated with dates that already passed. The reminders listed ` +
+      'under each fell before that, so they were not sent one by one. Each case page shows where those steps stand ' +
+      'now (overdue, expired, done late, or cancelled when the case was closed).',
+    ...notices.flatMap((notice) => ['', ...passedNoticeBlock(notice)]),
+    '',
+    `${NO_PERSONAL_DETAILS} Sign in to see the cases.`,
+  ].join('\n');
+  return {
+    subject: `Brought up to date: ${countOf(notices.length, 'case')}, ${countOf(reminders, 'reminder')} not sent`,
+    text,
+  };
 }

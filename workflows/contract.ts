@@ -212,3 +212,17 @@ export interface DigestInput {
   /** The local date (YYYY-MM-DD) of the last digest handled, carried across continue-as-new; none at first. */
   lastDate?: string;
 }
+
+/**
+ * One workflow per agency gathering its notices of what passed into one email (workflows/passed-notices.ts) while
+ * it has no daily digest: the agency id is no personal data, and signal-with-start finds the one gathering.
+ */
+export const passedNoticesWorkflowIdOf = (agencyId: string) => `passed-notices-${agencyId}`;
+export const PASSED_NOTICES_WORKFLOW_TYPE = 'passedNotices';
+
+export interface PassedNoticesInput {
+  agencyId: string;
+}
+
+/** Sent by the notify activity once a notice of what passed owes the agency an email: the outbox row says which. */
+export const passedNoticeSignal = defineSignal('passedNotice');

@@ -2,3 +2,4 @@
 export { caseWorkflow } from './case-workflow';
 export { notificationDelivery } from './notification-delivery';
 export { dailyDigest } from './daily-digest';
+export { passedNotices } from './passed-notices';

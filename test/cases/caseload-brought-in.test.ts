@@ -1,0 +1,143 @@
+/**
+ * Bringing a caseload in, on the whole stack (time skipping, PostgreSQL, a real SMTP server): cases entered after the
+ * fact within minutes send no "Brought up to date" email each. An agency without a daily digest gets one email
+ * listing every case, once no new notice came for a few minutes; an agency with one finds them in its next digest,
+ * each case once; in the app, every case keeps its own notice. An SMTP outage delays the gathered email, never
+ * doubles or loses it.
+ */
+import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
+import { instantOfLocal, localDateOf } from '../../core/time-zones';
+import { findRecipient, listNotifications, type Notification } from '../../db/notifications';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { workingActor } from '../../domain/access';
+import { addDays } from '../../domain/dates';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const POLICE = DEMO_AGENCIES.law_enforcement;
+/** The agencies the notices of what passed go to (entered-late.test.ts): the police's digest is on, not the others'. */
+const GATHERED = [DEMO_AGENCIES.coordinator, DEMO_AGENCIES.advocate];
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+  await request(stack.app)
+    .post(`/api/agencies/${POLICE}/daily-digest`)
+    .set(stack.users['demo-system-admin']!.headers)
+    .send({ enabled: true })
+    .expect(200);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const officer = workingActor({ userId: 'officer-caseload', agencyId: POLICE, agencyKind: 'law_enforcement' });
+
+/** Cases of adults all identified on the same day, 120 days ago, entered one after the other now. */
+async function caseload(count: number, name: string): Promise<{ caseId: string; reference: string }[]> {
+  const identifiedAt = new Date((await stack.env.currentTimeMs()) - 120 * DAY_MS).toISOString();
+  const opened = [];
+  for (let n = 1; n <= count; n += 1) {
+    opened.push(
+      await stack.cases.open(
+        { identifiedAt, survivor: { name: `${name} ${n}`, birthDate: '1990-02-02' }, agencies: DEMO_AGENCIES },
+        officer,
+      ),
+    );
+  }
+  return opened;
+}
+
+/** The notices of what passed of these cases, once each case has its notices and every email owed went out. */
+async function noticesSent(caseIds: string[]): Promise<Notification[]> {
+  return eventually(async () => {
+    const notices: Notification[] = [];
+    for (const caseId of caseIds) {
+      const { items } = await listNotifications(stack.pool, { caseId, limit: 50 });
+      const own = items.filter((n) => n.kind === 'passed_summary');
+      if (own.length === 0 || own.some((n) => n.recipientEmail && !n.sentAt)) return undefined;
+      notices.push(...own);
+    }
+    return notices;
+  }, 'the notices of what passed, sent');
+}
+
+const addressOf = async (agencyId: string) => (await findRecipient(stack.pool, agencyId))!.email!;
+/** The "Brought up to date" emails an agency received. */
+const passedEmailsTo = (address: string) =>
+  stack.mail.messages().filter((m) => m.subject.startsWith('Brought up to date') && m.to.join(',').includes(address));
+const mentions = (text: string, reference: string) => text.split(reference).length - 1;
+
+test('each agency gets one email listing every case brought in, or its digest lists them, and no email per case', async () => {
+  const cases = await caseload(6, 'Caseload Person');
+  const references = cases.map((c) => c.reference);
+  // Each case's notices come 30 minutes after its entry; the gathered email a few quiet minutes after the last.
+  await stack.env.sleep(HOUR_MS);
+  const notices = await noticesSent(cases.map((c) => c.caseId));
+
+  // In the app, one notice per case and agency, as before.
+  for (const agencyId of [...GATHERED, POLICE]) {
+    expect(notices.filter((n) => n.recipientAgencyId === agencyId)).toHaveLength(cases.length);
+  }
+  for (const agencyId of GATHERED) {
+    const emails = passedEmailsTo(await addressOf(agencyId));
+    expect(emails).toHaveLength(1);
+    expect(emails[0]!.subject).toMatch(/^Brought up to date: 6 cases, \d+ reminders not sent$/);
+    for (const reference of references) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
+    expect(emails[0]!.text).not.toContain('Caseload Person');
+  }
+
+  // The police's digest is on: none by email, all in the next digest, each case on one line.
+  const policeAddress = await addressOf(POLICE);
+  expect(passedEmailsTo(policeAddress)).toEqual([]);
+  const now = new Date(await stack.env.currentTimeMs()).toISOString();
+  const today = localDateOf(now, 'UTC');
+  const date = Date.parse(instantOfLocal(today, '07:00', 'UTC')) > Date.parse(now) ? today : addDays(today, 1);
+  await stack.env.sleep(
+    Date.parse(instantOfLocal(date, '07:00', 'UTC')) + MINUTE_MS - (await stack.env.currentTimeMs()),
+  );
+  const digest = await eventually(
+    () =>
+      stack.mail
+        .messages()
+        .find(
+          (m) =>
+            m.subject.startsWith(`Daily digest ${formatCalendarDay(date)}:`) && m.to.join(',').includes(policeAddress),
+        ),
+    'the police digest',
+  );
+  expect(digest.subject).toContain('Brought up to date: 6');
+  const section = digest.text.slice(digest.text.indexOf('\nBrought up to date'));
+  for (const reference of references) expect(mentions(section, reference)).toBe(1);
+  expect(digest.text).not.toContain('Caseload Person');
+});
+
+test('an SMTP outage delays the gathered email; it then goes out once, listing every case', async () => {
+  const coordinator = await addressOf(DEMO_AGENCIES.coordinator);
+  const before = passedEmailsTo(coordinator).length;
+  await stack.mail.setDown(true);
+  let cases: { caseId: string; reference: string }[];
+  try {
+    cases = await caseload(5, 'Outage Person');
+    await stack.env.sleep(HOUR_MS);
+    await eventually(async () => {
+      const { rows } = await stack.pool.query<{ attempts: number }>(
+        `SELECT attempts FROM notifications WHERE kind = 'passed_summary' AND recipient_agency_id = $1 AND case_id = $2`,
+        [DEMO_AGENCIES.coordinator, cases[0]!.caseId],
+      );
+      return (rows[0]?.attempts ?? 0) >= 1 || undefined;
+    }, 'a failed attempt');
+    expect(passedEmailsTo(coordinator)).toHaveLength(before);
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // The retry (backoff of at most 30 minutes) goes through once SMTP is back.
+  await stack.env.sleep(HOUR_MS);
+  await noticesSent(cases.map((c) => c.caseId));
+  const emails = passedEmailsTo(coordinator).slice(before);
+  expect(emails).toHaveLength(1);
+  for (const { reference } of cases) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
+});

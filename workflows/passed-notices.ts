@@ -1,0 +1,49 @@
+/**
+ * Gathers an agency's notices of what passed into one email while it has no daily digest: bringing a caseload in
+ * closes dozens of entry sessions within minutes, and each would otherwise send its own "Brought up to date" email.
+ * Started, or signalled, by the notify activity once a notice's outbox row owes the agency an email; the email goes
+ * out once no notice came for QUIET_MS, and at most LONGEST_MS after the first, listing every row still unsent
+ * (activities/notifications.ts `deliverPassedNotices`). A notice that comes while it is sent starts the next round;
+ * the run ends when none is left, and the next notice starts a new one.
+ *
+ * Exactly once per row: the send holds the rows' locks and records sent_at for every row it lists, as a single
+ * notification's delivery does, so a retry or a second round finds them sent. An outage delays the email, retried
+ * with backoff for as long as it lasts; rows recorded meanwhile join it.
+ */
+import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { CaseActivities } from '../activities';
+import { passedNoticeSignal, type PassedNoticesInput } from './contract';
+
+/** A few minutes without a new notice: the caseload being brought in is likely done. */
+const QUIET_MS = 5 * 60_000;
+/** No notice waits longer than a case's own gathering of its entry session did. */
+const LONGEST_MS = 30 * 60_000;
+/** Rounds per run: a steady trickle of notices keeps the history short by continuing as new. */
+const ROUNDS_PER_RUN = 20;
+
+/** As a notification's delivery after its first hour: no limit, at most 30 minutes late once the server is back. */
+const { deliverPassedNotices } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+export async function passedNotices(input: PassedNoticesInput): Promise<void> {
+  // Started by a notice (signal-with-start), or continued as new: either way a round is owed.
+  let latest: number | undefined = Date.now();
+  setHandler(passedNoticeSignal, () => {
+    latest = Date.now();
+  });
+  for (let round = 0; round < ROUNDS_PER_RUN; round += 1) {
+    if (latest === undefined) return;
+    const sendBy = latest + LONGEST_MS;
+    for (;;) {
+      const seen: number = latest;
+      const wait = Math.min(seen + QUIET_MS, sendBy) - Date.now();
+      if (wait <= 0 || !(await condition(() => latest !== seen, wait))) break;
+    }
+    latest = undefined;
+    await deliverPassedNotices({ agencyId: input.agencyId });
+  }
+  await continueAsNew<typeof passedNotices>(input);
+}
