@@ -1,5 +1,11 @@
 import { stepLabel } from '../../domain/labels';
-import { caseLink, renderNotification, type NotificationFacts } from '../../mail/render';
+import {
+  caseLink,
+  passedNoticeDigestLine,
+  renderNotification,
+  renderPassedNotices,
+  type NotificationFacts,
+} from '../../mail/render';
 
 const facts: NotificationFacts = {
   kind: 'reminder',
@@ -198,5 +204,47 @@ describe('renderNotification', () => {
   it('labels unknown step kinds in plain words and escapes the case id in links', () => {
     expect(stepLabel('benefit_window')).toBe('Benefit window');
     expect(caseLink('https://relief.example.org', 'a/b')).toBe('https://relief.example.org/cases/a%2Fb');
+  });
+});
+
+describe('renderPassedNotices', () => {
+  /** A notice of what passed as its outbox row keeps it. */
+  const notice = (reference: string, caseId: string, dates: string[]) => {
+    const { subject, text } = renderNotification({
+      ...facts,
+      caseId,
+      reference,
+      kind: 'passed_summary',
+      dueAt: null,
+      passed: dates.map((date) => ({
+        stepId: 'cp_request-1',
+        stepKind: 'cp_request',
+        kind: 'due',
+        about: 'cp_request',
+        date,
+      })),
+    });
+    return { reference, subject, bodyText: text };
+  };
+  const one = notice('RC-2026-0001', 'case-1', ['2025-11-17T14:30:00.000Z']);
+  const two = notice('RC-2026-0002', 'case-2', ['2025-11-17T14:30:00.000Z', '2025-12-17T14:30:00.000Z']);
+
+  it('sends a single notice as it reads on its own', () => {
+    expect(renderPassedNotices('Task force', [one])).toEqual({ subject: one.subject, text: one.bodyText });
+  });
+
+  it('lists several cases in one email, each as its own notice lists it, and counts cases and reminders', () => {
+    const { subject, text } = renderPassedNotices('Task force', [one, two]);
+    expect(subject).toBe('Brought up to date: 2 cases, 3 reminders not sent');
+    expect(text.match(/^To: /gm)).toEqual(['To: ']);
+    expect(text).toContain('Case reference: RC-2026-0001');
+    expect(text).toContain('Open the case: https://relief.example.org/cases/case-2');
+    expect(text.match(/^- Deadline reached: Continued Presence request/gm)).toHaveLength(3);
+  });
+
+  it('gives a digest one line per case: its reference, how many reminders were not sent, and its link', () => {
+    expect(passedNoticeDigestLine(two)).toBe(
+      '- RC-2026-0002: 2 reminders not sent, https://relief.example.org/cases/case-2',
+    );
   });
 });
