@@ -141,3 +141,22 @@ test('an SMTP outage delays the gathered email; it then goes out once, listing e
   expect(emails).toHaveLength(1);
   for (const { reference } of cases) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
 });
+
+test('turned off before its next digest, the notices it was to carry go out gathered in one email', async () => {
+  const policeAddress = await addressOf(POLICE);
+  const cases = await caseload(5, 'Released Person');
+  await stack.env.sleep(HOUR_MS);
+  await noticesSent(cases.map((c) => c.caseId));
+  expect(passedEmailsTo(policeAddress)).toEqual([]);
+
+  await request(stack.app)
+    .post(`/api/agencies/${POLICE}/daily-digest`)
+    .set(stack.users['demo-system-admin']!.headers)
+    .send({ enabled: false })
+    .expect(200);
+  await stack.env.sleep(HOUR_MS);
+  await noticesSent(cases.map((c) => c.caseId));
+  const emails = passedEmailsTo(policeAddress);
+  expect(emails).toHaveLength(1);
+  for (const { reference } of cases) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
+});
