@@ -15,9 +15,9 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
-import { deadlineInZone } from '../core/people-dates';
+import { deadlineInZone, deadlineZone, lastDayToAct } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
-import { findAgency } from '../db/agencies';
+import { agencyTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { claimPassedNoticesFor, enqueue, findNotification, findRecipient } from '../db/notifications';
 import { inTransaction, type Queryable } from '../db/pool';
@@ -62,32 +62,43 @@ interface DigestWindow {
   expiringUntil: number;
   /** The agency's: a deadline at the end of a typed day passes as that day ends there (core/people-dates.ts). */
   zone: string;
+  /** Its local date, and the one a week after: due dates are listed by their last day to act between them. */
+  date: string;
+  weekEndDate: string;
+  /** Every agency's zone: a deadline's last day is read in the one whose midnight it is (`deadlineZone`). */
+  deadlineZones: readonly string[];
 }
 
-function digestWindow(date: string, zone: string): DigestWindow {
+function digestWindow(date: string, zone: string, deadlineZones: readonly string[]): DigestWindow {
   const asOf = Date.parse(instantOfLocal(date, DIGEST_TIME, zone));
+  const weekEndDate = addDays(date, DUE_HORIZON_DAYS);
   return {
     asOf,
     tomorrow: Date.parse(startOfLocalDay(addDays(date, 1), zone)),
-    weekEnd: Date.parse(startOfLocalDay(addDays(date, DUE_HORIZON_DAYS), zone)),
+    weekEnd: Date.parse(startOfLocalDay(weekEndDate, zone)),
     expiringUntil: asOf + EXPIRY_HORIZON_DAYS * DAY_MS,
     zone,
+    date,
+    weekEndDate,
+    deadlineZones,
   };
 }
 
 /**
  * Where the digest of `window` lists a deadline, or null when it does not: the one rule for what a digest lists
  * (composeDigest) and so for which reminders it replaces (foldedInto), so the two cannot disagree.
- * A deadline counts on its last day to act (core/people-dates.ts): one that passes as tomorrow begins is due today,
- * one that passes as the week's last day ends is due this week. A window already ended by the morning is not
+ * A deadline counts on its last day to act (core/people-dates.ts), the same day for every agency: one whose last day
+ * is today is due today (the police's midnight in Chicago still today's in New York's digest), one whose last day is
+ * within the week is due this week; it is overdue once it has passed. A window already ended by the morning is not
  * "expiring": its own notice, always sent at once, says that it ended.
  */
 function digestSection(kind: Deadline['kind'], deadline: Instant, window: DigestWindow): DigestSection | null {
   const at = Date.parse(deadlineInZone(deadline, window.zone));
   if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
   if (at < window.asOf) return 'overdue';
-  if (at <= window.tomorrow) return 'due_today';
-  return at <= window.weekEnd ? 'due_this_week' : null;
+  const lastDay = lastDayToAct(deadline, deadlineZone(deadline, window.zone, window.deadlineZones));
+  if (lastDay <= window.date) return 'due_today';
+  return lastDay < window.weekEndDate ? 'due_this_week' : null;
 }
 
 /** The local date of the agency's first digest after `now`: today's, unless its morning has come, else tomorrow's. */
@@ -109,14 +120,19 @@ const DEADLINE_OF: Partial<Record<NotifiedKind, Deadline['kind']>> = {
  * on its own: that digest would not list it (a date beyond its week or 30 days, a window ended before its morning),
  * or it is never folded. The minors' notice to HHS is due within 24 hours: a digest could come too late for it.
  */
-export function foldedInto(facts: FoldableFacts, raisedAt: Date, zone: string): string | null {
+export function foldedInto(
+  facts: FoldableFacts,
+  raisedAt: Date,
+  zone: string,
+  deadlineZones: readonly string[] = [],
+): string | null {
   // Nothing in a notice of what passed is due at once: the next digest carries it, whatever it is about.
   if (facts.kind === 'passed_summary') return nextDigestDate(raisedAt.toISOString(), zone);
   const deadline = DEADLINE_OF[facts.kind];
   if (!deadline || facts.dueAt === null || facts.stepKind === 'hhs_minor_notification') return null;
   if (facts.about !== undefined && BIRTH_DATE_SUBJECTS.has(facts.about)) return null;
   const date = nextDigestDate(raisedAt.toISOString(), zone);
-  return digestSection(deadline, facts.dueAt, digestWindow(date, zone)) ? date : null;
+  return digestSection(deadline, facts.dueAt, digestWindow(date, zone, deadlineZones)) ? date : null;
 }
 
 /** An outbox row's key (as activities/notifications.ts's NotificationKey; not imported, which would make a cycle). */
@@ -180,7 +196,8 @@ export function createDigestActivities(deps: DigestDeps) {
         const email = agency?.email;
         if (!agency?.dailyDigest || !email) return null;
         const zone = zoneOf(agency);
-        const window = digestWindow(input.date, zone);
+        const deadlineZones = await agencyTimeZones(client, deps.timeZone ?? 'UTC');
+        const window = digestWindow(input.date, zone, deadlineZones);
         // A day more: east of UTC, a deadline stored at a UTC midnight passes hours before it, as its day ends there.
         const until = new Date(Math.max(window.weekEnd, window.expiringUntil) + DAY_MS);
         const deadlines = await agencyDeadlines(client, agency.agencyId, { until });
@@ -197,6 +214,7 @@ export function createDigestActivities(deps: DigestDeps) {
           agencyName: agency.name,
           date: input.date,
           timeZone: zone,
+          deadlineZones,
           items,
           broughtUpToDate,
           publicBaseUrl: deps.publicBaseUrl,

@@ -21,6 +21,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
+import { agencyTimeZones } from '../db/agencies';
 import { inTransaction } from '../db/pool';
 import {
   enqueue,
@@ -184,6 +185,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
         );
       const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
+      const deadlineZones = await agencyTimeZones(client, deps.timeZone ?? 'UTC');
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       const email = renderNotification({
@@ -193,13 +195,15 @@ export function createNotificationActivities(deps: NotificationDeps) {
         stepKind: input.stepKind,
         agencyName: recipient.name,
         timeZone,
+        deadlineZones,
         dueAt: input.dueAt,
         about: input.about,
         passed: input.passed,
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
       });
-      const folded = recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone) : null;
+      const folded =
+        recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone, deadlineZones) : null;
       // A notice of what passed is listed by the digest it is folded into, which must not be written already.
       const digestDate =
         folded && input.kind === 'passed_summary'

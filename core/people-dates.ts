@@ -54,8 +54,25 @@ export function deadlineInZone(deadline: Instant, zone: string): Instant {
   return Date.parse(dayBeginsThere) < at.getTime() ? dayBeginsThere : at.toISOString();
 }
 
+/**
+ * The zone a deadline's last day to act is read in: one for every reader, so the police in Chicago and the coordinator
+ * in New York read the same day and the same words. A deadline counted in days from a day (an identification entered
+ * by its date) is the identifying agency's midnight, whose zone no row keeps: it is the zone, among those it could
+ * have been counted in (the agencies', `countedIn`), whose midnight it is, the reader's own first. A deadline at a
+ * UTC midnight (the end of a typed day, `deadlineInZone`) or at no such midnight (hours counted from an event) keeps
+ * the reader's zone, as before.
+ */
+export function deadlineZone(dueAt: Instant, readerZone: string, countedIn: Iterable<string>): string {
+  if (Date.parse(dueAt) % DAY_MS === 0 || beginsDayIn(dueAt, readerZone)) return readerZone;
+  for (const zone of countedIn) if (beginsDayIn(dueAt, zone)) return zone;
+  return readerZone;
+}
+
+const beginsDayIn = (at: Instant, zone: string) =>
+  Date.parse(startOfLocalDay(localDateOf(at, zone), zone)) === Date.parse(at);
+
 /** The last day to act on a deadline, in the zone: the day of its last moment before it passes there. */
-function lastDayToAct(dueAt: Instant, zone: string): IsoDate {
+export function lastDayToAct(dueAt: Instant, zone: string): IsoDate {
   return localDateOf(lastMomentBefore(deadlineInZone(dueAt, zone)), zone);
 }
 
@@ -100,6 +117,22 @@ export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   if (days === 1) return 'due tomorrow';
   return `in ${days} days`;
 }
+
+/**
+ * `dueWording` judged in the deadline's zone (`deadlineZone`) for a reader in another: while the reader's today is
+ * not that zone's (New York after midnight, Chicago before), the words name the zone they are judged in: "due
+ * today, Chicago time".
+ */
+export function dueWordingFor(dueAt: Instant, deadlineZone: string, readerZone: string, now: Date): string {
+  const words = dueWording(dueAt, deadlineZone, now);
+  const at = now.toISOString();
+  return localDateOf(at, deadlineZone) === localDateOf(at, readerZone)
+    ? words
+    : `${words}, ${placeOf(deadlineZone)} time`;
+}
+
+/** "America/New_York" → "New York": the place a zone is named after, as people say "Chicago time". */
+const placeOf = (zone: string) => (zone.split('/').at(-1) ?? zone).replaceAll('_', ' ');
 
 const daysBetween = (from: IsoDate, to: IsoDate) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);

@@ -2,7 +2,7 @@
 import type { Pool } from 'pg';
 import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
 import { releaseFoldedReminders } from './notifications';
-import { inTransaction } from './pool';
+import { inTransaction, type Queryable } from './pool';
 
 export interface Agency {
   id: string;
@@ -62,6 +62,18 @@ export async function upsertAgencies(pool: Pool, agencies: readonly NewAgency[])
 export async function listAgencies(pool: Pool): Promise<Agency[]> {
   const { rows } = await pool.query<Agency>(`SELECT ${COLUMNS} FROM agencies ORDER BY kind, id`);
   return rows;
+}
+
+/**
+ * Every zone an agency works in, `fallback` (the deployment's TIMEZONE) for those without one of their own: the zones
+ * a deadline may have been counted in, whose last day to act reads the same for every recipient (core/people-dates.ts).
+ */
+export async function agencyTimeZones(db: Queryable, fallback: string): Promise<string[]> {
+  const { rows } = await db.query<{ zone: string }>(
+    'SELECT DISTINCT COALESCE(time_zone, $1) AS zone FROM agencies ORDER BY zone',
+    [fallback],
+  );
+  return rows.map((row) => row.zone);
 }
 
 /**

@@ -29,16 +29,18 @@ export interface DigestFacts {
   date: string;
   /** The agency's time zone: every date is shown as its calendar reads it. */
   timeZone: string;
+  /** Every agency's zone: a due date's last day is read in the one whose midnight it is (mail/render.ts). */
+  deadlineZones?: readonly string[];
   items: DigestItem[];
   /** The notices of what passed it carries instead of their emails (activities/digest.ts), one line per case. */
   broughtUpToDate?: readonly PassedNotice[];
   publicBaseUrl: string;
 }
 
-function line(item: DigestItem, timeZone: string): string {
+function line(item: DigestItem, timeZone: string, deadlineZones: readonly string[]): string {
   const what =
     item.kind === 'due'
-      ? `${stepLabel(item.stepKind)}, due ${dueDateFor(item.at, item.stepKind, timeZone)}`
+      ? `${stepLabel(item.stepKind)}, due ${dueDateFor(item.at, item.stepKind, timeZone, deadlineZones)}`
       : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} until ${formatCalendarDay(lastValidDay(item.at))}`;
   return `  - ${SECTION_LABELS[item.section]}: ${what}`;
 }
@@ -65,7 +67,9 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
     ...cases.flatMap((items) => [
       '',
       `Case ${items[0]!.caseReference}: ${caseLink(facts.publicBaseUrl, items[0]!.caseId)}`,
-      ...[...items].sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at)).map((i) => line(i, facts.timeZone)),
+      ...[...items]
+        .sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at))
+        .map((i) => line(i, facts.timeZone, facts.deadlineZones ?? [])),
     ]),
     ...(passed.length > 0
       ? [

@@ -2,7 +2,7 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
-import { formatCalendarDay, formatDate, formatDateTime, formatDueDate } from '../core/people-dates';
+import { deadlineZone, formatCalendarDay, formatDate, formatDateTime, formatDueDate } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
@@ -21,6 +21,11 @@ export interface NotificationFacts {
   agencyName: string;
   /** The recipient organisation's IANA time zone: its dates are written as its calendar reads them (default UTC). */
   timeZone?: string;
+  /**
+   * Every agency's zone: a deadline counted in days from an identification is that agency's midnight, and its last
+   * day to act is read there, so the task force's email names the day the police's does (core/people-dates.ts).
+   */
+  deadlineZones?: readonly string[];
   /**
    * The date the message is about: the step's due date, or the expiry date for expiry kinds. Null when that date is
    * derived from a birth date (a minor's 18th birthday): the message then says where to find it instead.
@@ -44,11 +49,18 @@ export interface RenderedEmail {
 }
 
 /**
- * A deadline as the console shows it to the same agency (core/people-dates.ts): the last day to act in the
- * recipient's zone, or the moment itself where the hour matters (a minor's 24-hour notice).
+ * A deadline as the console shows it (core/people-dates.ts): the last day to act, one day for every recipient (read
+ * in the zone whose midnight it is among `deadlineZones`, else the recipient's), or the moment itself in the
+ * recipient's zone where the hour matters (a minor's 24-hour notice).
  */
-export function dueDateFor(dueAt: Instant, stepKind: string, zone: string): string {
-  return dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zone);
+export function dueDateFor(
+  dueAt: Instant,
+  stepKind: string,
+  zone: string,
+  deadlineZones: readonly string[] = [],
+): string {
+  if (dueAtTheHour(stepKind)) return formatDateTime(dueAt, zone);
+  return formatDueDate(dueAt, deadlineZone(dueAt, zone, deadlineZones));
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
@@ -61,9 +73,15 @@ const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalat
  * 2027" for what ends at the start of 1 Feb, whatever the reader's zone); for a deadline, its last day to act; else
  * (when a delivery started failing) the day in the reader's zone.
  */
-function alarmDateWords(at: Instant, kind: string, stepKind: string, zone: string): string {
+function alarmDateWords(
+  at: Instant,
+  kind: string,
+  stepKind: string,
+  zone: string,
+  deadlineZones: readonly string[],
+): string {
   if (EXPIRY_KINDS.has(kind)) return formatCalendarDay(lastValidDay(at));
-  if (DEADLINE_KINDS.has(kind)) return dueDateFor(at, stepKind, zone);
+  if (DEADLINE_KINDS.has(kind)) return dueDateFor(at, stepKind, zone, deadlineZones);
   return dayWords(at, stepKind, zone);
 }
 
@@ -181,7 +199,7 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
  * gone out tells a step's reminders apart (30 and 7 days before). A birthday reminder names neither date: when it
  * would have gone out follows from the birth date.
  */
-function passedLine(alarm: PassedAlarm, zone: string): string {
+function passedLine(alarm: PassedAlarm, zone: string, deadlineZones: readonly string[]): string {
   if (alarm.about === 'minor_turns_18' && alarm.kind === 'expired')
     return `- Turned 18 before HHS was notified: ${stepLabel(alarm.stepKind)} cancelled, the adult route applies`;
   if (alarm.about === 'minor_turns_18')
@@ -190,7 +208,7 @@ function passedLine(alarm: PassedAlarm, zone: string): string {
   const when =
     alarm.date === null
       ? 'date on the case page'
-      : `${said} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone)}`;
+      : `${said} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone, deadlineZones)}`;
   const sent =
     alarm.at === undefined || alarm.date === null
       ? ''
@@ -207,10 +225,13 @@ const NO_PERSONAL_DETAILS = 'This message intentionally carries no personal deta
 export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const step = stepLabel(facts.stepKind);
   const zone = facts.timeZone ?? 'UTC';
+  const deadlineZones = facts.deadlineZones ?? [];
   const date =
-    facts.dueAt === null ? 'see the case page' : alarmDateWords(facts.dueAt, facts.kind, facts.stepKind, zone);
+    facts.dueAt === null
+      ? 'see the case page'
+      : alarmDateWords(facts.dueAt, facts.kind, facts.stepKind, zone, deadlineZones);
   // Each line once: the subject counts what the body lists (alarms passed before `at` was kept may read the same).
-  const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone)))];
+  const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone, deadlineZones)))];
   const { subject, lead } = headline(facts, step, date, notSent);
   const text = [
     `To: ${facts.agencyName}`,

@@ -1,11 +1,12 @@
 /** Words people read instead of the API's codes. */
 import {
   deadlineInZone,
+  deadlineZone,
   formatCalendarDay,
   formatDate,
   formatDateTime,
   formatDueDate,
-  dueWording,
+  dueWordingFor,
 } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
@@ -55,6 +56,8 @@ export interface AgencyEntry {
   id: string;
   name: string;
   email: string | null;
+  /** Its IANA zone (null: the deployment's): where a deadline counted from its identification may be midnight. */
+  timeZone?: string | null;
 }
 
 /**
@@ -64,16 +67,19 @@ export interface AgencyEntry {
 export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry[]) {
   const byId = new Map(agencies.map((agency) => [agency.id, agency]));
   const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
+  const zones = new Set(agencies.flatMap((agency) => (agency.timeZone ? [agency.timeZone] : [])));
+  /** The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts). */
+  const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, zones);
   return {
     /** "2 Mar 2027", or a dash. */
     date: (instant: string | null | undefined) => (instant ? formatDate(instant, zone) : '—'),
     /** The last day to act on a deadline (core/people-dates.ts): "15 Jan 2027" for one that passes as 16 Jan begins. */
-    dueDate: (dueAt: string | null | undefined) => (dueAt ? formatDueDate(dueAt, zone) : '—'),
+    dueDate: (dueAt: string | null | undefined) => (dueAt ? formatDueDate(dueAt, zoneOf(dueAt)) : '—'),
     /** "1 Mar 2027, 22:51 CST", for the moments whose hour matters (the 24-hour notice, when something happened). */
     dateTime: (instant: string | null | undefined) => (instant ? formatDateTime(instant, zone) : '—'),
     /** A step's deadline as every page shows it: with its hour where that matters (`dueAtTheHour`), else its last day. */
     dueOf: (stepKind: string, dueAt: string | null | undefined) =>
-      dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zone)) : '—',
+      dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zoneOf(dueAt))) : '—',
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
     /**
@@ -88,7 +94,7 @@ export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry
     /** The last day something that ends at `expiresAt` is valid (a CP grant, an interim letter): "8 Jun 2026". */
     validUntil: (expiresAt: string) => formatCalendarDay(lastValidDay(expiresAt)),
     /** "in 29 days", "due today", "overdue by 3 days"; empty without a due date. */
-    due: (dueAt: string | null | undefined) => (dueAt ? dueWording(dueAt, zone, now) : ''),
+    due: (dueAt: string | null | undefined) => (dueAt ? dueWordingFor(dueAt, zoneOf(dueAt), zone, now) : ''),
     /** Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. */
     isOverdue: (dueAt: string | null | undefined) =>
       dueAt !== null && dueAt !== undefined && Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime(),

@@ -201,6 +201,17 @@ describe('renderNotification', () => {
     expect(notice.text).toContain('Date: 23 Nov 2026, 20:00 CST');
   });
 
+  it("names the police's last day to act in the task force's email too, whatever zone each works in", () => {
+    // Counted from an identification entered by its date: due at Chicago's midnight that ends 4 Dec (probe K5).
+    const request = { ...facts, stepKind: 'cp_request', dueAt: '2026-12-05T06:00:00.000Z' };
+    const deadlineZones = ['America/Chicago', 'America/New_York', 'Pacific/Guam'];
+    for (const timeZone of deadlineZones) {
+      for (const kind of ['reminder', 'due', 'escalation'] as const) {
+        expect(renderNotification({ ...request, kind, timeZone, deadlineZones }).text).toContain('Date: 4 Dec 2026\n');
+      }
+    }
+  });
+
   it('labels unknown step kinds in plain words and escapes the case id in links', () => {
     expect(stepLabel('benefit_window')).toBe('Benefit window');
     expect(caseLink('https://relief.example.org', 'a/b')).toBe('https://relief.example.org/cases/a%2Fb');

@@ -1,0 +1,50 @@
+/**
+ * One deadline, one day, for every reader (probe K5): a step counted in days from an identification entered by its
+ * date is due at the identifying police's midnight (Chicago here). The police, the task force in New York and an
+ * agency in Guam read the same last day and the same words, also between 00:00 and 01:00 in New York, when New York's
+ * own calendar has moved on to the next day and Chicago's has not.
+ */
+import { wordsFor } from '../../web/labels';
+
+const agencies = [
+  { id: 'police', name: 'Metro Police', email: null, timeZone: 'America/Chicago' },
+  { id: 'task-force', name: 'Metro Task Force', email: null, timeZone: 'America/New_York' },
+  { id: 'guam', name: 'Guam Police', email: null, timeZone: 'Pacific/Guam' },
+];
+// Chicago's midnight that ends 4 Dec (06:00 UTC on 5 Dec): the last day to act is 4 Dec.
+const dueAt = '2026-12-05T06:00:00.000Z';
+// 00:32 on 5 Dec in New York, 23:32 on 4 Dec in Chicago, 15:32 on 5 Dec in Guam.
+const now = new Date('2026-12-05T05:32:00.000Z');
+
+const readBy = (zone: string) => {
+  const words = wordsFor(zone, now, agencies);
+  return { day: words.dueOf('cp_request', dueAt), words: words.due(dueAt), overdue: words.isOverdue(dueAt) };
+};
+
+test('the police in Chicago, the task force in New York and an agency in Guam read the same day and words', () => {
+  expect(readBy('America/Chicago')).toEqual({ day: '4 Dec 2026', words: 'due today', overdue: false });
+  // New York's calendar already reads 5 Dec: the words say whose day "today" is.
+  expect(readBy('America/New_York')).toEqual({ day: '4 Dec 2026', words: 'due today, Chicago time', overdue: false });
+  expect(readBy('Pacific/Guam')).toEqual({ day: '4 Dec 2026', words: 'due today, Chicago time', overdue: false });
+});
+
+test('once the deadline passes it is overdue for every reader at once, on the same day', () => {
+  const later = new Date('2026-12-05T06:30:00.000Z');
+  for (const zone of ['America/Chicago', 'America/New_York', 'Pacific/Guam']) {
+    const words = wordsFor(zone, later, agencies);
+    expect(words.dueOf('cp_request', dueAt)).toBe('4 Dec 2026');
+    expect(words.isOverdue(dueAt)).toBe(true);
+    expect(words.due(dueAt)).toMatch(/^overdue by 1 day/);
+  }
+});
+
+test('a deadline at the end of a typed day (UTC midnight) still reads as typed, judged where the reader works', () => {
+  const respondBy15Jan = '2027-01-16T00:00:00.000Z';
+  // 10:00 on 15 Jan in New York, 01:00 on 16 Jan in Guam, where that day has ended.
+  const at = new Date('2027-01-15T15:00:00.000Z');
+  expect(wordsFor('America/New_York', at, agencies).dueOf('t_visa_evidence_response', respondBy15Jan)).toBe(
+    '15 Jan 2027',
+  );
+  expect(wordsFor('America/New_York', at, agencies).due(respondBy15Jan)).toBe('due today');
+  expect(wordsFor('Pacific/Guam', at, agencies).due(respondBy15Jan)).toBe('overdue by 1 day');
+});
