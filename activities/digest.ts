@@ -17,7 +17,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
 import { deadlineInZone, deadlineZone, lastDayToAct } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
-import { agencyTimeZones, findAgency } from '../db/agencies';
+import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { claimPassedNoticesFor, enqueue, findNotification, findRecipient } from '../db/notifications';
 import { inTransaction, type Queryable } from '../db/pool';
@@ -196,7 +196,7 @@ export function createDigestActivities(deps: DigestDeps) {
         const email = agency?.email;
         if (!agency?.dailyDigest || !email) return null;
         const zone = zoneOf(agency);
-        const deadlineZones = await agencyTimeZones(client, deps.timeZone ?? 'UTC');
+        const deadlineZones = await deadlineTimeZones(client, deps.timeZone ?? 'UTC');
         const window = digestWindow(input.date, zone, deadlineZones);
         // A day more: east of UTC, a deadline stored at a UTC midnight passes hours before it, as its day ends there.
         const until = new Date(Math.max(window.weekEnd, window.expiringUntil) + DAY_MS);

@@ -21,7 +21,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
-import { agencyTimeZones } from '../db/agencies';
+import { deadlineTimeZones } from '../db/agencies';
 import { inTransaction } from '../db/pool';
 import {
   enqueue,
@@ -185,7 +185,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
         );
       const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
-      const deadlineZones = await agencyTimeZones(client, deps.timeZone ?? 'UTC');
+      const deadlineZones = await deadlineTimeZones(client, deps.timeZone ?? 'UTC');
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       const email = renderNotification({

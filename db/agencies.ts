@@ -65,12 +65,14 @@ export async function listAgencies(pool: Pool): Promise<Agency[]> {
 }
 
 /**
- * Every zone an agency works in, `fallback` (the deployment's TIMEZONE) for those without one of their own: the zones
- * a deadline may have been counted in, whose last day to act reads the same for every recipient (core/people-dates.ts).
+ * The zones a deadline may have been counted in: those law enforcement works in, `fallback` (the deployment's
+ * TIMEZONE) for an agency without one of its own. A case's identification is read in its police's zone, and the
+ * deadlines counted from it end at that zone's midnight, whose last day reads the same for every recipient
+ * (core/people-dates.ts `deadlineZone`).
  */
-export async function agencyTimeZones(db: Queryable, fallback: string): Promise<string[]> {
+export async function deadlineTimeZones(db: Queryable, fallback: string): Promise<string[]> {
   const { rows } = await db.query<{ zone: string }>(
-    'SELECT DISTINCT COALESCE(time_zone, $1) AS zone FROM agencies ORDER BY zone',
+    `SELECT DISTINCT COALESCE(time_zone, $1) AS zone FROM agencies WHERE kind = 'law_enforcement' ORDER BY zone`,
     [fallback],
   );
   return rows.map((row) => row.zone);

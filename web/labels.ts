@@ -56,7 +56,8 @@ export interface AgencyEntry {
   id: string;
   name: string;
   email: string | null;
-  /** Its IANA zone (null: the deployment's): where a deadline counted from its identification may be midnight. */
+  kind?: string;
+  /** Its IANA zone (null: the deployment's): a police's is where a deadline counted from its identification ends. */
   timeZone?: string | null;
 }
 
@@ -67,7 +68,10 @@ export interface AgencyEntry {
 export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry[]) {
   const byId = new Map(agencies.map((agency) => [agency.id, agency]));
   const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
-  const zones = new Set(agencies.flatMap((agency) => (agency.timeZone ? [agency.timeZone] : [])));
+  // The zones identifications are read in (app/identification.ts): law enforcement's.
+  const zones = new Set(
+    agencies.flatMap((agency) => (agency.kind === 'law_enforcement' && agency.timeZone ? [agency.timeZone] : [])),
+  );
   /** The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts). */
   const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, zones);
   return {

@@ -7,9 +7,9 @@
 import { wordsFor } from '../../web/labels';
 
 const agencies = [
-  { id: 'police', name: 'Metro Police', email: null, timeZone: 'America/Chicago' },
-  { id: 'task-force', name: 'Metro Task Force', email: null, timeZone: 'America/New_York' },
-  { id: 'guam', name: 'Guam Police', email: null, timeZone: 'Pacific/Guam' },
+  { id: 'police', kind: 'law_enforcement', name: 'Metro Police', email: null, timeZone: 'America/Chicago' },
+  { id: 'task-force', kind: 'coordinator', name: 'Metro Task Force', email: null, timeZone: 'America/New_York' },
+  { id: 'guam', kind: 'law_enforcement', name: 'Guam Police', email: null, timeZone: 'Pacific/Guam' },
 ];
 // Chicago's midnight that ends 4 Dec (06:00 UTC on 5 Dec): the last day to act is 4 Dec.
 const dueAt = '2026-12-05T06:00:00.000Z';
