@@ -29,13 +29,20 @@ export interface ConsoleStack {
 /** A session cookie lasts as long as a session; the stack's users' tokens are API keys of their own. */
 const SESSION_MS = 12 * 3600 * 1000;
 
-/**
- * `forBrowser`: the console's public address is its listener's, so a browser's forms come from the origin it accepts
- * posts from; otherwise it is PUBLIC_BASE_URL (https, as behind a proxy), for tests that send forms themselves.
- */
+/** How the console is served to a test. */
+interface Served {
+  /**
+   * The console's public address is its listener's, so a browser's forms come from the origin it accepts posts
+   * from; otherwise it is PUBLIC_BASE_URL (https, as behind a proxy), for tests that send forms themselves.
+   */
+  forBrowser?: boolean;
+  /** The API's clock is the time-skipping server's (else the wall clock): pages read at an hour the test skips to. */
+  onTestClock?: boolean;
+}
+
 export async function startConsoleStack(
   options: StackOptions = {},
-  { forBrowser = false }: { forBrowser?: boolean } = {},
+  { forBrowser = false, onTestClock = false }: Served = {},
 ): Promise<ConsoleStack> {
   const stack = await startStack(options);
   const server = createServer();
@@ -44,6 +51,7 @@ export async function startConsoleStack(
   const secret = randomBytes(32).toString('base64url');
   const app = stack.appWith({
     console: createConsole({ apiUrl: base, publicBaseUrl: forBrowser ? base : PUBLIC_BASE_URL, secret }),
+    ...(onTestClock ? { now: async () => new Date(await stack.env.currentTimeMs()) } : {}),
   });
   server.on('request', app);
   const sealToken = (token: string) => sealSessionToken(secret, token, new Date(Date.now() + SESSION_MS));
@@ -75,7 +83,7 @@ export async function startConsoleStack(
  * The console stack for the tests of one file: started before them and stopped after them. Its parts are read
  * through the returned object once the file's `beforeAll` hooks have run.
  */
-export function consoleStackPerFile(options: StackOptions = {}, served: { forBrowser?: boolean } = {}): ConsoleStack {
+export function consoleStackPerFile(options: StackOptions = {}, served: Served = {}): ConsoleStack {
   let running: ConsoleStack | undefined;
   beforeAll(async () => {
     running = await startConsoleStack(options, served);

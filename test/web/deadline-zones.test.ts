@@ -1,0 +1,82 @@
+/**
+ * One deadline, one day, on the console's pages (probe K5): the police keep Chicago's time and the task force New
+ * York's. A case identified on a day has its CP request due at the police's midnight; read between 00:00 and 01:00
+ * in New York, when New York's calendar has already turned and Chicago's has not, both read the same last day and
+ * the same words beside it. The whole service on real parts, the console calling the API over HTTP.
+ */
+import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
+import { localDateOf } from '../../core/time-zones';
+import { upsertAgencies } from '../../db/agencies';
+import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
+import { addDays } from '../../domain/dates';
+import { SESSION_COOKIE } from '../../web/session';
+import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
+
+// The API's clock is the test server's: the pages are read at the hour it skips to.
+const service = consoleStackPerFile({}, { onTestClock: true });
+const CHICAGO = 'America/Chicago';
+const NEW_YORK = 'America/New_York';
+/** How long before the deadline the pages are read: 00:32 in New York, 23:32 in Chicago. */
+const BEFORE_MS = 28 * 60 * 1000;
+
+const zoned = (id: string, timeZone: string) => ({ ...DEMO_AGENCY_LIST.find((agency) => agency.id === id)!, timeZone });
+
+/** The due cell of the row naming `rowNames` on a page: its last day and the words beside it, tags left out. */
+async function dueAsRead(username: string, path: string, rowNames: string): Promise<string> {
+  // The case's projection lands after its opening answers: the row appears once it has.
+  const due = await eventually(async () => {
+    const page = await request(service.app)
+      .get(path)
+      .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie(username)}`)
+      .expect(200);
+    const row = page.text.split('<tr>').find((cells) => cells.includes(rowNames));
+    return (
+      /<span class="date">([^<]*)<\/span> <span class="relative[^"]*">\(([^)]*)\)<\/span>/.exec(row ?? '') ?? false
+    );
+  }, `the due date on ${path}`);
+  return `${due[1]} (${due[2]})`;
+}
+
+test('the police in Chicago and the task force in New York read the same last day and words', async () => {
+  await upsertAgencies(service.stack.pool, [
+    zoned(DEMO_AGENCIES.law_enforcement, CHICAGO),
+    zoned(DEMO_AGENCIES.coordinator, NEW_YORK),
+  ]);
+  const today = localDateOf(new Date(await service.stack.env.currentTimeMs()).toISOString(), CHICAGO);
+  // Identified 13 days ago in Chicago: the CP request (14 days) is due as Chicago's tomorrow begins.
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'deadline-zones-1')
+    .send({
+      identifiedOn: addDays(today, -13),
+      survivor: { name: 'Zone Reader (fictitious)', birthDate: '1990-05-06' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId, reference, steps } = opened.body as {
+    caseId: string;
+    reference: string;
+    steps: { id: string; dueAt: string | null }[];
+  };
+  const dueAt = steps.find((step) => step.id === 'cp_request-1')!.dueAt!;
+
+  await service.stack.env.sleep(Date.parse(dueAt) - BEFORE_MS - (await service.stack.env.currentTimeMs()));
+  const now = new Date(await service.stack.env.currentTimeMs()).toISOString();
+  // New York's calendar has turned, Chicago's has not: the hour the two used to read different days.
+  expect(localDateOf(now, NEW_YORK)).toBe(addDays(localDateOf(now, CHICAGO), 1));
+
+  const pending = '/steps?status=pending&kind=cp_request';
+  const lastDay = formatCalendarDay(today);
+  expect(await dueAsRead('demo-police-officer', pending, reference)).toBe(`${lastDay} (due today)`);
+  // New York's own day has turned: the words say whose "today" they mean.
+  expect(await dueAsRead('demo-coordinator', pending, reference)).toBe(`${lastDay} (due today, Chicago time)`);
+  // The case page says it as the lists do.
+  const casePage = `/cases/${caseId}`;
+  expect(await dueAsRead('demo-police-officer', casePage, 'Continued Presence request')).toBe(`${lastDay} (due today)`);
+  expect(await dueAsRead('demo-coordinator', casePage, 'Continued Presence request')).toBe(
+    `${lastDay} (due today, Chicago time)`,
+  );
+});
