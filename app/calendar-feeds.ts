@@ -4,18 +4,19 @@
  * an API key, dead with its user, and never accepted as a bearer token. A feed is read from the read model only and
  * names case references, steps and the agency, never a survivor.
  */
-import { deadlineInZone } from '../core/people-dates';
+import { deadlineZone, lastDayToAct } from '../core/people-dates';
 import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import { wallClock, type Clock } from '../core/clock';
 import { recordAudit } from '../db/audit';
-import { findAgency } from '../db/agencies';
+import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, type TokenInfo } from '../db/tokens';
 import type { Principal } from '../db/user-rows';
 import { seesCases } from '../domain/access';
-import { stepLabel, windowLabel } from '../domain/labels';
+import { addDays } from '../domain/dates';
+import { dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import type { Actor } from '../domain/types';
 import { caseLink } from '../mail/render';
 
@@ -47,6 +48,19 @@ const KIND = ['calendar_feed'] as const;
 const FEED_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
 /** The point of an event: a deadline is an instant, shown as a 30-minute slot so every calendar displays it. */
 const EVENT_MS = 30 * 60 * 1000;
+
+/** The agency's zone, and those a deadline may have been counted in (db/agencies.ts `deadlineTimeZones`). */
+interface Zones {
+  reader: string;
+  countedIn: readonly string[];
+}
+
+/** An all-day event on a calendar day: a date with no zone (DTSTART;VALUE=DATE), the same day in every calendar. */
+const allDayOn = (day: string) => ({
+  start: new Date(`${day}T00:00:00.000Z`),
+  end: new Date(`${addDays(day, 1)}T00:00:00.000Z`),
+  allDay: true,
+});
 
 const feedOf = (token: TokenInfo): CalendarFeed => ({
   id: token.id,
@@ -85,18 +99,22 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
   const host = new URL(base).hostname;
   const feedUrl = (secret: string) => `${base}/calendar/${secret}.ics`;
 
-  /** One event per deadline; its UID names the case, the step and what ends, so a calendar updates it in place. */
-  const addEvent = (calendar: ReturnType<typeof ical>, deadline: Deadline, agencyName: string, zone: string) => {
+  /**
+   * One event per deadline; its UID names the case, the step and what ends, so a calendar updates it in place. It
+   * sits all day on the last day (core/people-dates.ts `lastDayToAct`): to act, the same day for every agency (one
+   * counted from the police's midnight in Chicago is on the police's last day in New York too), or of a validity
+   * ("until 15 Jan", in Guam as in Chicago). A minor's 24-hour notice is owed at its hour: half an hour ending then.
+   */
+  const addEvent = (calendar: ReturnType<typeof ical>, deadline: Deadline, agencyName: string, zones: Zones) => {
     const step = stepLabel(deadline.stepKind);
     const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
     const link = caseLink(base, deadline.caseId);
-    // The event ends as the deadline passes where the agency works: one that passes as 16 Jan begins sits on 15 Jan,
-    // the last day to act, in Guam as in Chicago (core/people-dates.ts).
-    const end = new Date(deadlineInZone(deadline.at, zone));
+    const when = dueAtTheHour(deadline.stepKind)
+      ? { start: new Date(Date.parse(deadline.at) - EVENT_MS), end: new Date(deadline.at) }
+      : allDayOn(lastDayToAct(deadline.at, deadlineZone(deadline.at, zones.reader, zones.countedIn)));
     calendar.createEvent({
       id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
-      start: new Date(end.getTime() - EVENT_MS),
-      end,
+      ...when,
       summary: `${deadline.caseReference}: ${what}`,
       description: `Case ${deadline.caseReference}: ${what} (${agencyName}).\n${link}`,
       url: link,
@@ -154,8 +172,9 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
         // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
         ttl: 3600,
       });
-      const zone = agency?.timeZone ?? deps.timeZone ?? 'UTC';
-      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName, zone);
+      const fallback = deps.timeZone ?? 'UTC';
+      const zones = { reader: agency?.timeZone ?? fallback, countedIn: await deadlineTimeZones(pool, fallback) };
+      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName, zones);
       await recordAudit(pool, {
         action: 'calendar_feed.read',
         outcome: 'allowed',

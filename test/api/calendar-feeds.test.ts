@@ -8,10 +8,12 @@ import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import type NodeIcal from 'node-ical';
 import type { VEvent } from 'node-ical';
 import request from 'supertest';
+import { lastDayToAct } from '../../core/people-dates';
+import { localDateOf } from '../../core/time-zones';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { bearer, createTestUser, createWorker, TEST_PASSWORD } from '../support/auth';
 import { logCapture } from '../support/scan';
-import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 
 // ical.js ships an ES module and a CommonJS build; jest's CommonJS runtime loads the latter.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build of an ESM-first package
@@ -52,12 +54,16 @@ const pathOf = (feed: Issued) => {
 
 interface Event {
   uid: string;
-  /** When the event ends: the deadline itself, so the event sits on the last day to act. */
+  /** The day an all-day event sits on (the last day to act, or of a validity), else when a timed one ends. */
   end: string;
   summary: string;
   description: string;
   url: string;
 }
+
+/** node-ical reads a date (VALUE=DATE) as the start of that day on this machine's clock. */
+const localDay = (day: Date) =>
+  `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
 
 /** node-ical gives a property with parameters (VALUE=URI, LANGUAGE=...) as { val, params }, else its text. */
 const textOf = (value: string | { val: string } | undefined) => (typeof value === 'object' ? value.val : String(value));
@@ -72,9 +78,11 @@ function parseFeed(text: string): Event[] {
   expect(calendar.getFirstPropertyValue('version')).toBe('2.0');
   const events = calendar.getAllSubcomponents('vevent').map((component) => {
     const event = new ICAL.Event(component);
+    // An all-day event lasts its one day.
+    if (event.startDate.isDate) expect(event.endDate.subtractDate(event.startDate).toSeconds()).toBe(86_400);
     return {
       uid: event.uid,
-      end: event.endDate.toJSDate().toISOString(),
+      end: event.startDate.isDate ? event.startDate.toString() : event.endDate.toJSDate().toISOString(),
       summary: event.summary,
       description: event.description,
       url: String(component.getFirstPropertyValue('url')),
@@ -86,7 +94,7 @@ function parseFeed(text: string): Event[] {
       return {
         uid: event.uid,
         // Every event the feed writes has DTEND; one without would fail the comparison below.
-        end: event.end?.toISOString() ?? 'no end',
+        end: event.datetype === 'date' ? localDay(event.start) : (event.end?.toISOString() ?? 'no end'),
         summary: textOf(event.summary),
         url: textOf(event.url),
       };
@@ -126,10 +134,10 @@ interface ReminderItem {
   status: string;
 }
 
-/** iCalendar times are to the second. */
-const toSecond = (instant: string) => new Date(Math.floor(Date.parse(instant) / 1000) * 1000).toISOString();
-
-/** The events a case's coming reminders call for in an agency's feed: its due dates and the ends of its windows. */
+/**
+ * The events a case's coming reminders call for in an agency's feed: its due dates and the ends of its windows, all
+ * day on their last day (the stack's agencies keep UTC).
+ */
 async function expectedEvents(caseId: string, headers: Record<string, string>, agencyId: string) {
   const { items } = (await request(stack.app).get(`/api/cases/${caseId}/reminders`).set(headers).expect(200)).body as {
     items: ReminderItem[];
@@ -137,7 +145,10 @@ async function expectedEvents(caseId: string, headers: Record<string, string>, a
   return items
     .filter((r) => r.status === 'scheduled' && r.recipientAgencyId === agencyId)
     .filter((r) => r.kind === 'due' || r.kind === 'expired')
-    .map((r) => ({ uid: `${caseId}-${r.stepId}-${r.kind === 'due' ? 'due' : r.about}@${HOST}`, end: toSecond(r.at) }))
+    .map((r) => ({
+      uid: `${caseId}-${r.stepId}-${r.kind === 'due' ? 'due' : r.about}@${HOST}`,
+      end: lastDayToAct(r.at, 'UTC'),
+    }))
     .sort((a, b) => a.uid.localeCompare(b.uid));
 }
 
@@ -333,19 +344,23 @@ test('a feed is for those whose roles see cases: an admin may make none, and a r
   await request(stack.app).get(pathOf(feed)).expect(404);
 });
 
-test("a window's end sits on its last day in Guam too: the event ends as that day ends there", async () => {
+/** Puts an agency in a zone (as its admin would) and answers the zone it had, to put back. */
+async function moveAgency(agencyId: string, timeZone: string | null): Promise<string | null> {
   const admin = stack.users['demo-system-admin']!.headers;
-  const police = DEMO_AGENCIES.law_enforcement;
   const { items } = (await request(stack.app).get('/api/agencies').set(admin).expect(200)).body as {
     items: { id: string; kind: string; name: string; email: string | null; timeZone: string | null }[];
   };
-  const agency = items.find((each) => each.id === police)!;
-  const withZone = (timeZone: string | null) =>
-    request(stack.app)
-      .post('/api/agencies')
-      .set(admin)
-      .send({ id: agency.id, kind: agency.kind, name: agency.name, email: agency.email, timeZone })
-      .expect(201);
+  const agency = items.find((each) => each.id === agencyId)!;
+  await request(stack.app)
+    .post('/api/agencies')
+    .set(admin)
+    .send({ id: agency.id, kind: agency.kind, name: agency.name, email: agency.email, timeZone })
+    .expect(201);
+  return agency.timeZone;
+}
+
+test("a window's end sits all day on its last day, in Guam too", async () => {
+  const police = DEMO_AGENCIES.law_enforcement;
   const { caseId } = await openCase();
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   const sign = (stepId: string, as: 'law_enforcement' | 'ice', outcome: string, details: object) =>
@@ -360,13 +375,44 @@ test("a window's end sits on its last day in Guam too: the event ends as that da
   const expiry = `${caseId}-cp_decision-1-cp_validity@${HOST}`;
   const feed = await newFeed(stack.as('law_enforcement'));
 
-  // In UTC the grant "valid until 15 Mar" ends as 16 Mar begins there.
-  expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-16T00:00:00.000Z');
-  await withZone('Pacific/Guam');
+  // In UTC the grant "valid until 15 Mar" ends as 16 Mar begins there: its event is on the 15th.
+  expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-15');
+  const before = await moveAgency(police, 'Pacific/Guam');
   try {
     // 16 Mar begins in Guam (UTC+10) at 14:00 UTC on the 15th: the event stays on the 15th for a calendar there.
-    expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-15T14:00:00.000Z');
+    expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-15');
   } finally {
-    await withZone(agency.timeZone);
+    await moveAgency(police, before);
+  }
+});
+
+test("a deadline counted from the police's midnight sits on the police's last day in another zone's calendar", async () => {
+  // The police identify in Chicago; the advocates, who owe the T-visa filing counted from it, keep New York's time.
+  const police = await moveAgency(DEMO_AGENCIES.law_enforcement, 'America/Chicago');
+  const advocates = await moveAgency(DEMO_AGENCIES.advocate, 'America/New_York');
+  try {
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({
+        identifiedOn: localDateOf(new Date(await stack.env.currentTimeMs()).toISOString(), 'America/Chicago'),
+        survivor: { name: 'Feed Zone Person', birthDate: '1990-02-03' },
+        agencies: DEMO_AGENCIES,
+      })
+      .expect(201);
+    const { caseId } = opened.body as { caseId: string };
+    const uid = `${caseId}-t_visa_filing-1-due@${HOST}`;
+    const feed = await newFeed(stack.as('advocate'));
+    const event = await eventually(async () => (await fetchFeed(feed)).find((each) => each.uid === uid), 'the event');
+    const { rows } = await stack.pool.query<{ dueAt: Date }>(
+      `SELECT due_at AS "dueAt" FROM case_steps WHERE case_id = $1 AND step_id = 't_visa_filing-1'`,
+      [caseId],
+    );
+    // Its New York midnight is an hour earlier than Chicago's: the moment before it falls on the next day there.
+    expect(event.end).toBe(lastDayToAct(rows[0]!.dueAt.toISOString(), 'America/Chicago'));
+  } finally {
+    await moveAgency(DEMO_AGENCIES.law_enforcement, police);
+    await moveAgency(DEMO_AGENCIES.advocate, advocates);
   }
 });
