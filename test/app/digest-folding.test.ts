@@ -25,3 +25,14 @@ test('in Chicago the same window is folded into the digest of its last day, and 
   // 20:00 on 15 Jan in Chicago: the morning of the 16th comes after the window ended.
   expect(foldedInto(validUntil15Jan, new Date('2027-01-16T02:00:00.000Z'), 'America/Chicago')).toBeNull();
 });
+
+test("a reminder of a deadline counted at the police's midnight in Chicago is folded by the police's last day in New York", () => {
+  // Due as 18 Jan begins in Chicago (01:00 on the 18th in New York): its last day to act is 17 Jan for everyone, the
+  // last day of the week that New York's digest of 11 Jan lists, so that digest replaces its reminder.
+  const reminder = { kind: 'reminder', stepKind: 'cp_request', dueAt: '2027-01-18T06:00:00.000Z' } as const;
+  const at5InNewYork = new Date('2027-01-11T10:00:00.000Z');
+  expect(foldedInto(reminder, at5InNewYork, 'America/New_York', ['America/Chicago'])).toBe('2027-01-11');
+  // A day later it is beyond that week, and goes out on its own.
+  const dayLater = { ...reminder, dueAt: '2027-01-19T06:00:00.000Z' };
+  expect(foldedInto(dayLater, at5InNewYork, 'America/New_York', ['America/Chicago'])).toBeNull();
+});
