@@ -698,6 +698,11 @@ export const MeSchema = z.object({
   timeZone: z
     .string()
     .describe("the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE"),
+  deadlineTimeZones: z
+    .array(z.string())
+    .describe(
+      "the zones a due date may have been counted in (law enforcement's, where identifications are read): one at a midnight of one of them is read on that zone's last day, by every reader",
+    ),
   now: instant.describe('the API clock, which overdue and due soon are measured against'),
 });
 

@@ -5,7 +5,14 @@
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { findAgency, listAgencies, setDailyDigest, upsertAgencies, type NewAgency } from '../db/agencies';
+import {
+  deadlineTimeZones,
+  findAgency,
+  listAgencies,
+  setDailyDigest,
+  upsertAgencies,
+  type NewAgency,
+} from '../db/agencies';
 import { recordAudit } from '../db/audit';
 import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
 import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT, type LockoutPolicy } from '../db/sign-in-failures';
@@ -316,10 +323,12 @@ export function createAccessService(deps: AccessDeps) {
       };
       // The zone the console shows this user's dates in: their agency's, else the deployment's.
       const agency = await findAgency(pool, user.agencyId);
+      const fallback = deps.timeZone ?? 'UTC';
       return {
         user,
         can,
-        timeZone: agency?.timeZone ?? deps.timeZone ?? 'UTC',
+        timeZone: agency?.timeZone ?? fallback,
+        deadlineTimeZones: await deadlineTimeZones(pool, fallback),
         now: (await (deps.now ?? wallClock)()).toISOString(),
       };
     },

@@ -4540,6 +4540,8 @@ export interface operations {
                             searchCasesByName: boolean;
                             signSteps: boolean;
                         };
+                        /** @description the zones a due date may have been counted in (law enforcement's, where identifications are read): one at a midnight of one of them is read on that zone's last day, by every reader */
+                        deadlineTimeZones: string[];
                         /** @description the API clock, which overdue and due soon are measured against */
                         now: string;
                         /** @description the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE */

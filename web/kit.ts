@@ -74,7 +74,7 @@ export class Kit {
     const me = res.locals.me as MeView | undefined;
     const agencies: AgencyEntry[] = this.agencies(res);
     // The API's clock, not this process's: "overdue" beside a step then says what the API's lists say.
-    return wordsFor(me?.timeZone ?? 'UTC', me ? new Date(me.now) : new Date(), agencies);
+    return wordsFor(me?.timeZone ?? 'UTC', me ? new Date(me.now) : new Date(), agencies, me?.deadlineTimeZones);
   }
 
   render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {

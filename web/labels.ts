@@ -56,24 +56,23 @@ export interface AgencyEntry {
   id: string;
   name: string;
   email: string | null;
-  kind?: string;
-  /** Its IANA zone (null: the deployment's): a police's is where a deadline counted from its identification ends. */
-  timeZone?: string | null;
 }
 
 /**
  * The words of one page for one reader: dates in their agency's zone (core/people-dates.ts, as the emails), due dates
  * against the clock of the request, and agencies by name with their notification address where one is owed a step.
+ * `deadlineZones`: the zones a due date may have been counted in (GET /api/me), whose last day every reader reads.
  */
-export function wordsFor(zone: string, now: Date, agencies: readonly AgencyEntry[]) {
+export function wordsFor(
+  zone: string,
+  now: Date,
+  agencies: readonly AgencyEntry[],
+  deadlineZones: readonly string[] = [],
+) {
   const byId = new Map(agencies.map((agency) => [agency.id, agency]));
   const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
-  // The zones identifications are read in (app/identification.ts): law enforcement's.
-  const zones = new Set(
-    agencies.flatMap((agency) => (agency.kind === 'law_enforcement' && agency.timeZone ? [agency.timeZone] : [])),
-  );
   /** The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts). */
-  const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, zones);
+  const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, deadlineZones);
   return {
     /** "2 Mar 2027", or a dash. */
     date: (instant: string | null | undefined) => (instant ? formatDate(instant, zone) : '—'),

@@ -98,6 +98,9 @@ describe('an agency in Chicago', () => {
     const items = (listed.body as { items: { id: string; timeZone: string | null }[] }).items;
     expect(items.find((agency) => agency.id === 'chicago-police')?.timeZone).toBe('America/Chicago');
     expect(items.find((agency) => agency.id === 'demo-police')?.timeZone).toBeNull();
+    // Due dates counted from an identification are read on the last day of the zone it was read in, by everyone.
+    const me = await request(stack.app).get('/api/me').set(stack.as('coordinator')).expect(200);
+    expect((me.body as { deadlineTimeZones: string[] }).deadlineTimeZones).toEqual(['America/Chicago', 'UTC']);
   });
 
   it('reads a date alone as the start of that day in Chicago, whether on summer time or not', async () => {

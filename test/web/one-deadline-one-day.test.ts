@@ -6,18 +6,15 @@
  */
 import { wordsFor } from '../../web/labels';
 
-const agencies = [
-  { id: 'police', kind: 'law_enforcement', name: 'Metro Police', email: null, timeZone: 'America/Chicago' },
-  { id: 'task-force', kind: 'coordinator', name: 'Metro Task Force', email: null, timeZone: 'America/New_York' },
-  { id: 'guam', kind: 'law_enforcement', name: 'Guam Police', email: null, timeZone: 'Pacific/Guam' },
-];
+// The zones law enforcement works in, where identifications are read (GET /api/me).
+const deadlineZones = ['America/Chicago', 'Pacific/Guam'];
 // Chicago's midnight that ends 4 Dec (06:00 UTC on 5 Dec): the last day to act is 4 Dec.
 const dueAt = '2026-12-05T06:00:00.000Z';
 // 00:32 on 5 Dec in New York, 23:32 on 4 Dec in Chicago, 15:32 on 5 Dec in Guam.
 const now = new Date('2026-12-05T05:32:00.000Z');
 
 const readBy = (zone: string) => {
-  const words = wordsFor(zone, now, agencies);
+  const words = wordsFor(zone, now, [], deadlineZones);
   return { day: words.dueOf('cp_request', dueAt), words: words.due(dueAt), overdue: words.isOverdue(dueAt) };
 };
 
@@ -31,7 +28,7 @@ test('the police in Chicago, the task force in New York and an agency in Guam re
 test('once the deadline passes it is overdue for every reader at once, on the same day', () => {
   const later = new Date('2026-12-05T06:30:00.000Z');
   for (const zone of ['America/Chicago', 'America/New_York', 'Pacific/Guam']) {
-    const words = wordsFor(zone, later, agencies);
+    const words = wordsFor(zone, later, [], deadlineZones);
     expect(words.dueOf('cp_request', dueAt)).toBe('4 Dec 2026');
     expect(words.isOverdue(dueAt)).toBe(true);
     expect(words.due(dueAt)).toMatch(/^overdue by 1 day/);
@@ -42,9 +39,9 @@ test('a deadline at the end of a typed day (UTC midnight) still reads as typed, 
   const respondBy15Jan = '2027-01-16T00:00:00.000Z';
   // 10:00 on 15 Jan in New York, 01:00 on 16 Jan in Guam, where that day has ended.
   const at = new Date('2027-01-15T15:00:00.000Z');
-  expect(wordsFor('America/New_York', at, agencies).dueOf('t_visa_evidence_response', respondBy15Jan)).toBe(
+  expect(wordsFor('America/New_York', at, [], deadlineZones).dueOf('t_visa_evidence_response', respondBy15Jan)).toBe(
     '15 Jan 2027',
   );
-  expect(wordsFor('America/New_York', at, agencies).due(respondBy15Jan)).toBe('due today');
-  expect(wordsFor('Pacific/Guam', at, agencies).due(respondBy15Jan)).toBe('overdue by 1 day');
+  expect(wordsFor('America/New_York', at, [], deadlineZones).due(respondBy15Jan)).toBe('due today');
+  expect(wordsFor('Pacific/Guam', at, [], deadlineZones).due(respondBy15Jan)).toBe('overdue by 1 day');
 });
