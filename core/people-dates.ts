@@ -57,10 +57,10 @@ export function deadlineInZone(deadline: Instant, zone: string): Instant {
 /**
  * The zone a deadline's last day to act is read in: one for every reader, so the police in Chicago and the coordinator
  * in New York read the same day and the same words. A deadline counted in days from a day (an identification entered
- * by its date) is the identifying agency's midnight, whose zone no row keeps: it is the zone, among those it could
- * have been counted in (the agencies', `countedIn`), whose midnight it is, the reader's own first. A deadline at a
- * UTC midnight (the end of a typed day, `deadlineInZone`) or at no such midnight (hours counted from an event) keeps
- * the reader's zone, as before.
+ * by its date) is the identifying police's midnight, whose zone no row keeps: it is the zone, among those it could
+ * have been counted in (`countedIn`: law enforcement's, db/agencies.ts `deadlineTimeZones`), whose midnight it is,
+ * the reader's own first. A deadline at a UTC midnight (the end of a typed day, `deadlineInZone`) or at no such
+ * midnight (hours counted from an event) keeps the reader's zone, as before.
  */
 export function deadlineZone(dueAt: Instant, readerZone: string, countedIn: Iterable<string>): string {
   if (Date.parse(dueAt) % DAY_MS === 0 || beginsDayIn(dueAt, readerZone)) return readerZone;
