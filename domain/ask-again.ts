@@ -18,8 +18,7 @@ import { dateOf, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from '
 import { stepLabel } from './labels';
 import { onFirstUse } from './on-first-use';
 import { STEP_CATALOGUE } from './steps';
-import { currentCpGrant } from './tracks/continued-presence';
-import { certificationGroundNow } from './tracks/certification-grounds';
+import { certificationGroundNow, currentCpGrant } from './tracks/certification-grounds';
 import type { Actor, CaseAgencies, Instant, Step, StepKind } from './types';
 
 /** The requests that can be asked again, each the first step of its track. */
@@ -122,7 +121,8 @@ function certificationRefusal(facts: AskAgainFacts): string | null {
   if (facts.path !== 'adult') return 'a minor needs no certification: HHS issues an eligibility letter instead';
   const pending = pendingOf(facts.steps, CERTIFICATION_KINDS);
   if (pending) return isPending(pending);
-  // A request withdrawn when the T visa it stood on was denied may be asked again once another ground holds.
+  // A request withdrawn when the ground it stood on ended (the T visa denied, CP lapsed) may be asked again once another
+  // ground holds.
   const denied = latest(facts.steps, 'hhs_certification_letter')?.outcome === 'denied';
   const withdrawn = latest(facts.steps, 'hhs_certification_request')?.status === 'cancelled';
   if (!denied && !withdrawn) return 'no certification was denied, nor its request withdrawn';

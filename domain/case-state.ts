@@ -59,6 +59,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   deniedVisaWithdrawsCertification?: boolean;
   /**
+   * A CP grant that lapses (no renewal granted by its end) cancels the certification request still to be made when no
+   * other ground holds then (a bona fide T visa not denied, T status), by the T-visa denial's rule
+   * (`withdrawUnbackedCertification` in domain/tracks/certification-grounds.ts). Set by the workflow behind a patch, so
+   * histories recorded before, which left it pending, replay as they ran.
+   */
+  lapsedCpWithdrawsCertification?: boolean;
+  /**
    * The notice of what passed leaves out an alarm whose date a later entry moved (a date corrected) or whose step it
    * withdrew (`stillToTell` in domain/alarms.ts). Set by the workflow behind a patch, so histories recorded before,
    * which listed the corrected-away date too, replay as they ran.

@@ -80,6 +80,7 @@ import {
   SEARCH_ATTRIBUTES_ON_CHANGE_PATCH,
   DATES_AS_WRITTEN_PATCH,
   DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
+  LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH,
   signOffUpdate,
   syncUpdate,
   transferUpdate,
@@ -183,6 +184,7 @@ const PATCHED_RULES = [
   ['tellsPassedWhenClosed', PASSED_TOLD_WHEN_CLOSED_PATCH],
   ['adultAt18', ADULT_AT_18_PATCH],
   ['birthdayLeadsGathered', BIRTHDAY_LEADS_GATHERED_PATCH],
+  ['lapsedCpWithdrawsCertification', LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

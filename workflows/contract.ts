@@ -149,6 +149,13 @@ export const CORRECTION_AS_SIGNED_PATCH = 'correction-as-signed';
 export const DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH = 'denied-visa-withdraws-certification';
 
 /**
+ * Cases recorded before it left an adult's certification request pending, overdue and reminded of, after the CP grant
+ * it stood on lapsed with no other ground left; since, the lapse cancels it unless a bona fide T visa not denied or T
+ * status holds, and a CP granted again opens a new one (`lapsedCpWithdrawsCertification` in domain/case-state.ts).
+ */
+export const LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH = 'lapsed-cp-withdraws-certification';
+
+/**
  * Cases recorded before it listed, in the notice of what passed, the reminders of a date since corrected away beside
  * those of the corrected date; since, an alarm whose date the case no longer has is left out
  * (`leavesOutMovedDates` in domain/case-state.ts).

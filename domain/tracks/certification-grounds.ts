@@ -1,11 +1,23 @@
 /**
  * What qualifies an adult for HHS certification now (22 U.S.C. 7105(b)(1)(E)): read by asking again for a denied
  * certification (domain/ask-again.ts) and by a minor's move to the adult path at 18 (intake.ts), each of which opens
- * the request only when one of these holds, and by a T-visa denial (t-visa.ts), which withdraws it when none does.
+ * the request only when one of these holds, and by a T-visa denial (t-visa.ts) and a CP lapse (continued-presence.ts),
+ * which withdraw it when none does (`withdrawUnbackedCertification`).
  */
+import { cancelPending, type CaseState } from '../case-state';
 import type { Instant, Step } from '../types';
-import { currentCpGrant } from './continued-presence';
 import type { CertificationUnlock } from './hhs';
+
+/** The CP grant currently in force or most recently lapsed, if any (the CP track and domain/ask-again.ts read it too). */
+export function currentCpGrant<S extends Pick<Step, 'kind' | 'outcome'>>(steps: readonly S[]): S | undefined {
+  return steps
+    .filter(
+      (step) =>
+        (step.kind === 'cp_decision' && step.outcome === 'granted') ||
+        (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'),
+    )
+    .at(-1);
+}
 
 type StepFacts = Pick<Step, 'kind' | 'status' | 'outcome'> & Partial<Pick<Step, 'expiresAt'>>;
 
@@ -22,4 +34,19 @@ export function certificationGroundNow(steps: readonly StepFacts[], at?: Instant
   const grant = currentCpGrant(steps);
   const running = at === undefined || !grant?.expiresAt || grant.expiresAt > at;
   return grant?.status === 'completed' && running ? 'cp_granted' : undefined;
+}
+
+/**
+ * When a ground ends (`ended`: the T visa denied, CP lapsed), an adult's certification request still to be made has
+ * nothing left to stand on unless another ground holds at `at`: it is withdrawn, with why in the timeline, so its
+ * reminders stop chasing the advocate. Asking again for it needs a ground that holds then (domain/ask-again.ts).
+ */
+export function withdrawUnbackedCertification(state: CaseState, at: Instant, ended: string): CaseState {
+  if (certificationGroundNow(state.steps, at)) return state;
+  return cancelPending(
+    state,
+    'hhs_certification_request',
+    at,
+    `${ended}; certification needs CP or a bona fide application`,
+  );
 }

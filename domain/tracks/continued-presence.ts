@@ -5,6 +5,7 @@
 import { addDays, addMonths, endOfDay } from '../dates';
 import { cancelPending, findStep, latestOfKind, openStep, record, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
+import { currentCpGrant, withdrawUnbackedCertification } from './certification-grounds';
 import { unlockCertification } from './hhs';
 import {
   expiredAlarm,
@@ -16,17 +17,6 @@ import {
   type SignOffContext,
   type TrackRules,
 } from './track';
-
-/** The CP grant currently in force or most recently lapsed, if any (domain/ask-again.ts reads it too). */
-export function currentCpGrant<S extends Pick<Step, 'kind' | 'outcome'>>(steps: readonly S[]): S | undefined {
-  return steps
-    .filter(
-      (step) =>
-        (step.kind === 'cp_decision' && step.outcome === 'granted') ||
-        (step.kind === 'cp_renewal_decision' && step.outcome === 'renewed'),
-    )
-    .at(-1);
-}
 
 function grantValidUntil(step: Step | undefined): string | null {
   const value = step?.details['validUntil'];
@@ -109,7 +99,10 @@ export const continuedPresence: TrackRules = {
       return unlockCertification(recordGrant(state, ctx), 'cp_granted', ctx.now);
     },
     cp_renewal_decision: (state, ctx) => {
-      return ctx.outcome === 'renewed' ? recordGrant(state, ctx) : state;
+      if (ctx.outcome !== 'renewed') return state;
+      // A renewal granted after the lapse withdrew the certification request is a qualifying event again.
+      const renewed = recordGrant(state, ctx);
+      return state.lapsedCpWithdrawsCertification ? unlockCertification(renewed, 'cp_granted', ctx.now) : renewed;
     },
   },
   windowAlarms(state) {
@@ -128,6 +121,11 @@ export const continuedPresence: TrackRules = {
   },
 };
 
+/**
+ * A grant's end: the renewal request still to be made is cancelled, and so is an adult's certification request still
+ * to be made when CP was its only ground (a bona fide T visa not denied, or T status, keeps it). Cases from before
+ * `lapsedCpWithdrawsCertification` kept that request pending, with its reminders and escalation.
+ */
 function expireGrant(state: CaseState, grant: Step, now: string): CaseState {
   const lapsed = record(
     updateStep(state, grant.id, { status: 'expired' }),
@@ -137,5 +135,13 @@ function expireGrant(state: CaseState, grant: Step, now: string): CaseState {
     null,
     'Continued Presence expired',
   );
-  return cancelPending(lapsed, 'cp_renewal_request', now, 'Continued Presence expired before a renewal was requested');
+  const settled = cancelPending(
+    lapsed,
+    'cp_renewal_request',
+    now,
+    'Continued Presence expired before a renewal was requested',
+  );
+  return settled.lapsedCpWithdrawsCertification
+    ? withdrawUnbackedCertification(settled, now, 'Continued Presence lapsed')
+    : settled;
 }

@@ -34,15 +34,15 @@ export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_ap
 
 /**
  * Opens an adult's certification request the first time one of the qualifying events happens. On a case where a
- * T-visa denial withdraws the request it alone stood on (`deniedVisaWithdrawsCertification`), a later qualifying event
- * (a CP grant) opens a new one when every earlier request was withdrawn: the denial ended that ground, not the
- * survivor's eligibility.
+ * T-visa denial or a CP lapse withdraws the request it alone stood on (`deniedVisaWithdrawsCertification`,
+ * `lapsedCpWithdrawsCertification`), a later qualifying event (a CP grant) opens a new one when every earlier request
+ * was withdrawn: the denial or the lapse ended that ground, not the survivor's eligibility.
  */
 export function unlockCertification(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
   if (state.path !== 'adult') return state;
   const earlier = stepsOfKind(state, 'hhs_certification_request');
-  const allWithdrawn =
-    state.deniedVisaWithdrawsCertification === true && earlier.every((step) => step.status === 'cancelled');
+  const withdraws = state.deniedVisaWithdrawsCertification === true || state.lapsedCpWithdrawsCertification === true;
+  const allWithdrawn = withdraws && earlier.every((step) => step.status === 'cancelled');
   if (earlier.length > 0 && !allWithdrawn) return state;
   return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy } });
 }

@@ -5,8 +5,8 @@
  */
 import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
-import type { Instant, Step } from '../types';
-import { certificationGroundNow } from './certification-grounds';
+import type { Step } from '../types';
+import { withdrawUnbackedCertification } from './certification-grounds';
 import { unlockCertification } from './hhs';
 import { dateOrder, firstOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
 import type { StepDetails } from '../steps';
@@ -75,21 +75,6 @@ function checkApproval(ctx: SignOffContext) {
   );
 }
 
-/**
- * After a denial, an adult's certification request still to be made has nothing left to stand on unless CP is in
- * force: certification needs CP or a bona fide application that has not been denied (docs/domain.md). Cases from
- * before `deniedVisaWithdrawsCertification` kept it pending, with its reminders and escalation.
- */
-function withdrawUnbackedCertification(state: CaseState, deniedAt: Instant): CaseState {
-  if (!state.deniedVisaWithdrawsCertification || certificationGroundNow(state.steps, deniedAt)) return state;
-  return cancelPending(
-    state,
-    'hhs_certification_request',
-    deniedAt,
-    'the T-visa application was denied; certification needs CP or a bona fide application',
-  );
-}
-
 export const tVisa: TrackRules = {
   check: {
     t_visa_decision: (ctx) =>
@@ -126,7 +111,12 @@ export const tVisa: TrackRules = {
         });
       }
       const settled = cancelPending(state, 't_visa_evidence_response', ctx.now, `T visa ${ctx.outcome}`);
-      if (ctx.outcome === 'denied') return withdrawUnbackedCertification(settled, ctx.now);
+      // Cases from before `deniedVisaWithdrawsCertification` kept the request pending, with its reminders and escalation.
+      if (ctx.outcome === 'denied') {
+        return settled.deniedVisaWithdrawsCertification
+          ? withdrawUnbackedCertification(settled, ctx.now, 'the T-visa application was denied')
+          : settled;
+      }
       if (ctx.outcome !== 'approved') return settled;
       const expiresAt = endOfDay(text(ctx.details, 'validUntil'));
       const approved = updateStep(settled, ctx.step.id, { expiresAt });

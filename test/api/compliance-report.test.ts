@@ -177,7 +177,8 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
   // Overdue when the period ended (2026-06-01T00:00Z), pending then and due before:
   //   police:   declarations of A2 (declined only today), A3, M1, M2; CP request of A4              = 5
   //   advocate: X's certification request and T-visa filing; A1's certification request (requested only 20 days ago)
-  //             and T-visa receipt (due 2026-05-01); A2's and A3's certification requests          = 6
+  //             and T-visa receipt (due 2026-05-01); A2's certification request                      = 5
+  //             (A3's was withdrawn when its CP lapsed on 2026-05-16, CP its only ground)
   //   ICE:      A1's renewal decision (due 2026-05-20)                                               = 1
   //   HHS:      M1's eligibility letter; M2's interim and eligibility letters (issued only today)   = 3
   const expected: Record<string, ReportFigures> = {
@@ -208,7 +209,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
       ...empty,
       // A1 30 days, A4 35, A2 61: p90 = 35 + 0.8 × 26.
       identificationToTVisaFilingDays: { n: 3, median: 35, p90: 55.8 },
-      stepsOverdueAtEnd: 6,
+      stepsOverdueAtEnd: 5,
     },
   };
 
@@ -234,7 +235,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
       declarations: { signed: 3, declined: 0, pending: 5 },
       remindersSent: 0,
       escalationsRaised: 0,
-      stepsOverdueAtEnd: 15,
+      stepsOverdueAtEnd: 14,
     });
   });
 
@@ -275,7 +276,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
       cp_request_to_decision_days_median: '<5',
       cp_request_to_decision_days_p90: '<5',
     });
-    expect(table.at(-1)).toMatchObject({ steps_overdue_at_end: '15', cases_opened_adult: '5' });
+    expect(table.at(-1)).toMatchObject({ steps_overdue_at_end: '14', cases_opened_adult: '5' });
     // Nothing between 1 and 4 is written as itself anywhere.
     const counts = table.flatMap((row) =>
       Object.entries(row).filter(([name]) => !['agency', 'agency_id', 'agency_kind'].includes(name)),
@@ -289,8 +290,8 @@ describe('period B, today to the day after tomorrow (what is dated when recorded
     const r = await report(today, addDays(today, 2));
     // Overdue now (31 hours after the cases were entered), by owner:
     //   police:   declarations of A3, A5, M1, M2, Y; CP requests of A4, A5, Y; B's 24-hour notice    = 9
-    //   advocate: certification requests of X, A3; T-visa filings of X, A3, A5, M1, M2, Y; T-visa receipts
-    //             of A1, A2, A4                                                                       = 11
+    //   advocate: X's certification request (A3's withdrawn as its CP lapsed); T-visa filings of X, A3, A5,
+    //             M1, M2, Y; T-visa receipts of A1, A2, A4                                            = 10
     //   ICE:      A1's renewal decision = 1;   HHS: M1's eligibility letter = 1
     expect(byAgency(r)).toEqual({
       [POLICE]: {
@@ -313,9 +314,9 @@ describe('period B, today to the day after tomorrow (what is dated when recorded
         stepsOverdueAtEnd: 1,
       },
       [ICE]: { ...empty, stepsOverdueAtEnd: 1 },
-      [ADVOCATE]: { ...empty, stepsOverdueAtEnd: 11 },
+      [ADVOCATE]: { ...empty, stepsOverdueAtEnd: 10 },
     });
-    expect(r.allAgencies).toMatchObject({ remindersSent: 2, escalationsRaised: 1, stepsOverdueAtEnd: 22 });
+    expect(r.allAgencies).toMatchObject({ remindersSent: 2, escalationsRaised: 1, stepsOverdueAtEnd: 21 });
     expect(r.asOf >= new Date(Date.parse(minorNow) + 31 * HOUR_MS).toISOString()).toBe(true);
   });
 });

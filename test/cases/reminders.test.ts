@@ -151,7 +151,7 @@ async function grantCp(validForDays: number) {
 const kindsOf = async (caseId: string) =>
   (await listNotifications(stack.pool, { caseId, limit: 200 })).items.map((n) => n.kind);
 
-test('Continued Presence is reminded ahead of expiry, then expires when nobody renews it', async () => {
+test('Continued Presence is reminded ahead of expiry, then expires when nobody renews it, withdrawing the certification request it alone stood on', async () => {
   const { view, validUntil } = await grantCp(130);
   // The renewal reminder lead is 120 days: 10 days after the grant it is due.
   await stack.env.sleep(11 * DAY);
@@ -167,6 +167,8 @@ test('Continued Presence is reminded ahead of expiry, then expires when nobody r
   );
   expect(after.steps.find((s) => s.id === 'cp_decision-1')!.status).toBe('expired');
   expect(after.steps.find((s) => s.id === 'cp_renewal_request-1')!.status).toBe('cancelled');
+  // A new case takes the rule at its first task (`lapsedCpWithdrawsCertification`): no advocate chased without a ground.
+  expect(after.steps.find((s) => s.id === 'hhs_certification_request-1')!.status).toBe('cancelled');
 });
 
 test('a grant of three weeks, every renewal lead behind it, is reminded to the police at once, by email', async () => {

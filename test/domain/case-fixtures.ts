@@ -1,5 +1,5 @@
 /** Shared builders for the domain tests: one set of agencies, actors per kind, and a sign-off helper. */
-import { fireAlarm, nextAlarm } from '../../domain/alarms';
+import { alarms, fireAlarm, nextAlarm } from '../../domain/alarms';
 import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
@@ -106,3 +106,17 @@ export function runAlarmsUntil(state: CaseState, until: string): CaseState {
   }
   return current;
 }
+
+/** The first certification request's alarms still to come. */
+export const certificationAlarms = (state: CaseState) =>
+  alarms(state).filter((alarm) => alarm.stepId === 'hhs_certification_request-1');
+
+/**
+ * The timeline's entry when the first certification request loses the ground it stood on (`ended`: the T visa denied,
+ * CP lapsed) with no other left (domain/tracks/certification-grounds.ts).
+ */
+export const certificationWithdrawal = (ended: string) => ({
+  type: 'step.cancelled',
+  stepId: 'hhs_certification_request-1',
+  summary: `hhs_certification_request-1 cancelled: ${ended}; certification needs CP or a bona fide application`,
+});

@@ -1,9 +1,23 @@
 import { alarms, fireAlarm } from '../../domain/alarms';
+import { askAgainRefusal } from '../../domain/ask-again';
 import type { CaseState } from '../../domain/case-state';
-import { correct, noon, OPENED_ON, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+import {
+  certificationAlarms,
+  certificationWithdrawal,
+  correct,
+  noon,
+  OPENED_ON,
+  openAdult,
+  openMinor,
+  pendingIds,
+  refusal,
+  runAlarmsUntil,
+  sign,
+  stepOf,
+} from './case-fixtures';
 
-function granted(validUntil = '2028-01-20'): CaseState {
-  const requested = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+function granted(validUntil = '2028-01-20', base: CaseState = openAdult()): CaseState {
+  const requested = sign(base, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
   return sign(requested, 'cp_decision-1', 'granted', { validUntil }, noon('2026-01-20'));
 }
 
@@ -199,6 +213,79 @@ describe('Continued Presence', () => {
     it('is dropped, as before, by cases recorded before the rule', () => {
       const state = grantedLate('2026-02-10', '2026-01-20');
       expect(cpAlarms({ ...state, lateLeadsRaised: undefined }).map((a) => a.kind)).toEqual(['expired']);
+    });
+  });
+});
+
+describe('a lapse and the certification request the grant opened', () => {
+  const withdrawing = (state: CaseState): CaseState => ({
+    ...state,
+    deniedVisaWithdrawsCertification: true,
+    lapsedCpWithdrawsCertification: true,
+  });
+  const lapse = (state: CaseState) => {
+    const end = cpAlarms(state).find((alarm) => alarm.kind === 'expired')!;
+    return fireAlarm(state, end, end.at);
+  };
+  const bonaFide = (state: CaseState) => {
+    let next = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
+    next = sign(next, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+    return sign(next, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+  };
+
+  it('withdraws it, with the reason in the timeline, when no other ground holds', () => {
+    const state = granted('2028-01-20', withdrawing(openAdult()));
+    expect(certificationAlarms(state).length).toBeGreaterThan(0);
+    const lapsed = lapse(state);
+    expect(stepOf(lapsed, 'hhs_certification_request-1').completedAt).toBe('2028-01-21T00:00:00.000Z');
+    expect(lapsed.timeline.at(-1)).toMatchObject(certificationWithdrawal('Continued Presence lapsed'));
+    expect(certificationAlarms(lapsed)).toEqual([]);
+  });
+
+  it('keeps it while a bona fide T-visa application, not denied, still qualifies', () => {
+    const withBonaFide = lapse(bonaFide(granted('2028-01-20', withdrawing(openAdult()))));
+    expect(stepOf(withBonaFide, 'cp_decision-1').status).toBe('expired');
+    expect(stepOf(withBonaFide, 'hhs_certification_request-1').status).toBe('pending');
+    // The same lapse on the same case without the application: CP was the only ground.
+    const alone = lapse(granted('2028-01-20', withdrawing(openAdult())));
+    expect(stepOf(alone, 'hhs_certification_request-1').status).toBe('cancelled');
+  });
+
+  it('keeps it when CP is renewed in time, and on cases from before the rule', () => {
+    let renewed = granted('2028-01-20', withdrawing(openAdult()));
+    renewed = sign(renewed, 'cp_renewal_request-1', 'requested', { requestedOn: '2027-09-01' }, noon('2027-09-01'));
+    renewed = sign(renewed, 'cp_renewal_decision-1', 'renewed', { validUntil: '2030-01-20' }, noon('2027-10-01'));
+    const pastFirstEnd = runAlarmsUntil(renewed, noon('2029-01-01'));
+    expect(stepOf(pastFirstEnd, 'hhs_certification_request-1').status).toBe('pending');
+    // The renewal's own end, with no renewal after it, is a lapse.
+    const pastRenewal = runAlarmsUntil(pastFirstEnd, noon('2030-02-01'));
+    expect(stepOf(pastRenewal, 'cp_renewal_decision-1').status).toBe('expired');
+    expect(stepOf(pastRenewal, 'hhs_certification_request-1').status).toBe('cancelled');
+    const legacy = lapse(granted());
+    expect(stepOf(legacy, 'hhs_certification_request-1').status).toBe('pending');
+    expect(certificationAlarms(legacy).length).toBeGreaterThan(0);
+  });
+
+  it('may be asked again once a ground holds', () => {
+    const lapsed = lapse(granted('2028-01-20', withdrawing(openAdult())));
+    const facts = (steps: CaseState['steps']) => ({ path: lapsed.path, usesUVisa: false, steps });
+    expect(askAgainRefusal(facts(lapsed.steps), 'hhs_certification_request')?.message).toMatch(
+      /none of the events that qualify for it holds now/,
+    );
+    const found = { ...stepOf(bonaFide(openAdult()), 't_visa_bona_fide-1') };
+    expect(askAgainRefusal(facts([...lapsed.steps, found]), 'hhs_certification_request')).toBeNull();
+  });
+
+  it('a renewal ICE grants after the lapse opens a new request: the lapse ended that ground, not the eligibility', () => {
+    let state = granted('2028-01-20', withdrawing(openAdult()));
+    state = sign(state, 'cp_renewal_request-1', 'requested', { requestedOn: '2027-12-01' }, noon('2027-12-01'));
+    const lapsed = lapse(state);
+    expect(stepOf(lapsed, 'hhs_certification_request-1').status).toBe('cancelled');
+    const renewed = sign(lapsed, 'cp_renewal_decision-1', 'renewed', { validUntil: '2030-01-31' }, noon('2028-02-01'));
+    expect(stepOf(renewed, 'hhs_certification_request-2')).toMatchObject({
+      status: 'pending',
+      agencyKind: 'advocate',
+      details: { unlockedBy: 'cp_granted' },
     });
   });
 });

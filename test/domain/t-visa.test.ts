@@ -1,6 +1,16 @@
 import { alarms, fireAlarm } from '../../domain/alarms';
 import type { CaseState } from '../../domain/case-state';
-import { noon, openAdult, openMinor, pendingIds, refusal, sign, stepOf } from './case-fixtures';
+import {
+  certificationAlarms,
+  certificationWithdrawal,
+  noon,
+  openAdult,
+  openMinor,
+  pendingIds,
+  refusal,
+  sign,
+  stepOf,
+} from './case-fixtures';
 
 function awaitingDecision(state: CaseState = openAdult()): CaseState {
   let next = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
@@ -164,8 +174,6 @@ describe('T visa', () => {
     // The day after the bona fide determination: the request's reminders are all still to come.
     const deny = (state: CaseState) =>
       sign(state, 't_visa_decision-1', 'denied', { reason: 'not_a_victim' }, noon('2026-06-03'));
-    const certificationAlarms = (state: CaseState) =>
-      alarms(state).filter((a) => a.stepId === 'hhs_certification_request-1');
 
     it('cancels it, with the reason in the timeline, when no CP grant is in force', () => {
       const bonaFide = awaitingDecision(withdrawing(openAdult()));
@@ -176,12 +184,7 @@ describe('T visa', () => {
       expect(certificationAlarms(bonaFide).length).toBeGreaterThan(0);
       const denied = deny(bonaFide);
       expect(stepOf(denied, 'hhs_certification_request-1').status).toBe('cancelled');
-      expect(denied.timeline.at(-1)).toMatchObject({
-        type: 'step.cancelled',
-        stepId: 'hhs_certification_request-1',
-        summary:
-          'hhs_certification_request-1 cancelled: the T-visa application was denied; certification needs CP or a bona fide application',
-      });
+      expect(denied.timeline.at(-1)).toMatchObject(certificationWithdrawal('the T-visa application was denied'));
       expect(certificationAlarms(denied)).toEqual([]);
     });
 
