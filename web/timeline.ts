@@ -43,9 +43,44 @@ export function timelineOf(
   words: Words,
 ): { at: string; when: string; sentence: string }[] {
   const byId = new Map(steps.map((step) => [step.id, step]));
+  const recorded = [...entries].sort((a, b) => a.seq - b.seq);
   return [...entries]
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
-    .map((entry) => ({ at: entry.at, when: whenOf(entry, byId, words), sentence: sentenceOf(entry, byId, words) }));
+    .map((entry) => ({
+      at: entry.at,
+      when: whenOf(entry, byId, words),
+      sentence: sentenceOf(entry, byId, words, recorded),
+    }));
+}
+
+/** "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)": the transfer's parts. */
+function transferOf(entry: Entry) {
+  if (entry.type !== 'case.transferred') return undefined;
+  const moved = /^(\w+) transferred from (\S+) to (\S+)(?: \(([^)]*)\))?/.exec(entry.summary);
+  if (!moved) return undefined;
+  const [, kind = '', from = '', to = '', reason] = moved;
+  return { kind, from, to, reason };
+}
+
+/** The entries after which a step is no longer pending, so no transfer moves it (domain/case.ts transferCase). */
+const SETTLING: ReadonlySet<string> = new Set(['step.completed', 'step.declined', 'step.cancelled', 'step.expired']);
+
+/**
+ * The agency that owed the step when `entry` was recorded. A step carries only its owner now, and a transfer moves
+ * the steps still pending to the new agency: undoing, newest first, the transfers recorded after the entry while
+ * the step was pending gives the agency that owed it then (`recorded`: every entry the reader sees, in the order
+ * recorded; a transfer concerns the whole case, so every reader of it sees it).
+ */
+function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): string | null {
+  const later = recorded.filter((other) => other.seq > entry.seq);
+  const settled = later.find((other) => other.stepId === step.id && SETTLING.has(other.type))?.seq ?? Infinity;
+  return later
+    .filter((other) => other.seq < settled)
+    .map(transferOf)
+    .reduceRight<string | null>(
+      (owner, moved) => (moved?.kind === step.agencyKind && moved.to === owner ? moved.from : owner),
+      step.agencyId,
+    );
 }
 
 /**
@@ -59,7 +94,12 @@ function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Word
   return entered ? formatCalendarDay(entered[1]) : words.dateTime(entry.at);
 }
 
-function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+function sentenceOf(
+  entry: Entry,
+  steps: ReadonlyMap<string, StepFacts>,
+  words: Words,
+  recorded: readonly Entry[],
+): string {
   const step = entry.stepId ? steps.get(entry.stepId) : undefined;
   const what = step ? stepLabel(step.kind) : 'A step';
   const by = entry.actorAgencyId ? ` by ${words.agencyName(entry.actorAgencyId)}` : '';
@@ -67,8 +107,12 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
   switch (entry.type) {
     case 'case.opened':
       return `Case opened${by}.`;
-    case 'step.opened':
-      return `${what} opened${step ? `, owed by ${words.stepAgency(step)}` : ''}.`;
+    case 'step.opened': {
+      if (!step) return `${what} opened.`;
+      // Named as it was then: a transfer since moved the step, and the transfer's own entry says so.
+      const owner = words.stepAgency({ ...step, agencyId: owedWhen(entry, step, recorded) });
+      return `${what} opened, owed by ${owner}.`;
+    }
     case 'step.completed':
       return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
     case 'step.amended':
@@ -86,10 +130,9 @@ function sentenceOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: 
       return `${what}: sign-off corrected${by}${said ? ` (${said})` : ''}.`;
     }
     case 'case.transferred': {
-      // "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)"
-      const moved = /^(\w+) transferred from (\S+) to (\S+)(?: \(([^)]*)\))?/.exec(entry.summary);
+      const moved = transferOf(entry);
       if (!moved) break;
-      const [, kind = '', from, to, reason] = moved;
+      const { kind, from, to, reason } = moved;
       const why = reason ? ` Reason: ${transferReasonLabel(reason)}.` : '';
       return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${words.agencyName(to)}, was ${words.agencyName(from)}.${why}`;
     }

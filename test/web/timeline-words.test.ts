@@ -93,3 +93,50 @@ test("a passed reminder of a window's end says what ends and when, not the step 
       'notice to the coordinator unless the step was done in time.',
   ]);
 });
+
+test('a step opened before a transfer is named owed by the agency that owed it then, not the one it moved to', () => {
+  const agencies = [
+    { id: 'demo-police', name: 'Demo City Police', email: null },
+    { id: 'hnl-police', name: 'Honolulu Police', email: null },
+  ];
+  const named = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), agencies);
+  const step = (id: string, agencyId: string) => ({
+    id,
+    kind: id.replace(/-\d+$/, ''),
+    agencyId,
+    agencyKind: 'law_enforcement',
+    details: {},
+  });
+  // Transferred to Honolulu and back: the declaration, pending throughout, moved each time; the CP request, signed
+  // before, kept its agency; the U-visa certification, opened while Honolulu held the case, moved back with it.
+  const moved = step('le_declaration-1', 'demo-police');
+  const signed = step('cp_request-1', 'demo-police');
+  const between = step('u_visa_certification-1', 'demo-police');
+  const entry = (seq: number, type: string, stepId: string | null, summary = '') => ({
+    seq,
+    at: `2026-${String(6 + seq).padStart(2, '0')}-01T10:00:00.000Z`,
+    type,
+    stepId,
+    actorAgencyId: null,
+    summary,
+  });
+  const sentences = timelineOf(
+    [
+      entry(1, 'step.opened', signed.id),
+      entry(2, 'step.opened', moved.id),
+      entry(3, 'step.completed', signed.id),
+      entry(4, 'case.transferred', null, 'law_enforcement transferred from demo-police to hnl-police'),
+      entry(5, 'step.opened', between.id),
+      entry(6, 'case.transferred', null, 'law_enforcement transferred from hnl-police to demo-police'),
+    ],
+    [moved, signed, between],
+    named,
+  )
+    .filter((line) => line.sentence.includes('opened'))
+    .map((line) => line.sentence);
+  expect(sentences).toEqual([
+    'U visa certification (Form I-918, Supplement B) opened, owed by Honolulu Police.',
+    'Law-enforcement declaration (Form I-914, Supplement B) opened, owed by Demo City Police.',
+    'Continued Presence request opened, owed by Demo City Police.',
+  ]);
+});
