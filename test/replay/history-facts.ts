@@ -414,6 +414,13 @@ const V13_CLAIMS = adding(
 // (BIRTHDAY_LEADS_GATHERED_PATCH): every case of this code takes that rule at its first task.
 const V14_CLAIMS = adding(V13_CLAIMS, 'gathers the birthday leads passed at entry');
 
+// A case begun on this code records one patch marker, its bundle's (PATCH_BUNDLE_2026_12), for every patch before it,
+// the CP lapse's withdrawal of an unbacked certification request (LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH) among them.
+const V15_CLAIMS: GenerationClaim = {
+  ...V14_CLAIMS,
+  every: [...V14_CLAIMS.every, "records one patch marker, its bundle's"],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -448,6 +455,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v12: V12_CLAIMS,
   v13: V13_CLAIMS,
   v14: V14_CLAIMS,
+  v15: V15_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -55,9 +55,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * naming another case. v13 withdraws the certification request of a denied T visa with no CP in force
  * (DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH) and tells what passed as a case closes within its entry session
  * (PASSED_TOLD_WHEN_CLOSED_PATCH): its denied adult is entered late and closed at once. v14 gathers a minor's
- * birthday leads already behind at entry into the entry session's notice (BIRTHDAY_LEADS_GATHERED_PATCH).
+ * birthday leads already behind at entry into the entry session's notice (BIRTHDAY_LEADS_GATHERED_PATCH). v15 records one patch marker per run, the bundle's (PATCH_BUNDLE_2026_12), for
+ * every patch before it, a CP lapse withdrawing an unbacked certification request (LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH)
+ * among them.
  */
-const GENERATION = 'v14';
+const GENERATION = 'v15';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
