@@ -63,17 +63,41 @@ export function deadlineInZone(deadline: Instant, zone: string): Instant {
  * midnight (hours counted from an event) keeps the reader's zone, as before.
  */
 export function deadlineZone(dueAt: Instant, readerZone: string, countedIn: Iterable<string>): string {
-  if (Date.parse(dueAt) % DAY_MS === 0 || beginsDayIn(dueAt, readerZone)) return readerZone;
-  for (const zone of countedIn) if (beginsDayIn(dueAt, zone)) return zone;
-  return readerZone;
+  if (Date.parse(dueAt) % DAY_MS === 0) return readerZone;
+  const policeZones = [...countedIn];
+  // A midnight first, then one an hour off (`midnightNear`): Chicago's midnight is 01:00 in New York.
+  return (
+    [readerZone, ...policeZones].find((zone) => beginsDayIn(dueAt, zone)) ??
+    policeZones.find((zone) => midnightNear(dueAt, zone)) ??
+    readerZone
+  );
 }
 
 const beginsDayIn = (at: Instant, zone: string) =>
   Date.parse(startOfLocalDay(localDateOf(at, zone), zone)) === Date.parse(at);
 
-/** The last day to act on a deadline, in the zone: the day of its last moment before it passes there. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * The zone's midnight a deadline counted in whole days from one of its midnights stands for: the instant itself, or
+ * the midnight an hour away from it. The workflow counts days as 24 hours (it may not read the zone database), so a
+ * count across a change of the clocks ends at 01:00 (spring) or 23:00 (autumn) on the clock of the zone it began in.
+ */
+function midnightNear(at: Instant, zone: string): Instant | undefined {
+  const time = Date.parse(at);
+  return [time, time - HOUR_MS, time + HOUR_MS]
+    .map((candidate) => new Date(candidate).toISOString())
+    .find((candidate) => beginsDayIn(candidate, zone));
+}
+
+/**
+ * The last day to act on a deadline, in the zone: the day of its last moment before it passes there, or before the
+ * midnight it stands for (`midnightNear`): 14 days from 1 Mar 2027 in Chicago end at 01:00 on 15 Mar, the clocks
+ * having gone forward on the 14th, and the last day is 14 Mar, as it is without a change of the clocks.
+ */
 export function lastDayToAct(dueAt: Instant, zone: string): IsoDate {
-  return localDateOf(lastMomentBefore(deadlineInZone(dueAt, zone)), zone);
+  const passes = deadlineInZone(dueAt, zone);
+  return localDateOf(lastMomentBefore(midnightNear(passes, zone) ?? passes), zone);
 }
 
 /**
@@ -109,7 +133,8 @@ export function formatDateTime(instant: Instant, zone: string): string {
  */
 export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   const days = daysBetween(localDateOf(now.toISOString(), zone), lastDayToAct(dueAt, zone));
-  if (Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime()) {
+  // Past its last day counts as late, also in the hour a count across a change of the clocks runs on (`midnightNear`).
+  if (days < 0 || Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime()) {
     const late = -days;
     return late === 0 ? 'overdue since today' : `overdue by ${late} day${late === 1 ? '' : 's'}`;
   }
@@ -119,16 +144,15 @@ export function dueWording(dueAt: Instant, zone: string, now: Date): string {
 }
 
 /**
- * `dueWording` judged in the deadline's zone (`deadlineZone`) for a reader in another: while the reader's today is
- * not that zone's (New York after midnight, Chicago before), the words name the zone they are judged in: "due
- * today, Chicago time".
+ * `dueWording` judged in the deadline's zone (`deadlineZone`) for a reader in another. While the reader's today is not
+ * that zone's (New York after midnight, Chicago before), words about today or tomorrow name the zone they are judged
+ * in ("due today, Chicago time"); a count of days ("in 70 days") reads without it.
  */
 export function dueWordingFor(dueAt: Instant, deadlineZone: string, readerZone: string, now: Date): string {
   const words = dueWording(dueAt, deadlineZone, now);
   const at = now.toISOString();
-  return localDateOf(at, deadlineZone) === localDateOf(at, readerZone)
-    ? words
-    : `${words}, ${placeOf(deadlineZone)} time`;
+  const sameDay = localDateOf(at, deadlineZone) === localDateOf(at, readerZone);
+  return sameDay || !/today|tomorrow/.test(words) ? words : `${words}, ${placeOf(deadlineZone)} time`;
 }
 
 /** "America/New_York" → "New York": the place a zone is named after, as people say "Chicago time". */

@@ -45,3 +45,25 @@ test('a deadline at the end of a typed day (UTC midnight) still reads as typed, 
   expect(wordsFor('America/New_York', at, [], deadlineZones).due(respondBy15Jan)).toBe('due today');
   expect(wordsFor('Pacific/Guam', at, [], deadlineZones).due(respondBy15Jan)).toBe('overdue by 1 day');
 });
+
+test('across a change of the clocks, a deadline counted in 24-hour days still reads as the police day it stands for', () => {
+  // 14 days from 1 Mar 2027 in Chicago (06:00 UTC) end at 01:00 on 15 Mar, the clocks having gone forward on the 14th:
+  // the last day to act is 14 Mar, for the police and for every other reader.
+  const spring = '2027-03-15T06:00:00.000Z';
+  // 14 days from 25 Oct 2026 in Chicago (05:00 UTC) end at 23:00 on 7 Nov, the clocks having gone back: 7 Nov.
+  const autumn = '2026-11-08T05:00:00.000Z';
+  const at = new Date('2026-11-01T12:00:00.000Z');
+  for (const zone of ['America/Chicago', 'America/New_York', 'Pacific/Guam']) {
+    const words = wordsFor(zone, at, [], deadlineZones);
+    expect({ zone, spring: words.dueOf('cp_request', spring), autumn: words.dueOf('cp_request', autumn) }).toEqual({
+      zone,
+      spring: '14 Mar 2027',
+      autumn: '7 Nov 2026',
+    });
+  }
+  // 00:30 on 15 Mar in Chicago: the last day has ended, though the deadline passes at 01:00 (as any deadline read the
+  // morning after its last day).
+  expect(wordsFor('America/Chicago', new Date('2027-03-15T05:30:00.000Z'), [], deadlineZones).due(spring)).toBe(
+    'overdue by 1 day',
+  );
+});
