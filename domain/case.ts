@@ -420,7 +420,15 @@ function missingStep(state: CaseState, stepId: string): Rejection {
   const withdrawn = state.timeline.some((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId);
   return withdrawn
     ? { code: 'step_not_pending', field: 'stepId', message: `a correction withdrew step ${stepId}: it is withdrawn` }
-    : { code: 'unknown_step', field: 'stepId', message: `no step ${stepId} in this case` };
+    : unknownStep(stepId);
+}
+
+/**
+ * The refusal of a step id the case does not have; the API answers it too for a step the caller may not see, which
+ * must read as one that does not exist (api/routes/cases.ts).
+ */
+export function unknownStep(stepId: string): Rejection {
+  return { code: 'unknown_step', field: 'stepId', message: `no step ${stepId} in this case` };
 }
 
 /** The catalogue's outcome of that name; own keys only, so "__proto__" or "constructor" are simply unknown. */

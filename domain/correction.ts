@@ -19,6 +19,7 @@ import {
   outcomeOf,
   signedFields,
   signedState,
+  unknownStep,
   unsealedNote,
   type CommandEnvelope,
 } from './case';
@@ -91,7 +92,7 @@ interface Prepared {
 function prepare(state: CaseState, correction: Correction): Prepared | Rejection {
   const parsedId = signOffSchema().shape.stepId.safeParse(correction.stepId);
   const step = parsedId.success ? findStep(state, parsedId.data) : undefined;
-  if (!step) return { code: 'unknown_step', field: 'stepId', message: `no step ${correction.stepId} in this case` };
+  if (!step) return unknownStep(correction.stepId);
   const refusal = notCorrectable(step);
   if (refusal) return refusal;
   const followers = followersOf(state, step);

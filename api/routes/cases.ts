@@ -4,10 +4,10 @@
  */
 import { rejectionError } from '../../app/case-commands';
 import { showsSealedDetails } from '../../app/step-notes';
-import { closeCaseSchema } from '../../domain/case';
+import { closeCaseSchema, unknownStep } from '../../domain/case';
 import { askAgainSchema, askerRefusal } from '../../domain/ask-again';
 import { CORRECTION_WINDOW } from '../../domain/policy';
-import { actingRefusal, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -40,6 +40,16 @@ export function caseRoutes(deps: ApiDeps): Route[] {
     caseReads.notesShown(body as CaseView, actor);
 
   /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
+  /**
+   * The step, unless it is one the actor may not see, which is refused exactly as a step the case does not have (the
+   * workflow's own answer): a 403 for one and a 404 for the other would tell ICE, step id by step id, how far a
+   * survivor's T visa has gone (8 U.S.C. 1367). A step the read model does not hold yet is the workflow's to judge.
+   */
+  const requireSeenStep = (view: CaseView, actor: Actor, stepId: string) => {
+    const step = view.steps.find((candidate) => candidate.id === stepId);
+    if (step && !canSeeStep(actor, step)) throw rejectionError(unknownStep(stepId));
+    return step;
+  };
   const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {
     const refusal = actingRefusal(actor, view.agencies, kind, what);
     if (refusal) throw rejectionError(refusal);
@@ -212,8 +222,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       reveal: revealNotes,
       responses: {
         200: { description: 'the case after the sign-off', schema: CaseViewSchema },
-        403: { description: 'the step belongs to another agency', problem: true },
-        404: { description: 'no such case or step', problem: true },
+        403: {
+          description: 'a step the caller sees that another agency signs, or a role that may not sign',
+          problem: true,
+        },
+        404: { description: 'no such case, or no such step the caller may see', problem: true },
         409: {
           description: 'the step or case is not in a state to accept this, or the key is in progress',
           problem: true,
@@ -221,7 +234,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       },
       handle: async ({ params, body, actor, operationId }) => {
         const before = await caseReads.case(params.caseId, actor);
-        const step = before.steps.find((candidate) => candidate.id === params.stepId);
+        const step = requireSeenStep(before, actor, params.stepId);
         if (step) requireActing(before, actor, step.agencyKind, `step ${step.id}`);
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, {
           operationId,
@@ -249,7 +262,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
           description: "neither the step's agency (within its window) nor the case's coordinator",
           problem: true,
         },
-        404: { description: 'no such case or step', problem: true },
+        404: { description: 'no such case, or no such step the caller may see', problem: true },
         409: {
           description:
             'the step is not signed, or steps that followed from it were signed (named), or the key is in progress',
@@ -258,7 +271,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         422: { description: 'the corrected sign-off is invalid (the field is named)', problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
-        await caseReads.case(params.caseId, actor);
+        requireSeenStep(await caseReads.case(params.caseId, actor), actor, params.stepId);
         const view = await deps.cases.correct(params.caseId, { stepId: params.stepId, ...body }, actor, {
           operationId,
         });

@@ -57,7 +57,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
         },
         201: { description: 'the document as listed; Location names its download', schema: DocumentSchema },
         403: { description: "not one who acts for the step's agency on this case, or its coordinator", problem: true },
-        404: { description: 'no such case or step', problem: true },
+        404: { description: 'no such case, or no such step the caller may see', problem: true },
         413: { description: 'the file is larger than 10 MB: nothing was stored', problem: true },
         415: {
           description: 'not multipart/form-data, or the content is not a PDF, PNG or JPEG: nothing was stored',
@@ -84,8 +84,8 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       auditDisclosure: READS_NAMES,
       responses: {
         200: { description: 'the documents', schema: DocumentListSchema },
-        403: { description: "not an agency of this case, or another agency's step", problem: true },
-        404: { description: 'no such case or step', problem: true },
+        403: { description: 'not an agency of this case', problem: true },
+        404: { description: 'no such case, or no such step the caller may see', problem: true },
       },
       handle: async ({ params, actor }) => ({
         status: 200,

@@ -58,10 +58,13 @@ const agency = denied('wrong_agency'); // the right kind, but not the agency nam
 const other = denied('other_agency'); // an officer or advocate asking for another agency's work list; an admin another agency's users
 const doc = denied('not_permitted_document'); // a document: not who acts for the step (upload) or reads it (download)
 const removal = denied('not_permitted_document_removal'); // a document: not who added it, acts for the step or coordinates
-const step = denied('not_permitted_step'); // another agency's step: its documents are not listed
 const notDelegated = denied('admin_not_delegated'); // an agency's admin managing an admin: a system administrator's
 /** 422: `system_admin` fits no agency, so no API call grants it, not even a system administrator's. */
 const noSuchRole: Expected = { answer: 'invalid', code: 'roles_not_for_agency' };
+/** 404: a step the user may not see is one the case does not have, to sign or correct (404 for one, 403 for the other
+ * would tell, step id by step id, how far another agency's track has gone), and to add or list its documents. */
+const unseen: Expected = { answer: 'hidden', code: 'unknown_step' };
+const noStep: Expected = { answer: 'hidden', code: 'step_not_found' };
 /** 404: someone else's token does not exist for a non-admin. */
 const hide: Expected = { answer: 'hidden', code: 'token_not_found' };
 /** A calendar feed is its owner's alone: another's is "not found", for every role. */
@@ -169,9 +172,9 @@ const CASE_TABLE: Record<Who, CaseRow> = {
   //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain
   coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok],
   policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok],
-  iceOfficer: [role, ok, ok, asked, kind, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, kind, ok, asked, kind],
-  hhsOfficer: [role, ok, ok, asked, kind, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, kind, ok, asked, kind],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, kind, ok, ok, kind],
+  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind],
+  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind],
   taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role],
   admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
   systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
@@ -199,9 +202,9 @@ const DOCUMENT_TABLE: Record<Who, DocumentRow> = {
   //                       uploadDocument listStepDocuments listCaseDocuments downloadDocument removeDocument
   coordinator: [ok, ok, ok, ok, ok],
   policeOfficer: [ok, ok, ok, ok, ok],
-  iceOfficer: [doc, step, ok, doc, removal],
-  hhsOfficer: [doc, step, ok, doc, removal],
-  advocate: [doc, step, ok, doc, removal],
+  iceOfficer: [noStep, noStep, ok, doc, removal],
+  hhsOfficer: [noStep, noStep, ok, doc, removal],
+  advocate: [noStep, noStep, ok, doc, removal],
   taskForceSupervisor: [doc, ok, ok, doc, removal],
   admin: [party, party, party, party, party],
   systemAdmin: [party, party, party, party, party],
@@ -216,16 +219,16 @@ const DOCUMENT_TABLE: Record<Who, DocumentRow> = {
  */
 const SIGN_OFF_TABLE: Record<Who, Record<AgencyKind, Expected>> = {
   coordinator: { law_enforcement: kind, ice: kind, hhs: kind, advocate: kind, coordinator: OWNER },
-  policeOfficer: { law_enforcement: OWNER, ice: kind, hhs: kind, advocate: kind, coordinator: kind },
-  iceOfficer: { law_enforcement: kind, ice: OWNER, hhs: kind, advocate: kind, coordinator: kind },
-  hhsOfficer: { law_enforcement: kind, ice: kind, hhs: OWNER, advocate: kind, coordinator: kind },
-  advocate: { law_enforcement: kind, ice: kind, hhs: kind, advocate: OWNER, coordinator: kind },
+  policeOfficer: { law_enforcement: OWNER, ice: unseen, hhs: unseen, advocate: unseen, coordinator: kind },
+  iceOfficer: { law_enforcement: unseen, ice: OWNER, hhs: unseen, advocate: unseen, coordinator: kind },
+  hhsOfficer: { law_enforcement: unseen, ice: unseen, hhs: OWNER, advocate: unseen, coordinator: kind },
+  advocate: { law_enforcement: unseen, ice: unseen, hhs: unseen, advocate: OWNER, coordinator: kind },
   taskForceSupervisor: { law_enforcement: kind, ice: kind, hhs: kind, advocate: kind, coordinator: role },
   admin: { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
   systemAdmin: { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
   otherPoliceOfficer: { law_enforcement: party, ice: party, hhs: party, advocate: party, coordinator: party },
-  policeSupervisor: { law_enforcement: role, ice: kind, hhs: kind, advocate: kind, coordinator: kind },
-  policeOfficerSupervisor: { law_enforcement: OWNER, ice: kind, hhs: kind, advocate: kind, coordinator: kind },
+  policeSupervisor: { law_enforcement: role, ice: unseen, hhs: unseen, advocate: unseen, coordinator: kind },
+  policeOfficerSupervisor: { law_enforcement: OWNER, ice: unseen, hhs: unseen, advocate: unseen, coordinator: kind },
 };
 
 /** The steps each test case has once set up (beforeAll of part 2 checks the case has exactly these). */

@@ -131,7 +131,7 @@ async function driveCase(on: Stack): Promise<{ caseId: string; reference: string
     outcome: 'requested',
     details: { requestedOn: 'yesterday' },
   }).expect(422);
-  await signOff('ice', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(403);
+  await signOff('ice', 'cp_request-1', { outcome: 'requested', details: { requestedOn: today } }).expect(404);
 
   // The CP request comes due (police) and is escalated (task force) before anyone signs it.
   await eventually(

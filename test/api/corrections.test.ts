@@ -214,15 +214,16 @@ describe('correcting a sign-off through the API', () => {
 
   test('who may not: another agency, a supervisor; one who does not read identities sees the reason withheld', async () => {
     const body = { outcome: 'requested', details: { requestedOn, note: 'x' }, reason: 'not mine' };
-    const ice = await correct('demo-ice-officer', caseId, 'cp_request-1', body).expect(403);
-    expect(ice.body).toMatchObject({ code: 'wrong_agency_kind' });
+    // ICE does not see the police's step: for it the case has no such step.
+    const ice = await correct('demo-ice-officer', caseId, 'cp_request-1', body).expect(404);
+    expect(ice.body).toMatchObject({ code: 'unknown_step' });
     const supervisor = await correct('demo-supervisor', caseId, 'cp_request-1', body).expect(403);
     expect(supervisor.body).toMatchObject({ code: 'role_not_permitted' });
     const refused = await stack.pool.query<{ outcome: string }>(
       "SELECT outcome FROM audit_events WHERE case_id = $1 AND action = 'step.correct' AND status = 403",
       [caseId],
     );
-    expect(refused.rows).toEqual([{ outcome: 'denied' }, { outcome: 'denied' }]);
+    expect(refused.rows).toEqual([{ outcome: 'denied' }]);
     const read = await request(stack.app).get(`/api/cases/${caseId}`).set(headersOf('demo-supervisor')).expect(200);
     const details = stepOf(read.body as CaseBody, 'cp_request-1').details;
     expect(details).toMatchObject({ correctionReasonWithheld: true });

@@ -142,10 +142,11 @@ describe("the police officer adds the CP request's letter", () => {
     ]);
     const ice = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-ice-officer')).expect(200);
     expect(ice.body).toEqual({ items: [] });
+    // A step ICE does not see is one the case does not have.
     await request(app)
       .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
       .set(user('demo-ice-officer'))
-      .expect(403);
+      .expect(404);
   });
 
   it('downloads as the same bytes, an attachment no cache keeps, to who reads the identity and sees the step', async () => {
@@ -242,10 +243,15 @@ describe('who may add a document', () => {
     await upload(user('demo-coordinator'), PNG, 'scan.png').expect(201);
     await upload(user('demo-police-officer'), JPEG, 'photo.jpg').expect(201);
     const before = await documentCount();
-    for (const username of ['demo-advocate', 'demo-ice-officer', 'demo-supervisor']) {
-      const res = await upload(user(username), Buffer.from(`%PDF-1.4\n% ${username}\n%%EOF\n`), 'x.pdf').expect(403);
-      expect(res.body).toMatchObject({ code: 'not_permitted_document' });
+    // Another agency's officers do not see the step: for them the case has no such step.
+    for (const username of ['demo-advocate', 'demo-ice-officer']) {
+      const res = await upload(user(username), Buffer.from(`%PDF-1.4\n% ${username}\n%%EOF\n`), 'x.pdf').expect(404);
+      expect(res.body).toMatchObject({ code: 'step_not_found' });
     }
+    const supervisor = await upload(user('demo-supervisor'), Buffer.from('%PDF-1.4\n% s\n%%EOF\n'), 'x.pdf').expect(
+      403,
+    );
+    expect(supervisor.body).toMatchObject({ code: 'not_permitted_document' });
     await upload(user('demo-admin'), LETTER, 'x.pdf').expect(403);
     await upload(user('demo-police-officer'), LETTER, 'x.pdf', 'no_such_step-1').expect(404);
     expect(await documentCount()).toBe(before);

@@ -1,0 +1,84 @@
+/**
+ * A step the caller may not see answers exactly as a step the case does not have (probe L1): signing it, correcting
+ * it, listing or adding its documents. A 403 for one and a 404 for the other told ICE, step id by step id, that a
+ * survivor's T visa was filed and its receipt recorded (8 U.S.C. 1367), and a correction's 409 even told its status.
+ * The whole service on real parts.
+ */
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { dateOf } from '../../domain/dates';
+import type { AgencyKind } from '../../domain/types';
+import { consoleStackPerFile } from '../support/console';
+
+const service = consoleStackPerFile();
+
+let keys = 0;
+const key = () => `hidden-steps-${(keys += 1)}`;
+const today = async () => dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString());
+
+async function openCase(name: string): Promise<string> {
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({ identifiedOn: await today(), survivor: { name, birthDate: '1991-05-06' }, agencies: DEMO_AGENCIES })
+    .expect(201);
+  return (opened.body as { caseId: string }).caseId;
+}
+
+async function sign(kind: AgencyKind, caseId: string, stepId: string, outcome: string, details: object) {
+  await request(service.app)
+    .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+    .set(service.stack.as(kind))
+    .set('Idempotency-Key', key())
+    .send({ outcome, details })
+    .expect(200);
+}
+
+/** What a caller learns of one step id: each step-level request's status and problem, the case id aside. */
+async function answersFor(kind: AgencyKind, caseId: string, stepId: string) {
+  const as = service.stack.as(kind);
+  const path = `/api/cases/${caseId}/steps/${stepId}`;
+  const answers = {
+    signOff: await request(service.app)
+      .post(`${path}/sign-off`)
+      .set(as)
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'received', details: {} }),
+    correction: await request(service.app)
+      .post(`${path}/corrections`)
+      .set(as)
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'filed', reason: 'typo', expectedCorrections: 5, details: { filedOn: await today() } }),
+    documents: await request(service.app).get(`${path}/documents`).set(as),
+    upload: await request(service.app)
+      .post(`${path}/documents`)
+      .set(as)
+      .attach('file', Buffer.from('%PDF-1.4\n% hidden steps\n%%EOF\n'), 'letter.pdf'),
+  };
+  return Object.fromEntries(
+    Object.entries(answers).map(([name, res]) => {
+      const { code, detail } = res.body as { code?: string; detail?: string };
+      return [name, { status: res.status, code, detail: detail?.replaceAll(caseId, '<case>') }];
+    }),
+  );
+}
+
+test("ICE and the police read another agency's T-visa steps as steps the case does not have", async () => {
+  const filed = await openCase('Zyanya Hidden Steps (fictitious)');
+  const untouched = await openCase('Citlali Hidden Steps (fictitious)');
+  // The advocate files the T visa and records its receipt: t_visa_bona_fide-1 opens, the advocate's.
+  await sign('advocate', filed, 't_visa_filing-1', 'filed', { filedOn: await today() });
+  await sign('advocate', filed, 't_visa_receipt-1', 'received', { receivedOn: await today() });
+
+  for (const kind of ['ice', 'law_enforcement', 'hhs'] as const) {
+    for (const stepId of ['t_visa_filing-1', 't_visa_receipt-1', 't_visa_bona_fide-1']) {
+      const hidden = await answersFor(kind, filed, stepId);
+      expect({ kind, stepId, hidden }).toEqual({ kind, stepId, hidden: await answersFor(kind, untouched, stepId) });
+      expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
+    }
+  }
+  // The advocate, who sees them, is still told what is wrong with its own request.
+  const own = await answersFor('advocate', filed, 't_visa_bona_fide-1');
+  expect(own.correction).toMatchObject({ status: 409, code: 'not_correctable' });
+});
