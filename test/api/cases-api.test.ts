@@ -559,9 +559,10 @@ describe('reading, signing and closing a case', () => {
   it('records a sign-off by the owning agency and answers with the updated case', async () => {
     const opened = await openCase();
     const path = `/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`;
+    // The coordinator sees the police's step and may not sign it (another agency's officer does not see it: 404).
     const wrong = await request(app)
       .post(path)
-      .set(as('ice-1'))
+      .set(as('coord-1'))
       .set('Idempotency-Key', newKey())
       .send({ outcome: 'requested', details: { requestedOn: today } })
       .expect(403);

@@ -47,9 +47,10 @@ test('open, sign off and close a case over HTTP, reading each write back', async
   expect(JSON.stringify(view)).not.toContain('Rosalind');
 
   const signOffPath = `/api/cases/${view.caseId}/steps/cp_request-1/sign-off`;
+  // The coordinator sees the police's step and may not sign it (another agency's officer does not see it: 404).
   const refused = await request(stack.app)
     .post(signOffPath)
-    .set(as('hhs'))
+    .set(as('coordinator'))
     .set('Idempotency-Key', key())
     .send({ outcome: 'requested', details: { requestedOn: on } })
     .expect(403);
