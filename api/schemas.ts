@@ -11,7 +11,7 @@ import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
-import { passesForAssigned } from '../app/case-commands';
+import { identityInReference, passesForAssigned } from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
@@ -185,6 +185,13 @@ export const OpenCaseRequestSchema = z
           : 'required: identifiedAt (a date and time) or identifiedOn (a date)',
       });
     }
+    // Compared only when the reference, the name and the birth date are each valid, so each gets its own message.
+    const unread = ctx.issues.some((issue) =>
+      ['reference', 'survivor.name', 'survivor.birthDate'].includes((issue.path ?? []).slice(0, 2).join('.')),
+    );
+    const identity =
+      request.reference === undefined || unread ? undefined : identityInReference(request.reference, request.survivor);
+    if (identity) ctx.addIssue({ code: 'custom', path: ['reference'], message: identity });
   })
   .refine(
     (request) => request.identifiedOn === undefined || request.survivor.birthDate <= request.identifiedOn,

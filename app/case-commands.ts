@@ -17,10 +17,12 @@ import { localDateOf } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
 import { openCasesOfSameSurvivor, type SurvivorIdentity } from '../db/survivors';
+import { nameTokens } from '../core/name-index';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import {
   ISSUED_WINDOW_MINUTES,
+  isoDateSchema,
   minorTurns18OnFor,
   noteSchema,
   validateOpenCase,
@@ -108,6 +110,65 @@ const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 export function passesForAssigned(reference: string): boolean {
   const folded = reference.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
   return /^[^0-9A-Z]*RC[^0-9A-Z]*\d{4}[^0-9A-Z]*[0-9A-F]{8}/.test(folded);
+}
+
+/**
+ * What is wrong with a chosen reference that says who the survivor is, or undefined: it is shown in clear to every
+ * agency on the case (ICE too, which is refused the identity), in emails, digests, calendar feeds, audit rows and
+ * URLs, so it must be an agency's case number, never a name or a birth date. Refused: a part (split at hyphens and
+ * between letters and digits) that is a word of the survivor’s name as the name search reads it (case and accents
+ * aside, words of 3 letters or more) or several run together (MARIALOPEZ); the birth date as people write it (in
+ * either order of month and day, the year first or last, 4 or 2 digits of it, with hyphens or none); and any 8 digits
+ * that read as a date from 1900 to 2100, whoever's it is. The words say why without repeating what was typed.
+ */
+export function identityInReference(reference: string, survivor: Pick<SurvivorIdentity, 'name' | 'birthDate'>) {
+  const why =
+    'It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or leave it out to have one assigned';
+  const words = nameTokens(survivor.name).filter((word) => word.length >= 3);
+  const parts = reference.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
+  const namesWords = new RegExp(`^(?:${words.join('|')})+$`);
+  if (words.length > 0 && parts.some((part) => namesWords.test(part))) {
+    return `must not hold a word of the survivor’s name. ${why}`;
+  }
+  const numbers = numbersIn(reference);
+  const [year, month, day] = survivor.birthDate.split('-') as [string, string, string];
+  const birthForms = [year, year.slice(2)].flatMap((y) => [y + month + day, month + day + y, day + month + y]);
+  if (numbers.some((number) => birthForms.some((form) => number.includes(form)))) {
+    return `must not hold the survivor’s birth date. ${why}`;
+  }
+  if (numbers.some(readsAsDate)) return `must not look like a date. ${why}`;
+  return undefined;
+}
+
+/** The three date shapes that run together or set apart by hyphens read as a date: 1993-07-14, 07-14-1993, 14-07-93. */
+const DATE_SHAPES = ['4-2-2', '2-2-4', '2-2-2'];
+
+/** The numbers a reader sees in a reference: each run of digits, and three runs a date's shape apart by hyphens only. */
+function numbersIn(reference: string): string[] {
+  const runs = [...reference.matchAll(/\d+/g)].map((run) => ({
+    digits: run[0],
+    from: run.index,
+    to: run.index + run[0].length,
+  }));
+  const dates = runs.slice(2).flatMap((last, i) => {
+    const three = [runs[i]!, runs[i + 1]!, last];
+    const hyphensOnly = three.slice(1).every((run, j) => /^-+$/.test(reference.slice(three[j]!.to, run.from)));
+    const shape = three.map((run) => run.digits.length).join('-');
+    return hyphensOnly && DATE_SHAPES.includes(shape) ? [three.map((run) => run.digits).join('')] : [];
+  });
+  return [...runs.map((run) => run.digits), ...dates];
+}
+
+/** Whether 8 digits read as a day from 1900 to 2100, the year first (YYYYMMDD) or last (MMDDYYYY, DDMMYYYY). */
+function readsAsDate(digits: string): boolean {
+  if (digits.length !== 8) return false;
+  const [first, second, last] = [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)];
+  const dates = [
+    `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}`,
+    `${last}-${first}-${second}`,
+    `${last}-${second}-${first}`,
+  ];
+  return dates.some((date) => date <= '2100-12-31' && isoDateSchema().safeParse(date).success);
 }
 
 /** A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). */

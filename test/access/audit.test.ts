@@ -490,7 +490,7 @@ describe('through the full stack', () => {
           .send({
             reference: 'AUDIT-SHARED',
             identifiedOn: '2026-11-02',
-            survivor: { name: 'Shared Reference', birthDate: '1990-01-01' },
+            survivor: { name: 'Pat Example', birthDate: '1990-01-01' },
             agencies,
           })
           .expect(201);

@@ -276,6 +276,42 @@ describe('opening a case', () => {
     }
   });
 
+  /** A survivor whose name and birth date a careless officer might type as the reference (probe L2). */
+  const maria = { name: 'María López', birthDate: '1993-07-14' };
+
+  it.each([
+    ['the surname', 'MARIA-LOPEZ-1993-07-14', 'a word of the survivor’s name'],
+    ['the surname alone', 'TF-LOPEZ-07', 'a word of the survivor’s name'],
+    ['the first name in lower case, its accent stripped', 'maria-2026', 'a word of the survivor’s name'],
+    ['the name run together', 'PD-MariaLopez', 'a word of the survivor’s name'],
+    ['the birth date as YYYYMMDD', 'PD-19930714', 'the survivor’s birth date'],
+    ['the birth date as YYYY-MM-DD', 'PD-1993-07-14', 'the survivor’s birth date'],
+    ['the birth date as MMDDYYYY', 'PD07141993', 'the survivor’s birth date'],
+    ['the birth date as DD-MM-YY', 'PD-14-07-93', 'the survivor’s birth date'],
+    ['another date', 'PD-20011231', 'look like a date'],
+  ])('refuses a reference that holds %s, naming reference, and opens nothing', async (_what, reference, why) => {
+    const before = await writeSideRows();
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ reference, survivor: maria }))
+      .expect(422);
+    expect((res.body as { errors: object[] }).errors).toEqual([
+      { field: 'reference', message: expect.stringContaining(why) as unknown },
+    ]);
+    // The refusal says why without repeating what was typed: it is logged and shown like any other answer.
+    expect(JSON.stringify(res.body)).not.toMatch(/mar[ií]a|l[oó]pez|1993|0714/i);
+    expect(await writeSideRows()).toEqual(before);
+  });
+
+  it("opens cases under an agency's case numbers, beside the same survivor", async () => {
+    for (const reference of ['TF-LEGACY-07', 'CASE-2026-0042']) {
+      const opened = await openCase({ reference, survivor: maria });
+      expect(opened.reference).toBe(reference);
+    }
+  });
+
   it('opens cases for names in any script, with the joiners and direction marks they use', async () => {
     for (const name of ['محمد\u200cرضا', 'שָׁלוֹם\u200f כהן', '李小龍', 'X Æ A-12']) {
       await request(app)
@@ -954,7 +990,7 @@ describe('the caseload: GET /api/cases', () => {
     adult = await openCase({ reference: 'LIST-ADULT' });
     await openCase({
       reference: 'LIST-MINOR',
-      survivor: { name: 'Test Minor', birthDate: `${Number(today.slice(0, 4)) - 15}-01-01` },
+      survivor: { name: 'Young Test Person', birthDate: `${Number(today.slice(0, 4)) - 15}-01-01` },
     });
     await request(app)
       .post(`/api/cases/${adult.caseId}/steps/cp_request-1/sign-off`)

@@ -87,7 +87,7 @@ afterAll(async () => {
 const officer = () => stack.as('law_enforcement');
 const openBody = (overrides: Record<string, unknown> = {}) => ({
   identifiedOn: today,
-  survivor: { name: 'Retry Person', birthDate: '1985-04-04' },
+  survivor: { name: 'Robin Example', birthDate: '1985-04-04' },
   agencies: DEMO_AGENCIES,
   // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
   confirmNotDuplicate: true,

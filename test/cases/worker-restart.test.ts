@@ -105,7 +105,7 @@ test('with no worker running, a write answers 503 naming the missing worker with
   const today = new Date().toISOString().slice(0, 10);
   const body = {
     identifiedAt: new Date().toISOString(),
-    survivor: { name: 'No Worker Case', birthDate: '1979-07-07' },
+    survivor: { name: 'Sam Example', birthDate: '1979-07-07' },
     agencies: DEMO_AGENCIES,
     reference: 'NO-WORKER-1',
     // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).

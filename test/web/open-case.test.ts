@@ -121,6 +121,14 @@ test.each([
         'Time of identification: Enter the time they were identified as hours and minutes, for example 14:30',
     },
   ],
+  [
+    "a reference that holds the survivor's name",
+    { identifiedOn: '2025-11-03', reference: 'PERSON-07' },
+    {
+      reference:
+        'Case reference: A reference must not hold a word of the survivor’s name. It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or leave it out to have one assigned',
+    },
+  ],
 ])('the open form %s: every problem in words, linked from the summary, each field marked', async (_, fields, said) => {
   const page = await send(await openForm(), fields);
   expect([400, 422]).toContain(page.status);
