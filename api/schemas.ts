@@ -158,6 +158,9 @@ export const OpenCaseRequestSchema = z
         message:
           "reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or leave it out to get one",
       })
+      .describe(
+        "your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date",
+      )
       .optional(),
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),

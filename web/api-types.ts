@@ -1644,6 +1644,7 @@ export interface operations {
                      * @description the day of identification alone: its start in the identifying agency's time zone
                      */
                     identifiedOn?: string;
+                    /** @description your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date */
                     reference?: string;
                     survivor: {
                         aNumber?: string;
