@@ -46,7 +46,7 @@ const KIND = ['calendar_feed'] as const;
  * when revoked, when their user is disabled, or when the user changes their password (every token of theirs does).
  */
 const FEED_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
-/** The point of an event: a deadline is an instant, shown as a 30-minute slot so every calendar displays it. */
+/** A deadline owed at its hour (a minor's 24-hour notice) is a 30-minute slot ending then, so every calendar shows it. */
 const EVENT_MS = 30 * 60 * 1000;
 
 /** The agency's zone, and those a deadline may have been counted in (db/agencies.ts `deadlineTimeZones`). */

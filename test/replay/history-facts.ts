@@ -51,10 +51,8 @@ export interface HistoryFacts {
    * a bundle it recorded (contract.ts `PATCH_BUNDLE_2026_12`).
    */
   patches: string[];
-  /** Whether the run recorded the bundle's marker, and so has its patches without their own markers. */
-  bundled: boolean;
-  /** How many patch markers the run recorded. */
-  patchMarkers: number;
+  /** The ids of the patch markers the run recorded: a bundle's stands for its patches (`patches` holds them). */
+  markers: string[];
   /** A sign-off carries its note in plain text, as the API sent notes before it sealed them. */
   plainNote: boolean;
   /**
@@ -237,8 +235,7 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     searchAttributes: has('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     added: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
     patches: withBundled(patchesOf(events)),
-    bundled: patchesOf(events).includes(PATCH_BUNDLE_2026_12),
-    patchMarkers: patchesOf(events).length,
+    markers: patchesOf(events),
     plainNote: values.some(isPlainNoteSignOff),
     unlistedReason: await givesUnlistedReason(events, converter),
     signed: (await commandInputs(events, converter, acceptedUpdate('signOff'))).flatMap(({ signOff }) => {
@@ -345,7 +342,8 @@ const COVERAGE = {
     added(facts, 'step.cancelled', 'hhs_certification_request'),
   'gathers the birthday leads passed at entry': (facts: HistoryFacts) =>
     facts.patches.includes(BIRTHDAY_LEADS_GATHERED_PATCH),
-  "records one patch marker, its bundle's": (facts: HistoryFacts) => facts.bundled && facts.patchMarkers === 1,
+  "records one patch marker, its bundle's": (facts: HistoryFacts) =>
+    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLE_2026_12,
   'tells what passed as it closes': (facts: HistoryFacts) =>
     facts.patches.includes(PASSED_TOLD_WHEN_CLOSED_PATCH) && facts.completed && notified(facts, ['passed_summary']),
 } as const;
