@@ -10,7 +10,9 @@
  *
  * The histories are checked against `GENERATION_CLAIMS` (history-facts.ts) before any file is written: a recording
  * that lost coverage fails and leaves the committed files as they were. A case that continued as new is written one
- * file per run (`-run1`, `-run2`, ...), so how many runs there are is never assumed. About 35 s on two cores.
+ * file per run (`-run1`, `-run2`, ...), so how many runs there are is never assumed. The workflows the cases set going
+ * (deliveries, gatherings of notices) are written to other-histories/ as they stand (`recordOthers`). About 35 s on two
+ * cores.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,13 @@ import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CaseCommands } from '../../app/case-commands';
-import { deliveryReportSignal, workflowIdOf } from '../../workflows/contract';
+import {
+  DELIVERY_WORKFLOW_TYPE,
+  DIGEST_WORKFLOW_TYPE,
+  PASSED_NOTICES_WORKFLOW_TYPE,
+  deliveryReportSignal,
+  workflowIdOf,
+} from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -388,6 +396,28 @@ async function record(stack: Stack, recorded: Recorded[]): Promise<Map<string, s
   return files;
 }
 
+/**
+ * The workflows the cases set going beside their own (an email's delivery, an agency's gathering of notices of what
+ * passed, a daily digest), as they stand when the cases are recorded, a few of each type that ran: one still waiting
+ * replays as far as it went. They are written apart (other-histories/), and no claims are made of them.
+ */
+export const OTHER_WORKFLOW_TYPES = [DELIVERY_WORKFLOW_TYPE, PASSED_NOTICES_WORKFLOW_TYPE, DIGEST_WORKFLOW_TYPE];
+const OTHERS_PER_TYPE = 2;
+
+async function recordOthers(stack: Stack): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const type of OTHER_WORKFLOW_TYPES) {
+    let n = 0;
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowType = '${type}'` })) {
+      const history = await stack.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      files.set(`${GENERATION}-${type}-${++n}.json`, historyToJSON(history));
+      if (n === OTHERS_PER_TYPE) break;
+    }
+    console.log(`${type}: ${n} recorded`);
+  }
+  return files;
+}
+
 /** Prints what each history covers and refuses a generation that lost any of its claims. */
 async function checkCoverage(files: Map<string, string>): Promise<void> {
   const converter = dataConverterFor(TEST_PAYLOAD_KEYRING);
@@ -424,7 +454,9 @@ async function main(): Promise<void> {
     ];
     const files = await record(stack, recorded);
     await checkCoverage(files);
+    const others = await recordOthers(stack);
     write(join(__dirname, 'histories'), files);
+    write(join(__dirname, 'other-histories'), others);
   } finally {
     await stack.stop();
   }

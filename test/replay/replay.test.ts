@@ -13,7 +13,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { Resource } from '@opentelemetry/resources';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from '../../temporal/interceptors';
-import { workflowIdOf } from '../../workflows/contract';
+import { DELIVERY_WORKFLOW_TYPE, PASSED_NOTICES_WORKFLOW_TYPE, workflowIdOf } from '../../workflows/contract';
 import { TEST_PAYLOAD_KEYRING } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { generationOf, GENERATION_CLAIMS, historyFacts, unmetClaims, type HistoryFacts } from './history-facts';
@@ -102,6 +102,34 @@ describe('negative control: a workflow with an extra timer before its first proj
         ? `Nondeterminism error: Non-deprecated patch marker encountered for change ${facts.patches[0]}`
         : `Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: ${first.eventId}, ${first.type})`,
     );
+  });
+});
+
+/**
+ * The workflows the cases set going (an email's delivery, an agency's gathering of notices of what passed), recorded
+ * beside the cases' (record-histories.ts `recordOthers`). They run for minutes to days, so a change to one must replay
+ * its runs too; their ids carry nothing the code reads.
+ */
+describe('the other workflows', () => {
+  const otherDir = join(__dirname, 'other-histories');
+  const others = readdirSync(otherDir).filter((f) => f.endsWith('.json'));
+  const typeOf = (file: string) => file.split('-')[1];
+
+  test('a delivery and a gathering of notices of what passed are recorded', () => {
+    expect(new Set(others.map(typeOf))).toEqual(new Set([DELIVERY_WORKFLOW_TYPE, PASSED_NOTICES_WORKFLOW_TYPE]));
+  });
+
+  test.each(others)('%s replays on the current workflow code', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(otherDir, file), 'utf8')));
+    await expect(
+      Worker.runReplayHistory(
+        {
+          workflowBundle: await workflowBundle(require.resolve('../../workflows'), workflowInterceptorModules(false)),
+          dataConverter,
+        },
+        history,
+      ),
+    ).resolves.toBeUndefined();
   });
 });
 
