@@ -5,7 +5,8 @@
  * change both together.
  */
 import { agencyKindInProse } from './labels';
-import type { Rejection } from './case-state';
+import { stepKindOfId, type Rejection } from './case-state';
+import { STEP_CATALOGUE } from './steps';
 import type { Actor, AgencyKind, CaseAgencies, Role, Step, StepKind } from './types';
 
 /**
@@ -86,6 +87,23 @@ export function seenStepsAgency(actor: Actor): string | undefined {
 export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean {
   const seen = seenStepsAgency(actor);
   return seen === undefined || step.agencyId === seen;
+}
+
+/**
+ * `canSeeStep` for a step id asked for on a case the actor may see, whether the case holds that step or not. One it
+ * does not hold (a correction withdrew it, or it never opened) is judged by the agency that owes steps of the kind
+ * its id names: a caller who may not see T-visa steps is told nothing of a withdrawn one either, not even that a
+ * correction withdrew it (8 U.S.C. 1367). An id naming no kind is no step anyone sees differently.
+ */
+export function canSeeStepId(
+  actor: Actor,
+  view: { steps: readonly Pick<Step, 'id' | 'agencyId'>[]; agencies: CaseAgencies },
+  stepId: string,
+): boolean {
+  const step = view.steps.find((candidate) => candidate.id === stepId);
+  if (step) return canSeeStep(actor, step);
+  const kind = stepKindOfId(stepId);
+  return kind === undefined || canSeeStep(actor, { agencyId: view.agencies[STEP_CATALOGUE[kind].owner] });
 }
 
 /**

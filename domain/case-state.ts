@@ -5,7 +5,15 @@
 import { addDaysToInstant } from './dates';
 import type { Policy } from './policy';
 import { STEP_CATALOGUE, type StepDetails } from './steps';
-import type { AgencyKind, CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
+import {
+  STEP_KINDS,
+  type AgencyKind,
+  type CaseSnapshot,
+  type Instant,
+  type Step,
+  type StepKind,
+  type TimelineEntry,
+} from './types';
 
 /**
  * Everything the read model shows of a case (`CaseSnapshot`), with the whole policy in place of its version, plus
@@ -212,6 +220,15 @@ export interface OpenStepOptions {
   details?: StepDetails;
   /** Who caused the opening (null when the case itself or an alarm did). */
   actorAgencyId?: string | null;
+}
+
+/**
+ * The kind a step id names, read from its prefix (`openStep` forms ids as `${kind}-${n}`), held by the case or not:
+ * whose a withdrawn step was is known without it. Undefined for an id no step could have.
+ */
+export function stepKindOfId(stepId: string): StepKind | undefined {
+  const kind = /^(.+)-\d+$/.exec(stepId)?.[1];
+  return STEP_KINDS.find((known) => known === kind);
 }
 
 /** Opens the next step of a kind, with id `${kind}-${n}`, owner and due date from the catalogue and policy. */

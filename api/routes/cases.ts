@@ -7,7 +7,7 @@ import { showsSealedDetails } from '../../app/step-notes';
 import { closeCaseSchema, unknownStep } from '../../domain/case';
 import { askAgainSchema, askerRefusal } from '../../domain/ask-again';
 import { CORRECTION_WINDOW } from '../../domain/policy';
-import { actingRefusal, canSeeStep, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, canSeeStepId, CASE_OPENERS, works } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -42,13 +42,13 @@ export function caseRoutes(deps: ApiDeps): Route[] {
   /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
   /**
    * The step, unless it is one the actor may not see, which is refused exactly as a step the case does not have (the
-   * workflow's own answer): a 403 for one and a 404 for the other would tell ICE, step id by step id, how far a
-   * survivor's T visa has gone (8 U.S.C. 1367). A step the read model does not hold yet is the workflow's to judge.
+   * workflow's own answer): a 403 for one, a 404 for another and a 409 for a withdrawn one would tell ICE, step id by
+   * step id, how far a survivor's T visa has gone (8 U.S.C. 1367). A step of a kind the actor sees that the read
+   * model does not hold (withdrawn, not projected yet, never opened) is the workflow's to judge.
    */
   const requireSeenStep = (view: CaseView, actor: Actor, stepId: string) => {
-    const step = view.steps.find((candidate) => candidate.id === stepId);
-    if (step && !canSeeStep(actor, step)) throw rejectionError(unknownStep(stepId));
-    return step;
+    if (!canSeeStepId(actor, view, stepId)) throw rejectionError(unknownStep(stepId));
+    return view.steps.find((candidate) => candidate.id === stepId);
   };
   const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {
     const refusal = actingRefusal(actor, view.agencies, kind, what);

@@ -2,15 +2,19 @@
  * A step the caller may not see answers exactly as a step the case does not have (probe L1): signing it, correcting
  * it, listing or adding its documents. A 403 for one and a 404 for the other told ICE, step id by step id, that a
  * survivor's T visa was filed and its receipt recorded (8 U.S.C. 1367), and a correction's 409 even told its status.
+ * A step a correction withdrew likewise: a sign-off's 409 "a correction withdrew step …" told that it had existed.
  * The whole service on real parts.
  */
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { dateOf } from '../../domain/dates';
+import { addDays, dateOf } from '../../domain/dates';
 import type { AgencyKind } from '../../domain/types';
+import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 
 const service = consoleStackPerFile();
+/** The console's user of each agency kind, as `service.stack.as` is the API's. */
+const CONSOLE_USER = { ice: 'demo-ice-officer', law_enforcement: 'demo-police-officer', hhs: 'demo-hhs-officer' };
 
 let keys = 0;
 const key = () => `hidden-steps-${(keys += 1)}`;
@@ -81,4 +85,42 @@ test("ICE and the police read another agency's T-visa steps as steps the case do
   // The advocate, who sees them, is still told what is wrong with its own request.
   const own = await answersFor('advocate', filed, 't_visa_bona_fide-1');
   expect(own.correction).toMatchObject({ status: 409, code: 'not_correctable' });
+});
+
+test('a T-visa step a correction withdrew reads to ICE, the police and HHS as a step the case never had', async () => {
+  const withdrawn = await openCase('Itzel Withdrawn Steps (fictitious)');
+  const untouched = await openCase('Xochitl Withdrawn Steps (fictitious)');
+  const on = await today();
+  // The approval opens t_visa_adjustment_filing-1; corrected to a denial, the adjustment is withdrawn.
+  await sign('advocate', withdrawn, 't_visa_filing-1', 'filed', { filedOn: on });
+  await sign('advocate', withdrawn, 't_visa_receipt-1', 'received', { receivedOn: on });
+  await sign('advocate', withdrawn, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: on });
+  await sign('advocate', withdrawn, 't_visa_decision-1', 'approved', { approvedOn: on, validUntil: addDays(on, 1400) });
+  await request(service.app)
+    .post(`/api/cases/${withdrawn}/steps/t_visa_decision-1/corrections`)
+    .set(service.stack.as('advocate'))
+    .set('Idempotency-Key', key())
+    .send({ outcome: 'denied', reason: 'entered on the wrong case', details: { reason: 'not_a_victim' } })
+    .expect(200);
+
+  for (const kind of ['ice', 'law_enforcement', 'hhs'] as const) {
+    const stepPages = async (caseId: string) => {
+      const cookie = `${SESSION_COOKIE}=${service.sessionCookie(CONSOLE_USER[kind])}`;
+      const path = `/cases/${caseId}/steps/t_visa_adjustment_filing-1`;
+      return [
+        (await request(service.app).get(path).set('Cookie', cookie)).status,
+        (await request(service.app).get(`${path}/correct`).set('Cookie', cookie)).status,
+      ];
+    };
+    // The console was already sound: its view's timeline holds nothing of a step the reader may not see.
+    expect({ kind, pages: await stepPages(withdrawn) }).toEqual({ kind, pages: [404, 404] });
+    expect(await stepPages(untouched)).toEqual([404, 404]);
+    const hidden = await answersFor(kind, withdrawn, 't_visa_adjustment_filing-1');
+    const never = await answersFor(kind, untouched, 't_visa_adjustment_filing-1');
+    expect({ kind, hidden }).toEqual({ kind, hidden: never });
+    expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
+  }
+  // The advocate, whose step it was, is still told that a correction withdrew it.
+  const own = await answersFor('advocate', withdrawn, 't_visa_adjustment_filing-1');
+  expect(own.signOff).toMatchObject({ status: 409, code: 'step_not_pending' });
 });
