@@ -152,11 +152,15 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   const param = (value: unknown): string => `$${values.push(value)}`;
   const conditions: string[] = [];
   if (filter.caseId !== undefined) conditions.push(`case_id = ${param(filter.caseId)}`);
+  // A case's reference only where the reader sees the case: their users' attempts on another agency's case are
+  // listed by its id alone, and a filter by that case's reference finds it no more than a reference no case has.
+  const reader = filter.visibleTo && { ...filter.visibleTo, agency: param(filter.visibleTo.agencyId) };
+  const readable = reader ? ` AND cases.agency_ids @> ARRAY[${reader.agency}]` : '';
   if (filter.caseReference !== undefined)
     // References are unique per agency only: two agencies' cases may share one. Their letters' case is ignored, as the
     // caseload's reference search ignores it (db/case-list.ts), and the index on upper(reference) serves it.
     conditions.push(
-      `case_id IN (SELECT id FROM cases WHERE upper(reference) = ${param(filter.caseReference.toUpperCase())})`,
+      `case_id IN (SELECT id FROM cases WHERE upper(reference) = ${param(filter.caseReference.toUpperCase())}${readable})`,
     );
   if (filter.userId !== undefined) conditions.push(`user_id = ${param(filter.userId)}`);
   if (filter.agencyId !== undefined) conditions.push(`agency_id = ${param(filter.agencyId)}`);
@@ -165,18 +169,13 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
   if (filter.from !== undefined) conditions.push(`at >= ${param(filter.from)}`);
   if (filter.to !== undefined) conditions.push(`at < ${param(filter.to)}`);
   if (filter.cursor !== undefined) conditions.push(`id < ${param(filter.cursor)}`);
-  // A case's reference only where the reader sees the case: their users' attempts on another agency's case are
-  // listed by its id alone.
-  let referenceShown = '';
-  if (filter.visibleTo !== undefined) {
-    const agency = param(filter.visibleTo.agencyId);
-    const itsCases = ` OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${agency}])`;
-    conditions.push(`(agency_id = ${agency}${filter.visibleTo.withItsCases ? itsCases : ''})`);
-    referenceShown = ` AND cases.agency_ids @> ARRAY[${agency}]`;
+  if (reader) {
+    const itsCases = ` OR case_id IN (SELECT id FROM cases WHERE agency_ids @> ARRAY[${reader.agency}])`;
+    conditions.push(`(agency_id = ${reader.agency}${reader.withItsCases ? itsCases : ''})`);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const { rows } = await pool.query<AuditRow>(
-    `SELECT a.*, (SELECT reference FROM cases WHERE cases.id = a.case_id${referenceShown}) AS case_reference
+    `SELECT a.*, (SELECT reference FROM cases WHERE cases.id = a.case_id${readable}) AS case_reference
        FROM audit_events a ${where} ORDER BY id DESC LIMIT ${param(filter.limit + 1)}`,
     values,
   );

@@ -481,6 +481,22 @@ describe('through the full stack', () => {
       expect(seenBySystemAdmin.every((item) => item.caseReference !== null)).toBe(true);
     });
 
+    it("answers an admin filtering by another task force's case reference as for a reference no case has", async () => {
+      // The task force's coordinator tries the other task force's case: a row its admin reads, by the case's id alone.
+      await request(stack.app).get(`/api/cases/${elsewhereCase}`).set(user('demo-coordinator').headers).expect(403);
+      const { caseReference } = (await list(user('demo-system-admin'), { caseId: elsewhereCase }))[0]!;
+      const filtered = async (reference: string) => {
+        const res = await request(stack.app)
+          .get('/api/audit')
+          .query({ limit: '200', caseReference: reference })
+          .set(user('demo-admin').headers);
+        return { status: res.status, body: res.body as unknown };
+      };
+      // Found, the row would tie the reference to the case's id, and tell the reference is in use.
+      expect(await filtered(caseReference!)).toEqual(await filtered('RC-2026-0000AB00'));
+      expect(await filtered(caseReference!)).toEqual({ status: 200, body: { items: [], nextCursor: null } });
+    });
+
     it('filters by a reference two agencies both use, each case found', async () => {
       const open = (who: TestUser, agencies: object) =>
         request(stack.app)
