@@ -14,7 +14,10 @@ import { userRowIdOf } from '../db/audit';
 import {
   correctSurvivor,
   listSurvivorRevisions,
+  openedIdentityText,
   restoreSurvivor,
+  sealedIdentityText,
+  type SurvivorCorrected,
   type SurvivorCorrection,
   type SurvivorIdentity,
 } from '../db/survivors';
@@ -32,6 +35,10 @@ export interface SurvivorRecordsDeps {
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
 
+/** What a correction answers: the identity as it now is, the fields it changed, how many corrections it has had. */
+type CorrectionAnswer = Extract<SurvivorCorrected, { identity: SurvivorIdentity }>;
+type KeptCorrectionAnswer = Omit<CorrectionAnswer, 'identity'> & { sealedIdentity: string };
+
 export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: CaseReads) {
   const missing = () => new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
 
@@ -41,13 +48,28 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
      * has had. A field it would change that was corrected after the `expectedCorrections` the corrector read is a
      * conflict: nothing is written, and the problem names each such field.
      */
-    async correct(caseId: string, correction: SurvivorCorrection, actor: Actor) {
+    async correct(caseId: string, correction: SurvivorCorrection, actor: Actor): Promise<CorrectionAnswer> {
       await caseReads.identityCase(caseId, actor);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now() };
       const corrected = await correctSurvivor(deps.pool, caseId, correction, by, deps.identityKeyring);
       if (!corrected) throw missing();
       if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
       return corrected;
+    },
+
+    /**
+     * A correction's answer as the API keeps it to replay to a retry under the same Idempotency-Key: the identity
+     * sealed, as the survivors table keeps it, since the key store is a plain table; `shownAnswer` opens it again.
+     */
+    keptAnswer(caseId: string, corrected: CorrectionAnswer): KeptCorrectionAnswer {
+      const { identity, ...rest } = corrected;
+      return { ...rest, sealedIdentity: sealedIdentityText(identity, caseId, deps.identityKeyring) };
+    },
+
+    /** The answer `keptAnswer` kept, with the identity opened: what the corrector is answered, first or on a retry. */
+    shownAnswer(caseId: string, kept: KeptCorrectionAnswer): CorrectionAnswer {
+      const { sealedIdentity, ...rest } = kept;
+      return { identity: openedIdentityText(sealedIdentity, caseId, deps.identityKeyring), ...rest };
     },
 
     /**

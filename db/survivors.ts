@@ -170,16 +170,36 @@ function plainIdentity(identity: SurvivorIdentity): SurvivorIdentity {
   };
 }
 
-function sealIdentity(identity: SurvivorIdentity, caseId: string, keyring: IdentityKeyring | undefined) {
-  return seal(Buffer.from(JSON.stringify(plainIdentity(identity))), caseId, keyring);
+/** Sealed bound to `context`: the case id for its rows, so a sealed identity copied onto another case does not open. */
+function sealIdentity(identity: SurvivorIdentity, context: string, keyring: IdentityKeyring | undefined) {
+  return seal(Buffer.from(JSON.stringify(plainIdentity(identity))), context, keyring);
 }
 
 function openIdentity(
   row: { identity_ciphertext: Buffer; key_id: string },
-  caseId: string,
+  context: string,
   keyring: IdentityKeyring | undefined,
 ): SurvivorIdentity {
-  return JSON.parse(open(row.identity_ciphertext, row.key_id, caseId, keyring).toString('utf8')) as SurvivorIdentity;
+  return JSON.parse(open(row.identity_ciphertext, row.key_id, context, keyring).toString('utf8')) as SurvivorIdentity;
+}
+
+/** What an identity sealed into an answer kept for replay is bound to: its case, and that use (never a case's row). */
+const replyContextOf = (caseId: string) => `reply:${caseId}`;
+
+/**
+ * The identity sealed into one string (`<key id>:<base64>`), for an answer the API keeps to replay to a retry (its
+ * Idempotency-Key store, api/idempotency.ts), which must never hold the identity in clear; `openedIdentityText` opens it.
+ */
+export function sealedIdentityText(identity: SurvivorIdentity, caseId: string, keyring?: IdentityKeyring): string {
+  const { ciphertext, keyId } = sealIdentity(identity, replyContextOf(caseId), keyring);
+  return `${keyId}:${ciphertext.toString('base64')}`;
+}
+
+export function openedIdentityText(text: string, caseId: string, keyring?: IdentityKeyring): SurvivorIdentity {
+  // A key id may hold ':', base64 never does.
+  const split = text.lastIndexOf(':');
+  const row = { key_id: text.slice(0, split), identity_ciphertext: Buffer.from(text.slice(split + 1), 'base64') };
+  return openIdentity(row, replyContextOf(caseId), keyring);
 }
 
 /** What makes two openings the same survivor's, identified at the same moment, for an agency that takes part in both. */

@@ -3772,7 +3772,8 @@ export interface operations {
     postApiCasesCaseIdSurvivor: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                "Idempotency-Key": string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3854,7 +3855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved */
+            /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; or the key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -152,20 +152,24 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         "Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. Send only the fields to change, and `expectedCorrections`, so a correction someone made since you read the identity is not overwritten unseen.",
       params: CaseParamsSchema,
       body: SurvivorCorrectionSchema,
+      idempotent: true,
       audit: 'survivor.correct',
+      // The answer is kept for replay with the identity sealed (the key store is a plain table), opened for its reader.
+      reveal: (body, { params }) =>
+        survivorRecords.shownAnswer(params.caseId, body as ReturnType<typeof survivorRecords.keptAnswer>),
       responses: {
         200: { description: 'the identity as it now is', schema: SurvivorCorrectedSchema },
         403: { description: 'not one working this case', problem: true },
         404: { description: 'no such case', problem: true },
         409: {
           description:
-            'a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved',
+            'a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; or the key is in progress',
           problem: true,
         },
       },
       handle: async ({ params, body, actor }) => {
         const corrected = await survivorRecords.correct(params.caseId, body, actor);
-        return { status: 200, body: corrected };
+        return { status: 200, body: survivorRecords.keptAnswer(params.caseId, corrected) };
       },
     }),
     route({

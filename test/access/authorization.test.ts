@@ -703,7 +703,10 @@ const ENDPOINTS: Record<
     route: 'POST /api/cases/{caseId}/survivor',
     allowed: 200,
     call: (who) =>
-      post(`/api/cases/${sharedCaseId}/survivor`, who, { contact: `authz test contact ${who.user.username}` }),
+      post(`/api/cases/${sharedCaseId}/survivor`, who, { contact: `authz test contact ${who.user.username}` }).set(
+        'Idempotency-Key',
+        newKey(),
+      ),
   },
   searchCasesByName: {
     route: 'POST /api/cases/search',

@@ -415,6 +415,7 @@ function generateProbes(today: string): Probe[] {
       // The name it already has: a correction that changes nothing.
       base: { name: 'Fuzz Survivor' },
       required: [],
+      idempotent: true,
       mustFail: SurvivorCorrectionSchema,
     },
     // A search changes nothing, whatever it finds.

@@ -6,6 +6,7 @@
  * back, that a correction and the start-up backfill keep the index right, and that no name reaches a URL, a log line,
  * the audit trail or the index in the clear.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -188,6 +189,7 @@ describe('POST /api/cases/search', () => {
     await request(app)
       .post(`/api/cases/${cases.c.caseId}/survivor`)
       .set(police)
+      .set('Idempotency-Key', randomUUID())
       .send({ name: NAMES.cCorrected })
       .expect(200);
     expect(await found(police, { name: 'zhang' })).toEqual([]);

@@ -21,6 +21,7 @@ import { dataConverterFor } from '../../temporal/data-converter';
 import type { CaseWorkflowInput } from '../../workflows/contract';
 import { createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { freePort } from '../support/ports';
+import { databaseRows, needlesIn } from '../support/scan';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 const AGENCIES = { law_enforcement: 'le-1', ice: 'ice-1', hhs: 'hhs-1', advocate: 'adv-1', coordinator: 'coord-1' };
@@ -1237,6 +1238,7 @@ describe("correcting the survivor's record", () => {
     const corrected = await request(app)
       .post(path)
       .set(as('adv-1'))
+      .set('Idempotency-Key', newKey())
       .send({ contact: 'Shelter line 555-0100', aNumber: '', preferredLanguage: 'es' })
       .expect(200);
     expect(corrected.headers['cache-control']).toBe('no-store');
@@ -1254,6 +1256,7 @@ describe("correcting the survivor's record", () => {
     await request(app)
       .post(path)
       .set(as('adv-1'))
+      .set('Idempotency-Key', newKey())
       .send({ contact: 'Shelter line 555-0100' })
       .expect(200)
       .expect((res) => expect((res.body as { changedFields: string[] }).changedFields).toEqual([]));
@@ -1299,12 +1302,22 @@ describe("correcting the survivor's record", () => {
       [{ aNumber: '12' }, 'aNumber'],
       [{ preferredLanguage: 'Spanish please' }, 'preferredLanguage'],
     ] as const) {
-      const refused = await request(app).post(path).set(as('adv-1')).send(body).expect(422);
+      const refused = await request(app)
+        .post(path)
+        .set(as('adv-1'))
+        .set('Idempotency-Key', newKey())
+        .send(body)
+        .expect(422);
       expect((refused.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
     }
-    const empty = await request(app).post(path).set(as('adv-1')).send({}).expect(422);
+    const empty = await request(app).post(path).set(as('adv-1')).set('Idempotency-Key', newKey()).send({}).expect(422);
     expect(JSON.stringify(empty.body)).toContain('give at least one of');
-    const countOnly = await request(app).post(path).set(as('adv-1')).send({ expectedCorrections: 1 }).expect(422);
+    const countOnly = await request(app)
+      .post(path)
+      .set(as('adv-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ expectedCorrections: 1 })
+      .expect(422);
     expect(JSON.stringify(countOnly.body)).toContain('give at least one of');
   });
 
@@ -1319,6 +1332,7 @@ describe("correcting the survivor's record", () => {
     await request(app)
       .post(path)
       .set(as('coord-1'))
+      .set('Idempotency-Key', newKey())
       .send({ contact: 'SAFE: shelter line only', expectedCorrections: 0 })
       .expect(200)
       .expect((res) => expect(res.body).toMatchObject({ changedFields: ['contact'], corrections: 1 }));
@@ -1327,6 +1341,7 @@ describe("correcting the survivor's record", () => {
     const refused = await request(app)
       .post(path)
       .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
       .send({ contact: 'Old phone 312-555-0111', aNumber: 'A123456789', expectedCorrections: 0 })
       .expect(409);
     expect(refused.body).toMatchObject({
@@ -1344,6 +1359,7 @@ describe("correcting the survivor's record", () => {
     await request(app)
       .post(path)
       .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
       .send({ aNumber: 'A123456789', contact: 'SAFE: shelter line only', expectedCorrections: 0 })
       .expect(200)
       .expect((res) =>
@@ -1357,11 +1373,13 @@ describe("correcting the survivor's record", () => {
     await request(app)
       .post(path)
       .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
       .send({ contact: 'Shelter office', expectedCorrections: 2 })
       .expect(200);
     const unknown = await request(app)
       .post(path)
       .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
       .send({ contact: 'Shelter office, 312-555-0100', expectedCorrections: 9 })
       .expect(409);
     expect(unknown.body).toMatchObject({
@@ -1373,6 +1391,52 @@ describe("correcting the survivor's record", () => {
       [opened.caseId],
     );
     expect(audit.rows.map((row) => row.outcome)).toEqual(['allowed', 'rejected', 'allowed', 'allowed', 'rejected']);
+  });
+
+  test('a correction retried under its key is answered as the first was; the key store keeps no identity in clear', async () => {
+    const opened = await openCase({
+      survivor: { name: 'Ottilie Brandvold', birthDate: '1990-05-01', contact: 'Old phone 312-555-0111' },
+    });
+    const path = `/api/cases/${opened.caseId}/survivor`;
+    const key = newKey();
+    const send = (body: object) => request(app).post(path).set(as('adv-1')).set('Idempotency-Key', key).send(body);
+    const correction = {
+      name: 'Ottilie Brandvold Quenneville',
+      contact: 'Shelter line 555-0199',
+      expectedCorrections: 0,
+    };
+
+    const first = await send(correction).expect(200);
+    expect(first.body).toEqual({
+      identity: { name: 'Ottilie Brandvold Quenneville', birthDate: '1990-05-01', contact: 'Shelter line 555-0199' },
+      changedFields: ['name', 'contact'],
+      corrections: 1,
+    });
+    // The answer was lost: the same request again is told what it did, not that nothing changed.
+    const retried = await send(correction).expect(200);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.body).toEqual(first.body);
+    const changed = await send({ ...correction, contact: 'Shelter line 555-0200' }).expect(422);
+    expect((changed.body as { code: string }).code).toBe('idempotency_key_reused');
+
+    // Sent twice at once under a new key: applied once; the other is told it is in progress, or what the first did.
+    const twice = newKey();
+    const again = { aNumber: 'A987654321', expectedCorrections: 1 };
+    const both = await Promise.all(
+      [0, 1].map(() => request(app).post(path).set(as('adv-1')).set('Idempotency-Key', twice).send(again)),
+    );
+    for (const res of both) {
+      if (res.status === 409) expect((res.body as { code: string }).code).toBe('idempotency_in_progress');
+      else expect(res.body).toMatchObject({ changedFields: ['aNumber'], corrections: 2 });
+    }
+    const revisions = await stack.pool.query('SELECT 1 FROM survivor_revisions WHERE case_id = $1', [opened.caseId]);
+    expect(revisions.rows).toHaveLength(2);
+
+    // Every answer the key store keeps, this correction's among them, read back as text.
+    const keyStore = (await databaseRows(stack)).filter((row) => row.table === 'idempotency_keys');
+    expect(keyStore.some((row) => row.text.includes('sealedIdentity'))).toBe(true);
+    const needles = ['ottilie', 'brandvold', 'quenneville', '555-0199', '312-555-0111', 'a987654321'];
+    expect(needlesIn(needles, keyStore.map((row) => row.text).join('\n'))).toEqual([]);
   });
 });
 

@@ -10,7 +10,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
+import { formProblemOf, idempotencyKeyOf, plainProblem, titleOf } from '../form-problems';
+import type { FormProblem, NamedField } from '../form-problems';
 import { formOf, type Kit } from '../kit';
 import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
 import { caseIdOf } from './cases';
@@ -150,7 +151,8 @@ export function survivorPages(kit: Kit): Router {
 
   /**
    * The form: `form`, the answers posted (undefined: the identity as it is); `meanwhile`, the fields the person changed
-   * that someone else corrected since the form was opened, said by each with its value now.
+   * that someone else corrected since the form was opened, said by each with its value now; `refusal`, the API's
+   * answer to the form sent, which settles whether the form shown keeps its key.
    */
   const renderForm = async (
     req: Request,
@@ -159,6 +161,7 @@ export function survivorPages(kit: Kit): Router {
     problem?: FormProblem,
     status = 200,
     meanwhile: readonly Field[] = [],
+    refusal?: unknown,
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
@@ -184,6 +187,8 @@ export function survivorPages(kit: Kit): Router {
           form && meanwhile.length === 0
             ? Object.fromEntries(Object.keys(opened).map((name) => [name, form[name] ?? '']))
             : opened,
+        // A new key after the API's refusal; the same while the first send is still being processed.
+        idempotencyKey: idempotencyKeyOf(form ?? {}, refusal),
         languages: languageOptions(),
         other: OTHER,
         problem: said,
@@ -208,13 +213,16 @@ export function survivorPages(kit: Kit): Router {
     }
     try {
       const corrected = ok(
-        await kit.api(req).POST('/api/cases/{caseId}/survivor', { params: { path: { caseId } }, body: correction }),
+        await kit.api(req).POST('/api/cases/{caseId}/survivor', {
+          params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
+          body: correction,
+        }),
       );
       const changed = corrected.changedFields.join(',');
       res.redirect(303, `/cases/${caseId}?notice=survivor-corrected${changed ? `&changed=${changed}` : ''}`);
     } catch (error) {
       const meanwhile = meanwhileOf(error);
-      if (meanwhile.length > 0) return renderForm(req, res, form, undefined, 409, meanwhile);
+      if (meanwhile.length > 0) return renderForm(req, res, form, undefined, 409, meanwhile, error);
       const refused = formProblemOf(error, [...FIELDS, 'preferredLanguage'], kit.words(res));
       const { preferredLanguage, name, ...errors } = refused.errors;
       const said: Record<string, string> = {
@@ -226,7 +234,7 @@ export function survivorPages(kit: Kit): Router {
       // In the form's order, as the summary lists them.
       const placed = Object.fromEntries(FIELDS.flatMap((field) => (said[field] ? [[field, said[field]]] : [])));
       const status = error instanceof ApiProblem ? error.status : 422;
-      await renderForm(req, res, form, plainProblem({ ...refused, errors: placed }, NAMED, form), status);
+      await renderForm(req, res, form, plainProblem({ ...refused, errors: placed }, NAMED, form), status, [], error);
     }
   });
 
