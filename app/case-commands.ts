@@ -16,7 +16,7 @@ import type { IdentityKeyring } from '../core/identity-cipher';
 import { localDateOf } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase } from '../db/case-references';
-import { openCasesOfSameSurvivor, type SurvivorIdentity } from '../db/survivors';
+import type { SurvivorIdentity } from '../db/survivors';
 import { nameTokens } from '../core/name-index';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
@@ -245,13 +245,22 @@ export class CaseCommands {
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
-    if (request.confirmNotDuplicate !== true) await this.refuseDuplicate(request, identification.at, actor, caseId);
     // Refused here, with nothing written, rather than by a projection that could never succeed.
     const reservation = await reserveCase(
       this.deps.pool,
-      { caseId, openedByAgencyId: actor.agencyId, reference: open.reference, survivor: request.survivor },
+      {
+        caseId,
+        openedByAgencyId: actor.agencyId,
+        reference: open.reference,
+        survivor: request.survivor,
+        identifiedAt: identification.at,
+        confirmedNotDuplicate: request.confirmNotDuplicate === true,
+      },
       this.deps.identityKeyring,
     );
+    if (typeof reservation === 'object' && 'sameSurvivor' in reservation) {
+      throw possibleDuplicate(reservation.sameSurvivor.map((found) => found.reference).join(', '));
+    }
     if (reservation === 'reference_taken') {
       throw new AppError(
         'conflict',
@@ -427,35 +436,6 @@ export class CaseCommands {
   }
 
   /**
-   * An opening of a survivor the agency has an open case of already (the same name and birth date, identified at the
-   * same moment) is refused with 409 `possible_duplicate` naming that case, until the request confirms it is another
-   * person: a form sent again under a new key after a lost answer would otherwise open a second case, with its own
-   * reminders. Only the agency's own cases are looked at, so the answer tells nothing of another agency's.
-   */
-  private async refuseDuplicate(request: OpenCaseRequest, identifiedAt: string, actor: Actor, caseId: string) {
-    const same = await openCasesOfSameSurvivor(
-      this.deps.pool,
-      { agencyId: actor.agencyId, identifiedAt, survivor: request.survivor, exceptCaseId: caseId },
-      this.deps.identityKeyring,
-    );
-    if (same.length === 0) return;
-    const references = same.map((found) => found.reference).join(', ');
-    throw new AppError(
-      'conflict',
-      `Your agency already has an open case of a survivor with this name and birth date, identified at the same moment: ${references}. Nothing was opened. If this is another person, send the request again with confirmNotDuplicate: true.`,
-      {
-        code: 'possible_duplicate',
-        fields: [
-          {
-            field: 'confirmNotDuplicate',
-            message: `your agency has an open case of this survivor, identified at the same moment (${references}): confirm this is another person`,
-          },
-        ],
-      },
-    );
-  }
-
-  /**
    * A case whose start failed keeps its reservation and identity only if its workflow exists (a retry will adopt
    * them); personal data is not kept for a case that does not exist. When Temporal cannot say, they stay for the retry.
    */
@@ -583,6 +563,29 @@ function sealedText(value: unknown, field: string): string {
 /** The call ran out of the time it was given (the gRPC deadline, or the update's own wait). */
 function isTimeout(error: unknown): boolean {
   return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error);
+}
+
+/**
+ * An opening of a survivor the agency has an open case of already (the same name and birth date, identified at the
+ * same moment), reserved or opened (db/case-references.ts `reserveCase`), is refused with 409 `possible_duplicate`
+ * naming that case, until the request confirms it is another person: a form sent again under a new key after a lost
+ * answer would otherwise open a second case, with its own reminders. Only the agency's own cases are looked at, so the
+ * answer tells nothing of another agency's.
+ */
+function possibleDuplicate(references: string): AppError {
+  return new AppError(
+    'conflict',
+    `Your agency already has an open case of a survivor with this name and birth date, identified at the same moment: ${references}. Nothing was opened. If this is another person, send the request again with confirmNotDuplicate: true.`,
+    {
+      code: 'possible_duplicate',
+      fields: [
+        {
+          field: 'confirmNotDuplicate',
+          message: `your agency has an open case of this survivor, identified at the same moment (${references}): confirm this is another person`,
+        },
+      ],
+    },
+  );
 }
 
 /** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */

@@ -2,31 +2,64 @@
  * What a case needs in PostgreSQL before its workflow starts: its reference, reserved for the agency that opens it,
  * and the survivor's sealed identity. Both are written in one transaction, keyed by the case id, so a retried request
  * (same case id) finds its own reservation, and a reference the agency already uses is refused with nothing written.
+ * An agency's open case of the same survivor identified at the same moment, reserved or opened, refuses it too, unless
+ * the opener confirmed it is another person.
  */
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { inTransaction } from './pool';
-import { deleteSurvivor, saveSurvivor, type SurvivorIdentity } from './survivors';
+import {
+  deleteSurvivor,
+  lockOpeningsOfSameSurvivor,
+  openCasesOfSameSurvivor,
+  saveSurvivor,
+  type SurvivorIdentity,
+} from './survivors';
 
 export interface CaseIntake {
   caseId: string;
   openedByAgencyId: string;
   reference: string;
   survivor: SurvivorIdentity;
+  /** The instant the survivor was identified (ISO): what tells an opening sent twice from a second identification. */
+  identifiedAt: string;
+  /** The opener confirmed that the survivor is another person than that of a case of the same name and birth date. */
+  confirmedNotDuplicate: boolean;
 }
 
-/** The reference the case holds (an earlier attempt's, on a retry), or `reference_taken`. */
-export type Reservation = { reference: string } | 'reference_taken';
+/**
+ * The reference the case holds (an earlier attempt's, on a retry); `reference_taken`; or the agency's open cases of
+ * the same survivor identified at the same moment (db/survivors.ts `openCasesOfSameSurvivor`), nothing written.
+ */
+export type Reservation =
+  { reference: string } | 'reference_taken' | { sameSurvivor: { caseId: string; reference: string }[] };
 
+/**
+ * Checks and reserves under a lock on the survivor, the agency and the moment (`lockOpeningsOfSameSurvivor`): of two
+ * openings of the same survivor sent at once under two keys, the second sees the first's reservation, though the read
+ * model shows its case only once its workflow has started. The lock ends with the transaction, before the workflow is
+ * started, so an opening waits for another only as long as a check and a reservation take.
+ */
 export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: IdentityKeyring): Promise<Reservation> {
   return inTransaction(pool, async (client) => {
+    const same = {
+      agencyId: intake.openedByAgencyId,
+      identifiedAt: intake.identifiedAt,
+      survivor: intake.survivor,
+      exceptCaseId: intake.caseId,
+    };
+    await lockOpeningsOfSameSurvivor(client, same, keyring);
+    if (!intake.confirmedNotDuplicate) {
+      const sameSurvivor = await openCasesOfSameSurvivor(client, same, keyring);
+      if (sameSurvivor.length > 0) return { sameSurvivor };
+    }
     const { rows } = await client.query<{ reference: string }>(
       `WITH reserved AS (
-         INSERT INTO case_references (case_id, opened_by_agency_id, reference) VALUES ($1, $2, $3)
+         INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING RETURNING reference)
        SELECT reference FROM reserved
        UNION ALL SELECT reference FROM case_references WHERE case_id = $1`,
-      [intake.caseId, intake.openedByAgencyId, intake.reference],
+      [intake.caseId, intake.openedByAgencyId, intake.reference, intake.identifiedAt],
     );
     const reference = rows[0]?.reference;
     if (reference === undefined) return 'reference_taken';

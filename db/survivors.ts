@@ -2,6 +2,7 @@
  * A survivor's identity, one row per case, sealed at rest (core/identity-cipher.ts). Only this module sees it in the
  * clear; nothing here logs.
  */
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { inTransaction, type Queryable } from './pool';
 import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
@@ -214,8 +215,10 @@ export interface SameSurvivor {
 /**
  * The open cases `agencyId` takes part in whose survivor has the same name (the same words, as the blind index reads
  * them: core/name-index.ts) and birth date and was identified at the same instant: what an opening sent again under
- * a new key (a form resubmitted after a lost answer) would double. The name's index narrows the cases; each one's
- * identity is then opened to compare the name's words and the birth date. Cases of other agencies are never read.
+ * a new key (a form resubmitted after a lost answer) would double. So are the cases the agency reserved
+ * (db/case-references.ts) that the read model does not show yet: an opening sent a moment before, whose workflow is
+ * still starting. The name's index narrows the cases; each one's identity is then opened to compare the name's words
+ * and the birth date. Cases of other agencies are never read.
  */
 export async function openCasesOfSameSurvivor(
   db: Queryable,
@@ -225,15 +228,21 @@ export async function openCasesOfSameSurvivor(
   const values: unknown[] = [same.agencyId, same.exceptCaseId, same.identifiedAt];
   const everyWord = nameSearchTerms(same.survivor.name, keyring).map(
     (term) =>
-      `c.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY($${values.push(term)}::bytea[]))`,
+      `o.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY($${values.push(term)}::bytea[]))`,
   );
   const { rows } = await db.query<{ id: string; reference: string; identity_ciphertext: Buffer; key_id: string }>(
-    `SELECT c.id, c.reference, s.identity_ciphertext, s.key_id
-     FROM cases c JOIN survivors s ON s.case_id = c.id
-     WHERE c.status = 'open' AND c.agency_ids @> ARRAY[$1] AND c.id <> $2
-       AND EXISTS (SELECT 1 FROM case_steps i WHERE i.case_id = c.id AND i.kind = 'identification' AND i.completed_at = $3)
-       AND ${everyWord.join(' AND ')}
-     ORDER BY c.opened_at`,
+    `SELECT o.id, o.reference, s.identity_ciphertext, s.key_id
+     FROM (SELECT c.id, c.reference, c.opened_at AS since FROM cases c
+           WHERE c.status = 'open' AND c.agency_ids @> ARRAY[$1]
+             AND EXISTS (SELECT 1 FROM case_steps i
+                         WHERE i.case_id = c.id AND i.kind = 'identification' AND i.completed_at = $3)
+           UNION ALL
+           SELECT r.case_id, r.reference, r.created_at FROM case_references r
+           WHERE r.opened_by_agency_id = $1 AND r.identified_at = $3
+             AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)) o
+     JOIN survivors s ON s.case_id = o.id
+     WHERE o.id <> $2 AND ${everyWord.join(' AND ')}
+     ORDER BY o.since`,
     values,
   );
   const words = (name: string) => nameTokens(name).sort().join(' ');
@@ -243,6 +252,31 @@ export async function openCasesOfSameSurvivor(
       return identity.birthDate === same.survivor.birthDate && words(identity.name) === words(same.survivor.name);
     })
     .map((row) => ({ caseId: row.id, reference: row.reference }));
+}
+
+/** The class of the advisory locks `lockOpeningsOfSameSurvivor` takes ("RV", reservation), apart from any other's. */
+const SAME_SURVIVOR_LOCK_CLASS = 0x5256;
+
+/**
+ * Serialises, until the caller's transaction ends, the openings by one agency of one survivor (the same words of the
+ * name) identified at one moment: of two sent at once, the second checks for the same survivor once the first's
+ * reservation is committed, and finds it. The lock is named by a hash of the agency, the moment and the name's words
+ * as the blind index keys them, never by the name; two survivors whose hashes meet only wait for each other.
+ */
+export async function lockOpeningsOfSameSurvivor(
+  db: Queryable,
+  same: Omit<SameSurvivor, 'exceptCaseId'>,
+  keyring?: IdentityKeyring,
+): Promise<void> {
+  const [key] = nameIndexKeys(keyring);
+  const words = nameTokens(same.survivor.name)
+    .map((token) => tokenHmac(key!, token).toString('hex'))
+    .sort();
+  const moment = new Date(same.identifiedAt).toISOString();
+  const hash = createHash('sha256')
+    .update([same.agencyId, moment, ...words].join('\n'))
+    .digest();
+  await db.query('SELECT pg_advisory_xact_lock($1, $2)', [SAME_SURVIVOR_LOCK_CLASS, hash.readInt32BE(0)]);
 }
 
 /**

@@ -219,6 +219,32 @@ describe('opening a case', () => {
     await send('le-2').expect(201);
   });
 
+  it('opens one case of the same survivor sent five times at once under five keys; two survivors at once both open', async () => {
+    const identifiedAt = `${addDays(today, -1)}T11:45`;
+    const send = (survivor: { name: string; birthDate: string }) =>
+      request(app)
+        .post('/api/cases')
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send(openRequest({ identifiedOn: undefined, identifiedAt, survivor, confirmNotDuplicate: undefined }));
+
+    // A client retrying in parallel: each send is checked once the one before it has reserved its case.
+    const same = { name: 'Noor Fivefold-Sent', birthDate: '1992-06-07' };
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => send(same)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    const opened = answers.find((answer) => answer.status === 201)!.body as CaseBody;
+    for (const refused of answers.filter((answer) => answer.status === 409)) {
+      expect(refused.body).toMatchObject({ code: 'possible_duplicate' });
+      expect((refused.body as { detail: string }).detail).toContain(opened.reference);
+    }
+
+    const two = await Promise.all([
+      send({ name: 'Idris Atonce', birthDate: '1980-01-01' }),
+      send({ name: 'Maren Atonce', birthDate: '1980-01-01' }),
+    ]);
+    expect(two.map((answer) => answer.status)).toEqual([201, 201]);
+  });
+
   it('names every invalid field of the body in a 422 problem', async () => {
     const bad = openRequest({ survivor: { name: '', birthDate: '1990-13-01', aNumber: 'X1' }, ssn: '123' });
     const res = await request(app)

@@ -150,6 +150,20 @@ describe('opening a case, retried after a failure at each point', () => {
       .expect(({ body: replayed }) => expect(replayed).toEqual(opened.body));
   });
 
+  it('before Temporal saw it: the reservation it gave back does not refuse the survivor sent again under a new key', async () => {
+    const body = openBody({
+      survivor: { name: 'Sami Resent', birthDate: '1984-03-03' },
+      confirmNotDuplicate: undefined,
+    });
+    faults.set('ExecuteMultiOperation', 'before');
+    await openCase(faultyApp, newKey(), body).expect(503);
+    const opened = await openCase(faultyApp, newKey(), body).expect(201);
+    // The case that did open is the survivor's: a third send is taken for a duplicate of it.
+    const again = await openCase(app, newKey(), body).expect(409);
+    expect(again.body).toMatchObject({ code: 'possible_duplicate' });
+    expect((again.body as { detail: string }).detail).toContain((opened.body as { reference: string }).reference);
+  });
+
   it('after Temporal started it but the answer was lost: the retry answers with the same case', async () => {
     const key = newKey();
     const body = openBody({ reference: 'RETRY-AFTER' });
