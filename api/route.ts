@@ -90,7 +90,8 @@ export interface RouteSpec<P, Q, B> {
   responses: Record<number, ResponseSpec>;
   /**
    * Shapes a successful reply for its reader after idempotency stored it: the stored reply keeps what must not be
-   * kept in the clear sealed (a step's note), and every answer, first or replayed, is shown as its reader may see it.
+   * kept in the clear sealed (a step's note), and every answer, first or replayed, is shown as its reader may see it
+   * now (it may read the database to tell: a replay comes after the reader's access may have changed).
    */
   reveal?(body: unknown, input: RouteInput<P, Q, B>): unknown;
   // Method syntax on purpose: it makes handlers of specific inputs assignable to the erased `Route` below.
@@ -208,7 +209,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       reply = spec.idempotent
         ? await options.idempotency(req, res, body, (operationId) => spec.handle(Object.assign(input, { operationId })))
         : await spec.handle(input);
-      if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: spec.reveal(reply.body, input) };
+      if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: await spec.reveal(reply.body, input) };
     } catch (error) {
       const known = problemFor(error, req.id);
       await audit(options.audit, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });

@@ -154,9 +154,12 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: SurvivorCorrectionSchema,
       idempotent: true,
       audit: 'survivor.correct',
-      // The answer is kept for replay with the identity sealed (the key store is a plain table), opened for its reader.
-      reveal: (body, { params }) =>
-        survivorRecords.shownAnswer(params.caseId, body as ReturnType<typeof survivorRecords.keptAnswer>),
+      // The answer is kept for replay with the identity sealed (the key store is a plain table), opened only for a
+      // reader who may still read it: a replay may come after the corrector's access to the case ended.
+      reveal: async (body, { params, actor }) => {
+        await caseReads.identityCase(params.caseId, actor);
+        return survivorRecords.shownAnswer(params.caseId, body as ReturnType<typeof survivorRecords.keptAnswer>);
+      },
       responses: {
         200: { description: 'the identity as it now is', schema: SurvivorCorrectedSchema },
         403: { description: 'not one working this case', problem: true },

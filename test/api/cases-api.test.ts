@@ -1464,6 +1464,28 @@ describe("correcting the survivor's record", () => {
     const needles = ['ottilie', 'brandvold', 'quenneville', '555-0199', '312-555-0111', 'a987654321'];
     expect(needlesIn(needles, keyStore.map((row) => row.text).join('\n'))).toEqual([]);
   });
+  test('a correction replayed after its corrector stopped working the case shows them no identity', async () => {
+    const opened = await openCase({ survivor: { name: 'Henrike Alvestad', birthDate: '1991-03-02' } });
+    const advocate = await createTestUser(stack.pool, {
+      username: `adv-leaving-${process.pid}`,
+      agencyId: 'adv-1',
+      roles: ['advocate'],
+      password: TEST_PASSWORD,
+    });
+    const key = newKey();
+    const send = () =>
+      request(app)
+        .post(`/api/cases/${opened.caseId}/survivor`)
+        .set(advocate.headers)
+        .set('Idempotency-Key', key)
+        .send({ contact: 'Shelter line 555-0142', expectedCorrections: 0 });
+    await send().expect(200);
+    // Moved to oversight: a supervisor of the agency does not read the survivor's identity.
+    await stack.pool.query(`UPDATE users SET roles = '{supervisor}' WHERE id = $1`, [advocate.user.id]);
+
+    const replayed = await send().expect(403);
+    expect(JSON.stringify(replayed.body)).not.toMatch(/Henrike|Alvestad|555-0142/);
+  });
 });
 
 describe("entering a survivor's identity again after a restore", () => {
