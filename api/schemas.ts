@@ -416,8 +416,17 @@ export const CaseViewSchema = z.object({
   closedAt: instant.nullable(),
   policyVersion: z.string(),
   agencies: CaseAgenciesSchema,
-  version: z.number().int(),
-  updatedAt: instant,
+  version: z
+    .number()
+    .int()
+    .describe(
+      'how many times the case changed, as this reader may know it: for a reader who does not see every step or ' +
+        'timeline entry, the number of timeline entries it sees, so it grows only with a change it sees',
+    ),
+  updatedAt: instant.describe(
+    "the case's last change, as this reader may know it: for a reader who does not see every step or timeline " +
+      "entry, the moment of the latest entry it sees (the case's `openedAt` if none)",
+  ),
   /** `overdue` is computed on read against the API clock. */
   steps: z.array(
     StepViewSchema.extend({
@@ -428,7 +437,13 @@ export const CaseViewSchema = z.object({
   ),
   timeline: z.array(
     z.object({
-      seq: z.number().int(),
+      seq: z
+        .number()
+        .int()
+        .describe(
+          "the entry's place in the case's timeline; for a reader who does not see every entry, its place among " +
+            'those it sees (1..n): a gap would count what it may not see',
+        ),
       at: instant,
       type: z.string(),
       stepId: z.string().nullable(),

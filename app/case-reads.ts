@@ -149,21 +149,34 @@ function kindProblem(
   return null;
 }
 
-/** An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. */
+/**
+ * An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. From a
+ * reader who does not see everything, the case's `version` is the number of timeline entries it sees, `updatedAt`
+ * the latest of their moments (the case's opening if none) and the entries are numbered 1..n in their order.
+ */
 function visibleTo(view: CaseView, actor: Actor): CaseView {
   const steps = view.steps.filter((step) => canSeeStep(actor, step));
   // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list.
   const readsIdentity = canReadSurvivor(actor, view);
   if (steps.length === view.steps.length && readsIdentity) return view;
   const visible = new Set(steps.map((step) => step.id));
-  return {
-    ...view,
-    steps,
-    timeline: view.timeline.filter(
+  const timeline = view.timeline
+    .filter(
       (entry) =>
         (entry.stepId === null || visible.has(entry.stepId)) && (readsIdentity || !isBirthDateAlarmLine(entry)),
-    ),
-  };
+    )
+    .map((entry, index) => ({ ...entry, seq: index + 1 }));
+  // The case's own count, last change and numbering would tell this reader that someone acted where it sees
+  // nothing, how often and when (the day a T visa was filed: 8 U.S.C. 1367). So all three are of what it sees.
+  return { ...view, version: timeline.length, updatedAt: latestMoment(timeline) ?? view.openedAt, steps, timeline };
+}
+
+/** The latest moment among timeline entries (an entry recorded late is dated when it happened), or null for none. */
+function latestMoment(timeline: CaseView['timeline']): string | null {
+  return timeline.reduce<string | null>(
+    (latest, entry) => (latest === null || Date.parse(entry.at) > Date.parse(latest) ? entry.at : latest),
+    null,
+  );
 }
 
 /** The steps of other agencies this actor's work depends on, each told by the facts `Milestone` allows alone. */

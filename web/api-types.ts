@@ -1736,13 +1736,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };
@@ -1926,13 +1928,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };
@@ -2096,13 +2100,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };
@@ -2308,13 +2314,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };
@@ -2928,13 +2936,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };
@@ -3399,13 +3409,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };
@@ -4123,13 +4135,15 @@ export interface operations {
                             actorAgencyId: string | null;
                             /** @description ISO-8601 instant */
                             at: string;
+                            /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
                             stepId: string | null;
                             summary: string;
                             type: string;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
+                        /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
                     };
                 };

@@ -124,3 +124,57 @@ test('a T-visa step a correction withdrew reads to ICE, the police and HHS as a 
   const own = await answersFor('advocate', withdrawn, 't_visa_adjustment_filing-1');
   expect(own.signOff).toMatchObject({ status: 409, code: 'step_not_pending' });
 });
+
+interface CaseAnswer {
+  version: number;
+  updatedAt: string;
+  timeline: { seq: number; at: string; type: string; stepId: string | null }[];
+}
+
+async function readCase(kind: AgencyKind, caseId: string): Promise<CaseAnswer> {
+  const res = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as(kind)).expect(200);
+  return res.body as CaseAnswer;
+}
+
+/**
+ * What a reader learns of a case's changes: their count, its timeline's numbering and kinds, and the entries' and the
+ * last change's moments, the case's opening named so (two cases open moments apart; an identification entered is
+ * dated on its day, the same for both).
+ */
+async function changesSeenBy(kind: AgencyKind, caseId: string) {
+  const { version, updatedAt, timeline } = await readCase(kind, caseId);
+  const opening = timeline.find((entry) => entry.type === 'case.opened')!.at;
+  const moment = (at: string) => (at === opening ? 'the opening' : at);
+  return {
+    version,
+    updatedAt: moment(updatedAt),
+    timeline: timeline.map(({ seq, at, type, stepId }) => ({ seq, at: moment(at), type, stepId })),
+  };
+}
+
+test("ICE, the police and HHS read a case's version, last change and numbering alike whether a T visa was filed or not", async () => {
+  // probe L3: ICE read `version: 2` and the filing's moment as `updatedAt` where it sees nothing of the filing.
+  const filed = await openCase('Yaretzi Hidden Changes (fictitious)');
+  const untouched = await openCase('Nayeli Hidden Changes (fictitious)');
+  const beforeFiling = await readCase('advocate', filed);
+  await sign('advocate', filed, 't_visa_filing-1', 'filed', { filedOn: await today() });
+
+  for (const kind of ['ice', 'law_enforcement', 'hhs'] as const) {
+    const seen = await changesSeenBy(kind, filed);
+    expect({ kind, seen }).toEqual({ kind, seen: await changesSeenBy(kind, untouched) });
+    expect(seen.timeline.map((entry) => entry.seq)).toEqual(seen.timeline.map((_, index) => index + 1));
+    expect(seen.version).toBe(seen.timeline.length);
+  }
+  // The coordinator, who sees every step, reads the case's own count; the advocate, whose filing it was, reads it
+  // counted and numbered among what it sees.
+  const whole = await service.stack.pool.query<{ version: number }>('SELECT version FROM cases WHERE id = $1', [filed]);
+  const coordinator = await readCase('coordinator', filed);
+  expect(coordinator.version).toBe(whole.rows[0]!.version);
+  expect(coordinator.version).toBeGreaterThan((await readCase('coordinator', untouched)).version);
+  const advocate = await readCase('advocate', filed);
+  expect(advocate.version).toBeGreaterThan(beforeFiling.version);
+  expect(advocate.version).toBe(advocate.timeline.length);
+  expect(advocate.timeline).toContainEqual(
+    expect.objectContaining({ type: 'step.completed', stepId: 't_visa_filing-1' }),
+  );
+});

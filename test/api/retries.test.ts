@@ -172,7 +172,11 @@ describe('opening a case, retried after a failure at each point', () => {
     // The case exists already, though nobody was told.
     expect(await counts('RETRY-AFTER')).toEqual({ cases: 1, survivors: 1, references: 1 });
     const retried = await openCase(faultyApp, key, body).expect(201);
-    expect(retried.body).toMatchObject({ reference: 'RETRY-AFTER', version: 1 });
+    expect(retried.body).toMatchObject({ reference: 'RETRY-AFTER' });
+    // Opened once: the coordinator, who sees every change (the police see their count of it), reads its first version.
+    const { caseId } = retried.body as { caseId: string };
+    const whole = await request(app).get(`/api/cases/${caseId}`).set(stack.as('coordinator')).expect(200);
+    expect(whole.body).toMatchObject({ version: 1 });
     expect(await counts('RETRY-AFTER')).toEqual({ cases: 1, survivors: 1, references: 1 });
   });
 
