@@ -105,6 +105,20 @@ export function appliedCommandRow(entry: AppliedCommand): string {
   });
 }
 
+/**
+ * A row's `detail` without the case version the workflow's row names (`version=N`, `appliedCommandRow`), for a reader
+ * who does not see the case whole: it counts every change of the case, those of steps the reader may not see too (an
+ * ICE supervisor would read that the advocate signed in between, 8 U.S.C. 1367), as the case view no longer does.
+ */
+function withoutCaseVersion(detail: string | null): string | null {
+  return detail === null
+    ? null
+    : detail
+        .split('; ')
+        .filter((part) => !part.startsWith('version='))
+        .join('; ');
+}
+
 export interface AuditFilter {
   caseId?: string;
   /** The case's reference, as people know it, its letters in any case: the same as its `caseId`. */
@@ -193,7 +207,7 @@ export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditP
     outcome: row.outcome,
     status: row.status,
     requestId: row.request_id,
-    detail: row.detail,
+    detail: reader && !reader.withItsCases ? withoutCaseVersion(row.detail) : row.detail,
   }));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > filter.limit && last ? last.id : null };

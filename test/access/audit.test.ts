@@ -6,7 +6,8 @@ import request, { type Response } from 'supertest';
 import { recordAudit } from '../../db/audit';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { CaseAgencies } from '../../domain/types';
-import { createOutsider, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { addDays } from '../../domain/dates';
+import { createOutsider, createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { startStack, type Stack } from '../support/stack';
 
@@ -401,7 +402,9 @@ describe('through the full stack', () => {
       action: string;
       caseId: string | null;
       caseReference: string | null;
+      stepId: string | null;
       outcome: string;
+      detail: string | null;
     }
     const list = async (who: TestUser, query: Record<string, string> = {}) => {
       const res = await request(stack.app)
@@ -495,6 +498,51 @@ describe('through the full stack', () => {
       // Found, the row would tie the reference to the case's id, and tell the reference is in use.
       expect(await filtered(caseReference!)).toEqual(await filtered('RC-2026-0000AB00'));
       expect(await filtered(caseReference!)).toEqual({ status: 200, body: { items: [], nextCursor: null } });
+    });
+
+    it("names no case version to an agency's supervisor: it counts the changes of steps their agency does not see", async () => {
+      // probe L3: the workflow's row of ICE's CP decision said `version=4`, telling an ICE supervisor that someone
+      // acted on the case where ICE sees nothing: the advocate's T-visa filing (8 U.S.C. 1367).
+      const iceSupervisor = await createTestUser(stack.pool, {
+        username: 'audit-ice-supervisor',
+        agencyId: DEMO_AGENCIES.ice,
+        roles: ['supervisor'],
+        password: TEST_PASSWORD,
+      });
+      const on = await today();
+      const opened = await request(stack.app)
+        .post('/api/cases')
+        .set(user('demo-police-officer').headers)
+        .set('Idempotency-Key', key())
+        .send({
+          identifiedOn: on,
+          survivor: { name: 'Audit Version (fictitious)', birthDate: '1991-05-06' },
+          agencies: DEMO_AGENCIES,
+        })
+        .expect(201);
+      const { caseId } = opened.body as { caseId: string };
+      const sign = (username: string, stepId: string, outcome: string, details: object) =>
+        request(stack.app)
+          .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+          .set(user(username).headers)
+          .set('Idempotency-Key', key())
+          .send({ outcome, details })
+          .expect(200);
+      await sign('demo-advocate', 't_visa_filing-1', 'filed', { filedOn: on });
+      await sign('demo-police-officer', 'cp_request-1', 'requested', { requestedOn: on });
+      await sign('demo-ice-officer', 'cp_decision-1', 'granted', { grantedOn: on, validUntil: addDays(on, 365) });
+
+      const appliedDecision = async (who: TestUser) =>
+        (await list(who, { caseId })).filter(
+          (item) => item.stepId === 'cp_decision-1' && item.detail?.startsWith('applied_by=workflow'),
+        );
+      expect(await appliedDecision(iceSupervisor)).toEqual([
+        expect.objectContaining({ detail: 'applied_by=workflow' }),
+      ]);
+      // The task force's supervisor, who sees the case whole, reads the version the decision made.
+      expect(await appliedDecision(user('demo-supervisor'))).toEqual([
+        expect.objectContaining({ detail: expect.stringMatching(/^applied_by=workflow; version=\d+$/) as unknown }),
+      ]);
     });
 
     it('filters by a reference two agencies both use, each case found', async () => {
