@@ -15,6 +15,7 @@ import {
   canSeeCase,
   canSeeMilestone,
   canSeeStep,
+  canSeeStepId,
   survivorRefusal,
   type IdentityRefusal,
 } from '../domain/access';
@@ -156,16 +157,16 @@ function kindProblem(
  */
 function visibleTo(view: CaseView, actor: Actor): CaseView {
   const steps = view.steps.filter((step) => canSeeStep(actor, step));
-  // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list.
+  // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list. A step a
+  // correction withdrew is gone from `steps`: its entries are seen by who sees steps of its kind (`canSeeStepId`).
   const readsIdentity = canReadSurvivor(actor, view);
-  if (steps.length === view.steps.length && readsIdentity) return view;
-  const visible = new Set(steps.map((step) => step.id));
-  const timeline = view.timeline
-    .filter(
-      (entry) =>
-        (entry.stepId === null || visible.has(entry.stepId)) && (readsIdentity || !isBirthDateAlarmLine(entry)),
-    )
-    .map((entry, index) => ({ ...entry, seq: index + 1 }));
+  const seen = view.timeline.filter(
+    (entry) =>
+      (entry.stepId === null || canSeeStepId(actor, view, entry.stepId)) &&
+      (readsIdentity || !isBirthDateAlarmLine(entry)),
+  );
+  if (steps.length === view.steps.length && seen.length === view.timeline.length) return view;
+  const timeline = seen.map((entry, index) => ({ ...entry, seq: index + 1 }));
   // The case's own count, last change and numbering would tell this reader that someone acted where it sees
   // nothing, how often and when (the day a T visa was filed: 8 U.S.C. 1367). So all three are of what it sees.
   return { ...view, version: timeline.length, updatedAt: latestMoment(timeline) ?? view.openedAt, steps, timeline };

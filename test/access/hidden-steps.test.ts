@@ -120,9 +120,16 @@ test('a T-visa step a correction withdrew reads to ICE, the police and HHS as a 
     expect({ kind, hidden }).toEqual({ kind, hidden: never });
     expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
   }
-  // The advocate, whose step it was, is still told that a correction withdrew it.
+  // The advocate, whose step it was, is still told that a correction withdrew it, and reads its timeline lines;
+  // ICE reads none of them.
   const own = await answersFor('advocate', withdrawn, 't_visa_adjustment_filing-1');
   expect(own.signOff).toMatchObject({ status: 409, code: 'step_not_pending' });
+  const linesOf = async (kind: AgencyKind) =>
+    (await readCase(kind, withdrawn)).timeline
+      .filter((entry) => entry.stepId === 't_visa_adjustment_filing-1')
+      .map((entry) => entry.type);
+  expect(await linesOf('advocate')).toEqual(expect.arrayContaining(['step.opened', 'step.withdrawn']));
+  expect(await linesOf('ice')).toEqual([]);
 });
 
 interface CaseAnswer {
