@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     temporalUi && `Temporal Web UI:    ${temporalUi}`,
     mail && `Captured email:     ${mail}`,
     'embedded' in config.database &&
+      `PostgreSQL:         127.0.0.1:${config.database.embedded.port}, data in ${config.database.embedded.dataDir}  (embedded)`,
+    'embedded' in config.database &&
       'Demo agencies:      demo-police, demo-ice-ccht, demo-hhs-otip, demo-advocates, demo-task-force (see README)',
     service.demo && `Demo users:         ${service.demo.usernames.join(', ')}`,
     service.demo &&
