@@ -7,6 +7,7 @@
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
+import { stepKindOfId } from '../domain/case-state';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
 import { humanize, sentenceCase, transferReasonLabel, type Words } from './labels';
@@ -101,7 +102,7 @@ function sentenceOf(
   recorded: readonly Entry[],
 ): string {
   const step = entry.stepId ? steps.get(entry.stepId) : undefined;
-  const what = step ? stepLabel(step.kind) : 'A step';
+  const what = (entry.stepId ? stepNamed(entry.stepId, steps) : undefined) ?? 'A step';
   const by = entry.actorAgencyId ? ` by ${words.agencyName(entry.actorAgencyId)}` : '';
   const [group, detail = ''] = entry.type.split('.', 2);
   switch (entry.type) {
@@ -246,13 +247,19 @@ function changesInWords(changes: string, kind: string, words: Words): string {
     .join('; ');
 }
 
+/**
+ * A step by its kind's label: one still in the case by its own kind, one no longer in it (a correction withdrew it)
+ * by the kind its id names, so "HHS certification request withdrawn" says which. Undefined for an id no step has.
+ */
+function stepNamed(id: string, steps: ReadonlyMap<string, StepFacts>): string | undefined {
+  const kind = steps.get(id)?.kind ?? stepKindOfId(id);
+  return kind && stepLabel(kind);
+}
+
 /** A summary of a kind the console has no sentence for, with its step ids and agency ids put in words. */
 function inWords(summary: string, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
   return summary
-    .replace(/\b[a-z_]+-\d+\b/g, (id) => {
-      const step = steps.get(id);
-      return step ? stepLabel(step.kind) : 'a step';
-    })
+    .replace(/\b[a-z_]+-\d+\b/g, (id) => stepNamed(id, steps) ?? 'a step')
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (instant) => words.dateTime(instant))
     .replace(/\b\d{4}-\d\d-\d\d\b/g, (day) => formatCalendarDay(day));
 }

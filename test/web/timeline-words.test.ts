@@ -140,3 +140,32 @@ test('a step opened before a transfer is named owed by the agency that owed it t
     'Continued Presence request opened, owed by Demo City Police.',
   ]);
 });
+
+test('a step a correction withdrew is named by its kind, though it has left the case', () => {
+  const decision = { id: 'cp_decision-1', kind: 'cp_decision', agencyId: null, agencyKind: 'ice', details: {} };
+  const entry = (seq: number, type: string, summary: string) => ({
+    seq,
+    at: `2026-12-04T1${seq}:00:00.000Z`,
+    type,
+    stepId: 'hhs_certification_request-1',
+    actorAgencyId: null,
+    summary,
+  });
+  // Only the decision is still in the case: the request it opened, withdrawn since, is not.
+  const sentences = timelineOf(
+    [
+      entry(1, 'step.opened', 'hhs_certification_request-1 opened'),
+      entry(
+        2,
+        'step.withdrawn',
+        'hhs_certification_request-1 withdrawn: no longer follows from cp_decision-1 as corrected',
+      ),
+    ],
+    [decision],
+    words,
+  ).map((line) => line.sentence);
+  expect(sentences).toEqual([
+    'HHS certification request withdrawn: no longer follows from Continued Presence decision as corrected',
+    'HHS certification request opened.',
+  ]);
+});
