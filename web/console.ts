@@ -69,6 +69,14 @@ function pageOf(req: Request): string {
   return known ? path.replace(known[0], known[1]) : path;
 }
 
+/**
+ * Where the API answers, the console never: its own paths, and the operations endpoints a setting may leave unmounted
+ * (`/metrics` without METRICS_TOKEN, `/dev/mail` without the embedded mail capture), which are then absent (404
+ * problem+json) to a scraper or a script, not the console's sign-in page.
+ */
+const API_ROOTS = ['/api', '/metrics', '/dev', '/codec', '/health', '/ready'];
+const isApiPath = (path: string) => API_ROOTS.some((root) => path === root || path.startsWith(`${root}/`));
+
 export function createConsole(options: ConsoleOptions): Router {
   const settings = sessionSettings(options.publicBaseUrl, options.secret);
   const csrf = consoleCsrf(settings);
@@ -77,7 +85,7 @@ export function createConsole(options: ConsoleOptions): Router {
   const router = Router();
 
   // The API answers its own paths (and 404s them as problem+json): the console steps aside.
-  router.use((req, _res, next) => (req.path === '/api' || req.path.startsWith('/api/') ? next('router') : next()));
+  router.use((req, _res, next) => (isApiPath(req.path) ? next('router') : next()));
   router.use('/console', express.static(join(__dirname, 'static'), { index: false, maxAge: '1h' }));
   router.use((_req, res, next) => {
     // Pages may show personal data: no browser or proxy cache keeps any of them.

@@ -12,6 +12,7 @@ import { createLogger } from '../../core/logger';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { EncryptionCodec } from '../../temporal/codec';
 import { installWorkerRuntime } from '../../temporal/worker';
+import { createConsole } from '../../web/console';
 import { sealSessionToken, SESSION_COOKIE, sessionCookieReader } from '../../web/session';
 import { workflowIdOf } from '../../workflows/contract';
 import type { Role } from '../../domain/types';
@@ -27,6 +28,8 @@ const CONSOLE_SECRET = 'console-secret-for-tests-0123456789';
 let stack: Stack;
 let app: Express;
 let temporalMetricsUrl: string;
+/** The service's public address in the stack's settings, where the console takes its forms from. */
+let publicBaseUrl: string;
 /** The codec the app decodes with, to seal a payload of the test's own. */
 let payloadCodec: EncryptionCodec;
 
@@ -37,7 +40,9 @@ beforeAll(async () => {
   temporalMetricsUrl = `http://127.0.0.1:${port}/metrics`;
   installWorkerRuntime(createLogger({ level: 'silent' }), { metricsAddress: `127.0.0.1:${port}` });
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only now, after the runtime is installed
-  const { startStack, TEST_PAYLOAD_KEYRING } = require('../support/stack') as typeof import('../support/stack');
+  const support = require('../support/stack') as typeof import('../support/stack');
+  const { startStack, TEST_PAYLOAD_KEYRING } = support;
+  publicBaseUrl = support.PUBLIC_BASE_URL;
   stack = await startStack();
   app = stack.appWith({
     // Overdue is counted on the case's clock, the time-skipping server's; every scrape reads the read model afresh.
@@ -78,6 +83,22 @@ describe('GET /metrics', () => {
     await request(app).get('/metrics').set('Authorization', 'Bearer wrong-token-wrong-token-wrong').expect(401);
     // A user's token is not the scraper's.
     await request(app).get('/metrics').set(user('demo-admin')).expect(401);
+  });
+
+  it("is absent beside the web console too, as the development mailbox without its capture: 404, never the console's sign-in", async () => {
+    const withConsole = stack.appWith({
+      console: createConsole({ apiUrl: publicBaseUrl, publicBaseUrl, secret: CONSOLE_SECRET }),
+      mailbox: undefined,
+    });
+    for (const path of ['/metrics', '/dev/mail']) {
+      await request(withConsole)
+        .get(path)
+        .set('Authorization', `Bearer ${METRICS_TOKEN}`)
+        .expect(404)
+        .expect('Content-Type', /application\/problem\+json/);
+    }
+    // The console still answers its own pages.
+    await request(withConsole).get('/cases').expect(303).expect('Location', '/sign-in?next=%2Fcases');
   });
 
   it('exposes the named series, counts a case opened and a sign-off, and labels routes, never ids', async () => {
