@@ -10,7 +10,7 @@ import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import { wallClock, type Clock } from '../core/clock';
 import { recordAudit } from '../db/audit';
-import { deadlineTimeZones, findAgency } from '../db/agencies';
+import { deadlineTimeZones, listAgencies } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, type TokenInfo } from '../db/tokens';
 import type { Principal } from '../db/user-rows';
@@ -104,11 +104,19 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
    * sits all day on the last day (core/people-dates.ts `lastDayToAct`): to act, the same day for every agency (one
    * counted from the police's midnight in Chicago is on the police's last day in New York too), or of a validity
    * ("until 15 Jan", in Guam as in Chicago). A minor's 24-hour notice is owed at its hour: half an hour ending then.
+   * A due date names the agency that owes the step, which for a coordinating agency's feed is another agency; a
+   * window's end is owed by no one.
    */
-  const addEvent = (calendar: ReturnType<typeof ical>, deadline: Deadline, agencyName: string, zones: Zones) => {
+  const addEvent = (
+    calendar: ReturnType<typeof ical>,
+    deadline: Deadline,
+    agencyName: (agencyId: string) => string,
+    zones: Zones,
+  ) => {
     const step = stepLabel(deadline.stepKind);
     const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
     const link = caseLink(base, deadline.caseId);
+    const owed = deadline.owedBy ? ` (owed by ${agencyName(deadline.owedBy)})` : '';
     const when = dueAtTheHour(deadline.stepKind)
       ? { start: new Date(Date.parse(deadline.at) - EVENT_MS), end: new Date(deadline.at) }
       : allDayOn(lastDayToAct(deadline.at, deadlineZone(deadline.at, zones.reader, zones.countedIn)));
@@ -116,7 +124,7 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
       id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
       ...when,
       summary: `${deadline.caseReference}: ${what}`,
-      description: `Case ${deadline.caseReference}: ${what} (${agencyName}).\n${link}`,
+      description: `Case ${deadline.caseReference}: ${what}${owed}.\n${link}`,
       url: link,
     });
   };
@@ -161,13 +169,12 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
         throw new AppError('not_found', 'No such calendar feed.', { code: 'feed_not_found' });
       }
       const { user, tokenId } = found;
-      const [agency, deadlines] = await Promise.all([
-        findAgency(pool, user.agencyId),
-        agencyDeadlines(pool, user.agencyId),
-      ]);
-      const agencyName = agency?.name ?? user.agencyId;
+      const [agencies, deadlines] = await Promise.all([listAgencies(pool), agencyDeadlines(pool, user.agencyId)]);
+      const byId = new Map(agencies.map((agency) => [agency.id, agency]));
+      const agencyName = (agencyId: string) => byId.get(agencyId)?.name ?? agencyId;
+      const agency = byId.get(user.agencyId);
       const calendar = ical({
-        name: `Deadlines of ${agencyName}`,
+        name: `Deadlines of ${agencyName(user.agencyId)}`,
         prodId: { company: host, product: 'relief-cases', language: 'EN' },
         // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
         ttl: 3600,

@@ -19,6 +19,8 @@ export interface Deadline {
   /** The step kind for a due date; the window (`cp_validity`, `u_certification_window`, ...) for an expiry. */
   about: string;
   at: Instant;
+  /** Who owes a due date: the step's agency (a coordinating agency's are other agencies'); null for a window's end. */
+  owedBy: string | null;
 }
 
 interface DeadlineRow {
@@ -29,6 +31,7 @@ interface DeadlineRow {
   step_kind: string;
   about: string;
   at: Date;
+  owed_by: string | null;
 }
 
 /**
@@ -44,7 +47,7 @@ export async function agencyDeadlines(
   const { rows } = await db.query<DeadlineRow>(
     `SELECT * FROM (
        SELECT 'due' AS kind, s.case_id::text AS case_id, c.reference, s.step_id, s.kind AS step_kind, s.kind AS about,
-              s.due_at AS at
+              s.due_at AS at, s.agency_id AS owed_by
          FROM case_steps s JOIN cases c ON c.id = s.case_id
         WHERE s.status = 'pending' AND (s.agency_id = $1 OR c.agencies ->> 'coordinator' = $1)
           AND s.due_at IS NOT NULL AND c.status = 'open'
@@ -56,7 +59,8 @@ export async function agencyDeadlines(
               -- query may reach this expression before the WHERE below has left such rows out.
               CASE WHEN a.about <> ALL($2::text[])
                 THEN substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1)::timestamptz
-              END
+              END,
+              NULL
          FROM case_alarms a JOIN cases c ON c.id = a.case_id
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)
@@ -73,5 +77,6 @@ export async function agencyDeadlines(
     stepKind: row.step_kind,
     about: row.about,
     at: row.at.toISOString(),
+    owedBy: row.owed_by,
   }));
 }

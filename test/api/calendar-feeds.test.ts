@@ -203,6 +203,18 @@ test("a feed is valid iCalendar listing the agency's coming deadlines, as the ca
   );
 });
 
+test("an event names the agency that owes the step: a coordinator's feed names the police, not the task force", async () => {
+  const { caseId, reference } = await openCase();
+  const coordinatorEvents = await fetchFeed(await newFeed(stack.as('coordinator')));
+  const owedByPolice = `Case ${reference}: Continued Presence request due (owed by Demo City Police Department (fictitious)).`;
+  const cpRequest = coordinatorEvents.find((event) => event.uid === `${caseId}-cp_request-1-due@${HOST}`);
+  expect(cpRequest?.description).toBe(`${owedByPolice}\n${PUBLIC_BASE_URL}/cases/${caseId}`);
+  for (const event of coordinatorEvents) expect(event.description).not.toContain('Task Force');
+  // The police's own feed says the same of the same step: theirs.
+  const policeEvents = await fetchFeed(await newFeed(stack.as('law_enforcement')));
+  expect(policeEvents.find((event) => event.uid === cpRequest?.uid)?.description).toBe(cpRequest?.description);
+});
+
 test('feeds are listed without their secret, and a revoked feed answers 404', async () => {
   const police = stack.as('law_enforcement');
   const feed = await newFeed(police, 'Phone');
