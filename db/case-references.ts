@@ -1,7 +1,8 @@
 /**
  * What a case needs in PostgreSQL before its workflow starts: its reference, reserved for the agency that opens it,
  * and the survivor's sealed identity. Both are written in one transaction, keyed by the case id, so a retried request
- * (same case id) finds its own reservation, and a reference the agency already uses is refused with nothing written.
+ * (same case id) finds its own reservation, and a reference the agency already uses, its letters in any case (a unique
+ * index on upper(reference): every look-up reads it so), is refused with nothing written.
  * An agency's open case of the same survivor identified at the same moment, reserved or opened, refuses it too, unless
  * the opener confirmed it is another person.
  */

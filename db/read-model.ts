@@ -63,7 +63,9 @@ export class InvalidCursorError extends Error {
  * see the migration 1796600000000): a workflow task whose worker died after projecting is run again, and may reach
  * that version by another path. Steps are replaced by the snapshot's (the workflow's list is complete); timeline
  * entries are upserted by sequence number, and only those past the snapshot's last are deleted (a lost task's), so
- * the audit trail survives a snapshot that carries only recent entries. Alarms to come
+ * the audit trail survives a snapshot that carries only recent entries. The case's reference is its reservation's
+ * (db/case-references.ts) where it has one: the migration that made references unique whatever their letters' case
+ * renamed the later of two that differed only in case there, and the workflow still holds the old name. Alarms to come
  * are replaced too, except those already raised: the outbox row of the same case and alarm is written before the
  * projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
  *
@@ -105,7 +107,8 @@ WITH audit AS (${insertAppliedCommand('$13')}),
 newer AS (
   INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version,
                      history_length, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $14, now())
+  VALUES ($1, COALESCE((SELECT reference FROM case_references WHERE case_id = $1), $2), $3, $4, $5, $6, $7, $8, $9,
+          $14, now())
   ON CONFLICT (id) DO UPDATE SET
     reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
     closed_at = EXCLUDED.closed_at, policy_version = EXCLUDED.policy_version, agencies = EXCLUDED.agencies,

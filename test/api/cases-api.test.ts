@@ -339,6 +339,19 @@ describe('opening a case', () => {
     }
   });
 
+  it('refuses a reference the agency holds in other letter case: look-ups could not tell the two apart (probe M2)', async () => {
+    await openCase({ reference: 'TF-mixed-07' });
+    const before = await writeSideRows();
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ reference: 'tf-MIXED-07' }))
+      .expect(409);
+    expect(res.body).toMatchObject({ code: 'reference_taken', errors: [{ field: 'reference' }] });
+    expect(await writeSideRows()).toEqual(before);
+  });
+
   it('opens cases for names in any script, with the joiners and direction marks they use', async () => {
     for (const name of ['محمد\u200cرضا', 'שָׁלוֹם\u200f כהן', '李小龍', 'X Æ A-12']) {
       await request(app)

@@ -179,3 +179,48 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
     /^hhs_minor_notification-1:expiry_reminder:minor_turns_18:legacy-[0-9a-f-]{36}$/,
   );
 });
+
+test("an agency's references differing only in letter case are kept, the later renamed, before they become unique", async () => {
+  const fromAnyCaseOn = migrationsFrom(/reference-unique-any-case\.sql$/);
+  await undo(fromAnyCaseOn);
+  const [first, second, third, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const opened = [
+    // The agency already holds the name a rename would take first: the second variant goes on to -3.
+    [first, 'police-a', 'TF-legacy-07', '2026-01-01T00:00:00Z'],
+    [second, 'police-a', 'tf-LEGACY-07-2', '2026-01-02T00:00:00Z'],
+    [third, 'police-a', 'tf-legacy-07', '2026-01-03T00:00:00Z'],
+    // Another agency's is its own.
+    [other, 'police-b', 'TF-LEGACY-07', '2026-01-04T00:00:00Z'],
+  ];
+  for (const [caseId, agencyId, reference, at] of opened) {
+    await db.owner.query(
+      `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version) VALUES ($1, $2, 'adult', 'open', $3, 'p', $4, 1)`,
+      [caseId, reference, at, JSON.stringify({ law_enforcement: agencyId })],
+    );
+    await db.owner.query(
+      'INSERT INTO case_references (case_id, opened_by_agency_id, reference, created_at) VALUES ($1, $2, $3, $4)',
+      [caseId, agencyId, reference, at],
+    );
+  }
+
+  expect(await migrate(db.ownerConnectionString)).toEqual(fromAnyCaseOn);
+
+  const { rows } = await db.pool.query<{ case_id: string; reserved: string; shown: string }>(
+    `SELECT r.case_id, r.reference AS reserved, c.reference AS shown
+     FROM case_references r JOIN cases c ON c.id = r.case_id WHERE r.case_id = ANY($1) ORDER BY r.created_at`,
+    [[first, second, third, other]],
+  );
+  expect(rows).toEqual([
+    { case_id: first, reserved: 'TF-legacy-07', shown: 'TF-legacy-07' },
+    { case_id: second, reserved: 'tf-LEGACY-07-2', shown: 'tf-LEGACY-07-2' },
+    { case_id: third, reserved: 'tf-legacy-07-3', shown: 'tf-legacy-07-3' },
+    { case_id: other, reserved: 'TF-LEGACY-07', shown: 'TF-LEGACY-07' },
+  ]);
+  // The same name in other letters is refused from now on.
+  await expect(
+    db.owner.query(
+      `INSERT INTO case_references (case_id, opened_by_agency_id, reference) VALUES ($1, 'police-a', 'tf-LEGACY-07')`,
+      [randomUUID()],
+    ),
+  ).rejects.toMatchObject({ code: '23505' });
+});

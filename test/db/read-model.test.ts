@@ -118,6 +118,19 @@ describe('projectCase', () => {
     expect(view?.timeline.map((t) => t.type)).toEqual(['case.opened', 'step.completed']);
   });
 
+  it("shows the case under its reservation's reference, which a migration may have renamed under the workflow", async () => {
+    // The later of two references differing only in case was renamed in its reservation (1797400000000); the
+    // workflow goes on projecting the name it was opened with.
+    const renamed = snapshot({ reference: 'tf-legacy-07' });
+    await db.pool.query(
+      `INSERT INTO case_references (case_id, opened_by_agency_id, reference) VALUES ($1, $2, 'tf-legacy-07-2')`,
+      [renamed.caseId, DEMO_AGENCIES.law_enforcement],
+    );
+    await projectCase(db.pool, renamed);
+    await projectCase(db.pool, { ...renamed, version: 2 });
+    expect(await getCase(db.pool, renamed.caseId)).toMatchObject({ reference: 'tf-legacy-07-2', version: 2 });
+  });
+
   it('replaces steps but keeps timeline entries a later snapshot no longer carries', async () => {
     const first = snapshot({ steps: [step({ id: 'a-1' }), step({ id: 'b-1' })] });
     await projectCase(db.pool, first);
