@@ -129,13 +129,14 @@ export function passwordGivenNotice(
 
 /**
  * The notice of a change of `after`'s notification address, to the old address and the new one (the old one is who
- * notices a takeover); null when the address did not change.
+ * notices a takeover); null when the address did not change. An address set where there was none (a new agency's,
+ * most often) is told to that address as set, without the alarm: no address of the agency's was taken from it.
  */
 export function emailChangedNotice(before: Agency | null, after: Agency, by: ChangedBy, at: Date): AgencyNotice | null {
   const old = before?.email ?? null;
   if (old === after.email) return null;
+  if (old === null && after.email !== null) return emailSetNotice(after, after.email, by, at);
   const to = [...new Set([old, after.email].filter((address): address is string => address !== null))];
-  if (to.length === 0) return null;
   return {
     agencyId: after.id,
     to,
@@ -146,6 +147,19 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
       "Emails about your agency's cases now go to the new address.",
       '',
       FOOTER,
+    ].join('\n'),
+  };
+}
+
+/** The notice of a first notification address, to that address: what it receives from now on, and who set it. */
+function emailSetNotice(agency: Agency, address: string, by: ChangedBy, at: Date): AgencyNotice {
+  return {
+    agencyId: agency.id,
+    to: [address],
+    subject: `The notification address of ${agency.name} was set`,
+    text: [
+      `${address} was set as the notification address of your agency, ${agency.name}: emails about your agency's cases and its users go to it.`,
+      byLine('Set', by, whenFor(agency, at)),
     ].join('\n'),
   };
 }
