@@ -595,7 +595,10 @@ const rolesSchema = z
 export const NewUserSchema = z.strictObject({
   username: UsernameSchema,
   displayName: z.string().trim().min(1).max(200),
-  agencyId: AgencyIdSchema,
+  /** Left out by an agency's admin: their own agency, the only one they create users in. A system admin names it. */
+  agencyId: AgencyIdSchema.optional().describe(
+    "which agency the user works for; an agency's admin may leave it out (their own), a system administrator names it",
+  ),
   roles: rolesSchema,
   password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000).optional(),
 });

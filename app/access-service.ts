@@ -108,6 +108,14 @@ function requireAdministers(actor: Actor, user: Administered): void {
     });
 }
 
+/**
+ * The agency a request about users is for: the one named, else the admin's own, the only agency an agency's admin
+ * administers. A system administrator administers every agency, so none is theirs by default (undefined).
+ */
+function administeredAgencyId(actor: Actor, named: string | undefined): string | undefined {
+  return named ?? (isSystemAdmin(actor) ? undefined : actor.agencyId);
+}
+
 /** A new password an attacker would try early is refused, on the field that carries it. */
 /** Roles fit an agency's kind (domain/access.ts' rolesFor), which never includes system_admin. */
 function requireRolesFit(kind: AgencyKind, roles: readonly Role[]): void {
@@ -357,12 +365,19 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     async users(actor: Actor, requestedAgencyId: string | undefined) {
-      const agencyId = isSystemAdmin(actor) ? requestedAgencyId : (requestedAgencyId ?? actor.agencyId);
+      const agencyId = administeredAgencyId(actor, requestedAgencyId);
       if (agencyId !== undefined) requireAdministers(actor, { agencyId, roles: [] });
       return listUsers(pool, { agencyId });
     },
 
-    async createUser(actor: Actor, body: NewUser) {
+    async createUser(actor: Actor, request: Omit<NewUser, 'agencyId'> & { agencyId?: string }) {
+      const agencyId = administeredAgencyId(actor, request.agencyId);
+      if (agencyId === undefined)
+        throw new AppError('unprocessable', 'Name the agency the user works for (agencyId).', {
+          code: 'invalid_body',
+          fields: [{ field: 'agencyId', message: 'which agency the user works for' }],
+        });
+      const body: NewUser = { ...request, agencyId };
       requireAdministers(actor, body);
       if (body.password !== undefined) refuseWeakPassword('password', body.password, body.username);
       const agency = await findAgency(pool, body.agencyId);

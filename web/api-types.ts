@@ -5796,7 +5796,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    agencyId: string;
+                    /** @description which agency the user works for; an agency's admin may leave it out (their own), a system administrator names it */
+                    agencyId?: string;
                     displayName: string;
                     password?: string;
                     roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];

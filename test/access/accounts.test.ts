@@ -617,6 +617,17 @@ describe('administration', () => {
     expect(items.every((u) => u.agencyId === 'demo-police')).toBe(true);
   });
 
+  it("creates an agency's admin's user in their own agency when agencyId is left out; a system administrator must name it", async () => {
+    const { agencyId: _, ...unplaced } = newUser({ username: 'placed-coordinator', roles: ['coordinator'] });
+    const unnamed = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(unplaced).expect(422);
+    expect(unnamed.body).toMatchObject({
+      detail: 'Name the agency the user works for (agencyId).',
+      errors: [{ field: 'agencyId', message: 'which agency the user works for' }],
+    });
+    const created = await request(stack.app).post('/api/users').set(admin().headers).send(unplaced).expect(201);
+    expect(created.body).toMatchObject({ username: 'placed-coordinator', agencyId: 'demo-task-force' });
+  });
+
   it('refuses user and agency administration to everyone but admins', async () => {
     for (const username of ['demo-coordinator', 'demo-supervisor', 'demo-police-officer']) {
       const headers = user(username).headers;
