@@ -133,7 +133,10 @@ export function identityInReference(reference: string, survivor: Pick<SurvivorId
   const numbers = numbersIn(reference);
   const [year, month, day] = survivor.birthDate.split('-') as [string, string, string];
   const birthForms = [year, year.slice(2)].flatMap((y) => [y + month + day, month + day + y, day + month + y]);
-  if (numbers.some((number) => birthForms.some((form) => number.includes(form)))) {
+  if (
+    numbers.some((number) => birthForms.some((form) => number.includes(form))) ||
+    numberTriplesIn(reference).some((triple) => readsAsBirthDate(triple, survivor.birthDate))
+  ) {
     return `must not hold the survivor’s birth date. ${why}`;
   }
   if (numbers.some(readsAsDate)) return `must not look like a date. ${why}`;
@@ -145,18 +148,41 @@ const DATE_SHAPES = ['4-2-2', '2-2-4', '2-2-2'];
 
 /** The numbers a reader sees in a reference: each run of digits, and three runs a date's shape apart by hyphens only. */
 function numbersIn(reference: string): string[] {
+  const runs = [...reference.matchAll(/\d+/g)].map((run) => run[0]);
+  const dates = numberTriplesIn(reference)
+    .filter((three) => DATE_SHAPES.includes(three.map((digits) => digits.length).join('-')))
+    .map((three) => three.join(''));
+  return [...runs, ...dates];
+}
+
+/** Every three runs of digits in a row set apart by hyphens only (5-6-1990), as a date is written with its parts apart. */
+function numberTriplesIn(reference: string): string[][] {
   const runs = [...reference.matchAll(/\d+/g)].map((run) => ({
     digits: run[0],
     from: run.index,
     to: run.index + run[0].length,
   }));
-  const dates = runs.slice(2).flatMap((last, i) => {
+  return runs.slice(2).flatMap((last, i) => {
     const three = [runs[i]!, runs[i + 1]!, last];
     const hyphensOnly = three.slice(1).every((run, j) => /^-+$/.test(reference.slice(three[j]!.to, run.from)));
-    const shape = three.map((run) => run.digits.length).join('-');
-    return hyphensOnly && DATE_SHAPES.includes(shape) ? [three.map((run) => run.digits).join('')] : [];
+    return hyphensOnly ? [three.map((run) => run.digits)] : [];
   });
-  return [...runs.map((run) => run.digits), ...dates];
+}
+
+/**
+ * Whether three numbers set apart are the birth date as people write it by hand, its month and day with or without a
+ * leading zero (5-6-1990, 1990-5-6, 6-5-90 for 1990-05-06): the year first or last, 4 digits or 2.
+ */
+function readsAsBirthDate(three: string[], birthDate: string): boolean {
+  const [year, month, day] = birthDate.split('-').map(Number) as [number, number, number];
+  const isYear = (digits: string) =>
+    (digits.length === 4 && Number(digits) === year) || (digits.length === 2 && Number(digits) === year % 100);
+  const is = (digits: string, value: number) => digits.length <= 2 && Number(digits) === value;
+  const [a, b, c] = three as [string, string, string];
+  return (
+    (isYear(a) && is(b, month) && is(c, day)) ||
+    (isYear(c) && ((is(a, month) && is(b, day)) || (is(a, day) && is(b, month))))
+  );
 }
 
 /** Whether 8 digits read as a day from 1900 to 2100, the year first (YYYYMMDD) or last (MMDDYYYY, DDMMYYYY). */

@@ -332,8 +332,24 @@ describe('opening a case', () => {
     expect(await writeSideRows()).toEqual(before);
   });
 
+  it.each([
+    ['month and day without their zeros, the year last', 'CASE-5-6-1990'],
+    ['day and month without their zeros, two digits of the year', 'PD-6-5-90'],
+    ['the year first, month and day without their zeros', 'PD-1990-5-6'],
+  ])('refuses a reference that holds the birth date written by hand, %s (probe N7)', async (_what, reference) => {
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ reference, survivor: { name: 'Nadia Okonkwo', birthDate: '1990-05-06' } }))
+      .expect(422);
+    expect((res.body as { errors: object[] }).errors).toEqual([
+      { field: 'reference', message: expect.stringContaining('the survivor’s birth date') as unknown },
+    ]);
+  });
+
   it("opens cases under an agency's case numbers, beside the same survivor", async () => {
-    for (const reference of ['TF-LEGACY-07', 'CASE-2026-0042']) {
+    for (const reference of ['TF-LEGACY-07', 'CASE-2026-0042', 'PD-7-14-2026']) {
       const opened = await openCase({ reference, survivor: maria });
       expect(opened.reference).toBe(reference);
     }
