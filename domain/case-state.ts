@@ -99,6 +99,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   birthdayLeadsGathered?: boolean;
   /**
+   * A corrected step's followers are the steps its own sign-off opened (`Step.openedBy`, or for a step opened before
+   * that was kept, the timeline's order: `followersOf` in domain/correction.ts), not every later step opened at the
+   * moment it records as done. Set by the workflow behind a patch, so histories recorded before replay as they ran.
+   */
+  followersByOpener?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

@@ -487,7 +487,8 @@ export function signedState(
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.
-  if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
+  const settles = definition.appliesTo === 'pending' && definition.resultStatus !== 'pending';
+  if (settles) {
     next = updateStep(next, step.id, {
       status: definition.resultStatus,
       completedAt: happened,
@@ -505,9 +506,13 @@ export function signedState(
   }
   const after = afterFor(step.kind);
   next = after ? after(next, ctx) : next;
-  // When it was recorded: a correction by the signing agency is allowed for a while after this (domain/correction.ts).
-  if (definition.appliesTo === 'pending' && definition.resultStatus !== 'pending') {
-    next = { ...next, signedAt: { ...state.signedAt, [step.id]: at } };
+  if (settles) {
+    // What the sign-off opened follows from it: a correction of the step re-dates or withdraws those (and only those),
+    // known by this record rather than by the moment they opened, which another sign-off dated that day shares.
+    const before = new Set(state.steps.map((other) => other.id));
+    const steps = next.steps.map((other) => (before.has(other.id) ? other : { ...other, openedBy: step.id }));
+    // When it was recorded: a correction by the signing agency is allowed for a while after this (domain/correction.ts).
+    next = { ...next, steps, signedAt: { ...state.signedAt, [step.id]: at } };
   }
   return next;
 }

@@ -7,7 +7,8 @@
  * Who: the agency that signed the step, by an officer with its signing role, for `CORRECTION_WINDOW` days after the
  * sign-off was recorded; the case's coordinator at any time (after the window, only they).
  * What may change: the outcome, only while nothing that followed from the step has been signed (the followers are
- * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step.
+ * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step. The
+ * followers are the steps the step's own sign-off opened (`followersOf`); a signed one is never withdrawn.
  */
 import { actingRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
@@ -47,14 +48,46 @@ const CORRECTION_KEYS = ['correctedAt', 'corrections', 'correctionReason'] as co
 const DERIVED_KEYS = ['validUntil', 'benefitMonths', 'benefitEndsOn', 'benefitSource'];
 
 /**
- * The steps a sign-off opened: the tracks open them at the moment the step records as its completion. A step asked
- * again is someone's decision, not the sign-off's, even asked as of that moment (`askedOn` the refusal's day).
+ * The steps a sign-off opened, which a correction of it re-dates or withdraws. A step asked again is someone's
+ * decision, not the sign-off's, even asked as of that moment (`askedOn` the refusal's day).
+ *
+ * Cases recorded before `followersByOpener` took every later step opened at the moment the step records as done. That
+ * moment is shared: sign-offs entered after the fact are dated at noon of their day, so a CP requested and granted the
+ * same day took the grant's renewal and certification requests for the request's. Since, a step's own record says
+ * which sign-off opened it (`openedBy`, set by `signedState`), and for one opened before it was kept, the timeline does.
  */
 function followersOf(state: CaseState, step: Step): Step[] {
   const index = state.steps.indexOf(step);
-  return state.steps.filter(
-    (other, i) => i > index && other.openedAt === step.completedAt && other.details['askedAgain'] !== true,
+  const later = state.steps.filter((other, i) => i > index && other.details['askedAgain'] !== true);
+  if (!state.followersByOpener) return later.filter((other) => other.openedAt === step.completedAt);
+  return later.filter((other) => (other.openedBy ?? openerInTimeline(state, other)) === step.id);
+}
+
+/** The timeline entries a sign-off settling a step, or a correction signing it again, writes before what it opens. */
+const SIGNING_ENTRIES = new Set(['step.completed', 'step.declined', 'step.corrected']);
+
+/**
+ * Which sign-off opened a step that does not record it: of the steps done at the moment it opened (the only ones that
+ * could have, as the rule before it had it), the one signed last before it opened. The timeline is the fact to read:
+ * it is appended in the order the commands were applied, and a sign-off (or a correction) writes its own entry before
+ * the openings that follow from it, so the last such entry before a step's opening names the command that opened it.
+ * The order of `state.steps` would not do: a step's place says when it was opened, not when it was signed.
+ */
+function openerInTimeline(state: CaseState, other: Step): string | undefined {
+  const { timeline } = state;
+  // The latest opening: a step a correction withdrew may be opened again, under its own id, by a later one.
+  let opening = timeline.length - 1;
+  while (opening >= 0 && !(timeline[opening]!.type === 'step.opened' && timeline[opening]!.stepId === other.id)) {
+    opening -= 1;
+  }
+  const doneThen = new Set(
+    state.steps.filter((candidate) => candidate.completedAt === other.openedAt).map((candidate) => candidate.id),
   );
+  for (let i = opening - 1; i >= 0; i -= 1) {
+    const { type, stepId } = timeline[i]!;
+    if (SIGNING_ENTRIES.has(type) && stepId !== null && doneThen.has(stepId)) return stepId;
+  }
+  return undefined;
 }
 
 /** The fields a sign-off of that outcome fills (its details schema's keys), and what the tracks derive from them. */
@@ -181,6 +214,24 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState): Rejection | nu
   return null;
 }
 
+/**
+ * A signed step is never withdrawn by a correction, whatever its outcome: one that followed from the step and that the
+ * step, signed again as corrected (`recomputed`), no longer opens, would be (`applyCorrection`), so it is refused.
+ */
+function signedWithdrawalRefusal(prepared: Prepared, recomputed: CaseState): Rejection | null {
+  const { step, followers } = prepared;
+  const named = followers
+    .filter((follower) => follower.status !== 'pending' && !findStep(recomputed, follower.id))
+    .map((follower) => follower.id);
+  if (named.length === 0) return null;
+  const were = named.length > 1 ? 'were' : 'was';
+  return {
+    code: 'later_steps_signed',
+    field: 'details',
+    message: `${step.id} cannot be corrected so: ${named.join(', ')} followed from it and ${were} signed, and as corrected it would no longer open ${named.length > 1 ? 'them' : 'it'}; a correction never withdraws a signed step`,
+  };
+}
+
 /** The fields of the step's record a correction changes, as the timeline names them (dates and codes only). */
 function changesOf(step: Step, corrected: Step): string[] {
   const shown = (details: StepDetails, key: string) => (details[key] === undefined ? 'none' : String(details[key]));
@@ -228,10 +279,10 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
     checkSignOff(prepared.before, prepared.signOff, actor, now, true, command.issued?.today) ??
     unsealedNote(prepared.signOff.details);
   if (rejection) return rejection;
-  const corrected = findStep(
-    signedState(prepared.before, prepared.signOff, actor, signingTime(state, prepared.step)),
-    prepared.step.id,
-  )!;
+  const recomputed = signedState(prepared.before, prepared.signOff, actor, signingTime(state, prepared.step));
+  const withdrawal = signedWithdrawalRefusal(prepared, recomputed);
+  if (withdrawal) return withdrawal;
+  const corrected = findStep(recomputed, prepared.step.id)!;
   if (changesOf(prepared.step, corrected).length === 0) {
     return {
       code: 'invalid_details',
@@ -296,8 +347,9 @@ export function applyCorrection(
       const due = (dueAt: Instant | null) => dueAt ?? 'without a date';
       notes.push(['step.rescheduled', other.id, `${other.id} now due ${due(redone.dueAt)} (was ${due(other.dueAt)})`]);
     }
-    // A signed follower keeps its record; it opened when the step, as corrected, happened.
-    return [other.status === 'pending' ? redone : { ...other, openedAt: redone.openedAt, dueAt: redone.dueAt }];
+    // A signed follower keeps its record; it opened when the step, as corrected, happened, and by its sign-off.
+    if (other.status === 'pending') return [redone];
+    return [{ ...other, openedAt: redone.openedAt, dueAt: redone.dueAt, openedBy: step.id }];
   });
   const opened = recomputed.steps.filter((other) => !original.has(other.id));
   for (const other of opened) {

@@ -68,6 +68,12 @@ export interface Step {
   outcome: string | null;
   /** Non-identifying facts recorded at sign-off (dates, outcome codes). Never a survivor's identity. */
   details: Record<string, string | number | boolean | null>;
+  /**
+   * The step whose sign-off opened this one (what a correction of that step re-dates or withdraws: domain/correction.ts).
+   * Absent from a step opened otherwise (with the case, by an alarm, asked again) and from steps opened before it was
+   * kept. The workflow's own bookkeeping: the read model does not store it.
+   */
+  openedBy?: string;
 }
 
 export interface TimelineEntry {

@@ -68,6 +68,7 @@ import {
   caseStateQuery,
   closeUpdate,
   CORRECTION_AS_SIGNED_PATCH,
+  CORRECTION_FOLLOWERS_PATCH,
   correctSignOffUpdate,
   deliveryReportSignal,
   DELIVERY_REPORT_BOUND_PATCH,
@@ -185,6 +186,7 @@ const PATCHED_RULES = [
   ['adultAt18', ADULT_AT_18_PATCH],
   ['birthdayLeadsGathered', BIRTHDAY_LEADS_GATHERED_PATCH],
   ['lapsedCpWithdrawsCertification', LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH],
+  ['followersByOpener', CORRECTION_FOLLOWERS_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

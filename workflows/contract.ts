@@ -209,6 +209,14 @@ export const BUNDLED_PATCHES: readonly string[] = [
 ];
 
 /**
+ * Cases recorded before it took as a corrected step's followers every later step opened at the moment it records as
+ * done, so a CP requested and granted the same day (both dated at noon) counted the grant's renewal request and
+ * certification request as the request's, and withdrew them with its correction; since, a step's followers are the
+ * steps its own sign-off opened (`followersByOpener` in domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const CORRECTION_FOLLOWERS_PATCH = 'correction-followers-by-opener';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

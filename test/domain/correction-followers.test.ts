@@ -1,0 +1,156 @@
+/**
+ * Which steps a correction re-dates or withdraws: those the corrected step's own sign-off opened. The README's
+ * walk-through, entered after the fact: CP requested and granted on the same day (both dated at noon of it), the
+ * certification requested and certified, the T visa filed; then the README's correction of the CP request. The grant's
+ * renewal request and the certification request followed from the grant, not from the request, and stay as they were.
+ */
+import { alarms } from '../../domain/alarms';
+import { openCase } from '../../domain/case';
+import type { CaseState, Rejection } from '../../domain/case-state';
+import { applyCorrection, validateCorrection } from '../../domain/correction';
+import type { Step } from '../../domain/types';
+import { actorOf, AGENCIES, correct, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
+
+const IDENTIFIED_AT = '2026-11-20T15:00:00.000Z';
+/** When the walk-through's sign-offs are entered, and when the correction is. */
+const ENTERED = '2026-11-24T15:00:00.000Z';
+const CORRECTED = '2026-11-25T15:00:00.000Z';
+const REQUESTED_ON_AS_CORRECTED = { requestedOn: '2026-11-20' };
+const NOTE_ONLY = { requestedOn: '2026-11-21', note: SEALED_NOTE_SAMPLE };
+/** What the grant opened: the CP renewal request, and the certification request with what followed from it. */
+const GRANT_FOLLOWERS = ['cp_renewal_request-1', 'hhs_certification_request-1', 'hhs_certification_letter-1'];
+
+/** `flags`: the rules the workflow sets at a new case's first task (a case recorded before has some unset). */
+function walkThrough(flags: Partial<CaseState> = { followersByOpener: true }): CaseState {
+  const opened = openCase(
+    {
+      caseId: 'case-walk',
+      reference: 'RC-WALK-1',
+      identifiedAt: IDENTIFIED_AT,
+      minorTurns18On: null,
+      agencies: AGENCIES,
+      usesUVisa: false,
+    },
+    IDENTIFIED_AT,
+  );
+  let state: CaseState = { ...opened, datesAsWritten: true, ...flags };
+  state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-11-21' }, ENTERED);
+  state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2026-11-21', validUntil: '2028-11-21' }, ENTERED);
+  state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-11-22' }, ENTERED);
+  state = sign(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-11-22' }, ENTERED);
+  return sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-11-23' }, ENTERED);
+}
+
+/** The case as a step opened before `openedBy` was kept reads: the rule reads the timeline instead. */
+const withoutOpenedBy = (state: CaseState): CaseState => ({
+  ...state,
+  steps: state.steps.map(({ openedBy: _openedBy, ...step }): Step => step),
+});
+
+const stepsOf = (state: CaseState, ids: string[]) => ids.map((id) => stepOf(state, id));
+const remindersOf = (state: CaseState, ids: string[]) => alarms(state).filter((alarm) => ids.includes(alarm.stepId));
+const cpValidityAlarms = (state: CaseState) => alarms(state).filter((alarm) => alarm.subject === 'cp_validity');
+const linesOf = (state: CaseState, type: string) =>
+  state.timeline.filter((entry) => entry.type === type).map((entry) => entry.summary);
+
+function correctionRefusal(
+  state: CaseState,
+  stepId: string,
+  outcome: string,
+  details: Record<string, unknown>,
+): Rejection | null {
+  const correction = { stepId, outcome, details, reason: SEALED_NOTE_SAMPLE };
+  return validateCorrection(state, { correction, actor: actorOf('coordinator') }, CORRECTED);
+}
+
+describe('a correction of the CP request, granted the same day', () => {
+  it('the requests opened by the same-noon grant are not its followers: only the decision it asked for', () => {
+    const signed = walkThrough();
+    expect(stepOf(signed, 'cp_request-1').completedAt).toBe(stepOf(signed, 'cp_renewal_request-1').openedAt);
+    expect(stepsOf(signed, GRANT_FOLLOWERS).map((step) => step.openedBy)).toEqual([
+      'cp_decision-1',
+      'cp_decision-1',
+      'hhs_certification_request-1',
+    ]);
+    expect(stepOf(signed, 'cp_decision-1').openedBy).toBe('cp_request-1');
+  });
+
+  describe.each([
+    ['steps that record who opened them', walkThrough],
+    ['steps opened before that was kept (read from the timeline)', () => withoutOpenedBy(walkThrough())],
+  ])('on %s', (_, build) => {
+    it('a new request date re-dates the decision alone; the grant’s requests stay, with their reminders', () => {
+      const signed = build();
+      const corrected = correct(signed, 'cp_request-1', 'requested', REQUESTED_ON_AS_CORRECTED, CORRECTED);
+
+      expect(stepsOf(corrected, GRANT_FOLLOWERS)).toEqual(stepsOf(signed, GRANT_FOLLOWERS));
+      expect(remindersOf(corrected, GRANT_FOLLOWERS)).toEqual(remindersOf(signed, GRANT_FOLLOWERS));
+      // The CP's three lead reminders and its expiry, which ask for the renewal while it is pending.
+      expect(cpValidityAlarms(corrected)).toEqual(cpValidityAlarms(signed));
+      expect(cpValidityAlarms(signed).map((alarm) => alarm.kind)).toEqual([
+        'expiry_reminder',
+        'expiry_reminder',
+        'expiry_reminder',
+        'expired',
+      ]);
+      expect(corrected.steps.map((step) => step.id)).toEqual(signed.steps.map((step) => step.id));
+      // The decision opened when the request, as corrected, was made: on the day the case opened, so at its opening
+      // (never before the request's own step), and falls due 30 days after instead of 31.
+      const before = stepOf(signed, 'cp_decision-1');
+      expect(before).toMatchObject({ openedAt: '2026-11-21T12:00:00.000Z', dueAt: '2026-12-21T12:00:00.000Z' });
+      expect(stepOf(corrected, 'cp_decision-1')).toMatchObject({
+        status: 'completed',
+        outcome: 'granted',
+        openedAt: IDENTIFIED_AT,
+        dueAt: '2026-12-20T15:00:00.000Z',
+        completedAt: before.completedAt,
+      });
+      expect(linesOf(corrected, 'step.withdrawn')).toEqual([]);
+      expect(linesOf(corrected, 'step.rescheduled')).toEqual([expect.stringMatching(/^cp_decision-1 now due /)]);
+    });
+
+    it('a note alone moves and withdraws nothing', () => {
+      const signed = build();
+      const corrected = correct(signed, 'cp_request-1', 'requested', NOTE_ONLY, CORRECTED);
+
+      // Whether a step records who opened it aside (the correction writes it on the decision it signs again).
+      const others = (state: CaseState) => withoutOpenedBy(state).steps.filter((step) => step.id !== 'cp_request-1');
+      expect(others(corrected)).toEqual(others(signed));
+      expect(alarms(corrected)).toEqual(alarms(signed));
+      expect(linesOf(corrected, 'step.withdrawn')).toEqual([]);
+      expect(linesOf(corrected, 'step.rescheduled')).toEqual([]);
+    });
+
+    it('the grant, corrected to a denial afterwards, is refused: the certification that followed from it was signed', () => {
+      const corrected = correct(build(), 'cp_request-1', 'requested', REQUESTED_ON_AS_CORRECTED, CORRECTED);
+      expect(correctionRefusal(corrected, 'cp_decision-1', 'denied', { decidedOn: '2026-11-21' })).toMatchObject({
+        code: 'later_steps_signed',
+        message: expect.stringContaining('hhs_certification_request-1') as unknown,
+      });
+    });
+  });
+});
+
+describe('a correction that would withdraw a signed step', () => {
+  // A case recorded before `followersByOpener`: the old rule takes the grant's requests for the request's followers.
+  const recordedBefore = () => walkThrough({});
+
+  it('is refused naming the signed step, though the outcome stays the same', () => {
+    expect(correctionRefusal(recordedBefore(), 'cp_request-1', 'requested', REQUESTED_ON_AS_CORRECTED)).toMatchObject({
+      code: 'later_steps_signed',
+      message: expect.stringMatching(/hhs_certification_request-1 followed from it and was signed/) as unknown,
+    });
+  });
+
+  it('replays, on a history recorded before, as it was applied then', () => {
+    const command = {
+      correction: { stepId: 'cp_request-1', outcome: 'requested', details: NOTE_ONLY, reason: SEALED_NOTE_SAMPLE },
+      actor: actorOf('coordinator'),
+    };
+    const applied = applyCorrection(recordedBefore(), command, CORRECTED);
+    expect(linesOf(applied, 'step.withdrawn')).toEqual([
+      'cp_renewal_request-1 withdrawn: no longer follows from cp_request-1 as corrected',
+      'hhs_certification_request-1 withdrawn: no longer follows from cp_request-1 as corrected',
+    ]);
+  });
+});
