@@ -309,6 +309,59 @@ describe('correcting a sign-off through the API', () => {
     expect((refused.body as { detail: string }).detail).toContain('hhs_certification_request-1');
   });
 
+  test("the README's walk-through, then its correction: the CP request re-dates its decision alone", async () => {
+    // CP requested and granted the same day, entered after the fact (both dated at noon of it), the certification
+    // requested and certified, the T visa filed; then the README's correction of the request's date.
+    const now = await today();
+    const walk = (await openCase(addDays(now, -10))).caseId;
+    const cpOn = addDays(now, -5);
+    await signOff('demo-police-officer', walk, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: cpOn },
+    });
+    await signOff('demo-ice-officer', walk, 'cp_decision-1', { outcome: 'granted', details: { grantedOn: cpOn } });
+    await signOff('demo-advocate', walk, 'hhs_certification_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -4) },
+    });
+    await signOff('demo-hhs-officer', walk, 'hhs_certification_letter-1', {
+      outcome: 'certified',
+      details: { eligibilityDate: addDays(now, -4) },
+    });
+    await signOff('demo-advocate', walk, 't_visa_filing-1', {
+      outcome: 'filed',
+      details: { filedOn: addDays(now, -3) },
+    });
+    const before = await readCase(walk);
+    const cpValidity = async () =>
+      (await reminders(walk, 'cp_decision-1')).filter((item) => item.about === 'cp_validity');
+    const leadsBefore = await cpValidity();
+    expect(leadsBefore.filter((item) => item.kind === 'expiry_reminder')).toHaveLength(3);
+
+    await correct('demo-police-officer', walk, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(cpOn, -1) },
+      reason: 'typed the day after the call',
+    }).expect(200);
+    const after = await readCase(walk);
+    expect(after.steps.map((step) => step.id)).toEqual(before.steps.map((step) => step.id));
+    for (const id of ['cp_renewal_request-1', 'hhs_certification_request-1', 'hhs_certification_letter-1']) {
+      expect(stepOf(after, id)).toEqual(stepOf(before, id));
+    }
+    expect(after.timeline.filter((entry) => entry.type === 'step.withdrawn')).toEqual([]);
+    expect(await cpValidity()).toEqual(leadsBefore);
+    expect(stepOf(after, 'cp_decision-1').openedAt < stepOf(before, 'cp_decision-1').openedAt).toBe(true);
+
+    // The grant is followed by a certification signed since: it stays a grant.
+    const denied = await correct('demo-coordinator', walk, 'cp_decision-1', {
+      outcome: 'denied',
+      details: { reason: 'not_potential_witness' },
+      reason: 'entered on the wrong case',
+    }).expect(409);
+    expect(denied.body).toMatchObject({ code: 'later_steps_signed' });
+    expect((denied.body as { detail: string }).detail).toContain('hhs_certification_request-1');
+  });
+
   test('two corrections made from the same reading: the second is refused, not silently laid over the first', async () => {
     const opened = await openCase(await today());
     const on = await today();
