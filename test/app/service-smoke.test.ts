@@ -108,10 +108,10 @@ const signOff = (idempotencyKey: string) =>
 const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
 
 test('with a real mail server the development mailbox is not served: /dev/mail is only for the embedded capture', async () => {
-  // Not mounted: the console (on here) answers the unknown path with its sign-in redirect, never with messages.
+  // Not mounted: absent (404 problem+json), as the README says, never the console's sign-in page or messages.
   const res = await request(api).get('/dev/mail');
   expect({ status: res.status, items: (res.body as { items?: unknown }).items }).toEqual({
-    status: 303,
+    status: 404,
     items: undefined,
   });
   const document = await request(api).get('/api/openapi.json').expect(200);

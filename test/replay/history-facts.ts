@@ -20,6 +20,7 @@ import {
   BUNDLED_PATCHES,
   PATCH_BUNDLE_2026_12,
   CORRECTION_AS_SIGNED_PATCH,
+  CORRECTION_FOLLOWERS_PATCH,
   DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
@@ -344,6 +345,11 @@ const COVERAGE = {
     facts.patches.includes(BIRTHDAY_LEADS_GATHERED_PATCH),
   "records one patch marker, its bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLE_2026_12,
+  // A run that continue-as-new started carries the rule in its state and asks for no patch of its own.
+  "records the bundle's marker and one of its own after it, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || (facts.markers.length === 2 && facts.markers[0] === PATCH_BUNDLE_2026_12),
+  "takes a corrected step's followers by their opener, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(CORRECTION_FOLLOWERS_PATCH),
   'tells what passed as it closes': (facts: HistoryFacts) =>
     facts.patches.includes(PASSED_TOLD_WHEN_CLOSED_PATCH) && facts.completed && notified(facts, ['passed_summary']),
 } as const;
@@ -419,6 +425,17 @@ const V15_CLAIMS: GenerationClaim = {
   every: [...V14_CLAIMS.every, "records one patch marker, its bundle's"],
 };
 
+// A corrected step's followers are the steps its own sign-off opened (CORRECTION_FOLLOWERS_PATCH), a patch asked on
+// its own after the bundle: a case begun on this code records the bundle's marker and that one.
+const V16_CLAIMS: GenerationClaim = {
+  some: V14_CLAIMS.some,
+  every: [
+    ...V14_CLAIMS.every,
+    "records the bundle's marker and one of its own after it, if it opens a case",
+    "takes a corrected step's followers by their opener, if it opens a case",
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -454,6 +471,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v13: V13_CLAIMS,
   v14: V14_CLAIMS,
   v15: V15_CLAIMS,
+  v16: V16_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -65,9 +65,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * (PASSED_TOLD_WHEN_CLOSED_PATCH): its denied adult is entered late and closed at once. v14 gathers a minor's
  * birthday leads already behind at entry into the entry session's notice (BIRTHDAY_LEADS_GATHERED_PATCH). v15 records one patch marker per run, the bundle's (PATCH_BUNDLE_2026_12), for
  * every patch before it, a CP lapse withdrawing an unbacked certification request (LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH)
- * among them.
+ * among them. v16 takes a corrected step's followers as the steps its own sign-off opened (CORRECTION_FOLLOWERS_PATCH,
+ * its own marker beside the bundle's): its adult case corrects a sign-off.
  */
-const GENERATION = 'v15';
+const GENERATION = 'v16';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
