@@ -484,7 +484,7 @@ export class CaseCommands {
         // A closed or withdrawn case's workflow has ended; only the read model still knows the case.
         const view = await getCase(this.deps.pool, caseId);
         if (!view) throw new AppError('not_found', `No case ${caseId}.`);
-        throw new AppError('conflict', `The case is ${view.status}.`, { code: 'case_not_open' });
+        throw caseNotOpen(view.status);
       }
       if (
         error instanceof WorkflowUpdateFailedError &&
@@ -620,6 +620,14 @@ export function rejectionError(rejection: Rejection): AppError {
     code: rejection.code,
     fields: rejection.field ? [{ field: rejection.field, message: rejection.message }] : undefined,
   });
+}
+
+/**
+ * The one answer to a command on a case that is closed or withdrawn, whatever it names: the workflow's, once it has
+ * ended, and the API's, which gives it before judging the step (api/routes/cases.ts).
+ */
+export function caseNotOpen(status: string): AppError {
+  return new AppError('conflict', `The case is ${status}.`, { code: 'case_not_open' });
 }
 
 /** An update sent to a case whose workflow has ended (closed or withdrawn). */

@@ -2985,7 +2985,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the step is not signed, or steps that followed from it were signed (named), or the key is in progress */
+            /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named), or the key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3458,7 +3458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the step or case is not in a state to accept this, or the key is in progress */
+            /** @description the case is not open (whatever the step), or the step is not in a state to accept this, or the key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;

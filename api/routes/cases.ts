@@ -2,7 +2,7 @@
  * One case: open it, read it, sign its steps, ask again for a request refused or lapsed, transfer it to another agency, close it. Reads are app/case-reads.ts' (`deps.caseReads`); writes go
  * through the case's workflow (`deps.cases`) and answer with the case as it is afterwards.
  */
-import { rejectionError } from '../../app/case-commands';
+import { caseNotOpen, rejectionError } from '../../app/case-commands';
 import { showsSealedDetails } from '../../app/step-notes';
 import { closeCaseSchema, unknownStep } from '../../domain/case';
 import { askAgainSchema, askerRefusal } from '../../domain/ask-again';
@@ -45,8 +45,12 @@ export function caseRoutes(deps: ApiDeps): Route[] {
    * workflow's own answer): a 403 for one, a 404 for another and a 409 for a withdrawn one would tell ICE, step id by
    * step id, how far a survivor's T visa has gone (8 U.S.C. 1367). A step of a kind the actor sees that the read
    * model does not hold (withdrawn, not projected yet, never opened) is the workflow's to judge.
+   * A case that is not open is refused first, whatever the step, as its ended workflow refuses a step it never had:
+   * a 404 for a hidden step there and a 409 for an absent one told ICE which T-visa steps a closed case has. Its status
+   * is no secret from who sees the case.
    */
   const requireSeenStep = (view: CaseView, actor: Actor, stepId: string) => {
+    if (view.status !== 'open') throw caseNotOpen(view.status);
     if (!canSeeStepId(actor, view, stepId)) throw rejectionError(unknownStep(stepId));
     return view.steps.find((candidate) => candidate.id === stepId);
   };
@@ -235,7 +239,8 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         },
         404: { description: 'no such case, or no such step the caller may see', problem: true },
         409: {
-          description: 'the step or case is not in a state to accept this, or the key is in progress',
+          description:
+            'the case is not open (whatever the step), or the step is not in a state to accept this, or the key is in progress',
           problem: true,
         },
       },
@@ -272,7 +277,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         404: { description: 'no such case, or no such step the caller may see', problem: true },
         409: {
           description:
-            'the step is not signed, or steps that followed from it were signed (named), or the key is in progress',
+            'the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named), or the key is in progress',
           problem: true,
         },
         422: { description: 'the corrected sign-off is invalid (the field is named)', problem: true },

@@ -87,6 +87,43 @@ test("ICE and the police read another agency's T-visa steps as steps the case do
   expect(own.correction).toMatchObject({ status: 409, code: 'not_correctable' });
 });
 
+test('on a closed case, ICE, the police and HHS are told it is closed whatever step they name', async () => {
+  // probe N2: a hidden step answered 404 where a step the case does not have reached the ended workflow, 409.
+  const filed = await openCase('Anahi Closed Steps (fictitious)');
+  const untouched = await openCase('Marisol Closed Steps (fictitious)');
+  await sign('advocate', filed, 't_visa_filing-1', 'filed', { filedOn: await today() });
+  await sign('advocate', filed, 't_visa_receipt-1', 'received', { receivedOn: await today() });
+  for (const caseId of [filed, untouched]) {
+    await request(service.app)
+      .post(`/api/cases/${caseId}/close`)
+      .set(service.stack.as('coordinator'))
+      .set('Idempotency-Key', key())
+      .send({ status: 'closed', reason: 'lost_contact' })
+      .expect(200);
+  }
+
+  const closed = { status: 409, code: 'case_not_open', detail: 'The case is closed.' };
+  for (const kind of ['ice', 'law_enforcement', 'hhs'] as const) {
+    // An id that names no step of any kind: no case has it, and no reader sees it differently.
+    const absent = await answersFor(kind, filed, 'nothing-1');
+    expect({ kind, absent: [absent.signOff, absent.correction] }).toEqual({ kind, absent: [closed, closed] });
+    for (const stepId of ['t_visa_filing-1', 't_visa_receipt-1', 't_visa_bona_fide-1', 't_visa_decision-1']) {
+      const hidden = await answersFor(kind, filed, stepId);
+      expect({ kind, stepId, hidden }).toEqual({ kind, stepId, hidden: await answersFor(kind, untouched, stepId) });
+      expect({ kind, stepId, commands: [hidden.signOff, hidden.correction] }).toEqual({
+        kind,
+        stepId,
+        commands: [absent.signOff, absent.correction],
+      });
+      // Documents are no command of the workflow: listed or added, a hidden step is one the case does not have.
+      expect([hidden.documents, hidden.upload]).toEqual([
+        { status: 404, code: 'step_not_found', detail: `No step ${stepId} in this case.` },
+        { status: 404, code: 'step_not_found', detail: `No step ${stepId} in this case.` },
+      ]);
+    }
+  }
+});
+
 test('a T-visa step a correction withdrew reads to ICE, the police and HHS as a step the case never had', async () => {
   const withdrawn = await openCase('Itzel Withdrawn Steps (fictitious)');
   const untouched = await openCase('Xochitl Withdrawn Steps (fictitious)');
