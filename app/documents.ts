@@ -98,6 +98,17 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
 
   const noSuchDocument = (documentId: string) =>
     new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
+  /**
+   * The document's step, as `stepOf` judges a step: one on a step the actor may not see is no document of the case,
+   * since a 403 told ICE, by a document's id, that the survivor's T-visa steps hold one (8 U.S.C. 1367).
+   */
+  const documentStepOf = async (caseId: string, documentId: string, actor: Actor) => {
+    const view = await caseReads.case(caseId, actor);
+    const [info] = await listDocuments(deps.pool, caseId, { id: documentId });
+    const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
+    if (!step || !canSeeStep(actor, step)) throw noSuchDocument(documentId);
+    return { view, step };
+  };
 
   return {
     /**
@@ -154,13 +165,9 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
       return documents.map((doc) => ({ ...doc, fileName: names.get(doc.id) ?? null }));
     },
 
-    /** One document, opened: to who may read the identity and sees its step. */
+    /** One document, opened: to who may read the identity and sees its step; to who does not see it, no document. */
     async download(caseId: string, documentId: string, actor: Actor) {
-      const view = await caseReads.case(caseId, actor);
-      const [info] = await listDocuments(deps.pool, caseId, { id: documentId });
-      const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
-      if (!info || !step)
-        throw new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
+      const { view, step } = await documentStepOf(caseId, documentId, actor);
       if (!canReadDocument(actor, view, step))
         throw refused(
           "Only those working the case, who see the step, may open its documents: they show the survivor's identity.",
@@ -176,10 +183,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
      * document (404 `document_not_found`, as one never added): the audit trail says who removed it and why.
      */
     async remove(caseId: string, documentId: string, actor: Actor, reason: DocumentRemovalReason) {
-      const view = await caseReads.case(caseId, actor);
-      const [info] = await listDocuments(deps.pool, caseId, { id: documentId });
-      const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
-      if (!info || !step) throw noSuchDocument(documentId);
+      const { view, step } = await documentStepOf(caseId, documentId, actor);
       const uploader = await documentUploader(deps.pool, caseId, documentId);
       const addedByActor = uploader != null && uploader === userRowIdOf(actor.userId);
       if (!canRemoveDocument(actor, view, step, addedByActor))

@@ -2564,7 +2564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not one who may read the survivor's identity and sees the step */
+            /** @description one who sees the step but may not read the survivor's identity */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2573,7 +2573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case or document */
+            /** @description no such case or document, or a document of a step the caller may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2662,7 +2662,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not who added it, an officer of the step's agency on this case, or its coordinator */
+            /** @description one who sees the step but is not who added it, an officer of the step's agency on this case, or its coordinator */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2671,7 +2671,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such document (never added, or removed already) */
+            /** @description no such case, or no such document (never added, removed already, or of a step the caller may not see) */
             404: {
                 headers: {
                     [name: string]: unknown;

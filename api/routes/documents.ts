@@ -125,8 +125,8 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           contentType: 'application/octet-stream',
           schema: DocumentContentSchema,
         },
-        403: { description: "not one who may read the survivor's identity and sees the step", problem: true },
-        404: { description: 'no such case or document', problem: true },
+        403: { description: "one who sees the step but may not read the survivor's identity", problem: true },
+        404: { description: 'no such case or document, or a document of a step the caller may not see', problem: true },
       },
       handle: async ({ params, actor }) => {
         const document = await documents.download(params.caseId, params.documentId, actor);
@@ -168,10 +168,15 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the document is removed: what is kept of it', schema: DocumentRemovedSchema },
         403: {
-          description: "not who added it, an officer of the step's agency on this case, or its coordinator",
+          description:
+            "one who sees the step but is not who added it, an officer of the step's agency on this case, or its coordinator",
           problem: true,
         },
-        404: { description: 'no such case, or no such document (never added, or removed already)', problem: true },
+        404: {
+          description:
+            'no such case, or no such document (never added, removed already, or of a step the caller may not see)',
+          problem: true,
+        },
         422: { description: 'no reason, or one not on the list', problem: true },
       },
       handle: async ({ params, body, actor }) => ({

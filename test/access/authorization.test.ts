@@ -65,6 +65,8 @@ const noSuchRole: Expected = { answer: 'invalid', code: 'roles_not_for_agency' }
  * would tell, step id by step id, how far another agency's track has gone), and to add or list its documents. */
 const unseen: Expected = { answer: 'hidden', code: 'unknown_step' };
 const noStep: Expected = { answer: 'hidden', code: 'step_not_found' };
+/** 404: a document of such a step, opened or removed by its id, is one the case does not have. */
+const noDocument: Expected = { answer: 'hidden', code: 'document_not_found' };
 /** 404: someone else's token does not exist for a non-admin. */
 const hide: Expected = { answer: 'hidden', code: 'token_not_found' };
 /** A calendar feed is its owner's alone: another's is "not found", for every role. */
@@ -202,9 +204,9 @@ const DOCUMENT_TABLE: Record<Who, DocumentRow> = {
   //                       uploadDocument listStepDocuments listCaseDocuments downloadDocument removeDocument
   coordinator: [ok, ok, ok, ok, ok],
   policeOfficer: [ok, ok, ok, ok, ok],
-  iceOfficer: [noStep, noStep, ok, doc, removal],
-  hhsOfficer: [noStep, noStep, ok, doc, removal],
-  advocate: [noStep, noStep, ok, doc, removal],
+  iceOfficer: [noStep, noStep, ok, noDocument, noDocument],
+  hhsOfficer: [noStep, noStep, ok, noDocument, noDocument],
+  advocate: [noStep, noStep, ok, noDocument, noDocument],
   taskForceSupervisor: [doc, ok, ok, doc, removal],
   admin: [party, party, party, party, party],
   systemAdmin: [party, party, party, party, party],

@@ -163,9 +163,12 @@ describe("the police officer adds the CP request's letter", () => {
         /^attachment; filename="CP letter _ Ileana.*pdf"; filename\*=UTF-8''CP%20letter%20%E2%80%93%20/,
       );
     }
-    for (const username of ['demo-supervisor', 'demo-ice-officer', 'demo-advocate']) {
-      const res = await download(user(username), letterId).expect(403);
-      expect((res.body as Buffer).toString()).toMatch(/not_permitted_document/);
+    // The supervisor sees the step but may not open its documents; ICE and the advocate do not see it at all.
+    const refused = await download(user('demo-supervisor'), letterId).expect(403);
+    expect((refused.body as Buffer).toString()).toMatch(/not_permitted_document/);
+    for (const username of ['demo-ice-officer', 'demo-advocate']) {
+      const res = await download(user(username), letterId).expect(404);
+      expect((res.body as Buffer).toString()).toMatch(/document_not_found/);
     }
     await download(user('demo-coordinator'), '00000000-0000-4000-8000-000000000000').expect(404);
   });
@@ -181,8 +184,6 @@ describe("the police officer adds the CP request's letter", () => {
     ]);
     expect(downloads.filter((row) => row.outcome === 'denied').map((row) => [row.username, row.detail])).toEqual([
       ['demo-supervisor', `document ${letterId}; not_permitted_document`],
-      ['demo-ice-officer', `document ${letterId}; not_permitted_document`],
-      ['demo-advocate', `document ${letterId}; not_permitted_document`],
     ]);
   });
 
@@ -326,25 +327,52 @@ describe('removing a document added by mistake', () => {
     ]);
   });
 
-  it("is refused to another agency's officer, an advocate and a supervisor (403 in words, audited), and to an admin", async () => {
+  it("is refused to a supervisor (403 in words, audited) and an admin, who see the step; to another agency's officer and an advocate, who do not, it is no document (404)", async () => {
     const added = await upload(user('demo-police-officer'), misfiled('refused'), 'c.pdf').expect(201);
     const { id } = added.body as { id: string };
-    for (const username of ['demo-ice-officer', 'demo-advocate', 'demo-supervisor']) {
-      const res = await remove(user(username), id).expect(403);
-      expect(res.body).toMatchObject({
-        code: 'not_permitted_document_removal',
-        detail: expect.stringMatching(/Only who added the document/) as unknown,
-      });
+    for (const username of ['demo-ice-officer', 'demo-advocate']) {
+      const res = await remove(user(username), id).expect(404);
+      expect(res.body).toMatchObject({ code: 'document_not_found' });
     }
+    const res = await remove(user('demo-supervisor'), id).expect(403);
+    expect(res.body).toMatchObject({
+      code: 'not_permitted_document_removal',
+      detail: expect.stringMatching(/Only who added the document/) as unknown,
+    });
     await remove(user('demo-admin'), id).expect(403);
-    expect((await removals(id)).map((row) => [row.username, row.outcome, row.status])).toEqual([
-      ['demo-ice-officer', 'denied', 403],
-      ['demo-advocate', 'denied', 403],
-      ['demo-supervisor', 'denied', 403],
-      ['demo-admin', 'denied', 403],
+    expect((await removals(id)).map((row) => [row.username, row.status])).toEqual([
+      ['demo-ice-officer', 404],
+      ['demo-advocate', 404],
+      ['demo-supervisor', 403],
+      ['demo-admin', 403],
     ]);
     expect(await rowOf(id)).toBe(1);
     await download(user('demo-police-officer'), id).expect(200);
+  });
+
+  it('on a T-visa step answers ICE, the police and HHS, opened or removed, exactly as an id the case does not have', async () => {
+    // probe N9: a 403 for a document on a hidden step and a 404 for an unknown id told, by a document's id, that the
+    // survivor's T-visa filing has one (8 U.S.C. 1367).
+    const receipt = Buffer.from('%PDF-1.4\n% I-914 filing receipt\n%%EOF\n');
+    const added = await upload(user('demo-coordinator'), receipt, 'filing.pdf', 't_visa_filing-1').expect(201);
+    const { id } = added.body as { id: string };
+    const answersFor = async (username: string, documentId: string) =>
+      [await download(user(username), documentId), await remove(user(username), documentId)].map((res) => {
+        const body = (Buffer.isBuffer(res.body) ? JSON.parse(res.body.toString()) : res.body) as Record<
+          string,
+          unknown
+        >;
+        return { status: res.status, code: body.code, detail: String(body.detail).replaceAll(documentId, '<id>') };
+      });
+    for (const username of ['demo-ice-officer', 'demo-police-officer', 'demo-hhs-officer']) {
+      const hidden = await answersFor(username, id);
+      expect({ username, hidden }).toEqual({ username, hidden: await answersFor(username, randomUUID()) });
+      expect(hidden.map((answer) => answer.code)).toEqual(['document_not_found', 'document_not_found']);
+    }
+    // Who sees the step but may not open it is still told so.
+    await download(user('demo-supervisor'), id).expect(403);
+    expect(await rowOf(id)).toBe(1);
+    await download(user('demo-coordinator'), id).expect(200);
   });
 
   it('takes a reason from the list only: none, another code or words are refused (422), nothing removed', async () => {
