@@ -4,7 +4,7 @@
  * is from today ("in 29 days", "due today", "overdue by 3 days"). In core/ because mail/ and web/ both use it and,
  * like core/time-zones.ts, it reads the zone database of the Node release, which workflow code must never see.
  */
-import { localDateOf, startOfLocalDay } from './time-zones';
+import { localDateOf, offsetMs, startOfLocalDay } from './time-zones';
 
 type Instant = string;
 /** `YYYY-MM-DD`: a calendar day that belongs to no zone (a birth date, a day an officer typed). */
@@ -77,17 +77,35 @@ const beginsDayIn = (at: Instant, zone: string) =>
   Date.parse(startOfLocalDay(localDateOf(at, zone), zone)) === Date.parse(at);
 
 const HOUR_MS = 3_600_000;
+/** How far back the offsets a count may have begun at are looked for: a year holds every offset of a zone's cycle. */
+const COUNT_DAYS = 366;
+/** Offsets are looked at a week apart: no zone keeps its clocks changed for less (summer time lasts months). */
+const SAMPLE_DAYS = 7;
 
 /**
  * The zone's midnight a deadline counted in whole days from one of its midnights stands for: the instant itself, or
- * the midnight an hour away from it. The workflow counts days as 24 hours (it may not read the zone database), so a
- * count across a change of the clocks ends at 01:00 (spring) or 23:00 (autumn) on the clock of the zone it began in.
+ * the midnight an hour away from it where a change of the clocks explains the hour. The workflow counts days as 24
+ * hours (it may not read the zone database), so a count across a change of the clocks ends at 01:00 (spring) or 23:00
+ * (autumn) on the clock of the zone it began in. The hour's leeway needs that change: within the year before, the
+ * zone's clock stood an hour from where it stands at the deadline, at the offset that would have made the count's
+ * start a midnight there. Any other deadline an hour off a midnight is the instant it is: a day dated at noon UTC is
+ * 01:00 in Pago Pago, where the clocks never change, and an identification typed at 01:00 in Chicago in December
+ * counts to 01:00, not to a midnight (probe N4, N8).
  */
 function midnightNear(at: Instant, zone: string): Instant | undefined {
+  if (beginsDayIn(at, zone)) return at;
   const time = Date.parse(at);
-  return [time, time - HOUR_MS, time + HOUR_MS]
-    .map((candidate) => new Date(candidate).toISOString())
-    .find((candidate) => beginsDayIn(candidate, zone));
+  // Spring: begun at the offset an hour behind, the count ends an hour after the midnight; autumn, an hour before.
+  const shifts = [-HOUR_MS, HOUR_MS].filter((shift) => beginsDayIn(new Date(time + shift).toISOString(), zone));
+  if (shifts.length === 0) return undefined;
+  const offsetAtDeadline = offsetMs(time, zone);
+  const offsetsBefore = new Set(
+    Array.from({ length: Math.ceil(COUNT_DAYS / SAMPLE_DAYS) }, (_, week) =>
+      offsetMs(time - (1 + week * SAMPLE_DAYS) * DAY_MS, zone),
+    ),
+  );
+  const shift = shifts.find((hour) => offsetsBefore.has(offsetAtDeadline + hour));
+  return shift === undefined ? undefined : new Date(time + shift).toISOString();
 }
 
 /**

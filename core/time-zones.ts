@@ -51,7 +51,7 @@ export function instantOfLocal(date: IsoDate, time: string, zone: string): Insta
 }
 
 /** How far the zone's clock is ahead of UTC at that moment. */
-function offsetMs(epochMs: number, zone: string): number {
+export function offsetMs(epochMs: number, zone: string): number {
   return wallClockMs(epochMs, zone) - epochMs;
 }
 

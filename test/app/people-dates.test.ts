@@ -1,12 +1,15 @@
 import {
   calendarDaysBetween,
   deadlineInZone,
+  deadlineZone,
   dueWording,
   formatCalendarDay,
   formatDate,
   formatDateTime,
   formatDueDate,
+  lastDayToAct,
 } from '../../core/people-dates';
+import { addDaysToInstant } from '../../domain/dates';
 
 describe('a date for people', () => {
   it('is the day the instant falls on in the agency time zone, "2 Mar 2027" style', () => {
@@ -103,5 +106,41 @@ describe('a deadline east of UTC (Guam, the Northern Mariana Islands)', () => {
     expect(deadlineInZone(respondBy15Jan, 'America/Chicago')).toBe(respondBy15Jan);
     expect(deadlineInZone(respondBy15Jan, 'UTC')).toBe(respondBy15Jan);
     expect(deadlineInZone('2027-01-16T03:00:00.000Z', 'Pacific/Guam')).toBe('2027-01-16T03:00:00.000Z');
+  });
+});
+
+describe('a deadline an hour off a midnight (probe N4, N8)', () => {
+  const CHICAGO = 'America/Chicago';
+  const NEW_YORK = 'America/New_York';
+  const PAGO_PAGO = 'Pacific/Pago_Pago'; // UTC-11 all year: noon UTC is 01:00 there
+
+  it('counted from a day dated at noon UTC reads its own day, with a police in Pago Pago too', () => {
+    // A day of every season: the clocks never change in Pago Pago, so 01:00 there is no midnight moved by an hour.
+    for (let days = 1; days <= 365; days += 28) {
+      const dueAt = addDaysToInstant('2026-12-04T12:00:00.000Z', days);
+      const itsDay = dueAt.slice(0, 10);
+      expect(lastDayToAct(dueAt, PAGO_PAGO)).toBe(itsDay);
+      const zone = deadlineZone(dueAt, NEW_YORK, [CHICAGO, PAGO_PAGO]);
+      expect(zone).toBe(NEW_YORK);
+      expect(lastDayToAct(dueAt, zone)).toBe(itsDay);
+    }
+  });
+
+  it('counted from an identification at 01:00 in Chicago reads the day it falls on', () => {
+    // 01:00 on 4 Dec 2026 in Chicago (CST) + 14 days: 01:00 on 18 Dec, no change of the clocks between.
+    const dueAt = addDaysToInstant('2026-12-04T07:00:00.000Z', 14);
+    expect(lastDayToAct(dueAt, CHICAGO)).toBe('2026-12-18');
+    expect(formatDueDate(dueAt, deadlineZone(dueAt, NEW_YORK, [CHICAGO]))).toBe('18 Dec 2026');
+  });
+
+  it('counted from a police midnight across a change of the clocks still reads the day it stands for', () => {
+    // Spring: midnight 1 Mar 2027 (CST) + 14 days ends at 01:00 CDT on 15 Mar.
+    const spring = addDaysToInstant('2027-03-01T06:00:00.000Z', 14);
+    expect(lastDayToAct(spring, CHICAGO)).toBe('2027-03-14');
+    expect(deadlineZone(spring, NEW_YORK, [CHICAGO])).toBe(CHICAGO);
+    // Autumn: midnight 20 Oct 2026 (CDT) + 30 days ends at 23:00 CST on 18 Nov, standing for 19 Nov's midnight.
+    const autumn = addDaysToInstant('2026-10-20T05:00:00.000Z', 30);
+    expect(lastDayToAct(autumn, CHICAGO)).toBe('2026-11-18');
+    expect(deadlineZone(autumn, 'America/Los_Angeles', [CHICAGO])).toBe(CHICAGO);
   });
 });

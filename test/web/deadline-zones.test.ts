@@ -39,6 +39,17 @@ async function dueAsRead(username: string, path: string, rowNames: string): Prom
   return `${due[1]} (${due[2]})`;
 }
 
+/** A case the police open for a survivor identified on a day: its id, reference and steps. */
+async function openCase(key: string, name: string, identifiedOn: string) {
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', key)
+    .send({ identifiedOn, survivor: { name, birthDate: '1990-05-06' }, agencies: DEMO_AGENCIES })
+    .expect(201);
+  return opened.body as { caseId: string; reference: string; steps: { id: string; dueAt: string | null }[] };
+}
+
 test('the police in Chicago and the task force in New York read the same last day and words', async () => {
   await upsertAgencies(service.stack.pool, [
     zoned(DEMO_AGENCIES.law_enforcement, CHICAGO),
@@ -46,21 +57,11 @@ test('the police in Chicago and the task force in New York read the same last da
   ]);
   const today = localDateOf(new Date(await service.stack.env.currentTimeMs()).toISOString(), CHICAGO);
   // Identified 13 days ago in Chicago: the CP request (14 days) is due as Chicago's tomorrow begins.
-  const opened = await request(service.app)
-    .post('/api/cases')
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'deadline-zones-1')
-    .send({
-      identifiedOn: addDays(today, -13),
-      survivor: { name: 'Zone Reader (fictitious)', birthDate: '1990-05-06' },
-      agencies: DEMO_AGENCIES,
-    })
-    .expect(201);
-  const { caseId, reference, steps } = opened.body as {
-    caseId: string;
-    reference: string;
-    steps: { id: string; dueAt: string | null }[];
-  };
+  const { caseId, reference, steps } = await openCase(
+    'deadline-zones-1',
+    'Zone Reader (fictitious)',
+    addDays(today, -13),
+  );
   const dueAt = steps.find((step) => step.id === 'cp_request-1')!.dueAt!;
 
   await service.stack.env.sleep(Date.parse(dueAt) - BEFORE_MS - (await service.stack.env.currentTimeMs()));
@@ -79,4 +80,36 @@ test('the police in Chicago and the task force in New York read the same last da
   expect(await dueAsRead('demo-coordinator', casePage, 'Continued Presence request')).toBe(
     `${lastDay} (due today, Chicago time)`,
   );
+});
+
+test('a police in Pago Pago moves no deadline dated at noon UTC: the coordinator reads its own day (probe N4)', async () => {
+  // Pago Pago (UTC-11, no change of the clocks) is where noon UTC is 01:00, an hour off its midnight.
+  await upsertAgencies(service.stack.pool, [
+    { ...zoned(DEMO_AGENCIES.law_enforcement, 'Pacific/Pago_Pago'), id: 'police-pago-pago', name: 'Pago Pago Police' },
+  ]);
+  const today = localDateOf(new Date(await service.stack.env.currentTimeMs()).toISOString(), CHICAGO);
+  const { caseId, reference } = await openCase(
+    'deadline-zones-pago-pago',
+    'Noon Reader (fictitious)',
+    addDays(today, -3),
+  );
+  // Requested on a past day: dated at noon UTC, so the CP decision counted from it is due at noon UTC.
+  await request(service.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'deadline-zones-pago-pago-request')
+    .send({ outcome: 'requested', details: { requestedOn: addDays(today, -2) } })
+    .expect(200);
+  const dueAt = await eventually(async () => {
+    const read = await request(service.app)
+      .get(`/api/cases/${caseId}`)
+      .set(service.stack.as('coordinator'))
+      .expect(200);
+    const steps = (read.body as { steps: { id: string; dueAt: string | null }[] }).steps;
+    return steps.find((step) => step.id === 'cp_decision-1')?.dueAt ?? false;
+  }, 'the CP decision step');
+  expect(dueAt.slice(10)).toBe('T12:00:00.000Z');
+
+  const due = await dueAsRead('demo-coordinator', '/steps?status=pending&kind=cp_decision', reference);
+  expect(due.split(' (')[0]).toBe(formatCalendarDay(dueAt.slice(0, 10)));
 });
