@@ -10,7 +10,7 @@
  * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step. The
  * followers are the steps the step's own sign-off opened (`followersOf`); a signed one is never withdrawn.
  */
-import { actingRefusal } from './access';
+import { actingRefusal, canSeeMilestone, canSeeStep } from './access';
 import { settlePassedAlarms } from './alarms';
 import { outdatedAskedAgain } from './ask-again';
 import {
@@ -182,20 +182,33 @@ function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): R
   };
 }
 
+/**
+ * Whether a refusal may name a follower and its day to the corrector: one it sees, or whose outcome and day it reads
+ * as a milestone (the police, ICE's CP decision). Any other (the advocate's U petition to the police, the advocate's
+ * certification request to ICE) is neither named nor dated nor counted, only said to be another agency's: the refusal
+ * must stand, but its words must not tell that a T or U petition was filed, or when (8 U.S.C. 1367).
+ */
+const namesTo = (actor: Actor, follower: Step) => canSeeStep(actor, follower) || canSeeMilestone(actor, follower);
+
+function followersInWords(actor: Actor, followers: Step[]): string {
+  const seen = followers.filter((follower) => namesTo(actor, follower)).map((follower) => follower.id);
+  return [...seen, ...(seen.length < followers.length ? ['a later step of another agency'] : [])].join(', ');
+}
+
 /** Steps that followed from it and were signed: what a different outcome or a later date would contradict. */
-function laterStepsRefusal(prepared: Prepared, state: CaseState): Rejection | null {
+function laterStepsRefusal(prepared: Prepared, state: CaseState, actor: Actor): Rejection | null {
   const { step, followers, signOff } = prepared;
   const signed = followers.filter((follower) => follower.status !== 'pending');
   // A follower that is not the latest of its kind was followed in turn: its place can no longer be taken again.
   const superseded = followers.filter(
     (follower) => state.steps.filter((other) => other.kind === follower.kind).at(-1)?.id !== follower.id,
   );
-  const named = [...new Set([...signed, ...superseded].map((follower) => follower.id))];
+  const named = [...new Set([...signed, ...superseded])];
   if (named.length > 0 && (signOff.outcome !== step.outcome || superseded.length > 0)) {
     return {
       code: 'later_steps_signed',
       field: 'outcome',
-      message: `the outcome of ${step.id} can no longer change: ${named.join(', ')} followed from it and ${named.length > 1 ? 'were' : 'was'} signed`,
+      message: `the outcome of ${step.id} can no longer change: ${followersInWords(actor, named)} followed from it and ${named.length > 1 ? 'were' : 'was'} signed`,
     };
   }
   const details = cleanDetails((signOff.details ?? {}) as Record<string, string | undefined>);
@@ -204,10 +217,13 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState): Rejection | nu
   for (const follower of signed) {
     const followerOn = dateOf(follower.completedAt ?? follower.openedAt);
     if (followerOn < happenedOn) {
+      const signedAs = namesTo(actor, follower)
+        ? `${follower.id} followed from ${step.id} and was signed as of ${followerOn}`
+        : `a later step of another agency followed from ${step.id} and was signed`;
       return {
         code: 'date_order',
         field: field ? `details.${field}` : 'details',
-        message: `${follower.id} followed from ${step.id} and was signed as of ${followerOn}, before ${happenedOn}`,
+        message: `${signedAs}, before ${happenedOn}`,
       };
     }
   }
@@ -218,17 +234,15 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState): Rejection | nu
  * A signed step is never withdrawn by a correction, whatever its outcome: one that followed from the step and that the
  * step, signed again as corrected (`recomputed`), no longer opens, would be (`applyCorrection`), so it is refused.
  */
-function signedWithdrawalRefusal(prepared: Prepared, recomputed: CaseState): Rejection | null {
+function signedWithdrawalRefusal(prepared: Prepared, recomputed: CaseState, actor: Actor): Rejection | null {
   const { step, followers } = prepared;
-  const named = followers
-    .filter((follower) => follower.status !== 'pending' && !findStep(recomputed, follower.id))
-    .map((follower) => follower.id);
+  const named = followers.filter((follower) => follower.status !== 'pending' && !findStep(recomputed, follower.id));
   if (named.length === 0) return null;
   const were = named.length > 1 ? 'were' : 'was';
   return {
     code: 'later_steps_signed',
     field: 'details',
-    message: `${step.id} cannot be corrected so: ${named.join(', ')} followed from it and ${were} signed, and as corrected it would no longer open ${named.length > 1 ? 'them' : 'it'}; a correction never withdraws a signed step`,
+    message: `${step.id} cannot be corrected so: ${followersInWords(actor, named)} followed from it and ${were} signed, and as corrected it would no longer open ${named.length > 1 ? 'them' : 'it'}; a correction never withdraws a signed step`,
   };
 }
 
@@ -275,12 +289,12 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
           message: `a correction of ${prepared.step.id} records one of: ${outcomes.join(', ')}`,
         } as const)) ??
     unsealedNote({ reason: correction.reason }, 'reason', '') ??
-    laterStepsRefusal(prepared, state) ??
+    laterStepsRefusal(prepared, state, actor) ??
     checkSignOff(prepared.before, prepared.signOff, actor, now, true, command.issued?.today) ??
     unsealedNote(prepared.signOff.details);
   if (rejection) return rejection;
   const recomputed = signedState(prepared.before, prepared.signOff, actor, signingTime(state, prepared.step));
-  const withdrawal = signedWithdrawalRefusal(prepared, recomputed);
+  const withdrawal = signedWithdrawalRefusal(prepared, recomputed, actor);
   if (withdrawal) return withdrawal;
   const corrected = findStep(recomputed, prepared.step.id)!;
   if (changesOf(prepared.step, corrected).length === 0) {

@@ -306,7 +306,9 @@ describe('correcting a sign-off through the API', () => {
       reason: 'x',
     }).expect(409);
     expect(refused.body).toMatchObject({ code: 'later_steps_signed', errors: [{ field: 'outcome' }] });
-    expect((refused.body as { detail: string }).detail).toContain('hhs_certification_request-1');
+    // ICE does not see the advocate's request: the refusal stands, but its words neither name nor date it.
+    expect((refused.body as { detail: string }).detail).toContain('a later step of another agency');
+    expect((refused.body as { detail: string }).detail).not.toContain('hhs_certification');
   });
 
   test("the README's walk-through, then its correction: the CP request re-dates its decision alone", async () => {

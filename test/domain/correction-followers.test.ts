@@ -154,3 +154,29 @@ describe('a correction that would withdraw a signed step', () => {
     ]);
   });
 });
+
+describe("a refusal's words, to one who may not see the step that refuses it (probe P1)", () => {
+  const asIce = (details: Record<string, unknown>, outcome = 'granted') =>
+    validateCorrection(
+      walkThrough(),
+      { correction: { stepId: 'cp_decision-1', outcome, details, reason: SEALED_NOTE_SAMPLE }, actor: actorOf('ice') },
+      CORRECTED,
+    );
+
+  it('names neither the signed certification request nor its day to ICE; the coordinator reads both', () => {
+    const denied = asIce({ deniedOn: '2026-11-21', reason: 'other' }, 'denied');
+    const later = asIce({ grantedOn: '2026-11-23', validUntil: '2028-11-21' });
+    expect([denied?.code, later?.code]).toEqual(['later_steps_signed', 'date_order']);
+    for (const refusal of [denied, later]) {
+      expect(refusal?.message).toContain('a later step of another agency');
+      expect(refusal?.message).not.toMatch(/hhs|certification|2026-11-22/);
+    }
+    const told = correctionRefusal(walkThrough(), 'cp_decision-1', 'granted', {
+      grantedOn: '2026-11-23',
+      validUntil: '2028-11-21',
+    });
+    expect(told?.message).toContain(
+      'hhs_certification_request-1 followed from cp_decision-1 and was signed as of 2026-11-22',
+    );
+  });
+});
