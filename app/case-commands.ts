@@ -132,7 +132,12 @@ export function identityInReference(reference: string, survivor: Pick<SurvivorId
   }
   const numbers = numbersIn(reference);
   const [year, month, day] = survivor.birthDate.split('-') as [string, string, string];
-  const birthForms = [year, year.slice(2)].flatMap((y) => [y + month + day, month + day + y, day + month + y]);
+  // Run together, as padded (19900506, 050690) or, with the whole year, without the zeros (561990, 199056).
+  const [m, d] = [String(Number(month)), String(Number(day))];
+  const birthForms = [
+    ...[year, year.slice(2)].flatMap((y) => [y + month + day, month + day + y, day + month + y]),
+    ...[year + m + d, m + d + year, d + m + year],
+  ];
   if (
     numbers.some((number) => birthForms.some((form) => number.includes(form))) ||
     numberTriplesIn(reference).some((triple) => readsAsBirthDate(triple, survivor.birthDate))

@@ -336,6 +336,8 @@ describe('opening a case', () => {
     ['month and day without their zeros, the year last', 'CASE-5-6-1990'],
     ['day and month without their zeros, two digits of the year', 'PD-6-5-90'],
     ['the year first, month and day without their zeros', 'PD-1990-5-6'],
+    ['run together without the zeros, the whole year last', 'PD-561990'],
+    ['run together without the zeros, the whole year first', 'PD199056'],
   ])('refuses a reference that holds the birth date written by hand, %s (probe N7)', async (_what, reference) => {
     const res = await request(app)
       .post('/api/cases')
