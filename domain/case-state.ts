@@ -101,7 +101,9 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /**
    * A corrected step's followers are the steps its own sign-off opened (`Step.openedBy`, or for a step opened before
    * that was kept, the timeline's order: `followersOf` in domain/correction.ts), not every later step opened at the
-   * moment it records as done. Set by the workflow behind a patch, so histories recorded before replay as they ran.
+   * moment it records as done; and a certification request still to be made that such a correction would withdraw
+   * stays while another ground backs it (`backedCertificationRequest` in domain/tracks/certification-grounds.ts). Set
+   * by the workflow behind a patch, so histories recorded before replay as they ran.
    */
   followersByOpener?: boolean;
   /**

@@ -28,6 +28,7 @@ import { findStep, record, signingTime, type CaseState, type Rejection } from '.
 import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
 import { cleanDetails, signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
+import { backedCertificationRequest } from './tracks/certification-grounds';
 import type { Actor, Instant, Step, StepKind } from './types';
 
 /**
@@ -319,7 +320,8 @@ export interface CorrectionOptions {
  * Applies a correction `validateCorrection` accepted: the step signed again over its rewound state; its followers
  * take the dates the new sign-off gives them (a pending one reopened under its own id, a signed one keeping its
  * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline; a pending
- * step asked again that asking again would now refuse is withdrawn too.
+ * step asked again that asking again would now refuse is withdrawn too. A certification request still to be made that
+ * another ground backs is not withdrawn (`backedCertificationRequest`), on cases since `followersByOpener`.
  */
 export function applyCorrection(
   state: CaseState,
@@ -352,6 +354,8 @@ export function applyCorrection(
     if (other.id === step.id) return [corrected];
     const redone = fresh.get(other.id);
     if (!followerIds.has(other.id)) return [redone ?? other];
+    // A certification request another ground still backs (a bona fide T visa, T status) stays, as when CP lapses.
+    if (!redone && state.followersByOpener && backedCertificationRequest(recomputed, other, at)) return [other];
     if (!redone) {
       // Opened in error: it goes (the timeline keeps its opening), so a later correction may open it again.
       notes.push(['step.withdrawn', other.id, `${other.id} withdrawn: no longer follows from ${step.id} as corrected`]);

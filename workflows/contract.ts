@@ -212,7 +212,9 @@ export const BUNDLED_PATCHES: readonly string[] = [
  * Cases recorded before it took as a corrected step's followers every later step opened at the moment it records as
  * done, so a CP requested and granted the same day (both dated at noon) counted the grant's renewal request and
  * certification request as the request's, and withdrew them with its correction; since, a step's followers are the
- * steps its own sign-off opened (`followersByOpener` in domain/case-state.ts). Asked on its own, after the bundle.
+ * steps its own sign-off opened (`followersByOpener` in domain/case-state.ts), and a certification request still to
+ * be made that a correction would withdraw stays while a bona fide T visa or T status backs it. Asked on its own,
+ * after the bundle.
  */
 export const CORRECTION_FOLLOWERS_PATCH = 'correction-followers-by-opener';
 

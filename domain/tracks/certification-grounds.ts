@@ -2,7 +2,8 @@
  * What qualifies an adult for HHS certification now (22 U.S.C. 7105(b)(1)(E)): read by asking again for a denied
  * certification (domain/ask-again.ts) and by a minor's move to the adult path at 18 (intake.ts), each of which opens
  * the request only when one of these holds, and by a T-visa denial (t-visa.ts) and a CP lapse (continued-presence.ts),
- * which withdraw it when none does (`withdrawUnbackedCertification`).
+ * which withdraw it when none does (`withdrawUnbackedCertification`), and by a correction that takes away the event
+ * that opened it (domain/correction.ts), which keeps it while one does (`backedCertificationRequest`).
  */
 import { cancelPending, type CaseState } from '../case-state';
 import type { Instant, Step } from '../types';
@@ -34,6 +35,18 @@ export function certificationGroundNow(steps: readonly StepFacts[], at?: Instant
   const grant = currentCpGrant(steps);
   const running = at === undefined || !grant?.expiresAt || grant.expiresAt > at;
   return grant?.status === 'completed' && running ? 'cp_granted' : undefined;
+}
+
+/**
+ * Whether a step is a certification request still to be made that a ground holding at `at` backs: a correction that
+ * takes away the event that opened it (a CP grant corrected to a denial) keeps it then, as a lapse or a denial does.
+ */
+export function backedCertificationRequest(state: CaseState, step: Step, at: Instant): boolean {
+  return (
+    step.kind === 'hhs_certification_request' &&
+    step.status === 'pending' &&
+    certificationGroundNow(state.steps, at) !== undefined
+  );
 }
 
 /**

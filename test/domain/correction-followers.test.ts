@@ -20,20 +20,22 @@ const NOTE_ONLY = { requestedOn: '2026-11-21', note: SEALED_NOTE_SAMPLE };
 /** What the grant opened: the CP renewal request, and the certification request with what followed from it. */
 const GRANT_FOLLOWERS = ['cp_renewal_request-1', 'hhs_certification_request-1', 'hhs_certification_letter-1'];
 
+/** The case opened on the identification; `flags`: the rules the workflow sets at a new case's first task. */
+function opened(flags: Partial<CaseState>): CaseState {
+  const input = {
+    caseId: 'case-walk',
+    reference: 'RC-WALK-1',
+    identifiedAt: IDENTIFIED_AT,
+    minorTurns18On: null,
+    agencies: AGENCIES,
+    usesUVisa: false,
+  };
+  return { ...openCase(input, IDENTIFIED_AT), datesAsWritten: true, ...flags };
+}
+
 /** `flags`: the rules the workflow sets at a new case's first task (a case recorded before has some unset). */
 function walkThrough(flags: Partial<CaseState> = { followersByOpener: true }): CaseState {
-  const opened = openCase(
-    {
-      caseId: 'case-walk',
-      reference: 'RC-WALK-1',
-      identifiedAt: IDENTIFIED_AT,
-      minorTurns18On: null,
-      agencies: AGENCIES,
-      usesUVisa: false,
-    },
-    IDENTIFIED_AT,
-  );
-  let state: CaseState = { ...opened, datesAsWritten: true, ...flags };
+  let state = opened(flags);
   state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-11-21' }, ENTERED);
   state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2026-11-21', validUntil: '2028-11-21' }, ENTERED);
   state = sign(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-11-22' }, ENTERED);
@@ -178,5 +180,41 @@ describe("a refusal's words, to one who may not see the step that refuses it (pr
     expect(told?.message).toContain(
       'hhs_certification_request-1 followed from cp_decision-1 and was signed as of 2026-11-22',
     );
+  });
+});
+
+describe('a CP grant corrected to a denial, while the certification request it opened is still to be made', () => {
+  const CERTIFICATION = ['hhs_certification_request-1'];
+  const DENIAL = { decidedOn: '2026-11-21', reason: 'other' };
+  /** A new case's rules: those the workflow sets at its first task. */
+  const NEW_CASE: Partial<CaseState> = {
+    followersByOpener: true,
+    deniedVisaWithdrawsCertification: true,
+    lapsedCpWithdrawsCertification: true,
+  };
+
+  /** CP requested and granted (the certification request opens, pending), and the T visa filed and received. */
+  function granted(flags: Partial<CaseState> = NEW_CASE): CaseState {
+    let state = opened(flags);
+    state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-11-21' }, ENTERED);
+    state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2026-11-21', validUntil: '2028-11-21' }, ENTERED);
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-11-22' }, ENTERED);
+    return sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-11-23' }, ENTERED);
+  }
+  const bonaFide = (state: CaseState, now = ENTERED) =>
+    sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-11-23' }, now);
+
+  it('a bona fide T visa not denied still backs the request: it stays pending, with its reminders', () => {
+    const signed = bonaFide(granted());
+    const corrected = correct(signed, 'cp_decision-1', 'denied', DENIAL, CORRECTED);
+
+    expect(stepsOf(corrected, CERTIFICATION)).toEqual(stepsOf(signed, CERTIFICATION));
+    expect(stepOf(corrected, 'hhs_certification_request-1').status).toBe('pending');
+    expect(remindersOf(corrected, CERTIFICATION)).toEqual(remindersOf(signed, CERTIFICATION));
+    expect(remindersOf(signed, CERTIFICATION)).not.toEqual([]);
+    // The renewal request followed from the grant alone: it goes.
+    expect(linesOf(corrected, 'step.withdrawn')).toEqual([
+      'cp_renewal_request-1 withdrawn: no longer follows from cp_decision-1 as corrected',
+    ]);
   });
 });
