@@ -121,10 +121,11 @@ function certificationRefusal(facts: AskAgainFacts): string | null {
   if (facts.path !== 'adult') return 'a minor needs no certification: HHS issues an eligibility letter instead';
   const pending = pendingOf(facts.steps, CERTIFICATION_KINDS);
   if (pending) return isPending(pending);
-  // A request withdrawn when the ground it stood on ended (the T visa denied, CP lapsed) may be asked again once another
-  // ground holds.
+  // A request withdrawn when the ground it stood on ended (the T visa denied, CP lapsed: cancelled) or by a correction
+  // of the event that opened it (it goes: none is left) may be asked again once another ground holds.
   const denied = latest(facts.steps, 'hhs_certification_letter')?.outcome === 'denied';
-  const withdrawn = latest(facts.steps, 'hhs_certification_request')?.status === 'cancelled';
+  const request = latest(facts.steps, 'hhs_certification_request');
+  const withdrawn = request === undefined || request.status === 'cancelled';
   if (!denied && !withdrawn) return 'no certification was denied, nor its request withdrawn';
   return certificationGroundNow(facts.steps)
     ? null

@@ -5,6 +5,7 @@
  * renewal request and the certification request followed from the grant, not from the request, and stay as they were.
  */
 import { alarms } from '../../domain/alarms';
+import { applyAskAgain, validateAskAgain } from '../../domain/ask-again';
 import { openCase } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import { applyCorrection, validateCorrection } from '../../domain/correction';
@@ -203,6 +204,8 @@ describe('a CP grant corrected to a denial, while the certification request it o
   }
   const bonaFide = (state: CaseState, now = ENTERED) =>
     sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-11-23' }, now);
+  const askAgainRefusal = (state: CaseState, actor = actorOf('advocate')) =>
+    validateAskAgain(state, { stepKind: 'hhs_certification_request', actor }, CORRECTED);
 
   it('a bona fide T visa not denied still backs the request: it stays pending, with its reminders', () => {
     const signed = bonaFide(granted());
@@ -216,5 +219,34 @@ describe('a CP grant corrected to a denial, while the certification request it o
     expect(linesOf(corrected, 'step.withdrawn')).toEqual([
       'cp_renewal_request-1 withdrawn: no longer follows from cp_decision-1 as corrected',
     ]);
+  });
+
+  it('with no other ground it is withdrawn; a bona fide determination recorded later opens it again', () => {
+    const corrected = correct(granted(), 'cp_decision-1', 'denied', DENIAL, CORRECTED);
+    expect(corrected.steps.map((step) => step.id)).not.toContain('hhs_certification_request-1');
+    expect(linesOf(corrected, 'step.withdrawn')).toContain(
+      'hhs_certification_request-1 withdrawn: no longer follows from cp_decision-1 as corrected',
+    );
+    expect(askAgainRefusal(corrected)?.message).toContain('none of the events that qualify for it holds now');
+
+    const reopened = bonaFide(corrected, CORRECTED);
+    expect(stepOf(reopened, 'hhs_certification_request-1')).toMatchObject({
+      status: 'pending',
+      details: { unlockedBy: 't_visa_bona_fide' },
+    });
+  });
+
+  it('withdrawn by the rule before, though the T visa backed it, it can be asked again, by the advocate or the coordinator', () => {
+    const recordedBefore = bonaFide(granted({}));
+    const corrected = correct(recordedBefore, 'cp_decision-1', 'denied', DENIAL, CORRECTED);
+    expect(corrected.steps.map((step) => step.id)).not.toContain('hhs_certification_request-1');
+
+    expect(askAgainRefusal(corrected)).toBeNull();
+    expect(askAgainRefusal(corrected, actorOf('coordinator'))).toBeNull();
+    const command = { stepKind: 'hhs_certification_request' as const, actor: actorOf('advocate') };
+    expect(stepOf(applyAskAgain(corrected, command, CORRECTED), 'hhs_certification_request-1')).toMatchObject({
+      status: 'pending',
+      details: { askedAgain: true, unlockedBy: 't_visa_bona_fide' },
+    });
   });
 });
