@@ -2,7 +2,8 @@
  * `POST /api/cases/{caseId}/ask-again` on real parts (time-skipping Temporal, embedded PostgreSQL): once Continued
  * Presence lapsed, the coordinator asks for it again and a fresh request opens with its reminders; while the grant
  * was in force the same request is refused 409 by name; a retry with the same Idempotency-Key gives the same answer
- * and opens no second step; an agency that neither coordinates nor owns the request is refused 403.
+ * and opens no second step; an agency that neither coordinates nor owns the request is refused 403. A CP grant corrected
+ * to a denial leaves standing the certification request a bona fide T visa backs: nothing to ask again.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -220,4 +221,30 @@ test('a case opened without a U visa: asking for the U certification starts foll
   await sign(caseId, 'u_visa_certification-1', 'signed', { signedOn: identifiedOn }, 'demo-police-officer');
   const signed = await readCase(caseId);
   expect(signed.steps.find((step) => step.id === 'u_visa_petition-1')?.status).toBe('pending');
+});
+
+test('a CP grant ICE corrects to a denial keeps the certification request a bona fide T visa still backs', async () => {
+  const on = await today();
+  const caseId = await openCase(on, 'Backed Certification Survivor (fictitious)', '1990-06-07');
+  await sign(caseId, 'cp_request-1', 'requested', { requestedOn: on }, 'demo-police-officer');
+  await sign(caseId, 'cp_decision-1', 'granted', { grantedOn: on, validUntil: addDays(on, 365) }, 'demo-ice-officer');
+  await sign(caseId, 't_visa_filing-1', 'filed', { filedOn: on }, 'demo-advocate');
+  await sign(caseId, 't_visa_receipt-1', 'received', { receivedOn: on }, 'demo-advocate');
+  await sign(caseId, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: on }, 'demo-advocate');
+
+  await request(stack.app)
+    .post(`/api/cases/${caseId}/steps/cp_decision-1/corrections`)
+    .set(stack.users['demo-ice-officer']!.headers)
+    .set('Idempotency-Key', randomUUID())
+    .send({ outcome: 'denied', details: { decidedOn: on, reason: 'other' }, reason: 'typo' })
+    .expect(200);
+
+  const view = await readCase(caseId);
+  expect(view.steps.find((step) => step.id === 'hhs_certification_request-1')).toMatchObject({ status: 'pending' });
+  expect(view.timeline.map((entry) => entry.summary)).not.toContain(
+    'hhs_certification_request-1 withdrawn: no longer follows from cp_decision-1 as corrected',
+  );
+  // Nothing to ask again: the request still stands, and the advocate is told so.
+  const asked = await askAgain(caseId, 'demo-advocate', { stepKind: 'hhs_certification_request' }).expect(409);
+  expect((asked.body as { detail: string }).detail).toContain('the HHS certification request is still pending');
 });
