@@ -258,6 +258,12 @@ export const DocumentSchema = z.object({
     .nullable()
     .optional()
     .describe('only to who may open the document (it often names the survivor); null when it cannot be opened'),
+  stepWithdrawn: z
+    .literal(true)
+    .optional()
+    .describe(
+      "present in the case's list when a correction withdrew the step it was added to (a step opened since under the same id is another step, whose list does not show it); it stays readable and removable by whoever could before",
+    ),
 });
 export const DocumentListSchema = z.object({ items: z.array(DocumentSchema) });
 export const DocumentContentSchema = z.string().describe("the document's bytes");

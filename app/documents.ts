@@ -22,9 +22,19 @@ import {
   saveDocument,
   type DocumentMediaType,
   type DocumentStorage,
+  type StoredDocument,
 } from '../db/documents';
-import { canAttachDocument, canReadDocument, canReadSurvivor, canRemoveDocument, canSeeStep } from '../domain/access';
-import type { Actor } from '../domain/types';
+import {
+  canAttachDocument,
+  canReadDocument,
+  canReadSurvivor,
+  canRemoveDocument,
+  canSeeStep,
+  canSeeStepId,
+} from '../domain/access';
+import { stepKindOfId } from '../domain/case-state';
+import { STEP_CATALOGUE } from '../domain/steps';
+import type { Actor, Step } from '../domain/types';
 import type { DocumentRemovalReason } from '../domain/reasons';
 import type { CaseReads } from './case-reads';
 
@@ -85,6 +95,39 @@ async function detectedType(content: Buffer): Promise<DocumentMediaType | undefi
   return DOCUMENT_MEDIA_TYPES.find((allowed) => allowed === mime);
 }
 
+type CaseView = Awaited<ReturnType<CaseReads['case']>>;
+/** What a document's permissions are judged by: its step's agency and kind. */
+type DocumentStep = Pick<Step, 'agencyId' | 'agencyKind'>;
+
+/**
+ * Where a document stands for the actor: on the step instance it was added to (the case still holds it and the actor
+ * sees it), or on a step a correction withdrew, judged by the kind its id names as `canSeeStepId` judges it (the
+ * agency that owes steps of that kind), so its agency and the coordinator still open and remove it and no one else
+ * learns more of it than of an unknown id. A step opened later under the same id is another step: the document is
+ * not its. Undefined when the actor may not see it.
+ */
+function placeOf(
+  document: StoredDocument,
+  view: CaseView,
+  actor: Actor,
+): { step: DocumentStep; withdrawn: boolean } | undefined {
+  const held = view.steps.find(
+    (step) =>
+      step.id === document.stepId &&
+      (document.stepOpenedAt === null || Date.parse(document.stepOpenedAt) === Date.parse(step.openedAt)),
+  );
+  if (held) return canSeeStep(actor, held) ? { step: held, withdrawn: false } : undefined;
+  const kind = stepKindOfId(document.stepId);
+  if (!kind || !canSeeStepId(actor, view, document.stepId)) return undefined;
+  const owner = STEP_CATALOGUE[kind].owner;
+  return { step: { agencyId: view.agencies[owner], agencyKind: owner }, withdrawn: true };
+}
+
+/** A document as the API shows it: without its step's opening, marked when a correction withdrew that step. */
+function shown({ stepOpenedAt: _opening, ...document }: StoredDocument, withdrawn: boolean) {
+  return withdrawn ? { ...document, stepWithdrawn: true } : document;
+}
+
 export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
   const storage: DocumentStorage = deps.documentStorage ?? { kind: 'postgres' };
   const refused = (message: string) => new AppError('forbidden', message, { code: 'not_permitted_document' });
@@ -99,15 +142,15 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
   const noSuchDocument = (documentId: string) =>
     new AppError('not_found', `No document ${documentId} in this case.`, { code: 'document_not_found' });
   /**
-   * The document's step, as `stepOf` judges a step: one on a step the actor may not see is no document of the case,
-   * since a 403 told ICE, by a document's id, that the survivor's T-visa steps hold one (8 U.S.C. 1367).
+   * The document's step (`placeOf`): one on a step the actor may not see is no document of the case, since a 403 told
+   * ICE, by a document's id, that the survivor's T-visa steps hold one (8 U.S.C. 1367).
    */
   const documentStepOf = async (caseId: string, documentId: string, actor: Actor) => {
     const view = await caseReads.case(caseId, actor);
-    const [info] = await listDocuments(deps.pool, caseId, { id: documentId });
-    const step = info && view.steps.find((candidate) => candidate.id === info.stepId);
-    if (!step || !canSeeStep(actor, step)) throw noSuchDocument(documentId);
-    return { view, step };
+    const [stored] = await listDocuments(deps.pool, caseId, { id: documentId });
+    const place = stored && placeOf(stored, view, actor);
+    if (!place) throw noSuchDocument(documentId);
+    return { view, step: place.step };
   };
 
   return {
@@ -135,6 +178,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
           id: randomUUID(),
           caseId,
           stepId: step.id,
+          stepOpenedAt: new Date(step.openedAt),
           uploadedBy: userRowIdOf(actor.userId),
           uploadedAt: await deps.now(),
           mediaType,
@@ -147,19 +191,22 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
       // The name of the copy already there, if this content was added before, is the name first given.
       const names = saved.created ? undefined : await documentNames(deps.pool, caseId, deps.identityKeyring);
       return {
-        document: { ...saved.document, fileName: names?.get(saved.document.id) ?? fileName },
+        document: { ...shown(saved.document, false), fileName: names?.get(saved.document.id) ?? fileName },
         created: saved.created,
       };
     },
 
     /**
-     * The documents of the steps the actor sees (of one step when asked), oldest first; each file name only to who
-     * may open the document, since a name often names the survivor.
+     * The documents of the steps the actor sees (of one step when asked: those added while it was open), oldest
+     * first, those of a step a correction withdrew marked `stepWithdrawn` (in the case's list only); each file name
+     * only to who may open the document, since a name often names the survivor.
      */
     async list(caseId: string, actor: Actor, stepId?: string) {
       const view = stepId ? (await stepOf(caseId, stepId, actor)).view : await caseReads.case(caseId, actor);
-      const visible = new Set(view.steps.filter((step) => canSeeStep(actor, step)).map((step) => step.id));
-      const documents = (await listDocuments(deps.pool, caseId, { stepId })).filter((doc) => visible.has(doc.stepId));
+      const documents = (await listDocuments(deps.pool, caseId, { stepId })).flatMap((stored) => {
+        const place = placeOf(stored, view, actor);
+        return place && !(stepId && place.withdrawn) ? [shown(stored, place.withdrawn)] : [];
+      });
       if (!canReadSurvivor(actor, view)) return documents;
       const names = await documentNames(deps.pool, caseId, deps.identityKeyring);
       return documents.map((doc) => ({ ...doc, fileName: names.get(doc.id) ?? null }));

@@ -23,6 +23,8 @@ export interface NewDocument {
   id: string;
   caseId: string;
   stepId: string;
+  /** When the step it is added to opened: what tells that step from a later one under the same id. */
+  stepOpenedAt: Date;
   /** A users.id, or null for an actor of another shape (db/audit.ts `userRowIdOf`). */
   uploadedBy: string | null;
   uploadedAt: Date;
@@ -31,7 +33,7 @@ export interface NewDocument {
   content: Buffer;
 }
 
-export interface DocumentInfo {
+interface DocumentInfo {
   id: string;
   caseId: string;
   stepId: string;
@@ -42,6 +44,14 @@ export interface DocumentInfo {
   uploadedAt: string;
   /** The uploader's username, or null when the row names no user. */
   uploadedBy: string | null;
+}
+
+/**
+ * A document as stored: with the opening instant of the step it was added to (ISO 8601), or null for one added before
+ * that was kept (the step that bears its id, whichever it is). Not shown: app/documents.ts judges the step by it.
+ */
+export interface StoredDocument extends DocumentInfo {
+  stepOpenedAt: string | null;
 }
 
 /** Where the sealed content of new documents goes: this table, or an S3-compatible store. */
@@ -56,20 +66,22 @@ const sha256Of = (content: Buffer) => createHash('sha256').update(content).diges
 
 /**
  * Seals and stores a document: the content first (in the store), then the row that names it. The same content on the
- * same step is stored once: a retried or doubled upload answers the document already there (`created: false`).
+ * same step is stored once: a retried or doubled upload answers the document already there (`created: false`). A
+ * later step under the same id is another step (a row from before openings were kept counts as this one's).
  */
 export async function saveDocument(
   pool: Pool,
   document: NewDocument,
   storage: DocumentStorage,
   keyring: IdentityKeyring | undefined,
-): Promise<{ document: DocumentInfo; created: boolean }> {
-  const { id, caseId, stepId } = document;
+): Promise<{ document: StoredDocument; created: boolean }> {
+  const { id, caseId, stepId, stepOpenedAt } = document;
   const sha256 = sha256Of(document.content);
   const existing = async () => {
     const { rows } = await pool.query<{ id: string }>(
-      'SELECT id FROM step_documents WHERE case_id = $1 AND step_id = $2 AND sha256 = $3',
-      [caseId, stepId, sha256],
+      `SELECT id FROM step_documents
+       WHERE case_id = $1 AND step_id = $2 AND sha256 = $3 AND (step_opened_at IS NULL OR step_opened_at = $4)`,
+      [caseId, stepId, sha256, stepOpenedAt],
     );
     return rows[0] ? (await listDocuments(pool, caseId, { id: rows[0].id }))[0] : undefined;
   };
@@ -83,9 +95,9 @@ export async function saveDocument(
   if (storage.kind === 's3') await storage.store.put(objectKey!, content.ciphertext);
   const { rowCount } = await pool.query(
     `INSERT INTO step_documents (id, case_id, step_id, uploaded_by, uploaded_at, media_type, byte_size, sha256, key_id,
-       file_name_ciphertext, storage, content_ciphertext, object_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (case_id, step_id, sha256) DO NOTHING`,
+       file_name_ciphertext, storage, content_ciphertext, object_key, step_opened_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (case_id, step_id, step_opened_at, sha256) DO NOTHING`,
     [
       id,
       caseId,
@@ -100,6 +112,7 @@ export async function saveDocument(
       storage.kind,
       storage.kind === 'postgres' ? content.ciphertext : null,
       objectKey,
+      stepOpenedAt,
     ],
   );
   // Another request stored the same content meanwhile (an object put for this one stays unnamed, sealed).
@@ -116,9 +129,10 @@ interface Row {
   sha256: string;
   uploaded_at: Date;
   username: string | null;
+  step_opened_at: Date | null;
 }
 
-const infoOf = (row: Row): DocumentInfo => ({
+const infoOf = (row: Row): StoredDocument => ({
   id: row.id,
   caseId: row.case_id,
   stepId: row.step_id,
@@ -127,6 +141,7 @@ const infoOf = (row: Row): DocumentInfo => ({
   sha256: row.sha256,
   uploadedAt: row.uploaded_at.toISOString(),
   uploadedBy: row.username,
+  stepOpenedAt: row.step_opened_at?.toISOString() ?? null,
 });
 
 /** A case's documents, oldest first; of one step or one document when asked. Nothing is opened. */
@@ -134,9 +149,10 @@ export async function listDocuments(
   pool: Pool,
   caseId: string,
   only: { stepId?: string; id?: string } = {},
-): Promise<DocumentInfo[]> {
+): Promise<StoredDocument[]> {
   const { rows } = await pool.query<Row>(
-    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username
+    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
+       d.step_opened_at
      FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
      WHERE d.case_id = $1 AND ($2::text IS NULL OR d.step_id = $2) AND ($3::uuid IS NULL OR d.id = $3)
      ORDER BY d.uploaded_at, d.id`,
@@ -173,12 +189,12 @@ export async function openDocument(
   id: string,
   storage: DocumentStorage,
   keyring: IdentityKeyring | undefined,
-): Promise<(DocumentInfo & { fileName: string; content: Buffer }) | null> {
+): Promise<(StoredDocument & { fileName: string; content: Buffer }) | null> {
   const { rows } = await pool.query<
     Row & { key_id: string; file_name_ciphertext: Buffer; content_ciphertext: Buffer | null; object_key: string | null }
   >(
     `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
-       d.key_id, d.file_name_ciphertext, d.content_ciphertext, d.object_key
+       d.step_opened_at, d.key_id, d.file_name_ciphertext, d.content_ciphertext, d.object_key
      FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
      WHERE d.case_id = $1 AND d.id = $2`,
     [caseId, id],

@@ -2460,6 +2460,11 @@ export interface operations {
                             /** @description bytes */
                             size: number;
                             stepId: string;
+                            /**
+                             * @description present in the case's list when a correction withdrew the step it was added to (a step opened since under the same id is another step, whose list does not show it); it stays readable and removable by whoever could before
+                             * @constant
+                             */
+                            stepWithdrawn?: true;
                             uploadedAt: string;
                             /** @description the uploader's username */
                             uploadedBy: string | null;
@@ -3083,6 +3088,11 @@ export interface operations {
                             /** @description bytes */
                             size: number;
                             stepId: string;
+                            /**
+                             * @description present in the case's list when a correction withdrew the step it was added to (a step opened since under the same id is another step, whose list does not show it); it stays readable and removable by whoever could before
+                             * @constant
+                             */
+                            stepWithdrawn?: true;
                             uploadedAt: string;
                             /** @description the uploader's username */
                             uploadedBy: string | null;
@@ -3185,6 +3195,11 @@ export interface operations {
                         /** @description bytes */
                         size: number;
                         stepId: string;
+                        /**
+                         * @description present in the case's list when a correction withdrew the step it was added to (a step opened since under the same id is another step, whose list does not show it); it stays readable and removable by whoever could before
+                         * @constant
+                         */
+                        stepWithdrawn?: true;
                         uploadedAt: string;
                         /** @description the uploader's username */
                         uploadedBy: string | null;
@@ -3209,6 +3224,11 @@ export interface operations {
                         /** @description bytes */
                         size: number;
                         stepId: string;
+                        /**
+                         * @description present in the case's list when a correction withdrew the step it was added to (a step opened since under the same id is another step, whose list does not show it); it stays readable and removable by whoever could before
+                         * @constant
+                         */
+                        stepWithdrawn?: true;
                         uploadedAt: string;
                         /** @description the uploader's username */
                         uploadedBy: string | null;

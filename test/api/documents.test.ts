@@ -14,6 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { openDocument, saveDocument } from '../../db/documents';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { addDays, dateOf } from '../../domain/dates';
 import { createConsole } from '../../web/console';
 import { TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -79,9 +80,9 @@ const upload = (as: { Authorization: string }, file: Buffer, name: string, stepI
     .post(`/api/cases/${caseId}/steps/${stepId}/documents`)
     .set(as)
     .attach('file', file, { filename: name, ...(type ? { contentType: type } : {}) });
-const download = (as: { Authorization: string }, documentId: string) =>
+const download = (as: { Authorization: string }, documentId: string, ofCase = caseId) =>
   request(app)
-    .get(`/api/cases/${caseId}/documents/${documentId}`)
+    .get(`/api/cases/${ofCase}/documents/${documentId}`)
     .set(as)
     .buffer(true)
     .parse((res, done) => {
@@ -434,12 +435,17 @@ test('a document sealed under a key that was rotated out still opens while the o
   const old = { id: 'documents-2026a', key: randomBytes(32) };
   const rotated = { current: { id: 'documents-2027a', key: randomBytes(32) }, previous: [old] };
   const postgres = { kind: 'postgres' } as const;
+  const view = await request(app).get(`/api/cases/${caseId}`).set(user('demo-coordinator')).expect(200);
+  const declaration = (view.body as { steps: { id: string; openedAt: string }[] }).steps.find(
+    (step) => step.id === 'le_declaration-1',
+  )!;
   const { document } = await saveDocument(
     stack.pool,
     {
       id: randomUUID(),
       caseId,
-      stepId: 'le_declaration-1',
+      stepId: declaration.id,
+      stepOpenedAt: new Date(declaration.openedAt),
       uploadedBy: null,
       uploadedAt: new Date(),
       mediaType: 'image/png',
@@ -573,6 +579,96 @@ test('in the browser: a wrong file chosen on a sign-off form is removed from its
     (view.body as { steps: { id: string; status: string }[] }).steps.find((st) => st.id === 'le_declaration-1'),
   ).toMatchObject({ status: 'pending' });
   await page.close();
+});
+
+describe('a document of a step a correction withdrew', () => {
+  // CP granted opens the adult's certification request; the advocate adds its document; ICE corrects the grant to a
+  // denial, which withdraws the request (no other ground). Later a bona fide T-visa application opens a new
+  // `hhs_certification_request-1`: another step under the same id.
+  let withdrawnCase: string;
+  let documentId: string;
+  const STEP = 'hhs_certification_request-1';
+  const send = (username: string, path: string, body: object) =>
+    request(app).post(path).set(user(username)).set('Idempotency-Key', randomUUID()).send(body);
+  const signOff = (username: string, stepId: string, outcome: string, details: object) =>
+    send(username, `/api/cases/${withdrawnCase}/steps/${stepId}/sign-off`, { outcome, details }).expect(200);
+  const caseDocuments = async (username: string) =>
+    (
+      (await request(app).get(`/api/cases/${withdrawnCase}/documents`).set(user(username)).expect(200)).body as {
+        items: { id: string; stepId: string; stepWithdrawn?: boolean }[];
+      }
+    ).items;
+  let today: string;
+
+  beforeAll(async () => {
+    today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+    const opened = await send('demo-police-officer', '/api/cases', {
+      survivor: { name: 'Test Survivor (fictitious)', birthDate: '1990-04-05' },
+      agencies: DEMO_AGENCIES,
+      identifiedOn: addDays(today, -10),
+    }).expect(201);
+    withdrawnCase = (opened.body as { caseId: string }).caseId;
+    await signOff('demo-police-officer', 'cp_request-1', 'requested', { requestedOn: addDays(today, -5) });
+    await signOff('demo-ice-officer', 'cp_decision-1', 'granted', { grantedOn: addDays(today, -5) });
+    const added = await request(app)
+      .post(`/api/cases/${withdrawnCase}/steps/${STEP}/documents`)
+      .set(user('demo-advocate'))
+      .attach('file', JPEG, { filename: 'certification request.jpg' })
+      .expect(201);
+    documentId = (added.body as { id: string }).id;
+    await send('demo-ice-officer', `/api/cases/${withdrawnCase}/steps/cp_decision-1/corrections`, {
+      outcome: 'denied',
+      details: { reason: 'not_potential_witness' },
+      reason: 'entered on the wrong case',
+    }).expect(200);
+  });
+
+  it('stays listed, marked withdrawn, and opens for the advocate and the coordinator; ICE is told of no document', async () => {
+    for (const username of ['demo-advocate', 'demo-coordinator']) {
+      expect(await caseDocuments(username)).toEqual([
+        expect.objectContaining({ id: documentId, stepId: STEP, stepWithdrawn: true }),
+      ]);
+      const opened = await download(user(username), documentId, withdrawnCase).expect(200);
+      expect(Buffer.compare(opened.body as Buffer, JPEG)).toBe(0);
+    }
+    // ICE may not see the advocate's steps: the document answers as an id the case does not have.
+    const asIce = await download(user('demo-ice-officer'), documentId, withdrawnCase);
+    expect([asIce.status, JSON.parse((asIce.body as Buffer).toString())]).toMatchObject([
+      404,
+      { code: 'document_not_found', detail: `No document ${documentId} in this case.` },
+    ]);
+    await send('demo-ice-officer', `/api/cases/${withdrawnCase}/documents/${documentId}/remove`, {
+      reason: 'wrong_step',
+    }).expect(404);
+    expect(await caseDocuments('demo-ice-officer')).toEqual([]);
+  });
+
+  it('is not the document of a new step opened under its id, and its agency removes it', async () => {
+    await signOff('demo-advocate', 't_visa_filing-1', 'filed', { filedOn: addDays(today, -4) });
+    await signOff('demo-advocate', 't_visa_receipt-1', 'received', { receivedOn: addDays(today, -3) });
+    await signOff('demo-advocate', 't_visa_bona_fide-1', 'bona_fide', { determinedOn: addDays(today, -2) });
+    const stepList = await request(app)
+      .get(`/api/cases/${withdrawnCase}/steps/${STEP}/documents`)
+      .set(user('demo-advocate'))
+      .expect(200);
+    expect(stepList.body).toEqual({ items: [] });
+    // The same file on the new step is a document of its own.
+    const again = await request(app)
+      .post(`/api/cases/${withdrawnCase}/steps/${STEP}/documents`)
+      .set(user('demo-advocate'))
+      .attach('file', JPEG, { filename: 'certification request.jpg' })
+      .expect(201);
+    const newId = (again.body as { id: string }).id;
+    expect(newId).not.toBe(documentId);
+    expect((await caseDocuments('demo-advocate')).map((doc) => [doc.id, doc.stepWithdrawn])).toEqual([
+      [documentId, true],
+      [newId, undefined],
+    ]);
+    await send('demo-advocate', `/api/cases/${withdrawnCase}/documents/${documentId}/remove`, {
+      reason: 'wrong_step',
+    }).expect(200);
+    expect((await caseDocuments('demo-advocate')).map((doc) => doc.id)).toEqual([newId]);
+  });
 });
 
 test("the survivor's name in a document is found nowhere in the clear: rows, history, emails, logs", async () => {
