@@ -8,7 +8,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiProblem, ok, type Api } from './api-client';
-import { NOTE_MAX_LENGTH } from '../domain/steps';
+import { stepKindOfId } from '../domain/case-state';
+import { NOTE_MAX_LENGTH, STEP_CATALOGUE } from '../domain/steps';
 import type { CaseView, MeView } from './kit';
 
 /** The API's limit (app/documents.ts), checked here too so a browser is told without the file crossing twice. */
@@ -121,13 +122,27 @@ export async function proxyDownload(api: Api, caseId: string, documentId: string
 }
 
 /**
+ * The step a listed document belongs to, as the API judges it (app/documents.ts): the case's step of its id, or, for a
+ * document of a step a correction withdrew (`stepWithdrawn`; its id perhaps borne since by a new step), one of the kind
+ * its id names, owed by the case's agency of that kind.
+ */
+export function documentStep(
+  view: CaseView,
+  document: { stepId: string; stepWithdrawn?: true },
+): Pick<CaseView['steps'][number], 'agencyId' | 'kind'> | undefined {
+  if (!document.stepWithdrawn) return view.steps.find((step) => step.id === document.stepId);
+  const kind = stepKindOfId(document.stepId);
+  return kind && { kind, agencyId: view.agencies[STEP_CATALOGUE[kind].owner] };
+}
+
+/**
  * Who the API lets remove a document (domain/access.ts canRemoveDocument): who added it, an officer of the step's
  * agency, the case's coordinator; only those working the case. The link is offered to them alone.
  */
 export function mayRemoveDocument(
   me: MeView,
   view: CaseView,
-  step: CaseView['steps'][number] | undefined,
+  step: Pick<CaseView['steps'][number], 'agencyId'> | undefined,
   document: { uploadedBy: string | null },
 ): boolean {
   if (!me.can.signSteps || !step) return false;

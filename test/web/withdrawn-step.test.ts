@@ -8,6 +8,11 @@ import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 
 const suite = consoleStackPerFile();
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==',
+  'base64',
+);
 let caseId = '';
 
 const write = (path: string, kind: 'law_enforcement' | 'ice', key: string, body: object) =>
@@ -39,6 +44,12 @@ beforeAll(async () => {
     outcome: 'granted',
     details: { grantedOn: '2025-11-10' },
   });
+  // The advocate had added the request's document: it stays the withdrawn step's.
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/steps/hhs_certification_request-1/documents`)
+    .set(suite.stack.as('advocate'))
+    .attach('file', PNG, { filename: 'certification request.png' })
+    .expect(201);
   await write('/steps/cp_decision-1/corrections', 'ice', 'deny', {
     outcome: 'denied',
     details: { reason: 'not_potential_witness' },
@@ -46,10 +57,11 @@ beforeAll(async () => {
   });
 });
 
-const stepPage = (stepId: string) =>
+const asCoordinator = (path: string) =>
   request(suite.app)
-    .get(`/cases/${caseId}/steps/${stepId}`)
+    .get(path)
     .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`);
+const stepPage = (stepId: string) => asCoordinator(`/cases/${caseId}/steps/${stepId}`);
 
 test('the sign-off page of a withdrawn step says it was withdrawn and why', async () => {
   const page = await stepPage('hhs_certification_request-1').expect(409);
@@ -59,4 +71,12 @@ test('the sign-off page of a withdrawn step says it was withdrawn and why', asyn
 test('a step the case never had is still not found', async () => {
   const page = await stepPage('hhs_certification_request-7').expect(404);
   expect(page.text).toContain('This case has no such step you may see.');
+});
+
+test("the case page lists a withdrawn step's document apart, with its download and Remove", async () => {
+  const page = await asCoordinator(`/cases/${caseId}`).expect(200);
+  const section = page.text.slice(page.text.indexOf('Documents of steps a correction withdrew'));
+  expect(section).toContain('HHS certification request (withdrawn by a correction):');
+  expect(section).toMatch(/<a href="\/cases\/[^"]+\/documents\/[^"]+" download>certification request\.png<\/a>/);
+  expect(section).toContain('Remove<span class="visually-hidden"> certification request.png from the withdrawn');
 });

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formFileOf, mayRemoveDocument, proxyDownload, uploadDocument } from '../documents';
+import { documentStep, formFileOf, mayRemoveDocument, proxyDownload, uploadDocument } from '../documents';
 import { formOf, param, type AgencyView, type CaseView, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
@@ -172,15 +172,17 @@ export function casePages(kit: Kit): Router {
         timeline: timelineOf(view.timeline, view.steps, kit.words(res)),
         reminders: reminders.items,
         // A document's name comes only to who may open it: only they get a link.
-        documentsOf: (stepId: string) => documents.items.filter((document) => document.stepId === stepId),
+        // A step opened again under a withdrawn step's id is another step: the withdrawn one's documents are not its.
+        documentsOf: (stepId: string) =>
+          documents.items.filter((document) => document.stepId === stepId && !document.stepWithdrawn),
+        // Those of steps a correction withdrew, listed apart with the kind of step they were added to.
+        withdrawnDocuments: documents.items.flatMap((document) => {
+          const step = document.stepWithdrawn ? documentStep(view, document) : undefined;
+          return step ? [{ ...document, kind: step.kind }] : [];
+        }),
         // Who added a document, its step's agency and the coordinator may remove one added by mistake.
-        canRemoveDocument: (document: { stepId: string; uploadedBy: string | null }) =>
-          mayRemoveDocument(
-            me,
-            view,
-            view.steps.find((step) => step.id === document.stepId),
-            document,
-          ),
+        canRemoveDocument: (document: { stepId: string; stepWithdrawn?: true; uploadedBy: string | null }) =>
+          mayRemoveDocument(me, view, documentStep(view, document), document),
         canSign: (step: CaseView['steps'][number]) => maySignOff(me, step) && step.status === 'pending',
         // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
         canTransfer: coordinatesOpenCase,

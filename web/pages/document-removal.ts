@@ -11,6 +11,7 @@ import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField
 import { formOf, type Kit } from '../kit';
 import { documentRemovalReasons } from '../labels';
 import { caseIdOf } from './cases';
+import { documentStep } from '../documents';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAMED: readonly NamedField[] = [{ name: 'reason', noun: 'why the document is removed', control: 'select' }];
@@ -41,7 +42,7 @@ export function documentRemovalPages(kit: Kit): Router {
     ]);
     const document = documents.items.find((candidate) => candidate.id === documentId);
     if (!document) throw noSuchDocument();
-    const step = view.steps.find((candidate) => candidate.id === document.stepId);
+    const step = documentStep(view, document);
     kit.render(
       req,
       res,
