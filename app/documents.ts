@@ -114,7 +114,7 @@ function placeOf(
   const held = view.steps.find(
     (step) =>
       step.id === document.stepId &&
-      (document.stepOpenedAt === null || Date.parse(document.stepOpenedAt) === Date.parse(step.openedAt)),
+      (document.stepInstance === null || document.stepInstance === withdrawalsOf(view, step.id)),
   );
   if (held) return canSeeStep(actor, held) ? { step: held, withdrawn: false } : undefined;
   const kind = stepKindOfId(document.stepId);
@@ -123,8 +123,16 @@ function placeOf(
   return { step: { agencyId: view.agencies[owner], agencyKind: owner }, withdrawn: true };
 }
 
-/** A document as the API shows it: without its step's opening, marked when a correction withdrew that step. */
-function shown({ stepOpenedAt: _opening, ...document }: StoredDocument, withdrawn: boolean) {
+/**
+ * How many times a correction withdrew a step of this id (the case's whole timeline): a step opened again under the id
+ * since a document was added is another step. A correction that re-dates a step keeps it, and its documents.
+ */
+function withdrawalsOf(view: CaseView, stepId: string): number {
+  return view.timeline.filter((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId).length;
+}
+
+/** A document as the API shows it: without its step instance, marked when a correction withdrew that step. */
+function shown({ stepInstance: _instance, ...document }: StoredDocument, withdrawn: boolean) {
   return withdrawn ? { ...document, stepWithdrawn: true } : document;
 }
 
@@ -178,7 +186,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
           id: randomUUID(),
           caseId,
           stepId: step.id,
-          stepOpenedAt: new Date(step.openedAt),
+          stepInstance: withdrawalsOf(view, step.id),
           uploadedBy: userRowIdOf(actor.userId),
           uploadedAt: await deps.now(),
           mediaType,

@@ -23,8 +23,11 @@ export interface NewDocument {
   id: string;
   caseId: string;
   stepId: string;
-  /** When the step it is added to opened: what tells that step from a later one under the same id. */
-  stepOpenedAt: Date;
+  /**
+   * How many times a correction had withdrawn a step of this id when the document was added (the case's timeline):
+   * what tells the step it was added to from a later one under the same id.
+   */
+  stepInstance: number;
   /** A users.id, or null for an actor of another shape (db/audit.ts `userRowIdOf`). */
   uploadedBy: string | null;
   uploadedAt: Date;
@@ -47,11 +50,11 @@ interface DocumentInfo {
 }
 
 /**
- * A document as stored: with the opening instant of the step it was added to (ISO 8601), or null for one added before
- * that was kept (the step that bears its id, whichever it is). Not shown: app/documents.ts judges the step by it.
+ * A document as stored: with the step instance it was added to (`NewDocument.stepInstance`), or null for one added
+ * before that was kept (the step that bears its id, whichever it is). Not shown: app/documents.ts judges the step by it.
  */
 export interface StoredDocument extends DocumentInfo {
-  stepOpenedAt: string | null;
+  stepInstance: number | null;
 }
 
 /** Where the sealed content of new documents goes: this table, or an S3-compatible store. */
@@ -75,13 +78,13 @@ export async function saveDocument(
   storage: DocumentStorage,
   keyring: IdentityKeyring | undefined,
 ): Promise<{ document: StoredDocument; created: boolean }> {
-  const { id, caseId, stepId, stepOpenedAt } = document;
+  const { id, caseId, stepId, stepInstance } = document;
   const sha256 = sha256Of(document.content);
   const existing = async () => {
     const { rows } = await pool.query<{ id: string }>(
       `SELECT id FROM step_documents
-       WHERE case_id = $1 AND step_id = $2 AND sha256 = $3 AND (step_opened_at IS NULL OR step_opened_at = $4)`,
-      [caseId, stepId, sha256, stepOpenedAt],
+       WHERE case_id = $1 AND step_id = $2 AND sha256 = $3 AND (step_instance IS NULL OR step_instance = $4)`,
+      [caseId, stepId, sha256, stepInstance],
     );
     return rows[0] ? (await listDocuments(pool, caseId, { id: rows[0].id }))[0] : undefined;
   };
@@ -95,9 +98,9 @@ export async function saveDocument(
   if (storage.kind === 's3') await storage.store.put(objectKey!, content.ciphertext);
   const { rowCount } = await pool.query(
     `INSERT INTO step_documents (id, case_id, step_id, uploaded_by, uploaded_at, media_type, byte_size, sha256, key_id,
-       file_name_ciphertext, storage, content_ciphertext, object_key, step_opened_at)
+       file_name_ciphertext, storage, content_ciphertext, object_key, step_instance)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     ON CONFLICT (case_id, step_id, step_opened_at, sha256) DO NOTHING`,
+     ON CONFLICT (case_id, step_id, step_instance, sha256) DO NOTHING`,
     [
       id,
       caseId,
@@ -112,7 +115,7 @@ export async function saveDocument(
       storage.kind,
       storage.kind === 'postgres' ? content.ciphertext : null,
       objectKey,
-      stepOpenedAt,
+      stepInstance,
     ],
   );
   // Another request stored the same content meanwhile (an object put for this one stays unnamed, sealed).
@@ -129,7 +132,7 @@ interface Row {
   sha256: string;
   uploaded_at: Date;
   username: string | null;
-  step_opened_at: Date | null;
+  step_instance: number | null;
 }
 
 const infoOf = (row: Row): StoredDocument => ({
@@ -141,7 +144,7 @@ const infoOf = (row: Row): StoredDocument => ({
   sha256: row.sha256,
   uploadedAt: row.uploaded_at.toISOString(),
   uploadedBy: row.username,
-  stepOpenedAt: row.step_opened_at?.toISOString() ?? null,
+  stepInstance: row.step_instance,
 });
 
 /** A case's documents, oldest first; of one step or one document when asked. Nothing is opened. */
@@ -152,7 +155,7 @@ export async function listDocuments(
 ): Promise<StoredDocument[]> {
   const { rows } = await pool.query<Row>(
     `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
-       d.step_opened_at
+       d.step_instance
      FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
      WHERE d.case_id = $1 AND ($2::text IS NULL OR d.step_id = $2) AND ($3::uuid IS NULL OR d.id = $3)
      ORDER BY d.uploaded_at, d.id`,
@@ -194,7 +197,7 @@ export async function openDocument(
     Row & { key_id: string; file_name_ciphertext: Buffer; content_ciphertext: Buffer | null; object_key: string | null }
   >(
     `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
-       d.step_opened_at, d.key_id, d.file_name_ciphertext, d.content_ciphertext, d.object_key
+       d.step_instance, d.key_id, d.file_name_ciphertext, d.content_ciphertext, d.object_key
      FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
      WHERE d.case_id = $1 AND d.id = $2`,
     [caseId, id],

@@ -445,7 +445,7 @@ test('a document sealed under a key that was rotated out still opens while the o
       id: randomUUID(),
       caseId,
       stepId: declaration.id,
-      stepOpenedAt: new Date(declaration.openedAt),
+      stepInstance: 0,
       uploadedBy: null,
       uploadedAt: new Date(),
       mediaType: 'image/png',
@@ -682,4 +682,47 @@ test("the survivor's name in a document is found nowhere in the clear: rows, his
     emails: stack.mail.messages().flatMap((message) => needlesIn(NEEDLES, JSON.stringify(message))),
     logs: log.lines.flatMap((line) => needlesIn(NEEDLES, line)),
   }).toEqual({ rows: [], history: [], historyNamesADocument: false, emails: [], logs: [] });
+});
+
+describe('a document of a step a correction re-dated', () => {
+  it('stays the step’s: the CP request corrected to a day earlier re-dates the decision, which keeps its letter', async () => {
+    const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+    const send = (username: string, path: string, body: object) =>
+      request(app).post(path).set(user(username)).set('Idempotency-Key', randomUUID()).send(body);
+    const opened = await send('demo-police-officer', '/api/cases', {
+      survivor: { name: 'Test Survivor Redated (fictitious)', birthDate: '1990-04-06' },
+      agencies: DEMO_AGENCIES,
+      identifiedOn: addDays(today, -10),
+    }).expect(201);
+    const caseId = (opened.body as { caseId: string }).caseId;
+    const sign = (username: string, stepId: string, outcome: string, details: object) =>
+      send(username, `/api/cases/${caseId}/steps/${stepId}/sign-off`, { outcome, details }).expect(200);
+    await sign('demo-police-officer', 'cp_request-1', 'requested', { requestedOn: addDays(today, -5) });
+    await sign('demo-ice-officer', 'cp_decision-1', 'granted', { grantedOn: addDays(today, -5) });
+    const added = await request(app)
+      .post(`/api/cases/${caseId}/steps/cp_decision-1/documents`)
+      .set(user('demo-ice-officer'))
+      .attach('file', JPEG, { filename: 'approval.jpg' })
+      .expect(201);
+    const before = await request(app).get(`/api/cases/${caseId}`).set(user('demo-coordinator')).expect(200);
+    await send('demo-police-officer', `/api/cases/${caseId}/steps/cp_request-1/corrections`, {
+      outcome: 'requested',
+      details: { requestedOn: addDays(today, -6) },
+      reason: 'typed the day after the call',
+    }).expect(200);
+    const after = await request(app).get(`/api/cases/${caseId}`).set(user('demo-coordinator')).expect(200);
+    const openedAt = (res: request.Response) =>
+      (res.body as { steps: { id: string; openedAt: string }[] }).steps.find((step) => step.id === 'cp_decision-1')
+        ?.openedAt;
+    expect(openedAt(after)).not.toBe(openedAt(before));
+
+    const listed = await request(app)
+      .get(`/api/cases/${caseId}/steps/cp_decision-1/documents`)
+      .set(user('demo-ice-officer'))
+      .expect(200);
+    expect((listed.body as { items: { id: string; stepWithdrawn?: boolean }[] }).items).toEqual([
+      expect.objectContaining({ id: (added.body as { id: string }).id }),
+    ]);
+    expect((listed.body as { items: { stepWithdrawn?: boolean }[] }).items[0]?.stepWithdrawn).toBeUndefined();
+  });
 });
