@@ -239,13 +239,13 @@ export function stepKindOfId(stepId: string): StepKind | undefined {
   return STEP_KINDS.find((known) => known === kind);
 }
 
-/** Opens the next step of a kind, with id `${kind}-${n}`, owner and due date from the catalogue and policy. */
 /** When a step of `kind` counted from `from` is due under the case's policy: null for a kind with no deadline. */
 export function slaDueAt(state: CaseState, kind: StepKind, from: Instant): Instant | null {
   const slaDays = state.policy.sla[kind].days;
   return slaDays === null ? null : addDaysToInstant(from, slaDays);
 }
 
+/** Opens the next step of a kind, with id `${kind}-${n}`, owner and due date from the catalogue and policy. */
 export function openStep(state: CaseState, kind: StepKind, now: Instant, options: OpenStepOptions = {}): CaseState {
   const { track, owner } = STEP_CATALOGUE[kind];
   const id = `${kind}-${stepsOfKind(state, kind).length + 1}`;

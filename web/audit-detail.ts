@@ -7,7 +7,7 @@
  */
 import { documentRemovalReasonLabel, humanize, sentenceCase, stepLabel } from './labels';
 import { plainWords, type RefusalWords } from './refusal-words';
-import { isStepKind } from '../domain/labels';
+import { stepKindOfId } from '../domain/case-state';
 import { CORRECTION_WINDOW } from '../domain/policy';
 
 /** Why a call was refused or what a sign-in was, by the code the row records. */
@@ -107,8 +107,8 @@ function objectInWords(detail: Record<string, unknown>, words: RefusalWords): st
     if (typeof value !== 'string' && typeof value !== 'number') return [];
     const text = String(value);
     if (key === 'stepId') {
-      const kind = text.replace(/-\d+$/, '');
-      return [isStepKind(kind) ? `step: ${stepLabel(kind)}` : `step: ${humanize(kind)}`];
+      const kind = stepKindOfId(text);
+      return [kind ? `step: ${stepLabel(kind)}` : `step: ${humanize(text.replace(/-\d+$/, ''))}`];
     }
     if (key === 'stepKind') return [`step: ${stepLabel(text)}`];
     if (key === 'outcome') return [`outcome: ${humanize(text).toLowerCase()}`];

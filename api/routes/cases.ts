@@ -39,9 +39,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
   const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView =>
     caseReads.notesShown(body as CaseView, actor);
 
-  /** The API's own check before a command reaches the workflow, whose validator applies the same rule again. */
   /**
-   * The step, unless it is one the actor may not see, which is refused exactly as a step the case does not have (the
+   * The API's own check before a command reaches the workflow, whose validator applies the same rule again: the step,
+   * unless it is one the actor may not see, which is refused exactly as a step the case does not have (the
    * workflow's own answer): a 403 for one, a 404 for another and a 409 for a withdrawn one would tell ICE, step id by
    * step id, how far a survivor's T visa has gone (8 U.S.C. 1367). A step of a kind the actor sees that the read
    * model does not hold (withdrawn, not projected yet, never opened) is the workflow's to judge.

@@ -11,10 +11,10 @@
  * does not keep, so the commands are what an open run shows.
  */
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
-import { ALARM_KINDS } from '../../domain/case-state';
+import { ALARM_KINDS, stepKindOfId } from '../../domain/case-state';
 import { CLOSE_REASONS, refusalReasonsOf, TRANSFER_REASONS } from '../../domain/reasons';
 import { SEALED_NOTE } from '../../domain/steps';
-import type { StepKind, TimelineEntry } from '../../domain/types';
+import type { TimelineEntry } from '../../domain/types';
 import {
   BIRTHDAY_GRID_PATCH,
   BUNDLED_PATCHES,
@@ -269,10 +269,10 @@ async function givesUnlistedReason(events: Array<{ [key: string]: Json }>, conve
   return (
     closes.some(({ reason }) => off(CLOSE_REASONS, reason)) ||
     transfers.some(({ reason }) => off(TRANSFER_REASONS, reason)) ||
-    refusals.some(
-      ({ stepId, details }) =>
-        isString(stepId) && off(refusalReasonsOf(stepId.replace(/-\d+$/, '') as StepKind), details?.reason),
-    )
+    refusals.some(({ stepId, details }) => {
+      const kind = isString(stepId) ? stepKindOfId(stepId) : undefined;
+      return kind !== undefined && off(refusalReasonsOf(kind), details?.reason);
+    })
   );
 }
 

@@ -32,11 +32,11 @@ import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
 import type { DeliveryReport } from '../../domain/alarms';
-import type { AlarmKind } from '../../domain/case-state';
+import { stepKindOfId, type AlarmKind } from '../../domain/case-state';
 import { addDays, addMonths, addYears, dateOf, endOfDay, type IsoDate } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import { STEP_CATALOGUE, type StepDetails } from '../../domain/steps';
-import { STEP_KINDS, type Actor, type AgencyKind, type Instant, type StepKind } from '../../domain/types';
+import { type Actor, type AgencyKind, type Instant, type StepKind } from '../../domain/types';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 import { describeFacts, historyFacts, unmetClaims } from './history-facts';
@@ -86,7 +86,7 @@ const actor = (kind: AgencyKind): Actor =>
   workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
 
 function kindOf(stepId: string): StepKind {
-  const kind = STEP_KINDS.find((candidate) => stepId.startsWith(`${candidate}-`));
+  const kind = stepKindOfId(stepId);
   if (!kind) throw new Error(`no step kind for ${stepId}`);
   return kind;
 }
