@@ -30,10 +30,8 @@ import {
   canReadSurvivor,
   canRemoveDocument,
   canSeeStep,
-  canSeeStepId,
+  stepOfId,
 } from '../domain/access';
-import { stepKindOfId } from '../domain/case-state';
-import { STEP_CATALOGUE } from '../domain/steps';
 import type { Actor, Step } from '../domain/types';
 import type { DocumentRemovalReason } from '../domain/reasons';
 import type { CaseReads } from './case-reads';
@@ -117,10 +115,8 @@ function placeOf(
       (document.stepInstance === null || document.stepInstance === withdrawalsOf(view, step.id)),
   );
   if (held) return canSeeStep(actor, held) ? { step: held, withdrawn: false } : undefined;
-  const kind = stepKindOfId(document.stepId);
-  if (!kind || !canSeeStepId(actor, view, document.stepId)) return undefined;
-  const owner = STEP_CATALOGUE[kind].owner;
-  return { step: { agencyId: view.agencies[owner], agencyKind: owner }, withdrawn: true };
+  const step = stepOfId(view.agencies, document.stepId);
+  return step && canSeeStep(actor, step) ? { step, withdrawn: true } : undefined;
 }
 
 /**

@@ -100,10 +100,22 @@ export function canSeeStepId(
   view: { steps: readonly Pick<Step, 'id' | 'agencyId'>[]; agencies: CaseAgencies },
   stepId: string,
 ): boolean {
-  const step = view.steps.find((candidate) => candidate.id === stepId);
-  if (step) return canSeeStep(actor, step);
+  const step = view.steps.find((candidate) => candidate.id === stepId) ?? stepOfId(view.agencies, stepId);
+  return step === undefined || canSeeStep(actor, step);
+}
+
+/**
+ * The step an id stands for on a case that need not hold it (a correction withdrew it): its kind, as the id names it,
+ * and the case's agency that owes steps of that kind. Undefined for an id no step could have.
+ */
+export function stepOfId(
+  agencies: CaseAgencies,
+  stepId: string,
+): Pick<Step, 'kind' | 'agencyKind' | 'agencyId'> | undefined {
   const kind = stepKindOfId(stepId);
-  return kind === undefined || canSeeStep(actor, { agencyId: view.agencies[STEP_CATALOGUE[kind].owner] });
+  if (kind === undefined) return undefined;
+  const owner = STEP_CATALOGUE[kind].owner;
+  return { kind, agencyKind: owner, agencyId: agencies[owner] };
 }
 
 /**

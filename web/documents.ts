@@ -8,8 +8,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiProblem, ok, type Api } from './api-client';
-import { stepKindOfId } from '../domain/case-state';
-import { NOTE_MAX_LENGTH, STEP_CATALOGUE } from '../domain/steps';
+import { stepOfId } from '../domain/access';
+import { NOTE_MAX_LENGTH } from '../domain/steps';
 import type { CaseView, MeView } from './kit';
 
 /** The API's limit (app/documents.ts), checked here too so a browser is told without the file crossing twice. */
@@ -131,8 +131,7 @@ export function documentStep(
   document: { stepId: string; stepWithdrawn?: true },
 ): Pick<CaseView['steps'][number], 'agencyId' | 'kind'> | undefined {
   if (!document.stepWithdrawn) return view.steps.find((step) => step.id === document.stepId);
-  const kind = stepKindOfId(document.stepId);
-  return kind && { kind, agencyId: view.agencies[STEP_CATALOGUE[kind].owner] };
+  return stepOfId(view.agencies, document.stepId);
 }
 
 /**
