@@ -22,6 +22,7 @@ import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import { deadlineTimeZones } from '../db/agencies';
+import { caseReference } from '../db/case-references';
 import { inTransaction } from '../db/pool';
 import {
   enqueue,
@@ -186,12 +187,15 @@ export function createNotificationActivities(deps: NotificationDeps) {
         );
       const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
       const deadlineZones = await deadlineTimeZones(client, deps.timeZone ?? 'UTC');
+      // The case's reference as readers know it now: a correction of the survivor's identity may have replaced the one
+      // the workflow holds (app/survivor-records.ts), which must then reach no email.
+      const reference = (await caseReference(client, input.caseId)) ?? input.reference;
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       const email = renderNotification({
         kind: input.kind,
         caseId: input.caseId,
-        reference: input.reference,
+        reference,
         stepKind: input.stepKind,
         agencyName: recipient.name,
         timeZone,
@@ -218,7 +222,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       return enqueue(client, {
         caseId: input.caseId,
         alarmId: input.alarmId,
-        reference: input.reference,
+        reference,
         stepId: input.stepId,
         stepKind: input.stepKind,
         kind: input.kind,

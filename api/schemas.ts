@@ -55,13 +55,33 @@ const LanguageSchema = z
   .string()
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'expected a language tag such as es, pt-BR or zh-Hant');
 
-export const SurvivorSchema = z.strictObject({
+const SurvivorSchema = z.strictObject({
   name: SurvivorNameSchema,
   birthDate: isoDateSchema(),
   aNumber: ANumberSchema.optional(),
   contact: ContactSchema.optional(),
   preferredLanguage: LanguageSchema.optional(),
 });
+
+/**
+ * A reference an agency chooses, when it opens a case or when a correction of the survivor's identity gives the case
+ * another: printed in emails and logs, so a code, never a name. Whether it says who the survivor is is checked against
+ * the identity (app/case-commands.ts `identityInReference`).
+ */
+const ChosenReferenceSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
+  .refine((reference) => !passesForAssigned(reference), {
+    message:
+      "reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or leave it out to get one",
+  });
+
+/** A new reference sent with the identity: chosen, or null to have one assigned; left out, the case keeps its own. */
+const NewReferenceSchema = ChosenReferenceSchema.nullable()
+  .optional()
+  .describe(
+    "the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): your agency's case number, checked as at opening (409 reference_taken when your agency has it), or null to have one assigned; left out, the case keeps its reference",
+  );
 
 /** The field's format, or '' to clear it (one string type, so the generated client types stay simple). */
 const clearable = (schema: z.ZodString) =>
@@ -87,11 +107,12 @@ export const SurvivorCorrectionSchema = z
     aNumber: clearable(ANumberSchema).optional(),
     contact: ContactSchema.optional(),
     preferredLanguage: clearable(LanguageSchema).optional(),
+    reference: NewReferenceSchema,
     expectedCorrections: CorrectionsSchema.optional().describe(
       "the identity's `corrections` when you read it: a field this correction would change that a correction made since changed too is then refused (409 survivor_corrected_meanwhile, naming the field) rather than overwritten",
     ),
   })
-  .refine(({ expectedCorrections: _, ...fields }) => Object.keys(fields).length > 0, {
+  .refine(({ expectedCorrections: _, reference: _reference, ...fields }) => Object.keys(fields).length > 0, {
     message: 'give at least one of name, aNumber, contact, preferredLanguage',
   });
 
@@ -106,12 +127,23 @@ export const SurvivorEntrySchema = SurvivorSchema.extend({
   corrections: CorrectionsSchema.optional().describe(
     'as GET answers it, so what was read may be sent back; ignored (the service counts corrections)',
   ),
+  reference: NewReferenceSchema,
 });
+
+/** The case's reference a request gave the case with the identity, in its answer; absent when the case kept its own. */
+const ReplacedReferenceSchema = z
+  .string()
+  .optional()
+  .describe("the case's new reference, when this request gave it one");
+
+/** The identity as entered again after a restore, and the case's new reference when the request gave it one. */
+export const SurvivorEnteredSchema = SurvivorSchema.extend({ reference: ReplacedReferenceSchema });
 
 export const SurvivorCorrectedSchema = z.object({
   identity: SurvivorSchema,
   changedFields: z.array(z.string()).describe('the fields this correction changed; none when it changed nothing'),
   corrections: CorrectionsSchema,
+  reference: ReplacedReferenceSchema,
 });
 
 export const SurvivorRevisionsSchema = z.object({
@@ -150,18 +182,9 @@ function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
 
 export const OpenCaseRequestSchema = z
   .strictObject({
-    /** A case reference is printed in emails and logs, so it is a code, never a name. */
-    reference: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
-      .refine((reference) => !passesForAssigned(reference), {
-        message:
-          "reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or leave it out to get one",
-      })
-      .describe(
-        "your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date",
-      )
-      .optional(),
+    reference: ChosenReferenceSchema.describe(
+      "your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date",
+    ).optional(),
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),
     identifiedOn: isoDateSchema()

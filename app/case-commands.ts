@@ -202,9 +202,21 @@ function readsAsDate(digits: string): boolean {
   return dates.some((date) => date <= '2100-12-31' && isoDateSchema().safeParse(date).success);
 }
 
-/** A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). */
-function newReference(now: Date, caseId: string): string {
+/**
+ * A reference nobody typed: readable, and unique per case id (so a retried open gets the same one). Also what a
+ * correction of the survivor's identity gives a case whose reference would name them, when asked for one assigned.
+ */
+export function newReference(now: Date, caseId: string): string {
   return `RC-${now.getUTCFullYear()}-${caseId.slice(0, 8).toUpperCase()}`;
+}
+
+/** The refusal of a chosen reference the agency has for another case already, its letters in any case. */
+export function referenceTaken(reference: string): AppError {
+  return new AppError(
+    'conflict',
+    `Your agency already has a case with the reference ${reference}; choose another, or leave it out to have one assigned.`,
+    { code: 'reference_taken', fields: [{ field: 'reference', message: 'already used by a case of your agency' }] },
+  );
 }
 
 /** The case id of an open request: derived from its operation, so every retry names the same case. */
@@ -292,16 +304,7 @@ export class CaseCommands {
     if (typeof reservation === 'object' && 'sameSurvivor' in reservation) {
       throw possibleDuplicate(reservation.sameSurvivor.map((found) => found.reference).join(', '));
     }
-    if (reservation === 'reference_taken') {
-      throw new AppError(
-        'conflict',
-        `Your agency already has a case with the reference ${open.reference}; choose another, or leave it out to have one assigned.`,
-        {
-          code: 'reference_taken',
-          fields: [{ field: 'reference', message: 'already used by a case of your agency' }],
-        },
-      );
-    }
+    if (reservation === 'reference_taken') throw referenceTaken(open.reference);
     const startCase = new WithStartWorkflowOperation<CaseWorkflow>(CASE_WORKFLOW_TYPE, {
       workflowId: workflowIdOf(caseId),
       taskQueue: this.deps.taskQueue,

@@ -5,12 +5,18 @@
  *
  * An identity lost with a restore of PostgreSQL from a backup older than the case can be entered again, from the
  * agency's own file; its birth date must give the path and deadlines the case was opened with.
+ *
+ * The case's reference is shown in clear to every agency and in emails, so it must never say who the survivor is
+ * (app/case-commands.ts `identityInReference`, checked at opening): an identity corrected or entered again that its
+ * reference would name is refused, with nothing written, unless the same request gives the case a new reference.
  */
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
+import { caseReference, replaceReference } from '../db/case-references';
+import { inTransaction, type Queryable } from '../db/pool';
 import {
   correctSurvivor,
   listSurvivorRevisions,
@@ -26,6 +32,7 @@ import type { CaseView } from '../db/read-model';
 import type { IsoDate } from '../domain/dates';
 import type { Actor } from '../domain/types';
 import type { CaseReads } from './case-reads';
+import { identityInReference, newReference, passesForAssigned, referenceTaken } from './case-commands';
 
 export interface SurvivorRecordsDeps {
   pool: Pool;
@@ -35,8 +42,17 @@ export interface SurvivorRecordsDeps {
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
 
-/** What a correction answers: the identity as it now is, the fields it changed, how many corrections it has had. */
-type CorrectionAnswer = Extract<SurvivorCorrected, { identity: SurvivorIdentity }>;
+/**
+ * The case's new reference a request asks for with the identity: a chosen one (checked by the opening's rules, api/
+ * schemas.ts `ChosenReferenceSchema`), or null to have one assigned. Left out, the case keeps its reference.
+ */
+export type NewReference = string | null | undefined;
+
+/**
+ * What a correction answers: the identity as it now is, the fields it changed, how many corrections it has had, and
+ * the case's new reference when it gave it one.
+ */
+type CorrectionAnswer = Extract<SurvivorCorrected, { identity: SurvivorIdentity }> & { reference?: string };
 type KeptCorrectionAnswer = Omit<CorrectionAnswer, 'identity'> & { sealedIdentity: string };
 
 export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: CaseReads) {
@@ -48,13 +64,21 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
      * has had. A field it would change that was corrected after the `expectedCorrections` the corrector read is a
      * conflict: nothing is written, and the problem names each such field.
      */
-    async correct(caseId: string, correction: SurvivorCorrection, actor: Actor): Promise<CorrectionAnswer> {
+    async correct(
+      caseId: string,
+      correction: SurvivorCorrection,
+      actor: Actor,
+      asked: NewReference,
+    ): Promise<CorrectionAnswer> {
       await caseReads.identityCase(caseId, actor);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now() };
-      const corrected = await correctSurvivor(deps.pool, caseId, correction, by, deps.identityKeyring);
-      if (!corrected) throw missing();
-      if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
-      return corrected;
+      return inTransaction(deps.pool, async (client) => {
+        const corrected = await correctSurvivor(client, caseId, correction, by, deps.identityKeyring);
+        if (!corrected) throw missing();
+        if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
+        const reference = await settleReference(client, caseId, corrected.identity, asked, by.at);
+        return reference === undefined ? corrected : { ...corrected, reference };
+      });
     },
 
     /**
@@ -83,7 +107,8 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       identity: SurvivorIdentity,
       actor: Actor,
       turns18OnOfRecord: () => Promise<IsoDate | null | undefined>,
-    ): Promise<'recorded' | 'same'> {
+      asked: NewReference,
+    ): Promise<{ outcome: 'recorded' | 'same'; reference?: string }> {
       const view = await caseReads.identityCase(caseId, actor);
       const problem = await birthDateProblem(view, identity.birthDate, turns18OnOfRecord);
       if (problem) {
@@ -92,13 +117,17 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
           fields: [{ field: 'birthDate', message: problem }],
         });
       }
-      const outcome = await restoreSurvivor(deps.pool, caseId, identity, deps.identityKeyring);
-      if (outcome === 'other') {
-        throw new AppError('conflict', 'The case has a survivor record already: correct it instead (POST).', {
-          code: 'survivor_exists',
-        });
-      }
-      return outcome;
+      const at = await deps.now();
+      return inTransaction(deps.pool, async (client) => {
+        const outcome = await restoreSurvivor(client, caseId, identity, deps.identityKeyring);
+        if (outcome === 'other') {
+          throw new AppError('conflict', 'The case has a survivor record already: correct it instead (POST).', {
+            code: 'survivor_exists',
+          });
+        }
+        const reference = await settleReference(client, caseId, identity, asked, at);
+        return reference === undefined ? { outcome } : { outcome, reference };
+      });
     },
 
     /** What the identity was before each correction, newest first. */
@@ -107,6 +136,38 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       return listSurvivorRevisions(deps.pool, caseId, deps.identityKeyring);
     },
   };
+}
+
+/**
+ * The case's reference once the identity is written (in its transaction, `client`): kept, when it does not say who
+ * the survivor is (an assigned one nobody typed is not read); else refused 422 naming `reference`, unless the request
+ * gives a new one (`asked`), checked against the identity as at opening, or null for one assigned; one the agency
+ * has for another case is refused 409 `reference_taken`. Answers the new reference, or undefined when it is kept.
+ * A refusal ends the transaction, so nothing of the request is written.
+ */
+async function settleReference(
+  client: Queryable,
+  caseId: string,
+  identity: SurvivorIdentity,
+  asked: NewReference,
+  at: Date,
+): Promise<string | undefined> {
+  const current = await caseReference(client, caseId);
+  const chosen = asked === undefined ? current : asked;
+  const problem = chosen !== null && !passesForAssigned(chosen) ? identityInReference(chosen, identity) : undefined;
+  if (problem) {
+    throw new AppError(
+      'unprocessable',
+      asked === undefined
+        ? "The case's reference would say who the survivor is: nothing was saved. Send a new reference with the identity, or null to have one assigned."
+        : 'The new case reference would say who the survivor is: nothing was saved.',
+      { code: 'reference_names_survivor', fields: [{ field: 'reference', message: problem }] },
+    );
+  }
+  const replacement = asked === null ? newReference(at, caseId) : asked;
+  if (replacement === undefined || replacement === current) return undefined;
+  if ((await replaceReference(client, caseId, replacement)) === 'reference_taken') throw referenceTaken(replacement);
+  return replacement;
 }
 
 /** The refusal of a correction that would overwrite unseen what another correction, made since it was read, wrote. */

@@ -8,7 +8,7 @@
  */
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { inTransaction } from './pool';
+import { inTransaction, type Queryable } from './pool';
 import {
   deleteSurvivor,
   lockOpeningsOfSameSurvivor,
@@ -75,4 +75,43 @@ export async function releaseCase(pool: Pool, caseId: string): Promise<void> {
     await deleteSurvivor(client, caseId);
     await client.query('DELETE FROM case_references WHERE case_id = $1', [caseId]);
   });
+}
+
+/**
+ * The case's reference as its reservation holds it, the one every reader is shown: the workflow keeps the one the case
+ * opened with, which a correction of the survivor's identity may have replaced (`replaceReference`). Null for a case
+ * without a reservation.
+ */
+export async function caseReference(db: Queryable, caseId: string): Promise<string | null> {
+  const { rows } = await db.query<{ reference: string }>('SELECT reference FROM case_references WHERE case_id = $1', [
+    caseId,
+  ]);
+  return rows[0]?.reference ?? null;
+}
+
+/**
+ * Gives the case another reference, in its reservation and in the read model at once (a later projection reads the
+ * reservation's): `reference_taken` when its agency has a case with it, its letters in any case, and nothing is
+ * written. Meant for a transaction the caller ends on `reference_taken`: a reference taken meanwhile by an opening
+ * fails the unique index, which aborts it.
+ */
+export async function replaceReference(
+  db: Queryable,
+  caseId: string,
+  reference: string,
+): Promise<'replaced' | 'reference_taken'> {
+  try {
+    const { rowCount } = await db.query(
+      `UPDATE case_references r SET reference = $2 WHERE r.case_id = $1 AND NOT EXISTS (
+         SELECT 1 FROM case_references other WHERE other.opened_by_agency_id = r.opened_by_agency_id
+           AND upper(other.reference) = upper($2) AND other.case_id <> $1)`,
+      [caseId, reference],
+    );
+    if (rowCount === 0) return 'reference_taken';
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') return 'reference_taken';
+    throw error;
+  }
+  await db.query('UPDATE cases SET reference = $2 WHERE id = $1', [caseId, reference]);
+  return 'replaced';
 }

@@ -137,27 +137,26 @@ export async function deleteSurvivor(pool: Queryable, caseId: string): Promise<v
 /**
  * Records the identity of a case that has none: its row was lost when PostgreSQL was restored from a backup older
  * than the case (docs/runbook.md). Answers `recorded`; for a case that has an identity already, nothing is written
- * and the answer says whether it is this one (`same`: a retry) or another (`other`: correct it instead).
+ * and the answer says whether it is this one (`same`: a retry) or another (`other`: correct it instead). Written in
+ * the caller's transaction (`client`), as a correction is.
  */
 export async function restoreSurvivor(
-  pool: Pool,
+  client: Queryable,
   caseId: string,
   identity: SurvivorIdentity,
   keyring?: IdentityKeyring,
 ): Promise<'recorded' | 'same' | 'other'> {
-  return inTransaction(pool, async (client) => {
-    const { ciphertext, keyId } = sealIdentity(identity, caseId, keyring);
-    const inserted = await client.query(
-      'INSERT INTO survivors (case_id, identity_ciphertext, key_id) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING',
-      [caseId, ciphertext, keyId],
-    );
-    if (inserted.rowCount === 1) {
-      await indexName(client, caseId, identity.name, keyring);
-      return 'recorded';
-    }
-    const existing = await getSurvivor(client, caseId, keyring);
-    return JSON.stringify(plainIdentity(existing!)) === JSON.stringify(plainIdentity(identity)) ? 'same' : 'other';
-  });
+  const { ciphertext, keyId } = sealIdentity(identity, caseId, keyring);
+  const inserted = await client.query(
+    'INSERT INTO survivors (case_id, identity_ciphertext, key_id) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING',
+    [caseId, ciphertext, keyId],
+  );
+  if (inserted.rowCount === 1) {
+    await indexName(client, caseId, identity.name, keyring);
+    return 'recorded';
+  }
+  const existing = await getSurvivor(client, caseId, keyring);
+  return JSON.stringify(plainIdentity(existing!)) === JSON.stringify(plainIdentity(identity)) ? 'same' : 'other';
 }
 
 /** Only the identity's own fields, in one order, whatever else the object carries. */
@@ -290,56 +289,55 @@ export type SurvivorCorrected =
 
 /**
  * Corrects the identity: the identity as it was goes into `survivor_revisions` (sealed, with the names of the fields
- * that changed and who changed them), then the current row is replaced, in one transaction. A field given as ''
+ * that changed and who changed them), then the current row is replaced, in the caller's transaction (`client`, in
+ * which the caller checks what depends on the identity: the case's reference). A field given as ''
  * is cleared. Answers null for a case without a survivor row, and the fields that changed (none: nothing written).
  * With `expectedCorrections`, a field that would change and that a later correction changed is a conflict: the
  * corrector read a value that is no longer the identity's. The row's lock orders concurrent corrections of a case.
  */
 export async function correctSurvivor(
-  pool: Pool,
+  client: Queryable,
   caseId: string,
   correction: SurvivorCorrection,
   by: { userId: string | null; at: Date },
   keyring?: IdentityKeyring,
 ): Promise<SurvivorCorrected | null> {
-  return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ identity_ciphertext: Buffer; key_id: string }>(
-      'SELECT identity_ciphertext, key_id FROM survivors WHERE case_id = $1 FOR UPDATE',
-      [caseId],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    const before = openIdentity(row, caseId, keyring);
-    const after: SurvivorIdentity = { ...before };
-    for (const field of CORRECTABLE) {
-      const value = correction[field];
-      if (value === undefined) continue;
-      if (value === '' && field !== 'name') delete after[field];
-      else after[field] = value;
-    }
-    const changedFields = CORRECTABLE.filter((field) => before[field] !== after[field]);
-    const since = await correctionsSince(client, caseId, correction.expectedCorrections ?? null);
-    if (correction.expectedCorrections !== undefined && correction.expectedCorrections > since.corrections) {
-      return { correctedMeanwhile: ['expectedCorrections'], corrections: since.corrections };
-    }
-    const correctedMeanwhile = changedFields.filter((field) => since.changedFields.includes(field));
-    if (correctedMeanwhile.length > 0) return { correctedMeanwhile, corrections: since.corrections };
-    if (changedFields.length === 0) return { identity: before, changedFields, corrections: since.corrections };
+  const { rows } = await client.query<{ identity_ciphertext: Buffer; key_id: string }>(
+    'SELECT identity_ciphertext, key_id FROM survivors WHERE case_id = $1 FOR UPDATE',
+    [caseId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const before = openIdentity(row, caseId, keyring);
+  const after: SurvivorIdentity = { ...before };
+  for (const field of CORRECTABLE) {
+    const value = correction[field];
+    if (value === undefined) continue;
+    if (value === '' && field !== 'name') delete after[field];
+    else after[field] = value;
+  }
+  const changedFields = CORRECTABLE.filter((field) => before[field] !== after[field]);
+  const since = await correctionsSince(client, caseId, correction.expectedCorrections ?? null);
+  if (correction.expectedCorrections !== undefined && correction.expectedCorrections > since.corrections) {
+    return { correctedMeanwhile: ['expectedCorrections'], corrections: since.corrections };
+  }
+  const correctedMeanwhile = changedFields.filter((field) => since.changedFields.includes(field));
+  if (correctedMeanwhile.length > 0) return { correctedMeanwhile, corrections: since.corrections };
+  if (changedFields.length === 0) return { identity: before, changedFields, corrections: since.corrections };
 
-    const previous = sealIdentity(before, caseId, keyring);
-    await client.query(
-      `INSERT INTO survivor_revisions (case_id, revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at)
-       SELECT $1, coalesce(max(revision), 0) + 1, $2, $3, $4, $5, $6 FROM survivor_revisions WHERE case_id = $1`,
-      [caseId, previous.ciphertext, previous.keyId, changedFields, by.userId, by.at],
-    );
-    const current = sealIdentity(after, caseId, keyring);
-    await client.query(
-      'UPDATE survivors SET identity_ciphertext = $2, key_id = $3, updated_at = now() WHERE case_id = $1',
-      [caseId, current.ciphertext, current.keyId],
-    );
-    if (changedFields.includes('name')) await indexName(client, caseId, after.name, keyring);
-    return { identity: after, changedFields, corrections: since.corrections + 1 };
-  });
+  const previous = sealIdentity(before, caseId, keyring);
+  await client.query(
+    `INSERT INTO survivor_revisions (case_id, revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at)
+     SELECT $1, coalesce(max(revision), 0) + 1, $2, $3, $4, $5, $6 FROM survivor_revisions WHERE case_id = $1`,
+    [caseId, previous.ciphertext, previous.keyId, changedFields, by.userId, by.at],
+  );
+  const current = sealIdentity(after, caseId, keyring);
+  await client.query(
+    'UPDATE survivors SET identity_ciphertext = $2, key_id = $3, updated_at = now() WHERE case_id = $1',
+    [caseId, current.ciphertext, current.keyId],
+  );
+  if (changedFields.includes('name')) await indexName(client, caseId, after.name, keyring);
+  return { identity: after, changedFields, corrections: since.corrections + 1 };
 }
 
 /** How many corrections the case's identity has had, and the fields those after the `after`-th changed (none: null). */

@@ -3658,6 +3658,8 @@ export interface operations {
                     corrections?: number;
                     name: string;
                     preferredLanguage?: string;
+                    /** @description the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): your agency's case number, checked as at opening (409 reference_taken when your agency has it), or null to have one assigned; left out, the case keeps its reference */
+                    reference?: string | null;
                 };
             };
         };
@@ -3678,6 +3680,8 @@ export interface operations {
                         contact?: string;
                         name: string;
                         preferredLanguage?: string;
+                        /** @description the case's new reference, when this request gave it one */
+                        reference?: string;
                     };
                 };
             };
@@ -3697,6 +3701,8 @@ export interface operations {
                         contact?: string;
                         name: string;
                         preferredLanguage?: string;
+                        /** @description the case's new reference, when this request gave it one */
+                        reference?: string;
                     };
                 };
             };
@@ -3736,7 +3742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the case has another identity on record */
+            /** @description the case has another identity on record; or the new reference is taken (reference_taken) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3763,7 +3769,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the birth date does not fit the case */
+            /** @description the birth date does not fit the case; or the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3822,11 +3828,13 @@ export interface operations {
                     expectedCorrections?: number;
                     name?: string;
                     preferredLanguage?: string;
+                    /** @description the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): your agency's case number, checked as at opening (409 reference_taken when your agency has it), or null to have one assigned; left out, the case keeps its reference */
+                    reference?: string | null;
                 };
             };
         };
         responses: {
-            /** @description the identity as it now is */
+            /** @description the identity as it now is, and the case’s new reference if it got one */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3848,6 +3856,8 @@ export interface operations {
                             name: string;
                             preferredLanguage?: string;
                         };
+                        /** @description the case's new reference, when this request gave it one */
+                        reference?: string;
                     };
                 };
             };
@@ -3887,7 +3897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; or the key is in progress */
+            /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; the new reference is taken (reference_taken); or the key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3914,7 +3924,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field */
+            /** @description the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved */
             422: {
                 headers: {
                     [name: string]: unknown;

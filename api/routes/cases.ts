@@ -23,10 +23,16 @@ import {
   SurvivorCorrectionSchema,
   SurvivorRevisionsSchema,
   SurvivorReadSchema,
-  SurvivorSchema,
+  SurvivorEnteredSchema,
   SurvivorEntrySchema,
   TransferCaseBodySchema,
 } from '../schemas';
+
+/** What the audit row of a write of the identity says of the case's reference: its new one, when it got one. */
+function newReferenceNamed(body: unknown): string | undefined {
+  const reference = (body as { reference?: unknown } | undefined)?.reference;
+  return typeof reference === 'string' ? `new reference ${reference}` : undefined;
+}
 
 const OPENS_CASES: Permission = {
   test: (actor) => works(actor) && CASE_OPENERS.includes(actor.agencyKind),
@@ -158,6 +164,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       body: SurvivorCorrectionSchema,
       idempotent: true,
       audit: 'survivor.correct',
+      auditDetail: (_query, _params, body) => newReferenceNamed(body),
       // The answer is kept for replay with the identity sealed (the key store is a plain table), opened only for a
       // reader who may still read it: a replay may come after the corrector's access to the case ended.
       reveal: async (body, { params, actor }) => {
@@ -165,17 +172,26 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         return survivorRecords.shownAnswer(params.caseId, body as ReturnType<typeof survivorRecords.keptAnswer>);
       },
       responses: {
-        200: { description: 'the identity as it now is', schema: SurvivorCorrectedSchema },
+        200: {
+          description: 'the identity as it now is, and the case’s new reference if it got one',
+          schema: SurvivorCorrectedSchema,
+        },
         403: { description: 'not one working this case', problem: true },
         404: { description: 'no such case', problem: true },
         409: {
           description:
-            'a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; or the key is in progress',
+            'a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; the new reference is taken (reference_taken); or the key is in progress',
+          problem: true,
+        },
+        422: {
+          description:
+            "the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved",
           problem: true,
         },
       },
       handle: async ({ params, body, actor }) => {
-        const corrected = await survivorRecords.correct(params.caseId, body, actor);
+        const { reference, ...correction } = body;
+        const corrected = await survivorRecords.correct(params.caseId, correction, actor, reference);
         return { status: 200, body: survivorRecords.keptAnswer(params.caseId, corrected) };
       },
     }),
@@ -188,20 +204,35 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       params: CaseParamsSchema,
       body: SurvivorEntrySchema,
       audit: 'survivor.restore',
+      auditDetail: (_query, _params, body) => newReferenceNamed(body),
       responses: {
-        201: { description: 'the identity, recorded', schema: SurvivorSchema },
-        200: { description: 'the case has this identity already', schema: SurvivorSchema },
+        201: { description: 'the identity, recorded', schema: SurvivorEnteredSchema },
+        200: { description: 'the case has this identity already', schema: SurvivorEnteredSchema },
         403: { description: 'not one working this case', problem: true },
         404: { description: 'no such case', problem: true },
-        409: { description: 'the case has another identity on record', problem: true },
-        422: { description: 'the birth date does not fit the case', problem: true },
+        409: {
+          description: 'the case has another identity on record; or the new reference is taken (reference_taken)',
+          problem: true,
+        },
+        422: {
+          description:
+            "the birth date does not fit the case; or the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved",
+          problem: true,
+        },
       },
       handle: async ({ params, body, actor }) => {
-        const { corrections: _read, ...identity } = body;
-        const outcome = await survivorRecords.restore(params.caseId, identity, actor, () =>
-          deps.cases.minorTurns18On(params.caseId),
+        const { corrections: _read, reference: asked, ...identity } = body;
+        const { outcome, reference } = await survivorRecords.restore(
+          params.caseId,
+          identity,
+          actor,
+          () => deps.cases.minorTurns18On(params.caseId),
+          asked,
         );
-        return { status: outcome === 'recorded' ? 201 : 200, body: identity };
+        return {
+          status: outcome === 'recorded' ? 201 : 200,
+          body: reference === undefined ? identity : { ...identity, reference },
+        };
       },
     }),
     route({

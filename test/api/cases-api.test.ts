@@ -1525,6 +1525,110 @@ describe("correcting the survivor's record", () => {
     const replayed = await send().expect(403);
     expect(JSON.stringify(replayed.body)).not.toMatch(/Henrike|Alvestad|555-0142/);
   });
+
+  describe('a correction the case reference would name the survivor by (probe N5)', () => {
+    const correct = (caseId: string, body: object, key = newKey()) =>
+      request(app).post(`/api/cases/${caseId}/survivor`).set(as('le-1')).set('Idempotency-Key', key).send(body);
+    const caseload = async (reference: string) =>
+      (
+        (await request(app).get(`/api/cases?reference=${reference}`).set(as('le-1')).expect(200)).body as {
+          items: { caseId: string }[];
+        }
+      ).items.map((item) => item.caseId);
+
+    test('is refused, naming reference, with nothing saved; with a new reference the case is known by it alone', async () => {
+      const opened = await openCase({
+        reference: 'KAI-0012',
+        survivor: { name: 'Lee Probe Doce', birthDate: '1990-05-01' },
+      });
+      const taken = await openCase({ reference: 'TF-2026-0098' });
+      const path = `/api/cases/${opened.caseId}/survivor`;
+
+      const refused = await correct(opened.caseId, { name: 'Kai Lee Probe', expectedCorrections: 0 }).expect(422);
+      expect(refused.body).toMatchObject({
+        code: 'reference_names_survivor',
+        errors: [{ field: 'reference', message: expect.stringContaining('a word of the survivor’s name') as string }],
+      });
+      expect(JSON.stringify(refused.body)).not.toMatch(/Kai Lee/);
+      // A new reference the agency has (in other letters' case), or one naming the corrected survivor: refused too.
+      const takenAnswer = await correct(opened.caseId, { name: 'Kai Lee Probe', reference: 'tf-2026-0098' }).expect(
+        409,
+      );
+      expect(takenAnswer.body).toMatchObject({ code: 'reference_taken', errors: [{ field: 'reference' }] });
+      const naming = await correct(opened.caseId, { name: 'Kai Lee Probe', reference: 'PD-KAI-7' }).expect(422);
+      expect(naming.body).toMatchObject({ code: 'reference_names_survivor', errors: [{ field: 'reference' }] });
+      await request(app)
+        .get(path)
+        .set(as('le-1'))
+        .expect((res) => expect(res.body).toMatchObject({ name: 'Lee Probe Doce', corrections: 0 }));
+      expect(await caseload('KAI-0012')).toEqual([opened.caseId]);
+
+      const key = newKey();
+      const body = { name: 'Kai Lee Probe', expectedCorrections: 0, reference: 'TF-2026-0099' };
+      const corrected = await correct(opened.caseId, body, key).expect(200);
+      expect(corrected.body).toEqual({
+        identity: { name: 'Kai Lee Probe', birthDate: '1990-05-01' },
+        changedFields: ['name'],
+        corrections: 1,
+        reference: 'TF-2026-0099',
+      });
+      const retried = await correct(opened.caseId, body, key).expect(200);
+      expect(retried.body).toEqual(corrected.body);
+
+      // The case view, the caseload's search and a later projection (a sign-off) read the new reference only.
+      await request(app)
+        .post(`/api/cases/${opened.caseId}/steps/cp_request-1/sign-off`)
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send({ outcome: 'requested', details: { requestedOn: today } })
+        .expect(200)
+        .expect((res) => expect((res.body as CaseBody).reference).toBe('TF-2026-0099'));
+      expect(await caseload('tf-2026-0099')).toEqual([opened.caseId]);
+      expect(await caseload('KAI-0012')).toEqual([]);
+      expect(await caseload(taken.reference)).toEqual([taken.caseId]);
+      const audit = await stack.pool.query<{ outcome: string; detail: string | null }>(
+        "SELECT outcome, detail FROM audit_events WHERE case_id = $1 AND action = 'survivor.correct' ORDER BY id",
+        [opened.caseId],
+      );
+      expect(audit.rows).toEqual([
+        { outcome: 'rejected', detail: 'reference_names_survivor' },
+        { outcome: 'rejected', detail: 'reference_taken' },
+        { outcome: 'rejected', detail: 'reference_names_survivor' },
+        { outcome: 'allowed', detail: 'new reference TF-2026-0099' },
+        { outcome: 'allowed', detail: 'new reference TF-2026-0099; replayed' },
+      ]);
+    });
+
+    test('a reference of null has one assigned; a PUT of the identity is held to the same rule', async () => {
+      const opened = await openCase({
+        reference: 'MIRA-0013',
+        survivor: { name: 'Probe Trece', birthDate: '1990-05-01' },
+      });
+      const corrected = await correct(opened.caseId, { name: 'Mira Probe Trece', reference: null }).expect(200);
+      const assigned = (corrected.body as { reference: string }).reference;
+      expect(assigned).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+      expect(await caseload(assigned)).toEqual([opened.caseId]);
+      // The assigned reference, nobody's typing, is not read for the name: a later correction keeps it.
+      await correct(opened.caseId, { contact: 'Shelter line 555-0101' })
+        .expect(200)
+        .expect((res) => expect(res.body).not.toHaveProperty('reference'));
+
+      const lost = await openCase({
+        reference: 'ZOE-0014',
+        survivor: { name: 'Probe Catorce', birthDate: '1990-05-01' },
+      });
+      await deleteSurvivor(stack.pool, lost.caseId);
+      const enter = (body: object) => request(app).put(`/api/cases/${lost.caseId}/survivor`).set(as('le-1')).send(body);
+      const identity = { name: 'Zoe Probe Catorce', birthDate: '1990-05-01' };
+      const refused = await enter(identity).expect(422);
+      expect(refused.body).toMatchObject({ code: 'reference_names_survivor', errors: [{ field: 'reference' }] });
+      await request(app).get(`/api/cases/${lost.caseId}/survivor`).set(as('le-1')).expect(404);
+      await enter({ ...identity, reference: 'TF-2026-0100' })
+        .expect(201)
+        .expect((res) => expect(res.body).toEqual({ ...identity, reference: 'TF-2026-0100' }));
+      expect(await caseload('TF-2026-0100')).toEqual([lost.caseId]);
+    });
+  });
 });
 
 describe("entering a survivor's identity again after a restore", () => {

@@ -215,3 +215,41 @@ test("a minor's 18th-birthday reminders are listed to those who may read the ide
   expect(seen).toEqual(coordinator.filter((item) => item.about !== 'minor_turns_18'));
   expect(derived.filter((date) => supervisor.text.includes(date))).toEqual([]);
 });
+
+test("a reminder raised after a correction gave the case a new reference names the new one, not the workflow's (probe N5)", async () => {
+  const opened = (
+    await request(stack.app)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', 'reminders-new-reference-1')
+      .send({
+        reference: 'NIKO-0015',
+        identifiedOn: await today(),
+        survivor: { name: 'Probe Quince (fictitious)', birthDate: '1991-02-03' },
+        agencies: DEMO_AGENCIES,
+      })
+      .expect(201)
+  ).body as CaseBody;
+  // Corrected to a name the reference holds a word of: the case gets its agency's new number with it.
+  await request(stack.app)
+    .post(`/api/cases/${opened.caseId}/survivor`)
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'reminders-new-reference-2')
+    .send({ name: 'Niko Probe Quince', reference: 'TF-2026-0101' })
+    .expect(200);
+
+  const [first] = await remindersAs('demo-coordinator', opened.caseId);
+  await stack.env.sleep(Date.parse(first!.at) + DAY_MS - (await stack.env.currentTimeMs()));
+  const rows = await eventually(async () => {
+    const { rows } = await stack.pool.query<{ reference: string; subject: string; body_text: string }>(
+      'SELECT reference, subject, body_text FROM notifications WHERE case_id = $1',
+      [opened.caseId],
+    );
+    return rows.length > 0 ? rows : undefined;
+  }, "the case's first reminder, recorded");
+  for (const row of rows) {
+    expect(row.reference).toBe('TF-2026-0101');
+    expect(row.subject).toContain('TF-2026-0101');
+    expect(`${row.subject}\n${row.body_text}`).not.toContain('NIKO');
+  }
+});

@@ -103,9 +103,9 @@ test('existing outbox rows and cases come through the migration intact', async (
     { case_id: first, opened_by_agency_id: 'police-a', reference: 'RC-OLD-1' },
     { case_id: second, opened_by_agency_id: 'task-force-b', reference: 'RC-OLD-2' },
   ]);
-  // A reservation is never rewritten by the service.
+  // The service never rewrites whose a reservation is (its reference only, with a survivor correction's new one).
   await expect(
-    db.pool.query(`UPDATE case_references SET reference = 'X' WHERE case_id = $1`, [first]),
+    db.pool.query(`UPDATE case_references SET opened_by_agency_id = 'X' WHERE case_id = $1`, [first]),
   ).rejects.toMatchObject({ code: '42501' });
 });
 
