@@ -22,12 +22,16 @@ let caseId = '';
 let reference = '';
 
 /** A case opened by the police for this survivor, through the API. */
-async function openCase(key: string, survivor: Record<string, string>): Promise<{ caseId: string; reference: string }> {
+async function openCase(
+  key: string,
+  survivor: Record<string, string>,
+  caseReference?: string,
+): Promise<{ caseId: string; reference: string }> {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({ agencies: DEMO_AGENCIES, identifiedOn: '2025-11-03', survivor });
+    .send({ agencies: DEMO_AGENCIES, identifiedOn: '2025-11-03', survivor, reference: caseReference });
   expect(opened.status).toBe(201);
   return opened.body as { caseId: string; reference: string };
 }
@@ -264,4 +268,33 @@ describe('two people correcting the details at once', () => {
     });
     await advocate.context().close();
   });
+});
+
+test('a name the case reference holds a word of is refused by the new case reference, which then gives the case another', async () => {
+  const opened = await openCase(
+    'survivor-correction-3',
+    { name: 'Probe Dieciseis (fictitious)', birthDate: '1990-04-12' },
+    'KAI-0016',
+  );
+  const page = await pageAs('demo-advocate');
+  await page.goto(`${service.base}/cases/${opened.caseId}/survivor`);
+  expect(await page.getByLabel('New case reference (optional)').inputValue()).toBe('');
+  await page.getByLabel('Name', { exact: true }).fill('Kai Probe Dieciseis (fictitious)');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  const summary = page.getByRole('alert');
+  await summary.waitFor();
+  expect(await summary.getByRole('link').allTextContents()).toEqual([
+    'New case reference: The case’s reference must not hold a word of the survivor’s name: enter your agency’s case number for the case instead',
+  ]);
+  expect(await page.locator('#reference-error').textContent()).toMatch(/must not hold a word of the survivor’s name/);
+  expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Kai Probe Dieciseis (fictitious)');
+  await expectAccessible(page);
+
+  await page.getByLabel('New case reference (optional)').fill('TF-2026-0102');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  await page.waitForURL(new RegExp(`/cases/${opened.caseId}\\?`));
+  expect(await page.getByRole('status').textContent()).toBe('Name corrected. Earlier versions are kept.');
+  expect(await page.title()).toMatch(/TF-2026-0102/);
+  expect(await page.locator('main').innerText()).not.toContain('KAI-0016');
+  await page.context().close();
 });

@@ -7,6 +7,10 @@
  * contact to a safe line). The form carries the details it was opened with and their count of corrections, so only
  * what the person changed is sent, with that count: a field they changed that someone else changed meanwhile is
  * refused by the API, and the form says so by the field, with the value it now has and the person's answer kept.
+ *
+ * A correction the case's reference would then say who the survivor is by is refused by the API naming `reference`
+ * (a name corrected to "Kai Lee Probe" on KAI-0012): the form's "New case reference" gives the case another with the
+ * correction, the refusal said by it.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
@@ -18,7 +22,7 @@ import { caseIdOf } from './cases';
 
 /** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
 const OTHER = 'other';
-const FIELDS = ['name', 'aNumber', 'contact', 'preferredLanguageOther'];
+const FIELDS = ['name', 'aNumber', 'contact', 'preferredLanguageOther', 'reference'];
 const NAMED: readonly NamedField[] = [
   { name: 'name', noun: 'the survivor’s name' },
   { name: 'aNumber', noun: 'the A-number', format: 'An A-number is 8 or 9 digits, with or without an A before them' },
@@ -28,6 +32,11 @@ const NAMED: readonly NamedField[] = [
     noun: 'the language’s code',
     format: 'Enter a language code such as ht, pt-BR or zh-Hant, or choose the language from the list',
   },
+  {
+    name: 'reference',
+    noun: 'the new case reference',
+    format: 'A reference is 2 to 40 letters, digits or hyphens, with no spaces',
+  },
 ];
 
 /** The API's words about a name, said as what to do; every other message goes through plainProblem. */
@@ -35,6 +44,17 @@ function nameInWords(message: string): string {
   if (/at least one letter/.test(message)) return 'The name must have at least one letter';
   if (/control characters|direction/.test(message)) return 'The name cannot hold control characters or direction marks';
   return message;
+}
+
+/**
+ * The API's refusal of a reference that would say who the survivor is, said of the one it is about: the case's own
+ * when no new one was typed (rather than "enter" it, which says nothing of why), else the new one. Its first sentence
+ * only: the API's advice to leave the reference out is the opening form's, and a correction then keeps the old one.
+ */
+function referenceInWords(message: string, typed: boolean): string | undefined {
+  if (!/^must /.test(message)) return undefined;
+  const rule = message.split('. ')[0]!;
+  return `${typed ? 'The new case reference' : 'The case’s reference'} ${rule}: enter your agency’s case number for the case instead`;
 }
 
 type Field = (typeof CORRECTABLE)[number];
@@ -215,7 +235,8 @@ export function survivorPages(kit: Kit): Router {
       const corrected = ok(
         await kit.api(req).POST('/api/cases/{caseId}/survivor', {
           params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
-          body: correction,
+          // A new reference goes with the correction only when typed; left empty, the case keeps its own.
+          body: form.reference?.trim() ? { ...correction, reference: form.reference.trim() } : correction,
         }),
       );
       const changed = corrected.changedFields.join(',');
@@ -234,7 +255,10 @@ export function survivorPages(kit: Kit): Router {
       // In the form's order, as the summary lists them.
       const placed = Object.fromEntries(FIELDS.flatMap((field) => (said[field] ? [[field, said[field]]] : [])));
       const status = error instanceof ApiProblem ? error.status : 422;
-      await renderForm(req, res, form, plainProblem({ ...refused, errors: placed }, NAMED, form), status, [], error);
+      const shown = plainProblem({ ...refused, errors: placed }, NAMED, form);
+      const reference = said.reference && referenceInWords(said.reference, Boolean(form.reference?.trim()));
+      if (reference) shown.errors.reference = reference;
+      await renderForm(req, res, form, shown, status, [], error);
     }
   });
 
