@@ -76,7 +76,13 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
         const corrected = await correctSurvivor(client, caseId, correction, by, deps.identityKeyring);
         if (!corrected) throw missing();
         if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
-        const reference = await settleReference(client, caseId, corrected.identity, asked, by.at);
+        // Only a new name can make the reference say who the survivor is (the birth date is not corrected here): a
+        // contact or an A-number corrected is never held back by a reference chosen before the rule was.
+        const renamed = corrected.changedFields.includes('name');
+        const reference =
+          renamed || asked !== undefined
+            ? await settleReference(client, caseId, corrected.identity, asked, by.at)
+            : undefined;
         return reference === undefined ? corrected : { ...corrected, reference };
       });
     },

@@ -1628,6 +1628,20 @@ describe("correcting the survivor's record", () => {
         .expect((res) => expect(res.body).toEqual({ ...identity, reference: 'TF-2026-0100' }));
       expect(await caseload('TF-2026-0100')).toEqual([lost.caseId]);
     });
+
+    test('a case whose reference named the survivor before the rule: its contact is corrected; its name is held to it', async () => {
+      const opened = await openCase({
+        reference: 'TF-2026-0102',
+        survivor: { name: 'Noa Probe', birthDate: '1990-05-01' },
+      });
+      // A reference chosen before openings were checked for the survivor's name.
+      await stack.pool.query("UPDATE case_references SET reference = 'NOA-0015' WHERE case_id = $1", [opened.caseId]);
+      await correct(opened.caseId, { contact: 'Shelter line 555-0102' })
+        .expect(200)
+        .expect((res) => expect(res.body).toMatchObject({ changedFields: ['contact'] }));
+      const refused = await correct(opened.caseId, { name: 'Noa Probe Quince' }).expect(422);
+      expect(refused.body).toMatchObject({ code: 'reference_names_survivor', errors: [{ field: 'reference' }] });
+    });
   });
 });
 
