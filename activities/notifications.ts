@@ -274,6 +274,47 @@ export function createDeliveryActivities({
    * the email went out. The retry, by this process, records the send instead of making it again.
    */
   const acceptedNotRecorded = new Map<string, Date>();
+
+  /**
+   * Tells the coordinator of the row's case, in the app, that its email keeps failing: one notice per row, keyed by
+   * its alarm, so reporting it again writes nothing. Answers since when it has been failing.
+   */
+  async function reportFailing(row: Notification): Promise<Instant> {
+    const since = row.failingSince ?? (await now()).toISOString();
+    const coordinator = await coordinatorOf(pool, row.caseId);
+    if (coordinator) {
+      const notice = renderNotification({
+        kind: 'delivery_failing',
+        caseId: row.caseId,
+        reference: row.reference,
+        stepKind: row.stepKind,
+        agencyName: coordinator.name,
+        timeZone: coordinator.timeZone ?? timeZone ?? 'UTC',
+        dueAt: since,
+        publicBaseUrl,
+        failedRecipient: row.recipientAgencyId,
+      });
+      await enqueue(pool, {
+        caseId: row.caseId,
+        alarmId: `${row.alarmId}:delivery_failing`,
+        reference: row.reference,
+        stepId: row.stepId,
+        stepKind: row.stepKind,
+        kind: 'delivery_failing',
+        recipientAgencyId: coordinator.agencyId,
+        recipientEmail: null,
+        subject: notice.subject,
+        bodyText: notice.text,
+        dueAt: since,
+      });
+    }
+    logger?.warn(
+      { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, since },
+      'notification email failing; coordinator told in the app',
+    );
+    return since;
+  }
+
   return {
     /**
      * Sends the notification's email unless it was sent already (the row lock makes concurrent attempts take turns);
@@ -399,39 +440,17 @@ export function createDeliveryActivities({
     async reportDeliveryFailing(key: NotificationKey): Promise<Instant> {
       const row = await findNotification(pool, key);
       if (!row) throw new Error(`notification ${key.caseId}/${key.alarmId} is not in the outbox`);
-      const since = row.failingSince ?? (await now()).toISOString();
-      const coordinator = await coordinatorOf(pool, row.caseId);
-      if (coordinator) {
-        const notice = renderNotification({
-          kind: 'delivery_failing',
-          caseId: row.caseId,
-          reference: row.reference,
-          stepKind: row.stepKind,
-          agencyName: coordinator.name,
-          timeZone: coordinator.timeZone ?? timeZone ?? 'UTC',
-          dueAt: since,
-          publicBaseUrl,
-          failedRecipient: row.recipientAgencyId,
-        });
-        await enqueue(pool, {
-          caseId: row.caseId,
-          alarmId: `${row.alarmId}:delivery_failing`,
-          reference: row.reference,
-          stepId: row.stepId,
-          stepKind: row.stepKind,
-          kind: 'delivery_failing',
-          recipientAgencyId: coordinator.agencyId,
-          recipientEmail: null,
-          subject: notice.subject,
-          bodyText: notice.text,
-          dueAt: since,
-        });
-      }
-      logger?.warn(
-        { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, since },
-        'notification email failing; coordinator told in the app',
-      );
-      return since;
+      return reportFailing(row);
+    },
+
+    /**
+     * The agency's gathered email of notices of what passed that keeps failing: each notice it lists is reported as a
+     * single notification's is (its case's coordinator told in the app, once per notice however long it fails).
+     */
+    async reportPassedNoticesFailing(input: { agencyId: string }): Promise<{ reported: number }> {
+      const owed = await passedNoticesOwed(pool, input.agencyId);
+      for (const row of owed) await reportFailing(row);
+      return { reported: owed.length };
     },
   };
 }

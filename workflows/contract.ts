@@ -238,6 +238,13 @@ export interface DigestInput {
 export const passedNoticesWorkflowIdOf = (agencyId: string) => `passed-notices-${agencyId}`;
 export const PASSED_NOTICES_WORKFLOW_TYPE = 'passedNotices';
 
+/**
+ * Runs recorded before it retried a gathered email for good from its first attempt and never reported it failing;
+ * since, it is delivered as a single notification is: retried quickly for an hour, then each notice it lists is
+ * reported failing (`reportPassedNoticesFailing`), then retried for good.
+ */
+export const PASSED_NOTICES_FAILING_REPORTED_PATCH = 'passed-notices-failing-reported';
+
 export interface PassedNoticesInput {
   agencyId: string;
 }

@@ -4,19 +4,28 @@
  * outage can never fail the case. A delivery failing for an hour is reported (the row, the coordinator's in-app
  * notice and the case timeline say so) and then retried with backoff until it goes through.
  */
-import { ActivityFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
 import type { DeliveryReport } from '../domain/alarms';
 import { deliveryReportSignal, workflowIdOf, type DeliveryInput } from './contract';
 
-/** The first hour: a brief blip is retried quickly and nobody is bothered. */
-const { deliverNotification: deliverSoon } = proxyActivities<CaseActivities>({
+/**
+ * The first hour of an email's delivery: a brief blip is retried quickly and nobody is bothered. A gathered email
+ * (workflows/passed-notices.ts) is delivered so too.
+ */
+export const FIRST_HOUR_OF_DELIVERY: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   // A send heartbeats: a worker that died mid-send is noticed in seconds, and the email retried by another.
   heartbeatTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+};
+const { deliverNotification: deliverSoon } = proxyActivities<CaseActivities>(FIRST_HOUR_OF_DELIVERY);
 
 /** After that, no limit: the email waits out any outage, and goes out at most 30 minutes after the server is back. */
 const { deliverNotification: deliverEventually, reportDeliveryFailing } = proxyActivities<CaseActivities>({

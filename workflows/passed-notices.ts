@@ -8,11 +8,13 @@
  *
  * Exactly once per row: the send holds the rows' locks and records sent_at for every row it lists, as a single
  * notification's delivery does, so a retry or a second round finds them sent. An outage delays the email, retried
- * with backoff for as long as it lasts; rows recorded meanwhile join it.
+ * with backoff for as long as it lasts; rows recorded meanwhile join it. One failing for an hour is reported, as a
+ * single notification's is (see `deliver`).
  */
-import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, condition, continueAsNew, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
-import { passedNoticeSignal, type PassedNoticesInput } from './contract';
+import { PASSED_NOTICES_FAILING_REPORTED_PATCH, passedNoticeSignal, type PassedNoticesInput } from './contract';
+import { FIRST_HOUR_OF_DELIVERY } from './notification-delivery';
 
 /** A few minutes without a new notice: the caseload being brought in is likely done. */
 const QUIET_MS = 5 * 60_000;
@@ -21,12 +23,35 @@ const LONGEST_MS = 30 * 60_000;
 /** Rounds per run: a steady trickle of notices keeps the history short by continuing as new. */
 const ROUNDS_PER_RUN = 20;
 
+/** As a notification's delivery in its first hour. */
+const { deliverPassedNotices: deliverSoon } = proxyActivities<CaseActivities>(FIRST_HOUR_OF_DELIVERY);
+
 /** As a notification's delivery after its first hour: no limit, at most 30 minutes late once the server is back. */
-const { deliverPassedNotices } = proxyActivities<CaseActivities>({
+const { deliverPassedNotices: deliverEventually, reportPassedNoticesFailing } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
+
+/**
+ * Sends the email owed, as a single notification's delivery does (workflows/notification-delivery.ts): one failing
+ * for an hour has every notice it lists reported failing to its case's coordinator, in the app. Not in the cases'
+ * timelines: the email is about many cases. A run recorded before this retried it for good at once, and replays so.
+ */
+async function deliver(input: PassedNoticesInput): Promise<void> {
+  if (!patched(PASSED_NOTICES_FAILING_REPORTED_PATCH)) {
+    await deliverEventually(input);
+    return;
+  }
+  try {
+    await deliverSoon(input);
+    return;
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+  }
+  await reportPassedNoticesFailing(input);
+  await deliverEventually(input);
+}
 
 export async function passedNotices(input: PassedNoticesInput): Promise<void> {
   // Started by a notice (signal-with-start), or continued as new: either way a round is owed.
@@ -43,7 +68,7 @@ export async function passedNotices(input: PassedNoticesInput): Promise<void> {
       if (wait <= 0 || !(await condition(() => latest !== seen, wait))) break;
     }
     latest = undefined;
-    await deliverPassedNotices({ agencyId: input.agencyId });
+    await deliver({ agencyId: input.agencyId });
   }
   await continueAsNew<typeof passedNotices>(input);
 }

@@ -3,7 +3,7 @@
  * fact within minutes send no "Brought up to date" email each. An agency without a daily digest gets one email
  * listing every case, once no new notice came for a few minutes; an agency with one finds them in its next digest,
  * each case once; in the app, every case keeps its own notice. An SMTP outage delays the gathered email, never
- * doubles or loses it.
+ * doubles or loses it, and one lasting past an hour is reported to the coordinator in the app.
  */
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
@@ -136,6 +136,52 @@ test('an SMTP outage delays the gathered email; it then goes out once, listing e
     await stack.mail.setDown(false);
   }
   // The retry (backoff of at most 30 minutes) goes through once SMTP is back.
+  await stack.env.sleep(HOUR_MS);
+  await noticesSent(cases.map((c) => c.caseId));
+  const emails = passedEmailsTo(coordinator).slice(before);
+  expect(emails).toHaveLength(1);
+  for (const { reference } of cases) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
+});
+
+test('a gathered email failing past an hour is reported to the coordinator in the app, once per notice; it then goes out once', async () => {
+  const coordinator = await addressOf(DEMO_AGENCIES.coordinator);
+  const before = passedEmailsTo(coordinator).length;
+  await stack.mail.setDown(true);
+  let cases: { caseId: string; reference: string }[];
+  /** The coordinator's in-app notices that a notice of what passed of these cases keeps failing, by alarm. */
+  const failingNotices = async () => {
+    const alarms: string[] = [];
+    for (const { caseId } of cases) {
+      const { items } = await listNotifications(stack.pool, { caseId, agencyId: DEMO_AGENCIES.coordinator, limit: 50 });
+      for (const n of items)
+        if (n.kind === 'delivery_failing' && n.alarmId.startsWith('passed_summary:')) alarms.push(n.alarmId);
+    }
+    return alarms.sort();
+  };
+  try {
+    cases = await caseload(3, 'Failing Person');
+    // Notices 30 minutes after the entries, gathered 5 more, then failing for over an hour.
+    await stack.env.sleep(3 * HOUR_MS);
+    const owed: string[] = [];
+    for (const { caseId } of cases) {
+      const { items } = await listNotifications(stack.pool, { caseId, limit: 50 });
+      for (const n of items)
+        if (n.kind === 'passed_summary' && n.recipientEmail) owed.push(`${n.alarmId}:delivery_failing`);
+    }
+    expect(owed.length).toBeGreaterThanOrEqual(2 * cases.length);
+    owed.sort();
+    await eventually(
+      async () => ((await failingNotices()).length === owed.length ? true : undefined),
+      'the coordinator told in the app that the gathered emails keep failing',
+    );
+    expect(await failingNotices()).toEqual(owed);
+    // However long it keeps failing, each notice is reported once.
+    await stack.env.sleep(24 * HOUR_MS);
+    expect(await failingNotices()).toEqual(owed);
+    expect(passedEmailsTo(coordinator)).toHaveLength(before);
+  } finally {
+    await stack.mail.setDown(false);
+  }
   await stack.env.sleep(HOUR_MS);
   await noticesSent(cases.map((c) => c.caseId));
   const emails = passedEmailsTo(coordinator).slice(before);
