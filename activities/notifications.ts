@@ -293,6 +293,7 @@ export function createDeliveryActivities({
         dueAt: since,
         publicBaseUrl,
         failedRecipient: row.recipientAgencyId,
+        failedKind: row.kind,
       });
       await enqueue(pool, {
         caseId: row.caseId,

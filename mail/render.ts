@@ -37,6 +37,11 @@ export interface NotificationFacts {
   publicBaseUrl: string;
   /** For `delivery_failing`: the organisation whose email keeps failing (`dueAt` is then when it started failing). */
   failedRecipient?: string;
+  /**
+   * For `delivery_failing`: the kind of the notification whose email keeps failing. A notice of what passed goes out
+   * gathered with other cases' ("Brought up to date"), about no one step.
+   */
+  failedKind?: NotificationKind;
   /** For `escalation`: the agency that owes the step and its address (none when the directory has none). */
   actingAgency?: { name: string; email: string | null };
   /** For `passed_summary`: the reminders that passed before the case was brought up to date, none of them sent. */
@@ -170,13 +175,17 @@ function headline(
           'they were not sent one by one. The case page shows where each of those steps stands now (overdue, expired, done ' +
           'late, or cancelled when the case was closed).',
       };
-    case 'delivery_failing':
+    case 'delivery_failing': {
+      const gathered = facts.failedKind === 'passed_summary';
+      const what = gathered ? 'Brought up to date' : step;
+      const email = gathered ? 'The "Brought up to date" email listing this case' : `An email about the step "${step}"`;
       return {
-        subject: `Email not delivered: ${step} (case ${ref})`,
+        subject: `Email not delivered: ${what} (case ${ref})`,
         lead:
-          `An email about the step "${step}" to ${facts.failedRecipient ?? 'an agency'} has failed since ${date} and is still being ` +
+          `${email} to ${facts.failedRecipient ?? 'an agency'} has failed since ${date} and is still being ` +
           'retried. Please reach the agency another way.',
       };
+    }
     case 'daily_digest':
       throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
@@ -239,7 +248,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     lead,
     '',
     `${CASE_LINE}${facts.reference}`,
-    ...(facts.kind === 'passed_summary' ? [] : [`Step: ${step}`]),
+    ...(facts.kind === 'passed_summary' || facts.failedKind === 'passed_summary' ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     ...(notSent.length > 0 ? ['', 'Not sent:', ...notSent] : []),
     '',

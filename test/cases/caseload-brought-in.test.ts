@@ -175,6 +175,9 @@ test('a gathered email failing past an hour is reported to the coordinator in th
       'the coordinator told in the app that the gathered emails keep failing',
     );
     expect(await failingNotices()).toEqual(owed);
+    const { items } = await listNotifications(stack.pool, { caseId: cases[0]!.caseId, limit: 50 });
+    const notice = items.find((n) => n.kind === 'delivery_failing' && n.alarmId.startsWith('passed_summary:'));
+    expect(notice!.subject).toBe(`Email not delivered: Brought up to date (case ${cases[0]!.reference})`);
     // However long it keeps failing, each notice is reported once.
     await stack.env.sleep(24 * HOUR_MS);
     expect(await failingNotices()).toEqual(owed);

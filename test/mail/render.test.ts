@@ -212,6 +212,18 @@ describe('renderNotification', () => {
     }
   });
 
+  it('names a failing "Brought up to date" email as such, not as an email about the step its first reminder was of', () => {
+    const failing = { ...facts, kind: 'delivery_failing' as const, failedRecipient: 'demo-advocate' };
+    const single = renderNotification(failing);
+    expect(single.subject).toBe('Email not delivered: Continued Presence decision (case RC-2026-0042)');
+    const gathered = renderNotification({ ...failing, failedKind: 'passed_summary' });
+    expect(gathered.subject).toBe('Email not delivered: Brought up to date (case RC-2026-0042)');
+    expect(gathered.text).toContain(
+      'The "Brought up to date" email listing this case to demo-advocate has failed since 23 Nov 2026',
+    );
+    expect(gathered.text).not.toContain('Continued Presence decision');
+  });
+
   it('labels unknown step kinds in plain words and escapes the case id in links', () => {
     expect(stepLabel('benefit_window')).toBe('Benefit window');
     expect(caseLink('https://relief.example.org', 'a/b')).toBe('https://relief.example.org/cases/a%2Fb');
