@@ -292,7 +292,8 @@ export function createDeliveryActivities({
         timeZone: coordinator.timeZone ?? timeZone ?? 'UTC',
         dueAt: since,
         publicBaseUrl,
-        failedRecipient: row.recipientAgencyId,
+        // By its name, as a person knows it: the coordinator reaches that agency another way.
+        failedRecipient: (await findRecipient(pool, row.recipientAgencyId))?.name ?? row.recipientAgencyId,
         failedKind: row.kind,
       });
       await enqueue(pool, {
@@ -300,7 +301,8 @@ export function createDeliveryActivities({
         alarmId: `${row.alarmId}:delivery_failing`,
         reference: row.reference,
         stepId: row.stepId,
-        stepKind: row.stepKind,
+        // A gathered "Brought up to date" email is about no one step: the dashboard names it by its kind.
+        stepKind: row.kind === 'passed_summary' ? row.kind : row.stepKind,
         kind: 'delivery_failing',
         recipientAgencyId: coordinator.agencyId,
         recipientEmail: null,

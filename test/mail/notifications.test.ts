@@ -335,7 +335,7 @@ describe('reportDeliveryFailing', () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ kind: 'delivery_failing', recipientEmail: null, stepId: 'cp_decision-1' });
     expect(notices[0]!.subject).toBe('Email not delivered: Continued Presence decision (case RC-FAILING)');
-    expect(notices[0]!.bodyText).toContain('to ice-ccht has failed since');
+    expect(notices[0]!.bodyText).toContain('to ICE CCHT Continued Presence Unit has failed since');
   });
 });
 

@@ -390,3 +390,29 @@ test('the dashboard lists the newest 20 cases brought up to date, and says how m
   expect(dashboard).toMatch(/The newest 20 are listed; \d+ earlier notices are not shown here\./);
   await page.context().close();
 });
+
+test('the dashboard names an email that keeps failing by what it is: a step, or the gathered "Brought up to date"', async () => {
+  const failing = (alarmId: string, stepKind: string) =>
+    enqueue(service.stack.pool, {
+      caseId: cases[2]!.caseId,
+      alarmId,
+      reference: cases[2]!.reference,
+      stepId: 'cp_decision-1',
+      stepKind,
+      kind: 'delivery_failing',
+      recipientAgencyId: DEMO_AGENCIES.coordinator,
+      recipientEmail: null,
+      subject: 'FAILING',
+      bodyText: 'FAILING',
+      dueAt: new Date().toISOString(),
+    });
+  await failing('cp_decision-1:due:plain-language:delivery_failing', 'cp_decision');
+  await failing('passed_summary:3:plain-language:delivery_failing', 'passed_summary');
+  const page = await pageAs('demo-coordinator');
+  await read(page, '/');
+  const lines = await page.getByRole('list', { name: 'Emails not delivered' }).getByRole('listitem').allInnerTexts();
+  expect(lines).toHaveLength(2);
+  expect(lines.join('\n')).toMatch(/Continued Presence decision\. Still retrying/);
+  expect(lines.join('\n')).toMatch(/its “Brought up to date” email\. Still retrying/);
+  await page.context().close();
+});

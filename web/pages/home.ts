@@ -55,7 +55,13 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
   ]);
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
-  const undelivered = mine.filter((item) => item.kind === 'delivery_failing');
+  // A gathered "Brought up to date" email is about no one step (activities/notifications.ts `reportFailing`).
+  const undelivered = mine
+    .filter((item) => item.kind === 'delivery_failing')
+    .map((item) => ({
+      ...item,
+      about: item.stepKind === 'passed_summary' ? 'its “Brought up to date” email' : stepLabel(item.stepKind),
+    }));
   // Cases entered or updated with dates that had passed: their reminders were listed in one notice, not sent. The
   // newest are listed, and how many more there are (at least, when the newest notifications read do not hold them all).
   const passedNotices = mine.filter((item) => item.kind === 'passed_summary');
