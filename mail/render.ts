@@ -118,7 +118,7 @@ function headline(
   }
   if (facts.about === 'minor_turns_18') {
     return {
-      subject: `Urgent: notify HHS before the minor turns 18 (case ${ref})`,
+      subject: `${URGENT_BIRTHDAY_SUBJECT} (case ${ref})`,
       lead:
         // A case entered after the birthday gets this notice too, at once: it must not promise time that is gone.
         `The minor in this case turns 18 soon, or already has, and the request for HHS assistance ("${step}") must be ` +
@@ -167,14 +167,17 @@ function headline(
         subject: `Expired: ${step}, valid until ${date} (case ${ref})`,
         lead: `What "${step}" granted was valid until ${date} and has expired.`,
       };
-    case 'passed_summary':
+    case 'passed_summary': {
+      const urgent = notSent.some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
       return {
-        subject: `Brought up to date: ${countOf(notSent.length, 'reminder')} not sent (case ${ref})`,
+        subject: `${urgent ? `${URGENT_BIRTHDAY_SUBJECT}; b` : 'B'}rought up to date: ${countOf(notSent.length, 'reminder')} not sent (case ${ref})`,
         lead:
+          (urgent ? `${URGENT_BIRTHDAY_LEAD}\n\n` : '') +
           'This case was entered or updated with dates that already passed. The reminders below fell before that, so ' +
           'they were not sent one by one. The case page shows where each of those steps stands now (overdue, expired, done ' +
           'late, or cancelled when the case was closed).',
       };
+    }
     case 'delivery_failing': {
       const gathered = facts.failedKind === 'passed_summary';
       const what = gathered ? 'Brought up to date' : step;
@@ -190,6 +193,19 @@ function headline(
       throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
 }
+
+/**
+ * A birthday still ahead with HHS not yet asked, in a notice of what passed: the one line of it that is still to do,
+ * and urgently, so its subject and its first words say so (a birthday reminder's own email says it in its subject).
+ */
+const URGENT_BIRTHDAY_LINE = '- Urgent before the minor turns 18: ';
+const URGENT_BIRTHDAY_TO_DO = 'notify HHS before the minor turns 18';
+const URGENT_BIRTHDAY_SUBJECT = `Urgent: ${URGENT_BIRTHDAY_TO_DO}`;
+const URGENT_BIRTHDAY_LEAD =
+  'Urgent: the minor in this case turns 18 soon and HHS has not been notified. Make the request for HHS assistance ' +
+  'now: the date is on the case page.';
+const isUrgent = (notice: PassedNotice) =>
+  passedNoticeBlock(notice).some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
 
 /** "1 reminder", "3 reminders". */
 export const countOf = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -212,7 +228,7 @@ function passedLine(alarm: PassedAlarm, zone: string, deadlineZones: readonly st
   if (alarm.about === 'minor_turns_18' && alarm.kind === 'expired')
     return `- Turned 18 before HHS was notified: ${stepLabel(alarm.stepKind)} cancelled, the adult route applies`;
   if (alarm.about === 'minor_turns_18')
-    return `- Urgent before the minor turns 18: ${stepLabel(alarm.stepKind)}, date on the case page`;
+    return `${URGENT_BIRTHDAY_LINE}${stepLabel(alarm.stepKind)}, date on the case page`;
   const said = alarm.about === 'benefit_window' ? 'benefits last until' : DATE_WORDS[alarm.kind];
   const when =
     alarm.date === null
@@ -286,7 +302,8 @@ export function passedNoticeDigestLine(notice: PassedNotice): string {
   const link = passedNoticeBlock(notice)
     .find((line) => line.startsWith(LINK_LINE))
     ?.slice(LINK_LINE.length);
-  return `- ${notice.reference}: ${countOf(notSentCount(notice), 'reminder')} not sent${link ? `, ${link}` : ''}`;
+  const urgent = isUrgent(notice) ? ` (urgent: ${URGENT_BIRTHDAY_TO_DO})` : '';
+  return `- ${notice.reference}: ${countOf(notSentCount(notice), 'reminder')} not sent${urgent}${link ? `, ${link}` : ''}`;
 }
 
 /**
@@ -297,9 +314,17 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
   const [only] = notices;
   if (only && notices.length === 1) return { subject: only.subject, text: only.bodyText };
   const reminders = notices.reduce((sum, notice) => sum + notSentCount(notice), 0);
+  const urgent = notices.filter(isUrgent).map((notice) => notice.reference);
   const text = [
     `To: ${agencyName}`,
     '',
+    ...(urgent.length === 0
+      ? []
+      : [
+          `Urgent: in ${urgent.length === 1 ? 'case' : 'cases'} ${urgent.join(', ')} a minor turns 18 soon and HHS has ` +
+            'not been notified. Make the request for HHS assistance now: the date is on the case page.',
+          '',
+        ]),
     `These ${notices.length} cases were entered or updated with dates that already passed. The reminders listed ` +
       'under each fell before that, so they were not sent one by one. Each case page shows where those steps stand ' +
       'now (overdue, expired, done late, or cancelled when the case was closed).',
@@ -308,7 +333,7 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
     `${NO_PERSONAL_DETAILS} Sign in to see the cases.`,
   ].join('\n');
   return {
-    subject: `Brought up to date: ${countOf(notices.length, 'case')}, ${countOf(reminders, 'reminder')} not sent`,
+    subject: `${urgent.length > 0 ? `${URGENT_BIRTHDAY_SUBJECT}; b` : 'B'}rought up to date: ${countOf(notices.length, 'case')}, ${countOf(reminders, 'reminder')} not sent`,
     text,
   };
 }

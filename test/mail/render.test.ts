@@ -141,7 +141,11 @@ describe('renderNotification', () => {
       ],
     });
     // Alarms listed before they said when they would have been sent read the same: listed, and counted, once.
-    expect(subject).toBe('Brought up to date: 2 reminders not sent (case RC-2026-0042)');
+    // The birthday still ahead is the one thing to do, and urgently: its subject and first words say so.
+    expect(subject).toBe(
+      'Urgent: notify HHS before the minor turns 18; brought up to date: 2 reminders not sent (case RC-2026-0042)',
+    );
+    expect(text.split('\n')[2]).toMatch(/^Urgent: the minor in this case turns 18 soon and HHS has not been notified/);
     expect(text.match(/- Deadline reached: Continued Presence request/g)).toHaveLength(1);
     expect(text).toContain('- Deadline reached: Continued Presence request, due 17 Nov 2025');
     expect(text).toContain(
@@ -189,7 +193,9 @@ describe('renderNotification', () => {
       // When a birthday reminder would have gone out follows from the birth date: not said.
       '- Urgent before the minor turns 18: HHS notification of a minor (24 hours), date on the case page',
     ]);
-    expect(subject).toBe(`Brought up to date: ${lines.length} reminders not sent (case RC-2026-0042)`);
+    expect(subject).toBe(
+      `Urgent: notify HHS before the minor turns 18; brought up to date: ${lines.length} reminders not sent (case RC-2026-0042)`,
+    );
   });
 
   it("writes dates as the recipient's calendar reads them, and the hour of a minor's 24-hour notice", () => {
@@ -263,6 +269,37 @@ describe('renderPassedNotices', () => {
     expect(text).toContain('Case reference: RC-2026-0001');
     expect(text).toContain('Open the case: https://relief.example.org/cases/case-2');
     expect(text.match(/^- Deadline reached: Continued Presence request/gm)).toHaveLength(3);
+  });
+
+  it('says first, in a gathered email and in a digest line, which cases have a minor turning 18 with HHS not asked', () => {
+    const birthday = renderNotification({
+      ...facts,
+      caseId: 'case-3',
+      reference: 'RC-2026-0003',
+      kind: 'passed_summary',
+      dueAt: null,
+      passed: [
+        {
+          stepId: 'hhs_minor_notification-1',
+          stepKind: 'hhs_minor_notification',
+          kind: 'reminder',
+          about: 'minor_turns_18',
+          date: null,
+        },
+      ],
+    });
+    const urgent = { reference: 'RC-2026-0003', subject: birthday.subject, bodyText: birthday.text };
+    const { subject, text } = renderPassedNotices('Demo City Police', [one, urgent, two]);
+    expect(subject).toBe(
+      'Urgent: notify HHS before the minor turns 18; brought up to date: 3 cases, 4 reminders not sent',
+    );
+    expect(text.split('\n')[2]).toBe(
+      'Urgent: in case RC-2026-0003 a minor turns 18 soon and HHS has not been notified. Make the request for HHS ' +
+        'assistance now: the date is on the case page.',
+    );
+    expect(passedNoticeDigestLine(urgent)).toBe(
+      '- RC-2026-0003: 1 reminder not sent (urgent: notify HHS before the minor turns 18), https://relief.example.org/cases/case-3',
+    );
   });
 
   it('gives a digest one line per case: its reference, how many reminders were not sent, and its link', () => {
