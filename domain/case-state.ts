@@ -107,6 +107,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   followersByOpener?: boolean;
   /**
+   * An entry session's notice of what passed comes `passedNoticeGatherMs` after its last entry (a command): an alarm
+   * fired, a delivery report or the held expiries released meanwhile do not postpone it (workflows/case-workflow.ts).
+   * Set by the workflow behind a patch, so histories recorded before, which waited from any change, replay as they ran.
+   */
+  gathersAfterLastEntry?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

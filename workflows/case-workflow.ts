@@ -75,6 +75,7 @@ import {
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   MOVED_DATES_LEFT_OUT_PATCH,
+  PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
   REJECTION_FAILURE_TYPE,
@@ -187,6 +188,7 @@ const PATCHED_RULES = [
   ['birthdayLeadsGathered', BIRTHDAY_LEADS_GATHERED_PATCH],
   ['lapsedCpWithdrawsCertification', LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH],
   ['followersByOpener', CORRECTION_FOLLOWERS_PATCH],
+  ['gathersAfterLastEntry', PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -218,9 +220,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   let projectedVersion = input.kind === 'resume' ? input.state.version : 0;
   /** The search attributes this run last upserted (their JSON); none yet at its start. */
   let upserted: string | undefined;
+  /** The version the last entry (a command) made; the run's first, for the opening or the run continued as new. */
+  let enteredVersion = state.version;
   /** `command`: the command that produced this state, for its audit row (every applied command has one). */
   const publish = async (command?: Pick<AppliedCommand, 'action' | 'stepId' | 'actor'>): Promise<CaseCommandResult> => {
     const published = state;
+    if (command) enteredVersion = published.version;
     if (input.searchAttributes)
       upserted = upsertCaseSearchAttributes(published, searchAttributesOnChange ? upserted : undefined);
     // Only the activity's input grows: replaying older histories schedules the same activity, so no patch is needed.
@@ -360,7 +365,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     for (const [agencyId, own] of byAgency) await tellWhatPassed(own, `${alarmId}:${agencyId}`, agencyId);
   };
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
-  /** The version at which the current entry session last changed the case, and when its notice is due. */
+  /**
+   * The version at which the current entry session was last entered (before `gathersAfterLastEntry`: last changed),
+   * and when its notice is due.
+   */
   let gathered = { version: -1, noticeAt: 0 };
 
   if (input.kind === 'open') await publish({ action: 'case.open', stepId: null, actor: input.open.openedBy ?? null });
@@ -386,11 +394,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(passed.length) };
       continue;
     }
-    // An entry session: what passed waits until the case has been left alone for `gatherMs`.
+    // An entry session: what passed waits until nothing has been entered for `gatherMs`. Cases recorded before
+    // `gathersAfterLastEntry` waited from any change, so an alarm firing meanwhile postponed the notice.
     const entering = passed.length > 0 || (state.heldExpiries?.length ?? 0) > 0;
-    if (entering && state.version !== gathered.version) {
-      gathered = { version: state.version, noticeAt: Date.now() + gatherMs };
+    const lastEntered = state.gathersAfterLastEntry ? enteredVersion : state.version;
+    if (entering && lastEntered !== gathered.version) {
+      gathered = { version: lastEntered, noticeAt: Date.now() + gatherMs };
     }
+    // A session that ended is forgotten: the next begins its wait when it begins, whatever was entered since.
+    if (!entering && state.gathersAfterLastEntry) gathered = { version: -1, noticeAt: 0 };
     const next = nextAlarm(state);
     if (next && Date.parse(next.at) <= Date.now()) {
       const step = findStep(state, next.stepId);

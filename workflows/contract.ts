@@ -219,6 +219,14 @@ export const BUNDLED_PATCHES: readonly string[] = [
 export const CORRECTION_FOLLOWERS_PATCH = 'correction-followers-by-opener';
 
 /**
+ * Cases recorded before it waited for the notice of what passed 30 minutes after any change of the case, so each alarm
+ * that fired during an entry session (a minor's 24-hour notice falling due minutes after the entry) postponed it again;
+ * since, only an entry (a command) does (`gathersAfterLastEntry` in domain/case-state.ts). Asked on its own, after
+ * the bundle.
+ */
+export const PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH = 'passed-notice-after-last-entry';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

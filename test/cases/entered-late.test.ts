@@ -14,6 +14,7 @@ import { eventually, startStack, type Stack } from '../support/stack';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -188,4 +189,32 @@ test('a minor entered late: notified within the session, the police are not urge
   const toldNotNotified = await policeMail(notNotified.caseId);
   expect(toldNotNotified.map((n) => n.kind)).toEqual(['passed_summary']);
   expect(toldNotNotified[0]!.bodyText).toMatch(/Urgent before the minor turns 18/);
+});
+
+test('an alarm firing during an entry session does not postpone its notice: it comes 30 minutes after the last entry', async () => {
+  const now = await stack.env.currentTimeMs();
+  // A minor identified 23 h 55 min ago: the 12-hour reminder passed before the entry, the 24-hour due notice fires
+  // 5 minutes after it.
+  const tenYearsAgo = new Date(now - 10 * 365 * DAY_MS).toISOString().slice(0, 10);
+  const opened = await stack.cases.open(
+    {
+      identifiedAt: new Date(now - 24 * HOUR_MS + 5 * MINUTE_MS).toISOString(),
+      survivor: { name: 'Minor Due Soon After Entry', birthDate: tenYearsAgo },
+      agencies: DEMO_AGENCIES,
+    },
+    police,
+  );
+  expect(opened.path).toBe('minor');
+
+  // 31 minutes after the entry, 26 after the due notice fired: the session's notice is there already.
+  await stack.env.sleep(31 * MINUTE_MS);
+  const notifications = await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    return items.some((n) => n.kind === 'passed_summary') ? items : undefined;
+  }, 'the notice of what passed, 30 minutes after the entry');
+  expect(notifications.filter((n) => n.kind === 'due').map((n) => n.stepId)).toEqual(['hhs_minor_notification-1']);
+  const told = notifications.find(
+    (n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator,
+  );
+  expect(told?.bodyText).toMatch(/Reminder: HHS notification of a minor/);
 });

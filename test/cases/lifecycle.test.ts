@@ -8,7 +8,12 @@ import { AppError } from '../../core/errors';
 import type { CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
-import { CORRECTION_FOLLOWERS_PATCH, PATCH_BUNDLE_2026_12, workflowIdOf } from '../../workflows/contract';
+import {
+  CORRECTION_FOLLOWERS_PATCH,
+  PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
+  PATCH_BUNDLE_2026_12,
+  workflowIdOf,
+} from '../../workflows/contract';
 import { startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 
@@ -125,6 +130,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   expect(patchIds).toEqual([
     expect.stringContaining(`"${PATCH_BUNDLE_2026_12}"`),
     expect.stringContaining(`"${CORRECTION_FOLLOWERS_PATCH}"`),
+    expect.stringContaining(`"${PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH}"`),
   ]);
 });
 
