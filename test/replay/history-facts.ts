@@ -21,6 +21,7 @@ import {
   PATCH_BUNDLE_2026_12,
   CORRECTION_AS_SIGNED_PATCH,
   CORRECTION_FOLLOWERS_PATCH,
+  PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
@@ -350,6 +351,10 @@ const COVERAGE = {
     facts.startedAs !== 'open' || (facts.markers.length === 2 && facts.markers[0] === PATCH_BUNDLE_2026_12),
   "takes a corrected step's followers by their opener, if it opens a case": (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(CORRECTION_FOLLOWERS_PATCH),
+  "records the bundle's marker and two of its own after it, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || (facts.markers.length === 3 && facts.markers[0] === PATCH_BUNDLE_2026_12),
+  'waits for the notice of what passed from the last entry, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH),
   'tells what passed as it closes': (facts: HistoryFacts) =>
     facts.patches.includes(PASSED_TOLD_WHEN_CLOSED_PATCH) && facts.completed && notified(facts, ['passed_summary']),
 } as const;
@@ -436,6 +441,18 @@ const V16_CLAIMS: GenerationClaim = {
   ],
 };
 
+// The notice of what passed counts its 30 minutes from the last entry (PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH), asked on
+// its own after the correction followers' patch: a case begun on this code records three markers.
+const V17_CLAIMS: GenerationClaim = {
+  some: V14_CLAIMS.some,
+  every: [
+    ...V14_CLAIMS.every,
+    "records the bundle's marker and two of its own after it, if it opens a case",
+    "takes a corrected step's followers by their opener, if it opens a case",
+    'waits for the notice of what passed from the last entry, if it opens a case',
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -472,6 +489,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v14: V14_CLAIMS,
   v15: V15_CLAIMS,
   v16: V16_CLAIMS,
+  v17: V17_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

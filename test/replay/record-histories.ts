@@ -68,7 +68,7 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * among them. v16 takes a corrected step's followers as the steps its own sign-off opened (CORRECTION_FOLLOWERS_PATCH,
  * its own marker beside the bundle's): its adult case corrects a sign-off.
  */
-const GENERATION = 'v16';
+const GENERATION = 'v17';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
