@@ -1,6 +1,6 @@
 /** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
 import type { RequestHandler } from 'express';
-import type { WriteOptions } from '../app/case-commands';
+import type { CorrectionPreview, WriteOptions } from '../app/case-commands';
 import type { Logger } from '../core/logger';
 import type { Readiness } from '../app/readiness';
 import type { CaseView } from '../app/case-reads';
@@ -24,6 +24,8 @@ export interface CaseCommands {
   close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   transfer(caseId: string, command: TransferCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   correct(caseId: string, correction: Correction, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  /** What the correction would withdraw, checked as the correction is and applied to nothing. */
+  previewCorrection(caseId: string, correction: Correction, actor: Actor): Promise<CorrectionPreview>;
   askAgain(caseId: string, request: AskAgainRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   /** The 18th birthday the case's workflow counts a minor's deadlines from; undefined once Temporal has no case. */
   minorTurns18On(caseId: string): Promise<string | null | undefined>;
@@ -41,6 +43,7 @@ export function commandsRefused(why: string): CaseCommands {
     close: refuse,
     transfer: refuse,
     correct: refuse,
+    previewCorrection: refuse,
     askAgain: refuse,
     minorTurns18On: refuse,
   };

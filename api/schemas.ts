@@ -7,6 +7,7 @@ import { instantBoundSchema, isoDateSchema } from '../domain/dates';
 import { noteSchema, signOffSchema } from '../domain/steps';
 import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
+import { UNNAMED_LATER_STEP } from '../domain/correction';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
@@ -505,6 +506,29 @@ export const CaseViewSchema = z.object({
       "whether GET /api/cases/{caseId}/survivor answers this reader the survivor's identity: readable; else the code " +
         'of its 403: not_permitted_identity (not one working the case), identity_not_yet_requested (an ICE or HHS ' +
         'officer whose agency has no step on the case yet: the identity opens once a request reaches it)',
+    ),
+});
+
+/** What confirming a correction would withdraw (`POST …/corrections/preview`), each step as the caller may be told of it. */
+export const CorrectionPreviewSchema = z.object({
+  withdraws: z
+    .array(
+      z.object({
+        kind: z.enum(STEP_KINDS),
+        agencyKind: z.enum(AGENCY_KINDS),
+        agencyId: z.string().nullable(),
+        agencyName: z.string().nullable().describe('the agency that owes the step, by name'),
+      }),
+    )
+    .describe(
+      'the pending steps the correction would withdraw that the caller may be told of (one it sees, or follows as a ' +
+        'milestone), by kind and the agency that owes it; empty when none',
+    ),
+  withdrawsUnnamed: z
+    .boolean()
+    .describe(
+      `true when it would also withdraw a pending step the caller may not be told of: say "${UNNAMED_LATER_STEP}", ` +
+        'as the refusals do, never named, dated or counted (8 U.S.C. 1367)',
     ),
 });
 

@@ -25,6 +25,7 @@ import {
   isoDateSchema,
   minorTurns18OnFor,
   noteSchema,
+  previewCorrection,
   validateOpenCase,
   type AskAgainRequest,
   type CaseCommandResult,
@@ -38,7 +39,7 @@ import {
   type SignOff,
   type TransferCaseRequest,
 } from '../domain';
-import type { Actor, CaseAgencies } from '../domain/types';
+import type { Actor, AgencyKind, CaseAgencies, StepKind } from '../domain/types';
 import {
   askAgainUpdate,
   CASE_WORKFLOW_TYPE,
@@ -61,6 +62,15 @@ export interface OpenCaseRequest extends IdentificationRequest {
   usesUVisa?: boolean;
   /** true: opened even when the agency has an open case of the same survivor, identified at the same moment. */
   confirmNotDuplicate?: boolean;
+}
+
+/**
+ * What confirming a correction would withdraw (`previewCorrection`): the pending steps its corrector may be told of, by
+ * kind and the agency that owes each, and whether it withdraws any other (said only as `UNNAMED_LATER_STEP`).
+ */
+export interface CorrectionPreview {
+  withdraws: { kind: StepKind; agencyKind: AgencyKind; agencyId: string | null; agencyName: string | null }[];
+  withdrawsUnnamed: boolean;
 }
 
 /**
@@ -343,17 +353,45 @@ export class CaseCommands {
 
   /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
   async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
-    const { reason, ...signOff } = correction;
-    const place = { caseId, stepId: correction.stepId };
-    const sealed: Correction = {
-      ...withSealedNote(caseId, signOff, this.deps.identityKeyring),
-      reason: sealNote(sealedText(reason, 'reason'), place, this.deps.identityKeyring),
-    };
+    const sealed = this.sealedCorrection(caseId, correction);
     return this.apply(caseId, correctSignOffUpdate, { name: 'correct', options, signer: actor }, (issued) => ({
       correction: sealed,
       actor,
       issued,
     }));
+  }
+
+  /**
+   * What a correction would withdraw, without applying it: the case workflow's state, queried, and the correction
+   * checked and applied to it here by the domain's code, as the workflow would (domain/correction.ts
+   * `previewCorrection`); refused as the correction would be. Nothing is written, nor sent to the workflow.
+   */
+  async previewCorrection(caseId: string, correction: Correction, actor: Actor): Promise<CorrectionPreview> {
+    const command = { correction: this.sealedCorrection(caseId, correction), actor };
+    const issued = await this.issue(caseId, 'correct-preview', {}, actor);
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    const state = await this.command(caseId, () => handle.query(caseStateQuery));
+    const preview = previewCorrection(state, { ...command, issued }, issued.at);
+    if ('code' in preview) throw rejectionError(preview);
+    const withdraws = await Promise.all(
+      preview.named.map(async ({ kind, agencyKind, agencyId }) => ({
+        kind,
+        agencyKind,
+        agencyId,
+        agencyName: agencyId ? ((await findAgency(this.deps.pool, agencyId))?.name ?? null) : null,
+      })),
+    );
+    return { withdraws, withdrawsUnnamed: preview.unnamed };
+  }
+
+  /** The correction as the workflow takes it: its note and its reason sealed. */
+  private sealedCorrection(caseId: string, correction: Correction): Correction {
+    const { reason, ...signOff } = correction;
+    const place = { caseId, stepId: correction.stepId };
+    return {
+      ...withSealedNote(caseId, signOff, this.deps.identityKeyring),
+      reason: sealNote(sealedText(reason, 'reason'), place, this.deps.identityKeyring),
+    };
   }
 
   async close(caseId: string, request: CloseCaseRequest, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
@@ -483,10 +521,10 @@ export class CaseCommands {
     if (!started) await releaseCase(this.deps.pool, caseId);
   }
 
-  /** Runs an update and turns the workflow's refusals into application errors with their HTTP meaning. */
-  private async command(caseId: string, run: () => Promise<unknown>): Promise<void> {
+  /** Runs an update (or a query) and turns the workflow's refusals into application errors with their HTTP meaning. */
+  private async command<T>(caseId: string, run: () => Promise<T>): Promise<T> {
     try {
-      await this.bounded(caseId, run);
+      return await this.bounded(caseId, run);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
         // A closed or withdrawn case's workflow has ended; only the read model still knows the case.

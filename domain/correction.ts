@@ -191,9 +191,12 @@ function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): R
  */
 const namesTo = (actor: Actor, follower: Step) => canSeeStep(actor, follower) || canSeeMilestone(actor, follower);
 
+/** How a step the reader may not be told of is said: neither named nor dated nor counted. */
+export const UNNAMED_LATER_STEP = 'a later step of another agency';
+
 function followersInWords(actor: Actor, followers: Step[]): string {
   const seen = followers.filter((follower) => namesTo(actor, follower)).map((follower) => follower.id);
-  return [...seen, ...(seen.length < followers.length ? ['a later step of another agency'] : [])].join(', ');
+  return [...seen, ...(seen.length < followers.length ? [UNNAMED_LATER_STEP] : [])].join(', ');
 }
 
 /** Steps that followed from it and were signed: what a different outcome or a later date would contradict. */
@@ -403,4 +406,35 @@ export function applyCorrection(
   );
   for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
   return settlePassedAlarms({ ...next, version: state.version + 1 }, at);
+}
+
+/**
+ * What a correction would withdraw, as its corrector may be told it before confirming: the pending steps it names
+ * (`namesTo`, as the refusals do), and whether it withdraws any other, which is said only as `UNNAMED_LATER_STEP`.
+ */
+export interface CorrectionWithdrawals {
+  named: Step[];
+  unnamed: boolean;
+}
+
+/**
+ * A correction previewed: refused as the workflow would refuse it, else applied to a copy of the case (the same code
+ * the workflow runs, nothing recorded) and the pending steps before and after compared. A step re-dated keeps its id
+ * and stays pending; one withdrawn (no longer followed from the step, or asked again with nothing left to ask) is gone.
+ */
+export function previewCorrection(
+  state: CaseState,
+  command: CorrectionCommand,
+  now: Instant,
+): CorrectionWithdrawals | Rejection {
+  const rejection = validateCorrection(state, command, now);
+  if (rejection) return rejection;
+  const pendingAfter = new Set(
+    applyCorrection(state, command, now)
+      .steps.filter((step) => step.status === 'pending')
+      .map((step) => step.id),
+  );
+  const withdrawn = state.steps.filter((step) => step.status === 'pending' && !pendingAfter.has(step.id));
+  const named = withdrawn.filter((step) => namesTo(command.actor, step));
+  return { named, unnamed: named.length < withdrawn.length };
 }

@@ -274,6 +274,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{caseId}/steps/{stepId}/corrections/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a correction would withdraw, before it is made: the same body and the same checks as the correction (refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other agencies that confirming it would withdraw, as the caller may be told of them; those agencies see it in the case's timeline once it is made. */
+        post: operations["postApiCasesCaseIdStepsStepIdCorrectionsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{caseId}/steps/{stepId}/documents": {
         parameters: {
             query?: never;
@@ -2991,6 +3008,159 @@ export interface operations {
                 };
             };
             /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named), or the key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the corrected sign-off is invalid (the field is named) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiCasesCaseIdStepsStepIdCorrectionsPreview: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the outcome's details: dates, codes and a note. A refusal (declined, denied) gives `reason`, one of its step's codes: le_declaration: insufficient_evidence, not_cooperating, investigation_closed, not_our_investigation, other; u_visa_certification: insufficient_evidence, no_helpfulness, not_our_investigation, other; cp_decision: insufficient_evidence, not_potential_witness, other; cp_renewal_decision: not_potential_witness, other; hhs_certification_letter: no_qualifying_status, not_willing_to_assist, minor, other; t_visa_decision: not_a_victim, not_present_on_account, not_complied, no_extreme_hardship, no_response, other
+                     * @default {}
+                     */
+                    details?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description how many corrections the step had when you read it (its details.corrections, 0 if none): a correction made meanwhile is then refused (409 correction_conflict) rather than replaced */
+                    expectedCorrections?: number;
+                    outcome: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description what the correction would withdraw */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the pending steps the correction would withdraw that the caller may be told of (one it sees, or follows as a milestone), by kind and the agency that owes it; empty when none */
+                        withdraws: {
+                            agencyId: string | null;
+                            /** @enum {string} */
+                            agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                            /** @description the agency that owes the step, by name */
+                            agencyName: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                        }[];
+                        /** @description true when it would also withdraw a pending step the caller may not be told of: say "a later step of another agency", as the refusals do, never named, dated or counted (8 U.S.C. 1367) */
+                        withdrawsUnnamed: boolean;
+                    };
+                };
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description neither the step's agency (within its window) nor the case's coordinator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case, or no such step the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named) */
             409: {
                 headers: {
                     [name: string]: unknown;

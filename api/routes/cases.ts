@@ -15,6 +15,7 @@ import {
   CaseParamsSchema,
   CaseViewSchema,
   CorrectionBodySchema,
+  CorrectionPreviewSchema,
   OpenCaseRequestSchema,
   ReminderListSchema,
   SignOffBodySchema,
@@ -33,6 +34,18 @@ function newReferenceNamed(body: unknown): string | undefined {
   const reference = (body as { reference?: unknown } | undefined)?.reference;
   return typeof reference === 'string' ? `new reference ${reference}` : undefined;
 }
+
+/** How a correction is refused, and its preview the same way (`previewCorrection` runs the correction's checks). */
+const correctionRefusals = {
+  403: { description: "neither the step's agency (within its window) nor the case's coordinator", problem: true },
+  404: { description: 'no such case, or no such step the caller may see', problem: true },
+  409: {
+    description:
+      'the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named)',
+    problem: true,
+  },
+  422: { description: 'the corrected sign-off is invalid (the field is named)', problem: true },
+} as const;
 
 const OPENS_CASES: Permission = {
   test: (actor) => works(actor) && CASE_OPENERS.includes(actor.agencyKind),
@@ -301,17 +314,8 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       reveal: revealNotes,
       responses: {
         200: { description: 'the case after the correction', schema: CaseViewSchema },
-        403: {
-          description: "neither the step's agency (within its window) nor the case's coordinator",
-          problem: true,
-        },
-        404: { description: 'no such case, or no such step the caller may see', problem: true },
-        409: {
-          description:
-            'the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named), or the key is in progress',
-          problem: true,
-        },
-        422: { description: 'the corrected sign-off is invalid (the field is named)', problem: true },
+        ...correctionRefusals,
+        409: { description: `${correctionRefusals[409].description}, or the key is in progress`, problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
         requireSeenStep(await caseReads.case(params.caseId, actor), actor, params.stepId);
@@ -319,6 +323,27 @@ export function caseRoutes(deps: ApiDeps): Route[] {
           operationId,
         });
         return { status: 200, body: await caseReads.present(view, actor) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/steps/:stepId/corrections/preview',
+      tag: 'cases',
+      summary:
+        'What a correction would withdraw, before it is made: the same body and the same checks as the correction ' +
+        '(refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other ' +
+        'agencies that confirming it would withdraw, as the caller may be told of them; those agencies see it in the ' +
+        "case's timeline once it is made.",
+      params: StepParamsSchema,
+      body: CorrectionBodySchema,
+      responses: {
+        200: { description: 'what the correction would withdraw', schema: CorrectionPreviewSchema },
+        ...correctionRefusals,
+      },
+      handle: async ({ params, body, actor }) => {
+        requireSeenStep(await caseReads.case(params.caseId, actor), actor, params.stepId);
+        const preview = await deps.cases.previewCorrection(params.caseId, { stepId: params.stepId, ...body }, actor);
+        return { status: 200, body: preview };
       },
     }),
     route({

@@ -54,6 +54,11 @@ async function answersFor(kind: AgencyKind, caseId: string, stepId: string) {
       .set(as)
       .set('Idempotency-Key', key())
       .send({ outcome: 'filed', reason: 'typo', expectedCorrections: 5, details: { filedOn: await today() } }),
+    // The correction previewed (what it would withdraw) answers as the correction does.
+    preview: await request(service.app)
+      .post(`${path}/corrections/preview`)
+      .set(as)
+      .send({ outcome: 'filed', reason: 'typo', expectedCorrections: 5, details: { filedOn: await today() } }),
     documents: await request(service.app).get(`${path}/documents`).set(as),
     upload: await request(service.app)
       .post(`${path}/documents`)
@@ -79,12 +84,13 @@ test("ICE and the police read another agency's T-visa steps as steps the case do
     for (const stepId of ['t_visa_filing-1', 't_visa_receipt-1', 't_visa_bona_fide-1']) {
       const hidden = await answersFor(kind, filed, stepId);
       expect({ kind, stepId, hidden }).toEqual({ kind, stepId, hidden: await answersFor(kind, untouched, stepId) });
-      expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
+      expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404, 404]);
     }
   }
   // The advocate, who sees them, is still told what is wrong with its own request.
   const own = await answersFor('advocate', filed, 't_visa_bona_fide-1');
   expect(own.correction).toMatchObject({ status: 409, code: 'not_correctable' });
+  expect(own.preview).toEqual(own.correction);
 });
 
 test('on a closed case, ICE, the police and HHS are told it is closed whatever step they name', async () => {
@@ -106,7 +112,10 @@ test('on a closed case, ICE, the police and HHS are told it is closed whatever s
   for (const kind of ['ice', 'law_enforcement', 'hhs'] as const) {
     // An id that names no step of any kind: no case has it, and no reader sees it differently.
     const absent = await answersFor(kind, filed, 'nothing-1');
-    expect({ kind, absent: [absent.signOff, absent.correction] }).toEqual({ kind, absent: [closed, closed] });
+    expect({ kind, absent: [absent.signOff, absent.correction, absent.preview] }).toEqual({
+      kind,
+      absent: [closed, closed, closed],
+    });
     for (const stepId of ['t_visa_filing-1', 't_visa_receipt-1', 't_visa_bona_fide-1', 't_visa_decision-1']) {
       const hidden = await answersFor(kind, filed, stepId);
       expect({ kind, stepId, hidden }).toEqual({ kind, stepId, hidden: await answersFor(kind, untouched, stepId) });
@@ -155,7 +164,7 @@ test('a T-visa step a correction withdrew reads to ICE, the police and HHS as a 
     const hidden = await answersFor(kind, withdrawn, 't_visa_adjustment_filing-1');
     const never = await answersFor(kind, untouched, 't_visa_adjustment_filing-1');
     expect({ kind, hidden }).toEqual({ kind, hidden: never });
-    expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
+    expect(Object.values(hidden).map((answer) => answer.status)).toEqual([404, 404, 404, 404, 404]);
   }
   // The advocate, whose step it was, is still told that a correction withdrew it, and reads its timeline lines;
   // ICE reads none of them.

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { z } from 'zod';
-import { ReminderListSchema } from '../../api/schemas';
+import { CorrectionPreviewSchema, ReminderListSchema } from '../../api/schemas';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { CORRECTION_WINDOW } from '../../domain/policy';
 import { addDays, dateOf } from '../../domain/dates';
@@ -33,6 +33,7 @@ interface StepBody {
 }
 interface CaseBody {
   caseId: string;
+  version: number;
   steps: StepBody[];
   timeline: { type: string; stepId: string | null; summary: string }[];
 }
@@ -309,6 +310,73 @@ describe('correcting a sign-off through the API', () => {
     // ICE does not see the advocate's request: the refusal stands, but its words neither name nor date it.
     expect((refused.body as { detail: string }).detail).toContain('a later step of another agency');
     expect((refused.body as { detail: string }).detail).not.toContain('hhs_certification');
+  });
+
+  test('a preview says which pending steps a correction would withdraw, as each reader may be told, and applies nothing', async () => {
+    const now = await today();
+    const { caseId: previewed } = await openCase(addDays(now, -10));
+    await signOff('demo-police-officer', previewed, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -3) },
+    });
+    // The grant opened the police's renewal request and the advocate's certification request.
+    await signOff('demo-ice-officer', previewed, 'cp_decision-1', { outcome: 'granted', details: { grantedOn: now } });
+    const before = await readCase(previewed);
+    const denial = {
+      outcome: 'denied',
+      details: { reason: 'not_potential_witness' },
+      reason: 'entered on the wrong case',
+    };
+    const preview = (user: string, body: object) =>
+      request(stack.app)
+        .post(`/api/cases/${previewed}/steps/cp_decision-1/corrections/preview`)
+        .set(headersOf(user))
+        .send(body);
+
+    // ICE sees neither step: it is told only that a later step of another agency goes, as the refusals say it.
+    const toIce = await preview('demo-ice-officer', denial).expect(200);
+    expect(CorrectionPreviewSchema.parse(toIce.body)).toEqual({ withdraws: [], withdrawsUnnamed: true });
+    // The coordinator sees every step: each is named, with the agency that owes it.
+    const toCoordinator = await preview('demo-coordinator', denial).expect(200);
+    expect(CorrectionPreviewSchema.parse(toCoordinator.body)).toEqual({
+      withdraws: [
+        {
+          kind: 'cp_renewal_request',
+          agencyKind: 'law_enforcement',
+          agencyId: DEMO_AGENCIES.law_enforcement,
+          agencyName: 'Demo City Police Department (fictitious)',
+        },
+        {
+          kind: 'hhs_certification_request',
+          agencyKind: 'advocate',
+          agencyId: DEMO_AGENCIES.advocate,
+          agencyName: 'Demo Survivor Legal Advocates (fictitious)',
+        },
+      ],
+      withdrawsUnnamed: false,
+    });
+    // A correction that withdraws nothing (a date moved) says so.
+    const redated = await preview('demo-ice-officer', {
+      outcome: 'granted',
+      details: { grantedOn: addDays(now, -1) },
+      reason: 'granted the day before',
+    }).expect(200);
+    expect(redated.body).toEqual({ withdraws: [], withdrawsUnnamed: false });
+    // Refused as the correction would be: one that changes nothing; a step the caller does not see, not found.
+    const unchanged = await preview('demo-ice-officer', {
+      outcome: 'granted',
+      details: { grantedOn: now },
+      reason: 'x',
+    }).expect(422);
+    expect(unchanged.body).toMatchObject({ code: 'invalid_details', errors: [{ field: 'details' }] });
+    expect((await preview('demo-police-officer', denial).expect(404)).body).toMatchObject({ code: 'unknown_step' });
+    await preview('demo-supervisor', denial).expect(403);
+
+    // Nothing was applied: the case is as it was, the steps still pending.
+    const after = await readCase(previewed);
+    expect(after.version).toBe(before.version);
+    expect(after.steps).toEqual(before.steps);
+    expect(after.timeline).toEqual(before.timeline);
   });
 
   test("the README's walk-through, then its correction: the CP request re-dates its decision alone", async () => {
