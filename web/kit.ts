@@ -23,6 +23,8 @@ export type MeView = JsonOf<operations['getApiMe']>;
 export const isSystemAdmin = (me: MeView) => (me.user.roles as readonly string[]).includes('system_admin');
 export type CaseView = JsonOf<operations['getApiCasesCaseId']>;
 export type AgencyView = JsonOf<operations['getApiAgencies']>['items'][number];
+/** What confirming a correction would withdraw, as the API's preview of it tells this reader. */
+export type CorrectionPreview = JsonOf<operations['postApiCasesCaseIdStepsStepIdCorrectionsPreview']>;
 
 export interface ConsoleSettings {
   /** Where the API listens, as the console reaches it (loopback in one process). */

@@ -545,7 +545,7 @@ describe('correcting a sign-off in the console', () => {
     await page.context().close();
   });
 
-  test('after its window the officer is told in words that the coordinator corrects it now', async () => {
+  test('after its window the officer is told in words, at Continue, that the coordinator corrects it now', async () => {
     const now = await today();
     const { caseId } = await openCase(addDays(now, -10));
     await signOff('demo-police-officer', caseId, 'cp_request-1', {
@@ -558,9 +558,10 @@ describe('correcting a sign-off in the console', () => {
     await page.goto(`${base}/cases/${caseId}/steps/cp_request-1/correct`);
     await page.getByLabel('Requested on (required)').fill(addDays(now, -3));
     await page.getByLabel('Why it is corrected (required)').fill('The request went out a day earlier.');
+    // Refused before the check page, as "Confirm" would refuse it: the preview is checked as the correction is.
     await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
     const said = await page.getByRole('alert').innerText();
+    expect(await page.getByRole('button', { name: 'Confirm and record the correction' }).count()).toBe(0);
     expect(said).toContain(
       `The time in which your agency may correct this sign-off is over (${CORRECTION_WINDOW.days} days after it ` +
         `was signed, until ${formatCalendarDay(addDays(now, CORRECTION_WINDOW.days))}). Ask the case’s coordinator`,

@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { documentStep, formFileOf, mayRemoveDocument, proxyDownload, uploadDocument } from '../documents';
-import { formOf, param, type AgencyView, type CaseView, type Kit, type MeView } from '../kit';
+import { formOf, param, type AgencyView, type CaseView, type CorrectionPreview, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
   answerInWords,
@@ -30,7 +30,7 @@ import { languageInWords, survivorNotice } from '../survivor-words';
 import { seesWholeCase } from '../../domain/access';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
-import { correctionOutcomes, isCorrectable } from '../../domain/correction';
+import { correctionOutcomes, isCorrectable, UNNAMED_LATER_STEP } from '../../domain/correction';
 import {
   ASK_AGAIN_KINDS,
   askAgainRefusal,
@@ -248,7 +248,7 @@ export function casePages(kit: Kit): Router {
     form: Record<string, string>,
     problem?: ApiProblem,
     correcting = false,
-    checking?: { documentName?: string; documentId?: string },
+    checking?: { documentName?: string; documentId?: string; withdraws?: CorrectionPreview },
   ) => {
     const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
@@ -310,7 +310,13 @@ export function casePages(kit: Kit): Router {
           })),
         },
         ...shown,
-        ...(checking ? { documentName: checking.documentName, documentId: checking.documentId } : {}),
+        ...(checking
+          ? {
+              documentName: checking.documentName,
+              documentId: checking.documentId,
+              withdrawn: checking.withdraws && withdrawnInWords(checking.withdraws, kit.words(res)),
+            }
+          : {}),
         problem: summary,
         errors: summary?.errors ?? {},
         labels: Object.fromEntries([
@@ -361,9 +367,18 @@ export function casePages(kit: Kit): Router {
       }
       if (form.confirm !== 'yes') {
         // A correction is a legal record too: its answers and its reason are checked on a page of their own first.
-        const refused = checkCorrection(step.kind, outcome, detailsFromForm(step.kind, outcome, form), form.reason);
+        const details = detailsFromForm(step.kind, outcome, form);
+        const refused = checkCorrection(step.kind, outcome, details, form.reason);
         if (refused) throw refused;
-        await renderSignOff(req, res, form, undefined, true, {});
+        // What confirming would withdraw of the other agencies' pending steps, said before it is confirmed; the
+        // preview is checked as the correction is, so what "Confirm" would refuse comes back on the form now.
+        const withdraws = ok(
+          await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/corrections/preview', {
+            params: { path: { caseId, stepId } },
+            body: { outcome, details, reason: form.reason ?? '', ...expectedCorrectionsOf(form) },
+          }),
+        );
+        await renderSignOff(req, res, form, undefined, true, { withdraws });
         return;
       }
       ok(
@@ -373,9 +388,7 @@ export function casePages(kit: Kit): Router {
             outcome,
             details: detailsFromForm(step.kind, outcome, form),
             reason: form.reason ?? '',
-            ...(/^\d+$/.test(form.expectedCorrections ?? '')
-              ? { expectedCorrections: Number(form.expectedCorrections) }
-              : {}),
+            ...expectedCorrectionsOf(form),
           },
         }),
       );
@@ -712,6 +725,21 @@ const cannotSign = (step: CaseView['steps'][number], words: Words) =>
       `Only an officer of the agency this step belongs to in this case${step.agencyId ? `, ${words.agencyName(step.agencyId)},` : ''} ` +
       'may sign it off. You can still read the step on the case page.',
   });
+
+/**
+ * The pending steps a correction would withdraw, as its preview tells them to this reader: each by name and the
+ * agency that owes it, one it may not be told of as the refusals say it; undefined when it withdraws none.
+ */
+function withdrawnInWords(preview: CorrectionPreview, words: Words): string | undefined {
+  const named = preview.withdraws.map((step) => `${stepLabel(step.kind)} (${words.stepAgency(step)})`);
+  const said = [...named, ...(preview.withdrawsUnnamed ? [UNNAMED_LATER_STEP] : [])];
+  return said.length > 0 ? said.join(', ') : undefined;
+}
+
+/** The corrections count the form was read with, sent so a correction made meanwhile is refused, not replaced. */
+function expectedCorrectionsOf(form: Record<string, string>): { expectedCorrections?: number } {
+  return /^\d+$/.test(form.expectedCorrections ?? '') ? { expectedCorrections: Number(form.expectedCorrections) } : {};
+}
 
 /** The signing agency's officers, or the case's coordinator; the API judges the window and the later steps. */
 function mayCorrect(me: MeView, view: CaseView, step: CaseView['steps'][number]): boolean {
