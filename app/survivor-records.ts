@@ -32,7 +32,13 @@ import type { CaseView } from '../db/read-model';
 import type { IsoDate } from '../domain/dates';
 import type { Actor } from '../domain/types';
 import type { CaseReads } from './case-reads';
-import { identityInReference, newReference, passesForAssigned, referenceTaken } from './case-commands';
+import {
+  identityInReference,
+  newReference,
+  passesForAssigned,
+  referenceTaken,
+  type WriteOptions,
+} from './case-commands';
 
 export interface SurvivorRecordsDeps {
   pool: Pool;
@@ -52,7 +58,9 @@ export type NewReference = string | null | undefined;
  * What a correction answers: the identity as it now is, the fields it changed, how many corrections it has had, and
  * the case's new reference when it gave it one.
  */
-type CorrectionAnswer = Extract<SurvivorCorrected, { identity: SurvivorIdentity }> & { reference?: string };
+type CorrectionAnswer = Omit<Extract<SurvivorCorrected, { identity: SurvivorIdentity }>, 'appliedBefore'> & {
+  reference?: string;
+};
 type KeptCorrectionAnswer = Omit<CorrectionAnswer, 'identity'> & { sealedIdentity: string };
 
 export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: CaseReads) {
@@ -62,28 +70,31 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
     /**
      * Applies the correction; answers the identity as it now is, the fields that changed and how many corrections it
      * has had. A field it would change that was corrected after the `expectedCorrections` the corrector read is a
-     * conflict: nothing is written, and the problem names each such field.
+     * conflict: nothing is written, and the problem names each such field. A retry of a correction that was made
+     * (`options.operationId`, from its Idempotency-Key) whose answer was never stored, its API process having died
+     * first, answers what it changed, not "nothing changed", and writes nothing again.
      */
     async correct(
       caseId: string,
       correction: SurvivorCorrection,
       actor: Actor,
       asked: NewReference,
+      options: WriteOptions = {},
     ): Promise<CorrectionAnswer> {
       await caseReads.identityCase(caseId, actor);
-      const by = { userId: userRowIdOf(actor.userId), at: await deps.now() };
+      const by = { userId: userRowIdOf(actor.userId), at: await deps.now(), operationId: options.operationId };
       return inTransaction(deps.pool, async (client) => {
         const corrected = await correctSurvivor(client, caseId, correction, by, deps.identityKeyring);
         if (!corrected) throw missing();
         if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
+        const { appliedBefore, ...answer } = corrected;
         // Only a new name can make the reference say who the survivor is (the birth date is not corrected here): a
         // contact or an A-number corrected is never held back by a reference chosen before the rule was.
-        const renamed = corrected.changedFields.includes('name');
-        const reference =
-          renamed || asked !== undefined
-            ? await settleReference(client, caseId, corrected.identity, asked, by.at)
-            : undefined;
-        return reference === undefined ? corrected : { ...corrected, reference };
+        const renamed = answer.changedFields.includes('name');
+        const settled = () =>
+          renamed || asked !== undefined ? settleReference(client, caseId, answer.identity, asked, by.at) : undefined;
+        const reference = appliedBefore ? referenceGivenBefore(caseId, asked, appliedBefore) : await settled();
+        return reference === undefined ? answer : { ...answer, reference };
       });
     },
 
@@ -174,6 +185,15 @@ async function settleReference(
   if (replacement === undefined || replacement === current) return undefined;
   if ((await replaceReference(client, caseId, replacement)) === 'reference_taken') throw referenceTaken(replacement);
   return replacement;
+}
+
+/**
+ * The new reference a correction's earlier attempt gave the case, applied at `appliedAt`: the one it asked for, or
+ * the one assigned then (`newReference` gives the same for the case all that year); none when it asked for none.
+ * A reference asked for that the case had already was not named by the first answer, but is by this one.
+ */
+function referenceGivenBefore(caseId: string, asked: NewReference, appliedAt: Date): string | undefined {
+  return asked === null ? newReference(appliedAt, caseId) : asked;
 }
 
 /** The refusal of a correction that would overwrite unseen what another correction, made since it was read, wrote. */

@@ -279,12 +279,13 @@ export async function lockOpeningsOfSameSurvivor(
 }
 
 /**
- * What a correction did: the identity as it now is, the fields it changed and the identity's corrections since; or,
- * refused with nothing written, the fields it would have changed that were corrected after `expectedCorrections`
+ * What a correction did: the identity as it now is, the fields it changed and the identity's corrections since, and
+ * `appliedBefore`, when, if an earlier attempt of the same operation made it (nothing written now); or, refused with
+ * nothing written, the fields it would have changed that were corrected after `expectedCorrections`
  * (`expectedCorrections` itself when that is more corrections than the identity has had).
  */
 export type SurvivorCorrected =
-  | { identity: SurvivorIdentity; changedFields: string[]; corrections: number }
+  | { identity: SurvivorIdentity; changedFields: string[]; corrections: number; appliedBefore?: Date }
   | { correctedMeanwhile: string[]; corrections: number };
 
 /**
@@ -294,12 +295,15 @@ export type SurvivorCorrected =
  * is cleared. Answers null for a case without a survivor row, and the fields that changed (none: nothing written).
  * With `expectedCorrections`, a field that would change and that a later correction changed is a conflict: the
  * corrector read a value that is no longer the identity's. The row's lock orders concurrent corrections of a case.
+ * `by.operationId` names the write (its Idempotency-Key's operation): the revision records it, and a correction whose
+ * operation wrote one already (an attempt that committed, then lost its answer with its API process) answers what that
+ * one changed, with the identity and count as they now are, and writes nothing: it would find nothing left to change.
  */
 export async function correctSurvivor(
   client: Queryable,
   caseId: string,
   correction: SurvivorCorrection,
-  by: { userId: string | null; at: Date },
+  by: { userId: string | null; at: Date; operationId?: string },
   keyring?: IdentityKeyring,
 ): Promise<SurvivorCorrected | null> {
   const { rows } = await client.query<{ identity_ciphertext: Buffer; key_id: string }>(
@@ -309,6 +313,8 @@ export async function correctSurvivor(
   const row = rows[0];
   if (!row) return null;
   const before = openIdentity(row, caseId, keyring);
+  const applied = by.operationId === undefined ? undefined : await correctionOf(client, caseId, by.operationId);
+  if (applied) return { identity: before, ...applied };
   const after: SurvivorIdentity = { ...before };
   for (const field of CORRECTABLE) {
     const value = correction[field];
@@ -327,9 +333,10 @@ export async function correctSurvivor(
 
   const previous = sealIdentity(before, caseId, keyring);
   await client.query(
-    `INSERT INTO survivor_revisions (case_id, revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at)
-     SELECT $1, coalesce(max(revision), 0) + 1, $2, $3, $4, $5, $6 FROM survivor_revisions WHERE case_id = $1`,
-    [caseId, previous.ciphertext, previous.keyId, changedFields, by.userId, by.at],
+    `INSERT INTO survivor_revisions
+       (case_id, revision, identity_ciphertext, key_id, changed_fields, changed_by, changed_at, operation_id)
+     SELECT $1, coalesce(max(revision), 0) + 1, $2, $3, $4, $5, $6, $7 FROM survivor_revisions WHERE case_id = $1`,
+    [caseId, previous.ciphertext, previous.keyId, changedFields, by.userId, by.at, by.operationId ?? null],
   );
   const current = sealIdentity(after, caseId, keyring);
   await client.query(
@@ -338,6 +345,25 @@ export async function correctSurvivor(
   );
   if (changedFields.includes('name')) await indexName(client, caseId, after.name, keyring);
   return { identity: after, changedFields, corrections: since.corrections + 1 };
+}
+
+/**
+ * What the correction `operationId` made on the case, if it made one: the fields it changed and when, with how many
+ * corrections the identity has had since (paired with the identity as it now is, as `readSurvivor` pairs them).
+ */
+async function correctionOf(
+  db: Queryable,
+  caseId: string,
+  operationId: string,
+): Promise<{ changedFields: string[]; corrections: number; appliedBefore: Date } | undefined> {
+  const { rows } = await db.query<{ changed_fields: string[]; changed_at: Date; corrections: number }>(
+    `SELECT r.changed_fields, r.changed_at,
+            (SELECT max(a.revision)::int FROM survivor_revisions a WHERE a.case_id = r.case_id) AS corrections
+     FROM survivor_revisions r WHERE r.case_id = $1 AND r.operation_id = $2`,
+    [caseId, operationId],
+  );
+  const row = rows[0];
+  return row && { changedFields: row.changed_fields, corrections: row.corrections, appliedBefore: row.changed_at };
 }
 
 /** How many corrections the case's identity has had, and the fields those after the `after`-th changed (none: null). */

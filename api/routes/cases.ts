@@ -202,9 +202,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
           problem: true,
         },
       },
-      handle: async ({ params, body, actor }) => {
+      handle: async ({ params, body, actor, operationId }) => {
         const { reference, ...correction } = body;
-        const corrected = await survivorRecords.correct(params.caseId, correction, actor, reference);
+        const corrected = await survivorRecords.correct(params.caseId, correction, actor, reference, { operationId });
         return { status: 200, body: survivorRecords.keptAnswer(params.caseId, corrected) };
       },
     }),

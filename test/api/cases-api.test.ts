@@ -1503,6 +1503,38 @@ describe("correcting the survivor's record", () => {
     const needles = ['ottilie', 'brandvold', 'quenneville', '555-0199', '312-555-0111', 'a987654321'];
     expect(needlesIn(needles, keyStore.map((row) => row.text).join('\n'))).toEqual([]);
   });
+
+  test('a correction whose API died before storing its answer is answered by its retry with what it changed (probe Q4)', async () => {
+    const opened = await openCase({
+      reference: 'SURVIVOR-Q4',
+      survivor: { name: 'Solveig Marrant', birthDate: '1990-05-01', contact: 'Old phone 312-555-0111' },
+    });
+    const key = newKey();
+    const correction = { name: 'Solveig Marrant Oyelaran', contact: 'Shelter line 555-0177', expectedCorrections: 0 };
+    const send = () =>
+      request(app)
+        .post(`/api/cases/${opened.caseId}/survivor`)
+        .set(as('adv-1'))
+        .set('Idempotency-Key', key)
+        .send({ ...correction, reference: null });
+    const first = await send().expect(200);
+    expect(first.body).toMatchObject({ changedFields: ['name', 'contact'], corrections: 1 });
+    expect((first.body as { reference?: string }).reference).toMatch(/^RC-/);
+
+    // The process died after the correction committed, before its answer was stored: the key is left claimed and
+    // unanswered, and older than the takeover time, so the retry runs the request again.
+    const { rowCount } = await stack.pool.query(
+      `UPDATE idempotency_keys SET status_code = NULL, response = NULL, completed_at = NULL,
+         created_at = created_at - interval '1 hour' WHERE key = $1`,
+      [key],
+    );
+    expect(rowCount).toBe(1);
+    const retried = await send().expect(200);
+    expect(retried.body).toEqual(first.body);
+    const revisions = await stack.pool.query('SELECT 1 FROM survivor_revisions WHERE case_id = $1', [opened.caseId]);
+    expect(revisions.rows).toHaveLength(1);
+  });
+
   test('a correction replayed after its corrector stopped working the case shows them no identity', async () => {
     const opened = await openCase({ survivor: { name: 'Henrike Alvestad', birthDate: '1991-03-02' } });
     const advocate = await createTestUser(stack.pool, {
