@@ -277,6 +277,10 @@ export const DocumentSchema = z.object({
   sha256: z.string().describe('of the content, lower-case hex'),
   uploadedAt: z.string(),
   uploadedBy: z.string().nullable().describe("the uploader's username"),
+  uploader: z
+    .object({ displayName: z.string(), agencyId: z.string() })
+    .nullable()
+    .describe('the uploader by name and agency, as a step names who signed it'),
   fileName: z
     .string()
     .nullable()

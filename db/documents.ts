@@ -47,6 +47,8 @@ interface DocumentInfo {
   uploadedAt: string;
   /** The uploader's username, or null when the row names no user. */
   uploadedBy: string | null;
+  /** The uploader by name and agency, as a step names who signed it (db/read-model.ts `SIGNER`); null likewise. */
+  uploader: { displayName: string; agencyId: string } | null;
 }
 
 /**
@@ -132,6 +134,8 @@ interface Row {
   sha256: string;
   uploaded_at: Date;
   username: string | null;
+  display_name: string | null;
+  agency_id: string | null;
   step_instance: number | null;
 }
 
@@ -144,6 +148,7 @@ const infoOf = (row: Row): StoredDocument => ({
   sha256: row.sha256,
   uploadedAt: row.uploaded_at.toISOString(),
   uploadedBy: row.username,
+  uploader: row.display_name === null ? null : { displayName: row.display_name, agencyId: row.agency_id! },
   stepInstance: row.step_instance,
 });
 
@@ -154,7 +159,7 @@ export async function listDocuments(
   only: { stepId?: string; id?: string } = {},
 ): Promise<StoredDocument[]> {
   const { rows } = await pool.query<Row>(
-    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
+    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username, u.display_name, u.agency_id,
        d.step_instance
      FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
      WHERE d.case_id = $1 AND ($2::text IS NULL OR d.step_id = $2) AND ($3::uuid IS NULL OR d.id = $3)
@@ -196,7 +201,7 @@ export async function openDocument(
   const { rows } = await pool.query<
     Row & { key_id: string; file_name_ciphertext: Buffer; content_ciphertext: Buffer | null; object_key: string | null }
   >(
-    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username,
+    `SELECT d.id, d.case_id, d.step_id, d.media_type, d.byte_size, d.sha256, d.uploaded_at, u.username, u.display_name, u.agency_id,
        d.step_instance, d.key_id, d.file_name_ciphertext, d.content_ciphertext, d.object_key
      FROM step_documents d LEFT JOIN users u ON u.id = d.uploaded_by
      WHERE d.case_id = $1 AND d.id = $2`,

@@ -2485,6 +2485,11 @@ export interface operations {
                             uploadedAt: string;
                             /** @description the uploader's username */
                             uploadedBy: string | null;
+                            /** @description the uploader by name and agency, as a step names who signed it */
+                            uploader: {
+                                agencyId: string;
+                                displayName: string;
+                            } | null;
                         }[];
                     };
                 };
@@ -3266,6 +3271,11 @@ export interface operations {
                             uploadedAt: string;
                             /** @description the uploader's username */
                             uploadedBy: string | null;
+                            /** @description the uploader by name and agency, as a step names who signed it */
+                            uploader: {
+                                agencyId: string;
+                                displayName: string;
+                            } | null;
                         }[];
                     };
                 };
@@ -3373,6 +3383,11 @@ export interface operations {
                         uploadedAt: string;
                         /** @description the uploader's username */
                         uploadedBy: string | null;
+                        /** @description the uploader by name and agency, as a step names who signed it */
+                        uploader: {
+                            agencyId: string;
+                            displayName: string;
+                        } | null;
                     };
                 };
             };
@@ -3402,6 +3417,11 @@ export interface operations {
                         uploadedAt: string;
                         /** @description the uploader's username */
                         uploadedBy: string | null;
+                        /** @description the uploader by name and agency, as a step names who signed it */
+                        uploader: {
+                            agencyId: string;
+                            displayName: string;
+                        } | null;
                     };
                 };
             };

@@ -126,6 +126,7 @@ describe("the police officer adds the CP request's letter", () => {
           sha256: sha256(LETTER),
           uploadedAt: expect.any(String) as unknown,
           uploadedBy: 'demo-police-officer',
+          uploader: { displayName: 'Demo Police Officer (fictitious)', agencyId: DEMO_AGENCIES.law_enforcement },
           fileName: 'CP letter – Ileana Vasquez-Thornbury.pdf',
         },
       ],
@@ -518,27 +519,47 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
   });
 });
 
-test('in the browser: a wrong file chosen on a sign-off form is removed from its check page, another from the case page', async () => {
+test('in the browser: a wrong file chosen on a sign-off form is removed from its check page, back to the form with its answers; another from the case page', async () => {
   // Signed in as the police officer by the test before.
   const context = browser!.contexts()[0]!;
   const page = await context.newPage();
-  await page.goto(`${base}/cases/${caseId}/steps/le_declaration-1?outcome=signed`);
+  const signOffForm = `/cases/${caseId}/steps/le_declaration-1`;
+  await page.goto(`${base}${signOffForm}?outcome=signed`);
+  const note = 'Signed by Lt. Ruiz, original mailed';
   await page.getByLabel(/Signed on/).fill('2026-11-04');
+  await page.getByLabel(/Note/).fill(note);
   const wrong = Buffer.from('%PDF-1.4\n% Declaration for Nguyen Thi Hoa, another case\n%%EOF\n');
-  await page
-    .getByLabel(/Document that proves it/)
-    .setInputFiles({ name: 'Declaration Nguyen Thi Hoa.pdf', mimeType: 'application/pdf', buffer: wrong });
-  await page.getByRole('button', { name: 'Continue' }).click();
-  // The check page: the document is already on the step, and may be removed from here.
-  expect(await page.locator('dl.answers').textContent()).toContain('Declaration Nguyen Thi Hoa.pdf (already added');
-  await page.getByRole('link', { name: 'Remove this document from the step' }).click();
-  await page.waitForURL((url) => /\/documents\/[0-9a-f-]+\/remove$/.test(url.pathname));
-  // What will be removed, in words.
+  const chooseWrongFile = async () => {
+    await page
+      .getByLabel(/Document that proves it/)
+      .setInputFiles({ name: 'Declaration Nguyen Thi Hoa.pdf', mimeType: 'application/pdf', buffer: wrong });
+    await page.getByRole('button', { name: 'Continue' }).click();
+    // The check page: the document is already on the step, and may be removed from here.
+    expect(await page.locator('dl.answers').textContent()).toContain('Declaration Nguyen Thi Hoa.pdf (already added');
+    await page.getByRole('button', { name: 'Remove this document from the step' }).click();
+    await page.waitForURL((url) => /\/documents\/[0-9a-f-]+\/remove$/.test(url.pathname));
+  };
+  // The answers typed, on the form again: the note never in the address.
+  const formKept = async () => {
+    await page.waitForURL((url) => url.pathname === signOffForm && url.search === '');
+    expect(await page.getByLabel(/Signed on/).inputValue()).toBe('2026-11-04');
+    expect(await page.getByLabel(/Note/).inputValue()).toBe(note);
+  };
+  await chooseWrongFile();
+  // What will be removed, in words; who added it by name, as the console names people.
   const answers = await page.locator('dl.answers').textContent();
   expect(answers).toContain('Law-enforcement declaration');
   expect(answers).toContain('Declaration Nguyen Thi Hoa.pdf');
   expect(answers).toMatch(/PDF, 1 KB/);
+  expect(answers).toMatch(/by Demo Police Officer \(fictitious\) \([^)]+\)/);
+  expect(answers).not.toContain('demo-police-officer');
   await expectAccessible(page);
+  // Cancel: back to the form with the answers, nothing said removed.
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await formKept();
+  expect(await page.getByRole('status').count()).toBe(0);
+
+  await chooseWrongFile();
   // Sent without a reason: the error summary, in words, linking to the field.
   await page.getByRole('button', { name: 'Remove the document' }).click();
   expect(await page.title()).toMatch(/^Error: /);
@@ -546,8 +567,14 @@ test('in the browser: a wrong file chosen on a sign-off form is removed from its
   await expectAccessible(page);
   await page.getByLabel('Why it is removed').selectOption({ label: 'The wrong file was chosen' });
   await page.getByRole('button', { name: 'Remove the document' }).click();
-  await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
-  await expect(page.getByRole('status').textContent()).resolves.toMatch(/The document was removed/);
+  // Back to the form, not the case: the answers kept, and told the step is not signed yet.
+  await formKept();
+  await expect(page.getByRole('status').textContent()).resolves.toBe(
+    'The document was removed: no one can open it again. The step is not signed yet: choose the right file and continue.',
+  );
+  expect(await page.content()).not.toContain('Declaration Nguyen Thi Hoa.pdf');
+  await expectAccessible(page);
+  await page.goto(`${base}/cases/${caseId}`);
   expect(await page.content()).not.toContain('Declaration Nguyen Thi Hoa.pdf');
 
   // From the case page: the officer removes the signed CP request the test before added.

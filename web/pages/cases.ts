@@ -317,6 +317,8 @@ export function casePages(kit: Kit): Router {
               withdrawn: checking.withdraws && withdrawnInWords(checking.withdraws, kit.words(res)),
             }
           : {}),
+        // Back from removing the document its check page named: the step waits for the right file, and a sign-off.
+        flash: !checking && form.change === 'document-removed' ? DOCUMENT_REMOVED_FROM_SIGN_OFF : undefined,
         problem: summary,
         errors: summary?.errors ?? {},
         labels: Object.fromEntries([
@@ -415,8 +417,9 @@ export function casePages(kit: Kit): Router {
     const kind = step.kind;
     const outcome = form.outcome ?? '';
     try {
-      if (form.change === 'yes') {
-        // "Change your answers" on the check page: the form again, with the answers and the key it had.
+      if (form.change === 'yes' || form.change === 'document-removed') {
+        // "Change your answers" on the check page, or back from removing its document (web/pages/document-removal.ts):
+        // the form again, with the answers and the key it had.
         await renderSignOff(req, res, form);
         return;
       }
@@ -597,6 +600,10 @@ const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
     'The document was removed: no one can open it again. The audit trail records who removed it and why.',
   ],
 ]);
+
+/** The sign-off form's message once the document its check page named was removed. */
+const DOCUMENT_REMOVED_FROM_SIGN_OFF =
+  'The document was removed: no one can open it again. The step is not signed yet: choose the right file and continue.';
 
 /** Answers a form shows above itself: refusals of the request, and an outage of the service behind the API (503). */
 /** The refusal the API gives a sign-off of a step that is no longer pending (domain/case.ts), for the console's own. */

@@ -2,8 +2,9 @@
  * Removing a document added to a step by mistake (another survivor's letter, the wrong case or step): a page that
  * says what will be removed (the step, the file's name for who may read it, its type and size) with a reason chosen
  * from a list, then the API's POST /api/cases/{caseId}/documents/{documentId}/remove, which deletes its content for
- * good and audits who removed it and why. Reached from the case page and from a sign-off's check page, where the
- * document chosen on the form is already on the step.
+ * good and audits who removed it and why. Reached from the case page, and back to it; and from a sign-off's check page,
+ * where the document chosen on the form is already on the step: the form's answers ride along, posted (a note may
+ * name the survivor, so never in a URL), and the removal, or Cancel, leads back to the form with them.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
@@ -14,6 +15,8 @@ import { caseIdOf } from './cases';
 import { documentStep } from '../documents';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The sign-off form's answers, as its check page posts them (web/views/sign-off-check.eta): carried, never read. */
+const SIGN_OFF_ANSWER = /^(outcome|idempotencyKey|details\.[A-Za-z]+)$/;
 const NAMED: readonly NamedField[] = [{ name: 'reason', noun: 'why the document is removed', control: 'select' }];
 
 const noSuchDocument = () =>
@@ -31,7 +34,17 @@ export function documentRemovalPages(kit: Kit): Router {
     return documentId.toLowerCase();
   };
 
-  const render = async (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
+  /**
+   * The page; `signOff`, the sign-off whose check page it was opened from: its step and the answers to take back to
+   * its form.
+   */
+  const render = async (
+    req: Request,
+    res: Response,
+    form: Record<string, string>,
+    problem?: FormProblem,
+    signOff?: SignOffAnswers,
+  ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
     const documentId = documentIdOf(req);
@@ -54,6 +67,11 @@ export function documentRemovalPages(kit: Kit): Router {
         document,
         form,
         reasons: documentRemovalReasons(),
+        // Who added it by name and agency, as the case page names who signed a step (web/case-standing.ts).
+        uploader:
+          document.uploader &&
+          `${document.uploader.displayName} (${kit.words(res).agencyName(document.uploader.agencyId)})`,
+        signOff,
         problem,
         errors: problem?.errors ?? {},
       },
@@ -68,9 +86,13 @@ export function documentRemovalPages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const documentId = documentIdOf(req);
     const form = formOf(req);
+    const signOff = signOffAnswersOf(form);
+    // "Remove this document" on a sign-off's check page posts that page's answers with no reason (the page's own
+    // form always sends one, chosen or not): the page, opened with them.
+    if (signOff && form.reason === undefined) return render(req, res, {}, undefined, signOff);
     const reason = form.reason ?? '';
     if (!documentRemovalReasons().some(([code]) => code === reason))
-      return render(req, res, form, plainProblem({ errors: { reason: 'required' } }, NAMED, form));
+      return render(req, res, form, plainProblem({ errors: { reason: 'required' } }, NAMED, form), signOff);
     try {
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/documents/{documentId}/remove', {
@@ -81,11 +103,29 @@ export function documentRemovalPages(kit: Kit): Router {
     } catch (error) {
       // Removed already (the same form sent twice, or someone else meanwhile): what was asked for holds.
       if (!(error instanceof ApiProblem && error.status === 404)) {
-        return render(req, res, form, plainProblem(formProblemOf(error, ['reason'], kit.words(res)), NAMED, form));
+        const problem = plainProblem(formProblemOf(error, ['reason'], kit.words(res)), NAMED, form);
+        return render(req, res, form, problem, signOff);
       }
     }
+    // Back to the sign-off form, its answers posted again as they came (307 keeps the method and the body), with
+    // `change=document-removed` from the button pressed: the form says the document went and the step is not signed.
+    if (signOff) return res.redirect(307, `/cases/${caseId}/steps/${encodeURIComponent(signOff.stepId)}`);
     res.redirect(303, `/cases/${caseId}?notice=document-removed`);
   });
 
   return router;
+}
+
+/** A sign-off's step and the answers its check page posted, to go back to its form with. */
+interface SignOffAnswers {
+  stepId: string;
+  answers: [name: string, value: string][];
+}
+
+/** The sign-off a removal was asked from (`signOffStep`, the check page's button), or undefined from the case page. */
+function signOffAnswersOf(form: Record<string, string>): SignOffAnswers | undefined {
+  // Any step id is safe here: it goes back escaped, within this case, whose sign-off page judges it.
+  const stepId = form.signOffStep;
+  if (!stepId) return undefined;
+  return { stepId, answers: Object.entries(form).filter(([name]) => SIGN_OFF_ANSWER.test(name)) };
 }
