@@ -98,6 +98,14 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
       ? `The date must be on or after ${day}, the day the step opened`
       : 'The date must be on or after the day the step opened';
   }
+  // "askedOn (2 Dec 2026) is before Continued Presence decision ended (3 Dec 2026)", or "before the survivor was
+  // identified": a request asked again no earlier than what it follows (domain/ask-again.ts).
+  const follows = /is before (.+ (?:ended|was identified)) \(([^)]+)\)$/.exec(message);
+  if (follows) {
+    const [, what = '', day = ''] = follows;
+    const inWords = /^\d{4}-\d\d-\d\d$/.test(day) ? formatCalendarDay(day) : day;
+    return `The date must be on or after ${inWords}, when ${what.startsWith('the ') ? what : `the ${what}`}`;
+  }
   // "validUntil (2026-03-01) is before issuedOn (2026-03-10)": one date of the form against another.
   const order = /\(\d{4}-\d\d-\d\d\) is (before|after) \w+ \((\d{4}-\d\d-\d\d)\)/.exec(message);
   if (order) {

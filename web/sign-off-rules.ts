@@ -37,6 +37,9 @@ export function amendmentsUsedUp(view: CaseView, step: StepView): string | undef
   return refusals[0]?.message;
 }
 
+/** The day it is where the reader's agency works, by the API's clock, as the workflow judges "today" (domain/dates.ts). */
+export const readerToday = (me: MeView) => todayOf(me.now, localDateOf(me.now, me.timeZone));
+
 /**
  * The workflow's rules of a new sign-off the catalogue's schema does not judge, as the API would refuse them (a 422
  * naming each field), or a 403 for a reader who may not sign the step; undefined when there is none. "Today" is the
@@ -56,7 +59,7 @@ export function signOffRulesRefusal(
   // The API seals a note after checking it against the note's own limit (app/case-commands.ts sealedText).
   const note = details.note === undefined ? undefined : noteSchema().safeParse(details.note);
   if (note && !note.success) errors.push({ field: 'details.note', message: note.error.issues[0]?.message ?? '' });
-  const today = todayOf(me.now, localDateOf(me.now, me.timeZone));
+  const today = readerToday(me);
   const dates = eventDatesRefusal(view, step, details, today);
   if (dates?.field) errors.push({ field: dates.field, message: dates.message });
   const amendment = amendmentRefusal(view, step, outcome);

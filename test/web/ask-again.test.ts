@@ -48,9 +48,9 @@ const casePage = (username: string) =>
 
 /** Presses the page's button, as a browser would: the hidden fields of its form, with the page's cookies. */
 function press(username: string, page: request.Response, label: string) {
-  const form = [...page.text.matchAll(/<form class="stack" method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)].find(
-    (match) => match[2]!.includes(`>${label}</button>`),
-  );
+  const form = [
+    ...page.text.matchAll(/<form class="stack" method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g),
+  ].find((match) => match[2]!.includes(`>${label}</button>`));
   if (!form) throw new Error(`no button "${label}" on the page`);
   const hidden = Object.fromEntries(
     [...form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]),

@@ -2,6 +2,7 @@
 import { plainProblem } from '../../web/form-problems';
 
 const validUntil = { name: 'details.validUntil', noun: 'the date it is valid until', control: 'date' };
+const askedOn = { name: 'askedOn.cp_request', noun: 'the day it was asked', control: 'date' };
 const requestedOn = { name: 'details.requestedOn', noun: 'the date it was requested', control: 'date' };
 
 test.each([
@@ -16,6 +17,17 @@ test.each([
     'The date it is valid until must be on or after 10 Mar 2026',
   ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
+  // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
+  [
+    askedOn,
+    'askedOn (29 Nov 2026) is before Continued Presence decision ended (30 Nov 2026)',
+    'The date must be on or after 30 Nov 2026, when the Continued Presence decision ended',
+  ],
+  [
+    askedOn,
+    'askedOn (2026-11-02) is before the survivor was identified (2026-11-03)',
+    'The date must be on or after 3 Nov 2026, when the survivor was identified',
+  ],
 ])('%#: a date refused in words', (field, message, words) => {
   const { errors } = plainProblem({ errors: { [field.name]: message } }, [field], { [field.name]: '2026-03-01' });
   expect(errors[field.name]).toBe(words);

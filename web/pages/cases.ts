@@ -20,7 +20,7 @@ import {
   outcomesOf,
   sentAnswers,
 } from '../sign-off-fields';
-import { amendmentsUsedUp, maySignOff, openOutcomes, signOffRulesRefusal } from '../sign-off-rules';
+import { amendmentsUsedUp, maySignOff, openOutcomes, readerToday, signOffRulesRefusal } from '../sign-off-rules';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
@@ -147,7 +147,7 @@ export function casePages(kit: Kit): Router {
     ]);
     const coordinatesOpenCase =
       view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId;
-    const askAgainProblem = asked && summaryOf(formProblem(asked.form, asked.problem, kit.words(res)), []);
+    const askAgainProblem = asked && askAgainSummary(asked.form, asked.problem, kit.words(res));
     kit.render(
       req,
       res,
@@ -203,8 +203,11 @@ export function casePages(kit: Kit): Router {
           // The key of the form sent, kept after an outage; a new one for every other.
           idempotencyKey:
             asked?.form.stepKind === kind ? idempotencyKeyOf(asked.form, asked.problem) : idempotencyKeyOf({}),
+          // The day it was asked: as typed in the form sent, else today where the reader works.
+          askedOn: asked?.form.stepKind === kind ? (asked.form[askedOnField(kind)] ?? '') : readerToday(me),
         })),
         askAgainProblem,
+        askAgainLabels: Object.fromEntries(ASK_AGAIN_KINDS.map((kind) => [askedOnField(kind), 'Asked on'])),
         flash: CASE_NOTICES.get(param(req, 'notice') ?? '') ?? survivorNotice(req),
       },
       asked?.problem.status ?? 200,
@@ -219,12 +222,15 @@ export function casePages(kit: Kit): Router {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
     const form = formOf(req);
+    const stepKind = (form.stepKind ?? '') as AskAgainKind;
+    // Left empty, today: the API's default.
+    const askedOn = form[askedOnField(stepKind)]?.trim();
     try {
       const view = ok(
         await kit.api(req).POST('/api/cases/{caseId}/ask-again', {
           params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
-          // A kind off the list is the API's to refuse, naming the field.
-          body: { stepKind: (form.stepKind ?? '') as AskAgainKind },
+          // A kind off the list, or a day that is none, is the API's to refuse, naming the field.
+          body: { stepKind, ...(askedOn ? { askedOn } : {}) },
         }),
       );
       // What this request did is the case's newest asked-again entry (a retried key answers the same case).
@@ -666,6 +672,21 @@ function summaryOf(
   // An outage names itself first: the form is to be sent again, not changed.
   const said = shown.errorHeading ? `${shown.errorHeading}. ${shown.error ?? ''}`.trim() : shown.error;
   return plainProblem({ errors, message: unplaced || !placed ? said : undefined }, named, form);
+}
+
+/**
+ * The day an "Ask again" form was asked on, one form per request on the case page: named by the request, as the
+ * open-case form names an agency by its kind, so each input has an id of its own that the error summary links to.
+ */
+const askedOnField = (kind: string) => `askedOn.${kind}`;
+
+/** A refused "Ask again" form's problem: the API's `askedOn` error by the day's input of the form sent, in words. */
+function askAgainSummary(form: Record<string, string>, problem: ApiProblem, words: RefusalWords): FormProblem {
+  const field = askedOnField(form.stepKind ?? '');
+  const shown = formProblem(form, problem, words);
+  const { askedOn, ...others } = shown.errors;
+  const errors = askedOn === undefined ? others : { ...others, [field]: askedOn };
+  return summaryOf({ ...shown, errors }, [{ name: field, noun: 'the day it was asked', control: 'date' }], form);
 }
 
 /** The open-case form's fields as its messages name them; the agencies' selects are added by kind. */
