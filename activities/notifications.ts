@@ -28,6 +28,7 @@ import {
   enqueue,
   findNotification,
   findRecipient,
+  findPendingStepDue,
   findStepAgency,
   markSent,
   passedNoticesOwed,
@@ -35,7 +36,7 @@ import {
   type Notification,
 } from '../db/notifications';
 import type { NotifiedKind, PassedAlarm } from '../domain';
-import type { Instant } from '../domain/types';
+import type { Instant, StepKind } from '../domain/types';
 import { renderNotification, renderPassedNotices } from '../mail/render';
 import { digestStillToWrite, foldedInto } from './digest';
 import {
@@ -165,6 +166,12 @@ export async function gatherPassedNotices(temporal: NotificationDeps['temporal']
   });
 }
 
+/** What renews a grant: the step its expiry reminder asks for, while the case has it pending. */
+const RENEWED_BY: Partial<Record<string, StepKind>> = {
+  cp_decision: 'cp_renewal_request',
+  cp_renewal_decision: 'cp_renewal_request',
+};
+
 /** The notify activity, which records the notification, and the two its delivery workflow runs. */
 export function createNotificationActivities(deps: NotificationDeps) {
   const { pool, publicBaseUrl, temporal, logger } = deps;
@@ -192,6 +199,9 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const reference = (await caseReference(client, input.caseId)) ?? input.reference;
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
+      // An expiry reminder names what to do before the end, as the console lists it: the renewal request and its date.
+      const renewal = input.kind === 'expiry_reminder' ? RENEWED_BY[input.stepKind] : undefined;
+      const renewalDue = renewal ? await findPendingStepDue(client, input.caseId, renewal) : null;
       const email = renderNotification({
         kind: input.kind,
         caseId: input.caseId,
@@ -205,6 +215,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         passed: input.passed,
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
+        owed: renewal && renewalDue ? { stepKind: renewal, dueAt: renewalDue.dueAt } : undefined,
       });
       const folded =
         recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone, deadlineZones) : null;

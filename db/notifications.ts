@@ -341,3 +341,18 @@ export async function findStepAgency(db: Queryable, caseId: string, stepId: stri
   const agencyId = rows[0]?.agency_id;
   return agencyId ? findRecipient(db, agencyId) : null;
 }
+
+/** When a case's pending step of `kind` is due (its latest, should there be two); null when none is pending. */
+export async function findPendingStepDue(
+  db: Queryable,
+  caseId: string,
+  kind: string,
+): Promise<{ dueAt: Instant | null } | null> {
+  const { rows } = await db.query<{ due_at: Date | null }>(
+    `SELECT due_at FROM case_steps WHERE case_id = $1 AND kind = $2 AND status = 'pending'
+      ORDER BY opened_at DESC LIMIT 1`,
+    [caseId, kind],
+  );
+  const row = rows[0];
+  return row ? { dueAt: row.due_at?.toISOString() ?? null } : null;
+}

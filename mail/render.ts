@@ -44,6 +44,11 @@ export interface NotificationFacts {
   failedKind?: NotificationKind;
   /** For `escalation`: the agency that owes the step and its address (none when the directory has none). */
   actingAgency?: { name: string; email: string | null };
+  /**
+   * For `expiry_reminder`: the step still owed before the end, pending on the case (a CP grant's renewal request), and
+   * its due date: the email says to do it by then rather than only that something ends.
+   */
+  owed?: { stepKind: string; dueAt: Instant | null };
   /** For `passed_summary`: the reminders that passed before the case was brought up to date, none of them sent. */
   passed?: PassedAlarm[];
 }
@@ -138,6 +143,14 @@ function headline(
     case 'reminder':
       return { subject: `Reminder: ${step} due ${date} (case ${ref})`, lead: `The step "${step}" is due on ${date}.` };
     case 'due':
+      // A federal 24-hour duty: what is owed now is the notice itself, and its record in the console.
+      if (facts.stepKind === 'hhs_minor_notification')
+        return {
+          subject: `Deadline reached: notify HHS now (case ${ref})`,
+          lead:
+            `The 24 hours to notify HHS of this minor ("${step}") ended ${date} and the step is still open. Notify HHS ` +
+            'now, then record the notification on the case page in the console.',
+        };
       // Sent as the deadline passes, which for a date typed as "by 15 Jan" is the start of 16 Jan.
       return {
         subject: `Deadline reached: ${step} (case ${ref})`,
@@ -157,11 +170,26 @@ function headline(
           `Please follow up with ${chase}.`,
       };
     }
-    case 'expiry_reminder':
+    case 'expiry_reminder': {
+      const { owed } = facts;
+      if (owed) {
+        const owedStep = stepLabel(owed.stepKind);
+        const owedDate =
+          owed.dueAt === null
+            ? 'the date on the case page'
+            : dueDateFor(owed.dueAt, owed.stepKind, facts.timeZone ?? 'UTC', facts.deadlineZones);
+        return {
+          subject: `Reminder: ${owedStep} due ${owedDate} (case ${ref})`,
+          lead:
+            `What "${step}" granted is valid until ${date}. The step "${owedStep}" is still owed: make it by ` +
+            `${owedDate}, then record it on the case page.`,
+        };
+      }
       return {
         subject: `Expiring: ${step} valid until ${date} (case ${ref})`,
         lead: `What "${step}" granted is valid until ${date}. Act before then if it must be renewed or used.`,
       };
+    }
     case 'expired':
       return {
         subject: `Expired: ${step}, valid until ${date} (case ${ref})`,

@@ -9,7 +9,7 @@ import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
-import { formatDueDate } from '../../core/people-dates';
+import { formatCalendarDay, formatDueDate } from '../../core/people-dates';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -171,14 +171,16 @@ test('Continued Presence is reminded ahead of expiry, then expires when nobody r
   expect(after.steps.find((s) => s.id === 'hhs_certification_request-1')!.status).toBe('cancelled');
 });
 
-test('a grant of three weeks, every renewal lead behind it, is reminded to the police at once, by email', async () => {
-  const { view } = await grantCp(21);
+test('a grant of three weeks, every renewal lead behind it, is reminded to the police at once, by email naming the renewal request owed and its due date', async () => {
+  const { view, validUntil } = await grantCp(21);
   const [reminder] = await eventually(async () => {
     const found = (await notificationsOf(view.caseId, 'cp_decision-1')).filter((n) => n.kind === 'expiry_reminder');
     return found.length > 0 ? found : undefined;
   }, 'the renewal reminder');
   expect(reminder!.recipientAgencyId).toBe(DEMO_AGENCIES.law_enforcement);
-  await eventually(async () => emailsFor(view.reference).some((m) => /Expiring/i.test(m.subject)), 'its email');
+  // The renewal request is due as the grant ends: its last day to act is the grant's last valid day.
+  const subject = `Reminder: Continued Presence renewal request due ${formatCalendarDay(validUntil)} (case ${view.reference})`;
+  await eventually(async () => emailsFor(view.reference).some((m) => m.subject === subject), 'its email');
 });
 
 test('a renewal moves the expiry: no expiry at the old date, the new validity is shown', async () => {

@@ -82,6 +82,36 @@ describe('renderNotification', () => {
     },
   );
 
+  it('names the renewal request owed and its due date in a CP expiry reminder, when the case has one pending', () => {
+    // Valid until 20 Dec 2026: the grant, and the renewal request's deadline with it, end as 21 Dec begins.
+    const { subject, text } = renderNotification({
+      ...facts,
+      kind: 'expiry_reminder',
+      agencyName: 'Demo City Police',
+      timeZone: 'America/Chicago',
+      dueAt: '2026-12-21T00:00:00.000Z',
+      owed: { stepKind: 'cp_renewal_request', dueAt: '2026-12-21T00:00:00.000Z' },
+    });
+    expect(subject).toBe('Reminder: Continued Presence renewal request due 20 Dec 2026 (case RC-2026-0042)');
+    expect(text).toContain(
+      'What "Continued Presence decision" granted is valid until 20 Dec 2026. The step "Continued Presence renewal ' +
+        'request" is still owed: make it by 20 Dec 2026, then record it on the case page.',
+    );
+    expect(text).not.toContain('21 Dec');
+  });
+
+  it("tells the police to notify HHS now and record it when a minor's 24 hours have passed", () => {
+    const { subject, text } = renderNotification({
+      ...facts,
+      kind: 'due',
+      stepKind: 'hhs_minor_notification',
+      timeZone: 'America/Chicago',
+      dueAt: '2026-12-05T07:25:00.000Z',
+    });
+    expect(subject).toBe('Deadline reached: notify HHS now (case RC-2026-0042)');
+    expect(text).toContain('ended 5 Dec 2026, 01:25 CST and the step is still open. Notify HHS now, then record');
+  });
+
   it('words the end of the benefits a certification letter opened as such, with their last day, never as the letter expiring', () => {
     const { subject, text } = renderNotification({
       ...facts,
