@@ -202,8 +202,12 @@ export function refusalReasons(kind: StepKind): [code: string, words: string][] 
   return refusalReasonsOf(kind).map((code) => [code, words[code] ?? code]);
 }
 
-/** A refusal's reason in words; a code off the list (one recorded before the lists) as it is. */
+/**
+ * A refusal's reason in words, as recorded; a code off the list (one recorded before the lists) as it is. "Other"
+ * is said as such: the form's "(say why in the note)" tells the one signing what to do, not what was decided.
+ */
 export function refusalReasonLabel(kind: string, code: string): string {
+  if (code === 'other') return 'Other';
   const words = refusalWordsOf(kind);
   return Object.hasOwn(words, code) ? words[code]! : code;
 }

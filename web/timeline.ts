@@ -10,7 +10,7 @@ import { startedUVisa } from '../domain/ask-again';
 import { stepKindOfId } from '../domain/case-state';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
-import { humanize, sentenceCase, transferReasonLabel, type Words } from './labels';
+import { humanize, refusalReasonLabel, sentenceCase, transferReasonLabel, type Words } from './labels';
 import { answerInWords, detailFields, detailLabel, type DetailField } from './sign-off-fields';
 
 interface Entry {
@@ -238,6 +238,8 @@ function changesInWords(changes: string, kind: string, words: Words): string {
       const value = (said: string) => {
         if (said === 'none') return 'not given';
         if (name === 'outcome') return humanize(said).toLowerCase();
+        // A reason as recorded ("Other"), never as the form asks for it ("Other (say why in the note)").
+        if (name === 'reason') return refusalReasonLabel(kind, said);
         if (field) return answerInWords(field, said, words);
         return /^\d{4}-\d\d-\d\d$/.test(said) ? formatCalendarDay(said) : said;
       };

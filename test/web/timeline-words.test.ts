@@ -2,6 +2,7 @@
  * A correction in the case timeline reads in the sign-off form's words (probe K11): the outcomes as the form names
  * them, each detail by its field's label, a reason by its list's words, dates as days and "none" as "not given".
  */
+import { standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
 import { timelineOf } from '../../web/timeline';
 
@@ -36,6 +37,42 @@ test('a corrected sign-off names its outcomes, fields and reason in words, never
     'Law-enforcement declaration (Form I-914, Supplement B): sign-off corrected (outcome signed → declined; ' +
       'signed on 15 Jul 2026 → not given; reason not given → The agency is no longer investigating; ' +
       'decided on not given → 15 Jul 2026; note replaced).',
+  );
+});
+
+test('a refusal for another reason reads "Other", never the form\'s "say why in the note"', () => {
+  const denied = {
+    id: 'cp_decision-1',
+    kind: 'cp_decision',
+    track: 'continued_presence',
+    agencyId: null,
+    agencyKind: 'ice',
+    status: 'completed',
+    dueAt: null,
+    expiresAt: null,
+    completedAt: '2026-12-02T10:00:00.000Z',
+    outcome: 'denied',
+    details: { reason: 'other' },
+  };
+  const [standing] = standingOf([denied], ['continued_presence'], words);
+  expect(standing?.done.map((line) => line.what)).toEqual(['Continued Presence decision: denied (reason: Other)']);
+  const [line] = timelineOf(
+    [
+      {
+        seq: 1,
+        at: '2026-12-04T10:00:00.000Z',
+        type: 'step.corrected',
+        stepId: denied.id,
+        actorAgencyId: null,
+        summary:
+          'cp_decision-1 corrected by ice: outcome denied → granted; reason other → none (reason kept with the step)',
+      },
+    ],
+    [denied],
+    words,
+  );
+  expect(line?.sentence).toBe(
+    'Continued Presence decision: sign-off corrected (outcome denied → granted; reason Other → not given).',
   );
 });
 
