@@ -84,13 +84,16 @@ function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): st
     );
 }
 
+/** The entries of a sign-off, its outcome a completion or a refusal: either may be dated by the day typed. */
+const SIGNED: ReadonlySet<string> = new Set(['step.completed', 'step.declined']);
+
 /**
- * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, recorded later) happened on that
+ * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, a declaration declined on 2 Dec, recorded later) happened on that
  * calendar day, which the workflow keeps as that day in UTC: it is shown as the day typed, without an hour no one
  * entered, so no zone moves it to the day before. Everything else happened at its instant, shown in the reader's zone.
  */
 function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
-  const step = entry.type === 'step.completed' && entry.stepId ? steps.get(entry.stepId) : undefined;
+  const step = SIGNED.has(entry.type) && entry.stepId ? steps.get(entry.stepId) : undefined;
   const entered = step && eventDates(step.details).find(([, date]) => entry.at.startsWith(date));
   return entered ? formatCalendarDay(entered[1]) : words.dateTime(entry.at);
 }

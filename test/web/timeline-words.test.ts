@@ -76,6 +76,35 @@ test('a refusal for another reason reads "Other", never the form\'s "say why in 
   );
 });
 
+test('a decline entered after the fact reads as the day typed, with no hour no one entered, in any zone', () => {
+  const declined = {
+    id: 'u_visa_certification-1',
+    kind: 'u_visa_certification',
+    agencyId: null,
+    agencyKind: 'law_enforcement',
+    details: { decidedOn: '2026-12-02', reason: 'not_our_investigation' },
+  };
+  for (const zone of ['America/Chicago', 'America/New_York', 'UTC']) {
+    const [line] = timelineOf(
+      [
+        {
+          seq: 1,
+          // The workflow keeps a day typed as noon UTC of it: 06:00 in Chicago, an hour the officer never entered.
+          at: '2026-12-02T12:00:00.000Z',
+          type: 'step.declined',
+          stepId: declined.id,
+          actorAgencyId: null,
+          summary:
+            'u_visa_certification-1 declined by law_enforcement (happened on 2026-12-02, recorded on 2026-12-04)',
+        },
+      ],
+      [declined],
+      wordsFor(zone, new Date('2026-12-04T12:00:00.000Z'), []),
+    );
+    expect(line?.when).toBe('2 Dec 2026');
+  }
+});
+
 const passed = (stepId: string, summary: string) => ({
   seq: 1,
   at: '2026-12-04T10:00:00.000Z',
