@@ -172,6 +172,19 @@ test('the coordinator: overdue steps shown as overdue, counts that link to what 
     expect(await row.textContent()).toMatch(/\((due today|due tomorrow|in [2-7] days)\)\s*Pending/);
 
   await read(page, '/cases');
+  // "Due next": the overdue CP request's date, then the step on the same line; whom to chase below, not between.
+  await read(page, `/cases/${cases[1]!.caseId}`);
+  const dueNext = page.getByRole('list', { name: 'Due next' }).getByRole('listitem');
+  const [line, contact, ...rest] = (await dueNext.filter({ hasText: 'Continued Presence request' }).innerText())
+    .split('\n')
+    .filter((said) => said.trim() !== '');
+  expect(line).toMatch(
+    /^\d{1,2} [A-Z][a-z]{2,3} \d{4} \(overdue by \d+ days\): Continued Presence request \(Demo City Police Department \(fictitious\)\)$/,
+  );
+  expect([contact, rest]).toEqual([
+    expect.stringMatching(/^Contact Demo City Police Department \(fictitious\): \S+@\S+$/),
+    [],
+  ]);
   const casePage = await read(page, `/cases/${cases[0]!.caseId}`);
   // The coordinator sees every track: the CP request decided and signed, ICE's decision next and by when.
   expect(casePage).toContain(SIGNED_CP_REQUEST());
