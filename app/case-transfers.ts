@@ -6,11 +6,12 @@ import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { findAgency } from '../db/agencies';
+import { deadlineTimeZones, findAgency } from '../db/agencies';
 import type { CaseView } from '../db/read-model';
 import type { TransferCaseRequest } from '../domain/case';
 import type { Actor } from '../domain/types';
 import { caseTransferredNotice, changedByOf, sendAgencyNotice, type NoticeMailer } from '../mail/agency-notices';
+import { DEFAULT_BASE_URL } from './calendar-feeds';
 import { agencyProblem } from './case-reads';
 
 export interface CaseTransfersDeps {
@@ -19,6 +20,10 @@ export interface CaseTransfersDeps {
   now: Clock;
   /** Sends the notices; without one, each is logged as not sent. */
   mailer?: NoticeMailer;
+  /** Where the service is reachable (PUBLIC_BASE_URL): the new agency's notice links to the case page. */
+  publicBaseUrl?: string;
+  /** The deployment's TIMEZONE, for an agency without a zone of its own (default UTC). */
+  timeZone?: string;
 }
 
 export type CaseTransfers = ReturnType<typeof createCaseTransfers>;
@@ -45,11 +50,12 @@ export function createCaseTransfers(deps: CaseTransfersDeps) {
       const fromAgencyId = before.agencies[agencyKind];
       const toAgencyId = after.agencies[agencyKind];
       if (fromAgencyId === toAgencyId) return;
-      const [from, to, by, at] = await Promise.all([
+      const [from, to, by, at, deadlineZones] = await Promise.all([
         findAgency(deps.pool, fromAgencyId),
         findAgency(deps.pool, toAgencyId),
         changedByOf(deps.pool, actor),
         deps.now(),
+        deadlineTimeZones(deps.pool, deps.timeZone ?? 'UTC'),
       ]);
       if (!from || !to) return;
       const transfer = {
@@ -57,7 +63,10 @@ export function createCaseTransfers(deps: CaseTransfersDeps) {
         agencyKind,
         from,
         to,
-        pendingSteps: after.steps.filter((step) => step.status === 'pending' && step.agencyId === toAgencyId).length,
+        pendingSteps: after.steps.filter((step) => step.status === 'pending' && step.agencyId === toAgencyId),
+        caseId: after.caseId,
+        publicBaseUrl: deps.publicBaseUrl ?? DEFAULT_BASE_URL,
+        deadlineZones,
       };
       for (const agency of [from, to]) {
         void sendAgencyNotice(deps.mailer, deps.logger, caseTransferredNotice(agency, transfer, by, at));

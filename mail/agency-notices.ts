@@ -8,8 +8,9 @@
  * about an account is about no case. A second, durable outbox would be a second delivery machine for a handful of
  * rare messages; instead a notice is sent once, and a failure is logged as an error for the operator. The audit
  * trail records the change itself whatever happens to its notice. The messages hold no personal data and no
- * secret: the agency, the username and roles of the account (staff identifiers, never a display name or password),
- * and who made the change. A transfer is about a case, but about its agencies rather than a step or an alarm: its
+ * secret: the agency, the username and roles of the account (staff identifiers, never a display name or password:
+ * the notice says that an account exists, not who holds it), and who made the change, by the name the console shows
+ * for them (their display name, never a username). A transfer is about a case, but about its agencies rather than a step or an alarm: its
  * notices go the same way rather than adding a kind to the alarm outbox.
  */
 import type { Pool } from 'pg';
@@ -17,8 +18,9 @@ import { formatDateTime } from '../core/people-dates';
 import { findAgency, type Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
-import type { Actor, AgencyKind, Role } from '../domain/types';
-import { countOf } from './render';
+import type { Actor, AgencyKind, Instant, Role } from '../domain/types';
+import { caseLink, countOf, dueDateFor } from './render';
+import { stepLabel } from '../domain/labels';
 import { agencyKindLabel, codeInWords } from '../domain/labels';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
@@ -34,21 +36,21 @@ export interface AgencyNotice {
   text: string;
 }
 
-/** Who made a change, as the notice names them: by username, and their agency by name. */
+/** Who made a change, as the notice names them: by their display name, as the console does, and their agency by name. */
 export interface ChangedBy {
-  username: string;
+  displayName: string;
   agencyName: string;
 }
 
 /** Who made a change (the Actor carries ids only; a user or agency since deleted is named by its id). */
 export async function changedByOf(pool: Pool, actor: Actor): Promise<ChangedBy> {
   const [user, agency] = await Promise.all([findUser(pool, { id: actor.userId }), findAgency(pool, actor.agencyId)]);
-  return { username: user?.username ?? actor.userId, agencyName: agency?.name ?? actor.agencyId };
+  return { displayName: user?.displayName ?? actor.userId, agencyName: agency?.name ?? actor.agencyId };
 }
 
 /** Who made it and when, as the notices' last line says it. */
 const byLine = (verb: string, by: ChangedBy, when: string) =>
-  `${verb} by ${by.username} of ${by.agencyName} on ${when}.`;
+  `${verb} by ${by.displayName} of ${by.agencyName} on ${when}.`;
 
 /** Roles as words ("agency officer"), not codes. */
 const rolesInWords = (roles: readonly Role[]) => roles.map(codeInWords).join(', ');
@@ -172,8 +174,19 @@ export interface CaseTransfer {
   /** Both agencies, named as people know them. */
   from: Pick<Agency, 'id' | 'name'>;
   to: Pick<Agency, 'id' | 'name'>;
-  /** The new agency's steps still pending, now in its inbox. */
-  pendingSteps: number;
+  /** The new agency's steps still pending, now in its inbox, each with its due date (none for some). */
+  pendingSteps: readonly { kind: string; dueAt: Instant | null }[];
+  /** The case page, for the new agency (the one losing the case can no longer open it). */
+  caseId: string;
+  publicBaseUrl: string;
+  /** Every agency's zone a deadline may be counted in, so each step's day reads as in the console (mail/render.ts). */
+  deadlineZones: readonly string[];
+}
+
+/** "- T visa application filing (Form I-914), due 17 Feb 2027": a step handed over, as the agency's calendar reads it. */
+function handedOverLine(step: CaseTransfer['pendingSteps'][number], agency: Agency, zones: readonly string[]): string {
+  const due = step.dueAt ? `, due ${dueDateFor(step.dueAt, step.kind, agency.timeZone ?? 'UTC', zones)}` : '';
+  return `- ${stepLabel(step.kind)}${due}`;
 }
 
 /**
@@ -188,6 +201,7 @@ export function caseTransferredNotice(
 ): AgencyNotice | null {
   if (!agency.email) return null;
   const { reference, from, to, pendingSteps } = transfer;
+  const count = pendingSteps.length;
   const kind = agencyKindLabel(transfer.agencyKind).toLowerCase();
   const losing = agency.id === from.id;
   return {
@@ -199,7 +213,9 @@ export function caseTransferredNotice(
     text: [
       losing
         ? `The case ${reference} was transferred from your agency, ${from.name}, to ${to.name} (as its ${kind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${to.name}.`
-        : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${countOf(pendingSteps, 'pending step')} and ${pendingSteps === 1 ? 'its' : 'their'} reminders are now your agency's, in your inbox.`,
+        : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${countOf(count, 'pending step')} and ${count === 1 ? 'its' : 'their'} reminders are now your agency's, in your inbox${count > 0 ? ':' : '.'}`,
+      ...(losing ? [] : pendingSteps.map((step) => handedOverLine(step, agency, transfer.deadlineZones))),
+      ...(losing ? [] : [`Open the case: ${caseLink(transfer.publicBaseUrl, transfer.caseId)}`]),
       byLine('Transferred', by, whenFor(agency, at)),
     ].join('\n'),
   };

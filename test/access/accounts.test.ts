@@ -753,12 +753,12 @@ describe("notices to the agency's own address", () => {
     expect(about('notice-officer')).toContain(
       'The user notice-officer was added to your agency, Notice Police (fictitious), with the roles: agency officer.',
     );
-    expect(about('notice-officer')).toContain('Added by notice-police-admin of Notice Police (fictitious) on ');
+    expect(about('notice-officer')).toContain('Added by Test notice-police-admin of Notice Police (fictitious) on ');
     expect(about('notice-second-admin')).toContain(
       'The user notice-second-admin was added to your agency, Notice Police (fictitious), with the roles: admin.',
     );
     expect(about('notice-second-admin')).toContain(
-      'Added by demo-system-admin of Demo Anti-Trafficking Task Force (fictitious) on ',
+      'Added by Demo System Administrator (fictitious) of Demo Anti-Trafficking Task Force (fictitious) on ',
     );
     // No password, no display name: the notice says that an account exists, not who holds it.
     for (const notice of notices) expect(notice.text).not.toMatch(/long enough password|Notice Officer|Second Admin/);
@@ -792,7 +792,9 @@ describe("notices to the agency's own address", () => {
     expect(texts).toContain(
       'The user notice-hhs-officer of your agency, Notice HHS (fictitious), was given a new temporary password',
     );
-    expect(texts).toContain('Set by demo-system-admin of Demo Anti-Trafficking Task Force (fictitious) on ');
+    expect(texts).toContain(
+      'Set by Demo System Administrator (fictitious) of Demo Anti-Trafficking Task Force (fictitious) on ',
+    );
     for (const given of [reset, enabled])
       expect(texts).not.toContain((given.body as { temporaryPassword: string }).temporaryPassword);
   });
@@ -840,7 +842,7 @@ describe("notices to the agency's own address", () => {
       'changed from intake@notice-advocates.example.org to legal@notice-advocates.example.org',
     );
     expect(notices[1]!.text).toContain(
-      'Changed by demo-system-admin of Demo Anti-Trafficking Task Force (fictitious) on ',
+      'Changed by Demo System Administrator (fictitious) of Demo Anti-Trafficking Task Force (fictitious) on ',
     );
     const { rows } = await stack.pool.query<{ email: string }>('SELECT email FROM agencies WHERE id = $1', [
       'notice-advocates',

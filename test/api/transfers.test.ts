@@ -244,7 +244,14 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
     // Agencies by name, as people know them, not by id.
     expect(message.text).toContain('New City Police (fictitious)');
     expect(message.text).not.toContain(NEW_POLICE.id + ' ');
+    // Who transferred it, by the name the console shows, never a username.
+    expect(message.text).toContain('Transferred by Demo Coordinator (fictitious) of ');
+    expect(message.text).not.toContain('demo-coordinator');
   }
+  // The new agency reads each step it takes over, with its due date, and the link to the case, as a reminder gives it.
+  const taken = notices.find((m) => m.to.includes(NEW_POLICE.email))!.text;
+  expect(taken).toMatch(/^- Continued Presence request, due \d{1,2} [A-Z][a-z]{2,3} \d{4}$/m);
+  expect(taken).toContain(`Open the case: ${PUBLIC_BASE_URL}/cases/${caseId}`);
 
   // A retry with the same key replays the answer: applied once, told once.
   const replayed = await transfer(caseId, as('demo-coordinator'), toNewPolice, key).expect(200);

@@ -10,23 +10,47 @@ const taking: Agency = {
   timeZone: 'Pacific/Honolulu',
   dailyDigest: false,
 };
-const transfer = (pendingSteps: number): CaseTransfer => ({
+const filing = { kind: 'cp_request', dueAt: '2027-02-18T00:00:00.000Z' };
+const transfer = (...pendingSteps: CaseTransfer['pendingSteps']): CaseTransfer => ({
   reference: 'RC-2026-0042',
   agencyKind: 'law_enforcement',
   from: { id: 'demo-police', name: 'Demo City Police Department' },
   to: { id: taking.id, name: taking.name },
   pendingSteps,
+  caseId: 'case-42',
+  publicBaseUrl: 'https://relief.example.org',
+  deadlineZones: [],
 });
-const by = { username: 'demo-coordinator', agencyName: 'Demo Task Force' };
+const by = { displayName: 'Demo Coordinator', agencyName: 'Demo Task Force' };
 const at = new Date('2026-12-04T18:00:00.000Z');
 
 test('the agency taking a case over reads how many pending steps it gets, one step or several', () => {
-  expect(caseTransferredNotice(taking, transfer(1), by, at)?.text).toContain(
-    "Its 1 pending step and its reminders are now your agency's, in your inbox.",
+  expect(caseTransferredNotice(taking, transfer(filing), by, at)?.text).toContain(
+    "Its 1 pending step and its reminders are now your agency's, in your inbox:",
   );
-  expect(caseTransferredNotice(taking, transfer(3), by, at)?.text).toContain(
-    "Its 3 pending steps and their reminders are now your agency's, in your inbox.",
+  expect(caseTransferredNotice(taking, transfer(filing, filing, filing), by, at)?.text).toContain(
+    "Its 3 pending steps and their reminders are now your agency's, in your inbox:",
   );
+});
+
+test('the agency taking a case over reads each step it gets with its due date, and the link to the case', () => {
+  const declaration = { kind: 'le_declaration', dueAt: null };
+  expect(caseTransferredNotice(taking, transfer(filing, declaration), by, at)?.text).toBe(
+    [
+      'The case RC-2026-0042 was transferred to your agency, Honolulu Police Department, from Demo City Police ' +
+        "Department (as its law enforcement agency). Its 2 pending steps and their reminders are now your agency's, " +
+        'in your inbox:',
+      '- Continued Presence request, due 17 Feb 2027',
+      '- Law-enforcement declaration (Form I-914, Supplement B)',
+      'Open the case: https://relief.example.org/cases/case-42',
+      'Transferred by Demo Coordinator of Demo Task Force on 4 Dec 2026, 08:00 HST.',
+    ].join('\n'),
+  );
+  // The agency losing the case can no longer open it: no link, no steps, only where they went.
+  const losing = { ...taking, id: 'demo-police', name: 'Demo City Police Department' };
+  const lost = caseTransferredNotice(losing, transfer(filing), by, at)?.text;
+  expect(lost).not.toContain('https://');
+  expect(lost).not.toContain('- Continued Presence');
 });
 
 test("a new agency's first address is told it was set, by whom and when, without the alarm of a change", () => {
@@ -37,7 +61,7 @@ test("a new agency's first address is told it was set, by whom and when, without
     subject: 'The notification address of Honolulu Police Department was set',
     text: [
       "cases@hnl-police.example was set as the notification address of your agency, Honolulu Police Department: emails about your agency's cases and its users go to it.",
-      'Set by demo-coordinator of Demo Task Force on 4 Dec 2026, 08:00 HST.',
+      'Set by Demo Coordinator of Demo Task Force on 4 Dec 2026, 08:00 HST.',
     ].join('\n'),
   });
   // So is an address given to an agency that had none.
