@@ -36,14 +36,15 @@ interface StepFacts {
 
 /**
  * The entries newest first (by when they happened, then by the order they were recorded), each with when in words
- * and its sentence.
+ * and its sentence. `agencies`: the case's agency of each kind, which owes a step a correction withdrew since.
  */
 export function timelineOf(
   entries: readonly Entry[],
   steps: readonly StepFacts[],
   words: Words,
+  agencies: Readonly<Record<string, string>> = {},
 ): { at: string; when: string; sentence: string }[] {
-  const byId = new Map(steps.map((step) => [step.id, step]));
+  const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
   return [...entries]
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
@@ -52,6 +53,20 @@ export function timelineOf(
       when: whenOf(entry, byId, words),
       sentence: sentenceOf(entry, byId, words, recorded),
     }));
+}
+
+/**
+ * The steps a correction withdrew, which have left the case, as their opening entry ("hhs_certification_request-1
+ * opened for advocate, …") and the case's agency of that kind give them: their opening still names who owed them.
+ */
+function withdrawnSteps(entries: readonly Entry[], agencies: Readonly<Record<string, string>>): StepFacts[] {
+  const withdrawn = new Set(entries.filter((entry) => entry.type === 'step.withdrawn').map((entry) => entry.stepId));
+  return entries.flatMap((entry) => {
+    const kind = entry.stepId ? stepKindOfId(entry.stepId) : undefined;
+    const owner = /^\S+ opened for (\w+)/.exec(entry.summary)?.[1];
+    if (entry.type !== 'step.opened' || !withdrawn.has(entry.stepId) || !kind || !owner) return [];
+    return [{ id: entry.stepId!, kind, agencyKind: owner, agencyId: agencies[owner] ?? null, details: {} }];
+  });
 }
 
 /** "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)": the transfer's parts. */
@@ -64,7 +79,13 @@ function transferOf(entry: Entry) {
 }
 
 /** The entries after which a step is no longer pending, so no transfer moves it (domain/case.ts transferCase). */
-const SETTLING: ReadonlySet<string> = new Set(['step.completed', 'step.declined', 'step.cancelled', 'step.expired']);
+const SETTLING: ReadonlySet<string> = new Set([
+  'step.completed',
+  'step.declined',
+  'step.cancelled',
+  'step.expired',
+  'step.withdrawn',
+]);
 
 /**
  * The agency that owed the step when `entry` was recorded. A step carries only its owner now, and a transfer moves
@@ -167,7 +188,20 @@ function sentenceOf(
       const moved = /now due (\S+) \(was ([^\s)]+)/.exec(entry.summary);
       if (!moved || !step) break;
       const due = (said: string) => (said === 'without' ? 'no due date' : words.dueOf(step.kind, said));
+      // A step signed before keeps its record: only the deadline it is measured against moved, nothing is due.
+      const signedBefore = recorded.some(
+        (other) => other.seq < entry.seq && other.stepId === entry.stepId && SIGNED.has(other.type),
+      );
+      if (signedBefore)
+        return `${what}, already signed: its deadline is now ${due(moved[1]!)} (was ${due(moved[2]!)}).`;
       return `${what} now due ${due(moved[1]!)} (was ${due(moved[2]!)}).`;
+    }
+    case 'step.withdrawn': {
+      // "cp_request-2 withdrawn: nothing is left to ask again with cp_decision-1 as corrected"
+      const corrected = /nothing is left to ask again with (\S+) as corrected/.exec(entry.summary)?.[1];
+      const named = corrected && stepNamed(corrected, steps);
+      if (!named) break;
+      return `${what} withdrawn: as corrected, the ${named} leaves nothing to ask again.`;
     }
     case 'notification.failing':
       return `${what}: an email is failing to arrive; still retrying.`;
@@ -247,6 +281,8 @@ function changesInWords(changes: string, kind: string, words: Words): string {
         return /^\d{4}-\d\d-\d\d$/.test(said) ? formatCalendarDay(said) : said;
       };
       const label = name === 'outcome' ? 'outcome' : (field?.label ?? detailLabel(name)).toLowerCase();
+      // "granted on 1 Dec 2026 (was not given)": a value given where there was none reads as a person says it.
+      if (from === 'none') return `${label} ${value(to)} (was not given)`;
       return `${label} ${value(from)} → ${value(to)}`;
     })
     .join('; ');

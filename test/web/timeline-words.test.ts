@@ -35,8 +35,8 @@ test('a corrected sign-off names its outcomes, fields and reason in words, never
   );
   expect(line?.sentence).toBe(
     'Law-enforcement declaration (Form I-914, Supplement B): sign-off corrected (outcome signed → declined; ' +
-      'signed on 15 Jul 2026 → not given; reason not given → The agency is no longer investigating; ' +
-      'decided on not given → 15 Jul 2026; note replaced).',
+      'signed on 15 Jul 2026 → not given; reason The agency is no longer investigating (was not given); ' +
+      'decided on 15 Jul 2026 (was not given); note replaced).',
   );
 });
 
@@ -207,7 +207,7 @@ test('a step opened before a transfer is named owed by the agency that owed it t
   ]);
 });
 
-test('a step a correction withdrew is named by its kind, though it has left the case', () => {
+test('a step a correction withdrew is named by its kind and its owner, though it has left the case', () => {
   const decision = { id: 'cp_decision-1', kind: 'cp_decision', agencyId: null, agencyKind: 'ice', details: {} };
   const entry = (seq: number, type: string, summary: string) => ({
     seq,
@@ -220,7 +220,7 @@ test('a step a correction withdrew is named by its kind, though it has left the 
   // Only the decision is still in the case: the request it opened, withdrawn since, is not.
   const sentences = timelineOf(
     [
-      entry(1, 'step.opened', 'hhs_certification_request-1 opened'),
+      entry(1, 'step.opened', 'hhs_certification_request-1 opened for advocate'),
       entry(
         2,
         'step.withdrawn',
@@ -228,10 +228,55 @@ test('a step a correction withdrew is named by its kind, though it has left the 
       ),
     ],
     [decision],
-    words,
+    wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), [
+      { id: 'demo-advocates', name: 'Demo Survivor Legal Advocates', email: null },
+    ]),
+    { advocate: 'demo-advocates' },
   ).map((line) => line.sentence);
   expect(sentences).toEqual([
     'HHS certification request withdrawn: no longer follows from Continued Presence decision as corrected',
-    'HHS certification request opened.',
+    'HHS certification request opened, owed by Demo Survivor Legal Advocates.',
+  ]);
+});
+
+test('a correction does not call a signed step due, and says what it left to ask again as a person would', () => {
+  const decision = {
+    id: 'cp_decision-1',
+    kind: 'cp_decision',
+    agencyId: null,
+    agencyKind: 'ice',
+    details: {},
+  };
+  const entry = (seq: number, type: string, stepId: string, summary: string) => ({
+    seq,
+    at: `2026-12-04T1${seq}:00:00.000Z`,
+    type,
+    stepId,
+    actorAgencyId: null,
+    summary,
+  });
+  const sentences = timelineOf(
+    [
+      entry(1, 'step.completed', decision.id, 'cp_decision-1 completed: granted'),
+      entry(
+        2,
+        'step.rescheduled',
+        decision.id,
+        'cp_decision-1 now due 2026-12-21T00:00:00.000Z (was 2026-12-22T00:00:00.000Z)',
+      ),
+      entry(
+        3,
+        'step.withdrawn',
+        'cp_request-2',
+        'cp_request-2 withdrawn: nothing is left to ask again with cp_decision-1 as corrected',
+      ),
+    ],
+    [decision],
+    words,
+  ).map((line) => line.sentence);
+  expect(sentences).toEqual([
+    'Continued Presence request withdrawn: as corrected, the Continued Presence decision leaves nothing to ask again.',
+    'Continued Presence decision, already signed: its deadline is now 20 Dec 2026 (was 21 Dec 2026).',
+    'Continued Presence decision signed off.',
   ]);
 });
