@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
 import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { createConsole } from '../../web/console';
 import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
@@ -130,4 +132,23 @@ export async function errorSummaryFocused(page: Page): Promise<boolean> {
       () => true,
       () => false,
     );
+}
+
+/** An adult's case opened by the demo police through the API, under `key`, with the demo agencies: its id. */
+export async function openDemoCase(
+  service: Pick<ConsoleStack, 'app' | 'stack'>,
+  key: string,
+  opening: { identifiedOn: string; name: string },
+): Promise<string> {
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', key)
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: opening.identifiedOn,
+      survivor: { name: opening.name, birthDate: '1990-01-01' },
+    })
+    .expect(201);
+  return (opened.body as { caseId: string }).caseId;
 }

@@ -8,10 +8,9 @@ import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
-import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, dateOf } from '../../domain/dates';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, errorSummaryFocused, signedInPage } from '../support/console';
+import { consoleStackPerFile, openDemoCase, errorSummaryFocused, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const service = consoleStackPerFile({}, { forBrowser: true, onTestClock: true });
@@ -39,17 +38,10 @@ async function sign(caseId: string, stepId: string, kind: 'law_enforcement' | 'i
 
 test('asked again on a past day in the console, refused before the denial, then signed as requested that day', async () => {
   const today = dateOf(await now());
-  const opened = await request(service.app)
-    .post('/api/cases')
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'ask-again-on-a-day-1')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: addDays(today, -10),
-      survivor: { name: 'Late Entry (fictitious)', birthDate: '1990-01-01' },
-    })
-    .expect(201);
-  const caseId = (opened.body as { caseId: string }).caseId;
+  const caseId = await openDemoCase(service, 'ask-again-on-a-day-1', {
+    identifiedOn: addDays(today, -10),
+    name: 'Late Entry (fictitious)',
+  });
   await sign(caseId, 'cp_request-1', 'law_enforcement', 'requested', { requestedOn: addDays(today, -9) });
   // Denied today; the police ask again tomorrow, and the case is brought up to date the day after.
   await sign(caseId, 'cp_decision-1', 'ice', 'denied', { reason: 'not_potential_witness' });

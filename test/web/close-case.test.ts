@@ -4,9 +4,8 @@
  * calling the API over HTTP as in production.
  */
 import request from 'supertest';
-import { DEMO_AGENCIES } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, openDemoCase } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 
@@ -14,17 +13,7 @@ const suite = consoleStackPerFile();
 let caseId = '';
 
 beforeAll(async () => {
-  const opened = await request(suite.app)
-    .post('/api/cases')
-    .set(suite.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'close-case-form-1')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: '2025-11-03',
-      survivor: { name: 'Close Form', birthDate: '1990-01-01' },
-    })
-    .expect(201);
-  caseId = (opened.body as { caseId: string }).caseId;
+  caseId = await openDemoCase(suite, 'close-case-form-1', { identifiedOn: '2025-11-03', name: 'Close Form' });
 });
 
 /** The close form sent by the case's coordinator with `fields`, as a browser would: its hidden fields and cookies. */

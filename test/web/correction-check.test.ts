@@ -7,9 +7,8 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
-import { DEMO_AGENCIES } from '../../db/seed';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, signedInPage } from '../support/console';
+import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
@@ -27,17 +26,10 @@ async function sign(stepId: string, kind: 'law_enforcement' | 'ice', outcome: st
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-  const opened = await request(service.app)
-    .post('/api/cases')
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'correction-check-open')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: '2025-11-03',
-      survivor: { name: 'Correction Check', birthDate: '1990-01-01' },
-    })
-    .expect(201);
-  caseId = (opened.body as { caseId: string }).caseId;
+  caseId = await openDemoCase(service, 'correction-check-open', {
+    identifiedOn: '2025-11-03',
+    name: 'Correction Check',
+  });
   await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: '2025-11-04' });
   // The grant opens the police's renewal request and the advocate's certification request.
   await sign('cp_decision-1', 'ice', 'granted', { grantedOn: '2025-11-10' });

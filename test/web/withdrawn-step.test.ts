@@ -3,9 +3,8 @@
  * step was withdrawn and why, where it said only that the case has no such step. The whole service on real parts.
  */
 import request from 'supertest';
-import { DEMO_AGENCIES } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, openDemoCase } from '../support/console';
 
 const suite = consoleStackPerFile();
 /** A 1×1 PNG. */
@@ -24,17 +23,7 @@ const write = (path: string, kind: 'law_enforcement' | 'ice', key: string, body:
     .expect(200);
 
 beforeAll(async () => {
-  const opened = await request(suite.app)
-    .post('/api/cases')
-    .set(suite.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'withdrawn-step-open')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: '2025-11-03',
-      survivor: { name: 'Withdrawn Step', birthDate: '1990-01-01' },
-    })
-    .expect(201);
-  caseId = (opened.body as { caseId: string }).caseId;
+  caseId = await openDemoCase(suite, 'withdrawn-step-open', { identifiedOn: '2025-11-03', name: 'Withdrawn Step' });
   await write('/steps/cp_request-1/sign-off', 'law_enforcement', 'request', {
     outcome: 'requested',
     details: { requestedOn: '2025-11-04' },
