@@ -8,7 +8,8 @@
  * - the delivery workflow's id is the row's (random) delivery id, so starting it again finds the one already started;
  * - the send happens while the row is locked, so two attempts running at once cannot both send;
  * - an email the server accepted whose sent_at could not be committed (the database connection, and with it the lock,
- *   lost during the send) is remembered by the process, and the retry records it instead of sending again;
+ *   lost during the send) is recorded sent on another connection, so the retry, on whichever worker process, finds it
+ *   sent; while PostgreSQL is still down the process remembers it, and its own retry records it instead of sending;
  * - the email's Message-ID is derived from the row id, so if the process dies between the SMTP server's "250 OK" and
  *   the commit of sent_at, the resend carries the same Message-ID and a receiver can drop the duplicate;
  * - an SMTP failure is recorded on the row and rethrown, so Temporal retries with backoff: an outage delays mail,
@@ -282,9 +283,30 @@ export function createDeliveryActivities({
   /**
    * Emails the server accepted whose sent_at is not committed yet, by notification id: a slow send can outlive its
    * database connection (PostgreSQL restarted meanwhile), which takes the row lock with it, so the commit fails after
-   * the email went out. The retry, by this process, records the send instead of making it again.
+   * the email went out. Recorded on another connection at once when PostgreSQL answers (`recordAcceptedApart`);
+   * otherwise the retry, by this process, records the send instead of making it again.
    */
   const acceptedNotRecorded = new Map<string, Date>();
+
+  /**
+   * Records, on a connection of the service's pool, the sends the server accepted whose transaction failed (its
+   * connection, and with it the row lock, lost during the send): the retry may be taken up by another worker process,
+   * which does not remember them, and must find them sent. A send this cannot record yet (PostgreSQL still down) stays
+   * remembered: a retry in this process records it then.
+   */
+  async function recordAcceptedApart(notificationIds: string[]): Promise<void> {
+    for (const id of notificationIds) {
+      const accepted = acceptedNotRecorded.get(id);
+      if (!accepted) continue;
+      try {
+        await markSent(pool, id, accepted);
+      } catch {
+        continue;
+      }
+      acceptedNotRecorded.delete(id);
+      logger?.info({ notificationId: id }, 'email sent; its sending is recorded on another connection');
+    }
+  }
 
   /**
    * Tells the coordinator of the row's case, in the app, that its email keeps failing: one notice per row, keyed by
@@ -369,14 +391,17 @@ export function createDeliveryActivities({
           }
           const sentAt = await now();
           acceptedNotRecorded.set(row.id, sentAt);
+          countDelivery('relief_notifications_sent', row.kind);
           recording = row.id;
           await markSent(client, row.id, sentAt);
-          countDelivery('relief_notifications_sent', row.kind);
           logger?.info(ids, 'notification email sent');
           return { sentAt: sentAt.toISOString() };
         },
-      );
-      // Committed: nothing is left to record. After a failed commit the entry stays, for the retry.
+      ).catch(async (error: unknown) => {
+        if (recording) await recordAcceptedApart([recording]);
+        throw error;
+      });
+      // Committed: nothing is left to record. After a failed commit one not recorded apart stays, for the retry.
       if (recording) acceptedNotRecorded.delete(recording);
       // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
       if (outcome.failure) throw outcome.failure;
@@ -430,18 +455,21 @@ export function createDeliveryActivities({
             return { sent, failure };
           }
           const sentAt = await now();
+          countDelivery('relief_notifications_sent', 'passed_summary');
           for (const row of rows) {
             acceptedNotRecorded.set(row.id, sentAt);
             recorded.push(row.id);
-            await markSent(client, row.id, sentAt);
           }
+          for (const row of rows) await markSent(client, row.id, sentAt);
           sent += rows.length;
-          countDelivery('relief_notifications_sent', 'passed_summary');
           logger?.info(ids, 'notices of what passed sent in one email');
         }
         return { sent };
+      }).catch(async (error: unknown) => {
+        await recordAcceptedApart(recorded);
+        throw error;
       });
-      // Committed: nothing is left to record. After a failed commit the entries stay, for the retry.
+      // Committed: nothing is left to record. After a failed commit those not recorded apart stay, for the retry.
       for (const id of recorded) acceptedNotRecorded.delete(id);
       if (outcome.failure) throw outcome.failure;
       return { sent: outcome.sent };

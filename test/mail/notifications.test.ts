@@ -121,6 +121,71 @@ function mailFor(notificationId: string) {
   return capture.messages().filter((m) => m.messageId === notificationMessageId(notificationId, from));
 }
 
+type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+/**
+ * One send of the email with this Message-ID (that of the notification, or of the only notice an email of what
+ * passed lists) whose database connection, and with it the row lock, is lost while a slow mail server talks, then its
+ * retry, by the `same` worker process or by `another` (delivery activities of their own, remembering nothing).
+ * PostgreSQL drops that connection alone and goes on `answering`, or restarts and is `back for the retry` only.
+ * Answers how many copies the server received.
+ */
+async function sendLosingConnection(
+  notificationId: string,
+  send: (activities: DeliveryActivities) => Promise<unknown>,
+  { retriedBy, postgres }: { retriedBy: 'same' | 'another'; postgres: 'answering' | 'back for the retry' },
+): Promise<number> {
+  // A relay that holds each conversation until told to go on, then passes it to the capture: a slow mail server.
+  const held: (() => void)[] = [];
+  const relay = createServer((client) => {
+    client.pause();
+    held.push(() => {
+      const server = connect(Number(new URL(capture.url).port), new URL(capture.url).hostname, () => {
+        client.pipe(server).pipe(client);
+        client.resume();
+      });
+    });
+  });
+  await new Promise<void>((listening) => relay.listen(0, '127.0.0.1', listening));
+  const applicationName = `jest-mail-lost-${randomUUID()}`;
+  const mailPool = createPool(database.connectionString, { max: 1, applicationName });
+  const worker = (smtpUrl: string) =>
+    createDeliveryActivities({
+      pool,
+      mailPool,
+      mailer: createMailTransport({ smtpUrl, from }),
+      from,
+      publicBaseUrl,
+      now: wallClock,
+    });
+  const first = worker(`smtp://127.0.0.1:${(relay.address() as AddressInfo).port}`);
+  const attempt = (activities: DeliveryActivities) =>
+    new MockActivityEnvironment().run((a: DeliveryActivities) => send(a), activities);
+  const sent = () => capture.messages().filter((m) => m.messageId === notificationMessageId(notificationId, from));
+  try {
+    const firstAttempt = attempt(first);
+    await eventually(() => held.length === 1, 'the send waiting on the mail server');
+    // PostgreSQL drops the sending connection (a restart, a failover): the lock and the transaction go with it.
+    if (postgres === 'answering')
+      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+        applicationName,
+      ]);
+    else await database.stopServer();
+    held.shift()!();
+    await expect(firstAttempt).rejects.toThrow();
+    expect(sent()).toHaveLength(1);
+    await database.startServer();
+
+    await attempt(retriedBy === 'same' ? first : worker(capture.url));
+    // A retry that sends again does so at once (the capture answers): nothing more is held back.
+    expect(held).toHaveLength(0);
+    return sent().length;
+  } finally {
+    relay.close();
+    await mailPool.end();
+  }
+}
+
 describe('deliverNotification', () => {
   it('sends one email naming the case reference, step, agency, due date and link, and nothing personal', async () => {
     const row = await notification({ caseId });
@@ -247,54 +312,37 @@ describe('deliverNotification', () => {
     }
   });
 
-  it('sends once when its database connection, and the row lock, is lost while the mail server talks', async () => {
-    // A relay that holds each conversation until told to go on, then passes it to the capture: a slow mail server.
-    const held: (() => void)[] = [];
-    const relay = createServer((client) => {
-      client.pause();
-      held.push(() => {
-        const server = connect(Number(new URL(capture.url).port), new URL(capture.url).hostname, () => {
-          client.pipe(server).pipe(client);
-          client.resume();
-        });
-      });
-    });
-    await new Promise<void>((listening) => relay.listen(0, '127.0.0.1', listening));
-    const applicationName = 'jest-mail-lost';
-    const mailPool = createPool(database.connectionString, { max: 1, applicationName });
-    const activities = createDeliveryActivities({
-      pool,
-      mailPool,
-      mailer: createMailTransport({ smtpUrl: `smtp://127.0.0.1:${(relay.address() as AddressInfo).port}`, from }),
-      from,
-      publicBaseUrl,
-      now: wallClock,
-    });
-    const attempt = (row: Notification): Promise<{ sentAt: string | null }> =>
-      new MockActivityEnvironment().run((k: typeof row) => activities.deliverNotification(k), row);
-    try {
-      const row = await notification();
-      const first = attempt(row);
-      await eventually(() => held.length === 1, 'the send waiting on the mail server');
-      // PostgreSQL drops the sending connection (a restart, a failover): the lock and the transaction go with it.
-      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-        applicationName,
-      ]);
-      held.shift()!();
-      await expect(first).rejects.toThrow();
-      expect(mailFor(row.id)).toHaveLength(1);
-      expect(await findNotification(pool, row)).toMatchObject({ sentAt: null });
+  it.each([
+    // The sending can be recorded nowhere until the retry: the worker process remembers the email the server accepted.
+    { when: 'PostgreSQL restarts while the mail server talks, and is back for the retry', retriedBy: 'same' },
+    // Two worker processes on the task queue: Temporal gives the retry to whichever polls first.
+    {
+      when: 'its connection is lost while the mail server talks, and another worker process retries',
+      retriedBy: 'another',
+    },
+  ] as const)('sends once when $when', async ({ retriedBy }) => {
+    const row = await notification();
+    const postgres = retriedBy === 'same' ? 'back for the retry' : 'answering';
+    await expect(
+      sendLosingConnection(row.id, (activities) => activities.deliverNotification(row), { retriedBy, postgres }),
+    ).resolves.toBe(1);
+    expect(await findNotification(pool, row)).toMatchObject({ sentAt: expect.any(String) as unknown });
+  });
 
-      // The retry records what was sent, and sends nothing.
-      const retried = await attempt(row);
-      expect(retried.sentAt).toEqual(expect.any(String));
-      expect(await findNotification(pool, row)).toMatchObject({ sentAt: retried.sentAt });
-      expect(mailFor(row.id)).toHaveLength(1);
-      expect(held).toHaveLength(0);
-    } finally {
-      relay.close();
-      await mailPool.end();
-    }
+  it('sends notices of what passed once when the connection is lost while the server talks and another process retries', async () => {
+    const agencyId = `passed-${randomUUID()}`;
+    await pool.query(
+      `INSERT INTO agencies (id, kind, name, email) VALUES ($1, 'ice', 'ICE field office', 'field@ice.example')`,
+      [agencyId],
+    );
+    const row = await notification({ kind: 'passed_summary', recipientAgencyId: agencyId });
+    await expect(
+      sendLosingConnection(row.id, (activities) => activities.deliverPassedNotices({ agencyId }), {
+        retriedBy: 'another',
+        postgres: 'answering',
+      }),
+    ).resolves.toBe(1);
+    expect(await findNotification(pool, row)).toMatchObject({ sentAt: expect.any(String) as unknown });
   });
 
   it('sends an escalation to the coordinator organisation and says it is one', async () => {
