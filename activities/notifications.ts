@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
@@ -288,6 +288,10 @@ export function createDeliveryActivities({
    */
   const acceptedNotRecorded = new Map<string, Date>();
 
+  /** A send's attempt: its transaction on a mail connection, heartbeating all along (`heartbeating`). */
+  const inMailTransaction = <T>(attempt: (client: PoolClient) => Promise<T>): Promise<T> =>
+    heartbeating(() => inTransaction(mailPool, attempt));
+
   /**
    * Records, on a connection of the service's pool, the sends the server accepted whose transaction failed (its
    * connection, and with it the row lock, lost during the send): the retry may be taken up by another worker process,
@@ -359,45 +363,42 @@ export function createDeliveryActivities({
     async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
       /** The notification whose send this attempt records, forgotten once its transaction committed. */
       let recording: string | undefined;
-      const outcome = await inTransaction(
-        mailPool,
-        async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
-          const row = await findNotification(client, key, { forUpdate: true });
-          if (!row?.recipientEmail) return { sentAt: null };
-          if (row.sentAt) {
-            acceptedNotRecorded.delete(row.id);
-            return { sentAt: row.sentAt };
-          }
-          const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
-          const accepted = acceptedNotRecorded.get(row.id);
-          if (accepted) {
-            recording = row.id;
-            await markSent(client, row.id, accepted);
-            logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
-            return { sentAt: accepted.toISOString() };
-          }
-          const failure = await sendBeating(mailer, {
-            from,
-            to: row.recipientEmail,
-            subject: row.subject,
-            text: row.bodyText,
-            messageId: notificationMessageId(row.id, from),
-          });
-          if (failure) {
-            await recordFailure(client, row.id, failure.message, await now());
-            countDelivery('relief_notification_send_failures', row.kind);
-            logger?.warn(ids, 'notification email not sent; it will be retried');
-            return { sentAt: null, failure };
-          }
-          const sentAt = await now();
-          acceptedNotRecorded.set(row.id, sentAt);
-          countDelivery('relief_notifications_sent', row.kind);
+      const outcome = await inMailTransaction(async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
+        const row = await findNotification(client, key, { forUpdate: true });
+        if (!row?.recipientEmail) return { sentAt: null };
+        if (row.sentAt) {
+          acceptedNotRecorded.delete(row.id);
+          return { sentAt: row.sentAt };
+        }
+        const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
+        const accepted = acceptedNotRecorded.get(row.id);
+        if (accepted) {
           recording = row.id;
-          await markSent(client, row.id, sentAt);
-          logger?.info(ids, 'notification email sent');
-          return { sentAt: sentAt.toISOString() };
-        },
-      ).catch(async (error: unknown) => {
+          await markSent(client, row.id, accepted);
+          logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
+          return { sentAt: accepted.toISOString() };
+        }
+        const failure = await send(mailer, {
+          from,
+          to: row.recipientEmail,
+          subject: row.subject,
+          text: row.bodyText,
+          messageId: notificationMessageId(row.id, from),
+        });
+        if (failure) {
+          await recordFailure(client, row.id, failure.message, await now());
+          countDelivery('relief_notification_send_failures', row.kind);
+          logger?.warn(ids, 'notification email not sent; it will be retried');
+          return { sentAt: null, failure };
+        }
+        const sentAt = await now();
+        acceptedNotRecorded.set(row.id, sentAt);
+        countDelivery('relief_notifications_sent', row.kind);
+        recording = row.id;
+        await markSent(client, row.id, sentAt);
+        logger?.info(ids, 'notification email sent');
+        return { sentAt: sentAt.toISOString() };
+      }).catch(async (error: unknown) => {
         if (recording) await recordAcceptedApart([recording]);
         throw error;
       });
@@ -418,7 +419,7 @@ export function createDeliveryActivities({
      */
     async deliverPassedNotices(input: { agencyId: string }): Promise<{ sent: number }> {
       const recorded: string[] = [];
-      const outcome = await inTransaction(mailPool, async (client): Promise<{ sent: number; failure?: Error }> => {
+      const outcome = await inMailTransaction(async (client): Promise<{ sent: number; failure?: Error }> => {
         const owed: Notification[] = [];
         for (const row of await passedNoticesOwed(client, input.agencyId)) {
           const accepted = acceptedNotRecorded.get(row.id);
@@ -440,7 +441,7 @@ export function createDeliveryActivities({
           const notificationIds = rows.map((row) => row.id);
           const ids = { agencyId: input.agencyId, notificationIds };
           const email = renderPassedNotices(agencyName, rows);
-          const failure = await sendBeating(mailer, {
+          const failure = await send(mailer, {
             from,
             to,
             subject: email.subject,
@@ -498,11 +499,27 @@ export function createDeliveryActivities({
 }
 
 /**
- * Sends one email, heartbeating while the server talks (if this worker dies mid-send, Temporal retries within the
- * heartbeat timeout instead of waiting out the whole attempt). Answers the failure, if any, for the caller to record.
+ * Runs a send's attempt heartbeating from its start to its end: while it waits for a mail connection and for its rows'
+ * lock (behind a send that hangs) as while the server talks. An attempt waiting silently would be timed out by
+ * Temporal and retried while it still runs; and if this worker dies, Temporal retries within the heartbeat timeout
+ * instead of waiting out the whole attempt. A heartbeat is also how the attempt learns it was timed out or cancelled.
  */
-async function sendBeating(mailer: Transporter, message: SendMailOptions): Promise<Error | undefined> {
-  const beating = setInterval(() => Context.current().heartbeat(), HEARTBEAT_INTERVAL_MS);
+async function heartbeating<T>(attempt: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beating = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await attempt();
+  } finally {
+    clearInterval(beating);
+  }
+}
+
+/**
+ * Sends one email, unless Temporal gave up on this attempt (its heartbeat timed out, or it was cancelled) while it
+ * waited: the attempt that replaces it sends, and both must not. Answers the failure, if any, for the caller to record.
+ */
+async function send(mailer: Transporter, message: SendMailOptions): Promise<Error | undefined> {
+  Context.current().cancellationSignal.throwIfAborted();
   try {
     await mailer.sendMail(message);
     return undefined;
@@ -515,8 +532,6 @@ async function sendBeating(mailer: Transporter, message: SendMailOptions): Promi
             ? String(thrown.message)
             : 'SMTP send failed',
         );
-  } finally {
-    clearInterval(beating);
   }
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
+import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
@@ -343,6 +344,37 @@ describe('deliverNotification', () => {
       }),
     ).resolves.toBe(1);
     expect(await findNotification(pool, row)).toMatchObject({ sentAt: expect.any(String) as unknown });
+  });
+
+  it('heartbeats while it waits for the row behind a send that hangs, and sends nothing once Temporal gave up on it', async () => {
+    const row = await notification();
+    const activities = createDeliveryActivities({
+      pool,
+      mailer: createMailTransport({ smtpUrl: capture.url, from }),
+      from,
+      publicBaseUrl,
+      now: wallClock,
+    });
+    // Another attempt holds the row, as one whose mail server hangs does.
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await findNotification(holder, row, { forUpdate: true });
+      const environment = new MockActivityEnvironment();
+      let heartbeats = 0;
+      environment.on('heartbeat', () => heartbeats++);
+      const waiting = environment.run((k: typeof row) => activities.deliverNotification(k), row);
+      // Silent, Temporal would time it out (10 s) and start another attempt while this one still waits.
+      await eventually(() => heartbeats > 0, 'a heartbeat while the attempt waits for the row');
+      // It did time out all the same (Temporal unreachable meanwhile): the attempt that replaces it sends.
+      environment.cancel();
+      await holder.query('ROLLBACK');
+      await expect(waiting).rejects.toThrow(CancelledFailure);
+    } finally {
+      holder.release();
+    }
+    expect(mailFor(row.id)).toHaveLength(0);
+    expect(await findNotification(pool, row)).toMatchObject({ sentAt: null });
   });
 
   it('sends an escalation to the coordinator organisation and says it is one', async () => {
