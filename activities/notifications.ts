@@ -167,10 +167,17 @@ export async function gatherPassedNotices(temporal: NotificationDeps['temporal']
   });
 }
 
-/** What renews a grant: the step its expiry reminder asks for, while the case has it pending. */
-const RENEWED_BY: Partial<Record<string, StepKind>> = {
+/**
+ * What must be done before a grant or a window ends (a renewal, a filing): the step its expiry reminder asks for, while
+ * the case has it pending.
+ */
+const OWED_BEFORE_THE_END: Partial<Record<string, StepKind>> = {
   cp_decision: 'cp_renewal_request',
   cp_renewal_decision: 'cp_renewal_request',
+  // T status ends: the adjustment of status (I-485) must be filed before, or the survivor loses the path.
+  t_visa_decision: 't_visa_adjustment_filing',
+  // The certification is good for a petition filed within its six months (8 CFR 214.14(c)(2)(i)).
+  u_visa_certification: 'u_visa_petition',
 };
 
 /** The notify activity, which records the notification, and the two its delivery workflow runs. */
@@ -200,9 +207,9 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const reference = (await caseReference(client, input.caseId)) ?? input.reference;
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
-      // An expiry reminder names what to do before the end, as the console lists it: the renewal request and its date.
-      const renewal = input.kind === 'expiry_reminder' ? RENEWED_BY[input.stepKind] : undefined;
-      const renewalDue = renewal ? await findPendingStepDue(client, input.caseId, renewal) : null;
+      // An expiry reminder names what to do before the end, as the console lists it: the step owed and its date.
+      const owedKind = input.kind === 'expiry_reminder' ? OWED_BEFORE_THE_END[input.stepKind] : undefined;
+      const owedDue = owedKind ? await findPendingStepDue(client, input.caseId, owedKind) : null;
       const email = renderNotification({
         kind: input.kind,
         caseId: input.caseId,
@@ -216,7 +223,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         passed: input.passed,
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
-        owed: renewal && renewalDue ? { stepKind: renewal, dueAt: renewalDue.dueAt } : undefined,
+        owed: owedKind && owedDue ? { stepKind: owedKind, dueAt: owedDue.dueAt } : undefined,
       });
       const folded =
         recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone, deadlineZones) : null;

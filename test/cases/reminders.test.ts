@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/types';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 import { formatCalendarDay, formatDueDate } from '../../core/people-dates';
+import { stepLabel } from '../../domain/labels';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -181,6 +182,32 @@ test('a grant of three weeks, every renewal lead behind it, is reminded to the p
   // The renewal request is due as the grant ends: its last day to act is the grant's last valid day.
   const subject = `Reminder: Continued Presence renewal request due ${formatCalendarDay(validUntil)} (case ${view.reference})`;
   await eventually(async () => emailsFor(view.reference).some((m) => m.subject === subject), 'its email');
+});
+
+test('T status ending within every lead is reminded to the advocate at once, naming the adjustment filing (I-485) owed', async () => {
+  const view = await openAdultCase();
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const advocate: Actor = workingActor({
+    userId: 'attorney-1',
+    agencyId: DEMO_AGENCIES.advocate,
+    agencyKind: 'advocate',
+  });
+  const sign = (stepId: string, outcome: string, details: Record<string, string>) =>
+    stack.cases.signOff(view.caseId, { stepId, outcome, details }, advocate);
+  await sign('t_visa_filing-1', 'filed', { filedOn: today });
+  await sign('t_visa_receipt-1', 'received', { receivedOn: today });
+  await sign('t_visa_bona_fide-1', 'bona_fide', { determinedOn: today });
+  const validUntil = plusDays(today, 21);
+  await sign('t_visa_decision-1', 'approved', { approvedOn: today, validUntil, adjustmentEligibleFrom: today });
+  const [reminder] = await eventually(async () => {
+    const found = (await notificationsOf(view.caseId, 't_visa_decision-1')).filter((n) => n.kind === 'expiry_reminder');
+    return found.length > 0 ? found : undefined;
+  }, 'the T-status reminder');
+  expect(reminder!.recipientAgencyId).toBe(DEMO_AGENCIES.advocate);
+  expect(reminder!.subject).toBe(
+    `Reminder: ${stepLabel('t_visa_adjustment_filing')} due ${formatCalendarDay(validUntil)} (case ${view.reference})`,
+  );
+  expect(reminder!.bodyText).toContain('is still owed: make it by');
 });
 
 test('a renewal moves the expiry: no expiry at the old date, the new validity is shown', async () => {
