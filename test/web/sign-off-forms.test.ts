@@ -209,26 +209,7 @@ test('a step another window already signed: the refusal says so in words', async
 });
 
 test('a correction is offered only to who may make it, and one the later steps contradict is refused in words', async () => {
-  const adult = await request(service.app)
-    .post('/api/cases')
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'sign-off-forms-correction-case')
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: daysAgo(10),
-      survivor: { name: 'Late Correction (fictitious)', birthDate: '1990-04-02' },
-    })
-    .expect(201);
-  const adultId = (adult.body as { caseId: string }).caseId;
-  const sign = (stepId: string, kind: 'law_enforcement' | 'ice', body: object) =>
-    request(service.app)
-      .post(`/api/cases/${adultId}/steps/${stepId}/sign-off`)
-      .set(service.stack.as(kind))
-      .set('Idempotency-Key', `sign-off-forms-${stepId}`)
-      .send(body)
-      .expect(200);
-  await sign('cp_request-1', 'law_enforcement', { outcome: 'requested', details: { requestedOn: daysAgo(5) } });
-  await sign('cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: daysAgo(3) } });
+  const adultId = await grantedCase('correction-case');
 
   // A form that could only be refused is not offered: the supervisor signs nothing, a step not yet signed has nothing
   // to correct, and ICE does not even see the police's request.
@@ -257,6 +238,74 @@ test('a correction is offered only to who may make it, and one the later steps c
     `Continued Presence decision followed from Continued Presence request and was signed as of ` +
       `${formatCalendarDay(daysAgo(3))}, before ${formatCalendarDay(daysAgo(1))}`,
   );
+  await expectAccessible(page);
+  await page.context().close();
+});
+
+/** Sends the correction form, then confirms it on its check page. */
+async function submitCorrection(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
+}
+
+/** An adult's case identified ten days ago, its CP requested five days ago and granted three (the grant opens the HHS request). */
+async function grantedCase(key: string): Promise<string> {
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', `sign-off-forms-${key}`)
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: daysAgo(10),
+      // Each case its own survivor: the same name and birth date would be refused as a possible duplicate.
+      survivor: { name: `Granted Case ${key} (fictitious)`, birthDate: '1991-03-04' },
+    })
+    .expect(201);
+  const id = (opened.body as { caseId: string }).caseId;
+  for (const [stepId, kind, body] of [
+    ['cp_request-1', 'law_enforcement', { outcome: 'requested', details: { requestedOn: daysAgo(5) } }],
+    ['cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: daysAgo(3) } }],
+  ] as const)
+    await request(service.app)
+      .post(`/api/cases/${id}/steps/${stepId}/sign-off`)
+      .set(service.stack.as(kind))
+      .set('Idempotency-Key', `sign-off-forms-${key}-${stepId}`)
+      .send(body)
+      .expect(200);
+  return id;
+}
+
+test('a sign-off confirmed after a correction withdrew its step: refused on the form, with what was entered and its document', async () => {
+  const id = await grantedCase('withdrawn-meanwhile');
+  const page = await pageAs('demo-advocate');
+  const form = `${service.base}/cases/${id}/steps/hhs_certification_request-1`;
+  await eventually(async () => (await page.goto(form))?.ok() || undefined, 'the certification request opened');
+  await page.getByLabel('Requested on (required)').fill(daysAgo(1));
+  await page.getByLabel('Note (optional)').fill('Sent by courier.');
+  await page.locator('#document').setInputFiles({
+    name: 'letter.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% letter\n%%EOF\n'),
+  });
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('letter.pdf (already added to the step)').waitFor();
+  // Meanwhile ICE corrects its grant to a denial, which withdraws the certification request.
+  await request(service.app)
+    .post(`/api/cases/${id}/steps/cp_decision-1/corrections`)
+    .set(service.stack.as('ice'))
+    .set('Idempotency-Key', 'sign-off-forms-withdrawn-meanwhile-deny')
+    .send({ outcome: 'denied', details: { reason: 'not_potential_witness' }, reason: 'entered on the wrong case' })
+    .expect(200);
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  expect(await page.title()).toMatch(/^Error: /);
+  expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.getByRole('alert').innerText()).toContain('This step was withdrawn');
+  const text = await saidInWords(page);
+  expect(text).toContain(`Requested on\n${formatCalendarDay(daysAgo(1))}`);
+  expect(text).toContain('Sent by courier.');
+  expect(text).toContain('under “Documents of steps a correction withdrew”');
+  expect(text).toContain('letter.pdf');
+  expect(await page.getByRole('link', { name: 'Back to the case' }).getAttribute('href')).toBe(`/cases/${id}`);
   await expectAccessible(page);
   await page.context().close();
 });

@@ -5,7 +5,14 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { documentStep, formFileOf, mayRemoveDocument, proxyDownload, uploadDocument } from '../documents';
+import {
+  documentStep,
+  formFileOf,
+  mayRemoveDocument,
+  proxyDownload,
+  uploadDocument,
+  type FormFile,
+} from '../documents';
 import { formOf, param, type AgencyView, type CaseView, type CorrectionPreview, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
@@ -27,7 +34,7 @@ import { milestoneLines, standingOf } from '../case-standing';
 import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
 import { timelineOf } from '../timeline';
 import { languageInWords, survivorNotice } from '../survivor-words';
-import { seesWholeCase } from '../../domain/access';
+import { seesWholeCase, stepOfId } from '../../domain/access';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable, UNNAMED_LATER_STEP } from '../../domain/correction';
@@ -419,6 +426,10 @@ export function casePages(kit: Kit): Router {
     const form = formOf(req);
     const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const step = view.steps.find((candidate) => candidate.id === stepId);
+    if (!step && wasWithdrawn(view, stepId)) {
+      await renderWithdrawnSignOff(req, res, view, stepId, form);
+      return;
+    }
     if (!step) throw noSuchStep(view, stepId);
     const kind = step.kind;
     const outcome = form.outcome ?? '';
@@ -444,7 +455,7 @@ export function casePages(kit: Kit): Router {
         if (refused) throw refused;
         // The document is added now, so the check page can name it: it links to the step and moves no workflow.
         const added = file ? await uploadDocument(kit.api(req), caseId, stepId, file) : undefined;
-        const documentName = file && 'fileName' in file ? file.fileName : undefined;
+        const documentName = fileNameOf(file);
         // Named by its id too: the check page offers to remove it, should it be the wrong file.
         await renderSignOff(req, res, form, undefined, false, { documentName, documentId: added?.id });
         return;
@@ -461,6 +472,52 @@ export function casePages(kit: Kit): Router {
       await renderSignOff(req, res, form, error);
     }
   });
+
+  /**
+   * A sign-off sent for a step a correction withdrew while its form was open (checked, even confirmed): answered as one
+   * signed meanwhile is, with what was entered and why nothing was signed, and the documents already added to the step,
+   * which stay on the case (listed apart), so none is lost unsaid.
+   */
+  const renderWithdrawnSignOff = async (
+    req: Request,
+    res: Response,
+    view: CaseView,
+    stepId: string,
+    form: Record<string, string>,
+  ) => {
+    const kind = stepOfId(view.agencies, stepId)?.kind;
+    if (!kind) throw noSuchStep(view, stepId);
+    const caseId = view.caseId;
+    const documents = ok(
+      await kit.api(req).GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } }),
+    ).items.filter((document) => document.stepId === stepId && document.stepWithdrawn);
+    const problem = summaryOf(formProblem(form, noSuchStep(view, stepId), kit.words(res)), []);
+    const sent = sentAnswers(kind, form);
+    const heading = formPurpose(kind, 'pending', form.outcome);
+    kit.render(
+      req,
+      res,
+      'sign-off-withdrawn',
+      {
+        title: titleOf(`${heading}: ${stepLabel(kind)}, case ${view.reference}`, problem),
+        heading,
+        view,
+        kind,
+        problem,
+        sent: sent && {
+          outcome: sent.outcome,
+          answers: sent.answers.map(({ field, value }) => ({
+            label: field.label,
+            value: answerInWords(field, value, kit.words(res)),
+          })),
+        },
+        documents: documents.map((document) => document.fileName ?? 'a document'),
+        // A file chosen with this send (the form's first) is not added to a step that no longer applies.
+        notAdded: fileNameOf(formFileOf(res)),
+      },
+      409,
+    );
+  };
 
   /**
    * The transfer form, then its confirmation ("check your answers"): the kind replaced is the new agency's own, so
@@ -725,12 +782,18 @@ const OPENING =
   'The case is being opened: this form was sent a moment ago and is still being processed. Wait a few seconds, ' +
   'then send the form again: it takes you to the case, and opens no second one.';
 
+const fileNameOf = (file: FormFile) => (file && 'fileName' in file ? file.fileName : undefined);
+
+type CaseTimeline = { timeline: readonly { type: string; stepId: string | null }[] };
+const wasWithdrawn = (view: CaseTimeline, stepId: string) =>
+  view.timeline.some((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId);
+
 /**
  * A step the case does not show: one a correction withdrew (its timeline says so) is told as such, for a form kept
  * open in another tab or a link from an email; any other is not found.
  */
-const noSuchStep = (view: { timeline: readonly { type: string; stepId: string | null }[] }, stepId: string) =>
-  view.timeline.some((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId)
+const noSuchStep = (view: CaseTimeline, stepId: string) =>
+  wasWithdrawn(view, stepId)
     ? new ApiProblem(409, {
         title: 'Conflict',
         detail:
