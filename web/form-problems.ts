@@ -70,6 +70,12 @@ export interface NamedField {
 }
 
 /**
+ * A day as the API writes it, or already in words: a refusal's detail reaches the form after web/refusal-words.ts
+ * plainWords turned its "2026-12-04" into "4 Dec 2026", its field errors as the API wrote them.
+ */
+const dayInWords = (day: string) => (/^\d{4}-\d\d-\d\d$/.test(day) ? formatCalendarDay(day) : day);
+
+/**
  * The API's message for a field in plain words, e.g. "details.notifiedOn: expected a date as YYYY-MM-DD" → "Enter the
  * date HHS was notified". A field left empty is asked for, whatever the API's words for a wrong value. The API's own
  * words are kept when no rule below knows them.
@@ -90,12 +96,10 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (/is after (today|now)|in the future/i.test(message)) {
     return isDate ? 'The date must be on or before today' : `${sentenceCase(field.noun)} cannot be in the future`;
   }
-  // The day as the API writes it, or already in words (web/refusal-words.ts plainWords turns "2026-12-04" into them).
   const opened = /is before .* opened(?: \(([^)]+)\))?/i.exec(message);
   if (opened) {
-    const day = opened[1] && /^\d{4}-\d\d-\d\d$/.test(opened[1]) ? formatCalendarDay(opened[1]) : opened[1];
-    return day
-      ? `The date must be on or after ${day}, the day the step opened`
+    return opened[1]
+      ? `The date must be on or after ${dayInWords(opened[1])}, the day the step opened`
       : 'The date must be on or after the day the step opened';
   }
   // "askedOn (2 Dec 2026) is before Continued Presence decision ended (3 Dec 2026)", or "before the survivor was
@@ -107,9 +111,9 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
     return `The date must be on or after ${inWords}, when ${what.startsWith('the ') ? what : `the ${what}`}`;
   }
   // "validUntil (2026-03-01) is before issuedOn (2026-03-10)": one date of the form against another.
-  const order = /\(\d{4}-\d\d-\d\d\) is (before|after) \w+ \((\d{4}-\d\d-\d\d)\)/.exec(message);
+  const order = /\([^)]+\) is (before|after) \w+ \(([^)]+)\)/.exec(message);
   if (order) {
-    return `${sentenceCase(field.noun)} must be on or ${order[1] === 'before' ? 'after' : 'before'} ${formatCalendarDay(order[2]!)}`;
+    return `${sentenceCase(field.noun)} must be on or ${order[1] === 'before' ? 'after' : 'before'} ${dayInWords(order[2]!)}`;
   }
   if (/must not be after identified(On|At)/.test(message)) {
     return `${sentenceCase(field.noun)} must be on or before the day they were identified`;

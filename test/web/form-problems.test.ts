@@ -16,6 +16,12 @@ test.each([
     'validUntil (2026-03-01) is before issuedOn (2026-03-10)',
     'The date it is valid until must be on or after 10 Mar 2026',
   ],
+  // As the console reads it: the API's detail with its days already in words (web/refusal-words.ts plainWords).
+  [
+    validUntil,
+    'validUntil (1 Jun 2026) is before issuedOn (6 Jun 2026)',
+    'The date it is valid until must be on or after 6 Jun 2026',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [

@@ -248,8 +248,11 @@ async function submitCorrection(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
 }
 
-/** An adult's case identified ten days ago, its CP requested five days ago and granted three (the grant opens the HHS request). */
-async function grantedCase(key: string): Promise<string> {
+/**
+ * An adult's case identified ten days ago, its CP requested five days ago and, unless `requestedOnly`, granted three
+ * days ago (the grant opens the HHS request).
+ */
+async function grantedCase(key: string, requestedOnly = false): Promise<string> {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
@@ -262,10 +265,12 @@ async function grantedCase(key: string): Promise<string> {
     })
     .expect(201);
   const id = (opened.body as { caseId: string }).caseId;
-  for (const [stepId, kind, body] of [
-    ['cp_request-1', 'law_enforcement', { outcome: 'requested', details: { requestedOn: daysAgo(5) } }],
-    ['cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: daysAgo(3) } }],
-  ] as const)
+  for (const [stepId, kind, body] of (
+    [
+      ['cp_request-1', 'law_enforcement', { outcome: 'requested', details: { requestedOn: daysAgo(5) } }],
+      ['cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: daysAgo(3) } }],
+    ] as const
+  ).slice(0, requestedOnly ? 1 : 2))
     await request(service.app)
       .post(`/api/cases/${id}/steps/${stepId}/sign-off`)
       .set(service.stack.as(kind))
@@ -307,5 +312,21 @@ test('a sign-off confirmed after a correction withdrew its step: refused on the 
   expect(text).toContain('letter.pdf');
   expect(await page.getByRole('link', { name: 'Back to the case' }).getAttribute('href')).toBe(`/cases/${id}`);
   await expectAccessible(page);
+  await page.context().close();
+});
+
+test('a date before another of the form is refused saying what to enter, in words', async () => {
+  const id = await grantedCase('date-order', true);
+  const page = await pageAs('demo-ice-officer');
+  await page.goto(`${service.base}/cases/${id}/steps/cp_decision-1?outcome=granted`);
+  await page.getByLabel('Granted on (optional)').fill(daysAgo(2));
+  await page.getByLabel('Valid until (optional)').fill(daysAgo(4));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  expect(await errorSummaryFocused(page)).toBe(true);
+  const said = `The date it is valid until must be on or after ${formatCalendarDay(daysAgo(2))}`;
+  expect(await page.locator('#details-validUntil-error').textContent()).toBe(said);
+  expect(await page.getByRole('alert').innerText()).toContain(said);
+  await saidInWords(page);
   await page.context().close();
 });
