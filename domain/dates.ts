@@ -76,9 +76,14 @@ const BEHIND_UTC_AT_MOST_MS = 12 * 3_600_000;
 export function todayOf(now: Instant, signerToday?: unknown): IsoDate {
   const at = Date.parse(now);
   const earliest = dateOf(new Date(at - BEHIND_UTC_AT_MOST_MS).toISOString());
-  const latest = dateOf(new Date(at + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
+  const latest = latestDayAt(now);
   const valid = typeof signerToday === 'string' && isoDateSchema().safeParse(signerToday).success;
   return valid && signerToday >= earliest && signerToday <= latest ? signerToday : dateOf(now);
+}
+
+/** The latest day any zone is in at an instant (Kiribati's): no agency's day of that moment is later. */
+export function latestDayAt(instant: Instant): IsoDate {
+  return dateOf(new Date(Date.parse(instant) + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
 }
 
 /** The calendar date (UTC) an instant falls on. */

@@ -9,7 +9,7 @@ import type { CaseView, MeView } from './kit';
 import { outcomesOf } from './sign-off-fields';
 import { eventDateRefusal, identifiedOnOf } from '../domain/case';
 import { localDateOf } from '../core/time-zones';
-import { todayOf } from '../domain/dates';
+import { latestDayAt, todayOf } from '../domain/dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { noteSchema } from '../domain/steps';
 import { interimExtensionRefusal } from '../domain/tracks/hhs';
@@ -76,8 +76,11 @@ function policyOf(view: CaseView): Policy | undefined {
 }
 
 /**
- * The domain's rule of the dates (domain/case.ts eventDateRefusal), judged only when the reader sees the
- * identification it counts from (its police department, the coordinator): otherwise the API judges it at "Confirm".
+ * The domain's rule of the dates (domain/case.ts eventDateRefusal). A reader who does not see the identification it
+ * counts from (its police department and the coordinator do) is judged against the latest day it can have been: the
+ * identifying agency's day when the case was opened, at latest the day in the zone furthest ahead (no identification
+ * is after the case's opening, nor is one ever corrected). So a day after today is refused at once for every reader;
+ * a day before the step opened, which needs the identification's day, waits for the API at "Confirm".
  */
 function eventDatesRefusal(
   view: CaseView,
@@ -85,16 +88,23 @@ function eventDatesRefusal(
   details: Record<string, string>,
   today: string,
 ): Rejection | null {
-  const identification = view.steps.find((candidate) => candidate.kind === 'identification');
   const policy = policyOf(view);
-  if (!identification || !policy) return null;
-  const facts = {
-    identifiedOn: identifiedOnOf(identification, identification.openedAt),
-    // The identification step opened at the identification itself (domain/case.ts openCase).
-    identifiedAt: identification.openedAt,
-    openedAt: view.openedAt,
-    countsFromEvents: countsFromEvents(policy),
-  };
+  if (!policy) return null;
+  const identification = view.steps.find((candidate) => candidate.kind === 'identification');
+  const facts = identification
+    ? {
+        identifiedOn: identifiedOnOf(identification, identification.openedAt),
+        // The identification step opened at the identification itself (domain/case.ts openCase).
+        identifiedAt: identification.openedAt,
+        openedAt: view.openedAt,
+        countsFromEvents: countsFromEvents(policy),
+      }
+    : {
+        identifiedOn: latestDayAt(view.openedAt),
+        identifiedAt: view.openedAt,
+        openedAt: view.openedAt,
+        countsFromEvents: false,
+      };
   return eventDateRefusal(facts, step, details, today);
 }
 

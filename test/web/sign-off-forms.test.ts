@@ -248,6 +248,9 @@ async function submitCorrection(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
 }
 
+/** A letter as a PDF, chosen on a sign-off form. */
+const LETTER = { name: 'letter.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% letter\n%%EOF\n') };
+
 /**
  * An adult's case identified ten days ago, its CP requested five days ago and, unless `requestedOnly`, granted three
  * days ago (the grant opens the HHS request).
@@ -287,11 +290,7 @@ test('a sign-off confirmed after a correction withdrew its step: refused on the 
   await eventually(async () => (await page.goto(form))?.ok() || undefined, 'the certification request opened');
   await page.getByLabel('Requested on (required)').fill(daysAgo(1));
   await page.getByLabel('Note (optional)').fill('Sent by courier.');
-  await page.locator('#document').setInputFiles({
-    name: 'letter.pdf',
-    mimeType: 'application/pdf',
-    buffer: Buffer.from('%PDF-1.4\n% letter\n%%EOF\n'),
-  });
+  await page.locator('#document').setInputFiles(LETTER);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('letter.pdf (already added to the step)').waitFor();
   // Meanwhile ICE corrects its grant to a denial, which withdraws the certification request.
@@ -321,6 +320,7 @@ test('a date before another of the form is refused saying what to enter, in word
   await page.goto(`${service.base}/cases/${id}/steps/cp_decision-1?outcome=granted`);
   await page.getByLabel('Granted on (optional)').fill(daysAgo(2));
   await page.getByLabel('Valid until (optional)').fill(daysAgo(4));
+  await page.locator('#document').setInputFiles(LETTER);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Confirm and sign off' }).click();
   expect(await errorSummaryFocused(page)).toBe(true);
@@ -328,5 +328,22 @@ test('a date before another of the form is refused saying what to enter, in word
   expect(await page.locator('#details-validUntil-error').textContent()).toBe(said);
   expect(await page.getByRole('alert').innerText()).toContain(said);
   await saidInWords(page);
+  // The letter was added at the first send: the file field says it is on the step, not to choose it again.
+  const hint = await page.locator('#document-hint').textContent();
+  expect(hint).toContain('Already added to this step, and kept there: letter.pdf');
+  expect(hint).not.toContain('Choose it again');
+  await page.context().close();
+});
+
+test('a date after today is refused at the first send, for a reader who does not see the identification too', async () => {
+  const id = await grantedCase('future-date', true);
+  const page = await pageAs('demo-ice-officer');
+  await page.goto(`${service.base}/cases/${id}/steps/cp_decision-1?outcome=granted`);
+  await page.getByLabel('Granted on (optional)').fill(daysAgo(-30));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.getByRole('heading', { name: /^Check your answers/ }).count()).toBe(0);
+  expect(await page.locator('#details-grantedOn-error').textContent()).toBe('The date must be on or before today');
+  expect(await page.getByLabel('Granted on (optional)').inputValue()).toBe(daysAgo(-30));
   await page.context().close();
 });

@@ -286,6 +286,14 @@ export function casePages(kit: Kit): Router {
         ])
       : undefined;
     const heading = correcting ? 'Correct the sign-off' : formPurpose(kind, step.status, form.outcome);
+    // The documents already on the step (added at a first send whose "Confirm" came back refused, or from a check page
+    // left): the file field says they are there, not to choose them again.
+    const added =
+      correcting || checking
+        ? []
+        : ok(await kit.api(req).GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } })).items.filter(
+            (document) => document.stepId === stepId && !document.stepWithdrawn,
+          );
     // A form refused for an outcome the step no longer takes (someone signed it meanwhile, or the same form sent
     // twice at once): its answers are shown, so the officer can copy them (into a correction, say) rather than lose them.
     const sent =
@@ -332,6 +340,7 @@ export function casePages(kit: Kit): Router {
           : {}),
         // Back from removing the document its check page named: the step waits for the right file, and a sign-off.
         flash: !checking && form.change === 'document-removed' ? DOCUMENT_REMOVED_FROM_SIGN_OFF : undefined,
+        addedDocuments: added.map((document) => document.fileName ?? 'a document'),
         problem: summary,
         errors: summary?.errors ?? {},
         labels: Object.fromEntries([
