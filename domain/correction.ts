@@ -265,6 +265,9 @@ function changesOf(step: Step, corrected: Step): string[] {
   return changes;
 }
 
+/** A correction that would record what the step records already: what to do instead (the console says it too). */
+export const CORRECTION_CHANGES_NOTHING = 'the correction changes nothing: change a date, a detail or the outcome';
+
 /** Everything a correction must satisfy; null when it may be applied. */
 export function validateCorrection(state: CaseState, command: CorrectionCommand, now: Instant): Rejection | null {
   const { correction, actor } = command;
@@ -302,11 +305,7 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
   if (withdrawal) return withdrawal;
   const corrected = findStep(recomputed, prepared.step.id)!;
   if (changesOf(prepared.step, corrected).length === 0) {
-    return {
-      code: 'invalid_details',
-      field: 'details',
-      message: `the correction changes nothing in ${prepared.step.id}`,
-    };
+    return { code: 'invalid_details', field: 'details', message: CORRECTION_CHANGES_NOTHING };
   }
   return null;
 }

@@ -347,3 +347,32 @@ test('a date after today is refused at the first send, for a reader who does not
   expect(await page.getByLabel('Granted on (optional)').inputValue()).toBe(daysAgo(-30));
   await page.context().close();
 });
+
+test('a correction is refused at its first send as "Confirm" would refuse it: a date before the step opened, no change', async () => {
+  const id = await grantedCase('correction-first-send', true);
+  const page = await pageAs('demo-police-officer');
+  const form = `${service.base}/cases/${id}/steps/cp_request-1/correct`;
+  await page.goto(form);
+  await page.getByLabel('Requested on (required)').fill(daysAgo(11));
+  await page.getByLabel('Why it is corrected (required)').fill('The date was typed wrong.');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.getByRole('heading', { name: /^Check your answers/ }).count()).toBe(0);
+  expect(await page.locator('#details-requestedOn-error').textContent()).toBe(
+    `The date must be on or after ${formatCalendarDay(daysAgo(10))}, the day the step opened`,
+  );
+
+  // Prefilled with what the step records, and sent so: nothing to correct, said with what to change.
+  await page.goto(form);
+  await page.getByLabel('Why it is corrected (required)').fill('Checked again.');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.getByRole('heading', { name: /^Check your answers/ }).count()).toBe(0);
+  expect(await page.getByRole('alert').innerText()).toContain(
+    'The correction changes nothing: change a date, a detail or the outcome',
+  );
+  expect(await page.getByLabel('Why it is corrected (required)').inputValue()).toBe('Checked again.');
+  await saidInWords(page);
+  await expectAccessible(page);
+  await page.context().close();
+});
