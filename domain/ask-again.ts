@@ -50,7 +50,8 @@ export type AskAgainRequest = z.infer<ReturnType<typeof askAgainSchema>>;
 /** The workflow's `askAgain` update payload. */
 export type AskAgainCommand = AskAgainRequest & CommandEnvelope;
 
-type StepFacts = Pick<Step, 'kind' | 'status' | 'outcome'>;
+/** `details`, where known: a step asked again says so (`askedAgain`). */
+type StepFacts = Pick<Step, 'kind' | 'status' | 'outcome'> & { details?: Step['details'] };
 
 /**
  * What the rule reads of a case: its path, whether it follows a U visa, and how its steps went. The console gives it
@@ -91,7 +92,11 @@ const nothingToAskAgain = (kind: AskAgainKind, why: string): Rejection => ({
 const latest = (steps: readonly StepFacts[], kind: StepKind) => steps.filter((step) => step.kind === kind).at(-1);
 const pendingOf = (steps: readonly StepFacts[], kinds: readonly StepKind[]) =>
   steps.find((step) => kinds.includes(step.kind) && step.status === 'pending');
-const isPending = (step: StepFacts) => `the ${stepLabel(step.kind)} is still pending`;
+/** A pending step; one asked again (by someone else, a moment ago, say) is told as such: the asking is done already. */
+const isPending = (step: StepFacts) =>
+  step.details?.['askedAgain'] === true
+    ? 'it was asked again already and is pending'
+    : `the ${stepLabel(step.kind)} is still pending`;
 
 /** The grant in force, or the last one: as the CP track reads it (`currentCpGrant`). */
 const cpInForce = (steps: readonly StepFacts[]) => currentCpGrant(steps)?.status === 'completed';

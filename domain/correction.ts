@@ -221,13 +221,14 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState, actor: Actor): 
   for (const follower of signed) {
     const followerOn = dateOf(follower.completedAt ?? follower.openedAt);
     if (followerOn < happenedOn) {
-      const signedAs = namesTo(actor, follower)
-        ? `${follower.id} followed from ${step.id} and was signed as of ${followerOn}`
-        : `a later step of another agency followed from ${step.id} and was signed`;
+      // What to enter: the day the follower was signed as of, or, of one the corrector may not see, only that it was.
+      const limit = namesTo(actor, follower)
+        ? `${followerOn}, when the ${follower.id} that followed from it was signed`
+        : 'the day a later step of another agency that followed from it was signed';
       return {
         code: 'date_order',
         field: field ? `details.${field}` : 'details',
-        message: `${signedAs}, before ${happenedOn}`,
+        message: `${field ?? 'the day it happened'} must be on or before ${limit}`,
       };
     }
   }

@@ -131,6 +131,9 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
   // A code sent from a list (a reason) that is none: a list's choice, not something to type.
   if (field.control === 'select' && /expected a short code/i.test(message)) return `Choose ${field.noun}`;
+  // "requestedOn must be on or before 25 Nov 2026, when …": the rule the API states of the field, by its noun.
+  const rule = /^[a-z]\w* (must be .*)$/.exec(message);
+  if (rule) return `${sentenceCase(field.noun)} ${rule[1]}`;
   // "must not contain your username; choose another": the rule, said of the field.
   if (/^must /.test(message)) return `${sentenceCase(field.noun)} ${message}`;
   return sentenceCase(message);

@@ -138,7 +138,7 @@ test('after CP lapsed the coordinator asks again: cp_request-2 opens with its re
   ]);
   // Asked again while the new request is pending: refused by name.
   const pending = await askAgain(caseId, 'demo-police-officer', { stepKind: 'cp_request' }).expect(409);
-  expect((pending.body as { detail: string }).detail).toContain('still pending');
+  expect((pending.body as { detail: string }).detail).toContain('it was asked again already and is pending');
 
   const { rows } = await stack.pool.query<{ outcome: string; status: number | null }>(
     `SELECT outcome, status FROM audit_events WHERE case_id = $1 AND action = 'case.ask_again' ORDER BY id`,

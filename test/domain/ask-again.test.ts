@@ -107,7 +107,11 @@ describe('asking again for Continued Presence', () => {
     expect(refusalOf(cpGranted(), 'cp_request')?.message).toContain(
       'the Continued Presence renewal request is still pending',
     );
-    expect(refusalOf(askAgain(cpDenied(), 'cp_request'), 'cp_request')?.code).toBe('nothing_to_ask_again');
+    // Asked again already (by someone else, a moment before): said so, not as if nothing had been asked.
+    expect(refusalOf(askAgain(cpDenied(), 'cp_request'), 'cp_request')).toMatchObject({
+      code: 'nothing_to_ask_again',
+      message: 'the Continued Presence request cannot be asked again: it was asked again already and is pending',
+    });
     // A grant in force whose renewal can still be asked for: that is what to do.
     const renewable = cpGranted().steps.filter((step) => step.kind !== 'cp_renewal_request');
     expect(askAgainRefusal({ path: 'adult', usesUVisa: false, steps: renewable }, 'cp_request')?.message).toBe(
@@ -200,7 +204,7 @@ describe('asking again for a declined U certification or declaration', () => {
     );
     const state = askAgain(declined, 'u_visa_certification');
     expect(stepOf(state, 'u_visa_certification-2')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement' });
-    expect(refusalOf(state, 'u_visa_certification')?.message).toContain('is still pending');
+    expect(refusalOf(state, 'u_visa_certification')?.message).toContain('it was asked again already and is pending');
   });
 
   it('a declined declaration can be asked again by the police whatever the T visa decision, which no refusal names', () => {
@@ -215,7 +219,10 @@ describe('asking again for a declined U certification or declaration', () => {
     const askedAgain = askAgain(decided, 'le_declaration', police);
     expect(stepOf(askedAgain, 'le_declaration-2')).toMatchObject({ status: 'pending', agencyKind: 'law_enforcement' });
     const refusals = [askedAgain, openAdult()].map((state) => refusalOf(state, 'le_declaration', police)?.message);
-    expect(refusals).toEqual([expect.stringContaining('still pending'), expect.stringContaining('still pending')]);
+    expect(refusals).toEqual([
+      expect.stringContaining('it was asked again already and is pending'),
+      expect.stringContaining('still pending'),
+    ]);
     expect(refusals.join(' ')).not.toMatch(/T visa/i);
   });
 });
@@ -259,7 +266,7 @@ describe('asking for a U certification on a case that does not follow a U visa',
   it('is refused while it is pending, to an agency of another kind, before the identification, or on a closed case', () => {
     const state = askAgain(openAdult(), 'u_visa_certification', actorOf('law_enforcement'));
     expect(stepOf(state, 'u_visa_certification-1').openedAt).toBe(ASKED_AT);
-    expect(refusalOf(state, 'u_visa_certification')?.message).toContain('is still pending');
+    expect(refusalOf(state, 'u_visa_certification')?.message).toContain('it was asked again already and is pending');
     expect(refusalOf(openAdult(), 'u_visa_certification', actorOf('advocate'))).toMatchObject({
       code: 'wrong_agency_kind',
     });

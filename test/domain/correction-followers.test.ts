@@ -179,7 +179,7 @@ describe("a refusal's words, to one who may not see the step that refuses it (pr
       validUntil: '2028-11-21',
     });
     expect(told?.message).toContain(
-      'hhs_certification_request-1 followed from cp_decision-1 and was signed as of 2026-11-22',
+      'grantedOn must be on or before 2026-11-22, when the hhs_certification_request-1 that followed from it was signed',
     );
   });
 });

@@ -95,7 +95,10 @@ test('the coordinator asks again for Continued Presence; pressed from an older p
   const refused = await press('demo-coordinator', otherTab, 'Ask again for Continued Presence').expect(409);
   expect(refused.text).toContain('<title>Error: Case ');
   expect(refused.text).toContain('There is a problem');
-  expect(refused.text).toContain('the Continued Presence request is still pending');
+  // Someone else (this tab's own earlier press) asked already: said so, not as if nothing had been asked.
+  expect(refused.text).toContain(
+    'Continued Presence request cannot be asked again: it was asked again already and is pending',
+  );
 });
 
 test('a case that does not follow a U visa: the coordinator asks for a U-visa certification, and the page shows its track', async () => {

@@ -22,6 +22,12 @@ test.each([
     'validUntil (1 Jun 2026) is before issuedOn (6 Jun 2026)',
     'The date it is valid until must be on or after 6 Jun 2026',
   ],
+  [
+    requestedOn,
+    'requestedOn must be on or before 25 Nov 2026, when the Continued Presence decision that followed from it was signed',
+    'The date it was requested must be on or before 25 Nov 2026, when the Continued Presence decision that followed ' +
+      'from it was signed',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [

@@ -18,9 +18,9 @@ const police = DEMO_AGENCY_LIST.find((agency) => agency.id === 'demo-police')!.n
 test.each([
   ['No step cp_request-1 in this case.', 'No step Continued Presence request in this case.'],
   [
-    'cp_decision-1 followed from cp_request-1 and was signed as of 2026-11-28, before 2026-11-30',
-    'Continued Presence decision followed from Continued Presence request and was signed as of ' +
-      `${formatCalendarDay('2026-11-28')}, before ${formatCalendarDay('2026-11-30')}`,
+    'requestedOn must be on or before 2026-11-28, when the cp_decision-1 that followed from it was signed',
+    `requestedOn must be on or before ${formatCalendarDay('2026-11-28')}, when the Continued Presence decision ` +
+      'that followed from it was signed',
   ],
   // A moment in the reader's zone: 02:30 UTC is the evening before in Chicago.
   ['identifiedAt (2026-12-03T02:30:00.000Z) is after now', 'identifiedAt (2 Dec 2026, 20:30 CST) is after now'],

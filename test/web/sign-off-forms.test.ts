@@ -233,10 +233,11 @@ test('a correction is offered only to who may make it, and one the later steps c
   // Refused at "Continue", before the check page, as "Confirm" would refuse it (the API's preview of it).
   await page.getByRole('button', { name: 'Continue' }).click();
   expect(await page.title()).toMatch(/^Error: /);
-  const text = await saidInWords(page);
-  expect(text).toContain(
-    `Continued Presence decision followed from Continued Presence request and was signed as of ` +
-      `${formatCalendarDay(daysAgo(3))}, before ${formatCalendarDay(daysAgo(1))}`,
+  await saidInWords(page);
+  // What to enter instead, by the field.
+  expect(await page.locator('#details-requestedOn-error').textContent()).toBe(
+    `The date it was requested must be on or before ${formatCalendarDay(daysAgo(3))}, when the Continued Presence ` +
+      'decision that followed from it was signed',
   );
   await expectAccessible(page);
   await page.context().close();
