@@ -115,6 +115,11 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (order) {
     return `${sentenceCase(field.noun)} must be on or ${order[1] === 'before' ? 'after' : 'before'} ${dayInWords(order[2]!)}`;
   }
+  // "adjustmentEligibleFrom (…) must lie between approvedOn (2026-03-10) and validUntil (2030-03-09)": two other dates.
+  const between = /\([^)]+\) must lie between \w+ \(([^)]+)\) and \w+ \(([^)]+)\)/.exec(message);
+  if (between) {
+    return `${sentenceCase(field.noun)} must be between ${dayInWords(between[1]!)} and ${dayInWords(between[2]!)}`;
+  }
   if (/must not be after identified(On|At)/.test(message)) {
     return `${sentenceCase(field.noun)} must be on or before the day they were identified`;
   }

@@ -69,7 +69,7 @@ function checkApproval(ctx: SignOffContext) {
       adjustmentEligibleFrom < approvedOn || adjustmentEligibleFrom > validUntil
         ? dateOrder(
             'adjustmentEligibleFrom',
-            `adjustmentEligibleFrom (${adjustmentEligibleFrom}) must lie between approvedOn and validUntil`,
+            `adjustmentEligibleFrom (${adjustmentEligibleFrom}) must lie between approvedOn (${approvedOn}) and validUntil (${validUntil})`,
           )
         : null,
   );

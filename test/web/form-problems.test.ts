@@ -28,6 +28,11 @@ test.each([
     'The date it was requested must be on or before 25 Nov 2026, when the Continued Presence decision that followed ' +
       'from it was signed',
   ],
+  [
+    { name: 'details.adjustmentEligibleFrom', noun: 'the date they may apply to adjust', control: 'date' },
+    'adjustmentEligibleFrom (1 Jan 2026) must lie between approvedOn (10 Mar 2026) and validUntil (9 Mar 2030)',
+    'The date they may apply to adjust must be between 10 Mar 2026 and 9 Mar 2030',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [
