@@ -190,6 +190,7 @@ test('a step another window already signed: the refusal says so in words', async
   const page = await pageAs('demo-police-officer');
   await page.goto(`${service.base}/cases/${caseId}/steps/cp_request-1`);
   await page.getByLabel('Requested on (required)').fill(today());
+  await page.locator('#document').setInputFiles(LETTER);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: /^Check your answers/ }).waitFor();
   // Meanwhile, in another window, the step is signed.
@@ -203,7 +204,10 @@ test('a step another window already signed: the refusal says so in words', async
   expect(await page.title()).toMatch(/^Error: /);
   const summary = await page.getByRole('alert').innerText();
   expect(summary).toContain('This step is no longer waiting for a sign-off: it is completed.');
-  await saidInWords(page);
+  // The letter added at the first send stays with the step, and the page says so.
+  expect(await saidInWords(page)).toContain(
+    'Already added to this step, and kept with it on the case page: letter.pdf',
+  );
   await expectAccessible(page);
   await page.context().close();
 });
