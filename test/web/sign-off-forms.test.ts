@@ -247,12 +247,6 @@ test('a correction is offered only to who may make it, and one the later steps c
   await page.context().close();
 });
 
-/** Sends the correction form, then confirms it on its check page. */
-async function submitCorrection(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Confirm and record the correction' }).click();
-}
-
 /** A letter as a PDF, chosen on a sign-off form. */
 const LETTER = { name: 'letter.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% letter\n%%EOF\n') };
 
