@@ -104,6 +104,26 @@ export function caseLink(publicBaseUrl: string, caseId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/cases/${encodeURIComponent(caseId)}`;
 }
 
+/**
+ * What a window's end means, in its `expired` email to its owner and to the coordinator (domain/tracks: what each
+ * expiry cancels). Of the case, never of the person: the email may be forwarded.
+ */
+const LAPSE_MEANS: Readonly<Record<string, string>> = {
+  cp_validity:
+    'Continued Presence has lapsed: the work authorization it gave ends until a renewal is granted, a renewal not ' +
+    'yet requested is cancelled, and on the adult path an HHS certification request not yet made is withdrawn unless ' +
+    'a bona fide T visa application or T status backs it. The case page shows what can be asked for again.',
+  t_status:
+    'T status ended before the adjustment of status (Form I-485) was filed: the survivor loses the path to permanent ' +
+    'residence it opened. Seek immigration legal advice at once.',
+  u_certification_window:
+    'The 6 months to file the U visa petition with this certification have passed unused: the petition step is ' +
+    'cancelled and a new certification request is open on the case page.',
+  interim_letter:
+    'The interim assistance letter lapsed before HHS issued the eligibility letter: the assistance it gave ends until ' +
+    'the eligibility letter is issued.',
+};
+
 /** `notSent`: for `passed_summary`, the lines its body lists, which its subject counts. */
 function headline(
   facts: NotificationFacts,
@@ -190,11 +210,13 @@ function headline(
         lead: `What "${step}" granted is valid until ${date}. Act before then if it must be renewed or used.`,
       };
     }
-    case 'expired':
+    case 'expired': {
+      const means = facts.about === undefined ? undefined : LAPSE_MEANS[facts.about];
       return {
         subject: `Expired: ${step}, valid until ${date} (case ${ref})`,
-        lead: `What "${step}" granted was valid until ${date} and has expired.`,
+        lead: `What "${step}" granted was valid until ${date} and has expired.${means ? ` ${means}` : ''}`,
       };
+    }
     case 'passed_summary': {
       const urgent = notSent.some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
       return {

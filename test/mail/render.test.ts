@@ -82,6 +82,19 @@ describe('renderNotification', () => {
     },
   );
 
+  it.each([
+    ['cp_validity', 'cp_decision', 'Continued Presence has lapsed: the work authorization it gave ends'],
+    ['t_status', 't_visa_decision', 'the survivor loses the path to permanent residence'],
+    ['u_certification_window', 'u_visa_certification', 'a new certification request is open on the case page'],
+    ['interim_letter', 'hhs_interim_letter', 'the assistance it gave ends until the eligibility letter is issued'],
+  ] as const)('says what the end of %s means, to its owner and the coordinator alike', (about, stepKind, means) => {
+    const ending = { ...facts, kind: 'expired' as const, about, stepKind, dueAt: '2027-02-01T00:00:00.000Z' };
+    const { subject, text } = renderNotification({ ...ending, agencyName: 'Demo Task Force' });
+    expect(subject).toBe(`Expired: ${stepLabel(stepKind)}, valid until 31 Jan 2027 (case RC-2026-0042)`);
+    expect(text).toContain(`What "${stepLabel(stepKind)}" granted was valid until 31 Jan 2027 and has expired. `);
+    expect(text).toContain(means);
+  });
+
   it('names the renewal request owed and its due date in a CP expiry reminder, when the case has one pending', () => {
     // Valid until 20 Dec 2026: the grant, and the renewal request's deadline with it, end as 21 Dec begins.
     const { subject, text } = renderNotification({
