@@ -53,12 +53,14 @@ export async function agencyDeadlines(
           AND s.due_at IS NOT NULL AND c.status = 'open'
        UNION ALL
        SELECT 'expiry', a.case_id::text, c.reference, a.step_id, a.step_kind, a.about,
-              -- The end itself, which the alarm's id names (domain/tracks/track.ts expiredAlarm): the alarm may fire
-              -- later, once the last day has ended everywhere in the US. Read only where that holds: the move to the
-              -- adult path at 18 names its week instead (tracks/intake.ts), and a filter pushed down from the outer
-              -- query may reach this expression before the WHERE below has left such rows out.
+              -- The end itself, which the alarm's id names (domain/tracks/track.ts expiredAlarm), before the
+              -- ":coordinator" of the coordinator's copy: the alarm may fire later, once the last day has ended
+              -- everywhere in the US. Read only where that holds: the move to the adult path at 18 names its week
+              -- instead (tracks/intake.ts), and a filter pushed down from the outer query may reach this expression
+              -- before the WHERE below has left such rows out.
               CASE WHEN a.about <> ALL($2::text[])
-                THEN substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1)::timestamptz
+                THEN substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1
+                               FOR length('2027-01-01T00:00:00.000Z'))::timestamptz
               END,
               NULL
          FROM case_alarms a JOIN cases c ON c.id = a.case_id

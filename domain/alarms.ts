@@ -39,10 +39,13 @@ function ladderAlarms(state: CaseState, step: Step): Alarm[] {
 /** Every alarm not yet fired, earliest first. None once the case is closed. */
 export function alarms(state: CaseState): Alarm[] {
   if (state.status !== 'open') return [];
-  const fired = new Set([...state.firedAlarms, ...(state.heldExpiries ?? [])]);
+  const held = new Set(state.heldExpiries ?? []);
+  const fired = new Set([...state.firedAlarms, ...held]);
+  // A lapse's copy to the coordinator is held with its owner's: a case whose flag came while its expiry was held.
+  const isHeld = (alarm: Alarm) => fired.has(alarm.id) || (alarm.copyOf !== undefined && held.has(alarm.copyOf));
   const unique = new Map<string, Alarm>();
   for (const alarm of [...state.steps.flatMap((step) => ladderAlarms(state, step)), ...windowAlarms(state)]) {
-    if (!fired.has(alarm.id)) unique.set(alarm.id, alarm);
+    if (!isHeld(alarm)) unique.set(alarm.id, alarm);
   }
   return [...unique.values()].sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
 }
@@ -76,7 +79,8 @@ export interface CaseProjection extends CaseSnapshot {
 
 /**
  * The alarms to come, as the read model shows them. The rules that came behind a patch (a minor's birthday reminders
- * on the weekly grid, late leads raised, the adult path at 18, passed birthday leads gathered) are taken even before the workflow set their flags: a live workflow reaches
+ * on the weekly grid, late leads raised, the adult path at 18, passed birthday leads gathered, a lapse told to the
+ * coordinator) are taken even before the workflow set their flags: a live workflow reaches
  * `withPatchedRules` right after this projection, so they are what it will fire, and the birthday's own lead dates
  * never reach the read model.
  */
@@ -87,6 +91,7 @@ export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
     datesAsWritten: true,
     adultAt18: true,
     birthdayLeadsGathered: true,
+    coordinatorToldOfLapses: true,
   };
   return alarms({ ...state, ...patched }).flatMap((alarm) => {
     const step = findStep(state, alarm.stepId);
@@ -134,18 +139,27 @@ export function fireAlarm(
   if (!current || !step) return state;
   const at = normaliseInstant(now);
   const what = `${current.kind} (${current.subject}) for ${step.id}`;
-  const fired = record(
-    { ...state, firedAlarms: [...state.firedAlarms, current.id] },
-    at,
-    how === 'raised' ? `alarm.${current.kind}` : 'alarm.passed',
-    step.id,
-    null,
-    how === 'raised'
-      ? // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
-        `${what} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`
-      : `${what} fell before it was recorded: not sent, listed in one notice to the coordinator unless the step was done in time`,
-  );
-  const expire = current.kind === 'expired' ? expireFor(step.kind) : undefined;
+  const marked = { ...state, firedAlarms: [...state.firedAlarms, current.id] };
+  // A lapse's copy to the coordinator, passed: its owner's line already says the coordinator's notice lists it.
+  const fired =
+    how === 'passed' && current.copyOf
+      ? marked
+      : record(
+          marked,
+          at,
+          how === 'raised' ? `alarm.${current.kind}` : 'alarm.passed',
+          step.id,
+          null,
+          how === 'raised'
+            ? // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
+              `${what} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`
+            : `${what} fell before it was recorded: not sent, listed in one notice to the coordinator unless the step was done in time`,
+        );
+  // The expiry ends the window and with it the alarms it derives: it waits for the last of a lapse's alarms (its
+  // owner's and the coordinator's), whichever fires first.
+  const lapse = current.kind === 'expired' ? (current.copyOf ?? current.id) : undefined;
+  const lapseStillToTell = alarms(fired).some((other) => other.id === lapse || other.copyOf === lapse);
+  const expire = lapse && !lapseStillToTell ? expireFor(step.kind) : undefined;
   const changed = expire ? expire(fired, step, at) : fired;
   return { ...changed, version: state.version + 1 };
 }
@@ -167,15 +181,17 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
       continue;
     }
     const step = findStep(settled, next.stepId);
-    passed.push({
-      stepId: next.stepId,
-      stepKind: step?.kind ?? next.subject,
-      kind: next.kind,
-      about: next.subject,
-      date: alarmDate(settled, next),
-      at: next.at,
-      recipient: next.recipient,
-    });
+    // A lapse's copy to the coordinator: the notice of what passed, the coordinator's, lists its owner's.
+    if (!next.copyOf)
+      passed.push({
+        stepId: next.stepId,
+        stepKind: step?.kind ?? next.subject,
+        kind: next.kind,
+        about: next.subject,
+        date: alarmDate(settled, next),
+        at: next.at,
+        recipient: next.recipient,
+      });
     const fired = fireAlarm(settled, next, next.at, 'passed');
     if (fired === settled) break; // cannot happen (the alarm is current), but never loop on it
     settled = fired;

@@ -113,6 +113,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   gathersAfterLastEntry?: boolean;
   /**
+   * A window's end (a CP grant, an interim letter, T status, a U certification window) is told to the coordinator too,
+   * by an alarm of its own beside the owning agency's (`lapseAlarms` in domain/tracks/track.ts): the coordinator tracks
+   * what is pending with whom, and a lapse cancels what was pending. Set by the workflow behind a patch, so histories
+   * recorded before, which told the owner alone, replay as they ran.
+   */
+  coordinatorToldOfLapses?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */
@@ -193,6 +200,12 @@ export interface Alarm {
   recipient: AgencyKind;
   /** What the alarm is about, for messages: a step kind or a window ("cp_validity", "benefit_window", ...). */
   subject: string;
+  /**
+   * The id of the alarm this one repeats to another recipient: a window's end told to the coordinator beside its owner
+   * (`lapseAlarms` in domain/tracks/track.ts). Only the pair's last to fire applies the expiry; the copy is not listed
+   * again in a notice of what passed, which goes to the coordinator anyway.
+   */
+  copyOf?: string;
 }
 
 export function findStep(state: CaseState, stepId: string): Step | undefined {

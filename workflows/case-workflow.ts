@@ -83,6 +83,7 @@ import {
   DATES_AS_WRITTEN_PATCH,
   DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
   LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH,
+  LAPSE_TOLD_TO_COORDINATOR_PATCH,
   signOffUpdate,
   syncUpdate,
   transferUpdate,
@@ -189,6 +190,7 @@ const PATCHED_RULES = [
   ['lapsedCpWithdrawsCertification', LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH],
   ['followersByOpener', CORRECTION_FOLLOWERS_PATCH],
   ['gathersAfterLastEntry', PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH],
+  ['coordinatorToldOfLapses', LAPSE_TOLD_TO_COORDINATOR_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

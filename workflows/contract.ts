@@ -227,6 +227,13 @@ export const CORRECTION_FOLLOWERS_PATCH = 'correction-followers-by-opener';
 export const PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH = 'passed-notice-after-last-entry';
 
 /**
+ * Cases recorded before it told only the agency owning a window (the police of a CP grant, the advocate of T status or
+ * a U certification window, HHS of an interim letter) when it ended unused; since, the coordinator is told of the lapse
+ * too, by an alarm of its own (`coordinatorToldOfLapses` in domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const LAPSE_TOLD_TO_COORDINATOR_PATCH = 'lapse-told-to-coordinator';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

@@ -8,7 +8,7 @@ import type { Step } from '../types';
 import { currentCpGrant, withdrawUnbackedCertification } from './certification-grounds';
 import { unlockCertification } from './hhs';
 import {
-  expiredAlarm,
+  lapseAlarms,
   firstOf,
   windowEndAlarms,
   outOfRange,
@@ -111,7 +111,7 @@ export const continuedPresence: TrackRules = {
     const base = { stepId: grant.id, recipient: 'law_enforcement' as const, subject: 'cp_validity' };
     const renewalStillToRequest = latestOfKind(state, 'cp_renewal_request')?.status === 'pending';
     // Once the renewal is requested, nothing is left to remind of: only the end.
-    if (!renewalStillToRequest) return [expiredAlarm(state, base, grant.expiresAt)];
+    if (!renewalStillToRequest) return lapseAlarms(state, base, grant.expiresAt);
     const { leadDays } = state.policy.expiryLeads.cpRenewal;
     return windowEndAlarms(state, base, grant.expiresAt, leadDays, grant.completedAt ?? grant.openedAt);
   },

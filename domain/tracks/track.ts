@@ -94,7 +94,18 @@ export function windowEndAlarms(
   leadDays: number[],
   setAt: Instant,
 ): Alarm[] {
-  return [...leadAlarms(state, base, endsAt, leadDays, setAt), expiredAlarm(state, base, endsAt)];
+  return [...leadAlarms(state, base, endsAt, leadDays, setAt), ...lapseAlarms(state, base, endsAt)];
+}
+
+/**
+ * The alarms of a validity's end (`expiredAlarm`): its owner's and, on a case with `coordinatorToldOfLapses`, the
+ * coordinator's, at the same moment with an id of its own (its own outbox row), as an escalation is: the coordinator
+ * tracks what is pending with whom, and a lapse ends what the survivor held and cancels what was still owed.
+ */
+export function lapseAlarms(state: CaseState, base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm[] {
+  const owners = expiredAlarm(state, base, endsAt);
+  if (!state.coordinatorToldOfLapses || base.recipient === 'coordinator') return [owners];
+  return [owners, { ...owners, id: `${owners.id}:coordinator`, recipient: 'coordinator', copyOf: owners.id }];
 }
 
 /** How long after a validity's end (the start of D + 1 in UTC) its last day D has ended in every US zone (Samoa). */
@@ -105,7 +116,7 @@ const DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
  * reads dates as written, once that last day has ended everywhere in the US, where the renewal or petition of its last
  * afternoon in Honolulu is still taken. Its id names the end, not the moment it fires, so one already fired is kept.
  */
-export function expiredAlarm(state: CaseState, base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {
+function expiredAlarm(state: CaseState, base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {
   const at = state.datesAsWritten ? new Date(Date.parse(endsAt) + DAY_ENDS_EVERYWHERE_MS).toISOString() : endsAt;
   return { ...base, id: `${base.stepId}:expired:${base.subject}:${endsAt}`, at, kind: 'expired' };
 }

@@ -389,6 +389,9 @@ test("a window's end sits all day on its last day, in Guam too", async () => {
 
   // In UTC the grant "valid until 15 Mar" ends as 16 Mar begins there: its event is on the 15th.
   expect((await fetchFeed(feed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-15');
+  // The coordinator is told of the lapse too (`coordinatorToldOfLapses`), so its feed has the same end.
+  const coordinatorFeed = await newFeed(stack.as('coordinator'));
+  expect((await fetchFeed(coordinatorFeed)).find((event) => event.uid === expiry)?.end).toBe('2028-03-15');
   const before = await moveAgency(police, 'Pacific/Guam');
   try {
     // 16 Mar begins in Guam (UTC+10) at 14:00 UTC on the 15th: the event stays on the 15th for a calendar there.

@@ -11,6 +11,7 @@ import type { Actor, AgencyKind } from '../../domain/types';
 import {
   CORRECTION_FOLLOWERS_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
+  LAPSE_TOLD_TO_COORDINATOR_PATCH,
   PATCH_BUNDLE_2026_12,
   workflowIdOf,
 } from '../../workflows/contract';
@@ -131,6 +132,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${PATCH_BUNDLE_2026_12}"`),
     expect.stringContaining(`"${CORRECTION_FOLLOWERS_PATCH}"`),
     expect.stringContaining(`"${PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH}"`),
+    expect.stringContaining(`"${LAPSE_TOLD_TO_COORDINATOR_PATCH}"`),
   ]);
 });
 

@@ -152,7 +152,7 @@ async function grantCp(validForDays: number) {
 const kindsOf = async (caseId: string) =>
   (await listNotifications(stack.pool, { caseId, limit: 200 })).items.map((n) => n.kind);
 
-test('Continued Presence is reminded ahead of expiry, then expires when nobody renews it, withdrawing the certification request it alone stood on', async () => {
+test('Continued Presence is reminded ahead of expiry, then expires when nobody renews it, told to the police and the task force, withdrawing the certification request it alone stood on', async () => {
   const { view, validUntil } = await grantCp(130);
   // The renewal reminder lead is 120 days: 10 days after the grant it is due.
   await stack.env.sleep(11 * DAY);
@@ -160,7 +160,21 @@ test('Continued Presence is reminded ahead of expiry, then expires when nobody r
   expect(await kindsOf(view.caseId)).not.toContain('expired');
 
   await stack.env.sleep(Date.parse(`${validUntil}T00:00:00.000Z`) + 2 * DAY - (await stack.env.currentTimeMs()));
-  await eventually(async () => (await kindsOf(view.caseId)).includes('expired'), 'the expiry notice');
+  // The lapse is told to the police and, in an email of its own, to the coordinator (`coordinatorToldOfLapses`).
+  const lapses = await eventually(async () => {
+    const found = (await notificationsOf(view.caseId, 'cp_decision-1')).filter((n) => n.kind === 'expired');
+    return found.length === 2 && found.every((n) => n.sentAt) ? found : undefined;
+  }, 'the expiry notices');
+  expect(lapses.map((n) => n.recipientAgencyId).sort()).toEqual(
+    [DEMO_AGENCIES.law_enforcement, DEMO_AGENCIES.coordinator].sort(),
+  );
+  const coordinator = await findRecipient(stack.pool, DEMO_AGENCIES.coordinator);
+  const told = emailsFor(view.reference).filter(
+    (m) => m.subject.startsWith('Expired:') && m.to.join(',').includes(coordinator!.email!),
+  );
+  expect(told).toHaveLength(1);
+  expect(told[0]!.text).toContain('Continued Presence has lapsed: the work authorization it gave ends');
+  expect(told[0]!.subject + told[0]!.text).not.toContain(SURVIVOR_NAME);
   const after = await stack.cases.signOff(
     view.caseId,
     { stepId: 'le_declaration-1', outcome: 'declined', details: { reason: 'investigation_closed' } },
