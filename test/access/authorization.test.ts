@@ -166,23 +166,24 @@ const CASE_COLUMNS = [
   'searchCasesByName',
   'restoreSurvivor',
   'askAgain',
+  'previewCorrection',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok],
-  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind],
-  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
-  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party],
-  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain previewCorrection
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok, ok],
+  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen],
+  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind, unseen],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party, party],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -743,6 +744,16 @@ const ENDPOINTS: Record<
         .post(`/api/cases/${correctedCaseId}/steps/cp_request-1/corrections`)
         .set(who.headers)
         .set('Idempotency-Key', newKey())
+        .send({ ...validSignOff('cp_request'), reason: 'authz test', details: { requestedOn: today, note: newKey() } }),
+  },
+  previewCorrection: {
+    route: 'POST /api/cases/{caseId}/steps/{stepId}/corrections/preview',
+    allowed: 200,
+    // Judged as the correction is, writing nothing: the same body, no key.
+    call: (who) =>
+      request(stack.app)
+        .post(`/api/cases/${correctedCaseId}/steps/cp_request-1/corrections/preview`)
+        .set(who.headers)
         .send({ ...validSignOff('cp_request'), reason: 'authz test', details: { requestedOn: today, note: newKey() } }),
   },
   closeCase: {

@@ -309,6 +309,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/corrections` },
+    { method: 'post', path: `${caseA}/steps/cp_request-1/corrections/preview` },
     { method: 'post', path: `${caseA}/close` },
     { method: 'post', path: `${caseA}/transfers` },
     { method: 'post', path: `${caseA}/ask-again` },
