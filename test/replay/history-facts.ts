@@ -22,6 +22,7 @@ import {
   CORRECTION_AS_SIGNED_PATCH,
   CORRECTION_FOLLOWERS_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
+  LAPSE_TOLD_TO_COORDINATOR_PATCH,
   DELIVERY_REPORT_BOUND_PATCH,
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
@@ -351,8 +352,10 @@ const COVERAGE = {
     facts.startedAs !== 'open' || (facts.markers.length === 2 && facts.markers[0] === PATCH_BUNDLE_2026_12),
   "takes a corrected step's followers by their opener, if it opens a case": (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(CORRECTION_FOLLOWERS_PATCH),
-  "records the bundle's marker and two of its own after it, if it opens a case": (facts: HistoryFacts) =>
-    facts.startedAs !== 'open' || (facts.markers.length === 3 && facts.markers[0] === PATCH_BUNDLE_2026_12),
+  "records the bundle's marker and three of its own after it, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || (facts.markers.length === 4 && facts.markers[0] === PATCH_BUNDLE_2026_12),
+  'tells the coordinator of a lapse, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(LAPSE_TOLD_TO_COORDINATOR_PATCH),
   'waits for the notice of what passed from the last entry, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH),
   'tells what passed as it closes': (facts: HistoryFacts) =>
@@ -441,15 +444,17 @@ const V16_CLAIMS: GenerationClaim = {
   ],
 };
 
-// The notice of what passed counts its 30 minutes from the last entry (PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH), asked on
-// its own after the correction followers' patch: a case begun on this code records three markers.
+// The notice of what passed counts its 30 minutes from the last entry (PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH), and a
+// lapse is told to the coordinator too (LAPSE_TOLD_TO_COORDINATOR_PATCH), each asked on its own after the correction
+// followers' patch: a case begun on this code records four markers.
 const V17_CLAIMS: GenerationClaim = {
   some: V14_CLAIMS.some,
   every: [
     ...V14_CLAIMS.every,
-    "records the bundle's marker and two of its own after it, if it opens a case",
+    "records the bundle's marker and three of its own after it, if it opens a case",
     "takes a corrected step's followers by their opener, if it opens a case",
     'waits for the notice of what passed from the last entry, if it opens a case',
+    'tells the coordinator of a lapse, if it opens a case',
   ],
 };
 
