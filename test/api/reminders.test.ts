@@ -150,12 +150,18 @@ test('an agency sees the reminders addressed to it on a step it does not see: th
   await sign('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: on } });
   // Valid for 100 days: the 60- and 30-day reminders to request the renewal are still to come.
   await sign('ice', 'cp_decision-1', { outcome: 'granted', details: { grantedOn: on, validUntil: addDays(on, 100) } });
-  const toPolice = await eventually(async () => {
+  const validity = await eventually(async () => {
     const all = await remindersAs('demo-coordinator', opened.caseId);
     const expiry = all.filter((item) => item.stepId === 'cp_decision-1' && item.about === 'cp_validity');
     return expiry.length > 0 ? expiry : undefined;
   }, 'the CP expiry reminders listed');
-  expect(new Set(toPolice.map((item) => item.recipientAgencyId))).toEqual(new Set([DEMO_AGENCIES.law_enforcement]));
+  // The leads and the lapse are the police's; the lapse is told to the coordinator too.
+  const toPolice = validity.filter((item) => item.recipientAgencyId === DEMO_AGENCIES.law_enforcement);
+  const toCoordinator = validity.filter((item) => item.recipientAgencyId !== DEMO_AGENCIES.law_enforcement);
+  expect(toPolice.map((item) => item.kind)).toEqual(['expiry_reminder', 'expiry_reminder', 'expired']);
+  expect(toCoordinator.map((item) => [item.recipientAgencyId, item.kind])).toEqual([
+    [DEMO_AGENCIES.coordinator, 'expired'],
+  ]);
 
   const police = await remindersAs('demo-police-officer', opened.caseId);
   expect(police).toEqual(expect.arrayContaining(toPolice));
