@@ -114,9 +114,20 @@ export function consoleStackPerFile(options: StackOptions = {}, served: Served =
   };
 }
 
-/** A browser page the size of an upright tablet, signed in as one of the stack's users (their session cookie). */
-export async function signedInPage(browser: Browser, service: ConsoleStack, username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
+/** An iPad Air held upright, the size of a browser page unless a test asks for another. */
+const UPRIGHT_TABLET = { width: 820, height: 1180 };
+
+/**
+ * A browser page, an upright tablet's unless `viewport` says (a phone's, say), signed in as one of the stack's users
+ * (their session cookie).
+ */
+export async function signedInPage(
+  browser: Browser,
+  service: ConsoleStack,
+  username: string,
+  viewport: { width: number; height: number } = UPRIGHT_TABLET,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, bypassCSP: true });
   await context.addCookies([{ name: SESSION_COOKIE, value: service.sessionCookie(username), url: service.base }]);
   return context.newPage();
 }

@@ -127,7 +127,7 @@ test('a case that does not follow a U visa: the coordinator asks for a U-visa ce
   // The U-visa track is listed with the certification pending, as on a case opened with it.
   expect(after.text).toContain('<caption>U visa</caption>');
   expect(after.text).toMatch(
-    /<th scope="row">U visa certification \(Form I-918, Supplement B\)<\/th>\s*<td>[^<]*<\/td>\s*<td><span class="status">Pending</,
+    /<th scope="row" data-label="Step">U visa certification \(Form I-918, Supplement B\)<\/th>\s*<td data-label="Agency">[^<]*<\/td>\s*<td data-label="Status"><span class="status">Pending</,
   );
   expect(after.text).not.toContain('Ask for a U-visa certification');
 });
