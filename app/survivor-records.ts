@@ -93,7 +93,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
         const renamed = answer.changedFields.includes('name');
         const settled = () =>
           renamed || asked !== undefined ? settleReference(client, caseId, answer.identity, asked, by.at) : undefined;
-        const reference = appliedBefore ? referenceGivenBefore(caseId, asked, appliedBefore) : await settled();
+        const reference = appliedBefore ? referenceAsked(caseId, asked, appliedBefore) : await settled();
         return reference === undefined ? answer : { ...answer, reference };
       });
     },
@@ -181,19 +181,19 @@ async function settleReference(
       { code: 'reference_names_survivor', fields: [{ field: 'reference', message: problem }] },
     );
   }
-  const replacement = asked === null ? newReference(at, caseId) : asked;
+  const replacement = referenceAsked(caseId, asked, at);
   if (replacement === undefined || replacement === current) return undefined;
   if ((await replaceReference(client, caseId, replacement)) === 'reference_taken') throw referenceTaken(replacement);
   return replacement;
 }
 
 /**
- * The new reference a correction's earlier attempt gave the case, applied at `appliedAt`: the one it asked for, or
- * the one assigned then (`newReference` gives the same for the case all that year); none when it asked for none.
- * A reference asked for that the case had already was not named by the first answer, but is by this one.
+ * The reference a request asks the case to take at `at`: the one it names, or for null the one assigned then
+ * (`newReference` gives the same for the case all that year, so a retry of an earlier attempt names the same); none
+ * when it asks for none. A retry's answer names a reference asked for that the case had already, as the first did not.
  */
-function referenceGivenBefore(caseId: string, asked: NewReference, appliedAt: Date): string | undefined {
-  return asked === null ? newReference(appliedAt, caseId) : asked;
+function referenceAsked(caseId: string, asked: NewReference, at: Date): string | undefined {
+  return asked === null ? newReference(at, caseId) : asked;
 }
 
 /** The refusal of a correction that would overwrite unseen what another correction, made since it was read, wrote. */
