@@ -131,9 +131,13 @@ export function passesForAssigned(reference: string): boolean {
  * either order of month and day, the year first or last, 4 or 2 digits of it, with hyphens or none); and any 8 digits
  * that read as a date from 1900 to 2100, whoever's it is. The words say why without repeating what was typed.
  */
-export function identityInReference(reference: string, survivor: Pick<SurvivorIdentity, 'name' | 'birthDate'>) {
-  const why =
-    'It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or leave it out to have one assigned';
+export function identityInReference(
+  reference: string,
+  survivor: Pick<SurvivorIdentity, 'name' | 'birthDate'>,
+  /** How the request has one assigned instead: an opening leaves it out; a survivor correction sends null. */
+  assigned = 'leave it out to have one assigned',
+) {
+  const why = `It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or ${assigned}`;
   const words = nameTokens(survivor.name).filter((word) => word.length >= 3);
   const parts = reference.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
   const namesWords = new RegExp(`^(?:${words.join('|')})+$`);

@@ -171,7 +171,10 @@ async function settleReference(
 ): Promise<string | undefined> {
   const current = await caseReference(client, caseId);
   const chosen = asked === undefined ? current : asked;
-  const problem = chosen !== null && !passesForAssigned(chosen) ? identityInReference(chosen, identity) : undefined;
+  const problem =
+    chosen !== null && !passesForAssigned(chosen)
+      ? identityInReference(chosen, identity, 'send "reference": null to have one assigned')
+      : undefined;
   if (problem) {
     throw new AppError(
       'unprocessable',

@@ -1582,6 +1582,10 @@ describe("correcting the survivor's record", () => {
         errors: [{ field: 'reference', message: expect.stringContaining('a word of the survivor’s name') as string }],
       });
       expect(JSON.stringify(refused.body)).not.toMatch(/Kai Lee/);
+      // Left out, a correction keeps the case's reference: the field says how to have one assigned instead.
+      expect((refused.body as { errors: { message: string }[] }).errors[0]!.message).toMatch(
+        /send "reference": null to have one assigned$/,
+      );
       // A new reference the agency has (in other letters' case), or one naming the corrected survivor: refused too.
       const takenAnswer = await correct(opened.caseId, { name: 'Kai Lee Probe', reference: 'tf-2026-0098' }).expect(
         409,
