@@ -145,21 +145,21 @@ export async function errorSummaryFocused(page: Page): Promise<boolean> {
     );
 }
 
-/** An adult's case opened by the demo police through the API, under `key`, with the demo agencies: its id. */
+/**
+ * A case opened by the demo police through the API, under `key`, with the demo agencies: an adult's unless born later;
+ * `confirmNotDuplicate` for one fictitious survivor opened again on purpose (else 409 possible_duplicate).
+ */
 export async function openDemoCase(
   service: Pick<ConsoleStack, 'app' | 'stack'>,
   key: string,
-  opening: { identifiedOn: string; name: string },
-): Promise<string> {
+  opening: { identifiedOn: string; name: string; birthDate?: string; confirmNotDuplicate?: true },
+): Promise<{ caseId: string; reference: string }> {
+  const { identifiedOn, name, birthDate = '1990-01-01', confirmNotDuplicate } = opening;
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: opening.identifiedOn,
-      survivor: { name: opening.name, birthDate: '1990-01-01' },
-    })
+    .send({ agencies: DEMO_AGENCIES, identifiedOn, survivor: { name, birthDate }, confirmNotDuplicate })
     .expect(201);
-  return (opened.body as { caseId: string }).caseId;
+  return opened.body as { caseId: string; reference: string };
 }

@@ -38,10 +38,12 @@ async function sign(caseId: string, stepId: string, kind: 'law_enforcement' | 'i
 
 test('asked again on a past day in the console, refused before the denial, then signed as requested that day', async () => {
   const today = dateOf(await now());
-  const caseId = await openDemoCase(service, 'ask-again-on-a-day-1', {
-    identifiedOn: addDays(today, -10),
-    name: 'Late Entry (fictitious)',
-  });
+  const caseId = (
+    await openDemoCase(service, 'ask-again-on-a-day-1', {
+      identifiedOn: addDays(today, -10),
+      name: 'Late Entry (fictitious)',
+    })
+  ).caseId;
   await sign(caseId, 'cp_request-1', 'law_enforcement', 'requested', { requestedOn: addDays(today, -9) });
   // Denied today; the police ask again tomorrow, and the case is brought up to date the day after.
   await sign(caseId, 'cp_decision-1', 'ice', 'denied', { reason: 'not_potential_witness' });

@@ -13,7 +13,7 @@ const suite = consoleStackPerFile();
 let caseId = '';
 
 beforeAll(async () => {
-  caseId = await openDemoCase(suite, 'close-case-form-1', { identifiedOn: '2025-11-03', name: 'Close Form' });
+  caseId = (await openDemoCase(suite, 'close-case-form-1', { identifiedOn: '2025-11-03', name: 'Close Form' })).caseId;
 });
 
 /** The close form sent by the case's coordinator with `fields`, as a browser would: its hidden fields and cookies. */

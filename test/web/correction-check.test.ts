@@ -26,10 +26,12 @@ async function sign(stepId: string, kind: 'law_enforcement' | 'ice', outcome: st
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-  caseId = await openDemoCase(service, 'correction-check-open', {
-    identifiedOn: '2025-11-03',
-    name: 'Correction Check',
-  });
+  caseId = (
+    await openDemoCase(service, 'correction-check-open', {
+      identifiedOn: '2025-11-03',
+      name: 'Correction Check',
+    })
+  ).caseId;
   await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: '2025-11-04' });
   // The grant opens the police's renewal request and the advocate's certification request.
   await sign('cp_decision-1', 'ice', 'granted', { grantedOn: '2025-11-10' });

@@ -4,7 +4,6 @@
  * `data-label`, shown before it), and the page stays axe-clean. In Chromium, on the whole service's real parts.
  */
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import request from 'supertest';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -18,9 +17,10 @@ let reference = '';
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   // Opening a case leaves the police its Continued Presence request to sign.
-  caseId = await openDemoCase(service, 'phone-width-open', { identifiedOn: '2025-11-03', name: 'Phone Width' });
-  const view = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('law_enforcement'));
-  reference = (view.body as { reference: string }).reference;
+  ({ caseId, reference } = await openDemoCase(service, 'phone-width-open', {
+    identifiedOn: '2025-11-03',
+    name: 'Phone Width',
+  }));
 });
 
 afterAll(async () => {

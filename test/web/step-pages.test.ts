@@ -8,13 +8,12 @@
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { upsertAgencies } from '../../db/agencies';
-import { DEMO_AGENCIES } from '../../db/seed';
 import { unlistedRefusalReason } from '../../domain/reasons';
 import { STEP_CATALOGUE } from '../../domain/steps';
 import type { StepKind } from '../../domain/types';
 import { detailFields } from '../../web/sign-off-fields';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, openDemoCase } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 
@@ -24,21 +23,14 @@ let caseId = '';
 let reference = '';
 
 /** A case opened today by the demo police, with the demo agencies: an adult's, unless born later. */
-async function openCase(key: string, birthDate = '1990-04-02'): Promise<{ caseId: string; reference: string }> {
-  const opened = await request(service.app)
-    .post('/api/cases')
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', key)
-    .send({
-      agencies: DEMO_AGENCIES,
-      identifiedOn: today(),
-      survivor: { name: 'Step Pages (fictitious)', birthDate },
-      // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
-      confirmNotDuplicate: true,
-    })
-    .expect(201);
-  return opened.body as { caseId: string; reference: string };
-}
+const openCase = (key: string, birthDate = '1990-04-02') =>
+  // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
+  openDemoCase(service, key, {
+    identifiedOn: today(),
+    name: 'Step Pages (fictitious)',
+    birthDate,
+    confirmNotDuplicate: true,
+  });
 
 beforeAll(async () => {
   ({ caseId, reference } = await openCase('step-pages-1'));

@@ -23,7 +23,8 @@ const write = (path: string, kind: 'law_enforcement' | 'ice', key: string, body:
     .expect(200);
 
 beforeAll(async () => {
-  caseId = await openDemoCase(suite, 'withdrawn-step-open', { identifiedOn: '2025-11-03', name: 'Withdrawn Step' });
+  caseId = (await openDemoCase(suite, 'withdrawn-step-open', { identifiedOn: '2025-11-03', name: 'Withdrawn Step' }))
+    .caseId;
   await write('/steps/cp_request-1/sign-off', 'law_enforcement', 'request', {
     outcome: 'requested',
     details: { requestedOn: '2025-11-04' },
