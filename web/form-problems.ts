@@ -107,8 +107,7 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   const follows = /is before (.+ (?:ended|was identified)) \(([^)]+)\)$/.exec(message);
   if (follows) {
     const [, what = '', day = ''] = follows;
-    const inWords = /^\d{4}-\d\d-\d\d$/.test(day) ? formatCalendarDay(day) : day;
-    return `The date must be on or after ${inWords}, when ${what.startsWith('the ') ? what : `the ${what}`}`;
+    return `The date must be on or after ${dayInWords(day)}, when ${what.startsWith('the ') ? what : `the ${what}`}`;
   }
   // "validUntil (2026-03-01) is before issuedOn (2026-03-10)": one date of the form against another.
   const order = /\([^)]+\) is (before|after) \w+ \(([^)]+)\)/.exec(message);
