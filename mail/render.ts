@@ -220,9 +220,9 @@ function headline(
     case 'passed_summary': {
       const urgent = notSent.some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
       return {
-        subject: `${urgent ? `${URGENT_BIRTHDAY_SUBJECT}; b` : 'B'}rought up to date: ${countOf(notSent.length, 'reminder')} not sent (case ${ref})`,
+        subject: broughtUpToDate(urgent, `${countOf(notSent.length, 'reminder')} not sent (case ${ref})`),
         lead:
-          (urgent ? `${URGENT_BIRTHDAY_LEAD}\n\n` : '') +
+          (urgent ? `${urgentBirthdayLead('in this case')}\n\n` : '') +
           'This case was entered or updated with dates that already passed. The reminders below fell before that, so ' +
           'they were not sent one by one. The case page shows where each of those steps stands now (overdue, expired, done ' +
           'late, or cancelled when the case was closed).',
@@ -251,9 +251,13 @@ function headline(
 const URGENT_BIRTHDAY_LINE = '- Urgent before the minor turns 18: ';
 const URGENT_BIRTHDAY_TO_DO = 'notify HHS before the minor turns 18';
 const URGENT_BIRTHDAY_SUBJECT = `Urgent: ${URGENT_BIRTHDAY_TO_DO}`;
-const URGENT_BIRTHDAY_LEAD =
-  'Urgent: the minor in this case turns 18 soon and HHS has not been notified. Make the request for HHS assistance ' +
-  'now: the date is on the case page.';
+/** What to do at once, said first: `where` the minor turns 18 soon ("in this case", "in cases RC-1, RC-2"). */
+const urgentBirthdayLead = (where: string) =>
+  `Urgent: ${where} a minor turns 18 soon and HHS has not been notified. Make the request for HHS assistance now: ` +
+  'the date is on the case page.';
+/** A notice of what passed's subject, begun by what is urgent when it lists a birthday still ahead. */
+const broughtUpToDate = (urgent: boolean, counted: string) =>
+  `${urgent ? `${URGENT_BIRTHDAY_SUBJECT}; b` : 'B'}rought up to date: ${counted}`;
 const isUrgent = (notice: PassedNotice) =>
   passedNoticeBlock(notice).some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
 
@@ -370,11 +374,7 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
     '',
     ...(urgent.length === 0
       ? []
-      : [
-          `Urgent: in ${urgent.length === 1 ? 'case' : 'cases'} ${urgent.join(', ')} a minor turns 18 soon and HHS has ` +
-            'not been notified. Make the request for HHS assistance now: the date is on the case page.',
-          '',
-        ]),
+      : [urgentBirthdayLead(`in ${urgent.length === 1 ? 'case' : 'cases'} ${urgent.join(', ')}`), '']),
     `These ${notices.length} cases were entered or updated with dates that already passed. The reminders listed ` +
       'under each fell before that, so they were not sent one by one. Each case page shows where those steps stand ' +
       'now (overdue, expired, done late, or cancelled when the case was closed).',
@@ -383,7 +383,10 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
     `${NO_PERSONAL_DETAILS} Sign in to see the cases.`,
   ].join('\n');
   return {
-    subject: `${urgent.length > 0 ? `${URGENT_BIRTHDAY_SUBJECT}; b` : 'B'}rought up to date: ${countOf(notices.length, 'case')}, ${countOf(reminders, 'reminder')} not sent`,
+    subject: broughtUpToDate(
+      urgent.length > 0,
+      `${countOf(notices.length, 'case')}, ${countOf(reminders, 'reminder')} not sent`,
+    ),
     text,
   };
 }

@@ -188,7 +188,7 @@ describe('renderNotification', () => {
     expect(subject).toBe(
       'Urgent: notify HHS before the minor turns 18; brought up to date: 2 reminders not sent (case RC-2026-0042)',
     );
-    expect(text.split('\n')[2]).toMatch(/^Urgent: the minor in this case turns 18 soon and HHS has not been notified/);
+    expect(text.split('\n')[2]).toMatch(/^Urgent: in this case a minor turns 18 soon and HHS has not been notified/);
     expect(text.match(/- Deadline reached: Continued Presence request/g)).toHaveLength(1);
     expect(text).toContain('- Deadline reached: Continued Presence request, due 17 Nov 2025');
     expect(text).toContain(
