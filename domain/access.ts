@@ -109,13 +109,13 @@ export function canSeeStepId(
  * and the case's agency that owes steps of that kind. Undefined for an id no step could have.
  */
 export function stepOfId(
-  agencies: CaseAgencies,
+  agencies: Partial<CaseAgencies>,
   stepId: string,
 ): Pick<Step, 'kind' | 'agencyKind' | 'agencyId'> | undefined {
   const kind = stepKindOfId(stepId);
   if (kind === undefined) return undefined;
   const owner = STEP_CATALOGUE[kind].owner;
-  return { kind, agencyKind: owner, agencyId: agencies[owner] };
+  return { kind, agencyKind: owner, agencyId: agencies[owner] ?? null };
 }
 
 /**

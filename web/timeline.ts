@@ -7,7 +7,9 @@
 import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
+import { stepOfId } from '../domain/access';
 import { stepKindOfId } from '../domain/case-state';
+import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
 import { humanize, refusalReasonLabel, sentenceCase, transferReasonLabel, type Words } from './labels';
@@ -42,7 +44,7 @@ export function timelineOf(
   entries: readonly Entry[],
   steps: readonly StepFacts[],
   words: Words,
-  agencies: Readonly<Record<string, string>> = {},
+  agencies: Partial<CaseAgencies> = {},
 ): { at: string; when: string; sentence: string }[] {
   const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
@@ -56,16 +58,14 @@ export function timelineOf(
 }
 
 /**
- * The steps a correction withdrew, which have left the case, as their opening entry ("hhs_certification_request-1
- * opened for advocate, …") and the case's agency of that kind give them: their opening still names who owed them.
+ * The steps a correction withdrew, which have left the case: their kind and owner as their id names them (domain/
+ * access.ts `stepOfId`, as the API judges who may see them), so their opening still names who owed them.
  */
-function withdrawnSteps(entries: readonly Entry[], agencies: Readonly<Record<string, string>>): StepFacts[] {
-  const withdrawn = new Set(entries.filter((entry) => entry.type === 'step.withdrawn').map((entry) => entry.stepId));
-  return entries.flatMap((entry) => {
-    const kind = entry.stepId ? stepKindOfId(entry.stepId) : undefined;
-    const owner = /^\S+ opened for (\w+)/.exec(entry.summary)?.[1];
-    if (entry.type !== 'step.opened' || !withdrawn.has(entry.stepId) || !kind || !owner) return [];
-    return [{ id: entry.stepId!, kind, agencyKind: owner, agencyId: agencies[owner] ?? null, details: {} }];
+function withdrawnSteps(entries: readonly Entry[], agencies: Partial<CaseAgencies>): StepFacts[] {
+  const withdrawn = new Set(entries.flatMap((entry) => (entry.type === 'step.withdrawn' ? [entry.stepId] : [])));
+  return [...withdrawn].flatMap((stepId) => {
+    const step = stepId ? stepOfId(agencies, stepId) : undefined;
+    return step ? [{ id: stepId!, ...step, details: {} }] : [];
   });
 }
 
