@@ -131,11 +131,16 @@ export function passesForAssigned(reference: string): boolean {
  * either order of month and day, the year first or last, 4 or 2 digits of it, with hyphens or none); and any 8 digits
  * that read as a date from 1900 to 2100, whoever's it is. The words say why without repeating what was typed.
  */
+/**
+ * How a request has a reference assigned instead of the one refused: an opening leaves it out; a survivor correction,
+ * which keeps the case's reference when it leaves it out, sends null (app/survivor-records.ts).
+ */
+const ASSIGNED_WHEN_LEFT_OUT = 'leave it out to have one assigned';
+
 export function identityInReference(
   reference: string,
   survivor: Pick<SurvivorIdentity, 'name' | 'birthDate'>,
-  /** How the request has one assigned instead: an opening leaves it out; a survivor correction sends null. */
-  assigned = 'leave it out to have one assigned',
+  assigned = ASSIGNED_WHEN_LEFT_OUT,
 ) {
   const why = `It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or ${assigned}`;
   const words = nameTokens(survivor.name).filter((word) => word.length >= 3);
@@ -225,10 +230,10 @@ export function newReference(now: Date, caseId: string): string {
 }
 
 /** The refusal of a chosen reference the agency has for another case already, its letters in any case. */
-export function referenceTaken(reference: string): AppError {
+export function referenceTaken(reference: string, assigned = ASSIGNED_WHEN_LEFT_OUT): AppError {
   return new AppError(
     'conflict',
-    `Your agency already has a case with the reference ${reference}; choose another, or leave it out to have one assigned.`,
+    `Your agency already has a case with the reference ${reference}; choose another, or ${assigned}.`,
     { code: 'reference_taken', fields: [{ field: 'reference', message: 'already used by a case of your agency' }] },
   );
 }

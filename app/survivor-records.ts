@@ -48,6 +48,9 @@ export interface SurvivorRecordsDeps {
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
 
+/** How a correction has a reference assigned: left out, it keeps the case's own. */
+const ASSIGNED_WHEN_NULL = 'send "reference": null to have one assigned';
+
 /**
  * The case's new reference a request asks for with the identity: a chosen one (checked by the opening's rules, api/
  * schemas.ts `ChosenReferenceSchema`), or null to have one assigned. Left out, the case keeps its reference.
@@ -173,7 +176,7 @@ async function settleReference(
   const chosen = asked === undefined ? current : asked;
   const problem =
     chosen !== null && !passesForAssigned(chosen)
-      ? identityInReference(chosen, identity, 'send "reference": null to have one assigned')
+      ? identityInReference(chosen, identity, ASSIGNED_WHEN_NULL)
       : undefined;
   if (problem) {
     throw new AppError(
@@ -186,7 +189,8 @@ async function settleReference(
   }
   const replacement = referenceAsked(caseId, asked, at);
   if (replacement === undefined || replacement === current) return undefined;
-  if ((await replaceReference(client, caseId, replacement)) === 'reference_taken') throw referenceTaken(replacement);
+  if ((await replaceReference(client, caseId, replacement)) === 'reference_taken')
+    throw referenceTaken(replacement, ASSIGNED_WHEN_NULL);
   return replacement;
 }
 

@@ -1591,6 +1591,7 @@ describe("correcting the survivor's record", () => {
         409,
       );
       expect(takenAnswer.body).toMatchObject({ code: 'reference_taken', errors: [{ field: 'reference' }] });
+      expect((takenAnswer.body as { detail: string }).detail).toMatch(/send "reference": null to have one assigned\.$/);
       const naming = await correct(opened.caseId, { name: 'Kai Lee Probe', reference: 'PD-KAI-7' }).expect(422);
       expect(naming.body).toMatchObject({ code: 'reference_names_survivor', errors: [{ field: 'reference' }] });
       await request(app)
