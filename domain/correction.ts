@@ -267,7 +267,7 @@ function changesOf(step: Step, corrected: Step): string[] {
 }
 
 /** A correction that would record what the step records already: what to do instead (the console says it too). */
-export const CORRECTION_CHANGES_NOTHING = 'the correction changes nothing: change a date, a detail or the outcome';
+const CORRECTION_CHANGES_NOTHING = 'the correction changes nothing: change a date, a detail or the outcome';
 
 /** Everything a correction must satisfy; null when it may be applied. */
 export function validateCorrection(state: CaseState, command: CorrectionCommand, now: Instant): Rejection | null {

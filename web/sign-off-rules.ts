@@ -6,8 +6,7 @@
  */
 import { ApiProblem } from './api-client';
 import type { CaseView, MeView } from './kit';
-import { detailFields, outcomesOf } from './sign-off-fields';
-import { CORRECTION_CHANGES_NOTHING } from '../domain/correction';
+import { outcomesOf } from './sign-off-fields';
 import { eventDateRefusal, identifiedOnOf } from '../domain/case';
 import { localDateOf } from '../core/time-zones';
 import { latestDayAt, todayOf } from '../domain/dates';
@@ -60,39 +59,6 @@ export function signOffRulesRefusal(
   const amendment = amendmentRefusal(view, step, outcome);
   if (amendment) errors.push({ field: 'outcome', message: amendment.message });
   return errors.length ? new ApiProblem(422, { detail: 'The sign-off is not complete.', errors }) : undefined;
-}
-
-/**
- * The workflow's rules of a correction the catalogue's schema does not judge (domain/correction.ts
- * validateCorrection), as the API would refuse them at "Confirm": its details' rules, as a sign-off's, and a change
- * to make. Who may correct, and the steps that followed from it, are the API's to judge.
- */
-export function correctionRulesRefusal(
-  me: MeView,
-  view: CaseView,
-  step: StepView,
-  { outcome, details }: { outcome: string; details: Record<string, string> },
-): ApiProblem | undefined {
-  const errors = detailsRefusals(me, view, step, details);
-  if (errors.length) return new ApiProblem(422, { detail: 'The correction is not complete.', errors });
-  if (!changesSomething(step, outcome, details))
-    return new ApiProblem(422, {
-      code: 'invalid_details',
-      detail: CORRECTION_CHANGES_NOTHING,
-      errors: [{ field: 'details', message: CORRECTION_CHANGES_NOTHING }],
-    });
-  return undefined;
-}
-
-/**
- * Whether a correction changes what the step records: its outcome, a detail as the form sends it, or a note (which a
- * reader may not read back, so any note given counts). Details the tracks derive (a grant's end) are prefilled and,
- * sent unchanged, derive the same.
- */
-function changesSomething(step: StepView, outcome: string, details: Record<string, string>): boolean {
-  if (outcome !== step.outcome || details.note !== undefined) return true;
-  const recorded = (name: string) => (typeof step.details[name] === 'string' ? step.details[name] : undefined);
-  return detailFields(step.kind, outcome).some((field) => details[field.name] !== recorded(field.name));
 }
 
 /** The rules of a sign-off's details: the note's length and the days its dates may fall on, by their field. */

@@ -27,14 +27,7 @@ import {
   outcomesOf,
   sentAnswers,
 } from '../sign-off-fields';
-import {
-  amendmentsUsedUp,
-  correctionRulesRefusal,
-  maySignOff,
-  openOutcomes,
-  readerToday,
-  signOffRulesRefusal,
-} from '../sign-off-rules';
+import { amendmentsUsedUp, maySignOff, openOutcomes, readerToday, signOffRulesRefusal } from '../sign-off-rules';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
@@ -382,7 +375,6 @@ export function casePages(kit: Kit): Router {
   });
 
   router.post('/cases/:caseId/steps/:stepId/correct', async (req, res) => {
-    const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
@@ -398,11 +390,8 @@ export function casePages(kit: Kit): Router {
       }
       if (form.confirm !== 'yes') {
         // A correction is a legal record too: its answers and its reason are checked on a page of their own first.
-        // Then the workflow's rules, as "Confirm" would judge them: the check page never lists what it refuses.
         const details = detailsFromForm(step.kind, outcome, form);
-        const refused =
-          checkCorrection(step.kind, outcome, details, form.reason) ??
-          correctionRulesRefusal(me, view, step, { outcome, details });
+        const refused = checkCorrection(step.kind, outcome, details, form.reason);
         if (refused) throw refused;
         // What confirming would withdraw of the other agencies' pending steps, said before it is confirmed; the
         // preview is checked as the correction is, so what "Confirm" would refuse comes back on the form now.
