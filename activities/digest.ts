@@ -214,6 +214,7 @@ export function createDigestActivities(deps: DigestDeps) {
           agencyName: agency.name,
           date: input.date,
           timeZone: zone,
+          asOf: new Date(window.asOf).toISOString(),
           deadlineZones,
           items,
           broughtUpToDate,

@@ -147,14 +147,18 @@ export function formatDateTime(instant: Instant, zone: string): string {
 /**
  * How a due date stands against now, counted in whole calendar days of the zone to its last day to act
  * (`formatDueDate`; a step due at 01:00 tomorrow is "due tomorrow" however few hours away): "in 29 days", "due
- * tomorrow", "due today", "overdue since today" (due earlier today), "overdue by 1 day", "overdue by 3 days".
+ * tomorrow", "due today", "overdue since 07:40 today" (passed earlier on its own last day: a deadline counted from an
+ * identification's hour), "overdue by 1 day", "overdue by 3 days".
  */
 export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   const days = daysBetween(localDateOf(now.toISOString(), zone), lastDayToAct(dueAt, zone));
+  const passes = deadlineInZone(dueAt, zone);
   // Past its last day counts as late, also in the hour a count across a change of the clocks runs on (`midnightNear`).
-  if (days < 0 || Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime()) {
+  if (days < 0 || Date.parse(passes) <= now.getTime()) {
     const late = -days;
-    return late === 0 ? 'overdue since today' : `overdue by ${late} day${late === 1 ? '' : 's'}`;
+    // Its day is today: the hour it passed says why it is late already ("due 5 Dec" would not, on 5 Dec).
+    if (late === 0) return `overdue since ${timeIn(zone).format(new Date(passes))} today`;
+    return `overdue by ${late} day${late === 1 ? '' : 's'}`;
   }
   if (days === 0) return 'due today';
   if (days === 1) return 'due tomorrow';
@@ -171,6 +175,18 @@ export function dueWordingFor(dueAt: Instant, deadlineZone: string, readerZone: 
   const at = now.toISOString();
   const sameDay = localDateOf(at, deadlineZone) === localDateOf(at, readerZone);
   return sameDay || !/today|tomorrow/.test(words) ? words : `${words}, ${placeOf(deadlineZone)} time`;
+}
+
+/**
+ * Whether a deadline passed earlier on its own last day to act, judged in its zone (`deadlineZone`) at `now`: a list
+ * that names it by that day ("Overdue: …, due 5 Dec 2026" in the digest of 5 Dec) would contradict itself, and says
+ * `dueWordingFor`'s words instead ("overdue since 07:40 today"), as the console does beside the day.
+ */
+export function passedOnItsLastDay(dueAt: Instant, deadlineZone: string, now: Date): boolean {
+  const today = localDateOf(now.toISOString(), deadlineZone);
+  return (
+    lastDayToAct(dueAt, deadlineZone) === today && Date.parse(deadlineInZone(dueAt, deadlineZone)) <= now.getTime()
+  );
 }
 
 /** "America/New_York" → "New York": the place a zone is named after, as people say "Chicago time". */

@@ -4,10 +4,11 @@
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
 import type { Deadline } from '../db/deadlines';
+import type { Instant } from '../domain/types';
 import { stepLabel, windowLabel } from '../domain/labels';
 import { formatCalendarDay } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
-import { caseLink, dueDateFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
+import { caseLink, dueWordsFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
 
 const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
@@ -29,6 +30,8 @@ export interface DigestFacts {
   date: string;
   /** The agency's time zone: every date is shown as its calendar reads it. */
   timeZone: string;
+  /** Its morning: what passed before is overdue, and what passed earlier that day is said so (`dueWordsFor`). */
+  asOf: Instant;
   /** Every agency's zone: a due date's last day is read in the one whose midnight it is (mail/render.ts). */
   deadlineZones?: readonly string[];
   items: DigestItem[];
@@ -37,10 +40,11 @@ export interface DigestFacts {
   publicBaseUrl: string;
 }
 
-function line(item: DigestItem, timeZone: string, deadlineZones: readonly string[]): string {
+function line(item: DigestItem, facts: DigestFacts): string {
+  const { timeZone, deadlineZones = [] } = facts;
   const what =
     item.kind === 'due'
-      ? `${stepLabel(item.stepKind)}, due ${dueDateFor(item.at, item.stepKind, timeZone, deadlineZones)}`
+      ? `${stepLabel(item.stepKind)}, ${dueWordsFor(item.at, item.stepKind, timeZone, deadlineZones, new Date(facts.asOf))}`
       : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} until ${formatCalendarDay(lastValidDay(item.at))}`;
   return `  - ${SECTION_LABELS[item.section]}: ${what}`;
 }
@@ -67,9 +71,7 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
     ...cases.flatMap((items) => [
       '',
       `Case ${items[0]!.caseReference}: ${caseLink(facts.publicBaseUrl, items[0]!.caseId)}`,
-      ...[...items]
-        .sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at))
-        .map((i) => line(i, facts.timeZone, facts.deadlineZones ?? [])),
+      ...[...items].sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at)).map((i) => line(i, facts)),
     ]),
     ...(passed.length > 0
       ? [

@@ -2,7 +2,15 @@
  * The words of a reminder email. The input names only the case reference, the step and the agency: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
-import { deadlineZone, formatCalendarDay, formatDate, formatDateTime, formatDueDate } from '../core/people-dates';
+import {
+  deadlineZone,
+  dueWordingFor,
+  formatCalendarDay,
+  formatDate,
+  formatDateTime,
+  formatDueDate,
+  passedOnItsLastDay,
+} from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
 import type { PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
@@ -71,6 +79,23 @@ export function dueDateFor(
 ): string {
   if (dueAtTheHour(stepKind)) return formatDateTime(dueAt, zone);
   return formatDueDate(dueAt, deadlineZone(dueAt, zone, deadlineZones));
+}
+
+/**
+ * A deadline as a list of what is owed names it at `now`: "due 5 Dec 2026" (`dueDateFor`), or, once it passed earlier
+ * on that very day (counted from an identification's hour), the console's words for it: "overdue since 07:40 today",
+ * where "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec would read as if there were still time.
+ */
+export function dueWordsFor(
+  dueAt: Instant,
+  stepKind: string,
+  zone: string,
+  deadlineZones: readonly string[],
+  now: Date,
+): string {
+  const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
+  if (passedOnItsLastDay(dueAt, judgedIn, now)) return dueWordingFor(dueAt, judgedIn, zone, now);
+  return `due ${dueDateFor(dueAt, stepKind, zone, deadlineZones)}`;
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */

@@ -49,13 +49,14 @@ describe('how a due date stands against now', () => {
   });
 
   it('says how late a step is, from the moment its due date passed', () => {
-    expect(dueWording('2027-03-02T14:59:00.000Z', 'UTC', now)).toBe('overdue since today');
-    expect(dueWording('2027-03-02T15:00:00.000Z', 'UTC', now)).toBe('overdue since today');
+    // Passed earlier on its own last day: the hour it passed says why "2 Mar" is late already on 2 Mar.
+    expect(dueWording('2027-03-02T14:59:00.000Z', 'UTC', now)).toBe('overdue since 14:59 today');
+    expect(dueWording('2027-03-02T15:00:00.000Z', 'UTC', now)).toBe('overdue since 15:00 today');
     expect(dueWording('2027-03-01T23:59:00.000Z', 'UTC', now)).toBe('overdue by 1 day');
     expect(dueWording('2027-02-27T08:00:00.000Z', 'UTC', now)).toBe('overdue by 3 days');
     // 23:59 UTC on 1 Mar is 17:59 on 1 Mar in Chicago, 07:59 on 2 Mar in Manila.
     expect(dueWording('2027-03-01T23:59:00.000Z', 'America/Chicago', now)).toBe('overdue by 1 day');
-    expect(dueWording('2027-03-01T23:59:00.000Z', 'Asia/Manila', now)).toBe('overdue since today');
+    expect(dueWording('2027-03-01T23:59:00.000Z', 'Asia/Manila', now)).toBe('overdue since 07:59 today');
   });
 
   it('counts a day across a clock change as one day', () => {

@@ -1,0 +1,44 @@
+/**
+ * The words of a digest's lines (the time-skipping digest tests, test/cases/daily-digest.test.ts, cover what it lists
+ * and when it is sent): a step whose deadline passed earlier on its own last day, counted from an identification's
+ * hour, is "overdue since 01:40 today", not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
+ */
+import { renderDigest, type DigestItem } from '../../mail/digest';
+
+const CHICAGO = 'America/Chicago';
+/** 07:00 in Chicago on 5 Dec 2026: the morning of the digest of that day. */
+const MORNING = '2026-12-05T13:00:00.000Z';
+
+const overdue = (stepKind: string, at: string): DigestItem => ({
+  kind: 'due',
+  caseId: 'case-1',
+  caseReference: 'RC-2026-0042',
+  stepId: `${stepKind}-1`,
+  stepKind,
+  about: stepKind,
+  at,
+  owedBy: null,
+  section: 'overdue',
+});
+
+const digestOf = (items: DigestItem[]) =>
+  renderDigest({
+    agencyName: 'Safe Harbor Advocates',
+    date: '2026-12-05',
+    timeZone: CHICAGO,
+    asOf: MORNING,
+    items,
+    publicBaseUrl: 'https://relief.example.org',
+  }).text;
+
+test('a deadline that passed earlier today is overdue since its hour today, not "due" today', () => {
+  // Counted from an identification at 07:40 UTC: it passes at 01:40 on 5 Dec in Chicago, before the digest.
+  const text = digestOf([overdue('t_visa_filing', '2026-12-05T07:40:00.000Z')]);
+  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 01:40 today');
+  expect(text).not.toContain('due 5 Dec 2026');
+});
+
+test('a deadline whose last day was before today is still named by that day', () => {
+  const text = digestOf([overdue('t_visa_filing', '2026-12-04T07:40:00.000Z')]);
+  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), due 4 Dec 2026');
+});
