@@ -43,9 +43,21 @@ export interface CaseWorkerOptions {
 }
 
 /**
+ * How long a case's workflow task waits on the queue of the worker that holds the case in its cache (its sticky queue)
+ * before Temporal hands it to any worker of the task queue. A worker that died (SIGKILL, a lost machine) polls its
+ * sticky queue no more: with the SDK's 10 s, a sign-off on a case it held waited that long while another worker ran,
+ * and the API, which waits `WRITE_TIMEOUT_SECONDS` (10 s by default) for a command, answered 503 `no_worker` or
+ * `workflow_timeout` (probe Q5). At 3 s another worker replays the case and applies the command well within that wait.
+ * A live worker takes a task from its sticky queue within milliseconds; one so busy that a task waits 3 s there loses
+ * only its cache of that case: the task goes to the task queue, where any worker, itself included, replays the case.
+ */
+const STICKY_QUEUE_TIMEOUT = '3s';
+
+/**
  * The one way a case worker is built, in the service, the bench and the tests alike. Its cache and concurrency are the
  * README's "Worker memory" settings: the SDK's defaults (one reusable V8 context on one workflow thread, 40 concurrent
- * workflow tasks, a workflow cache sized from the memory available) unless the bench asks for a cache size.
+ * workflow tasks, a workflow cache sized from the memory available) unless the bench asks for a cache size; its
+ * sticky queue's timeout is ours (`STICKY_QUEUE_TIMEOUT`).
  */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
@@ -61,6 +73,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     workflowBundle: workflowBundle ?? (await caseWorkflowCode({ traced: tracing !== undefined })),
     // The bundle carries the workflow interceptor modules; the worker must not add them again.
     interceptors: { ...interceptors, workflowModules: undefined },
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     ...(shutdownGraceMs === undefined ? {} : { shutdownGraceTime: shutdownGraceMs }),
   });

@@ -1,9 +1,11 @@
 /**
  * A real case-worker process (`main.ts` with SERVICE_ROLE=worker) is SIGKILLed while the mail server holds its reply
  * to a reminder, then started again: the reminder ends up as one outbox row and one accepted email with one
- * Message-ID, and the alarm after it still goes out. On the official dev server (real time), with a policy whose
+ * Message-ID, and the alarm after it still goes out; and a sign-off on a case the killed worker held is applied by the
+ * other worker within the API's wait (probe Q5). On the official dev server (real time), with a policy whose
  * deadlines are seconds, and an SMTP server of the test's own that can hold its answer to DATA.
  */
+import request from 'supertest';
 import type { SMTPServerDataStream } from 'smtp-server';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
@@ -135,3 +137,36 @@ test('a worker killed while the mail server holds its reply: one row, one email,
   await worker.stop('SIGTERM');
   worker = undefined;
 }, 150_000);
+
+test('a sign-off on a case held by a worker killed with SIGKILL answers 200 while the other worker runs', async () => {
+  // The only worker when the case opens: its first workflow task runs there, and the case stays in its cache.
+  worker = await startWorkerProcess();
+  const officer = stack.as('law_enforcement');
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(officer)
+    .set('Idempotency-Key', 'killed-holder-open')
+    .send({
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Held Case', birthDate: '1983-03-03' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  await stack.startWorker();
+  try {
+    await worker.stop('SIGKILL');
+    worker = undefined;
+    // Its next workflow task waits on the dead worker's sticky queue until Temporal hands it to the task queue: with
+    // the SDK's 10 s, longer than the API waits (WRITE_TIMEOUT_SECONDS, 10 s), which answered 503.
+    const signed = await request(stack.app)
+      .post(`/api/cases/${(opened.body as { caseId: string }).caseId}/steps/cp_request-1/sign-off`)
+      .set(officer)
+      .set('Idempotency-Key', 'killed-holder-sign')
+      .send({ outcome: 'requested', details: { requestedOn: new Date().toISOString().slice(0, 10) } })
+      .expect(200);
+    const steps = (signed.body as { steps: { id: string; status: string }[] }).steps;
+    expect(steps.find((step) => step.id === 'cp_request-1')!.status).toBe('completed');
+  } finally {
+    await stack.stopWorker();
+  }
+}, 90_000);
