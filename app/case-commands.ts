@@ -575,8 +575,8 @@ export class CaseCommands {
    * (a running worker takes one within milliseconds) means no worker took it up; no answer at all means Temporal is
    * down; else the workflow was too slow (e.g. its projection held up by the database). A task waiting is not proof
    * that no worker polls: a case cached on a worker that died waits on that worker's own (sticky) queue until Temporal
-   * moves it to the task queue, after the worker's sticky schedule-to-start timeout (3 s, `STICKY_QUEUE_TIMEOUT` in
-   * temporal/worker.ts, well within the write's wait), and another worker takes it.
+   * moves it to the task queue, after the worker's sticky schedule-to-start timeout (5 s, `STICKY_QUEUE_TIMEOUT` in
+   * temporal/worker.ts, within the write's wait of 10 s), and another worker takes it.
    */
   private async unavailable(caseId: string, timedOut: string): Promise<AppError> {
     const waiting = await this.workflowTaskWaiting(caseId).catch(() => undefined);

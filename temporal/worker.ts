@@ -47,11 +47,12 @@ export interface CaseWorkerOptions {
  * before Temporal hands it to any worker of the task queue. A worker that died (SIGKILL, a lost machine) polls its
  * sticky queue no more: with the SDK's 10 s, a sign-off on a case it held waited that long while another worker ran,
  * and the API, which waits `WRITE_TIMEOUT_SECONDS` (10 s by default) for a command, answered 503 `no_worker` or
- * `workflow_timeout` (probe Q5). At 3 s another worker replays the case and applies the command well within that wait.
- * A live worker takes a task from its sticky queue within milliseconds; one so busy that a task waits 3 s there loses
- * only its cache of that case: the task goes to the task queue, where any worker, itself included, replays the case.
+ * `workflow_timeout` (probe Q5). At 5 s another worker replays the case and applies the command within that wait.
+ * Not shorter: a live worker drains its sticky queue at the pace of its one workflow thread, and a hundred reminders
+ * falling due at once keep tasks waiting there for seconds; each that waits past the timeout costs a replay of its
+ * case (the task goes to the task queue, where any worker, itself included, takes it up from the whole history).
  */
-const STICKY_QUEUE_TIMEOUT = '3s';
+const STICKY_QUEUE_TIMEOUT = '5s';
 
 /**
  * The one way a case worker is built, in the service, the bench and the tests alike. Its cache and concurrency are the
