@@ -90,6 +90,8 @@ export interface NotifyInput {
   recipientAgencyId: string;
   /** The date the message is about (domain `alarmDate`); null when it derives from a birth date. */
   dueAt: Instant | null;
+  /** For `end_corrected`: the end the earlier expiry email named, which a correction moved to `dueAt`. */
+  was?: Instant;
 }
 
 export interface NotifyResult {
@@ -221,6 +223,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         dueAt: input.dueAt,
         about: input.about,
         passed: input.passed,
+        was: input.was,
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
         owed: owedKind && owedDue ? { stepKind: owedKind, dueAt: owedDue.dueAt } : undefined,

@@ -10,6 +10,7 @@ import {
   record,
   type Alarm,
   type AlarmKind,
+  type AnnouncedEnd,
   type CaseState,
   type NotifiedKind,
   type PassedAlarm,
@@ -161,7 +162,23 @@ export function fireAlarm(
   const lapseStillToTell = alarms(fired).some((other) => other.id === lapse || other.copyOf === lapse);
   const expire = lapse && !lapseStillToTell ? expireFor(step.kind) : undefined;
   const changed = expire ? expire(fired, step, at) : fired;
-  return { ...changed, version: state.version + 1 };
+  const told = how === 'raised' ? withEndAnnounced(changed, current, step, alarmDate(state, current)) : changed;
+  return { ...told, version: state.version + 1 };
+}
+
+const EXPIRY_KINDS: ReadonlySet<AlarmKind> = new Set(['expiry_reminder', 'expired']);
+
+/**
+ * Keeps the end a raised expiry email names (`date`, as `alarmDate` read it before the alarm fired) for its recipient,
+ * on a case with `tellsCorrectedEnds`: a correction that moves it then tells them (domain/corrected-ends.ts). A date
+ * derived from a birth date is named by no email, so none is kept.
+ */
+function withEndAnnounced(state: CaseState, alarm: Alarm, step: Step, date: Instant | null): CaseState {
+  if (!state.tellsCorrectedEnds || !EXPIRY_KINDS.has(alarm.kind) || date === null) return state;
+  const { stepId, kind, subject: about, recipient } = alarm;
+  const other = (end: AnnouncedEnd) => end.stepId !== stepId || end.about !== about || end.recipient !== recipient;
+  const announced: AnnouncedEnd = { stepId, stepKind: step.kind, kind, about, recipient, date };
+  return { ...state, announcedEnds: [...(state.announcedEnds ?? []).filter(other), announced] };
 }
 
 /**
@@ -220,19 +237,21 @@ const DEADLINE_KINDS: ReadonlySet<AlarmKind> = new Set(['reminder', 'due', 'esca
  * date (a birthday's) is kept.
  */
 function aboutCurrentDate(state: CaseState, alarm: PassedAlarm): boolean {
-  if (alarm.date === null) return true;
-  if (!findStep(state, alarm.stepId)) return false;
+  return alarm.date === null || currentDateOf(state, { ...alarm, date: alarm.date }) === alarm.date;
+}
+
+/**
+ * The date an alarm that named `date` would name now (`alarmDate`), a correction since having perhaps moved it;
+ * undefined once its step is gone (withdrawn by a correction).
+ */
+export function currentDateOf(
+  state: CaseState,
+  alarm: Pick<PassedAlarm, 'stepId' | 'kind' | 'about' | 'at'> & { date: Instant },
+): Instant | null | undefined {
+  if (!findStep(state, alarm.stepId)) return undefined;
   const { stepId, kind, about: subject } = alarm;
   // Read as the alarm itself was dated (`alarmDate`); `at` stands in where its step has no date of its own.
-  const current = alarmDate(state, {
-    id: '',
-    at: alarm.at ?? alarm.date,
-    stepId,
-    kind,
-    subject,
-    recipient: 'coordinator',
-  });
-  return current === alarm.date;
+  return alarmDate(state, { id: '', at: alarm.at ?? alarm.date, stepId, kind, subject, recipient: 'coordinator' });
 }
 
 /** A reminder ahead of a minor's 18th birthday (domain/tracks/intake.ts), not the move to the adult path at it. */

@@ -120,6 +120,16 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   coordinatorToldOfLapses?: boolean;
   /**
+   * A correction that moves a window's end an expiry email already named (the "Expiring" or "Expired" one) tells its
+   * recipients the end as corrected (`tellCorrectedEnds` in domain/corrected-ends.ts): their mailbox holds the wrong
+   * date otherwise. Set by the workflow behind a patch, so histories recorded before, which sent nothing, replay.
+   */
+  tellsCorrectedEnds?: boolean;
+  /** The ends the expiry emails raised so far named, the latest per step, window and recipient (`tellsCorrectedEnds`). */
+  announcedEnds?: AnnouncedEnd[];
+  /** Announced ends a correction moved, whose emails the workflow has still to record (`tellsCorrectedEnds`). */
+  endCorrections?: EndCorrection[];
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */
@@ -161,8 +171,11 @@ export interface Rejection {
 export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 'expired'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
-/** What a case workflow notifies: each alarm as it fires, and once per command the alarms that had already passed. */
-export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary'] as const;
+/**
+ * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, and an
+ * end an expiry email named that a correction moved (`EndCorrection`).
+ */
+export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary', 'end_corrected'] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
 /**
@@ -188,6 +201,26 @@ export interface PassedAlarm {
   at?: Instant;
   /** Whom it would have been sent to; absent from alarms that passed before it was kept. */
   recipient?: AgencyKind;
+}
+
+/** A window's end as an expiry email raised for its recipient named it (`alarmDate`). */
+export interface AnnouncedEnd {
+  stepId: string;
+  stepKind: StepKind;
+  kind: AlarmKind;
+  /** The window (Alarm.subject). */
+  about: string;
+  recipient: AgencyKind;
+  date: Instant;
+}
+
+/**
+ * An announced end a correction moved, to be told to whom it was announced: `date` is the end as corrected, `was` the
+ * one the earlier email named. `id` is its outbox key: one per correction, whatever the dates.
+ */
+export interface EndCorrection extends AnnouncedEnd {
+  id: string;
+  was: Instant;
 }
 
 export interface Alarm {

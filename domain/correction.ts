@@ -13,6 +13,7 @@
 import { actingRefusal, canSeeMilestone, canSeeStep } from './access';
 import { settlePassedAlarms } from './alarms';
 import { outdatedAskedAgain } from './ask-again';
+import { tellCorrectedEnds } from './corrected-ends';
 import {
   checkSignOff,
   eventDates,
@@ -324,7 +325,9 @@ export interface CorrectionOptions {
  * take the dates the new sign-off gives them (a pending one reopened under its own id, a signed one keeping its
  * record), those it no longer sets in motion are withdrawn and new ones opened, each said in the timeline; a pending
  * step asked again that asking again would now refuse is withdrawn too. A certification request still to be made that
- * another ground backs is not withdrawn (`backedCertificationRequest`), on cases since `followersByOpener`.
+ * another ground backs is not withdrawn (`backedCertificationRequest`), on cases since `followersByOpener`. An end an
+ * expiry email named that it moved is to be told to its recipients (`tellCorrectedEnds`), on cases since
+ * `tellsCorrectedEnds`.
  */
 export function applyCorrection(
   state: CaseState,
@@ -405,7 +408,7 @@ export function applyCorrection(
     `${step.id} corrected by ${actor.agencyKind}: ${changesOf(step, corrected).join('; ')} (reason kept with the step)`,
   );
   for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
-  return settlePassedAlarms({ ...next, version: state.version + 1 }, at);
+  return tellCorrectedEnds(settlePassedAlarms({ ...next, version: state.version + 1 }, at));
 }
 
 /**

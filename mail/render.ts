@@ -59,6 +59,8 @@ export interface NotificationFacts {
   owed?: { stepKind: string; dueAt: Instant | null };
   /** For `passed_summary`: the reminders that passed before the case was brought up to date, none of them sent. */
   passed?: PassedAlarm[];
+  /** For `end_corrected`: the end an earlier expiry email named, which a correction moved to `dueAt`. */
+  was?: Instant;
 }
 
 export interface RenderedEmail {
@@ -99,7 +101,7 @@ export function dueWordsFor(
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
-const EXPIRY_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired']);
+const EXPIRY_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired', 'end_corrected']);
 /** Kinds about a step's deadline: they name its last day to act. */
 const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
 
@@ -240,6 +242,22 @@ function headline(
       return {
         subject: `Expired: ${step}, valid until ${date} (case ${ref})`,
         lead: `What "${step}" granted was valid until ${date} and has expired.${means ? ` ${means}` : ''}`,
+      };
+    }
+    case 'end_corrected': {
+      // The last valid day the email it corrects named, in that email's words.
+      const was = facts.was === undefined ? 'an earlier date' : formatCalendarDay(lastValidDay(facts.was));
+      const wrong = `The date of ${was} in our earlier email was wrong.`;
+      if (facts.about === 'benefit_window')
+        return {
+          subject: `Corrected: Refugee Cash and Medical Assistance end ${date} (case ${ref})`,
+          lead:
+            `A correction of this case moved the end of the Refugee Cash and Medical Assistance that "${step}" ` +
+            `opened: they now last until ${date}. ${wrong}`,
+        };
+      return {
+        subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
+        lead: `A correction of this case moved the end of what "${step}" granted: it is now valid until ${date}. ${wrong}`,
       };
     }
     case 'passed_summary': {

@@ -69,6 +69,7 @@ import {
   closeUpdate,
   CORRECTION_AS_SIGNED_PATCH,
   CORRECTION_FOLLOWERS_PATCH,
+  CORRECTED_END_TOLD_PATCH,
   correctSignOffUpdate,
   deliveryReportSignal,
   DELIVERY_REPORT_BOUND_PATCH,
@@ -191,6 +192,7 @@ const PATCHED_RULES = [
   ['followersByOpener', CORRECTION_FOLLOWERS_PATCH],
   ['gathersAfterLastEntry', PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH],
   ['coordinatorToldOfLapses', LAPSE_TOLD_TO_COORDINATOR_PATCH],
+  ['tellsCorrectedEnds', CORRECTED_END_TOLD_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -366,6 +368,29 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     }
     for (const [agencyId, own] of byAgency) await tellWhatPassed(own, `${alarmId}:${agencyId}`, agencyId);
   };
+  /**
+   * Tells each recipient of an expiry email whose end a correction since moved the end as corrected, through the outbox
+   * as the email was (`tellCorrectedEnds` in domain/corrected-ends.ts).
+   */
+  const tellCorrectedEnds = async (): Promise<void> => {
+    const corrected = state.endCorrections ?? [];
+    for (const end of corrected) {
+      await notify({
+        alarmId: end.id,
+        caseId: state.caseId,
+        reference: state.reference,
+        stepId: end.stepId,
+        stepKind: end.stepKind,
+        kind: 'end_corrected',
+        about: end.about,
+        recipientAgencyId: state.agencies[end.recipient],
+        dueAt: end.date,
+        was: end.was,
+      });
+    }
+    // A correction applied while those were recorded may have added more: those go next.
+    state = { ...state, endCorrections: (state.endCorrections ?? []).slice(corrected.length) };
+  };
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
   /**
    * The version at which the current entry session was last entered (before `gathersAfterLastEntry`: last changed),
@@ -389,6 +414,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       });
     }
     state = withPatchedRules(state, has);
+    if (state.endCorrections?.length) {
+      await tellCorrectedEnds();
+      continue;
+    }
     const passed = state.passedAlarms ?? [];
     if (passed.length > 0 && !state.holdsPassedExpiries) {
       await tellWhatPassed(passed, `passed_summary:${state.version}`, state.agencies.coordinator);
@@ -445,6 +474,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   // Closed while an entry session gathered what passed: nothing more will be entered, so it is told now. The close
   // may be a running case's first task on this code, hence its rules first.
   state = withPatchedRules(state, has);
+  // A correction just before the close: its recipients still hold the wrong end.
+  if (state.endCorrections?.length) await tellCorrectedEnds();
   const untold = passedToTellAtEnd(state);
   if (untold.length > 0) {
     await tellSessionWhatPassed(untold);

@@ -234,6 +234,13 @@ export const PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH = 'passed-notice-after-last-en
 export const LAPSE_TOLD_TO_COORDINATOR_PATCH = 'lapse-told-to-coordinator';
 
 /**
+ * Cases recorded before it sent nothing when a correction moved a window's end that an "Expiring" or "Expired" email
+ * had named, so the recipients kept the wrong date; since, they are told the end as corrected (`tellsCorrectedEnds` in
+ * domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const CORRECTED_END_TOLD_PATCH = 'corrected-end-told';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

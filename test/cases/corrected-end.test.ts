@@ -1,0 +1,101 @@
+/**
+ * An end an "Expiring" email named, moved by a correction, on real parts (time skipping, PostgreSQL, the SMTP
+ * capture): ICE types a CP grant more than a year early, so its end falls inside every lead and the police are
+ * emailed its reminder at once; corrected back, the police get one "Corrected" email naming the end as corrected and the day
+ * the earlier email named, and nothing more.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
+import { lastValidDay } from '../../domain/dates';
+import { DEMO_AGENCY_LIST } from '../../db/seed';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface CaseBody {
+  caseId: string;
+  reference: string;
+  steps: { id: string; expiresAt: string | null }[];
+}
+
+const DAY_MS = 86_400_000;
+const headersOf = (user: string) => stack.users[user]!.headers;
+const policeEmail = DEMO_AGENCY_LIST.find((agency) => agency.kind === 'law_enforcement')!.email!;
+
+async function send(user: string, path: string, body: object): Promise<CaseBody> {
+  const response = await request(stack.app)
+    .post(path)
+    .set(headersOf(user))
+    .set('Idempotency-Key', randomUUID())
+    .send(body)
+    .expect((res) => expect([200, 201]).toContain(res.status));
+  return response.body as CaseBody;
+}
+
+/** The grant's end, as the reminder emails name it ("valid until 19 Jan 2027"). */
+const endWords = (view: CaseBody) =>
+  formatCalendarDay(lastValidDay(view.steps.find((step) => step.id === 'cp_decision-1')!.expiresAt!));
+
+test('a grant corrected inside every lead, then back: one "Corrected" email to the police with the right end', async () => {
+  const now = await stack.env.currentTimeMs();
+  const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
+  const opened = await send('demo-police-officer', '/api/cases', {
+    identifiedOn: day(800),
+    survivor: { name: 'Test Survivor (fictitious)', birthDate: '1986-04-02' },
+    agencies: Object.fromEntries(DEMO_AGENCY_LIST.map((agency) => [agency.kind, agency.id])),
+    confirmNotDuplicate: true,
+  });
+  const { caseId, reference } = opened;
+  const steps = `/api/cases/${caseId}/steps`;
+  await send('demo-police-officer', `${steps}/cp_request-1/sign-off`, {
+    outcome: 'requested',
+    details: { requestedOn: day(799) },
+  });
+  // Granted 300 days ago: two years from then, every lead still ahead.
+  const granted = await send('demo-ice-officer', `${steps}/cp_decision-1/sign-off`, {
+    outcome: 'granted',
+    details: { grantedOn: day(300) },
+  });
+  const correctGrant = (grantedOn: string) =>
+    send('demo-ice-officer', `${steps}/cp_decision-1/corrections`, {
+      outcome: 'granted',
+      details: { grantedOn },
+      reason: 'Typed the wrong year',
+    });
+  const toPolice = () =>
+    stack.mail.messages().filter((m) => m.subject.includes(reference) && m.to.join(',').includes(policeEmail));
+
+  // Typed 720 days ago: its end is ten days off, every lead behind, so its reminder goes out at once ("Reminder:
+  // Continued Presence renewal request due …", the renewal being still owed), naming the wrong end.
+  const wrong = await correctGrant(day(720));
+  const [reminder] = await eventually(async () => {
+    const found = toPolice();
+    return found.length > 0 ? found : undefined;
+  }, 'the reminder of the wrong end');
+  expect(reminder!.text).toContain(`valid until ${endWords(wrong)}`);
+
+  const back = await correctGrant(day(300));
+  expect(endWords(back)).toBe(endWords(granted));
+  const corrected = await eventually(
+    async () => toPolice().find((m) => m.subject.startsWith('Corrected:')),
+    'the "Corrected" email',
+  );
+  expect(corrected.subject).toBe(
+    `Corrected: Continued Presence decision valid until ${endWords(back)} (case ${reference})`,
+  );
+  expect(corrected.text).toContain(`now valid until ${endWords(back)}`);
+  expect(corrected.text).toContain(`The date of ${endWords(wrong)} in our earlier email was wrong.`);
+
+  // Once: a day on, the police have had those two emails about the grant's end, and no other. (The entry's notice of
+  // what passed, of deadlines long behind a grant entered late, is another matter.)
+  await stack.env.sleep(DAY_MS);
+  const aboutTheEnd = toPolice().filter((m) => !m.subject.startsWith('Brought up to date'));
+  expect(aboutTheEnd.map((m) => m.subject)).toEqual([reminder!.subject, corrected.subject]);
+});
