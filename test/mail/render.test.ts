@@ -66,6 +66,27 @@ describe('renderNotification', () => {
     expect(subject).not.toMatch(/^Reminder:/);
   });
 
+  it('says an end was corrected: the last day as corrected, and the one the earlier email named as wrong', () => {
+    const corrected = { ...facts, kind: 'end_corrected' as const, timeZone: 'America/Chicago' };
+    const grant = renderNotification({
+      ...corrected,
+      dueAt: '2027-01-20T00:00:00.000Z',
+      was: '2026-12-20T00:00:00.000Z',
+    });
+    expect(grant.subject).toBe('Corrected: Continued Presence decision valid until 19 Jan 2027 (case RC-2026-0042)');
+    expect(grant.text).toContain('"Continued Presence decision" granted: it is now valid until 19 Jan 2027.');
+    expect(grant.text).toContain('The date of 19 Dec 2026 in our earlier email was wrong.');
+    const benefits = renderNotification({
+      ...corrected,
+      stepKind: 'hhs_certification_letter',
+      about: 'benefit_window',
+      dueAt: '2027-03-01T00:00:00.000Z',
+      was: '2027-02-01T00:00:00.000Z',
+    });
+    expect(benefits.subject).toBe('Corrected: Refugee Cash and Medical Assistance end 28 Feb 2027 (case RC-2026-0042)');
+    expect(benefits.text).toContain('The date of 31 Jan 2027 in our earlier email was wrong.');
+  });
+
   it.each(['UTC', 'America/Chicago', 'Asia/Manila'])(
     'names the last day of a validity as "valid until", the same in every zone (%s)',
     (timeZone) => {
