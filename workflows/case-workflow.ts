@@ -61,8 +61,7 @@ import {
   ADULT_AT_18_PATCH,
   askAgainUpdate,
   BIRTHDAY_GRID_PATCH,
-  BUNDLED_PATCHES,
-  PATCH_BUNDLE_2026_12,
+  PATCH_BUNDLES,
   ROLES_PATCH,
   BIRTHDAY_LEADS_GATHERED_PATCH,
   caseStateQuery,
@@ -161,17 +160,18 @@ function refuseForeignInput(input: CaseWorkflowInput): void {
   });
 }
 
-/** Whether this run has a patch (contract.ts `PATCH_BUNDLE_2026_12`). */
+/** Whether this run has a patch (contract.ts `PATCH_BUNDLES`). */
 type HasPatch = (patch: string) => boolean;
 
 /**
- * Asked at a run's start: a run begun on this code records the bundle's one marker and has every bundled patch; a
- * run recorded before it has a patch as `patched` answers where it is asked, the same calls at the same points, so
- * that its history replays.
+ * Asked at a run's start: a run begun on this code records the newest bundle's one marker and has every patch it
+ * bundles. In a run recorded before, a bundle whose marker its history lacks answers false, so the asking goes on to
+ * the older bundle it recorded, if any; any other patch it has as `patched` answers where it is asked, the same calls
+ * at the same points, so that its history replays.
  */
 function patchesOfThisRun(): HasPatch {
-  const bundled = patched(PATCH_BUNDLE_2026_12);
-  return (patch) => (bundled && BUNDLED_PATCHES.includes(patch)) || patched(patch);
+  const bundle = PATCH_BUNDLES.find(({ id }) => patched(id));
+  return (patch) => (bundle?.patches.includes(patch) ?? false) || patched(patch);
 }
 
 /** An actor recorded before users had roles (ROLES_PATCH) applies with the working role of their agency. */

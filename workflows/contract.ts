@@ -190,7 +190,7 @@ export const BIRTHDAY_LEADS_GATHERED_PATCH = 'birthday-leads-gathered';
  * it is not in `BUNDLED_PATCHES` and is asked on its own, as patches are.
  */
 export const PATCH_BUNDLE_2026_12 = 'patches-of-2026-12';
-export const BUNDLED_PATCHES: readonly string[] = [
+const BUNDLED_PATCHES: readonly string[] = [
   ROLES_PATCH,
   BIRTHDAY_GRID_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
@@ -239,6 +239,30 @@ export const LAPSE_TOLD_TO_COORDINATOR_PATCH = 'lapse-told-to-coordinator';
  * domain/case-state.ts). Asked on its own, after the bundle.
  */
 export const CORRECTED_END_TOLD_PATCH = 'corrected-end-told';
+
+/**
+ * The second bundle: one marker for every patch above, the first bundle's and those asked on their own after it, in a
+ * run begun on code that has them all. Each of those recorded a marker and its search-attribute upsert in every new
+ * case's first task. Bundles are asked newest first, and no further once one answers (workflows/case-workflow.ts
+ * `patchesOfThisRun`): a run recorded under the first bundle finds no marker of this one in its history and replays as
+ * it ran. A patch added after it is asked on its own, as patches are, until the next bundle.
+ */
+const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
+
+/** Every bundle with the patches it stands for, newest first. */
+export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
+  {
+    id: PATCH_BUNDLE_2026_12_05,
+    patches: [
+      ...BUNDLED_PATCHES,
+      CORRECTION_FOLLOWERS_PATCH,
+      PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
+      LAPSE_TOLD_TO_COORDINATOR_PATCH,
+      CORRECTED_END_TOLD_PATCH,
+    ],
+  },
+  { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },
+];
 
 /**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal

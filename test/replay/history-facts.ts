@@ -17,7 +17,7 @@ import { SEALED_NOTE } from '../../domain/steps';
 import type { TimelineEntry } from '../../domain/types';
 import {
   BIRTHDAY_GRID_PATCH,
-  BUNDLED_PATCHES,
+  PATCH_BUNDLES,
   PATCH_BUNDLE_2026_12,
   CORRECTION_AS_SIGNED_PATCH,
   CORRECTION_FOLLOWERS_PATCH,
@@ -51,7 +51,7 @@ export interface HistoryFacts {
   added: TimelineEntry[];
   /**
    * The ids of the patches the run has (`patched()` answered true): those it recorded markers for, and every patch of
-   * a bundle it recorded (contract.ts `PATCH_BUNDLE_2026_12`).
+   * a bundle it recorded (contract.ts `PATCH_BUNDLES`).
    */
   patches: string[];
   /** The ids of the patch markers the run recorded: a bundle's stands for its patches (`patches` holds them). */
@@ -167,8 +167,11 @@ function patchesOf(events: Array<{ [key: string]: Json }>): string[] {
   });
 }
 
-const withBundled = (patches: string[]): string[] =>
-  patches.includes(PATCH_BUNDLE_2026_12) ? [...new Set([...patches, ...BUNDLED_PATCHES])] : patches;
+/** The patches a run has: those it recorded markers for, and those of the bundle it recorded, if any. */
+const withBundled = (patches: string[]): string[] => {
+  const bundle = PATCH_BUNDLES.find(({ id }) => patches.includes(id));
+  return bundle ? [...new Set([...patches, ...bundle.patches])] : patches;
+};
 
 function firstCommandOf(events: Array<{ [key: string]: Json }>): HistoryFacts['firstCommand'] {
   const completed = events.findIndex((event) => event.eventType === `${EVENT_PREFIX}WORKFLOW_TASK_COMPLETED`);
