@@ -8,6 +8,7 @@ import type { CaseProjection } from '../domain/alarms';
 import type { AppliedCommand } from '../domain/types';
 import { createDigestActivities } from './digest';
 import { createNotificationActivities } from './notifications';
+import { createTransferNoticeActivities } from './transfer-notices';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
       );
     },
     ...createNotificationActivities(deps),
+    ...createTransferNoticeActivities(deps),
     ...createDigestActivities(deps),
   };
 }

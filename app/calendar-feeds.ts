@@ -89,7 +89,7 @@ const auditedUser = (user: Principal) => ({
 
 export type CalendarFeeds = ReturnType<typeof createCalendarFeeds>;
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
+const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
 export function createCalendarFeeds(deps: CalendarFeedDeps) {
   const { pool } = deps;

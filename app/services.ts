@@ -21,7 +21,7 @@ export interface Services {
   audit: AuditService;
   lists: ListsService;
   caseReads: CaseReads;
-  /** The checks and notices around a case's transfer. */
+  /** The checks before a case's transfer (its emails are the workflow's). */
   caseTransfers: CaseTransfers;
   survivorRecords: SurvivorRecords;
   /** The documents that prove each step. */

@@ -40,6 +40,11 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /** Alarms that passed before a command revealed them, not yet told to the coordinator (`settlePassedAlarms`). */
   passedAlarms?: PassedAlarm[];
   /**
+   * Transfers applied and not yet recorded in the outbox (`transferCase` in domain/case.ts): the workflow records the
+   * email to each agency of each one, then forgets it. Only on cases with `transfersToldByOutbox`.
+   */
+  transfersToTell?: TransferToTell[];
+  /**
    * While a case is brought up to date, an expiry that fell before the command revealing it is held rather than applied
    * (alarm ids): the history's next entries may show the window was used in time (a petition filed inside it, a
    * renewal requested before the grant lapsed). The workflow applies those still current once the entries stop
@@ -130,6 +135,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /** Announced ends a correction moved, whose emails the workflow has still to record (`tellsCorrectedEnds`). */
   endCorrections?: EndCorrection[];
   /**
+   * A transfer's emails to the agency losing the case and the one taking it over are recorded in the outbox by the
+   * workflow (`transfersToTell`), delivered and retried as a reminder is, so a mail outage delays them, never loses
+   * them. Set by the workflow behind a patch, so histories recorded before, whose transfers the API told by itself,
+   * replay as they ran.
+   */
+  transfersToldByOutbox?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */
@@ -172,10 +184,11 @@ export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /**
- * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, and an
- * end an expiry email named that a correction moved (`EndCorrection`).
+ * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, an
+ * end an expiry email named that a correction moved (`EndCorrection`), and each transfer to the agencies it moved the
+ * case between.
  */
-export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary', 'end_corrected'] as const;
+export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary', 'end_corrected', 'case_transferred'] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
 /**
@@ -184,6 +197,24 @@ export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
  */
 export const NOTIFICATION_KINDS = [...NOTIFIED_KINDS, 'delivery_failing', 'daily_digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** What a transfer's outbox rows, and the reports of their delivery in the timeline, name instead of a step. */
+export const TRANSFER_NOTICE = 'case_transferred';
+
+/**
+ * A transfer still to be told to both agencies, as it was applied: who handed what to whom, and the steps the new
+ * agency took over (kinds and due dates). Its timeline entry (`seq`) names its emails in the outbox, so each is
+ * recorded once however often the workflow asks. Ids only: the emails name agencies and the person by the directory.
+ */
+export interface TransferToTell {
+  seq: number;
+  agencyKind: AgencyKind;
+  fromAgencyId: string;
+  toAgencyId: string;
+  by: { userId: string; agencyId: string };
+  at: Instant;
+  handedOver: { kind: string; dueAt: Instant | null }[];
+}
 
 /** An alarm that passed before the command revealing it was recorded, as the coordinator's notice lists it. */
 export interface PassedAlarm {

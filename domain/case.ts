@@ -16,7 +16,16 @@ import {
 } from './dates';
 import { countsFromEvents, DEFAULT_POLICY, type Policy } from './policy';
 import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alarms';
-import { cancelPending, findStep, openStep, record, updateStep, type CaseState, type Rejection } from './case-state';
+import {
+  cancelPending,
+  findStep,
+  openStep,
+  record,
+  updateStep,
+  type CaseState,
+  type Rejection,
+  type TransferToTell,
+} from './case-state';
 import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff } from './steps';
 import { onFirstUse } from './on-first-use';
 import type { Issued } from './issued';
@@ -662,7 +671,31 @@ function transferCase(state: CaseState, request: TransferCaseRequest, actor: Act
     actor.agencyId,
     `${agencyKind} transferred from ${from} to ${toAgencyId}${reason ? ` (${reason})` : ''}`,
   );
-  return { ...transferred, version: state.version + 1 };
+  const told = state.transfersToldByOutbox
+    ? { transfersToTell: [...(state.transfersToTell ?? []), transferToTell(transferred, request, from, actor, at)] }
+    : {};
+  return { ...transferred, ...told, version: state.version + 1 };
+}
+
+/** What the emails of a transfer just recorded (the timeline's last entry) say, for the workflow to record them. */
+function transferToTell(
+  transferred: CaseState,
+  { agencyKind, toAgencyId }: TransferCaseRequest,
+  fromAgencyId: string,
+  actor: Actor,
+  at: Instant,
+): TransferToTell {
+  return {
+    seq: transferred.timeline.length,
+    agencyKind,
+    fromAgencyId,
+    toAgencyId,
+    by: { userId: actor.userId, agencyId: actor.agencyId },
+    at,
+    handedOver: transferred.steps
+      .filter((step) => step.status === 'pending' && step.agencyId === toAgencyId)
+      .map((step) => ({ kind: step.kind, dueAt: step.dueAt })),
+  };
 }
 
 export type TransferCommand = TransferCaseRequest & CommandEnvelope;

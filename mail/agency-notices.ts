@@ -1,7 +1,7 @@
 /**
  * Notices to an agency's own address when its administration changes (a user added, its notification address
- * changed), so a takeover through a stolen admin account is noticed by the agency itself.
- * A case transferred from one agency to another is told to both the same way (`caseTransferredNotice`).
+ * changed), so a takeover through a stolen admin account is noticed by the agency itself. A case transferred from one
+ * agency to another is told to both in the same manner of words (`caseTransferredNotice`), but through the outbox.
  *
  * Sent by the API straight over SMTP after the change is committed, not through the `notifications` outbox: that
  * outbox belongs to cases (its rows are keyed by case and alarm, and delivered by a case's workflow), and a notice
@@ -10,8 +10,9 @@
  * trail records the change itself whatever happens to its notice. The messages hold no personal data and no
  * secret: the agency, the username and roles of the account (staff identifiers, never a display name or password:
  * the notice says that an account exists, not who holds it), and who made the change, by the name the console shows
- * for them (their display name, never a username). A transfer is about a case, but about its agencies rather than a step or an alarm: its
- * notices go the same way rather than adding a kind to the alarm outbox.
+ * for them (their display name, never a username). A transfer is about a case: its notices are rows of the case's
+ * outbox, recorded by its workflow and delivered and retried as a reminder is (activities/transfer-notices.ts), so a
+ * mail outage never loses the news to the agency that lost the case.
  */
 import type { Pool } from 'pg';
 import { formatDateTime } from '../core/people-dates';
@@ -43,7 +44,7 @@ export interface ChangedBy {
 }
 
 /** Who made a change (the Actor carries ids only; a user or agency since deleted is named by its id). */
-export async function changedByOf(pool: Pool, actor: Actor): Promise<ChangedBy> {
+export async function changedByOf(pool: Pool, actor: Pick<Actor, 'userId' | 'agencyId'>): Promise<ChangedBy> {
   const [user, agency] = await Promise.all([findUser(pool, { id: actor.userId }), findAgency(pool, actor.agencyId)]);
   return { displayName: user?.displayName ?? actor.userId, agencyName: agency?.name ?? actor.agencyId };
 }

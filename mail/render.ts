@@ -272,9 +272,7 @@ function headline(
       };
     }
     case 'delivery_failing': {
-      const gathered = facts.failedKind === 'passed_summary';
-      const what = gathered ? 'Brought up to date' : step;
-      const email = gathered ? 'The "Brought up to date" email listing this case' : `An email about the step "${step}"`;
+      const { what, email } = failedEmail(facts.failedKind, step);
       return {
         subject: `Email not delivered: ${what} (case ${ref})`,
         lead:
@@ -282,10 +280,24 @@ function headline(
           'retried. Please reach the agency another way.',
       };
     }
+    case 'case_transferred':
+      throw new Error("a transfer's notice names both agencies: mail/agency-notices.ts renders it");
     case 'daily_digest':
       throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
 }
+
+/** The email a `delivery_failing` notice is about: what its subject names, and how its first words say it. */
+function failedEmail(failedKind: NotificationKind | undefined, step: string): { what: string; email: string } {
+  if (failedKind === 'passed_summary')
+    return { what: 'Brought up to date', email: 'The "Brought up to date" email listing this case' };
+  if (failedKind === 'case_transferred')
+    return { what: 'Case transferred', email: 'The email telling of the transfer of this case' };
+  return { what: step, email: `An email about the step "${step}"` };
+}
+
+/** Notifications about no one step: their email names no step. */
+const ABOUT_NO_STEP: ReadonlySet<string> = new Set(['passed_summary', 'case_transferred']);
 
 /**
  * A birthday still ahead with HHS not yet asked, in a notice of what passed: the one line of it that is still to do,
@@ -361,7 +373,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
     lead,
     '',
     `${CASE_LINE}${facts.reference}`,
-    ...(facts.kind === 'passed_summary' || facts.failedKind === 'passed_summary' ? [] : [`Step: ${step}`]),
+    ...(ABOUT_NO_STEP.has(facts.kind) || ABOUT_NO_STEP.has(facts.failedKind ?? '') ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     ...(notSent.length > 0 ? ['', 'Not sent:', ...notSent] : []),
     '',

@@ -8,7 +8,7 @@ import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
-import { stepKindOfId } from '../domain/case-state';
+import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
@@ -126,7 +126,10 @@ function sentenceOf(
   recorded: readonly Entry[],
 ): string {
   const step = entry.stepId ? steps.get(entry.stepId) : undefined;
-  const what = (entry.stepId ? stepNamed(entry.stepId, steps) : undefined) ?? 'A step';
+  // A transfer's email is about no step: its delivery reports name the transfer.
+  const what =
+    (entry.stepId ? stepNamed(entry.stepId, steps) : undefined) ??
+    (entry.stepId === TRANSFER_NOTICE ? "The case's transfer" : 'A step');
   const by = entry.actorAgencyId ? ` by ${words.agencyName(entry.actorAgencyId)}` : '';
   const [group, detail = ''] = entry.type.split('.', 2);
   switch (entry.type) {

@@ -85,6 +85,7 @@ import {
   LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH,
   LAPSE_TOLD_TO_COORDINATOR_PATCH,
   signOffUpdate,
+  TRANSFERS_TOLD_BY_OUTBOX_PATCH,
   syncUpdate,
   transferUpdate,
   workflowIdOf,
@@ -108,11 +109,12 @@ const remoteProjection = proxyActivities<CaseActivities>(PROJECTION_OPTIONS).pro
  */
 const localProjection = proxyLocalActivities<CaseActivities>(PROJECTION_OPTIONS).projectCase;
 /**
- * Records the alarm's notification in the outbox and hands its email to a delivery workflow of its own: the case
- * never waits for the mail server. Only the database and Temporal stand between an alarm and its record, so this is
- * retried for as long as they are down, and no timeout can fail the case.
+ * Records the alarm's notification (`notify`), or a transfer's emails (`notifyTransfer`), in the outbox and hands each
+ * email to a delivery workflow of its own: the case never waits for the mail server. Only the database and Temporal
+ * stand between an alarm and its record, so this is retried for as long as they are down, and no timeout can fail the
+ * case.
  */
-const { notify } = proxyActivities<CaseActivities>({
+const { notify, notifyTransfer } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -193,6 +195,7 @@ const PATCHED_RULES = [
   ['gathersAfterLastEntry', PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH],
   ['coordinatorToldOfLapses', LAPSE_TOLD_TO_COORDINATOR_PATCH],
   ['tellsCorrectedEnds', CORRECTED_END_TOLD_PATCH],
+  ['transfersToldByOutbox', TRANSFERS_TOLD_BY_OUTBOX_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -391,6 +394,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     // A correction applied while those were recorded may have added more: those go next.
     state = { ...state, endCorrections: (state.endCorrections ?? []).slice(corrected.length) };
   };
+  /** Records the emails of the transfers applied since the last time, then forgets those transfers. */
+  const tellTransfers = async () => {
+    const transfers = state.transfersToTell ?? [];
+    for (const transfer of transfers) {
+      await notifyTransfer({ ...transfer, caseId: state.caseId, reference: state.reference });
+    }
+    // A transfer applied while these were recorded waits for the next turn.
+    state = { ...state, transfersToTell: (state.transfersToTell ?? []).slice(transfers.length) };
+  };
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
   /**
    * The version at which the current entry session was last entered (before `gathersAfterLastEntry`: last changed),
@@ -414,6 +426,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       });
     }
     state = withPatchedRules(state, has);
+    if ((state.transfersToTell?.length ?? 0) > 0) {
+      await tellTransfers();
+      continue;
+    }
     if (state.endCorrections?.length) {
       await tellCorrectedEnds();
       continue;
@@ -476,6 +492,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   state = withPatchedRules(state, has);
   // A correction just before the close: its recipients still hold the wrong end.
   if (state.endCorrections?.length) await tellCorrectedEnds();
+  // Closed in the same turn as a transfer: its emails are recorded all the same.
+  if ((state.transfersToTell?.length ?? 0) > 0) await tellTransfers();
   const untold = passedToTellAtEnd(state);
   if (untold.length > 0) {
     await tellSessionWhatPassed(untold);

@@ -241,6 +241,13 @@ export const LAPSE_TOLD_TO_COORDINATOR_PATCH = 'lapse-told-to-coordinator';
 export const CORRECTED_END_TOLD_PATCH = 'corrected-end-told';
 
 /**
+ * Cases recorded before it left a transfer's emails to the API, sent once best effort, so a mail outage lost them;
+ * since, the workflow records them in the outbox after the transfer, delivered and retried as a reminder is
+ * (`transfersToldByOutbox` in domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const TRANSFERS_TOLD_BY_OUTBOX_PATCH = 'transfers-told-by-outbox';
+
+/**
  * The second bundle: one marker for every patch above, the first bundle's and those asked on their own after it, in a
  * run begun on code that has them all. Each of those recorded a marker and its search-attribute upsert in every new
  * case's first task. Bundles are asked newest first, and no further once one answers (workflows/case-workflow.ts
@@ -259,6 +266,7 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
       PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
       LAPSE_TOLD_TO_COORDINATOR_PATCH,
       CORRECTED_END_TOLD_PATCH,
+      TRANSFERS_TOLD_BY_OUTBOX_PATCH,
     ],
   },
   { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },

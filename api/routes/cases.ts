@@ -392,7 +392,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         requireActing(before, actor, 'coordinator', 'transferring a case');
         await caseTransfers.checkTarget(body);
         const view = await deps.cases.transfer(params.caseId, body, actor, { operationId });
-        await caseTransfers.notify(before, view, body, actor);
         return { status: 200, body: await caseReads.present(view, actor) };
       },
     }),

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { upsertAgencies } from '../../db/agencies';
+import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor } from '../../domain/types';
 import { TRANSFER_REASONS } from '../../domain/reasons';
@@ -282,6 +283,48 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
     toAgencyId: DEMO_AGENCIES.law_enforcement,
   });
   expect(closed.status).toBe(409);
+});
+
+test('a transfer made while the mail server is down is told to both agencies once it is back, each exactly once', async () => {
+  const opened = await openCase();
+  const { caseId } = opened;
+  const told = () => stack.mail.messages().filter((m) => m.subject.includes(opened.reference));
+  const transferRows = async () =>
+    (await listNotifications(stack.pool, { caseId, limit: 50 })).items.filter((n) => n.kind === 'case_transferred');
+  const key = randomUUID();
+  await stack.mail.setDown(true);
+  try {
+    await transfer(caseId, as('demo-coordinator'), toNewPolice, key).expect(200);
+    // The request sent again, as a client whose answer was lost does: applied and recorded once.
+    const replayed = await transfer(caseId, as('demo-coordinator'), toNewPolice, key).expect(200);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    // Each email in the outbox, failing for more than an hour: retried, and the row says since when.
+    await stack.env.sleep(2 * 3600 * 1000);
+    const failing = await eventually(async () => {
+      const rows = await transferRows();
+      return rows.length === 2 && rows.every((row) => row.failingSince !== null) && rows;
+    }, 'both transfer emails failing');
+    expect(failing.map((row) => row.recipientEmail).sort()).toEqual([OLD_POLICE_EMAIL, NEW_POLICE.email].sort());
+    expect(failing.every((row) => row.sentAt === null && row.attempts >= 1)).toBe(true);
+    expect(told()).toEqual([]);
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // Back: each is delivered by its retry, once.
+  await stack.env.sleep(3600 * 1000);
+  await eventually(async () => (await transferRows()).every((row) => row.sentAt !== null), 'delivery after the outage');
+  await stack.env.sleep(3600 * 1000);
+  expect(
+    told()
+      .map((m) => m.to)
+      .sort(),
+  ).toEqual([[OLD_POLICE_EMAIL], [NEW_POLICE.email]]);
+  expect(await transferRows()).toHaveLength(2);
+  // In the same words as ever: the reference, the steps handed over and the link, no personal data.
+  const taken = told().find((m) => m.to.includes(NEW_POLICE.email))!;
+  expect(taken.subject).toBe(`Case ${opened.reference} was transferred to your agency`);
+  expect(taken.text).toContain(`Open the case: ${PUBLIC_BASE_URL}/cases/${caseId}`);
+  expect(JSON.stringify(told())).not.toContain(SURVIVOR.name);
 });
 
 const today = async () => new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);

@@ -1,0 +1,70 @@
+/**
+ * A transfer's emails, to the agency losing the case and the one taking it over (mail/agency-notices.ts
+ * `caseTransferredNotice`), recorded in the outbox by the case workflow once the transfer is applied and delivered as
+ * a reminder is (activities/notifications.ts): a mail outage delays them, with `failingSince` shown meanwhile, and
+ * never loses them. Each row is keyed by the transfer's timeline entry and its agency, so a retried activity, a
+ * retried request or a workflow replayed after a crash finds the rows already there: each email is recorded once.
+ */
+import { deadlineTimeZones, findAgency } from '../db/agencies';
+import { caseReference } from '../db/case-references';
+import { enqueue } from '../db/notifications';
+import { TRANSFER_NOTICE, type TransferToTell } from '../domain/case-state';
+import { caseTransferredNotice, changedByOf } from '../mail/agency-notices';
+import { startDelivery, type NotificationDeps } from './notifications';
+
+/** References and ids only, as every notification's input: the emails name the agencies and the person from the directory. */
+export interface TransferNoticeInput extends TransferToTell {
+  caseId: string;
+  reference: string;
+}
+
+export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, logger, timeZone }: NotificationDeps) {
+  return {
+    /** Records the transfer's email to each agency with an address, and starts its delivery. */
+    async notifyTransfer(input: TransferNoticeInput): Promise<{ notificationIds: string[] }> {
+      const [from, to, by, deadlineZones, reference] = await Promise.all([
+        findAgency(pool, input.fromAgencyId),
+        findAgency(pool, input.toAgencyId),
+        changedByOf(pool, input.by),
+        deadlineTimeZones(pool, timeZone ?? 'UTC'),
+        // The reference as readers know it now: a correction of the survivor's identity may have replaced it.
+        caseReference(pool, input.caseId),
+      ]);
+      if (!from || !to) {
+        logger?.error({ caseId: input.caseId, seq: input.seq }, 'transfer not told: an agency is not in the directory');
+        return { notificationIds: [] };
+      }
+      const transfer = {
+        reference: reference ?? input.reference,
+        agencyKind: input.agencyKind,
+        from,
+        to,
+        pendingSteps: input.handedOver,
+        caseId: input.caseId,
+        publicBaseUrl,
+        deadlineZones,
+      };
+      const notificationIds: string[] = [];
+      for (const agency of [from, to]) {
+        const notice = caseTransferredNotice(agency, transfer, by, new Date(input.at));
+        if (!notice) continue;
+        const row = await enqueue(pool, {
+          caseId: input.caseId,
+          alarmId: `${TRANSFER_NOTICE}:${input.seq}:${agency.id}`,
+          reference: transfer.reference,
+          stepId: TRANSFER_NOTICE,
+          stepKind: TRANSFER_NOTICE,
+          kind: TRANSFER_NOTICE,
+          recipientAgencyId: agency.id,
+          recipientEmail: notice.to[0] ?? null,
+          subject: notice.subject,
+          bodyText: notice.text,
+          dueAt: input.at,
+        });
+        if (!row.sentAt && row.recipientEmail) await startDelivery(temporal, row, TRANSFER_NOTICE);
+        notificationIds.push(row.id);
+      }
+      return { notificationIds };
+    },
+  };
+}
