@@ -10,10 +10,11 @@ import { InterceptingCall, status, type Interceptor } from '@grpc/grpc-js';
 import type { Express } from 'express';
 import type { PoolClient } from 'pg';
 import request from 'supertest';
+import { findAgency, upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { workflowIdOf } from '../../workflows/contract';
-import { startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
+import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 /** Short, so the tests that exceed it stay quick; the service's default is 10 s. */
 const WRITE_TIMEOUT_MS = 2_000;
@@ -255,6 +256,38 @@ describe('signing off a step, retried after a failure at each point', () => {
       (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'signOff',
     );
     expect(signOffs).toHaveLength(1);
+  });
+});
+
+describe('transferring a case, retried after the answer was lost', () => {
+  it('is applied once, and each agency is told once', async () => {
+    const newPolice = { id: 'retried-new-police', email: 'unit@retried-new-police.example.gov' };
+    await upsertAgencies(stack.pool, [
+      { id: newPolice.id, kind: 'law_enforcement', name: 'Retried New Police (fictitious)', email: newPolice.email },
+    ]);
+    const opened = (await openCase(app, newKey()).expect(201)).body as { caseId: string; reference: string };
+    const key = newKey();
+    const transfer = () =>
+      request(faultyApp)
+        .post(`/api/cases/${opened.caseId}/transfers`)
+        .set(stack.as('coordinator'))
+        .set('Idempotency-Key', key)
+        .send({ agencyKind: 'law_enforcement', toAgencyId: newPolice.id });
+    stack.mail.clear();
+    faults.set('UpdateWorkflowExecution', 'after');
+    // Applied, but the API never learns it: its answer is an error, as when its process is gone.
+    await transfer().expect(503);
+    await transfer().expect(200);
+    const told = () => stack.mail.messages().filter((m) => m.subject.includes(opened.reference));
+    await eventually(() => told().length >= 2, 'both transfer emails');
+    // Whatever is still on its way has arrived by an hour on.
+    await stack.env.sleep(3600 * 1000);
+    const oldPolice = (await findAgency(stack.pool, DEMO_AGENCIES.law_enforcement))!.email!;
+    expect(
+      told()
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([[oldPolice], [newPolice.email]].sort());
   });
 });
 
