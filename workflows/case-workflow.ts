@@ -296,6 +296,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   setHandler(
     transferUpdate,
     async (command) => {
+      // A running case's first task on this code may be this very transfer, before the loop moved the case to the
+      // patched rules: its emails are recorded by the workflow all the same, now that the API sends none.
+      if (!state.transfersToldByOutbox && has(TRANSFERS_TOLD_BY_OUTBOX_PATCH))
+        state = { ...state, transfersToldByOutbox: true };
       state = applyTransfer(state, command, nowIso());
       log.info('case transferred', { agencyKind: command.agencyKind, requestId: command.actor.requestId });
       return publish({ action: 'case.transfer', stepId: null, actor: command.actor });
