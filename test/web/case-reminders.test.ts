@@ -32,6 +32,6 @@ test('the case page lists coming reminders in words, with when, to whom and thei
   expect(page.text).toContain('<h2 id="reminders-heading">Coming reminders</h2>');
   // The date in the agency's zone (the demo agencies have none: the deployment's UTC), the agency by its name.
   const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!.name;
-  const row = `<tr><td><time class="date" datetime="${cpDueAt}">${formatDate(cpDueAt, 'UTC')}</time></td><td>Deadline reached: Continued Presence request</td><td>${police}</td><td><span class="status">Scheduled</span></td></tr>`;
+  const row = `<tr><td data-label="When"><time class="date" datetime="${cpDueAt}">${formatDate(cpDueAt, 'UTC')}</time></td><td data-label="What">Deadline reached: Continued Presence request</td><td data-label="To agency">${police}</td><td data-label="Status"><span class="status">Scheduled</span></td></tr>`;
   expect(page.text).toContain(row);
 });
