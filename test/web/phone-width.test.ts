@@ -70,8 +70,8 @@ async function expectCellsLabelledByTheirHeaders(page: Page): Promise<void> {
 }
 
 /**
- * A page of the console opened at a phone's width by `username`: `check` looks at it, then its tables are checked not
- * to scroll sideways and every cell of its card tables for its column's name, and the page for axe's violations.
+ * A page of the console opened at a phone's width by `username`: `check` looks at it, then it and its tables are
+ * checked not to scroll sideways and every cell of its card tables for its column's name, and the page for axe's violations.
  */
 async function onPhone(username: string, path: string, check: (page: Page) => Promise<void>): Promise<void> {
   const page = await signedInPage(browser, service, username, PHONE);
@@ -81,6 +81,9 @@ async function onPhone(username: string, path: string, check: (page: Page) => Pr
     .locator('table')
     .evaluateAll((tables) => tables.filter(({ parentElement: around }) => around!.scrollWidth > around!.clientWidth));
   expect(scrollingSideways).toHaveLength(0);
+  // Nor the page itself: a form control wider than the screen (a list of long agency names) widens every line.
+  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(pageWidth).toBeLessThanOrEqual(PHONE.width);
   await expectCellsLabelledByTheirHeaders(page);
   await expectAccessible(page);
   await page.context().close();
