@@ -513,17 +513,21 @@ export const CaseViewSchema = z.object({
     ),
 });
 
-/** What confirming a correction would withdraw (`POST …/corrections/preview`), each step as the caller may be told of it. */
+/** A step a correction would withdraw or reopen, as the caller may be told of it. */
+const PreviewedStepSchema = z.object({
+  kind: z.enum(STEP_KINDS),
+  agencyKind: z.enum(AGENCY_KINDS),
+  agencyId: z.string().nullable(),
+  agencyName: z.string().nullable().describe('the agency that owes the step, by name'),
+});
+
+/**
+ * What confirming a correction would withdraw and reopen (`POST …/corrections/preview`), each step as the caller may be
+ * told of it.
+ */
 export const CorrectionPreviewSchema = z.object({
   withdraws: z
-    .array(
-      z.object({
-        kind: z.enum(STEP_KINDS),
-        agencyKind: z.enum(AGENCY_KINDS),
-        agencyId: z.string().nullable(),
-        agencyName: z.string().nullable().describe('the agency that owes the step, by name'),
-      }),
-    )
+    .array(PreviewedStepSchema)
     .describe(
       'the pending steps the correction would withdraw that the caller may be told of (one it sees, or follows as a ' +
         'milestone), by kind and the agency that owes it; empty when none',
@@ -533,6 +537,19 @@ export const CorrectionPreviewSchema = z.object({
     .describe(
       `true when it would also withdraw a pending step the caller may not be told of: say "${UNNAMED_LATER_STEP}", ` +
         'as the refusals do, never named, dated or counted (8 U.S.C. 1367)',
+    ),
+  reopens: z
+    .array(PreviewedStepSchema)
+    .describe(
+      'the ended steps the correction would make pending again that the caller may be told of: those the lapse it ' +
+        'withdraws had cancelled (a CP grant corrected to a validity still running reopens its renewal request); ' +
+        'empty when none',
+    ),
+  reopensUnnamed: z
+    .boolean()
+    .describe(
+      `true when it would also reopen a step the caller may not be told of: say "${UNNAMED_LATER_STEP}", never ` +
+        'named, dated or counted (8 U.S.C. 1367)',
     ),
 });
 

@@ -39,7 +39,7 @@ import {
   type SignOff,
   type TransferCaseRequest,
 } from '../domain';
-import type { Actor, AgencyKind, CaseAgencies, StepKind } from '../domain/types';
+import type { Actor, AgencyKind, CaseAgencies, Step, StepKind } from '../domain/types';
 import {
   askAgainUpdate,
   CASE_WORKFLOW_TYPE,
@@ -64,13 +64,24 @@ export interface OpenCaseRequest extends IdentificationRequest {
   confirmNotDuplicate?: boolean;
 }
 
+/** A step a correction would withdraw or reopen, as its preview names it: its kind and the agency that owes it. */
+interface PreviewedStep {
+  kind: StepKind;
+  agencyKind: AgencyKind;
+  agencyId: string | null;
+  agencyName: string | null;
+}
+
 /**
- * What confirming a correction would withdraw (`previewCorrection`): the pending steps its corrector may be told of, by
- * kind and the agency that owes each, and whether it withdraws any other (said only as `UNNAMED_LATER_STEP`).
+ * What confirming a correction would withdraw and reopen (`previewCorrection`): the pending steps it withdraws and the
+ * ended ones it makes pending again (a lapse withdrawn) that its corrector may be told of, by kind and the agency that
+ * owes each, and whether it withdraws or reopens any other (said only as `UNNAMED_LATER_STEP`).
  */
 export interface CorrectionPreview {
-  withdraws: { kind: StepKind; agencyKind: AgencyKind; agencyId: string | null; agencyName: string | null }[];
+  withdraws: PreviewedStep[];
   withdrawsUnnamed: boolean;
+  reopens: PreviewedStep[];
+  reopensUnnamed: boolean;
 }
 
 /**
@@ -382,15 +393,21 @@ export class CaseCommands {
     const state = await this.command(caseId, () => handle.query(caseStateQuery));
     const preview = previewCorrection(state, { ...command, issued }, issued.at);
     if ('code' in preview) throw rejectionError(preview);
-    const withdraws = await Promise.all(
-      preview.named.map(async ({ kind, agencyKind, agencyId }) => ({
-        kind,
-        agencyKind,
-        agencyId,
-        agencyName: agencyId ? ((await findAgency(this.deps.pool, agencyId))?.name ?? null) : null,
-      })),
-    );
-    return { withdraws, withdrawsUnnamed: preview.unnamed };
+    const named = (steps: Step[]) =>
+      Promise.all(
+        steps.map(async ({ kind, agencyKind, agencyId }) => ({
+          kind,
+          agencyKind,
+          agencyId,
+          agencyName: agencyId ? ((await findAgency(this.deps.pool, agencyId))?.name ?? null) : null,
+        })),
+      );
+    return {
+      withdraws: await named(preview.named),
+      withdrawsUnnamed: preview.unnamed,
+      reopens: await named(preview.reopened),
+      reopensUnnamed: preview.reopensUnnamed,
+    };
   }
 
   /** The correction as the workflow takes it: its note and its reason sealed. */

@@ -142,6 +142,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   transfersToldByOutbox?: boolean;
   /**
+   * A step whose validity lapsed (a CP grant, an interim letter, T status, a U certification window) is corrected as a
+   * signed step is, and its lapse follows the corrected sign-off: withdrawn, with what it ended reopened, when the
+   * corrected validity still runs (`applyCorrection` in domain/correction.ts). Set by the workflow behind a patch, so
+   * histories recorded before, which refused such a correction, replay as they ran.
+   */
+  correctsLapses?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

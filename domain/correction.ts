@@ -9,9 +9,11 @@
  * What may change: the outcome, only while nothing that followed from the step has been signed (the followers are
  * reopened or withdrawn explicitly); the dates, while every signed follower still happened on or after the step. The
  * followers are the steps the step's own sign-off opened (`followersOf`); a signed one is never withdrawn.
+ * A step whose validity lapsed is corrected too (on cases with `correctsLapses`): from the case as it was before the
+ * lapse, so the lapse follows the corrected sign-off (`lapseAsCorrected`).
  */
 import { actingRefusal, canSeeMilestone, canSeeStep } from './access';
-import { settlePassedAlarms } from './alarms';
+import { alarms, settlePassedAlarms } from './alarms';
 import { outdatedAskedAgain } from './ask-again';
 import { tellCorrectedEnds } from './corrected-ends';
 import {
@@ -26,9 +28,10 @@ import {
   type CommandEnvelope,
 } from './case';
 import { findStep, record, signingTime, type CaseState, type Rejection } from './case-state';
-import { addDaysToInstant, dateOf, normaliseInstant } from './dates';
+import { addDaysToInstant, dateOf, lastValidDay, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
 import { cleanDetails, signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
+import { expireFor } from './tracks';
 import { backedCertificationRequest } from './tracks/certification-grounds';
 import type { Actor, Instant, Step, StepKind } from './types';
 
@@ -117,21 +120,77 @@ function signOffOf(correction: Correction, step: Step): SignOff {
   return { stepId: correction.stepId, outcome: correction.outcome, details };
 }
 
+/**
+ * What a validity's lapse did (a track's `expire`): when it was applied, the last day the step was valid, the steps it
+ * ended (a renewal or a petition still to be made, cancelled; an adjustment still to be filed, expired) and those it
+ * opened (a new U certification to ask for). The timeline is the record: the expiry writes the step's `step.expired`
+ * and, right after it, at the same moment and by no agency, what it did to the others.
+ */
+interface Lapse {
+  at: Instant;
+  lastDay: string;
+  ended: string[];
+  opened: string[];
+}
+
+/** The lapse of a step that expired, on a case with `correctsLapses`; undefined for any other step. */
+function lapseOf(state: CaseState, step: Step): Lapse | undefined {
+  if (!state.correctsLapses || step.status !== 'expired' || !step.expiresAt || !expireFor(step.kind)) return undefined;
+  const { timeline } = state;
+  let start = timeline.length - 1;
+  while (start >= 0 && !(timeline[start]!.type === 'step.expired' && timeline[start]!.stepId === step.id)) start -= 1;
+  if (start < 0) return undefined;
+  const { at } = timeline[start]!;
+  const lapse: Lapse = { at, lastDay: lastValidDay(step.expiresAt), ended: [], opened: [] };
+  for (const entry of timeline.slice(start + 1)) {
+    const other = entry.stepId === null ? undefined : findStep(state, entry.stepId);
+    if (entry.at !== at || entry.actorAgencyId !== null || !other) break;
+    // Ended by the lapse: never signed, and ended at its moment; a window's own end (another lapse) stops the list.
+    const ended = other.outcome === null && other.completedAt === at && other.status !== 'pending';
+    if ((entry.type === 'step.cancelled' || entry.type === 'step.expired') && ended) lapse.ended.push(other.id);
+    else if (entry.type === 'step.opened' && other.status === 'pending') lapse.opened.push(other.id);
+    else break;
+  }
+  return lapse;
+}
+
+/** The case as it was before the lapse: the step signed, what the lapse ended pending, what it opened not there. */
+function unlapsed(state: CaseState, step: Step, lapse: Lapse): CaseState {
+  const status = outcomeOf(step.kind, step.outcome!)!.resultStatus;
+  const ended = new Set(lapse.ended);
+  const opened = new Set(lapse.opened);
+  const steps = state.steps
+    .filter((other) => !opened.has(other.id))
+    .map((other): Step => {
+      if (other.id === step.id) return { ...other, status };
+      return ended.has(other.id) ? { ...other, status: 'pending', completedAt: null } : other;
+    });
+  return { ...state, steps };
+}
+
 interface Prepared {
   step: Step;
   followers: Step[];
+  /** The case the correction is applied to: as it is, or for a step that lapsed, as it was before the lapse. */
+  base: CaseState;
   before: CaseState;
   signOff: SignOff;
+  lapse?: Lapse;
 }
 
 function prepare(state: CaseState, correction: Correction): Prepared | Rejection {
   const parsedId = signOffSchema().shape.stepId.safeParse(correction.stepId);
-  const step = parsedId.success ? findStep(state, parsedId.data) : undefined;
-  if (!step) return unknownStep(correction.stepId);
-  const refusal = notCorrectable(step);
+  const found = parsedId.success ? findStep(state, parsedId.data) : undefined;
+  if (!found) return unknownStep(correction.stepId);
+  const lapse = lapseOf(state, found);
+  const refusal = notCorrectable(found, lapse !== undefined);
   if (refusal) return refusal;
-  const followers = followersOf(state, step);
-  return { step, followers, before: rewound(state, step, followers), signOff: signOffOf(correction, step) };
+  // A lapse is applied as the corrected sign-off has it: the correction starts from the case before it.
+  const base = lapse ? unlapsed(state, found, lapse) : state;
+  const step = findStep(base, found.id)!;
+  const followers = followersOf(base, step);
+  const signOff = signOffOf(correction, step);
+  return { step, followers, base, before: rewound(base, step, followers), signOff, lapse };
 }
 
 /** The outcomes a correction may record: those that settle a step (not a notice that leaves it pending, nor an extension). */
@@ -144,16 +203,23 @@ export function correctionOutcomes(kind: StepKind): string[] {
 
 type Correctable = Pick<Step, 'kind' | 'status' | 'outcome'> & { details: Record<string, unknown> };
 
-/** Whether a step can be corrected at all (who may, and what, is the validator's): the console's "Correct" link. */
+/**
+ * Whether a step can be corrected at all (who may, and what, is the validator's): the console's "Correct" link. A
+ * validity that lapsed is, as on every case the workflow moved to `correctsLapses`; the API judges an older one.
+ */
 export function isCorrectable(step: Correctable): boolean {
-  return notCorrectable(step) === null;
+  return notCorrectable(step, step.status === 'expired' && expireFor(step.kind) !== undefined) === null;
 }
 
-/** Only a step settled by a sign-off can be corrected: not one opened settled with the case, lapsed or since extended. */
-function notCorrectable(step: Correctable & { id?: string }): Rejection | null {
+/**
+ * Only a step settled by a sign-off can be corrected, or one whose validity since lapsed (`lapsed`, on a case with
+ * `correctsLapses`): not one opened settled with the case, nor since extended.
+ */
+function notCorrectable(step: Correctable & { id?: string }, lapsed: boolean): Rejection | null {
   const name = step.id ?? step.kind;
   const settled = step.outcome !== null && correctionOutcomes(step.kind).includes(step.outcome);
-  if (step.kind === 'identification' || !settled || (step.status !== 'completed' && step.status !== 'declined')) {
+  const signed = step.status === 'completed' || step.status === 'declined' || (lapsed && step.status === 'expired');
+  if (step.kind === 'identification' || !settled || !signed) {
     const why = step.kind === 'identification' ? 'recorded when the case opened' : step.status;
     return { code: 'not_correctable', field: 'stepId', message: `${name} is ${why}: only a signed step is corrected` };
   }
@@ -298,7 +364,7 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
           message: `a correction of ${prepared.step.id} records one of: ${outcomes.join(', ')}`,
         } as const)) ??
     unsealedNote({ reason: correction.reason }, 'reason', '') ??
-    laterStepsRefusal(prepared, state, actor) ??
+    laterStepsRefusal(prepared, prepared.base, actor) ??
     checkSignOff(prepared.before, prepared.signOff, actor, now, true, command.issued?.today) ??
     unsealedNote(prepared.signOff.details);
   if (rejection) return rejection;
@@ -338,11 +404,11 @@ export function applyCorrection(
   const at = normaliseInstant(now);
   const prepared = prepare(state, command.correction);
   if ('code' in prepared) throw new Error(`a correction was applied without being validated: ${prepared.message}`);
-  const { step, followers, before, signOff } = prepared;
+  const { step, followers, base, before, signOff, lapse } = prepared;
   const { actor } = command;
   const recomputed = signedState(before, signOff, actor, options.asSigned ? signingTime(state, step) : at);
   const fresh = new Map(recomputed.steps.map((other) => [other.id, other]));
-  const original = new Set(state.steps.map((other) => other.id));
+  const original = new Set(base.steps.map((other) => other.id));
   const followerIds = new Set(followers.map((follower) => follower.id));
 
   const recorded = findStep(recomputed, step.id)!;
@@ -356,12 +422,12 @@ export function applyCorrection(
     },
   };
   const notes: Array<[type: string, stepId: string, summary: string]> = [];
-  const steps = state.steps.flatMap((other): Step[] => {
+  const steps = base.steps.flatMap((other): Step[] => {
     if (other.id === step.id) return [corrected];
     const redone = fresh.get(other.id);
     if (!followerIds.has(other.id)) return [redone ?? other];
     // A certification request another ground still backs (a bona fide T visa, T status) stays, as when CP lapses.
-    if (!redone && state.followersByOpener && backedCertificationRequest(recomputed, other, at)) return [other];
+    if (!redone && base.followersByOpener && backedCertificationRequest(recomputed, other, at)) return [other];
     if (!redone) {
       // Opened in error: it goes (the timeline keeps its opening), so a later correction may open it again.
       notes.push(['step.withdrawn', other.id, `${other.id} withdrawn: no longer follows from ${step.id} as corrected`]);
@@ -408,28 +474,76 @@ export function applyCorrection(
     `${step.id} corrected by ${actor.agencyKind}: ${changesOf(step, corrected).join('; ')} (reason kept with the step)`,
   );
   for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
+  if (lapse) next = lapseAsCorrected(next, step, lapse, actor, at);
   return tellCorrectedEnds(settlePassedAlarms({ ...next, version: state.version + 1 }, at));
 }
 
 /**
- * What a correction would withdraw, as its corrector may be told it before confirming: the pending steps it names
- * (`namesTo`, as the refusals do), and whether it withdraws any other, which is said only as `UNNAMED_LATER_STEP`.
+ * The lapse of a step, as its corrected sign-off has it (the case `applyCorrection` re-signed from the one before the
+ * lapse). Its validity still running: the lapse is withdrawn, and what it ended is pending again, as the corrected
+ * sign-off left it, each said in the timeline. Its validity over too: the lapse stands, applied at once as of the
+ * corrected end, as the alarm of that end would have applied it (marked fired: the coordinator was told of the lapse).
+ * The alarms of the lapse withdrawn stay fired: what was sent is history, and nothing is sent again for it.
  */
-export interface CorrectionWithdrawals {
+function lapseAsCorrected(state: CaseState, step: Step, lapse: Lapse, actor: Actor, at: Instant): CaseState {
+  const corrected = findStep(state, step.id)!;
+  // Its end's alarms, fired or not: an end the correction left as it was fired with the lapse.
+  const ends = alarms({ ...state, firedAlarms: [], heldExpiries: undefined }).filter(
+    (alarm) => alarm.stepId === step.id && alarm.kind === 'expired',
+  );
+  const endedAt = ends[0]?.at;
+  if (corrected.expiresAt && endedAt !== undefined && endedAt < at) {
+    const lastDay = lastValidDay(corrected.expiresAt);
+    const moved = lastDay === lapse.lastDay ? '' : `, on ${lastDay} as corrected`;
+    const told = record(
+      state,
+      at,
+      'step.lapse_corrected',
+      step.id,
+      actor.agencyId,
+      `${step.id} corrected: the lapse on ${lapse.lastDay} stands${moved}`,
+    );
+    const unfired = ends.map((alarm) => alarm.id).filter((id) => !told.firedAlarms.includes(id));
+    return expireFor(step.kind)!({ ...told, firedAlarms: [...told.firedAlarms, ...unfired] }, corrected, endedAt);
+  }
+  const withdrawn = `the lapse of ${step.id} on ${lapse.lastDay} is withdrawn`;
+  const said = `${step.id} corrected: the lapse on ${lapse.lastDay} is withdrawn`;
+  let next = record(state, at, 'step.lapse_corrected', step.id, actor.agencyId, said);
+  for (const id of lapse.ended) {
+    const reopened = findStep(next, id);
+    if (reopened?.status !== 'pending') continue;
+    const due = reopened.dueAt ? `, due ${reopened.dueAt}` : '';
+    next = record(next, at, 'step.reopened', id, actor.agencyId, `${id} reopened${due}: ${withdrawn}`);
+  }
+  for (const id of lapse.opened.filter((opened) => !findStep(next, opened))) {
+    next = record(next, at, 'step.withdrawn', id, actor.agencyId, `${id} withdrawn: ${withdrawn}`);
+  }
+  return next;
+}
+
+/**
+ * What a correction would withdraw and reopen, as its corrector may be told it before confirming: the pending steps it
+ * withdraws and the ended ones it makes pending again (a lapse withdrawn), each as it names them (`namesTo`, as the
+ * refusals do), and whether it withdraws or reopens any other, which is said only as `UNNAMED_LATER_STEP`.
+ */
+export interface CorrectionPreviewed {
   named: Step[];
   unnamed: boolean;
+  reopened: Step[];
+  reopensUnnamed: boolean;
 }
 
 /**
  * A correction previewed: refused as the workflow would refuse it, else applied to a copy of the case (the same code
- * the workflow runs, nothing recorded) and the pending steps before and after compared. A step re-dated keeps its id
- * and stays pending; one withdrawn (no longer followed from the step, or asked again with nothing left to ask) is gone.
+ * the workflow runs, nothing recorded) and the steps before and after compared. A step re-dated keeps its id and stays
+ * pending; one withdrawn (no longer followed from the step, or asked again with nothing left to ask) is gone; one a
+ * withdrawn lapse had ended is pending again under its own id.
  */
 export function previewCorrection(
   state: CaseState,
   command: CorrectionCommand,
   now: Instant,
-): CorrectionWithdrawals | Rejection {
+): CorrectionPreviewed | Rejection {
   const rejection = validateCorrection(state, command, now);
   if (rejection) return rejection;
   const pendingAfter = new Set(
@@ -438,6 +552,13 @@ export function previewCorrection(
       .map((step) => step.id),
   );
   const withdrawn = state.steps.filter((step) => step.status === 'pending' && !pendingAfter.has(step.id));
+  const reopens = state.steps.filter((step) => step.status !== 'pending' && pendingAfter.has(step.id));
   const named = withdrawn.filter((step) => namesTo(command.actor, step));
-  return { named, unnamed: named.length < withdrawn.length };
+  const reopened = reopens.filter((step) => namesTo(command.actor, step));
+  return {
+    named,
+    unnamed: named.length < withdrawn.length,
+    reopened,
+    reopensUnnamed: reopened.length < reopens.length,
+  };
 }

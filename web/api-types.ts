@@ -3114,6 +3114,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description the ended steps the correction would make pending again that the caller may be told of: those the lapse it withdraws had cancelled (a CP grant corrected to a validity still running reopens its renewal request); empty when none */
+                        reopens: {
+                            agencyId: string | null;
+                            /** @enum {string} */
+                            agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                            /** @description the agency that owes the step, by name */
+                            agencyName: string | null;
+                            /** @enum {string} */
+                            kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                        }[];
+                        /** @description true when it would also reopen a step the caller may not be told of: say "a later step of another agency", never named, dated or counted (8 U.S.C. 1367) */
+                        reopensUnnamed: boolean;
                         /** @description the pending steps the correction would withdraw that the caller may be told of (one it sees, or follows as a milestone), by kind and the agency that owes it; empty when none */
                         withdraws: {
                             agencyId: string | null;

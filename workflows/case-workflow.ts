@@ -84,6 +84,7 @@ import {
   DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
   LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH,
   LAPSE_TOLD_TO_COORDINATOR_PATCH,
+  LAPSE_CORRECTABLE_PATCH,
   signOffUpdate,
   TRANSFERS_TOLD_BY_OUTBOX_PATCH,
   syncUpdate,
@@ -196,6 +197,7 @@ const PATCHED_RULES = [
   ['coordinatorToldOfLapses', LAPSE_TOLD_TO_COORDINATOR_PATCH],
   ['tellsCorrectedEnds', CORRECTED_END_TOLD_PATCH],
   ['transfersToldByOutbox', TRANSFERS_TOLD_BY_OUTBOX_PATCH],
+  ['correctsLapses', LAPSE_CORRECTABLE_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

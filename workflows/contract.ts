@@ -248,6 +248,14 @@ export const CORRECTED_END_TOLD_PATCH = 'corrected-end-told';
 export const TRANSFERS_TOLD_BY_OUTBOX_PATCH = 'transfers-told-by-outbox';
 
 /**
+ * Cases recorded before it refused to correct a step whose validity had lapsed (a CP grant, an interim letter, T
+ * status, a U certification window), so a typo that ended it early held the case's false lapse for good; since, such a
+ * step is corrected as a signed one is, and the lapse follows the corrected sign-off (`correctsLapses` in
+ * domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const LAPSE_CORRECTABLE_PATCH = 'lapse-correctable';
+
+/**
  * The second bundle: one marker for every patch above, the first bundle's and those asked on their own after it, in a
  * run begun on code that has them all. Each of those recorded a marker and its search-attribute upsert in every new
  * case's first task. Bundles are asked newest first, and no further once one answers (workflows/case-workflow.ts
@@ -267,6 +275,7 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
       LAPSE_TOLD_TO_COORDINATOR_PATCH,
       CORRECTED_END_TOLD_PATCH,
       TRANSFERS_TOLD_BY_OUTBOX_PATCH,
+      LAPSE_CORRECTABLE_PATCH,
     ],
   },
   { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },

@@ -13,12 +13,12 @@ import { z } from 'zod';
 import { CorrectionPreviewSchema, ReminderListSchema } from '../../api/schemas';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { CORRECTION_WINDOW } from '../../domain/policy';
-import { addDays, dateOf } from '../../domain/dates';
+import { addDays, addYears, dateOf } from '../../domain/dates';
 import { caseStateQuery, workflowIdOf } from '../../workflows/contract';
 import { createConsole } from '../../web/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { signInThroughPage } from '../support/sign-in-page';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 import { expectAccessible } from '../support/axe';
 import { formatCalendarDay } from '../../core/people-dates';
 
@@ -338,7 +338,12 @@ describe('correcting a sign-off through the API', () => {
 
     // ICE sees neither step: it is told only that a later step of another agency goes, as the refusals say it.
     const toIce = await preview('demo-ice-officer', denial).expect(200);
-    expect(CorrectionPreviewSchema.parse(toIce.body)).toEqual({ withdraws: [], withdrawsUnnamed: true });
+    expect(CorrectionPreviewSchema.parse(toIce.body)).toEqual({
+      withdraws: [],
+      withdrawsUnnamed: true,
+      reopens: [],
+      reopensUnnamed: false,
+    });
     // The coordinator sees every step: each is named, with the agency that owes it.
     const toCoordinator = await preview('demo-coordinator', denial).expect(200);
     expect(CorrectionPreviewSchema.parse(toCoordinator.body)).toEqual({
@@ -357,6 +362,8 @@ describe('correcting a sign-off through the API', () => {
         },
       ],
       withdrawsUnnamed: false,
+      reopens: [],
+      reopensUnnamed: false,
     });
     // A correction that withdraws nothing (a date moved) says so.
     const redated = await preview('demo-ice-officer', {
@@ -364,7 +371,7 @@ describe('correcting a sign-off through the API', () => {
       details: { grantedOn: addDays(now, -1) },
       reason: 'granted the day before',
     }).expect(200);
-    expect(redated.body).toEqual({ withdraws: [], withdrawsUnnamed: false });
+    expect(redated.body).toEqual({ withdraws: [], withdrawsUnnamed: false, reopens: [], reopensUnnamed: false });
     // Refused as the correction would be: one that changes nothing; a step the caller does not see, not found.
     const unchanged = await preview('demo-ice-officer', {
       outcome: 'granted',
@@ -467,6 +474,71 @@ describe('correcting a sign-off through the API', () => {
       expectedCorrections: 1,
     }).expect(200);
     expect(stepOf(await readCase(opened.caseId), 'cp_request-1').details['corrections']).toBe(2);
+  });
+
+  test('a CP grant typed a year early, lapsed when its entry session ended, is corrected as the control case has it', async () => {
+    // Probe R1: entered after the fact, the grant as typed ends before today, and the end of the entry session (its
+    // notice gathers 30 minutes) applies the lapse, cancelling the renewal and certification requests.
+    const identifiedOn = addDays(await today(), -745);
+    const meant = addDays(identifiedOn, 376);
+    const enter = async (grantedOn: string) => {
+      const { caseId: id } = await openCase(identifiedOn);
+      await signOff('demo-police-officer', id, 'cp_request-1', {
+        outcome: 'requested',
+        details: { requestedOn: addDays(identifiedOn, 1) },
+      });
+      await signOff('demo-ice-officer', id, 'cp_decision-1', { outcome: 'granted', details: { grantedOn } });
+      return id;
+    };
+    const lapsing = await enter(addYears(meant, -1));
+    const control = await enter(meant);
+    await stack.env.sleep('31 minutes');
+    const lapsed = await eventually(async () => {
+      const view = await readCase(lapsing);
+      return stepOf(view, 'cp_decision-1').status === 'expired' ? view : undefined;
+    }, 'the grant as typed lapsed when the entry session ended');
+    expect(stepOf(lapsed, 'cp_renewal_request-1').status).toBe('cancelled');
+    expect(stepOf(lapsed, 'hhs_certification_request-1').status).toBe('cancelled');
+
+    const correction = { outcome: 'granted', details: { grantedOn: meant }, reason: 'typed the year before' };
+    // The preview tells ICE what it reopens without naming the other agencies' steps; the coordinator, by name.
+    const preview = async (user: string) =>
+      CorrectionPreviewSchema.parse(
+        (
+          await request(stack.app)
+            .post(`/api/cases/${lapsing}/steps/cp_decision-1/corrections/preview`)
+            .set(headersOf(user))
+            .send(correction)
+            .expect(200)
+        ).body,
+      );
+    expect(await preview('demo-ice-officer')).toEqual({
+      withdraws: [],
+      withdrawsUnnamed: false,
+      reopens: [],
+      reopensUnnamed: true,
+    });
+    const reopens = (await preview('demo-coordinator')).reopens.map((step) => step.kind);
+    expect(reopens).toEqual(['cp_renewal_request', 'hhs_certification_request']);
+
+    const key = randomUUID();
+    const first = await correct('demo-ice-officer', lapsing, 'cp_decision-1', correction, key).expect(200);
+    const corrected = await readCase(lapsing);
+    expect(stepOf(corrected, 'cp_decision-1')).toMatchObject({ status: 'completed', details: { grantedOn: meant } });
+    // The case's steps as the control case's, whose grant was entered with its right date: the same statuses and dates.
+    const standing = ({ details, ...step }: StepBody) => {
+      const { correctedAt: _at, corrections: _count, correctionReason: _reason, ...rest } = details;
+      return { ...step, details: rest };
+    };
+    expect(corrected.steps.map(standing)).toEqual((await readCase(control)).steps.map(standing));
+    const reopened = corrected.timeline.filter((entry) => entry.type === 'step.reopened');
+    expect(reopened.map((entry) => entry.stepId)).toEqual(['cp_renewal_request-1', 'hhs_certification_request-1']);
+
+    // Retried with its key: the same answer, and one correction.
+    const again = await correct('demo-ice-officer', lapsing, 'cp_decision-1', correction, key).expect(200);
+    expect(again.body).toEqual(first.body);
+    const timeline = (await readCase(lapsing)).timeline;
+    expect(timeline.filter((entry) => entry.type === 'step.corrected')).toHaveLength(1);
   });
 
   test('after the window only the coordinator corrects', async () => {
