@@ -206,6 +206,15 @@ function sentenceOf(
       if (!named) break;
       return `${what} withdrawn: as corrected, the ${named} leaves nothing to ask again.`;
     }
+    case 'step.reopened': {
+      // "cp_renewal_request-1 reopened, due 2027-12-01T00:00:00.000Z: the lapse of cp_decision-1 on 2026-11-30 is
+      // withdrawn": due as the step shows its deadline, by its last day to act.
+      const reopened = /reopened(?:, due (\S+))?: the lapse of (\S+) on (\S+) is withdrawn/.exec(entry.summary);
+      const named = reopened && stepNamed(reopened[2]!, steps);
+      if (!reopened || !step || !named) break;
+      const due = reopened[1] ? `, due ${words.dueOf(step.kind, reopened[1])}` : '';
+      return `${what} reopened${due}: the lapse of the ${named} on ${formatCalendarDay(reopened[3]!)} is withdrawn.`;
+    }
     case 'notification.failing':
       return `${what}: an email is failing to arrive; still retrying.`;
     case 'notification.delivered':

@@ -3,23 +3,33 @@
  * withdraws: ICE's Continued Presence grant corrected to a denial withdraws the police's renewal request and the
  * advocate's certification request. The coordinator, who sees every step, is told each by name and owing agency; ICE,
  * which sees neither, only that "a later step of another agency" goes, as the correction's refusals say it. A
- * correction that withdraws nothing says nothing of it. In Chromium, axe-clean; the whole service on real parts.
+ * correction that withdraws nothing says nothing of it. A grant typed a year early, which lapsed when its entry
+ * session ended, corrected: the page names what withdrawing the lapse reopens. In Chromium, axe-clean; the whole
+ * service on real parts.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { addDays, addYears, dateOf } from '../../domain/dates';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
+import { eventually } from '../support/stack';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
 let browser: Browser;
 let caseId = '';
 
-async function sign(stepId: string, kind: 'law_enforcement' | 'ice', outcome: string, details: object) {
+async function sign(
+  stepId: string,
+  kind: 'law_enforcement' | 'ice',
+  outcome: string,
+  details: object,
+  onCase: string = caseId,
+) {
   await request(service.app)
-    .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+    .post(`/api/cases/${onCase}/steps/${stepId}/sign-off`)
     .set(service.stack.as(kind))
-    .set('Idempotency-Key', `correction-check-${stepId}`)
+    .set('Idempotency-Key', `correction-check-${onCase}-${stepId}`)
     .send({ outcome, details })
     .expect(200);
 }
@@ -42,12 +52,16 @@ afterAll(async () => {
 });
 
 /** The correction form of ICE's decision, filled in and sent to its check page; the page's note there. */
-async function checkPage(page: Page, outcome: 'denied' | 'granted'): Promise<string> {
-  await page.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1/correct?outcome=${outcome}`);
+async function checkPage(
+  page: Page,
+  outcome: 'denied' | 'granted',
+  { onCase = caseId, grantedOn = '2025-11-09' } = {},
+): Promise<string> {
+  await page.goto(`${service.base}/cases/${onCase}/steps/cp_decision-1/correct?outcome=${outcome}`);
   if (outcome === 'denied') {
     await page.getByLabel('Reason (required)').selectOption('not_potential_witness');
   } else {
-    await page.getByLabel(/^Granted on/).fill('2025-11-09');
+    await page.getByLabel(/^Granted on/).fill(grantedOn);
   }
   await page.getByLabel('Why it is corrected (required)').fill('Entered on the wrong case.');
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -84,5 +98,35 @@ test('ICE is told only that a later step of another agency goes; a correction th
   expect(note).toContain('Confirming this also withdraws: a later step of another agency.');
   expect(note).not.toMatch(/certification|renewal/i);
   expect(await checkPage(page, 'granted')).not.toContain('withdraws');
+  await page.context().close();
+});
+
+test('a grant that lapsed: the coordinator is told which steps withdrawing the lapse reopens', async () => {
+  const today = dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString());
+  const identifiedOn = addDays(today, -745);
+  const meant = addDays(identifiedOn, 376);
+  const lapsing = (
+    await openDemoCase(service, 'correction-check-lapse', { identifiedOn, name: 'Correction Check Lapse' })
+  ).caseId;
+  await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: addDays(identifiedOn, 1) }, lapsing);
+  await sign('cp_decision-1', 'ice', 'granted', { grantedOn: addYears(meant, -1) }, lapsing);
+  // The entry session ends (its notice gathers 30 minutes) and applies the lapse it held.
+  await service.stack.env.sleep(31 * 60_000);
+  await eventually(async () => {
+    const view = await request(service.app).get(`/api/cases/${lapsing}`).set(service.stack.as('coordinator'));
+    const steps = (view.body as { steps: { id: string; status: string }[] }).steps;
+    return steps.find((step) => step.id === 'cp_decision-1')?.status === 'expired';
+  }, 'the grant as typed lapsed');
+
+  const page = await signedInPage(browser, service, 'demo-coordinator');
+  // The lapsed grant offers "Correct" on the case page, as a signed one does.
+  await page.goto(`${service.base}/cases/${lapsing}`);
+  await page.getByRole('link', { name: 'Correct the sign-off of Continued Presence decision' }).waitFor();
+  const note = await checkPage(page, 'granted', { onCase: lapsing, grantedOn: meant });
+  expect(note).toContain(
+    'Confirming this also withdraws the lapse and reopens: Continued Presence renewal request (Demo City Police ' +
+      'Department (fictitious)), HHS certification request (Demo Survivor Legal Advocates (fictitious)).',
+  );
+  expect(note).not.toContain('also withdraws:');
   await page.context().close();
 });

@@ -56,6 +56,27 @@ test('a step rescheduled by a correction is now due on the day its row shows', (
   expect(words.dueOf(renewal.kind, renewal.dueAt)).toBe('25 May 2028');
 });
 
+test('a step a correction reopened, its lapse withdrawn, is due on the day its row shows', () => {
+  const renewal = step('cp_renewal_request', 'cp_renewal_request-1', '2027-12-01T00:00:00.000Z');
+  const grant = { ...step('cp_decision', 'cp_decision-1', null), status: 'completed' };
+  const sentences = timelineOf(
+    [
+      entry('step.lapse_corrected', grant.id, 'cp_decision-1 corrected: the lapse on 2026-11-30 is withdrawn'),
+      entry(
+        'step.reopened',
+        renewal.id,
+        'cp_renewal_request-1 reopened, due 2027-12-01T00:00:00.000Z: the lapse of cp_decision-1 on 2026-11-30 is withdrawn',
+      ),
+    ],
+    [renewal, grant],
+    words,
+  ).map((line) => line.sentence);
+  expect(sentences).toEqual([
+    'Continued Presence decision corrected: the lapse on 30 Nov 2026 is withdrawn',
+    'Continued Presence renewal request reopened, due 30 Nov 2027: the lapse of the Continued Presence decision on 30 Nov 2026 is withdrawn.',
+  ]);
+});
+
 test("an alarm in the timeline is named as the case's reminders name it", () => {
   const notice = step('hhs_minor_notification', 'hhs_minor_notification-1', null);
   const declaration = step('le_declaration', 'le_declaration-1', null);

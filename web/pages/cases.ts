@@ -335,7 +335,12 @@ export function casePages(kit: Kit): Router {
           ? {
               documentName: checking.documentName,
               documentId: checking.documentId,
-              withdrawn: checking.withdraws && withdrawnInWords(checking.withdraws, kit.words(res)),
+              withdrawn:
+                checking.withdraws &&
+                stepsInWords(checking.withdraws.withdraws, checking.withdraws.withdrawsUnnamed, kit.words(res)),
+              reopened:
+                checking.withdraws &&
+                stepsInWords(checking.withdraws.reopens, checking.withdraws.reopensUnnamed, kit.words(res)),
             }
           : {}),
         // Back from removing the document its check page named: the step waits for the right file, and a sign-off.
@@ -826,12 +831,12 @@ const cannotSign = (step: CaseView['steps'][number], words: Words) =>
   });
 
 /**
- * The pending steps a correction would withdraw, as its preview tells them to this reader: each by name and the
- * agency that owes it, one it may not be told of as the refusals say it; undefined when it withdraws none.
+ * The steps a correction would withdraw (or reopen), as its preview tells them to this reader: each by name and the
+ * agency that owes it, one it may not be told of as the refusals say it; undefined when there are none.
  */
-function withdrawnInWords(preview: CorrectionPreview, words: Words): string | undefined {
-  const named = preview.withdraws.map((step) => `${stepLabel(step.kind)} (${words.stepAgency(step)})`);
-  const said = [...named, ...(preview.withdrawsUnnamed ? [UNNAMED_LATER_STEP] : [])];
+function stepsInWords(steps: CorrectionPreview['withdraws'], unnamed: boolean, words: Words): string | undefined {
+  const named = steps.map((step) => `${stepLabel(step.kind)} (${words.stepAgency(step)})`);
+  const said = [...named, ...(unnamed ? [UNNAMED_LATER_STEP] : [])];
   return said.length > 0 ? said.join(', ') : undefined;
 }
 
