@@ -6,6 +6,7 @@
  * date inside the entry session leaves it (the control case); standing, as of the corrected end, when that passed too.
  */
 import { alarms, releaseHeldExpiries } from '../../domain/alarms';
+import { applyAskAgain, validateAskAgain } from '../../domain/ask-again';
 import { openCase } from '../../domain/case';
 import type { CaseState } from '../../domain/case-state';
 import { applyCorrection, previewCorrection, validateCorrection, type Correction } from '../../domain/correction';
@@ -218,6 +219,49 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
     expect(alarms(state).filter((alarm) => alarm.stepId === 'cp_decision-1')).toEqual([]);
     expect(state.passedAlarms).toEqual(before.passedAlarms);
     expect(previewCorrection(before, asIce({ grantedOn: '2024-11-25' }), CORRECTED)).toMatchObject({ reopened: [] });
+  });
+});
+
+describe('asked again after the false lapse, then corrected', () => {
+  it('the CP request asked again has nothing left to ask for: it is withdrawn, and the police are no longer chased', () => {
+    const askedAt = '2026-12-05T07:40:00.000Z';
+    const command = { stepKind: 'cp_request' as const, actor: actorOf('coordinator') };
+    expect(validateAskAgain(lapsed(), command, askedAt)).toBeNull();
+    const asked = applyAskAgain(lapsed(), command, askedAt);
+    expect(stepOf(asked, 'cp_request-2').status).toBe('pending');
+
+    const state = correct(asked, 'cp_decision-1', 'granted', MEANT, '2026-12-05T08:00:00.000Z');
+    expect(state.steps.map((step) => step.id)).not.toContain('cp_request-2');
+    expect(stepOf(state, 'cp_renewal_request-1').status).toBe('pending');
+    expect(alarms(state).filter((alarm) => alarm.stepId === 'cp_request-2')).toEqual([]);
+  });
+});
+
+describe('T status approved with an end typed years early, which ended before adjustment was filed', () => {
+  it('corrected: T status runs again and the adjustment filing it had expired is pending again', () => {
+    let state: CaseState = { ...openAdult(), correctsLapses: true };
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2026-02-01' }, noon('2026-02-01'));
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2026-02-20' }, noon('2026-02-21'));
+    state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2026-06-01' }, noon('2026-06-02'));
+    const approval = { approvedOn: '2026-07-10', adjustmentEligibleFrom: '2026-07-20' };
+    state = sign(state, 't_visa_decision-1', 'approved', { ...approval, validUntil: '2026-08-09' }, noon('2026-07-11'));
+    const ended = runAlarmsUntil(state, noon('2026-08-20'));
+    expect(stepOf(ended, 't_visa_decision-1').status).toBe('expired');
+    expect(stepOf(ended, 't_visa_adjustment_filing-1').status).toBe('expired');
+
+    const corrected = correct(
+      ended,
+      't_visa_decision-1',
+      'approved',
+      { ...approval, validUntil: '2030-07-09' },
+      noon('2026-08-21'),
+    );
+    expect(stepOf(corrected, 't_visa_decision-1')).toMatchObject({
+      status: 'completed',
+      expiresAt: '2030-07-10T00:00:00.000Z',
+    });
+    expect(stepOf(corrected, 't_visa_adjustment_filing-1')).toMatchObject({ status: 'pending', completedAt: null });
+    expect(lines(corrected, ended).map((line) => line.type)).toContain('step.reopened');
   });
 });
 
