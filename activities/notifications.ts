@@ -22,7 +22,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
-import { deadlineTimeZones } from '../db/agencies';
+import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { caseReference } from '../db/case-references';
 import { inTransaction } from '../db/pool';
 import {
@@ -92,6 +92,11 @@ export interface NotifyInput {
   dueAt: Instant | null;
   /** For `end_corrected`: the end the earlier expiry email named, which a correction moved to `dueAt`. */
   was?: Instant;
+  /**
+   * For `step_withdrawn`: the step whose correction withdrew this one (absent when the recipient may not know of it)
+   * and the agency that corrected it.
+   */
+  corrected?: { stepKind?: string; byAgencyId: string };
 }
 
 export interface NotifyResult {
@@ -212,6 +217,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
       // An expiry reminder names what to do before the end, as the console lists it: the step owed and its date.
       const owedKind = input.kind === 'expiry_reminder' ? OWED_BEFORE_THE_END[input.stepKind] : undefined;
       const owedDue = owedKind ? await findPendingStepDue(client, input.caseId, owedKind) : null;
+      // A withdrawn step's email names who corrected: the agency by its name, the coordinator as such.
+      const corrector = input.corrected ? await findAgency(pool, input.corrected.byAgencyId) : null;
       const email = renderNotification({
         kind: input.kind,
         caseId: input.caseId,
@@ -224,6 +231,10 @@ export function createNotificationActivities(deps: NotificationDeps) {
         about: input.about,
         passed: input.passed,
         was: input.was,
+        corrected: input.corrected && {
+          stepKind: input.corrected.stepKind,
+          by: !corrector || corrector.kind === 'coordinator' ? 'The coordinator' : corrector.name,
+        },
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
         owed: owedKind && owedDue ? { stepKind: owedKind, dueAt: owedDue.dueAt } : undefined,

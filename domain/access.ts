@@ -157,6 +157,18 @@ export function canSeeMilestone(actor: Actor, step: Pick<Step, 'agencyId' | 'kin
 }
 
 /**
+ * Whether an agency of this kind may be told of a case's step of that kind, as its people may read it: the
+ * coordinator of any, another agency of its own steps and its milestones. What an email to the agency may name.
+ */
+export function knowsOfStepKind(agencyKind: AgencyKind, stepKind: StepKind): boolean {
+  return (
+    agencyKind === 'coordinator' ||
+    STEP_CATALOGUE[stepKind].owner === agencyKind ||
+    MILESTONES_OF[agencyKind].includes(stepKind)
+  );
+}
+
+/**
  * The agency kinds that read a survivor's identity only once a request has reached them: ICE decides on law
  * enforcement's CP request, HHS on a certification request or a minor's notification. Every case names an ICE and an
  * HHS office, so without this immigration enforcement would read every survivor's name (domain.md, Confidentiality:

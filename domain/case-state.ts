@@ -149,6 +149,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   correctsLapses?: boolean;
   /**
+   * A correction that withdraws a pending step tells the agency that owed it, when another agency corrected, and the
+   * coordinator (`tellWithdrawnSteps` in domain/withdrawn-steps.ts): the step leaves their inbox, and only the timeline
+   * said why. Set by the workflow behind a patch, so histories recorded before, which sent nothing, replay.
+   */
+  tellsWithdrawnSteps?: boolean;
+  /** Withdrawn steps whose emails the workflow has still to record (`tellsWithdrawnSteps`). */
+  withdrawnStepsToTell?: WithdrawnStepNotice[];
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */
@@ -192,10 +200,16 @@ export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /**
  * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, an
- * end an expiry email named that a correction moved (`EndCorrection`), and each transfer to the agencies it moved the
- * case between.
+ * end an expiry email named that a correction moved (`EndCorrection`), a pending step a correction withdrew
+ * (`WithdrawnStepNotice`), and each transfer to the agencies it moved the case between.
  */
-export const NOTIFIED_KINDS = [...ALARM_KINDS, 'passed_summary', 'end_corrected', 'case_transferred'] as const;
+export const NOTIFIED_KINDS = [
+  ...ALARM_KINDS,
+  'passed_summary',
+  'end_corrected',
+  'step_withdrawn',
+  'case_transferred',
+] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
 /**
@@ -259,6 +273,20 @@ export interface AnnouncedEnd {
 export interface EndCorrection extends AnnouncedEnd {
   id: string;
   was: Instant;
+}
+
+/**
+ * A pending step a correction withdrew, to be told to `recipient`: the step, the step corrected and the agency kind
+ * that corrected it. `correctedStepKind` is absent when the recipient may not know of that step (`knowsOfStepKind`).
+ * `id` is its outbox key: one per correction, step and recipient.
+ */
+export interface WithdrawnStepNotice {
+  id: string;
+  stepId: string;
+  stepKind: StepKind;
+  recipient: AgencyKind;
+  correctedStepKind?: StepKind;
+  correctedBy: AgencyKind;
 }
 
 export interface Alarm {

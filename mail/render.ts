@@ -61,6 +61,11 @@ export interface NotificationFacts {
   passed?: PassedAlarm[];
   /** For `end_corrected`: the end an earlier expiry email named, which a correction moved to `dueAt`. */
   was?: Instant;
+  /**
+   * For `step_withdrawn`: the step whose correction withdrew this one (absent when the recipient may not know of it),
+   * and who corrected it: the agency's name, or "The coordinator".
+   */
+  corrected?: { stepKind?: string; by: string };
 }
 
 export interface RenderedEmail {
@@ -258,6 +263,16 @@ function headline(
       return {
         subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
         lead: `A correction of this case moved the end of what "${step}" granted: it is now valid until ${date}. ${wrong}`,
+      };
+    }
+    case 'step_withdrawn': {
+      const { corrected } = facts;
+      const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
+      return {
+        subject: `No longer needed: ${step} (case ${ref})`,
+        lead:
+          `${corrected?.by ?? 'An agency'} corrected ${what}: "${step}" is withdrawn and needs nothing more from you. ` +
+          'Documents added to it stay with the case.',
       };
     }
     case 'passed_summary': {

@@ -69,6 +69,7 @@ import {
   CORRECTION_AS_SIGNED_PATCH,
   CORRECTION_FOLLOWERS_PATCH,
   CORRECTED_END_TOLD_PATCH,
+  STEP_WITHDRAWN_TOLD_PATCH,
   correctSignOffUpdate,
   deliveryReportSignal,
   DELIVERY_REPORT_BOUND_PATCH,
@@ -198,6 +199,7 @@ const PATCHED_RULES = [
   ['tellsCorrectedEnds', CORRECTED_END_TOLD_PATCH],
   ['transfersToldByOutbox', TRANSFERS_TOLD_BY_OUTBOX_PATCH],
   ['correctsLapses', LAPSE_CORRECTABLE_PATCH],
+  ['tellsWithdrawnSteps', STEP_WITHDRAWN_TOLD_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -409,6 +411,28 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     // A transfer applied while these were recorded waits for the next turn.
     state = { ...state, transfersToTell: (state.transfersToTell ?? []).slice(transfers.length) };
   };
+  /**
+   * Tells each agency a correction since withdrew a pending step of, and the coordinator, that it is no longer needed,
+   * through the outbox as any email of the case (`tellWithdrawnSteps` in domain/withdrawn-steps.ts).
+   */
+  const tellWithdrawnSteps = async (): Promise<void> => {
+    const withdrawn = state.withdrawnStepsToTell ?? [];
+    for (const notice of withdrawn) {
+      await notify({
+        alarmId: notice.id,
+        caseId: state.caseId,
+        reference: state.reference,
+        stepId: notice.stepId,
+        stepKind: notice.stepKind,
+        kind: 'step_withdrawn',
+        recipientAgencyId: state.agencies[notice.recipient],
+        dueAt: null,
+        corrected: { stepKind: notice.correctedStepKind, byAgencyId: state.agencies[notice.correctedBy] },
+      });
+    }
+    // A correction applied while those were recorded may have added more: those go next.
+    state = { ...state, withdrawnStepsToTell: (state.withdrawnStepsToTell ?? []).slice(withdrawn.length) };
+  };
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
   /**
    * The version at which the current entry session was last entered (before `gathersAfterLastEntry`: last changed),
@@ -438,6 +462,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     }
     if (state.endCorrections?.length) {
       await tellCorrectedEnds();
+      continue;
+    }
+    if (state.withdrawnStepsToTell?.length) {
+      await tellWithdrawnSteps();
       continue;
     }
     const passed = state.passedAlarms ?? [];
@@ -500,6 +528,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   if (state.endCorrections?.length) await tellCorrectedEnds();
   // Closed in the same turn as a transfer: its emails are recorded all the same.
   if ((state.transfersToTell?.length ?? 0) > 0) await tellTransfers();
+  if (state.withdrawnStepsToTell?.length) await tellWithdrawnSteps();
   const untold = passedToTellAtEnd(state);
   if (untold.length > 0) {
     await tellSessionWhatPassed(untold);

@@ -256,6 +256,13 @@ export const TRANSFERS_TOLD_BY_OUTBOX_PATCH = 'transfers-told-by-outbox';
 export const LAPSE_CORRECTABLE_PATCH = 'lapse-correctable';
 
 /**
+ * Cases recorded before it sent nothing when a correction withdrew a pending step: the step left its agency's inbox and
+ * only the timeline said why; since, that agency (unless it corrected) and the coordinator are emailed "No longer
+ * needed" (`tellsWithdrawnSteps` in domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const STEP_WITHDRAWN_TOLD_PATCH = 'step-withdrawn-told';
+
+/**
  * The second bundle: one marker for every patch above, the first bundle's and those asked on their own after it, in a
  * run begun on code that has them all. Each of those recorded a marker and its search-attribute upsert in every new
  * case's first task. Bundles are asked newest first, and no further once one answers (workflows/case-workflow.ts
@@ -276,6 +283,7 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
       CORRECTED_END_TOLD_PATCH,
       TRANSFERS_TOLD_BY_OUTBOX_PATCH,
       LAPSE_CORRECTABLE_PATCH,
+      STEP_WITHDRAWN_TOLD_PATCH,
     ],
   },
   { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },

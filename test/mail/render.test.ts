@@ -87,6 +87,25 @@ describe('renderNotification', () => {
     expect(benefits.text).toContain('The date of 31 Jan 2027 in our earlier email was wrong.');
   });
 
+  it('says a step a correction withdrew is no longer needed, and names the corrected step only to whom may know of it', () => {
+    const withdrawn = {
+      ...facts,
+      kind: 'step_withdrawn' as const,
+      stepKind: 'hhs_certification_request',
+      dueAt: null,
+      corrected: { stepKind: 'cp_decision', by: 'ICE CCHT' },
+    };
+    const told = renderNotification(withdrawn);
+    expect(told.subject).toBe('No longer needed: HHS certification request (case RC-2026-0042)');
+    expect(told.text).toContain(
+      'ICE CCHT corrected "Continued Presence decision": "HHS certification request" is withdrawn and needs nothing ' +
+        'more from you. Documents added to it stay with the case.',
+    );
+    expect(told.text).not.toContain('Date:');
+    const unnamed = renderNotification({ ...withdrawn, corrected: { by: 'The coordinator' } });
+    expect(unnamed.text).toContain('The coordinator corrected a step of this case: "HHS certification request" is');
+  });
+
   it.each(['UTC', 'America/Chicago', 'Asia/Manila'])(
     'names the last day of a validity as "valid until", the same in every zone (%s)',
     (timeZone) => {

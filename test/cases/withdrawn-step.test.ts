@@ -1,0 +1,110 @@
+/**
+ * A pending step a correction withdrew, on real parts (time skipping, PostgreSQL, the SMTP capture): ICE corrects a CP
+ * grant to a denial while the advocate's certification request is still to be made; the advocates get one "No longer
+ * needed" email (and the notification in the app), the police one for their renewal request, the coordinator one per
+ * step, ICE none; the correction sent again under its Idempotency-Key sends nothing more.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DEMO_AGENCY_LIST } from '../../db/seed';
+import type { AgencyKind } from '../../domain/types';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+/** What the answers read: the case opened, and a case's steps as the coordinator sees them. */
+interface CaseBody {
+  caseId: string;
+  reference: string;
+  steps: { id: string; status: string }[];
+}
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const DAY_MS = 86_400_000;
+const agencyOf = (kind: AgencyKind) => DEMO_AGENCY_LIST.find((agency) => agency.kind === kind)!;
+const emailOf = (kind: AgencyKind) => agencyOf(kind).email!;
+
+async function send(as: AgencyKind, path: string, body: object, key: string = randomUUID()): Promise<CaseBody> {
+  const response = await request(stack.app)
+    .post(path)
+    .set(stack.as(as))
+    .set('Idempotency-Key', key)
+    .send(body)
+    .expect((res) => expect([200, 201]).toContain(res.status));
+  return response.body as CaseBody;
+}
+
+test('a CP grant corrected to a denial: the agencies whose pending steps it withdrew are told once', async () => {
+  const now = await stack.env.currentTimeMs();
+  const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
+  const { caseId, reference } = await send('law_enforcement', '/api/cases', {
+    identifiedOn: day(10),
+    survivor: { name: 'Test Survivor (fictitious)', birthDate: '1986-04-02' },
+    agencies: Object.fromEntries(DEMO_AGENCY_LIST.map((agency) => [agency.kind, agency.id])),
+    confirmNotDuplicate: true,
+  });
+  const steps = `/api/cases/${caseId}/steps`;
+  await send('law_enforcement', `${steps}/cp_request-1/sign-off`, {
+    outcome: 'requested',
+    details: { requestedOn: day(9) },
+  });
+  await send('ice', `${steps}/cp_decision-1/sign-off`, {
+    outcome: 'granted',
+    details: { grantedOn: day(8) },
+  });
+  // ICE sees its own steps only: the coordinator reads the advocate's.
+  const pending = async () => {
+    const view = await request(stack.app).get(`/api/cases/${caseId}`).set(stack.as('coordinator')).expect(200);
+    return (view.body as CaseBody).steps.filter((step) => step.status === 'pending').map((step) => step.id);
+  };
+  expect(await pending()).toEqual(expect.arrayContaining(['hhs_certification_request-1', 'cp_renewal_request-1']));
+
+  const correction = {
+    outcome: 'denied',
+    details: { decidedOn: day(8), reason: 'other' },
+    reason: 'Entered the wrong outcome',
+  };
+  const key = randomUUID();
+  await send('ice', `${steps}/cp_decision-1/corrections`, correction, key);
+  expect(await pending()).not.toContain('hhs_certification_request-1');
+
+  const noLongerNeeded = (kind: AgencyKind) =>
+    stack.mail
+      .messages()
+      .filter(
+        (m) =>
+          m.subject.startsWith('No longer needed:') &&
+          m.subject.includes(reference) &&
+          m.to.join(',').includes(emailOf(kind)),
+      );
+  // Two steps withdrawn: the advocates' and the police's emails, and the coordinator's one per step.
+  await eventually(async () => (noLongerNeeded('coordinator').length === 2 ? true : undefined), 'the coordinator told');
+  const [toAdvocates] = await eventually(async () => {
+    const found = noLongerNeeded('advocate');
+    return found.length > 0 ? found : undefined;
+  }, 'the advocates told');
+  expect(toAdvocates!.subject).toBe(`No longer needed: HHS certification request (case ${reference})`);
+  expect(toAdvocates!.text).toContain(
+    `${agencyOf('ice').name} corrected "Continued Presence decision": ` +
+      '"HHS certification request" is withdrawn and needs nothing more from you. ' +
+      'Documents added to it stay with the case.',
+  );
+  await eventually(async () => (noLongerNeeded('law_enforcement').length === 1 ? true : undefined), 'the police told');
+  // And in the app, as every email of the case.
+  const inApp = await request(stack.app).get('/api/notifications').set(stack.as('advocate')).expect(200);
+  const items = (inApp.body as { items: { kind: string; caseId: string }[] }).items;
+  expect(items.filter((item) => item.kind === 'step_withdrawn' && item.caseId === caseId)).toHaveLength(1);
+
+  // The same correction sent again (the answer lost on the way): it is answered as it was, and tells no one again.
+  await send('ice', `${steps}/cp_decision-1/corrections`, correction, key);
+  await stack.env.sleep(DAY_MS);
+  expect(noLongerNeeded('advocate')).toHaveLength(1);
+  expect(noLongerNeeded('law_enforcement')).toHaveLength(1);
+  expect(noLongerNeeded('coordinator')).toHaveLength(2);
+  expect(noLongerNeeded('ice')).toHaveLength(0);
+});

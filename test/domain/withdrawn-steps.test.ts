@@ -1,0 +1,86 @@
+import { knowsOfStepKind } from '../../domain/access';
+import { applyCorrection, validateCorrection } from '../../domain/correction';
+import type { CaseState } from '../../domain/case-state';
+import type { AgencyKind } from '../../domain/types';
+import { actorOf, noon, openAdult, SEALED_NOTE_SAMPLE, sign } from './case-fixtures';
+
+/** CP requested and granted on a case with the rule: the advocate's certification request and the police's renewal request open. */
+function granted(flags: Partial<CaseState> = { tellsWithdrawnSteps: true, followersByOpener: true }): CaseState {
+  const opened: CaseState = { ...openAdult(), ...flags };
+  const requested = sign(opened, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+  return sign(requested, 'cp_decision-1', 'granted', { grantedOn: '2026-01-20' }, noon('2026-01-20'));
+}
+
+/** The CP decision corrected by an officer of `by`, failing the test if the rules refuse it. */
+function correctDecision(state: CaseState, by: AgencyKind, outcome: string, details: Record<string, string>) {
+  const command = {
+    correction: { stepId: 'cp_decision-1', outcome, details, reason: SEALED_NOTE_SAMPLE },
+    actor: actorOf(by),
+  };
+  const now = noon('2026-01-21');
+  expect(validateCorrection(state, command, now)).toBeNull();
+  return applyCorrection(state, command, now);
+}
+const DENIAL = { decidedOn: '2026-01-20', reason: 'other' };
+
+/** Who is told of which step, and what they are told of the correction. */
+const toldOf = (state: CaseState) =>
+  (state.withdrawnStepsToTell ?? []).map(({ stepId, recipient, correctedStepKind, correctedBy }) => ({
+    stepId,
+    recipient,
+    correctedStepKind,
+    correctedBy,
+  }));
+
+describe('a pending step a correction withdraws', () => {
+  it('is told to the agency that owed it and to the coordinator, not to the agency that corrected', () => {
+    const denied = correctDecision(granted(), 'ice', 'denied', DENIAL);
+    expect(denied.steps.map((step) => step.id)).not.toContain('hhs_certification_request-1');
+    const ice = { correctedStepKind: 'cp_decision', correctedBy: 'ice' };
+    expect(toldOf(denied)).toEqual([
+      { stepId: 'cp_renewal_request-1', recipient: 'law_enforcement', ...ice },
+      { stepId: 'cp_renewal_request-1', recipient: 'coordinator', ...ice },
+      { stepId: 'hhs_certification_request-1', recipient: 'advocate', ...ice },
+      { stepId: 'hhs_certification_request-1', recipient: 'coordinator', ...ice },
+    ]);
+    // One outbox key per correction, step and recipient.
+    const ids = denied.withdrawnStepsToTell!.map((notice) => notice.id);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids[2]).toBe(
+      `hhs_certification_request-1:step_withdrawn:hhs_certification_request:advocate:${denied.version}`,
+    );
+  });
+
+  it('corrected by the coordinator, is told to the owners alone', () => {
+    const denied = correctDecision(granted(), 'coordinator', 'denied', DENIAL);
+    expect(toldOf(denied).map(({ stepId, recipient }) => [stepId, recipient])).toEqual([
+      ['cp_renewal_request-1', 'law_enforcement'],
+      ['hhs_certification_request-1', 'advocate'],
+    ]);
+    expect(toldOf(denied)[0]!.correctedBy).toBe('coordinator');
+  });
+
+  it('tells nothing when the correction withdraws nothing, and nothing more later', () => {
+    const redated = correctDecision(granted(), 'ice', 'granted', { grantedOn: '2026-01-19' });
+    expect(redated.withdrawnStepsToTell).toBeUndefined();
+    // A correction after one that withdrew steps adds nothing when it withdraws none itself.
+    const denied = correctDecision(granted(), 'ice', 'denied', DENIAL);
+    const again = correctDecision(denied, 'ice', 'denied', { ...DENIAL, decidedOn: '2026-01-19' });
+    expect(again.withdrawnStepsToTell).toEqual(denied.withdrawnStepsToTell);
+  });
+
+  it('tells nothing on cases recorded before the rule', () => {
+    expect(
+      correctDecision(granted({ followersByOpener: true }), 'ice', 'denied', DENIAL).withdrawnStepsToTell,
+    ).toBeUndefined();
+  });
+
+  it('names the corrected step only to an agency that may know of it', () => {
+    expect(knowsOfStepKind('advocate', 'cp_decision')).toBe(true);
+    expect(knowsOfStepKind('law_enforcement', 'cp_decision')).toBe(true);
+    expect(knowsOfStepKind('coordinator', 't_visa_filing')).toBe(true);
+    // The police are never told that a T visa application was filed (8 U.S.C. 1367).
+    expect(knowsOfStepKind('law_enforcement', 't_visa_filing')).toBe(false);
+    expect(knowsOfStepKind('ice', 'hhs_certification_request')).toBe(false);
+  });
+});
