@@ -85,7 +85,7 @@ test('the coordinator is told by name which pending steps of other agencies the 
   expect(note).toContain(
     'Confirming this also withdraws: Continued Presence renewal request (Demo City Police Department (fictitious)), ' +
       'HHS certification request (Demo Survivor Legal Advocates (fictitious)). ' +
-      "Those agencies see it in the case's timeline.",
+      "Those agencies are emailed that it is no longer needed, and see it in the case's timeline.",
   );
   // Nothing is withdrawn until it is confirmed.
   expect(await pendingSteps()).toEqual(expect.arrayContaining(['cp_renewal_request-1', 'hhs_certification_request-1']));
