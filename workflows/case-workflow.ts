@@ -380,13 +380,31 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     for (const [agencyId, own] of byAgency) await tellWhatPassed(own, `${alarmId}:${agencyId}`, agencyId);
   };
   /**
-   * Tells each recipient of an expiry email whose end a correction since moved the end as corrected, through the outbox
-   * as the email was (`tellCorrectedEnds` in domain/corrected-ends.ts).
+   * Records the emails a command queued in the case state (`queue`) through the outbox, one `record` each, then drops
+   * those from the queue: a command applied while they were recorded may have queued more, which go next. Whether
+   * there were any.
    */
-  const tellCorrectedEnds = async (): Promise<void> => {
-    const corrected = state.endCorrections ?? [];
-    for (const end of corrected) {
-      await notify({
+  const tellQueued = async <K extends 'transfersToTell' | 'endCorrections' | 'withdrawnStepsToTell'>(
+    queue: K,
+    record: (item: NonNullable<CaseState[K]>[number]) => Promise<unknown>,
+  ): Promise<boolean> => {
+    const queued = state[queue] ?? [];
+    for (const item of queued) await record(item);
+    state = { ...state, [queue]: (state[queue] ?? []).slice(queued.length) };
+    return queued.length > 0;
+  };
+  /**
+   * The emails commands queue, in the order they are recorded: a transfer's to both agencies (`transfersToTell`); the
+   * end as corrected, to the recipients of an expiry email a correction made wrong (domain/corrected-ends.ts); "No
+   * longer needed", to the agencies whose pending step a correction withdrew (domain/withdrawn-steps.ts). Whether any
+   * were queued.
+   */
+  const tellQueuedEmails = async (): Promise<boolean> =>
+    (await tellQueued('transfersToTell', (transfer) =>
+      notifyTransfer({ ...transfer, caseId: state.caseId, reference: state.reference }),
+    )) ||
+    (await tellQueued('endCorrections', (end) =>
+      notify({
         alarmId: end.id,
         caseId: state.caseId,
         reference: state.reference,
@@ -397,28 +415,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         recipientAgencyId: state.agencies[end.recipient],
         dueAt: end.date,
         was: end.was,
-      });
-    }
-    // A correction applied while those were recorded may have added more: those go next.
-    state = { ...state, endCorrections: (state.endCorrections ?? []).slice(corrected.length) };
-  };
-  /** Records the emails of the transfers applied since the last time, then forgets those transfers. */
-  const tellTransfers = async () => {
-    const transfers = state.transfersToTell ?? [];
-    for (const transfer of transfers) {
-      await notifyTransfer({ ...transfer, caseId: state.caseId, reference: state.reference });
-    }
-    // A transfer applied while these were recorded waits for the next turn.
-    state = { ...state, transfersToTell: (state.transfersToTell ?? []).slice(transfers.length) };
-  };
-  /**
-   * Tells each agency a correction since withdrew a pending step of, and the coordinator, that it is no longer needed,
-   * through the outbox as any email of the case (`tellWithdrawnSteps` in domain/withdrawn-steps.ts).
-   */
-  const tellWithdrawnSteps = async (): Promise<void> => {
-    const withdrawn = state.withdrawnStepsToTell ?? [];
-    for (const notice of withdrawn) {
-      await notify({
+      }),
+    )) ||
+    (await tellQueued('withdrawnStepsToTell', (notice) =>
+      notify({
         alarmId: notice.id,
         caseId: state.caseId,
         reference: state.reference,
@@ -428,11 +428,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         recipientAgencyId: state.agencies[notice.recipient],
         dueAt: null,
         corrected: { stepKind: notice.correctedStepKind, byAgencyId: state.agencies[notice.correctedBy] },
-      });
-    }
-    // A correction applied while those were recorded may have added more: those go next.
-    state = { ...state, withdrawnStepsToTell: (state.withdrawnStepsToTell ?? []).slice(withdrawn.length) };
-  };
+      }),
+    ));
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
   /**
    * The version at which the current entry session was last entered (before `gathersAfterLastEntry`: last changed),
@@ -456,18 +453,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       });
     }
     state = withPatchedRules(state, has);
-    if ((state.transfersToTell?.length ?? 0) > 0) {
-      await tellTransfers();
-      continue;
-    }
-    if (state.endCorrections?.length) {
-      await tellCorrectedEnds();
-      continue;
-    }
-    if (state.withdrawnStepsToTell?.length) {
-      await tellWithdrawnSteps();
-      continue;
-    }
+    if (await tellQueuedEmails()) continue;
     const passed = state.passedAlarms ?? [];
     if (passed.length > 0 && !state.holdsPassedExpiries) {
       await tellWhatPassed(passed, `passed_summary:${state.version}`, state.agencies.coordinator);
@@ -524,11 +510,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   // Closed while an entry session gathered what passed: nothing more will be entered, so it is told now. The close
   // may be a running case's first task on this code, hence its rules first.
   state = withPatchedRules(state, has);
-  // A correction just before the close: its recipients still hold the wrong end.
-  if (state.endCorrections?.length) await tellCorrectedEnds();
-  // Closed in the same turn as a transfer: its emails are recorded all the same.
-  if ((state.transfersToTell?.length ?? 0) > 0) await tellTransfers();
-  if (state.withdrawnStepsToTell?.length) await tellWithdrawnSteps();
+  // A transfer or a correction just before the close: its emails are recorded all the same.
+  while (await tellQueuedEmails());
   const untold = passedToTellAtEnd(state);
   if (untold.length > 0) {
     await tellSessionWhatPassed(untold);
