@@ -16,6 +16,7 @@
  */
 import type { Pool } from 'pg';
 import { formatDateTime } from '../core/people-dates';
+import { userRowIdOf } from '../db/audit';
 import { findAgency, type Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
@@ -45,7 +46,12 @@ export interface ChangedBy {
 
 /** Who made a change (the Actor carries ids only; a user or agency since deleted is named by its id). */
 export async function changedByOf(pool: Pool, actor: Pick<Actor, 'userId' | 'agencyId'>): Promise<ChangedBy> {
-  const [user, agency] = await Promise.all([findUser(pool, { id: actor.userId }), findAgency(pool, actor.agencyId)]);
+  // An actor of another shape than a user's (a system's, a recording's) is named by its id: a uuid column refuses it.
+  const userId = userRowIdOf(actor.userId);
+  const [user, agency] = await Promise.all([
+    userId ? findUser(pool, { id: userId }) : null,
+    findAgency(pool, actor.agencyId),
+  ]);
   return { displayName: user?.displayName ?? actor.userId, agencyName: agency?.name ?? actor.agencyId };
 }
 
