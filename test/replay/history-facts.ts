@@ -32,6 +32,8 @@ import {
   DENIED_VISA_WITHDRAWS_CERTIFICATION_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
   BIRTHDAY_LEADS_GATHERED_PATCH,
+  CORRECTED_END_TOLD_PATCH,
+  TRANSFERS_TOLD_BY_OUTBOX_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -69,6 +71,8 @@ export interface HistoryFacts {
   notified: Array<{ kind: string; stepId: string }>;
   /** The case each delivery report the run was signalled names (undefined: one sent before reports named it). */
   reportsFor: Array<string | undefined>;
+  /** The transfers whose emails the run recorded (the `notifyTransfer` activity). */
+  transfersTold: number;
 }
 
 const EVENT_PREFIX = 'EVENT_TYPE_';
@@ -254,6 +258,7 @@ export async function historyFacts(history: unknown, converter: DataConverter): 
     reportsFor: (await commandInputs(events, converter, signalled('deliveryReport'))).map(({ caseId }) =>
       isString(caseId) ? caseId : undefined,
     ),
+    transfersTold: (await commandInputs(events, converter, scheduledActivity('notifyTransfer'))).length,
   };
 }
 
@@ -359,6 +364,12 @@ const COVERAGE = {
     facts.startedAs !== 'open' || (facts.markers.length === 4 && facts.markers[0] === PATCH_BUNDLE_2026_12),
   'tells the coordinator of a lapse, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(LAPSE_TOLD_TO_COORDINATOR_PATCH),
+  "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
+    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
+  'tells the end a correction moved to whom an expiry email named it': (facts: HistoryFacts) =>
+    facts.patches.includes(CORRECTED_END_TOLD_PATCH) && notified(facts, ['end_corrected']),
+  "records a transfer's emails": (facts: HistoryFacts) =>
+    facts.patches.includes(TRANSFERS_TOLD_BY_OUTBOX_PATCH) && facts.transfersTold > 0,
   'waits for the notice of what passed from the last entry, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH),
   'tells what passed as it closes': (facts: HistoryFacts) =>
@@ -461,6 +472,18 @@ const V17_CLAIMS: GenerationClaim = {
   ],
 };
 
+// A case begun on this code records one patch marker again, the second bundle's, for every patch before it and those
+// asked on their own since, among them the end a correction moved told to the recipients of the expiry email that named
+// it (CORRECTED_END_TOLD_PATCH) and a transfer's emails recorded by the workflow (TRANSFERS_TOLD_BY_OUTBOX_PATCH).
+const V18_CLAIMS: GenerationClaim = {
+  some: [
+    ...V14_CLAIMS.some,
+    'tells the end a correction moved to whom an expiry email named it',
+    "records a transfer's emails",
+  ],
+  every: [...V14_CLAIMS.every, "records one patch marker, the newest bundle's"],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -498,6 +521,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v15: V15_CLAIMS,
   v16: V16_CLAIMS,
   v17: V17_CLAIMS,
+  v18: V18_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -29,6 +29,7 @@ import {
 } from '../../workflows/contract';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
+import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { workingActor } from '../../domain/access';
 import type { DeliveryReport } from '../../domain/alarms';
@@ -66,9 +67,12 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * birthday leads already behind at entry into the entry session's notice (BIRTHDAY_LEADS_GATHERED_PATCH). v15 records one patch marker per run, the bundle's (PATCH_BUNDLE_2026_12), for
  * every patch before it, a CP lapse withdrawing an unbacked certification request (LAPSED_CP_WITHDRAWS_CERTIFICATION_PATCH)
  * among them. v16 takes a corrected step's followers as the steps its own sign-off opened (CORRECTION_FOLLOWERS_PATCH,
- * its own marker beside the bundle's): its adult case corrects a sign-off.
+ * its own marker beside the bundle's): its adult case corrects a sign-off. v18 records one patch marker per run again,
+ * the second bundle's (PATCH_BUNDLES), for every patch before it and those asked on their own since: a corrected end an
+ * expiry email named is told (CORRECTED_END_TOLD_PATCH: the adult case's grant, reminded, then corrected), and a
+ * transfer's emails are recorded by the workflow (TRANSFERS_TOLD_BY_OUTBOX_PATCH: the minor's case changes police).
  */
-const GENERATION = 'v17';
+const GENERATION = 'v18';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
@@ -81,6 +85,13 @@ const CAN_HISTORY_LIMIT = 80;
 /** An alarm a few seconds away, plus the activities it runs, on a slow machine. */
 const ALARM_TIMEOUT_MS = 30_000;
 const RECORDING = 'recording: clocks in seconds so alarms fire on the real-time dev server';
+/** The police department a recorded case is transferred to. */
+const RECORDED_NEW_POLICE = {
+  id: 'recorded-new-police',
+  kind: 'law_enforcement',
+  name: 'Recorded New Police (fictitious)',
+  email: 'unit@recorded-police.example.gov',
+} as const;
 
 const actor = (kind: AgencyKind): Actor =>
   workingActor({ userId: `recorder-${kind}`, agencyId: DEMO_AGENCIES[kind], agencyKind: kind });
@@ -224,6 +235,20 @@ async function minorInterimLetterExpiry(stack: Stack): Promise<Recorded> {
   await alarmFired(stack, caseId, 'expiry_reminder', 'hhs_interim_letter-1');
   await sign(stack.cases, caseId, 'hhs_interim_letter-1', 'extended');
   await sign(stack.cases, caseId, 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: day });
+  // The police move the case to another department: both are told through the outbox (TRANSFERS_TOLD_BY_OUTBOX_PATCH).
+  await upsertAgencies(stack.pool, [RECORDED_NEW_POLICE]);
+  await stack.cases.transfer(
+    caseId,
+    { agencyKind: 'law_enforcement', toAgencyId: RECORDED_NEW_POLICE.id, reason: 'moved_jurisdiction' },
+    actor('coordinator'),
+  );
+  await eventually(
+    async () =>
+      (await listNotifications(stack.pool, { caseId, limit: 20 })).items.filter((n) => n.kind === 'case_transferred')
+        .length === 2,
+    'both emails of the transfer recorded',
+    ALARM_TIMEOUT_MS,
+  );
   return { name: 'minor-interim-expiry-open', caseId };
 }
 
