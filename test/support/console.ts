@@ -152,14 +152,14 @@ export async function errorSummaryFocused(page: Page): Promise<boolean> {
 export async function openDemoCase(
   service: Pick<ConsoleStack, 'app' | 'stack'>,
   key: string,
-  opening: { identifiedOn: string; name: string; birthDate?: string; confirmNotDuplicate?: true },
+  opening: { identifiedOn: string; name: string; birthDate?: string; contact?: string; confirmNotDuplicate?: true },
 ): Promise<{ caseId: string; reference: string }> {
-  const { identifiedOn, name, birthDate = '1990-01-01', confirmNotDuplicate } = opening;
+  const { identifiedOn, name, birthDate = '1990-01-01', contact, confirmNotDuplicate } = opening;
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({ agencies: DEMO_AGENCIES, identifiedOn, survivor: { name, birthDate }, confirmNotDuplicate })
+    .send({ agencies: DEMO_AGENCIES, identifiedOn, survivor: { name, birthDate, contact }, confirmNotDuplicate })
     .expect(201);
   return opened.body as { caseId: string; reference: string };
 }

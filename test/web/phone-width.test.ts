@@ -12,6 +12,8 @@ import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/cons
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const PHONE = { width: 375, height: 800 };
+/** 60 characters without a space. */
+const LONG_CONTACT = `${'phone.width.survivor.contact'.padEnd(48, 'x')}@example.org`;
 const service = consoleStackPerFile({}, { forBrowser: true });
 let browser: Browser;
 let caseId = '';
@@ -19,10 +21,12 @@ let reference = '';
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-  // Opening a case leaves the police its Continued Presence request to sign.
+  // Opening a case leaves the police its Continued Presence request to sign. Its survivor's contact is one long
+  // unbroken value (an email address, a messaging handle), which the case page wraps rather than widen the page.
   ({ caseId, reference } = await openDemoCase(service, 'phone-width-open', {
     identifiedOn: '2025-11-03',
     name: 'Phone Width',
+    contact: LONG_CONTACT,
   }));
 });
 
@@ -105,9 +109,10 @@ test("the inbox's rows show the step, its case and its sign-off link on a phone'
   });
 });
 
-test("the case page's step tables show the step and its sign-off link on a phone's screen", async () => {
+test("the case page's step tables show the step and its sign-off link on a phone's screen, a long contact wrapped", async () => {
   await onPhone('demo-police-officer', `/cases/${caseId}`, async (page) => {
     await expectOnScreen(page.getByRole('heading', { level: 1, name: `Case ${reference}` }));
+    await expectOnScreen(page.getByText(LONG_CONTACT, { exact: true }));
     const step = page.getByRole('rowheader', { name: 'Continued Presence request' });
     const row = page.getByRole('row').filter({ has: step });
     await expectOnScreen(row.locator(step));
