@@ -21,6 +21,8 @@ export type { CaseView };
 export interface CaseCommands {
   open(request: OpenCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   signOff(caseId: string, signOff: SignOff, actor: Actor, options?: WriteOptions): Promise<CaseView>;
+  /** Whether the sign-off would be taken, checked as the sign-off is and sent nowhere. */
+  previewSignOff(caseId: string, signOff: SignOff, actor: Actor): Promise<void>;
   close(caseId: string, command: CloseCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   transfer(caseId: string, command: TransferCaseRequest, actor: Actor, options?: WriteOptions): Promise<CaseView>;
   correct(caseId: string, correction: Correction, actor: Actor, options?: WriteOptions): Promise<CaseView>;
@@ -40,6 +42,7 @@ export function commandsRefused(why: string): CaseCommands {
   return {
     open: refuse,
     signOff: refuse,
+    previewSignOff: refuse,
     close: refuse,
     transfer: refuse,
     correct: refuse,

@@ -27,6 +27,7 @@ import {
   noteSchema,
   previewCorrection,
   validateOpenCase,
+  validateSignOff,
   type AskAgainRequest,
   type CaseCommandResult,
   type CloseCaseRequest,
@@ -369,6 +370,20 @@ export class CaseCommands {
       actor,
       issued,
     }));
+  }
+
+  /**
+   * Whether the case workflow would take a sign-off, without sending it: the workflow's state, queried, and the sign-off
+   * judged here by its validator's own rules (domain/case.ts `validateSignOff`), its note sealed and its dates held to
+   * the signer's day as for the sign-off itself; refused as the sign-off would be. Nothing is written, nor sent.
+   */
+  async previewSignOff(caseId: string, signOff: SignOff, actor: Actor): Promise<void> {
+    const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
+    const issued = await this.issue(caseId, 'sign-off-preview', {}, actor);
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    const state = await this.command(caseId, () => handle.query(caseStateQuery));
+    const rejection = validateSignOff(state, sealed, actor, issued.at, issued.today);
+    if (rejection) throw rejectionError(rejection);
   }
 
   /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */

@@ -84,15 +84,10 @@ export function minorTurns18OnFor(birthDate: IsoDate, identifiedOn: IsoDate): Is
   return birthday > identifiedOn ? birthday : null;
 }
 
-/** The day a case's survivor was identified, as its identification step records it. */
+/** The day a case's survivor was identified, as its identification step records it, else the UTC day of its instant. */
 export function identificationDayOf(state: CaseState): IsoDate {
-  return identifiedOnOf(findStep(state, 'identification-1'), state.identifiedAt);
-}
-
-/** The day the identification step records, else the UTC day of the identification's instant. */
-export function identifiedOnOf(identification: Pick<Step, 'details'> | undefined, identifiedAt: Instant): IsoDate {
-  const recorded = identification?.details.identifiedOn;
-  return typeof recorded === 'string' ? recorded : dateOf(identifiedAt);
+  const recorded = findStep(state, 'identification-1')?.details.identifiedOn;
+  return typeof recorded === 'string' ? recorded : dateOf(state.identifiedAt);
 }
 
 /** The identification's day: as given, or the UTC day of its instant for cases started before it was given. */
@@ -241,47 +236,18 @@ export function signedEventDate(step: {
 }
 
 /**
- * What the dates of a new sign-off are judged against: the identification (its day as the identifying agency wrote
- * it, and its instant), when the case was opened, and whether its policy counts from events. The workflow reads them
- * from the case's state; the console from the case as its reader sees it, to refuse at once what "Confirm" would.
+ * None may lie in the future; counted from events, none may precede the step it signs. `today`: the UTC day of the
+ * workflow's clock, which the identification's own day may pass (an evening in Chicago is already the next day in UTC).
  */
-export interface EventDayFacts {
-  identifiedOn: IsoDate;
-  identifiedAt: Instant;
-  openedAt: Instant;
-  countsFromEvents: boolean;
-}
-
-/** None may lie in the future; counted from events, none may precede the step it signs. */
 function eventDateOutOfOrder(
   state: CaseState,
   step: Step,
   details: Record<string, unknown>,
   today: IsoDate,
 ): Rejection | null {
-  const facts: EventDayFacts = {
-    identifiedOn: identificationDayOf(state),
-    identifiedAt: state.identifiedAt,
-    openedAt: state.openedAt,
-    countsFromEvents: countsFromEvents(state.policy),
-  };
-  return eventDateRefusal(facts, step, details, today);
-}
-
-/**
- * `eventDateOutOfOrder` from the facts alone. `today`: the UTC day of the workflow's clock, which the identification's
- * own day may pass (an evening in Chicago is already the next day in UTC).
- */
-export function eventDateRefusal(
-  facts: EventDayFacts,
-  step: Pick<Step, 'id' | 'openedAt'>,
-  details: Record<string, unknown>,
-  today: IsoDate,
-): Rejection | null {
-  const { identifiedOn } = facts;
-  // Compared as instants: the console reads them back from the API, written its own way.
+  const identifiedOn = identificationDayOf(state);
   const at = Date.parse(step.openedAt);
-  const openedWithCase = at === Date.parse(facts.identifiedAt) || at === Date.parse(facts.openedAt);
+  const openedWithCase = at === Date.parse(state.identifiedAt) || at === Date.parse(state.openedAt);
   // The steps the identification opened opened on its day as the identifying agency wrote it (an evening in Chicago
   // is already the next day in UTC); that day is never in the future for the agency, wherever its zone is.
   const openedOn = openedWithCase ? identifiedOn : dateOf(step.openedAt);
@@ -293,7 +259,7 @@ export function eventDateRefusal(
         field: `details.${field}`,
         message: `${field} (${value}) is after today (${latest})`,
       };
-    if (facts.countsFromEvents && value < openedOn) {
+    if (countsFromEvents(state.policy) && value < openedOn) {
       return {
         code: 'date_order',
         field: `details.${field}`,

@@ -82,7 +82,7 @@ export function todayOf(now: Instant, signerToday?: unknown): IsoDate {
 }
 
 /** The latest day any zone is in at an instant (Kiribati's): no agency's day of that moment is later. */
-export function latestDayAt(instant: Instant): IsoDate {
+function latestDayAt(instant: Instant): IsoDate {
   return dateOf(new Date(Date.parse(instant) + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
 }
 

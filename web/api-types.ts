@@ -326,6 +326,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{caseId}/steps/{stepId}/sign-off/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whether a sign-off would be taken, before it is sent: the same body, the same access and the same checks as the sign-off (the workflow's own rules, refused with the same answers), nothing recorded and no Idempotency-Key. The web console judges its form by it before its check page. */
+        post: operations["postApiCasesCaseIdStepsStepIdSignOffPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{caseId}/survivor": {
         parameters: {
             query?: never;
@@ -3681,6 +3698,141 @@ export interface operations {
                 };
             };
             /** @description the case is not open (whatever the step), or the step is not in a state to accept this, or the key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiCasesCaseIdStepsStepIdSignOffPreview: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-Id"?: string;
+            };
+            path: {
+                caseId: string;
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the outcome's details: dates, codes and a note. A refusal (declined, denied) gives `reason`, one of its step's codes: le_declaration: insufficient_evidence, not_cooperating, investigation_closed, not_our_investigation, other; u_visa_certification: insufficient_evidence, no_helpfulness, not_our_investigation, other; cp_decision: insufficient_evidence, not_potential_witness, other; cp_renewal_decision: not_potential_witness, other; hhs_certification_letter: no_qualifying_status, not_willing_to_assist, minor, other; t_visa_decision: not_a_victim, not_present_on_account, not_complied, no_extreme_hardship, no_response, other
+                     * @default {}
+                     */
+                    details?: {
+                        [key: string]: unknown;
+                    };
+                    outcome: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the sign-off would be taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: the errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a step the caller sees that another agency signs, or a role that may not sign */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such case, or no such step the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the case is not open (whatever the step), or the step is not in a state to accept this */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -35,6 +35,16 @@ function newReferenceNamed(body: unknown): string | undefined {
   return typeof reference === 'string' ? `new reference ${reference}` : undefined;
 }
 
+/** How a sign-off is refused, and its preview the same way (`previewSignOff` runs the sign-off's checks). */
+const signOffRefusals = {
+  403: { description: 'a step the caller sees that another agency signs, or a role that may not sign', problem: true },
+  404: { description: 'no such case, or no such step the caller may see', problem: true },
+  409: {
+    description: 'the case is not open (whatever the step), or the step is not in a state to accept this',
+    problem: true,
+  },
+} as const;
+
 /** How a correction is refused, and its preview the same way (`previewCorrection` runs the correction's checks). */
 const correctionRefusals = {
   403: { description: "neither the step's agency (within its window) nor the case's coordinator", problem: true },
@@ -76,6 +86,12 @@ export function caseRoutes(deps: ApiDeps): Route[] {
   const requireActing = (view: CaseView, actor: Actor, kind: AgencyKind, what: string) => {
     const refusal = actingRefusal(actor, view.agencies, kind, what);
     if (refusal) throw rejectionError(refusal);
+  };
+  /** Who may sign the step (and so preview its sign-off): one who sees it, of the agency that owes it. */
+  const requireSigner = async (caseId: string, actor: Actor, stepId: string) => {
+    const view = await caseReads.case(caseId, actor);
+    const step = requireSeenStep(view, actor, stepId);
+    if (step) requireActing(view, actor, step.agencyKind, `step ${step.id}`);
   };
 
   return [
@@ -277,27 +293,34 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       reveal: revealNotes,
       responses: {
         200: { description: 'the case after the sign-off', schema: CaseViewSchema },
-        403: {
-          description: 'a step the caller sees that another agency signs, or a role that may not sign',
-          problem: true,
-        },
-        404: { description: 'no such case, or no such step the caller may see', problem: true },
-        409: {
-          description:
-            'the case is not open (whatever the step), or the step is not in a state to accept this, or the key is in progress',
-          problem: true,
-        },
+        ...signOffRefusals,
+        409: { description: `${signOffRefusals[409].description}, or the key is in progress`, problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
-        const before = await caseReads.case(params.caseId, actor);
-        const step = requireSeenStep(before, actor, params.stepId);
-        if (step) requireActing(before, actor, step.agencyKind, `step ${step.id}`);
+        await requireSigner(params.caseId, actor, params.stepId);
         const view = await deps.cases.signOff(params.caseId, { stepId: params.stepId, ...body }, actor, {
           operationId,
         });
         const signed = view.steps.find((candidate) => candidate.id === params.stepId);
         if (signed) deps.metrics?.signOffs.inc({ step_kind: signed.kind });
         return { status: 200, body: await caseReads.present(view, actor) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cases/:caseId/steps/:stepId/sign-off/preview',
+      tag: 'cases',
+      summary:
+        'Whether a sign-off would be taken, before it is sent: the same body, the same access and the same checks as ' +
+        "the sign-off (the workflow's own rules, refused with the same answers), nothing recorded and no " +
+        'Idempotency-Key. The web console judges its form by it before its check page.',
+      params: StepParamsSchema,
+      body: SignOffBodySchema,
+      responses: { 204: { description: 'the sign-off would be taken' }, ...signOffRefusals },
+      handle: async ({ params, body, actor }) => {
+        await requireSigner(params.caseId, actor, params.stepId);
+        await deps.cases.previewSignOff(params.caseId, { stepId: params.stepId, ...body }, actor);
+        return { status: 204, body: null };
       },
     }),
     route({

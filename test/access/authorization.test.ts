@@ -167,23 +167,24 @@ const CASE_COLUMNS = [
   'restoreSurvivor',
   'askAgain',
   'previewCorrection',
+  'previewSignOff',
 ] as const;
 type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain previewCorrection
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok, ok],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok, ok],
-  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen],
-  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind, unseen],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party],
-  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party],
-  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party, party],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain previewCorrection previewSignOff
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok, ok, kind],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok, ok, ok],
+  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen, unseen],
+  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen, unseen],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind, unseen, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role, kind],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party, party],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party, party],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party, party, party],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -454,6 +455,8 @@ let closableCaseId: string;
 let transferableCaseId: string;
 /** A case whose cp_request-1 law enforcement signed, for the `correctSignOff` column. */
 let correctedCaseId: string;
+/** A case on which nothing is signed: every sign-off previewed there writes nothing (the `previewSignOff` column). */
+let previewedCaseId: string;
 /** A case whose identity is entered again (PUT), the same as it has: never corrected. */
 let restoredCaseId: string;
 /** The police officer's document on cp_request-1 of the shared case. */
@@ -756,6 +759,18 @@ const ENDPOINTS: Record<
         .set(who.headers)
         .send({ ...validSignOff('cp_request'), reason: 'authz test', details: { requestedOn: today, note: newKey() } }),
   },
+  previewSignOff: {
+    route: 'POST /api/cases/{caseId}/steps/{stepId}/sign-off/preview',
+    allowed: 204,
+    // Judged as the sign-off is, writing nothing: each user's own step as in `signOff`, on a case nobody signs.
+    call: (who) => {
+      const own = OWN_STEP[whoIs(who)] ?? { stepId: 'cp_request-1', kind: 'cp_request' };
+      return request(stack.app)
+        .post(`${signOffPath(previewedCaseId, own.stepId)}/preview`)
+        .set(who.headers)
+        .send(validSignOff(own.kind));
+    },
+  },
   closeCase: {
     route: 'POST /api/cases/{caseId}/close',
     allowed: 200,
@@ -838,6 +853,7 @@ describe('every role against every endpoint', () => {
     transferableCaseId = await openCaseId(users.policeOfficer);
     correctedCaseId = await openCaseId(users.policeOfficer);
     restoredCaseId = await openCaseId(users.policeOfficer);
+    previewedCaseId = await openCaseId(users.policeOfficer);
     await signOffOverApi(users.policeOfficer, correctedCaseId, 'cp_request-1', validSignOff('cp_request')).expect(200);
     sharedDocumentId = ((await uploadPdf(users.policeOfficer, 'shared').expect(201)).body as { id: string }).id;
   });

@@ -308,6 +308,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: '/api/cases/search' },
     { method: 'get', path: `${caseA}/reminders` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off` },
+    { method: 'post', path: `${caseA}/steps/cp_request-1/sign-off/preview` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/corrections` },
     { method: 'post', path: `${caseA}/steps/cp_request-1/corrections/preview` },
     { method: 'post', path: `${caseA}/close` },

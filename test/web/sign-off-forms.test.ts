@@ -313,7 +313,7 @@ test('a sign-off confirmed after a correction withdrew its step: refused on the 
   await page.context().close();
 });
 
-test('a date before another of the form is refused saying what to enter, in words', async () => {
+test('a date before another of the form is refused at the first send, saying what to enter, in words', async () => {
   const id = await grantedCase('date-order', true);
   const page = await pageAs('demo-ice-officer');
   await page.goto(`${service.base}/cases/${id}/steps/cp_decision-1?outcome=granted`);
@@ -321,16 +321,16 @@ test('a date before another of the form is refused saying what to enter, in word
   await page.getByLabel('Valid until (optional)').fill(daysAgo(4));
   await page.locator('#document').setInputFiles(LETTER);
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  // The domain's rule, judged by the API's preview of the sign-off: the form again, never the check page.
   expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.getByRole('heading', { name: /^Check your answers/ }).count()).toBe(0);
   const said = `The date it is valid until must be on or after ${formatCalendarDay(daysAgo(2))}`;
   expect(await page.locator('#details-validUntil-error').textContent()).toBe(said);
   expect(await page.getByRole('alert').innerText()).toContain(said);
+  expect(await page.getByLabel('Valid until (optional)').inputValue()).toBe(daysAgo(4));
   await saidInWords(page);
-  // The letter was added at the first send: the file field says it is on the step, not to choose it again.
-  const hint = await page.locator('#document-hint').textContent();
-  expect(hint).toContain('Already added to this step, and kept there: letter.pdf');
-  expect(hint).not.toContain('Choose it again');
+  // Refused before anything was added: the letter is not on the step, and the file field says to choose it again.
+  expect(await page.locator('#document-hint').textContent()).toContain('Choose it again');
   await page.context().close();
 });
 

@@ -254,6 +254,47 @@ test('the first send refuses what "Confirm" would: a date after today or before 
   expect([fine.status, headingOf(fine.text)]).toEqual([200, expect.stringMatching(/^Check your answers/)]);
 });
 
+test("the first send refuses a grant that ends before it begins, by the domain's own rule: a CP decision, an interim letter", async () => {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const minor = `${Number(today().slice(0, 4)) - 16}-01-15`;
+  // Each opened by a step signed today: ICE's decision by the request, HHS's interim letter by a minor's notification.
+  const grants = [
+    {
+      birthDate: '1990-04-02',
+      opens: ['cp_request-1', 'requested', 'requestedOn'],
+      as: 'demo-ice-officer',
+      step: 'cp_decision-1',
+      outcome: 'granted',
+      begins: 'grantedOn',
+    },
+    {
+      birthDate: minor,
+      opens: ['hhs_minor_notification-1', 'notified', 'notifiedOn'],
+      as: 'demo-hhs-officer',
+      step: 'hhs_interim_letter-1',
+      outcome: 'issued',
+      begins: 'issuedOn',
+    },
+  ] as const;
+  for (const { birthDate, opens, as, step, outcome, begins } of grants) {
+    const { caseId: id } = await openCase(`step-pages-${step}-ends-early`, birthDate);
+    const [opener, opened, on] = opens;
+    await signViaApi(opener, `step-pages-${step}-ends-early`, { outcome: opened, details: { [on]: today() } }, id);
+    const send = await formOn(as, `/cases/${id}/steps/${step}?outcome=${outcome}`);
+    const refused = await send({ outcome, [`details.${begins}`]: today(), 'details.validUntil': yesterday });
+    const text = textOf(refused.text);
+    expect([step, refused.status, text]).toEqual([
+      step,
+      422,
+      expect.stringContaining(`The date it is valid until must be on or after ${formatCalendarDay(today())}`),
+    ]);
+    expect(text).not.toContain('Check your answers');
+    // Refused by its field, the answers kept on the form.
+    expect(refused.text).toContain('id="details-validUntil-error"');
+    expect(refused.text).toMatch(new RegExp(`name="details.validUntil"[^>]*value="${yesterday}"`));
+  }
+});
+
 test("a form that could only be refused is not offered: a supervisor's, an interim letter extended as often as allowed", async () => {
   const supervised = await getAs('demo-supervisor', `/cases/${caseId}/steps/le_declaration-1?outcome=signed`);
   expect([supervised.status, textOf(supervised.text)]).toEqual([

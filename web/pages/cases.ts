@@ -462,10 +462,17 @@ export function casePages(kit: Kit): Router {
         // answers, checked without the note, could be refused for another field and the note be lost unsaid.
         const file = formFileOf(res);
         if (file && 'refused' in file) throw file.refused;
-        // Then the answers are checked: what the catalogue or the workflow's rules refuse comes back on the form.
+        // Then the answers are checked: what the catalogue or the workflow's rules refuse comes back on the form. The
+        // workflow's rules are judged by the API's preview, which runs them as the sign-off would (its dates, its note).
         const details = detailsFromForm(kind, outcome, form);
-        const refused = checkDetails(kind, outcome, details) ?? signOffRulesRefusal(me, view, step, outcome, details);
+        const refused = checkDetails(kind, outcome, details) ?? signOffRulesRefusal(me, view, step, outcome);
         if (refused) throw refused;
+        ok(
+          await kit.api(req).POST('/api/cases/{caseId}/steps/{stepId}/sign-off/preview', {
+            params: { path: { caseId, stepId } },
+            body: { outcome, details },
+          }),
+        );
         // The document is added now, so the check page can name it: it links to the step and moves no workflow.
         const added = file ? await uploadDocument(kit.api(req), caseId, stepId, file) : undefined;
         const documentName = fileNameOf(file);
