@@ -119,9 +119,26 @@ export function alarmDate(state: CaseState, alarm: Alarm): Instant | null {
   return (isExpiry ? step?.expiresAt : step?.dueAt) ?? alarm.at;
 }
 
-/** The next alarm to sleep until, if any. */
+/**
+ * Whether the case is in an entry session: a command revealed alarms that passed, or expiries it holds, and the
+ * session's notice of what passed is still to come (the workflow sends it once nothing was entered for a while).
+ */
+export function inEntrySession(state: CaseState): boolean {
+  return (state.passedAlarms?.length ?? 0) > 0 || (state.heldExpiries?.length ?? 0) > 0;
+}
+
+/**
+ * The next alarm to sleep until, if any. On a case with `announcesAfterSession`, not a window's announcement raised
+ * in an entry session: as a passed expiry, it waits for the session's end, since the next entry may record the step
+ * it says is owed (which ends the window's leads, this one with them); then it fires if still current.
+ */
 export function nextAlarm(state: CaseState): Alarm | undefined {
-  return alarms(state)[0];
+  return earliestAlarm(state, state.announcesAfterSession === true && inEntrySession(state));
+}
+
+/** The earliest alarm not fired, a window's announcement (`onRecord`) left out when it `waits`. */
+function earliestAlarm(state: CaseState, waits: boolean): Alarm | undefined {
+  return alarms(state).find((alarm) => !(waits && alarm.onRecord));
 }
 
 /**
@@ -192,7 +209,10 @@ export function settlePassedAlarms(state: CaseState, now: Instant): CaseState {
   const recordedAt = normaliseInstant(now);
   let settled = state;
   const passed: PassedAlarm[] = [];
-  for (let next = nextAlarm(settled); next && next.at < recordedAt; next = nextAlarm(settled)) {
+  // A window's announcement never passed (`announcesAfterSession`): it is raised as the window is recorded, or at the
+  // end of the session that recorded it, even once the held expiries are released.
+  const upcoming = () => earliestAlarm(settled, settled.announcesAfterSession === true);
+  for (let next = upcoming(); next && next.at < recordedAt; next = upcoming()) {
     if (next.kind === 'expired' && state.holdsPassedExpiries) {
       settled = { ...settled, heldExpiries: [...(settled.heldExpiries ?? []), next.id] };
       continue;

@@ -157,6 +157,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /** Withdrawn steps whose emails the workflow has still to record (`tellsWithdrawnSteps`). */
   withdrawnStepsToTell?: WithdrawnStepNotice[];
   /**
+   * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
+   * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
+   * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.
+   * Set by the workflow behind a patch, so histories recorded before, which announced it at once, replay as they ran.
+   */
+  announcesAfterSession?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */
@@ -305,6 +312,11 @@ export interface Alarm {
    * again in a notice of what passed, which goes to the coordinator anyway.
    */
   copyOf?: string;
+  /**
+   * A window's one reminder raised as it is recorded, every lead being behind it (`leadAlarms` in
+   * domain/tracks/track.ts): on a case with `announcesAfterSession`, one raised in an entry session waits for its end.
+   */
+  onRecord?: boolean;
 }
 
 export function findStep(state: CaseState, stepId: string): Step | undefined {

@@ -27,6 +27,7 @@ import {
   applyTransfer,
   findStep,
   fireAlarm,
+  inEntrySession,
   nextAlarm,
   openCase,
   passedToTellAtEnd,
@@ -76,6 +77,7 @@ import {
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   MOVED_DATES_LEFT_OUT_PATCH,
+  ON_RECORD_AFTER_SESSION_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -200,6 +202,7 @@ const PATCHED_RULES = [
   ['transfersToldByOutbox', TRANSFERS_TOLD_BY_OUTBOX_PATCH],
   ['correctsLapses', LAPSE_CORRECTABLE_PATCH],
   ['tellsWithdrawnSteps', STEP_WITHDRAWN_TOLD_PATCH],
+  ['announcesAfterSession', ON_RECORD_AFTER_SESSION_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -463,7 +466,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     }
     // An entry session: what passed waits until nothing has been entered for `gatherMs`. Cases recorded before
     // `gathersAfterLastEntry` waited from any change, so an alarm firing meanwhile postponed the notice.
-    const entering = passed.length > 0 || (state.heldExpiries?.length ?? 0) > 0;
+    const entering = inEntrySession(state);
     const lastEntered = state.gathersAfterLastEntry ? enteredVersion : state.version;
     if (entering && lastEntered !== gathered.version) {
       gathered = { version: lastEntered, noticeAt: Date.now() + gatherMs };

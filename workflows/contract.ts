@@ -271,6 +271,14 @@ export const STEP_WITHDRAWN_TOLD_PATCH = 'step-withdrawn-told';
  */
 const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
 
+/**
+ * Cases recorded before it announced a window recorded with every lead behind it ("still owed: make it by …") the
+ * moment it was recorded, even in an entry session whose next entry recorded the renewal or the filing; since, one
+ * recorded in an entry session waits for the session's end and goes out only if still true then
+ * (`announcesAfterSession` in domain/case-state.ts). Asked on its own, after the bundle.
+ */
+export const ON_RECORD_AFTER_SESSION_PATCH = 'on-record-after-session';
+
 /** Every bundle with the patches it stands for, newest first. */
 export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
   {

@@ -80,7 +80,7 @@ export function leadAlarms(
     .at(-1)!;
   if (recordedAt >= endsAt || dates.some((at) => at >= recordedAt)) return leads;
   // The end is in the id, so an end corrected to another within every lead is announced again.
-  return [...leads, alarm(recordedAt, `on-record:${endsAt}`)];
+  return [...leads, { ...alarm(recordedAt, `on-record:${endsAt}`), onRecord: true }];
 }
 
 /**

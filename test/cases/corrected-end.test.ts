@@ -72,9 +72,11 @@ test('a grant corrected inside every lead, then back: one "Corrected" email to t
   const toPolice = () =>
     stack.mail.messages().filter((m) => m.subject.includes(reference) && m.to.join(',').includes(policeEmail));
 
-  // Typed 720 days ago: its end is ten days off, every lead behind, so its reminder goes out at once ("Reminder:
-  // Continued Presence renewal request due …", the renewal being still owed), naming the wrong end.
+  // Typed 720 days ago: its end is ten days off, every lead behind, so its reminder goes out ("Reminder: Continued
+  // Presence renewal request due …", the renewal being still owed), naming the wrong end. The case is in the entry
+  // session that brought it in, so the reminder waits for the session's end, 30 minutes after the last entry.
   const wrong = await correctGrant(day(720));
+  await stack.env.sleep(31 * 60_000);
   const [reminder] = await eventually(async () => {
     const found = toPolice();
     return found.length > 0 ? found : undefined;

@@ -218,3 +218,57 @@ test('an alarm firing during an entry session does not postpone its notice: it c
   );
   expect(told?.bodyText).toMatch(/Reminder: HHS notification of a minor/);
 });
+
+/**
+ * A CP grant entered after the fact inside every renewal lead, as ICE enters it (probe T2), then, in the same session,
+ * the renewal request when `renewed`. Answers the case, and its emails once the session's notice is out.
+ */
+async function grantEnteredLate(name: string, renewed: boolean) {
+  const now = await stack.env.currentTimeMs();
+  const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
+  const ice = workingActor({ userId: 'cp-officer-late', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' });
+  const opened = await stack.cases.open(
+    { identifiedOn: day(710), survivor: { name, birthDate: '1991-04-04' }, agencies: DEMO_AGENCIES },
+    police,
+  );
+  const sign = (stepId: string, outcome: string, details: Record<string, string>, actor: typeof police) =>
+    stack.cases.signOff(opened.caseId, { stepId, outcome, details }, actor);
+  await sign('cp_request-1', 'requested', { requestedOn: day(709) }, police);
+  // Valid for two more weeks: the leads of 120, 60 and 30 days are all behind it.
+  await sign('cp_decision-1', 'granted', { grantedOn: day(700), validUntil: day(-14) }, ice);
+  // A few minutes pass between the entries, as a person types them.
+  await stack.env.sleep(5 * MINUTE_MS);
+  const between = (await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 })).items;
+  if (renewed) await sign('cp_renewal_request-1', 'requested', { requestedOn: day(30) }, police);
+  await stack.env.sleep(HOUR_MS);
+  const after = await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    return items.some((n) => n.kind === 'passed_summary') && items.every((n) => !n.recipientEmail || n.sentAt)
+      ? items
+      : undefined;
+  }, 'the notice of what passed, sent');
+  const emails = stack.mail.messages().filter((m) => m.subject.includes(opened.reference));
+  return { opened, between, after, emails };
+}
+
+test('a grant entered after the fact and its renewal request entered next: no "still owed" email, between the entries or after', async () => {
+  const { between, after, emails } = await grantEnteredLate('Renewed In Session', true);
+  expect(between.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
+  expect(after.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
+  expect(emails.length).toBeGreaterThan(0);
+  expect(emails.filter((m) => m.text.includes('still owed'))).toEqual([]);
+});
+
+test("a grant entered after the fact with its renewal still owed is announced once, at the session's end", async () => {
+  const { opened, between, emails } = await grantEnteredLate('Not Renewed In Session', false);
+  expect(between.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
+  const reminders = await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    const found = items.filter((n) => n.kind === 'expiry_reminder');
+    return found.length > 0 && found.every((n) => n.sentAt) ? found : undefined;
+  }, 'the renewal reminder, after the session');
+  expect(reminders).toHaveLength(1);
+  expect(reminders[0]!.recipientAgencyId).toBe(DEMO_AGENCIES.law_enforcement);
+  expect(reminders[0]!.subject).toMatch(/^Reminder: Continued Presence renewal request due /);
+  expect(emails.some((m) => m.subject.startsWith('Brought up to date'))).toBe(true);
+});
