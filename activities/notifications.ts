@@ -24,7 +24,7 @@ import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { caseReference } from '../db/case-references';
-import { inTransaction } from '../db/pool';
+import { inTransaction, type Queryable } from '../db/pool';
 import {
   enqueue,
   findNotification,
@@ -38,7 +38,7 @@ import {
 } from '../db/notifications';
 import type { NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant, StepKind } from '../domain/types';
-import { renderNotification, renderPassedNotices } from '../mail/render';
+import { renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
 import { digestStillToWrite, foldedInto } from './digest';
 import {
   DELIVERY_WORKFLOW_TYPE,
@@ -185,7 +185,27 @@ const OWED_BEFORE_THE_END: Partial<Record<string, StepKind>> = {
   t_visa_decision: 't_visa_adjustment_filing',
   // The certification is good for a petition filed within its six months (8 CFR 214.14(c)(2)(i)).
   u_visa_certification: 'u_visa_petition',
+  // The interim assistance ends unless HHS issues the eligibility letter, or extends the interim letter, before then.
+  hhs_interim_letter: 'hhs_eligibility_letter',
 };
+
+/**
+ * The steps still owed before the ends an alarm's email names, by the kind of step whose window it is: the expiry
+ * reminder's own, or those of the expiry leads a notice of what passed lists, so that both word a lead alike.
+ */
+async function owedBeforeTheEnds(db: Queryable, input: NotifyInput): Promise<Partial<Record<string, OwedStep>>> {
+  const leads =
+    input.kind === 'expiry_reminder'
+      ? [input.stepKind]
+      : (input.passed ?? []).filter((alarm) => alarm.kind === 'expiry_reminder').map((alarm) => alarm.stepKind);
+  const owed: Partial<Record<string, OwedStep>> = {};
+  for (const windowKind of new Set(leads)) {
+    const stepKind = OWED_BEFORE_THE_END[windowKind];
+    const pending = stepKind ? await findPendingStepDue(db, input.caseId, stepKind) : null;
+    if (stepKind && pending) owed[windowKind] = { stepKind, dueAt: pending.dueAt };
+  }
+  return owed;
+}
 
 /** The notify activity, which records the notification, and the two its delivery workflow runs. */
 export function createNotificationActivities(deps: NotificationDeps) {
@@ -214,9 +234,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const reference = (await caseReference(client, input.caseId)) ?? input.reference;
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
-      // An expiry reminder names what to do before the end, as the console lists it: the step owed and its date.
-      const owedKind = input.kind === 'expiry_reminder' ? OWED_BEFORE_THE_END[input.stepKind] : undefined;
-      const owedDue = owedKind ? await findPendingStepDue(client, input.caseId, owedKind) : null;
+      // An expiry lead names what to do before the end, as the console lists it: the step owed and its date.
+      const owed = await owedBeforeTheEnds(client, input);
       // A withdrawn step's email names who corrected: the agency by its name, the coordinator as such.
       const corrector = input.corrected ? await findAgency(pool, input.corrected.byAgencyId) : null;
       const email = renderNotification({
@@ -237,7 +256,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         },
         publicBaseUrl,
         actingAgency: owner ? { name: owner.name, email: owner.email } : undefined,
-        owed: owedKind && owedDue ? { stepKind: owedKind, dueAt: owedDue.dueAt } : undefined,
+        owed,
       });
       const folded =
         recipient.dailyDigest && recipient.email !== null ? foldedInto(input, raisedAt, timeZone, deadlineZones) : null;

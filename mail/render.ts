@@ -53,10 +53,11 @@ export interface NotificationFacts {
   /** For `escalation`: the agency that owes the step and its address (none when the directory has none). */
   actingAgency?: { name: string; email: string | null };
   /**
-   * For `expiry_reminder`: the step still owed before the end, pending on the case (a CP grant's renewal request), and
-   * its due date: the email says to do it by then rather than only that something ends.
+   * For `expiry_reminder` and `passed_summary`: the step still owed before a window ends, pending on the case, by the
+   * kind of step whose window it is (`cp_decision`: its renewal request): an expiry lead says to do it by then rather
+   * than only that something ends (`expiryLeadWords`).
    */
-  owed?: { stepKind: string; dueAt: Instant | null };
+  owed?: Readonly<Partial<Record<string, OwedStep>>>;
   /** For `passed_summary`: the reminders that passed before the case was brought up to date, none of them sent. */
   passed?: PassedAlarm[];
   /** For `end_corrected`: the end an earlier expiry email named, which a correction moved to `dueAt`. */
@@ -66,6 +67,12 @@ export interface NotificationFacts {
    * and who corrected it: the agency's name, or "The coordinator".
    */
   corrected?: { stepKind?: string; by: string };
+}
+
+/** A step still owed before a window ends (a CP grant's renewal request), and its due date. */
+export interface OwedStep {
+  stepKind: string;
+  dueAt: Instant | null;
 }
 
 export interface RenderedEmail {
@@ -156,6 +163,45 @@ const LAPSE_MEANS: Readonly<Record<string, string>> = {
     'the eligibility letter is issued.',
 };
 
+/**
+ * Owed steps that another act may stand in for before the end, by the window's end rather than their own deadline: an
+ * interim letter's end is met by the eligibility letter or by an extension of the interim letter, and the eligibility
+ * letter's own deadline is HHS's working target, not that end.
+ */
+const OWED_OR_ELSE: Readonly<Record<string, string>> = {
+  hhs_eligibility_letter: 'or extend the interim letter if an extension is still allowed',
+};
+
+/**
+ * How an expiry lead names what it reminds of (the live reminder's subject and a notice of what passed's line alike):
+ * the step still owed before the end and by when, "Reminder: Continued Presence renewal request, due 19 Dec 2026"
+ * (`owedBy` says it in a sentence's words); else the end itself, "Expiring: Continued Presence decision, valid until
+ * 19 Dec 2026". `end` is the window's last valid day in words; `owed` by the kind of step whose window it is.
+ */
+function expiryLeadWords(
+  stepKind: string,
+  end: string,
+  owed: NotificationFacts['owed'],
+  zone: string,
+  deadlineZones: readonly string[] = [],
+): { label: string; what: string; when: string; owedBy?: string } {
+  const step = owed?.[stepKind];
+  if (!step) return { label: alarmKindLabel('expiry_reminder'), what: stepLabel(stepKind), when: `valid until ${end}` };
+  const orElse = OWED_OR_ELSE[step.stepKind];
+  const by =
+    orElse !== undefined
+      ? end
+      : step.dueAt === null
+        ? 'the date on the case page'
+        : dueDateFor(step.dueAt, step.stepKind, zone, deadlineZones);
+  return {
+    label: 'Reminder',
+    what: stepLabel(step.stepKind),
+    when: `due ${by}`,
+    owedBy: orElse ? `${by}, ${orElse}` : by,
+  };
+}
+
 /** `notSent`: for `passed_summary`, the lines its body lists, which its subject counts. */
 function headline(
   facts: NotificationFacts,
@@ -223,23 +269,13 @@ function headline(
       };
     }
     case 'expiry_reminder': {
-      const { owed } = facts;
-      if (owed) {
-        const owedStep = stepLabel(owed.stepKind);
-        const owedDate =
-          owed.dueAt === null
-            ? 'the date on the case page'
-            : dueDateFor(owed.dueAt, owed.stepKind, facts.timeZone ?? 'UTC', facts.deadlineZones);
-        return {
-          subject: `Reminder: ${owedStep} due ${owedDate} (case ${ref})`,
-          lead:
-            `What "${step}" granted is valid until ${date}. The step "${owedStep}" is still owed: make it by ` +
-            `${owedDate}, then record it on the case page.`,
-        };
-      }
+      const words = expiryLeadWords(facts.stepKind, date, facts.owed, facts.timeZone ?? 'UTC', facts.deadlineZones);
+      const valid = `What "${step}" granted is valid until ${date}.`;
       return {
-        subject: `Expiring: ${step} valid until ${date} (case ${ref})`,
-        lead: `What "${step}" granted is valid until ${date}. Act before then if it must be renewed or used.`,
+        subject: `${words.label}: ${words.what} ${words.when} (case ${ref})`,
+        lead: words.owedBy
+          ? `${valid} The step "${words.what}" is still owed: make it by ${words.owedBy}, then record it on the case page.`
+          : `${valid} Act before then if it must be renewed or used.`,
       };
     }
     case 'expired': {
@@ -348,20 +384,31 @@ const DATE_WORDS: Record<PassedAlarm['kind'], string> = {
  * gone out tells a step's reminders apart (30 and 7 days before). A birthday reminder names neither date: when it
  * would have gone out follows from the birth date.
  */
-function passedLine(alarm: PassedAlarm, zone: string, deadlineZones: readonly string[]): string {
+function passedLine(
+  alarm: PassedAlarm,
+  zone: string,
+  deadlineZones: readonly string[],
+  owed: NotificationFacts['owed'],
+): string {
   if (alarm.about === 'minor_turns_18' && alarm.kind === 'expired')
     return `- Turned 18 before HHS was notified: ${stepLabel(alarm.stepKind)} cancelled, the adult route applies`;
   if (alarm.about === 'minor_turns_18')
     return `${URGENT_BIRTHDAY_LINE}${stepLabel(alarm.stepKind)}, date on the case page`;
+  const sent =
+    alarm.at === undefined || alarm.date === null
+      ? ''
+      : `, would have been sent ${dayWords(alarm.at, alarm.stepKind, zone)}`;
+  if (alarm.kind === 'expiry_reminder' && alarm.about !== 'benefit_window' && alarm.date !== null) {
+    // As the live reminder words it: the step still owed, when the case has it pending.
+    const end = alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone, deadlineZones);
+    const { label, what, when } = expiryLeadWords(alarm.stepKind, end, owed, zone, deadlineZones);
+    return `- ${label}: ${what}, ${when}${sent}`;
+  }
   const said = alarm.about === 'benefit_window' ? 'benefits last until' : DATE_WORDS[alarm.kind];
   const when =
     alarm.date === null
       ? 'date on the case page'
       : `${said} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone, deadlineZones)}`;
-  const sent =
-    alarm.at === undefined || alarm.date === null
-      ? ''
-      : `, would have been sent ${dayWords(alarm.at, alarm.stepKind, zone)}`;
   return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}${sent}`;
 }
 
@@ -380,7 +427,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
       ? 'see the case page'
       : alarmDateWords(facts.dueAt, facts.kind, facts.stepKind, zone, deadlineZones);
   // Each line once: the subject counts what the body lists (alarms passed before `at` was kept may read the same).
-  const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone, deadlineZones)))];
+  const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone, deadlineZones, facts.owed)))];
   const { subject, lead } = headline(facts, step, date, notSent);
   const text = [
     `To: ${facts.agencyName}`,

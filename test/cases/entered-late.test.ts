@@ -257,10 +257,18 @@ test('a grant entered after the fact and its renewal request entered next: no "s
   expect(after.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
   expect(emails.length).toBeGreaterThan(0);
   expect(emails.filter((m) => m.text.includes('still owed'))).toEqual([]);
+  // The leads that passed are listed by the end they named: the renewal is no longer owed.
+  const told = after.find((n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator);
+  expect(told?.bodyText).toContain('- Expiring: Continued Presence decision, valid until');
+  expect(told?.bodyText).not.toContain('- Reminder: Continued Presence renewal request');
 });
 
 test("a grant entered after the fact with its renewal still owed is announced once, at the session's end", async () => {
-  const { opened, between, emails } = await grantEnteredLate('Not Renewed In Session', false);
+  const { opened, between, after, emails } = await grantEnteredLate('Not Renewed In Session', false);
+  // The leads that passed name the renewal request still owed, as the live reminder does.
+  const told = after.find((n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator);
+  expect(told?.bodyText).toContain('- Reminder: Continued Presence renewal request, due ');
+  expect(told?.bodyText).not.toContain('- Expiring: Continued Presence decision');
   expect(between.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
   const reminders = await eventually(async () => {
     const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });

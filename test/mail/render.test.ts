@@ -5,6 +5,7 @@ import {
   renderNotification,
   renderPassedNotices,
   type NotificationFacts,
+  type OwedStep,
 } from '../../mail/render';
 
 const facts: NotificationFacts = {
@@ -135,22 +136,75 @@ describe('renderNotification', () => {
     expect(text).toContain(means);
   });
 
-  it('names the renewal request owed and its due date in a CP expiry reminder, when the case has one pending', () => {
-    // Valid until 20 Dec 2026: the grant, and the renewal request's deadline with it, end as 21 Dec begins.
+  // Valid until 20 Dec 2026, ending as 21 Dec begins. A CP grant's renewal request is due as the grant ends; an interim
+  // letter's eligibility letter has a deadline of its own (HHS's working target), not the end it must come before.
+  it.each([
+    [
+      'names the renewal request owed and its due date in a CP expiry reminder, when the case has one pending',
+      'cp_decision',
+      { stepKind: 'cp_renewal_request', dueAt: '2026-12-21T00:00:00.000Z' },
+      'What "Continued Presence decision" granted is valid until 20 Dec 2026. The step "Continued Presence renewal ' +
+        'request" is still owed: make it by 20 Dec 2026, then record it on the case page.',
+    ],
+    [
+      "names in an interim letter's reminder the eligibility letter owed, or the letter's extension, by its end",
+      'hhs_interim_letter',
+      { stepKind: 'hhs_eligibility_letter', dueAt: '2027-01-30T12:00:00.000Z' },
+      'What "HHS interim assistance letter" granted is valid until 20 Dec 2026. The step "HHS eligibility letter" is ' +
+        'still owed: make it by 20 Dec 2026, or extend the interim letter if an extension is still allowed, then ' +
+        'record it on the case page.',
+    ],
+  ])('%s', (_title, stepKind, owed: OwedStep, lead) => {
     const { subject, text } = renderNotification({
       ...facts,
       kind: 'expiry_reminder',
-      agencyName: 'Demo City Police',
+      stepKind,
       timeZone: 'America/Chicago',
       dueAt: '2026-12-21T00:00:00.000Z',
-      owed: { stepKind: 'cp_renewal_request', dueAt: '2026-12-21T00:00:00.000Z' },
+      owed: { [stepKind]: owed },
     });
-    expect(subject).toBe('Reminder: Continued Presence renewal request due 20 Dec 2026 (case RC-2026-0042)');
+    expect(subject).toBe(`Reminder: ${stepLabel(owed.stepKind)} due 20 Dec 2026 (case RC-2026-0042)`);
+    expect(text).toContain(lead);
+    expect(`${subject}\n${text}`).not.toMatch(/21 Dec|Act before then|30 Jan 2027/);
+  });
+
+  it('words an expiry lead in a notice of what passed as the live reminder does: the step owed, else the end', () => {
+    const lead = (stepId: string, stepKind: string, about: string) => ({
+      stepId,
+      stepKind,
+      kind: 'expiry_reminder' as const,
+      about,
+      date: '2026-12-20T00:00:00.000Z',
+      at: '2026-08-22T00:00:00.000Z',
+    });
+    const notice = {
+      ...facts,
+      kind: 'passed_summary' as const,
+      dueAt: null,
+      passed: [
+        lead('cp_decision-1', 'cp_decision', 'cp_validity'),
+        lead('t_visa_decision-1', 't_visa_decision', 't_status'),
+      ],
+    };
+    const owed = {
+      cp_decision: { stepKind: 'cp_renewal_request', dueAt: '2026-12-20T00:00:00.000Z' },
+      t_visa_decision: { stepKind: 't_visa_adjustment_filing', dueAt: '2026-12-20T00:00:00.000Z' },
+    };
+    const { text } = renderNotification({ ...notice, owed });
     expect(text).toContain(
-      'What "Continued Presence decision" granted is valid until 20 Dec 2026. The step "Continued Presence renewal ' +
-        'request" is still owed: make it by 20 Dec 2026, then record it on the case page.',
+      '- Reminder: Continued Presence renewal request, due 19 Dec 2026, would have been sent 22 Aug 2026',
     );
-    expect(text).not.toContain('21 Dec');
+    expect(text).toContain(
+      '- Reminder: Adjustment of status filing (Form I-485), due 19 Dec 2026, would have been sent 22 Aug 2026',
+    );
+    expect(text).not.toContain('Expiring:');
+    const live = renderNotification({ ...facts, kind: 'expiry_reminder', dueAt: '2026-12-20T00:00:00.000Z', owed });
+    expect(live.subject).toBe('Reminder: Continued Presence renewal request due 19 Dec 2026 (case RC-2026-0042)');
+    // The session showed the renewal requested: the line names the end, as a reminder with nothing owed does.
+    const done = renderNotification({ ...notice, owed: { t_visa_decision: owed.t_visa_decision } });
+    expect(done.text).toContain(
+      '- Expiring: Continued Presence decision, valid until 19 Dec 2026, would have been sent',
+    );
   });
 
   it("tells the police to notify HHS now and record it when a minor's 24 hours have passed", () => {
