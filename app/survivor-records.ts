@@ -189,7 +189,7 @@ async function settleReference(
   }
   const replacement = referenceAsked(caseId, asked, at);
   if (replacement === undefined || replacement === current) return undefined;
-  if ((await replaceReference(client, caseId, replacement)) === 'reference_taken')
+  if ((await replaceReference(client, caseId, replacement, at)) === 'reference_taken')
     throw referenceTaken(replacement, ASSIGNED_WHEN_NULL);
   return replacement;
 }

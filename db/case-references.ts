@@ -59,7 +59,7 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
          INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING RETURNING reference)
        SELECT reference FROM reserved
-       UNION ALL SELECT reference FROM case_references WHERE case_id = $1`,
+       UNION ALL SELECT reference FROM case_references WHERE case_id = $1 AND replaced_at IS NULL`,
       [intake.caseId, intake.openedByAgencyId, intake.reference, intake.identifiedAt],
     );
     const reference = rows[0]?.reference;
@@ -83,29 +83,40 @@ export async function releaseCase(pool: Pool, caseId: string): Promise<void> {
  * without a reservation.
  */
 export async function caseReference(db: Queryable, caseId: string): Promise<string | null> {
-  const { rows } = await db.query<{ reference: string }>('SELECT reference FROM case_references WHERE case_id = $1', [
-    caseId,
-  ]);
+  const { rows } = await db.query<{ reference: string }>(
+    'SELECT reference FROM case_references WHERE case_id = $1 AND replaced_at IS NULL',
+    [caseId],
+  );
   return rows[0]?.reference ?? null;
 }
 
 /**
  * Gives the case another reference, in its reservation and in the read model at once (a later projection reads the
  * reservation's): `reference_taken` when its agency has a case with it, its letters in any case, and nothing is
- * written. Meant for a transaction the caller ends on `reference_taken`: a reference taken meanwhile by an opening
- * fails the unique index, which aborts it.
+ * written. The reference replaced stays the case's, marked replaced (migration replaced-references-kept): no other case
+ * of the agency may take it, and the case may take it back. Meant for a transaction the caller ends on
+ * `reference_taken`: a reference taken meanwhile by an opening fails the unique index, which aborts it.
  */
 export async function replaceReference(
   db: Queryable,
   caseId: string,
   reference: string,
+  at: Date,
 ): Promise<'replaced' | 'reference_taken'> {
+  const { rows } = await db.query<{ opened_by_agency_id: string; identified_at: Date | null }>(
+    `UPDATE case_references SET replaced_at = $2 WHERE case_id = $1 AND replaced_at IS NULL
+     RETURNING opened_by_agency_id, identified_at`,
+    [caseId, at],
+  );
+  const replaced = rows[0];
+  if (!replaced) throw new Error(`case ${caseId} has no reference reserved to replace`);
   try {
+    // A former reference of this very case is taken back; one of another case of the agency is refused.
     const { rowCount } = await db.query(
-      `UPDATE case_references r SET reference = $2 WHERE r.case_id = $1 AND NOT EXISTS (
-         SELECT 1 FROM case_references other WHERE other.opened_by_agency_id = r.opened_by_agency_id
-           AND upper(other.reference) = upper($2) AND other.case_id <> $1)`,
-      [caseId, reference],
+      `INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (opened_by_agency_id, upper(reference)) DO UPDATE SET reference = EXCLUDED.reference, replaced_at = NULL
+         WHERE case_references.case_id = EXCLUDED.case_id`,
+      [caseId, replaced.opened_by_agency_id, reference, replaced.identified_at],
     );
     if (rowCount === 0) return 'reference_taken';
   } catch (error) {

@@ -107,7 +107,7 @@ WITH audit AS (${insertAppliedCommand('$13')}),
 newer AS (
   INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version,
                      history_length, updated_at)
-  VALUES ($1, COALESCE((SELECT reference FROM case_references WHERE case_id = $1), $2), $3, $4, $5, $6, $7, $8, $9,
+  VALUES ($1, COALESCE((SELECT reference FROM case_references WHERE case_id = $1 AND replaced_at IS NULL), $2), $3, $4, $5, $6, $7, $8, $9,
           $14, now())
   ON CONFLICT (id) DO UPDATE SET
     reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
@@ -201,6 +201,16 @@ const SIGNER = `(SELECT json_build_object('displayName', u.display_name, 'agency
   ORDER BY a.applied_version DESC LIMIT 1)`;
 
 /**
+ * A timeline entry's summary as served: the opening's names the case by its reference now (`c.reference`), not the
+ * one the workflow recorded it with, which a survivor correction may have replaced because it named the survivor (or a
+ * migration renamed): "case RC-2026-… opened on the adult path (policy …)". Written at opening by domain/case.ts
+ * `openCase`; a summary of another shape names the case alone rather than risk showing the old reference.
+ */
+const TIMELINE_SUMMARY = `CASE WHEN t.type = 'case.opened'
+  THEN 'case ' || c.reference || coalesce(' opened on the ' || substring(t.summary FROM '^case .* opened on the (.*)$'), ' opened')
+  ELSE t.summary END`;
+
+/**
  * One case in one statement, as JSON: the case row with its steps (by opening time; steps opened by one event, as
  * the identification opens several, keep the order the workflow opened them in) and timeline (by sequence), each an
  * index range scan of its table's primary key.
@@ -213,7 +223,7 @@ SELECT json_build_object(
   'steps', (SELECT coalesce(json_agg(json_build_object(${STEP_FIELDS}, 'completedBy', ${SIGNER}) ORDER BY s.opened_at, s.position NULLS LAST, s.step_id), '[]')
             FROM case_steps s WHERE s.case_id = c.id),
   'timeline', (SELECT coalesce(json_agg(json_build_object('seq', t.seq, 'at', ${iso('t.at')}, 'type', t.type,
-                 'stepId', t.step_id, 'actorAgencyId', t.actor_agency_id, 'summary', t.summary) ORDER BY t.seq), '[]')
+                 'stepId', t.step_id, 'actorAgencyId', t.actor_agency_id, 'summary', ${TIMELINE_SUMMARY}) ORDER BY t.seq), '[]')
                FROM case_timeline t WHERE t.case_id = c.id)
 ) AS view
 FROM cases c WHERE c.id = $1`;

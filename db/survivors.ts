@@ -237,7 +237,7 @@ export async function openCasesOfSameSurvivor(
                          WHERE i.case_id = c.id AND i.kind = 'identification' AND i.completed_at = $3)
            UNION ALL
            SELECT r.case_id, r.reference, r.created_at FROM case_references r
-           WHERE r.opened_by_agency_id = $1 AND r.identified_at = $3
+           WHERE r.opened_by_agency_id = $1 AND r.identified_at = $3 AND r.replaced_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)) o
      JOIN survivors s ON s.case_id = o.id
      WHERE o.id <> $2 AND ${everyWord.join(' AND ')}

@@ -1666,6 +1666,40 @@ describe("correcting the survivor's record", () => {
       expect(await caseload('TF-2026-0100')).toEqual([lost.caseId]);
     });
 
+    test('the replaced reference is in no answer of the case, for any reader (probe T1)', async () => {
+      const opened = await openCase({
+        reference: 'ZAN-T1Q7',
+        survivor: { name: 'Brolt Tester', birthDate: '1990-05-01' },
+      });
+      const corrected = await correct(opened.caseId, { name: 'Zan Brolt', reference: null }).expect(200);
+      const assigned = (corrected.body as { reference: string }).reference;
+      for (const reader of ['ice-1', 'coord-1', 'le-1'] as const) {
+        const read = await request(app).get(`/api/cases/${opened.caseId}`).set(as(reader)).expect(200);
+        expect(JSON.stringify(read.body)).not.toMatch(/ZAN-T1Q7/i);
+        const { timeline } = read.body as { timeline: { type: string; summary: string }[] };
+        expect(timeline.find((entry) => entry.type === 'case.opened')?.summary).toMatch(
+          new RegExp(`^case ${assigned} opened on the adult path \\(policy `),
+        );
+      }
+    });
+
+    test('the replaced reference stays reserved as the case’s former number: no other case of the agency opens with it (probe T1)', async () => {
+      const opened = await openCase({
+        reference: 'ZAN-T1Q8',
+        survivor: { name: 'Brolt Tester', birthDate: '1990-05-01' },
+      });
+      await correct(opened.caseId, { name: 'Zan Brolt', reference: null }).expect(200);
+      for (const reference of ['ZAN-T1Q8', 'zan-t1q8']) {
+        const refused = await request(app)
+          .post('/api/cases')
+          .set(as('le-1'))
+          .set('Idempotency-Key', newKey())
+          .send(openRequest({ reference }))
+          .expect(409);
+        expect(refused.body).toMatchObject({ code: 'reference_taken' });
+      }
+    });
+
     test('a case whose reference named the survivor before the rule: its contact is corrected; its name is held to it', async () => {
       const opened = await openCase({
         reference: 'TF-2026-0102',
