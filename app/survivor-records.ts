@@ -15,7 +15,8 @@ import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
-import { caseReference, replaceReference } from '../db/case-references';
+import { findAgency } from '../db/agencies';
+import { caseReference, openingAgencyOf, replaceReference } from '../db/case-references';
 import { inTransaction, type Queryable } from '../db/pool';
 import {
   correctSurvivor,
@@ -85,6 +86,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       options: WriteOptions = {},
     ): Promise<CorrectionAnswer> {
       await caseReads.identityCase(caseId, actor);
+      await refuseReferenceOfOthers(deps.pool, caseId, actor, asked);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now(), operationId: options.operationId };
       return inTransaction(deps.pool, async (client) => {
         const corrected = await correctSurvivor(client, caseId, correction, by, deps.identityKeyring);
@@ -130,6 +132,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       asked: NewReference,
     ): Promise<{ outcome: 'recorded' | 'same'; reference?: string }> {
       const view = await caseReads.identityCase(caseId, actor);
+      await refuseReferenceOfOthers(deps.pool, caseId, actor, asked);
       const problem = await birthDateProblem(view, identity.birthDate, turns18OnOfRecord);
       if (problem) {
         throw new AppError('unprocessable', 'The birth date does not fit this case.', {
@@ -156,6 +159,28 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       return listSurvivorRevisions(deps.pool, caseId, deps.identityKeyring);
     },
   };
+}
+
+/**
+ * A chosen reference from a user of another agency than the one that opened the case, refused 403 naming `reference`,
+ * before anything is written: the reference is the opening agency's case number, unique within that agency only, so
+ * another agency may not replace it with a number of its own, nor learn from a 409 which of its numbers are taken.
+ * Anyone who may correct the survivor may still ask for an assigned one (null).
+ */
+async function refuseReferenceOfOthers(pool: Pool, caseId: string, actor: Actor, asked: NewReference): Promise<void> {
+  if (typeof asked !== 'string') return;
+  const opener = await openingAgencyOf(pool, caseId);
+  if (opener === null || opener === actor.agencyId) return;
+  const name = (await findAgency(pool, opener))?.name ?? 'the agency that opened the case';
+  throw new AppError('forbidden', `Only ${name} can give this case its own case number: nothing was saved.`, {
+    code: 'reference_not_yours',
+    fields: [
+      {
+        field: 'reference',
+        message: `only ${name} can give this case its own case number; ${ASSIGNED_WHEN_NULL}`,
+      },
+    ],
+  });
 }
 
 /**

@@ -91,6 +91,18 @@ export async function caseReference(db: Queryable, caseId: string): Promise<stri
 }
 
 /**
+ * The agency that opened the case, whose case number its reference is (references are unique within it): only its
+ * users may choose the case another (app/survivor-records.ts). Null for a case without a reservation.
+ */
+export async function openingAgencyOf(db: Queryable, caseId: string): Promise<string | null> {
+  const { rows } = await db.query<{ opened_by_agency_id: string }>(
+    'SELECT opened_by_agency_id FROM case_references WHERE case_id = $1 AND replaced_at IS NULL',
+    [caseId],
+  );
+  return rows[0]?.opened_by_agency_id ?? null;
+}
+
+/**
  * Gives the case another reference, in its reservation and in the read model at once (a later projection reads the
  * reservation's): `reference_taken` when its agency has a case with it, its letters in any case, and nothing is
  * written. The reference replaced stays the case's, marked replaced (migration replaced-references-kept): no other case

@@ -1700,6 +1700,42 @@ describe("correcting the survivor's record", () => {
       }
     });
 
+    test('another agency may only ask for an assigned reference, not give the case a number (probe T3)', async () => {
+      const opened = await openCase({
+        reference: 'PD-T3-0001',
+        survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
+      });
+      await openCase({ reference: 'PD-T3-0002' });
+      const advocate = (body: object) =>
+        request(app)
+          .post(`/api/cases/${opened.caseId}/survivor`)
+          .set(as('adv-1'))
+          .set('Idempotency-Key', newKey())
+          .send(body);
+      for (const reference of ['ADV-T3-0001', 'PD-T3-0002']) {
+        const refused = await advocate({ contact: 'Shelter line 555-0131', reference }).expect(403);
+        expect(refused.body).toMatchObject({
+          code: 'reference_not_yours',
+          errors: [
+            {
+              field: 'reference',
+              message:
+                'only Test Police Unit can give this case its own case number; send "reference": null to have one assigned',
+            },
+          ],
+        });
+      }
+      await request(app)
+        .get(`/api/cases/${opened.caseId}/survivor`)
+        .set(as('adv-1'))
+        .expect((res) => expect(res.body).toMatchObject({ corrections: 0 }))
+        .expect((res) => expect(res.body).not.toHaveProperty('contact'));
+      expect(await caseload('PD-T3-0001')).toEqual([opened.caseId]);
+
+      const assigned = await advocate({ contact: 'Shelter line 555-0131', reference: null }).expect(200);
+      expect((assigned.body as { reference: string }).reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+    });
+
     test('a case whose reference named the survivor before the rule: its contact is corrected; its name is held to it', async () => {
       const opened = await openCase({
         reference: 'TF-2026-0102',

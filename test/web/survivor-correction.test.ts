@@ -270,7 +270,7 @@ describe('two people correcting the details at once', () => {
   });
 });
 
-test('a name the case reference holds a word of is refused by the new case reference, which then gives the case another', async () => {
+test('a name the case reference holds a word of is refused; another agency ticks “Assign a new case reference” (probe T5)', async () => {
   const opened = await openCase(
     'survivor-correction-3',
     { name: 'Probe Dieciseis (fictitious)', birthDate: '1990-04-12' },
@@ -278,23 +278,51 @@ test('a name the case reference holds a word of is refused by the new case refer
   );
   const page = await pageAs('demo-advocate');
   await page.goto(`${service.base}/cases/${opened.caseId}/survivor`);
-  expect(await page.getByLabel('New case reference (optional)').inputValue()).toBe('');
+  // The reference is the police's case number: the advocate may only ask for one assigned.
+  expect(await page.getByLabel('New case reference (optional)').count()).toBe(0);
+  const assign = page.getByLabel('Assign a new case reference');
+  expect(await assign.isChecked()).toBe(false);
   await page.getByLabel('Name', { exact: true }).fill('Kai Probe Dieciseis (fictitious)');
   await page.getByRole('button', { name: 'Save the corrections' }).click();
   const summary = page.getByRole('alert');
   await summary.waitFor();
   expect(await summary.getByRole('link').allTextContents()).toEqual([
-    'New case reference: The case’s reference must not hold a word of the survivor’s name: enter your agency’s case number for the case instead',
+    'Assign a new case reference: The case’s reference must not hold a word of the survivor’s name: tick “Assign a new case reference” to give the case one that says nothing of them',
   ]);
-  expect(await page.locator('#reference-error').textContent()).toMatch(/must not hold a word of the survivor’s name/);
   expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Kai Probe Dieciseis (fictitious)');
   await expectAccessible(page);
 
-  await page.getByLabel('New case reference (optional)').fill('TF-2026-0102');
+  await page.getByLabel('Assign a new case reference').check();
   await page.getByRole('button', { name: 'Save the corrections' }).click();
   await page.waitForURL(new RegExp(`/cases/${opened.caseId}\\?`));
   expect(await page.getByRole('status').textContent()).toBe('Name corrected. Earlier versions are kept.');
-  expect(await page.title()).toMatch(/TF-2026-0102/);
+  expect(await page.title()).toMatch(/RC-\d{4}-[0-9A-F]{8}/);
   expect(await page.locator('main').innerText()).not.toContain('KAI-0016');
+  await page.context().close();
+});
+
+test('the police, who opened the case, type their own case number or tick the box; not both', async () => {
+  const opened = await openCase(
+    'survivor-correction-4',
+    { name: 'Probe Diecisiete (fictitious)', birthDate: '1990-04-12' },
+    'NOE-0017',
+  );
+  const page = await pageAs('demo-police-officer');
+  await page.goto(`${service.base}/cases/${opened.caseId}/survivor`);
+  await page.getByLabel('Name', { exact: true }).fill('Noe Probe Diecisiete (fictitious)');
+  await page.getByLabel('New case reference (optional)').fill('TF-2026-0117');
+  await page.getByLabel('Assign a new case reference').check();
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.locator('#assignReference-error').textContent()).toBe(
+    'Enter your agency’s case number or tick “Assign a new case reference”, not both',
+  );
+  await expectAccessible(page);
+
+  await page.getByLabel('Assign a new case reference').uncheck();
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  await page.waitForURL(new RegExp(`/cases/${opened.caseId}\\?`));
+  expect(await page.title()).toMatch(/TF-2026-0117/);
+  expect(await page.locator('main').innerText()).not.toContain('NOE-0017');
   await page.context().close();
 });

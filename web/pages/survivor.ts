@@ -9,20 +9,24 @@
  * refused by the API, and the form says so by the field, with the value it now has and the person's answer kept.
  *
  * A correction the case's reference would then say who the survivor is by is refused by the API naming `reference`
- * (a name corrected to "Kai Lee Probe" on KAI-0012): the form's "New case reference" gives the case another with the
- * correction, the refusal said by it.
+ * (a name corrected to "Kai Lee Probe" on KAI-0012): the form gives the case another with the correction, the refusal
+ * said by the field that does. The reference is the opening agency's case number: only its users get "New case
+ * reference" to type one; everyone may tick "Assign a new case reference" (the API's `null`), the only way for the
+ * other agencies, whose typed number the API refuses.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formProblemOf, idempotencyKeyOf, plainProblem, titleOf } from '../form-problems';
+import { fieldProblem, formProblemOf, idempotencyKeyOf, plainProblem, titleOf } from '../form-problems';
 import type { FormProblem, NamedField } from '../form-problems';
-import { formOf, type Kit } from '../kit';
+import { formOf, type Kit, type MeView } from '../kit';
 import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
 import { caseIdOf } from './cases';
 
 /** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
 const OTHER = 'other';
-const FIELDS = ['name', 'aNumber', 'contact', 'preferredLanguageOther', 'reference'];
+const FIELDS = ['name', 'aNumber', 'contact', 'preferredLanguageOther', 'reference', 'assignReference'];
+/** The box that asks for an assigned reference instead of a typed one. */
+const ASSIGN_LABEL = 'Assign a new case reference';
 const NAMED: readonly NamedField[] = [
   { name: 'name', noun: 'the survivor’s name' },
   { name: 'aNumber', noun: 'the A-number', format: 'An A-number is 8 or 9 digits, with or without an A before them' },
@@ -49,12 +53,38 @@ function nameInWords(message: string): string {
 /**
  * The API's refusal of a reference that would say who the survivor is, said of the one it is about: the case's own
  * when no new one was typed (rather than "enter" it, which says nothing of why), else the new one. Its first sentence
- * only: the API's advice to leave the reference out is the opening form's, and a correction then keeps the old one.
+ * only, then what this person's form offers instead: the API's advice is said in its own terms (`null`).
  */
-function referenceInWords(message: string, typed: boolean): string | undefined {
+function referenceInWords(message: string, typed: boolean, ownsReference: boolean): string | undefined {
   if (!/^must /.test(message)) return undefined;
   const rule = message.split('. ')[0]!;
-  return `${typed ? 'The new case reference' : 'The case’s reference'} ${rule}: enter your agency’s case number for the case instead`;
+  const instead = ownsReference
+    ? `enter your agency’s case number for the case instead, or tick “${ASSIGN_LABEL}”`
+    : `tick “${ASSIGN_LABEL}” to give the case one that says nothing of them`;
+  return `${typed ? 'The new case reference' : 'The case’s reference'} ${rule}: ${instead}`;
+}
+
+/**
+ * The agency that opened the case, whose case number the reference is: its opening's timeline entry names it (the
+ * API's `case_references`, which decides who may type one, was written from the same opening).
+ */
+const openedByOf = (view: { timeline: { type: string; actorAgencyId: string | null }[] }) =>
+  view.timeline.find((entry) => entry.type === 'case.opened')?.actorAgencyId ?? null;
+
+/** Whether this person's agency opened the case, so may type the case's new reference. */
+const ownsReferenceOf = (me: MeView, view: Parameters<typeof openedByOf>[0]) => openedByOf(view) === me.user.agencyId;
+
+/**
+ * The new reference the form asks for: the one typed, or null (one assigned) when the box is ticked; undefined when
+ * neither, so the case keeps its own. Both is a problem of the form: which was meant is not for the console to guess.
+ */
+function newReferenceOf(form: Record<string, string>): { reference?: string | null } | FormProblem {
+  const typed = form.reference?.trim();
+  const assign = form.assignReference === 'yes';
+  if (typed && assign) {
+    return fieldProblem('assignReference', `Enter your agency’s case number or tick “${ASSIGN_LABEL}”, not both`);
+  }
+  return typed ? { reference: typed } : assign ? { reference: null } : {};
 }
 
 type Field = (typeof CORRECTABLE)[number];
@@ -183,7 +213,7 @@ export function survivorPages(kit: Kit): Router {
     meanwhile: readonly Field[] = [],
     refusal?: unknown,
   ) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const api = kit.api(req);
     // The API answers 403 to anyone who may not read the identity (a supervisor): the error page says so.
@@ -201,6 +231,8 @@ export function survivorPages(kit: Kit): Router {
         title: titleOf(`Correct the survivor’s details, case ${view.reference}`, said),
         view,
         survivor,
+        ownsReference: ownsReferenceOf(me, view),
+        openedByName: kit.words(res).agencyName(openedByOf(view) ?? ''),
         form: form ? (meanwhile.length > 0 ? rebased(form, survivor) : form) : formOfIdentity(survivor),
         // The details the form was opened with go with it; after a conflict, those it has now, which the page shows.
         read:
@@ -221,9 +253,11 @@ export function survivorPages(kit: Kit): Router {
   router.get('/cases/:caseId/survivor', (req, res) => renderForm(req, res, undefined));
 
   router.post('/cases/:caseId/survivor', async (req, res) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const form = formOf(req);
+    const newReference = newReferenceOf(form);
+    if ('errors' in newReference) return renderForm(req, res, form, newReference, 400);
     const missing = missingOf(form);
     if (missing) return renderForm(req, res, form, missing, 400);
     const correction = correctionOf(form);
@@ -235,8 +269,8 @@ export function survivorPages(kit: Kit): Router {
       const corrected = ok(
         await kit.api(req).POST('/api/cases/{caseId}/survivor', {
           params: { path: { caseId }, header: { 'Idempotency-Key': form.idempotencyKey ?? '' } },
-          // A new reference goes with the correction only when typed; left empty, the case keeps its own.
-          body: form.reference?.trim() ? { ...correction, reference: form.reference.trim() } : correction,
+          // A new reference goes with the correction only when typed or asked for; else the case keeps its own.
+          body: { ...correction, ...newReference },
         }),
       );
       const changed = corrected.changedFields.join(',');
@@ -256,8 +290,15 @@ export function survivorPages(kit: Kit): Router {
       const placed = Object.fromEntries(FIELDS.flatMap((field) => (said[field] ? [[field, said[field]]] : [])));
       const status = error instanceof ApiProblem ? error.status : 422;
       const shown = plainProblem({ ...refused, errors: placed }, NAMED, form);
-      const reference = said.reference && referenceInWords(said.reference, Boolean(form.reference?.trim()));
-      if (reference) shown.errors.reference = reference;
+      if (said.reference) {
+        // Said by the field this person has: the typed reference's, or the box's for an agency that may not type one.
+        const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+        const owns = ownsReferenceOf(me, view);
+        const words = referenceInWords(said.reference, Boolean(form.reference?.trim()), owns);
+        const field = owns ? 'reference' : 'assignReference';
+        const { reference: _typed, ...others } = shown.errors;
+        shown.errors = { ...others, [field]: words ?? shown.errors.reference! };
+      }
       await renderForm(req, res, form, shown, status, [], error);
     }
   });
