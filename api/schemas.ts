@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { instantBoundSchema, isoDateSchema } from '../domain/dates';
-import { noteSchema, signOffSchema } from '../domain/steps';
+import { correctionReasonSchema, signOffSchema } from '../domain/steps';
 import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
 import { UNNAMED_LATER_STEP } from '../domain/correction';
@@ -12,7 +12,12 @@ import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
-import { identityInReference, passesForAssigned } from '../app/case-commands';
+import {
+  ASSIGNED_WHEN_LEFT_OUT,
+  ASSIGNED_WHEN_NULL,
+  identityInReference,
+  passesForAssigned,
+} from '../app/case-commands';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
@@ -67,18 +72,22 @@ const SurvivorSchema = z.strictObject({
 /**
  * A reference an agency chooses, when it opens a case or when a correction of the survivor's identity gives the case
  * another: printed in emails and logs, so a code, never a name. Whether it says who the survivor is is checked against
- * the identity (app/case-commands.ts `identityInReference`).
+ * the identity (app/case-commands.ts `identityInReference`). `assigned`: how the request has one assigned instead.
  */
-const ChosenReferenceSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
-  .refine((reference) => !passesForAssigned(reference), {
-    message:
-      "reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or leave it out to get one",
-  });
+const chosenReferenceSchema = (assigned: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
+    .refine((reference) => !passesForAssigned(reference), {
+      message: `reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or ${assigned}`,
+    });
 
-/** A new reference sent with the identity: chosen, or null to have one assigned; left out, the case keeps its own. */
-const NewReferenceSchema = ChosenReferenceSchema.nullable()
+/**
+ * A new reference sent with the identity: chosen, or null to have one assigned; left out, the case keeps its own (so
+ * a refusal says to send null, not to leave it out).
+ */
+const NewReferenceSchema = chosenReferenceSchema(ASSIGNED_WHEN_NULL)
+  .nullable()
   .optional()
   .describe(
     "the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): the opening agency's case number, only from its users (403 reference_not_yours from anyone else), checked as at opening (409 reference_taken when that agency has it), or null to have one assigned, from anyone who may correct the identity; left out, the case keeps its reference",
@@ -183,9 +192,11 @@ function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
 
 export const OpenCaseRequestSchema = z
   .strictObject({
-    reference: ChosenReferenceSchema.describe(
-      "your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date",
-    ).optional(),
+    reference: chosenReferenceSchema(ASSIGNED_WHEN_LEFT_OUT)
+      .describe(
+        "your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date",
+      )
+      .optional(),
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),
     identifiedOn: isoDateSchema()
@@ -249,7 +260,7 @@ export const SignOffBodySchema = signOffSchema()
  * why, in the corrector's words (sealed like a note; shown only to those who read the identity).
  */
 export const CorrectionBodySchema = SignOffBodySchema.extend({
-  reason: noteSchema(),
+  reason: correctionReasonSchema(),
   expectedCorrections: z
     .number()
     .int()

@@ -10,6 +10,7 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
+import type { z } from 'zod';
 import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from '../core/errors';
 import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -24,6 +25,7 @@ import {
   ISSUED_WINDOW_MINUTES,
   isoDateSchema,
   minorTurns18OnFor,
+  correctionReasonSchema,
   noteSchema,
   previewCorrection,
   validateOpenCase,
@@ -147,7 +149,8 @@ export function passesForAssigned(reference: string): boolean {
  * How a request has a reference assigned instead of the one refused: an opening leaves it out; a survivor correction,
  * which keeps the case's reference when it leaves it out, sends null (app/survivor-records.ts).
  */
-const ASSIGNED_WHEN_LEFT_OUT = 'leave it out to have one assigned';
+export const ASSIGNED_WHEN_LEFT_OUT = 'leave it out to have one assigned';
+export const ASSIGNED_WHEN_NULL = 'send "reference": null to have one assigned';
 
 export function identityInReference(
   reference: string,
@@ -431,7 +434,7 @@ export class CaseCommands {
     const place = { caseId, stepId: correction.stepId };
     return {
       ...withSealedNote(caseId, signOff, this.deps.identityKeyring),
-      reason: sealNote(sealedText(reason, 'reason'), place, this.deps.identityKeyring),
+      reason: sealNote(sealedText(reason, 'reason', correctionReasonSchema()), place, this.deps.identityKeyring),
     };
   }
 
@@ -664,13 +667,13 @@ export class CaseCommands {
 function withSealedNote(caseId: string, signOff: SignOff, keyring: IdentityKeyring): SignOff {
   const details = signOff.details ?? {};
   if (!Object.hasOwn(details, 'note')) return signOff;
-  const note = sealedText(details['note'], 'details.note');
+  const note = sealedText(details['note'], 'details.note', noteSchema());
   return { ...signOff, details: { ...details, note: sealNote(note, { caseId, stepId: signOff.stepId }, keyring) } };
 }
 
 /** Free text the API seals (a note, a correction's reason), checked first: a refusal names its field. */
-function sealedText(value: unknown, field: string): string {
-  const text = noteSchema().safeParse(value);
+function sealedText(value: unknown, field: string, schema: z.ZodType<string>): string {
+  const text = schema.safeParse(value);
   if (!text.success) {
     throw rejectionError({ code: 'invalid_details', field, message: text.error.issues[0]?.message ?? 'expected text' });
   }

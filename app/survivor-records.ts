@@ -34,6 +34,7 @@ import type { IsoDate } from '../domain/dates';
 import type { Actor } from '../domain/types';
 import type { CaseReads } from './case-reads';
 import {
+  ASSIGNED_WHEN_NULL,
   identityInReference,
   newReference,
   passesForAssigned,
@@ -49,12 +50,9 @@ export interface SurvivorRecordsDeps {
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
 
-/** How a correction has a reference assigned: left out, it keeps the case's own. */
-const ASSIGNED_WHEN_NULL = 'send "reference": null to have one assigned';
-
 /**
  * The case's new reference a request asks for with the identity: a chosen one (checked by the opening's rules, api/
- * schemas.ts `ChosenReferenceSchema`), or null to have one assigned. Left out, the case keeps its reference.
+ * schemas.ts `chosenReferenceSchema`), or null to have one assigned. Left out, the case keeps its reference.
  */
 export type NewReference = string | null | undefined;
 

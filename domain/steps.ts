@@ -17,9 +17,22 @@ const reason = onFirstUse(() =>
   z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a short code (a-z, 0-9, _ . -; at most 64)'),
 );
 
-/** A note as its author types it: free text, which may well name the survivor, so the API seals it (see below). */
+/**
+ * Free text as its author types it (a note, a correction's reason), which may well name the survivor, so the API seals
+ * it (see below). Its refusals say in words what is missing or how long it may be, naming the text (`what`): the API
+ * answers them by the field, and the console's forms read them (web/form-problems.ts).
+ */
 export const NOTE_MAX_LENGTH = 500;
-export const noteSchema = onFirstUse(() => z.string().trim().min(1).max(NOTE_MAX_LENGTH));
+const freeTextSchema = (what: string) => {
+  const missing = `Give ${what}, in your own words (at most ${NOTE_MAX_LENGTH} characters)`;
+  return z
+    .string({ error: missing })
+    .trim()
+    .min(1, missing)
+    .max(NOTE_MAX_LENGTH, `${what[0]!.toUpperCase()}${what.slice(1)} can be at most ${NOTE_MAX_LENGTH} characters`);
+};
+export const noteSchema = onFirstUse(() => freeTextSchema('the note'));
+export const correctionReasonSchema = onFirstUse(() => freeTextSchema('the reason for the correction'));
 
 /**
  * A sealed note, `sealed:<key id>:<base64>` (db/sealed-notes.ts): what a new sign-off must carry in `note`. Its

@@ -1736,6 +1736,24 @@ describe("correcting the survivor's record", () => {
       expect((assigned.body as { reference: string }).reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
     });
 
+    test('a new reference that reads as assigned is refused saying to send null, not to leave it out (probe T5)', async () => {
+      const opened = await openCase({ reference: 'PD-T5-0001' });
+      const assignedForm = await request(app)
+        .post(`/api/cases/${opened.caseId}/survivor`)
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send({ contact: 'Shelter line 555-0131', reference: 'RC-2026-ABCDEF12' })
+        .expect(422);
+      expect((assignedForm.body as { errors: { field: string; message: string }[] }).errors).toEqual([
+        {
+          field: 'reference',
+          message: expect.stringMatching(
+            /^reads as an assigned reference .*: choose another, or send "reference": null to have one assigned$/,
+          ) as unknown,
+        },
+      ]);
+    });
+
     test('a case whose reference named the survivor before the rule: its contact is corrected; its name is held to it', async () => {
       const opened = await openCase({
         reference: 'TF-2026-0102',

@@ -541,6 +541,41 @@ describe('correcting a sign-off through the API', () => {
     expect(timeline.filter((entry) => entry.type === 'step.corrected')).toHaveLength(1);
   });
 
+  test('a missing reason and an over-long note are refused in words, by their field, in the preview too (probe T5)', async () => {
+    const now = await today();
+    const opened = (await openCase(addDays(now, -10))).caseId;
+    await signOff('demo-police-officer', opened, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(now, -2) },
+    });
+    const changed = { outcome: 'requested', details: { requestedOn: addDays(now, -3) } };
+    const refusals: [object, { field: string; message: string }][] = [
+      [
+        changed,
+        { field: 'reason', message: 'Give the reason for the correction, in your own words (at most 500 characters)' },
+      ],
+      [
+        { ...changed, reason: 'r'.repeat(501) },
+        { field: 'reason', message: 'The reason for the correction can be at most 500 characters' },
+      ],
+      [
+        { ...changed, details: { ...changed.details, note: 'n'.repeat(501) }, reason: REASON },
+        { field: 'details.note', message: 'The note can be at most 500 characters' },
+      ],
+    ];
+    for (const [body, error] of refusals) {
+      for (const path of ['corrections', 'corrections/preview']) {
+        const refused = await request(stack.app)
+          .post(`/api/cases/${opened}/steps/cp_request-1/${path}`)
+          .set(headersOf('demo-police-officer'))
+          .set('Idempotency-Key', randomUUID())
+          .send(body)
+          .expect(422);
+        expect((refused.body as { errors: unknown[] }).errors).toEqual([error]);
+      }
+    }
+  });
+
   test('after the window only the coordinator corrects', async () => {
     await stack.env.sleep((CORRECTION_WINDOW.days + 1) * DAY_MS);
     const body = { outcome: 'requested', details: { requestedOn: addDays(requestedOn, 1) }, reason: 'late fix' };
