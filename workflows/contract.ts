@@ -212,38 +212,40 @@ const BUNDLED_PATCHES: readonly string[] = [
  * Cases recorded before it took as a corrected step's followers every later step opened at the moment it records as
  * done, so a CP requested and granted the same day (both dated at noon) counted the grant's renewal request and
  * certification request as the request's, and withdrew them with its correction; since, a step's followers are the
- * steps its own sign-off opened (`followersByOpener` in domain/case-state.ts), and a certification request still to
- * be made that a correction would withdraw stays while a bona fide T visa or T status backs it. Asked on its own,
- * after the bundle.
+ * steps its own sign-off opened (`followersByOpener` in domain/case-state.ts), and a certification request still to be
+ * made that a correction would withdraw stays while a bona fide T visa or T status backs it. In the second bundle;
+ * asked on its own in runs begun under the first.
  */
 export const CORRECTION_FOLLOWERS_PATCH = 'correction-followers-by-opener';
 
 /**
  * Cases recorded before it waited for the notice of what passed 30 minutes after any change of the case, so each alarm
  * that fired during an entry session (a minor's 24-hour notice falling due minutes after the entry) postponed it again;
- * since, only an entry (a command) does (`gathersAfterLastEntry` in domain/case-state.ts). Asked on its own, after
- * the bundle.
+ * since, only an entry (a command) does (`gathersAfterLastEntry` in domain/case-state.ts). In the second bundle; asked
+ * on its own in runs begun under the first.
  */
 export const PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH = 'passed-notice-after-last-entry';
 
 /**
  * Cases recorded before it told only the agency owning a window (the police of a CP grant, the advocate of T status or
  * a U certification window, HHS of an interim letter) when it ended unused; since, the coordinator is told of the lapse
- * too, by an alarm of its own (`coordinatorToldOfLapses` in domain/case-state.ts). Asked on its own, after the bundle.
+ * too, by an alarm of its own (`coordinatorToldOfLapses` in domain/case-state.ts). In the second bundle; asked on its
+ * own in runs begun under the first.
  */
 export const LAPSE_TOLD_TO_COORDINATOR_PATCH = 'lapse-told-to-coordinator';
 
 /**
  * Cases recorded before it sent nothing when a correction moved a window's end that an "Expiring" or "Expired" email
  * had named, so the recipients kept the wrong date; since, they are told the end as corrected (`tellsCorrectedEnds` in
- * domain/case-state.ts). Asked on its own, after the bundle.
+ * domain/case-state.ts). In the second bundle; asked on its own in runs begun under the first.
  */
 export const CORRECTED_END_TOLD_PATCH = 'corrected-end-told';
 
 /**
  * Cases recorded before it left a transfer's emails to the API, sent once best effort, so a mail outage lost them;
  * since, the workflow records them in the outbox after the transfer, delivered and retried as a reminder is
- * (`transfersToldByOutbox` in domain/case-state.ts). Asked on its own, after the bundle.
+ * (`transfersToldByOutbox` in domain/case-state.ts). In the second bundle; asked on its own in runs begun under the
+ * first.
  */
 export const TRANSFERS_TOLD_BY_OUTBOX_PATCH = 'transfers-told-by-outbox';
 
@@ -251,16 +253,25 @@ export const TRANSFERS_TOLD_BY_OUTBOX_PATCH = 'transfers-told-by-outbox';
  * Cases recorded before it refused to correct a step whose validity had lapsed (a CP grant, an interim letter, T
  * status, a U certification window), so a typo that ended it early held the case's false lapse for good; since, such a
  * step is corrected as a signed one is, and the lapse follows the corrected sign-off (`correctsLapses` in
- * domain/case-state.ts). Asked on its own, after the bundle.
+ * domain/case-state.ts). In the second bundle; asked on its own in runs begun under the first.
  */
 export const LAPSE_CORRECTABLE_PATCH = 'lapse-correctable';
 
 /**
  * Cases recorded before it sent nothing when a correction withdrew a pending step: the step left its agency's inbox and
  * only the timeline said why; since, that agency (unless it corrected) and the coordinator are emailed "No longer
- * needed" (`tellsWithdrawnSteps` in domain/case-state.ts). Asked on its own, after the bundle.
+ * needed" (`tellsWithdrawnSteps` in domain/case-state.ts). In the second bundle; asked on its own in runs begun under
+ * the first.
  */
 export const STEP_WITHDRAWN_TOLD_PATCH = 'step-withdrawn-told';
+
+/**
+ * Cases recorded before it announced a window recorded with every lead behind it ("still owed: make it by …") the
+ * moment it was recorded, even in an entry session whose next entry recorded the renewal or the filing; since, one
+ * recorded in an entry session waits for the session's end and goes out only if still true then
+ * (`announcesAfterSession` in domain/case-state.ts). In the second bundle.
+ */
+export const ON_RECORD_AFTER_SESSION_PATCH = 'on-record-after-session';
 
 /**
  * The second bundle: one marker for every patch above, the first bundle's and those asked on their own after it, in a
@@ -270,14 +281,6 @@ export const STEP_WITHDRAWN_TOLD_PATCH = 'step-withdrawn-told';
  * it ran. A patch added after it is asked on its own, as patches are, until the next bundle.
  */
 const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
-
-/**
- * Cases recorded before it announced a window recorded with every lead behind it ("still owed: make it by …") the
- * moment it was recorded, even in an entry session whose next entry recorded the renewal or the filing; since, one
- * recorded in an entry session waits for the session's end and goes out only if still true then
- * (`announcesAfterSession` in domain/case-state.ts). Asked on its own, after the bundle.
- */
-export const ON_RECORD_AFTER_SESSION_PATCH = 'on-record-after-session';
 
 /** Every bundle with the patches it stands for, newest first. */
 export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
@@ -292,6 +295,7 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
       TRANSFERS_TOLD_BY_OUTBOX_PATCH,
       LAPSE_CORRECTABLE_PATCH,
       STEP_WITHDRAWN_TOLD_PATCH,
+      ON_RECORD_AFTER_SESSION_PATCH,
     ],
   },
   { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },
