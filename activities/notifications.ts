@@ -36,7 +36,7 @@ import {
   recordFailure,
   type Notification,
 } from '../db/notifications';
-import type { NotifiedKind, PassedAlarm } from '../domain';
+import type { EndNow, NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant, StepKind } from '../domain/types';
 import { renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
 import { digestStillToWrite, foldedInto } from './digest';
@@ -92,6 +92,9 @@ export interface NotifyInput {
   dueAt: Instant | null;
   /** For `end_corrected`: the end the earlier expiry email named, which a correction moved to `dueAt`. */
   was?: Instant;
+  /** For `end_corrected`: what became of that end beyond moving ahead, and the outcome a refusal records. */
+  endNow?: EndNow;
+  outcome?: string;
   /**
    * For `step_withdrawn`: the step whose correction withdrew this one (absent when the recipient may not know of it)
    * and the agency that corrected it.
@@ -250,6 +253,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         about: input.about,
         passed: input.passed,
         was: input.was,
+        endNow: input.endNow,
+        outcome: input.outcome,
         corrected: input.corrected && {
           stepKind: input.corrected.stepKind,
           by: !corrector || corrector.kind === 'coordinator' ? 'The coordinator' : corrector.name,

@@ -112,11 +112,24 @@ export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
 export function alarmDate(state: CaseState, alarm: Alarm): Instant | null {
   if (BIRTH_DATE_SUBJECTS.has(alarm.subject)) return null;
   const step = findStep(state, alarm.stepId);
-  // A certification letter does not expire: what ends is the benefits it opened, on the day the letter keeps.
-  const benefitsEnd = alarm.subject === 'benefit_window' ? step?.details['benefitEndsOn'] : undefined;
-  if (typeof benefitsEnd === 'string') return endOfDay(benefitsEnd);
+  const benefitsEnd = step && benefitsEndOf(step, alarm.subject);
+  if (benefitsEnd) return benefitsEnd;
   const isExpiry = alarm.kind === 'expiry_reminder' || alarm.kind === 'expired';
   return (isExpiry ? step?.expiresAt : step?.dueAt) ?? alarm.at;
+}
+
+/** A certification letter does not expire: what ends is the benefits it opened, on the day the letter keeps. */
+function benefitsEndOf(step: Step, about: string): Instant | undefined {
+  const benefitsEnd = about === 'benefit_window' ? step.details['benefitEndsOn'] : undefined;
+  return typeof benefitsEnd === 'string' ? endOfDay(benefitsEnd) : undefined;
+}
+
+/**
+ * The end of the window `about` as its step records it now: null once the step records none, its outcome granting
+ * nothing that ends (a grant corrected to a refusal).
+ */
+export function windowEndOf(step: Step, about: string): Instant | null {
+  return benefitsEndOf(step, about) ?? step.expiresAt;
 }
 
 /**
@@ -193,8 +206,11 @@ const EXPIRY_KINDS: ReadonlySet<AlarmKind> = new Set(['expiry_reminder', 'expire
 function withEndAnnounced(state: CaseState, alarm: Alarm, step: Step, date: Instant | null): CaseState {
   if (!state.tellsCorrectedEnds || !EXPIRY_KINDS.has(alarm.kind) || date === null) return state;
   const { stepId, kind, subject: about, recipient } = alarm;
-  const other = (end: AnnouncedEnd) => end.stepId !== stepId || end.about !== about || end.recipient !== recipient;
-  const announced: AnnouncedEnd = { stepId, stepKind: step.kind, kind, about, recipient, date };
+  // The agency that got the email: after a transfer, the one to tell of a correction still (not the kind's new holder).
+  const agencyId = state.agencies[recipient];
+  const announced: AnnouncedEnd = { stepId, stepKind: step.kind, kind, about, recipient, agencyId, date };
+  const other = (end: AnnouncedEnd) =>
+    end.stepId !== stepId || end.about !== about || end.recipient !== recipient || end.agencyId !== agencyId;
   return { ...state, announcedEnds: [...(state.announcedEnds ?? []).filter(other), announced] };
 }
 

@@ -270,17 +270,32 @@ export interface AnnouncedEnd {
   /** The window (Alarm.subject). */
   about: string;
   recipient: AgencyKind;
+  /**
+   * The agency of `recipient` the email went to, told of a correction even once another holds the kind (a transfer).
+   * Absent from ends announced before it was kept: the kind's agency at the correction is told.
+   */
+  agencyId?: string;
   date: Instant;
+  /** Told since as no longer holding (`EndCorrection.endNow`: refused or withdrawn): not told so again. */
+  gone?: true;
 }
 
 /**
  * An announced end a correction moved, to be told to whom it was announced: `date` is the end as corrected, `was` the
- * one the earlier email named. `id` is its outbox key: one per correction, whatever the dates.
+ * one the earlier email named. `endNow` says what became of it where it did not merely move ahead: `ended`, the end as
+ * corrected had already passed at the correction; `refused`, the step now records a refusal (`outcome`), which grants
+ * nothing that ends, and `withdrawn`, the step is gone (`date` then stays the one named). `id` is its outbox key: one
+ * per correction and agency, whatever the dates.
  */
 export interface EndCorrection extends AnnouncedEnd {
   id: string;
   was: Instant;
+  endNow?: EndNow;
+  outcome?: string;
 }
+
+/** What became of an end a correction changed, beyond moving it ahead (`EndCorrection.endNow`). */
+export type EndNow = 'ended' | 'refused' | 'withdrawn';
 
 /**
  * A pending step a correction withdrew, to be told to `recipient`: the step, the step corrected and the agency kind

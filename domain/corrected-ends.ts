@@ -1,25 +1,37 @@
 /**
- * An end an expiry email named, moved by a correction: its recipients are told the end as corrected. Otherwise their
- * mailbox keeps the wrong date (a grant's day typed a month early, announced "Expiring" at once, then corrected back)
- * and nothing tells them until the next reminder, weeks later.
+ * An end an expiry email named, changed by a correction: its recipients are told the end as corrected. Otherwise their
+ * mailbox keeps the wrong date (a grant's day typed a month early, announced "Expiring" at once, then corrected back),
+ * or a grant that no longer exists (corrected to a denial), and nothing tells them until the next reminder, if any.
  */
-import { currentDateOf } from './alarms';
-import type { CaseState, EndCorrection } from './case-state';
+import { windowEndOf } from './alarms';
+import { findStep, type AnnouncedEnd, type CaseState, type EndCorrection } from './case-state';
+import type { Instant } from './types';
 
 /**
- * On a case with `tellsCorrectedEnds`, after a correction: each announced end (`announcedEnds`) whose date the case no
- * longer has becomes an `EndCorrection` for the workflow to email, and the end as corrected is what was announced
- * since. A correction that moves no announced end tells nothing; one whose step it withdrew has no end left to name.
+ * On a case with `tellsCorrectedEnds`, after a correction made `at`: each announced end (`announcedEnds`) the case no
+ * longer has becomes an `EndCorrection` for the workflow to email to the agency that got the earlier email. Moved, the
+ * end as corrected is what was announced since, and one already past at `at` is told as ended; its step corrected to a
+ * refusal, or withdrawn, it is told once as gone, until the step grants an end again. A correction that changes no
+ * announced end tells nothing.
  */
-export function tellCorrectedEnds(state: CaseState): CaseState {
+export function tellCorrectedEnds(state: CaseState, at: Instant): CaseState {
   if (!state.tellsCorrectedEnds || !state.announcedEnds?.length) return state;
   const corrections: EndCorrection[] = [];
-  const announcedEnds = state.announcedEnds.map((end) => {
-    const date = currentDateOf(state, end);
-    if (date === undefined || date === null || date === end.date) return end;
+  const announcedEnds = state.announcedEnds.map(({ gone, ...end }): AnnouncedEnd => {
     // Keyed by the case's version: once per correction, even one that moves an end back to a date told before.
-    const id = `${end.stepId}:end_corrected:${end.about}:${end.recipient}:${state.version}`;
-    corrections.push({ ...end, id, was: end.date, date });
+    const id = `${end.stepId}:end_corrected:${end.about}:${end.agencyId ?? end.recipient}:${state.version}`;
+    const step = findStep(state, end.stepId);
+    const date = step ? windowEndOf(step, end.about) : null;
+    if (date === null) {
+      if (gone) return { ...end, gone };
+      const refused = step?.outcome ? { endNow: 'refused' as const, outcome: step.outcome } : undefined;
+      corrections.push({ ...end, id, was: end.date, ...(refused ?? { endNow: 'withdrawn' as const }) });
+      return { ...end, gone: true };
+    }
+    // Told as gone, the end granted again is news even on the day it had.
+    if (date === end.date && !gone) return end;
+    const ended = Date.parse(date) <= Date.parse(at) ? { endNow: 'ended' as const } : {};
+    corrections.push({ ...end, id, was: end.date, date, ...ended });
     return { ...end, date };
   });
   if (corrections.length === 0) return state;

@@ -477,7 +477,7 @@ export function applyCorrection(
   );
   for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
   if (lapse) next = lapseAsCorrected(next, step, lapse, actor, at);
-  const told = tellCorrectedEnds(settlePassedAlarms({ ...next, version: state.version + 1 }, at));
+  const told = tellCorrectedEnds(settlePassedAlarms({ ...next, version: state.version + 1 }, at), at);
   return tellWithdrawnSteps(state, told, step, actor);
 }
 

@@ -12,9 +12,9 @@ import {
   passedOnItsLastDay,
 } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
-import type { PassedAlarm } from '../domain/case-state';
+import type { EndNow, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
-import { agencyKindInProse, alarmKindLabel, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
+import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
@@ -62,6 +62,12 @@ export interface NotificationFacts {
   passed?: PassedAlarm[];
   /** For `end_corrected`: the end an earlier expiry email named, which a correction moved to `dueAt`. */
   was?: Instant;
+  /**
+   * For `end_corrected`: what became of that end beyond moving ahead (domain `EndCorrection`): `ended` before the
+   * correction, or gone with its grant, `refused` (the step now records `outcome`) or `withdrawn`.
+   */
+  endNow?: EndNow;
+  outcome?: string;
   /**
    * For `step_withdrawn`: the step whose correction withdrew this one (absent when the recipient may not know of it),
    * and who corrected it: the agency's name, or "The coordinator".
@@ -162,6 +168,12 @@ const LAPSE_MEANS: Readonly<Record<string, string>> = {
     'The interim assistance letter lapsed before HHS issued the eligibility letter: the assistance it gave ends until ' +
     'the eligibility letter is issued.',
 };
+
+/** What the lapse of the window `about` means, as " …" to end a sentence with, or nothing for a window with no words. */
+function lapseMeans(about: string | undefined): string {
+  const means = about === undefined ? undefined : LAPSE_MEANS[about];
+  return means ? ` ${means}` : '';
+}
 
 /**
  * Owed steps that another act may stand in for before the end, by the window's end rather than their own deadline: an
@@ -278,29 +290,13 @@ function headline(
           : `${valid} Act before then if it must be renewed or used.`,
       };
     }
-    case 'expired': {
-      const means = facts.about === undefined ? undefined : LAPSE_MEANS[facts.about];
+    case 'expired':
       return {
         subject: `Expired: ${step}, valid until ${date} (case ${ref})`,
-        lead: `What "${step}" granted was valid until ${date} and has expired.${means ? ` ${means}` : ''}`,
+        lead: `What "${step}" granted was valid until ${date} and has expired.${lapseMeans(facts.about)}`,
       };
-    }
-    case 'end_corrected': {
-      // The last valid day the email it corrects named, in that email's words.
-      const was = facts.was === undefined ? 'an earlier date' : formatCalendarDay(lastValidDay(facts.was));
-      const wrong = `The date of ${was} in our earlier email was wrong.`;
-      if (facts.about === 'benefit_window')
-        return {
-          subject: `Corrected: Refugee Cash and Medical Assistance end ${date} (case ${ref})`,
-          lead:
-            `A correction of this case moved the end of the Refugee Cash and Medical Assistance that "${step}" ` +
-            `opened: they now last until ${date}. ${wrong}`,
-        };
-      return {
-        subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
-        lead: `A correction of this case moved the end of what "${step}" granted: it is now valid until ${date}. ${wrong}`,
-      };
-    }
+    case 'end_corrected':
+      return endCorrectedHeadline(facts, step, date);
     case 'step_withdrawn': {
       const { corrected } = facts;
       const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
@@ -336,6 +332,51 @@ function headline(
     case 'daily_digest':
       throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
+}
+
+/**
+ * The "Corrected" email of an end an earlier expiry email named (`was`, its last valid day in that email's words): the
+ * end as corrected, `date`; one already past said as ended, with what the lapse means, as the "Expired" email says it;
+ * a grant corrected to a refusal, or withdrawn, said as such, the end named no longer applying.
+ */
+function endCorrectedHeadline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
+  const ref = facts.reference;
+  const was = facts.was === undefined ? 'an earlier date' : formatCalendarDay(lastValidDay(facts.was));
+  const benefits = facts.about === 'benefit_window';
+  if (facts.endNow === 'refused' || facts.endNow === 'withdrawn') {
+    const outcome = codeInWords(facts.outcome ?? 'refused');
+    const [now, act] =
+      facts.endNow === 'refused'
+        ? [`recorded as ${outcome}`, `recorded "${step}" as ${outcome}`]
+        : ['withdrawn', `withdrew "${step}"`];
+    const named = benefits
+      ? `the benefits until ${was} in our earlier email do`
+      : `the validity until ${was} in our earlier email does`;
+    return {
+      subject: `Corrected: ${step} is now ${now} (case ${ref})`,
+      lead: `A correction of this case ${act}: ${named} not apply. The case page shows what can be asked for again.`,
+    };
+  }
+  const wrong = `The date of ${was} in our earlier email was wrong.`;
+  const ended = facts.endNow === 'ended';
+  if (benefits)
+    return {
+      subject: `Corrected: Refugee Cash and Medical Assistance ${ended ? 'ended on' : 'end'} ${date} (case ${ref})`,
+      lead:
+        `A correction of this case moved the end of the Refugee Cash and Medical Assistance that "${step}" ` +
+        `opened: they ${ended ? 'ended on' : 'now last until'} ${date}. ${wrong}`,
+    };
+  if (ended)
+    return {
+      subject: `Corrected: ${step} ended on ${date} (case ${ref})`,
+      lead:
+        `A correction of this case moved the end of what "${step}" granted: it ended on ${date}. ${wrong}` +
+        lapseMeans(facts.about),
+    };
+  return {
+    subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
+    lead: `A correction of this case moved the end of what "${step}" granted: it is now valid until ${date}. ${wrong}`,
+  };
 }
 
 /** The email a `delivery_failing` notice is about: what its subject names, and how its first words say it. */

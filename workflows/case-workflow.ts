@@ -415,9 +415,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         stepKind: end.stepKind,
         kind: 'end_corrected',
         about: end.about,
-        recipientAgencyId: state.agencies[end.recipient],
+        // The agency that got the earlier email, whoever holds its kind now.
+        recipientAgencyId: end.agencyId ?? state.agencies[end.recipient],
         dueAt: end.date,
         was: end.was,
+        endNow: end.endNow,
+        outcome: end.outcome,
       }),
     )) ||
     (await tellQueued('withdrawnStepsToTell', (notice) =>

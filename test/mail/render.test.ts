@@ -88,6 +88,45 @@ describe('renderNotification', () => {
     expect(benefits.text).toContain('The date of 31 Jan 2027 in our earlier email was wrong.');
   });
 
+  it('says a grant corrected to a refusal, or withdrawn, is gone: the end the earlier email named no longer applies', () => {
+    const gone = {
+      ...facts,
+      kind: 'end_corrected' as const,
+      about: 'cp_validity',
+      dueAt: '2026-12-29T00:00:00.000Z',
+      was: '2026-12-29T00:00:00.000Z',
+    };
+    const denied = renderNotification({ ...gone, endNow: 'refused', outcome: 'denied' });
+    expect(denied.subject).toBe('Corrected: Continued Presence decision is now recorded as denied (case RC-2026-0042)');
+    expect(denied.text).toContain(
+      'A correction of this case recorded "Continued Presence decision" as denied: the validity until 28 Dec 2026 in ' +
+        'our earlier email does not apply.',
+    );
+    expect(denied.text).not.toContain('valid until');
+    const withdrawn = renderNotification({ ...gone, endNow: 'withdrawn' });
+    expect(withdrawn.subject).toBe('Corrected: Continued Presence decision is now withdrawn (case RC-2026-0042)');
+    expect(withdrawn.text).toContain('A correction of this case withdrew "Continued Presence decision": the validity');
+  });
+
+  it('says an end corrected into the past has ended, and what its lapse means as the "Expired" email says it', () => {
+    const ended = {
+      ...facts,
+      kind: 'end_corrected' as const,
+      about: 'cp_validity',
+      dueAt: '2026-12-02T00:00:00.000Z',
+      was: '2026-12-29T00:00:00.000Z',
+      endNow: 'ended' as const,
+    };
+    const told = renderNotification(ended);
+    expect(told.subject).toBe('Corrected: Continued Presence decision ended on 1 Dec 2026 (case RC-2026-0042)');
+    expect(told.text).toContain('"Continued Presence decision" granted: it ended on 1 Dec 2026.');
+    expect(told.text).not.toContain('now valid until');
+    const expired = renderNotification({ ...ended, kind: 'expired' });
+    const means = expired.text.split('has expired. ')[1]!.split('\n')[0]!;
+    expect(means).toMatch(/^Continued Presence has lapsed: the work authorization/);
+    expect(told.text).toContain(means);
+  });
+
   it('says a step a correction withdrew is no longer needed, and names the corrected step only to whom may know of it', () => {
     const withdrawn = {
       ...facts,
