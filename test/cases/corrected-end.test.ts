@@ -2,12 +2,14 @@
  * An end an "Expiring" email named, moved by a correction, on real parts (time skipping, PostgreSQL, the SMTP
  * capture): ICE types a CP grant more than a year early, so its end falls inside every lead and the police are
  * emailed its reminder at once; corrected back, the police get one "Corrected" email naming the end as corrected and the day
- * the earlier email named, and nothing more.
+ * the earlier email named, and nothing more; transferred, then corrected to a denial, the police that got the reminder
+ * are told it is denied, and the new police nothing.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { lastValidDay } from '../../domain/dates';
+import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCY_LIST } from '../../db/seed';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -28,6 +30,7 @@ interface CaseBody {
 const DAY_MS = 86_400_000;
 const headersOf = (user: string) => stack.users[user]!.headers;
 const policeEmail = DEMO_AGENCY_LIST.find((agency) => agency.kind === 'law_enforcement')!.email!;
+const NEW_POLICE = { id: 'new-police', email: 'unit@new-police.example.gov' };
 
 async function send(user: string, path: string, body: object): Promise<CaseBody> {
   const response = await request(stack.app)
@@ -43,7 +46,13 @@ async function send(user: string, path: string, body: object): Promise<CaseBody>
 const endWords = (view: CaseBody) =>
   formatCalendarDay(lastValidDay(view.steps.find((step) => step.id === 'cp_decision-1')!.expiresAt!));
 
-test('a grant corrected inside every lead, then back: one "Corrected" email to the police with the right end', async () => {
+/**
+ * A case whose CP grant ICE typed 720 days early: its end is ten days off, every lead behind, so its reminder goes out
+ * to the police ("Reminder: Continued Presence renewal request due …", the renewal being still owed), naming the wrong
+ * end. The case is in the entry session that brought it in, so the reminder waits for the session's end, 30 minutes
+ * after the last entry.
+ */
+async function announcedWrong() {
   const now = await stack.env.currentTimeMs();
   const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
   const opened = await send('demo-police-officer', '/api/cases', {
@@ -63,27 +72,29 @@ test('a grant corrected inside every lead, then back: one "Corrected" email to t
     outcome: 'granted',
     details: { grantedOn: day(300) },
   });
-  const correctGrant = (grantedOn: string) =>
+  const correctGrant = (outcome: string, details: object) =>
     send('demo-ice-officer', `${steps}/cp_decision-1/corrections`, {
-      outcome: 'granted',
-      details: { grantedOn },
+      outcome,
+      details,
       reason: 'Typed the wrong year',
     });
-  const toPolice = () =>
-    stack.mail.messages().filter((m) => m.subject.includes(reference) && m.to.join(',').includes(policeEmail));
+  const to = (email: string) => () =>
+    stack.mail.messages().filter((m) => m.subject.includes(reference) && m.to.join(',').includes(email));
+  const toPolice = to(policeEmail);
 
-  // Typed 720 days ago: its end is ten days off, every lead behind, so its reminder goes out ("Reminder: Continued
-  // Presence renewal request due …", the renewal being still owed), naming the wrong end. The case is in the entry
-  // session that brought it in, so the reminder waits for the session's end, 30 minutes after the last entry.
-  const wrong = await correctGrant(day(720));
+  const wrong = await correctGrant('granted', { grantedOn: day(720) });
   await stack.env.sleep(31 * 60_000);
   const [reminder] = await eventually(async () => {
     const found = toPolice();
     return found.length > 0 ? found : undefined;
   }, 'the reminder of the wrong end');
   expect(reminder!.text).toContain(`valid until ${endWords(wrong)}`);
+  return { caseId, reference, day, granted, wrong, reminder: reminder!, correctGrant, to, toPolice };
+}
 
-  const back = await correctGrant(day(300));
+test('a grant corrected inside every lead, then back: one "Corrected" email to the police with the right end', async () => {
+  const { reference, day, granted, wrong, reminder, correctGrant, toPolice } = await announcedWrong();
+  const back = await correctGrant('granted', { grantedOn: day(300) });
   expect(endWords(back)).toBe(endWords(granted));
   const corrected = await eventually(
     async () => toPolice().find((m) => m.subject.startsWith('Corrected:')),
@@ -99,5 +110,28 @@ test('a grant corrected inside every lead, then back: one "Corrected" email to t
   // what passed, of deadlines long behind a grant entered late, is another matter.)
   await stack.env.sleep(DAY_MS);
   const aboutTheEnd = toPolice().filter((m) => !m.subject.startsWith('Brought up to date'));
-  expect(aboutTheEnd.map((m) => m.subject)).toEqual([reminder!.subject, corrected.subject]);
+  expect(aboutTheEnd.map((m) => m.subject)).toEqual([reminder.subject, corrected.subject]);
+});
+
+test('the police transferred, then the grant corrected to a denial: the police that got the reminder are told', async () => {
+  const { caseId, reference, wrong, correctGrant, to, toPolice } = await announcedWrong();
+  await upsertAgencies(stack.pool, [
+    { id: NEW_POLICE.id, kind: 'law_enforcement', name: 'New City Police (fictitious)', email: NEW_POLICE.email },
+  ]);
+  await send('demo-coordinator', `/api/cases/${caseId}/transfers`, {
+    agencyKind: 'law_enforcement',
+    toAgencyId: NEW_POLICE.id,
+    reason: 'moved_jurisdiction',
+  });
+  await correctGrant('denied', { reason: 'insufficient_evidence' });
+  const corrected = await eventually(
+    async () => toPolice().find((m) => m.subject.startsWith('Corrected:')),
+    'the "Corrected" email to the police that got the reminder',
+  );
+  expect(corrected.subject).toBe(
+    `Corrected: Continued Presence decision is now recorded as denied (case ${reference})`,
+  );
+  expect(corrected.text).toContain(`the validity until ${endWords(wrong)} in our earlier email does not apply`);
+  // The new police never got the reminder: nothing corrects it for them.
+  expect(to(NEW_POLICE.email)().filter((m) => m.subject.startsWith('Corrected:'))).toEqual([]);
 });
