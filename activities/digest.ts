@@ -15,7 +15,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
-import { deadlineInZone, deadlineZone, lastDayToAct } from '../core/people-dates';
+import { deadlineInZone, deadlineZone, hasPassed, lastDayToAct } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -69,7 +69,7 @@ interface DigestWindow {
   deadlineZones: readonly string[];
 }
 
-function digestWindow(date: string, zone: string, deadlineZones: readonly string[]): DigestWindow {
+export function digestWindow(date: string, zone: string, deadlineZones: readonly string[]): DigestWindow {
   const asOf = Date.parse(instantOfLocal(date, DIGEST_TIME, zone));
   const weekEndDate = addDays(date, DUE_HORIZON_DAYS);
   return {
@@ -89,13 +89,14 @@ function digestWindow(date: string, zone: string, deadlineZones: readonly string
  * (composeDigest) and so for which reminders it replaces (foldedInto), so the two cannot disagree.
  * A deadline counts on its last day to act (core/people-dates.ts), the same day for every agency: one whose last day
  * is today is due today (the police's midnight in Chicago still today's in New York's digest), one whose last day is
- * within the week is due this week; it is overdue once it has passed. A window already ended by the morning is not
+ * within the week is due this week; it is overdue once it has passed, at its very moment (`hasPassed`). A window already ended by the morning is not
  * "expiring": its own notice, always sent at once, says that it ended.
  */
-function digestSection(kind: Deadline['kind'], deadline: Instant, window: DigestWindow): DigestSection | null {
+export function digestSection(kind: Deadline['kind'], deadline: Instant, window: DigestWindow): DigestSection | null {
   const at = Date.parse(deadlineInZone(deadline, window.zone));
   if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
-  if (at < window.asOf) return 'overdue';
+  // At its very moment too: the words beside it say "overdue since 07:00 today" by the same rule (mail/render.ts).
+  if (hasPassed(deadline, window.zone, new Date(window.asOf))) return 'overdue';
   const lastDay = lastDayToAct(deadline, deadlineZone(deadline, window.zone, window.deadlineZones));
   if (lastDay <= window.date) return 'due_today';
   return lastDay < window.weekEndDate ? 'due_this_week' : null;

@@ -145,6 +145,15 @@ export function formatDateTime(instant: Instant, zone: string): string {
 }
 
 /**
+ * Whether a deadline has passed in the zone (`deadlineInZone`) at `now`: at its very moment it has, as the escalation
+ * fires then. The one rule for overdue, so that a digest at 07:00 lists a deadline at 07:00 under "Overdue" and its
+ * words say "overdue since 07:00 today" alike (activities/digest.ts), as the console does.
+ */
+export function hasPassed(dueAt: Instant, zone: string, now: Date): boolean {
+  return Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime();
+}
+
+/**
  * How a due date stands against now, counted in whole calendar days of the zone to its last day to act
  * (`formatDueDate`; a step due at 01:00 tomorrow is "due tomorrow" however few hours away): "in 29 days", "due
  * tomorrow", "due today", "overdue since 07:40 today" (passed earlier on its own last day: a deadline counted from an
@@ -152,12 +161,11 @@ export function formatDateTime(instant: Instant, zone: string): string {
  */
 export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   const days = daysBetween(localDateOf(now.toISOString(), zone), lastDayToAct(dueAt, zone));
-  const passes = deadlineInZone(dueAt, zone);
   // Past its last day counts as late, also in the hour a count across a change of the clocks runs on (`midnightNear`).
-  if (days < 0 || Date.parse(passes) <= now.getTime()) {
+  if (days < 0 || hasPassed(dueAt, zone, now)) {
     const late = -days;
     // Its day is today: the hour it passed says why it is late already ("due 5 Dec" would not, on 5 Dec).
-    if (late === 0) return `overdue since ${timeIn(zone).format(new Date(passes))} today`;
+    if (late === 0) return `overdue since ${timeIn(zone).format(new Date(deadlineInZone(dueAt, zone)))} today`;
     return `overdue by ${late} day${late === 1 ? '' : 's'}`;
   }
   if (days === 0) return 'due today';
@@ -184,9 +192,7 @@ export function dueWordingFor(dueAt: Instant, deadlineZone: string, readerZone: 
  */
 export function passedOnItsLastDay(dueAt: Instant, deadlineZone: string, now: Date): boolean {
   const today = localDateOf(now.toISOString(), deadlineZone);
-  return (
-    lastDayToAct(dueAt, deadlineZone) === today && Date.parse(deadlineInZone(dueAt, deadlineZone)) <= now.getTime()
-  );
+  return lastDayToAct(dueAt, deadlineZone) === today && hasPassed(dueAt, deadlineZone, now);
 }
 
 /** "America/New_York" → "New York": the place a zone is named after, as people say "Chicago time". */

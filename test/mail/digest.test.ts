@@ -3,6 +3,7 @@
  * and when it is sent): a step whose deadline passed earlier on its own last day, counted from an identification's
  * hour, is "overdue since 01:40 today", not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
  */
+import { digestSection, digestWindow } from '../../activities/digest';
 import { renderDigest, type DigestItem } from '../../mail/digest';
 
 const CHICAGO = 'America/Chicago';
@@ -41,4 +42,22 @@ test('a deadline that passed earlier today is overdue since its hour today, not 
 test('a deadline whose last day was before today is still named by that day', () => {
   const text = digestOf([overdue('t_visa_filing', '2026-12-04T07:40:00.000Z')]);
   expect(text).toContain('  - Overdue: T visa application filing (Form I-914), due 4 Dec 2026');
+});
+
+test('a deadline at the very moment of the digest is listed as overdue, and said so, not as due today (probe U5)', () => {
+  // A deadline counted from a typed day sits at noon UTC: 07:00 in New York in winter, the digest's own moment.
+  const window = digestWindow('2026-12-05', 'America/New_York', []);
+  const at = '2026-12-05T12:00:00.000Z';
+  expect(new Date(window.asOf).toISOString()).toBe(at);
+  const section = digestSection('due', at, window);
+  expect(section).toBe('overdue');
+  const text = renderDigest({
+    agencyName: 'Safe Harbor Advocates',
+    date: '2026-12-05',
+    timeZone: 'America/New_York',
+    asOf: at,
+    items: section ? [{ ...overdue('t_visa_filing', at), section }] : [],
+    publicBaseUrl: 'https://relief.example.org',
+  }).text;
+  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 07:00 today');
 });
