@@ -1,12 +1,12 @@
 /** Words people read instead of the API's codes. */
 import {
-  deadlineInZone,
   deadlineZone,
   formatCalendarDay,
   formatDate,
   formatDateTime,
   formatDueDate,
   dueWordingFor,
+  hasPassed,
 } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
@@ -100,7 +100,7 @@ export function wordsFor(
     due: (dueAt: string | null | undefined) => (dueAt ? dueWordingFor(dueAt, zoneOf(dueAt), zone, now) : ''),
     /** Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. */
     isOverdue: (dueAt: string | null | undefined) =>
-      dueAt !== null && dueAt !== undefined && Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime(),
+      dueAt !== null && dueAt !== undefined && hasPassed(dueAt, zone, now),
     agencyName,
     /** The agency that owns a step, by name; its kind while no agency is assigned. */
     stepAgency: (step: { agencyId: string | null; agencyKind: string }) =>
