@@ -154,6 +154,14 @@ export function hasPassed(dueAt: Instant, zone: string, now: Date): boolean {
 }
 
 /**
+ * Whether a deadline reads as overdue at `now` in the zone: once it has passed (`hasPassed`), and past its last day to
+ * act, also in the hour a count across a change of the clocks runs on (`midnightNear`).
+ */
+export function isOverdue(dueAt: Instant, zone: string, now: Date): boolean {
+  return lastDayToAct(dueAt, zone) < localDateOf(now.toISOString(), zone) || hasPassed(dueAt, zone, now);
+}
+
+/**
  * How a due date stands against now, counted in whole calendar days of the zone to its last day to act
  * (`formatDueDate`; a step due at 01:00 tomorrow is "due tomorrow" however few hours away): "in 29 days", "due
  * tomorrow", "due today", "overdue since 07:40 today" (passed earlier on its own last day: a deadline counted from an
@@ -161,8 +169,7 @@ export function hasPassed(dueAt: Instant, zone: string, now: Date): boolean {
  */
 export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   const days = daysBetween(localDateOf(now.toISOString(), zone), lastDayToAct(dueAt, zone));
-  // Past its last day counts as late, also in the hour a count across a change of the clocks runs on (`midnightNear`).
-  if (days < 0 || hasPassed(dueAt, zone, now)) {
+  if (isOverdue(dueAt, zone, now)) {
     const late = -days;
     // Its day is today: the hour it passed says why it is late already ("due 5 Dec" would not, on 5 Dec).
     if (late === 0) return `overdue since ${timeIn(zone).format(new Date(deadlineInZone(dueAt, zone)))} today`;

@@ -21,7 +21,7 @@ import { findAgency, type Agency } from '../db/agencies';
 import { findUser } from '../db/users';
 import type { Logger } from '../core/logger';
 import type { Actor, AgencyKind, Instant, Role } from '../domain/types';
-import { caseLink, countOf, dueDateFor } from './render';
+import { caseLink, countOf, dueWordsFor } from './render';
 import { stepLabel } from '../domain/labels';
 import { agencyKindLabel, codeInWords } from '../domain/labels';
 
@@ -190,11 +190,21 @@ export interface CaseTransfer {
   deadlineZones: readonly string[];
 }
 
-/** "- T visa application filing (Form I-914), due 17 Feb 2027": a step handed over, as the agency's calendar reads it. */
-function handedOverLine(step: CaseTransfer['pendingSteps'][number], agency: Agency, zones: readonly string[]): string {
-  const due = step.dueAt ? `, due ${dueDateFor(step.dueAt, step.kind, agency.timeZone ?? 'UTC', zones)}` : '';
+type HandedOverStep = CaseTransfer['pendingSteps'][number];
+
+/**
+ * "- T visa application filing (Form I-914), due 17 Feb 2027": a step handed over, as the agency's calendar reads it,
+ * with the console's words beside a day already past ("due 30 Nov 2026 (overdue by 5 days)") at the transfer.
+ */
+function handedOverLine(step: HandedOverStep, agency: Agency, zones: readonly string[], at: Date): string {
+  const due = step.dueAt
+    ? `, ${dueWordsFor(step.dueAt, step.kind, agency.timeZone ?? 'UTC', zones, at, 'beside')}`
+    : '';
   return `- ${stepLabel(step.kind)}${due}`;
 }
+
+/** The steps handed over by due date, the earliest (the most overdue) first, those with none last. */
+const byDueDate = (a: HandedOverStep, b: HandedOverStep) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999');
 
 /**
  * The notice of a transfer to `agency`, the one losing the case or the one taking it over; null when it has no
@@ -221,7 +231,9 @@ export function caseTransferredNotice(
       losing
         ? `The case ${reference} was transferred from your agency, ${from.name}, to ${to.name} (as its ${kind} agency). Your agency no longer has access to it; its pending steps and reminders moved to ${to.name}.`
         : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${countOf(count, 'pending step')} and ${count === 1 ? 'its' : 'their'} reminders are now your agency's, in your inbox${count > 0 ? ':' : '.'}`,
-      ...(losing ? [] : pendingSteps.map((step) => handedOverLine(step, agency, transfer.deadlineZones))),
+      ...(losing
+        ? []
+        : [...pendingSteps].sort(byDueDate).map((step) => handedOverLine(step, agency, transfer.deadlineZones, at))),
       ...(losing ? [] : [`Open the case: ${caseLink(transfer.publicBaseUrl, transfer.caseId)}`]),
       byLine('Transferred', by, whenFor(agency, at)),
     ].join('\n'),

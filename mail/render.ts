@@ -9,6 +9,7 @@ import {
   formatDate,
   formatDateTime,
   formatDueDate,
+  isOverdue,
   passedOnItsLastDay,
 } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
@@ -91,20 +92,19 @@ export interface RenderedEmail {
  * in the zone whose midnight it is among `deadlineZones`, else the recipient's), or the moment itself in the
  * recipient's zone where the hour matters (a minor's 24-hour notice).
  */
-export function dueDateFor(
-  dueAt: Instant,
-  stepKind: string,
-  zone: string,
-  deadlineZones: readonly string[] = [],
-): string {
+function dueDateFor(dueAt: Instant, stepKind: string, zone: string, deadlineZones: readonly string[] = []): string {
   if (dueAtTheHour(stepKind)) return formatDateTime(dueAt, zone);
   return formatDueDate(dueAt, deadlineZone(dueAt, zone, deadlineZones));
 }
 
 /**
- * A deadline as a list of what is owed names it at `now`: "due 5 Dec 2026" (`dueDateFor`), or, once it passed earlier
- * on that very day (counted from an identification's hour), the console's words for it: "overdue since 07:40 today",
- * where "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec would read as if there were still time.
+ * A deadline as a list of what is owed names it at `now`: "due 5 Dec 2026" (`dueDateFor`), with the console's words
+ * once it is overdue, so the day alone does not read as time still left:
+ * - `instead` (the digest, whose "Overdue" section says a day before today has passed): only one that passed earlier
+ *   on that very day (counted from an identification's hour) reads "overdue since 07:40 today" instead of the day,
+ *   where "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec would read as if there were still time;
+ * - `beside` (a list with no such section: the steps a transfer hands over): every overdue one has the words beside
+ *   its day, as the console does: "due 30 Nov 2026 (overdue by 4 days)", "due 5 Dec 2026 (overdue since 07:00 today)".
  */
 export function dueWordsFor(
   dueAt: Instant,
@@ -112,10 +112,14 @@ export function dueWordsFor(
   zone: string,
   deadlineZones: readonly string[],
   now: Date,
+  words: 'instead' | 'beside' = 'instead',
 ): string {
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
-  if (passedOnItsLastDay(dueAt, judgedIn, now)) return dueWordingFor(dueAt, judgedIn, zone, now);
-  return `due ${dueDateFor(dueAt, stepKind, zone, deadlineZones)}`;
+  const due = `due ${dueDateFor(dueAt, stepKind, zone, deadlineZones)}`;
+  if (words === 'beside') {
+    return isOverdue(dueAt, judgedIn, now) ? `${due} (${dueWordingFor(dueAt, judgedIn, zone, now)})` : due;
+  }
+  return passedOnItsLastDay(dueAt, judgedIn, now) ? dueWordingFor(dueAt, judgedIn, zone, now) : due;
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */

@@ -53,6 +53,23 @@ test('the agency taking a case over reads each step it gets with its due date, a
   expect(lost).not.toContain('- Continued Presence');
 });
 
+test('the steps handed over read earliest first, those already past with how overdue they are (probe U7)', () => {
+  // On 4 Dec at 08:00 in Honolulu: one due 30 Nov, one that passed at 02:00 today, one to come, one with no date.
+  const declaration = { kind: 'le_declaration', dueAt: '2026-12-01T00:00:00.000Z' };
+  const passedToday = { kind: 't_visa_filing', dueAt: '2026-12-04T12:00:00.000Z' };
+  const undated = { kind: 'hhs_certification_request', dueAt: null };
+  const text = caseTransferredNotice(taking, transfer(filing, undated, declaration, passedToday), by, at)?.text;
+  expect(text).toContain(
+    [
+      '- Law-enforcement declaration (Form I-914, Supplement B), due 30 Nov 2026 (overdue by 4 days)',
+      '- T visa application filing (Form I-914), due 4 Dec 2026 (overdue since 02:00 today)',
+      '- Continued Presence request, due 17 Feb 2027',
+      '- HHS certification request',
+      'Open the case:',
+    ].join('\n'),
+  );
+});
+
 test("a new agency's first address is told it was set, by whom and when, without the alarm of a change", () => {
   const notice = emailChangedNotice(null, taking, by, at);
   expect(notice).toEqual({
