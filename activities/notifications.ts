@@ -96,10 +96,12 @@ export interface NotifyInput {
   endNow?: EndNow;
   outcome?: string;
   /**
-   * For `step_withdrawn`: the step whose correction withdrew this one (absent when the recipient may not know of it)
-   * and the agency that corrected it.
+   * For `step_withdrawn` and `step_reopened`: the step whose correction withdrew or reopened this one (absent when the
+   * recipient may not know of it) and the agency that corrected it.
    */
   corrected?: { stepKind?: string; byAgencyId: string };
+  /** For `step_reopened`: whether the step was open before ("Needed again"), or is new ("Now needed"). */
+  again?: boolean;
 }
 
 export interface NotifyResult {
@@ -239,7 +241,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       // An expiry lead names what to do before the end, as the console lists it: the step owed and its date.
       const owed = await owedBeforeTheEnds(client, input);
-      // A withdrawn step's email names who corrected: the agency by its name, the coordinator as such.
+      // A withdrawn or reopened step's email names who corrected: the agency by its name, the coordinator as such.
       const corrector = input.corrected ? await findAgency(pool, input.corrected.byAgencyId) : null;
       const email = renderNotification({
         kind: input.kind,
@@ -255,6 +257,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         was: input.was,
         endNow: input.endNow,
         outcome: input.outcome,
+        again: input.again,
+        raisedAt: raisedAt.toISOString(),
         corrected: input.corrected && {
           stepKind: input.corrected.stepKind,
           by: !corrector || corrector.kind === 'coordinator' ? 'The coordinator' : corrector.name,

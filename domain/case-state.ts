@@ -149,13 +149,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   correctsLapses?: boolean;
   /**
-   * A correction that withdraws a pending step tells the agency that owed it, when another agency corrected, and the
-   * coordinator (`tellWithdrawnSteps` in domain/withdrawn-steps.ts): the step leaves their inbox, and only the timeline
+   * A correction that withdraws a pending step, or leaves one pending that was not (reopened, or opened by the
+   * corrected sign-off), tells the agency that owes it, when another agency corrected, and the coordinator
+   * (`tellWithdrawnSteps` in domain/withdrawn-steps.ts): the step leaves or enters their inbox, and only the timeline
    * said why. Set by the workflow behind a patch, so histories recorded before, which sent nothing, replay.
    */
   tellsWithdrawnSteps?: boolean;
-  /** Withdrawn steps whose emails the workflow has still to record (`tellsWithdrawnSteps`). */
-  withdrawnStepsToTell?: WithdrawnStepNotice[];
+  /** Withdrawn and reopened steps whose emails the workflow has still to record (`tellsWithdrawnSteps`). */
+  withdrawnStepsToTell?: StepChangeNotice[];
   /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
@@ -208,13 +209,14 @@ export type AlarmKind = (typeof ALARM_KINDS)[number];
 /**
  * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, an
  * end an expiry email named that a correction moved (`EndCorrection`), a pending step a correction withdrew
- * (`WithdrawnStepNotice`), and each transfer to the agencies it moved the case between.
+ * or left pending again (`StepChangeNotice`), and each transfer to the agencies it moved the case between.
  */
 export const NOTIFIED_KINDS = [
   ...ALARM_KINDS,
   'passed_summary',
   'end_corrected',
   'step_withdrawn',
+  'step_reopened',
   'case_transferred',
 ] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
@@ -298,17 +300,23 @@ export interface EndCorrection extends AnnouncedEnd {
 export type EndNow = 'ended' | 'refused' | 'withdrawn';
 
 /**
- * A pending step a correction withdrew, to be told to `recipient`: the step, the step corrected and the agency kind
- * that corrected it. `correctedStepKind` is absent when the recipient may not know of that step (`knowsOfStepKind`).
- * `id` is its outbox key: one per correction, step and recipient.
+ * A pending step a correction withdrew (`step_withdrawn`), or left pending when it was not (`step_reopened`), to be
+ * told to `recipient`: the step, the step corrected and the agency kind that corrected it. `correctedStepKind` is
+ * absent when the recipient may not know of that step (`knowsOfStepKind`). `id` is its outbox key: one per
+ * correction, step and recipient.
  */
-export interface WithdrawnStepNotice {
+export interface StepChangeNotice {
   id: string;
+  kind: 'step_withdrawn' | 'step_reopened';
   stepId: string;
   stepKind: StepKind;
   recipient: AgencyKind;
   correctedStepKind?: StepKind;
   correctedBy: AgencyKind;
+  /** For `step_reopened`: its due date as the correction left it. */
+  dueAt?: Instant | null;
+  /** For `step_reopened`: whether it was open on the case before (then withdrawn or cancelled), or is new. */
+  again?: boolean;
 }
 
 export interface Alarm {

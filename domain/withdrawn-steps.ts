@@ -1,37 +1,49 @@
 /**
- * A pending step a correction withdrew, told to the agency that owed it and to the coordinator. The step leaves their
- * inbox at once; without this only the case's timeline says why, and an agency that had started on it (a letter
- * attached to a certification request) learns it only by finding the step gone.
+ * A pending step a correction withdrew, or one it left pending that was not before (reopened, or opened by the
+ * corrected sign-off), told to the agency that owes it and to the coordinator. A withdrawn step leaves their inbox at
+ * once; without this only the case's timeline says why, and an agency that had started on it (a letter attached to a
+ * certification request) learns it only by finding the step gone. A step owed again is as urgent, and its agency's
+ * last word on it may be the "No longer needed" of an earlier correction.
  */
 import { knowsOfStepKind } from './access';
-import type { CaseState, WithdrawnStepNotice } from './case-state';
+import type { CaseState, StepChangeNotice } from './case-state';
 import type { Actor, AgencyKind, Step } from './types';
 
 /**
  * On a case with `tellsWithdrawnSteps`, after a correction of `corrected` by `actor` took the case from `before` to
- * `after`: each step pending before and gone after becomes a notice to its owning agency, unless that agency made the
- * correction, and one to the coordinator, unless the step was the coordinator's or the coordinator corrected. A
- * correction that withdraws nothing tells nothing.
+ * `after`: each step pending before and gone after (`step_withdrawn`), and each pending after that was not pending
+ * before (`step_reopened`), becomes a notice to its owning agency, unless that agency made the correction, and one to
+ * the coordinator, unless the step was the coordinator's or the coordinator corrected. A correction that changes
+ * neither tells nothing.
  */
 export function tellWithdrawnSteps(before: CaseState, after: CaseState, corrected: Step, actor: Actor): CaseState {
   if (!after.tellsWithdrawnSteps) return after;
   const remaining = new Set(after.steps.map((step) => step.id));
-  const withdrawn = before.steps.filter((step) => step.status === 'pending' && !remaining.has(step.id));
+  const pendingBefore = new Set(before.steps.filter((step) => step.status === 'pending').map((step) => step.id));
+  const withdrawn = before.steps.filter((step) => pendingBefore.has(step.id) && !remaining.has(step.id));
+  const owedAgain = after.steps.filter((step) => step.status === 'pending' && !pendingBefore.has(step.id));
   const correctedBy = actor.agencyKind;
-  const notices = withdrawn.flatMap((step) =>
-    recipientsOf(step, correctedBy).map((recipient): WithdrawnStepNotice => {
-      // The corrected step is named only to whom may know of it: a T or U petition is not told to the police.
-      const named = knowsOfStepKind(recipient, corrected.kind) ? { correctedStepKind: corrected.kind } : {};
-      // Keyed by the case's version: once per correction, step and recipient, however often it is retried.
-      const id = `${step.id}:step_withdrawn:${step.kind}:${recipient}:${after.version}`;
-      return { id, stepId: step.id, stepKind: step.kind, recipient, correctedBy, ...named };
-    }),
-  );
+  const noticesOf = (steps: Step[], kind: StepChangeNotice['kind']) =>
+    steps.flatMap((step) =>
+      recipientsOf(step, correctedBy).map((recipient): StepChangeNotice => {
+        // The corrected step is named only to whom may know of it: a T or U petition is not told to the police.
+        const named = knowsOfStepKind(recipient, corrected.kind) ? { correctedStepKind: corrected.kind } : {};
+        const owed = kind === 'step_reopened' ? { dueAt: step.dueAt, again: openedBefore(before, step) } : {};
+        // Keyed by the case's version: once per correction, step and recipient, however often it is retried.
+        const id = `${step.id}:${kind}:${step.kind}:${recipient}:${after.version}`;
+        return { id, kind, stepId: step.id, stepKind: step.kind, recipient, correctedBy, ...named, ...owed };
+      }),
+    );
+  const notices = [...noticesOf(withdrawn, 'step_withdrawn'), ...noticesOf(owedAgain, 'step_reopened')];
   if (notices.length === 0) return after;
   return { ...after, withdrawnStepsToTell: [...(after.withdrawnStepsToTell ?? []), ...notices] };
 }
 
-/** Who is told a step was withdrawn: its owner and the coordinator, neither when it made the correction itself. */
+/** Whether the step was open on the case before (withdrawn or cancelled since): it is then owed again, not anew. */
+const openedBefore = (before: CaseState, step: Step) =>
+  before.timeline.some((entry) => entry.type === 'step.opened' && entry.stepId === step.id);
+
+/** Who is told of a step: its owner and the coordinator, neither when it made the correction itself. */
 function recipientsOf(step: Step, correctedBy: AgencyKind): AgencyKind[] {
   const owner = step.agencyKind;
   return [owner, ...(owner === 'coordinator' ? [] : (['coordinator'] as const))].filter(

@@ -70,10 +70,14 @@ export interface NotificationFacts {
   endNow?: EndNow;
   outcome?: string;
   /**
-   * For `step_withdrawn`: the step whose correction withdrew this one (absent when the recipient may not know of it),
-   * and who corrected it: the agency's name, or "The coordinator".
+   * For `step_withdrawn` and `step_reopened`: the step whose correction withdrew or reopened this one (absent when the
+   * recipient may not know of it), and who corrected it: the agency's name, or "The coordinator".
    */
   corrected?: { stepKind?: string; by: string };
+  /** For `step_reopened`: whether the step was open before ("Needed again"), or is new ("Now needed"). */
+  again?: boolean;
+  /** For `step_reopened`: when it was raised, which says whether its deadline had passed already (`owedWords`). */
+  raisedAt?: Instant;
 }
 
 /** A step still owed before a window ends (a CP grant's renewal request), and its due date. */
@@ -125,7 +129,25 @@ export function dueWordsFor(
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
 const EXPIRY_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired', 'end_corrected']);
 /** Kinds about a step's deadline: they name its last day to act. */
-const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
+const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation', 'step_reopened']);
+
+/**
+ * A deadline a step owed again has at `now`, with whether it passed: "due 5 Jan 2027" (`dueWordsFor`), "overdue since
+ * 07:40 today", or, passed on an earlier day, "due 24 Nov 2026, overdue by 11 days", as the console says it beside
+ * the day: an email reopening a step must not read as if there were time left.
+ */
+function owedWords(
+  dueAt: Instant,
+  stepKind: string,
+  zone: string,
+  deadlineZones: readonly string[],
+  now: Date,
+): { words: string; overdue: boolean } {
+  const due = dueWordsFor(dueAt, stepKind, zone, deadlineZones, now);
+  const standing = dueWordingFor(dueAt, deadlineZone(dueAt, zone, deadlineZones), zone, now);
+  if (!standing.startsWith('overdue')) return { words: due, overdue: false };
+  return { words: due.startsWith('overdue') ? due : `${due}, ${standing}`, overdue: true };
+}
 
 /**
  * The date an alarm's email names: for an expiry, the last day of the validity as a calendar day ("valid until 31 Jan
@@ -226,6 +248,7 @@ function headline(
   notSent: readonly string[],
 ): { subject: string; lead: string } {
   const ref = facts.reference;
+  const zone = facts.timeZone ?? 'UTC';
   if (facts.about === 'minor_turns_18' && facts.kind === 'expired') {
     return {
       subject: `Turned 18 before HHS was notified: the adult route applies (case ${ref})`,
@@ -285,7 +308,7 @@ function headline(
       };
     }
     case 'expiry_reminder': {
-      const words = expiryLeadWords(facts.stepKind, date, facts.owed, facts.timeZone ?? 'UTC', facts.deadlineZones);
+      const words = expiryLeadWords(facts.stepKind, date, facts.owed, zone, facts.deadlineZones);
       const valid = `What "${step}" granted is valid until ${date}.`;
       return {
         subject: `${words.label}: ${words.what} ${words.when} (case ${ref})`,
@@ -303,12 +326,40 @@ function headline(
       return endCorrectedHeadline(facts, step, date);
     case 'step_withdrawn': {
       const { corrected } = facts;
+      const by = corrected?.by ?? 'An agency';
+      const kept = 'Documents added to it stay with the case.';
+      // A second request of the corrected step's own kind (opened when the first lapsed or was refused): named by its
+      // role, lest the email read as if the step just corrected were withdrawn.
+      if (corrected?.stepKind === facts.stepKind)
+        return {
+          subject: `No longer needed: the second ${step} (case ${ref})`,
+          lead:
+            `${by} corrected the first "${step}" of this case, which stands as corrected: the second one, opened ` +
+            `when the first lapsed or was refused, is withdrawn and needs nothing more from you. ${kept} A step the ` +
+            'correction makes owed again is told in an email of its own.',
+        };
       const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
       return {
         subject: `No longer needed: ${step} (case ${ref})`,
+        lead: `${by} corrected ${what}: "${step}" is withdrawn and needs nothing more from you. ${kept}`,
+      };
+    }
+    case 'step_reopened': {
+      const { corrected } = facts;
+      const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
+      const needed = facts.again ? 'needed again' : 'now needed';
+      const owed =
+        facts.dueAt === null
+          ? undefined
+          : owedWords(facts.dueAt, facts.stepKind, zone, facts.deadlineZones ?? [], new Date(facts.raisedAt ?? 0));
+      const act = owed?.overdue ? 'Make it now' : owed ? 'Make it by then' : 'Make it by the date on the case page';
+      return {
+        subject: `${facts.again ? 'Needed again' : 'Now needed'}: ${step} (case ${ref})${owed ? `, ${owed.words}` : ''}`,
         lead:
-          `${corrected?.by ?? 'An agency'} corrected ${what}: "${step}" is withdrawn and needs nothing more from you. ` +
-          'Documents added to it stay with the case.',
+          `${corrected?.by ?? 'An agency'} corrected ${what}: "${step}" is ${needed}` +
+          `${owed ? (owed.overdue ? ` and already overdue (${owed.words})` : `, ${owed.words}`) : ''}. ` +
+          `${facts.again ? 'An earlier email saying it was no longer needed no longer holds. ' : ''}` +
+          `${act}, then record it on the case page.`,
       };
     }
     case 'passed_summary': {

@@ -399,8 +399,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   /**
    * The emails commands queue, in the order they are recorded: a transfer's to both agencies (`transfersToTell`); the
    * end as corrected, to the recipients of an expiry email a correction made wrong (domain/corrected-ends.ts); "No
-   * longer needed", to the agencies whose pending step a correction withdrew (domain/withdrawn-steps.ts). Whether any
-   * were queued.
+   * longer needed" and "Needed again", to the agencies whose pending step a correction withdrew or reopened
+   * (domain/withdrawn-steps.ts). Whether any were queued.
    */
   const tellQueuedEmails = async (): Promise<boolean> =>
     (await tellQueued('transfersToTell', (transfer) =>
@@ -430,9 +430,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         reference: state.reference,
         stepId: notice.stepId,
         stepKind: notice.stepKind,
-        kind: 'step_withdrawn',
+        kind: notice.kind,
         recipientAgencyId: state.agencies[notice.recipient],
-        dueAt: null,
+        dueAt: notice.dueAt ?? null,
+        again: notice.again,
         corrected: { stepKind: notice.correctedStepKind, byAgencyId: state.agencies[notice.correctedBy] },
       }),
     ));

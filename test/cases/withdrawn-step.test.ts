@@ -2,7 +2,8 @@
  * A pending step a correction withdrew, on real parts (time skipping, PostgreSQL, the SMTP capture): ICE corrects a CP
  * grant to a denial while the advocate's certification request is still to be made; the advocates get one "No longer
  * needed" email (and the notification in the app), the police one for their renewal request, the coordinator one per
- * step, ICE none; the correction sent again under its Idempotency-Key sends nothing more.
+ * step, ICE none; the correction sent again under its Idempotency-Key sends nothing more. Corrected back to the grant,
+ * the same agencies get one "Needed again" email each.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -39,7 +40,7 @@ async function send(as: AgencyKind, path: string, body: object, key: string = ra
   return response.body as CaseBody;
 }
 
-test('a CP grant corrected to a denial: the agencies whose pending steps it withdrew are told once', async () => {
+test('a CP grant corrected to a denial and back: the agencies whose pending steps it withdrew, then reopened, are told once each', async () => {
   const now = await stack.env.currentTimeMs();
   const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
   const { caseId, reference } = await send('law_enforcement', '/api/cases', {
@@ -73,15 +74,14 @@ test('a CP grant corrected to a denial: the agencies whose pending steps it with
   await send('ice', `${steps}/cp_decision-1/corrections`, correction, key);
   expect(await pending()).not.toContain('hhs_certification_request-1');
 
-  const noLongerNeeded = (kind: AgencyKind) =>
+  /** The emails of this case to an agency whose subject begins with `said`. */
+  const emailsSaying = (said: string) => (kind: AgencyKind) =>
     stack.mail
       .messages()
       .filter(
-        (m) =>
-          m.subject.startsWith('No longer needed:') &&
-          m.subject.includes(reference) &&
-          m.to.join(',').includes(emailOf(kind)),
+        (m) => m.subject.startsWith(said) && m.subject.includes(reference) && m.to.join(',').includes(emailOf(kind)),
       );
+  const noLongerNeeded = emailsSaying('No longer needed:');
   // Two steps withdrawn: the advocates' and the police's emails, and the coordinator's one per step.
   await eventually(async () => (noLongerNeeded('coordinator').length === 2 ? true : undefined), 'the coordinator told');
   const [toAdvocates] = await eventually(async () => {
@@ -107,4 +107,28 @@ test('a CP grant corrected to a denial: the agencies whose pending steps it with
   expect(noLongerNeeded('law_enforcement')).toHaveLength(1);
   expect(noLongerNeeded('coordinator')).toHaveLength(2);
   expect(noLongerNeeded('ice')).toHaveLength(0);
+
+  // ICE corrects the denial back to the grant: the steps it withdrew are owed again, and their agencies are told.
+  await send('ice', `${steps}/cp_decision-1/corrections`, {
+    outcome: 'granted',
+    details: { grantedOn: day(8) },
+    reason: 'The grant was right after all',
+  });
+  expect(await pending()).toEqual(expect.arrayContaining(['hhs_certification_request-1', 'cp_renewal_request-1']));
+  const neededAgain = emailsSaying('Needed again:');
+  const [againToAdvocates] = await eventually(async () => {
+    const found = neededAgain('advocate');
+    return found.length > 0 ? found : undefined;
+  }, 'the advocates told the request is needed again');
+  expect(againToAdvocates!.subject).toMatch(
+    new RegExp(`^Needed again: HHS certification request \\(case ${reference}\\), (due|overdue)`),
+  );
+  expect(againToAdvocates!.text).toContain(
+    `${agencyOf('ice').name} corrected "Continued Presence decision": "HHS certification request" is needed again`,
+  );
+  await eventually(async () => (neededAgain('coordinator').length === 2 ? true : undefined), 'the coordinator told');
+  await eventually(async () => (neededAgain('law_enforcement').length === 1 ? true : undefined), 'the police told');
+  await stack.env.sleep(DAY_MS);
+  expect(neededAgain('advocate')).toHaveLength(1);
+  expect(neededAgain('ice')).toHaveLength(0);
 });

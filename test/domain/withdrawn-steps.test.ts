@@ -84,3 +84,52 @@ describe('a pending step a correction withdraws', () => {
     expect(knowsOfStepKind('ice', 'hhs_certification_request')).toBe(false);
   });
 });
+
+/** Who is told which step is owed again, and how. */
+const toldOwedAgain = (state: CaseState) =>
+  (state.withdrawnStepsToTell ?? [])
+    .filter((notice) => notice.kind === 'step_reopened')
+    .map(({ stepId, recipient, correctedBy, again, dueAt }) => ({ stepId, recipient, correctedBy, again, dueAt }));
+
+describe('a step a correction leaves pending that was not', () => {
+  it('is told once to the agency that owes it and to the coordinator, not to the agency that corrected', () => {
+    const denied = correctDecision(granted(), 'ice', 'denied', DENIAL);
+    expect(toldOwedAgain(denied)).toEqual([]);
+    const grantedAgain = correctDecision(denied, 'ice', 'granted', { grantedOn: '2026-01-20' });
+    const request = grantedAgain.steps.find((step) => step.id === 'hhs_certification_request-1')!;
+    const renewal = grantedAgain.steps.find((step) => step.id === 'cp_renewal_request-1')!;
+    const told = (step: typeof request, recipient: AgencyKind) => ({
+      stepId: step.id,
+      recipient,
+      correctedBy: 'ice',
+      again: true,
+      dueAt: step.dueAt,
+    });
+    expect(toldOwedAgain(grantedAgain)).toEqual([
+      told(renewal, 'law_enforcement'),
+      told(renewal, 'coordinator'),
+      told(request, 'advocate'),
+      told(request, 'coordinator'),
+    ]);
+    // The earlier correction's notices stay queued as they were; this one adds its own, once each.
+    const ids = grantedAgain.withdrawnStepsToTell!.map((notice) => notice.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain(
+      `hhs_certification_request-1:step_reopened:hhs_certification_request:advocate:${grantedAgain.version}`,
+    );
+  });
+
+  it('corrected by the coordinator, is told to the owners alone', () => {
+    const denied = correctDecision(granted(), 'ice', 'denied', DENIAL);
+    const grantedAgain = correctDecision(denied, 'coordinator', 'granted', { grantedOn: '2026-01-20' });
+    expect(toldOwedAgain(grantedAgain).map(({ stepId, recipient }) => [stepId, recipient])).toEqual([
+      ['cp_renewal_request-1', 'law_enforcement'],
+      ['hhs_certification_request-1', 'advocate'],
+    ]);
+  });
+
+  it('is not told of a step that stays pending, only moved', () => {
+    const redated = correctDecision(granted(), 'ice', 'granted', { grantedOn: '2026-01-19' });
+    expect(toldOwedAgain(redated)).toEqual([]);
+  });
+});

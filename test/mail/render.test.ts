@@ -146,6 +146,54 @@ describe('renderNotification', () => {
     expect(unnamed.text).toContain('The coordinator corrected a step of this case: "HHS certification request" is');
   });
 
+  it('names a second request of the corrected step by its role, not as the corrected step withdrawn', () => {
+    const told = renderNotification({
+      ...facts,
+      kind: 'step_withdrawn',
+      stepKind: 'u_visa_certification',
+      dueAt: null,
+      corrected: { stepKind: 'u_visa_certification', by: 'Demo City Police' },
+    });
+    const label = 'U visa certification (Form I-918, Supplement B)';
+    expect(told.subject).toBe(`No longer needed: the second ${label} (case RC-2026-0042)`);
+    expect(told.text).toContain(
+      `Demo City Police corrected the first "${label}" of this case, which stands as corrected: the second one, ` +
+        'opened when the first lapsed or was refused, is withdrawn and needs nothing more from you.',
+    );
+    expect(told.text).toContain('A step the correction makes owed again is told in an email of its own.');
+    expect(told.text).not.toContain(`"${label}" is withdrawn`);
+  });
+
+  it('says a step a correction reopened is needed again, by when, or since when it is overdue', () => {
+    const reopened = {
+      ...facts,
+      kind: 'step_reopened' as const,
+      stepKind: 'hhs_certification_request',
+      dueAt: '2026-11-24T12:00:00.000Z',
+      again: true,
+      raisedAt: '2026-12-05T10:00:00.000Z',
+      corrected: { stepKind: 'cp_decision', by: 'ICE CCHT' },
+    };
+    const overdue = renderNotification(reopened);
+    expect(overdue.subject).toBe(
+      'Needed again: HHS certification request (case RC-2026-0042), due 24 Nov 2026, overdue by 11 days',
+    );
+    expect(overdue.text).toContain(
+      'ICE CCHT corrected "Continued Presence decision": "HHS certification request" is needed again and already ' +
+        'overdue (due 24 Nov 2026, overdue by 11 days). An earlier email saying it was no longer needed no longer ' +
+        'holds. Make it now, then record it on the case page.',
+    );
+    const ahead = renderNotification({ ...reopened, dueAt: '2027-01-10T12:00:00.000Z', again: false });
+    expect(ahead.subject).toBe('Now needed: HHS certification request (case RC-2026-0042), due 10 Jan 2027');
+    expect(ahead.text).toContain('"HHS certification request" is now needed, due 10 Jan 2027. Make it by then');
+    expect(ahead.text).toContain('Date: 10 Jan 2027');
+    // Passed earlier on its own last day: the hour it passed, as the digest says it.
+    const today = renderNotification({ ...reopened, dueAt: '2026-12-05T07:00:00.000Z' });
+    expect(today.subject).toBe(
+      'Needed again: HHS certification request (case RC-2026-0042), overdue since 07:00 today',
+    );
+  });
+
   it.each(['UTC', 'America/Chicago', 'Asia/Manila'])(
     'names the last day of a validity as "valid until", the same in every zone (%s)',
     (timeZone) => {
