@@ -125,7 +125,8 @@ test('a grant that lapsed: the coordinator is told which steps withdrawing the l
   const note = await checkPage(page, 'granted', { onCase: lapsing, grantedOn: meant });
   expect(note).toContain(
     'Confirming this also withdraws the lapse and reopens: Continued Presence renewal request (Demo City Police ' +
-      'Department (fictitious)), HHS certification request (Demo Survivor Legal Advocates (fictitious)).',
+      'Department (fictitious)), HHS certification request (Demo Survivor Legal Advocates (fictitious)). Those ' +
+      "agencies are emailed that it is needed again, with its deadline, and see it in the case's timeline.",
   );
   expect(note).not.toContain('also withdraws:');
   await page.context().close();
