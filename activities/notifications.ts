@@ -102,6 +102,8 @@ export interface NotifyInput {
   corrected?: { stepKind?: string; byAgencyId: string };
   /** For `step_reopened`: whether the step was open before ("Needed again"), or is new ("Now needed"). */
   again?: boolean;
+  /** For `step_withdrawn`: a second request of the corrected step, opened when the first lapsed or was refused. */
+  secondOf?: 'lapsed' | 'refused';
 }
 
 export interface NotifyResult {
@@ -258,6 +260,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         endNow: input.endNow,
         outcome: input.outcome,
         again: input.again,
+        secondOf: input.secondOf,
         raisedAt: raisedAt.toISOString(),
         corrected: input.corrected && {
           stepKind: input.corrected.stepKind,

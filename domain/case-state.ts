@@ -317,6 +317,11 @@ export interface StepChangeNotice {
   dueAt?: Instant | null;
   /** For `step_reopened`: whether it was open on the case before (then withdrawn or cancelled), or is new. */
   again?: boolean;
+  /**
+   * For `step_withdrawn` of the corrected step's own kind: a second request of it, opened when the first `lapsed` (a U
+   * certification's window), or asked again after it was `refused`.
+   */
+  secondOf?: 'lapsed' | 'refused';
 }
 
 export interface Alarm {

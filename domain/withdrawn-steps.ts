@@ -23,15 +23,19 @@ export function tellWithdrawnSteps(before: CaseState, after: CaseState, correcte
   const withdrawn = before.steps.filter((step) => pendingBefore.has(step.id) && !remaining.has(step.id));
   const owedAgain = after.steps.filter((step) => step.status === 'pending' && !pendingBefore.has(step.id));
   const correctedBy = actor.agencyKind;
+  // A withdrawn step of the corrected step's own kind is a second request of it: opened by its lapse, or asked again.
+  const firstEnded: StepChangeNotice['secondOf'] =
+    before.steps.find((step) => step.id === corrected.id)?.status === 'expired' ? 'lapsed' : 'refused';
   const noticesOf = (steps: Step[], kind: StepChangeNotice['kind']) =>
     steps.flatMap((step) =>
       recipientsOf(step, correctedBy).map((recipient): StepChangeNotice => {
         // The corrected step is named only to whom may know of it: a T or U petition is not told to the police.
         const named = knowsOfStepKind(recipient, corrected.kind) ? { correctedStepKind: corrected.kind } : {};
         const owed = kind === 'step_reopened' ? { dueAt: step.dueAt, again: openedBefore(before, step) } : {};
+        const second = kind === 'step_withdrawn' && step.kind === corrected.kind ? { secondOf: firstEnded } : {};
         // Keyed by the case's version: once per correction, step and recipient, however often it is retried.
         const id = `${step.id}:${kind}:${step.kind}:${recipient}:${after.version}`;
-        return { id, kind, stepId: step.id, stepKind: step.kind, recipient, correctedBy, ...named, ...owed };
+        return { id, kind, stepId: step.id, stepKind: step.kind, recipient, correctedBy, ...named, ...owed, ...second };
       }),
     );
   const notices = [...noticesOf(withdrawn, 'step_withdrawn'), ...noticesOf(owedAgain, 'step_reopened')];

@@ -76,6 +76,8 @@ export interface NotificationFacts {
   corrected?: { stepKind?: string; by: string };
   /** For `step_reopened`: whether the step was open before ("Needed again"), or is new ("Now needed"). */
   again?: boolean;
+  /** For `step_withdrawn`: a second request of the corrected step, opened when the first lapsed or was refused. */
+  secondOf?: 'lapsed' | 'refused';
   /** For `step_reopened`: when it was raised, which says whether its deadline had passed already (`owedWords`). */
   raisedAt?: Instant;
 }
@@ -240,6 +242,12 @@ function expiryLeadWords(
   };
 }
 
+/** How a second request of a step came to be open, which a correction of the first withdrew. */
+const SECOND_OPENED: Readonly<Record<NonNullable<NotificationFacts['secondOf']>, string>> = {
+  lapsed: 'opened when the first lapsed',
+  refused: 'asked for again when the first was refused',
+};
+
 /** `notSent`: for `passed_summary`, the lines its body lists, which its subject counts. */
 function headline(
   facts: NotificationFacts,
@@ -328,14 +336,14 @@ function headline(
       const { corrected } = facts;
       const by = corrected?.by ?? 'An agency';
       const kept = 'Documents added to it stay with the case.';
-      // A second request of the corrected step's own kind (opened when the first lapsed or was refused): named by its
-      // role, lest the email read as if the step just corrected were withdrawn.
-      if (corrected?.stepKind === facts.stepKind)
+      // A second request of the corrected step's own kind: named by its role, lest the email read as if the step
+      // just corrected were withdrawn.
+      if (facts.secondOf !== undefined)
         return {
           subject: `No longer needed: the second ${step} (case ${ref})`,
           lead:
-            `${by} corrected the first "${step}" of this case, which stands as corrected: the second one, opened ` +
-            `when the first lapsed or was refused, is withdrawn and needs nothing more from you. ${kept} A step the ` +
+            `${by} corrected the first "${step}" of this case, which stands as corrected: the second one, ` +
+            `${SECOND_OPENED[facts.secondOf]}, is withdrawn and needs nothing more from you. ${kept} A step the ` +
             'correction makes owed again is told in an email of its own.',
         };
       const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;

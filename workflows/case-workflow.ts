@@ -434,6 +434,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         recipientAgencyId: state.agencies[notice.recipient],
         dueAt: notice.dueAt ?? null,
         again: notice.again,
+        secondOf: notice.secondOf,
         corrected: { stepKind: notice.correctedStepKind, byAgencyId: state.agencies[notice.correctedBy] },
       }),
     ));

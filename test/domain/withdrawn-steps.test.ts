@@ -2,7 +2,7 @@ import { knowsOfStepKind } from '../../domain/access';
 import { applyCorrection, validateCorrection } from '../../domain/correction';
 import type { CaseState } from '../../domain/case-state';
 import type { AgencyKind } from '../../domain/types';
-import { actorOf, noon, openAdult, SEALED_NOTE_SAMPLE, sign } from './case-fixtures';
+import { actorOf, noon, openAdult, runAlarmsUntil, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
 /** CP requested and granted on a case with the rule: the advocate's certification request and the police's renewal request open. */
 function granted(flags: Partial<CaseState> = { tellsWithdrawnSteps: true, followersByOpener: true }): CaseState {
@@ -11,16 +11,23 @@ function granted(flags: Partial<CaseState> = { tellsWithdrawnSteps: true, follow
   return sign(requested, 'cp_decision-1', 'granted', { grantedOn: '2026-01-20' }, noon('2026-01-20'));
 }
 
-/** The CP decision corrected by an officer of `by`, failing the test if the rules refuse it. */
-function correctDecision(state: CaseState, by: AgencyKind, outcome: string, details: Record<string, string>) {
-  const command = {
-    correction: { stepId: 'cp_decision-1', outcome, details, reason: SEALED_NOTE_SAMPLE },
-    actor: actorOf(by),
-  };
-  const now = noon('2026-01-21');
+/** A step corrected by an officer of `by`, failing the test if the rules refuse it. */
+function correctAs(
+  state: CaseState,
+  by: AgencyKind,
+  stepId: string,
+  outcome: string,
+  details: Record<string, unknown>,
+  now: string,
+) {
+  const command = { correction: { stepId, outcome, details, reason: SEALED_NOTE_SAMPLE }, actor: actorOf(by) };
   expect(validateCorrection(state, command, now)).toBeNull();
   return applyCorrection(state, command, now);
 }
+
+/** The CP decision corrected by an officer of `by`. */
+const correctDecision = (state: CaseState, by: AgencyKind, outcome: string, details: Record<string, string>) =>
+  correctAs(state, by, 'cp_decision-1', outcome, details, noon('2026-01-21'));
 const DENIAL = { decidedOn: '2026-01-20', reason: 'other' };
 
 /** Who is told of which step, and what they are told of the correction. */
@@ -126,6 +133,44 @@ describe('a step a correction leaves pending that was not', () => {
       ['cp_renewal_request-1', 'law_enforcement'],
       ['hhs_certification_request-1', 'advocate'],
     ]);
+  });
+
+  it('a lapse withdrawn: the step it cancelled is owed again, the request it opened withdrawn by its role', () => {
+    // The U certification signed with a typo, so its window lapsed: the petition cancelled, a second request opened.
+    const certified = sign(
+      { ...openAdult({ usesUVisa: true }), correctsLapses: true, tellsWithdrawnSteps: true },
+      'u_visa_certification-1',
+      'signed',
+      { signedOn: '2026-01-15' },
+      noon('2026-01-16'),
+    );
+    const lapsed = runAlarmsUntil(certified, noon('2026-08-01'));
+    expect(stepOf(lapsed, 'u_visa_petition-1').status).toBe('cancelled');
+    // Past the police's 14 days to correct it: the coordinator does.
+    const state = correctAs(
+      lapsed,
+      'coordinator',
+      'u_visa_certification-1',
+      'signed',
+      { signedOn: '2026-06-15' },
+      noon('2026-08-02'),
+    );
+    const petition = stepOf(state, 'u_visa_petition-1');
+    expect(toldOwedAgain(state)).toEqual([
+      {
+        stepId: 'u_visa_petition-1',
+        recipient: 'advocate',
+        correctedBy: 'coordinator',
+        again: true,
+        dueAt: petition.dueAt,
+      },
+    ]);
+    // The police hear that their second request is withdrawn, named by its role.
+    expect(
+      (state.withdrawnStepsToTell ?? [])
+        .filter((notice) => notice.kind === 'step_withdrawn')
+        .map(({ stepId, recipient, secondOf }) => ({ stepId, recipient, secondOf })),
+    ).toEqual([{ stepId: 'u_visa_certification-2', recipient: 'law_enforcement', secondOf: 'lapsed' }]);
   });
 
   it('is not told of a step that stays pending, only moved', () => {

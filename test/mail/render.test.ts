@@ -147,21 +147,25 @@ describe('renderNotification', () => {
   });
 
   it('names a second request of the corrected step by its role, not as the corrected step withdrawn', () => {
-    const told = renderNotification({
+    const withdrawnSecond = {
       ...facts,
-      kind: 'step_withdrawn',
+      kind: 'step_withdrawn' as const,
       stepKind: 'u_visa_certification',
       dueAt: null,
       corrected: { stepKind: 'u_visa_certification', by: 'Demo City Police' },
-    });
+      secondOf: 'lapsed' as const,
+    };
+    const told = renderNotification(withdrawnSecond);
     const label = 'U visa certification (Form I-918, Supplement B)';
     expect(told.subject).toBe(`No longer needed: the second ${label} (case RC-2026-0042)`);
     expect(told.text).toContain(
       `Demo City Police corrected the first "${label}" of this case, which stands as corrected: the second one, ` +
-        'opened when the first lapsed or was refused, is withdrawn and needs nothing more from you.',
+        'opened when the first lapsed, is withdrawn and needs nothing more from you.',
     );
     expect(told.text).toContain('A step the correction makes owed again is told in an email of its own.');
     expect(told.text).not.toContain(`"${label}" is withdrawn`);
+    const askedAgain = renderNotification({ ...withdrawnSecond, secondOf: 'refused' });
+    expect(askedAgain.text).toContain('the second one, asked for again when the first was refused, is withdrawn');
   });
 
   it('says a step a correction reopened is needed again, by when, or since when it is overdue', () => {
