@@ -366,7 +366,7 @@ function headline(
         lead:
           `${corrected?.by ?? 'An agency'} corrected ${what}: "${step}" is ${needed}` +
           `${owed ? (owed.overdue ? ` and already overdue (${owed.words})` : `, ${owed.words}`) : ''}. ` +
-          `${facts.again ? 'An earlier email saying it was no longer needed no longer holds. ' : ''}` +
+          `${facts.again ? 'Any earlier email saying it was no longer needed or cancelled no longer holds. ' : ''}` +
           `${act}, then record it on the case page.`,
       };
     }

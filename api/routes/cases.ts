@@ -355,8 +355,9 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       summary:
         'What a correction would withdraw, before it is made: the same body and the same checks as the correction ' +
         '(refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other ' +
-        'agencies that confirming it would withdraw, as the caller may be told of them; once it is made, those agencies ' +
-        "are emailed that it is no longer needed and see it in the case's timeline.",
+        'agencies that confirming it would withdraw, and the ended ones it would reopen, as the caller may be told of ' +
+        'them; once it is made, those agencies are emailed that it is no longer needed, or needed again, and see it in ' +
+        "the case's timeline.",
       params: StepParamsSchema,
       body: CorrectionBodySchema,
       responses: {

@@ -184,8 +184,8 @@ describe('renderNotification', () => {
     );
     expect(overdue.text).toContain(
       'ICE CCHT corrected "Continued Presence decision": "HHS certification request" is needed again and already ' +
-        'overdue (due 24 Nov 2026, overdue by 11 days). An earlier email saying it was no longer needed no longer ' +
-        'holds. Make it now, then record it on the case page.',
+        'overdue (due 24 Nov 2026, overdue by 11 days). Any earlier email saying it was no longer needed or ' +
+        'cancelled no longer holds. Make it now, then record it on the case page.',
     );
     const ahead = renderNotification({ ...reopened, dueAt: '2027-01-10T12:00:00.000Z', again: false });
     expect(ahead.subject).toBe('Now needed: HHS certification request (case RC-2026-0042), due 10 Jan 2027');
