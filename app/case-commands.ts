@@ -382,9 +382,7 @@ export class CaseCommands {
    */
   async previewSignOff(caseId: string, signOff: SignOff, actor: Actor): Promise<void> {
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
-    const issued = await this.issue(caseId, 'sign-off-preview', {}, actor);
-    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const state = await this.command(caseId, () => handle.query(caseStateQuery));
+    const { state, issued } = await this.previewed(caseId, 'sign-off-preview', actor);
     const rejection = validateSignOff(state, sealed, actor, issued.at, issued.today);
     if (rejection) throw rejectionError(rejection);
   }
@@ -406,9 +404,7 @@ export class CaseCommands {
    */
   async previewCorrection(caseId: string, correction: Correction, actor: Actor): Promise<CorrectionPreview> {
     const command = { correction: this.sealedCorrection(caseId, correction), actor };
-    const issued = await this.issue(caseId, 'correct-preview', {}, actor);
-    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const state = await this.command(caseId, () => handle.query(caseStateQuery));
+    const { state, issued } = await this.previewed(caseId, 'correct-preview', actor);
     const preview = previewCorrection(state, { ...command, issued }, issued.at);
     if ('code' in preview) throw rejectionError(preview);
     const named = (steps: Step[]) =>
@@ -426,6 +422,17 @@ export class CaseCommands {
       reopens: await named(preview.reopened),
       reopensUnnamed: preview.reopensUnnamed,
     };
+  }
+
+  /**
+   * What a preview judges a command on, as the workflow would take it: the case's state, queried from its workflow, and
+   * the command's envelope as if issued now (`name` the command's), nothing sent.
+   */
+  private async previewed(caseId: string, name: string, actor: Actor) {
+    const issued = await this.issue(caseId, name, {}, actor);
+    const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
+    const state = await this.command(caseId, () => handle.query(caseStateQuery));
+    return { state, issued };
   }
 
   /** The correction as the workflow takes it: its note and its reason sealed. */
