@@ -333,8 +333,7 @@ function headline(
     case 'end_corrected':
       return endCorrectedHeadline(facts, step, date);
     case 'step_withdrawn': {
-      const { corrected } = facts;
-      const by = corrected?.by ?? 'An agency';
+      const by = facts.corrected?.by ?? 'An agency';
       const kept = 'Documents added to it stay with the case.';
       // A second request of the corrected step's own kind: named by its role, lest the email read as if the step
       // just corrected were withdrawn.
@@ -346,15 +345,12 @@ function headline(
             `${SECOND_OPENED[facts.secondOf]}, is withdrawn and needs nothing more from you. ${kept} A step the ` +
             'correction makes owed again is told in an email of its own.',
         };
-      const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
       return {
         subject: `No longer needed: ${step} (case ${ref})`,
-        lead: `${by} corrected ${what}: "${step}" is withdrawn and needs nothing more from you. ${kept}`,
+        lead: `${whoCorrectedWhat(facts.corrected)}: "${step}" is withdrawn and needs nothing more from you. ${kept}`,
       };
     }
     case 'step_reopened': {
-      const { corrected } = facts;
-      const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
       const needed = facts.again ? 'needed again' : 'now needed';
       const owed =
         facts.dueAt === null
@@ -364,7 +360,7 @@ function headline(
       return {
         subject: `${facts.again ? 'Needed again' : 'Now needed'}: ${step} (case ${ref})${owed ? `, ${owed.words}` : ''}`,
         lead:
-          `${corrected?.by ?? 'An agency'} corrected ${what}: "${step}" is ${needed}` +
+          `${whoCorrectedWhat(facts.corrected)}: "${step}" is ${needed}` +
           `${owed ? (owed.overdue ? ` and already overdue (${owed.words})` : `, ${owed.words}`) : ''}. ` +
           `${facts.again ? 'Any earlier email saying it was no longer needed or cancelled no longer holds. ' : ''}` +
           `${act}, then record it on the case page.`,
@@ -440,6 +436,15 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
     subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
     lead: `A correction of this case moved the end of what "${step}" granted: it is now valid until ${date}. ${wrong}`,
   };
+}
+
+/**
+ * Who corrected which step, as a withdrawn or reopened step's email opens: the step named only to a recipient who may
+ * know of it (absent, "a step of this case").
+ */
+function whoCorrectedWhat(corrected: NotificationFacts['corrected']): string {
+  const what = corrected?.stepKind === undefined ? 'a step of this case' : `"${stepLabel(corrected.stepKind)}"`;
+  return `${corrected?.by ?? 'An agency'} corrected ${what}`;
 }
 
 /** The email a `delivery_failing` notice is about: what its subject names, and how its first words say it. */
