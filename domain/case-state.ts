@@ -151,12 +151,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /**
    * A correction that withdraws a pending step, or leaves one pending that was not (reopened, or opened by the
    * corrected sign-off), tells the agency that owes it, when another agency corrected, and the coordinator
-   * (`tellWithdrawnSteps` in domain/withdrawn-steps.ts): the step leaves or enters their inbox, and only the timeline
+   * (`tellStepChanges` in domain/withdrawn-steps.ts): the step leaves or enters their inbox, and only the timeline
    * said why. Set by the workflow behind a patch, so histories recorded before, which sent nothing, replay.
    */
   tellsWithdrawnSteps?: boolean;
   /** Withdrawn and reopened steps whose emails the workflow has still to record (`tellsWithdrawnSteps`). */
-  withdrawnStepsToTell?: StepChangeNotice[];
+  stepChangesToTell?: StepChangeNotice[];
   /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the

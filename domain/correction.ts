@@ -16,7 +16,7 @@ import { actingRefusal, canSeeMilestone, canSeeStep } from './access';
 import { alarms, settlePassedAlarms } from './alarms';
 import { outdatedAskedAgain } from './ask-again';
 import { tellCorrectedEnds } from './corrected-ends';
-import { tellWithdrawnSteps } from './withdrawn-steps';
+import { tellStepChanges } from './withdrawn-steps';
 import {
   checkSignOff,
   eventDates,
@@ -395,7 +395,7 @@ export interface CorrectionOptions {
  * another ground backs is not withdrawn (`backedCertificationRequest`), on cases since `followersByOpener`. An end an
  * expiry email named that it moved is to be told to its recipients (`tellCorrectedEnds`), on cases since
  * `tellsCorrectedEnds`; a pending step it withdrew, to the agency that owed it and the coordinator
- * (`tellWithdrawnSteps`), on cases since `tellsWithdrawnSteps`.
+ * (`tellStepChanges`), on cases since `tellsWithdrawnSteps`.
  */
 export function applyCorrection(
   state: CaseState,
@@ -478,7 +478,7 @@ export function applyCorrection(
   for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
   if (lapse) next = lapseAsCorrected(next, step, lapse, actor, at);
   const told = tellCorrectedEnds(settlePassedAlarms({ ...next, version: state.version + 1 }, at), at);
-  return tellWithdrawnSteps(state, told, step, actor);
+  return tellStepChanges(state, told, step, actor);
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Actor, AgencyKind, Step } from './types';
  * the coordinator, unless the step was the coordinator's or the coordinator corrected. A correction that changes
  * neither tells nothing.
  */
-export function tellWithdrawnSteps(before: CaseState, after: CaseState, corrected: Step, actor: Actor): CaseState {
+export function tellStepChanges(before: CaseState, after: CaseState, corrected: Step, actor: Actor): CaseState {
   if (!after.tellsWithdrawnSteps) return after;
   const remaining = new Set(after.steps.map((step) => step.id));
   const pendingBefore = new Set(before.steps.filter((step) => step.status === 'pending').map((step) => step.id));
@@ -40,7 +40,7 @@ export function tellWithdrawnSteps(before: CaseState, after: CaseState, correcte
     );
   const notices = [...noticesOf(withdrawn, 'step_withdrawn'), ...noticesOf(owedAgain, 'step_reopened')];
   if (notices.length === 0) return after;
-  return { ...after, withdrawnStepsToTell: [...(after.withdrawnStepsToTell ?? []), ...notices] };
+  return { ...after, stepChangesToTell: [...(after.stepChangesToTell ?? []), ...notices] };
 }
 
 /** Whether the step was open on the case before (withdrawn or cancelled since): it is then owed again, not anew. */

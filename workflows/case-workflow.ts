@@ -387,7 +387,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
    * those from the queue: a command applied while they were recorded may have queued more, which go next. Whether
    * there were any.
    */
-  const tellQueued = async <K extends 'transfersToTell' | 'endCorrections' | 'withdrawnStepsToTell'>(
+  const tellQueued = async <K extends 'transfersToTell' | 'endCorrections' | 'stepChangesToTell'>(
     queue: K,
     record: (item: NonNullable<CaseState[K]>[number]) => Promise<unknown>,
   ): Promise<boolean> => {
@@ -423,7 +423,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         outcome: end.outcome,
       }),
     )) ||
-    (await tellQueued('withdrawnStepsToTell', (notice) =>
+    (await tellQueued('stepChangesToTell', (notice) =>
       notify({
         alarmId: notice.id,
         caseId: state.caseId,

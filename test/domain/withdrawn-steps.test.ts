@@ -32,7 +32,7 @@ const DENIAL = { decidedOn: '2026-01-20', reason: 'other' };
 
 /** Who is told of which step, and what they are told of the correction. */
 const toldOf = (state: CaseState) =>
-  (state.withdrawnStepsToTell ?? []).map(({ stepId, recipient, correctedStepKind, correctedBy }) => ({
+  (state.stepChangesToTell ?? []).map(({ stepId, recipient, correctedStepKind, correctedBy }) => ({
     stepId,
     recipient,
     correctedStepKind,
@@ -51,7 +51,7 @@ describe('a pending step a correction withdraws', () => {
       { stepId: 'hhs_certification_request-1', recipient: 'coordinator', ...ice },
     ]);
     // One outbox key per correction, step and recipient.
-    const ids = denied.withdrawnStepsToTell!.map((notice) => notice.id);
+    const ids = denied.stepChangesToTell!.map((notice) => notice.id);
     expect(new Set(ids).size).toBe(4);
     expect(ids[2]).toBe(
       `hhs_certification_request-1:step_withdrawn:hhs_certification_request:advocate:${denied.version}`,
@@ -69,16 +69,16 @@ describe('a pending step a correction withdraws', () => {
 
   it('tells nothing when the correction withdraws nothing, and nothing more later', () => {
     const redated = correctDecision(granted(), 'ice', 'granted', { grantedOn: '2026-01-19' });
-    expect(redated.withdrawnStepsToTell).toBeUndefined();
+    expect(redated.stepChangesToTell).toBeUndefined();
     // A correction after one that withdrew steps adds nothing when it withdraws none itself.
     const denied = correctDecision(granted(), 'ice', 'denied', DENIAL);
     const again = correctDecision(denied, 'ice', 'denied', { ...DENIAL, decidedOn: '2026-01-19' });
-    expect(again.withdrawnStepsToTell).toEqual(denied.withdrawnStepsToTell);
+    expect(again.stepChangesToTell).toEqual(denied.stepChangesToTell);
   });
 
   it('tells nothing on cases recorded before the rule', () => {
     expect(
-      correctDecision(granted({ followersByOpener: true }), 'ice', 'denied', DENIAL).withdrawnStepsToTell,
+      correctDecision(granted({ followersByOpener: true }), 'ice', 'denied', DENIAL).stepChangesToTell,
     ).toBeUndefined();
   });
 
@@ -94,7 +94,7 @@ describe('a pending step a correction withdraws', () => {
 
 /** Who is told which step is owed again, and how. */
 const toldOwedAgain = (state: CaseState) =>
-  (state.withdrawnStepsToTell ?? [])
+  (state.stepChangesToTell ?? [])
     .filter((notice) => notice.kind === 'step_reopened')
     .map(({ stepId, recipient, correctedBy, again, dueAt }) => ({ stepId, recipient, correctedBy, again, dueAt }));
 
@@ -119,7 +119,7 @@ describe('a step a correction leaves pending that was not', () => {
       told(request, 'coordinator'),
     ]);
     // The earlier correction's notices stay queued as they were; this one adds its own, once each.
-    const ids = grantedAgain.withdrawnStepsToTell!.map((notice) => notice.id);
+    const ids = grantedAgain.stepChangesToTell!.map((notice) => notice.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain(
       `hhs_certification_request-1:step_reopened:hhs_certification_request:advocate:${grantedAgain.version}`,
@@ -167,7 +167,7 @@ describe('a step a correction leaves pending that was not', () => {
     ]);
     // The police hear that their second request is withdrawn, named by its role.
     expect(
-      (state.withdrawnStepsToTell ?? [])
+      (state.stepChangesToTell ?? [])
         .filter((notice) => notice.kind === 'step_withdrawn')
         .map(({ stepId, recipient, secondOf }) => ({ stepId, recipient, secondOf })),
     ).toEqual([{ stepId: 'u_visa_certification-2', recipient: 'law_enforcement', secondOf: 'lapsed' }]);
