@@ -33,6 +33,7 @@ import { EncryptionCodec } from './temporal/codec';
 import { createMetrics } from './app/metrics';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
+import { startWorkerHeartbeat } from './app/worker-heartbeat';
 import { createServices } from './app/services';
 import { backfillNameIndex } from './app/name-index';
 import { createDigestSchedules, startDigests } from './app/daily-digests';
@@ -203,6 +204,14 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         worker.shutdown();
         await running;
       });
+      // Stopped before the worker (stoppers run in reverse): its row goes as it stops taking up work.
+      const heartbeat = await startWorkerHeartbeat({
+        pool,
+        taskQueue: config.temporal.taskQueue,
+        running: () => worker.getState() === 'RUNNING',
+        logger,
+      });
+      stoppers.push(() => heartbeat.stop());
       where.worker = `task queue ${config.temporal.taskQueue} on ${temporal.address} (${temporal.namespace})`;
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
       // The agencies' daily digests, each a workflow of its own: those running are found, the missing ones started.
@@ -265,7 +274,6 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         ready: readinessProbe({
           pool,
           connection: clientConnection,
-          namespace: temporal.namespace,
           taskQueue: config.temporal.taskQueue,
         }),
       });

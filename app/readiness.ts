@@ -3,14 +3,21 @@
  * answer comes within about a second whatever is down:
  * - `postgres`: `select 1` answers;
  * - `temporal`: the frontend answers `GetSystemInfo`;
- * - `worker`: a worker polled the case task queue for workflow tasks recently. Without one, no case moves: an open
- *   or a sign-off waits for a workflow task nobody takes. So a missing worker makes the service not ready (503),
- *   even in an API-only process whose reads would still work; `/health` stays 200, so nothing restarts the API.
+ * - `worker`: a worker process of the case task queue renewed its row in PostgreSQL within the last 15 s
+ *   (app/worker-heartbeat.ts). Without one, no case moves: an open or a sign-off waits for a workflow task nobody
+ *   takes. So a missing worker makes the service not ready (503), even in an API-only process whose reads would
+ *   still work; `/health` stays 200, so nothing restarts the API. While PostgreSQL does not answer, no worker is
+ *   seen either, and both checks fail.
+ *
+ * Not Temporal's list of pollers (DescribeTaskQueue): the server keeps a killed worker there for up to two minutes,
+ * with the time of its last long poll, which a live idle worker renews only about once a minute, so `/ready` said 200
+ * for that long after the last worker was gone (probe J3). It would add nothing the row lacks: the row names the task
+ * queue its worker polls, and a worker whose Temporal is down shows in the `temporal` check.
  */
 import type { Connection } from '@temporalio/client';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
+import { workerSeenWithin } from '../db/worker-heartbeats';
+import { WORKER_HEARTBEAT_MS } from './worker-heartbeat';
 
 export interface Readiness {
   ok: boolean;
@@ -21,46 +28,31 @@ export interface ReadinessOptions {
   pool: Pick<Pool, 'query'>;
   /** The API's Temporal client connection. */
   connection: Pick<Connection, 'workflowService' | 'withDeadline'>;
-  namespace: string;
+  /** The case task queue: only its workers count. */
   taskQueue: string;
   /** The bound on each check (default 500 ms; they run side by side), so the probe answers within about a second. */
   timeoutMs?: number;
 }
 
-/**
- * The server keeps a poller in DescribeTaskQueue for minutes after its worker stopped, with the time of its last
- * poll; a running worker renews its long poll about once a minute. A poll seen within this window is a live worker.
- */
-const WORKER_SEEN_WITHIN_MS = 2 * 60_000;
+/** Three renewals: a live worker whose database is slow for a beat or two still counts. */
+const WORKER_SEEN_WITHIN_MS = 3 * WORKER_HEARTBEAT_MS;
 
 export function readinessProbe(options: ReadinessOptions): () => Promise<Readiness> {
-  const { pool, connection, namespace, taskQueue } = options;
+  const { pool, connection, taskQueue } = options;
   const timeoutMs = options.timeoutMs ?? 500;
   return async () => {
     // The gRPC deadline ends the calls themselves (the client would otherwise retry an unreachable server for long);
     // `within` bounds the answer, since the client's backoff between retries can outlast the deadline.
     const deadline = Date.now() + timeoutMs;
-    const [postgres, systemInfo, taskQueueInfo] = await Promise.all([
+    const [postgres, systemInfo, worker] = await Promise.all([
       within(timeoutMs, pool.query('select 1')),
       within(
         timeoutMs,
         connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({})),
       ),
-      within(
-        timeoutMs,
-        connection.withDeadline(deadline, () =>
-          connection.workflowService.describeTaskQueue({
-            namespace,
-            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-          }),
-        ),
-      ),
+      within(timeoutMs, workerSeenWithin(pool, taskQueue, WORKER_SEEN_WITHIN_MS)),
     ]);
-    const seenSince = Date.now() - WORKER_SEEN_WITHIN_MS;
-    const worker =
-      taskQueueInfo?.pollers.some((poller) => (optionalTsToMs(poller.lastAccessTime) ?? 0) >= seenSince) ?? false;
-    const checks = { postgres: postgres !== undefined, temporal: systemInfo !== undefined, worker };
+    const checks = { postgres: postgres !== undefined, temporal: systemInfo !== undefined, worker: worker ?? false };
     return { ok: Object.values(checks).every(Boolean), checks };
   };
 }

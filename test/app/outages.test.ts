@@ -157,7 +157,7 @@ describe('readiness', () => {
     // any test (the smoke test runs the probe on the service's own connection, retries and all).
     const connection = Connection.lazy({ address: silentAddress, interceptors: [] });
     try {
-      const probe = readinessProbe({ pool, connection, namespace: 'default', taskQueue: 'cases' });
+      const probe = readinessProbe({ pool, connection, taskQueue: 'cases' });
       const started = Date.now();
       const readiness = await probe();
       expect(Date.now() - started).toBeLessThan(1_500);

@@ -148,9 +148,10 @@ test('PostgreSQL down: ready and every request answer 503 with Retry-After at on
   expect(probe.ms).toBeLessThan(QUICK_MS);
   expect(probe.res.status).toBe(503);
   expect(probe.res.headers['retry-after']).toBe('5');
+  // Workers are known by their rows in PostgreSQL: while it is down, none is seen.
   expect(probe.res.body).toMatchObject({
-    detail: 'not ready: postgres',
-    checks: { postgres: false, temporal: true, worker: true },
+    detail: 'not ready: postgres, worker',
+    checks: { postgres: false, temporal: true, worker: false },
   });
 
   const read = await timed(() => readCase());
@@ -168,7 +169,8 @@ test('PostgreSQL down: ready and every request answer 503 with Retry-After at on
   expect(page.text).toContain('The service is temporarily unavailable');
 
   await database.startServer();
-  await eventually(async () => (await ready()).status === 200, 'ready after PostgreSQL is back');
+  // The worker's next renewal, within seconds, counts it again.
+  await eventually(async () => (await ready()).status === 200, 'ready after PostgreSQL is back', 30_000);
   await readCase().expect(200);
 });
 
@@ -179,10 +181,10 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
   expect(probe.ms).toBeLessThan(QUICK_MS);
   expect(probe.res.status).toBe(503);
   expect(probe.res.headers['retry-after']).toBe('5');
-  // No worker can poll a server that is down, so that check fails with it.
+  // The worker process still runs and says so; the server it polls is what is missing.
   expect(probe.res.body).toMatchObject({
-    detail: 'not ready: temporal, worker',
-    checks: { postgres: true, temporal: false, worker: false },
+    detail: 'not ready: temporal',
+    checks: { postgres: true, temporal: false, worker: true },
   });
 
   // The read model is PostgreSQL's: reads are served as before.
@@ -238,8 +240,14 @@ test('Temporal down: ready answers 503 at once, reads go on, a write answers 503
   ).toBe('completed');
 }, 90_000);
 
-test('the service stops cleanly', async () => {
+test('the service stops cleanly, and its worker is no longer counted', async () => {
+  const workersSeen = async () =>
+    (await database.pool.query('SELECT id FROM worker_heartbeats WHERE task_queue = $1', [`smoke-${process.pid}`]))
+      .rowCount;
+  expect(await workersSeen()).toBe(1);
   await service!.stop();
   service = undefined;
   await expect(request(api).get('/health')).rejects.toThrow(/ECONNREFUSED/);
+  // Its row went with it: another API process's /ready says at once that no worker runs.
+  expect(await workersSeen()).toBe(0);
 });
