@@ -747,7 +747,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when PostgreSQL and Temporal answer and a worker polls the case task queue, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second. */
+        /** Readiness: 200 when PostgreSQL and Temporal answer and a worker process of the case task queue was seen in the last 15 s, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second. */
         get: operations["getReady"];
         put?: never;
         post?: never;

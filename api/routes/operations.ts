@@ -22,7 +22,7 @@ export function operationRoutes(deps: ApiDeps): Route[] {
       path: '/ready',
       tag: 'operations',
       summary:
-        'Readiness: 200 when PostgreSQL and Temporal answer and a worker polls the case task queue, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second.',
+        'Readiness: 200 when PostgreSQL and Temporal answer and a worker process of the case task queue was seen in the last 15 s, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second.',
       actor: false,
       responses: {
         200: { description: 'ready', schema: ReadySchema },
