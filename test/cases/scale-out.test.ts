@@ -19,7 +19,7 @@ import {
   type ScaleOutParts,
   type Topology,
 } from '../support/scale-out';
-import { startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
+import { eventually, startStack, TEST_PAYLOAD_KEYRING, type Stack } from '../support/stack';
 
 let stack: Stack;
 let parts: ScaleOutParts;
@@ -110,3 +110,36 @@ test('SIGKILL one worker and one API process mid-run: every sign-off applied onc
   expect(topology!.apis[0]!.child.signalCode).toBe('SIGKILL');
   expect(topology!.workers[0]!.child.signalCode).toBe('SIGKILL');
 }, 300_000);
+
+test('/ready counts each worker process: the killed one drops out while the other keeps it 200; the last one SIGKILLed, 503 naming worker within 20 s', async () => {
+  const api = topology!.apis[1]!;
+  const ready = async () => {
+    const res = await fetch(`${api.origin!}/ready`);
+    return { status: res.status, body: (await res.json()) as { detail?: string; checks: Record<string, boolean> } };
+  };
+  // Each worker process renews a row of its own: the killed one's goes stale, the other's stays fresh.
+  await eventually(async () => {
+    const { rows } = await stack.pool.query<{ seen: number }>(
+      `SELECT count(*)::int AS seen FROM worker_heartbeats
+       WHERE task_queue = $1 AND seen_at > statement_timestamp() - interval '15 seconds'`,
+      [stack.taskQueue],
+    );
+    return rows[0]!.seen === 1;
+  }, 'only the live worker to be seen');
+  expect(await ready()).toMatchObject({ status: 200, body: { checks: { worker: true } } });
+
+  // Temporal lists a killed worker's poller for up to two minutes; its row stops being renewed at once.
+  await topology!.workers[1]!.stop('SIGKILL');
+  const notReady = await eventually(
+    async () => {
+      const answer = await ready();
+      return answer.status === 503 && answer;
+    },
+    '/ready to answer 503 after the last worker was killed',
+    20_000,
+  );
+  expect(notReady.body).toMatchObject({
+    detail: 'not ready: worker',
+    checks: { postgres: true, temporal: true, worker: false },
+  });
+}, 90_000);
