@@ -17,6 +17,7 @@ import {
   correct,
   noon,
   openAdult,
+  openMinor,
   runAlarmsUntil,
   SEALED_NOTE_SAMPLE,
   sign,
@@ -312,6 +313,52 @@ describe('a U certification signed on a day typed months early, whose window clo
         type: 'step.withdrawn',
         stepId: 'u_visa_certification-2',
         summary: 'u_visa_certification-2 withdrawn: the lapse of u_visa_certification-1 on 2026-07-15 is withdrawn',
+      },
+    ]);
+  });
+});
+
+describe("a minor's interim assistance letter entered with an end typed two months early, which lapsed", () => {
+  const issued = (validUntil: string) => ({ issuedOn: '2026-01-09', validUntil });
+  const notified = (): CaseState =>
+    sign(
+      { ...openMinor(), datesAsWritten: true, coordinatorToldOfLapses: true, correctsLapses: true },
+      'hhs_minor_notification-1',
+      'notified',
+      { notifiedOn: '2026-01-05' },
+      '2026-01-05T20:00:00.000Z',
+    );
+  const letterAlarms = (state: CaseState) => alarmsOf(state).filter((alarm) => alarm.stepId === 'hhs_interim_letter-1');
+
+  it('corrected: the letter runs again to its right end, the lapse withdrawn, its alarms to come as if entered right', () => {
+    const typed = sign(notified(), 'hhs_interim_letter-1', 'issued', issued('2026-02-09'), noon('2026-01-09'));
+    const ended = runAlarmsUntil(typed, noon('2026-02-20'));
+    expect(stepOf(ended, 'hhs_interim_letter-1').status).toBe('expired');
+    expect(letterAlarms(ended)).toEqual([]);
+
+    const state = correct(ended, 'hhs_interim_letter-1', 'issued', issued('2026-04-09'), noon('2026-02-21'));
+    const right = runAlarmsUntil(
+      sign(notified(), 'hhs_interim_letter-1', 'issued', issued('2026-04-09'), noon('2026-01-09')),
+      noon('2026-02-20'),
+    );
+    expect(stepOf(state, 'hhs_interim_letter-1')).toMatchObject({
+      status: 'completed',
+      expiresAt: '2026-04-10T00:00:00.000Z',
+      details: { validUntil: '2026-04-09', corrections: 1 },
+    });
+    // What the lapse ended is running again: the letter's end and its leads to HHS, while the eligibility letter is owed.
+    expect(stepOf(state, 'hhs_eligibility_letter-1').status).toBe('pending');
+    expect(state.steps.map(standing)).toEqual(right.steps.map(standing));
+    expect(letterAlarms(state)).toEqual(letterAlarms(right));
+    expect(letterAlarms(state).filter((alarm) => alarm.kind === 'expired')).toEqual([
+      expect.objectContaining({ at: '2026-04-10T12:00:00.000Z', recipient: 'hhs' }),
+      expect.objectContaining({ at: '2026-04-10T12:00:00.000Z', recipient: 'coordinator' }),
+    ]);
+    expect(lines(state, ended).filter((line) => line.type !== 'step.corrected')).toEqual([
+      {
+        type: 'step.lapse_corrected',
+        stepId: 'hhs_interim_letter-1',
+        summary: 'hhs_interim_letter-1 corrected: the lapse on 2026-02-09 is withdrawn',
       },
     ]);
   });
