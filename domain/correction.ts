@@ -136,7 +136,12 @@ interface Lapse {
 
 /** The lapse of a step that expired, on a case with `correctsLapses`; undefined for any other step. */
 function lapseOf(state: CaseState, step: Step): Lapse | undefined {
-  if (!state.correctsLapses || step.status !== 'expired' || !step.expiresAt || !expireFor(step.kind)) return undefined;
+  return state.correctsLapses ? recordedLapse(state, step) : undefined;
+}
+
+/** The last lapse of a step that expired, as the timeline records it; undefined for any other step. */
+function recordedLapse(state: CaseState, step: Step): Lapse | undefined {
+  if (step.status !== 'expired' || !step.expiresAt || !expireFor(step.kind)) return undefined;
   const { timeline } = state;
   let start = timeline.length - 1;
   while (start >= 0 && !(timeline[start]!.type === 'step.expired' && timeline[start]!.stepId === step.id)) start -= 1;
@@ -482,6 +487,16 @@ export function applyCorrection(
 }
 
 /**
+ * The alarms that apply the end of a step's validity as the case has it (a track's `expired`, its owner's and the
+ * coordinator's copy), fired or not, held or not: an end a correction left as it was fired with its lapse.
+ */
+function endAlarms(state: CaseState, step: Step) {
+  return alarms({ ...state, firedAlarms: [], heldExpiries: undefined }).filter(
+    (alarm) => alarm.stepId === step.id && alarm.kind === 'expired',
+  );
+}
+
+/**
  * The lapse of a step, as its corrected sign-off has it (the case `applyCorrection` re-signed from the one before the
  * lapse). Its validity still running: the lapse is withdrawn, and what it ended is pending again, as the corrected
  * sign-off left it, each said in the timeline. Its validity over too: the lapse stands, applied at once as of the
@@ -490,10 +505,7 @@ export function applyCorrection(
  */
 function lapseAsCorrected(state: CaseState, step: Step, lapse: Lapse, actor: Actor, at: Instant): CaseState {
   const corrected = findStep(state, step.id)!;
-  // Its end's alarms, fired or not: an end the correction left as it was fired with the lapse.
-  const ends = alarms({ ...state, firedAlarms: [], heldExpiries: undefined }).filter(
-    (alarm) => alarm.stepId === step.id && alarm.kind === 'expired',
-  );
+  const ends = endAlarms(state, step);
   const endedAt = ends[0]?.at;
   if (corrected.expiresAt && endedAt !== undefined && endedAt < at) {
     const lastDay = lastValidDay(corrected.expiresAt);
@@ -527,20 +539,55 @@ function lapseAsCorrected(state: CaseState, step: Step, lapse: Lapse, actor: Act
 /**
  * What a correction would withdraw and reopen, as its corrector may be told it before confirming: the pending steps it
  * withdraws and the ended ones it makes pending again (a lapse withdrawn), each as it names them (`namesTo`, as the
- * refusals do), and whether it withdraws or reopens any other, which is said only as `UNNAMED_LATER_STEP`.
+ * refusals do), and whether it withdraws or reopens any other, which is said only as `UNNAMED_LATER_STEP`; and, when
+ * the step's validity as corrected ends before now, its lapse (`lapses`), else null.
  */
 export interface CorrectionPreviewed {
   named: Step[];
   unnamed: boolean;
   reopened: Step[];
   reopensUnnamed: boolean;
+  lapses: PreviewedLapse | null;
+}
+
+/**
+ * The lapse a correction brings: the step, whose validity as corrected ended before now (its last day, `validUntil`),
+ * lapses on confirming (or, in an entry session, when the session ends), or its lapse stands; `cancels` what the lapse
+ * ends that was not ended already (the renewal request still to be made, ...), named as `CorrectionPreviewed` names
+ * steps, and whether it ends any other (`cancelsUnnamed`).
+ */
+export interface PreviewedLapse {
+  step: Step;
+  validUntil: string;
+  cancels: Step[];
+  cancelsUnnamed: boolean;
+}
+
+/**
+ * The case once the corrected step's lapse is applied, if its validity as corrected ended before `at`: applied already
+ * by the correction (its end's alarm passed, or its lapse stands), else held for the entry session's end, when the
+ * workflow applies it with the track's `expire` as of the alarm's moment; that same function applies it here.
+ */
+function withLapseApplied(applied: CaseState, stepId: string, at: Instant): CaseState {
+  const corrected = findStep(applied, stepId);
+  const expire = corrected && expireFor(corrected.kind);
+  if (!corrected || !expire || corrected.status !== 'completed') return applied;
+  const endedAt = endAlarms(applied, corrected)[0]?.at;
+  return endedAt !== undefined && endedAt < at ? expire(applied, corrected, endedAt) : applied;
+}
+
+/** Steps by whether the reader may be told of them (`namesTo`): those it may, and whether there are others. */
+function namedFor(actor: Actor, steps: Step[]): [named: Step[], unnamed: boolean] {
+  const named = steps.filter((step) => namesTo(actor, step));
+  return [named, named.length < steps.length];
 }
 
 /**
  * A correction previewed: refused as the workflow would refuse it, else applied to a copy of the case (the same code
- * the workflow runs, nothing recorded) and the steps before and after compared. A step re-dated keeps its id and stays
- * pending; one withdrawn (no longer followed from the step, or asked again with nothing left to ask) is gone; one a
- * withdrawn lapse had ended is pending again under its own id.
+ * the workflow runs, nothing recorded), with the lapse it brings (`withLapseApplied`), and the steps before and after
+ * compared. A step re-dated keeps its id and stays pending; one withdrawn (no longer followed from the step, or asked
+ * again with nothing left to ask) is gone; one a withdrawn lapse had ended is pending again under its own id; one the
+ * corrected step's lapse ends is the lapse's, read from the timeline as a correction of that lapse would read it.
  */
 export function previewCorrection(
   state: CaseState,
@@ -549,19 +596,22 @@ export function previewCorrection(
 ): CorrectionPreviewed | Rejection {
   const rejection = validateCorrection(state, command, now);
   if (rejection) return rejection;
-  const pendingAfter = new Set(
-    applyCorrection(state, command, now)
-      .steps.filter((step) => step.status === 'pending')
-      .map((step) => step.id),
+  const { stepId } = command.correction;
+  const after = withLapseApplied(applyCorrection(state, command, now), stepId, normaliseInstant(now));
+  const corrected = findStep(after, stepId)!;
+  const lapse = recordedLapse(after, corrected);
+  const byLapse = new Set(lapse?.ended ?? []);
+  const pendingAfter = new Set(after.steps.filter((step) => step.status === 'pending').map((step) => step.id));
+  const withdrawn = state.steps.filter(
+    (step) => step.status === 'pending' && !pendingAfter.has(step.id) && !byLapse.has(step.id),
   );
-  const withdrawn = state.steps.filter((step) => step.status === 'pending' && !pendingAfter.has(step.id));
   const reopens = state.steps.filter((step) => step.status !== 'pending' && pendingAfter.has(step.id));
-  const named = withdrawn.filter((step) => namesTo(command.actor, step));
-  const reopened = reopens.filter((step) => namesTo(command.actor, step));
-  return {
-    named,
-    unnamed: named.length < withdrawn.length,
-    reopened,
-    reopensUnnamed: reopened.length < reopens.length,
-  };
+  // What the lapse ends that was ended already (a lapse that stands) is not its doing.
+  const endedBefore = new Set(state.steps.filter((step) => step.status !== 'pending').map((step) => step.id));
+  const cancelled = after.steps.filter((step) => byLapse.has(step.id) && !endedBefore.has(step.id));
+  const [named, unnamed] = namedFor(command.actor, withdrawn);
+  const [reopened, reopensUnnamed] = namedFor(command.actor, reopens);
+  const [cancels, cancelsUnnamed] = namedFor(command.actor, cancelled);
+  const lapses = lapse ? { step: corrected, validUntil: lapse.lastDay, cancels, cancelsUnnamed } : null;
+  return { named, unnamed, reopened, reopensUnnamed, lapses };
 }

@@ -182,7 +182,7 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
       (step) => step.status === 'cancelled' && stepOf(applied, step.id).status === 'pending',
     );
     expect(reopened.map((step) => step.id)).toEqual(['cp_renewal_request-1', 'hhs_certification_request-1']);
-    expect(preview).toEqual({ named: [], unnamed: false, reopened, reopensUnnamed: false });
+    expect(preview).toEqual({ named: [], unnamed: false, reopened, reopensUnnamed: false, lapses: null });
     // ICE is not told of the police's renewal request nor of the advocate's certification request, only that it reopens
     // a later step of another agency.
     expect(previewCorrection(before, asIce(MEANT), CORRECTED)).toEqual({
@@ -190,6 +190,7 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
       unnamed: false,
       reopened: [],
       reopensUnnamed: true,
+      lapses: null,
     });
   });
 
@@ -220,6 +221,58 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
     expect(alarms(state).filter((alarm) => alarm.stepId === 'cp_decision-1')).toEqual([]);
     expect(state.passedAlarms).toEqual(before.passedAlarms);
     expect(previewCorrection(before, asIce({ grantedOn: '2024-11-25' }), CORRECTED)).toMatchObject({ reopened: [] });
+  });
+});
+
+describe('a CP grant entered right, corrected to an end already past: the preview names the lapse it brings', () => {
+  const OUTDATED = { grantedOn: '2024-11-25' };
+  const asCoordinator = (details: Record<string, unknown>) => ({
+    correction: correction(details),
+    actor: actorOf('coordinator'),
+  });
+
+  it('names the grant, its corrected end and what its lapse cancels, as the entry session applies it', () => {
+    const before = control();
+    const preview = previewCorrection(before, asCoordinator(OUTDATED), CORRECTED);
+    // Confirmed, the lapse is held while the entry session lasts and applied at its end.
+    const applied = releaseHeldExpiries(
+      applyCorrection(before, asCoordinator(OUTDATED), CORRECTED),
+      '2026-12-05T08:10:00.000Z',
+    );
+    expect(stepOf(applied, 'cp_decision-1')).toMatchObject({
+      status: 'expired',
+      details: { validUntil: '2026-11-24' },
+    });
+    const cancelled = ['cp_renewal_request-1', 'hhs_certification_request-1'];
+    expect(cancelled.map((id) => stepOf(applied, id).status)).toEqual(['cancelled', 'cancelled']);
+    expect(preview).toMatchObject({
+      named: [],
+      unnamed: false,
+      reopened: [],
+      reopensUnnamed: false,
+      lapses: {
+        step: { id: 'cp_decision-1', expiresAt: '2026-11-25T00:00:00.000Z' },
+        validUntil: '2026-11-24',
+        cancels: cancelled.map((id) => ({ id, status: 'cancelled' })),
+        cancelsUnnamed: false,
+      },
+    });
+    // ICE is told the grant lapses, and only that a later step of another agency is cancelled with it.
+    expect(previewCorrection(before, asIce(OUTDATED), CORRECTED)).toMatchObject({
+      lapses: { step: { id: 'cp_decision-1' }, validUntil: '2026-11-24', cancels: [], cancelsUnnamed: true },
+    });
+  });
+
+  it('a correction to an end still ahead names no lapse', () => {
+    const preview = previewCorrection(control(), asCoordinator({ grantedOn: '2025-11-25' }), CORRECTED);
+    expect(preview).toEqual({ named: [], unnamed: false, reopened: [], reopensUnnamed: false, lapses: null });
+  });
+
+  it('a lapsed grant corrected to an end past too: its lapse stands, cancelling nothing it had not', () => {
+    expect(previewCorrection(lapsed(), asCoordinator(OUTDATED), CORRECTED)).toMatchObject({
+      reopened: [],
+      lapses: { step: { id: 'cp_decision-1' }, validUntil: '2026-11-24', cancels: [], cancelsUnnamed: false },
+    });
   });
 });
 
