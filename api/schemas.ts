@@ -562,6 +562,28 @@ export const CorrectionPreviewSchema = z.object({
       `true when it would also reopen a step the caller may not be told of: say "${UNNAMED_LATER_STEP}", never ` +
         'named, dated or counted (8 U.S.C. 1367)',
     ),
+  lapses: z
+    .object({
+      step: PreviewedStepSchema.describe('the corrected step, whose validity lapses'),
+      validUntil: isoDateSchema().describe("the validity's last day as corrected, already past"),
+      cancels: z
+        .array(PreviewedStepSchema)
+        .describe(
+          'the steps still owed that the lapse would cancel and the caller may be told of (a CP grant: its renewal ' +
+            'request, and on the adult path a certification request it alone backs); empty when none',
+        ),
+      cancelsUnnamed: z
+        .boolean()
+        .describe(
+          `true when the lapse would also cancel a step the caller may not be told of: say "${UNNAMED_LATER_STEP}"`,
+        ),
+    })
+    .nullable()
+    .describe(
+      "when the correction moves a validity's end (a CP grant, an interim letter, T status, a U certification's " +
+        'window) before now: on confirming, the step lapses (during an entry session, when it ends) and the lapse ' +
+        'cancels what it cancels, as at any lapse; or, for a step that had lapsed, its lapse stands. Null otherwise',
+    ),
 });
 
 export const StepPageSchema = z.object({

@@ -78,13 +78,16 @@ interface PreviewedStep {
 /**
  * What confirming a correction would withdraw and reopen (`previewCorrection`): the pending steps it withdraws and the
  * ended ones it makes pending again (a lapse withdrawn) that its corrector may be told of, by kind and the agency that
- * owes each, and whether it withdraws or reopens any other (said only as `UNNAMED_LATER_STEP`).
+ * owes each, and whether it withdraws or reopens any other (said only as `UNNAMED_LATER_STEP`); and the lapse it brings
+ * when the step's validity as corrected ended before now (`lapses`, else null): the step, its last day, and what the
+ * lapse cancels, named the same way.
  */
 export interface CorrectionPreview {
   withdraws: PreviewedStep[];
   withdrawsUnnamed: boolean;
   reopens: PreviewedStep[];
   reopensUnnamed: boolean;
+  lapses: { step: PreviewedStep; validUntil: string; cancels: PreviewedStep[]; cancelsUnnamed: boolean } | null;
 }
 
 /**
@@ -407,20 +410,25 @@ export class CaseCommands {
     const { state, issued } = await this.previewed(caseId, 'correct-preview', actor);
     const preview = previewCorrection(state, { ...command, issued }, issued.at);
     if ('code' in preview) throw rejectionError(preview);
-    const named = (steps: Step[]) =>
-      Promise.all(
-        steps.map(async ({ kind, agencyKind, agencyId }) => ({
-          kind,
-          agencyKind,
-          agencyId,
-          agencyName: agencyId ? ((await findAgency(this.deps.pool, agencyId))?.name ?? null) : null,
-        })),
-      );
+    const namedOne = async ({ kind, agencyKind, agencyId }: Step): Promise<PreviewedStep> => ({
+      kind,
+      agencyKind,
+      agencyId,
+      agencyName: agencyId ? ((await findAgency(this.deps.pool, agencyId))?.name ?? null) : null,
+    });
+    const named = (steps: Step[]) => Promise.all(steps.map(namedOne));
+    const { lapses } = preview;
     return {
       withdraws: await named(preview.named),
       withdrawsUnnamed: preview.unnamed,
       reopens: await named(preview.reopened),
       reopensUnnamed: preview.reopensUnnamed,
+      lapses: lapses && {
+        step: await namedOne(lapses.step),
+        validUntil: lapses.validUntil,
+        cancels: await named(lapses.cancels),
+        cancelsUnnamed: lapses.cancelsUnnamed,
+      },
     };
   }
 

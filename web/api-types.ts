@@ -283,7 +283,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** What a correction would withdraw, before it is made: the same body and the same checks as the correction (refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other agencies that confirming it would withdraw, and the ended ones it would reopen, as the caller may be told of them; once it is made, those agencies are emailed that it is no longer needed, or needed again, and see it in the case's timeline. */
+        /** What a correction would withdraw, before it is made: the same body and the same checks as the correction (refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other agencies that confirming it would withdraw, and the ended ones it would reopen, as the caller may be told of them; once it is made, those agencies are emailed that it is no longer needed, or needed again, and see it in the case's timeline. A correction that moves a validity's end into the past answers the lapse it brings and what that lapse cancels (`lapses`). */
         post: operations["postApiCasesCaseIdStepsStepIdCorrectionsPreview"];
         delete?: never;
         options?: never;
@@ -3131,6 +3131,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description when the correction moves a validity's end (a CP grant, an interim letter, T status, a U certification's window) before now: on confirming, the step lapses (during an entry session, when it ends) and the lapse cancels what it cancels, as at any lapse; or, for a step that had lapsed, its lapse stands. Null otherwise */
+                        lapses: {
+                            /** @description the steps still owed that the lapse would cancel and the caller may be told of (a CP grant: its renewal request, and on the adult path a certification request it alone backs); empty when none */
+                            cancels: {
+                                agencyId: string | null;
+                                /** @enum {string} */
+                                agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                                /** @description the agency that owes the step, by name */
+                                agencyName: string | null;
+                                /** @enum {string} */
+                                kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            }[];
+                            /** @description true when the lapse would also cancel a step the caller may not be told of: say "a later step of another agency" */
+                            cancelsUnnamed: boolean;
+                            /** @description the corrected step, whose validity lapses */
+                            step: {
+                                agencyId: string | null;
+                                /** @enum {string} */
+                                agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                                /** @description the agency that owes the step, by name */
+                                agencyName: string | null;
+                                /** @enum {string} */
+                                kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                            };
+                            /**
+                             * Format: date
+                             * @description the validity's last day as corrected, already past
+                             */
+                            validUntil: string;
+                        } | null;
                         /** @description the ended steps the correction would make pending again that the caller may be told of: those the lapse it withdraws had cancelled (a CP grant corrected to a validity still running reopens its renewal request); empty when none */
                         reopens: {
                             agencyId: string | null;

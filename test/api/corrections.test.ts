@@ -38,6 +38,21 @@ interface CaseBody {
   timeline: { type: string; stepId: string | null; summary: string }[];
 }
 
+/** The steps a CP grant opens on the adult path, as a preview names them to the coordinator. */
+const GRANT_FOLLOWERS = [
+  {
+    kind: 'cp_renewal_request',
+    agencyKind: 'law_enforcement',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    agencyName: 'Demo City Police Department (fictitious)',
+  },
+  {
+    kind: 'hhs_certification_request',
+    agencyKind: 'advocate',
+    agencyId: DEMO_AGENCIES.advocate,
+    agencyName: 'Demo Survivor Legal Advocates (fictitious)',
+  },
+];
 const DAY_MS = 86_400_000;
 const REASON = 'Typed the day of the call, not the day of the request (Jane Example)';
 
@@ -343,27 +358,16 @@ describe('correcting a sign-off through the API', () => {
       withdrawsUnnamed: true,
       reopens: [],
       reopensUnnamed: false,
+      lapses: null,
     });
     // The coordinator sees every step: each is named, with the agency that owes it.
     const toCoordinator = await preview('demo-coordinator', denial).expect(200);
     expect(CorrectionPreviewSchema.parse(toCoordinator.body)).toEqual({
-      withdraws: [
-        {
-          kind: 'cp_renewal_request',
-          agencyKind: 'law_enforcement',
-          agencyId: DEMO_AGENCIES.law_enforcement,
-          agencyName: 'Demo City Police Department (fictitious)',
-        },
-        {
-          kind: 'hhs_certification_request',
-          agencyKind: 'advocate',
-          agencyId: DEMO_AGENCIES.advocate,
-          agencyName: 'Demo Survivor Legal Advocates (fictitious)',
-        },
-      ],
+      withdraws: GRANT_FOLLOWERS,
       withdrawsUnnamed: false,
       reopens: [],
       reopensUnnamed: false,
+      lapses: null,
     });
     // A correction that withdraws nothing (a date moved) says so.
     const redated = await preview('demo-ice-officer', {
@@ -371,7 +375,13 @@ describe('correcting a sign-off through the API', () => {
       details: { grantedOn: addDays(now, -1) },
       reason: 'granted the day before',
     }).expect(200);
-    expect(redated.body).toEqual({ withdraws: [], withdrawsUnnamed: false, reopens: [], reopensUnnamed: false });
+    expect(redated.body).toEqual({
+      withdraws: [],
+      withdrawsUnnamed: false,
+      reopens: [],
+      reopensUnnamed: false,
+      lapses: null,
+    });
     // Refused as the correction would be: one that changes nothing; a step the caller does not see, not found.
     const unchanged = await preview('demo-ice-officer', {
       outcome: 'granted',
@@ -387,6 +397,53 @@ describe('correcting a sign-off through the API', () => {
     expect(after.version).toBe(before.version);
     expect(after.steps).toEqual(before.steps);
     expect(after.timeline).toEqual(before.timeline);
+  });
+
+  test("a preview of a correction moving a grant's end into the past names the lapse and what it cancels", async () => {
+    // Entered after the fact with its right date, the grant runs for a year more; typed two years early, it would
+    // have ended two weeks ago.
+    const identifiedOn = addDays(await today(), -745);
+    const { caseId: id } = await openCase(identifiedOn);
+    await signOff('demo-police-officer', id, 'cp_request-1', {
+      outcome: 'requested',
+      details: { requestedOn: addDays(identifiedOn, 1) },
+    });
+    await signOff('demo-ice-officer', id, 'cp_decision-1', {
+      outcome: 'granted',
+      details: { grantedOn: addDays(identifiedOn, 376) },
+    });
+    const outdated = addDays(identifiedOn, 2);
+    const preview = async (user: string, grantedOn: string) =>
+      CorrectionPreviewSchema.parse(
+        (
+          await request(stack.app)
+            .post(`/api/cases/${id}/steps/cp_decision-1/corrections/preview`)
+            .set(headersOf(user))
+            .send({ outcome: 'granted', details: { grantedOn }, reason: 'typed from the wrong letter' })
+            .expect(200)
+        ).body,
+      );
+    const grant = { kind: 'cp_decision', agencyKind: 'ice', agencyId: DEMO_AGENCIES.ice };
+    expect(await preview('demo-coordinator', outdated)).toEqual({
+      withdraws: [],
+      withdrawsUnnamed: false,
+      reopens: [],
+      reopensUnnamed: false,
+      lapses: {
+        step: { ...grant, agencyName: expect.any(String) as string },
+        validUntil: addDays(addYears(outdated, 2), -1),
+        cancels: GRANT_FOLLOWERS,
+        cancelsUnnamed: false,
+      },
+    });
+    // ICE sees neither step the lapse cancels: it is told only that a later step of another agency goes with it.
+    expect((await preview('demo-ice-officer', outdated)).lapses).toMatchObject({
+      step: grant,
+      cancels: [],
+      cancelsUnnamed: true,
+    });
+    // A correction that leaves the end ahead brings no lapse.
+    expect((await preview('demo-ice-officer', addDays(identifiedOn, 370))).lapses).toBeNull();
   });
 
   test("the README's walk-through, then its correction: the CP request re-dates its decision alone", async () => {
@@ -517,6 +574,7 @@ describe('correcting a sign-off through the API', () => {
       withdrawsUnnamed: false,
       reopens: [],
       reopensUnnamed: true,
+      lapses: null,
     });
     const reopens = (await preview('demo-coordinator')).reopens.map((step) => step.kind);
     expect(reopens).toEqual(['cp_renewal_request', 'hhs_certification_request']);
