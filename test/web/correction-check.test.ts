@@ -4,12 +4,13 @@
  * advocate's certification request. The coordinator, who sees every step, is told each by name and owing agency; ICE,
  * which sees neither, only that "a later step of another agency" goes, as the correction's refusals say it. A
  * correction that withdraws nothing says nothing of it. A grant typed a year early, which lapsed when its entry
- * session ended, corrected: the page names what withdrawing the lapse reopens. In Chromium, axe-clean; the whole
- * service on real parts.
+ * session ended, corrected: the page names what withdrawing the lapse reopens. A grant corrected to an end already
+ * past: the page says it lapses and what the lapse cancels. In Chromium, axe-clean; the whole service on real parts.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { addDays, addYears, dateOf } from '../../domain/dates';
+import { formatCalendarDay } from '../../core/people-dates';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -129,5 +130,29 @@ test('a grant that lapsed: the coordinator is told which steps withdrawing the l
       "agencies are emailed that it is needed again, with its deadline, and see it in the case's timeline.",
   );
   expect(note).not.toContain('also withdraws:');
+  await page.context().close();
+});
+
+test('a grant corrected to an end already past: the coordinator is told it lapses, and what its lapse cancels', async () => {
+  const today = dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString());
+  const identifiedOn = addDays(today, -745);
+  const ending = (
+    await openDemoCase(service, 'correction-check-ending', { identifiedOn, name: 'Correction Check End' })
+  ).caseId;
+  await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: addDays(identifiedOn, 1) }, ending);
+  await sign('cp_decision-1', 'ice', 'granted', { grantedOn: addDays(identifiedOn, 376) }, ending);
+
+  const page = await signedInPage(browser, service, 'demo-coordinator');
+  const outdated = addDays(identifiedOn, 2);
+  const note = await checkPage(page, 'granted', { onCase: ending, grantedOn: outdated });
+  expect(note).toContain(
+    `Continued Presence decision would be valid until ${formatCalendarDay(addDays(addYears(outdated, 2), -1))}, ` +
+      'already past: confirming this makes it lapse, which cancels: Continued Presence renewal request (Demo City ' +
+      'Police Department (fictitious)), HHS certification request (Demo Survivor Legal Advocates (fictitious)).',
+  );
+  // A correction that leaves the end ahead says nothing of a lapse.
+  expect(await checkPage(page, 'granted', { onCase: ending, grantedOn: addDays(identifiedOn, 370) })).not.toContain(
+    'lapse',
+  );
   await page.context().close();
 });

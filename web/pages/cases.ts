@@ -341,6 +341,7 @@ export function casePages(kit: Kit): Router {
               reopened:
                 checking.withdraws &&
                 stepsInWords(checking.withdraws.reopens, checking.withdraws.reopensUnnamed, kit.words(res)),
+              lapsing: checking.withdraws?.lapses && lapseInWords(checking.withdraws.lapses, step, kit.words(res)),
             }
           : {}),
         // Back from removing the document its check page named: the step waits for the right file, and a sign-off.
@@ -845,6 +846,23 @@ function stepsInWords(steps: CorrectionPreview['withdraws'], unnamed: boolean, w
   const named = steps.map((step) => `${stepLabel(step.kind)} (${words.stepAgency(step)})`);
   const said = [...named, ...(unnamed ? [UNNAMED_LATER_STEP] : [])];
   return said.length > 0 ? said.join(', ') : undefined;
+}
+
+/**
+ * The lapse a correction brings, in one sentence (its preview's `lapses`): the step's validity as corrected ended
+ * already, so confirming lapses it, and the lapse cancels what it cancels; a step that had lapsed stays lapsed.
+ */
+function lapseInWords(
+  lapse: NonNullable<CorrectionPreview['lapses']>,
+  step: CaseView['steps'][number],
+  words: Words,
+): string {
+  const cancelled = stepsInWords(lapse.cancels, lapse.cancelsUnnamed, words);
+  const lapses =
+    step.status === 'expired'
+      ? 'it stays lapsed'
+      : `confirming this makes it lapse${cancelled ? `, which cancels: ${cancelled}` : ''}`;
+  return `${stepLabel(step.kind)} would be valid until ${words.calendarDay(lapse.validUntil)}, already past: ${lapses}.`;
 }
 
 /** The corrections count the form was read with, sent so a correction made meanwhile is refused, not replaced. */
