@@ -7,6 +7,7 @@ import { instantBoundSchema, isoDateSchema } from '../domain/dates';
 import { correctionReasonSchema, signOffSchema } from '../domain/steps';
 import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
+import { singleLineText } from '../domain/text';
 import { UNNAMED_LATER_STEP } from '../domain/correction';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
@@ -43,19 +44,12 @@ const UserIdSchema = uuidSchema('a user id');
 // One problem at a time: an empty name is too short, not also without letters.
 const NameTextSchema = z.string().trim().min(1, { abort: true }).max(200);
 /**
- * A person's name in any script. Refused: a name with no letter at all (zero-width spaces only would list as a blank
- * case), control characters, the bidirectional embeddings, overrides and isolates that make a name display as other
- * text, and broken UTF-16. Zero-width joiners and non-joiners and the direction marks stay: names in Persian, Arabic,
- * Hebrew or Indic scripts use them.
+ * A person's name in any script: one line as every name is (domain/text.ts), with at least one letter (zero-width
+ * spaces only would list as a blank case).
  */
-const SurvivorNameSchema = NameTextSchema.regex(/\p{L}/u, 'expected a name: at least one letter').refine(
-  (name) => !/[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u.test(name),
-  {
-    message: 'expected a name without control characters or direction overrides',
-  },
-);
+const SurvivorNameSchema = singleLineText(NameTextSchema).regex(/\p{L}/u, 'expected a name: at least one letter');
 const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
-const ContactSchema = z.string().trim().max(200);
+const ContactSchema = singleLineText(z.string().trim().max(200));
 /** A BCP 47 tag as people write them: a language, then optional script, region or variant subtags. */
 const LanguageSchema = z
   .string()
@@ -682,7 +676,7 @@ export const ChangePasswordSchema = z.strictObject({
 export const NewTokenSchema = z.strictObject({
   // A key outlives the session that mints it (up to 365 days against 12 hours): a stolen session must not be enough.
   currentPassword: z.string().min(1).max(1000),
-  label: z.string().trim().min(1).max(100),
+  label: singleLineText(z.string().trim().min(1).max(100)),
   expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).default(90),
 });
 
@@ -701,7 +695,7 @@ const rolesSchema = z
 
 export const NewUserSchema = z.strictObject({
   username: UsernameSchema,
-  displayName: z.string().trim().min(1).max(200),
+  displayName: singleLineText(z.string().trim().min(1).max(200)),
   /** Left out by an agency's admin: their own agency, the only one they create users in. A system admin names it. */
   agencyId: AgencyIdSchema.optional().describe(
     "which agency the user works for; an agency's admin may leave it out (their own), a system administrator names it",
@@ -735,7 +729,7 @@ export const IdentitySchema = z.strictObject({
 export const NewAgencySchema = z.strictObject({
   id: AgencyIdSchema,
   kind: z.enum(AGENCY_KINDS),
-  name: z.string().trim().min(1).max(200),
+  name: singleLineText(z.string().trim().min(1).max(200)),
   email: z.email().max(200).nullable().default(null),
   /** Where the agency's clocks are: a date or time of identification without an offset is read there. */
   timeZone: TimeZoneSchema.nullable().default(null),
@@ -873,7 +867,7 @@ export const AuditPageSchema = z.object({
 });
 
 export const NewCalendarFeedSchema = z.strictObject({
-  label: z.string().trim().min(1).max(100).describe('what you call it, e.g. "Outlook at the office"'),
+  label: singleLineText(z.string().trim().min(1).max(100)).describe('what you call it, e.g. "Outlook at the office"'),
 });
 export const CalendarFeedSchema = z.object({
   id: z.string(),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isoDateSchema as date } from './dates';
 import { onFirstUse } from './on-first-use';
+import { multiLineText } from './text';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 
 /**
@@ -25,11 +26,13 @@ const reason = onFirstUse(() =>
 export const NOTE_MAX_LENGTH = 500;
 const freeTextSchema = (what: string) => {
   const missing = `Give ${what}, in your own words (at most ${NOTE_MAX_LENGTH} characters)`;
-  return z
-    .string({ error: missing })
-    .trim()
-    .min(1, missing)
-    .max(NOTE_MAX_LENGTH, `${what[0]!.toUpperCase()}${what.slice(1)} can be at most ${NOTE_MAX_LENGTH} characters`);
+  return multiLineText(
+    z
+      .string({ error: missing })
+      .trim()
+      .min(1, missing)
+      .max(NOTE_MAX_LENGTH, `${what[0]!.toUpperCase()}${what.slice(1)} can be at most ${NOTE_MAX_LENGTH} characters`),
+  );
 };
 export const noteSchema = onFirstUse(() => freeTextSchema('the note'));
 export const correctionReasonSchema = onFirstUse(() => freeTextSchema('the reason for the correction'));

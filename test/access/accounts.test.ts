@@ -617,6 +617,36 @@ describe('administration', () => {
     expect(items.every((u) => u.agencyId === 'demo-police')).toBe(true);
   });
 
+  it.each([
+    ['a line break', 'Evil\r\nBcc: x@evil.example', 'one line of text'],
+    ['a right-to-left override', 'Officer \u202eevil', 'without direction controls'],
+    ['a zero-width space only', '\u200b', 'visible text'],
+  ])('refuses a display name with %s, naming displayName', async (_what, displayName, message) => {
+    const res = await request(stack.app)
+      .post('/api/users')
+      .set(systemAdmin().headers)
+      .send(newUser({ username: 'unreadable-name', displayName }))
+      .expect(422);
+    expect((res.body as { errors: object[] }).errors).toEqual([
+      { field: 'displayName', message: expect.stringContaining(message) as unknown },
+    ]);
+  });
+
+  it('creates users whose names have accents or another script, as typed', async () => {
+    for (const [username, displayName] of [
+      ['accented-officer', 'José Müller-Núñez'],
+      ['arabic-officer', 'فاطمة الزهراء'],
+      ['hindi-officer', 'अनन्या शर्मा'],
+    ]) {
+      const created = await request(stack.app)
+        .post('/api/users')
+        .set(systemAdmin().headers)
+        .send(newUser({ username, displayName }))
+        .expect(201);
+      expect(created.body).toMatchObject({ username, displayName });
+    }
+  });
+
   it("creates an agency's admin's user in their own agency when agencyId is left out; a system administrator must name it", async () => {
     const { agencyId: _, ...unplaced } = newUser({ username: 'placed-coordinator', roles: ['coordinator'] });
     const unnamed = await request(stack.app).post('/api/users').set(systemAdmin().headers).send(unplaced).expect(422);

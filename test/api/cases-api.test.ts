@@ -267,10 +267,11 @@ describe('opening a case', () => {
   });
 
   it.each([
-    ['zero-width spaces only', '\u200b\u200b', 'at least one letter'],
-    ['a right-to-left override', 'Ana \u202eZ', 'without control characters'],
-    ['a lone surrogate', 'Ana \ud800', 'without control characters'],
-    ['a tab', 'Ana\tMaría', 'without control characters'],
+    ['zero-width spaces only', '\u200b\u200b', 'visible text'],
+    ['no letter', '1234', 'at least one letter'],
+    ['a right-to-left override', 'Ana \u202eZ', 'without direction controls'],
+    ['a lone surrogate', 'Ana \ud800', 'one line of text'],
+    ['a tab', 'Ana\tMaría', 'one line of text'],
   ])('refuses a name with %s, naming survivor.name', async (_what, name, message) => {
     const res = await request(app)
       .post('/api/cases')
