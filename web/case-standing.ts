@@ -7,6 +7,7 @@
 import { dateOf } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import { refusalReasonLabel, type Words } from './labels';
+import { isolated } from './isolated';
 
 interface StepFacts {
   kind: string;
@@ -83,14 +84,14 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
   const what = `${stepLabel(step.kind)}: ${said.join(', ')}`;
   const by = step.completedBy;
   const signed = by
-    ? `Signed by ${by.displayName} (${words.agencyName(by.agencyId ?? step.agencyId)}) on ${words.completedOn(step)}`
+    ? `Signed by ${isolated(by.displayName)} (${isolated(words.agencyName(by.agencyId ?? step.agencyId))}) on ${words.completedOn(step)}`
     : null;
   return { what, signed };
 }
 
 function nextLine(step: StepFacts, words: Words): string {
   const due = step.dueAt ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt)})` : '';
-  return `${stepLabel(step.kind)}, owed by ${words.stepAgency(step)}${due}`;
+  return `${stepLabel(step.kind)}, owed by ${isolated(words.stepAgency(step))}${due}`;
 }
 
 /** A milestone as the case read gives it (app/case-reads.ts `Milestone`): how another agency's step went, no more. */
@@ -116,7 +117,7 @@ export function milestoneLines(
 ): { what: string; signed: string }[] {
   const byTrack = [...milestones].sort((a, b) => tracks.indexOf(a.track) - tracks.indexOf(b.track));
   return byTrack.map((milestone) => {
-    const agency = words.agencyName(milestone.agencyId);
+    const agency = isolated(words.agencyName(milestone.agencyId));
     if (milestone.completedAt === null) {
       const state = milestone.status === 'pending' ? 'not signed yet' : milestone.status;
       const noted = milestone.outcome ? `${inWords(milestone.outcome)}, ` : '';

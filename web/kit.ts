@@ -16,6 +16,7 @@ import {
 } from './labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
 import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
+import { isolated, sentenceHtml } from './isolated';
 
 type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 export type MeView = JsonOf<operations['getApiMe']>;
@@ -97,6 +98,10 @@ export class Kit {
         reminderStatusLabel,
         query,
         escape: this.eta.config.escapeFunction,
+        /** A sentence that names people or agencies, as HTML (`<%~`): each name in a `<bdi>` (web/isolated.ts). */
+        sentence: (text: string) => sentenceHtml(text, this.eta.config.escapeFunction),
+        /** A name or label alone inside the template's own sentence, as HTML (`<%~`): in a `<bdi>`. */
+        named: (name: string) => sentenceHtml(isolated(name), this.eta.config.escapeFunction),
         dateLimits: DATE_LIMITS,
       },
       flash: undefined,

@@ -14,6 +14,7 @@ import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } f
 import { STEP_CATALOGUE } from '../domain/steps';
 import { humanize, refusalReasonLabel, sentenceCase, transferReasonLabel, type Words } from './labels';
 import { answerInWords, detailFields, detailLabel, type DetailField } from './sign-off-fields';
+import { isolated } from './isolated';
 
 interface Entry {
   seq: number;
@@ -130,7 +131,7 @@ function sentenceOf(
   const what =
     (entry.stepId ? stepNamed(entry.stepId, steps) : undefined) ??
     (entry.stepId === TRANSFER_NOTICE ? "The case's transfer" : 'A step');
-  const by = entry.actorAgencyId ? ` by ${words.agencyName(entry.actorAgencyId)}` : '';
+  const by = entry.actorAgencyId ? ` by ${isolated(words.agencyName(entry.actorAgencyId))}` : '';
   const [group, detail = ''] = entry.type.split('.', 2);
   switch (entry.type) {
     case 'case.opened':
@@ -138,7 +139,7 @@ function sentenceOf(
     case 'step.opened': {
       if (!step) return `${what} opened.`;
       // Named as it was then: a transfer since moved the step, and the transfer's own entry says so.
-      const owner = words.stepAgency({ ...step, agencyId: owedWhen(entry, step, recorded) });
+      const owner = isolated(words.stepAgency({ ...step, agencyId: owedWhen(entry, step, recorded) }));
       return `${what} opened, owed by ${owner}.`;
     }
     case 'step.completed':
@@ -162,7 +163,7 @@ function sentenceOf(
       if (!moved) break;
       const { kind, from, to, reason } = moved;
       const why = reason ? ` Reason: ${transferReasonLabel(reason)}.` : '';
-      return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${words.agencyName(to)}, was ${words.agencyName(from)}.${why}`;
+      return `Case transferred${by}: its ${agencyKindLabel(kind).toLowerCase()} agency is now ${isolated(words.agencyName(to))}, was ${isolated(words.agencyName(from))}.${why}`;
     }
     case 'step.declined':
       return `${what} declined${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
@@ -251,7 +252,7 @@ function windowEndOf(step: StepFacts, about: string, words: Words): string | und
 /** " by J. Doe (Demo City Police)": the person who signed the step off, with their agency, when known. */
 function signer(step: StepFacts | undefined, words: Words): string | null {
   const by = step?.completedBy;
-  return by ? ` by ${by.displayName} (${words.agencyName(by.agencyId ?? step.agencyId)})` : null;
+  return by ? ` by ${isolated(by.displayName)} (${isolated(words.agencyName(by.agencyId ?? step.agencyId))})` : null;
 }
 
 /**

@@ -7,6 +7,8 @@ import { standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
 import { timelineOf } from '../../web/timeline';
 
+/** A sentence as its reader sees it: the marks that set names apart (web/isolated.ts) are invisible. */
+const asRead = (line: { sentence: string }) => line.sentence.replace(/[\u2068\u2069]/gu, '');
 const words = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), []);
 
 const step = (kind: string, id: string, dueAt: string | null) => ({
@@ -70,7 +72,7 @@ test('a step a correction reopened, its lapse withdrawn, is due on the day its r
     ],
     [renewal, grant],
     words,
-  ).map((line) => line.sentence);
+  ).map(asRead);
   expect(sentences).toEqual([
     'Continued Presence decision corrected: the lapse on 30 Nov 2026 is withdrawn',
     'Continued Presence renewal request reopened, due 30 Nov 2027: the lapse of the Continued Presence decision on 30 Nov 2026 is withdrawn.',
@@ -91,7 +93,7 @@ test("an alarm in the timeline is named as the case's reminders name it", () => 
     ],
     [notice, declaration],
     words,
-  ).map((line) => line.sentence);
+  ).map(asRead);
   expect(sentences).toEqual([
     'Before the minor turns 18 – HHS notification of a minor (24 hours) (notice raised).',
     'Deadline reached: Law-enforcement declaration (Form I-914, Supplement B) (notice raised).',
@@ -120,7 +122,7 @@ test('a declined step names who declined it, and a cancelled one says why, in wo
     ],
     [declaration, notice],
     words,
-  ).map((line) => line.sentence);
+  ).map(asRead);
   expect(sentences[0]).toMatch(
     /^Law-enforcement declaration \(Form I-914, Supplement B\) declined by Demo Police Officer \(.+\)\. Recorded after the fact, on 4 Dec 2026\.$/,
   );

@@ -6,6 +6,8 @@ import { standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
 import { timelineOf } from '../../web/timeline';
 
+/** A sentence as its reader sees it: the marks that set names apart (web/isolated.ts) are invisible. */
+const asRead = (line: { sentence: string }) => line.sentence.replace(/[\u2068\u2069]/gu, '');
 const words = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), []);
 
 const declaration = {
@@ -146,7 +148,7 @@ test("a passed reminder of a window's end says what ends and when, not the step 
     ],
     [grant, letter, request],
     words,
-  ).map((line) => line.sentence);
+  ).map(asRead);
   expect(sentences).toEqual([
     'Continued Presence validity ends 15 Jan 2027: a reminder fell before the case was brought up to date; not sent, ' +
       'listed in one notice to the coordinator.',
@@ -199,7 +201,7 @@ test('a step opened before a transfer is named owed by the agency that owed it t
     named,
   )
     .filter((line) => line.sentence.includes('opened'))
-    .map((line) => line.sentence);
+    .map(asRead);
   expect(sentences).toEqual([
     'U visa certification (Form I-918, Supplement B) opened, owed by Honolulu Police.',
     'Law-enforcement declaration (Form I-914, Supplement B) opened, owed by Demo City Police.',
@@ -232,7 +234,7 @@ test('a step a correction withdrew is named by its kind and its owner, though it
       { id: 'demo-advocates', name: 'Demo Survivor Legal Advocates', email: null },
     ]),
     { advocate: 'demo-advocates' },
-  ).map((line) => line.sentence);
+  ).map(asRead);
   expect(sentences).toEqual([
     'HHS certification request withdrawn: no longer follows from Continued Presence decision as corrected',
     'HHS certification request opened, owed by Demo Survivor Legal Advocates.',
@@ -273,7 +275,7 @@ test('a correction does not call a signed step due, and says what it left to ask
     ],
     [decision],
     words,
-  ).map((line) => line.sentence);
+  ).map(asRead);
   expect(sentences).toEqual([
     'Continued Presence request withdrawn: as corrected, the Continued Presence decision leaves nothing to ask again.',
     'Continued Presence decision, already signed: its deadline is now 20 Dec 2026 (was 21 Dec 2026).',
