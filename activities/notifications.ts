@@ -39,6 +39,7 @@ import {
 import type { EndNow, NotifiedKind, PassedAlarm } from '../domain';
 import type { Instant, StepKind } from '../domain/types';
 import { renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
+import { shownInPlainText } from '../mail/plain-text';
 import { digestStillToWrite, foldedInto } from './digest';
 import {
   DELIVERY_WORKFLOW_TYPE,
@@ -433,8 +434,7 @@ export function createDeliveryActivities({
         const failure = await send(mailer, {
           from,
           to: row.recipientEmail,
-          subject: row.subject,
-          text: row.bodyText,
+          ...shownInPlainText({ subject: row.subject, text: row.bodyText }),
           messageId: notificationMessageId(row.id, from),
         });
         if (failure) {
@@ -496,8 +496,7 @@ export function createDeliveryActivities({
           const failure = await send(mailer, {
             from,
             to,
-            subject: email.subject,
-            text: email.text,
+            ...shownInPlainText(email),
             messageId: notificationMessageId(notificationIds.join(' '), from),
           });
           if (failure) {

@@ -23,6 +23,7 @@ import type { Logger } from '../core/logger';
 import type { Actor, AgencyKind, Instant, Role } from '../domain/types';
 import { caseLink, countOf, dueWordsFor } from './render';
 import { stepLabel } from '../domain/labels';
+import { shownInPlainText } from './plain-text';
 import { agencyKindLabel, codeInWords } from '../domain/labels';
 
 /** What the API needs of a mail transport (mail/transport.ts answers it; the sender is the transport's default). */
@@ -256,7 +257,7 @@ export function sendAgencyNotice(
     logger.error(about, 'agency notice not sent: the API has no mail transport');
     return Promise.resolve();
   }
-  return mailer.sendMail({ to: notice.to, subject: notice.subject, text: notice.text }).then(
+  return mailer.sendMail({ to: notice.to, ...shownInPlainText(notice) }).then(
     () => logger.info(about, 'agency notice sent'),
     (error: unknown) => logger.error({ ...about, err: error }, 'agency notice not sent'),
   );

@@ -1,6 +1,12 @@
 /** The notices agencies get about their own organisation and cases (mail/agency-notices.ts), as written. */
 import type { Agency } from '../../db/agencies';
-import { caseTransferredNotice, emailChangedNotice, type CaseTransfer } from '../../mail/agency-notices';
+import { createLogger } from '../../core/logger';
+import {
+  caseTransferredNotice,
+  emailChangedNotice,
+  sendAgencyNotice,
+  type CaseTransfer,
+} from '../../mail/agency-notices';
 
 const taking: Agency = {
   id: 'hnl-police',
@@ -95,4 +101,21 @@ test('a change from one address to another tells both, and the old one to act if
   expect(notice?.text).toContain(
     'If your agency did not expect this change, contact your system administrator at once.',
   );
+});
+
+test('names stored with a line break or a right-to-left override are sent without them, so they read as typed', async () => {
+  const sent: { subject: string; text: string }[] = [];
+  const mailer = { sendMail: (message: { subject: string; text: string }) => Promise.resolve(sent.push(message)) };
+  const reversing = { ...taking, name: 'abc\u202efdp.exe' };
+  const evil = { displayName: 'Evil\r\nBcc: x@evil.example', agencyName: 'Demo \u2066Task Force' };
+  await sendAgencyNotice(mailer, createLogger({ level: 'silent' }), emailChangedNotice(null, reversing, evil, at));
+  expect(sent).toEqual([
+    expect.objectContaining({
+      subject: 'The notification address of abcfdp.exe was set',
+      text: [
+        "cases@hnl-police.example was set as the notification address of your agency, abcfdp.exe: emails about your agency's cases and its users go to it.",
+        'Set by Evil Bcc: x@evil.example of Demo Task Force on 4 Dec 2026, 08:00 HST.',
+      ].join('\n'),
+    }),
+  ]);
 });
