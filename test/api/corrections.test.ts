@@ -599,7 +599,7 @@ describe('correcting a sign-off through the API', () => {
     expect(timeline.filter((entry) => entry.type === 'step.corrected')).toHaveLength(1);
   });
 
-  test('a missing reason and an over-long note are refused in words, by their field, in the preview too (probe T5)', async () => {
+  test('a missing reason, an over-long note and a direction override are refused in words, by their field, in the preview too (probe T5)', async () => {
     const now = await today();
     const opened = (await openCase(addDays(now, -10))).caseId;
     await signOff('demo-police-officer', opened, 'cp_request-1', {
@@ -619,6 +619,15 @@ describe('correcting a sign-off through the API', () => {
       [
         { ...changed, details: { ...changed.details, note: 'n'.repeat(501) }, reason: REASON },
         { field: 'details.note', message: 'The note can be at most 500 characters' },
+      ],
+      // A note keeps its lines but not a direction override, which would reverse what follows it.
+      [
+        { ...changed, details: { ...changed.details, note: 'first line\nsecond \u202eenil' }, reason: REASON },
+        { field: 'details.note', message: expect.stringContaining('without direction controls') as string },
+      ],
+      [
+        { ...changed, reason: 'typo \u202eoyt' },
+        { field: 'reason', message: expect.stringContaining('without direction controls') as string },
       ],
     ];
     for (const [body, error] of refusals) {
