@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { NewAgencySchema, UsernameSchema } from './api/schemas';
+import { NewAgencySchema, NewUserSchema, UsernameSchema } from './api/schemas';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from './app/config';
 import { reprojectCases } from './app/reproject';
@@ -33,7 +33,7 @@ TEMPORAL_ADDRESS and PAYLOAD_KEYS.`;
 
 const ArgsSchema = z.object({
   username: UsernameSchema,
-  'display-name': z.string().trim().min(1).max(200),
+  'display-name': NewUserSchema.shape.displayName,
   agency: NewAgencySchema.shape.id,
   'agency-kind': NewAgencySchema.shape.kind.optional(),
   'agency-name': NewAgencySchema.shape.name.optional(),

@@ -1035,4 +1035,15 @@ describe('npm run admin -- create-admin', () => {
     );
     expect(rows).toEqual([]);
   });
+
+  it('exits 2 on a --display-name with a direction override, naming it, as the API refuses it', async () => {
+    const withOverride = args('third-admin');
+    withOverride[withOverride.indexOf('--display-name') + 1] = 'Admin \u202Enimda';
+    const result = await adminCommand(withOverride, { DATABASE_URL: db.connectionString, IDENTITY_KEYS, SMTP_URL });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--display-name');
+    expect(result.stderr).toContain('direction controls');
+    const { rows } = await db.pool.query("SELECT 1 FROM users WHERE username = 'third-admin'");
+    expect(rows).toEqual([]);
+  });
 });
