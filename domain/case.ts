@@ -26,7 +26,7 @@ import {
   type Rejection,
   type TransferToTell,
 } from './case-state';
-import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff } from './steps';
+import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff, type StepDetails } from './steps';
 import { onFirstUse } from './on-first-use';
 import type { Issued } from './issued';
 import { CLOSE_REASONS, listedReason, TRANSFER_REASONS, unlistedRefusalReason } from './reasons';
@@ -369,22 +369,39 @@ export function checkSignOff(
       message: `${parsed.data.outcome} applies to a completed ${step.kind}; ${step.id} is ${step.status}`,
     };
   }
-  const details = definition.details.safeParse(parsed.data.details);
-  if (!details.success) return zodRejection(details.error, 'details');
+  const shaped = shapedDetails(step.kind, parsed.data);
+  if ('code' in shaped) return shaped;
   // Judged here, where a new sign-off is checked, not by the catalogue's schema, which `signedState` also reads.
-  const unlisted = unlistedRefusalReason(step.kind, details.data);
+  const unlisted = unlistedRefusalReason(step.kind, shaped.details);
   if (unlisted) return unlisted;
   const today = todayOf(normaliseInstant(now), signerToday);
   const ctx: SignOffContext = {
     state,
     step,
     outcome: parsed.data.outcome,
-    details: cleanDetails(details.data),
+    details: shaped.details,
     actor,
     now: normaliseInstant(now),
     today,
   };
   return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
+}
+
+/**
+ * A sign-off's details as its outcome's schema reads them (every date a real YYYY-MM-DD), or the refusal naming the
+ * field that does not fit, as a 422 says it. A rule that reads a date from a sign-off reads it only after this: `dateOf`
+ * throws on a date JS cannot read (" 2026-12-03", "12/03/2026") and misreads one it half reads ("2026-12-3").
+ */
+export function shapedDetails(kind: StepKind, signOff: Pick<SignOff, 'outcome' | 'details'>): Shaped | Rejection {
+  const definition = outcomeOf(kind, signOff.outcome);
+  if (!definition) throw new Error(`${kind} has no outcome ${signOff.outcome}: judge the outcome before its details`);
+  const details = definition.details.safeParse(signOff.details);
+  return details.success ? { details: cleanDetails(details.data) } : zodRejection(details.error, 'details');
+}
+
+/** Details that fit their outcome's schema. */
+interface Shaped {
+  details: StepDetails;
 }
 
 /**

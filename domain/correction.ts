@@ -20,6 +20,7 @@ import { tellStepChanges } from './withdrawn-steps';
 import {
   checkSignOff,
   eventDates,
+  shapedDetails,
   signedAt,
   outcomeOf,
   signedFields,
@@ -31,7 +32,7 @@ import {
 import { findStep, record, signingTime, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, lastValidDay, normaliseInstant } from './dates';
 import { CORRECTION_WINDOW } from './policy';
-import { cleanDetails, signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
+import { signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
 import { expireFor } from './tracks';
 import { backedCertificationRequest } from './tracks/certification-grounds';
 import type { Actor, Instant, Step, StepKind } from './types';
@@ -272,7 +273,10 @@ function followersInWords(actor: Actor, followers: Step[]): string {
   return [...seen, ...(seen.length < followers.length ? [UNNAMED_LATER_STEP] : [])].join(', ');
 }
 
-/** Steps that followed from it and were signed: what a different outcome or a later date would contradict. */
+/**
+ * Steps that followed from it and were signed: what a different outcome or a later date would contradict. A date is
+ * compared only once its details fit their schema (`shapedDetails`), which refuses a date it cannot read.
+ */
 function laterStepsRefusal(prepared: Prepared, state: CaseState, actor: Actor): Rejection | null {
   const { step, followers, signOff } = prepared;
   const signed = followers.filter((follower) => follower.status !== 'pending');
@@ -288,7 +292,10 @@ function laterStepsRefusal(prepared: Prepared, state: CaseState, actor: Actor): 
       message: `the outcome of ${step.id} can no longer change: ${followersInWords(actor, named)} followed from it and ${named.length > 1 ? 'were' : 'was'} signed`,
     };
   }
-  const details = cleanDetails((signOff.details ?? {}) as Record<string, string | undefined>);
+  // The dates are read as the schema reads them, once it has: one JS cannot read is the corrector's to fix (422).
+  const shaped = shapedDetails(step.kind, signOff);
+  if ('code' in shaped) return shaped;
+  const { details } = shaped;
   const happenedOn = dateOf(signedAt(state, step, details, signingTime(state, step)));
   const field = eventDates(details)[0]?.[0];
   for (const follower of signed) {

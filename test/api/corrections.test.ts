@@ -121,6 +121,17 @@ async function reminders(caseId: string, stepId: string): Promise<Reminder[]> {
   return ReminderListSchema.parse(response.body).items.filter((item) => item.stepId === stepId);
 }
 
+/** A case opened ten days ago whose CP request the police signed as made two days ago; `now`: today. */
+async function requestedTwoDaysAgo(): Promise<{ now: string; opened: string }> {
+  const now = await today();
+  const opened = (await openCase(addDays(now, -10))).caseId;
+  await signOff('demo-police-officer', opened, 'cp_request-1', {
+    outcome: 'requested',
+    details: { requestedOn: addDays(now, -2) },
+  });
+  return { now, opened };
+}
+
 describe('correcting a sign-off through the API', () => {
   let caseId: string;
   let requestedOn: string;
@@ -600,12 +611,7 @@ describe('correcting a sign-off through the API', () => {
   });
 
   test('a missing reason, an over-long note and a direction override are refused in words, by their field, in the preview too (probe T5)', async () => {
-    const now = await today();
-    const opened = (await openCase(addDays(now, -10))).caseId;
-    await signOff('demo-police-officer', opened, 'cp_request-1', {
-      outcome: 'requested',
-      details: { requestedOn: addDays(now, -2) },
-    });
+    const { now, opened } = await requestedTwoDaysAgo();
     const changed = { outcome: 'requested', details: { requestedOn: addDays(now, -3) } };
     const refusals: [object, { field: string; message: string }][] = [
       [
@@ -639,6 +645,26 @@ describe('correcting a sign-off through the API', () => {
           .send(body)
           .expect(422);
         expect((refused.body as { errors: unknown[] }).errors).toEqual([error]);
+      }
+    }
+  });
+
+  test('a date the service cannot read is refused by its field, in the preview too, not answered 500 (probe W2)', async () => {
+    const { now, opened } = await requestedTwoDaysAgo();
+    await signOff('demo-ice-officer', opened, 'cp_decision-1', { outcome: 'granted', details: { grantedOn: now } });
+    // JS cannot read the first three (a RangeError: 500); it half reads the others, as after the decision (date_order).
+    for (const requestedOn of ['', ` ${now}`, '12/03/2026', now.slice(0, 8) + '3', 'x']) {
+      for (const path of ['corrections', 'corrections/preview']) {
+        const refused = await request(stack.app)
+          .post(`/api/cases/${opened}/steps/cp_request-1/${path}`)
+          .set(headersOf('demo-police-officer'))
+          .set('Idempotency-Key', randomUUID())
+          .send({ outcome: 'requested', details: { requestedOn }, reason: REASON });
+        expect([refused.status, refused.body]).toMatchObject([
+          422,
+          { code: 'invalid_details', errors: [{ field: 'details.requestedOn' }] },
+        ]);
+        expect((refused.body as { errors: { message: string }[] }).errors[0]!.message).toMatch(/as YYYY-MM-DD/);
       }
     }
   });

@@ -8,7 +8,8 @@ import { alarms } from '../../domain/alarms';
 import { applyAskAgain, validateAskAgain } from '../../domain/ask-again';
 import { openCase } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
-import { applyCorrection, validateCorrection } from '../../domain/correction';
+import { applyCorrection, previewCorrection, validateCorrection } from '../../domain/correction';
+import { EARLIEST_DATE, LATEST_DATE } from '../../domain/dates';
 import type { Step } from '../../domain/types';
 import { actorOf, AGENCIES, correct, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
@@ -155,6 +156,40 @@ describe('a correction that would withdraw a signed step', () => {
       'cp_renewal_request-1 withdrawn: no longer follows from cp_request-1 as corrected',
       'hhs_certification_request-1 withdrawn: no longer follows from cp_request-1 as corrected',
     ]);
+  });
+});
+
+describe('a correction with a date the service cannot read (probe W2)', () => {
+  /** Unreadable to JS (it threw: a 500), or half read (it claimed a date_order the corrector had not typed). */
+  const UNREADABLE = ['', ' 2026-11-20', '11/20/2026', '2026-11-2', 'x'];
+  const command = (stepId: string, outcome: string, details: Record<string, unknown>) => ({
+    correction: { stepId, outcome, details, reason: SEALED_NOTE_SAMPLE },
+    actor: actorOf('coordinator'),
+  });
+  const asExpected = (field: string) => ({
+    code: 'invalid_details',
+    field: `details.${field}`,
+    message: `expected a date between ${EARLIEST_DATE} and ${LATEST_DATE} as YYYY-MM-DD`,
+  });
+
+  it.each(UNREADABLE)(
+    'refuses %j as the day of a signed step, naming the field, in the validation and the preview',
+    (day) => {
+      const state = walkThrough();
+      const request = command('cp_request-1', 'requested', { requestedOn: day });
+      const grant = command('cp_decision-1', 'granted', { grantedOn: day, validUntil: '2028-11-21' });
+      expect(validateCorrection(state, request, CORRECTED)).toEqual(asExpected('requestedOn'));
+      expect(previewCorrection(state, request, CORRECTED)).toEqual(asExpected('requestedOn'));
+      expect(validateCorrection(state, grant, CORRECTED)).toEqual(asExpected('grantedOn'));
+      expect(previewCorrection(state, grant, CORRECTED)).toEqual(asExpected('grantedOn'));
+    },
+  );
+
+  it('a date only out of order is still refused as such', () => {
+    expect(correctionRefusal(walkThrough(), 'cp_request-1', 'requested', { requestedOn: '2026-11-22' })).toMatchObject({
+      code: 'date_order',
+      field: 'details.requestedOn',
+    });
   });
 });
 
