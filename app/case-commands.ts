@@ -11,7 +11,13 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import { AppError, RETRY_AFTER_SECONDS, unavailableDependency, type ProblemKind } from '../core/errors';
+import {
+  AppError,
+  RETRY_AFTER_SECONDS,
+  isWorkflowTaskFailed,
+  unavailableDependency,
+  type ProblemKind,
+} from '../core/errors';
 import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { localDateOf } from '../core/time-zones';
@@ -605,8 +611,8 @@ export class CaseCommands {
   }
 
   /**
-   * Runs a call to the case workflow within the write bound. A call that runs out of time, or cannot reach Temporal,
-   * becomes a 503 naming why; what it started stays started, and a retry with the same operation finds it.
+   * Runs a call to the case workflow within the write bound. A call that runs out of time, cannot reach Temporal, or
+   * finds the case's workflow task failed (`case_busy`: it takes no command until a task completes) becomes a 503 naming why; what it started stays started, and a retry with the same operation finds it.
    */
   private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {
     try {
@@ -616,6 +622,11 @@ export class CaseCommands {
         throw await this.unavailable(caseId, `The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
       if (unavailableDependency(error) === 'temporal')
         throw this.unavailableBecause('temporal_unavailable', 'Temporal cannot be reached');
+      if (isWorkflowTaskFailed(error))
+        throw this.unavailableBecause(
+          'case_busy',
+          "The case's workflow cannot take commands just now: its last task failed, and Temporal is retrying it",
+        );
       throw error;
     }
   }

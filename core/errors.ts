@@ -89,8 +89,32 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
 const GRPC_UNREACHABLE_CODES = new Set([4, 14]);
 
 function isTemporalUnavailable(error: unknown): boolean {
+  return inCauses(error, (cause) => isGrpcServiceError(cause) && GRPC_UNREACHABLE_CODES.has(cause.code));
+}
+
+/** gRPC's FAILED_PRECONDITION (9), as a set as the codes above are (the client types a code as grpc-js's own enum). */
+const GRPC_FAILED_PRECONDITION = new Set([9]);
+
+/**
+ * Temporal's refusal of an update while the workflow's last task failed ("Unable to perform workflow execution update
+ * due to Workflow Task in failed state", a WorkflowNotReadyFailure): a task the worker could not complete, such as an
+ * update sent around the service that it cannot decode, or workflow code that no longer replays. Temporal retries the
+ * task; the update was never taken, so the same request is worth sending again.
+ */
+export function isWorkflowTaskFailed(error: unknown): boolean {
+  return inCauses(
+    error,
+    (cause) =>
+      isGrpcServiceError(cause) &&
+      GRPC_FAILED_PRECONDITION.has(cause.code) &&
+      cause.details.includes('Workflow Task in failed state'),
+  );
+}
+
+/** Whether the error or one of its causes (the Temporal client wraps the gRPC error in its own) is such. */
+function inCauses(error: unknown, such: (cause: Record<string, unknown>) => boolean): boolean {
   for (let current = error, depth = 0; isObject(current) && depth < 5; current = current.cause, depth += 1) {
-    if (isGrpcServiceError(current) && GRPC_UNREACHABLE_CODES.has(current.code)) return true;
+    if (such(current)) return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { AppError, RETRY_AFTER_SECONDS } from '../../core/errors';
 import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { DeliveryReport } from '../../domain/alarms';
@@ -139,4 +140,38 @@ test('an unsealed signal changes neither the case state nor its read model', asy
   const signalled = events.indexOf('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
   expect(signalled).toBeGreaterThan(0);
   expect(events.slice(signalled).filter((name) => name.startsWith('EVENT_TYPE_ACTIVITY_'))).toEqual([]);
+});
+
+test("while an unsealed update holds the case's workflow task failed, the case's writes answer 503 case_busy, not 500 (probe W3)", async () => {
+  const opened = await openCase();
+  const workflowId = workflowIdOf(opened.caseId);
+  const signOff = {
+    stepId: 'cp_request-1',
+    outcome: 'requested',
+    details: { requestedOn: opened.openedAt.slice(0, 10) },
+  };
+  // Left waiting: the server holds the forged update, and the workflow task that cannot decode it stays failed.
+  void plain.workflow
+    .getHandle(workflowId)
+    .executeUpdate(signOffUpdate, { args: [{ signOff, actor: actor('law_enforcement') }] })
+    .catch(() => undefined);
+  await refusedByWorker(workflowId);
+
+  // At first the server may hold the write too (a 503 workflow_timeout); once the task is in failed state it refuses
+  // the update at once (FAILED_PRECONDITION), which is as much a passing outage as the timeout.
+  const cases = stack.casesOn(stack.client, { writeTimeoutMs: 3_000 });
+  const askAgain = () =>
+    cases.askAgain(opened.caseId, { stepKind: 'cp_request' }, actor('coordinator'), { operationId: randomUUID() }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  let answer = await askAgain();
+  for (let tries = 1; tries < 10 && answer instanceof AppError && answer.options.code === 'workflow_timeout'; tries++) {
+    answer = await askAgain();
+  }
+  expect(answer).toBeInstanceOf(AppError);
+  expect(answer).toMatchObject({
+    status: 503,
+    options: { code: 'case_busy', headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
+  });
 });
