@@ -604,6 +604,10 @@ export const CasePageSchema = z.object({
       pendingSteps: z.number().int().describe('its pending steps the caller sees'),
       overdueSteps: z.number().int().describe('of those, the overdue'),
       nextDueAt: instant.nullable().describe('the earliest due date of its pending steps the caller sees'),
+      nextDueKind: z
+        .enum(STEP_KINDS)
+        .nullable()
+        .describe('the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour)'),
     }),
   ),
   nextCursor: z.string().nullable(),

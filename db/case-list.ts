@@ -74,6 +74,8 @@ interface CaseListItem extends Pick<
   overdueSteps: number;
   /** The earliest due date of its pending steps the caller sees. */
   nextDueAt: Instant | null;
+  /** The kind of the step due then, which says whether its deadline is a day or an hour (the 24-hour notice). */
+  nextDueKind: StepKind | null;
 }
 
 export interface CasePage {
@@ -152,12 +154,14 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
          'openedAt', ${iso('c.opened_at')}, 'closedAt', ${iso('c.closed_at')}, 'agencies', c.agencies,
          'identifiedAt', (SELECT ${iso('i.completed_at')} ${IDENTIFICATION} LIMIT 1),
          'identifiedOn', (SELECT ${IDENTIFIED_ON} ${IDENTIFICATION} LIMIT 1),
-         'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')}
+         'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')},
+         'nextDueKind', p.next_due_kind
        ) AS item, c.opened_at::text AS opened_key, c.id
        FROM cases c
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS pending, (count(*) FILTER (WHERE s.due_at < ${now}))::int AS overdue,
-                min(s.due_at) AS next_due
+                min(s.due_at) AS next_due,
+                (array_agg(s.kind ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1] AS next_due_kind
          FROM case_steps s WHERE ${seenStep} AND s.status = 'pending'
        ) p
        WHERE ${conditions.join(' AND ')}

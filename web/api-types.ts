@@ -1586,6 +1586,8 @@ export interface operations {
                             identifiedOn: string | null;
                             /** @description the earliest due date of its pending steps the caller sees */
                             nextDueAt: string | null;
+                            /** @description the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour) */
+                            nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
                             /** @description ISO-8601 instant */
                             openedAt: string;
                             /** @description of those, the overdue */
@@ -4743,6 +4745,8 @@ export interface operations {
                             identifiedOn: string | null;
                             /** @description the earliest due date of its pending steps the caller sees */
                             nextDueAt: string | null;
+                            /** @description the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour) */
+                            nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
                             /** @description ISO-8601 instant */
                             openedAt: string;
                             /** @description of those, the overdue */

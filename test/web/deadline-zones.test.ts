@@ -40,12 +40,12 @@ async function dueAsRead(username: string, path: string, rowNames: string): Prom
 }
 
 /** A case the police open for a survivor identified on a day: its id, reference and steps. */
-async function openCase(key: string, name: string, identifiedOn: string) {
+async function openCase(key: string, name: string, identifiedOn: string, birthDate = '1990-05-06') {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({ identifiedOn, survivor: { name, birthDate: '1990-05-06' }, agencies: DEMO_AGENCIES })
+    .send({ identifiedOn, survivor: { name, birthDate }, agencies: DEMO_AGENCIES })
     .expect(201);
   return opened.body as { caseId: string; reference: string; steps: { id: string; dueAt: string | null }[] };
 }
@@ -112,4 +112,24 @@ test('a police in Pago Pago moves no deadline dated at noon UTC: the coordinator
 
   const due = await dueAsRead('demo-coordinator', '/steps?status=pending&kind=cp_decision', reference);
   expect(due.split(' (')[0]).toBe(formatCalendarDay(dueAt.slice(0, 10)));
+});
+
+test("a minor's 24-hour notice is due at the same hour on the cases list as on the case page (probe W5)", async () => {
+  const today = localDateOf(new Date(await service.stack.env.currentTimeMs()).toISOString(), CHICAGO);
+  const { caseId, reference, steps } = await openCase(
+    'deadline-zones-minor',
+    'Minor Reader (fictitious)',
+    addDays(today, -3),
+    addDays(today, -12 * 366),
+  );
+  // The notice is the case's first deadline: the list's "Next due" is its.
+  const due = steps.filter((step) => step.dueAt !== null);
+  const first = due.reduce((earliest, step) => (step.dueAt! < earliest.dueAt! ? step : earliest));
+  expect(first.id).toBe('hhs_minor_notification-1');
+
+  const onTheList = await dueAsRead('demo-coordinator', '/cases', reference);
+  const onTheCasePage = await dueAsRead('demo-coordinator', `/cases/${caseId}`, 'HHS notification of a minor');
+  expect(onTheList).toBe(onTheCasePage);
+  // Its hour, as every page names the 24-hour notice's deadline, not the day before it as a last day to act.
+  expect(onTheList).toMatch(/, \d\d:\d\d /);
 });
