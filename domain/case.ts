@@ -95,12 +95,24 @@ function identificationDay(input: { identifiedAt: Instant; identifiedOn?: IsoDat
   return input.identifiedOn ?? dateOf(input.identifiedAt);
 }
 
-/** A schema's first issue as a refusal naming its field (`prefix` before its path). */
+/** How much of an unknown key a refusal repeats: it is the sender's text, of any length. */
+const ECHOED_KEY_LENGTH = 60;
+
+function echoedKey(key: string): string {
+  // By code point, so a cut never splits a pair into a lone surrogate (one sent lone is made well-formed by `reject`).
+  const characters = Array.from(key);
+  return characters.length > ECHOED_KEY_LENGTH ? `${characters.slice(0, ECHOED_KEY_LENGTH).join('')}…` : key;
+}
+
+/** A schema's first issue as a refusal naming its field (`prefix` before its path); an unknown key by its start only. */
 export function zodRejection(error: z.ZodError, prefix: string): Rejection {
   const issue = error.issues[0]!;
-  const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
-  const path = [prefix, ...issue.path.map(String), ...keys.slice(0, 1)].filter(Boolean).join('.');
-  return { code: 'invalid_details', ...(path ? { field: path } : {}), message: issue.message };
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys.map(String)[0] : undefined;
+  const path = [prefix, ...issue.path.map(String), ...(unknownKey === undefined ? [] : [echoedKey(unknownKey)])]
+    .filter(Boolean)
+    .join('.');
+  const message = unknownKey === undefined ? issue.message : `Unrecognized key: "${echoedKey(unknownKey)}"`;
+  return { code: 'invalid_details', ...(path ? { field: path } : {}), message };
 }
 
 export function validateOpenCase(input: unknown, now: Instant): Rejection | null {

@@ -123,11 +123,18 @@ const { notify, notifyTransfer } = proxyActivities<CaseActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/**
+ * A refusal's text is made well-formed: the failure's message and stack go to Temporal's Core as protobuf strings,
+ * and a lone surrogate echoed from a command (an unknown key) is not valid UTF-8: Core cannot encode the activation's
+ * completion and the worker stops for every case. A validator's refusal is not recorded, so no history changes.
+ */
 function reject(rejection: Rejection): never {
+  const message = rejection.message.toWellFormed();
+  const field = rejection.field?.toWellFormed();
   throw ApplicationFailure.create({
     type: REJECTION_FAILURE_TYPE,
-    message: rejection.message,
-    details: [rejection],
+    message,
+    details: [{ ...rejection, message, ...(field === undefined ? {} : { field }) }],
     nonRetryable: true,
   });
 }
