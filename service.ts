@@ -196,6 +196,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         tracing,
         workflowBundle: await workflowCode,
         shutdownGraceMs: config.shutdownTimeoutMs / 4,
+        // A worker whose Core failed ends its run with an error, which stops the service, instead of draining forever.
+        shutdownForceMs: config.shutdownTimeoutMs / 2,
       });
       const running = worker.run().catch((error: unknown) => {
         fail(new Error(`the case worker failed: ${error instanceof Error ? error.message : String(error)}`));

@@ -38,6 +38,12 @@ export interface CaseWorkerOptions {
    * and retried elsewhere; the SDK's default is none. Workflow tasks under way always finish.
    */
   shutdownGraceMs?: number;
+  /**
+   * How long a stopping worker may take before its run gives up with an error. A worker whose Core failed (it could
+   * not complete an activation) never drains: without this bound its run never ended, and the service neither served
+   * nor exited. The SDK's default is no bound.
+   */
+  shutdownForceMs?: number;
   /** The bench's memory section sets the cache size it measures; the service keeps the SDK's default. */
   maxCachedWorkflows?: number;
 }
@@ -63,7 +69,7 @@ const STICKY_QUEUE_TIMEOUT = '5s';
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, dataConverter, workflowBundle, maxCachedWorkflows } = options;
   const { interceptors, sinks } = workerInterceptorOptions(options.tracing);
-  const { shutdownGraceMs, tracing } = options;
+  const { shutdownGraceMs, shutdownForceMs, tracing } = options;
   return Worker.create({
     connection,
     namespace,
@@ -77,6 +83,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     ...(shutdownGraceMs === undefined ? {} : { shutdownGraceTime: shutdownGraceMs }),
+    ...(shutdownForceMs === undefined ? {} : { shutdownForceTime: shutdownForceMs }),
   });
 }
 

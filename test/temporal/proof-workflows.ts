@@ -96,3 +96,11 @@ export async function timerThenAnswer(seconds: number): Promise<string> {
   await sleep(`${seconds} seconds`);
   return `waited ${seconds}s`;
 }
+
+/**
+ * Fails with a message that is not valid UTF-8 (a lone surrogate): Temporal's Core cannot encode the activation's
+ * completion, and the worker fails for good.
+ */
+export async function failsWithIllFormedText(): Promise<void> {
+  throw ApplicationFailure.nonRetryable('refused: \ud800');
+}
