@@ -84,7 +84,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       options: WriteOptions = {},
     ): Promise<CorrectionAnswer> {
       await caseReads.identityCase(caseId, actor);
-      await refuseReferenceOfOthers(deps.pool, caseId, actor, asked);
+      const request = await referenceRequest(deps.pool, caseId, actor, asked);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now(), operationId: options.operationId };
       return inTransaction(deps.pool, async (client) => {
         const corrected = await correctSurvivor(client, caseId, correction, by, deps.identityKeyring);
@@ -95,8 +95,10 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
         // contact or an A-number corrected is never held back by a reference chosen before the rule was.
         const renamed = answer.changedFields.includes('name');
         const settled = () =>
-          renamed || asked !== undefined ? settleReference(client, caseId, answer.identity, asked, by.at) : undefined;
-        const reference = appliedBefore ? referenceAsked(caseId, asked, appliedBefore) : await settled();
+          renamed || request.asked !== undefined
+            ? settleReference(client, caseId, answer.identity, request, by.at)
+            : undefined;
+        const reference = appliedBefore ? referenceAsked(caseId, request.asked, appliedBefore) : await settled();
         return reference === undefined ? answer : { ...answer, reference };
       });
     },
@@ -130,7 +132,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       asked: NewReference,
     ): Promise<{ outcome: 'recorded' | 'same'; reference?: string }> {
       const view = await caseReads.identityCase(caseId, actor);
-      await refuseReferenceOfOthers(deps.pool, caseId, actor, asked);
+      const request = await referenceRequest(deps.pool, caseId, actor, asked);
       const problem = await birthDateProblem(view, identity.birthDate, turns18OnOfRecord);
       if (problem) {
         throw new AppError('unprocessable', 'The birth date does not fit this case.', {
@@ -146,7 +148,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
             code: 'survivor_exists',
           });
         }
-        const reference = await settleReference(client, caseId, identity, asked, at);
+        const reference = await settleReference(client, caseId, identity, request, at);
         return reference === undefined ? { outcome } : { outcome, reference };
       });
     },
@@ -160,47 +162,84 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
 }
 
 /**
- * A chosen reference from a user of another agency than the one that opened the case, refused 403 naming `reference`,
- * before anything is written: the reference is the opening agency's case number, unique within that agency only, so
- * another agency may not replace it with a number of its own, nor learn from a 409 which of its numbers are taken.
- * Anyone who may correct the survivor may still ask for an assigned one (null).
+ * What a request asks of the case's reference, and from whom: the opening agency, whose case number it is, or another
+ * (`byOther`, with the opening agency's name for its refusals). From another, a chosen reference is refused 403 naming
+ * `reference`, before anything is written: the reference is unique within the opening agency only, so another agency
+ * may not replace it with a number of its own, nor learn from a 409 which of its numbers are taken; the case's own
+ * reference sent back unchanged (a client sending what it read) asks nothing, as if left out. Its null is weighed
+ * once the identity is written (`settleReference`): it is for a reference that would say who the survivor is.
  */
-async function refuseReferenceOfOthers(pool: Pool, caseId: string, actor: Actor, asked: NewReference): Promise<void> {
-  if (typeof asked !== 'string') return;
+interface ReferenceRequest {
+  asked: NewReference;
+  byOther?: { openerName: string };
+}
+
+async function referenceRequest(
+  pool: Pool,
+  caseId: string,
+  actor: Actor,
+  asked: NewReference,
+): Promise<ReferenceRequest> {
+  if (asked === undefined) return { asked };
   const opener = await openingAgencyOf(pool, caseId);
-  if (opener === null || opener === actor.agencyId) return;
-  const name = (await findAgency(pool, opener))?.name ?? 'the agency that opened the case';
-  throw new AppError('forbidden', `Only ${name} can give this case its own case number: nothing was saved.`, {
+  if (opener === null || opener === actor.agencyId) return { asked };
+  const openerName = (await findAgency(pool, opener))?.name ?? 'the agency that opened the case';
+  if (asked === null) return { asked, byOther: { openerName } };
+  if (asked.toUpperCase() === (await caseReference(pool, caseId))?.toUpperCase()) return { asked: undefined };
+  throw new AppError('forbidden', `Only ${openerName} can give this case its own case number: nothing was saved.`, {
     code: 'reference_not_yours',
     fields: [
       {
         field: 'reference',
-        message: `only ${name} can give this case its own case number; ${ASSIGNED_WHEN_NULL}`,
+        message: `only ${openerName} can give this case its own case number; ${ASSIGNED_WHEN_NULL}`,
       },
     ],
   });
 }
 
 /**
+ * The refusal of another agency's null when the case's reference would not say who the survivor is: the reference is
+ * the opening agency's own case number, which its caseload and records find the case by, so no one else replaces it
+ * unless it must go.
+ */
+function referenceKept(openerName: string): AppError {
+  return new AppError(
+    'forbidden',
+    `The case's reference does not say who the survivor is, so it is kept: nothing was saved. Only ${openerName} can replace its case number.`,
+    {
+      code: 'reference_not_yours',
+      fields: [
+        {
+          field: 'reference',
+          message: `does not say who the survivor is as corrected, so it is kept: leave "reference" out (only ${openerName} can replace it)`,
+        },
+      ],
+    },
+  );
+}
+
+/**
  * The case's reference once the identity is written (in its transaction, `client`): kept, when it does not say who
  * the survivor is (an assigned one nobody typed is not read); else refused 422 naming `reference`, unless the request
  * gives a new one (`asked`), checked against the identity as at opening, or null for one assigned; one the agency
- * has for another case is refused 409 `reference_taken`. Answers the new reference, or undefined when it is kept.
+ * has for another case is refused 409 `reference_taken`. Null from another agency than the opening one is refused 403
+ * when the reference it would replace does not say who the survivor is (`referenceKept`). Answers the new reference, or undefined when it is kept.
  * A refusal ends the transaction, so nothing of the request is written.
  */
 async function settleReference(
   client: Queryable,
   caseId: string,
   identity: SurvivorIdentity,
-  asked: NewReference,
+  { asked, byOther }: ReferenceRequest,
   at: Date,
 ): Promise<string | undefined> {
   const current = await caseReference(client, caseId);
-  const chosen = asked === undefined ? current : asked;
-  const problem =
-    chosen !== null && !passesForAssigned(chosen)
-      ? identityInReference(chosen, identity, ASSIGNED_WHEN_NULL)
+  const namesSurvivor = (reference: string | null) =>
+    reference !== null && !passesForAssigned(reference)
+      ? identityInReference(reference, identity, ASSIGNED_WHEN_NULL)
       : undefined;
+  if (asked === null && byOther && !namesSurvivor(current)) throw referenceKept(byOther.openerName);
+  const problem = namesSurvivor(asked === undefined ? current : asked);
   if (problem) {
     throw new AppError(
       'unprocessable',

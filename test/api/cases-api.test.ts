@@ -1507,8 +1507,9 @@ describe("correcting the survivor's record", () => {
   });
 
   test('a correction whose API died before storing its answer is answered by its retry with what it changed (probe Q4)', async () => {
+    // A reference the corrected name is in: the advocate's null is needed, so accepted (probe V2).
     const opened = await openCase({
-      reference: 'SURVIVOR-Q4',
+      reference: 'OYELARAN-Q4',
       survivor: { name: 'Solveig Marrant', birthDate: '1990-05-01', contact: 'Old phone 312-555-0111' },
     });
     const key = newKey();
@@ -1561,8 +1562,10 @@ describe("correcting the survivor's record", () => {
   });
 
   describe('a correction the case reference would name the survivor by (probe N5)', () => {
-    const correct = (caseId: string, body: object, key = newKey()) =>
-      request(app).post(`/api/cases/${caseId}/survivor`).set(as('le-1')).set('Idempotency-Key', key).send(body);
+    const correct = (caseId: string, body: object, key = newKey(), by: Parameters<typeof as>[0] = 'le-1') =>
+      request(app).post(`/api/cases/${caseId}/survivor`).set(as(by)).set('Idempotency-Key', key).send(body);
+    /** A correction by the survivor's advocate, of another agency than the police who opened the case. */
+    const advocateCorrects = (caseId: string, body: object) => correct(caseId, body, newKey(), 'adv-1');
     const caseload = async (reference: string) =>
       (
         (await request(app).get(`/api/cases?reference=${reference}`).set(as('le-1')).expect(200)).body as {
@@ -1708,12 +1711,7 @@ describe("correcting the survivor's record", () => {
         survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
       });
       await openCase({ reference: 'PD-T3-0002' });
-      const advocate = (body: object) =>
-        request(app)
-          .post(`/api/cases/${opened.caseId}/survivor`)
-          .set(as('adv-1'))
-          .set('Idempotency-Key', newKey())
-          .send(body);
+      const advocate = (body: object) => advocateCorrects(opened.caseId, body);
       for (const reference of ['ADV-T3-0001', 'PD-T3-0002']) {
         const refused = await advocate({ contact: 'Shelter line 555-0131', reference }).expect(403);
         expect(refused.body).toMatchObject({
@@ -1734,8 +1732,39 @@ describe("correcting the survivor's record", () => {
         .expect((res) => expect(res.body).not.toHaveProperty('contact'));
       expect(await caseload('PD-T3-0001')).toEqual([opened.caseId]);
 
-      const assigned = await advocate({ contact: 'Shelter line 555-0131', reference: null }).expect(200);
-      expect((assigned.body as { reference: string }).reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+      // The case's own reference sent back unchanged asks nothing: the contact is corrected, the reference kept.
+      await advocate({ contact: 'Shelter line 555-0131', reference: 'PD-T3-0001' })
+        .expect(200)
+        .expect((res) => expect(res.body).not.toHaveProperty('reference'));
+      expect(await caseload('PD-T3-0001')).toEqual([opened.caseId]);
+    });
+
+    test("another agency's null replaces the police's number only when it would name the survivor (probe V2)", async () => {
+      const opened = await openCase({
+        reference: 'KAI-V2-0012',
+        survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
+      });
+      const advocate = (body: object) => advocateCorrects(opened.caseId, body);
+      const kept = await advocate({ contact: 'Shelter line 555-0132', reference: null }).expect(403);
+      expect(kept.body).toMatchObject({
+        code: 'reference_not_yours',
+        errors: [
+          {
+            field: 'reference',
+            message:
+              'does not say who the survivor is as corrected, so it is kept: leave "reference" out (only Test Police Unit can replace it)',
+          },
+        ],
+      });
+      expect(await caseload('KAI-V2-0012')).toEqual([opened.caseId]);
+      await request(app)
+        .get(`/api/cases/${opened.caseId}/survivor`)
+        .set(as('adv-1'))
+        .expect((res) => expect(res.body).toMatchObject({ corrections: 0 }));
+
+      const replaced = await advocate({ name: 'Kai Varga', reference: null }).expect(200);
+      expect((replaced.body as { reference: string }).reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+      expect(await caseload('KAI-V2-0012')).toEqual([]);
     });
 
     test('a new reference that reads as assigned is refused saying to send null, not to leave it out (probe T5)', async () => {
