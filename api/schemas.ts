@@ -145,7 +145,11 @@ export const SurvivorEnteredSchema = SurvivorSchema.extend({ reference: Replaced
 
 export const SurvivorCorrectedSchema = z.object({
   identity: SurvivorSchema,
-  changedFields: z.array(z.string()).describe('the fields this correction changed; none when it changed nothing'),
+  changedFields: z
+    .array(z.string())
+    .describe(
+      "the fields this correction changed (`reference` when it replaced the case's reference); none when it changed nothing",
+    ),
   corrections: CorrectionsSchema,
   reference: ReplacedReferenceSchema,
 });

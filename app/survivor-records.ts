@@ -87,18 +87,17 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       const request = await referenceRequest(deps.pool, caseId, actor, asked);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now(), operationId: options.operationId };
       return inTransaction(deps.pool, async (client) => {
-        const corrected = await correctSurvivor(client, caseId, correction, by, deps.identityKeyring);
+        // Only a new name can make the reference say who the survivor is (the birth date is not corrected here): a
+        // contact or an A-number corrected is never held back by a reference chosen before the rule was.
+        const settled = async (identity: SurvivorIdentity, changedFields: string[]) =>
+          changedFields.includes('name') || request.asked !== undefined
+            ? settleReference(client, caseId, identity, request, by.at)
+            : undefined;
+        const corrected = await correctSurvivor(client, caseId, correction, by, settled, deps.identityKeyring);
         if (!corrected) throw missing();
         if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
         const { appliedBefore, ...answer } = corrected;
-        // Only a new name can make the reference say who the survivor is (the birth date is not corrected here): a
-        // contact or an A-number corrected is never held back by a reference chosen before the rule was.
-        const renamed = answer.changedFields.includes('name');
-        const settled = () =>
-          renamed || request.asked !== undefined
-            ? settleReference(client, caseId, answer.identity, request, by.at)
-            : undefined;
-        const reference = appliedBefore ? referenceAsked(caseId, request.asked, appliedBefore) : await settled();
+        const reference = appliedBefore ? referenceAsked(caseId, request.asked, appliedBefore) : answer.reference;
         return reference === undefined ? answer : { ...answer, reference };
       });
     },

@@ -285,7 +285,14 @@ export async function lockOpeningsOfSameSurvivor(
  * (`expectedCorrections` itself when that is more corrections than the identity has had).
  */
 export type SurvivorCorrected =
-  | { identity: SurvivorIdentity; changedFields: string[]; corrections: number; appliedBefore?: Date }
+  | {
+      identity: SurvivorIdentity;
+      changedFields: string[];
+      corrections: number;
+      appliedBefore?: Date;
+      /** The case's new reference, when `settleReference` gave it one. */
+      reference?: string;
+    }
   | { correctedMeanwhile: string[]; corrections: number };
 
 /**
@@ -298,12 +305,16 @@ export type SurvivorCorrected =
  * `by.operationId` names the write (its Idempotency-Key's operation): the revision records it, and a correction whose
  * operation wrote one already (an attempt that committed, then lost its answer with its API process) answers what that
  * one changed, with the identity and count as they now are, and writes nothing: it would find nothing left to change.
+ * `settleReference` gives the case the reference the identity as corrected needs (or refuses it, throwing), before
+ * the revision is written: a reference it replaces is among the fields the revision names (`reference`), so whoever
+ * reads the revisions sees that the number they knew the case by is gone, and who replaced it.
  */
 export async function correctSurvivor(
   client: Queryable,
   caseId: string,
   correction: SurvivorCorrection,
   by: { userId: string | null; at: Date; operationId?: string },
+  settleReference: (identity: SurvivorIdentity, changedFields: string[]) => Promise<string | undefined>,
   keyring?: IdentityKeyring,
 ): Promise<SurvivorCorrected | null> {
   const { rows } = await client.query<{ identity_ciphertext: Buffer; key_id: string }>(
@@ -322,13 +333,15 @@ export async function correctSurvivor(
     if (value === '' && field !== 'name') delete after[field];
     else after[field] = value;
   }
-  const changedFields = CORRECTABLE.filter((field) => before[field] !== after[field]);
+  const changedFields: string[] = CORRECTABLE.filter((field) => before[field] !== after[field]);
   const since = await correctionsSince(client, caseId, correction.expectedCorrections ?? null);
   if (correction.expectedCorrections !== undefined && correction.expectedCorrections > since.corrections) {
     return { correctedMeanwhile: ['expectedCorrections'], corrections: since.corrections };
   }
   const correctedMeanwhile = changedFields.filter((field) => since.changedFields.includes(field));
   if (correctedMeanwhile.length > 0) return { correctedMeanwhile, corrections: since.corrections };
+  const reference = await settleReference(after, changedFields);
+  if (reference !== undefined) changedFields.push('reference');
   if (changedFields.length === 0) return { identity: before, changedFields, corrections: since.corrections };
 
   const previous = sealIdentity(before, caseId, keyring);
@@ -344,7 +357,8 @@ export async function correctSurvivor(
     [caseId, current.ciphertext, current.keyId],
   );
   if (changedFields.includes('name')) await indexName(client, caseId, after.name, keyring);
-  return { identity: after, changedFields, corrections: since.corrections + 1 };
+  const corrected = { identity: after, changedFields, corrections: since.corrections + 1 };
+  return reference === undefined ? corrected : { ...corrected, reference };
 }
 
 /**

@@ -4227,7 +4227,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description the fields this correction changed; none when it changed nothing */
+                        /** @description the fields this correction changed (`reference` when it replaced the case's reference); none when it changed nothing */
                         changedFields: string[];
                         /** @description how many corrections the identity has had (0 before any) */
                         corrections: number;

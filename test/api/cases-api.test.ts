@@ -1521,7 +1521,7 @@ describe("correcting the survivor's record", () => {
         .set('Idempotency-Key', key)
         .send({ ...correction, reference: null });
     const first = await send().expect(200);
-    expect(first.body).toMatchObject({ changedFields: ['name', 'contact'], corrections: 1 });
+    expect(first.body).toMatchObject({ changedFields: ['name', 'contact', 'reference'], corrections: 1 });
     expect((first.body as { reference?: string }).reference).toMatch(/^RC-/);
 
     // The process died after the correction committed, before its answer was stored: the key is left claimed and
@@ -1610,7 +1610,7 @@ describe("correcting the survivor's record", () => {
       const corrected = await correct(opened.caseId, body, key).expect(200);
       expect(corrected.body).toEqual({
         identity: { name: 'Kai Lee Probe', birthDate: '1990-05-01' },
-        changedFields: ['name'],
+        changedFields: ['name', 'reference'],
         corrections: 1,
         reference: 'TF-2026-0099',
       });
@@ -1763,8 +1763,19 @@ describe("correcting the survivor's record", () => {
         .expect((res) => expect(res.body).toMatchObject({ corrections: 0 }));
 
       const replaced = await advocate({ name: 'Kai Varga', reference: null }).expect(200);
-      expect((replaced.body as { reference: string }).reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+      expect(replaced.body).toMatchObject({
+        changedFields: ['name', 'reference'],
+        reference: expect.stringMatching(/^RC-\d{4}-[0-9A-F]{8}$/) as unknown,
+      });
       expect(await caseload('KAI-V2-0012')).toEqual([]);
+      // The police, reading the revisions, see that the number they knew the case by was replaced, and by whom.
+      const revisions = await request(app)
+        .get(`/api/cases/${opened.caseId}/survivor/revisions`)
+        .set(as('le-1'))
+        .expect(200);
+      expect(revisions.body).toMatchObject({
+        items: [{ changedFields: ['name', 'reference'], changedBy: expect.any(String) as unknown }],
+      });
     });
 
     test('a new reference that reads as assigned is refused saying to send null, not to leave it out (probe T5)', async () => {
