@@ -550,9 +550,10 @@ export const CorrectionPreviewSchema = z.object({
   reopens: z
     .array(PreviewedStepSchema)
     .describe(
-      'the ended steps the correction would make pending again that the caller may be told of: those the lapse it ' +
-        'withdraws had cancelled (a CP grant corrected to a validity still running reopens its renewal request); ' +
-        'empty when none',
+      'the steps the correction would make pending that were not, that the caller may be told of, each as it ' +
+        'would be: those the lapse it withdraws had cancelled (a CP grant corrected to a validity still running ' +
+        'reopens its renewal request), those a refusal corrected to a grant opens again (withdrawn since), and those ' +
+        'the corrected sign-off opens; exactly the steps then emailed "Needed again"; empty when none',
     ),
   reopensUnnamed: z
     .boolean()

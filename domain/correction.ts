@@ -16,7 +16,7 @@ import { actingRefusal, canSeeMilestone, canSeeStep } from './access';
 import { alarms, settlePassedAlarms } from './alarms';
 import { outdatedAskedAgain } from './ask-again';
 import { tellCorrectedEnds } from './corrected-ends';
-import { tellStepChanges } from './withdrawn-steps';
+import { owedAgainAfter, tellStepChanges } from './withdrawn-steps';
 import {
   checkSignOff,
   eventDates,
@@ -545,7 +545,8 @@ function lapseAsCorrected(state: CaseState, step: Step, lapse: Lapse, actor: Act
 
 /**
  * What a correction would withdraw and reopen, as its corrector may be told it before confirming: the pending steps it
- * withdraws and the ended ones it makes pending again (a lapse withdrawn), each as it names them (`namesTo`, as the
+ * withdraws and the ones it makes pending that were not (a lapse withdrawn, a refusal corrected back to a grant: the
+ * steps its "Needed again" emails name, by the same rule, `owedAgainAfter`), each as it names them (`namesTo`, as the
  * refusals do), and whether it withdraws or reopens any other, which is said only as `UNNAMED_LATER_STEP`; and, when
  * the step's validity as corrected ends before now, its lapse (`lapses`), else null.
  */
@@ -604,7 +605,8 @@ export function previewCorrection(
   const rejection = validateCorrection(state, command, now);
   if (rejection) return rejection;
   const { stepId } = command.correction;
-  const after = withLapseApplied(applyCorrection(state, command, now), stepId, normaliseInstant(now));
+  const applied = applyCorrection(state, command, now);
+  const after = withLapseApplied(applied, stepId, normaliseInstant(now));
   const corrected = findStep(after, stepId)!;
   const lapse = recordedLapse(after, corrected);
   const byLapse = new Set(lapse?.ended ?? []);
@@ -612,7 +614,8 @@ export function previewCorrection(
   const withdrawn = state.steps.filter(
     (step) => step.status === 'pending' && !pendingAfter.has(step.id) && !byLapse.has(step.id),
   );
-  const reopens = state.steps.filter((step) => step.status !== 'pending' && pendingAfter.has(step.id));
+  // What its "Needed again" emails will name, by their own rule, as the correction (not a lapse it holds) leaves it.
+  const reopens = owedAgainAfter(state, applied);
   // What the lapse ends that was ended already (a lapse that stands) is not its doing.
   const endedBefore = new Set(state.steps.filter((step) => step.status !== 'pending').map((step) => step.id));
   const cancelled = after.steps.filter((step) => byLapse.has(step.id) && !endedBefore.has(step.id));

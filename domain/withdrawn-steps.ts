@@ -19,9 +19,8 @@ import type { Actor, AgencyKind, Step } from './types';
 export function tellStepChanges(before: CaseState, after: CaseState, corrected: Step, actor: Actor): CaseState {
   if (!after.tellsWithdrawnSteps) return after;
   const remaining = new Set(after.steps.map((step) => step.id));
-  const pendingBefore = new Set(before.steps.filter((step) => step.status === 'pending').map((step) => step.id));
-  const withdrawn = before.steps.filter((step) => pendingBefore.has(step.id) && !remaining.has(step.id));
-  const owedAgain = after.steps.filter((step) => step.status === 'pending' && !pendingBefore.has(step.id));
+  const withdrawn = before.steps.filter((step) => step.status === 'pending' && !remaining.has(step.id));
+  const owedAgain = owedAgainAfter(before, after);
   const correctedBy = actor.agencyKind;
   // A withdrawn step of the corrected step's own kind is a second request of it: opened by its lapse, or asked again.
   const firstEnded: StepChangeNotice['secondOf'] =
@@ -41,6 +40,16 @@ export function tellStepChanges(before: CaseState, after: CaseState, corrected: 
   const notices = [...noticesOf(withdrawn, 'step_withdrawn'), ...noticesOf(owedAgain, 'step_reopened')];
   if (notices.length === 0) return after;
   return { ...after, stepChangesToTell: [...(after.stepChangesToTell ?? []), ...notices] };
+}
+
+/**
+ * The steps pending in `after` that were not pending in `before`: reopened (a lapse withdrawn, a refusal corrected to
+ * a grant, even of a step withdrawn since and so gone from the case), or opened by the corrected sign-off. The one rule
+ * for what a correction makes owed: its "Needed again" emails and its preview (`previewCorrection`) both read it.
+ */
+export function owedAgainAfter(before: CaseState, after: CaseState): Step[] {
+  const pendingBefore = new Set(before.steps.filter((step) => step.status === 'pending').map((step) => step.id));
+  return after.steps.filter((step) => step.status === 'pending' && !pendingBefore.has(step.id));
 }
 
 /** Whether the step was open on the case before (withdrawn or cancelled since): it is then owed again, not anew. */

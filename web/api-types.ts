@@ -283,7 +283,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** What a correction would withdraw, before it is made: the same body and the same checks as the correction (refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other agencies that confirming it would withdraw, and the ended ones it would reopen, as the caller may be told of them; once it is made, those agencies are emailed that it is no longer needed, or needed again, and see it in the case's timeline. A correction that moves a validity's end into the past answers the lapse it brings and what that lapse cancels (`lapses`). */
+        /** What a correction would withdraw, before it is made: the same body and the same checks as the correction (refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other agencies that confirming it would withdraw, and the ones it would make needed again, as the caller may be told of them; once it is made, those agencies are emailed that it is no longer needed, or needed again, and see it in the case's timeline. A correction that moves a validity's end into the past answers the lapse it brings and what that lapse cancels (`lapses`). */
         post: operations["postApiCasesCaseIdStepsStepIdCorrectionsPreview"];
         delete?: never;
         options?: never;
@@ -3163,7 +3163,7 @@ export interface operations {
                              */
                             validUntil: string;
                         } | null;
-                        /** @description the ended steps the correction would make pending again that the caller may be told of: those the lapse it withdraws had cancelled (a CP grant corrected to a validity still running reopens its renewal request); empty when none */
+                        /** @description the steps the correction would make pending that were not, that the caller may be told of, each as it would be: those the lapse it withdraws had cancelled (a CP grant corrected to a validity still running reopens its renewal request), those a refusal corrected to a grant opens again (withdrawn since), and those the corrected sign-off opens; exactly the steps then emailed "Needed again"; empty when none */
                         reopens: {
                             agencyId: string | null;
                             /** @enum {string} */

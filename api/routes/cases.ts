@@ -355,7 +355,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       summary:
         'What a correction would withdraw, before it is made: the same body and the same checks as the correction ' +
         '(refused with the same answers), nothing recorded and no Idempotency-Key. Answers the pending steps of other ' +
-        'agencies that confirming it would withdraw, and the ended ones it would reopen, as the caller may be told of ' +
+        'agencies that confirming it would withdraw, and the ones it would make needed again, as the caller may be told of ' +
         'them; once it is made, those agencies are emailed that it is no longer needed, or needed again, and see it in ' +
         "the case's timeline. A correction that moves a validity's end into the past answers the lapse it brings and " +
         'what that lapse cancels (`lapses`).',

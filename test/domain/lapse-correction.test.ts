@@ -178,9 +178,10 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
     const asCoordinator = { correction: correction(MEANT), actor: actorOf('coordinator') };
     const preview = previewCorrection(before, asCoordinator, CORRECTED);
     const applied = applyCorrection(before, asCoordinator, CORRECTED);
-    const reopened = before.steps.filter(
-      (step) => step.status === 'cancelled' && stepOf(applied, step.id).status === 'pending',
-    );
+    // Each as it is once reopened: pending, due as the correction has it.
+    const reopened = before.steps
+      .filter((step) => step.status === 'cancelled' && stepOf(applied, step.id).status === 'pending')
+      .map((step) => stepOf(applied, step.id));
     expect(reopened.map((step) => step.id)).toEqual(['cp_renewal_request-1', 'hhs_certification_request-1']);
     expect(preview).toEqual({ named: [], unnamed: false, reopened, reopensUnnamed: false, lapses: null });
     // ICE is not told of the police's renewal request nor of the advocate's certification request, only that it reopens

@@ -1,5 +1,5 @@
 import { knowsOfStepKind } from '../../domain/access';
-import { applyCorrection, validateCorrection } from '../../domain/correction';
+import { applyCorrection, previewCorrection, validateCorrection } from '../../domain/correction';
 import type { CaseState } from '../../domain/case-state';
 import type { AgencyKind } from '../../domain/types';
 import { actorOf, noon, openAdult, runAlarmsUntil, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
@@ -171,6 +171,29 @@ describe('a step a correction leaves pending that was not', () => {
         .filter((notice) => notice.kind === 'step_withdrawn')
         .map(({ stepId, recipient, secondOf }) => ({ stepId, recipient, secondOf })),
     ).toEqual([{ stepId: 'u_visa_certification-2', recipient: 'law_enforcement', secondOf: 'lapsed' }]);
+  });
+
+  it('is what the preview of that correction says it reopens, even a step withdrawn since (gone from the case)', () => {
+    const denied = correctDecision(granted(), 'ice', 'denied', DENIAL);
+    expect(denied.steps.map((step) => step.id)).not.toContain('cp_renewal_request-1');
+    const back = { stepId: 'cp_decision-1', outcome: 'granted', details: { grantedOn: '2026-01-20' } };
+    const previewAs = (by: AgencyKind) =>
+      previewCorrection(
+        denied,
+        { correction: { ...back, reason: SEALED_NOTE_SAMPLE }, actor: actorOf(by) },
+        noon('2026-01-21'),
+      );
+    const emailed = (by: AgencyKind) =>
+      toldOwedAgain(correctDecision(denied, by, 'granted', back.details)).map((notice) => notice.stepId);
+    const reopenedIds = (by: AgencyKind) => {
+      const preview = previewAs(by);
+      return 'reopened' in preview ? preview.reopened.map((step) => step.id) : preview;
+    };
+    expect(reopenedIds('coordinator')).toEqual(['cp_renewal_request-1', 'hhs_certification_request-1']);
+    expect(reopenedIds('coordinator')).toEqual([...new Set(emailed('coordinator'))]);
+    // ICE is told of neither (the police's renewal request, the advocate's certification request): reopened, unnamed.
+    expect(previewAs('ice')).toMatchObject({ reopened: [], reopensUnnamed: true });
+    expect(new Set(emailed('ice'))).toEqual(new Set(['cp_renewal_request-1', 'hhs_certification_request-1']));
   });
 
   it('is not told of a step that stays pending, only moved', () => {

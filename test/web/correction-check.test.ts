@@ -125,7 +125,7 @@ test('a grant that lapsed: the coordinator is told which steps withdrawing the l
   await page.getByRole('link', { name: 'Correct the sign-off of Continued Presence decision' }).waitFor();
   const note = await checkPage(page, 'granted', { onCase: lapsing, grantedOn: meant });
   expect(note).toContain(
-    'Confirming this also withdraws the lapse and reopens: Continued Presence renewal request (Demo City Police ' +
+    'Confirming this also reopens: Continued Presence renewal request (Demo City Police ' +
       'Department (fictitious)), HHS certification request (Demo Survivor Legal Advocates (fictitious)). Those ' +
       "agencies are emailed that it is needed again, with its deadline, and see it in the case's timeline.",
   );
