@@ -97,6 +97,11 @@ export interface NotifyInput {
   endNow?: EndNow;
   outcome?: string;
   /**
+   * For `end_corrected` to an agency that no longer takes part in the case (a transfer took its kind away): the agency
+   * that holds that kind now, whom its email names since it can no longer open the case.
+   */
+  nowHeldBy?: string;
+  /**
    * For `step_withdrawn` and `step_reopened`: the step whose correction withdrew or reopened this one (absent when the
    * recipient may not know of it) and the agency that corrected it.
    */
@@ -246,6 +251,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const owed = await owedBeforeTheEnds(client, input);
       // A withdrawn or reopened step's email names who corrected: the agency by its name, the coordinator as such.
       const corrector = input.corrected ? await findAgency(pool, input.corrected.byAgencyId) : null;
+      // A former agency's email names the one now in its place, by the directory's name.
+      const holder = input.nowHeldBy === undefined ? null : await findAgency(pool, input.nowHeldBy);
       const email = renderNotification({
         kind: input.kind,
         caseId: input.caseId,
@@ -260,6 +267,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         was: input.was,
         endNow: input.endNow,
         outcome: input.outcome,
+        nowHeldBy: input.nowHeldBy === undefined ? undefined : (holder?.name ?? 'another agency'),
         again: input.again,
         secondOf: input.secondOf,
         raisedAt: raisedAt.toISOString(),

@@ -37,9 +37,14 @@ export function works(actor: Pick<Actor, 'agencyKind' | 'roles'>): boolean {
   return has(actor, WORKING_ROLE[actor.agencyKind]);
 }
 
+/** The agency takes part in the case (under any kind): a transfer away ends it. */
+export function takesPart(agencyId: string, agencies: CaseAgencies): boolean {
+  return Object.values(agencies).includes(agencyId);
+}
+
 /** The actor's agency takes part in the case (under any kind). */
 function participates(actor: Actor, agencies: CaseAgencies): boolean {
-  return Object.values(agencies).includes(actor.agencyId);
+  return takesPart(actor.agencyId, agencies);
 }
 
 /** Sees cases at all: a working member or a supervisor of an agency. An admin administers, no more. */

@@ -70,6 +70,11 @@ export interface NotificationFacts {
   endNow?: EndNow;
   outcome?: string;
   /**
+   * For `end_corrected` to an agency that no longer takes part in the case (transferred away): the name of the agency
+   * holding its kind now. The case page answers it 403, so its email neither links to it nor sends it there.
+   */
+  nowHeldBy?: string;
+  /**
    * For `step_withdrawn` and `step_reopened`: the step whose correction withdrew or reopened this one (absent when the
    * recipient may not know of it), and who corrected it: the agency's name, or "The coordinator".
    */
@@ -185,7 +190,7 @@ const LAPSE_MEANS: Readonly<Record<string, string>> = {
   cp_validity:
     'Continued Presence has lapsed: the work authorization it gave ends until a renewal is granted, a renewal not ' +
     'yet requested is cancelled, and on the adult path an HHS certification request not yet made is withdrawn unless ' +
-    'a bona fide T visa application or T status backs it. The case page shows what can be asked for again.',
+    'a bona fide T visa application or T status backs it.',
   t_status:
     'T status ended before the adjustment of status (Form I-485) was filed: the survivor loses the path to permanent ' +
     'residence it opened. Seek immigration legal advice at once.',
@@ -197,10 +202,19 @@ const LAPSE_MEANS: Readonly<Record<string, string>> = {
     'the eligibility letter is issued.',
 };
 
-/** What the lapse of the window `about` means, as " …" to end a sentence with, or nothing for a window with no words. */
-function lapseMeans(about: string | undefined): string {
+/** Where a reader who can open the case finds what a lapse or a refusal of a CP grant leaves to ask for. */
+const ASKED_AGAIN = 'The case page shows what can be asked for again.';
+/** What the case page shows after a window's lapse, said to a reader who can open it. */
+const LAPSE_CASE_PAGE: Readonly<Record<string, string>> = { cp_validity: ASKED_AGAIN };
+
+/**
+ * What the lapse of the window `about` means, as " …" to end a sentence with, or nothing for a window with no words;
+ * where the case page shows what follows, only to a reader who `opensCase` (not an agency transferred away).
+ */
+function lapseMeans(about: string | undefined, opensCase = true): string {
   const means = about === undefined ? undefined : LAPSE_MEANS[about];
-  return means ? ` ${means}` : '';
+  const casePage = about === undefined || !opensCase ? undefined : LAPSE_CASE_PAGE[about];
+  return `${means ? ` ${means}` : ''}${casePage ? ` ${casePage}` : ''}`;
 }
 
 /**
@@ -400,6 +414,7 @@ function headline(
  */
 function endCorrectedHeadline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
   const ref = facts.reference;
+  const opensCase = facts.nowHeldBy === undefined;
   const was = facts.was === undefined ? 'an earlier date' : formatCalendarDay(lastValidDay(facts.was));
   const benefits = facts.about === 'benefit_window';
   if (facts.endNow === 'refused' || facts.endNow === 'withdrawn') {
@@ -413,7 +428,7 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
       : `the validity until ${was} in our earlier email does`;
     return {
       subject: `Corrected: ${step} is now ${now} (case ${ref})`,
-      lead: `A correction of this case ${act}: ${named} not apply. The case page shows what can be asked for again.`,
+      lead: `A correction of this case ${act}: ${named} not apply.${opensCase ? ` ${ASKED_AGAIN}` : ''}`,
     };
   }
   const wrong = `The date of ${was} in our earlier email was wrong.`;
@@ -430,7 +445,7 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
       subject: `Corrected: ${step} ended on ${date} (case ${ref})`,
       lead:
         `A correction of this case moved the end of what "${step}" granted: it ended on ${date}. ${wrong}` +
-        lapseMeans(facts.about),
+        lapseMeans(facts.about, opensCase),
     };
   return {
     subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
@@ -538,19 +553,23 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
   // Each line once: the subject counts what the body lists (alarms passed before `at` was kept may read the same).
   const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone, deadlineZones, facts.owed)))];
   const { subject, lead } = headline(facts, step, date, notSent);
+  // An agency transferred away gets no link: the case page answers it 403.
+  const former = facts.nowHeldBy;
   const text = [
     `To: ${facts.agencyName}`,
     '',
     lead,
+    ...(former === undefined
+      ? []
+      : ['', `Your agency no longer takes part in this case; ${former} does, and was told.`]),
     '',
     `${CASE_LINE}${facts.reference}`,
     ...(ABOUT_NO_STEP.has(facts.kind) || ABOUT_NO_STEP.has(facts.failedKind ?? '') ? [] : [`Step: ${step}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     ...(notSent.length > 0 ? ['', 'Not sent:', ...notSent] : []),
+    ...(former === undefined ? ['', `${LINK_LINE}${caseLink(facts.publicBaseUrl, facts.caseId)}`] : []),
     '',
-    `${LINK_LINE}${caseLink(facts.publicBaseUrl, facts.caseId)}`,
-    '',
-    `${NO_PERSONAL_DETAILS} Sign in to see the case.`,
+    `${NO_PERSONAL_DETAILS}${former === undefined ? ' Sign in to see the case.' : ''}`,
   ].join('\n');
   return { subject, text };
 }

@@ -36,6 +36,7 @@ import {
   settlePassedAlarms,
   snapshotOf,
   stillToTell,
+  takesPart,
   latestOfKind,
   unboundCommandRefusal,
   validateAskAgain,
@@ -413,8 +414,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     (await tellQueued('transfersToTell', (transfer) =>
       notifyTransfer({ ...transfer, caseId: state.caseId, reference: state.reference }),
     )) ||
-    (await tellQueued('endCorrections', (end) =>
-      notify({
+    (await tellQueued('endCorrections', (end) => {
+      // The agency that got the earlier email, whoever holds its kind now.
+      const recipientAgencyId = end.agencyId ?? state.agencies[end.recipient];
+      return notify({
         alarmId: end.id,
         caseId: state.caseId,
         reference: state.reference,
@@ -422,14 +425,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         stepKind: end.stepKind,
         kind: 'end_corrected',
         about: end.about,
-        // The agency that got the earlier email, whoever holds its kind now.
-        recipientAgencyId: end.agencyId ?? state.agencies[end.recipient],
+        recipientAgencyId,
+        // Transferred away, it can no longer open the case: its email names who holds the kind now instead.
+        nowHeldBy: takesPart(recipientAgencyId, state.agencies) ? undefined : state.agencies[end.recipient],
         dueAt: end.date,
         was: end.was,
         endNow: end.endNow,
         outcome: end.outcome,
-      }),
-    )) ||
+      });
+    })) ||
     (await tellQueued('stepChangesToTell', (notice) =>
       notify({
         alarmId: notice.id,

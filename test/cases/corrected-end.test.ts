@@ -3,7 +3,8 @@
  * capture): ICE types a CP grant more than a year early, so its end falls inside every lead and the police are
  * emailed its reminder at once; corrected back, the police get one "Corrected" email naming the end as corrected and the day
  * the earlier email named, and nothing more; transferred, then corrected to a denial, the police that got the reminder
- * are told it is denied, and the new police nothing.
+ * are told it is denied, with no link to a case they can no longer open but the agency that holds it now, and the new
+ * police nothing.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -113,7 +114,7 @@ test('a grant corrected inside every lead, then back: one "Corrected" email to t
   expect(aboutTheEnd.map((m) => m.subject)).toEqual([reminder.subject, corrected.subject]);
 });
 
-test('the police transferred, then the grant corrected to a denial: the police that got the reminder are told', async () => {
+test('the police transferred, then the grant corrected to a denial: the former police are told, with no link', async () => {
   const { caseId, reference, wrong, correctGrant, to, toPolice } = await announcedWrong();
   await upsertAgencies(stack.pool, [
     { id: NEW_POLICE.id, kind: 'law_enforcement', name: 'New City Police (fictitious)', email: NEW_POLICE.email },
@@ -132,6 +133,12 @@ test('the police transferred, then the grant corrected to a denial: the police t
     `Corrected: Continued Presence decision is now recorded as denied (case ${reference})`,
   );
   expect(corrected.text).toContain(`the validity until ${endWords(wrong)} in our earlier email does not apply`);
+  // They can no longer open the case (403): no link, no case page to look at, but who holds the case now.
+  expect(corrected.text).toContain(
+    'Your agency no longer takes part in this case; New City Police (fictitious) does, and was told.',
+  );
+  expect(corrected.text).not.toContain('Open the case');
+  expect(corrected.text).not.toContain('case page');
   // The new police never got the reminder: nothing corrects it for them.
   expect(to(NEW_POLICE.email)().filter((m) => m.subject.startsWith('Corrected:'))).toEqual([]);
 });

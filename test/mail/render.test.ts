@@ -18,6 +18,14 @@ const facts: NotificationFacts = {
   publicBaseUrl: 'https://relief.example.org/',
 };
 
+/** A "Corrected" email of a CP grant's end, which the earlier email named as valid until 28 Dec 2026. */
+const cpEndCorrected = {
+  ...facts,
+  kind: 'end_corrected' as const,
+  about: 'cp_validity',
+  was: '2026-12-29T00:00:00.000Z',
+};
+
 describe('renderNotification', () => {
   it('names the case, step, agency, date and link in subject and body', () => {
     const { subject, text } = renderNotification(facts);
@@ -89,13 +97,7 @@ describe('renderNotification', () => {
   });
 
   it('says a grant corrected to a refusal, or withdrawn, is gone: the end the earlier email named no longer applies', () => {
-    const gone = {
-      ...facts,
-      kind: 'end_corrected' as const,
-      about: 'cp_validity',
-      dueAt: '2026-12-29T00:00:00.000Z',
-      was: '2026-12-29T00:00:00.000Z',
-    };
+    const gone = { ...cpEndCorrected, dueAt: '2026-12-29T00:00:00.000Z' };
     const denied = renderNotification({ ...gone, endNow: 'refused', outcome: 'denied' });
     expect(denied.subject).toBe('Corrected: Continued Presence decision is now recorded as denied (case RC-2026-0042)');
     expect(denied.text).toContain(
@@ -109,14 +111,7 @@ describe('renderNotification', () => {
   });
 
   it('says an end corrected into the past has ended, and what its lapse means as the "Expired" email says it', () => {
-    const ended = {
-      ...facts,
-      kind: 'end_corrected' as const,
-      about: 'cp_validity',
-      dueAt: '2026-12-02T00:00:00.000Z',
-      was: '2026-12-29T00:00:00.000Z',
-      endNow: 'ended' as const,
-    };
+    const ended = { ...cpEndCorrected, dueAt: '2026-12-02T00:00:00.000Z', endNow: 'ended' as const };
     const told = renderNotification(ended);
     expect(told.subject).toBe('Corrected: Continued Presence decision ended on 1 Dec 2026 (case RC-2026-0042)');
     expect(told.text).toContain('"Continued Presence decision" granted: it ended on 1 Dec 2026.');
@@ -125,6 +120,45 @@ describe('renderNotification', () => {
     const means = expired.text.split('has expired. ')[1]!.split('\n')[0]!;
     expect(means).toMatch(/^Continued Presence has lapsed: the work authorization/);
     expect(told.text).toContain(means);
+  });
+
+  it('tells an agency transferred away of a corrected end with no link and no case page, naming who holds it now', () => {
+    const corrected = {
+      ...cpEndCorrected,
+      agencyName: 'City Police (fictitious)',
+      nowHeldBy: 'New City Police (fictitious)',
+    };
+    const told = [
+      renderNotification({ ...corrected, dueAt: '2026-12-29T00:00:00.000Z', endNow: 'refused', outcome: 'denied' }),
+      renderNotification({ ...corrected, dueAt: '2026-12-02T00:00:00.000Z', endNow: 'ended' }),
+      renderNotification({ ...corrected, dueAt: '2027-01-20T00:00:00.000Z' }),
+    ];
+    expect(told.map((email) => email.subject)).toEqual([
+      'Corrected: Continued Presence decision is now recorded as denied (case RC-2026-0042)',
+      'Corrected: Continued Presence decision ended on 1 Dec 2026 (case RC-2026-0042)',
+      'Corrected: Continued Presence decision valid until 19 Jan 2027 (case RC-2026-0042)',
+    ]);
+    for (const { text } of told) {
+      expect(text).toContain(
+        'Your agency no longer takes part in this case; New City Police (fictitious) does, and was told.',
+      );
+      expect(text).not.toContain('Open the case');
+      expect(text).not.toContain('case page');
+      expect(text).not.toContain('Sign in to see the case');
+      expect(text).toContain('Case reference: RC-2026-0042');
+    }
+    expect(told[0]!.text).toContain('the validity until 28 Dec 2026 in our earlier email does not apply.');
+    expect(told[1]!.text).toContain('Continued Presence has lapsed: the work authorization');
+    // The agency still taking part reads the case page's sentence and its link, as before.
+    const current = renderNotification({
+      ...corrected,
+      nowHeldBy: undefined,
+      dueAt: '2026-12-02T00:00:00.000Z',
+      endNow: 'ended',
+    });
+    expect(current.text).toContain('The case page shows what can be asked for again.');
+    expect(current.text).toContain('Open the case: https://relief.example.org/cases/case-123');
+    expect(current.text).not.toContain('no longer takes part');
   });
 
   it('says a step a correction withdrew is no longer needed, and names the corrected step only to whom may know of it', () => {
