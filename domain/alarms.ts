@@ -133,11 +133,22 @@ export function windowEndOf(step: Step, about: string): Instant | null {
 }
 
 /**
- * Whether the case is in an entry session: a command revealed alarms that passed, or expiries it holds, and the
- * session's notice of what passed is still to come (the workflow sends it once nothing was entered for a while).
+ * Whether the case is in an entry session: a command revealed alarms that passed, or expiries it holds, or (on a case
+ * with `backdatedEntriesHold`) a sign-off was entered after the fact, and the session's end is still to come (the
+ * workflow sends its notice of what passed, if any, once nothing was entered for a while).
  */
 export function inEntrySession(state: CaseState): boolean {
-  return (state.passedAlarms?.length ?? 0) > 0 || (state.heldExpiries?.length ?? 0) > 0;
+  return (state.passedAlarms?.length ?? 0) > 0 || (state.heldExpiries?.length ?? 0) > 0 || state.enteredLate === true;
+}
+
+/**
+ * The state once an entry session's end told the first `told` of what passed: those leave `passedAlarms`, and the
+ * session a late entry opened is over, unless a command was `enteredSince` (applied while the notice was recorded):
+ * the session goes on, and what it added goes in the next notice.
+ */
+export function endEntrySession(state: CaseState, told: number, enteredSince: boolean): CaseState {
+  const passedAlarms = (state.passedAlarms ?? []).slice(told);
+  return enteredSince ? { ...state, passedAlarms } : { ...state, passedAlarms, enteredLate: undefined };
 }
 
 /**

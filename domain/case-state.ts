@@ -165,6 +165,15 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   announcesAfterSession?: boolean;
   /**
+   * A sign-off dated before the day it is recorded (an entry after the fact, "(happened on …, recorded on …)") opens an
+   * entry session even when it reveals nothing passed (`enteredLate`), so an announcement it raises waits for the
+   * session's end as with `announcesAfterSession`. Set by the workflow behind a patch, so histories recorded before,
+   * which announced it at once when nothing had passed, replay as they ran.
+   */
+  backdatedEntriesHold?: boolean;
+  /** A sign-off entered after the fact opened the entry session still running (`backdatedEntriesHold`). */
+  enteredLate?: boolean;
+  /**
    * When each settled step's sign-off was recorded, by step id: the signing agency may correct it for a while after
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */

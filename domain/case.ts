@@ -462,7 +462,43 @@ export function applySignOff(
 ): CaseState {
   const at = normaliseInstant(now);
   const signed = signedState(state, signOff, actor, at, signerToday);
-  return settlePassedAlarms({ ...signed, version: state.version + 1 }, at);
+  // Entered after the fact, it opens an entry session even when nothing passed: the next entry may record the step
+  // an announcement it raises would say is still owed (`inEntrySession` in domain/alarms.ts).
+  const late = state.backdatedEntriesHold === true && recordedLateOf(state, signOff, at, signerToday) !== '';
+  return settlePassedAlarms({ ...signed, version: state.version + 1, ...(late ? { enteredLate: true } : {}) }, at);
+}
+
+/** A sign-off as it was accepted: its step, its outcome's definition and its details, normalised as then. */
+function acceptedSignOff(state: CaseState, signOff: SignOff) {
+  const { stepId, outcome, details: raw } = signOffSchema().parse(signOff);
+  const step = findStep(state, stepId);
+  const definition = step && outcomeOf(step.kind, outcome);
+  if (!step || !definition) throw new Error(`a sign-off of ${stepId} (${outcome}) was applied without being validated`);
+  // Parsed for its normalisation (trimmed text), as when it was accepted; a schema since changed keeps what it said.
+  const shaped = definition.details.safeParse(raw);
+  const details = cleanDetails(shaped.success ? shaped.data : (raw as Record<string, string | undefined>));
+  return { outcome, step, definition, details };
+}
+
+/**
+ * When a sign-off recorded at `at` happened (`signedAt`), and how its timeline entry says it was recorded after that
+ * day (`recordedLate`): nothing for one recorded on the day it happened, wherever the signer is.
+ */
+function signingOf(
+  state: CaseState,
+  step: Step,
+  details: Record<string, unknown>,
+  at: Instant,
+  signerToday?: string,
+): { happened: Instant; late: string } {
+  const happened = signedAt(state, step, details, at);
+  return { happened, late: happened === at ? '' : recordedLate(dateOf(happened), at, signerToday) };
+}
+
+/** What the timeline says of a sign-off entered after the day it happened ("(happened on …)"); nothing for a live one. */
+function recordedLateOf(state: CaseState, signOff: SignOff, at: Instant, signerToday?: string): string {
+  const { step, details } = acceptedSignOff(state, signOff);
+  return signingOf(state, step, details, at, signerToday).late;
 }
 
 /**
@@ -476,18 +512,11 @@ export function signedState(
   at: Instant,
   signerToday?: string,
 ): CaseState {
-  const { stepId, outcome, details: raw } = signOffSchema().parse(signOff);
-  const step = findStep(state, stepId);
-  const definition = step && outcomeOf(step.kind, outcome);
-  if (!step || !definition) throw new Error(`a sign-off of ${stepId} (${outcome}) was applied without being validated`);
-  // Parsed for its normalisation (trimmed text), as when it was accepted; a schema since changed keeps what it said.
-  const shaped = definition.details.safeParse(raw);
-  const details = cleanDetails(shaped.success ? shaped.data : (raw as Record<string, string | undefined>));
-  // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then.
-  const happened = signedAt(state, step, details, at);
+  const { outcome, step, definition, details } = acceptedSignOff(state, signOff);
+  // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then. Dated when
+  // recorded, it happened on the day it was recorded, wherever the signer is.
+  const { happened, late } = signingOf(state, step, details, at, signerToday);
   const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
-  // Dated when recorded, it happened on the day it was recorded, wherever the signer is.
-  const late = happened === at ? '' : recordedLate(dateOf(happened), at, signerToday);
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.

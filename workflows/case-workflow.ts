@@ -27,6 +27,7 @@ import {
   applyTransfer,
   findStep,
   fireAlarm,
+  endEntrySession,
   inEntrySession,
   nextAlarm,
   openCase,
@@ -79,6 +80,7 @@ import {
   LOCAL_PROJECTION_PATCH,
   MOVED_DATES_LEFT_OUT_PATCH,
   ON_RECORD_AFTER_SESSION_PATCH,
+  V1_BACKDATED_ENTRY_SESSION_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -211,6 +213,7 @@ const PATCHED_RULES = [
   ['correctsLapses', LAPSE_CORRECTABLE_PATCH],
   ['tellsWithdrawnSteps', STEP_WITHDRAWN_TOLD_PATCH],
   ['announcesAfterSession', ON_RECORD_AFTER_SESSION_PATCH],
+  ['backdatedEntriesHold', V1_BACKDATED_ENTRY_SESSION_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -510,11 +513,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     // After the alarms due now, so that releasing the held expiries never sweeps one of them into what passed.
     if (entering && Date.now() >= gathered.noticeAt) {
       const before = state.version;
+      const lastEntry = enteredVersion;
       state = releaseHeldExpiries(state, nowIso());
       if (state.version !== before) await publish();
       const all = state.passedAlarms ?? [];
       await tellSessionWhatPassed(stillToTell(state, all));
-      state = { ...state, passedAlarms: (state.passedAlarms ?? []).slice(all.length) };
+      state = endEntrySession(state, all.length, enteredVersion !== lastEntry);
       continue;
     }
     // Sleep until the next alarm (or the entry session's notice) or until a sign-off changes the state (which may move

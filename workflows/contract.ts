@@ -282,6 +282,15 @@ export const ON_RECORD_AFTER_SESSION_PATCH = 'on-record-after-session';
  */
 const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
 
+/**
+ * Cases recorded before it opened an entry session only when an entry revealed something passed: a CP grant entered
+ * after the fact inside every lead, with nothing else late, was announced "still owed" at once, seconds before the same
+ * sitting entered the renewal request (probe V1); since, a sign-off dated before the day it is recorded opens one too,
+ * and the announcement waits for its end (`backdatedEntriesHold` in domain/case-state.ts). Asked on its own, after the
+ * bundles.
+ */
+export const V1_BACKDATED_ENTRY_SESSION_PATCH = 'backdated-entry-session';
+
 /** Every bundle with the patches it stands for, newest first. */
 export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
   {

@@ -220,22 +220,40 @@ test('an alarm firing during an entry session does not postpone its notice: it c
 });
 
 /**
- * A CP grant entered after the fact inside every renewal lead, as ICE enters it (probe T2), then, in the same session,
- * the renewal request when `renewed`. Answers the case, and its emails once the session's notice is out.
+ * A CP grant entered after the fact, as the police and ICE enter it: a case identified `days.identified` days ago, its
+ * CP requested and granted that many days ago, valid for `days.validFor` more. Answers the case, a signer of its steps
+ * and the day so many days ago.
  */
-async function grantEnteredLate(name: string, renewed: boolean) {
+async function grantEntered(
+  name: string,
+  days: { identified: number; requested: number; granted: number; validFor: number },
+) {
   const now = await stack.env.currentTimeMs();
   const day = (daysAgo: number) => new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
   const ice = workingActor({ userId: 'cp-officer-late', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' });
   const opened = await stack.cases.open(
-    { identifiedOn: day(710), survivor: { name, birthDate: '1991-04-04' }, agencies: DEMO_AGENCIES },
+    { identifiedOn: day(days.identified), survivor: { name, birthDate: '1991-04-04' }, agencies: DEMO_AGENCIES },
     police,
   );
   const sign = (stepId: string, outcome: string, details: Record<string, string>, actor: typeof police) =>
     stack.cases.signOff(opened.caseId, { stepId, outcome, details }, actor);
-  await sign('cp_request-1', 'requested', { requestedOn: day(709) }, police);
+  await sign('cp_request-1', 'requested', { requestedOn: day(days.requested) }, police);
+  await sign('cp_decision-1', 'granted', { grantedOn: day(days.granted), validUntil: day(-days.validFor) }, ice);
+  return { opened, sign, day };
+}
+
+/**
+ * A CP grant entered after the fact inside every renewal lead, as ICE enters it (probe T2), then, in the same session,
+ * the renewal request when `renewed`. Answers the case, and its emails once the session's notice is out.
+ */
+async function grantEnteredLate(name: string, renewed: boolean) {
   // Valid for two more weeks: the leads of 120, 60 and 30 days are all behind it.
-  await sign('cp_decision-1', 'granted', { grantedOn: day(700), validUntil: day(-14) }, ice);
+  const { opened, sign, day } = await grantEntered(name, {
+    identified: 710,
+    requested: 709,
+    granted: 700,
+    validFor: 14,
+  });
   // A few minutes pass between the entries, as a person types them.
   await stack.env.sleep(5 * MINUTE_MS);
   const between = (await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 })).items;
@@ -279,4 +297,44 @@ test("a grant entered after the fact with its renewal still owed is announced on
   expect(reminders[0]!.recipientAgencyId).toBe(DEMO_AGENCIES.law_enforcement);
   expect(reminders[0]!.subject).toMatch(/^Reminder: Continued Presence renewal request due /);
   expect(emails.some((m) => m.subject.startsWith('Brought up to date'))).toBe(true);
+});
+
+/**
+ * Probe V1 (case H5): a CP grant entered three days after it was granted, inside every renewal lead, with nothing else
+ * late (no notice of what passed), then, 3 s later in the same sitting, the renewal request when `renewed`. Answers
+ * the case's notifications between the entries and once an hour has passed.
+ */
+async function grantEnteredDaysLate(name: string, renewed: boolean) {
+  // Valid for 23 more days: the leads of 120, 60 and 30 days are all behind it.
+  const { opened, sign, day } = await grantEntered(name, { identified: 4, requested: 4, granted: 3, validFor: 23 });
+  await stack.env.sleep(3_000);
+  const between = (await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 })).items;
+  if (renewed) await sign('cp_renewal_request-1', 'requested', { requestedOn: day(2) }, police);
+  await stack.env.sleep(HOUR_MS);
+  const reminders = async () =>
+    (await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 })).items.filter(
+      (n) => n.kind === 'expiry_reminder',
+    );
+  return { opened, between, reminders };
+}
+
+test('a grant entered days after the fact, nothing else late, and its renewal entered 3 s later: no "still owed" email (probe V1)', async () => {
+  const { opened, between, reminders } = await grantEnteredDaysLate('Renewed Seconds Later', true);
+  expect(between.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
+  expect(await reminders()).toEqual([]);
+  expect(
+    stack.mail.messages().filter((m) => m.subject.includes(opened.reference) && m.text.includes('still owed')),
+  ).toEqual([]);
+});
+
+test("a grant entered days after the fact, nothing else late, renewal still owed: announced once, at the session's end (probe V1)", async () => {
+  const { between, reminders } = await grantEnteredDaysLate('Not Renewed Days Late', false);
+  expect(between.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
+  const sent = await eventually(async () => {
+    const found = await reminders();
+    return found.length > 0 && found.every((n) => n.sentAt) ? found : undefined;
+  }, 'the renewal reminder, after the session');
+  expect(sent).toHaveLength(1);
+  expect(sent[0]!.recipientAgencyId).toBe(DEMO_AGENCIES.law_enforcement);
+  expect(sent[0]!.subject).toMatch(/^Reminder: Continued Presence renewal request due /);
 });

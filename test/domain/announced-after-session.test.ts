@@ -4,7 +4,14 @@
  * CP grant entered after the fact, then its renewal request seconds later. Such an announcement waits for the session's
  * end, as what passed does, and goes out only if still true then.
  */
-import { alarms, fireAlarm, nextAlarm, releaseHeldExpiries } from '../../domain/alarms';
+import {
+  alarms,
+  endEntrySession,
+  fireAlarm,
+  inEntrySession,
+  nextAlarm,
+  releaseHeldExpiries,
+} from '../../domain/alarms';
 import { openCase } from '../../domain/case';
 import type { Alarm, CaseState } from '../../domain/case-state';
 import { AGENCIES, noon, openAdult, sign, stepOf } from './case-fixtures';
@@ -41,7 +48,10 @@ function grantEntered(flags: Partial<CaseState> = FLAGS): CaseState {
 }
 
 /** The session's end as the workflow runs it: the held expiries released, the notice of what passed told. */
-const endSession = (state: CaseState): CaseState => ({ ...releaseHeldExpiries(state, SESSION_END), passedAlarms: [] });
+function endSession(state: CaseState): CaseState {
+  const released = releaseHeldExpiries(state, SESSION_END);
+  return endEntrySession(released, released.passedAlarms?.length ?? 0, false);
+}
 
 /** Fires every alarm due at `now`, as the workflow does each time it wakes: the state after, and what it raised. */
 function fireDue(state: CaseState, now: string): { state: CaseState; raised: Alarm[] } {
@@ -105,5 +115,88 @@ describe("a window's announcement raised in an entry session", () => {
   it('is sent at once, as before, on a case recorded before the rule', () => {
     const state = grantEntered({ ...FLAGS, announcesAfterSession: undefined });
     expect(fireDue(state, NOW).raised).toEqual([expect.objectContaining({ kind: 'expiry_reminder', onRecord: true })]);
+  });
+});
+
+/**
+ * Probe V1 (case H5): a CP grant entered three days after it was granted, inside every lead, with nothing else late:
+ * nothing passed, yet the sitting's next entry may be the renewal request the announcement would say is still owed.
+ */
+describe('a grant entered after the fact with nothing passed', () => {
+  const RECORDED = '2026-12-05T12:09:16.000Z';
+  const THREE_SECONDS_ON = '2026-12-05T12:09:19.000Z';
+  const WITH_BACKDATED = { ...FLAGS, backdatedEntriesHold: true } as const;
+
+  function grantedLate(flags: Partial<CaseState> = WITH_BACKDATED): CaseState {
+    const opened = openCase(
+      {
+        caseId: 'case-h5',
+        reference: 'RC-H5',
+        identifiedAt: noon('2026-12-01'),
+        identifiedOn: '2026-12-01',
+        minorTurns18On: null,
+        agencies: AGENCIES,
+        usesUVisa: false,
+      },
+      RECORDED,
+    );
+    const requested = sign(
+      { ...opened, ...flags },
+      'cp_request-1',
+      'requested',
+      { requestedOn: '2026-12-01' },
+      RECORDED,
+    );
+    return sign(requested, 'cp_decision-1', 'granted', { grantedOn: '2026-12-02', validUntil: '2026-12-28' }, RECORDED);
+  }
+
+  it('opens an entry session, though nothing passed, and its announcement waits', () => {
+    const state = grantedLate();
+    expect(state.passedAlarms ?? []).toEqual([]);
+    expect(inEntrySession(state)).toBe(true);
+    expect(announcement(state)).toMatchObject({ kind: 'expiry_reminder', recipient: 'law_enforcement' });
+    expect(fireDue(state, RECORDED).raised).toEqual([]);
+  });
+
+  it('sends no reminder when the renewal request is entered 3 s later', () => {
+    const granted = fireDue(grantedLate(), RECORDED);
+    expect(granted.raised).toEqual([]);
+    const renewed = sign(
+      granted.state,
+      'cp_renewal_request-1',
+      'requested',
+      { requestedOn: '2026-12-03' },
+      THREE_SECONDS_ON,
+    );
+    expect(fireDue(renewed, THREE_SECONDS_ON).raised).toEqual([]);
+    const ended = endSession(renewed);
+    expect(inEntrySession(ended)).toBe(false);
+    expect(fireDue(ended, SESSION_END).raised).toEqual([]);
+  });
+
+  it("sends the reminder at the session's end, once, when the renewal is still owed", () => {
+    const granted = fireDue(grantedLate(), RECORDED);
+    expect(granted.raised).toEqual([]);
+    const ended = endSession(granted.state);
+    expect(inEntrySession(ended)).toBe(false);
+    const { raised, state } = fireDue(ended, SESSION_END);
+    expect(raised).toEqual([expect.objectContaining({ kind: 'expiry_reminder', onRecord: true })]);
+    expect(fireDue(state, SESSION_END).raised).toEqual([]);
+  });
+
+  it('opens none for a grant signed live, announced at once', () => {
+    const opened = { ...openAdult(), ...WITH_BACKDATED };
+    const requested = sign(opened, 'cp_request-1', 'requested', { requestedOn: '2026-01-20' }, noon('2026-01-20'));
+    const state = sign(requested, 'cp_decision-1', 'granted', { validUntil: '2026-02-10' }, noon('2026-01-20'));
+    expect(inEntrySession(state)).toBe(false);
+    expect(fireDue(state, noon('2026-01-20')).raised).toEqual([
+      expect.objectContaining({ kind: 'expiry_reminder', onRecord: true }),
+    ]);
+  });
+
+  it('is announced at once, as before, on a case recorded before the rule', () => {
+    expect(fireDue(grantedLate(FLAGS), RECORDED).raised).toEqual([
+      expect.objectContaining({ kind: 'expiry_reminder', onRecord: true }),
+    ]);
   });
 });
