@@ -158,7 +158,7 @@ timeline_kept AS (
 ),
 alarms AS (
   SELECT a.* FROM jsonb_to_recordset($12::jsonb) AS a("alarmId" text, at timestamptz, kind text, "stepId" text,
-       "stepKind" text, about text, "recipientAgencyId" text)
+       "stepKind" text, about text, "recipientAgencyId" text, held boolean)
 ),
 raised AS (
   SELECT n.alarm_id FROM notifications n WHERE n.case_id = $1::uuid::text
@@ -168,12 +168,12 @@ alarms_gone AS (
     AND a.alarm_id NOT IN (SELECT "alarmId" FROM alarms) AND a.alarm_id NOT IN (SELECT alarm_id FROM raised)
 ),
 alarms_kept AS (
-  INSERT INTO case_alarms (case_id, alarm_id, at, kind, step_id, step_kind, about, recipient_agency_id)
-  SELECT $1, a."alarmId", a.at, a.kind, a."stepId", a."stepKind", a.about, a."recipientAgencyId"
+  INSERT INTO case_alarms (case_id, alarm_id, at, kind, step_id, step_kind, about, recipient_agency_id, held)
+  SELECT $1, a."alarmId", a.at, a.kind, a."stepId", a."stepKind", a.about, a."recipientAgencyId", COALESCE(a.held, false)
   FROM alarms a WHERE EXISTS (SELECT 1 FROM newer)
   ON CONFLICT (case_id, alarm_id) DO UPDATE SET
     at = EXCLUDED.at, kind = EXCLUDED.kind, step_id = EXCLUDED.step_id, step_kind = EXCLUDED.step_kind,
-    about = EXCLUDED.about, recipient_agency_id = EXCLUDED.recipient_agency_id
+    about = EXCLUDED.about, recipient_agency_id = EXCLUDED.recipient_agency_id, held = EXCLUDED.held
   WHERE case_alarms.alarm_id NOT IN (SELECT alarm_id FROM raised)
 )
 SELECT EXISTS (SELECT 1 FROM newer) AS applied`;

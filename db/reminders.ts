@@ -7,11 +7,12 @@ import type { Instant } from '../domain/types';
 import type { Queryable } from './pool';
 
 /**
- * `scheduled`: still to come. `sent`: raised; its in-app notification exists and its email went out, is on its way,
- * or is not owed (an agency without an address is told in the app only). `failed`: raised, and its email keeps
- * failing; it is still being retried.
+ * `scheduled`: still to come. `held`: a window's announcement waiting for the end of the entry session it was recorded
+ * in, listed at that end. `sent`: raised; its in-app notification exists and its email went out, is on its way, or is
+ * not owed (an agency without an address is told in the app only). `failed`: raised, and its email keeps failing; it
+ * is still being retried.
  */
-export const REMINDER_STATUSES = ['scheduled', 'sent', 'failed'] as const;
+export const REMINDER_STATUSES = ['scheduled', 'held', 'sent', 'failed'] as const;
 type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
 export interface Reminder {
@@ -40,18 +41,20 @@ interface ReminderRow {
 /**
  * Every reminder of the case, earliest first. An alarm raised before the read model kept alarms has its outbox row
  * only: it is listed at the time it was raised, and its subject is read from its id (a birthday reminder's names
- * `minor_turns_18`, as domain/tracks/intake.ts makes them), so such a reminder is never shown as something else.
+ * `minor_turns_18`, as domain/tracks/intake.ts makes them), so such a reminder is never shown as something else. One
+ * that was held for an entry session's end is listed at that end while it waits, then at the time it was raised.
  */
 export async function listCaseReminders(db: Queryable, caseId: string): Promise<Reminder[]> {
   const { rows } = await db.query<ReminderRow>(
     `SELECT COALESCE(a.alarm_id, n.alarm_id) AS alarm_id,
-            COALESCE(a.at, n.created_at) AS at,
+            CASE WHEN a.held AND n.alarm_id IS NOT NULL THEN n.created_at ELSE COALESCE(a.at, n.created_at) END AS at,
             COALESCE(a.kind, n.kind) AS kind,
             COALESCE(a.step_id, n.step_id) AS step_id,
             COALESCE(a.step_kind, n.step_kind) AS step_kind,
             COALESCE(a.about, CASE WHEN n.alarm_id LIKE '%:minor\\_turns\\_18:%' THEN 'minor_turns_18' ELSE n.step_kind END) AS about,
             COALESCE(a.recipient_agency_id, n.recipient_agency_id) AS recipient_agency_id,
-            CASE WHEN n.alarm_id IS NULL THEN 'scheduled'
+            CASE WHEN n.alarm_id IS NULL AND a.held THEN 'held'
+                 WHEN n.alarm_id IS NULL THEN 'scheduled'
                  WHEN n.sent_at IS NULL AND n.failing_since IS NOT NULL THEN 'failed'
                  ELSE 'sent' END AS status
      FROM (SELECT * FROM case_alarms WHERE case_id = $1::text::uuid) a

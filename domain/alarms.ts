@@ -70,6 +70,11 @@ export interface ScheduledAlarm {
   /** The alarm's subject: the step kind, or a window such as `cp_validity` or `minor_turns_18`. */
   about: string;
   recipientAgencyId: string;
+  /**
+   * A window's announcement waiting for the end of the entry session it was recorded in (`nextAlarm`): `at` is then
+   * when it will be sent, the session's end as known at this projection, not when it was recorded.
+   */
+  held?: boolean;
 }
 
 /** What the projection writes: the snapshot and the alarms to come, which the read model cannot derive itself. */
@@ -83,9 +88,10 @@ export interface CaseProjection extends CaseSnapshot {
  * on the weekly grid, late leads raised, the adult path at 18, passed birthday leads gathered, a lapse told to the
  * coordinator) are taken even before the workflow set their flags: a live workflow reaches
  * `withPatchedRules` right after this projection, so they are what it will fire, and the birthday's own lead dates
- * never reach the read model.
+ * never reach the read model. A window's announcement held for the entry session's end is listed at `sessionEndsAt`,
+ * when it will be sent.
  */
-export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
+export function scheduledAlarms(state: CaseState, sessionEndsAt?: Instant): ScheduledAlarm[] {
   const patched = {
     birthdayRemindersOnGrid: true,
     lateLeadsRaised: true,
@@ -94,13 +100,15 @@ export function scheduledAlarms(state: CaseState): ScheduledAlarm[] {
     birthdayLeadsGathered: true,
     coordinatorToldOfLapses: true,
   };
+  const waits = state.announcesAfterSession === true && inEntrySession(state);
   return alarms({ ...state, ...patched }).flatMap((alarm) => {
     const step = findStep(state, alarm.stepId);
     if (!step) return [];
-    const { id: alarmId, at, kind, stepId, subject: about } = alarm;
-    return [
-      { alarmId, at, kind, stepId, stepKind: step.kind, about, recipientAgencyId: state.agencies[alarm.recipient] },
-    ];
+    const { id: alarmId, kind, stepId, subject: about } = alarm;
+    const recipientAgencyId = state.agencies[alarm.recipient];
+    const scheduled = { alarmId, at: alarm.at, kind, stepId, stepKind: step.kind, about, recipientAgencyId };
+    // Held for the session's end (`nextAlarm`): listed when it will be sent, not at its recording, already past.
+    return [waits && alarm.onRecord ? { ...scheduled, at: sessionEndsAt ?? alarm.at, held: true } : scheduled];
   });
 }
 

@@ -736,8 +736,11 @@ export function applyTransfer(state: CaseState, command: TransferCommand, now: I
   return transferCase(state, request, actor, now);
 }
 
-/** What the read model stores: the state without the policy body and alarm bookkeeping, with the alarms to come. */
-export function snapshotOf(state: CaseState): CaseProjection {
+/**
+ * What the read model stores: the state without the policy body and alarm bookkeeping, with the alarms to come, an
+ * announcement held for the entry session's end listed at `sessionEndsAt` (as the workflow knows it now).
+ */
+export function snapshotOf(state: CaseState, sessionEndsAt?: Instant): CaseProjection {
   return {
     caseId: state.caseId,
     reference: state.reference,
@@ -750,7 +753,7 @@ export function snapshotOf(state: CaseState): CaseProjection {
     steps: state.steps,
     timeline: state.timeline,
     version: state.version,
-    alarms: scheduledAlarms(state),
+    alarms: scheduledAlarms(state, sessionEndsAt),
   };
 }
 

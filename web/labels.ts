@@ -139,6 +139,8 @@ function reminderLabel(reminder: ReminderFacts, turns18On?: string): string {
 
 const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
   scheduled: 'Scheduled',
+  // A window's announcement recorded in an entry session: sent when the session ends, if its step is still owed then.
+  held: 'Waiting for the end of the entry session',
   sent: 'Sent',
   failed: 'Email failing; still retrying',
 };

@@ -247,10 +247,21 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   let upserted: string | undefined;
   /** The version the last entry (a command) made; the run's first, for the opening or the run continued as new. */
   let enteredVersion = state.version;
+  /** When the last entry was made; the run's start, as for `enteredVersion`. */
+  let enteredAt = Date.now();
+  const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
+  /**
+   * When an entry session running now ends, as the loop below reckons it: `gatherMs` after its last entry (before
+   * `gathersAfterLastEntry`: after this change). The projection lists the announcements held for it then.
+   */
+  const sessionEndsAt = () => new Date((state.gathersAfterLastEntry ? enteredAt : Date.now()) + gatherMs).toISOString();
   /** `command`: the command that produced this state, for its audit row (every applied command has one). */
   const publish = async (command?: Pick<AppliedCommand, 'action' | 'stepId' | 'actor'>): Promise<CaseCommandResult> => {
     const published = state;
-    if (command) enteredVersion = published.version;
+    if (command) {
+      enteredVersion = published.version;
+      enteredAt = Date.now();
+    }
     if (input.searchAttributes)
       upserted = upsertCaseSearchAttributes(published, searchAttributesOnChange ? upserted : undefined);
     // Only the activity's input grows: replaying older histories schedules the same activity, so no patch is needed.
@@ -261,7 +272,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     };
     // The history length tells this task's projection from that of an earlier attempt at it whose worker died.
     const projectCase = has(LOCAL_PROJECTION_PATCH) ? localProjection : remoteProjection;
-    await projectCase(snapshotOf(published), applied, workflowInfo().historyLength);
+    await projectCase(snapshotOf(published, sessionEndsAt()), applied, workflowInfo().historyLength);
     projectedVersion = Math.max(projectedVersion, published.version);
     return { version: published.version };
   };
@@ -452,7 +463,6 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         corrected: { stepKind: notice.correctedStepKind, byAgencyId: state.agencies[notice.correctedBy] },
       }),
     ));
-  const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
   /**
    * The version at which the current entry session was last entered (before `gathersAfterLastEntry`: last changed),
    * and when its notice is due.

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ReminderListSchema } from '../../api/schemas';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { upsertAgencies } from '../../db/agencies';
+import { listNotifications } from '../../db/notifications';
 import { addDays, addDaysToInstant, addYears, dateOf, type IsoDate } from '../../domain/dates';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { createWorker } from '../support/auth';
@@ -36,13 +37,13 @@ afterAll(async () => {
 
 const today = async () => dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
 
-async function openCase(key: string, birthDate: IsoDate): Promise<CaseBody> {
+async function openCase(key: string, birthDate: IsoDate, identifiedOn?: IsoDate): Promise<CaseBody> {
   const opened = await request(stack.app)
     .post('/api/cases')
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
     .send({
-      identifiedOn: await today(),
+      identifiedOn: identifiedOn ?? (await today()),
       survivor: { name: 'Test Survivor (fictitious)', birthDate },
       agencies: DEMO_AGENCIES,
       // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).
@@ -137,16 +138,19 @@ test('each role sees the reminders of the steps it sees; others are refused as t
   }
 });
 
+/** Signs a step of the case as an agency of that kind, its idempotency key made of `key` and the step. */
+const signerOf = (caseId: string, key: string) => (as: 'law_enforcement' | 'ice', stepId: string, body: object) =>
+  request(stack.app)
+    .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+    .set(stack.as(as))
+    .set('Idempotency-Key', `${key}-${stepId}`)
+    .send(body)
+    .expect(200);
+
 test('an agency sees the reminders addressed to it on a step it does not see: the police, the expiry of the CP that ICE granted', async () => {
   const opened = await openCase('reminders-recipient-1', '1985-06-07');
   const on = await today();
-  const sign = (as: 'law_enforcement' | 'ice', stepId: string, body: object) =>
-    request(stack.app)
-      .post(`/api/cases/${opened.caseId}/steps/${stepId}/sign-off`)
-      .set(stack.as(as))
-      .set('Idempotency-Key', `reminders-recipient-${stepId}`)
-      .send(body)
-      .expect(200);
+  const sign = signerOf(opened.caseId, 'reminders-recipient');
   await sign('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: on } });
   // Valid for 100 days: the 60- and 30-day reminders to request the renewal are still to come.
   await sign('ice', 'cp_decision-1', { outcome: 'granted', details: { grantedOn: on, validUntil: addDays(on, 100) } });
@@ -258,4 +262,34 @@ test("a reminder raised after a correction gave the case a new reference names t
     expect(row.subject).toContain('TF-2026-0101');
     expect(`${row.subject}\n${row.body_text}`).not.toContain('NIKO');
   }
+});
+
+test("a grant entered after the fact, its renewal reminder held for the entry session: listed as held at the session's end, then when it was sent (probe V6)", async () => {
+  const on = await today();
+  const opened = await openCase('reminders-held-1', '1988-08-08', addDays(on, -4));
+  const sign = signerOf(opened.caseId, 'reminders-held');
+  await sign('law_enforcement', 'cp_request-1', { outcome: 'requested', details: { requestedOn: addDays(on, -4) } });
+  // Granted three days ago, valid for 23 more: every lead is behind it, so it is announced once, held for the session.
+  const granted = { grantedOn: addDays(on, -3), validUntil: addDays(on, 23) };
+  await sign('ice', 'cp_decision-1', { outcome: 'granted', details: granted });
+  const enteredAt = await stack.env.currentTimeMs();
+  const announcement = async () =>
+    (await remindersAs('demo-coordinator', opened.caseId)).find(
+      (item) => item.stepId === 'cp_decision-1' && item.kind === 'expiry_reminder',
+    );
+
+  const held = await announcement();
+  expect(held).toMatchObject({ status: 'held', recipientAgencyId: DEMO_AGENCIES.law_enforcement });
+  // At the session's end, 30 minutes after its last entry: not at its recording, already past.
+  expect(Date.parse(held!.at) - enteredAt).toBeGreaterThan(29 * 60_000);
+  expect(Date.parse(held!.at) - enteredAt).toBeLessThanOrEqual(30 * 60_000);
+
+  await stack.env.sleep(60 * 60_000);
+  const sent = await eventually(async () => {
+    const item = await announcement();
+    return item?.status === 'sent' ? item : undefined;
+  }, 'the held announcement, sent');
+  const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+  const raised = items.find((n) => n.kind === 'expiry_reminder');
+  expect(sent.at).toBe(raised!.createdAt);
 });
