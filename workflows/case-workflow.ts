@@ -80,7 +80,7 @@ import {
   LOCAL_PROJECTION_PATCH,
   MOVED_DATES_LEFT_OUT_PATCH,
   ON_RECORD_AFTER_SESSION_PATCH,
-  V1_BACKDATED_ENTRY_SESSION_PATCH,
+  BACKDATED_ENTRY_SESSION_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -213,7 +213,7 @@ const PATCHED_RULES = [
   ['correctsLapses', LAPSE_CORRECTABLE_PATCH],
   ['tellsWithdrawnSteps', STEP_WITHDRAWN_TOLD_PATCH],
   ['announcesAfterSession', ON_RECORD_AFTER_SESSION_PATCH],
-  ['backdatedEntriesHold', V1_BACKDATED_ENTRY_SESSION_PATCH],
+  ['backdatedEntriesHold', BACKDATED_ENTRY_SESSION_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

@@ -289,7 +289,7 @@ const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
  * and the announcement waits for its end (`backdatedEntriesHold` in domain/case-state.ts). Asked on its own, after the
  * bundles.
  */
-export const V1_BACKDATED_ENTRY_SESSION_PATCH = 'backdated-entry-session';
+export const BACKDATED_ENTRY_SESSION_PATCH = 'backdated-entry-session';
 
 /** Every bundle with the patches it stands for, newest first. */
 export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [

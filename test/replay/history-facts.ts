@@ -34,6 +34,7 @@ import {
   BIRTHDAY_LEADS_GATHERED_PATCH,
   CORRECTED_END_TOLD_PATCH,
   TRANSFERS_TOLD_BY_OUTBOX_PATCH,
+  BACKDATED_ENTRY_SESSION_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -366,6 +367,10 @@ const COVERAGE = {
     facts.startedAs !== 'open' || facts.patches.includes(LAPSE_TOLD_TO_COORDINATOR_PATCH),
   "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
+  "records the newest bundle's marker and one of its own after it, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || (facts.markers.length === 2 && facts.markers[0] === PATCH_BUNDLES[0]!.id),
+  'holds the announcements of an entry made after the fact, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(BACKDATED_ENTRY_SESSION_PATCH),
   'tells the end a correction moved to whom an expiry email named it': (facts: HistoryFacts) =>
     facts.patches.includes(CORRECTED_END_TOLD_PATCH) && notified(facts, ['end_corrected']),
   "records a transfer's emails": (facts: HistoryFacts) =>
@@ -484,6 +489,18 @@ const V18_CLAIMS: GenerationClaim = {
   every: [...V14_CLAIMS.every, "records one patch marker, the newest bundle's"],
 };
 
+// A sign-off entered after the fact opens an entry session, and an announcement it raises waits for the session's end
+// (BACKDATED_ENTRY_SESSION_PATCH), a patch asked on its own after the second bundle: a case begun on this code records
+// that bundle's marker and this one.
+const V19_CLAIMS: GenerationClaim = {
+  some: V18_CLAIMS.some,
+  every: [
+    ...V14_CLAIMS.every,
+    "records the newest bundle's marker and one of its own after it, if it opens a case",
+    'holds the announcements of an entry made after the fact, if it opens a case',
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -522,6 +539,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v16: V16_CLAIMS,
   v17: V17_CLAIMS,
   v18: V18_CLAIMS,
+  v19: V19_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

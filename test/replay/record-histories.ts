@@ -71,8 +71,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * the second bundle's (PATCH_BUNDLES), for every patch before it and those asked on their own since: a corrected end an
  * expiry email named is told (CORRECTED_END_TOLD_PATCH: the adult case's grant, reminded, then corrected), and a
  * transfer's emails are recorded by the workflow (TRANSFERS_TOLD_BY_OUTBOX_PATCH: the minor's case changes police).
+ * v19 holds the announcements of a sign-off entered after the fact for the entry session it opens
+ * (BACKDATED_ENTRY_SESSION_PATCH, its own marker beside the second bundle's).
  */
-const GENERATION = 'v18';
+const GENERATION = 'v19';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
