@@ -370,8 +370,8 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
   const check = await post({ ...hiddenFields(form.text), toAgencyId: NEW_POLICE.id, reason: 'referred' }).expect(200);
   expect(check.text).toContain('Check the transfer');
   // Agencies by name, never their ids (issue 18).
-  expect(check.text).toContain('Demo City Police Department (fictitious) loses access to this case at once');
-  expect(check.text).toContain('their reminders go to New City Police (fictitious)');
+  expect(check.text).toContain('<bdi>Demo City Police Department (fictitious)</bdi> loses access to this case at once');
+  expect(check.text).toContain('their reminders go to <bdi>New City Police (fictitious)</bdi>');
   expect(check.text).not.toMatch(new RegExp(`>[^<]*\\b(${DEMO_AGENCIES.law_enforcement}|${NEW_POLICE.id})\\b[^<]*<`));
   // Nothing changes before the confirmation.
   const before = await request(stack.app).get(`/api/cases/${opened.caseId}`).set(as('demo-coordinator')).expect(200);
@@ -385,7 +385,7 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
   expect(after.text).toContain('Law enforcement: New City Police (fictitious)');
   // The timeline says it in a sentence, agencies by name.
   expect(after.text).toContain(
-    'its law enforcement agency is now New City Police (fictitious), was Demo City Police Department (fictitious). Reason: The case was referred to another agency.',
+    'its law enforcement agency is now <bdi>New City Police (fictitious)</bdi>, was <bdi>Demo City Police Department (fictitious)</bdi>. Reason: The case was referred to another agency.',
   );
   await request(service.app).get(page).set('Cookie', sessionOf('demo-police-officer')).expect(403);
 });
