@@ -123,7 +123,10 @@ test("the case page's step tables show the step and its sign-off link on a phone
 test("the coordinator's list of steps shows each step, its case and its agency on a phone's screen", async () => {
   await onPhone('demo-coordinator', '/steps', async (page) => {
     const row = await requestRowOnScreen(page);
-    await expectOnScreen(row.getByText('Demo City Police Department (fictitious)', { exact: true }));
+    // Its own cell: the due date's sentence names the agency too.
+    await expectOnScreen(
+      row.locator('td[data-label="Agency"]').getByText('Demo City Police Department (fictitious)', { exact: true }),
+    );
   });
 });
 
