@@ -77,7 +77,7 @@ test('the coordinator asks again for Continued Presence; pressed from an older p
     .set('Cookie', sessionOf('demo-coordinator'))
     .expect(200);
   expect(after.text).toContain('Asked again: the new request is pending, with its deadline and reminders.');
-  expect(after.text).toMatch(/Continued Presence request asked again by [^<.]+\./);
+  expect(after.text).toMatch(/Continued Presence request asked again by [^<.]*<bdi>[^<]+<\/bdi>[^<.]*\./);
   // Nothing more to ask while the new request is pending: the button is gone.
   expect(after.text).not.toContain('Ask again for Continued Presence');
   const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
@@ -122,7 +122,7 @@ test('a case that does not follow a U visa: the coordinator asks for a U-visa ce
     'The case now follows a U visa: the U-visa certification is pending with law enforcement',
   );
   expect(after.text).toMatch(
-    /U visa certification \(Form I-918, Supplement B\) asked for by [^<.:]+: the case now follows a U visa\./,
+    /U visa certification \(Form I-918, Supplement B\) asked for by [^<.:]*<bdi>[^<]+<\/bdi>[^<.:]*: the case now follows a U visa\./,
   );
   // The U-visa track is listed with the certification pending, as on a case opened with it.
   expect(after.text).toContain('<caption>U visa</caption>');
