@@ -37,7 +37,8 @@ import {
   type Notification,
 } from '../db/notifications';
 import type { EndNow, NotifiedKind, PassedAlarm } from '../domain';
-import type { Instant, StepKind } from '../domain/types';
+import { OWED_BEFORE_THE_END } from '../domain/alarms';
+import type { Instant } from '../domain/types';
 import { renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
 import { shownInPlainText } from '../mail/plain-text';
 import { digestStillToWrite, foldedInto } from './digest';
@@ -186,21 +187,6 @@ export async function gatherPassedNotices(temporal: NotificationDeps['temporal']
     signal: passedNoticeSignal,
   });
 }
-
-/**
- * What must be done before a grant or a window ends (a renewal, a filing): the step its expiry reminder asks for, while
- * the case has it pending.
- */
-const OWED_BEFORE_THE_END: Partial<Record<string, StepKind>> = {
-  cp_decision: 'cp_renewal_request',
-  cp_renewal_decision: 'cp_renewal_request',
-  // T status ends: the adjustment of status (I-485) must be filed before, or the survivor loses the path.
-  t_visa_decision: 't_visa_adjustment_filing',
-  // The certification is good for a petition filed within its six months (8 CFR 214.14(c)(2)(i)).
-  u_visa_certification: 'u_visa_petition',
-  // The interim assistance ends unless HHS issues the eligibility letter, or extends the interim letter, before then.
-  hhs_interim_letter: 'hhs_eligibility_letter',
-};
 
 /**
  * The steps still owed before the ends an alarm's email names, by the kind of step whose window it is: the expiry

@@ -215,6 +215,21 @@ export function fireAlarm(
   return { ...told, version: state.version + 1 };
 }
 
+/**
+ * What must be done before a grant or a window ends (a renewal, a filing): the step its expiry reminder asks for, by the
+ * kind of step whose window it is, while the case has it pending.
+ */
+export const OWED_BEFORE_THE_END: Partial<Record<string, StepKind>> = {
+  cp_decision: 'cp_renewal_request',
+  cp_renewal_decision: 'cp_renewal_request',
+  // T status ends: the adjustment of status (I-485) must be filed before, or the survivor loses the path.
+  t_visa_decision: 't_visa_adjustment_filing',
+  // The certification is good for a petition filed within its six months (8 CFR 214.14(c)(2)(i)).
+  u_visa_certification: 'u_visa_petition',
+  // The interim assistance ends unless HHS issues the eligibility letter, or extends the interim letter, before then.
+  hhs_interim_letter: 'hhs_eligibility_letter',
+};
+
 const EXPIRY_KINDS: ReadonlySet<AlarmKind> = new Set(['expiry_reminder', 'expired']);
 
 /**
@@ -227,7 +242,15 @@ function withEndAnnounced(state: CaseState, alarm: Alarm, step: Step, date: Inst
   const { stepId, kind, subject: about, recipient } = alarm;
   // The agency that got the email: after a transfer, the one to tell of a correction still (not the kind's new holder).
   const agencyId = state.agencies[recipient];
-  const announced: AnnouncedEnd = { stepId, stepKind: step.kind, kind, about, recipient, agencyId, date };
+  return withAnnounced(state, { stepId, stepKind: step.kind, kind, about, recipient, agencyId, date });
+}
+
+/**
+ * Keeps a date an email named to its recipient (`announcedEnds`: an expiry email's end, a "Needed again" email's due
+ * date), the latest per step, subject and recipient's agency, for `tellCorrectedEnds` to tell if a correction moves it.
+ */
+export function withAnnounced(state: CaseState, announced: AnnouncedEnd): CaseState {
+  const { stepId, about, recipient, agencyId } = announced;
   const other = (end: AnnouncedEnd) =>
     end.stepId !== stepId || end.about !== about || end.recipient !== recipient || end.agencyId !== agencyId;
   return { ...state, announcedEnds: [...(state.announcedEnds ?? []).filter(other), announced] };

@@ -158,6 +158,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /** Withdrawn and reopened steps whose emails the workflow has still to record (`tellsWithdrawnSteps`). */
   stepChangesToTell?: StepChangeNotice[];
   /**
+   * The due date a "Needed again" email names is kept as announced to its recipients (`announcedEnds`, `kind: 'due'`),
+   * so a later correction that moves it, or makes it pass, tells them (domain/corrected-ends.ts); and the window's
+   * announcement ("Reminder: … still owed") the same correction would raise to a recipient of that email, about the
+   * same step, is not sent beside it (domain/withdrawn-steps.ts). Set by the workflow behind a patch, so histories
+   * recorded before, which told neither, replay as they ran.
+   */
+  tellsNeededAgainDates?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.
@@ -273,12 +281,15 @@ export interface PassedAlarm {
   recipient?: AgencyKind;
 }
 
-/** A window's end as an expiry email raised for its recipient named it (`alarmDate`). */
+/**
+ * A window's end as an expiry email raised for its recipient named it (`alarmDate`), or a step's due date as its
+ * "Needed again" email named it (`kind: 'due'`, `about` the step's own kind, as a `due` alarm's subject is).
+ */
 export interface AnnouncedEnd {
   stepId: string;
   stepKind: StepKind;
   kind: AlarmKind;
-  /** The window (Alarm.subject). */
+  /** The window (Alarm.subject), or for a due date the step's kind. */
   about: string;
   recipient: AgencyKind;
   /**

@@ -490,7 +490,7 @@ export function applyCorrection(
   for (const [type, stepId, summary] of notes) next = record(next, at, type, stepId, actor.agencyId, summary);
   if (lapse) next = lapseAsCorrected(next, step, lapse, actor, at);
   const told = tellCorrectedEnds(settlePassedAlarms({ ...next, version: state.version + 1 }, at), at);
-  return tellStepChanges(state, told, step, actor);
+  return tellStepChanges(state, told, step, actor, at);
 }
 
 /**

@@ -6,8 +6,10 @@
  * last word on it may be the "No longer needed" of an earlier correction.
  */
 import { knowsOfStepKind } from './access';
-import type { CaseState, StepChangeNotice } from './case-state';
-import type { Actor, AgencyKind, Step } from './types';
+import { alarms, OWED_BEFORE_THE_END, withAnnounced } from './alarms';
+import { findStep, record, type Alarm, type CaseState, type StepChangeNotice } from './case-state';
+import { agencyKindInProse } from './labels';
+import type { Actor, AgencyKind, Instant, Step } from './types';
 
 /**
  * On a case with `tellsWithdrawnSteps`, after a correction of `corrected` by `actor` took the case from `before` to
@@ -16,7 +18,13 @@ import type { Actor, AgencyKind, Step } from './types';
  * the coordinator, unless the step was the coordinator's or the coordinator corrected. A correction that changes
  * neither tells nothing.
  */
-export function tellStepChanges(before: CaseState, after: CaseState, corrected: Step, actor: Actor): CaseState {
+export function tellStepChanges(
+  before: CaseState,
+  after: CaseState,
+  corrected: Step,
+  actor: Actor,
+  at: Instant,
+): CaseState {
   if (!after.tellsWithdrawnSteps) return after;
   const remaining = new Set(after.steps.map((step) => step.id));
   const withdrawn = before.steps.filter((step) => step.status === 'pending' && !remaining.has(step.id));
@@ -39,7 +47,50 @@ export function tellStepChanges(before: CaseState, after: CaseState, corrected: 
     );
   const notices = [...noticesOf(withdrawn, 'step_withdrawn'), ...noticesOf(owedAgain, 'step_reopened')];
   if (notices.length === 0) return after;
-  return { ...after, stepChangesToTell: [...(after.stepChangesToTell ?? []), ...notices] };
+  const told = { ...after, stepChangesToTell: [...(after.stepChangesToTell ?? []), ...notices] };
+  if (!after.tellsNeededAgainDates) return told;
+  const reopened = notices.filter((notice) => notice.kind === 'step_reopened');
+  return withAnnouncementsSaid(withDueDatesAnnounced(told, reopened), reopened, actor, at);
+}
+
+/**
+ * Keeps the due date each "Needed again" email names as announced to its recipient, as an expiry email's end is: a
+ * later correction that moves it, or makes it pass, then tells them (`tellCorrectedEnds`); else their last word is
+ * "make it by 1 May" of a step due a month earlier, or a year overdue.
+ */
+function withDueDatesAnnounced(state: CaseState, reopened: StepChangeNotice[]): CaseState {
+  return reopened.reduce(
+    (kept, { stepId, stepKind, recipient, dueAt }) =>
+      dueAt
+        ? withAnnounced(kept, {
+            ...{ stepId, stepKind, kind: 'due', about: stepKind, recipient },
+            ...{ agencyId: kept.agencies[recipient], date: dueAt },
+          })
+        : kept,
+    state,
+  );
+}
+
+/**
+ * A window's announcement the correction would raise at once ("Reminder: Continued Presence renewal request due 20
+ * Dec … still owed", every lead behind its corrected end) to a recipient its "Needed again" email reaches about that
+ * same step, owed by the same date: marked sent, and said in the timeline, as the "Needed again" email says it.
+ */
+function withAnnouncementsSaid(state: CaseState, reopened: StepChangeNotice[], actor: Actor, at: Instant): CaseState {
+  const saidBy = (alarm: Alarm) => {
+    const window = alarm.onRecord ? findStep(state, alarm.stepId) : undefined;
+    const owed = window && OWED_BEFORE_THE_END[window.kind];
+    return reopened.find((notice) => notice.stepKind === owed && notice.recipient === alarm.recipient);
+  };
+  return alarms(state).reduce((said, alarm) => {
+    const notice = saidBy(alarm);
+    if (!notice) return said;
+    const summary =
+      `${alarm.kind} (${alarm.subject}) for ${alarm.stepId} not sent to ${agencyKindInProse(alarm.recipient)}: ` +
+      `the "Needed again" email of ${notice.stepId} says it`;
+    const marked = { ...said, firedAlarms: [...said.firedAlarms, alarm.id] };
+    return record(marked, at, 'reminder.not_sent', alarm.stepId, actor.agencyId, summary);
+  }, state);
 }
 
 /**

@@ -79,6 +79,7 @@ import {
   LATE_LEADS_PATCH,
   LOCAL_PROJECTION_PATCH,
   MOVED_DATES_LEFT_OUT_PATCH,
+  NEEDED_AGAIN_DATE_TOLD_PATCH,
   ON_RECORD_AFTER_SESSION_PATCH,
   BACKDATED_ENTRY_SESSION_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
@@ -214,6 +215,7 @@ const PATCHED_RULES = [
   ['tellsWithdrawnSteps', STEP_WITHDRAWN_TOLD_PATCH],
   ['announcesAfterSession', ON_RECORD_AFTER_SESSION_PATCH],
   ['backdatedEntriesHold', BACKDATED_ENTRY_SESSION_PATCH],
+  ['tellsNeededAgainDates', NEEDED_AGAIN_DATE_TOLD_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

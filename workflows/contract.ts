@@ -311,6 +311,15 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
 ];
 
 /**
+ * Cases recorded before it kept no due date a "Needed again" email named: a later correction that moved it, or made it
+ * pass, told no one, and the same correction raised the window's announcement ("Reminder: … still owed") beside it;
+ * since, the date is kept as announced and told as corrected ("Corrected: … is now due …"), and that announcement to
+ * the same recipient about the same step is not sent (`tellsNeededAgainDates` in domain/case-state.ts; probe V3, V7).
+ * Added after the second bundle: asked on its own.
+ */
+export const NEEDED_AGAIN_DATE_TOLD_PATCH = 'needed-again-date-told';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */
