@@ -83,7 +83,10 @@ export interface NotificationFacts {
   again?: boolean;
   /** For `step_withdrawn`: a second request of the corrected step, opened when the first lapsed or was refused. */
   secondOf?: 'lapsed' | 'refused';
-  /** For `step_reopened`: when it was raised, which says whether its deadline had passed already (`owedWords`). */
+  /**
+   * For `step_reopened` and a due date's `end_corrected`: when it was raised, which says whether its deadline had
+   * passed already (`owedWords`).
+   */
   raisedAt?: Instant;
 }
 
@@ -414,6 +417,7 @@ function headline(
  */
 function endCorrectedHeadline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
   const ref = facts.reference;
+  if (dueCorrected(facts)) return dueCorrectedHeadline(facts, step);
   const opensCase = facts.nowHeldBy === undefined;
   const was = facts.was === undefined ? 'an earlier date' : formatCalendarDay(lastValidDay(facts.was));
   const benefits = facts.about === 'benefit_window';
@@ -450,6 +454,40 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
   return {
     subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
     lead: `A correction of this case moved the end of what "${step}" granted: it is now valid until ${date}. ${wrong}`,
+  };
+}
+
+/** An `end_corrected` about a step's due date (its `about` a step kind), not a window's end. */
+const dueCorrected = (facts: NotificationFacts): boolean =>
+  facts.kind === 'end_corrected' && facts.about !== undefined && isStepKind(facts.about);
+
+/**
+ * The "Corrected" email of a due date an earlier "Needed again" email named (`was`; `about` is then the step's own
+ * kind, as a `due` alarm's subject is): the step's deadline as corrected, said as the "Needed again" email says one,
+ * overdue already when it passed ("is now due 24 Nov 2026, overdue by 11 days") and then to be made now; or, with no
+ * deadline left (none, or the step refused or withdrawn), that it is no longer due by that date. Plain words of the
+ * step and its dates only; to an agency transferred away, nothing it should do on the case page.
+ */
+function dueCorrectedHeadline(facts: NotificationFacts, step: string): { subject: string; lead: string } {
+  const zone = facts.timeZone ?? 'UTC';
+  const deadlineZones = facts.deadlineZones ?? [];
+  const was = facts.was === undefined ? 'an earlier date' : dueDateFor(facts.was, facts.stepKind, zone, deadlineZones);
+  const opensCase = facts.nowHeldBy === undefined;
+  if (facts.dueAt === null || facts.endNow === 'refused' || facts.endNow === 'withdrawn') {
+    return {
+      subject: `Corrected: ${step} is no longer due (case ${facts.reference})`,
+      lead:
+        `A correction of this case means "${step}" is no longer due: the date of ${was} in our earlier email no ` +
+        `longer applies.${opensCase ? ' The case page shows what is owed now.' : ''}`,
+    };
+  }
+  const owed = owedWords(facts.dueAt, facts.stepKind, zone, deadlineZones, new Date(facts.raisedAt ?? 0));
+  const act = owed.overdue ? 'Make it now' : 'Make it by then';
+  return {
+    subject: `Corrected: ${step} is now ${owed.words} (case ${facts.reference})`,
+    lead:
+      `A correction of this case moved the deadline of "${step}": it is now ${owed.words}. The date of ${was} in our ` +
+      `earlier email was wrong.${opensCase ? ` ${act}, then record it on the case page.` : ''}`,
   };
 }
 
@@ -549,7 +587,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
   const date =
     facts.dueAt === null
       ? 'see the case page'
-      : alarmDateWords(facts.dueAt, facts.kind, facts.stepKind, zone, deadlineZones);
+      : alarmDateWords(facts.dueAt, dueCorrected(facts) ? 'due' : facts.kind, facts.stepKind, zone, deadlineZones);
   // Each line once: the subject counts what the body lists (alarms passed before `at` was kept may read the same).
   const notSent = [...new Set((facts.passed ?? []).map((alarm) => passedLine(alarm, zone, deadlineZones, facts.owed)))];
   const { subject, lead } = headline(facts, step, date, notSent);

@@ -96,6 +96,50 @@ describe('renderNotification', () => {
     expect(benefits.text).toContain('The date of 31 Jan 2027 in our earlier email was wrong.');
   });
 
+  it('says a due date a "Needed again" email named was corrected: the deadline as corrected, overdue when it passed', () => {
+    const due = {
+      ...facts,
+      kind: 'end_corrected' as const,
+      stepKind: 'cp_renewal_request',
+      about: 'cp_renewal_request',
+      was: '2027-05-02T00:00:00.000Z',
+      raisedAt: '2026-12-05T12:00:00.000Z',
+    };
+    const earlier = renderNotification({ ...due, dueAt: '2027-04-11T00:00:00.000Z' });
+    expect(earlier.subject).toBe(
+      'Corrected: Continued Presence renewal request is now due 10 Apr 2027 (case RC-2026-0042)',
+    );
+    expect(earlier.text).toContain(
+      'A correction of this case moved the deadline of "Continued Presence renewal request": it is now due 10 Apr ' +
+        '2027. The date of 1 May 2027 in our earlier email was wrong. Make it by then, then record it on the case page.',
+    );
+    const overdue = renderNotification({ ...due, dueAt: '2025-12-02T00:00:00.000Z', endNow: 'ended' });
+    expect(overdue.subject).toMatch(/^Corrected: Continued Presence renewal request is now due 1 Dec 2025, overdue by/);
+    expect(overdue.text).toContain('Make it now, then record it on the case page.');
+  });
+
+  it('says a due date a "Needed again" email named is no longer due, and sends an agency transferred away nowhere', () => {
+    const due = {
+      ...facts,
+      kind: 'end_corrected' as const,
+      stepKind: 'cp_renewal_request',
+      about: 'cp_renewal_request',
+      was: '2027-05-02T00:00:00.000Z',
+      raisedAt: '2026-12-05T12:00:00.000Z',
+    };
+    const gone = renderNotification({ ...due, dueAt: null });
+    expect(gone.subject).toBe('Corrected: Continued Presence renewal request is no longer due (case RC-2026-0042)');
+    expect(gone.text).toContain(
+      'A correction of this case means "Continued Presence renewal request" is no longer due: the date of 1 May 2027 ' +
+        'in our earlier email no longer applies. The case page shows what is owed now.',
+    );
+    const away = renderNotification({ ...due, dueAt: '2027-04-11T00:00:00.000Z', nowHeldBy: 'Metro Police' });
+    expect(away.text).toContain('The date of 1 May 2027 in our earlier email was wrong.\n');
+    expect(away.text).toContain('Date: 10 Apr 2027');
+    expect(away.text).not.toContain('case page');
+    expect(away.text).not.toContain('/cases/');
+  });
+
   it('says a grant corrected to a refusal, or withdrawn, is gone: the end the earlier email named no longer applies', () => {
     const gone = { ...cpEndCorrected, dueAt: '2026-12-29T00:00:00.000Z' };
     const denied = renderNotification({ ...gone, endNow: 'refused', outcome: 'denied' });
