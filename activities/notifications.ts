@@ -97,6 +97,8 @@ export interface NotifyInput {
   /** For `end_corrected`: what became of that end beyond moving ahead, and the outcome a refusal records. */
   endNow?: EndNow;
   outcome?: string;
+  /** For `end_corrected`: granted again after the earlier email told it refused, that refusal's outcome ("denied"). */
+  refusedBefore?: string;
   /**
    * For `end_corrected` to an agency that no longer takes part in the case (a transfer took its kind away): the agency
    * that holds that kind now, whom its email names since it can no longer open the case.
@@ -253,6 +255,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         was: input.was,
         endNow: input.endNow,
         outcome: input.outcome,
+        refusedBefore: input.refusedBefore,
         nowHeldBy: input.nowHeldBy === undefined ? undefined : (holder?.name ?? 'another agency'),
         again: input.again,
         secondOf: input.secondOf,

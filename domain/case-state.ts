@@ -135,6 +135,12 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
   /** Announced ends a correction moved, whose emails the workflow has still to record (`tellsCorrectedEnds`). */
   endCorrections?: EndCorrection[];
   /**
+   * A grant corrected back after its end was told as refused ("now recorded as denied") is told as such: granted again,
+   * the refusal in the earlier email no longer holding (`EndCorrection.refusedBefore`), not as a date that was wrong.
+   * Set by the workflow behind a patch, so histories recorded before, which kept no record of the refusal told, replay.
+   */
+  tellsGrantedAgain?: boolean;
+  /**
    * A transfer's emails to the agency losing the case and the one taking it over are recorded in the outbox by the
    * workflow (`transfersToTell`), delivered and retried as a reminder is, so a mail outage delays them, never loses
    * them. Set by the workflow behind a patch, so histories recorded before, whose transfers the API told by itself,
@@ -300,6 +306,8 @@ export interface AnnouncedEnd {
   date: Instant;
   /** Told since as no longer holding (`EndCorrection.endNow`: refused or withdrawn): not told so again. */
   gone?: true;
+  /** Told gone as refused, on a case with `tellsGrantedAgain`: the outcome that email named ("denied"). */
+  refused?: string;
 }
 
 /**
@@ -313,7 +321,10 @@ export interface EndCorrection extends AnnouncedEnd {
   id: string;
   was: Instant;
   endNow?: EndNow;
+  /** What the step now records: the refusal (`refused`), or the grant that follows one (`refusedBefore`). */
   outcome?: string;
+  /** Granted again after the earlier email told it refused: that refusal's outcome ("denied"), which no longer holds. */
+  refusedBefore?: string;
 }
 
 /** What became of an end a correction changed, beyond moving it ahead (`EndCorrection.endNow`). */

@@ -70,6 +70,11 @@ export interface NotificationFacts {
   endNow?: EndNow;
   outcome?: string;
   /**
+   * For `end_corrected`: granted again (`outcome`) after the earlier email told it refused, that refusal's outcome
+   * ("denied"): the email says the refusal no longer holds, rather than that the date it named was wrong.
+   */
+  refusedBefore?: string;
+  /**
    * For `end_corrected` to an agency that no longer takes part in the case (transferred away): the name of the agency
    * holding its kind now. The case page answers it 403, so its email neither links to it nor sends it there.
    */
@@ -435,8 +440,9 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
       lead: `A correction of this case ${act}: ${named} not apply.${opensCase ? ` ${ASKED_AGAIN}` : ''}`,
     };
   }
-  const wrong = `The date of ${was} in our earlier email was wrong.`;
   const ended = facts.endNow === 'ended';
+  if (facts.refusedBefore !== undefined) return grantedAgainHeadline(facts, step, date, ended);
+  const wrong = `The date of ${was} in our earlier email was wrong.`;
   if (benefits)
     return {
       subject: `Corrected: Refugee Cash and Medical Assistance ${ended ? 'ended on' : 'end'} ${date} (case ${ref})`,
@@ -488,6 +494,32 @@ function dueCorrectedHeadline(facts: NotificationFacts, step: string): { subject
     lead:
       `A correction of this case moved the deadline of "${step}": it is now ${owed.words}. The date of ${was} in our ` +
       `earlier email was wrong.${opensCase ? ` ${act}, then record it on the case page.` : ''}`,
+  };
+}
+
+/**
+ * The "Corrected" email of a grant corrected back after the earlier email told it refused ("now recorded as denied"):
+ * granted again, with its end, and that refusal no longer holding; the date that email had named is beside the point.
+ */
+function grantedAgainHeadline(
+  facts: NotificationFacts,
+  step: string,
+  date: string,
+  ended: boolean,
+): { subject: string; lead: string } {
+  // "denied" everywhere but a U certification, whose refusal is "declined".
+  const refusal = facts.refusedBefore === 'denied' ? 'denial' : 'refusal';
+  const granted = codeInWords(facts.outcome ?? 'granted');
+  const end =
+    facts.about === 'benefit_window'
+      ? `the Refugee Cash and Medical Assistance it opened ${ended ? 'ended on' : 'last until'} ${date}`
+      : `${ended ? 'ended on' : 'valid until'} ${date}`;
+  return {
+    subject: `Corrected: ${step} ${granted} again, ${end} (case ${facts.reference})`,
+    lead:
+      `After a correction of this case, "${step}" is recorded as ${granted} again, ${end}: the ${refusal} in our ` +
+      'earlier email no longer holds.' +
+      (ended ? lapseMeans(facts.about, facts.nowHeldBy === undefined) : ''),
   };
 }
 

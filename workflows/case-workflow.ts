@@ -82,6 +82,7 @@ import {
   NEEDED_AGAIN_DATE_TOLD_PATCH,
   ON_RECORD_AFTER_SESSION_PATCH,
   BACKDATED_ENTRY_SESSION_PATCH,
+  GRANTED_AGAIN_TOLD_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -216,6 +217,7 @@ const PATCHED_RULES = [
   ['announcesAfterSession', ON_RECORD_AFTER_SESSION_PATCH],
   ['backdatedEntriesHold', BACKDATED_ENTRY_SESSION_PATCH],
   ['tellsNeededAgainDates', NEEDED_AGAIN_DATE_TOLD_PATCH],
+  ['tellsGrantedAgain', GRANTED_AGAIN_TOLD_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -448,6 +450,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         was: end.was,
         endNow: end.endNow,
         outcome: end.outcome,
+        refusedBefore: end.refusedBefore,
       });
     })) ||
     (await tellQueued('stepChangesToTell', (notice) =>

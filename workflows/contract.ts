@@ -291,6 +291,14 @@ const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
  */
 export const BACKDATED_ENTRY_SESSION_PATCH = 'backdated-entry-session';
 
+/**
+ * Cases recorded before it told a grant corrected back after its end was told as refused ("now recorded as denied")
+ * as a date that was wrong, not saying the refusal no longer holds; since, the refusal told is kept with its announced
+ * end, and the grant that follows is told as granted again (`tellsGrantedAgain` in domain/case-state.ts). Asked on its
+ * own, after the bundles.
+ */
+export const GRANTED_AGAIN_TOLD_PATCH = 'granted-again-told';
+
 /** Every bundle with the patches it stands for, newest first. */
 export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
   {

@@ -93,6 +93,24 @@ describe('an end an expiry email named, moved by a correction', () => {
     expect(again.endCorrections?.[1]?.endNow).toBeUndefined();
   });
 
+  it('is told as granted again, the denial no longer holding, on a case with the rule of it', () => {
+    const deny = (state: CaseState) =>
+      correct(state, 'cp_decision-1', 'denied', { reason: 'insufficient_evidence' }, noon('2026-01-22'));
+    const denied = deny(announcedWrong({ tellsCorrectedEnds: true, tellsGrantedAgain: true }));
+    const again = validUntil(denied, '2027-12-01', '2026-01-24');
+    expect(again.endCorrections?.[1]).toMatchObject({
+      date: '2027-12-02T00:00:00.000Z',
+      outcome: 'granted',
+      refusedBefore: 'denied',
+    });
+    // Told once: the announced end keeps no refusal once granted again, so moving it later is a date corrected.
+    const moved = validUntil(again, '2027-11-01', '2026-01-25');
+    expect(moved.endCorrections?.[2]).not.toHaveProperty('refusedBefore');
+    // Before the rule, the refusal told was not kept: granted again reads as a date corrected.
+    const before = validUntil(deny(announcedWrong()), '2027-12-01', '2026-01-24');
+    expect(before.endCorrections?.[1]).not.toHaveProperty('refusedBefore');
+  });
+
   it('is told as withdrawn when its step is gone', () => {
     const announced = announcedWrong();
     const gone = { ...announced, steps: announced.steps.filter((step) => step.id !== 'cp_decision-1') };

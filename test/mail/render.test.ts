@@ -154,6 +154,38 @@ describe('renderNotification', () => {
     expect(withdrawn.text).toContain('A correction of this case withdrew "Continued Presence decision": the validity');
   });
 
+  it('says a grant corrected back after the earlier email told it denied is granted again, the denial no longer holding', () => {
+    const again = { ...cpEndCorrected, dueAt: '2027-01-20T00:00:00.000Z', outcome: 'granted', refusedBefore: 'denied' };
+    const told = renderNotification(again);
+    expect(told.subject).toBe(
+      'Corrected: Continued Presence decision granted again, valid until 19 Jan 2027 (case RC-2026-0042)',
+    );
+    expect(told.text).toContain(
+      'After a correction of this case, "Continued Presence decision" is recorded as granted again, valid until 19 Jan ' +
+        '2027: the denial in our earlier email no longer holds.',
+    );
+    expect(told.text).not.toContain('was wrong');
+    // The case by its reference only, as every email: nothing of the survivor, and no link but the case page's.
+    expect(told.text).toContain('Case reference: RC-2026-0042');
+    expect(told.text).toContain('This message intentionally carries no personal details. Sign in to see the case.');
+    expect(told.text.match(/https?:\/\/\S+/g)).toEqual(['https://relief.example.org/cases/case-123']);
+    // A U certification's refusal is "declined": told as a refusal that no longer holds.
+    const signed = renderNotification({
+      ...again,
+      stepKind: 'u_visa_certification',
+      about: 'u_certification_window',
+      outcome: 'signed',
+      refusedBefore: 'declined',
+    });
+    expect(signed.text).toContain('is recorded as signed again, valid until 19 Jan 2027: the refusal in our earlier');
+    // Granted again to an end already past: ended, with what its lapse means.
+    const ended = renderNotification({ ...again, dueAt: '2026-12-02T00:00:00.000Z', endNow: 'ended' });
+    expect(ended.subject).toBe(
+      'Corrected: Continued Presence decision granted again, ended on 1 Dec 2026 (case RC-2026-0042)',
+    );
+    expect(ended.text).toContain('the denial in our earlier email no longer holds. Continued Presence has lapsed:');
+  });
+
   it('says an end corrected into the past has ended, and what its lapse means as the "Expired" email says it', () => {
     const ended = { ...cpEndCorrected, dueAt: '2026-12-02T00:00:00.000Z', endNow: 'ended' as const };
     const told = renderNotification(ended);
