@@ -4,7 +4,8 @@
  * emailed its reminder at once; corrected back, the police get one "Corrected" email naming the end as corrected and the day
  * the earlier email named, and nothing more; transferred, then corrected to a denial, the police that got the reminder
  * are told it is denied, with no link to a case they can no longer open but the agency that holds it now, and the new
- * police nothing.
+ * police nothing; corrected to a denial and then back to a grant, the police are told it is granted again, the denial
+ * they were told of no longer holding.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -141,4 +142,30 @@ test('the police transferred, then the grant corrected to a denial: the former p
   expect(corrected.text).not.toContain('case page');
   // The new police never got the reminder: nothing corrects it for them.
   expect(to(NEW_POLICE.email)().filter((m) => m.subject.startsWith('Corrected:'))).toEqual([]);
+});
+
+test('a grant corrected to a denial, then back: the police are told it is granted again, the denial no longer holding', async () => {
+  const { reference, day, correctGrant, toPolice } = await announcedWrong();
+  await correctGrant('denied', { reason: 'insufficient_evidence' });
+  await eventually(
+    async () => toPolice().find((m) => m.subject.startsWith('Corrected:') && m.subject.includes('denied')),
+    'the "Corrected" email telling the denial',
+  );
+  const back = await correctGrant('granted', { grantedOn: day(300) });
+  const again = await eventually(
+    async () => toPolice().find((m) => m.subject.startsWith('Corrected:') && m.subject.includes('again')),
+    'the "Corrected" email telling the grant again',
+  );
+  expect(again.subject).toBe(
+    `Corrected: Continued Presence decision granted again, valid until ${endWords(back)} (case ${reference})`,
+  );
+  expect(again.text).toContain(
+    `"Continued Presence decision" is recorded as granted again, valid until ${endWords(back)}: the denial in our ` +
+      'earlier email no longer holds.',
+  );
+  expect(again.text).not.toContain('was wrong');
+  // The case by its reference only: nothing of the survivor.
+  expect(again.text).toContain(`Case reference: ${reference}`);
+  expect(`${again.subject}\n${again.text}`).not.toContain('Test Survivor');
+  expect(again.text).not.toContain('1986');
 });
