@@ -35,6 +35,8 @@ import {
   CORRECTED_END_TOLD_PATCH,
   TRANSFERS_TOLD_BY_OUTBOX_PATCH,
   BACKDATED_ENTRY_SESSION_PATCH,
+  NEEDED_AGAIN_DATE_TOLD_PATCH,
+  GRANTED_AGAIN_TOLD_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -367,10 +369,14 @@ const COVERAGE = {
     facts.startedAs !== 'open' || facts.patches.includes(LAPSE_TOLD_TO_COORDINATOR_PATCH),
   "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
-  "records the newest bundle's marker and one of its own after it, if it opens a case": (facts: HistoryFacts) =>
-    facts.startedAs !== 'open' || (facts.markers.length === 2 && facts.markers[0] === PATCH_BUNDLES[0]!.id),
+  "records the newest bundle's marker and three of its own after it, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || (facts.markers.length === 4 && facts.markers[0] === PATCH_BUNDLES[0]!.id),
   'holds the announcements of an entry made after the fact, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BACKDATED_ENTRY_SESSION_PATCH),
+  'keeps the due dates its "Needed again" emails name, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(NEEDED_AGAIN_DATE_TOLD_PATCH),
+  'tells a grant that follows a told refusal as granted again, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(GRANTED_AGAIN_TOLD_PATCH),
   'tells the end a correction moved to whom an expiry email named it': (facts: HistoryFacts) =>
     facts.patches.includes(CORRECTED_END_TOLD_PATCH) && notified(facts, ['end_corrected']),
   "records a transfer's emails": (facts: HistoryFacts) =>
@@ -489,15 +495,18 @@ const V18_CLAIMS: GenerationClaim = {
   every: [...V14_CLAIMS.every, "records one patch marker, the newest bundle's"],
 };
 
-// A sign-off entered after the fact opens an entry session, and an announcement it raises waits for the session's end
-// (BACKDATED_ENTRY_SESSION_PATCH), a patch asked on its own after the second bundle: a case begun on this code records
-// that bundle's marker and this one.
+// Three patches asked on their own after the second bundle: a sign-off entered after the fact opens an entry session
+// whose end an announcement it raises waits for (BACKDATED_ENTRY_SESSION_PATCH), the due date a "Needed again" email
+// names is kept as announced (NEEDED_AGAIN_DATE_TOLD_PATCH), and a grant that follows a told refusal is told as
+// granted again (GRANTED_AGAIN_TOLD_PATCH): a case begun on this code records that bundle's marker and these three.
 const V19_CLAIMS: GenerationClaim = {
   some: V18_CLAIMS.some,
   every: [
     ...V14_CLAIMS.every,
-    "records the newest bundle's marker and one of its own after it, if it opens a case",
+    "records the newest bundle's marker and three of its own after it, if it opens a case",
     'holds the announcements of an entry made after the fact, if it opens a case',
+    'keeps the due dates its "Needed again" emails name, if it opens a case',
+    'tells a grant that follows a told refusal as granted again, if it opens a case',
   ],
 };
 
