@@ -286,46 +286,62 @@ const PATCH_BUNDLE_2026_12_05 = 'patches-of-2026-12-05';
  * Cases recorded before it opened an entry session only when an entry revealed something passed: a CP grant entered
  * after the fact inside every lead, with nothing else late, was announced "still owed" at once, seconds before the same
  * sitting entered the renewal request (probe V1); since, a sign-off dated before the day it is recorded opens one too,
- * and the announcement waits for its end (`backdatedEntriesHold` in domain/case-state.ts). Asked on its own, after the
- * bundles.
+ * and the announcement waits for its end (`backdatedEntriesHold` in domain/case-state.ts). In the third bundle.
  */
 export const BACKDATED_ENTRY_SESSION_PATCH = 'backdated-entry-session';
 
 /**
  * Cases recorded before it told a grant corrected back after its end was told as refused ("now recorded as denied")
  * as a date that was wrong, not saying the refusal no longer holds; since, the refusal told is kept with its announced
- * end, and the grant that follows is told as granted again (`tellsGrantedAgain` in domain/case-state.ts). Asked on its
- * own, after the bundles.
+ * end, and the grant that follows is told as granted again (`tellsGrantedAgain` in domain/case-state.ts). In the third
+ * bundle.
  */
 export const GRANTED_AGAIN_TOLD_PATCH = 'granted-again-told';
-
-/** Every bundle with the patches it stands for, newest first. */
-export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
-  {
-    id: PATCH_BUNDLE_2026_12_05,
-    patches: [
-      ...BUNDLED_PATCHES,
-      CORRECTION_FOLLOWERS_PATCH,
-      PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
-      LAPSE_TOLD_TO_COORDINATOR_PATCH,
-      CORRECTED_END_TOLD_PATCH,
-      TRANSFERS_TOLD_BY_OUTBOX_PATCH,
-      LAPSE_CORRECTABLE_PATCH,
-      STEP_WITHDRAWN_TOLD_PATCH,
-      ON_RECORD_AFTER_SESSION_PATCH,
-    ],
-  },
-  { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },
-];
 
 /**
  * Cases recorded before it kept no due date a "Needed again" email named: a later correction that moved it, or made it
  * pass, told no one, and the same correction raised the window's announcement ("Reminder: … still owed") beside it;
  * since, the date is kept as announced and told as corrected ("Corrected: … is now due …"), and that announcement to
  * the same recipient about the same step is not sent (`tellsNeededAgainDates` in domain/case-state.ts; probe V3, V7).
- * Added after the second bundle: asked on its own.
+ * In the third bundle.
  */
 export const NEEDED_AGAIN_DATE_TOLD_PATCH = 'needed-again-date-told';
+
+/**
+ * The third bundle: one marker for every patch of the second and the three after it (BACKDATED_ENTRY_SESSION_PATCH,
+ * GRANTED_AGAIN_TOLD_PATCH, NEEDED_AGAIN_DATE_TOLD_PATCH), in a run begun on code that has them all, where such a run
+ * recorded four. A run recorded under an older bundle finds no marker of this one, asks for those three on their own
+ * and replays as it ran.
+ */
+const PATCH_BUNDLE_2026_12_05_LATE = 'patches-of-2026-12-05-late';
+
+/** The second bundle's patches: the first bundle's and those asked on their own after it. */
+const SECOND_BUNDLE_PATCHES = [
+  ...BUNDLED_PATCHES,
+  CORRECTION_FOLLOWERS_PATCH,
+  PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
+  LAPSE_TOLD_TO_COORDINATOR_PATCH,
+  CORRECTED_END_TOLD_PATCH,
+  TRANSFERS_TOLD_BY_OUTBOX_PATCH,
+  LAPSE_CORRECTABLE_PATCH,
+  STEP_WITHDRAWN_TOLD_PATCH,
+  ON_RECORD_AFTER_SESSION_PATCH,
+];
+
+/** Every bundle with the patches it stands for, newest first. */
+export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
+  {
+    id: PATCH_BUNDLE_2026_12_05_LATE,
+    patches: [
+      ...SECOND_BUNDLE_PATCHES,
+      BACKDATED_ENTRY_SESSION_PATCH,
+      GRANTED_AGAIN_TOLD_PATCH,
+      NEEDED_AGAIN_DATE_TOLD_PATCH,
+    ],
+  },
+  { id: PATCH_BUNDLE_2026_12_05, patches: SECOND_BUNDLE_PATCHES },
+  { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },
+];
 
 /**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal

@@ -367,10 +367,11 @@ const COVERAGE = {
     facts.startedAs !== 'open' || (facts.markers.length === 4 && facts.markers[0] === PATCH_BUNDLE_2026_12),
   'tells the coordinator of a lapse, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(LAPSE_TOLD_TO_COORDINATOR_PATCH),
+  // Counted from the oldest, which stays where it is as newer bundles come first.
+  "records one patch marker, the second bundle's": (facts: HistoryFacts) =>
+    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-2)!.id,
   "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
-  "records the newest bundle's marker and three of its own after it, if it opens a case": (facts: HistoryFacts) =>
-    facts.startedAs !== 'open' || (facts.markers.length === 4 && facts.markers[0] === PATCH_BUNDLES[0]!.id),
   'holds the announcements of an entry made after the fact, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BACKDATED_ENTRY_SESSION_PATCH),
   'keeps the due dates its "Needed again" emails name, if it opens a case': (facts: HistoryFacts) =>
@@ -492,18 +493,19 @@ const V18_CLAIMS: GenerationClaim = {
     'tells the end a correction moved to whom an expiry email named it',
     "records a transfer's emails",
   ],
-  every: [...V14_CLAIMS.every, "records one patch marker, the newest bundle's"],
+  every: [...V14_CLAIMS.every, "records one patch marker, the second bundle's"],
 };
 
-// Three patches asked on their own after the second bundle: a sign-off entered after the fact opens an entry session
-// whose end an announcement it raises waits for (BACKDATED_ENTRY_SESSION_PATCH), the due date a "Needed again" email
-// names is kept as announced (NEEDED_AGAIN_DATE_TOLD_PATCH), and a grant that follows a told refusal is told as
-// granted again (GRANTED_AGAIN_TOLD_PATCH): a case begun on this code records that bundle's marker and these three.
+// The third bundle: a case begun on this code records its one marker, for every patch of the second and three more: a
+// sign-off entered after the fact opens an entry session whose end an announcement it raises waits for
+// (BACKDATED_ENTRY_SESSION_PATCH), the due date a "Needed again" email names is kept as announced
+// (NEEDED_AGAIN_DATE_TOLD_PATCH), and a grant that follows a told refusal is told as granted again
+// (GRANTED_AGAIN_TOLD_PATCH).
 const V19_CLAIMS: GenerationClaim = {
   some: V18_CLAIMS.some,
   every: [
     ...V14_CLAIMS.every,
-    "records the newest bundle's marker and three of its own after it, if it opens a case",
+    "records one patch marker, the newest bundle's",
     'holds the announcements of an entry made after the fact, if it opens a case',
     'keeps the due dates its "Needed again" emails name, if it opens a case',
     'tells a grant that follows a told refusal as granted again, if it opens a case',

@@ -71,7 +71,7 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * the second bundle's (PATCH_BUNDLES), for every patch before it and those asked on their own since: a corrected end an
  * expiry email named is told (CORRECTED_END_TOLD_PATCH: the adult case's grant, reminded, then corrected), and a
  * transfer's emails are recorded by the workflow (TRANSFERS_TOLD_BY_OUTBOX_PATCH: the minor's case changes police).
- * v19 records three patches asked on their own beside the second bundle's marker: the announcements of a sign-off
+ * v19 records the third bundle's one marker, for the second's patches and three more: the announcements of a sign-off
  * entered after the fact held for the entry session it opens (BACKDATED_ENTRY_SESSION_PATCH), the due date a "Needed
  * again" email names kept as announced (NEEDED_AGAIN_DATE_TOLD_PATCH), and a grant after a told refusal told as granted
  * again (GRANTED_AGAIN_TOLD_PATCH).
