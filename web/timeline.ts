@@ -186,6 +186,15 @@ function sentenceOf(
       const notice = kind === 'expired' ? 'the notice of its end' : 'a reminder';
       return `${sentenceCase(windowLabel(about))}${ends ? ` ends ${ends}` : ''}: ${notice} ${PASSED}.`;
     }
+    case 'reminder.not_sent': {
+      // "expiry_reminder (cp_validity) for cp_decision-1 not sent to law enforcement: the "Needed again" email of
+      // cp_renewal_request-2 says it": the reminder as the case's reminders name it, the step by its label.
+      const [, kind = '', about = ''] = /^(\w+) \((\w+)\) for /.exec(entry.summary) ?? [];
+      const reminder = step ? words.reminderLabel({ kind, stepKind: step.kind, about }) : `A reminder of ${what}`;
+      const reopened = /"Needed again" email of (\S+) says it/.exec(entry.summary)?.[1];
+      const named = reopened && stepNamed(reopened, steps);
+      return `${reminder}: not sent, since the "Needed again" email${named ? ` of ${named}` : ''} says it.`;
+    }
     case 'step.rescheduled': {
       // "cp_renewal_request-1 now due 2028-05-26T00:00:00.000Z (was 2028-11-26T00:00:00.000Z)": as the step shows its
       // deadline, by its last day to act, so the two never name different days.

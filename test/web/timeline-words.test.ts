@@ -282,3 +282,35 @@ test('a correction does not call a signed step due, and says what it left to ask
     'Continued Presence decision signed off.',
   ]);
 });
+
+test('a reminder a "Needed again" email made needless says so in words, named as the case\'s reminders name it', () => {
+  const grant = {
+    id: 'cp_decision-1',
+    kind: 'cp_decision',
+    agencyId: null,
+    agencyKind: 'ice',
+    details: {},
+    expiresAt: '2027-01-16T00:00:00.000Z',
+  };
+  const [line] = timelineOf(
+    [
+      {
+        seq: 1,
+        at: '2026-12-04T10:00:00.000Z',
+        type: 'reminder.not_sent',
+        stepId: grant.id,
+        actorAgencyId: 'demo-task-force',
+        summary:
+          'expiry_reminder (cp_validity) for cp_decision-1 not sent to law enforcement: the "Needed again" email of ' +
+          'cp_renewal_request-2 says it',
+      },
+    ],
+    [grant],
+    words,
+  );
+  const sentence = asRead(line!);
+  expect(sentence).toMatch(
+    /: not sent, since the "Needed again" email of Continued Presence renewal request says it\.$/,
+  );
+  expect(sentence).not.toMatch(/expiry_reminder|cp_validity|cp_decision-1|_/);
+});
