@@ -253,6 +253,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           digests,
           // The API tells an agency's own address of changes to its administration (mail/agency-notices.ts).
           mailer,
+          // ... and starts the delivery of the case emails it records (a replaced reference, app/survivor-records.ts).
+          temporal: { client, taskQueue: config.temporal.taskQueue },
           sessionTtlMs: config.sessionTtlMs,
           verifyIdToken: config.oidc
             ? idTokenVerifier({ issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId })

@@ -11,10 +11,16 @@ import { createCaseTransfers, type CaseTransfers } from './case-transfers';
 import { createDocuments, type Documents, type DocumentsDeps } from './documents';
 import { createListsService, type ListsDeps, type ListsService } from './lists-service';
 import { createRateCounts, type RateCounts } from './rate-counts';
-import { createSurvivorRecords, type SurvivorRecords } from './survivor-records';
+import { createSurvivorRecords, type SurvivorRecords, type SurvivorRecordsDeps } from './survivor-records';
 import { createReportsService, type ReportsService } from './reports-service';
 
-export type ServiceParts = AccessDeps & ListsDeps & CaseReadsDeps & IdempotencyDeps & CalendarFeedDeps & DocumentsDeps;
+export type ServiceParts = AccessDeps &
+  ListsDeps &
+  CaseReadsDeps &
+  IdempotencyDeps &
+  CalendarFeedDeps &
+  DocumentsDeps &
+  SurvivorRecordsDeps;
 
 export interface Services {
   access: AccessService;

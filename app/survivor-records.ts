@@ -9,14 +9,22 @@
  * The case's reference is shown in clear to every agency and in emails, so it must never say who the survivor is
  * (app/case-commands.ts `identityInReference`, checked at opening): an identity corrected or entered again that its
  * reference would name is refused, with nothing written, unless the same request gives the case a new reference.
+ *
+ * The reference is the opening agency's own case number: when another agency's request replaces it, the opening
+ * agency is told, in the app and by email (`tellReplaced`), since its officers would look for the case by a number
+ * that no longer finds it. The notice names the case by its new reference only, never the one replaced.
  */
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { startDelivery } from '../activities/notifications';
+import type { Logger } from '../core/logger';
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
 import { findAgency } from '../db/agencies';
 import { caseReference, openingAgencyOf, replaceReference } from '../db/case-references';
+import { enqueue, findNotification, type Notification } from '../db/notifications';
 import { inTransaction, type Queryable } from '../db/pool';
 import {
   correctSurvivor,
@@ -29,6 +37,8 @@ import {
   type SurvivorIdentity,
 } from '../db/survivors';
 import { minorTurns18OnFor } from '../domain/case';
+import { REFERENCE_REPLACED_NOTICE } from '../domain/case-state';
+import { referenceReplacedNotice } from '../mail/agency-notices';
 import type { CaseView } from '../db/read-model';
 import type { IsoDate } from '../domain/dates';
 import type { Actor } from '../domain/types';
@@ -46,6 +56,14 @@ export interface SurvivorRecordsDeps {
   pool: Pool;
   now: Clock;
   identityKeyring?: IdentityKeyring;
+  /**
+   * Starts the delivery of the email telling the opening agency its reference was replaced (a client with the
+   * service's data converter, and the case task queue); without it the notice is in the app only, and logged.
+   */
+  temporal?: { client: Client; taskQueue: string };
+  logger?: Logger;
+  /** For the notice's link to the case. */
+  publicBaseUrl?: string;
 }
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
@@ -67,6 +85,25 @@ type KeptCorrectionAnswer = Omit<CorrectionAnswer, 'identity'> & { sealedIdentit
 
 export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: CaseReads) {
   const missing = () => new AppError('not_found', 'No survivor record for this case.', { code: 'survivor_not_found' });
+  /**
+   * Starts the delivery of each notice of a replaced reference, once the transaction that recorded it committed. The
+   * request's change is made whatever happens here: a delivery that cannot be started is logged for the operator (by
+   * ids: the row names the new reference only), and the notice stays in the app.
+   */
+  const deliver = async (told: Notification[]) => {
+    for (const row of told) {
+      if (row.sentAt || !row.recipientEmail) continue;
+      const about = { caseId: row.caseId, notificationId: row.id };
+      if (!deps.temporal) {
+        deps.logger?.error(about, 'replaced reference not emailed: the API has no Temporal client for deliveries');
+        continue;
+      }
+      await startDelivery(deps.temporal, row, REFERENCE_REPLACED_NOTICE).catch((error: unknown) =>
+        deps.logger?.error({ ...about, err: error }, 'replaced reference not emailed: its delivery did not start'),
+      );
+    }
+  };
+  const notices = { publicBaseUrl: deps.publicBaseUrl };
 
   return {
     /**
@@ -86,20 +123,31 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       await caseReads.identityCase(caseId, actor);
       const request = await referenceRequest(deps.pool, caseId, actor, asked);
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now(), operationId: options.operationId };
-      return inTransaction(deps.pool, async (client) => {
+      const told: Notification[] = [];
+      const corrected = await inTransaction(deps.pool, async (client) => {
         // Only a new name can make the reference say who the survivor is (the birth date is not corrected here): a
         // contact or an A-number corrected is never held back by a reference chosen before the rule was.
         const settled = async (identity: SurvivorIdentity, changedFields: string[]) =>
           changedFields.includes('name') || request.asked !== undefined
-            ? settleReference(client, caseId, identity, request, by.at)
+            ? settleReference(client, caseId, identity, request, by.at, { ...notices, told })
             : undefined;
         const corrected = await correctSurvivor(client, caseId, correction, by, settled, deps.identityKeyring);
         if (!corrected) throw missing();
         if ('correctedMeanwhile' in corrected) throw correctedMeanwhile(corrected, correction.expectedCorrections);
         const { appliedBefore, ...answer } = corrected;
-        const reference = appliedBefore ? referenceAsked(caseId, request.asked, appliedBefore) : answer.reference;
-        return reference === undefined ? answer : { ...answer, reference };
+        if (appliedBefore) {
+          const reference = referenceAsked(caseId, request.asked, appliedBefore);
+          // The attempt that made it may have died before starting its notice's delivery: started now, if unsent.
+          const notice =
+            reference &&
+            (await findNotification(client, { caseId, alarmId: replacedAlarmId(reference, appliedBefore) }));
+          if (notice) told.push(notice);
+          return reference === undefined ? answer : { ...answer, reference };
+        }
+        return answer;
       });
+      await deliver(told);
+      return corrected;
     },
 
     /**
@@ -140,16 +188,19 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
         });
       }
       const at = await deps.now();
-      return inTransaction(deps.pool, async (client) => {
+      const told: Notification[] = [];
+      const restored = await inTransaction(deps.pool, async (client) => {
         const outcome = await restoreSurvivor(client, caseId, identity, deps.identityKeyring);
         if (outcome === 'other') {
           throw new AppError('conflict', 'The case has a survivor record already: correct it instead (POST).', {
             code: 'survivor_exists',
           });
         }
-        const reference = await settleReference(client, caseId, identity, request, at);
+        const reference = await settleReference(client, caseId, identity, request, at, { ...notices, told });
         return reference === undefined ? { outcome } : { outcome, reference };
       });
+      await deliver(told);
+      return restored;
     },
 
     /** What the identity was before each correction, newest first. */
@@ -166,11 +217,12 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
  * `reference`, before anything is written: the reference is unique within the opening agency only, so another agency
  * may not replace it with a number of its own, nor learn from a 409 which of its numbers are taken; the case's own
  * reference sent back unchanged (a client sending what it read) asks nothing, as if left out. Its null is weighed
- * once the identity is written (`settleReference`): it is for a reference that would say who the survivor is.
+ * once the identity is written (`settleReference`): it is for a reference that would say who the survivor is. The
+ * opening agency (`openerId`) is told of a replacement another agency (`name`) made.
  */
 interface ReferenceRequest {
   asked: NewReference;
-  byOther?: { openerName: string };
+  byOther?: { openerId: string; openerName: string; name: string };
 }
 
 async function referenceRequest(
@@ -183,7 +235,10 @@ async function referenceRequest(
   const opener = await openingAgencyOf(pool, caseId);
   if (opener === null || opener === actor.agencyId) return { asked };
   const openerName = (await findAgency(pool, opener))?.name ?? 'the agency that opened the case';
-  if (asked === null) return { asked, byOther: { openerName } };
+  if (asked === null) {
+    const name = (await findAgency(pool, actor.agencyId))?.name ?? actor.agencyId;
+    return { asked, byOther: { openerId: opener, openerName, name } };
+  }
   if (asked.toUpperCase() === (await caseReference(pool, caseId))?.toUpperCase()) return { asked: undefined };
   throw new AppError('forbidden', `Only ${openerName} can give this case its own case number: nothing was saved.`, {
     code: 'reference_not_yours',
@@ -223,7 +278,8 @@ function referenceKept(openerName: string): AppError {
  * gives a new one (`asked`), checked against the identity as at opening, or null for one assigned; one the agency
  * has for another case is refused 409 `reference_taken`. Null from another agency than the opening one is refused 403
  * when the reference it would replace does not say who the survivor is (`referenceKept`). Answers the new reference, or undefined when it is kept.
- * A refusal ends the transaction, so nothing of the request is written.
+ * A refusal ends the transaction, so nothing of the request is written. A replacement by another agency is told to the
+ * opening one (`tellReplaced`), its notice recorded in the same transaction and added to `notices.told`.
  */
 async function settleReference(
   client: Queryable,
@@ -231,6 +287,7 @@ async function settleReference(
   identity: SurvivorIdentity,
   { asked, byOther }: ReferenceRequest,
   at: Date,
+  notices: { told: Notification[]; publicBaseUrl?: string },
 ): Promise<string | undefined> {
   const current = await caseReference(client, caseId);
   const namesSurvivor = (reference: string | null) =>
@@ -252,7 +309,45 @@ async function settleReference(
   if (replacement === undefined || replacement === current) return undefined;
   if ((await replaceReference(client, caseId, replacement, at)) === 'reference_taken')
     throw referenceTaken(replacement, ASSIGNED_WHEN_NULL);
+  if (byOther) notices.told.push(...(await tellReplaced(client, caseId, replacement, byOther, at, notices)));
   return replacement;
+}
+
+/** The outbox key of the notice of the case's reference replaced at `at` by `reference`: one per replacement. */
+const replacedAlarmId = (reference: string, at: Date) =>
+  `${REFERENCE_REPLACED_NOTICE}:${reference}:${at.toISOString()}`;
+
+/**
+ * Records, in the transaction that replaced the case's reference, the notice to the opening agency that another agency
+ * (`by`) replaced its case number: in the app, and by email to its address if it has one (delivered as a reminder is,
+ * so a mail outage delays it and never fails the correction). The first write of a replacement's key wins, so a
+ * request retried records it once. Answers the row, for its delivery to start once committed.
+ */
+async function tellReplaced(
+  client: Queryable,
+  caseId: string,
+  reference: string,
+  by: NonNullable<ReferenceRequest['byOther']>,
+  at: Date,
+  { publicBaseUrl }: { publicBaseUrl?: string },
+): Promise<Notification[]> {
+  const opener = await findAgency(client, by.openerId);
+  if (!opener) return [];
+  const notice = referenceReplacedNotice(opener, { reference, caseId, publicBaseUrl }, by.name, at);
+  const row = await enqueue(client, {
+    caseId,
+    alarmId: replacedAlarmId(reference, at),
+    reference,
+    stepId: REFERENCE_REPLACED_NOTICE,
+    stepKind: REFERENCE_REPLACED_NOTICE,
+    kind: REFERENCE_REPLACED_NOTICE,
+    recipientAgencyId: opener.id,
+    recipientEmail: notice.to,
+    subject: notice.subject,
+    bodyText: notice.text,
+    dueAt: at.toISOString(),
+  });
+  return [row];
 }
 
 /**

@@ -43,7 +43,7 @@ export async function agencyKindOf(pool: Pool, agencyId: string): Promise<Agency
 }
 
 /** A known agency, or null. */
-export async function findAgency(pool: Pool, agencyId: string): Promise<Agency | null> {
+export async function findAgency(pool: Queryable, agencyId: string): Promise<Agency | null> {
   const { rows } = await pool.query<Agency>(`SELECT ${COLUMNS} FROM agencies WHERE id = $1`, [agencyId]);
   return rows[0] ?? null;
 }

@@ -232,7 +232,8 @@ export type AlarmKind = (typeof ALARM_KINDS)[number];
 /**
  * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, an
  * end an expiry email named that a correction moved (`EndCorrection`), a pending step a correction withdrew
- * or left pending again (`StepChangeNotice`), and each transfer to the agencies it moved the case between.
+ * or left pending again (`StepChangeNotice`), and each transfer to the agencies it moved the case between. The API
+ * records one more (`REFERENCE_REPLACED_NOTICE`), which no workflow does.
  */
 export const NOTIFIED_KINDS = [
   ...ALARM_KINDS,
@@ -241,6 +242,7 @@ export const NOTIFIED_KINDS = [
   'step_withdrawn',
   'step_reopened',
   'case_transferred',
+  'reference_replaced',
 ] as const;
 export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
 
@@ -250,6 +252,12 @@ export type NotifiedKind = (typeof NOTIFIED_KINDS)[number];
  */
 export const NOTIFICATION_KINDS = [...NOTIFIED_KINDS, 'delivery_failing', 'daily_digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * What the outbox row names instead of a step when another agency's correction of the survivor's identity replaced the
+ * reference the opening agency gave the case (app/survivor-records.ts): recorded by the API, told to the opening agency.
+ */
+export const REFERENCE_REPLACED_NOTICE = 'reference_replaced';
 
 /** What a transfer's outbox rows, and the reports of their delivery in the timeline, name instead of a step. */
 export const TRANSFER_NOTICE = 'case_transferred';

@@ -12,7 +12,8 @@
  * the notice says that an account exists, not who holds it), and who made the change, by the name the console shows
  * for them (their display name, never a username). A transfer is about a case: its notices are rows of the case's
  * outbox, recorded by its workflow and delivered and retried as a reminder is (activities/transfer-notices.ts), so a
- * mail outage never loses the news to the agency that lost the case.
+ * mail outage never loses the news to the agency that lost the case. So is the notice to the agency that opened a case
+ * that another agency replaced its case number (`referenceReplacedNotice`), recorded by the API (app/survivor-records.ts).
  */
 import type { Pool } from 'pg';
 import { formatDateTime } from '../core/people-dates';
@@ -237,6 +238,32 @@ export function caseTransferredNotice(
         : [...pendingSteps].sort(byDueDate).map((step) => handedOverLine(step, agency, transfer.deadlineZones, at))),
       ...(losing ? [] : [`Open the case: ${caseLink(transfer.publicBaseUrl, transfer.caseId)}`]),
       byLine('Transferred', by, whenFor(agency, at)),
+    ].join('\n'),
+  };
+}
+
+/**
+ * The notice to the agency that opened a case that another agency (`by`, by its name) replaced the case's reference,
+ * its own case number, with a correction of the survivor's identity that the number would have named. It names the
+ * case by its new reference only: the replaced one may hold the survivor's name, which is why it went, so it is never
+ * said, nor anything of the survivor. Rendered whether or not the agency has an address: it is also its in-app notice
+ * (`to` is then null).
+ */
+export function referenceReplacedNotice(
+  agency: Agency,
+  replaced: { reference: string; caseId: string; publicBaseUrl?: string },
+  by: string,
+  at: Date,
+): { to: string | null; subject: string; text: string } {
+  const { reference } = replaced;
+  return {
+    to: agency.email,
+    subject: `Case ${reference}: your case number for it was replaced by ${by}`,
+    text: [
+      `${by} corrected the survivor's details of a case your agency, ${agency.name}, opened, and replaced your case number for it: as corrected, that number said who the survivor is, and a case's reference must not.`,
+      `From now on the case is found under its new reference, ${reference}; your earlier number no longer finds it.`,
+      ...(replaced.publicBaseUrl ? [`Open the case: ${caseLink(replaced.publicBaseUrl, replaced.caseId)}`] : []),
+      `Replaced by ${by} on ${whenFor(agency, at)}.`,
     ].join('\n'),
   };
 }

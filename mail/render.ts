@@ -410,6 +410,10 @@ function headline(
     }
     case 'case_transferred':
       throw new Error("a transfer's notice names both agencies: mail/agency-notices.ts renders it");
+    case 'reference_replaced':
+      throw new Error(
+        "a replaced reference's notice names the agency that replaced it: mail/agency-notices.ts renders it",
+      );
     case 'daily_digest':
       throw new Error('a daily digest is about many cases: mail/digest.ts renders it');
   }
@@ -538,11 +542,13 @@ function failedEmail(failedKind: NotificationKind | undefined, step: string): { 
     return { what: 'Brought up to date', email: 'The "Brought up to date" email listing this case' };
   if (failedKind === 'case_transferred')
     return { what: 'Case transferred', email: 'The email telling of the transfer of this case' };
+  if (failedKind === 'reference_replaced')
+    return { what: 'Case reference replaced', email: "The email telling of this case's new reference" };
   return { what: step, email: `An email about the step "${step}"` };
 }
 
 /** Notifications about no one step: their email names no step. */
-const ABOUT_NO_STEP: ReadonlySet<string> = new Set(['passed_summary', 'case_transferred']);
+const ABOUT_NO_STEP: ReadonlySet<string> = new Set(['passed_summary', 'case_transferred', 'reference_replaced']);
 
 /**
  * A birthday still ahead with HHS not yet asked, in a notice of what passed: the one line of it that is still to do,

@@ -1778,6 +1778,62 @@ describe("correcting the survivor's record", () => {
       });
     });
 
+    describe('the police told that another agency replaced their number', () => {
+      /** What the police were told of the case: its emails to them and their in-app notices, by its new reference. */
+      const toldOf = async (caseId: string, reference: string) => {
+        const emails = stack.mail.messages().filter((m) => m.subject.includes(reference));
+        const notices = (
+          (await request(app).get(`/api/notifications?caseId=${caseId}`).set(as('le-1')).expect(200)).body as {
+            items: { kind: string; recipientAgencyId: string; reference: string; subject: string; bodyText: string }[];
+          }
+        ).items.filter((item) => item.kind === 'reference_replaced');
+        return { emails, notices };
+      };
+
+      test("once, by email and in the app, after the advocate's correction replaced it, retried or not", async () => {
+        const opened = await openCase({
+          reference: 'KAI-W1-0012',
+          survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
+        });
+        const key = newKey();
+        const replace = () => correct(opened.caseId, { name: 'Kai Varga', reference: null }, key, 'adv-1');
+        const replaced = await replace().expect(200);
+        const reference = (replaced.body as { reference: string }).reference;
+        expect(reference).toMatch(/^RC-/);
+        // Retried with the same Idempotency-Key: the stored answer, and nothing told again.
+        expect((await replace().expect(200)).body).toEqual(replaced.body);
+        await eventually(
+          () => stack.mail.messages().some((m) => m.subject.includes(reference)),
+          'the email of the replaced number',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const { emails, notices } = await toldOf(opened.caseId, reference);
+        expect(emails).toHaveLength(1);
+        expect(emails[0]!.to).toEqual(['le@example.gov']);
+        expect(emails[0]!.subject).toBe(`Case ${reference}: your case number for it was replaced by Test Legal Aid`);
+        expect(emails[0]!.text).toContain('that number said who the survivor is');
+        expect(emails[0]!.text).toContain(`From now on the case is found under its new reference, ${reference}`);
+        expect(notices).toEqual([
+          expect.objectContaining({ recipientAgencyId: 'le-1', reference, subject: emails[0]!.subject }),
+        ]);
+        // Neither the number replaced (it held the survivor's name) nor the survivor's name, old or new.
+        for (const told of [...emails.map((m) => `${m.subject}\n${m.text}`), ...notices.map((n) => JSON.stringify(n))])
+          expect(told).not.toMatch(/KAI-W1|W1-0012|Varga|Ilse|\bKai\b/i);
+      });
+
+      test('not when the police replaced it themselves', async () => {
+        const opened = await openCase({
+          reference: 'KAI-W2-0012',
+          survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
+        });
+        const replaced = await correct(opened.caseId, { name: 'Kai Varga', reference: null }).expect(200);
+        const reference = (replaced.body as { reference: string }).reference;
+        expect(reference).toMatch(/^RC-/);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect(await toldOf(opened.caseId, reference)).toEqual({ emails: [], notices: [] });
+      });
+    });
+
     test('a new reference that reads as assigned is refused saying to send null, not to leave it out (probe T5)', async () => {
       const opened = await openCase({ reference: 'PD-T5-0001' });
       const assignedForm = await request(app)

@@ -187,6 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       now: wallClock,
       publicBaseUrl: PUBLIC_BASE_URL,
       digests: createDigestSchedules({ client, taskQueue }, pool),
+      temporal: { client, taskQueue },
       ...overrides,
     };
     return createApp({
