@@ -1821,6 +1821,30 @@ describe("correcting the survivor's record", () => {
           expect(told).not.toMatch(/KAI-W1|W1-0012|Varga|Ilse|\bKai\b/i);
       });
 
+      test('with the mail server down: the correction is made, the police told in the app, the email sent once back', async () => {
+        const opened = await openCase({
+          reference: 'KAI-W3-0012',
+          survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
+        });
+        let reference: string;
+        await stack.mail.setDown(true);
+        try {
+          const replaced = await correct(opened.caseId, { name: 'Kai Varga', reference: null }, newKey(), 'adv-1');
+          expect(replaced.status).toBe(200);
+          reference = (replaced.body as { reference: string }).reference;
+          expect(await toldOf(opened.caseId, reference)).toMatchObject({ emails: [], notices: [{ reference }] });
+        } finally {
+          await stack.mail.setDown(false);
+        }
+        // Retried by its delivery once the server is back.
+        await eventually(
+          () => stack.mail.messages().some((m) => m.subject.includes(reference)),
+          'the email once the mail server is back',
+          60_000,
+        );
+        expect((await toldOf(opened.caseId, reference)).emails).toHaveLength(1);
+      }, 90_000);
+
       test('not when the police replaced it themselves', async () => {
         const opened = await openCase({
           reference: 'KAI-W2-0012',
