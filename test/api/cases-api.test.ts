@@ -1806,7 +1806,7 @@ describe("correcting the survivor's record", () => {
           () => stack.mail.messages().some((m) => m.subject.includes(reference)),
           'the email of the replaced number',
         );
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        // One notice row, written with the correction before its answer, is one delivery: no second email can follow.
         const { emails, notices } = await toldOf(opened.caseId, reference);
         expect(emails).toHaveLength(1);
         expect(emails[0]!.to).toEqual(['le@example.gov']);
@@ -1853,7 +1853,7 @@ describe("correcting the survivor's record", () => {
         const replaced = await correct(opened.caseId, { name: 'Kai Varga', reference: null }).expect(200);
         const reference = (replaced.body as { reference: string }).reference;
         expect(reference).toMatch(/^RC-/);
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        // A notice is written with the correction, before its answer: none now is none ever, and no email without one.
         expect(await toldOf(opened.caseId, reference)).toEqual({ emails: [], notices: [] });
       });
     });
