@@ -73,8 +73,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     }
   };
 
-  // The workflow bundle (seconds of webpack from the sources) is prepared alongside the rest of start-up; a failure is
-  // reported where the worker awaits it, not as an unhandled rejection before.
+  // The workflow bundle (seconds of webpack from the sources) is prepared while PostgreSQL starts and migrates; a
+  // failure is reported where start-up awaits it, not as an unhandled rejection before.
   const workflowCode = config.role === 'api' ? undefined : caseWorkflowCode({ logger, traced: tracing !== undefined });
   workflowCode?.catch(() => undefined);
   try {
@@ -104,6 +104,10 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     // Every payload the service hands to Temporal (inputs, results, update arguments) is encrypted on the wire.
     const payloadKeyring = keyringOf('PAYLOAD_KEYS', config.payloadKeys);
     const dataConverter = dataConverterFor(payloadKeyring);
+    // Bundling holds the event loop for seconds at a time, and the pool gives up on a connection after 5 s counted by a
+    // timer that fires before the connection's own event: opened while webpack ran, a connection PostgreSQL had taken
+    // at once timed out, and start-up failed under load. The pool's first connection waits for the bundle.
+    await workflowCode;
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
     if (await canRewriteAudit(pool)) {
