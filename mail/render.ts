@@ -210,6 +210,9 @@ const LAPSE_MEANS: Readonly<Record<string, string>> = {
     'the eligibility letter is issued.',
 };
 
+/** An agency transferred away cannot open the case (403): its email neither links to it nor sends it there. */
+const opensCase = (facts: NotificationFacts): boolean => facts.nowHeldBy === undefined;
+
 /** Where a reader who can open the case finds what a lapse or a refusal of a CP grant leaves to ask for. */
 const ASKED_AGAIN = 'The case page shows what can be asked for again.';
 /** What the case page shows after a window's lapse, said to a reader who can open it. */
@@ -217,11 +220,12 @@ const LAPSE_CASE_PAGE: Readonly<Record<string, string>> = { cp_validity: ASKED_A
 
 /**
  * What the lapse of the window `about` means, as " …" to end a sentence with, or nothing for a window with no words;
- * where the case page shows what follows, only to a reader who `opensCase` (not an agency transferred away).
+ * where the case page shows what follows, only to a reader who can open it (`toCasePage`; not an agency transferred
+ * away).
  */
-function lapseMeans(about: string | undefined, opensCase = true): string {
+function lapseMeans(about: string | undefined, toCasePage = true): string {
   const means = about === undefined ? undefined : LAPSE_MEANS[about];
-  const casePage = about === undefined || !opensCase ? undefined : LAPSE_CASE_PAGE[about];
+  const casePage = about === undefined || !toCasePage ? undefined : LAPSE_CASE_PAGE[about];
   return `${means ? ` ${means}` : ''}${casePage ? ` ${casePage}` : ''}`;
 }
 
@@ -427,7 +431,6 @@ function headline(
 function endCorrectedHeadline(facts: NotificationFacts, step: string, date: string): { subject: string; lead: string } {
   const ref = facts.reference;
   if (dueCorrected(facts)) return dueCorrectedHeadline(facts, step);
-  const opensCase = facts.nowHeldBy === undefined;
   const was = facts.was === undefined ? 'an earlier date' : formatCalendarDay(lastValidDay(facts.was));
   const benefits = facts.about === 'benefit_window';
   if (facts.endNow === 'refused' || facts.endNow === 'withdrawn') {
@@ -441,7 +444,7 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
       : `the validity until ${was} in our earlier email does`;
     return {
       subject: `Corrected: ${step} is now ${now} (case ${ref})`,
-      lead: `A correction of this case ${act}: ${named} not apply.${opensCase ? ` ${ASKED_AGAIN}` : ''}`,
+      lead: `A correction of this case ${act}: ${named} not apply.${opensCase(facts) ? ` ${ASKED_AGAIN}` : ''}`,
     };
   }
   const ended = facts.endNow === 'ended';
@@ -459,7 +462,7 @@ function endCorrectedHeadline(facts: NotificationFacts, step: string, date: stri
       subject: `Corrected: ${step} ended on ${date} (case ${ref})`,
       lead:
         `A correction of this case moved the end of what "${step}" granted: it ended on ${date}. ${wrong}` +
-        lapseMeans(facts.about, opensCase),
+        lapseMeans(facts.about, opensCase(facts)),
     };
   return {
     subject: `Corrected: ${step} valid until ${date} (case ${ref})`,
@@ -482,13 +485,12 @@ function dueCorrectedHeadline(facts: NotificationFacts, step: string): { subject
   const zone = facts.timeZone ?? 'UTC';
   const deadlineZones = facts.deadlineZones ?? [];
   const was = facts.was === undefined ? 'an earlier date' : dueDateFor(facts.was, facts.stepKind, zone, deadlineZones);
-  const opensCase = facts.nowHeldBy === undefined;
   if (facts.dueAt === null || facts.endNow === 'refused' || facts.endNow === 'withdrawn') {
     return {
       subject: `Corrected: ${step} is no longer due (case ${facts.reference})`,
       lead:
         `A correction of this case means "${step}" is no longer due: the date of ${was} in our earlier email no ` +
-        `longer applies.${opensCase ? ' The case page shows what is owed now.' : ''}`,
+        `longer applies.${opensCase(facts) ? ' The case page shows what is owed now.' : ''}`,
     };
   }
   const owed = owedWords(facts.dueAt, facts.stepKind, zone, deadlineZones, new Date(facts.raisedAt ?? 0));
@@ -497,7 +499,7 @@ function dueCorrectedHeadline(facts: NotificationFacts, step: string): { subject
     subject: `Corrected: ${step} is now ${owed.words} (case ${facts.reference})`,
     lead:
       `A correction of this case moved the deadline of "${step}": it is now ${owed.words}. The date of ${was} in our ` +
-      `earlier email was wrong.${opensCase ? ` ${act}, then record it on the case page.` : ''}`,
+      `earlier email was wrong.${opensCase(facts) ? ` ${act}, then record it on the case page.` : ''}`,
   };
 }
 
@@ -523,7 +525,7 @@ function grantedAgainHeadline(
     lead:
       `After a correction of this case, "${step}" is recorded as ${granted} again, ${end}: the ${refusal} in our ` +
       'earlier email no longer holds.' +
-      (ended ? lapseMeans(facts.about, facts.nowHeldBy === undefined) : ''),
+      (ended ? lapseMeans(facts.about, opensCase(facts)) : ''),
   };
 }
 
