@@ -254,11 +254,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   /** When the last entry was made; the run's start, as for `enteredVersion`. */
   let enteredAt = Date.now();
   const gatherMs = input.passedNoticeGatherMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS;
+  /** An entry session ends once nothing was entered for `gatherMs` after `lastEntryMs`: the one rule of its end. */
+  const sessionEndAfter = (lastEntryMs: number) => lastEntryMs + gatherMs;
   /**
-   * When an entry session running now ends, as the loop below reckons it: `gatherMs` after its last entry (before
+   * When an entry session running now ends, as the loop below reckons it: after its last entry (before
    * `gathersAfterLastEntry`: after this change). The projection lists the announcements held for it then.
    */
-  const sessionEndsAt = () => new Date((state.gathersAfterLastEntry ? enteredAt : Date.now()) + gatherMs).toISOString();
+  const sessionEndsAt = () =>
+    new Date(sessionEndAfter(state.gathersAfterLastEntry ? enteredAt : Date.now())).toISOString();
   /** `command`: the command that produced this state, for its audit row (every applied command has one). */
   const publish = async (command?: Pick<AppliedCommand, 'action' | 'stepId' | 'actor'>): Promise<CaseCommandResult> => {
     const published = state;
@@ -503,7 +506,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     const entering = inEntrySession(state);
     const lastEntered = state.gathersAfterLastEntry ? enteredVersion : state.version;
     if (entering && lastEntered !== gathered.version) {
-      gathered = { version: lastEntered, noticeAt: Date.now() + gatherMs };
+      gathered = { version: lastEntered, noticeAt: sessionEndAfter(Date.now()) };
     }
     // A session that ended is forgotten: the next begins its wait when it begins, whatever was entered since.
     if (!entering && state.gathersAfterLastEntry) gathered = { version: -1, noticeAt: 0 };
