@@ -96,15 +96,17 @@ describe('renderNotification', () => {
     expect(benefits.text).toContain('The date of 31 Jan 2027 in our earlier email was wrong.');
   });
 
+  /** A due date a "Needed again" email named (1 May 2027), as its "Corrected" email is rendered. */
+  const due = {
+    ...facts,
+    kind: 'end_corrected' as const,
+    stepKind: 'cp_renewal_request',
+    about: 'cp_renewal_request',
+    was: '2027-05-02T00:00:00.000Z',
+    raisedAt: '2026-12-05T12:00:00.000Z',
+  };
+
   it('says a due date a "Needed again" email named was corrected: the deadline as corrected, overdue when it passed', () => {
-    const due = {
-      ...facts,
-      kind: 'end_corrected' as const,
-      stepKind: 'cp_renewal_request',
-      about: 'cp_renewal_request',
-      was: '2027-05-02T00:00:00.000Z',
-      raisedAt: '2026-12-05T12:00:00.000Z',
-    };
     const earlier = renderNotification({ ...due, dueAt: '2027-04-11T00:00:00.000Z' });
     expect(earlier.subject).toBe(
       'Corrected: Continued Presence renewal request is now due 10 Apr 2027 (case RC-2026-0042)',
@@ -119,14 +121,6 @@ describe('renderNotification', () => {
   });
 
   it('says a due date a "Needed again" email named is no longer due, and sends an agency transferred away nowhere', () => {
-    const due = {
-      ...facts,
-      kind: 'end_corrected' as const,
-      stepKind: 'cp_renewal_request',
-      about: 'cp_renewal_request',
-      was: '2027-05-02T00:00:00.000Z',
-      raisedAt: '2026-12-05T12:00:00.000Z',
-    };
     const gone = renderNotification({ ...due, dueAt: null });
     expect(gone.subject).toBe('Corrected: Continued Presence renewal request is no longer due (case RC-2026-0042)');
     expect(gone.text).toContain(

@@ -107,6 +107,16 @@ test('a decline entered after the fact reads as the day typed, with no hour no o
   }
 });
 
+/** A CP grant valid until 15 Jan 2027: the window a reminder is about. */
+const grant = {
+  id: 'cp_decision-1',
+  kind: 'cp_decision',
+  agencyId: null,
+  agencyKind: 'ice',
+  details: {},
+  expiresAt: '2027-01-16T00:00:00.000Z',
+};
+
 const passed = (stepId: string, summary: string) => ({
   seq: 1,
   at: '2026-12-04T10:00:00.000Z',
@@ -117,14 +127,6 @@ const passed = (stepId: string, summary: string) => ({
 });
 
 test("a passed reminder of a window's end says what ends and when, not the step signed long before", () => {
-  const grant = {
-    id: 'cp_decision-1',
-    kind: 'cp_decision',
-    agencyId: null,
-    agencyKind: 'ice',
-    details: {},
-    expiresAt: '2027-01-16T00:00:00.000Z',
-  };
   const letter = {
     id: 'hhs_certification_letter-1',
     kind: 'hhs_certification_letter',
@@ -284,14 +286,6 @@ test('a correction does not call a signed step due, and says what it left to ask
 });
 
 test('a reminder a "Needed again" email made needless says so in words, named as the case\'s reminders name it', () => {
-  const grant = {
-    id: 'cp_decision-1',
-    kind: 'cp_decision',
-    agencyId: null,
-    agencyKind: 'ice',
-    details: {},
-    expiresAt: '2027-01-16T00:00:00.000Z',
-  };
   const [line] = timelineOf(
     [
       {
