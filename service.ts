@@ -34,6 +34,7 @@ import { createMetrics } from './app/metrics';
 import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { startWorkerHeartbeat } from './app/worker-heartbeat';
+import { sweepOwedDeliveries } from './app/owed-deliveries';
 import { createServices } from './app/services';
 import { backfillNameIndex } from './app/name-index';
 import { createDigestSchedules, startDigests } from './app/daily-digests';
@@ -218,6 +219,13 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         logger,
       });
       stoppers.push(() => heartbeat.stop());
+      // Emails a request recorded outside any workflow whose delivery it could not start (Temporal unreachable then).
+      const owedDeliveries = await sweepOwedDeliveries({
+        pool,
+        temporal: { client, taskQueue: config.temporal.taskQueue },
+        logger,
+      });
+      stoppers.push(() => owedDeliveries.stop());
       where.worker = `task queue ${config.temporal.taskQueue} on ${temporal.address} (${temporal.namespace})`;
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
       // The agencies' daily digests, each a workflow of its own: those running are found, the missing ones started.

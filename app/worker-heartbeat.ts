@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/logger';
+import { repeatEvery } from '../core/repeat';
 import { forgetWorker, forgetWorkersUnseenFor, recordWorkerSeen } from '../db/worker-heartbeats';
 import type { Queryable } from '../db/pool';
 
@@ -47,18 +48,10 @@ export async function startWorkerHeartbeat(options: WorkerHeartbeatOptions): Pro
     }
   };
   await forgetWorkersUnseenFor(pool, KILLED_WORKER_KEPT_MS).catch(() => undefined);
-  await beat();
-  let renewing: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    // One renewal at a time: a slow database skips a beat rather than piling them up.
-    renewing ??= beat().finally(() => (renewing = undefined));
-  }, WORKER_HEARTBEAT_MS);
-  // The timer alone must not keep the process alive.
-  timer.unref();
+  const renewals = await repeatEvery(WORKER_HEARTBEAT_MS, beat);
   return {
     stop: async () => {
-      clearInterval(timer);
-      await renewing;
+      await renewals.stop();
       await forgetWorker(pool, id).catch(() => undefined);
     },
   };

@@ -209,6 +209,30 @@ export async function foldedRemindersOwed(
   );
   // Only alarms (reminders, due notices, expiry reminders) and notices of what passed are ever folded; the kind says
   // so to the type checker.
+  return notifiedOnly(rows);
+}
+
+/**
+ * The notices of these kinds whose email is owed and not yet sent, oldest first, at most `limit`: those a request
+ * records outside any workflow, whose delivery it may have failed to start (app/owed-deliveries.ts).
+ */
+export async function unsentOfKinds(
+  db: Queryable,
+  kinds: readonly NotifiedKind[],
+  limit: number,
+): Promise<Array<Notification & { kind: NotifiedKind }>> {
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT * FROM notifications
+      WHERE sent_at IS NULL AND recipient_email IS NOT NULL AND kind = ANY($1::text[])
+      ORDER BY created_at, id
+      LIMIT $2`,
+    [kinds, limit],
+  );
+  return notifiedOnly(rows);
+}
+
+/** The rows of kinds an email is delivered for, each with its kind narrowed so to the type checker. */
+function notifiedOnly(rows: NotificationRow[]): Array<Notification & { kind: NotifiedKind }> {
   return rows.flatMap((row) => {
     const kind = NOTIFIED_KINDS.find((known) => known === row.kind);
     return kind ? [{ ...fromRow(row), kind }] : [];

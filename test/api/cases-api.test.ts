@@ -14,6 +14,7 @@ import { workflowIdOf } from '../../workflows/contract';
 import { STEP_KINDS, TRACKS } from '../../domain/types';
 import { addDays } from '../../domain/dates';
 import { createLogger } from '../../core/logger';
+import { startOwedDeliveries } from '../../app/owed-deliveries';
 import { enqueue } from '../../db/notifications';
 import { deleteSurvivor } from '../../db/survivors';
 import { EncryptionCodec } from '../../temporal/codec';
@@ -40,7 +41,7 @@ const as = (agencyId: keyof typeof KINDS) => workers[agencyId]!.headers;
 
 let stack: Stack;
 let app: Express;
-/** The same app, but its write side talks to a Temporal address where nothing listens: an outage not of our making. */
+/** The same app, but everything in it talks to a Temporal address where nothing listens: an outage not of our making. */
 let outageApp: Express;
 let deadConnection: Connection;
 /** The Temporal server's day at start (it runs on wall-clock time): identification and sign-off dates use it. */
@@ -132,6 +133,7 @@ beforeAll(async () => {
     stack.appWith({
       logger,
       cases: stack.casesOn(client),
+      temporal: { client, taskQueue: stack.taskQueue },
       now: async () => now,
       rateLimits: { signInPerMinute: 1e6, writesPerMinute: 1e6 },
     });
@@ -1844,6 +1846,33 @@ describe("correcting the survivor's record", () => {
         );
         expect((await toldOf(opened.caseId, reference)).emails).toHaveLength(1);
       }, 90_000);
+
+      test('with Temporal unreachable as the correction is made: the email sent by the next sweep, once (owed deliveries)', async () => {
+        const opened = await openCase({
+          reference: 'KAI-W4-0012',
+          survivor: { name: 'Ilse Varga', birthDate: '1990-05-01' },
+        });
+        // The correction needs PostgreSQL only; the delivery it starts after its commit finds nobody to talk to.
+        const replaced = await request(outageApp)
+          .post(`/api/cases/${opened.caseId}/survivor`)
+          .set(as('adv-1'))
+          .set('Idempotency-Key', newKey())
+          .send({ name: 'Kai Varga', reference: null })
+          .expect(200);
+        const reference = (replaced.body as { reference: string }).reference;
+        expect(await toldOf(opened.caseId, reference)).toMatchObject({ emails: [], notices: [{ reference }] });
+        // Temporal is back: a worker's sweep starts the delivery, and a second sweep (or another worker's) finds it.
+        const temporal = { client: stack.client, taskQueue: stack.taskQueue };
+        expect(await startOwedDeliveries({ pool: stack.pool, temporal })).toBeGreaterThanOrEqual(1);
+        await eventually(
+          () => stack.mail.messages().some((m) => m.subject.includes(reference)),
+          'the email once a sweep started its delivery',
+        );
+        await startOwedDeliveries({ pool: stack.pool, temporal });
+        const { emails, notices } = await toldOf(opened.caseId, reference);
+        expect(emails).toHaveLength(1);
+        expect(notices).toEqual([expect.objectContaining({ reference, sentAt: expect.any(String) as unknown })]);
+      });
 
       test('not when the police replaced it themselves', async () => {
         const opened = await openCase({
