@@ -443,7 +443,8 @@ describe('idempotency', () => {
       .expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
-    expect(again.body).toEqual(first.body);
+    // The very bytes of the first answer, its keys in their order: a client may compare or hash them.
+    expect(again.text).toBe(first.text);
     // A second open command would have sealed another survivor (before starting its workflow) and added a case.
     expect(await writeSideRows()).toEqual(rowsBefore);
   });
