@@ -93,7 +93,7 @@ export interface RouteSpec<P, Q, B> {
    * kept in the clear sealed (a step's note), and every answer, first or replayed, is shown as its reader may see it
    * now (it may read the database to tell: a replay comes after the reader's access may have changed).
    */
-  reveal?(body: unknown, input: RouteInput<P, Q, B>): unknown;
+  reveal?(body: unknown, input: RouteInput<P, Q, B>, replayed: boolean): unknown;
   // Method syntax on purpose: it makes handlers of specific inputs assignable to the erased `Route` below.
   handle(input: RouteInput<P, Q, B>): Promise<Reply>;
 }
@@ -209,7 +209,8 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       reply = spec.idempotent
         ? await options.idempotency(req, res, body, (operationId) => spec.handle(Object.assign(input, { operationId })))
         : await spec.handle(input);
-      if (reply && spec.reveal && reply.status < 300) reply = { ...reply, body: await spec.reveal(reply.body, input) };
+      if (reply && spec.reveal && reply.status < 300)
+        reply = { ...reply, body: await spec.reveal(reply.body, input, isReplay(reply)) };
     } catch (error) {
       const known = problemFor(error, req.id);
       await audit(options.audit, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });
@@ -218,7 +219,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
     if (reply) {
       // A refusal may come back as a reply (idempotency stores and replays 4xx answers too): its code is in the body.
       const body = reply.body as { caseId?: unknown; code?: unknown } | null;
-      const replayed = reply.headers?.[REPLAYED_HEADER] === 'true';
+      const replayed = isReplay(reply);
       const code = reply.status >= 400 && typeof body?.code === 'string' ? body.code : undefined;
       await audit(options.audit, spec, req, res, {
         params,
@@ -234,6 +235,9 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
     }
   });
 }
+
+/** Whether idempotency answered with a stored reply, not the handler. */
+const isReplay = (reply: Reply) => reply.headers?.[REPLAYED_HEADER] === 'true';
 
 /** The rate limit a route counts against: its own, else every authenticated POST or DELETE is a write. */
 export function rateLimitOf(spec: Route): RateLimitName | 'none' {

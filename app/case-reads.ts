@@ -93,6 +93,17 @@ export function createCaseReads(deps: CaseReadsDeps) {
     notesShown: (view: CaseView, actor: Actor) =>
       caseNotesShown(view, canReadSurvivor(actor, view), deps.identityKeyring),
 
+    /**
+     * A case answered again from the idempotency store: only to one who still sees the case (else the 403 or 404 any
+     * read gets), its notes opened only if the reader may still read the identity. The stored answer names the
+     * agencies as they were: a transfer since may have taken the reader's agency off the case.
+     */
+    replayShown: async (stored: CaseView, actor: Actor) => {
+      const current = await readCase(stored.caseId, actor);
+      const readable = canReadSurvivor(actor, stored) && canReadSurvivor(actor, current);
+      return caseNotesShown(stored, readable, deps.identityKeyring);
+    },
+
     /** The reminders of the steps the actor sees; those derived from a birth date only to who may read the identity. */
     async reminders(caseId: string, actor: Actor) {
       const view = await readCase(caseId, actor);

@@ -64,9 +64,12 @@ const OPENS_CASES: Permission = {
 
 export function caseRoutes(deps: ApiDeps): Route[] {
   const { caseReads, caseTransfers, survivorRecords } = deps;
-  /** Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way. */
-  const revealNotes = (body: unknown, { actor }: { actor: Actor }): CaseView =>
-    caseReads.notesShown(body as CaseView, actor);
+  /**
+   * Applied after idempotency stored the reply (notes still sealed), so a replayed answer is shown the same way, to a
+   * reader who still takes part in the case.
+   */
+  const revealNotes = (body: unknown, { actor }: { actor: Actor }, replayed: boolean) =>
+    replayed ? caseReads.replayShown(body as CaseView, actor) : caseReads.notesShown(body as CaseView, actor);
 
   /**
    * The API's own check before a command reaches the workflow, whose validator applies the same rule again: the step,

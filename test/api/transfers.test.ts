@@ -285,6 +285,38 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
   expect(closed.status).toBe(409);
 });
 
+test('an agency transferred off the case gets 403 for a replay of its own earlier write, never the case or its notes (probe X1)', async () => {
+  const opened = await openCase();
+  const { caseId } = opened;
+  const oldPolice = as('demo-police-officer');
+  const note = 'Met at 12 Hidden Lane (fictitious)';
+  const requestedOn = await today();
+  const signOff = (key: string) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+      .set(oldPolice)
+      .set('Idempotency-Key', key)
+      .send({ outcome: 'requested', details: { requestedOn, note } });
+  const key = randomUUID();
+  const signed = await signOff(key).expect(200);
+  expect(JSON.stringify(signed.body)).toContain(note);
+  // While the police still take part, a retry is the stored answer.
+  expect((await signOff(key).expect(200)).headers['idempotent-replayed']).toBe('true');
+
+  await transfer(caseId, as('demo-coordinator'), toNewPolice).expect(200);
+  const replayed = await signOff(key).expect(403);
+  expect(replayed.body).toMatchObject({ code: 'not_a_participant' });
+  expect(JSON.stringify(replayed.body)).not.toContain(note);
+  expect(JSON.stringify(replayed.body)).not.toContain(opened.reference);
+  // The refusal is audited as any other.
+  const { rows } = await stack.pool.query<{ outcome: string; status: number }>(
+    `SELECT outcome, status FROM audit_events WHERE case_id = $1 AND action = 'step.sign_off' AND status IS NOT NULL
+     ORDER BY id`,
+    [caseId],
+  );
+  expect(rows.map((row) => `${row.outcome} ${row.status}`)).toEqual(['allowed 200', 'allowed 200', 'denied 403']);
+});
+
 test('a transfer made while the mail server is down is told to both agencies once it is back, each exactly once', async () => {
   const opened = await openCase();
   const { caseId } = opened;
