@@ -1,7 +1,8 @@
 /**
  * One log line per request, once its answer has gone (or its client has): the request's id, method and path, the
- * status, how long it took and who asked. Never a body, a header or a query parameter's value: an Authorization
- * header, a token put in a URL or a survivor's name searched for never reaches the log.
+ * status, how long it took and who asked. Never a body, a header, a query parameter's value or a path segment that is
+ * not an id: an Authorization header, a token put in a URL or a survivor's name searched for or typed into a path
+ * never reaches the log.
  *
  * Our own, rather than pino-http: pino-http made two child loggers for every request, whether or not anything logged
  * through them, and that was a tenth of the CPU a case read costs (README, "Reads").
@@ -39,7 +40,7 @@ export function requestLog(
   return (req, res, next) => {
     const started = Date.now();
     // As it arrived: a router mounted on a prefix rewrites `req.url` while the request passes through it.
-    const url = options.loggedUrl(withoutQueryValues(req.url ?? ''));
+    const url = withoutFreeText(options.loggedUrl(withoutQueryValues(req.url ?? '')));
     req.id = assignRequestId(req, res);
     req.log = logger;
     // 'close' follows 'finish' on every response, and comes alone when the client went away before the answer.
@@ -58,6 +59,24 @@ export function requestLog(
     next();
   };
 }
+
+/**
+ * The path with each segment that is not an id or a word of ours left out (`/api/cases/…`): our routes, ids and step ids
+ * are lowercase ASCII, and a segment with capitals, spaces or other letters is text a person typed where an id
+ * belongs (a survivor's name put in a case's URL), which the log must not keep.
+ */
+function withoutFreeText(url: string): string {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  const kept = path
+    .split('/')
+    .map((segment) => (ID_OR_WORD.test(segment.replaceAll(WITHHELD_SECRET, '')) ? segment : '…'))
+    .join('/');
+  return query < 0 ? kept : kept + url.slice(query);
+}
+const ID_OR_WORD = /^[a-z0-9._~-]*$/;
+/** What `withoutTokens` (core/token-format.ts) puts where a token was: a calendar feed's path reads `[secret].ics`. */
+const WITHHELD_SECRET = '[secret]';
 
 /** The URL with each query parameter's value left out (`/cases?reference=…`): the names say what was asked. */
 function withoutQueryValues(url: string): string {

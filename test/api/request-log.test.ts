@@ -69,6 +69,22 @@ test('a request is logged once, with its id, method, path, status, time and who 
   expect(log.lines.join('\n')).not.toMatch(/Test Person|rc_secret_token|rc_url_token/);
 });
 
+test('a path segment that is not an id or a word of ours is left out: a name typed where a case id belongs', async () => {
+  for (const [path, id] of [
+    ['/cases/Zorvath%20Quillbyxe', 'log-name-1'],
+    ['/cases/Mar%C3%ADa', 'log-name-2'],
+    ['/cases/Zorvath/steps/cp_request-1', 'log-name-3'],
+  ] as const)
+    await request(app).get(path).set('X-Request-Id', id).expect(404);
+  expect((await waitForLine('log-name-1')).req).toMatchObject({ url: '/cases/…' });
+  expect((await waitForLine('log-name-2')).req).toMatchObject({ url: '/cases/…' });
+  expect((await waitForLine('log-name-3')).req).toMatchObject({ url: '/cases/…/steps/cp_request-1' });
+  expect(log.lines.join('\n')).not.toMatch(/Zorvath|Quillbyxe|Mar%C3%ADa/);
+  // Ids and our own words are kept, for the operator reading the log.
+  await request(app).get('/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a').set('X-Request-Id', 'log-id').expect(404);
+  expect((await waitForLine('log-id')).req).toMatchObject({ url: '/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a' });
+});
+
 test('a fresh id when the caller offers none or an unsafe one, echoed in the answer', async () => {
   const answer = await request(app).get('/feed/abc').set('X-Request-Id', 'bad id with spaces').expect(200);
   const id = answer.headers['x-request-id'] as string;
