@@ -101,7 +101,12 @@ export function scheduledAlarms(state: CaseState, sessionEndsAt?: Instant): Sche
     coordinatorToldOfLapses: true,
   };
   const waits = state.announcesAfterSession === true && inEntrySession(state);
-  return alarms({ ...state, ...patched }).flatMap((alarm) => {
+  const flagged = { ...state, ...patched };
+  // The workflow's first task on these rules settles the birthday leads and the 18th birthday already behind at entry
+  // as passed (`withPatchedRules`), with no new version to project: a new case's opening, projected before that task
+  // moves it to them, must not list those leads as still to come, dated before the case was entered.
+  const ruled = state.adultAt18 && state.birthdayLeadsGathered ? flagged : settlePassedAlarms(flagged, state.openedAt);
+  return alarms(ruled).flatMap((alarm) => {
     const step = findStep(state, alarm.stepId);
     if (!step) return [];
     const { id: alarmId, kind, stepId, subject: about } = alarm;

@@ -3,7 +3,14 @@
  * A notification dated on or after it is refused; a minor not notified by then moves to the adult path, whose HHS
  * certification opens with its qualifying event; one notified in time stays on the minor path.
  */
-import { alarms, fireAlarm, releaseHeldExpiries, settlePassedAlarms, stillToTell } from '../../domain/alarms';
+import {
+  alarms,
+  fireAlarm,
+  releaseHeldExpiries,
+  scheduledAlarms,
+  settlePassedAlarms,
+  stillToTell,
+} from '../../domain/alarms';
 import type { CaseState, PassedAlarm } from '../../domain/case-state';
 import { addDaysToInstant, startOfDay } from '../../domain/dates';
 import { DEFAULT_POLICY } from '../../domain/policy';
@@ -197,6 +204,29 @@ describe('a minor entered after the fact, the birthday still ahead', () => {
     expect(
       alarms(settled).filter((alarm) => alarm.subject === 'minor_turns_18' && alarm.kind === 'expiry_reminder'),
     ).toContainEqual(expect.objectContaining({ at: settled.openedAt, recipient: 'law_enforcement' }));
+  });
+
+  it("the opening's projection lists no lead that passed before entry as still to come (probe X12)", () => {
+    // As the workflow opens it: the rules' flags come at its first task, after the opening is projected.
+    const opened = openCase(
+      {
+        caseId: 'case-late',
+        reference: 'RC-LATE-1',
+        identifiedAt: '2026-06-01T08:00:00.000Z',
+        minorTurns18On: BIRTHDAY,
+        agencies: AGENCIES,
+        usesUVisa: false,
+      },
+      ENTERED_AT,
+    );
+    const listed = scheduledAlarms(opened).filter((alarm) => alarm.about === 'minor_turns_18');
+    expect(listed.filter((alarm) => alarm.at < ENTERED_AT)).toEqual([]);
+    // What is still ahead is listed as the workflow will fire it.
+    expect(listed.map((alarm) => alarm.alarmId)).toEqual(
+      scheduledAlarms(enteredOn(ENTERED_AT))
+        .filter((alarm) => alarm.about === 'minor_turns_18')
+        .map((alarm) => alarm.alarmId),
+    );
   });
 
   it('not notified: the police are told in the notice at the end of the session', () => {
