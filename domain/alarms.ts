@@ -366,6 +366,25 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
 }
 
 /**
+ * The agency an entry session's notice lists a passed alarm to, beside the coordinator: the agency holding the alarm's
+ * role now. On a case with `passedToldToOwner`, none for an alarm about a step of that role that another agency
+ * settled: a transfer since moved the role, and the agency holding it never owed the step (the coordinator's notice
+ * lists it all the same).
+ */
+export function passedAlarmAgency(state: CaseState, alarm: PassedAlarm): string | undefined {
+  const agencyId = alarm.recipient && state.agencies[alarm.recipient];
+  if (!agencyId || !state.passedToldToOwner) return agencyId;
+  const step = findStep(state, alarm.stepId);
+  const settledByAnother =
+    step !== undefined &&
+    step.status !== 'pending' &&
+    step.agencyKind === alarm.recipient &&
+    step.agencyId !== agencyId;
+  return settledByAnother ? undefined : agencyId;
+}
+
+/**
+ * What an entry session had gathered, still untold, when the case ended/**
  * What an entry session had gathered, still untold, when the case ended: nothing more will be entered, so on a case
  * with `tellsPassedWhenClosed` it is told at once once the case is closed. Not once withdrawn: a case withdrawn may
  * have been opened by mistake, and its dates were never a survivor's.

@@ -172,6 +172,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   tellsNeededAgainDates?: boolean;
   /**
+   * At an entry session's end, a passed alarm of a step another agency settled (before a transfer moved the role) is
+   * listed to the coordinator only, not to the agency holding the role now, which never owed it (`passedAlarmAgency`
+   * in domain/alarms.ts). Set by the workflow behind a patch, so histories recorded before, which told the agency
+   * holding the role, replay as they ran.
+   */
+  passedToldToOwner?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

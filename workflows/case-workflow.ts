@@ -34,6 +34,7 @@ import {
   passedToTellAtEnd,
   recordDelivery,
   releaseHeldExpiries,
+  passedAlarmAgency,
   settlePassedAlarms,
   snapshotOf,
   stillToTell,
@@ -83,6 +84,7 @@ import {
   ON_RECORD_AFTER_SESSION_PATCH,
   BACKDATED_ENTRY_SESSION_PATCH,
   GRANTED_AGAIN_TOLD_PATCH,
+  PASSED_TOLD_TO_OWNER_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -218,6 +220,7 @@ const PATCHED_RULES = [
   ['backdatedEntriesHold', BACKDATED_ENTRY_SESSION_PATCH],
   ['tellsNeededAgainDates', NEEDED_AGAIN_DATE_TOLD_PATCH],
   ['tellsGrantedAgain', GRANTED_AGAIN_TOLD_PATCH],
+  ['passedToldToOwner', PASSED_TOLD_TO_OWNER_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -406,7 +409,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     await tellWhatPassed(passed, alarmId, coordinator);
     const byAgency = new Map<string, PassedAlarm[]>();
     for (const alarm of passed) {
-      const agencyId = alarm.recipient && state.agencies[alarm.recipient];
+      const agencyId = passedAlarmAgency(state, alarm);
       if (agencyId && agencyId !== coordinator) byAgency.set(agencyId, [...(byAgency.get(agencyId) ?? []), alarm]);
     }
     for (const [agencyId, own] of byAgency) await tellWhatPassed(own, `${alarmId}:${agencyId}`, agencyId);

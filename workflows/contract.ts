@@ -344,6 +344,14 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
 ];
 
 /**
+ * Cases recorded before it told the agency holding a role, at an entry session's end, every passed alarm addressed to
+ * that role: a step another agency settled before a transfer moved the role was listed to the new agency as if it had
+ * missed it (probe X13). Since, such a step's passed alarms are listed to the coordinator alone (`passedToldToOwner`
+ * in domain/case-state.ts). Asked on its own, after the bundles.
+ */
+export const PASSED_TOLD_TO_OWNER_PATCH = 'passed-told-to-owner';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

@@ -4,6 +4,7 @@
  * one is sent on its own; the coordinator gets one notice listing them, each agency owed one of them a notice of its own,
  * and the steps are honestly overdue.
  */
+import { upsertAgencies } from '../../db/agencies';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -81,6 +82,48 @@ test('a case entered late sends no reminder for a date already passed, only one 
   expect(
     timeline.filter((entry) => /^alarm\.(reminder|due|escalation|expiry_reminder|expired)$/.test(entry.type)),
   ).toEqual([]);
+});
+
+test('a step the police signed before a transfer: the new police are not told its reminders passed, the coordinator is (probe X13)', async () => {
+  const now = await stack.env.currentTimeMs();
+  await upsertAgencies(stack.pool, [
+    { id: 'late-new-police', kind: 'law_enforcement', name: 'Late New Police (fictitious)', email: null },
+  ]);
+  const coordinator = workingActor({
+    userId: 'coordinator-late',
+    agencyId: DEMO_AGENCIES.coordinator,
+    agencyKind: 'coordinator',
+  });
+  const opened = await openedLate('Transferred While Entered', now);
+  // Within the entry session: the police record their CP request (late), then the case changes police.
+  await stack.cases.signOff(
+    opened.caseId,
+    {
+      stepId: 'cp_request-1',
+      outcome: 'requested',
+      details: { requestedOn: new Date(now).toISOString().slice(0, 10) },
+    },
+    police,
+  );
+  await stack.cases.transfer(
+    opened.caseId,
+    { agencyKind: 'law_enforcement', toAgencyId: 'late-new-police', reason: 'moved_jurisdiction' },
+    coordinator,
+  );
+
+  await stack.env.sleep(HOUR_MS);
+  const notices = await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+    const passed = items.filter((n) => n.kind === 'passed_summary');
+    return passed.length > 0 && passed.every((n) => !n.recipientEmail || n.sentAt) ? passed : undefined;
+  }, 'the notices of what passed');
+  const byAgency = new Map(notices.map((n) => [n.recipientAgencyId, n.bodyText]));
+  expect(byAgency.get(DEMO_AGENCIES.coordinator)).toMatch(/Continued Presence request/);
+  // The declaration they took over is theirs, missed reminders and all; the CP request was never theirs to make.
+  expect(byAgency.get('late-new-police')).toMatch(/Declaration/i);
+  expect(byAgency.get('late-new-police')).not.toMatch(/Continued Presence request/);
+  // The police who made it are off the case: nothing more about it goes to them.
+  expect(byAgency.has(DEMO_AGENCIES.law_enforcement)).toBe(false);
 });
 
 test('a history entered in order, one sign-off after another: the petition filed inside a window long closed is taken, and one notice tells the whole session', async () => {

@@ -37,6 +37,7 @@ import {
   BACKDATED_ENTRY_SESSION_PATCH,
   NEEDED_AGAIN_DATE_TOLD_PATCH,
   GRANTED_AGAIN_TOLD_PATCH,
+  PASSED_TOLD_TO_OWNER_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -372,6 +373,9 @@ const COVERAGE = {
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-2)!.id,
   "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
+  "records the newest bundle's patch marker first": (facts: HistoryFacts) => facts.markers[0] === PATCH_BUNDLES[0]!.id,
+  'lists a step settled before a transfer to the coordinator alone, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   'holds the announcements of an entry made after the fact, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BACKDATED_ENTRY_SESSION_PATCH),
   'keeps the due dates its "Needed again" emails name, if it opens a case': (facts: HistoryFacts) =>
@@ -512,6 +516,17 @@ const V19_CLAIMS: GenerationClaim = {
   ],
 };
 
+// The third bundle's marker first, then, in a case it opens, a patch asked on its own after it: an entry session's
+// notice lists a step another agency settled before a transfer to the coordinator alone (PASSED_TOLD_TO_OWNER_PATCH).
+const V20_CLAIMS: GenerationClaim = {
+  some: V19_CLAIMS.some,
+  every: [
+    ...V19_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the newest bundle's"),
+    "records the newest bundle's patch marker first",
+    'lists a step settled before a transfer to the coordinator alone, if it opens a case',
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -551,6 +566,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v17: V17_CLAIMS,
   v18: V18_CLAIMS,
   v19: V19_CLAIMS,
+  v20: V20_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

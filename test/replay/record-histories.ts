@@ -74,9 +74,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * v19 records the third bundle's one marker, for the second's patches and three more: the announcements of a sign-off
  * entered after the fact held for the entry session it opens (BACKDATED_ENTRY_SESSION_PATCH), the due date a "Needed
  * again" email names kept as announced (NEEDED_AGAIN_DATE_TOLD_PATCH), and a grant after a told refusal told as granted
- * again (GRANTED_AGAIN_TOLD_PATCH).
+ * again (GRANTED_AGAIN_TOLD_PATCH). v20 records the third bundle's marker and, in a case it opens, one asked on its own
+ * after it: an entry session's notice lists a step another agency settled before a transfer to the coordinator alone
+ * (PASSED_TOLD_TO_OWNER_PATCH).
  */
-const GENERATION = 'v19';
+const GENERATION = 'v20';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
