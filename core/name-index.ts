@@ -55,9 +55,12 @@ const FOLDABLE = new RegExp(`[${Object.keys(FOLDED_LETTERS).join('')}]`, 'g');
 
 /**
  * The tokens of a name as it is indexed and searched: compatibility-decomposed (NFKD) with its diacritics removed,
- * lower case, the letters above folded, apostrophes dropped ("O'Brien" is "obrien"), split at anything else that is
- * not a letter or a digit (spaces, hyphens, dots), each token once. Changing these rules changes every token: a
- * migration then empties the index, and the start-up backfill (app/name-index.ts) rebuilds it.
+ * lower case, the letters above folded, apostrophes dropped ("O'Brien" is "obrien"), and so are the invisible format
+ * characters (Unicode category Cf: zero-width space and joiners, soft hyphen, direction marks, BOM) that a name pasted
+ * from a PDF or a word processor carries inside its words, and that a Persian name holds (U+200C) within a word:
+ * "Pell\u00ADu\u200Dcast" is "pellucast", as it reads; then split at anything else that is not a letter or a digit
+ * (spaces, hyphens, dots), each token once. The stored name keeps them, as typed. Changing these rules changes every
+ * token: a migration then empties the index, and the start-up backfill (app/name-index.ts) rebuilds it.
  */
 export function nameTokens(name: string): string[] {
   const plain = name
@@ -65,7 +68,7 @@ export function nameTokens(name: string): string[] {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(FOLDABLE, (letter) => FOLDED_LETTERS[letter]!)
-    .replace(/['’ʼ`]/g, '');
+    .replace(/['’ʼ`\p{Cf}]/gu, '');
   return [...new Set(plain.split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
 }
 

@@ -33,6 +33,8 @@ const NAMES = {
   b: 'José Maria Smith',
   c: 'Zhang Wei',
   cCorrected: 'Wei Chenoweth',
+  /** Pasted from a PDF: a zero-width space, a soft hyphen and a zero-width joiner inside its words. */
+  d: 'Yarrow\u200Bind Pell\u00ADu\u200Dcast',
 };
 /** Every word of every name, as a scan looks for it (lower case, with and without accents). */
 const NEEDLES = [
@@ -229,6 +231,31 @@ describe('POST /api/cases/search', () => {
       await reindexSurvivorNames(stack.pool, stack.identityKeyring);
     }
     expect(await found(stack.as('coordinator'), { name: 'maria' })).toEqual([cases.b.reference, cases.a.reference]);
+  });
+
+  test('invisible characters inside a name are no word breaks: the search, the duplicate check and the reference rule agree', async () => {
+    const police = stack.as('law_enforcement');
+    const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+    const open = (name: string, reference: string) =>
+      request(app)
+        .post('/api/cases')
+        .set(police)
+        .set('Idempotency-Key', randomUUID())
+        .send({ reference, identifiedOn: today, survivor: { name, birthDate: '1992-08-09' }, agencies: DEMO_AGENCIES });
+    // "pellucast" is a word of the name as it reads: a reference holding it would name the survivor.
+    for (const reference of ['YARROWIND-7', 'PELLUCAST-7']) {
+      expect((await open(NAMES.d, reference).expect(422)).body).toMatchObject({ errors: [{ field: 'reference' }] });
+    }
+    const reference = `NS-${Date.now().toString(36).toUpperCase()}-ZW`;
+    await open(NAMES.d, reference).expect(201);
+    for (const name of ['pellucast', 'yarrowind', 'Yarrowind Pellucast', NAMES.d, 'pell\u00ADucast']) {
+      expect([name, await found(police, { name })]).toEqual([name, [reference]]);
+    }
+    expect(await found(police, { name: 'pell' })).toEqual([]);
+    // The same survivor typed without them, the same day by the same agency, is the case already open.
+    const again = await open('Yarrowind Pellucast', `${reference}-2`).expect(409);
+    expect(again.body).toMatchObject({ code: 'possible_duplicate' });
+    expect((again.body as { detail: string }).detail).toContain(reference);
   });
 });
 

@@ -215,8 +215,9 @@ describe('opening a case', () => {
         );
     const first = (await send('le-1').expect(201)).body as CaseBody;
 
-    // A form sent again after a lost answer, under a new key; the name typed in other letters' case and accents.
-    for (const name of ['Dana Twice-Sent', 'dána TWICE sent']) {
+    // A form sent again after a lost answer, under a new key; the name typed in other letters' case and accents, or
+    // pasted with invisible characters inside its words (a zero-width space, a soft hyphen).
+    for (const name of ['Dana Twice-Sent', 'dána TWICE sent', 'Da\u200Bna Twi\u00ADce-Sent']) {
       const again = await send('le-1', { survivor: { ...survivor, name } }).expect(409);
       expect(again.body).toMatchObject({ code: 'possible_duplicate', errors: [{ field: 'confirmNotDuplicate' }] });
       expect((again.body as { detail: string }).detail).toContain(first.reference);

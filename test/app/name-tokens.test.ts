@@ -10,6 +10,9 @@ test.each([
   ['Yıldız', 'Yildiz'],
   ['María José López-García', 'maria jose lopez garcia'],
   ["Seán O'Brien", 'SEAN OBRIEN'],
+  // Invisible format characters pasted from a PDF or a word processor: zero-width space, joiner, soft hyphen, BOM.
+  ['Yarrow\u200Bind Pell\u00ADu\u200Dcast', 'Yarrowind Pellucast'],
+  ['\uFEFFAmi\u2060na Ro\u200Bse', 'amina rose'],
 ])('%s is found as %s', (indexed, typed) => {
   expect(nameTokens(typed)).toEqual(nameTokens(indexed));
 });
@@ -17,4 +20,10 @@ test.each([
 test('names in scripts without Latin letters keep their own tokens', () => {
   expect(nameTokens('فاطمة الزهراء')).toEqual(['فاطمة', 'الزهراء']);
   expect(nameTokens('王小明')).toEqual(['王小明']);
+});
+
+test('format characters are dropped, not split at: a Persian name with its non-joiner is one word', () => {
+  expect(nameTokens('Yarrow\u200Bind Pell\u00ADu\u200Dcast')).toEqual(['yarrowind', 'pellucast']);
+  expect(nameTokens('مهر\u200Cانگیز')).toEqual(['مهرانگیز']);
+  expect(nameTokens('مهرانگیز')).toEqual(['مهرانگیز']);
 });
