@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import type { Clock } from '../core/clock';
 import { AppError } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -34,6 +35,7 @@ import {
 } from '../domain/access';
 import type { Actor, Step } from '../domain/types';
 import type { DocumentRemovalReason } from '../domain/reasons';
+import { singleLineText } from '../domain/text';
 import type { CaseReads } from './case-reads';
 
 export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
@@ -83,6 +85,22 @@ function cleanFileName(name: string, mediaType: DocumentMediaType): string {
   const stem = kept ? base.slice(0, -given.length - 1) : base;
   const extension = kept ? given : extensions[0]!;
   return `${stem.slice(0, 200 - extension.length - 1)}.${extension}`;
+}
+
+/**
+ * A file name is read by people, on the case page and its removal page, as the other names people type are: held to
+ * their rule (domain/text.ts), so one with a direction override (U+202E), which would reorder what the page says after
+ * it, a line break or a tab, or nothing visible is refused, by the field `file`, and nothing is stored.
+ */
+const FileNameSchema = singleLineText(z.string());
+
+function refusedFileName(name: string): AppError | undefined {
+  const read = FileNameSchema.safeParse(name);
+  if (read.success) return undefined;
+  return new AppError('unprocessable', 'The document’s file name cannot be shown as it is: rename the file.', {
+    code: 'invalid_file_name',
+    fields: [{ field: 'file', message: `the file name: ${read.error.issues[0]!.message}` }],
+  });
 }
 
 /** The type the content shows it to be, if it is one a document may be. */
@@ -168,6 +186,8 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
         throw refused("Only who acts for the step's agency on this case, or its coordinator, may add its documents.");
       const file = await receive();
       if (file.content.length > DOCUMENT_MAX_BYTES) throw tooLarge();
+      const badName = refusedFileName(file.fileName);
+      if (badName) throw badName;
       const mediaType = await detectedType(file.content);
       if (!mediaType) {
         throw new AppError('unsupported_media_type', `A document must be ${ALLOWED}.`, {

@@ -3540,7 +3540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no file in the field "file", or an empty one */
+            /** @description no file in the field "file", or an empty one; or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored) */
             422: {
                 headers: {
                     [name: string]: unknown;

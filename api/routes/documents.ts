@@ -63,7 +63,11 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           description: 'not multipart/form-data, or the content is not a PDF, PNG or JPEG: nothing was stored',
           problem: true,
         },
-        422: { description: 'no file in the field "file", or an empty one', problem: true },
+        422: {
+          description:
+            'no file in the field "file", or an empty one; or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored)',
+          problem: true,
+        },
       },
       handle: async ({ params, actor, req, res }) => {
         const saved = await documents.upload(params.caseId, params.stepId, actor, () => receiveFile(req, res));

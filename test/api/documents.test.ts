@@ -16,12 +16,14 @@ import { openDocument, saveDocument } from '../../db/documents';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, dateOf } from '../../domain/dates';
 import { createConsole } from '../../web/console';
+import { sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
 import { startStack, type Stack } from '../support/stack';
 import { expectAccessible } from '../support/axe';
 
+const CONSOLE_SECRET = 'documents-test-secret-'.padEnd(40, 'x');
 const SURVIVOR = { name: 'Ileana Vasquez-Thornbury', birthDate: '1991-04-12', aNumber: 'A207733951' };
 const NEEDLES = [SURVIVOR.name, 'Ileana', 'Thornbury', SURVIVOR.aNumber, '207733951'].map((n) => n.toLowerCase());
 
@@ -57,7 +59,7 @@ beforeAll(async () => {
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   app = stack.appWith({
-    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: 'documents-test-secret-'.padEnd(40, 'x') }),
+    console: createConsole({ apiUrl: base, publicBaseUrl: base, secret: CONSOLE_SECRET }),
   });
   server.on('request', app);
   const opened = await request(app)
@@ -422,6 +424,38 @@ describe('a refused upload stores nothing', () => {
     expect(await documentCount()).toBe(before + 1);
   });
 
+  it('refuses a file name people would read reordered, on two lines or blank, as other names: 422 naming the field', async () => {
+    const before = await documentCount();
+    const names = [
+      'x\u202E.pdf', // the probe's: RIGHT-TO-LEFT OVERRIDE reverses what the page says after it
+      'invoice\u202Efdp.exe',
+      '\u202Aletter.pdf',
+      'scan\u2066.pdf',
+      'two\tcolumns.pdf',
+      '\u200B\u200B',
+    ];
+    for (const name of names) {
+      const res = await upload(user('demo-police-officer'), LETTER, name);
+      expect([name, res.status, res.body]).toEqual([
+        name,
+        422,
+        expect.objectContaining({
+          code: 'invalid_file_name',
+          errors: [{ field: 'file', message: expect.any(String) as unknown }],
+        }),
+      ]);
+    }
+    expect((await upload(user('demo-police-officer'), LETTER, 'x\u202E.pdf')).body).toMatchObject({
+      errors: [
+        {
+          field: 'file',
+          message: expect.stringMatching(/^the file name: expected text without direction controls/) as unknown,
+        },
+      ],
+    });
+    expect(await documentCount()).toBe(before);
+  });
+
   it('refuses a body that is not a form with a file: 415 or 422', async () => {
     const as = user('demo-police-officer');
     const path = `/api/cases/${caseId}/steps/cp_request-1/documents`;
@@ -463,6 +497,44 @@ test('a document sealed under a key that was rotated out still opens while the o
   );
 });
 
+test('a file name stored with a direction override before they were refused is set apart in a <bdi> wherever the console shows it', async () => {
+  const name = 'x\u202Efdp.png';
+  const { document } = await saveDocument(
+    stack.pool,
+    {
+      id: randomUUID(),
+      caseId,
+      stepId: 'cp_request-1',
+      stepInstance: 0,
+      uploadedBy: null,
+      uploadedAt: new Date(),
+      mediaType: 'image/png',
+      fileName: name,
+      content: Buffer.concat([PNG, Buffer.from('stored before the rule')]),
+    },
+    { kind: 'postgres' },
+    stack.identityKeyring,
+  );
+  const cookie = `${SESSION_COOKIE}=${await sealSessionToken(
+    CONSOLE_SECRET,
+    stack.users['demo-coordinator']!.token,
+    new Date(Date.now() + 3600_000),
+  )}`;
+  const page = async (path: string) => (await request(app).get(path).set('Cookie', cookie).expect(200)).text;
+  const casePage = await page(`/cases/${caseId}`);
+  expect(casePage).toContain(`download><bdi>${name}</bdi></a> (PNG, 1 KB) · <a`);
+  expect(casePage).toContain(`Remove<span class="visually-hidden"> <bdi>${name}</bdi> from`);
+  // Nowhere outside one: the override cannot reach the rest of its line.
+  expect(casePage.split(name).length - 1).toBe(casePage.split(`<bdi>${name}</bdi>`).length - 1);
+  const removal = await page(`/cases/${caseId}/documents/${document.id}/remove`);
+  expect(removal).toContain(`<dd><bdi>${name}</bdi></dd>`);
+  await request(app)
+    .post(`/api/cases/${caseId}/documents/${document.id}/remove`)
+    .set(user('demo-coordinator'))
+    .send({ reason: 'wrong_file' })
+    .expect(200);
+});
+
 test('in the browser: the officer adds the signed request to the sign-off form, then downloads it from the case page', async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   // bypassCSP lets the test inject axe-core; the pages themselves run under helmet's CSP.
@@ -488,6 +560,11 @@ test('in the browser: the officer adds the signed request to the sign-off form, 
   // One byte over 10 MB: the console reads no further and says so beside the field.
   await form({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 0x25) });
   await expect(page.locator('#document-error').textContent()).resolves.toMatch(/at most 10 MB/);
+  // A file name with a direction override, which would reorder the case page's line: refused beside the field too.
+  await form({ name: 'request\u202Efdp.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+  await expect(page.locator('#document-error').textContent()).resolves.toMatch(
+    /^The file name: expected text without direction controls/,
+  );
 
   const signed = Buffer.from(`%PDF-1.4\n% CP request signed for ${SURVIVOR.name}\n%%EOF\n`);
   await form({ name: 'CP request (signed).pdf', mimeType: 'application/pdf', buffer: signed });

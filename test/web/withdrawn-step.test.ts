@@ -67,6 +67,10 @@ test("the case page lists a withdrawn step's document apart, with its download a
   const page = await asCoordinator(`/cases/${caseId}`).expect(200);
   const section = page.text.slice(page.text.indexOf('Documents of steps a correction withdrew'));
   expect(section).toContain('HHS certification request (withdrawn by a correction):');
-  expect(section).toMatch(/<a href="\/cases\/[^"]+\/documents\/[^"]+" download>certification request\.png<\/a>/);
-  expect(section).toContain('Remove<span class="visually-hidden"> certification request.png from the withdrawn');
+  expect(section).toMatch(
+    /<a href="\/cases\/[^"]+\/documents\/[^"]+" download><bdi>certification request\.png<\/bdi><\/a>/,
+  );
+  expect(section).toContain(
+    'Remove<span class="visually-hidden"> <bdi>certification request.png</bdi> from the withdrawn',
+  );
 });
