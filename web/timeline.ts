@@ -39,7 +39,8 @@ interface StepFacts {
 
 /**
  * The entries newest first (by when they happened, then by the order they were recorded), each with when in words
- * and its sentence. `agencies`: the case's agency of each kind, which owes a step a correction withdrew since.
+ * and its sentence. `agencies`: the case's agency of each kind now, which owes a step a correction withdrew since; an
+ * entry names the agency that owed its step then, as the case's transfers say it.
  */
 export function timelineOf(
   entries: readonly Entry[],
@@ -60,7 +61,8 @@ export function timelineOf(
 
 /**
  * The steps a correction withdrew, which have left the case: their kind and owner as their id names them (domain/
- * access.ts `stepOfId`, as the API judges who may see them), so their opening still names who owed them.
+ * access.ts `stepOfId`, as the API judges who may see them). The owner is the case's agency of that kind now; what
+ * an entry names is the one that held the kind then (`owedWhen`).
  */
 function withdrawnSteps(entries: readonly Entry[], agencies: Partial<CaseAgencies>): StepFacts[] {
   const withdrawn = new Set(entries.flatMap((entry) => (entry.type === 'step.withdrawn' ? [entry.stepId] : [])));
@@ -79,31 +81,23 @@ function transferOf(entry: Entry) {
   return { kind, from, to, reason };
 }
 
-/** The entries after which a step is no longer pending, so no transfer moves it (domain/case.ts transferCase). */
-const SETTLING: ReadonlySet<string> = new Set([
-  'step.completed',
-  'step.declined',
-  'step.cancelled',
-  'step.expired',
-  'step.withdrawn',
-]);
-
 /**
- * The agency that owed the step when `entry` was recorded. A step carries only its owner now, and a transfer moves
- * the steps still pending to the new agency: undoing, newest first, the transfers recorded after the entry while
- * the step was pending gives the agency that owed it then (`recorded`: every entry the reader sees, in the order
- * recorded; a transfer concerns the whole case, so every reader of it sees it).
+ * The agency that owed the step when `entry` was recorded: the case's agency of the step's kind then, as the
+ * transfers recorded up to the entry say it. A step is opened for the case's agency of its kind (domain/case-state.ts
+ * `openStep`), so this holds for every step, pending, settled or withdrawn since, whatever happened to it after: the
+ * agency the last transfer of the kind before the entry moved the case to; before any, the one the first transfer
+ * after it moved the case from; with none, the step's own owner, the case's agency of that kind throughout
+ * (`recorded`: every entry the reader sees, in the order recorded; a transfer concerns the whole case, so every
+ * reader of it sees it).
  */
 function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): string | null {
-  const later = recorded.filter((other) => other.seq > entry.seq);
-  const settled = later.find((other) => other.stepId === step.id && SETTLING.has(other.type))?.seq ?? Infinity;
-  return later
-    .filter((other) => other.seq < settled)
-    .map(transferOf)
-    .reduceRight<string | null>(
-      (owner, moved) => (moved?.kind === step.agencyKind && moved.to === owner ? moved.from : owner),
-      step.agencyId,
-    );
+  const transfers = recorded.flatMap((other) => {
+    const moved = transferOf(other);
+    return moved?.kind === step.agencyKind ? [{ seq: other.seq, ...moved }] : [];
+  });
+  const before = transfers.filter((moved) => moved.seq < entry.seq).at(-1);
+  if (before) return before.to;
+  return transfers.find((moved) => moved.seq > entry.seq)?.from ?? step.agencyId;
 }
 
 /** The entries of a sign-off, its outcome a completion or a refusal: either may be dated by the day typed. */

@@ -243,6 +243,82 @@ test('a step a correction withdrew is named by its kind and its owner, though it
   ]);
 });
 
+/**
+ * The advocate role transferred after a correction withdrew the HHS certification request the CP grant opened: each
+ * opening still names the agency that owed the step then, never the one the case moved to later.
+ */
+describe('a withdrawn step opened before a transfer is named owed by the agency that owed it then', () => {
+  const named = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), [
+    { id: 'demo-advocates', name: 'Demo Survivor Legal Advocates', email: null },
+    { id: 'probe-second-advocates', name: 'Probe Second Advocates', email: null },
+  ]);
+  const request = 'hhs_certification_request-1';
+  const entry = (seq: number, type: string, summary: string) => ({
+    seq,
+    at: `2026-12-04T1${seq}:00:00.000Z`,
+    type,
+    stepId: type === 'case.transferred' ? null : request,
+    actorAgencyId: null,
+    summary,
+  });
+  const opened = `${request} opened for advocate`;
+  const withdrawn = `${request} withdrawn: no longer follows from cp_decision-1 as corrected`;
+  const transferred = 'advocate transferred from demo-advocates to probe-second-advocates (referred)';
+  const openings = (entries: ReturnType<typeof entry>[], steps: Parameters<typeof timelineOf>[1] = []) =>
+    timelineOf(entries, steps, named, { advocate: 'probe-second-advocates' })
+      .map(asRead)
+      .filter((sentence) => sentence.includes('opened'));
+
+  test('withdrawn, then transferred', () => {
+    expect(
+      openings([
+        entry(1, 'step.opened', opened),
+        entry(2, 'step.withdrawn', withdrawn),
+        entry(3, 'case.transferred', transferred),
+      ]),
+    ).toEqual(['HHS certification request opened, owed by Demo Survivor Legal Advocates.']);
+  });
+
+  test('withdrawn, opened again, transferred with it and withdrawn again: both openings', () => {
+    expect(
+      openings([
+        entry(1, 'step.opened', opened),
+        entry(2, 'step.withdrawn', withdrawn),
+        entry(3, 'step.opened', opened),
+        entry(4, 'case.transferred', transferred),
+        entry(5, 'step.withdrawn', withdrawn),
+      ]),
+    ).toEqual([
+      'HHS certification request opened, owed by Demo Survivor Legal Advocates.',
+      'HHS certification request opened, owed by Demo Survivor Legal Advocates.',
+    ]);
+  });
+
+  test('withdrawn, transferred, then opened again for the new agency: each opening its own', () => {
+    const reopened = {
+      id: request,
+      kind: 'hhs_certification_request',
+      agencyId: 'probe-second-advocates',
+      agencyKind: 'advocate',
+      details: {},
+    };
+    expect(
+      openings(
+        [
+          entry(1, 'step.opened', opened),
+          entry(2, 'step.withdrawn', withdrawn),
+          entry(3, 'case.transferred', transferred),
+          entry(4, 'step.opened', opened),
+        ],
+        [reopened],
+      ),
+    ).toEqual([
+      'HHS certification request opened, owed by Probe Second Advocates.',
+      'HHS certification request opened, owed by Demo Survivor Legal Advocates.',
+    ]);
+  });
+});
+
 test('a correction does not call a signed step due, and says what it left to ask again as a person would', () => {
   const decision = {
     id: 'cp_decision-1',
