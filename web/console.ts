@@ -92,16 +92,8 @@ export function createConsole(options: ConsoleOptions): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.use(cookieParser());
-  // Before the CSRF check, which binds forms to the session, and everything else that reads it.
-  router.use(openSession(settings));
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
-  // The sign-off form may carry a document: the one form sent as multipart, read before the CSRF check needs it.
-  router.post('/cases/:caseId/steps/:stepId', multipartForm);
-  router.use((req, res, next) => {
-    if (req.method !== 'POST') return next();
-    const refusal = csrf.refusal(req);
-    if (!refusal) return next();
+  /** A form refused before its handler: a page that says why, with its page to open again and send anew. */
+  const refuseForm = (req: Request, res: Response, message: string, status: number) =>
     kit.render(
       req,
       res,
@@ -109,12 +101,38 @@ export function createConsole(options: ConsoleOptions): Router {
       {
         title: 'Form refused',
         heading: 'This form could not be accepted',
-        message: refusal,
+        message,
         // The page the form came from (each form posts to its own page): open it again to send it anew.
         back: returnPath(pageOf(req)) && { href: pageOf(req), label: 'Open the form again' },
       },
-      403,
+      status,
     );
+
+  router.use(cookieParser());
+  // Before the CSRF check, which binds forms to the session, and everything else that reads it.
+  router.use(openSession(settings));
+  // A form from another site is refused on its headers, before any of its body is read.
+  router.use((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const refusal = csrf.originRefusal(req);
+    return refusal ? refuseForm(req, res, refusal, 403) : next();
+  });
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  // The sign-off form may carry a document: the one form sent as multipart, read before the CSRF check needs it (its
+  // token is one of its fields). Up to 10 MB is held while it is read, so only for a browser signed in: anyone else
+  // is sent to sign in, as the API would have them, before any of it is read.
+  router.post(
+    '/cases/:caseId/steps/:stepId',
+    (req, res, next) => {
+      if (!req.is('multipart/form-data') || sessionTokenOf(req)) return next();
+      res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
+    },
+    multipartForm,
+  );
+  router.use((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const refusal = csrf.refusal(req);
+    return refusal ? refuseForm(req, res, refusal, 403) : next();
   });
   router.use((req, res, next) => {
     if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();

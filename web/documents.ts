@@ -1,6 +1,7 @@
 /**
  * The console's side of a step's documents: the sign-off form may carry one file (multipart/form-data), read here
- * with multer before the CSRF check (which needs the form's fields) and handed to the API as the user; a download is
+ * with multer before the CSRF check (which needs the form's fields), only for a browser signed in that posts from the
+ * console's origin (web/console.ts checks both first), and handed to the API as the user; a download is
  * streamed from the API to the browser with the API's own headers. The API decides who may do either, and audits it.
  */
 import { Readable } from 'node:stream';

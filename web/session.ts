@@ -137,7 +137,12 @@ export function sessionCookieReader(secret: string): {
 export interface Csrf {
   /** The token of forms shown to this browser; it sets the cookie the next POST must send with it. */
   tokenFor(req: Request, res: Response): string;
-  /** Why a POST is refused, or null. */
+  /**
+   * Why a POST is refused on its headers alone, or null: a form sent from another origin. Asked before any of the
+   * body is read, which an upload may make large.
+   */
+  originRefusal(req: Request): string | null;
+  /** Why a POST is refused, its body read (its token is a field of the form): its origin, or its token; or null. */
   refusal(req: Request): string | null;
 }
 
@@ -158,14 +163,15 @@ export function consoleCsrf(settings: SessionSettings): Csrf {
       return typeof sent === 'string' ? sent : undefined;
     },
   });
+  const originRefusal = (req: Request) => {
+    const origin = req.get('origin') ?? originOf(req.get('referer'));
+    return origin === settings.origin ? null : 'This form was not sent from the console.';
+  };
   return {
     // The cookie's token while it is valid for this session: a form shown again after an error keeps it.
     tokenFor: (req, res) => generateCsrfToken(req, res),
-    refusal: (req) => {
-      const origin = req.get('origin') ?? originOf(req.get('referer'));
-      if (origin !== settings.origin) return 'This form was not sent from the console.';
-      return validateRequest(req) ? null : 'This form has expired. Please try again.';
-    },
+    originRefusal,
+    refusal: (req) => originRefusal(req) ?? (validateRequest(req) ? null : 'This form has expired. Please try again.'),
   };
 }
 
