@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { AppError } from '../core/errors';
+import { isIdempotencyKey } from '../core/idempotency-key';
 import type { IdempotencyService } from '../app/idempotency-service';
 import { actorOf } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem, problemFor } from './problem';
@@ -13,7 +14,6 @@ import type { HandlerWrapper, Reply } from './reply';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
-const SANE_KEY = /^[\x21-\x7e]{8,255}$/;
 
 /** What is kept of a reply: enough to send it again byte for byte. */
 interface StoredReply {
@@ -32,7 +32,7 @@ export function idempotency(
 ): HandlerWrapper {
   return async (req: Request, res: Response, body: unknown, run: (operationId: string) => Promise<Reply>) => {
     const key = req.get(IDEMPOTENCY_HEADER);
-    if (key === undefined || !SANE_KEY.test(key)) {
+    if (!isIdempotencyKey(key)) {
       throw new AppError(
         'bad_request',
         `This request needs an ${IDEMPOTENCY_HEADER} header: 8 to 255 visible ASCII characters, unique per operation.`,

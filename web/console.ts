@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { isIdempotencyKey } from '../core/idempotency-key';
 import { ApiProblem } from './api-client';
 import { multipartForm } from './documents';
 import { Kit } from './kit';
@@ -44,6 +45,9 @@ export interface ConsoleOptions {
   /** The agency's OpenID Connect provider: offers "sign in with your agency's identity provider" when set. */
   oidc?: OidcClientSettings;
 }
+
+/** The hidden field of every form that the API applies once (its `Idempotency-Key`). */
+const IDEMPOTENCY_FIELD = 'idempotencyKey';
 
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
 
@@ -133,6 +137,21 @@ export function createConsole(options: ConsoleOptions): Router {
     if (req.method !== 'POST') return next();
     const refusal = csrf.refusal(req);
     return refusal ? refuseForm(req, res, refusal, 403) : next();
+  });
+  // A form's idempotency key, a hidden field (web/form-problems.ts idempotencyKeyOf), is sent on as the API's
+  // Idempotency-Key header. One the API would refuse (altered, cut short; outside Latin-1 it cannot even be written in
+  // a header) is refused here, for every form alike. Refused, never replaced by a new key: under a new key a form sent
+  // twice (a double-click) would be applied twice.
+  router.use((req, res, next) => {
+    const form = req.body as Record<string, unknown> | undefined;
+    if (req.method !== 'POST' || !form || !(IDEMPOTENCY_FIELD in form) || isIdempotencyKey(form[IDEMPOTENCY_FIELD]))
+      return next();
+    refuseForm(
+      req,
+      res,
+      'It cannot be sent as it is, and nothing in it was saved. Open it again and fill it in anew.',
+      400,
+    );
   });
   router.use((req, res, next) => {
     if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();

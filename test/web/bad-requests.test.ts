@@ -1,12 +1,13 @@
 /**
  * The console refuses a malformed request with a 4xx page that says what was wrong, never "Something went wrong" and
  * a 500: an address that does not decode, a field sent twice, a value too long, a multipart body without its
- * boundary. The whole service on real parts, the console calling the API over HTTP as in production.
+ * boundary, an idempotency key that cannot be one. The whole service on real parts, the console calling the API over
+ * HTTP as in production.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile } from '../support/console';
+import { consoleStackPerFile, openDemoCase } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 
@@ -73,4 +74,54 @@ test('a multipart form without its boundary is a 400 page', async () => {
     .set('Content-Type', 'multipart/form-data')
     .send('outcome=signed');
   expectRefusal(page, 400, /form could not be read/);
+});
+
+test('a form whose idempotency key is not one is refused, to be opened again: never a 500, and nothing is sent', async () => {
+  const { caseId } = await openDemoCase(service, `bad-key-${randomUUID()}`, {
+    identifiedOn: '2026-11-20',
+    name: 'Keyla Example',
+  });
+  const opening =
+    'identifiedOn=2026-11-20&survivor.name=Keyla+Other&survivor.birthDate=1990-01-01&agencies.law_enforcement=demo-police' +
+    '&agencies.ice=demo-ice-ccht&agencies.hhs=demo-hhs-otip&agencies.advocate=demo-advocates' +
+    '&agencies.coordinator=demo-task-force';
+  // Every form the API applies once, each sent as it would be applied (confirmed, changed, complete).
+  const forms: [action: string, fields: string][] = [
+    ['/cases', opening],
+    [`/cases/${caseId}/ask-again`, 'stepKind=cp_request'],
+    [`/cases/${caseId}/steps/cp_request-1`, 'outcome=requested&details.requestedOn=2026-11-21&confirm=yes'],
+    [`/cases/${caseId}/steps/identification-1/correct`, 'outcome=identified&reason=typo&confirm=yes'],
+    [`/cases/${caseId}/transfer`, 'toAgencyId=demo-police&confirm=yes'],
+    [`/cases/${caseId}/close`, 'status=closed&reason=relief_obtained&confirm=yes'],
+    [`/cases/${caseId}/survivor`, 'name=Keyla+Renamed'],
+  ];
+  // Outside Latin-1 (no header can hold it), outside ASCII, too short, with a space.
+  const keys = ['%E2%98%83', '%C3%A9'.repeat(8), 'short', 'with+a+space'];
+  for (const [action, fields] of forms) {
+    for (const key of keys) {
+      const page = await postFrom('/', action, `idempotencyKey=${key}&${fields}`);
+      expect([action, key, page.status]).toEqual([action, key, 400]);
+      expect(page.text).toContain('This form could not be accepted');
+      expect(page.text).toContain('Open it again and fill it in anew');
+      expect(page.text).not.toContain('Something went wrong');
+    }
+  }
+  // The sign-off form as a browser sends it, multipart (it may carry a document).
+  const shown = await request(service.app).get('/').set('Cookie', session()).expect(200);
+  const multipart = await request(service.app)
+    .post(`/cases/${caseId}/steps/cp_request-1`)
+    .set('Cookie', [session(), ...cookiesSetBy(shown)].join('; '))
+    .set('Origin', origin)
+    .field('_csrf', /name="_csrf" value="([^"]+)"/.exec(shown.text)![1]!)
+    .field('idempotencyKey', '☃')
+    .field('outcome', 'requested')
+    .field('details.requestedOn', '2026-11-21')
+    .field('confirm', 'yes');
+  expect(multipart.status).toBe(400);
+  expect(multipart.text).toContain('Open it again and fill it in anew');
+  // Nothing reached the API: the case is as it was opened.
+  const view = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('law_enforcement'));
+  const { status, steps } = view.body as { status: string; steps: { id: string; status: string }[] };
+  expect(status).toBe('open');
+  expect(steps.find((step) => step.id === 'cp_request-1')?.status).toBe('pending');
 });

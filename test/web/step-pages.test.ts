@@ -60,10 +60,9 @@ const headingOf = (html: string) => textOf(/<h1>(.*?)<\/h1>/s.exec(html)?.[1] ??
 async function formOn(username: string, path: string) {
   const shown = await getAs(username, path).expect(200);
   const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(shown.text)![1]!;
-  const kept = {
-    _csrf: hidden('_csrf'),
-    idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(shown.text)?.[1] ?? '',
-  };
+  // A page without the key (no form that is applied once: a transfer with no agency to choose) sends none.
+  const key = /name="idempotencyKey" value="([^"]+)"/.exec(shown.text)?.[1];
+  const kept = { _csrf: hidden('_csrf'), ...(key === undefined ? {} : { idempotencyKey: key }) };
   const cookies = [session(username), ...cookiesSetBy(shown)].join('; ');
   return (fields: Record<string, string>) =>
     request(service.app)
