@@ -208,18 +208,7 @@ describe('a minor entered after the fact, the birthday still ahead', () => {
 
   it("the opening's projection lists no lead that passed before entry as still to come (probe X12)", () => {
     // As the workflow opens it: the rules' flags come at its first task, after the opening is projected.
-    const opened = openCase(
-      {
-        caseId: 'case-late',
-        reference: 'RC-LATE-1',
-        identifiedAt: '2026-06-01T08:00:00.000Z',
-        minorTurns18On: BIRTHDAY,
-        agencies: AGENCIES,
-        usesUVisa: false,
-      },
-      ENTERED_AT,
-    );
-    const listed = scheduledAlarms(opened).filter((alarm) => alarm.about === 'minor_turns_18');
+    const listed = scheduledAlarms(openedLateOn(ENTERED_AT)).filter((alarm) => alarm.about === 'minor_turns_18');
     expect(listed.filter((alarm) => alarm.at < ENTERED_AT)).toEqual([]);
     // What is still ahead is listed as the workflow will fire it.
     expect(listed.map((alarm) => alarm.alarmId)).toEqual(
@@ -238,9 +227,9 @@ describe('a minor entered after the fact, the birthday still ahead', () => {
   });
 });
 
-/** A minor identified on 1 June 2026, entered on `at`, as the workflow settles it at its first task. */
-function enteredOn(at: string, rules: Partial<CaseState> = {}): CaseState {
-  const entered = openCase(
+/** A minor identified on 1 June 2026, opened on `at` as the workflow opens it, before its first task's rules. */
+function openedLateOn(at: string): CaseState {
+  return openCase(
     {
       caseId: 'case-late',
       reference: 'RC-LATE-1',
@@ -251,6 +240,11 @@ function enteredOn(at: string, rules: Partial<CaseState> = {}): CaseState {
     },
     at,
   );
+}
+
+/** A minor identified on 1 June 2026, entered on `at`, as the workflow settles it at its first task. */
+function enteredOn(at: string, rules: Partial<CaseState> = {}): CaseState {
+  const entered = openedLateOn(at);
   // What passed before the case was entered is settled (an expiry held while the entries may still show HHS was
   // notified in time).
   return settlePassedAlarms(
