@@ -3,7 +3,7 @@
  * from them, so the two cannot drift. Objects are strict: an unknown field is an error, never silently dropped.
  */
 import { z } from 'zod';
-import { instantBoundSchema, isoDateSchema } from '../domain/dates';
+import { instantBoundSchema, instantOfBound, isoDateSchema } from '../domain/dates';
 import { correctionReasonSchema, signOffSchema } from '../domain/steps';
 import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
@@ -322,6 +322,25 @@ export const DocumentRemovedSchema = z.object({
   removedAt: z.string(),
 });
 
+/**
+ * The one check of every range a filter or report takes (`openedFrom`/`openedTo`, `from`/`to`, ...): an end before its
+ * start selects nothing, and an empty answer would read as "there are none", so it is refused, naming the end. Bounds
+ * are days or instants and are compared as the instants they stand for (a day: its start, UTC).
+ */
+export function rangesInOrder<Query extends Partial<Record<Field, string>>, Field extends string>(
+  ranges: readonly (readonly [from: Field, to: Field])[],
+): (query: Query, ctx: z.RefinementCtx) => void {
+  return (query, ctx) => {
+    for (const [from, to] of ranges) {
+      const start = query[from];
+      const end = query[to];
+      if (start === undefined || end === undefined) continue;
+      if (Date.parse(instantOfBound(start)) > Date.parse(instantOfBound(end)))
+        ctx.addIssue({ code: 'custom', path: [to], message: `must not be before ${from}` });
+    }
+  };
+}
+
 const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
 
 const MAX_STEP_PAGE = 200;
@@ -329,27 +348,29 @@ const MAX_CASE_PAGE = 200;
 const MAX_NOTIFICATION_PAGE = 200;
 const MAX_AUDIT_PAGE = 200;
 
-export const StepListQuerySchema = z.strictObject({
-  status: z
-    .enum(['pending', 'overdue', 'due_soon'])
-    .default('pending')
-    .describe(
-      'due_soon: pending, due within the next 7 days and not yet overdue, as GET /api/dashboard counts dueSoon',
-    ),
-  agencyId: AgencyIdSchema.optional(),
-  kind: z.enum(STEP_KINDS).optional(),
-  dueBefore: instantBoundSchema().optional(),
-  dueAfter: instantBoundSchema().optional(),
-  sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
-  limit: limit(MAX_STEP_PAGE),
-  cursor: z.string().min(1).max(500).optional(),
-});
+export const StepListQuerySchema = z
+  .strictObject({
+    status: z
+      .enum(['pending', 'overdue', 'due_soon'])
+      .default('pending')
+      .describe(
+        'due_soon: pending, due within the next 7 days and not yet overdue, as GET /api/dashboard counts dueSoon',
+      ),
+    agencyId: AgencyIdSchema.optional(),
+    kind: z.enum(STEP_KINDS).optional(),
+    dueBefore: instantBoundSchema().optional(),
+    dueAfter: instantBoundSchema().optional(),
+    sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
+    limit: limit(MAX_STEP_PAGE),
+    cursor: z.string().min(1).max(500).optional(),
+  })
+  .superRefine(rangesInOrder([['dueAfter', 'dueBefore']]));
 
 /**
  * `openedTo` is exclusive: `openedFrom=2027-01-01&openedTo=2027-02-01` is January. The identification bounds are days,
  * both included (`identifiedFrom=identifiedTo=2027-01-04` is that day), as the identifying agency wrote the day.
  */
-export const CaseListQuerySchema = z.strictObject({
+const caseListQuery = {
   status: z.enum(['open', 'closed', 'withdrawn']).optional(),
   path: z.enum(['minor', 'adult']).optional(),
   agencyId: AgencyIdSchema.describe('cases that name this agency').optional(),
@@ -384,16 +405,24 @@ export const CaseListQuerySchema = z.strictObject({
     .optional(),
   limit: limit(MAX_CASE_PAGE),
   cursor: z.string().min(1).max(500).optional(),
-});
+};
+const caseListRanges = rangesInOrder([
+  ['openedFrom', 'openedTo'],
+  ['identifiedFrom', 'identifiedTo'],
+]);
+export const CaseListQuerySchema = z.strictObject(caseListQuery).superRefine(caseListRanges);
 
 /**
  * A search by survivor's name: the name in a POST body (never in a URL, so no address bar, access log or proxy holds
  * it), with the caseload's own filters and cursor, written as in its query.
  */
-export const CaseSearchSchema = CaseListQuerySchema.extend({
-  // Words searched for, not a name stored: the search says itself what it cannot look for (`invalid_name`).
-  name: NameTextSchema.describe("the survivor's name or some of its words (given or family names, whole words)"),
-});
+export const CaseSearchSchema = z
+  .strictObject({
+    ...caseListQuery,
+    // Words searched for, not a name stored: the search says itself what it cannot look for (`invalid_name`).
+    name: NameTextSchema.describe("the survivor's name or some of its words (given or family names, whole words)"),
+  })
+  .superRefine(caseListRanges);
 
 export const NotificationListQuerySchema = z.strictObject({
   caseId: CaseIdSchema.optional(),
@@ -750,32 +779,34 @@ export const TokenParamsSchema = z.strictObject({
 });
 export const UserListQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.optional() });
 
-export const AuditQuerySchema = z.strictObject({
-  caseId: CaseIdSchema.optional(),
-  caseReference: z
-    .string()
-    // Pasted from an email or a letter, as into the caseload's reference search.
-    .trim()
-    .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected a case reference (letters, digits, -; at most 40)')
-    .optional()
-    .describe(
-      "the case's reference, as people know it (the whole of it), its letters in any case (spaces either side are ignored)",
-    ),
-  userId: UserIdSchema.optional(),
-  agencyId: AgencyIdSchema.optional(),
-  action: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name')
-    .optional(),
-  outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  from: instantBoundSchema().optional(),
-  to: instantBoundSchema().optional(),
-  limit: limit(MAX_AUDIT_PAGE),
-  cursor: z
-    .string()
-    .regex(/^\d{1,18}$/, 'not a cursor of this list')
-    .optional(),
-});
+export const AuditQuerySchema = z
+  .strictObject({
+    caseId: CaseIdSchema.optional(),
+    caseReference: z
+      .string()
+      // Pasted from an email or a letter, as into the caseload's reference search.
+      .trim()
+      .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected a case reference (letters, digits, -; at most 40)')
+      .optional()
+      .describe(
+        "the case's reference, as people know it (the whole of it), its letters in any case (spaces either side are ignored)",
+      ),
+    userId: UserIdSchema.optional(),
+    agencyId: AgencyIdSchema.optional(),
+    action: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:/ -]{1,100}$/, 'expected an action name')
+      .optional(),
+    outcome: z.enum(AUDIT_OUTCOMES).optional(),
+    from: instantBoundSchema().optional(),
+    to: instantBoundSchema().optional(),
+    limit: limit(MAX_AUDIT_PAGE),
+    cursor: z
+      .string()
+      .regex(/^\d{1,18}$/, 'not a cursor of this list')
+      .optional(),
+  })
+  .superRefine(rangesInOrder([['from', 'to']]));
 
 export const UserViewSchema = z.object({
   id: z.string(),

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { complianceCsv } from '../report-csv';
 import type { Reply } from '../reply';
 import { route, type Route } from '../route';
+import { rangesInOrder } from '../schemas';
 
 /** Longer periods are refused: the report is read per quarter or year, and a decade would only cost the database. */
 const MAX_YEARS = 5;
@@ -17,9 +18,9 @@ export const ComplianceQuerySchema = z
     to: isoDateSchema().describe('the last day of the period (UTC), included, YYYY-MM-DD'),
     format: z.enum(['json', 'csv']).default('json').describe('csv: the table for publication, small cells suppressed'),
   })
+  .superRefine(rangesInOrder([['from', 'to']]))
   .superRefine((query, ctx) => {
-    if (query.from > query.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
-    else if (query.to >= addYears(query.from, MAX_YEARS))
+    if (query.from <= query.to && query.to >= addYears(query.from, MAX_YEARS))
       ctx.addIssue({ code: 'custom', path: ['to'], message: `the period must be shorter than ${MAX_YEARS} years` });
   });
 

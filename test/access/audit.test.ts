@@ -436,6 +436,18 @@ describe('through the full stack', () => {
         .expect(201);
     });
 
+    it('refuses a period whose end is before its start, naming to, as the compliance report does', async () => {
+      const res = await request(stack.app)
+        .get('/api/audit?from=2026-12-10&to=2026-12-01')
+        .set(user('demo-supervisor').headers)
+        .expect(400);
+      expect(res.body).toMatchObject({
+        status: 400,
+        code: 'invalid_query',
+        errors: [{ field: 'to', message: 'must not be before from' }],
+      });
+    });
+
     it('is refused to the roles that work cases', async () => {
       for (const username of [
         'demo-police-officer',

@@ -1300,6 +1300,38 @@ describe('the caseload: GET /api/cases', () => {
     const res = await list(query).expect(400);
     expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
   });
+
+  // An end before its start selects nothing: refused as the compliance report refuses it, naming the end, rather
+  // than answered with an empty page that reads as "no such cases".
+  test.each([
+    [{ openedFrom: '2026-12-10', openedTo: '2026-12-01' }, 'openedTo', 'openedFrom'],
+    [{ openedFrom: '2026-12-10T12:00:00+02:00', openedTo: '2026-12-10' }, 'openedTo', 'openedFrom'],
+    [{ identifiedFrom: '2026-12-10', identifiedTo: '2026-12-09' }, 'identifiedTo', 'identifiedFrom'],
+  ])('refuses the inverted range %j, naming %s', async (query, to, from) => {
+    const expected = {
+      status: 400,
+      code: 'invalid_query',
+      errors: [{ field: to, message: `must not be before ${from}` }],
+    };
+    expect((await list(query).expect(400)).body).toMatchObject(expected);
+    // The search takes the same filters in its body (so 422, as every body), with the same check.
+    const searched = await request(app)
+      .post('/api/cases/search')
+      .set(as('coord-1'))
+      .send({ name: 'maria', ...query })
+      .expect(422);
+    expect(searched.body).toMatchObject({ ...expected, status: 422, code: 'invalid_body' });
+  });
+
+  test('takes a range of one day, and the steps list refuses dueBefore before dueAfter', async () => {
+    await list({ openedFrom: '2026-12-10', openedTo: '2026-12-10T00:00:00Z' }).expect(200);
+    await list({ identifiedFrom: '2026-12-10', identifiedTo: '2026-12-10' }).expect(200);
+    const steps = await request(app)
+      .get('/api/steps?dueAfter=2026-12-10&dueBefore=2026-12-01')
+      .set(as('coord-1'))
+      .expect(400);
+    expect(steps.body).toMatchObject({ errors: [{ field: 'dueBefore', message: 'must not be before dueAfter' }] });
+  });
 });
 
 describe("correcting the survivor's record", () => {
