@@ -96,15 +96,27 @@ export function problemFor(error: unknown, requestId: string): Problem | null {
 }
 
 /**
- * Express's own 4xx errors: body-parser's carry a `type` (the JSON parser's message may quote the body, so it is
- * never echoed); the router's (a path parameter that is not valid percent-encoding) carry only a status.
+ * Express's own 4xx errors. body-parser's carry a `type` (the JSON parser's message may quote the body, so it is
+ * never echoed), except when the body does not decompress as its Content-Encoding says: that is zlib's own error
+ * (with an `errno`), given a status. The router's (a path parameter that is not valid percent-encoding) is a URIError
+ * given a status.
  */
 function bodyParserProblem(error: unknown, requestId: string): Problem | null {
   if (typeof error !== 'object' || error === null || !('status' in error)) return null;
   const { status } = error;
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
-  if (!('type' in error))
-    return problem(status, requestId, { detail: 'The request path is not valid.', code: 'invalid_path' });
+  if (!('type' in error)) {
+    if (error instanceof URIError)
+      return problem(status, requestId, { detail: 'The request path is not valid.', code: 'invalid_path' });
+    if ('errno' in error)
+      return problem(status, requestId, {
+        detail:
+          'The request body could not be decoded: it is not valid data of the encoding its Content-Encoding header ' +
+          'names. Send it compressed as that header says, or uncompressed without the header.',
+        code: 'encoding_invalid',
+      });
+    return problem(status, requestId, { detail: 'The request cannot be read.' });
+  }
   const { type } = error;
   const detail =
     type === 'entity.parse.failed'
@@ -112,7 +124,10 @@ function bodyParserProblem(error: unknown, requestId: string): Problem | null {
         'The request body is not a JSON object: it is not valid JSON, or it is a lone value (null, a number, a string).'
       : type === 'entity.too.large'
         ? 'The request body is larger than this API accepts.'
-        : 'The request body cannot be read.';
+        : type === 'encoding.unsupported'
+          ? 'The request body is compressed with an encoding this API does not decode: its Content-Encoding header ' +
+            'must be gzip, deflate or br, or be left out for a body sent uncompressed.'
+          : 'The request body cannot be read.';
   return problem(status, requestId, { detail, code: typeof type === 'string' ? type.replace(/\./g, '_') : undefined });
 }
 

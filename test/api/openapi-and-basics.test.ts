@@ -227,6 +227,43 @@ describe('errors at the HTTP layer', () => {
     },
   );
 
+  it.each(['deflate', 'gzip', 'br'])(
+    'answers a body that is not valid %s data with a 400 saying it could not be decoded, not a path error',
+    async (encoding) => {
+      const res = await request(app)
+        .post('/api/cases/search')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('garbage\n')
+        .expect(400)
+        .expect('Content-Type', /application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        status: 400,
+        code: 'encoding_invalid',
+        detail: expect.stringMatching(/^The request body could not be decoded: .*Content-Encoding header/) as unknown,
+      });
+    },
+  );
+
+  it('answers a body in an encoding it does not decode with a 415 naming the Content-Encoding header', async () => {
+    const res = await request(app)
+      .post('/api/cases/search')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'compress')
+      .send('{}')
+      .expect(415);
+    expect(res.body).toMatchObject({
+      status: 415,
+      code: 'encoding_unsupported',
+      detail: expect.stringContaining('Content-Encoding header must be gzip, deflate or br') as unknown,
+    });
+  });
+
+  it('answers a path parameter that is not valid percent-encoding with a 400 path error', async () => {
+    const res = await request(app).get('/api/cases/%E0%A4%A').expect(400);
+    expect(res.body).toMatchObject({ status: 400, code: 'invalid_path' });
+  });
+
   it('answers a body over 64kb with a 413 problem', async () => {
     const huge = JSON.stringify({ survivor: { contact: 'x'.repeat(70 * 1024) } });
     const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send(huge).expect(413);
