@@ -147,15 +147,35 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
   const old = before?.email ?? null;
   if (old === after.email) return null;
   if (old === null && after.email !== null) return emailSetNotice(after, after.email, by, at);
+  if (old !== null && after.email === null) return emailRemovedNotice(after, old, by, at);
   const to = [...new Set([old, after.email].filter((address): address is string => address !== null))];
   return {
     agencyId: after.id,
     to,
     subject: `The notification address of ${after.name} was changed`,
     text: [
-      `The notification address of your agency, ${after.name}, was changed from ${old ?? '(none)'} to ${after.email ?? '(none)'}.`,
+      `The notification address of your agency, ${after.name}, was changed from ${old} to ${after.email}.`,
       byLine('Changed', by, whenFor(after, at)),
       "Emails about your agency's cases now go to the new address.",
+      '',
+      FOOTER,
+    ].join('\n'),
+  };
+}
+
+/**
+ * The notice of a notification address removed (the agency saved without one), to that address: there is no new one,
+ * so nothing about the agency's cases is emailed any more (the app still shows it) until an address is set again.
+ */
+function emailRemovedNotice(agency: Agency, old: string, by: ChangedBy, at: Date): AgencyNotice {
+  return {
+    agencyId: agency.id,
+    to: [old],
+    subject: `The notification address of ${agency.name} was removed`,
+    text: [
+      `The notification address of your agency, ${agency.name}, was removed: it was ${old}, and your agency has none now.`,
+      byLine('Removed', by, whenFor(agency, at)),
+      "Emails about your agency's cases are no longer sent: they are shown in the app only, until an address is set again. Nor are notices like this one about changes to your agency and its users.",
       '',
       FOOTER,
     ].join('\n'),

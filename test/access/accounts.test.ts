@@ -880,6 +880,36 @@ describe("notices to the agency's own address", () => {
     expect(rows).toEqual([{ email: 'legal@notice-advocates.example.org' }]);
   });
 
+  it('tells the old address that it was removed and that nothing is emailed any more, not that a new one has it', async () => {
+    const agency = {
+      id: 'notice-removed',
+      kind: 'advocate',
+      name: 'Notice Removed Advocates (fictitious)',
+      email: 'intake@notice-removed.example.org',
+    };
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send(agency).expect(201);
+    // Saved without `email`, the agency has no address any more (its emails stay in the app).
+    const { email: _, ...withoutEmail } = agency;
+    await request(stack.app).post('/api/agencies').set(systemAdmin().headers).send(withoutEmail).expect(201);
+
+    const notices = await noticesAbout('notice-removed', 2);
+    expect(notices).toHaveLength(2);
+    expect(notices[1]).toMatchObject({
+      to: ['intake@notice-removed.example.org'],
+      subject: 'The notification address of Notice Removed Advocates (fictitious) was removed',
+    });
+    const text = notices[1]!.text;
+    expect(text).toContain(
+      'The notification address of your agency, Notice Removed Advocates (fictitious), was removed: it was intake@notice-removed.example.org, and your agency has none now.',
+    );
+    expect(text).toContain(
+      "Emails about your agency's cases are no longer sent: they are shown in the app only, until an address is set again.",
+    );
+    expect(text).toContain('Removed by Demo System Administrator (fictitious) of ');
+    expect(text).toContain('If your agency did not expect this change, contact your system administrator at once.');
+    expect(text).not.toMatch(/\(none\)|new address/);
+  });
+
   it('keeps the change when the mail server is down, and logs the notice as not sent', async () => {
     const lines: string[] = [];
     const destination = new Writable({
