@@ -89,6 +89,14 @@ const auditedUser = (user: Principal) => ({
 
 export type CalendarFeeds = ReturnType<typeof createCalendarFeeds>;
 
+/**
+ * A value as iCalendar TEXT (RFC 5545 3.3.11): backslash, semicolon and comma escaped, a line break written as `\n`.
+ * Unescaped, a comma in an agency's name ("Office of X, Y") makes the calendar's name a list, shown cut or not at all.
+ */
+function asText(value: string): string {
+  return value.replace(/[\\;,]/g, (special) => `\\${special}`).replace(/\r\n?|\n/g, '\\n');
+}
+
 const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
 export function createCalendarFeeds(deps: CalendarFeedDeps) {
@@ -174,7 +182,8 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
       const agencyName = (agencyId: string) => byId.get(agencyId)?.name ?? agencyId;
       const agency = byId.get(user.agencyId);
       const calendar = ical({
-        name: `Deadlines of ${agencyName(user.agencyId)}`,
+        // ical-generator escapes the events' text but writes NAME and X-WR-CALNAME as given.
+        name: asText(`Deadlines of ${agencyName(user.agencyId)}`),
         prodId: { company: host, product: 'relief-cases', language: 'EN' },
         // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
         ttl: 3600,

@@ -215,6 +215,30 @@ test("an event names the agency that owes the step: a coordinator's feed names t
   expect(policeEvents.find((event) => event.uid === cpRequest?.uid)?.description).toBe(cpRequest?.description);
 });
 
+test("the calendar's name is written as iCalendar TEXT: an agency name's commas, semicolons and backslashes escaped", async () => {
+  const admin = stack.users['demo-system-admin']!.headers;
+  const agencies = [
+    { id: 'feed-comma-police', name: 'Office of X, Y; Z \\ W' },
+    { id: 'feed-formula-police', name: '=HYPERLINK("http://evil.example","P2")' },
+  ];
+  for (const { id, name } of agencies) {
+    await request(stack.app).post('/api/agencies').set(admin).send({ id, kind: 'law_enforcement', name }).expect(201);
+    const officer = await createWorker(stack.pool, id, 'law_enforcement');
+    const text = (
+      await request(stack.app)
+        .get(pathOf(await newFeed(officer.headers)))
+        .expect(200)
+    ).text;
+    const escaped = `Deadlines of ${name}`.replace(/[\\;,]/g, (special) => `\\${special}`);
+    const lines = text.split('\r\n');
+    expect(lines).toContain(`NAME:${escaped}`);
+    expect(lines).toContain(`X-WR-CALNAME:${escaped}`);
+    // Read back by a parser (node-ical unescapes TEXT; ical.js does not know these two properties), the whole name.
+    const calendar = nodeIcal.sync.parseICS(text)['vcalendar'] as unknown as Record<string, unknown>;
+    expect(calendar).toMatchObject({ name: `Deadlines of ${name}`, 'WR-CALNAME': `Deadlines of ${name}` });
+  }
+});
+
 test('feeds are listed without their secret, and a revoked feed answers 404', async () => {
   const police = stack.as('law_enforcement');
   const feed = await newFeed(police, 'Phone');
