@@ -49,7 +49,11 @@ export interface Identification {
 export function identificationOf(request: IdentificationRequest, zone: string, now: Date): Identification {
   const identification = resolve(request, zone);
   if (Date.parse(identification.at) > now.getTime()) {
-    const message = `${identification.field} (${identification.at}) is after now (${now.toISOString()}): an identification cannot be in the future`;
+    // A day is said as the client wrote it, against today where the identifying agency is, not as two UTC instants.
+    const message =
+      identification.field === 'identifiedOn'
+        ? `identifiedOn ${identification.on} is after today, ${localDateOf(now.toISOString(), zone)}: an identification cannot be in the future`
+        : `${identification.field} (${identification.at}) is after now (${now.toISOString()}): an identification cannot be in the future`;
     throw new AppError('unprocessable', message, {
       code: 'date_order',
       fields: [{ field: identification.field, message }],

@@ -4,6 +4,7 @@
  * agency API keeps that zone. Cases identified in 2025 are opened today: what already happened is accepted.
  */
 import request from 'supertest';
+import { localDateOf } from '../../app/time-zones';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Problem } from '../../api/schemas';
 import type { AgencyKind } from '../../domain/types';
@@ -159,11 +160,17 @@ test('refuses an identification after now, naming the field, and takes one of tw
   expect((later.body as Problem).errors).toEqual([
     { field: 'identifiedAt', message: expect.stringContaining('cannot be in the future') as string },
   ]);
-  const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
-  const nextDay = await open({ identifiedOn: tomorrow }).expect(422);
-  expect((nextDay.body as Problem).errors).toEqual([
-    { field: 'identifiedOn', message: expect.stringContaining('cannot be in the future') as string },
-  ]);
+  // A day is said as sent, against today where the identifying agency (the police) is: no instants in UTC.
+  const { items } = (await request(stack.app).get('/api/agencies').set(systemAdmin()).expect(200)).body as {
+    items: { id: string; timeZone: string | null }[];
+  };
+  const zone = items.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)?.timeZone ?? 'UTC';
+  const today = localDateOf(now.toISOString(), zone);
+  const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4, 10)}`;
+  const nextDay = await open({ identifiedOn: nextYear }).expect(422);
+  const message = `identifiedOn ${nextYear} is after today, ${today}: an identification cannot be in the future`;
+  expect((nextDay.body as Problem).errors).toEqual([{ field: 'identifiedOn', message }]);
+  expect((nextDay.body as Problem).detail).toBe(message);
   const twoYearsAgo = new Date(now.getTime() - 730 * 86_400_000).toISOString();
   await open({ identifiedAt: twoYearsAgo }).expect(201);
 });
