@@ -142,8 +142,26 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
   if (!schema) return undefined as T;
   refuseHostileShape(value, source);
   const result = schema.safeParse(value);
-  if (!result.success) throw new InputError(source, result.error.issues);
+  if (!result.success)
+    throw new InputError(source, source === 'query' ? sentOnce(value, result.error.issues) : result.error.issues);
   return result.data;
+}
+
+/**
+ * Every query parameter takes one value: one sent twice (`limit=5&limit=6`) arrives as a list, which the schema
+ * refuses in words that do not say why ("expected number, received NaN"). Its refusal says so, then what is expected.
+ */
+function sentOnce(query: unknown, issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const given = query as Record<string, unknown>;
+  return issues.map((issue) => {
+    const [name] = issue.path;
+    const values = typeof name === 'string' ? given[name] : undefined;
+    if (!Array.isArray(values) || issue.path.length !== 1) return issue;
+    return {
+      ...issue,
+      message: `sent ${values.length === 2 ? 'twice' : `${values.length} times`}: send it once (${issue.message})`,
+    };
+  });
 }
 
 function sendReply(res: Response, reply: Reply): void {

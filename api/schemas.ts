@@ -341,7 +341,11 @@ export function rangesInOrder<Query extends Partial<Record<Field, string>>, Fiel
   };
 }
 
-const limit = (max: number) => z.coerce.number<string>().int().min(1).max(max).default(50);
+/** A page size: every refusal says what is expected, not zod's "expected number, received NaN". */
+const limit = (max: number) => {
+  const expected = `expected a whole number from 1 to ${max}`;
+  return z.coerce.number<string>({ error: expected }).int(expected).min(1, expected).max(max, expected).default(50);
+};
 
 const MAX_STEP_PAGE = 200;
 const MAX_CASE_PAGE = 200;

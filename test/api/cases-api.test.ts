@@ -1301,6 +1301,21 @@ describe('the caseload: GET /api/cases', () => {
     expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
   });
 
+  test('a limit refused says what is expected, and that it was sent twice when it was', async () => {
+    const expected = 'expected a whole number from 1 to 200';
+    const errors = (res: request.Response) => (res.body as { errors: unknown[] }).errors;
+    for (const limit of ['abc', '0', '201', '1.5'])
+      expect(errors(await list({ limit }).expect(400))).toEqual([{ field: 'limit', message: expected }]);
+    const twice = await request(app).get('/api/cases?limit=5&limit=6').set(as('coord-1')).expect(400);
+    expect(errors(twice)).toEqual([{ field: 'limit', message: `sent twice: send it once (${expected})` }]);
+    const searched = await request(app)
+      .post('/api/cases/search')
+      .set(as('coord-1'))
+      .send({ name: 'maria', limit: 'abc' })
+      .expect(422);
+    expect(errors(searched)).toEqual([{ field: 'limit', message: expected }]);
+  });
+
   // An end before its start selects nothing: refused as the compliance report refuses it, naming the end, rather
   // than answered with an empty page that reads as "no such cases".
   test.each([
