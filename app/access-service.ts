@@ -104,7 +104,7 @@ function requireAdministers(actor: Actor, user: Administered): void {
   if (refusal)
     throw new AppError('forbidden', `Not yours to administer: ${refusal.message}.`, {
       code: refusal.code,
-      fields: [{ field: refusal.field, message: refusal.message }],
+      fields: refusal.field === undefined ? undefined : [{ field: refusal.field, message: refusal.message }],
     });
 }
 

@@ -327,7 +327,8 @@ export interface Administered {
 /** A refusal of administration: always a 403, audited like every other. */
 export interface AdministrationRefusal {
   code: 'role_not_permitted' | 'other_agency' | 'admin_not_delegated';
-  field: string;
+  /** The request's field at fault; none when it is who the caller is, which no field of theirs changes. */
+  field?: string;
   message: string;
 }
 
@@ -340,8 +341,7 @@ export interface AdministrationRefusal {
  */
 export function administrationRefusal(actor: Actor, user: Administered): AdministrationRefusal | null {
   if (has(actor, 'system_admin')) return null;
-  if (!has(actor, 'admin'))
-    return { code: 'role_not_permitted', field: 'actor.roles', message: 'this needs the admin role' };
+  if (!has(actor, 'admin')) return { code: 'role_not_permitted', message: 'this needs the admin role' };
   if (user.agencyId !== actor.agencyId) {
     return {
       code: 'other_agency',
@@ -359,26 +359,26 @@ export function administrationRefusal(actor: Actor, user: Administered): Adminis
   return null;
 }
 
-/** Why the actor may not act for `kind` in a case with these agencies, or null when it may. */
+/**
+ * Why the actor may not act for `kind` in a case with these agencies, or null when it may. It names no field: what is
+ * wrong is who the caller is (their agency, its kind, their roles), which nothing in their request changes.
+ */
 export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: AgencyKind, what: string): Rejection | null {
   if (actor.agencyKind !== kind) {
     return {
       code: 'wrong_agency_kind',
-      field: 'actor.agencyKind',
       message: `${what} is for ${kind}, not ${actor.agencyKind}`,
     };
   }
   if (actor.agencyId !== agencies[kind]) {
     return {
       code: 'wrong_agency',
-      field: 'actor.agencyId',
       message: `${what} is for the ${kind} agency assigned to this case`,
     };
   }
   if (!works(actor)) {
     return {
       code: 'role_not_permitted',
-      field: 'actor.roles',
       message: `${what} needs the ${WORKING_ROLE[kind]} role`,
     };
   }
@@ -398,7 +398,6 @@ export function askingAgainRefusal(
   if (actor.agencyKind !== owner && actor.agencyKind !== 'coordinator') {
     return {
       code: 'wrong_agency_kind',
-      field: 'actor.agencyKind',
       // In words, as the step is named (`what`): the API's answer is read by people, not only by the console.
       message: `${what} is for ${agencyKindInProse(owner)} or the coordinator, not ${agencyKindInProse(actor.agencyKind)}`,
     };

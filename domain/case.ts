@@ -147,7 +147,6 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
     if (!CASE_OPENERS.includes(opener.agencyKind)) {
       return {
         code: 'wrong_agency_kind',
-        field: 'actor.agencyKind',
         message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener.agencyKind}`,
       };
     }

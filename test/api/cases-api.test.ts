@@ -675,6 +675,8 @@ describe('reading, signing and closing a case', () => {
       .send({ outcome: 'requested', details: { requestedOn: today } })
       .expect(403);
     expect(wrong.body).toMatchObject({ code: 'wrong_agency_kind' });
+    // Nothing in the request makes the coordinator the police: no field is named (it was actor.agencyKind).
+    expect(wrong.body).not.toHaveProperty('errors');
     const extra = await request(app)
       .post(path)
       .set(as('le-1'))

@@ -105,6 +105,11 @@ test('only the coordinator of the case transfers it; every refusal is audited an
   ]) {
     const refused = await transfer(opened.caseId, as(username), toNewPolice);
     expect({ username, status: refused.status }).toEqual({ username, status: 403 });
+    // Who the caller is is no field of their request: the refusal names none (never actor.agencyKind or actor.roles).
+    expect({ username, errors: (refused.body as { errors?: unknown }).errors }).toEqual({
+      username,
+      errors: undefined,
+    });
   }
   // An outsider's coordinator (another task force) is no coordinator of this case.
   const otherTaskForce = 'other-task-force';
