@@ -54,6 +54,7 @@ import {
   type Administered,
 } from '../domain/access';
 import type { Actor, AgencyKind, Role } from '../domain/types';
+import { agencyKindInProse } from '../domain/labels';
 import {
   changedByOf,
   emailChangedNotice,
@@ -122,7 +123,7 @@ function requireRolesFit(kind: AgencyKind, roles: readonly Role[]): void {
   const allowed = rolesFor(kind);
   const misfit = roles.filter((role) => !allowed.includes(role));
   if (misfit.length > 0) {
-    const message = `a ${kind} agency's users may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
+    const message = `users of an agency acting as ${agencyKindInProse(kind)} may hold ${allowed.join(', ')}; not ${misfit.join(', ')}`;
     throw new AppError('unprocessable', 'These roles do not fit the agency.', {
       code: 'roles_not_for_agency',
       fields: [{ field: 'roles', message }],
@@ -488,10 +489,14 @@ export function createAccessService(deps: AccessDeps) {
     async saveAgency(actor: Actor, body: NewAgency) {
       const existing = await findAgency(pool, body.id);
       if (existing && existing.kind !== body.kind) {
-        throw new AppError('conflict', `Agency ${body.id} is a ${existing.kind} agency.`, {
-          code: 'agency_kind_fixed',
-          fields: [{ field: 'kind', message: 'cannot change' }],
-        });
+        throw new AppError(
+          'conflict',
+          `Agency ${body.id} acts as ${agencyKindInProse(existing.kind)}: its kind cannot change.`,
+          {
+            code: 'agency_kind_fixed',
+            fields: [{ field: 'kind', message: 'cannot change' }],
+          },
+        );
       }
       await upsertAgencies(pool, [body]);
       const saved = (await findAgency(pool, body.id))!;

@@ -20,6 +20,7 @@ import {
   type IdentityRefusal,
 } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine } from '../domain/alarms';
+import { agencyKindInProse } from '../domain/labels';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
@@ -157,7 +158,11 @@ function kindProblem(
   field: string,
 ): FieldProblem | null {
   if (!actual) return { field, message: `unknown agency ${agencyId}` };
-  if (actual !== kind) return { field, message: `agency ${agencyId} is a ${actual} agency, not ${kind}` };
+  if (actual !== kind)
+    return {
+      field,
+      message: `agency ${agencyId} acts as ${agencyKindInProse(actual)}, not ${agencyKindInProse(kind)}`,
+    };
   return null;
 }
 

@@ -367,13 +367,14 @@ export function actingRefusal(actor: Actor, agencies: CaseAgencies, kind: Agency
   if (actor.agencyKind !== kind) {
     return {
       code: 'wrong_agency_kind',
-      message: `${what} is for ${kind}, not ${actor.agencyKind}`,
+      // Kinds in words, as askingAgainRefusal says them: the API's answer is read by people, not only by the console.
+      message: `${what} is for ${agencyKindInProse(kind)}, not ${agencyKindInProse(actor.agencyKind)}`,
     };
   }
   if (actor.agencyId !== agencies[kind]) {
     return {
       code: 'wrong_agency',
-      message: `${what} is for the ${kind} agency assigned to this case`,
+      message: `${what} is for the agency acting as ${agencyKindInProse(kind)} on this case`,
     };
   }
   if (!works(actor)) {

@@ -32,6 +32,7 @@ import type { Issued } from './issued';
 import { CLOSE_REASONS, listedReason, TRANSFER_REASONS, unlistedRefusalReason } from './reasons';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
+import { agencyKindInProse } from './labels';
 import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type Instant, type Step, type StepKind } from './types';
 
 const agencyId = onFirstUse(() => z.string().trim().min(1).max(100));
@@ -147,7 +148,7 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
     if (!CASE_OPENERS.includes(opener.agencyKind)) {
       return {
         code: 'wrong_agency_kind',
-        message: `a case is opened by ${CASE_OPENERS.join(' or ')}, not ${opener.agencyKind}`,
+        message: `a case is opened by ${CASE_OPENERS.map(agencyKindInProse).join(' or ')}, not ${agencyKindInProse(opener.agencyKind)}`,
       };
     }
     const refusal = actingRefusal(opener, parsed.data.agencies, opener.agencyKind, 'opening a case');
@@ -666,7 +667,7 @@ function validateTransferCase(state: CaseState, request: TransferCaseRequest, ac
     return {
       code: 'invalid_details',
       field: 'toAgencyId',
-      message: `${toAgencyId} is already the ${agencyKind} agency of this case`,
+      message: `${toAgencyId} already acts as ${agencyKindInProse(agencyKind)} on this case`,
     };
   }
   return null;

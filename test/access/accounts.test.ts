@@ -580,6 +580,10 @@ describe('administration', () => {
       code: 'roles_not_for_agency',
       errors: [expect.objectContaining({ field: 'roles' })],
     });
+    // The agency's kind in words, never its code (law_enforcement).
+    expect((misfit.body as { errors: { message: string }[] }).errors[0]!.message).toBe(
+      'users of an agency acting as law enforcement may hold agency_officer, supervisor, admin; not advocate',
+    );
     const taken = await request(stack.app)
       .post('/api/users')
       .set(systemAdmin().headers)
@@ -710,6 +714,8 @@ describe('administration', () => {
     expect(changed.body).toMatchObject({
       code: 'agency_kind_fixed',
       errors: [expect.objectContaining({ field: 'kind' })],
+      // The kind in words, never its code (law_enforcement).
+      detail: 'Agency county-sheriff acts as law enforcement: its kind cannot change.',
     });
     const invalid = await request(stack.app)
       .post('/api/agencies')

@@ -76,6 +76,8 @@ const transfer = (caseId: string, headers: { Authorization: string }, body: obje
   request(stack.app).post(`/api/cases/${caseId}/transfers`).set(headers).set('Idempotency-Key', key).send(body);
 
 const toNewPolice = { agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE.id, reason: 'moved_jurisdiction' };
+/** An agency kind's code as a word of its own (law_enforcement, ice, hhs), not part of an id such as demo-hhs-otip. */
+const KIND_CODE = /(?<![\w-])(law_enforcement|ice|hhs)(?![\w-])/;
 
 async function auditRows(caseId: string) {
   const { rows } = await stack.pool.query<{
@@ -110,6 +112,12 @@ test('only the coordinator of the case transfers it; every refusal is audited an
       username,
       errors: undefined,
     });
+    // Agency kinds in words, never their codes (law_enforcement, ice, hhs).
+    const { detail } = refused.body as { detail: string };
+    expect({ username, detail }).toEqual({ username, detail: expect.not.stringMatching(KIND_CODE) as string });
+    if (username === 'demo-police-officer') {
+      expect(detail).toBe('transferring a case is for the coordinator, not law enforcement');
+    }
   }
   // An outsider's coordinator (another task force) is no coordinator of this case.
   const otherTaskForce = 'other-task-force';
@@ -132,6 +140,20 @@ test('only the coordinator of the case transfers it; every refusal is audited an
     const refused = await transfer(opened.caseId, coordinator, body);
     expect({ body, status: refused.status }).toEqual({ body, status: 422 });
     expect((refused.body as { errors?: { field: string }[] }).errors?.length).toBeGreaterThan(0);
+    // Agency kinds in words, never their codes (law_enforcement, ice, hhs); but coordination, which cannot be
+    // transferred, is refused by listing the codes a client may send as agencyKind.
+    const messages = (refused.body as { errors: { message: string }[] }).errors.map((error) => error.message);
+    if (body.agencyKind !== 'coordinator') {
+      expect({ body, coded: messages.filter((message) => KIND_CODE.test(message)) }).toEqual({ body, coded: [] });
+    }
+    if (body.toAgencyId === DEMO_AGENCIES.advocate) {
+      expect(messages).toEqual([
+        `agency ${DEMO_AGENCIES.advocate} acts as the attorney or advocate, not law enforcement`,
+      ]);
+    }
+    if (body.toAgencyId === DEMO_AGENCIES.law_enforcement) {
+      expect(messages).toEqual([`${DEMO_AGENCIES.law_enforcement} already acts as law enforcement on this case`]);
+    }
   }
   // A reason is a code from the list: a name, an A-number and an address in a code's shape are refused as words are,
   // and so is a code off the list, naming the field and the list.
@@ -155,7 +177,11 @@ test('only the coordinator of the case transfers it; every refusal is audited an
       }),
     );
   };
-  expect(await forged(stack.users['demo-police-officer']!.actor)).toMatchObject({ code: 'wrong_agency_kind' });
+  // The workflow's validator words the kinds as the API does.
+  expect(await forged(stack.users['demo-police-officer']!.actor)).toMatchObject({
+    code: 'wrong_agency_kind',
+    message: 'transferring a case is for the coordinator, not law enforcement',
+  });
   expect(await forged(stack.users['demo-supervisor']!.actor)).toMatchObject({ code: 'role_not_permitted' });
   expect(await forged(outsider.actor)).toMatchObject({ code: 'wrong_agency' });
 

@@ -203,5 +203,9 @@ describe('who may open a case', () => {
     const refused = validateOpenCase({ ...input, openedBy: actorOf('advocate') }, noon('2026-01-05'));
     expect(refused).toMatchObject({ code: 'wrong_agency_kind' });
     expect(refused).not.toHaveProperty('field');
+    // The kinds in words, never their codes (law_enforcement).
+    expect(refused?.message).toBe(
+      'a case is opened by law enforcement or the coordinator, not the attorney or advocate',
+    );
   });
 });

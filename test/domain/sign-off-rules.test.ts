@@ -38,7 +38,10 @@ describe('sign-off refusals', () => {
     expectRefusal(rejection, 'wrong_agency_kind');
     // Who signs is no field of the request: none is named.
     expect(rejection).not.toHaveProperty('field');
-    expect(rejection?.message).toMatch(/law_enforcement/);
+    // The kinds in words, never their codes (law_enforcement, ice).
+    expect(rejection?.message).toBe(
+      'step cp_request-1 is for law enforcement, not ICE Center for Countering Human Trafficking',
+    );
   });
 
   it('wrong_agency: another law-enforcement agency than the case one', () => {
@@ -46,6 +49,7 @@ describe('sign-off refusals', () => {
     const rejection = refusal(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, NOW, stranger);
     expectRefusal(rejection, 'wrong_agency');
     expect(rejection).not.toHaveProperty('field');
+    expect(rejection?.message).toBe('step cp_request-1 is for the agency acting as law enforcement on this case');
   });
 
   it('role_not_permitted: a supervisor or an admin of the owning agency oversees but does not sign', () => {

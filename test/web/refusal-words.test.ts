@@ -53,7 +53,8 @@ test('a refusal with a sentence of its own says what happened and what to do', (
     refusalInWords(
       {
         code: 'wrong_agency_kind',
-        detail: "correcting cp_request-1 is for law_enforcement, not ice (or the case's coordinator)",
+        detail:
+          "correcting cp_request-1 is for law enforcement, not ICE Center for Countering Human Trafficking (or the case's coordinator)",
       },
       words,
     ),
