@@ -49,11 +49,12 @@ export interface Identification {
 export function identificationOf(request: IdentificationRequest, zone: string, now: Date): Identification {
   const identification = resolve(request, zone);
   if (Date.parse(identification.at) > now.getTime()) {
-    // A day is said as the client wrote it, against today where the identifying agency is, not as two UTC instants.
+    // What was sent is said as the client wrote it, not as two UTC instants: a day against today where the
+    // identifying agency is; a moment (with its offset, or local to the agency) as in the future, which it is.
     const message =
       identification.field === 'identifiedOn'
         ? `identifiedOn ${identification.on} is after today, ${localDateOf(now.toISOString(), zone)}: an identification cannot be in the future`
-        : `${identification.field} (${identification.at}) is after now (${now.toISOString()}): an identification cannot be in the future`;
+        : `identifiedAt ${request.identifiedAt ?? identification.at} is in the future: an identification cannot be`;
     throw new AppError('unprocessable', message, {
       code: 'date_order',
       fields: [{ field: identification.field, message }],

@@ -158,7 +158,7 @@ test('refuses an identification after now, naming the field, and takes one of tw
   const inAMinute = new Date(now.getTime() + 60_000).toISOString();
   const later = await open({ identifiedAt: inAMinute }).expect(422);
   expect((later.body as Problem).errors).toEqual([
-    { field: 'identifiedAt', message: expect.stringContaining('cannot be in the future') as string },
+    { field: 'identifiedAt', message: `identifiedAt ${inAMinute} is in the future: an identification cannot be` },
   ]);
   // A day is said as sent, against today where the identifying agency (the police) is: no instants in UTC.
   const { items } = (await request(stack.app).get('/api/agencies').set(systemAdmin()).expect(200)).body as {
@@ -171,6 +171,13 @@ test('refuses an identification after now, naming the field, and takes one of tw
   const message = `identifiedOn ${nextYear} is after today, ${today}: an identification cannot be in the future`;
   expect((nextDay.body as Problem).errors).toEqual([{ field: 'identifiedOn', message }]);
   expect((nextDay.body as Problem).detail).toBe(message);
+  // A moment is said as sent, with its offset or local to the agency, never converted to UTC nor set against now.
+  for (const identifiedAt of [`${nextYear}T09:30-05:00`, `${nextYear}T09:30`]) {
+    const moment = await open({ identifiedAt }).expect(422);
+    const said = `identifiedAt ${identifiedAt} is in the future: an identification cannot be`;
+    expect((moment.body as Problem).errors).toEqual([{ field: 'identifiedAt', message: said }]);
+    expect((moment.body as Problem).detail).toBe(said);
+  }
   const twoYearsAgo = new Date(now.getTime() - 730 * 86_400_000).toISOString();
   await open({ identifiedAt: twoYearsAgo }).expect(201);
 });

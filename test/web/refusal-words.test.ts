@@ -22,8 +22,8 @@ test.each([
     `requestedOn must be on or before ${formatCalendarDay('2026-11-28')}, when the Continued Presence decision ` +
       'that followed from it was signed',
   ],
-  // A moment in the reader's zone: 02:30 UTC is the evening before in Chicago.
-  ['identifiedAt (2026-12-03T02:30:00.000Z) is after now', 'identifiedAt (2 Dec 2026, 20:30 CST) is after now'],
+  // A moment in the reader's zone: 21:30 at UTC-5 (02:30 UTC) is 20:30 in Chicago.
+  ['identifiedAt 2026-12-02T21:30-05:00 is in the future', 'identifiedAt 2 Dec 2026, 20:30 CST is in the future'],
   ['the case is not demo-police’s', `the case is not ${police}’s`],
   // Words that only look like ids are left alone.
   ['a sign-off of demo-police-officer, step foo_bar-2', 'a sign-off of demo-police-officer, step foo_bar-2'],
