@@ -13,6 +13,7 @@ import {
   uploadDocument,
   type FormFile,
 } from '../documents';
+import { CSRF_FIELD } from '../session';
 import { formOf, param, type AgencyView, type CaseView, type CorrectionPreview, type Kit, type MeView } from '../kit';
 import {
   amendmentAction,
@@ -133,6 +134,42 @@ export function casePages(kit: Kit): Router {
       await renderNewCase(req, res, form, error);
     }
   });
+
+  /**
+   * A check page's "Confirm" sent again while its first send is still being processed (a double-click, whose second
+   * answer is the one the browser shows): nothing was refused. Its form is not the first form of the action, whose
+   * answers would be checked anew against a case the first send may have changed, but the confirmed request itself,
+   * every field and the same key: sent again, the API applies it once and answers as it answered the first, so the
+   * person lands where the first send led. The one way the confirmed forms (sign-off, correction, transfer) show it.
+   */
+  const renderInProgress = async (
+    req: Request,
+    res: Response,
+    form: Record<string, string>,
+    problem: ApiProblem,
+    heading: string,
+  ) => {
+    await kit.me(req, res);
+    const caseId = caseIdOf(req);
+    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    kit.render(
+      req,
+      res,
+      'in-progress',
+      {
+        title: `${heading}: case ${view.reference}`,
+        heading,
+        caseId,
+        message: refusalInWords(problem.problem, kit.words(res)),
+        action: req.originalUrl.split('?')[0],
+        // The request as sent, its key with it; the CSRF field is the page's own, and "Change your answers" is no answer.
+        fields: Object.entries({ ...form, confirm: 'yes' }).filter(
+          ([name]) => name !== CSRF_FIELD && name !== 'change',
+        ),
+      },
+      problem.status,
+    );
+  };
 
   /** The case page; `asked`: an "Ask again" form the API refused, shown again above its buttons. */
   const renderCase = async (
@@ -424,6 +461,10 @@ export function casePages(kit: Kit): Router {
       res.redirect(303, `/cases/${caseId}?notice=corrected`);
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
+      if (form.confirm === 'yes' && isInProgress(error)) {
+        await renderInProgress(req, res, form, error, 'The correction is being recorded');
+        return;
+      }
       await renderSignOff(req, res, form, error, true);
     }
   });
@@ -490,6 +531,10 @@ export function casePages(kit: Kit): Router {
       res.redirect(303, afterSignOff(caseId, kind, outcome));
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
+      if (form.confirm === 'yes' && isInProgress(error)) {
+        await renderInProgress(req, res, form, error, 'The sign-off is being recorded');
+        return;
+      }
       await renderSignOff(req, res, form, error);
     }
   });
@@ -619,6 +664,10 @@ export function casePages(kit: Kit): Router {
       res.redirect(303, `/cases/${caseId}?notice=transferred`);
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
+      if (isInProgress(error)) {
+        await renderInProgress(req, res, form, error, 'The transfer is being made');
+        return;
+      }
       await renderTransfer(req, res, form, { problem: error });
     }
   });
@@ -700,6 +749,9 @@ const stepNoLongerPending = (step: { id: string; status: string }) =>
   });
 
 const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
+
+/** The API's answer while the first send under the same key is still being processed. */
+const isInProgress = (error: ApiProblem) => error.problem.code === 'idempotency_in_progress';
 
 /**
  * A time beside the date makes a local date-time, which the API reads in the identifying agency's zone: the console
