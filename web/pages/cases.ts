@@ -517,7 +517,9 @@ export function casePages(kit: Kit): Router {
         );
         // The document is added now, so the check page can name it: it links to the step and moves no workflow.
         const added = file ? await uploadDocument(kit.api(req), caseId, stepId, file) : undefined;
-        const documentName = fileNameOf(file);
+        // The name the step records: the same bytes sent again under another name are the document already added,
+        // with its first name, which the case page lists.
+        const documentName = added && (added.fileName ?? 'a document');
         // Named by its id too: the check page offers to remove it, should it be the wrong file.
         await renderSignOff(req, res, form, undefined, false, { documentName, documentId: added?.id });
         return;
