@@ -242,6 +242,10 @@ const CLOSE_WORDS: Readonly<Record<CloseReason, string>> = {
 export const closeReasons = (): [code: string, words: string][] =>
   CLOSE_REASONS.map((code) => [code, CLOSE_WORDS[code]]);
 
+/** A close's or withdrawal's reason in words; a code off the list as it is. */
+export const closeReasonLabel = (code: string) =>
+  Object.hasOwn(CLOSE_WORDS, code) ? CLOSE_WORDS[code as CloseReason] : code;
+
 /**
  * Why a document is removed (`reason` of POST /api/cases/{caseId}/documents/{documentId}/remove), as codes with their
  * words; the API takes these codes only.

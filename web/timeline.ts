@@ -12,7 +12,14 @@ import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { STEP_CATALOGUE } from '../domain/steps';
-import { humanize, refusalReasonLabel, sentenceCase, transferReasonLabel, type Words } from './labels';
+import {
+  closeReasonLabel,
+  humanize,
+  refusalReasonLabel,
+  sentenceCase,
+  transferReasonLabel,
+  type Words,
+} from './labels';
 import { answerInWords, detailFields, detailLabel, type DetailField } from './sign-off-fields';
 import { isolated } from './isolated';
 
@@ -233,7 +240,12 @@ function sentenceOf(
       : `${alarmKindLabel(detail)}: ${what}`;
     return `${label} (notice raised).`;
   }
-  if (group === 'case') return `Case ${detail.replace(/_/g, ' ')}${by}.`;
+  if (group === 'case') {
+    // "case closed (relief_obtained)" (domain/case.ts closeCase): the reason in words, as a transfer's is.
+    const reason = /^case (?:closed|withdrawn) \((\w+)\)$/.exec(entry.summary)?.[1];
+    const why = reason ? ` Reason: ${closeReasonLabel(reason)}.` : '';
+    return `Case ${detail.replace(/_/g, ' ')}${by}.${why}`;
+  }
   return inWords(entry.summary, steps, words);
 }
 
