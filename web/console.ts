@@ -121,18 +121,17 @@ export function createConsole(options: ConsoleOptions): Router {
     const refusal = csrf.originRefusal(req);
     return refusal ? refuseForm(req, res, refusal, 403) : next();
   });
+  // A form sent with no session at all (its cookie expired in the browser) is sent to sign in and back to its page,
+  // as one whose session was revoked is, before the CSRF check, which binds forms to a session and would call it
+  // expired; and before any of its body is read (a sign-off may carry a 10 MB document).
+  router.use((req, res, next) => {
+    if (req.method !== 'POST' || PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
+    res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
+  });
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   // The sign-off form may carry a document: the one form sent as multipart, read before the CSRF check needs it (its
-  // token is one of its fields). Up to 10 MB is held while it is read, so only for a browser signed in: anyone else
-  // is sent to sign in, as the API would have them, before any of it is read.
-  router.post(
-    '/cases/:caseId/steps/:stepId',
-    (req, res, next) => {
-      if (!req.is('multipart/form-data') || sessionTokenOf(req)) return next();
-      res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
-    },
-    multipartForm,
-  );
+  // token is one of its fields); only from a browser signed in (above).
+  router.post('/cases/:caseId/steps/:stepId', multipartForm);
   router.use((req, res, next) => {
     if (req.method !== 'POST') return next();
     const refusal = csrf.refusal(req);

@@ -182,6 +182,30 @@ test('a post without its CSRF token, with one from another session or with a tam
   expect(await opened()).toBe(before);
 });
 
+test('a post whose session cookie expired in the browser is sent to sign in and back to the form, not refused as expired', async () => {
+  const opened = async () =>
+    (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
+  const before = await opened();
+  const form = await openForm();
+  // The browser no longer sends the session's cookie once it expires; the form's own cookie is still held.
+  const expired = { hidden: form.hidden, cookies: form.cookies.slice(1) };
+  const fields = { identifiedOn: '2025-11-03' };
+  const answer = await send(expired, fields, 303);
+  expect(answer.headers.location).toBe('/sign-in?notice=expired&next=%2Fcases%2Fnew');
+  // From another site it is refused on its origin first, with a session or without one.
+  for (const cookies of [expired.cookies, form.cookies]) {
+    const foreign = await request(suite.app)
+      .post('/cases')
+      .set('Cookie', cookies.join('; '))
+      .set('Origin', 'https://elsewhere.example')
+      .type('form')
+      .send({ ...form.hidden, ...fields })
+      .expect(403);
+    expect(foreign.text).toContain('This form was not sent from the console.');
+  }
+  expect(await opened()).toBe(before);
+});
+
 test('a double-click opens one case: the form shown by the second send keeps its key, and sent again leads to that case', async () => {
   const opened = async () =>
     (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
