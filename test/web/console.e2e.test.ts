@@ -104,10 +104,11 @@ test('sign-in page: accessible, refuses a wrong password and a form posted witho
     .type('form')
     .send({ username: 'demo-police-officer', password: TEST_PASSWORD })
     .expect(403);
-  // A refused form leads back to its page (the name search's is the caseload), never to where it posted.
+  // A form sent with no session leads to sign in and back to its page (the name search's is the caseload), never to
+  // where it posted.
   const refused = await request(app).post('/cases/by-name').set('Origin', base).type('form').send({ name: 'x' });
-  expect(refused.status).toBe(403);
-  expect(refused.text).toContain('<a href="/cases">Open the form again</a>');
+  expect(refused.status).toBe(303);
+  expect(refused.headers.location).toBe('/sign-in?notice=expired&next=%2Fcases');
 });
 
 test('sign-in with the password or both fields left empty: the form again, asking for both, what was typed kept', async () => {

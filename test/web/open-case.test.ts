@@ -178,7 +178,12 @@ test('a post without its CSRF token, with one from another session or with a tam
       cookies: mine.cookies.map((cookie) => cookie.replace(token, tampered)),
     },
   ];
-  for (const form of refused) expect((await send(form, fields, 403)).text).toContain('This form could not be accepted');
+  for (const form of refused) {
+    const page = (await send(form, fields, 403)).text;
+    expect(page).toContain('This form could not be accepted');
+    // It leads back to its page, never to where it posted.
+    expect(page).toContain('<a href="/cases/new">Open the form again</a>');
+  }
   expect(await opened()).toBe(before);
 });
 
