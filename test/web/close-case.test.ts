@@ -1,7 +1,8 @@
 /**
  * The coordinator's "Close or withdraw" form refused: every choice missing is said at once, in words, linked from the
- * error summary, and what was chosen (the box ticked) comes back. The whole service on real parts, the console
- * calling the API over HTTP as in production.
+ * error summary, and what was chosen (the box ticked) comes back; sent, the case page's timeline says why the case
+ * ended, the reason in the form's words, as it says a transfer's. The whole service on real parts, the console calling
+ * the API over HTTP as in production.
  */
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../web/session';
@@ -17,9 +18,9 @@ beforeAll(async () => {
 });
 
 /** The close form sent by the case's coordinator with `fields`, as a browser would: its hidden fields and cookies. */
-async function sendClose(fields: Record<string, string>) {
+async function sendClose(fields: Record<string, string>, onCase = caseId) {
   const session = `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`;
-  const form = await request(suite.app).get(`/cases/${caseId}/close`).set('Cookie', session).expect(200);
+  const form = await request(suite.app).get(`/cases/${onCase}/close`).set('Cookie', session).expect(200);
   const hidden = Object.fromEntries(
     [...form.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [
       match[1]!,
@@ -27,12 +28,11 @@ async function sendClose(fields: Record<string, string>) {
     ]),
   );
   return request(suite.app)
-    .post(`/cases/${caseId}/close`)
+    .post(`/cases/${onCase}/close`)
     .set('Cookie', [session, ...cookiesSetBy(form)].join('; '))
     .set('Origin', new URL(PUBLIC_BASE_URL).origin)
     .type('form')
-    .send({ ...hidden, ...fields })
-    .expect(400);
+    .send({ ...hidden, ...fields });
 }
 
 const summaryOf = (html: string) =>
@@ -48,6 +48,7 @@ test.each<[string, Record<string, string>, Record<string, string>]>([
   ['a reason no list offers', { status: 'closed', reason: 'because', confirm: 'yes' }, REASON],
 ])('%s: every problem at once, in words, and what was chosen kept', async (_, fields, said) => {
   const page = await sendClose(fields);
+  expect(page.status).toBe(400);
   expect(page.text).toContain('<title>Error: Close or withdraw case');
   expect(summaryOf(page.text)).toEqual(said);
   for (const name of Object.keys(said)) expect(page.text).toContain(`id="${name}-error"`);
@@ -57,4 +58,31 @@ test.each<[string, Record<string, string>, Record<string, string>]>([
   if (fields.status) expect(page.text).toContain(`value="${fields.status}" checked`);
   const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
   expect((view.body as { status: string }).status).toBe('open');
+});
+
+/** The case page's text as its reader reads it: no tags, no marks that set names apart, spaces as one. */
+const pageText = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/[\u2068\u2069]/gu, '')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/\s+/g, ' ');
+
+test.each([
+  ['closed', 'relief_obtained', 'closed', 'Relief obtained'],
+  ['withdrawn', 'survivor_withdrew', 'withdrawn', 'The survivor withdrew their consent'],
+])('a case %s says its reason in words on the timeline', async (status, reason, verb, said) => {
+  const { caseId: ended } = await openDemoCase(suite, `close-reason-${status}`, {
+    identifiedOn: '2025-11-03',
+    name: `Close Reason ${status}`,
+  });
+  const sent = await sendClose({ status, reason, confirm: 'yes' }, ended);
+  expect(sent.status).toBe(303);
+  const page = await request(suite.app)
+    .get(`/cases/${ended}`)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  const text = pageText(page.text);
+  expect(text).toMatch(new RegExp(`Case ${verb} by [^.]+\\. Reason: ${said}\\.`));
+  expect(text).not.toContain(reason);
 });
