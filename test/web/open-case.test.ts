@@ -274,3 +274,9 @@ test('the same survivor sent again from a new form is warned of by its case; tic
   );
   expect(String(confirmed.headers.location)).not.toBe(first);
 });
+
+test('the form is not offered to a person who may not open cases: 403 in words, before a name is typed', async () => {
+  const page = await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-hhs-officer')).expect(403);
+  expect(page.text).toContain('Cases are opened by an officer of a law-enforcement agency or a coordinator.');
+  expect(page.text).not.toContain('name="survivor.name"');
+});

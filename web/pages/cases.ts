@@ -97,7 +97,12 @@ export function casePages(kit: Kit): Router {
   };
 
   router.get('/cases/new', async (req, res) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
+    // The API would refuse the form once filled in; a person who may not open cases is told before typing a name.
+    if (!me.can.openCases)
+      throw new ApiProblem(403, {
+        detail: 'Cases are opened by an officer of a law-enforcement agency or a coordinator.',
+      });
     await renderNewCase(req, res, {});
   });
 
