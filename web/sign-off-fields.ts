@@ -130,7 +130,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
         control: 'textarea',
         options: [],
         required,
-        hint: "sealed at rest; shown only to those who may read the survivor's identity",
+        hint: "stored encrypted; only people who may see the survivor's identity can read it",
       };
     return { name, label, noun, control: 'text', options: [], required };
   });

@@ -49,6 +49,11 @@ test('a refused form says what to do, the answers are checked, and a double conf
   const form = `${service.base}/cases/${caseId}/steps/hhs_minor_notification-1`;
   await page.goto(form);
   expect(await page.locator('#details-notifiedOn-hint').textContent()).toBe('For example, 27 March 2027');
+  // The note's and the document's hints say what happens to them in plain words.
+  expect(await page.locator('#details-note-hint').textContent()).toBe(
+    "stored encrypted; only people who may see the survivor's identity can read it",
+  );
+  expect(await page.locator('#document-hint').textContent()).toContain('It is stored encrypted;');
 
   // Cancel goes back to the case.
   await page.getByRole('link', { name: 'Cancel' }).click();
