@@ -1,6 +1,7 @@
 /**
- * `npm run admin -- reproject`: brings the read model up to the cases' workflows (after restoring PostgreSQL from a
- * backup; see docs/runbook.md).
+ * `npm run admin -- reproject [--refresh]`: brings the read model up to the cases' workflows (after restoring PostgreSQL
+ * from a backup; see docs/runbook.md); with `--refresh`, also projects again the cases it already has at their latest
+ * version, as this release's code projects them (after an upgrade that projects a case's rows differently).
  *
  * `npm run admin -- create-admin ...`: creates a system administrator (role `system_admin`) of a real deployment
  * (DATABASE_URL set), with its agency, and prints a one-time password. The only way to grant that role: no API call
@@ -27,7 +28,8 @@ import { dataConverterFor } from './temporal/data-converter';
 const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-name <text> --agency <id>
                       [--agency-kind <kind> --agency-name <text>]   (to register the agency if it is new)
                       [--password <at least ${MIN_PASSWORD_LENGTH} characters>]   (default: generated and printed once)
-       npm run admin -- reproject   (the read model brought up to the cases' workflows; a worker must be running)
+       npm run admin -- reproject [--refresh]   (the read model brought up to the cases' workflows; a worker must be
+                      running; --refresh: every case projected again, those already at their latest version too)
 Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate); reproject also
 TEMPORAL_ADDRESS and PAYLOAD_KEYS.`;
 
@@ -43,10 +45,18 @@ const ArgsSchema = z.object({
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: Object.fromEntries(Object.keys(ArgsSchema.shape).map((name) => [name, { type: 'string' as const }])),
+    options: {
+      ...Object.fromEntries(Object.keys(ArgsSchema.shape).map((name) => [name, { type: 'string' as const }])),
+      refresh: { type: 'boolean' as const },
+    },
   });
-  if (positionals[0] === 'reproject' && positionals.length === 1 && Object.keys(values).length === 0) {
-    return reproject();
+  const { refresh, ...others } = values;
+  if (positionals[0] === 'reproject' && positionals.length === 1 && Object.keys(others).length === 0) {
+    return reproject(refresh === true);
+  }
+  if (refresh !== undefined) {
+    console.error(USAGE);
+    return 2;
   }
   if (positionals[0] !== 'create-admin' || positionals.length !== 1) {
     console.error(USAGE);
@@ -114,7 +124,7 @@ async function main(): Promise<number> {
   }
 }
 
-async function reproject(): Promise<number> {
+async function reproject(refresh: boolean): Promise<number> {
   const config = loadConfig(process.env, 'admin');
   if (!('url' in config.database) || !('connect' in config.temporal) || !('keyring' in config.payloadKeys)) {
     console.error(
@@ -131,8 +141,12 @@ async function reproject(): Promise<number> {
       namespace: settings.namespace,
       dataConverter: dataConverterFor(config.payloadKeys.keyring),
     });
-    const { cases, updated, withoutIdentity } = await reprojectCases(client, pool);
-    console.log(`${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`);
+    const { cases, updated, withoutIdentity } = await reprojectCases(client, pool, { refresh });
+    console.log(
+      refresh
+        ? `${cases} cases in Temporal; the read model of ${updated} has been projected again from their workflows.`
+        : `${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`,
+    );
     if (withoutIdentity.length > 0) {
       console.log(
         `${withoutIdentity.length === 1 ? '1 case has' : `${withoutIdentity.length} cases have`} no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,

@@ -2,7 +2,8 @@
  * Brings the read model back up to the cases' workflows, e.g. after PostgreSQL was restored from a backup older than
  * the latest sign-offs. Each case's workflow holds its whole state: its snapshot is projected again with the same
  * version guard as every projection, so a case the backup already has at its latest version is left as it is, and
- * an older one is replaced. What only PostgreSQL holds (identities, users, tokens, the audit trail, sealed notes,
+ * an older one is replaced. With `refresh`, a case at its latest version is projected again too, as this release's
+ * code projects it: rows an earlier release wrote differently for the same state are replaced. What only PostgreSQL holds (identities, users, tokens, the audit trail, sealed notes,
  * the outbox) cannot be rebuilt from Temporal: see the runbook.
  */
 import type { Client } from '@temporalio/client';
@@ -15,14 +16,18 @@ import { CASE_WORKFLOW_TYPE, caseStateQuery } from '../workflows/contract';
 export interface ReprojectResult {
   /** Cases whose workflow Temporal still has (running, or closed within the namespace's retention). */
   cases: number;
-  /** Of those, the cases whose read model was behind and was replaced. */
+  /** Of those, the cases whose read model was replaced: those behind, or with `refresh`, every one projected again. */
   updated: number;
   /** Cases without a survivor identity (opened after the backup): to be entered again from the agencies' files. */
   withoutIdentity: { caseId: string; reference: string }[];
 }
 
 /** Queries each case's workflow (a worker must be running to answer) and projects its state. */
-export async function reprojectCases(client: Client, pool: Pool): Promise<ReprojectResult> {
+export async function reprojectCases(
+  client: Client,
+  pool: Pool,
+  options: { refresh?: boolean } = {},
+): Promise<ReprojectResult> {
   // A case that continued as new is listed once per run; its workflow id answers for the latest.
   const workflowIds = new Set<string>();
   for await (const execution of client.workflow.list({ query: `WorkflowType = '${CASE_WORKFLOW_TYPE}'` })) {
@@ -30,8 +35,13 @@ export async function reprojectCases(client: Client, pool: Pool): Promise<Reproj
   }
   let updated = 0;
   for (const workflowId of workflowIds) {
-    const state = await client.workflow.getHandle(workflowId).query(caseStateQuery);
-    if (await projectCase(pool, snapshotOf(state))) updated += 1;
+    const handle = client.workflow.getHandle(workflowId);
+    const state = await handle.query(caseStateQuery);
+    // A projection is kept against another of its version when its history is longer, and the history now is longer
+    // than at any projection its workflow made. Read after the query: a sign-off between them projects a newer
+    // version, which no state read before it replaces.
+    const historyLength = options.refresh ? (await handle.describe()).historyLength : 0;
+    if (await projectCase(pool, snapshotOf(state), { historyLength })) updated += 1;
   }
   return { cases: workflowIds.size, updated, withoutIdentity: await casesWithoutSurvivor(pool) };
 }

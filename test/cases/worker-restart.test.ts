@@ -211,3 +211,40 @@ test('a read model restored from an older backup is brought back up to the workf
   expect(result.withoutIdentity).toContainEqual({ caseId: current.caseId, reference: 'RESTORE-CURRENT' });
   expect(result.withoutIdentity.map((item) => item.caseId)).not.toContain(behind.caseId);
 });
+
+test('reproject --refresh projects again a case already at its latest version, as this release projects it', async () => {
+  const view = await stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Refreshed Case', birthDate: '1990-02-02' },
+      agencies: DEMO_AGENCIES,
+      reference: 'REFRESH-SAME-VERSION',
+    },
+    lawEnforcement,
+  );
+  // An earlier release wrote this case's rows differently at the same version: a coming alarm and a timeline line
+  // it no longer has (as a case entered after the fact kept a passed birthday lead "Scheduled").
+  const alarms = await stack.pool.query('DELETE FROM case_alarms WHERE case_id = $1', [view.caseId]);
+  expect(alarms.rowCount).toBeGreaterThan(0);
+  await stack.pool.query('DELETE FROM case_timeline WHERE case_id = $1 AND seq > 1', [view.caseId]);
+  const written = async () => {
+    const counts = await stack.pool.query<{ alarms: number; timeline: number }>(
+      `SELECT (SELECT count(*)::int FROM case_alarms WHERE case_id = $1) AS alarms,
+              (SELECT count(*)::int FROM case_timeline WHERE case_id = $1) AS timeline`,
+      [view.caseId],
+    );
+    return counts.rows[0]!;
+  };
+  const before = await written();
+
+  // A case at its latest version is left as it is by a plain reproject ...
+  await reprojectCases(stack.client, stack.pool);
+  expect(await written()).toEqual(before);
+
+  // ... and projected again with --refresh, to what its workflow holds.
+  const result = await reprojectCases(stack.client, stack.pool, { refresh: true });
+  expect(result.updated).toBe(result.cases);
+  expect(await written()).toEqual({ alarms: alarms.rowCount, timeline: view.timeline.length });
+  const refreshed = await getCase(stack.pool, view.caseId);
+  expect(refreshed!.version).toBe(view.version);
+});
