@@ -18,9 +18,16 @@ const DAY = /\b\d{4}-\d\d-\d\d\b/g;
 /** Ids of agencies ("demo-police"): lowercase words joined by hyphens. */
 const HYPHENATED = /\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g;
 
+/**
+ * What the API adds in parentheses for a developer, which a person cannot act on: media types ("(application/pdf,
+ * image/png)") and Unicode code points ("(U+202A–U+202E)"). The words before them say it already.
+ */
+const FOR_DEVELOPERS = / \((?:(?:application|image|text)\/[^)]*|U\+[0-9A-F]{4}[^)]*)\)/g;
+
 /** The API's words for people: steps by name, dates in words, agencies by name. */
 export function plainWords(text: string, words: RefusalWords): string {
   return text
+    .replace(FOR_DEVELOPERS, '')
     .replace(STEP_ID, (id: string, step: string | undefined, kind: string) => {
       if (!isStepKind(kind)) return id;
       return `${step ?? ''}${stepLabel(kind)}`;

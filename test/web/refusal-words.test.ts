@@ -25,6 +25,15 @@ test.each([
   // A moment in the reader's zone: 21:30 at UTC-5 (02:30 UTC) is 20:30 in Chicago.
   ['identifiedAt 2026-12-02T21:30-05:00 is in the future', 'identifiedAt 2 Dec 2026, 20:30 CST is in the future'],
   ['the case is not demo-police’s', `the case is not ${police}’s`],
+  // What only a developer can act on (media types, code points) is left out: the words before it say it.
+  [
+    'must be a PDF, PNG or JPEG file (application/pdf, image/png, image/jpeg), as its content shows; this one is not',
+    'must be a PDF, PNG or JPEG file, as its content shows; this one is not',
+  ],
+  [
+    'the file name: expected text without direction controls (U+202A–U+202E, U+2066–U+2069), which reorder the text around it',
+    'the file name: expected text without direction controls, which reorder the text around it',
+  ],
   // Words that only look like ids are left alone.
   ['a sign-off of demo-police-officer, step foo_bar-2', 'a sign-off of demo-police-officer, step foo_bar-2'],
 ])('%s', (detail, said) => {
