@@ -67,6 +67,11 @@ export class Kit {
     return me;
   }
 
+  /** The case as this browser's user may read it (GET /api/cases/{caseId}); an ApiProblem as the API refused. */
+  async case(req: Request, caseId: string): Promise<CaseView> {
+    return ok(await this.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+  }
+
   /** The agencies GET /api/agencies lists, as `me` read them for this page. */
   agencies(res: Response): AgencyView[] {
     return (res.locals.agencies as AgencyView[] | undefined) ?? [];

@@ -48,7 +48,7 @@ export function caseClosePages(kit: Kit): Router {
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     kit.render(
       req,
       res,

@@ -156,7 +156,7 @@ export function casePages(kit: Kit): Router {
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     kit.render(
       req,
       res,
@@ -308,7 +308,7 @@ export function casePages(kit: Kit): Router {
     const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
     if (!step) throw noSuchStep(view, stepId);
     // A form that could only be refused is not offered (a supervisor, another agency's officer, by a shared link).
@@ -404,7 +404,7 @@ export function casePages(kit: Kit): Router {
 
   router.get('/cases/:caseId/steps/:stepId/correct', async (req, res) => {
     const caseId = caseIdOf(req);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
     if (!step) throw noSuchStep(view, String(req.params.stepId));
     // A form that could only be refused is not offered (a supervisor, another agency, a step not signed).
@@ -426,7 +426,7 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     const step = view.steps.find((candidate) => candidate.id === stepId);
     if (!step) throw noSuchStep(view, stepId);
     const outcome = form.outcome ?? '';
@@ -484,7 +484,7 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     const step = view.steps.find((candidate) => candidate.id === stepId);
     if (!step && wasWithdrawn(view, stepId)) {
       await renderWithdrawnSignOff(req, res, view, stepId, form);
@@ -604,7 +604,7 @@ export function casePages(kit: Kit): Router {
   ) => {
     await kit.me(req, res);
     const caseId = caseIdOf(req);
-    const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+    const view = await kit.case(req, caseId);
     const agencies = kit.agencies(res);
     const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
     const kind = TRANSFERABLE_KINDS.find((candidate) => candidate === chosen?.kind);
@@ -648,7 +648,7 @@ export function casePages(kit: Kit): Router {
     if (form.confirm !== 'yes') {
       // The check page refuses what the confirmation would: no agency of a kind that transfers, the case's own agency,
       // a reason no code.
-      const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+      const view = await kit.case(req, caseId);
       const refused = checkTransfer(form, kit.agencies(res), view.agencies);
       await renderTransfer(req, res, form, refused ? { problem: refused } : { confirm: true });
       return;

@@ -292,7 +292,7 @@ export function survivorPages(kit: Kit): Router {
       const shown = plainProblem({ ...refused, errors: placed }, NAMED, form);
       if (said.reference) {
         // Said by the field this person has: the typed reference's, or the box's for an agency that may not type one.
-        const view = ok(await kit.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+        const view = await kit.case(req, caseId);
         const owns = ownsReferenceOf(me, view);
         const words = referenceInWords(said.reference, Boolean(form.reference?.trim()), owns);
         const field = owns ? 'reference' : 'assignReference';
