@@ -39,3 +39,13 @@ test("the coordinator's case page sets the signer's name and agency apart in the
   expect(page.text.split(`<bdi>${REVERSING}</bdi>`).length - 1).toBe(everywhere);
   expect(everywhere).toBeGreaterThan(1);
 });
+
+test("the case page's list of agencies sets each agency's name apart, as the sentences do", async () => {
+  const page = await request(suite.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  const agencies = /<dt>Agencies<\/dt><dd>(.*?)<\/dd>/.exec(page.text)?.[1];
+  expect(agencies).toContain('; Law enforcement: <bdi>Demo City Police Department (fictitious)</bdi>');
+  expect(agencies?.split('<bdi>').length).toBe(6);
+});
