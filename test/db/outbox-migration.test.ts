@@ -5,10 +5,9 @@
  * derived from a birth date: a minor's 18th-birthday reminders lose their date everywhere a reader sees it.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
-import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
+import { migrate } from '../../db/migrate';
 import { enqueue, findNotification, listNotifications } from '../../db/notifications';
+import { migrationsFrom, undoMigrations } from '../support/migrations';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
@@ -19,29 +18,7 @@ afterAll(async () => {
   await db?.stop();
 });
 
-/** The migrations from the one named on, oldest first: undone together, as the database stood before that release. */
-function migrationsFrom(name: RegExp): string[] {
-  const files = readdirSync(MIGRATIONS_DIR)
-    .filter((file) => file.endsWith('.sql'))
-    .sort();
-  return files.slice(files.findIndex((file) => name.test(file))).map((file) => file.replace(/\.sql$/, ''));
-}
-
-/** Undoes these migrations, the latest first (their down migrations run). */
-async function undo(migrations: string[]): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package, as db/migrate.ts does
-  const { runner } = require('node-pg-migrate') as { runner: (options: RunnerOption) => Promise<unknown> };
-  const count = migrations.length;
-  await runner({
-    databaseUrl: db.ownerConnectionString,
-    dir: MIGRATIONS_DIR,
-    migrationsTable: 'pgmigrations',
-    direction: 'down',
-    count,
-    verbose: false,
-    log: () => undefined,
-  });
-}
+const undo = (migrations: string[]) => undoMigrations(db.ownerConnectionString, migrations);
 
 const fromOutboxOn = migrationsFrom(/case-keyed-outbox\.sql$/);
 
