@@ -43,9 +43,40 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'temporal.payloads.decode': 'Decoded workflow data (Temporal Web UI)',
 };
 
-/** The words for an action; a refused call of a route that is otherwise not audited is named by its method and path. */
+/**
+ * A refused call of a route that is otherwise not audited is recorded by its method and path (api/route.ts): its words
+ * here. test/web/admin-pages.test.ts checks that every such route has them.
+ */
+export const REFUSED_REQUEST_LABELS: Readonly<Record<string, string>> = {
+  'POST /api/auth/sign-in': 'Signed in',
+  'POST /api/auth/oidc/nonce': 'Began signing in with the agency’s identity provider',
+  'POST /api/auth/oidc/session': 'Signed in with the agency’s identity provider',
+  'GET /api/me': 'Read their own account',
+  'GET /api/tokens': 'Listed their API keys and sessions',
+  'GET /api/users': 'Listed users',
+  'GET /api/users/:userId/identities': 'Read a user’s sign-in identities',
+  'GET /api/agencies': 'Listed the agencies',
+  'GET /api/audit': 'Read the audit trail',
+  'GET /api/me/calendar-feeds': 'Listed their calendar feeds',
+  'GET /calendar/:secret.ics': 'Calendar feed read',
+  'GET /api/cases/:caseId': 'Read a case',
+  'GET /api/cases/:caseId/reminders': 'Read a case’s reminders',
+  'POST /api/cases/:caseId/steps/:stepId/sign-off/preview': 'Checked a sign-off before sending it',
+  'POST /api/cases/:caseId/steps/:stepId/corrections/preview': 'Checked a correction before making it',
+  'GET /api/dashboard': 'Read the dashboard',
+  'GET /api/cases/:caseId/steps/:stepId/documents': 'Listed a step’s documents',
+  'GET /api/cases/:caseId/documents': 'Listed a case’s documents',
+  'GET /api/steps': 'Listed steps across cases',
+  'GET /api/cases': 'Listed cases',
+  'GET /api/notifications': 'Listed notifications',
+  'GET /health': 'Checked that the service runs',
+  'GET /ready': 'Checked that the service is ready',
+  'GET /dev/mail': 'Read the emails captured in embedded mode',
+};
+
+/** The words for an action; a refused call of a route not in the lists above is named by its method and path. */
 export function auditActionLabel(action: string): string {
-  const label = AUDIT_ACTION_LABELS[action];
+  const label = AUDIT_ACTION_LABELS[action] ?? REFUSED_REQUEST_LABELS[action];
   if (label) return label;
   return /^[A-Z]+ \//.test(action) ? `Request ${action}` : humanize(action);
 }

@@ -11,7 +11,7 @@ import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { formatCalendarDay } from '../../core/people-dates';
 import { MAX_API_KEY_DAYS } from '../../core/token-format';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
-import { AUDIT_ACTION_LABELS } from '../../web/audit-labels';
+import { AUDIT_ACTION_LABELS, REFUSED_REQUEST_LABELS } from '../../web/audit-labels';
 import { SESSION_COOKIE } from '../../web/session';
 import { bearer, createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { expectAccessible } from '../support/axe';
@@ -81,6 +81,21 @@ test('every action the service records has words on the audit page', () => {
   }
   expect(recorded.size).toBeGreaterThan(15);
   expect([...recorded].filter((action) => !AUDIT_ACTION_LABELS[action])).toEqual([]);
+});
+
+test('every route recorded by its method and path when refused has words on the audit page', () => {
+  // A route with no `audit:` name of its own is recorded, when refused, as "METHOD /path" (api/route.ts).
+  const unnamed: string[] = [];
+  for (const file of readdirSync(join(ROOT, 'api', 'routes'))) {
+    const source = readFileSync(join(ROOT, 'api', 'routes', file), 'utf8');
+    for (const [, spec] of source.matchAll(/route\(\{([\s\S]*?)\bhandle\b/g)) {
+      const [, method] = /method: '(\w+)'/.exec(spec!) ?? [];
+      const [, path] = /path: '([^']+)'/.exec(spec!) ?? [];
+      if (method && path && !/\baudit: /.test(spec!)) unnamed.push(`${method.toUpperCase()} ${path}`);
+    }
+  }
+  expect(unnamed.length).toBeGreaterThan(15);
+  expect(unnamed.filter((action) => !REFUSED_REQUEST_LABELS[action])).toEqual([]);
 });
 
 test('an admin adds a user to their agency, links an identity, and disables the user', async () => {

@@ -40,3 +40,16 @@ test('a day before the events shows none', async () => {
   const page = await auditPage({ from: yesterday, to: yesterday }).expect(200);
   expect(page.text).toContain('No audit events match.');
 });
+
+test('a refused request is named in words, and the page of one user names that user', async () => {
+  // A coordinator asks for the audit trail, which is a supervisor's: refused, and recorded by the route it called.
+  const coordinator = suite.stack.users['demo-coordinator']!;
+  await request(suite.app).get('/api/audit').set(coordinator.headers).expect(403);
+  const page = await request(suite.app)
+    .get(`/audit?${new URLSearchParams({ userId: coordinator.user.id, outcome: 'denied' }).toString()}`)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-supervisor')}`)
+    .expect(200);
+  expect(page.text).toContain('<td data-label="Action">Read the audit trail</td>');
+  expect(page.text).not.toContain('Request GET');
+  expect(page.text).toContain('Showing the events of <bdi>demo-coordinator</bdi> only.');
+});
