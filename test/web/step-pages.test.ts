@@ -391,3 +391,15 @@ test('transferring a case: the reason is chosen in words, the check page refuses
   const casePage = textOf((await getAs('demo-coordinator', `/cases/${moving.caseId}`).expect(200)).text);
   expect(casePage).toContain('Reason: The survivor moved to another jurisdiction.');
 });
+
+test('a case page read by an agency with no step on it yet says so under "Steps by track", not an empty section', async () => {
+  // Opened today, its CP request not made: nothing of the case is ICE's yet.
+  const page = await getAs('demo-ice-officer', `/cases/${caseId}`).expect(200);
+  const section = textOf(/<h2>Steps by track<\/h2>(.*?)<h2/s.exec(page.text)?.[1] ?? '');
+  expect(section).toBe(
+    'Your agency has no steps on this case yet: they are listed here once a request reaches your agency.',
+  );
+  // An agency with steps reads its tables, and no such line.
+  const police = await getAs('demo-police-officer', `/cases/${caseId}`).expect(200);
+  expect(police.text).not.toContain('Your agency has no steps on this case yet');
+});
