@@ -403,7 +403,8 @@ test('the account, API-key, agency and report forms say by each field what to do
       'An agency code is up to 100 letters, digits and dashes, starting with a letter or digit, e.g. city-police',
     'name-error': 'Enter the agency’s name',
     'email-error': 'Enter the notification address as an email address, e.g. cases@agency.example, or leave it empty',
-    'timeZone-error': 'Enter the time zone by its IANA name, e.g. America/Chicago or UTC, or leave it empty',
+    'timeZone-error':
+      'Enter the time zone as region and city, e.g. America/Chicago or America/Los_Angeles (or UTC), or leave it empty',
   });
   await page.context().close();
 
@@ -488,7 +489,7 @@ test('the coordinator withdraws a case with a reason; the audit trail finds it b
   // agency's admin reads its own users' rows only), who reads no cases.
   const admin = await signIn('demo-system-admin');
   await admin.goto(`${suite.base}/audit?outcome=denied&agencyId=${DEMO_AGENCIES.law_enforcement}`);
-  const denied = admin.getByRole('row').filter({ hasText: 'Request GET /api/users' });
+  const denied = admin.getByRole('row').filter({ hasText: 'Listed users' });
   expect(await denied.first().textContent()).toContain('Refused: not permitted');
   await admin.goto(`${suite.base}/audit?caseReference=${reference}`);
   // The administrator reads the trail but not the cases it names: the reference, not a link to a page refused to them.
