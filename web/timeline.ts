@@ -182,7 +182,7 @@ function sentenceOf(
       // about the window's end, not the step that opened it (signed long before), and is listed whatever that step.
       const [, kind = '', about = ''] = /^(\w+) \((\w+)\) for /.exec(entry.summary) ?? [];
       const windowEnd = step && WINDOW_END_KINDS.has(kind) && about !== 'minor_turns_18';
-      if (!windowEnd) return `${what}: a reminder ${PASSED} unless the step was done in time.`;
+      if (!windowEnd) return `${what}: a reminder ${PASSED}, unless the step was done in time.`;
       const ends = windowEndOf(step, about, words);
       const notice = kind === 'expired' ? 'the notice of its end' : 'a reminder';
       return `${sentenceCase(windowLabel(about))}${ends ? ` ends ${ends}` : ''}: ${notice} ${PASSED}.`;
@@ -250,7 +250,8 @@ function sentenceOf(
 }
 
 /** What became of an alarm that fell before the case was brought up to date (domain/alarms.ts settlePassedAlarms). */
-const PASSED = 'fell before the case was brought up to date; not sent, listed in one notice to the coordinator';
+const PASSED =
+  'was due before the case was brought up to date, so it was not sent; one notice to the coordinator lists it';
 /** The alarms of a window's end (domain/alarms.ts windowEndAlarms); a minor's 18th birthday is the notice's deadline. */
 const WINDOW_END_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired']);
 

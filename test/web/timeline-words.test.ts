@@ -152,15 +152,15 @@ test("a passed reminder of a window's end says what ends and when, not the step 
     words,
   ).map(asRead);
   expect(sentences).toEqual([
-    'Continued Presence validity ends 15 Jan 2027: a reminder fell before the case was brought up to date; not sent, ' +
-      'listed in one notice to the coordinator.',
-    'Continued Presence validity ends 15 Jan 2027: the notice of its end fell before the case was brought up to ' +
-      'date; not sent, listed in one notice to the coordinator.',
-    'Benefit window ends 20 Feb 2026: a reminder fell before the case was brought up to date; not sent, listed in ' +
-      'one notice to the coordinator.',
+    'Continued Presence validity ends 15 Jan 2027: a reminder was due before the case was brought up to date, so it ' +
+      'was not sent; one notice to the coordinator lists it.',
+    'Continued Presence validity ends 15 Jan 2027: the notice of its end was due before the case was brought up to ' +
+      'date, so it was not sent; one notice to the coordinator lists it.',
+    'Benefit window ends 20 Feb 2026: a reminder was due before the case was brought up to date, so it was not sent; ' +
+      'one notice to the coordinator lists it.',
     // A step's own reminder is listed only if the step was not done in time.
-    'Continued Presence request: a reminder fell before the case was brought up to date; not sent, listed in one ' +
-      'notice to the coordinator unless the step was done in time.',
+    'Continued Presence request: a reminder was due before the case was brought up to date, so it was not sent; one ' +
+      'notice to the coordinator lists it, unless the step was done in time.',
   ]);
 });
 
