@@ -33,7 +33,8 @@ const NAMED: NamedField[] = [
   {
     name: 'timeZone',
     noun: 'the time zone',
-    format: 'Enter the time zone by its IANA name, e.g. America/Chicago or UTC, or leave it empty',
+    format:
+      'Enter the time zone as region and city, e.g. America/Chicago or America/Los_Angeles (or UTC), or leave it empty',
   },
 ];
 const FIELDS = NAMED.map((field) => field.name);
