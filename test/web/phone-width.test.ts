@@ -2,22 +2,33 @@
  * At a phone's width (375 px) the console's tables read as cards: a row's cells (the step, its case and "Sign off";
  * a case and what it waits on; a user and their status) are on the screen, not off to the right of a table that
  * scrolls sideways. Each cell is labelled with its column's header (its `data-label`, shown before it), and the page
- * stays axe-clean. In Chromium, on the whole service's real parts.
+ * stays axe-clean. At 320 px, the narrowest width WCAG's reflow asks for (1.4.10), the check-your-answers pages fit
+ * too: each answer under its name, a long value wrapped. In Chromium, on the whole service's real parts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import request from 'supertest';
+import type { AgencyKind } from '../../domain/types';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const PHONE = { width: 375, height: 800 };
+/** WCAG's reflow (1.4.10): content fits 320 CSS px without scrolling sideways. */
+const REFLOW = { width: 320, height: 640 };
+const DESKTOP = { width: 1280, height: 800 };
 /** 60 characters without a space. */
 const LONG_CONTACT = `${'phone.width.survivor.contact'.padEnd(48, 'x')}@example.org`;
 const service = consoleStackPerFile({}, { forBrowser: true });
 let browser: Browser;
 let caseId = '';
 let reference = '';
+/** A case whose CP request the police signed: ICE's decision waits for its sign-off. */
+let decisionCaseId = '';
+/** A case whose CP ICE granted, a letter added to the decision: a correction to check, a document to remove. */
+let grantedCaseId = '';
+let letterId = '';
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
@@ -28,19 +39,55 @@ beforeAll(async () => {
     name: 'Phone Width',
     contact: LONG_CONTACT,
   }));
+  ({ caseId: decisionCaseId } = await openDemoCase(service, 'phone-width-decision', {
+    identifiedOn: '2025-11-03',
+    name: 'Phone Width Decision',
+  }));
+  await signOff(decisionCaseId, 'cp_request-1', 'law_enforcement', {
+    outcome: 'requested',
+    details: { requestedOn: '2025-11-04' },
+  });
+  ({ caseId: grantedCaseId } = await openDemoCase(service, 'phone-width-granted', {
+    identifiedOn: '2025-11-03',
+    name: 'Phone Width Granted',
+  }));
+  await signOff(grantedCaseId, 'cp_request-1', 'law_enforcement', {
+    outcome: 'requested',
+    details: { requestedOn: '2025-11-04' },
+  });
+  await signOff(grantedCaseId, 'cp_decision-1', 'ice', { outcome: 'granted', details: { grantedOn: '2025-11-10' } });
+  const letter = await request(service.app)
+    .post(`/api/cases/${grantedCaseId}/steps/cp_decision-1/documents`)
+    .set(service.stack.as('ice'))
+    .attach('file', Buffer.from('%PDF-1.4\n% letter\n%%EOF\n'), {
+      filename: 'continued presence letter.pdf',
+      contentType: 'application/pdf',
+    })
+    .expect(201);
+  letterId = (letter.body as { id: string }).id;
 });
+
+/** The step of the case signed off through the API by the demo user of the agency of `kind`. */
+async function signOff(id: string, stepId: string, kind: AgencyKind, body: object): Promise<void> {
+  await request(service.app)
+    .post(`/api/cases/${id}/steps/${stepId}/sign-off`)
+    .set(service.stack.as(kind))
+    .set('Idempotency-Key', `phone-width-${id}-${stepId}`)
+    .send(body)
+    .expect(200);
+}
 
 afterAll(async () => {
   await browser?.close();
 });
 
-/** Shown, and wholly inside the phone's screen from left to right. */
+/** Shown, and wholly inside the screen (the phone's) from left to right. */
 async function expectOnScreen(element: Locator): Promise<void> {
   expect(await element.isVisible()).toBe(true);
   const box = await element.boundingBox();
   expect(box).not.toBeNull();
   expect(box!.x).toBeGreaterThanOrEqual(0);
-  expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(element.page().viewportSize()!.width);
 }
 
 /** Every cell of the row (its header cell and data cells) shown inside the phone's screen. */
@@ -74,11 +121,17 @@ async function expectCellsLabelledByTheirHeaders(page: Page): Promise<void> {
 }
 
 /**
- * A page of the console opened at a phone's width by `username`: `check` looks at it, then it and its tables are
- * checked not to scroll sideways and every cell of its card tables for its column's name, and the page for axe's violations.
+ * A page of the console opened at a phone's width (or `viewport`) by `username`: `check` looks at it, then it and its
+ * tables are checked not to scroll sideways, every cell of its card tables for its column's name, and the page for
+ * axe's violations.
  */
-async function onPhone(username: string, path: string, check: (page: Page) => Promise<void>): Promise<void> {
-  const page = await signedInPage(browser, service, username, PHONE);
+async function onPhone(
+  username: string,
+  path: string,
+  check: (page: Page) => Promise<void>,
+  viewport: { width: number; height: number } = PHONE,
+): Promise<void> {
+  const page = await signedInPage(browser, service, username, viewport);
   await page.goto(`${service.base}${path}`);
   await check(page);
   const scrollingSideways = await page
@@ -87,7 +140,7 @@ async function onPhone(username: string, path: string, check: (page: Page) => Pr
   expect(scrollingSideways).toHaveLength(0);
   // Nor the page itself: a form control wider than the screen (a list of long agency names) widens every line.
   const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(pageWidth).toBeLessThanOrEqual(PHONE.width);
+  expect(pageWidth).toBeLessThanOrEqual(viewport.width);
   await expectCellsLabelledByTheirHeaders(page);
   await expectAccessible(page);
   await page.context().close();
@@ -149,6 +202,87 @@ test("the users page's rows show the user, their link and their status on a phon
   await onPhone('demo-admin', '/users', async (page) => {
     await expectRowOfLinkOnScreen(page, 'Demo Coordinator (fictitious)');
   });
+});
+
+/**
+ * Each answer of a check-your-answers page under its name, both inside the screen: at 320 px a column of names beside
+ * the values leaves a value too little room, and a long one would widen the page.
+ */
+async function expectAnswersUnderTheirNames(page: Page): Promise<void> {
+  const answers = page.locator('dl.answers > div');
+  expect(await answers.count()).toBeGreaterThan(0);
+  for (const answer of await answers.all()) {
+    const [name, value] = [answer.locator('dt'), answer.locator('dd')];
+    await expectOnScreen(name);
+    await expectOnScreen(value);
+    const [nameBox, valueBox] = [(await name.boundingBox())!, (await value.boundingBox())!];
+    expect(valueBox.y).toBeGreaterThanOrEqual(nameBox.y + nameBox.height);
+  }
+}
+
+/** A note holding an email address: a long word with no space to break at. */
+const NOTE_WITH_EMAIL = 'Letter received from intake.coordinator@legalaid-northwest.example.org';
+
+/** ICE's sign-off form of a grant, filled with `note`, continued to its check page. */
+async function grantCheckedWith(page: Page, note: string): Promise<void> {
+  await page.locator('#details-note').fill(note);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Check your answers/ }).waitFor();
+}
+
+const grantForm = () => `/cases/${decisionCaseId}/steps/cp_decision-1?choosing=yes&outcome=granted`;
+
+test("a sign-off's check page fits 320 px: each answer under its name, a note's email address wrapped", async () => {
+  await onPhone(
+    'demo-ice-officer',
+    grantForm(),
+    async (page) => {
+      await grantCheckedWith(page, NOTE_WITH_EMAIL);
+      await expectAnswersUnderTheirNames(page);
+      await expectOnScreen(page.locator('dd').getByText(NOTE_WITH_EMAIL, { exact: true }));
+    },
+    REFLOW,
+  );
+});
+
+test("a sign-off's check page wraps a long unbroken note on a desktop's screen, not widen the page", async () => {
+  const note = 'x'.repeat(200);
+  await onPhone(
+    'demo-ice-officer',
+    grantForm(),
+    async (page) => {
+      await grantCheckedWith(page, note);
+      await expectOnScreen(page.locator('dd').getByText(note, { exact: true }));
+    },
+    DESKTOP,
+  );
+});
+
+test("a correction's check page fits 320 px, each answer under its name", async () => {
+  await onPhone(
+    'demo-ice-officer',
+    `/cases/${grantedCaseId}/steps/cp_decision-1/correct`,
+    async (page) => {
+      await page.locator('#details-validUntil').fill('2027-06-30');
+      await page.getByLabel('Why it is corrected (required)').fill('The letter gives an earlier date.');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('heading', { level: 1, name: /^Check your answers: correction/ }).waitFor();
+      await expectAnswersUnderTheirNames(page);
+    },
+    REFLOW,
+  );
+});
+
+test('the page removing a document fits 320 px, each fact of the document under its name', async () => {
+  await onPhone(
+    'demo-ice-officer',
+    `/cases/${grantedCaseId}/documents/${letterId}/remove`,
+    async (page) => {
+      await page.getByRole('heading', { level: 1, name: 'Remove a document' }).waitFor();
+      await expectAnswersUnderTheirNames(page);
+    },
+    REFLOW,
+  );
 });
 
 /**
