@@ -2,8 +2,9 @@
  * At a phone's width (375 px) the console's tables read as cards: a row's cells (the step, its case and "Sign off";
  * a case and what it waits on; a user and their status) are on the screen, not off to the right of a table that
  * scrolls sideways. Each cell is labelled with its column's header (its `data-label`, shown before it), and the page
- * stays axe-clean. At 320 px, the narrowest width WCAG's reflow asks for (1.4.10), the check-your-answers pages fit
- * too: each answer under its name, a long value wrapped. In Chromium, on the whole service's real parts.
+ * stays axe-clean. At 320 px, the narrowest width WCAG's reflow asks for (1.4.10), the check-your-answers pages (each
+ * answer under its name, a long value wrapped) and the form that opens a case fit too. In Chromium, on the whole
+ * service's real parts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -280,6 +281,21 @@ test('the page removing a document fits 320 px, each fact of the document under 
     async (page) => {
       await page.getByRole('heading', { level: 1, name: 'Remove a document' }).waitFor();
       await expectAnswersUnderTheirNames(page);
+    },
+    REFLOW,
+  );
+});
+
+test('the form opening a case fits 320 px: the agencies taking part as wide as the screen, not their longest name', async () => {
+  await onPhone(
+    'demo-police-officer',
+    '/cases/new',
+    async (page) => {
+      const agencies = page.getByRole('group', { name: 'Agencies taking part' });
+      await expectOnScreen(agencies);
+      const lists = agencies.getByRole('combobox');
+      expect(await lists.count()).toBeGreaterThan(0);
+      for (const list of await lists.all()) await expectOnScreen(list);
     },
     REFLOW,
   );
