@@ -3,8 +3,8 @@
  * a case and what it waits on; a user and their status) are on the screen, not off to the right of a table that
  * scrolls sideways. Each cell is labelled with its column's header (its `data-label`, shown before it), and the page
  * stays axe-clean. At 320 px, the narrowest width WCAG's reflow asks for (1.4.10), the check-your-answers pages (each
- * answer under its name, a long value wrapped) and the form that opens a case fit too. In Chromium, on the whole
- * service's real parts.
+ * answer under its name, a long value wrapped) and the form that opens a case fit too. A table's scrolling box, which
+ * the keyboard can focus, is a region named for its table. In Chromium, on the whole service's real parts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,9 +122,26 @@ async function expectCellsLabelledByTheirHeaders(page: Page): Promise<void> {
 }
 
 /**
+ * Each box of the page a keyboard can focus to scroll a table (`.table-scroll`) is a region named for its table, so
+ * tabbing to it says what it is, not the whole table's text (WCAG 4.1.2). Returns their names.
+ */
+async function expectScrollingTablesNamed(page: Page): Promise<string[]> {
+  const names: string[] = [];
+  for (const box of await page.locator('.table-scroll[tabindex]').all()) {
+    // As a screen reader is told it: its role, then its accessible name (the snapshot's first line, YAML: quoted when
+    // the name holds a colon).
+    const [line = ''] = (await box.ariaSnapshot()).split('\n');
+    const said = /^- '(.*)':$/.exec(line)?.[1]?.replaceAll("''", "'") ?? line.replace(/^- /, '');
+    expect(said).toMatch(/^region "[^"]*\S[^"]*"/);
+    names.push(/^region "([^"]*)"/.exec(said)?.[1] ?? '');
+  }
+  return names;
+}
+
+/**
  * A page of the console opened at a phone's width (or `viewport`) by `username`: `check` looks at it, then it and its
- * tables are checked not to scroll sideways, every cell of its card tables for its column's name, and the page for
- * axe's violations.
+ * tables are checked not to scroll sideways, its tables' scrolling boxes to be named regions, every cell of its card
+ * tables for its column's name, and the page for axe's violations.
  */
 async function onPhone(
   username: string,
@@ -142,6 +159,7 @@ async function onPhone(
   // Nor the page itself: a form control wider than the screen (a list of long agency names) widens every line.
   const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(pageWidth).toBeLessThanOrEqual(viewport.width);
+  await expectScrollingTablesNamed(page);
   await expectCellsLabelledByTheirHeaders(page);
   await expectAccessible(page);
   await page.context().close();
@@ -301,6 +319,23 @@ test('the form opening a case fits 320 px: the agencies taking part as wide as t
   );
 });
 
+test("the tables' scrolling boxes of the audit, agencies, API keys and calendar feed pages are named regions", async () => {
+  await request(service.app)
+    .post('/api/me/calendar-feeds')
+    .set(service.stack.users['demo-coordinator']!.headers)
+    .send({ label: 'Office Outlook' })
+    .expect(201);
+  for (const [username, path, named] of [
+    ['demo-supervisor', '/audit', 'Audit events'],
+    ['demo-system-admin', '/agencies', 'Agencies'],
+    ['demo-coordinator', '/account/api-keys', 'Your API keys'],
+    ['demo-coordinator', '/', 'Your calendar feeds'],
+  ] as const)
+    await onPhone(username, path, async (page) => {
+      expect(await expectScrollingTablesNamed(page)).toContain(named);
+    });
+});
+
 /**
  * The reports' figures are the one table left to scroll sideways: a grid of numbers, a column per agency, read
  * across a row, that cards would turn into a long list of unnamed numbers.
@@ -317,4 +352,14 @@ test("every other table of the console's pages reads as cards at a phone's width
         .map((table) => `${view}: ${table}`),
     );
   expect(tablesWithoutCards).toEqual([]);
+});
+
+test("every table's scrolling box in the console's views is a region with a name", () => {
+  const views = join(__dirname, '../../web/views');
+  const unnamed = readdirSync(views).flatMap((view) =>
+    (readFileSync(join(views, view), 'utf8').match(/<div\b[^>]*\bclass="table-scroll"[^>]*>/g) ?? [])
+      .filter((box) => !/\brole="region"/.test(box) || !/\baria-label(ledby)?="[^"]*\S/.test(box))
+      .map((box) => `${view}: ${box}`),
+  );
+  expect(unnamed).toEqual([]);
 });
