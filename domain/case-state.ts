@@ -179,6 +179,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   passedToldToOwner?: boolean;
   /**
+   * A minor's 18th birthday begins, for the move to the adult path, once it has begun everywhere in the US: at noon UTC
+   * of the day, as a day is read as written (`datesAsWritten`), so a minor identified on the evening before it in
+   * Honolulu or Los Angeles (the birthday already in UTC) stays a minor while a notification dated that day is taken.
+   * Set by the workflow behind a patch, so histories recorded before, which began it at midnight UTC, replay as they ran.
+   */
+  birthdayBeginsInUs?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

@@ -85,6 +85,7 @@ import {
   BACKDATED_ENTRY_SESSION_PATCH,
   GRANTED_AGAIN_TOLD_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
+  BIRTHDAY_BEGINS_IN_US_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -221,6 +222,7 @@ const PATCHED_RULES = [
   ['tellsNeededAgainDates', NEEDED_AGAIN_DATE_TOLD_PATCH],
   ['tellsGrantedAgain', GRANTED_AGAIN_TOLD_PATCH],
   ['passedToldToOwner', PASSED_TOLD_TO_OWNER_PATCH],
+  ['birthdayBeginsInUs', BIRTHDAY_BEGINS_IN_US_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

@@ -352,6 +352,15 @@ export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[
 export const PASSED_TOLD_TO_OWNER_PATCH = 'passed-told-to-owner';
 
 /**
+ * Cases recorded before it took a minor's 18th birthday to begin at midnight UTC: a minor identified on the US evening
+ * before the birthday, already the birthday in UTC, was moved to the adult path at once, though a notification dated
+ * that US day was still taken (probe, 6 Dec 2026). Since, the birthday begins once it has begun everywhere in the US,
+ * at noon UTC, as dates are read as written (`birthdayBeginsInUs` in domain/case-state.ts). Asked on its own, after
+ * the bundles.
+ */
+export const BIRTHDAY_BEGINS_IN_US_PATCH = 'birthday-begins-in-us';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

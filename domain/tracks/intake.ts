@@ -40,7 +40,7 @@ const GRID_DAYS = 7;
  */
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
-  const enteredAfterBirthday = state.adultAt18 === true && state.openedAt >= startOfDay(birthday);
+  const enteredAfterBirthday = state.adultAt18 === true && state.openedAt >= birthdayBegins(state, birthday);
   // Entered after the fact (identified on a day before it was entered): the entries to come may show HHS notified.
   // Opened as the minor is identified, the police are told at once.
   const gathersPassedLeads =
@@ -91,13 +91,21 @@ function birthdayAlarm(notification: Step, slot: string, at: string): Alarm {
 }
 
 /**
+ * When the 18th birthday begins for the move to the adult path: once it has begun everywhere in the US, at noon UTC
+ * (`birthdayBeginsInUs`), where the police may be a day behind UTC; before, at midnight UTC.
+ */
+const birthdayBegins = (state: CaseState, birthday: string): Instant =>
+  state.birthdayBeginsInUs ? `${birthday}T12:00:00.000Z` : startOfDay(birthday);
+
+/**
  * The alarm that moves a minor not notified to HHS to the adult path: at the first grid point after the 18th birthday
  * began, so that when it fired tells the week, never the day (`gridAlarms`). In that week a notification dated on or
  * after the birthday is already refused.
  */
-function turns18Alarm(notification: Step, birthday: string): Alarm {
+function turns18Alarm(state: CaseState, notification: Step, birthday: string): Alarm {
   const opened = Date.parse(notification.openedAt);
-  const week = Math.max(0, Math.floor((Date.parse(startOfDay(birthday)) - opened) / (GRID_DAYS * DAY_MS)) + 1);
+  const began = Date.parse(birthdayBegins(state, birthday));
+  const week = Math.max(0, Math.floor((began - opened) / (GRID_DAYS * DAY_MS)) + 1);
   return {
     id: `${notification.id}:expired:minor_turns_18:week-${week}`,
     at: addDaysToInstant(notification.openedAt, week * GRID_DAYS),
@@ -175,7 +183,7 @@ export const intake: TrackRules = {
   windowAlarms(state) {
     const notification = latestOfKind(state, 'hhs_minor_notification');
     if (!state.minorTurns18On || notification?.status !== 'pending') return [];
-    const atBirthday = state.adultAt18 ? [turns18Alarm(notification, state.minorTurns18On)] : [];
+    const atBirthday = state.adultAt18 ? [turns18Alarm(state, notification, state.minorTurns18On)] : [];
     if (state.birthdayRemindersOnGrid) return [...gridAlarms(state, notification, state.minorTurns18On), ...atBirthday];
     // Legacy leads that coincide (all those already passed fire at the opening) share an id, hence one alarm.
     const byId = new Map(legacyAlarms(state, notification, state.minorTurns18On).map(({ alarm }) => [alarm.id, alarm]));

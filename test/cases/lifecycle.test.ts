@@ -8,7 +8,12 @@ import { AppError } from '../../core/errors';
 import type { CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
-import { PASSED_TOLD_TO_OWNER_PATCH, PATCH_BUNDLES, workflowIdOf } from '../../workflows/contract';
+import {
+  BIRTHDAY_BEGINS_IN_US_PATCH,
+  PASSED_TOLD_TO_OWNER_PATCH,
+  PATCH_BUNDLES,
+  workflowIdOf,
+} from '../../workflows/contract';
 import { startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 
@@ -125,6 +130,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   expect(patchIds).toEqual([
     expect.stringContaining(`"${PATCH_BUNDLES[0]!.id}"`),
     expect.stringContaining(`"${PASSED_TOLD_TO_OWNER_PATCH}"`),
+    expect.stringContaining(`"${BIRTHDAY_BEGINS_IN_US_PATCH}"`),
   ]);
 });
 

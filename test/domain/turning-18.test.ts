@@ -262,3 +262,58 @@ function enteredOn(at: string, rules: Partial<CaseState> = {}): CaseState {
 }
 
 const enteredAfterBirthday = () => enteredOn(noon('2026-12-04'));
+
+describe('a minor identified on the US evening before the 18th birthday, already the birthday in UTC', () => {
+  // 18:30 in Los Angeles on 31 Aug is 01:30 UTC on 1 Sep: the police's day is the last before the birthday.
+  const EVENING_BEFORE = '2026-09-01T01:30:00.000Z';
+  const identifiedTheEveningBefore = (overrides: Partial<CaseState>) => ({
+    ...openCase(
+      {
+        caseId: 'case-evening',
+        reference: 'RC-EVENING-1',
+        identifiedAt: EVENING_BEFORE,
+        identifiedOn: '2026-08-31',
+        minorTurns18On: BIRTHDAY,
+        agencies: AGENCIES,
+        usesUVisa: false,
+      },
+      EVENING_BEFORE,
+    ),
+    datesAsWritten: true,
+    adultAt18: true,
+    birthdayLeadsGathered: true,
+    ...overrides,
+  });
+
+  it('stays a minor until the birthday has begun everywhere in the US, and a notification dated that day is taken', () => {
+    const state = identifiedTheEveningBefore({ birthdayBeginsInUs: true });
+    // Not moved as the case opens: the move waits for the first grid point after noon UTC of the birthday.
+    const atOpening = runAlarmsUntil(state, '2026-09-01T02:00:00.000Z');
+    expect(atOpening.path).toBe('minor');
+    expect(stepOf(atOpening, 'hhs_minor_notification-1').status).toBe('pending');
+    expect(Date.parse(turns18Alarm(atOpening)!.at)).toBeGreaterThan(Date.parse('2026-09-01T12:00:00.000Z'));
+    // The police are urged at once to notify HHS before the birthday.
+    expect(atOpening.firedAlarms).toContainEqual(
+      expect.stringMatching(/^hhs_minor_notification-1:expiry_reminder:minor_turns_18:/),
+    );
+    // The police, on their 31 Aug, record the notification made that day.
+    const notified = sign(
+      atOpening,
+      'hhs_minor_notification-1',
+      'notified',
+      { notifiedOn: '2026-08-31' },
+      '2026-09-01T03:00:00.000Z',
+    );
+    expect(runAlarmsUntil(notified, noon('2026-12-31')).path).toBe('minor');
+    // Not notified, it moves in the week after the birthday, as any minor's.
+    const moved = runAlarmsUntil(atOpening, noon('2026-12-31'));
+    expect(moved.path).toBe('adult');
+    expect(Date.parse(movedLines(moved)[0]!.at)).toBeLessThanOrEqual(Date.parse('2026-09-01T12:00:00.000Z') + WEEK_MS);
+  });
+
+  it('a case recorded before began the birthday at midnight UTC: moved as it opened, as it ran', () => {
+    const moved = runAlarmsUntil(identifiedTheEveningBefore({}), '2026-09-01T02:00:00.000Z');
+    expect(moved.path).toBe('adult');
+    expect(stepOf(moved, 'hhs_minor_notification-1').status).toBe('cancelled');
+  });
+});

@@ -38,6 +38,7 @@ import {
   NEEDED_AGAIN_DATE_TOLD_PATCH,
   GRANTED_AGAIN_TOLD_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
+  BIRTHDAY_BEGINS_IN_US_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -376,6 +377,8 @@ const COVERAGE = {
   "records the newest bundle's patch marker first": (facts: HistoryFacts) => facts.markers[0] === PATCH_BUNDLES[0]!.id,
   'lists a step settled before a transfer to the coordinator alone, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
+  "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(BIRTHDAY_BEGINS_IN_US_PATCH),
   'holds the announcements of an entry made after the fact, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BACKDATED_ENTRY_SESSION_PATCH),
   'keeps the due dates its "Needed again" emails name, if it opens a case': (facts: HistoryFacts) =>
@@ -527,6 +530,16 @@ const V20_CLAIMS: GenerationClaim = {
   ],
 };
 
+// The third bundle's marker first, then, in a case it opens, two patches asked on their own after it: the last adds
+// that a minor's 18th birthday begins once it has begun everywhere in the US (BIRTHDAY_BEGINS_IN_US_PATCH).
+const V21_CLAIMS: GenerationClaim = {
+  some: V20_CLAIMS.some,
+  every: [
+    ...V20_CLAIMS.every,
+    "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case",
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -567,6 +580,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v18: V18_CLAIMS,
   v19: V19_CLAIMS,
   v20: V20_CLAIMS,
+  v21: V21_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
