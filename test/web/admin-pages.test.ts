@@ -54,6 +54,14 @@ async function expectErrorSummary(page: Page, field: string, words: RegExp): Pro
   await expectAccessible(page);
 }
 
+/** The error summary's links: where each leads, and what it says. */
+const summaryLines = (page: Page) =>
+  page
+    .getByRole('alert')
+    .filter({ hasText: 'There is a problem' })
+    .getByRole('link')
+    .evaluateAll((links) => links.map((link) => [link.getAttribute('href'), link.textContent?.trim()]));
+
 const usersOf = async (agencyId: string) =>
   (
     await request(suite.app)
@@ -123,6 +131,14 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   expect(await page.getByLabel('Agency officer').count()).toBe(0);
   expect(await page.getByLabel('Admin', { exact: true }).count()).toBe(0);
   await expectAccessible(page);
+  // Sent empty: the summary lists what to do in the form's order (Full name above Username), each in words.
+  await page.getByRole('button', { name: 'Add the user' }).click();
+  await expectErrorSummary(page, 'displayName', /^Enter their full name$/);
+  expect(await summaryLines(page)).toEqual([
+    ['#displayName', 'Full name: Enter their full name'],
+    ['#username', 'Username: Enter a username'],
+    ['#roles', 'Roles: Choose at least one role'],
+  ]);
   await page.getByLabel('Full name').fill('Casey Newcomer');
   await page.getByLabel('Username').fill('X');
   await page.getByRole('button', { name: 'Add the user' }).click();
@@ -141,7 +157,12 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   expect(await page.getByRole('status').textContent()).toContain('The user was added');
   await expectAccessible(page);
 
+  // A subject left empty is asked for in words, as adding a user asks for what is missing.
   await page.getByLabel('Issuer').fill('https://login.task-force.example/');
+  await page.getByRole('button', { name: 'Link the identity' }).click();
+  await expectErrorSummary(page, 'subject', /^Enter the subject$/);
+  expect(await summaryLines(page)).toEqual([['#subject', 'Subject: Enter the subject']]);
+  expect(await page.getByLabel('Issuer').inputValue()).toBe('https://login.task-force.example/');
   await page.getByLabel('Subject').fill('casey-4711');
   await page.getByRole('button', { name: 'Link the identity' }).click();
   await page.waitForURL((url) => url.searchParams.get('notice') === 'linked');
@@ -150,7 +171,8 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   // Roles: none is refused by the API next to the roles; a supervisor's added is held at once.
   await page.getByLabel('Coordinator').uncheck();
   await page.getByRole('button', { name: 'Change the roles' }).click();
-  await expectErrorSummary(page, 'roles', /./);
+  await expectErrorSummary(page, 'roles', /^Choose at least one role$/);
+  expect(await summaryLines(page)).toEqual([['#roles', 'Roles: Choose at least one role']]);
   expect(await page.getByLabel('Coordinator').isChecked()).toBe(false);
   await page.getByLabel('Coordinator').check();
   await page.getByLabel('Supervisor').check();

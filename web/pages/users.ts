@@ -14,6 +14,7 @@ import {
   type NamedField,
 } from '../form-problems';
 import { formOf, isSystemAdmin, param, type Kit, type MeView } from '../kit';
+import type { RefusalWords } from '../refusal-words';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { rolesFor } from '../../domain/access';
 import { ROLES, type AgencyKind, type Role } from '../../domain/types';
@@ -35,22 +36,48 @@ const ROLE_HINTS: Readonly<Record<Role, string>> = {
   system_admin: 'manages every agency and user',
 };
 
-const NEW_USER_FIELDS = ['agencyId', 'username', 'displayName', 'roles', 'password'];
-/** The new user's fields as their messages name them, for the API's refusals in words. */
-const NEW_USER_NAMED: NamedField[] = [
+/**
+ * Every users form's fields as their messages name them, for the API's refusals in words, in the order the forms show
+ * them (an error summary lists its messages so): adding a user, changing their roles, linking an identity.
+ */
+const USER_FIELDS: readonly NamedField[] = [
   { name: 'agencyId', noun: 'their agency', control: 'select' },
+  { name: 'displayName', noun: 'their full name' },
   {
     name: 'username',
     noun: 'a username',
     format:
       'A username is 3 to 64 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit',
   },
-  { name: 'displayName', noun: 'their full name' },
   { name: 'roles', noun: 'at least one role', control: 'select' },
   { name: 'password', noun: 'the temporary password' },
+  {
+    name: 'issuer',
+    noun: 'the issuer',
+    format: 'Enter the issuer as the provider’s address in its ID tokens, e.g. https://login.agency.example/',
+  },
+  { name: 'subject', noun: 'the subject' },
 ];
+const NEW_USER_FIELDS = ['agencyId', 'displayName', 'username', 'roles', 'password'];
 const IDENTITY_FIELDS = ['issuer', 'subject'];
 const ROLES_FIELDS = ['roles'];
+
+/**
+ * The API's refusal of a users form whose fields are `names`, in words (USER_FIELDS), each message by its field in the
+ * order the form shows them. `form`, the values sent: a field sent empty is asked for.
+ */
+function refusalOf(
+  error: unknown,
+  names: readonly string[],
+  form: Record<string, string>,
+  words: RefusalWords,
+): FormProblem {
+  const said = plainProblem(formProblemOf(error, names, words), USER_FIELDS, form);
+  const errors = Object.fromEntries(
+    USER_FIELDS.flatMap(({ name }) => (said.errors[name] === undefined ? [] : [[name, said.errors[name]]])),
+  );
+  return { ...said, errors };
+}
 
 /** The roles ticked on a form (one checkbox per role, `role-<role>`). */
 const rolesOf = (form: Record<string, string>): Role[] => ROLES.filter((role) => form[`role-${role}`] === 'yes');
@@ -131,8 +158,7 @@ export function userPages(kit: Kit): Router {
       const user = ok(await kit.api(req).POST('/api/users', { body }));
       res.redirect(303, `/users/${user.id}?notice=created`);
     } catch (error) {
-      const refused = formProblemOf(error, NEW_USER_FIELDS, kit.words(res));
-      await renderNewUser(req, res, form, plainProblem(refused, NEW_USER_NAMED, form));
+      await renderNewUser(req, res, form, refusalOf(error, NEW_USER_FIELDS, form, kit.words(res)));
     }
   });
 
@@ -185,7 +211,7 @@ export function userPages(kit: Kit): Router {
       );
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=linked`);
     } catch (error) {
-      await renderUser(req, res, formProblemOf(error, IDENTITY_FIELDS, kit.words(res)), form);
+      await renderUser(req, res, refusalOf(error, IDENTITY_FIELDS, form, kit.words(res)), form);
     }
   });
 
@@ -202,7 +228,8 @@ export function userPages(kit: Kit): Router {
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=roles-changed`);
     } catch (error) {
       // Shown again as ticked, even with every box cleared.
-      await renderUser(req, res, formProblemOf(error, ROLES_FIELDS, kit.words(res)), { ...form, rolesForm: 'yes' });
+      const ticked = { ...form, rolesForm: 'yes' };
+      await renderUser(req, res, refusalOf(error, ROLES_FIELDS, ticked, kit.words(res)), ticked);
     }
   });
 
