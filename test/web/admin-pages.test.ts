@@ -306,7 +306,11 @@ test('a system administrator filters users by agency and changes an agency; othe
   await page.getByLabel('Name').fill('Demo City Police Service (fictitious)');
   await page.getByLabel('Notification address (optional)').fill('cases@police.example');
   await page.getByRole('button', { name: 'Save the agency' }).click();
-  await page.waitForURL((url) => url.searchParams.get('notice') === 'saved');
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'saved-address-changed');
+  // The address changed from the police's own: the API told the old and the new one, and the notice says so.
+  expect(await page.getByRole('status').textContent()).toBe(
+    'The agency was saved. The change of its notification address was told to the old address and the new one.',
+  );
   const row = page.getByRole('row').filter({ hasText: 'Demo City Police Service (fictitious)' });
   expect(await row.textContent()).toMatch(/cases@police\.example\s+America\/Chicago/);
   await expectAccessible(page);
@@ -316,6 +320,36 @@ test('a system administrator filters users by agency and changes an agency; othe
     }
   ).items.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement);
   expect(saved).toMatchObject({ email: 'cases@police.example', timeZone: 'America/Chicago' });
+
+  // A new agency has no old address: saved without one, the notice says only that; with one, that it was told so.
+  const register = async (id: string, name: string, email: string) => {
+    await page.getByRole('link', { name: 'Register an agency' }).click();
+    await page.getByLabel('Agency code').fill(id);
+    await page.getByLabel('Kind').selectOption('advocate');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Notification address (optional)').fill(email);
+    await page.getByRole('button', { name: 'Save the agency' }).click();
+    await page.waitForURL((url) => url.searchParams.has('notice'));
+    return {
+      notice: new URL(page.url()).searchParams.get('notice'),
+      said: await page.getByRole('status').textContent(),
+    };
+  };
+  expect(await register('demo-quiet-advocates', 'Demo Quiet Advocates (fictitious)', '')).toEqual({
+    notice: 'saved',
+    said: 'The agency was saved.',
+  });
+  expect(
+    await register('demo-new-advocates', 'Demo New Advocates (fictitious)', 'intake@new-advocates.example'),
+  ).toEqual({
+    notice: 'saved-address-set',
+    said: 'The agency was saved. Its notification address was told it now receives the agency’s emails.',
+  });
+  const told = await eventually(
+    () => suite.stack.mail.messages().find((message) => message.to.includes('intake@new-advocates.example')),
+    'the new address told',
+  );
+  expect(told.subject).toBe('The notification address of Demo New Advocates (fictitious) was set');
   await page.context().close();
 
   const officer = await signIn('demo-police-officer');

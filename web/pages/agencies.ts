@@ -9,7 +9,17 @@ import { formOf, isSystemAdmin, param, type Kit } from '../kit';
 import { AGENCY_KINDS } from '../../domain/types';
 
 const NOTICES = new Map([
-  ['saved', 'The agency was saved. A change of address was told to the old and the new one.'],
+  ['saved', 'The agency was saved.'],
+  // What the API told of its notification address (mail/agency-notices.ts emailChangedNotice), when it changed.
+  ['saved-address-set', 'The agency was saved. Its notification address was told it now receives the agency’s emails.'],
+  [
+    'saved-address-changed',
+    'The agency was saved. The change of its notification address was told to the old address and the new one.',
+  ],
+  [
+    'saved-address-removed',
+    'The agency was saved. Its old notification address was told it was removed and that the agency’s emails stop.',
+  ],
   ['digest-on', 'The daily digest is on: the next one comes at 07:00 in the agency’s time zone.'],
   [
     'digest-off',
@@ -38,6 +48,16 @@ const NAMED: NamedField[] = [
   },
 ];
 const FIELDS = NAMED.map((field) => field.name);
+
+/**
+ * The notice of an agency saved: what happened to its notification address, as the API told it (to the address set, to
+ * the old and the new one, to the old one removed), and nothing about it when it did not change.
+ */
+function savedNotice(before: string | null, after: string | null): string {
+  if (before === after) return 'saved';
+  if (before === null) return 'saved-address-set';
+  return after === null ? 'saved-address-removed' : 'saved-address-changed';
+}
 
 export function agencyPages(kit: Kit): Router {
   const router = Router();
@@ -147,9 +167,11 @@ export function agencyPages(kit: Kit): Router {
       email: form.email?.trim() ? form.email.trim() : null,
       timeZone: form.timeZone?.trim() ? form.timeZone.trim() : null,
     };
+    // The address before, as this page read the agencies: what the API tells of a change depends on it.
+    const before = kit.agencies(res).find((agency) => agency.id === body.id)?.email ?? null;
     try {
-      ok(await kit.api(req).POST('/api/agencies', { body }));
-      res.redirect(303, '/agencies?notice=saved');
+      const saved = ok(await kit.api(req).POST('/api/agencies', { body }));
+      res.redirect(303, `/agencies?notice=${savedNotice(before, saved.email)}`);
     } catch (error) {
       renderForm(req, res, form, plainProblem(formProblemOf(error, FIELDS, kit.words(res)), NAMED, form));
     }
