@@ -260,7 +260,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
       if (!canRemoveDocument(actor, view, step, addedByActor))
         throw new AppError(
           'forbidden',
-          "Only who added the document, an officer of the step's agency on this case, or its coordinator, may remove it.",
+          "Only the person who added the document, an officer of the step's agency on this case, or the case's coordinator may remove it.",
           { code: 'not_permitted_document_removal' },
         );
       const removed = await removeDocument(deps.pool, caseId, documentId, storage);

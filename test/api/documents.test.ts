@@ -341,7 +341,8 @@ describe('removing a document added by mistake', () => {
     const res = await remove(user('demo-supervisor'), id).expect(403);
     expect(res.body).toMatchObject({
       code: 'not_permitted_document_removal',
-      detail: expect.stringMatching(/Only who added the document/) as unknown,
+      detail:
+        "Only the person who added the document, an officer of the step's agency on this case, or the case's coordinator may remove it.",
     });
     await remove(user('demo-admin'), id).expect(403);
     expect((await removals(id)).map((row) => [row.username, row.status])).toEqual([

@@ -12,7 +12,8 @@ import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField
 import { formOf, type Kit } from '../kit';
 import { documentRemovalReasons } from '../labels';
 import { caseIdOf } from './cases';
-import { documentStep } from '../documents';
+import { documentStep, mayRemoveDocument } from '../documents';
+import type { Words } from '../labels';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The sign-off form's answers, as its check page posts them (web/views/sign-off-check.eta): carried, never read. */
@@ -24,6 +25,25 @@ const noSuchDocument = () =>
     title: 'Not Found',
     detail: 'This case has no such document: it may have been removed already.',
   });
+
+/**
+ * The refusal of the removal page to one who may not remove the document (web/documents.ts mayRemoveDocument), in the
+ * API's words, with the agencies named.
+ */
+const cannotRemove = (
+  view: { agencies: Partial<Record<string, string>> },
+  step: { agencyId: string | null } | undefined,
+  words: Pick<Words, 'agencyName'>,
+) => {
+  const coordinator = view.agencies.coordinator;
+  return new ApiProblem(403, {
+    title: 'Forbidden',
+    detail:
+      'Only the person who added the document, ' +
+      `an officer of the step’s agency on this case${step?.agencyId ? ` (${words.agencyName(step.agencyId)})` : ''}, ` +
+      `or the case’s coordinator${coordinator ? ` (${words.agencyName(coordinator)})` : ''} may remove it.`,
+  });
+};
 
 export function documentRemovalPages(kit: Kit): Router {
   const router = Router();
@@ -45,7 +65,7 @@ export function documentRemovalPages(kit: Kit): Router {
     problem?: FormProblem,
     signOff?: SignOffAnswers,
   ) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const caseId = caseIdOf(req);
     const documentId = documentIdOf(req);
     const api = kit.api(req);
@@ -56,6 +76,8 @@ export function documentRemovalPages(kit: Kit): Router {
     const document = documents.items.find((candidate) => candidate.id === documentId);
     if (!document) throw noSuchDocument();
     const step = documentStep(view, document);
+    // The form to one the API would let remove it only: anyone else is told who may, before choosing a reason.
+    if (!mayRemoveDocument(me, view, step, document)) throw cannotRemove(view, step, kit.words(res));
     kit.render(
       req,
       res,
