@@ -7,6 +7,14 @@ import { instantBoundSchema, instantOfBound, isoDateSchema } from '../domain/dat
 import { correctionReasonSchema, signOffSchema } from '../domain/steps';
 import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
+import {
+  ANumberSchema,
+  ContactSchema,
+  LanguageSchema,
+  NameTextSchema,
+  SURVIVOR_CORRECTION_FIELDS,
+  SurvivorNameSchema,
+} from '../domain/survivor-fields';
 import { singleLineText } from '../domain/text';
 import { UNNAMED_LATER_STEP } from '../domain/correction';
 import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
@@ -41,20 +49,6 @@ const uuidSchema = (what: string) => z.uuid({ message: `expected ${what} (UUID)`
 const CaseIdSchema = uuidSchema('a case id');
 const UserIdSchema = uuidSchema('a user id');
 
-// One problem at a time: an empty name is too short, not also without letters.
-const NameTextSchema = z.string().trim().min(1, { abort: true }).max(200);
-/**
- * A person's name in any script: one line as every name is (domain/text.ts), with at least one letter (zero-width
- * spaces only would list as a blank case).
- */
-const SurvivorNameSchema = singleLineText(NameTextSchema).regex(/\p{L}/u, 'expected a name: at least one letter');
-const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
-const ContactSchema = singleLineText(z.string().trim().max(200));
-/** A BCP 47 tag as people write them: a language, then optional script, region or variant subtags. */
-const LanguageSchema = z
-  .string()
-  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'expected a language tag such as es, pt-BR or zh-Hant');
-
 const SurvivorSchema = z.strictObject({
   name: SurvivorNameSchema,
   birthDate: isoDateSchema(),
@@ -87,12 +81,6 @@ const NewReferenceSchema = chosenReferenceSchema(ASSIGNED_WHEN_NULL)
     "the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): the opening agency's case number, only from its users (403 reference_not_yours from anyone else), checked as at opening (409 reference_taken when that agency has it), or null to have one assigned, from anyone who may correct the identity (from another agency only when the case's reference would say who the survivor is, else 403 reference_not_yours; its own reference sent back unchanged is as left out); left out, the case keeps its reference",
   );
 
-/** The field's format, or '' to clear it (one string type, so the generated client types stay simple). */
-const clearable = (schema: z.ZodString) =>
-  z.string().refine((value) => value === '' || schema.safeParse(value).success, {
-    error: (issue) => schema.safeParse(issue.input).error?.issues[0]?.message ?? 'not valid',
-  });
-
 /** How many corrections the identity has had: 0 before any, then the number of its newest earlier version. */
 const CorrectionsSchema = z
   .number()
@@ -107,10 +95,10 @@ const CorrectionsSchema = z
  */
 export const SurvivorCorrectionSchema = z
   .strictObject({
-    name: SurvivorNameSchema.optional(),
-    aNumber: clearable(ANumberSchema).optional(),
-    contact: ContactSchema.optional(),
-    preferredLanguage: clearable(LanguageSchema).optional(),
+    name: SURVIVOR_CORRECTION_FIELDS.name.optional(),
+    aNumber: SURVIVOR_CORRECTION_FIELDS.aNumber.optional(),
+    contact: SURVIVOR_CORRECTION_FIELDS.contact.optional(),
+    preferredLanguage: SURVIVOR_CORRECTION_FIELDS.preferredLanguage.optional(),
     reference: NewReferenceSchema,
     expectedCorrections: CorrectionsSchema.optional().describe(
       "the identity's `corrections` when you read it: a field this correction would change that a correction made since changed too is then refused (409 survivor_corrected_meanwhile, naming the field) rather than overwritten",

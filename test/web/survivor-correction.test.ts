@@ -326,3 +326,33 @@ test('the police, who opened the case, type their own case number or tick the bo
   expect(await page.locator('main').innerText()).not.toContain('NOE-0017');
   await page.context().close();
 });
+
+test('every problem of the form is said at once, "Other language" with no code among them; nothing is saved', async () => {
+  const opened = await openCase('survivor-correction-5', {
+    name: 'Probe Dieciocho (fictitious)',
+    birthDate: '1991-02-03',
+  });
+  const page = await pageAs('demo-coordinator');
+  await page.goto(`${service.base}/cases/${opened.caseId}/survivor`);
+  await page.getByLabel('Name', { exact: true }).fill('');
+  await page.getByLabel('A-number (optional)').fill('12');
+  await page.locator('#preferredLanguage').selectOption('other');
+  await page.locator('#preferredLanguageOther').fill('');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  const summary = page.getByRole('alert');
+  await summary.waitFor();
+  expect(await summary.getByRole('link').allTextContents()).toEqual([
+    'Name: Enter the survivor’s name',
+    'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+    'Code of the other language: Enter the language’s code',
+  ]);
+  expect(await page.locator('#name-error').textContent()).toBe('Enter the survivor’s name');
+  expect(await page.getByLabel('A-number (optional)').inputValue()).toBe('12');
+  await expectAccessible(page);
+  const survivor = await request(service.app)
+    .get(`/api/cases/${opened.caseId}/survivor`)
+    .set(service.stack.as('coordinator'))
+    .expect(200);
+  expect(survivor.body).toMatchObject({ name: 'Probe Dieciocho (fictitious)', corrections: 0 });
+  await page.context().close();
+});

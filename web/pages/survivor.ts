@@ -21,6 +21,7 @@ import type { FormProblem, NamedField } from '../form-problems';
 import { formOf, type Kit, type MeView } from '../kit';
 import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
 import { caseIdOf } from './cases';
+import { survivorFieldProblems } from '../../domain/survivor-fields';
 
 /** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
 const OTHER = 'other';
@@ -189,11 +190,42 @@ function meanwhileOf(error: unknown): Field[] {
   return CORRECTABLE.filter((field) => named[field] !== undefined);
 }
 
-/** What the form lacks before it is sent: "Other" chosen with no code typed. */
-function missingOf(form: Record<string, string>): FormProblem | undefined {
-  return form.preferredLanguage === OTHER && !form.preferredLanguageOther?.trim()
-    ? plainProblem({ errors: { preferredLanguageOther: 'required' } }, NAMED)
-    : undefined;
+/**
+ * The messages of a refused form by its fields, in words and in the form's order, as the summary lists them: the API's
+ * `preferredLanguage` said by the code typed (only a typed tag can be refused: the list's are valid), a name's problem
+ * as what to do. `form`, the values sent: a field sent empty is asked for.
+ */
+function problemInWords(said: Record<string, string>, form: Record<string, string>, message?: string): FormProblem {
+  const { preferredLanguage, name, ...others } = said;
+  const errors: Record<string, string> = {
+    ...others,
+    ...(name === undefined ? {} : { name: nameInWords(name) }),
+    ...(preferredLanguage === undefined ? {} : { preferredLanguageOther: preferredLanguage }),
+  };
+  const placed = Object.fromEntries(FIELDS.flatMap((field) => (errors[field] ? [[field, errors[field]]] : [])));
+  return plainProblem({ errors: placed, message }, NAMED, form);
+}
+
+/** "Other" chosen with no code typed: sent, the correction would clear the language. */
+const noLanguageCode = (form: Record<string, string>) =>
+  form.preferredLanguage === OTHER && !form.preferredLanguageOther?.trim();
+
+/**
+ * The problem of a form the console does not send (no language code, or a new reference both typed and asked for),
+ * with the fields the person changed checked here by the API's own rules (domain/survivor-fields.ts): every problem is
+ * said at once, not one send at a time.
+ */
+function unsentProblem(form: Record<string, string>, reference: ReturnType<typeof newReferenceOf>): FormProblem {
+  const noCode = noLanguageCode(form);
+  const { expectedCorrections: _, preferredLanguage, ...fields } = correctionOf(form);
+  return problemInWords(
+    {
+      ...survivorFieldProblems(noCode ? fields : { ...fields, preferredLanguage }),
+      ...(noCode ? { preferredLanguage: 'required' } : {}),
+      ...('errors' in reference ? reference.errors : {}),
+    },
+    form,
+  );
 }
 
 export function survivorPages(kit: Kit): Router {
@@ -257,9 +289,8 @@ export function survivorPages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const form = formOf(req);
     const newReference = newReferenceOf(form);
-    if ('errors' in newReference) return renderForm(req, res, form, newReference, 400);
-    const missing = missingOf(form);
-    if (missing) return renderForm(req, res, form, missing, 400);
+    if ('errors' in newReference || noLanguageCode(form))
+      return renderForm(req, res, form, unsentProblem(form, newReference), 400);
     const correction = correctionOf(form);
     // Nothing changed from the details the form was opened with: nothing to send, and the case page says so.
     if (CORRECTABLE.every((field) => correction[field] === undefined)) {
@@ -279,22 +310,13 @@ export function survivorPages(kit: Kit): Router {
       const meanwhile = meanwhileOf(error);
       if (meanwhile.length > 0) return renderForm(req, res, form, undefined, 409, meanwhile, error);
       const refused = formProblemOf(error, [...FIELDS, 'preferredLanguage'], kit.words(res));
-      const { preferredLanguage, name, ...errors } = refused.errors;
-      const said: Record<string, string> = {
-        ...errors,
-        ...(name === undefined ? {} : { name: nameInWords(name) }),
-        // Only a typed tag can be refused: the list's are valid.
-        ...(preferredLanguage === undefined ? {} : { preferredLanguageOther: preferredLanguage }),
-      };
-      // In the form's order, as the summary lists them.
-      const placed = Object.fromEntries(FIELDS.flatMap((field) => (said[field] ? [[field, said[field]]] : [])));
       const status = error instanceof ApiProblem ? error.status : 422;
-      const shown = plainProblem({ ...refused, errors: placed }, NAMED, form);
-      if (said.reference) {
+      const shown = problemInWords(refused.errors, form, refused.message);
+      if (refused.errors.reference) {
         // Said by the field this person has: the typed reference's, or the box's for an agency that may not type one.
         const view = await kit.case(req, caseId);
         const owns = ownsReferenceOf(me, view);
-        const words = referenceInWords(said.reference, Boolean(form.reference?.trim()), owns);
+        const words = referenceInWords(refused.errors.reference, Boolean(form.reference?.trim()), owns);
         const field = owns ? 'reference' : 'assignReference';
         const { reference: _typed, ...others } = shown.errors;
         shown.errors = { ...others, [field]: words ?? shown.errors.reference! };
