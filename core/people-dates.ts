@@ -180,6 +180,31 @@ export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   return `in ${days} days`;
 }
 
+const MINUTE_MS = 60_000;
+
+/**
+ * How a deadline shown at its hour (the minors' 24-hour notice: `formatDateTime`) stands against now, counted from
+ * that very moment rather than from a last day to act, so the words agree with the time printed beside them: "in 5
+ * hours", "in 1 day", "overdue by 52 minutes", "overdue by 2 hours", "overdue by 1 day" once 24 hours have gone by.
+ * Whole units gone by (2 hours 52 minutes is "2 hours"), as a count of days is; the same in every zone, as the
+ * moment is.
+ */
+export function dueWordingAtTheHour(dueAt: Instant, now: Date): string {
+  const late = now.getTime() - Date.parse(dueAt);
+  return late >= 0 ? `overdue by ${spanOf(late)}` : `in ${spanOf(-late)}`;
+}
+
+const spanOf = (ms: number): string => {
+  const [count, unit] =
+    ms >= DAY_MS
+      ? [Math.floor(ms / DAY_MS), 'day']
+      : ms >= HOUR_MS
+        ? [Math.floor(ms / HOUR_MS), 'hour']
+        : [Math.floor(ms / MINUTE_MS), 'minute'];
+  if (count === 0) return 'less than a minute';
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+};
+
 /**
  * `dueWording` judged in the deadline's zone (`deadlineZone`) for a reader in another. While the reader's today is not
  * that zone's (New York after midnight, Chicago before), words about today or tomorrow name the zone they are judged

@@ -4,6 +4,7 @@
  */
 import {
   deadlineZone,
+  dueWordingAtTheHour,
   dueWordingFor,
   formatCalendarDay,
   formatDate,
@@ -136,9 +137,29 @@ export function dueWordsFor(
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
   const due = `due ${dueDateFor(dueAt, stepKind, zone, deadlineZones)}`;
   if (words === 'beside') {
-    return isOverdue(dueAt, judgedIn, now) ? `${due} (${dueWordingFor(dueAt, judgedIn, zone, now)})` : due;
+    const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now);
+    return standing.overdue ? `${due} (${standing.words})` : due;
   }
   return passedOnItsLastDay(dueAt, judgedIn, now) ? dueWordingFor(dueAt, judgedIn, zone, now) : due;
+}
+
+/**
+ * How a deadline stands at `now`, in the console's words beside the deadline it names (web/labels.ts `due`): from its
+ * hour for one named at its hour (`dueDateFor`: "due 6 Dec 2026, 00:00 UTC", "overdue by 2 hours"), where a count
+ * from its last day to act would say "by 1 day" of a moment under 3 hours ago; else from its last day to act.
+ */
+function standingAt(
+  dueAt: Instant,
+  stepKind: string,
+  zone: string,
+  deadlineZones: readonly string[],
+  now: Date,
+): { words: string; overdue: boolean } {
+  if (dueAtTheHour(stepKind)) {
+    return { words: dueWordingAtTheHour(dueAt, now), overdue: Date.parse(dueAt) <= now.getTime() };
+  }
+  const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
+  return { words: dueWordingFor(dueAt, judgedIn, zone, now), overdue: isOverdue(dueAt, judgedIn, now) };
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
@@ -159,9 +180,9 @@ function owedWords(
   now: Date,
 ): { words: string; overdue: boolean } {
   const due = dueWordsFor(dueAt, stepKind, zone, deadlineZones, now);
-  const standing = dueWordingFor(dueAt, deadlineZone(dueAt, zone, deadlineZones), zone, now);
-  if (!standing.startsWith('overdue')) return { words: due, overdue: false };
-  return { words: due.startsWith('overdue') ? due : `${due}, ${standing}`, overdue: true };
+  const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now);
+  if (!standing.overdue) return { words: due, overdue: false };
+  return { words: due.startsWith('overdue') ? due : `${due}, ${standing.words}`, overdue: true };
 }
 
 /**

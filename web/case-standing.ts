@@ -90,7 +90,7 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
 }
 
 function nextLine(step: StepFacts, words: Words): string {
-  const due = step.dueAt ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt)})` : '';
+  const due = step.dueAt ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt, step.kind)})` : '';
   return `${stepLabel(step.kind)}, owed by ${isolated(words.stepAgency(step))}${due}`;
 }
 

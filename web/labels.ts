@@ -5,6 +5,7 @@ import {
   formatDate,
   formatDateTime,
   formatDueDate,
+  dueWordingAtTheHour,
   dueWordingFor,
   hasPassed,
 } from '../core/people-dates';
@@ -96,11 +97,25 @@ export function wordsFor(
     },
     /** The last day something that ends at `expiresAt` is valid (a CP grant, an interim letter): "8 Jun 2026". */
     validUntil: (expiresAt: string) => formatCalendarDay(lastValidDay(expiresAt)),
-    /** "in 29 days", "due today", "overdue by 3 days"; empty without a due date. */
-    due: (dueAt: string | null | undefined) => (dueAt ? dueWordingFor(dueAt, zoneOf(dueAt), zone, now) : ''),
-    /** Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. */
-    isOverdue: (dueAt: string | null | undefined) =>
-      dueAt !== null && dueAt !== undefined && hasPassed(dueAt, zone, now),
+    /**
+     * "in 29 days", "due today", "overdue by 3 days"; empty without a due date. A step whose deadline is shown at its
+     * hour (`dueOf`, `dueAtTheHour`) is said from that moment: "overdue by 2 hours", not "by 1 day" from a last day
+     * to act its reader is never shown.
+     */
+    due: (dueAt: string | null | undefined, stepKind?: string | null) => {
+      if (!dueAt) return '';
+      if (stepKind && dueAtTheHour(stepKind)) return dueWordingAtTheHour(dueAt, now);
+      return dueWordingFor(dueAt, zoneOf(dueAt), zone, now);
+    },
+    /**
+     * Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. A
+     * deadline shown at its hour has passed at that moment, in every zone.
+     */
+    isOverdue: (dueAt: string | null | undefined, stepKind?: string | null) => {
+      if (dueAt === null || dueAt === undefined) return false;
+      if (stepKind && dueAtTheHour(stepKind)) return Date.parse(dueAt) <= now.getTime();
+      return hasPassed(dueAt, zone, now);
+    },
     agencyName,
     /** The agency that owns a step, by name; its kind while no agency is assigned. */
     stepAgency: (step: { agencyId: string | null; agencyKind: string }) =>

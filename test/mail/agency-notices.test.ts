@@ -76,6 +76,14 @@ test('the steps handed over read earliest first, those already past with how ove
   );
 });
 
+test("a minor's 24-hour notice handed over says how late it is from the hour it names, as the console does", () => {
+  // Due at midnight in Honolulu on 4 Dec, handed over at 08:00 there: 8 hours late, not "1 day" from 3 Dec.
+  const notice = { kind: 'hhs_minor_notification', dueAt: '2026-12-04T10:00:00.000Z' };
+  expect(caseTransferredNotice(taking, transfer(notice), by, at)?.text).toContain(
+    '- HHS notification of a minor (24 hours), due 4 Dec 2026, 00:00 HST (overdue by 8 hours)\n',
+  );
+});
+
 test("a new agency's first address is told it was set, by whom and when, without the alarm of a change", () => {
   const notice = emailChangedNotice(null, taking, by, at);
   expect(notice).toEqual({

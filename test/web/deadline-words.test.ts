@@ -131,3 +131,46 @@ test('a declined step names who declined it, and a cancelled one says why, in wo
     'HHS notification of a minor (24 hours) cancelled: turned 18 before HHS was notified: the adult route applies.',
   );
 });
+
+describe("the minors' 24-hour notice says how late it is from the hour it shows (probe: 'overdue by 1 day')", () => {
+  // Identified by the day, 5 Dec, where the police keep UTC: the notice is due at 00:00 UTC on 6 Dec.
+  const dueAt = '2026-12-06T00:00:00.000Z';
+  const notice = step('hhs_minor_notification', 'hhs_minor_notification-1', dueAt);
+  const at = (now: string, zone = 'UTC', zones: string[] = []) => wordsFor(zone, new Date(now), [], zones);
+
+  test('2 hours 52 minutes after its hour: "overdue by 2 hours", where its row shows the hour', () => {
+    const words = at('2026-12-06T02:52:00.000Z');
+    expect(words.dueOf(notice.kind, dueAt)).toBe('6 Dec 2026, 00:00 UTC');
+    expect(words.due(dueAt, notice.kind)).toBe('overdue by 2 hours');
+    expect(words.isOverdue(dueAt, notice.kind)).toBe(true);
+    const [standing] = standingOf([notice], ['intake'], words);
+    expect(standing?.next).toContain('due 6 Dec 2026, 00:00 UTC (overdue by 2 hours)');
+  });
+
+  test('in minutes within its first hour, in days once 24 hours have gone by, and the time left before it', () => {
+    expect(at('2026-12-06T00:40:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 40 minutes');
+    expect(at('2026-12-06T23:59:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 23 hours');
+    expect(at('2026-12-07T01:00:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 1 day');
+    expect(at('2026-12-08T02:52:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 2 days');
+    expect(at('2026-12-05T19:30:00.000Z').due(dueAt, notice.kind)).toBe('in 4 hours');
+    expect(at('2026-12-05T19:30:00.000Z').isOverdue(dueAt, notice.kind)).toBe(false);
+  });
+
+  test('the same words in every zone, as the moment shown is the same: Guam is not told it passed hours early', () => {
+    // 06:00 on 6 Dec in Guam, whose own 6 Dec has begun: the notice is due at 10:00 there, 4 hours on.
+    const guam = at('2026-12-05T20:00:00.000Z', 'Pacific/Guam', ['UTC']);
+    expect(guam.dueOf(notice.kind, dueAt)).toBe('6 Dec 2026, 10:00 GMT+10');
+    expect(guam.due(dueAt, notice.kind)).toBe('in 4 hours');
+    expect(guam.isOverdue(dueAt, notice.kind)).toBe(false);
+    const newYork = at('2026-12-06T02:52:00.000Z', 'America/New_York', ['UTC']);
+    expect(newYork.dueOf(notice.kind, dueAt)).toBe('5 Dec 2026, 19:00 EST');
+    expect(newYork.due(dueAt, notice.kind)).toBe('overdue by 2 hours');
+  });
+
+  test('a deadline shown by its last day keeps its words: due at the same instant, it is 1 day late', () => {
+    const words = at('2026-12-06T02:52:00.000Z');
+    expect(words.dueOf('cp_request', dueAt)).toBe('5 Dec 2026');
+    expect(words.due(dueAt, 'cp_request')).toBe('overdue by 1 day');
+    expect(words.due(dueAt)).toBe('overdue by 1 day');
+  });
+});

@@ -5,7 +5,7 @@
  * the same words beside it. The whole service on real parts, the console calling the API over HTTP.
  */
 import request from 'supertest';
-import { formatCalendarDay } from '../../core/people-dates';
+import { formatCalendarDay, formatDateTime } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
 import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
@@ -23,15 +23,16 @@ const BEFORE_MS = 28 * 60 * 1000;
 
 const zoned = (id: string, timeZone: string) => ({ ...DEMO_AGENCY_LIST.find((agency) => agency.id === id)!, timeZone });
 
-/** The due cell of the row naming `rowNames` on a page: its last day and the words beside it, tags left out. */
-async function dueAsRead(username: string, path: string, rowNames: string): Promise<string> {
+/** The due cell of the row naming `rowNames` (each of them) on a page: its last day and the words beside it, tags left out. */
+async function dueAsRead(username: string, path: string, rowNames: string | string[]): Promise<string> {
+  const names = typeof rowNames === 'string' ? [rowNames] : rowNames;
   // The case's projection lands after its opening answers: the row appears once it has.
   const due = await eventually(async () => {
     const page = await request(service.app)
       .get(path)
       .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie(username)}`)
       .expect(200);
-    const row = page.text.split('<tr>').find((cells) => cells.includes(rowNames));
+    const row = page.text.split('<tr>').find((cells) => names.every((name) => cells.includes(name)));
     return (
       /<span class="date">([^<]*)<\/span> <span class="relative[^"]*">\(([^)]*)\)<\/span>/.exec(row ?? '') ?? false
     );
@@ -132,4 +133,28 @@ test("a minor's 24-hour notice is due at the same hour on the cases list as on t
   expect(onTheList).toBe(onTheCasePage);
   // Its hour, as every page names the 24-hour notice's deadline, not the day before it as a last day to act.
   expect(onTheList).toMatch(/, \d\d:\d\d /);
+});
+
+test("a minor's 24-hour notice read hours after its hour says how many hours late, on the inbox and its form", async () => {
+  await upsertAgencies(service.stack.pool, [zoned(DEMO_AGENCIES.law_enforcement, CHICAGO)]);
+  const today = localDateOf(new Date(await service.stack.env.currentTimeMs()).toISOString(), CHICAGO);
+  const { caseId, reference, steps } = await openCase(
+    'deadline-zones-minor-late',
+    'Late Notice Reader (fictitious)',
+    today,
+    addDays(today, -12 * 366),
+  );
+  // Identified by the day: the notice is due 24 hours after the police's midnight, read 2 hours 52 minutes after.
+  const dueAt = steps.find((step) => step.id === 'hhs_minor_notification-1')!.dueAt!;
+  const late = (2 * 60 + 52) * 60 * 1000;
+  await service.stack.env.sleep(Date.parse(dueAt) + late - (await service.stack.env.currentTimeMs()));
+
+  const shown = `${formatDateTime(dueAt, CHICAGO)} (overdue by 2 hours)`;
+  expect(await dueAsRead('demo-police-officer', '/', [reference, 'HHS notification of a minor'])).toBe(shown);
+  const form = await request(service.app)
+    .get(`/cases/${caseId}/steps/hhs_minor_notification-1`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`)
+    .expect(200);
+  expect(form.text).toContain('(overdue by 2 hours)');
+  expect(form.text).not.toContain('(overdue by 1 day)');
 });
