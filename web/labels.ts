@@ -74,6 +74,8 @@ export function wordsFor(
   const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
   /** The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts). */
   const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, deadlineZones);
+  const dueOf = (stepKind: string, dueAt: string | null | undefined) =>
+    dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zoneOf(dueAt))) : '—';
   return {
     /** "2 Mar 2027", or a dash. */
     date: (instant: string | null | undefined) => (instant ? formatDate(instant, zone) : '—'),
@@ -82,8 +84,19 @@ export function wordsFor(
     /** "1 Mar 2027, 22:51 CST", for the moments whose hour matters (the 24-hour notice, when something happened). */
     dateTime: (instant: string | null | undefined) => (instant ? formatDateTime(instant, zone) : '—'),
     /** A step's deadline as every page shows it: with its hour where that matters (`dueAtTheHour`), else its last day. */
-    dueOf: (stepKind: string, dueAt: string | null | undefined) =>
-      dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zoneOf(dueAt))) : '—',
+    dueOf,
+    /**
+     * When a reminder comes, as the case page lists it. One at its step's deadline (a "Deadline reached", or any at
+     * `stepDueAt`, the step's due instant) names that deadline as the step's row does (`dueOf`: its last day to act,
+     * or its hour): "19 Dec 2026" beside the steps' "19 Dec 2026", not the day of the instant it passes at, the
+     * start of the 20th. Any other reminder, the day it comes.
+     */
+    reminderWhen: (reminder: ReminderFacts & { at: string }, stepDueAt?: string | null) => {
+      const atTheDeadline =
+        reminder.about === reminder.stepKind &&
+        (reminder.kind === 'due' || (!!stepDueAt && Date.parse(stepDueAt) === Date.parse(reminder.at)));
+      return atTheDeadline ? dueOf(reminder.stepKind, reminder.at) : formatDate(reminder.at, zone);
+    },
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
     /**

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { dateOf } from '../../domain/dates';
-import { formatDate } from '../../core/people-dates';
+import { formatDate, formatDueDate } from '../../core/people-dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 
@@ -30,8 +30,12 @@ test('the case page lists coming reminders in words, with when, to whom and thei
     .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`)
     .expect(200);
   expect(page.text).toContain('<h2 id="reminders-heading">Coming reminders</h2>');
-  // The date in the agency's zone (the demo agencies have none: the deployment's UTC), the agency by its name.
+  // The agency by its name; "Deadline reached" on the step's last day to act, the day its row says it is due (the
+  // demo agencies have no zone: the deployment's UTC), not the day of the instant it passes at, the day after.
   const police = DEMO_AGENCY_LIST.find((agency) => agency.id === DEMO_AGENCIES.law_enforcement)!.name;
-  const row = `<tr><td data-label="When"><time class="date" datetime="${cpDueAt}">${formatDate(cpDueAt, 'UTC')}</time></td><td data-label="What">Deadline reached: Continued Presence request</td><td data-label="To agency">${police}</td><td data-label="Status"><span class="status">Scheduled</span></td></tr>`;
+  const lastDay = formatDueDate(cpDueAt, 'UTC');
+  expect(lastDay).not.toBe(formatDate(cpDueAt, 'UTC'));
+  expect(page.text).toContain(`<span class="date">${lastDay}</span>`);
+  const row = `<tr><td data-label="When"><time class="date" datetime="${cpDueAt}">${lastDay}</time></td><td data-label="What">Deadline reached: Continued Presence request</td><td data-label="To agency">${police}</td><td data-label="Status"><span class="status">Scheduled</span></td></tr>`;
   expect(page.text).toContain(row);
 });

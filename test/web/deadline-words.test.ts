@@ -174,3 +174,28 @@ describe("the minors' 24-hour notice says how late it is from the hour it shows 
     expect(words.due(dueAt)).toBe('overdue by 1 day');
   });
 });
+
+test("a reminder at a step's deadline names the day the step's row does; any other, the day it comes", () => {
+  // Due as 20 Dec begins in UTC: the last day to act is 19 Dec.
+  const dueAt = '2026-12-20T00:00:00.000Z';
+  const reached = { kind: 'due', stepKind: 'le_declaration', about: 'le_declaration', at: dueAt };
+  expect(words.dueOf('le_declaration', dueAt)).toBe('19 Dec 2026');
+  expect(words.reminderWhen(reached, dueAt)).toBe('19 Dec 2026');
+  // A "Deadline reached" of a step no longer pending (its reminder sent) still names that day.
+  expect(words.reminderWhen(reached, null)).toBe('19 Dec 2026');
+  // A reminder before, and an escalation after: the day each comes.
+  expect(words.reminderWhen({ ...reached, kind: 'reminder', at: '2026-12-13T00:00:00.000Z' }, dueAt)).toBe(
+    '13 Dec 2026',
+  );
+  expect(words.reminderWhen({ ...reached, kind: 'escalation', at: '2026-12-27T00:00:00.000Z' }, dueAt)).toBe(
+    '27 Dec 2026',
+  );
+  // Any reminder at the deadline itself reads as the deadline.
+  expect(words.reminderWhen({ ...reached, kind: 'escalation' }, dueAt)).toBe('19 Dec 2026');
+  // The minors' notice, at its hour, as its row shows it.
+  const notice = { kind: 'due', stepKind: 'hhs_minor_notification', about: 'hhs_minor_notification' };
+  expect(words.reminderWhen({ ...notice, at: '2026-12-06T00:00:00.000Z' })).toBe('6 Dec 2026, 00:00 UTC');
+  // A window's end is no step's deadline: the day it comes.
+  const expiring = { kind: 'expiry_reminder', stepKind: 'cp_decision', about: 'cp_validity', at: dueAt };
+  expect(words.reminderWhen(expiring, dueAt)).toBe('20 Dec 2026');
+});
