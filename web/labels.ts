@@ -9,6 +9,7 @@ import {
   dueWordingFor,
   hasPassed,
 } from '../core/people-dates';
+import { startOfLocalDay } from '../core/time-zones';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
@@ -97,6 +98,13 @@ export function wordsFor(
         (reminder.kind === 'due' || (!!stepDueAt && Date.parse(stepDueAt) === Date.parse(reminder.at)));
       return atTheDeadline ? dueOf(reminder.stepKind, reminder.at) : formatDate(reminder.at, zone);
     },
+    /**
+     * Whether an instant is the start of `day` where a day without a time may have been entered: in the zone of a
+     * police that identifies survivors (`deadlineZones`, app/identification.ts keeps an identification entered by its
+     * date alone as the start of that day there), the reader's, or UTC.
+     */
+    beginsDay: (instant: string, day: string) =>
+      [...deadlineZones, zone, 'UTC'].some((where) => Date.parse(startOfLocalDay(day, where)) === Date.parse(instant)),
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
     /**

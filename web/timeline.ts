@@ -57,11 +57,19 @@ export function timelineOf(
 ): { at: string; when: string; sentence: string }[] {
   const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
+  // The days entered without a time, by the instant the workflow keeps them as: what else happened at that instant
+  // (the steps an identification entered by its date opened) happened on that day, at no hour anyone entered.
+  const enteredDays = new Map(
+    entries.flatMap((entry) => {
+      const day = enteredDayOf(entry, byId, words);
+      return day ? [[Date.parse(entry.at), day] as const] : [];
+    }),
+  );
   return [...entries]
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .map((entry) => ({
       at: entry.at,
-      when: whenOf(entry, byId, words),
+      when: whenOf(entry, byId, words, enteredDays),
       sentence: sentenceOf(entry, byId, words, recorded),
     }));
 }
@@ -111,14 +119,37 @@ function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): st
 const SIGNED: ReadonlySet<string> = new Set(['step.completed', 'step.declined']);
 
 /**
- * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, a declaration declined on 2 Dec, recorded later) happened on that
- * calendar day, which the workflow keeps as that day in UTC: it is shown as the day typed, without an hour no one
- * entered, so no zone moves it to the day before. Everything else happened at its instant, shown in the reader's zone.
+ * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, a declaration declined on 2 Dec, recorded
+ * later) happened on that calendar day, which the workflow keeps as that day in UTC: it is shown as the day typed,
+ * without an hour no one entered, so no zone moves it to the day before. So is an identification entered by its date
+ * alone, and a step opened by either at its instant (the steps a case entered after the fact opened as of its
+ * identification's day: `enteredDays`). Everything else happened at its instant, shown in the reader's zone.
  */
-function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+function whenOf(
+  entry: Entry,
+  steps: ReadonlyMap<string, StepFacts>,
+  words: Words,
+  enteredDays: ReadonlyMap<number, string>,
+): string {
+  const entered =
+    enteredDayOf(entry, steps, words) ??
+    (entry.type === 'step.opened' ? enteredDays.get(Date.parse(entry.at)) : undefined);
+  return entered ? formatCalendarDay(entered) : words.dateTime(entry.at);
+}
+
+/**
+ * The day a sign-off's entry stands for when its signer entered a day, not a moment: a date typed on the form (kept as
+ * noon UTC of it), or the identification's day where it was entered without a time, kept as the start of that day
+ * where the identifying police work (`beginsDay`); one entered with its hour is that moment.
+ */
+function enteredDayOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string | undefined {
   const step = SIGNED.has(entry.type) && entry.stepId ? steps.get(entry.stepId) : undefined;
-  const entered = step && eventDates(step.details).find(([, date]) => entry.at.startsWith(date));
-  return entered ? formatCalendarDay(entered[1]) : words.dateTime(entry.at);
+  if (!step) return undefined;
+  if (step.kind === 'identification') {
+    const day = step.details.identifiedOn;
+    return typeof day === 'string' && words.beginsDay(entry.at, day) ? day : undefined;
+  }
+  return eventDates(step.details).find(([, date]) => entry.at.startsWith(date))?.[1];
 }
 
 function sentenceOf(

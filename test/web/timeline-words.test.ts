@@ -384,3 +384,73 @@ test('a reminder a "Needed again" email made needless says so in words, named as
   );
   expect(sentence).not.toMatch(/expiry_reminder|cp_validity|cp_decision-1|_/);
 });
+
+describe('a case entered after the fact: what its identification opened is shown on its day, with no hour', () => {
+  const identification = (identifiedOn: string) => ({
+    id: 'identification-1',
+    kind: 'identification',
+    agencyId: null,
+    agencyKind: 'law_enforcement',
+    details: { identifiedOn, path: 'adult' },
+  });
+  const request = {
+    id: 'cp_request-1',
+    kind: 'cp_request',
+    agencyId: null,
+    agencyKind: 'law_enforcement',
+    details: {},
+  };
+  const at = (when: string) => [
+    {
+      seq: 2,
+      at: when,
+      type: 'step.completed',
+      stepId: 'identification-1',
+      actorAgencyId: null,
+      summary: 'identification-1 identified (adult path) (happened on 2026-11-20, recorded on 2026-12-04)',
+    },
+    {
+      seq: 3,
+      at: when,
+      type: 'step.opened',
+      stepId: 'cp_request-1',
+      actorAgencyId: null,
+      summary: 'cp_request-1 opened',
+    },
+  ];
+  const whens = (entries: ReturnType<typeof at>, zone: string, zones: string[] = []) =>
+    timelineOf(
+      entries,
+      [identification('2026-11-20'), request],
+      wordsFor(zone, new Date('2026-12-04T12:00:00Z'), [], zones),
+    ).map((line) => line.when);
+
+  test('identified on 20 Nov by the day, where the police keep UTC: the day, not "20 Nov 2026, 00:00 UTC"', () => {
+    expect(whens(at('2026-11-20T00:00:00.000Z'), 'UTC', ['UTC'])).toEqual(['20 Nov 2026', '20 Nov 2026']);
+  });
+
+  test('by the day in Chicago (its midnight, 06:00 UTC) or Guam (14:00 UTC the day before): the day, for every reader', () => {
+    for (const zone of ['UTC', 'America/New_York', 'America/Chicago', 'Pacific/Guam']) {
+      expect(whens(at('2026-11-20T06:00:00.000Z'), zone, ['America/Chicago', 'Pacific/Guam'])).toEqual([
+        '20 Nov 2026',
+        '20 Nov 2026',
+      ]);
+      expect(whens(at('2026-11-19T14:00:00.000Z'), zone, ['America/Chicago', 'Pacific/Guam'])).toEqual([
+        '20 Nov 2026',
+        '20 Nov 2026',
+      ]);
+    }
+  });
+
+  test('identified at an hour the officer entered: that moment, for the identification and what it opened', () => {
+    expect(whens(at('2026-11-20T14:37:00.000Z'), 'UTC', ['UTC'])).toEqual([
+      '20 Nov 2026, 14:37 UTC',
+      '20 Nov 2026, 14:37 UTC',
+    ]);
+  });
+
+  test('a step opened at a midnight no day entered is that moment', () => {
+    const [opened] = at('2026-11-20T00:00:00.000Z').slice(1);
+    expect(whens([opened!], 'UTC', ['UTC'])).toEqual(['20 Nov 2026, 00:00 UTC']);
+  });
+});
