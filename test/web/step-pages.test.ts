@@ -403,3 +403,25 @@ test('a case page read by an agency with no step on it yet says so under "Steps 
   const police = await getAs('demo-police-officer', `/cases/${caseId}`).expect(200);
   expect(police.text).not.toContain('Your agency has no steps on this case yet');
 });
+
+test("a signed step's correction form says when it was completed, not when it was due", async () => {
+  const { caseId: signed, reference: signedReference } = await openCase('step-pages-settled-header');
+  const requestedOn = today();
+  await signViaApi(
+    'cp_request-1',
+    'step-pages-settled-header-sign',
+    { outcome: 'requested', details: { requestedOn } },
+    signed,
+  );
+  const completed = `Case ${signedReference}; Completed on ${formatCalendarDay(requestedOn)}.`;
+  const form = await getAs('demo-police-officer', `/cases/${signed}/steps/cp_request-1/correct`).expect(200);
+  // The line under the heading as read, its tags (a link, a date) left out.
+  const header = (/<\/h1>\s*<p>(.*?)<\/p>/s.exec(form.text)?.[1] ?? '').replace(/<[^>]*>/g, '');
+  expect(header).toBe(completed);
+  // As the case page's steps say it.
+  const casePage = await getAs('demo-police-officer', `/cases/${signed}`).expect(200);
+  const row = casePage.text.split('<tr>').find((cells) => cells.includes('Continued Presence request</th>'));
+  expect(textOf(/<td data-label="Due">(.*?)<\/td>/s.exec(row ?? '')?.[1] ?? '')).toBe(
+    `Completed on ${formatCalendarDay(requestedOn)}`,
+  );
+});
