@@ -391,11 +391,12 @@ export function casePages(kit: Kit): Router {
         addedDocuments: added.map((document) => document.fileName ?? 'a document'),
         problem: summary,
         errors: summary?.errors ?? {},
+        // In the form's order, the error summary's (web/views/error-summary.eta).
         labels: Object.fromEntries([
           ['outcome', 'Outcome'],
+          ...fields.map((field) => [`details.${field.name}`, field.label]),
           ['reason', 'Why it is corrected'],
           ['document', 'Document'],
-          ...fields.map((field) => [`details.${field.name}`, field.label]),
         ]),
       },
       problem?.status ?? 200,

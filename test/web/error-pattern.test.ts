@@ -1,0 +1,81 @@
+/// <reference lib="dom" />
+// (page.evaluate() callbacks run in the browser, so this file sees the DOM types.)
+/**
+ * Forms refused as every console form is (web/form-problems.ts, web/views/error-summary.eta, web/views/field.eta): the
+ * title begins "Error: ", the error summary takes the focus and links to each field in the form's order, each field
+ * is marked invalid and described by its hint and its error, and what was typed is kept; as an accessibility probe
+ * found some forms did not. In a real browser against the whole service on real parts.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expectAccessible } from '../support/axe';
+import { consoleStackPerFile, errorSummaryFocused, openDemoCase, signedInPage } from '../support/console';
+import { CHROMIUM_PATH } from '../support/install-browser';
+
+const suite = consoleStackPerFile({}, { forBrowser: true });
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The links of the page's error summary, as [href, text]. */
+const summaryLinks = (page: Page) =>
+  page
+    .getByRole('alert')
+    .filter({ hasText: 'There is a problem' })
+    .getByRole('link')
+    .evaluateAll((links) => links.map((link) => [link.getAttribute('href'), link.textContent?.trim()]));
+
+/** Sends the page's form with this button and answers the status of the page it comes back with. */
+async function send(page: Page, button: string): Promise<number> {
+  const answer = page.waitForResponse((response) => response.request().method() === 'POST', { timeout: 10_000 });
+  await page.getByRole('button', { name: button }).click();
+  const status = (await answer).status();
+  await page.waitForLoadState('domcontentloaded');
+  return status;
+}
+
+/** A refused form as the console shows one: its title, the focus on the summary, the summary's links. */
+async function expectRefused(page: Page, links: [string, RegExp][]): Promise<void> {
+  expect(await page.title()).toMatch(/^Error: /);
+  expect(await errorSummaryFocused(page)).toBe(true);
+  const expected = links.map(([href, words]): [string, unknown] => [href, expect.stringMatching(words) as unknown]);
+  expect(await summaryLinks(page)).toEqual(expected);
+  await expectAccessible(page);
+}
+
+test("error summaries list fields in the form's order, and link a choice to its first option", async () => {
+  const page = await signedInPage(browser, suite, 'demo-coordinator');
+  await page.goto(`${suite.base}/account/api-keys`);
+  await page.getByLabel('Valid for (days)').fill('');
+  expect(await send(page, 'Create the key')).toBe(400);
+  // The API names the password first; the summary follows the form.
+  await expectRefused(page, [
+    ['#label', /^Name of the key: Enter the name of the key$/],
+    ['#expiresInDays', /^Valid for \(days\): Enter the number of days/],
+    ['#currentPassword', /^Your password: Enter your password$/],
+  ]);
+
+  const { caseId } = await openDemoCase(suite, 'error-pattern-close', {
+    identifiedOn: '2026-11-20',
+    name: 'Pattern Close',
+  });
+  await page.goto(`${suite.base}/cases/${caseId}/close`);
+  expect(await send(page, 'End the case')).toBe(400);
+  await expectRefused(page, [
+    ['#status', /^Close or withdraw: Choose whether/],
+    ['#reason', /^Reason: Choose a reason$/],
+    ['#confirm', /^Confirmation: Tick the box/],
+  ]);
+  // The link leads to the first choice, which takes the focus (a fieldset cannot).
+  await page.getByRole('link', { name: /^Close or withdraw:/ }).click();
+  expect(await page.evaluate(() => [document.activeElement?.tagName, document.activeElement?.id])).toEqual([
+    'INPUT',
+    'status',
+  ]);
+  expect(await page.getByLabel('Close the case').isChecked()).toBe(false);
+  await page.context().close();
+});
