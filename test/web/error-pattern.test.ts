@@ -79,3 +79,21 @@ test("error summaries list fields in the form's order, and link a choice to its 
   expect(await page.getByLabel('Close the case').isChecked()).toBe(false);
   await page.context().close();
 });
+
+test('the open-case form chooses the only agency of a kind when fresh, never on a form sent back', async () => {
+  const page = await signedInPage(browser, suite, 'demo-police-officer');
+  await page.goto(`${suite.base}/cases/new`);
+  const ice = page.locator('#agencies-ice');
+  expect(await ice.inputValue()).not.toBe('');
+  await ice.selectOption({ label: 'Choose an agency' });
+  expect(await send(page, 'Open the case')).toBe(422);
+  expect(await page.title()).toMatch(/^Error: /);
+  expect(await ice.getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('#agencies-ice-error').textContent()).toBe('Choose an agency');
+  // As sent: nothing chosen, not the agency a fresh form would choose.
+  expect(await ice.inputValue()).toBe('');
+  expect(await ice.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe(
+    'Choose an agency',
+  );
+  await page.context().close();
+});

@@ -86,6 +86,8 @@ export function casePages(kit: Kit): Router {
         form,
         agencies,
         agencyKinds: AGENCY_KINDS,
+        // Shown for the first time (not sent back): an agency alone of its kind is chosen for the person.
+        fresh: problem === undefined,
         idempotencyKey: shown.idempotencyKey,
         problem: summary,
         errors: summary?.errors ?? {},
