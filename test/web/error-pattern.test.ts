@@ -7,6 +7,7 @@
  * found some forms did not. In a real browser against the whole service on real parts.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, errorSummaryFocused, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -46,6 +47,41 @@ async function expectRefused(page: Page, links: [string, RegExp][]): Promise<voi
   expect(await summaryLinks(page)).toEqual(expected);
   await expectAccessible(page);
 }
+
+/** A field as assistive technology reads it: invalid or not, and the ids of what describes it. */
+const fieldState = (page: Page, id: string) =>
+  page
+    .locator(`#${id}`)
+    .evaluate((field) => [field.getAttribute('aria-invalid'), field.getAttribute('aria-describedby')]);
+
+test('the transfer form offers only kinds with another agency, and a refusal follows the console pattern', async () => {
+  await request(suite.app)
+    .post('/api/agencies')
+    .set(suite.stack.users['demo-system-admin']!.headers)
+    .send({ id: 'pattern-police-2', kind: 'law_enforcement', name: 'Second Police (fictitious)' })
+    .expect(201);
+  const { caseId } = await openDemoCase(suite, 'error-pattern-transfer', {
+    identifiedOn: '2026-11-20',
+    name: 'Pattern Transfer',
+  });
+  const page = await signedInPage(browser, suite, 'demo-coordinator');
+  await page.goto(`${suite.base}/cases/${caseId}/transfer`);
+  // Only the police has another agency: ICE, HHS and the advocates have none to choose, and are not listed empty.
+  expect(
+    await page.locator('#toAgencyId optgroup').evaluateAll((groups) => groups.map((group) => group.children.length)),
+  ).toEqual([1]);
+  expect(await fieldState(page, 'toAgencyId')).toEqual([null, 'toAgencyId-hint']);
+
+  await page.getByLabel('Reason (optional)').selectOption({ index: 1 });
+  const reason = await page.getByLabel('Reason (optional)').inputValue();
+  expect(await send(page, 'Continue')).toBe(422);
+  await expectRefused(page, [['#toAgencyId', /^New agency: Choose the new agency$/]]);
+  expect(await fieldState(page, 'toAgencyId')).toEqual(['true', 'toAgencyId-hint toAgencyId-error']);
+  expect(await page.getByLabel('Reason (optional)').inputValue()).toBe(reason);
+  await page.getByRole('link', { name: /Choose the new agency/ }).click();
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('toAgencyId');
+  await page.context().close();
+});
 
 test("error summaries list fields in the form's order, and link a choice to its first option", async () => {
   const page = await signedInPage(browser, suite, 'demo-coordinator');

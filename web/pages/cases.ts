@@ -615,26 +615,37 @@ export function casePages(kit: Kit): Router {
       options.confirm && chosen && kind
         ? { agencyKind: kind, fromAgencyId: view.agencies[kind], toAgencyId: chosen.id, toName: chosen.name }
         : undefined;
+    // A kind whose every agency is the case's own already has nothing to choose: it is not offered.
     const groups = TRANSFERABLE_KINDS.map((group) => ({
       kind: group,
       current: view.agencies[group],
       agencies: agencies.filter((agency) => agency.kind === group && agency.id !== view.agencies[group]),
-    }));
+    })).filter((group) => group.agencies.length > 0);
+    // Every agency of a kind that transfers is the case's own already: a form with nothing to choose is not shown.
+    const noOtherAgency = groups.length === 0;
+    const shown = formProblem(form, options.problem, kit.words(res));
+    const summary = options.problem ? summaryOf(shown, TRANSFER_FIELDS, form) : undefined;
+    // Without the form there is no field to link to: what was refused is said in the summary.
+    const problem =
+      summary && noOtherAgency
+        ? { errors: {}, message: [...Object.values(summary.errors), summary.message].filter(Boolean).join('. ') }
+        : summary;
     kit.render(
       req,
       res,
       'case-transfer',
       {
-        title: `Transfer case ${view.reference}`,
+        title: titleOf(`Transfer case ${view.reference}`, problem),
         view,
         confirming,
         reasons: transferReasons(),
         reasonInWords: transferReasonLabel,
         groups,
-        // Every agency of a kind that transfers is the case's own already: a form with nothing to choose is not shown.
-        noOtherAgency: groups.every((group) => group.agencies.length === 0),
+        noOtherAgency,
         form,
-        ...formProblem(form, options.problem, kit.words(res)),
+        idempotencyKey: shown.idempotencyKey,
+        problem,
+        errors: problem?.errors ?? {},
       },
       options.problem?.status ?? 200,
     );
@@ -828,6 +839,12 @@ function askAgainSummary(form: Record<string, string>, problem: ApiProblem, word
   const errors = askedOn === undefined ? others : { ...others, [field]: askedOn };
   return summaryOf({ ...shown, errors }, [{ name: field, noun: 'the day it was asked', control: 'date' }], form);
 }
+
+/** The transfer form's fields as its messages name them. */
+const TRANSFER_FIELDS: readonly NamedField[] = [
+  { name: 'toAgencyId', noun: 'the new agency', control: 'select' },
+  { name: 'reason', noun: 'a reason', control: 'select' },
+];
 
 /** The open-case form's fields as its messages name them; the agencies' selects are added by kind. */
 const NEW_CASE_FIELDS: readonly NamedField[] = [
