@@ -111,7 +111,7 @@ test('sign-in page: accessible, refuses a wrong password and a form posted witho
   expect(refused.headers.location).toBe('/sign-in?notice=expired&next=%2Fcases');
 });
 
-test('sign-in with the password or both fields left empty: the form again, asking for both, what was typed kept', async () => {
+test('sign-in with the password or both fields left empty: the form again, asking for what is missing, what was typed kept', async () => {
   await stack.resetRateLimits();
   const page = await browser.newPage({ bypassCSP: true });
   for (const username of ['demo-police-officer', '']) {
@@ -120,7 +120,7 @@ test('sign-in with the password or both fields left empty: the form again, askin
     const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${base}/sign-in`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect((await answer).status()).toBe(422);
-    expect(await page.getByRole('alert').textContent()).toContain('Enter your username and password.');
+    expect(await page.getByRole('alert').textContent()).toContain('Enter your password');
     expect(await page.getByLabel('Username').inputValue()).toBe(username);
   }
   // The page it was to return to is kept too: signing in now leads there.

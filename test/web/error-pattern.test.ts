@@ -83,6 +83,34 @@ test('the transfer form offers only kinds with another agency, and a refusal fol
   await page.context().close();
 });
 
+test('sign-in: an empty form is asked for by field, a wrong password is said in the summary alone', async () => {
+  await suite.stack.resetRateLimits();
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await page.goto(`${suite.base}/sign-in`);
+  expect(await page.title()).toMatch(/^Sign in/);
+  expect(await page.getByRole('alert').count()).toBe(0);
+
+  expect(await send(page, 'Sign in')).toBe(422);
+  await expectRefused(page, [
+    ['#username', /^Username: Enter your username$/],
+    ['#password', /^Password: Enter your password$/],
+  ]);
+  expect(await fieldState(page, 'username')).toEqual(['true', 'username-error']);
+  expect(await fieldState(page, 'password')).toEqual(['true', 'password-error']);
+
+  await page.getByLabel('Username').fill('demo-police-officer');
+  await page.getByLabel('Password').fill('not the password');
+  expect(await send(page, 'Sign in')).toBe(401);
+  // Which of the two was wrong is not said: no field is marked, the summary says it of both.
+  await expectRefused(page, []);
+  expect(await page.getByRole('alert').textContent()).toContain('Wrong username or password');
+  expect(await fieldState(page, 'username')).toEqual([null, null]);
+  expect(await fieldState(page, 'password')).toEqual([null, null]);
+  expect(await page.getByLabel('Username').inputValue()).toBe('demo-police-officer');
+  expect(await page.getByLabel('Password').inputValue()).toBe('');
+  await page.context().close();
+});
+
 test("error summaries list fields in the form's order, and link a choice to its first option", async () => {
   const page = await signedInPage(browser, suite, 'demo-coordinator');
   await page.goto(`${suite.base}/account/api-keys`);

@@ -4,9 +4,17 @@
  */
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
+import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, param, type Kit } from '../kit';
 import { OIDC_CALLBACK_PATH, OidcSignInError, type OidcSignIn } from '../oidc';
 import { endSession, returnPath, startSession } from '../session';
+
+/** The form's fields as its messages name them ("Enter your username"). */
+const SIGN_IN_NAMED: readonly NamedField[] = [
+  { name: 'username', noun: 'your username' },
+  { name: 'password', noun: 'your password' },
+];
+const SIGN_IN_FIELDS = SIGN_IN_NAMED.map((field) => field.name);
 
 const NOTICES: Record<string, string> = {
   expired:
@@ -16,12 +24,17 @@ const NOTICES: Record<string, string> = {
 
 export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
   const router = Router();
-  const signInPage = (data: Record<string, unknown>) => ({
-    title: 'Sign in',
+  /** The page, with the error summary of a refused sign-in (web/views/error-summary.eta) when `problem` is given. */
+  const signInPage = (data: Record<string, unknown>, problem?: FormProblem) => ({
+    title: titleOf('Sign in', problem),
     username: '',
     oidc: Boolean(oidc),
+    problem,
+    errors: problem?.errors ?? {},
     ...data,
   });
+  /** A refusal said as a whole, next to no field: which of the two was wrong is never said. */
+  const refusal = (message: string): FormProblem => ({ errors: {}, message });
 
   router.get('/sign-in', (req, res) => {
     kit.render(
@@ -42,23 +55,19 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       await startSession(res, kit.settings.session, session.token, session.expiresAt);
       res.redirect(303, returnPath(form.next) ?? '/');
     } catch (error) {
-      // A field left empty is a body the API refuses as not valid (422): the form again, asking for both.
+      // A field left empty (or too long) is a body the API refuses as not valid (422): asked for by its field.
       if (!(error instanceof ApiProblem) || ![400, 401, 422, 429].includes(error.status)) throw error;
-      const message =
+      const problem =
         error.status === 429
-          ? error.problem.code === 'account_locked'
-            ? 'Too many wrong passwords for this account. Wait a few minutes, then try again.'
-            : 'Too many sign-in attempts from here. Wait a minute, then try again.'
+          ? refusal(
+              error.problem.code === 'account_locked'
+                ? 'Too many wrong passwords for this account. Wait a few minutes, then try again.'
+                : 'Too many sign-in attempts from here. Wait a minute, then try again.',
+            )
           : error.status === 401
-            ? 'Wrong username or password.'
-            : 'Enter your username and password.';
-      kit.render(
-        req,
-        res,
-        'sign-in',
-        signInPage({ error: message, errors: error.fieldErrors(), username, next: returnPath(form.next) }),
-        error.status,
-      );
+            ? refusal('Wrong username or password.')
+            : plainProblem(formProblemOf(error, SIGN_IN_FIELDS, kit.words(res)), SIGN_IN_NAMED, form);
+      kit.render(req, res, 'sign-in', signInPage({ username, next: returnPath(form.next) }, problem), error.status);
     }
   });
 
@@ -72,7 +81,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       } catch (error) {
         req.log?.warn({ err: error }, 'OpenID Connect provider unavailable');
         const message = "Your agency's identity provider cannot be reached right now. Try again shortly.";
-        return kit.render(req, res, 'sign-in', signInPage({ error: message }), 503);
+        return kit.render(req, res, 'sign-in', signInPage({}, refusal(message)), 503);
       }
       res.redirect(303, authorization.href);
     });
@@ -86,7 +95,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       } catch (error) {
         if (error instanceof OidcSignInError) {
           req.log?.warn({ reason: error.reason }, 'OpenID Connect sign-in refused');
-          return kit.render(req, res, 'sign-in', signInPage({ error: error.userMessage }), 400);
+          return kit.render(req, res, 'sign-in', signInPage({}, refusal(error.userMessage)), 400);
         }
         if (!(error instanceof ApiProblem) || ![401, 429].includes(error.status)) throw error;
         // The API's own words: for an unlinked identity they name the issuer and subject an admin must link.
@@ -94,7 +103,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
           error.status === 429
             ? 'Too many sign-in attempts from here. Wait a minute, then try again.'
             : (error.problem.detail ?? 'You could not be signed in.');
-        kit.render(req, res, 'sign-in', signInPage({ error: message }), error.status);
+        kit.render(req, res, 'sign-in', signInPage({}, refusal(message)), error.status);
       }
     });
   }
