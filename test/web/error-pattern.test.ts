@@ -161,3 +161,30 @@ test('the open-case form chooses the only agency of a kind when fresh, never on 
   );
   await page.context().close();
 });
+
+test('a calendar feed with no name is refused by its field as every form is, never made as "Calendar"', async () => {
+  const feeds = async (username: string) =>
+    (
+      (await request(suite.app).get('/api/me/calendar-feeds').set(suite.stack.users[username]!.headers).expect(200))
+        .body as { items: unknown[] }
+    ).items.length;
+  for (const [username, home] of [
+    ['demo-police-officer', /^Error: Inbox/],
+    ['demo-coordinator', /^Error: Dashboard/],
+  ] as const) {
+    const before = await feeds(username);
+    const page = await signedInPage(browser, suite, username);
+    await page.goto(`${suite.base}/`);
+    for (const typed of ['', '   ']) {
+      // The browser's own bubble would keep the form from being sent: the console says what to do.
+      await page.getByLabel(/^Name of a new feed/).fill(typed);
+      expect(await send(page, 'Create a calendar feed')).toBe(422);
+      expect(await page.title()).toMatch(home);
+      await expectRefused(page, [['#label', /^Name of a new feed: Enter the name of the feed$/]]);
+      expect(await fieldState(page, 'label')).toEqual(['true', 'label-hint label-error']);
+      expect(await page.getByLabel(/^Name of a new feed/).inputValue()).toBe(typed);
+    }
+    expect(await feeds(username)).toBe(before);
+    await page.context().close();
+  }
+});

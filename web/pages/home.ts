@@ -3,35 +3,53 @@
  * or an officer's or advocate's inbox ("what must my agency sign").
  */
 import { Router } from 'express';
-import { ok } from '../api-client';
+import { ApiProblem, ok } from '../api-client';
+import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { pairedBarChart } from '../chart';
 import { formOf, homeOf, param, type Kit, type MeView } from '../kit';
 import { stepLabel } from '../labels';
 
 type Req = Parameters<Kit['render']>[0];
 type Res = Parameters<Kit['render']>[1];
-/** A feed just made: its secret URL, shown on this one page and never again. */
-type NewFeed = { label: string; url: string } | undefined;
+/**
+ * The calendar feed form's outcome, shown on the home page: a feed just made (its secret URL, shown on this one page
+ * and never again), or the form refused, with what was typed and the API's status.
+ */
+interface FeedShown {
+  newFeed?: { label: string; url: string };
+  refused?: { problem: FormProblem; label: string; status: number };
+}
+/** The feed form's field as its messages name it ("Enter the name of the feed"). */
+const FEED_NAMED: readonly NamedField[] = [{ name: 'label', noun: 'the name of the feed' }];
 
 export function homePages(kit: Kit): Router {
   const router = Router();
 
-  const home = async (req: Req, res: Res, newFeed?: NewFeed) => {
+  const home = async (req: Req, res: Res, feed: FeedShown = {}) => {
     const me = await kit.me(req, res);
     const page = homeOf(me);
     if (page === 'audit') return res.redirect(303, '/audit');
-    if (page === 'dashboard') return dashboard(kit, req, res, me, newFeed);
-    return inbox(kit, req, res, me, newFeed);
+    if (page === 'dashboard') return dashboard(kit, req, res, me, feed);
+    return inbox(kit, req, res, me, feed);
   };
   router.get('/', (req, res) => home(req, res));
 
   // The "Calendar feed" section of the home page (web/views/calendar-feed.eta).
   router.post('/calendar-feeds', async (req, res) => {
     await kit.me(req, res);
-    const label = formOf(req).label?.trim() || 'Calendar';
-    const feed = ok(await kit.api(req).POST('/api/me/calendar-feeds', { body: { label } }));
-    // Rendered, not redirected: the URL is shown this once and never put in an address the browser keeps.
-    await home(req, res, { label: feed.label, url: feed.url });
+    const form = formOf(req);
+    const label = form.label ?? '';
+    try {
+      // As typed: a name left blank is the API's to refuse (it trims), and the form says so by its field.
+      const feed = ok(await kit.api(req).POST('/api/me/calendar-feeds', { body: { label } }));
+      // Rendered, not redirected: the URL is shown this once and never put in an address the browser keeps.
+      await home(req, res, { newFeed: { label: feed.label, url: feed.url } });
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      // A refusal of what was typed is shown on the form; any other (401, 5xx) is rethrown for the error pages.
+      const problem = plainProblem(formProblemOf(error, ['label'], kit.words(res)), FEED_NAMED, form);
+      await home(req, res, { refused: { problem, label, status: error.status } });
+    }
   });
   router.post('/calendar-feeds/:feedId/revoke', async (req, res) => {
     await kit.me(req, res);
@@ -46,7 +64,7 @@ export function homePages(kit: Kit): Router {
 /** How many notices of cases brought up to date the dashboard lists, newest first. */
 const BROUGHT_UP_TO_DATE_LISTED = 20;
 
-async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
+async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown): Promise<void> {
   const api = kit.api(req);
   const [counts, notifications, feeds] = await Promise.all([
     api.GET('/api/dashboard').then(ok),
@@ -70,22 +88,28 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewF
     count: passedNotices.length - broughtUpToDate.length,
     atLeast: notifications.nextCursor !== null,
   };
-  kit.render(req, res, 'dashboard', {
-    title: 'Dashboard',
-    counts,
-    // Overdue steps are among the pending: the hatched bar is part of the solid one.
-    chart: pairedBarChart(
-      counts.byKind.map((row) => ({ label: stepLabel(row.kind), first: row.pending, second: row.overdue })),
-    ),
-    // Only those whose step is still open: the API leaves out the resolved ones.
-    escalations: counts.escalations,
-    undelivered,
-    broughtUpToDate,
-    broughtUpToDateMore,
-    feeds: feeds.items,
-    newFeed,
-    flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
-  });
+  kit.render(
+    req,
+    res,
+    'dashboard',
+    {
+      title: titleOf('Dashboard', feed.refused?.problem),
+      counts,
+      // Overdue steps are among the pending: the hatched bar is part of the solid one.
+      chart: pairedBarChart(
+        counts.byKind.map((row) => ({ label: stepLabel(row.kind), first: row.pending, second: row.overdue })),
+      ),
+      // Only those whose step is still open: the API leaves out the resolved ones.
+      escalations: counts.escalations,
+      undelivered,
+      broughtUpToDate,
+      broughtUpToDateMore,
+      feeds: feeds.items,
+      ...feedOf(feed),
+      flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
+    },
+    feed.refused?.status,
+  );
 }
 
 /** The home page's messages after an action of the console, by the code it redirects with. */
@@ -98,7 +122,7 @@ export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([
 const INBOX_HORIZON_DAYS = 30;
 
 /** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
-async function inbox(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed): Promise<void> {
+async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown): Promise<void> {
   const api = kit.api(req);
   const cursor = param(req, 'cursor');
   const [pending, overdue, feeds] = await Promise.all([
@@ -112,17 +136,30 @@ async function inbox(kit: Kit, req: Req, res: Res, me: MeView, newFeed: NewFeed)
   // with no due date) wait under "Upcoming", below it.
   const horizon = Date.parse(me.now) + INBOX_HORIZON_DAYS * 86_400_000;
   const now = (step: (typeof items)[number]) => step.dueAt !== null && Date.parse(step.dueAt) < horizon;
-  kit.render(req, res, 'inbox', {
-    title: 'Inbox',
-    items,
-    soon: items.filter(now),
-    upcoming: items.filter((step) => !now(step)),
-    horizonDays: INBOX_HORIZON_DAYS,
-    overdueCount: overdue.items.length,
-    nextCursor: pending.nextCursor,
-    feeds: feeds.items,
-    newFeed,
-    // Only text of ours, chosen by a code: a query parameter echoed as text would let a link put words in our mouth.
-    flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
-  });
+  kit.render(
+    req,
+    res,
+    'inbox',
+    {
+      title: titleOf('Inbox', feed.refused?.problem),
+      items,
+      soon: items.filter(now),
+      upcoming: items.filter((step) => !now(step)),
+      horizonDays: INBOX_HORIZON_DAYS,
+      overdueCount: overdue.items.length,
+      nextCursor: pending.nextCursor,
+      feeds: feeds.items,
+      ...feedOf(feed),
+      // Only text of ours, chosen by a code: a query parameter echoed as text would let a link put words in our mouth.
+      flash: INBOX_NOTICES.get(param(req, 'notice') ?? ''),
+    },
+    feed.refused?.status,
+  );
 }
+
+/** What web/views/calendar-feed.eta shows of the feed form's outcome (and the error summary above the page's heading). */
+const feedOf = ({ newFeed, refused }: FeedShown) => ({
+  newFeed,
+  feedProblem: refused?.problem,
+  feedForm: refused && { label: refused.label },
+});
