@@ -139,6 +139,9 @@ test('an admin adds a user to their agency, links an identity, and disables the 
     ['#username', 'Username: Enter a username'],
     ['#roles', 'Roles: Choose at least one role'],
   ]);
+  // Each link takes the focus to what it names, the roles' group too.
+  await page.locator('.alert a[href="#roles"]').click();
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('roles');
   await page.getByLabel('Full name').fill('Casey Newcomer');
   await page.getByLabel('Username').fill('X');
   await page.getByRole('button', { name: 'Add the user' }).click();
