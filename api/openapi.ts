@@ -93,7 +93,7 @@ function operation(spec: Route): JsonSchema {
   }
   if (spec.body) {
     responses['413'] ??= problemResponse('body larger than 64kb');
-    responses['415'] ??= problemResponse('body is not JSON');
+    responses['415'] ??= problemResponse('body is not JSON, or is sent in a charset other than UTF-8');
     responses['422'] ??= problemResponse('body violates the schema or the case rules: the errors name each field');
   }
   // Every route that reads or writes anything (all but the public probes) needs PostgreSQL, and writes Temporal.

@@ -127,8 +127,19 @@ function bodyParserProblem(error: unknown, requestId: string): Problem | null {
         : type === 'encoding.unsupported'
           ? 'The request body is compressed with an encoding this API does not decode: its Content-Encoding header ' +
             'must be gzip, deflate or br, or be left out for a body sent uncompressed.'
-          : 'The request body cannot be read.';
+          : type === 'encoding.invalid'
+            ? 'The request body could not be decoded: it is not valid UTF-8. Send the JSON encoded as UTF-8.'
+            : type === 'charset.unsupported'
+              ? `The request body must be JSON encoded as UTF-8, not ${charsetOf(error)}: send it as UTF-8, with ` +
+                'charset=utf-8 in its Content-Type or no charset.'
+              : 'The request body cannot be read.';
   return problem(status, requestId, { detail, code: typeof type === 'string' ? type.replace(/\./g, '_') : undefined });
+}
+
+/** The charset a refused body was sent in, as its Content-Type named it (a token: echoed only when it is one). */
+function charsetOf(error: object): string {
+  const charset = 'charset' in error ? error.charset : undefined;
+  return typeof charset === 'string' && /^[A-Za-z0-9._:+-]{1,40}$/.test(charset) ? charset : 'another charset';
 }
 
 export const notFound: RequestHandler = (req, res) => {

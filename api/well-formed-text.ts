@@ -6,6 +6,8 @@
  * the key's well-formed form. Path parameters, multipart fields and file names cannot carry one: they are decoded
  * from bytes as UTF-8, which never yields a lone surrogate (a bad sequence is a 400 or U+FFFD).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../core/errors';
 
@@ -33,6 +35,27 @@ function illFormedTextPaths(value: unknown): string[] {
     }
   }
   return found.slice(0, MAX_NAMED);
+}
+
+/** An error the body parser answers with its own status and `type` (api/problem.ts reads both). */
+const bodyError = (status: number, type: string, message: string, more: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { status, type, ...more });
+
+/**
+ * The JSON parser's `verify`: the body's bytes, after any Content-Encoding is undone, before they are decoded. JSON
+ * is UTF-8 (RFC 8259 section 8.1). A body that is not valid UTF-8 would be decoded leniently, each bad byte becoming
+ * U+FFFD, and stored so (a name no search finds again): it is refused whole, 400 `encoding_invalid`, nothing read.
+ * A body in another Unicode charset (`charset=utf-16`, which the parser would take) is refused as any other charset
+ * is: 415 `charset_unsupported`, which says the body must be UTF-8.
+ */
+export function refuseUndecodableBody(
+  _req: IncomingMessage,
+  _res: ServerResponse,
+  bytes: Buffer,
+  charset: string,
+): void {
+  if (charset !== 'utf-8') throw bodyError(415, 'charset.unsupported', 'charset other than UTF-8', { charset });
+  if (!isUtf8(bytes)) throw bodyError(400, 'encoding.invalid', 'body is not valid UTF-8');
 }
 
 /** Mounted right after the body parser: the parsed body and the query string, before any route sees them. */

@@ -930,7 +930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1061,7 +1061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1328,7 +1328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1436,7 +1436,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1830,7 +1830,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2203,7 +2203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2417,7 +2417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2735,7 +2735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3049,7 +3049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3244,7 +3244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3747,7 +3747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3882,7 +3882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4146,7 +4146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4301,7 +4301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4618,7 +4618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4790,7 +4790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5168,7 +5168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5362,7 +5362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5972,7 +5972,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6280,7 +6280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6712,7 +6712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6963,7 +6963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;

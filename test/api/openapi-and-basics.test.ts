@@ -245,6 +245,32 @@ describe('errors at the HTTP layer', () => {
     },
   );
 
+  it.each(['iso-8859-1', 'utf-16'])(
+    'answers a JSON body sent in charset %s with a 415 saying it must be UTF-8, naming the charset',
+    async (charset) => {
+      const res = await request(app)
+        .post('/api/cases/search')
+        .set('Content-Type', `application/json; charset=${charset}`)
+        .send('{"name":"x"}')
+        .expect(415)
+        .expect('Content-Type', /application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        status: 415,
+        code: 'charset_unsupported',
+        detail: `The request body must be JSON encoded as UTF-8, not ${charset}: send it as UTF-8, with charset=utf-8 in its Content-Type or no charset.`,
+      });
+    },
+  );
+
+  it('takes a JSON body whose charset is utf-8, in any case', async () => {
+    // Past the body parser: the search needs a signed-in user, which this app cannot find (no database), so a 503.
+    const res = await request(app)
+      .post('/api/cases/search')
+      .set('Content-Type', 'application/json; charset=UTF-8')
+      .send('{"name":"x"}');
+    expect(res.body).not.toMatchObject({ code: 'charset_unsupported' });
+  });
+
   it('answers a body in an encoding it does not decode with a 415 naming the Content-Encoding header', async () => {
     const res = await request(app)
       .post('/api/cases/search')

@@ -2,9 +2,11 @@
  * Text that is not well-formed Unicode (a lone UTF-16 surrogate, sent as JSON's `\ud800` escape) is refused at the
  * API's door on real parts: 422 `invalid_text` naming the field, as a key or as a value, for a case's opening, a
  * sign-off and its preview, a correction and its preview, and an agency. Before, such a key reached the workflow's
- * refusal and stopped the worker for every case; such a name answered 500 from PostgreSQL.
+ * refusal and stopped the worker for every case; such a name answered 500 from PostgreSQL. A body whose bytes are not
+ * valid UTF-8 is refused whole (400 `encoding_invalid`): before, each bad byte was read as U+FFFD and stored so.
  */
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { dateOf } from '../../domain/dates';
@@ -100,4 +102,72 @@ test('a lone surrogate, as a key or a value, is refused with 422 invalid_text na
   const agencies = await stack.pool.query(`SELECT 1 FROM agencies WHERE id = 'text-agency'`);
   expect(agencies.rowCount).toBe(0);
   await post(`/api/cases/${untouched}/steps/cp_request-1/sign-off`, police(), signOff).expect(200);
+});
+
+/** JSON text as bytes, each `\xNN` of `text` one raw byte, as a client that sent Latin-1 or cut a character in two. */
+const rawBytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+/** Sends bytes as they are: superagent would send a Buffer with a JSON Content-Type as JSON (`{"type":"Buffer"}`). */
+const asIs = (bytes: Buffer) => bytes as unknown as string;
+
+test('a body that is not valid UTF-8, in a value or a key, raw or gzipped, is refused whole with 400 encoding_invalid; nothing is stored', async () => {
+  const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+  const casesBefore = await stack.pool.query('SELECT count(*) AS n FROM cases');
+  const agencies = JSON.stringify(DEMO_AGENCIES);
+  // "Renée" with é as the Latin-1 byte 0xE9: before, stored as "Ren\uFFFDe" (and found by no search for "renee").
+  const opening = `{"identifiedOn":"${today}","survivor":{"name":"Ren\xe9e Dubois","birthDate":"1993-04-04"},"agencies":${agencies},"confirmNotDuplicate":true}`;
+  const badKey = `{"identifiedOn":"${today}","survivor":{"name":"Renee Dubois","birth\xc3\x28Date":"1993-04-04"},"agencies":${agencies},"confirmNotDuplicate":true}`;
+  const systemAdmin = stack.users['demo-system-admin']!.headers;
+  const sends = [
+    { path: '/api/cases', headers: police(), bytes: rawBytes(opening) },
+    { path: '/api/cases', headers: police(), bytes: rawBytes(badKey) },
+    { path: '/api/cases', headers: police(), bytes: gzipSync(rawBytes(opening)), encoding: 'gzip' },
+    { path: '/api/cases/search', headers: police(), bytes: rawBytes('{"name":"Ren\xe9e"}') },
+    {
+      path: '/api/agencies',
+      headers: systemAdmin,
+      bytes: rawBytes('{"id":"utf8-agency","kind":"advocate","name":"Agence Fran\xe7aise"}'),
+    },
+  ];
+  for (const { path, headers, bytes, encoding } of sends) {
+    let sending = request(stack.app)
+      .post(path)
+      .set(headers)
+      .set('Idempotency-Key', randomUUID())
+      .set('Content-Type', 'application/json');
+    if (encoding) sending = sending.set('Content-Encoding', encoding);
+    const refused = await sending.serialize(asIs).send(bytes);
+    const { code, detail } = refused.body as { code?: string; detail?: string };
+    expect({ path, encoding, status: refused.status, code, detail }).toEqual({
+      path,
+      encoding,
+      status: 400,
+      code: 'encoding_invalid',
+      detail: 'The request body could not be decoded: it is not valid UTF-8. Send the JSON encoded as UTF-8.',
+    });
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.text).not.toContain('\ufffd');
+  }
+
+  const casesAfter = await stack.pool.query('SELECT count(*) AS n FROM cases');
+  expect(casesAfter.rows).toEqual(casesBefore.rows);
+  const stored = await stack.pool.query(`SELECT 1 FROM agencies WHERE id = 'utf8-agency'`);
+  expect(stored.rowCount).toBe(0);
+
+  // The same name sent as UTF-8 is taken, and found again by its unaccented words.
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(police())
+    .set('Idempotency-Key', randomUUID())
+    .set('Content-Type', 'application/json')
+    .serialize(asIs)
+    .send(Buffer.from(opening.replace('\xe9', 'é'), 'utf8'))
+    .expect(201);
+  const found = await request(stack.app)
+    .post('/api/cases/search')
+    .set(police())
+    .send({ name: 'renee dubois' })
+    .expect(200);
+  expect((found.body as { items: { caseId: string }[] }).items.map((item) => item.caseId)).toContain(
+    (opened.body as { caseId: string }).caseId,
+  );
 });
