@@ -47,10 +47,13 @@ export function idempotency(
         },
       );
     }
-    const scope = `${req.method} ${String((req.route as { path: unknown }).path)} @${actorOf(res).userId}`;
-    // The concrete path is part of the request: the same key sent to another case is a different request.
+    const pattern = String((req.route as { path: unknown }).path);
+    const scope = `${req.method} ${pattern} @${actorOf(res).userId}`;
+    // The path is part of the request as the route reads it, its pattern and parameter values: the same key sent to
+    // another case is a different request, but `/api/cases/`, `/API/Cases` and `/api/cases` (which Express routes to
+    // one handler) are one, so a proxy's retry in another spelling replays.
     const requestHash = createHash('sha256')
-      .update(canonicalJson({ path: req.path, body }))
+      .update(canonicalJson({ path: pathOf(pattern, req.params), body }))
       .digest('hex');
 
     // Names the write itself: a retry of this request names the same case and the same update, a different request
@@ -59,9 +62,19 @@ export function idempotency(
 
     const claimed = await store.claim(scope, key, requestHash);
     if (claimed === 'conflict') {
-      throw new AppError('unprocessable', `This ${IDEMPOTENCY_HEADER} was already used for a different request.`, {
-        code: 'idempotency_key_reused',
-      });
+      throw new AppError(
+        'unprocessable',
+        `This ${IDEMPOTENCY_HEADER} was already used for a different request: send a different request under a new key.`,
+        {
+          code: 'idempotency_key_reused',
+          fields: [
+            {
+              field: IDEMPOTENCY_HEADER,
+              message: 'already used for a different request (another body or path): use a new key for this one',
+            },
+          ],
+        },
+      );
     }
     if (claimed === 'in_progress') {
       await answeredFromStore(req);
@@ -105,6 +118,15 @@ export function idempotency(
     });
     return reply;
   };
+}
+
+/**
+ * The request's path spelled one way: the route's pattern with its parameter values in place. For the path as
+ * clients spell it (lower case, no trailing slash) it is that path, so keys stored before it was read this way still
+ * match their retries.
+ */
+function pathOf(pattern: string, params: Record<string, string | string[]>): string {
+  return pattern.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => encodeURIComponent(String(params[name] ?? '')));
 }
 
 /** JSON with object keys sorted, so equal requests hash equally whatever their key order. */

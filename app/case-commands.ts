@@ -721,7 +721,7 @@ function isTimeout(error: unknown): boolean {
 function possibleDuplicate(references: string): AppError {
   return new AppError(
     'conflict',
-    `Your agency already has an open case of a survivor with this name and birth date, identified at the same moment: ${references}. Nothing was opened. If this is another person, send the request again with confirmNotDuplicate: true.`,
+    `Your agency already has an open case of a survivor with this name and birth date, identified at the same moment: ${references}. Nothing was opened. If this is another person, send the request again with confirmNotDuplicate: true, under a new Idempotency-Key.`,
     {
       code: 'possible_duplicate',
       fields: [

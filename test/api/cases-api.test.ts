@@ -462,6 +462,100 @@ describe('idempotency', () => {
     expect(res.body).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
+  it('replays the same request sent to another spelling of its path; another case under the key is refused, naming the key', async () => {
+    const key = newKey();
+    const first = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send(openRequest())
+      .expect(201);
+    const rowsBefore = await writeSideRows();
+    // Express routes these to the one handler: a proxy's retry may spell the path so.
+    for (const spelling of ['/api/cases/', '/API/Cases']) {
+      const again = await request(app).post(spelling).set(as('le-1')).set('Idempotency-Key', key).send(openRequest());
+      expect({ spelling, status: again.status, replayed: again.headers['idempotent-replayed'] }).toEqual({
+        spelling,
+        status: 201,
+        replayed: 'true',
+      });
+      expect(again.text).toBe(first.text);
+    }
+    expect(await writeSideRows()).toEqual(rowsBefore);
+
+    const { caseId } = first.body as CaseBody;
+    const signKey = newKey();
+    const signOff = { outcome: 'requested', details: { requestedOn: today } };
+    const signed = await request(app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', signKey)
+      .send(signOff)
+      .expect(200);
+    const resigned = await request(app)
+      .post(`/API/Cases/${caseId}/Steps/cp_request-1/Sign-Off/`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', signKey)
+      .send(signOff)
+      .expect(200);
+    expect(resigned.headers['idempotent-replayed']).toBe('true');
+    expect(resigned.text).toBe(signed.text);
+
+    // The parameter values are the request's: the same key on another case is another request.
+    const other = await openCase();
+    const refused = await request(app)
+      .post(`/api/cases/${other.caseId}/steps/cp_request-1/sign-off`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', signKey)
+      .send(signOff)
+      .expect(422);
+    expect(refused.body).toMatchObject({
+      code: 'idempotency_key_reused',
+      detail:
+        'This Idempotency-Key was already used for a different request: send a different request under a new key.',
+      errors: [
+        {
+          field: 'Idempotency-Key',
+          message: 'already used for a different request (another body or path): use a new key for this one',
+        },
+      ],
+    });
+  });
+
+  it('after 409 possible_duplicate, says to confirm under a new key: the same key is refused naming it, a new one opens', async () => {
+    const survivor = { name: 'Dunja Halvorsen', birthDate: '1991-02-03' };
+    const identifiedAt = `${addDays(today, -1)}T08:05`;
+    const body = { ...openRequest(), survivor, identifiedAt, identifiedOn: undefined, confirmNotDuplicate: undefined };
+    await request(app).post('/api/cases').set(as('le-1')).set('Idempotency-Key', newKey()).send(body).expect(201);
+    const key = newKey();
+    const duplicate = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(409);
+    expect(duplicate.body).toMatchObject({ code: 'possible_duplicate' });
+    expect((duplicate.body as { detail: string }).detail).toMatch(
+      /If this is another person, send the request again with confirmNotDuplicate: true, under a new Idempotency-Key\.$/,
+    );
+    const sameKey = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', key)
+      .send({ ...body, confirmNotDuplicate: true })
+      .expect(422);
+    expect(sameKey.body).toMatchObject({
+      code: 'idempotency_key_reused',
+      errors: [{ field: 'Idempotency-Key', message: expect.stringContaining('use a new key') as unknown }],
+    });
+    await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ ...body, confirmNotDuplicate: true })
+      .expect(201);
+  });
+
   it('answers 409 while the first request under a key is still running', async () => {
     const key = newKey();
     const { survivors } = await writeSideRows();
