@@ -45,6 +45,15 @@ function parameters(spec: Route): JsonSchema[] {
   const headers: JsonSchema[] = [
     { name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
   ];
+  if (spec.method === 'get') {
+    headers.push({
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: 'the ETag of an answer read before: when this answer would be the same, it is 304 with no body',
+      schema: { type: 'string' },
+    });
+  }
   if (spec.idempotent) {
     headers.push({
       name: IDEMPOTENCY_HEADER,
@@ -62,26 +71,60 @@ const problemResponse = (description: string) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } },
 });
 
+/** Express tags every answer it sends with a body with an ETag, and answers a GET that names it 304 (`req.fresh`). */
+const etagHeader = {
+  ETag: {
+    description:
+      "this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same",
+    schema: { type: 'string' },
+  },
+};
+
+/** Why a request is 400, as the route's shape lets it be. */
+function badRequest(spec: Route): string | undefined {
+  const reasons = [
+    ...(spec.params || spec.query || spec.idempotent
+      ? ['a path, query or header value is malformed (the errors name each)']
+      : []),
+    ...(spec.body
+      ? [
+          'the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or ' +
+            'not valid data of its Content-Encoding (`encoding_invalid`)',
+        ]
+      : []),
+  ];
+  return reasons.length > 0 ? `malformed request: ${reasons.join('; ')}` : undefined;
+}
+
 function operation(spec: Route): JsonSchema {
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
-    const contentType = response.contentType ?? (response.problem ? PROBLEM_CONTENT_TYPE : 'application/json');
+    const contentTypes = [
+      response.contentType ?? (response.problem ? PROBLEM_CONTENT_TYPE : 'application/json'),
+    ].flat();
     const schema = response.schema ? jsonSchema(response.schema) : response.problem ? problemRef : undefined;
+    const tagged = spec.method === 'get' && Number(status) >= 200 && Number(status) < 300 && status !== '204';
     responses[status] = {
       description: response.description,
+      ...(tagged ? { headers: etagHeader } : {}),
       ...(schema
         ? {
             content: {
-              [contentType]: { schema },
+              ...Object.fromEntries(contentTypes.map((type) => [type, { schema }])),
               ...(response.alsoAs ? { [response.alsoAs]: { schema: { type: 'string' } } } : {}),
             },
           }
         : {}),
     };
+    if (tagged)
+      responses['304'] ??= {
+        description: 'Not Modified: If-None-Match named the ETag of the answer this request gets; no body',
+        headers: etagHeader,
+      };
   }
   // The failures every route of its shape can meet, answered by the one error handler.
-  if (spec.params || spec.query || spec.idempotent)
-    responses['400'] ??= problemResponse('malformed request: the errors name each field');
+  const malformed = badRequest(spec);
+  if (malformed) responses['400'] ??= problemResponse(malformed);
   if (spec.actor !== false) {
     responses['401'] ??= problemResponse('missing, malformed, unknown, expired or revoked bearer token');
     responses['403'] ??= problemResponse(

@@ -35,8 +35,11 @@ interface ResponseSpec {
   schema?: z.ZodType;
   /** Serve as problem+json (an error or readiness answer). */
   problem?: boolean;
-  /** Another media type than JSON (e.g. `text/calendar`); the reply's body is then sent as the text it is. */
-  contentType?: string;
+  /**
+   * Another media type than JSON (e.g. `text/calendar`); the reply's body is then sent as the text it is. Several:
+   * each answer is one of them, as the reply says (a document, of its own type).
+   */
+  contentType?: string | readonly string[];
   /** Another media type the same answer may be served as, as text (e.g. `text/csv` on `?format=csv`). */
   alsoAs?: string;
 }

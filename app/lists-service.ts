@@ -27,26 +27,36 @@ export interface ListsDeps {
   identityKeyring?: IdentityKeyring;
 }
 
-/** A cursor of another list, or tampered with, is the client's error. */
-function invalidCursor(error: unknown): never {
-  if (error instanceof InvalidCursorError) {
-    throw new AppError('bad_request', error.message, {
-      code: 'invalid_cursor',
-      fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
-    });
-  }
-  throw error;
-}
+/**
+ * A cursor of another list, or tampered with, is the client's error: in a query string a bad request (400), as any
+ * bad query parameter is; in a body (the name search's) an unprocessable one (422), as any bad body field is.
+ */
+const refusedCursor =
+  (sentIn: 'query' | 'body') =>
+  (error: unknown): never => {
+    if (error instanceof InvalidCursorError) {
+      throw new AppError(sentIn === 'query' ? 'bad_request' : 'unprocessable', error.message, {
+        code: 'invalid_cursor',
+        fields: [{ field: 'cursor', message: 'not a cursor of this list' }],
+      });
+    }
+    throw error;
+  };
+const invalidCursor = refusedCursor('query');
 
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
-  const cases = async (actor: Actor, filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now'>) => {
+  const cases = async (
+    actor: Actor,
+    filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now'>,
+    cursorSentIn: 'query' | 'body' = 'query',
+  ) => {
     const now = await deps.now();
     // Filtered and counted over the steps the actor sees, as the case itself shows them (domain/access.ts).
     const stepAgencyId = seenStepsAgency(actor);
     return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, stepAgencyId, now }).catch(
-      invalidCursor,
+      refusedCursor(cursorSentIn),
     );
   };
   return {
@@ -83,7 +93,7 @@ export function createListsService(deps: ListsDeps) {
         });
       }
       // Only the cases whose identity the actor reads: an ICE or HHS officer's once a request reached their agency.
-      return cases(actor, { ...filter, nameTerms, identityStepAgencyId: identityStepAgency(actor) });
+      return cases(actor, { ...filter, nameTerms, identityStepAgencyId: identityStepAgency(actor) }, 'body');
     },
 
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {

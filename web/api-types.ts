@@ -786,6 +786,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -796,6 +798,8 @@ export interface operations {
             /** @description the agencies */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -813,6 +817,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
@@ -892,6 +905,15 @@ export interface operations {
                         /** @description IANA time zone; null: the deployment's TIMEZONE */
                         timeZone: string | null;
                     };
+                };
+            };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
@@ -1016,7 +1038,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1123,6 +1145,8 @@ export interface operations {
                 userId?: string;
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1133,6 +1157,8 @@ export interface operations {
             /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1159,7 +1185,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1301,6 +1336,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the ID token is not valid, answers no sign-in started here (its nonce), or its identity is linked to no active user */
             401: {
                 headers: {
@@ -1416,6 +1460,15 @@ export interface operations {
                             username: string;
                         };
                     };
+                };
+            };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description wrong username or password */
@@ -1557,6 +1610,8 @@ export interface operations {
                 track?: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1567,6 +1622,8 @@ export interface operations {
             /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1604,7 +1661,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1785,7 +1851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,6 +1947,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -1893,6 +1961,8 @@ export interface operations {
             /** @description the case */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1977,7 +2047,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2149,7 +2228,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,7 +2442,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2468,6 +2547,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2480,6 +2561,8 @@ export interface operations {
             /** @description the documents */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2513,7 +2596,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2573,6 +2665,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2586,13 +2680,26 @@ export interface operations {
             /** @description the document, of its own type (application/pdf, image/png or image/jpeg) */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2690,7 +2797,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2786,6 +2893,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2798,6 +2907,8 @@ export interface operations {
             /** @description the reminders */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2821,7 +2932,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2995,7 +3115,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3190,7 +3310,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3295,6 +3415,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3308,6 +3430,8 @@ export interface operations {
             /** @description the documents */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3341,7 +3465,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3486,7 +3619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3693,7 +3826,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3828,7 +3961,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3933,6 +4066,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3945,6 +4080,8 @@ export interface operations {
             /** @description the identity, and how many corrections it has had */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3963,7 +4100,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4092,7 +4238,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4247,7 +4393,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4352,6 +4498,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4364,6 +4512,8 @@ export interface operations {
             /** @description the earlier versions */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4394,7 +4544,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4564,7 +4723,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4763,6 +4922,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
@@ -4799,7 +4967,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field */
+            /** @description a body field is not valid (the errors name each), the name has no letters or digits to search for (`invalid_name`), or the cursor is not one of this list (`invalid_cursor`, naming `cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4843,6 +5011,8 @@ export interface operations {
                 agencyId?: string;
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -4853,6 +5023,8 @@ export interface operations {
             /** @description the counts */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4900,7 +5072,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4951,6 +5132,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -4961,6 +5144,8 @@ export interface operations {
             /** @description the user */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4994,6 +5179,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
@@ -5037,6 +5231,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5047,6 +5243,8 @@ export interface operations {
             /** @description the feeds */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5062,6 +5260,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
@@ -5139,6 +5346,15 @@ export interface operations {
                          */
                         url: string;
                     };
+                };
+            };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
@@ -5245,7 +5461,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5335,6 +5551,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
@@ -5418,6 +5643,8 @@ export interface operations {
                 limit?: number;
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5428,6 +5655,8 @@ export interface operations {
             /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5461,7 +5690,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5512,6 +5750,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5522,6 +5762,17 @@ export interface operations {
             /** @description the OpenAPI document */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5545,6 +5796,8 @@ export interface operations {
                 to: string;
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5555,6 +5808,8 @@ export interface operations {
             /** @description the figures (text/csv with format=csv) */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5676,7 +5931,16 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5736,6 +6000,8 @@ export interface operations {
                 status?: "pending" | "overdue" | "due_soon";
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5746,6 +6012,8 @@ export interface operations {
             /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5779,7 +6047,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5830,6 +6107,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5840,6 +6119,8 @@ export interface operations {
             /** @description the tokens */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5861,6 +6142,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
@@ -5943,6 +6233,15 @@ export interface operations {
                         /** @description shown once; only its hash is stored */
                         token: string;
                     };
+                };
+            };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
@@ -6055,7 +6354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6126,6 +6425,8 @@ export interface operations {
                 agencyId?: string;
             };
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6136,6 +6437,8 @@ export interface operations {
             /** @description the users */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6155,7 +6458,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6242,6 +6554,15 @@ export interface operations {
                         roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                         username: string;
                     };
+                };
+            };
+            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
@@ -6360,7 +6681,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6462,7 +6783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6540,6 +6861,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -6552,6 +6875,8 @@ export interface operations {
             /** @description the identities */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6566,7 +6891,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6658,7 +6992,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6796,7 +7130,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6909,7 +7243,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7014,6 +7348,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -7026,13 +7362,24 @@ export interface operations {
             /** @description the calendar */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/calendar": string;
                 };
             };
-            /** @description malformed request: the errors name each field */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7074,6 +7421,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -7084,6 +7433,8 @@ export interface operations {
             /** @description alive */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7092,6 +7443,15 @@ export interface operations {
                         status: "ok";
                     };
                 };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description unexpected error */
             default: {
@@ -7108,6 +7468,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -7118,6 +7480,8 @@ export interface operations {
             /** @description ready */
             200: {
                 headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7129,6 +7493,15 @@ export interface operations {
                         status: "ready";
                     };
                 };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description not ready */
             503: {

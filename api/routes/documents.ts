@@ -5,6 +5,7 @@
  * every list that showed a file name (naming the case and step, never the names).
  */
 import type { z } from 'zod';
+import { DOCUMENT_MEDIA_TYPES } from '../../app/documents';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
 import {
@@ -126,7 +127,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: {
           description: 'the document, of its own type (application/pdf, image/png or image/jpeg)',
-          contentType: 'application/octet-stream',
+          contentType: DOCUMENT_MEDIA_TYPES,
           schema: DocumentContentSchema,
         },
         403: { description: "one who sees the step but may not read the survivor's identity", problem: true },

@@ -101,6 +101,11 @@ export function listRoutes(deps: ApiDeps): Route[] {
           schema: CasePageSchema,
         },
         403: { description: 'a role that may not read identities', problem: true },
+        422: {
+          description:
+            'a body field is not valid (the errors name each), the name has no letters or digits to search for (`invalid_name`), or the cursor is not one of this list (`invalid_cursor`, naming `cursor`)',
+          problem: true,
+        },
       },
       handle: async ({ body, actor }) => {
         const { name, ...filters } = body;

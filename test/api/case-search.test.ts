@@ -142,6 +142,14 @@ describe('POST /api/cases/search', () => {
     expect(await found(coordinator, { name: 'maria', limit: '1', cursor: first.nextCursor })).toEqual([
       cases.a.reference,
     ]);
+    // A cursor that is not one of this list is a bad body field, as any other (422 naming it); in a query, a 400.
+    const refused = await search(coordinator, { name: 'probe', cursor: 'zzz' }).expect(422);
+    expect(refused.body).toMatchObject({
+      code: 'invalid_cursor',
+      errors: [{ field: 'cursor', message: 'not a cursor of this list' }],
+    });
+    const inQuery = await request(app).get('/api/cases?cursor=zzz').set(coordinator).expect(400);
+    expect(inQuery.body).toMatchObject({ code: 'invalid_cursor', errors: [{ field: 'cursor' }] });
   });
 
   test("its step filters, as the caseload's, are over the steps the caller sees", async () => {

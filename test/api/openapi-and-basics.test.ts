@@ -118,6 +118,53 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('OpenAPI document: the answers every route can give', () => {
+  type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> };
+  type Operation = {
+    requestBody?: { content: Record<string, unknown> };
+    responses: Record<string, Response>;
+  };
+  const operations = async () => {
+    const res = await request(app).get('/api/openapi.json').expect(200);
+    const paths = (res.body as { paths: Record<string, Record<string, Operation>> }).paths;
+    return Object.entries(paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, operation]) => ({ at: `${method.toUpperCase()} ${path}`, operation })),
+    );
+  };
+
+  it('lists 400 on every route with a JSON body (malformed JSON, a body that cannot be decoded), as it answers', async () => {
+    const withBody = (await operations()).filter(({ operation }) => operation.requestBody?.content['application/json']);
+    expect(withBody.map(({ at }) => at)).toContain('POST /api/cases/search');
+    expect(withBody.filter(({ operation }) => !operation.responses['400']).map(({ at }) => at)).toEqual([]);
+    const search = withBody.find(({ at }) => at === 'POST /api/cases/search')!.operation;
+    expect(search.responses['400']?.description).toMatch(/not a JSON object.*not valid UTF-8/);
+    expect(search.responses['422']?.description).toContain('`invalid_cursor`');
+    // As it answers: the search has neither a path nor a query nor a key, and its malformed body is a 400.
+    await request(app).post('/api/cases/search').set('Content-Type', 'application/json').send('{').expect(400);
+  });
+
+  it('lists 304 and the ETag header on every GET that answers with a body, as Express answers it', async () => {
+    const gets = (await operations()).filter(({ at }) => at.startsWith('GET '));
+    const untagged = gets.filter(
+      ({ operation }) => !operation.responses['304'] || !operation.responses['200']?.headers?.ETag,
+    );
+    expect(untagged.map(({ at }) => at)).toEqual([]);
+    const first = await request(app).get('/health').expect(200);
+    expect(first.headers.etag).toEqual(expect.any(String));
+    const again = await request(app).get('/health').set('If-None-Match', first.headers.etag!).expect(304);
+    expect(again.headers.etag).toBe(first.headers.etag);
+  });
+
+  it("lists a document's download as the three types it is served as", async () => {
+    const download = (await operations()).find(({ at }) => at === 'GET /api/cases/{caseId}/documents/{documentId}')!;
+    expect(Object.keys(download.operation.responses['200']?.content ?? {})).toEqual([
+      'application/pdf',
+      'image/png',
+      'image/jpeg',
+    ]);
+  });
+});
+
 describe('health and readiness', () => {
   it('answers liveness without an actor', async () => {
     await request(app).get('/health').expect(200, { status: 'ok' });
