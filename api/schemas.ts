@@ -329,10 +329,29 @@ export function rangesInOrder<Query extends Partial<Record<Field, string>>, Fiel
   };
 }
 
-/** A page size: every refusal says what is expected, not zod's "expected number, received NaN". */
+/** A page size as the query string (or the search's body, written as in its query) sends it: decimal digits. */
+const PAGE_SIZE_DIGITS = /^[0-9]{1,9}$/;
+const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * A page size: decimal digits (`"20"`), or in a body a JSON integer (`20`); `0x10`, `1e2`, ` 5` or `["2"]`, which
+ * Number() would read, are refused as any other wrong value, once, saying what is expected (not zod's "expected
+ * number, received NaN"). Documented as the integer it is.
+ */
 const limit = (max: number) => {
   const expected = `expected a whole number from 1 to ${max}`;
-  return z.coerce.number<string>({ error: expected }).int(expected).min(1, expected).max(max, expected).default(50);
+  const inRange = (value: number) => Number.isInteger(value) && value >= 1 && value <= max;
+  return z
+    .custom<string | number>(
+      (value) =>
+        typeof value === 'number'
+          ? inRange(value)
+          : typeof value === 'string' && PAGE_SIZE_DIGITS.test(value) && inRange(Number(value)),
+      { error: expected },
+    )
+    .meta({ type: 'integer', minimum: 1, maximum: max, default: DEFAULT_PAGE_SIZE })
+    .transform(Number)
+    .default(DEFAULT_PAGE_SIZE);
 };
 
 const MAX_STEP_PAGE = 200;

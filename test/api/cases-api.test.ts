@@ -1400,8 +1400,14 @@ describe('the caseload: GET /api/cases', () => {
   test('a limit refused says what is expected, and that it was sent twice when it was', async () => {
     const expected = 'expected a whole number from 1 to 200';
     const errors = (res: request.Response) => (res.body as { errors: unknown[] }).errors;
-    for (const limit of ['abc', '0', '201', '1.5'])
-      expect(errors(await list({ limit }).expect(400))).toEqual([{ field: 'limit', message: expected }]);
+    // Decimal digits only, as the documented integer: not what Number() would also read (hex, exponents, spaces).
+    // A number too long for any page is refused once, not once per check it fails.
+    for (const limit of ['abc', '0', '201', '1.5', '0x10', '1e2', ' 5', '5 ', '+5', '99999999999999999999'])
+      expect([limit, errors(await list({ limit }).expect(400))]).toEqual([
+        limit,
+        [{ field: 'limit', message: expected }],
+      ]);
+    await list({ limit: '007' }).expect(200);
     const twice = await request(app).get('/api/cases?limit=5&limit=6').set(as('coord-1')).expect(400);
     expect(errors(twice)).toEqual([{ field: 'limit', message: `sent twice: send it once (${expected})` }]);
     const searched = await request(app)
@@ -1410,6 +1416,17 @@ describe('the caseload: GET /api/cases', () => {
       .send({ name: 'maria', limit: 'abc' })
       .expect(422);
     expect(errors(searched)).toEqual([{ field: 'limit', message: expected }]);
+    // In the search's body, as in its query (`"20"`), or a JSON integer; not a list, hex or an exponent.
+    for (const limit of [['2'], '0x2', '1e1', 2.5, true, null]) {
+      const refused = await request(app)
+        .post('/api/cases/search')
+        .set(as('coord-1'))
+        .send({ name: 'maria', limit })
+        .expect(422);
+      expect([limit, errors(refused)]).toEqual([limit, [{ field: 'limit', message: expected }]]);
+    }
+    for (const limit of ['2', 2])
+      await request(app).post('/api/cases/search').set(as('coord-1')).send({ name: 'maria', limit }).expect(200);
   });
 
   // An end before its start selects nothing: refused as the compliance report refuses it, naming the end, rather
