@@ -377,6 +377,9 @@ export const StepListQuerySchema = z
   })
   .superRefine(rangesInOrder([['dueAfter', 'dueBefore']]));
 
+const OVERDUE_FILTER =
+  'true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue';
+
 /**
  * `openedTo` is exclusive: `openedFrom=2027-01-01&openedTo=2027-02-01` is January. The identification bounds are days,
  * both included (`identifiedFrom=identifiedTo=2027-01-04` is that day), as the identifying agency wrote the day.
@@ -393,9 +396,7 @@ const caseListQuery = {
   overdue: z
     .enum(['true', 'false'], { error: 'expected true or false' })
     .transform((value) => value === 'true')
-    .describe(
-      'true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue',
-    )
+    .describe(OVERDUE_FILTER)
     .optional(),
   openedFrom: instantBoundSchema().optional(),
   openedTo: instantBoundSchema().optional(),
@@ -430,6 +431,13 @@ export const CaseListQuerySchema = z.strictObject(caseListQuery).superRefine(cas
 export const CaseSearchSchema = z
   .strictObject({
     ...caseListQuery,
+    // In a JSON body, as a boolean too: `"overdue": true` as well as `"overdue": "true"`, written as in the query.
+    overdue: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+        error: 'expected true or false (a JSON boolean, or the string "true" or "false")',
+      })
+      .describe(OVERDUE_FILTER)
+      .optional(),
     // Words searched for, not a name stored: the search says itself what it cannot look for (`invalid_name`).
     name: NameTextSchema.describe("the survivor's name or some of its words (given or family names, whole words)"),
   })

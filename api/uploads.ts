@@ -36,6 +36,7 @@ export function receiveFile(req: Request, res: Response): Promise<ReceivedFile &
       if (error instanceof multer.MulterError) {
         if (error.code === 'LIMIT_FILE_SIZE') reject(tooLarge());
         else if (error.code === 'LIMIT_UNEXPECTED_FILE') reject(missing('one file, in this field only'));
+        else if (error.code === 'LIMIT_FILE_COUNT') reject(missing(`one file at most, in the field ${FILE_FIELD}`));
         else reject(missing(`the form is not one this API reads (${error.code})`));
         return;
       }

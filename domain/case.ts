@@ -29,7 +29,7 @@ import {
 import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff, type StepDetails } from './steps';
 import { onFirstUse } from './on-first-use';
 import type { Issued } from './issued';
-import { CLOSE_REASONS, listedReason, TRANSFER_REASONS, unlistedRefusalReason } from './reasons';
+import { CLOSE_REASONS, listedReason, missingRefusalReason, TRANSFER_REASONS, unlistedRefusalReason } from './reasons';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { agencyKindInProse } from './labels';
@@ -382,7 +382,7 @@ export function checkSignOff(
     };
   }
   const shaped = shapedDetails(step.kind, parsed.data);
-  if ('code' in shaped) return shaped;
+  if ('code' in shaped) return missingRefusalReason(step.kind, parsed.data.details, shaped);
   // Judged here, where a new sign-off is checked, not by the catalogue's schema, which `signedState` also reads.
   const unlisted = unlistedRefusalReason(step.kind, shaped.details);
   if (unlisted) return unlisted;

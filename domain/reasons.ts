@@ -73,6 +73,20 @@ export const listedReason = <const Codes extends readonly [string, ...string[]]>
   z.enum(codes, { error: notListed(codes) });
 
 /**
+ * A refusal sent without its reason, as the details' schema refused it (zod's "expected string, received
+ * undefined"), said in words: the reason is required, and which codes it may be. Any other refusal as it was.
+ */
+export function missingRefusalReason(
+  kind: StepKind,
+  details: Record<string, unknown> | undefined,
+  rejection: Rejection,
+): Rejection {
+  const codes = refusalReasonsOf(kind);
+  if (rejection.field !== 'details.reason' || details?.['reason'] !== undefined || codes.length === 0) return rejection;
+  return { ...rejection, message: `required: say why, ${notListed(codes)}` };
+}
+
+/**
  * A refusal's reason off its step's list, naming `details.reason`; null for a listed one, or details without a reason.
  * Not the catalogue's `reason` (domain/steps.ts), which applying a sign-off reads too: it takes any short code.
  */

@@ -4857,11 +4857,8 @@ export interface operations {
                     openedFrom?: string;
                     /** @description a calendar date (its start, UTC) or an instant with an offset, 1900-01-01 to 2199-12-31 */
                     openedTo?: string;
-                    /**
-                     * @description true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue
-                     * @enum {string}
-                     */
-                    overdue?: "true" | "false";
+                    /** @description true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue */
+                    overdue?: boolean | ("true" | "false");
                     /** @enum {string} */
                     path?: "minor" | "adult";
                     /**

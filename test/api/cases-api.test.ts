@@ -871,6 +871,23 @@ describe('reading, signing and closing a case', () => {
         ],
       });
     }
+    // None at all: said to be required, with the list, not zod's "expected string, received undefined".
+    const without = await request(app)
+      .post(`/api/cases/${opened.caseId}/steps/le_declaration-1/sign-off`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ outcome: 'declined', details: {} })
+      .expect(422);
+    expect(without.body).toMatchObject({
+      code: 'invalid_details',
+      errors: [
+        {
+          field: 'details.reason',
+          message:
+            'required: say why, expected one of: insufficient_evidence, not_cooperating, investigation_closed, not_our_investigation, other',
+        },
+      ],
+    });
     const declined = await decline('not_our_investigation').expect(200);
     expect((declined.body as CaseBody).steps.find((step) => step.id === 'le_declaration-1')?.status).toBe('declined');
     // Refused, the words were kept nowhere: not in the timeline, nor in the answers the idempotency store replays.
@@ -1150,6 +1167,11 @@ describe('the caseload: GET /api/cases', () => {
   const list = (query: Record<string, string>, agencyId: keyof typeof KINDS = 'coord-1') =>
     request(app).get('/api/cases').query(query).set(as(agencyId));
   const references = (body: unknown) => (body as CasePage).items.map((item) => item.reference);
+  const searchOverdue = (overdue: unknown) =>
+    request(app)
+      .post('/api/cases/search')
+      .set(as('coord-1'))
+      .send({ name: 'test person', reference: 'LIST-', overdue });
 
   let adult: CaseBody;
   beforeAll(async () => {
@@ -1217,10 +1239,21 @@ describe('the caseload: GET /api/cases', () => {
       const overdue = (await list({ reference: 'LIST-', overdue: 'true' }).expect(200)).body as CasePage;
       expect(overdue.items).toHaveLength(3);
       expect(overdue.items.every((item) => item.overdueSteps > 0 && item.overdueSteps <= item.pendingSteps)).toBe(true);
+      // The search's body takes the filter as a JSON boolean too, as the query's string.
+      for (const sent of [true, 'true'])
+        expect([sent, references((await searchOverdue(sent).expect(200)).body)]).toEqual([sent, references(overdue)]);
     } finally {
       now = before;
     }
     expect(references((await list({ reference: 'LIST-EARLY', overdue: 'false' }).expect(200)).body)).toEqual([]);
+    const notOverdue = references((await searchOverdue('false').expect(200)).body);
+    expect(references((await searchOverdue(false).expect(200)).body)).toEqual(notOverdue);
+    const refused = await searchOverdue('maybe').expect(422);
+    expect(refused.body).toMatchObject({
+      errors: [
+        { field: 'overdue', message: 'expected true or false (a JSON boolean, or the string "true" or "false")' },
+      ],
+    });
   });
 
   test('with a step kind waited for, "overdue" is about that step: a late CP request does not make the declaration late', async () => {

@@ -464,6 +464,19 @@ describe('a refused upload stores nothing', () => {
     const empty = await request(app).post(path).set(as).field('note', 'no file').expect(422);
     expect(empty.body).toMatchObject({ code: 'invalid_upload', errors: [{ field: 'file' }] });
     await request(app).post(path).set(as).attach('other', LETTER, 'x.pdf').expect(422);
+    // Two files: said in words, not by multer's code (LIMIT_FILE_COUNT); nothing stored.
+    const before = await documentCount();
+    const two = await request(app)
+      .post(path)
+      .set(as)
+      .attach('file', LETTER, 'one.pdf')
+      .attach('file', LETTER, 'two.pdf')
+      .expect(422);
+    expect(two.body).toMatchObject({
+      code: 'invalid_upload',
+      errors: [{ field: 'file', message: 'one file at most, in the field file' }],
+    });
+    expect(await documentCount()).toBe(before);
   });
 });
 
