@@ -27,6 +27,17 @@ const missing = (message: string) =>
     fields: [{ field: FILE_FIELD, message }],
   });
 
+/**
+ * A file name that is not valid UTF-8 (a Latin-1 `é`, raw or percent-encoded in `filename*`), refused as a JSON body
+ * that is not is (api/well-formed-text.ts): 400 `encoding_invalid`, nothing stored. busboy decodes it leniently, so
+ * the name is judged by the U+FFFD it holds, which no file name needs.
+ */
+const undecodableFileName = () =>
+  new AppError('bad_request', 'The file name could not be decoded: it is not valid UTF-8. Send it encoded as UTF-8.', {
+    code: 'encoding_invalid',
+    fields: [{ field: FILE_FIELD, message: 'the file name is not valid UTF-8 text' }],
+  });
+
 /** The one file of the request in field `file`, and the form's other fields. */
 export function receiveFile(req: Request, res: Response): Promise<ReceivedFile & { fields: Record<string, unknown> }> {
   if (!req.is('multipart/form-data'))
@@ -47,6 +58,11 @@ export function receiveFile(req: Request, res: Response): Promise<ReceivedFile &
       const { file } = req as Request & { file?: Express.Multer.File };
       if (!file || file.size === 0) {
         reject(missing('required, and not empty'));
+        return;
+      }
+      // busboy reads a file name's bytes that are not valid UTF-8 as U+FFFD: such a name would be stored so.
+      if (file.originalname.includes('\uFFFD')) {
+        reject(undecodableFileName());
         return;
       }
       resolve({

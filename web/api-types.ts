@@ -3619,7 +3619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored) */
             400: {
                 headers: {
                     [name: string]: unknown;

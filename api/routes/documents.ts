@@ -57,6 +57,11 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           schema: DocumentSchema,
         },
         201: { description: 'the document as listed; Location names its download', schema: DocumentSchema },
+        400: {
+          description:
+            'a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored)',
+          problem: true,
+        },
         403: { description: "not one who acts for the step's agency on this case, or its coordinator", problem: true },
         404: { description: 'no such case, or no such step the caller may see', problem: true },
         413: { description: 'the file is larger than 10 MB: nothing was stored', problem: true },

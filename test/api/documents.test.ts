@@ -457,13 +457,41 @@ describe('a refused upload stores nothing', () => {
     expect(await documentCount()).toBe(before);
   });
 
-  it('refuses a body that is not a form with a file: 415 or 422', async () => {
+  it('refuses a body that is not a form with a file (415 or 422), or a file name that is not UTF-8 (400)', async () => {
     const as = user('demo-police-officer');
     const path = `/api/cases/${caseId}/steps/cp_request-1/documents`;
     await request(app).post(path).set(as).send({ file: 'not a file' }).expect(415);
     const empty = await request(app).post(path).set(as).field('note', 'no file').expect(422);
     expect(empty.body).toMatchObject({ code: 'invalid_upload', errors: [{ field: 'file' }] });
     await request(app).post(path).set(as).attach('other', LETTER, 'x.pdf').expect(422);
+    // A file name that is not valid UTF-8 (a Latin-1 é), raw or percent-encoded: 400, as a JSON body that is not,
+    // rather than stored with U+FFFD in place of the byte.
+    const boundary = 'not-utf8-boundary';
+    for (const disposition of [
+      Buffer.from('filename="Ren\xe9e.pdf"', 'latin1'),
+      Buffer.from("filename*=UTF-8''Ren%E9e.pdf", 'latin1'),
+    ]) {
+      const form = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; `, 'latin1'),
+        disposition,
+        Buffer.from('\r\nContent-Type: application/pdf\r\n\r\n', 'latin1'),
+        LETTER,
+        Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'),
+      ]);
+      const counted = await documentCount();
+      const undecodable = await request(app)
+        .post(path)
+        .set(as)
+        .set('Content-Type', `multipart/form-data; boundary=${boundary}`)
+        .serialize((bytes: Buffer) => bytes as unknown as string)
+        .send(form);
+      expect([disposition.toString('latin1'), undecodable.status, undecodable.body]).toMatchObject([
+        disposition.toString('latin1'),
+        400,
+        { code: 'encoding_invalid', errors: [{ field: 'file', message: 'the file name is not valid UTF-8 text' }] },
+      ]);
+      expect(await documentCount()).toBe(counted);
+    }
     // Two files: said in words, not by multer's code (LIMIT_FILE_COUNT); nothing stored.
     const before = await documentCount();
     const two = await request(app)
