@@ -9,32 +9,9 @@ import { AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, auditActionLabel, auditOutco
 import { auditDetailInWords } from '../audit-detail';
 import { filterErrorsInWords } from '../form-problems';
 import { param, type Kit } from '../kit';
-import { startOfLocalDay } from '../../core/time-zones';
-import { addDays, EARLIEST_DATE, endOfDay, isoDateSchema, LATEST_DATE, startOfDay } from '../../domain/dates';
+import { periodBounds } from '../day-bounds';
 
 const FILTERS = ['caseReference', 'caseId', 'userId', 'agencyId', 'action', 'outcome', 'from', 'to'] as const;
-
-/**
- * The page's "From" and "To" as the API's bounds: whole days where the reader is, as the "When" column shows times
- * (their agency's zone). "From" is the start of its day there; "To" counts whole, so the API (whose `to` is
- * exclusive) gets the start of the next day there. A day the API would refuse (not a real one, out of range), and a
- * "To" before "From", go as typed: the API says why, by its field, in the same words as before.
- */
-function periodBounds(from: string, to: string, zone: string): { from: string; to: string } {
-  const isDay = (value: string) => isoDateSchema().safeParse(value).success;
-  const bounds = { from, to };
-  if (isDay(from)) {
-    const start = startOfLocalDay(from, zone);
-    // The first day's start may fall before the earliest instant the API takes (a zone ahead of UTC): it is all.
-    bounds.from = Date.parse(start) < Date.parse(startOfDay(EARLIEST_DATE)) ? EARLIEST_DATE : start;
-  }
-  if (isDay(to) && !(isDay(from) && to < from)) {
-    const end = startOfLocalDay(addDays(to, 1), zone);
-    // Past the last instant the API takes (the last day, behind UTC): no upper bound is the same.
-    bounds.to = Date.parse(end) >= Date.parse(endOfDay(LATEST_DATE)) ? '' : end;
-  }
-  return bounds;
-}
 
 export function auditPages(kit: Kit): Router {
   const router = Router();
@@ -46,7 +23,8 @@ export function auditPages(kit: Kit): Router {
       string
     >;
     const cursor = param(req, 'cursor');
-    const bounds = periodBounds(filters.from, filters.to, me.timeZone);
+    // Whole days where the reader is, as the "When" column shows times; "To" counts its day whole (web/day-bounds.ts).
+    const bounds = periodBounds(filters.from, filters.to, me.timeZone, true);
     const apiQuery = Object.fromEntries(Object.entries({ ...filters, ...bounds, cursor }).filter(([, value]) => value));
     const api = kit.api(req);
     const agencies = kit.agencies(res);

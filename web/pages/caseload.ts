@@ -6,9 +6,10 @@
  */
 import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formOf, type Kit } from '../kit';
+import { formOf, type Kit, type MeView } from '../kit';
 import { TRACKS } from '../../domain/types';
 import { listedStepKinds, readListPage } from './list-query';
+import { periodBounds } from '../day-bounds';
 
 const FILTERS = [
   'reference',
@@ -24,6 +25,15 @@ const FILTERS = [
   'identifiedTo',
   'limit',
 ] as const;
+/**
+ * "Opened on or after" and "Opened before" as whole days where the reader is, as each case's "Opened" shows its day
+ * (web/day-bounds.ts, as the audit trail's days); "Opened before" excludes its day, as the API's `openedTo` does.
+ */
+const openedDays = (filters: Record<'openedFrom' | 'openedTo', string>, me: MeView) => {
+  const { from, to } = periodBounds(filters.openedFrom, filters.openedTo, me.timeZone, false);
+  return { openedFrom: from, openedTo: to };
+};
+
 type CaseQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
 
 export function caseloadPages(kit: Kit): Router {
@@ -36,6 +46,8 @@ export function caseloadPages(kit: Kit): Router {
       res,
       FILTERS,
       async (api, query) => ok(await api.GET('/api/cases', { params: { query: query as CaseQuery } })),
+      undefined,
+      openedDays,
     );
     kit.render(
       req,
@@ -61,6 +73,7 @@ export function caseloadPages(kit: Kit): Router {
         return ok(await api.POST('/api/cases/search', { body: { ...query, name } }));
       },
       form,
+      openedDays,
     );
     kit.render(
       req,

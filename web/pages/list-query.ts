@@ -29,16 +29,25 @@ export async function readListPage<Name extends string>(
   names: readonly Name[],
   read: (api: Api, query: Record<string, string>) => Promise<ListPage>,
   form?: Record<string, string>,
+  days?: DaysAsBounds<Name>,
 ): Promise<{ me: MeView; filters: Record<Name, string>; cursor?: string; agencies: unknown[] } & ListResult<ListPage>> {
   const me = await kit.me(req, res);
   const api = kit.api(req);
   const filters = filtersOf(req, names, form);
   const cursor = form ? form.cursor || undefined : param(req, 'cursor');
   const agencies = kit.agencies(res);
-  // The query goes to the API as typed; values it refuses come back as field errors, shown next to the filter.
-  const list = await fetchList(() => read(api, apiQueryOf(filters, cursor)), { items: [], nextCursor: null });
+  // The query goes to the API as typed but for its days (`days`, web/day-bounds.ts); values it refuses come back as
+  // field errors, shown next to the filter.
+  const query = { ...filters, ...days?.(filters, me) };
+  const list = await fetchList(() => read(api, apiQueryOf(query, cursor)), { items: [], nextCursor: null });
   return { me, filters, cursor, agencies, ...list };
 }
+
+/**
+ * A page's day filters as the API's instant bounds, read where the reader is (web/day-bounds.ts): the page shows
+ * the days as typed, the API gets the instants they stand for ('' for no bound).
+ */
+type DaysAsBounds<Name extends string> = (filters: Record<Name, string>, me: MeView) => Partial<Record<Name, string>>;
 
 /** The named filters of this request (or of its posted form), each a string ('' when absent), as the form shows them. */
 function filtersOf<Name extends string>(

@@ -4,6 +4,7 @@ import { ok } from '../api-client';
 import type { Kit } from '../kit';
 import { seesWholeCase } from '../../domain/access';
 import { listedStepKinds, readListPage } from './list-query';
+import { dueDayBound } from '../day-bounds';
 
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
 type StepQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
@@ -23,6 +24,12 @@ export function stepPages(kit: Kit): Router {
       res,
       FILTERS,
       async (api, query) => ok(await api.GET('/api/steps', { params: { query: query as StepQuery } })),
+      undefined,
+      // "Due on or after" and "Due before" a day: by the last day to act each row shows (web/day-bounds.ts).
+      (filters, me) => ({
+        dueAfter: dueDayBound(filters.dueAfter, me.timeZone, me.deadlineTimeZones),
+        dueBefore: dueDayBound(filters.dueBefore, me.timeZone, me.deadlineTimeZones),
+      }),
     );
     kit.render(
       req,

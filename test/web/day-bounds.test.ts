@@ -1,0 +1,58 @@
+/**
+ * The console's due-day filters (web/day-bounds.ts `dueDayBound`) select a deadline by the last day to act every list
+ * shows for it (core/people-dates.ts), for deadlines counted to a typed day's end (UTC midnight), from a typed day
+ * (noon UTC) and from the day of an identification (the police's midnight, an hour off across a change of the clocks),
+ * read in Honolulu, Los Angeles, New York, UTC and Guam, with the police in Los Angeles.
+ */
+import { deadlineZone, lastDayToAct } from '../../core/people-dates';
+import { startOfLocalDay } from '../../core/time-zones';
+import { addDays } from '../../domain/dates';
+import { dueDayBound, periodBounds } from '../../web/day-bounds';
+
+const LOS_ANGELES = 'America/Los_Angeles';
+const POLICE = [LOS_ANGELES];
+const READERS = ['Pacific/Honolulu', LOS_ANGELES, 'America/New_York', 'UTC', 'Pacific/Guam'];
+const at = (ms: number) => new Date(ms).toISOString();
+
+/** Deadlines around a day of each kind the service counts in days. */
+function deadlinesAround(day: string): string[] {
+  return [-1, 0, 1].flatMap((shift) => {
+    const date = addDays(day, shift);
+    const policeMidnight = Date.parse(startOfLocalDay(date, LOS_ANGELES));
+    return [`${date}T00:00:00.000Z`, `${date}T12:00:00.000Z`, at(policeMidnight)];
+  });
+}
+
+describe.each(READERS)('read in %s', (reader) => {
+  it.each(['2026-11-30', '2026-12-05', '2027-03-15', '2027-11-08'])(
+    'a due day selects the deadlines that show it (%s)',
+    (day) => {
+      const deadlines = [
+        ...deadlinesAround(day),
+        // 14 days counted from a winter midnight in Los Angeles across the spring change: 01:00 PDT on 15 Mar 2027.
+        '2027-03-15T08:00:00.000Z',
+      ];
+      for (const dueAt of deadlines) {
+        const shown = lastDayToAct(dueAt, deadlineZone(dueAt, reader, POLICE));
+        const from = dueDayBound(day, reader, POLICE);
+        const before = dueDayBound(addDays(day, 1), reader, POLICE);
+        const selected = Date.parse(dueAt) >= Date.parse(from) && Date.parse(dueAt) < Date.parse(before);
+        expect({ dueAt, selected }).toEqual({ dueAt, selected: shown === day });
+      }
+    },
+  );
+});
+
+test('an opening period is whole days where the reader is, "Opened before" excluding its day', () => {
+  expect(periodBounds('2026-12-05', '2026-12-06', 'Pacific/Honolulu', false)).toEqual({
+    from: '2026-12-05T10:00:00.000Z',
+    to: '2026-12-06T10:00:00.000Z',
+  });
+  // The audit trail's "To" counts its day whole.
+  expect(periodBounds('2026-12-05', '2026-12-05', 'Pacific/Honolulu', true)).toEqual({
+    from: '2026-12-05T10:00:00.000Z',
+    to: '2026-12-06T10:00:00.000Z',
+  });
+  // Not a day: as typed, for the API to refuse in words.
+  expect(dueDayBound('2026-13-01', 'UTC', POLICE)).toBe('2026-13-01');
+});

@@ -1,0 +1,71 @@
+/**
+ * The days a list page's filters are typed in, as the API's instant bounds: each typed day means the day its rows show
+ * (the audit trail's "When" and a case's "Opened" in the reader's zone, a step's "Due" its last day to act). The
+ * API takes instants (a bare day is its start in UTC, as documented for every client); the console, which shows the
+ * days in the reader's zone, turns its days into the instants they stand for here, so every page reads them one way.
+ */
+import { lastDayToAct } from '../core/people-dates';
+import { startOfLocalDay } from '../core/time-zones';
+import { addDays, EARLIEST_DATE, endOfDay, isoDateSchema, LATEST_DATE, startOfDay } from '../domain/dates';
+
+const isDay = (value: string) => isoDateSchema().safeParse(value).success;
+
+/**
+ * A period's first and last days as the API's bounds (`from` included, `to` excluded): whole days where the reader is
+ * (`zone`). "From" is the start of its day there; "To" is the start of its day there when the page's end is excluded
+ * ("Opened before"), or of the next day when it counts its day whole (`toIncluded`, the audit trail's "To"). A day the
+ * API would refuse (not a real one, out of range), and a "To" before "From", go as typed: the API says why, by its
+ * field, in the same words as before.
+ */
+export function periodBounds(
+  from: string,
+  to: string,
+  zone: string,
+  toIncluded: boolean,
+): { from: string; to: string } {
+  const bounds = { from, to };
+  if (isDay(from)) {
+    const start = startOfLocalDay(from, zone);
+    // The first day's start may fall before the earliest instant the API takes (a zone ahead of UTC): it is all.
+    bounds.from = Date.parse(start) < Date.parse(startOfDay(EARLIEST_DATE)) ? EARLIEST_DATE : start;
+  }
+  if (isDay(to) && !(isDay(from) && to < from)) {
+    const end = startOfLocalDay(toIncluded ? addDays(to, 1) : to, zone);
+    // Past the last instant the API takes (the last day, behind UTC): no upper bound is the same.
+    bounds.to = Date.parse(end) >= Date.parse(endOfDay(LATEST_DATE)) ? '' : end;
+  }
+  return bounds;
+}
+
+const HOUR_MS = 3_600_000;
+const NOON_MS = 12 * HOUR_MS;
+
+/**
+ * The latest instant a count of whole days to the day's start in the zone may end at: its midnight, or the hour after
+ * it where a count across a change of the clocks ends there and still reads the day before (`lastDayToAct`).
+ */
+function lastMidnightOf(day: string, zone: string): number {
+  const midnight = Date.parse(startOfLocalDay(day, zone));
+  const hourLater = new Date(midnight + HOUR_MS).toISOString();
+  return lastDayToAct(hourLater, zone) < day ? midnight + HOUR_MS : midnight;
+}
+
+/**
+ * The instant from which a deadline's last day to act (core/people-dates.ts `lastDayToAct`, the day every list shows
+ * as "due …") is `day` or later: "Due on or after" a day is a `dueAfter` of it, "Due before" a day a `dueBefore`.
+ * A deadline counted to a day's end passes at a midnight, UTC's (a typed day's end) or the identifying police's
+ * (`policeZones`, a count from the day of an identification, an hour either way across a change of the clocks), and
+ * reads the day before; one counted from a typed day passes at noon UTC of it and reads that day. So the bound lies
+ * after the day's midnights in UTC and the police's zones and no later than its noon UTC, which selects by the day
+ * shown for every deadline counted in days, wherever it is read. Within that, it is the day's start where the reader
+ * is, so that a deadline counted in hours (from an identification's hour), which reads the day it passes on there, is
+ * selected by that day too, for readers in the US zones west of their police. Not a day (the API refuses it in words): as typed.
+ */
+export function dueDayBound(day: string, readerZone: string, policeZones: readonly string[]): string {
+  if (!isDay(day)) return day;
+  const utcMidnight = Date.parse(startOfDay(day));
+  const lowest = Math.max(utcMidnight, ...policeZones.map((zone) => lastMidnightOf(day, zone))) + 1;
+  const readerStart = Date.parse(startOfLocalDay(day, readerZone)) + 1;
+  const bound = Math.min(utcMidnight + NOON_MS, Math.max(lowest, readerStart));
+  return new Date(bound).toISOString();
+}
