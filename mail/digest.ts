@@ -6,7 +6,7 @@
 import type { Deadline } from '../db/deadlines';
 import type { Instant } from '../domain/types';
 import { stepLabel, windowLabel } from '../domain/labels';
-import { formatCalendarDay } from '../core/people-dates';
+import { deadlineZone, dueWordingFor, formatCalendarDay } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
 import { caseLink, dueWordsFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
 
@@ -46,7 +46,22 @@ function line(item: DigestItem, facts: DigestFacts): string {
     item.kind === 'due'
       ? `${stepLabel(item.stepKind)}, ${dueWordsFor(item.at, item.stepKind, timeZone, deadlineZones, new Date(facts.asOf))}`
       : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} until ${formatCalendarDay(lastValidDay(item.at))}`;
-  return `  - ${SECTION_LABELS[item.section]}: ${what}`;
+  return `  - ${sectionLabel(item, facts)}: ${what}`;
+}
+
+/**
+ * The section a line names, as the console words the same deadline (core/people-dates.ts `dueWordingFor`): a step due
+ * today by the clock of the zone its last day is read in, while the agency's own day is another (the task force in
+ * Guam on the morning of 6 Dec, the police's 5 Dec in Los Angeles not over), is "Due today, Los Angeles time", so
+ * "due 5 Dec 2026" beside it does not read as a day already gone.
+ */
+function sectionLabel(item: DigestItem, facts: DigestFacts): string {
+  const label = SECTION_LABELS[item.section];
+  if (item.section !== 'due_today' || item.kind !== 'due') return label;
+  const { timeZone, deadlineZones = [] } = facts;
+  const judgedIn = deadlineZone(item.at, timeZone, deadlineZones);
+  const words = dueWordingFor(item.at, judgedIn, timeZone, new Date(facts.asOf));
+  return words.startsWith('due today, ') ? `${label}${words.slice('due today'.length)}` : label;
 }
 
 export function renderDigest(facts: DigestFacts): RenderedEmail {

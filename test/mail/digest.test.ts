@@ -61,3 +61,36 @@ test('a deadline at the very moment of the digest is listed as overdue, and said
   }).text;
   expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 07:00 today');
 });
+
+test('a step due today by its police’s clock, while the agency’s own day has turned, says whose today (Guam, Tehran)', () => {
+  // Identified by its date in Los Angeles: the CP request passes as 6 Dec begins there, its last day 5 Dec.
+  const at = '2026-12-06T08:00:00.000Z';
+  for (const zone of ['Pacific/Guam', 'Asia/Tehran']) {
+    const window = digestWindow('2026-12-06', zone, ['America/Los_Angeles']);
+    const section = digestSection('due', at, window);
+    expect(section).toBe('due_today');
+    const text = renderDigest({
+      agencyName: 'Pacific Task Force',
+      date: '2026-12-06',
+      timeZone: zone,
+      asOf: new Date(window.asOf).toISOString(),
+      deadlineZones: ['America/Los_Angeles'],
+      items: section ? [{ ...overdue('cp_request', at), section }] : [],
+      publicBaseUrl: 'https://relief.example.org',
+    }).text;
+    // As the console says it beside the same day ("due today, Los Angeles time").
+    expect(text).toContain('  - Due today, Los Angeles time: Continued Presence request, due 5 Dec 2026');
+  }
+  // The police's own digest of 5 Dec: their today, no zone named.
+  const police = digestWindow('2026-12-05', 'America/Los_Angeles', ['America/Los_Angeles']);
+  const text = renderDigest({
+    agencyName: 'Police',
+    date: '2026-12-05',
+    timeZone: 'America/Los_Angeles',
+    asOf: new Date(police.asOf).toISOString(),
+    deadlineZones: ['America/Los_Angeles'],
+    items: [{ ...overdue('cp_request', at), section: 'due_today' }],
+    publicBaseUrl: 'https://relief.example.org',
+  }).text;
+  expect(text).toContain('  - Due today: Continued Presence request, due 5 Dec 2026');
+});
