@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { EARLIEST_DATE, isoDateSchema, LATEST_DATE, type IsoDate } from '../domain/dates';
 import type { Instant } from '../domain/types';
 import { AppError } from '../core/errors';
-import { instantOfLocal, localDateOf, startOfLocalDay } from './time-zones';
+import { formatCalendarDay } from '../core/people-dates';
+import { instantOfLocal, localDateOf, skippedLocalTime, startOfLocalDay } from './time-zones';
 
 /** `2025-11-03T09:30`, with optional seconds and milliseconds, then `Z`, `±HH:MM` or nothing (local time). */
 const DATE_TIME =
@@ -66,6 +67,7 @@ export function identificationOf(request: IdentificationRequest, zone: string, n
 function resolve(request: IdentificationRequest, zone: string): Identification {
   if (request.identifiedAt !== undefined) {
     const [, date = '', time = '', offset] = DATE_TIME.exec(request.identifiedAt) ?? [];
+    if (offset === undefined) refuseSkippedTime(date, time, zone);
     const at =
       offset === undefined ? instantOfLocal(date, time, zone) : new Date(`${date}T${time}${offset}`).toISOString();
     return { at, on: localDateOf(at, zone), field: 'identifiedAt' };
@@ -74,4 +76,21 @@ function resolve(request: IdentificationRequest, zone: string): Identification {
     return { at: startOfLocalDay(request.identifiedOn, zone), on: request.identifiedOn, field: 'identifiedOn' };
   }
   throw new Error('an identification needs identifiedAt or identifiedOn');
+}
+
+/** "02:30" → "2:30", as people say a time of day. */
+const spoken = (time: string) => time.slice(0, 5).replace(/^0(?=\d:)/, '');
+
+/**
+ * A local time the clocks skipped (spring forward) never happened there: read as an hour later, it would record a
+ * moment no officer saw on the clock, silently. Refused, naming the field, saying what the clocks did that day.
+ */
+function refuseSkippedTime(date: IsoDate, time: string, zone: string): void {
+  const skipped = skippedLocalTime(date, time, zone);
+  if (!skipped) return;
+  const message = `${spoken(time)} did not exist on ${formatCalendarDay(date)} in ${zone}: clocks went from ${spoken(skipped.from)} to ${spoken(skipped.to)}`;
+  throw new AppError('unprocessable', message, {
+    code: 'invalid_body',
+    fields: [{ field: 'identifiedAt', message }],
+  });
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { canonicalTimeZone } from '../core/time-zones';
 
-export { canonicalTimeZone, instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
+export { canonicalTimeZone, instantOfLocal, localDateOf, skippedLocalTime, startOfLocalDay } from '../core/time-zones';
 
 /** An IANA zone name, as an agency setting or `TIMEZONE` takes it; parsed to its canonical spelling. */
 export const TimeZoneSchema = z

@@ -50,6 +50,28 @@ export function instantOfLocal(date: IsoDate, time: string, zone: string): Insta
   return new Date(at).toISOString();
 }
 
+/**
+ * When a wall-clock time on a date never happened in the zone (the clocks went forward over it, `02:30` on 8 Mar
+ * 2026 in Los Angeles), the clock readings the change went from and to (`02:00` and `03:00`, `HH:MM`); else null.
+ */
+export function skippedLocalTime(date: IsoDate, time: string, zone: string): { from: string; to: string } | null {
+  const wall = Date.parse(`${date}T${time}Z`);
+  const at = Date.parse(instantOfLocal(date, time, zone));
+  if (wallClockMs(at, zone) === wall) return null;
+  // The change lies between the time read with the offset after it and with the offset before: find its instant.
+  const before = offsetMs(wall - DAY_MS, zone);
+  let low = wall - offsetMs(wall + DAY_MS, zone) - DAY_MS / 2;
+  let high = wall - before + DAY_MS / 2;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (offsetMs(middle, zone) === before) low = middle;
+    else high = middle;
+  }
+  // `high` is the change's first instant: its clock read with the offset before (02:00), and as it reads (03:00).
+  const clock = (wallMs: number) => new Date(wallMs).toISOString().slice(11, 16);
+  return { from: clock(high + before), to: clock(wallClockMs(high, zone)) };
+}
+
 /** How far the zone's clock is ahead of UTC at that moment. */
 export function offsetMs(epochMs: number, zone: string): number {
   return wallClockMs(epochMs, zone) - epochMs;

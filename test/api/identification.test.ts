@@ -129,6 +129,34 @@ describe('an agency in Chicago', () => {
   });
 });
 
+describe('an agency in Los Angeles, on the day its clocks go forward', () => {
+  const losAngeles = { ...DEMO_AGENCIES, law_enforcement: 'los-angeles-police' };
+
+  beforeAll(async () => {
+    const saved = await saveAgency({
+      id: 'los-angeles-police',
+      kind: 'law_enforcement',
+      name: 'Los Angeles Police (fictitious)',
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(saved.status).toBe(201);
+  });
+
+  it('refuses a local time that did not exist, naming identifiedAt and what the clocks did', async () => {
+    const res = await open({ identifiedAt: '2026-03-08T02:30', agencies: losAngeles });
+    const message = '2:30 did not exist on 8 Mar 2026 in America/Los_Angeles: clocks went from 2:00 to 3:00';
+    expect([res.status, (res.body as Problem).errors]).toEqual([422, [{ field: 'identifiedAt', message }]]);
+  });
+
+  it('takes the hour after the change, and a time that happened twice as its first', async () => {
+    const spring = await opened({ identifiedAt: '2026-03-08T03:30', agencies: losAngeles });
+    expect(step(spring, 'identification-1')?.completedAt).toBe('2026-03-08T10:30:00.000Z');
+    // 01:30 on 1 Nov 2026 happened twice (the clocks went back at 02:00): the first, on summer time.
+    const autumn = await opened({ identifiedAt: '2026-11-01T01:30', agencies: losAngeles });
+    expect(step(autumn, 'identification-1')?.completedAt).toBe('2026-11-01T08:30:00.000Z');
+  });
+});
+
 test('refuses an unknown time zone for an agency, naming timeZone', async () => {
   for (const timeZone of ['Mars/Olympus_Mons', '+05:00', 'CST6CDT; --']) {
     const res = await saveAgency({ id: 'nowhere-police', kind: 'law_enforcement', name: 'Nowhere Police', timeZone });
