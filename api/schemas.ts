@@ -89,12 +89,18 @@ const CorrectionsSchema = z
   .max(1_000_000)
   .describe('how many corrections the identity has had (0 before any)');
 
+/** Why a correction of the identity takes no birth date, and what to do instead: said by its field. */
+const BIRTH_DATE_NOT_CORRECTABLE =
+  "the birth date cannot be corrected: it decided the case's path and deadlines when the case opened; if it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right one";
+
 /**
- * A correction of the identity: the fields to change; '' clears an optional one. The birth date is not here: it set
- * the case's path and deadlines when the case opened.
+ * A correction of the identity: the fields to change; '' clears an optional one. The birth date is not correctable
+ * (it set the case's path and deadlines when the case opened): sent, it is refused by its field saying so, not as an
+ * unknown field.
  */
 export const SurvivorCorrectionSchema = z
   .strictObject({
+    birthDate: z.never({ error: BIRTH_DATE_NOT_CORRECTABLE }).optional().describe(BIRTH_DATE_NOT_CORRECTABLE),
     name: SURVIVOR_CORRECTION_FIELDS.name.optional(),
     aNumber: SURVIVOR_CORRECTION_FIELDS.aNumber.optional(),
     contact: SURVIVOR_CORRECTION_FIELDS.contact.optional(),

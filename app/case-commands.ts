@@ -399,11 +399,15 @@ export class CaseCommands {
   /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
   async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const sealed = this.sealedCorrection(caseId, correction);
-    return this.apply(caseId, correctSignOffUpdate, { name: 'correct', options, signer: actor }, (issued) => ({
-      correction: sealed,
-      actor,
-      issued,
-    }));
+    try {
+      return await this.apply(caseId, correctSignOffUpdate, { name: 'correct', options, signer: actor }, (issued) => ({
+        correction: sealed,
+        actor,
+        issued,
+      }));
+    } catch (error) {
+      throw correctionRefusal(error, correction.stepId);
+    }
   }
 
   /**
@@ -415,7 +419,7 @@ export class CaseCommands {
     const command = { correction: this.sealedCorrection(caseId, correction), actor };
     const { state, issued } = await this.previewed(caseId, 'correct-preview', actor);
     const preview = previewCorrection(state, { ...command, issued }, issued.at);
-    if ('code' in preview) throw rejectionError(preview);
+    if ('code' in preview) throw correctionRefusal(rejectionError(preview), correction.stepId);
     const namedOne = async ({ kind, agencyKind, agencyId }: Step): Promise<PreviewedStep> => ({
       kind,
       agencyKind,
@@ -732,6 +736,25 @@ function possibleDuplicate(references: string): AppError {
       ],
     },
   );
+}
+
+/**
+ * Why the identification is not corrected, and what to do instead: it is no sign-off, and the case's path and
+ * deadlines were counted from it when the case opened (README, "Correcting a sign-off").
+ */
+const IDENTIFICATION_NOT_CORRECTABLE =
+  "The identification is not a sign-off and cannot be corrected: the case's path and deadlines were set from it when the case opened. If it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right identification.";
+
+/**
+ * A correction's refusal as the API answers it: the rules' own words (domain/correction.ts), but for the
+ * identification, refused as no signed step ("only a signed step is corrected"), which says why and what to do.
+ * Only the words change: the workflow judged it, and the code and field stay.
+ */
+function correctionRefusal(error: unknown, stepId: string): unknown {
+  const isIdentification = stepId.replace(/-\d+$/, '') === 'identification';
+  if (!(error instanceof AppError) || error.options.code !== 'not_correctable' || !isIdentification) return error;
+  const fields = error.options.fields?.map((field) => ({ ...field, message: IDENTIFICATION_NOT_CORRECTABLE }));
+  return new AppError(error.kind, IDENTIFICATION_NOT_CORRECTABLE, { ...error.options, fields });
 }
 
 /** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */

@@ -4355,6 +4355,8 @@ export interface operations {
             content: {
                 "application/json": {
                     aNumber?: string;
+                    /** @description the birth date cannot be corrected: it decided the case's path and deadlines when the case opened; if it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right one */
+                    birthDate?: unknown;
                     contact?: string;
                     /** @description the identity's `corrections` when you read it: a field this correction would change that a correction made since changed too is then refused (409 survivor_corrected_meanwhile, naming the field) rather than overwritten */
                     expectedCorrections?: number;

@@ -1574,6 +1574,22 @@ describe("correcting the survivor's record", () => {
         .expect(422);
       expect((refused.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
     }
+    // The birth date is refused saying why and what to do, not as an unknown field.
+    const birthDate = await request(app)
+      .post(path)
+      .set(as('adv-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ birthDate: '1991-01-01', contact: 'Shelter line 555-0100' })
+      .expect(422);
+    expect(birthDate.body).toMatchObject({
+      errors: [
+        {
+          field: 'birthDate',
+          message:
+            "the birth date cannot be corrected: it decided the case's path and deadlines when the case opened; if it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right one",
+        },
+      ],
+    });
     const empty = await request(app).post(path).set(as('adv-1')).set('Idempotency-Key', newKey()).send({}).expect(422);
     expect(JSON.stringify(empty.body)).toContain('give at least one of');
     const countOnly = await request(app)

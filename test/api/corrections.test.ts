@@ -262,6 +262,26 @@ describe('correcting a sign-off through the API', () => {
       reason: 'x',
     }).expect(409);
     expect(unsigned.body).toMatchObject({ code: 'not_correctable' });
+    // The identification is no sign-off: the refusal says so and what to do instead, at the preview too.
+    const identification = {
+      outcome: 'completed',
+      details: { identifiedOn: requestedOn },
+      reason: 'typed the wrong day',
+    };
+    const why =
+      "The identification is not a sign-off and cannot be corrected: the case's path and deadlines were set from it when the case opened. If it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right identification.";
+    const notASignOff = await correct('demo-coordinator', caseId, 'identification-1', identification).expect(409);
+    expect(notASignOff.body).toMatchObject({
+      code: 'not_correctable',
+      detail: why,
+      errors: [{ field: 'stepId', message: why }],
+    });
+    const previewed = await request(stack.app)
+      .post(`/api/cases/${caseId}/steps/identification-1/corrections/preview`)
+      .set(headersOf('demo-coordinator'))
+      .send(identification)
+      .expect(409);
+    expect(previewed.body).toMatchObject({ code: 'not_correctable', detail: why });
     const same = await correct('demo-police-officer', caseId, 'cp_request-1', {
       outcome: 'requested',
       details: { requestedOn },
