@@ -13,7 +13,12 @@
  * - the email's Message-ID is derived from the row id, so if the process dies between the SMTP server's "250 OK" and
  *   the commit of sent_at, the resend carries the same Message-ID and a receiver can drop the duplicate;
  * - an SMTP failure is recorded on the row and rethrown, so Temporal retries with backoff: an outage delays mail,
- *   never loses it.
+ *   never loses it;
+ * - an email that asks for a step to be done (`STEP_STILL_OPEN_KINDS`) is sent only while the read model still has
+ *   the step pending: one held back by an outage until the step was done is not sent, and its row says why.
+ *
+ * So each row is recorded sent at most once; the one copy a receiver may see twice is a resend after a worker died
+ * between the server's acceptance and the record of it, with the same Message-ID.
  */
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
@@ -31,6 +36,8 @@ import {
   findRecipient,
   findPendingStepDue,
   findStepAgency,
+  findStepStatus,
+  markNotSent,
   markSent,
   passedNoticesOwed,
   recordFailure,
@@ -128,6 +135,21 @@ export interface NotifyResult {
 export interface NotificationKey {
   caseId: string;
   alarmId: string;
+}
+
+/**
+ * The emails that tell an agency its step is still to be done, written when the alarm fired: sent only while the step
+ * is still pending. An expiry reminder is not among them: it is about a window's end, its step was done long before,
+ * and whether the step owed before that end (OWED_BEFORE_THE_END) was done since it fired cannot be told from the
+ * read model alone (an earlier renewal is as completed as a new one, and a sign-off may be dated back): it is sent.
+ */
+const STEP_STILL_OPEN_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
+
+/** What the outbox row of an email no longer owed says, by the step's status in the read model. */
+function notSentBecause(status: string): string {
+  return status === 'completed'
+    ? 'not sent: the step was done before the email could go out'
+    : `not sent: the step was no longer open (${status}) before the email could go out`;
 }
 
 const FALLBACK_MESSAGE_ID_DOMAIN = 'relief-cases.invalid';
@@ -427,6 +449,17 @@ export function createDeliveryActivities({
           await markSent(client, row.id, accepted);
           logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
           return { sentAt: accepted.toISOString() };
+        }
+        // Written when the alarm fired, and not sent yet (an acceptance is recorded above): an outage may have held it
+        // back until the step was done. Read under the row's lock, in this transaction: a step done after this read is
+        // done after the email went out.
+        if (STEP_STILL_OPEN_KINDS.has(row.kind)) {
+          const status = await findStepStatus(client, row.caseId, row.stepId);
+          if (status !== null && status !== 'pending') {
+            await markNotSent(client, row.id, notSentBecause(status), await now());
+            logger?.info({ ...ids, stepStatus: status }, 'notification email not sent: its step is no longer open');
+            return { sentAt: null };
+          }
         }
         const failure = await send(mailer, {
           from,

@@ -1,7 +1,8 @@
 /**
  * The notification outbox. A row is written once per alarm of a case, keyed by the case and the alarm (an alarm id is
  * unique within its case only), and then moves only forward: attempts, last error and the time delivery started
- * failing on each failed send; sent_at once the SMTP server accepted the message.
+ * failing on each failed send; sent_at once the SMTP server accepted the message; or not_sent_at, with last_error
+ * saying why, once its email is no longer owed (`markNotSent`).
  */
 import { NOTIFIED_KINDS, type NotificationKind, type NotifiedKind } from '../domain/case-state';
 import type { Queryable } from './pool';
@@ -40,7 +41,10 @@ export interface Notification extends NewNotification {
   sentAt: Instant | null;
   attempts: number;
   lastError: string | null;
-  /** When sending first failed, until it succeeds: the email is late and still being retried. */
+  /**
+   * When sending first failed, until it succeeds or is settled as no longer owed: the email is late and still being
+   * retried. A settled one has `lastError` "not sent: …" and neither `sentAt` nor `failingSince`.
+   */
   failingSince: Instant | null;
 }
 
@@ -49,7 +53,7 @@ export interface NotificationFilter {
   agencyId?: string;
   /** Only notifications of cases this agency takes part in. */
   participantAgencyId?: string;
-  /** Only notifications whose email is still owed (an address, not yet sent). */
+  /** Only notifications whose email is still owed (an address, not yet sent, not settled as no longer owed). */
   unsentOnly?: boolean;
   /** Leave out the alarms about these subjects (a minor's 18th birthday, for who may not read the identity). */
   withoutSubjects?: readonly string[];
@@ -165,10 +169,31 @@ export async function markSent(db: Queryable, id: string, sentAt: Date): Promise
   );
 }
 
+/**
+ * Settles an unsent row whose email is no longer owed (its step was done while a mail outage held it back): it is no
+ * longer sent, retried, owed or failing, and `reason` is what the outbox shows for it. The first settling wins.
+ */
+export async function markNotSent(db: Queryable, id: string, reason: string, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE notifications SET not_sent_at = COALESCE(not_sent_at, $3), last_error = $2, failing_since = NULL
+      WHERE id = $1 AND sent_at IS NULL`,
+    [id, reason.slice(0, MAX_ERROR_LENGTH), at],
+  );
+}
+
+/** The status of a case's step in the read model; null when the read model has no such step. */
+export async function findStepStatus(db: Queryable, caseId: string, stepId: string): Promise<string | null> {
+  const { rows } = await db.query<{ status: string }>(
+    'SELECT status FROM case_steps WHERE case_id = $1 AND step_id = $2',
+    [caseId, stepId],
+  );
+  return rows[0]?.status ?? null;
+}
+
 /** Counts a failed send; the first failure starts the "failing since" clock. */
 export async function recordFailure(db: Queryable, id: string, error: string, at: Date): Promise<void> {
   await db.query(
-    'UPDATE notifications SET attempts = attempts + 1, last_error = $2, failing_since = COALESCE(failing_since, $3) WHERE id = $1 AND sent_at IS NULL',
+    'UPDATE notifications SET attempts = attempts + 1, last_error = $2, failing_since = COALESCE(failing_since, $3) WHERE id = $1 AND sent_at IS NULL AND not_sent_at IS NULL',
     [id, error.slice(0, MAX_ERROR_LENGTH), at],
   );
 }
@@ -204,6 +229,7 @@ export async function foldedRemindersOwed(
   const { rows } = await db.query<NotificationRow>(
     `SELECT * FROM notifications
       WHERE recipient_agency_id = $1 AND digest_date IS NOT NULL AND recipient_email IS NOT NULL AND sent_at IS NULL
+        AND not_sent_at IS NULL
       ORDER BY created_at, id`,
     [agencyId],
   );
@@ -223,7 +249,7 @@ export async function unsentOfKinds(
 ): Promise<Array<Notification & { kind: NotifiedKind }>> {
   const { rows } = await db.query<NotificationRow>(
     `SELECT * FROM notifications
-      WHERE sent_at IS NULL AND recipient_email IS NOT NULL AND kind = ANY($1::text[])
+      WHERE sent_at IS NULL AND not_sent_at IS NULL AND recipient_email IS NOT NULL AND kind = ANY($1::text[])
       ORDER BY created_at, id
       LIMIT $2`,
     [kinds, limit],
@@ -288,7 +314,7 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
       `case_id IN (SELECT id::text FROM cases WHERE agency_ids @> ARRAY[${param(filter.participantAgencyId)}])`,
     );
   }
-  if (filter.unsentOnly) conditions.push('sent_at IS NULL AND recipient_email IS NOT NULL');
+  if (filter.unsentOnly) conditions.push('sent_at IS NULL AND not_sent_at IS NULL AND recipient_email IS NOT NULL');
   if (filter.withoutSubjects?.length) {
     // A window's alarm names its subject third in its id: `<step>:<kind>:<subject>:<slot>` (domain/tracks/).
     conditions.push(`split_part(alarm_id, ':', 3) <> ALL(${param(filter.withoutSubjects)}::text[])`);

@@ -30,7 +30,7 @@ export async function operationsCounts(db: Queryable, now: Date): Promise<Operat
      FROM case_steps s WHERE s.status = 'pending' GROUP BY s.kind
      UNION ALL
      SELECT NULL, 0, 0, count(*), count(*) FILTER (WHERE n.failing_since IS NOT NULL), min(n.created_at)
-     FROM notifications n WHERE n.sent_at IS NULL AND n.recipient_email IS NOT NULL`,
+     FROM notifications n WHERE n.sent_at IS NULL AND n.not_sent_at IS NULL AND n.recipient_email IS NOT NULL`,
     [now],
   );
   const outbox = rows.find((row) => row.kind === null);

@@ -9,8 +9,9 @@ import type { Queryable } from './pool';
 /**
  * `scheduled`: still to come. `held`: a window's announcement waiting for the end of the entry session it was recorded
  * in, listed at that end. `sent`: raised; its in-app notification exists and its email went out, is on its way, or is
- * not owed (an agency without an address is told in the app only). `failed`: raised, and its email keeps failing; it
- * is still being retried.
+ * not owed (an agency without an address is told in the app only; a step done while a mail outage held its email back
+ * is not asked for again, and the outbox row says so). `failed`: raised, and its email keeps failing; it is still
+ * being retried.
  */
 export const REMINDER_STATUSES = ['scheduled', 'held', 'sent', 'failed'] as const;
 type ReminderStatus = (typeof REMINDER_STATUSES)[number];

@@ -4,6 +4,7 @@
  */
 import { findRecipient, listNotifications, type Notification } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
+import { listCaseReminders } from '../../db/reminders';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
@@ -130,6 +131,53 @@ test('an SMTP outage delays a reminder; it is then delivered exactly once', asyn
   await stack.env.sleep(DAY);
   expect(emailsFor(view.reference).filter((m) => /reminder/i.test(m.subject))).toHaveLength(1);
   expect(await notificationsOf(view.caseId, 'cp_request-1')).toHaveLength(1);
+});
+
+test('a reminder and a due notice held back by an SMTP outage until the step was signed off are not sent: the outbox says why', async () => {
+  // The emails that ask for the step, not the coordinator's in-app notice that they kept failing.
+  const askingFor = async (caseId: string, stepId: string) =>
+    (await notificationsOf(caseId, stepId)).filter((n) => n.kind === 'reminder' || n.kind === 'due');
+  const view = await openAdultCase();
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const dueAt = Date.parse(view.steps.find((s) => s.id === 'cp_request-1')!.dueAt!);
+  await stack.mail.setDown(true);
+  try {
+    // A minute past the due date: the reminder and the due notice were raised, and their sends fail.
+    await stack.env.sleep(dueAt + 60_000 - (await stack.env.currentTimeMs()));
+    await eventually(async () => {
+      const found = await askingFor(view.caseId, 'cp_request-1');
+      return found.length === 2 && found.every((n) => n.attempts >= 1);
+    }, 'failed attempts of both');
+    // The officer signs the step off before the mail server is back.
+    await stack.cases.signOff(
+      view.caseId,
+      { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } },
+      lawEnforcement,
+    );
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // The retries (backoff of at most 30 minutes) find the step done: nothing is sent, and each row says why.
+  await stack.env.sleep(3600 * 1000);
+  const settled = await eventually(async () => {
+    const found = await askingFor(view.caseId, 'cp_request-1');
+    return found.length === 2 && found.every((n) => n.lastError?.startsWith('not sent')) ? found : undefined;
+  }, 'both settled as not sent');
+  for (const row of settled) {
+    expect(row).toMatchObject({
+      sentAt: null,
+      failingSince: null,
+      lastError: 'not sent: the step was done before the email could go out',
+    });
+  }
+  await stack.env.sleep(DAY);
+  expect(emailsFor(view.reference).filter((m) => /Continued Presence request/.test(m.subject + m.text))).toEqual([]);
+  // The case's reminders list them raised, not failing.
+  const reminders = (await listCaseReminders(stack.pool, view.caseId)).filter((r) => r.stepId === 'cp_request-1');
+  expect(reminders.filter((r) => r.kind !== 'escalation').map((r) => [r.kind, r.status])).toEqual([
+    ['reminder', 'sent'],
+    ['due', 'sent'],
+  ]);
 });
 
 const plusDays = (date: string, days: number) =>

@@ -19,6 +19,8 @@ import {
   type NewNotification,
   type Notification,
 } from '../../db/notifications';
+import { operationsCounts } from '../../db/operations-counts';
+import { listCaseReminders } from '../../db/reminders';
 import { renderNotification } from '../../mail/render';
 import { startMailCapture, type MailCapture } from '../../mail/capture-server';
 import { createMailTransport } from '../../mail/transport';
@@ -270,6 +272,95 @@ describe('deliverNotification', () => {
     expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).not.toContain(
       row.id,
     );
+  });
+
+  it('does not send a reminder held back by an outage until its step was done: its row says why, and is no longer owed or failing', async () => {
+    const stepCase = randomUUID();
+    await pool.query(
+      `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version)
+       VALUES ($1, 'RC-DONE-MEANWHILE', 'adult', 'open', now(), 'test', $2, 1)`,
+      [stepCase, JSON.stringify({ coordinator: 'metro-task-force', ice: 'ice-ccht' })],
+    );
+    await pool.query(
+      `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at)
+       VALUES ($1, 'cp_decision-1', 'cp_decision', 'cp', 'ice', 'ice-ccht', 'pending', now(), now() + interval '7 days')`,
+      [stepCase],
+    );
+    const kinds = ['reminder', 'due', 'escalation'] as const;
+    const rows = await Promise.all(
+      kinds.map((kind) => notification({ caseId: stepCase, alarmId: `cp_decision-1:${kind}:x`, kind })),
+    );
+    const expiry = await notification({
+      caseId: stepCase,
+      alarmId: 'cp_decision-1:expiry_reminder:x',
+      kind: 'expiry_reminder',
+    });
+    await capture.setDown(true);
+    for (const row of [...rows, expiry]) await expect(deliver(row)).rejects.toThrow(/ECONNREFUSED/);
+    const before = await operationsCounts(pool, new Date());
+    // The officer signs the step off while the mail server is still down (the projection marks it completed).
+    await pool.query(`UPDATE case_steps SET status = 'completed', completed_at = now() WHERE case_id = $1`, [stepCase]);
+    await capture.setDown(false);
+
+    for (const row of rows) await expect(deliver(row)).resolves.toEqual({ sentAt: null });
+    // Asked again (a retry that raced the settling), still nothing is sent.
+    await expect(deliver(rows[0]!)).resolves.toEqual({ sentAt: null });
+    for (const row of rows) {
+      expect(mailFor(row.id)).toHaveLength(0);
+      expect(await findNotification(pool, row)).toMatchObject({
+        sentAt: null,
+        failingSince: null,
+        lastError: 'not sent: the step was done before the email could go out',
+      });
+    }
+    const owed = (await listNotifications(pool, { unsentOnly: true, limit: 500 })).items.map((n) => n.id);
+    for (const row of rows) expect(owed).not.toContain(row.id);
+    // Nor counted as failing, nor listed as failed among the case's reminders: only the expiry reminder still fails.
+    const after = await operationsCounts(pool, new Date());
+    expect(after.failingEmails).toBe(before.failingEmails - rows.length);
+    expect(after.unsentEmails).toBe(before.unsentEmails - rows.length);
+    const failingOfCase = await pool.query<{ id: string }>(
+      'SELECT id FROM notifications WHERE case_id = $1 AND failing_since IS NOT NULL',
+      [stepCase],
+    );
+    expect(failingOfCase.rows.map((r) => r.id)).toEqual([expiry.id]);
+    expect((await listCaseReminders(pool, stepCase)).map((r) => [r.kind, r.status])).toEqual(
+      expect.arrayContaining([
+        ['reminder', 'sent'],
+        ['due', 'sent'],
+        ['escalation', 'sent'],
+      ]),
+    );
+
+    // An expiry reminder is about a window's end, its step done long before: it still goes out.
+    await expect(deliver(expiry)).resolves.toEqual({ sentAt: expect.any(String) as unknown });
+    expect(mailFor(expiry.id)).toHaveLength(1);
+  });
+
+  it('sends a reminder whose step is still pending after an outage, as before', async () => {
+    const stepCase = randomUUID();
+    await pool.query(
+      `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version)
+       VALUES ($1, 'RC-STILL-PENDING', 'adult', 'open', now(), 'test', $2, 1)`,
+      [stepCase, JSON.stringify({ coordinator: 'metro-task-force', ice: 'ice-ccht' })],
+    );
+    await pool.query(
+      `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at)
+       VALUES ($1, 'cp_decision-1', 'cp_decision', 'cp', 'ice', 'ice-ccht', 'pending', now(), now() + interval '7 days')`,
+      [stepCase],
+    );
+    const row = await notification({ caseId: stepCase });
+    await capture.setDown(true);
+    await expect(deliver(row)).rejects.toThrow(/ECONNREFUSED/);
+    await capture.setDown(false);
+    const sent = await deliver(row);
+    expect(sent.sentAt).toEqual(expect.any(String));
+    expect(mailFor(row.id)).toHaveLength(1);
+    expect(await findNotification(pool, row)).toMatchObject({
+      sentAt: sent.sentAt,
+      lastError: null,
+      failingSince: null,
+    });
   });
 
   it('holds only its own connections while a mail server hangs: the pool the cases use still answers', async () => {
