@@ -2,7 +2,7 @@
  * The notification activities: every alarm a case workflow fires becomes one outbox row, keyed by its case and its
  * alarm, and at most one email, sent by a delivery workflow of its own (workflows/notification-delivery.ts).
  *
- * Exactly once, step by step:
+ * One email per row, step by step (recorded sent at most once; see the last point for the one copy SMTP can double):
  * - the row is keyed by (case, alarm), so a retried attempt finds the row its predecessor wrote, and two cases whose
  *   alarms share a step and a date never share a row;
  * - the delivery workflow's id is the row's (random) delivery id, so starting it again finds the one already started;

@@ -3,7 +3,9 @@
  * OS process, against one PostgreSQL and one official Temporal dev server, with deadlines of seconds. The clients
  * spread their requests over the API processes and retry with the same Idempotency-Key, as behind a load balancer.
  * Then one worker and one API process are SIGKILLed in the middle of the sign-offs while reminders fall due: every
- * sign-off is applied once, every reminder sent once, and no request is answered 5xx but 503 with Retry-After.
+ * sign-off is applied once, every reminder reaches the mail server under its own Message-ID and none under another
+ * (a resend under the same Message-ID, after a kill between the server's acceptance and its record, is counted apart),
+ * and no request is answered 5xx but 503 with Retry-After.
  * The bench's section 4 runs the same code (test/support/scale-out.ts) at bench size.
  */
 import { DEMO_AGENCIES } from '../../db/seed';

@@ -284,8 +284,9 @@ function signOffsAccepted(events: readonly temporal.api.history.v1.IHistoryEvent
 }
 
 /**
- * Every notification of these cases was sent, and reached the mail server under one Message-ID, its own; no email
- * names one of these cases without being a notification's. Waits for the due reminders of `remindedCaseIds` first.
+ * Every notification of these cases was sent, and reached the mail server under one Message-ID, its own (or was
+ * settled as no longer owed, its step done before it could go out); no email names one of these cases without being
+ * a notification's. Waits for the due reminders of `remindedCaseIds` first.
  */
 async function remindersSent(
   parts: ScaleOutParts,
@@ -297,8 +298,14 @@ async function remindersSent(
   const caseIds = cases.map((c) => c.caseId);
   const sentNotices = async () =>
     (
-      await parts.pool.query<{ id: string; case_id: string; kind: string; sent_at: Date | null }>(
-        `SELECT id, case_id, kind, sent_at FROM notifications
+      await parts.pool.query<{
+        id: string;
+        case_id: string;
+        kind: string;
+        sent_at: Date | null;
+        not_sent_at: Date | null;
+      }>(
+        `SELECT id, case_id, kind, sent_at, not_sent_at FROM notifications
          WHERE case_id = ANY($1::text[]) AND recipient_email IS NOT NULL`,
         [caseIds],
       )
@@ -307,7 +314,10 @@ async function remindersSent(
     async () => {
       const rows = await sentNotices();
       const dueSent = new Set(rows.filter((r) => r.kind === 'due' && r.sent_at).map((r) => r.case_id));
-      return remindedCaseIds.every((id) => dueSent.has(id)) && rows.every((r) => r.sent_at) ? rows : undefined;
+      // A reminder whose delivery the kill delayed until its step was signed is settled, not sent (its step is done).
+      return remindedCaseIds.every((id) => dueSent.has(id)) && rows.every((r) => r.sent_at || r.not_sent_at)
+        ? rows
+        : undefined;
     },
     'every due reminder to be sent',
     timeoutMs,
@@ -316,7 +326,14 @@ async function remindersSent(
   const emails = topology.mail.messages().filter((m) => references.some((ref) => m.subject.includes(ref)));
   const byMessageId = new Map<string, number>();
   for (const email of emails) byMessageId.set(email.messageId ?? '', (byMessageId.get(email.messageId ?? '') ?? 0) + 1);
-  const expected = new Set(notices.map((notice) => notificationMessageId(notice.id, MAIL_FROM)));
+  const expected = new Set(
+    notices.filter((notice) => notice.sent_at).map((notice) => notificationMessageId(notice.id, MAIL_FROM)),
+  );
+  // A settled one may still have gone out once: accepted by the server, its worker killed before recording it, and the
+  // step signed before the retry. Its Message-ID is its own notification's, not a second notification of an alarm.
+  const settled = new Set(
+    notices.filter((notice) => !notice.sent_at).map((notice) => notificationMessageId(notice.id, MAIL_FROM)),
+  );
   const result = { applied: 0, lost: 0, doubled: 0, copies: 0 };
   for (const id of expected) {
     const copies = byMessageId.get(id) ?? 0;
@@ -327,7 +344,8 @@ async function remindersSent(
     result.copies += Math.max(0, copies - 1);
   }
   // An email of these cases under any other Message-ID would be a second notification of one alarm.
-  for (const id of byMessageId.keys()) if (!expected.has(id)) result.doubled += 1;
+  for (const [id, copies] of byMessageId)
+    if (!expected.has(id) && !(settled.has(id) && copies === 1)) result.doubled += 1;
   return result;
 }
 
