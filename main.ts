@@ -14,10 +14,11 @@ async function main(): Promise<void> {
   const { startService } = await import('./service.js');
   const logger = createLogger({ level: config.logLevel });
   const service = await startService(config, logger, tracing);
-  const { api, console: webConsole, worker, temporalUi, mail } = service.where;
+  const { api, apiPublic, console: webConsole, worker, temporalUi, mail } = service.where;
   const lines = [
     webConsole && `Web console:        ${webConsole}${service.demo ? '  (sign in as a demo user below)' : ''}`,
     api && `API:                ${api}  (OpenAPI: ${api}/api/openapi.json)`,
+    apiPublic && `API public address: ${apiPublic}`,
     worker && `Worker:             ${worker}`,
     temporalUi && `Temporal Web UI:    ${temporalUi}`,
     mail && `Captured email:     ${mail}`,

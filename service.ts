@@ -25,6 +25,7 @@ import { workflowClientInterceptors } from './temporal/interceptors';
 import type { RunningTracing } from './app/tracing';
 import { CaseCommands } from './app/case-commands';
 import { namingPortVariables, type Config, type KeySource } from './app/config';
+import { apiAddresses } from './app/listening';
 import type { KeyVariable } from './app/keys';
 import type { Logger } from './core/logger';
 import { developmentKeyring, developmentSecret } from './app/keys';
@@ -43,7 +44,8 @@ import { supervise } from './core/supervisor';
 
 export interface RunningService {
   /** Where a person opens each part, for the start-up banner. */
-  where: { api?: string; console?: string; worker?: string; temporalUi?: string; mail?: string };
+  /** `api`: the address this process listens on; `apiPublic`: PUBLIC_BASE_URL, when it is another one. */
+  where: { api?: string; apiPublic?: string; console?: string; worker?: string; temporalUi?: string; mail?: string };
   /** Embedded mode only: the demo users and their shared password, for the banner. */
   demo?: { usernames: string[]; password: string };
   /**
@@ -301,9 +303,13 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       );
       // Requests get half the shutdown time; then the worker's activities a quarter, the embedded parts the rest.
       stoppers.push(() => http.drain(server, config.shutdownTimeoutMs / 2));
-      where.api = config.http.publicBaseUrl;
+      // The address this process listens on, and apart the public one when it differs (several API processes behind
+      // one PUBLIC_BASE_URL each listen on a port of their own).
+      const addresses = apiAddresses(server, config.http.publicBaseUrl);
+      where.api = addresses.listening;
+      if (addresses.public) where.apiPublic = addresses.public;
       if (webConsoleRouter) where.console = `${config.http.publicBaseUrl}/`;
-      logger.info({ url: where.api }, `API listening on ${where.api}`);
+      logger.info({ url: addresses.listening, publicUrl: addresses.public }, addresses.message);
     }
   } catch (error) {
     await stop();
