@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { isLoggableError } from './loggable-error';
 import { currentRequestId } from './request-context';
 
 export type { Logger };
@@ -32,6 +33,11 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // An error already cut down to what may be logged (core/loggable-error.ts) is written as it is: pino's own
+      // serializer would add its stack, whose first line is the message left out, and name its type "Object".
+      serializers: {
+        err: (value: unknown) => (isLoggableError(value) ? value : pino.stdSerializers.err(value as Error)),
+      },
       base: { service: 'relief-cases' },
       // The request this line is logged for, wherever it is logged: services, workers and activities alike.
       mixin: () => {

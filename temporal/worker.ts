@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
+import { loggableError } from '../core/loggable-error';
 import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from './interceptors';
 
 export interface CaseWorkerOptions {
@@ -157,10 +158,17 @@ function withoutUnusedCode(config: Configuration): Configuration {
 
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
-/** The service's logger as the Temporal SDK's: its lines in the service's format and at its level. */
-function temporalLogger(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[PINO_METHOD[level]]({ ...meta }, message);
+/**
+ * The service's logger as the Temporal SDK's: its lines in the service's format and at its level. The error the SDK
+ * passes (`meta.error`: an activity's or a workflow task's failure) is logged under `err` by its type, code and a
+ * message that quotes no value of a row (core/loggable-error.ts): spread as it was, an Error logged as `{}`, and
+ * logged whole, a PostgreSQL error's `detail` would carry the row's values.
+ */
+export function temporalLogger(logger: Logger): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    const { error, ...rest } = meta ?? {};
+    logger[PINO_METHOD[level]](error === undefined ? rest : { ...rest, err: loggableError(error) }, message);
+  };
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),
