@@ -445,7 +445,7 @@ test('the console: the coordinator chooses the new agency, confirms, and the cas
   const after = await request(service.app).get(done.headers.location!).set('Cookie', sessionOf('demo-coordinator'));
   expect(after.status).toBe(200);
   expect(after.text).toContain('The case was transferred.');
-  expect(after.text).toContain('Law enforcement: New City Police (fictitious)');
+  expect(after.text).toContain('Law enforcement: <bdi>New City Police (fictitious)</bdi>');
   // The timeline says it in a sentence, agencies by name.
   expect(after.text).toContain(
     'its law enforcement agency is now <bdi>New City Police (fictitious)</bdi>, was <bdi>Demo City Police Department (fictitious)</bdi>. Reason: The case was referred to another agency.',
