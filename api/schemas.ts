@@ -717,7 +717,7 @@ export const ReminderListSchema = z.object({
       status: z
         .enum(REMINDER_STATUSES)
         .describe(
-          'scheduled: still to come; held: an announcement waiting for the end of the entry session it was recorded in, listed at that end; sent: raised (in the app, and by email where the agency has an address), listed when it was due, or when it was sent if it was held; failed: its email keeps failing and is retried',
+          'scheduled: still to come; held: an announcement waiting for the end of the entry session it was recorded in, listed at that end; sent: raised (in the app, and by email where the agency has an address), listed when it was due, or when it was sent if it was held; failed: its email keeps failing and is retried; not_sent: its step was done while a mail outage held its email back, so it was not sent',
         ),
     }),
   ),

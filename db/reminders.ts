@@ -9,11 +9,11 @@ import type { Queryable } from './pool';
 /**
  * `scheduled`: still to come. `held`: a window's announcement waiting for the end of the entry session it was recorded
  * in, listed at that end. `sent`: raised; its in-app notification exists and its email went out, is on its way, or is
- * not owed (an agency without an address is told in the app only; a step done while a mail outage held its email back
- * is not asked for again, and the outbox row says so). `failed`: raised, and its email keeps failing; it is still
- * being retried.
+ * not owed (an agency without an address is told in the app only). `failed`: raised, and its email keeps failing; it is
+ * still being retried. `not_sent`: raised, but its step was done while a mail outage held its email back, so the
+ * email was not sent (the outbox row says why).
  */
-export const REMINDER_STATUSES = ['scheduled', 'held', 'sent', 'failed'] as const;
+export const REMINDER_STATUSES = ['scheduled', 'held', 'sent', 'failed', 'not_sent'] as const;
 type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
 export interface Reminder {
@@ -56,6 +56,7 @@ export async function listCaseReminders(db: Queryable, caseId: string): Promise<
             COALESCE(a.recipient_agency_id, n.recipient_agency_id) AS recipient_agency_id,
             CASE WHEN n.alarm_id IS NULL AND a.held THEN 'held'
                  WHEN n.alarm_id IS NULL THEN 'scheduled'
+                 WHEN n.sent_at IS NULL AND n.not_sent_at IS NOT NULL THEN 'not_sent'
                  WHEN n.sent_at IS NULL AND n.failing_since IS NOT NULL THEN 'failed'
                  ELSE 'sent' END AS status
      FROM (SELECT * FROM case_alarms WHERE case_id = $1::text::uuid) a

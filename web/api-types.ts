@@ -2922,10 +2922,10 @@ export interface operations {
                             kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired";
                             recipientAgencyId: string;
                             /**
-                             * @description scheduled: still to come; held: an announcement waiting for the end of the entry session it was recorded in, listed at that end; sent: raised (in the app, and by email where the agency has an address), listed when it was due, or when it was sent if it was held; failed: its email keeps failing and is retried
+                             * @description scheduled: still to come; held: an announcement waiting for the end of the entry session it was recorded in, listed at that end; sent: raised (in the app, and by email where the agency has an address), listed when it was due, or when it was sent if it was held; failed: its email keeps failing and is retried; not_sent: its step was done while a mail outage held its email back, so it was not sent
                              * @enum {string}
                              */
-                            status: "scheduled" | "held" | "sent" | "failed";
+                            status: "scheduled" | "held" | "sent" | "failed" | "not_sent";
                             stepId: string;
                             stepKind: string;
                         }[];

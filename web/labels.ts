@@ -179,6 +179,7 @@ const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
   held: 'Waiting for the end of the entry session',
   sent: 'Sent',
   failed: 'Email failing; still retrying',
+  not_sent: 'Not sent: the step was done before the email could go out',
 };
 export const reminderStatusLabel = (status: string) => REMINDER_STATUS_LABELS[status] ?? humanize(status);
 

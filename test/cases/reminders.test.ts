@@ -172,11 +172,11 @@ test('a reminder and a due notice held back by an SMTP outage until the step was
   }
   await stack.env.sleep(DAY);
   expect(emailsFor(view.reference).filter((m) => /Continued Presence request/.test(m.subject + m.text))).toEqual([]);
-  // The case's reminders list them raised, not failing.
+  // The case's reminders list them as not sent, neither sent nor failing.
   const reminders = (await listCaseReminders(stack.pool, view.caseId)).filter((r) => r.stepId === 'cp_request-1');
   expect(reminders.filter((r) => r.kind !== 'escalation').map((r) => [r.kind, r.status])).toEqual([
-    ['reminder', 'sent'],
-    ['due', 'sent'],
+    ['reminder', 'not_sent'],
+    ['due', 'not_sent'],
   ]);
 });
 

@@ -326,9 +326,9 @@ describe('deliverNotification', () => {
     expect(failingOfCase.rows.map((r) => r.id)).toEqual([expiry.id]);
     expect((await listCaseReminders(pool, stepCase)).map((r) => [r.kind, r.status])).toEqual(
       expect.arrayContaining([
-        ['reminder', 'sent'],
-        ['due', 'sent'],
-        ['escalation', 'sent'],
+        ['reminder', 'not_sent'],
+        ['due', 'not_sent'],
+        ['escalation', 'not_sent'],
       ]),
     );
 
