@@ -152,6 +152,19 @@ export function createConsole(options: ConsoleOptions): Router {
       400,
     );
   });
+  // A browser sends a form in UTF-8 (the pages are); bytes that are not arrive decoded as U+FFFD, which would be stored,
+  // in a survivor's name as anywhere, as it was read. Refused whole, as the API refuses such a body (encoding_invalid).
+  router.use((req, res, next) => {
+    const form = req.body as Record<string, unknown> | undefined;
+    const unreadable = Object.values(form ?? {}).some((value) => typeof value === 'string' && value.includes('\uFFFD'));
+    if (req.method !== 'POST' || !unreadable) return next();
+    refuseForm(
+      req,
+      res,
+      'Some of its text could not be read (it was not sent as UTF-8), and nothing in it was saved. Open it again and fill it in anew.',
+      400,
+    );
+  });
   router.use((req, res, next) => {
     if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
     if (req.method === 'GET') return res.redirect(303, signInReturningTo(pageOf(req)));

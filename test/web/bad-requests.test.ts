@@ -128,3 +128,33 @@ test('a form whose idempotency key is not one is refused, to be opened again: ne
   expect(status).toBe('open');
   expect(steps.find((step) => step.id === 'cp_request-1')?.status).toBe('pending');
 });
+
+test('a form whose text is not UTF-8 is refused whole, nothing saved, where it was stored with U+FFFD', async () => {
+  const { caseId } = await openDemoCase(service, `bad-requests-latin1-${randomUUID()}`, {
+    identifiedOn: '2026-11-20',
+    name: 'Ottoline Brackenbury',
+  });
+  // The survivor's corrected name as a crafted request sends it: "é" as the Latin-1 byte 0xE9, not UTF-8.
+  const shown = await request(service.app).get('/').set('Cookie', session()).expect(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(shown.text)![1]!;
+  const body = Buffer.concat([
+    Buffer.from(`_csrf=${encodeURIComponent(csrf)}&name=Ottol`),
+    Buffer.from([0xe9]),
+    Buffer.from('ne+Brackenbury'),
+  ]);
+  const page = await request(service.app)
+    .post(`/cases/${caseId}/survivor`)
+    .set('Cookie', [session(), ...cookiesSetBy(shown)].join('; '))
+    .set('Origin', origin)
+    .type('form')
+    // Sent as the bytes are: superagent would otherwise serialize a Buffer as an object's fields.
+    .serialize((raw: unknown) => raw as string)
+    .send(body);
+  expect(page.status).toBe(400);
+  expect(page.text).toContain('Some of its text could not be read (it was not sent as UTF-8)');
+  const survivor = await request(service.app)
+    .get(`/api/cases/${caseId}/survivor`)
+    .set(service.stack.as('law_enforcement'))
+    .expect(200);
+  expect((survivor.body as { name: string }).name).toBe('Ottoline Brackenbury');
+});
