@@ -126,8 +126,14 @@ export function idempotency(
  * match their retries.
  */
 function pathOf(pattern: string, params: Record<string, string | string[]>): string {
-  return pattern.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => encodeURIComponent(String(params[name] ?? '')));
+  return pattern.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
+    const value = String(params[name] ?? '');
+    // A case id is read in either case (the same case): spelled one way, so a retry in the other replays.
+    return encodeURIComponent(UUID.test(value) ? value.toLowerCase() : value);
+  });
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** JSON with object keys sorted, so equal requests hash equally whatever their key order. */
 function canonicalJson(value: unknown): string {

@@ -500,6 +500,14 @@ describe('idempotency', () => {
       .expect(200);
     expect(resigned.headers['idempotent-replayed']).toBe('true');
     expect(resigned.text).toBe(signed.text);
+    // The case id in capitals is the same case: the retry replays too.
+    const capitals = await request(app)
+      .post(`/api/cases/${caseId.toUpperCase()}/steps/cp_request-1/sign-off`)
+      .set(as('le-1'))
+      .set('Idempotency-Key', signKey)
+      .send(signOff)
+      .expect(200);
+    expect(capitals.headers['idempotent-replayed']).toBe('true');
 
     // The parameter values are the request's: the same key on another case is another request.
     const other = await openCase();
