@@ -277,6 +277,26 @@ test("a sign-off's check page wraps a long unbroken note on a desktop's screen, 
   );
 });
 
+test("the case page wraps a step's long unbroken note in its table on a desktop's screen", async () => {
+  const note = `${'x'.repeat(30)}https://example.org/${'a'.repeat(200)}`;
+  const { caseId: noted } = await openDemoCase(service, 'phone-width-noted', {
+    identifiedOn: '2025-11-03',
+    name: 'Phone Width Noted',
+  });
+  await signOff(noted, 'cp_request-1', 'law_enforcement', {
+    outcome: 'requested',
+    details: { requestedOn: '2025-11-04', note },
+  });
+  await onPhone(
+    'demo-police-officer',
+    `/cases/${noted}`,
+    async (page) => {
+      await expectOnScreen(page.locator('.step-note').getByText(note));
+    },
+    DESKTOP,
+  );
+});
+
 test("a correction's check page fits 320 px, each answer under its name", async () => {
   await onPhone(
     'demo-ice-officer',
