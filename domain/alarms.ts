@@ -98,6 +98,7 @@ export function scheduledAlarms(state: CaseState, sessionEndsAt?: Instant): Sche
     datesAsWritten: true,
     adultAt18: true,
     birthdayLeadsGathered: true,
+    leadsGatheredAfterADay: true,
     coordinatorToldOfLapses: true,
   };
   const waits = state.announcesAfterSession === true && inEntrySession(state);

@@ -186,6 +186,13 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   birthdayBeginsInUs?: boolean;
   /**
+   * A minor's case is entered after the fact, for its birthday leads already passed (`birthdayLeadsGathered`), when it
+   * is entered a full day or more after the identification, not on a later UTC day: a minor identified that morning in
+   * Los Angeles and entered that evening has the police urged at once. Set by the workflow behind a patch, so
+   * histories recorded before, which held that reminder for the entry session's notice, replay as they ran.
+   */
+  leadsGatheredAfterADay?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

@@ -86,6 +86,7 @@ import {
   GRANTED_AGAIN_TOLD_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   BIRTHDAY_BEGINS_IN_US_PATCH,
+  LEADS_GATHERED_AFTER_A_DAY_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -223,6 +224,7 @@ const PATCHED_RULES = [
   ['tellsGrantedAgain', GRANTED_AGAIN_TOLD_PATCH],
   ['passedToldToOwner', PASSED_TOLD_TO_OWNER_PATCH],
   ['birthdayBeginsInUs', BIRTHDAY_BEGINS_IN_US_PATCH],
+  ['leadsGatheredAfterADay', LEADS_GATHERED_AFTER_A_DAY_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

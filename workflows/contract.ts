@@ -361,6 +361,15 @@ export const PASSED_TOLD_TO_OWNER_PATCH = 'passed-told-to-owner';
 export const BIRTHDAY_BEGINS_IN_US_PATCH = 'birthday-begins-in-us';
 
 /**
+ * Cases recorded before it took a minor's case as entered after the fact when entered on a later UTC day than the
+ * identification, and held its urgent birthday reminder for the entry session's notice: a minor identified that
+ * morning in Los Angeles and entered that evening, the day before the birthday, had the police urged only half an
+ * hour after the last entry (re-probe, 6 Dec 2026). Since, only a case entered a full day or more after it
+ * (`leadsGatheredAfterADay` in domain/case-state.ts). Asked on its own, after the bundles.
+ */
+export const LEADS_GATHERED_AFTER_A_DAY_PATCH = 'leads-gathered-after-a-day';
+
+/**
  * One daily digest workflow per agency whose digest is on (workflows/daily-digest.ts): the agency id is no personal
  * data, and starting it again finds the one running.
  */

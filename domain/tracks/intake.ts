@@ -29,8 +29,8 @@ const GRID_DAYS = 7;
  * birthday would let anyone who sees when a reminder fired (a supervisor reading the timeline, an operator reading
  * timer events) work the birth date out; a grid point reveals only the week, and never falls on the birthday or on
  * a lead's own date. The leads whose points passed before the case was entered are one reminder (`on-entry`): the
- * request is urgent, so it is not dropped. On a case with `birthdayLeadsGathered` entered after the fact (identified
- * on a day before it was entered) it is dated at the last of those points, so it passed like every alarm before the
+ * request is urgent, so it is not dropped. On a case with `birthdayLeadsGathered` entered after the fact
+ * (`enteredAfterTheFact`) it is dated at the last of those points, so it passed like every alarm before the
  * entry: the entry session's notice of what passed tells the police at
  * its end (half an hour after its last entry, the birthday still ahead), and leaves it out when
  * the session shows HHS notified; before, it was raised at once as the case was entered, ahead of the entry that showed
@@ -41,10 +41,9 @@ const GRID_DAYS = 7;
 function gridAlarms(state: CaseState, notification: Step, birthday: string): Alarm[] {
   const opened = Date.parse(notification.openedAt);
   const enteredAfterBirthday = state.adultAt18 === true && state.openedAt >= birthdayBegins(state, birthday);
-  // Entered after the fact (identified on a day before it was entered): the entries to come may show HHS notified.
-  // Opened as the minor is identified, the police are told at once.
-  const gathersPassedLeads =
-    state.birthdayLeadsGathered === true && dateOf(notification.openedAt) < dateOf(state.openedAt);
+  // Entered after the fact: the entries to come may show HHS notified. Opened as the minor is identified, the police
+  // are told at once.
+  const gathersPassedLeads = state.birthdayLeadsGathered === true && enteredAfterTheFact(state, notification);
   const legacyFired = new Set(
     legacyAlarms(state, notification, birthday)
       .filter(({ alarm }) => state.firedAlarms.includes(alarm.id))
@@ -67,6 +66,17 @@ function gridAlarms(state: CaseState, notification: Step, birthday: string): Ala
     if (!sameId || sameId.at < alarm.at) byId.set(alarm.id, alarm);
   }
   return [...byId.values()];
+}
+
+/**
+ * Whether a minor's case was entered after the fact, for its passed birthday leads: a full day or more after the
+ * notification opened (`leadsGatheredAfterADay`), when the 24 hours law enforcement has to notify HHS are over. Before,
+ * it took an earlier UTC day: a minor identified that morning in Los Angeles and entered that evening, already the
+ * next day in UTC, had the urgent reminder held for the entry session's notice (re-probe, 6 Dec 2026).
+ */
+function enteredAfterTheFact(state: CaseState, notification: Step): boolean {
+  if (!state.leadsGatheredAfterADay) return dateOf(notification.openedAt) < dateOf(state.openedAt);
+  return Date.parse(state.openedAt) - Date.parse(notification.openedAt) >= DAY_MS;
 }
 
 /** The schedule of cases that began before the grid: each lead at its own date, ids carrying that date. */

@@ -206,6 +206,22 @@ describe('a minor entered after the fact, the birthday still ahead', () => {
     ).toContainEqual(expect.objectContaining({ at: settled.openedAt, recipient: 'law_enforcement' }));
   });
 
+  it('identified in Los Angeles by the day alone, entered that evening, the next UTC day: the police are urged at once', () => {
+    // Identified on 31 Aug (midnight in Los Angeles), entered at 20:15 there, 03:15 UTC on 1 Sep, the day before the
+    // birthday: within the police's 24 hours, not a case entered after the fact.
+    const enteredThatEvening = identifiedInLosAngelesOn31Aug('2026-09-01T03:15:00.000Z');
+    expect(birthdayLeads(enteredThatEvening.passedAlarms ?? [])).toEqual([]);
+    expect(urgedAtOnce(enteredThatEvening)).toEqual([expect.objectContaining({ recipient: 'law_enforcement' })]);
+    // A case recorded before held it for the session's notice, half an hour after the last entry, as it ran.
+    const recordedBefore = identifiedInLosAngelesOn31Aug('2026-09-01T03:15:00.000Z', { leadsGatheredAfterADay: false });
+    expect(urgedAtOnce(recordedBefore)).toEqual([]);
+    expect(birthdayLeads(recordedBefore.passedAlarms ?? [])).toHaveLength(1);
+    // Entered a full day after, on 1 Sep in Los Angeles, it is after the fact: the lead waits for the session's notice.
+    const dayAfter = identifiedInLosAngelesOn31Aug('2026-09-01T07:00:00.000Z');
+    expect(urgedAtOnce(dayAfter)).toEqual([]);
+    expect(birthdayLeads(dayAfter.passedAlarms ?? [])).toHaveLength(1);
+  });
+
   it("the opening's projection lists no lead that passed before entry as still to come (probe X12)", () => {
     // As the workflow opens it: the rules' flags come at its first task, after the opening is projected.
     const listed = scheduledAlarms(openedLateOn(ENTERED_AT)).filter((alarm) => alarm.about === 'minor_turns_18');
@@ -262,6 +278,38 @@ function enteredOn(at: string, rules: Partial<CaseState> = {}): CaseState {
 }
 
 const enteredAfterBirthday = () => enteredOn(noon('2026-12-04'));
+
+/** A minor identified by the day alone on 31 Aug in Los Angeles, the day before the 18th birthday, entered on `at`. */
+function identifiedInLosAngelesOn31Aug(at: string, rules: Partial<CaseState> = {}): CaseState {
+  const opened = openCase(
+    {
+      caseId: 'case-los-angeles',
+      reference: 'RC-LA-1',
+      identifiedAt: '2026-08-31T07:00:00.000Z',
+      identifiedOn: '2026-08-31',
+      minorTurns18On: BIRTHDAY,
+      agencies: AGENCIES,
+      usesUVisa: false,
+    },
+    at,
+  );
+  const flagged: CaseState = {
+    ...opened,
+    datesAsWritten: true,
+    adultAt18: true,
+    birthdayLeadsGathered: true,
+    birthdayBeginsInUs: true,
+    leadsGatheredAfterADay: true,
+    ...rules,
+  };
+  return settlePassedAlarms(flagged, opened.openedAt);
+}
+
+/** The birthday reminders raised as the case is entered, the police urged at once. */
+const urgedAtOnce = (state: CaseState) =>
+  alarms(state).filter(
+    (alarm) => alarm.subject === 'minor_turns_18' && alarm.kind === 'expiry_reminder' && alarm.at === state.openedAt,
+  );
 
 describe('a minor identified on the US evening before the 18th birthday, already the birthday in UTC', () => {
   // 18:30 in Los Angeles on 31 Aug is 01:30 UTC on 1 Sep: the police's day is the last before the birthday.

@@ -39,6 +39,7 @@ import {
   GRANTED_AGAIN_TOLD_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   BIRTHDAY_BEGINS_IN_US_PATCH,
+  LEADS_GATHERED_AFTER_A_DAY_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -379,6 +380,9 @@ const COVERAGE = {
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BIRTHDAY_BEGINS_IN_US_PATCH),
+  "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
+    facts: HistoryFacts,
+  ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
   'holds the announcements of an entry made after the fact, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BACKDATED_ENTRY_SESSION_PATCH),
   'keeps the due dates its "Needed again" emails name, if it opens a case': (facts: HistoryFacts) =>
@@ -540,6 +544,16 @@ const V21_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v21, and a third patch asked on its own after the bundle: a minor's case is entered after the fact, for its
+// passed birthday leads, a full day after the identification, not on a later UTC day (LEADS_GATHERED_AFTER_A_DAY_PATCH).
+const V22_CLAIMS: GenerationClaim = {
+  some: V21_CLAIMS.some,
+  every: [
+    ...V21_CLAIMS.every,
+    "takes a minor's case as entered after the fact a full day after the identification, if it opens a case",
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -581,6 +595,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v19: V19_CLAIMS,
   v20: V20_CLAIMS,
   v21: V21_CLAIMS,
+  v22: V22_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -77,9 +77,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * again (GRANTED_AGAIN_TOLD_PATCH). v20 records the third bundle's marker and, in a case it opens, one asked on its own
  * after it: an entry session's notice lists a step another agency settled before a transfer to the coordinator alone
  * (PASSED_TOLD_TO_OWNER_PATCH). v21 asks one more on its own after that one: a minor's 18th birthday begins once it has
- * begun everywhere in the US, at noon UTC (BIRTHDAY_BEGINS_IN_US_PATCH).
+ * begun everywhere in the US, at noon UTC (BIRTHDAY_BEGINS_IN_US_PATCH). v22 asks another: a minor's case is entered
+ * after the fact, for its passed birthday leads, a full day after the identification (LEADS_GATHERED_AFTER_A_DAY_PATCH).
  */
-const GENERATION = 'v21';
+const GENERATION = 'v22';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
