@@ -192,7 +192,9 @@ export const OpenCaseRequestSchema = z
     /** Exactly one of these two (see app/identification.ts). */
     identifiedAt: IdentifiedAtSchema.optional(),
     identifiedOn: isoDateSchema()
-      .describe("the day of identification alone: its start in the identifying agency's time zone")
+      .describe(
+        "the day of identification alone: its start in the identifying agency's time zone; not before 2000-10-28 (the TVPA)",
+      )
       .optional(),
     survivor: SurvivorSchema,
     agencies: CaseAgenciesSchema,

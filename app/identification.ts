@@ -4,7 +4,7 @@
  * time zone, since that is the clock the officer who wrote them down was reading.
  */
 import { z } from 'zod';
-import { EARLIEST_DATE, isoDateSchema, LATEST_DATE, type IsoDate } from '../domain/dates';
+import { beforeTheTvpa, EARLIEST_DATE, isoDateSchema, LATEST_DATE, type IsoDate } from '../domain/dates';
 import type { Instant } from '../domain/types';
 import { AppError } from '../core/errors';
 import { formatCalendarDay } from '../core/people-dates';
@@ -25,7 +25,7 @@ export const IdentifiedAtSchema = z
     `expected a day between ${EARLIEST_DATE} and ${LATEST_DATE}`,
   )
   .describe(
-    "the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone",
+    "the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone; on a day not before 2000-10-28 (the TVPA) there",
   );
 
 /** Exactly one of them; the API's schema refuses anything else before this is reached. */
@@ -49,6 +49,14 @@ export interface Identification {
  */
 export function identificationOf(request: IdentificationRequest, zone: string, now: Date): Identification {
   const identification = resolve(request, zone);
+  // On the day it was where the identifying agency is, the day the case records as its identifiedOn.
+  const tooEarly = beforeTheTvpa(identification.field, identification.on);
+  if (tooEarly) {
+    throw new AppError('unprocessable', tooEarly, {
+      code: 'date_out_of_range',
+      fields: [{ field: identification.field, message: tooEarly }],
+    });
+  }
   if (Date.parse(identification.at) > now.getTime()) {
     // What was sent is said as the client wrote it, not as two UTC instants: a day against today where the
     // identifying agency is; a moment (with its offset, or local to the agency) as in the future, which it is.

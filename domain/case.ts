@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   addDays,
   addDaysToInstant,
+  beforeTheTvpa,
   birthdayAt,
   dateOf,
   instantSchema,
@@ -248,7 +249,8 @@ export function signedEventDate(step: {
 }
 
 /**
- * None may lie in the future; counted from events, none may precede the step it signs. `today`: the UTC day of the
+ * None may lie in the future, nor before the TVPA (`beforeTheTvpa`); counted from events, none may precede the step it
+ * signs. `today`: the UTC day of the
  * workflow's clock, which the identification's own day may pass (an evening in Chicago is already the next day in UTC).
  */
 function eventDateOutOfOrder(
@@ -271,6 +273,9 @@ function eventDateOutOfOrder(
         field: `details.${field}`,
         message: `${field} (${value}) is after today (${latest})`,
       };
+    // Before the steps' own opening on cases that count from events; on every case, never before the TVPA.
+    const tooEarly = beforeTheTvpa(field, value);
+    if (tooEarly) return { code: 'date_out_of_range', field: `details.${field}`, message: tooEarly };
     if (countsFromEvents(state.policy) && value < openedOn) {
       return {
         code: 'date_order',

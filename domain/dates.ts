@@ -23,6 +23,24 @@ export type IsoDate = string;
 export const EARLIEST_DATE: IsoDate = '1900-01-01';
 export const LATEST_DATE: IsoDate = '2199-12-31';
 
+/**
+ * The day the Trafficking Victims Protection Act of 2000 was enacted (Pub. L. 106-386), which created T status,
+ * Continued Presence and the HHS certification: no identification, request, grant, letter or filing a case records
+ * can be dated before it. 1900 is a valid date (a birth date), not a plausible day of anything a case follows.
+ */
+export const TVPA_ENACTED: IsoDate = '2000-10-28';
+
+/**
+ * Why a day a case records as one of its events (`field`: `identifiedOn`, `requestedOn`, ...) cannot be, or null: one
+ * before the TVPA. The one rule for the API's open-case request, the console's form (which shows the API's words) and
+ * every sign-off's dates, in the same words.
+ */
+export function beforeTheTvpa(field: string, day: IsoDate): string | null {
+  return day < TVPA_ENACTED
+    ? `${field} must be on or after ${TVPA_ENACTED}, when the TVPA, which created T status and Continued Presence, was enacted`
+    : null;
+}
+
 const DATE_EXPECTED = `expected a date between ${EARLIEST_DATE} and ${LATEST_DATE} as YYYY-MM-DD`;
 const INSTANT_EXPECTED = `expected an instant between ${EARLIEST_DATE} and ${LATEST_DATE} (UTC) with an offset, as 2026-11-23T08:00:00Z`;
 const BOUND_EXPECTED = `${DATE_EXPECTED}, or an instant within those days with an offset, as 2026-11-23T08:00:00Z`;

@@ -1739,11 +1739,11 @@ export interface operations {
                     };
                     /** @description true: open the case even though your agency has an open case of a survivor with the same name and birth date, identified at the same instant (else 409 possible_duplicate naming it) */
                     confirmNotDuplicate?: boolean;
-                    /** @description the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone */
+                    /** @description the instant of identification: with an offset or Z, or a local date-time in the identifying agency's time zone; on a day not before 2000-10-28 (the TVPA) there */
                     identifiedAt?: string;
                     /**
                      * Format: date
-                     * @description the day of identification alone: its start in the identifying agency's time zone
+                     * @description the day of identification alone: its start in the identifying agency's time zone; not before 2000-10-28 (the TVPA)
                      */
                     identifiedOn?: string;
                     /** @description your agency's case number, unique within your agency (left out, one is assigned). Every agency on the case reads it in clear, so it is refused (422) when it reads as an assigned one, holds a word of the survivor's name or their birth date, or has 8 digits that read as a date */

@@ -4,7 +4,7 @@
  * once CP is granted or USCIS found the T-visa application bona fide or approved it, then a certification letter
  * whose eligibility date starts the Refugee Cash/Medical Assistance window.
  */
-import { addDays, endOfDay } from '../dates';
+import { addDays, beforeTheTvpa, endOfDay } from '../dates';
 import { benefitWindow, type Policy } from '../policy';
 import {
   cancelPending,
@@ -67,6 +67,15 @@ function interimEnd(ctx: SignOffContext): { validUntil: string; limit: string } 
 
 function notAfterToday(field: string, value: string, today: string) {
   return value > today ? dateOrder(field, `${field} (${value}) is after today (${today})`) : null;
+}
+
+/**
+ * A letter's eligibility date: not after today, nor before the TVPA (`beforeTheTvpa`), which made survivors eligible:
+ * named by no `…On`, it is not one of the event dates every sign-off is held to (domain/case.ts `eventDates`).
+ */
+function eligibilityDateRefusal(value: string, today: string) {
+  const tooEarly = value === '' ? null : beforeTheTvpa('eligibilityDate', value);
+  return notAfterToday('eligibilityDate', value, today) ?? (tooEarly ? outOfRange('eligibilityDate', tooEarly) : null);
 }
 
 /**
@@ -140,12 +149,12 @@ export const hhs: TrackRules = {
             : null,
       );
     },
-    hhs_eligibility_letter: (ctx) => notAfterToday('eligibilityDate', text(ctx.details, 'eligibilityDate'), ctx.today),
+    hhs_eligibility_letter: (ctx) => eligibilityDateRefusal(text(ctx.details, 'eligibilityDate'), ctx.today),
     hhs_certification_letter: (ctx) => {
       if (ctx.outcome !== 'certified') return null;
       const eligibilityDate = text(ctx.details, 'eligibilityDate');
       return firstOf(
-        () => notAfterToday('eligibilityDate', eligibilityDate, ctx.today),
+        () => eligibilityDateRefusal(eligibilityDate, ctx.today),
         () =>
           benefitWindow(eligibilityDate, ctx.state.policy)
             ? null

@@ -209,3 +209,17 @@ test('refuses an identification after now, naming the field, and takes one of tw
   const twoYearsAgo = new Date(now.getTime() - 730 * 86_400_000).toISOString();
   await open({ identifiedAt: twoYearsAgo }).expect(201);
 });
+
+test('refuses an identification before the TVPA, naming the field and why, and takes one on the day it was enacted', async () => {
+  const why =
+    'must be on or after 2000-10-28, when the TVPA, which created T status and Continued Presence, was enacted';
+  for (const [field, value] of [
+    ['identifiedOn', '1900-01-01'],
+    ['identifiedOn', '2000-10-27'],
+    ['identifiedAt', '1999-06-01T09:30'],
+  ] as const) {
+    const res = await open({ [field]: value, survivor: { name: 'Test Person', birthDate: '1900-01-01' } }).expect(422);
+    expect([value, (res.body as Problem).errors]).toEqual([value, [{ field, message: `${field} ${why}` }]]);
+  }
+  await open({ identifiedOn: '2000-10-28', survivor: { name: 'Test Person', birthDate: '1980-01-01' } }).expect(201);
+});

@@ -108,6 +108,14 @@ test.each([
     { identifiedOn: 'Identified on: The date must be on or before today' },
   ],
   [
+    'identified before the TVPA, by its date alone or with a time',
+    { identifiedOn: '1900-01-01', identifiedTime: '09:30', 'survivor.birthDate': '1900-01-01' },
+    {
+      identifiedOn:
+        'Identified on: The date they were identified must be on or after 28 Oct 2000, when the TVPA, which created T status and Continued Presence, was enacted',
+    },
+  ],
+  [
     'born after the identification',
     { identifiedOn: '2025-11-03', 'survivor.birthDate': '2025-11-04' },
     { 'survivor-birthDate': 'Birth date: The survivor’s birth date must be on or before the day they were identified' },

@@ -868,12 +868,13 @@ const NEW_CASE_FIELDS: readonly NamedField[] = [
 
 /**
  * The API's errors of an open request by the form's fields: `identifiedAt` is the date and the time typed together
- * (web/pages/cases.ts identificationOf), its day's errors go by the date, the rest by the time.
+ * (web/pages/cases.ts identificationOf), its day's errors go by the date (not a day; one before the TVPA, domain/dates.ts
+ * `beforeTheTvpa`), the rest by the time.
  */
 function newCaseErrors(errors: Record<string, string>): Record<string, string> {
   const { identifiedAt, ...rest } = errors;
   if (identifiedAt === undefined) return rest;
-  const field = /expected a day/.test(identifiedAt) ? 'identifiedOn' : 'identifiedTime';
+  const field = /expected a day|must be on or after/.test(identifiedAt) ? 'identifiedOn' : 'identifiedTime';
   return { ...rest, [field]: identifiedAt };
 }
 
