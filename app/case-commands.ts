@@ -28,6 +28,7 @@ import { nameTokens } from '../core/name-index';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import {
+  eventAgencyOf,
   ISSUED_WINDOW_MINUTES,
   isoDateSchema,
   minorTurns18OnFor,
@@ -327,7 +328,7 @@ export class CaseCommands {
       policy: this.deps.policy(),
       openedBy: actor,
       // The day the timeline says the case was recorded on, where its opener works (domain/dates.ts `todayOf`).
-      openedOn: await this.todayWhere(actor, now.toISOString()),
+      openedOn: await this.todayWhere(actor.agencyId, now.toISOString()),
     };
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
@@ -377,7 +378,7 @@ export class CaseCommands {
 
   async signOff(caseId: string, signOff: SignOff, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
-    return this.apply(caseId, signOffUpdate, { name: 'sign-off', options, signer: actor }, (issued) => ({
+    return this.apply(caseId, signOffUpdate, { name: 'sign-off', options, datedBy: actor.agencyId }, (issued) => ({
       signOff: sealed,
       actor,
       issued,
@@ -391,16 +392,20 @@ export class CaseCommands {
    */
   async previewSignOff(caseId: string, signOff: SignOff, actor: Actor): Promise<void> {
     const sealed = withSealedNote(caseId, signOff, this.deps.identityKeyring);
-    const { state, issued } = await this.previewed(caseId, 'sign-off-preview', actor);
+    const { state, issued } = await this.previewed(caseId, 'sign-off-preview', actor.agencyId);
     const rejection = validateSignOff(state, sealed, actor, issued.at, issued.today);
     if (rejection) throw rejectionError(rejection);
   }
 
-  /** Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. */
+  /**
+   * Corrects a step's sign-off (domain/correction.ts); the reason is sealed like a note before it reaches Temporal. Its
+   * dates are held to the day of the agency whose event it is, the coordinator's correction of another's too.
+   */
   async correct(caseId: string, correction: Correction, actor: Actor, options: WriteOptions = {}): Promise<CaseView> {
     const sealed = this.sealedCorrection(caseId, correction);
+    const datedBy = await this.eventAgency(caseId, correction.stepId, actor);
     try {
-      return await this.apply(caseId, correctSignOffUpdate, { name: 'correct', options, signer: actor }, (issued) => ({
+      return await this.apply(caseId, correctSignOffUpdate, { name: 'correct', options, datedBy }, (issued) => ({
         correction: sealed,
         actor,
         issued,
@@ -417,7 +422,8 @@ export class CaseCommands {
    */
   async previewCorrection(caseId: string, correction: Correction, actor: Actor): Promise<CorrectionPreview> {
     const command = { correction: this.sealedCorrection(caseId, correction), actor };
-    const { state, issued } = await this.previewed(caseId, 'correct-preview', actor);
+    const datedBy = await this.eventAgency(caseId, correction.stepId, actor);
+    const { state, issued } = await this.previewed(caseId, 'correct-preview', datedBy);
     const preview = previewCorrection(state, { ...command, issued }, issued.at);
     if ('code' in preview) throw correctionRefusal(rejectionError(preview), correction.stepId);
     const namedOne = async ({ kind, agencyKind, agencyId }: Step): Promise<PreviewedStep> => ({
@@ -446,8 +452,8 @@ export class CaseCommands {
    * What a preview judges a command on, as the workflow would take it: the case's state, queried from its workflow, and
    * the command's envelope as if issued now (`name` the command's), nothing sent.
    */
-  private async previewed(caseId: string, name: string, actor: Actor) {
-    const issued = await this.issue(caseId, name, {}, actor);
+  private async previewed(caseId: string, name: string, datedBy: string) {
+    const issued = await this.issue(caseId, name, {}, datedBy);
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     const state = await this.command(caseId, () => handle.query(caseStateQuery));
     return { state, issued };
@@ -488,7 +494,7 @@ export class CaseCommands {
     options: WriteOptions = {},
   ): Promise<CaseView> {
     // Its `askedOn` is held to the day it is where the asker works, as a sign-off's dates are.
-    return this.apply(caseId, askAgainUpdate, { name: 'ask-again', options, signer: actor }, (issued) => ({
+    return this.apply(caseId, askAgainUpdate, { name: 'ask-again', options, datedBy: actor.agencyId }, (issued) => ({
       ...request,
       actor,
       issued,
@@ -502,10 +508,10 @@ export class CaseCommands {
   private async apply<Command>(
     caseId: string,
     update: UpdateDefinition<CaseCommandResult, [Command]>,
-    how: { name: string; options: WriteOptions; signer?: Actor },
+    how: { name: string; options: WriteOptions; datedBy?: string },
     command: (issued: Issued) => Command,
   ): Promise<CaseView> {
-    const issued = await this.issue(caseId, how.name, how.options, how.signer);
+    const issued = await this.issue(caseId, how.name, how.options, how.datedBy);
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
     await this.command(caseId, () =>
       handle.executeUpdate(update, { args: [command(issued)], updateId: issued.updateId }),
@@ -558,16 +564,26 @@ export class CaseCommands {
    * this moment, so the workflow refuses it anywhere else. The update id derives from the operation, so a retry names
    * the same update (Temporal runs it once); without one it is random, and the command runs where it was sent only.
    */
-  private async issue(caseId: string, update: string, options: WriteOptions, signer?: Actor): Promise<Issued> {
+  private async issue(caseId: string, update: string, options: WriteOptions, datedBy?: string): Promise<Issued> {
     const at = (await this.deps.now()).toISOString();
     const issued = { caseId, updateId: `${update}-${options.operationId ?? randomUUID()}`, at };
-    // A sign-off's dates are held to the day it is where its signer works (domain/dates.ts `todayOf`).
-    return signer ? { ...issued, today: await this.todayWhere(signer, at) } : issued;
+    // A sign-off's dates are held to the day it is where the agency whose event it is works (domain/dates.ts
+    // `todayOf`): its signer's own, or, corrected by the coordinator, the step's agency's (`eventAgency`).
+    return datedBy ? { ...issued, today: await this.todayWhere(datedBy, at) } : issued;
   }
 
-  /** The day it is at `at` where the actor's agency works: the "today" its dates are held to (domain/dates.ts). */
-  private async todayWhere(actor: Actor, at: string): Promise<string> {
-    return localDateOf(at, await this.signerTimeZone(actor.agencyId));
+  /** The day it is at `at` where the agency works: the "today" the dates it records are held to (domain/dates.ts). */
+  private async todayWhere(agencyId: string, at: string): Promise<string> {
+    return localDateOf(at, await this.signerTimeZone(agencyId));
+  }
+
+  /**
+   * The agency whose event a correction of `stepId` re-dates (domain/case.ts `eventAgencyOf`), as the read model shows
+   * the case; the corrector's own for a step it does not show, which the workflow refuses.
+   */
+  private async eventAgency(caseId: string, stepId: string, actor: Actor): Promise<string> {
+    const view = await getCase(this.deps.pool, caseId);
+    return (view && eventAgencyOf(view, stepId)) ?? actor.agencyId;
   }
 
   private async read(caseId: string): Promise<CaseView> {

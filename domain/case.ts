@@ -226,6 +226,20 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
   return settlePassedAlarms(state, at);
 }
 
+/**
+ * The agency whose event a sign-off records, whose today its dates are held to (`todayOf`), whoever enters them: a
+ * coordinator in Guam correcting the police's CP request in Los Angeles may not date it tomorrow in Los Angeles, as the
+ * police could not; an identification is held to its agency's day likewise (app/identification.ts). The agency the
+ * step is for, else the case's of its kind; undefined for a step the case does not have, which is refused anyway.
+ */
+export function eventAgencyOf(
+  snapshot: { agencies: Record<AgencyKind, string>; steps: readonly Pick<Step, 'id' | 'agencyKind' | 'agencyId'>[] },
+  stepId: string,
+): string | undefined {
+  const step = snapshot.steps.find((candidate) => candidate.id === stepId);
+  return step && (step.agencyId ?? snapshot.agencies[step.agencyKind]);
+}
+
 /** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
 export function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
   return Object.entries(details).flatMap(([field, value]) =>
