@@ -21,6 +21,7 @@ import {
 } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine } from '../domain/alarms';
 import { agencyKindInProse } from '../domain/labels';
+import { overdueFrom } from '../domain/steps';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
@@ -239,7 +240,7 @@ function withOverdue(view: CaseView, now: Date): CaseView {
     ...view,
     steps: view.steps.map((step) => ({
       ...step,
-      overdue: step.status === 'pending' && step.dueAt !== null && Date.parse(step.dueAt) < at,
+      overdue: step.status === 'pending' && step.dueAt !== null && overdueFrom(step.kind, step.dueAt) < at,
     })),
   };
 }

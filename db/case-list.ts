@@ -7,6 +7,7 @@ import { prepared, type Queryable } from './pool';
 import { decodeCursor, iso, keysetPage } from './read-model';
 import type { IsoDate } from '../domain/dates';
 import type { CaseSnapshot, Instant, StepKind, Track } from '../domain/types';
+import { overdueSql } from './overdue';
 
 const MAX_CASE_PAGE = 200;
 
@@ -119,7 +120,7 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
     conditions.push(`EXISTS (SELECT 1 FROM case_steps s WHERE ${seenStep} AND s.track = ${param(filter.track)})`);
   if (filter.pendingKind !== undefined) conditions.push(`EXISTS (${waitingStep})`);
   if (filter.overdue !== undefined)
-    conditions.push(`${filter.overdue ? '' : 'NOT '}EXISTS (${waitingStep} AND s.due_at < ${now})`);
+    conditions.push(`${filter.overdue ? '' : 'NOT '}EXISTS (${waitingStep} AND ${overdueSql(now)})`);
   if (filter.openedFrom !== undefined) conditions.push(`c.opened_at >= ${param(filter.openedFrom)}`);
   if (filter.openedTo !== undefined) conditions.push(`c.opened_at < ${param(filter.openedTo)}`);
   if (filter.identifiedFrom !== undefined || filter.identifiedTo !== undefined) {
@@ -159,7 +160,7 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
        ) AS item, c.opened_at::text AS opened_key, c.id
        FROM cases c
        CROSS JOIN LATERAL (
-         SELECT count(*)::int AS pending, (count(*) FILTER (WHERE s.due_at < ${now}))::int AS overdue,
+         SELECT count(*)::int AS pending, (count(*) FILTER (WHERE ${overdueSql(now)}))::int AS overdue,
                 min(s.due_at) AS next_due,
                 (array_agg(s.kind ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1] AS next_due_kind
          FROM case_steps s WHERE ${seenStep} AND s.status = 'pending'

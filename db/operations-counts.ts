@@ -5,6 +5,7 @@
  * reference or address leaves this query.
  */
 import type { Queryable } from './pool';
+import { overdueSql } from './overdue';
 
 export interface OperationsCounts {
   steps: { kind: string; pending: number; overdue: number }[];
@@ -25,7 +26,7 @@ interface Row {
 
 export async function operationsCounts(db: Queryable, now: Date): Promise<OperationsCounts> {
   const { rows } = await db.query<Row>(
-    `SELECT s.kind, count(*) AS pending, count(*) FILTER (WHERE s.due_at < $1) AS overdue,
+    `SELECT s.kind, count(*) AS pending, count(*) FILTER (WHERE ${overdueSql('$1')}) AS overdue,
             NULL AS unsent, NULL AS failing, NULL::timestamptz AS oldest_unsent_at
      FROM case_steps s WHERE s.status = 'pending' GROUP BY s.kind
      UNION ALL

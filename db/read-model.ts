@@ -6,6 +6,7 @@ import { appliedCommandRow, insertAppliedCommand } from './audit';
 import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
 import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
+import { overdueSql } from './overdue';
 
 export { saveSurvivor, getSurvivor } from './survivors';
 
@@ -263,7 +264,7 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   const param = (value: unknown): string => `$${values.push(value)}`;
   const conditions = [`s.status = 'pending'`];
 
-  if (filter.status === 'overdue') conditions.push(`s.due_at < ${param(filter.now)}`);
+  if (filter.status === 'overdue') conditions.push(overdueSql(param(filter.now)));
   if (filter.status === 'due_soon')
     conditions.push(`s.due_at >= ${param(filter.now)} AND s.due_at < ${param(filter.soonUntil ?? filter.now)}`);
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);

@@ -41,6 +41,12 @@ export function beforeTheTvpa(field: string, day: IsoDate): string | null {
     : null;
 }
 
+/**
+ * How long after a validity's end (the start of the day after its last day, UTC) that last day has ended everywhere in
+ * the US (Samoa's midnight): when a case that reads dates as written lapses it (domain/tracks/track.ts).
+ */
+export const LAST_DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
+
 const DATE_EXPECTED = `expected a date between ${EARLIEST_DATE} and ${LATEST_DATE} as YYYY-MM-DD`;
 const INSTANT_EXPECTED = `expected an instant between ${EARLIEST_DATE} and ${LATEST_DATE} (UTC) with an offset, as 2026-11-23T08:00:00Z`;
 const BOUND_EXPECTED = `${DATE_EXPECTED}, or an instant within those days with an offset, as 2026-11-23T08:00:00Z`;

@@ -4,7 +4,7 @@
  * else (in particular a survivor's identity) can ride along.
  */
 import { z } from 'zod';
-import { isoDateSchema as date } from './dates';
+import { isoDateSchema as date, LAST_DAY_ENDS_EVERYWHERE_MS } from './dates';
 import { onFirstUse } from './on-first-use';
 import { multiLineText } from './text';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
@@ -90,6 +90,29 @@ const declines = (details: () => DetailsSchema) => outcome(details, 'pending', '
 const occurredOn = (field: string) => () => z.strictObject({ [field]: date(), note: note() });
 /** decidedOn: the day of the decision or refusal, for one entered after the fact; absent, the day it is recorded. */
 const refused = () => z.strictObject({ reason: reason(), decidedOn: date().optional(), note: note() });
+/**
+ * The steps due at the end of a validity, their due instant its end (the start of the day after its last day, UTC):
+ * a CP grant's renewal request, T status's adjustment filing, a U certification's petition. That last day is valid all
+ * day wherever it is read, and a case that reads dates as written lapses it, cancelling the step, only once the day has
+ * ended everywhere in the US (`LAST_DAY_ENDS_EVERYWHERE_MS`), so the step is not overdue before then: not at 16:00 of
+ * its last day in Los Angeles, as its due instant would say.
+ */
+export const DUE_AT_A_VALIDITY_END: readonly StepKind[] = [
+  'cp_renewal_request',
+  't_visa_adjustment_filing',
+  'u_visa_petition',
+];
+
+export const dueAtAValidityEnd = (kind: string): boolean => (DUE_AT_A_VALIDITY_END as readonly string[]).includes(kind);
+
+/**
+ * From when a pending step reads as overdue where no zone is (the API's `overdue`, its lists and counts): its due
+ * instant, or, due at a validity's end (`DUE_AT_A_VALIDITY_END`), once that last day has ended everywhere in the US.
+ */
+export function overdueFrom(kind: string, dueAt: string): number {
+  return Date.parse(dueAt) + (dueAtAValidityEnd(kind) ? LAST_DAY_ENDS_EVERYWHERE_MS : 0);
+}
+
 /** issuedOn: the day on the letter, for one entered after the fact; absent, the day it is recorded. */
 const letter = () => z.strictObject({ eligibilityDate: date(), issuedOn: date().optional(), note: note() });
 

@@ -12,12 +12,13 @@ import {
   formatDueDate,
   isOverdue,
   passedOnItsLastDay,
+  validityEndIn,
 } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
 import type { EndNow, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
-import { STEP_CATALOGUE } from '../domain/steps';
+import { dueAtAValidityEnd, STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
 export interface NotificationFacts {
@@ -140,8 +141,13 @@ export function dueWordsFor(
     const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now);
     return standing.overdue ? `${due} (${standing.words})` : due;
   }
-  return passedOnItsLastDay(dueAt, judgedIn, now) ? dueWordingFor(dueAt, judgedIn, zone, now) : due;
+  const passes = asRead(dueAt, stepKind, judgedIn);
+  return passedOnItsLastDay(passes, judgedIn, now) ? dueWordingFor(passes, judgedIn, zone, now) : due;
 }
+
+/** A step due at a validity's end passes as its last day ends where it is judged (core/people-dates.ts). */
+const asRead = (dueAt: Instant, stepKind: string, judgedIn: string): Instant =>
+  dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, judgedIn) : dueAt;
 
 /**
  * How a deadline stands at `now`, in the console's words beside the deadline it names (web/labels.ts `due`): from its
@@ -159,7 +165,8 @@ function standingAt(
     return { words: dueWordingAtTheHour(dueAt, now), overdue: Date.parse(dueAt) <= now.getTime() };
   }
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
-  return { words: dueWordingFor(dueAt, judgedIn, zone, now), overdue: isOverdue(dueAt, judgedIn, now) };
+  const passes = asRead(dueAt, stepKind, judgedIn);
+  return { words: dueWordingFor(passes, judgedIn, zone, now), overdue: isOverdue(passes, judgedIn, now) };
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */

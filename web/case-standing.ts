@@ -130,7 +130,7 @@ export function milestoneLines(
     ];
     if (milestone.expiresAt) {
       const lastDay = words.validUntil(milestone.expiresAt);
-      said.push(words.isOverdue(milestone.expiresAt) ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
+      said.push(words.hasEnded(milestone.expiresAt) ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
     }
     return { what: `${stepLabel(milestone.kind)}: ${said.join(', ')}`, signed: `Signed off by ${agency}` };
   });

@@ -8,10 +8,12 @@ import {
   dueWordingAtTheHour,
   dueWordingFor,
   hasPassed,
+  validityEndIn,
 } from '../core/people-dates';
 import { startOfLocalDay } from '../core/time-zones';
 import { signedEventDate } from '../domain/case';
 import { lastValidDay } from '../domain/dates';
+import { dueAtAValidityEnd } from '../domain/steps';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
@@ -75,6 +77,9 @@ export function wordsFor(
   const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
   /** The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts). */
   const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, deadlineZones);
+  /** A step due at a validity's end passes as its last day ends where it is read (core/people-dates.ts). */
+  const asRead = (dueAt: string, stepKind?: string | null) =>
+    stepKind && dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, zone) : dueAt;
   const dueOf = (stepKind: string, dueAt: string | null | undefined) =>
     dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zoneOf(dueAt))) : '—';
   return {
@@ -126,7 +131,7 @@ export function wordsFor(
     due: (dueAt: string | null | undefined, stepKind?: string | null) => {
       if (!dueAt) return '';
       if (stepKind && dueAtTheHour(stepKind)) return dueWordingAtTheHour(dueAt, now);
-      return dueWordingFor(dueAt, zoneOf(dueAt), zone, now);
+      return dueWordingFor(asRead(dueAt, stepKind), zoneOf(dueAt), zone, now);
     },
     /**
      * Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. A
@@ -135,8 +140,13 @@ export function wordsFor(
     isOverdue: (dueAt: string | null | undefined, stepKind?: string | null) => {
       if (dueAt === null || dueAt === undefined) return false;
       if (stepKind && dueAtTheHour(stepKind)) return Date.parse(dueAt) <= now.getTime();
-      return hasPassed(dueAt, zone, now);
+      return hasPassed(asRead(dueAt, stepKind), zone, now);
     },
+    /**
+     * Whether something that ends at `expiresAt` (a CP grant) has ended where the reader works: not on its last day,
+     * which is valid all day there (core/people-dates.ts `validityEndIn`).
+     */
+    hasEnded: (expiresAt: string) => hasPassed(validityEndIn(expiresAt, zone), zone, now),
     agencyName,
     /** The agency that owns a step, by name; its kind while no agency is assigned. */
     stepAgency: (step: { agencyId: string | null; agencyKind: string }) =>

@@ -3,7 +3,7 @@
  * the validity windows it watches, and what happens when one of them closes. The generic parts (who may sign,
  * schema validation, the due-date reminder ladder) live in `case.ts` and `alarms.ts`.
  */
-import { addDaysToInstant, type IsoDate } from '../dates';
+import { addDaysToInstant, LAST_DAY_ENDS_EVERYWHERE_MS, type IsoDate } from '../dates';
 import { findStep, signingTime, type Alarm, type CaseState, type Rejection } from '../case-state';
 import type { StepDetails } from '../steps';
 import type { Actor, Instant, Step, StepKind } from '../types';
@@ -108,15 +108,12 @@ export function lapseAlarms(state: CaseState, base: Omit<Alarm, 'id' | 'at' | 'k
   return [owners, { ...owners, id: `${owners.id}:coordinator`, recipient: 'coordinator', copyOf: owners.id }];
 }
 
-/** How long after a validity's end (the start of D + 1 in UTC) its last day D has ended in every US zone (Samoa). */
-const DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
-
 /**
  * The alarm that applies a validity's end (`endsAt`, the start of the day after its last day in UTC): on a case that
  * reads dates as written, once that last day has ended everywhere in the US, where the renewal or petition of its last
  * afternoon in Honolulu is still taken. Its id names the end, not the moment it fires, so one already fired is kept.
  */
 function expiredAlarm(state: CaseState, base: Omit<Alarm, 'id' | 'at' | 'kind'>, endsAt: Instant): Alarm {
-  const at = state.datesAsWritten ? new Date(Date.parse(endsAt) + DAY_ENDS_EVERYWHERE_MS).toISOString() : endsAt;
+  const at = state.datesAsWritten ? new Date(Date.parse(endsAt) + LAST_DAY_ENDS_EVERYWHERE_MS).toISOString() : endsAt;
   return { ...base, id: `${base.stepId}:expired:${base.subject}:${endsAt}`, at, kind: 'expired' };
 }

@@ -237,6 +237,34 @@ describe('listSteps', () => {
     expect(later.items).toHaveLength(5);
   });
 
+  it("lists a step due at a validity's end as overdue only once its last day has ended everywhere in the US", async () => {
+    const renewal = snapshot({
+      steps: [
+        step({
+          id: 'cp_renewal_request-1',
+          kind: 'cp_renewal_request',
+          agencyKind: 'law_enforcement',
+          agencyId: 'list-test-renewal-police',
+          dueAt: '2026-06-01T00:00:00.000Z',
+        }),
+      ],
+    });
+    await projectCase(db.pool, renewal);
+    const overdueAt = async (now: string) =>
+      (
+        await listSteps(db.pool, {
+          ...base,
+          agencyId: 'list-test-renewal-police',
+          status: 'overdue',
+          now: new Date(now),
+        })
+      ).items.length;
+    // 17:00 on 31 May in Los Angeles, the grant's last day: not overdue; at noon UTC on 1 June it lapses.
+    expect(await overdueAt('2026-06-01T00:00:00.000Z')).toBe(0);
+    expect(await overdueAt('2026-06-01T11:59:00.000Z')).toBe(0);
+    expect(await overdueAt('2026-06-01T12:01:00.000Z')).toBe(1);
+  });
+
   it('filters by due range, step kind, agency kind and case', async () => {
     const range = await listSteps(db.pool, { ...base, dueAfter: day(-1), dueBefore: day(2) });
     expect(range.items.map((s) => s.dueAt)).toEqual([-1, 0, 1].map(day));
