@@ -379,11 +379,24 @@ export const StepListQuerySchema = z
     kind: z.enum(STEP_KINDS).optional(),
     dueBefore: instantBoundSchema().optional(),
     dueAfter: instantBoundSchema().optional(),
+    dueAtTheHourBefore: instantBoundSchema()
+      .describe(
+        'in place of dueBefore for the steps whose deadline is shown at its hour (hhs_minor_notification, the 24-hour notice): a client that shows those by the day they pass on where its reader is, and the others by their last day to act, selects both by one day',
+      )
+      .optional(),
+    dueAtTheHourAfter: instantBoundSchema()
+      .describe('in place of dueAfter for the steps whose deadline is shown at its hour, as dueAtTheHourBefore')
+      .optional(),
     sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
     limit: limit(MAX_STEP_PAGE),
     cursor: z.string().min(1).max(500).optional(),
   })
-  .superRefine(rangesInOrder([['dueAfter', 'dueBefore']]));
+  .superRefine(
+    rangesInOrder([
+      ['dueAfter', 'dueBefore'],
+      ['dueAtTheHourAfter', 'dueAtTheHourBefore'],
+    ]),
+  );
 
 const OVERDUE_FILTER =
   'true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue';

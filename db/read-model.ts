@@ -5,6 +5,7 @@
 import { appliedCommandRow, insertAppliedCommand } from './audit';
 import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
+import { STEP_KINDS_DUE_AT_THE_HOUR } from '../domain/labels';
 import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
 import { overdueSql } from './overdue';
 
@@ -30,6 +31,13 @@ export interface StepFilter {
   dueBefore?: Instant;
   /** Due at or after this instant (so `dueAfter`/`dueBefore` ranges tile without overlap). */
   dueAfter?: Instant;
+  /**
+   * In place of `dueBefore` and `dueAfter` for the steps shown at their hour (domain/labels.ts `dueAtTheHour`), which
+   * read the day they pass on, where the others read their last day to act: one day, two bounds. Without them, those
+   * steps take `dueBefore` and `dueAfter` as every other does.
+   */
+  dueAtTheHourBefore?: Instant;
+  dueAtTheHourAfter?: Instant;
   caseId?: string;
   /** By due date, earliest first (`due_at`) or latest first (`-due_at`); steps without a due date come last in `due_at`. */
   sort: 'due_at' | '-due_at';
@@ -273,8 +281,19 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   if (filter.agencyKind !== undefined) conditions.push(`s.agency_kind = ${param(filter.agencyKind)}`);
   if (filter.kind !== undefined) conditions.push(`s.kind = ${param(filter.kind)}`);
   if (filter.caseId !== undefined) conditions.push(`s.case_id = ${param(filter.caseId)}`);
-  if (filter.dueBefore !== undefined) conditions.push(`s.due_at < ${param(filter.dueBefore)}`);
-  if (filter.dueAfter !== undefined) conditions.push(`s.due_at >= ${param(filter.dueAfter)}`);
+  const dueBound = (operator: '<' | '>=', bound: Instant | undefined, atTheHour: Instant | undefined) => {
+    if (atTheHour === undefined) {
+      if (bound !== undefined) conditions.push(`s.due_at ${operator} ${param(bound)}`);
+      return;
+    }
+    const kinds = param(STEP_KINDS_DUE_AT_THE_HOUR);
+    const others = bound === undefined ? 'true' : `s.due_at ${operator} ${param(bound)}`;
+    conditions.push(
+      `(CASE WHEN s.kind = ANY(${kinds}::text[]) THEN s.due_at ${operator} ${param(atTheHour)} ELSE ${others} END)`,
+    );
+  };
+  dueBound('<', filter.dueBefore, filter.dueAtTheHourBefore);
+  dueBound('>=', filter.dueAfter, filter.dueAtTheHourAfter);
 
   const descending = filter.sort === '-due_at';
   if (filter.cursor !== undefined) {

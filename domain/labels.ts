@@ -99,7 +99,8 @@ const ALARM_KIND_LABELS: Record<AlarmKind, string> = {
  * A deadline whose hour matters, shown with its time: the minors' 24-hour notice to HHS. Every other is shown by its
  * last day to act (core/people-dates.ts).
  */
-export const dueAtTheHour = (stepKind: string) => stepKind === 'hhs_minor_notification';
+export const STEP_KINDS_DUE_AT_THE_HOUR: readonly StepKind[] = ['hhs_minor_notification'];
+export const dueAtTheHour = (stepKind: string) => (STEP_KINDS_DUE_AT_THE_HOUR as readonly string[]).includes(stepKind);
 
 /** An alarm kind's name, e.g. "expiry_reminder" → "Expiring"; an unknown kind in plain words. */
 export function alarmKindLabel(kind: string): string {

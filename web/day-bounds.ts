@@ -69,3 +69,18 @@ export function dueDayBound(day: string, readerZone: string, policeZones: readon
   const bound = Math.min(utcMidnight + NOON_MS, Math.max(lowest, readerStart));
   return new Date(bound).toISOString();
 }
+
+/**
+ * "Due on or after" and "Due before" days as the bounds of the steps shown at their hour (the minors' 24-hour notice,
+ * domain/labels.ts `dueAtTheHour`): such a row shows the day its deadline passes on where the reader is, so its day
+ * is whole there, from its start, with no leeway for a midnight (at the police's midnight it shows 00:00 of the new
+ * day, where a deadline counted in days reads the day before: `dueDayBound` cannot serve both). Only for days the API
+ * takes and in order: otherwise `dueDayBound`'s bounds go as typed, for the API to say why by the fields shown.
+ */
+export function dueAtTheHourBounds(from: string, to: string, zone: string): Record<string, string> {
+  const bounds = periodBounds(from, to, zone, false);
+  const hourly: Record<string, string> = {};
+  if (isDay(from)) hourly.dueAtTheHourAfter = bounds.from;
+  if (isDay(to) && bounds.to !== to && bounds.to !== '') hourly.dueAtTheHourBefore = bounds.to;
+  return hourly;
+}

@@ -62,6 +62,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
           kind: query.kind,
           dueBefore: boundOf(query.dueBefore),
           dueAfter: boundOf(query.dueAfter),
+          dueAtTheHourBefore: boundOf(query.dueAtTheHourBefore),
+          dueAtTheHourAfter: boundOf(query.dueAtTheHourAfter),
           sort: query.sort === 'dueAt' ? 'due_at' : '-due_at',
           limit: query.limit,
           cursor: query.cursor,

@@ -45,9 +45,13 @@ export async function readListPage<Name extends string>(
 
 /**
  * A page's day filters as the API's instant bounds, read where the reader is (web/day-bounds.ts): the page shows
- * the days as typed, the API gets the instants they stand for ('' for no bound).
+ * the days as typed, the API gets the instants they stand for ('' for no bound), and any bounds of the API's own that
+ * the page does not show (the Steps page's `dueAtTheHourAfter`).
  */
-type DaysAsBounds<Name extends string> = (filters: Record<Name, string>, me: MeView) => Partial<Record<Name, string>>;
+type DaysAsBounds<Name extends string> = (
+  filters: Record<Name, string>,
+  me: MeView,
+) => Partial<Record<Name, string>> & Record<string, string>;
 
 /** The named filters of this request (or of its posted form), each a string ('' when absent), as the form shows them. */
 function filtersOf<Name extends string>(

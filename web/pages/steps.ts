@@ -4,7 +4,7 @@ import { ok } from '../api-client';
 import type { Kit } from '../kit';
 import { seesWholeCase } from '../../domain/access';
 import { listedStepKinds, readListPage } from './list-query';
-import { dueDayBound } from '../day-bounds';
+import { dueAtTheHourBounds, dueDayBound } from '../day-bounds';
 
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
 type StepQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
@@ -25,10 +25,12 @@ export function stepPages(kit: Kit): Router {
       FILTERS,
       async (api, query) => ok(await api.GET('/api/steps', { params: { query: query as StepQuery } })),
       undefined,
-      // "Due on or after" and "Due before" a day: by the last day to act each row shows (web/day-bounds.ts).
+      // "Due on or after" and "Due before" a day: by the day each row shows as due (web/day-bounds.ts), its last day
+      // to act, or for a deadline shown at its hour the day it passes on where the reader is.
       (filters, me) => ({
         dueAfter: dueDayBound(filters.dueAfter, me.timeZone, me.deadlineTimeZones),
         dueBefore: dueDayBound(filters.dueBefore, me.timeZone, me.deadlineTimeZones),
+        ...dueAtTheHourBounds(filters.dueAfter, filters.dueBefore, me.timeZone),
       }),
     );
     kit.render(
