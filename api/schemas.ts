@@ -21,12 +21,8 @@ import { AGENCY_KINDS, STEP_KINDS, TRACKS } from '../domain/types';
 import { ALARM_KINDS, NOTIFICATION_KINDS } from '../domain/case-state';
 import { ROLES } from '../domain/types';
 import { AUDIT_OUTCOMES } from '../app/audit-service';
-import {
-  ASSIGNED_WHEN_LEFT_OUT,
-  ASSIGNED_WHEN_NULL,
-  identityInReference,
-  passesForAssigned,
-} from '../app/case-commands';
+import { ASSIGNED_WHEN_LEFT_OUT, ASSIGNED_WHEN_NULL, identityInReference } from '../app/case-commands';
+import { chosenReferenceSchema } from '../domain/chosen-reference';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
@@ -56,19 +52,6 @@ const SurvivorSchema = z.strictObject({
   contact: ContactSchema.optional(),
   preferredLanguage: LanguageSchema.optional(),
 });
-
-/**
- * A reference an agency chooses, when it opens a case or when a correction of the survivor's identity gives the case
- * another: printed in emails and logs, so a code, never a name. Whether it says who the survivor is is checked against
- * the identity (app/case-commands.ts `identityInReference`). `assigned`: how the request has one assigned instead.
- */
-const chosenReferenceSchema = (assigned: string) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/, 'expected a reference code (letters, digits, -; 2 to 40)')
-    .refine((reference) => !passesForAssigned(reference), {
-      message: `reads as an assigned reference (RC-YYYY-XXXXXXXX, O for 0 and I or L for 1 alike, or anything after it), which could be another agency's case: choose another, or ${assigned}`,
-    });
 
 /**
  * A new reference sent with the identity: chosen, or null to have one assigned; left out, the case keeps its own (so

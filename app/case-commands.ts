@@ -135,18 +135,6 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 
 /**
- * Whether a chosen reference could pass for one the service assigns (`newReference`, `RC-YYYY-XXXXXXXX`): that form is
- * kept for them, since a chosen reference is unique only within its agency, and one that reads as assigned could be
- * taken for another agency's case in a coordinator's caseload (found by a reference's start) or in an email, which
- * carries the reference alone. Read as a person would misread it: in any case, O for 0 and I or L for 1, whatever
- * stands between its groups or before them, and whatever follows.
- */
-export function passesForAssigned(reference: string): boolean {
-  const folded = reference.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
-  return /^[^0-9A-Z]*RC[^0-9A-Z]*\d{4}[^0-9A-Z]*[0-9A-F]{8}/.test(folded);
-}
-
-/**
  * What is wrong with a chosen reference that says who the survivor is, or undefined: it is shown in clear to every
  * agency on the case (ICE too, which is refused the identity), in emails, digests, calendar feeds, audit rows and
  * URLs, so it must be an agency's case number, never a name or a birth date. Refused: a part (split at hyphens and

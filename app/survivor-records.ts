@@ -24,6 +24,7 @@ import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
 import { findAgency } from '../db/agencies';
 import { caseReference, openingAgencyOf, replaceReference } from '../db/case-references';
+import { passesForAssigned } from '../domain/chosen-reference';
 import { enqueue, findNotification, type Notification } from '../db/notifications';
 import { inTransaction, type Queryable } from '../db/pool';
 import {
@@ -47,7 +48,6 @@ import {
   ASSIGNED_WHEN_NULL,
   identityInReference,
   newReference,
-  passesForAssigned,
   referenceTaken,
   type WriteOptions,
 } from './case-commands';

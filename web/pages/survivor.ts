@@ -22,6 +22,7 @@ import { formOf, type Kit, type MeView } from '../kit';
 import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
 import { caseIdOf } from './cases';
 import { survivorFieldProblems } from '../../domain/survivor-fields';
+import { chosenReferenceSchema } from '../../domain/chosen-reference';
 
 /** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
 const OTHER = 'other';
@@ -43,6 +44,22 @@ const NAMED: readonly NamedField[] = [
     format: 'A reference is 2 to 40 letters, digits or hyphens, with no spaces',
   },
 ];
+
+/** A reference typed, checked by the API's rules, where the form has one assigned by its box rather than `null`. */
+const ChosenReference = chosenReferenceSchema(`tick “${ASSIGN_LABEL}”`);
+
+/** What the API would say of the new reference typed (its form: domain/chosen-reference.ts), by its field. */
+function typedReferenceProblems(form: Record<string, string>): Record<string, string> {
+  const typed = form.reference?.trim();
+  const message = typed ? ChosenReference.safeParse(typed).error?.issues[0]?.message : undefined;
+  return message ? { reference: message } : {};
+}
+
+/** The API's words about a typed reference that reads as one it assigns, said as what to do. */
+function referenceFormInWords(message: string): string {
+  if (!/reads as an assigned reference/.test(message)) return message;
+  return `The new case reference reads as one the service assigns (RC-…), which could be another agency’s case: enter your agency’s case number, or tick “${ASSIGN_LABEL}”`;
+}
 
 /** The API's words about a name, said as what to do; every other message goes through plainProblem. */
 function nameInWords(message: string): string {
@@ -196,10 +213,11 @@ function meanwhileOf(error: unknown): Field[] {
  * as what to do. `form`, the values sent: a field sent empty is asked for.
  */
 function problemInWords(said: Record<string, string>, form: Record<string, string>, message?: string): FormProblem {
-  const { preferredLanguage, name, ...others } = said;
+  const { preferredLanguage, name, reference, ...others } = said;
   const errors: Record<string, string> = {
     ...others,
     ...(name === undefined ? {} : { name: nameInWords(name) }),
+    ...(reference === undefined ? {} : { reference: referenceFormInWords(reference) }),
     ...(preferredLanguage === undefined ? {} : { preferredLanguageOther: preferredLanguage }),
   };
   const placed = Object.fromEntries(FIELDS.flatMap((field) => (errors[field] ? [[field, errors[field]]] : [])));
@@ -212,8 +230,8 @@ const noLanguageCode = (form: Record<string, string>) =>
 
 /**
  * The problem of a form the console does not send (no language code, or a new reference both typed and asked for),
- * with the fields the person changed checked here by the API's own rules (domain/survivor-fields.ts): every problem is
- * said at once, not one send at a time.
+ * with the fields the person changed and the reference typed checked here by the API's own rules (domain/
+ * survivor-fields.ts, domain/chosen-reference.ts): every problem is said at once, not one send at a time.
  */
 function unsentProblem(form: Record<string, string>, reference: ReturnType<typeof newReferenceOf>): FormProblem {
   const noCode = noLanguageCode(form);
@@ -222,6 +240,7 @@ function unsentProblem(form: Record<string, string>, reference: ReturnType<typeo
     {
       ...survivorFieldProblems(noCode ? fields : { ...fields, preferredLanguage }),
       ...(noCode ? { preferredLanguage: 'required' } : {}),
+      ...typedReferenceProblems(form),
       ...('errors' in reference ? reference.errors : {}),
     },
     form,
