@@ -1,6 +1,8 @@
 /**
- * The survivor form's new case reference (re-probe): a reference the API would refuse is said by its field with every
- * other problem of a form the console does not send ("Other language" with no code). Nothing is saved. The whole service on real parts, the form sent as a browser does.
+ * The survivor form's new case reference (re-probe): sent alone, with no detail changed, it is refused by its field,
+ * as the API refuses a correction that changes no detail, where the form said "Nothing changed" and dropped it; and a
+ * reference the API would refuse is said by its field with every other problem of a form the console does not send
+ * ("Other language" with no code). Nothing is saved. The whole service on real parts, the form sent as a browser does.
  */
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -75,6 +77,27 @@ async function expectNothingSaved() {
     .expect(200);
   expect(survivor.body).toMatchObject({ name: NAME, corrections: 0 });
 }
+
+test('a new case reference typed with no detail changed is refused by its field, not dropped', async () => {
+  const page = await send({ reference: 'TF-2026-0200' });
+  expect(page.status).toBe(400);
+  expect(page.text).toContain('id="reference-error"');
+  expect(summaryOf(page.text)).toEqual([
+    'New case reference: A new case reference is given with a correction of the survivor’s details: correct a detail too, or leave the new case reference empty',
+  ]);
+  expect(page.text).toContain('value="TF-2026-0200"');
+  await expectNothingSaved();
+});
+
+test('"Assign a new case reference" ticked with no detail changed is refused by the box, not dropped', async () => {
+  const page = await send({ assignReference: 'yes' });
+  expect(page.status).toBe(400);
+  expect(page.text).toContain('id="assignReference-error"');
+  expect(summaryOf(page.text)).toEqual([
+    'Assign a new case reference: A new case reference is given with a correction of the survivor’s details: correct a detail too, or untick “Assign a new case reference”',
+  ]);
+  await expectNothingSaved();
+});
 
 test('a new case reference the API would refuse is said by its field with "Other language" with no code', async () => {
   const page = await send({ name: 'Probe Veintiuno (fictitious)', preferredLanguage: 'other', reference: 'TF 0200' });

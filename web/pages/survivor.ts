@@ -61,6 +61,18 @@ function referenceFormInWords(message: string): string {
   return `The new case reference reads as one the service assigns (RC-…), which could be another agency’s case: enter your agency’s case number, or tick “${ASSIGN_LABEL}”`;
 }
 
+/**
+ * A new reference asked for with no detail changed: the API gives a case a new reference only with a correction of
+ * the identity (it refuses a correction of no field), so the form says so by the field that asked, rather than
+ * answering "Nothing changed" with the reference dropped.
+ */
+function referenceAlone(reference: string | null): FormProblem {
+  const alone = 'A new case reference is given with a correction of the survivor’s details: correct a detail too, or';
+  return reference === null
+    ? fieldProblem('assignReference', `${alone} untick “${ASSIGN_LABEL}”`)
+    : fieldProblem('reference', `${alone} leave the new case reference empty`);
+}
+
 /** The API's words about a name, said as what to do; every other message goes through plainProblem. */
 function nameInWords(message: string): string {
   if (/at least one letter/.test(message)) return 'The name must have at least one letter';
@@ -311,8 +323,11 @@ export function survivorPages(kit: Kit): Router {
     if ('errors' in newReference || noLanguageCode(form))
       return renderForm(req, res, form, unsentProblem(form, newReference), 400);
     const correction = correctionOf(form);
-    // Nothing changed from the details the form was opened with: nothing to send, and the case page says so.
+    // Nothing changed from the details the form was opened with: nothing to send, and the case page says so; a new
+    // reference asked for alone is refused by its field, as the API would (`referenceAlone`), never dropped.
     if (CORRECTABLE.every((field) => correction[field] === undefined)) {
+      if (newReference.reference !== undefined)
+        return renderForm(req, res, form, referenceAlone(newReference.reference), 400);
       return res.redirect(303, `/cases/${caseId}?notice=survivor-corrected`);
     }
     try {
