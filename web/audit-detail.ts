@@ -50,7 +50,13 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   not_permitted_document: 'the user may not open the document',
   not_permitted_document_removal: 'the user may not remove the document',
   not_permitted_step: 'another agency’s step',
-  // Refusals of the request itself (api/).
+  // Refusals of the request itself (api/). A refused request's fields are not in its row: what it sent is the client's.
+  invalid_body: 'the details sent were not valid (a field missing or of the wrong form)',
+  invalid_query: 'the filters or options sent were not valid',
+  invalid_params: 'the address was not valid (it names nothing of the right form)',
+  invalid_cursor: 'a next page asked for that is not one of this list',
+  unsupported_media_type: 'sent in a form the service does not take',
+  replayed: 'sent again, and answered as the first time',
   idempotency_key_reused: 'the same form sent again with other answers',
   idempotency_in_progress: 'the same form still being processed',
   idempotency_key_required: 'no request key',

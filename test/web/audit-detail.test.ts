@@ -41,6 +41,18 @@ test.each([
     'With the agency’s sign-in (OpenID Connect); the agency’s sign-in is linked to no user',
   ],
   ['command line', 'Command line'],
+  // A request refused before it reached the rules: what was wrong, in words (not "Invalid body").
+  ['invalid_body', 'The details sent were not valid (a field missing or of the wrong form)'],
+  ['invalid_query', 'The filters or options sent were not valid'],
+  ['invalid_params', 'The address was not valid (it names nothing of the right form)'],
+  [
+    'invalid_body; replayed',
+    'The details sent were not valid (a field missing or of the wrong form); sent again, and answered as the first time',
+  ],
+  [
+    'period 2026-11-01..2026-11-30 (csv); invalid_cursor',
+    `For ${formatCalendarDay('2026-11-01')} to ${formatCalendarDay('2026-11-30')} (CSV); a next page asked for that is not one of this list`,
+  ],
   ['some_new_code', 'Some new code'],
   [
     '{"stepId":"cp_request-1","outcome":"granted","agencyId":"demo-police","code":"later_steps_signed"}',
