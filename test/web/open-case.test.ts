@@ -288,3 +288,17 @@ test('the form is not offered to a person who may not open cases: 403 in words, 
   expect(page.text).toContain('Cases are opened by an officer of a law-enforcement agency or a coordinator.');
   expect(page.text).not.toContain('name="survivor.name"');
 });
+
+test('the form sent by a person who may not open cases is answered 403 in words, without the form', async () => {
+  // The page's CSRF token and cookie from a page they may open (the form itself is not offered them).
+  const cookie = sessionOf('demo-hhs-officer');
+  const page = await request(suite.app).get('/account').set('Cookie', cookie).expect(200);
+  const sent = await send(
+    { hidden: hiddenFields(page.text), cookies: [cookie, ...cookiesSetBy(page)] },
+    { identifiedOn: '2025-11-03', reference: 'HHS-0001' },
+  );
+  expect(sent.status).toBe(403);
+  expect(sent.text).toContain('Cases are opened by an officer of a law-enforcement agency or a coordinator.');
+  expect(sent.text).not.toContain('name="survivor.name"');
+  expect(sent.text).not.toContain('Form Person');
+});

@@ -98,18 +98,25 @@ export function casePages(kit: Kit): Router {
     );
   };
 
-  router.get('/cases/new', async (req, res) => {
+  /**
+   * The API would refuse the form once filled in; a person who may not open cases is told so in words, before typing a
+   * name, and when the form comes from them all the same (kept from before their roles changed): never the form again.
+   */
+  const mayOpenCases = async (req: Request, res: Response) => {
     const me = await kit.me(req, res);
-    // The API would refuse the form once filled in; a person who may not open cases is told before typing a name.
     if (!me.can.openCases)
       throw new ApiProblem(403, {
         detail: 'Cases are opened by an officer of a law-enforcement agency or a coordinator.',
       });
+  };
+
+  router.get('/cases/new', async (req, res) => {
+    await mayOpenCases(req, res);
     await renderNewCase(req, res, {});
   });
 
   router.post('/cases', async (req, res) => {
-    await kit.me(req, res);
+    await mayOpenCases(req, res);
     const form = formOf(req);
     const optional = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
     const body = {
