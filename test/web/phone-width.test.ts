@@ -356,6 +356,37 @@ test("the tables' scrolling boxes of the audit, agencies, API keys and calendar 
     });
 });
 
+test('a calendar feed of a 100-character name and an agency of a long address fit 320 px, each wrapped', async () => {
+  const feedName = 'f'.repeat(100);
+  await request(service.app)
+    .post('/api/me/calendar-feeds')
+    .set(service.stack.users['demo-coordinator']!.headers)
+    .send({ label: feedName })
+    .expect(201);
+  const address = `${'notices.of.the.county.anti.trafficking.task.force'.padEnd(64, 'x')}@agency.example.gov`;
+  await request(service.app)
+    .post('/api/agencies')
+    .set(service.stack.users['demo-system-admin']!.headers)
+    .send({ id: 'phone-width-long-address', kind: 'advocate', name: 'Long Address (fictitious)', email: address })
+    .expect(201);
+  await onPhone(
+    'demo-coordinator',
+    '/',
+    async (page) => {
+      await expectOnScreen(page.locator('td[data-label="Name"]', { hasText: feedName }));
+    },
+    REFLOW,
+  );
+  await onPhone(
+    'demo-system-admin',
+    '/agencies',
+    async (page) => {
+      await expectOnScreen(page.locator('td[data-label="Notification address"]', { hasText: address }));
+    },
+    REFLOW,
+  );
+});
+
 /**
  * The reports' figures are the one table left to scroll sideways: a grid of numbers, a column per agency, read
  * across a row, that cards would turn into a long list of unnamed numbers.
