@@ -45,8 +45,8 @@ import {
   administrationRefusal,
   canAdminister,
   canReadAudit,
-  CASE_OPENERS,
   isSystemAdmin,
+  opensCases,
   readsReports,
   rolesFor,
   searchesByName,
@@ -323,7 +323,7 @@ export function createAccessService(deps: AccessDeps) {
     async me(actor: Actor) {
       const user = (await findUser(pool, { id: actor.userId }))!;
       const can = {
-        openCases: works(actor) && CASE_OPENERS.includes(actor.agencyKind),
+        openCases: opensCases(actor),
         readAudit: canReadAudit(actor),
         administer: canAdminister(actor),
         signSteps: works(actor),

@@ -37,6 +37,14 @@ export function works(actor: Pick<Actor, 'agencyKind' | 'roles'>): boolean {
   return has(actor, WORKING_ROLE[actor.agencyKind]);
 }
 
+/**
+ * May open a case: one who works for law enforcement, or for a coordinator (`CASE_OPENERS`). The one rule for the API's
+ * POST /api/cases and for what GET /api/me says of it (`can.openCases`), which the console offers the form by.
+ */
+export function opensCases(actor: Pick<Actor, 'agencyKind' | 'roles'>): boolean {
+  return works(actor) && CASE_OPENERS.includes(actor.agencyKind);
+}
+
 /** The agency takes part in the case (under any kind): a transfer away ends it. */
 export function takesPart(agencyId: string, agencies: CaseAgencies): boolean {
   return Object.values(agencies).includes(agencyId);

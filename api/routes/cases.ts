@@ -7,7 +7,7 @@ import { showsSealedDetails } from '../../app/step-notes';
 import { closeCaseSchema, unknownStep } from '../../domain/case';
 import { askAgainSchema, askerRefusal } from '../../domain/ask-again';
 import { CORRECTION_WINDOW } from '../../domain/policy';
-import { actingRefusal, canSeeStepId, CASE_OPENERS, works } from '../../domain/access';
+import { actingRefusal, canSeeStepId, opensCases } from '../../domain/access';
 import type { Actor, AgencyKind } from '../../domain/types';
 import type { ApiDeps, CaseView } from '../deps';
 import { route, type Permission, type Route } from '../route';
@@ -58,7 +58,7 @@ const correctionRefusals = {
 } as const;
 
 const OPENS_CASES: Permission = {
-  test: (actor) => works(actor) && CASE_OPENERS.includes(actor.agencyKind),
+  test: opensCases,
   needs: 'an officer of a law-enforcement agency or a coordinator',
 };
 
