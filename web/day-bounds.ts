@@ -58,8 +58,9 @@ function lastMidnightOf(day: string, zone: string): number {
  * reads the day before; one counted from a typed day passes at noon UTC of it and reads that day. So the bound lies
  * after the day's midnights in UTC and the police's zones and no later than its noon UTC, which selects by the day
  * shown for every deadline counted in days, wherever it is read. Within that, it is the day's start where the reader
- * is, so that a deadline counted in hours (from an identification's hour), which reads the day it passes on there, is
- * selected by that day too, for readers in the US zones west of their police. Not a day (the API refuses it in words): as typed.
+ * is, so that a deadline counted in days from an identification's hour, which reads the day it passes on there, is
+ * selected by that day too, for readers in the US zones west of their police. A deadline shown at its hour has bounds
+ * of its own (`dueAtTheHourBounds`). Not a day (the API refuses it in words): as typed.
  */
 export function dueDayBound(day: string, readerZone: string, policeZones: readonly string[]): string {
   if (!isDay(day)) return day;

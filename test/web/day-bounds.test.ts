@@ -5,9 +5,9 @@
  * read in Honolulu, Los Angeles, New York, UTC and Guam, with the police in Los Angeles.
  */
 import { deadlineZone, lastDayToAct } from '../../core/people-dates';
-import { startOfLocalDay } from '../../core/time-zones';
+import { localDateOf, startOfLocalDay } from '../../core/time-zones';
 import { addDays } from '../../domain/dates';
-import { dueDayBound, periodBounds } from '../../web/day-bounds';
+import { dueAtTheHourBounds, dueDayBound, periodBounds } from '../../web/day-bounds';
 
 const LOS_ANGELES = 'America/Los_Angeles';
 const POLICE = [LOS_ANGELES];
@@ -38,6 +38,22 @@ describe.each(READERS)('read in %s', (reader) => {
         const before = dueDayBound(addDays(day, 1), reader, POLICE);
         const selected = Date.parse(dueAt) >= Date.parse(from) && Date.parse(dueAt) < Date.parse(before);
         expect({ dueAt, selected }).toEqual({ dueAt, selected: shown === day });
+      }
+    },
+  );
+});
+
+describe.each(READERS)('a deadline shown at its hour, read in %s', (reader) => {
+  it.each(['2026-12-05', '2027-03-14', '2027-11-07'])(
+    'a due day selects the notices its row shows on it (%s)',
+    (day) => {
+      const { dueAtTheHourAfter, dueAtTheHourBefore } = dueAtTheHourBounds(day, addDays(day, 1), reader);
+      const start = Date.parse(startOfLocalDay(addDays(day, -2), LOS_ANGELES));
+      // Every half hour over four days, the police's midnights among them.
+      for (let at = start; at < start + 4 * 24 * 3_600_000; at += 1_800_000) {
+        const dueAt = new Date(at).toISOString();
+        const selected = at >= Date.parse(dueAtTheHourAfter!) && at < Date.parse(dueAtTheHourBefore!);
+        expect({ dueAt, selected }).toEqual({ dueAt, selected: localDateOf(dueAt, reader) === day });
       }
     },
   );
