@@ -489,7 +489,7 @@ const StepViewSchema = z.object({
   dueAt: instant
     .nullable()
     .describe(
-      'when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan)',
+      'when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity\'s end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity',
     ),
   expiresAt: instant.nullable(),
   completedAt: instant.nullable(),

@@ -1814,7 +1814,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -2010,7 +2010,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -2191,7 +2191,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -2405,7 +2405,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -3078,7 +3078,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -3789,7 +3789,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -4688,7 +4688,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
@@ -6030,7 +6030,7 @@ export interface operations {
                             details: {
                                 [key: string]: string | number | boolean | null;
                             };
-                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan) */
+                            /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
                             expiresAt: string | null;
                             id: string;
