@@ -9,6 +9,7 @@ import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
 import {
   ANumberSchema,
+  BIRTH_DATE_NOT_CORRECTABLE,
   ContactSchema,
   LanguageSchema,
   NameTextSchema,
@@ -71,10 +72,6 @@ const CorrectionsSchema = z
   .min(0)
   .max(1_000_000)
   .describe('how many corrections the identity has had (0 before any)');
-
-/** Why a correction of the identity takes no birth date, and what to do instead: said by its field. */
-const BIRTH_DATE_NOT_CORRECTABLE =
-  "the birth date cannot be corrected: it decided the case's path and deadlines when the case opened; if it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right one";
 
 /**
  * A correction of the identity: the fields to change; '' clears an optional one. The birth date is not correctable

@@ -38,6 +38,7 @@ import {
   type SurvivorIdentity,
 } from '../db/survivors';
 import { minorTurns18OnFor } from '../domain/case';
+import { BIRTH_DATE_NOT_CORRECTABLE } from '../domain/survivor-fields';
 import { REFERENCE_REPLACED_NOTICE } from '../domain/case-state';
 import { referenceReplacedNotice } from '../mail/agency-notices';
 import type { CaseView } from '../db/read-model';
@@ -190,12 +191,9 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       const at = await deps.now();
       const told: Notification[] = [];
       const restored = await inTransaction(deps.pool, async (client) => {
-        const outcome = await restoreSurvivor(client, caseId, identity, deps.identityKeyring);
-        if (outcome === 'other') {
-          throw new AppError('conflict', 'The case has a survivor record already: correct it instead (POST).', {
-            code: 'survivor_exists',
-          });
-        }
+        const restoredAs = await restoreSurvivor(client, caseId, identity, deps.identityKeyring);
+        if (restoredAs.outcome === 'other') throw anotherIdentityOnRecord(restoredAs.differing);
+        const { outcome } = restoredAs;
         const reference = await settleReference(client, caseId, identity, request, at, { ...notices, told });
         return reference === undefined ? { outcome } : { outcome, reference };
       });
@@ -209,6 +207,31 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       return listSurvivorRevisions(deps.pool, caseId, deps.identityKeyring);
     },
   };
+}
+
+/**
+ * An identity entered (PUT) on a case that has another one on record, naming the fields that differ (never their
+ * values). A correction (POST) changes the name, A-number, contact and language; the birth date it refuses as well, so
+ * another birth date is told what is done instead: the case is withdrawn as opened in error and opened again.
+ */
+function anotherIdentityOnRecord(differing: readonly string[]): AppError {
+  const correctable = differing.filter((field) => field !== 'birthDate');
+  const named = differing.map((field) => (field === 'birthDate' ? 'birth date' : field)).join(', ');
+  const correctThem = `correct ${correctable.join(', ')} with POST /api/cases/{caseId}/survivor`;
+  const detail = !differing.includes('birthDate')
+    ? `The case has another survivor record already (it differs in ${named}): ${correctThem}.`
+    : `The case has another survivor record already (it differs in ${named}). The ${BIRTH_DATE_NOT_CORRECTABLE.replace(/^the /, '')}.` +
+      (correctable.length > 0 ? ` Otherwise, ${correctThem}.` : '');
+  return new AppError('conflict', detail, {
+    code: 'survivor_exists',
+    fields: differing.map((field) => ({
+      field,
+      message:
+        field === 'birthDate'
+          ? BIRTH_DATE_NOT_CORRECTABLE
+          : 'differs from the identity on record: correct it with POST /api/cases/{caseId}/survivor',
+    })),
+  });
 }
 
 /**

@@ -137,7 +137,7 @@ export async function deleteSurvivor(pool: Queryable, caseId: string): Promise<v
 /**
  * Records the identity of a case that has none: its row was lost when PostgreSQL was restored from a backup older
  * than the case (docs/runbook.md). Answers `recorded`; for a case that has an identity already, nothing is written
- * and the answer says whether it is this one (`same`: a retry) or another (`other`: correct it instead). Written in
+ * and the answer says whether it is this one (`same`: a retry) or another (`other`, with the names of the fields that differ). Written in
  * the caller's transaction (`client`), as a correction is.
  */
 export async function restoreSurvivor(
@@ -145,7 +145,7 @@ export async function restoreSurvivor(
   caseId: string,
   identity: SurvivorIdentity,
   keyring?: IdentityKeyring,
-): Promise<'recorded' | 'same' | 'other'> {
+): Promise<{ outcome: 'recorded' | 'same' } | { outcome: 'other'; differing: (keyof SurvivorIdentity)[] }> {
   const { ciphertext, keyId } = sealIdentity(identity, caseId, keyring);
   const inserted = await client.query(
     'INSERT INTO survivors (case_id, identity_ciphertext, key_id) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING',
@@ -153,10 +153,15 @@ export async function restoreSurvivor(
   );
   if (inserted.rowCount === 1) {
     await indexName(client, caseId, identity.name, keyring);
-    return 'recorded';
+    return { outcome: 'recorded' };
   }
-  const existing = await getSurvivor(client, caseId, keyring);
-  return JSON.stringify(plainIdentity(existing!)) === JSON.stringify(plainIdentity(identity)) ? 'same' : 'other';
+  const existing = plainIdentity((await getSurvivor(client, caseId, keyring))!);
+  const entered = plainIdentity(identity);
+  // The names of the fields that differ (never their values): what the refusal tells the one entering it.
+  const differing = (Object.keys(entered) as (keyof SurvivorIdentity)[]).filter(
+    (field) => (existing[field] ?? null) !== (entered[field] ?? null),
+  );
+  return differing.length === 0 ? { outcome: 'same' } : { outcome: 'other', differing };
 }
 
 /** Only the identity's own fields, in one order, whatever else the object carries. */

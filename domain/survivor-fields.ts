@@ -16,6 +16,12 @@ export const SurvivorNameSchema = singleLineText(NameTextSchema).regex(
   /\p{L}/u,
   'expected a name: at least one letter',
 );
+/**
+ * Why the birth date is never corrected, and what to do instead: said by its field, by a correction of the identity
+ * and by an identity entered again (PUT) with another birth date than the one on record.
+ */
+export const BIRTH_DATE_NOT_CORRECTABLE =
+  "the birth date cannot be corrected: it decided the case's path and deadlines when the case opened; if it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right one";
 export const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
 export const ContactSchema = singleLineText(z.string().trim().max(200));
 /** A BCP 47 tag as people write them: a language, then optional script, region or variant subtags. */

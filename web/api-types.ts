@@ -352,7 +352,7 @@ export interface paths {
         };
         /** The survivor's identity: only to those working the case for a participating agency, an ICE or HHS officer once their agency has a step on the case (a request reached it); every read is audited. */
         get: operations["getApiCasesCaseIdSurvivor"];
-        /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). The body may be what GET answers: its `corrections` is ignored. */
+        /** Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 `survivor_exists`, naming the fields that differ: correct those with POST, except the birth date, which is never corrected (the case is withdrawn as opened in error and opened again). The body may be what GET answers: its `corrections` is ignored. */
         put: operations["putApiCasesCaseIdSurvivor"];
         /** Correct the survivor's identity (name, A-number, contact, preferred language) as one working the case; what it was is kept, sealed. Send only the fields to change, and `expectedCorrections`, so a correction someone made since you read the identity is not overwritten unseen. */
         post: operations["postApiCasesCaseIdSurvivor"];
@@ -4274,7 +4274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the case has another identity on record; or the new reference is taken (reference_taken) */
+            /** @description the case has another identity on record (survivor_exists, naming each field that differs: POST corrects all but birthDate, which is never corrected); or the new reference is taken (reference_taken) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -232,7 +232,7 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/survivor',
       tag: 'cases',
       summary:
-        "Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 (correct it with POST). The body may be what GET answers: its `corrections` is ignored.",
+        "Enter the survivor's identity of a case that has none: after PostgreSQL was restored from a backup older than the case (docs/runbook.md), from the agency's own file. The birth date must give the case's path and, for a minor, its 18th birthday. The same identity again is answered 200; another one on record is 409 `survivor_exists`, naming the fields that differ: correct those with POST, except the birth date, which is never corrected (the case is withdrawn as opened in error and opened again). The body may be what GET answers: its `corrections` is ignored.",
       params: CaseParamsSchema,
       body: SurvivorEntrySchema,
       audit: 'survivor.restore',
@@ -243,7 +243,8 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         403: { description: 'not one working this case', problem: true },
         404: { description: 'no such case', problem: true },
         409: {
-          description: 'the case has another identity on record; or the new reference is taken (reference_taken)',
+          description:
+            'the case has another identity on record (survivor_exists, naming each field that differs: POST corrects all but birthDate, which is never corrected); or the new reference is taken (reference_taken)',
           problem: true,
         },
         422: {

@@ -2191,7 +2191,29 @@ describe("entering a survivor's identity again after a restore", () => {
       .set(as('adv-1'))
       .send({ ...identity, name: 'Someone Else' })
       .expect(409)
-      .expect((res) => expect((res.body as { code: string }).code).toBe('survivor_exists'));
+      .expect((res) =>
+        expect(res.body).toMatchObject({
+          code: 'survivor_exists',
+          errors: [{ field: 'name', message: expect.stringContaining('correct it with POST') as unknown }],
+        }),
+      );
+    // Another birth date (the same path: an adult either way) is not "correct it instead": no correction takes a
+    // birth date. The refusal says what is done instead, as the correction's refusal does, and names no value.
+    const otherBirthDate = await request(app)
+      .put(path)
+      .set(as('adv-1'))
+      .send({ ...identity, birthDate: '1991-05-01' })
+      .expect(409);
+    expect(otherBirthDate.body).toMatchObject({
+      code: 'survivor_exists',
+      errors: [
+        { field: 'birthDate', message: expect.stringMatching(/cannot be corrected.*withdraws the case/) as unknown },
+      ],
+    });
+    const told = (otherBirthDate.body as { detail: string }).detail;
+    expect(told).toMatch(/birth date cannot be corrected.*opened in error.*opened again/);
+    expect(told).not.toMatch(/correct it instead|POST/);
+    expect(JSON.stringify(otherBirthDate.body)).not.toMatch(/1991|1990|Ramona/);
     await request(app)
       .get(path)
       .set(as('le-1'))
