@@ -14,6 +14,7 @@ import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { nameSearchTerms } from '../core/name-index';
+import { cursorKeys, openCursor, signCursor, type CursorList } from '../core/list-cursor';
 
 const SOON_MS = 7 * 24 * 3600 * 1000;
 /** The dashboard lists this many open escalations at most, newest first. */
@@ -42,11 +43,30 @@ const refusedCursor =
     }
     throw error;
   };
-const invalidCursor = refusedCursor('query');
 
 export type ListsService = ReturnType<typeof createListsService>;
 
 export function createListsService(deps: ListsDeps) {
+  const keys = cursorKeys(deps.identityKeyring);
+  /**
+   * One page of `list`: the cursor opened (its HMAC checked, core/list-cursor.ts) before `read` queries with its
+   * position, and the next page's position signed. A cursor the service did not make never reaches a query.
+   */
+  const paged = async <Page extends { nextCursor: string | null }>(
+    list: CursorList,
+    cursor: string | undefined,
+    sentIn: 'query' | 'body',
+    read: (position: string | undefined) => Promise<Page>,
+  ): Promise<Page> => {
+    try {
+      const position = cursor === undefined ? undefined : openCursor(keys, list, cursor);
+      if (position === null) throw new InvalidCursorError();
+      const page = await read(position);
+      return { ...page, nextCursor: page.nextCursor === null ? null : signCursor(keys, list, page.nextCursor) };
+    } catch (error) {
+      return refusedCursor(sentIn)(error);
+    }
+  };
   const cases = async (
     actor: Actor,
     filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now'>,
@@ -55,8 +75,8 @@ export function createListsService(deps: ListsDeps) {
     const now = await deps.now();
     // Filtered and counted over the steps the actor sees, as the case itself shows them (domain/access.ts).
     const stepAgencyId = seenStepsAgency(actor);
-    return listCases(deps.pool, { ...filter, participantAgencyId: actor.agencyId, stepAgencyId, now }).catch(
-      refusedCursor(cursorSentIn),
+    return paged('cases', filter.cursor, cursorSentIn, (cursor) =>
+      listCases(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, stepAgencyId, now }),
     );
   };
   return {
@@ -64,8 +84,8 @@ export function createListsService(deps: ListsDeps) {
     async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now' | 'soonUntil'>) {
       const now = await deps.now();
       const soonUntil = new Date(now.getTime() + SOON_MS);
-      return listSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now, soonUntil }).catch(
-        invalidCursor,
+      return paged('steps', filter.cursor, 'query', (cursor) =>
+        listSteps(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, now, soonUntil }),
       );
     },
 
@@ -99,8 +119,8 @@ export function createListsService(deps: ListsDeps) {
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
       // A minor's 18th-birthday reminders exist only for who may read the identity they derive from (case-reads.ts).
       const withoutSubjects = works(actor) ? [] : [...BIRTH_DATE_SUBJECTS];
-      return listNotifications(deps.pool, { ...filter, participantAgencyId: actor.agencyId, withoutSubjects }).catch(
-        invalidCursor,
+      return paged('notifications', filter.cursor, 'query', (cursor) =>
+        listNotifications(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, withoutSubjects }),
       );
     },
 

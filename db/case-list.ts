@@ -4,7 +4,7 @@
  * plans). No personal data: a case row holds references, dates and agency ids only.
  */
 import { prepared, type Queryable } from './pool';
-import { decodeCursor, iso, keysetPage } from './read-model';
+import { CURSOR_PART, decodeCursor, iso, keysetPage } from './read-model';
 import type { IsoDate } from '../domain/dates';
 import type { CaseSnapshot, Instant, StepKind, Track } from '../domain/types';
 import { overdueSql } from './overdue';
@@ -142,7 +142,7 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
       `EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.agency_id = ${param(filter.identityStepAgencyId)})`,
     );
   if (filter.cursor !== undefined) {
-    const [openedAt, caseId] = decodeCursor(filter.cursor, 2);
+    const [openedAt, caseId] = decodeCursor(filter.cursor, [CURSOR_PART.instant, CURSOR_PART.uuid]);
     conditions.push(`(c.opened_at, c.id) < (${param(openedAt)}::timestamptz, ${param(caseId)}::uuid)`);
   }
 

@@ -251,11 +251,36 @@ function encodeCursor(key: string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** The key `encodeCursor` wrote, of the list's key length; anything else is an `InvalidCursorError`. */
-export function decodeCursor(cursor: string, length: number): string[] {
+/** A timestamptz as PostgreSQL writes it as text (`2026-11-20 10:00:00.123+00`), or `infinity` (an undated step). */
+const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-]\d{2}(?::\d{2}){0,2})$/;
+
+/** The parts of a cursor's key, each checked as `encodeCursor` wrote it, before it is a query's parameter. */
+export const CURSOR_PART = {
+  instant: (text: string): boolean => {
+    const match = TIMESTAMP_TEXT.exec(text);
+    if (!match) return false;
+    // A day that is no day (2026-02-30) or an hour that is no hour would be PostgreSQL's refusal, and its log line.
+    const at = new Date(`${match[1]}T${match[2]}Z`);
+    return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 19) === `${match[1]}T${match[2]!.slice(0, 8)}`;
+  },
+  dueKey: (text: string): boolean => text === 'infinity' || CURSOR_PART.instant(text),
+  uuid: (text: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text),
+  stepId: (text: string): boolean => text.length > 0 && text.length <= 200,
+} satisfies Record<string, (text: string) => boolean>;
+
+/**
+ * The key `encodeCursor` wrote, each part as `parts` expects it (an instant, a uuid, a step id); anything else is an
+ * `InvalidCursorError`, before any query runs with it.
+ */
+export function decodeCursor(cursor: string, parts: readonly ((text: string) => boolean)[]): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((part) => typeof part === 'string')) return key;
+    if (
+      Array.isArray(key) &&
+      key.length === parts.length &&
+      key.every((part, index) => typeof part === 'string' && parts[index]!(part))
+    )
+      return key as string[];
   } catch {
     // fall through
   }
@@ -297,7 +322,11 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
 
   const descending = filter.sort === '-due_at';
   if (filter.cursor !== undefined) {
-    const [dueKey, caseId, stepId] = decodeCursor(filter.cursor, 3);
+    const [dueKey, caseId, stepId] = decodeCursor(filter.cursor, [
+      CURSOR_PART.dueKey,
+      CURSOR_PART.uuid,
+      CURSOR_PART.stepId,
+    ]);
     const after = descending ? '<' : '>';
     conditions.push(
       `(${DUE_KEY}, s.case_id, s.step_id) ${after} (${param(dueKey)}::timestamptz, ${param(caseId)}::uuid, ${param(stepId)})`,

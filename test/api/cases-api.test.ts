@@ -20,6 +20,7 @@ import { deleteSurvivor } from '../../db/survivors';
 import { EncryptionCodec } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
 import type { CaseWorkflowInput } from '../../workflows/contract';
+import { cursorKeys, signCursor } from '../../core/list-cursor';
 import { createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { freePort } from '../support/ports';
 import { databaseRows, needlesIn } from '../support/scan';
@@ -1064,9 +1065,18 @@ describe('work lists', () => {
       .set(as('le-1'))
       .expect(400);
     expect(made.body).toMatchObject({ code: 'invalid_cursor', errors: [{ field: 'cursor' }] });
-    const past = await request(app)
+    // A notification's id is a position, not a cursor: only one the service signed pages (core/list-cursor.ts).
+    await request(app)
       .get('/api/notifications')
       .query({ caseId: opened.caseId, cursor: page2.items[0]!.id })
+      .set(as('le-1'))
+      .expect(400);
+    const past = await request(app)
+      .get('/api/notifications')
+      .query({
+        caseId: opened.caseId,
+        cursor: signCursor(cursorKeys(stack.identityKeyring), 'notifications', page2.items[0]!.id),
+      })
       .set(as('le-1'))
       .expect(200);
     expect(past.body).toMatchObject({ items: [], nextCursor: null });
