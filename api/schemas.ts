@@ -695,6 +695,21 @@ export const NotificationPageSchema = z.object({
       failingSince: instant
         .nullable()
         .describe('when sending first failed; null once sent. The email is still being retried'),
+      failedEmail: z
+        .object({
+          status: z
+            .enum(['failing', 'sent', 'not_sent'])
+            .describe(
+              'failing: still being retried; sent: it went out at last; not_sent: settled as no longer owed, its step done before it could go out',
+            ),
+          at: instant.nullable().describe('when it was sent or settled; null while failing'),
+          reason: z
+            .string()
+            .nullable()
+            .describe('why it was not sent ("not sent: the step was done before the email could go out")'),
+        })
+        .nullable()
+        .describe('for a delivery_failing notice, how the email it is about fared since; null for any other kind'),
     }),
   ),
   nextCursor: z.string().nullable(),

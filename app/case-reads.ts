@@ -19,10 +19,11 @@ import {
   survivorRefusal,
   type IdentityRefusal,
 } from '../domain/access';
-import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine } from '../domain/alarms';
+import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine, withSettledDeliveries } from '../domain/alarms';
+import { emailOutcomes } from '../db/notifications';
 import { agencyKindInProse } from '../domain/labels';
 import { overdueFrom } from '../domain/steps';
-import type { Actor, AgencyKind, CaseAgencies, Step } from '../domain/types';
+import type { Actor, AgencyKind, CaseAgencies, Step, TimelineEntry } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
 
@@ -77,6 +78,15 @@ export function createCaseReads(deps: CaseReadsDeps) {
     return view;
   };
 
+  /**
+   * The timeline with each "delivery failing" entry whose email was since settled as not sent read as settled
+   * (domain/alarms.ts `withSettledDeliveries`), from the outbox: only a case with such an entry asks it.
+   */
+  const timelineAsSettled = async (timeline: TimelineEntry[], caseId: string): Promise<TimelineEntry[]> => {
+    if (!timeline.some((entry) => entry.type === 'notification.failing')) return timeline;
+    return withSettledDeliveries(timeline, await emailOutcomes(deps.pool, caseId));
+  };
+
   return {
     /** The whole case, for checks before a command; `present` it before showing it. */
     case: readCase,
@@ -85,11 +95,15 @@ export function createCaseReads(deps: CaseReadsDeps) {
     identityCase,
 
     /** The case as this actor may see it, with `overdue` computed on read and the milestones it may see. */
-    present: async (view: CaseView, actor: Actor): Promise<PresentedCase> => ({
-      ...withOverdue(visibleTo(view, actor), await deps.now()),
-      milestones: milestonesOf(view, actor),
-      survivorIdentity: survivorRefusal(actor, view)?.code ?? 'readable',
-    }),
+    present: async (view: CaseView, actor: Actor): Promise<PresentedCase> => {
+      const shown = withOverdue(visibleTo(view, actor), await deps.now());
+      return {
+        ...shown,
+        timeline: await timelineAsSettled(shown.timeline, view.caseId),
+        milestones: milestonesOf(view, actor),
+        survivorIdentity: survivorRefusal(actor, view)?.code ?? 'readable',
+      };
+    },
 
     /** The case, its steps' notes opened for who may read the survivor's identity, else withheld (step-notes.ts). */
     notesShown: (view: CaseView, actor: Actor) =>

@@ -8,6 +8,7 @@ import { NOTIFIED_KINDS, type NotificationKind, type NotifiedKind } from '../dom
 import type { Queryable } from './pool';
 import { InvalidCursorError } from './read-model';
 import type { Instant } from '../domain/types';
+import type { EmailOutcome } from '../domain/alarms';
 
 export interface NewNotification {
   caseId: string;
@@ -62,8 +63,23 @@ export interface NotificationFilter {
   cursor?: string;
 }
 
+/**
+ * For a `delivery_failing` notice, how the email it is about fared since: still `failing` (or no longer known),
+ * `sent` at last, or `not_sent`: settled as no longer owed (its step done before it could go out), with the reason.
+ */
+interface FailedEmailOutcome {
+  status: 'failing' | 'sent' | 'not_sent';
+  /** When it was sent or settled; null while failing. */
+  at: Instant | null;
+  /** Why it was not sent ("not sent: the step was done before the email could go out"); null otherwise. */
+  reason: string | null;
+}
+
+/** A notification as the list answers it: a `delivery_failing` notice with how its email fared (else null). */
+type ListedNotification = Notification & { failedEmail: FailedEmailOutcome | null };
+
 export interface NotificationPage {
-  items: Notification[];
+  items: ListedNotification[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
@@ -325,8 +341,16 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
   }
 
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const { rows } = await db.query<NotificationRow>(
-    `SELECT * FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+  // A notice that an email keeps failing is keyed by that email's alarm (activities/notifications.ts `reportFailing`):
+  // the email's row, by its key, tells whether it went out since or was settled as no longer owed.
+  const { rows } = await db.query<NotificationRow & FailedEmailRow>(
+    `SELECT *, (SELECT json_build_object('sentAt', e.sent_at, 'notSentAt', e.not_sent_at, 'lastError', e.last_error)
+                  FROM notifications e
+                 WHERE notifications.kind = 'delivery_failing'
+                   AND e.id = notifications.case_id || '/' ||
+                              left(notifications.alarm_id, length(notifications.alarm_id) - length(':delivery_failing'))
+               ) AS failed_email
+       FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
     values,
   );
   if (rows.length === 0 && filter.cursor !== undefined) {
@@ -334,9 +358,53 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
     const known = await db.query('SELECT 1 FROM notifications WHERE id = $1', [filter.cursor]);
     if (known.rowCount === 0) throw new InvalidCursorError();
   }
-  const items = rows.slice(0, limit).map(fromRow);
+  const items = rows.slice(0, limit).map((row) => ({ ...fromRow(row), failedEmail: failedEmailOf(row) }));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? last.id : null };
+}
+
+interface FailedEmailRow {
+  /** JSON: timestamps come as text. */
+  failed_email: { sentAt: string | null; notSentAt: string | null; lastError: string | null } | null;
+}
+
+function failedEmailOf(row: NotificationRow & FailedEmailRow): FailedEmailOutcome | null {
+  if (row.kind !== 'delivery_failing') return null;
+  const email = row.failed_email;
+  if (email?.sentAt) return { status: 'sent', at: new Date(email.sentAt).toISOString(), reason: null };
+  if (email?.notSentAt)
+    return { status: 'not_sent', at: new Date(email.notSentAt).toISOString(), reason: email.lastError };
+  return { status: 'failing', at: null, reason: null };
+}
+
+/**
+ * How each email of a case fared that was ever reported failing on its timeline (kept while failing, cleared once sent
+ * or settled): by step, kind and recipient, oldest first, for the timeline to read a settled one as settled.
+ */
+export async function emailOutcomes(db: Queryable, caseId: string): Promise<EmailOutcome[]> {
+  const { rows } = await db.query<{
+    step_id: string;
+    kind: string;
+    recipient_agency_id: string;
+    created_at: Date;
+    sent_at: Date | null;
+    not_sent_at: Date | null;
+    last_error: string | null;
+  }>(
+    `SELECT step_id, kind, recipient_agency_id, created_at, sent_at, not_sent_at, last_error FROM notifications
+      WHERE case_id = $1 AND recipient_email IS NOT NULL AND kind <> 'delivery_failing'
+      ORDER BY created_at, id`,
+    [caseId],
+  );
+  return rows.map((row) => ({
+    stepId: row.step_id,
+    kind: row.kind,
+    recipientAgencyId: row.recipient_agency_id,
+    createdAt: row.created_at.toISOString(),
+    sentAt: row.sent_at ? row.sent_at.toISOString() : null,
+    notSentAt: row.not_sent_at ? row.not_sent_at.toISOString() : null,
+    reason: row.not_sent_at ? row.last_error : null,
+  }));
 }
 
 export interface Recipient {

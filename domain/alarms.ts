@@ -16,7 +16,7 @@ import {
   type PassedAlarm,
 } from './case-state';
 import { expireFor, windowAlarms } from './tracks';
-import type { CaseSnapshot, Instant, Step, StepKind } from './types';
+import type { CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
 
 /** The due-date ladder of one pending step: reminders before, the due date itself, escalations after. */
 function ladderAlarms(state: CaseState, step: Step): Alarm[] {
@@ -409,6 +409,52 @@ export interface DeliveryReport {
   status: 'failing' | 'delivered';
   /** When delivery started failing, or when the email was finally accepted. */
   at: Instant;
+}
+
+/** How one of the case's emails fared, from the outbox (db/notifications.ts `emailOutcomes`). */
+export interface EmailOutcome {
+  stepId: string;
+  kind: string;
+  recipientAgencyId: string;
+  createdAt: Instant;
+  sentAt: Instant | null;
+  /** Settled as no longer owed: its step was done before it could go out (activities/notifications.ts). */
+  notSentAt: Instant | null;
+  /** Why it was not sent, as its row says ("not sent: the step was done before the email could go out"). */
+  reason: string | null;
+}
+
+/** A failing report's summary, as `recordDelivery` writes it. */
+const FAILING_SUMMARY = /^(\S+) email for (\S+) to (\S+): delivery failing since (\S+); still retrying$/;
+
+/**
+ * The timeline as it reads now: a "delivery failing" entry whose email was since settled as not sent (its step was
+ * done before the email could go out) is read as settled (`notification.not_sent`, its place and time kept), not as
+ * still retrying. The workflow is never told of such a settling, so its timeline keeps the failing report; the outbox
+ * knows. The email is the latest of its step, kind and recipient written before delivery started failing.
+ */
+export function withSettledDeliveries(timeline: TimelineEntry[], outcomes: readonly EmailOutcome[]): TimelineEntry[] {
+  return timeline.map((entry) => {
+    const failing = entry.type === 'notification.failing' ? FAILING_SUMMARY.exec(entry.summary) : null;
+    if (!failing) return entry;
+    const [, kind, stepId, recipientAgencyId, since] = failing;
+    const email = outcomes
+      .filter(
+        (outcome) =>
+          outcome.stepId === stepId &&
+          outcome.kind === kind &&
+          outcome.recipientAgencyId === recipientAgencyId &&
+          outcome.createdAt <= since!,
+      )
+      .at(-1);
+    if (!email?.notSentAt || email.sentAt) return entry;
+    const why = email.reason ?? 'not sent: no longer owed';
+    return {
+      ...entry,
+      type: 'notification.not_sent',
+      summary: `${kind} email for ${stepId} to ${recipientAgencyId}: delivery failing since ${since}; ${why} (settled at ${email.notSentAt})`,
+    };
+  });
 }
 
 /** Writes a delivery report into the case timeline, so whoever reads the case sees an email that did not arrive. */

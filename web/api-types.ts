@@ -5671,6 +5671,18 @@ export interface operations {
                             deliveryId: string;
                             /** @description the date the message is about; null for a minor's 18th birthday, which no notification carries */
                             dueAt: string | null;
+                            /** @description for a delivery_failing notice, how the email it is about fared since; null for any other kind */
+                            failedEmail: {
+                                /** @description when it was sent or settled; null while failing */
+                                at: string | null;
+                                /** @description why it was not sent ("not sent: the step was done before the email could go out") */
+                                reason: string | null;
+                                /**
+                                 * @description failing: still being retried; sent: it went out at last; not_sent: settled as no longer owed, its step done before it could go out
+                                 * @enum {string}
+                                 */
+                                status: "failing" | "sent" | "not_sent";
+                            } | null;
                             /** @description when sending first failed; null once sent. The email is still being retried */
                             failingSince: string | null;
                             id: string;

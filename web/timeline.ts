@@ -261,6 +261,12 @@ function sentenceOf(
       return `${what}: an email is failing to arrive; still retrying.`;
     case 'notification.delivered':
       return `${what}: an email arrived after failed attempts.`;
+    case 'notification.not_sent': {
+      // "reminder email for cp_request-1 to demo-police: delivery failing since …; not sent: the step was done before
+      // the email could go out (settled at …)" (domain/alarms.ts `withSettledDeliveries`): settled, not retrying.
+      const why = /; (not sent: .*) \(settled at \S+\)$/.exec(entry.summary)?.[1] ?? 'not sent';
+      return `${what}: an email failed to arrive, and is no longer owed. ${why.charAt(0).toUpperCase()}${why.slice(1)}.`;
+    }
   }
   if (group === 'alarm') {
     // "expiry_reminder (minor_turns_18) for hhs_minor_notification-1 raised for coordinator": named as the case's

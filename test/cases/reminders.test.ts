@@ -2,6 +2,7 @@
  * Reminders and escalations fire at the right virtual time (time skipping, no sleeps), go out through a real SMTP
  * server exactly once, survive an SMTP outage and a worker restart, and carry no personal data.
  */
+import request from 'supertest';
 import { findRecipient, listNotifications, type Notification } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { listCaseReminders } from '../../db/reminders';
@@ -177,6 +178,34 @@ test('a reminder and a due notice held back by an SMTP outage until the step was
   expect(reminders.filter((r) => r.kind !== 'escalation').map((r) => [r.kind, r.status])).toEqual([
     ['reminder', 'not_sent'],
     ['due', 'not_sent'],
+  ]);
+
+  // The reminder, raised a week before due, failed for days: the timeline and the coordinator were told it kept
+  // failing. Settled since, the case page's timeline and the dashboard's notice read it as settled, not retrying.
+  const coordinator = stack.as('coordinator');
+  const shown = await request(stack.app).get(`/api/cases/${view.caseId}`).set(coordinator).expect(200);
+  const timeline = (shown.body as { timeline: { type: string; stepId: string | null; summary: string }[] }).timeline;
+  const deliveries = timeline.filter((e) => e.stepId === 'cp_request-1' && e.type.startsWith('notification.'));
+  expect(deliveries.map((e) => e.type)).toEqual(['notification.not_sent']);
+  expect(deliveries[0]!.summary).toMatch(
+    /^reminder email for cp_request-1 to \S+: delivery failing since \S+; not sent: the step was done before the email could go out \(settled at \S+\)$/,
+  );
+  const notices = await request(stack.app)
+    .get('/api/notifications')
+    .query({ caseId: view.caseId })
+    .set(coordinator)
+    .expect(200);
+  const failingNotices = (
+    notices.body as { items: { kind: string; stepId: string; failedEmail: unknown }[] }
+  ).items.filter((n) => n.kind === 'delivery_failing' && n.stepId === 'cp_request-1');
+  expect(failingNotices).toEqual([
+    expect.objectContaining({
+      failedEmail: {
+        status: 'not_sent',
+        at: expect.any(String) as unknown,
+        reason: 'not sent: the step was done before the email could go out',
+      },
+    }),
   ]);
 });
 

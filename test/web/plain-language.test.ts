@@ -13,7 +13,7 @@ import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
 import { upsertAgencies } from '../../db/agencies';
-import { enqueue } from '../../db/notifications';
+import { enqueue, markNotSent, markSent } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { addYears } from '../../domain/dates';
 import { expectAccessible } from '../support/axe';
@@ -421,11 +421,43 @@ test('the dashboard names an email that keeps failing by what it is: a step, or 
     });
   await failing('cp_decision-1:due:plain-language:delivery_failing', 'cp_decision');
   await failing('passed_summary:3:plain-language:delivery_failing', 'passed_summary');
+  // Two emails that kept failing and were then settled: one sent at last, one not sent, its step done meanwhile.
+  const email = (alarmId: string) =>
+    enqueue(service.stack.pool, {
+      caseId: cases[2]!.caseId,
+      alarmId,
+      reference: cases[2]!.reference,
+      stepId: 'cp_decision-1',
+      stepKind: 'cp_decision',
+      kind: 'reminder',
+      recipientAgencyId: DEMO_AGENCIES.ice,
+      recipientEmail: 'ice@example.gov',
+      subject: 'REMINDER',
+      bodyText: 'REMINDER',
+      dueAt: new Date().toISOString(),
+    });
+  const settled = await email('cp_decision-1:reminder:plain-language-settled');
+  await markNotSent(
+    service.stack.pool,
+    settled.id,
+    'not sent: the step was done before the email could go out',
+    new Date(),
+  );
+  await failing('cp_decision-1:reminder:plain-language-settled:delivery_failing', 'cp_decision');
+  const sent = await email('cp_decision-1:reminder:plain-language-sent');
+  await markSent(service.stack.pool, sent.id, new Date());
+  await failing('cp_decision-1:reminder:plain-language-sent:delivery_failing', 'cp_decision');
   const page = await pageAs('demo-coordinator');
   await read(page, '/');
   const lines = await page.getByRole('list', { name: 'Emails not delivered' }).getByRole('listitem').allInnerTexts();
-  expect(lines).toHaveLength(2);
+  expect(lines).toHaveLength(3);
   expect(lines.join('\n')).toMatch(/Continued Presence decision\. Still retrying/);
   expect(lines.join('\n')).toMatch(/its “Brought up to date” email\. Still retrying/);
+  const settledLines = lines.filter((line) => /settled/.test(line));
+  expect(settledLines).toHaveLength(1);
+  expect(settledLines[0]).toMatch(
+    /then settled: .*Continued Presence decision\. Not sent: the step was done before the email could go out\. Nothing left to do\.$/,
+  );
+  expect(settledLines[0]).not.toMatch(/retrying/i);
   await page.context().close();
 });

@@ -454,3 +454,26 @@ describe('a case entered after the fact: what its identification opened is shown
     expect(whens([opened!], 'UTC', ['UTC'])).toEqual(['20 Nov 2026, 00:00 UTC']);
   });
 });
+
+test('an email that kept failing and was then settled as not sent reads as settled, not as still retrying', () => {
+  const [line] = timelineOf(
+    [
+      {
+        seq: 1,
+        at: '2026-12-04T10:00:00.000Z',
+        type: 'notification.not_sent',
+        stepId: declaration.id,
+        actorAgencyId: null,
+        summary:
+          'reminder email for le_declaration-1 to demo-police: delivery failing since 2026-12-04T09:00:00.000Z; ' +
+          'not sent: the step was done before the email could go out (settled at 2026-12-05T08:00:00.000Z)',
+      },
+    ],
+    [declaration],
+    words,
+  );
+  expect(line && asRead(line)).toBe(
+    'Law-enforcement declaration (Form I-914, Supplement B): an email failed to arrive, and is no longer owed. ' +
+      'Not sent: the step was done before the email could go out.',
+  );
+});

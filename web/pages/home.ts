@@ -72,14 +72,20 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedSho
     api.GET('/api/me/calendar-feeds').then(ok),
   ]);
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
-  // Emails of this coordinator's cases that keep failing: someone must reach the agency another way.
-  // A gathered "Brought up to date" email is about no one step (activities/notifications.ts `reportFailing`).
+  // Emails of this coordinator's cases that keep failing: someone must reach the agency another way. One that went
+  // out at last is no longer listed; one settled as no longer owed (its step done before it could go out) is listed
+  // as settled, with nothing left to do. A gathered "Brought up to date" email is about no one step
+  // (activities/notifications.ts `reportFailing`).
   const undelivered = mine
-    .filter((item) => item.kind === 'delivery_failing')
-    .map((item) => ({
-      ...item,
-      about: item.stepKind === 'passed_summary' ? 'its “Brought up to date” email' : stepLabel(item.stepKind),
-    }));
+    .filter((item) => item.kind === 'delivery_failing' && item.failedEmail?.status !== 'sent')
+    .map((item) => {
+      const why = item.failedEmail?.status === 'not_sent' ? (item.failedEmail.reason ?? 'not sent') : null;
+      return {
+        ...item,
+        about: item.stepKind === 'passed_summary' ? 'its “Brought up to date” email' : stepLabel(item.stepKind),
+        notSent: why === null ? null : `${why.charAt(0).toUpperCase()}${why.slice(1)}`,
+      };
+    });
   // Cases entered or updated with dates that had passed: their reminders were listed in one notice, not sent. The
   // newest are listed, and how many more there are (at least, when the newest notifications read do not hold them all).
   const passedNotices = mine.filter((item) => item.kind === 'passed_summary');
