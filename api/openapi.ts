@@ -45,7 +45,7 @@ function parameters(spec: Route): JsonSchema[] {
   const headers: JsonSchema[] = [
     { name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
   ];
-  if (spec.method === 'get') {
+  if (spec.method === 'get' && !spec.answersAsOfNow) {
     headers.push({
       name: 'If-None-Match',
       in: 'header',
@@ -86,12 +86,11 @@ function badRequest(spec: Route): string | undefined {
     ...(spec.params || spec.query || spec.idempotent
       ? ['a path, query or header value is malformed (the errors name each)']
       : []),
-    ...(spec.body
-      ? [
-          'the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or ' +
-            'not valid data of its Content-Encoding (`encoding_invalid`)',
-        ]
-      : []),
+    spec.body
+      ? 'the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or ' +
+        'not valid data of its Content-Encoding (`encoding_invalid`)'
+      : // Every JSON body is read before any route: one sent where none is taken is refused all the same.
+        'a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded',
   ];
   return reasons.length > 0 ? `malformed request: ${reasons.join('; ')}` : undefined;
 }
@@ -116,7 +115,7 @@ function operation(spec: Route): JsonSchema {
           }
         : {}),
     };
-    if (tagged)
+    if (tagged && !spec.answersAsOfNow)
       responses['304'] ??= {
         description: 'Not Modified: If-None-Match named the ETag of the answer this request gets; no body',
         headers: etagHeader,
@@ -138,6 +137,12 @@ function operation(spec: Route): JsonSchema {
     responses['413'] ??= problemResponse('body larger than 64kb');
     responses['415'] ??= problemResponse('body is not JSON, or is sent in a charset other than UTF-8');
     responses['422'] ??= problemResponse('body violates the schema or the case rules: the errors name each field');
+  } else {
+    // Every JSON body is read before any route (api/app.ts): one sent where none is taken is refused all the same.
+    responses['413'] ??= problemResponse('a JSON body was sent, though this route takes none, larger than 64kb');
+    responses['415'] ??= problemResponse(
+      'a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding',
+    );
   }
   // Every route that reads or writes anything (all but the public probes) needs PostgreSQL, and writes Temporal.
   if (spec.actor !== false || spec.body) {

@@ -84,6 +84,11 @@ export interface RouteSpec<P, Q, B> {
    * step it was on, which nothing else keeps once it is gone).
    */
   auditStep?(body: unknown): string | undefined;
+  /**
+   * The answer holds the moment it was read (the API clock, e.g. `/api/me`'s `now`): no two reads have the same ETag,
+   * so a GET naming one is never answered 304, and the OpenAPI document lists neither 304 nor If-None-Match.
+   */
+  answersAsOfNow?: true;
   /** The route reads one file from a multipart/form-data body itself (api/uploads.ts): described so in OpenAPI. */
   upload?: { field: string; description: string };
   /** Which rate limit applies; by default every authenticated POST counts as a write. */

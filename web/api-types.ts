@@ -827,6 +827,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
@@ -838,6 +847,24 @@ export interface operations {
             };
             /** @description the role or agency may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1194,7 +1221,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1214,6 +1241,24 @@ export interface operations {
             };
             /** @description needs the supervisor or admin role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1265,8 +1310,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description OpenID Connect is not configured */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1554,6 +1626,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
@@ -1565,6 +1646,24 @@ export interface operations {
             };
             /** @description the role or agency may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1670,7 +1769,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1690,6 +1789,24 @@ export interface operations {
             };
             /** @description needs a role that works or supervises cases */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2056,7 +2173,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2085,6 +2202,24 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2605,7 +2740,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,6 +2769,24 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2699,7 +2852,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,6 +2881,24 @@ export interface operations {
             };
             /** @description no such case or document, or a document of a step the caller may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2941,7 +3112,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2970,6 +3141,24 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3474,7 +3663,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3503,6 +3692,24 @@ export interface operations {
             };
             /** @description no such case, or no such step the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4109,7 +4316,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4138,6 +4345,24 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4555,7 +4780,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4584,6 +4809,24 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5010,8 +5253,6 @@ export interface operations {
                 agencyId?: string;
             };
             header?: {
-                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
-                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5071,16 +5312,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
-            304: {
-                headers: {
-                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5100,6 +5332,24 @@ export interface operations {
             };
             /** @description needs a role that works or supervises cases */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5131,8 +5381,6 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
-                "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5179,14 +5427,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
-            304: {
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
                 headers: {
-                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
@@ -5199,6 +5447,24 @@ export interface operations {
             };
             /** @description the role or agency may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5269,6 +5535,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
@@ -5280,6 +5555,24 @@ export interface operations {
             };
             /** @description the role or agency may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5460,7 +5753,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5489,6 +5782,24 @@ export interface operations {
             };
             /** @description no such feed of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5710,7 +6021,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5730,6 +6041,24 @@ export interface operations {
             };
             /** @description needs a role that works or supervises cases */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5787,6 +6116,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description unexpected error */
             default: {
@@ -5951,7 +6307,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5971,6 +6327,24 @@ export interface operations {
             };
             /** @description needs the coordinator or supervisor role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6069,7 +6443,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6089,6 +6463,24 @@ export interface operations {
             };
             /** @description needs a role that works or supervises cases */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6165,6 +6557,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
@@ -6176,6 +6577,24 @@ export interface operations {
             };
             /** @description the role or agency may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6367,7 +6786,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6396,6 +6815,24 @@ export interface operations {
             };
             /** @description no such token of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6480,7 +6917,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6500,6 +6937,24 @@ export interface operations {
             };
             /** @description needs the admin role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6694,7 +7149,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6723,6 +7178,24 @@ export interface operations {
             };
             /** @description no such user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6796,7 +7269,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6834,6 +7307,24 @@ export interface operations {
             };
             /** @description the user is not disabled */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6913,7 +7404,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6942,6 +7433,24 @@ export interface operations {
             };
             /** @description no such user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7143,7 +7652,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7181,6 +7690,24 @@ export interface operations {
             };
             /** @description your own password, or a disabled user */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7392,7 +7919,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each) */
+            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7403,6 +7930,24 @@ export interface operations {
             };
             /** @description no such feed, revoked, its user disabled, or its user holding no role that sees cases */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7466,6 +8011,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unexpected error */
             default: {
                 headers: {
@@ -7515,6 +8087,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description not ready */
             503: {

@@ -122,6 +122,7 @@ describe('OpenAPI document: the answers every route can give', () => {
   type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> };
   type Operation = {
     requestBody?: { content: Record<string, unknown> };
+    parameters?: { name: string }[];
     responses: Record<string, Response>;
   };
   const operations = async () => {
@@ -145,14 +146,34 @@ describe('OpenAPI document: the answers every route can give', () => {
 
   it('lists 304 and the ETag header on every GET that answers with a body, as Express answers it', async () => {
     const gets = (await operations()).filter(({ at }) => at.startsWith('GET '));
+    // An answer holding the moment it was read (the API clock) is never the same twice: no 304 (openapi-answers.test.ts).
+    const asOfNow = ['GET /api/me', 'GET /api/dashboard'];
     const untagged = gets.filter(
-      ({ operation }) => !operation.responses['304'] || !operation.responses['200']?.headers?.ETag,
+      ({ at, operation }) =>
+        !asOfNow.includes(at) && (!operation.responses['304'] || !operation.responses['200']?.headers?.ETag),
     );
     expect(untagged.map(({ at }) => at)).toEqual([]);
+    const me = gets.find(({ at }) => at === 'GET /api/me')!.operation;
+    expect(Object.keys(me.responses)).not.toContain('304');
+    expect(me.parameters?.map((p) => p.name)).not.toContain('If-None-Match');
     const first = await request(app).get('/health').expect(200);
     expect(first.headers.etag).toEqual(expect.any(String));
     const again = await request(app).get('/health').set('If-None-Match', first.headers.etag!).expect(304);
     expect(again.headers.etag).toBe(first.headers.etag);
+  });
+
+  it('lists 400, 413 and 415 on every route that takes no body, as it answers one sent all the same', async () => {
+    const bodyless = (await operations()).filter(({ operation }) => !operation.requestBody);
+    expect(bodyless.map(({ at }) => at)).toEqual(expect.arrayContaining(['GET /health', 'GET /api/me']));
+    const unlisted = bodyless.filter(({ operation }) => ['400', '413', '415'].some((s) => !operation.responses[s]));
+    expect(unlisted.map(({ at }) => at)).toEqual([]);
+    // As it answers, before any route (so before sign-in, and without the database): a body is read wherever sent.
+    const sent = (body: string, contentType = 'application/json') =>
+      request(app).get('/health').set('Content-Type', contentType).send(body);
+    await sent('{').expect(400);
+    await sent('{}', 'application/json; charset=latin1').expect(415);
+    await sent(JSON.stringify({ pad: 'x'.repeat(70_000) })).expect(413);
+    await request(app).get('/api/me').set('Content-Type', 'application/json').send('{').expect(400);
   });
 
   it("lists a document's download as the three types it is served as", async () => {
