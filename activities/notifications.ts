@@ -15,7 +15,9 @@
  * - an SMTP failure is recorded on the row and rethrown, so Temporal retries with backoff: an outage delays mail,
  *   never loses it;
  * - an email that asks for a step to be done (`STEP_STILL_OPEN_KINDS`) is sent only while the read model still has
- *   the step pending: one held back by an outage until the step was done is not sent, and its row says why.
+ *   the step pending: one held back by an outage until the step was done is not sent, and its row says why;
+ * - once the server is back, emails to one address go out oldest first: an attempt first sends the earlier ones held
+ *   back by the outage (each retried on its own backoff, the newest soonest), each as its own attempt would.
  *
  * So each row is recorded sent at most once; the one copy a receiver may see twice is a resend after a worker died
  * between the server's acceptance and the record of it, with the same Message-ID.
@@ -37,6 +39,7 @@ import {
   findPendingStepDue,
   findStepAgency,
   findStepStatus,
+  heldBackBefore,
   markNotSent,
   markSent,
   passedNoticesOwed,
@@ -155,6 +158,11 @@ function notSentBecause(status: string): string {
 const FALLBACK_MESSAGE_ID_DOMAIN = 'relief-cases.invalid';
 /** Well under the delivery activity's heartbeat timeout (workflows/notification-delivery.ts). */
 const HEARTBEAT_INTERVAL_MS = 1_000;
+/**
+ * At most this many earlier emails held back by an outage go out before an attempt's own (`heldBackBefore`): the
+ * rest are sent by the next attempt to that address, or by their own.
+ */
+const HELD_BACK_SENT_FIRST = 20;
 
 /** The domain of "Name <user@example.org>" or "user@example.org". */
 function senderDomain(from: string): string {
@@ -385,6 +393,57 @@ export function createDeliveryActivities({
   }
 
   /**
+   * Sends one unsent row's email, locked by the caller's transaction (`client`), and records it sent, unless it was
+   * accepted before without being recorded (then only recorded), or its step was done meanwhile (then settled as not
+   * sent). Its id goes into `recording` once the server accepted it, for the caller to record apart should the
+   * transaction fail. Answers the failure, recorded on the row, for the caller to throw after the commit.
+   */
+  async function sendRow(
+    client: PoolClient,
+    row: Notification,
+    recording: string[],
+  ): Promise<{ sentAt: Instant | null; failure?: Error }> {
+    const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
+    const accepted = acceptedNotRecorded.get(row.id);
+    if (accepted) {
+      recording.push(row.id);
+      await markSent(client, row.id, accepted);
+      logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
+      return { sentAt: accepted.toISOString() };
+    }
+    // Written when the alarm fired, and not sent yet (an acceptance is recorded above): an outage may have held it
+    // back until the step was done. Read under the row's lock, in this transaction: a step done after this read is
+    // done after the email went out.
+    if (STEP_STILL_OPEN_KINDS.has(row.kind)) {
+      const status = await findStepStatus(client, row.caseId, row.stepId);
+      if (status !== null && status !== 'pending') {
+        await markNotSent(client, row.id, notSentBecause(status), await now());
+        logger?.info({ ...ids, stepStatus: status }, 'notification email not sent: its step is no longer open');
+        return { sentAt: null };
+      }
+    }
+    const failure = await send(mailer, {
+      from,
+      to: row.recipientEmail!,
+      ...shownInPlainText({ subject: row.subject, text: row.bodyText }),
+      messageId: notificationMessageId(row.id, from),
+    });
+    if (failure) {
+      await recordFailure(client, row.id, failure.message, await now());
+      countDelivery('relief_notification_send_failures', row.kind);
+      logger?.warn(ids, 'notification email not sent; it will be retried');
+      return { sentAt: null, failure };
+    }
+    const sentAt = await now();
+    acceptedNotRecorded.set(row.id, sentAt);
+    countDelivery('relief_notifications_sent', row.kind);
+    recording.push(row.id);
+    await markSent(client, row.id, sentAt);
+    logger?.info(ids, 'notification email sent');
+    return { sentAt: sentAt.toISOString() };
+  }
+
+  /**
    * Tells the coordinator of the row's case, in the app, that its email keeps failing: one notice per row, keyed by
    * its alarm, so reporting it again writes nothing. Answers since when it has been failing.
    */
@@ -433,8 +492,8 @@ export function createDeliveryActivities({
      * throws, to be retried, while the server fails.
      */
     async deliverNotification(key: NotificationKey): Promise<{ sentAt: Instant | null }> {
-      /** The notification whose send this attempt records, forgotten once its transaction committed. */
-      let recording: string | undefined;
+      /** The notifications whose send this attempt records, forgotten once its transaction committed. */
+      const recording: string[] = [];
       const outcome = await inMailTransaction(async (client): Promise<{ sentAt: Instant | null; failure?: Error }> => {
         const row = await findNotification(client, key, { forUpdate: true });
         if (!row?.recipientEmail) return { sentAt: null };
@@ -442,50 +501,25 @@ export function createDeliveryActivities({
           acceptedNotRecorded.delete(row.id);
           return { sentAt: row.sentAt };
         }
-        const ids = { notificationId: row.id, caseId: row.caseId, stepId: row.stepId, kind: row.kind };
-        const accepted = acceptedNotRecorded.get(row.id);
-        if (accepted) {
-          recording = row.id;
-          await markSent(client, row.id, accepted);
-          logger?.info(ids, 'notification email sent earlier; its sending is recorded now');
-          return { sentAt: accepted.toISOString() };
-        }
-        // Written when the alarm fired, and not sent yet (an acceptance is recorded above): an outage may have held it
-        // back until the step was done. Read under the row's lock, in this transaction: a step done after this read is
-        // done after the email went out.
-        if (STEP_STILL_OPEN_KINDS.has(row.kind)) {
-          const status = await findStepStatus(client, row.caseId, row.stepId);
-          if (status !== null && status !== 'pending') {
-            await markNotSent(client, row.id, notSentBecause(status), await now());
-            logger?.info({ ...ids, stepStatus: status }, 'notification email not sent: its step is no longer open');
-            return { sentAt: null };
+        // Emails to the same address held back by an outage before this one go first, oldest first: after an outage
+        // each email's own retry comes on its own backoff, the newest soonest (and a new one at once), and its
+        // recipient would read the latest reminder before the earlier ones. Rows another attempt holds are left to it
+        // (never waited for); their own retries later find them sent.
+        for (const earlier of await heldBackBefore(client, row, HELD_BACK_SENT_FIRST)) {
+          const sent = await sendRow(client, earlier, recording);
+          // The server failing again: this attempt fails, recorded on its own row too, and is retried.
+          if (sent.failure) {
+            await recordFailure(client, row.id, sent.failure.message, await now());
+            return sent;
           }
         }
-        const failure = await send(mailer, {
-          from,
-          to: row.recipientEmail,
-          ...shownInPlainText({ subject: row.subject, text: row.bodyText }),
-          messageId: notificationMessageId(row.id, from),
-        });
-        if (failure) {
-          await recordFailure(client, row.id, failure.message, await now());
-          countDelivery('relief_notification_send_failures', row.kind);
-          logger?.warn(ids, 'notification email not sent; it will be retried');
-          return { sentAt: null, failure };
-        }
-        const sentAt = await now();
-        acceptedNotRecorded.set(row.id, sentAt);
-        countDelivery('relief_notifications_sent', row.kind);
-        recording = row.id;
-        await markSent(client, row.id, sentAt);
-        logger?.info(ids, 'notification email sent');
-        return { sentAt: sentAt.toISOString() };
+        return sendRow(client, row, recording);
       }).catch(async (error: unknown) => {
-        if (recording) await recordAcceptedApart([recording]);
+        if (recording.length > 0) await recordAcceptedApart(recording);
         throw error;
       });
-      // Committed: nothing is left to record. After a failed commit one not recorded apart stays, for the retry.
-      if (recording) acceptedNotRecorded.delete(recording);
+      // Committed: nothing is left to record. After a failed commit those not recorded apart stay, for the retry.
+      for (const id of recording) acceptedNotRecorded.delete(id);
       // Thrown after the transaction committed the failure, so the row keeps the attempt count and last error.
       if (outcome.failure) throw outcome.failure;
       return { sentAt: outcome.sentAt };

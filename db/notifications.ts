@@ -273,6 +273,25 @@ export async function unsentOfKinds(
   return notifiedOnly(rows);
 }
 
+/**
+ * The emails to `row`'s address written before it and held back by an outage (a send failed, and they are neither
+ * sent nor settled), oldest first, at most `limit`, locked until the transaction ends; a row another attempt holds is
+ * skipped, never waited for. Those gathered or folded (notices of what passed, digests) are sent their own way.
+ */
+export async function heldBackBefore(db: Queryable, row: Notification, limit: number): Promise<Notification[]> {
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT * FROM notifications
+      WHERE recipient_email = $1 AND sent_at IS NULL AND not_sent_at IS NULL AND failing_since IS NOT NULL
+        AND kind NOT IN ('passed_summary', 'daily_digest')
+        AND (created_at, id) < (SELECT created_at, id FROM notifications WHERE id = $2)
+      ORDER BY created_at, id
+      LIMIT $3
+      FOR UPDATE SKIP LOCKED`,
+    [row.recipientEmail, row.id, limit],
+  );
+  return rows.map(fromRow);
+}
+
 /** The rows of kinds an email is delivered for, each with its kind narrowed so to the type checker. */
 function notifiedOnly(rows: NotificationRow[]): Array<Notification & { kind: NotifiedKind }> {
   return rows.flatMap((row) => {

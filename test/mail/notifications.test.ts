@@ -337,6 +337,42 @@ describe('deliverNotification', () => {
     expect(mailFor(expiry.id)).toHaveLength(1);
   });
 
+  it('sends the emails an outage held back to one address oldest first, whichever retry comes first', async () => {
+    // Three reminders to one address, written a day apart while the mail server was down; a fourth to another
+    // address. Each send failed, and each is retried on its own backoff: the newest, at the shortest, comes first.
+    const address = 'held-back@agency.example';
+    await pool.query(
+      `INSERT INTO agencies (id, kind, name, email) VALUES ('held-back', 'hhs', 'Held Back Office', $1)`,
+      [address],
+    );
+    const rows = [];
+    for (const day of [1, 2, 3]) {
+      rows.push(
+        await notification({
+          caseId: randomUUID(),
+          alarmId: `cp_decision-1:reminder:2026-11-0${day}T08:00:00.000Z`,
+          recipientAgencyId: 'held-back',
+          subject: `Held back ${day}`,
+        }),
+      );
+    }
+    const elsewhere = await notification({ caseId: randomUUID(), subject: 'Held back elsewhere' });
+    await capture.setDown(true);
+    for (const row of [...rows, elsewhere]) await expect(deliver(row)).rejects.toThrow(/ECONNREFUSED/);
+    await capture.setDown(false);
+
+    await expect(deliver(rows[2]!)).resolves.toEqual({ sentAt: expect.any(String) as unknown });
+    const received = capture.messages().filter((m) => /^Held back/.test(m.subject));
+    expect(received.map((m) => m.subject)).toEqual(['Held back 1', 'Held back 2', 'Held back 3']);
+    // Their own retries find them sent: each went out once. The other address's email waits for its own retry.
+    for (const row of rows) await expect(deliver(row)).resolves.toEqual({ sentAt: expect.any(String) as unknown });
+    for (const row of rows) expect(mailFor(row.id)).toHaveLength(1);
+    expect(mailFor(elsewhere.id)).toHaveLength(0);
+    expect(await findNotification(pool, rows[0]!)).toMatchObject({ failingSince: null, lastError: null });
+    await deliver(elsewhere);
+    expect(mailFor(elsewhere.id)).toHaveLength(1);
+  });
+
   it('sends a reminder whose step is still pending after an outage, as before', async () => {
     const stepCase = randomUUID();
     await pool.query(
@@ -396,6 +432,12 @@ describe('deliverNotification', () => {
       expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(6).fill('rejected'));
       expect(await Promise.all(rows.map(async (row) => (await findNotification(pool, row))?.sentAt))).toEqual(
         Array(6).fill(null),
+      );
+      // A server that answers again sends them: none is left held back, to go out first with the emails of the tests
+      // that follow (emails to one address go out oldest first).
+      for (const row of rows) await deliver(row);
+      expect(await Promise.all(rows.map(async (row) => (await findNotification(pool, row))?.sentAt))).toEqual(
+        Array(6).fill(expect.any(String)),
       );
     } finally {
       if (hung.listening) hung.close();
