@@ -27,7 +27,7 @@ import { metricsRoute, recordHttpMetrics } from './metrics';
 import { codecCors, codecRoutes } from './routes/codec';
 import { withoutTokens } from '../core/token-format';
 import { reportRoutes } from './routes/reports';
-import { refuseIllFormedText, refuseUndecodableBody } from './well-formed-text';
+import { readUtf8AliasAsUtf8, refuseIllFormedText, refuseUndecodableBody } from './well-formed-text';
 
 export type { ApiDeps } from './deps';
 
@@ -55,6 +55,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.
   if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
   // A body that is not valid UTF-8 is refused, not decoded with U+FFFD for each bad byte (api/well-formed-text.ts).
+  app.use(readUtf8AliasAsUtf8);
   app.use(express.json({ limit: BODY_LIMIT, verify: refuseUndecodableBody }));
   // Before any route's schema: a lone surrogate would reach PostgreSQL or a workflow's refusal (api/well-formed-text.ts).
   app.use(refuseIllFormedText);

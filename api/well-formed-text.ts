@@ -58,6 +58,20 @@ export function refuseUndecodableBody(
   if (!isUtf8(bytes)) throw bodyError(400, 'encoding.invalid', 'body is not valid UTF-8');
 }
 
+/**
+ * Mounted before the JSON parser: `charset=utf8` (any case, quoted or not), a common alias of UTF-8 that many clients
+ * send, is read as `utf-8`. The parser takes only charsets spelled `utf-…` and would refuse it with 415; other charsets
+ * are still refused as before (415 `charset_unsupported`).
+ */
+export function readUtf8AliasAsUtf8(req: Request, _res: Response, next: NextFunction): void {
+  const contentType = req.headers['content-type'];
+  if (contentType !== undefined && UTF8_ALIAS.test(contentType))
+    req.headers['content-type'] = contentType.replace(UTF8_ALIAS, '$1utf-8');
+  next();
+}
+/** The charset parameter spelled `utf8`, bare or quoted, followed by another parameter or the end. */
+const UTF8_ALIAS = /(;\s*charset=)(?:utf8|"utf8")(?=\s*(?:;|$))/i;
+
 /** Mounted right after the body parser: the parsed body and the query string, before any route sees them. */
 export function refuseIllFormedText(req: Request, _res: Response, next: NextFunction): void {
   const where = [
