@@ -5,7 +5,7 @@
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
-import { authenticate, authenticatedOf } from './auth';
+import { authenticate, authenticatedOf, refuseRepeatedAuthorization } from './auth';
 import type { ApiDeps } from './deps';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
@@ -50,6 +50,8 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(helmet());
+  // Node keeps the first of several Authorization headers: a request with more than one is refused, not half-read.
+  app.use(refuseRepeatedAuthorization);
   // The codec server's own CORS (the Temporal UI's origin only), before the API's, which would answer its preflight.
   if (deps.codec) app.use('/codec', ...codecCors(deps.codec));
   // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.

@@ -49,6 +49,26 @@ export function authenticate(access: Pick<AccessService, 'authenticate'>): Reque
   };
 }
 
+/**
+ * A request may carry one Authorization header. Node keeps only the first of several (`req.headers`), so a second one
+ * would be silently ignored, and a proxy or client that added its own would act as whichever came first: the request
+ * is refused, 400 `authorization_repeated`, on every path, public ones included, before its body is read.
+ */
+export const refuseRepeatedAuthorization: RequestHandler = (req, _res, next) => {
+  let sent = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'authorization') sent++;
+  if (sent <= 1) {
+    next();
+    return;
+  }
+  next(
+    new AppError('bad_request', 'The request carries more than one Authorization header: send exactly one.', {
+      code: 'authorization_repeated',
+      fields: [{ field: 'Authorization', message: `sent ${sent} times: send one header with one bearer token` }],
+    }),
+  );
+};
+
 /** The authentication `authenticate` established, or undefined on a public route. */
 export function authenticatedOf(res: Response): Authenticated | undefined {
   return res.locals.authenticated as Authenticated | undefined;

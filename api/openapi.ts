@@ -81,8 +81,10 @@ const etagHeader = {
 };
 
 /** Why a request is 400, as the route's shape lets it be. */
-function badRequest(spec: Route): string | undefined {
+function badRequest(spec: Route): string {
   const reasons = [
+    // api/auth.ts: refused on every path, before the route is looked at.
+    'the Authorization header is sent more than once (`authorization_repeated`)',
     ...(spec.params || spec.query || spec.idempotent
       ? ['a path, query or header value is malformed (the errors name each)']
       : []),
@@ -92,7 +94,7 @@ function badRequest(spec: Route): string | undefined {
       : // Every JSON body is read before any route: one sent where none is taken is refused all the same.
         'a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded',
   ];
-  return reasons.length > 0 ? `malformed request: ${reasons.join('; ')}` : undefined;
+  return `malformed request: ${reasons.join('; ')}`;
 }
 
 function operation(spec: Route): JsonSchema {
@@ -122,8 +124,7 @@ function operation(spec: Route): JsonSchema {
       };
   }
   // The failures every route of its shape can meet, answered by the one error handler.
-  const malformed = badRequest(spec);
-  if (malformed) responses['400'] ??= problemResponse(malformed);
+  responses['400'] ??= problemResponse(badRequest(spec));
   if (spec.actor !== false) {
     responses['401'] ??= problemResponse('missing, malformed, unknown, expired or revoked bearer token');
     responses['403'] ??= problemResponse(

@@ -827,7 +827,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -934,7 +934,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1065,7 +1065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1221,7 +1221,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1310,7 +1310,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1408,7 +1408,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1534,7 +1534,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1626,7 +1626,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1769,7 +1769,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,7 +1968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,7 +2173,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,7 +2363,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2577,7 +2577,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2740,7 +2740,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,7 +2852,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2968,7 +2968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3112,7 +3112,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3304,7 +3304,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3499,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3663,7 +3663,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3826,7 +3826,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored) */
+            /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4033,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4168,7 +4168,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4316,7 +4316,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4463,7 +4463,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4620,7 +4620,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4780,7 +4780,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4968,7 +4968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5164,7 +5164,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5312,7 +5312,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5427,7 +5427,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5535,7 +5535,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5640,7 +5640,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5753,7 +5753,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5861,7 +5861,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6021,7 +6021,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6117,7 +6117,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6307,7 +6307,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6443,7 +6443,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6557,7 +6557,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6667,7 +6667,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6786,7 +6786,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6917,7 +6917,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7024,7 +7024,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7149,7 +7149,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7269,7 +7269,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7404,7 +7404,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7514,7 +7514,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7652,7 +7652,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7783,7 +7783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7919,7 +7919,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8011,7 +8011,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8088,7 +8088,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;

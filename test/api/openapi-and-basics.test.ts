@@ -357,6 +357,29 @@ describe('errors at the HTTP layer', () => {
     });
   });
 
+  it.each(['/api/cases', '/health', '/api/openapi.json'])(
+    'refuses a request to %s with two Authorization headers with a 400 naming the header, as the document lists',
+    async (path) => {
+      const res = await request(app)
+        .get(path)
+        // Node's request sends an array as one header line per value.
+        .set('Authorization', ['Bearer first-token-aaaaaaaa', 'Bearer second-token-bbbbbbb'] as unknown as string)
+        .expect(400)
+        .expect('Content-Type', /application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        status: 400,
+        code: 'authorization_repeated',
+        errors: [{ field: 'Authorization', message: 'sent 2 times: send one header with one bearer token' }],
+      });
+      // Neither token is echoed.
+      expect(res.text).not.toMatch(/first-token|second-token/);
+      const document = await request(app).get('/api/openapi.json').expect(200);
+      const paths = (document.body as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> })
+        .paths;
+      expect(JSON.stringify(paths[path]?.get?.responses['400'])).toContain('`authorization_repeated`');
+    },
+  );
+
   it('answers a path parameter that is not valid percent-encoding with a 400 path error', async () => {
     const res = await request(app).get('/api/cases/%E0%A4%A').expect(400);
     expect(res.body).toMatchObject({ status: 400, code: 'invalid_path' });
