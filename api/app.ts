@@ -9,6 +9,7 @@ import { authenticate, authenticatedOf, refuseRepeatedAuthorization } from './au
 import type { ApiDeps } from './deps';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
+import { refuseDuplicateKeys } from './duplicate-keys';
 import { errorHandler, notFound } from './problem';
 import { bindRequestId } from './request-id';
 import { requestLog } from './request-log';
@@ -59,6 +60,8 @@ export function createApp(deps: ApiDeps): express.Express {
   // A body that is not valid UTF-8 is refused, not decoded with U+FFFD for each bad byte (api/well-formed-text.ts).
   app.use(readUtf8AliasAsUtf8);
   app.use(express.json({ limit: BODY_LIMIT, verify: refuseUndecodableBody }));
+  // JSON.parse keeps the last of a key given twice: such a body is refused, its keys named (api/duplicate-keys.ts).
+  app.use(refuseDuplicateKeys);
   // Before any route's schema: a lone surrogate would reach PostgreSQL or a workflow's refusal (api/well-formed-text.ts).
   app.use(refuseIllFormedText);
   app.use(bindRequestId);

@@ -90,7 +90,8 @@ function badRequest(spec: Route): string {
       : []),
     spec.body
       ? 'the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or ' +
-        'not valid data of its Content-Encoding (`encoding_invalid`)'
+        'not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object ' +
+        '(`duplicate_key`, the errors name each)'
       : // Every JSON body is read before any route: one sent where none is taken is refused all the same.
         'a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded',
   ];

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../core/errors';
+import { noteDuplicateKeys } from './duplicate-keys';
 
 const MESSAGE = 'is not valid Unicode text (an unpaired surrogate)';
 /** A body may hold thousands of offences; naming a few is enough to find them. */
@@ -46,16 +47,18 @@ const bodyError = (status: number, type: string, message: string, more: Record<s
  * is UTF-8 (RFC 8259 section 8.1). A body that is not valid UTF-8 would be decoded leniently, each bad byte becoming
  * U+FFFD, and stored so (a name no search finds again): it is refused whole, 400 `encoding_invalid`, nothing read.
  * A body in another Unicode charset (`charset=utf-16`, which the parser would take) is refused as any other charset
- * is: 415 `charset_unsupported`, which says the body must be UTF-8.
+ * is: 415 `charset_unsupported`, which says the body must be UTF-8. On the way, the keys given twice are noted from
+ * the same bytes (api/duplicate-keys.ts).
  */
 export function refuseUndecodableBody(
-  _req: IncomingMessage,
+  req: IncomingMessage,
   _res: ServerResponse,
   bytes: Buffer,
   charset: string,
 ): void {
   if (charset !== 'utf-8') throw bodyError(415, 'charset.unsupported', 'charset other than UTF-8', { charset });
   if (!isUtf8(bytes)) throw bodyError(400, 'encoding.invalid', 'body is not valid UTF-8');
+  noteDuplicateKeys(req, bytes);
 }
 
 /**

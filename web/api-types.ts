@@ -934,7 +934,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1065,7 +1065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1408,7 +1408,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1534,7 +1534,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,7 +1968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,7 +2363,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2577,7 +2577,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2968,7 +2968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3304,7 +3304,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3499,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4033,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4168,7 +4168,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4463,7 +4463,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4620,7 +4620,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4968,7 +4968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5164,7 +5164,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5640,7 +5640,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5861,7 +5861,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6667,7 +6667,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7024,7 +7024,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7514,7 +7514,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7783,7 +7783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
