@@ -13,7 +13,7 @@ import { refuseDuplicateKeys } from './duplicate-keys';
 import { errorHandler, notFound } from './problem';
 import { bindRequestId } from './request-id';
 import { requestLog } from './request-log';
-import { mountRoute, route, type Route } from './route';
+import { methodNotAllowed, mountRoute, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
 import { rateLimiters, writeGiveBack } from './rate-limits';
 import { accessRoutes } from './routes/access';
@@ -100,6 +100,8 @@ export function createApp(deps: ApiDeps): express.Express {
     audit: deps.audit.record,
   };
   for (const spec of routes) mountRoute(app, spec, mountOptions);
+  // A path the API has, asked with a method it does not take: 405 with Allow, not 404.
+  app.use(methodNotAllowed(routes));
   // The web console (web/): pages under `/`, after the API so it never shadows an API path.
   if (deps.console) app.use(deps.console);
 

@@ -206,7 +206,9 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       title: 'Trafficking relief cases API',
       version: '0.1.0',
       description:
-        'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable workflow.',
+        'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable ' +
+        'workflow. On every path, a method the path does not list is answered 405 with Allow ' +
+        '(components.responses.MethodNotAllowed).',
     },
     // Until real authentication lands, the acting agency and user are named in two headers; both are required.
     security: [{ bearer: [] }],
@@ -219,6 +221,21 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
         },
       },
       schemas: { Problem: jsonSchema(ProblemSchema) },
+      responses: {
+        // Every path: a method no operation of the path lists is answered so (api/route.ts `methodNotAllowed`).
+        MethodNotAllowed: {
+          ...problemResponse(
+            'Method Not Allowed (`method_not_allowed`), on every path of this document: the method is not one the ' +
+              'path lists; Allow names those it does',
+          ),
+          headers: {
+            Allow: {
+              description: 'the methods the path takes, e.g. `GET, HEAD` (HEAD wherever GET is)',
+              schema: { type: 'string' },
+            },
+          },
+        },
+      },
     },
     paths,
   };

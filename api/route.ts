@@ -5,7 +5,7 @@
  * Handlers return a reply instead of writing to `res`, so idempotency can store exactly what was sent.
  */
 import { trace } from '@opentelemetry/api';
-import type { Express, Request, RequestHandler, Response } from 'express';
+import { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../core/errors';
 import type { AuditOutcome, AuditService } from '../app/audit-service';
@@ -260,6 +260,53 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       sendReply(res, reply);
     }
   });
+}
+
+/** The order the Allow header lists methods in. */
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
+
+/**
+ * Mounted after every route: a request whose path some route has, with a method none of those routes takes (a PATCH
+ * or DELETE where there is only a GET), is answered 405 `method_not_allowed` with `Allow` listing the methods the path
+ * has, not 404 as if the path did not exist. Express matches the paths, so a path that two routes match (`/api/cases/
+ * search` is also a `/api/cases/:caseId`) allows the methods of both, as it routes them. OPTIONS is left to CORS and
+ * Express as before. In a router of its own, so the app's own list of routes stays the routes.
+ */
+export function methodNotAllowed(routes: readonly Route[]): Router {
+  const methodsOf = new Map<string, Set<string>>();
+  for (const spec of routes) {
+    const methods = methodsOf.get(spec.path) ?? new Set<string>();
+    methods.add(spec.method.toUpperCase());
+    // Express answers HEAD with the GET route.
+    if (spec.method === 'get') methods.add('HEAD');
+    methodsOf.set(spec.path, methods);
+  }
+  const allowed = new WeakMap<Request, Set<string>>();
+  const router = Router();
+  for (const [path, methods] of methodsOf) {
+    router.all(path, (req, _res, next) => {
+      const all = allowed.get(req) ?? new Set<string>();
+      for (const method of methods) all.add(method);
+      allowed.set(req, all);
+      next();
+    });
+  }
+  router.use((req, _res, next) => {
+    const methods = allowed.get(req);
+    if (!methods || req.method === 'OPTIONS') {
+      next();
+      return;
+    }
+    const allow = METHOD_ORDER.filter((method) => methods.has(method));
+    next(
+      new AppError(
+        'method_not_allowed',
+        `${req.method} is not a method of ${req.path}: it takes ${allow.join(', ')}.`,
+        { code: 'method_not_allowed', headers: { Allow: allow.join(', ') } },
+      ),
+    );
+  });
+  return router;
 }
 
 /** Whether idempotency answered with a stored reply, not the handler. */

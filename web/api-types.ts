@@ -774,7 +774,19 @@ export interface components {
             type: string;
         };
     };
-    responses: never;
+    responses: {
+        /** @description Method Not Allowed (`method_not_allowed`), on every path of this document: the method is not one the path lists; Allow names those it does */
+        MethodNotAllowed: {
+            headers: {
+                /** @description the methods the path takes, e.g. `GET, HEAD` (HEAD wherever GET is) */
+                Allow?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;

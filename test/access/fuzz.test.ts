@@ -484,13 +484,13 @@ function generateProbes(today: string): Probe[] {
       });
   }
 
-  // 2. Methods and paths that do not exist: 404.
+  // 2. Methods a path does not take: 405 (with Allow); paths that do not exist: 404.
   const exists = (method: string, path: string) =>
     routes.some((route) => route.method === method && route.path === path);
   for (const route of routes) {
     for (const method of ['put', 'patch', 'delete'] as const)
       if (!exists(method, route.path))
-        add({ family: 'no such method', method, path: route.path, headers: as('demo-coordinator'), expect: [404] });
+        add({ family: 'no such method', method, path: route.path, headers: as('demo-coordinator'), expect: [405] });
   }
   for (const path of [
     '/api/../../etc/passwd',
@@ -506,7 +506,8 @@ function generateProbes(today: string): Probe[] {
       method: pick(['get', 'post'] as const),
       path,
       headers: as('demo-coordinator'),
-      expect: [404, 400],
+      // 405 where a route's pattern takes the path (`/api/cases/<anything>` is a case's) but not the method.
+      expect: [404, 400, 405],
     });
   }
 

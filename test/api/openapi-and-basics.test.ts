@@ -414,6 +414,52 @@ describe('errors at the HTTP layer', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('answers a method a path does not take with a 405 listing in Allow the methods it does, on every documented path', async () => {
+    const document = (await request(app).get('/api/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { responses: Record<string, { headers?: Record<string, unknown> }> };
+    };
+    expect(document.components.responses.MethodNotAllowed?.headers).toHaveProperty('Allow');
+    const templates = Object.entries(document.paths).map(([template, byMethod]) => ({
+      matches: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      methods: Object.keys(byMethod).map((method) => method.toUpperCase()),
+    }));
+    const order = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
+    const answers = [];
+    const expected = [];
+    for (const template of Object.keys(document.paths)) {
+      const path = template.replace(/\{[^}]+\}/g, 'x1');
+      // As Express routes it: every template the path matches (`/api/cases/search` is also a case's path).
+      const methods = new Set(templates.filter(({ matches }) => matches.test(path)).flatMap(({ methods }) => methods));
+      if (methods.has('GET')) methods.add('HEAD');
+      const allow = order.filter((method) => methods.has(method)).join(', ');
+      for (const method of ['PATCH', 'PUT', 'DELETE', 'POST'].filter((method) => !methods.has(method))) {
+        const res = await request(app)[method.toLowerCase() as 'patch'](path);
+        const { code } = res.body as { code?: string };
+        answers.push({ at: `${method} ${path}`, status: res.status, allow: res.headers.allow, code, type: res.type });
+        expected.push({
+          at: `${method} ${path}`,
+          status: 405,
+          allow,
+          code: 'method_not_allowed',
+          type: 'application/problem+json',
+        });
+      }
+    }
+    expect(expected.length).toBeGreaterThan(100);
+    expect(answers).toEqual(expected);
+    // Not 404: the paths exist.
+    const health = await request(app).delete('/health').expect(405);
+    expect(health.headers.allow).toBe('GET, HEAD');
+    expect(health.body).toMatchObject({
+      status: 405,
+      code: 'method_not_allowed',
+      detail: 'DELETE is not a method of /health: it takes GET, HEAD.',
+    });
+    // A path no route has is still 404.
+    await request(app).delete('/api/nothing-here').expect(404);
+  });
+
   it('answers a path parameter that is not valid percent-encoding with a 400 path error', async () => {
     const res = await request(app).get('/api/cases/%E0%A4%A').expect(400);
     expect(res.body).toMatchObject({ status: 400, code: 'invalid_path' });
