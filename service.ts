@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { createApp } from './api/app';
+import { answerClientErrors } from './api/client-errors';
 import { drainable } from './api/draining';
 import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
@@ -324,6 +325,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
  */
 function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
   const server = createServer(handler);
+  // Node's own refusals (oversized headers, a request that is not valid HTTP) in the API's error shape.
+  answerClientErrors(server);
   return new Promise((listening, failed) => {
     server.once('error', failed);
     server.listen(port, host, () => {

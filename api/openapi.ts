@@ -85,6 +85,9 @@ function badRequest(spec: Route): string {
   const reasons = [
     // api/auth.ts: refused on every path, before the route is looked at.
     'the Authorization header is sent more than once (`authorization_repeated`)',
+    // api/client-errors.ts: Node's parser refuses it before any route.
+    'the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the ' +
+      'connection is then closed)',
     ...(spec.params || spec.query || spec.idempotent
       ? ['a path, query or header value is malformed (the errors name each)']
       : []),
@@ -208,7 +211,8 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       description:
         'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable ' +
         'workflow. On every path, a method the path does not list is answered 405 with Allow ' +
-        '(components.responses.MethodNotAllowed).',
+        '(components.responses.MethodNotAllowed), and headers larger than the server reads 431 ' +
+        '(components.responses.HeadersTooLarge).',
     },
     // Until real authentication lands, the acting agency and user are named in two headers; both are required.
     security: [{ bearer: [] }],
@@ -222,6 +226,11 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       },
       schemas: { Problem: jsonSchema(ProblemSchema) },
       responses: {
+        // Every path: Node's parser refuses such a request before any route (api/client-errors.ts).
+        HeadersTooLarge: problemResponse(
+          'Request Header Fields Too Large (431 `headers_too_large`), on every path: the headers, URL included, are ' +
+            'larger than the server reads (16 kB); the connection is then closed',
+        ),
         // Every path: a method no operation of the path lists is answered so (api/route.ts `methodNotAllowed`).
         MethodNotAllowed: {
           ...problemResponse(

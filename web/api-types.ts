@@ -775,6 +775,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description Request Header Fields Too Large (431 `headers_too_large`), on every path: the headers, URL included, are larger than the server reads (16 kB); the connection is then closed */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Method Not Allowed (`method_not_allowed`), on every path of this document: the method is not one the path lists; Allow names those it does */
         MethodNotAllowed: {
             headers: {
@@ -839,7 +848,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -946,7 +955,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1077,7 +1086,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1233,7 +1242,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1322,7 +1331,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1420,7 +1429,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1546,7 +1555,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1638,7 +1647,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1781,7 +1790,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1980,7 +1989,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2185,7 +2194,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2375,7 +2384,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,7 +2598,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2752,7 +2761,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2864,7 +2873,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2980,7 +2989,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3124,7 +3133,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3316,7 +3325,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3511,7 +3520,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3675,7 +3684,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3838,7 +3847,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`) */
+            /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`), or the request is not valid HTTP (`request_malformed`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4045,7 +4054,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4180,7 +4189,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4328,7 +4337,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4475,7 +4484,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4632,7 +4641,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4792,7 +4801,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +4989,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5176,7 +5185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5324,7 +5333,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5439,7 +5448,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5547,7 +5556,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5652,7 +5661,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5765,7 +5774,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5873,7 +5882,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6033,7 +6042,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6129,7 +6138,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6319,7 +6328,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6455,7 +6464,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6569,7 +6578,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6679,7 +6688,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6798,7 +6807,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6929,7 +6938,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7036,7 +7045,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7161,7 +7170,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7281,7 +7290,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7416,7 +7425,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7526,7 +7535,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7664,7 +7673,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7795,7 +7804,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7931,7 +7940,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8023,7 +8032,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8100,7 +8109,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -59,7 +59,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
         201: { description: 'the document as listed; Location names its download', schema: DocumentSchema },
         400: {
           description:
-            'a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`)',
+            'a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`), or the request is not valid HTTP (`request_malformed`)',
           problem: true,
         },
         403: { description: "not one who acts for the step's agency on this case, or its coordinator", problem: true },

@@ -3,11 +3,14 @@
  * health and readiness, request ids, logging, and the error shapes of requests rejected at the HTTP layer.
  * The pool points nowhere on purpose: none of these requests may need PostgreSQL.
  */
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { answerClientErrors } from '../../api/client-errors';
 import { createServices } from '../../app/services';
 import { commandsRefused } from '../../api/deps';
 import { openApiPath } from '../../api/openapi';
@@ -469,5 +472,92 @@ describe('errors at the HTTP layer', () => {
     const huge = JSON.stringify({ survivor: { contact: 'x'.repeat(70 * 1024) } });
     const res = await request(app).post('/api/cases').set('Content-Type', 'application/json').send(huge).expect(413);
     expect(res.body).toMatchObject({ status: 413, code: 'entity_too_large' });
+  });
+});
+
+describe("requests Node's HTTP parser refuses before the app", () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer(app);
+    answerClientErrors(server);
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  });
+  afterAll(async () => {
+    await new Promise((closed) => server.close(closed));
+  });
+
+  /** Sends `text` as it is on a connection of its own; what came back once the server closed it. */
+  async function sendRaw(text: string): Promise<{ status: number; headers: string; body: string }> {
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    // The server closes the connection: the answer is all there is, and nothing after it is read.
+    await new Promise((closed) => socket.on('close', closed));
+    const [head = '', body = ''] = received.split('\r\n\r\n');
+    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), headers: head.toLowerCase(), body };
+  }
+
+  const name = 'Maria Quintero';
+  it.each([
+    {
+      what: 'headers larger than Node reads',
+      text: `GET /health HTTP/1.1\r\nHost: x\r\nX-Note: ${name.repeat(1500)}\r\n\r\n`,
+      status: 431,
+      code: 'headers_too_large',
+      detail: /^The request headers, its URL included, are larger than this API reads/,
+    },
+    {
+      what: 'a URL larger than Node reads',
+      text: `GET /api/cases?q=${encodeURIComponent(name).repeat(1500)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      status: 431,
+      code: 'headers_too_large',
+      detail: /send a shorter URL/,
+    },
+    {
+      what: 'both Content-Length and Transfer-Encoding',
+      text: `POST /api/cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 26\r\nTransfer-Encoding: chunked\r\n\r\n{"survivor":"${name}"}`,
+      status: 400,
+      code: 'request_malformed',
+      detail: /both a Content-Length and a Transfer-Encoding header\. Send only one\.$/,
+    },
+    {
+      what: 'a header name HTTP does not allow',
+      text: `GET /health HTTP/1.1\r\nHost: x\r\nX ${name}: y\r\n\r\n`,
+      status: 400,
+      code: 'request_malformed',
+      detail: /a header name or value holds a character HTTP does not allow/,
+    },
+  ])('answers $what with a $status problem in words, then closes the connection', async ({ text, ...expected }) => {
+    logLines = [];
+    const answer = await sendRaw(text);
+    expect(answer.status).toBe(expected.status);
+    expect(answer.headers).toContain('content-type: application/problem+json');
+    expect(answer.headers).toContain('connection: close');
+    const body = JSON.parse(answer.body) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      status: expected.status,
+      code: expected.code,
+      detail: expect.stringMatching(expected.detail) as unknown,
+    });
+    expect(answer.headers).toContain(`x-request-id: ${String(body.requestId)}`);
+    // Nothing of the request is echoed or logged.
+    expect(answer.body).not.toContain('Maria');
+    expect(JSON.stringify(logLines)).not.toContain('Maria');
+  });
+
+  it('lists them in the OpenAPI document: 431 once for every path, request_malformed under every 400', async () => {
+    const document = (await request(app).get('/api/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+      components: { responses: Record<string, { description: string }> };
+    };
+    expect(document.components.responses.HeadersTooLarge?.description).toContain('`headers_too_large`');
+    const without = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod)
+        .filter(([, operation]) => !operation.responses['400']?.description.includes('`request_malformed`'))
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(without).toEqual([]);
   });
 });

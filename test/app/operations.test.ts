@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +102,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop('SIGKILL');
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("the service's server answers what Node's HTTP parser refuses (oversized headers) in the API's error shape", async () => {
+  const { hostname, port } = new URL(api);
+  const socket = connect(Number(port), hostname);
+  socket.on('connect', () => socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Note: ${'a'.repeat(20_000)}\r\n\r\n`));
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+  await new Promise((closed) => socket.on('close', closed));
+  const [head = '', body = ''] = received.split('\r\n\r\n');
+  expect(head).toMatch(/^HTTP\/1\.1 431 /);
+  expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+  expect(JSON.parse(body)).toMatchObject({ status: 431, code: 'headers_too_large' });
 });
 
 test('the dev server SIGKILLed: /ready answers 503 naming it within a second, it is restarted on its data, a write goes through', async () => {
