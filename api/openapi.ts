@@ -141,7 +141,10 @@ function operation(spec: Route): JsonSchema {
   if (spec.body) {
     responses['413'] ??= problemResponse('body larger than 64kb');
     responses['415'] ??= problemResponse('body is not JSON, or is sent in a charset other than UTF-8');
-    responses['422'] ??= problemResponse('body violates the schema or the case rules: the errors name each field');
+    responses['422'] ??= problemResponse(
+      'body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, ' +
+        'the first 10, then how many more)',
+    );
   } else {
     // Every JSON body is read before any route (api/app.ts): one sent where none is taken is refused all the same.
     responses['413'] ??= problemResponse('a JSON body was sent, though this route takes none, larger than 64kb');

@@ -34,11 +34,22 @@ export class UnsupportedMediaTypeError extends Error {
   }
 }
 
+/** Unknown fields named in one object: a body of thousands would otherwise answer with a list as long as itself. */
+const MAX_UNKNOWN_NAMED = 10;
+
+const counted = (n: number) => `${n.toLocaleString('en-US')} more unknown field${n === 1 ? '' : 's'}`;
+
 function fieldProblems(issues: z.core.$ZodIssue[]): FieldProblem[] {
-  return issues.flatMap((issue) => {
+  return issues.flatMap((issue): FieldProblem[] => {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'unknown field' }));
+      const named = issue.keys
+        .slice(0, MAX_UNKNOWN_NAMED)
+        .map((key) => ({ field: at ? `${at}.${key}` : key, message: 'unknown field' }));
+      const more = issue.keys.length - named.length;
+      if (more === 0) return named;
+      const message = `and ${counted(more)}, not named here: remove every field this API does not take`;
+      return [...named, { field: at || '(root)', message }];
     }
     return [{ field: at || '(root)', message: issue.message }];
   });
