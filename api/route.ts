@@ -12,6 +12,7 @@ import type { AuditOutcome, AuditService } from '../app/audit-service';
 import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
+import { inWords } from './input-words';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
 import { PRIVATE_ANSWER, type HandlerWrapper, type Reply } from './reply';
 
@@ -149,7 +150,8 @@ function refuseHostileShape(value: unknown, source: InputSource): void {
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: InputSource): T {
   if (!schema) return undefined as T;
   refuseHostileShape(value, source);
-  const result = schema.safeParse(value);
+  // A schema's own messages win; where it has none, the refusal says what the field must be (api/input-words.ts).
+  const result = schema.safeParse(value, { error: inWords });
   if (!result.success)
     throw new InputError(source, source === 'query' ? sentOnce(value, result.error.issues) : result.error.issues);
   return result.data;

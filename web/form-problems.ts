@@ -132,7 +132,8 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
     return `Enter ${field.noun} as hours and minutes, for example 14:30`;
   }
   if (/expected an id|letters, digits/i.test(message)) return `Enter ${field.noun} as a short code`;
-  if (/expected one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
+  // The API's own words for a value off a list (api/input-words.ts), or zod's.
+  if (/expected one of|must be one of|invalid option|invalid enum/i.test(message)) return `Choose ${field.noun}`;
   // A code sent from a list (a reason) that is none: a list's choice, not something to type.
   if (field.control === 'select' && /expected a short code/i.test(message)) return `Choose ${field.noun}`;
   // "requestedOn must be on or before 25 Nov 2026, when …": the rule the API states of the field, by its noun.

@@ -4,12 +4,29 @@
  * sweep sends `{}`, `[]` and `null` as the body of every JSON route, and an empty value for every query parameter,
  * through a real stack, as every demo user until one is let in.
  */
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { dateOf } from '../../domain/dates';
 import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
+let caseId: string;
 beforeAll(async () => {
   stack = await startStack();
+  const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.users['demo-police-officer']!.headers)
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      identifiedOn: today,
+      survivor: { name: 'Words Example (fictitious)', birthDate: '1990-04-05' },
+      agencies: DEMO_AGENCIES,
+      confirmNotDuplicate: true,
+    })
+    .expect(201);
+  caseId = (opened.body as { caseId: string }).caseId;
 });
 afterAll(async () => {
   await stack?.stop();
@@ -38,4 +55,106 @@ test('a body of 6,000 unknown keys is refused naming the first 10 and how many m
     },
   ]);
   expect(res.text.length).toBeLessThan(2000);
+});
+
+/** zod's own wording, which says what the validator met, not what the field must be. */
+const ZOD_WORDING =
+  /Invalid input|Invalid option|Invalid (string|email|url|uuid|date|ISO|element|key)|expected \w+, received|Too (small|big)|[<>]=|Unrecognized key|Invalid value/i;
+
+interface Operation {
+  parameters: { name: string; in: string }[];
+  requestBody?: { content: Record<string, unknown> };
+}
+
+test('every refusal of an empty, wrong-shaped or missing body, or an empty query value, names the field in words', async () => {
+  const document = (await request(stack.app).get('/api/openapi.json').expect(200)).body as {
+    paths: Record<string, Record<string, Operation>>;
+  };
+  const pathValues: Record<string, string> = {
+    caseId,
+    stepId: 'cp_request-1',
+    userId: stack.users['demo-police-officer']!.user.id,
+    documentId: randomUUID(),
+    agencyId: 'demo-police',
+    tokenId: 'a'.repeat(16),
+    feedId: 'a'.repeat(16),
+    secret: 'x',
+  };
+  // Tried in turn until one is let in: the body and query are read only after the caller may call the route.
+  const callers = ['demo-police-officer', 'demo-system-admin', 'demo-supervisor', 'demo-admin', 'demo-coordinator'];
+  // A step's details are read by the case's rules, past the route's schema.
+  const stepBodies = [
+    '{"outcome":"requested"}',
+    '{"outcome":"requested","details":{}}',
+    '{"outcome":"requested","details":[]}',
+  ];
+  const asked: string[] = [];
+  const inWords: { at: string; field: string; message: string }[] = [];
+  const send = async (method: string, path: string, body: string | undefined) => {
+    let last: request.Response | undefined;
+    for (const caller of callers) {
+      await stack.resetRateLimits();
+      const agent = request(stack.app);
+      let call = agent[method as 'post'](path).set(stack.users[caller]!.headers).set('Idempotency-Key', randomUUID());
+      if (body !== undefined) call = call.set('Content-Type', 'application/json').send(body);
+      last = await call;
+      if (last.status !== 401 && last.status !== 403) break;
+    }
+    return last!;
+  };
+  for (const [template, byMethod] of Object.entries(document.paths)) {
+    const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => pathValues[name] ?? 'x');
+    for (const [method, operation] of Object.entries(byMethod)) {
+      const sends: { at: string; url: string; body?: string }[] = [];
+      if (operation.requestBody?.content['application/json'])
+        for (const body of ['{}', '[]', 'null', ...(template.includes('{stepId}') ? stepBodies : [])])
+          sends.push({ at: `${method} ${template} ${body}`, url: path, body });
+      for (const { name } of operation.parameters.filter((parameter) => parameter.in === 'query'))
+        sends.push({ at: `${method} ${template}?${name}=`, url: `${path}?${name}=` });
+      for (const { at, url, body } of sends) {
+        const res = await send(method, url, body);
+        asked.push(at);
+        if (res.status < 400) continue;
+        const refusal = res.body as Refusal;
+        for (const { field, message } of refusal.errors ?? []) inWords.push({ at, field, message });
+        if (refusal.detail) inWords.push({ at, field: '(detail)', message: refusal.detail });
+      }
+    }
+  }
+  expect(asked.length).toBeGreaterThan(60);
+  expect(inWords.filter(({ message }) => ZOD_WORDING.test(message))).toEqual([]);
+});
+
+test('`{}` or `[]` as the body of a case opening, and an empty cursor, are refused naming each field in words', async () => {
+  const police = stack.users['demo-police-officer']!.headers;
+  const refusal = async (call: request.Test) => {
+    const res = await call;
+    return { status: res.status, errors: (res.body as Refusal).errors };
+  };
+  const open = (body: string) =>
+    request(stack.app)
+      .post('/api/cases')
+      .set(police)
+      .set('Idempotency-Key', randomUUID())
+      .set('Content-Type', 'application/json')
+      .send(body);
+  expect(await refusal(open('{}'))).toEqual({
+    status: 422,
+    errors: [
+      { field: 'survivor', message: 'is required' },
+      { field: 'agencies', message: 'is required' },
+    ],
+  });
+  expect(await refusal(open('[]'))).toEqual({
+    status: 422,
+    errors: [{ field: '(root)', message: 'must be an object, not a list' }],
+  });
+  expect(await refusal(request(stack.app).get('/api/cases?cursor=').set(police))).toEqual({
+    status: 400,
+    errors: [{ field: 'cursor', message: 'must not be empty' }],
+  });
+  expect(await refusal(request(stack.app).get('/api/cases?status=').set(police))).toEqual({
+    status: 400,
+    errors: [{ field: 'status', message: 'must be one of open, closed, withdrawn' }],
+  });
 });

@@ -49,3 +49,19 @@ test.each([
   const { errors } = plainProblem({ errors: { [field.name]: message } }, [field], { [field.name]: '2026-03-01' });
   expect(errors[field.name]).toBe(words);
 });
+
+// The API's words for what a field must be (api/input-words.ts), as the console says them.
+test.each([
+  [{ name: 'reason', noun: 'a reason', control: 'select' }, 'must be one of wrong_case, other', 'Choose a reason'],
+  [{ name: 'label', noun: 'a label' }, 'is required', 'Enter a label'],
+  [{ name: 'label', noun: 'a label' }, 'must not be empty', 'Enter a label'],
+  [{ name: 'label', noun: 'a label' }, 'must have at most 100 characters', 'A label must be 100 characters or fewer'],
+  [
+    { name: 'password', noun: 'a password' },
+    'must have at least 12 characters',
+    'A password must be 12 characters or more',
+  ],
+])("%#: a field refused in the API's words", (field, message, words) => {
+  const { errors } = plainProblem({ errors: { [field.name]: message } }, [field], { [field.name]: 'x' });
+  expect(errors[field.name]).toBe(words);
+});
