@@ -177,7 +177,12 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
         throw new AppError('not_found', 'No such calendar feed.', { code: 'feed_not_found' });
       }
       const { user, tokenId } = found;
-      const [agencies, deadlines] = await Promise.all([listAgencies(pool), agencyDeadlines(pool, user.agencyId)]);
+      // A benefit window's end leaves the feed once passed, as a window's lapse leaves it once told (db/deadlines.ts).
+      const at = await now();
+      const [agencies, deadlines] = await Promise.all([
+        listAgencies(pool),
+        agencyDeadlines(pool, user.agencyId, { now: at }),
+      ]);
       const byId = new Map(agencies.map((agency) => [agency.id, agency]));
       const agencyName = (agencyId: string) => byId.get(agencyId)?.name ?? agencyId;
       const agency = byId.get(user.agencyId);

@@ -1,7 +1,8 @@
 /**
  * An agency's deadlines, from the read model: the due dates of the pending steps it owns (a coordinating agency, which
  * owns none, those of every pending step of the cases it coordinates: what it chases) and the ends of the windows it
- * is told about (a CP grant's validity, an interim letter, the U certification window, ...). The one definition the
+ * is told about (a CP grant's validity, an interim letter, the U certification window, the benefits an HHS
+ * certification opened, ...). The one definition the
  * calendar feeds (app/calendar-feeds.ts) and the daily digest (activities/digest.ts) read, so the two never disagree
  * about what an agency has to do. No date derived from a birth date is ever in it.
  */
@@ -38,11 +39,16 @@ interface DeadlineRow {
  * Due dates come from the steps (a step without a reminder ladder still has one); expiries from the `expired` alarms
  * still to come, at the end of the window each names, which carry the agency told (a window's recipient need not own its step) and leave once raised or
  * once the window no longer applies. Only open cases; earliest first; `until` bounds the dates when given.
+ *
+ * The end of the benefits an HHS certification opened has no `expired` alarm (the letter does not expire, nothing
+ * lapses on the case): it is read from the letter itself (`benefitEndsOn`, the last day), for the agency its reminders
+ * go to, the case's advocate (domain/tracks/hhs.ts `windowAlarms`), while the letter stands signed as the reminders
+ * are. Having no alarm to leave with, it leaves once passed at `now`, when given (a calendar feed gives its clock).
  */
 export async function agencyDeadlines(
   db: Queryable,
   agencyId: string,
-  options: { until?: Date } = {},
+  options: { until?: Date; now?: Date } = {},
 ): Promise<Deadline[]> {
   const { rows } = await db.query<DeadlineRow>(
     `SELECT * FROM (
@@ -66,10 +72,20 @@ export async function agencyDeadlines(
          FROM case_alarms a JOIN cases c ON c.id = a.case_id
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)
+       UNION ALL
+       -- The benefits' end as the advocate's reminders name it (domain/alarms.ts alarmDate): the start of the day
+       -- after the last, in UTC, as every window's end is kept.
+       SELECT 'expiry', s.case_id::text, c.reference, s.step_id, s.kind, 'benefit_window',
+              ((s.details ->> 'benefitEndsOn')::date + 1)::timestamp AT TIME ZONE 'UTC', NULL
+         FROM case_steps s JOIN cases c ON c.id = s.case_id
+        WHERE s.kind = 'hhs_certification_letter' AND s.status = 'completed'
+          AND jsonb_typeof(s.details -> 'benefitEndsOn') = 'string'
+          AND c.agencies ->> 'advocate' = $1 AND c.status = 'open'
+          AND ($4::timestamptz IS NULL OR ((s.details ->> 'benefitEndsOn')::date + 1)::timestamp AT TIME ZONE 'UTC' > $4)
      ) d
      WHERE $3::timestamptz IS NULL OR d.at <= $3
      ORDER BY d.at, d.reference, d.step_id, d.about`,
-    [agencyId, [...BIRTH_DATE_SUBJECTS], options.until ?? null],
+    [agencyId, [...BIRTH_DATE_SUBJECTS], options.until ?? null, options.now ?? null],
   );
   return rows.map((row) => ({
     kind: row.kind,

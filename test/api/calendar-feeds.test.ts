@@ -11,6 +11,8 @@ import request from 'supertest';
 import { lastDayToAct } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { addYears } from '../../domain/dates';
+import type { AgencyKind } from '../../domain/types';
 import { bearer, createTestUser, createWorker, TEST_PASSWORD } from '../support/auth';
 import { logCapture } from '../support/scan';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
@@ -454,5 +456,39 @@ test("a deadline counted from the police's midnight sits on the police's last da
   } finally {
     await moveAgency(DEMO_AGENCIES.law_enforcement, police);
     await moveAgency(DEMO_AGENCIES.advocate, advocates);
+  }
+});
+
+test("the end of the benefits an HHS certification opened is in the advocate's feed, whom its reminders go to, and no one else's", async () => {
+  const { caseId, reference } = await openCase();
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const sign = (stepId: string, as: AgencyKind, outcome: string, details: object) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(stack.as(as))
+      .set('Idempotency-Key', key())
+      .send({ outcome, details })
+      .expect(200);
+  await sign('cp_request-1', 'law_enforcement', 'requested', { requestedOn: today });
+  await sign('cp_decision-1', 'ice', 'granted', { grantedOn: today, validUntil: addYears(today, 2) });
+  await sign('hhs_certification_request-1', 'advocate', 'requested', { requestedOn: today });
+  const certified = await sign('hhs_certification_letter-1', 'hhs', 'certified', { eligibilityDate: today });
+  const letter = (certified.body as { steps: { id: string; details: Record<string, unknown> }[] }).steps.find(
+    (step) => step.id === 'hhs_certification_letter-1',
+  )!;
+  const endsOn = letter.details['benefitEndsOn'] as string;
+  expect(endsOn > today).toBe(true);
+
+  // The benefits' end, not the letter's (which does not expire): all day on their last day, as the case page says.
+  const uid = `${caseId}-hhs_certification_letter-1-benefit_window@${HOST}`;
+  const advocate = await fetchFeed(await newFeed(stack.as('advocate')));
+  expect(advocate.find((event) => event.uid === uid)).toMatchObject({
+    end: endsOn,
+    summary: `${reference}: HHS certification letter: benefit window ends`,
+  });
+  // Only the advocate is reminded of it: HHS, which signed the letter, the police, ICE and the coordinator are not.
+  for (const kind of ['hhs', 'law_enforcement', 'ice', 'coordinator'] as const) {
+    const events = await fetchFeed(await newFeed(stack.as(kind)));
+    expect({ kind, listed: events.some((event) => event.uid === uid) }).toEqual({ kind, listed: false });
   }
 });

@@ -3,13 +3,27 @@
  * their outbox row gives them (sent, in the app only, failing). Real PostgreSQL, the domain's own states.
  */
 import { randomUUID } from 'node:crypto';
-import { enqueue, markSent, recordFailure, type NewNotification } from '../../db/notifications';
+import { createDigestActivities, foldedInto } from '../../activities/digest';
+import { formatCalendarDay } from '../../core/people-dates';
+import { enqueue, findNotification, markSent, recordFailure, type NewNotification } from '../../db/notifications';
 import { projectCase } from '../../db/read-model';
 import { agencyDeadlines } from '../../db/deadlines';
 import { listCaseReminders } from '../../db/reminders';
-import { DEMO_AGENCIES } from '../../db/seed';
+import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
 import { workingActor } from '../../domain/access';
-import { alarms, closeCase, fireAlarm, openCase, snapshotOf, type Alarm, type CaseState } from '../../domain/case';
+import { alarmDate } from '../../domain/alarms';
+import {
+  alarms,
+  applySignOff,
+  closeCase,
+  fireAlarm,
+  openCase,
+  snapshotOf,
+  validateSignOff,
+  type Alarm,
+  type CaseState,
+} from '../../domain/case';
+import { addDays, endOfDay } from '../../domain/dates';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
@@ -135,4 +149,73 @@ test("a coordinating agency's deadlines (its calendar and digest) are the due da
       .sort(),
   );
   expect(await dueOf('another-task-force')).toEqual([]);
+});
+
+/** Signs a step of a case of the demo agencies as its owning agency, failing the test if the rules refuse it. */
+function signed(state: CaseState, stepId: string, outcome: string, details: Record<string, unknown>, now: string) {
+  const { agencyKind } = state.steps.find((step) => step.id === stepId)!;
+  const actor = workingActor({ userId: `${agencyKind}-1`, agencyId: DEMO_AGENCIES[agencyKind], agencyKind });
+  expect(validateSignOff(state, { stepId, outcome, details }, actor, now)).toBeNull();
+  return applySignOff(state, { stepId, outcome, details }, actor, now);
+}
+
+test("the end of the benefits an HHS certification opened is a deadline of the advocate's alone, listed in its digest as expiring", async () => {
+  const opened = await projected(null);
+  let state = signed(opened, 'cp_request-1', 'requested', { requestedOn: '2026-06-01' }, NOW);
+  state = signed(state, 'cp_decision-1', 'granted', { grantedOn: '2026-06-01', validUntil: '2028-06-01' }, NOW);
+  state = signed(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-06-01' }, NOW);
+  state = signed(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-05-20' }, NOW);
+  await projectCase(db.pool, snapshotOf(state));
+  const endsOn = state.steps.find((step) => step.id === 'hhs_certification_letter-1')!.details['benefitEndsOn'];
+  // Four months from the eligibility date (the policy's benefit period): through 19 Sep 2026.
+  expect(endsOn).toBe('2026-09-19');
+  // The day the advocate's reminders of it name (domain/alarms.ts alarmDate): the start of the day after the last.
+  const reminder = alarms(state).find((alarm) => alarm.subject === 'benefit_window')!;
+  const at = alarmDate(state, reminder)!;
+  expect(at).toBe(endOfDay(endsOn as string));
+
+  const benefitsOf = async (agencyId: string, options: { now?: Date } = {}) =>
+    (await agencyDeadlines(db.pool, agencyId, options)).filter(
+      (deadline) => deadline.caseId === state.caseId && deadline.about === 'benefit_window',
+    );
+  expect(await benefitsOf(DEMO_AGENCIES.advocate)).toEqual([
+    {
+      kind: 'expiry',
+      caseId: state.caseId,
+      caseReference: state.reference,
+      stepId: 'hhs_certification_letter-1',
+      stepKind: 'hhs_certification_letter',
+      about: 'benefit_window',
+      at,
+      owedBy: null,
+    },
+  ]);
+  // Its reminders go to the advocate alone: not to HHS, which signed the letter, nor to the coordinator.
+  for (const agencyId of [DEMO_AGENCIES.hhs, DEMO_AGENCIES.coordinator, DEMO_AGENCIES.law_enforcement])
+    expect({ agencyId, listed: await benefitsOf(agencyId) }).toEqual({ agencyId, listed: [] });
+  // Still to come until it has passed; gone after (no `expired` alarm leaves with it).
+  expect(await benefitsOf(DEMO_AGENCIES.advocate, { now: new Date(Date.parse(at) - 1) })).toHaveLength(1);
+  expect(await benefitsOf(DEMO_AGENCIES.advocate, { now: new Date(at) })).toEqual([]);
+
+  // The advocate's digest 20 days before lists it under "Expiring", with the benefits' last day: the 30-day reminder
+  // of it, folded into that digest (activities/digest.ts foldedInto), is not lost.
+  await seedDemoAgencies(db.pool);
+  await db.pool.query(`UPDATE agencies SET daily_digest = true, time_zone = 'UTC' WHERE id = $1`, [
+    DEMO_AGENCIES.advocate,
+  ]);
+  const date = addDays(endsOn as string, -20);
+  const digest = createDigestActivities({ pool: db.pool, publicBaseUrl: 'http://127.0.0.1:3000' });
+  const key = await digest.composeDigest({ agencyId: DEMO_AGENCIES.advocate, date });
+  const written = key && (await findNotification(db.pool, key));
+  expect(written?.subject).toContain('Expiring: 1');
+  expect(written?.bodyText).toContain(
+    `HHS certification letter: benefit window until ${formatCalendarDay(endsOn as string)}`,
+  );
+  expect(
+    foldedInto(
+      { kind: 'expiry_reminder', stepKind: 'hhs_certification_letter', about: 'benefit_window', dueAt: at },
+      new Date(`${addDays(endsOn as string, -21)}T12:00:00.000Z`),
+      'UTC',
+    ),
+  ).toBe(date);
 });
