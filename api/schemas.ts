@@ -551,9 +551,18 @@ export const CaseViewSchema = z.object({
         status: true,
         outcome: true,
         completedAt: true,
-        expiresAt: true,
         agencyId: true,
-      }).describe('one step, told by these facts alone; `agencyId`: the agency that signs it'),
+      })
+        .extend({
+          expiresAt: instant
+            .nullable()
+            .describe(
+              "when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which " +
+                'does not expire, the end of the benefits it opened: the start of the day after their last day (its ' +
+                "`benefitEndsOn`), the day the advocate's reminders of it name",
+            ),
+        })
+        .describe('one step, told by these facts alone; `agencyId`: the agency that signs it'),
     )
     .describe(
       "How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the " +

@@ -19,7 +19,7 @@ import {
   survivorRefusal,
   type IdentityRefusal,
 } from '../domain/access';
-import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine, withSettledDeliveries } from '../domain/alarms';
+import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine, windowEndOf, withSettledDeliveries } from '../domain/alarms';
 import { emailOutcomes } from '../db/notifications';
 import { agencyKindInProse } from '../domain/labels';
 import { overdueFrom } from '../domain/steps';
@@ -211,18 +211,22 @@ function latestMoment(timeline: CaseView['timeline']): string | null {
   );
 }
 
-/** The steps of other agencies this actor's work depends on, each told by the facts `Milestone` allows alone. */
+/**
+ * The steps of other agencies this actor's work depends on, each told by the facts `Milestone` allows alone. An HHS
+ * certification letter does not expire: its `expiresAt` is the end of the benefits it opened, the date the
+ * advocate's reminders of it name (domain/alarms.ts `windowEndOf`), which its details, not shown, alone keep.
+ */
 function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
   return view.steps
     .filter((step) => canSeeMilestone(actor, step))
-    .map(({ kind, track, status, outcome, completedAt, expiresAt, agencyId }) => ({
-      kind,
-      track,
-      status,
-      outcome,
-      completedAt,
-      expiresAt,
-      agencyId,
+    .map((step) => ({
+      kind: step.kind,
+      track: step.track,
+      status: step.status,
+      outcome: step.outcome,
+      completedAt: step.completedAt,
+      expiresAt: step.kind === 'hhs_certification_letter' ? windowEndOf(step, 'benefit_window') : step.expiresAt,
+      agencyId: step.agencyId,
     }));
 }
 

@@ -1922,6 +1922,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -2118,6 +2119,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -2317,6 +2319,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -2531,6 +2534,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -3258,6 +3262,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -3987,6 +3992,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
@@ -4922,6 +4928,7 @@ export interface operations {
                         milestones: {
                             agencyId: string | null;
                             completedAt: string | null;
+                            /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";

@@ -32,6 +32,8 @@ const DATE_WORDS: [field: string, words: string][] = [
   ['renewedOn', 'renewed'],
   ['issuedOn', 'issued'],
   ['eligibilityDate', 'eligible from'],
+  // An HHS certification's benefits: their last day, which the letter keeps (domain/tracks/hhs.ts).
+  ['benefitEndsOn', 'benefits until'],
   ['filedOn', 'filed'],
   ['receivedOn', 'receipt'],
   ['determinedOn', 'determined'],
@@ -130,7 +132,10 @@ export function milestoneLines(
     ];
     if (milestone.expiresAt) {
       const lastDay = words.validUntil(milestone.expiresAt);
-      said.push(words.hasEnded(milestone.expiresAt) ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
+      // A certification letter does not expire: its milestone's end is that of the benefits it opened.
+      const ended = words.hasEnded(milestone.expiresAt);
+      if (milestone.kind === 'hhs_certification_letter') said.push(`benefits ${ended ? 'ran ' : ''}until ${lastDay}`);
+      else said.push(ended ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
     }
     return { what: `${stepLabel(milestone.kind)}: ${said.join(', ')}`, signed: `Signed off by ${agency}` };
   });

@@ -184,3 +184,44 @@ describe('the other roles', () => {
     expect(kinds).toContain('cp_decision');
   });
 });
+
+describe('an HHS certification', () => {
+  it("tells the advocate until when the benefits it opened run, the day its reminders name; nothing of the survivor's", async () => {
+    const certified = await signOff('hhs', 'hhs_certification_letter-1', {
+      outcome: 'certified',
+      details: { eligibilityDate: today },
+    });
+    expect(certified.status).toBe(200);
+    const letter = (await caseAs('demo-coordinator')).view.steps.find(
+      (step) => step.id === 'hhs_certification_letter-1',
+    )!;
+    const endsOn = letter.details['benefitEndsOn'] as string;
+    expect(endsOn > today).toBe(true);
+    // The letter itself does not expire: its milestone carries the end of the benefits, as its reminders date it.
+    expect(letter.expiresAt).toBeNull();
+    const { view, text } = await caseAs('demo-advocate');
+    expect(view.milestones.find((milestone) => milestone.kind === 'hhs_certification_letter')).toMatchObject({
+      status: 'completed',
+      outcome: 'certified',
+      agencyId: DEMO_AGENCIES.hhs,
+      expiresAt: endOfDay(endsOn),
+    });
+    const reminders = await request(stack.app)
+      .get(`/api/cases/${caseId}/reminders`)
+      .set(stack.as('advocate'))
+      .expect(200);
+    const leads = (reminders.body as { items: { about: string; recipientAgencyId: string }[] }).items.filter(
+      (item) => item.about === 'benefit_window',
+    );
+    expect(leads.map((item) => item.recipientAgencyId)).toEqual([DEMO_AGENCIES.advocate]);
+    // Still no detail of the letter (its eligibility date, its note) and nothing of the survivor's identity.
+    for (const hidden of ['eligibilityDate', 'benefitEndsOn', 'hhs_certification_letter-1'])
+      expect({ hidden, found: text.includes(hidden) }).toEqual({ hidden, found: false });
+    expect(
+      needlesIn(
+        NEEDLES.map((needle) => needle.toLowerCase()),
+        text,
+      ),
+    ).toEqual([]);
+  });
+});
