@@ -155,11 +155,16 @@ export function formatCalendarDay(date: IsoDate): string {
 /** Day, time and zone, for the few moments whose hour matters: "1 Mar 2027, 22:51 CST". */
 export function formatDateTime(instant: Instant, zone: string): string {
   const at = new Date(instant);
-  const zoneName =
+  return `${dateIn(zone).format(at)}, ${timeIn(zone).format(at)} ${zoneNameOf(at, zone)}`;
+}
+
+/** The zone's name at that moment, as its readers say it: "CST", "UTC". */
+function zoneNameOf(at: Date, zone: string): string {
+  return (
     zoneNameIn(zone)
       .formatToParts(at)
-      .find((part) => part.type === 'timeZoneName')?.value ?? zone;
-  return `${dateIn(zone).format(at)}, ${timeIn(zone).format(at)} ${zoneName}`;
+      .find((part) => part.type === 'timeZoneName')?.value ?? zone
+  );
 }
 
 /**
@@ -196,6 +201,24 @@ export function dueWording(dueAt: Instant, zone: string, now: Date): string {
   if (days === 0) return 'due today';
   if (days === 1) return 'due tomorrow';
   return `in ${days} days`;
+}
+
+/**
+ * Since when a deadline has been overdue (`isOverdue`), in words that stay true whenever they are read: an email is
+ * read on later days, where "overdue since 18:00 today" or "overdue by 4 days" (`dueWording`, counted from its
+ * sending) would be wrong. Passed at an hour on its own last day to act (a deadline counted from an identification's
+ * hour), that moment: "overdue since 18:00 CST on 5 Dec 2026"; passed as its last day ended, the day after it:
+ * "overdue since 1 Dec 2026" for a step due 30 Nov 2026. Judged in the zone its last day is read in (`deadlineZone`).
+ */
+export function overdueSinceWords(dueAt: Instant, zone: string): string {
+  const lastDay = lastDayToAct(dueAt, zone);
+  const passes = deadlineInZone(dueAt, zone);
+  if (localDateOf(passes, zone) === lastDay) {
+    const at = new Date(passes);
+    return `overdue since ${timeIn(zone).format(at)} ${zoneNameOf(at, zone)} on ${formatCalendarDay(lastDay)}`;
+  }
+  const dayAfter = new Date(Date.parse(`${lastDay}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  return `overdue since ${formatCalendarDay(dayAfter)}`;
 }
 
 const MINUTE_MS = 60_000;

@@ -1,5 +1,5 @@
 /**
- * The words of an agency's daily digest: what is overdue, due today, due this week and expiring, grouped by case
+ * The words of an agency's daily digest: what is overdue, due on its day, due this week and expiring, grouped by case
  * reference. Built from deadlines (db/deadlines.ts), which name case references, steps and windows only: a survivor's
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
@@ -7,18 +7,24 @@ import type { Deadline } from '../db/deadlines';
 import type { Instant } from '../domain/types';
 import { stepLabel, windowLabel } from '../domain/labels';
 import { deadlineZone, dueWordingFor, formatCalendarDay } from '../core/people-dates';
-import { lastValidDay } from '../domain/dates';
+import { localDateOf } from '../core/time-zones';
+import { lastValidDay, type IsoDate } from '../domain/dates';
 import { caseLink, dueWordsFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
 
 const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
 
-const SECTION_LABELS: Record<DigestSection, string> = {
-  overdue: 'Overdue',
-  due_today: 'Due today',
-  due_this_week: 'Due this week',
-  expiring: 'Expiring',
-};
+/**
+ * A section's name in the digest of `date`. What is due on the digest's own day is named by that day ("Due 5 Dec
+ * 2026"), never "today": a digest is read on later days too (after a weekend), when "Due today" would be wrong.
+ */
+const sectionName = (section: DigestSection, date: IsoDate): string =>
+  ({
+    overdue: 'Overdue',
+    due_today: `Due ${formatCalendarDay(date)}`,
+    due_this_week: 'Due this week',
+    expiring: 'Expiring',
+  })[section];
 
 export interface DigestItem extends Deadline {
   section: DigestSection;
@@ -51,24 +57,27 @@ function line(item: DigestItem, facts: DigestFacts): string {
 
 /**
  * The section a line names, as the console words the same deadline (core/people-dates.ts `dueWordingFor`): a step due
- * today by the clock of the zone its last day is read in, while the agency's own day is another (the task force in
- * Guam on the morning of 6 Dec, the police's 5 Dec in Los Angeles not over), is "Due today, Los Angeles time", so
- * "due 5 Dec 2026" beside it does not read as a day already gone.
+ * on its day by the clock of the zone its last day is read in, while the agency's own day is another (the task force
+ * in Guam on the morning of 6 Dec, the police's 5 Dec in Los Angeles not over), is "Due 5 Dec 2026, Los Angeles
+ * time", so "due 5 Dec 2026" beside it does not read as a day already gone.
  */
 function sectionLabel(item: DigestItem, facts: DigestFacts): string {
-  const label = SECTION_LABELS[item.section];
+  const label = sectionName(item.section, facts.date);
   if (item.section !== 'due_today' || item.kind !== 'due') return label;
   const { timeZone, deadlineZones = [] } = facts;
   const judgedIn = deadlineZone(item.at, timeZone, deadlineZones);
   const words = dueWordingFor(item.at, judgedIn, timeZone, new Date(facts.asOf));
-  return words.startsWith('due today, ') ? `${label}${words.slice('due today'.length)}` : label;
+  if (!words.startsWith('due today, ')) return label;
+  const theirDay = sectionName('due_today', localDateOf(facts.asOf, judgedIn));
+  return `${theirDay}${words.slice('due today'.length)}`;
 }
 
 export function renderDigest(facts: DigestFacts): RenderedEmail {
   const passed = facts.broughtUpToDate ?? [];
   const counts = [
     ...DIGEST_SECTIONS.map(
-      (section) => `${SECTION_LABELS[section]}: ${facts.items.filter((item) => item.section === section).length}`,
+      (section) =>
+        `${sectionName(section, facts.date)}: ${facts.items.filter((item) => item.section === section).length}`,
     ),
     // Counted only when there are some: most days there are none.
     ...(passed.length > 0 ? [`Brought up to date: ${passed.length}`] : []),

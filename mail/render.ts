@@ -4,13 +4,12 @@
  */
 import {
   deadlineZone,
-  dueWordingAtTheHour,
-  dueWordingFor,
   formatCalendarDay,
   formatDate,
   formatDateTime,
   formatDueDate,
   isOverdue,
+  overdueSinceWords,
   passedOnItsLastDay,
   validityEndIn,
 } from '../core/people-dates';
@@ -121,11 +120,13 @@ function dueDateFor(dueAt: Instant, stepKind: string, zone: string, deadlineZone
 /**
  * A deadline as a list of what is owed names it at `now`: "due 5 Dec 2026" (`dueDateFor`), with the console's words
  * once it is overdue, so the day alone does not read as time still left:
- * - `instead` (the digest, whose "Overdue" section says a day before today has passed): only one that passed earlier
- *   on that very day (counted from an identification's hour) reads "overdue since 07:40 today" instead of the day,
- *   where "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec would read as if there were still time;
+ * - `instead` (the digest, whose "Overdue" section says a day before its own has passed): only one that passed earlier
+ *   on that very day (counted from an identification's hour) reads "overdue since 07:40 CST on 5 Dec 2026" instead of
+ *   the day, where "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec would read as if there were still time;
  * - `beside` (a list with no such section: the steps a transfer hands over): every overdue one has the words beside
- *   its day, as the console does: "due 30 Nov 2026 (overdue by 4 days)", "due 5 Dec 2026 (overdue since 07:00 today)".
+ *   its day: "due 30 Nov 2026 (overdue since 1 Dec 2026)", "due 5 Dec 2026 (overdue since 07:00 CST on 5 Dec 2026)".
+ * An email is read on later days: its words name dates, never "today" or a count from its sending
+ * (core/people-dates.ts `overdueSinceWords`), where the console, read at the moment, says "overdue since 07:00 today".
  */
 export function dueWordsFor(
   dueAt: Instant,
@@ -142,7 +143,7 @@ export function dueWordsFor(
     return standing.overdue ? `${due} (${standing.words})` : due;
   }
   const passes = asRead(dueAt, stepKind, judgedIn);
-  return passedOnItsLastDay(passes, judgedIn, now) ? dueWordingFor(passes, judgedIn, zone, now) : due;
+  return passedOnItsLastDay(passes, judgedIn, now) ? overdueSinceWords(passes, judgedIn) : due;
 }
 
 /** A step due at a validity's end passes as its last day ends where it is judged (core/people-dates.ts). */
@@ -150,9 +151,10 @@ const asRead = (dueAt: Instant, stepKind: string, judgedIn: string): Instant =>
   dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, judgedIn) : dueAt;
 
 /**
- * How a deadline stands at `now`, in the console's words beside the deadline it names (web/labels.ts `due`): from its
- * hour for one named at its hour (`dueDateFor`: "due 6 Dec 2026, 00:00 UTC", "overdue by 2 hours"), where a count
- * from its last day to act would say "by 1 day" of a moment under 3 hours ago; else from its last day to act.
+ * How an overdue deadline stands at `now`, in words beside the deadline it names that stay true when the email is read
+ * later: one named at its hour (`dueDateFor`: "due 6 Dec 2026, 00:00 UTC") is just "overdue", the moment it passed
+ * being the one named; else since when (`overdueSinceWords`: "overdue since 1 Dec 2026"), judged from its last day to
+ * act, where the console says "overdue by 2 hours" or "overdue by 4 days" at the moment it is read.
  */
 function standingAt(
   dueAt: Instant,
@@ -162,11 +164,11 @@ function standingAt(
   now: Date,
 ): { words: string; overdue: boolean } {
   if (dueAtTheHour(stepKind)) {
-    return { words: dueWordingAtTheHour(dueAt, now), overdue: Date.parse(dueAt) <= now.getTime() };
+    return { words: 'overdue', overdue: Date.parse(dueAt) <= now.getTime() };
   }
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
   const passes = asRead(dueAt, stepKind, judgedIn);
-  return { words: dueWordingFor(passes, judgedIn, zone, now), overdue: isOverdue(passes, judgedIn, now) };
+  return { words: overdueSinceWords(passes, judgedIn), overdue: isOverdue(passes, judgedIn, now) };
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
@@ -176,8 +178,8 @@ const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalat
 
 /**
  * A deadline a step owed again has at `now`, with whether it passed: "due 5 Jan 2027" (`dueWordsFor`), "overdue since
- * 07:40 today", or, passed on an earlier day, "due 24 Nov 2026, overdue by 11 days", as the console says it beside
- * the day: an email reopening a step must not read as if there were time left.
+ * 07:40 UTC on 5 Dec 2026", or, passed on an earlier day, "due 24 Nov 2026, overdue since 25 Nov 2026": an email
+ * reopening a step must not read as if there were time left.
  */
 function owedWords(
   dueAt: Instant,
@@ -505,7 +507,7 @@ const dueCorrected = (facts: NotificationFacts): boolean =>
 /**
  * The "Corrected" email of a due date an earlier "Needed again" email named (`was`; `about` is then the step's own
  * kind, as a `due` alarm's subject is): the step's deadline as corrected, said as the "Needed again" email says one,
- * overdue already when it passed ("is now due 24 Nov 2026, overdue by 11 days") and then to be made now; or, with no
+ * overdue already when it passed ("is now due 24 Nov 2026, overdue since 25 Nov 2026") and then to be made now; or, with no
  * deadline left (none, or the step refused or withdrawn), that it is no longer due by that date. Plain words of the
  * step and its dates only; to an agency transferred away, nothing it should do on the case page.
  */

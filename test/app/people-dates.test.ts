@@ -8,6 +8,7 @@ import {
   formatDateTime,
   formatDueDate,
   lastDayToAct,
+  overdueSinceWords,
 } from '../../core/people-dates';
 import { addDaysToInstant } from '../../domain/dates';
 
@@ -57,6 +58,20 @@ describe('how a due date stands against now', () => {
     // 23:59 UTC on 1 Mar is 17:59 on 1 Mar in Chicago, 07:59 on 2 Mar in Manila.
     expect(dueWording('2027-03-01T23:59:00.000Z', 'America/Chicago', now)).toBe('overdue by 1 day');
     expect(dueWording('2027-03-01T23:59:00.000Z', 'Asia/Manila', now)).toBe('overdue since 07:59 today');
+  });
+
+  it('says in an email since when a step is overdue, by dates that stay true on a later day (probe D10)', () => {
+    // Passed at an hour on its own last day: that hour and that day, where the console says "overdue since 15:00 today".
+    expect(overdueSinceWords('2027-03-02T15:00:00.000Z', 'UTC')).toBe('overdue since 15:00 UTC on 2 Mar 2027');
+    expect(overdueSinceWords('2027-03-02T14:59:00.000Z', 'America/Chicago')).toBe(
+      'overdue since 08:59 CST on 2 Mar 2027',
+    );
+    // Passed as its last day ended: the day after it, where the console counts "overdue by 1 day".
+    expect(overdueSinceWords('2027-03-02T00:00:00.000Z', 'Pacific/Guam')).toBe('overdue since 2 Mar 2027');
+    // A police midnight counted across the spring change (01:00 CDT on 15 Mar): its last day 14 Mar, as it reads.
+    expect(overdueSinceWords(addDaysToInstant('2027-03-01T06:00:00.000Z', 14), 'America/Chicago')).toBe(
+      'overdue since 15 Mar 2027',
+    );
   });
 
   it('counts a day across a clock change as one day', () => {

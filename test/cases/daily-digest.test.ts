@@ -76,7 +76,14 @@ async function expectedItems(date: string): Promise<string[]> {
       if (!step.dueAt) return [];
       const at = Date.parse(step.dueAt);
       // A step that passes as tomorrow begins is due today: its last day to act.
-      const section = at < asOf ? 'Overdue' : at <= tomorrow ? 'Due today' : at <= weekEnd ? 'Due this week' : null;
+      const section =
+        at < asOf
+          ? 'Overdue'
+          : at <= tomorrow
+            ? `Due ${formatCalendarDay(date)}`
+            : at <= weekEnd
+              ? 'Due this week'
+              : null;
       return section ? [`${step.caseReference} ${section}: ${stepLabel(step.kind)}`] : [];
     })
     .sort();

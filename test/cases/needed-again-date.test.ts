@@ -104,7 +104,7 @@ test('a due date named by "Needed again", moved a month earlier, then into the p
   });
   const [, overdueToPolice] = await awaitEmails(corrected, 'law_enforcement', 2);
   await awaitEmails(corrected, 'coordinator', 2);
-  expect(overdueToPolice!.subject).toMatch(/is now due \d+ \w+ \d{4}, overdue by \d+ days? \(/);
+  expect(overdueToPolice!.subject).toMatch(/is now due \d+ \w+ \d{4}, overdue since \d+ \w+ \d{4} \(/);
   expect(overdueToPolice!.text).toContain('Make it now, then record it on the case page.');
 
   await stack.env.sleep(DAY_MS);

@@ -59,7 +59,7 @@ test('the agency taking a case over reads each step it gets with its due date, a
   expect(lost).not.toContain('- Continued Presence');
 });
 
-test('the steps handed over read earliest first, those already past with how overdue they are (probe U7)', () => {
+test('the steps handed over read earliest first, those already past since when, in dates that stay true (probe U7, D10)', () => {
   // On 4 Dec at 08:00 in Honolulu: one due 30 Nov, one that passed at 02:00 today, one to come, one with no date.
   const declaration = { kind: 'le_declaration', dueAt: '2026-12-01T00:00:00.000Z' };
   const passedToday = { kind: 't_visa_filing', dueAt: '2026-12-04T12:00:00.000Z' };
@@ -67,20 +67,22 @@ test('the steps handed over read earliest first, those already past with how ove
   const text = caseTransferredNotice(taking, transfer(filing, undated, declaration, passedToday), by, at)?.text;
   expect(text).toContain(
     [
-      '- Law-enforcement declaration (Form I-914, Supplement B), due 30 Nov 2026 (overdue by 4 days)',
-      '- T visa application filing (Form I-914), due 4 Dec 2026 (overdue since 02:00 today)',
+      '- Law-enforcement declaration (Form I-914, Supplement B), due 30 Nov 2026 (overdue since 14:00 HST on 30 Nov 2026)',
+      '- T visa application filing (Form I-914), due 4 Dec 2026 (overdue since 02:00 HST on 4 Dec 2026)',
       '- Continued Presence request, due 17 Feb 2027',
       '- HHS certification request',
       'Open the case:',
     ].join('\n'),
   );
+  // Read on a later day, an email saying "today" or counting from its sending would be wrong (probe D10).
+  expect(text).not.toMatch(/today|tomorrow|overdue by/);
 });
 
-test("a minor's 24-hour notice handed over says how late it is from the hour it names, as the console does", () => {
-  // Due at midnight in Honolulu on 4 Dec, handed over at 08:00 there: 8 hours late, not "1 day" from 3 Dec.
+test("a minor's 24-hour notice handed over says it is overdue since the hour it names, not how long ago", () => {
+  // Due at midnight in Honolulu on 4 Dec, handed over at 08:00 there: "8 hours" would be wrong the day after.
   const notice = { kind: 'hhs_minor_notification', dueAt: '2026-12-04T10:00:00.000Z' };
   expect(caseTransferredNotice(taking, transfer(notice), by, at)?.text).toContain(
-    '- HHS notification of a minor (24 hours), due 4 Dec 2026, 00:00 HST (overdue by 8 hours)\n',
+    '- HHS notification of a minor (24 hours), due 4 Dec 2026, 00:00 HST (overdue)\n',
   );
 });
 

@@ -1,7 +1,7 @@
 /**
  * The words of a digest's lines (the time-skipping digest tests, test/cases/daily-digest.test.ts, cover what it lists
  * and when it is sent): a step whose deadline passed earlier on its own last day, counted from an identification's
- * hour, is "overdue since 01:40 today", not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
+ * hour, is "overdue since 01:40 CST on 5 Dec 2026" (an email says no "today"), not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
  */
 import { digestSection, digestWindow } from '../../activities/digest';
 import { renderDigest, type DigestItem } from '../../mail/digest';
@@ -32,10 +32,11 @@ const digestOf = (items: DigestItem[]) =>
     publicBaseUrl: 'https://relief.example.org',
   }).text;
 
-test('a deadline that passed earlier today is overdue since its hour today, not "due" today', () => {
+test('a deadline that passed earlier that day is overdue since its hour on that day, not "due" that day nor "today"', () => {
   // Counted from an identification at 07:40 UTC: it passes at 01:40 on 5 Dec in Chicago, before the digest.
   const text = digestOf([overdue('t_visa_filing', '2026-12-05T07:40:00.000Z')]);
-  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 01:40 today');
+  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 01:40 CST on 5 Dec 2026');
+  expect(text).not.toContain('today');
   expect(text).not.toContain('due 5 Dec 2026');
 });
 
@@ -59,7 +60,7 @@ test('a deadline at the very moment of the digest is listed as overdue, and said
     items: section ? [{ ...overdue('t_visa_filing', at), section }] : [],
     publicBaseUrl: 'https://relief.example.org',
   }).text;
-  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 07:00 today');
+  expect(text).toContain('  - Overdue: T visa application filing (Form I-914), overdue since 07:00 EST on 5 Dec 2026');
 });
 
 test('a step due today by its police’s clock, while the agency’s own day has turned, says whose today (Guam, Tehran)', () => {
@@ -78,8 +79,9 @@ test('a step due today by its police’s clock, while the agency’s own day has
       items: section ? [{ ...overdue('cp_request', at), section }] : [],
       publicBaseUrl: 'https://relief.example.org',
     }).text;
-    // As the console says it beside the same day ("due today, Los Angeles time").
-    expect(text).toContain('  - Due today, Los Angeles time: Continued Presence request, due 5 Dec 2026');
+    // As the console says it beside the same day ("due today, Los Angeles time"), dated: no email says "today".
+    expect(text).toContain('  - Due 5 Dec 2026, Los Angeles time: Continued Presence request, due 5 Dec 2026');
+    expect(text).not.toContain('today');
   }
   // The police's own digest of 5 Dec: their today, no zone named.
   const police = digestWindow('2026-12-05', 'America/Los_Angeles', ['America/Los_Angeles']);
@@ -92,5 +94,7 @@ test('a step due today by its police’s clock, while the agency’s own day has
     items: [{ ...overdue('cp_request', at), section: 'due_today' }],
     publicBaseUrl: 'https://relief.example.org',
   }).text;
-  expect(text).toContain('  - Due today: Continued Presence request, due 5 Dec 2026');
+  expect(text).toContain('  - Due 5 Dec 2026: Continued Presence request, due 5 Dec 2026');
+  expect(text).toContain('Overdue: 0, Due 5 Dec 2026: 1, Due this week: 0');
+  expect(text).not.toContain('today');
 });

@@ -116,7 +116,9 @@ describe('renderNotification', () => {
         '2027. The date of 1 May 2027 in our earlier email was wrong. Make it by then, then record it on the case page.',
     );
     const overdue = renderNotification({ ...due, dueAt: '2025-12-02T00:00:00.000Z', endNow: 'ended' });
-    expect(overdue.subject).toMatch(/^Corrected: Continued Presence renewal request is now due 1 Dec 2025, overdue by/);
+    expect(overdue.subject).toMatch(
+      /^Corrected: Continued Presence renewal request is now due 1 Dec 2025, overdue since 2 Dec 2025 \(/,
+    );
     expect(overdue.text).toContain('Make it now, then record it on the case page.');
   });
 
@@ -284,11 +286,11 @@ describe('renderNotification', () => {
     };
     const overdue = renderNotification(reopened);
     expect(overdue.subject).toBe(
-      'Needed again: HHS certification request (case RC-2026-0042), due 24 Nov 2026, overdue by 11 days',
+      'Needed again: HHS certification request (case RC-2026-0042), due 24 Nov 2026, overdue since 12:00 UTC on 24 Nov 2026',
     );
     expect(overdue.text).toContain(
       'ICE CCHT corrected "Continued Presence decision": "HHS certification request" is needed again and already ' +
-        'overdue (due 24 Nov 2026, overdue by 11 days). Any earlier email saying it was no longer needed or ' +
+        'overdue (due 24 Nov 2026, overdue since 12:00 UTC on 24 Nov 2026). Any earlier email saying it was no longer needed or ' +
         'cancelled no longer holds. Make it now, then record it on the case page.',
     );
     const ahead = renderNotification({ ...reopened, dueAt: '2027-01-10T12:00:00.000Z', again: false });
@@ -298,7 +300,7 @@ describe('renderNotification', () => {
     // Passed earlier on its own last day: the hour it passed, as the digest says it.
     const today = renderNotification({ ...reopened, dueAt: '2026-12-05T07:00:00.000Z' });
     expect(today.subject).toBe(
-      'Needed again: HHS certification request (case RC-2026-0042), overdue since 07:00 today',
+      'Needed again: HHS certification request (case RC-2026-0042), overdue since 07:00 UTC on 5 Dec 2026',
     );
   });
 

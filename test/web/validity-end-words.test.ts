@@ -2,7 +2,7 @@
  * A step due at a validity's end (a CP grant's renewal request) is not overdue on the grant's last valid day, wherever
  * it is read: the grant runs through 15 Jan 2027, stored as ending at the start of 16 Jan in UTC, 16:00 on the 15th in
  * Los Angeles, and the case lapses it only at noon UTC on the 16th, once the 15th has ended everywhere in the US. The
- * console and the emails said "overdue since 16:00 today" there (probe); a deadline that is not a validity's end (an
+ * console and the emails said "overdue since 16:00 today" there (probe; an email now names the day, D10); a deadline that is not a validity's end (an
  * RFE's respond-by date) still passes at its instant, as its alarms do.
  */
 import { overdueFrom } from '../../domain/steps';
@@ -29,12 +29,14 @@ test('the console says the renewal is due today on its last day in Los Angeles, 
   expect(afternoon.due(ENDS_AT, 't_visa_evidence_response')).toBe('overdue since 16:00 today');
 });
 
-test('an email says the same', () => {
+test('an email says the same, in dates that stay true when it is read later (probe D10)', () => {
   const words = (kind: string, now: Date) => dueWordsFor(ENDS_AT, kind, LOS_ANGELES, [], now, 'beside');
   expect(words('cp_renewal_request', LAST_DAY_AFTERNOON)).toBe('due 15 Jan 2027');
   expect(dueWordsFor(ENDS_AT, 'cp_renewal_request', LOS_ANGELES, [], LAST_DAY_AFTERNOON)).toBe('due 15 Jan 2027');
-  expect(words('cp_renewal_request', NEXT_NIGHT)).toBe('due 15 Jan 2027 (overdue by 1 day)');
-  expect(words('t_visa_evidence_response', LAST_DAY_AFTERNOON)).toBe('due 15 Jan 2027 (overdue since 16:00 today)');
+  expect(words('cp_renewal_request', NEXT_NIGHT)).toBe('due 15 Jan 2027 (overdue since 16 Jan 2027)');
+  expect(words('t_visa_evidence_response', LAST_DAY_AFTERNOON)).toBe(
+    'due 15 Jan 2027 (overdue since 16:00 PST on 15 Jan 2027)',
+  );
 });
 
 test("the API's overdue, which knows no zone, waits for the lapse, once the day has ended everywhere in the US", () => {
