@@ -31,9 +31,14 @@ const timeIn = (zone: string) =>
     `time:${zone}`,
     () => new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
   );
-/** "CST", "GMT+1", "UTC": en-US knows the American abbreviations people there use. */
-const zoneNameIn = (zone: string) =>
+/** "CST", "UTC", but "GMT+1" outside the Americas: en-US knows the American abbreviations people there use. */
+const americanZoneNameIn = (zone: string) =>
   formatter(`zone:${zone}`, () => new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }));
+/** "CET", "BST", "WET": en-GB knows the European abbreviations, and gives offsets ("GMT-6") for American zones. */
+const britishZoneNameIn = (zone: string) =>
+  formatter(`zone-gb:${zone}`, () => new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' }));
+/** A name that is only an offset from GMT ("GMT+1", "GMT+0", "GMT-3:30"), which people do not read as a zone. */
+const AN_OFFSET = /^(GMT|UTC)[+-]/;
 
 /** The day an instant falls on in the zone: "2 Mar 2027". */
 export function formatDate(instant: Instant, zone: string): string {
@@ -152,19 +157,30 @@ export function formatCalendarDay(date: IsoDate): string {
   return dateIn('UTC').format(new Date(`${date}T00:00:00Z`));
 }
 
-/** Day, time and zone, for the few moments whose hour matters: "1 Mar 2027, 22:51 CST". */
+/**
+ * Day, time and zone, for the few moments whose hour matters: "1 Mar 2027, 22:51 CST", "7 Dec 2026, 06:30 CET"
+ * (`zoneNameOf`).
+ */
 export function formatDateTime(instant: Instant, zone: string): string {
   const at = new Date(instant);
   return `${dateIn(zone).format(at)}, ${timeIn(zone).format(at)} ${zoneNameOf(at, zone)}`;
 }
 
-/** The zone's name at that moment, as its readers say it: "CST", "UTC". */
+/**
+ * The zone's name at that moment, as people there read it (emails, the digest and the console alike): the American
+ * abbreviation in the US ("CST", "PDT", "HST", "AKST"), the European one in Europe ("CET", "CEST", "BST", "GMT"), where
+ * en-US alone says "GMT+1"; else the place the zone is named after ("Guam time", "Manila time"), as no abbreviation
+ * is known there. A zone named by its offset (`Etc/GMT+5`) keeps it ("GMT-5"), and UTC is "UTC".
+ */
 function zoneNameOf(at: Date, zone: string): string {
-  return (
-    zoneNameIn(zone)
-      .formatToParts(at)
-      .find((part) => part.type === 'timeZoneName')?.value ?? zone
-  );
+  const nameIn = (names: Intl.DateTimeFormat) =>
+    names.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
+  const american = nameIn(americanZoneNameIn(zone));
+  if (american !== undefined && !AN_OFFSET.test(american)) return american;
+  const british = nameIn(britishZoneNameIn(zone));
+  if (british !== undefined && !AN_OFFSET.test(british)) return british;
+  if (zone.startsWith('Etc/') || !zone.includes('/')) return american ?? zone;
+  return `${placeOf(zone)} time`;
 }
 
 /**

@@ -30,6 +30,28 @@ describe('a date for people', () => {
     expect(formatDateTime('2027-07-02T04:51:00.000Z', 'America/Chicago')).toBe('1 Jul 2027, 23:51 CDT');
     expect(formatDateTime('2027-03-02T04:51:26.530Z', 'UTC')).toBe('2 Mar 2027, 04:51 UTC');
   });
+
+  it('names the zone as people there read it, never by an offset such as "GMT+1" (probe D10)', () => {
+    const winter = '2026-12-07T05:30:00.000Z';
+    const summer = '2027-07-07T05:30:00.000Z';
+    // The US keeps its abbreviations.
+    expect(formatDateTime(winter, 'America/Los_Angeles')).toBe('6 Dec 2026, 21:30 PST');
+    expect(formatDateTime(summer, 'America/New_York')).toBe('7 Jul 2027, 01:30 EDT');
+    expect(formatDateTime(winter, 'Pacific/Honolulu')).toBe('6 Dec 2026, 19:30 HST');
+    expect(formatDateTime(winter, 'America/Anchorage')).toBe('6 Dec 2026, 20:30 AKST');
+    // Europe reads its own, where en-US says "GMT+1", "GMT+2", "GMT+0".
+    expect(formatDateTime(winter, 'Europe/Paris')).toBe('7 Dec 2026, 06:30 CET');
+    expect(formatDateTime(summer, 'Europe/Paris')).toBe('7 Jul 2027, 07:30 CEST');
+    expect(formatDateTime(summer, 'Europe/London')).toBe('7 Jul 2027, 06:30 BST');
+    expect(formatDateTime(winter, 'Europe/London')).toBe('7 Dec 2026, 05:30 GMT');
+    expect(formatDateTime(winter, 'Europe/Lisbon')).toBe('7 Dec 2026, 05:30 WET');
+    // No abbreviation known there: the place the zone is named after.
+    expect(formatDateTime(winter, 'Pacific/Guam')).toBe('7 Dec 2026, 15:30 Guam time');
+    expect(formatDateTime(winter, 'Asia/Kolkata')).toBe('7 Dec 2026, 11:00 Kolkata time');
+    expect(formatDateTime(winter, 'America/Argentina/Buenos_Aires')).toBe('7 Dec 2026, 02:30 Buenos Aires time');
+    // A zone named by its offset keeps it (Etc/GMT+5 is five hours behind).
+    expect(formatDateTime(winter, 'Etc/GMT+5')).toBe('7 Dec 2026, 00:30 GMT-5');
+  });
 });
 
 describe('how a due date stands against now', () => {

@@ -129,3 +129,10 @@ test('names stored with a line break or a right-to-left override are sent withou
     }),
   ]);
 });
+
+test('an agency in Paris reads the hour of its notice in its zone as people there name it, not "GMT+1" (probe D10)', () => {
+  const paris: Agency = { ...taking, timeZone: 'Europe/Paris' };
+  const text = caseTransferredNotice(paris, transfer(filing), by, at)?.text;
+  expect(text).toContain('Transferred by Demo Coordinator of Demo Task Force on 4 Dec 2026, 19:00 CET.');
+  expect(text).not.toContain('GMT+');
+});
