@@ -210,3 +210,24 @@ test('turned off before its next digest, the notices it was to carry go out gath
   expect(emails).toHaveLength(1);
   for (const { reference } of cases) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
 });
+
+test('a caseload typed in two stretches, 10 minutes apart, is one email per stretch, as the README says (probe D10)', async () => {
+  // Each case's notice comes as its own entry session ends, 30 minutes after its last entry: the stretches' notices
+  // come 10 minutes apart, more than the 5 quiet minutes the gathering waits.
+  const first = await caseload(2, 'Stretch Person');
+  await stack.env.sleep(10 * MINUTE_MS);
+  const second = await caseload(2, 'Stretch Person');
+  await stack.env.sleep(HOUR_MS);
+  const cases = [...first, ...second];
+  await noticesSent(cases.map((c) => c.caseId));
+  for (const agencyId of GATHERED) {
+    const emails = passedEmailsTo(await addressOf(agencyId)).filter((m) =>
+      cases.some(({ reference }) => mentions(m.text, reference) > 0),
+    );
+    expect(emails).toHaveLength(2);
+    const listed = (stretch: typeof cases) =>
+      emails.map((m) => stretch.filter(({ reference }) => mentions(m.text, reference) > 0).length);
+    expect(listed(first)).toEqual([2, 0]);
+    expect(listed(second)).toEqual([0, 2]);
+  }
+});
