@@ -253,13 +253,18 @@ export const DocumentParamsSchema = z.strictObject({
   documentId: uuidSchema('a document id'),
 });
 
-/** A document that proves a step, as listed: never its content; its file name only to who may open it. */
+/** A document that proves a step, as listed: never its content; its file name and hash only to who may open it. */
 export const DocumentSchema = z.object({
   id: z.uuid(),
   stepId: z.string(),
   mediaType: z.enum(DOCUMENT_MEDIA_TYPES),
   size: z.number().int().describe('bytes'),
-  sha256: z.string().describe('of the content, lower-case hex'),
+  sha256: z
+    .string()
+    .optional()
+    .describe(
+      'of the content, lower-case hex; only to who may open the document (it would confirm a file one holds, and tie together the cases that hold it)',
+    ),
   uploadedAt: z.string(),
   uploadedBy: z.string().nullable().describe("the uploader's username"),
   uploader: z

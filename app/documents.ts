@@ -223,7 +223,8 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
     /**
      * The documents of the steps the actor sees (of one step when asked: those added while it was open), oldest
      * first, those of a step a correction withdrew marked `stepWithdrawn` (in the case's list only); each file name
-     * only to who may open the document, since a name often names the survivor.
+     * and SHA-256 only to who may open the document, since a name often names the survivor and a hash confirms a
+     * file one holds.
      */
     async list(caseId: string, actor: Actor, stepId?: string) {
       const view = stepId ? (await stepOf(caseId, stepId, actor)).view : await caseReads.case(caseId, actor);
@@ -231,7 +232,9 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
         const place = placeOf(stored, view, actor);
         return place && !(stepId && place.withdrawn) ? [shown(stored, place.withdrawn)] : [];
       });
-      if (!canReadSurvivor(actor, view)) return documents;
+      // The content's SHA-256 is withheld with the name: it confirms a file one already holds (a passport scan) and
+      // ties together the cases that hold the same file, which a reader who may not open the document must not learn.
+      if (!canReadSurvivor(actor, view)) return documents.map(({ sha256: _sha256, ...doc }) => doc);
       const names = await documentNames(deps.pool, caseId, deps.identityKeyring);
       return documents.map((doc) => ({ ...doc, fileName: names.get(doc.id) ?? null }));
     },

@@ -298,7 +298,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity (an answer that shows one is audited). */
+        /** The documents of a step the role sees, oldest first: type, size, who added them and when; the SHA-256 and the file name only to who may read the identity (an answer that shows one is audited). */
         get: operations["getApiCasesCaseIdStepsStepIdDocuments"];
         put?: never;
         /** Add a document that proves the step (PDF, PNG or JPEG, at most 10 MB; the type is read from the content): as one who acts for the step's agency on the case, or its coordinator. Stored sealed; the case's workflow never sees it. */
@@ -2734,8 +2734,8 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             mediaType: "application/pdf" | "image/png" | "image/jpeg";
-                            /** @description of the content, lower-case hex */
-                            sha256: string;
+                            /** @description of the content, lower-case hex; only to who may open the document (it would confirm a file one holds, and tie together the cases that hold it) */
+                            sha256?: string;
                             /** @description bytes */
                             size: number;
                             stepId: string;
@@ -3658,8 +3658,8 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             mediaType: "application/pdf" | "image/png" | "image/jpeg";
-                            /** @description of the content, lower-case hex */
-                            sha256: string;
+                            /** @description of the content, lower-case hex; only to who may open the document (it would confirm a file one holds, and tie together the cases that hold it) */
+                            sha256?: string;
                             /** @description bytes */
                             size: number;
                             stepId: string;
@@ -3797,8 +3797,8 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         mediaType: "application/pdf" | "image/png" | "image/jpeg";
-                        /** @description of the content, lower-case hex */
-                        sha256: string;
+                        /** @description of the content, lower-case hex; only to who may open the document (it would confirm a file one holds, and tie together the cases that hold it) */
+                        sha256?: string;
                         /** @description bytes */
                         size: number;
                         stepId: string;
@@ -3831,8 +3831,8 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         mediaType: "application/pdf" | "image/png" | "image/jpeg";
-                        /** @description of the content, lower-case hex */
-                        sha256: string;
+                        /** @description of the content, lower-case hex; only to who may open the document (it would confirm a file one holds, and tie together the cases that hold it) */
+                        sha256?: string;
                         /** @description bytes */
                         size: number;
                         stepId: string;

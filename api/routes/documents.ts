@@ -89,7 +89,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       path: '/api/cases/:caseId/steps/:stepId/documents',
       tag: 'documents',
       summary:
-        'The documents of a step the role sees, oldest first: type, size, SHA-256, who added them and when; the file name only to who may read the identity (an answer that shows one is audited).',
+        'The documents of a step the role sees, oldest first: type, size, who added them and when; the SHA-256 and the file name only to who may read the identity (an answer that shows one is audited).',
       params: StepParamsSchema,
       auditDisclosure: READS_NAMES,
       responses: {

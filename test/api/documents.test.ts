@@ -136,7 +136,7 @@ describe("the police officer adds the CP request's letter", () => {
     expect(listed.headers['cache-control']).toBe('no-store');
   });
 
-  it('is listed to a supervisor without its file name, and not to an agency that does not see the step', async () => {
+  it('is listed to a supervisor without its file name or hash, and not to an agency that does not see the step', async () => {
     const supervisor = await request(app)
       .get(`/api/cases/${caseId}/documents`)
       .set(user('demo-supervisor'))
@@ -144,6 +144,19 @@ describe("the police officer adds the CP request's letter", () => {
     expect((supervisor.body as { items: object[] }).items).toEqual([
       expect.not.objectContaining({ fileName: expect.anything() as unknown }) as unknown,
     ]);
+    // The content's SHA-256 would confirm a file the supervisor holds (a passport scan) and tie the cases that hold
+    // it together: withheld as the name is, from the step's list too, and nowhere in the answers' text.
+    const step = await request(app)
+      .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
+      .set(user('demo-supervisor'))
+      .expect(200);
+    for (const listed of [supervisor, step]) {
+      expect((listed.body as { items: object[] }).items).toEqual([
+        expect.objectContaining({ id: letterId, mediaType: 'application/pdf', size: LETTER.length }),
+      ]);
+      expect((listed.body as { items: object[] }).items[0]).not.toHaveProperty('sha256');
+      expect(listed.text).not.toContain(sha256(LETTER));
+    }
     const ice = await request(app).get(`/api/cases/${caseId}/documents`).set(user('demo-ice-officer')).expect(200);
     expect(ice.body).toEqual({ items: [] });
     // A step ICE does not see is one the case does not have.
