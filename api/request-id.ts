@@ -1,18 +1,20 @@
 /**
- * Every request carries an id: the caller's `X-Request-Id` when it is a sane token (so a trace spans services),
- * else a fresh UUID. It is echoed in the response, bound to every log line and carried on the Actor into workflows.
+ * Every request carries an id: the caller's `X-Request-Id` when it is a UUID (so a trace spans services), lowercased,
+ * else a fresh UUID. It is echoed in the response, bound to every log line, stored in the audit trail a supervisor
+ * reads and carried on the Actor into workflows. A UUID of any version is taken; nothing else is: an id of the caller's
+ * own words (`Ana-Zeta-1990-01-03`) would put a name and birth date in the log and the audit trail.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { withRequestId } from '../core/request-context';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
-const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Run first for each request (api/request-log.ts), so the id is set before anything can log or fail. */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const offered = req.headers[REQUEST_ID_HEADER.toLowerCase()];
-  const id = typeof offered === 'string' && SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
+  const id = typeof offered === 'string' && UUID.test(offered) ? offered.toLowerCase() : randomUUID();
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }

@@ -295,6 +295,28 @@ describe('through the full stack', () => {
     }
   });
 
+  it("stores a caller's request id only when it is a UUID (lowercased): never words a supervisor would read", async () => {
+    const police = user('demo-police-officer');
+    const read = (requestId: string) =>
+      request(stack.app)
+        .get(`/api/cases/${demoCase}/survivor`)
+        .set(police.headers)
+        .set('X-Request-Id', requestId)
+        .expect(200);
+    // A name and a birth date offered as the request id: answered, logged and audited under a fresh id of ours.
+    const probe = await read('Ana-Zeta-Probe-1990-01-03');
+    expect(probe.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(await auditOf(probe)).toEqual([
+      expect.objectContaining({ ...by(police), action: 'survivor.read', case_id: demoCase, outcome: 'allowed' }),
+    ]);
+    // A UUID of the caller's (any version, here 7, in capitals) is kept for the trace, spelled one way.
+    const traced = await read('0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B');
+    expect(traced.headers['x-request-id']).toBe('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(await auditOf(traced)).toEqual([expect.objectContaining({ action: 'survivor.read', case_id: demoCase })]);
+    const { rows } = await stack.pool.query<{ row: string }>('SELECT row_to_json(a)::text AS row FROM audit_events a');
+    expect(rows.filter(({ row }) => /Ana-Zeta|1990-01-03|0193A1B2/.test(row))).toEqual([]);
+  });
+
   it("records each answer that opened a note, a correction's reason or a file name, once, never what it showed", async () => {
     const on = await today();
     const police = user('demo-police-officer');

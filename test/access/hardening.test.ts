@@ -484,9 +484,16 @@ describe('logs', () => {
       .get('/api/me')
       .set('Authorization', 'Bearer rc_0000000000000000_not-a-real-secret-but-still-secret-xxxxxxxxx')
       .expect(401);
-    await request(app).get('/api/me').set(bearer(key.token)).set('X-Request-Id', 'log-probe-last').expect(200);
+    await request(app)
+      .get('/api/me')
+      .set(bearer(key.token))
+      .set('X-Request-Id', '00000000-0000-4000-8000-00000000010d')
+      .expect(200);
 
-    await eventually(() => lines.some((line) => line.includes('log-probe-last')), 'the last request to be logged');
+    await eventually(
+      () => lines.some((line) => line.includes('00000000-0000-4000-8000-00000000010d')),
+      'the last request to be logged',
+    );
     const log = lines.join('\n');
     expect(log).toContain('/api/auth/sign-in');
     expect(log).toContain('/api/tokens');

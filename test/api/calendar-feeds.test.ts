@@ -302,7 +302,10 @@ test("a feed's secret stays out of the request log however its URL is written, s
     [`/calendar/x.ics?${token}=1`, 404, '/calendar/x.ics?[secret]=…'],
   ];
   for (const [index, [path, status]] of forms.entries()) {
-    await request(stack.app).get(path).set('X-Request-Id', `feed-form-${index}`).expect(status);
+    await request(stack.app)
+      .get(path)
+      .set('X-Request-Id', `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`)
+      .expect(status);
   }
   const loggedUrl = async (requestId: string) => {
     const deadline = Date.now() + 5_000;
@@ -313,7 +316,8 @@ test("a feed's secret stays out of the request log however its URL is written, s
     }
     throw new Error(`no log line for ${requestId}`);
   };
-  for (const [index, [, , logged]] of forms.entries()) expect(await loggedUrl(`feed-form-${index}`)).toBe(logged);
+  for (const [index, [, , logged]] of forms.entries())
+    expect(await loggedUrl(`00000000-0000-4000-8000-${String(index).padStart(12, '0')}`)).toBe(logged);
   expect(log.lines.filter((line) => line.includes(secret!.slice(0, 40)))).toEqual([]);
 });
 

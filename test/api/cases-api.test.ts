@@ -663,14 +663,14 @@ describe('outages and faults of ours', () => {
     const res = await request(outageApp)
       .post('/api/cases')
       .set(as('le-1'))
-      .set('X-Request-Id', 'req-503')
+      .set('X-Request-Id', '00000000-0000-4000-8000-00000000010a')
       .set('Idempotency-Key', key)
       .send(openRequest())
       .expect(503);
     expect(res.body).toMatchObject({
       status: 503,
       code: 'temporal_unavailable',
-      requestId: 'req-503',
+      requestId: '00000000-0000-4000-8000-00000000010a',
       detail: expect.stringContaining('same Idempotency-Key') as unknown,
     });
     expect(res.headers['retry-after']).toBe('5');
@@ -681,7 +681,7 @@ describe('outages and faults of ours', () => {
     const retry = await request(app)
       .post('/api/cases')
       .set(as('le-1'))
-      .set('X-Request-Id', 'req-retry')
+      .set('X-Request-Id', '00000000-0000-4000-8000-00000000010b')
       .set('Idempotency-Key', key)
       .send(openRequest())
       .expect(201);
@@ -691,7 +691,10 @@ describe('outages and faults of ours', () => {
     // What the API handed the write side: the signed-in worker, with this request's id, as the workflow received it.
     const { caseId } = retry.body as CaseBody;
     const input = await workflowStartInput(caseId);
-    expect(input.kind === 'open' && input.open.openedBy).toEqual({ ...workers['le-1']!.actor, requestId: 'req-retry' });
+    expect(input.kind === 'open' && input.open.openedBy).toEqual({
+      ...workers['le-1']!.actor,
+      requestId: '00000000-0000-4000-8000-00000000010b',
+    });
     const audited = await stack.pool.query<{
       user_id: string;
       agency_id: string;
@@ -699,7 +702,7 @@ describe('outages and faults of ours', () => {
       case_id: string;
       outcome: string;
     }>(
-      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = 'req-retry' AND action = 'case.open' AND applied_version IS NULL",
+      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = '00000000-0000-4000-8000-00000000010b' AND action = 'case.open' AND applied_version IS NULL",
     );
     expect(audited.rows).toEqual([
       {
@@ -738,21 +741,21 @@ describe('outages and faults of ours', () => {
     const res = await request(brokenApp)
       .post(path)
       .set(as('le-1'))
-      .set('X-Request-Id', 'req-500')
+      .set('X-Request-Id', '00000000-0000-4000-8000-00000000010c')
       .set('Idempotency-Key', key)
       .send(signOff)
       .expect(500);
-    expect(res.body).toMatchObject({ status: 500, requestId: 'req-500' });
+    expect(res.body).toMatchObject({ status: 500, requestId: '00000000-0000-4000-8000-00000000010c' });
     const logged = logLines.find((line) => line.msg === 'unhandled error');
     expect(logged).toMatchObject({
-      reqId: 'req-500',
+      reqId: '00000000-0000-4000-8000-00000000010c',
       err: { message: expect.stringMatching(/codec misconfigured/) as unknown },
     });
     // The cause is logged for us, never told to the client.
     expect(JSON.stringify(res.body)).not.toContain('codec');
     const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
     expect(requestLine).toMatchObject({
-      req: { id: 'req-500', method: 'POST', url: path },
+      req: { id: '00000000-0000-4000-8000-00000000010c', method: 'POST', url: path },
       actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id },
     });
 

@@ -229,22 +229,40 @@ describe('health and readiness', () => {
 });
 
 describe('request id, headers and logging', () => {
-  it('echoes a sane X-Request-Id and logs the request under it, without headers or body', async () => {
+  it('echoes a UUID given as X-Request-Id and logs the request under it, without headers or body', async () => {
     logLines = [];
     await request(app)
       .get('/health')
-      .set('X-Request-Id', 'trace-42.a')
+      .set('X-Request-Id', '00000000-0000-4000-8000-000000000108')
       .set('Authorization', 'Bearer secret-token')
       .expect(200)
-      .expect('X-Request-Id', 'trace-42.a');
-    const line = logLines.find((entry) => (entry.req as { id?: string } | undefined)?.id === 'trace-42.a');
+      .expect('X-Request-Id', '00000000-0000-4000-8000-000000000108');
+    const line = logLines.find(
+      (entry) => (entry.req as { id?: string } | undefined)?.id === '00000000-0000-4000-8000-000000000108',
+    );
     expect(line).toMatchObject({ req: { method: 'GET', url: '/health' }, res: { statusCode: 200 } });
     expect(JSON.stringify(logLines)).not.toContain('secret-token');
   });
 
-  it('replaces an unsafe request id with a generated one', async () => {
-    const res = await request(app).get('/health').set('X-Request-Id', 'bad id\twith spaces').expect(200);
-    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  it('replaces a request id that is not a UUID with a generated one, and spells a UUID in lower case', async () => {
+    // Words of the caller's own (a name and a birth date) would be logged and stored in the audit trail a supervisor
+    // reads: only a UUID, of any version, is taken.
+    logLines = [];
+    for (const offered of [
+      'bad id\twith spaces',
+      'Ana-Zeta-Probe-1990-01-03',
+      'trace-42.a',
+      '0193a1b2c3d47e5f8a9b0c1d2e3f4a5b',
+    ]) {
+      const res = await request(app).get('/health').set('X-Request-Id', offered).expect(200);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
+    await request(app)
+      .get('/health')
+      .set('X-Request-Id', '0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B')
+      .expect(200)
+      .expect('X-Request-Id', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(JSON.stringify(logLines)).not.toMatch(/Ana-Zeta|1990-01-03|trace-42|0193A1B2/);
   });
 
   it('sets helmet headers and no CORS headers', async () => {
@@ -260,7 +278,7 @@ describe('errors at the HTTP layer', () => {
   it('answers an unknown route with a 404 problem', async () => {
     const res = await request(app)
       .get('/api/nothing-here')
-      .set('X-Request-Id', 'req-404')
+      .set('X-Request-Id', '00000000-0000-4000-8000-000000000109')
       .expect(404)
       .expect('Content-Type', /application\/problem\+json/);
     expect(res.body).toEqual({
@@ -269,7 +287,7 @@ describe('errors at the HTTP layer', () => {
       status: 404,
       detail: 'No route GET /api/nothing-here.',
       code: 'no_route',
-      requestId: 'req-404',
+      requestId: '00000000-0000-4000-8000-000000000109',
     });
   });
 

@@ -51,52 +51,70 @@ async function waitForLine(requestId: string): Promise<Line> {
 test('a request is logged once, with its id, method, path, status, time and who asked, never its body or query values', async () => {
   await request(app)
     .post('/cases?limit=5&reference=Test%20Person&access_token=rc_url_token&limit=6')
-    .set('X-Request-Id', 'log-1')
+    .set('X-Request-Id', '00000000-0000-4000-8000-000000000101')
     .set('Authorization', 'Bearer rc_secret_token')
     .send({ survivor: { name: 'Test Person' } })
     .expect(201);
-  const line = await waitForLine('log-1');
+  const line = await waitForLine('00000000-0000-4000-8000-000000000101');
   expect(line).toMatchObject({
     level: 30,
     msg: 'request completed',
     // A query parameter's name, never its value: a name searched for or a token put in the URL stays out.
-    req: { id: 'log-1', method: 'POST', url: '/cases?limit=…&reference=…&access_token=…' },
+    req: {
+      id: '00000000-0000-4000-8000-000000000101',
+      method: 'POST',
+      url: '/cases?limit=…&reference=…&access_token=…',
+    },
     res: { statusCode: 201 },
     actor: { agencyId: 'le-1', userId: 'u-1' },
   });
   expect(typeof line.responseTime).toBe('number');
-  expect(lines().filter((l) => (l.req as { id?: string } | undefined)?.id === 'log-1')).toHaveLength(1);
+  expect(
+    lines().filter((l) => (l.req as { id?: string } | undefined)?.id === '00000000-0000-4000-8000-000000000101'),
+  ).toHaveLength(1);
   expect(log.lines.join('\n')).not.toMatch(/Test Person|rc_secret_token|rc_url_token/);
 });
 
 test('a path segment that is not an id or a word of ours is left out: a name typed where a case id belongs', async () => {
   for (const [path, id] of [
-    ['/cases/Zorvath%20Quillbyxe', 'log-name-1'],
-    ['/cases/Mar%C3%ADa', 'log-name-2'],
-    ['/cases/Zorvath/steps/cp_request-1', 'log-name-3'],
+    ['/cases/Zorvath%20Quillbyxe', '00000000-0000-4000-8000-000000000102'],
+    ['/cases/Mar%C3%ADa', '00000000-0000-4000-8000-000000000103'],
+    ['/cases/Zorvath/steps/cp_request-1', '00000000-0000-4000-8000-000000000104'],
   ] as const)
     await request(app).get(path).set('X-Request-Id', id).expect(404);
-  expect((await waitForLine('log-name-1')).req).toMatchObject({ url: '/cases/…' });
-  expect((await waitForLine('log-name-2')).req).toMatchObject({ url: '/cases/…' });
-  expect((await waitForLine('log-name-3')).req).toMatchObject({ url: '/cases/…/steps/cp_request-1' });
+  expect((await waitForLine('00000000-0000-4000-8000-000000000102')).req).toMatchObject({ url: '/cases/…' });
+  expect((await waitForLine('00000000-0000-4000-8000-000000000103')).req).toMatchObject({ url: '/cases/…' });
+  expect((await waitForLine('00000000-0000-4000-8000-000000000104')).req).toMatchObject({
+    url: '/cases/…/steps/cp_request-1',
+  });
   expect(log.lines.join('\n')).not.toMatch(/Zorvath|Quillbyxe|Mar%C3%ADa/);
   // Ids and our own words are kept, for the operator reading the log.
-  await request(app).get('/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a').set('X-Request-Id', 'log-id').expect(404);
-  expect((await waitForLine('log-id')).req).toMatchObject({ url: '/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a' });
+  await request(app)
+    .get('/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a')
+    .set('X-Request-Id', '00000000-0000-4000-8000-000000000105')
+    .expect(404);
+  expect((await waitForLine('00000000-0000-4000-8000-000000000105')).req).toMatchObject({
+    url: '/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a',
+  });
 });
 
-test('a fresh id when the caller offers none or an unsafe one, echoed in the answer', async () => {
-  const answer = await request(app).get('/feed/abc').set('X-Request-Id', 'bad id with spaces').expect(200);
+test('a fresh id when the caller offers none or one that is not a UUID, echoed in the answer', async () => {
+  const answer = await request(app).get('/feed/abc').set('X-Request-Id', 'Ana-Zeta-Probe-1990-01-03').expect(200);
   const id = answer.headers['x-request-id'] as string;
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
   // The path is logged as the app says it may be: here without the feed's secret.
   expect(await waitForLine(id)).toMatchObject({ req: { url: '/feed/[secret]' }, res: { statusCode: 200 } });
   expect((await waitForLine(id)).actor).toBeUndefined();
+  expect(log.lines.join('\n')).not.toMatch(/Ana-Zeta|1990-01-03/);
 });
 
 test('a 5xx answer is logged at error level', async () => {
-  await request(app).get('/down').set('X-Request-Id', 'log-503').expect(503);
-  expect(await waitForLine('log-503')).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 503 } });
+  await request(app).get('/down').set('X-Request-Id', '00000000-0000-4000-8000-000000000106').expect(503);
+  expect(await waitForLine('00000000-0000-4000-8000-000000000106')).toMatchObject({
+    level: 50,
+    msg: 'request errored',
+    res: { statusCode: 503 },
+  });
 });
 
 test('a client that goes away before the answer is logged as aborted', async () => {
@@ -105,13 +123,22 @@ test('a client that goes away before the answer is logged as aborted', async () 
   try {
     const { port } = server.address() as AddressInfo;
     const held = new Promise<express.Response>((resolve) => (hold = resolve));
-    const client = httpRequest({ host: '127.0.0.1', port, path: '/slow', headers: { 'X-Request-Id': 'log-gone' } });
+    const client = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: '/slow',
+      headers: { 'X-Request-Id': '00000000-0000-4000-8000-000000000107' },
+    });
     client.on('error', () => undefined);
     client.end();
     // Gone once the route holds the request, before it answers.
     const response = await held;
     client.destroy();
-    expect(await waitForLine('log-gone')).toMatchObject({ level: 30, msg: 'request aborted', aborted: true });
+    expect(await waitForLine('00000000-0000-4000-8000-000000000107')).toMatchObject({
+      level: 30,
+      msg: 'request aborted',
+      aborted: true,
+    });
     response.end();
   } finally {
     await new Promise((resolve) => server.close(resolve));

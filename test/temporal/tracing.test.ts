@@ -75,7 +75,7 @@ test('a sign-off through the API is one trace from the HTTP request to the activ
     .post('/api/cases')
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', 'tracing-open')
-    .set('X-Request-Id', 'tracing-open-request')
+    .set('X-Request-Id', '00000000-0000-4000-8000-00000000010e')
     .send({ identifiedOn: on, survivor: SURVIVOR, agencies: DEMO_AGENCIES })
     .expect(201);
   const { caseId } = opened.body as { caseId: string };
@@ -86,7 +86,7 @@ test('a sign-off through the API is one trace from the HTTP request to the activ
     .post(signOffPath)
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', 'tracing-sign-off')
-    .set('X-Request-Id', 'tracing-sign-off-request')
+    .set('X-Request-Id', '00000000-0000-4000-8000-00000000010f')
     .send({ outcome: 'requested', details: { requestedOn: on } })
     .expect(200);
   const signOffRequest = await httpSpan('POST', signOffPath);
@@ -132,8 +132,8 @@ test('a sign-off through the API is one trace from the HTTP request to the activ
   // The projection of the sign-off logged with the sign-off's request id, and the opening's with the opening's.
   const projected = (action: string) =>
     lines.find((line) => line.msg === 'case projected' && line.caseId === caseId && line.action === action);
-  expect(projected('step.sign_off')).toMatchObject({ requestId: 'tracing-sign-off-request' });
-  expect(projected('case.open')).toMatchObject({ requestId: 'tracing-open-request' });
+  expect(projected('step.sign_off')).toMatchObject({ requestId: '00000000-0000-4000-8000-00000000010f' });
+  expect(projected('case.open')).toMatchObject({ requestId: '00000000-0000-4000-8000-00000000010e' });
 
   // No span says who the survivor is.
   const attributes = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes]));

@@ -73,11 +73,11 @@ test('an address the console has no page for is a page in its layout, with the r
   const page = await request(service.app)
     .get('/no-such-page')
     .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-police-officer')}`)
-    .set('X-Request-Id', 'console-404-check')
+    .set('X-Request-Id', '00000000-0000-4000-8000-000000000110')
     .expect(404)
     .expect('Content-Type', /text\/html/);
   expect(page.text).toContain('<h1>Page not found</h1>');
-  expect(page.text).toContain('<code>console-404-check</code>');
+  expect(page.text).toContain('<code>00000000-0000-4000-8000-000000000110</code>');
   expect(page.text).toContain('Sign out');
   // The API's own unknown paths stay problem+json.
   await request(service.app)
