@@ -13,7 +13,8 @@ import { refuseDuplicateKeys } from './duplicate-keys';
 import { errorHandler, notFound } from './problem';
 import { bindRequestId } from './request-id';
 import { requestLog } from './request-log';
-import { methodNotAllowed, mountRoute, route, type Route } from './route';
+import { pathWordsOf } from '../core/log-vocabulary';
+import { methodNotAllowed, mountRoute, queryNamesOf, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
 import { rateLimiters, writeGiveBack } from './rate-limits';
 import { accessRoutes } from './routes/access';
@@ -47,6 +48,14 @@ export function createApp(deps: ApiDeps): express.Express {
       actorOf: (res) => {
         const actor = authenticatedOf(res as unknown as express.Response)?.actor;
         return actor && { agencyId: actor.agencyId, userId: actor.userId };
+      },
+      // Asked at the first request, when every route below is mounted.
+      vocabulary: () => {
+        const console = deps.console?.vocabulary?.();
+        return {
+          pathWords: new Set([...routes.flatMap((spec) => pathWordsOf(spec.path)), ...(console?.pathWords ?? [])]),
+          queryNames: new Set([...routes.flatMap((spec) => queryNamesOf(spec.query)), ...(console?.queryNames ?? [])]),
+        };
       },
     }),
   );

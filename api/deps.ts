@@ -1,5 +1,6 @@
 /** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
 import type { RequestHandler } from 'express';
+import type { VocabularyOf } from '../core/log-vocabulary';
 import type { CorrectionPreview, WriteOptions } from '../app/case-commands';
 import type { Logger } from '../core/logger';
 import type { Readiness } from '../app/readiness';
@@ -77,5 +78,5 @@ export interface ApiDeps extends Services {
   /** The Temporal Web UI's codec server (`POST /codec/decode`), mounted when given. */
   codec?: CodecDeps;
   /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */
-  console?: RequestHandler;
+  console?: RequestHandler & VocabularyOf;
 }

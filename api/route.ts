@@ -6,7 +6,7 @@
  */
 import { trace } from '@opentelemetry/api';
 import { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../core/errors';
 import type { AuditOutcome, AuditService } from '../app/audit-service';
 import type { Actor } from '../domain/types';
@@ -153,8 +153,65 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
   // A schema's own messages win; where it has none, the refusal says what the field must be (api/input-words.ts).
   const result = schema.safeParse(value, { error: inWords });
   if (!result.success)
-    throw new InputError(source, source === 'query' ? sentOnce(value, result.error.issues) : result.error.issues);
+    throw new InputError(
+      source,
+      source === 'query'
+        ? unknownNamesWithheld(sentOnce(value, result.error.issues), queryNamesOf(schema))
+        : result.error.issues,
+    );
   return result.data;
+}
+
+/** The names of the query parameters a route reads (its query schema's keys), none for a route that reads none. */
+export function queryNamesOf(schema: z.ZodType | undefined): string[] {
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodPipe) return queryNamesOf(schema.in as z.ZodType);
+  return [];
+}
+
+/**
+ * A query parameter the route does not read is refused, and named in the refusal only when its name looks like a typo
+ * of one it reads: a plain identifier (ASCII letters, a lower-case first one, as every name of ours) within two edits
+ * of a real name (`limt`, `refrence`). Any other name is the client's own text, often a name or a birth date typed
+ * into the address (`/api/cases?Jane%20Example%201994-03-02`), and an answer repeating it ends up in logs, screens
+ * and bug reports: it reads "an unknown parameter" instead.
+ */
+function unknownNamesWithheld(issues: z.core.$ZodIssue[], known: readonly string[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue): z.core.$ZodIssue[] => {
+    if (issue.code !== 'unrecognized_keys' || issue.path.length > 0) return [issue];
+    const named = issue.keys.filter((key) => PLAIN_NAME.test(key) && known.some((name) => withinTwoEdits(key, name)));
+    const withheld = issue.keys.length - named.length;
+    return [
+      ...(named.length > 0 ? [{ ...issue, keys: named }] : []),
+      ...(withheld > 0
+        ? [
+            {
+              code: 'custom' as const,
+              path: [],
+              input: undefined,
+              message:
+                withheld === 1
+                  ? 'an unknown parameter (its name is not repeated: it may be text about a person)'
+                  : `${withheld} unknown parameters (their names are not repeated: they may be text about a person)`,
+            },
+          ]
+        : []),
+    ];
+  });
+}
+const PLAIN_NAME = /^[a-z][A-Za-z]{0,39}$/;
+
+/** Whether two names are at most two edits apart (insertions, deletions, substitutions): a typo of one another. */
+function withinTwoEdits(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]! <= 2;
 }
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isIdempotencyKey } from '../core/idempotency-key';
+import { routerPathWords, type VocabularyOf } from '../core/log-vocabulary';
 import { ApiProblem } from './api-client';
 import { multipartForm } from './documents';
 import { Kit } from './kit';
@@ -81,7 +82,22 @@ function pageOf(req: Request): string {
 const API_ROOTS = ['/api', '/metrics', '/dev', '/codec', '/health', '/ready'];
 const isApiPath = (path: string) => API_ROOTS.some((root) => path === root || path.startsWith(`${root}/`));
 
-export function createConsole(options: ConsoleOptions): Router {
+/**
+ * The query parameters the console's pages read (kit.ts `param`, the list pages' filters, the identity provider's answer
+ * at the sign-in callback): logged by name (api/request-log.ts). A name missing here is logged as `…`, never as typed.
+ */
+const CONSOLE_QUERY_NAMES = [
+  // The list pages' filters (pages/caseload.ts, steps.ts, audit.ts) and their page's cursor.
+  ...['reference', 'status', 'path', 'agencyId', 'track', 'pendingKind', 'overdue', 'limit', 'cursor'],
+  ...['openedFrom', 'openedTo', 'identifiedFrom', 'identifiedTo', 'kind', 'dueAfter', 'dueBefore', 'sort'],
+  ...['caseReference', 'caseId', 'userId', 'action', 'outcome', 'from', 'to'],
+  // What a page is told after a form (a notice, what changed), and where sign-in returns to and why.
+  ...['notice', 'changed', 'choosing', 'next', 'reason', 'toAgencyId'],
+  // The identity provider's answer (OpenID Connect).
+  ...['code', 'state', 'iss', 'error', 'error_description'],
+];
+
+export function createConsole(options: ConsoleOptions): Router & Required<VocabularyOf> {
   const settings = sessionSettings(options.publicBaseUrl, options.secret);
   const csrf = consoleCsrf(settings);
   const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), session: settings, csrf });
@@ -254,7 +270,9 @@ export function createConsole(options: ConsoleOptions): Router {
     );
   });
 
-  return router;
+  return Object.assign(router, {
+    vocabulary: () => ({ pathWords: routerPathWords(router), queryNames: CONSOLE_QUERY_NAMES }),
+  });
 }
 
 const REFUSAL_HEADINGS: Readonly<Record<number, string>> = { 403: 'You cannot open this page', 404: 'Not found' };

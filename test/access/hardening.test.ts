@@ -5,6 +5,7 @@
  * (Helmet and the 413 on unauthenticated requests are in test/api/openapi-and-basics.test.ts; IDENTITY_KEYS required
  * with DATABASE_URL is in test/app/config.test.ts.)
  */
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp, type ApiDeps } from '../../api/app';
@@ -13,7 +14,8 @@ import { ConfigError, loadConfig } from '../../app/config';
 import { createLogger } from '../../core/logger';
 import { issueToken } from '../../db/tokens';
 import { bearer, createTestUser, TEST_PASSWORD } from '../support/auth';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
+import { createConsole } from '../../web/console';
 import { wallClock } from '../../core/clock';
 import { DEMO_AGENCIES } from '../../db/seed';
 
@@ -509,5 +511,74 @@ describe('logs', () => {
       expect(log).not.toContain(secret);
     }
     expect(log).not.toMatch(/authorization|bearer/i);
+  });
+
+  it("never hold a name typed into an address, the API's or the console's, in its path or as a query parameter", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const secret = randomBytes(32).toString('base64url');
+    const app = appWith({
+      logger: createLogger({ level: 'info', destination: sink }),
+      // Signed out, the console answers each page with its sign-in: it never asks the API (nowhere here).
+      console: createConsole({ apiUrl: 'http://127.0.0.1:9', publicBaseUrl: PUBLIC_BASE_URL, secret }),
+    });
+    const caseId = '0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a';
+    const coordinator = headersOf('demo-coordinator');
+    const asked: [path: string, status: number, logged: string][] = [
+      ['/api/cases?Jane%20Example%201994-03-02', 400, '/api/cases?…=…'],
+      ['/api/cases?reference=RC-1994-0302&limit=5', 200, '/api/cases?reference=…&limit=…'],
+      ['/api/cases/maria-lopez', 400, '/api/cases/…'],
+      ['/api/cases/maria_lopez-1990/steps/cp_request-1/documents', 400, '/api/cases/…/steps/cp_request-1/documents'],
+      [`/api/cases/${caseId}/steps/Maria-1/documents`, 400, `/api/cases/${caseId}/steps/…/documents`],
+      ['/cases?Jane%20Example', 303, '/cases?…=…'],
+      ['/cases?reference=Jane%20Example', 303, '/cases?reference=…'],
+      ['/cases/maria-lopez-2010-05-02', 303, '/cases/…'],
+      [`/cases/${caseId}/steps/cp_request-1/correct`, 303, `/cases/${caseId}/steps/cp_request-1/correct`],
+      ['/sign-in', 200, '/sign-in'],
+    ];
+    for (const [index, [path, status]] of asked.entries())
+      await request(app)
+        .get(path)
+        .set(path.startsWith('/api/') ? coordinator : {})
+        .set('X-Request-Id', `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`)
+        .expect(status);
+    const loggedUrl = (index: number) => {
+      const id = `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
+      const line = lines.find((text) => text.includes(`"id":"${id}"`));
+      return line && (JSON.parse(line) as { req: { url: string } }).req.url;
+    };
+    await eventually(() => asked.every((_, index) => loggedUrl(index) !== undefined), 'every request to be logged');
+    expect(asked.map((_, index) => loggedUrl(index))).toEqual(asked.map(([, , logged]) => logged));
+    expect(lines.join('\n')).not.toMatch(/Jane|Example|1994|maria|lopez|2010-05-02|Maria/);
+  });
+
+  it('refuses a query parameter no route reads, naming it only when it reads as a typo of one it does', async () => {
+    const coordinator = headersOf('demo-coordinator');
+    const unknown = await request(appWith({}))
+      .get('/api/cases?Jane%20Example%201994-03-02&jane=1')
+      .set(coordinator)
+      .expect(400);
+    expect(unknown.body).toMatchObject({
+      code: 'invalid_query',
+      errors: [
+        {
+          field: '(root)',
+          message: '2 unknown parameters (their names are not repeated: they may be text about a person)',
+        },
+      ],
+    });
+    expect(unknown.text).not.toMatch(/Jane|jane|Example|1994/);
+    const typo = await request(appWith({})).get('/api/cases?refrence=RC-1&limt=5').set(coordinator).expect(400);
+    expect(typo.body).toMatchObject({
+      errors: [
+        { field: 'refrence', message: 'unknown field' },
+        { field: 'limt', message: 'unknown field' },
+      ],
+    });
   });
 });

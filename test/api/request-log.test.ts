@@ -15,6 +15,11 @@ app.use(
   requestLog(createLogger({ level: 'info', destination: log.destination }), {
     loggedUrl: (url) => url.replace(/^\/feed\/[^/?]*/, '/feed/[secret]'),
     actorOf: (res) => (res as express.Response).locals.actor as { agencyId: string; userId: string } | undefined,
+    // The words of this app's routes and the query names they read, as api/app.ts gathers them from its routes.
+    vocabulary: () => ({
+      pathWords: new Set(['cases', 'steps', 'feed', 'down', 'slow']),
+      queryNames: new Set(['limit', 'reference']),
+    }),
   }),
 );
 app.use(express.json());
@@ -59,11 +64,12 @@ test('a request is logged once, with its id, method, path, status, time and who 
   expect(line).toMatchObject({
     level: 30,
     msg: 'request completed',
-    // A query parameter's name, never its value: a name searched for or a token put in the URL stays out.
+    // A query parameter's name, never its value: a name searched for or a token put in the URL stays out; a name no
+    // route reads is left out too (one placeholder for all).
     req: {
       id: '00000000-0000-4000-8000-000000000101',
       method: 'POST',
-      url: '/cases?limit=…&reference=…&access_token=…',
+      url: '/cases?limit=…&reference=…&…=…',
     },
     res: { statusCode: 201 },
     actor: { agencyId: 'le-1', userId: 'u-1' },
@@ -96,6 +102,21 @@ test('a path segment that is not an id or a word of ours is left out: a name typ
   expect((await waitForLine('00000000-0000-4000-8000-000000000105')).req).toMatchObject({
     url: '/cases/0f9c2a4e-1b7d-4c3e-9a55-6f1d2e3c4b5a',
   });
+});
+
+test('a name typed into the address is left out, as a path segment or as a query parameter no route reads', async () => {
+  for (const [path, id, logged] of [
+    ['/cases/maria-lopez', '00000000-0000-4000-8000-000000000201', '/cases/…'],
+    ['/cases/maria-lopez-2010-05-02', '00000000-0000-4000-8000-000000000202', '/cases/…'],
+    // The shape of a step id, but no step kind of ours.
+    ['/cases/maria_lopez-1990', '00000000-0000-4000-8000-000000000203', '/cases/…'],
+    ['/cases?Jane%20Example%201994-03-02', '00000000-0000-4000-8000-000000000204', '/cases?…=…'],
+    ['/cases?jane=1&Example=2&limit=3', '00000000-0000-4000-8000-000000000205', '/cases?…=…&limit=…'],
+  ] as const) {
+    await request(app).get(path).set('X-Request-Id', id).expect(404);
+    expect((await waitForLine(id)).req).toMatchObject({ url: logged });
+  }
+  expect(log.lines.join('\n')).not.toMatch(/maria|lopez|2010-05-02|Jane|jane|Example|1994/);
 });
 
 test('a fresh id when the caller offers none or one that is not a UUID, echoed in the answer', async () => {
