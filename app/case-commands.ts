@@ -140,8 +140,12 @@ const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
  * URLs, so it must be an agency's case number, never a name or a birth date. Refused: a part (split at hyphens and
  * between letters and digits) that is a word of the survivor’s name as the name search reads it (case and accents
  * aside, words of 3 letters or more) or several run together (MARIALOPEZ); the birth date as people write it (in
- * either order of month and day, the year first or last, 4 or 2 digits of it, with hyphens or none); and any 8 digits
- * that read as a date from 1900 to 2100, whoever's it is. The words say why without repeating what was typed.
+ * either order of month and day, the year first or last, 4 or 2 digits of it, with hyphens or none); the A-number's
+ * digits (`numberHeld`: with or without its "A", whatever sets its digits apart); the contact (`contactHeld`: a phone
+ * number's digits, an email address's local part); and any 8 digits that read as a date from 1900 to 2100, whoever's
+ * it is. The preferred language is not read: a language tag says no one's identity, and its two or three letters
+ * would refuse countless case numbers. Only the fields given are read (a correction asks about the fields it
+ * changed, `settleReference` in app/survivor-records.ts). The words say why without repeating what was typed.
  */
 /**
  * How a request has a reference assigned instead of the one refused: an opening leaves it out; a survivor correction,
@@ -152,32 +156,84 @@ export const ASSIGNED_WHEN_NULL = 'send "reference": null to have one assigned';
 
 export function identityInReference(
   reference: string,
-  survivor: Pick<SurvivorIdentity, 'name' | 'birthDate'>,
+  survivor: Partial<Pick<SurvivorIdentity, 'name' | 'birthDate' | 'aNumber' | 'contact'>>,
   assigned = ASSIGNED_WHEN_LEFT_OUT,
 ) {
   const why = `It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or ${assigned}`;
-  const words = nameTokens(survivor.name).filter((word) => word.length >= 3);
+  const words = nameTokens(survivor.name ?? '').filter((word) => word.length >= 3);
   const parts = reference.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
   const namesWords = new RegExp(`^(?:${words.join('|')})+$`);
   if (words.length > 0 && parts.some((part) => namesWords.test(part))) {
     return `must not hold a word of the survivor’s name. ${why}`;
   }
   const numbers = numbersIn(reference);
-  const [year, month, day] = survivor.birthDate.split('-') as [string, string, string];
+  if (survivor.birthDate && birthDateIn(reference, numbers, survivor.birthDate)) {
+    return `must not hold the survivor’s birth date. ${why}`;
+  }
+  if (survivor.aNumber && numberHeld(reference, aNumberForms(survivor.aNumber))) {
+    return `must not hold the survivor’s A-number. ${why}`;
+  }
+  if (survivor.contact && contactHeld(reference, survivor.contact)) {
+    return `must not hold the survivor’s contact. ${why}`;
+  }
+  if (numbers.some(readsAsDate)) return `must not look like a date. ${why}`;
+  return undefined;
+}
+
+/** Whether a reference holds the birth date as people write it, run together (`numbers`) or set apart by hyphens. */
+function birthDateIn(reference: string, numbers: string[], birthDate: string): boolean {
+  const [year, month, day] = birthDate.split('-') as [string, string, string];
   // Run together, as padded (19900506, 050690) or, with the whole year, without the zeros (561990, 199056).
   const [m, d] = [String(Number(month)), String(Number(day))];
   const birthForms = [
     ...[year, year.slice(2)].flatMap((y) => [y + month + day, month + day + y, day + month + y]),
     ...[year + m + d, m + d + year, d + m + year],
   ];
-  if (
+  return (
     numbers.some((number) => birthForms.some((form) => number.includes(form))) ||
-    numberTriplesIn(reference).some((triple) => readsAsBirthDate(triple, survivor.birthDate))
-  ) {
-    return `must not hold the survivor’s birth date. ${why}`;
+    numberTriplesIn(reference).some((triple) => readsAsBirthDate(triple, birthDate))
+  );
+}
+
+/** The fewest digits a number of the survivor's must have to be looked for: fewer could be any case number's. */
+const MIN_HELD_DIGITS = 7;
+
+/**
+ * The digits an A-number is written with: as recorded (8 or 9, `ANumberSchema`), and without the leading zeros a
+ * 9-digit one may be padded with (A012345678 is also written 12345678).
+ */
+function aNumberForms(aNumber: string): string[] {
+  const digits = aNumber.replace(/\D/g, '');
+  return [digits, digits.replace(/^0+/, '')];
+}
+
+/**
+ * Whether a reference holds one of these numbers, its digits read together whatever sets them apart (hyphens, spaces,
+ * dots: A-123-456-789 holds 123456789), a letter (the A-number's "A") ending the run. A form of fewer than
+ * `MIN_HELD_DIGITS` digits is not looked for.
+ */
+function numberHeld(reference: string, forms: string[]): boolean {
+  const runs = reference.replace(/[^0-9A-Za-z]+/g, '').match(/\d+/g) ?? [];
+  const looked = forms.filter((form) => form.length >= MIN_HELD_DIGITS);
+  return runs.some((run) => looked.some((form) => run.includes(form)));
+}
+
+/**
+ * Whether a reference holds the survivor's contact: an email address (the reference letters and digits only, so the
+ * address's local part as it reads without its dots, underscores or plus: maria.lopez in PD-MARIALOPEZ, or the whole
+ * address, a local part of 3 letters or digits or more), or a phone number (one of 7 digits or more: its last 7, the
+ * number without its area or country code, however the reference sets them apart). Other contacts (a shelter's
+ * name, "through the advocate") are not read.
+ */
+function contactHeld(reference: string, contact: string): boolean {
+  const at = contact.lastIndexOf('@');
+  if (at > 0) {
+    const fold = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+    const local = fold(contact.slice(0, at));
+    return local.length >= 3 && fold(reference).includes(local);
   }
-  if (numbers.some(readsAsDate)) return `must not look like a date. ${why}`;
-  return undefined;
+  const digits = contact.replace(/\D/g, '');
+  return digits.length >= MIN_HELD_DIGITS && numberHeld(reference, [digits.slice(-MIN_HELD_DIGITS)]);
 }
 
 /** The three date shapes that run together or set apart by hyphens read as a date: 1993-07-14, 07-14-1993, 14-07-93. */

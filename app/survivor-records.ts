@@ -126,11 +126,12 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       const by = { userId: userRowIdOf(actor.userId), at: await deps.now(), operationId: options.operationId };
       const told: Notification[] = [];
       const corrected = await inTransaction(deps.pool, async (client) => {
-        // Only a new name can make the reference say who the survivor is (the birth date is not corrected here): a
-        // contact or an A-number corrected is never held back by a reference chosen before the rule was.
+        // A new name, A-number or contact can make the reference say who the survivor is (the birth date is not
+        // corrected here); the reference kept is read for the fields corrected only, so a correction is never held
+        // back by what a reference chosen before a rule was says of the fields it leaves as they are.
         const settled = async (identity: SurvivorIdentity, changedFields: string[]) =>
-          changedFields.includes('name') || request.asked !== undefined
-            ? settleReference(client, caseId, identity, request, by.at, { ...notices, told })
+          changedFields.some((field) => field in READ_WHEN_CORRECTED) || request.asked !== undefined
+            ? settleReference(client, caseId, identity, request, by.at, { ...notices, told }, changedFields)
             : undefined;
         const corrected = await correctSurvivor(client, caseId, correction, by, settled, deps.identityKeyring);
         if (!corrected) throw missing();
@@ -297,7 +298,8 @@ function referenceKept(openerName: string): AppError {
 
 /**
  * The case's reference once the identity is written (in its transaction, `client`): kept, when it does not say who
- * the survivor is (an assigned one nobody typed is not read); else refused 422 naming `reference`, unless the request
+ * the survivor is (an assigned one nobody typed is not read; read, for a correction, for the fields it changed only:
+ * `readWhenCorrected`); else refused 422 naming `reference`, unless the request
  * gives a new one (`asked`), checked against the identity as at opening, or null for one assigned; one the agency
  * has for another case is refused 409 `reference_taken`. Null from another agency than the opening one is refused 403
  * when the reference it would replace does not say who the survivor is (`referenceKept`). Answers the new reference, or undefined when it is kept.
@@ -311,14 +313,16 @@ async function settleReference(
   { asked, byOther }: ReferenceRequest,
   at: Date,
   notices: { told: Notification[]; publicBaseUrl?: string },
+  changedFields?: string[],
 ): Promise<string | undefined> {
   const current = await caseReference(client, caseId);
-  const namesSurvivor = (reference: string | null) =>
+  const namesSurvivor = (reference: string | null, read: Partial<SurvivorIdentity> = identity) =>
     reference !== null && !passesForAssigned(reference)
-      ? identityInReference(reference, identity, ASSIGNED_WHEN_NULL)
+      ? identityInReference(reference, read, ASSIGNED_WHEN_NULL)
       : undefined;
   if (asked === null && byOther && !namesSurvivor(current)) throw referenceKept(byOther.openerName);
-  const problem = namesSurvivor(asked === undefined ? current : asked);
+  const problem =
+    asked === undefined ? namesSurvivor(current, readWhenCorrected(identity, changedFields)) : namesSurvivor(asked);
   if (problem) {
     throw new AppError(
       'unprocessable',
@@ -334,6 +338,26 @@ async function settleReference(
     throw referenceTaken(replacement, ASSIGNED_WHEN_NULL);
   if (byOther) notices.told.push(...(await tellReplaced(client, caseId, replacement, byOther, at, notices)));
   return replacement;
+}
+
+/**
+ * The fields of the identity a reference kept is read for when a correction changed the field named: a new name
+ * beside the birth date it is written with, a new A-number, a new contact.
+ */
+const READ_WHEN_CORRECTED: Record<string, (keyof SurvivorIdentity)[]> = {
+  name: ['name', 'birthDate'],
+  aNumber: ['aNumber'],
+  contact: ['contact'],
+};
+
+/**
+ * What of the identity the case's reference, kept, is read for: all of it when entered again (as at opening), else
+ * the fields the correction changed (`READ_WHEN_CORRECTED`).
+ */
+function readWhenCorrected(identity: SurvivorIdentity, changedFields?: string[]): Partial<SurvivorIdentity> {
+  if (changedFields === undefined) return identity;
+  const fields = changedFields.flatMap((field) => READ_WHEN_CORRECTED[field] ?? []);
+  return Object.fromEntries(fields.map((field) => [field, identity[field]]));
 }
 
 /** The outbox key of the notice of the case's reference replaced at `at` by `reference`: one per replacement. */

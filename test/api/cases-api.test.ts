@@ -72,6 +72,9 @@ function openRequest(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** A survivor whose A-number and contact an officer might type as the reference (probe D5). */
+const nadia = { name: 'Nadia Okonkwo', birthDate: '1990-05-06' };
+
 interface CaseBody {
   caseId: string;
   reference: string;
@@ -364,6 +367,42 @@ describe('opening a case', () => {
     expect((res.body as { errors: object[] }).errors).toEqual([
       { field: 'reference', message: expect.stringContaining('the survivor’s birth date') as unknown },
     ]);
+  });
+
+  it.each([
+    ['the A-number as recorded', 'A123456789', { aNumber: 'A123456789' }, 'A-number'],
+    ['the A-number set apart by hyphens', 'A-123-456-780', { aNumber: 'A123456780' }, 'A-number'],
+    ['the A-number without its A, in a case number', 'PD-123456780-B', { aNumber: 'A123456780' }, 'A-number'],
+    ['a padded A-number without its zero', 'PD-12345678', { aNumber: 'A012345678' }, 'A-number'],
+    ['the phone number of the contact', '555-867-5309', { contact: '555-867-5309' }, 'contact'],
+    ['the phone number without its codes', 'TF-867-5309', { contact: '+1 (555) 867-5309' }, 'contact'],
+    ['the email address’s local part', 'PD-ROSEBUD77', { contact: 'rose.bud77@example.org' }, 'contact'],
+  ])(
+    'refuses a reference that holds %s, naming reference, in words that do not repeat it (probe D5)',
+    async (_what, reference, fields, why) => {
+      const before = await writeSideRows();
+      const survivor = { ...nadia, ...fields };
+      const res = await request(app)
+        .post('/api/cases')
+        .set(as('le-1'))
+        .set('Idempotency-Key', newKey())
+        .send(openRequest({ reference, survivor }))
+        .expect(422);
+      expect((res.body as { errors: object[] }).errors).toEqual([
+        { field: 'reference', message: expect.stringContaining(`must not hold the survivor’s ${why}`) as unknown },
+      ]);
+      const { requestId: _random, ...answer } = res.body as { requestId: string };
+      expect(JSON.stringify(answer)).not.toMatch(/\d{3}.?\d{3}|rose|bud77/i);
+      expect(await writeSideRows()).toEqual(before);
+    },
+  );
+
+  it('opens cases under case numbers that share a few digits or letters with the A-number and contact', async () => {
+    const survivor = { ...nadia, aNumber: 'A123456789', contact: 'rose.bud77@example.org', preferredLanguage: 'es' };
+    for (const reference of ['PD-1234567', 'ES-2026-0042', 'TF-ROSE-3'])
+      expect((await openCase({ reference, survivor })).reference).toBe(reference);
+    const phone = { ...nadia, contact: 'Shelter line 555-0100' };
+    expect((await openCase({ reference: 'PD-555-010', survivor: phone })).reference).toBe('PD-555-010');
   });
 
   it("opens cases under an agency's case numbers, beside the same survivor", async () => {
@@ -1879,6 +1918,30 @@ describe("correcting the survivor's record", () => {
       ]);
     });
 
+    test('a new A-number or contact the reference would hold is refused as a new name is (probe D5)', async () => {
+      const opened = await openCase({ reference: 'PD-98765432', survivor: { ...nadia, aNumber: 'A123456789' } });
+      const identityNow = async () =>
+        (await request(app).get(`/api/cases/${opened.caseId}/survivor`).set(as('le-1')).expect(200)).body as object;
+      const before = await identityNow();
+      // The correction gives the case a new reference holding the new A-number: refused, nothing saved.
+      const given = await correct(opened.caseId, { aNumber: 'A987654321', reference: 'A987654321' }).expect(422);
+      expect(given.body).toMatchObject({
+        code: 'reference_names_survivor',
+        errors: [{ field: 'reference', message: expect.stringContaining('the survivor’s A-number') as string }],
+      });
+      expect(JSON.stringify(given.body)).not.toMatch(/987654321/);
+      // The case's own reference would hold the A-number as corrected, or the contact: refused the same way.
+      const kept = await correct(opened.caseId, { aNumber: 'A098765432' }).expect(422);
+      expect(kept.body).toMatchObject({ code: 'reference_names_survivor', errors: [{ field: 'reference' }] });
+      await correct(opened.caseId, { contact: '+1 987-654-3200', reference: 'PD-6543200' })
+        .expect(422)
+        .expect((res) => expect(JSON.stringify(res.body)).toContain('the survivor’s contact'));
+      expect(await identityNow()).toEqual(before);
+      // With one assigned, the correction is made.
+      const corrected = await correct(opened.caseId, { aNumber: 'A098765432', reference: null }).expect(200);
+      expect((corrected.body as { reference: string }).reference).toMatch(/^RC-\d{4}-[0-9A-F]{8}$/);
+    });
+
     test('a reference of null has one assigned; a PUT of the identity is held to the same rule', async () => {
       const opened = await openCase({
         reference: 'MIRA-0013',
@@ -2153,6 +2216,23 @@ describe("correcting the survivor's record", () => {
         .expect((res) => expect(res.body).toMatchObject({ changedFields: ['contact'] }));
       const refused = await correct(opened.caseId, { name: 'Noa Probe Quince' }).expect(422);
       expect(refused.body).toMatchObject({ code: 'reference_names_survivor', errors: [{ field: 'reference' }] });
+    });
+
+    test('a case whose reference held the A-number before the rule keeps it: its name and contact are corrected (probe D5)', async () => {
+      const opened = await openCase({
+        reference: 'TF-2026-0103',
+        survivor: { name: 'Ilse Probe', birthDate: '1990-05-01', aNumber: 'A246813579' },
+      });
+      // A reference stored before openings were checked for the A-number stays as it is.
+      await stack.pool.query("UPDATE case_references SET reference = 'PD-246813579' WHERE case_id = $1", [
+        opened.caseId,
+      ]);
+      await correct(opened.caseId, { name: 'Ilse Probe Dieciseis', contact: 'Shelter line 555-0103' })
+        .expect(200)
+        .expect((res) => expect(res.body).toMatchObject({ changedFields: ['name', 'contact'] }))
+        .expect((res) => expect(res.body).not.toHaveProperty('reference'));
+      // Its A-number corrected is read against it: its digits but the last, not held (A246813570 is another number).
+      await correct(opened.caseId, { aNumber: 'A246813570' }).expect(200);
     });
   });
 });

@@ -137,6 +137,22 @@ test.each([
         'Case reference: A reference must not hold a word of the survivor’s name. It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or leave it out to have one assigned',
     },
   ],
+  [
+    "a reference that holds the survivor's A-number, set apart (probe D5)",
+    { identifiedOn: '2025-11-03', reference: 'A-123-456-789', 'survivor.aNumber': 'A123456789' },
+    {
+      reference:
+        'Case reference: A reference must not hold the survivor’s A-number. It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or leave it out to have one assigned',
+    },
+  ],
+  [
+    "a reference that holds the survivor's phone number (probe D5)",
+    { identifiedOn: '2025-11-03', reference: 'PD-555-867-5309', 'survivor.contact': '(555) 867-5309' },
+    {
+      reference:
+        'Case reference: A reference must not hold the survivor’s contact. It is shown to every agency on the case and in emails, so it must never say who the survivor is: use your agency’s case number, or leave it out to have one assigned',
+    },
+  ],
 ])('the open form %s: every problem in words, linked from the summary, each field marked', async (_, fields, said) => {
   const page = await send(await openForm(), fields);
   expect([400, 422]).toContain(page.status);

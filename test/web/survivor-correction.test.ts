@@ -327,6 +327,31 @@ test('the police, who opened the case, type their own case number or tick the bo
   await page.context().close();
 });
 
+test('a new A-number the new case reference holds is refused by the reference, in words that do not repeat it (probe D5)', async () => {
+  const opened = await openCase(
+    'survivor-correction-d5',
+    { name: 'Probe Dieciocho (fictitious)', birthDate: '1990-04-12', aNumber: 'A123456789' },
+    'PD-D5-0018',
+  );
+  const page = await pageAs('demo-police-officer');
+  await page.goto(`${service.base}/cases/${opened.caseId}/survivor`);
+  await page.getByLabel('A-number (optional)').fill('A987654321');
+  await page.getByLabel('New case reference (optional)').fill('A987654321');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  const summary = page.getByRole('alert');
+  await summary.waitFor();
+  expect(await summary.getByRole('link').allTextContents()).toEqual([
+    'New case reference: The new case reference must not hold the survivor’s A-number: enter your agency’s case number for the case instead, or tick “Assign a new case reference”',
+  ]);
+  expect(await page.getByLabel('A-number (optional)').inputValue()).toBe('A987654321');
+  const facts = await request(service.app)
+    .get(`/api/cases/${opened.caseId}/survivor`)
+    .set(service.stack.as('law_enforcement'))
+    .expect(200);
+  expect(facts.body).toMatchObject({ aNumber: 'A123456789', corrections: 0 });
+  await page.context().close();
+});
+
 test('every problem of the form is said at once, "Other language" with no code among them; nothing is saved', async () => {
   const opened = await openCase('survivor-correction-5', {
     name: 'Probe Dieciocho (fictitious)',
