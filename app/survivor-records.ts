@@ -41,7 +41,8 @@ import { minorTurns18OnFor } from '../domain/case';
 import { BIRTH_DATE_NOT_CORRECTABLE } from '../domain/survivor-fields';
 import { REFERENCE_REPLACED_NOTICE } from '../domain/case-state';
 import { referenceReplacedNotice } from '../mail/agency-notices';
-import type { CaseView } from '../db/read-model';
+import { caseAgenciesOf, type CaseView } from '../db/read-model';
+import { takesPart } from '../domain/access';
 import type { IsoDate } from '../domain/dates';
 import type { Actor } from '../domain/types';
 import type { CaseReads } from './case-reads';
@@ -366,7 +367,8 @@ const replacedAlarmId = (reference: string, at: Date) =>
 
 /**
  * Records, in the transaction that replaced the case's reference, the notice to the opening agency that another agency
- * (`by`) replaced its case number: in the app, and by email to its address if it has one (delivered as a reminder is,
+ * (`by`) replaced its case number, if it still takes part in the case (none to an agency transferred off it, which
+ * may no longer read the case): in the app, and by email to its address if it has one (delivered as a reminder is,
  * so a mail outage delays it and never fails the correction). The first write of a replacement's key wins, so a
  * request retried records it once. Answers the row, for its delivery to start once committed.
  */
@@ -378,6 +380,9 @@ async function tellReplaced(
   at: Date,
   { publicBaseUrl }: { publicBaseUrl?: string },
 ): Promise<Notification[]> {
+  // An agency transferred off the case since it opened it is told nothing of it: it may no longer read the case.
+  const agencies = await caseAgenciesOf(client, caseId);
+  if (!agencies || !takesPart(by.openerId, agencies)) return [];
   const opener = await findAgency(client, by.openerId);
   if (!opener) return [];
   const notice = referenceReplacedNotice(opener, { reference, caseId, publicBaseUrl }, by.name, at);

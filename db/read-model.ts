@@ -6,7 +6,7 @@ import { appliedCommandRow, insertAppliedCommand } from './audit';
 import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
 import { STEP_KINDS_DUE_AT_THE_HOUR } from '../domain/labels';
-import type { AgencyKind, AppliedCommand, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
+import type { AgencyKind, AppliedCommand, CaseAgencies, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
 import { overdueSql } from './overdue';
 
 export { saveSurvivor, getSurvivor } from './survivors';
@@ -241,6 +241,15 @@ FROM cases c WHERE c.id = $1`;
 export async function getCase(db: Queryable, caseId: string): Promise<CaseView | null> {
   const { rows } = await db.query<{ view: CaseView }>(prepared(CASE_SQL, [caseId]));
   return rows[0]?.view ?? null;
+}
+
+/**
+ * The agencies taking part in the case as the read model has them now (a transfer replaces one of a kind), or null
+ * for a case it does not hold. Read in a caller's transaction, it sees the transfers committed before it.
+ */
+export async function caseAgenciesOf(db: Queryable, caseId: string): Promise<CaseAgencies | null> {
+  const { rows } = await db.query<{ agencies: CaseAgencies }>('SELECT agencies FROM cases WHERE id = $1', [caseId]);
+  return rows[0]?.agencies ?? null;
 }
 
 /** The sort key: due date, with undated steps after every dated one; must match the partial indexes' expression. */

@@ -2122,6 +2122,33 @@ describe("correcting the survivor's record", () => {
           expect(told).not.toMatch(/KAI-W1|W1-0012|Varga|Ilse|\bKai\b/i);
       });
 
+      test('not when the police who opened the case were transferred off it since (probe D5)', async () => {
+        const opened = await openCase({
+          reference: 'PD-ZED-4411',
+          survivor: { name: 'Rosa Quill Probe', birthDate: '1990-05-01' },
+        });
+        await request(app)
+          .post(`/api/cases/${opened.caseId}/transfers`)
+          .set(as('coord-1'))
+          .set('Idempotency-Key', newKey())
+          .send({ agencyKind: 'law_enforcement', toAgencyId: 'le-2' })
+          .expect(200);
+        await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(403);
+        const replaced = await correct(
+          opened.caseId,
+          { name: 'Zed Quill Probe', reference: null },
+          newKey(),
+          'coord-1',
+        ).expect(200);
+        expect((replaced.body as { reference: string }).reference).toMatch(/^RC-/);
+        // No notice recorded, so none delivered: not in the app, not by email to the former police's address.
+        const notices = await stack.pool.query(
+          'SELECT recipient_agency_id FROM notifications WHERE case_id = $1 AND kind = $2',
+          [opened.caseId, 'reference_replaced'],
+        );
+        expect(notices.rows).toEqual([]);
+      });
+
       test('with the mail server down: the correction is made, the police told in the app, the email sent once back', async () => {
         const opened = await openCase({
           reference: 'KAI-W3-0012',
