@@ -335,7 +335,27 @@ export async function claimPassedNoticesFor(db: Queryable, agencyId: string, dat
   return rows.map(fromRow).sort((a, b) => a.reference.localeCompare(b.reference));
 }
 
-/** Newest first, one keyset page at a time so deep pages stay as fast as the first. */
+/** A case id as the read model keys it; an outbox row of no case (a digest's) has another. */
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/**
+ * A stored notice as its case is known now: by the case's current reference (`current`), in its subject and text too,
+ * where it was written with the reference of its time. A reference replaced because it said who the survivor is
+ * (app/survivor-records.ts) is then never shown again by a notice written before. The row keeps what was sent.
+ */
+function withReference<N extends Notification>(notice: N, current: string | null): N {
+  if (current === null || current === notice.reference) return notice;
+  const escaped = notice.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // As a whole code only: PD-12 in PD-123 is another reference.
+  const stored = new RegExp(`(?<![A-Za-z0-9-])${escaped}(?![A-Za-z0-9-])`, 'g');
+  const renamed = (text: string) => text.replace(stored, () => current);
+  return { ...notice, reference: current, subject: renamed(notice.subject), bodyText: renamed(notice.bodyText) };
+}
+
+/**
+ * Newest first, one keyset page at a time so deep pages stay as fast as the first. Each names its case by the case's
+ * reference now (`withReference`).
+ */
 export async function listNotifications(db: Queryable, filter: NotificationFilter): Promise<NotificationPage> {
   const limit = Math.min(Math.max(Math.trunc(filter.limit), 1), MAX_PAGE_SIZE);
   const conditions: string[] = [];
@@ -361,15 +381,20 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
 
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   // A notice that an email keeps failing is keyed by that email's alarm (activities/notifications.ts `reportFailing`):
-  // the email's row, by its key, tells whether it went out since or was settled as no longer owed.
-  const { rows } = await db.query<NotificationRow & FailedEmailRow>(
-    `SELECT *, (SELECT json_build_object('sentAt', e.sent_at, 'notSentAt', e.not_sent_at, 'lastError', e.last_error)
-                  FROM notifications e
-                 WHERE notifications.kind = 'delivery_failing'
-                   AND e.id = notifications.case_id || '/' ||
-                              left(notifications.alarm_id, length(notifications.alarm_id) - length(':delivery_failing'))
-               ) AS failed_email
-       FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+  // the email's row, by its key, tells whether it went out since or was settled as no longer owed. The page comes
+  // with its cases' references as they are now (by the read model's key: a digest's row names no case).
+  const { rows } = await db.query<NotificationRow & FailedEmailRow & { current_reference: string | null }>(
+    `SELECT p.*, c.reference AS current_reference
+       FROM (SELECT *, (SELECT json_build_object('sentAt', e.sent_at, 'notSentAt', e.not_sent_at, 'lastError', e.last_error)
+                          FROM notifications e
+                         WHERE notifications.kind = 'delivery_failing'
+                           AND e.id = notifications.case_id || '/' ||
+                                      left(notifications.alarm_id, length(notifications.alarm_id) - length(':delivery_failing'))
+                       ) AS failed_email
+               FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}) p
+       LEFT JOIN LATERAL (SELECT reference FROM cases
+                           WHERE id = CASE WHEN p.case_id ~ '${UUID_PATTERN}' THEN p.case_id::uuid END) c ON true
+      ORDER BY p.created_at DESC, p.id DESC`,
     values,
   );
   if (rows.length === 0 && filter.cursor !== undefined) {
@@ -377,7 +402,9 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
     const known = await db.query('SELECT 1 FROM notifications WHERE id = $1', [filter.cursor]);
     if (known.rowCount === 0) throw new InvalidCursorError();
   }
-  const items = rows.slice(0, limit).map((row) => ({ ...fromRow(row), failedEmail: failedEmailOf(row) }));
+  const items = rows
+    .slice(0, limit)
+    .map((row) => withReference({ ...fromRow(row), failedEmail: failedEmailOf(row) }, row.current_reference));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? last.id : null };
 }

@@ -2134,6 +2134,15 @@ describe("correcting the survivor's record", () => {
           .send({ agencyKind: 'law_enforcement', toAgencyId: 'le-2' })
           .expect(200);
         await request(app).get(`/api/cases/${opened.caseId}`).set(as('le-1')).expect(403);
+        await eventually(
+          async () =>
+            (
+              await stack.pool.query("SELECT 1 FROM notifications WHERE case_id = $1 AND kind = 'case_transferred'", [
+                opened.caseId,
+              ])
+            ).rowCount! >= 1,
+          'the notice of the transfer to the former police (the new have no address), under the old reference',
+        );
         const replaced = await correct(
           opened.caseId,
           { name: 'Zed Quill Probe', reference: null },
@@ -2147,6 +2156,22 @@ describe("correcting the survivor's record", () => {
           [opened.caseId, 'reference_replaced'],
         );
         expect(notices.rows).toEqual([]);
+        // The notice recorded before (the transfer's, to the former police) names the case by its new reference:
+        // the one replaced, which said who the survivor is, is shown to no one again.
+        // The coordinator reads every agency's notices of the case; the new police, their own (none: no address).
+        for (const [reader, count] of [
+          ['coord-1', 1],
+          ['le-2', 0],
+        ] as const) {
+          const page = (
+            await request(app).get(`/api/notifications?caseId=${opened.caseId}`).set(as(reader)).expect(200)
+          ).body as { items: { reference: string; subject: string }[] };
+          expect(page.items.length).toBeGreaterThanOrEqual(count);
+          expect(JSON.stringify(page)).not.toMatch(/ZED|4411/);
+          expect(
+            page.items.every((item) => item.reference === (replaced.body as { reference: string }).reference),
+          ).toBe(true);
+        }
       });
 
       test('with the mail server down: the correction is made, the police told in the app, the email sent once back', async () => {
