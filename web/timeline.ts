@@ -57,11 +57,12 @@ export function timelineOf(
 ): { at: string; when: string; sentence: string }[] {
   const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
+  const typed = typedDays(entries, steps);
   // The days entered without a time, by the instant the workflow keeps them as: what else happened at that instant
   // (the steps an identification entered by its date opened) happened on that day, at no hour anyone entered.
   const enteredDays = new Map(
     entries.flatMap((entry) => {
-      const day = enteredDayOf(entry, byId, words);
+      const day = enteredDayOf(entry, byId, words, typed);
       return day ? [[Date.parse(entry.at), day] as const] : [];
     }),
   );
@@ -69,7 +70,7 @@ export function timelineOf(
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .map((entry) => ({
       at: entry.at,
-      when: whenOf(entry, byId, words, enteredDays),
+      when: whenOf(entry, byId, words, enteredDays, typed),
       sentence: sentenceOf(entry, byId, words, recorded),
     }));
 }
@@ -130,26 +131,61 @@ function whenOf(
   steps: ReadonlyMap<string, StepFacts>,
   words: Words,
   enteredDays: ReadonlyMap<number, string>,
+  typed: ReadonlyMap<string, ReadonlySet<string>>,
 ): string {
   const entered =
-    enteredDayOf(entry, steps, words) ??
+    enteredDayOf(entry, steps, words, typed) ??
     (entry.type === 'step.opened' ? enteredDays.get(Date.parse(entry.at)) : undefined);
   return entered ? formatCalendarDay(entered) : words.dateTime(entry.at);
 }
 
 /**
- * The day a sign-off's entry stands for when its signer entered a day, not a moment: a date typed on the form (kept as
- * noon UTC of it), or the identification's day where it was entered without a time, kept as the start of that day
- * where the identifying police work (`beginsDay`); one entered with its hour is that moment.
+ * The day an entry stands for when whoever recorded it entered a day, not a moment: a date typed on a sign-off's form
+ * (kept as noon UTC of it), the day a request was asked again on ("Asked on", kept so too: the entry's summary says
+ * it happened that day), or the identification's day where it was entered without a time, kept as the start of that
+ * day where the identifying police work (`beginsDay`); one entered with its hour is that moment. A sign-off's day is
+ * any its step was ever signed as of (`typed`): one corrected since still happened on the day typed then.
  */
-function enteredDayOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string | undefined {
+function enteredDayOf(
+  entry: Entry,
+  steps: ReadonlyMap<string, StepFacts>,
+  words: Words,
+  typed: ReadonlyMap<string, ReadonlySet<string>>,
+): string | undefined {
+  if (entry.type === 'step.asked_again') {
+    const happened = HAPPENED_ON.exec(entry.summary)?.[1];
+    return happened && entry.at.startsWith(happened) ? happened : undefined;
+  }
   const step = SIGNED.has(entry.type) && entry.stepId ? steps.get(entry.stepId) : undefined;
   if (!step) return undefined;
   if (step.kind === 'identification') {
     const day = step.details.identifiedOn;
     return typeof day === 'string' && words.beginsDay(entry.at, day) ? day : undefined;
   }
-  return eventDates(step.details).find(([, date]) => entry.at.startsWith(date))?.[1];
+  return [...(typed.get(step.id) ?? [])].find((date) => entry.at.startsWith(date));
+}
+
+/** "(happened on 2026-11-05, recorded on 2026-11-07)": what domain/case.ts `recordedLate` adds to a summary. */
+const HAPPENED_ON = /\(happened on (\d{4}-\d\d-\d\d), recorded on \d{4}-\d\d-\d\d\)/;
+
+/**
+ * The days each step was signed as of: those its details keep now, those its own sign-off entries say they happened
+ * on, and every day a correction of it replaced or gave ("grantedOn 2026-11-10 → 2026-11-11"), so the entry of a
+ * sign-off whose day was corrected since still reads as the day typed then.
+ */
+function typedDays(entries: readonly Entry[], steps: readonly StepFacts[]): Map<string, Set<string>> {
+  const days = new Map(steps.map((step) => [step.id, new Set(eventDates(step.details).map(([, date]) => date))]));
+  const add = (stepId: string, day: string) => days.set(stepId, (days.get(stepId) ?? new Set()).add(day));
+  for (const entry of entries) {
+    if (!entry.stepId) continue;
+    const happened = SIGNED.has(entry.type) ? HAPPENED_ON.exec(entry.summary)?.[1] : undefined;
+    if (happened) add(entry.stepId, happened);
+    if (entry.type !== 'step.corrected') continue;
+    for (const [, from = '', to = ''] of entry.summary.matchAll(/\b\w+On (\S+) → (\S+)/g)) {
+      for (const day of [from, to]) if (/^\d{4}-\d\d-\d\d$/.test(day)) add(entry.stepId, day);
+    }
+  }
+  return days;
 }
 
 function sentenceOf(
