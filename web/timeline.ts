@@ -42,6 +42,10 @@ interface StepFacts {
   expiresAt?: string | null;
   /** Who signed it off (the API's case view), when a user of this service did. */
   completedBy?: { displayName: string; agencyId: string | null } | null;
+  /** Where it stands and when it was done or is due (the API's case view): which of its passed alarms still count. */
+  status?: string;
+  completedAt?: string | null;
+  dueAt?: string | null;
 }
 
 /**
@@ -67,12 +71,53 @@ export function timelineOf(
     }),
   );
   return [...entries]
+    .filter((entry) => !mootAlarm(entry, byId))
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .map((entry) => ({
       at: entry.at,
-      when: whenOf(entry, byId, words, enteredDays, typed),
+      when: passedAlarmWhen(entry, byId, words) ?? whenOf(entry, byId, words, enteredDays, typed),
       sentence: sentenceOf(entry, byId, words, recorded),
     }));
+}
+
+/** "reminder (cp_request) for cp_request-1 fell before it was recorded: …": the alarm's kind and what it is about. */
+function passedAlarmOf(entry: Entry): { kind: string; about: string } | undefined {
+  if (entry.type !== 'alarm.passed') return undefined;
+  const [, kind = '', about = ''] = /^(\w+) \((\w+)\) for /.exec(entry.summary) ?? [];
+  return kind ? { kind, about } : undefined;
+}
+
+/** The alarms of a step's own deadline (domain/alarms.ts DEADLINE_KINDS), and how the coordinator's notice names each. */
+const DEADLINE_ALARMS: Readonly<Record<string, string>> = {
+  reminder: 'a reminder',
+  due: 'the "Deadline reached" notice',
+  escalation: 'an escalation',
+};
+
+/**
+ * A deadline's alarm that fell before the case was brought up to date, moot since: the entered history shows its step
+ * done by its deadline, or before the alarm would have gone (a request signed as of 21 Oct, whose reminders of 27 Oct
+ * and 3 Nov were recorded as passed before it was entered). The coordinator's notice of what passed leaves these out
+ * (domain/alarms.ts `stillToTell`), and so does the timeline, which would otherwise list alarms the notice never did.
+ */
+function mootAlarm(entry: Entry, steps: ReadonlyMap<string, StepFacts>): boolean {
+  const alarm = passedAlarmOf(entry);
+  const step = entry.stepId ? steps.get(entry.stepId) : undefined;
+  if (!alarm || !step || !Object.hasOwn(DEADLINE_ALARMS, alarm.kind)) return false;
+  if (!step.completedAt || !step.status || step.status === 'pending') return false;
+  const done = Date.parse(step.completedAt);
+  return done <= Date.parse(entry.at) || (!!step.dueAt && done <= Date.parse(step.dueAt));
+}
+
+/**
+ * When a passed alarm was due, as the case's reminders list says it (`reminderWhen`): the day it would have come, or
+ * the deadline it names as the step's row does, never the hour it was kept at ("3 Nov 2026, 00:00 UTC").
+ */
+function passedAlarmWhen(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string | undefined {
+  const alarm = passedAlarmOf(entry);
+  const step = entry.stepId ? steps.get(entry.stepId) : undefined;
+  if (!alarm || !step) return undefined;
+  return words.reminderWhen({ kind: alarm.kind, stepKind: step.kind, about: alarm.about, at: entry.at }, step.dueAt);
 }
 
 /**
@@ -247,9 +292,10 @@ function sentenceOf(
     case 'alarm.passed': {
       // "expiry_reminder (cp_validity) for cp_decision-1 fell before it was recorded: ...": a window's reminder is
       // about the window's end, not the step that opened it (signed long before), and is listed whatever that step.
-      const [, kind = '', about = ''] = /^(\w+) \((\w+)\) for /.exec(entry.summary) ?? [];
+      const { kind = '', about = '' } = passedAlarmOf(entry) ?? {};
       const windowEnd = step && WINDOW_END_KINDS.has(kind) && about !== 'minor_turns_18';
-      if (!windowEnd) return `${what}: a reminder ${PASSED}, unless the step was done in time.`;
+      // A deadline's alarm, named as the notice names it; one its step made moot is not listed (`mootAlarm`).
+      if (!windowEnd) return `${what}: ${DEADLINE_ALARMS[kind] ?? 'a reminder'} ${PASSED}.`;
       const ends = windowEndOf(step, about, words);
       const notice = kind === 'expired' ? 'the notice of its end' : 'a reminder';
       return `${sentenceCase(windowLabel(about))}${ends ? ` ends ${ends}` : ''}: ${notice} ${PASSED}.`;

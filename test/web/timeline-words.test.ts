@@ -158,9 +158,9 @@ test("a passed reminder of a window's end says what ends and when, not the step 
       'date, so it was not sent; one notice to the coordinator lists it.',
     'Benefit window ends 20 Feb 2026: a reminder was due before the case was brought up to date, so it was not sent; ' +
       'one notice to the coordinator lists it.',
-    // A step's own reminder is listed only if the step was not done in time.
+    // A step's own reminder, listed since the step is not done (a done step's moot ones are left out).
     'Continued Presence request: a reminder was due before the case was brought up to date, so it was not sent; one ' +
-      'notice to the coordinator lists it, unless the step was done in time.',
+      'notice to the coordinator lists it.',
   ]);
 });
 

@@ -1,0 +1,68 @@
+/**
+ * A case entered after the fact (probe D9): the alarms that fell before it was brought up to date are listed in the
+ * timeline as the coordinator's notice of what passed lists them (domain/alarms.ts `stillToTell`): not those of a
+ * step the entered history shows done before they would have gone, each named as the notice names it (a reminder,
+ * the "Deadline reached" notice, an escalation), on the day it was due, never at an hour ("3 Nov 2026, 00:00 UTC").
+ * The whole service on real parts, the page read as the coordinator reads it.
+ */
+import request from 'supertest';
+import { listNotifications } from '../../db/notifications';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { addDays, dateOf } from '../../domain/dates';
+import { SESSION_COOKIE } from '../../web/session';
+import { consoleStackPerFile, openDemoCase } from '../support/console';
+import { eventually } from '../support/stack';
+
+const suite = consoleStackPerFile();
+
+/** The timeline's lines as read: "<when> | <sentence>". */
+async function timelineOf(caseId: string): Promise<string[]> {
+  const page = await request(suite.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  const start = page.text.indexOf('<ol class="timeline"');
+  const list = page.text.slice(start, page.text.indexOf('</ol>', start));
+  return [...list.matchAll(/<li><time[^>]*>([^<]*)<\/time>(.*?)<\/li>/gs)].map(
+    ([, when = '', sentence = '']) =>
+      `${when} | ${sentence
+        .replace(/<[^>]+>/g, '')
+        .replace(/[\u2068\u2069]/gu, '')
+        .replace(/&quot;|&#34;/g, '"')
+        .trim()}`,
+  );
+}
+
+const passed = (line: string) => line.includes('before the case was brought up to date');
+
+test("a request signed as of a day before its alarms leaves none of them on the timeline; the others are named and dated as the notice's", async () => {
+  const todayOn = dateOf(new Date(await suite.stack.env.currentTimeMs()).toISOString());
+  const { caseId } = await openDemoCase(suite, 'timeline-passed-alarms', {
+    identifiedOn: addDays(todayOn, -70),
+    name: 'Passed Alarms Survivor (fictitious)',
+  });
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'timeline-passed-alarms-request')
+    .send({ outcome: 'requested', details: { requestedOn: addDays(todayOn, -69) } })
+    .expect(200);
+
+  // The coordinator's notice of what passed, once the entry session is over: what it lists, the timeline lists.
+  await suite.stack.env.sleep(3_600_000);
+  const notice = await eventually(async () => {
+    const { items } = await listNotifications(suite.stack.pool, { caseId, limit: 50 });
+    return items.find((n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator);
+  }, "the coordinator's notice of what passed");
+  const listed = notice.bodyText.split('\n').filter((line) => line.startsWith('- '));
+  const lines = (await timelineOf(caseId)).filter(passed);
+  expect(lines).toHaveLength(listed.length);
+  // The request was made the day after the identification: none of its alarms would have gone.
+  expect(lines.filter((line) => line.includes('| Continued Presence request:'))).toEqual([]);
+  // The decision ICE still owes: its alarms, each by its kind, on a day.
+  const decision = lines.filter((line) => line.includes('| Continued Presence decision:'));
+  expect(decision.length).toBeGreaterThan(0);
+  for (const line of lines) expect(line).toMatch(/^\d{1,2} \w{3} \d{4} \| /);
+  expect(decision.some((line) => line.includes(': an escalation was due'))).toBe(true);
+  expect(decision.some((line) => line.includes(': a reminder was due'))).toBe(true);
+});
