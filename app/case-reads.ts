@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import { AppError, type FieldProblem } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { agencyKindOf, agencyKindsOf } from '../db/agencies';
+import { agencyKindOf, agencyKindsOf, findAgency } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { readSurvivor } from '../db/survivors';
@@ -16,6 +16,7 @@ import {
   canSeeMilestone,
   canSeeStep,
   canSeeStepId,
+  seesCases,
   survivorRefusal,
   type IdentityRefusal,
 } from '../domain/access';
@@ -63,6 +64,16 @@ export function createCaseReads(deps: CaseReadsDeps) {
     const view = await getCase(deps.pool, caseId);
     if (!view) throw new AppError('not_found', `No case ${caseId}.`, { code: 'case_not_found' });
     if (!canSeeCase(actor, view.agencies)) {
+      // An agency a transfer took the case from is told so, and to whom: its notice of the transfer named the agency.
+      const movedTo = seesCases(actor) ? transferredAwayTo(view, actor.agencyId) : undefined;
+      if (movedTo) {
+        const name = (await findAgency(deps.pool, movedTo))?.name ?? 'another agency';
+        throw new AppError(
+          'forbidden',
+          `This case was transferred from your agency to ${name}; your agency no longer takes part in it.`,
+          { code: 'transferred_away' },
+        );
+      }
       throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', {
         code: 'not_a_participant',
       });
@@ -201,6 +212,19 @@ function visibleTo(view: CaseView, actor: Actor): CaseView {
   // The case's own count, last change and numbering would tell this reader that someone acted where it sees
   // nothing, how often and when (the day a T visa was filed: 8 U.S.C. 1367). So all three are of what it sees.
   return { ...view, version: timeline.length, updatedAt: latestMoment(timeline) ?? view.openedAt, steps, timeline };
+}
+
+/**
+ * The agency the case's latest transfer away from `agencyId` moved it to ("law_enforcement transferred from demo-police
+ * to new-police (moved_jurisdiction)", domain/case.ts), when the case was ever transferred from it.
+ */
+function transferredAwayTo(view: CaseView, agencyId: string | null): string | undefined {
+  if (!agencyId) return undefined;
+  return view.timeline
+    .filter((entry) => entry.type === 'case.transferred')
+    .map((entry) => /^\w+ transferred from (\S+) to (\S+)/.exec(entry.summary))
+    .filter((moved) => moved?.[1] === agencyId)
+    .at(-1)?.[2];
 }
 
 /** The latest moment among timeline entries (an entry recorded late is dated when it happened), or null for none. */

@@ -44,6 +44,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   other_agency: 'another agency’s',
   admin_not_delegated: 'only a system administrator may do this',
   not_a_participant: 'the user’s agency takes no part in the case',
+  transferred_away: 'the case was transferred away from the user’s agency',
   not_permitted_identity: 'the user may not read the survivor’s identity',
   identity_not_yet_requested: 'no request on this case has reached the user’s agency yet',
   survivor_corrected_meanwhile: 'someone else corrected those details meanwhile',

@@ -336,7 +336,8 @@ test('an agency transferred off the case gets 403 for a replay of its own earlie
 
   await transfer(caseId, as('demo-coordinator'), toNewPolice).expect(200);
   const replayed = await signOff(key).expect(403);
-  expect(replayed.body).toMatchObject({ code: 'not_a_participant' });
+  // Told the case was transferred away, and to whom, as its notice of the transfer told it (probe D9).
+  expect(replayed.body).toMatchObject({ code: 'transferred_away' });
   expect(JSON.stringify(replayed.body)).not.toContain(note);
   expect(JSON.stringify(replayed.body)).not.toContain(opened.reference);
   // The refusal is audited as any other.

@@ -36,6 +36,7 @@ import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transfe
 import { timelineOf } from '../timeline';
 import { languageInWords, survivorNotice } from '../survivor-words';
 import { seesWholeCase, stepOfId } from '../../domain/access';
+import { stepKindOfId } from '../../domain/case-state';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
 import { correctionOutcomes, isCorrectable, UNNAMED_LATER_STEP } from '../../domain/correction';
@@ -494,7 +495,10 @@ export function casePages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
-    const view = await kit.case(req, caseId);
+    const view = await transferredAway(kit.case(req, caseId), (problem) =>
+      renderTransferredSignOff(req, res, caseId, stepId, form, problem),
+    );
+    if (!view) return;
     const step = view.steps.find((candidate) => candidate.id === stepId);
     if (!step && wasWithdrawn(view, stepId)) {
       await renderWithdrawnSignOff(req, res, view, stepId, form);
@@ -599,6 +603,44 @@ export function casePages(kit: Kit): Router {
         notAdded: fileNameOf(formFileOf(res)),
       },
       409,
+    );
+  };
+
+  /**
+   * A sign-off sent (checked, even confirmed) after the case was transferred away from the signer's agency while the
+   * form was open: the API's words say to which agency, and what was entered is shown, as for a step signed meanwhile,
+   * so it can be handed over rather than lost. Nothing was signed.
+   */
+  const renderTransferredSignOff = async (
+    req: Request,
+    res: Response,
+    caseId: string,
+    stepId: string,
+    form: Record<string, string>,
+    problem: ApiProblem,
+  ) => {
+    await kit.me(req, res);
+    const kind = stepKindOfId(stepId);
+    const sent = kind && sentAnswers(kind, form);
+    kit.render(
+      req,
+      res,
+      'sign-off-transferred',
+      {
+        title: `Error: Case transferred: ${kind ? stepLabel(kind) : 'sign-off'} not signed`,
+        heading: kind ? stepLabel(kind) : 'Sign-off',
+        caseId,
+        message: problem.message,
+        sent: sent && {
+          outcome: sent.outcome,
+          answers: sent.answers.map(({ field, value }) => ({
+            label: field.label,
+            value: answerInWords(field, value, kit.words(res)),
+          })),
+        },
+        notAdded: fileNameOf(formFileOf(res)),
+      },
+      403,
     );
   };
 
@@ -779,6 +821,23 @@ const stepNoLongerPending = (step: { id: string; status: string }) =>
 const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
 
 /** The API's answer while the first send under the same key is still being processed. */
+/**
+ * The case, or undefined once `refused` has answered its reading refused because the case was transferred away from the
+ * reader's agency (the API's `transferred_away`); any other refusal is thrown as it came.
+ */
+async function transferredAway(
+  reading: Promise<CaseView>,
+  refused: (problem: ApiProblem) => Promise<void>,
+): Promise<CaseView | undefined> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (!(error instanceof ApiProblem) || error.problem.code !== 'transferred_away') throw error;
+    await refused(error);
+    return undefined;
+  }
+}
+
 const isInProgress = (error: ApiProblem) => error.problem.code === 'idempotency_in_progress';
 
 /**
