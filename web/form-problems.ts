@@ -127,7 +127,8 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   const shortest = /at least (\d+) characters/.exec(message);
   if (shortest) return `${sentenceCase(field.noun)} must be ${shortest[1]} characters or more`;
   if (field.format && /expected|invalid/i.test(message)) return field.format;
-  if (isDate && /expected|invalid|YYYY/i.test(message)) return `Enter ${field.noun} as a real date`;
+  if (isDate && /expected|invalid|YYYY/i.test(message))
+    return `Enter ${field.noun} as a real date, for example 27 March 2027`;
   if (field.control === 'time' && /expected|invalid/i.test(message)) {
     return `Enter ${field.noun} as hours and minutes, for example 14:30`;
   }

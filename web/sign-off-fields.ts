@@ -153,9 +153,48 @@ export function detailsFromForm(
   const details: Record<string, string> = {};
   for (const field of detailFields(kind, outcome)) {
     const value = form[`details.${field.name}`];
-    if (typeof value === 'string' && value.trim() !== '') details[field.name] = value.trim();
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    details[field.name] = field.control === 'date' ? dayTyped(value) : value.trim();
   }
   return details;
+}
+
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
+/**
+ * A day as a person types it where a browser offers no date picker, as the hint's example writes it ("6 December
+ * 2026", "6 Dec 2026", "December 6, 2026"), read as the day it names (`YYYY-MM-DD`, as the API takes it); anything
+ * else, a day the calendar has not (31 November) included, as typed, for the API's check to refuse in words.
+ */
+export function dayTyped(typed: string): string {
+  const value = typed.trim();
+  const dayFirst = /^(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})$/i.exec(value);
+  const monthFirst = /^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$/i.exec(value);
+  const [day, monthName, year] = dayFirst
+    ? [dayFirst[1]!, dayFirst[2]!, dayFirst[3]!]
+    : monthFirst
+      ? [monthFirst[2]!, monthFirst[1]!, monthFirst[3]!]
+      : [];
+  if (!day || !monthName || !year) return value;
+  const name = monthName.toLowerCase();
+  const month = MONTHS.findIndex((full) => full === name || (name.length >= 3 && full.startsWith(name))) + 1;
+  if (month === 0) return value;
+  const iso = `${year}-${String(month).padStart(2, '0')}-${day.padStart(2, '0')}`;
+  const date = new Date(`${iso}T00:00:00.000Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : value;
 }
 
 /** The form sent without an outcome chosen. */

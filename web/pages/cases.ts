@@ -27,6 +27,7 @@ import {
   isAmendment,
   outcomesOf,
   sentAnswers,
+  dayTyped,
 } from '../sign-off-fields';
 import { amendmentsUsedUp, maySignOff, openOutcomes, readerToday, signOffRulesRefusal } from '../sign-off-rules';
 import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
@@ -283,7 +284,8 @@ export function casePages(kit: Kit): Router {
     const form = formOf(req);
     const stepKind = (form.stepKind ?? '') as AskAgainKind;
     // Left empty, today: the API's default.
-    const askedOn = form[askedOnField(stepKind)]?.trim();
+    const typed = form[askedOnField(stepKind)]?.trim();
+    const askedOn = typed && dayTyped(typed);
     try {
       const view = ok(
         await kit.api(req).POST('/api/cases/{caseId}/ask-again', {
