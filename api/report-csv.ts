@@ -2,7 +2,8 @@
  * The compliance report as CSV (RFC 4180), for publication: a header row, one row per agency, then "All agencies".
  * Small cells are suppressed as public reporting requires: a count of 1 to 4 is written "<5", and so is a share,
  * median or 90th percentile computed from 1 to 4 cases, and a share whose count is written "<5"; a statistic of no
- * cases is left empty.
+ * cases is left empty. Its figures are the JSON's: a case closed or withdrawn as opened in error or as a duplicate is
+ * in none of them (db/reports.ts).
  */
 import type { AgencyFigures, ComplianceReport, Durations, ReportFigures, Share } from '../app/reports-service';
 

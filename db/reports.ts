@@ -5,6 +5,7 @@
  */
 import type { Queryable } from './pool';
 import type { AgencyKind } from '../domain/types';
+import type { CloseReason } from '../domain/reasons';
 
 export interface ReportScope {
   /** Only cases this agency takes part in. */
@@ -58,8 +59,20 @@ const inPeriod = (at: string) => `(${at} >= $1 AND ${at} < $2)`;
 /** Not settled at the period's end ($4, the end or now): completion, cancellation and lapse all set completed_at. */
 const openAtEnd = (s: string) => `(${s}.opened_at < $4 AND (${s}.completed_at IS NULL OR ${s}.completed_at >= $4))`;
 
+/** The close reasons that say a case was never one of its own: left out of every figure (README, "Compliance report"). */
+const NOT_A_CASE = ['duplicate', 'opened_in_error'] as const satisfies readonly CloseReason[];
+
 const REPORT_SQL = `
-WITH scoped AS (SELECT id, path FROM cases WHERE agency_ids @> ARRAY[$3::text]),
+WITH scoped AS (
+  SELECT id, path FROM cases
+  WHERE agency_ids @> ARRAY[$3::text]
+    -- Not a case closed or withdrawn as opened in error or as a duplicate: it never was a case of its own. Its reason
+    -- is kept only in its timeline's entry, "case withdrawn (duplicate)" (domain/case.ts closeCase).
+    AND (status = 'open' OR NOT EXISTS (
+      SELECT 1 FROM case_timeline t
+      WHERE t.case_id = cases.id AND t.type IN ('case.closed', 'case.withdrawn')
+        AND t.summary ~ '^case (closed|withdrawn) \\((${NOT_A_CASE.join('|')})\\)$'))
+),
 st AS (SELECT s.* FROM case_steps s JOIN scoped c ON c.id = s.case_id),
 ident AS (
   SELECT s.case_id, s.agency_id, s.completed_at AS at, c.path

@@ -70,7 +70,9 @@ export function reportRoutes(deps: ApiDeps): Route[] {
       tag: 'reports',
       summary:
         'The compliance report for a period, by agency (the agency that owned each step) and for all agencies, over the ' +
-        "cases the caller's agency takes part in. JSON gives exact figures; format=csv suppresses cells of 1 to 4 as <5.",
+        "cases the caller's agency takes part in, but for a case closed or withdrawn as opened in error or as a duplicate " +
+        "(reason opened_in_error or duplicate), which counts in no figure, the CSV's as the JSON's. JSON gives exact " +
+        'figures; format=csv suppresses cells of 1 to 4 as <5.',
       allow: { test: readsReports, needs: 'the coordinator or supervisor role' },
       query: ComplianceQuerySchema,
       audit: 'report.compliance',
