@@ -3,7 +3,8 @@
  * Small cells are suppressed as public reporting requires: a count of 1 to 4 is written "<5", and so is a share,
  * median or 90th percentile computed from 1 to 4 cases, and a share whose count is written "<5"; a statistic of no
  * cases is left empty. Its figures are the JSON's: a case closed or withdrawn as opened in error or as a duplicate is
- * in none of them (db/reports.ts).
+ * in none of them (db/reports.ts). `minors_identified` and `minors_notified_within_24h` count the minors whose 24 hours
+ * are over or who were notified; `minors_still_within_24h` those still waiting within them.
  */
 import type { AgencyFigures, ComplianceReport, Durations, ReportFigures, Share } from '../app/reports-service';
 
@@ -36,6 +37,7 @@ const COLUMNS: Column[] = [
   ['cases_opened_adult', (f) => count(f.casesOpened.adult)],
   ['minors_identified', (f) => count(f.minorsNotifiedWithin24h.of)],
   ...shareColumns('minors_notified_within_24h', (f) => f.minorsNotifiedWithin24h),
+  ['minors_still_within_24h', (f) => count(f.minorsStillWithin24h)],
   ...durationColumns('cp_request_to_decision_days', (f) => f.cpRequestToDecisionDays),
   ...durationColumns('certification_request_to_letter_days', (f) => f.certificationRequestToLetterDays),
   ...durationColumns('identification_to_t_visa_filing_days', (f) => f.identificationToTVisaFilingDays),

@@ -32,6 +32,8 @@ export interface Durations {
 export interface ReportFigures {
   casesOpened: { minor: number; adult: number };
   minorsNotifiedWithin24h: Share;
+  /** Minors not yet notified whose 24 hours are not over: not in `minorsNotifiedWithin24h` until they are. */
+  minorsStillWithin24h: number;
   cpRequestToDecisionDays: Durations;
   certificationRequestToLetterDays: Durations;
   identificationToTVisaFilingDays: Durations;
@@ -78,6 +80,7 @@ function figuresOf(rows: readonly MetricRow[]): ReportFigures {
   return {
     casesOpened: { minor: count('cases_minor'), adult: count('cases_adult') },
     minorsNotifiedWithin24h: share('minor_notification'),
+    minorsStillWithin24h: count('minor_notification_within_24h'),
     cpRequestToDecisionDays: durations('cp_decision_days'),
     certificationRequestToLetterDays: durations('certification_letter_days'),
     identificationToTVisaFilingDays: durations('t_visa_filing_days'),

@@ -15,7 +15,10 @@ export interface ReportScope {
   /** The period: events at or after `start` and before `end`. */
   start: Date;
   end: Date;
-  /** The report's clock: "at the end of the period" means at `end`, or now when the period has not ended. */
+  /**
+   * The report's clock: "at the end of the period" means at `end`, or now when the period has not ended; a minor's 24
+   * hours for HHS's notice are over, or not yet, now.
+   */
   now: Date;
 }
 
@@ -24,6 +27,7 @@ export type ReportMetric =
   | 'cases_minor'
   | 'cases_adult'
   | 'minor_notification'
+  | 'minor_notification_within_24h'
   | 'cp_decision_days'
   | 'certification_letter_days'
   | 't_visa_filing_days'
@@ -62,6 +66,9 @@ const openAtEnd = (s: string) => `(${s}.opened_at < $4 AND (${s}.completed_at IS
 /** The close reasons that say a case was never one of its own: left out of every figure (README, "Compliance report"). */
 const NOT_A_CASE = ['duplicate', 'opened_in_error'] as const satisfies readonly CloseReason[];
 
+/** A minor's HHS notice (`n`) still waiting while the 24 hours from the identification (`i`) are not over now ($6). */
+const stillWithin24h = `(n.status = 'pending' AND $6 < i.at + interval '24 hours')`;
+
 const REPORT_SQL = `
 WITH scoped AS (
   SELECT id, path FROM cases
@@ -82,8 +89,10 @@ ident AS (
 facts (agency_id, metric, value, met) AS (
   SELECT agency_id, 'cases_' || path, NULL::integer, NULL::boolean FROM ident WHERE ${inPeriod('at')}
   UNION ALL
-  SELECT n.agency_id, 'minor_notification', NULL,
-         n.status = 'completed' AND n.completed_at <= i.at + interval '24 hours'
+  -- A minor not yet notified whose 24 hours are not over ($6, now) is no failure yet: counted apart, until notified or
+  -- until those hours are over.
+  SELECT n.agency_id, CASE WHEN ${stillWithin24h} THEN 'minor_notification_within_24h' ELSE 'minor_notification' END,
+         NULL, CASE WHEN NOT ${stillWithin24h} THEN n.status = 'completed' AND n.completed_at <= i.at + interval '24 hours' END
   FROM ident i JOIN st n ON n.case_id = i.case_id AND n.kind = 'hhs_minor_notification'
   WHERE i.path = 'minor' AND ${inPeriod('i.at')}
   UNION ALL
@@ -158,6 +167,7 @@ export async function complianceFigures(db: Queryable, scope: ReportScope): Prom
     scope.participantAgencyId,
     end,
     scope.stepAgencyId ?? null,
+    scope.now,
   ]);
   return rows.map((row) => ({
     agencyId: row.overall ? undefined : row.agency_id,

@@ -6255,13 +6255,15 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description how many of how many met the condition */
+                            /** @description minors identified in the period whose 24 hours are over, or who were notified; met when notified within them */
                             minorsNotifiedWithin24h: {
                                 count: number;
                                 of: number;
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
+                            /** @description minors identified in the period, not yet notified, whose 24 hours are not over: not in minorsNotifiedWithin24h until notified or until their 24 hours are over */
+                            minorsStillWithin24h: number;
                             remindersSent: number;
                             stepsOverdueAtEnd: number;
                         }[];
@@ -6308,13 +6310,15 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description how many of how many met the condition */
+                            /** @description minors identified in the period whose 24 hours are over, or who were notified; met when notified within them */
                             minorsNotifiedWithin24h: {
                                 count: number;
                                 of: number;
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
+                            /** @description minors identified in the period, not yet notified, whose 24 hours are not over: not in minorsNotifiedWithin24h until notified or until their 24 hours are over */
+                            minorsStillWithin24h: number;
                             remindersSent: number;
                             stepsOverdueAtEnd: number;
                         };

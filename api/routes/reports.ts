@@ -36,7 +36,15 @@ const durations = z
   .describe('calendar days (UTC dates) between the two events, over n cases');
 const figures = {
   casesOpened: z.object({ minor: z.number().int(), adult: z.number().int() }),
-  minorsNotifiedWithin24h: share,
+  minorsNotifiedWithin24h: share.describe(
+    'minors identified in the period whose 24 hours are over, or who were notified; met when notified within them',
+  ),
+  minorsStillWithin24h: z
+    .number()
+    .int()
+    .describe(
+      'minors identified in the period, not yet notified, whose 24 hours are not over: not in minorsNotifiedWithin24h until notified or until their 24 hours are over',
+    ),
   cpRequestToDecisionDays: durations,
   certificationRequestToLetterDays: durations,
   identificationToTVisaFilingDays: durations,

@@ -150,6 +150,7 @@ const noShare = { count: 0, of: 0, share: null };
 const empty: ReportFigures = {
   casesOpened: { minor: 0, adult: 0 },
   minorsNotifiedWithin24h: noShare,
+  minorsStillWithin24h: 0,
   cpRequestToDecisionDays: none,
   certificationRequestToLetterDays: none,
   identificationToTVisaFilingDays: none,
@@ -227,6 +228,7 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
     expect(r.allAgencies).toEqual({
       casesOpened: { minor: 2, adult: 5 },
       minorsNotifiedWithin24h: { count: 1, of: 2, share: 0.5 },
+      minorsStillWithin24h: 0,
       cpRequestToDecisionDays: { n: 3, median: 10, p90: 18 },
       certificationRequestToLetterDays: none,
       identificationToTVisaFilingDays: { n: 3, median: 35, p90: 55.8 },

@@ -12,6 +12,7 @@ function figures(minors: Share, renewals: Share, interim: Share): ReportFigures 
   return {
     casesOpened: { minor: minors.of, adult: 29 },
     minorsNotifiedWithin24h: minors,
+    minorsStillWithin24h: 0,
     cpRequestToDecisionDays: none,
     certificationRequestToLetterDays: none,
     identificationToTVisaFilingDays: none,

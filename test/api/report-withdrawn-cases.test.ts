@@ -2,9 +2,13 @@
  * `GET /api/reports/compliance` on real parts (test/support/stack.ts): a case closed or withdrawn as opened in error
  * or as a duplicate is left out of every figure (it never was a case of its own), while a case closed or withdrawn
  * for any other reason stays counted. Cases entered after the fact in January 2025, a period no other case touches.
+ * And a minor identified now, whose 24 hours for HHS's notice are not over, is counted apart, not as a failure, until
+ * they are (the time-skipping server moves 25 hours ahead).
  */
 import request from 'supertest';
+import type { Express } from 'express';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { addDays, dateOf } from '../../domain/dates';
 import type { ComplianceReport } from '../../app/reports-service';
 import type { CloseReason } from '../../domain/reasons';
 import { startStack, type Stack } from '../support/stack';
@@ -13,7 +17,11 @@ const POLICE = DEMO_AGENCIES.law_enforcement;
 const ADULT = '1990-01-01';
 const MINOR = '2010-01-01';
 
+const HOUR_MS = 3_600_000;
+
 let stack: Stack;
+/** The API on the test server's clock, so the report's "now" follows skipped time. */
+let app: Express;
 let keys = 0;
 const key = () => `withdrawn-report-${(keys += 1)}`;
 
@@ -37,7 +45,7 @@ async function close(caseId: string, status: 'closed' | 'withdrawn', reason: Clo
 }
 
 async function report(from: string, to: string): Promise<ComplianceReport> {
-  const res = await request(stack.app)
+  const res = await request(app)
     .get('/api/reports/compliance')
     .query({ from, to })
     .set(stack.users['demo-coordinator']!.headers);
@@ -47,6 +55,7 @@ async function report(from: string, to: string): Promise<ComplianceReport> {
 
 beforeAll(async () => {
   stack = await startStack();
+  app = stack.appWith({ now: async () => new Date(await stack.env.currentTimeMs()) });
 }, 120_000);
 
 afterAll(async () => {
@@ -86,5 +95,39 @@ describe('a case withdrawn as opened in error or as a duplicate', () => {
     // Every figure, by agency too, as before those three were opened.
     expect({ ...after, asOf: '' }).toEqual({ ...before, asOf: '' });
     expect(after.agencies.find((agency) => agency.agencyId === POLICE)?.casesOpened).toEqual({ minor: 1, adult: 2 });
+  }, 120_000);
+});
+
+describe('a minor whose 24 hours for the HHS notice are not over', () => {
+  it('is counted apart, not as a failure, until the notice is made or the 24 hours are over', async () => {
+    const now = new Date(await stack.env.currentTimeMs()).toISOString();
+    const period = [dateOf(now), addDays(dateOf(now), 2)] as const;
+    await openCase(now, '2010-03-03');
+    await stack.env.sleep(HOUR_MS / 3);
+
+    const within = await report(...period);
+    expect(within.allAgencies.minorsNotifiedWithin24h).toEqual({ count: 0, of: 0, share: null });
+    expect(within.allAgencies.minorsStillWithin24h).toBe(1);
+    expect(within.agencies.find((agency) => agency.agencyId === POLICE)?.minorsStillWithin24h).toBe(1);
+    const csv = await request(app)
+      .get('/api/reports/compliance')
+      .query({ from: period[0], to: period[1], format: 'csv' })
+      .set(stack.users['demo-coordinator']!.headers)
+      .expect(200);
+    const [header, ...rows] = csv.text
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    const all = Object.fromEntries(header!.map((name, index) => [name, rows.at(-1)![index]]));
+    expect(all).toMatchObject({
+      minors_identified: '0',
+      minors_notified_within_24h: '0',
+      minors_still_within_24h: '<5',
+    });
+
+    await stack.env.sleep(25 * HOUR_MS);
+    const over = await report(...period);
+    expect(over.allAgencies.minorsNotifiedWithin24h).toEqual({ count: 0, of: 1, share: 0 });
+    expect(over.allAgencies.minorsStillWithin24h).toBe(0);
   }, 120_000);
 });

@@ -33,7 +33,11 @@ function durationRows(label: string, durations: (f: Figures) => Durations): Row[
 const ROWS: Row[] = [
   ['Cases opened: minors', (f) => f.casesOpened.minor],
   ['Cases opened: adults', (f) => f.casesOpened.adult],
-  ['Minors notified to HHS within 24 hours of identification', (f) => share(f.minorsNotifiedWithin24h)],
+  [
+    'Minors notified to HHS within 24 hours of identification (once their 24 hours are over)',
+    (f) => share(f.minorsNotifiedWithin24h),
+  ],
+  ['Minors not yet notified, still within their 24 hours (not counted above yet)', (f) => f.minorsStillWithin24h],
   ...durationRows('Days from CP request to decision', (f) => f.cpRequestToDecisionDays),
   ...durationRows('Days from certification request to letter', (f) => f.certificationRequestToLetterDays),
   ...durationRows('Days from identification to T-visa filing', (f) => f.identificationToTVisaFilingDays),
