@@ -16,6 +16,11 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Defaults to application/json. */
   contentType?: string;
+  /**
+   * What the call changed, for its audit row only (never sent): in words without values, as only the handler can
+   * tell it, having read what was there before ("notification address changed", "roles: officer → supervisor").
+   */
+  auditChange?: string;
 }
 
 /**

@@ -315,6 +315,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         code: [code, replayed ? 'replayed' : undefined].filter(Boolean).join('; ') || undefined,
         createdCaseId: typeof body?.caseId === 'string' ? body.caseId : undefined,
         stepId: reply.status < 300 ? spec.auditStep?.(reply.body) : undefined,
+        change: reply.status < 300 ? reply.auditChange : undefined,
       });
       sendReply(res, reply);
     }
@@ -401,6 +402,8 @@ async function audit(
     stepId?: string;
     /** The answer showed what `auditDisclosure` records. */
     disclosed?: boolean;
+    /** What the call changed, in words (`Reply.auditChange`). */
+    change?: string;
   },
 ): Promise<void> {
   const action = spec.audit ?? (outcome.disclosed ? spec.auditDisclosure?.action : undefined);
@@ -426,7 +429,7 @@ async function audit(
     stepId: params.stepId ?? outcome.stepId,
     status: outcome.status,
     requestId: req.id,
-    detail: [subject, outcome.code].filter(Boolean).join('; ') || undefined,
+    detail: [subject, outcome.change, outcome.code].filter(Boolean).join('; ') || undefined,
   });
 }
 

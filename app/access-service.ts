@@ -11,6 +11,7 @@ import {
   listAgencies,
   setDailyDigest,
   upsertAgencies,
+  type Agency,
   type NewAgency,
 } from '../db/agencies';
 import { recordAudit } from '../db/audit';
@@ -141,6 +142,30 @@ function refuseWeakPassword(field: string, password: string, username: string): 
 }
 
 export type AccessService = ReturnType<typeof createAccessService>;
+
+/**
+ * What saving an agency changed, in words for its audit row: which fields, never their values (an address is an
+ * agency's, not a survivor's, but the trail keeps none): "registered", "notification address changed", "nothing
+ * changed".
+ */
+function agencyChange(before: Agency | null, after: Agency): string {
+  if (!before) return 'registered';
+  // As the emails about it tell a change (mail/agency-notices.ts emailChangedNotice).
+  const changed = [
+    before.name !== after.name && 'name changed',
+    before.email !== after.email &&
+      (before.email === null
+        ? 'notification address added'
+        : after.email === null
+          ? 'notification address removed'
+          : 'notification address changed'),
+    before.timeZone !== after.timeZone && 'time zone changed',
+  ].filter((part): part is string => Boolean(part));
+  return changed.length > 0 ? changed.join('; ') : 'nothing changed';
+}
+
+/** A user's roles as their audit row names them: codes, in the order given ("none" for no role). */
+const rolesInWords = (roles: readonly Role[]) => (roles.length > 0 ? roles.join(', ') : 'none');
 
 export function createAccessService(deps: AccessDeps) {
   const { pool } = deps;
@@ -462,7 +487,7 @@ export function createAccessService(deps: AccessDeps) {
         deps.logger,
         rolesChangedNotice(agency, changed, user.roles, await changedBy(actor), await now()),
       );
-      return changed;
+      return { user: changed, change: `roles: ${rolesInWords(user.roles)} → ${rolesInWords(changed.roles)}` };
     },
 
     async identities(actor: Actor, userId: string) {
@@ -505,7 +530,7 @@ export function createAccessService(deps: AccessDeps) {
         deps.logger,
         emailChangedNotice(existing, saved, await changedBy(actor), await now()),
       );
-      return saved;
+      return { agency: saved, change: agencyChange(existing, saved) };
     },
 
     /**
@@ -515,10 +540,12 @@ export function createAccessService(deps: AccessDeps) {
      */
     async setDailyDigest(actor: Actor, agencyId: string, on: boolean) {
       requireAdministers(actor, { agencyId, roles: [] });
+      const before = await findAgency(pool, agencyId);
       const agency = await setDailyDigest(pool, agencyId, on);
       if (!agency) throw new AppError('not_found', `No agency ${agencyId}.`, { code: 'unknown_agency' });
       await (on ? deps.digests?.start(agencyId) : deps.digests?.stop(agencyId));
-      return agency;
+      const state = on ? 'on' : 'off';
+      return { agency, change: before?.dailyDigest === on ? `digest left ${state}` : `digest turned ${state}` };
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * An audit row's `detail` in words. The service writes it for the trail, in codes: "applied_by=workflow; version=7"
  * (the workflow's row of a command), "document <id>; step_not_pending" (what the call named, then why it was
- * refused), "period 2026-01-01..2026-03-31 (csv)", "wrong_password_or_disabled", or a JSON object of ids and codes.
+ * refused), "period 2026-01-01..2026-03-31 (csv)", "wrong_password_or_disabled", administration's "agency demo-hhs;
+ * notification address changed" and "user <id>; username …; roles: supervisor → coordinator", or a JSON object of ids
+ * and codes.
  * The page shows each known part in words, steps and agencies by name and dates as people write them; internal
  * counters and ids no reader can use (versions, document and feed ids) are left out.
  */
@@ -102,6 +104,12 @@ function partInWords(part: string, words: RefusalWords): string | undefined {
     const [, from, to, format] = period as unknown as [string, string, string, string];
     return `for ${words.calendarDay(from)} to ${words.calendarDay(to)} (${format.toUpperCase()})`;
   }
+  // Administration (api/routes/access.ts): the agency or the user (staff) it was about, and what changed, in words.
+  const agency = /^agency (\S+)$/.exec(part)?.[1];
+  if (agency) return `agency: ${words.agencyName(agency)}`;
+  const username = /^username (\S+)$/.exec(part)?.[1];
+  if (username) return `user: ${username}`;
+  if (/^roles: /.test(part)) return part.replace(/_/g, ' ');
   const named = /^(\w+) \S+$/.exec(part)?.[1];
   if (named && NAMED_BY_ID[named]) return NAMED_BY_ID[named];
   if (CODE.test(part)) return CODE_WORDS[part] ?? humanize(part).toLowerCase();
@@ -137,9 +145,11 @@ const agencyKey = (key: string) =>
 export function auditDetailInWords(detail: string | null | undefined, words: RefusalWords): string {
   if (!detail) return '';
   const parts = detail.trim().startsWith('{') ? jsonParts(detail, words) : undefined;
-  const said = (parts ?? detail.split(/;\s*/).map((part) => partInWords(part.trim(), words))).filter(
-    (part): part is string => Boolean(part),
-  );
+  const split = detail.split(/;\s*/).map((part) => part.trim());
+  // A user named by username too needs no "of a user (their id …)" besides.
+  const named = split.some((part) => part.startsWith('username '));
+  const kept = named ? split.filter((part) => !/^user \S+$/.test(part)) : split;
+  const said = (parts ?? kept.map((part) => partInWords(part, words))).filter((part): part is string => Boolean(part));
   const sentence = said.join('; ');
   return sentenceCase(sentence);
 }

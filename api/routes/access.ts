@@ -37,6 +37,18 @@ const SYSTEM_ADMIN: Permission = {
   needs: 'the system_admin role (agencies are managed by a system administrator)',
 };
 
+/**
+ * Whom an administration call was about, for its audit row: the user's id and, from a successful answer (the user, or
+ * their temporary password's `user`), their username: staff, never a survivor. The row's own user is the admin who
+ * acted.
+ */
+function userNamed(userId: string | undefined, answer: unknown): string | undefined {
+  const reply = answer as { user?: { id: string; username: string }; id?: string; username?: string } | undefined;
+  const user = reply?.user ?? reply;
+  const id = userId ?? user?.id;
+  return [id && `user ${id}`, user?.username && `username ${user.username}`].filter(Boolean).join('; ') || undefined;
+}
+
 /** A new session's answer: its secret is shown once (no-store, as every answer: PRIVATE_ANSWER in api/reply.ts). */
 const sessionReply = (session: unknown) => ({ status: 201, body: session });
 
@@ -212,6 +224,13 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       allow: ADMIN,
       body: NewUserSchema,
       audit: 'user.create',
+      // Whom it added, to which agency, with which roles (the row's user is the admin who acted).
+      auditDetail: (_query, _params, answer) => {
+        const user = answer as { agencyId: string; roles: string[] } | undefined;
+        return (
+          user && [userNamed(undefined, user), `agency ${user.agencyId}`, `roles: ${user.roles.join(', ')}`].join('; ')
+        );
+      },
       responses: {
         201: { description: 'the user', schema: UserViewSchema },
         403: {
@@ -232,7 +251,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       params: UserParamsSchema,
       audit: 'user.disable',
       // Whose account it was: the row's user is the admin who acted.
-      auditDetail: (_query, params) => `user ${params.userId}`,
+      auditDetail: (_query, params, answer) => userNamed(params.userId, answer),
       responses: {
         200: { description: 'the disabled user', schema: UserViewSchema },
         403: { description: 'a user you do not administer', problem: true },
@@ -250,7 +269,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       params: UserParamsSchema,
       audit: 'user.reset_password',
       // Whose account it was: the row's user is the admin who acted.
-      auditDetail: (_query, params) => `user ${params.userId}`,
+      auditDetail: (_query, params, answer) => userNamed(params.userId, answer),
       responses: {
         200: { description: 'the user and their temporary password, shown once', schema: TemporaryPasswordSchema },
         403: { description: 'a user you do not administer', problem: true },
@@ -269,7 +288,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       params: UserParamsSchema,
       audit: 'user.enable',
       // Whose account it was: the row's user is the admin who acted.
-      auditDetail: (_query, params) => `user ${params.userId}`,
+      auditDetail: (_query, params, answer) => userNamed(params.userId, answer),
       responses: {
         200: {
           description: 'the enabled user and their temporary password, shown once',
@@ -292,7 +311,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       body: UserRolesSchema,
       audit: 'user.set_roles',
       // Whose account it was: the row's user is the admin who acted.
-      auditDetail: (_query, params) => `user ${params.userId}`,
+      auditDetail: (_query, params, answer) => userNamed(params.userId, answer),
       responses: {
         200: { description: 'the user with their new roles', schema: UserViewSchema },
         403: { description: 'a user you do not administer, or a role you may not give', problem: true },
@@ -300,10 +319,10 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         409: { description: 'your own roles, or a system administrator', problem: true },
         422: { description: "roles that do not fit the agency's kind", problem: true },
       },
-      handle: async ({ params, body, actor }) => ({
-        status: 200,
-        body: await access.setRoles(actor, params.userId, body.roles),
-      }),
+      handle: async ({ params, body, actor }) => {
+        const { user, change } = await access.setRoles(actor, params.userId, body.roles);
+        return { status: 200, body: user, auditChange: change };
+      },
     }),
     route({
       method: 'get',
@@ -333,7 +352,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       body: IdentitySchema,
       audit: 'user.link_identity',
       // Whose account it was: the row's user is the admin who acted.
-      auditDetail: (_query, params) => `user ${params.userId}`,
+      auditDetail: (_query, params, answer) => userNamed(params.userId, answer),
       responses: {
         201: { description: 'the link', schema: IdentityViewSchema },
         403: { description: 'a user you do not administer', problem: true },
@@ -362,11 +381,19 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       allow: SYSTEM_ADMIN,
       body: NewAgencySchema,
       audit: 'agency.save',
+      // Which agency, and what changed in words, never the values (the row's user is the administrator who acted).
+      auditDetail: (_query, _params, answer) => {
+        const agency = answer as { id: string } | undefined;
+        return agency && `agency ${agency.id}`;
+      },
       responses: {
         201: { description: 'the agency', schema: AgencySchema },
         409: { description: 'the id belongs to an agency of another kind', problem: true },
       },
-      handle: async ({ body, actor }) => ({ status: 201, body: await access.saveAgency(actor, body) }),
+      handle: async ({ body, actor }) => {
+        const { agency, change } = await access.saveAgency(actor, body);
+        return { status: 201, body: agency, auditChange: change };
+      },
     }),
     route({
       method: 'post',
@@ -378,15 +405,16 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       params: AgencyParamsSchema,
       body: DailyDigestSchema,
       audit: 'agency.daily_digest',
+      auditDetail: (_query, params) => `agency ${params.agencyId}`,
       responses: {
         200: { description: 'the agency', schema: AgencySchema },
         403: { description: "another agency's, and the caller is not a system administrator", problem: true },
         404: { description: 'no such agency', problem: true },
       },
-      handle: async ({ params, body, actor }) => ({
-        status: 200,
-        body: await access.setDailyDigest(actor, params.agencyId, body.enabled),
-      }),
+      handle: async ({ params, body, actor }) => {
+        const { agency, change } = await access.setDailyDigest(actor, params.agencyId, body.enabled);
+        return { status: 200, body: agency, auditChange: change };
+      },
     }),
   ];
 }

@@ -342,7 +342,7 @@ describe("an admin's reset of a forgotten password, and enabling a disabled user
         action: 'user.reset_password',
         outcome: 'allowed',
         user_id: admin().user.id,
-        detail: `user ${target.user.id}`,
+        detail: `user ${target.user.id}; username ${target.user.username}`,
       }),
     ]);
     expect(JSON.stringify(rows)).not.toContain(given.temporaryPassword);
@@ -428,7 +428,7 @@ describe("an admin's reset of a forgotten password, and enabling a disabled user
         action: 'user.enable',
         outcome: 'allowed',
         user_id: admin().user.id,
-        detail: `user ${target.user.id}`,
+        detail: `user ${target.user.id}; username ${target.user.username}`,
       }),
     ]);
     expect(JSON.stringify(rows)).not.toContain(given.temporaryPassword);

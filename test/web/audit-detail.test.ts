@@ -59,6 +59,21 @@ test.each([
     `Step: Continued Presence request; outcome: granted; agency: ${police.name}; steps that followed from it were already signed`,
   ],
   ['{"toAgencyId":"demo-police","note_count":2}', `To agency: ${police.name}; note count: 2`],
+  // Administration: the agency or user (staff) it was about, and what changed, in words without values.
+  ['agency demo-police; notification address changed', `Agency: ${police.name}; notification address changed`],
+  ['agency demo-police; digest turned off', `Agency: ${police.name}; digest turned off`],
+  [
+    'user 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; username new-officer; agency demo-police; roles: agency_officer',
+    `User: new-officer; agency: ${police.name}; roles: agency officer`,
+  ],
+  [
+    'user 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; username new-officer; roles: agency_officer → agency_officer, supervisor',
+    'User: new-officer; roles: agency officer → agency officer, supervisor',
+  ],
+  [
+    'user 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; user_not_found',
+    'Of a user (their id in the API’s trail); user not found',
+  ],
 ])('%s', (detail, words) => {
   expect(said(detail)).toBe(words);
 });
