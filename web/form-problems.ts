@@ -172,7 +172,7 @@ export function filterErrorsInWords(errors: Record<string, string>): Record<stri
     const range = /between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d)/.exec(message);
     if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
     // A value the list's menu never offers: an address edited by hand, or one kept from an older version.
-    if (/expected one of|invalid option/i.test(message)) return 'Choose one of the options in the list';
+    if (/expected one of|must be one of|invalid option/i.test(message)) return 'Choose one of the options in the list';
     // A period that ends before it starts (the report's last day before its first).
     if (/must not be before/i.test(message)) return 'The last day must be on or after the first day';
     return sentenceCase(message);
