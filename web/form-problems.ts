@@ -80,13 +80,21 @@ const dayInWords = (day: string) => (/^\d{4}-\d\d-\d\d$/.test(day) ? formatCalen
  * date HHS was notified". A field left empty is asked for, whatever the API's words for a wrong value. The API's own
  * words are kept when no rule below knows them.
  */
+/**
+ * The API's words for a value of the wrong type, form or range (api/input-words.ts: "must be a number, not text",
+ * "must be at most 365"), which a field with a format of its own says better ("Enter a whole number of days from 1
+ * to 365").
+ */
+const SHAPE_OR_RANGE =
+  /^must be (?:a |an |at most |at least |more than |less than |exactly |a multiple of )|^is not in (?:the|any of the) forms? /i;
+
 function plainMessage(field: NamedField, message: string, empty: boolean): string {
   const isDate = field.control === 'date';
   const asked = field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
   // A number too small is out of its range, not missing: its field's format says the range.
   if (
     empty ||
-    /required|received undefined|must not be empty|too.small(?!: expected number)|at least 1\b|>=1 characters/i.test(
+    /required|received undefined|must not be empty|too.small(?!: expected number)|at least 1 (?:character|item)s?\b|>=1 characters/i.test(
       message,
     )
   ) {
@@ -126,10 +134,10 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (longest) return `${sentenceCase(field.noun)} must be ${longest[1]} characters or fewer`;
   const shortest = /at least (\d+) characters/.exec(message);
   if (shortest) return `${sentenceCase(field.noun)} must be ${shortest[1]} characters or more`;
-  if (field.format && /expected|invalid/i.test(message)) return field.format;
+  if (field.format && (/expected|invalid/i.test(message) || SHAPE_OR_RANGE.test(message))) return field.format;
   if (isDate && /expected|invalid|YYYY/i.test(message))
     return `Enter ${field.noun} as a real date, for example 27 March 2027`;
-  if (field.control === 'time' && /expected|invalid/i.test(message)) {
+  if (field.control === 'time' && /expected|invalid|HH:MM/i.test(message)) {
     return `Enter ${field.noun} as hours and minutes, for example 14:30`;
   }
   if (/expected an id|letters, digits/i.test(message)) return `Enter ${field.noun} as a short code`;

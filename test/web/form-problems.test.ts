@@ -51,6 +51,11 @@ test.each([
 });
 
 // The API's words for what a field must be (api/input-words.ts), as the console says them.
+const days = {
+  name: 'expiresInDays',
+  noun: 'the number of days',
+  format: 'Enter a whole number of days from 1 to 365',
+};
 test.each([
   [{ name: 'reason', noun: 'a reason', control: 'select' }, 'must be one of wrong_case, other', 'Choose a reason'],
   [{ name: 'label', noun: 'a label' }, 'is required', 'Enter a label'],
@@ -60,6 +65,15 @@ test.each([
     { name: 'password', noun: 'a password' },
     'must have at least 12 characters',
     'A password must be 12 characters or more',
+  ],
+  // A field with a format of its own says it, for a value of the wrong type, form or range.
+  [days, 'must be at most 365', days.format],
+  [days, 'must be at least 1', days.format],
+  [days, 'must be a whole number, not text', days.format],
+  [
+    { name: 'at', noun: 'the time', control: 'time' },
+    'must be a time of day (HH:MM)',
+    'Enter the time as hours and minutes, for example 14:30',
   ],
 ])("%#: a field refused in the API's words", (field, message, words) => {
   const { errors } = plainProblem({ errors: { [field.name]: message } }, [field], { [field.name]: 'x' });
