@@ -316,6 +316,23 @@ export function releaseHeldExpiries(state: CaseState, now: Instant): CaseState {
 const DEADLINE_KINDS: ReadonlySet<AlarmKind> = new Set(['reminder', 'due', 'escalation']);
 
 /**
+ * Whether a deadline's alarm that passed was moot, not missed: its step was done by the date it names (`date`, the
+ * step's due date), or before the alarm would have been sent (`at`, when given: an escalation a week after a deadline
+ * met a day late never would have gone). The one rule of the coordinator's notice (`stillToTell`) and the case page's
+ * timeline (web/timeline.ts).
+ */
+export function mootDeadlineAlarm(
+  kind: string,
+  step: { status: string; completedAt: Instant | null } | undefined,
+  date: Instant,
+  at?: Instant,
+): boolean {
+  if (!(DEADLINE_KINDS as ReadonlySet<string>).has(kind)) return false;
+  if (!step || step.status === 'pending' || step.completedAt === null) return false;
+  return step.completedAt <= date || (at !== undefined && step.completedAt <= at);
+}
+
+/**
  * Whether a passed alarm is about a date the case still has: a correction since may have moved the step's deadline or
  * window end (the reminders of the date typed in error are not the case's), or withdrawn the step. An alarm without a
  * date (a birthday's) is kept.
@@ -355,14 +372,8 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
     // A birthday lead has no date to compare: HHS notified at all was in time, as a notice dated on or after the
     // birthday is refused.
     if (state.birthdayLeadsGathered && isBirthdayLead(alarm)) return step?.status !== 'completed';
-    if (!DEADLINE_KINDS.has(alarm.kind) || alarm.date === null) return true;
-    if (!step || step.status === 'pending' || step.completedAt === null) return true;
-    // Done by its due date: its reminders were moot, not missed. Done or ended before one would have been sent (an
-    // escalation a week after a deadline met a day late): that one never would have gone.
-    return !(
-      step.completedAt <= alarm.date ||
-      (state.leavesOutMovedDates && alarm.at !== undefined && step.completedAt <= alarm.at)
-    );
+    if (alarm.date === null) return true;
+    return !mootDeadlineAlarm(alarm.kind, step, alarm.date, state.leavesOutMovedDates ? alarm.at : undefined);
   });
 }
 

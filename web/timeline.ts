@@ -8,6 +8,7 @@ import { formatCalendarDay } from '../core/people-dates';
 import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
+import { mootDeadlineAlarm } from '../domain/alarms';
 import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
@@ -98,15 +99,15 @@ const DEADLINE_ALARMS: Readonly<Record<string, string>> = {
  * A deadline's alarm that fell before the case was brought up to date, moot since: the entered history shows its step
  * done by its deadline, or before the alarm would have gone (a request signed as of 21 Oct, whose reminders of 27 Oct
  * and 3 Nov were recorded as passed before it was entered). The coordinator's notice of what passed leaves these out
- * (domain/alarms.ts `stillToTell`), and so does the timeline, which would otherwise list alarms the notice never did.
+ * by the same rule (domain/alarms.ts `mootDeadlineAlarm`), and so does the timeline, which would otherwise list alarms
+ * the notice never did.
  */
 function mootAlarm(entry: Entry, steps: ReadonlyMap<string, StepFacts>): boolean {
   const alarm = passedAlarmOf(entry);
   const step = entry.stepId ? steps.get(entry.stepId) : undefined;
-  if (!alarm || !step || !Object.hasOwn(DEADLINE_ALARMS, alarm.kind)) return false;
-  if (!step.completedAt || !step.status || step.status === 'pending') return false;
-  const done = Date.parse(step.completedAt);
-  return done <= Date.parse(entry.at) || (!!step.dueAt && done <= Date.parse(step.dueAt));
+  if (!alarm || !step?.status || !step.dueAt) return false;
+  const { status, completedAt = null } = step;
+  return mootDeadlineAlarm(alarm.kind, { status, completedAt }, step.dueAt, entry.at);
 }
 
 /**
