@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../core/logger';
@@ -7,7 +6,7 @@ import { projectCase } from '../db/read-model';
 import type { CaseProjection } from '../domain/alarms';
 import type { AppliedCommand } from '../domain/types';
 import { createDigestActivities } from './digest';
-import { createNotificationActivities } from './notifications';
+import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createTransferNoticeActivities } from './transfer-notices';
 
 export interface ActivityDeps {
@@ -17,8 +16,8 @@ export interface ActivityDeps {
   mailer: Transporter;
   from: string;
   publicBaseUrl: string;
-  /** Starts each notification's delivery workflow. */
-  temporal: { client: Client; taskQueue: string };
+  /** Starts each notification's delivery workflow (activities/notifications.ts NotificationDeps). */
+  temporal: NotificationDeps['temporal'];
   logger: Logger;
   /** The service's clock, for when an email was sent or failed. */
   now: Clock;

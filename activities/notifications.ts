@@ -82,8 +82,12 @@ export interface DeliveryDeps {
 }
 
 export interface NotificationDeps extends DeliveryDeps {
-  /** Starts delivery workflows: a client with the service's encrypting data converter, and the case task queue. */
-  temporal: { client: Client; taskQueue: string };
+  /**
+   * Starts delivery workflows: a client with the service's encrypting data converter, and the case task queue; and
+   * how long a gathering of notices of what passed waits for another, when tests shorten a case's entry session's
+   * gathering (`passedNoticeGatherMs`) alike.
+   */
+  temporal: { client: Client; taskQueue: string; passedNoticeGatherMs?: number };
 }
 
 /** References only: the workflow never holds, and so never passes, a survivor's identity. */
@@ -208,10 +212,11 @@ export async function startDelivery(
 /**
  * Has the agency's gathering of notices of what passed (workflows/passed-notices.ts) send the unsent ones with the
  * next email it sends: starts it, or tells the one gathering that another came. Called again (a retried activity), it
- * at most delays that email by its quiet minutes; the rows, not the signals, say what the email lists.
+ * at most delays that email by its quiet time; the rows, not the signals, say what the email lists.
  */
 export async function gatherPassedNotices(temporal: NotificationDeps['temporal'], agencyId: string): Promise<void> {
-  const input: PassedNoticesInput = { agencyId };
+  const { passedNoticeGatherMs: quietMs } = temporal;
+  const input: PassedNoticesInput = quietMs === undefined ? { agencyId } : { agencyId, quietMs };
   await temporal.client.workflow.signalWithStart(PASSED_NOTICES_WORKFLOW_TYPE, {
     workflowId: passedNoticesWorkflowIdOf(agencyId),
     taskQueue: temporal.taskQueue,

@@ -4,9 +4,9 @@
  * Scheduled by Temporal, not by a timer of ours: a digest survives restarts and outages like any workflow. Stopping
  * one also sends the reminders and notices of what passed its digests were to carry, by email after all.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { gatherPassedNotices, startDelivery } from '../activities/notifications';
+import { gatherPassedNotices, startDelivery, type NotificationDeps } from '../activities/notifications';
 import { agenciesWithDigest } from '../db/agencies';
 import { foldedRemindersOwed } from '../db/notifications';
 import { DIGEST_WORKFLOW_TYPE, digestWorkflowIdOf, type DigestInput } from '../workflows/contract';
@@ -16,7 +16,7 @@ export interface DigestSchedules {
   stop(agencyId: string): Promise<void>;
 }
 
-export function createDigestSchedules(temporal: { client: Client; taskQueue: string }, pool: Pool): DigestSchedules {
+export function createDigestSchedules(temporal: NotificationDeps['temporal'], pool: Pool): DigestSchedules {
   return {
     /** Starts the agency's digest workflow, or finds it running. */
     async start(agencyId) {

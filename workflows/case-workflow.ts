@@ -63,6 +63,7 @@ import {
 } from '../domain';
 import {
   ADULT_AT_18_PATCH,
+  DEFAULT_PASSED_NOTICE_GATHER_MS,
   askAgainUpdate,
   BIRTHDAY_GRID_PATCH,
   PATCH_BUNDLES,
@@ -107,8 +108,6 @@ import {
 import { CASE_STATUS, NEXT_DUE_AT, PENDING_AGENCIES, PENDING_STEP_KINDS } from './search-attributes';
 
 const DEFAULT_HISTORY_LIMIT = 5_000;
-/** Entering a case's history takes a while: its notice of what passed waits this long after the last entry. */
-const DEFAULT_PASSED_NOTICE_GATHER_MS = 30 * 60_000;
 
 const PROJECTION_OPTIONS = {
   startToCloseTimeout: '30 seconds',

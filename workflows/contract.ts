@@ -26,10 +26,16 @@ interface RunOptions {
   historyLimit?: number;
   /**
    * How long after the last change the coordinator's notice of what passed waits for more of the same entry session
-   * (PASSED_NOTICE_GATHER_PATCH); default 30 minutes. Tests and the history recorder shorten it.
+   * (PASSED_NOTICE_GATHER_PATCH); default `DEFAULT_PASSED_NOTICE_GATHER_MS`. Tests and the history recorder shorten it.
    */
   passedNoticeGatherMs?: number;
 }
+
+/**
+ * Entering a case's history takes a while: its notice of what passed waits this long after the last entry. An agency's
+ * gathering of those notices waits as long after the last (PASSED_NOTICES_GATHER_A_SESSION_PATCH).
+ */
+export const DEFAULT_PASSED_NOTICE_GATHER_MS = 30 * 60_000;
 
 export type CaseWorkflowInput =
   | ({ kind: 'open'; open: OpenCaseInput } & RunOptions)
@@ -396,8 +402,22 @@ export const PASSED_NOTICES_WORKFLOW_TYPE = 'passedNotices';
  */
 export const PASSED_NOTICES_FAILING_REPORTED_PATCH = 'passed-notices-failing-reported';
 
+/**
+ * Runs recorded before it sent a gathered email once no notice came for 5 minutes, and at most 30 minutes after the
+ * first: a caseload typed in over a working session, with a call or a coffee between two cases, was one email per
+ * stretch (probe D10). Since, a run waits as long as a case's own entry session does (30 minutes without a new
+ * notice), and at most 4 hours after the first. Asked once at a run's start, so a run keeps one timing throughout;
+ * a run recorded before it keeps the old one, and the run it continues as new takes the new one.
+ */
+export const PASSED_NOTICES_GATHER_A_SESSION_PATCH = 'passed-notices-gather-a-session';
+
 export interface PassedNoticesInput {
   agencyId: string;
+  /**
+   * How long the gathering waits for another notice (PASSED_NOTICES_GATHER_A_SESSION_PATCH): a case's entry session's
+   * own quiet time, `DEFAULT_PASSED_NOTICE_GATHER_MS` unless tests and the history recorder shorten it.
+   */
+  quietMs?: number;
 }
 
 /** Sent by the notify activity once a notice of what passed owes the agency an email: the outbox row says which. */

@@ -1,10 +1,11 @@
 /**
  * Gathers an agency's notices of what passed into one email while it has no daily digest: bringing a caseload in
- * closes dozens of entry sessions within minutes, and each would otherwise send its own "Brought up to date" email.
- * Started, or signalled, by the notify activity once a notice's outbox row owes the agency an email; the email goes
- * out once no notice came for QUIET_MS, and at most LONGEST_MS after the first, listing every row still unsent
- * (activities/notifications.ts `deliverPassedNotices`). A notice that comes while it is sent starts the next round;
- * the run ends when none is left, and the next notice starts a new one.
+ * closes dozens of entry sessions, and each would otherwise send its own "Brought up to date" email. Started, or
+ * signalled, by the notify activity once a notice's outbox row owes the agency an email; the email goes out once no
+ * notice came for as long as a case's own entry session waits for its next entry (30 minutes), and at most 4 hours
+ * after the first, listing every row still unsent (activities/notifications.ts `deliverPassedNotices`). So a caseload
+ * typed in over a working session, a call or a coffee between two cases, is one email. A notice that comes while it
+ * is sent starts the next round; the run ends when none is left, and the next notice starts a new one.
  *
  * Exactly once per row: the send holds the rows' locks and records sent_at for every row it lists, as a single
  * notification's delivery does, so a retry or a second round finds them sent. An outage delays the email, retried
@@ -13,13 +14,23 @@
  */
 import { ActivityFailure, condition, continueAsNew, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
-import { PASSED_NOTICES_FAILING_REPORTED_PATCH, passedNoticeSignal, type PassedNoticesInput } from './contract';
+import {
+  DEFAULT_PASSED_NOTICE_GATHER_MS,
+  PASSED_NOTICES_FAILING_REPORTED_PATCH,
+  PASSED_NOTICES_GATHER_A_SESSION_PATCH,
+  passedNoticeSignal,
+  type PassedNoticesInput,
+} from './contract';
 import { FIRST_HOUR_OF_DELIVERY } from './notification-delivery';
 
-/** A few minutes without a new notice: the caseload being brought in is likely done. */
-const QUIET_MS = 5 * 60_000;
-/** No notice waits longer than a case's own gathering of its entry session did. */
-const LONGEST_MS = 30 * 60_000;
+/**
+ * No notice waits longer than this after the first of a round: a working session's caseload, not a day's. Its quiet
+ * time is the case's entry session's (`quietMs`).
+ */
+const LONGEST_MS = 4 * 60 * 60_000;
+/** Runs recorded before PASSED_NOTICES_GATHER_A_SESSION_PATCH: a few quiet minutes, at most 30 after the first. */
+const QUIET_MS_BEFORE = 5 * 60_000;
+const LONGEST_MS_BEFORE = 30 * 60_000;
 /** Rounds per run: a steady trickle of notices keeps the history short by continuing as new. */
 const ROUNDS_PER_RUN = 20;
 
@@ -59,12 +70,16 @@ export async function passedNotices(input: PassedNoticesInput): Promise<void> {
   setHandler(passedNoticeSignal, () => {
     latest = Date.now();
   });
+  // Asked once, at the run's start: a run recorded before it keeps its timing; the run it continues as new asks again.
+  const gathersASession = patched(PASSED_NOTICES_GATHER_A_SESSION_PATCH);
+  const quietMs = gathersASession ? (input.quietMs ?? DEFAULT_PASSED_NOTICE_GATHER_MS) : QUIET_MS_BEFORE;
+  const longestMs = gathersASession ? LONGEST_MS : LONGEST_MS_BEFORE;
   for (let round = 0; round < ROUNDS_PER_RUN; round += 1) {
     if (latest === undefined) return;
-    const sendBy = latest + LONGEST_MS;
+    const sendBy = latest + longestMs;
     for (;;) {
       const seen: number = latest;
-      const wait = Math.min(seen + QUIET_MS, sendBy) - Date.now();
+      const wait = Math.min(seen + quietMs, sendBy) - Date.now();
       if (wait <= 0 || !(await condition(() => latest !== seen, wait))) break;
     }
     latest = undefined;

@@ -1,7 +1,7 @@
 /**
  * Bringing a caseload in, on the whole stack (time skipping, PostgreSQL, a real SMTP server): cases entered after the
- * fact within minutes send no "Brought up to date" email each. An agency without a daily digest gets one email
- * listing every case, once no new notice came for a few minutes; an agency with one finds them in its next digest,
+ * fact send no "Brought up to date" email each. An agency without a daily digest gets one email listing every case
+ * typed in over a working session, once no new notice came for 30 minutes; an agency with one finds them in its next digest,
  * each case once; in the app, every case keeps its own notice. An SMTP outage delays the gathered email, never
  * doubles or loses it, and one lasting past an hour is reported to the coordinator in the app.
  */
@@ -74,7 +74,7 @@ const mentions = (text: string, reference: string) => text.split(reference).leng
 test('each agency gets one email listing every case brought in, or its digest lists them, and no email per case', async () => {
   const cases = await caseload(6, 'Caseload Person');
   const references = cases.map((c) => c.reference);
-  // Each case's notices come 30 minutes after its entry; the gathered email a few quiet minutes after the last.
+  // Each case's notices come 30 minutes after its entry; the gathered email 30 quiet minutes after the last.
   await stack.env.sleep(HOUR_MS);
   const notices = await noticesSent(cases.map((c) => c.caseId));
 
@@ -160,7 +160,7 @@ test('a gathered email failing past an hour is reported to the coordinator in th
   };
   try {
     cases = await caseload(3, 'Failing Person');
-    // Notices 30 minutes after the entries, gathered 5 more, then failing for over an hour.
+    // Notices 30 minutes after the entries, gathered 30 more, then failing for over an hour.
     await stack.env.sleep(3 * HOUR_MS);
     const owed: string[] = [];
     for (const { caseId } of cases) {
@@ -211,23 +211,70 @@ test('turned off before its next digest, the notices it was to carry go out gath
   for (const { reference } of cases) expect(mentions(emails[0]!.text, reference)).toBeGreaterThan(0);
 });
 
-test('a caseload typed in two stretches, 10 minutes apart, is one email per stretch, as the README says (probe D10)', async () => {
-  // Each case's notice comes as its own entry session ends, 30 minutes after its last entry: the stretches' notices
-  // come 10 minutes apart, more than the 5 quiet minutes the gathering waits.
-  const first = await caseload(2, 'Stretch Person');
-  await stack.env.sleep(10 * MINUTE_MS);
-  const second = await caseload(2, 'Stretch Person');
-  await stack.env.sleep(HOUR_MS);
-  const cases = [...first, ...second];
+/**
+ * The "Brought up to date" emails each gathered agency received about these cases, once all were sent: for each
+ * agency, each email in the order sent, how many cases of each group it lists.
+ */
+async function gatheredEmailsListing(groups: { caseId: string; reference: string }[][]): Promise<number[][][]> {
+  const cases = groups.flat();
   await noticesSent(cases.map((c) => c.caseId));
+  const byAgency = [];
   for (const agencyId of GATHERED) {
     const emails = passedEmailsTo(await addressOf(agencyId)).filter((m) =>
       cases.some(({ reference }) => mentions(m.text, reference) > 0),
     );
-    expect(emails).toHaveLength(2);
-    const listed = (stretch: typeof cases) =>
-      emails.map((m) => stretch.filter(({ reference }) => mentions(m.text, reference) > 0).length);
-    expect(listed(first)).toEqual([2, 0]);
-    expect(listed(second)).toEqual([0, 2]);
+    byAgency.push(
+      emails.map((m) => groups.map((group) => group.filter(({ reference }) => mentions(m.text, reference) > 0).length)),
+    );
+  }
+  return byAgency;
+}
+
+/** Cases entered one at a time, `pause` minutes apart. */
+async function typedIn(count: number, pause: number, name: string) {
+  const cases = [];
+  for (let n = 0; n < count; n += 1) {
+    if (n > 0) await stack.env.sleep(pause * MINUTE_MS);
+    cases.push(...(await caseload(1, name)));
+  }
+  return cases;
+}
+
+test('a caseload typed in over a working session, with pauses of 8, 15 and 25 minutes between cases, is one email', async () => {
+  // Each case's notice comes as its own entry session ends, 30 minutes after its last entry: the notices come 8, 15
+  // and 25 minutes apart, each within the 30 quiet minutes the gathering waits for the next.
+  const cases = [];
+  for (const pause of [8, 15, 25]) {
+    cases.push(...(await caseload(1, 'Session Person')));
+    await stack.env.sleep(pause * MINUTE_MS);
+  }
+  cases.push(...(await caseload(1, 'Session Person')));
+  await stack.env.sleep(2 * HOUR_MS);
+  for (const emails of await gatheredEmailsListing(cases.map((c) => [c]))) expect(emails).toEqual([[1, 1, 1, 1]]);
+});
+
+test('a pause longer than the quiet time between two cases is one email for each stretch', async () => {
+  // Within each stretch the notices come 10 minutes apart; between the stretches, 45: more than the 30 quiet minutes.
+  const first = await typedIn(2, 10, 'Stretch Person');
+  await stack.env.sleep(45 * MINUTE_MS);
+  const second = await typedIn(2, 10, 'Stretch Person');
+  await stack.env.sleep(2 * HOUR_MS);
+  for (const emails of await gatheredEmailsListing([first, second])) {
+    expect(emails).toEqual([
+      [2, 0],
+      [0, 2],
+    ]);
+  }
+});
+
+test('a caseload typed in for longer than 4 hours without a pause sends its first email 4 hours after the first notice', async () => {
+  // Notices 25 minutes apart, from 30 minutes after the first case to 280 after it: the email goes out at 270.
+  const cases = await typedIn(11, 25, 'Long Session Person');
+  await stack.env.sleep(2 * HOUR_MS);
+  for (const emails of await gatheredEmailsListing([cases.slice(0, 10), cases.slice(10)])) {
+    expect(emails).toEqual([
+      [10, 0],
+      [0, 1],
+    ]);
   }
 });

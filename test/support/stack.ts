@@ -133,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     mailer,
     from,
     publicBaseUrl: PUBLIC_BASE_URL,
-    temporal: { client, taskQueue },
+    temporal: { client, taskQueue, passedNoticeGatherMs: options.passedNoticeGatherMs },
     logger,
     now: wallClock,
   });
@@ -186,7 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mailer,
       now: wallClock,
       publicBaseUrl: PUBLIC_BASE_URL,
-      digests: createDigestSchedules({ client, taskQueue }, pool),
+      digests: createDigestSchedules({ client, taskQueue, passedNoticeGatherMs: options.passedNoticeGatherMs }, pool),
       temporal: { client, taskQueue },
       ...overrides,
     };
