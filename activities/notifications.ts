@@ -49,7 +49,7 @@ import {
 import type { EndNow, NotifiedKind, PassedAlarm } from '../domain';
 import { OWED_BEFORE_THE_END } from '../domain/alarms';
 import type { Instant } from '../domain/types';
-import { renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
+import { isUrgentPassedNotice, renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
 import { shownInPlainText } from '../mail/plain-text';
 import { digestStillToWrite, foldedInto } from './digest';
 import {
@@ -212,9 +212,14 @@ export async function startDelivery(
 /**
  * Has the agency's gathering of notices of what passed (workflows/passed-notices.ts) send the unsent ones with the
  * next email it sends: starts it, or tells the one gathering that another came. Called again (a retried activity), it
- * at most delays that email by its quiet time; the rows, not the signals, say what the email lists.
+ * at most delays that email by its quiet time; the rows, not the signals, say what the email lists. `urgent`: one of
+ * them urges HHS before a minor turns 18, so the email goes out at once, not once the caseload is in.
  */
-export async function gatherPassedNotices(temporal: NotificationDeps['temporal'], agencyId: string): Promise<void> {
+export async function gatherPassedNotices(
+  temporal: NotificationDeps['temporal'],
+  agencyId: string,
+  urgent = false,
+): Promise<void> {
   const { passedNoticeGatherMs: quietMs } = temporal;
   const input: PassedNoticesInput = quietMs === undefined ? { agencyId } : { agencyId, quietMs };
   await temporal.client.workflow.signalWithStart(PASSED_NOTICES_WORKFLOW_TYPE, {
@@ -222,6 +227,8 @@ export async function gatherPassedNotices(temporal: NotificationDeps['temporal']
     taskQueue: temporal.taskQueue,
     args: [input],
     signal: passedNoticeSignal,
+    // Said only when urgent: a notice's signal otherwise carries nothing, as before.
+    signalArgs: urgent ? [{ urgent }] : [],
   });
 }
 
@@ -346,7 +353,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         );
         return { notificationId: row.id, delivery: 'in_app' };
       }
-      if (input.kind === 'passed_summary') await gatherPassedNotices(temporal, row.recipientAgencyId);
+      if (input.kind === 'passed_summary')
+        await gatherPassedNotices(temporal, row.recipientAgencyId, isUrgentPassedNotice(row));
       else await startDelivery(temporal, row, input.kind);
       return { notificationId: row.id, delivery: 'email' };
     },

@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { gatherPassedNotices, startDelivery, type NotificationDeps } from '../activities/notifications';
 import { agenciesWithDigest } from '../db/agencies';
 import { foldedRemindersOwed } from '../db/notifications';
+import { isUrgentPassedNotice } from '../mail/render';
 import { DIGEST_WORKFLOW_TYPE, digestWorkflowIdOf, type DigestInput } from '../workflows/contract';
 
 export interface DigestSchedules {
@@ -44,7 +45,8 @@ export function createDigestSchedules(temporal: NotificationDeps['temporal'], po
       const owed = await foldedRemindersOwed(pool, agencyId);
       for (const row of owed) if (row.kind !== 'passed_summary') await startDelivery(temporal, row, row.kind);
       // The notices of what passed are gathered into one email, as for an agency that never had a digest.
-      if (owed.some((row) => row.kind === 'passed_summary')) await gatherPassedNotices(temporal, agencyId);
+      const passed = owed.filter((row) => row.kind === 'passed_summary');
+      if (passed.length > 0) await gatherPassedNotices(temporal, agencyId, passed.some(isUrgentPassedNotice));
     },
   };
 }

@@ -596,7 +596,8 @@ const urgentBirthdayLead = (where: string) =>
 /** A notice of what passed's subject, begun by what is urgent when it lists a birthday still ahead. */
 const broughtUpToDate = (urgent: boolean, counted: string) =>
   `${urgent ? `${URGENT_BIRTHDAY_SUBJECT}; b` : 'B'}rought up to date: ${counted}`;
-const isUrgent = (notice: PassedNotice) =>
+/** A notice of what passed that urges HHS before a minor turns 18: its email is not held with others (its gathering). */
+export const isUrgentPassedNotice = (notice: PassedNotice) =>
   passedNoticeBlock(notice).some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
 
 /** "1 reminder", "3 reminders". */
@@ -709,7 +710,7 @@ export function passedNoticeDigestLine(notice: PassedNotice): string {
   const link = passedNoticeBlock(notice)
     .find((line) => line.startsWith(LINK_LINE))
     ?.slice(LINK_LINE.length);
-  const urgent = isUrgent(notice) ? ` (urgent: ${URGENT_BIRTHDAY_TO_DO})` : '';
+  const urgent = isUrgentPassedNotice(notice) ? ` (urgent: ${URGENT_BIRTHDAY_TO_DO})` : '';
   return `- ${notice.reference}: ${countOf(notSentCount(notice), 'reminder')} not sent${urgent}${link ? `, ${link}` : ''}`;
 }
 
@@ -721,7 +722,7 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
   const [only] = notices;
   if (only && notices.length === 1) return { subject: only.subject, text: only.bodyText };
   const reminders = notices.reduce((sum, notice) => sum + notSentCount(notice), 0);
-  const urgent = notices.filter(isUrgent).map((notice) => notice.reference);
+  const urgent = notices.filter(isUrgentPassedNotice).map((notice) => notice.reference);
   const text = [
     `To: ${agencyName}`,
     '',

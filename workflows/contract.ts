@@ -406,8 +406,9 @@ export const PASSED_NOTICES_FAILING_REPORTED_PATCH = 'passed-notices-failing-rep
  * Runs recorded before it sent a gathered email once no notice came for 5 minutes, and at most 30 minutes after the
  * first: a caseload typed in over a working session, with a call or a coffee between two cases, was one email per
  * stretch (probe D10). Since, a run waits as long as a case's own entry session does (30 minutes without a new
- * notice), and at most 4 hours after the first. Asked once at a run's start, so a run keeps one timing throughout;
- * a run recorded before it keeps the old one, and the run it continues as new takes the new one.
+ * notice), and at most 4 hours after the first; and a notice urging HHS before a minor turns 18 is not held for
+ * the rest: its email goes out as it comes (`PassedNoticeSignal`). Asked once at a run's start, so a run keeps one
+ * timing throughout; a run recorded before it keeps the old one, and the run it continues as new takes the new one.
  */
 export const PASSED_NOTICES_GATHER_A_SESSION_PATCH = 'passed-notices-gather-a-session';
 
@@ -420,5 +421,15 @@ export interface PassedNoticesInput {
   quietMs?: number;
 }
 
+/** What a notice's signal says beside its coming: nothing else of the notice, which its outbox row holds. */
+export interface PassedNoticeSignal {
+  /**
+   * The notice urges the agency to notify HHS before a minor turns 18: the gathering sends its email at once, this
+   * notice and those gathered so far, instead of waiting for the rest of the caseload
+   * (PASSED_NOTICES_GATHER_A_SESSION_PATCH). Absent from signals sent before it.
+   */
+  urgent?: boolean;
+}
+
 /** Sent by the notify activity once a notice of what passed owes the agency an email: the outbox row says which. */
-export const passedNoticeSignal = defineSignal('passedNotice');
+export const passedNoticeSignal = defineSignal<[PassedNoticeSignal?]>('passedNotice');

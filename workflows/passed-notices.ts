@@ -4,8 +4,10 @@
  * signalled, by the notify activity once a notice's outbox row owes the agency an email; the email goes out once no
  * notice came for as long as a case's own entry session waits for its next entry (30 minutes), and at most 4 hours
  * after the first, listing every row still unsent (activities/notifications.ts `deliverPassedNotices`). So a caseload
- * typed in over a working session, a call or a coffee between two cases, is one email. A notice that comes while it
- * is sent starts the next round; the run ends when none is left, and the next notice starts a new one.
+ * typed in over a working session, a call or a coffee between two cases, is one email. One thing in such a notice
+ * may be urgent, a minor's 18th birthday with HHS not yet asked: a notice saying so is not held for the rest, the
+ * email goes out as it comes, listing it and those gathered so far. A notice that comes while it is sent starts the
+ * next round; the run ends when none is left, and the next notice starts a new one.
  *
  * Exactly once per row: the send holds the rows' locks and records sent_at for every row it lists, as a single
  * notification's delivery does, so a retry or a second round finds them sent. An outage delays the email, retried
@@ -19,6 +21,7 @@ import {
   PASSED_NOTICES_FAILING_REPORTED_PATCH,
   PASSED_NOTICES_GATHER_A_SESSION_PATCH,
   passedNoticeSignal,
+  type PassedNoticeSignal,
   type PassedNoticesInput,
 } from './contract';
 import { FIRST_HOUR_OF_DELIVERY } from './notification-delivery';
@@ -67,8 +70,11 @@ async function deliver(input: PassedNoticesInput): Promise<void> {
 export async function passedNotices(input: PassedNoticesInput): Promise<void> {
   // Started by a notice (signal-with-start), or continued as new: either way a round is owed.
   let latest: number | undefined = Date.now();
-  setHandler(passedNoticeSignal, () => {
+  /** A notice urging HHS before a minor turns 18 came since the last email: send it now, not with the rest. */
+  let urgent = false;
+  setHandler(passedNoticeSignal, (notice?: PassedNoticeSignal) => {
     latest = Date.now();
+    if (notice?.urgent) urgent = true;
   });
   // Asked once, at the run's start: a run recorded before it keeps its timing; the run it continues as new asks again.
   const gathersASession = patched(PASSED_NOTICES_GATHER_A_SESSION_PATCH);
@@ -78,11 +84,13 @@ export async function passedNotices(input: PassedNoticesInput): Promise<void> {
     if (latest === undefined) return;
     const sendBy = latest + longestMs;
     for (;;) {
+      if (urgent && gathersASession) break;
       const seen: number = latest;
       const wait = Math.min(seen + quietMs, sendBy) - Date.now();
       if (wait <= 0 || !(await condition(() => latest !== seen, wait))) break;
     }
     latest = undefined;
+    urgent = false;
     await deliver({ agencyId: input.agencyId });
   }
   await continueAsNew<typeof passedNotices>(input);

@@ -278,3 +278,37 @@ test('a caseload typed in for longer than 4 hours without a pause sends its firs
     ]);
   }
 });
+
+test('a notice urging HHS before a minor turns 18 is not held for the rest of the caseload: its email goes out as it comes', async () => {
+  const now = await stack.env.currentTimeMs();
+  // Identified ten days ago, turning 18 in twenty: the birthday leads of 90 and 30 days fell before the entry.
+  const birthday = new Date(now + 20 * DAY_MS).toISOString().slice(0, 10);
+  const birthDate = `${Number(birthday.slice(0, 4)) - 18}${birthday.slice(4)}`;
+  const identifiedAt = new Date(now - 10 * DAY_MS).toISOString();
+  const first = await caseload(1, 'Before Minor Person');
+  await stack.env.sleep(10 * MINUTE_MS);
+  const minor = await stack.cases.open(
+    { identifiedAt, survivor: { name: 'Urgent Minor Person', birthDate }, agencies: DEMO_AGENCIES },
+    officer,
+  );
+  expect(minor.path).toBe('minor');
+  await stack.env.sleep(10 * MINUTE_MS);
+  const last = await caseload(1, 'After Minor Person');
+  await stack.env.sleep(2 * HOUR_MS);
+
+  // The coordinator's notice of the minor's case urges HHS: its email goes out as it comes, with the case before it,
+  // not 30 quiet minutes after the case after it.
+  const cases = [...first, minor, ...last];
+  await noticesSent(cases.map((c) => c.caseId));
+  const coordinator = await addressOf(DEMO_AGENCIES.coordinator);
+  const emails = stack.mail
+    .messages()
+    .filter((m) => /rought up to date/.test(m.subject) && m.to.join(',').includes(coordinator))
+    .filter((m) => cases.some(({ reference }) => mentions(m.text, reference) > 0));
+  expect(emails.map((m) => cases.map(({ reference }) => Math.min(1, mentions(m.text, reference))))).toEqual([
+    [1, 1, 0],
+    [0, 0, 1],
+  ]);
+  expect(emails[0]!.subject).toMatch(/^Urgent: notify HHS before the minor turns 18; brought up to date: 2 cases/);
+  expect(emails[0]!.text).not.toContain('Urgent Minor Person');
+});
