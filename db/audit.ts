@@ -5,6 +5,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AuditScope } from '../domain/access';
 import type { AppliedCommand } from '../domain/types';
+import { prepared } from './pool';
 
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'rejected', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -40,11 +41,13 @@ interface AuditEvent {
   detail: string | null;
 }
 
+/** Every audited request writes one: `prepared` (db/pool.ts), parsed and planned once per connection. */
+const RECORD_SQL = `INSERT INTO audit_events (user_id, username, agency_id, roles, action, case_id, step_id, outcome, status, request_id, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+
 export async function recordAudit(db: Pool | PoolClient, entry: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO audit_events (user_id, username, agency_id, roles, action, case_id, step_id, outcome, status, request_id, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
+    prepared(RECORD_SQL, [
       entry.user?.id ?? null,
       entry.user?.username ?? null,
       entry.user?.agencyId ?? null,
@@ -56,7 +59,7 @@ export async function recordAudit(db: Pool | PoolClient, entry: AuditEntry): Pro
       entry.status ?? null,
       entry.requestId ?? null,
       entry.detail?.slice(0, 500) ?? null,
-    ],
+    ]),
   );
 }
 

@@ -4,6 +4,7 @@
  * request for its 24 hours.
  */
 import type { Pool } from 'pg';
+import { prepared } from './pool';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /**
@@ -30,6 +31,23 @@ export type ClaimResult =
   | 'in_progress';
 
 /**
+ * The claim and its completion, which every write through the API makes, are `prepared` (db/pool.ts): PostgreSQL
+ * parses and plans each once per connection, not on every request. Insert, or take over an expired or abandoned row,
+ * in one statement: two racing requests cannot both get 'new'.
+ */
+const CLAIM_SQL = `INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (scope, key) DO UPDATE SET
+       request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at,
+       status_code = NULL, response = NULL, completed_at = NULL, released = false
+     WHERE idempotency_keys.created_at < $5
+        OR (idempotency_keys.status_code IS NULL AND idempotency_keys.request_hash = EXCLUDED.request_hash
+            AND (idempotency_keys.released OR idempotency_keys.created_at < $6))
+     RETURNING key`;
+
+const COMPLETE_SQL = `UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = $5
+     WHERE scope = $1 AND key = $2 AND status_code IS NULL`;
+
+/**
  * Claims `key` within `scope` (e.g. route + acting agency) for the request whose hash is `requestHash`. A key older
  * than 24 hours counts as unused; an unanswered claim of the same request is taken over at once when it was released,
  * else once older than the lease. `now` is the caller's clock (app/idempotency-service.ts), so expiry can be tested.
@@ -44,18 +62,7 @@ export async function claim(
 ): Promise<ClaimResult> {
   const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
   const abandonedBefore = new Date(now.getTime() - leaseMs);
-  // Insert, or take over an expired or abandoned row, in one statement: two racing requests cannot both get 'new'.
-  const claimed = await pool.query(
-    `INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (scope, key) DO UPDATE SET
-       request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at,
-       status_code = NULL, response = NULL, completed_at = NULL, released = false
-     WHERE idempotency_keys.created_at < $5
-        OR (idempotency_keys.status_code IS NULL AND idempotency_keys.request_hash = EXCLUDED.request_hash
-            AND (idempotency_keys.released OR idempotency_keys.created_at < $6))
-     RETURNING key`,
-    [scope, key, requestHash, now, expiredBefore, abandonedBefore],
-  );
+  const claimed = await pool.query(prepared(CLAIM_SQL, [scope, key, requestHash, now, expiredBefore, abandonedBefore]));
   if (claimed.rowCount === 1) return 'new';
 
   const { rows } = await pool.query<{ request_hash: string; status_code: number | null; response: unknown }>(
@@ -78,11 +85,7 @@ export async function complete(
   body: unknown,
   now: Date,
 ): Promise<void> {
-  await pool.query(
-    `UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = $5
-     WHERE scope = $1 AND key = $2 AND status_code IS NULL`,
-    [scope, key, statusCode, JSON.stringify(body ?? null), now],
-  );
+  await pool.query(prepared(COMPLETE_SQL, [scope, key, statusCode, JSON.stringify(body ?? null), now]));
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { prepared } from './pool';
 
 export interface WindowHits {
   hits: number;
@@ -17,16 +18,21 @@ const keyOf = (key: string) => createHash('sha256').update(`rate-limit:${key}`).
 
 const ENDED = 'h.window_ends_at <= statement_timestamp()';
 
-/** Counts one hit of `key`; answers the hits of its window so far, this one included, and when the window ends. */
-export async function countHit(pool: Pool, key: string, windowMs: number): Promise<WindowHits> {
-  const { rows } = await pool.query<{ hits: number; window_ends_at: Date }>(
-    `INSERT INTO rate_limit_hits AS h (key, hits, window_ends_at)
+/**
+ * One hit counted: an upsert every write through the API makes (`prepared`, db/pool.ts: PostgreSQL parses and plans it
+ * once per connection, not on every request).
+ */
+const COUNT_HIT_SQL = `INSERT INTO rate_limit_hits AS h (key, hits, window_ends_at)
      VALUES ($1, 1, statement_timestamp() + make_interval(secs => $2::float8 / 1000))
      ON CONFLICT (key) DO UPDATE SET
        hits = CASE WHEN ${ENDED} THEN 1 ELSE h.hits + 1 END,
        window_ends_at = CASE WHEN ${ENDED} THEN excluded.window_ends_at ELSE h.window_ends_at END
-     RETURNING hits, window_ends_at`,
-    [keyOf(key), windowMs],
+     RETURNING hits, window_ends_at`;
+
+/** Counts one hit of `key`; answers the hits of its window so far, this one included, and when the window ends. */
+export async function countHit(pool: Pool, key: string, windowMs: number): Promise<WindowHits> {
+  const { rows } = await pool.query<{ hits: number; window_ends_at: Date }>(
+    prepared(COUNT_HIT_SQL, [keyOf(key), windowMs]),
   );
   const row = rows[0]!;
   // A window opened: the moment to forget those that ended, so keys seen once do not pile up.
