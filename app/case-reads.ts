@@ -13,6 +13,7 @@ import { readSurvivor } from '../db/survivors';
 import {
   canReadSurvivor,
   canSeeCase,
+  canSeeCaseStep,
   canSeeMilestone,
   canSeeStep,
   canSeeStepId,
@@ -198,7 +199,7 @@ function kindProblem(
  * the latest of their moments (the case's opening if none) and the entries are numbered 1..n in their order.
  */
 function visibleTo(view: CaseView, actor: Actor): CaseView {
-  const steps = view.steps.filter((step) => canSeeStep(actor, step));
+  const steps = view.steps.filter((step) => canSeeCaseStep(actor, view.agencies, step));
   // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list. A step a
   // correction withdrew is gone from `steps`: its entries are seen by who sees steps of its kind (`canSeeStepId`).
   const readsIdentity = canReadSurvivor(actor, view);

@@ -103,6 +103,28 @@ export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean 
 }
 
 /**
+ * The steps the case's agency of their kind sees, whichever agency of the kind signed them: the identification, which
+ * the police's own deadlines count from (its details are its day and path, no one's identity, and it has no note). A
+ * police agency a case was transferred to sees it as the one that identified the survivor did; its documents stay
+ * with the agency that added them (`canSeeStep`).
+ */
+const SEEN_BY_THE_KIND_NOW: readonly StepKind[] = ['identification'];
+
+/**
+ * `canSeeStep`, on a case with these agencies now: also a step of a kind its agency of the step's kind sees whoever
+ * signed it (`SEEN_BY_THE_KIND_NOW`), by that agency's people who see cases. What the case view, its timeline and a
+ * step id asked for are judged by.
+ */
+export function canSeeCaseStep(
+  actor: Actor,
+  agencies: Partial<CaseAgencies>,
+  step: Pick<Step, 'agencyId' | 'agencyKind' | 'kind'>,
+): boolean {
+  if (canSeeStep(actor, step)) return true;
+  return SEEN_BY_THE_KIND_NOW.includes(step.kind) && agencies[step.agencyKind] === actor.agencyId && seesCases(actor);
+}
+
+/**
  * `canSeeStep` for a step id asked for on a case the actor may see, whether the case holds that step or not. One it
  * does not hold (a correction withdrew it, or it never opened) is judged by the agency that owes steps of the kind
  * its id names: a caller who may not see T-visa steps is told nothing of a withdrawn one either, not even that a
@@ -110,11 +132,11 @@ export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean 
  */
 export function canSeeStepId(
   actor: Actor,
-  view: { steps: readonly Pick<Step, 'id' | 'agencyId'>[]; agencies: CaseAgencies },
+  view: { steps: readonly Pick<Step, 'id' | 'agencyId' | 'agencyKind' | 'kind'>[]; agencies: CaseAgencies },
   stepId: string,
 ): boolean {
   const step = view.steps.find((candidate) => candidate.id === stepId) ?? stepOfId(view.agencies, stepId);
-  return step === undefined || canSeeStep(actor, step);
+  return step === undefined || canSeeCaseStep(actor, view.agencies, step);
 }
 
 /**

@@ -1,0 +1,144 @@
+/**
+ * What a police agency a case was transferred to sees of it (probe E2): the identification its own deadlines count
+ * from, as the police that identified the survivor saw it (the API's case view, the case page's Intake track and
+ * timeline), and the steps that identification opened on a day typed as that day, not at the hour the day began where
+ * the identifying police work ("2 Dec 2026, 18:00 CST"). The agency it was transferred from still gets 403. The whole
+ * service on real parts; the new police works in Chicago, the demo police's day begins at midnight UTC.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { upsertAgencies } from '../../db/agencies';
+import { formatCalendarDay } from '../../core/people-dates';
+import { addDays, dateOf } from '../../domain/dates';
+import { SESSION_COOKIE } from '../../web/session';
+import { createWorker, type TestUser } from '../support/auth';
+import { consoleStackPerFile, openDemoCase } from '../support/console';
+
+const suite = consoleStackPerFile();
+const NEW_POLICE = 'new-police';
+let newPolice: TestUser;
+let newPoliceCookie: string;
+beforeAll(async () => {
+  await upsertAgencies(suite.stack.pool, [
+    {
+      id: NEW_POLICE,
+      kind: 'law_enforcement',
+      name: 'New City Police (fictitious)',
+      email: 'unit@new-police.example.gov',
+      timeZone: 'America/Chicago',
+    },
+  ]);
+  newPolice = await createWorker(suite.stack.pool, NEW_POLICE, 'law_enforcement');
+  newPoliceCookie = await suite.sealToken(newPolice.token);
+});
+
+interface StepBody {
+  id: string;
+  kind: string;
+  agencyId: string | null;
+  completedAt: string | null;
+  details: Record<string, unknown>;
+}
+interface CaseBody {
+  steps: StepBody[];
+  timeline: { type: string; stepId: string | null; at: string }[];
+}
+
+const today = async () => dateOf(new Date(await suite.stack.env.currentTimeMs()).toISOString());
+
+async function transferred(key: string, identifiedOn: string): Promise<{ caseId: string; before: CaseBody }> {
+  const { caseId } = await openDemoCase(suite, `transferred-police-${key}`, {
+    identifiedOn,
+    name: `Transferred ${key} Survivor (fictitious)`,
+  });
+  const before = await request(suite.app)
+    .get(`/api/cases/${caseId}`)
+    .set(suite.stack.as('law_enforcement'))
+    .expect(200);
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/transfers`)
+    .set(suite.stack.as('coordinator'))
+    .set('Idempotency-Key', randomUUID())
+    .send({ agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE, reason: 'moved_jurisdiction' })
+    .expect(200);
+  return { caseId, before: before.body as CaseBody };
+}
+
+/** The case page as the new police reads it, its tags taken out. */
+async function pageText(caseId: string): Promise<string> {
+  const page = await request(suite.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${newPoliceCookie}`)
+    .expect(200);
+  return page.text;
+}
+
+/** The timeline's lines as read: "<when> | <sentence>". */
+function timelineLines(html: string): string[] {
+  const start = html.indexOf('<ol class="timeline"');
+  const list = html.slice(start, html.indexOf('</ol>', start));
+  return [...list.matchAll(/<li><time[^>]*>([^<]*)<\/time>(.*?)<\/li>/gs)].map(
+    ([, when = '', sentence = '']) =>
+      `${when} | ${sentence
+        .replace(/<[^>]+>/g, '')
+        .replace(/[\u2068\u2069]/gu, '')
+        .replace(/\s+/g, ' ')
+        .trim()}`,
+  );
+}
+
+const words = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/[\u2068\u2069]/gu, '')
+    .replace(/\s+/g, ' ');
+
+test('the police a case was transferred to sees its identification as the identifying police saw it; the old one gets 403', async () => {
+  const identifiedOn = addDays(await today(), -3);
+  const { caseId, before } = await transferred('intake', identifiedOn);
+
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(newPolice.headers).expect(200);
+  const body = view.body as CaseBody;
+  const identification = body.steps.find((step) => step.kind === 'identification');
+  // Its day and hour, and the day its deadlines count from, as the original police read them before the transfer.
+  const {
+    completedBy: _by,
+    overdue: _overdue,
+    ...asSeenBefore
+  } = before.steps.find((step) => step.kind === 'identification') as StepBody & {
+    completedBy: unknown;
+    overdue: unknown;
+  };
+  expect(identification).toMatchObject({ ...asSeenBefore, agencyId: 'demo-police' });
+  expect(identification?.details).toEqual({ identifiedOn, path: 'adult' });
+  expect(body.timeline.filter((entry) => entry.stepId === 'identification-1').map((entry) => entry.type)).toEqual([
+    'step.opened',
+    'step.completed',
+  ]);
+
+  const html = await pageText(caseId);
+  expect(words(html)).toContain(`Intake Victim identification: identified ${formatCalendarDay(identifiedOn)}.`);
+  expect(words(html)).toMatch(
+    /Victim identification Demo City Police Department \(fictitious\) Completed Completed on/,
+  );
+
+  // Least privilege as before: the agency it was transferred from reads nothing of the case.
+  const old = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('law_enforcement')).expect(403);
+  expect(old.body).toMatchObject({ code: 'transferred_away' });
+});
+
+test('what the identification opened on a typed day reads as that day to the police it was transferred to', async () => {
+  const identifiedOn = addDays(await today(), -3);
+  const { caseId } = await transferred('typed-day', identifiedOn);
+
+  const lines = timelineLines(await pageText(caseId));
+  const day = formatCalendarDay(identifiedOn);
+  for (const step of ['Continued Presence request', 'Law-enforcement declaration (Form I-914, Supplement B)']) {
+    expect(lines).toContain(`${day} | ${step} opened, owed by Demo City Police Department (fictitious).`);
+  }
+  // Only what happened at an hour (the opening, the transfer) reads at one.
+  expect(lines.filter((line) => / C[SD]T \|/.test(line)).map((line) => line.split(' | ')[1]?.split(' ')[0])).toEqual([
+    'Case',
+    'Case',
+  ]);
+});
