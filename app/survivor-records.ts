@@ -23,7 +23,7 @@ import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
 import { findAgency } from '../db/agencies';
-import { caseReference, openingAgencyOf, replaceReference } from '../db/case-references';
+import { caseReference, referenceOwnerOf, replaceReference } from '../db/case-references';
 import { passesForAssigned } from '../domain/chosen-reference';
 import { enqueue, findNotification, type Notification } from '../db/notifications';
 import { inTransaction, type Queryable } from '../db/pool';
@@ -237,9 +237,10 @@ function anotherIdentityOnRecord(differing: readonly string[]): AppError {
 }
 
 /**
- * What a request asks of the case's reference, and from whom: the opening agency, whose case number it is, or another
- * (`byOther`, with the opening agency's name for its refusals). From another, a chosen reference is refused 403 naming
- * `reference`, before anything is written: the reference is unique within the opening agency only, so another agency
+ * What a request asks of the case's reference, and from whom: the agency whose case number it is (the opening agency,
+ * or the police a transfer moved the case to since: db/case-references.ts `referenceOwnerOf`; below "the opening
+ * agency"), or another (`byOther`, with the opening agency's name for its refusals). From another, a chosen reference
+ * is refused 403 naming `reference`, before anything is written: the reference is unique within its agency only, so another agency
  * may not replace it with a number of its own, nor learn from a 409 which of its numbers are taken; the case's own
  * reference sent back unchanged (a client sending what it read) asks nothing, as if left out. Its null is weighed
  * once the identity is written (`settleReference`): it is for a reference that would say who the survivor is. The
@@ -257,7 +258,8 @@ async function referenceRequest(
   asked: NewReference,
 ): Promise<ReferenceRequest> {
   if (asked === undefined) return { asked };
-  const opener = await openingAgencyOf(pool, caseId);
+  // The agency whose case number it is now: after a transfer, the police the case went to (`referenceOwnerOf`).
+  const opener = await referenceOwnerOf(pool, caseId);
   if (opener === null || opener === actor.agencyId) return { asked };
   const openerName = (await findAgency(pool, opener))?.name ?? 'the agency that opened the case';
   if (asked === null) {

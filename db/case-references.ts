@@ -54,6 +54,8 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
       const sameSurvivor = await openCasesOfSameSurvivor(client, same, keyring);
       if (sameSurvivor.length > 0) return { sameSurvivor };
     }
+    if (await ownedByTransfer(client, intake.openedByAgencyId, intake.reference, intake.caseId))
+      return 'reference_taken';
     const { rows } = await client.query<{ reference: string }>(
       `WITH reserved AS (
          INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
@@ -91,15 +93,39 @@ export async function caseReference(db: Queryable, caseId: string): Promise<stri
 }
 
 /**
- * The agency that opened the case, whose case number its reference is (references are unique within it): only its
- * users may choose the case another (app/survivor-records.ts). Null for a case without a reservation.
+ * The agency whose case number the case's reference is, which alone may choose the case another (app/survivor-
+ * records.ts): the case's agency now of the kind of the one that reserved it. The police a case was transferred to
+ * owns it from the transfer on, as it owns the police's steps; the coordinator, which also opens cases, is never
+ * transferred. The reserving agency itself for a case the read model does not hold yet; null for a case without a
+ * reservation.
  */
-export async function openingAgencyOf(db: Queryable, caseId: string): Promise<string | null> {
-  const { rows } = await db.query<{ opened_by_agency_id: string }>(
-    'SELECT opened_by_agency_id FROM case_references WHERE case_id = $1 AND replaced_at IS NULL',
+export async function referenceOwnerOf(db: Queryable, caseId: string): Promise<string | null> {
+  const { rows } = await db.query<{ owner: string }>(
+    `SELECT COALESCE(c.agencies ->> a.kind, r.opened_by_agency_id) AS owner
+       FROM case_references r
+       LEFT JOIN agencies a ON a.id = r.opened_by_agency_id
+       LEFT JOIN cases c ON c.id = r.case_id
+      WHERE r.case_id = $1 AND r.replaced_at IS NULL`,
     [caseId],
   );
-  return rows[0]?.opened_by_agency_id ?? null;
+  return rows[0]?.owner ?? null;
+}
+
+/**
+ * Whether `agencyId` owns, by a transfer, another case whose reference is `reference` (its letters in any case): a
+ * reference reserved by the agency it was transferred from, which the unique index keeps unique within that agency
+ * only, is unique within the agency that owns it now too, so no case of its caseload reads as another's.
+ */
+async function ownedByTransfer(db: Queryable, agencyId: string, reference: string, caseId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM case_references r
+       JOIN agencies a ON a.id = r.opened_by_agency_id
+       JOIN cases c ON c.id = r.case_id
+      WHERE r.replaced_at IS NULL AND upper(r.reference) = upper($2) AND r.case_id <> $3
+        AND r.opened_by_agency_id <> $1 AND c.agencies ->> a.kind = $1`,
+    [agencyId, reference, caseId],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /**
@@ -115,6 +141,10 @@ export async function replaceReference(
   reference: string,
   at: Date,
 ): Promise<'replaced' | 'reference_taken'> {
+  // The new reference is its owner's now (`referenceOwnerOf`), unique among that agency's: after a transfer, the
+  // police the case went to; the references replaced stay reserved for the agency that had them.
+  const owner = await referenceOwnerOf(db, caseId);
+  if (owner !== null && (await ownedByTransfer(db, owner, reference, caseId))) return 'reference_taken';
   const { rows } = await db.query<{ opened_by_agency_id: string; identified_at: Date | null }>(
     `UPDATE case_references SET replaced_at = $2 WHERE case_id = $1 AND replaced_at IS NULL
      RETURNING opened_by_agency_id, identified_at`,
@@ -128,7 +158,7 @@ export async function replaceReference(
       `INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (opened_by_agency_id, upper(reference)) DO UPDATE SET reference = EXCLUDED.reference, replaced_at = NULL
          WHERE case_references.case_id = EXCLUDED.case_id`,
-      [caseId, replaced.opened_by_agency_id, reference, replaced.identified_at],
+      [caseId, owner ?? replaced.opened_by_agency_id, reference, replaced.identified_at],
     );
     if (rowCount === 0) return 'reference_taken';
   } catch (error) {

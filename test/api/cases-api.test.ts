@@ -2150,15 +2150,16 @@ describe("correcting the survivor's record", () => {
           'coord-1',
         ).expect(200);
         expect((replaced.body as { reference: string }).reference).toMatch(/^RC-/);
-        // No notice recorded, so none delivered: not in the app, not by email to the former police's address.
+        // No notice to the former police, so none delivered to it: not in the app, not by email to its address. The
+        // number is the police's the case was transferred to now (probe E2), which is told in the app (no address).
         const notices = await stack.pool.query(
           'SELECT recipient_agency_id FROM notifications WHERE case_id = $1 AND kind = $2',
           [opened.caseId, 'reference_replaced'],
         );
-        expect(notices.rows).toEqual([]);
+        expect(notices.rows).toEqual([{ recipient_agency_id: 'le-2' }]);
         // The notice recorded before (the transfer's, to the former police) names the case by its new reference:
         // the one replaced, which said who the survivor is, is shown to no one again.
-        // The coordinator reads every agency's notices of the case; the new police, their own (none: no address).
+        // The coordinator reads every agency's notices of the case; the new police, their own.
         for (const [reader, count] of [
           ['coord-1', 1],
           ['le-2', 0],

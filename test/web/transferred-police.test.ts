@@ -10,6 +10,7 @@ import request from 'supertest';
 import { upsertAgencies } from '../../db/agencies';
 import { formatCalendarDay } from '../../core/people-dates';
 import { addDays, dateOf } from '../../domain/dates';
+import { DEMO_AGENCIES } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
 import { consoleStackPerFile, openDemoCase } from '../support/console';
@@ -141,4 +142,81 @@ test('what the identification opened on a typed day reads as that day to the pol
     'Case',
     'Case',
   ]);
+});
+
+/** A case the demo police opens under its own case number, then transferred to the new police. */
+async function transferredWithNumber(reference: string, name: string): Promise<string> {
+  const opened = await request(suite.app)
+    .post('/api/cases')
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      agencies: DEMO_AGENCIES,
+      identifiedOn: addDays(await today(), -1),
+      reference,
+      survivor: { name, birthDate: '1991-02-03' },
+    })
+    .expect(201);
+  const { caseId } = opened.body as { caseId: string };
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/transfers`)
+    .set(suite.stack.as('coordinator'))
+    .set('Idempotency-Key', randomUUID())
+    .send({ agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE })
+    .expect(200);
+  return caseId;
+}
+
+const opening = (headers: { Authorization: string }, reference: string) =>
+  request(suite.app)
+    .post('/api/cases')
+    .set(headers)
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      agencies: { ...DEMO_AGENCIES, law_enforcement: headers === newPolice.headers ? NEW_POLICE : 'demo-police' },
+      identifiedOn: addDays(DAY_ZERO, 0),
+      reference,
+      survivor: { name: 'Opening Survivor (fictitious)', birthDate: '1992-03-04' },
+      confirmNotDuplicate: true,
+    });
+const DAY_ZERO = '2026-11-01';
+
+test('the case reference is the case number of the police the case was transferred to; the old one stays reserved for its agency', async () => {
+  const caseId = await transferredWithNumber('PD-E2-0001', 'Numbered Survivor (fictitious)');
+
+  // The new police may give the case its own number with a correction, as the opening police could.
+  const corrected = await request(suite.app)
+    .post(`/api/cases/${caseId}/survivor`)
+    .set(newPolice.headers)
+    .set('Idempotency-Key', randomUUID())
+    .send({ contact: 'Shelter line 555-0199', reference: 'NC-E2-0001' })
+    .expect(200);
+  expect(corrected.body).toMatchObject({ reference: 'NC-E2-0001' });
+  const read = await request(suite.app).get(`/api/cases/${caseId}`).set(newPolice.headers).expect(200);
+  expect(read.body).toMatchObject({ reference: 'NC-E2-0001' });
+
+  // The number it replaced stays the former agency's, reserved as its case's former number; the new one is the new
+  // police's: another case of the new police may not open with it, a case of the former agency may.
+  await opening(suite.stack.as('law_enforcement'), 'PD-E2-0001')
+    .expect(409)
+    .expect((res) => expect(res.body).toMatchObject({ code: 'reference_taken' }));
+  await opening(newPolice.headers, 'nc-e2-0001')
+    .expect(409)
+    .expect((res) => expect(res.body).toMatchObject({ code: 'reference_taken' }));
+  await opening(suite.stack.as('law_enforcement'), 'NC-E2-0001').expect(201);
+
+  // The correction form offers the new police the field of its own case number.
+  const form = await request(suite.app)
+    .get(`/cases/${caseId}/survivor`)
+    .set('Cookie', `${SESSION_COOKIE}=${newPoliceCookie}`)
+    .expect(200);
+  expect(form.text).toContain('name="reference"');
+});
+
+test('a case transferred with the former police’s number keeps it unique within the police it was transferred to', async () => {
+  await transferredWithNumber('PD-E2-0002', 'Kept Number Survivor (fictitious)');
+  // The new police now knows a case by PD-E2-0002: it may not open another under it, in any letters.
+  await opening(newPolice.headers, 'pd-e2-0002')
+    .expect(409)
+    .expect((res) => expect(res.body).toMatchObject({ code: 'reference_taken' }));
 });

@@ -95,14 +95,26 @@ function referenceInWords(message: string, typed: boolean, ownsReference: boolea
 }
 
 /**
- * The agency that opened the case, whose case number the reference is: its opening's timeline entry names it (the
- * API's `case_references`, which decides who may type one, was written from the same opening).
+ * The agency whose case number the reference is: the one that opened the case (its opening's timeline entry names it),
+ * or, once a transfer moved the case from it, the agency it was transferred to ("law_enforcement transferred from
+ * demo-police to new-police", each transfer in turn), as the API's `referenceOwnerOf` (db/case-references.ts) decides
+ * who may type one.
  */
-const openedByOf = (view: { timeline: { type: string; actorAgencyId: string | null }[] }) =>
-  view.timeline.find((entry) => entry.type === 'case.opened')?.actorAgencyId ?? null;
+function referenceOwnerOf(view: {
+  timeline: { seq: number; type: string; actorAgencyId: string | null; summary: string }[];
+}) {
+  const entries = [...view.timeline].sort((a, b) => a.seq - b.seq);
+  let owner = entries.find((entry) => entry.type === 'case.opened')?.actorAgencyId ?? null;
+  for (const entry of entries) {
+    const moved = entry.type === 'case.transferred' ? /^\w+ transferred from (\S+) to (\S+)/.exec(entry.summary) : null;
+    if (moved && moved[1] === owner) owner = moved[2] ?? owner;
+  }
+  return owner;
+}
 
-/** Whether this person's agency opened the case, so may type the case's new reference. */
-const ownsReferenceOf = (me: MeView, view: Parameters<typeof openedByOf>[0]) => openedByOf(view) === me.user.agencyId;
+/** Whether this person's agency owns the case's reference, so may type the case's new reference. */
+const ownsReferenceOf = (me: MeView, view: Parameters<typeof referenceOwnerOf>[0]) =>
+  referenceOwnerOf(view) === me.user.agencyId;
 
 /**
  * The new reference the form asks for: the one typed, or null (one assigned) when the box is ticked; undefined when
@@ -295,7 +307,7 @@ export function survivorPages(kit: Kit): Router {
         view,
         survivor,
         ownsReference: ownsReferenceOf(me, view),
-        openedByName: kit.words(res).agencyName(openedByOf(view) ?? ''),
+        openedByName: kit.words(res).agencyName(referenceOwnerOf(view) ?? ''),
         form: form ? (meanwhile.length > 0 ? rebased(form, survivor) : form) : formOfIdentity(survivor),
         // The details the form was opened with go with it; after a conflict, those it has now, which the page shows.
         read:
