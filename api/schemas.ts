@@ -566,6 +566,13 @@ export const CaseViewSchema = z.object({
                 'does not expire, the end of the benefits it opened: the start of the day after their last day (its ' +
                 "`benefitEndsOn`), the day the advocate's reminders of it name",
             ),
+          typedDay: isoDateSchema()
+            .nullable()
+            .describe(
+              'the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a ' +
+                'moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; ' +
+                'null when it gave none. Never more than the day `completedAt` is kept at',
+            ),
         })
         .describe('one step, told by these facts alone; `agencyId`: the agency that signs it'),
     )

@@ -25,6 +25,8 @@ import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine, windowEndOf, withSettledDeli
 import { emailOutcomes } from '../db/notifications';
 import { agencyKindInProse } from '../domain/labels';
 import { overdueFrom } from '../domain/steps';
+import { signedEventDate } from '../domain/case';
+import type { IsoDate } from '../domain/dates';
 import type { Actor, AgencyKind, CaseAgencies, Step, TimelineEntry } from '../domain/types';
 import { caseNotesShown } from './step-notes';
 import type { Clock } from '../core/clock';
@@ -38,7 +40,17 @@ export { REMINDER_STATUSES } from '../db/reminders';
  * (domain/access.ts `canSeeMilestone`). No step id, so no document, note, reminder or sign-off of it can be asked
  * for; no details, whose note may name the survivor.
  */
-export type Milestone = Pick<Step, 'kind' | 'track' | 'status' | 'outcome' | 'completedAt' | 'expiresAt' | 'agencyId'>;
+export type Milestone = Pick<
+  Step,
+  'kind' | 'track' | 'status' | 'outcome' | 'completedAt' | 'expiresAt' | 'agencyId'
+> & {
+  /**
+   * The day `completedAt` stands for when its sign-off gave a day for its event (domain/case.ts `signedEventDate`)
+   * and was kept at that day (noon UTC of it, or the moment of a sign-off of today): what it opened at that instant
+   * happened on that day, not at an hour (web/timeline.ts). Nothing `completedAt` does not say already.
+   */
+  typedDay: IsoDate | null;
+};
 
 /**
  * The case as the API answers it: its visible steps, the milestones of the steps it does not see, and whether
@@ -252,6 +264,7 @@ function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
       completedAt: step.completedAt,
       expiresAt: step.kind === 'hhs_certification_letter' ? windowEndOf(step, 'benefit_window') : step.expiresAt,
       agencyId: step.agencyId,
+      typedDay: typedDayOf(step),
     }));
 }
 
@@ -286,4 +299,13 @@ function withOverdue(view: CaseView, now: Date): CaseView {
       overdue: step.status === 'pending' && step.dueAt !== null && overdueFrom(step.kind, step.dueAt) < at,
     })),
   };
+}
+
+/**
+ * The day a settled step's `completedAt` stands for, when its sign-off gave a day for its event and the step was kept
+ * at it (`Milestone.typedDay`); null otherwise.
+ */
+function typedDayOf(step: Step): IsoDate | null {
+  const day = signedEventDate(step);
+  return day !== undefined && step.completedAt?.startsWith(day) ? day : null;
 }

@@ -1931,6 +1931,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
@@ -2128,6 +2130,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
@@ -2328,6 +2332,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
@@ -2543,6 +2549,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
@@ -3271,6 +3279,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
@@ -4001,6 +4011,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;
@@ -4937,6 +4949,8 @@ export interface operations {
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
+                            /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
+                            typedDay: string | null;
                         }[];
                         /** @description ISO-8601 instant */
                         openedAt: string;

@@ -33,6 +33,12 @@ interface Entry {
   summary: string;
 }
 
+/** A milestone's sign-off as the case view gives it: when it was signed off, and the day it gave, if it gave one. */
+interface MilestoneDay {
+  completedAt: string | null;
+  typedDay?: string | null;
+}
+
 interface StepFacts {
   id: string;
   kind: string;
@@ -59,18 +65,24 @@ export function timelineOf(
   steps: readonly StepFacts[],
   words: Words,
   agencies: Partial<CaseAgencies> = {},
+  milestones: readonly MilestoneDay[] = [],
 ): { at: string; when: string; sentence: string }[] {
   const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
   const typed = typedDays(entries, steps);
   // The days entered without a time, by the instant the workflow keeps them as: what else happened at that instant
-  // (the steps an identification entered by its date opened) happened on that day, at no hour anyone entered.
-  const enteredDays = new Map(
-    entries.flatMap((entry) => {
+  // (the steps an identification entered by its date opened) happened on that day, at no hour anyone entered. A
+  // sign-off the reader does not see, only how it went (a milestone: ICE's CP grant, which opens the police's renewal
+  // request), says its day too.
+  const enteredDays = new Map([
+    ...milestones.flatMap(({ completedAt, typedDay }) =>
+      completedAt && typedDay ? [[Date.parse(completedAt), typedDay] as const] : [],
+    ),
+    ...entries.flatMap((entry) => {
       const day = enteredDayOf(entry, byId, words, typed);
       return day ? [[Date.parse(entry.at), day] as const] : [];
     }),
-  );
+  ]);
   return [...entries]
     .filter((entry) => !mootAlarm(entry, byId))
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)

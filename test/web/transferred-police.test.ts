@@ -220,3 +220,29 @@ test('a case transferred with the former police’s number keeps it unique withi
     .expect(409)
     .expect((res) => expect(res.body).toMatchObject({ code: 'reference_taken' }));
 });
+
+test('a step opened by a sign-off it sees only as a milestone, on a day typed, reads as that day (ICE’s CP grant)', async () => {
+  const todayOn = await today();
+  const { caseId } = await transferred('milestone-day', addDays(todayOn, -60));
+  const signOff = (stepId: string, headers: { Authorization: string }, body: object) =>
+    request(suite.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(headers)
+      .set('Idempotency-Key', randomUUID())
+      .send(body)
+      .expect(200);
+  await signOff('cp_request-1', newPolice.headers, {
+    outcome: 'requested',
+    details: { requestedOn: addDays(todayOn, -55) },
+  });
+  const grantedOn = addDays(todayOn, -40);
+  await signOff('cp_decision-1', suite.stack.as('ice'), { outcome: 'granted', details: { grantedOn } });
+
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(newPolice.headers).expect(200);
+  expect((view.body as { milestones: unknown[] }).milestones).toEqual([
+    expect.objectContaining({ kind: 'cp_decision', outcome: 'granted', typedDay: grantedOn }),
+  ]);
+  const renewal = timelineLines(await pageText(caseId)).filter((line) => /renewal request opened/i.test(line));
+  expect(renewal).toHaveLength(1);
+  expect(renewal[0]).toMatch(new RegExp(`^${formatCalendarDay(grantedOn)} \\| `));
+});
