@@ -59,22 +59,22 @@ export function deadlineInZone(deadline: Instant, zone: string): Instant {
   return Date.parse(dayBeginsThere) < at.getTime() ? dayBeginsThere : at.toISOString();
 }
 
-/** When a case lapses a validity: its last day ended everywhere in the US (domain/dates.ts, which core may not read). */
-const LAST_DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
-
 /**
  * A validity's end as the deadline of the step due at it (a CP grant's renewal request: domain/steps.ts
  * `DUE_AT_A_VALIDITY_END`), where it is read. Its last day is valid all day there, and the case lapses it only once
  * that day has ended everywhere in the US. West of UTC, where the stored end (the start of the next day, UTC) falls in
  * that last afternoon, 16:00 in Los Angeles, it passes as the day ends there, at the zone's midnight, and never after
  * the lapse; east of UTC, as any typed day's end (`deadlineInZone`). Its last day to act is the same day either way.
+ * `lapsesAfterMs`: how long after the stored end the case lapses it, domain/dates.ts `LAST_DAY_ENDS_EVERYWHERE_MS`,
+ * the one value the workflow and the overdue lists (db/overdue.ts) use too; core/ may not read domain/, so its
+ * callers, above both, pass it.
  */
-export function validityEndIn(endsAt: Instant, zone: string): Instant {
+export function validityEndIn(endsAt: Instant, zone: string, lapsesAfterMs: number): Instant {
   const at = Date.parse(endsAt);
   if (at % DAY_MS !== 0) return endsAt;
   const dayEndsThere = Date.parse(startOfLocalDay(new Date(at).toISOString().slice(0, 10), zone));
   if (dayEndsThere <= at) return endsAt;
-  return new Date(Math.min(dayEndsThere, at + LAST_DAY_ENDS_EVERYWHERE_MS)).toISOString();
+  return new Date(Math.min(dayEndsThere, at + lapsesAfterMs)).toISOString();
 }
 
 /**

@@ -43,7 +43,9 @@ export function beforeTheTvpa(field: string, day: IsoDate): string | null {
 
 /**
  * How long after a validity's end (the start of the day after its last day, UTC) that last day has ended everywhere in
- * the US (Samoa's midnight): when a case that reads dates as written lapses it (domain/tracks/track.ts).
+ * the US (Samoa's midnight): when a case that reads dates as written lapses it (domain/tracks/track.ts), when the
+ * step due at it reads overdue (domain/steps.ts, db/overdue.ts), and the latest it passes where it is read
+ * (core/people-dates.ts `validityEndIn`, given it by its callers: core/ may not read domain/). Written here alone.
  */
 export const LAST_DAY_ENDS_EVERYWHERE_MS = 12 * 3_600_000;
 

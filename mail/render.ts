@@ -13,7 +13,7 @@ import {
   passedOnItsLastDay,
   validityEndIn,
 } from '../core/people-dates';
-import { lastValidDay } from '../domain/dates';
+import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
 import type { EndNow, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
@@ -148,7 +148,7 @@ export function dueWordsFor(
 
 /** A step due at a validity's end passes as its last day ends where it is judged (core/people-dates.ts). */
 const asRead = (dueAt: Instant, stepKind: string, judgedIn: string): Instant =>
-  dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, judgedIn) : dueAt;
+  dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, judgedIn, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
 
 /**
  * How an overdue deadline stands at `now`, in words beside the deadline it names that stay true when the email is read

@@ -12,7 +12,7 @@ import {
 } from '../core/people-dates';
 import { startOfLocalDay } from '../core/time-zones';
 import { signedEventDate } from '../domain/case';
-import { lastValidDay } from '../domain/dates';
+import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
 import { dueAtAValidityEnd } from '../domain/steps';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
@@ -79,7 +79,7 @@ export function wordsFor(
   const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, deadlineZones);
   /** A step due at a validity's end passes as its last day ends where it is read (core/people-dates.ts). */
   const asRead = (dueAt: string, stepKind?: string | null) =>
-    stepKind && dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, zone) : dueAt;
+    stepKind && dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, zone, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
   const dueOf = (stepKind: string, dueAt: string | null | undefined) =>
     dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zoneOf(dueAt))) : '—';
   return {
@@ -146,7 +146,7 @@ export function wordsFor(
      * Whether something that ends at `expiresAt` (a CP grant) has ended where the reader works: not on its last day,
      * which is valid all day there (core/people-dates.ts `validityEndIn`).
      */
-    hasEnded: (expiresAt: string) => hasPassed(validityEndIn(expiresAt, zone), zone, now),
+    hasEnded: (expiresAt: string) => hasPassed(validityEndIn(expiresAt, zone, LAST_DAY_ENDS_EVERYWHERE_MS), zone, now),
     agencyName,
     /** The agency that owns a step, by name; its kind while no agency is assigned. */
     stepAgency: (step: { agencyId: string | null; agencyKind: string }) =>
