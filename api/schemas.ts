@@ -3,7 +3,7 @@
  * from them, so the two cannot drift. Objects are strict: an unknown field is an error, never silently dropped.
  */
 import { z } from 'zod';
-import { instantBoundSchema, instantOfBound, isoDateSchema } from '../domain/dates';
+import { instantBoundSchema, instantOfBound, instantSchema, isoDateSchema } from '../domain/dates';
 import { correctionReasonSchema, signOffSchema } from '../domain/steps';
 import { DOCUMENT_REMOVAL_REASONS, REFUSAL_REASONS } from '../domain/reasons';
 import { transferCaseSchema } from '../domain/case';
@@ -352,6 +352,19 @@ const MAX_CASE_PAGE = 200;
 const MAX_NOTIFICATION_PAGE = 200;
 const MAX_AUDIT_PAGE = 200;
 
+/** At most this many instants moved across a day's bound: a midnight or two for each zone the police work in. */
+const MAX_MOVED_INSTANTS = 20;
+
+/** Instants given by repeating a query parameter: one arrives as a string, several as an array. */
+const movedInstants = (description: string) =>
+  z
+    .preprocess(
+      (value) => (typeof value === 'string' ? [value] : value),
+      z.array(instantSchema()).min(1).max(MAX_MOVED_INSTANTS),
+    )
+    .describe(description)
+    .optional();
+
 export const StepListQuerySchema = z
   .strictObject({
     status: z
@@ -372,6 +385,12 @@ export const StepListQuerySchema = z
     dueAtTheHourAfter: instantBoundSchema()
       .describe('in place of dueAfter for the steps whose deadline is shown at its hour, as dueAtTheHourBefore')
       .optional(),
+    dueAfterExcept: movedInstants(
+      'with dueAfter: deadlines at these instants, though at or after dueAfter, are left out (repeat the parameter for each): a client that selects by the last day to act names the midnights after its day begins that show the day before (one passing at a police midnight reads the day before it)',
+    ),
+    dueBeforeAlso: movedInstants(
+      'with dueBefore: deadlines at these instants, though at or after dueBefore, are listed too (repeat the parameter for each), as dueAfterExcept leaves them out',
+    ),
     sort: z.enum(['dueAt', '-dueAt']).default('dueAt'),
     limit: limit(MAX_STEP_PAGE),
     cursor: z.string().min(1).max(500).optional(),
@@ -381,7 +400,15 @@ export const StepListQuerySchema = z
       ['dueAfter', 'dueBefore'],
       ['dueAtTheHourAfter', 'dueAtTheHourBefore'],
     ]),
-  );
+  )
+  .superRefine((query, ctx) => {
+    for (const [moved, bound] of [
+      ['dueAfterExcept', 'dueAfter'],
+      ['dueBeforeAlso', 'dueBefore'],
+    ] as const)
+      if (query[moved] !== undefined && query[bound] === undefined)
+        ctx.addIssue({ code: 'custom', path: [moved], message: `is only taken with ${bound}` });
+  });
 
 const OVERDUE_FILTER =
   'true: cases with a pending step the caller sees past its due date; false: cases without one. With pendingKind, of that kind: pendingKind=t_visa_filing&overdue=true is the cases whose T-visa filing is overdue';

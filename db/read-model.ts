@@ -38,6 +38,14 @@ export interface StepFilter {
    */
   dueAtTheHourBefore?: Instant;
   dueAtTheHourAfter?: Instant;
+  /**
+   * Deadlines at these instants, at or after `dueAfter`, are left out, and those at or after `dueBefore` in
+   * `dueBeforeAlso` are listed: a client that selects by the last day to act each row shows, east of the police,
+   * names the midnights within its day's first hours that show the day before (web/day-bounds.ts `dueDayBounds`).
+   * Steps shown at their hour take their own bounds, as above.
+   */
+  dueAfterExcept?: Instant[];
+  dueBeforeAlso?: Instant[];
   caseId?: string;
   /** By due date, earliest first (`due_at`) or latest first (`-due_at`); steps without a due date come last in `due_at`. */
   sort: 'due_at' | '-due_at';
@@ -315,19 +323,33 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   if (filter.agencyKind !== undefined) conditions.push(`s.agency_kind = ${param(filter.agencyKind)}`);
   if (filter.kind !== undefined) conditions.push(`s.kind = ${param(filter.kind)}`);
   if (filter.caseId !== undefined) conditions.push(`s.case_id = ${param(filter.caseId)}`);
-  const dueBound = (operator: '<' | '>=', bound: Instant | undefined, atTheHour: Instant | undefined) => {
-    if (atTheHour === undefined) {
-      if (bound !== undefined) conditions.push(`s.due_at ${operator} ${param(bound)}`);
-      return;
+  const dueBound = (
+    operator: '<' | '>=',
+    bound: Instant | undefined,
+    atTheHour: Instant | undefined,
+    moved: readonly Instant[] | undefined,
+  ) => {
+    if (bound === undefined && atTheHour === undefined) return;
+    // The instants that read the day before the bound though at or after it: out of "after", into "before".
+    const instants = bound !== undefined && moved && moved.length > 0 ? `${param(moved)}::timestamptz[]` : undefined;
+    const byBound =
+      bound === undefined
+        ? 'true'
+        : instants === undefined
+          ? `s.due_at ${operator} ${param(bound)}`
+          : operator === '<'
+            ? `(s.due_at < ${param(bound)} OR s.due_at = ANY(${instants}))`
+            : `(s.due_at >= ${param(bound)} AND s.due_at <> ALL(${instants}))`;
+    if (atTheHour === undefined) conditions.push(byBound);
+    else {
+      const kinds = param(STEP_KINDS_DUE_AT_THE_HOUR);
+      conditions.push(
+        `(CASE WHEN s.kind = ANY(${kinds}::text[]) THEN s.due_at ${operator} ${param(atTheHour)} ELSE ${byBound} END)`,
+      );
     }
-    const kinds = param(STEP_KINDS_DUE_AT_THE_HOUR);
-    const others = bound === undefined ? 'true' : `s.due_at ${operator} ${param(bound)}`;
-    conditions.push(
-      `(CASE WHEN s.kind = ANY(${kinds}::text[]) THEN s.due_at ${operator} ${param(atTheHour)} ELSE ${others} END)`,
-    );
   };
-  dueBound('<', filter.dueBefore, filter.dueAtTheHourBefore);
-  dueBound('>=', filter.dueAfter, filter.dueAtTheHourAfter);
+  dueBound('<', filter.dueBefore, filter.dueAtTheHourBefore, filter.dueBeforeAlso);
+  dueBound('>=', filter.dueAfter, filter.dueAtTheHourAfter, filter.dueAfterExcept);
 
   const descending = filter.sort === '-due_at';
   if (filter.cursor !== undefined) {

@@ -6424,9 +6424,11 @@ export interface operations {
                 agencyId?: string;
                 cursor?: string;
                 dueAfter?: string;
+                dueAfterExcept?: string[];
                 dueAtTheHourAfter?: string;
                 dueAtTheHourBefore?: string;
                 dueBefore?: string;
+                dueBeforeAlso?: string[];
                 kind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                 limit?: number;
                 sort?: "dueAt" | "-dueAt";

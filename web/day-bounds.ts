@@ -4,7 +4,7 @@
  * API takes instants (a bare day is its start in UTC, as documented for every client); the console, which shows the
  * days in the reader's zone, turns its days into the instants they stand for here, so every page reads them one way.
  */
-import { lastDayToAct } from '../core/people-dates';
+import { deadlineZone, lastDayToAct } from '../core/people-dates';
 import { startOfLocalDay } from '../core/time-zones';
 import { addDays, EARLIEST_DATE, endOfDay, isoDateSchema, LATEST_DATE, startOfDay } from '../domain/dates';
 
@@ -59,8 +59,9 @@ function lastMidnightOf(day: string, zone: string): number {
  * after the day's midnights in UTC and the police's zones and no later than its noon UTC, which selects by the day
  * shown for every deadline counted in days, wherever it is read. Within that, it is the day's start where the reader
  * is, so that a deadline counted in days from an identification's hour, which reads the day it passes on there, is
- * selected by that day too, for readers in the US zones west of their police. A deadline shown at its hour has bounds
- * of its own (`dueAtTheHourBounds`). Not a day (the API refuses it in words): as typed.
+ * selected by that day too, for readers in the US zones west of their police; east of them, `dueDayBounds` adds the
+ * midnights to move across the bound. A deadline shown at its hour has bounds of its own (`dueAtTheHourBounds`). Not a
+ * day (the API refuses it in words): as typed.
  */
 export function dueDayBound(day: string, readerZone: string, policeZones: readonly string[]): string {
   if (!isDay(day)) return day;
@@ -69,6 +70,45 @@ export function dueDayBound(day: string, readerZone: string, policeZones: readon
   const readerStart = Date.parse(startOfLocalDay(day, readerZone)) + 1;
   const bound = Math.min(utcMidnight + NOON_MS, Math.max(lowest, readerStart));
   return new Date(bound).toISOString();
+}
+
+/**
+ * `dueDayBound` without its gap east of the police: the bound, and the instants at or after it that show the day
+ * before (`moved`: the API's `dueAfterExcept` for "Due on or after", `dueBeforeAlso` for "Due before"). Where the
+ * reader's day begins before the police's or UTC's midnight (Guam with the police in Chicago, New York with them in
+ * Los Angeles), a deadline counted in days from an identification's hour passes in those first hours and shows that
+ * day where the reader is, while one at the police's midnight shows the day before: no one instant parts them, as
+ * both are of the same kinds of step. The bound is then the reader's day's start, and the midnights in those hours
+ * (the reader's own, UTC's and the police's, of the day and the day before, or an hour off across a change of the
+ * clocks), each of which is moved if it shows the day before, as every list shows it (core/people-dates.ts
+ * `deadlineZone`, `lastDayToAct`). No other instant there is the start of a day in any of those zones, so it shows the
+ * day where the reader is, which has begun. Not a day, or no gap: `dueDayBound` alone.
+ */
+export function dueDayBounds(
+  day: string,
+  readerZone: string,
+  policeZones: readonly string[],
+): { bound: string; moved: string[] } {
+  const bound = dueDayBound(day, readerZone, policeZones);
+  if (!isDay(day)) return { bound, moved: [] };
+  const readerStart = Date.parse(startOfLocalDay(day, readerZone));
+  const end = Date.parse(bound);
+  if (readerStart + 1 >= end) return { bound, moved: [] };
+  const midnights = [day, addDays(day, -1)].flatMap((date) =>
+    policeZones.flatMap((zone) => {
+      const midnight = Date.parse(startOfLocalDay(date, zone));
+      return [midnight - HOUR_MS, midnight, midnight + HOUR_MS];
+    }),
+  );
+  const showsTheDayBefore = (at: number) => {
+    const dueAt = new Date(at).toISOString();
+    return lastDayToAct(dueAt, deadlineZone(dueAt, readerZone, policeZones)) < day;
+  };
+  const moved = [...new Set([readerStart, Date.parse(startOfDay(day)), ...midnights])]
+    .filter((at) => at >= readerStart && at < end && showsTheDayBefore(at))
+    .sort((a, b) => a - b)
+    .map((at) => new Date(at).toISOString());
+  return { bound: new Date(readerStart).toISOString(), moved };
 }
 
 /**

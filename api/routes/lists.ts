@@ -6,7 +6,7 @@ import { detailsShown } from '../../app/step-notes';
 import { route, type Permission, type Route } from '../route';
 import { listedAgency, searchesByName, seesCases } from '../../domain/access';
 import type { Actor } from '../../domain/types';
-import { instantOfBound } from '../../domain/dates';
+import { instantOfBound, normaliseInstant } from '../../domain/dates';
 import {
   CaseListQuerySchema,
   CasePageSchema,
@@ -64,6 +64,8 @@ export function listRoutes(deps: ApiDeps): Route[] {
           dueAfter: boundOf(query.dueAfter),
           dueAtTheHourBefore: boundOf(query.dueAtTheHourBefore),
           dueAtTheHourAfter: boundOf(query.dueAtTheHourAfter),
+          dueAfterExcept: query.dueAfterExcept?.map(normaliseInstant),
+          dueBeforeAlso: query.dueBeforeAlso?.map(normaliseInstant),
           sort: query.sort === 'dueAt' ? 'due_at' : '-due_at',
           limit: query.limit,
           cursor: query.cursor,

@@ -1557,6 +1557,29 @@ describe('the caseload: GET /api/cases', () => {
       .expect(400);
     expect(steps.body).toMatchObject({ errors: [{ field: 'dueBefore', message: 'must not be before dueAfter' }] });
   });
+
+  test('the steps list takes the midnights moved across its bounds, one or repeated, only with their bound', async () => {
+    await request(app)
+      .get('/api/steps?dueAfter=2026-12-09T14:00:00Z&dueAfterExcept=2026-12-10T06:00:00Z')
+      .set(as('coord-1'))
+      .expect(200);
+    await request(app)
+      .get(
+        '/api/steps?dueBefore=2026-12-10T14:00:00Z&dueBeforeAlso=2026-12-10T14:00:00Z&dueBeforeAlso=2026-12-11T06:00:00Z',
+      )
+      .set(as('coord-1'))
+      .expect(200);
+    const alone = await request(app)
+      .get('/api/steps?dueBeforeAlso=2026-12-11T06:00:00Z')
+      .set(as('coord-1'))
+      .expect(400);
+    expect(alone.body).toMatchObject({ errors: [{ field: 'dueBeforeAlso', message: 'is only taken with dueBefore' }] });
+    const notAnInstant = await request(app)
+      .get('/api/steps?dueAfter=2026-12-10&dueAfterExcept=2026-12-10')
+      .set(as('coord-1'))
+      .expect(400);
+    expect(notAnInstant.body).toMatchObject({ errors: [{ field: 'dueAfterExcept.0' }] });
+  });
 });
 
 describe("correcting the survivor's record", () => {

@@ -265,6 +265,28 @@ describe('listSteps', () => {
     expect(await overdueAt('2026-06-01T12:01:00.000Z')).toBe(1);
   });
 
+  it('moves the instants a client names across its due bounds (midnights that show the day before)', async () => {
+    const moved = await listSteps(db.pool, {
+      ...base,
+      dueAfter: day(-1),
+      dueAfterExcept: [day(-1)],
+      dueBefore: day(1),
+      dueBeforeAlso: [day(1)],
+    });
+    expect(moved.items.map((s) => s.dueAt)).toEqual([0, 1].map(day));
+    // With the bounds of the steps shown at their hour too, the others still take them.
+    const withTheHour = await listSteps(db.pool, {
+      ...base,
+      dueAfter: day(-1),
+      dueAfterExcept: [day(-1)],
+      dueAtTheHourAfter: day(-5),
+      dueBefore: day(1),
+      dueBeforeAlso: [day(1)],
+      dueAtTheHourBefore: day(5),
+    });
+    expect(withTheHour.items.map((s) => s.dueAt)).toEqual([0, 1].map(day));
+  });
+
   it('filters by due range, step kind, agency kind and case', async () => {
     const range = await listSteps(db.pool, { ...base, dueAfter: day(-1), dueBefore: day(2) });
     expect(range.items.map((s) => s.dueAt)).toEqual([-1, 0, 1].map(day));

@@ -7,7 +7,7 @@
 import { deadlineZone, lastDayToAct } from '../../core/people-dates';
 import { localDateOf, startOfLocalDay } from '../../core/time-zones';
 import { addDays } from '../../domain/dates';
-import { dueAtTheHourBounds, dueDayBound, periodBounds } from '../../web/day-bounds';
+import { dueAtTheHourBounds, dueDayBound, dueDayBounds, periodBounds } from '../../web/day-bounds';
 
 const LOS_ANGELES = 'America/Los_Angeles';
 const POLICE = [LOS_ANGELES];
@@ -41,6 +41,52 @@ describe.each(READERS)('read in %s', (reader) => {
       }
     },
   );
+});
+
+/**
+ * East of the police (Guam with them in Chicago, New York with them in Los Angeles), a deadline counted in days from an
+ * identification's hour passes in the reader's day's first hours, before the police's midnight, and shows that day
+ * there; one at the police's midnight shows the day before. The bound alone went with the day before for both (the
+ * gap probe E4 found); with the midnights it moves (`dueDayBounds`), each goes with the day it shows.
+ */
+describe.each([...READERS, 'Pacific/Kiritimati'])('a deadline counted from any hour, read in %s', (reader) => {
+  const police = ['America/Chicago', LOS_ANGELES];
+  it.each(['2026-12-05', '2027-03-14', '2027-03-15', '2027-11-07', '2027-11-08'])(
+    'a due day selects the deadlines that show it (%s)',
+    (day) => {
+      const from = dueDayBounds(day, reader, police);
+      const before = dueDayBounds(addDays(day, 1), reader, police);
+      const start = Date.parse(startOfLocalDay(addDays(day, -1), 'Pacific/Kiritimati'));
+      // Every quarter of an hour over three days: the hours of identifications, and every midnight among them.
+      for (let at = start; at < start + 3 * 24 * 3_600_000; at += 900_000) {
+        const dueAt = new Date(at).toISOString();
+        const shown = lastDayToAct(dueAt, deadlineZone(dueAt, reader, police));
+        const selected =
+          at >= Date.parse(from.bound) &&
+          !from.moved.includes(dueAt) &&
+          (at < Date.parse(before.bound) || before.moved.includes(dueAt));
+        expect({ dueAt, shown, selected }).toEqual({ dueAt, shown, selected: shown === day });
+      }
+    },
+  );
+});
+
+test('read at or west of the police, a due day moves no midnight', () => {
+  expect(dueDayBounds('2026-12-05', 'Pacific/Honolulu', POLICE)).toEqual({
+    bound: dueDayBound('2026-12-05', 'Pacific/Honolulu', POLICE),
+    moved: [],
+  });
+  // In Guam, with the police in Los Angeles: Guam's own midnight, UTC's and the police's show the 4th, and so does
+  // 23:00 on the 4th there, where a count begun in summer time ends in winter.
+  expect(dueDayBounds('2026-12-05', 'Pacific/Guam', POLICE)).toEqual({
+    bound: '2026-12-04T14:00:00.000Z',
+    moved: [
+      '2026-12-04T14:00:00.000Z',
+      '2026-12-05T00:00:00.000Z',
+      '2026-12-05T07:00:00.000Z',
+      '2026-12-05T08:00:00.000Z',
+    ],
+  });
 });
 
 describe.each(READERS)('a deadline shown at its hour, read in %s', (reader) => {

@@ -27,7 +27,7 @@ export async function readListPage<Name extends string>(
   req: Request,
   res: Response,
   names: readonly Name[],
-  read: (api: Api, query: Record<string, string>) => Promise<ListPage>,
+  read: (api: Api, query: Record<string, string | string[]>) => Promise<ListPage>,
   form?: Record<string, string>,
   days?: DaysAsBounds<Name>,
 ): Promise<{ me: MeView; filters: Record<Name, string>; cursor?: string; agencies: unknown[] } & ListResult<ListPage>> {
@@ -51,7 +51,7 @@ export async function readListPage<Name extends string>(
 type DaysAsBounds<Name extends string> = (
   filters: Record<Name, string>,
   me: MeView,
-) => Partial<Record<Name, string>> & Record<string, string>;
+) => Partial<Record<Name, string>> & Record<string, string | string[]>;
 
 /** The named filters of this request (or of its posted form), each a string ('' when absent), as the form shows them. */
 function filtersOf<Name extends string>(
@@ -65,12 +65,14 @@ function filtersOf<Name extends string>(
   >;
 }
 
-/** The filters the user set, with the page's cursor: what goes to the API. */
-function apiQueryOf(filters: Record<string, string>, cursor: string | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...filters, cursor }).filter(([, value]) => value)) as Record<
-    string,
-    string
-  >;
+/** The filters the user set, with the page's cursor: what goes to the API (a list as its parameter repeated). */
+function apiQueryOf(
+  filters: Record<string, string | string[]>,
+  cursor: string | undefined,
+): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries({ ...filters, cursor }).filter(([, value]) => (Array.isArray(value) ? value.length > 0 : value)),
+  ) as Record<string, string | string[]>;
 }
 
 interface ListResult<Page> {

@@ -4,7 +4,7 @@ import { ok } from '../api-client';
 import type { Kit } from '../kit';
 import { seesWholeCase } from '../../domain/access';
 import { listedStepKinds, readListPage } from './list-query';
-import { dueAtTheHourBounds, dueDayBound } from '../day-bounds';
+import { dueAtTheHourBounds, dueDayBounds } from '../day-bounds';
 
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
 type StepQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET']>[1]>['params']>['query'];
@@ -27,11 +27,19 @@ export function stepPages(kit: Kit): Router {
       undefined,
       // "Due on or after" and "Due before" a day: by the day each row shows as due (web/day-bounds.ts), its last day
       // to act, or for a deadline shown at its hour the day it passes on where the reader is.
-      (filters, me) => ({
-        dueAfter: dueDayBound(filters.dueAfter, me.timeZone, me.deadlineTimeZones),
-        dueBefore: dueDayBound(filters.dueBefore, me.timeZone, me.deadlineTimeZones),
-        ...dueAtTheHourBounds(filters.dueAfter, filters.dueBefore, me.timeZone),
-      }),
+      // East of the police, the midnights in the day's first hours that show the day before are moved across its
+      // bounds (`dueDayBounds`), so a deadline counted from an identification's hour is found by the day it shows.
+      (filters, me) => {
+        const after = dueDayBounds(filters.dueAfter, me.timeZone, me.deadlineTimeZones);
+        const before = dueDayBounds(filters.dueBefore, me.timeZone, me.deadlineTimeZones);
+        return {
+          dueAfter: after.bound,
+          dueBefore: before.bound,
+          ...(filters.dueAfter && after.moved.length > 0 ? { dueAfterExcept: after.moved } : {}),
+          ...(filters.dueBefore && before.moved.length > 0 ? { dueBeforeAlso: before.moved } : {}),
+          ...dueAtTheHourBounds(filters.dueAfter, filters.dueBefore, me.timeZone),
+        };
+      },
     );
     kit.render(
       req,
