@@ -11,6 +11,7 @@ import type { Pool } from 'pg';
 import { BENCH_AGENCIES, benchAgencyId } from './bench-agencies';
 import { benchWorkers } from './bench-workers';
 import { loadReadModel, type LoadReport } from './bulk-load';
+import { runDueDayBench, type DueDayQuery } from './due-day-bench';
 import { httpLoad, type HttpLoadResult } from './http-load';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { authenticateToken } from '../db/tokens';
@@ -128,6 +129,8 @@ export interface ReadBenchResult {
   rows: ReadRow[];
   /** What authentication adds to each request of ours: the token lookup, next to a bare round trip to PostgreSQL. */
   auth: { tokenLookup: CallsResult; selectOne: CallsResult; roundRatios: number[] };
+  /** The Steps page's one-day filter, plain and with the bounds of the steps shown at their hour (bench/due-day-bench.ts). */
+  dueDays: DueDayQuery[];
 }
 
 /** Work lists are asked for by the agencies that own steps; the ones with many steps matter most. */
@@ -254,6 +257,7 @@ export async function runReadBench(
     load,
     rows,
     auth: await timeAuthentication(pool, reader.headers.authorization.slice('Bearer '.length), options),
+    dueDays: await runDueDayBench(pool, options),
   };
 }
 

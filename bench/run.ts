@@ -129,6 +129,22 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
         `${l.overdueSteps.toLocaleString('en-US')} overdue), ${l.timeline.toLocaleString('en-US')} timeline entries, loaded in ${l.seconds.toFixed(0)} s`,
     );
   }
+  if (read) {
+    parts.push(
+      '',
+      table(
+        ['Steps page, one day (in process)', 'calls', 'p50', 'p99', 'max'],
+        read.dueDays.map((q) => [
+          q.name,
+          String(q.calls.count),
+          ms(q.calls.p50Ms),
+          ms(q.calls.p99Ms),
+          ms(q.calls.maxMs),
+        ]),
+      ),
+      ...read.dueDays.flatMap((q) => ['', `EXPLAIN ANALYZE, ${q.name}:`, ...q.plan.map((line) => `  ${line}`)]),
+    );
+  }
   if (memory) {
     const r = memory.reminders;
     parts.push(

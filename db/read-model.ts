@@ -347,6 +347,15 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
         `(CASE WHEN s.kind = ANY(${kinds}::text[]) THEN s.due_at ${operator} ${param(atTheHour)} ELSE ${byBound} END)`,
       );
     }
+    // The same bounds on the sort key, widened to take in every row they let through: a range the indexes on
+    // (…, due key, …) walk, where a condition on due_at alone (or a CASE) is a filter over all an agency's pending steps.
+    if (bound === undefined) return;
+    const edges = [bound, ...(atTheHour === undefined ? [] : [atTheHour])].map(Date.parse);
+    const edge =
+      operator === '>='
+        ? Math.min(...edges)
+        : Math.max(...edges, ...(moved ?? []).map((instant) => Date.parse(instant) + 1));
+    conditions.push(`${DUE_KEY} ${operator} ${param(new Date(edge).toISOString())}::timestamptz`);
   };
   dueBound('<', filter.dueBefore, filter.dueAtTheHourBefore, filter.dueBeforeAlso);
   dueBound('>=', filter.dueAfter, filter.dueAtTheHourAfter, filter.dueAfterExcept);

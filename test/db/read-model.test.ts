@@ -287,6 +287,37 @@ describe('listSteps', () => {
     expect(withTheHour.items.map((s) => s.dueAt)).toEqual([0, 1].map(day));
   });
 
+  it("lists a step shown at its hour by its own bounds, where they lie outside the others'", async () => {
+    const notice = snapshot({
+      steps: [
+        step({
+          id: 'hhs_minor_notification-1',
+          kind: 'hhs_minor_notification',
+          agencyKind: 'law_enforcement',
+          agencyId: 'list-test-hour-police',
+          dueAt: day(-3),
+        }),
+        step({
+          id: 'cp_request-1',
+          kind: 'cp_request',
+          agencyKind: 'law_enforcement',
+          agencyId: 'list-test-hour-police',
+          dueAt: day(0),
+        }),
+      ],
+    });
+    await projectCase(db.pool, notice);
+    const listed = await listSteps(db.pool, {
+      ...base,
+      agencyId: 'list-test-hour-police',
+      dueAfter: day(0),
+      dueAtTheHourAfter: day(-4),
+      dueBefore: day(1),
+      dueAtTheHourBefore: day(-2),
+    });
+    expect(listed.items.map((s) => s.id)).toEqual(['hhs_minor_notification-1', 'cp_request-1']);
+  });
+
   it('filters by due range, step kind, agency kind and case', async () => {
     const range = await listSteps(db.pool, { ...base, dueAfter: day(-1), dueBefore: day(2) });
     expect(range.items.map((s) => s.dueAt)).toEqual([-1, 0, 1].map(day));
