@@ -93,7 +93,8 @@ export function dueDayBounds(
   if (!isDay(day)) return { bound, moved: [] };
   const readerStart = Date.parse(startOfLocalDay(day, readerZone));
   const end = Date.parse(bound);
-  if (readerStart + 1 >= end) return { bound, moved: [] };
+  // Before the earliest instant the API takes (its first day, east of UTC), no deadline can be: the bound alone.
+  if (readerStart + 1 >= end || readerStart < Date.parse(startOfDay(EARLIEST_DATE))) return { bound, moved: [] };
   const midnights = [day, addDays(day, -1)].flatMap((date) =>
     policeZones.flatMap((zone) => {
       const midnight = Date.parse(startOfLocalDay(date, zone));

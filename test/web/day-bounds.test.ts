@@ -71,6 +71,13 @@ describe.each([...READERS, 'Pacific/Kiritimati'])('a deadline counted from any h
   );
 });
 
+test('the first day the API takes moves no midnight before it, east of UTC', () => {
+  expect(dueDayBounds('1900-01-01', 'Pacific/Guam', POLICE)).toEqual({
+    bound: dueDayBound('1900-01-01', 'Pacific/Guam', POLICE),
+    moved: [],
+  });
+});
+
 test('read at or west of the police, a due day moves no midnight', () => {
   expect(dueDayBounds('2026-12-05', 'Pacific/Honolulu', POLICE)).toEqual({
     bound: dueDayBound('2026-12-05', 'Pacific/Honolulu', POLICE),
