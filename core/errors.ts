@@ -70,7 +70,9 @@ export function asAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   const down = unavailableDependency(error);
   if (!down) return undefined;
-  return new AppError('unavailable', OUTAGE_DETAIL[down], {
+  // Not an outage but load: said as such, so neither a client nor whoever reads the log looks for a server that is down.
+  const busy = isObject(error) && error.message === PG_POOL_BUSY;
+  return new AppError('unavailable', busy ? POOL_BUSY_DETAIL : OUTAGE_DETAIL[down], {
     code: `${down}_unavailable`,
     headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   });
@@ -139,9 +141,16 @@ const SOCKET_CODES = new Set([
 ]);
 /** node-postgres's error for a query unanswered within the pool's `query_timeout` (db/pool.ts): a silent server. */
 export const PG_QUERY_TIMEOUT = 'Query read timeout';
+/**
+ * node-postgres's pool, when every connection stayed in use for its `connectionTimeoutMillis` (db/pool.ts) while the
+ * request waited for one: the service is busy, PostgreSQL itself answering (a new connection that cannot be made in
+ * that time fails as 'Connection terminated due to connection timeout').
+ */
+const PG_POOL_BUSY = 'timeout exceeded when trying to connect';
+const POOL_BUSY_DETAIL = 'Every connection to the database (PostgreSQL) is in use. Retry shortly.';
 /** What node-postgres and its pool say, without a code, when a connection cannot be made or is lost. */
 const PG_CONNECTION_MESSAGES = [
-  'timeout exceeded when trying to connect',
+  PG_POOL_BUSY,
   'Connection terminated due to connection timeout',
   'Connection terminated unexpectedly',
   'Client has encountered a connection error and is not queryable',

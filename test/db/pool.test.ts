@@ -4,7 +4,13 @@
  * A server that stops answering fails a query after the pool's query timeout, as an outage (503), where the request
  * used to hang for as long as the server stayed silent.
  */
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { commandsRefused } from '../../api/deps';
+import { createServices } from '../../app/services';
+import { wallClock } from '../../core/clock';
 import { asAppError } from '../../core/errors';
+import { createLogger } from '../../core/logger';
 import { createPool, inTransaction } from '../../db/pool';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
@@ -40,6 +46,46 @@ it("fails a query left unanswered as an outage, and discards the transaction's c
     // The pool's one connection was discarded, not queued behind the unanswered query: the next gets a new one.
     const next = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     expect(next.rows[0]!.pid).not.toBe(pid);
+  } finally {
+    await pool.end();
+  }
+});
+
+it('answers a request that waits for a connection while every one is in use 503 with Retry-After, after 5 s', async () => {
+  // A pool of one whose one connection is held: every request waits in the pool's queue, as under load.
+  const pool = createPool(db.connectionString, { max: 1 });
+  const logger = createLogger({ level: 'silent' });
+  const app = createApp({
+    logger,
+    ...createServices({ now: wallClock, pool, logger }),
+    cases: commandsRefused('not called'),
+    ready: () => Promise.reject(new Error('not called')),
+  });
+  // Any token: checking it is the request's first query, which waits for the connection.
+  const token = `Bearer rc_${'a'.repeat(16)}_${'b'.repeat(43)}`;
+  try {
+    const held = await pool.connect();
+    try {
+      const started = Date.now();
+      const res = await request(app).get('/api/steps').set('Authorization', token);
+      const waited = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('5');
+      // The code of every PostgreSQL outage, which clients retry on; the words say it is load, not a server down.
+      expect(res.body).toMatchObject({
+        status: 503,
+        code: 'postgres_unavailable',
+        detail: 'Every connection to the database (PostgreSQL) is in use. Retry shortly.',
+      });
+      // Bounded by the pool's connection timeout (db/pool.ts), not the query timeout or the client's patience.
+      expect(waited).toBeGreaterThanOrEqual(4_500);
+      expect(waited).toBeLessThan(7_000);
+    } finally {
+      held.release();
+    }
+    // A connection free again serves the next request: the token is refused for itself, not for the pool.
+    await request(app).get('/api/steps').set('Authorization', token).expect(401);
   } finally {
     await pool.end();
   }
