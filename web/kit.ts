@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Eta } from 'eta';
 import type { Request, Response } from 'express';
-import { apiClient, ok, type Api } from './api-client';
+import { ApiProblem, apiClient, ok, type Api } from './api-client';
 import type { operations } from './api-types';
 import {
   agencyKindLabel,
@@ -26,6 +26,24 @@ export type CaseView = JsonOf<operations['getApiCasesCaseId']>;
 export type AgencyView = JsonOf<operations['getApiAgencies']>['items'][number];
 /** What confirming a correction would withdraw, as the API's preview of it tells this reader. */
 export type CorrectionPreview = JsonOf<operations['postApiCasesCaseIdStepsStepIdCorrectionsPreview']>;
+
+/** A case's page as its handler starts: the signed-in user, the case the URL names, and the case as they may read it. */
+export interface CaseOpened<T> {
+  me: MeView;
+  caseId: string;
+  view: CaseView;
+  /** What the page reads of the case beside it (`Kit.caseOf`'s `also`). */
+  also: T;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A URL that cannot name a case is "not found" here, before anything reaches the API. */
+export function caseIdOf(req: Request): string {
+  const caseId = String(req.params.caseId);
+  if (!UUID.test(caseId)) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such case.' });
+  return caseId.toLowerCase();
+}
 
 export interface ConsoleSettings {
   /** Where the API listens, as the console reaches it (loopback in one process). */
@@ -70,6 +88,28 @@ export class Kit {
   /** The case as this browser's user may read it (GET /api/cases/{caseId}); an ApiProblem as the API refused. */
   async case(req: Request, caseId: string): Promise<CaseView> {
     return ok(await this.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
+  }
+
+  /**
+   * The start of every page of one case: the signed-in user (`me`), the case id the URL names (`caseIdOf`), then the
+   * case as this user may read it (`case`), each refusal an ApiProblem. `also`: what the page reads of the case beside
+   * it (its documents, its survivor), asked at the same time as the case.
+   */
+  async caseOf<T = undefined>(
+    req: Request,
+    res: Response,
+    also?: (api: Api, caseId: string) => Promise<T>,
+  ): Promise<CaseOpened<T>> {
+    const me = await this.me(req, res);
+    const caseId = caseIdOf(req);
+    const api = this.api(req);
+    // Asked first: what refuses the URL before anything is read (a document id that names none) refuses it here too.
+    const alongside = also ? also(api, caseId) : (undefined as T);
+    const [view, more] = await Promise.all([
+      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
+      alongside,
+    ]);
+    return { me, caseId, view, also: more };
   }
 
   /** The agencies GET /api/agencies lists, as `me` read them for this page. */

@@ -12,10 +12,9 @@ import {
   type FormProblem,
   type NamedField,
 } from '../form-problems';
-import { formOf, type Kit } from '../kit';
+import { caseIdOf, formOf, type Kit } from '../kit';
 import { closeReasons } from '../labels';
 import { CLOSE_REASONS, type CloseReason } from '../../domain/reasons';
-import { caseIdOf } from './cases';
 
 const FIELDS = ['status', 'reason', 'confirm'];
 /** The choices as their messages name them ("Choose a reason"). */
@@ -46,9 +45,7 @@ export function caseClosePages(kit: Kit): Router {
     problem?: FormProblem,
     refusal?: unknown,
   ) => {
-    await kit.me(req, res);
-    const caseId = caseIdOf(req);
-    const view = await kit.case(req, caseId);
+    const { view } = await kit.caseOf(req, res);
     kit.render(
       req,
       res,

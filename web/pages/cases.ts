@@ -14,7 +14,16 @@ import {
   type FormFile,
 } from '../documents';
 import { CSRF_FIELD } from '../session';
-import { formOf, param, type AgencyView, type CaseView, type CorrectionPreview, type Kit, type MeView } from '../kit';
+import {
+  caseIdOf,
+  formOf,
+  param,
+  type AgencyView,
+  type CaseView,
+  type CorrectionPreview,
+  type Kit,
+  type MeView,
+} from '../kit';
 import {
   amendmentAction,
   answerInWords,
@@ -54,13 +63,6 @@ import type { TransferReason } from '../../domain/reasons';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STEP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
-
-/** A URL that cannot name a case is "not found" here, before anything reaches the API. */
-export function caseIdOf(req: Request): string {
-  const caseId = String(req.params.caseId);
-  if (!UUID.test(caseId)) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such case.' });
-  return caseId.toLowerCase();
-}
 
 export function casePages(kit: Kit): Router {
   const router = Router();
@@ -165,9 +167,7 @@ export function casePages(kit: Kit): Router {
     problem: ApiProblem,
     heading: string,
   ) => {
-    await kit.me(req, res);
-    const caseId = caseIdOf(req);
-    const view = await kit.case(req, caseId);
+    const { caseId, view } = await kit.caseOf(req, res);
     kit.render(
       req,
       res,
@@ -193,10 +193,8 @@ export function casePages(kit: Kit): Router {
     res: Response,
     asked?: { form: Record<string, string>; problem: ApiProblem },
   ) => {
-    const me = await kit.me(req, res);
-    const caseId = caseIdOf(req);
+    const { me, caseId, view } = await kit.caseOf(req, res);
     const api = kit.api(req);
-    const view = ok(await api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
     const [survivor, reminders, documents] = await Promise.all([
       // Only those the case answer says may read the survivor (domain/access.ts canReadSurvivor) are asked for it.
       view.survivorIdentity === 'readable'
@@ -317,10 +315,8 @@ export function casePages(kit: Kit): Router {
     correcting = false,
     checking?: { documentName?: string; documentId?: string; withdraws?: CorrectionPreview },
   ) => {
-    const me = await kit.me(req, res);
-    const caseId = caseIdOf(req);
+    const { me, caseId, view } = await kit.caseOf(req, res);
     const stepId = String(req.params.stepId);
-    const view = await kit.case(req, caseId);
     const step = STEP_ID.test(stepId) ? view.steps.find((candidate) => candidate.id === stepId) : undefined;
     if (!step) throw noSuchStep(view, stepId);
     // A form that could only be refused is not offered (a supervisor, another agency's officer, by a shared link).
@@ -493,14 +489,13 @@ export function casePages(kit: Kit): Router {
   });
 
   router.post('/cases/:caseId/steps/:stepId', async (req, res) => {
-    const me = await kit.me(req, res);
-    const caseId = caseIdOf(req);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
-    const view = await transferredAway(kit.case(req, caseId), (problem) =>
-      renderTransferredSignOff(req, res, caseId, stepId, form, problem),
+    const opened = await transferredAway(kit.caseOf(req, res), (problem) =>
+      renderTransferredSignOff(req, res, caseIdOf(req), stepId, form, problem),
     );
-    if (!view) return;
+    if (!opened) return;
+    const { me, caseId, view } = opened;
     const step = view.steps.find((candidate) => candidate.id === stepId);
     if (!step && wasWithdrawn(view, stepId)) {
       await renderWithdrawnSignOff(req, res, view, stepId, form);
@@ -656,9 +651,7 @@ export function casePages(kit: Kit): Router {
     form: Record<string, string>,
     options: { confirm?: boolean; problem?: ApiProblem } = {},
   ) => {
-    await kit.me(req, res);
-    const caseId = caseIdOf(req);
-    const view = await kit.case(req, caseId);
+    const { view } = await kit.caseOf(req, res);
     const agencies = kit.agencies(res);
     const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
     const kind = TRANSFERABLE_KINDS.find((candidate) => candidate === chosen?.kind);
@@ -827,10 +820,10 @@ const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
  * The case, or undefined once `refused` has answered its reading refused because the case was transferred away from the
  * reader's agency (the API's `transferred_away`); any other refusal is thrown as it came.
  */
-async function transferredAway(
-  reading: Promise<CaseView>,
+async function transferredAway<T>(
+  reading: Promise<T>,
   refused: (problem: ApiProblem) => Promise<void>,
-): Promise<CaseView | undefined> {
+): Promise<T | undefined> {
   try {
     return await reading;
   } catch (error) {

@@ -9,9 +9,8 @@
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
-import { formOf, type Kit } from '../kit';
+import { caseIdOf, formOf, type Kit } from '../kit';
 import { documentRemovalReasons } from '../labels';
-import { caseIdOf } from './cases';
 import { documentStep, mayRemoveDocument } from '../documents';
 import type { Words } from '../labels';
 
@@ -65,14 +64,18 @@ export function documentRemovalPages(kit: Kit): Router {
     problem?: FormProblem,
     signOff?: SignOffAnswers,
   ) => {
-    const me = await kit.me(req, res);
-    const caseId = caseIdOf(req);
-    const documentId = documentIdOf(req);
-    const api = kit.api(req);
-    const [view, documents] = await Promise.all([
-      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
-      api.GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } }).then(ok),
-    ]);
+    const {
+      me,
+      view,
+      also: { documentId, documents },
+    } = await kit.caseOf(req, res, (api, caseId) => {
+      // Checked before anything is read, as the case's id is.
+      const documentId = documentIdOf(req);
+      return api
+        .GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } })
+        .then(ok)
+        .then((documents) => ({ documentId, documents }));
+    });
     const document = documents.items.find((candidate) => candidate.id === documentId);
     if (!document) throw noSuchDocument();
     const step = documentStep(view, document);

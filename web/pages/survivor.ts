@@ -18,9 +18,8 @@ import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { fieldProblem, formProblemOf, idempotencyKeyOf, plainProblem, titleOf } from '../form-problems';
 import type { FormProblem, NamedField } from '../form-problems';
-import { formOf, type Kit, type MeView } from '../kit';
+import { caseIdOf, formOf, type Kit, type MeView } from '../kit';
 import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
-import { caseIdOf } from './cases';
 import { survivorFieldProblems } from '../../domain/survivor-fields';
 import { chosenReferenceSchema } from '../../domain/chosen-reference';
 
@@ -288,14 +287,14 @@ export function survivorPages(kit: Kit): Router {
     meanwhile: readonly Field[] = [],
     refusal?: unknown,
   ) => {
-    const me = await kit.me(req, res);
-    const caseId = caseIdOf(req);
-    const api = kit.api(req);
     // The API answers 403 to anyone who may not read the identity (a supervisor): the error page says so.
-    const [view, survivor] = await Promise.all([
-      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
+    const {
+      me,
+      view,
+      also: survivor,
+    } = await kit.caseOf(req, res, (api, caseId) =>
       api.GET('/api/cases/{caseId}/survivor', { params: { path: { caseId } } }).then(ok),
-    ]);
+    );
     const said = meanwhile.length > 0 ? correctedMeanwhile(meanwhile, survivor) : problem;
     const opened = readFieldsOf(survivor);
     kit.render(
@@ -373,13 +372,13 @@ export function survivorPages(kit: Kit): Router {
 
   // The identity as it was before each correction, newest first: for those who may read it (the API's 403 otherwise).
   router.get('/cases/:caseId/survivor/revisions', async (req, res) => {
-    const me = await kit.me(req, res);
-    const caseId = caseIdOf(req);
-    const api = kit.api(req);
-    const [view, revisions] = await Promise.all([
-      api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
+    const {
+      me,
+      view,
+      also: revisions,
+    } = await kit.caseOf(req, res, (api, caseId) =>
       api.GET('/api/cases/{caseId}/survivor/revisions', { params: { path: { caseId } } }).then(ok),
-    ]);
+    );
     kit.render(req, res, 'survivor-revisions', {
       title: `Earlier versions of the survivor’s details, case ${view.reference}`,
       view,
