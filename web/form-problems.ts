@@ -60,6 +60,17 @@ export const fieldProblem = (field: string, message: string): FormProblem => ({ 
 /** A page's title, prefixed as people using screen readers expect when the form on it was refused. */
 export const titleOf = (title: string, problem: FormProblem | undefined) => (problem ? `Error: ${title}` : title);
 
+/**
+ * What a page that asks before it changes anything renders its answer with (a sign-off's or a correction's check page,
+ * a transfer's, closing a case, removing a document): its title, "Error: " first when refused, the error summary, and
+ * each field's message by its name (web/views/error-summary.eta, field.eta).
+ */
+export const problemShown = (title: string, problem: FormProblem | undefined) => ({
+  title: titleOf(title, problem),
+  problem,
+  errors: problem?.errors ?? {},
+});
+
 /** A field as the plain messages name it: what it holds ("the date HHS was notified") and whether it is a date. */
 export interface NamedField {
   name: string;

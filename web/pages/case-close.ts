@@ -8,7 +8,7 @@ import {
   formProblemOf,
   idempotencyKeyOf,
   plainProblem,
-  titleOf,
+  problemShown,
   type FormProblem,
   type NamedField,
 } from '../form-problems';
@@ -51,14 +51,12 @@ export function caseClosePages(kit: Kit): Router {
       res,
       'case-close',
       {
-        title: titleOf(`Close or withdraw case ${view.reference}`, problem),
         view,
         form,
         reasons: closeReasons(),
         // A new key after the API's refusal; the same while the first send is still being processed.
         idempotencyKey: idempotencyKeyOf(form, refusal),
-        problem,
-        errors: problem?.errors ?? {},
+        ...problemShown(`Close or withdraw case ${view.reference}`, problem),
       },
       problem ? 400 : 200,
     );

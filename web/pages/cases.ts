@@ -39,7 +39,14 @@ import {
   dayTyped,
 } from '../sign-off-fields';
 import { amendmentsUsedUp, maySignOff, openOutcomes, readerToday, signOffRulesRefusal } from '../sign-off-rules';
-import { idempotencyKeyOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
+import {
+  idempotencyKeyOf,
+  plainProblem,
+  problemShown,
+  titleOf,
+  type FormProblem,
+  type NamedField,
+} from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
 import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
@@ -355,14 +362,6 @@ export function casePages(kit: Kit): Router {
       res,
       checking ? 'sign-off-check' : 'sign-off',
       {
-        // The step by name, as the page's heading, so two tabs of one case tell themselves apart (a step's kind is no
-        // personal data).
-        title: titleOf(
-          checking
-            ? `Check your answers: ${correcting ? 'correction of the ' : ''}${stepLabel(kind)}, case ${view.reference}`
-            : `${heading}: ${stepLabel(kind)}, case ${view.reference}`,
-          summary,
-        ),
         heading,
         view,
         step,
@@ -397,8 +396,14 @@ export function casePages(kit: Kit): Router {
         // Back from removing the document its check page named: the step waits for the right file, and a sign-off.
         flash: !checking && form.change === 'document-removed' ? DOCUMENT_REMOVED_FROM_SIGN_OFF : undefined,
         addedDocuments: added.map((document) => document.fileName ?? 'a document'),
-        problem: summary,
-        errors: summary?.errors ?? {},
+        // The step by name, as the page's heading, so two tabs of one case tell themselves apart (a step's kind is no
+        // personal data).
+        ...problemShown(
+          checking
+            ? `Check your answers: ${correcting ? 'correction of the ' : ''}${stepLabel(kind)}, case ${view.reference}`
+            : `${heading}: ${stepLabel(kind)}, case ${view.reference}`,
+          summary,
+        ),
         // In the form's order, the error summary's (web/views/error-summary.eta).
         labels: Object.fromEntries([
           ['outcome', 'Outcome'],
@@ -679,7 +684,6 @@ export function casePages(kit: Kit): Router {
       res,
       'case-transfer',
       {
-        title: titleOf(`Transfer case ${view.reference}`, problem),
         view,
         confirming,
         reasons: transferReasons(),
@@ -688,8 +692,7 @@ export function casePages(kit: Kit): Router {
         noOtherAgency,
         form,
         idempotencyKey: shown.idempotencyKey,
-        problem,
-        errors: problem?.errors ?? {},
+        ...problemShown(`Transfer case ${view.reference}`, problem),
       },
       options.problem?.status ?? 200,
     );

@@ -8,7 +8,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
+import { formProblemOf, plainProblem, problemShown, type FormProblem, type NamedField } from '../form-problems';
 import { caseIdOf, formOf, type Kit } from '../kit';
 import { documentRemovalReasons } from '../labels';
 import { documentStep, mayRemoveDocument } from '../documents';
@@ -86,7 +86,6 @@ export function documentRemovalPages(kit: Kit): Router {
       res,
       'document-remove',
       {
-        title: titleOf(`Remove a document, case ${view.reference}`, problem),
         view,
         step,
         document,
@@ -97,8 +96,7 @@ export function documentRemovalPages(kit: Kit): Router {
           document.uploader &&
           `${document.uploader.displayName} (${kit.words(res).agencyName(document.uploader.agencyId)})`,
         signOff,
-        problem,
-        errors: problem?.errors ?? {},
+        ...problemShown(`Remove a document, case ${view.reference}`, problem),
       },
       problem ? 400 : 200,
     );
