@@ -39,9 +39,18 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   if (deps.metrics) app.use(recordHttpMetrics(deps.metrics));
   // Only configured proxies may say who the client is (X-Forwarded-For): believed from anyone, it would let one client
-  // pass for many addresses and spread guesses past the per-address limits. The web console forwards the browser's
-  // address over loopback: it is believed when loopback is listed.
+  // pass for many addresses and spread guesses past the per-address limits.
   app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
+  // The web console of this process names the browser it calls for, with a proof no other caller holds
+  // (core/console-client.ts): the sign-in limit then counts people, not the console, in every mode and with no
+  // TRUSTED_PROXIES; the address the browser reached the console from was itself judged by `trust proxy`.
+  const vouchedClientOf = deps.console?.vouchedClientOf;
+  if (vouchedClientOf)
+    app.use((req, _res, next) => {
+      const client = vouchedClientOf(req);
+      if (client !== undefined) Object.defineProperty(req, 'ip', { value: client, configurable: true });
+      next();
+    });
   app.use(
     requestLog(deps.logger, {
       loggedUrl: withoutTokens,

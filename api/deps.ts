@@ -1,4 +1,5 @@
 /** What the API needs from the rest of the service, as interfaces: the app is built from these and nothing global. */
+import type { VouchingConsole } from '../core/console-client';
 import type { RequestHandler } from 'express';
 import type { VocabularyOf } from '../core/log-vocabulary';
 import type { CorrectionPreview, WriteOptions } from '../app/case-commands';
@@ -77,6 +78,9 @@ export interface ApiDeps extends Services {
   metricsToken?: string;
   /** The Temporal Web UI's codec server (`POST /codec/decode`), mounted when given. */
   codec?: CodecDeps;
-  /** The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP. */
-  console?: RequestHandler & VocabularyOf;
+  /**
+   * The web console (web/console.ts), mounted after the API routes; a client of this API over HTTP, whose requests
+   * name the browser they come from (believed only with its proof).
+   */
+  console?: RequestHandler & VocabularyOf & VouchingConsole;
 }

@@ -1,18 +1,23 @@
 /**
  * The console's only way to data: the public API over HTTP, typed by the OpenAPI document (web/api-types.ts).
  * Each request carries the browser's session token and address, so the API authenticates, authorises, audits and
- * rate-limits the person, not the console.
+ * rate-limits the person, not the console. The address goes with the console's proof (core/console-client.ts): the
+ * API believes it from the console alone, not from anyone on loopback.
  */
 import createClient, { type Client } from 'openapi-fetch';
+import { CONSOLE_CLIENT_HEADER, CONSOLE_PROOF_HEADER } from '../core/console-client';
 import type { components, paths } from './api-types';
 
 export type Api = Client<paths>;
 export type Problem = components['schemas']['Problem'];
 
-export function apiClient(baseUrl: string, caller: { token?: string; clientIp?: string }): Api {
+export function apiClient(baseUrl: string, caller: { token?: string; clientIp?: string; proof?: string }): Api {
   const headers: Record<string, string> = {};
   if (caller.token) headers.Authorization = `Bearer ${caller.token}`;
-  if (caller.clientIp) headers['X-Forwarded-For'] = caller.clientIp;
+  if (caller.clientIp && caller.proof) {
+    headers[CONSOLE_CLIENT_HEADER] = caller.clientIp;
+    headers[CONSOLE_PROOF_HEADER] = caller.proof;
+  }
   return createClient<paths>({ baseUrl, headers });
 }
 

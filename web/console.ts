@@ -3,9 +3,11 @@
  * admins. It is a client of the public API over HTTP and nothing else: it never touches the database, and every
  * permission is the API's. Mounted under `/` after the API routes (api/app.ts).
  */
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { newConsoleProof, vouchedClientOf, type VouchingConsole } from '../core/console-client';
 import { isIdempotencyKey } from '../core/idempotency-key';
 import { routerPathWords, type VocabularyOf } from '../core/log-vocabulary';
 import { ApiProblem } from './api-client';
@@ -97,10 +99,11 @@ const CONSOLE_QUERY_NAMES = [
   ...['code', 'state', 'iss', 'error', 'error_description'],
 ];
 
-export function createConsole(options: ConsoleOptions): Router & Required<VocabularyOf> {
+export function createConsole(options: ConsoleOptions): Router & Required<VocabularyOf & VouchingConsole> {
   const settings = sessionSettings(options.publicBaseUrl, options.secret);
   const csrf = consoleCsrf(settings);
-  const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), session: settings, csrf });
+  const proof = newConsoleProof();
+  const kit = new Kit({ apiUrl: options.apiUrl.replace(/\/$/, ''), proof, session: settings, csrf });
   const oidc = options.oidc && new OidcSignIn(options.oidc, options.publicBaseUrl, settings);
   const router = Router();
 
@@ -272,6 +275,7 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
 
   return Object.assign(router, {
     vocabulary: () => ({ pathWords: routerPathWords(router), queryNames: CONSOLE_QUERY_NAMES }),
+    vouchedClientOf: (req: IncomingMessage) => vouchedClientOf(req.headers, proof),
   });
 }
 

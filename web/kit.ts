@@ -48,6 +48,8 @@ export function caseIdOf(req: Request): string {
 export interface ConsoleSettings {
   /** Where the API listens, as the console reaches it (loopback in one process). */
   apiUrl: string;
+  /** Vouches for the browser's address the console forwards (core/console-client.ts). */
+  proof: string;
   session: SessionSettings;
   csrf: Csrf;
 }
@@ -68,7 +70,11 @@ export class Kit {
 
   /** The API as this browser's user: their session token and their address. */
   api(req: Request): Api {
-    return apiClient(this.settings.apiUrl, { token: sessionTokenOf(req), clientIp: req.ip });
+    return apiClient(this.settings.apiUrl, {
+      token: sessionTokenOf(req),
+      clientIp: req.ip,
+      proof: this.settings.proof,
+    });
   }
 
   /**
