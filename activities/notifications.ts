@@ -18,6 +18,8 @@
  *   the step pending: one held back by an outage until the step was done is not sent, and its row says why;
  * - once the server is back, emails to one address go out oldest first: an attempt first sends the earlier ones held
  *   back by the outage (each retried on its own backoff, the newest soonest), each as its own attempt would.
+ * - an email held back until after the case's reference was replaced (it said who the survivor is) goes out under
+ *   the case's reference now, in its subject and text (db/notifications.ts `knownNow`), with its Message-ID as ever.
  *
  * So each row is recorded sent at most once; the one copy a receiver may see twice is a resend after a worker died
  * between the server's acceptance and the record of it, with the same Message-ID.

@@ -132,18 +132,56 @@ function fromRow(row: NotificationRow): Notification {
   };
 }
 
-/** The notification of a case's alarm; `forUpdate` locks it so concurrent senders take turns. */
+/** A case id as the read model keys it; an outbox row of no case (a digest's) has another. */
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/**
+ * A stored notice as its case is known now: by the case's current reference (`current`), in its subject and text too,
+ * where it was written with the reference of its time. A reference replaced because it said who the survivor is
+ * (app/survivor-records.ts) is then never shown again by a notice written before. The row keeps what was written.
+ */
+function withReference<N extends Notification>(notice: N, current: string | null): N {
+  if (current === null || current === notice.reference) return notice;
+  const escaped = notice.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // As a whole code only: PD-12 in PD-123 is another reference.
+  const stored = new RegExp(`(?<![A-Za-z0-9-])${escaped}(?![A-Za-z0-9-])`, 'g');
+  const renamed = (text: string) => text.replace(stored, () => current);
+  return { ...notice, reference: current, subject: renamed(notice.subject), bodyText: renamed(notice.bodyText) };
+}
+
+/**
+ * The case's reference now, from the read model, as the column `current_reference` of a query of `notifications`. In
+ * the select list, so a query that locks its notifications (FOR UPDATE) locks no case.
+ */
+const CURRENT_REFERENCE = `(SELECT reference FROM cases
+                              WHERE id = CASE WHEN notifications.case_id ~ '${UUID_PATTERN}' THEN notifications.case_id::uuid END
+                           ) AS current_reference`;
+
+type RowKnownNow = NotificationRow & { current_reference: string | null };
+
+/**
+ * A row as its case is known now (`withReference`): what the outbox lists and what a delivery sends, so an email held
+ * back by an outage while the reference was replaced goes out under the new one. The row keeps what was written.
+ */
+function knownNow(row: RowKnownNow): Notification {
+  return withReference(fromRow(row), row.current_reference);
+}
+
+/**
+ * The notification of a case's alarm, under the case's reference now (`knownNow`); `forUpdate` locks it so concurrent
+ * senders take turns.
+ */
 export async function findNotification(
   db: Queryable,
   key: { caseId: string; alarmId: string },
   options: { forUpdate?: boolean } = {},
 ): Promise<Notification | null> {
   const lock = options.forUpdate ? ' FOR UPDATE' : '';
-  const { rows } = await db.query<NotificationRow>(
-    `SELECT * FROM notifications WHERE case_id = $1 AND alarm_id = $2${lock}`,
+  const { rows } = await db.query<RowKnownNow>(
+    `SELECT *, ${CURRENT_REFERENCE} FROM notifications WHERE case_id = $1 AND alarm_id = $2${lock}`,
     [key.caseId, key.alarmId],
   );
-  return rows[0] ? fromRow(rows[0]) : null;
+  return rows[0] ? knownNow(rows[0]) : null;
 }
 
 /** Adds the row, or returns the one already there for the same case and alarm unchanged (first write wins). */
@@ -279,8 +317,8 @@ export async function unsentOfKinds(
  * skipped, never waited for. Those gathered or folded (notices of what passed, digests) are sent their own way.
  */
 export async function heldBackBefore(db: Queryable, row: Notification, limit: number): Promise<Notification[]> {
-  const { rows } = await db.query<NotificationRow>(
-    `SELECT * FROM notifications
+  const { rows } = await db.query<RowKnownNow>(
+    `SELECT *, ${CURRENT_REFERENCE} FROM notifications
       WHERE recipient_email = $1 AND sent_at IS NULL AND not_sent_at IS NULL AND failing_since IS NOT NULL
         AND kind NOT IN ('passed_summary', 'daily_digest')
         AND (created_at, id) < (SELECT created_at, id FROM notifications WHERE id = $2)
@@ -289,7 +327,7 @@ export async function heldBackBefore(db: Queryable, row: Notification, limit: nu
       FOR UPDATE SKIP LOCKED`,
     [row.recipientEmail, row.id, limit],
   );
-  return rows.map(fromRow);
+  return rows.map(knownNow);
 }
 
 /** The rows of kinds an email is delivered for, each with its kind narrowed so to the type checker. */
@@ -306,14 +344,14 @@ function notifiedOnly(rows: NotificationRow[]): Array<Notification & { kind: Not
  * A row another attempt is sending is waited for, then left out once it is sent.
  */
 export async function passedNoticesOwed(db: Queryable, agencyId: string): Promise<Notification[]> {
-  const { rows } = await db.query<NotificationRow>(
-    `SELECT * FROM notifications
+  const { rows } = await db.query<RowKnownNow>(
+    `SELECT *, ${CURRENT_REFERENCE} FROM notifications
       WHERE recipient_agency_id = $1 AND kind = 'passed_summary' AND recipient_email IS NOT NULL AND sent_at IS NULL
       ORDER BY created_at, id
       FOR UPDATE`,
     [agencyId],
   );
-  return rows.map(fromRow);
+  return rows.map(knownNow);
 }
 
 /**
@@ -335,26 +373,9 @@ export async function claimPassedNoticesFor(db: Queryable, agencyId: string, dat
   return rows.map(fromRow).sort((a, b) => a.reference.localeCompare(b.reference));
 }
 
-/** A case id as the read model keys it; an outbox row of no case (a digest's) has another. */
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-
-/**
- * A stored notice as its case is known now: by the case's current reference (`current`), in its subject and text too,
- * where it was written with the reference of its time. A reference replaced because it said who the survivor is
- * (app/survivor-records.ts) is then never shown again by a notice written before. The row keeps what was sent.
- */
-function withReference<N extends Notification>(notice: N, current: string | null): N {
-  if (current === null || current === notice.reference) return notice;
-  const escaped = notice.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // As a whole code only: PD-12 in PD-123 is another reference.
-  const stored = new RegExp(`(?<![A-Za-z0-9-])${escaped}(?![A-Za-z0-9-])`, 'g');
-  const renamed = (text: string) => text.replace(stored, () => current);
-  return { ...notice, reference: current, subject: renamed(notice.subject), bodyText: renamed(notice.bodyText) };
-}
-
 /**
  * Newest first, one keyset page at a time so deep pages stay as fast as the first. Each names its case by the case's
- * reference now (`withReference`).
+ * reference now (`knownNow`).
  */
 export async function listNotifications(db: Queryable, filter: NotificationFilter): Promise<NotificationPage> {
   const limit = Math.min(Math.max(Math.trunc(filter.limit), 1), MAX_PAGE_SIZE);
@@ -383,18 +404,15 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
   // A notice that an email keeps failing is keyed by that email's alarm (activities/notifications.ts `reportFailing`):
   // the email's row, by its key, tells whether it went out since or was settled as no longer owed. The page comes
   // with its cases' references as they are now (by the read model's key: a digest's row names no case).
-  const { rows } = await db.query<NotificationRow & FailedEmailRow & { current_reference: string | null }>(
-    `SELECT p.*, c.reference AS current_reference
-       FROM (SELECT *, (SELECT json_build_object('sentAt', e.sent_at, 'notSentAt', e.not_sent_at, 'lastError', e.last_error)
-                          FROM notifications e
-                         WHERE notifications.kind = 'delivery_failing'
-                           AND e.id = notifications.case_id || '/' ||
-                                      left(notifications.alarm_id, length(notifications.alarm_id) - length(':delivery_failing'))
-                       ) AS failed_email
-               FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}) p
-       LEFT JOIN LATERAL (SELECT reference FROM cases
-                           WHERE id = CASE WHEN p.case_id ~ '${UUID_PATTERN}' THEN p.case_id::uuid END) c ON true
-      ORDER BY p.created_at DESC, p.id DESC`,
+  const { rows } = await db.query<RowKnownNow & FailedEmailRow>(
+    `SELECT *, ${CURRENT_REFERENCE},
+            (SELECT json_build_object('sentAt', e.sent_at, 'notSentAt', e.not_sent_at, 'lastError', e.last_error)
+               FROM notifications e
+              WHERE notifications.kind = 'delivery_failing'
+                AND e.id = notifications.case_id || '/' ||
+                           left(notifications.alarm_id, length(notifications.alarm_id) - length(':delivery_failing'))
+            ) AS failed_email
+       FROM notifications ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
     values,
   );
   if (rows.length === 0 && filter.cursor !== undefined) {
@@ -402,9 +420,7 @@ export async function listNotifications(db: Queryable, filter: NotificationFilte
     const known = await db.query('SELECT 1 FROM notifications WHERE id = $1', [filter.cursor]);
     if (known.rowCount === 0) throw new InvalidCursorError();
   }
-  const items = rows
-    .slice(0, limit)
-    .map((row) => withReference({ ...fromRow(row), failedEmail: failedEmailOf(row) }, row.current_reference));
+  const items = rows.slice(0, limit).map((row) => ({ ...knownNow(row), failedEmail: failedEmailOf(row) }));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? last.id : null };
 }

@@ -16,6 +16,7 @@ import { addDays } from '../../domain/dates';
 import { createLogger } from '../../core/logger';
 import { startOwedDeliveries } from '../../app/owed-deliveries';
 import { enqueue } from '../../db/notifications';
+import { notificationMessageId } from '../../activities/notifications';
 import { deleteSurvivor } from '../../db/survivors';
 import { EncryptionCodec } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
@@ -2197,6 +2198,63 @@ describe("correcting the survivor's record", () => {
           ).toBe(true);
         }
       });
+
+      test('an email held back by a mail outage while the number was replaced goes out under the new one, once (probe E3)', async () => {
+        const opened = await openCase({
+          reference: 'PD-ZED-5511',
+          survivor: { name: 'Rosa Quill Probe', birthDate: '1990-05-01' },
+        });
+        const transferNotice = async () =>
+          (
+            await stack.pool.query<{ id: string; attempts: number; sent_at: Date | null; subject: string }>(
+              "SELECT id, attempts, sent_at, subject FROM notifications WHERE case_id = $1 AND kind = 'case_transferred'",
+              [opened.caseId],
+            )
+          ).rows[0];
+        let reference: string;
+        await stack.mail.setDown(true);
+        try {
+          // The former police's notice of the transfer is written under the old number, and its email fails.
+          await request(app)
+            .post(`/api/cases/${opened.caseId}/transfers`)
+            .set(as('coord-1'))
+            .set('Idempotency-Key', newKey())
+            .send({ agencyKind: 'law_enforcement', toAgencyId: 'le-2' })
+            .expect(200);
+          await eventually(
+            async () => ((await transferNotice())?.attempts ?? 0) >= 1,
+            'a failed attempt at the email of the transfer',
+          );
+          const replaced = await correct(
+            opened.caseId,
+            { name: 'Zed Quill Probe', reference: null },
+            newKey(),
+            'coord-1',
+          ).expect(200);
+          reference = (replaced.body as { reference: string }).reference;
+          expect(reference).toMatch(/^RC-/);
+        } finally {
+          await stack.mail.setDown(false);
+        }
+        const row = (await transferNotice())!;
+        // The row keeps what was written; the email goes out under the case's reference now.
+        expect(row.subject).toContain('PD-ZED-5511');
+        // Its Message-ID as ever (derived from the row, by the stack's sender's domain): a receiver drops a resend.
+        const messageId = notificationMessageId(row.id, 'no-reply@relief.example.org');
+        const sent = () => stack.mail.messages().filter((m) => m.messageId === messageId);
+        await eventually(() => sent().length > 0, 'the email of the transfer once the mail server is back', 60_000);
+        await eventually(async () => (await transferNotice())?.sent_at != null, 'its sending recorded');
+        const emails = sent();
+        expect(emails).toHaveLength(1);
+        expect(emails[0]!.to).toEqual(['le@example.gov']);
+        expect(emails[0]!.subject).toContain(reference);
+        expect(emails[0]!.text).toContain(reference);
+        expect(`${emails[0]!.subject}\n${emails[0]!.text}`).not.toMatch(/ZED|5511/);
+        // Its retries, a later one included, find it sent: no second email.
+        const temporal = { client: stack.client, taskQueue: stack.taskQueue };
+        await startOwedDeliveries({ pool: stack.pool, temporal });
+        expect(sent()).toHaveLength(1);
+      }, 90_000);
 
       test('with the mail server down: the correction is made, the police told in the app, the email sent once back', async () => {
         const opened = await openCase({
