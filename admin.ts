@@ -86,6 +86,7 @@ async function main(): Promise<number> {
   const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
   try {
     const kind = await agencyKindOf(pool, args.agency);
+    const registered = !kind;
     if (!kind) {
       if (!args['agency-kind'] || !args['agency-name']) {
         console.error(`No agency ${args.agency}: pass --agency-kind and --agency-name to register it.`);
@@ -111,7 +112,19 @@ async function main(): Promise<number> {
       action: 'user.create_admin',
       outcome: 'allowed',
       user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles },
-      detail: 'command line',
+      // What it did, as user.create's row says it (api/routes/access.ts), never the password: whom it added, to which
+      // agency, with which roles; that it registered the agency; whether the password was given or made here.
+      detail: [
+        'command line',
+        `user ${user.id}`,
+        `username ${user.username}`,
+        `agency ${user.agencyId}`,
+        `roles: ${user.roles.join(', ')}`,
+        registered && 'its agency registered too',
+        args.password === undefined ? 'a temporary password made' : 'the password given',
+      ]
+        .filter(Boolean)
+        .join('; '),
     });
     console.log(`Created system administrator ${user.username} (${user.id}) of agency ${user.agencyId}.`);
     if (!args.password) console.log(`Password (shown once, store it safely): ${password}`);

@@ -1041,6 +1041,19 @@ describe('npm run admin -- create-admin', () => {
       "SELECT action FROM audit_events WHERE username = 'first-admin'",
     );
     expect(rows.map((row) => row.action)).toEqual(['user.create_admin', 'auth.sign_in', 'agency.save']);
+    // Its row says what the command did, as user.create's does, never the password.
+    const created = await db.pool.query<{ user_id: string; detail: string }>(
+      "SELECT user_id, detail FROM audit_events WHERE action = 'user.create_admin' AND username = 'first-admin'",
+    );
+    expect(created.rows).toEqual([
+      {
+        user_id: expect.any(String) as unknown,
+        detail:
+          `command line; user ${created.rows[0]!.user_id}; username first-admin; agency state-task-force; ` +
+          'roles: system_admin; its agency registered too; a temporary password made',
+      },
+    ]);
+    expect(created.rows[0]!.detail).not.toContain(password!);
 
     const again = await adminCommand(args('first-admin'), {
       DATABASE_URL: db.connectionString,
