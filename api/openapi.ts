@@ -142,8 +142,9 @@ function operation(spec: Route): JsonSchema {
     responses['413'] ??= problemResponse('body larger than 64kb');
     responses['415'] ??= problemResponse('body is not JSON, or is sent in a charset other than UTF-8');
     responses['422'] ??= problemResponse(
-      'body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, ' +
-        'the first 10, then how many more)',
+      'body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of ' +
+        'one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, ' +
+        'then how many more)',
     );
   } else {
     // Every JSON body is read before any route (api/app.ts): one sent where none is taken is refused all the same.

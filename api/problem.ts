@@ -154,7 +154,15 @@ function charsetOf(error: object): string {
 }
 
 export const notFound: RequestHandler = (req, res) => {
-  sendProblem(res, problem(404, req.id, { detail: `No route ${req.method} ${req.path}.`, code: 'no_route' }));
+  // The path is not repeated: it may hold a name typed by mistake (`/api/cases/maria-lopez`), and an answer ends up in
+  // screens and bug reports. The caller knows what it asked; the log has it as api/request-log.ts keeps it.
+  sendProblem(
+    res,
+    problem(404, req.id, {
+      detail: `No route for ${req.method} at this path: the API's routes are in /api/openapi.json.`,
+      code: 'no_route',
+    }),
+  );
 };
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {

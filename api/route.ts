@@ -156,8 +156,10 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
     throw new InputError(
       source,
       source === 'query'
-        ? unknownNamesWithheld(sentOnce(value, result.error.issues), queryNamesOf(schema))
-        : result.error.issues,
+        ? unknownNamesWithheld(sentOnce(value, result.error.issues), queryNamesOf(schema), 'parameter')
+        : source === 'body'
+          ? unknownNamesWithheld(result.error.issues, bodyFieldNamesOf(schema), 'field')
+          : result.error.issues,
     );
   return result.data;
 }
@@ -170,15 +172,44 @@ export function queryNamesOf(schema: z.ZodType | undefined): string[] {
 }
 
 /**
- * A query parameter the route does not read is refused, and named in the refusal only when its name looks like a typo
- * of one it reads: a plain identifier (ASCII letters, a lower-case first one, as every name of ours) within two edits
- * of a real name (`limt`, `refrence`). Any other name is the client's own text, often a name or a birth date typed
- * into the address (`/api/cases?Jane%20Example%201994-03-02`), and an answer repeating it ends up in logs, screens
- * and bug reports: it reads "an unknown parameter" instead.
+ * The names of the fields a route's body takes, at any depth: every key of every object its body schema holds
+ * (through optionals, arrays, unions and pipes), none for a route that takes no body.
  */
-function unknownNamesWithheld(issues: z.core.$ZodIssue[], known: readonly string[]): z.core.$ZodIssue[] {
+function bodyFieldNamesOf(schema: z.ZodType | undefined): string[] {
+  const names = new Set<string>();
+  const seen = new Set<z.ZodType>();
+  const visit = (node: unknown): void => {
+    if (!(node instanceof z.ZodType) || seen.has(node)) return;
+    seen.add(node);
+    if (node instanceof z.ZodObject) {
+      for (const [key, field] of Object.entries(node.shape)) {
+        names.add(key);
+        visit(field);
+      }
+    }
+    // The schemas it wraps or combines: an optional's, a pipe's in and out, an array's element, a union's options.
+    for (const part of Object.values(node._zod.def as unknown as Record<string, unknown>))
+      for (const each of Array.isArray(part) ? (part as unknown[]) : [part]) visit(each);
+  };
+  visit(schema);
+  return [...names];
+}
+
+/**
+ * A query parameter the route does not read, or a body field it does not take, is refused, and named in the refusal
+ * only when its name looks like a typo of one it reads: a plain identifier (ASCII letters, a lower-case first one, as
+ * every name of ours) within two edits of a real name (`limt`, `refrence`, `outcom`). Any other name is the client's
+ * own text, often a name or a birth date typed into the address (`/api/cases?Jane%20Example%201994-03-02`) or used as
+ * a key, and an answer repeating it ends up in logs, screens and bug reports: it reads "an unknown parameter" (or
+ * "field") instead, where the unknown name was.
+ */
+function unknownNamesWithheld(
+  issues: z.core.$ZodIssue[],
+  known: readonly string[],
+  noun: 'parameter' | 'field',
+): z.core.$ZodIssue[] {
   return issues.flatMap((issue): z.core.$ZodIssue[] => {
-    if (issue.code !== 'unrecognized_keys' || issue.path.length > 0) return [issue];
+    if (issue.code !== 'unrecognized_keys') return [issue];
     const named = issue.keys.filter((key) => PLAIN_NAME.test(key) && known.some((name) => withinTwoEdits(key, name)));
     const withheld = issue.keys.length - named.length;
     return [
@@ -187,12 +218,12 @@ function unknownNamesWithheld(issues: z.core.$ZodIssue[], known: readonly string
         ? [
             {
               code: 'custom' as const,
-              path: [],
+              path: issue.path,
               input: undefined,
               message:
                 withheld === 1
-                  ? 'an unknown parameter (its name is not repeated: it may be text about a person)'
-                  : `${withheld} unknown parameters (their names are not repeated: they may be text about a person)`,
+                  ? `an unknown ${noun} (its name is not repeated: it may be text about a person)`
+                  : `${withheld.toLocaleString('en-US')} unknown ${noun}s (their names are not repeated: they may be text about a person)`,
             },
           ]
         : []),
@@ -358,12 +389,12 @@ export function methodNotAllowed(routes: readonly Route[]): Router {
       return;
     }
     const allow = METHOD_ORDER.filter((method) => methods.has(method));
+    // Not the path itself: it may hold a name typed by mistake where an id belongs (`/api/cases/maria-lopez`).
     next(
-      new AppError(
-        'method_not_allowed',
-        `${req.method} is not a method of ${req.path}: it takes ${allow.join(', ')}.`,
-        { code: 'method_not_allowed', headers: { Allow: allow.join(', ') } },
-      ),
+      new AppError('method_not_allowed', `${req.method} is not a method of this path: it takes ${allow.join(', ')}.`, {
+        code: 'method_not_allowed',
+        headers: { Allow: allow.join(', ') },
+      }),
     );
   });
   return router;

@@ -1009,7 +1009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1140,7 +1140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1474,7 +1474,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1591,7 +1591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2046,7 +2046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2673,7 +2673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4135,7 +4135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4270,7 +4270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5073,7 +5073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5727,7 +5727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6760,7 +6760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7126,7 +7126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7625,7 +7625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (of the unknown fields of one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;

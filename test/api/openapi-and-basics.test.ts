@@ -275,9 +275,9 @@ describe('request id, headers and logging', () => {
 });
 
 describe('errors at the HTTP layer', () => {
-  it('answers an unknown route with a 404 problem', async () => {
+  it('answers an unknown route with a 404 problem that does not repeat its path (a name typed by mistake)', async () => {
     const res = await request(app)
-      .get('/api/nothing-here')
+      .get('/api/nothing-here/maria-lopez-2010-05-02')
       .set('X-Request-Id', '00000000-0000-4000-8000-000000000109')
       .expect(404)
       .expect('Content-Type', /application\/problem\+json/);
@@ -285,10 +285,11 @@ describe('errors at the HTTP layer', () => {
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
-      detail: 'No route GET /api/nothing-here.',
+      detail: "No route for GET at this path: the API's routes are in /api/openapi.json.",
       code: 'no_route',
       requestId: '00000000-0000-4000-8000-000000000109',
     });
+    expect(res.text).not.toMatch(/maria|lopez|2010|nothing-here/);
   });
 
   it('answers malformed JSON with a 400 problem that does not echo the body', async () => {
@@ -475,8 +476,11 @@ describe('errors at the HTTP layer', () => {
     expect(health.body).toMatchObject({
       status: 405,
       code: 'method_not_allowed',
-      detail: 'DELETE is not a method of /health: it takes GET, HEAD.',
+      detail: 'DELETE is not a method of this path: it takes GET, HEAD.',
     });
+    // Nor is a path repeated here: where an id belongs, it may be a name typed by mistake.
+    const typed = await request(app).delete('/api/cases/maria-lopez-2010-05-02').expect(405);
+    expect(typed.text).not.toMatch(/maria|lopez|2010/);
     // A path no route has is still 404.
     await request(app).delete('/api/nothing-here').expect(404);
   });

@@ -39,22 +39,65 @@ interface Refusal {
   errors?: { field: string; message: string }[];
 }
 
-test('a body of 6,000 unknown keys is refused naming the first 10 and how many more, in a short answer', async () => {
+test('a body of 6,000 unknown keys is refused counting them, naming at most 10 typos and how many more, in a short answer', async () => {
+  // Names of no field the route takes: counted, never repeated.
   const body = Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`k${i}`, 1]));
   const res = await request(stack.app)
     .post('/api/cases/search')
     .set(stack.users['demo-police-officer']!.headers)
     .send({ name: 'Words Example', ...body })
     .expect(422);
-  const { errors } = res.body as Refusal;
-  expect(errors).toEqual([
-    ...Array.from({ length: 10 }, (_, i) => ({ field: `k${i}`, message: 'unknown field' })),
+  expect((res.body as Refusal).errors).toEqual([
     {
       field: '(root)',
-      message: 'and 5,990 more unknown fields, not named here: remove every field this API does not take',
+      message: '6,000 unknown fields (their names are not repeated: they may be text about a person)',
     },
   ]);
   expect(res.text.length).toBeLessThan(2000);
+  // Typos of a field it takes (`namaa`, `namab`…, each two edits from `name`): the first 10 named, the others counted.
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const typos = Object.fromEntries([...letters].flatMap((a) => [...letters].map((b) => [`nam${a}${b}`, 1])));
+  const many = await request(stack.app)
+    .post('/api/cases/search')
+    .set(stack.users['demo-police-officer']!.headers)
+    .send({ name: 'Words Example', ...typos })
+    .expect(422);
+  const { errors } = many.body as Refusal;
+  expect(errors).toHaveLength(11);
+  expect(errors!.slice(0, 10).every((error) => error.message === 'unknown field' && error.field in typos)).toBe(true);
+  expect(errors![10]).toEqual({
+    field: '(root)',
+    message: `and ${(26 * 26 - 10).toLocaleString('en-US')} more unknown fields, not named here: remove every field this API does not take`,
+  });
+});
+
+test('an unknown body field is named only as a typo of a field the route takes; any other reads "an unknown field"', async () => {
+  const res = await request(stack.app)
+    .post('/api/cases/search')
+    .set(stack.users['demo-police-officer']!.headers)
+    .send({ name: 'Words Example', nmae: 'x', 'Maria Lopez 1990-01-02': 1, mariaLopez: 2 })
+    .expect(422);
+  expect((res.body as Refusal).errors).toEqual([
+    { field: 'nmae', message: 'unknown field' },
+    { field: '(root)', message: '2 unknown fields (their names are not repeated: they may be text about a person)' },
+  ]);
+  expect(res.text).not.toMatch(/maria|lopez|1990/i);
+  // In a nested object too, at its place: the survivor's, of a case opened.
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.users['demo-police-officer']!.headers)
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      identifiedOn: dateOf(new Date(await stack.env.currentTimeMs()).toISOString()),
+      survivor: { name: 'Words Example', birthDate: '1990-04-05', brithDate: '1990-04-05', 'Ana Zeta': 1 },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(422);
+  expect((opened.body as Refusal).errors).toEqual([
+    { field: 'survivor.brithDate', message: 'unknown field' },
+    { field: 'survivor', message: 'an unknown field (its name is not repeated: it may be text about a person)' },
+  ]);
+  expect(opened.text).not.toMatch(/Ana|Zeta/);
 });
 
 /** zod's own wording, which says what the validator met, not what the field must be. */
