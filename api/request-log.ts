@@ -17,6 +17,8 @@ declare module 'http' {
   interface IncomingMessage {
     /** Set by `requestLog` for every request, before any route or handler runs (api/request-id.ts). */
     id: string;
+    /** The caller's own `X-Request-Id` when it is a UUID, for its trace; never the request's id (api/request-id.ts). */
+    correlationId?: string;
     /** The service's logger; every line it writes within the request carries the request's id (core/logger.ts). */
     log: Logger;
   }
@@ -57,13 +59,20 @@ export function requestLog(
     vocabulary ??= options.vocabulary();
     // As it arrived: a router mounted on a prefix rewrites `req.url` while the request passes through it.
     const url = withoutFreeText(options.loggedUrl(withoutQueryValues(req.url ?? '', vocabulary)), vocabulary);
-    req.id = assignRequestId(req, res);
+    const ids = assignRequestId(req, res);
+    req.id = ids.id;
+    req.correlationId = ids.correlationId;
     req.log = logger;
     // 'close' follows 'finish' on every response, and comes alone when the client went away before the answer.
     res.once('close', () => {
       const actor = options.actorOf(res);
       const line = {
-        req: { id: req.id, method: req.method, url },
+        req: {
+          id: req.id,
+          ...(req.correlationId ? { correlationId: req.correlationId } : {}),
+          method: req.method,
+          url,
+        },
         res: { statusCode: res.statusCode },
         responseTime: Date.now() - started,
         ...(actor ? { actor } : {}),

@@ -295,7 +295,7 @@ describe('through the full stack', () => {
     }
   });
 
-  it("stores a caller's request id only when it is a UUID (lowercased): never words a supervisor would read", async () => {
+  it("stores the service's own request id, never a caller's: words a supervisor would read, or another user's id", async () => {
     const police = user('demo-police-officer');
     const read = (requestId: string) =>
       request(stack.app)
@@ -309,12 +309,24 @@ describe('through the full stack', () => {
     expect(await auditOf(probe)).toEqual([
       expect.objectContaining({ ...by(police), action: 'survivor.read', case_id: demoCase, outcome: 'allowed' }),
     ]);
-    // A UUID of the caller's (any version, here 7, in capitals) is kept for the trace, spelled one way.
+    // A UUID of the caller's (any version, here 7, in capitals) is echoed apart for the trace, spelled one way; the
+    // request is audited under an id of ours: the caller's may be one copied from another user's request.
     const traced = await read('0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B');
-    expect(traced.headers['x-request-id']).toBe('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(traced.headers['x-correlation-id']).toBe('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(traced.headers['x-request-id']).not.toBe('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
     expect(await auditOf(traced)).toEqual([expect.objectContaining({ action: 'survivor.read', case_id: demoCase })]);
+    // Another user offering the same UUID: two requests, two ids in the trail, each naming its own user.
+    const advocate = user('demo-advocate');
+    const copied = await request(stack.app)
+      .get(`/api/cases/${demoCase}/survivor`)
+      .set(advocate.headers)
+      .set('X-Request-Id', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b')
+      .expect(200);
+    expect(copied.headers['x-request-id']).not.toBe(traced.headers['x-request-id']);
+    expect(await auditOf(copied)).toEqual([expect.objectContaining({ ...by(advocate), action: 'survivor.read' })]);
+    expect(await auditOf(traced)).toEqual([expect.objectContaining({ ...by(police), action: 'survivor.read' })]);
     const { rows } = await stack.pool.query<{ row: string }>('SELECT row_to_json(a)::text AS row FROM audit_events a');
-    expect(rows.filter(({ row }) => /Ana-Zeta|1990-01-03|0193A1B2/.test(row))).toEqual([]);
+    expect(rows.filter(({ row }) => /Ana-Zeta|1990-01-03|0193a1b2/i.test(row))).toEqual([]);
   });
 
   it("records each answer that opened a note, a correction's reason or a file name, once, never what it showed", async () => {

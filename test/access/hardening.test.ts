@@ -549,7 +549,7 @@ describe('logs', () => {
         .expect(status);
     const loggedUrl = (index: number) => {
       const id = `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
-      const line = lines.find((text) => text.includes(`"id":"${id}"`));
+      const line = lines.find((text) => text.includes(`"correlationId":"${id}"`));
       return line && (JSON.parse(line) as { req: { url: string } }).req.url;
     };
     await eventually(() => asked.every((_, index) => loggedUrl(index) !== undefined), 'every request to be logged');

@@ -311,7 +311,7 @@ test("a feed's secret stays out of the request log however its URL is written, s
   const loggedUrl = async (requestId: string) => {
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
-      const line = log.lines.find((text) => text.includes(`"id":"${requestId}"`));
+      const line = log.lines.find((text) => text.includes(`"correlationId":"${requestId}"`));
       if (line) return (JSON.parse(line) as { req: { url: string } }).req.url;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -710,7 +710,7 @@ describe('outages and faults of ours', () => {
     expect(res.body).toMatchObject({
       status: 503,
       code: 'temporal_unavailable',
-      requestId: '00000000-0000-4000-8000-00000000010a',
+      requestId: res.headers['x-request-id'] as string,
       detail: expect.stringContaining('same Idempotency-Key') as unknown,
     });
     expect(res.headers['retry-after']).toBe('5');
@@ -733,7 +733,7 @@ describe('outages and faults of ours', () => {
     const input = await workflowStartInput(caseId);
     expect(input.kind === 'open' && input.open.openedBy).toEqual({
       ...workers['le-1']!.actor,
-      requestId: '00000000-0000-4000-8000-00000000010b',
+      requestId: retry.headers['x-request-id'] as string,
     });
     const audited = await stack.pool.query<{
       user_id: string;
@@ -742,7 +742,8 @@ describe('outages and faults of ours', () => {
       case_id: string;
       outcome: string;
     }>(
-      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = '00000000-0000-4000-8000-00000000010b' AND action = 'case.open' AND applied_version IS NULL",
+      "SELECT user_id, agency_id, roles, case_id, outcome FROM audit_events WHERE request_id = $1 AND action = 'case.open' AND applied_version IS NULL",
+      [retry.headers['x-request-id']],
     );
     expect(audited.rows).toEqual([
       {
@@ -785,17 +786,24 @@ describe('outages and faults of ours', () => {
       .set('Idempotency-Key', key)
       .send(signOff)
       .expect(500);
-    expect(res.body).toMatchObject({ status: 500, requestId: '00000000-0000-4000-8000-00000000010c' });
+    // Under the request's own id (the caller's is its correlation id, X-Correlation-Id).
+    expect(res.body).toMatchObject({ status: 500, requestId: res.headers['x-request-id'] as string });
+    expect(res.headers['x-correlation-id']).toBe('00000000-0000-4000-8000-00000000010c');
     const logged = logLines.find((line) => line.msg === 'unhandled error');
     expect(logged).toMatchObject({
-      reqId: '00000000-0000-4000-8000-00000000010c',
+      reqId: res.headers['x-request-id'] as string,
       err: { message: expect.stringMatching(/codec misconfigured/) as unknown },
     });
     // The cause is logged for us, never told to the client.
     expect(JSON.stringify(res.body)).not.toContain('codec');
     const requestLine = logLines.find((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500);
     expect(requestLine).toMatchObject({
-      req: { id: '00000000-0000-4000-8000-00000000010c', method: 'POST', url: path },
+      req: {
+        id: res.headers['x-request-id'] as string,
+        correlationId: '00000000-0000-4000-8000-00000000010c',
+        method: 'POST',
+        url: path,
+      },
       actor: { agencyId: 'le-1', userId: workers['le-1']!.user.id },
     });
 

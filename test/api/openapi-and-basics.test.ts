@@ -229,18 +229,21 @@ describe('health and readiness', () => {
 });
 
 describe('request id, headers and logging', () => {
-  it('echoes a UUID given as X-Request-Id and logs the request under it, without headers or body', async () => {
+  it('echoes a UUID given as X-Request-Id as X-Correlation-Id, logs it beside an id of ours, without headers or body', async () => {
     logLines = [];
-    await request(app)
+    const res = await request(app)
       .get('/health')
       .set('X-Request-Id', '00000000-0000-4000-8000-000000000108')
       .set('Authorization', 'Bearer secret-token')
       .expect(200)
-      .expect('X-Request-Id', '00000000-0000-4000-8000-000000000108');
-    const line = logLines.find(
-      (entry) => (entry.req as { id?: string } | undefined)?.id === '00000000-0000-4000-8000-000000000108',
-    );
-    expect(line).toMatchObject({ req: { method: 'GET', url: '/health' }, res: { statusCode: 200 } });
+      .expect('X-Correlation-Id', '00000000-0000-4000-8000-000000000108');
+    const id = res.headers['x-request-id'] as string;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const line = logLines.find((entry) => (entry.req as { id?: string } | undefined)?.id === id);
+    expect(line).toMatchObject({
+      req: { correlationId: '00000000-0000-4000-8000-000000000108', method: 'GET', url: '/health' },
+      res: { statusCode: 200 },
+    });
     expect(JSON.stringify(logLines)).not.toContain('secret-token');
   });
 
@@ -256,12 +259,13 @@ describe('request id, headers and logging', () => {
     ]) {
       const res = await request(app).get('/health').set('X-Request-Id', offered).expect(200);
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(res.headers['x-correlation-id']).toBeUndefined();
     }
     await request(app)
       .get('/health')
       .set('X-Request-Id', '0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B')
       .expect(200)
-      .expect('X-Request-Id', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+      .expect('X-Correlation-Id', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
     expect(JSON.stringify(logLines)).not.toMatch(/Ana-Zeta|1990-01-03|trace-42|0193A1B2/);
   });
 
@@ -281,13 +285,14 @@ describe('errors at the HTTP layer', () => {
       .set('X-Request-Id', '00000000-0000-4000-8000-000000000109')
       .expect(404)
       .expect('Content-Type', /application\/problem\+json/);
+    // The problem's id is the request's own (its X-Request-Id), not the caller's correlation id.
     expect(res.body).toEqual({
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
       detail: "No route for GET at this path: the API's routes are in /api/openapi.json.",
       code: 'no_route',
-      requestId: '00000000-0000-4000-8000-000000000109',
+      requestId: res.headers['x-request-id'] as string,
     });
     expect(res.text).not.toMatch(/maria|lopez|2010|nothing-here/);
   });

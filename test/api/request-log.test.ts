@@ -39,8 +39,12 @@ app.get('/slow', (_req, res) => {
 
 type Line = Record<string, unknown> & { msg: string; level: number };
 const lines = () => log.lines.map((line) => JSON.parse(line) as Line);
+/** The line of a request, by its id or by the correlation id its caller offered. */
 const lineFor = (requestId: string) =>
-  lines().find((line) => (line.req as { id?: string } | undefined)?.id === requestId);
+  lines().find((line) => {
+    const req = line.req as { id?: string; correlationId?: string } | undefined;
+    return req?.id === requestId || req?.correlationId === requestId;
+  });
 
 /** Polls until the request's line is written (when its response closes), up to a deadline: never a fixed sleep. */
 async function waitForLine(requestId: string): Promise<Line> {
@@ -54,7 +58,7 @@ async function waitForLine(requestId: string): Promise<Line> {
 }
 
 test('a request is logged once, with its id, method, path, status, time and who asked, never its body or query values', async () => {
-  await request(app)
+  const answer = await request(app)
     .post('/cases?limit=5&reference=Test%20Person&access_token=rc_url_token&limit=6')
     .set('X-Request-Id', '00000000-0000-4000-8000-000000000101')
     .set('Authorization', 'Bearer rc_secret_token')
@@ -67,7 +71,8 @@ test('a request is logged once, with its id, method, path, status, time and who 
     // A query parameter's name, never its value: a name searched for or a token put in the URL stays out; a name no
     // route reads is left out too (one placeholder for all).
     req: {
-      id: '00000000-0000-4000-8000-000000000101',
+      id: answer.headers['x-request-id'] as string,
+      correlationId: '00000000-0000-4000-8000-000000000101',
       method: 'POST',
       url: '/cases?limit=…&reference=…&…=…',
     },
@@ -76,7 +81,10 @@ test('a request is logged once, with its id, method, path, status, time and who 
   });
   expect(typeof line.responseTime).toBe('number');
   expect(
-    lines().filter((l) => (l.req as { id?: string } | undefined)?.id === '00000000-0000-4000-8000-000000000101'),
+    lines().filter(
+      (l) =>
+        (l.req as { correlationId?: string } | undefined)?.correlationId === '00000000-0000-4000-8000-000000000101',
+    ),
   ).toHaveLength(1);
   expect(log.lines.join('\n')).not.toMatch(/Test Person|rc_secret_token|rc_url_token/);
 });
@@ -127,6 +135,18 @@ test('a fresh id when the caller offers none or one that is not a UUID, echoed i
   expect(await waitForLine(id)).toMatchObject({ req: { url: '/feed/[secret]' }, res: { statusCode: 200 } });
   expect((await waitForLine(id)).actor).toBeUndefined();
   expect(log.lines.join('\n')).not.toMatch(/Ana-Zeta|1990-01-03/);
+});
+
+test("two requests offering the same X-Request-Id (one copied from another user's) are logged under two ids of ours", async () => {
+  const offered = '00000000-0000-4000-8000-000000000301';
+  const first = await request(app).get('/feed/abc').set('X-Request-Id', offered).expect(200);
+  const second = await request(app).get('/feed/def').set('X-Request-Id', offered).expect(200);
+  const ids = [first, second].map((answer) => answer.headers['x-request-id'] as string);
+  expect(ids[0]).not.toBe(ids[1]);
+  expect(ids).not.toContain(offered);
+  // The caller's id is echoed apart, as a correlation id, and logged beside ours on each line.
+  expect([first, second].map((answer) => answer.headers['x-correlation-id'])).toEqual([offered, offered]);
+  for (const id of ids) expect((await waitForLine(id)).req).toMatchObject({ id, correlationId: offered });
 });
 
 test('a 5xx answer is logged at error level', async () => {

@@ -82,7 +82,7 @@ test('a sign-off through the API is one trace from the HTTP request to the activ
   const openTrace = traceOf(await httpSpan('POST', '/api/cases'));
 
   const signOffPath = `/api/cases/${caseId}/steps/cp_request-1/sign-off`;
-  await request(stack.app)
+  const signedOff = await request(stack.app)
     .post(signOffPath)
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', 'tracing-sign-off')
@@ -132,8 +132,9 @@ test('a sign-off through the API is one trace from the HTTP request to the activ
   // The projection of the sign-off logged with the sign-off's request id, and the opening's with the opening's.
   const projected = (action: string) =>
     lines.find((line) => line.msg === 'case projected' && line.caseId === caseId && line.action === action);
-  expect(projected('step.sign_off')).toMatchObject({ requestId: '00000000-0000-4000-8000-00000000010f' });
-  expect(projected('case.open')).toMatchObject({ requestId: '00000000-0000-4000-8000-00000000010e' });
+  // Each request's own id (X-Request-Id of its answer), not the one its caller offered (X-Correlation-Id).
+  expect(projected('step.sign_off')).toMatchObject({ requestId: signedOff.headers['x-request-id'] as string });
+  expect(projected('case.open')).toMatchObject({ requestId: opened.headers['x-request-id'] as string });
 
   // No span says who the survivor is.
   const attributes = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes]));
