@@ -12,6 +12,7 @@ import type { Clock } from '../core/clock';
 import { AppError } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
+import { createSemaphore } from '../core/semaphore';
 import {
   DOCUMENT_MAX_BYTES,
   DOCUMENT_MEDIA_TYPES,
@@ -37,6 +38,7 @@ import type { Actor, Step } from '../domain/types';
 import type { DocumentRemovalReason } from '../domain/reasons';
 import { singleLineText } from '../domain/text';
 import type { CaseReads } from './case-reads';
+import { createUploadGate, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './document-limits';
 
 export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
 
@@ -51,6 +53,8 @@ export interface DocumentsDeps {
   identityKeyring?: IdentityKeyring;
   /** Where new documents' sealed content goes; PostgreSQL by default. */
   documentStorage?: DocumentStorage;
+  /** Uploads in flight and the pool's share (app/document-limits.ts); the defaults there otherwise. */
+  documentLimits?: Partial<DocumentLimits>;
 }
 
 /** A file as received: its bytes and the name the sender gave it. */
@@ -152,6 +156,10 @@ function shown({ stepInstance: _instance, ...document }: StoredDocument, withdra
 
 export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
   const storage: DocumentStorage = deps.documentStorage ?? { kind: 'postgres' };
+  const limits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...deps.documentLimits };
+  // One per process (the services are built once): uploads in flight, and the pool connections their writes hold.
+  const gate = createUploadGate(limits);
+  const writes = createSemaphore(limits.writeConnections);
   const refused = (message: string) => new AppError('forbidden', message, { code: 'not_permitted_document' });
   const stepOf = async (caseId: string, stepId: string, actor: Actor) => {
     const view = await caseReads.case(caseId, actor);
@@ -175,49 +183,57 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
     return { view, step: place.step };
   };
 
+  /** `upload` once it holds a place among the uploads in flight. */
+  const uploadInFlight = async (caseId: string, stepId: string, actor: Actor, receive: () => Promise<ReceivedFile>) => {
+    const { view, step } = await stepOf(caseId, stepId, actor);
+    if (!canAttachDocument(actor, view.agencies, step))
+      throw refused("Only who acts for the step's agency on this case, or its coordinator, may add its documents.");
+    const file = await receive();
+    if (file.content.length > DOCUMENT_MAX_BYTES) throw tooLarge();
+    const badName = refusedFileName(file.fileName);
+    if (badName) throw badName;
+    const mediaType = await detectedType(file.content);
+    if (!mediaType) {
+      throw new AppError('unsupported_media_type', `A document must be ${ALLOWED}.`, {
+        code: 'document_type_not_allowed',
+        fields: [{ field: 'file', message: `must be ${ALLOWED}, as its content shows; this one is not` }],
+      });
+    }
+    const fileName = cleanFileName(file.fileName, mediaType);
+    const save = (document: Parameters<typeof saveDocument>[1]) =>
+      writes.run(() => saveDocument(deps.pool, document, storage, deps.identityKeyring));
+    const saved = await save({
+      id: randomUUID(),
+      caseId,
+      stepId: step.id,
+      stepInstance: withdrawalsOf(view, step.id),
+      uploadedBy: userRowIdOf(actor.userId),
+      uploadedAt: await deps.now(),
+      mediaType,
+      fileName,
+      content: file.content,
+    });
+    // The name of the copy already there, if this content was added before, is the name first given.
+    const names = saved.created ? undefined : await documentNames(deps.pool, caseId, deps.identityKeyring);
+    return {
+      document: { ...shown(saved.document, false), fileName: names?.get(saved.document.id) ?? fileName },
+      created: saved.created,
+    };
+  };
+
   return {
     /**
      * Adds a document to a step. `receive` reads the upload (api/uploads.ts), called only once the actor may add
-     * one: a refused request is not read into memory.
+     * one: a refused request is not read into memory. An upload over the limits in flight is refused first (429,
+     * app/document-limits.ts), its body never read; the row is written in the uploads' share of the pool.
      */
     async upload(caseId: string, stepId: string, actor: Actor, receive: () => Promise<ReceivedFile>) {
-      const { view, step } = await stepOf(caseId, stepId, actor);
-      if (!canAttachDocument(actor, view.agencies, step))
-        throw refused("Only who acts for the step's agency on this case, or its coordinator, may add its documents.");
-      const file = await receive();
-      if (file.content.length > DOCUMENT_MAX_BYTES) throw tooLarge();
-      const badName = refusedFileName(file.fileName);
-      if (badName) throw badName;
-      const mediaType = await detectedType(file.content);
-      if (!mediaType) {
-        throw new AppError('unsupported_media_type', `A document must be ${ALLOWED}.`, {
-          code: 'document_type_not_allowed',
-          fields: [{ field: 'file', message: `must be ${ALLOWED}, as its content shows; this one is not` }],
-        });
+      const leave = gate.enter(actor.userId);
+      try {
+        return await uploadInFlight(caseId, stepId, actor, receive);
+      } finally {
+        leave();
       }
-      const fileName = cleanFileName(file.fileName, mediaType);
-      const saved = await saveDocument(
-        deps.pool,
-        {
-          id: randomUUID(),
-          caseId,
-          stepId: step.id,
-          stepInstance: withdrawalsOf(view, step.id),
-          uploadedBy: userRowIdOf(actor.userId),
-          uploadedAt: await deps.now(),
-          mediaType,
-          fileName,
-          content: file.content,
-        },
-        storage,
-        deps.identityKeyring,
-      );
-      // The name of the copy already there, if this content was added before, is the name first given.
-      const names = saved.created ? undefined : await documentNames(deps.pool, caseId, deps.identityKeyring);
-      return {
-        document: { ...shown(saved.document, false), fileName: names?.get(saved.document.id) ?? fileName },
-        created: saved.created,
-      };
     },
 
     /**

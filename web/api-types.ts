@@ -3925,7 +3925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many uploads under way at once, read no further and nothing stored: `too_many_uploads`, the caller has 2 already; `uploads_busy`, this API process is receiving 4 (from anyone); Retry-After says when to send it again. Or the per-user limit of writes a minute (`rate_limited`) */
             429: {
                 headers: {
                     [name: string]: unknown;

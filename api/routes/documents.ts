@@ -74,6 +74,11 @@ export function documentRoutes(deps: ApiDeps): Route[] {
             'no file in the field "file", or an empty one; or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored)',
           problem: true,
         },
+        429: {
+          description:
+            'too many uploads under way at once, read no further and nothing stored: `too_many_uploads`, the caller has 2 already; `uploads_busy`, this API process is receiving 4 (from anyone); Retry-After says when to send it again. Or the per-user limit of writes a minute (`rate_limited`)',
+          problem: true,
+        },
       },
       handle: async ({ params, actor, req, res }) => {
         const saved = await documents.upload(params.caseId, params.stepId, actor, () => receiveFile(req, res));

@@ -1,0 +1,65 @@
+/**
+ * How much of the service document uploads may take, so that one account's uploads (a runaway script, a stolen
+ * token, a panicked double-click on thirty files) never starve everyone else (outside probe Q2: thirty 10 MB uploads
+ * at once held every connection of the pool, other users' reads took 6-8 s or failed 503, `/ready` said not ready,
+ * and PostgreSQL grew by 1.5 GB in two minutes). The numbers, and why, are in the README's Documents section.
+ *
+ * - Uploads in flight, per user and per API process, counted from before the body is read to the answer: one over
+ *   either limit is refused at once, 429 with Retry-After, its body never read.
+ * - The pool's share: an upload's writes (the sealed 10 MB row) use at most `writeConnections` of the pool's
+ *   connections at a time; the others wait their turn outside the pool, so reads and the readiness check always find
+ *   a connection.
+ */
+import { AppError } from '../core/errors';
+
+export interface DocumentLimits {
+  /** Uploads one user may have in flight at once, in one API process. */
+  uploadsPerUser: number;
+  /** Uploads in flight at once in one API process, whoever sends them. */
+  uploadsPerProcess: number;
+  /** The pool's connections the uploads' writes may use at once. */
+  writeConnections: number;
+}
+
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
+  uploadsPerUser: 2,
+  uploadsPerProcess: 4,
+  writeConnections: 2,
+};
+
+/** Seconds a refused upload should wait before it is sent again: a 10 MB upload takes about a second. */
+const RETRY_AFTER_SECONDS = '5';
+
+/** The uploads in flight in this process: `enter` takes a place (or refuses, 429), the returned function gives it back. */
+export function createUploadGate(limits: Pick<DocumentLimits, 'uploadsPerUser' | 'uploadsPerProcess'>) {
+  const byUser = new Map<string, number>();
+  let total = 0;
+  return {
+    enter(userId: string): () => void {
+      const mine = byUser.get(userId) ?? 0;
+      if (mine >= limits.uploadsPerUser)
+        throw new AppError(
+          'too_many_requests',
+          `You already have ${mine} uploads under way, the most one person may send at once: wait for one to finish, then send this one again.`,
+          { code: 'too_many_uploads', headers: { 'Retry-After': RETRY_AFTER_SECONDS } },
+        );
+      if (total >= limits.uploadsPerProcess)
+        throw new AppError(
+          'too_many_requests',
+          `The service is receiving ${total} uploads already, the most it takes at once: send this one again in a few seconds.`,
+          { code: 'uploads_busy', headers: { 'Retry-After': RETRY_AFTER_SECONDS } },
+        );
+      byUser.set(userId, mine + 1);
+      total += 1;
+      let left = false;
+      return () => {
+        if (left) return;
+        left = true;
+        total -= 1;
+        const now = (byUser.get(userId) ?? 1) - 1;
+        if (now > 0) byUser.set(userId, now);
+        else byUser.delete(userId);
+      };
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * One account's uploads must not starve everyone (outside probe Q2), on real parts (test/support/stack.ts): uploads
+ * in flight beyond the caller's 2, or the process's 4, are refused 429 with Retry-After, their bodies unread; and while
+ * uploads hold every connection they may (their writes held up by a lock on `step_documents`, taken as the owner),
+ * another user's read and the readiness check still get one. It asserts that they answer, never how fast.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import type { PoolClient } from 'pg';
+import request from 'supertest';
+import type { DocumentLimits } from '../../app/document-limits';
+import { readinessProbe } from '../../app/readiness';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+let keys = 0;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+beforeEach(async () => {
+  await stack.resetRateLimits();
+});
+
+const user = (username: string) => stack.users[username]!.headers;
+const POLICE = 'demo-police-officer';
+const COORDINATOR = 'demo-coordinator';
+
+/** A case of its own for each test: its documents are no other test's. */
+async function openCase(): Promise<string> {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', `document-limits-${process.pid}-${(keys += 1)}`)
+    .send({
+      survivor: { name: `Limit Test ${keys}`, birthDate: '1990-01-01' },
+      agencies: DEMO_AGENCIES,
+      identifiedOn: '2026-11-02',
+    })
+    .expect(201);
+  return (opened.body as { caseId: string }).caseId;
+}
+
+/** A PDF of its own (file-type reads the header), `size` bytes long. */
+const pdf = (size = 2000) => Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(size - 9)]);
+
+const upload = (app: Express, caseId: string, as: string, file = pdf()) =>
+  request(app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/documents`)
+    .set(user(as))
+    .attach('file', file, { filename: 'letter.pdf' });
+
+const appWith = (limits: Partial<DocumentLimits>) => stack.appWith({ documentLimits: limits });
+
+const storedOn = async (caseId: string) =>
+  Number(
+    (await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM step_documents WHERE case_id = $1', [caseId]))
+      .rows[0]!.n,
+  );
+
+/**
+ * Holds every insert into `step_documents` until `release`: an upload that reached its write then holds its pool
+ * connection, as a 10 MB row being written does, for as long as the test needs. Reads of the table still go through.
+ * `blocked` counts the service's connections waiting on a lock: on this one, or (an upload to the same case) on the
+ * case's quota lock behind it.
+ */
+async function holdDocumentWrites(): Promise<{ blocked(): Promise<number>; release(): Promise<void> }> {
+  const holder: PoolClient = await stack.database.owner.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE step_documents IN SHARE ROW EXCLUSIVE MODE');
+  let released = false;
+  return {
+    blocked: async () =>
+      Number(
+        (
+          await stack.database.owner.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND application_name = 'jest'`,
+          )
+        ).rows[0]!.n,
+      ),
+    release: async () => {
+      if (released) return;
+      released = true;
+      await holder.query('ROLLBACK');
+      holder.release();
+    },
+  };
+}
+
+/** Sends the upload now (supertest sends on `then`), for the test to await its answer later. */
+const sent = async (test: request.Test): Promise<request.Response> => test;
+
+describe('uploads in flight', () => {
+  it("beyond the caller's 2 at once are refused 429 with Retry-After, naming the problem; others' go on", async () => {
+    const caseId = await openCase();
+    const app = appWith({});
+    const held = await holdDocumentWrites();
+    try {
+      const first = [sent(upload(app, caseId, POLICE)), sent(upload(app, caseId, POLICE))];
+      await eventually(async () => (await held.blocked()) === 2, 'the two uploads to reach their write');
+
+      const third = await upload(app, caseId, POLICE);
+      expect([third.status, third.body]).toEqual([
+        429,
+        expect.objectContaining({
+          code: 'too_many_uploads',
+          detail: expect.stringContaining('uploads under way') as unknown,
+        }),
+      ]);
+      expect(third.headers['retry-after']).toBe('5');
+      // Another user is not held to the officer's limit: the coordinator's upload is taken (it waits its turn).
+      const coordinators = sent(upload(app, caseId, COORDINATOR));
+      await held.release();
+      expect((await Promise.all([...first, coordinators])).map((res) => res.status)).toEqual([201, 201, 201]);
+    } finally {
+      await held.release();
+    }
+    // The places are given back: the officer uploads again.
+    await upload(app, caseId, POLICE).expect(201);
+    expect(await storedOn(caseId)).toBe(4);
+  });
+
+  it("beyond the process's 4 at once, whoever sends them, are refused 429 uploads_busy", async () => {
+    const caseId = await openCase();
+    // Every upload in flight reaches its write here, so the test can see all four held.
+    const app = appWith({ writeConnections: 4 });
+    const held = await holdDocumentWrites();
+    try {
+      const four = [POLICE, POLICE, COORDINATOR, COORDINATOR].map((as) => sent(upload(app, caseId, as)));
+      await eventually(async () => (await held.blocked()) === 4, 'four uploads to reach their write');
+
+      const fifth = await upload(app, caseId, 'demo-admin');
+      expect([fifth.status, fifth.body]).toEqual([429, expect.objectContaining({ code: 'uploads_busy' })]);
+      expect(fifth.headers['retry-after']).toBe('5');
+      await held.release();
+      expect((await Promise.all(four)).map((res) => res.status)).toEqual([201, 201, 201, 201]);
+    } finally {
+      await held.release();
+    }
+  });
+});
+
+describe('while uploads fill their share of the pool', () => {
+  it("another user's read and the readiness check still get a connection", async () => {
+    const caseId = await openCase();
+    // Six uploads at once, more than the test pool's 5 connections: the gate lets them all in, so only the uploads'
+    // share of the pool stands between them and every connection.
+    const app = appWith({ uploadsPerUser: 6, uploadsPerProcess: 6 });
+    const held = await holdDocumentWrites();
+    const uploads = Array.from({ length: 6 }, () => sent(upload(app, caseId, POLICE)));
+    try {
+      await eventually(async () => (await held.blocked()) >= 2, 'the uploads to reach their writes');
+
+      const read = await request(app).get(`/api/cases/${caseId}`).set(user(COORDINATOR));
+      expect(read.status).toBe(200);
+      const ready = await readinessProbe({
+        pool: stack.pool,
+        connection: stack.client.connection,
+        taskQueue: stack.taskQueue,
+        timeoutMs: 2000,
+      })();
+      expect(ready.checks.postgres).toBe(true);
+      expect(await held.blocked()).toBe(2);
+    } finally {
+      await held.release();
+    }
+    expect((await Promise.all(uploads)).map((res) => res.status)).toEqual(Array(6).fill(201));
+  });
+});
