@@ -9,6 +9,8 @@
  * - The pool's share: an upload's writes (the sealed 10 MB row) use at most `writeConnections` of the pool's
  *   connections at a time; the others wait their turn outside the pool, so reads and the readiness check always find
  *   a connection.
+ * - Quotas: documents per step and bytes per case, refused with the field named (db/documents.ts checks them with the
+ *   row's insert, under a lock of the case, so two uploads at once cannot both pass the last place).
  */
 import { AppError } from '../core/errors';
 
@@ -19,12 +21,18 @@ export interface DocumentLimits {
   uploadsPerProcess: number;
   /** The pool's connections the uploads' writes may use at once. */
   writeConnections: number;
+  /** Documents a step may hold (one opened again after a correction is another step). */
+  documentsPerStep: number;
+  /** Bytes of documents (plain content) a case may hold, all its steps together. */
+  bytesPerCase: number;
 }
 
 export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   uploadsPerUser: 2,
   uploadsPerProcess: 4,
   writeConnections: 2,
+  documentsPerStep: 20,
+  bytesPerCase: 200 * 1024 * 1024,
 };
 
 /** Seconds a refused upload should wait before it is sent again: a 10 MB upload takes about a second. */

@@ -16,6 +16,7 @@ import { createSemaphore } from '../core/semaphore';
 import {
   DOCUMENT_MAX_BYTES,
   DOCUMENT_MEDIA_TYPES,
+  DocumentQuotaFull,
   documentNames,
   documentUploader,
   listDocuments,
@@ -53,7 +54,7 @@ export interface DocumentsDeps {
   identityKeyring?: IdentityKeyring;
   /** Where new documents' sealed content goes; PostgreSQL by default. */
   documentStorage?: DocumentStorage;
-  /** Uploads in flight and the pool's share (app/document-limits.ts); the defaults there otherwise. */
+  /** Uploads in flight, the pool's share and the quotas (app/document-limits.ts); the defaults there otherwise. */
   documentLimits?: Partial<DocumentLimits>;
 }
 
@@ -154,6 +155,35 @@ function shown({ stepInstance: _instance, ...document }: StoredDocument, withdra
   return withdrawn ? { ...document, stepWithdrawn: true } : document;
 }
 
+/** A document refused by its step's or case's quota, in words naming the field and the limit: nothing was stored. */
+function quotaRefusal(full: DocumentQuotaFull, limits: DocumentLimits): AppError {
+  if (full.full === 'step')
+    return new AppError(
+      'unprocessable',
+      `This step holds ${full.held} documents, the most a step may hold (${limits.documentsPerStep}): remove one added by mistake before adding another.`,
+      {
+        code: 'step_documents_full',
+        fields: [{ field: 'file', message: `the step already holds ${limits.documentsPerStep} documents, its most` }],
+      },
+    );
+  return new AppError(
+    'payload_too_large',
+    `This case's documents take ${sizeOf(full.held)} already; with this file they would pass the ${sizeOf(limits.bytesPerCase)} a case may hold. Remove documents added by mistake, or send a smaller scan.`,
+    {
+      code: 'case_documents_full',
+      fields: [
+        { field: 'file', message: `the case's documents may take at most ${sizeOf(limits.bytesPerCase)} together` },
+      ],
+    },
+  );
+}
+
+/** Bytes in words: `200 MB (209,715,200 bytes)`, or `5,000 bytes` under a megabyte. */
+function sizeOf(bytes: number): string {
+  const exact = `${bytes.toLocaleString('en-US')} bytes`;
+  return bytes < 1024 * 1024 ? exact : `${Number((bytes / (1024 * 1024)).toFixed(1))} MB (${exact})`;
+}
+
 export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
   const storage: DocumentStorage = deps.documentStorage ?? { kind: 'postgres' };
   const limits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...deps.documentLimits };
@@ -201,7 +231,11 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
     }
     const fileName = cleanFileName(file.fileName, mediaType);
     const save = (document: Parameters<typeof saveDocument>[1]) =>
-      writes.run(() => saveDocument(deps.pool, document, storage, deps.identityKeyring));
+      writes
+        .run(() => saveDocument(deps.pool, document, storage, deps.identityKeyring, limits))
+        .catch((error) => {
+          throw error instanceof DocumentQuotaFull ? quotaRefusal(error, limits) : error;
+        });
     const saved = await save({
       id: randomUUID(),
       caseId,

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { open, seal, type IdentityKeyring } from '../core/identity-cipher';
 import type { ObjectStore } from './object-store';
+import { inTransaction, type Queryable } from './pool';
 
 /** What a document may be, detected from its content (app/documents.ts); the table's CHECK says the same. */
 export const DOCUMENT_MEDIA_TYPES = ['application/pdf', 'image/png', 'image/jpeg'] as const;
@@ -69,16 +70,41 @@ const objectKeyOf = (caseId: string, id: string) => `documents/${caseId}/${id}`;
 
 const sha256Of = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
+/** How many documents a step may hold, and how many bytes (plain content) a case's documents may take together. */
+export interface DocumentQuota {
+  documentsPerStep: number;
+  bytesPerCase: number;
+}
+
+/** A document refused because its step or its case is full (`DocumentQuota`): nothing was stored. */
+export class DocumentQuotaFull extends Error {
+  constructor(
+    readonly full: 'step' | 'case',
+    /** What the step or case holds already: documents, or bytes. */
+    readonly held: number,
+  ) {
+    super(`the ${full}'s documents are at their quota`);
+    this.name = 'DocumentQuotaFull';
+  }
+}
+
+/** The class of the advisory locks `saveDocument` takes for a case's quota ("DQ"), apart from any other's. */
+const DOCUMENT_QUOTA_LOCK_CLASS = 0x4451;
+
 /**
  * Seals and stores a document: the content first (in the store), then the row that names it. The same content on the
- * same step is stored once: a retried or doubled upload answers the document already there (`created: false`). A
- * later step under the same id is another step (a row from before openings were kept counts as this one's).
+ * same step is stored once: a retried or doubled upload answers the document already there (`created: false`), even
+ * on a step or case that is full. A later step under the same id is another step (a row from before openings were
+ * kept counts as this one's). With a quota, a document that would pass it throws `DocumentQuotaFull` and nothing is
+ * stored: checked in the transaction that inserts the row, under a lock of the case (its id's hash), so two uploads
+ * at once cannot both take the last place.
  */
 export async function saveDocument(
   pool: Pool,
   document: NewDocument,
   storage: DocumentStorage,
   keyring: IdentityKeyring | undefined,
+  quota?: DocumentQuota,
 ): Promise<{ document: StoredDocument; created: boolean }> {
   const { id, caseId, stepId, stepInstance } = document;
   const sha256 = sha256Of(document.content);
@@ -97,29 +123,49 @@ export async function saveDocument(
   const content = seal(document.content, contentContext(caseId, id), keyring);
   const name = seal(Buffer.from(document.fileName, 'utf8'), nameContext(caseId, id), keyring);
   const objectKey = storage.kind === 's3' ? objectKeyOf(caseId, id) : null;
-  if (storage.kind === 's3') await storage.store.put(objectKey!, content.ciphertext);
-  const { rowCount } = await pool.query(
-    `INSERT INTO step_documents (id, case_id, step_id, uploaded_by, uploaded_at, media_type, byte_size, sha256, key_id,
-       file_name_ciphertext, storage, content_ciphertext, object_key, step_instance)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     ON CONFLICT (case_id, step_id, step_instance, sha256) DO NOTHING`,
-    [
-      id,
-      caseId,
-      stepId,
-      document.uploadedBy,
-      document.uploadedAt,
-      document.mediaType,
-      document.content.length,
-      sha256,
-      content.keyId,
-      name.ciphertext,
-      storage.kind,
-      storage.kind === 'postgres' ? content.ciphertext : null,
-      objectKey,
-      stepInstance,
-    ],
-  );
+  const store = async (db: Queryable) => {
+    if (storage.kind === 's3') await storage.store.put(objectKey!, content.ciphertext);
+    const { rowCount } = await db.query(
+      `INSERT INTO step_documents (id, case_id, step_id, uploaded_by, uploaded_at, media_type, byte_size, sha256, key_id,
+         file_name_ciphertext, storage, content_ciphertext, object_key, step_instance)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (case_id, step_id, step_instance, sha256) DO NOTHING`,
+      [
+        id,
+        caseId,
+        stepId,
+        document.uploadedBy,
+        document.uploadedAt,
+        document.mediaType,
+        document.content.length,
+        sha256,
+        content.keyId,
+        name.ciphertext,
+        storage.kind,
+        storage.kind === 'postgres' ? content.ciphertext : null,
+        objectKey,
+        stepInstance,
+      ],
+    );
+    return rowCount;
+  };
+  const rowCount = quota
+    ? await inTransaction(pool, async (client) => {
+        const lock = createHash('sha256').update(caseId).digest().readInt32BE(0);
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [DOCUMENT_QUOTA_LOCK_CLASS, lock]);
+        const { rows } = await client.query<{ on_step: string; case_bytes: string }>(
+          `SELECT count(*) FILTER (WHERE step_id = $2 AND (step_instance IS NULL OR step_instance = $3)) AS on_step,
+             coalesce(sum(byte_size), 0) AS case_bytes
+           FROM step_documents WHERE case_id = $1`,
+          [caseId, stepId, stepInstance],
+        );
+        const onStep = Number(rows[0]!.on_step);
+        const caseBytes = Number(rows[0]!.case_bytes);
+        if (onStep >= quota.documentsPerStep) throw new DocumentQuotaFull('step', onStep);
+        if (caseBytes + document.content.length > quota.bytesPerCase) throw new DocumentQuotaFull('case', caseBytes);
+        return store(client);
+      })
+    : await store(pool);
   // Another request stored the same content meanwhile (an object put for this one stays unnamed, sealed).
   if (rowCount === 0) return { document: (await existing())!, created: false };
   return { document: (await listDocuments(pool, caseId, { id }))[0]!, created: true };

@@ -64,14 +64,18 @@ export function documentRoutes(deps: ApiDeps): Route[] {
         },
         403: { description: "not one who acts for the step's agency on this case, or its coordinator", problem: true },
         404: { description: 'no such case, or no such step the caller may see', problem: true },
-        413: { description: 'the file is larger than 10 MB: nothing was stored', problem: true },
+        413: {
+          description:
+            "the file is larger than 10 MB (`document_too_large`), or the case's documents would take more than the case may hold, 200 MB together (`case_documents_full`): nothing was stored",
+          problem: true,
+        },
         415: {
           description: 'not multipart/form-data, or the content is not a PDF, PNG or JPEG: nothing was stored',
           problem: true,
         },
         422: {
           description:
-            'no file in the field "file", or an empty one; or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored)',
+            'no file in the field "file", or an empty one; or `step_documents_full`: the step holds 20 documents already, the most it may (nothing was stored); or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored)',
           problem: true,
         },
         429: {

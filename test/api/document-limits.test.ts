@@ -1,8 +1,9 @@
 /**
  * One account's uploads must not starve everyone (outside probe Q2), on real parts (test/support/stack.ts): uploads
- * in flight beyond the caller's 2, or the process's 4, are refused 429 with Retry-After, their bodies unread; and while
- * uploads hold every connection they may (their writes held up by a lock on `step_documents`, taken as the owner),
- * another user's read and the readiness check still get one. It asserts that they answer, never how fast.
+ * in flight beyond the caller's 2, or the process's 4, are refused 429 with Retry-After, their bodies unread; a step's
+ * document count and a case's bytes are quotas refused in words naming the field, nothing stored; and while uploads
+ * hold every connection they may (their writes held up by a lock on `step_documents`, taken as the owner), another
+ * user's read and the readiness check still get one. It asserts that they answer, never how fast.
  */
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
@@ -141,6 +142,51 @@ describe('uploads in flight', () => {
     } finally {
       await held.release();
     }
+  });
+});
+
+describe('quotas', () => {
+  it('a step holding its most documents refuses another, 422 naming the field; the same content still answers 200', async () => {
+    const caseId = await openCase();
+    const app = appWith({ documentsPerStep: 2 });
+    const letter = pdf();
+    await upload(app, caseId, POLICE, letter).expect(201);
+    await upload(app, caseId, POLICE).expect(201);
+
+    const refused = await upload(app, caseId, POLICE);
+    expect([refused.status, refused.body]).toEqual([
+      422,
+      expect.objectContaining({
+        code: 'step_documents_full',
+        errors: [{ field: 'file', message: 'the step already holds 2 documents, its most' }],
+      }),
+    ]);
+    // A retried upload of a document already there is no new document: answered as before.
+    await upload(app, caseId, POLICE, letter).expect(200);
+    expect(await storedOn(caseId)).toBe(2);
+  });
+
+  it("a case's documents past its bytes are refused 413 naming the field, never a 500; a removal makes room", async () => {
+    const caseId = await openCase();
+    const app = appWith({ bytesPerCase: 5000 });
+    const first = await upload(app, caseId, POLICE, pdf(3000)).expect(201);
+
+    const refused = await upload(app, caseId, POLICE, pdf(3000));
+    expect([refused.status, refused.body]).toEqual([
+      413,
+      expect.objectContaining({
+        code: 'case_documents_full',
+        errors: [{ field: 'file', message: "the case's documents may take at most 5,000 bytes together" }],
+      }),
+    ]);
+    expect(await storedOn(caseId)).toBe(1);
+
+    await request(app)
+      .post(`/api/cases/${caseId}/documents/${(first.body as { id: string }).id}/remove`)
+      .set(user(POLICE))
+      .send({ reason: 'wrong_file' })
+      .expect(200);
+    await upload(app, caseId, POLICE, pdf(3000)).expect(201);
   });
 });
 
