@@ -125,6 +125,8 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   correction_window_closed: 'forbidden',
   later_steps_signed: 'conflict',
   correction_conflict: 'conflict',
+  // Only the coordinator corrects a step that may have opened steps the caller does not see: this caller may not.
+  coordinator_corrects: 'forbidden',
   nothing_to_ask_again: 'conflict',
   // A sealed command copied onto another case or update, or sent again later: never one of the API's own
   // (`command` answers those 503, see there).

@@ -233,6 +233,8 @@ export const REJECTION_CODES = [
   'correction_window_closed',
   'later_steps_signed',
   'correction_conflict',
+  // A step whose sign-off may open a step the corrector's agency is not told of (domain/correction.ts).
+  'coordinator_corrects',
   // Asked again for a request whose track has something pending or in force, or did not end refused (domain/ask-again.ts).
   'nothing_to_ask_again',
   // A sealed command copied from another case or another update, or sent again long after (domain/issued.ts).

@@ -12,7 +12,7 @@
  * A step whose validity lapsed is corrected too (on cases with `correctsLapses`): from the case as it was before the
  * lapse, so the lapse follows the corrected sign-off (`lapseAsCorrected`).
  */
-import { actingRefusal, canSeeMilestone, canSeeStep } from './access';
+import { actingRefusal, canSeeMilestone, canSeeStep, knowsOfStepKind } from './access';
 import { alarms, settlePassedAlarms } from './alarms';
 import { outdatedAskedAgain } from './ask-again';
 import { tellCorrectedEnds } from './corrected-ends';
@@ -258,6 +258,54 @@ function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): R
 }
 
 /**
+ * The kinds of step a sign-off of each kind may open (the tracks' `after`, domain/tracks): its possible followers,
+ * whatever the case records. Read by kind, not from the case, so what it says of a corrector does not depend on what
+ * the case holds: whether a CP grant opened the advocate's certification request tells whether a T-visa application
+ * was found bona fide before it (`unlockCertification`). A kind that opens nothing is not listed.
+ */
+const MAY_OPEN: Partial<Record<StepKind, readonly StepKind[]>> = {
+  cp_request: ['cp_decision'],
+  cp_decision: ['cp_renewal_request', 'hhs_certification_request'],
+  cp_renewal_request: ['cp_renewal_decision'],
+  cp_renewal_decision: ['cp_renewal_request', 'hhs_certification_request'],
+  hhs_minor_notification: ['hhs_interim_letter', 'hhs_eligibility_letter'],
+  hhs_certification_request: ['hhs_certification_letter'],
+  t_visa_filing: ['t_visa_receipt'],
+  t_visa_receipt: ['t_visa_bona_fide'],
+  t_visa_bona_fide: ['t_visa_decision', 'hhs_certification_request'],
+  t_visa_decision: ['t_visa_evidence_response', 't_visa_adjustment_filing', 'hhs_certification_request'],
+  u_visa_certification: ['u_visa_petition'],
+};
+
+/**
+ * A step whose sign-off may open a step its corrector's agency is not told of (the police's U certification opens the
+ * advocate's U petition; ICE's CP decision the police's renewal request and the advocate's certification request) is
+ * corrected by the case's coordinator alone, who sees every step. Such a correction would be judged against steps
+ * the corrector may not see (whether they were signed, when, whether they were asked again), and any answer that
+ * followed them, however anonymised its words, would tell them: a date refused from the day after the U petition was
+ * filed dates the filing by bisection, a changed outcome refused tells a petition was filed (8 U.S.C. 1367). So the
+ * refusal is the same whatever those steps record, or whether the case holds them at all: it reads only the step's
+ * kind (`MAY_OPEN`) and, should a case ever hold a follower of a kind that list misses, refuses it too. Accepting the
+ * correction and leaving the contradiction to the coordinator was not chosen: a signed step is never withdrawn, and a
+ * certification dated after the petition it supports would stand in the record that the petition's deadline is
+ * counted from. Only the update's validator refuses it (no patch): a history holding such a correction, accepted
+ * before, replays it, since Temporal runs no validator on replay, and `applyCorrection` applies it as recorded.
+ */
+function hiddenFollowersRefusal(prepared: Prepared, actor: Actor): Rejection | null {
+  if (actor.agencyKind === 'coordinator') return null;
+  const { step, followers } = prepared;
+  const mayOpen = MAY_OPEN[step.kind] ?? [];
+  const hidden =
+    mayOpen.some((kind) => !knowsOfStepKind(actor.agencyKind, kind)) ||
+    followers.some((follower) => !namesTo(actor, follower));
+  if (!hidden) return null;
+  return {
+    code: 'coordinator_corrects',
+    message: `${step.id} may open ${UNNAMED_LATER_STEP}, which your agency is not told of: the case's coordinator corrects it`,
+  };
+}
+
+/**
  * Whether a refusal may name a follower and its day to the corrector: one it sees, or whose outcome and day it reads
  * as a milestone (the police, ICE's CP decision). Any other (the advocate's U petition to the police, the advocate's
  * certification request to ICE) is neither named nor dated nor counted, only said to be another agency's: the refusal
@@ -369,6 +417,7 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
   const outcomes = correctionOutcomes(prepared.step.kind);
   const rejection =
     whoRefusal(state, prepared.step, actor, now) ??
+    hiddenFollowersRefusal(prepared, actor) ??
     (outcomes.includes(correction.outcome)
       ? null
       : ({

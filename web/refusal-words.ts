@@ -56,6 +56,9 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
   correction_conflict: () =>
     'Someone corrected this sign-off while you were filling in the form. Open the case to see what it records now, ' +
     'then correct it again if it is still wrong.',
+  coordinator_corrects: () =>
+    'This sign-off may have opened steps of another agency that your agency is not shown. Ask the case’s ' +
+    'coordinator to correct it: they see the whole case.',
   case_not_open: (detail) => {
     const status = /case is (\w+)/i.exec(detail)?.[1];
     return `The case is ${status ?? 'no longer open'}: nothing more can be signed or changed in it.`;

@@ -47,7 +47,11 @@ const signOffRefusals = {
 
 /** How a correction is refused, and its preview the same way (`previewCorrection` runs the correction's checks). */
 const correctionRefusals = {
-  403: { description: "neither the step's agency (within its window) nor the case's coordinator", problem: true },
+  403: {
+    description:
+      "neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects)",
+    problem: true,
+  },
   404: { description: 'no such case, or no such step the caller may see', problem: true },
   409: {
     description:

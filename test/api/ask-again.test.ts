@@ -234,7 +234,8 @@ test('a CP grant ICE corrects to a denial keeps the certification request a bona
 
   await request(stack.app)
     .post(`/api/cases/${caseId}/steps/cp_decision-1/corrections`)
-    .set(stack.users['demo-ice-officer']!.headers)
+    // By the coordinator: ICE does not correct a grant, which opens steps it is not told of (probe Q1).
+    .set(stack.users['demo-coordinator']!.headers)
     .set('Idempotency-Key', randomUUID())
     .send({ outcome: 'denied', details: { decidedOn: on, reason: 'other' }, reason: 'typo' })
     .expect(200);

@@ -315,8 +315,9 @@ describe('correcting a sign-off through the API', () => {
     }).expect(200);
     expect(stepOf(earlier.body as CaseBody, 'cp_request-1').details['corrections']).toBe(2);
 
-    // The grant opened the renewal request and the certification request; while neither is signed, it may become a denial.
-    await correct('demo-ice-officer', caseId, 'cp_decision-1', {
+    // The grant opened the renewal request and the certification request; while neither is signed, it may become a
+    // denial, by the coordinator: ICE is not told of either, so it does not correct what opens them (probe Q1).
+    await correct('demo-coordinator', caseId, 'cp_decision-1', {
       outcome: 'denied',
       details: { reason: 'not_potential_witness' },
       reason: 'entered on the wrong case',
@@ -339,7 +340,7 @@ describe('correcting a sign-off through the API', () => {
     expect(withdrawn.body).toMatchObject({ code: 'step_not_pending', errors: [{ field: 'stepId' }] });
     expect((withdrawn.body as { detail: string }).detail).toContain('withdrawn');
     // Back to granted: they open again, under the same ids.
-    const regranted = await correct('demo-ice-officer', caseId, 'cp_decision-1', {
+    const regranted = await correct('demo-coordinator', caseId, 'cp_decision-1', {
       outcome: 'granted',
       details: { grantedOn: now },
       reason: 'it was granted after all',
@@ -350,15 +351,15 @@ describe('correcting a sign-off through the API', () => {
       outcome: 'requested',
       details: { requestedOn: now },
     });
-    const refused = await correct('demo-ice-officer', caseId, 'cp_decision-1', {
-      outcome: 'denied',
-      details: { reason: 'not_potential_witness' },
-      reason: 'x',
-    }).expect(409);
+    const denial = { outcome: 'denied', details: { reason: 'not_potential_witness' }, reason: 'x' };
+    const refused = await correct('demo-coordinator', caseId, 'cp_decision-1', denial).expect(409);
     expect(refused.body).toMatchObject({ code: 'later_steps_signed', errors: [{ field: 'outcome' }] });
-    // ICE does not see the advocate's request: the refusal stands, but its words neither name nor date it.
-    expect((refused.body as { detail: string }).detail).toContain('a later step of another agency');
-    expect((refused.body as { detail: string }).detail).not.toContain('hhs_certification');
+    expect((refused.body as { detail: string }).detail).toContain('hhs_certification_request-1');
+    // ICE does not see the advocate's request: it is refused as it was before the request was made, naming nothing.
+    const byIce = await correct('demo-ice-officer', caseId, 'cp_decision-1', denial).expect(403);
+    expect(byIce.body).toMatchObject({ code: 'coordinator_corrects' });
+    expect((byIce.body as { detail: string }).detail).toContain('a later step of another agency');
+    expect((byIce.body as { detail: string }).detail).not.toContain('hhs_certification');
   });
 
   test('a preview says which pending steps a correction would withdraw, as each reader may be told, and applies nothing', async () => {
@@ -382,15 +383,9 @@ describe('correcting a sign-off through the API', () => {
         .set(headersOf(user))
         .send(body);
 
-    // ICE sees neither step: it is told only that a later step of another agency goes, as the refusals say it.
-    const toIce = await preview('demo-ice-officer', denial).expect(200);
-    expect(CorrectionPreviewSchema.parse(toIce.body)).toEqual({
-      withdraws: [],
-      withdrawsUnnamed: true,
-      reopens: [],
-      reopensUnnamed: false,
-      lapses: null,
-    });
+    // ICE sees neither step, nor whether they are still to be made: the coordinator corrects the grant (probe Q1).
+    const toIce = await preview('demo-ice-officer', denial).expect(403);
+    expect(toIce.body).toMatchObject({ code: 'coordinator_corrects' });
     // The coordinator sees every step: each is named, with the agency that owes it.
     const toCoordinator = await preview('demo-coordinator', denial).expect(200);
     expect(CorrectionPreviewSchema.parse(toCoordinator.body)).toEqual({
@@ -401,7 +396,7 @@ describe('correcting a sign-off through the API', () => {
       lapses: null,
     });
     // A correction that withdraws nothing (a date moved) says so.
-    const redated = await preview('demo-ice-officer', {
+    const redated = await preview('demo-coordinator', {
       outcome: 'granted',
       details: { grantedOn: addDays(now, -1) },
       reason: 'granted the day before',
@@ -414,7 +409,7 @@ describe('correcting a sign-off through the API', () => {
       lapses: null,
     });
     // Refused as the correction would be: one that changes nothing; a step the caller does not see, not found.
-    const unchanged = await preview('demo-ice-officer', {
+    const unchanged = await preview('demo-coordinator', {
       outcome: 'granted',
       details: { grantedOn: now },
       reason: 'x',
@@ -467,14 +462,15 @@ describe('correcting a sign-off through the API', () => {
         cancelsUnnamed: false,
       },
     });
-    // ICE sees neither step the lapse cancels: it is told only that a later step of another agency goes with it.
-    expect((await preview('demo-ice-officer', outdated)).lapses).toMatchObject({
-      step: grant,
-      cancels: [],
-      cancelsUnnamed: true,
-    });
+    // ICE sees neither step the lapse cancels, nor whether they were still to be made: the coordinator corrects it.
+    const toIce = await request(stack.app)
+      .post(`/api/cases/${id}/steps/cp_decision-1/corrections/preview`)
+      .set(headersOf('demo-ice-officer'))
+      .send({ outcome: 'granted', details: { grantedOn: outdated }, reason: 'typed from the wrong letter' })
+      .expect(403);
+    expect(toIce.body).toMatchObject({ code: 'coordinator_corrects' });
     // A correction that leaves the end ahead brings no lapse.
-    expect((await preview('demo-ice-officer', addDays(identifiedOn, 370))).lapses).toBeNull();
+    expect((await preview('demo-coordinator', addDays(identifiedOn, 370))).lapses).toBeNull();
   });
 
   test("the README's walk-through, then its correction: the CP request re-dates its decision alone", async () => {
@@ -589,7 +585,13 @@ describe('correcting a sign-off through the API', () => {
     expect(stepOf(lapsed, 'hhs_certification_request-1').status).toBe('cancelled');
 
     const correction = { outcome: 'granted', details: { grantedOn: meant }, reason: 'typed the year before' };
-    // The preview tells ICE what it reopens without naming the other agencies' steps; the coordinator, by name.
+    // What the lapse cancelled depends on the other agencies' steps: ICE is refused, the coordinator told it by name.
+    const toIce = await request(stack.app)
+      .post(`/api/cases/${lapsing}/steps/cp_decision-1/corrections/preview`)
+      .set(headersOf('demo-ice-officer'))
+      .send(correction)
+      .expect(403);
+    expect(toIce.body).toMatchObject({ code: 'coordinator_corrects' });
     const preview = async (user: string) =>
       CorrectionPreviewSchema.parse(
         (
@@ -600,18 +602,11 @@ describe('correcting a sign-off through the API', () => {
             .expect(200)
         ).body,
       );
-    expect(await preview('demo-ice-officer')).toEqual({
-      withdraws: [],
-      withdrawsUnnamed: false,
-      reopens: [],
-      reopensUnnamed: true,
-      lapses: null,
-    });
     const reopens = (await preview('demo-coordinator')).reopens.map((step) => step.kind);
     expect(reopens).toEqual(['cp_renewal_request', 'hhs_certification_request']);
 
     const key = randomUUID();
-    const first = await correct('demo-ice-officer', lapsing, 'cp_decision-1', correction, key).expect(200);
+    const first = await correct('demo-coordinator', lapsing, 'cp_decision-1', correction, key).expect(200);
     const corrected = await readCase(lapsing);
     expect(stepOf(corrected, 'cp_decision-1')).toMatchObject({ status: 'completed', details: { grantedOn: meant } });
     // The case's steps as the control case's, whose grant was entered with its right date: the same statuses and dates.
@@ -624,7 +619,7 @@ describe('correcting a sign-off through the API', () => {
     expect(reopened.map((entry) => entry.stepId)).toEqual(['cp_renewal_request-1', 'hhs_certification_request-1']);
 
     // Retried with its key: the same answer, and one correction.
-    const again = await correct('demo-ice-officer', lapsing, 'cp_decision-1', correction, key).expect(200);
+    const again = await correct('demo-coordinator', lapsing, 'cp_decision-1', correction, key).expect(200);
     expect(again.body).toEqual(first.body);
     const timeline = (await readCase(lapsing)).timeline;
     expect(timeline.filter((entry) => entry.type === 'step.corrected')).toHaveLength(1);

@@ -775,7 +775,8 @@ describe('a document of a step a correction withdrew', () => {
       .attach('file', JPEG, { filename: 'certification request.jpg' })
       .expect(201);
     documentId = (added.body as { id: string }).id;
-    await send('demo-ice-officer', `/api/cases/${withdrawnCase}/steps/cp_decision-1/corrections`, {
+    // By the coordinator: ICE does not correct a grant, which opens steps it is not told of (probe Q1).
+    await send('demo-coordinator', `/api/cases/${withdrawnCase}/steps/cp_decision-1/corrections`, {
       outcome: 'denied',
       details: { reason: 'not_potential_witness' },
       reason: 'entered on the wrong case',

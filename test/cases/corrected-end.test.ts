@@ -74,8 +74,9 @@ async function announcedWrong() {
     outcome: 'granted',
     details: { grantedOn: day(300) },
   });
+  // Corrected by the coordinator: ICE may not correct a grant, which opens steps it is not told of (probe Q1).
   const correctGrant = (outcome: string, details: object) =>
-    send('demo-ice-officer', `${steps}/cp_decision-1/corrections`, {
+    send('demo-coordinator', `${steps}/cp_decision-1/corrections`, {
       outcome,
       details,
       reason: 'Typed the wrong year',

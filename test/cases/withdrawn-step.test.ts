@@ -1,9 +1,10 @@
 /**
- * A pending step a correction withdrew, on real parts (time skipping, PostgreSQL, the SMTP capture): ICE corrects a CP
- * grant to a denial while the advocate's certification request is still to be made; the advocates get one "No longer
- * needed" email (and the notification in the app), the police one for their renewal request, the coordinator one per
- * step, ICE none; the correction sent again under its Idempotency-Key sends nothing more. Corrected back to the grant,
- * the same agencies get one "Needed again" email each.
+ * A pending step a correction withdrew, on real parts (time skipping, PostgreSQL, the SMTP capture): the coordinator
+ * corrects a CP grant to a denial while the advocate's certification request is still to be made (ICE may not: the
+ * grant opened steps it is not told of, probe Q1); the advocates get one "No longer needed" email (and the notification
+ * in the app), the police one for their renewal request, ICE none, nor the coordinator, who corrected; the correction
+ * sent again under its Idempotency-Key sends nothing more. Corrected back to the grant, the same agencies get one
+ * "Needed again" email each.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -71,7 +72,14 @@ test('a CP grant corrected to a denial and back: the agencies whose pending step
     reason: 'Entered the wrong outcome',
   };
   const key = randomUUID();
-  await send('ice', `${steps}/cp_decision-1/corrections`, correction, key);
+  const byIce = await request(stack.app)
+    .post(`${steps}/cp_decision-1/corrections`)
+    .set(stack.as('ice'))
+    .set('Idempotency-Key', randomUUID())
+    .send(correction)
+    .expect(403);
+  expect(byIce.body).toMatchObject({ code: 'coordinator_corrects' });
+  await send('coordinator', `${steps}/cp_decision-1/corrections`, correction, key);
   expect(await pending()).not.toContain('hhs_certification_request-1');
 
   /** The emails of this case to an agency whose subject begins with `said`. */
@@ -82,15 +90,14 @@ test('a CP grant corrected to a denial and back: the agencies whose pending step
         (m) => m.subject.startsWith(said) && m.subject.includes(reference) && m.to.join(',').includes(emailOf(kind)),
       );
   const noLongerNeeded = emailsSaying('No longer needed:');
-  // Two steps withdrawn: the advocates' and the police's emails, and the coordinator's one per step.
-  await eventually(async () => (noLongerNeeded('coordinator').length === 2 ? true : undefined), 'the coordinator told');
+  // Two steps withdrawn: the advocates' and the police's emails; the coordinator, who corrected, is not told.
   const [toAdvocates] = await eventually(async () => {
     const found = noLongerNeeded('advocate');
     return found.length > 0 ? found : undefined;
   }, 'the advocates told');
   expect(toAdvocates!.subject).toBe(`No longer needed: HHS certification request (case ${reference})`);
   expect(toAdvocates!.text).toContain(
-    `${agencyOf('ice').name} corrected "Continued Presence decision": ` +
+    `The coordinator corrected "Continued Presence decision": ` +
       '"HHS certification request" is withdrawn and needs nothing more from you. ' +
       'Documents added to it stay with the case.',
   );
@@ -101,15 +108,15 @@ test('a CP grant corrected to a denial and back: the agencies whose pending step
   expect(items.filter((item) => item.kind === 'step_withdrawn' && item.caseId === caseId)).toHaveLength(1);
 
   // The same correction sent again (the answer lost on the way): it is answered as it was, and tells no one again.
-  await send('ice', `${steps}/cp_decision-1/corrections`, correction, key);
+  await send('coordinator', `${steps}/cp_decision-1/corrections`, correction, key);
   await stack.env.sleep(DAY_MS);
   expect(noLongerNeeded('advocate')).toHaveLength(1);
   expect(noLongerNeeded('law_enforcement')).toHaveLength(1);
-  expect(noLongerNeeded('coordinator')).toHaveLength(2);
+  expect(noLongerNeeded('coordinator')).toHaveLength(0);
   expect(noLongerNeeded('ice')).toHaveLength(0);
 
-  // ICE corrects the denial back to the grant: the steps it withdrew are owed again, and their agencies are told.
-  await send('ice', `${steps}/cp_decision-1/corrections`, {
+  // The coordinator corrects the denial back to the grant: the steps it withdrew are owed again, their agencies told.
+  await send('coordinator', `${steps}/cp_decision-1/corrections`, {
     outcome: 'granted',
     details: { grantedOn: day(8) },
     reason: 'The grant was right after all',
@@ -124,11 +131,11 @@ test('a CP grant corrected to a denial and back: the agencies whose pending step
     new RegExp(`^Needed again: HHS certification request \\(case ${reference}\\), (due|overdue)`),
   );
   expect(againToAdvocates!.text).toContain(
-    `${agencyOf('ice').name} corrected "Continued Presence decision": "HHS certification request" is needed again`,
+    `The coordinator corrected "Continued Presence decision": "HHS certification request" is needed again`,
   );
-  await eventually(async () => (neededAgain('coordinator').length === 2 ? true : undefined), 'the coordinator told');
   await eventually(async () => (neededAgain('law_enforcement').length === 1 ? true : undefined), 'the police told');
   await stack.env.sleep(DAY_MS);
   expect(neededAgain('advocate')).toHaveLength(1);
   expect(neededAgain('ice')).toHaveLength(0);
+  expect(neededAgain('coordinator')).toHaveLength(0);
 });

@@ -201,10 +201,13 @@ describe("a refusal's words, to one who may not see the step that refuses it (pr
       CORRECTED,
     );
 
-  it('names neither the signed certification request nor its day to ICE; the coordinator reads both', () => {
+  it('names neither the signed certification request nor its day to ICE, nor refuses it by them; the coordinator reads both', () => {
     const denied = asIce({ deniedOn: '2026-11-21', reason: 'other' }, 'denied');
     const later = asIce({ grantedOn: '2026-11-23', validUntil: '2028-11-21' });
-    expect([denied?.code, later?.code]).toEqual(['later_steps_signed', 'date_order']);
+    const earlier = asIce({ grantedOn: '2026-11-20', validUntil: '2028-11-19' });
+    // Refused alike, whatever the request records (probe Q1): the coordinator corrects a decision that may open it.
+    expect([denied, later, earlier].map((refusal) => refusal?.code)).toEqual(Array(3).fill('coordinator_corrects'));
+    expect(new Set([denied, later, earlier].map((refusal) => refusal?.message)).size).toBe(1);
     for (const refusal of [denied, later]) {
       expect(refusal?.message).toContain('a later step of another agency');
       expect(refusal?.message).not.toMatch(/hhs|certification|2026-11-22/);

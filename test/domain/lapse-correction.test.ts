@@ -73,6 +73,15 @@ const correction = (details: Record<string, unknown>): Correction => ({
   reason: SEALED_NOTE_SAMPLE,
 });
 const asIce = (details: Record<string, unknown>) => ({ correction: correction(details), actor: actorOf('ice') });
+/**
+ * ICE no longer corrects a CP decision, which may open steps it is not told of (coordinator_corrects, probe Q1): the
+ * rules judge the correction from the coordinator; `applyCorrection` still applies ICE's, as histories recorded before
+ * hold them.
+ */
+const judged = (details: Record<string, unknown>) => ({
+  correction: correction(details),
+  actor: actorOf('coordinator'),
+});
 
 /** A step as it stands for the case's work: no record of its corrections, which the control case has none of. */
 const standing = ({ details, ...step }: Step) => {
@@ -102,7 +111,8 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
 
   it('corrected to a grant still running: signed again, what the lapse cancelled reopened as the control case has it', () => {
     const before = lapsed();
-    expect(validateCorrection(before, asIce(MEANT), CORRECTED)).toBeNull();
+    expect(validateCorrection(before, asIce(MEANT), CORRECTED)).toMatchObject({ code: 'coordinator_corrects' });
+    expect(validateCorrection(before, judged(MEANT), CORRECTED)).toBeNull();
     const state = applyCorrection(before, asIce(MEANT), CORRECTED);
     const right = control();
 
@@ -184,15 +194,9 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
       .map((step) => stepOf(applied, step.id));
     expect(reopened.map((step) => step.id)).toEqual(['cp_renewal_request-1', 'hhs_certification_request-1']);
     expect(preview).toEqual({ named: [], unnamed: false, reopened, reopensUnnamed: false, lapses: null });
-    // ICE is not told of the police's renewal request nor of the advocate's certification request, only that it reopens
-    // a later step of another agency.
-    expect(previewCorrection(before, asIce(MEANT), CORRECTED)).toEqual({
-      named: [],
-      unnamed: false,
-      reopened: [],
-      reopensUnnamed: true,
-      lapses: null,
-    });
+    // ICE is not told of the police's renewal request nor of the advocate's certification request, nor whether they
+    // were cancelled by the lapse or signed before it: the coordinator corrects the grant (probe Q1).
+    expect(previewCorrection(before, asIce(MEANT), CORRECTED)).toMatchObject({ code: 'coordinator_corrects' });
   });
 
   it('the coordinator may correct it too, at any time', () => {
@@ -221,7 +225,7 @@ describe('a CP grant dated a year early, which lapsed when the entry session end
     expect(lines(state, before).filter((line) => line.type === 'step.reopened')).toEqual([]);
     expect(alarms(state).filter((alarm) => alarm.stepId === 'cp_decision-1')).toEqual([]);
     expect(state.passedAlarms).toEqual(before.passedAlarms);
-    expect(previewCorrection(before, asIce({ grantedOn: '2024-11-25' }), CORRECTED)).toMatchObject({ reopened: [] });
+    expect(previewCorrection(before, judged({ grantedOn: '2024-11-25' }), CORRECTED)).toMatchObject({ reopened: [] });
   });
 });
 
@@ -258,10 +262,8 @@ describe('a CP grant entered right, corrected to an end already past: the previe
         cancelsUnnamed: false,
       },
     });
-    // ICE is told the grant lapses, and only that a later step of another agency is cancelled with it.
-    expect(previewCorrection(before, asIce(OUTDATED), CORRECTED)).toMatchObject({
-      lapses: { step: { id: 'cp_decision-1' }, validUntil: '2026-11-24', cancels: [], cancelsUnnamed: true },
-    });
+    // What the lapse cancels depends on whether the advocate made its request: ICE is not told, nor answered by it.
+    expect(previewCorrection(before, asIce(OUTDATED), CORRECTED)).toMatchObject({ code: 'coordinator_corrects' });
   });
 
   it('a correction to an end still ahead names no lapse', () => {

@@ -21,13 +21,15 @@ function denied(flags: Partial<CaseState> = RULES): CaseState {
   return correctGrant(granted, 'denied', { decidedOn: '2026-01-20', reason: 'other' }, '2026-01-21');
 }
 
-/** The CP decision corrected by ICE on `on`, failing the test if the rules refuse it. */
+/** The CP decision corrected by ICE on `on` (a history recorded before probe Q1), failing the test if the rules refuse it. */
 function correctGrant(state: CaseState, outcome: string, details: Record<string, string>, on: string): CaseState {
   const command = {
     correction: { stepId: 'cp_decision-1', outcome, details, reason: SEALED_NOTE_SAMPLE },
     actor: actorOf('ice'),
   };
-  expect(validateCorrection(state, command, noon(on))).toBeNull();
+  // ICE no longer corrects a CP decision (coordinator_corrects, probe Q1), but histories recorded before hold such
+  // corrections, applied as recorded: judged here as the rules still accept the correction itself, from the coordinator.
+  expect(validateCorrection(state, { ...command, actor: actorOf('coordinator') }, noon(on))).toBeNull();
   return applyCorrection(state, command, noon(on));
 }
 

@@ -148,6 +148,10 @@ describe('sign-off refusals', () => {
     seen.add('unbound_command');
   });
 
+  it('coordinator_corrects is covered by test/api/correction-hidden-steps.test.ts', () => {
+    seen.add('coordinator_corrects');
+  });
+
   it('nothing_to_ask_again is covered by test/domain/ask-again.test.ts', () => {
     seen.add('nothing_to_ask_again');
   });

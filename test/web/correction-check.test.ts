@@ -2,8 +2,8 @@
  * The check page of a correction says, before it is confirmed, which other agencies' pending steps confirming it
  * withdraws: ICE's Continued Presence grant corrected to a denial withdraws the police's renewal request and the
  * advocate's certification request. The coordinator, who sees every step, is told each by name and owing agency; ICE,
- * which sees neither, only that "a later step of another agency" goes, as the correction's refusals say it. A
- * correction that withdraws nothing says nothing of it. A grant typed a year early, which lapsed when its entry
+ * which sees neither, may not correct the grant that opens them (probe Q1): it is told so in words at Continue, the
+ * same whatever they record. A correction that withdraws nothing says nothing of it. A grant typed a year early, which lapsed when its entry
  * session ended, corrected: the page names what withdrawing the lapse reopens. A grant corrected to an end already
  * past: the page says it lapses and what the lapse cancels. In Chromium, axe-clean; the whole service on real parts.
  */
@@ -93,13 +93,21 @@ test('the coordinator is told by name which pending steps of other agencies the 
   await page.context().close();
 });
 
-test('ICE is told only that a later step of another agency goes; a correction that withdraws nothing says nothing', async () => {
+test('ICE is told at Continue, in words, that the coordinator corrects the grant; one that withdraws nothing says nothing', async () => {
   const page = await signedInPage(browser, service, 'demo-ice-officer');
-  const note = await checkPage(page, 'denied');
-  expect(note).toContain('Confirming this also withdraws: a later step of another agency.');
-  expect(note).not.toMatch(/certification|renewal/i);
-  expect(await checkPage(page, 'granted')).not.toContain('withdraws');
+  await page.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1/correct?outcome=denied`);
+  await page.getByLabel('Reason (required)').selectOption('not_potential_witness');
+  await page.getByLabel('Why it is corrected (required)').fill('Entered on the wrong case.');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const said = await page.getByRole('alert').innerText();
+  expect(await page.getByRole('button', { name: /^Confirm/ }).count()).toBe(0);
+  expect(said).toContain('Ask the case’s coordinator to correct it');
+  expect(said).not.toMatch(/certification|renewal|\d{4}-\d\d-\d\d/i);
+  await expectAccessible(page);
   await page.context().close();
+  const coordinator = await signedInPage(browser, service, 'demo-coordinator');
+  expect(await checkPage(coordinator, 'granted')).not.toContain('withdraws');
+  await coordinator.context().close();
 });
 
 test('a grant that lapsed: the coordinator is told which steps withdrawing the lapse reopens', async () => {

@@ -297,10 +297,11 @@ test('a sign-off confirmed after a correction withdrew its step: refused on the 
   await page.locator('#document').setInputFiles(LETTER);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('letter.pdf (already added to the step)').waitFor();
-  // Meanwhile ICE corrects its grant to a denial, which withdraws the certification request.
+  // Meanwhile the coordinator corrects ICE's grant to a denial, which withdraws the certification request (ICE does not
+  // correct a grant, which opens steps it is not told of: probe Q1).
   await request(service.app)
     .post(`/api/cases/${id}/steps/cp_decision-1/corrections`)
-    .set(service.stack.as('ice'))
+    .set(service.stack.as('coordinator'))
     .set('Idempotency-Key', 'sign-off-forms-withdrawn-meanwhile-deny')
     .send({ outcome: 'denied', details: { reason: 'not_potential_witness' }, reason: 'entered on the wrong case' })
     .expect(200);

@@ -11,7 +11,13 @@ import { consoleStackPerFile, openDemoCase } from '../support/console';
 
 const suite = consoleStackPerFile();
 
-const write = (caseId: string, path: string, kind: 'law_enforcement' | 'ice', key: string, body: object) =>
+const write = (
+  caseId: string,
+  path: string,
+  kind: 'law_enforcement' | 'ice' | 'coordinator',
+  key: string,
+  body: object,
+) =>
   request(suite.app)
     .post(`/api/cases/${caseId}${path}`)
     .set(suite.stack.as(kind))
@@ -88,7 +94,8 @@ test('a grant whose day was corrected since still reads as the day typed then, a
     outcome: 'granted',
     details: { grantedOn },
   });
-  await write(caseId, '/steps/cp_decision-1/corrections', 'ice', 'corrected-grant-day', {
+  // By the coordinator: ICE does not correct a grant, which opens steps it is not told of (probe Q1).
+  await write(caseId, '/steps/cp_decision-1/corrections', 'coordinator', 'corrected-grant-day', {
     outcome: 'granted',
     details: { grantedOn: addDays(grantedOn, 1) },
     reason: 'the grant was signed a day later',

@@ -14,7 +14,7 @@ const PNG = Buffer.from(
 );
 let caseId = '';
 
-const write = (path: string, kind: 'law_enforcement' | 'ice', key: string, body: object) =>
+const write = (path: string, kind: 'law_enforcement' | 'ice' | 'coordinator', key: string, body: object) =>
   request(suite.app)
     .post(`/api/cases/${caseId}${path}`)
     .set(suite.stack.as(kind))
@@ -40,7 +40,8 @@ beforeAll(async () => {
     .set(suite.stack.as('advocate'))
     .attach('file', PNG, { filename: 'certification request.png' })
     .expect(201);
-  await write('/steps/cp_decision-1/corrections', 'ice', 'deny', {
+  // By the coordinator: ICE does not correct a grant that opens steps it is not told of (probe Q1).
+  await write('/steps/cp_decision-1/corrections', 'coordinator', 'deny', {
     outcome: 'denied',
     details: { reason: 'not_potential_witness' },
     reason: 'entered on the wrong case',
