@@ -634,7 +634,7 @@ function passedLine(
   if (alarm.kind === 'expiry_reminder' && alarm.about !== 'benefit_window' && alarm.date !== null) {
     // As the live reminder words it: the step still owed, when the case has it pending.
     const end = alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone, deadlineZones);
-    const { label, what, when } = expiryLeadWords(alarm.stepKind, end, owed, zone, deadlineZones);
+    const { label, what, when } = expiryLeadWords(alarm.stepKind, end, owedBefore(owed, alarm), zone, deadlineZones);
     return `- ${label}: ${what}, ${when}${sent}`;
   }
   const said = alarm.about === 'benefit_window' ? 'benefits last until' : DATE_WORDS[alarm.kind];
@@ -643,6 +643,16 @@ function passedLine(
       ? 'date on the case page'
       : `${said} ${alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone, deadlineZones)}`;
   return `- ${alarmKindLabel(alarm.kind)}: ${stepLabel(alarm.stepKind)}, ${when}${sent}`;
+}
+
+/**
+ * The step owed before the end a passed lead names, if the one pending is: a step due after that end is owed before a
+ * later one (the renewal request a renewal opened, due when the renewed grant ends), and the lead's own was done.
+ */
+function owedBefore(owed: NotificationFacts['owed'], alarm: PassedAlarm): NotificationFacts['owed'] {
+  const step = owed?.[alarm.stepKind];
+  if (!step || step.dueAt === null || alarm.date === null || step.dueAt <= alarm.date) return owed;
+  return { ...owed, [alarm.stepKind]: undefined };
 }
 
 /** Where a notification's lines about its case begin and end (what `passedNoticeBlock` reads back). */

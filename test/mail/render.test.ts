@@ -404,6 +404,31 @@ describe('renderNotification', () => {
     );
   });
 
+  it('does not date a passed CP lead by the renewal request a renewal opened, due when the renewed grant ends', () => {
+    // Granted until 31 Mar 2027, renewal requested 6 Dec 2026 and granted until 31 Mar 2029, all entered after the
+    // fact: the request pending now is the next cycle's, not the one the lead of 1 Dec 2026 reminded of.
+    const { text } = renderNotification({
+      ...facts,
+      kind: 'passed_summary',
+      dueAt: null,
+      passed: [
+        {
+          stepId: 'cp_decision-1',
+          stepKind: 'cp_decision',
+          kind: 'expiry_reminder',
+          about: 'cp_validity',
+          date: '2027-04-01T00:00:00.000Z',
+          at: '2026-12-01T00:00:00.000Z',
+        },
+      ],
+      owed: { cp_decision: { stepKind: 'cp_renewal_request', dueAt: '2029-04-01T00:00:00.000Z' } },
+    });
+    expect(text).not.toContain('2029');
+    expect(text).toContain(
+      '- Expiring: Continued Presence decision, valid until 31 Mar 2027, would have been sent 1 Dec 2026',
+    );
+  });
+
   it("tells the police to notify HHS now and record it when a minor's 24 hours have passed", () => {
     const { subject, text } = renderNotification({
       ...facts,
