@@ -12,6 +12,9 @@ import { dateOrder, firstOf, windowEndAlarms, outOfRange, text, type SignOffCont
 import type { StepDetails } from '../steps';
 import { countsFromEvents } from '../policy';
 
+/** A USCIS notice asking for more as an officer reads it: its name in words, then the abbreviation on the notice. */
+const NOTICE_WORDS = { rfe: 'a request for evidence (RFE)', noid: 'a notice of intent to deny (NOID)' } as const;
+
 function checkEvidenceRequest(ctx: SignOffContext) {
   const { rfeResponse, noidResponse } = ctx.state.policy.durations;
   const notice = text(ctx.details, 'notice');
@@ -31,7 +34,10 @@ function checkEvidenceRequest(ctx: SignOffContext) {
       respondBy < issuedOn ? dateOrder('respondBy', `respondBy (${respondBy}) is before issuedOn (${issuedOn})`) : null,
     () =>
       respondBy > limit
-        ? outOfRange('respondBy', `a ${notice} allows at most ${allowed.days} days (until ${limit}); ${allowed.source}`)
+        ? outOfRange(
+            'respondBy',
+            `${NOTICE_WORDS[notice === 'noid' ? 'noid' : 'rfe']} allows at most ${allowed.days} days (until ${limit}); ${allowed.source}`,
+          )
         : null,
   );
 }

@@ -99,10 +99,12 @@ describe('T visa', () => {
     ).toMatchObject({
       code: 'date_out_of_range',
       field: 'details.respondBy',
+      message: expect.stringMatching(/^a request for evidence \(RFE\) allows at most 87 days/) as unknown,
     });
     const noid = { notice: 'noid', issuedOn: '2026-07-01', respondBy: '2026-08-01' };
     expect(refusal(state, 't_visa_decision-1', 'evidence_requested', noid, noon('2026-07-03'))).toMatchObject({
       code: 'date_out_of_range',
+      message: expect.stringMatching(/^a notice of intent to deny \(NOID\) allows at most 30 days/) as unknown,
     });
     expect(
       refusal(
