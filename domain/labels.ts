@@ -19,7 +19,7 @@ const STEP_LABELS: Record<StepKind, string> = {
   t_visa_filing: 'T visa application filing (Form I-914)',
   t_visa_receipt: 'T visa receipt notice',
   t_visa_bona_fide: 'T visa bona fide determination',
-  t_visa_evidence_response: 'T visa response to request for evidence',
+  t_visa_evidence_response: 'T visa response to a request for evidence or notice of intent to deny',
   t_visa_decision: 'T visa decision',
   t_visa_adjustment_filing: 'Adjustment of status filing (Form I-485)',
   le_declaration: 'Law-enforcement declaration (Form I-914, Supplement B)',

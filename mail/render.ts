@@ -276,13 +276,15 @@ const OWED_OR_ELSE: Readonly<Record<string, string>> = {
  */
 function expiryLeadWords(
   stepKind: string,
+  about: string | undefined,
   end: string,
   owed: NotificationFacts['owed'],
   zone: string,
   deadlineZones: readonly string[] = [],
 ): { label: string; what: string; when: string; owedBy?: string } {
   const step = owed?.[stepKind];
-  if (!step) return { label: alarmKindLabel('expiry_reminder'), what: stepLabel(stepKind), when: `valid until ${end}` };
+  if (!step)
+    return { label: alarmKindLabel('expiry_reminder'), what: whatEnds(stepKind, about), when: `valid until ${end}` };
   const orElse = OWED_OR_ELSE[step.stepKind];
   const by =
     orElse !== undefined
@@ -297,6 +299,17 @@ function expiryLeadWords(
     owedBy: orElse ? `${by}, ${orElse}` : by,
   };
 }
+
+/**
+ * What ends, as an officer names it: the status a grant gives ("T status", not the "T visa decision" that granted it),
+ * by the window an expiry alarm is about; else the step that granted it.
+ */
+const WHAT_ENDS: Readonly<Record<string, string>> = {
+  cp_validity: 'Continued Presence',
+  t_status: 'T status',
+};
+const whatEnds = (stepKind: string, about: string | undefined) =>
+  (about === undefined ? undefined : WHAT_ENDS[about]) ?? stepLabel(stepKind);
 
 /** How a second request of a step came to be open, which a correction of the first withdrew. */
 const SECOND_OPENED: Readonly<Record<NonNullable<NotificationFacts['secondOf']>, string>> = {
@@ -372,8 +385,9 @@ function headline(
       };
     }
     case 'expiry_reminder': {
-      const words = expiryLeadWords(facts.stepKind, date, facts.owed, zone, facts.deadlineZones);
-      const valid = `What "${step}" granted is valid until ${date}.`;
+      const words = expiryLeadWords(facts.stepKind, facts.about, date, facts.owed, zone, facts.deadlineZones);
+      const ends = facts.about === undefined ? undefined : WHAT_ENDS[facts.about];
+      const valid = ends ? `${ends} is valid until ${date}.` : `What "${step}" granted is valid until ${date}.`;
       return {
         subject: `${words.label}: ${words.what} ${words.when} (case ${ref})`,
         lead: words.owedBy
@@ -634,7 +648,14 @@ function passedLine(
   if (alarm.kind === 'expiry_reminder' && alarm.about !== 'benefit_window' && alarm.date !== null) {
     // As the live reminder words it: the step still owed, when the case has it pending.
     const end = alarmDateWords(alarm.date, alarm.kind, alarm.stepKind, zone, deadlineZones);
-    const { label, what, when } = expiryLeadWords(alarm.stepKind, end, owedBefore(owed, alarm), zone, deadlineZones);
+    const { label, what, when } = expiryLeadWords(
+      alarm.stepKind,
+      alarm.about,
+      end,
+      owedBefore(owed, alarm),
+      zone,
+      deadlineZones,
+    );
     return `- ${label}: ${what}, ${when}${sent}`;
   }
   const said = alarm.about === 'benefit_window' ? 'benefits last until' : DATE_WORDS[alarm.kind];
@@ -653,6 +674,15 @@ function owedBefore(owed: NotificationFacts['owed'], alarm: PassedAlarm): Notifi
   const step = owed?.[alarm.stepKind];
   if (!step || step.dueAt === null || alarm.date === null || step.dueAt <= alarm.date) return owed;
   return { ...owed, [alarm.stepKind]: undefined };
+}
+
+/**
+ * The step an email's "Step:" line names: an expiry lead's, the step owed before the end (the police's renewal
+ * request), which is what the recipient must do, not the decision that granted what ends.
+ */
+function stepLine(facts: NotificationFacts): string {
+  const owed = facts.kind === 'expiry_reminder' ? facts.owed?.[facts.stepKind] : undefined;
+  return stepLabel(owed?.stepKind ?? facts.stepKind);
 }
 
 /** Where a notification's lines about its case begin and end (what `passedNoticeBlock` reads back). */
@@ -683,7 +713,7 @@ export function renderNotification(facts: NotificationFacts): RenderedEmail {
       : ['', `Your agency no longer takes part in this case; ${former} does, and was told.`]),
     '',
     `${CASE_LINE}${facts.reference}`,
-    ...(ABOUT_NO_STEP.has(facts.kind) || ABOUT_NO_STEP.has(facts.failedKind ?? '') ? [] : [`Step: ${step}`]),
+    ...(ABOUT_NO_STEP.has(facts.kind) || ABOUT_NO_STEP.has(facts.failedKind ?? '') ? [] : [`Step: ${stepLine(facts)}`]),
     ...(facts.dueAt === null ? [] : [`Date: ${date}`]),
     ...(notSent.length > 0 ? ['', 'Not sent:', ...notSent] : []),
     ...(former === undefined ? ['', `${LINK_LINE}${caseLink(facts.publicBaseUrl, facts.caseId)}`] : []),

@@ -320,7 +320,7 @@ test('a grant entered after the fact and its renewal request entered next: no "s
   expect(emails.filter((m) => m.text.includes('still owed'))).toEqual([]);
   // The leads that passed are listed by the end they named: the renewal is no longer owed.
   const told = after.find((n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator);
-  expect(told?.bodyText).toContain('- Expiring: Continued Presence decision, valid until');
+  expect(told?.bodyText).toContain('- Expiring: Continued Presence, valid until');
   expect(told?.bodyText).not.toContain('- Reminder: Continued Presence renewal request');
 });
 
@@ -329,7 +329,7 @@ test("a grant entered after the fact with its renewal still owed is announced on
   // The leads that passed name the renewal request still owed, as the live reminder does.
   const told = after.find((n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator);
   expect(told?.bodyText).toContain('- Reminder: Continued Presence renewal request, due ');
-  expect(told?.bodyText).not.toContain('- Expiring: Continued Presence decision');
+  expect(told?.bodyText).not.toContain('- Expiring: Continued Presence');
   expect(between.filter((n) => n.kind === 'expiry_reminder')).toEqual([]);
   const reminders = await eventually(async () => {
     const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });

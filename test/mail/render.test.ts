@@ -41,10 +41,12 @@ describe('renderNotification', () => {
     // "Respond by 15 Jan" passes as 16 Jan begins: a reader in UTC must not read 16 Jan.
     const respond = { ...facts, stepKind: 't_visa_evidence_response', dueAt: '2027-01-16T00:00:00.000Z' };
     expect(renderNotification({ ...respond, timeZone: 'UTC' }).subject).toBe(
-      'Reminder: T visa response to request for evidence due 15 Jan 2027 (case RC-2026-0042)',
+      'Reminder: T visa response to a request for evidence or notice of intent to deny due 15 Jan 2027 (case RC-2026-0042)',
     );
     const reached = renderNotification({ ...respond, kind: 'due', timeZone: 'America/Chicago' });
-    expect(reached.subject).toBe('Deadline reached: T visa response to request for evidence (case RC-2026-0042)');
+    expect(reached.subject).toBe(
+      'Deadline reached: T visa response to a request for evidence or notice of intent to deny (case RC-2026-0042)',
+    );
     expect(reached.text).toContain(', 15 Jan 2027, has been reached and the step is still open.');
     expect(reached.text).not.toContain('16 Jan');
   });
@@ -365,6 +367,22 @@ describe('renderNotification', () => {
     expect(`${subject}\n${text}`).not.toMatch(/21 Dec|Act before then|30 Jan 2027/);
   });
 
+  it("names what ends as an officer does, and the police's own step: the renewal request, T status", () => {
+    const lead = { ...facts, kind: 'expiry_reminder' as const, dueAt: '2026-12-21T00:00:00.000Z' };
+    const cp = renderNotification({
+      ...lead,
+      stepKind: 'cp_decision',
+      about: 'cp_validity',
+      owed: { cp_decision: { stepKind: 'cp_renewal_request', dueAt: '2026-12-21T00:00:00.000Z' } },
+    });
+    expect(cp.text).toContain('Continued Presence is valid until 20 Dec 2026. The step "Continued Presence renewal');
+    expect(cp.text).toContain('Step: Continued Presence renewal request\n');
+    expect(cp.text).not.toContain('Continued Presence decision');
+    const t = renderNotification({ ...lead, stepKind: 't_visa_decision', about: 't_status' });
+    expect(t.subject).toBe('Expiring: T status valid until 20 Dec 2026 (case RC-2026-0042)');
+    expect(t.text).toContain('T status is valid until 20 Dec 2026.');
+  });
+
   it('words an expiry lead in a notice of what passed as the live reminder does: the step owed, else the end', () => {
     const lead = (stepId: string, stepKind: string, about: string) => ({
       stepId,
@@ -399,9 +417,7 @@ describe('renderNotification', () => {
     expect(live.subject).toBe('Reminder: Continued Presence renewal request due 19 Dec 2026 (case RC-2026-0042)');
     // The session showed the renewal requested: the line names the end, as a reminder with nothing owed does.
     const done = renderNotification({ ...notice, owed: { t_visa_decision: owed.t_visa_decision } });
-    expect(done.text).toContain(
-      '- Expiring: Continued Presence decision, valid until 19 Dec 2026, would have been sent',
-    );
+    expect(done.text).toContain('- Expiring: Continued Presence, valid until 19 Dec 2026, would have been sent');
   });
 
   it('does not date a passed CP lead by the renewal request a renewal opened, due when the renewed grant ends', () => {
@@ -424,9 +440,7 @@ describe('renderNotification', () => {
       owed: { cp_decision: { stepKind: 'cp_renewal_request', dueAt: '2029-04-01T00:00:00.000Z' } },
     });
     expect(text).not.toContain('2029');
-    expect(text).toContain(
-      '- Expiring: Continued Presence decision, valid until 31 Mar 2027, would have been sent 1 Dec 2026',
-    );
+    expect(text).toContain('- Expiring: Continued Presence, valid until 31 Mar 2027, would have been sent 1 Dec 2026');
   });
 
   it("tells the police to notify HHS now and record it when a minor's 24 hours have passed", () => {
