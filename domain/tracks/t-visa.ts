@@ -3,7 +3,7 @@
  * determination, any number of evidence requests (each answered by the date on its notice), decision, then the
  * adjustment filing, which must happen while T status lasts. The law-enforcement declaration never gates any of it.
  */
-import { addDays, addMonths, endOfDay, startOfDay } from '../dates';
+import { addDays, addMonths, endOfDay, lastValidDay, startOfDay } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { withdrawUnbackedCertification } from './certification-grounds';
@@ -81,8 +81,28 @@ function checkApproval(ctx: SignOffContext) {
   );
 }
 
+/**
+ * Adjustment (I-485) must be filed while T status lasts: one filed after its last day (a case entered late, whose
+ * lapse is held until it is brought up to date) is refused, as the survivor lost the path then.
+ */
+function checkAdjustmentFiling(ctx: SignOffContext) {
+  const approval = stepsOfKind(ctx.state, 't_visa_decision')
+    .filter((step) => step.outcome === 'approved')
+    .at(-1);
+  if (!approval?.expiresAt) return null;
+  const lastDay = lastValidDay(approval.expiresAt);
+  const filedOn = text(ctx.details, 'filedOn');
+  return filedOn > lastDay
+    ? dateOrder(
+        'filedOn',
+        `filedOn must be on or before ${lastDay}, the last day of T status: adjustment must be filed while T status lasts, and a survivor whose T status ended before filing has lost this path`,
+      )
+    : null;
+}
+
 export const tVisa: TrackRules = {
   check: {
+    t_visa_adjustment_filing: checkAdjustmentFiling,
     t_visa_decision: (ctx) =>
       ctx.outcome === 'evidence_requested'
         ? checkEvidenceRequest(ctx)

@@ -158,6 +158,33 @@ describe('T visa', () => {
     expect(stepOf(lapsed, 't_visa_decision-1').status).toBe('expired');
   });
 
+  it('refuses an adjustment filed after T status ended, however late the case was entered', () => {
+    // Identified in 2020 and entered on 2026-01-05: T status ended on 2024-05-31, its lapse held while it is entered.
+    const entered = noon('2026-01-05');
+    let state: CaseState = { ...openAdult({ identifiedAt: '2020-01-02T08:00:00.000Z' }), holdsPassedExpiries: true };
+    state = sign(state, 't_visa_filing-1', 'filed', { filedOn: '2020-01-10' }, entered);
+    state = sign(state, 't_visa_receipt-1', 'received', { receivedOn: '2020-01-20' }, entered);
+    state = sign(state, 't_visa_bona_fide-1', 'bona_fide', { determinedOn: '2020-03-01' }, entered);
+    state = sign(
+      state,
+      't_visa_decision-1',
+      'approved',
+      { approvedOn: '2020-06-01', validUntil: '2024-05-31', adjustmentEligibleFrom: '2023-06-01' },
+      entered,
+    );
+    expect(stepOf(state, 't_visa_adjustment_filing-1').status).toBe('pending');
+    expect(refusal(state, 't_visa_adjustment_filing-1', 'filed', { filedOn: '2024-08-01' }, entered)).toEqual({
+      code: 'date_order',
+      field: 'details.filedOn',
+      message:
+        'filedOn must be on or before 2024-05-31, the last day of T status: adjustment must be filed while T status ' +
+        'lasts, and a survivor whose T status ended before filing has lost this path',
+    });
+    // Its last day is still in time.
+    const filed = sign(state, 't_visa_adjustment_filing-1', 'filed', { filedOn: '2024-05-31' }, entered);
+    expect(stepOf(filed, 't_visa_adjustment_filing-1').status).toBe('completed');
+  });
+
   it('a denial closes the pending evidence response', () => {
     let state = sign(
       awaitingDecision(),

@@ -4,6 +4,7 @@ import { plainProblem } from '../../web/form-problems';
 const validUntil = { name: 'details.validUntil', noun: 'the date it is valid until', control: 'date' };
 const askedOn = { name: 'askedOn.cp_request', noun: 'the day it was asked', control: 'date' };
 const requestedOn = { name: 'details.requestedOn', noun: 'the date it was requested', control: 'date' };
+const filedOn = { name: 'details.filedOn', noun: 'the date it was filed', control: 'date' };
 
 test.each([
   [
@@ -32,6 +33,14 @@ test.each([
     { name: 'details.adjustmentEligibleFrom', noun: 'the date they may apply to adjust', control: 'date' },
     'adjustmentEligibleFrom (1 Jan 2026) must lie between approvedOn (10 Mar 2026) and validUntil (9 Mar 2030)',
     'The date they may apply to adjust must be between 10 Mar 2026 and 9 Mar 2030',
+  ],
+  // A filing after its window closed (domain/tracks/*.ts), its day in words.
+  [
+    filedOn,
+    'filedOn must be on or before 31 May 2024, the last day of T status: adjustment must be filed while T status ' +
+      'lasts, and a survivor whose T status ended before filing has lost this path',
+    'The date it was filed must be on or before 31 May 2024, the last day of T status: adjustment must be filed ' +
+      'while T status lasts, and a survivor whose T status ended before filing has lost this path',
   ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
