@@ -1,4 +1,5 @@
 import { alarms, fireAlarm } from '../../domain/alarms';
+import type { CaseState } from '../../domain/case-state';
 import { noon, openAdult, pendingIds, refusal, sign, stepOf } from './case-fixtures';
 
 describe('U visa', () => {
@@ -64,6 +65,24 @@ describe('U visa', () => {
       code: 'date_order',
       field: 'details.signedOn',
     });
+  });
+
+  it('refuses a petition filed after the window, however late the case was entered: a new certification is needed', () => {
+    // Identified 2026-01-05, entered on 6 Dec: the window closed on 2026-07-10, its lapse held while it is entered.
+    const entered = noon('2026-12-06');
+    let state: CaseState = { ...openAdult({ usesUVisa: true }), holdsPassedExpiries: true };
+    state = sign(state, 'u_visa_certification-1', 'signed', { signedOn: '2026-01-10' }, entered);
+    expect(stepOf(state, 'u_visa_petition-1').status).toBe('pending');
+    expect(refusal(state, 'u_visa_petition-1', 'filed', { filedOn: '2026-08-01' }, entered)).toEqual({
+      code: 'date_order',
+      field: 'details.filedOn',
+      message:
+        'filedOn must be on or before 2026-07-10, the last day of the 6 months after law enforcement signed the ' +
+        'certification: that certification has expired, and a new one must be asked for before the petition is filed',
+    });
+    // Its last day is still in time.
+    const filed = sign(state, 'u_visa_petition-1', 'filed', { filedOn: '2026-07-10' }, entered);
+    expect(stepOf(filed, 'u_visa_petition-1').status).toBe('completed');
   });
 
   it('a decline ends the track without a petition step', () => {

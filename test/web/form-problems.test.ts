@@ -42,6 +42,14 @@ test.each([
     'The date it was filed must be on or before 31 May 2024, the last day of T status: adjustment must be filed ' +
       'while T status lasts, and a survivor whose T status ended before filing has lost this path',
   ],
+  [
+    filedOn,
+    'filedOn must be on or before 10 Jul 2026, the last day of the 6 months after law enforcement signed the ' +
+      'certification: that certification has expired, and a new one must be asked for before the petition is filed',
+    'The date it was filed must be on or before 10 Jul 2026, the last day of the 6 months after law enforcement ' +
+      'signed the certification: that certification has expired, and a new one must be asked for before the ' +
+      'petition is filed',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [
