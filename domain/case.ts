@@ -263,6 +263,17 @@ export function signedEventDate(step: {
 }
 
 /**
+ * The day a step opened, which no event it records may precede on a case that counts from events. The steps the
+ * identification opened opened on its day as the identifying agency wrote it (an evening in Chicago is already the
+ * next day in UTC); that day is never in the future for the agency, wherever its zone is.
+ */
+function stepOpenedOn(state: CaseState, step: Step): IsoDate {
+  const at = Date.parse(step.openedAt);
+  const openedWithCase = at === Date.parse(state.identifiedAt) || at === Date.parse(state.openedAt);
+  return openedWithCase ? identificationDayOf(state) : dateOf(step.openedAt);
+}
+
+/**
  * None may lie in the future, nor before the TVPA (`beforeTheTvpa`); counted from events, none may precede the step it
  * signs. `today`: the UTC day of the
  * workflow's clock, which the identification's own day may pass (an evening in Chicago is already the next day in UTC).
@@ -274,11 +285,7 @@ function eventDateOutOfOrder(
   today: IsoDate,
 ): Rejection | null {
   const identifiedOn = identificationDayOf(state);
-  const at = Date.parse(step.openedAt);
-  const openedWithCase = at === Date.parse(state.identifiedAt) || at === Date.parse(state.openedAt);
-  // The steps the identification opened opened on its day as the identifying agency wrote it (an evening in Chicago
-  // is already the next day in UTC); that day is never in the future for the agency, wherever its zone is.
-  const openedOn = openedWithCase ? identifiedOn : dateOf(step.openedAt);
+  const openedOn = stepOpenedOn(state, step);
   const latest = today > identifiedOn ? today : identifiedOn;
   for (const [field, value] of eventDates(details)) {
     if (value > latest)
@@ -414,6 +421,7 @@ export function checkSignOff(
     actor,
     now: normaliseInstant(now),
     today,
+    openedOn: stepOpenedOn(state, step),
   };
   return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
 }

@@ -5,7 +5,7 @@
  * whose eligibility date starts the Refugee Cash/Medical Assistance window.
  */
 import { addDays, beforeTheTvpa, endOfDay } from '../dates';
-import { benefitWindow, type Policy } from '../policy';
+import { benefitWindow, countsFromEvents, type Policy } from '../policy';
 import {
   cancelPending,
   findStep,
@@ -70,12 +70,21 @@ function notAfterToday(field: string, value: string, today: string) {
 }
 
 /**
- * A letter's eligibility date: not after today, nor before the TVPA (`beforeTheTvpa`), which made survivors eligible:
- * named by no `…On`, it is not one of the event dates every sign-off is held to (domain/case.ts `eventDates`).
+ * A letter's eligibility date: not after today, nor before the TVPA (`beforeTheTvpa`), which made survivors eligible,
+ * nor, on a case that counts from events, before the letter's step opened (the request it answers, itself after the
+ * ground it rests on), as every event date is: named by no `…On`, it is not one of the event dates every sign-off is
+ * held to (domain/case.ts `eventDates`), so it is held to them here.
  */
-function eligibilityDateRefusal(value: string, today: string) {
+function eligibilityDateRefusal(value: string, ctx: SignOffContext) {
   const tooEarly = value === '' ? null : beforeTheTvpa('eligibilityDate', value);
-  return notAfterToday('eligibilityDate', value, today) ?? (tooEarly ? outOfRange('eligibilityDate', tooEarly) : null);
+  const { openedOn } = ctx;
+  return (
+    notAfterToday('eligibilityDate', value, ctx.today) ??
+    (tooEarly ? outOfRange('eligibilityDate', tooEarly) : null) ??
+    (value !== '' && openedOn !== undefined && countsFromEvents(ctx.state.policy) && value < openedOn
+      ? dateOrder('eligibilityDate', `eligibilityDate (${value}) is before ${ctx.step.id} opened (${openedOn})`)
+      : null)
+  );
 }
 
 /**
@@ -149,12 +158,12 @@ export const hhs: TrackRules = {
             : null,
       );
     },
-    hhs_eligibility_letter: (ctx) => eligibilityDateRefusal(text(ctx.details, 'eligibilityDate'), ctx.today),
+    hhs_eligibility_letter: (ctx) => eligibilityDateRefusal(text(ctx.details, 'eligibilityDate'), ctx),
     hhs_certification_letter: (ctx) => {
       if (ctx.outcome !== 'certified') return null;
       const eligibilityDate = text(ctx.details, 'eligibilityDate');
       return firstOf(
-        () => eligibilityDateRefusal(eligibilityDate, ctx.today),
+        () => eligibilityDateRefusal(eligibilityDate, ctx),
         () =>
           benefitWindow(eligibilityDate, ctx.state.policy)
             ? null

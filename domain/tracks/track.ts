@@ -16,6 +16,11 @@ export interface SignOffContext {
   actor: Actor;
   now: Instant;
   today: IsoDate;
+  /**
+   * Set where a sign-off is judged (domain/case.ts checkSignOff), not where one accepted is applied: the day the step
+   * opened, which no event it records may precede on a case that counts from events.
+   */
+  openedOn?: IsoDate;
 }
 
 export interface TrackRules {

@@ -281,6 +281,38 @@ describe('adult HHS certification', () => {
     expect(alarmDate(state, reminder!)).toBe('2026-06-10T00:00:00.000Z');
   });
 
+  it('refuses an eligibility date before the letter was asked for, as every event date is; not on older cases', () => {
+    const requested = (state: CaseState) => {
+      let next = sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
+      next = sign(next, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
+      return sign(next, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-01-22' }, noon('2026-01-22'));
+    };
+    const state = requested(openAdult());
+    // Years before the case: a benefit window of 2010 would have ended long ago.
+    expect(
+      refusal(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2010-01-01' }, noon('2026-02-12')),
+    ).toEqual({
+      code: 'date_order',
+      field: 'details.eligibilityDate',
+      message: 'eligibilityDate (2010-01-01) is before hhs_certification_letter-1 opened (2026-01-22)',
+    });
+    expect(
+      refusal(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-01-21' }, noon('2026-02-12')),
+    ).toMatchObject({ code: 'date_order', field: 'details.eligibilityDate' });
+    expect(
+      refusal(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-01-22' }, noon('2026-02-12')),
+    ).toBeNull();
+    // A minor's eligibility letter, opened by the notification of 5 Jan.
+    expect(
+      refusal(notified(), 'hhs_eligibility_letter-1', 'issued', { eligibilityDate: '2026-01-04' }, noon('2026-01-20')),
+    ).toMatchObject({ code: 'date_order', field: 'details.eligibilityDate' });
+    // Cases whose steps count from when they were recorded hold it to the TVPA only, as their event dates.
+    const legacy = requested(openAdult({ policy: RECORDING_POLICY }));
+    expect(
+      refusal(legacy, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2021-01-01' }, noon('2026-02-12')),
+    ).toBeNull();
+  });
+
   it('refuses a certification letter whose eligibility date is in the future', () => {
     let state = sign(openAdult(), 'cp_request-1', 'requested', { requestedOn: '2026-01-06' }, noon('2026-01-06'));
     state = sign(state, 'cp_decision-1', 'granted', { validUntil: '2028-01-20' }, noon('2026-01-20'));
