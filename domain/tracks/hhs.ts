@@ -128,6 +128,16 @@ export const hhs: TrackRules = {
         const { validUntil, limit } = interimEnd(ctx);
         const current = text(ctx.step.details, 'validUntil');
         return firstOf(
+          // Extended while it runs, not once it ended (a case entered late, whose lapse is held until it is brought up
+          // to date): the survivor went without it in between.
+          () =>
+            ctx.today > current
+              ? {
+                  code: 'date_order' as const,
+                  field: 'outcome',
+                  message: `the interim letter ended on ${current}: a letter can be extended only while it is valid, on or before its last day`,
+                }
+              : null,
           () =>
             validUntil <= current
               ? dateOrder('validUntil', `an extension must end after the letter's current end (${current})`)

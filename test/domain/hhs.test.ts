@@ -178,6 +178,32 @@ describe('minor path', () => {
     });
   });
 
+  it('refuses to extend an interim letter after its last day, however late the case was entered', () => {
+    // Identified 1 Jun, entered on 6 Dec: the letter of 5 Jun ended on 2 Sep, its lapse held while it is entered.
+    const entered = noon('2026-12-06');
+    let state: CaseState = {
+      ...openMinor('2027-09-01', { identifiedAt: '2026-06-01T08:00:00.000Z' }),
+      holdsPassedExpiries: true,
+    };
+    state = sign(state, 'hhs_minor_notification-1', 'notified', { notifiedOn: '2026-06-01' }, entered);
+    state = sign(
+      state,
+      'hhs_interim_letter-1',
+      'issued',
+      { issuedOn: '2026-06-05', validUntil: '2026-09-02' },
+      entered,
+    );
+    expect(stepOf(state, 'hhs_interim_letter-1').status).toBe('completed');
+    expect(refusal(state, 'hhs_interim_letter-1', 'extended', {}, entered)).toEqual({
+      code: 'date_order',
+      field: 'outcome',
+      message:
+        'the interim letter ended on 2026-09-02: a letter can be extended only while it is valid, on or before its last day',
+    });
+    // On its last day it still can be.
+    expect(refusal(state, 'hhs_interim_letter-1', 'extended', {}, noon('2026-09-02'))).toBeNull();
+  });
+
   it('limits an interim letter to 90 days from issue', () => {
     expect(
       refusal(

@@ -50,6 +50,11 @@ test.each([
       'signed the certification: that certification has expired, and a new one must be asked for before the ' +
       'petition is filed',
   ],
+  [
+    { name: 'outcome', noun: 'the outcome', control: 'select' },
+    'the interim letter ended on 2 Sep 2026: a letter can be extended only while it is valid, on or before its last day',
+    'The interim letter ended on 2 Sep 2026: a letter can be extended only while it is valid, on or before its last day',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [
