@@ -422,6 +422,7 @@ export function checkSignOff(
     now: normaliseInstant(now),
     today,
     openedOn: stepOpenedOn(state, step),
+    correcting: actorChecked,
   };
   return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
 }

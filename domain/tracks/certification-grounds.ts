@@ -7,7 +7,9 @@
  */
 import { cancelPending, type CaseState } from '../case-state';
 import type { Instant, Step } from '../types';
-import type { CertificationUnlock } from './hhs';
+
+/** The events that qualify an adult for HHS certification, each of which opens the request (hhs.ts). */
+export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
 /** The CP grant currently in force or most recently lapsed, if any (the CP track and domain/ask-again.ts read it too). */
 export function currentCpGrant<S extends Pick<Step, 'kind' | 'outcome'>>(steps: readonly S[]): S | undefined {

@@ -19,6 +19,7 @@ import {
   type Rejection,
 } from '../case-state';
 import type { Instant, Step } from '../types';
+import { certificationGroundNow, type CertificationUnlock } from './certification-grounds';
 import {
   firstOf,
   leadAlarms,
@@ -29,8 +30,6 @@ import {
   type SignOffContext,
   type TrackRules,
 } from './track';
-
-export type CertificationUnlock = 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
 /**
  * Opens an adult's certification request the first time one of the qualifying events happens. On a case where a
@@ -173,6 +172,17 @@ export const hhs: TrackRules = {
       if (ctx.outcome !== 'certified') return null;
       const eligibilityDate = text(ctx.details, 'eligibilityDate');
       return firstOf(
+        // A ground that ended since the request (a T-visa denial with no CP in force) leaves nothing to certify on. A
+        // correction of a letter certified while one held is judged on the case as it is now, so it is not held to it.
+        () =>
+          ctx.correcting || certificationGroundNow(ctx.state.steps)
+            ? null
+            : {
+                code: 'invalid_details' as const,
+                field: 'outcome',
+                message:
+                  'no ground for certification holds on this case now: HHS certifies an adult once Continued Presence is in force, a bona fide T visa application has not been denied, or T status is granted',
+              },
         () => eligibilityDateRefusal(eligibilityDate, ctx),
         () =>
           benefitWindow(eligibilityDate, ctx.state.policy)

@@ -18,9 +18,11 @@ export interface SignOffContext {
   today: IsoDate;
   /**
    * Set where a sign-off is judged (domain/case.ts checkSignOff), not where one accepted is applied: the day the step
-   * opened, which no event it records may precede on a case that counts from events.
+   * opened, which no event it records may precede on a case that counts from events; and whether it is a correction
+   * (the step signed again over the case as it is now, what followed it included).
    */
   openedOn?: IsoDate;
+  correcting?: boolean;
 }
 
 export interface TrackRules {

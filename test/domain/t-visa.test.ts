@@ -236,6 +236,41 @@ describe('T visa', () => {
       expect(certificationAlarms(legacy).length).toBeGreaterThan(0);
     });
 
+    it('refuses HHS a certification the denial left without ground, once the request was made; CP gives one again', () => {
+      let state = sign(
+        awaitingDecision(withdrawing(openAdult())),
+        'hhs_certification_request-1',
+        'requested',
+        { requestedOn: '2026-06-02' },
+        noon('2026-06-02'),
+      );
+      state = deny(state);
+      // The letter step waits still (withdrawing it is a change to what the workflow does), but may not be certified.
+      expect(stepOf(state, 'hhs_certification_letter-1').status).toBe('pending');
+      const certify = { eligibilityDate: '2026-06-03' };
+      expect(refusal(state, 'hhs_certification_letter-1', 'certified', certify, noon('2026-06-03'))).toEqual({
+        code: 'invalid_details',
+        field: 'outcome',
+        message:
+          'no ground for certification holds on this case now: HHS certifies an adult once Continued Presence is in ' +
+          'force, a bona fide T visa application has not been denied, or T status is granted',
+      });
+      expect(
+        refusal(state, 'hhs_certification_letter-1', 'denied', { reason: 'other' }, noon('2026-06-03')),
+      ).toBeNull();
+      state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2026-06-03' }, noon('2026-06-03'));
+      state = sign(state, 'cp_decision-1', 'granted', { grantedOn: '2026-06-10' }, noon('2026-06-10'));
+      expect(
+        refusal(
+          state,
+          'hhs_certification_letter-1',
+          'certified',
+          { eligibilityDate: '2026-06-10' },
+          noon('2026-06-10'),
+        ),
+      ).toBeNull();
+    });
+
     it('a CP grant after the withdrawal opens a new request: the denial ended that ground, not the eligibility', () => {
       let state = deny(awaitingDecision(withdrawing(openAdult())));
       expect(stepOf(state, 'hhs_certification_request-1').status).toBe('cancelled');

@@ -55,6 +55,13 @@ test.each([
     'the interim letter ended on 2 Sep 2026: a letter can be extended only while it is valid, on or before its last day',
     'The interim letter ended on 2 Sep 2026: a letter can be extended only while it is valid, on or before its last day',
   ],
+  [
+    { name: 'outcome', noun: 'the outcome', control: 'select' },
+    'no ground for certification holds on this case now: HHS certifies an adult once Continued Presence is in ' +
+      'force, a bona fide T visa application has not been denied, or T status is granted',
+    'No ground for certification holds on this case now: HHS certifies an adult once Continued Presence is in ' +
+      'force, a bona fide T visa application has not been denied, or T status is granted',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [
