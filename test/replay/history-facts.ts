@@ -554,6 +554,10 @@ const V22_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v22: its new patch is the gathering's (PASSED_NOTICES_GATHER_A_SESSION_PATCH), whose histories are recorded
+// among the other workflows' with no claims; the cases' claims stand as they were.
+const V23_CLAIMS: GenerationClaim = V22_CLAIMS;
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -596,6 +600,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v20: V20_CLAIMS,
   v21: V21_CLAIMS,
   v22: V22_CLAIMS,
+  v23: V23_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -79,8 +79,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * (PASSED_TOLD_TO_OWNER_PATCH). v21 asks one more on its own after that one: a minor's 18th birthday begins once it has
  * begun everywhere in the US, at noon UTC (BIRTHDAY_BEGINS_IN_US_PATCH). v22 asks another: a minor's case is entered
  * after the fact, for its passed birthday leads, a full day after the identification (LEADS_GATHERED_AFTER_A_DAY_PATCH).
+ * v23 records the same cases beside an agency's gathering of notices of what passed that waits a whole working session
+ * (PASSED_NOTICES_GATHER_A_SESSION_PATCH, asked by the gathering, not the case: its histories are among the others).
  */
-const GENERATION = 'v22';
+const GENERATION = 'v23';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
