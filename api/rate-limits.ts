@@ -1,6 +1,7 @@
 /**
  * Rate limits, per minute: sign-in attempts per client address and password checks per user (password guessing),
- * writes per user (a runaway script or a stolen token). Counted in PostgreSQL (app/rate-counts.ts), so that several API
+ * writes and reads per user (a runaway script or a stolen token; a refused read is audited, so reads without a limit
+ * would let one user write the append-only trail without end). Counted in PostgreSQL (app/rate-counts.ts), so that several API
  * processes behind one address count a client's requests once, wherever they land.
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
@@ -14,7 +15,7 @@ import {
   type ValueDeterminingMiddleware,
 } from 'express-rate-limit';
 import type { RateCounts } from '../app/rate-counts';
-import type { RateLimits } from '../app/rate-limit-settings';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../app/rate-limit-settings';
 import { AppError } from '../core/errors';
 import { authenticatedOf } from './auth';
 import type { RateLimitName } from './route';
@@ -79,6 +80,12 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
       'write',
       limits.writesPerMinute,
       'changes by this user',
+      (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
+    ),
+    read: limiter(
+      'read',
+      limits.readsPerMinute ?? DEFAULT_RATE_LIMITS.readsPerMinute,
+      'reads by this user',
       (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
     ),
   };

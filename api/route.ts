@@ -92,7 +92,7 @@ export interface RouteSpec<P, Q, B> {
   answersAsOfNow?: true;
   /** The route reads one file from a multipart/form-data body itself (api/uploads.ts): described so in OpenAPI. */
   upload?: { field: string; description: string };
-  /** Which rate limit applies; by default every authenticated POST counts as a write. */
+  /** Which rate limit applies; by default every authenticated POST counts as a write, every authenticated GET as a read. */
   rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
   idempotent?: boolean;
@@ -113,7 +113,7 @@ export interface Permission {
   needs: string;
 }
 
-export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'calendar_feed';
+export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'read' | 'calendar_feed';
 
 /** A route with its input types erased, so routes of different shapes live in one list. */
 export type Route = RouteSpec<unknown, unknown, unknown>;
@@ -403,9 +403,14 @@ export function methodNotAllowed(routes: readonly Route[]): Router {
 /** Whether idempotency answered with a stored reply, not the handler. */
 const isReplay = (reply: Reply) => reply.headers?.[REPLAYED_HEADER] === 'true';
 
-/** The rate limit a route counts against: its own, else every authenticated POST or DELETE is a write. */
+/**
+ * The rate limit a route counts against: its own, else every authenticated POST or DELETE is a write and every
+ * authenticated GET a read.
+ */
 export function rateLimitOf(spec: Route): RateLimitName | 'none' {
-  return spec.rateLimit ?? (spec.method !== 'get' && spec.actor !== false ? 'write' : 'none');
+  if (spec.rateLimit) return spec.rateLimit;
+  if (spec.actor === false) return 'none';
+  return spec.method === 'get' ? 'read' : 'write';
 }
 
 function auditOutcome(status: number): AuditOutcome {

@@ -81,6 +81,7 @@ const EnvSchema = z.object({
   ),
   RATE_LIMIT_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signInPerMinute),
   RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
+  RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.readsPerMinute),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .min(0.25)
@@ -329,7 +330,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
       corsOrigins: e.CORS_ORIGINS ?? [],
       trustedProxies: e.TRUSTED_PROXIES ?? [],
     },
-    rateLimits: { signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE, writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE },
+    rateLimits: {
+      signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE,
+      writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
+      readsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
+    },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,

@@ -18,6 +18,7 @@ import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/
 import { createConsole } from '../../web/console';
 import { wallClock } from '../../core/clock';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { openDemoCase } from '../support/demo-cases';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -289,6 +290,43 @@ describe('per-account lockout', () => {
   });
 });
 
+describe('the read limit', () => {
+  const limits = { signInPerMinute: 3, writesPerMinute: 5, readsPerMinute: 4 };
+  const deniedReadsOf = async (caseId: string) =>
+    Number(
+      (
+        await stack.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM audit_events WHERE case_id = $1 AND action = 'survivor.read' AND outcome = 'denied'`,
+          [caseId],
+        )
+      ).rows[0]!.n,
+    );
+
+  it("holds a user's reads, refused ones too, to RATE_LIMIT_READS_PER_MINUTE across API processes: the refusals audited, the reads past the limit 429 with Retry-After", async () => {
+    const { caseId } = await openDemoCase(stack, 'Read Limit Probe');
+    // Two processes on one database: the limit is counted there, whichever answers.
+    const apps = [appWith({ rateLimits: limits }), appWith({ rateLimits: limits })];
+    const statuses: number[] = [];
+    for (let n = 0; n < 6; n += 1) {
+      const res = await request(apps[n % 2]!)
+        .get(`/api/cases/${caseId}/survivor`)
+        .set(headersOf('demo-ice-officer'));
+      statuses.push(res.status);
+      if (res.status === 429) expect(res.headers['retry-after']).toBe('60');
+    }
+    expect(statuses).toEqual([403, 403, 403, 403, 429, 429]);
+    // Every refusal answered is in the trail; the reads held back by the limit reached no handler and wrote nothing.
+    expect(await deniedReadsOf(caseId)).toBe(4);
+    // Another user's reads are their own.
+    await request(apps[0]!).get(`/api/cases/${caseId}`).set(headersOf('demo-police-officer')).expect(200);
+  });
+
+  it('is 600 a minute unless RATE_LIMIT_READS_PER_MINUTE says otherwise', () => {
+    expect(loadConfig({}).rateLimits.readsPerMinute).toBe(600);
+    expect(loadConfig({ RATE_LIMIT_READS_PER_MINUTE: '1200' }).rateLimits.readsPerMinute).toBe(1200);
+  });
+});
+
 describe('X-Forwarded-For', () => {
   const guesses = async (app: ReturnType<typeof appWith>) => {
     const statuses: number[] = [];
@@ -446,7 +484,7 @@ describe('configuration refuses unsafe combinations', () => {
       RATE_LIMIT_WRITES_PER_MINUTE: '30',
       SESSION_TTL_HOURS: '8',
     });
-    expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30 });
+    expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30, readsPerMinute: 600 });
     expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
     expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([
       expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/),
