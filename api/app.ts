@@ -16,7 +16,7 @@ import { requestLog } from './request-log';
 import { pathWordsOf } from '../core/log-vocabulary';
 import { methodNotAllowed, mountRoute, queryNamesOf, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
-import { rateLimiters, writeGiveBack } from './rate-limits';
+import { auditedReadLimit, rateLimiters, writeGiveBack } from './rate-limits';
 import { accessRoutes } from './routes/access';
 import { auditRoutes } from './routes/audit';
 import { calendarRoutes } from './routes/calendar';
@@ -115,6 +115,8 @@ export function createApp(deps: ApiDeps): express.Express {
     // A write the key store answers (a retry) was counted by the write limit before the store was asked: given back.
     idempotency: idempotency(deps.idempotency, writeGiveBack(deps.rateCounts)),
     rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
+    // Counted only when a GET writes its audit row: a plain read writes nothing for the limit.
+    auditedRead: auditedReadLimit(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
     audit: deps.audit.record,
   };
   for (const spec of routes) mountRoute(app, spec, mountOptions);

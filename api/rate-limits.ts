@@ -1,12 +1,13 @@
 /**
  * Rate limits, per minute: sign-in attempts per client address and password checks per user (password guessing),
- * writes and reads per user (a runaway script or a stolen token; a refused read is audited, so reads without a limit
- * would let one user write the append-only trail without end). Counted in PostgreSQL (app/rate-counts.ts), so that several API
+ * writes per user (a runaway script or a stolen token), and reads that write an audit row per user (a refused read is
+ * audited, so without a limit one user could write the append-only trail without end; a plain read writes no row and
+ * is not counted, so the read path makes no write). Counted in PostgreSQL (app/rate-counts.ts), so that several API
  * processes behind one address count a client's requests once, wherever they land.
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
  */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import {
   ipKeyGenerator,
   rateLimit,
@@ -23,7 +24,7 @@ import type { RateLimitName } from './route';
 const WINDOW_MS = 60_000;
 
 /** A limit's key in the shared counts: the limit's name keeps the keys of different limits apart. */
-const scopedKey = (name: RateLimitName, key: string) => `${name}:${key}`;
+const scopedKey = (name: RateLimitName | 'audited_read', key: string) => `${name}:${key}`;
 
 /** Where a limiter leaves what it counted on the request (express-rate-limit's `requestPropertyName`). */
 const countedProperty = (name: RateLimitName) => `rateLimit_${name}`;
@@ -82,12 +83,29 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
       'changes by this user',
       (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
     ),
-    read: limiter(
-      'read',
-      limits.readsPerMinute ?? DEFAULT_RATE_LIMITS.readsPerMinute,
-      'reads by this user',
-      (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
-    ),
+  };
+}
+
+/**
+ * The limit on a user's audited reads (api/route.ts `MountOptions.auditedRead`): taken when a GET is about to write its
+ * audit row (a refusal, or a read the trail records), the only reads that write at all. The row is a write already, so
+ * one more small statement there costs the read path nothing; past the limit, throws the 429 answered instead.
+ */
+export function auditedReadLimit(
+  limits: RateLimits,
+  counts: RateCounts,
+): (req: Request, res: Response) => Promise<void> {
+  const limit = limits.auditedReadsPerMinute ?? DEFAULT_RATE_LIMITS.auditedReadsPerMinute;
+  return async (req, res) => {
+    const who = authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown');
+    const { hits } = await counts.hit(scopedKey('audited_read', who), WINDOW_MS);
+    if (hits > limit) {
+      throw new AppError(
+        'too_many_requests',
+        `Too many refused or audited reads by this user; at most ${limit} a minute. Try again shortly.`,
+        { code: 'rate_limited', headers: { 'Retry-After': '60' } },
+      );
+    }
   };
 }
 

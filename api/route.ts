@@ -92,7 +92,10 @@ export interface RouteSpec<P, Q, B> {
   answersAsOfNow?: true;
   /** The route reads one file from a multipart/form-data body itself (api/uploads.ts): described so in OpenAPI. */
   upload?: { field: string; description: string };
-  /** Which rate limit applies; by default every authenticated POST counts as a write, every authenticated GET as a read. */
+  /**
+   * Which rate limit applies; by default every authenticated POST counts as a write, and an authenticated GET counts
+   * as an audited read only when it writes an audit row (`MountOptions.auditedRead`).
+   */
   rateLimit?: RateLimitName | 'none';
   /** The route requires an `Idempotency-Key` and replays the stored reply on retry. */
   idempotent?: boolean;
@@ -113,7 +116,7 @@ export interface Permission {
   needs: string;
 }
 
-export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'read' | 'calendar_feed';
+export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'calendar_feed';
 
 /** A route with its input types erased, so routes of different shapes live in one list. */
 export type Route = RouteSpec<unknown, unknown, unknown>;
@@ -280,6 +283,12 @@ export interface MountOptions {
   rateLimits: Record<RateLimitName, RequestHandler>;
   /** Where the audit trail is written. */
   audit: AuditService['record'];
+  /**
+   * Counts a GET's audit row against the user's limit of audited reads, just before the row is written; past it,
+   * throws the 429 that is answered instead, with no row and none of the handler's answer. A plain read that writes
+   * no row is never counted: no write on the read path.
+   */
+  auditedRead: (req: Request, res: Response) => Promise<void>;
 }
 
 /**
@@ -297,7 +306,7 @@ function nameSpan(spec: Route): RequestHandler {
 export function mountRoute(app: Express, spec: Route, options: MountOptions): void {
   const before: RequestHandler[] = [nameSpan(spec), ...(spec.actor === false ? [] : [options.authenticate])];
   const limit = rateLimitOf(spec);
-  if (limit !== 'none') before.push(options.rateLimits[limit]);
+  if (limit !== 'none' && limit !== 'audited_read') before.push(options.rateLimits[limit]);
   app[spec.method](spec.path, ...before, async (req: Request, res: Response) => {
     let params: unknown;
     let query: unknown;
@@ -329,7 +338,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         reply = { ...reply, body: await spec.reveal(reply.body, input, isReplay(reply)) };
     } catch (error) {
       const known = problemFor(error, req.id);
-      await audit(options.audit, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });
+      await audit(options, spec, req, res, { params, query, status: known?.status ?? 500, code: known?.code });
       throw error;
     }
     if (reply) {
@@ -337,7 +346,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
       const body = reply.body as { caseId?: unknown; code?: unknown } | null;
       const replayed = isReplay(reply);
       const code = reply.status >= 400 && typeof body?.code === 'string' ? body.code : undefined;
-      await audit(options.audit, spec, req, res, {
+      await audit(options, spec, req, res, {
         params,
         query,
         body: reply.status < 300 ? reply.body : undefined,
@@ -404,13 +413,14 @@ export function methodNotAllowed(routes: readonly Route[]): Router {
 const isReplay = (reply: Reply) => reply.headers?.[REPLAYED_HEADER] === 'true';
 
 /**
- * The rate limit a route counts against: its own, else every authenticated POST or DELETE is a write and every
- * authenticated GET a read.
+ * The rate limit a route counts against: its own, else every authenticated POST or DELETE is a write, and every
+ * authenticated GET an audited read: counted only when it writes an audit row (a refusal, or a read the trail
+ * records), at that moment, never before the handler, so a plain read writes nothing for the limit.
  */
-export function rateLimitOf(spec: Route): RateLimitName | 'none' {
+export function rateLimitOf(spec: Route): RateLimitName | 'audited_read' | 'none' {
   if (spec.rateLimit) return spec.rateLimit;
   if (spec.actor === false) return 'none';
-  return spec.method === 'get' ? 'read' : 'write';
+  return spec.method === 'get' ? 'audited_read' : 'write';
 }
 
 function auditOutcome(status: number): AuditOutcome {
@@ -421,10 +431,12 @@ function auditOutcome(status: number): AuditOutcome {
 
 /**
  * Records an audited route's call, an answer that showed what `auditDisclosure` records, and any route's denial,
- * before the answer leaves: a read of personal data is never answered unless its audit row is written.
+ * before the answer leaves: a read of personal data is never answered unless its audit row is written. A GET's row
+ * counts against the user's audited reads first: past that limit this throws the 429 answered instead, and no row is
+ * written (one user cannot write the append-only trail without end).
  */
 async function audit(
-  record: AuditService['record'],
+  options: Pick<MountOptions, 'audit' | 'auditedRead'>,
   spec: Route,
   req: Request,
   res: Response,
@@ -452,7 +464,8 @@ async function audit(
     (spec.params === undefined || outcome.params !== undefined);
   const subject =
     spec.auditDetail && validated ? spec.auditDetail(outcome.query, outcome.params, outcome.body) : undefined;
-  await record({
+  if (rateLimitOf(spec) === 'audited_read') await options.auditedRead(req, res);
+  await options.audit({
     action: action ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),
     user: authenticated && {

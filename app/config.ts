@@ -81,7 +81,11 @@ const EnvSchema = z.object({
   ),
   RATE_LIMIT_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signInPerMinute),
   RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.writesPerMinute),
-  RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.readsPerMinute),
+  RATE_LIMIT_AUDITED_READS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_RATE_LIMITS.auditedReadsPerMinute),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .min(0.25)
@@ -333,7 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
     rateLimits: {
       signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE,
       writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
-      readsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
+      auditedReadsPerMinute: e.RATE_LIMIT_AUDITED_READS_PER_MINUTE,
     },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

@@ -290,8 +290,8 @@ describe('per-account lockout', () => {
   });
 });
 
-describe('the read limit', () => {
-  const limits = { signInPerMinute: 3, writesPerMinute: 5, readsPerMinute: 4 };
+describe('the audited read limit', () => {
+  const limits = { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 4 };
   const deniedReadsOf = async (caseId: string) =>
     Number(
       (
@@ -302,7 +302,7 @@ describe('the read limit', () => {
       ).rows[0]!.n,
     );
 
-  it("holds a user's reads, refused ones too, to RATE_LIMIT_READS_PER_MINUTE across API processes: the refusals audited, the reads past the limit 429 with Retry-After", async () => {
+  it("holds a user's refused reads to RATE_LIMIT_AUDITED_READS_PER_MINUTE across API processes: the refusals audited, those past the limit 429 with Retry-After and no row", async () => {
     const { caseId } = await openDemoCase(stack, 'Read Limit Probe');
     // Two processes on one database: the limit is counted there, whichever answers.
     const apps = [appWith({ rateLimits: limits }), appWith({ rateLimits: limits })];
@@ -315,15 +315,52 @@ describe('the read limit', () => {
       if (res.status === 429) expect(res.headers['retry-after']).toBe('60');
     }
     expect(statuses).toEqual([403, 403, 403, 403, 429, 429]);
-    // Every refusal answered is in the trail; the reads held back by the limit reached no handler and wrote nothing.
+    // Every refusal answered is in the trail; those held back by the limit wrote nothing.
     expect(await deniedReadsOf(caseId)).toBe(4);
     // Another user's reads are their own.
     await request(apps[0]!).get(`/api/cases/${caseId}`).set(headersOf('demo-police-officer')).expect(200);
   });
 
-  it('is 600 a minute unless RATE_LIMIT_READS_PER_MINUTE says otherwise', () => {
-    expect(loadConfig({}).rateLimits.readsPerMinute).toBe(600);
-    expect(loadConfig({ RATE_LIMIT_READS_PER_MINUTE: '1200' }).rateLimits.readsPerMinute).toBe(1200);
+  it("counts an audited read of a survivor's identity as its row is written: past the limit, 429 with no row and no data", async () => {
+    const { caseId } = await openDemoCase(stack, 'Audited Read Probe');
+    // The stack's own parts: reading an identity needs its keyring.
+    const app = stack.appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 2 } });
+    const answers = [];
+    for (let n = 0; n < 3; n += 1) {
+      answers.push(await request(app).get(`/api/cases/${caseId}/survivor`).set(headersOf('demo-police-officer')));
+    }
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 429]);
+    expect(answers[0]!.text).toContain('Audited Read Probe');
+    expect(answers[2]!.text).not.toContain('Audited Read Probe');
+    const { rows } = await stack.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM audit_events WHERE case_id = $1 AND action = 'survivor.read'`,
+      [caseId],
+    );
+    expect(Number(rows[0]!.n)).toBe(2);
+  });
+
+  it('does not count, nor write anything for, plain reads that write no audit row', async () => {
+    const { caseId } = await openDemoCase(stack, 'Plain Read Probe');
+    const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 5 } });
+    const hitsNow = async () =>
+      (
+        await stack.pool.query<{ n: string; hits: string }>(
+          'SELECT count(*) AS n, coalesce(sum(hits), 0) AS hits FROM rate_limit_hits',
+        )
+      ).rows[0]!;
+    const before = await hitsNow();
+    const statuses: number[] = [];
+    for (let n = 0; n < 20; n += 1) {
+      statuses.push((await request(app).get(`/api/cases/${caseId}`).set(headersOf('demo-police-officer'))).status);
+    }
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+    // No rate-limit write on the read path.
+    expect(await hitsNow()).toEqual(before);
+  });
+
+  it('is 600 a minute unless RATE_LIMIT_AUDITED_READS_PER_MINUTE says otherwise', () => {
+    expect(loadConfig({}).rateLimits.auditedReadsPerMinute).toBe(600);
+    expect(loadConfig({ RATE_LIMIT_AUDITED_READS_PER_MINUTE: '1200' }).rateLimits.auditedReadsPerMinute).toBe(1200);
   });
 });
 
@@ -484,7 +521,7 @@ describe('configuration refuses unsafe combinations', () => {
       RATE_LIMIT_WRITES_PER_MINUTE: '30',
       SESSION_TTL_HOURS: '8',
     });
-    expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30, readsPerMinute: 600 });
+    expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30, auditedReadsPerMinute: 600 });
     expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
     expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([
       expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/),
