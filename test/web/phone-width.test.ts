@@ -298,8 +298,9 @@ test("the case page wraps a step's long unbroken note in its table on a desktop'
 });
 
 test("a correction's check page fits 320 px, each answer under its name", async () => {
+  // ICE's CP decision may open steps ICE is not told of, so the coordinator corrects it (domain/correction.ts).
   await onPhone(
-    'demo-ice-officer',
+    'demo-coordinator',
     `/cases/${grantedCaseId}/steps/cp_decision-1/correct`,
     async (page) => {
       await page.locator('#details-validUntil').fill('2027-06-30');
