@@ -794,9 +794,18 @@ export const ChangePasswordSchema = z.strictObject({
   newPassword: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000),
 });
 
+/**
+ * The current password, asked before making a credential that outlives the session making it (an API key, up to 365
+ * days, or a calendar feed, until revoked, against a session's 12 hours): a stolen session must not be enough.
+ */
+const CurrentPasswordSchema = z
+  .string()
+  .min(1)
+  .max(1000)
+  .describe('your current password: what you make outlives this session, so the session alone is not enough');
+
 export const NewTokenSchema = z.strictObject({
-  // A key outlives the session that mints it (up to 365 days against 12 hours): a stolen session must not be enough.
-  currentPassword: z.string().min(1).max(1000),
+  currentPassword: CurrentPasswordSchema,
   label: singleLineText(z.string().trim().min(1).max(100)),
   expiresInDays: z.number().int().min(1).max(MAX_API_KEY_DAYS).default(90),
 });
@@ -990,6 +999,7 @@ export const AuditPageSchema = z.object({
 });
 
 export const NewCalendarFeedSchema = z.strictObject({
+  currentPassword: CurrentPasswordSchema,
   label: singleLineText(z.string().trim().min(1).max(100)).describe('what you call it, e.g. "Outlook at the office"'),
 });
 export const CalendarFeedSchema = z.object({

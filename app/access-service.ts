@@ -258,6 +258,12 @@ export function createAccessService(deps: AccessDeps) {
 
   return {
     /**
+     * The proof, by the current password, that a lasting credential is made by its user at the keyboard: an API key
+     * or a calendar feed outlives the session that creates it, so a stolen session must not be enough for either.
+     */
+    proveCurrentPassword,
+
+    /**
      * The user behind a bearer token, or null (malformed, unknown, expired, revoked, user disabled): one indexed query
      * per request; the token's `last_used_at` is written at most once a minute and never awaited (db/tokens.ts).
      */

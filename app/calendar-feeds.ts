@@ -9,6 +9,7 @@ import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import { wallClock, type Clock } from '../core/clock';
+import type { AccessService } from './access-service';
 import { recordAudit } from '../db/audit';
 import { deadlineTimeZones, listAgencies } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -44,6 +45,8 @@ const KIND = ['calendar_feed'] as const;
 /**
  * Feeds do not expire: a calendar subscription that silently stops is worse than one its owner revokes. They stop
  * when revoked, when their user is disabled, or when the user changes their password (every token of theirs does).
+ * Since a feed outlives the session that makes it, making one asks for the current password, as an API key does: a
+ * stolen session alone cannot leave a lasting way in behind it.
  */
 const FEED_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
 /** A deadline owed at its hour (a minor's 24-hour notice) is a 30-minute slot ending then, so every calendar shows it. */
@@ -99,7 +102,7 @@ function asText(value: string): string {
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
-export function createCalendarFeeds(deps: CalendarFeedDeps) {
+export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessService, 'proveCurrentPassword'>) {
   const { pool } = deps;
   // Feeds live on the wall clock, like every token.
   const now: Clock = wallClock;
@@ -140,10 +143,15 @@ export function createCalendarFeeds(deps: CalendarFeedDeps) {
   return {
     list: async (actor: Actor) => (await listTokens(pool, actor.userId, KIND)).map(feedOf),
 
-    /** A new feed: its URL carries the secret and is answered this once. */
-    async create(actor: Actor, options: { label: string }) {
+    /**
+     * A new feed: its URL carries the secret and is answered this once. The current password proves it is its user
+     * who makes it, as for an API key (app/access-service.ts `proveCurrentPassword`): a feed outlives the session.
+     */
+    async create(actor: Actor, options: { currentPassword: string; label: string }) {
+      await access.proveCurrentPassword(actor.userId, options.currentPassword);
       const expiresAt = new Date((await now()).getTime() + FEED_LIFETIME_MS);
-      const issued = await issueToken(pool, { userId: actor.userId, kind: 'calendar_feed', ...options, expiresAt });
+      const { label } = options;
+      const issued = await issueToken(pool, { userId: actor.userId, kind: 'calendar_feed', label, expiresAt });
       return { ...feedOf(issued), url: feedUrl(issued.token) };
     },
 

@@ -42,8 +42,9 @@ export interface Services {
 
 export function createServices(parts: ServiceParts): Services {
   const caseReads = createCaseReads(parts);
+  const access = createAccessService(parts);
   return {
-    access: createAccessService(parts),
+    access,
     audit: createAuditService(parts),
     lists: createListsService(parts),
     caseReads,
@@ -52,7 +53,7 @@ export function createServices(parts: ServiceParts): Services {
     documents: createDocuments(parts, caseReads),
     idempotency: createIdempotencyService(parts),
     rateCounts: createRateCounts(parts),
-    calendarFeeds: createCalendarFeeds(parts),
+    calendarFeeds: createCalendarFeeds(parts, access),
     reports: createReportsService(parts),
   };
 }

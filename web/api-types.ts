@@ -457,7 +457,7 @@ export interface paths {
         /** Your calendar feeds, newest first, revoked ones included: when each was created and last fetched. */
         get: operations["getApiMeCalendarFeeds"];
         put?: never;
-        /** Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. */
+        /** Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. A feed lasts until revoked, so your current password proves it is you (limited like sign-in, per user), as for an API key. */
         post: operations["postApiMeCalendarFeeds"];
         delete?: never;
         options?: never;
@@ -5771,6 +5771,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description your current password: what you make outlives this session, so the session alone is not enough */
+                    currentPassword: string;
                     /** @description what you call it, e.g. "Outlook at the office" */
                     label: string;
                 };
@@ -5817,7 +5819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description needs a role that works or supervises cases */
+            /** @description the current password is wrong, or your roles see no cases */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5853,7 +5855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limit reached; Retry-After says when to try again */
+            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6835,6 +6837,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description your current password: what you make outlives this session, so the session alone is not enough */
                     currentPassword: string;
                     /** @default 90 */
                     expiresInDays?: number;

@@ -22,12 +22,21 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       path: '/api/me/calendar-feeds',
       tag: 'calendar',
       summary:
-        "Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt.",
+        "Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. A feed lasts until revoked, so your current password proves it is you (limited like sign-in, per user), as for an API key.",
+      rateLimit: 'password_check',
       // A feed is a work list delivered elsewhere: who may not list the agency's steps may not subscribe to them.
       allow: SEES_CASES,
       body: NewCalendarFeedSchema,
       audit: 'calendar_feed.create',
-      responses: { 201: { description: 'the feed, with its URL shown this once', schema: IssuedCalendarFeedSchema } },
+      responses: {
+        201: { description: 'the feed, with its URL shown this once', schema: IssuedCalendarFeedSchema },
+        403: { description: 'the current password is wrong, or your roles see no cases', problem: true },
+        429: {
+          description:
+            'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
+          problem: true,
+        },
+      },
       handle: async ({ body, actor }) => ({
         status: 201,
         body: await calendarFeeds.create(actor, body),

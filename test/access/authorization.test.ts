@@ -673,7 +673,7 @@ const ENDPOINTS: Record<
   newFeed: {
     route: 'POST /api/me/calendar-feeds',
     allowed: 201,
-    call: (who) => post('/api/me/calendar-feeds', who, { label: 'authz test feed' }),
+    call: (who) => post('/api/me/calendar-feeds', who, { label: 'authz test feed', currentPassword: TEST_PASSWORD }),
   },
   listFeeds: { route: 'GET /api/me/calendar-feeds', allowed: 200, call: (who) => get('/api/me/calendar-feeds', who) },
   revokeOwnFeed: {

@@ -18,6 +18,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, addYears, dateOf } from '../../domain/dates';
 import { DEFAULT_POLICY, policyWithOverrides } from '../../domain/policy';
 import { AGENCY_KINDS, type AgencyKind } from '../../domain/types';
+import { TEST_PASSWORD } from '../support/auth';
 import { databaseRows, dateForms, logCapture, needlesIn, storedHistory, unsealedPayloads } from '../support/scan';
 import { eventually, startStack, type Stack } from '../support/stack';
 
@@ -80,7 +81,7 @@ async function feedsOf(on: Stack): Promise<string> {
     const made = await request(on.app)
       .post('/api/me/calendar-feeds')
       .set(on.as(kind))
-      .send({ label: 'scan' })
+      .send({ label: 'scan', currentPassword: TEST_PASSWORD })
       .expect(201);
     const { pathname } = new URL((made.body as { url: string }).url);
     feeds.push((await request(on.app).get(pathname).expect(200)).text);

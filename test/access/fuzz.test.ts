@@ -364,6 +364,12 @@ function generateProbes(today: string): Probe[] {
       required: ['currentPassword', 'label'],
     },
     {
+      path: '/api/me/calendar-feeds',
+      as: 'demo-police-officer',
+      base: { currentPassword: 'not the password at all', label: 'fuzz' },
+      required: ['currentPassword', 'label'],
+    },
+    {
       path: '/api/users',
       as: 'demo-system-admin',
       base: { username: 'fuzz-new', displayName: 'Fuzz New', agencyId: 'no-such-agency', roles: ['agency_officer'] },

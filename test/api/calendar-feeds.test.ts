@@ -7,6 +7,7 @@
 import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import type NodeIcal from 'node-ical';
 import type { VEvent } from 'node-ical';
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { lastDayToAct } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
@@ -43,7 +44,11 @@ interface Issued {
 }
 
 async function newFeed(headers: Record<string, string>, label = 'Outlook'): Promise<Issued> {
-  const created = await request(stack.app).post('/api/me/calendar-feeds').set(headers).send({ label }).expect(201);
+  const created = await request(stack.app)
+    .post('/api/me/calendar-feeds')
+    .set(headers)
+    .send({ label, currentPassword: TEST_PASSWORD })
+    .expect(201);
   expect(created.headers['cache-control']).toBe('no-store');
   return created.body as Issued;
 }
@@ -320,6 +325,41 @@ test("a feed's secret stays out of the request log however its URL is written, s
   for (const [index, [, , logged]] of forms.entries())
     expect(await loggedUrl(`00000000-0000-4000-8000-${String(index).padStart(12, '0')}`)).toBe(logged);
   expect(log.lines.filter((line) => line.includes(secret!.slice(0, 40)))).toEqual([]);
+});
+
+test('a stolen session makes no feed: its current password is asked, a wrong one refused by its field and counted', async () => {
+  const officer = await createTestUser(stack.pool, {
+    username: 'feed-session-officer',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    roles: ['agency_officer'],
+    password: TEST_PASSWORD,
+  });
+  const signedIn = await request(stack.app)
+    .post('/api/auth/sign-in')
+    .send({ username: officer.user.username, password: TEST_PASSWORD })
+    .expect(201);
+  const session = bearer((signedIn.body as { token: string }).token);
+  const make = (body: Record<string, string>) =>
+    request(stack.app).post('/api/me/calendar-feeds').set(session).send(body);
+
+  const bare = await make({ label: 'Stolen' }).expect(422);
+  expect(bare.body).toMatchObject({ errors: [{ field: 'currentPassword' }] });
+  const wrong = await make({ label: 'Stolen', currentPassword: 'a guess' }).expect(403);
+  expect(wrong.body).toMatchObject({ code: 'wrong_password', errors: [{ field: 'currentPassword' }] });
+  // Counted against the account as a wrong password at sign-in is: one rule for every password typed.
+  const failures = await stack.pool.query<{ failures: number }>(
+    'SELECT failures FROM sign_in_failures WHERE account_key = $1',
+    [createHash('sha256').update(`sign-in:${officer.user.username}`).digest()],
+  );
+  expect(failures.rows).toEqual([{ failures: 1 }]);
+  const listed = await request(stack.app).get('/api/me/calendar-feeds').set(session).expect(200);
+  expect((listed.body as { items: unknown[] }).items).toEqual([]);
+
+  // With it, the feed is made; it outlives the session that made it (revoked on sign-out), as an API key does.
+  const feed = (await make({ label: 'Mine', currentPassword: TEST_PASSWORD }).expect(201)).body as Issued;
+  await request(stack.app).post('/api/auth/sign-out').set(session).expect(204);
+  await request(stack.app).get('/api/me').set(session).expect(401);
+  await request(stack.app).get(pathOf(feed)).expect(200);
 });
 
 test("a disabled user's feed answers 404", async () => {

@@ -12,6 +12,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { startTracing, type RunningTracing } from '../../app/tracing';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { TEST_PASSWORD } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 const exporter = new InMemorySpanExporter();
@@ -149,7 +150,7 @@ test("a calendar feed's secret stays out of its request's span, however the URL 
     .post('/api/me/calendar-feeds')
     .set(police)
     .set('Idempotency-Key', 'tracing-feed')
-    .send({ label: 'desk' })
+    .send({ label: 'desk', currentPassword: TEST_PASSWORD })
     .expect(201);
   const secret = new URL((created.body as { url: string }).url).pathname
     .split('/')

@@ -8,6 +8,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { TEST_PASSWORD } from '../support/auth';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, errorSummaryFocused, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -178,6 +179,8 @@ test('a calendar feed with no name is refused by its field as every form is, nev
     for (const typed of ['', '   ']) {
       // The browser's own bubble would keep the form from being sent: the console says what to do.
       await page.getByLabel(/^Name of a new feed/).fill(typed);
+      // The password is right: the name alone is refused (the password is never written back, so typed each time).
+      await page.getByLabel(/^Your password/).fill(TEST_PASSWORD);
       expect(await send(page, 'Create a calendar feed')).toBe(422);
       expect(await page.title()).toMatch(home);
       await expectRefused(page, [['#label', /^Name of a new feed: Enter the name of the feed$/]]);

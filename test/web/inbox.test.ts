@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { INBOX_NOTICES } from '../../web/pages/home';
 import { SESSION_COOKIE } from '../../web/session';
+import { TEST_PASSWORD } from '../support/auth';
 import { consoleStackPerFile } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
@@ -52,7 +53,17 @@ test("the home page's calendar feed section shows a new feed's address once, and
       .type('form')
       .send({ _csrf: csrf, ...fields });
 
-  const made = await post('/calendar-feeds', { label: 'Office Outlook' }).expect(200);
+  // A feed outlives the session: the form asks for the password, and a wrong or missing one is refused by its field,
+  // the name kept as typed and the password never written back.
+  const wrong = await post('/calendar-feeds', { label: 'Office Outlook', currentPassword: 'a guess' }).expect(403);
+  expect(wrong.text).toMatch(/id="currentPassword-error">[^<]*wrong/);
+  expect(wrong.text).toContain('value="Office Outlook"');
+  expect(wrong.text).not.toContain('a guess');
+  expect(wrong.text).not.toContain('id="new-feed-url"');
+  const blank = await post('/calendar-feeds', { label: 'Office Outlook' }).expect(422);
+  expect(blank.text).toMatch(/id="currentPassword-error">Enter your password</);
+
+  const made = await post('/calendar-feeds', { label: 'Office Outlook', currentPassword: TEST_PASSWORD }).expect(200);
   const url = /id="new-feed-url" class="wide" type="text" readonly value="([^"]+)"/.exec(made.text)?.[1];
   expect(url).toMatch(new RegExp(`^${PUBLIC_BASE_URL}/calendar/rc_[a-z0-9]{16}_[A-Za-z0-9_-]{43}\\.ics$`));
   const feed = await request(service.app).get(new URL(url!).pathname).expect(200);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import request from 'supertest';
 import type { AgencyKind } from '../../domain/types';
+import { TEST_PASSWORD } from '../support/auth';
 import { expectAccessible } from '../support/axe';
 import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
@@ -344,7 +345,7 @@ test("the tables' scrolling boxes of the audit, agencies, API keys and calendar 
   await request(service.app)
     .post('/api/me/calendar-feeds')
     .set(service.stack.users['demo-coordinator']!.headers)
-    .send({ label: 'Office Outlook' })
+    .send({ label: 'Office Outlook', currentPassword: TEST_PASSWORD })
     .expect(201);
   for (const [username, path, named] of [
     ['demo-supervisor', '/audit', 'Audit events'],
@@ -362,7 +363,7 @@ test('a calendar feed of a 100-character name and an agency of a long address fi
   await request(service.app)
     .post('/api/me/calendar-feeds')
     .set(service.stack.users['demo-coordinator']!.headers)
-    .send({ label: feedName })
+    .send({ label: feedName, currentPassword: TEST_PASSWORD })
     .expect(201);
   const address = `${'notices.of.the.county.anti.trafficking.task.force'.padEnd(64, 'x')}@agency.example.gov`;
   await request(service.app)

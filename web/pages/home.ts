@@ -20,7 +20,11 @@ interface FeedShown {
   refused?: { problem: FormProblem; label: string; status: number };
 }
 /** The feed form's field as its messages name it ("Enter the name of the feed"). */
-const FEED_NAMED: readonly NamedField[] = [{ name: 'label', noun: 'the name of the feed' }];
+const FEED_NAMED: readonly NamedField[] = [
+  { name: 'label', noun: 'the name of the feed' },
+  { name: 'currentPassword', noun: 'your password' },
+];
+const FEED_FIELDS = FEED_NAMED.map((field) => field.name);
 
 export function homePages(kit: Kit): Router {
   const router = Router();
@@ -41,13 +45,15 @@ export function homePages(kit: Kit): Router {
     const label = form.label ?? '';
     try {
       // As typed: a name left blank is the API's to refuse (it trims), and the form says so by its field.
-      const feed = ok(await kit.api(req).POST('/api/me/calendar-feeds', { body: { label } }));
+      // The password is never shown again: a refused form asks for it anew.
+      const currentPassword = form.currentPassword ?? '';
+      const feed = ok(await kit.api(req).POST('/api/me/calendar-feeds', { body: { label, currentPassword } }));
       // Rendered, not redirected: the URL is shown this once and never put in an address the browser keeps.
       await home(req, res, { newFeed: { label: feed.label, url: feed.url } });
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       // A refusal of what was typed is shown on the form; any other (401, 5xx) is rethrown for the error pages.
-      const problem = plainProblem(formProblemOf(error, ['label'], kit.words(res)), FEED_NAMED, form);
+      const problem = plainProblem(formProblemOf(error, FEED_FIELDS, kit.words(res)), FEED_NAMED, form);
       await home(req, res, { refused: { problem, label, status: error.status } });
     }
   });
