@@ -930,6 +930,13 @@ export const TokenViewSchema = z.object({
   revokedAt: instant.nullable(),
   lastUsedAt: instant.nullable(),
 });
+const MAX_TOKEN_PAGE = 200;
+export const TokenListQuerySchema = z.strictObject({
+  kind: z.enum(['api_key', 'session']).optional().describe('only API keys, or only sessions; both by default'),
+  limit: limit(MAX_TOKEN_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export const TokenPageSchema = z.object({ items: z.array(TokenViewSchema), nextCursor: z.string().nullable() });
 export const IssuedTokenSchema = TokenViewSchema.extend({
   token: z.string().describe('shown once; only its hash is stored'),
 });
@@ -1011,6 +1018,14 @@ export const CalendarFeedSchema = z.object({
 });
 export const IssuedCalendarFeedSchema = CalendarFeedSchema.extend({
   url: z.url().describe('the secret URL to subscribe to; shown once, only its hash is stored'),
+});
+export const CalendarFeedListQuerySchema = z.strictObject({
+  limit: limit(MAX_TOKEN_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export const CalendarFeedPageSchema = z.object({
+  items: z.array(CalendarFeedSchema),
+  nextCursor: z.string().nullable(),
 });
 export const CalendarFeedParamsSchema = z.strictObject({
   feedId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a feed id (16 of a-z 0-9)'),

@@ -24,7 +24,9 @@ import {
   listTokens,
   revokeToken,
   revokeUserTokens,
+  TokenCapError,
   tokenOwner,
+  type TokenKind,
 } from '../db/tokens';
 import type { Principal, User } from '../db/user-rows';
 import {
@@ -67,6 +69,10 @@ import {
 } from '../mail/agency-notices';
 import { passwordProblem, temporaryPassword } from './password-policy';
 import { wallClock, type Clock } from '../core/clock';
+import type { IdentityKeyring } from '../core/identity-cipher';
+import { cursorKeys } from '../core/list-cursor';
+import { MAX_LIVE_TOKENS } from '../core/token-format';
+import { pagedList } from './lists-service';
 import type { DigestSchedules } from './daily-digests';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -89,6 +95,8 @@ export interface AccessDeps {
   digests?: DigestSchedules;
   /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
   timeZone?: string;
+  /** Signs the cursors of the token list (core/list-cursor.ts); without it, the development-only fixed key. */
+  identityKeyring?: IdentityKeyring;
   /** The service's clock (app/services.ts), which "overdue" is measured against; tokens keep the wall clock. */
   now?: Clock;
 }
@@ -142,6 +150,22 @@ function refuseWeakPassword(field: string, password: string, username: string): 
 }
 
 export type AccessService = ReturnType<typeof createAccessService>;
+
+/**
+ * A create refused for the cap on live API keys or calendar feeds (db/tokens.ts `TokenCapError`): 409, saying to
+ * revoke one first. Any other error passes through.
+ */
+export const tokenCapRefusal =
+  (kind: 'api_key' | 'calendar_feed') =>
+  (error: unknown): never => {
+    if (!(error instanceof TokenCapError)) throw error;
+    const what = kind === 'api_key' ? 'API keys' : 'calendar feeds';
+    throw new AppError(
+      'conflict',
+      `You already have ${error.cap} ${what} in use, the most one may have. Revoke one you no longer use, then make another.`,
+      { code: kind === 'api_key' ? 'too_many_api_keys' : 'too_many_calendar_feeds' },
+    );
+  };
 
 /**
  * What saving an agency changed, in words for its audit row: which fields, never their values (an address is an
@@ -379,12 +403,19 @@ export function createAccessService(deps: AccessDeps) {
       await setPassword(pool, user.id, change.newPassword, { now: await now(), keepTokenId });
     },
 
-    tokens: (actor: Actor) => listTokens(pool, actor.userId, BEARER_KINDS),
+    /** The actor's API keys and sessions (or those of one kind), newest first, one page at a time. */
+    tokens: (actor: Actor, page: { kind?: TokenKind; limit: number; cursor?: string }) =>
+      pagedList(cursorKeys(deps.identityKeyring), 'tokens', page.cursor, 'query', (after) =>
+        listTokens(pool, actor.userId, page.kind ? [page.kind] : BEARER_KINDS, { limit: page.limit, after }),
+      ),
 
     async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
       await proveCurrentPassword(actor.userId, key.currentPassword);
       const expiresAt = new Date((await now()).getTime() + key.expiresInDays * DAY_MS);
-      return issueToken(pool, { userId: actor.userId, kind: 'api_key', label: key.label, expiresAt });
+      const cap = { max: MAX_LIVE_TOKENS, now: await now() };
+      return issueToken(pool, { userId: actor.userId, kind: 'api_key', label: key.label, expiresAt, cap }).catch(
+        tokenCapRefusal('api_key'),
+      );
     },
 
     async revokeToken(actor: Actor, tokenId: string) {

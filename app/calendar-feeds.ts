@@ -9,7 +9,11 @@ import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import { wallClock, type Clock } from '../core/clock';
-import type { AccessService } from './access-service';
+import { tokenCapRefusal, type AccessService } from './access-service';
+import type { IdentityKeyring } from '../core/identity-cipher';
+import { cursorKeys } from '../core/list-cursor';
+import { MAX_LIVE_TOKENS } from '../core/token-format';
+import { pagedList } from './lists-service';
 import { recordAudit } from '../db/audit';
 import { deadlineTimeZones, listAgencies } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -30,6 +34,8 @@ export interface CalendarFeedDeps {
   publicBaseUrl?: string;
   /** The deployment's TIMEZONE, for an agency without a zone of its own (default UTC). */
   timeZone?: string;
+  /** Signs the cursors of the feed list (core/list-cursor.ts); without it, the development-only fixed key. */
+  identityKeyring?: IdentityKeyring;
 }
 
 /** A feed as its owner sees it: never its secret. */
@@ -141,7 +147,12 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
   };
 
   return {
-    list: async (actor: Actor) => (await listTokens(pool, actor.userId, KIND)).map(feedOf),
+    /** The actor's feeds, newest first, revoked ones included, one page at a time. */
+    list: (actor: Actor, page: { limit: number; cursor?: string }) =>
+      pagedList(cursorKeys(deps.identityKeyring), 'calendar_feeds', page.cursor, 'query', async (after) => {
+        const found = await listTokens(pool, actor.userId, KIND, { limit: page.limit, after });
+        return { items: found.items.map(feedOf), nextCursor: found.nextCursor };
+      }),
 
     /**
      * A new feed: its URL carries the secret and is answered this once. The current password proves it is its user
@@ -151,7 +162,15 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
       await access.proveCurrentPassword(actor.userId, options.currentPassword);
       const expiresAt = new Date((await now()).getTime() + FEED_LIFETIME_MS);
       const { label } = options;
-      const issued = await issueToken(pool, { userId: actor.userId, kind: 'calendar_feed', label, expiresAt });
+      // At most MAX_LIVE_TOKENS live feeds: counted and made in one transaction, so concurrent creates never overshoot.
+      const cap = { max: MAX_LIVE_TOKENS, now: await now() };
+      const issued = await issueToken(pool, {
+        userId: actor.userId,
+        kind: 'calendar_feed',
+        label,
+        expiresAt,
+        cap,
+      }).catch(tokenCapRefusal('calendar_feed'));
       return { ...feedOf(issued), url: feedUrl(issued.token) };
     },
 

@@ -46,27 +46,36 @@ const refusedCursor =
 
 export type ListsService = ReturnType<typeof createListsService>;
 
+/**
+ * One page of `list`: the cursor opened (its HMAC checked, core/list-cursor.ts) before `read` queries with its
+ * position, and the next page's position signed. A cursor the service did not make never reaches a query. Every
+ * paged list goes through it: the work lists here, and a user's tokens and calendar feeds.
+ */
+export async function pagedList<Page extends { nextCursor: string | null }>(
+  keys: readonly Buffer[],
+  list: CursorList,
+  cursor: string | undefined,
+  sentIn: 'query' | 'body',
+  read: (position: string | undefined) => Promise<Page>,
+): Promise<Page> {
+  try {
+    const position = cursor === undefined ? undefined : openCursor(keys, list, cursor);
+    if (position === null) throw new InvalidCursorError();
+    const page = await read(position);
+    return { ...page, nextCursor: page.nextCursor === null ? null : signCursor(keys, list, page.nextCursor) };
+  } catch (error) {
+    return refusedCursor(sentIn)(error);
+  }
+}
+
 export function createListsService(deps: ListsDeps) {
   const keys = cursorKeys(deps.identityKeyring);
-  /**
-   * One page of `list`: the cursor opened (its HMAC checked, core/list-cursor.ts) before `read` queries with its
-   * position, and the next page's position signed. A cursor the service did not make never reaches a query.
-   */
-  const paged = async <Page extends { nextCursor: string | null }>(
+  const paged = <Page extends { nextCursor: string | null }>(
     list: CursorList,
     cursor: string | undefined,
     sentIn: 'query' | 'body',
     read: (position: string | undefined) => Promise<Page>,
-  ): Promise<Page> => {
-    try {
-      const position = cursor === undefined ? undefined : openCursor(keys, list, cursor);
-      if (position === null) throw new InvalidCursorError();
-      const page = await read(position);
-      return { ...page, nextCursor: page.nextCursor === null ? null : signCursor(keys, list, page.nextCursor) };
-    } catch (error) {
-      return refusedCursor(sentIn)(error);
-    }
-  };
+  ) => pagedList(keys, list, cursor, sentIn, read);
   const cases = async (
     actor: Actor,
     filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now'>,

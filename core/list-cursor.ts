@@ -9,7 +9,7 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { IdentityKeyring } from './identity-cipher';
 
 /** The lists that page with a cursor; a cursor of one is no cursor of another. */
-export type CursorList = 'steps' | 'cases' | 'notifications';
+export type CursorList = 'steps' | 'cases' | 'notifications' | 'tokens' | 'calendar_feeds';
 
 /** Separates this key's use from sealing and from the name index: the same identity key never serves as both. */
 const HKDF_INFO = 'relief-cases list cursor v1';

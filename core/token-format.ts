@@ -6,6 +6,11 @@
 
 /** The longest an API key may be made to last, in days: the API's limit, which the console's form names too. */
 export const MAX_API_KEY_DAYS = 365;
+/**
+ * The most live (neither revoked nor expired) API keys a user may hold, and the most live calendar feeds: each is a
+ * lasting way in, so one more is made only once one is revoked (db/tokens.ts `issueToken`).
+ */
+export const MAX_LIVE_TOKENS = 20;
 
 /** A token's id: 16 of [a-z0-9], the key of its row. */
 const TOKEN_ID = '[a-z0-9]{16}';

@@ -51,18 +51,54 @@ const tokenFromRow = (row: TokenRow): TokenInfo => ({
   lastUsedAt: row.last_used_at?.toISOString() ?? null,
 });
 
+/** The user already holds `cap` live tokens of the kind asked for: none is made until they revoke one. */
+export class TokenCapError extends Error {
+  constructor(readonly cap: number) {
+    super(`at most ${cap} live tokens of this kind`);
+  }
+}
+
+const ISSUED_COLUMNS = 'id, kind, label, created_at, expires_at, revoked_at, last_used_at';
+
+/**
+ * A new token, its secret answered this once. With `cap`, at most that many of the user's tokens of this kind are
+ * live (neither revoked nor expired at `cap.now`): the count and the insert run in one transaction holding the user's
+ * row (FOR NO KEY UPDATE), so concurrent creates are counted one after another and never overshoot; a sign-in's
+ * session, which takes no cap, is not held up by it.
+ */
 export async function issueToken(
   pool: Pool,
-  options: { userId: string; kind: TokenKind; label: string; expiresAt: Date },
+  options: { userId: string; kind: TokenKind; label: string; expiresAt: Date; cap?: { max: number; now: Date } },
 ): Promise<IssuedToken> {
   const id = randomBytes(10).toString('hex').slice(0, 16);
   const secret = randomBytes(32).toString('base64url');
-  const { rows } = await pool.query<TokenRow>(
-    `INSERT INTO access_tokens (id, user_id, kind, label, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-     RETURNING id, kind, label, created_at, expires_at, revoked_at, last_used_at`,
-    [id, options.userId, options.kind, options.label, sha256(secret), options.expiresAt],
-  );
-  return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
+  const insert = `INSERT INTO access_tokens (id, user_id, kind, label, secret_hash, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ISSUED_COLUMNS}`;
+  const values = [id, options.userId, options.kind, options.label, sha256(secret), options.expiresAt];
+  const { cap } = options;
+  if (!cap) {
+    const { rows } = await pool.query<TokenRow>(insert, values);
+    return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [options.userId]);
+    const { rows: counted } = await client.query<{ live: number }>(
+      `SELECT count(*)::int AS live FROM access_tokens
+        WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL AND expires_at > $3`,
+      [options.userId, options.kind, cap.now],
+    );
+    if (counted[0]!.live >= cap.max) throw new TokenCapError(cap.max);
+    const { rows } = await client.query<TokenRow>(insert, values);
+    await client.query('COMMIT');
+    return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /**
@@ -110,14 +146,32 @@ export async function authenticateToken(
   return { user: principalFromRow(row), tokenId: id };
 }
 
-/** The user's tokens of these kinds, newest first. */
-export async function listTokens(pool: Pool, userId: string, kinds: readonly TokenKind[]): Promise<TokenInfo[]> {
+/** One page of a user's tokens; `nextCursor` is the last one's id, the position the next page starts after. */
+export interface TokenPage {
+  items: TokenInfo[];
+  nextCursor: string | null;
+}
+
+/**
+ * The user's tokens of these kinds, newest first, `limit` at a time; `after` is the id of the last of the page before
+ * (a position the caller signed, core/list-cursor.ts). Ties of `created_at` are broken by id, so no token is skipped.
+ */
+export async function listTokens(
+  pool: Pool,
+  userId: string,
+  kinds: readonly TokenKind[],
+  page: { limit: number; after?: string },
+): Promise<TokenPage> {
   const { rows } = await pool.query<TokenRow>(
-    `SELECT id, kind, label, created_at, expires_at, revoked_at, last_used_at FROM access_tokens
-      WHERE user_id = $1 AND kind = ANY($2::text[]) ORDER BY created_at DESC, id`,
-    [userId, kinds],
+    `SELECT ${ISSUED_COLUMNS} FROM access_tokens
+      WHERE user_id = $1 AND kind = ANY($2::text[])
+        AND ($4::text IS NULL
+             OR (created_at, id) < (SELECT p.created_at, p.id FROM access_tokens p WHERE p.id = $4 AND p.user_id = $1))
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [userId, kinds, page.limit + 1, page.after ?? null],
   );
-  return rows.map(tokenFromRow);
+  const items = rows.slice(0, page.limit).map(tokenFromRow);
+  return { items, nextCursor: rows.length > page.limit ? items[items.length - 1]!.id : null };
 }
 
 /** The token's owner and kind, for permission checks before revoking; null when there is no such token. */
@@ -131,8 +185,7 @@ export async function tokenOwner(pool: Pool, tokenId: string): Promise<{ userId:
 
 export async function revokeToken(pool: Pool, tokenId: string, now: Date): Promise<TokenInfo | null> {
   const { rows } = await pool.query<TokenRow>(
-    `UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1
-     RETURNING id, kind, label, created_at, expires_at, revoked_at, last_used_at`,
+    `UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING ${ISSUED_COLUMNS}`,
     [tokenId, now],
   );
   return rows[0] ? tokenFromRow(rows[0]) : null;

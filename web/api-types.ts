@@ -454,7 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your calendar feeds, newest first, revoked ones included: when each was created and last fetched. */
+        /** Your calendar feeds, newest first, revoked ones included: when each was created and last fetched. One page at a time. */
         get: operations["getApiMeCalendarFeeds"];
         put?: never;
         /** Create a calendar feed (iCalendar) of your agency's coming deadlines: the due dates of the steps it owns and the ends of the windows it is told about. Only for a role that works or supervises cases, as the work lists: an admin has no deadlines of their own. Answers the feed's secret URL this once; subscribe to it from Outlook, Google Calendar or Apple Calendar. Anyone holding the URL can read the feed: revoke it when in doubt. A feed lasts until revoked, so your current password proves it is you (limited like sign-in, per user), as for an API key. */
@@ -574,7 +574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your own tokens (API keys and sessions), without their secrets. */
+        /** Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time. */
         get: operations["getApiTokens"];
         put?: never;
         /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. Your current password proves it is you (limited like sign-in, per user). */
@@ -5644,7 +5644,10 @@ export interface operations {
     };
     getApiMeCalendarFeeds: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
@@ -5655,7 +5658,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the feeds */
+            /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
@@ -5673,6 +5676,7 @@ export interface operations {
                             lastUsedAt: string | null;
                             revokedAt: string | null;
                         }[];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -5685,7 +5689,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description a cursor this list did not hand out */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5821,6 +5825,15 @@ export interface operations {
             };
             /** @description the current password is wrong, or your roles see no cases */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description you already have 20 live feeds: revoke one first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6704,7 +6717,11 @@ export interface operations {
     };
     getApiTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                kind?: "api_key" | "session";
+                limit?: number;
+            };
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
@@ -6715,7 +6732,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the tokens */
+            /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
@@ -6739,6 +6756,7 @@ export interface operations {
                             lastUsedAt: string | null;
                             revokedAt: string | null;
                         }[];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -6751,7 +6769,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description a cursor this list did not hand out */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6891,6 +6909,15 @@ export interface operations {
             };
             /** @description the current password is wrong */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description you already have 20 live API keys: revoke one first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

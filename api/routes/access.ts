@@ -22,6 +22,8 @@ import {
   SessionSchema,
   SignInSchema,
   TemporaryPasswordSchema,
+  TokenListQuerySchema,
+  TokenPageSchema,
   TokenParamsSchema,
   TokenViewSchema,
   UserListQuerySchema,
@@ -163,9 +165,13 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/tokens',
       tag: 'access',
-      summary: 'Your own tokens (API keys and sessions), without their secrets.',
-      responses: { 200: { description: 'the tokens', schema: z.object({ items: z.array(TokenViewSchema) }) } },
-      handle: async ({ actor }) => ({ status: 200, body: { items: await access.tokens(actor) } }),
+      summary: 'Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time.',
+      query: TokenListQuerySchema,
+      responses: {
+        200: { description: 'one page; pass nextCursor as cursor for the next', schema: TokenPageSchema },
+        400: { description: 'a cursor this list did not hand out', problem: true },
+      },
+      handle: async ({ actor, query }) => ({ status: 200, body: await access.tokens(actor, query) }),
     }),
     route({
       method: 'post',
@@ -179,6 +185,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       responses: {
         201: { description: 'the key, shown this once', schema: IssuedTokenSchema },
         403: { description: 'the current password is wrong', problem: true },
+        409: { description: 'you already have 20 live API keys: revoke one first', problem: true },
         429: {
           description:
             'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',

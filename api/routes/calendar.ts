@@ -7,6 +7,8 @@ import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
 import { SEES_CASES } from './lists';
 import {
+  CalendarFeedListQuerySchema,
+  CalendarFeedPageSchema,
   CalendarFeedParamsSchema,
   CalendarFeedSchema,
   CalendarSecretParamsSchema,
@@ -31,6 +33,7 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       responses: {
         201: { description: 'the feed, with its URL shown this once', schema: IssuedCalendarFeedSchema },
         403: { description: 'the current password is wrong, or your roles see no cases', problem: true },
+        409: { description: 'you already have 20 live feeds: revoke one first', problem: true },
         429: {
           description:
             'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
@@ -46,9 +49,17 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/me/calendar-feeds',
       tag: 'calendar',
-      summary: 'Your calendar feeds, newest first, revoked ones included: when each was created and last fetched.',
-      responses: { 200: { description: 'the feeds', schema: z.object({ items: z.array(CalendarFeedSchema) }) } },
-      handle: async ({ actor }) => ({ status: 200, body: { items: await calendarFeeds.list(actor) } }),
+      summary:
+        'Your calendar feeds, newest first, revoked ones included: when each was created and last fetched. One page at a time.',
+      query: CalendarFeedListQuerySchema,
+      responses: {
+        200: { description: 'one page; pass nextCursor as cursor for the next', schema: CalendarFeedPageSchema },
+        400: { description: 'a cursor this list did not hand out', problem: true },
+      },
+      handle: async ({ actor, query }) => ({
+        status: 200,
+        body: await calendarFeeds.list(actor, { limit: query.limit, cursor: query.cursor }),
+      }),
     }),
     route({
       method: 'delete',

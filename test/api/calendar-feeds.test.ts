@@ -15,6 +15,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { addYears } from '../../domain/dates';
 import type { AgencyKind } from '../../domain/types';
 import { bearer, createTestUser, createWorker, TEST_PASSWORD } from '../support/auth';
+import { issueToken } from '../../db/tokens';
 import { logCapture } from '../support/scan';
 import { eventually, PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 
@@ -360,6 +361,78 @@ test('a stolen session makes no feed: its current password is asked, a wrong one
   await request(stack.app).post('/api/auth/sign-out').set(session).expect(204);
   await request(stack.app).get('/api/me').set(session).expect(401);
   await request(stack.app).get(pathOf(feed)).expect(200);
+});
+
+test('a user holds at most 20 live feeds, told to revoke one, and lists them a page at a time', async () => {
+  const owner = await createTestUser(stack.pool, {
+    username: 'feed-hoarder',
+    agencyId: DEMO_AGENCIES.law_enforcement,
+    roles: ['agency_officer'],
+    password: TEST_PASSWORD,
+  });
+  const make = (label: string) =>
+    request(stack.app)
+      .post('/api/me/calendar-feeds')
+      .set(owner.headers)
+      .send({ label, currentPassword: TEST_PASSWORD });
+  // 20 made at once (the cap under concurrent creates: test/db/token-cap.test.ts); the 21st is refused in words.
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, n) =>
+      issueToken(stack.pool, {
+        userId: owner.user.id,
+        kind: 'calendar_feed',
+        label: `Feed ${n}`,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      }),
+    ),
+  );
+  await stack.resetRateLimits();
+  const refused = await make('One too many').expect(409);
+  expect(refused.body).toMatchObject({
+    code: 'too_many_calendar_feeds',
+    detail: expect.stringMatching(/Revoke one/) as unknown,
+  });
+
+  // A revoked feed frees its place.
+  const first = answers[0]!.id;
+  await request(stack.app).delete(`/api/me/calendar-feeds/${first}`).set(owner.headers).expect(200);
+  await make('After revoking').expect(201);
+  await make('One too many').expect(409);
+
+  // 21 feeds (one revoked), 8 a page: every one once, newest first, the last page with no nextCursor.
+  const seen: { id: string; createdAt: string }[] = [];
+  let cursor: string | null | undefined;
+  let pages = 0;
+  do {
+    const page = await request(stack.app)
+      .get('/api/me/calendar-feeds')
+      .query({ limit: 8, ...(cursor && { cursor }) })
+      .set(owner.headers)
+      .expect(200);
+    const body = page.body as { items: { id: string; createdAt: string }[]; nextCursor: string | null };
+    expect(body.items.length).toBeLessThanOrEqual(8);
+    seen.push(...body.items);
+    cursor = body.nextCursor;
+    pages += 1;
+  } while (cursor);
+  expect(pages).toBe(3);
+  expect(new Set(seen.map((feed) => feed.id)).size).toBe(21);
+  const times = seen.map((feed) => feed.createdAt);
+  expect([...times].sort().reverse()).toEqual(times);
+
+  // A cursor is signed for its list: changed, or one of the token list, it is refused before any query.
+  const page = await request(stack.app).get('/api/me/calendar-feeds').query({ limit: 8 }).set(owner.headers);
+  const next = (page.body as { nextCursor: string }).nextCursor;
+  const changed = `${next.startsWith('A') ? 'B' : 'A'}${next.slice(1)}`;
+  await request(stack.app).get('/api/me/calendar-feeds').query({ cursor: changed }).set(owner.headers).expect(400);
+  const tokens = await request(stack.app).get('/api/tokens').query({ limit: 1 }).set(owner.headers).expect(200);
+  const tokenCursor = (tokens.body as { nextCursor: string | null }).nextCursor;
+  if (tokenCursor)
+    await request(stack.app)
+      .get('/api/me/calendar-feeds')
+      .query({ cursor: tokenCursor })
+      .set(owner.headers)
+      .expect(400);
 });
 
 test("a disabled user's feed answers 404", async () => {

@@ -27,6 +27,9 @@ const KEY_NAMED: NamedField[] = [
 const PASSWORD_FIELDS = PASSWORD_NAMED.map((field) => field.name);
 const KEY_FIELDS = KEY_NAMED.map((field) => field.name);
 
+/** How many of a user's API keys (or calendar feeds, on the home page) the console lists: the newest. */
+export const LISTED_TOKENS = 200;
+
 export function accountPages(kit: Kit): Router {
   const router = Router();
 
@@ -72,7 +75,9 @@ export function accountPages(kit: Kit): Router {
     shown: { problem?: FormProblem; form?: Record<string, string>; issued?: { label: string; token: string } } = {},
   ) => {
     await kit.me(req, res);
-    const tokens = ok(await kit.api(req).GET('/api/tokens')).items;
+    // The newest keys, revoked and expired ones included; at most MAX_LIVE_TOKENS of them are live.
+    const query = { kind: 'api_key' as const, limit: LISTED_TOKENS };
+    const tokens = ok(await kit.api(req).GET('/api/tokens', { params: { query } })).items;
     kit.render(
       req,
       res,
@@ -80,7 +85,7 @@ export function accountPages(kit: Kit): Router {
       {
         title: titleOf('Your API keys', shown.problem),
         // Sessions are listed by the API too; this page is about the keys people make for their scripts.
-        keys: tokens.filter((token) => token.kind === 'api_key'),
+        keys: tokens,
         issued: shown.issued,
         form: shown.form ?? { expiresInDays: '90' },
         problem: shown.problem,

@@ -8,6 +8,7 @@ import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField
 import { pairedBarChart } from '../chart';
 import { formOf, homeOf, param, type Kit, type MeView } from '../kit';
 import { stepLabel } from '../labels';
+import { LISTED_TOKENS } from './account';
 
 type Req = Parameters<Kit['render']>[0];
 type Res = Parameters<Kit['render']>[1];
@@ -75,7 +76,7 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedSho
   const [counts, notifications, feeds] = await Promise.all([
     api.GET('/api/dashboard').then(ok),
     api.GET('/api/notifications', { params: { query: { limit: 200 } } }).then(ok),
-    api.GET('/api/me/calendar-feeds').then(ok),
+    api.GET('/api/me/calendar-feeds', { params: { query: { limit: LISTED_TOKENS } } }).then(ok),
   ]);
   const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way. One that went
@@ -140,7 +141,7 @@ async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown):
   const [pending, overdue, feeds] = await Promise.all([
     api.GET('/api/steps', { params: { query: { status: 'pending', sort: 'dueAt', limit: 50, cursor } } }).then(ok),
     api.GET('/api/steps', { params: { query: { status: 'overdue', sort: 'dueAt', limit: 200 } } }).then(ok),
-    api.GET('/api/me/calendar-feeds').then(ok),
+    api.GET('/api/me/calendar-feeds', { params: { query: { limit: LISTED_TOKENS } } }).then(ok),
   ]);
   const overdueIds = new Set(overdue.items.map((step) => `${step.caseId}/${step.id}`));
   const items = pending.items.map((step) => ({ ...step, overdue: overdueIds.has(`${step.caseId}/${step.id}`) }));
