@@ -164,11 +164,12 @@ test("the end of the benefits an HHS certification opened is a deadline of the a
   let state = signed(opened, 'cp_request-1', 'requested', { requestedOn: '2026-06-01' }, NOW);
   state = signed(state, 'cp_decision-1', 'granted', { grantedOn: '2026-06-01', validUntil: '2028-06-01' }, NOW);
   state = signed(state, 'hhs_certification_request-1', 'requested', { requestedOn: '2026-06-01' }, NOW);
-  state = signed(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-05-20' }, NOW);
+  state = signed(state, 'hhs_certification_letter-1', 'certified', { eligibilityDate: '2026-06-01' }, NOW);
   await projectCase(db.pool, snapshotOf(state));
   const endsOn = state.steps.find((step) => step.id === 'hhs_certification_letter-1')!.details['benefitEndsOn'];
-  // Four months from the eligibility date (the policy's benefit period): through 19 Sep 2026.
-  expect(endsOn).toBe('2026-09-19');
+  // Four months from the eligibility date (the policy's benefit period), which is not before its step opened: through
+  // 30 Sep 2026.
+  expect(endsOn).toBe('2026-09-30');
   // The day the advocate's reminders of it name (domain/alarms.ts alarmDate): the start of the day after the last.
   const reminder = alarms(state).find((alarm) => alarm.subject === 'benefit_window')!;
   const at = alarmDate(state, reminder)!;
