@@ -5689,7 +5689,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description a cursor this list did not hand out */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6769,7 +6769,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description a cursor this list did not hand out */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -169,7 +169,6 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       query: TokenListQuerySchema,
       responses: {
         200: { description: 'one page; pass nextCursor as cursor for the next', schema: TokenPageSchema },
-        400: { description: 'a cursor this list did not hand out', problem: true },
       },
       handle: async ({ actor, query }) => ({ status: 200, body: await access.tokens(actor, query) }),
     }),

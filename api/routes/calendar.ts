@@ -54,7 +54,6 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       query: CalendarFeedListQuerySchema,
       responses: {
         200: { description: 'one page; pass nextCursor as cursor for the next', schema: CalendarFeedPageSchema },
-        400: { description: 'a cursor this list did not hand out', problem: true },
       },
       handle: async ({ actor, query }) => ({
         status: 200,
