@@ -54,8 +54,9 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
       const sameSurvivor = await openCasesOfSameSurvivor(client, same, keyring);
       if (sameSurvivor.length > 0) return { sameSurvivor };
     }
-    if (await ownedByTransfer(client, intake.openedByAgencyId, intake.reference, intake.caseId))
-      return 'reference_taken';
+    // Refused by a unique index when the agency has the reference, its letters in any case, for another case: one it
+    // reserved (replaced or not), or one a transfer gave it (migration reference-held-after-transfer). Of two such
+    // writes at once, the second waits for the first and is refused if it committed.
     const { rows } = await client.query<{ reference: string }>(
       `WITH reserved AS (
          INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
@@ -112,23 +113,6 @@ export async function referenceOwnerOf(db: Queryable, caseId: string): Promise<s
 }
 
 /**
- * Whether `agencyId` owns, by a transfer, another case whose reference is `reference` (its letters in any case): a
- * reference reserved by the agency it was transferred from, which the unique index keeps unique within that agency
- * only, is unique within the agency that owns it now too, so no case of its caseload reads as another's.
- */
-async function ownedByTransfer(db: Queryable, agencyId: string, reference: string, caseId: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `SELECT 1 FROM case_references r
-       JOIN agencies a ON a.id = r.opened_by_agency_id
-       JOIN cases c ON c.id = r.case_id
-      WHERE r.replaced_at IS NULL AND upper(r.reference) = upper($2) AND r.case_id <> $3
-        AND r.opened_by_agency_id <> $1 AND c.agencies ->> a.kind = $1`,
-    [agencyId, reference, caseId],
-  );
-  return (rowCount ?? 0) > 0;
-}
-
-/**
  * Gives the case another reference, in its reservation and in the read model at once (a later projection reads the
  * reservation's): `reference_taken` when its agency has a case with it, its letters in any case, and nothing is
  * written. The reference replaced stays the case's, marked replaced (migration replaced-references-kept): no other case
@@ -142,9 +126,9 @@ export async function replaceReference(
   at: Date,
 ): Promise<'replaced' | 'reference_taken'> {
   // The new reference is its owner's now (`referenceOwnerOf`), unique among that agency's: after a transfer, the
-  // police the case went to; the references replaced stay reserved for the agency that had them.
+  // police the case went to; the references replaced stay reserved for the agency that had them. A reference a
+  // transfer gave the owner for another case fails the unique index on its holder (a 23505 below).
   const owner = await referenceOwnerOf(db, caseId);
-  if (owner !== null && (await ownedByTransfer(db, owner, reference, caseId))) return 'reference_taken';
   const { rows } = await db.query<{ opened_by_agency_id: string; identified_at: Date | null }>(
     `UPDATE case_references SET replaced_at = $2 WHERE case_id = $1 AND replaced_at IS NULL
      RETURNING opened_by_agency_id, identified_at`,
@@ -156,7 +140,8 @@ export async function replaceReference(
     // A former reference of this very case is taken back; one of another case of the agency is refused.
     const { rowCount } = await db.query(
       `INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (opened_by_agency_id, upper(reference)) DO UPDATE SET reference = EXCLUDED.reference, replaced_at = NULL
+       ON CONFLICT (opened_by_agency_id, upper(reference))
+         DO UPDATE SET reference = EXCLUDED.reference, replaced_at = NULL, held_by_agency_id = NULL
          WHERE case_references.case_id = EXCLUDED.case_id`,
       [caseId, owner ?? replaced.opened_by_agency_id, reference, replaced.identified_at],
     );

@@ -146,6 +146,13 @@ test('what the identification opened on a typed day reads as that day to the pol
 
 /** A case the demo police opens under its own case number, then transferred to the new police. */
 async function transferredWithNumber(reference: string, name: string): Promise<string> {
+  const caseId = await openedWithNumber(reference, name);
+  await transferToNewPolice(caseId).expect(200);
+  return caseId;
+}
+
+/** A case the demo police opens under its own case number. */
+async function openedWithNumber(reference: string, name: string): Promise<string> {
   const opened = await request(suite.app)
     .post('/api/cases')
     .set(suite.stack.as('law_enforcement'))
@@ -157,15 +164,15 @@ async function transferredWithNumber(reference: string, name: string): Promise<s
       survivor: { name, birthDate: '1991-02-03' },
     })
     .expect(201);
-  const { caseId } = opened.body as { caseId: string };
-  await request(suite.app)
+  return (opened.body as { caseId: string }).caseId;
+}
+
+const transferToNewPolice = (caseId: string) =>
+  request(suite.app)
     .post(`/api/cases/${caseId}/transfers`)
     .set(suite.stack.as('coordinator'))
     .set('Idempotency-Key', randomUUID())
-    .send({ agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE })
-    .expect(200);
-  return caseId;
-}
+    .send({ agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE });
 
 const opening = (headers: { Authorization: string }, reference: string) =>
   request(suite.app)
@@ -219,6 +226,152 @@ test('a case transferred with the former police’s number keeps it unique withi
   await opening(newPolice.headers, 'pd-e2-0002')
     .expect(409)
     .expect((res) => expect(res.body).toMatchObject({ code: 'reference_taken' }));
+});
+
+/** The references not replaced that read `reference` in any letters, oldest first, with the agency holding each. */
+async function holders(reference: string): Promise<{ caseId: string; holder: string }[]> {
+  const { rows } = await suite.stack.pool.query<{ caseId: string; holder: string }>(
+    `SELECT case_id AS "caseId", COALESCE(held_by_agency_id, opened_by_agency_id) AS holder FROM case_references
+      WHERE upper(reference) = upper($1) AND replaced_at IS NULL ORDER BY created_at`,
+    [reference],
+  );
+  return rows;
+}
+
+/**
+ * Sends `write` while the transfer of `caseId` to the new police is written and not yet committed: the read model's
+ * agencies changed (as the transfer's projection changes them) in a transaction of the test's own, committed once
+ * `write` waits on that transaction or has answered (5 s at most). So `write` reads before the transfer commits and
+ * writes after: the interleaving two requests at once may get, forced, without a lock of the test's.
+ */
+async function duringTransfer(caseId: string, write: () => request.Test): Promise<request.Response> {
+  const transfer = await suite.stack.pool.connect();
+  try {
+    await transfer.query('BEGIN');
+    await transfer.query(
+      `UPDATE cases SET agencies = jsonb_set(agencies, '{law_enforcement}', to_jsonb($2::text)) WHERE id = $1`,
+      [caseId, NEW_POLICE],
+    );
+    const { rows } = await transfer.query<{ xid: string }>('SELECT txid_current()::text AS xid');
+    let answered = false;
+    const written = write().then((res) => {
+      answered = true;
+      return res;
+    });
+    for (const until = Date.now() + 5000; !answered && Date.now() < until;) {
+      const waiting = await suite.stack.pool.query(
+        `SELECT 1 FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND transactionid::text = $1`,
+        [rows[0]!.xid],
+      );
+      if (waiting.rowCount) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await transfer.query('COMMIT');
+    return await written;
+  } catch (error) {
+    await transfer.query('ROLLBACK');
+    throw error;
+  } finally {
+    transfer.release();
+  }
+}
+
+test('a write of the new police that reads before a transfer and writes after cannot take the number the transfer gives it', async () => {
+  const own = (await opening(newPolice.headers, 'NC-E2-RACE-OWN').expect(201)).body as { caseId: string };
+  const writes: [string, (reference: string) => request.Test][] = [
+    ['an opening', (reference) => opening(newPolice.headers, reference.toLowerCase())],
+    [
+      'a correction of its own case',
+      (reference) =>
+        request(suite.app)
+          .post(`/api/cases/${own.caseId}/survivor`)
+          .set(newPolice.headers)
+          .set('Idempotency-Key', randomUUID())
+          .send({ contact: 'Shelter line 555-0142', reference }),
+    ],
+  ];
+  for (const [round, [what, write]] of writes.entries()) {
+    const reference = `PD-E2-HELD-${round}`;
+    const caseId = await openedWithNumber(reference, `Quill ${['Alpha', 'Beta'][round]} Survivor (fictitious)`);
+    const res = await duringTransfer(caseId, () => write(reference));
+    expect([what, res.status, res.body]).toEqual([what, 409, expect.objectContaining({ code: 'reference_taken' })]);
+    // The transfer itself, as the workflow makes it: its projection finds the agencies already written.
+    await transferToNewPolice(caseId).expect(200);
+    // Nothing of the refused write: the number is the transferred case's alone, and the new police's own case kept its.
+    expect(await holders(reference)).toEqual([{ caseId, holder: NEW_POLICE }]);
+    const { rows } = await suite.stack.pool.query('SELECT 1 FROM case_references WHERE upper(reference) = upper($1)', [
+      reference,
+    ]);
+    expect(rows).toHaveLength(1);
+    await request(suite.app)
+      .get(`/api/cases/${own.caseId}`)
+      .set(newPolice.headers)
+      .expect(200)
+      .expect((read) => expect(read.body).toMatchObject({ reference: 'NC-E2-RACE-OWN' }));
+    await request(suite.app)
+      .get(`/api/cases/${caseId}`)
+      .set(newPolice.headers)
+      .expect(200)
+      .expect((read) => expect(read.body).toMatchObject({ reference }));
+  }
+});
+
+test('a transfer and an opening of the new police under the number it carries, sent at once, end as one order or the other', async () => {
+  for (const round of [1, 2, 3]) {
+    const reference = `PD-E2-RACE-${round}`;
+    const caseId = await openedWithNumber(
+      reference,
+      `Marlow ${['Alpha', 'Beta', 'Gamma'][round - 1]} Survivor (fictitious)`,
+    );
+    const [transfer, opened] = await Promise.all([transferToNewPolice(caseId), opening(newPolice.headers, reference)]);
+    expect(transfer.status).toBe(200);
+    if (opened.status === 201) {
+      // The opening first: the transfer is not refused, and the new police's own case holds the number.
+      expect(await holders(reference)).toEqual([
+        { caseId, holder: 'demo-police' },
+        { caseId: (opened.body as { caseId: string }).caseId, holder: NEW_POLICE },
+      ]);
+    } else {
+      expect([opened.status, opened.body]).toEqual([409, expect.objectContaining({ code: 'reference_taken' })]);
+      expect(await holders(reference)).toEqual([{ caseId, holder: NEW_POLICE }]);
+    }
+    await request(suite.app)
+      .get(`/api/cases/${caseId}`)
+      .set(newPolice.headers)
+      .expect(200)
+      .expect((read) => expect(read.body).toMatchObject({ reference }));
+  }
+});
+
+test('two openings of the new police under one number, sent at once: one is opened, the other refused', async () => {
+  for (const round of [1, 2, 3]) {
+    const reference = `NC-E2-TWICE-${round}`;
+    const answers = await Promise.all([opening(newPolice.headers, reference), opening(newPolice.headers, reference)]);
+    expect(answers.map((res) => res.status).sort()).toEqual([201, 409]);
+    const opened = answers.find((res) => res.status === 201)!.body as { caseId: string };
+    expect(answers.find((res) => res.status === 409)!.body).toMatchObject({ code: 'reference_taken' });
+    expect(await holders(reference)).toEqual([{ caseId: opened.caseId, holder: NEW_POLICE }]);
+  }
+});
+
+test('the agency holding a number is found by an index read', async () => {
+  const client = await suite.stack.pool.connect();
+  try {
+    await client.query('BEGIN');
+    // The test database is small enough for a sequential scan to be cheaper: asked for another plan, the index gives it.
+    await client.query('SET LOCAL enable_seqscan = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT case_id FROM case_references
+        WHERE COALESCE(held_by_agency_id, opened_by_agency_id) = 'new-police' AND upper(reference) = upper('pd-e2-0002')
+          AND replaced_at IS NULL`,
+    );
+    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index (Only )?Scan using case_references_holder_reference_key/);
+    expect(plan).not.toMatch(/Seq Scan/);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
 });
 
 test('a step opened by a sign-off it sees only as a milestone, on a day typed, reads as that day (ICE’s CP grant)', async () => {
