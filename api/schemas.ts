@@ -600,6 +600,13 @@ export const CaseViewSchema = z.object({
                 'moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; ' +
                 'null when it gave none. Never more than the day `completedAt` is kept at',
             ),
+          formerTypedDays: z
+            .array(isoDateSchema())
+            .describe(
+              'the days its sign-off gave before a correction replaced them, oldest first, each only where the ' +
+                "reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that " +
+                'day, at no hour anyone entered. Never more than that opening says; empty when there is none',
+            ),
         })
         .describe('one step, told by these facts alone; `agencyId`: the agency that signs it'),
     )

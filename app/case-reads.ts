@@ -50,6 +50,12 @@ export type Milestone = Pick<
    * happened on that day, not at an hour (web/timeline.ts). Nothing `completedAt` does not say already.
    */
   typedDay: IsoDate | null;
+  /**
+   * The days its sign-off gave before a correction replaced them, each where the reader's timeline has a step opened at
+   * noon UTC of it (the instant a day typed is kept at): what the sign-off opened then happened on that day, as
+   * `typedDay` says of the day it gives now. Nothing that step's opening does not say already.
+   */
+  formerTypedDays: IsoDate[];
 };
 
 /**
@@ -124,7 +130,7 @@ export function createCaseReads(deps: CaseReadsDeps) {
       return {
         ...shown,
         timeline: await timelineAsSettled(shown.timeline, view.caseId),
-        milestones: milestonesOf(view, actor),
+        milestones: milestonesOf(view, actor, shown.timeline),
         survivorIdentity: survivorRefusal(actor, view)?.code ?? 'readable',
       };
     },
@@ -253,7 +259,9 @@ function latestMoment(timeline: CaseView['timeline']): string | null {
  * certification letter does not expire: its `expiresAt` is the end of the benefits it opened, the date the
  * advocate's reminders of it name (domain/alarms.ts `windowEndOf`), which its details, not shown, alone keep.
  */
-function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
+function milestonesOf(view: CaseView, actor: Actor, seen: readonly TimelineEntry[]): Milestone[] {
+  // The instants the reader's timeline has a step opened at: a former day is told only where it dates one.
+  const opened = new Set(seen.flatMap((entry) => (entry.type === 'step.opened' ? [Date.parse(entry.at)] : [])));
   return view.steps
     .filter((step) => canSeeMilestone(actor, step))
     .map((step) => ({
@@ -265,6 +273,9 @@ function milestonesOf(view: CaseView, actor: Actor): Milestone[] {
       expiresAt: step.kind === 'hhs_certification_letter' ? windowEndOf(step, 'benefit_window') : step.expiresAt,
       agencyId: step.agencyId,
       typedDay: typedDayOf(step),
+      formerTypedDays: replacedDaysOf(step, view.timeline).filter((day) =>
+        opened.has(Date.parse(`${day}T12:00:00.000Z`)),
+      ),
     }));
 }
 
@@ -308,4 +319,18 @@ function withOverdue(view: CaseView, now: Date): CaseView {
 function typedDayOf(step: Step): IsoDate | null {
   const day = signedEventDate(step);
   return day !== undefined && step.completedAt?.startsWith(day) ? day : null;
+}
+
+/**
+ * The days a correction of the step replaced ("grantedOn 2026-10-27 → 2026-10-29 (reason kept with the step)", its
+ * `step.corrected` entries), oldest first, without the one it gives now.
+ */
+function replacedDaysOf(step: Step, timeline: readonly TimelineEntry[]): IsoDate[] {
+  const now = typedDayOf(step);
+  const replaced = timeline.flatMap((entry) =>
+    entry.stepId === step.id && entry.type === 'step.corrected'
+      ? [...entry.summary.matchAll(/\b\w+On (\d{4}-\d\d-\d\d) → /g)].map(([, day]) => day as IsoDate)
+      : [],
+  );
+  return [...new Set(replaced)].filter((day) => day !== now).sort();
 }

@@ -1951,6 +1951,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;
@@ -2150,6 +2152,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;
@@ -2361,6 +2365,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;
@@ -2578,6 +2584,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;
@@ -3335,6 +3343,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;
@@ -4076,6 +4086,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;
@@ -5032,6 +5044,8 @@ export interface operations {
                             completedAt: string | null;
                             /** @description when what the step granted ends, as the step's own `expiresAt`; for an HHS certification letter, which does not expire, the end of the benefits it opened: the start of the day after their last day (its `benefitEndsOn`), the day the advocate's reminders of it name */
                             expiresAt: string | null;
+                            /** @description the days its sign-off gave before a correction replaced them, oldest first, each only where the reader's own timeline has a step opened at that day's instant (noon UTC): that step opened on that day, at no hour anyone entered. Never more than that opening says; empty when there is none */
+                            formerTypedDays: string[];
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                             outcome: string | null;

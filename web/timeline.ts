@@ -37,6 +37,8 @@ interface Entry {
 interface MilestoneDay {
   completedAt: string | null;
   typedDay?: string | null;
+  /** The days it gave before a correction replaced them, each kept as noon UTC of it then. */
+  formerTypedDays?: readonly string[];
 }
 
 interface StepFacts {
@@ -77,6 +79,10 @@ export function timelineOf(
   const enteredDays = new Map([
     ...milestones.flatMap(({ completedAt, typedDay }) =>
       completedAt && typedDay ? [[Date.parse(completedAt), typedDay] as const] : [],
+    ),
+    // A correction of that sign-off since re-dated what it opened; the entry of its opening keeps the day typed then.
+    ...milestones.flatMap(({ formerTypedDays = [] }) =>
+      formerTypedDays.map((day) => [Date.parse(`${day}T12:00:00.000Z`), day] as const),
     ),
     ...entries.flatMap((entry) => {
       const day = enteredDayOf(entry, byId, words, typed);

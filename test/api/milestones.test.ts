@@ -16,7 +16,17 @@ const SURVIVOR = { name: 'Marisol Ekwueme-Lindqvist', birthDate: '1991-02-17', a
 /** The survivor's identity in the forms it could be written in; the ICE officer's note names her. */
 const NEEDLES = [SURVIVOR.name, 'Marisol', 'Ekwueme', 'Lindqvist', SURVIVOR.birthDate, SURVIVOR.aNumber, '417205938'];
 const NOTE = `Granted for ${SURVIVOR.name}, born ${SURVIVOR.birthDate}`;
-const MILESTONE_FIELDS = ['agencyId', 'completedAt', 'expiresAt', 'kind', 'outcome', 'status', 'track', 'typedDay'];
+const MILESTONE_FIELDS = [
+  'agencyId',
+  'completedAt',
+  'expiresAt',
+  'formerTypedDays',
+  'kind',
+  'outcome',
+  'status',
+  'track',
+  'typedDay',
+];
 
 let stack: Stack;
 let caseId: string;
@@ -87,7 +97,8 @@ describe('the advocate preparing the T visa', () => {
       // The day typed for it, where its sign-off gave one and it was kept at that day: nothing completedAt does not say.
       const typed = Object.entries(details).find(([field]) => field.endsWith('On'))?.[1];
       const typedDay = typeof typed === 'string' && completedAt?.startsWith(typed) ? typed : null;
-      return { kind, track, status, outcome, completedAt, expiresAt, agencyId, typedDay };
+      // Never corrected: no day it gave before.
+      return { kind, track, status, outcome, completedAt, expiresAt, agencyId, typedDay, formerTypedDays: [] };
     };
     const byKind = new Map(view.milestones.map((milestone) => [milestone.kind, milestone]));
     expect(byKind.get('cp_decision')).toEqual(asMilestone('cp_decision-1'));

@@ -399,3 +399,44 @@ test('a step opened by a sign-off it sees only as a milestone, on a day typed, r
   expect(renewal).toHaveLength(1);
   expect(renewal[0]).toMatch(new RegExp(`^${formatCalendarDay(grantedOn)} \\| `));
 });
+
+test('a step opened by a sign-off it sees only as a milestone, whose typed day was corrected since, still reads as the day typed then', async () => {
+  const todayOn = await today();
+  const { caseId } = await transferred('milestone-corrected', addDays(todayOn, -60));
+  const signOff = (stepId: string, headers: { Authorization: string }, body: object) =>
+    request(suite.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(headers)
+      .set('Idempotency-Key', randomUUID())
+      .send(body)
+      .expect(200);
+  await signOff('cp_request-1', newPolice.headers, {
+    outcome: 'requested',
+    details: { requestedOn: addDays(todayOn, -55) },
+  });
+  const typedThen = addDays(todayOn, -40);
+  await signOff('cp_decision-1', suite.stack.as('ice'), { outcome: 'granted', details: { grantedOn: typedThen } });
+  // The coordinator corrects ICE's grant to two days later: the renewal request it opened is re-dated.
+  const grantedOn = addDays(todayOn, -38);
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/steps/cp_decision-1/corrections`)
+    .set(suite.stack.as('coordinator'))
+    .set('Idempotency-Key', randomUUID())
+    .send({ outcome: 'granted', details: { grantedOn }, reason: 'typo' })
+    .expect(200);
+
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(newPolice.headers).expect(200);
+  expect((view.body as { milestones: unknown[] }).milestones).toEqual([
+    expect.objectContaining({ kind: 'cp_decision', typedDay: grantedOn, formerTypedDays: [typedThen] }),
+  ]);
+  // The renewal request opened on the day the grant was typed as then, as the coordinator, who sees the grant, reads it.
+  const renewal = timelineLines(await pageText(caseId)).filter((line) => /renewal request opened/i.test(line));
+  const coordinatorPage = await request(suite.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  expect(timelineLines(coordinatorPage.text).filter((line) => /renewal request opened/i.test(line))).toEqual(renewal);
+  expect(renewal).toEqual([
+    `${formatCalendarDay(typedThen)} | Continued Presence renewal request opened, owed by New City Police (fictitious).`,
+  ]);
+});
