@@ -143,7 +143,8 @@ function operation(spec: Route): JsonSchema {
     responses['415'] ??= problemResponse('body is not JSON, or is sent in a charset other than UTF-8');
     responses['422'] ??= problemResponse(
       'body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of ' +
-        'one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, ' +
+        'one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at ' +
+        'its object; of those named in one object, the first 10, ' +
         'then how many more)',
     );
   } else {

@@ -132,22 +132,37 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
 const MAX_INPUT_DEPTH = 16;
 
 /**
- * Refuses what no schema should have to meet: NUL characters (PostgreSQL text cannot hold them) and absurd nesting.
- * Walks with an explicit stack, so a 10,000-deep body cannot overflow ours.
+ * The names of a JavaScript object's own machinery, never a field of this API. A record of free keys (a sign-off's
+ * `details`) would drop `__proto__` without a word (zod skips it, so nothing merges into a prototype, but the client is
+ * not told) and pass the others on: each is refused wherever it is, as the unknown field it is, and named (a word of
+ * JavaScript, not text about a person).
+ */
+const PROTOTYPE_WORDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Refuses what no schema should have to meet: NUL characters (PostgreSQL text cannot hold them), absurd nesting, and
+ * a key naming an object's prototype machinery (`PROTOTYPE_WORDS`) at any depth. Walks with an explicit stack, so a
+ * 10,000-deep body cannot overflow ours.
  */
 function refuseHostileShape(value: unknown, source: InputSource): void {
   const pending: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
+  const prototypeKeys: z.core.$ZodIssue[] = [];
   for (let item = pending.pop(); item; item = pending.pop()) {
     const { path } = item;
     const problem = (message: string) => new InputError(source, [{ code: 'custom', path, message, input: undefined }]);
     if (typeof item.value === 'string' && item.value.includes('\0')) throw problem('must not contain NUL characters');
     if (item.value === null || typeof item.value !== 'object') continue;
     if (item.path.length >= MAX_INPUT_DEPTH) throw problem(`nested deeper than ${MAX_INPUT_DEPTH} levels`);
-    for (const [key, child] of Object.entries(item.value)) {
+    const entries = Object.entries(item.value);
+    const keys = entries.map(([key]) => key).filter((key) => PROTOTYPE_WORDS.has(key));
+    if (keys.length > 0) prototypeKeys.push({ code: 'unrecognized_keys', keys, path, message: 'unknown field' });
+    for (const [key, child] of entries) {
       if (key.includes('\0')) throw problem('a key must not contain NUL characters');
-      pending.push({ value: child, path: [...item.path, key] });
+      // What a refused key holds is not looked into: it is refused whole.
+      if (!PROTOTYPE_WORDS.has(key)) pending.push({ value: child, path: [...item.path, key] });
     }
   }
+  if (prototypeKeys.length > 0) throw new InputError(source, prototypeKeys);
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: InputSource): T {

@@ -1018,7 +1018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1149,7 +1149,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1492,7 +1492,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1609,7 +1609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2075,7 +2075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2717,7 +2717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4219,7 +4219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4354,7 +4354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5177,7 +5177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5873,7 +5873,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6957,7 +6957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7332,7 +7332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7840,7 +7840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
                     [name: string]: unknown;

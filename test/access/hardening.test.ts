@@ -435,6 +435,51 @@ describe('CORS', () => {
   });
 });
 
+describe('prototype keys in a body', () => {
+  // Written as text: an object literal's `__proto__` would set the prototype of the test's own object instead.
+  const signOff = (caseId: string, body: string, key: string) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+      .set(headersOf('demo-police-officer'))
+      .set('Idempotency-Key', key)
+      .set('Content-Type', 'application/json')
+      .send(body);
+
+  it('refuses __proto__, constructor and prototype, at the top or in details, naming each as an unknown field', async () => {
+    const { caseId } = await openDemoCase(stack, 'Prototype Probe');
+    const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+    const cases: [string, string][] = [
+      [`{"outcome":"requested","details":{"requestedOn":"${today}","__proto__":{"note":"x"}}}`, 'details.__proto__'],
+      [
+        `{"outcome":"requested","details":{"requestedOn":"${today}","constructor":{"note":"x"}}}`,
+        'details.constructor',
+      ],
+      [`{"outcome":"requested","details":{"requestedOn":"${today}","prototype":"x"}}`, 'details.prototype'],
+      [`{"outcome":"requested","__proto__":{"isAdmin":true},"details":{"requestedOn":"${today}"}}`, '__proto__'],
+      [`{"outcome":"requested","constructor":{"prototype":{}},"details":{"requestedOn":"${today}"}}`, 'constructor'],
+      [`{"outcome":"requested","prototype":1,"details":{"requestedOn":"${today}"}}`, 'prototype'],
+    ];
+    for (const [index, [body, field]] of cases.entries()) {
+      const refused = await signOff(caseId, body, `prototype-probe-${index}`);
+      expect({ field, status: refused.status, errors: (refused.body as { errors?: unknown }).errors }).toEqual({
+        field,
+        status: 422,
+        errors: [{ field, message: 'unknown field' }],
+      });
+    }
+    // Nothing was signed off: the step is still pending, and the prototype of every object is as it was.
+    const view = await request(stack.app).get(`/api/cases/${caseId}`).set(headersOf('demo-police-officer')).expect(200);
+    const steps = (view.body as { steps: { id: string; status: string }[] }).steps;
+    expect(steps.find((step) => step.id === 'cp_request-1')?.status).toBe('pending');
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(({} as Record<string, unknown>).note).toBeUndefined();
+    // The same sign-off without them is taken.
+    await signOff(caseId, `{"outcome":"requested","details":{"requestedOn":"${today}"}}`, 'prototype-probe-ok').expect(
+      200,
+    );
+  });
+});
+
 describe('HTTP hardening on authenticated routes', () => {
   it('sends the security headers with personal data, and no-store', async () => {
     const opened = await request(stack.app)
