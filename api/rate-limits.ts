@@ -24,7 +24,7 @@ import type { RateLimitName } from './route';
 const WINDOW_MS = 60_000;
 
 /** A limit's key in the shared counts: the limit's name keeps the keys of different limits apart. */
-const scopedKey = (name: RateLimitName | 'audited_read', key: string) => `${name}:${key}`;
+const scopedKey = (name: RateLimitName | 'audited_read' | 'refused_read', key: string) => `${name}:${key}`;
 
 /** Where a limiter leaves what it counted on the request (express-rate-limit's `requestPropertyName`). */
 const countedProperty = (name: RateLimitName) => `rateLimit_${name}`;
@@ -87,22 +87,29 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
 }
 
 /**
- * The limit on a user's audited reads (api/route.ts `MountOptions.auditedRead`): taken when a GET is about to write its
- * audit row (a refusal, or a read the trail records), the only reads that write at all. The row is a write already, so
- * one more small statement there costs the read path nothing; past the limit, throws the 429 answered instead.
+ * The limits on a user's audited reads and refused reads (api/route.ts `MountOptions.auditedRead`): taken when a GET
+ * is about to write its audit row (a refusal, or a read the trail records), the only reads that write at all. The row
+ * is a write already, so one more small statement there costs the read path nothing; past the limit, throws the 429
+ * answered instead. A refusal counts against a budget of its own, much lower (`refusedReadsPerMinute`): a refusal is
+ * not a read, so a script refused again and again is held back long before the reads' limit, and a person's refusals
+ * take nothing of their reads.
  */
 export function auditedReadLimit(
   limits: RateLimits,
   counts: RateCounts,
-): (req: Request, res: Response) => Promise<void> {
-  const limit = limits.auditedReadsPerMinute ?? DEFAULT_RATE_LIMITS.auditedReadsPerMinute;
-  return async (req, res) => {
+): (req: Request, res: Response, refused: boolean) => Promise<void> {
+  const readLimit = limits.auditedReadsPerMinute ?? DEFAULT_RATE_LIMITS.auditedReadsPerMinute;
+  const refusedLimit = limits.refusedReadsPerMinute ?? DEFAULT_RATE_LIMITS.refusedReadsPerMinute;
+  return async (req, res, refused) => {
     const who = authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown');
-    const { hits } = await counts.hit(scopedKey('audited_read', who), WINDOW_MS);
+    const limit = refused ? refusedLimit : readLimit;
+    const { hits } = await counts.hit(scopedKey(refused ? 'refused_read' : 'audited_read', who), WINDOW_MS);
     if (hits > limit) {
       throw new AppError(
         'too_many_requests',
-        `Too many refused or audited reads by this user; at most ${limit} a minute. Try again shortly.`,
+        refused
+          ? `Too many refused reads by this user; at most ${limit} a minute. Try again shortly.`
+          : `Too many audited reads by this user; at most ${limit} a minute. Try again shortly.`,
         { code: 'rate_limited', headers: { 'Retry-After': '60' } },
       );
     }

@@ -299,11 +299,12 @@ export interface MountOptions {
   /** Where the audit trail is written. */
   audit: AuditService['record'];
   /**
-   * Counts a GET's audit row against the user's limit of audited reads, just before the row is written; past it,
-   * throws the 429 that is answered instead, with no row and none of the handler's answer. A plain read that writes
-   * no row is never counted: no write on the read path.
+   * Counts a GET's audit row against the user's limit of audited reads, or of refused reads when the answer is a
+   * refusal (`refused`, a status of 400 or more), just before the row is written; past it, throws the 429 that is
+   * answered instead, with no row and none of the handler's answer. A plain read that writes no row is never counted:
+   * no write on the read path.
    */
-  auditedRead: (req: Request, res: Response) => Promise<void>;
+  auditedRead: (req: Request, res: Response, refused: boolean) => Promise<void>;
 }
 
 /**
@@ -447,8 +448,9 @@ function auditOutcome(status: number): AuditOutcome {
 /**
  * Records an audited route's call, an answer that showed what `auditDisclosure` records, and any route's denial,
  * before the answer leaves: a read of personal data is never answered unless its audit row is written. A GET's row
- * counts against the user's audited reads first: past that limit this throws the 429 answered instead, and no row is
- * written (one user cannot write the append-only trail without end).
+ * counts against the user's audited reads first, or their refused reads when it records a refusal: past that limit
+ * this throws the 429 answered instead, and no row is written (one user cannot write the append-only trail without
+ * end).
  */
 async function audit(
   options: Pick<MountOptions, 'audit' | 'auditedRead'>,
@@ -479,7 +481,7 @@ async function audit(
     (spec.params === undefined || outcome.params !== undefined);
   const subject =
     spec.auditDetail && validated ? spec.auditDetail(outcome.query, outcome.params, outcome.body) : undefined;
-  if (rateLimitOf(spec) === 'audited_read') await options.auditedRead(req, res);
+  if (rateLimitOf(spec) === 'audited_read') await options.auditedRead(req, res, outcome.status >= 400);
   await options.audit({
     action: action ?? `${spec.method.toUpperCase()} ${spec.path}`,
     outcome: auditOutcome(outcome.status),

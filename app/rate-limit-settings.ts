@@ -6,15 +6,22 @@ export interface RateLimits {
   signInPerMinute: number;
   writesPerMinute: number;
   /**
-   * Reads (GET) per user that write an audit row: a refusal (403, or 404/422 of an audited read) or an audited read
-   * of a survivor's identity or sealed notes. Generous for a person; a bound on a script refused thousands of times,
-   * and so on the append-only trail. Plain reads, which write no row, are not counted. The default when not given.
+   * Reads (GET) per user that write an audit row as they answer: an audited read of a survivor's identity or sealed
+   * notes. Generous for a person. Plain reads, which write no row, are not counted, nor are refusals (below). The
+   * default when not given.
    */
   auditedReadsPerMinute?: number;
+  /**
+   * Refused reads (GET) per user, each audited: a 403, or a 404/422 of an audited read. A refusal is not a read: a
+   * budget of its own, much lower, so a script refused again and again cannot fill the append-only trail, while a
+   * person meeting a refusal or two never notices it, nor loses any of their reads to it. The default when not given.
+   */
+  refusedReadsPerMinute?: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
   signInPerMinute: 10,
   writesPerMinute: 120,
   auditedReadsPerMinute: 600,
+  refusedReadsPerMinute: 30,
 };

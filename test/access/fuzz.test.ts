@@ -250,7 +250,7 @@ beforeAll(async () => {
     cases: stack.cases,
     mailbox: stack.mail,
     ready: async () => ({ ok: true, checks: {} }),
-    rateLimits: { signInPerMinute: 1e6, writesPerMinute: 1e6, auditedReadsPerMinute: 1e6 },
+    rateLimits: { signInPerMinute: 1e6, writesPerMinute: 1e6, auditedReadsPerMinute: 1e6, refusedReadsPerMinute: 1e6 },
   });
   open = await listen(fuzzApp);
   limited = await listen(stack.app);

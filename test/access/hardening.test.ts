@@ -291,7 +291,7 @@ describe('per-account lockout', () => {
 });
 
 describe('the audited read limit', () => {
-  const limits = { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 4 };
+  const limits = { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 600, refusedReadsPerMinute: 4 };
   const deniedReadsOf = async (caseId: string) =>
     Number(
       (
@@ -302,7 +302,7 @@ describe('the audited read limit', () => {
       ).rows[0]!.n,
     );
 
-  it("holds a user's refused reads to RATE_LIMIT_AUDITED_READS_PER_MINUTE across API processes: the refusals audited, those past the limit 429 with Retry-After and no row", async () => {
+  it("holds a user's refused reads to RATE_LIMIT_REFUSED_READS_PER_MINUTE across API processes: the refusals audited, those past the limit 429 with Retry-After and no row", async () => {
     const { caseId } = await openDemoCase(stack, 'Read Limit Probe');
     // Two processes on one database: the limit is counted there, whichever answers.
     const apps = [appWith({ rateLimits: limits }), appWith({ rateLimits: limits })];
@@ -361,6 +361,54 @@ describe('the audited read limit', () => {
   it('is 600 a minute unless RATE_LIMIT_AUDITED_READS_PER_MINUTE says otherwise', () => {
     expect(loadConfig({}).rateLimits.auditedReadsPerMinute).toBe(600);
     expect(loadConfig({ RATE_LIMIT_AUDITED_READS_PER_MINUTE: '1200' }).rateLimits.auditedReadsPerMinute).toBe(1200);
+  });
+
+  it('is 30 refused reads a minute by default, a budget apart from reads: the 31st refusal is 429 with no row, reads go on', async () => {
+    expect(loadConfig({}).rateLimits.refusedReadsPerMinute).toBe(30);
+    expect(loadConfig({ RATE_LIMIT_REFUSED_READS_PER_MINUTE: '60' }).rateLimits.refusedReadsPerMinute).toBe(60);
+    const { caseId } = await openDemoCase(stack, 'Refused Read Probe');
+    // The stack's default limits, and its keyring: reading an identity needs it.
+    const app = stack.appWith({});
+    const nowhere = '00000000-0000-4000-8000-00000000a404';
+    const refusedRows = async () =>
+      Number(
+        (
+          await stack.pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM audit_events WHERE case_id = $1 AND action = 'survivor.read'`,
+            [nowhere],
+          )
+        ).rows[0]!.n,
+      );
+    const statuses: number[] = [];
+    for (let n = 0; n < 31; n += 1) {
+      const res = await request(app).get(`/api/cases/${nowhere}/survivor`).set(headersOf('demo-police-officer'));
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers['retry-after']).toBe('60');
+        expect(res.body).toMatchObject({ code: 'rate_limited' });
+      }
+    }
+    expect(statuses).toEqual([...Array.from({ length: 30 }, () => 404), 429]);
+    expect(await refusedRows()).toBe(30);
+    // A refusal is not a read: the same user's reads, audited ones included, are not held back by their refusals.
+    const read = await request(app).get(`/api/cases/${caseId}/survivor`).set(headersOf('demo-police-officer'));
+    expect(read.status).toBe(200);
+  });
+
+  it('never limits the reads of a user who met a refusal or two', async () => {
+    const { caseId } = await openDemoCase(stack, 'Two Refusals Probe');
+    const app = stack.appWith({
+      rateLimits: { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 3, refusedReadsPerMinute: 30 },
+    });
+    const nowhere = '00000000-0000-4000-8000-00000000b404';
+    const statuses: number[] = [];
+    for (const path of [`/api/cases/${nowhere}/survivor`, `/api/cases/${nowhere}/survivor`])
+      statuses.push((await request(app).get(path).set(headersOf('demo-police-officer'))).status);
+    for (let n = 0; n < 3; n += 1)
+      statuses.push(
+        (await request(app).get(`/api/cases/${caseId}/survivor`).set(headersOf('demo-police-officer'))).status,
+      );
+    expect(statuses).toEqual([404, 404, 200, 200, 200]);
   });
 });
 
@@ -566,7 +614,12 @@ describe('configuration refuses unsafe combinations', () => {
       RATE_LIMIT_WRITES_PER_MINUTE: '30',
       SESSION_TTL_HOURS: '8',
     });
-    expect(config.rateLimits).toEqual({ signInPerMinute: 4, writesPerMinute: 30, auditedReadsPerMinute: 600 });
+    expect(config.rateLimits).toEqual({
+      signInPerMinute: 4,
+      writesPerMinute: 30,
+      auditedReadsPerMinute: 600,
+      refusedReadsPerMinute: 30,
+    });
     expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
     expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([
       expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/),

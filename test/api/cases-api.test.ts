@@ -140,7 +140,12 @@ beforeAll(async () => {
       cases: stack.casesOn(client),
       temporal: { client, taskQueue: stack.taskQueue },
       now: async () => now,
-      rateLimits: { signInPerMinute: 1e6, writesPerMinute: 1e6, auditedReadsPerMinute: 1e6 },
+      rateLimits: {
+        signInPerMinute: 1e6,
+        writesPerMinute: 1e6,
+        auditedReadsPerMinute: 1e6,
+        refusedReadsPerMinute: 1e6,
+      },
     });
   app = appOn(stack.client);
   // No retry interceptors: the SDK would otherwise back off for about 20 s before giving up on the dead address.

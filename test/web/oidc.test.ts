@@ -156,7 +156,12 @@ beforeAll(async () => {
     cases: stack.cases,
     ready: async () => ({ ok: true, checks: {} }),
     // Every sign-in of this file comes from 127.0.0.1; the per-address limit is not what is tested here.
-    rateLimits: { signInPerMinute: 1000, writesPerMinute: 1000, auditedReadsPerMinute: 1000 },
+    rateLimits: {
+      signInPerMinute: 1000,
+      writesPerMinute: 1000,
+      auditedReadsPerMinute: 1000,
+      refusedReadsPerMinute: 1000,
+    },
     console: createConsole({ apiUrl: base, publicBaseUrl: PUBLIC_BASE_URL, secret: CONSOLE_SECRET, oidc }),
   });
   server.on('request', app);
