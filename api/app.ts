@@ -7,11 +7,11 @@ import express from 'express';
 import helmet from 'helmet';
 import { authenticate, authenticatedOf, refuseRepeatedAuthorization } from './auth';
 import type { ApiDeps } from './deps';
-import { idempotency } from './idempotency';
+import { idempotency, REPLAYED_HEADER } from './idempotency';
 import { openApiDocument } from './openapi';
 import { refuseDuplicateKeys } from './duplicate-keys';
 import { errorHandler, notFound } from './problem';
-import { bindRequestId } from './request-id';
+import { bindRequestId, CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './request-id';
 import { requestLog } from './request-log';
 import { pathWordsOf } from '../core/log-vocabulary';
 import { methodNotAllowed, mountRoute, queryNamesOf, route, type Route } from './route';
@@ -34,6 +34,16 @@ import { readUtf8AliasAsUtf8, refuseIllFormedText, refuseUndecodableBody } from 
 export type { ApiDeps } from './deps';
 
 const BODY_LIMIT = '64kb';
+
+/** The response headers an allowed origin's scripts may read (`Access-Control-Expose-Headers`). */
+const EXPOSED_HEADERS = [
+  REQUEST_ID_HEADER,
+  CORRELATION_ID_HEADER,
+  'Retry-After',
+  'Location',
+  'ETag',
+  REPLAYED_HEADER,
+] as const;
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -73,8 +83,14 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(refuseRepeatedAuthorization);
   // The codec server's own CORS (the Temporal UI's origin only), before the API's, which would answer its preflight.
   if (deps.codec) app.use('/codec', ...codecCors(deps.codec));
-  // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser.
-  if (deps.corsOrigins?.length) app.use(cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600 }));
+  // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser. An
+  // allowed origin's scripts may read the headers they need beyond the few a browser shows them by default: the
+  // request id to report (and the caller's own, echoed), how long to wait after a 429 or 503, where a created thing
+  // is, a response's ETag for If-None-Match, and whether a write was a replay of a retry.
+  if (deps.corsOrigins?.length)
+    app.use(
+      cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600, exposedHeaders: [...EXPOSED_HEADERS] }),
+    );
   // A body that is not valid UTF-8 is refused, not decoded with U+FFFD for each bad byte (api/well-formed-text.ts).
   app.use(readUtf8AliasAsUtf8);
   app.use(express.json({ limit: BODY_LIMIT, verify: refuseUndecodableBody }));

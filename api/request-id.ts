@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { withRequestId } from '../core/request-context';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
-const CORRELATION_ID_HEADER = 'X-Correlation-Id';
+export const CORRELATION_ID_HEADER = 'X-Correlation-Id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

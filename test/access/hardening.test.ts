@@ -481,6 +481,25 @@ describe('CORS', () => {
     const foreign = await request(app).get('/api/me').set('Origin', other).set(headersOf('demo-advocate')).expect(200);
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
   });
+
+  it("lets the allowed origin's scripts read the request id, the correlation id, Retry-After and Location", async () => {
+    const app = appWith({ corsOrigins: [CONSOLE] });
+    const exposed = (res: { headers: Record<string, string | undefined> }) =>
+      (res.headers['access-control-expose-headers'] ?? '').split(',').map((name) => name.trim().toLowerCase());
+    const wanted = ['x-request-id', 'x-correlation-id', 'retry-after', 'location'];
+    const res = await request(app)
+      .get('/api/me')
+      .set('Origin', CONSOLE)
+      .set('X-Request-Id', '7d1c3f0e-2b4a-4c5d-9e6f-0a1b2c3d4e5f')
+      .set(headersOf('demo-advocate'))
+      .expect(200);
+    expect(res.headers['x-request-id']).toBeDefined();
+    expect(res.headers['x-correlation-id']).toBe('7d1c3f0e-2b4a-4c5d-9e6f-0a1b2c3d4e5f');
+    expect(exposed(res)).toEqual(expect.arrayContaining(wanted));
+    // A refusal too: a browser script reports its request id, and reads how long to wait.
+    const refused = await request(app).get('/api/me').set('Origin', CONSOLE).expect(401);
+    expect(exposed(refused)).toEqual(expect.arrayContaining(wanted));
+  });
 });
 
 describe('prototype keys in a body', () => {
