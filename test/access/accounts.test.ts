@@ -477,6 +477,41 @@ describe('API keys', () => {
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
   });
 
+  it('takes a 20th live key and refuses the 21st, 409 saying to revoke one; a revoked key frees its place', async () => {
+    // Made with one live key of its own (its headers'); 18 more straight in the database, so the API makes the 20th.
+    const owner = await createTestUser(stack.pool, {
+      username: 'key-hoarder',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
+    for (let n = 0; n < 18; n += 1)
+      await issueToken(stack.pool, {
+        userId: owner.user.id,
+        kind: 'api_key',
+        label: `Key ${n}`,
+        expiresAt: new Date(Date.now() + HOUR_MS),
+      });
+    const live = async () =>
+      (
+        (await request(stack.app).get('/api/tokens').query({ kind: 'api_key', limit: 100 }).set(owner.headers))
+          .body as { items: TokenView[] }
+      ).items.filter((key) => key.revokedAt === null).length;
+    expect(await live()).toBe(19);
+    const make = (label: string) =>
+      request(stack.app).post('/api/tokens').set(owner.headers).send({ label, currentPassword: TEST_PASSWORD });
+    const twentieth = (await make('The 20th').expect(201)).body as TokenView;
+    expect(await live()).toBe(20);
+    const refused = await make('One too many').expect(409);
+    expect(refused.body).toMatchObject({
+      code: 'too_many_api_keys',
+      detail: expect.stringMatching(/20 API keys in use.*Revoke one/) as unknown,
+    });
+    expect(await live()).toBe(20);
+    await request(stack.app).post(`/api/tokens/${twentieth.id}/revoke`).set(owner.headers).expect(200);
+    await make('After revoking').expect(201);
+  });
+
   it("cannot be revoked by another user (404), nor by another agency's admin, only by its owner or an admin of theirs", async () => {
     const issued = (
       await request(stack.app)
