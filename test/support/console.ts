@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import type { ApiDeps } from '../../api/app';
+import type { ServiceParts } from '../../app/services';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -40,11 +42,13 @@ interface Served {
   forBrowser?: boolean;
   /** The API's clock is the time-skipping server's (else the wall clock): pages read at an hour the test skips to. */
   onTestClock?: boolean;
+  /** Settings of the API behind the console (e.g. `documentLimits`), for a test of what the console makes of them. */
+  api?: Partial<ApiDeps & ServiceParts>;
 }
 
 export async function startConsoleStack(
   options: StackOptions = {},
-  { forBrowser = false, onTestClock = false }: Served = {},
+  { forBrowser = false, onTestClock = false, api = {} }: Served = {},
 ): Promise<ConsoleStack> {
   const stack = await startStack(options);
   const server = createServer();
@@ -54,6 +58,7 @@ export async function startConsoleStack(
   const app = stack.appWith({
     console: createConsole({ apiUrl: base, publicBaseUrl: forBrowser ? base : PUBLIC_BASE_URL, secret }),
     ...(onTestClock ? { now: async () => new Date(await stack.env.currentTimeMs()) } : {}),
+    ...api,
   });
   server.on('request', app);
   const sealToken = (token: string) => sealSessionToken(secret, token, new Date(Date.now() + SESSION_MS));

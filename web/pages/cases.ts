@@ -816,7 +816,12 @@ const stepNoLongerPending = (step: { id: string; status: string }) =>
     errors: [{ field: 'stepId', message: `step ${step.id} is ${step.status}` }],
   });
 
-const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 503];
+/**
+ * The API's answers shown on the form that was sent, in words, with what was entered: among them 429, a document
+ * refused while the user's other uploads are under way (`too_many_uploads`) or a write over the user's limit, which
+ * an error page would answer by losing the whole form.
+ */
+const FORM_PROBLEMS = [400, 403, 409, 413, 415, 422, 429, 503];
 
 /** The API's answer while the first send under the same key is still being processed. */
 /**
