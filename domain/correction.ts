@@ -35,7 +35,7 @@ import { CORRECTION_WINDOW } from './policy';
 import { signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
 import { expireFor } from './tracks';
 import { backedCertificationRequest } from './tracks/certification-grounds';
-import type { Actor, Instant, Step, StepKind } from './types';
+import type { Actor, AgencyKind, Instant, Step, StepKind } from './types';
 
 /**
  * A corrected sign-off: the same fields as a sign-off, and why (sealed by the API, like a note). `expectedCorrections`:
@@ -278,6 +278,16 @@ const MAY_OPEN: Partial<Record<StepKind, readonly StepKind[]>> = {
 };
 
 /**
+ * Whether a step of this kind is corrected by the case's coordinator alone when an agency of `corrector`'s kind would
+ * correct it: its sign-off may open a step of a kind that agency is not told of (`MAY_OPEN`). The API's refusal
+ * (`hiddenFollowersRefusal`, code `coordinator_corrects`) and the console's "Correct" link read this one rule.
+ */
+export function coordinatorCorrects(kind: StepKind, corrector: AgencyKind): boolean {
+  if (corrector === 'coordinator') return false;
+  return (MAY_OPEN[kind] ?? []).some((opened) => !knowsOfStepKind(corrector, opened));
+}
+
+/**
  * A step whose sign-off may open a step its corrector's agency is not told of (the police's U certification opens the
  * advocate's U petition; ICE's CP decision the police's renewal request and the advocate's certification request) is
  * corrected by the case's coordinator alone, who sees every step. Such a correction would be judged against steps
@@ -294,10 +304,8 @@ const MAY_OPEN: Partial<Record<StepKind, readonly StepKind[]>> = {
 function hiddenFollowersRefusal(prepared: Prepared, actor: Actor): Rejection | null {
   if (actor.agencyKind === 'coordinator') return null;
   const { step, followers } = prepared;
-  const mayOpen = MAY_OPEN[step.kind] ?? [];
   const hidden =
-    mayOpen.some((kind) => !knowsOfStepKind(actor.agencyKind, kind)) ||
-    followers.some((follower) => !namesTo(actor, follower));
+    coordinatorCorrects(step.kind, actor.agencyKind) || followers.some((follower) => !namesTo(actor, follower));
   if (!hidden) return null;
   return {
     code: 'coordinator_corrects',

@@ -2,8 +2,8 @@
  * The check page of a correction says, before it is confirmed, which other agencies' pending steps confirming it
  * withdraws: ICE's Continued Presence grant corrected to a denial withdraws the police's renewal request and the
  * advocate's certification request. The coordinator, who sees every step, is told each by name and owing agency; ICE,
- * which sees neither, may not correct the grant that opens them (probe Q1): it is told so in words at Continue, the
- * same whatever they record. A correction that withdraws nothing says nothing of it. A grant typed a year early, which lapsed when its entry
+ * which sees neither, may not correct the grant that opens them (probe Q1): it is offered no "Correct" on it, and the
+ * page's address tells it so in words at once, the same whatever they record. A correction that withdraws nothing says nothing of it. A grant typed a year early, which lapsed when its entry
  * session ended, corrected: the page names what withdrawing the lapse reopens. A grant corrected to an end already
  * past: the page says it lapses and what the lapse cancels. In Chromium, axe-clean; the whole service on real parts.
  */
@@ -93,19 +93,27 @@ test('the coordinator is told by name which pending steps of other agencies the 
   await page.context().close();
 });
 
-test('ICE is told at Continue, in words, that the coordinator corrects the grant; one that withdraws nothing says nothing', async () => {
+test('ICE is offered no "Correct" on its grant, which the coordinator corrects; by its address it is told why at once', async () => {
   const page = await signedInPage(browser, service, 'demo-ice-officer');
-  await page.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1/correct?outcome=denied`);
-  await page.getByLabel('Reason (required)').selectOption('not_potential_witness');
-  await page.getByLabel('Why it is corrected (required)').fill('Entered on the wrong case.');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  const said = await page.getByRole('alert').innerText();
-  expect(await page.getByRole('button', { name: /^Confirm/ }).count()).toBe(0);
+  await page.goto(`${service.base}/cases/${caseId}`);
+  const grantRow = page.getByRole('row', { name: /Continued Presence decision/ });
+  await grantRow.first().waitFor();
+  expect(await grantRow.getByRole('link', { name: /^Correct/ }).count()).toBe(0);
+  // Reached by its address: the refusal in words on the first load, with no form to fill in first.
+  const response = await page.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1/correct?outcome=denied`);
+  expect(response?.status()).toBe(403);
+  const said = await page.locator('main').innerText();
+  expect(await page.getByRole('button', { name: 'Continue' }).count()).toBe(0);
   expect(said).toContain('Ask the case’s coordinator to correct it');
   expect(said).not.toMatch(/certification|renewal|\d{4}-\d\d-\d\d/i);
   await expectAccessible(page);
   await page.context().close();
   const coordinator = await signedInPage(browser, service, 'demo-coordinator');
+  await coordinator.goto(`${service.base}/cases/${caseId}`);
+  const offered = coordinator.getByRole('row', { name: /Continued Presence decision/ }).getByRole('link', {
+    name: /^Correct/,
+  });
+  expect(await offered.count()).toBe(1);
   expect(await checkPage(coordinator, 'granted')).not.toContain('withdraws');
   await coordinator.context().close();
 });

@@ -56,7 +56,7 @@ import { seesWholeCase, stepOfId } from '../../domain/access';
 import { stepKindOfId } from '../../domain/case-state';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
 import { eighteenthBirthday, TRANSFERABLE_KINDS, transferCaseSchema } from '../../domain/case';
-import { correctionOutcomes, isCorrectable, UNNAMED_LATER_STEP } from '../../domain/correction';
+import { coordinatorCorrects, correctionOutcomes, isCorrectable, UNNAMED_LATER_STEP } from '../../domain/correction';
 import {
   ASK_AGAIN_KINDS,
   askAgainRefusal,
@@ -421,8 +421,11 @@ export function casePages(kit: Kit): Router {
     const view = await kit.case(req, caseId);
     const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
     if (!step) throw noSuchStep(view, String(req.params.stepId));
-    // A form that could only be refused is not offered (a supervisor, another agency, a step not signed).
-    if (!mayCorrect(await kit.me(req, res), view, step)) throw cannotCorrect();
+    // A form that could only be refused is not offered (a supervisor, another agency, a step not signed, a step
+    // the coordinator alone corrects): the refusal is said in words at once, not after the form is filled in.
+    const me = await kit.me(req, res);
+    if (!mayCorrect(me, view, step))
+      throw (me.can.signSteps && isCorrectable(step) && correctionRefusal(me, view, step)) || cannotCorrect();
     // Prefilled with what the step records; its note is not (left empty, the correction keeps it).
     const recorded = Object.entries(step.details).flatMap(([name, value]) =>
       typeof value === 'string' && name !== 'note' ? [[`details.${name}`, value] as const] : [],
@@ -979,6 +982,14 @@ const cannotCorrect = () =>
       'and only once the step is signed.',
   });
 
+/** The API's refusal of a correction that is the coordinator's alone (domain/correction.ts), said before any form. */
+const coordinatorCorrectsIt = () =>
+  new ApiProblem(403, {
+    title: 'Forbidden',
+    code: 'coordinator_corrects',
+    detail: 'This sign-off may open steps of another agency: the case’s coordinator corrects it.',
+  });
+
 const cannotSign = (step: CaseView['steps'][number], words: Words) =>
   new ApiProblem(403, {
     title: 'Forbidden',
@@ -1019,13 +1030,20 @@ function expectedCorrectionsOf(form: Record<string, string>): { expectedCorrecti
   return /^\d+$/.test(form.expectedCorrections ?? '') ? { expectedCorrections: Number(form.expectedCorrections) } : {};
 }
 
-/** The signing agency's officers, or the case's coordinator; the API judges the window and the later steps. */
+/**
+ * The signing agency's officers, or the case's coordinator; the API judges the window and the later steps. A step
+ * whose sign-off may open a step the signing agency is not told of is the coordinator's alone (`coordinatorCorrects`,
+ * the API's own rule): not offered to its agency, whom the API would refuse.
+ */
 function mayCorrect(me: MeView, view: CaseView, step: CaseView['steps'][number]): boolean {
-  return (
-    me.can.signSteps &&
-    (step.agencyId === me.user.agencyId || view.agencies.coordinator === me.user.agencyId) &&
-    isCorrectable(step)
-  );
+  return me.can.signSteps && isCorrectable(step) && correctionRefusal(me, view, step) === undefined;
+}
+
+/** Why this reader may not correct the step (its agency nor the coordinator, or the coordinator's alone); else undefined. */
+function correctionRefusal(me: MeView, view: CaseView, step: CaseView['steps'][number]): ApiProblem | undefined {
+  if (view.agencies.coordinator === me.user.agencyId) return undefined;
+  if (step.agencyId !== me.user.agencyId) return cannotCorrect();
+  return coordinatorCorrects(step.kind, me.user.agencyKind) ? coordinatorCorrectsIt() : undefined;
 }
 
 /**
