@@ -417,13 +417,11 @@ export function casePages(kit: Kit): Router {
   };
 
   router.get('/cases/:caseId/steps/:stepId/correct', async (req, res) => {
-    const caseId = caseIdOf(req);
-    const view = await kit.case(req, caseId);
+    const { me, view } = await kit.caseOf(req, res);
     const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
     if (!step) throw noSuchStep(view, String(req.params.stepId));
     // A form that could only be refused is not offered (a supervisor, another agency, a step not signed, a step
     // the coordinator alone corrects): the refusal is said in words at once, not after the form is filled in.
-    const me = await kit.me(req, res);
     if (!mayCorrect(me, view, step))
       throw (me.can.signSteps && isCorrectable(step) && correctionRefusal(me, view, step)) || cannotCorrect();
     // Prefilled with what the step records; its note is not (left empty, the correction keeps it).
@@ -440,10 +438,9 @@ export function casePages(kit: Kit): Router {
   });
 
   router.post('/cases/:caseId/steps/:stepId/correct', async (req, res) => {
-    const caseId = caseIdOf(req);
+    const { caseId, view } = await kit.caseOf(req, res);
     const stepId = String(req.params.stepId);
     const form = formOf(req);
-    const view = await kit.case(req, caseId);
     const step = view.steps.find((candidate) => candidate.id === stepId);
     if (!step) throw noSuchStep(view, stepId);
     const outcome = form.outcome ?? '';
