@@ -23,15 +23,16 @@ export function maySignOff(me: MeView, step: StepView): boolean {
 
 /**
  * The outcomes the step takes now: those of its status (web/sign-off-fields.ts outcomesOf), less an amendment its
- * rules refuse whatever its details (an interim letter extended as often as the policy allows).
+ * rules refuse whatever its details (an interim letter extended as often as the policy allows, or one that ended
+ * before the reader's day).
  */
-export function openOutcomes(view: CaseView, step: StepView): string[] {
-  return outcomesOf(step.kind, step.status).filter((outcome) => amendmentRefusal(view, step, outcome) === null);
+export function openOutcomes(me: MeView, view: CaseView, step: StepView): string[] {
+  return outcomesOf(step.kind, step.status).filter((outcome) => amendmentRefusal(me, view, step, outcome) === null);
 }
 
 /** Why none of the step's amendments is taken any more, in the domain's words; undefined when one is, or none exists. */
-export function amendmentsUsedUp(view: CaseView, step: StepView): string | undefined {
-  const refusals = outcomesOf(step.kind, step.status).map((outcome) => amendmentRefusal(view, step, outcome));
+export function amendmentsUsedUp(me: MeView, view: CaseView, step: StepView): string | undefined {
+  const refusals = outcomesOf(step.kind, step.status).map((outcome) => amendmentRefusal(me, view, step, outcome));
   if (refusals.length === 0 || refusals.includes(null)) return undefined;
   return refusals[0]?.message;
 }
@@ -53,7 +54,7 @@ export function signOffRulesRefusal(
   // Before anything else, a document above all: the API would refuse this reader the step (403).
   if (!maySignOff(me, step))
     return new ApiProblem(403, { title: 'Forbidden', detail: 'Only the agency this step belongs to may sign it off.' });
-  const amendment = amendmentRefusal(view, step, outcome);
+  const amendment = amendmentRefusal(me, view, step, outcome);
   if (!amendment) return undefined;
   return new ApiProblem(422, {
     detail: 'The sign-off is not complete.',
@@ -66,10 +67,13 @@ function policyOf(view: CaseView): Policy | undefined {
   return view.policyVersion === DEFAULT_POLICY.version ? DEFAULT_POLICY : undefined;
 }
 
-/** An amendment the domain refuses whatever its details; null for any other outcome, or a policy the console does not know. */
-function amendmentRefusal(view: CaseView, step: StepView, outcome: string): Rejection | null {
+/**
+ * An amendment the domain refuses whatever its details, judged on the reader's day (`readerToday`, the day the API
+ * holds the signer to); null for any other outcome, or a policy the console does not know.
+ */
+function amendmentRefusal(me: MeView, view: CaseView, step: StepView, outcome: string): Rejection | null {
   const policy = policyOf(view);
   if (!policy || step.kind !== 'hhs_interim_letter' || outcome !== 'extended') return null;
   const eligibility = view.steps.filter((candidate) => candidate.kind === 'hhs_eligibility_letter').at(-1);
-  return interimExtensionRefusal(policy, step, eligibility);
+  return interimExtensionRefusal(policy, step, eligibility, readerToday(me));
 }

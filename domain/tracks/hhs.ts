@@ -4,7 +4,7 @@
  * once CP is granted or USCIS found the T-visa application bona fide or approved it, then a certification letter
  * whose eligibility date starts the Refugee Cash/Medical Assistance window.
  */
-import { addDays, beforeTheTvpa, endOfDay } from '../dates';
+import { addDays, beforeTheTvpa, endOfDay, type IsoDate } from '../dates';
 import { benefitWindow, countsFromEvents, type Policy } from '../policy';
 import {
   cancelPending,
@@ -87,14 +87,16 @@ function eligibilityDateRefusal(value: string, ctx: SignOffContext) {
 }
 
 /**
- * Why an interim letter cannot be extended, whatever the extension says: the eligibility letter is issued, or the
- * extensions the case's policy allows are used up; null while it can be. The console reads it too, so it does not
- * offer an extension that could only be refused.
+ * Why an interim letter cannot be extended, whatever the extension says: the eligibility letter is issued, the
+ * extensions the case's policy allows are used up, or the letter ended before `today` (the signer's day, `todayOf`);
+ * null while it can be. The console reads it too, with its reader's day, so it does not offer an extension that could
+ * only be refused.
  */
 export function interimExtensionRefusal(
   policy: Policy,
   letter: Pick<Step, 'details'>,
   eligibility: Pick<Step, 'status'> | undefined,
+  today: IsoDate,
 ): Rejection | null {
   if (eligibility && eligibility.status !== 'pending') {
     return {
@@ -110,6 +112,17 @@ export function interimExtensionRefusal(
       message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}`,
     };
   }
+  // Extended while it runs, not once it ended (a case entered late, whose lapse is held until it is brought up to
+  // date; or the hours between its last day's end where the signer works and its lapse, once it ended everywhere):
+  // the survivor went without it in between.
+  const current = text(letter.details, 'validUntil');
+  if (today > current) {
+    return {
+      code: 'date_order',
+      field: 'outcome',
+      message: `the interim letter ended on ${current}: a letter can be extended only while it is valid, on or before its last day`,
+    };
+  }
   return null;
 }
 
@@ -122,21 +135,12 @@ export const hhs: TrackRules = {
           ctx.state.policy,
           ctx.step,
           latestOfKind(ctx.state, 'hhs_eligibility_letter'),
+          ctx.today,
         );
         if (refused) return refused;
         const { validUntil, limit } = interimEnd(ctx);
         const current = text(ctx.step.details, 'validUntil');
         return firstOf(
-          // Extended while it runs, not once it ended (a case entered late, whose lapse is held until it is brought up
-          // to date): the survivor went without it in between.
-          () =>
-            ctx.today > current
-              ? {
-                  code: 'date_order' as const,
-                  field: 'outcome',
-                  message: `the interim letter ended on ${current}: a letter can be extended only while it is valid, on or before its last day`,
-                }
-              : null,
           () =>
             validUntil <= current
               ? dateOrder('validUntil', `an extension must end after the letter's current end (${current})`)

@@ -255,7 +255,7 @@ export function casePages(kit: Kit): Router {
         canCorrect: (step: CaseView['steps'][number]) => mayCorrect(me, view, step),
         // A completed step whose rules still allow an amendment (an interim letter's extension): the action's words.
         amendment: (step: CaseView['steps'][number]) =>
-          maySignOff(me, step) && openOutcomes(view, step).length > 0
+          maySignOff(me, step) && openOutcomes(me, view, step).length > 0
             ? amendmentAction(step.kind, step.status)
             : undefined,
         // The requests its tracks ended without that this reader may ask again, each a button of its own; `starts`,
@@ -329,7 +329,7 @@ export function casePages(kit: Kit): Router {
     // A form that could only be refused is not offered (a supervisor, another agency's officer, by a shared link).
     if (!correcting && !maySignOff(me, step)) throw cannotSign(step, kit.words(res));
     const kind = step.kind;
-    const outcomes = correcting ? correctionOutcomes(kind) : openOutcomes(view, step);
+    const outcomes = correcting ? correctionOutcomes(kind) : openOutcomes(me, view, step);
     const outcome =
       form.outcome && outcomes.includes(form.outcome) ? form.outcome : outcomes.length === 1 ? outcomes[0] : undefined;
     const fields = outcome ? detailFields(kind, outcome) : [];
@@ -371,7 +371,7 @@ export function casePages(kit: Kit): Router {
         form,
         correcting,
         // Why a completed step offers its amendment no more (an interim letter extended as often as the law allows).
-        usedUp: correcting ? undefined : amendmentsUsedUp(view, step),
+        usedUp: correcting ? undefined : usedUpInWords(amendmentsUsedUp(me, view, step), kit.words(res)),
         sent: sent && {
           outcome: sent.outcome,
           answers: sent.answers.map(({ field, value }) => ({
@@ -1021,6 +1021,9 @@ function lapseInWords(
       : `confirming this makes it lapse${cancelled ? `, which cancels: ${cancelled}` : ''}`;
   return `${stepLabel(step.kind)} would be valid until ${words.calendarDay(lapse.validUntil)}, already past: ${lapses}.`;
 }
+
+/** Why a step offers its amendment no more, its days in the reader's words (an interim letter that ended on 2 Sep 2026). */
+const usedUpInWords = (usedUp: string | undefined, words: Words) => usedUp && plainWords(usedUp, words);
 
 /** The corrections count the form was read with, sent so a correction made meanwhile is refused, not replaced. */
 function expectedCorrectionsOf(form: Record<string, string>): { expectedCorrections?: number } {
