@@ -42,6 +42,25 @@ function checkEvidenceRequest(ctx: SignOffContext) {
   );
 }
 
+/**
+ * A denial for not responding (`no_response`) cannot come before the response window of the notice it answers closed:
+ * one decided (`decidedOn`, else the day it is recorded) on or before the latest notice's `respondBy` is refused,
+ * naming decidedOn and the day the response was due. USCIS denies for no response only once that day passed (8 CFR
+ * 103.2(b)(13)(i)); before it, the survivor could still respond, and the case would record a denial that cannot be.
+ */
+function checkNoResponseDenial(ctx: SignOffContext) {
+  if (text(ctx.details, 'reason') !== 'no_response') return null;
+  const notice = latestOfKind(ctx.state, 't_visa_evidence_response');
+  const respondBy = notice ? text(notice.details, 'respondBy') : '';
+  const decidedOn = text(ctx.details, 'decidedOn') || ctx.today;
+  if (!notice || respondBy === '' || decidedOn > respondBy) return null;
+  const words = NOTICE_WORDS[text(notice.details, 'notice') === 'noid' ? 'noid' : 'rfe'];
+  return dateOrder(
+    'decidedOn',
+    `decidedOn must be after ${respondBy}, the day the response to ${words} was due: a denial for not responding cannot come before the time to respond has passed`,
+  );
+}
+
 /** The approval notice's own date when it gives one, else the policy's: approval plus the years of T status it asks. */
 function adjustmentEligibleFromOf(state: CaseState, details: StepDetails): string {
   return (
@@ -108,7 +127,9 @@ export const tVisa: TrackRules = {
         ? checkEvidenceRequest(ctx)
         : ctx.outcome === 'approved'
           ? checkApproval(ctx)
-          : null,
+          : ctx.outcome === 'denied'
+            ? checkNoResponseDenial(ctx)
+            : null,
   },
   after: {
     t_visa_filing: (state, ctx) => openStep(state, 't_visa_receipt', ctx.now, { actorAgencyId: ctx.actor.agencyId }),

@@ -198,6 +198,38 @@ describe('T visa', () => {
     expect(state.steps.some((s) => s.kind === 't_visa_adjustment_filing')).toBe(false);
   });
 
+  it("refuses a denial for no response before the NOID's response window closed, naming decidedOn", () => {
+    const noid = { notice: 'noid', issuedOn: '2026-07-01', respondBy: '2026-07-31' };
+    const noticed = sign(awaitingDecision(), 't_visa_decision-1', 'evidence_requested', noid, noon('2026-07-03'));
+    const due = {
+      code: 'date_order',
+      field: 'details.decidedOn',
+      message:
+        'decidedOn must be after 2026-07-31, the day the response to a notice of intent to deny (NOID) was due: a ' +
+        'denial for not responding cannot come before the time to respond has passed',
+    };
+    const denial = (details: object, at: string) =>
+      refusal(noticed, 't_visa_decision-1', 'denied', { reason: 'no_response', ...details }, at);
+    // Decided on the day the response was due, or recorded before it without a day: the survivor could still respond.
+    expect(denial({ decidedOn: '2026-07-31' }, noon('2026-08-05'))).toEqual(due);
+    expect(denial({}, noon('2026-07-20'))).toEqual(due);
+    // The day after it, or recorded after it without a day, it is taken; so is a denial for another reason before it.
+    expect(denial({ decidedOn: '2026-08-01' }, noon('2026-08-05'))).toBeNull();
+    expect(denial({}, noon('2026-08-01'))).toBeNull();
+    expect(refusal(noticed, 't_visa_decision-1', 'denied', { reason: 'not_a_victim' }, noon('2026-07-20'))).toBeNull();
+    // A request for evidence (RFE) not answered is held to its own day, named as such.
+    const asked = sign(
+      awaitingDecision(),
+      't_visa_decision-1',
+      'evidence_requested',
+      rfe('2026-09-26'),
+      noon('2026-07-03'),
+    );
+    const early = refusal(asked, 't_visa_decision-1', 'denied', { reason: 'no_response' }, noon('2026-09-26'));
+    expect(early?.field).toBe('details.decidedOn');
+    expect(early?.message).toContain('after 2026-09-26, the day the response to a request for evidence (RFE) was due');
+  });
+
   describe('a denial and the certification request the bona fide determination opened', () => {
     const withdrawing = (state: CaseState): CaseState => ({ ...state, deniedVisaWithdrawsCertification: true });
     // The day after the bona fide determination: the request's reminders are all still to come.

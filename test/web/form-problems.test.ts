@@ -62,6 +62,14 @@ test.each([
     'No ground for certification holds on this case now: HHS certifies an adult once Continued Presence is in ' +
       'force, a bona fide T visa application has not been denied, or T status is granted',
   ],
+  // A denial for no response before the time to respond passed (domain/tracks/t-visa.ts), its day in words.
+  [
+    { name: 'details.decidedOn', noun: 'the date of the decision', control: 'date' },
+    'decidedOn must be after 31 Jul 2026, the day the response to a notice of intent to deny (NOID) was due: a ' +
+      'denial for not responding cannot come before the time to respond has passed',
+    'The date of the decision must be after 31 Jul 2026, the day the response to a notice of intent to deny (NOID) ' +
+      'was due: a denial for not responding cannot come before the time to respond has passed',
+  ],
   [requestedOn, 'requestedOn (2026-12-05) is after today (2026-12-04)', 'The date must be on or before today'],
   // Asked again (domain/ask-again.ts), its step already named and its days in words (web/refusal-words.ts plainWords).
   [
