@@ -48,7 +48,7 @@ import {
   recordFailure,
   type Notification,
 } from '../db/notifications';
-import type { EndNow, NotifiedKind, PassedAlarm } from '../domain';
+import type { EndNow, GroundChange, NotifiedKind, PassedAlarm } from '../domain';
 import { OWED_BEFORE_THE_END } from '../domain/alarms';
 import type { Instant } from '../domain/types';
 import { isUrgentPassedNotice, renderNotification, renderPassedNotices, type OwedStep } from '../mail/render';
@@ -129,6 +129,8 @@ export interface NotifyInput {
   again?: boolean;
   /** For `step_withdrawn`: a second request of the corrected step, opened when the first lapsed or was refused. */
   secondOf?: 'lapsed' | 'refused';
+  /** For `step_withdrawn` and `step_reopened` by no correction: the event that took away or gave back its ground. */
+  ground?: GroundChange;
 }
 
 export interface NotifyResult {
@@ -303,6 +305,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         nowHeldBy: input.nowHeldBy === undefined ? undefined : (holder?.name ?? 'another agency'),
         again: input.again,
         secondOf: input.secondOf,
+        ground: input.ground,
         raisedAt: raisedAt.toISOString(),
         corrected: input.corrected && {
           stepKind: input.corrected.stepKind,

@@ -206,6 +206,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * which announced it at once when nothing had passed, replay as they ran.
    */
   backdatedEntriesHold?: boolean;
+  /**
+   * Three rules an outside probe found the workflow got wrong against domain.md (6 Dec 2026). An adult's certification
+   * letter still awaited from HHS is withdrawn, HHS told, when a T-visa denial or a CP lapse leaves no ground for
+   * certification, and is needed again, HHS told, when a ground comes back (`withdrawUnbackedCertification` and
+   * `unlockCertification` in domain/tracks/). Set by the workflow behind a patch, so histories recorded before, which
+   * left the letter pending with its reminders, replay as they ran.
+   */
+  groundAndCatchUpRules?: boolean;
   /** A sign-off entered after the fact opened the entry session still running (`backdatedEntriesHold`). */
   enteredLate?: boolean;
   /**
@@ -374,7 +382,13 @@ export interface StepChangeNotice {
   stepKind: StepKind;
   recipient: AgencyKind;
   correctedStepKind?: StepKind;
-  correctedBy: AgencyKind;
+  /** The agency kind that corrected; absent from a step withdrawn or owed again by an event (`ground`). */
+  correctedBy?: AgencyKind;
+  /**
+   * For a step withdrawn or owed again by no correction but an event that took away or gave back its ground (an HHS
+   * certification letter: `groundAndCatchUpRules`): that event.
+   */
+  ground?: GroundChange;
   /** For `step_reopened`: its due date as the correction left it. */
   dueAt?: Instant | null;
   /** For `step_reopened`: whether it was open on the case before (then withdrawn or cancelled), or is new. */
@@ -385,6 +399,12 @@ export interface StepChangeNotice {
    */
   secondOf?: 'lapsed' | 'refused';
 }
+
+/**
+ * What took away an adult's last ground for HHS certification (a T-visa denial, a CP lapse), or gave one back (the
+ * qualifying events, `CertificationUnlock` in domain/tracks/certification-grounds.ts).
+ */
+export type GroundChange = 't_visa_denied' | 'cp_lapsed' | 'cp_granted' | 't_visa_bona_fide' | 't_visa_approved';
 
 export interface Alarm {
   /** Stable and includes the date, so moving a date yields a new alarm rather than re-arming an old one. */

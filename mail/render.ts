@@ -14,7 +14,7 @@ import {
   validityEndIn,
 } from '../core/people-dates';
 import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
-import type { EndNow, PassedAlarm } from '../domain/case-state';
+import type { EndNow, GroundChange, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
 import { dueAtAValidityEnd, STEP_CATALOGUE } from '../domain/steps';
@@ -89,6 +89,11 @@ export interface NotificationFacts {
   again?: boolean;
   /** For `step_withdrawn`: a second request of the corrected step, opened when the first lapsed or was refused. */
   secondOf?: 'lapsed' | 'refused';
+  /**
+   * For `step_withdrawn` and `step_reopened` by no correction: the event that took away an HHS certification letter's
+   * last ground (a T-visa denial, a CP lapse) or gave one back (`groundWords`).
+   */
+  ground?: GroundChange;
   /**
    * For `step_reopened` and a due date's `end_corrected`: when it was raised, which says whether its deadline had
    * passed already (`owedWords`).
@@ -317,6 +322,28 @@ const SECOND_OPENED: Readonly<Record<NonNullable<NotificationFacts['secondOf']>,
   refused: 'asked for again when the first was refused',
 };
 
+/**
+ * What took away or gave back the ground of an HHS certification letter, as HHS reads it (domain.md: CP in force, a
+ * bona fide T-visa application not denied, T status).
+ */
+const GROUND_EVENT: Readonly<Record<GroundChange, string>> = {
+  t_visa_denied: "USCIS denied the survivor's T-visa application",
+  cp_lapsed: "The survivor's Continued Presence ended with no renewal granted",
+  cp_granted: 'ICE granted Continued Presence',
+  t_visa_bona_fide: "USCIS found the survivor's T-visa application bona fide",
+  t_visa_approved: 'USCIS granted T status',
+};
+
+/** The lead of a step withdrawn or owed again by an event (`ground`), not a correction. */
+function groundWords(ground: GroundChange, step: string, withdrawn: boolean): string {
+  return withdrawn
+    ? `${GROUND_EVENT[ground]}, and no other ground for certification holds on this case now: HHS certifies an adult ` +
+        'only while Continued Presence is in force, a bona fide T-visa application has not been denied, or T status ' +
+        `is granted. "${step}" is withdrawn and needs nothing more from you: do not issue a certification letter for ` +
+        'this case unless it is needed again.'
+    : `${GROUND_EVENT[ground]}: a ground for certification holds on this case again, and "${step}" is needed again`;
+}
+
 /** `notSent`: for `passed_summary`, the lines its body lists, which its subject counts. */
 function headline(
   facts: NotificationFacts,
@@ -417,7 +444,10 @@ function headline(
         };
       return {
         subject: `No longer needed: ${step} (case ${ref})`,
-        lead: `${whoCorrectedWhat(facts.corrected)}: "${step}" is withdrawn and needs nothing more from you. ${kept}`,
+        lead:
+          facts.ground === undefined
+            ? `${whoCorrectedWhat(facts.corrected)}: "${step}" is withdrawn and needs nothing more from you. ${kept}`
+            : `${groundWords(facts.ground, step, true)} ${kept}`,
       };
     }
     case 'step_reopened': {
@@ -430,7 +460,9 @@ function headline(
       return {
         subject: `${facts.again ? 'Needed again' : 'Now needed'}: ${step} (case ${ref})${owed ? `, ${owed.words}` : ''}`,
         lead:
-          `${whoCorrectedWhat(facts.corrected)}: "${step}" is ${needed}` +
+          (facts.ground === undefined
+            ? `${whoCorrectedWhat(facts.corrected)}: "${step}" is ${needed}`
+            : groundWords(facts.ground, step, false)) +
           `${owed ? (owed.overdue ? ` and already overdue (${owed.words})` : `, ${owed.words}`) : ''}. ` +
           `${facts.again ? 'Any earlier email saying it was no longer needed or cancelled no longer holds. ' : ''}` +
           `${act}, then record it on the case page.`,

@@ -88,6 +88,7 @@ import {
   PASSED_TOLD_TO_OWNER_PATCH,
   BIRTHDAY_BEGINS_IN_US_PATCH,
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
+  GROUND_AND_CATCH_UP_RULES_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -224,6 +225,7 @@ const PATCHED_RULES = [
   ['passedToldToOwner', PASSED_TOLD_TO_OWNER_PATCH],
   ['birthdayBeginsInUs', BIRTHDAY_BEGINS_IN_US_PATCH],
   ['leadsGatheredAfterADay', LEADS_GATHERED_AFTER_A_DAY_PATCH],
+  ['groundAndCatchUpRules', GROUND_AND_CATCH_UP_RULES_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
@@ -474,7 +476,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         dueAt: notice.dueAt ?? null,
         again: notice.again,
         secondOf: notice.secondOf,
-        corrected: { stepKind: notice.correctedStepKind, byAgencyId: state.agencies[notice.correctedBy] },
+        // A step withdrawn or owed again by an event (`ground`), not a correction, names no corrector.
+        corrected: notice.correctedBy && {
+          stepKind: notice.correctedStepKind,
+          byAgencyId: state.agencies[notice.correctedBy],
+        },
+        ground: notice.ground,
       }),
     ));
   /**

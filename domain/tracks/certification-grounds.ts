@@ -5,7 +5,7 @@
  * which withdraw it when none does (`withdrawUnbackedCertification`), and by a correction that takes away the event
  * that opened it (domain/correction.ts), which keeps it while one does (`backedCertificationRequest`).
  */
-import { cancelPending, type CaseState } from '../case-state';
+import { cancelPending, stepsOfKind, type CaseState, type GroundChange, type StepChangeNotice } from '../case-state';
 import type { Instant, Step } from '../types';
 
 /** The events that qualify an adult for HHS certification, each of which opens the request (hhs.ts). */
@@ -54,14 +54,49 @@ export function backedCertificationRequest(state: CaseState, step: Step, at: Ins
 /**
  * When a ground ends (`ended`: the T visa denied, CP lapsed), an adult's certification request still to be made has
  * nothing left to stand on unless another ground holds at `at`: it is withdrawn, with why in the timeline, so its
- * reminders stop chasing the advocate. Asking again for it needs a ground that holds then (domain/ask-again.ts).
+ * reminders stop chasing the advocate. Asking again for it needs a ground that holds then (domain/ask-again.ts). On a
+ * case with `groundAndCatchUpRules`, a request already made leaves HHS's letter pending: it is withdrawn likewise, and
+ * HHS told (`withdrawUnbackedLetter`).
  */
-export function withdrawUnbackedCertification(state: CaseState, at: Instant, ended: string): CaseState {
+export function withdrawUnbackedCertification(
+  state: CaseState,
+  at: Instant,
+  ended: string,
+  ground: Extract<GroundChange, 't_visa_denied' | 'cp_lapsed'>,
+): CaseState {
   if (certificationGroundNow(state.steps, at)) return state;
-  return cancelPending(
+  const withdrawn = cancelPending(
     state,
     'hhs_certification_request',
     at,
     `${ended}; certification needs CP or a bona fide application`,
   );
+  return state.groundAndCatchUpRules ? withdrawUnbackedLetter(withdrawn, at, ended, ground) : withdrawn;
+}
+
+/** Why a certification letter is withdrawn or owed again, as the timeline and HHS's email say the grounds. */
+const CERTIFICATION_GROUNDS_WORDS =
+  'HHS certifies an adult only while Continued Presence is in force, a bona fide T-visa application has not been ' +
+  'denied, or T status is granted';
+
+/**
+ * The certification letter still awaited from HHS, once the ground the request stood on ended with no other: HHS may
+ * not certify now (the letter's validator refuses it), so the step is withdrawn (cancelled, why in the timeline), its
+ * reminders and escalation stop, and HHS is told "No longer needed" in its own words. A ground coming back makes it
+ * needed again (`unlockCertification` in hhs.ts).
+ */
+function withdrawUnbackedLetter(state: CaseState, at: Instant, ended: string, ground: GroundChange): CaseState {
+  const letters = stepsOfKind(state, 'hhs_certification_letter').filter((step) => step.status === 'pending');
+  if (letters.length === 0) return state;
+  const cancelled = cancelPending(state, 'hhs_certification_letter', at, `${ended}; ${CERTIFICATION_GROUNDS_WORDS}`);
+  // A letter step is withdrawn once at most: its id alone keys the email.
+  const notices = letters.map((step): StepChangeNotice => ({
+    id: `${step.id}:step_withdrawn:${ground}:hhs`,
+    kind: 'step_withdrawn',
+    stepId: step.id,
+    stepKind: step.kind,
+    recipient: 'hhs',
+    ground,
+  }));
+  return { ...cancelled, stepChangesToTell: [...(cancelled.stepChangesToTell ?? []), ...notices] };
 }

@@ -142,6 +142,6 @@ function expireGrant(state: CaseState, grant: Step, now: string): CaseState {
     'Continued Presence expired before a renewal was requested',
   );
   return settled.lapsedCpWithdrawsCertification
-    ? withdrawUnbackedCertification(settled, now, 'Continued Presence lapsed')
+    ? withdrawUnbackedCertification(settled, now, 'Continued Presence lapsed', 'cp_lapsed')
     : settled;
 }

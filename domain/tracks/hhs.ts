@@ -17,6 +17,7 @@ import {
   type Alarm,
   type CaseState,
   type Rejection,
+  type StepChangeNotice,
 } from '../case-state';
 import type { Instant, Step } from '../types';
 import { certificationGroundNow, type CertificationUnlock } from './certification-grounds';
@@ -39,11 +40,41 @@ import {
  */
 export function unlockCertification(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
   if (state.path !== 'adult') return state;
+  if (letterWithdrawnForGround(state)) return letterNeededAgain(state, unlockedBy, now);
   const earlier = stepsOfKind(state, 'hhs_certification_request');
   const withdraws = state.deniedVisaWithdrawsCertification === true || state.lapsedCpWithdrawsCertification === true;
   const allWithdrawn = withdraws && earlier.every((step) => step.status === 'cancelled');
   if (earlier.length > 0 && !allWithdrawn) return state;
   return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy } });
+}
+
+/**
+ * On a case with `groundAndCatchUpRules`, whether the certification was requested and HHS's letter then withdrawn when
+ * its ground ended (`withdrawUnbackedCertification`): a qualifying event makes that letter needed again, not a new
+ * request, which the advocate already made.
+ */
+function letterWithdrawnForGround(state: CaseState): boolean {
+  if (!state.groundAndCatchUpRules) return false;
+  const request = latestOfKind(state, 'hhs_certification_request');
+  const letter = latestOfKind(state, 'hhs_certification_letter');
+  return request?.status === 'completed' && letter?.status === 'cancelled';
+}
+
+/** The certification letter needed again (a new step, due as the policy says from `now`), and HHS told so. */
+function letterNeededAgain(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
+  const opened = openStep(state, 'hhs_certification_letter', now, { details: { unlockedBy } });
+  const letter = latestOfKind(opened, 'hhs_certification_letter')!;
+  const notice: StepChangeNotice = {
+    id: `${letter.id}:step_reopened:${unlockedBy}:hhs`,
+    kind: 'step_reopened',
+    stepId: letter.id,
+    stepKind: letter.kind,
+    recipient: 'hhs',
+    ground: unlockedBy,
+    dueAt: letter.dueAt,
+    again: true,
+  };
+  return { ...opened, stepChangesToTell: [...(opened.stepChangesToTell ?? []), notice] };
 }
 
 /**

@@ -161,7 +161,7 @@ export const tVisa: TrackRules = {
       // Cases from before `deniedVisaWithdrawsCertification` kept the request pending, with its reminders and escalation.
       if (ctx.outcome === 'denied') {
         return settled.deniedVisaWithdrawsCertification
-          ? withdrawUnbackedCertification(settled, ctx.now, 'the T-visa application was denied')
+          ? withdrawUnbackedCertification(settled, ctx.now, 'the T-visa application was denied', 't_visa_denied')
           : settled;
       }
       if (ctx.outcome !== 'approved') return settled;

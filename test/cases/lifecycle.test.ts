@@ -10,6 +10,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
 import {
   BIRTHDAY_BEGINS_IN_US_PATCH,
+  GROUND_AND_CATCH_UP_RULES_PATCH,
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
@@ -133,6 +134,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${PASSED_TOLD_TO_OWNER_PATCH}"`),
     expect.stringContaining(`"${BIRTHDAY_BEGINS_IN_US_PATCH}"`),
     expect.stringContaining(`"${LEADS_GATHERED_AFTER_A_DAY_PATCH}"`),
+    expect.stringContaining(`"${GROUND_AND_CATCH_UP_RULES_PATCH}"`),
   ]);
 });
 
