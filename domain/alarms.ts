@@ -86,7 +86,7 @@ export interface CaseProjection extends CaseSnapshot {
 /**
  * The alarms to come, as the read model shows them. The rules that came behind a patch (a minor's birthday reminders
  * on the weekly grid, late leads raised, the adult path at 18, passed birthday leads gathered, a lapse told to the
- * coordinator) are taken even before the workflow set their flags: a live workflow reaches
+ * coordinator, passed expiries held for the entry session) are taken even before the workflow set their flags: a live workflow reaches
  * `withPatchedRules` right after this projection, so they are what it will fire, and the birthday's own lead dates
  * never reach the read model. A window's announcement held for the entry session's end is listed at `sessionEndsAt`,
  * when it will be sent.
@@ -100,6 +100,11 @@ export function scheduledAlarms(state: CaseState, sessionEndsAt?: Instant): Sche
     birthdayLeadsGathered: true,
     leadsGatheredAfterADay: true,
     coordinatorToldOfLapses: true,
+    // Held as the workflow holds them, an expiry that passed before the entry is not applied until the entry session
+    // ends: a minor entered after the 18th birthday is moved to the adult path (its CP request given an adult's
+    // deadline) only then, and may never be if the session shows HHS notified in time. Applied here at once, the
+    // opening's reminders listed that deadline while the step showed none.
+    holdsPassedExpiries: true,
   };
   const waits = state.announcesAfterSession === true && inEntrySession(state);
   const flagged = { ...state, ...patched };
