@@ -360,6 +360,20 @@ export function currentDateOf(
   return alarmDate(state, { id: '', at: alarm.at ?? alarm.date, stepId, kind, subject, recipient: 'coordinator' });
 }
 
+/**
+ * Whether a passed window lead ("Expiring: Continued Presence, valid until 9 Jan 2027") was moot, not missed: the step
+ * owed before that end (`OWED_BEFORE_THE_END`: the renewal request the grant opened, the adjustment filing T status
+ * opened, ...) was done by the end the lead names. A CP renewal requested while the grant still ran was requested in
+ * time, as a deadline's step done by its due date was (`mootDeadlineAlarm`).
+ */
+function leadMetInTime(state: CaseState, alarm: PassedAlarm): boolean {
+  if (alarm.kind !== 'expiry_reminder' || alarm.date === null) return false;
+  const owedKind = OWED_BEFORE_THE_END[alarm.stepKind];
+  // The one the window's own sign-off opened: a renewal's next request is owed before a later end.
+  const owed = state.steps.find((step) => step.kind === owedKind && step.openedBy === alarm.stepId);
+  return owed?.status === 'completed' && owed.completedAt !== null && owed.completedAt <= alarm.date;
+}
+
 /** A reminder ahead of a minor's 18th birthday (domain/tracks/intake.ts), not the move to the adult path at it. */
 const isBirthdayLead = (alarm: PassedAlarm) => alarm.about === 'minor_turns_18' && alarm.kind === 'expiry_reminder';
 
@@ -368,7 +382,8 @@ const isBirthdayLead = (alarm: PassedAlarm) => alarm.about === 'minor_turns_18' 
  * was done by its due date (they were moot, not missed), and, on a case with `leavesOutMovedDates`, none the step's
  * end came before (an escalation after the step was done late or cancelled), nor anything about a date a later entry
  * moved or withdrew (cases from before listed those too); on a case with `birthdayLeadsGathered`, not a minor's
- * birthday reminder once HHS was notified.
+ * birthday reminder once HHS was notified; on a case with `groundAndCatchUpRules`, no window lead whose owed step was
+ * done by the end it names (`leadMetInTime`: a CP renewal requested before the grant ran out).
  */
 export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
   return passed.filter((alarm) => {
@@ -378,6 +393,7 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
     // birthday is refused.
     if (state.birthdayLeadsGathered && isBirthdayLead(alarm)) return step?.status !== 'completed';
     if (alarm.date === null) return true;
+    if (state.groundAndCatchUpRules && leadMetInTime(state, alarm)) return false;
     return !mootDeadlineAlarm(alarm.kind, step, alarm.date, state.leavesOutMovedDates ? alarm.at : undefined);
   });
 }

@@ -210,8 +210,10 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * Three rules an outside probe found the workflow got wrong against domain.md (6 Dec 2026). An adult's certification
    * letter still awaited from HHS is withdrawn, HHS told, when a T-visa denial or a CP lapse leaves no ground for
    * certification, and is needed again, HHS told, when a ground comes back (`withdrawUnbackedCertification` and
-   * `unlockCertification` in domain/tracks/). Set by the workflow behind a patch, so histories recorded before, which
-   * left the letter pending with its reminders, replay as they ran.
+   * `unlockCertification` in domain/tracks/). The notice of what passed leaves out a window's lead whose owed step was
+   * done by the end it names: a CP renewal requested before the grant ran out (`stillToTell` in domain/alarms.ts). Set
+   * by the workflow behind a patch, so histories recorded before, which left the letter pending with its reminders and
+   * listed those leads, replay as they ran.
    */
   groundAndCatchUpRules?: boolean;
   /** A sign-off entered after the fact opened the entry session still running (`backdatedEntriesHold`). */

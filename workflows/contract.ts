@@ -413,10 +413,12 @@ export const PASSED_NOTICES_FAILING_REPORTED_PATCH = 'passed-notices-failing-rep
 export const PASSED_NOTICES_GATHER_A_SESSION_PATCH = 'passed-notices-gather-a-session';
 
 /**
- * Cases recorded before it broke three rules of domain.md an outside probe checked (6 Dec 2026): an adult's HHS
+ * Cases recorded before it broke two rules of domain.md an outside probe checked (6 Dec 2026): an adult's HHS
  * certification letter stayed pending, with its reminders and escalation, after a T-visa denial or a CP lapse left no
- * ground for certification (HHS may not certify then). Since, the letter is withdrawn and HHS told, and needed again
- * when a ground comes back (`groundAndCatchUpRules` in domain/case-state.ts). Asked on its own, after the bundles.
+ * ground for certification (HHS may not certify then); and a case brought up to date listed a CP renewal lead in its
+ * notice of what passed though the renewal was requested before the grant ran out. Since, the letter is withdrawn and
+ * HHS told, and needed again when a ground comes back, and such a lead is left out (`groundAndCatchUpRules` in
+ * domain/case-state.ts). Asked on its own, after the bundles.
  */
 export const GROUND_AND_CATCH_UP_RULES_PATCH = 'ground-and-catch-up-rules';
 
