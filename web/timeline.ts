@@ -9,6 +9,7 @@ import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
 import { mootDeadlineAlarm } from '../domain/alarms';
+import { addDays, lastValidDay } from '../domain/dates';
 import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
@@ -275,7 +276,7 @@ function sentenceOf(
       return `${what} opened, owed by ${owner}.`;
     }
     case 'step.completed':
-      return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
+      return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}${renewalGap(step)}`;
     case 'step.amended':
       return `${what} amended${by}.`;
     case 'step.asked_again':
@@ -413,6 +414,26 @@ function signer(step: StepFacts | undefined, words: Words): string | null {
  * The domain marks a sign-off recorded after the day it happened in its summary (domain/case.ts `recordedLate`:
  * "(happened on 2027-01-02, recorded on 2027-01-05)"); the sentence says so in words.
  */
+/**
+ * A CP renewal requested after the grant it renews had ended, as a case brought up to date may record it (the request
+ * is taken: the police may still ask, and ICE decide): the days the survivor went without Continued Presence, which no
+ * other line says. The request is due at the grant's end (domain/tracks/continued-presence.ts), so its due date is
+ * that end. Nothing for one requested in time.
+ */
+function renewalGap(step: StepFacts | undefined): string {
+  if (step?.kind !== 'cp_renewal_request' || !step.dueAt || step.status !== 'completed') return '';
+  const typed = step.details['requestedOn'];
+  const requestedOn = typeof typed === 'string' ? typed : step.completedAt?.slice(0, 10);
+  const lastDay = lastValidDay(step.dueAt);
+  if (!requestedOn || requestedOn <= lastDay) return '';
+  const days = Math.round((Date.parse(requestedOn) - Date.parse(lastDay)) / 86_400_000);
+  return (
+    ` Requested ${days === 1 ? '1 day' : `${days} days`} after Continued Presence ended (its last day was ` +
+    `${formatCalendarDay(lastDay)}): the survivor has been without Continued Presence since ` +
+    `${formatCalendarDay(addDays(lastDay, 1))}, until a renewal is granted.`
+  );
+}
+
 function recordedLate(summary: string): string {
   const late = /\(happened on (\d{4}-\d\d-\d\d), recorded on (\d{4}-\d\d-\d\d)\)/.exec(summary);
   return late ? ` Recorded after the fact, on ${formatCalendarDay(late[2]!)}.` : '';
