@@ -47,7 +47,13 @@ export function tellStepChanges(
     );
   const notices = [...noticesOf(withdrawn, 'step_withdrawn'), ...noticesOf(owedAgain, 'step_reopened')];
   if (notices.length === 0) return after;
-  const told = { ...after, stepChangesToTell: [...(after.stepChangesToTell ?? []), ...notices] };
+  // The corrected sign-off, signed again, may have queued a notice of its own about a step whose ground it gave back
+  // (`ground`, an HHS certification letter needed again): the correction's says it, once.
+  const saidHere = new Set(notices.map((notice) => `${notice.stepId}:${notice.kind}:${notice.recipient}`));
+  const queued = (after.stepChangesToTell ?? []).filter(
+    (notice) => notice.ground === undefined || !saidHere.has(`${notice.stepId}:${notice.kind}:${notice.recipient}`),
+  );
+  const told = { ...after, stepChangesToTell: [...queued, ...notices] };
   if (!after.tellsNeededAgainDates) return told;
   const reopened = notices.filter((notice) => notice.kind === 'step_reopened');
   return withAnnouncementsSaid(withDueDatesAnnounced(told, reopened), reopened, actor, at);

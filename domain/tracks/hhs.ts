@@ -62,7 +62,7 @@ function letterWithdrawnForGround(state: CaseState): boolean {
 
 /** The certification letter needed again (a new step, due as the policy says from `now`), and HHS told so. */
 function letterNeededAgain(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
-  const opened = openStep(state, 'hhs_certification_letter', now, { details: { unlockedBy } });
+  const opened = openStep(state, 'hhs_certification_letter', now);
   const letter = latestOfKind(opened, 'hhs_certification_letter')!;
   const notice: StepChangeNotice = {
     id: `${letter.id}:step_reopened:${unlockedBy}:hhs`,
