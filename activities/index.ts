@@ -37,7 +37,7 @@ export function createActivities(deps: ActivityDeps) {
      * `historyLength`, the workflow's when it projected, settles which of two projections of one version stays.
      */
     async projectCase(snapshot: CaseProjection, applied?: AppliedCommand, historyLength?: number): Promise<void> {
-      await projectCase(deps.pool, snapshot, { command: applied, historyLength });
+      await projectCase(deps.pool, snapshot, { command: applied, historyLength, timeZone: deps.timeZone });
       // At debug: a line per write, for following one request (its id is bound) through to the read model.
       deps.logger.debug(
         { caseId: snapshot.caseId, version: snapshot.version, action: applied?.action },

@@ -4,7 +4,7 @@
  * an API key, dead with its user, and never accepted as a bearer token. A feed is read from the read model only and
  * names case references, steps and the agency, never a survivor.
  */
-import { deadlineZone, lastDayToAct } from '../core/people-dates';
+import { deadlineZone, lastDayToAct, zonesCountedIn } from '../core/people-dates';
 import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
@@ -58,7 +58,10 @@ const FEED_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
 /** A deadline owed at its hour (a minor's 24-hour notice) is a 30-minute slot ending then, so every calendar shows it. */
 const EVENT_MS = 30 * 60 * 1000;
 
-/** The agency's zone, and those a deadline may have been counted in (db/agencies.ts `deadlineTimeZones`). */
+/**
+ * The agency's zone, and those a deadline may have been counted in where its case kept none (db/agencies.ts
+ * `deadlineTimeZones`; core/people-dates.ts `zonesCountedIn`).
+ */
 interface Zones {
   reader: string;
   countedIn: readonly string[];
@@ -134,9 +137,11 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
     const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
     const link = caseLink(base, deadline.caseId);
     const owed = deadline.owedBy ? ` (owed by ${agencyName(deadline.owedBy)})` : '';
+    // Read in the zone its case was identified in, kept with the case, where it kept one.
+    const countedIn = zonesCountedIn(deadline.identifiedIn, zones.countedIn);
     const when = dueAtTheHour(deadline.stepKind)
       ? { start: new Date(Date.parse(deadline.at) - EVENT_MS), end: new Date(deadline.at) }
-      : allDayOn(lastDayToAct(deadline.at, deadlineZone(deadline.at, zones.reader, zones.countedIn)));
+      : allDayOn(lastDayToAct(deadline.at, deadlineZone(deadline.at, zones.reader, countedIn)));
     calendar.createEvent({
       id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
       ...when,

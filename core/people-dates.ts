@@ -96,6 +96,17 @@ export function deadlineZone(dueAt: Instant, readerZone: string, countedIn: Iter
   );
 }
 
+/**
+ * The zones a deadline of one case may have been counted in, for `deadlineZone`: the one its identification was read
+ * in, kept with the case when it was identified (the read model's `cases.identified_in`), for the day a count began on
+ * is a fact of its past. A police agency that moves to another zone later moves none of its past cases' last days, and
+ * an hour that is another police agency's midnight is not read as one. A case that kept none (one whose police had no
+ * zone of its own when the read model began keeping it) falls back to the zones law enforcement works in now.
+ */
+export function zonesCountedIn(identifiedIn: string | null | undefined, policeZonesNow: Iterable<string>): string[] {
+  return identifiedIn ? [identifiedIn] : [...policeZonesNow];
+}
+
 const beginsDayIn = (at: Instant, zone: string) =>
   Date.parse(startOfLocalDay(localDateOf(at, zone), zone)) === Date.parse(at);
 

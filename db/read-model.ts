@@ -84,7 +84,10 @@ export class InvalidCursorError extends Error {
  * (db/case-references.ts) where it has one: the migration that made references unique whatever their letters' case
  * renamed the later of two that differed only in case there, and the workflow still holds the old name. Alarms to come
  * are replaced too, except those already raised: the outbox row of the same case and alarm is written before the
- * projection that follows the alarm, and the raised alarm keeps its row to show when it was due.
+ * projection that follows the alarm, and the raised alarm keeps its row to show when it was due. The zone the case's
+ * identification was read in (`identified_in`, core/people-dates.ts `zonesCountedIn`) is written with the case's
+ * first row, as its identifying police's zone is then (`timeZone`, the deployment's, for one without), and no later
+ * projection changes it: a police agency that moves moves none of its past cases' last days.
  *
  * With `command`, the command that produced the snapshot gets its audit row, before the version check: no applied
  * command lacks one even when a newer projection overtook it.
@@ -97,9 +100,9 @@ export class InvalidCursorError extends Error {
 export async function projectCase(
   db: Queryable,
   snapshot: CaseProjection,
-  written: { command?: AppliedCommand; historyLength?: number } = {},
+  written: { command?: AppliedCommand; historyLength?: number; timeZone?: string } = {},
 ): Promise<boolean> {
-  const { command, historyLength = 0 } = written;
+  const { command, historyLength = 0, timeZone } = written;
   const { rows } = await db.query<{ applied: boolean }>(PROJECT_CASE_SQL, [
     snapshot.caseId,
     snapshot.reference,
@@ -115,6 +118,7 @@ export async function projectCase(
     snapshot.alarms ? JSON.stringify(snapshot.alarms) : null,
     command ? appliedCommandRow(command) : null,
     historyLength,
+    timeZone ?? null,
   ]);
   return rows[0]!.applied;
 }
@@ -123,9 +127,10 @@ const PROJECT_CASE_SQL = `
 WITH audit AS (${insertAppliedCommand('$13')}),
 newer AS (
   INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version,
-                     history_length, updated_at)
+                     history_length, identified_in, updated_at)
   VALUES ($1, COALESCE((SELECT reference FROM case_references WHERE case_id = $1 AND replaced_at IS NULL), $2), $3, $4, $5, $6, $7, $8, $9,
-          $14, now())
+          $14, (SELECT COALESCE(a.time_zone, $15) FROM jsonb_to_recordset($10::jsonb) AS s(kind text, "agencyId" text)
+                LEFT JOIN agencies a ON a.id = s."agencyId" WHERE s.kind = 'identification' LIMIT 1), now())
   ON CONFLICT (id) DO UPDATE SET
     reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
     closed_at = EXCLUDED.closed_at, policy_version = EXCLUDED.policy_version, agencies = EXCLUDED.agencies,

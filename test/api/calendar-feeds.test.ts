@@ -10,9 +10,9 @@ import type { VEvent } from 'node-ical';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { lastDayToAct } from '../../core/people-dates';
-import { localDateOf } from '../../core/time-zones';
+import { localDateOf, startOfLocalDay } from '../../core/time-zones';
 import { DEMO_AGENCIES } from '../../db/seed';
-import { addYears } from '../../domain/dates';
+import { addDays, addYears } from '../../domain/dates';
 import type { AgencyKind } from '../../domain/types';
 import { bearer, createTestUser, createWorker, TEST_PASSWORD } from '../support/auth';
 import { issueToken } from '../../db/tokens';
@@ -610,5 +610,103 @@ test("the end of the benefits an HHS certification opened is in the advocate's f
   for (const kind of ['hhs', 'law_enforcement', 'ice', 'coordinator'] as const) {
     const events = await fetchFeed(await newFeed(stack.as(kind)));
     expect({ kind, listed: events.some((event) => event.uid === uid) }).toEqual({ kind, listed: false });
+  }
+});
+
+/** The advocates' event of the T-visa filing (counted from the identification) of a case, once the feed lists it. */
+async function filingEvent(caseId: string, feed: Issued): Promise<{ end: string; dueAt: string }> {
+  const uid = `${caseId}-t_visa_filing-1-due@${HOST}`;
+  const event = await eventually(async () => (await fetchFeed(feed)).find((each) => each.uid === uid), 'the event');
+  const { rows } = await stack.pool.query<{ dueAt: Date }>(
+    `SELECT due_at AS "dueAt" FROM case_steps WHERE case_id = $1 AND step_id = 't_visa_filing-1'`,
+    [caseId],
+  );
+  return { end: event.end, dueAt: rows[0]!.dueAt.toISOString() };
+}
+
+test("a police agency that moves to another zone moves none of its past cases' last days, signed or not", async () => {
+  // Identified by its day in Chicago, the case's deadlines end at Chicago's midnights; the advocates keep New York's.
+  const police = await moveAgency(DEMO_AGENCIES.law_enforcement, 'America/Chicago');
+  const advocates = await moveAgency(DEMO_AGENCIES.advocate, 'America/New_York');
+  try {
+    const today = localDateOf(new Date(await stack.env.currentTimeMs()).toISOString(), 'America/Chicago');
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({
+        identifiedOn: today,
+        survivor: { name: 'Feed Moved Police Person', birthDate: '1990-02-03' },
+        agencies: DEMO_AGENCIES,
+      })
+      .expect(201);
+    const { caseId } = opened.body as { caseId: string };
+    await request(stack.app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'requested', details: { requestedOn: today } })
+      .expect(200);
+    const feed = await newFeed(stack.as('advocate'));
+    const before = await filingEvent(caseId, feed);
+    expect(before.end).toBe(lastDayToAct(before.dueAt, 'America/Chicago'));
+
+    // The police now work in Los Angeles: the case was still identified in Chicago, and its last day stays, also once
+    // a sign-off after the move has projected the case again.
+    await moveAgency(DEMO_AGENCIES.law_enforcement, 'America/Los_Angeles');
+    expect(await filingEvent(caseId, feed)).toEqual(before);
+    await request(stack.app)
+      .post(`/api/cases/${caseId}/steps/cp_decision-1/sign-off`)
+      .set(stack.as('ice'))
+      .set('Idempotency-Key', key())
+      .send({ outcome: 'granted', details: { grantedOn: today, validUntil: addYears(today, 2) } })
+      .expect(200);
+    expect(await filingEvent(caseId, feed)).toEqual(before);
+  } finally {
+    await moveAgency(DEMO_AGENCIES.law_enforcement, police);
+    await moveAgency(DEMO_AGENCIES.advocate, advocates);
+  }
+});
+
+test("an identification's hour that is another police agency's midnight is read on its own day", async () => {
+  // The police in New York identify at 01:00 by the hour; another police agency works in Chicago, where 01:00 in New
+  // York is midnight. The deadlines count from that hour, not from Chicago's midnight.
+  const NEW_YORK = 'America/New_York';
+  const police = await moveAgency(DEMO_AGENCIES.law_enforcement, NEW_YORK);
+  const advocates = await moveAgency(DEMO_AGENCIES.advocate, NEW_YORK);
+  const admin = stack.users['demo-system-admin']!.headers;
+  const chicagoPolice = { id: 'feeds-police-chicago', kind: 'law_enforcement', name: 'Chicago Police (fictitious)' };
+  await request(stack.app)
+    .post('/api/agencies')
+    .set(admin)
+    .send({ ...chicagoPolice, email: null, timeZone: 'America/Chicago' })
+    .expect(201);
+  try {
+    const now = await stack.env.currentTimeMs();
+    const oneAm = (day: string) => Date.parse(startOfLocalDay(day, NEW_YORK)) + 3_600_000;
+    const today = localDateOf(new Date(now).toISOString(), NEW_YORK);
+    const identifiedAt = oneAm(today) <= now ? oneAm(today) : oneAm(addDays(today, -1));
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({
+        identifiedAt: new Date(identifiedAt).toISOString(),
+        survivor: { name: 'Feed One Hour Person', birthDate: '1990-02-03' },
+        agencies: DEMO_AGENCIES,
+      })
+      .expect(201);
+    const { caseId } = opened.body as { caseId: string };
+    const { end, dueAt } = await filingEvent(caseId, await newFeed(stack.as('advocate')));
+    // Due at New York's 01:00 (02:00 across a change of the clocks), its last day is the day it falls on there.
+    expect(end).toBe(localDateOf(dueAt, NEW_YORK));
+  } finally {
+    await request(stack.app)
+      .post('/api/agencies')
+      .set(admin)
+      .send({ ...chicagoPolice, email: null, timeZone: null })
+      .expect(201);
+    await moveAgency(DEMO_AGENCIES.law_enforcement, police);
+    await moveAgency(DEMO_AGENCIES.advocate, advocates);
   }
 });

@@ -1,12 +1,13 @@
 /**
- * Three ways a deadline counted in days from an identification by its police shows a last day that is not the one it
+ * Three ways a deadline counted in days from an identification by its police showed a last day that is not the one it
  * stands for (probe E4, session 47), each reproduced here with the functions every page, email and feed reads it
- * with. Not fixed yet: each test states what should hold and is marked `failing` (jest passes it while it fails), so
- * the fix that makes it hold turns it red and is to unmark it. Why each needs more than these functions: the zone a
- * deadline was counted in is the identifying police's *at the identification*, and no row keeps it; core/people-dates.ts
- * `deadlineZone` guesses it from the zones police agencies work in *now*, among all of them.
+ * with. The zone a deadline was counted in is the identifying police's *at the identification*: the read model now
+ * keeps it with the case (`cases.identified_in`), and core/people-dates.ts `zonesCountedIn` reads a case's deadlines in
+ * it alone, where `deadlineZone` guessed among the zones police agencies work in *now*, among all of them. That fixed
+ * the first two. The third is not fixed yet: it states what should hold and is marked `failing` (jest passes it while
+ * it fails), so the fix that makes it hold turns it red and is to unmark it.
  */
-import { deadlineZone, lastDayToAct } from '../../core/people-dates';
+import { deadlineZone, lastDayToAct, zonesCountedIn } from '../../core/people-dates';
 import { startOfLocalDay } from '../../core/time-zones';
 import { openCase, signedAt } from '../../domain/case';
 import { slaDueAt } from '../../domain/case-state';
@@ -21,6 +22,10 @@ const LOS_ANGELES = 'America/Los_Angeles';
 const shownDay = (dueAt: string, readerZone: string, policeZones: string[]) =>
   lastDayToAct(dueAt, deadlineZone(dueAt, readerZone, policeZones));
 
+/** The last day every reader is shown of a case that kept the zone it was identified in (`cases.identified_in`). */
+const shownDayOfCase = (dueAt: string, readerZone: string, identifiedIn: string | null, policeZones: string[]) =>
+  shownDay(dueAt, readerZone, zonesCountedIn(identifiedIn, policeZones));
+
 // Identified on 1 Jan 2027 in Chicago, by its day (app/identification.ts: the police's midnight): the CP request
 // (14 days) is due at Chicago's midnight that begins 15 Jan, so its last day is 14 Jan.
 const identifiedAt = startOfLocalDay('2027-01-01', CHICAGO);
@@ -30,21 +35,32 @@ test('baseline: with the police in Chicago, the coordinator in New York reads 14
   expect(shownDay(cpRequestDue, NEW_YORK, [CHICAGO])).toBe('2027-01-14');
 });
 
-test.failing('a police agency that moves to Los Angeles does not move the last day of its past cases', () => {
-  // Its deadlines were counted in Chicago; read now with the police's zone as it now is, 14 Jan becomes 15 Jan.
-  expect(shownDay(cpRequestDue, NEW_YORK, [LOS_ANGELES])).toBe('2027-01-14');
+test('a police agency that moves to Los Angeles does not move the last day of its past cases', () => {
+  // Its deadlines were counted in Chicago, which the case keeps; read with the police's zone as it now is alone, as
+  // before the case kept it, 14 Jan became 15 Jan.
+  expect(shownDayOfCase(cpRequestDue, NEW_YORK, CHICAGO, [LOS_ANGELES])).toBe('2027-01-14');
+  expect(shownDay(cpRequestDue, NEW_YORK, [LOS_ANGELES])).toBe('2027-01-15');
+  // Read by an agency in Los Angeles or Chicago, the same day.
+  expect(shownDayOfCase(cpRequestDue, LOS_ANGELES, CHICAGO, [LOS_ANGELES])).toBe('2027-01-14');
+  expect(shownDayOfCase(cpRequestDue, CHICAGO, CHICAGO, [LOS_ANGELES])).toBe('2027-01-14');
 });
 
-test.failing("an identification's hour that is another police agency's midnight is not read a day early", () => {
+test('a case that kept no zone is read in the zones police agencies work in now, as before', () => {
+  expect(shownDayOfCase(cpRequestDue, NEW_YORK, null, [CHICAGO])).toBe('2027-01-14');
+  expect(shownDayOfCase(cpRequestDue, NEW_YORK, null, [LOS_ANGELES])).toBe('2027-01-15');
+});
+
+test("an identification's hour that is another police agency's midnight is not read a day early", () => {
   // The police in New York identify a survivor at 01:00 on 1 Jan by its hour: 14 days to 01:00 on 15 Jan, whose last
   // day is 15 Jan. 01:00 in New York is Chicago's midnight, and a police agency works in Chicago: read as a count from
-  // that midnight, it shows 14 Jan.
+  // that midnight, as before the case kept the zone it was identified in, it showed 14 Jan.
   const dueAt = addDaysToInstant(
     new Date(Date.parse(startOfLocalDay('2027-01-01', NEW_YORK)) + 3_600_000).toISOString(),
     14,
   );
-  expect(shownDay(dueAt, NEW_YORK, [NEW_YORK])).toBe('2027-01-15');
-  expect(shownDay(dueAt, NEW_YORK, [NEW_YORK, CHICAGO])).toBe('2027-01-15');
+  expect(shownDayOfCase(dueAt, NEW_YORK, NEW_YORK, [NEW_YORK])).toBe('2027-01-15');
+  expect(shownDayOfCase(dueAt, NEW_YORK, NEW_YORK, [NEW_YORK, CHICAGO])).toBe('2027-01-15');
+  expect(shownDay(dueAt, NEW_YORK, [NEW_YORK, CHICAGO])).toBe('2027-01-14');
 });
 
 test.failing(

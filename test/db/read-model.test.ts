@@ -10,6 +10,8 @@ import {
   saveSurvivor,
   type StepFilter,
 } from '../../db/read-model';
+import { upsertAgencies } from '../../db/agencies';
+import { agencyDeadlines } from '../../db/deadlines';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
@@ -188,6 +190,41 @@ describe('projectCase', () => {
     const view = await getCase(db.pool, first.caseId);
     expect(view?.steps.map((s) => s.status)).toEqual(['completed']);
     expect(view?.timeline.map((t) => t.type)).toEqual(['case.opened', 'step.completed']);
+  });
+
+  it('keeps the zone its identification was read in from its first projection on, where the police move', async () => {
+    const identifiedIn = async (caseId: string) =>
+      (await db.pool.query<{ zone: string | null }>('SELECT identified_in AS zone FROM cases WHERE id = $1', [caseId]))
+        .rows[0]?.zone;
+    const police = { id: 'read-model-police', kind: 'law_enforcement' as const, name: 'Police (fictitious)' };
+    const identification = step({
+      id: 'identification-1',
+      kind: 'identification',
+      track: 'intake',
+      agencyKind: 'law_enforcement',
+      agencyId: police.id,
+      status: 'completed',
+    });
+    await upsertAgencies(db.pool, [{ ...police, email: null, timeZone: 'America/Chicago' }]);
+    const first = snapshot({ steps: [identification] });
+    expect(await projectCase(db.pool, first, { timeZone: 'America/Denver' })).toBe(true);
+    expect(await identifiedIn(first.caseId)).toBe('America/Chicago');
+
+    // The police move to Los Angeles: the case's next projection keeps Chicago, where its deadlines were counted.
+    await upsertAgencies(db.pool, [{ ...police, email: null, timeZone: 'America/Los_Angeles' }]);
+    expect(await projectCase(db.pool, { ...first, version: 2 }, { timeZone: 'America/Denver' })).toBe(true);
+    expect(await identifiedIn(first.caseId)).toBe('America/Chicago');
+
+    // A police agency without a zone of its own works in the deployment's, which the case keeps as its own; its
+    // deadlines carry it to their readers (db/deadlines.ts).
+    await upsertAgencies(db.pool, [{ ...police, email: null, timeZone: null }]);
+    const second = snapshot({ steps: [identification, step({ id: 'cp_decision-1', dueAt: day(5) })] });
+    expect(await projectCase(db.pool, second, { timeZone: 'America/Denver' })).toBe(true);
+    expect(await identifiedIn(second.caseId)).toBe('America/Denver');
+    expect((await agencyDeadlines(db.pool, DEMO_AGENCIES.ice)).find((d) => d.caseId === second.caseId)).toMatchObject({
+      stepId: 'cp_decision-1',
+      identifiedIn: 'America/Denver',
+    });
   });
 
   it('returns null for a case never projected', async () => {

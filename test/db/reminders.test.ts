@@ -189,6 +189,7 @@ test("the end of the benefits an HHS certification opened is a deadline of the a
       about: 'benefit_window',
       at,
       owedBy: null,
+      identifiedIn: null,
     },
   ]);
   // Its reminders go to the advocate alone: not to HHS, which signed the letter, nor to the coordinator.

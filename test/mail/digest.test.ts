@@ -19,6 +19,7 @@ const overdue = (stepKind: string, at: string): DigestItem => ({
   about: stepKind,
   at,
   owedBy: null,
+  identifiedIn: null,
   section: 'overdue',
 });
 
