@@ -15,7 +15,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
-import { deadlineInZone, deadlineZone, hasPassed, lastDayToAct } from '../core/people-dates';
+import { deadlineInZone, deadlineZone, hasPassed, lastDayToAct, zonesCountedIn } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -65,7 +65,10 @@ interface DigestWindow {
   /** Its local date, and the one a week after: due dates are listed by their last day to act between them. */
   date: string;
   weekEndDate: string;
-  /** Every agency's zone: a deadline's last day is read in the one whose midnight it is (`deadlineZone`). */
+  /**
+   * The zones a deadline may have been counted in: a deadline's last day is read in the one whose midnight it is
+   * (`deadlineZone`); its case's alone where it kept the zone it was identified in (`zonesCountedIn`).
+   */
   deadlineZones: readonly string[];
 }
 
@@ -203,7 +206,9 @@ export function createDigestActivities(deps: DigestDeps) {
         const until = new Date(Math.max(window.weekEnd, window.expiringUntil) + DAY_MS);
         const deadlines = await agencyDeadlines(client, agency.agencyId, { until });
         const items = deadlines.flatMap((deadline): DigestItem[] => {
-          const section = digestSection(deadline.kind, deadline.at, window);
+          // Its last day read in the zone its case was identified in (core/people-dates.ts `zonesCountedIn`).
+          const countedIn = zonesCountedIn(deadline.identifiedIn, deadlineZones);
+          const section = digestSection(deadline.kind, deadline.at, { ...window, deadlineZones: countedIn });
           return section ? [{ ...deadline, section }] : [];
         });
         const broughtUpToDate = await claimPassedNoticesFor(client, agency.agencyId, input.date);

@@ -31,7 +31,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import type { SendMailOptions, Transporter } from 'nodemailer';
-import { deadlineTimeZones, findAgency } from '../db/agencies';
+import { caseDeadlineTimeZones, findAgency } from '../db/agencies';
 import { caseReference } from '../db/case-references';
 import { inTransaction, type Queryable } from '../db/pool';
 import {
@@ -275,7 +275,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
           `notification ${input.caseId}/${input.alarmId}: agency ${input.recipientAgencyId} is not in the agencies table`,
         );
       const timeZone = recipient.timeZone ?? deps.timeZone ?? 'UTC';
-      const deadlineZones = await deadlineTimeZones(client, deps.timeZone ?? 'UTC');
+      // The zone the case was identified in, its deadlines' last days read there (core/people-dates.ts `zonesCountedIn`).
+      const deadlineZones = await caseDeadlineTimeZones(client, input.caseId, deps.timeZone ?? 'UTC');
       // The case's reference as readers know it now: a correction of the survivor's identity may have replaced the one
       // the workflow holds (app/survivor-records.ts), which must then reach no email.
       const reference = (await caseReference(client, input.caseId)) ?? input.reference;

@@ -5,7 +5,7 @@
  * never loses them. Each row is keyed by the transfer's timeline entry and its agency, so a retried activity, a
  * retried request or a workflow replayed after a crash finds the rows already there: each email is recorded once.
  */
-import { deadlineTimeZones, findAgency } from '../db/agencies';
+import { caseDeadlineTimeZones, findAgency } from '../db/agencies';
 import { caseReference } from '../db/case-references';
 import { enqueue } from '../db/notifications';
 import { TRANSFER_NOTICE, type TransferToTell } from '../domain/case-state';
@@ -26,7 +26,7 @@ export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, 
         findAgency(pool, input.fromAgencyId),
         findAgency(pool, input.toAgencyId),
         changedByOf(pool, input.by),
-        deadlineTimeZones(pool, timeZone ?? 'UTC'),
+        caseDeadlineTimeZones(pool, input.caseId, timeZone ?? 'UTC'),
         // The reference as readers know it now: a correction of the survivor's identity may have replaced it.
         caseReference(pool, input.caseId),
       ]);

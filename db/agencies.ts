@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { AGENCY_KINDS, type AgencyKind } from '../domain/types';
 import { releaseFoldedReminders } from './notifications';
 import { inTransaction, type Queryable } from './pool';
+import { zonesCountedIn } from '../core/people-dates';
 
 export interface Agency {
   id: string;
@@ -76,6 +77,19 @@ export async function deadlineTimeZones(db: Queryable, fallback: string): Promis
     [fallback],
   );
   return rows.map((row) => row.zone);
+}
+
+/**
+ * The zones the deadlines of one case may have been counted in (core/people-dates.ts `zonesCountedIn`): the one its
+ * identification was read in, as the read model keeps it with the case, else, for a case that kept none (or one the
+ * read model does not hold yet), those law enforcement works in now (`deadlineTimeZones`).
+ */
+export async function caseDeadlineTimeZones(db: Queryable, caseId: string, fallback: string): Promise<string[]> {
+  const { rows } = await db.query<{ zone: string | null }>('SELECT identified_in AS zone FROM cases WHERE id = $1', [
+    caseId,
+  ]);
+  const kept = rows[0]?.zone ?? null;
+  return zonesCountedIn(kept, kept ? [] : await deadlineTimeZones(db, fallback));
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Deadline } from '../db/deadlines';
 import type { Instant } from '../domain/types';
 import { stepLabel, windowLabel } from '../domain/labels';
-import { deadlineZone, dueWordingFor, formatCalendarDay } from '../core/people-dates';
+import { deadlineZone, dueWordingFor, formatCalendarDay, zonesCountedIn } from '../core/people-dates';
 import { localDateOf } from '../core/time-zones';
 import { lastValidDay, type IsoDate } from '../domain/dates';
 import { caseLink, dueWordsFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
@@ -38,7 +38,10 @@ export interface DigestFacts {
   timeZone: string;
   /** Its morning: what passed before is overdue, and what passed earlier that day is said so (`dueWordsFor`). */
   asOf: Instant;
-  /** Every agency's zone: a due date's last day is read in the one whose midnight it is (mail/render.ts). */
+  /**
+   * The zones law enforcement works in: a due date's last day is read in the one whose midnight it is (mail/render.ts),
+   * or in its case's own where it kept the zone it was identified in (`DigestItem`'s `identifiedIn`).
+   */
   deadlineZones?: readonly string[];
   items: DigestItem[];
   /** The notices of what passed it carries instead of their emails (activities/digest.ts), one line per case. */
@@ -46,8 +49,13 @@ export interface DigestFacts {
   publicBaseUrl: string;
 }
 
+/** The zones an item's last day may have been counted in: its case's own, where it kept one (`zonesCountedIn`). */
+const countedIn = (item: DigestItem, facts: DigestFacts) =>
+  zonesCountedIn(item.identifiedIn, facts.deadlineZones ?? []);
+
 function line(item: DigestItem, facts: DigestFacts): string {
-  const { timeZone, deadlineZones = [] } = facts;
+  const { timeZone } = facts;
+  const deadlineZones = countedIn(item, facts);
   const what =
     item.kind === 'due'
       ? `${stepLabel(item.stepKind)}, ${dueWordsFor(item.at, item.stepKind, timeZone, deadlineZones, new Date(facts.asOf))}`
@@ -64,8 +72,8 @@ function line(item: DigestItem, facts: DigestFacts): string {
 function sectionLabel(item: DigestItem, facts: DigestFacts): string {
   const label = sectionName(item.section, facts.date);
   if (item.section !== 'due_today' || item.kind !== 'due') return label;
-  const { timeZone, deadlineZones = [] } = facts;
-  const judgedIn = deadlineZone(item.at, timeZone, deadlineZones);
+  const { timeZone } = facts;
+  const judgedIn = deadlineZone(item.at, timeZone, countedIn(item, facts));
   const words = dueWordingFor(item.at, judgedIn, timeZone, new Date(facts.asOf));
   if (!words.startsWith('due today, ')) return label;
   const theirDay = sectionName('due_today', localDateOf(facts.asOf, judgedIn));

@@ -10,7 +10,7 @@ import {
   saveSurvivor,
   type StepFilter,
 } from '../../db/read-model';
-import { upsertAgencies } from '../../db/agencies';
+import { caseDeadlineTimeZones, deadlineTimeZones, upsertAgencies } from '../../db/agencies';
 import { agencyDeadlines } from '../../db/deadlines';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
@@ -214,6 +214,13 @@ describe('projectCase', () => {
     await upsertAgencies(db.pool, [{ ...police, email: null, timeZone: 'America/Los_Angeles' }]);
     expect(await projectCase(db.pool, { ...first, version: 2 }, { timeZone: 'America/Denver' })).toBe(true);
     expect(await identifiedIn(first.caseId)).toBe('America/Chicago');
+    // Its emails read its last days there alone (activities/notifications.ts); a case the read model does not hold
+    // yet, in every zone police work in now, the deployment's for those without one of their own.
+    expect(await caseDeadlineTimeZones(db.pool, first.caseId, 'America/Denver')).toEqual(['America/Chicago']);
+    expect(await caseDeadlineTimeZones(db.pool, randomUUID(), 'America/Denver')).toEqual(
+      await deadlineTimeZones(db.pool, 'America/Denver'),
+    );
+    expect(await deadlineTimeZones(db.pool, 'America/Denver')).toContain('America/Los_Angeles');
 
     // A police agency without a zone of its own works in the deployment's, which the case keeps as its own; its
     // deadlines carry it to their readers (db/deadlines.ts).

@@ -99,3 +99,22 @@ test('a step due today by its police’s clock, while the agency’s own day has
   expect(text).toContain('Overdue: 0, Due 5 Dec 2026: 1, Due this week: 0');
   expect(text).not.toContain('today');
 });
+
+test("a case's due date is read in the zone it was identified in, where its police have moved since", () => {
+  // Identified by its date in Chicago: the CP request passes as 11 Dec begins there, its last day 10 Dec. The police
+  // now work in Los Angeles, where that moment is no midnight, and the advocates in New York.
+  const at = '2026-12-11T06:00:00.000Z';
+  const digest = (identifiedIn: string | null) =>
+    renderDigest({
+      agencyName: 'Safe Harbor Advocates',
+      date: '2026-12-08',
+      timeZone: 'America/New_York',
+      asOf: '2026-12-08T12:00:00.000Z',
+      deadlineZones: ['America/Los_Angeles'],
+      items: [{ ...overdue('cp_request', at), identifiedIn, section: 'due_this_week' }],
+      publicBaseUrl: 'https://relief.example.org',
+    }).text;
+  expect(digest(CHICAGO)).toContain('  - Due this week: Continued Presence request, due 10 Dec 2026');
+  // A case that kept no zone is read in the zones the police work in now, as before: a day later.
+  expect(digest(null)).toContain('  - Due this week: Continued Presence request, due 11 Dec 2026');
+});
