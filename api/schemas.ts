@@ -551,6 +551,15 @@ export const CaseViewSchema = z.object({
     "the case's last change, as this reader may know it: for a reader who does not see every step or timeline " +
       "entry, the moment of the latest entry it sees (the case's `openedAt` if none)",
   ),
+  identifiedIn: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "the time zone the case's identification was read in (its police's at the identification), kept with the case: " +
+        'a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in ' +
+        'since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones`',
+    ),
   /** `overdue` is computed on read against the API clock. */
   steps: z.array(
     StepViewSchema.extend({

@@ -12,7 +12,14 @@ import { overdueSql } from './overdue';
 export { saveSurvivor, getSurvivor } from './survivors';
 
 /** A case as the API shows it: the last projected snapshot and when it was written. */
-export type CaseView = CaseSnapshot & { updatedAt: Instant };
+export type CaseView = CaseSnapshot & {
+  updatedAt: Instant;
+  /**
+   * The zone the case's identification was read in, kept with it (core/people-dates.ts `zonesCountedIn`); null for a
+   * case that kept none. Absent from a view built other than by `getCase`.
+   */
+  identifiedIn?: string | null;
+};
 
 /** A step in a list, with the case it belongs to. */
 type StepListItem = Step & { caseId: string; caseReference: string };
@@ -241,7 +248,7 @@ const CASE_SQL = `
 SELECT json_build_object(
   'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status, 'openedAt', ${iso('c.opened_at')},
   'closedAt', ${iso('c.closed_at')}, 'policyVersion', c.policy_version, 'agencies', c.agencies, 'version', c.version,
-  'updatedAt', ${iso('c.updated_at')},
+  'updatedAt', ${iso('c.updated_at')}, 'identifiedIn', c.identified_in,
   'steps', (SELECT coalesce(json_agg(json_build_object(${STEP_FIELDS}, 'completedBy', ${SIGNER}) ORDER BY s.opened_at, s.position NULLS LAST, s.step_id), '[]')
             FROM case_steps s WHERE s.case_id = c.id),
   'timeline', (SELECT coalesce(json_agg(json_build_object('seq', t.seq, 'at', ${iso('t.at')}, 'type', t.type,

@@ -1945,6 +1945,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
@@ -2146,6 +2148,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
@@ -2359,6 +2363,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
@@ -2578,6 +2584,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
@@ -3337,6 +3345,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
@@ -4080,6 +4090,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;
@@ -5038,6 +5050,8 @@ export interface operations {
                         };
                         caseId: string;
                         closedAt: string | null;
+                        /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                        identifiedIn?: string | null;
                         /** @description How the other agencies' steps that the reader's own work depends on went (an advocate: Continued Presence, the law-enforcement declarations, HHS's letters; law enforcement: the CP decisions; HHS: the CP decisions, the T visa bona fide determination and decision), for an officer or advocate, or a supervisor of their agency, who does not see those steps. Never a step id, details, notes, documents or timeline entries of them. Always present; empty for those who see every step (the case's coordinator, its supervisors) and for ICE */
                         milestones: {
                             agencyId: string | null;

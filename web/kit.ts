@@ -17,6 +17,7 @@ import {
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
 import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
 import { isolated, sentenceHtml } from './isolated';
+import { zonesCountedIn } from '../core/people-dates';
 
 type JsonOf<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 export type MeView = JsonOf<operations['getApiMe']>;
@@ -115,6 +116,8 @@ export class Kit {
       api.GET('/api/cases/{caseId}', { params: { path: { caseId } } }).then(ok),
       alongside,
     ]);
+    // Every date of this case's page is read in the zone it was identified in, where it kept one (`words`).
+    res.locals.caseIdentifiedIn = view.identifiedIn;
     return { me, caseId, view, also: more };
   }
 
@@ -123,12 +126,20 @@ export class Kit {
     return (res.locals.agencies as AgencyView[] | undefined) ?? [];
   }
 
-  /** The words of this page for its reader: dates in their agency's zone, agencies by name (web/labels.ts). */
+  /**
+   * The words of this page for its reader: dates in their agency's zone, agencies by name (web/labels.ts). A page of
+   * one case (`caseOf`) reads its due dates' last days in the zone the case was identified in, where it kept one
+   * (core/people-dates.ts `zonesCountedIn`); any other, in every zone law enforcement works in now.
+   */
   words(res: Response): Words {
     const me = res.locals.me as MeView | undefined;
     const agencies: AgencyEntry[] = this.agencies(res);
+    const countedIn = zonesCountedIn(
+      res.locals.caseIdentifiedIn as string | null | undefined,
+      me?.deadlineTimeZones ?? [],
+    );
     // The API's clock, not this process's: "overdue" beside a step then says what the API's lists say.
-    return wordsFor(me?.timeZone ?? 'UTC', me ? new Date(me.now) : new Date(), agencies, me?.deadlineTimeZones);
+    return wordsFor(me?.timeZone ?? 'UTC', me ? new Date(me.now) : new Date(), agencies, countedIn);
   }
 
   render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {

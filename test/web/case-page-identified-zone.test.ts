@@ -1,0 +1,66 @@
+/**
+ * A case's page reads its due dates in the zone the case was identified in, which the API answers with it
+ * (`identifiedIn`): the police in Chicago identify a survivor on a day, and the task force in New York reads the CP
+ * request's last day on the police's; once the police have moved to Los Angeles, the same day, where it read a day
+ * later before the case kept its zone. The whole service on real parts, the console calling the API over HTTP.
+ */
+import request from 'supertest';
+import { formatCalendarDay } from '../../core/people-dates';
+import { localDateOf } from '../../core/time-zones';
+import { upsertAgencies } from '../../db/agencies';
+import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
+import { addDays } from '../../domain/dates';
+import { SESSION_COOKIE } from '../../web/session';
+import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
+
+const service = consoleStackPerFile();
+const CHICAGO = 'America/Chicago';
+
+const zoned = (id: string, timeZone: string) => ({ ...DEMO_AGENCY_LIST.find((agency) => agency.id === id)!, timeZone });
+
+/** The last day shown in the due cell of the row naming `rowName` on a page. */
+async function dueDayOn(username: string, path: string, rowName: string): Promise<string> {
+  const due = await eventually(async () => {
+    const page = await request(service.app)
+      .get(path)
+      .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie(username)}`)
+      .expect(200);
+    const row = page.text.split('<tr>').find((cells) => cells.includes(rowName));
+    // The due cell: its last day, then the words beside it (web/views/due.eta).
+    return /<span class="date">([^<]*)<\/span> <span class="relative/.exec(row ?? '') ?? false;
+  }, `the due date on ${path}`);
+  return due[1]!;
+}
+
+test("a case's page keeps its last days where its police have moved since, as the API keeps its zone", async () => {
+  await upsertAgencies(service.stack.pool, [
+    zoned(DEMO_AGENCIES.law_enforcement, CHICAGO),
+    zoned(DEMO_AGENCIES.coordinator, 'America/New_York'),
+  ]);
+  const identifiedOn = addDays(
+    localDateOf(new Date(await service.stack.env.currentTimeMs()).toISOString(), CHICAGO),
+    -3,
+  );
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'case-page-identified-zone-1')
+    .send({
+      identifiedOn,
+      survivor: { name: 'Moved Police Reader (fictitious)', birthDate: '1990-05-06' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId } = opened.body as { caseId: string };
+  // 14 days from the police's midnight: its last day is the 13th day after, Chicago's.
+  const lastDay = formatCalendarDay(addDays(identifiedOn, 13));
+  const casePage = `/cases/${caseId}`;
+  expect(await dueDayOn('demo-coordinator', casePage, 'Continued Presence request')).toBe(lastDay);
+
+  await upsertAgencies(service.stack.pool, [zoned(DEMO_AGENCIES.law_enforcement, 'America/Los_Angeles')]);
+  const read = await request(service.app).get(`/api/cases/${caseId}`).set(service.stack.as('coordinator')).expect(200);
+  expect((read.body as { identifiedIn: string | null }).identifiedIn).toBe(CHICAGO);
+  expect(await dueDayOn('demo-coordinator', casePage, 'Continued Presence request')).toBe(lastDay);
+  expect(await dueDayOn('demo-police-officer', casePage, 'Continued Presence request')).toBe(lastDay);
+});
