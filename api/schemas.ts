@@ -699,7 +699,17 @@ export const CorrectionPreviewSchema = z.object({
 });
 
 export const StepPageSchema = z.object({
-  items: z.array(StepViewSchema.extend({ caseId: z.string(), caseReference: z.string() })),
+  items: z.array(
+    StepViewSchema.extend({
+      caseId: z.string(),
+      caseReference: z.string(),
+      caseIdentifiedIn: z
+        .string()
+        .nullable()
+        .optional()
+        .describe("the case's `identifiedIn`: the zone its due date's last day is read in when at a midnight of it"),
+    }),
+  ),
   nextCursor: z.string().nullable(),
 });
 

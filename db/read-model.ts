@@ -22,7 +22,7 @@ export type CaseView = CaseSnapshot & {
 };
 
 /** A step in a list, with the case it belongs to. */
-type StepListItem = Step & { caseId: string; caseReference: string };
+type StepListItem = Step & { caseId: string; caseReference: string; caseIdentifiedIn: string | null };
 
 const MAX_STEP_PAGE = 200;
 
@@ -390,7 +390,8 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
     () =>
       pool.query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
         prepared(
-          `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference) AS item,
+          `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference,
+            'caseIdentifiedIn', c.identified_in) AS item,
             ${DUE_KEY}::text AS due_key, s.case_id, s.step_id
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}

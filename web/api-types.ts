@@ -6636,6 +6636,8 @@ export interface operations {
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
                             caseId: string;
+                            /** @description the case's `identifiedIn`: the zone its due date's last day is read in when at a midnight of it */
+                            caseIdentifiedIn?: string | null;
                             caseReference: string;
                             completedAt: string | null;
                             /** @description the outcome's dates and codes. A free-text `note` is sealed at rest and shown only to those who may read the survivor's identity; for everyone else it is left out and `noteWithheld: true` says there is one */

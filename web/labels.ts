@@ -9,6 +9,7 @@ import {
   dueWordingFor,
   hasPassed,
   validityEndIn,
+  zonesCountedIn,
 } from '../core/people-dates';
 import { startOfLocalDay } from '../core/time-zones';
 import { signedEventDate } from '../domain/case';
@@ -75,13 +76,21 @@ export function wordsFor(
 ) {
   const byId = new Map(agencies.map((agency) => [agency.id, agency]));
   const agencyName = (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—');
-  /** The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts). */
-  const zoneOf = (dueAt: string) => deadlineZone(dueAt, zone, deadlineZones);
+  /**
+   * The zone a deadline's last day and words are judged in, one for every reader (core/people-dates.ts): in a list of
+   * many cases' steps, each row's own case's, where it kept the zone it was identified in (`identifiedIn`).
+   */
+  const zoneOf = (dueAt: string, identifiedIn?: string | null) =>
+    deadlineZone(dueAt, zone, zonesCountedIn(identifiedIn, deadlineZones));
   /** A step due at a validity's end passes as its last day ends where it is read (core/people-dates.ts). */
   const asRead = (dueAt: string, stepKind?: string | null) =>
     stepKind && dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, zone, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
-  const dueOf = (stepKind: string, dueAt: string | null | undefined) =>
-    dueAt ? (dueAtTheHour(stepKind) ? formatDateTime(dueAt, zone) : formatDueDate(dueAt, zoneOf(dueAt))) : '—';
+  const dueOf = (stepKind: string, dueAt: string | null | undefined, identifiedIn?: string | null) =>
+    dueAt
+      ? dueAtTheHour(stepKind)
+        ? formatDateTime(dueAt, zone)
+        : formatDueDate(dueAt, zoneOf(dueAt, identifiedIn))
+      : '—';
   return {
     /** "2 Mar 2027", or a dash. */
     date: (instant: string | null | undefined) => (instant ? formatDate(instant, zone) : '—'),
@@ -128,10 +137,10 @@ export function wordsFor(
      * hour (`dueOf`, `dueAtTheHour`) is said from that moment: "overdue by 2 hours", not "by 1 day" from a last day
      * to act its reader is never shown.
      */
-    due: (dueAt: string | null | undefined, stepKind?: string | null) => {
+    due: (dueAt: string | null | undefined, stepKind?: string | null, identifiedIn?: string | null) => {
       if (!dueAt) return '';
       if (stepKind && dueAtTheHour(stepKind)) return dueWordingAtTheHour(dueAt, now);
-      return dueWordingFor(asRead(dueAt, stepKind), zoneOf(dueAt), zone, now);
+      return dueWordingFor(asRead(dueAt, stepKind), zoneOf(dueAt, identifiedIn), zone, now);
     },
     /**
      * Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. A

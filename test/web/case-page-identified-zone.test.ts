@@ -1,8 +1,9 @@
 /**
- * A case's page reads its due dates in the zone the case was identified in, which the API answers with it
- * (`identifiedIn`): the police in Chicago identify a survivor on a day, and the task force in New York reads the CP
- * request's last day on the police's; once the police have moved to Los Angeles, the same day, where it read a day
- * later before the case kept its zone. The whole service on real parts, the console calling the API over HTTP.
+ * A case's page and the lists of steps read its due dates in the zone the case was identified in, which the API answers
+ * with it (`identifiedIn`, `caseIdentifiedIn`): the police in Chicago identify a survivor on a day, and the task force
+ * in New York reads the CP request's last day on the police's; once the police have moved to Los Angeles, the same
+ * day, where it read a day later before the case kept its zone. The whole service on real parts, the console calling
+ * the API over HTTP.
  */
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
@@ -33,7 +34,7 @@ async function dueDayOn(username: string, path: string, rowName: string): Promis
   return due[1]!;
 }
 
-test("a case's page keeps its last days where its police have moved since, as the API keeps its zone", async () => {
+test("a case's page and the step lists keep its last days where its police have moved since, as the API keeps its zone", async () => {
   await upsertAgencies(service.stack.pool, [
     zoned(DEMO_AGENCIES.law_enforcement, CHICAGO),
     zoned(DEMO_AGENCIES.coordinator, 'America/New_York'),
@@ -52,7 +53,7 @@ test("a case's page keeps its last days where its police have moved since, as th
       agencies: DEMO_AGENCIES,
     })
     .expect(201);
-  const { caseId } = opened.body as { caseId: string };
+  const { caseId, reference } = opened.body as { caseId: string; reference: string };
   // 14 days from the police's midnight: its last day is the 13th day after, Chicago's.
   const lastDay = formatCalendarDay(addDays(identifiedOn, 13));
   const casePage = `/cases/${caseId}`;
@@ -63,4 +64,7 @@ test("a case's page keeps its last days where its police have moved since, as th
   expect((read.body as { identifiedIn: string | null }).identifiedIn).toBe(CHICAGO);
   expect(await dueDayOn('demo-coordinator', casePage, 'Continued Presence request')).toBe(lastDay);
   expect(await dueDayOn('demo-police-officer', casePage, 'Continued Presence request')).toBe(lastDay);
+  // The lists of many cases' steps read each row in its own case's zone: the Steps page, and the police's inbox.
+  expect(await dueDayOn('demo-coordinator', '/steps?status=pending&kind=cp_request', reference)).toBe(lastDay);
+  expect(await dueDayOn('demo-police-officer', '/', reference)).toBe(lastDay);
 });
