@@ -723,6 +723,7 @@ export const CasePageSchema = z.object({
       openedAt: true,
       closedAt: true,
       agencies: true,
+      identifiedIn: true,
     }).extend({
       identifiedAt: instant.nullable(),
       identifiedOn: z

@@ -70,6 +70,8 @@ interface CaseListItem extends Pick<
   identifiedAt: Instant | null;
   /** The day of the identification where it was made, as its agency wrote it. */
   identifiedOn: IsoDate | null;
+  /** The zone the identification was read in, kept with the case (db/read-model.ts `CaseView`); null if not kept. */
+  identifiedIn: string | null;
   /** Counted over the steps the caller sees (`stepAgencyId`), as is `nextDueAt`. */
   pendingSteps: number;
   overdueSteps: number;
@@ -154,7 +156,7 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
          'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status,
          'openedAt', ${iso('c.opened_at')}, 'closedAt', ${iso('c.closed_at')}, 'agencies', c.agencies,
          'identifiedAt', (SELECT ${iso('i.completed_at')} ${IDENTIFICATION} LIMIT 1),
-         'identifiedOn', (SELECT ${IDENTIFIED_ON} ${IDENTIFICATION} LIMIT 1),
+         'identifiedOn', (SELECT ${IDENTIFIED_ON} ${IDENTIFICATION} LIMIT 1), 'identifiedIn', c.identified_in,
          'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')},
          'nextDueKind', p.next_due_kind
        ) AS item, c.opened_at::text AS opened_key, c.id

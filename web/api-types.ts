@@ -1777,6 +1777,8 @@ export interface operations {
                             caseId: string;
                             closedAt: string | null;
                             identifiedAt: string | null;
+                            /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                            identifiedIn?: string | null;
                             /** @description the day of the identification where it was made, as the identifying agency wrote it */
                             identifiedOn: string | null;
                             /** @description the earliest due date of its pending steps the caller sees */
@@ -5302,6 +5304,8 @@ export interface operations {
                             caseId: string;
                             closedAt: string | null;
                             identifiedAt: string | null;
+                            /** @description the time zone the case's identification was read in (its police's at the identification), kept with the case: a due date at a midnight of it is read on its last day there, by every reader, whatever zone the police work in since; null for a case that kept none, whose due dates are read in the zones of GET /api/me `deadlineTimeZones` */
+                            identifiedIn?: string | null;
                             /** @description the day of the identification where it was made, as the identifying agency wrote it */
                             identifiedOn: string | null;
                             /** @description the earliest due date of its pending steps the caller sees */

@@ -67,4 +67,6 @@ test("a case's page and the step lists keep its last days where its police have 
   // The lists of many cases' steps read each row in its own case's zone: the Steps page, and the police's inbox.
   expect(await dueDayOn('demo-coordinator', '/steps?status=pending&kind=cp_request', reference)).toBe(lastDay);
   expect(await dueDayOn('demo-police-officer', '/', reference)).toBe(lastDay);
+  // The caseload's next due date, the CP request's: the case's own.
+  expect(await dueDayOn('demo-coordinator', '/cases', reference)).toBe(lastDay);
 });
