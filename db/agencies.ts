@@ -60,6 +60,20 @@ export async function upsertAgencies(pool: Pool, agencies: readonly NewAgency[])
   );
 }
 
+/**
+ * Registers the agencies that are not yet known and leaves the known ones as they are: what an administrator set on
+ * them since (an address, a time zone) is kept. For the demo seed, which runs at every start of the service.
+ */
+export async function insertMissingAgencies(pool: Pool, agencies: readonly NewAgency[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO agencies (id, kind, name, email, time_zone)
+     SELECT a.id, a.kind, a.name, a.email, a."timeZone"
+       FROM jsonb_to_recordset($1::jsonb) AS a(id text, kind text, name text, email text, "timeZone" text)
+     ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(agencies)],
+  );
+}
+
 export async function listAgencies(pool: Pool): Promise<Agency[]> {
   const { rows } = await pool.query<Agency>(`SELECT ${COLUMNS} FROM agencies ORDER BY kind, id`);
   return rows;

@@ -1,11 +1,13 @@
 /**
  * Demo agencies and users for local development and tests: one agency per kind, with clearly fictitious names and addresses
- * on reserved example domains. Idempotent: re-running restores these rows and touches no others.
+ * on reserved example domains. Idempotent: re-running creates those that are missing and touches no others. A demo
+ * agency already there is left as it is: the seed runs at every start of the service, and what an administrator set on
+ * it (a time zone, an address) must survive a restart.
  */
 import type { Pool } from 'pg';
 import type { CaseAgencies } from '../domain/types';
 import type { ScryptCost } from '../core/passwords';
-import { upsertAgencies, type NewAgency } from './agencies';
+import { insertMissingAgencies, type NewAgency } from './agencies';
 import type { User } from './user-rows';
 import { createUser, findUser, type NewUser } from './users';
 
@@ -48,7 +50,7 @@ export const DEMO_AGENCIES: CaseAgencies = Object.fromEntries(
 ) as CaseAgencies;
 
 export async function seedDemoAgencies(pool: Pool): Promise<void> {
-  await upsertAgencies(pool, DEMO_AGENCY_LIST);
+  await insertMissingAgencies(pool, DEMO_AGENCY_LIST);
 }
 
 /** Demo users, one per role, all on demo agencies; for the embedded mode only, never a real deployment. */
