@@ -75,8 +75,12 @@ export function sentAnswers(
   return { outcome, answers };
 }
 
-/** The date fields' nouns, as in "Enter the date HHS was notified"; other fields read their label. */
-const NOUNS: Record<string, string> = {
+/**
+ * What each detail field of a sign-off holds, as in "Enter the date HHS was notified" or "The date to respond by must be
+ * on or after …": every field of every step's details has one (test/web/sign-off-fields.test.ts), a field's label
+ * ("Respond by") does not finish such a sentence.
+ */
+export const DETAIL_NOUNS: Readonly<Record<string, string>> = {
   identifiedOn: 'the date the survivor was identified',
   requestedOn: 'the date it was requested',
   notifiedOn: 'the date HHS was notified',
@@ -92,8 +96,12 @@ const NOUNS: Record<string, string> = {
   approvedOn: 'the date it was approved',
   signedOn: 'the date it was signed',
   decidedOn: 'the date of the decision',
+  respondBy: 'the date to respond by',
+  adjustmentEligibleFrom: 'the first day they may apply to adjust status',
+  notice: 'the kind of notice',
   reason: 'the reason',
   path: 'the path',
+  note: 'the note',
 };
 
 /** A detail's label on the form, from its name: "signedOn" → "Signed on". */
@@ -107,7 +115,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
     const required = !(schema instanceof z.ZodOptional);
     const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
     const label = detailLabel(name);
-    const noun = NOUNS[name] ?? `the ${label.toLowerCase()}`;
+    const noun = DETAIL_NOUNS[name] ?? `the ${label.toLowerCase()}`;
     // A browser's date picker shows the date its own way: the hint shows one in words, never a format.
     if (inner instanceof z.ZodISODate)
       return { name, label, noun, control: 'date', options: [], required, hint: 'For example, 27 March 2027' };
