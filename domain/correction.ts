@@ -282,7 +282,8 @@ const MAY_OPEN: Partial<Record<StepKind, readonly StepKind[]>> = {
 /**
  * Whether a step of this kind is corrected by the case's coordinator alone when an agency of `corrector`'s kind would
  * correct it: its sign-off may open a step of a kind that agency is not told of (`MAY_OPEN`). The API's refusal
- * (`hiddenFollowersRefusal`, code `coordinator_corrects`) and the console's "Correct" link read this one rule.
+ * (`hiddenFollowersRefusal`, code `coordinator_corrects`), the console's "Correct" link and the sign-off pages' advice
+ * (ask the coordinator) read this one rule.
  */
 export function coordinatorCorrects(kind: StepKind, corrector: AgencyKind): boolean {
   if (corrector === 'coordinator') return false;

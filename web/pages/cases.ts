@@ -372,6 +372,10 @@ export function casePages(kit: Kit): Router {
         correcting,
         // Why a completed step offers its amendment no more (an interim letter extended as often as the law allows).
         usedUp: correcting ? undefined : usedUpInWords(amendmentsUsedUp(me, view, step), kit.words(res)),
+        // A step whose sign-off may open another agency's step its own is not told of: only the case's coordinator
+        // corrects it (the API refuses its agency, `coordinator_corrects`), so the page says to ask them.
+        coordinatorCorrects:
+          view.agencies.coordinator !== me.user.agencyId && coordinatorCorrects(step.kind, step.agencyKind),
         sent: sent && {
           outcome: sent.outcome,
           answers: sent.answers.map(({ field, value }) => ({
