@@ -221,6 +221,7 @@ function enteredDayOf(
     const happened = HAPPENED_ON.exec(entry.summary)?.[1];
     return happened && entry.at.startsWith(happened) ? happened : undefined;
   }
+  if (entry.type === 'notice.received') return noticeOf(entry, steps)?.issuedOn;
   const step = SIGNED.has(entry.type) && entry.stepId ? steps.get(entry.stepId) : undefined;
   if (!step) return undefined;
   if (step.kind === 'identification') {
@@ -229,6 +230,34 @@ function enteredDayOf(
   }
   return [...(typed.get(step.id) ?? [])].find((date) => entry.at.startsWith(date));
 }
+
+/**
+ * A request for evidence or notice of intent to deny on a T-visa decision ("rfe received, respond by 2026-12-13",
+ * domain/tracks/t-visa.ts): its kind, the day to answer by, and the day it was issued, typed on the form, where the
+ * response step it opened at the same instant keeps it and the entry is dated on it. The workflow dates it as its
+ * sign-off (domain/case.ts `signedAt`): a past day at noon UTC (on a case that reads dates as written), an hour no one
+ * entered, which is how such an entry tells it was recorded after the day it happened; one of today at its moment.
+ * The notice is not the decision's sign-off (`SIGNED`): the decision stays pending.
+ */
+function noticeOf(
+  entry: Entry,
+  steps: ReadonlyMap<string, StepFacts>,
+): { notice: string; respondBy: string; issuedOn?: string; late: boolean } | undefined {
+  if (entry.type !== 'notice.received') return undefined;
+  const [, notice = '', respondBy = ''] = /^(\w+) received, respond by (\d{4}-\d\d-\d\d)$/.exec(entry.summary) ?? [];
+  if (!notice) return undefined;
+  const issuedOn = [...steps.values()]
+    .filter((step) => step.kind === 't_visa_evidence_response' && step.details.respondBy === respondBy)
+    .map((step) => step.details.issuedOn)
+    .find((day): day is string => typeof day === 'string' && entry.at.startsWith(day));
+  return { notice, respondBy, issuedOn, late: issuedOn !== undefined && entry.at === `${issuedOn}T12:00:00.000Z` };
+}
+
+/** A T-visa decision's notices as the form's list names them. */
+const NOTICES: Readonly<Record<string, string>> = {
+  rfe: 'Request for evidence',
+  noid: 'Notice of intent to deny',
+};
 
 /** "(happened on 2026-11-05, recorded on 2026-11-07)": what domain/case.ts `recordedLate` adds to a summary. */
 const HAPPENED_ON = /\(happened on (\d{4}-\d\d-\d\d), recorded on \d{4}-\d\d-\d\d\)/;
@@ -307,8 +336,14 @@ function sentenceOf(
     }
     case 'step.expired':
       return `${what} expired.`;
-    case 'notice.received':
-      return `Notice recorded for ${what}${by}.`;
+    case 'notice.received': {
+      // "Request for evidence received, answer by 13 Dec 2026.": what came, and by when it is answered.
+      const noticed = noticeOf(entry, steps);
+      const named = noticed && NOTICES[noticed.notice];
+      if (!noticed || !named) return `Notice recorded for ${what}${by}.`;
+      const late = noticed.late ? ' Recorded after the fact.' : '';
+      return `${named} received, answer by ${formatCalendarDay(noticed.respondBy)}.${late}`;
+    }
     case 'alarm.passed': {
       // "expiry_reminder (cp_validity) for cp_decision-1 fell before it was recorded: ...": a window's reminder is
       // about the window's end, not the step that opened it (signed long before), and is listed whatever that step.
