@@ -10,6 +10,8 @@ import { refusalReasonLabel, type Words } from './labels';
 import { isolated } from './isolated';
 
 interface StepFacts {
+  /** Absent, a cancelled step's reason is not looked up. */
+  id?: string;
   kind: string;
   track: string;
   agencyId: string | null;
@@ -56,11 +58,19 @@ export interface TrackStanding {
   next: string | null;
 }
 
-export function standingOf(steps: readonly StepFacts[], tracks: readonly string[], words: Words): TrackStanding[] {
+/** `cancelled`: why each cancelled step was, by its id, as the timeline says it (web/timeline.ts `cancellationReasons`). */
+export function standingOf(
+  steps: readonly StepFacts[],
+  tracks: readonly string[],
+  words: Words,
+  cancelled: ReadonlyMap<string, string> = new Map(),
+): TrackStanding[] {
   return tracks.flatMap((track) => {
     const ofTrack = steps.filter((step) => step.track === track);
     if (ofTrack.length === 0) return [];
-    const done = ofTrack.filter((step) => step.completedAt !== null).map((step) => decided(step, words));
+    const done = ofTrack
+      .filter((step) => step.completedAt !== null)
+      .map((step) => decided(step, words, step.status === 'cancelled' && step.id ? cancelled.get(step.id) : undefined));
     const next = ofTrack
       .filter((step) => step.status === 'pending')
       .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'))[0];
@@ -68,7 +78,7 @@ export function standingOf(steps: readonly StepFacts[], tracks: readonly string[
   });
 }
 
-function decided(step: StepFacts, words: Words): { what: string; signed: string | null } {
+function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: string; signed: string | null } {
   const dates = DATE_WORDS.flatMap(([field, said]) => {
     const value = step.details[field];
     return typeof value === 'string' ? [`${said} ${words.calendarDay(value)}`] : [];
@@ -80,7 +90,12 @@ function decided(step: StepFacts, words: Words): { what: string; signed: string 
   const outcome = inWords(step.outcome ?? step.status);
   // A refusal says why: a reason the console lists in its words, another client's code as it is.
   const reason = typeof step.details.reason === 'string' ? step.details.reason : undefined;
-  const outcomeSaid = reason ? `${outcome} (reason: ${refusalReasonLabel(step.kind, reason)})` : outcome;
+  // A cancelled step says why, as the timeline does: "cancelled: Continued Presence lapsed".
+  const outcomeSaid = reason
+    ? `${outcome} (reason: ${refusalReasonLabel(step.kind, reason)})`
+    : cancelledWhy
+      ? `${outcome}: ${cancelledWhy}`
+      : outcome;
   // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
   const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcomeSaid, ...dates];
   const what = `${stepLabel(step.kind)}: ${said.join(', ')}`;

@@ -329,11 +329,8 @@ function sentenceOf(
     }
     case 'step.declined':
       return `${what} declined${signer(step, words) ?? by}.${recordedLate(entry.summary)}`;
-    case 'step.cancelled': {
-      // "hhs_minor_notification-1 cancelled: turned 18 before HHS was notified: the adult route applies"
-      const why = /^\S+ cancelled: (.+?)\.?$/.exec(entry.summary)?.[1];
-      return `${what} cancelled: ${why ? inWords(why, steps, words) : 'no longer needed'}.`;
-    }
+    case 'step.cancelled':
+      return `${what} cancelled: ${cancelledWhy(entry, steps, words) ?? 'no longer needed'}.`;
     case 'step.expired':
       return `${what} expired.`;
     case 'notice.received': {
@@ -421,6 +418,31 @@ function sentenceOf(
     return `Case ${detail.replace(/_/g, ' ')}${by}.${why}`;
   }
   return inWords(entry.summary, steps, words);
+}
+
+/** Why a step was cancelled, in words ("Continued Presence lapsed"), when its entry says why. */
+function cancelledWhy(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string | undefined {
+  // "hhs_minor_notification-1 cancelled: turned 18 before HHS was notified: the adult route applies"
+  const why = /^\S+ cancelled: (.+?)\.?$/.exec(entry.summary)?.[1];
+  return why ? inWords(why, steps, words) : undefined;
+}
+
+/**
+ * Why each cancelled step was, by step id, as the timeline says it: its latest cancellation's reason, for the track
+ * summary (web/case-standing.ts), which would otherwise say only "cancelled".
+ */
+export function cancellationReasons(
+  entries: readonly Entry[],
+  steps: readonly StepFacts[],
+  words: Words,
+): Map<string, string> {
+  const byId = new Map(steps.map((step) => [step.id, step]));
+  const reasons = new Map<string, string>();
+  for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
+    const why = entry.type === 'step.cancelled' && entry.stepId ? cancelledWhy(entry, byId, words) : undefined;
+    if (why) reasons.set(entry.stepId!, why);
+  }
+  return reasons;
 }
 
 /** What became of an alarm that fell before the case was brought up to date (domain/alarms.ts settlePassedAlarms). */
