@@ -520,6 +520,11 @@ const StepViewSchema = z.object({
     .describe(
       'when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity\'s end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity',
     ),
+  dueOnADay: z
+    .boolean()
+    .describe(
+      "the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept",
+    ),
   expiresAt: instant.nullable(),
   completedAt: instant.nullable(),
   outcome: z.string().nullable(),
@@ -737,6 +742,7 @@ export const CasePageSchema = z.object({
         .enum(STEP_KINDS)
         .nullable()
         .describe('the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour)'),
+      nextDueOnADay: z.boolean().nullable().describe("whether the deadline due then is a day, as a step's `dueOnADay`"),
     }),
   ),
   nextCursor: z.string().nullable(),

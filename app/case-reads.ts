@@ -307,7 +307,7 @@ function withOverdue(view: CaseView, now: Date): CaseView {
     ...view,
     steps: view.steps.map((step) => ({
       ...step,
-      overdue: step.status === 'pending' && step.dueAt !== null && overdueFrom(step.kind, step.dueAt) < at,
+      overdue: step.status === 'pending' && step.dueAt !== null && overdueFrom({ ...step, dueAt: step.dueAt }) < at,
     })),
   };
 }

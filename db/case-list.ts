@@ -79,6 +79,8 @@ interface CaseListItem extends Pick<
   nextDueAt: Instant | null;
   /** The kind of the step due then, which says whether its deadline is a day or an hour (the 24-hour notice). */
   nextDueKind: StepKind | null;
+  /** Whether the deadline due then is a day, met all of it wherever it is read (domain/types.ts `dueOnADay`). */
+  nextDueOnADay: boolean | null;
 }
 
 export interface CasePage {
@@ -158,13 +160,15 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
          'identifiedAt', (SELECT ${iso('i.completed_at')} ${IDENTIFICATION} LIMIT 1),
          'identifiedOn', (SELECT ${IDENTIFIED_ON} ${IDENTIFICATION} LIMIT 1), 'identifiedIn', c.identified_in,
          'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')},
-         'nextDueKind', p.next_due_kind
+         'nextDueKind', p.next_due_kind, 'nextDueOnADay', p.next_due_on_a_day
        ) AS item, c.opened_at::text AS opened_key, c.id
        FROM cases c
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS pending, (count(*) FILTER (WHERE ${overdueSql(now)}))::int AS overdue,
                 min(s.due_at) AS next_due,
-                (array_agg(s.kind ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1] AS next_due_kind
+                (array_agg(s.kind ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1] AS next_due_kind,
+                (array_agg(s.due_on_a_day ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1]
+                  AS next_due_on_a_day
          FROM case_steps s WHERE ${seenStep} AND s.status = 'pending'
        ) p
        WHERE ${conditions.join(' AND ')}

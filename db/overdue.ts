@@ -1,7 +1,8 @@
 /**
  * "Overdue" in SQL, as the API says it of one case's steps (domain/steps.ts `overdueFrom`): a pending step past its due
- * instant, or, due at a validity's end (a CP renewal request), once that last day has ended everywhere in the US, when
- * the case lapses it. Still a range on `due_at`, so the index on it serves the lists.
+ * instant, or, for a deadline that is a day (due at a validity's end, a CP renewal request, when the case lapses it; or
+ * counted in days from a typed day, `due_on_a_day`), once that last day has ended everywhere in the US. Still a range
+ * on `due_at`, so the index on it serves the lists.
  */
 import { LAST_DAY_ENDS_EVERYWHERE_MS } from '../domain/dates';
 import { DUE_AT_A_VALIDITY_END } from '../domain/steps';
@@ -9,10 +10,17 @@ import { DUE_AT_A_VALIDITY_END } from '../domain/steps';
 const VALIDITY_END_KINDS = DUE_AT_A_VALIDITY_END.map((kind) => `'${kind}'`).join(', ');
 const LAPSES_AFTER = `interval '${LAST_DAY_ENDS_EVERYWHERE_MS / 1000} seconds'`;
 
+/**
+ * The start of the day after a day's last day (UTC), from its due instant (domain/steps.ts `dueAsAnEnd`): the day of
+ * the moment before it, so a UTC midnight (a validity's end, a respond-by date's end) stands for the day it ends.
+ */
+const dayEndOf = (alias: string) =>
+  `(date_trunc('day', ${alias}.due_at - interval '1 millisecond', 'UTC') + interval '1 day')`;
+
 /** Whether the step `alias` is overdue at `now`, a query parameter (`$1`) of a timestamp. */
 export function overdueSql(now: string, alias = 's'): string {
+  const allDay = `(${alias}.due_on_a_day OR ${alias}.kind IN (${VALIDITY_END_KINDS}))`;
   return (
-    `(${alias}.due_at < ${now} AND (${alias}.kind NOT IN (${VALIDITY_END_KINDS}) ` +
-    `OR ${alias}.due_at < ${now}::timestamptz - ${LAPSES_AFTER}))`
+    `(${alias}.due_at < ${now} AND (NOT ${allDay} ` + `OR ${dayEndOf(alias)} < ${now}::timestamptz - ${LAPSES_AFTER}))`
   );
 }

@@ -148,9 +148,9 @@ newer AS (
 steps AS (
   SELECT s.* FROM ROWS FROM (jsonb_to_recordset($10::jsonb) AS (id text, kind text, track text, "agencyKind" text,
        "agencyId" text, status text, "openedAt" timestamptz, "dueAt" timestamptz, "expiresAt" timestamptz,
-       "completedAt" timestamptz, outcome text, details jsonb))
+       "completedAt" timestamptz, outcome text, details jsonb, "dueOnADay" boolean))
        WITH ORDINALITY AS s(id, kind, track, "agencyKind", "agencyId", status, "openedAt", "dueAt", "expiresAt",
-       "completedAt", outcome, details, position)
+       "completedAt", outcome, details, "dueOnADay", position)
 ),
 steps_gone AS (
   DELETE FROM case_steps WHERE case_id = $1 AND EXISTS (SELECT 1 FROM newer)
@@ -158,15 +158,15 @@ steps_gone AS (
 ),
 steps_kept AS (
   INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
-                          completed_at, outcome, details, position)
+                          completed_at, outcome, details, due_on_a_day, position)
   SELECT $1, s.id, s.kind, s.track, s."agencyKind", s."agencyId", s.status, s."openedAt", s."dueAt", s."expiresAt",
-         s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), s.position
+         s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), COALESCE(s."dueOnADay", false), s.position
   FROM steps s WHERE EXISTS (SELECT 1 FROM newer)
   ON CONFLICT (case_id, step_id) DO UPDATE SET
     kind = EXCLUDED.kind, track = EXCLUDED.track, agency_kind = EXCLUDED.agency_kind, agency_id = EXCLUDED.agency_id,
     status = EXCLUDED.status, opened_at = EXCLUDED.opened_at, due_at = EXCLUDED.due_at, expires_at = EXCLUDED.expires_at,
     completed_at = EXCLUDED.completed_at, outcome = EXCLUDED.outcome, details = EXCLUDED.details,
-    position = EXCLUDED.position
+    due_on_a_day = EXCLUDED.due_on_a_day, position = EXCLUDED.position
 ),
 timeline AS (
   SELECT t.* FROM jsonb_to_recordset($11::jsonb) AS t(seq integer, at timestamptz, type text, "stepId" text,
@@ -217,7 +217,7 @@ export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'Y
 /** A step row of `case_steps s` as the domain's Step (domain/types.ts), in JSON; one definition for every read. */
 const STEP_FIELDS = `'id', s.step_id, 'kind', s.kind, 'track', s.track, 'agencyKind', s.agency_kind, 'agencyId', s.agency_id,
   'status', s.status, 'openedAt', ${iso('s.opened_at')}, 'dueAt', ${iso('s.due_at')}, 'expiresAt', ${iso('s.expires_at')},
-  'completedAt', ${iso('s.completed_at')}, 'outcome', s.outcome, 'details', s.details`;
+  'completedAt', ${iso('s.completed_at')}, 'outcome', s.outcome, 'details', s.details, 'dueOnADay', s.due_on_a_day`;
 
 /**
  * Who signed a step: the user of the last sign-off the workflow applied to it (its own audit row, written with the

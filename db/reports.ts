@@ -4,6 +4,7 @@
  * here holds personal data. The definitions are the README's ("Compliance report"); this query is their one source.
  */
 import type { Queryable } from './pool';
+import { overdueSql } from './overdue';
 import type { AgencyKind } from '../domain/types';
 import type { CloseReason } from '../domain/reasons';
 
@@ -133,7 +134,7 @@ facts (agency_id, metric, value, met) AS (
   WHERE t.type IN ('alarm.reminder', 'alarm.due', 'alarm.expiry_reminder', 'alarm.expired', 'alarm.escalation')
     AND ${inPeriod('t.at')}
   UNION ALL
-  SELECT agency_id, 'overdue_at_end', NULL, NULL FROM st s WHERE s.due_at < $4 AND ${openAtEnd('s')}
+  SELECT agency_id, 'overdue_at_end', NULL, NULL FROM st s WHERE ${overdueSql('$4')} AND ${openAtEnd('s')}
 ),
 figures AS (
   SELECT GROUPING(agency_id) = 1 AS overall, agency_id, metric, count(*)::integer AS n,

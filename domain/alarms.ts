@@ -15,6 +15,7 @@ import {
   type NotifiedKind,
   type PassedAlarm,
 } from './case-state';
+import { overdueFrom } from './steps';
 import { expireFor, windowAlarms } from './tracks';
 import type { CaseSnapshot, Instant, Step, StepKind, TimelineEntry } from './types';
 
@@ -29,9 +30,13 @@ function ladderAlarms(state: CaseState, step: Step): Alarm[] {
     // A reminder that would predate the step (a short deadline from a notice) is meaningless: drop it.
     .filter((at) => at >= step.openedAt)
     .map((at): Alarm => ({ ...owner, id: `${step.id}:reminder:${at}`, at, kind: 'reminder' }));
-  const due: Alarm[] = ladder.atDue ? [{ ...owner, id: `${step.id}:due:${dueAt}`, at: dueAt, kind: 'due' }] : [];
+  // A deadline that is a day (`dueOnADay`) is reached, and escalated from, once that day has ended everywhere in the
+  // US (`overdueFrom`), as it reads overdue; the reminders before it keep to its due instant. A step opened before
+  // the flag has none, and keeps its alarms.
+  const reached = step.dueOnADay ? new Date(overdueFrom({ ...step, dueAt })).toISOString() : dueAt;
+  const due: Alarm[] = ladder.atDue ? [{ ...owner, id: `${step.id}:due:${reached}`, at: reached, kind: 'due' }] : [];
   const escalations = ladder.escalateAfterDays.map((days): Alarm => {
-    const at = addDaysToInstant(dueAt, days);
+    const at = addDaysToInstant(reached, days);
     return { ...owner, id: `${step.id}:escalation:${at}`, at, kind: 'escalation', recipient: 'coordinator' };
   });
   return [...reminders, ...due, ...escalations];

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { askingAgainRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
 import { identificationDayOf, recordedLate, signedAt, zodRejection, type CommandEnvelope } from './case';
-import { latestOfKind, openStep, record, type CaseState, type Rejection } from './case-state';
+import { latestOfKind, markedDueOnADay, openStep, record, type CaseState, type Rejection } from './case-state';
 import { dateOf, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from './dates';
 import { stepLabel } from './labels';
 import { onFirstUse } from './on-first-use';
@@ -245,12 +245,14 @@ export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: I
   const at = signedAt(state, { openedAt: askedAfter(state, stepKind)?.at ?? recordedAt }, asked, recordedAt);
   const unlockedBy = stepKind === 'hhs_certification_request' ? certificationGroundNow(state.steps) : undefined;
   const starts = startsUVisa(state, stepKind);
-  const opened = openStep(starts ? { ...state, usesUVisa: true } : state, stepKind, at, {
+  const withStep = openStep(starts ? { ...state, usesUVisa: true } : state, stepKind, at, {
     actorAgencyId: actor.agencyId,
     ...(stepKind === 'cp_request' && state.path === 'minor' ? { dueAt: null } : {}),
     // Marked, so that a correction that takes away the reason to ask again withdraws it (`outdatedAskedAgain`).
     details: { askedAgain: true, ...(unlockedBy ? { unlockedBy } : {}) },
   });
+  // Asked on a typed day, its deadline counts from that day: due on a day.
+  const opened = markedDueOnADay(state, withStep, askedOn !== undefined);
   const step = latestOfKind(opened, stepKind)!;
   const said = starts ? startedUVisaSummary(step, actor) : askedAgainSummary(state, step, actor);
   const late = at === recordedAt ? '' : recordedLate(dateOf(at), recordedAt, command.issued?.today);

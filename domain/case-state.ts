@@ -4,7 +4,7 @@
  */
 import { addDaysToInstant } from './dates';
 import type { Policy } from './policy';
-import { STEP_CATALOGUE, type StepDetails } from './steps';
+import { dueAtAValidityEnd, STEP_CATALOGUE, type StepDetails } from './steps';
 import {
   STEP_KINDS,
   type AgencyKind,
@@ -192,6 +192,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * histories recorded before, which held that reminder for the entry session's notice, replay as they ran.
    */
   leadsGatheredAfterADay?: boolean;
+  /**
+   * A step opened with a deadline counted in days from a typed day (a sign-off's or an ask-again's date, an RFE's
+   * respond-by) is marked `dueOnADay` (domain/types.ts): met all of its last day wherever in the US it is read, it is
+   * overdue, reached and escalated only once that day has ended everywhere in the US (domain/steps.ts `overdueFrom`).
+   * Set by the workflow behind a patch, so histories recorded before, which passed it at its due instant, replay as
+   * they ran; the steps a case opened before keep their instants and their alarms.
+   */
+  daysDueAllDay?: boolean;
   /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
@@ -509,6 +517,20 @@ export function openStep(state: CaseState, kind: StepKind, now: Instant, options
   const opened = { ...state, steps: [...state.steps, step] };
   const due = dueAt ? `, due ${dueAt}` : '';
   return record(opened, now, 'step.opened', id, options.actorAgencyId ?? null, `${id} opened for ${owner}${due}`);
+}
+
+/**
+ * Marks the steps `after` opened beyond `before` whose deadline counts in days from a typed day (a sign-off's or an
+ * ask-again's date, an RFE's respond-by) as due on a day (`dueOnADay`), on a case whose flag says so
+ * (`daysDueAllDay`): met all of that last day wherever in the US it is read. A step due at a validity's end is one by
+ * its kind (domain/steps.ts `DUE_AT_A_VALIDITY_END`) and is left as it is.
+ */
+export function markedDueOnADay(before: CaseState, after: CaseState, fromATypedDay: boolean): CaseState {
+  if (!after.daysDueAllDay || !fromATypedDay) return after;
+  const known = new Set(before.steps.map((step) => step.id));
+  const marks = (step: Step) => !known.has(step.id) && step.dueAt !== null && !dueAtAValidityEnd(step.kind);
+  if (!after.steps.some(marks)) return after;
+  return { ...after, steps: after.steps.map((step) => (marks(step) ? { ...step, dueOnADay: true } : step)) };
 }
 
 export function updateStep(state: CaseState, stepId: string, patch: Partial<Omit<Step, 'id' | 'kind'>>): CaseState {

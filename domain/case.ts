@@ -20,6 +20,7 @@ import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alar
 import {
   cancelPending,
   findStep,
+  markedDueOnADay,
   openStep,
   record,
   updateStep,
@@ -566,7 +567,8 @@ export function signedState(
     );
   }
   const after = afterFor(step.kind);
-  next = after ? after(next, ctx) : next;
+  // What it opens counts from the day the sign-off gives (its event date, an RFE's respond-by): due on a day.
+  next = after ? markedDueOnADay(state, after(next, ctx), eventDates(details).length > 0) : next;
   if (settles) {
     // What the sign-off opened follows from it: a correction of the step re-dates or withdraws those (and only those),
     // known by this record rather than by the moment they opened, which another sign-off dated that day shares.

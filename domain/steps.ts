@@ -4,7 +4,7 @@
  * else (in particular a survivor's identity) can ride along.
  */
 import { z } from 'zod';
-import { isoDateSchema as date, LAST_DAY_ENDS_EVERYWHERE_MS } from './dates';
+import { dateOf, endOfDay, isoDateSchema as date, LAST_DAY_ENDS_EVERYWHERE_MS } from './dates';
 import { onFirstUse } from './on-first-use';
 import { multiLineText } from './text';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
@@ -106,11 +106,46 @@ export const DUE_AT_A_VALIDITY_END: readonly StepKind[] = [
 export const dueAtAValidityEnd = (kind: string): boolean => (DUE_AT_A_VALIDITY_END as readonly string[]).includes(kind);
 
 /**
- * From when a pending step reads as overdue where no zone is (the API's `overdue`, its lists and counts): its due
- * instant, or, due at a validity's end (`DUE_AT_A_VALIDITY_END`), once that last day has ended everywhere in the US.
+ * Whether a step's deadline is a day, met all of it wherever in the US it is read: due at a validity's end
+ * (`DUE_AT_A_VALIDITY_END`), or counted in days from a typed day (`dueOnADay`). The one rule of the API's `overdue`,
+ * its lists and counts (db/overdue.ts reads the same fact from the read model), the alarms at and after it
+ * (domain/alarms.ts) and the console's words (web/labels.ts).
  */
-export function overdueFrom(kind: string, dueAt: string): number {
-  return Date.parse(dueAt) + (dueAtAValidityEnd(kind) ? LAST_DAY_ENDS_EVERYWHERE_MS : 0);
+export const dueAllDay = (step: DueOf): boolean => dueAtAValidityEnd(step.kind) || step.dueOnADay === true;
+
+/** What says when a step is due: its kind, its due instant and whether that deadline is a day (domain/types.ts). */
+export interface DueOf {
+  kind: string;
+  dueAt: string;
+  dueOnADay?: boolean | null;
+}
+
+/**
+ * The last day of a deadline that is a day (`dueAllDay`): the UTC day its due instant falls in, or, at a UTC midnight
+ * (a validity's end, the end of a respond-by date), the day that midnight ends.
+ */
+export function lastDayOfDue(dueAt: string): string {
+  return dateOf(new Date(Date.parse(dueAt) - 1).toISOString());
+}
+
+/**
+ * From when a pending step reads as overdue where no zone is (the API's `overdue`, its lists and counts), and its
+ * "Deadline reached" and escalations count (domain/alarms.ts): its due instant, or, for a deadline that is a day
+ * (`dueAllDay`), once that last day has ended everywhere in the US (`LAST_DAY_ENDS_EVERYWHERE_MS` after the next
+ * day's 00:00 UTC): a CP decision due 6 Dec is not overdue at 04:00 on 6 Dec in Los Angeles.
+ */
+export function overdueFrom(step: DueOf): number {
+  if (!dueAllDay(step)) return Date.parse(step.dueAt);
+  return Date.parse(dueAsAnEnd(step)) + LAST_DAY_ENDS_EVERYWHERE_MS;
+}
+
+/**
+ * A deadline as an end each reader reads where they are (core/people-dates.ts `validityEndIn`, as web/labels.ts
+ * does): for one that is a day (`dueAllDay`), the start of the day after its last day, UTC; else its due instant,
+ * which passes at that moment.
+ */
+export function dueAsAnEnd(step: DueOf): string {
+  return dueAllDay(step) ? endOfDay(lastDayOfDue(step.dueAt)) : step.dueAt;
 }
 
 /** issuedOn: the day on the letter, for one entered after the fact; absent, the day it is recorded. */

@@ -62,6 +62,13 @@ export interface Step {
   status: StepStatus;
   openedAt: Instant;
   dueAt: Instant | null;
+  /**
+   * Its deadline is a day, counted in days from a typed day or a respond-by date (`daysDueAllDay` in
+   * domain/case-state.ts): met all of that last day (the day of `dueAt`, or the day before when `dueAt` is a UTC
+   * midnight) wherever in the US it is read (domain/steps.ts `overdueFrom`). Absent from a deadline counted from an
+   * instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and from steps opened before it.
+   */
+  dueOnADay?: boolean;
   /** When the thing this step grants stops being valid (CP, interim letter, T status, U certification window). */
   expiresAt: Instant | null;
   completedAt: Instant | null;

@@ -1785,6 +1785,8 @@ export interface operations {
                             nextDueAt: string | null;
                             /** @description the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour) */
                             nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
+                            /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
+                            nextDueOnADay: boolean | null;
                             /** @description ISO-8601 instant */
                             openedAt: string;
                             /** @description of those, the overdue */
@@ -1990,6 +1992,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -2193,6 +2197,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -2408,6 +2414,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -2629,6 +2637,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -3390,6 +3400,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -4135,6 +4147,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -5095,6 +5109,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */
@@ -5312,6 +5328,8 @@ export interface operations {
                             nextDueAt: string | null;
                             /** @description the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour) */
                             nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
+                            /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
+                            nextDueOnADay: boolean | null;
                             /** @description ISO-8601 instant */
                             openedAt: string;
                             /** @description of those, the overdue */
@@ -6650,6 +6668,8 @@ export interface operations {
                             };
                             /** @description when the step becomes overdue; its last day to act is the day of the moment before (a date typed as "by 15 Jan" is due at the start of 16 Jan). A step due at a validity's end (a CP renewal request, the I-485 filing, the U-visa petition) becomes overdue only once that last day has ended everywhere in the US, 12 hours later, when the case lapses the validity */
                             dueAt: string | null;
+                            /** @description the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept */
+                            dueOnADay: boolean;
                             expiresAt: string | null;
                             id: string;
                             /** @enum {string} */

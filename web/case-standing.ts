@@ -18,6 +18,7 @@ interface StepFacts {
   agencyKind: string;
   status: string;
   dueAt: string | null;
+  dueOnADay?: boolean;
   expiresAt: string | null;
   completedAt: string | null;
   outcome: string | null;
@@ -107,7 +108,9 @@ function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: 
 }
 
 function nextLine(step: StepFacts, words: Words): string {
-  const due = step.dueAt ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt, step.kind)})` : '';
+  const due = step.dueAt
+    ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt, step.kind, null, step.dueOnADay)})`
+    : '';
   return `${stepLabel(step.kind)}, owed by ${isolated(words.stepAgency(step))}${due}`;
 }
 

@@ -14,7 +14,7 @@ import {
 import { startOfLocalDay } from '../core/time-zones';
 import { signedEventDate } from '../domain/case';
 import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
-import { dueAtAValidityEnd } from '../domain/steps';
+import { dueAllDay, dueAsAnEnd, overdueFrom } from '../domain/steps';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
@@ -82,9 +82,14 @@ export function wordsFor(
    */
   const zoneOf = (dueAt: string, identifiedIn?: string | null) =>
     deadlineZone(dueAt, zone, zonesCountedIn(identifiedIn, deadlineZones));
-  /** A step due at a validity's end passes as its last day ends where it is read (core/people-dates.ts). */
-  const asRead = (dueAt: string, stepKind?: string | null) =>
-    stepKind && dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, zone, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
+  /**
+   * A deadline that is a day (domain/steps.ts `dueAllDay`: due at a validity's end, or counted in days from a typed
+   * day, `dueOnADay`) passes as its last day ends where it is read (core/people-dates.ts), as `overdueFrom` says it.
+   */
+  const asRead = (dueAt: string, stepKind?: string | null, dueOnADay?: boolean | null) => {
+    const step = { kind: stepKind ?? '', dueAt, dueOnADay };
+    return dueAllDay(step) ? validityEndIn(dueAsAnEnd(step), zone, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
+  };
   const dueOf = (stepKind: string, dueAt: string | null | undefined, identifiedIn?: string | null) =>
     dueAt
       ? dueAtTheHour(stepKind)
@@ -110,7 +115,13 @@ export function wordsFor(
       const atTheDeadline =
         reminder.about === reminder.stepKind &&
         (reminder.kind === 'due' || (!!stepDueAt && Date.parse(stepDueAt) === Date.parse(reminder.at)));
-      return atTheDeadline ? dueOf(reminder.stepKind, reminder.at) : formatDate(reminder.at, zone);
+      // A "Deadline reached" of a deadline that is a day comes once that day has ended everywhere in the US
+      // (domain/alarms.ts `overdueFrom`), after the step's due instant: it names that deadline, the step's.
+      const reachedAfterItsDay =
+        !!stepDueAt &&
+        overdueFrom({ kind: reminder.stepKind, dueAt: stepDueAt, dueOnADay: true }) === Date.parse(reminder.at);
+      const deadline = reminder.kind === 'due' && reachedAfterItsDay ? stepDueAt : reminder.at;
+      return atTheDeadline ? dueOf(reminder.stepKind, deadline) : formatDate(reminder.at, zone);
     },
     /**
      * Whether an instant is the start of `day` where a day without a time may have been entered: in the zone of a
@@ -137,19 +148,24 @@ export function wordsFor(
      * hour (`dueOf`, `dueAtTheHour`) is said from that moment: "overdue by 2 hours", not "by 1 day" from a last day
      * to act its reader is never shown.
      */
-    due: (dueAt: string | null | undefined, stepKind?: string | null, identifiedIn?: string | null) => {
+    due: (
+      dueAt: string | null | undefined,
+      stepKind?: string | null,
+      identifiedIn?: string | null,
+      dueOnADay?: boolean | null,
+    ) => {
       if (!dueAt) return '';
       if (stepKind && dueAtTheHour(stepKind)) return dueWordingAtTheHour(dueAt, now);
-      return dueWordingFor(asRead(dueAt, stepKind), zoneOf(dueAt, identifiedIn), zone, now);
+      return dueWordingFor(asRead(dueAt, stepKind, dueOnADay), zoneOf(dueAt, identifiedIn), zone, now);
     },
     /**
      * Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. A
      * deadline shown at its hour has passed at that moment, in every zone.
      */
-    isOverdue: (dueAt: string | null | undefined, stepKind?: string | null) => {
+    isOverdue: (dueAt: string | null | undefined, stepKind?: string | null, dueOnADay?: boolean | null) => {
       if (dueAt === null || dueAt === undefined) return false;
       if (stepKind && dueAtTheHour(stepKind)) return Date.parse(dueAt) <= now.getTime();
-      return hasPassed(asRead(dueAt, stepKind), zone, now);
+      return hasPassed(asRead(dueAt, stepKind, dueOnADay), zone, now);
     },
     /**
      * Whether something that ends at `expiresAt` (a CP grant) has ended where the reader works: not on its last day,

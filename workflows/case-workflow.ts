@@ -89,6 +89,7 @@ import {
   BIRTHDAY_BEGINS_IN_US_PATCH,
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
   GROUND_AND_CATCH_UP_RULES_PATCH,
+  DAYS_DUE_ALL_DAY_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -226,6 +227,7 @@ const PATCHED_RULES = [
   ['birthdayBeginsInUs', BIRTHDAY_BEGINS_IN_US_PATCH],
   ['leadsGatheredAfterADay', LEADS_GATHERED_AFTER_A_DAY_PATCH],
   ['groundAndCatchUpRules', GROUND_AND_CATCH_UP_RULES_PATCH],
+  ['daysDueAllDay', DAYS_DUE_ALL_DAY_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */

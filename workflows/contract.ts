@@ -422,6 +422,17 @@ export const PASSED_NOTICES_GATHER_A_SESSION_PATCH = 'passed-notices-gather-a-se
  */
 export const GROUND_AND_CATCH_UP_RULES_PATCH = 'ground-and-catch-up-rules';
 
+/**
+ * Cases recorded before it took a deadline counted in days from a typed day (a request's `requestedOn`, an RFE's
+ * `respondBy`) as passed at its due instant, noon UTC of its last day (or the start of the day after it): a CP decision
+ * shown "due 6 Dec" read overdue at 04:00 that day in Los Angeles, and its "Deadline reached" went out at 14:00 in
+ * Honolulu on the day before (tester, 6 Dec 2026). Since, such a step is marked (`dueOnADay` in domain/types.ts) and
+ * is met all of its last day wherever in the US it is read: overdue, reached and escalated only once that day has
+ * ended everywhere in the US, as a validity's end (`daysDueAllDay` in domain/case-state.ts). Asked on its own, after
+ * the bundles.
+ */
+export const DAYS_DUE_ALL_DAY_PATCH = 'days-due-all-day';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

@@ -116,7 +116,7 @@ describe('projectCase', () => {
       agencies: DEMO_AGENCIES,
     });
     // No user signed it here (no audit row): the step names no signer.
-    expect(view?.steps).toEqual([{ ...second.steps[0], completedBy: null }]);
+    expect(view?.steps).toEqual([{ ...second.steps[0], dueOnADay: false, completedBy: null }]);
     expect(view?.timeline.map((t) => t.type)).toEqual(['case.opened', 'step.completed']);
   });
 

@@ -40,8 +40,8 @@ test('an email says the same, in dates that stay true when it is read later (pro
 });
 
 test("the API's overdue, which knows no zone, waits for the lapse, once the day has ended everywhere in the US", () => {
-  expect(overdueFrom('cp_renewal_request', ENDS_AT)).toBe(Date.parse('2027-01-16T12:00:00.000Z'));
-  expect(overdueFrom('t_visa_evidence_response', ENDS_AT)).toBe(Date.parse(ENDS_AT));
+  expect(overdueFrom({ kind: 'cp_renewal_request', dueAt: ENDS_AT })).toBe(Date.parse('2027-01-16T12:00:00.000Z'));
+  expect(overdueFrom({ kind: 't_visa_evidence_response', dueAt: ENDS_AT })).toBe(Date.parse(ENDS_AT));
 });
 
 test("another agency's milestone says the grant is valid until its last day on that day, and was once it has ended", () => {
