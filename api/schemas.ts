@@ -587,6 +587,15 @@ export const CaseViewSchema = z.object({
       stepId: z.string().nullable(),
       actorAgencyId: z.string().nullable(),
       summary: z.string(),
+      typedDay: isoDateSchema()
+        .nullable()
+        .describe(
+          'the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as ' +
+            'noon UTC of it; an identification entered by its date, kept as the start of that day where the police ' +
+            'work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what ' +
+            'opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; ' +
+            'null when it happened at its moment',
+        ),
     }),
   ),
   milestones: z

@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import { AppError, type FieldProblem } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { agencyKindOf, agencyKindsOf, findAgency } from '../db/agencies';
+import { agencyKindOf, agencyKindsOf, deadlineTimeZones, findAgency } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { readSurvivor } from '../db/survivors';
@@ -29,6 +29,7 @@ import { signedEventDate } from '../domain/case';
 import type { IsoDate } from '../domain/dates';
 import type { Actor, AgencyKind, CaseAgencies, Step, TimelineEntry } from '../domain/types';
 import { caseNotesShown } from './step-notes';
+import { enteredDays } from './timeline-days';
 import type { Clock } from '../core/clock';
 
 /** The vocabulary of the answers, for the API's schemas: it speaks the services' types, never db/'s. */
@@ -62,7 +63,12 @@ export type Milestone = Pick<
  * The case as the API answers it: its visible steps, the milestones of the steps it does not see, and whether
  * GET /survivor answers this reader the identity ('readable') or why not (the code of its 403).
  */
-export type PresentedCase = CaseView & {
+export type PresentedCase = Omit<CaseView, 'timeline'> & {
+  /**
+   * Each entry with `typedDay`: the day it happened on when that day was entered without a time (app/timeline-days.ts),
+   * worked out on the whole case, so every reader of the entry reads the same day; null when it happened at its moment.
+   */
+  timeline: (TimelineEntry & { typedDay: IsoDate | null })[];
   milestones: Milestone[];
   survivorIdentity: 'readable' | IdentityRefusal['code'];
 };
@@ -73,6 +79,8 @@ export interface CaseReadsDeps {
   now: Clock;
   /** Opens survivor identities sealed at rest; the keyring the write side seals with (none in local mode). */
   identityKeyring?: IdentityKeyring;
+  /** The deployment's time zone (`TIMEZONE`), for a police without one of its own; default UTC. */
+  timeZone?: string;
 }
 
 export type CaseReads = ReturnType<typeof createCaseReads>;
@@ -112,9 +120,19 @@ export function createCaseReads(deps: CaseReadsDeps) {
    * The timeline with each "delivery failing" entry whose email was since settled as not sent read as settled
    * (domain/alarms.ts `withSettledDeliveries`), from the outbox: only a case with such an entry asks it.
    */
-  const timelineAsSettled = async (timeline: TimelineEntry[], caseId: string): Promise<TimelineEntry[]> => {
+  const timelineAsSettled = async <Entry extends TimelineEntry>(timeline: Entry[], caseId: string) => {
     if (!timeline.some((entry) => entry.type === 'notification.failing')) return timeline;
-    return withSettledDeliveries(timeline, await emailOutcomes(deps.pool, caseId));
+    const settled = withSettledDeliveries(timeline, await emailOutcomes(deps.pool, caseId));
+    return timeline.map((entry, index) => ({ ...entry, ...settled[index] }));
+  };
+
+  /**
+   * The zones an identification entered by its date alone may have been kept in (the start of that day where the
+   * police work): asked only of a case identified so.
+   */
+  const identificationZones = async (view: CaseView): Promise<string[]> => {
+    const byDay = view.steps.some((step) => step.kind === 'identification' && step.details['identifiedOn']);
+    return byDay ? deadlineTimeZones(deps.pool, deps.timeZone ?? 'UTC') : [];
   };
 
   return {
@@ -126,7 +144,10 @@ export function createCaseReads(deps: CaseReadsDeps) {
 
     /** The case as this actor may see it, with `overdue` computed on read and the milestones it may see. */
     present: async (view: CaseView, actor: Actor): Promise<PresentedCase> => {
-      const shown = withOverdue(visibleTo(view, actor), await deps.now());
+      // The days entered, on the whole case: a reader who does not see the sign-off that opened a step reads the day.
+      const days = enteredDays(view.timeline, view.steps, await identificationZones(view));
+      const dayOf = new Map(view.timeline.map((entry) => [entry, days.get(entry.seq) ?? null]));
+      const shown = withOverdue(visibleTo(view, actor, dayOf), await deps.now());
       return {
         ...shown,
         timeline: await timelineAsSettled(shown.timeline, view.caseId),
@@ -216,7 +237,11 @@ function kindProblem(
  * reader who does not see everything, the case's `version` is the number of timeline entries it sees, `updatedAt`
  * the latest of their moments (the case's opening if none) and the entries are numbered 1..n in their order.
  */
-function visibleTo(view: CaseView, actor: Actor): CaseView {
+function visibleTo(
+  view: CaseView,
+  actor: Actor,
+  dayOf: ReadonlyMap<TimelineEntry, IsoDate | null>,
+): Omit<CaseView, 'timeline'> & { timeline: (TimelineEntry & { typedDay: IsoDate | null })[] } {
   const steps = view.steps.filter((step) => canSeeCaseStep(actor, view.agencies, step));
   // A minor's 18th-birthday reminders are seen only by who may read the identity, as in the reminders list. A step a
   // correction withdrew is gone from `steps`: its entries are seen by who sees steps of its kind (`canSeeStepId`).
@@ -226,8 +251,10 @@ function visibleTo(view: CaseView, actor: Actor): CaseView {
       (entry.stepId === null || canSeeStepId(actor, view, entry.stepId)) &&
       (readsIdentity || !isBirthDateAlarmLine(entry)),
   );
-  if (steps.length === view.steps.length && seen.length === view.timeline.length) return view;
-  const timeline = seen.map((entry, index) => ({ ...entry, seq: index + 1 }));
+  const dated = (entry: TimelineEntry) => ({ ...entry, typedDay: dayOf.get(entry) ?? null });
+  if (steps.length === view.steps.length && seen.length === view.timeline.length)
+    return { ...view, timeline: view.timeline.map(dated) };
+  const timeline = seen.map((entry, index) => ({ ...dated(entry), seq: index + 1 }));
   // The case's own count, last change and numbering would tell this reader that someone acted where it sees
   // nothing, how often and when (the day a T visa was filed: 8 U.S.C. 1367). So all three are of what it sees.
   return { ...view, version: timeline.length, updatedAt: latestMoment(timeline) ?? view.openedAt, steps, timeline };
@@ -301,7 +328,7 @@ function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, st
 }
 
 /** "Overdue" is computed on read, against the API's clock: a pending step whose due date has passed. */
-function withOverdue(view: CaseView, now: Date): CaseView {
+function withOverdue<View extends Pick<CaseView, 'steps'>>(view: View, now: Date): View {
   const at = now.getTime();
   return {
     ...view,

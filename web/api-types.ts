@@ -2021,6 +2021,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
@@ -2226,6 +2228,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
@@ -2443,6 +2447,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
@@ -2666,6 +2672,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
@@ -3429,6 +3437,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
@@ -4176,6 +4186,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;
@@ -5138,6 +5150,8 @@ export interface operations {
                             stepId: string | null;
                             summary: string;
                             type: string;
+                            /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
+                            typedDay: string | null;
                         }[];
                         /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
                         updatedAt: string;

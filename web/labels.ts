@@ -11,7 +11,6 @@ import {
   validityEndIn,
   zonesCountedIn,
 } from '../core/people-dates';
-import { startOfLocalDay } from '../core/time-zones';
 import { signedEventDate } from '../domain/case';
 import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
 import { dueAllDay, dueAsAnEnd, overdueFrom } from '../domain/steps';
@@ -123,13 +122,6 @@ export function wordsFor(
       const deadline = reminder.kind === 'due' && reachedAfterItsDay ? stepDueAt : reminder.at;
       return atTheDeadline ? dueOf(reminder.stepKind, deadline) : formatDate(reminder.at, zone);
     },
-    /**
-     * Whether an instant is the start of `day` where a day without a time may have been entered: in the zone of a
-     * police that identifies survivors (`deadlineZones`, app/identification.ts keeps an identification entered by its
-     * date alone as the start of that day there), the reader's, or UTC.
-     */
-    beginsDay: (instant: string, day: string) =>
-      [...deadlineZones, zone, 'UTC'].some((where) => Date.parse(startOfLocalDay(day, where)) === Date.parse(instant)),
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),
     /**

@@ -5,7 +5,6 @@
  * with its step ids and agency ids put in words.
  */
 import { formatCalendarDay } from '../core/people-dates';
-import { eventDates } from '../domain/case';
 import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
 import { mootDeadlineAlarm } from '../domain/alarms';
@@ -32,14 +31,11 @@ interface Entry {
   stepId: string | null;
   actorAgencyId: string | null;
   summary: string;
-}
-
-/** A milestone's sign-off as the case view gives it: when it was signed off, and the day it gave, if it gave one. */
-interface MilestoneDay {
-  completedAt: string | null;
+  /**
+   * The day it happened on when that day was entered without a time (the API's case view, app/timeline-days.ts, from
+   * the whole case, so every reader reads the same day); null when it happened at its moment.
+   */
   typedDay?: string | null;
-  /** The days it gave before a correction replaced them, each kept as noon UTC of it then. */
-  formerTypedDays?: readonly string[];
 }
 
 interface StepFacts {
@@ -68,34 +64,15 @@ export function timelineOf(
   steps: readonly StepFacts[],
   words: Words,
   agencies: Partial<CaseAgencies> = {},
-  milestones: readonly MilestoneDay[] = [],
 ): { at: string; when: string; sentence: string }[] {
   const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
-  const typed = typedDays(entries, steps);
-  // The days entered without a time, by the instant the workflow keeps them as: what else happened at that instant
-  // (the steps an identification entered by its date opened) happened on that day, at no hour anyone entered. A
-  // sign-off the reader does not see, only how it went (a milestone: ICE's CP grant, which opens the police's renewal
-  // request), says its day too.
-  const enteredDays = new Map([
-    ...milestones.flatMap(({ completedAt, typedDay }) =>
-      completedAt && typedDay ? [[Date.parse(completedAt), typedDay] as const] : [],
-    ),
-    // A correction of that sign-off since re-dated what it opened; the entry of its opening keeps the day typed then.
-    ...milestones.flatMap(({ formerTypedDays = [] }) =>
-      formerTypedDays.map((day) => [Date.parse(`${day}T12:00:00.000Z`), day] as const),
-    ),
-    ...entries.flatMap((entry) => {
-      const day = enteredDayOf(entry, byId, words, typed);
-      return day ? [[Date.parse(entry.at), day] as const] : [];
-    }),
-  ]);
   return [...entries]
     .filter((entry) => !mootAlarm(entry, byId))
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .map((entry) => ({
       at: entry.at,
-      when: passedAlarmWhen(entry, byId, words) ?? whenOf(entry, byId, words, enteredDays, typed),
+      when: passedAlarmWhen(entry, byId, words) ?? whenOf(entry, byId, words),
       sentence: sentenceOf(entry, byId, words, recorded),
     }));
 }
@@ -181,54 +158,18 @@ function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): st
   return transfers.find((moved) => moved.seq > entry.seq)?.from ?? step.agencyId;
 }
 
-/** The entries of a sign-off, its outcome a completion or a refusal: either may be dated by the day typed. */
+/** The entries of a sign-off, its outcome a completion or a refusal. */
 const SIGNED: ReadonlySet<string> = new Set(['step.completed', 'step.declined']);
 
 /**
- * A sign-off dated by the day its signer entered (a CP request made on 2 Dec, a declaration declined on 2 Dec, recorded
- * later) happened on that calendar day, which the workflow keeps as that day in UTC: it is shown as the day typed,
- * without an hour no one entered, so no zone moves it to the day before. So is an identification entered by its date
- * alone, and a step opened by either at its instant (the steps a case entered after the fact opened as of its
- * identification's day: `enteredDays`). Everything else happened at its instant, shown in the reader's zone.
+ * An entry that happened on a day entered without a time (a sign-off dated by the day typed, kept as noon UTC of it; an
+ * identification entered by its date; a step opened at either's instant, whoever may see what opened it) is shown as
+ * that day (`typedDay`, given by the API for every reader alike), without an hour no one entered, so no zone moves it
+ * to the day before. Everything else happened at its instant, shown in the reader's zone.
  */
-function whenOf(
-  entry: Entry,
-  steps: ReadonlyMap<string, StepFacts>,
-  words: Words,
-  enteredDays: ReadonlyMap<number, string>,
-  typed: ReadonlyMap<string, ReadonlySet<string>>,
-): string {
-  const entered =
-    enteredDayOf(entry, steps, words, typed) ??
-    (entry.type === 'step.opened' ? enteredDays.get(Date.parse(entry.at)) : undefined);
-  return entered ? formatCalendarDay(entered) : words.dateTime(entry.at);
-}
-
-/**
- * The day an entry stands for when whoever recorded it entered a day, not a moment: a date typed on a sign-off's form
- * (kept as noon UTC of it), the day a request was asked again on ("Asked on", kept so too: the entry's summary says
- * it happened that day), or the identification's day where it was entered without a time, kept as the start of that
- * day where the identifying police work (`beginsDay`); one entered with its hour is that moment. A sign-off's day is
- * any its step was ever signed as of (`typed`): one corrected since still happened on the day typed then.
- */
-function enteredDayOf(
-  entry: Entry,
-  steps: ReadonlyMap<string, StepFacts>,
-  words: Words,
-  typed: ReadonlyMap<string, ReadonlySet<string>>,
-): string | undefined {
-  if (entry.type === 'step.asked_again') {
-    const happened = HAPPENED_ON.exec(entry.summary)?.[1];
-    return happened && entry.at.startsWith(happened) ? happened : undefined;
-  }
-  if (entry.type === 'notice.received') return noticeOf(entry, steps)?.issuedOn;
-  const step = SIGNED.has(entry.type) && entry.stepId ? steps.get(entry.stepId) : undefined;
-  if (!step) return undefined;
-  if (step.kind === 'identification') {
-    const day = step.details.identifiedOn;
-    return typeof day === 'string' && words.beginsDay(entry.at, day) ? day : undefined;
-  }
-  return [...(typed.get(step.id) ?? [])].find((date) => entry.at.startsWith(date));
+function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
+  const day = entry.typedDay ?? noticeOf(entry, steps)?.issuedOn;
+  return day ? formatCalendarDay(day) : words.dateTime(entry.at);
 }
 
 /**
@@ -258,29 +199,6 @@ const NOTICES: Readonly<Record<string, string>> = {
   rfe: 'Request for evidence',
   noid: 'Notice of intent to deny',
 };
-
-/** "(happened on 2026-11-05, recorded on 2026-11-07)": what domain/case.ts `recordedLate` adds to a summary. */
-const HAPPENED_ON = /\(happened on (\d{4}-\d\d-\d\d), recorded on \d{4}-\d\d-\d\d\)/;
-
-/**
- * The days each step was signed as of: those its details keep now, those its own sign-off entries say they happened
- * on, and every day a correction of it replaced or gave ("grantedOn 2026-11-10 → 2026-11-11"), so the entry of a
- * sign-off whose day was corrected since still reads as the day typed then.
- */
-function typedDays(entries: readonly Entry[], steps: readonly StepFacts[]): Map<string, Set<string>> {
-  const days = new Map(steps.map((step) => [step.id, new Set(eventDates(step.details).map(([, date]) => date))]));
-  const add = (stepId: string, day: string) => days.set(stepId, (days.get(stepId) ?? new Set()).add(day));
-  for (const entry of entries) {
-    if (!entry.stepId) continue;
-    const happened = SIGNED.has(entry.type) ? HAPPENED_ON.exec(entry.summary)?.[1] : undefined;
-    if (happened) add(entry.stepId, happened);
-    if (entry.type !== 'step.corrected') continue;
-    for (const [, from = '', to = ''] of entry.summary.matchAll(/\b\w+On (\S+) → (\S+)/g)) {
-      for (const day of [from, to]) if (/^\d{4}-\d\d-\d\d$/.test(day)) add(entry.stepId, day);
-    }
-  }
-  return days;
-}
 
 function sentenceOf(
   entry: Entry,

@@ -2,6 +2,8 @@
  * A correction in the case timeline reads in the sign-off form's words (probe K11): the outcomes as the form names
  * them, each detail by its field's label, a reason by its list's words, dates as days and "none" as "not given".
  */
+import { enteredDays } from '../../app/timeline-days';
+import type { TimelineEntry } from '../../domain/types';
 import { standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
 import { timelineOf } from '../../web/timeline';
@@ -9,6 +11,19 @@ import { timelineOf } from '../../web/timeline';
 /** A sentence as its reader sees it: the marks that set names apart (web/isolated.ts) are invisible. */
 const asRead = (line: { sentence: string }) => line.sentence.replace(/[\u2068\u2069]/gu, '');
 const words = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), []);
+
+/**
+ * The entries with the day each happened on where it was entered without a time, as the API gives them
+ * (app/timeline-days.ts, from the whole case); `policeZones`: where an identification by its date may have been kept.
+ */
+function withDays<Entry extends TimelineEntry>(
+  entries: Entry[],
+  steps: { id: string; kind: string; details: Record<string, unknown> }[],
+  policeZones: string[] = [],
+) {
+  const days = enteredDays(entries, steps, policeZones);
+  return entries.map((entry) => ({ ...entry, typedDay: days.get(entry.seq) ?? null }));
+}
 
 const declaration = {
   id: 'le_declaration-1',
@@ -88,18 +103,21 @@ test('a decline entered after the fact reads as the day typed, with no hour no o
   };
   for (const zone of ['America/Chicago', 'America/New_York', 'UTC']) {
     const [line] = timelineOf(
-      [
-        {
-          seq: 1,
-          // The workflow keeps a day typed as noon UTC of it: 06:00 in Chicago, an hour the officer never entered.
-          at: '2026-12-02T12:00:00.000Z',
-          type: 'step.declined',
-          stepId: declined.id,
-          actorAgencyId: null,
-          summary:
-            'u_visa_certification-1 declined by law_enforcement (happened on 2026-12-02, recorded on 2026-12-04)',
-        },
-      ],
+      withDays(
+        [
+          {
+            seq: 1,
+            // The workflow keeps a day typed as noon UTC of it: 06:00 in Chicago, an hour the officer never entered.
+            at: '2026-12-02T12:00:00.000Z',
+            type: 'step.declined',
+            stepId: declined.id,
+            actorAgencyId: null,
+            summary:
+              'u_visa_certification-1 declined by law_enforcement (happened on 2026-12-02, recorded on 2026-12-04)',
+          },
+        ],
+        [declined],
+      ),
       [declined],
       wordsFor(zone, new Date('2026-12-04T12:00:00.000Z'), []),
     );
@@ -420,7 +438,7 @@ describe('a case entered after the fact: what its identification opened is shown
   ];
   const whens = (entries: ReturnType<typeof at>, zone: string, zones: string[] = []) =>
     timelineOf(
-      entries,
+      withDays(entries, [identification('2026-11-20'), request], zones),
       [identification('2026-11-20'), request],
       wordsFor(zone, new Date('2026-12-04T12:00:00Z'), [], zones),
     ).map((line) => line.when);

@@ -239,7 +239,7 @@ export function casePages(kit: Kit): Router {
         milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
         // Who does not see the whole case sees only their own agency's steps (domain/access.ts): the summary says so.
         ownStepsOnly: !seesWholeCase(me.user),
-        timeline: timelineOf(view.timeline, view.steps, kit.words(res), view.agencies, view.milestones),
+        timeline: timelineOf(view.timeline, view.steps, kit.words(res), view.agencies),
         reminders: reminders.items,
         // A document's name comes only to who may open it: only they get a link.
         // A step opened again under a withdrawn step's id is another step: the withdrawn one's documents are not its.
