@@ -11,6 +11,7 @@ import type { Actor, AgencyKind } from '../../domain/types';
 import {
   BIRTHDAY_BEGINS_IN_US_PATCH,
   GROUND_AND_CATCH_UP_RULES_PATCH,
+  DAYS_DUE_ALL_DAY_PATCH,
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
@@ -135,6 +136,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${BIRTHDAY_BEGINS_IN_US_PATCH}"`),
     expect.stringContaining(`"${LEADS_GATHERED_AFTER_A_DAY_PATCH}"`),
     expect.stringContaining(`"${GROUND_AND_CATCH_UP_RULES_PATCH}"`),
+    expect.stringContaining(`"${DAYS_DUE_ALL_DAY_PATCH}"`),
   ]);
 });
 

@@ -40,6 +40,8 @@ import {
   PASSED_TOLD_TO_OWNER_PATCH,
   BIRTHDAY_BEGINS_IN_US_PATCH,
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
+  GROUND_AND_CATCH_UP_RULES_PATCH,
+  DAYS_DUE_ALL_DAY_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -380,6 +382,11 @@ const COVERAGE = {
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(BIRTHDAY_BEGINS_IN_US_PATCH),
+  'withdraws an HHS letter whose ground went and leaves a renewal asked in time out of its notice, if it opens a case':
+    (facts: HistoryFacts) => facts.startedAs !== 'open' || facts.patches.includes(GROUND_AND_CATCH_UP_RULES_PATCH),
+  'meets a deadline whose last day is a day all of that day wherever it is read, if it opens a case': (
+    facts: HistoryFacts,
+  ) => facts.startedAs !== 'open' || facts.patches.includes(DAYS_DUE_ALL_DAY_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -558,6 +565,18 @@ const V22_CLAIMS: GenerationClaim = {
 // among the other workflows' with no claims; the cases' claims stand as they were.
 const V23_CLAIMS: GenerationClaim = V22_CLAIMS;
 
+// As v23, and two more patches a case asks on its own: an HHS letter withdrawn when its ground goes, and a renewal
+// asked in time left out of the catch-up notice (GROUND_AND_CATCH_UP_RULES_PATCH); a deadline whose last day is a day
+// met all of that day wherever in the US (DAYS_DUE_ALL_DAY_PATCH).
+const V24_CLAIMS: GenerationClaim = {
+  some: V23_CLAIMS.some,
+  every: [
+    ...V23_CLAIMS.every,
+    'withdraws an HHS letter whose ground went and leaves a renewal asked in time out of its notice, if it opens a case',
+    'meets a deadline whose last day is a day all of that day wherever it is read, if it opens a case',
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -601,6 +620,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v21: V21_CLAIMS,
   v22: V22_CLAIMS,
   v23: V23_CLAIMS,
+  v24: V24_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

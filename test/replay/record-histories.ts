@@ -81,8 +81,11 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * after the fact, for its passed birthday leads, a full day after the identification (LEADS_GATHERED_AFTER_A_DAY_PATCH).
  * v23 records the same cases beside an agency's gathering of notices of what passed that waits a whole working session
  * (PASSED_NOTICES_GATHER_A_SESSION_PATCH, asked by the gathering, not the case: its histories are among the others).
+ * v24 asks two more on their own in a case it opens: an HHS certification letter withdrawn when its ground goes and a
+ * renewal requested in time left out of the catch-up notice (GROUND_AND_CATCH_UP_RULES_PATCH), and a deadline whose
+ * last day is a day met all of that day wherever in the US it is read (DAYS_DUE_ALL_DAY_PATCH).
  */
-const GENERATION = 'v23';
+const GENERATION = 'v24';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
@@ -265,8 +268,8 @@ async function minorInterimLetterExpiry(stack: Stack): Promise<Recorded> {
 /**
  * An adult U-visa case with a low history limit: the certification window's expiry reminder fires seconds after the
  * signature, sign-offs go on until the case continues as new (the limit is crossed, not counted: the loop stops at
- * the first new run), and the resumed run takes the petition and the CP request, whose decision (a 3-second SLA)
- * then comes due. The resumed run does less than the first did, so it stays under the same limit.
+ * the first new run), and the resumed run takes the petition and the CP request, whose decision's reminder (a second
+ * before its 3-second SLA) then fires. The resumed run does less than the first did, so it stays under the same limit.
  */
 async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
   const cases = stack.casesOn(stack.client, { historyLimit: CAN_HISTORY_LIMIT });
@@ -277,7 +280,11 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
     policyWithOverrides({
       version: 'recording-v3-u-visa',
       sla: { cp_decision: { days: 3 * SECOND_IN_DAYS, source: RECORDING } },
-      reminders: { cp_decision: { beforeDueDays: [], atDue: true, escalateAfterDays: [], source: RECORDING } },
+      // A reminder before the deadline, not at it: a deadline counted from a typed day is reached only once that day
+      // has ended everywhere in the US (DAYS_DUE_ALL_DAY_PATCH), hours away on this server's wall clock.
+      reminders: {
+        cp_decision: { beforeDueDays: [SECOND_IN_DAYS], atDue: false, escalateAfterDays: [], source: RECORDING },
+      },
       expiryLeads: { uCertificationWindow: { leadDays: leadDaysFiringAt(windowEnds, fireAt), source: RECORDING } },
     }),
   );
@@ -316,7 +323,7 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
 
   await sign(cases, caseId, 'u_visa_petition-1', 'filed', { filedOn: day });
   await sign(cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
-  await alarmFired(stack, caseId, 'due', 'cp_decision-1');
+  await alarmFired(stack, caseId, 'reminder', 'cp_decision-1');
   return { name: 'adult-u-visa-continued', caseId };
 }
 
