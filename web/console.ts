@@ -11,8 +11,9 @@ import { newConsoleProof, vouchedClientOf, type VouchingConsole } from '../core/
 import { isIdempotencyKey } from '../core/idempotency-key';
 import { routerPathWords, type VocabularyOf } from '../core/log-vocabulary';
 import { ApiProblem } from './api-client';
-import { multipartForm } from './documents';
-import { Kit } from './kit';
+import { fileNameOf, formFileOf, multipartForm } from './documents';
+import { formOf, Kit } from './kit';
+import { humanize } from './labels';
 import { accountPages } from './pages/account';
 import { agencyPages } from './pages/agencies';
 import { auditPages } from './pages/audit';
@@ -30,6 +31,7 @@ import { stepPages } from './pages/steps';
 import { userPages } from './pages/users';
 import {
   consoleCsrf,
+  CSRF_FIELD,
   endSession,
   openSession,
   returnPath,
@@ -53,6 +55,44 @@ export interface ConsoleOptions {
 const IDEMPOTENCY_FIELD = 'idempotencyKey';
 
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
+
+/** Fields a kept form never carries back in the page: its page's own CSRF token, and anything secret. */
+const NOT_KEPT = (name: string) => name === CSRF_FIELD || /password|secret|token/i.test(name);
+
+/** Fields a kept form carries but does not list as typed: how the form travels, not what the person entered. */
+const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', 'expectedCorrections']);
+
+/**
+ * A form sent while the API is unavailable (503) and whose own page could not be shown again: every entry comes back,
+ * listed and carried in hidden fields with the same key, so sending it again applies it once (the API's replay) and
+ * nothing typed is lost. A file chosen with it cannot be kept by a page, and is named as to choose again.
+ */
+function renderFormKept(kit: Kit, req: Request, res: Response): void {
+  const form = formOf(req);
+  const fields = Object.entries(form).filter(([name]) => !NOT_KEPT(name));
+  const entries = fields
+    .filter(([name, value]) => !NOT_TYPED.has(name) && value.trim() !== '')
+    .map(([name, value]) => ({ label: humanize(name.split('.').pop() ?? name), value }));
+  const heading = 'The service could not finish this just now';
+  kit.render(
+    req,
+    res,
+    'form-kept',
+    {
+      title: `Error: ${heading}`,
+      heading,
+      message:
+        'A system the case service depends on is not answering. What you entered is kept on this page: send it again ' +
+        'in a minute.' +
+        (form[IDEMPOTENCY_FIELD] ? ' If it was recorded already, sending it again records it once, not twice.' : ''),
+      action: req.originalUrl.split('?')[0],
+      fields,
+      entries,
+      fileNotKept: fileNameOf(formFileOf(res)),
+    },
+    503,
+  );
+}
 
 /**
  * The page a form is on, for the forms that post somewhere else than their page: where someone whose session ended
@@ -233,6 +273,10 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
     if (error instanceof ApiProblem && error.status === 503) {
       // PostgreSQL or Temporal is down behind the API: nothing the person did wrong, and nothing for us to debug.
       req.log?.warn({ err: error }, 'console page: the API is unavailable');
+      // A form sent meanwhile, whose own page could not be read again to show it (the case, the reader: PostgreSQL's):
+      // what was typed comes back all the same, with its key, to send again once the service answers.
+      if (req.method === 'POST' && !PUBLIC_PAGES.has(req.path) && sessionTokenOf(req))
+        return renderFormKept(kit, req, res);
       const heading = 'The service is temporarily unavailable';
       return kit.render(
         req,

@@ -76,6 +76,9 @@ export const multipartForm: RequestHandler = (req, res, next) => {
 
 export const formFileOf = (res: Response): FormFile => res.locals.formFile as FormFile;
 
+/** The name of the file a form came with, read in full; undefined without one. */
+export const fileNameOf = (file: FormFile) => (file && 'fileName' in file ? file.fileName : undefined);
+
 /**
  * Adds the form's file to the step, as the user, and answers the document as listed (the one already there when the
  * same file was added before); an ApiProblem (413, 415, 422, 403) when the API refuses it.

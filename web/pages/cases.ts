@@ -5,14 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import {
-  documentStep,
-  formFileOf,
-  mayRemoveDocument,
-  proxyDownload,
-  uploadDocument,
-  type FormFile,
-} from '../documents';
+import { documentStep, formFileOf, mayRemoveDocument, proxyDownload, fileNameOf, uploadDocument } from '../documents';
 import { CSRF_FIELD } from '../session';
 import {
   caseIdOf,
@@ -960,8 +953,6 @@ function newCaseErrors(errors: Record<string, string>): Record<string, string> {
 const OPENING =
   'The case is being opened: this form was sent a moment ago and is still being processed. Wait a few seconds, ' +
   'then send the form again: it takes you to the case, and opens no second one.';
-
-const fileNameOf = (file: FormFile) => (file && 'fileName' in file ? file.fileName : undefined);
 
 type CaseTimeline = { timeline: readonly { type: string; stepId: string | null }[] };
 const wasWithdrawn = (view: CaseTimeline, stepId: string) =>
