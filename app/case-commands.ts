@@ -501,8 +501,19 @@ export class CaseCommands {
   private async previewed(caseId: string, name: string, datedBy: string) {
     const issued = await this.issue(caseId, name, {}, datedBy);
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    const state = await this.command(caseId, () => handle.query(caseStateQuery));
-    return { state, issued };
+    try {
+      const state = await this.command(caseId, () => handle.query(caseStateQuery));
+      return { state, issued };
+    } catch (error) {
+      // A preview records nothing and has no key: its outage says so, not "retry with the same Idempotency-Key".
+      if (error instanceof AppError && error.status === 503)
+        throw new AppError(
+          error.kind,
+          error.message.replace(MAY_STILL_APPLY, ' Nothing was recorded by this preview: send it again shortly.'),
+          error.options,
+        );
+      throw error;
+    }
   }
 
   /** The correction as the workflow takes it: its note and its reason sealed. */
@@ -731,14 +742,10 @@ export class CaseCommands {
   }
 
   private unavailableBecause(code: string, reason: string): AppError {
-    return new AppError(
-      'unavailable',
-      `${reason}. The request may still be applied: retry it with the same Idempotency-Key to get its outcome.`,
-      {
-        code,
-        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-      },
-    );
+    return new AppError('unavailable', `${reason}.${MAY_STILL_APPLY}`, {
+      code,
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    });
   }
 
   private async workflowTaskWaiting(caseId: string): Promise<boolean> {
@@ -751,6 +758,9 @@ export class CaseCommands {
     );
   }
 }
+
+/** What a write's outage (503) adds to why: it may have been applied, and its key gets its outcome. */
+const MAY_STILL_APPLY = ' The request may still be applied: retry it with the same Idempotency-Key to get its outcome.';
 
 /**
  * The sign-off with its note checked and sealed: the workflow, its history and the read model only ever hold the

@@ -702,6 +702,19 @@ describe('idempotency', () => {
 });
 
 describe('outages and faults of ours', () => {
+  it('answers a sign-off preview 503 while Temporal cannot be reached, saying nothing was recorded (it has no key)', async () => {
+    const opened = await openCase();
+    const res = await request(outageApp)
+      .post(`/api/cases/${opened.caseId}/steps/cp_request-1/sign-off/preview`)
+      .set(as('le-1'))
+      .send({ outcome: 'requested', details: { requestedOn: today } })
+      .expect(503);
+    expect(res.body).toMatchObject({ status: 503, code: 'temporal_unavailable' });
+    const detail = (res.body as { detail: string }).detail;
+    expect(detail).toContain('Nothing was recorded by this preview');
+    expect(detail).not.toMatch(/Idempotency-Key|may still be applied/);
+  });
+
   it('answers 503 with Retry-After when Temporal cannot be reached; the retry with the same key opens exactly one case', async () => {
     const key = newKey();
     logLines = [];
