@@ -42,6 +42,21 @@ const notTheirs = (detail: string) =>
   'Only the agency this step belongs to in this case may do this' +
   (/coordinator\)/.test(detail) ? ', or the case’s coordinator.' : '.');
 
+/**
+ * An outage (503) as a case worker reads it: which part could not be reached in words, never "Temporal" nor the
+ * "Idempotency-Key" of the API's detail; a check (the API's preview, which records nothing) says nothing was recorded,
+ * a form sent says it may have been and that sending it again records it once (the form keeps its key).
+ */
+const outage =
+  (what: string) =>
+  (detail: string): string =>
+    `${what} just now. ` +
+    (/Nothing was recorded/.test(detail)
+      ? 'Nothing was recorded by this check; try again in a minute.'
+      : 'What you sent may still have been recorded: send it again and it will be recorded once.');
+
+const WORKFLOW_ENGINE_DOWN = outage('The case service cannot reach its workflow engine');
+
 /** The sentence for a refusal whose code says more than its detail, from the detail's facts; undefined for the rest. */
 const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) => string | undefined>> = {
   step_not_pending: (detail) => {
@@ -82,6 +97,11 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
   idempotency_key_reused: () =>
     'This form was already sent once with other answers, and those may have been recorded. Check the case (or the ' +
     'list of cases) first; if they were not, open the page again and fill in the form anew.',
+  temporal_unavailable: WORKFLOW_ENGINE_DOWN,
+  workflow_timeout: outage('The case service’s workflow engine did not answer in time'),
+  case_busy: outage('The case service’s workflow engine cannot take this case’s changes'),
+  command_expired: outage('The case service’s workflow engine took this up too late to apply it'),
+  postgres_unavailable: outage('The case service cannot reach its database'),
   rate_limited: () => 'There have been too many attempts. Wait a minute, then try again.',
 };
 

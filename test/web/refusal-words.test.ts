@@ -80,3 +80,32 @@ test('a refusal with a sentence of its own says what happened and what to do', (
     ),
   ).toBe('Continued Presence request is pending: only a signed step is corrected');
 });
+
+test('an outage is said to a case worker without the API’s words: a check recorded nothing, a form sent may have been', () => {
+  const preview = refusalInWords(
+    {
+      code: 'temporal_unavailable',
+      detail: 'Temporal cannot be reached. Nothing was recorded by this preview: send it again shortly.',
+    },
+    words,
+  );
+  expect(preview).toBe(
+    'The case service cannot reach its workflow engine just now. Nothing was recorded by this check; try again in a minute.',
+  );
+  const sent = refusalInWords(
+    {
+      code: 'temporal_unavailable',
+      detail:
+        'Temporal cannot be reached. The request may still be applied: retry it with the same Idempotency-Key to get its outcome.',
+    },
+    words,
+  );
+  expect(sent).toBe(
+    'The case service cannot reach its workflow engine just now. What you sent may still have been recorded: send it ' +
+      'again and it will be recorded once.',
+  );
+  for (const code of ['workflow_timeout', 'case_busy', 'command_expired', 'postgres_unavailable'])
+    expect(
+      refusalInWords({ code, detail: 'Temporal did not answer. Retry with the same Idempotency-Key.' }, words),
+    ).not.toMatch(/Temporal|PostgreSQL|Idempotency-Key/);
+});

@@ -867,7 +867,7 @@ function formProblem(form: Record<string, string>, problem: ApiProblem | undefin
     // Sent a moment ago and not answered yet: nothing was refused, and sending it again gives the first send's outcome.
     inProgress: problem?.problem.code === 'idempotency_in_progress',
     errorHeading: outage ? 'The service could not finish this just now' : undefined,
-    error: outage ? `${said ?? ''} Your entries are kept below: send the form again in a minute.`.trim() : said,
+    error: outage ? `${said ?? ''} Your entries are kept below.`.trim() : said,
     errors: Object.fromEntries(
       Object.entries(problem?.fieldErrors() ?? {}).map(([field, message]) => [field, plainWords(message, words)]),
     ),
