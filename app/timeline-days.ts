@@ -67,6 +67,7 @@ function enteredDayOf(
     const happened = HAPPENED_ON.exec(entry.summary)?.[1];
     return happened && entry.at.startsWith(happened) ? happened : undefined;
   }
+  if (entry.type === 'notice.received') return noticeIssuedOn(entry, steps);
   if (!SIGNED.has(entry.type) || !entry.stepId) return undefined;
   const step = steps.get(entry.stepId);
   if ((step?.kind ?? stepKindOfId(entry.stepId)) === 'identification') {
@@ -96,4 +97,18 @@ function typedDays(timeline: readonly TimelineEntry[], steps: readonly StepDays[
     }
   }
   return days;
+}
+
+/**
+ * The day a T-visa decision's notice (a request for evidence, a notice of intent to deny: "rfe received, respond by
+ * 2026-12-13", domain/tracks/t-visa.ts) was issued, as typed on the form: kept by the response step it opened, the one
+ * answering by that day. The workflow dates the entry as a sign-off, a past day at noon UTC of it.
+ */
+function noticeIssuedOn(entry: TimelineEntry, steps: ReadonlyMap<string, StepDays>): IsoDate | undefined {
+  const respondBy = / respond by (\d{4}-\d\d-\d\d)$/.exec(entry.summary)?.[1];
+  if (!respondBy) return undefined;
+  return [...steps.values()]
+    .filter((step) => step.kind === 't_visa_evidence_response' && step.details['respondBy'] === respondBy)
+    .map((step) => step.details['issuedOn'])
+    .find((day): day is IsoDate => typeof day === 'string' && entry.at.startsWith(day));
 }

@@ -72,7 +72,7 @@ export function timelineOf(
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .map((entry) => ({
       at: entry.at,
-      when: passedAlarmWhen(entry, byId, words) ?? whenOf(entry, byId, words),
+      when: passedAlarmWhen(entry, byId, words) ?? whenOf(entry, words),
       sentence: sentenceOf(entry, byId, words, recorded),
     }));
 }
@@ -167,31 +167,23 @@ const SIGNED: ReadonlySet<string> = new Set(['step.completed', 'step.declined'])
  * that day (`typedDay`, given by the API for every reader alike), without an hour no one entered, so no zone moves it
  * to the day before. Everything else happened at its instant, shown in the reader's zone.
  */
-function whenOf(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string {
-  const day = entry.typedDay ?? noticeOf(entry, steps)?.issuedOn;
-  return day ? formatCalendarDay(day) : words.dateTime(entry.at);
+function whenOf(entry: Entry, words: Words): string {
+  return entry.typedDay ? formatCalendarDay(entry.typedDay) : words.dateTime(entry.at);
 }
 
 /**
  * A request for evidence or notice of intent to deny on a T-visa decision ("rfe received, respond by 2026-12-13",
- * domain/tracks/t-visa.ts): its kind, the day to answer by, and the day it was issued, typed on the form, where the
- * response step it opened at the same instant keeps it and the entry is dated on it. The workflow dates it as its
- * sign-off (domain/case.ts `signedAt`): a past day at noon UTC (on a case that reads dates as written), an hour no one
- * entered, which is how such an entry tells it was recorded after the day it happened; one of today at its moment.
- * The notice is not the decision's sign-off (`SIGNED`): the decision stays pending.
+ * domain/tracks/t-visa.ts): its kind and the day to answer by. Its entry is dated the day it was issued, as typed
+ * (`typedDay`, app/timeline-days.ts); the workflow keeps a past day as noon UTC of it (domain/case.ts `signedAt`), an
+ * hour no one entered, which is how such an entry tells it was recorded after the day it happened. The notice is not
+ * the decision's sign-off (`SIGNED`): the decision stays pending.
  */
-function noticeOf(
-  entry: Entry,
-  steps: ReadonlyMap<string, StepFacts>,
-): { notice: string; respondBy: string; issuedOn?: string; late: boolean } | undefined {
+function noticeOf(entry: Entry): { notice: string; respondBy: string; late: boolean } | undefined {
   if (entry.type !== 'notice.received') return undefined;
   const [, notice = '', respondBy = ''] = /^(\w+) received, respond by (\d{4}-\d\d-\d\d)$/.exec(entry.summary) ?? [];
   if (!notice) return undefined;
-  const issuedOn = [...steps.values()]
-    .filter((step) => step.kind === 't_visa_evidence_response' && step.details.respondBy === respondBy)
-    .map((step) => step.details.issuedOn)
-    .find((day): day is string => typeof day === 'string' && entry.at.startsWith(day));
-  return { notice, respondBy, issuedOn, late: issuedOn !== undefined && entry.at === `${issuedOn}T12:00:00.000Z` };
+  const late = !!entry.typedDay && entry.at === `${entry.typedDay}T12:00:00.000Z`;
+  return { notice, respondBy, late };
 }
 
 /** A T-visa decision's notices as the form's list names them. */
@@ -253,7 +245,7 @@ function sentenceOf(
       return `${what} expired.`;
     case 'notice.received': {
       // "Request for evidence received, answer by 13 Dec 2026.": what came, and by when it is answered.
-      const noticed = noticeOf(entry, steps);
+      const noticed = noticeOf(entry);
       const named = noticed && NOTICES[noticed.notice];
       if (!noticed || !named) return `Notice recorded for ${what}${by}.`;
       const late = noticed.late ? ' Recorded after the fact.' : '';

@@ -2,28 +2,14 @@
  * A correction in the case timeline reads in the sign-off form's words (probe K11): the outcomes as the form names
  * them, each detail by its field's label, a reason by its list's words, dates as days and "none" as "not given".
  */
-import { enteredDays } from '../../app/timeline-days';
-import type { TimelineEntry } from '../../domain/types';
 import { standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
 import { timelineOf } from '../../web/timeline';
+import { withDays } from '../support/timeline-days';
 
 /** A sentence as its reader sees it: the marks that set names apart (web/isolated.ts) are invisible. */
 const asRead = (line: { sentence: string }) => line.sentence.replace(/[\u2068\u2069]/gu, '');
 const words = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), []);
-
-/**
- * The entries with the day each happened on where it was entered without a time, as the API gives them
- * (app/timeline-days.ts, from the whole case); `policeZones`: where an identification by its date may have been kept.
- */
-function withDays<Entry extends TimelineEntry>(
-  entries: Entry[],
-  steps: { id: string; kind: string; details: Record<string, unknown> }[],
-  policeZones: string[] = [],
-) {
-  const days = enteredDays(entries, steps, policeZones);
-  return entries.map((entry) => ({ ...entry, typedDay: days.get(entry.seq) ?? null }));
-}
 
 const declaration = {
   id: 'le_declaration-1',
