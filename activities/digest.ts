@@ -26,6 +26,7 @@ import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import { addDays } from '../domain/dates';
 import type { Instant } from '../domain/types';
 import { renderDigest, type DigestItem, type DigestSection } from '../mail/digest';
+import { deadlineAsRead } from '../mail/render';
 
 /** The agency's local morning, when its digest is sent. */
 const DIGEST_TIME = '07:00';
@@ -95,11 +96,18 @@ export function digestWindow(date: string, zone: string, deadlineZones: readonly
  * within the week is due this week; it is overdue once it has passed, at its very moment (`hasPassed`). A window already ended by the morning is not
  * "expiring": its own notice, always sent at once, says that it ended.
  */
-export function digestSection(kind: Deadline['kind'], deadline: Instant, window: DigestWindow): DigestSection | null {
+export function digestSection(
+  kind: Deadline['kind'],
+  deadline: Instant,
+  window: DigestWindow,
+  step?: Pick<Deadline, 'stepKind' | 'dueOnADay'>,
+): DigestSection | null {
   const at = Date.parse(deadlineInZone(deadline, window.zone));
   if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
   // At its very moment too: the words beside it say "overdue since 07:00 today" by the same rule (mail/render.ts).
-  if (hasPassed(deadline, window.zone, new Date(window.asOf))) return 'overdue';
+  // A deadline that is a day passes as its day ends (`deadlineAsRead`, as the console reads it), where its step is known.
+  const passes = step ? deadlineAsRead(deadline, step.stepKind, window.zone, step.dueOnADay) : deadline;
+  if (hasPassed(passes, window.zone, new Date(window.asOf))) return 'overdue';
   const lastDay = lastDayToAct(deadline, deadlineZone(deadline, window.zone, window.deadlineZones));
   if (lastDay <= window.date) return 'due_today';
   return lastDay < window.weekEndDate ? 'due_this_week' : null;
@@ -208,7 +216,7 @@ export function createDigestActivities(deps: DigestDeps) {
         const items = deadlines.flatMap((deadline): DigestItem[] => {
           // Its last day read in the zone its case was identified in (core/people-dates.ts `zonesCountedIn`).
           const countedIn = zonesCountedIn(deadline.identifiedIn, deadlineZones);
-          const section = digestSection(deadline.kind, deadline.at, { ...window, deadlineZones: countedIn });
+          const section = digestSection(deadline.kind, deadline.at, { ...window, deadlineZones: countedIn }, deadline);
           return section ? [{ ...deadline, section }] : [];
         });
         const broughtUpToDate = await claimPassedNoticesFor(client, agency.agencyId, input.date);

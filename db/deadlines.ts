@@ -24,6 +24,11 @@ export interface Deadline {
   owedBy: string | null;
   /** The zone the case's identification was read in (core/people-dates.ts `zonesCountedIn`), or null if not kept. */
   identifiedIn: string | null;
+  /**
+   * A due date counted in days from a typed day (domain/steps.ts `dueAllDay`): met all of its last day wherever in the
+   * US it is read, as the console says it. Present only when so.
+   */
+  dueOnADay?: true;
 }
 
 interface DeadlineRow {
@@ -36,6 +41,7 @@ interface DeadlineRow {
   at: Date;
   owed_by: string | null;
   identified_in: string | null;
+  due_on_a_day: boolean | null;
 }
 
 /**
@@ -56,7 +62,8 @@ export async function agencyDeadlines(
   const { rows } = await db.query<DeadlineRow>(
     `SELECT * FROM (
        SELECT 'due' AS kind, s.case_id::text AS case_id, c.reference, s.step_id, s.kind AS step_kind, s.kind AS about,
-              s.due_at AS at, s.agency_id AS owed_by, c.identified_in
+              s.due_at AS at, s.agency_id AS owed_by, c.identified_in,
+              s.due_on_a_day
          FROM case_steps s JOIN cases c ON c.id = s.case_id
         WHERE s.status = 'pending' AND (s.agency_id = $1 OR c.agencies ->> 'coordinator' = $1)
           AND s.due_at IS NOT NULL AND c.status = 'open'
@@ -71,7 +78,7 @@ export async function agencyDeadlines(
                 THEN substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1
                                FOR length('2027-01-01T00:00:00.000Z'))::timestamptz
               END,
-              NULL, c.identified_in
+              NULL, c.identified_in, NULL
          FROM case_alarms a JOIN cases c ON c.id = a.case_id
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)
@@ -79,7 +86,7 @@ export async function agencyDeadlines(
        -- The benefits' end as the advocate's reminders name it (domain/alarms.ts alarmDate): the start of the day
        -- after the last, in UTC, as every window's end is kept.
        SELECT 'expiry', s.case_id::text, c.reference, s.step_id, s.kind, 'benefit_window',
-              ((s.details ->> 'benefitEndsOn')::date + 1)::timestamp AT TIME ZONE 'UTC', NULL, c.identified_in
+              ((s.details ->> 'benefitEndsOn')::date + 1)::timestamp AT TIME ZONE 'UTC', NULL, c.identified_in, NULL
          FROM case_steps s JOIN cases c ON c.id = s.case_id
         WHERE s.kind = 'hhs_certification_letter' AND s.status = 'completed'
           AND jsonb_typeof(s.details -> 'benefitEndsOn') = 'string'
@@ -100,5 +107,6 @@ export async function agencyDeadlines(
     at: row.at.toISOString(),
     owedBy: row.owed_by,
     identifiedIn: row.identified_in,
+    ...(row.due_on_a_day ? { dueOnADay: true as const } : {}),
   }));
 }

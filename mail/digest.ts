@@ -58,7 +58,7 @@ function line(item: DigestItem, facts: DigestFacts): string {
   const deadlineZones = countedIn(item, facts);
   const what =
     item.kind === 'due'
-      ? `${stepLabel(item.stepKind)}, ${dueWordsFor(item.at, item.stepKind, timeZone, deadlineZones, new Date(facts.asOf))}`
+      ? `${stepLabel(item.stepKind)}, ${dueWordsFor(item.at, item.stepKind, timeZone, deadlineZones, new Date(facts.asOf), 'instead', item.dueOnADay)}`
       : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} until ${formatCalendarDay(lastValidDay(item.at))}`;
   return `  - ${sectionLabel(item, facts)}: ${what}`;
 }

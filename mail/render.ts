@@ -17,7 +17,7 @@ import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
 import type { EndNow, GroundChange, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
-import { dueAtAValidityEnd, STEP_CATALOGUE } from '../domain/steps';
+import { dueAllDay, dueAsAnEnd, STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
 export interface NotificationFacts {
@@ -140,20 +140,33 @@ export function dueWordsFor(
   deadlineZones: readonly string[],
   now: Date,
   words: 'instead' | 'beside' = 'instead',
+  dueOnADay?: boolean | null,
 ): string {
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
   const due = `due ${dueDateFor(dueAt, stepKind, zone, deadlineZones)}`;
   if (words === 'beside') {
-    const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now);
+    const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now, dueOnADay);
     return standing.overdue ? `${due} (${standing.words})` : due;
   }
-  const passes = asRead(dueAt, stepKind, judgedIn);
+  const passes = deadlineAsRead(dueAt, stepKind, judgedIn, dueOnADay);
   return passedOnItsLastDay(passes, judgedIn, now) ? overdueSinceWords(passes, judgedIn) : due;
 }
 
-/** A step due at a validity's end passes as its last day ends where it is judged (core/people-dates.ts). */
-const asRead = (dueAt: Instant, stepKind: string, judgedIn: string): Instant =>
-  dueAtAValidityEnd(stepKind) ? validityEndIn(dueAt, judgedIn, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
+/**
+ * When a step's deadline passes where it is judged, as the console reads it (web/labels.ts): a deadline that is a day
+ * (domain/steps.ts `dueAllDay`: due at a validity's end, or counted in days from a typed day, `dueOnADay`) as its last
+ * day ends there, never after that day has ended everywhere in the US (core/people-dates.ts); else its due instant.
+ * The daily digest's sections (activities/digest.ts `digestSection`) read it too.
+ */
+export function deadlineAsRead(
+  dueAt: Instant,
+  stepKind: string,
+  judgedIn: string,
+  dueOnADay?: boolean | null,
+): Instant {
+  const step = { kind: stepKind, dueAt, dueOnADay };
+  return dueAllDay(step) ? validityEndIn(dueAsAnEnd(step), judgedIn, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
+}
 
 /**
  * How an overdue deadline stands at `now`, in words beside the deadline it names that stay true when the email is read
@@ -167,12 +180,13 @@ function standingAt(
   zone: string,
   deadlineZones: readonly string[],
   now: Date,
+  dueOnADay?: boolean | null,
 ): { words: string; overdue: boolean } {
   if (dueAtTheHour(stepKind)) {
     return { words: 'overdue', overdue: Date.parse(dueAt) <= now.getTime() };
   }
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
-  const passes = asRead(dueAt, stepKind, judgedIn);
+  const passes = deadlineAsRead(dueAt, stepKind, judgedIn, dueOnADay);
   return { words: overdueSinceWords(passes, judgedIn), overdue: isOverdue(passes, judgedIn, now) };
 }
 

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
+import { agencyDeadlines } from '../../db/deadlines';
 import { listNotifications } from '../../db/notifications';
 import { wordsFor } from '../../web/labels';
 import { createWorker, type TestUser } from '../support/auth';
@@ -181,6 +182,9 @@ test("the tester's three deadlines are due on D and read overdue in the API and 
     'hhs_certification_request-1',
     't_visa_evidence_response-1',
   ]);
+  // The daily digest reads its deadlines with the fact, and words them by the same rule (test/mail/digest.test.ts).
+  const deadlines = await agencyDeadlines(stack.pool, AGENCIES.ice);
+  expect(deadlines.find((d) => d.caseId === caseId && d.stepId === 'cp_decision-1')).toMatchObject({ dueOnADay: true });
 });
 
 test('ICE in Los Angeles and the advocate in Honolulu read D as the day, and "overdue" only once D is over where they are', async () => {

@@ -118,3 +118,43 @@ test("a case's due date is read in the zone it was identified in, where its poli
   // A case that kept no zone is read in the zones the police work in now, as before: a day later.
   expect(digest(null)).toContain('  - Due this week: Continued Presence request, due 11 Dec 2026');
 });
+
+test('a step due on a day is due all of that day in the digest, as in the console, and overdue the day after (J1)', () => {
+  // Counted in days from a typed day (`dueOnADay`): held at noon UTC of its last day, 07:00 in New York in winter,
+  // the digest's own moment. The console says "due today" all of 5 Dec there; so does the digest of 5 Dec.
+  const at = '2026-12-05T12:00:00.000Z';
+  const step = { ...overdue('t_visa_filing', at), dueOnADay: true as const };
+  const digestIn = (date: string) => {
+    const window = digestWindow(date, 'America/New_York', []);
+    const section = digestSection('due', at, window, step);
+    return {
+      section,
+      text: renderDigest({
+        agencyName: 'Safe Harbor Advocates',
+        date,
+        timeZone: 'America/New_York',
+        asOf: new Date(window.asOf).toISOString(),
+        items: section ? [{ ...step, section }] : [],
+        publicBaseUrl: 'https://relief.example.org',
+      }).text,
+    };
+  };
+  const onTheDay = digestIn('2026-12-05');
+  expect(onTheDay.section).toBe('due_today');
+  expect(onTheDay.text).toContain('  - Due 5 Dec 2026: T visa application filing (Form I-914), due 5 Dec 2026');
+  expect(onTheDay.text).not.toContain('overdue');
+  // Its words alone, whatever section it were listed in: not "overdue since 07:00 EST on 5 Dec 2026".
+  expect(
+    renderDigest({
+      agencyName: 'Safe Harbor Advocates',
+      date: '2026-12-05',
+      timeZone: 'America/New_York',
+      asOf: at,
+      items: [{ ...step, section: 'due_today' }],
+      publicBaseUrl: 'https://relief.example.org',
+    }).text,
+  ).not.toContain('overdue since');
+  const dayAfter = digestIn('2026-12-06');
+  expect(dayAfter.section).toBe('overdue');
+  expect(dayAfter.text).toContain('  - Overdue: T visa application filing (Form I-914), due 5 Dec 2026');
+});
