@@ -7,7 +7,7 @@
  */
 import { caseDeadlineTimeZones, findAgency } from '../db/agencies';
 import { caseReference } from '../db/case-references';
-import { enqueue } from '../db/notifications';
+import { caseStepDeadlines, enqueue, type StepDeadline } from '../db/notifications';
 import { TRANSFER_NOTICE, type TransferToTell } from '../domain/case-state';
 import { caseTransferredNotice, changedByOf } from '../mail/agency-notices';
 import { startDelivery, type NotificationDeps } from './notifications';
@@ -18,17 +18,32 @@ export interface TransferNoticeInput extends TransferToTell {
   reference: string;
 }
 
+/**
+ * Whether a step handed over is due on a day (domain/types.ts `dueOnADay`), which the transfer's record in the
+ * workflow (kind and due instant) does not say: the read model's step of that kind due at that instant says it, the
+ * pending one if one is (a step withdrawn or done earlier may share both). Its deadline is then met all of its last day
+ * wherever in the US it is read, as the console and the digest read it.
+ */
+function dueOnADayOf(step: TransferToTell['handedOver'][number], deadlines: readonly StepDeadline[]): boolean {
+  if (step.dueAt === null) return false;
+  const due = Date.parse(step.dueAt);
+  const same = deadlines.filter((deadline) => deadline.kind === step.kind && Date.parse(deadline.dueAt) === due);
+  const pending = same.filter((deadline) => deadline.status === 'pending');
+  return (pending.length > 0 ? pending : same).some((deadline) => deadline.dueOnADay);
+}
+
 export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, logger, timeZone }: NotificationDeps) {
   return {
     /** Records the transfer's email to each agency with an address, and starts its delivery. */
     async notifyTransfer(input: TransferNoticeInput): Promise<{ notificationIds: string[] }> {
-      const [from, to, by, deadlineZones, reference] = await Promise.all([
+      const [from, to, by, deadlineZones, reference, deadlines] = await Promise.all([
         findAgency(pool, input.fromAgencyId),
         findAgency(pool, input.toAgencyId),
         changedByOf(pool, input.by),
         caseDeadlineTimeZones(pool, input.caseId, timeZone ?? 'UTC'),
         // The reference as readers know it now: a correction of the survivor's identity may have replaced it.
         caseReference(pool, input.caseId),
+        caseStepDeadlines(pool, input.caseId),
       ]);
       if (!from || !to) {
         logger?.error({ caseId: input.caseId, seq: input.seq }, 'transfer not told: an agency is not in the directory');
@@ -39,7 +54,9 @@ export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, 
         agencyKind: input.agencyKind,
         from,
         to,
-        pendingSteps: input.handedOver,
+        pendingSteps: input.handedOver.map((step) =>
+          dueOnADayOf(step, deadlines) ? { ...step, dueOnADay: true } : step,
+        ),
         caseId: input.caseId,
         publicBaseUrl,
         deadlineZones,

@@ -522,6 +522,28 @@ export async function findStepAgency(db: Queryable, caseId: string, stepId: stri
   return agencyId ? findRecipient(db, agencyId) : null;
 }
 
+/** A case's step as the read model has its deadline: its kind, due instant, status and whether it is due on a day. */
+export interface StepDeadline {
+  kind: string;
+  dueAt: Instant;
+  status: string;
+  dueOnADay: boolean;
+}
+
+/** The deadlines of a case's steps that have one (the read model's `case_steps`). */
+export async function caseStepDeadlines(db: Queryable, caseId: string): Promise<StepDeadline[]> {
+  const { rows } = await db.query<{ kind: string; due_at: Date; status: string; due_on_a_day: boolean }>(
+    'SELECT kind, due_at, status, due_on_a_day FROM case_steps WHERE case_id = $1 AND due_at IS NOT NULL',
+    [caseId],
+  );
+  return rows.map((row) => ({
+    kind: row.kind,
+    dueAt: row.due_at.toISOString(),
+    status: row.status,
+    dueOnADay: row.due_on_a_day,
+  }));
+}
+
 /** When a case's pending step of `kind` is due (its latest, should there be two); null when none is pending. */
 export async function findPendingStepDue(
   db: Queryable,

@@ -203,8 +203,11 @@ export interface CaseTransfer {
   /** Both agencies, named as people know them. */
   from: Pick<Agency, 'id' | 'name'>;
   to: Pick<Agency, 'id' | 'name'>;
-  /** The new agency's steps still pending, now in its inbox, each with its due date (none for some). */
-  pendingSteps: readonly { kind: string; dueAt: Instant | null }[];
+  /**
+   * The new agency's steps still pending, now in its inbox, each with its due date (none for some), and whether that
+   * deadline is a day (domain/types.ts `dueOnADay`), met all of its last day wherever in the US it is read.
+   */
+  pendingSteps: readonly { kind: string; dueAt: Instant | null; dueOnADay?: boolean }[];
   /** The case page, for the new agency (the one losing the case can no longer open it). */
   caseId: string;
   publicBaseUrl: string;
@@ -220,7 +223,7 @@ type HandedOverStep = CaseTransfer['pendingSteps'][number];
  */
 function handedOverLine(step: HandedOverStep, agency: Agency, zones: readonly string[], at: Date): string {
   const due = step.dueAt
-    ? `, ${dueWordsFor(step.dueAt, step.kind, agency.timeZone ?? 'UTC', zones, at, 'beside')}`
+    ? `, ${dueWordsFor(step.dueAt, step.kind, agency.timeZone ?? 'UTC', zones, at, 'beside', step.dueOnADay)}`
     : '';
   return `- ${stepLabel(step.kind)}${due}`;
 }
