@@ -40,6 +40,7 @@ import {
   findRecipient,
   findPendingStepDue,
   findStepAgency,
+  findStepDueOnADay,
   findStepStatus,
   heldBackBefore,
   markNotSent,
@@ -155,6 +156,12 @@ export interface NotificationKey {
  * read model alone (an earlier renewal is as completed as a new one, and a sign-off may be dated back): it is sent.
  */
 const STEP_STILL_OPEN_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
+
+/**
+ * The emails that say whether a step's deadline has passed (mail/render.ts `owedWords`): "Needed again" and a due
+ * date's "Corrected".
+ */
+const TELLS_OWED_WORDS: ReadonlySet<string> = new Set(['step_reopened', 'end_corrected']);
 
 /** What the outbox row of an email no longer owed says, by the step's status in the read model. */
 function notSentBecause(status: string): string {
@@ -284,6 +291,10 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       // An expiry lead names what to do before the end, as the console lists it: the step owed and its date.
       const owed = await owedBeforeTheEnds(client, input);
+      // A step owed again, or its due date corrected, is said overdue as the console says it: a deadline that is a
+      // day only once that day has ended (`dueOnADay`, which the read model holds by the step's id).
+      const dueOnADay =
+        TELLS_OWED_WORDS.has(input.kind) && (await findStepDueOnADay(client, input.caseId, input.stepId));
       // A withdrawn or reopened step's email names who corrected: the agency by its name, the coordinator as such.
       const corrector = input.corrected ? await findAgency(pool, input.corrected.byAgencyId) : null;
       // A former agency's email names the one now in its place, by the directory's name.
@@ -308,6 +319,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         secondOf: input.secondOf,
         ground: input.ground,
         raisedAt: raisedAt.toISOString(),
+        ...(dueOnADay ? { dueOnADay } : {}),
         corrected: input.corrected && {
           stepKind: input.corrected.stepKind,
           by: !corrector || corrector.kind === 'coordinator' ? 'The coordinator' : corrector.name,

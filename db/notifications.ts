@@ -522,6 +522,18 @@ export async function findStepAgency(db: Queryable, caseId: string, stepId: stri
   return agencyId ? findRecipient(db, agencyId) : null;
 }
 
+/**
+ * Whether a case's step is due on a day (the read model's `case_steps.due_on_a_day`, domain/types.ts `dueOnADay`):
+ * its deadline met all of its last day wherever in the US it is read. False when the read model has no such step.
+ */
+export async function findStepDueOnADay(db: Queryable, caseId: string, stepId: string): Promise<boolean> {
+  const { rows } = await db.query<{ due_on_a_day: boolean }>(
+    'SELECT due_on_a_day FROM case_steps WHERE case_id = $1 AND step_id = $2',
+    [caseId, stepId],
+  );
+  return rows[0]?.due_on_a_day === true;
+}
+
 /** A case's step as the read model has its deadline: its kind, due instant, status and whether it is due on a day. */
 export interface StepDeadline {
   kind: string;

@@ -99,6 +99,12 @@ export interface NotificationFacts {
    * passed already (`owedWords`).
    */
   raisedAt?: Instant;
+  /**
+   * For `step_reopened` and a due date's `end_corrected`: the step's deadline is a day (domain/types.ts `dueOnADay`,
+   * the read model's `case_steps.due_on_a_day`), met all of its last day wherever in the US it is read, as the console
+   * and the digest read it (`deadlineAsRead`).
+   */
+  dueOnADay?: boolean;
 }
 
 /** A step still owed before a window ends (a CP grant's renewal request), and its due date. */
@@ -198,7 +204,8 @@ const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalat
 /**
  * A deadline a step owed again has at `now`, with whether it passed: "due 5 Jan 2027" (`dueWordsFor`), "overdue since
  * 07:40 UTC on 5 Dec 2026", or, passed on an earlier day, "due 24 Nov 2026, overdue since 25 Nov 2026": an email
- * reopening a step must not read as if there were time left.
+ * reopening a step must not read as if there were time left. A deadline that is a day (`dueOnADay`) passes as that
+ * day ends, as the console reads it (`deadlineAsRead`): "due 5 Dec 2026" all of 5 Dec, never "overdue since 07:00 EST".
  */
 function owedWords(
   dueAt: Instant,
@@ -206,9 +213,10 @@ function owedWords(
   zone: string,
   deadlineZones: readonly string[],
   now: Date,
+  dueOnADay?: boolean,
 ): { words: string; overdue: boolean } {
-  const due = dueWordsFor(dueAt, stepKind, zone, deadlineZones, now);
-  const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now);
+  const due = dueWordsFor(dueAt, stepKind, zone, deadlineZones, now, 'instead', dueOnADay);
+  const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now, dueOnADay);
   if (!standing.overdue) return { words: due, overdue: false };
   return { words: due.startsWith('overdue') ? due : `${due}, ${standing.words}`, overdue: true };
 }
@@ -469,7 +477,14 @@ function headline(
       const owed =
         facts.dueAt === null
           ? undefined
-          : owedWords(facts.dueAt, facts.stepKind, zone, facts.deadlineZones ?? [], new Date(facts.raisedAt ?? 0));
+          : owedWords(
+              facts.dueAt,
+              facts.stepKind,
+              zone,
+              facts.deadlineZones ?? [],
+              new Date(facts.raisedAt ?? 0),
+              facts.dueOnADay,
+            );
       const act = owed?.overdue ? 'Make it now' : owed ? 'Make it by then' : 'Make it by the date on the case page';
       return {
         subject: `${facts.again ? 'Needed again' : 'Now needed'}: ${step} (case ${ref})${owed ? `, ${owed.words}` : ''}`,
@@ -583,7 +598,14 @@ function dueCorrectedHeadline(facts: NotificationFacts, step: string): { subject
         `longer applies.${opensCase(facts) ? ' The case page shows what is owed now.' : ''}`,
     };
   }
-  const owed = owedWords(facts.dueAt, facts.stepKind, zone, deadlineZones, new Date(facts.raisedAt ?? 0));
+  const owed = owedWords(
+    facts.dueAt,
+    facts.stepKind,
+    zone,
+    deadlineZones,
+    new Date(facts.raisedAt ?? 0),
+    facts.dueOnADay,
+  );
   const act = owed.overdue ? 'Make it now' : 'Make it by then';
   return {
     subject: `Corrected: ${step} is now ${owed.words} (case ${facts.reference})`,

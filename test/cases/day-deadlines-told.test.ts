@@ -1,8 +1,9 @@
 /**
- * A deadline that is a day (counted in days from a typed day: `dueOnADay`) reads in the transfer email as the console
- * reads it, met all of its last day wherever in the US it is read, on real parts (time skipping, PostgreSQL, the SMTP
- * capture): read after its due instant (noon UTC) on that very day, the list of the steps handed over says "due 5 Dec
- * 2026", not "due 5 Dec 2026 (overdue since 04:00 PST on 5 Dec 2026)".
+ * A deadline that is a day (counted in days from a typed day: `dueOnADay`) reads in the emails as the console reads
+ * it, met all of its last day wherever in the US it is read, on real parts (time skipping, PostgreSQL, the SMTP
+ * capture): read after its due instant (noon UTC) on that very day, the transfer email's list of the steps handed over
+ * and the "Needed again" email say "due 5 Dec 2026", not "overdue since 04:00 PST on 5 Dec 2026"; the "Corrected"
+ * email of a due date moved to the day before says it overdue since the day after it, not since its noon.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -25,6 +26,7 @@ const zoned = (kind: AgencyKind, timeZone: string) => ({
   ...DEMO_AGENCY_LIST.find((agency) => agency.kind === kind)!,
   timeZone,
 });
+const emailOf = (kind: AgencyKind) => DEMO_AGENCY_LIST.find((agency) => agency.kind === kind)!.email!;
 
 beforeAll(async () => {
   await upsertAgencies(service.stack.pool, [
@@ -119,4 +121,50 @@ test("a transfer's email lists a step handed over due on D as due D, not overdue
   const told = await awaitEmail(NEW_ICE.email, reference, `Case ${reference} was transferred to your agency`);
   expect(told.text.split('\n')).toContain(`- ${stepLabel('cp_decision')}, due ${formatCalendarDay(d)}`);
   expect(told.text).not.toContain('overdue');
+});
+
+test('"Needed again" names a step due on D as due D on D, and its corrected due date as overdue since the day after it', async () => {
+  const { d, day } = await onDayD();
+  const { caseId, reference } = await openCase(day(-17));
+  const steps = `/api/cases/${caseId}/steps`;
+  await send('law_enforcement', `${steps}/cp_request-1/sign-off`, {
+    outcome: 'requested',
+    details: { requestedOn: day(-16) },
+  });
+  const granted = { grantedOn: day(-14) };
+  await send('ice', `${steps}/cp_decision-1/sign-off`, { outcome: 'granted', details: granted });
+  expect(await stepOf(caseId, 'hhs_certification_request-1')).toMatchObject({
+    dueAt: `${d}T12:00:00.000Z`,
+    dueOnADay: true,
+  });
+  await send('coordinator', `${steps}/cp_decision-1/corrections`, {
+    outcome: 'denied',
+    details: { decidedOn: day(-14), reason: 'other' },
+    reason: 'Entered the wrong outcome',
+  });
+  await send('coordinator', `${steps}/cp_decision-1/corrections`, {
+    outcome: 'granted',
+    details: granted,
+    reason: 'The grant was right after all',
+  });
+  expect(await stepOf(caseId, 'hhs_certification_request-1')).toMatchObject({ status: 'pending', dueOnADay: true });
+
+  // D, 13:00 UTC: 08:00 in New York, an hour after the request's due instant; D is not over there.
+  const label = stepLabel('hhs_certification_request');
+  const again = await awaitEmail(emailOf('advocate'), reference, `Needed again: ${label}`);
+  expect(again.subject).toBe(`Needed again: ${label} (case ${reference}), due ${formatCalendarDay(d)}`);
+  expect(again.text).toContain(`"${label}" is needed again, due ${formatCalendarDay(d)}. `);
+  expect(again.text).toContain('Make it by then, then record it on the case page.');
+
+  // The grant a day earlier: the request is due on D-1, over everywhere in the US since 10:00 UTC on D.
+  await send('coordinator', `${steps}/cp_decision-1/corrections`, {
+    outcome: 'granted',
+    details: { grantedOn: day(-15) },
+    reason: 'Granted a day earlier',
+  });
+  const corrected = await awaitEmail(emailOf('advocate'), reference, `Corrected: ${label} is now`);
+  expect(corrected.subject).toBe(
+    `Corrected: ${label} is now due ${formatCalendarDay(day(-1))}, overdue since ${formatCalendarDay(d)} ` +
+      `(case ${reference})`,
+  );
 });
