@@ -83,6 +83,8 @@ export interface OpenEscalation {
   /** When the escalation was raised. */
   raisedAt: string;
   dueAt: string | null;
+  /** Whether that deadline is a day, met all of its last day wherever in the US it is read (domain/types.ts). */
+  dueOnADay: boolean;
 }
 
 /** The open escalations to `recipientAgencyId` in cases `participantAgencyId` takes part in, newest first. */
@@ -97,8 +99,9 @@ export async function openEscalations(
     step_kind: StepKind;
     created_at: Date;
     due_at: Date | null;
+    due_on_a_day: boolean;
   }>(
-    `SELECT n.case_id, n.reference, n.step_id, s.kind AS step_kind, n.created_at, s.due_at
+    `SELECT n.case_id, n.reference, n.step_id, s.kind AS step_kind, n.created_at, s.due_at, s.due_on_a_day
      FROM notifications n
      JOIN case_steps s ON s.case_id::text = n.case_id AND s.step_id = n.step_id
      JOIN cases c ON c.id = s.case_id
@@ -115,5 +118,6 @@ export async function openEscalations(
     stepKind: row.step_kind,
     raisedAt: row.created_at.toISOString(),
     dueAt: row.due_at ? row.due_at.toISOString() : null,
+    dueOnADay: row.due_on_a_day,
   }));
 }

@@ -5491,6 +5491,8 @@ export interface operations {
                         escalations: {
                             caseId: string;
                             dueAt: string | null;
+                            /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
+                            dueOnADay: boolean;
                             raisedAt: string;
                             reference: string;
                             stepId: string;

@@ -29,6 +29,7 @@ const DashboardSchema = z.object({
         stepKind: z.enum(STEP_KINDS),
         raisedAt: z.string(),
         dueAt: z.string().nullable(),
+        dueOnADay: z.boolean().describe("whether the deadline due then is a day, as a step's `dueOnADay`"),
       }),
     )
     .describe(

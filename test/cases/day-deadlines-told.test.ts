@@ -1,17 +1,20 @@
 /**
- * A deadline that is a day (counted in days from a typed day: `dueOnADay`) reads in the emails as the console reads
- * it, met all of its last day wherever in the US it is read, on real parts (time skipping, PostgreSQL, the SMTP
- * capture): read after its due instant (noon UTC) on that very day, the transfer email's list of the steps handed over
- * and the "Needed again" email say "due 5 Dec 2026", not "overdue since 04:00 PST on 5 Dec 2026"; the "Corrected"
- * email of a due date moved to the day before says it overdue since the day after it, not since its noon.
+ * A deadline that is a day (counted in days from a typed day: `dueOnADay`) reads in the emails and on the dashboard as
+ * the console reads it, met all of its last day wherever in the US it is read, on real parts (time skipping,
+ * PostgreSQL, the SMTP capture, the console): read after its due instant (noon UTC) on that very day, the transfer
+ * email's list of the steps handed over, the "Needed again" email and the dashboard's escalation say "due 5 Dec 2026"
+ * or "due today", not "overdue since 04:00 PST on 5 Dec 2026" or "overdue since 06:00 today"; the "Corrected" email of
+ * a due date moved to the day before says it overdue since the day after it, not since its noon.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { upsertAgencies } from '../../db/agencies';
+import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { stepLabel } from '../../domain/labels';
 import type { AgencyKind } from '../../domain/types';
+import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 import { eventually } from '../support/eventually';
 
@@ -167,4 +170,41 @@ test('"Needed again" names a step due on D as due D on D, and its corrected due 
     `Corrected: ${label} is now due ${formatCalendarDay(day(-1))}, overdue since ${formatCalendarDay(d)} ` +
       `(case ${reference})`,
   );
+});
+
+test('the dashboard names an escalated step whose deadline a correction moved to today as due today, not overdue since its noon UTC', async () => {
+  const { d, day, dayStart } = await onDayD();
+  const { caseId, reference } = await openCase(day(-31));
+  const cpRequest = `/api/cases/${caseId}/steps/cp_request-1`;
+  await send('law_enforcement', `${cpRequest}/sign-off`, { outcome: 'requested', details: { requestedOn: day(-30) } });
+  expect(await stepOf(caseId, 'cp_decision-1')).toMatchObject({ dueAt: `${d}T12:00:00.000Z`, dueOnADay: true });
+
+  // Escalated to the coordinator a week after D ended everywhere in the US.
+  await service.stack.env.sleep(dayStart + 8 * DAY_MS + 13 * HOUR_MS - (await service.stack.env.currentTimeMs()));
+  await eventually(async () => {
+    const { items } = await listNotifications(service.stack.pool, { caseId, limit: 200 });
+    return items.some((n) => n.stepId === 'cp_decision-1' && n.kind === 'escalation') || undefined;
+  }, 'the escalation of the CP decision');
+
+  // The request's date was typed a week early: the decision is due today, D+8, at 13:00 UTC (07:00 in Chicago).
+  await send('coordinator', `${cpRequest}/corrections`, {
+    outcome: 'requested',
+    details: { requestedOn: day(-22) },
+    reason: 'The request date was typed a week early',
+  });
+  await eventually(async () => {
+    const step = await stepOf(caseId, 'cp_decision-1');
+    return step?.dueAt === `${day(8)}T12:00:00.000Z` || undefined;
+  }, 'the decision due today');
+  expect(await stepOf(caseId, 'cp_decision-1')).toMatchObject({ status: 'pending', dueOnADay: true });
+
+  const page = await request(service.app)
+    .get('/')
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  const list = /<ul aria-labelledby="escalations-heading">([\s\S]*?)<\/ul>/.exec(page.text)?.[1] ?? '';
+  const item = list.split('<li>').find((li) => li.includes(reference));
+  expect(item).toContain(stepLabel('cp_decision'));
+  expect(item).toContain('<span class="relative">(due today)</span>');
+  expect(item).not.toContain('overdue');
 });
