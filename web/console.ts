@@ -28,6 +28,7 @@ import { reportPages } from './pages/reports';
 import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcClientSettings } from './oidc';
 import { refusalInWords } from './refusal-words';
 import { stepPages } from './pages/steps';
+import { stepDocumentPages } from './pages/step-documents';
 import { userPages } from './pages/users';
 import {
   consoleCsrf,
@@ -188,9 +189,9 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
     res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
-  // The sign-off form may carry a document: the one form sent as multipart, read before the CSRF check needs it (its
-  // token is one of its fields); only from a browser signed in (above).
-  router.post('/cases/:caseId/steps/:stepId', multipartForm);
+  // The sign-off form may carry a document, and a step's documents page adds one: the forms sent as multipart, read
+  // before the CSRF check needs them (its token is one of their fields); only from a browser signed in (above).
+  router.post(['/cases/:caseId/steps/:stepId', '/cases/:caseId/steps/:stepId/documents'], multipartForm);
   router.use((req, res, next) => {
     if (req.method !== 'POST') return next();
     const refusal = csrf.refusal(req);
@@ -244,6 +245,7 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
     caseClosePages(kit),
     survivorPages(kit),
     documentRemovalPages(kit),
+    stepDocumentPages(kit),
   );
 
   // An address the console has no page for: a page in its layout, not the API's problem+json.

@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiProblem, ok, type Api } from './api-client';
-import { stepOfId } from '../domain/access';
+import { canAttachDocument, stepOfId } from '../domain/access';
 import { NOTE_MAX_LENGTH } from '../domain/steps';
 import type { CaseView, MeView } from './kit';
 
@@ -88,18 +88,18 @@ export async function uploadDocument(
   caseId: string,
   stepId: string,
   file: Exclude<FormFile, undefined>,
-): Promise<{ id: string; fileName?: string | null }> {
+): Promise<{ id: string; fileName?: string | null; created: boolean }> {
   if ('refused' in file) throw file.refused;
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(file.content)], { type: file.mediaType }), file.fileName);
-  return ok(
-    await api.POST('/api/cases/{caseId}/steps/{stepId}/documents', {
-      params: { path: { caseId, stepId } },
-      // The typed body names the field; what is sent is the form itself (fetch sets its boundary).
-      body: { file: '' },
-      bodySerializer: () => form,
-    }),
-  );
+  const answer = await api.POST('/api/cases/{caseId}/steps/{stepId}/documents', {
+    params: { path: { caseId, stepId } },
+    // The typed body names the field; what is sent is the form itself (fetch sets its boundary).
+    body: { file: '' },
+    bodySerializer: () => form,
+  });
+  // 201 a new document; 200 the same content, already on the step (a double submit, or the file sent twice).
+  return { ...ok(answer), created: answer.response.status === 201 };
 }
 
 /** Streams a document from the API to the browser, with the API's type, name and no-store headers. */
@@ -136,6 +136,15 @@ export function documentStep(
 ): Pick<CaseView['steps'][number], 'agencyId' | 'kind'> | undefined {
   if (!document.stepWithdrawn) return view.steps.find((step) => step.id === document.stepId);
   return stepOfId(view.agencies, document.stepId);
+}
+
+/**
+ * Who the API lets add a document to the step: the API's own rule (domain/access.ts canAttachDocument), one who acts
+ * for the step's agency on the case or its coordinator, judged on the reader as GET /api/me gives them.
+ */
+export function mayAddDocument(me: MeView, view: CaseView, step: Pick<CaseView['steps'][number], 'agencyKind'>) {
+  const { id, agencyId, agencyKind, roles } = me.user;
+  return canAttachDocument({ userId: id, agencyId, agencyKind, roles }, view.agencies, step);
 }
 
 /**

@@ -98,3 +98,37 @@ test('a document refused because too many uploads are under way: the sign-off fo
   const steps = (view.body as { steps: { id: string; status: string }[] }).steps;
   expect(steps.find((step) => step.id === 'cp_request-1')?.status).toBe('pending');
 });
+
+test("a document refused because too many uploads are under way: a signed step's documents form again, in words", async () => {
+  const { caseId } = await openDemoCase(suite, 'limits-in-words-later-upload', {
+    identifiedOn: dayBefore(3),
+    name: 'Later Upload Limit Probe (fictitious)',
+  });
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(suite.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'limits-in-words-later-upload-sign')
+    .send({ outcome: 'requested', details: { requestedOn: dayBefore(2) } })
+    .expect(200);
+  const path = `/cases/${caseId}/steps/cp_request-1/documents`;
+  const session = `${SESSION_COOKIE}=${suite.sessionCookie('demo-police-officer')}`;
+  const form = await request(suite.app).get(path).set('Cookie', session).expect(200);
+  const refused = await request(suite.app)
+    .post(path)
+    .set('Cookie', [session, ...cookiesSetBy(form)].join('; '))
+    .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+    .field('_csrf', hidden(form.text, '_csrf'))
+    .attach('document', PNG, { filename: 'receipt.png', contentType: 'image/png' });
+  expect(refused.status).toBe(429);
+  expect(refused.text).toMatch(/<title>Error: /);
+  expect(textOf(refused.text)).toMatch(/You already have \d+ uploads under way.*send this one again/);
+  // The form again, its file to choose again (no page can keep one).
+  expect(refused.text).toMatch(/<form[^>]*method="post"[^>]*enctype="multipart\/form-data"/i);
+  expect(textOf(refused.text)).toContain('Choose the file again: it was not added.');
+  expect(refused.text).not.toMatch(/too_many_uploads|This could not be done|Something went wrong/);
+  const listed = await request(suite.app)
+    .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
+    .set(suite.stack.as('law_enforcement'))
+    .expect(200);
+  expect((listed.body as { items: unknown[] }).items).toEqual([]);
+});

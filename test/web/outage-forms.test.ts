@@ -119,3 +119,28 @@ test('an open-case form sent while PostgreSQL is down comes back with what was t
   // The page's own CSRF token, once: the sent one is not carried twice.
   expect(page.text.match(/name="_csrf"/g)).toHaveLength(1);
 });
+
+test("a document sent to a step's documents page while PostgreSQL is down: the file named to add again, the form back", async () => {
+  const path = `/cases/${caseId}/steps/cp_request-1/documents`;
+  const form = await formAt(path);
+  const page = await whilePostgresDown(() =>
+    request(suite.app)
+      .post(path)
+      .set('Cookie', form.cookies)
+      .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+      .field('_csrf', form.hidden._csrf!)
+      .attach('document', Buffer.from('%PDF-1.4\n% receipt\n%%EOF\n'), {
+        filename: 'receipt.pdf',
+        contentType: 'application/pdf',
+      }),
+  );
+  expect(page.status).toBe(503);
+  expect(page.text).toContain('The service could not finish this just now');
+  expect(page.text).toMatch(/The file <bdi>receipt\.pdf<\/bdi> cannot be kept on this page and was not added/);
+  expect(page.text).toContain(`action="${path}"`);
+  // "Send again" brings the form back, asking for the file.
+  const again = await post(path, form.cookies, hiddenFields(page.text));
+  expect(again.status).toBe(422);
+  expect(again.text).toContain('Choose the file to add');
+  expect(again.text).toMatch(/<form[^>]*enctype="multipart\/form-data"/);
+});

@@ -5,7 +5,15 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
-import { documentStep, formFileOf, mayRemoveDocument, proxyDownload, fileNameOf, uploadDocument } from '../documents';
+import {
+  documentStep,
+  formFileOf,
+  mayAddDocument,
+  mayRemoveDocument,
+  proxyDownload,
+  fileNameOf,
+  uploadDocument,
+} from '../documents';
 import { CSRF_FIELD } from '../session';
 import {
   caseIdOf,
@@ -246,6 +254,8 @@ export function casePages(kit: Kit): Router {
         // Who added a document, its step's agency and the coordinator may remove one added by mistake.
         canRemoveDocument: (document: { stepId: string; stepWithdrawn?: true; uploadedBy: string | null }) =>
           mayRemoveDocument(me, view, documentStep(view, document), document),
+        // Its agency and the coordinator add one at any time (a receipt that comes after the sign-off): the API's rule.
+        canAddDocument: (step: CaseView['steps'][number]) => mayAddDocument(me, view, step),
         canSign: (step: CaseView['steps'][number]) => maySignOff(me, step) && step.status === 'pending',
         // Only the case's coordinator transfers or ends it (web/pages/case-close.ts).
         canTransfer: coordinatesOpenCase,
@@ -398,6 +408,8 @@ export function casePages(kit: Kit): Router {
         // Back from removing the document its check page named: the step waits for the right file, and a sign-off.
         flash: !checking && form.change === 'document-removed' ? DOCUMENT_REMOVED_FROM_SIGN_OFF : undefined,
         addedDocuments: added.map((document) => document.fileName ?? 'a document'),
+        // A step that takes no sign-off now still takes its documents, from its agency and the coordinator.
+        addDocument: mayAddDocument(me, view, step),
         // The step by name, as the page's heading, so two tabs of one case tell themselves apart (a step's kind is no
         // personal data).
         ...problemShown(
