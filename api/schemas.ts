@@ -151,14 +151,21 @@ const CaseAgenciesSchema = z.strictObject(
 
 /**
  * A birth date after the identification would make a "minor" whose 18th birthday lies beyond any deadline. The day
- * as written is close enough for that (the agency's own day differs by one at most). Compared only when everything
- * else is valid, so an invalid date gets its own message and not this one too.
+ * as written is close enough for that (the agency's own day differs by one at most). Compared only when the two dates
+ * it reads are valid, so an invalid date gets its own message and not this one too; named beside the problems of the
+ * other fields (a reference, an A-number), so a form shows them all at once, not this one after they are fixed.
  */
 function bornAfter(field: 'identifiedAt' | 'identifiedOn') {
+  const compared = ['survivor', 'survivor.birthDate', field];
   return {
     path: ['survivor', 'birthDate'],
     message: `must not be after ${field}`,
-    when: (payload: z.core.ParsePayload) => payload.issues.length === 0,
+    // An issue of the body as a whole (not an object, neither date given) leaves nothing to compare either.
+    when: (payload: z.core.ParsePayload) =>
+      payload.issues.every((issue) => {
+        const path = (issue.path ?? []).map(String).join('.');
+        return path !== '' && !compared.includes(path);
+      }),
   };
 }
 

@@ -1231,6 +1231,27 @@ describe('dates outside 1900-01-01 to 2199-12-31', () => {
     ]);
   });
 
+  it('names a birth date after the identification beside the problems of other fields, all in one 422', async () => {
+    const res = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ survivor: { name: 'Test Person', birthDate: '2199-12-31', aNumber: '12' } }))
+      .expect(422);
+    expect((res.body as Problem).errors?.map((error) => error.field).sort()).toEqual([
+      'survivor.aNumber',
+      'survivor.birthDate',
+    ]);
+    // An invalid birth date is named as such, not as one after the identification too.
+    const invalid = await request(app)
+      .post('/api/cases')
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send(openRequest({ survivor: { name: 'Test Person', birthDate: '2199-13-31', aNumber: '12' } }))
+      .expect(422);
+    expect((invalid.body as Problem).errors?.filter((error) => error.field === 'survivor.birthDate')).toHaveLength(1);
+  });
+
   it('refuses sign-off details out of range with a 422 naming the detail, and the case goes on', async () => {
     const opened = await openCase();
     const signOff = (step: string, agency: keyof typeof KINDS, body: object) =>

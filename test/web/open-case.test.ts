@@ -121,6 +121,15 @@ test.each([
     { 'survivor-birthDate': 'Birth date: The survivor’s birth date must be on or before the day they were identified' },
   ],
   [
+    'born after the identification, with an A-number that is none and a reference with spaces: all three at once',
+    { identifiedOn: '2025-11-03', 'survivor.birthDate': '2025-11-04', 'survivor.aNumber': '12', reference: 'A B' },
+    {
+      reference: 'Case reference: A reference is 2 to 40 letters, digits or hyphens, with no spaces',
+      'survivor-birthDate': 'Birth date: The survivor’s birth date must be on or before the day they were identified',
+      'survivor-aNumber': 'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+    },
+  ],
+  [
     'a reference with spaces and a time that is none',
     { identifiedOn: '2025-11-03', identifiedTime: '25:99', reference: 'Ana Test case' },
     {
