@@ -15,7 +15,8 @@
  * - an SMTP failure is recorded on the row and rethrown, so Temporal retries with backoff: an outage delays mail,
  *   never loses it;
  * - an email that asks for a step to be done (`STEP_STILL_OPEN_KINDS`) is sent only while the read model still has
- *   the step pending: one held back by an outage until the step was done is not sent, and its row says why;
+ *   the step pending: one held back by an outage until the step was done is not sent, and its row says why; so is
+ *   an expiry reminder, by the step it asks for (`owedStepId`: the renewal request a CP grant opened);
  * - once the server is back, emails to one address go out oldest first: an attempt first sends the earlier ones held
  *   back by the outage (each retried on its own backoff, the newest soonest), each as its own attempt would.
  * - an email held back until after the case's reference was replaced (it said who the survivor is) goes out under
@@ -41,6 +42,7 @@ import {
   findPendingStepDue,
   findStepAgency,
   findStepDueOnADay,
+  findOwedStepStatus,
   findStepStatus,
   heldBackBefore,
   markNotSent,
@@ -151,9 +153,11 @@ export interface NotificationKey {
 
 /**
  * The emails that tell an agency its step is still to be done, written when the alarm fired: sent only while the step
- * is still pending. An expiry reminder is not among them: it is about a window's end, its step was done long before,
- * and whether the step owed before that end (OWED_BEFORE_THE_END) was done since it fired cannot be told from the
- * read model alone (an earlier renewal is as completed as a new one, and a sign-off may be dated back): it is sent.
+ * is still pending. An expiry reminder is not among them: it is about a window's end, its own step done long before.
+ * What it asks for is the step owed before that end (OWED_BEFORE_THE_END), which its row records as it was pending
+ * when the reminder was written (`owedStepId`, the one its text names with its due date): it is sent only while that
+ * step is still pending (`stepItAsksFor`). The read model alone could not tell which renewal it was (an earlier
+ * renewal is as completed as a new one, and a sign-off may be dated back).
  */
 const STEP_STILL_OPEN_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
 
@@ -163,11 +167,33 @@ const STEP_STILL_OPEN_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', '
  */
 const TELLS_OWED_WORDS: ReadonlySet<string> = new Set(['step_reopened', 'end_corrected']);
 
-/** What the outbox row of an email no longer owed says, by the step's status in the read model. */
-function notSentBecause(status: string): string {
+/**
+ * What the outbox row of an email no longer owed says, by the status in the read model of the step it asks for: its
+ * own, or for an expiry reminder the one owed before the end (`owed`).
+ */
+function notSentBecause(status: string, owed = false): string {
+  const step = owed ? 'the step it asks for' : 'the step';
   return status === 'completed'
-    ? 'not sent: the step was done before the email could go out'
-    : `not sent: the step was no longer open (${status}) before the email could go out`;
+    ? `not sent: ${step} was done before the email could go out`
+    : `not sent: ${step} was no longer open (${status}) before the email could go out`;
+}
+
+/**
+ * The step an unsent email asks for and its status now, when the read model has it: the row's own step for a
+ * reminder, a due notice or an escalation; for an expiry reminder the step owed before the end that its row recorded
+ * (none for one written before it was recorded, or when nothing was owed: it is sent). Null for any other email.
+ */
+async function stepItAsksFor(
+  db: Queryable,
+  row: Notification,
+): Promise<{ stepId: string; status: string; owed: boolean } | null> {
+  if (STEP_STILL_OPEN_KINDS.has(row.kind)) {
+    const status = await findStepStatus(db, row.caseId, row.stepId);
+    return status === null ? null : { stepId: row.stepId, status, owed: false };
+  }
+  if (row.kind !== 'expiry_reminder') return null;
+  const owed = await findOwedStepStatus(db, row);
+  return owed && { ...owed, owed: true };
 }
 
 const FALLBACK_MESSAGE_ID_DOMAIN = 'relief-cases.invalid';
@@ -247,18 +273,24 @@ export async function gatherPassedNotices(
  * The steps still owed before the ends an alarm's email names, by the kind of step whose window it is: the expiry
  * reminder's own, or those of the expiry leads a notice of what passed lists, so that both word a lead alike.
  */
-async function owedBeforeTheEnds(db: Queryable, input: NotifyInput): Promise<Partial<Record<string, OwedStep>>> {
+async function owedBeforeTheEnds(
+  db: Queryable,
+  input: NotifyInput,
+): Promise<{ owed: Partial<Record<string, OwedStep>>; stepIds: Partial<Record<string, string>> }> {
   const leads =
     input.kind === 'expiry_reminder'
       ? [input.stepKind]
       : (input.passed ?? []).filter((alarm) => alarm.kind === 'expiry_reminder').map((alarm) => alarm.stepKind);
   const owed: Partial<Record<string, OwedStep>> = {};
+  const stepIds: Partial<Record<string, string>> = {};
   for (const windowKind of new Set(leads)) {
     const stepKind = OWED_BEFORE_THE_END[windowKind];
     const pending = stepKind ? await findPendingStepDue(db, input.caseId, stepKind) : null;
-    if (stepKind && pending) owed[windowKind] = { stepKind, dueAt: pending.dueAt };
+    if (!stepKind || !pending) continue;
+    owed[windowKind] = { stepKind, dueAt: pending.dueAt };
+    stepIds[windowKind] = pending.stepId;
   }
-  return owed;
+  return { owed, stepIds };
 }
 
 /** The notify activity, which records the notification, and the two its delivery workflow runs. */
@@ -290,7 +322,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
       const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
       // An expiry lead names what to do before the end, as the console lists it: the step owed and its date.
-      const owed = await owedBeforeTheEnds(client, input);
+      const { owed, stepIds: owedStepIds } = await owedBeforeTheEnds(client, input);
       // A step owed again, or its due date corrected, is said overdue as the console says it: a deadline that is a
       // day only once that day has ended (`dueOnADay`, which the read model holds by the step's id).
       const dueOnADay =
@@ -355,6 +387,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         bodyText: email.text,
         dueAt: input.dueAt,
         digestDate: digestDate ?? undefined,
+        // The step an expiry reminder asks for, which its text names: the email is not sent once it is done.
+        owedStepId: input.kind === 'expiry_reminder' ? owedStepIds[input.stepKind] : undefined,
       });
     });
   }
@@ -443,15 +477,16 @@ export function createDeliveryActivities({
       return { sentAt: accepted.toISOString() };
     }
     // Written when the alarm fired, and not sent yet (an acceptance is recorded above): an outage may have held it
-    // back until the step was done. Read under the row's lock, in this transaction: a step done after this read is
-    // done after the email went out.
-    if (STEP_STILL_OPEN_KINDS.has(row.kind)) {
-      const status = await findStepStatus(client, row.caseId, row.stepId);
-      if (status !== null && status !== 'pending') {
-        await markNotSent(client, row.id, notSentBecause(status), await now());
-        logger?.info({ ...ids, stepStatus: status }, 'notification email not sent: its step is no longer open');
-        return { sentAt: null };
-      }
+    // back until the step it asks for was done. Read under the row's lock, in this transaction: a step done after
+    // this read is done after the email went out.
+    const asked = await stepItAsksFor(client, row);
+    if (asked && asked.status !== 'pending') {
+      await markNotSent(client, row.id, notSentBecause(asked.status, asked.owed), await now());
+      logger?.info(
+        { ...ids, askedStepId: asked.stepId, stepStatus: asked.status },
+        'notification email not sent: the step it asks for is no longer open',
+      );
+      return { sentAt: null };
     }
     const failure = await send(mailer, {
       from,

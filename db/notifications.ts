@@ -31,6 +31,11 @@ export interface NewNotification {
    * `releaseFoldedReminders`, `foldedRemindersOwed` and `claimPassedNoticesFor` use it.
    */
   digestDate?: string;
+  /**
+   * For an expiry reminder: the step it asks for, pending when it was written (the renewal request a CP grant opened).
+   * Written, never read back into a Notification: `findOwedStepStatus` reads it when the email is to go out.
+   */
+  owedStepId?: string;
 }
 
 export interface Notification extends NewNotification {
@@ -189,8 +194,8 @@ export async function enqueue(db: Queryable, n: NewNotification): Promise<Notifi
   const { rows } = await db.query<NotificationRow>(
     `INSERT INTO notifications
        (case_id, alarm_id, reference, step_id, step_kind, kind, recipient_agency_id, recipient_email, subject, body_text, due_at,
-        digest_date)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        digest_date, owed_step_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (case_id, alarm_id) DO NOTHING
      RETURNING *`,
     [
@@ -206,6 +211,7 @@ export async function enqueue(db: Queryable, n: NewNotification): Promise<Notifi
       n.bodyText,
       n.dueAt,
       n.digestDate ?? null,
+      n.owedStepId ?? null,
     ],
   );
   const row = rows[0];
@@ -242,6 +248,24 @@ export async function findStepStatus(db: Queryable, caseId: string, stepId: stri
     [caseId, stepId],
   );
   return rows[0]?.status ?? null;
+}
+
+/**
+ * The step an expiry reminder asks for (`owedStepId`, recorded when it was written) and its status in the read model
+ * now; null for a row that records none (another kind, or written before it was recorded) or a step no longer there.
+ */
+export async function findOwedStepStatus(
+  db: Queryable,
+  notification: { id: string; caseId: string },
+): Promise<{ stepId: string; status: string } | null> {
+  const { rows } = await db.query<{ step_id: string; status: string }>(
+    `SELECT s.step_id, s.status FROM notifications n
+       JOIN case_steps s ON s.case_id = $2 AND s.step_id = n.owed_step_id
+      WHERE n.id = $1`,
+    [notification.id, notification.caseId],
+  );
+  const row = rows[0];
+  return row ? { stepId: row.step_id, status: row.status } : null;
 }
 
 /** Counts a failed send; the first failure starts the "failing since" clock. */
@@ -561,12 +585,12 @@ export async function findPendingStepDue(
   db: Queryable,
   caseId: string,
   kind: string,
-): Promise<{ dueAt: Instant | null } | null> {
-  const { rows } = await db.query<{ due_at: Date | null }>(
-    `SELECT due_at FROM case_steps WHERE case_id = $1 AND kind = $2 AND status = 'pending'
+): Promise<{ stepId: string; dueAt: Instant | null } | null> {
+  const { rows } = await db.query<{ step_id: string; due_at: Date | null }>(
+    `SELECT step_id, due_at FROM case_steps WHERE case_id = $1 AND kind = $2 AND status = 'pending'
       ORDER BY opened_at DESC LIMIT 1`,
     [caseId, kind],
   );
   const row = rows[0];
-  return row ? { dueAt: row.due_at?.toISOString() ?? null } : null;
+  return row ? { stepId: row.step_id, dueAt: row.due_at?.toISOString() ?? null } : null;
 }

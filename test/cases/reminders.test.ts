@@ -275,6 +275,46 @@ test('a grant of three weeks, every renewal lead behind it, is reminded to the p
   await eventually(async () => emailsFor(view.reference).some((m) => m.subject === subject), 'its email');
 });
 
+test('a CP renewal reminder held back by an SMTP outage until the renewal was requested is not sent: the outbox says why', async () => {
+  const { view } = await grantCp(130);
+  const renewalReminders = async () =>
+    (await notificationsOf(view.caseId, 'cp_decision-1')).filter((n) => n.kind === 'expiry_reminder');
+  await stack.mail.setDown(true);
+  try {
+    // The renewal reminder lead is 120 days: 10 days after the grant it is raised, and its sends fail for a day.
+    await stack.env.sleep(11 * DAY);
+    const [held] = await eventually(async () => {
+      const found = await renewalReminders();
+      return found.length === 1 && found[0]!.attempts >= 1 ? found : undefined;
+    }, 'a failed attempt of the renewal reminder');
+    expect(held!.subject).toMatch(/^Reminder: Continued Presence renewal request due /);
+    // The police request the renewal before the mail server is back.
+    const requestedOn = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+    await stack.cases.signOff(
+      view.caseId,
+      { stepId: 'cp_renewal_request-1', outcome: 'requested', details: { requestedOn } },
+      lawEnforcement,
+    );
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // The retry (backoff of at most 30 minutes) finds the renewal requested: nothing is sent, and the row says why.
+  await stack.env.sleep(3600 * 1000);
+  const [settled] = await eventually(async () => {
+    const found = await renewalReminders();
+    return found.length === 1 && found[0]!.lastError?.startsWith('not sent') ? found : undefined;
+  }, 'the renewal reminder settled as not sent');
+  expect(settled).toMatchObject({
+    sentAt: null,
+    failingSince: null,
+    lastError: 'not sent: the step it asks for was done before the email could go out',
+  });
+  await stack.env.sleep(DAY);
+  expect(emailsFor(view.reference).filter((m) => /renewal/i.test(m.subject))).toEqual([]);
+  const reminders = await listCaseReminders(stack.pool, view.caseId);
+  expect(reminders.filter((r) => r.kind === 'expiry_reminder').map((r) => r.status)).toEqual(['not_sent']);
+});
+
 test('T status ending within every lead is reminded to the advocate at once, naming the adjustment filing (I-485) owed', async () => {
   const view = await openAdultCase();
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
