@@ -143,7 +143,7 @@ export function alarmDate(state: CaseState, alarm: Alarm): Instant | null {
 }
 
 /** A certification letter does not expire: what ends is the benefits it opened, on the day the letter keeps. */
-function benefitsEndOf(step: Step, about: string): Instant | undefined {
+function benefitsEndOf(step: { details: Readonly<Record<string, unknown>> }, about: string): Instant | undefined {
   const benefitsEnd = about === 'benefit_window' ? step.details['benefitEndsOn'] : undefined;
   return typeof benefitsEnd === 'string' ? endOfDay(benefitsEnd) : undefined;
 }
@@ -152,7 +152,10 @@ function benefitsEndOf(step: Step, about: string): Instant | undefined {
  * The end of the window `about` as its step records it now: null once the step records none, its outcome granting
  * nothing that ends (a grant corrected to a refusal).
  */
-export function windowEndOf(step: Step, about: string): Instant | null {
+export function windowEndOf(
+  step: { details: Readonly<Record<string, unknown>>; expiresAt: Instant | null },
+  about: string,
+): Instant | null {
   return benefitsEndOf(step, about) ?? step.expiresAt;
 }
 
@@ -372,11 +375,26 @@ export function currentDateOf(
  * time, as a deadline's step done by its due date was (`mootDeadlineAlarm`).
  */
 function leadMetInTime(state: CaseState, alarm: PassedAlarm): boolean {
-  if (alarm.kind !== 'expiry_reminder' || alarm.date === null) return false;
   const owedKind = OWED_BEFORE_THE_END[alarm.stepKind];
   // The one the window's own sign-off opened: a renewal's next request is owed before a later end.
   const owed = state.steps.find((step) => step.kind === owedKind && step.openedBy === alarm.stepId);
-  return owed?.status === 'completed' && owed.completedAt !== null && owed.completedAt <= alarm.date;
+  return mootWindowLead(alarm.kind, owed, alarm.date);
+}
+
+/**
+ * Whether a window's lead of kind `kind` that names the end `date` was moot, not missed: `owed`, the step owed before
+ * that end which the window's own sign-off opened (`OWED_BEFORE_THE_END`), was done by then. The one rule of the
+ * coordinator's notice (`leadMetInTime`) and the case page's timeline (web/timeline.ts), as `mootDeadlineAlarm` is
+ * for a deadline's alarms.
+ */
+export function mootWindowLead(
+  kind: string,
+  owed: { status?: string; completedAt?: Instant | null } | undefined,
+  date: Instant | null,
+): boolean {
+  if (kind !== 'expiry_reminder' || date === null || !owed) return false;
+  const { status, completedAt = null } = owed;
+  return status === 'completed' && completedAt !== null && completedAt <= date;
 }
 
 /** A reminder ahead of a minor's 18th birthday (domain/tracks/intake.ts), not the move to the adult path at it. */

@@ -35,6 +35,7 @@ import { CORRECTION_WINDOW } from './policy';
 import { signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
 import { expireFor } from './tracks';
 import { backedCertificationRequest } from './tracks/certification-grounds';
+import { openerInTimeline } from './openers';
 import type { Actor, AgencyKind, Instant, Step, StepKind } from './types';
 
 /**
@@ -61,40 +62,14 @@ const DERIVED_KEYS = ['validUntil', 'benefitMonths', 'benefitEndsOn', 'benefitSo
  * Cases recorded before `followersByOpener` took every later step opened at the moment the step records as done. That
  * moment is shared: sign-offs entered after the fact are dated at noon of their day, so a CP requested and granted the
  * same day took the grant's renewal and certification requests for the request's. Since, a step's own record says
- * which sign-off opened it (`openedBy`, set by `signedState`), and for one opened before it was kept, the timeline does.
+ * which sign-off opened it (`openedBy`, set by `signedState`), and for one opened before it was kept, the timeline does
+ * (domain/openers.ts `openerInTimeline`).
  */
 function followersOf(state: CaseState, step: Step): Step[] {
   const index = state.steps.indexOf(step);
   const later = state.steps.filter((other, i) => i > index && other.details['askedAgain'] !== true);
   if (!state.followersByOpener) return later.filter((other) => other.openedAt === step.completedAt);
   return later.filter((other) => (other.openedBy ?? openerInTimeline(state, other)) === step.id);
-}
-
-/** The timeline entries a sign-off settling a step, or a correction signing it again, writes before what it opens. */
-const SIGNING_ENTRIES = new Set(['step.completed', 'step.declined', 'step.corrected']);
-
-/**
- * Which sign-off opened a step that does not record it: of the steps done at the moment it opened (the only ones that
- * could have, as the rule before it had it), the one signed last before it opened. The timeline is the fact to read:
- * it is appended in the order the commands were applied, and a sign-off (or a correction) writes its own entry before
- * the openings that follow from it, so the last such entry before a step's opening names the command that opened it.
- * The order of `state.steps` would not do: a step's place says when it was opened, not when it was signed.
- */
-function openerInTimeline(state: CaseState, other: Step): string | undefined {
-  const { timeline } = state;
-  // The latest opening: a step a correction withdrew may be opened again, under its own id, by a later one.
-  let opening = timeline.length - 1;
-  while (opening >= 0 && !(timeline[opening]!.type === 'step.opened' && timeline[opening]!.stepId === other.id)) {
-    opening -= 1;
-  }
-  const doneThen = new Set(
-    state.steps.filter((candidate) => candidate.completedAt === other.openedAt).map((candidate) => candidate.id),
-  );
-  for (let i = opening - 1; i >= 0; i -= 1) {
-    const { type, stepId } = timeline[i]!;
-    if (SIGNING_ENTRIES.has(type) && stepId !== null && doneThen.has(stepId)) return stepId;
-  }
-  return undefined;
 }
 
 /** The fields a sign-off of that outcome fills (its details schema's keys), and what the tracks derive from them. */

@@ -7,11 +7,12 @@
 import { formatCalendarDay } from '../core/people-dates';
 import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
-import { mootDeadlineAlarm } from '../domain/alarms';
+import { mootDeadlineAlarm, mootWindowLead, OWED_BEFORE_THE_END, windowEndOf as endOfWindow } from '../domain/alarms';
 import { addDays, lastValidDay } from '../domain/dates';
 import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
+import { openerInTimeline } from '../domain/openers';
 import { STEP_CATALOGUE } from '../domain/steps';
 import {
   closeReasonLabel,
@@ -52,6 +53,8 @@ interface StepFacts {
   status?: string;
   completedAt?: string | null;
   dueAt?: string | null;
+  /** When it was opened (the API's case view): which sign-off opened it, read from the timeline (`leadMetInTime`). */
+  openedAt?: string;
 }
 
 /**
@@ -68,7 +71,7 @@ export function timelineOf(
   const byId = new Map([...withdrawnSteps(entries, agencies), ...steps].map((step) => [step.id, step]));
   const recorded = [...entries].sort((a, b) => a.seq - b.seq);
   return [...entries]
-    .filter((entry) => !mootAlarm(entry, byId))
+    .filter((entry) => !mootAlarm(entry, byId, recorded))
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .map((entry) => ({
       at: entry.at,
@@ -92,18 +95,45 @@ const DEADLINE_ALARMS: Readonly<Record<string, string>> = {
 };
 
 /**
- * A deadline's alarm that fell before the case was brought up to date, moot since: the entered history shows its step
+ * An alarm that fell before the case was brought up to date, moot since: the entered history shows a deadline's step
  * done by its deadline, or before the alarm would have gone (a request signed as of 21 Oct, whose reminders of 27 Oct
- * and 3 Nov were recorded as passed before it was entered). The coordinator's notice of what passed leaves these out
- * by the same rule (domain/alarms.ts `mootDeadlineAlarm`), and so does the timeline, which would otherwise list alarms
- * the notice never did.
+ * and 3 Nov were recorded as passed before it was entered), or a window's lead met in time (`leadMetInTime`: a CP
+ * renewal requested before the grant ran out). The coordinator's notice of what passed leaves these out by the same
+ * rules (domain/alarms.ts `mootDeadlineAlarm`, `mootWindowLead`), and so does the timeline, which would otherwise list
+ * alarms the notice never did. `recorded`: the timeline in the order it was recorded.
  */
-function mootAlarm(entry: Entry, steps: ReadonlyMap<string, StepFacts>): boolean {
+function mootAlarm(entry: Entry, steps: ReadonlyMap<string, StepFacts>, recorded: readonly Entry[]): boolean {
   const alarm = passedAlarmOf(entry);
   const step = entry.stepId ? steps.get(entry.stepId) : undefined;
-  if (!alarm || !step?.status || !step.dueAt) return false;
+  if (!alarm || !step) return false;
+  if (alarm.kind === 'expiry_reminder') return leadMetInTime(alarm.about, step, steps, recorded);
+  if (!step.status || !step.dueAt) return false;
   const { status, completedAt = null } = step;
   return mootDeadlineAlarm(alarm.kind, { status, completedAt }, step.dueAt, entry.at);
+}
+
+/**
+ * Whether a window's lead (about `about`, of the step `window`) was met in time: the step owed before its end that
+ * the window's own sign-off opened (OWED_BEFORE_THE_END; which sign-off opened it, the timeline says, as the workflow
+ * reads it for a step that does not record it: domain/openers.ts) was done by the end the lead names.
+ */
+function leadMetInTime(
+  about: string,
+  window: StepFacts,
+  steps: ReadonlyMap<string, StepFacts>,
+  recorded: readonly Entry[],
+): boolean {
+  const owedKind = OWED_BEFORE_THE_END[window.kind];
+  if (!owedKind) return false;
+  const all = [...steps.values()];
+  const owed = all.find(
+    (other) =>
+      other.kind === owedKind &&
+      other.openedAt !== undefined &&
+      openerInTimeline({ timeline: recorded, steps: all }, { id: other.id, openedAt: other.openedAt }) === window.id,
+  );
+  const end = endOfWindow({ details: window.details, expiresAt: window.expiresAt ?? null }, about);
+  return mootWindowLead('expiry_reminder', owed, end);
 }
 
 /**
@@ -253,7 +283,8 @@ function sentenceOf(
     }
     case 'alarm.passed': {
       // "expiry_reminder (cp_validity) for cp_decision-1 fell before it was recorded: ...": a window's reminder is
-      // about the window's end, not the step that opened it (signed long before), and is listed whatever that step.
+      // about the window's end, not the step that opened it (signed long before), and is listed whatever that step,
+      // unless what it asked for was done by that end (`mootAlarm`).
       const { kind = '', about = '' } = passedAlarmOf(entry) ?? {};
       const windowEnd = step && WINDOW_END_KINDS.has(kind) && about !== 'minor_turns_18';
       // A deadline's alarm, named as the notice names it; one its step made moot is not listed (`mootAlarm`).

@@ -66,3 +66,34 @@ test("a request signed as of a day before its alarms leaves none of them on the 
   expect(decision.some((line) => line.includes(': an escalation was due'))).toBe(true);
   expect(decision.some((line) => line.includes(': a reminder was due'))).toBe(true);
 });
+
+test('a CP renewal requested before the grant ran out leaves its passed renewal reminders off the timeline, as off the notice', async () => {
+  const todayOn = dateOf(new Date(await suite.stack.env.currentTimeMs()).toISOString());
+  const { caseId } = await openDemoCase(suite, 'timeline-renewal-in-time', {
+    identifiedOn: addDays(todayOn, -700),
+    name: 'Renewed In Time Survivor (fictitious)',
+  });
+  const sign = (agencyKind: 'law_enforcement' | 'ice', stepId: string, outcome: string, details: object) =>
+    request(suite.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(suite.stack.as(agencyKind))
+      .set('Idempotency-Key', `timeline-renewal-in-time-${stepId}`)
+      .send({ outcome, details })
+      .expect(200);
+  await sign('law_enforcement', 'cp_request-1', 'requested', { requestedOn: addDays(todayOn, -699) });
+  // Two years from 695 days ago: the grant runs about a month more, its 120- and 60-day leads fell before the entry.
+  await sign('ice', 'cp_decision-1', 'granted', { grantedOn: addDays(todayOn, -695) });
+  await sign('law_enforcement', 'cp_renewal_request-1', 'requested', { requestedOn: addDays(todayOn, -20) });
+
+  await suite.stack.env.sleep(3_600_000);
+  const notice = await eventually(async () => {
+    const { items } = await listNotifications(suite.stack.pool, { caseId, limit: 50 });
+    return items.find((n) => n.kind === 'passed_summary' && n.recipientAgencyId === DEMO_AGENCIES.coordinator);
+  }, "the coordinator's notice of what passed");
+  const listed = notice.bodyText.split('\n').filter((line) => line.startsWith('- '));
+  expect(notice.bodyText).not.toMatch(/Continued Presence/);
+  const lines = (await timelineOf(caseId)).filter(passed);
+  // The renewal was requested in time: no "Continued Presence ends …: a reminder was due" line, as the notice has none.
+  expect(lines.filter((line) => /Continued Presence/.test(line))).toEqual([]);
+  expect(lines).toHaveLength(listed.length);
+});
