@@ -1,5 +1,6 @@
-import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /**
@@ -8,7 +9,13 @@ import type { Readable } from 'node:stream';
  * - in a process group of its own, so a Ctrl+C in the terminal reaches the service alone, which finishes its
  *   requests and tasks while the server still serves them, then stops it;
  * - sent `deathSignal` by the kernel if this process dies without stopping it, even by SIGKILL (Linux: `setpriv
- *   --pdeathsig`), so it never outlives the service as an orphan. Where setpriv is missing, the command runs as is.
+ *   --pdeathsig`), so it never outlives the service as an orphan. The signal is the one that shuts the server down
+ *   cleanly (SIGTERM for the Temporal dev server, SIGINT, a fast shutdown, for PostgreSQL), not SIGKILL: the server
+ *   then closes its files as on a normal stop, and PostgreSQL needs no crash recovery at the next start;
+ * - with a guard (`guardStopped`) that continues it (SIGCONT) once this process is gone: a stopped server (SIGSTOP)
+ *   keeps that signal pending until it is continued, and would otherwise outlive the service, holding its port and its
+ *   data, so that the next start found the port "in use by another program".
+ * Where setpriv is missing, the command runs as is, and the guard sends `deathSignal` itself.
  */
 export function spawnEmbeddedServer(
   command: string,
@@ -16,8 +23,43 @@ export function spawnEmbeddedServer(
   deathSignal: NodeJS.Signals,
   options: Omit<SpawnOptions, 'stdio' | 'detached'> = {},
 ): ChildProcessByStdio<null, Readable, Readable> {
-  const [file, fileArgs] = existsSync('/usr/bin/setpriv')
+  const withDeathSignal = existsSync('/usr/bin/setpriv');
+  const [file, fileArgs] = withDeathSignal
     ? ['/usr/bin/setpriv', ['--pdeathsig', deathSignal, '--', command, ...args]]
     : [command, args];
-  return spawn(file, fileArgs, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(file, fileArgs, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  guardStopped(child, withDeathSignal ? undefined : deathSignal);
+  return child;
+}
+
+/**
+ * The guard's script: it waits for the end of its input, a pipe only this process writes to, which the kernel closes
+ * when this process ends however it ends (even by SIGKILL), then continues the server (`$1`), and sends it `$2` when
+ * given. Continuing a server that is not stopped does nothing.
+ */
+const GUARD_SCRIPT =
+  'while read -r _; do :; done; kill -s CONT "$1" 2>/dev/null; [ -z "$2" ] || kill -s "$2" "$1" 2>/dev/null';
+
+/**
+ * A small shell process that continues the server (`child`) once the service is gone, so that a server stopped by
+ * SIGSTOP acts on its death signal (`setpriv --pdeathsig`), pending until then, or on `signal` where it has none. In a
+ * session of its own, as the server is (a Ctrl+C does not reach it), and stopped with the server: it never waits on
+ * a server that exited, whose pid may be another's by then. Holds nothing that keeps this process alive.
+ */
+function guardStopped(child: ChildProcess, signal: NodeJS.Signals | undefined): void {
+  if (child.pid === undefined) return;
+  const guard = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'embedded-server-guard', String(child.pid), signal ?? ''], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  // A shell missing or refused: the server runs as it did before, with its death signal alone.
+  guard.once('error', () => undefined);
+  guard.stdin.once('error', () => undefined);
+  guard.unref();
+  (guard.stdin as Socket).unref();
+  const release = () => {
+    if (guard.exitCode === null && guard.signalCode === null) guard.kill('SIGKILL');
+  };
+  if (child.exitCode !== null || child.signalCode !== null) release();
+  else child.once('exit', release);
 }

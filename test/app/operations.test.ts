@@ -4,7 +4,7 @@
  * /ready says so within a second; SIGTERM during a sign-off finishes it and answers it, refuses what comes after, and
  * the sign-off's retry after a restart is the same one (after PostgreSQL too was SIGKILLed and restarted, which
  * re-installs its signal hooks after the service's); a Ctrl-C reaches the service alone, which stops its children
- * itself; SIGKILLed, the service takes its children with it.
+ * itself; SIGKILLed, the service takes its children with it, even a dev server stopped by SIGSTOP.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -226,6 +226,21 @@ test('Ctrl-C in its terminal (SIGINT to its process group): the service alone ta
   expect(service.output()).not.toMatch(/restarting it|could not be restarted/);
   expect(service.output()).toMatch(/"signal":"SIGINT".*"msg":"stopping"/);
   service = await start();
+}, 120_000);
+
+test('SIGKILLed while its dev server is stopped (SIGSTOP), the service still takes it with it: the next start finds its port free', async () => {
+  const children = [postmasterPid(), devServerPid()];
+  // Stopped, the dev server holds its death signal (SIGTERM) pending until it is continued: the guard continues it.
+  process.kill(children[1]!, 'SIGSTOP');
+  try {
+    await service.stop('SIGKILL');
+    await eventually(() => !children.some(isAlive), 'the embedded servers to stop', 30_000);
+  } finally {
+    for (const pid of children.filter(isAlive)) process.kill(pid, 'SIGKILL');
+  }
+  // Where the stopped server outlived it, this start said the Temporal port was in use by another program.
+  service = await start();
+  expect((await fetch(`${api}/ready`)).status).toBe(200);
 }, 120_000);
 
 test('SIGKILLed, the service takes its PostgreSQL and Temporal dev server with it', async () => {
