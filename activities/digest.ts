@@ -15,7 +15,14 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
-import { deadlineInZone, deadlineZone, hasPassed, lastDayToAct, zonesCountedIn } from '../core/people-dates';
+import {
+  deadlineAsRead,
+  deadlineInZone,
+  deadlineZone,
+  hasPassed,
+  lastDayToAct,
+  zonesCountedIn,
+} from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -24,9 +31,9 @@ import { inTransaction, type Queryable } from '../db/pool';
 import type { NotifiedKind } from '../domain';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import { addDays } from '../domain/dates';
+import { dueToRead } from '../domain/steps';
 import type { Instant } from '../domain/types';
 import { renderDigest, type DigestItem, type DigestSection } from '../mail/digest';
-import { deadlineAsRead } from '../mail/render';
 
 /** The agency's local morning, when its digest is sent. */
 const DIGEST_TIME = '07:00';
@@ -105,8 +112,11 @@ export function digestSection(
   const at = Date.parse(deadlineInZone(deadline, window.zone));
   if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
   // At its very moment too: the words beside it say "overdue since 07:00 today" by the same rule (mail/render.ts).
-  // A deadline that is a day passes as its day ends (`deadlineAsRead`, as the console reads it), where its step is known.
-  const passes = step ? deadlineAsRead(deadline, step.stepKind, window.zone, step.dueOnADay) : deadline;
+  // A deadline that is a day passes as its day ends (core/people-dates.ts `deadlineAsRead`, as the console reads it),
+  // where its step is known.
+  const passes = step
+    ? deadlineAsRead(dueToRead({ kind: step.stepKind, dueAt: deadline, dueOnADay: step.dueOnADay }), window.zone)
+    : deadline;
   if (hasPassed(passes, window.zone, new Date(window.asOf))) return 'overdue';
   const lastDay = lastDayToAct(deadline, deadlineZone(deadline, window.zone, window.deadlineZones));
   if (lastDay <= window.date) return 'due_today';

@@ -78,6 +78,19 @@ export function validityEndIn(endsAt: Instant, zone: string, lapsesAfterMs: numb
 }
 
 /**
+ * When a step's deadline passes where it is read, in `zone`, as the console, the emails and the daily digest read it
+ * alike: one that is a day (`lastDayEnds`: domain/steps.ts `dueToRead`, a deadline due at a validity's end or counted
+ * in days from a typed day) as that last day ends there, never after it has ended everywhere in the US
+ * (`validityEndIn`); any other at its due instant. core/ may not read domain/, so its callers pass what it says.
+ */
+export function deadlineAsRead(
+  due: { dueAt: Instant; lastDayEnds?: { at: Instant; lapsesAfterMs: number } },
+  zone: string,
+): Instant {
+  return due.lastDayEnds ? validityEndIn(due.lastDayEnds.at, zone, due.lastDayEnds.lapsesAfterMs) : due.dueAt;
+}
+
+/**
  * The zone a deadline's last day to act is read in: one for every reader, so the police in Chicago and the coordinator
  * in New York read the same day and the same words. A deadline counted in days from a day (an identification entered
  * by its date) is the identifying police's midnight, whose zone no row keeps: it is the zone, among those it could

@@ -148,6 +148,16 @@ export function dueAsAnEnd(step: DueOf): string {
   return dueAllDay(step) ? endOfDay(lastDayOfDue(step.dueAt)) : step.dueAt;
 }
 
+/**
+ * A step's deadline as each reader reads it where they are (core/people-dates.ts `deadlineAsRead`, which may not read
+ * domain/): its due instant, and for one that is a day (`dueAllDay`) the end of its last day, UTC (`dueAsAnEnd`), with
+ * how long after that end it has ended everywhere in the US (`LAST_DAY_ENDS_EVERYWHERE_MS`, as `overdueFrom`).
+ */
+export function dueToRead(step: DueOf): { dueAt: string; lastDayEnds?: { at: string; lapsesAfterMs: number } } {
+  if (!dueAllDay(step)) return { dueAt: step.dueAt };
+  return { dueAt: step.dueAt, lastDayEnds: { at: dueAsAnEnd(step), lapsesAfterMs: LAST_DAY_ENDS_EVERYWHERE_MS } };
+}
+
 /** issuedOn: the day on the letter, for one entered after the fact; absent, the day it is recorded. */
 const letter = () => z.strictObject({ eligibilityDate: date(), issuedOn: date().optional(), note: note() });
 

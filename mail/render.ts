@@ -3,6 +3,7 @@
  * identity has no field here, so it cannot end up in a mailbox by mistake.
  */
 import {
+  deadlineAsRead,
   deadlineZone,
   formatCalendarDay,
   formatDate,
@@ -11,13 +12,12 @@ import {
   isOverdue,
   overdueSinceWords,
   passedOnItsLastDay,
-  validityEndIn,
 } from '../core/people-dates';
-import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
+import { lastValidDay } from '../domain/dates';
 import type { EndNow, GroundChange, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
-import { dueAllDay, dueAsAnEnd, STEP_CATALOGUE } from '../domain/steps';
+import { dueToRead, STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
 export interface NotificationFacts {
@@ -154,24 +154,8 @@ export function dueWordsFor(
     const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now, dueOnADay);
     return standing.overdue ? `${due} (${standing.words})` : due;
   }
-  const passes = deadlineAsRead(dueAt, stepKind, judgedIn, dueOnADay);
+  const passes = deadlineAsRead(dueToRead({ kind: stepKind, dueAt, dueOnADay }), judgedIn);
   return passedOnItsLastDay(passes, judgedIn, now) ? overdueSinceWords(passes, judgedIn) : due;
-}
-
-/**
- * When a step's deadline passes where it is judged, as the console reads it (web/labels.ts): a deadline that is a day
- * (domain/steps.ts `dueAllDay`: due at a validity's end, or counted in days from a typed day, `dueOnADay`) as its last
- * day ends there, never after that day has ended everywhere in the US (core/people-dates.ts); else its due instant.
- * The daily digest's sections (activities/digest.ts `digestSection`) read it too.
- */
-export function deadlineAsRead(
-  dueAt: Instant,
-  stepKind: string,
-  judgedIn: string,
-  dueOnADay?: boolean | null,
-): Instant {
-  const step = { kind: stepKind, dueAt, dueOnADay };
-  return dueAllDay(step) ? validityEndIn(dueAsAnEnd(step), judgedIn, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
 }
 
 /**
@@ -192,7 +176,7 @@ function standingAt(
     return { words: 'overdue', overdue: Date.parse(dueAt) <= now.getTime() };
   }
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
-  const passes = deadlineAsRead(dueAt, stepKind, judgedIn, dueOnADay);
+  const passes = deadlineAsRead(dueToRead({ kind: stepKind, dueAt, dueOnADay }), judgedIn);
   return { words: overdueSinceWords(passes, judgedIn), overdue: isOverdue(passes, judgedIn, now) };
 }
 

@@ -1,5 +1,6 @@
 /** Words people read instead of the API's codes. */
 import {
+  deadlineAsRead,
   deadlineZone,
   formatCalendarDay,
   formatDate,
@@ -13,7 +14,7 @@ import {
 } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
-import { dueAllDay, dueAsAnEnd, overdueFrom } from '../domain/steps';
+import { dueToRead, overdueFrom } from '../domain/steps';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
@@ -83,12 +84,11 @@ export function wordsFor(
     deadlineZone(dueAt, zone, zonesCountedIn(identifiedIn, deadlineZones));
   /**
    * A deadline that is a day (domain/steps.ts `dueAllDay`: due at a validity's end, or counted in days from a typed
-   * day, `dueOnADay`) passes as its last day ends where it is read (core/people-dates.ts), as `overdueFrom` says it.
+   * day, `dueOnADay`) passes as its last day ends where it is read (core/people-dates.ts `deadlineAsRead`, as the emails
+   * read it), as `overdueFrom` says it.
    */
-  const asRead = (dueAt: string, stepKind?: string | null, dueOnADay?: boolean | null) => {
-    const step = { kind: stepKind ?? '', dueAt, dueOnADay };
-    return dueAllDay(step) ? validityEndIn(dueAsAnEnd(step), zone, LAST_DAY_ENDS_EVERYWHERE_MS) : dueAt;
-  };
+  const asRead = (dueAt: string, stepKind?: string | null, dueOnADay?: boolean | null) =>
+    deadlineAsRead(dueToRead({ kind: stepKind ?? '', dueAt, dueOnADay }), zone);
   const dueOf = (stepKind: string, dueAt: string | null | undefined, identifiedIn?: string | null) =>
     dueAt
       ? dueAtTheHour(stepKind)
