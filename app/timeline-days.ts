@@ -8,9 +8,10 @@
  * gets the day alone, nothing of the sign-off.
  */
 import { startOfLocalDay } from '../core/time-zones';
-import { eventDates } from '../domain/case';
+import { eventDates, recordedLateIn, SIGN_OFF_ENTRIES } from '../domain/case';
 import { stepKindOfId } from '../domain/case-state';
 import type { IsoDate } from '../domain/dates';
+import { noticeReceived } from '../domain/tracks/t-visa';
 import type { TimelineEntry } from '../domain/types';
 
 /** What of a step its days are read from. */
@@ -19,12 +20,6 @@ interface StepDays {
   kind: string;
   details: Record<string, unknown>;
 }
-
-/** The entries of a sign-off, its outcome a completion or a refusal: either may be dated by the day typed. */
-const SIGNED: ReadonlySet<string> = new Set(['step.completed', 'step.declined']);
-
-/** "(happened on 2026-11-05, recorded on 2026-11-07)": what domain/case.ts `recordedLate` adds to a summary. */
-const HAPPENED_ON = /\(happened on (\d{4}-\d\d-\d\d), recorded on \d{4}-\d\d-\d\d\)/;
 
 /**
  * The day of each entry (by its `seq` in the whole timeline) that happened on a day entered without a time.
@@ -64,11 +59,12 @@ function enteredDayOf(
   policeZones: readonly string[],
 ): IsoDate | undefined {
   if (entry.type === 'step.asked_again') {
-    const happened = HAPPENED_ON.exec(entry.summary)?.[1];
+    const happened = recordedLateIn(entry.summary)?.happenedOn;
     return happened && entry.at.startsWith(happened) ? happened : undefined;
   }
   if (entry.type === 'notice.received') return noticeIssuedOn(entry, steps);
-  if (!SIGNED.has(entry.type) || !entry.stepId) return undefined;
+  // A sign-off, its outcome a completion or a refusal: either may be dated by the day typed.
+  if (!SIGN_OFF_ENTRIES.has(entry.type) || !entry.stepId) return undefined;
   const step = steps.get(entry.stepId);
   if ((step?.kind ?? stepKindOfId(entry.stepId)) === 'identification') {
     const day = step?.details['identifiedOn'];
@@ -89,7 +85,7 @@ function typedDays(timeline: readonly TimelineEntry[], steps: readonly StepDays[
   const add = (stepId: string, day: string) => days.set(stepId, (days.get(stepId) ?? new Set()).add(day));
   for (const entry of timeline) {
     if (!entry.stepId) continue;
-    const happened = SIGNED.has(entry.type) ? HAPPENED_ON.exec(entry.summary)?.[1] : undefined;
+    const happened = SIGN_OFF_ENTRIES.has(entry.type) ? recordedLateIn(entry.summary)?.happenedOn : undefined;
     if (happened) add(entry.stepId, happened);
     if (entry.type !== 'step.corrected') continue;
     for (const [, from = '', to = ''] of entry.summary.matchAll(/\b\w+On (\S+) → (\S+)/g)) {
@@ -101,11 +97,11 @@ function typedDays(timeline: readonly TimelineEntry[], steps: readonly StepDays[
 
 /**
  * The day a T-visa decision's notice (a request for evidence, a notice of intent to deny: "rfe received, respond by
- * 2026-12-13", domain/tracks/t-visa.ts) was issued, as typed on the form: kept by the response step it opened, the one
- * answering by that day. The workflow dates the entry as a sign-off, a past day at noon UTC of it.
+ * 2026-12-13", domain/tracks/t-visa.ts `noticeReceived`) was issued, as typed on the form: kept by the response step
+ * it opened, the one answering by that day. The workflow dates the entry as a sign-off, a past day at noon UTC of it.
  */
 function noticeIssuedOn(entry: TimelineEntry, steps: ReadonlyMap<string, StepDays>): IsoDate | undefined {
-  const respondBy = / respond by (\d{4}-\d\d-\d\d)$/.exec(entry.summary)?.[1];
+  const respondBy = noticeReceived(entry)?.respondBy;
   if (!respondBy) return undefined;
   return [...steps.values()]
     .filter((step) => step.kind === 't_visa_evidence_response' && step.details['respondBy'] === respondBy)

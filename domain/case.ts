@@ -320,6 +320,19 @@ export function recordedLate(happenedOn: IsoDate, recordedAt: Instant, recorderT
 }
 
 /**
+ * What `recordedLate` added to a timeline entry's summary, read back: the day it happened on and the day it was
+ * recorded on ("(happened on 2026-11-05, recorded on 2026-11-07)"). Undefined for one recorded on the day it happened.
+ */
+export function recordedLateIn(summary: string): { happenedOn: IsoDate; recordedOn: IsoDate } | undefined {
+  const [, happenedOn, recordedOn] =
+    /\(happened on (\d{4}-\d\d-\d\d), recorded on (\d{4}-\d\d-\d\d)\)/.exec(summary) ?? [];
+  return happenedOn && recordedOn ? { happenedOn, recordedOn } : undefined;
+}
+
+/** The timeline entries of a sign-off settling a step (`signedState`), its outcome a completion or a refusal. */
+export const SIGN_OFF_ENTRIES: ReadonlySet<string> = new Set(['step.completed', 'step.declined']);
+
+/**
  * When what a sign-off records happened: its event date, at the time of day it is recorded (only the date is known),
  * if that date is before today and the case counts from events; else the moment it is recorded.
  */

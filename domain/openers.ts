@@ -4,8 +4,10 @@
  * (domain/correction.ts) and the timeline's leads met in time (web/timeline.ts).
  */
 
+import { SIGN_OFF_ENTRIES } from './case';
+
 /** The timeline entries a sign-off settling a step, or a correction signing it again, writes before what it opens. */
-const SIGNING_ENTRIES = new Set(['step.completed', 'step.declined', 'step.corrected']);
+const SIGNING_ENTRIES = new Set([...SIGN_OFF_ENTRIES, 'step.corrected']);
 
 /**
  * Which sign-off opened a step that does not record it: of the steps done at the moment it opened (the only ones that

@@ -9,11 +9,13 @@ import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
 import { mootDeadlineAlarm, mootWindowLead, OWED_BEFORE_THE_END, windowEndOf as endOfWindow } from '../domain/alarms';
 import { addDays, lastValidDay } from '../domain/dates';
+import { recordedLateIn, SIGN_OFF_ENTRIES } from '../domain/case';
 import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { openerInTimeline } from '../domain/openers';
 import { STEP_CATALOGUE } from '../domain/steps';
+import { noticeReceived } from '../domain/tracks/t-visa';
 import {
   closeReasonLabel,
   humanize,
@@ -188,9 +190,6 @@ function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): st
   return transfers.find((moved) => moved.seq > entry.seq)?.from ?? step.agencyId;
 }
 
-/** The entries of a sign-off, its outcome a completion or a refusal. */
-const SIGNED: ReadonlySet<string> = new Set(['step.completed', 'step.declined']);
-
 /**
  * An entry that happened on a day entered without a time (a sign-off dated by the day typed, kept as noon UTC of it; an
  * identification entered by its date; a step opened at either's instant, whoever may see what opened it) is shown as
@@ -203,17 +202,16 @@ function whenOf(entry: Entry, words: Words): string {
 
 /**
  * A request for evidence or notice of intent to deny on a T-visa decision ("rfe received, respond by 2026-12-13",
- * domain/tracks/t-visa.ts): its kind and the day to answer by. Its entry is dated the day it was issued, as typed
- * (`typedDay`, app/timeline-days.ts); the workflow keeps a past day as noon UTC of it (domain/case.ts `signedAt`), an
- * hour no one entered, which is how such an entry tells it was recorded after the day it happened. The notice is not
- * the decision's sign-off (`SIGNED`): the decision stays pending.
+ * domain/tracks/t-visa.ts `noticeReceived`): its kind and the day to answer by. Its entry is dated the day it was
+ * issued, as typed (`typedDay`, app/timeline-days.ts); the workflow keeps a past day as noon UTC of it (domain/case.ts
+ * `signedAt`), an hour no one entered, which is how such an entry tells it was recorded after the day it happened. The
+ * notice is not the decision's sign-off (domain/case.ts `SIGN_OFF_ENTRIES`): the decision stays pending.
  */
 function noticeOf(entry: Entry): { notice: string; respondBy: string; late: boolean } | undefined {
-  if (entry.type !== 'notice.received') return undefined;
-  const [, notice = '', respondBy = ''] = /^(\w+) received, respond by (\d{4}-\d\d-\d\d)$/.exec(entry.summary) ?? [];
-  if (!notice) return undefined;
+  const received = noticeReceived(entry);
+  if (!received) return undefined;
   const late = !!entry.typedDay && entry.at === `${entry.typedDay}T12:00:00.000Z`;
-  return { notice, respondBy, late };
+  return { ...received, late };
 }
 
 /** A T-visa decision's notices as the form's list names them. */
@@ -310,7 +308,7 @@ function sentenceOf(
       const due = (said: string) => (said === 'without' ? 'no due date' : words.dueOf(step.kind, said));
       // A step signed before keeps its record: only the deadline it is measured against moved, nothing is due.
       const signedBefore = recorded.some(
-        (other) => other.seq < entry.seq && other.stepId === entry.stepId && SIGNED.has(other.type),
+        (other) => other.seq < entry.seq && other.stepId === entry.stepId && SIGN_OFF_ENTRIES.has(other.type),
       );
       if (signedBefore)
         return `${what}, already signed: its deadline is now ${due(moved[1]!)} (was ${due(moved[2]!)}).`;
@@ -409,10 +407,6 @@ function signer(step: StepFacts | undefined, words: Words): string | null {
 }
 
 /**
- * The domain marks a sign-off recorded after the day it happened in its summary (domain/case.ts `recordedLate`:
- * "(happened on 2027-01-02, recorded on 2027-01-05)"); the sentence says so in words.
- */
-/**
  * A CP renewal requested after the grant it renews had ended, as a case brought up to date may record it (the request
  * is taken: the police may still ask, and ICE decide): the days the survivor went without Continued Presence, which no
  * other line says. The request is due at the grant's end (domain/tracks/continued-presence.ts), so its due date is
@@ -432,9 +426,13 @@ function renewalGap(step: StepFacts | undefined): string {
   );
 }
 
+/**
+ * The domain marks a sign-off recorded after the day it happened in its summary (domain/case.ts `recordedLateIn`:
+ * "(happened on 2027-01-02, recorded on 2027-01-05)"); the sentence says so in words.
+ */
 function recordedLate(summary: string): string {
-  const late = /\(happened on (\d{4}-\d\d-\d\d), recorded on (\d{4}-\d\d-\d\d)\)/.exec(summary);
-  return late ? ` Recorded after the fact, on ${formatCalendarDay(late[2]!)}.` : '';
+  const late = recordedLateIn(summary);
+  return late ? ` Recorded after the fact, on ${formatCalendarDay(late.recordedOn)}.` : '';
 }
 
 /**

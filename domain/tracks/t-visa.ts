@@ -3,7 +3,7 @@
  * determination, any number of evidence requests (each answered by the date on its notice), decision, then the
  * adjustment filing, which must happen while T status lasts. The law-enforcement declaration never gates any of it.
  */
-import { addDays, addMonths, endOfDay, lastValidDay, startOfDay } from '../dates';
+import { addDays, addMonths, endOfDay, lastValidDay, startOfDay, type IsoDate } from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { withdrawUnbackedCertification } from './certification-grounds';
@@ -119,6 +119,22 @@ function checkAdjustmentFiling(ctx: SignOffContext) {
     : null;
 }
 
+/** The timeline entry of a notice asking for more on a T-visa decision: "rfe received, respond by 2026-12-13". */
+const noticeSummary = (notice: string, respondBy: IsoDate) => `${notice} received, respond by ${respondBy}`;
+
+/**
+ * What a notice's timeline entry (`noticeSummary`) says, read back from its summary: the notice ("rfe", "noid") and
+ * the day to answer by. Undefined for any other entry. The entry keeps these in its summary alone.
+ */
+export function noticeReceived(entry: {
+  type: string;
+  summary: string;
+}): { notice: string; respondBy: IsoDate } | undefined {
+  if (entry.type !== 'notice.received') return undefined;
+  const [, notice = '', respondBy = ''] = /^(\w+) received, respond by (\d{4}-\d\d-\d\d)$/.exec(entry.summary) ?? [];
+  return notice ? { notice, respondBy } : undefined;
+}
+
 export const tVisa: TrackRules = {
   check: {
     t_visa_adjustment_filing: checkAdjustmentFiling,
@@ -149,7 +165,7 @@ export const tVisa: TrackRules = {
           'notice.received',
           ctx.step.id,
           ctx.actor.agencyId,
-          `${text(ctx.details, 'notice')} received, respond by ${respondBy}`,
+          noticeSummary(text(ctx.details, 'notice'), respondBy),
         );
         return openStep(noticed, 't_visa_evidence_response', ctx.now, {
           dueAt: endOfDay(respondBy),
