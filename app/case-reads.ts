@@ -26,6 +26,7 @@ import { emailOutcomes } from '../db/notifications';
 import { agencyKindInProse } from '../domain/labels';
 import { overdueFrom } from '../domain/steps';
 import { signedEventDate } from '../domain/case';
+import { correctedDays } from '../domain/correction';
 import type { IsoDate } from '../domain/dates';
 import type { Actor, AgencyKind, CaseAgencies, Step, TimelineEntry } from '../domain/types';
 import { caseNotesShown } from './step-notes';
@@ -350,14 +351,12 @@ function typedDayOf(step: Step): IsoDate | null {
 
 /**
  * The days a correction of the step replaced ("grantedOn 2026-10-27 → 2026-10-29 (reason kept with the step)", its
- * `step.corrected` entries), oldest first, without the one it gives now.
+ * `step.corrected` entries, domain/correction.ts `correctedDays`), oldest first, without the one it gives now.
  */
 function replacedDaysOf(step: Step, timeline: readonly TimelineEntry[]): IsoDate[] {
   const now = typedDayOf(step);
   const replaced = timeline.flatMap((entry) =>
-    entry.stepId === step.id && entry.type === 'step.corrected'
-      ? [...entry.summary.matchAll(/\b\w+On (\d{4}-\d\d-\d\d) → /g)].map(([, day]) => day as IsoDate)
-      : [],
+    entry.stepId === step.id ? correctedDays(entry).flatMap(({ from }) => (from ? [from] : [])) : [],
   );
   return [...new Set(replaced)].filter((day) => day !== now).sort();
 }

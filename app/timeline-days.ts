@@ -10,6 +10,7 @@
 import { startOfLocalDay } from '../core/time-zones';
 import { eventDates, recordedLateIn, SIGN_OFF_ENTRIES } from '../domain/case';
 import { stepKindOfId } from '../domain/case-state';
+import { correctedDays } from '../domain/correction';
 import type { IsoDate } from '../domain/dates';
 import { noticeReceived } from '../domain/tracks/t-visa';
 import type { TimelineEntry } from '../domain/types';
@@ -87,9 +88,8 @@ function typedDays(timeline: readonly TimelineEntry[], steps: readonly StepDays[
     if (!entry.stepId) continue;
     const happened = SIGN_OFF_ENTRIES.has(entry.type) ? recordedLateIn(entry.summary)?.happenedOn : undefined;
     if (happened) add(entry.stepId, happened);
-    if (entry.type !== 'step.corrected') continue;
-    for (const [, from = '', to = ''] of entry.summary.matchAll(/\b\w+On (\S+) → (\S+)/g)) {
-      for (const day of [from, to]) if (/^\d{4}-\d\d-\d\d$/.test(day)) add(entry.stepId, day);
+    for (const { from, to } of correctedDays(entry)) {
+      for (const day of [from, to]) if (day) add(entry.stepId, day);
     }
   }
   return days;

@@ -30,7 +30,7 @@ import {
   type CommandEnvelope,
 } from './case';
 import { findStep, record, signingTime, type CaseState, type Rejection } from './case-state';
-import { addDaysToInstant, dateOf, lastValidDay, normaliseInstant } from './dates';
+import { addDaysToInstant, dateOf, lastValidDay, normaliseInstant, type IsoDate } from './dates';
 import { CORRECTION_WINDOW } from './policy';
 import { signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
 import { expireFor } from './tracks';
@@ -378,6 +378,46 @@ function changesOf(step: Step, corrected: Step): string[] {
   if (step.outcome !== corrected.outcome) changes.unshift(`outcome ${step.outcome} → ${corrected.outcome}`);
   if (step.details['note'] !== corrected.details['note']) changes.push('note replaced');
   return changes;
+}
+
+/**
+ * One change a correction's timeline entry names, as said ("grantedOn 2026-11-10 → 2026-11-11", "note replaced"), with
+ * the field, the value it had and the one it has where it names them ("none" where there was or is none).
+ */
+export interface CorrectionChange {
+  said: string;
+  field?: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * What a correction's timeline entry says it changed ("cp_request-1 corrected by law_enforcement: requestedOn
+ * 2026-12-01 → 2026-11-30; note replaced (reason kept with the step)", `changesOf`), read back. Undefined for any other
+ * entry.
+ */
+export function correctionChanges(entry: { type: string; summary: string }): CorrectionChange[] | undefined {
+  if (entry.type !== 'step.corrected') return undefined;
+  const changes = /: (.*) \(reason kept with the step\)$/.exec(entry.summary)?.[1];
+  if (!changes) return undefined;
+  return changes.split('; ').map((said) => {
+    const [, field, from, to] = /^(\w+) (\S+) → (\S+)$/.exec(said) ?? [];
+    return field ? { said, field, from, to } : { said };
+  });
+}
+
+/**
+ * The event dates (the fields named "…On": requestedOn, grantedOn) a correction's entry says it changed, each as the
+ * day it was and the day it is (`correctionChanges`); null where there was or is none. None for any other entry.
+ */
+export function correctedDays(entry: {
+  type: string;
+  summary: string;
+}): { from: IsoDate | null; to: IsoDate | null }[] {
+  const day = (said = '') => (/^\d{4}-\d\d-\d\d$/.test(said) ? said : null);
+  return (correctionChanges(entry) ?? []).flatMap(({ field, from, to }) =>
+    field?.endsWith('On') ? [{ from: day(from), to: day(to) }] : [],
+  );
 }
 
 /** A correction that would record what the step records already: what to do instead (the console says it too). */

@@ -11,6 +11,7 @@ import { mootDeadlineAlarm, mootWindowLead, OWED_BEFORE_THE_END, windowEndOf as 
 import { addDays, lastValidDay } from '../domain/dates';
 import { recordedLateIn, SIGN_OFF_ENTRIES } from '../domain/case';
 import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
+import { correctionChanges, type CorrectionChange } from '../domain/correction';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { openerInTimeline } from '../domain/openers';
@@ -253,9 +254,12 @@ function sentenceOf(
       return `${what} asked again${by}.`;
     case 'step.corrected': {
       // "cp_request-1 corrected by law_enforcement: requestedOn 2026-12-01 → 2026-11-30 (reason kept with the step)"
-      const changes = /: (.*) \(reason kept with the step\)$/.exec(entry.summary)?.[1];
-      const said =
-        changes && step ? changesInWords(changes, step.kind, words) : changes && inWords(changes, steps, words);
+      const changes = correctionChanges(entry);
+      const said = changes
+        ? step
+          ? changesInWords(changes, step.kind, words)
+          : inWords(changes.map((change) => change.said).join('; '), steps, words)
+        : undefined;
       return `${what}: sign-off corrected${by}${said ? ` (${said})` : ''}.`;
     }
     case 'case.transferred': {
@@ -437,11 +441,11 @@ function recordedLate(summary: string): string {
 
 /**
  * A correction's changes as the domain records them ("outcome signed → declined; signedOn 2026-07-15 → none; reason
- * none → investigation_closed; note replaced") in the sign-off form's words: the outcome as the form names it, each
- * detail by its field's label and its value as the form shows it back (a reason by its list's words, a date as a
- * day), and "none" as "not given".
+ * none → investigation_closed; note replaced", domain/correction.ts `correctionChanges`) in the sign-off form's words:
+ * the outcome as the form names it, each detail by its field's label and its value as the form shows it back (a reason
+ * by its list's words, a date as a day), and "none" as "not given".
  */
-function changesInWords(changes: string, kind: string, words: Words): string {
+function changesInWords(changes: readonly CorrectionChange[], kind: string, words: Words): string {
   const fields = isStepKind(kind)
     ? new Map(
         Object.keys(STEP_CATALOGUE[kind].outcomes).flatMap((outcome) =>
@@ -450,11 +454,8 @@ function changesInWords(changes: string, kind: string, words: Words): string {
       )
     : new Map<string, DetailField>();
   return changes
-    .split('; ')
-    .map((change) => {
-      const changed = /^(\w+) (\S+) → (\S+)$/.exec(change);
-      if (!changed) return change;
-      const [, name = '', from = '', to = ''] = changed;
+    .map(({ said: change, field: name, from = '', to = '' }) => {
+      if (!name) return change;
       const field = fields.get(name);
       const value = (said: string) => {
         if (said === 'none') return 'not given';
