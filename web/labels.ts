@@ -108,11 +108,14 @@ export function wordsFor(
      * When a reminder comes, as the case page lists it. One at its step's deadline (a "Deadline reached", or any at
      * `stepDueAt`, the step's due instant) names that deadline as the step's row does (`dueOf`: its last day to act,
      * or its hour): "19 Dec 2026" beside the steps' "19 Dec 2026", not the day of the instant it passes at, the
-     * start of the 20th. Any other reminder, the day it comes.
+     * start of the 20th. Any other alarm of a deadline shown at its hour (`dueOf`, `dueAtTheHour`: the minors'
+     * 24-hour notice) at its hour too, which matters as much as the deadline's: a reminder "6 Dec 2026, 14:49 UTC" and
+     * an escalation "7 Dec 2026, 08:49 UTC" around its "7 Dec 2026, 02:49 UTC". Any other reminder, the day it comes.
      */
     reminderWhen: (reminder: ReminderFacts & { at: string }, stepDueAt?: string | null) => {
+      const ofTheDeadline = reminder.about === reminder.stepKind;
       const atTheDeadline =
-        reminder.about === reminder.stepKind &&
+        ofTheDeadline &&
         (reminder.kind === 'due' || (!!stepDueAt && Date.parse(stepDueAt) === Date.parse(reminder.at)));
       // A "Deadline reached" of a deadline that is a day comes once that day has ended everywhere in the US
       // (domain/alarms.ts `overdueFrom`), after the step's due instant: it names that deadline, the step's.
@@ -120,7 +123,10 @@ export function wordsFor(
         !!stepDueAt &&
         overdueFrom({ kind: reminder.stepKind, dueAt: stepDueAt, dueOnADay: true }) === Date.parse(reminder.at);
       const deadline = reminder.kind === 'due' && reachedAfterItsDay ? stepDueAt : reminder.at;
-      return atTheDeadline ? dueOf(reminder.stepKind, deadline) : formatDate(reminder.at, zone);
+      if (atTheDeadline) return dueOf(reminder.stepKind, deadline);
+      return ofTheDeadline && dueAtTheHour(reminder.stepKind)
+        ? formatDateTime(reminder.at, zone)
+        : formatDate(reminder.at, zone);
     },
     /** A calendar day (`YYYY-MM-DD`) as it is: a birth date, a day an officer typed. */
     calendarDay: (date: string | null | undefined) => (date ? formatCalendarDay(date) : '—'),

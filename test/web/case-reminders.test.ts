@@ -4,8 +4,8 @@
  */
 import request from 'supertest';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
-import { dateOf } from '../../domain/dates';
-import { formatDate, formatDueDate } from '../../core/people-dates';
+import { addDays, dateOf } from '../../domain/dates';
+import { formatDate, formatDateTime, formatDueDate } from '../../core/people-dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 
@@ -38,4 +38,39 @@ test('the case page lists coming reminders in words, with when, to whom and thei
   expect(page.text).toContain(`<span class="date">${lastDay}</span>`);
   const row = `<tr><td data-label="When"><time class="date" datetime="${cpDueAt}">${lastDay}</time></td><td data-label="What">Deadline reached: Continued Presence request</td><td data-label="To agency">${police}</td><td data-label="Status"><span class="status">Scheduled</span></td></tr>`;
   expect(page.text).toContain(row);
+});
+
+test('a minor\'s 24-hour notice: its reminder and escalation at their hour, as its "Deadline reached" (probe)', async () => {
+  const identifiedOn = dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString());
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'console-reminders-minor')
+    .send({
+      identifiedOn,
+      survivor: { name: 'Minor Reminders (fictitious)', birthDate: addDays(identifiedOn, -15 * 366) },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId } = opened.body as { caseId: string };
+  const listed = await request(service.app)
+    .get(`/api/cases/${caseId}/reminders`)
+    .set(service.stack.as('coordinator'))
+    .expect(200);
+  const alarms = (listed.body as { items: { at: string; kind: string; stepKind: string; about: string }[] }).items
+    .filter((r) => r.stepKind === 'hhs_minor_notification' && r.about === 'hhs_minor_notification')
+    .map((r) => ({ kind: r.kind, at: r.at }));
+  // Due as the next day begins; its half-way reminder (noon) is listed too while it is to come, or once sent.
+  expect(alarms.map((r) => r.kind)).toEqual(expect.arrayContaining(['due', 'escalation']));
+
+  const page = await request(service.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  // Each at its hour in the reader's zone words (the demo agencies': UTC), never the day alone.
+  for (const { at } of alarms) {
+    const when = formatDateTime(at, 'UTC');
+    expect(when).toMatch(/, \d\d:\d\d UTC$/);
+    expect(page.text).toContain(`<td data-label="When"><time class="date" datetime="${at}">${when}</time></td>`);
+  }
 });

@@ -199,3 +199,32 @@ test("a reminder at a step's deadline names the day the step's row does; any oth
   const expiring = { kind: 'expiry_reminder', stepKind: 'cp_decision', about: 'cp_validity', at: dueAt };
   expect(words.reminderWhen(expiring, dueAt)).toBe('20 Dec 2026');
 });
+
+test('the alarms of a deadline shown at its hour come at an hour, said as its "Deadline reached" is; a day\'s alarms on their day', () => {
+  // The probe's minor: the 24-hour notice due 7 Dec 2026 at 02:49 UTC, reminded half-way, escalated six hours late.
+  const dueAt = '2026-12-07T02:49:00.000Z';
+  const notice = { stepKind: 'hhs_minor_notification', about: 'hhs_minor_notification' };
+  const reminder = { ...notice, kind: 'reminder', at: '2026-12-06T14:49:00.000Z' };
+  const reached = { ...notice, kind: 'due', at: dueAt };
+  const escalation = { ...notice, kind: 'escalation', at: '2026-12-07T08:49:00.000Z' };
+  expect([reminder, reached, escalation].map((alarm) => words.reminderWhen(alarm, dueAt))).toEqual([
+    '6 Dec 2026, 14:49 UTC',
+    '7 Dec 2026, 02:49 UTC',
+    '7 Dec 2026, 08:49 UTC',
+  ]);
+  // Each in the reader's zone words, the step's row's too; also once the step is done (no due instant given).
+  const chicago = wordsFor('America/Chicago', new Date('2026-12-06T15:00:00.000Z'), []);
+  expect(chicago.dueOf(notice.stepKind, dueAt)).toBe('6 Dec 2026, 20:49 CST');
+  expect([reminder, reached, escalation].map((alarm) => chicago.reminderWhen(alarm, null))).toEqual([
+    '6 Dec 2026, 08:49 CST',
+    '6 Dec 2026, 20:49 CST',
+    '7 Dec 2026, 02:49 CST',
+  ]);
+  // The same step's reminder of the minor's 18th birthday is about a day: the day it comes.
+  const turns18 = { ...notice, kind: 'reminder', about: 'minor_turns_18', at: '2026-12-06T14:49:00.000Z' };
+  expect(words.reminderWhen(turns18, dueAt)).toBe('6 Dec 2026');
+  // A step due on a day keeps days for all its alarms, at whatever instant they come.
+  const request = { kind: 'reminder', stepKind: 'cp_request', about: 'cp_request', at: '2026-12-06T14:49:00.000Z' };
+  expect(words.reminderWhen(request, '2026-12-20T00:00:00.000Z')).toBe('6 Dec 2026');
+  expect(words.reminderWhen({ ...request, kind: 'escalation', at: '2026-12-27T08:49:00.000Z' })).toBe('27 Dec 2026');
+});
