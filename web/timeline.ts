@@ -141,7 +141,8 @@ function leadMetInTime(
 
 /**
  * When a passed alarm was due, as the case's reminders list says it (`reminderWhen`): the day it would have come, or
- * the deadline it names as the step's row does, never the hour it was kept at ("3 Nov 2026, 00:00 UTC").
+ * the deadline it names as the step's row does, not the hour it was kept at ("3 Nov 2026, 00:00 UTC"); its hour only
+ * for an alarm of a deadline shown at its hour (the minors' 24-hour notice: "3 Dec 2026, 12:00 UTC").
  */
 function passedAlarmWhen(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words: Words): string | undefined {
   const alarm = passedAlarmOf(entry);

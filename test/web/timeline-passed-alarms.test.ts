@@ -2,12 +2,14 @@
  * A case entered after the fact (probe D9): the alarms that fell before it was brought up to date are listed in the
  * timeline as the coordinator's notice of what passed lists them (domain/alarms.ts `stillToTell`): not those of a
  * step the entered history shows done before they would have gone, each named as the notice names it (a reminder,
- * the "Deadline reached" notice, an escalation), on the day it was due, never at an hour ("3 Nov 2026, 00:00 UTC").
- * The whole service on real parts, the page read as the coordinator reads it.
+ * the "Deadline reached" notice, an escalation), on the day it was due, not at the hour it was kept at ("3 Nov 2026,
+ * 00:00 UTC"); the alarms of a minor's 24-hour notice, a deadline shown at its hour, at theirs (probe K8). The whole
+ * service on real parts, the page read as the coordinator reads it.
  */
 import request from 'supertest';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { formatCalendarDay } from '../../core/people-dates';
 import { addDays, dateOf } from '../../domain/dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile, openDemoCase } from '../support/console';
@@ -96,4 +98,31 @@ test('a CP renewal requested before the grant ran out leaves its passed renewal 
   // The renewal was requested in time: no "Continued Presence ends …: a reminder was due" line, as the notice has none.
   expect(lines.filter((line) => /Continued Presence/.test(line))).toEqual([]);
   expect(lines).toHaveLength(listed.length);
+});
+
+test("a minor's 24-hour notice's alarms that passed before the case was entered are dated at their hour, as its reminders are", async () => {
+  const todayOn = dateOf(new Date(await suite.stack.env.currentTimeMs()).toISOString());
+  const identifiedOn = addDays(todayOn, -3);
+  const { caseId } = await openDemoCase(suite, 'timeline-passed-alarms-minor', {
+    identifiedOn,
+    name: 'Passed Hours Survivor (fictitious)',
+    birthDate: addDays(identifiedOn, -15 * 366),
+  });
+  const notice = await eventually(async () => {
+    const lines = (await timelineOf(caseId)).filter(
+      (line) => passed(line) && line.includes('| HHS notification of a minor (24 hours):'),
+    );
+    return lines.length >= 3 ? lines : undefined;
+  }, "the notice's passed alarms on the timeline");
+  // Reminded half-way, reached and escalated six hours late: each at its hour in the reader's zone words (the demo
+  // agencies': UTC), as "Coming reminders" and the step's row say them, not on a day alone.
+  const dueDay = addDays(identifiedOn, 1);
+  const at = (day: string, hour: string) => `${formatCalendarDay(day)}, ${hour} UTC`;
+  expect(notice).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^${at(identifiedOn, '12:00')} \\| .*: a reminder was due`)),
+      expect.stringMatching(new RegExp(`^${at(dueDay, '00:00')} \\| .*: the "Deadline reached" notice was due`)),
+      expect.stringMatching(new RegExp(`^${at(dueDay, '06:00')} \\| .*: an escalation was due`)),
+    ]),
+  );
 });
