@@ -46,6 +46,15 @@ const sessionOf = (username: string) => `${SESSION_COOKIE}=${suite.sessionCookie
 const casePage = (username: string) =>
   request(suite.app).get(`/cases/${caseId}`).set('Cookie', sessionOf(username)).expect(200);
 
+/** The form of the page's button labelled `label`, as its HTML. */
+function formOf(page: request.Response, label: string): string {
+  const form = page.text
+    .match(/<form class="stack" method="post" action="[^"]+"[^>]*>[\s\S]*?<\/form>/g)
+    ?.find((html) => html.includes(`>${label}</button>`));
+  if (!form) throw new Error(`no button "${label}" on the page`);
+  return form;
+}
+
 /** Presses the page's button, as a browser would: the hidden fields of its form, with the page's cookies. */
 function press(username: string, page: request.Response, label: string) {
   const form = [
@@ -68,6 +77,8 @@ test('the coordinator asks again for Continued Presence; pressed from an older p
   expect((await casePage('demo-advocate')).text).not.toContain('Ask again for');
 
   const page = await casePage('demo-coordinator');
+  // Its day is the day it was decided to ask again.
+  expect(formOf(page, 'Ask again for Continued Presence')).toContain('The day it was decided to ask again: today');
   const otherTab = await casePage('demo-coordinator');
   const sent = await press('demo-coordinator', page, 'Ask again for Continued Presence').expect(303);
   expect(sent.headers.location).toBe(`/cases/${caseId}?notice=asked-again`);
@@ -111,6 +122,13 @@ test('a case that does not follow a U visa: the coordinator asks for a U-visa ce
   expect((await page('demo-police-officer')).text).toContain('Ask for a U-visa certification');
   const before = await page('demo-coordinator');
   expect(before.text).not.toContain('<caption>U visa</caption>');
+  // Nothing was asked before: its day is the day it was decided to make this request, not "to ask again".
+  const form = formOf(before, 'Ask for a U-visa certification');
+  expect(form).toContain(
+    'The day it was decided to make this request: today, or an earlier day for a case entered after the fact, not ' +
+      'before the day the survivor was identified. Its request step opens as of that day',
+  );
+  expect(form).not.toMatch(/ask again|asked again|A new request/i);
 
   const sent = await press('demo-coordinator', before, 'Ask for a U-visa certification').expect(303);
   expect(sent.headers.location).toBe(`/cases/${uCaseId}?notice=u-visa-asked`);
