@@ -236,7 +236,8 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
         user: auditedUser(user),
         detail: `feed ${tokenId}; ${deadlines.length} events`,
       });
-      return calendar.toString();
+      // RFC 5545 3.1: every content line ends in CRLF, the last one too; the generator leaves the last one bare.
+      return `${calendar.toString()}\r\n`;
     },
   };
 }

@@ -247,6 +247,18 @@ test("the calendar's name is written as iCalendar TEXT: an agency name's commas,
   }
 });
 
+test('every content line of a feed ends in CRLF, the last one too (RFC 5545 3.1)', async () => {
+  await openCase();
+  const text = (
+    await request(stack.app)
+      .get(pathOf(await newFeed(stack.as('law_enforcement'))))
+      .expect(200)
+  ).text;
+  expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+  // No line break that is not CRLF: a bare LF or CR left in a line would split it for a strict reader.
+  expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+});
+
 test('feeds are listed without their secret, and a revoked feed answers 404', async () => {
   const police = stack.as('law_enforcement');
   const feed = await newFeed(police, 'Phone');
