@@ -110,3 +110,24 @@ export async function agencyDeadlines(
     ...(row.due_on_a_day ? { dueOnADay: true as const } : {}),
   }));
 }
+
+/** When a case last changed in the read model, and its change counter (the workflow's `version`). */
+export interface CaseRevision {
+  /** The workflow's change counter: it grows with every change of the case (a sign-off, a correction, a transfer). */
+  version: number;
+  /** When the read model last took a change of the case. */
+  updatedAt: Instant;
+}
+
+/**
+ * The revisions of these cases (`CaseRevision`), by case id: what a calendar feed stamps its events with (DTSTAMP,
+ * SEQUENCE), so that a feed reads the same until one of its cases changes.
+ */
+export async function caseRevisions(db: Queryable, caseIds: readonly string[]): Promise<Map<string, CaseRevision>> {
+  if (caseIds.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; version: number; updated_at: Date }>(
+    'SELECT id::text AS id, version, updated_at FROM cases WHERE id = ANY($1::uuid[])',
+    [[...new Set(caseIds)]],
+  );
+  return new Map(rows.map((row) => [row.id, { version: row.version, updatedAt: row.updated_at.toISOString() }]));
+}

@@ -259,6 +259,89 @@ test('every content line of a feed ends in CRLF, the last one too (RFC 5545 3.1)
   expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
 });
 
+test('a feed fetched again later reads the same and answers 304 to its ETag, until a date moves: then a new ETag and a higher SEQUENCE', async () => {
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', key())
+    .send({
+      identifiedOn: addDays(today, -10),
+      survivor: { name: 'Feed Stamp Person', birthDate: '1990-02-03' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId } = opened.body as { caseId: string };
+  const requested = (requestedOn: string, path: string) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/${path}`)
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({
+        outcome: 'requested',
+        details: { requestedOn },
+        ...(path === 'corrections' && { reason: 'Typed the day of the call, not of the request' }),
+      })
+      .expect(200);
+  await requested(addDays(today, -2), 'sign-off');
+  // ICE owes the decision, due counted from the request.
+  const path = pathOf(await newFeed(stack.as('ice')));
+  const uid = `${caseId}-cp_decision-1-due@${HOST}`;
+  const fetched = async () => {
+    const answer = await request(stack.app).get(path).expect(200);
+    const calendar = new ICAL.Component(ICAL.parse(answer.text) as unknown[]);
+    const event = calendar.getAllSubcomponents('vevent').find((each) => each.getFirstPropertyValue('uid') === uid);
+    expect(event).toBeDefined();
+    return {
+      etag: answer.headers['etag'] as string,
+      sequence: Number(event!.getFirstPropertyValue('sequence')),
+      start: String(event!.getFirstPropertyValue('dtstart')),
+    };
+  };
+  const first = await eventually(fetched, 'the decision in the feed');
+  expect(first.etag).toBeTruthy();
+
+  // An hour later on the clock (the feed's is the wall clock: only Date is faked), the same feed, the same ETag.
+  jest.useFakeTimers({
+    now: Date.now() + 3_600_000,
+    advanceTimers: true,
+    // Every fake but Date: the stack's timers, sockets and promises keep running on the real ones.
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+  try {
+    expect(await fetched()).toEqual(first);
+    const again = await request(stack.app).get(path).set('If-None-Match', first.etag).expect(304);
+    expect(again.text ?? '').toBe('');
+  } finally {
+    jest.useRealTimers();
+  }
+
+  // The request corrected to three days earlier: the decision moves with it, and the feed says so.
+  await requested(addDays(today, -5), 'corrections');
+  const moved = await eventually(async () => {
+    const now = await fetched();
+    return now.start !== first.start ? now : undefined;
+  }, 'the moved decision');
+  expect(moved.etag).not.toBe(first.etag);
+  expect(moved.sequence).toBeGreaterThan(first.sequence);
+  await request(stack.app).get(path).set('If-None-Match', first.etag).expect(200);
+});
+
 test('feeds are listed without their secret, and a revoked feed answers 404', async () => {
   const police = stack.as('law_enforcement');
   const feed = await newFeed(police, 'Phone');
