@@ -4,7 +4,7 @@
  * an API key, dead with its user, and never accepted as a bearer token. A feed is read from the read model only and
  * names case references, steps and the agency, never a survivor.
  */
-import { deadlineZone, lastDayToAct, zonesCountedIn } from '../core/people-dates';
+import { deadlineZone, lastDayToAct, passesAtAnHour, zonesCountedIn } from '../core/people-dates';
 import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
@@ -21,6 +21,7 @@ import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, typ
 import type { Principal } from '../db/user-rows';
 import { seesCases } from '../domain/access';
 import { addDays } from '../domain/dates';
+import { dueAllDay } from '../domain/steps';
 import { dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import type { Actor } from '../domain/types';
 import { caseLink } from '../mail/render';
@@ -55,7 +56,10 @@ const KIND = ['calendar_feed'] as const;
  * stolen session alone cannot leave a lasting way in behind it.
  */
 const FEED_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
-/** A deadline owed at its hour (a minor's 24-hour notice) is a 30-minute slot ending then, so every calendar shows it. */
+/**
+ * A deadline owed at its hour (`atItsHour`: a minor's 24-hour notice) is a 30-minute slot ending then, so every
+ * calendar shows it.
+ */
 const EVENT_MS = 30 * 60 * 1000;
 
 /**
@@ -65,6 +69,23 @@ const EVENT_MS = 30 * 60 * 1000;
 interface Zones {
   reader: string;
   countedIn: readonly string[];
+}
+
+/**
+ * Whether a deadline is an event at its hour, the same instant in every calendar, rather than a day: the minors'
+ * 24-hour notice, shown at its hour everywhere (domain/labels.ts `dueAtTheHour`), and any due date that passes at an
+ * hour of its own (core/people-dates.ts `passesAtAnHour`: counted from an identification entered by its hour). Such a
+ * date has no day that is every reader's last: all day on the reader's own last day, a declaration due at 08:00 on
+ * 3 Jan in Guam sat on 3 Jan in Guam's feed and on 2 Jan in New York's, under one UID. At its instant, each calendar
+ * shows it on the day the console shows its reader ("due 2 Jan 2027" in New York, where it passes at 17:00), at the
+ * hour it passes there. A day (counted from a typed day, `dueOnADay`, or at a validity's end: domain/steps.ts
+ * `dueAllDay`) and a window's end stay all-day events.
+ */
+function atItsHour(deadline: Deadline, countedIn: readonly string[]): boolean {
+  if (dueAtTheHour(deadline.stepKind)) return true;
+  if (deadline.kind !== 'due') return false;
+  const step = { kind: deadline.stepKind, dueAt: deadline.at, dueOnADay: deadline.dueOnADay };
+  return !dueAllDay(step) && passesAtAnHour(deadline.at, countedIn);
 }
 
 /** An all-day event on a calendar day: a date with no zone (DTSTART;VALUE=DATE), the same day in every calendar. */
@@ -123,7 +144,8 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
    * One event per deadline; its UID names the case, the step and what ends, so a calendar updates it in place. It
    * sits all day on the last day (core/people-dates.ts `lastDayToAct`): to act, the same day for every agency (one
    * counted from the police's midnight in Chicago is on the police's last day in New York too), or of a validity
-   * ("until 15 Jan", in Guam as in Chicago). A minor's 24-hour notice is owed at its hour: half an hour ending then.
+   * ("until 15 Jan", in Guam as in Chicago). A deadline owed at its hour (`atItsHour`: a minor's 24-hour notice, a
+   * date counted from an identification's hour) is half an hour ending then, the same instant in every calendar.
    * A due date names the agency that owes the step, which for a coordinating agency's feed is another agency; a
    * window's end is owed by no one.
    *
@@ -145,7 +167,7 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
     const owed = deadline.owedBy ? ` (owed by ${agencyName(deadline.owedBy)})` : '';
     // Read in the zone its case was identified in, kept with the case, where it kept one.
     const countedIn = zonesCountedIn(deadline.identifiedIn, zones.countedIn);
-    const when = dueAtTheHour(deadline.stepKind)
+    const when = atItsHour(deadline, countedIn)
       ? { start: new Date(Date.parse(deadline.at) - EVENT_MS), end: new Date(deadline.at) }
       : allDayOn(lastDayToAct(deadline.at, deadlineZone(deadline.at, zones.reader, countedIn)));
     calendar.createEvent({

@@ -110,6 +110,18 @@ export function deadlineZone(dueAt: Instant, readerZone: string, countedIn: Iter
 }
 
 /**
+ * Whether a deadline passes at an hour of its own rather than as a day begins: at no UTC midnight (the end of a typed
+ * day) and at no midnight of a zone it may have been counted in (`countedIn`, `zonesCountedIn`), nor an hour off one
+ * across a change of the clocks (`midnightNear`). Such a deadline was counted from an hour (an identification entered
+ * by its hour, 08:00 in Guam): it is that instant for everyone, and has no one day that is everyone's last (17:00 on
+ * 2 Jan in New York is 08:00 on 3 Jan in Guam). Judged the same for every reader: the reader's zone plays no part.
+ */
+export function passesAtAnHour(dueAt: Instant, countedIn: Iterable<string>): boolean {
+  if (Date.parse(dueAt) % DAY_MS === 0) return false;
+  return ![...countedIn].some((zone) => midnightNear(dueAt, zone) !== undefined);
+}
+
+/**
  * The zones a deadline of one case may have been counted in, for `deadlineZone`: the one its identification was read
  * in, kept with the case when it was identified (the read model's `cases.identified_in`), for the day a count began on
  * is a fact of its past. A police agency that moves to another zone later moves none of its past cases' last days, and

@@ -144,7 +144,7 @@ interface ReminderItem {
 
 /**
  * The events a case's coming reminders call for in an agency's feed: its due dates and the ends of its windows, all
- * day on their last day (the stack's agencies keep UTC).
+ * day on their last day (the stack's agencies keep UTC), or at its instant for a due date at an hour.
  */
 async function expectedEvents(caseId: string, headers: Record<string, string>, agencyId: string) {
   const { items } = (await request(stack.app).get(`/api/cases/${caseId}/reminders`).set(headers).expect(200)).body as {
@@ -155,10 +155,14 @@ async function expectedEvents(caseId: string, headers: Record<string, string>, a
     .filter((r) => r.kind === 'due' || r.kind === 'expired')
     .map((r) => ({
       uid: `${caseId}-${r.stepId}-${r.kind === 'due' ? 'due' : r.about}@${HOST}`,
-      end: lastDayToAct(r.at, 'UTC'),
+      // A due date at an hour (counted from the identification's instant) is an event ending at that instant, to the
+      // second (iCalendar's DATE-TIME has no fraction).
+      end: r.kind === 'due' && !r.at.endsWith('T00:00:00.000Z') ? toTheSecond(r.at) : lastDayToAct(r.at, 'UTC'),
     }))
     .sort((a, b) => a.uid.localeCompare(b.uid));
 }
+
+const toTheSecond = (instant: string) => `${instant.slice(0, 19)}.000Z`;
 
 const ofCase = (events: Event[], caseId: string) =>
   events
@@ -793,8 +797,10 @@ test("an identification's hour that is another police agency's midnight is read 
       .expect(201);
     const { caseId } = opened.body as { caseId: string };
     const { end, dueAt } = await filingEvent(caseId, await newFeed(stack.as('advocate')));
-    // Due at New York's 01:00 (02:00 across a change of the clocks), its last day is the day it falls on there.
-    expect(end).toBe(localDateOf(dueAt, NEW_YORK));
+    // Due at New York's 01:00 (02:00 across a change of the clocks), not Chicago's midnight: a deadline at its hour,
+    // an event ending then, on the day it falls on in New York (never all day on Chicago's day before, as the day of
+    // a count from Chicago's midnight would be).
+    expect(end).toBe(dueAt);
   } finally {
     await request(stack.app)
       .post('/api/agencies')
@@ -803,5 +809,50 @@ test("an identification's hour that is another police agency's midnight is read 
       .expect(201);
     await moveAgency(DEMO_AGENCIES.law_enforcement, police);
     await moveAgency(DEMO_AGENCIES.advocate, advocates);
+  }
+});
+
+test('a deadline that passes at an hour is that instant in every calendar, not a day that depends on whose feed it is', async () => {
+  // The sheriff in Guam identifies at 08:00 by the hour (as the console's time field sends it); the task force keeps
+  // New York's time. The declaration counted from that hour passes at 08:00 in Guam, 17:00 the day before in New York.
+  const GUAM = 'Pacific/Guam';
+  const police = await moveAgency(DEMO_AGENCIES.law_enforcement, GUAM);
+  const coordinator = await moveAgency(DEMO_AGENCIES.coordinator, 'America/New_York');
+  try {
+    const yesterday = addDays(localDateOf(new Date(await stack.env.currentTimeMs()).toISOString(), GUAM), -1);
+    const opened = await request(stack.app)
+      .post('/api/cases')
+      .set(stack.as('law_enforcement'))
+      .set('Idempotency-Key', key())
+      .send({
+        identifiedAt: `${yesterday}T08:00`,
+        survivor: { name: 'Feed Hour Person', birthDate: '1990-02-03' },
+        agencies: DEMO_AGENCIES,
+      })
+      .expect(201);
+    const { caseId } = opened.body as { caseId: string };
+    const uid = `${caseId}-le_declaration-1-due@${HOST}`;
+    const { rows } = await stack.pool.query<{ dueAt: Date; dueOnADay: boolean }>(
+      `SELECT due_at AS "dueAt", due_on_a_day AS "dueOnADay" FROM case_steps
+        WHERE case_id = $1 AND step_id = 'le_declaration-1'`,
+      [caseId],
+    );
+    const dueAt = rows[0]!.dueAt.toISOString();
+    expect(rows[0]!.dueOnADay).toBe(false);
+    // 08:00 in Guam: no midnight of the zone it was counted in.
+    const hourInGuam = new Intl.DateTimeFormat('en-GB', { timeZone: GUAM, timeStyle: 'short', hourCycle: 'h23' });
+    expect(hourInGuam.format(new Date(dueAt))).toBe('08:00');
+    const eventIn = async (kind: AgencyKind) => {
+      const feed = await newFeed(stack.as(kind));
+      return eventually(async () => (await fetchFeed(feed)).find((each) => each.uid === uid), `the ${kind}'s event`);
+    };
+    const sheriffs = await eventIn('law_enforcement');
+    const coordinators = await eventIn('coordinator');
+    // A timed event ending at the instant (parseFeed gives an all-day event's day, a timed one's end): the same in both.
+    expect(sheriffs.end).toBe(dueAt);
+    expect(coordinators.end).toBe(dueAt);
+  } finally {
+    await moveAgency(DEMO_AGENCIES.law_enforcement, police);
+    await moveAgency(DEMO_AGENCIES.coordinator, coordinator);
   }
 });
