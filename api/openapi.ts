@@ -45,12 +45,12 @@ function parameters(spec: Route): JsonSchema[] {
   const headers: JsonSchema[] = [
     { name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
   ];
-  if (spec.method === 'get' && !spec.answersAsOfNow) {
+  if (spec.method === 'get' && spec.answersAsOfNow !== true) {
     headers.push({
       name: 'If-None-Match',
       in: 'header',
       required: false,
-      description: 'the ETag of an answer read before: when this answer would be the same, it is 304 with no body',
+      description: `the ETag of an answer read before: when this answer would be the same, it is 304 with no body${onlyOtherThanJson(spec)}`,
       schema: { type: 'string' },
     });
   }
@@ -71,14 +71,25 @@ const problemResponse = (description: string) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: problemRef } },
 });
 
-/** Express tags every answer it sends with a body with an ETag, and answers a GET that names it 304 (`req.fresh`). */
-const etagHeader = {
+/**
+ * Express tags every answer it sends with a body with an ETag, and answers a GET that names it 304 (`req.fresh`), but
+ * for an answer that holds the moment it was read (`Route.answersAsOfNow`), sent with neither.
+ */
+const etagHeader = (spec: Route) => ({
   ETag: {
-    description:
-      "this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same",
+    description: `this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same${onlyOtherThanJson(spec)}`,
     schema: { type: 'string' },
   },
-};
+});
+
+/** Where only a route's JSON answer holds the moment it was read (`answersAsOfNow: 'json'`), what is tagged. */
+function onlyOtherThanJson(spec: Route): string {
+  if (spec.answersAsOfNow !== 'json') return '';
+  const others = Object.values(spec.responses)
+    .map((response) => response.alsoAs)
+    .filter(Boolean);
+  return ` (${others.join(', ')} only: the JSON answer holds the moment it was read, and has no ETag)`;
+}
 
 /** Why a request is 400, as the route's shape lets it be. */
 function badRequest(spec: Route): string {
@@ -108,10 +119,15 @@ function operation(spec: Route): JsonSchema {
       response.contentType ?? (response.problem ? PROBLEM_CONTENT_TYPE : 'application/json'),
     ].flat();
     const schema = response.schema ? jsonSchema(response.schema) : response.problem ? problemRef : undefined;
-    const tagged = spec.method === 'get' && Number(status) >= 200 && Number(status) < 300 && status !== '204';
+    const tagged =
+      spec.method === 'get' &&
+      spec.answersAsOfNow !== true &&
+      Number(status) >= 200 &&
+      Number(status) < 300 &&
+      status !== '204';
     responses[status] = {
       description: response.description,
-      ...(tagged ? { headers: etagHeader } : {}),
+      ...(tagged ? { headers: etagHeader(spec) } : {}),
       ...(schema
         ? {
             content: {
@@ -121,10 +137,10 @@ function operation(spec: Route): JsonSchema {
           }
         : {}),
     };
-    if (tagged && !spec.answersAsOfNow)
+    if (tagged)
       responses['304'] ??= {
-        description: 'Not Modified: If-None-Match named the ETag of the answer this request gets; no body',
-        headers: etagHeader,
+        description: `Not Modified: If-None-Match named the ETag of the answer this request gets; no body${onlyOtherThanJson(spec)}`,
+        headers: etagHeader(spec),
       };
   }
   // The failures every route of its shape can meet, answered by the one error handler.

@@ -86,10 +86,13 @@ export interface RouteSpec<P, Q, B> {
    */
   auditStep?(body: unknown): string | undefined;
   /**
-   * The answer holds the moment it was read (the API clock, e.g. `/api/me`'s `now`): no two reads have the same ETag,
-   * so a GET naming one is never answered 304, and the OpenAPI document lists neither 304 nor If-None-Match.
+   * The answer holds the moment it was read (the API clock, e.g. `/api/me`'s `now`, a report's `asOf`): no two reads
+   * are the same, and a 304 would hand back a stored answer whose moment is past as if it were now. It is sent with no
+   * ETag and never answered 304, and the OpenAPI document lists neither ETag, 304 nor If-None-Match. `'json'`: only its
+   * JSON answer holds it; its other media type (`alsoAs`: the compliance report's CSV, which has no `asOf`) is tagged
+   * and answered 304 as any, as the document says.
    */
-  answersAsOfNow?: true;
+  answersAsOfNow?: true | 'json';
   /** The route reads one file from a multipart/form-data body itself (api/uploads.ts): described so in OpenAPI. */
   upload?: { field: string; description: string };
   /**
@@ -280,7 +283,13 @@ function sentOnce(query: unknown, issues: z.core.$ZodIssue[]): z.core.$ZodIssue[
   });
 }
 
-function sendReply(res: Response, reply: Reply): void {
+/** Whether a successful answer holds the moment it was read (`Route.answersAsOfNow`): then it has no ETag. */
+function asOfNow(spec: Route, reply: Reply): boolean {
+  if (reply.status >= 300 || !spec.answersAsOfNow) return false;
+  return spec.answersAsOfNow === true || (reply.contentType ?? 'application/json').startsWith('application/json');
+}
+
+function sendReply(res: Response, reply: Reply, untagged: boolean): void {
   res.status(reply.status).set({ ...PRIVATE_ANSWER, ...reply.headers });
   if (reply.status === 204) {
     res.end();
@@ -289,7 +298,11 @@ function sendReply(res: Response, reply: Reply): void {
   // A text answer of its own type (Prometheus' format) and bytes (a document) go as they are; anything else is JSON.
   const asIs =
     Buffer.isBuffer(reply.body) || (typeof reply.body === 'string' && reply.contentType?.startsWith('text/'));
-  res.type(reply.contentType ?? 'application/json').send(asIs ? reply.body : JSON.stringify(reply.body));
+  const payload = asIs ? (reply.body as string | Buffer) : JSON.stringify(reply.body);
+  res.type(reply.contentType ?? 'application/json');
+  // Express's send tags every answer with an ETag and answers a matching If-None-Match 304: not one of the moment.
+  if (untagged) res.end(payload);
+  else res.send(payload);
 }
 
 export interface MountOptions {
@@ -373,7 +386,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         stepId: reply.status < 300 ? spec.auditStep?.(reply.body) : undefined,
         change: reply.status < 300 ? reply.auditChange : undefined,
       });
-      sendReply(res, reply);
+      sendReply(res, reply, asOfNow(spec, reply));
     }
   });
 }

@@ -5459,8 +5459,6 @@ export interface operations {
             /** @description the counts */
             200: {
                 headers: {
-                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5598,8 +5596,6 @@ export interface operations {
             /** @description the user */
             200: {
                 headers: {
-                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6412,7 +6408,7 @@ export interface operations {
                 to: string;
             };
             header?: {
-                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                 "If-None-Match"?: string;
                 "X-Request-Id"?: string;
             };
@@ -6424,7 +6420,7 @@ export interface operations {
             /** @description the figures (text/csv with format=csv) */
             200: {
                 headers: {
-                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -6551,10 +6547,10 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
             304: {
                 headers: {
-                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                     ETag?: string;
                     [name: string]: unknown;
                 };

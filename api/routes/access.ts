@@ -128,7 +128,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       path: '/api/me',
       tag: 'access',
       summary: 'Who the token belongs to, and what the API will let them do.',
-      // Its `now` is the API clock as read: never the same answer twice, so never a 304.
+      // Its `now` is the API clock as read: never the same answer twice, so no ETag and never a 304.
       answersAsOfNow: true,
       responses: { 200: { description: 'the user', schema: MeSchema } },
       handle: async ({ actor }) => ({ status: 200, body: await access.me(actor) }),

@@ -47,7 +47,7 @@ export function dashboardRoutes(deps: ApiDeps): Route[] {
         'Counts of pending, soon-due and overdue steps, by step kind and by agency, over the steps GET /api/steps lists.',
       allow: SEES_CASES,
       query: DashboardQuerySchema,
-      // Its `asOf` is the API clock as read: never the same answer twice, so never a 304.
+      // Its `asOf` is the API clock as read: never the same answer twice, so no ETag and never a 304.
       answersAsOfNow: true,
       responses: { 200: { description: 'the counts', schema: DashboardSchema } },
       // The same scope as GET /api/steps.

@@ -11,7 +11,7 @@ import { startStack, type Stack } from '../support/stack';
 let stack: Stack;
 let app: Express;
 type Operation = {
-  parameters?: { name: string; in: string; required: boolean }[];
+  parameters?: { name: string; in: string; required: boolean; description?: string }[];
   requestBody?: unknown;
   responses: Record<string, unknown>;
 };
@@ -44,7 +44,12 @@ test('every GET a coordinator reads without parameters answers 304 to its ETag e
   const found = [];
   for (const { path, operation } of gets) {
     const first = await request(app).get(path).set(stack.as('coordinator'));
-    if (first.status !== 200 || !first.headers.etag) continue;
+    if (first.status !== 200) continue;
+    // An answer sent without an ETag cannot be named in If-None-Match: it is never answered 304.
+    if (!first.headers.etag) {
+      found.push({ path, documented304: '304' in operation.responses, answered304: false });
+      continue;
+    }
     // Two reads apart in time, as a client's are: an answer that holds the moment it was read differs.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const again = await request(app).get(path).set(stack.as('coordinator')).set('If-None-Match', first.headers.etag);
@@ -57,4 +62,47 @@ test('every GET a coordinator reads without parameters answers 304 to its ETag e
     documented304: false,
     answered304: false,
   });
+});
+
+test("an answer that holds the moment it was read has no ETag, and the document promises none: /api/me, /api/dashboard, the compliance report's JSON but not its CSV", async () => {
+  const coordinator = stack.as('coordinator');
+  const operationOf = (path: string) =>
+    operations.find((each) => each.method === 'get' && each.path === path)!.operation;
+  const documented = (path: string) => {
+    const { parameters, responses } = operationOf(path) as Operation & {
+      responses: Record<string, { description: string; headers?: Record<string, { description: string }> }>;
+    };
+    return {
+      ifNoneMatch: parameters?.find((p) => p.name === 'If-None-Match')?.description,
+      etag: responses['200']?.headers?.['ETag']?.description,
+      notModified: responses['304']?.description,
+    };
+  };
+  for (const path of ['/api/me', '/api/dashboard']) {
+    const first = await request(app).get(path).set(coordinator).expect(200);
+    expect({ path, etag: first.headers.etag }).toEqual({ path, etag: undefined });
+    expect(documented(path)).toEqual({ ifNoneMatch: undefined, etag: undefined, notModified: undefined });
+  }
+
+  // The report: its JSON holds `asOf` and has no ETag; its CSV, the same while the figures are, has one and a 304.
+  const report = '/api/reports/compliance';
+  const period = { from: '2026-01-01', to: '2026-12-31' };
+  const json = await request(app).get(report).query(period).set(coordinator).expect(200);
+  expect((json.body as { asOf: string }).asOf).toEqual(expect.any(String));
+  expect(json.headers.etag).toBeUndefined();
+  const csv = await request(app)
+    .get(report)
+    .query({ ...period, format: 'csv' })
+    .set(coordinator)
+    .expect(200);
+  expect(csv.headers.etag).toEqual(expect.any(String));
+  await request(app)
+    .get(report)
+    .query({ ...period, format: 'csv' })
+    .set(coordinator)
+    .set('If-None-Match', csv.headers.etag!)
+    .expect(304);
+  const csvOnly = /\(text\/csv only: the JSON answer holds the moment it was read, and has no ETag\)$/;
+  const { ifNoneMatch, etag, notModified } = documented(report);
+  for (const description of [ifNoneMatch, etag, notModified]) expect(description).toMatch(csvOnly);
 });
