@@ -16,7 +16,8 @@
  *   never loses it;
  * - an email that asks for a step to be done (`STEP_STILL_OPEN_KINDS`) is sent only while the read model still has
  *   the step pending: one held back by an outage until the step was done is not sent, and its row says why; so is
- *   an expiry reminder, by the step it asks for (`owedStepId`: the renewal request a CP grant opened);
+ *   an expiry reminder, by the step it asks for (`owedStepId`: the renewal request a CP grant opened); nor is one
+ *   held back until a transfer handed that step to another agency (`movedAway`), to the agency that no longer has it;
  * - once the server is back, emails to one address go out oldest first: an attempt first sends the earlier ones held
  *   back by the outage (each retried on its own backoff, the newest soonest), each as its own attempt would.
  * - an email held back until after the case's reference was replaced (it said who the survivor is) goes out under
@@ -42,13 +43,14 @@ import {
   findPendingStepDue,
   findStepAgency,
   findStepDueOnADay,
-  findOwedStepStatus,
-  findStepStatus,
+  findAskedStep,
+  findOwedStep,
   heldBackBefore,
   markNotSent,
   markSent,
   passedNoticesOwed,
   recordFailure,
+  type AskedStep,
   type Notification,
 } from '../db/notifications';
 import type { EndNow, GroundChange, NotifiedKind, PassedAlarm } from '../domain';
@@ -178,21 +180,32 @@ function notSentBecause(status: string, owed = false): string {
     : `not sent: ${step} was no longer open (${status}) before the email could go out`;
 }
 
+/** What the outbox row of an email asking an agency to act on a step that moved to another agency says. */
+const MOVED_AWAY = 'not sent: the step moved to another agency before the email could go out';
+
 /**
- * The step an unsent email asks for and its status now, when the read model has it: the row's own step for a
- * reminder, a due notice or an escalation; for an expiry reminder the step owed before the end that its row recorded
- * (none for one written before it was recorded, or when nothing was owed: it is sent). Null for any other email.
+ * Whether the step an unsent email asks its recipient to act on is no longer theirs: held now by another agency (a
+ * transfer took it over), or the recipient no longer takes part in the case. An escalation asks the case's coordinator
+ * to follow up on a step another agency holds: for it, only the coordinator's part counts.
  */
-async function stepItAsksFor(
-  db: Queryable,
-  row: Notification,
-): Promise<{ stepId: string; status: string; owed: boolean } | null> {
+function movedAway(row: Notification, asked: AskedStep): boolean {
+  if (!asked.recipientTakesPart) return true;
+  return row.kind !== 'escalation' && asked.agencyId !== null && asked.agencyId !== row.recipientAgencyId;
+}
+
+/**
+ * The step an unsent email asks for as it is now (its status, who holds it), when the read model has it: the row's own
+ * step for a reminder, a due notice or an escalation; for an expiry reminder the step owed before the end that its row
+ * recorded (none for one written before it was recorded, or when nothing was owed: it is sent). Null for any other
+ * email.
+ */
+async function stepItAsksFor(db: Queryable, row: Notification): Promise<(AskedStep & { owed: boolean }) | null> {
   if (STEP_STILL_OPEN_KINDS.has(row.kind)) {
-    const status = await findStepStatus(db, row.caseId, row.stepId);
-    return status === null ? null : { stepId: row.stepId, status, owed: false };
+    const asked = await findAskedStep(db, row);
+    return asked && { ...asked, owed: false };
   }
   if (row.kind !== 'expiry_reminder') return null;
-  const owed = await findOwedStepStatus(db, row);
+  const owed = await findOwedStep(db, row);
   return owed && { ...owed, owed: true };
 }
 
@@ -459,9 +472,10 @@ export function createDeliveryActivities({
 
   /**
    * Sends one unsent row's email, locked by the caller's transaction (`client`), and records it sent, unless it was
-   * accepted before without being recorded (then only recorded), or its step was done meanwhile (then settled as not
-   * sent). Its id goes into `recording` once the server accepted it, for the caller to record apart should the
-   * transaction fail. Answers the failure, recorded on the row, for the caller to throw after the commit.
+   * accepted before without being recorded (then only recorded), or its step was done, or handed to another agency,
+   * meanwhile (then settled as not sent). Its id goes into `recording` once the server accepted it, for the caller to
+   * record apart should the transaction fail. Answers the failure, recorded on the row, for the caller to throw after
+   * the commit.
    */
   async function sendRow(
     client: PoolClient,
@@ -485,6 +499,16 @@ export function createDeliveryActivities({
       logger?.info(
         { ...ids, askedStepId: asked.stepId, stepStatus: asked.status },
         'notification email not sent: the step it asks for is no longer open',
+      );
+      return { sentAt: null };
+    }
+    // Nor is one asking an agency to act on a step a transfer handed to another meanwhile: not redirected either, for
+    // the new agency's transfer email lists the step with its due date, and the step's next alarms go to it.
+    if (asked && movedAway(row, asked)) {
+      await markNotSent(client, row.id, MOVED_AWAY, await now());
+      logger?.info(
+        { ...ids, askedStepId: asked.stepId, holderAgencyId: asked.agencyId },
+        'notification email not sent: the step it asks for moved to another agency',
       );
       return { sentAt: null };
     }

@@ -33,7 +33,7 @@ export interface NewNotification {
   digestDate?: string;
   /**
    * For an expiry reminder: the step it asks for, pending when it was written (the renewal request a CP grant opened).
-   * Written, never read back into a Notification: `findOwedStepStatus` reads it when the email is to go out.
+   * Written, never read back into a Notification: `findOwedStep` reads it when the email is to go out.
    */
   owedStepId?: string;
 }
@@ -241,32 +241,61 @@ export async function markNotSent(db: Queryable, id: string, reason: string, at:
   );
 }
 
-/** The status of a case's step in the read model; null when the read model has no such step. */
-export async function findStepStatus(db: Queryable, caseId: string, stepId: string): Promise<string | null> {
-  const { rows } = await db.query<{ status: string }>(
-    'SELECT status FROM case_steps WHERE case_id = $1 AND step_id = $2',
-    [caseId, stepId],
+/**
+ * A case's step as an unsent email that asks for it reads it at send time, in one read: its status in the read model,
+ * the agency that holds it now (null for none) and whether the email's recipient still takes part in the case (a
+ * transfer away ends it).
+ */
+export interface AskedStep {
+  stepId: string;
+  status: string;
+  agencyId: string | null;
+  recipientTakesPart: boolean;
+}
+
+/** A case's step as `recipientAgencyId`'s email asks for it (`AskedStep`); null when the read model has no such step. */
+export async function findAskedStep(
+  db: Queryable,
+  notification: { caseId: string; stepId: string; recipientAgencyId: string },
+): Promise<AskedStep | null> {
+  const { rows } = await db.query<AskedStepRow>(
+    `SELECT s.step_id, s.status, s.agency_id, $3 = ANY (c.agency_ids) AS takes_part
+       FROM case_steps s JOIN cases c ON c.id = s.case_id
+      WHERE s.case_id = $1 AND s.step_id = $2`,
+    [notification.caseId, notification.stepId, notification.recipientAgencyId],
   );
-  return rows[0]?.status ?? null;
+  return askedStepOf(rows[0]);
 }
 
 /**
- * The step an expiry reminder asks for (`owedStepId`, recorded when it was written) and its status in the read model
- * now; null for a row that records none (another kind, or written before it was recorded) or a step no longer there.
+ * The step an expiry reminder asks for (`owedStepId`, recorded when it was written) as it reads it now (`AskedStep`);
+ * null for a row that records none (another kind, or written before it was recorded) or a step no longer there.
  */
-export async function findOwedStepStatus(
+export async function findOwedStep(
   db: Queryable,
-  notification: { id: string; caseId: string },
-): Promise<{ stepId: string; status: string } | null> {
-  const { rows } = await db.query<{ step_id: string; status: string }>(
-    `SELECT s.step_id, s.status FROM notifications n
+  notification: { id: string; caseId: string; recipientAgencyId: string },
+): Promise<AskedStep | null> {
+  const { rows } = await db.query<AskedStepRow>(
+    `SELECT s.step_id, s.status, s.agency_id, $3 = ANY (c.agency_ids) AS takes_part FROM notifications n
        JOIN case_steps s ON s.case_id = $2 AND s.step_id = n.owed_step_id
+       JOIN cases c ON c.id = s.case_id
       WHERE n.id = $1`,
-    [notification.id, notification.caseId],
+    [notification.id, notification.caseId, notification.recipientAgencyId],
   );
-  const row = rows[0];
-  return row ? { stepId: row.step_id, status: row.status } : null;
+  return askedStepOf(rows[0]);
 }
+
+interface AskedStepRow {
+  step_id: string;
+  status: string;
+  agency_id: string | null;
+  takes_part: boolean | null;
+}
+
+const askedStepOf = (row: AskedStepRow | undefined): AskedStep | null =>
+  row
+    ? { stepId: row.step_id, status: row.status, agencyId: row.agency_id, recipientTakesPart: row.takes_part === true }
+    : null;
 
 /** Counts a failed send; the first failure starts the "failing since" clock. */
 export async function recordFailure(db: Queryable, id: string, error: string, at: Date): Promise<void> {

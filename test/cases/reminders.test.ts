@@ -3,6 +3,7 @@
  * server exactly once, survive an SMTP outage and a worker restart, and carry no personal data.
  */
 import request from 'supertest';
+import { upsertAgencies } from '../../db/agencies';
 import { findRecipient, listNotifications, type Notification } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { listCaseReminders } from '../../db/reminders';
@@ -313,6 +314,81 @@ test('a CP renewal reminder held back by an SMTP outage until the renewal was re
   expect(emailsFor(view.reference).filter((m) => /renewal/i.test(m.subject))).toEqual([]);
   const reminders = await listCaseReminders(stack.pool, view.caseId);
   expect(reminders.filter((r) => r.kind === 'expiry_reminder').map((r) => r.status)).toEqual(['not_sent']);
+});
+
+test("a minor's HHS notice reminder held back by an SMTP outage until the police part was transferred is not sent to the former police: the outbox says why, and the new police are told by the transfer's email", async () => {
+  const NEW_POLICE = { id: 'k9-new-police', email: 'unit@k9-new-police.example.gov' };
+  await upsertAgencies(stack.pool, [
+    { id: NEW_POLICE.id, kind: 'law_enforcement', name: 'K9 New Police (fictitious)', email: NEW_POLICE.email },
+  ]);
+  // Identified early on a day (the 24 hours count from its start): the half-way reminder is still ahead.
+  await stack.env.sleep(DAY - ((await stack.env.currentTimeMs()) % DAY) + 60_000);
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const view = await stack.cases.open(
+    {
+      identifiedOn: today,
+      survivor: { name: SURVIVOR_NAME, birthDate: plusDays(today, -15 * 365) },
+      agencies: DEMO_AGENCIES,
+      confirmNotDuplicate: true,
+    },
+    lawEnforcement,
+  );
+  expect(view.path).toBe('minor');
+  const notice = view.steps.find((s) => s.id === 'hhs_minor_notification-1')!;
+  const reminders = async () => (await notificationsOf(view.caseId, notice.id)).filter((n) => n.kind === 'reminder');
+  const formerPolice = (await findRecipient(stack.pool, DEMO_AGENCIES.law_enforcement))!.email!;
+  const to = (address: string) => emailsFor(view.reference).filter((m) => m.to.join(',').includes(address));
+  await stack.mail.setDown(true);
+  try {
+    // Half-way through the 24 hours the police have to notify HHS: the reminder is raised, and its sends fail.
+    await stack.env.sleep(Date.parse(notice.dueAt!) - DAY / 2 + 60_000 - (await stack.env.currentTimeMs()));
+    const [held] = await eventually(async () => {
+      const found = await reminders();
+      return found.length === 1 && found[0]!.attempts >= 1 ? found : undefined;
+    }, 'a failed attempt of the reminder');
+    expect(held).toMatchObject({ recipientAgencyId: DEMO_AGENCIES.law_enforcement, sentAt: null });
+    // The coordinator hands the case's police part to another agency before the mail server is back.
+    const coordinator = workingActor({
+      userId: 'coordinator-k9',
+      agencyId: DEMO_AGENCIES.coordinator,
+      agencyKind: 'coordinator',
+    });
+    const moved = await stack.cases.transfer(
+      view.caseId,
+      { agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE.id, reason: 'moved_jurisdiction' },
+      coordinator,
+    );
+    expect(moved.steps.find((s) => s.id === notice.id)).toMatchObject({ status: 'pending', agencyId: NEW_POLICE.id });
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // The retries (backoff of at most 30 minutes) find the step held by the new police: the former police are not
+  // asked for it, and the row says why; the new police read it, with its due date, in the transfer's email.
+  await stack.env.sleep(3600 * 1000);
+  const [settled] = await eventually(async () => {
+    const found = await reminders();
+    return found.length === 1 && found[0]!.lastError?.startsWith('not sent') ? found : undefined;
+  }, 'the reminder settled as not sent');
+  expect(settled).toMatchObject({
+    sentAt: null,
+    failingSince: null,
+    lastError: 'not sent: the step moved to another agency before the email could go out',
+  });
+  const told = await eventually(
+    async () => to(NEW_POLICE.email).find((m) => m.subject.includes('was transferred to your agency')),
+    "the transfer's email to the new police",
+  );
+  // It lists the step handed over, with its due date: what the reminder would have asked the former police for.
+  expect(told.text).toContain(stepLabel('hhs_minor_notification'));
+  await eventually(
+    async () => to(formerPolice).find((m) => /transferred to another agency/i.test(m.subject + m.text)),
+    "the transfer's email to the former police",
+  );
+  expect(to(formerPolice).filter((m) => m.subject.startsWith('Reminder'))).toEqual([]);
+  const reminderList = await listCaseReminders(stack.pool, view.caseId);
+  expect(reminderList.filter((r) => r.stepId === notice.id && r.kind === 'reminder').map((r) => r.status)).toEqual([
+    'not_sent',
+  ]);
 });
 
 test('T status ending within every lead is reminded to the advocate at once, naming the adjustment filing (I-485) owed', async () => {
