@@ -1,7 +1,7 @@
 /** The dashboard's counts of pending steps, from the read model, scoped exactly as the step list is. */
 import type { Pool } from 'pg';
 import type { AgencyKind, StepKind } from '../domain/types';
-import { overdueSql } from './overdue';
+import { dueSoonSql, overdueSql } from './overdue';
 
 export interface DashboardScope {
   /** Only cases this agency takes part in. */
@@ -49,7 +49,7 @@ export async function dashboardCounts(pool: Pool, scope: DashboardScope): Promis
   const { rows } = await pool.query<CountRow>(
     `SELECT s.kind, s.agency_id, s.agency_kind,
             count(*) AS pending,
-            count(*) FILTER (WHERE s.due_at >= $1 AND s.due_at < $2) AS due_soon,
+            count(*) FILTER (WHERE ${dueSoonSql('$1', '$2')}) AS due_soon,
             count(*) FILTER (WHERE ${overdueSql('$1')}) AS overdue
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE s.status = 'pending' AND c.agency_ids @> ARRAY[$3::text] ${ownAgency}

@@ -24,3 +24,14 @@ export function overdueSql(now: string, alias = 's'): string {
     `(${alias}.due_at < ${now} AND (NOT ${allDay} ` + `OR ${dayEndOf(alias)} < ${now}::timestamptz - ${LAPSES_AFTER}))`
   );
 }
+
+/**
+ * Whether the pending step `alias` is due soon at `now`: due before `until` and not yet overdue (`overdueSql`), so a
+ * deadline that is a day counts as due all of its last day, after its due instant too, as the API's `overdue` says.
+ * Both query parameters of a timestamp.
+ */
+export function dueSoonSql(now: string, until: string, alias = 's'): string {
+  // A step not yet overdue is due at most a day and `LAPSES_AFTER` before now: a range on `due_at`, for its index.
+  const notBefore = `${now}::timestamptz - ${LAPSES_AFTER} - interval '1 day'`;
+  return `(${alias}.due_at >= ${notBefore} AND ${alias}.due_at < ${until} AND NOT ${overdueSql(now, alias)})`;
+}

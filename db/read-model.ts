@@ -7,7 +7,7 @@ import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
 import { STEP_KINDS_DUE_AT_THE_HOUR } from '../domain/labels';
 import type { AgencyKind, AppliedCommand, CaseAgencies, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
-import { overdueSql } from './overdue';
+import { dueSoonSql, overdueSql } from './overdue';
 
 export { saveSurvivor, getSurvivor } from './survivors';
 
@@ -328,7 +328,7 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
 
   if (filter.status === 'overdue') conditions.push(overdueSql(param(filter.now)));
   if (filter.status === 'due_soon')
-    conditions.push(`s.due_at >= ${param(filter.now)} AND s.due_at < ${param(filter.soonUntil ?? filter.now)}`);
+    conditions.push(dueSoonSql(param(filter.now), param(filter.soonUntil ?? filter.now)));
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);
   if (filter.participantAgencyId !== undefined)
     conditions.push(`c.agency_ids @> ARRAY[${param(filter.participantAgencyId)}]`);

@@ -4,7 +4,8 @@
  * PostgreSQL, the SMTP capture, the console): read after its due instant (noon UTC) on that very day, the transfer
  * email's list of the steps handed over, the "Needed again" email and the dashboard's escalation say "due 5 Dec 2026"
  * or "due today", not "overdue since 04:00 PST on 5 Dec 2026" or "overdue since 06:00 today"; the "Corrected" email of
- * a due date moved to the day before says it overdue since the day after it, not since its noon.
+ * a due date moved to the day before says it overdue since the day after it, not since its noon. The dashboard counts
+ * such a step as due soon all of its last day, as GET /api/steps lists it.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -207,4 +208,53 @@ test('the dashboard names an escalated step whose deadline a correction moved to
   expect(item).toContain(stepLabel('cp_decision'));
   expect(item).toContain('<span class="relative">(due today)</span>');
   expect(item).not.toContain('overdue');
+});
+
+interface StepItem extends StepBody {
+  caseId: string;
+}
+interface Counts {
+  pending: number;
+  dueSoon: number;
+  overdue: number;
+}
+
+test('the dashboard counts a step due on D as due soon on D after its noon UTC, as the step lists list it, not as neither', async () => {
+  const { d, day } = await onDayD();
+  const { caseId } = await openCase(day(-31));
+  await send('law_enforcement', `/api/cases/${caseId}/steps/cp_request-1/sign-off`, {
+    outcome: 'requested',
+    details: { requestedOn: day(-30) },
+  });
+  expect(await stepOf(caseId, 'cp_decision-1')).toMatchObject({ dueAt: `${d}T12:00:00.000Z`, dueOnADay: true });
+
+  // D, 13:00 UTC: an hour after the CP decision's due instant, not overdue (D is on everywhere in the US).
+  const steps = async (status: string) => {
+    const response = await request(service.app)
+      .get(`/api/steps?status=${status}&kind=cp_decision&limit=100`)
+      .set(service.stack.as('coordinator'))
+      .expect(200);
+    const page = response.body as { items: StepItem[]; nextCursor: string | null };
+    expect(page.nextCursor).toBeNull();
+    return page.items;
+  };
+  const key = (step: StepItem) => `${step.caseId}/${step.id}`;
+  const pending = await steps('pending');
+  const overdue = new Set((await steps('overdue')).map(key));
+  const dueSoon = (await steps('due_soon')).map(key);
+  expect(pending.map(key)).toContain(`${caseId}/cp_decision-1`);
+  expect(overdue).not.toContain(`${caseId}/cp_decision-1`);
+  expect(dueSoon).toContain(`${caseId}/cp_decision-1`);
+
+  // The counts: every pending step not overdue and due within the week is due soon, as the lists say.
+  const response = await request(service.app).get('/api/dashboard').set(service.stack.as('coordinator')).expect(200);
+  const dashboard = response.body as { asOf: string; byKind: (Counts & { kind: string })[] };
+  const weekAhead = Date.parse(dashboard.asOf) + 7 * DAY_MS;
+  const soon = pending.filter((step) => !overdue.has(key(step)) && Date.parse(step.dueAt ?? '') < weekAhead);
+  expect(soon.map(key).sort()).toEqual([...dueSoon].sort());
+  expect(dashboard.byKind.find((row) => row.kind === 'cp_decision')).toMatchObject({
+    pending: pending.length,
+    overdue: overdue.size,
+    dueSoon: soon.length,
+  });
 });
