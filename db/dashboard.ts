@@ -85,6 +85,8 @@ export interface OpenEscalation {
   dueAt: string | null;
   /** Whether that deadline is a day, met all of its last day wherever in the US it is read (domain/types.ts). */
   dueOnADay: boolean;
+  /** The zone the case was identified in (`cases.identified_in`), where its deadline's last day is read. */
+  caseIdentifiedIn: string | null;
 }
 
 /** The open escalations to `recipientAgencyId` in cases `participantAgencyId` takes part in, newest first. */
@@ -100,8 +102,10 @@ export async function openEscalations(
     created_at: Date;
     due_at: Date | null;
     due_on_a_day: boolean;
+    identified_in: string | null;
   }>(
-    `SELECT n.case_id, n.reference, n.step_id, s.kind AS step_kind, n.created_at, s.due_at, s.due_on_a_day
+    `SELECT n.case_id, n.reference, n.step_id, s.kind AS step_kind, n.created_at, s.due_at, s.due_on_a_day,
+            c.identified_in
      FROM notifications n
      JOIN case_steps s ON s.case_id::text = n.case_id AND s.step_id = n.step_id
      JOIN cases c ON c.id = s.case_id
@@ -119,5 +123,6 @@ export async function openEscalations(
     raisedAt: row.created_at.toISOString(),
     dueAt: row.due_at ? row.due_at.toISOString() : null,
     dueOnADay: row.due_on_a_day,
+    caseIdentifiedIn: row.identified_in,
   }));
 }

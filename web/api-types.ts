@@ -5488,6 +5488,8 @@ export interface operations {
                         /** @description escalations to the caller's agency whose step is still pending (resolved ones leave), newest first; at most 100 */
                         escalations: {
                             caseId: string;
+                            /** @description the case's `identifiedIn`: the zone its due date's last day is read in when at a midnight of it */
+                            caseIdentifiedIn: string | null;
                             dueAt: string | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             dueOnADay: boolean;

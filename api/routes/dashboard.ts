@@ -30,6 +30,10 @@ const DashboardSchema = z.object({
         raisedAt: z.string(),
         dueAt: z.string().nullable(),
         dueOnADay: z.boolean().describe("whether the deadline due then is a day, as a step's `dueOnADay`"),
+        caseIdentifiedIn: z
+          .string()
+          .nullable()
+          .describe("the case's `identifiedIn`: the zone its due date's last day is read in when at a midnight of it"),
       }),
     )
     .describe(

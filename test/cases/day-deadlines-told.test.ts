@@ -5,14 +5,17 @@
  * email's list of the steps handed over, the "Needed again" email and the dashboard's escalation say "due 5 Dec 2026"
  * or "due today", not "overdue since 04:00 PST on 5 Dec 2026" or "overdue since 06:00 today"; the "Corrected" email of
  * a due date moved to the day before says it overdue since the day after it, not since its noon. The dashboard counts
- * such a step as due soon all of its last day, as GET /api/steps lists it.
+ * such a step as due soon all of its last day, as GET /api/steps lists it, and reads an escalated step's last day in
+ * the zone its case was identified in, as the step lists do.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
+import { localDateOf } from '../../core/time-zones';
 import { upsertAgencies } from '../../db/agencies';
 import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
+import { addDays } from '../../domain/dates';
 import { stepLabel } from '../../domain/labels';
 import type { AgencyKind } from '../../domain/types';
 import { SESSION_COOKIE } from '../../web/session';
@@ -257,4 +260,33 @@ test('the dashboard counts a step due on D as due soon on D after its noon UTC, 
     overdue: overdue.size,
     dueSoon: soon.length,
   });
+});
+
+test("the dashboard reads an escalated step's last day in the zone its case was identified in, where its police have moved since", async () => {
+  const CHICAGO = 'America/Chicago';
+  await upsertAgencies(service.stack.pool, [
+    zoned('law_enforcement', CHICAGO),
+    zoned('coordinator', 'America/New_York'),
+  ]);
+  const now = await service.stack.env.currentTimeMs();
+  const identifiedOn = addDays(localDateOf(new Date(now).toISOString(), CHICAGO), -3);
+  const { caseId, reference } = await openCase(identifiedOn);
+  // 14 days from the police's midnight: its last day is the 13th day after, Chicago's (01:00 next day in New York).
+  const lastDay = formatCalendarDay(addDays(identifiedOn, 13));
+
+  // Escalated to the coordinator a week after it passed.
+  await service.stack.env.sleep(19 * DAY_MS);
+  await eventually(async () => {
+    const { items } = await listNotifications(service.stack.pool, { caseId, limit: 200 });
+    return items.some((n) => n.stepId === 'cp_request-1' && n.kind === 'escalation') || undefined;
+  }, 'the escalation of the CP request');
+
+  await upsertAgencies(service.stack.pool, [zoned('law_enforcement', 'America/Los_Angeles')]);
+  const page = await request(service.app)
+    .get('/')
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  const list = /<ul aria-labelledby="escalations-heading">([\s\S]*?)<\/ul>/.exec(page.text)?.[1] ?? '';
+  const item = list.split('<li>').find((li) => li.includes(reference) && li.includes(stepLabel('cp_request')));
+  expect(item).toContain(`(due <span class="date">${lastDay}</span>`);
 });
