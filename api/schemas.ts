@@ -942,10 +942,7 @@ export const AuditQuerySchema = z
     from: instantBoundSchema().optional(),
     to: instantBoundSchema().optional(),
     limit: limit(MAX_AUDIT_PAGE),
-    cursor: z
-      .string()
-      .regex(/^\d{1,18}$/, 'not a cursor of this list')
-      .optional(),
+    cursor: z.string().min(1).max(500).optional(),
   })
   .superRefine(rangesInOrder([['from', 'to']]));
 

@@ -405,7 +405,7 @@ export function createAccessService(deps: AccessDeps) {
 
     /** The actor's API keys and sessions (or those of one kind), newest first, one page at a time. */
     tokens: (actor: Actor, page: { kind?: TokenKind; limit: number; cursor?: string }) =>
-      pagedList(cursorKeys(deps.identityKeyring), 'tokens', page.cursor, 'query', (after) =>
+      pagedList(cursorKeys(deps.identityKeyring), 'tokens', page, 'query', (after) =>
         listTokens(pool, actor.userId, page.kind ? [page.kind] : BEARER_KINDS, { limit: page.limit, after }),
       ),
 

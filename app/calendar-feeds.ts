@@ -184,7 +184,7 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
   return {
     /** The actor's feeds, newest first, revoked ones included, one page at a time. */
     list: (actor: Actor, page: { limit: number; cursor?: string }) =>
-      pagedList(cursorKeys(deps.identityKeyring), 'calendar_feeds', page.cursor, 'query', async (after) => {
+      pagedList(cursorKeys(deps.identityKeyring), 'calendar_feeds', page, 'query', async (after) => {
         const found = await listTokens(pool, actor.userId, KIND, { limit: page.limit, after });
         return { items: found.items.map(feedOf), nextCursor: found.nextCursor };
       }),

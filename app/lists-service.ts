@@ -14,7 +14,7 @@ import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { nameSearchTerms } from '../core/name-index';
-import { cursorKeys, openCursor, signCursor, type CursorList } from '../core/list-cursor';
+import { cursorKeys, openCursor, signCursor, type CursorList, type ListScope } from '../core/list-cursor';
 
 const SOON_MS = 7 * 24 * 3600 * 1000;
 /** The dashboard lists this many open escalations at most, newest first. */
@@ -47,22 +47,49 @@ const refusedCursor =
 export type ListsService = ReturnType<typeof createListsService>;
 
 /**
- * One page of `list`: the cursor opened (its HMAC checked, core/list-cursor.ts) before `read` queries with its
- * position, and the next page's position signed. A cursor the service did not make never reaches a query. Every
- * paged list goes through it: the work lists here, and a user's tokens and calendar feeds.
+ * A cursor of this list handed out with other filters or another sort: its position is no place in the list asked
+ * for now, whose page after it would be the next of nothing. Refused as a foreign cursor is, saying why.
+ */
+function otherScope(sentIn: 'query' | 'body'): AppError {
+  return new AppError(
+    sentIn === 'query' ? 'bad_request' : 'unprocessable',
+    'The cursor was handed out with other filters or another sort: the filters or sort changed since its page.',
+    {
+      code: 'invalid_cursor',
+      fields: [
+        {
+          field: 'cursor',
+          message:
+            'the filters or sort changed since this cursor was handed out: send the same ones, or start again without a cursor',
+        },
+      ],
+    },
+  );
+}
+
+/**
+ * One page of `list` read with `filters` (its filters and sort, and the `cursor` and `limit` of the page): the cursor
+ * opened (its HMAC checked, core/list-cursor.ts) before `read` queries with its position, and the next page's position
+ * signed, bound to the same filters and sort (`canonicalScope`: all of `filters` but `cursor` and `limit`). A cursor
+ * the service did not make never reaches a query, and one handed out with other filters or another sort is refused.
+ * Every paged list goes through it: the work lists here, the audit trail, and a user's tokens and calendar feeds.
  */
 export async function pagedList<Page extends { nextCursor: string | null }>(
   keys: readonly Buffer[],
   list: CursorList,
-  cursor: string | undefined,
+  filters: ListScope & { cursor?: string },
   sentIn: 'query' | 'body',
   read: (position: string | undefined) => Promise<Page>,
 ): Promise<Page> {
   try {
-    const position = cursor === undefined ? undefined : openCursor(keys, list, cursor);
-    if (position === null) throw new InvalidCursorError();
-    const page = await read(position);
-    return { ...page, nextCursor: page.nextCursor === null ? null : signCursor(keys, list, page.nextCursor) };
+    const opened = filters.cursor === undefined ? undefined : openCursor(keys, list, filters, filters.cursor);
+    if (opened && 'refused' in opened) {
+      if (opened.refused === 'other_scope') throw otherScope(sentIn);
+      throw new InvalidCursorError();
+    }
+    const page = await read(opened?.position);
+    const next = page.nextCursor === null ? null : signCursor(keys, list, filters, page.nextCursor);
+    return { ...page, nextCursor: next };
   } catch (error) {
     return refusedCursor(sentIn)(error);
   }
@@ -72,10 +99,10 @@ export function createListsService(deps: ListsDeps) {
   const keys = cursorKeys(deps.identityKeyring);
   const paged = <Page extends { nextCursor: string | null }>(
     list: CursorList,
-    cursor: string | undefined,
+    filters: ListScope & { cursor?: string },
     sentIn: 'query' | 'body',
     read: (position: string | undefined) => Promise<Page>,
-  ) => pagedList(keys, list, cursor, sentIn, read);
+  ) => pagedList(keys, list, filters, sentIn, read);
   const cases = async (
     actor: Actor,
     filter: Omit<CaseFilter, 'participantAgencyId' | 'stepAgencyId' | 'now'>,
@@ -84,7 +111,7 @@ export function createListsService(deps: ListsDeps) {
     const now = await deps.now();
     // Filtered and counted over the steps the actor sees, as the case itself shows them (domain/access.ts).
     const stepAgencyId = seenStepsAgency(actor);
-    return paged('cases', filter.cursor, cursorSentIn, (cursor) =>
+    return paged('cases', filter, cursorSentIn, (cursor) =>
       listCases(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, stepAgencyId, now }),
     );
   };
@@ -93,7 +120,7 @@ export function createListsService(deps: ListsDeps) {
     async steps(actor: Actor, filter: Omit<StepFilter, 'participantAgencyId' | 'now' | 'soonUntil'>) {
       const now = await deps.now();
       const soonUntil = new Date(now.getTime() + SOON_MS);
-      return paged('steps', filter.cursor, 'query', (cursor) =>
+      return paged('steps', filter, 'query', (cursor) =>
         listSteps(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, now, soonUntil }),
       );
     },
@@ -128,7 +155,7 @@ export function createListsService(deps: ListsDeps) {
     notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
       // A minor's 18th-birthday reminders exist only for who may read the identity they derive from (case-reads.ts).
       const withoutSubjects = works(actor) ? [] : [...BIRTH_DATE_SUBJECTS];
-      return paged('notifications', filter.cursor, 'query', (cursor) =>
+      return paged('notifications', filter, 'query', (cursor) =>
         listNotifications(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, withoutSubjects }),
       );
     },

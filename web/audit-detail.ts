@@ -58,7 +58,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   invalid_body: 'the details sent were not valid (a field missing or of the wrong form)',
   invalid_query: 'the filters or options sent were not valid',
   invalid_params: 'the address was not valid (it names nothing of the right form)',
-  invalid_cursor: 'a next page asked for that is not one of this list',
+  invalid_cursor: 'a next page asked for that is not one of this list, or with other filters or another sort',
   unsupported_media_type: 'sent in a form the service does not take',
   replayed: 'sent again, and answered as the first time',
   idempotency_key_reused: 'the same form sent again with other answers',

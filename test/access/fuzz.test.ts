@@ -715,6 +715,7 @@ function generateProbes(today: string): Probe[] {
       path: '/api/audit',
       as: 'demo-supervisor',
       schema: AuditQuerySchema,
+      handlerChecks: 'cursor',
       params: {
         caseId: BAD_UUIDS,
         userId: BAD_UUIDS,

@@ -1153,7 +1153,13 @@ describe('work lists', () => {
       .get('/api/notifications')
       .query({
         caseId: opened.caseId,
-        cursor: signCursor(cursorKeys(stack.identityKeyring), 'notifications', page2.items[0]!.id),
+        // Bound to the page's filters (core/list-cursor.ts): the case, and the agency the list is narrowed to.
+        cursor: signCursor(
+          cursorKeys(stack.identityKeyring),
+          'notifications',
+          { caseId: opened.caseId, agencyId: 'le-1' },
+          page2.items[0]!.id,
+        ),
       })
       .set(as('le-1'))
       .expect(200);

@@ -143,10 +143,68 @@ test('a cursor changed by one character, or of another list, is refused; in the 
   await lists.cases(steps).expect(400);
   await lists.steps(cases).expect(400);
   await lists.notifications(cases).expect(400);
-  // The caseload's cursor serves its search by name, as written in its query; another list's does not.
-  const search = (cursor: string) =>
-    request(app).post('/api/cases/search').set(coordinator()).send({ name: 'cursor person', limit: '1', cursor });
-  await search(cases).expect(200);
+  // The search by name pages with its own cursor, for the same name; another list's is refused as a bad body field.
+  const search = (cursor?: string) =>
+    request(app)
+      .post('/api/cases/search')
+      .set(coordinator())
+      .send({ name: 'cursor person', limit: '1', ...(cursor ? { cursor } : {}) });
+  const searched = ((await search().expect(200)).body as Page).nextCursor!;
+  await search(searched).expect(200);
   const refused = await search(steps).expect(422);
+  expect(refused.body).toMatchObject({ code: 'invalid_cursor', errors: [{ field: 'cursor' }] });
+});
+
+/** The refusal of a cursor sent with other filters or another sort than its page's. */
+const OTHER_FILTERS = {
+  code: 'invalid_cursor',
+  errors: [{ field: 'cursor', message: expect.stringContaining('the filters or sort changed') as unknown }],
+};
+
+test("a cursor is bound to its page's filters and sort: sent with others, it is refused saying they changed", async () => {
+  const as = { police: stack.as('law_enforcement'), admin: stack.users['demo-system-admin']!.headers };
+  const get = (path: string, headers: Record<string, string>, query: Record<string, string | string[]>) =>
+    request(app).get(path).query(query).set(headers);
+  // Each list: its first page's query, the same with other filters or sort, and who asks.
+  const cases: Array<[string, Record<string, string>, Record<string, string | string[]>, Record<string, string>]> = [
+    ['/api/steps', { sort: 'dueAt' }, { sort: '-dueAt' }, coordinator()],
+    ['/api/steps', { sort: 'dueAt' }, { sort: 'dueAt', status: 'overdue' }, coordinator()],
+    ['/api/cases', {}, { path: 'adult' }, coordinator()],
+    ['/api/notifications', { caseId: caseIds[0]! }, {}, as.police],
+    ['/api/audit', {}, { outcome: 'rejected' }, as.admin],
+  ];
+  const answers = [];
+  for (const [path, query, other, headers] of cases) {
+    const first = (await get(path, headers, { ...query, limit: '1' }).expect(200)).body as Page;
+    expect([path, first.nextCursor]).toEqual([path, expect.any(String)]);
+    const cursor = first.nextCursor!;
+    // The same filters, written in another order and with another limit, page on.
+    const same = await get(path, headers, { limit: '2', cursor, ...query });
+    const changed = await get(path, headers, { ...other, limit: '1', cursor });
+    answers.push({ path, other, same: same.status, changed: changed.status, body: changed.body as unknown });
+  }
+  expect(answers).toEqual(
+    cases.map(([path, , other]) => ({
+      path,
+      other,
+      same: 200,
+      changed: 400,
+      body: expect.objectContaining(OTHER_FILTERS) as unknown,
+    })),
+  );
+  // The search by name: its cursor is bound to the name, and the caseload's is no cursor of another name's search.
+  const search = (body: Record<string, string>) => request(app).post('/api/cases/search').set(coordinator()).send(body);
+  const searched = ((await search({ name: 'cursor person', limit: '1' }).expect(200)).body as Page).nextCursor!;
+  expect((await search({ name: 'person', cursor: searched }).expect(422)).body).toMatchObject(OTHER_FILTERS);
+  const caseload = ((await get('/api/cases', coordinator(), { limit: '1' }).expect(200)).body as Page).nextCursor!;
+  expect((await search({ name: 'cursor person', cursor: caseload }).expect(422)).body).toMatchObject(OTHER_FILTERS);
+});
+
+test("the audit trail's cursor is signed: a row's id from the client's hand is no position", async () => {
+  const admin = stack.users['demo-system-admin']!.headers;
+  const first = (await request(app).get('/api/audit').query({ limit: '1' }).set(admin).expect(200)).body as {
+    items: { id: string }[];
+  };
+  const refused = await request(app).get('/api/audit').query({ cursor: first.items[0]!.id }).set(admin).expect(400);
   expect(refused.body).toMatchObject({ code: 'invalid_cursor', errors: [{ field: 'cursor' }] });
 });

@@ -51,7 +51,7 @@ test.each([
   ],
   [
     'period 2026-11-01..2026-11-30 (csv); invalid_cursor',
-    `For ${formatCalendarDay('2026-11-01')} to ${formatCalendarDay('2026-11-30')} (CSV); a next page asked for that is not one of this list`,
+    `For ${formatCalendarDay('2026-11-01')} to ${formatCalendarDay('2026-11-30')} (CSV); a next page asked for that is not one of this list, or with other filters or another sort`,
   ],
   ['some_new_code', 'Some new code'],
   [
