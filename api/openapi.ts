@@ -232,7 +232,8 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       description:
         'Runs each survivor case (Continued Presence, HHS letters, T visa, declarations, U visa) as one durable ' +
         'workflow. On every path, a method the path does not list is answered 405 with Allow ' +
-        '(components.responses.MethodNotAllowed), and headers larger than the server reads 431 ' +
+        '(components.responses.MethodNotAllowed), OPTIONS 204 with Allow (where CORS is configured, a preflight from ' +
+        'an allowed origin is answered by CORS), and headers larger than the server reads 431 ' +
         '(components.responses.HeadersTooLarge).',
     },
     // Until real authentication lands, the acting agency and user are named in two headers; both are required.
@@ -260,7 +261,8 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
           ),
           headers: {
             Allow: {
-              description: 'the methods the path takes, e.g. `GET, HEAD` (HEAD wherever GET is)',
+              description:
+                'the methods the path takes, e.g. `GET, HEAD, OPTIONS` (HEAD wherever GET is, OPTIONS on every path)',
               schema: { type: 'string' },
             },
           },

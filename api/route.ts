@@ -392,19 +392,21 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
 }
 
 /** The order the Allow header lists methods in. */
-const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
 
 /**
  * Mounted after every route: a request whose path some route has, with a method none of those routes takes (a PATCH
  * or DELETE where there is only a GET), is answered 405 `method_not_allowed` with `Allow` listing the methods the path
  * has, not 404 as if the path did not exist. Express matches the paths, so a path that two routes match (`/api/cases/
- * search` is also a `/api/cases/:caseId`) allows the methods of both, as it routes them. OPTIONS is left to CORS and
- * Express as before. In a router of its own, so the app's own list of routes stays the routes.
+ * search` is also a `/api/cases/:caseId`) allows the methods of both, as it routes them. OPTIONS on such a path is
+ * answered 204 with that `Allow` (RFC 9110 §9.3.7), where CORS has not answered it first (a preflight, when origins are
+ * configured, api/app.ts): it used to fall through to 404 `no_route`, as if the path did not exist. In a router of its
+ * own, so the app's own list of routes stays the routes.
  */
 export function methodNotAllowed(routes: readonly Route[]): Router {
   const methodsOf = new Map<string, Set<string>>();
   for (const spec of routes) {
-    const methods = methodsOf.get(spec.path) ?? new Set<string>();
+    const methods = methodsOf.get(spec.path) ?? new Set<string>(['OPTIONS']);
     methods.add(spec.method.toUpperCase());
     // Express answers HEAD with the GET route.
     if (spec.method === 'get') methods.add('HEAD');
@@ -420,13 +422,17 @@ export function methodNotAllowed(routes: readonly Route[]): Router {
       next();
     });
   }
-  router.use((req, _res, next) => {
+  router.use((req, res, next) => {
     const methods = allowed.get(req);
-    if (!methods || req.method === 'OPTIONS') {
+    if (!methods) {
       next();
       return;
     }
     const allow = METHOD_ORDER.filter((method) => methods.has(method));
+    if (req.method === 'OPTIONS') {
+      res.set('Allow', allow.join(', ')).status(204).end();
+      return;
+    }
     // Not the path itself: it may hold a name typed by mistake where an id belongs (`/api/cases/maria-lopez`).
     next(
       new AppError('method_not_allowed', `${req.method} is not a method of this path: it takes ${allow.join(', ')}.`, {

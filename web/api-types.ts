@@ -787,7 +787,7 @@ export interface components {
         /** @description Method Not Allowed (`method_not_allowed`), on every path of this document: the method is not one the path lists; Allow names those it does */
         MethodNotAllowed: {
             headers: {
-                /** @description the methods the path takes, e.g. `GET, HEAD` (HEAD wherever GET is) */
+                /** @description the methods the path takes, e.g. `GET, HEAD, OPTIONS` (HEAD wherever GET is, OPTIONS on every path) */
                 Allow?: string;
                 [name: string]: unknown;
             };

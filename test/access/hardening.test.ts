@@ -458,7 +458,9 @@ describe('CORS', () => {
       .set('Access-Control-Request-Headers', 'authorization');
 
   it('is closed by default: no origin is allowed, preflight or not', async () => {
-    const pre = await preflight(stack.app, CONSOLE);
+    // OPTIONS answered as on any path (api/route.ts `methodNotAllowed`), with no CORS header.
+    const pre = await preflight(stack.app, CONSOLE).expect(204);
+    expect(pre.headers.allow).toBe('GET, HEAD, OPTIONS');
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
     const res = await request(stack.app)
       .get('/api/me')
@@ -472,6 +474,8 @@ describe('CORS', () => {
     const app = appWith({ corsOrigins: [CONSOLE] });
     const pre = await preflight(app, CONSOLE).expect(204);
     expect(pre.headers['access-control-allow-origin']).toBe(CONSOLE);
+    // The preflight is CORS's own answer, as before: not the Allow of an OPTIONS that CORS leaves.
+    expect(pre.headers.allow).toBeUndefined();
     expect(pre.headers['access-control-allow-headers']).toMatch(/authorization/i);
     const res = await request(app).get('/api/me').set('Origin', CONSOLE).set(headersOf('demo-advocate')).expect(200);
     expect(res.headers['access-control-allow-origin']).toBe(CONSOLE);

@@ -443,22 +443,26 @@ describe('errors at the HTTP layer', () => {
 
   it('answers a method a path does not take with a 405 listing in Allow the methods it does, on every documented path', async () => {
     const document = (await request(app).get('/api/openapi.json').expect(200)).body as {
+      info: { description: string };
       paths: Record<string, Record<string, unknown>>;
       components: { responses: Record<string, { headers?: Record<string, unknown> }> };
     };
     expect(document.components.responses.MethodNotAllowed?.headers).toHaveProperty('Allow');
+    expect(document.info.description).toContain('OPTIONS 204 with Allow');
     const templates = Object.entries(document.paths).map(([template, byMethod]) => ({
       matches: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
       methods: Object.keys(byMethod).map((method) => method.toUpperCase()),
     }));
-    const order = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
+    const order = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
     const answers = [];
     const expected = [];
+    const options = [];
     for (const template of Object.keys(document.paths)) {
       const path = template.replace(/\{[^}]+\}/g, 'x1');
       // As Express routes it: every template the path matches (`/api/cases/search` is also a case's path).
       const methods = new Set(templates.filter(({ matches }) => matches.test(path)).flatMap(({ methods }) => methods));
       if (methods.has('GET')) methods.add('HEAD');
+      methods.add('OPTIONS');
       const allow = order.filter((method) => methods.has(method)).join(', ');
       for (const method of ['PATCH', 'PUT', 'DELETE', 'POST'].filter((method) => !methods.has(method))) {
         const res = await request(app)[method.toLowerCase() as 'patch'](path);
@@ -472,22 +476,29 @@ describe('errors at the HTTP layer', () => {
           type: 'application/problem+json',
         });
       }
+      // OPTIONS, CORS closed: the standard answer, 204 with the same Allow, not 404 `no_route`.
+      const res = await request(app).options(path);
+      answers.push({ at: `OPTIONS ${path}`, status: res.status, allow: res.headers.allow, body: res.text });
+      expected.push({ at: `OPTIONS ${path}`, status: 204, allow, body: '' });
+      options.push(path);
     }
-    expect(expected.length).toBeGreaterThan(100);
+    expect(expected.length).toBeGreaterThan(100 + options.length);
     expect(answers).toEqual(expected);
     // Not 404: the paths exist.
     const health = await request(app).delete('/health').expect(405);
-    expect(health.headers.allow).toBe('GET, HEAD');
+    expect(health.headers.allow).toBe('GET, HEAD, OPTIONS');
     expect(health.body).toMatchObject({
       status: 405,
       code: 'method_not_allowed',
-      detail: 'DELETE is not a method of this path: it takes GET, HEAD.',
+      detail: 'DELETE is not a method of this path: it takes GET, HEAD, OPTIONS.',
     });
+    expect((await request(app).options('/health').expect(204)).headers.allow).toBe('GET, HEAD, OPTIONS');
     // Nor is a path repeated here: where an id belongs, it may be a name typed by mistake.
     const typed = await request(app).delete('/api/cases/maria-lopez-2010-05-02').expect(405);
     expect(typed.text).not.toMatch(/maria|lopez|2010/);
-    // A path no route has is still 404.
+    // A path no route has is still 404, OPTIONS too.
     await request(app).delete('/api/nothing-here').expect(404);
+    await request(app).options('/api/nothing-here').expect(404);
   });
 
   it('answers a path parameter that is not valid percent-encoding with a 400 path error', async () => {
