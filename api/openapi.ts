@@ -91,6 +91,28 @@ function onlyOtherThanJson(spec: Route): string {
   return ` (${others.join(', ')} only: the JSON answer holds the moment it was read, and has no ETag)`;
 }
 
+/** A 429's: how long to wait (api/rate-limits.ts `limitedHeaders`, and the uploads' and a locked account's own). */
+const retryAfterHeader = {
+  'Retry-After': {
+    description:
+      "the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names",
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+/** The IETF draft-8 rate limit headers, as express-rate-limit writes them and a rate limit's 429 repeats them. */
+const rateLimitHeaders = {
+  RateLimit: {
+    description:
+      'the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After)',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Policy': {
+    description: 'the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`',
+    schema: { type: 'string' },
+  },
+};
+
 /** Why a request is 400, as the route's shape lets it be. */
 function badRequest(spec: Route): string {
   const reasons = [
@@ -151,8 +173,22 @@ function operation(spec: Route): JsonSchema {
       spec.allow ? `needs ${spec.allow.needs}` : 'the role or agency may not do this',
     );
   }
-  if (rateLimitOf(spec) !== 'none') {
+  const limit = rateLimitOf(spec);
+  if (limit !== 'none') {
     responses['429'] ??= problemResponse('rate limit reached; Retry-After says when to try again');
+  }
+  // Every 429 says when to try again; a rate limit's (`rate_limited`) says so in its RateLimit headers too, as every
+  // answer of a route counted by a limiter does (api/rate-limits.ts; an audited read's limit is taken at its 429 only).
+  for (const [status, response] of Object.entries(responses)) {
+    const counted = limit !== 'none' && (status === '429' || (limit !== 'audited_read' && /^2/.test(status)));
+    const headers = {
+      ...(status === '429' ? retryAfterHeader : {}),
+      ...(counted ? rateLimitHeaders : {}),
+    };
+    if (Object.keys(headers).length > 0) {
+      const documented = response as { headers?: Record<string, unknown> };
+      responses[status] = { ...documented, headers: { ...documented.headers, ...headers } };
+    }
   }
   if (spec.body) {
     responses['413'] ??= problemResponse('body larger than 64kb');

@@ -7,6 +7,7 @@
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
  */
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import {
   ipKeyGenerator,
@@ -22,6 +23,32 @@ import { authenticatedOf } from './auth';
 import type { RateLimitName } from './route';
 
 const WINDOW_MS = 60_000;
+
+/** What a limit counted for one client: its limit, when its window ends, and whose count it is. */
+interface Spent {
+  limit: number;
+  windowEndsAt: Date | undefined;
+  key: string;
+}
+
+/**
+ * The headers of every rate limit's 429, from this one place: Retry-After the real wait, the seconds until the
+ * window ends (the 131st feed fetch 4 seconds before a minute's end was told `Retry-After: 60`, and `t=56` by
+ * RateLimit), and the RateLimit and RateLimit-Policy headers (IETF draft 8), none remaining, the same wait, as
+ * express-rate-limit writes them on the answers of the limited routes (`"<limit>-in-1min"`, the partition key a hash
+ * of whose count it is). A refused read's 429 had none of them.
+ */
+function limitedHeaders(spent: Spent, now = Date.now()): Record<string, string> {
+  const ends = spent.windowEndsAt?.getTime() ?? now + WINDOW_MS;
+  const wait = Math.max(1, Math.ceil((ends - now) / 1000));
+  const policy = `${spent.limit}-in-${WINDOW_MS / 60_000}min`;
+  const partition = Buffer.from(createHash('sha256').update(spent.key).digest('hex').slice(0, 12)).toString('base64');
+  return {
+    'Retry-After': String(wait),
+    RateLimit: `"${policy}"; r=0; t=${wait}`,
+    'RateLimit-Policy': `"${policy}"; q=${spent.limit}; w=${WINDOW_MS / 1000}; pk=:${partition}:`,
+  };
+}
 
 /** A limit's key in the shared counts: the limit's name keeps the keys of different limits apart. */
 const scopedKey = (name: RateLimitName | 'audited_read' | 'refused_read', key: string) => `${name}:${key}`;
@@ -53,11 +80,13 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
       legacyHeaders: false,
       keyGenerator: key,
       requestPropertyName: countedProperty(name),
-      handler: (_req, res, next) => {
+      handler: (req, _res, next) => {
+        const counted = (req as Request & Partial<Record<string, RateLimitInfo>>)[countedProperty(name)];
+        const spent = { limit, windowEndsAt: counted?.resetTime, key: counted?.key ?? '' };
         next(
           new AppError('too_many_requests', `Too many ${what}; at most ${limit} a minute. Try again shortly.`, {
             code: 'rate_limited',
-            headers: { 'Retry-After': '60' },
+            headers: limitedHeaders(spent),
           }),
         );
       },
@@ -103,14 +132,17 @@ export function auditedReadLimit(
   return async (req, res, refused) => {
     const who = authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown');
     const limit = refused ? refusedLimit : readLimit;
-    const { hits } = await counts.hit(scopedKey(refused ? 'refused_read' : 'audited_read', who), WINDOW_MS);
+    const { hits, windowEndsAt } = await counts.hit(
+      scopedKey(refused ? 'refused_read' : 'audited_read', who),
+      WINDOW_MS,
+    );
     if (hits > limit) {
       throw new AppError(
         'too_many_requests',
         refused
           ? `Too many refused reads by this user; at most ${limit} a minute. Try again shortly.`
           : `Too many audited reads by this user; at most ${limit} a minute. Try again shortly.`,
-        { code: 'rate_limited', headers: { 'Retry-After': '60' } },
+        { code: 'rate_limited', headers: limitedHeaders({ limit, windowEndsAt, key: who }) },
       );
     }
   };

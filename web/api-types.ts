@@ -896,6 +896,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -948,6 +954,10 @@ export interface operations {
             /** @description the agency */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1030,6 +1040,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1079,6 +1095,10 @@ export interface operations {
             /** @description the agency */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1161,6 +1181,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1299,6 +1325,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1339,6 +1371,10 @@ export interface operations {
             /** @description a nonce for one sign-in */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1388,6 +1424,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1425,6 +1467,10 @@ export interface operations {
             /** @description a session token */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1504,6 +1550,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1551,6 +1603,10 @@ export interface operations {
             /** @description a session token */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1621,6 +1677,12 @@ export interface operations {
             /** @description too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing) */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1860,6 +1922,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1936,6 +2004,10 @@ export interface operations {
             /** @description the new case; Location names it */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2097,6 +2169,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2304,6 +2382,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2362,6 +2446,10 @@ export interface operations {
             /** @description the case with the new request pending */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2532,6 +2620,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2587,6 +2681,10 @@ export interface operations {
             /** @description the closed case */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2757,6 +2855,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2902,6 +3006,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3023,6 +3133,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3076,6 +3192,10 @@ export interface operations {
             /** @description the document is removed: what is kept of it */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3157,6 +3277,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3292,6 +3418,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3352,6 +3484,10 @@ export interface operations {
             /** @description the case after the correction */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3522,6 +3658,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3581,6 +3723,10 @@ export interface operations {
             /** @description what the correction would withdraw */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3717,6 +3863,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3863,6 +4015,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3913,6 +4071,10 @@ export interface operations {
             /** @description this content was already added to the step: the document already there */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3947,6 +4109,10 @@ export interface operations {
             /** @description the document as listed; Location names its download */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4044,6 +4210,12 @@ export interface operations {
             /** @description too many uploads under way at once, read no further and nothing stored: `too_many_uploads`, the caller has 2 already; `uploads_busy`, this API process is receiving 4 (from anyone); Retry-After says when to send it again. Or the per-user limit of writes a minute (`rate_limited`) */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4101,6 +4273,10 @@ export interface operations {
             /** @description the case after the sign-off */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4271,6 +4447,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4327,6 +4509,10 @@ export interface operations {
             /** @description the sign-off would be taken */
             204: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4406,6 +4592,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4536,6 +4728,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4596,6 +4794,10 @@ export interface operations {
             /** @description the case has this identity already */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4617,6 +4819,10 @@ export interface operations {
             /** @description the identity, recorded */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4710,6 +4916,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4768,6 +4980,10 @@ export interface operations {
             /** @description the identity as it now is, and the case’s new reference if it got one */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4867,6 +5083,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5009,6 +5231,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5065,6 +5293,10 @@ export interface operations {
             /** @description the case after the transfer */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5235,6 +5467,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5319,6 +5557,10 @@ export interface operations {
             /** @description one page; pass nextCursor as cursor, with the same name, for the next */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5417,6 +5659,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5558,6 +5806,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5680,6 +5934,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5801,6 +6061,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5850,6 +6116,10 @@ export interface operations {
             /** @description the feed, with its URL shown this once */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5935,6 +6205,12 @@ export interface operations {
             /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5977,6 +6253,10 @@ export interface operations {
             /** @description the revoked feed */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6048,6 +6328,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6095,6 +6381,10 @@ export interface operations {
             /** @description changed */
             204: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6156,6 +6446,12 @@ export interface operations {
             /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6307,6 +6603,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6606,6 +6908,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6757,6 +7065,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6885,6 +7199,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6935,6 +7255,10 @@ export interface operations {
             /** @description the key, shown this once */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7023,6 +7347,12 @@ export interface operations {
             /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7065,6 +7395,10 @@ export interface operations {
             /** @description the revoked token */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7142,6 +7476,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7264,6 +7604,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7315,6 +7661,10 @@ export interface operations {
             /** @description the user */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7398,6 +7748,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7440,6 +7796,10 @@ export interface operations {
             /** @description the disabled user */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7514,6 +7874,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7556,6 +7922,10 @@ export interface operations {
             /** @description the enabled user and their temporary password, shown once */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7643,6 +8013,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7769,6 +8145,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7819,6 +8201,10 @@ export interface operations {
             /** @description the link */
             201: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7906,6 +8292,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7948,6 +8340,10 @@ export interface operations {
             /** @description the user and their temporary password, shown once */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8035,6 +8431,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8083,6 +8485,10 @@ export interface operations {
             /** @description the user with their new roles */
             200: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8175,6 +8581,12 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8221,6 +8633,10 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8275,6 +8691,12 @@ export interface operations {
             /** @description too many fetches from this address */
             429: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -45,6 +45,12 @@ const appWith = (settings: Partial<ApiDeps & ServiceParts>) => {
   });
 };
 
+/** A rate limit's Retry-After: the seconds left of its minute's window (api/rate-limits.ts), 1 to 60. */
+const inTheMinute = (retryAfter: string | undefined) => {
+  const seconds = Number(retryAfter);
+  return Number.isInteger(seconds) && seconds >= 1 && seconds <= 60 ? 'in the minute' : retryAfter;
+};
+
 describe('rate limits', () => {
   it('refuses the 4th sign-in a minute from one address with 429 and Retry-After', async () => {
     const app = appWith({ rateLimits: { signInPerMinute: 3, writesPerMinute: 5 } });
@@ -60,7 +66,7 @@ describe('rate limits', () => {
       .send({ username: 'demo-advocate', password: TEST_PASSWORD })
       .expect(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(limited.headers['retry-after']).toBe('60');
+    expect(inTheMinute(limited.headers['retry-after'])).toBe('in the minute');
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
     // Another API process on the same database counts the same attempts: its own limit of 4 was spent on the first.
     const other = appWith({ rateLimits: { signInPerMinute: 4, writesPerMinute: 5 } });
@@ -109,7 +115,7 @@ describe('rate limits', () => {
       await request(app).post(`/api/tokens/${key.id}/revoke`).set(busy.headers).expect(200);
     }
     const limited = await request(app).post(`/api/tokens/${keys[5]!.id}/revoke`).set(busy.headers).expect(429);
-    expect(limited.headers['retry-after']).toBe('60');
+    expect(inTheMinute(limited.headers['retry-after'])).toBe('in the minute');
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
     const live = async () =>
       (
@@ -124,6 +130,53 @@ describe('rate limits', () => {
     for (let read = 1; read <= 8; read += 1) {
       await request(app).get('/api/me').set(busy.headers).expect(200);
     }
+  });
+});
+
+describe("a rate limit's 429", () => {
+  /** The windows counted so far end in `seconds`, as they would that far into their minute. */
+  const windowsEndIn = (seconds: number) =>
+    stack.pool.query(`UPDATE rate_limit_hits SET window_ends_at = statement_timestamp() + make_interval(secs => $1)`, [
+      seconds,
+    ]);
+  /** What a 429 tells: how long to wait (about 20 seconds, in Retry-After and in RateLimit's t alike), and its policy. */
+  const waits = (res: { status: number; headers: Record<string, string | undefined>; body: unknown }) => {
+    const retryAfter = Number(res.headers['retry-after']);
+    return {
+      status: res.status,
+      code: (res.body as { code?: string }).code,
+      retryAfter: retryAfter >= 18 && retryAfter <= 20 ? 'about 20' : retryAfter,
+      rateLimit: res.headers.ratelimit?.replace(`t=${retryAfter}`, 't=<Retry-After>'),
+      policy: res.headers['ratelimit-policy']?.replace(/pk=:[A-Za-z0-9+/=]+:$/, 'pk=:<key>:'),
+    };
+  };
+  const told = (limit: number) => ({
+    status: 429,
+    code: 'rate_limited',
+    retryAfter: 'about 20',
+    rateLimit: `"${limit}-in-1min"; r=0; t=<Retry-After>`,
+    policy: `"${limit}-in-1min"; q=${limit}; w=60; pk=:<key>:`,
+  });
+
+  it("tells the real wait in Retry-After, the wait RateLimit tells, and carries the RateLimit headers, a refused read's too", async () => {
+    const limits = { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 600, refusedReadsPerMinute: 2 };
+    const app = appWith({ rateLimits: limits });
+    const signIn = () =>
+      request(app).post('/api/auth/sign-in').send({ username: 'nobody-429', password: 'not the password' });
+    for (let n = 0; n < 3; n += 1) await signIn().expect(401);
+    const nowhere = '00000000-0000-4000-8000-00000000c429';
+    const refusedRead = () => request(app).get(`/api/cases/${nowhere}/survivor`).set(headersOf('demo-police-officer'));
+    for (let n = 0; n < 2; n += 1) await refusedRead().expect(404);
+    const write = () => request(app).post('/api/tokens/nosuchtoken00000/revoke').set(headersOf('demo-advocate'));
+    for (let n = 0; n < 5; n += 1) expect((await write()).status).not.toBe(429);
+    // 40 seconds into the minute: 20 to wait, not 60.
+    await windowsEndIn(20);
+    const answers = {
+      signIn: waits(await signIn()),
+      refusedRead: waits(await refusedRead()),
+      write: waits(await write()),
+    };
+    expect(answers).toEqual({ signIn: told(3), refusedRead: told(2), write: told(5) });
   });
 });
 
@@ -159,7 +212,7 @@ describe('the write limit and retries', () => {
     const third = newKey();
     const limited = await open(target, third, 'Budget Person Three').expect(429);
     expect(limited.body).toMatchObject({ code: 'rate_limited' });
-    expect(limited.headers['retry-after']).toBe('60');
+    expect(inTheMinute(limited.headers['retry-after'])).toBe('in the minute');
     // Refused before anything was attempted: retried with its key a minute later, it is applied.
     await stack.resetRateLimits();
     await open(target, third, 'Budget Person Three').expect(201);
@@ -312,7 +365,7 @@ describe('the audited read limit', () => {
         .get(`/api/cases/${caseId}/survivor`)
         .set(headersOf('demo-ice-officer'));
       statuses.push(res.status);
-      if (res.status === 429) expect(res.headers['retry-after']).toBe('60');
+      if (res.status === 429) expect(inTheMinute(res.headers['retry-after'])).toBe('in the minute');
     }
     expect(statuses).toEqual([403, 403, 403, 403, 429, 429]);
     // Every refusal answered is in the trail; those held back by the limit wrote nothing.
@@ -384,7 +437,7 @@ describe('the audited read limit', () => {
       const res = await request(app).get(`/api/cases/${nowhere}/survivor`).set(headersOf('demo-police-officer'));
       statuses.push(res.status);
       if (res.status === 429) {
-        expect(res.headers['retry-after']).toBe('60');
+        expect(inTheMinute(res.headers['retry-after'])).toBe('in the minute');
         expect(res.body).toMatchObject({ code: 'rate_limited' });
       }
     }

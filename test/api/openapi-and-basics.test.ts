@@ -165,6 +165,33 @@ describe('OpenAPI document: the answers every route can give', () => {
     expect(again.headers.etag).toBe(first.headers.etag);
   });
 
+  it('lists Retry-After on every 429, and the RateLimit headers where a rate limit sends them', async () => {
+    const all = await operations();
+    const limited = all.filter(({ operation }) => operation.responses['429']);
+    expect(limited.length).toBeGreaterThan(40);
+    const headersOf = (response: Response | undefined) => Object.keys(response?.headers ?? {}).sort();
+    const missing = limited.filter(
+      ({ operation }) =>
+        !['RateLimit', 'RateLimit-Policy', 'Retry-After'].every((name) =>
+          headersOf(operation.responses['429']).includes(name),
+        ),
+    );
+    expect(missing.map(({ at }) => at)).toEqual([]);
+    // A write (and sign-in, a password check, a feed fetch) is counted by a limiter that tells every answer its count.
+    const byAt = Object.fromEntries(all.map(({ at, operation }) => [at, operation.responses]));
+    for (const [at, status] of [
+      ['POST /api/cases', '201'],
+      ['POST /api/auth/sign-in', '201'],
+      ['GET /calendar/{secret}.ics', '200'],
+    ] as const)
+      expect([at, headersOf(byAt[at]?.[status])]).toEqual([
+        at,
+        expect.arrayContaining(['RateLimit', 'RateLimit-Policy']),
+      ]);
+    // A read is counted only when it writes an audit row, and told so only by its 429.
+    expect(headersOf(byAt['GET /api/cases/{caseId}']?.['200'])).toEqual(['ETag']);
+  });
+
   it('lists 400, 413 and 415 on every route that takes no body, as it answers one sent all the same', async () => {
     const bodyless = (await operations()).filter(({ operation }) => !operation.requestBody);
     expect(bodyless.map(({ at }) => at)).toEqual(expect.arrayContaining(['GET /health', 'GET /api/me']));
