@@ -8,7 +8,11 @@ import { AppError } from '../core/errors';
 import type { AccessService } from '../app/access-service';
 import type { Actor } from '../domain/types';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
+/**
+ * `Bearer`, in any case, then one space or more (RFC 7235 §2.1: `1*SP`), then the token: `Bearer  <token>`, two
+ * spaces, is the same credential, not a 401.
+ */
+const BEARER = /^Bearer +([\x21-\x7e]{1,200})$/i;
 const CHALLENGE = 'Bearer realm="relief-cases"';
 
 /** The token's user and id, as the access service found them, and the Actor made of them. */

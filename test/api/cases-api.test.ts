@@ -168,6 +168,21 @@ describe('who is acting', () => {
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
   });
 
+  it('takes the scheme in any case and one space or more before the token (RFC 7235: 1*SP)', async () => {
+    const token = as('le-1').Authorization.slice('Bearer '.length);
+    const answers = [];
+    for (const authorization of [`Bearer  ${token}`, `bearer ${token}`, `BEARER   ${token}`])
+      answers.push([
+        authorization.replace(token, '<token>'),
+        (await request(app).get('/api/me').set('Authorization', authorization)).status,
+      ]);
+    expect(answers).toEqual([
+      ['Bearer  <token>', 200],
+      ['bearer <token>', 200],
+      ['BEARER   <token>', 200],
+    ]);
+  });
+
   it('refuses a token that is malformed or unknown', async () => {
     for (const token of [
       'nonsense',
