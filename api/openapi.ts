@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { IDEMPOTENCY_HEADER } from './idempotency';
 import { PROBLEM_CONTENT_TYPE } from './problem';
-import { REQUEST_ID_HEADER } from './request-id';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './request-id';
 import { rateLimitOf, type Route } from './route';
 import { ProblemSchema } from './schemas';
 
@@ -43,7 +43,13 @@ function parameters(spec: Route): JsonSchema[] {
     schema: jsonSchema(schema),
   }));
   const headers: JsonSchema[] = [
-    { name: REQUEST_ID_HEADER, in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
+    {
+      name: REQUEST_ID_HEADER,
+      in: 'header',
+      required: false,
+      description: `your own id for this request, to trace it across services: a UUID is echoed back as ${CORRELATION_ID_HEADER} and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's ${REQUEST_ID_HEADER})`,
+      schema: { type: 'string', maxLength: 128 },
+    },
   ];
   if (spec.method === 'get' && spec.answersAsOfNow !== true) {
     headers.push({
@@ -111,6 +117,12 @@ const rateLimitHeaders = {
     description: 'the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`',
     schema: { type: 'string' },
   },
+};
+
+/** The ids every answer carries, described once in components.headers. */
+const idHeaders = {
+  [REQUEST_ID_HEADER]: { $ref: '#/components/headers/RequestId' },
+  [CORRELATION_ID_HEADER]: { $ref: '#/components/headers/CorrelationId' },
 };
 
 /** Why a request is 400, as the route's shape lets it be. */
@@ -217,6 +229,11 @@ function operation(spec: Route): JsonSchema {
       `a request with this ${IDEMPOTENCY_HEADER} is still in progress, or the case refuses it`,
     );
   responses.default = problemResponse('unexpected error');
+  // Every answer names its request (api/request-id.ts), and echoes the caller's correlation id when it sent one.
+  for (const [status, response] of Object.entries(responses)) {
+    const documented = response as { headers?: Record<string, unknown> };
+    responses[status] = { ...documented, headers: { ...documented.headers, ...idHeaders } };
+  }
 
   return {
     operationId: `${spec.method}${openApiPath(spec.path).replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
@@ -283,6 +300,17 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
         },
       },
       schemas: { Problem: jsonSchema(ProblemSchema) },
+      headers: {
+        RequestId: {
+          description:
+            "this request's id, the service's own (a UUID, never one the caller offers): the id of its log lines and audit row, and the `requestId` of a problem; quote it when reporting one",
+          schema: { type: 'string', format: 'uuid' },
+        },
+        CorrelationId: {
+          description: `the caller's own ${REQUEST_ID_HEADER}, echoed in lower case when it was a UUID; absent otherwise`,
+          schema: { type: 'string', format: 'uuid' },
+        },
+      },
       responses: {
         // Every path: Node's parser refuses such a request before any route (api/client-errors.ts).
         HeadersTooLarge: problemResponse(

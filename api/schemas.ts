@@ -32,6 +32,14 @@ import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
 
 /** Ids of organisations and users are short tokens: nothing that could smuggle free text into logs or URLs. */
+/*
+ * The answers' instants and days, typed in the OpenAPI document from this one place: an instant as the API writes it
+ * (`toISOString`) is `format: date-time`, a calendar day `format: date`. The requests' own are the zod ISO schemas
+ * (domain/dates.ts), which are typed so already.
+ */
+export const instant = z.string().meta({ format: 'date-time' }).describe('ISO-8601 instant');
+export const day = z.string().meta({ format: 'date' }).describe('a calendar day, YYYY-MM-DD');
+
 const token = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'expected an id (letters, digits, _ . : -; at most 100)');
@@ -137,7 +145,7 @@ export const SurvivorRevisionsSchema = z.object({
       changedBy: z.string().nullable().describe('the user who made the change'),
       changedByName: z.string().nullable().describe("that user's display name (null if the change had no user)"),
       changedByAgencyId: z.string().nullable().describe("that user's agency"),
-      changedAt: z.string(),
+      changedAt: instant,
     }),
   ),
 });
@@ -272,7 +280,7 @@ export const DocumentSchema = z.object({
     .describe(
       'of the content, lower-case hex; only to who may open the document (it would confirm a file one holds, and tie together the cases that hold it)',
     ),
-  uploadedAt: z.string(),
+  uploadedAt: instant,
   uploadedBy: z.string().nullable().describe("the uploader's username"),
   uploader: z
     .object({ displayName: z.string(), agencyId: z.string() })
@@ -307,7 +315,7 @@ export const DocumentRemovedSchema = z.object({
   caseId: z.uuid(),
   stepId: z.string(),
   reason: z.enum(DOCUMENT_REMOVAL_REASONS),
-  removedAt: z.string(),
+  removedAt: instant,
 });
 
 /**
@@ -512,7 +520,6 @@ export const ReadySchema = z.object({ status: z.literal('ready'), checks: z.reco
  * Responses. The routes do not parse their replies, so these would drift silently; the API tests parse real
  * replies with them, which keeps the document honest.
  */
-const instant = z.string().describe('ISO-8601 instant');
 
 const StepViewSchema = z.object({
   id: z.string(),
@@ -747,8 +754,7 @@ export const CasePageSchema = z.object({
       identifiedIn: true,
     }).extend({
       identifiedAt: instant.nullable(),
-      identifiedOn: z
-        .string()
+      identifiedOn: day
         .nullable()
         .describe('the day of the identification where it was made, as the identifying agency wrote it'),
       pendingSteps: z.number().int().describe('its pending steps the caller sees'),

@@ -798,7 +798,12 @@ export interface components {
     };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description the caller's own X-Request-Id, echoed in lower case when it was a UUID; absent otherwise */
+        CorrelationId: string;
+        /** @description this request's id, the service's own (a UUID, never one the caller offers): the id of its log lines and audit row, and the `requestId` of a problem; quote it when reporting one */
+        RequestId: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -809,6 +814,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -821,6 +827,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -844,6 +852,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -851,6 +861,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -860,6 +872,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -869,6 +883,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -878,6 +894,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -887,6 +905,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -902,6 +922,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -911,6 +933,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -920,6 +944,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -932,6 +958,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -958,6 +985,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -977,6 +1006,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -986,6 +1017,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -995,6 +1028,8 @@ export interface operations {
             /** @description needs the system_admin role (agencies are managed by a system administrator) */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1004,6 +1039,8 @@ export interface operations {
             /** @description the id belongs to an agency of another kind */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1013,6 +1050,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1022,6 +1061,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1031,6 +1072,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1046,6 +1089,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1055,6 +1100,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1064,6 +1111,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1076,6 +1125,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -1099,6 +1149,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1118,6 +1170,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1127,6 +1181,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1136,6 +1192,8 @@ export interface operations {
             /** @description another agency's, and the caller is not a system administrator */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1145,6 +1203,8 @@ export interface operations {
             /** @description no such agency */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1154,6 +1214,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1163,6 +1225,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1172,6 +1236,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1187,6 +1253,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1196,6 +1264,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1205,6 +1275,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1230,6 +1302,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1242,6 +1315,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1249,7 +1324,10 @@ export interface operations {
                         items: {
                             action: string;
                             agencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             caseId: string | null;
                             caseReference: string | null;
@@ -1273,6 +1351,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1280,6 +1360,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1289,6 +1371,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1298,6 +1382,8 @@ export interface operations {
             /** @description needs the supervisor or admin role */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1307,6 +1393,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1316,6 +1404,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1331,6 +1421,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1340,6 +1432,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1349,6 +1443,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1361,6 +1457,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1375,11 +1472,16 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         expiresAt: string;
                         nonce: string;
                     };
@@ -1388,6 +1490,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1397,6 +1501,8 @@ export interface operations {
             /** @description OpenID Connect is not configured */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1406,6 +1512,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1415,6 +1523,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1430,6 +1540,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1439,6 +1551,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1451,6 +1565,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1471,18 +1586,26 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         expiresAt: string;
                         token: string;
                         user: {
                             agencyId: string;
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             disabledAt: string | null;
                             displayName: string;
@@ -1496,6 +1619,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1505,6 +1630,8 @@ export interface operations {
             /** @description the ID token is not valid, answers no sign-in started here (its nonce), or its identity is linked to no active user */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1514,6 +1641,8 @@ export interface operations {
             /** @description OpenID Connect is not configured */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1523,6 +1652,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1532,6 +1663,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1541,6 +1674,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1556,6 +1691,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1565,6 +1702,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1574,6 +1713,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1586,6 +1727,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1607,18 +1749,26 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         expiresAt: string;
                         token: string;
                         user: {
                             agencyId: string;
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             disabledAt: string | null;
                             displayName: string;
@@ -1632,6 +1782,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1641,6 +1793,8 @@ export interface operations {
             /** @description wrong username or password */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1650,6 +1804,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1659,6 +1815,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1668,6 +1826,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1683,6 +1843,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1692,6 +1854,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1701,6 +1865,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1713,6 +1879,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1723,6 +1890,8 @@ export interface operations {
             /** @description signed out */
             204: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1730,6 +1899,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1739,6 +1910,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1748,6 +1921,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1757,6 +1932,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1766,6 +1943,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1775,6 +1954,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1784,6 +1965,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1812,6 +1995,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -1824,6 +2008,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1849,7 +2035,10 @@ export interface operations {
                             nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             nextDueOnADay: boolean | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             /** @description of those, the overdue */
                             overdueSteps: number;
@@ -1870,6 +2059,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1877,6 +2068,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1886,6 +2079,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1895,6 +2090,8 @@ export interface operations {
             /** @description needs a role that works or supervises cases */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1904,6 +2101,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1913,6 +2112,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1928,6 +2129,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1937,6 +2140,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1946,6 +2151,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1959,6 +2166,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -2008,6 +2216,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2041,7 +2251,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -2070,7 +2283,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -2086,7 +2302,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -2096,7 +2315,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -2106,6 +2328,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2115,6 +2339,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2124,6 +2350,8 @@ export interface operations {
             /** @description this agency may not open cases */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2133,6 +2361,8 @@ export interface operations {
             /** @description reference_taken; or possible_duplicate: your agency has an open case of a survivor with the same name and birth date, identified at the same instant (named by reference); nothing opened, send confirmNotDuplicate: true under a new key if this is another person */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2142,6 +2372,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2151,6 +2383,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2160,6 +2394,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2175,6 +2411,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2184,6 +2422,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2193,6 +2433,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2207,6 +2449,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2221,6 +2464,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2254,7 +2499,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -2283,7 +2531,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -2299,7 +2550,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -2309,7 +2563,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -2321,6 +2578,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2328,6 +2587,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2337,6 +2598,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2346,6 +2609,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2355,6 +2620,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2364,6 +2631,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2373,6 +2642,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2388,6 +2659,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2397,6 +2670,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2406,6 +2681,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2419,6 +2696,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2450,6 +2728,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2483,7 +2763,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -2512,7 +2795,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -2528,7 +2814,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -2538,7 +2827,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -2548,6 +2840,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2557,6 +2851,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2566,6 +2862,8 @@ export interface operations {
             /** @description neither the case's coordinator nor the agency that owns the request */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2575,6 +2873,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2584,6 +2884,8 @@ export interface operations {
             /** @description nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing refused, the minor path), the case is closed, or the key is in progress */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2593,6 +2895,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2602,6 +2906,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2611,6 +2917,8 @@ export interface operations {
             /** @description the body violates the schema or the case rules, the errors naming each field: `askedOn` after today where the asker works, or before the track ended or, starting a U visa, the identification (date_order) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2626,6 +2934,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2635,6 +2945,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2644,6 +2956,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2657,6 +2971,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2685,6 +3000,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2718,7 +3035,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -2747,7 +3067,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -2763,7 +3086,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -2773,7 +3099,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -2783,6 +3112,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2792,6 +3123,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2801,6 +3134,8 @@ export interface operations {
             /** @description not the case's coordinator */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2810,6 +3145,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,6 +3156,8 @@ export interface operations {
             /** @description the case is already closed, or the key is in progress */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2828,6 +3167,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2837,6 +3178,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2846,6 +3189,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2861,6 +3206,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2870,6 +3217,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2879,6 +3228,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2893,6 +3244,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2907,6 +3259,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2928,6 +3282,10 @@ export interface operations {
                              * @constant
                              */
                             stepWithdrawn?: true;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             uploadedAt: string;
                             /** @description the uploader's username */
                             uploadedBy: string | null;
@@ -2945,6 +3303,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2952,6 +3312,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2961,6 +3323,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2970,6 +3334,8 @@ export interface operations {
             /** @description not an agency of this case */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2979,6 +3345,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2988,6 +3356,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2997,6 +3367,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3012,6 +3384,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,6 +3395,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3030,6 +3406,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3044,6 +3422,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3059,6 +3438,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3072,6 +3453,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3079,6 +3462,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3088,6 +3473,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3097,6 +3484,8 @@ export interface operations {
             /** @description one who sees the step but may not read the survivor's identity */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3106,6 +3495,8 @@ export interface operations {
             /** @description no such case or document, or a document of a step the caller may not see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3115,6 +3506,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3124,6 +3517,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3139,6 +3534,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3148,6 +3545,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3157,6 +3556,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3169,6 +3570,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3196,6 +3598,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3206,6 +3610,10 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         reason: "wrong_case" | "wrong_step" | "wrong_file" | "duplicate" | "other";
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         removedAt: string;
                         stepId: string;
                     };
@@ -3214,6 +3622,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3223,6 +3633,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3232,6 +3644,8 @@ export interface operations {
             /** @description one who sees the step but is not who added it, an officer of the step's agency on this case, or its coordinator */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3241,6 +3655,8 @@ export interface operations {
             /** @description no such case, or no such document (never added, removed already, or of a step the caller may not see) */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3250,6 +3666,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3259,6 +3677,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3268,6 +3688,8 @@ export interface operations {
             /** @description no reason, or one not on the list */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3283,6 +3705,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3292,6 +3716,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3301,6 +3727,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3315,6 +3743,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3329,6 +3758,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3336,7 +3767,10 @@ export interface operations {
                         items: {
                             /** @description what it is about: the step kind, or a window such as cp_validity or minor_turns_18 */
                             about: string;
-                            /** @description when it fires, or fired */
+                            /**
+                             * Format: date-time
+                             * @description when it fires, or fired
+                             */
                             at: string;
                             /** @enum {string} */
                             kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired";
@@ -3357,6 +3791,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3364,6 +3800,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3373,6 +3811,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3382,6 +3822,8 @@ export interface operations {
             /** @description not an agency of this case */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3391,6 +3833,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3400,6 +3844,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3409,6 +3855,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3424,6 +3872,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3433,6 +3883,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3442,6 +3894,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3455,6 +3909,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3488,6 +3943,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3521,7 +3978,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -3550,7 +4010,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -3566,7 +4029,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -3576,7 +4042,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -3586,6 +4055,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3595,6 +4066,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3604,6 +4077,8 @@ export interface operations {
             /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects) */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3613,6 +4088,8 @@ export interface operations {
             /** @description no such case, or no such step the caller may see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3622,6 +4099,8 @@ export interface operations {
             /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named), or the key is in progress */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3631,6 +4110,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3640,6 +4121,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3649,6 +4132,8 @@ export interface operations {
             /** @description the corrected sign-off is invalid (the field is named) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3664,6 +4149,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3673,6 +4160,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3682,6 +4171,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3694,6 +4185,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3727,6 +4219,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3791,6 +4285,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3800,6 +4296,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3809,6 +4307,8 @@ export interface operations {
             /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects) */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3818,6 +4318,8 @@ export interface operations {
             /** @description no such case, or no such step the caller may see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3827,6 +4329,8 @@ export interface operations {
             /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named) */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3836,6 +4340,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3845,6 +4351,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3854,6 +4362,8 @@ export interface operations {
             /** @description the corrected sign-off is invalid (the field is named) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3869,6 +4379,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3878,6 +4390,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3887,6 +4401,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3901,6 +4417,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3916,6 +4433,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3937,6 +4456,10 @@ export interface operations {
                              * @constant
                              */
                             stepWithdrawn?: true;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             uploadedAt: string;
                             /** @description the uploader's username */
                             uploadedBy: string | null;
@@ -3954,6 +4477,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3961,6 +4486,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3970,6 +4497,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3979,6 +4508,8 @@ export interface operations {
             /** @description not an agency of this case */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3988,6 +4519,8 @@ export interface operations {
             /** @description no such case, or no such step the caller may see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3997,6 +4530,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4006,6 +4541,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4021,6 +4558,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4030,6 +4569,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4039,6 +4580,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4051,6 +4594,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4075,6 +4619,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4095,6 +4641,10 @@ export interface operations {
                          * @constant
                          */
                         stepWithdrawn?: true;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         uploadedAt: string;
                         /** @description the uploader's username */
                         uploadedBy: string | null;
@@ -4113,6 +4663,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4133,6 +4685,10 @@ export interface operations {
                          * @constant
                          */
                         stepWithdrawn?: true;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         uploadedAt: string;
                         /** @description the uploader's username */
                         uploadedBy: string | null;
@@ -4147,6 +4703,8 @@ export interface operations {
             /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`), or the request is not valid HTTP (`request_malformed`) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4156,6 +4714,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4165,6 +4725,8 @@ export interface operations {
             /** @description not one who acts for the step's agency on this case, or its coordinator */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4174,6 +4736,8 @@ export interface operations {
             /** @description no such case, or no such step the caller may see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4183,6 +4747,8 @@ export interface operations {
             /** @description the file is larger than 10 MB (`document_too_large`), or the case's documents would take more than the case may hold, 200 MB together (`case_documents_full`): nothing was stored */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4192,6 +4758,8 @@ export interface operations {
             /** @description not multipart/form-data, or the content is not a PDF, PNG or JPEG: nothing was stored */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4201,6 +4769,8 @@ export interface operations {
             /** @description no file in the field "file", or an empty one; or `step_documents_full`: the step holds 20 documents already, the most it may (nothing was stored); or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4216,6 +4786,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4225,6 +4797,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4234,6 +4808,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4247,6 +4823,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4277,6 +4854,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4310,7 +4889,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -4339,7 +4921,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -4355,7 +4940,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -4365,7 +4953,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -4375,6 +4966,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4384,6 +4977,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4393,6 +4988,8 @@ export interface operations {
             /** @description a step the caller sees that another agency signs, or a role that may not sign */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4402,6 +4999,8 @@ export interface operations {
             /** @description no such case, or no such step the caller may see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4411,6 +5010,8 @@ export interface operations {
             /** @description the case is not open (whatever the step), or the step is not in a state to accept this, or the key is in progress */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4420,6 +5021,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4429,6 +5032,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4438,6 +5043,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4453,6 +5060,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4462,6 +5071,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4471,6 +5082,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4483,6 +5096,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4513,6 +5127,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4520,6 +5136,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4529,6 +5147,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4538,6 +5158,8 @@ export interface operations {
             /** @description a step the caller sees that another agency signs, or a role that may not sign */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4547,6 +5169,8 @@ export interface operations {
             /** @description no such case, or no such step the caller may see */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4556,6 +5180,8 @@ export interface operations {
             /** @description the case is not open (whatever the step), or the step is not in a state to accept this */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4565,6 +5191,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4574,6 +5202,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4583,6 +5213,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4598,6 +5230,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,6 +5241,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4616,6 +5252,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4630,6 +5268,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4644,6 +5283,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4667,6 +5308,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4674,6 +5317,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4683,6 +5328,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4692,6 +5339,8 @@ export interface operations {
             /** @description not an agency of this case, not one working it (not_permitted_identity), or an ICE or HHS officer whose agency has no step on it yet (identity_not_yet_requested) */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4701,6 +5350,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4710,6 +5361,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4719,6 +5372,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4734,6 +5389,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4743,6 +5400,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4752,6 +5411,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4764,6 +5425,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4798,6 +5460,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4823,6 +5487,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4844,6 +5510,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4853,6 +5521,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4862,6 +5532,8 @@ export interface operations {
             /** @description not one working this case */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4871,6 +5543,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4880,6 +5554,8 @@ export interface operations {
             /** @description the case has another identity on record (survivor_exists, naming each field that differs: POST corrects all but birthDate, which is never corrected); or the new reference is taken (reference_taken) */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4889,6 +5565,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4898,6 +5576,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4907,6 +5587,8 @@ export interface operations {
             /** @description the birth date does not fit the case; or the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4922,6 +5604,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4931,6 +5615,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4940,6 +5626,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4953,6 +5641,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -4984,6 +5673,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5011,6 +5702,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5020,6 +5713,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5029,6 +5724,8 @@ export interface operations {
             /** @description not one working this case */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5038,6 +5735,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5047,6 +5746,8 @@ export interface operations {
             /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; the new reference is taken (reference_taken); or the key is in progress */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5056,6 +5757,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5065,6 +5768,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5074,6 +5779,8 @@ export interface operations {
             /** @description the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5089,6 +5796,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5098,6 +5807,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5107,6 +5818,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5121,6 +5834,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -5135,11 +5849,17 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         items: {
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             changedAt: string;
                             /** @description the user who made the change */
                             changedBy: string | null;
@@ -5170,6 +5890,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5177,6 +5899,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5186,6 +5910,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5195,6 +5921,8 @@ export interface operations {
             /** @description not one working this case */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5204,6 +5932,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5213,6 +5943,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5222,6 +5954,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5237,6 +5971,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5246,6 +5982,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5255,6 +5993,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5268,6 +6008,7 @@ export interface operations {
             query?: never;
             header: {
                 "Idempotency-Key": string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -5297,6 +6038,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5330,7 +6073,10 @@ export interface operations {
                             /** @description the day `completedAt` stands for when its sign-off gave a day (granted on, decided on...), not a moment: that instant, and a step opened at it, happened on that day, at no hour anyone entered; null when it gave none. Never more than the day `completedAt` is kept at */
                             typedDay: string | null;
                         }[];
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         openedAt: string;
                         /** @enum {string} */
                         path: "minor" | "adult";
@@ -5359,7 +6105,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             overdue: boolean;
@@ -5375,7 +6124,10 @@ export interface operations {
                         survivorIdentity: "readable" | "not_permitted_identity" | "identity_not_yet_requested";
                         timeline: {
                             actorAgencyId: string | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             at: string;
                             /** @description the entry's place in the case's timeline; for a reader who does not see every entry, its place among those it sees (1..n): a gap would count what it may not see */
                             seq: number;
@@ -5385,7 +6137,10 @@ export interface operations {
                             /** @description the day the entry happened on when that day was entered without a time (a date typed at a sign-off, kept as noon UTC of it; an identification entered by its date, kept as the start of that day where the police work; a request asked again on a past day), and for a step opened at such an instant, whoever signed what opened it: read as that day, at no hour anyone entered. The same for every reader who sees the entry; null when it happened at its moment */
                             typedDay: string | null;
                         }[];
-                        /** @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none) */
+                        /**
+                         * Format: date-time
+                         * @description the case's last change, as this reader may know it: for a reader who does not see every step or timeline entry, the moment of the latest entry it sees (the case's `openedAt` if none)
+                         */
                         updatedAt: string;
                         /** @description how many times the case changed, as this reader may know it: for a reader who does not see every step or timeline entry, the number of timeline entries it sees, so it grows only with a change it sees */
                         version: number;
@@ -5395,6 +6150,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5404,6 +6161,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5413,6 +6172,8 @@ export interface operations {
             /** @description not the case's coordinator */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5422,6 +6183,8 @@ export interface operations {
             /** @description no such case */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5431,6 +6194,8 @@ export interface operations {
             /** @description the case is closed, or the key is in progress */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5440,6 +6205,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5449,6 +6216,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5458,6 +6227,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5473,6 +6244,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5482,6 +6255,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5491,6 +6266,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5503,6 +6280,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5561,6 +6339,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5586,7 +6366,10 @@ export interface operations {
                             nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             nextDueOnADay: boolean | null;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             /** @description of those, the overdue */
                             overdueSteps: number;
@@ -5605,6 +6388,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5614,6 +6399,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5623,6 +6410,8 @@ export interface operations {
             /** @description a role that may not read identities */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5632,6 +6421,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5641,6 +6432,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5650,6 +6443,8 @@ export interface operations {
             /** @description a body field is not valid (the errors name each), the name has no letters or digits to search for (`invalid_name`), or the cursor is not one of this list (`invalid_cursor`, naming `cursor`) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5665,6 +6460,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5674,6 +6471,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5683,6 +6482,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5697,6 +6498,7 @@ export interface operations {
                 agencyId?: string;
             };
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5707,10 +6509,16 @@ export interface operations {
             /** @description the counts */
             200: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         asOf: string;
                         byAgency: {
                             agencyId: string | null;
@@ -5741,6 +6549,10 @@ export interface operations {
                             dueAt: string | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             dueOnADay: boolean;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             raisedAt: string;
                             reference: string;
                             stepId: string;
@@ -5761,6 +6573,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5770,6 +6584,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5779,6 +6595,8 @@ export interface operations {
             /** @description needs a role that works or supervises cases */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5788,6 +6606,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5797,6 +6617,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5812,6 +6634,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5821,6 +6645,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5830,6 +6656,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5842,6 +6670,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5852,6 +6681,8 @@ export interface operations {
             /** @description the user */
             200: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5867,7 +6698,10 @@ export interface operations {
                         };
                         /** @description the zones a due date may have been counted in (law enforcement's, where identifications are read): one at a midnight of one of them is read on that zone's last day, by every reader */
                         deadlineTimeZones: string[];
-                        /** @description the API clock, which overdue and due soon are measured against */
+                        /**
+                         * Format: date-time
+                         * @description the API clock, which overdue and due soon are measured against
+                         */
                         now: string;
                         /** @description the IANA time zone dates are shown in: the user's agency's, else the deployment's TIMEZONE */
                         timeZone: string;
@@ -5875,7 +6709,10 @@ export interface operations {
                             agencyId: string;
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             disabledAt: string | null;
                             displayName: string;
@@ -5889,6 +6726,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5898,6 +6737,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5907,6 +6748,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5916,6 +6759,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5925,6 +6770,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5940,6 +6787,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5949,6 +6798,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5958,6 +6809,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5975,6 +6828,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -5987,12 +6841,17 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         items: {
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             id: string;
                             label: string;
@@ -6009,6 +6868,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6016,6 +6877,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6025,6 +6888,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6034,6 +6899,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6043,6 +6910,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6052,6 +6921,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6067,6 +6938,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6076,6 +6949,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6085,6 +6960,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6097,6 +6974,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6120,11 +6998,16 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
                         id: string;
                         label: string;
@@ -6142,6 +7025,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6151,6 +7036,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6160,6 +7047,8 @@ export interface operations {
             /** @description the current password is wrong, or your roles see no cases */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6169,6 +7058,8 @@ export interface operations {
             /** @description you already have 20 live feeds: revoke one first */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6178,6 +7069,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6187,6 +7080,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6196,6 +7091,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6211,6 +7108,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6220,6 +7119,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6229,6 +7130,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6241,6 +7144,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -6257,11 +7161,16 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
                         id: string;
                         label: string;
@@ -6274,6 +7183,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6283,6 +7194,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6292,6 +7205,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6301,6 +7216,8 @@ export interface operations {
             /** @description no such feed of yours */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6310,6 +7227,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6319,6 +7238,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6334,6 +7255,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6343,6 +7266,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6352,6 +7277,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6364,6 +7291,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6385,6 +7313,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6392,6 +7322,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6401,6 +7333,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6410,6 +7344,8 @@ export interface operations {
             /** @description the current password is wrong */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6419,6 +7355,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6428,6 +7366,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6437,6 +7377,8 @@ export interface operations {
             /** @description the new password is too short, too common (a list of breached passwords), one character repeated or contains the username */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6452,6 +7394,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6461,6 +7405,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6470,6 +7416,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6489,6 +7437,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6501,6 +7450,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6510,7 +7461,10 @@ export interface operations {
                             attempts: number;
                             bodyText: string;
                             caseId: string;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             /** @description its email is delivered by the workflow notification-<deliveryId> (Temporal Web UI) */
                             deliveryId: string;
@@ -6551,6 +7505,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6558,6 +7514,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6567,6 +7525,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6576,6 +7536,8 @@ export interface operations {
             /** @description needs a role that works or supervises cases */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6585,6 +7547,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6594,6 +7558,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6609,6 +7575,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6618,6 +7586,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6627,6 +7597,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6641,6 +7613,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6653,6 +7626,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6662,6 +7637,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6669,6 +7646,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6678,6 +7657,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6687,6 +7668,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6696,6 +7679,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6714,6 +7699,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6726,6 +7712,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6843,9 +7831,20 @@ export interface operations {
                             remindersSent: number;
                             stepsOverdueAtEnd: number;
                         };
-                        /** @description when the figures were computed */
+                        /**
+                         * Format: date-time
+                         * @description when the figures were computed
+                         */
                         asOf: string;
+                        /**
+                         * Format: date
+                         * @description the first day of the period (UTC)
+                         */
                         from: string;
+                        /**
+                         * Format: date
+                         * @description the last day of the period (UTC), included
+                         */
                         to: string;
                     };
                     "text/csv": string;
@@ -6856,6 +7855,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6863,6 +7864,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6872,6 +7875,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6881,6 +7886,8 @@ export interface operations {
             /** @description needs the coordinator or supervisor role */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6890,6 +7897,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6899,6 +7908,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6914,6 +7925,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6923,6 +7936,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6932,6 +7947,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6959,6 +7976,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -6971,6 +7989,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6996,7 +8016,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             openedAt: string;
                             outcome: string | null;
                             /** @enum {string} */
@@ -7013,6 +8036,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7020,6 +8045,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7029,6 +8056,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7038,6 +8067,8 @@ export interface operations {
             /** @description needs a role that works or supervises cases */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7047,6 +8078,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7056,6 +8089,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7071,6 +8106,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7080,6 +8117,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7089,6 +8128,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7107,6 +8148,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -7119,14 +8161,22 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         items: {
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             expiresAt: string;
                             id: string;
                             /**
@@ -7147,6 +8197,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7154,6 +8206,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7163,6 +8217,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7172,6 +8228,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7181,6 +8239,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7190,6 +8250,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7205,6 +8267,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7214,6 +8278,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7223,6 +8289,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7235,6 +8303,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -7259,13 +8328,21 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         expiresAt: string;
                         id: string;
                         /**
@@ -7284,6 +8361,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7293,6 +8372,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7302,6 +8383,8 @@ export interface operations {
             /** @description the current password is wrong */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7311,6 +8394,8 @@ export interface operations {
             /** @description you already have 20 live API keys: revoke one first */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7320,6 +8405,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7329,6 +8416,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7338,6 +8427,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7353,6 +8444,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7362,6 +8455,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7371,6 +8466,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7383,6 +8480,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -7399,13 +8497,21 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         expiresAt: string;
                         id: string;
                         /**
@@ -7422,6 +8528,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7431,6 +8539,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7440,6 +8550,8 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7449,6 +8561,8 @@ export interface operations {
             /** @description no such token of yours */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7458,6 +8572,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7467,6 +8583,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7482,6 +8600,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7491,6 +8611,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7500,6 +8622,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7516,6 +8640,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -7528,6 +8653,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7536,7 +8663,10 @@ export interface operations {
                             agencyId: string;
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             disabledAt: string | null;
                             displayName: string;
@@ -7552,6 +8682,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7559,6 +8691,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7568,6 +8702,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7577,6 +8713,8 @@ export interface operations {
             /** @description needs the admin role */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7586,6 +8724,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7595,6 +8735,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7610,6 +8752,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7619,6 +8763,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7628,6 +8774,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7640,6 +8788,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -7665,6 +8814,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7672,7 +8823,10 @@ export interface operations {
                         agencyId: string;
                         /** @enum {string} */
                         agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
                         disabledAt: string | null;
                         displayName: string;
@@ -7685,6 +8839,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7694,6 +8850,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7703,6 +8861,8 @@ export interface operations {
             /** @description another agency, or an admin, and the caller is not a system administrator */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7712,6 +8872,8 @@ export interface operations {
             /** @description the username is taken */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7721,6 +8883,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7730,6 +8894,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7739,6 +8905,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7754,6 +8922,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7763,6 +8933,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7772,6 +8944,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7784,6 +8958,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -7800,6 +8975,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7807,7 +8984,10 @@ export interface operations {
                         agencyId: string;
                         /** @enum {string} */
                         agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
                         disabledAt: string | null;
                         displayName: string;
@@ -7820,6 +9000,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7829,6 +9011,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7838,6 +9022,8 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7847,6 +9033,8 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7856,6 +9044,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7865,6 +9055,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7880,6 +9072,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7889,6 +9083,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7898,6 +9094,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7910,6 +9108,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -7926,6 +9125,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7936,7 +9137,10 @@ export interface operations {
                             agencyId: string;
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             disabledAt: string | null;
                             displayName: string;
@@ -7950,6 +9154,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7959,6 +9165,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7968,6 +9176,8 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7977,6 +9187,8 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7986,6 +9198,8 @@ export interface operations {
             /** @description the user is not disabled */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7995,6 +9209,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8004,6 +9220,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8019,6 +9237,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8028,6 +9248,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8037,6 +9259,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8051,6 +9275,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -8065,12 +9290,17 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         items: {
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             issuer: string;
                             subject: string;
@@ -8084,6 +9314,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8091,6 +9323,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8100,6 +9334,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8109,6 +9345,8 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8118,6 +9356,8 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8127,6 +9367,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8136,6 +9378,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8151,6 +9395,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8160,6 +9406,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8169,6 +9417,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8181,6 +9431,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -8205,11 +9456,16 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
                         issuer: string;
                         subject: string;
@@ -8220,6 +9476,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8229,6 +9487,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8238,6 +9498,8 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8247,6 +9509,8 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8256,6 +9520,8 @@ export interface operations {
             /** @description the identity is linked to another user */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8265,6 +9531,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8274,6 +9542,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8283,6 +9553,8 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8298,6 +9570,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8307,6 +9581,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8316,6 +9592,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8328,6 +9606,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -8344,6 +9623,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8354,7 +9635,10 @@ export interface operations {
                             agencyId: string;
                             /** @enum {string} */
                             agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                            /** @description ISO-8601 instant */
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 instant
+                             */
                             createdAt: string;
                             disabledAt: string | null;
                             displayName: string;
@@ -8368,6 +9652,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8377,6 +9663,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8386,6 +9674,8 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8395,6 +9685,8 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8404,6 +9696,8 @@ export interface operations {
             /** @description your own password, or a disabled user */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8413,6 +9707,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8422,6 +9718,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8437,6 +9735,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8446,6 +9746,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8455,6 +9757,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8467,6 +9771,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -8489,6 +9794,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8496,7 +9803,10 @@ export interface operations {
                         agencyId: string;
                         /** @enum {string} */
                         agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
-                        /** @description ISO-8601 instant */
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
                         createdAt: string;
                         disabledAt: string | null;
                         displayName: string;
@@ -8509,6 +9819,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8518,6 +9830,8 @@ export interface operations {
             /** @description missing, malformed, unknown, expired or revoked bearer token */
             401: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8527,6 +9841,8 @@ export interface operations {
             /** @description a user you do not administer, or a role you may not give */
             403: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8536,6 +9852,8 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8545,6 +9863,8 @@ export interface operations {
             /** @description your own roles, or a system administrator */
             409: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8554,6 +9874,8 @@ export interface operations {
             /** @description body larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8563,6 +9885,8 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8572,6 +9896,8 @@ export interface operations {
             /** @description roles that do not fit the agency's kind */
             422: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8587,6 +9913,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8596,6 +9924,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8605,6 +9935,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8619,6 +9951,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path: {
@@ -8637,6 +9970,8 @@ export interface operations {
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8648,6 +9983,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8655,6 +9992,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8664,6 +10003,8 @@ export interface operations {
             /** @description no such feed, revoked, its user disabled, or its user holding no role that sees cases */
             404: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8673,6 +10014,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8682,6 +10025,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8697,6 +10042,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8706,6 +10053,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8720,6 +10069,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -8732,6 +10082,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8746,6 +10098,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8753,6 +10107,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8762,6 +10118,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8771,6 +10129,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8780,6 +10140,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8794,6 +10156,7 @@ export interface operations {
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
                 "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -8806,6 +10169,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8823,6 +10188,8 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8830,6 +10197,8 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8839,6 +10208,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, larger than 64kb */
             413: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8848,6 +10219,8 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8857,6 +10230,8 @@ export interface operations {
             /** @description not ready */
             503: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8880,6 +10255,8 @@ export interface operations {
             /** @description unexpected error */
             default: {
                 headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {

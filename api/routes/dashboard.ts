@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AGENCY_KINDS, STEP_KINDS } from '../../domain/types';
 import type { ApiDeps } from '../deps';
 import { route, type Route } from '../route';
-import { AgencyIdSchema } from '../schemas';
+import { AgencyIdSchema, instant } from '../schemas';
 import { ownAgencyUnlessOverseeing, SEES_CASES } from './lists';
 
 export const DashboardQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.optional() });
@@ -16,7 +16,7 @@ const counts = {
 
 const DashboardSchema = z.object({
   /** The instant the counts were computed against (the API clock). */
-  asOf: z.string(),
+  asOf: instant,
   totals: z.object(counts),
   byKind: z.array(z.object({ kind: z.enum(STEP_KINDS), ...counts })),
   byAgency: z.array(z.object({ agencyId: z.string().nullable(), agencyKind: z.enum(AGENCY_KINDS), ...counts })),
@@ -27,8 +27,8 @@ const DashboardSchema = z.object({
         reference: z.string(),
         stepId: z.string(),
         stepKind: z.enum(STEP_KINDS),
-        raisedAt: z.string(),
-        dueAt: z.string().nullable(),
+        raisedAt: instant,
+        dueAt: instant.nullable(),
         dueOnADay: z.boolean().describe("whether the deadline due then is a day, as a step's `dueOnADay`"),
         caseIdentifiedIn: z
           .string()

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps';
 import { complianceCsv } from '../report-csv';
 import type { Reply } from '../reply';
 import { route, type Route } from '../route';
-import { rangesInOrder } from '../schemas';
+import { day, instant, rangesInOrder } from '../schemas';
 
 /** Longer periods are refused: the report is read per quarter or year, and a decade would only cost the database. */
 const MAX_YEARS = 5;
@@ -56,9 +56,9 @@ const figures = {
   stepsOverdueAtEnd: z.number().int(),
 };
 const ComplianceReportSchema = z.object({
-  from: z.string(),
-  to: z.string(),
-  asOf: z.string().describe('when the figures were computed'),
+  from: day.describe('the first day of the period (UTC)'),
+  to: day.describe('the last day of the period (UTC), included'),
+  asOf: instant.describe('when the figures were computed'),
   agencies: z.array(
     z.object({
       agencyId: z.string().nullable(),

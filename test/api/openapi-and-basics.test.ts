@@ -189,7 +189,71 @@ describe('OpenAPI document: the answers every route can give', () => {
         expect.arrayContaining(['RateLimit', 'RateLimit-Policy']),
       ]);
     // A read is counted only when it writes an audit row, and told so only by its 429.
-    expect(headersOf(byAt['GET /api/cases/{caseId}']?.['200'])).toEqual(['ETag']);
+    expect(headersOf(byAt['GET /api/cases/{caseId}']?.['200'])).not.toContain('RateLimit');
+  });
+
+  it('types every instant it answers `format: date-time` and every day `format: date`', async () => {
+    type Schema = {
+      type?: string | string[];
+      format?: string;
+      properties?: Record<string, Schema>;
+      items?: Schema;
+      anyOf?: Schema[];
+      oneOf?: Schema[];
+    };
+    /** Each property of an answer named as an instant or a day, and the formats its string forms are typed with. */
+    const timed: { at: string; formats: (string | undefined)[]; wanted: string }[] = [];
+    const walk = (schema: Schema | undefined, at: string): void => {
+      if (!schema) return;
+      for (const member of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(member, at);
+      walk(schema.items, `${at}[]`);
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        const wanted = /(At|^asOf)$/.test(name) ? 'date-time' : /(On|Date)$/.test(name) ? 'date' : undefined;
+        if (wanted) {
+          const strings = [property, ...(property.anyOf ?? [])].filter(
+            (form) => form.type === 'string' || (Array.isArray(form.type) && form.type.includes('string')),
+          );
+          timed.push({ at: `${at}.${name}`, formats: strings.map((form) => form.format), wanted });
+        }
+        walk(property, `${at}.${name}`);
+      }
+    };
+    for (const { at, operation } of await operations())
+      for (const [status, response] of Object.entries(operation.responses))
+        walk((response.content?.['application/json'] as { schema?: Schema } | undefined)?.schema, `${at} ${status}`);
+    expect(timed.length).toBeGreaterThan(50);
+    const untyped = timed.filter(({ formats, wanted }) => formats.length === 0 || formats.some((f) => f !== wanted));
+    expect(untyped).toEqual([]);
+    // The compliance report's period is days, its asOf an instant.
+    const report = (await operations()).find(({ at }) => at === 'GET /api/reports/compliance')!.operation;
+    const properties = (report.responses['200']?.content?.['application/json'] as { schema: Schema }).schema
+      .properties!;
+    expect([properties.from?.format, properties.to?.format, properties.asOf?.format]).toEqual([
+      'date',
+      'date',
+      'date-time',
+    ]);
+  });
+
+  it('documents X-Request-Id and X-Correlation-Id on every answer, and X-Request-Id sent as a correlation id only', async () => {
+    const all = await operations();
+    const without = all.flatMap(({ at, operation }) =>
+      Object.entries(operation.responses)
+        .filter(([, response]) => !response.headers?.['X-Request-Id'] || !response.headers['X-Correlation-Id'])
+        .map(([status]) => `${at} ${status}`),
+    );
+    expect(without).toEqual([]);
+    const document = (await request(app).get('/api/openapi.json').expect(200)).body as {
+      components: { headers: Record<string, { description: string }> };
+      paths: Record<string, Record<string, { parameters: { name: string; description?: string }[] }>>;
+    };
+    expect(document.components.headers.CorrelationId?.description).toMatch(/echoed .*UUID/);
+    // Sent, it is the caller's correlation id (echoed as X-Correlation-Id), never the request's id.
+    const sent = document.paths['/api/me']!.get!.parameters.find(({ name }) => name === 'X-Request-Id');
+    expect(sent?.description).toMatch(/echoed back as X-Correlation-Id.*never becomes the request's id/);
+    const res = await request(app).get('/health').set('X-Request-Id', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(res.headers['x-correlation-id']).toBe('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(res.headers['x-request-id']).not.toBe('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
   });
 
   it('lists 400, 413 and 415 on every route that takes no body, as it answers one sent all the same', async () => {
