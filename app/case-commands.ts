@@ -367,6 +367,8 @@ export class CaseCommands {
       reference: request.reference ?? newReference(now, caseId),
       identifiedAt: identification.at,
       identifiedOn: identification.on,
+      // Given by its day alone: the deadlines counted in days from it count as from a typed day (domain/case.ts).
+      ...(identification.field === 'identifiedOn' ? { identifiedByDay: true } : {}),
       // The workflow learns only the day a minor turns 18 (a deadline), never the birth date.
       minorTurns18On: minorTurns18OnFor(request.survivor.birthDate, identification.on),
       agencies: request.agencies,

@@ -23,6 +23,7 @@ import {
   markedDueOnADay,
   openStep,
   record,
+  slaDueAt,
   updateStep,
   type CaseState,
   type Rejection,
@@ -50,6 +51,11 @@ const openCaseInputSchema = onFirstUse(() =>
      * this pure code does not): the day the path is decided on. Cases started without it use the UTC day.
      */
     identifiedOn: isoDateSchema().optional(),
+    /**
+     * The identification was entered by its day alone (app/identification.ts `identifiedOn`): `identifiedAt` is the
+     * start of that day where the police work, an hour no one gave. Cases started without it read as given by the hour.
+     */
+    identifiedByDay: z.boolean().optional(),
     /** Set for a minor only: the day they turn 18 (see `minorTurns18OnFor`). */
     minorTurns18On: isoDateSchema().nullable(),
     agencies: z.strictObject(
@@ -159,11 +165,24 @@ export function validateOpenCase(input: unknown, now: Instant): Rejection | null
   return null;
 }
 
+/** The rule flags of a case state (each optional, set by the workflow behind a patch: workflows/case-workflow.ts). */
+export type RuleFlags = {
+  [
+    flag in keyof CaseState as undefined extends CaseState[flag]
+      ? NonNullable<CaseState[flag]> extends boolean
+        ? flag
+        : never
+      : never
+  ]?: boolean;
+};
+
 /**
  * Opens a case: identification is already done by law enforcement; the first steps of every track that applies
- * open at once. The declaration and the T-visa filing open side by side so one never waits for the other.
+ * open at once. The declaration and the T-visa filing open side by side so one never waits for the other. `rules`:
+ * the rule flags the case opens on (those of its run's patches); none for cases started before they were given, which
+ * took them at their first task, after the opening.
  */
-export function openCase(input: OpenCaseInput, now: Instant): CaseState {
+export function openCase(input: OpenCaseInput, now: Instant, rules: RuleFlags = {}): CaseState {
   const at = normaliseInstant(now);
   const identifiedAt = normaliseInstant(input.identifiedAt);
   const path = input.minorTurns18On ? 'minor' : 'adult';
@@ -183,6 +202,7 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     timeline: [],
     firedAlarms: [],
     version: 1,
+    ...rules,
   };
   // A policy that counts from events is newer than the birthday grid: its cases start on it (older ones move to it
   // through the workflow's patch).
@@ -215,16 +235,24 @@ export function openCase(input: OpenCaseInput, now: Instant): CaseState {
     input.agencies.law_enforcement,
     `identification-1 identified (${path} path)${late}`,
   );
+  // Counted in hours, from the start of the identification's day where the police work when only the day was given:
+  // the survivor is never given less time than the law's.
   if (path === 'minor') {
     const { days } = state.policy.durations.minorNotification;
     state = openStep(state, 'hhs_minor_notification', openedAt, { dueAt: addDaysToInstant(identifiedAt, days) });
   }
+  const beforeDays = state;
+  // Counted in days from an identification entered by its day, on a case whose days are due all day: as from a
+  // sign-off dated that day (its event date, `signedAt`), the Nth day after it is the last day, all of it.
+  const byDay = input.identifiedByDay === true && state.daysDueAllDay === true;
+  const from = byDay ? signedAt(state, { openedAt }, { identifiedOn: identificationDay(input) }, at) : openedAt;
+  const counted = (kind: StepKind) => ({ dueAt: slaDueAt(beforeDays, kind, from) });
   // A minor needs no CP for benefits; law enforcement may still request it, so the step opens without a deadline.
-  state = openStep(state, 'cp_request', openedAt, path === 'minor' ? { dueAt: null } : {});
-  state = openStep(state, 'le_declaration', openedAt);
-  state = openStep(state, 't_visa_filing', openedAt);
-  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', openedAt);
-  return settlePassedAlarms(state, at);
+  state = openStep(state, 'cp_request', openedAt, path === 'minor' ? { dueAt: null } : counted('cp_request'));
+  state = openStep(state, 'le_declaration', openedAt, counted('le_declaration'));
+  state = openStep(state, 't_visa_filing', openedAt, counted('t_visa_filing'));
+  if (input.usesUVisa) state = openStep(state, 'u_visa_certification', openedAt, counted('u_visa_certification'));
+  return settlePassedAlarms(markedDueOnADay(beforeDays, state, byDay), at);
 }
 
 /**

@@ -56,8 +56,10 @@ import {
   type CommandEnvelope,
   type CorrectionCommand,
   type DeliveryReport,
+  type OpenCaseInput,
   type PassedAlarm,
   type Rejection,
+  type RuleFlags,
   type SignOffCommand,
   type TransferCommand,
 } from '../domain';
@@ -90,6 +92,7 @@ import {
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
   GROUND_AND_CATCH_UP_RULES_PATCH,
   DAYS_DUE_ALL_DAY_PATCH,
+  OPENED_ON_CURRENT_RULES_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -230,12 +233,21 @@ const PATCHED_RULES = [
   ['daysDueAllDay', DAYS_DUE_ALL_DAY_PATCH],
 ] as const satisfies readonly (readonly [keyof CaseState, string])[];
 
+/**
+ * The flags of the rules this run has that `state` has not set yet (every one this run has, for a case not opened
+ * yet), asked in the order of `PATCHED_RULES`. A flag already set asks no more: its marker was recorded by the task
+ * that set it.
+ */
+function patchedRulesOf(has: HasPatch, state?: CaseState): RuleFlags {
+  const newlySet = PATCHED_RULES.filter(([flag, patch]) => !state?.[flag] && has(patch));
+  return Object.fromEntries(newlySet.map(([flag]) => [flag, true]));
+}
+
 /** Moves a running case to the rules that came behind a patch, at its first task on this code. */
 function withPatchedRules(state: CaseState, has: HasPatch): CaseState {
-  // A flag already set asks no more: its marker was recorded by the task that set it.
-  const newlySet = PATCHED_RULES.filter(([flag, patch]) => !state[flag] && has(patch));
-  if (newlySet.length === 0) return state;
-  const flagged: CaseState = { ...state, ...Object.fromEntries(newlySet.map(([flag]) => [flag, true])) };
+  const newlySet = patchedRulesOf(has, state);
+  if (Object.keys(newlySet).length === 0) return state;
+  const flagged: CaseState = { ...state, ...newlySet };
   // A minor entered after their 18th birthday: its alarm passed before the case was entered, and is settled as
   // `openCase` settles what passed (an expiry held while the entries may still show HHS was notified in time). Likewise
   // the birthday leads already behind at entry, which the flag dates before the opening (a new case's first task).
@@ -243,6 +255,15 @@ function withPatchedRules(state: CaseState, has: HasPatch): CaseState {
   return newlyPassed('adultAt18') || newlyPassed('birthdayLeadsGathered')
     ? settlePassedAlarms(flagged, flagged.openedAt)
     : flagged;
+}
+
+/**
+ * A new case, opened on the rules this run has (OPENED_ON_CURRENT_RULES_PATCH, asked before the case opens, then
+ * every rule's patch), so its first projection is made on them. A run recorded before opened it on none and set them
+ * at its first task, after that projection: it asks nothing more here, and replays as it ran.
+ */
+function openedCase(open: OpenCaseInput, has: HasPatch): CaseState {
+  return openCase(open, nowIso(), has(OPENED_ON_CURRENT_RULES_PATCH) ? patchedRulesOf(has) : {});
 }
 
 function nowIso(): string {
@@ -254,7 +275,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   refuseForeignInput(input);
   const has = patchesOfThisRun();
   const searchAttributesOnChange = has(SEARCH_ATTRIBUTES_ON_CHANGE_PATCH);
-  let state = input.kind === 'open' ? openCase(input.open, nowIso()) : input.state;
+  let state = input.kind === 'open' ? openedCase(input.open, has) : input.state;
 
   let projectedVersion = input.kind === 'resume' ? input.state.version : 0;
   /** The search attributes this run last upserted (their JSON); none yet at its start. */

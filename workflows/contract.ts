@@ -433,6 +433,18 @@ export const GROUND_AND_CATCH_UP_RULES_PATCH = 'ground-and-catch-up-rules';
  */
 export const DAYS_DUE_ALL_DAY_PATCH = 'days-due-all-day';
 
+/**
+ * Cases recorded before it opened on the rules of the code that ran their first task only a moment later: their first
+ * projection (the reminders list at opening) was computed before the workflow set the rule flags of its patches, so a
+ * minor's birthday alarm was listed at the birthday's UTC midnight (`birthdayBeginsInUs` not yet set), and the first
+ * steps were opened without `daysDueAllDay`. And a deadline counted in days from an identification entered by its day
+ * (`identifiedOn`, no hour) fell at the identifying police's midnight, a day before the same count from a sign-off
+ * dated that day (probe, 6 Dec 2026). Since, a new case opens with the flags of every patch its run has, and such a
+ * deadline counts as one from a typed day does (`openCase` in domain/case.ts): due on the Nth day after, all of it.
+ * Asked at a new case's start only, before it opens, after the bundles.
+ */
+export const OPENED_ON_CURRENT_RULES_PATCH = 'opened-on-current-rules';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

@@ -4,8 +4,9 @@
  * with. The zone a deadline was counted in is the identifying police's *at the identification*: the read model now
  * keeps it with the case (`cases.identified_in`), and core/people-dates.ts `zonesCountedIn` reads a case's deadlines in
  * it alone, where `deadlineZone` guessed among the zones police agencies work in *now*, among all of them. That fixed
- * the first two. The third is not fixed yet: it states what should hold and is marked `failing` (jest passes it while
- * it fails), so the fix that makes it hold turns it red and is to unmark it.
+ * the first two. The third, known since session 47, holds since a new case counts a deadline in days from an
+ * identification entered by its day as one from a typed day (domain/case.ts `openCase`, OPENED_ON_CURRENT_RULES_PATCH,
+ * session 49); the cases opened before keep the deadlines they were opened with.
  */
 import { deadlineZone, lastDayToAct, zonesCountedIn } from '../../core/people-dates';
 import { startOfLocalDay } from '../../core/time-zones';
@@ -26,8 +27,9 @@ const shownDay = (dueAt: string, readerZone: string, policeZones: string[]) =>
 const shownDayOfCase = (dueAt: string, readerZone: string, identifiedIn: string | null, policeZones: string[]) =>
   shownDay(dueAt, readerZone, zonesCountedIn(identifiedIn, policeZones));
 
-// Identified on 1 Jan 2027 in Chicago, by its day (app/identification.ts: the police's midnight): the CP request
-// (14 days) is due at Chicago's midnight that begins 15 Jan, so its last day is 14 Jan.
+// Identified on 1 Jan 2027 in Chicago, by its day (app/identification.ts: the police's midnight), on a case opened
+// before it counted such a day as a typed one (the last test): the CP request (14 days) is due at Chicago's midnight
+// that begins 15 Jan, so its last day is 14 Jan. The cases opened so far keep those deadlines, read as here.
 const identifiedAt = startOfLocalDay('2027-01-01', CHICAGO);
 const cpRequestDue = addDaysToInstant(identifiedAt, 14);
 
@@ -63,29 +65,29 @@ test("an identification's hour that is another police agency's midnight is not r
   expect(shownDay(dueAt, NEW_YORK, [NEW_YORK, CHICAGO])).toBe('2027-01-14');
 });
 
-test.failing(
-  '14 days from an identification on 1 Mar and 14 days from a sign-off dated 1 Mar end on the same day',
-  () => {
-    // The identification by its day counts from the police's midnight (its first day counted whole); a sign-off dated
-    // after the fact counts from noon UTC of its day (domain/case.ts `signedAt`, `datesAsWritten`).
-    const opened = openCase(
-      {
-        caseId: 'known-gaps',
-        reference: 'RC-GAPS',
-        identifiedAt: startOfLocalDay('2027-03-01', CHICAGO),
-        identifiedOn: '2027-03-01',
-        minorTurns18On: null,
-        agencies: DEMO_AGENCIES,
-        usesUVisa: false,
-      },
-      '2027-03-05T15:00:00.000Z',
-    );
-    const state = { ...opened, datesAsWritten: true };
-    const cpRequest = state.steps.find((step) => step.kind === 'cp_request')!;
-    const fromIdentification = shownDay(cpRequest.dueAt!, CHICAGO, [CHICAGO]);
-    const signed = signedAt(state, cpRequest, { grantedOn: '2027-03-01' }, '2027-03-05T15:00:00.000Z');
-    const fromSignOff = shownDay(slaDueAt(state, 'cp_request', signed)!, CHICAGO, [CHICAGO]);
-    expect([fromIdentification, fromSignOff]).toEqual(['2027-03-14', '2027-03-15']); // what is shown now
-    expect(fromIdentification).toBe(fromSignOff);
-  },
-);
+test('14 days from an identification on 1 Mar and 14 days from a sign-off dated 1 Mar end on the same day', () => {
+  // Both count from the day as typed (domain/case.ts `signedAt`, `datesAsWritten`): the day of the event excluded, the
+  // 14th day after it the last day, all of it (`dueOnADay`). Before, the identification by its day counted from the
+  // police's midnight (its first day counted whole) and ended on 14 Mar.
+  const opened = openCase(
+    {
+      caseId: 'known-gaps',
+      reference: 'RC-GAPS',
+      identifiedAt: startOfLocalDay('2027-03-01', CHICAGO),
+      identifiedOn: '2027-03-01',
+      identifiedByDay: true,
+      minorTurns18On: null,
+      agencies: DEMO_AGENCIES,
+      usesUVisa: false,
+    },
+    '2027-03-05T15:00:00.000Z',
+    { datesAsWritten: true, daysDueAllDay: true },
+  );
+  const cpRequest = opened.steps.find((step) => step.kind === 'cp_request')!;
+  const fromIdentification = shownDay(cpRequest.dueAt!, CHICAGO, [CHICAGO]);
+  const signed = signedAt(opened, cpRequest, { grantedOn: '2027-03-01' }, '2027-03-05T15:00:00.000Z');
+  const fromSignOff = shownDay(slaDueAt(opened, 'cp_request', signed)!, CHICAGO, [CHICAGO]);
+  expect(fromIdentification).toBe('2027-03-15');
+  expect(fromIdentification).toBe(fromSignOff);
+  expect(cpRequest.dueOnADay).toBe(true);
+});

@@ -4,13 +4,17 @@
  * advocate's certification request counted 14 days from a typed bona fide date, and an RFE's respond-by date are
  * not overdue, not "reached" and not escalated before their last day has ended everywhere in the US; ICE in Los
  * Angeles and the advocate in Honolulu read the day, "overdue" only once it is over where they are. A deadline
- * counted from an identification's hour keeps its instant.
+ * counted in days from an identification entered by its day is one too, counted as from a typed day (probe, 6 Dec
+ * 2026: it fell at the police's midnight, a day early); one counted from an identification's hour keeps its instant.
+ * And a new case opens on the rules of its run: a minor's reminders list at opening has the birthday alarm once the
+ * birthday has begun in the US (`birthdayBeginsInUs`), not at its UTC midnight (OPENED_ON_CURRENT_RULES_PATCH).
  */
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import { agencyDeadlines } from '../../db/deadlines';
 import { listNotifications } from '../../db/notifications';
+import { listCaseReminders } from '../../db/reminders';
 import { wordsFor } from '../../web/labels';
 import { createWorker, type TestUser } from '../support/auth';
 import { eventually, startStack, type Stack } from '../support/stack';
@@ -54,6 +58,7 @@ const HOUR_MS = 3_600_000;
 interface StepBody {
   id: string;
   kind: string;
+  openedAt: string;
   dueAt: string | null;
   dueOnADay: boolean;
   overdue: boolean;
@@ -254,4 +259,57 @@ test("a deadline counted from an identification's hour keeps its instant", async
   expect(await stepOf('law_enforcement', caseId, 'cp_request-1')).toMatchObject({ overdue: true });
   expect(await overdueListed('law_enforcement', caseId)).toContain('cp_request-1');
   await eventually(async () => (await raised(caseId, 'cp_request-1', 'due')) === 1, 'the at-due alarm at its instant');
+});
+
+test('14 days from an identification entered by its day are due on the 14th day after it, all of that day', async () => {
+  const start = await stack.env.currentTimeMs();
+  const day = (offset: number) => new Date(start + offset * DAY_MS).toISOString().slice(0, 10);
+  const lastDay = day(0);
+  const dayStart = Date.parse(`${lastDay}T00:00:00.000Z`);
+  const { caseId } = await send('law_enforcement', '/api/cases', {
+    identifiedOn: day(-14),
+    survivor: { name: 'Test Survivor Three (fictitious)', birthDate: '1991-05-06' },
+    agencies: AGENCIES,
+    confirmNotDuplicate: true,
+  });
+  // As a sign-off dated that day counts (noon UTC of it), not from the police's midnight, which ended it a day early.
+  const cpRequest = await stepOf('law_enforcement', caseId, 'cp_request-1');
+  expect(cpRequest).toMatchObject({ dueAt: `${lastDay}T12:00:00.000Z`, dueOnADay: true });
+
+  // D, 13:00 UTC: 07:00 in Chicago, where the police read D as the day the request is due.
+  await sleepUntil(dayStart + 13 * HOUR_MS);
+  expect(await stepOf('law_enforcement', caseId, 'cp_request-1')).toMatchObject({ overdue: false });
+  expect(await readIn('America/Chicago', cpRequest)).toMatchObject({ words: 'due today', overdue: false });
+  expect(await overdueListed('law_enforcement', caseId)).not.toContain('cp_request-1');
+
+  // D+1, 11:30 UTC: D is not over everywhere in the US yet; at 12:30 it is.
+  await sleepUntil(dayStart + DAY_MS + 11.5 * HOUR_MS);
+  expect(await stepOf('law_enforcement', caseId, 'cp_request-1')).toMatchObject({ overdue: false });
+  await sleepUntil(dayStart + DAY_MS + 12.5 * HOUR_MS);
+  expect(await stepOf('law_enforcement', caseId, 'cp_request-1')).toMatchObject({ overdue: true });
+});
+
+test("a minor's case opens on its run's rules: the birthday alarm listed at opening comes once the birthday began in the US", async () => {
+  const start = await stack.env.currentTimeMs();
+  const identifiedOn = new Date(start - DAY_MS).toISOString().slice(0, 10);
+  // Identified by day in Chicago: the reminders' grid runs from the police's midnight there (05:00 or 06:00 UTC), so
+  // its point on the 18th birthday, 105 weeks on, is after the birthday's UTC midnight and before it began in the US.
+  const birthday = new Date(Date.parse(`${identifiedOn}T00:00:00.000Z`) + 105 * 7 * DAY_MS).toISOString().slice(0, 10);
+  const birthDate = `${Number(birthday.slice(0, 4)) - 18}${birthday.slice(4)}`;
+  const { caseId } = await send('law_enforcement', '/api/cases', {
+    identifiedOn,
+    survivor: { name: 'Test Minor (fictitious)', birthDate },
+    agencies: AGENCIES,
+    confirmNotDuplicate: true,
+  });
+  // The 24-hour HHS notification keeps counting in hours from the start of the identification's day in Chicago.
+  const notification = await stepOf('law_enforcement', caseId, 'hhs_minor_notification-1');
+  expect(notification).toMatchObject({ dueOnADay: false });
+  expect(Date.parse(notification.dueAt!)).toBe(Date.parse(notification.openedAt) + DAY_MS);
+  const gridPoint = (weeks: number) => new Date(Date.parse(notification.openedAt) + weeks * 7 * DAY_MS).toISOString();
+  expect(gridPoint(105).slice(0, 10)).toBe(birthday);
+
+  const reminders = await listCaseReminders(stack.pool, caseId);
+  const turns18 = reminders.filter((alarm) => alarm.kind === 'expired' && alarm.about === 'minor_turns_18');
+  expect(turns18.map((alarm) => alarm.at)).toEqual([gridPoint(106)]);
 });

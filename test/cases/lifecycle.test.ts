@@ -13,6 +13,7 @@ import {
   GROUND_AND_CATCH_UP_RULES_PATCH,
   DAYS_DUE_ALL_DAY_PATCH,
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
+  OPENED_ON_CURRENT_RULES_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
   workflowIdOf,
@@ -132,6 +133,8 @@ test('an adult case from intake to certification and T-visa filing', async () =>
   );
   expect(patchIds).toEqual([
     expect.stringContaining(`"${PATCH_BUNDLES[0]!.id}"`),
+    // Asked before the case opens, which it opens on the rules of every patch after it (asked as it opens).
+    expect.stringContaining(`"${OPENED_ON_CURRENT_RULES_PATCH}"`),
     expect.stringContaining(`"${PASSED_TOLD_TO_OWNER_PATCH}"`),
     expect.stringContaining(`"${BIRTHDAY_BEGINS_IN_US_PATCH}"`),
     expect.stringContaining(`"${LEADS_GATHERED_AFTER_A_DAY_PATCH}"`),
