@@ -190,7 +190,9 @@ test('one email a day at the local morning listing exactly its items, none for a
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', key())
     .send({
-      identifiedOn: addDays(localDateOf(await now(), ZONE), -10),
+      // As that day began where the police work, by the hour: its deadlines are the instants read below (one
+      // identified by its day alone is due all of its last day since session 49: test/cases/days-due-all-day.test.ts).
+      identifiedAt: `${addDays(localDateOf(await now(), ZONE), -10)}T00:00`,
       survivor: { name: 'Digest Test Person', birthDate: '1985-05-05' },
       agencies: DEMO_AGENCIES,
     })

@@ -35,7 +35,9 @@ async function openAdultCase() {
   const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
   return stack.cases.open(
     {
-      identifiedOn: today,
+      // As the day began where the police work, by the hour: its deadlines are instants counted from then (one
+      // identified by its day alone is counted as from a typed day, due all of its last day, since session 49).
+      identifiedAt: `${today}T00:00`,
       survivor: { name: SURVIVOR_NAME, birthDate: '1988-08-08', contact: 'ilse@example.net' },
       agencies: DEMO_AGENCIES,
       // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).

@@ -1,6 +1,7 @@
 /**
  * One deadline, one day, on the console's pages (probe K5): the police keep Chicago's time and the task force New
- * York's. A case identified on a day has its CP request due at the police's midnight; read between 00:00 and 01:00
+ * York's. A case identified at the police's midnight (00:00 by its hour: one identified by its day alone counts its
+ * days from the day as typed since session 49) has its CP request due at the police's midnight; read between 00:00 and 01:00
  * in New York, when New York's calendar has already turned and Chicago's has not, both read the same last day and
  * the same words beside it. The whole service on real parts, the console calling the API over HTTP.
  */
@@ -40,13 +41,13 @@ async function dueAsRead(username: string, path: string, rowNames: string | stri
   return `${due[1]} (${due[2]})`;
 }
 
-/** A case the police open for a survivor identified on a day: its id, reference and steps. */
+/** A case the police open for a survivor identified as a day began where they are: its id, reference and steps. */
 async function openCase(key: string, name: string, identifiedOn: string, birthDate = '1990-05-06') {
   const opened = await request(service.app)
     .post('/api/cases')
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
-    .send({ identifiedOn, survivor: { name, birthDate }, agencies: DEMO_AGENCIES })
+    .send({ identifiedAt: `${identifiedOn}T00:00`, survivor: { name, birthDate }, agencies: DEMO_AGENCIES })
     .expect(201);
   return opened.body as { caseId: string; reference: string; steps: { id: string; dueAt: string | null }[] };
 }

@@ -53,7 +53,9 @@ beforeAll(async () => {
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', 'list-days-1')
     .send({
-      identifiedOn,
+      // As its day began in Los Angeles, by the hour: its deadlines fall at a midnight there (one identified by its
+      // day alone counts from the day as typed, due all of its last day, since session 49).
+      identifiedAt: `${identifiedOn}T00:00`,
       survivor: { name: 'Day Filter (fictitious)', birthDate: '1990-05-06' },
       agencies: DEMO_AGENCIES,
     })
@@ -62,7 +64,7 @@ beforeAll(async () => {
   caseRef = body.reference;
   caseId = body.caseId;
   const dueAt = body.steps.find((step) => step.id === 'cp_request-1')!.dueAt!;
-  // Counted from the day of the identification: due as Los Angeles's day begins, its last day the one before.
+  // Counted from the start of the identification's day: due as Los Angeles's day begins, its last day the one before.
   expect(startOfLocalDay(localDateOf(dueAt, LOS_ANGELES), LOS_ANGELES)).toBe(dueAt);
   cpLastDay = addDays(localDateOf(dueAt, LOS_ANGELES), -1);
   // The list shows that day.
