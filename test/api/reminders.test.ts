@@ -43,7 +43,9 @@ async function openCase(key: string, birthDate: IsoDate, identifiedOn?: IsoDate)
     .set(stack.as('law_enforcement'))
     .set('Idempotency-Key', key)
     .send({
-      identifiedOn: identifiedOn ?? (await today()),
+      // As the day began, by the hour: the deadlines are instants (one identified by its day alone is due all of its
+      // last day, its "Deadline reached" once that day has ended everywhere in the US, since session 49).
+      identifiedAt: `${identifiedOn ?? (await today())}T00:00`,
       survivor: { name: 'Test Survivor (fictitious)', birthDate },
       agencies: DEMO_AGENCIES,
       // One fictitious survivor opened again on purpose, not a request sent twice (409 possible_duplicate).

@@ -17,7 +17,9 @@ test('the case page lists coming reminders in words, with when, to whom and thei
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', 'console-reminders-1')
     .send({
-      identifiedOn: dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString()),
+      // As the day began, by the hour: the CP request passes at an instant, a midnight (one identified by its day
+      // alone is due all of its last day since session 49, its "Deadline reached" once that day has ended).
+      identifiedAt: `${dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString())}T00:00`,
       survivor: { name: 'Test Survivor (fictitious)', birthDate: '1991-02-03' },
       agencies: DEMO_AGENCIES,
     })
