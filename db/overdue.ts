@@ -26,6 +26,16 @@ export function overdueSql(now: string, alias = 's'): string {
 }
 
 /**
+ * Whether the step `alias` was done in time: completed before it became overdue (`overdueSql` as of its
+ * `completed_at`). A step due at an instant is met up to that instant; a deadline that is a day (a CP renewal requested
+ * on the grant's last day, a step due on a typed day) all of that day wherever in the US it is read, after its due
+ * instant too. False while the step is not completed.
+ */
+export function doneInTimeSql(alias = 's'): string {
+  return `(${alias}.completed_at IS NOT NULL AND NOT ${overdueSql(`${alias}.completed_at`, alias)})`;
+}
+
+/**
  * Whether the pending step `alias` is due soon at `now`: due before `until` and not yet overdue (`overdueSql`), so a
  * deadline that is a day counts as due all of its last day, after its due instant too, as the API's `overdue` says.
  * Both query parameters of a timestamp.

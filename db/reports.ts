@@ -4,7 +4,7 @@
  * here holds personal data. The definitions are the README's ("Compliance report"); this query is their one source.
  */
 import type { Queryable } from './pool';
-import { overdueSql } from './overdue';
+import { doneInTimeSql, overdueSql } from './overdue';
 import type { AgencyKind } from '../domain/types';
 import type { CloseReason } from '../domain/reasons';
 
@@ -105,9 +105,10 @@ facts (agency_id, metric, value, met) AS (
   FROM st f JOIN ident i ON i.case_id = f.case_id
   WHERE f.kind = 't_visa_filing' AND f.outcome IS NOT NULL AND ${inPeriod('f.completed_at')}
   UNION ALL
-  -- Requested (met when by the grant's last day, the step's due date), or cancelled when the grant lapsed first.
-  SELECT agency_id, 'cp_renewal_request', NULL, outcome IS NOT NULL AND completed_at <= due_at
-  FROM st
+  -- Requested (met when by the grant's last day, all of it wherever in the US: before the step became overdue), or
+  -- cancelled when the grant lapsed first.
+  SELECT agency_id, 'cp_renewal_request', NULL, outcome IS NOT NULL AND ${doneInTimeSql('s')}
+  FROM st s
   WHERE kind = 'cp_renewal_request' AND ${inPeriod('completed_at')}
     AND (outcome IS NOT NULL OR (status = 'cancelled' AND completed_at >= due_at))
   UNION ALL
