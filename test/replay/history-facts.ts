@@ -42,6 +42,7 @@ import {
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
   GROUND_AND_CATCH_UP_RULES_PATCH,
   DAYS_DUE_ALL_DAY_PATCH,
+  OPENED_ON_CURRENT_RULES_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -387,6 +388,8 @@ const COVERAGE = {
   'meets a deadline whose last day is a day all of that day wherever it is read, if it opens a case': (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(DAYS_DUE_ALL_DAY_PATCH),
+  'opens on the rules of its run, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(OPENED_ON_CURRENT_RULES_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -577,6 +580,13 @@ const V24_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v24, and one more patch a case asks first, before it opens: it opens on the rules of its run
+// (OPENED_ON_CURRENT_RULES_PATCH).
+const V25_CLAIMS: GenerationClaim = {
+  some: V24_CLAIMS.some,
+  every: [...V24_CLAIMS.every, 'opens on the rules of its run, if it opens a case'],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -621,6 +631,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v22: V22_CLAIMS,
   v23: V23_CLAIMS,
   v24: V24_CLAIMS,
+  v25: V25_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

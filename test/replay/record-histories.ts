@@ -84,8 +84,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * v24 asks two more on their own in a case it opens: an HHS certification letter withdrawn when its ground goes and a
  * renewal requested in time left out of the catch-up notice (GROUND_AND_CATCH_UP_RULES_PATCH), and a deadline whose
  * last day is a day met all of that day wherever in the US it is read (DAYS_DUE_ALL_DAY_PATCH).
+ * v25 asks one more, first, in a case it opens: the case opens on the rules of its run, its deadlines counted from an
+ * identification entered by its day as from a typed day (OPENED_ON_CURRENT_RULES_PATCH).
  */
-const GENERATION = 'v24';
+const GENERATION = 'v25';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
