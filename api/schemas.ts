@@ -537,7 +537,7 @@ const StepViewSchema = z.object({
   dueOnADay: z
     .boolean()
     .describe(
-      "the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept",
+      "the deadline is a day, counted in days from a typed day (a request's date, an RFE's respond-by, an identification entered by its date on a case opened since 6 Dec 2026): its last day is the day of `dueAt` (the day before, when `dueAt` is a UTC midnight), and the step becomes overdue only once that day has ended everywhere in the US, as at a validity's end. False for a deadline counted from an instant (an identification's hour, a minor's 24 hours), which passes at `dueAt`, and for steps opened before this was kept (an older case's deadlines counted from an identification by its date fall at the police's midnight)",
     ),
   expiresAt: instant.nullable(),
   completedAt: instant.nullable(),

@@ -93,7 +93,8 @@ export function deadlineAsRead(
 /**
  * The zone a deadline's last day to act is read in: one for every reader, so the police in Chicago and the coordinator
  * in New York read the same day and the same words. A deadline counted in days from a day (an identification entered
- * by its date) is the identifying police's midnight, whose zone no row keeps: it is the zone, among those it could
+ * by its date, on a case opened before OPENED_ON_CURRENT_RULES_PATCH; a newer one counts it as a typed day, `dueOnADay`)
+ * is the identifying police's midnight, whose zone no row keeps: it is the zone, among those it could
  * have been counted in (`countedIn`: law enforcement's, db/agencies.ts `deadlineTimeZones`), whose midnight it is,
  * the reader's own first. A deadline at a UTC midnight (the end of a typed day, `deadlineInZone`) or at no such
  * midnight (hours counted from an event) keeps the reader's zone, as before.
