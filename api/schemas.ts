@@ -830,7 +830,13 @@ export const ReminderListSchema = z.object({
       status: z
         .enum(REMINDER_STATUSES)
         .describe(
-          'scheduled: still to come; held: an announcement waiting for the end of the entry session it was recorded in, listed at that end; sent: raised (in the app, and by email where the agency has an address), listed when it was due, or when it was sent if it was held; failed: its email keeps failing and is retried; not_sent: its step was done while a mail outage held its email back, so it was not sent',
+          'scheduled: still to come; held: an announcement waiting for the end of the entry session it was recorded in, listed at that end; sent: raised (in the app, and by email where the agency has an address), listed when it was due, or when it was sent if it was held; failed: its email keeps failing and is retried; not_sent: a mail outage held its email back until it was no longer owed (its step done, no longer open, or moved to another agency), so it was not sent; `notSentReason` says which',
+        ),
+      notSentReason: z
+        .string()
+        .nullable()
+        .describe(
+          'why a not_sent one was not sent, in words for people, as its outbox row says it ("not sent: the step moved to another agency before the email could go out"); null for any other status',
         ),
     }),
   ),

@@ -324,8 +324,8 @@ function visibleReminder(view: CaseView, actor: Actor): (reminder: Reminder) => 
     (readsIdentity || !BIRTH_DATE_SUBJECTS.has(reminder.about));
 }
 
-function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, status }: Reminder) {
-  return { at, kind, stepId, stepKind, about, recipientAgencyId, status };
+function reminderItem({ at, kind, stepId, stepKind, about, recipientAgencyId, status, notSentReason }: Reminder) {
+  return { at, kind, stepId, stepKind, about, recipientAgencyId, status, notSentReason };
 }
 
 /** "Overdue" is computed on read, against the API's clock: a pending step whose due date has passed. */

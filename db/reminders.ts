@@ -10,8 +10,8 @@ import type { Queryable } from './pool';
  * `scheduled`: still to come. `held`: a window's announcement waiting for the end of the entry session it was recorded
  * in, listed at that end. `sent`: raised; its in-app notification exists and its email went out, is on its way, or is
  * not owed (an agency without an address is told in the app only). `failed`: raised, and its email keeps failing; it is
- * still being retried. `not_sent`: raised, but its step was done while a mail outage held its email back, so the
- * email was not sent (the outbox row says why).
+ * still being retried. `not_sent`: raised, but its email was no longer owed when a mail outage let it go (its step
+ * done, no longer open, or moved to another agency meanwhile), so it was not sent: the outbox row says why.
  */
 export const REMINDER_STATUSES = ['scheduled', 'held', 'sent', 'failed', 'not_sent'] as const;
 type ReminderStatus = (typeof REMINDER_STATUSES)[number];
@@ -26,6 +26,11 @@ export interface Reminder {
   about: string;
   recipientAgencyId: string;
   status: ReminderStatus;
+  /**
+   * Why a `not_sent` one was not sent, as its outbox row says it ("not sent: the step moved to another agency before
+   * the email could go out"; activities/notifications.ts writes these words, naming no person); null for any other.
+   */
+  notSentReason: string | null;
 }
 
 interface ReminderRow {
@@ -37,6 +42,7 @@ interface ReminderRow {
   about: string;
   recipient_agency_id: string;
   status: ReminderStatus;
+  not_sent_reason: string | null;
 }
 
 /**
@@ -58,7 +64,8 @@ export async function listCaseReminders(db: Queryable, caseId: string): Promise<
                  WHEN n.alarm_id IS NULL THEN 'scheduled'
                  WHEN n.sent_at IS NULL AND n.not_sent_at IS NOT NULL THEN 'not_sent'
                  WHEN n.sent_at IS NULL AND n.failing_since IS NOT NULL THEN 'failed'
-                 ELSE 'sent' END AS status
+                 ELSE 'sent' END AS status,
+            CASE WHEN n.sent_at IS NULL AND n.not_sent_at IS NOT NULL THEN n.last_error END AS not_sent_reason
      FROM (SELECT * FROM case_alarms WHERE case_id = $1::text::uuid) a
      FULL JOIN (SELECT * FROM notifications WHERE case_id = $1::text AND kind = ANY($2::text[])) n
        ON n.alarm_id = a.alarm_id
@@ -75,5 +82,6 @@ export async function listCaseReminders(db: Queryable, caseId: string): Promise<
     about: row.about,
     recipientAgencyId: row.recipient_agency_id,
     status: row.status,
+    notSentReason: row.not_sent_reason,
   }));
 }

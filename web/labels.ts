@@ -212,9 +212,16 @@ const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
   held: 'Waiting for the end of the entry session',
   sent: 'Sent',
   failed: 'Email failing; still retrying',
-  not_sent: 'Not sent: the step was done before the email could go out',
+  not_sent: 'Not sent: no longer owed when the email could go out',
 };
-export const reminderStatusLabel = (status: string) => REMINDER_STATUS_LABELS[status] ?? humanize(status);
+/**
+ * A reminder's status in words; a `not_sent` one's by the reason the API gives (its outbox row's words: done, no longer
+ * open, or moved to another agency), the general words only when it gives none.
+ */
+export const reminderStatusLabel = (status: string, notSentReason?: string | null) =>
+  status === 'not_sent' && notSentReason
+    ? sentenceCase(notSentReason)
+    : (REMINDER_STATUS_LABELS[status] ?? humanize(status));
 
 /**
  * The words of each code a step's refusal may give (domain/reasons.ts, which lists them). The code is shown unsealed

@@ -90,6 +90,7 @@ test('an adult case lists its CP request reminder, due notice and escalation, th
       stepKind: 'cp_request',
       about: 'cp_request',
       status: 'scheduled',
+      notSentReason: null,
     })),
   );
   const times = before.map((item) => item.at);

@@ -3,13 +3,17 @@
  * them for the signed-in user. The whole service on real parts, the console calling the API over HTTP.
  */
 import request from 'supertest';
+import { upsertAgencies } from '../../db/agencies';
+import { listNotifications } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { addDays, dateOf } from '../../domain/dates';
 import { formatDate, formatDateTime, formatDueDate } from '../../core/people-dates';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/stack';
 
 const service = consoleStackPerFile();
+const DAY = 24 * 3600 * 1000;
 
 test('the case page lists coming reminders in words, with when, to whom and their status', async () => {
   const opened = await request(service.app)
@@ -75,4 +79,72 @@ test('a minor\'s 24-hour notice: its reminder and escalation at their hour, as i
     expect(when).toMatch(/, \d\d:\d\d UTC$/);
     expect(page.text).toContain(`<td data-label="When"><time class="date" datetime="${at}">${when}</time></td>`);
   }
+});
+
+test('a reminder a mail outage held back until a transfer moved its step reads why it was not sent on the case page, not "the step was done"', async () => {
+  const { stack } = service;
+  const NEW_POLICE = { id: 'k11-new-police', email: 'unit@k11-new-police.example.gov' };
+  await upsertAgencies(stack.pool, [
+    { id: NEW_POLICE.id, kind: 'law_enforcement', name: 'K11 New Police (fictitious)', email: NEW_POLICE.email },
+  ]);
+  // Identified early on a day (a minor's 24 hours count from its start): the half-way reminder is still ahead.
+  await stack.env.sleep(DAY - ((await stack.env.currentTimeMs()) % DAY) + 60_000);
+  const identifiedOn = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'console-reminders-moved')
+    .send({
+      identifiedOn,
+      survivor: { name: 'Moved Reminder (fictitious)', birthDate: addDays(identifiedOn, -15 * 366) },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId, steps } = opened.body as { caseId: string; steps: { id: string; dueAt: string | null }[] };
+  const notice = steps.find((step) => step.id === 'hhs_minor_notification-1')!;
+  const reminderOf = async () =>
+    (await listNotifications(stack.pool, { caseId, limit: 100 })).items.find(
+      (n) => n.stepId === notice.id && n.kind === 'reminder',
+    );
+  await stack.mail.setDown(true);
+  try {
+    // Half-way through the 24 hours: the reminder to the police is raised, and its sends fail.
+    await stack.env.sleep(Date.parse(notice.dueAt!) - DAY / 2 + 60_000 - (await stack.env.currentTimeMs()));
+    await eventually(async () => ((await reminderOf())?.attempts ?? 0) >= 1, 'a failed attempt of the reminder');
+    // The coordinator hands the police part to another agency before the mail server is back.
+    await request(service.app)
+      .post(`/api/cases/${caseId}/transfers`)
+      .set(stack.as('coordinator'))
+      .set('Idempotency-Key', 'console-reminders-moved-transfer')
+      .send({ agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE.id, reason: 'moved_jurisdiction' })
+      .expect(200);
+  } finally {
+    await stack.mail.setDown(false);
+  }
+  // The retry finds the step held by the new police: settled as not sent, its row saying why.
+  await stack.env.sleep(3600 * 1000);
+  await eventually(async () => (await reminderOf())?.lastError?.startsWith('not sent'), 'the reminder settled');
+  const moved = 'not sent: the step moved to another agency before the email could go out';
+
+  const listed = await request(service.app)
+    .get(`/api/cases/${caseId}/reminders`)
+    .set(stack.as('coordinator'))
+    .expect(200);
+  const items = (listed.body as { items: { kind: string; stepId: string; status: string; notSentReason: unknown }[] })
+    .items;
+  expect(items.filter((r) => r.stepId === notice.id && r.kind === 'reminder')).toEqual([
+    expect.objectContaining({ status: 'not_sent', notSentReason: moved }),
+  ]);
+  expect(items.filter((r) => r.status !== 'not_sent').map((r) => r.notSentReason)).not.toContain(
+    expect.any(String) as unknown,
+  );
+
+  const page = await request(service.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  expect(page.text).toContain(
+    '<td data-label="Status"><span class="status">Not sent: the step moved to another agency before the email could go out</span></td>',
+  );
+  expect(page.text).not.toContain('the step was done before the email could go out');
 });
