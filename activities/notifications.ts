@@ -175,10 +175,16 @@ const TELLS_OWED_WORDS: ReadonlySet<string> = new Set(['step_reopened', 'end_cor
  */
 function notSentBecause(status: string, owed = false): string {
   const step = owed ? 'the step it asks for' : 'the step';
-  return status === 'completed'
-    ? `not sent: ${step} was done before the email could go out`
-    : `not sent: ${step} was no longer open (${status}) before the email could go out`;
+  return `not sent: ${step} ${SETTLED_AS[status] ?? 'was no longer open'} before the email could go out`;
 }
+
+/** A step no longer pending, as the outbox row says it to people (the case page's reminders list shows it). */
+const SETTLED_AS: Readonly<Record<string, string>> = {
+  completed: 'was done',
+  declined: 'was declined',
+  expired: 'had expired',
+  cancelled: 'was cancelled',
+};
 
 /** What the outbox row of an email asking an agency to act on a step that moved to another agency says. */
 const MOVED_AWAY = 'not sent: the step moved to another agency before the email could go out';

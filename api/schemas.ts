@@ -803,7 +803,7 @@ export const NotificationPageSchema = z.object({
           status: z
             .enum(['failing', 'sent', 'not_sent'])
             .describe(
-              'failing: still being retried; sent: it went out at last; not_sent: settled as no longer owed, its step done before it could go out',
+              'failing: still being retried; sent: it went out at last; not_sent: settled as no longer owed (its step done, cancelled or moved to another agency before it could go out), `reason` says which',
             ),
           at: instant.nullable().describe('when it was sent or settled; null while failing'),
           reason: z

@@ -70,7 +70,7 @@ export interface NotificationFilter {
 
 /**
  * For a `delivery_failing` notice, how the email it is about fared since: still `failing` (or no longer known),
- * `sent` at last, or `not_sent`: settled as no longer owed (its step done before it could go out), with the reason.
+ * `sent` at last, or `not_sent`: settled as no longer owed (its step done, cancelled or moved to another agency before it could go out), with the reason.
  */
 interface FailedEmailOutcome {
   status: 'failing' | 'sent' | 'not_sent';

@@ -7479,7 +7479,7 @@ export interface operations {
                                 /** @description why it was not sent ("not sent: the step was done before the email could go out") */
                                 reason: string | null;
                                 /**
-                                 * @description failing: still being retried; sent: it went out at last; not_sent: settled as no longer owed, its step done before it could go out
+                                 * @description failing: still being retried; sent: it went out at last; not_sent: settled as no longer owed (its step done, cancelled or moved to another agency before it could go out), `reason` says which
                                  * @enum {string}
                                  */
                                 status: "failing" | "sent" | "not_sent";
