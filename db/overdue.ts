@@ -11,18 +11,35 @@ const VALIDITY_END_KINDS = DUE_AT_A_VALIDITY_END.map((kind) => `'${kind}'`).join
 const LAPSES_AFTER = `interval '${LAST_DAY_ENDS_EVERYWHERE_MS / 1000} seconds'`;
 
 /**
- * The start of the day after a day's last day (UTC), from its due instant (domain/steps.ts `dueAsAnEnd`): the day of
- * the moment before it, so a UTC midnight (a validity's end, a respond-by date's end) stands for the day it ends.
+ * The start of the day after a day's last day (UTC), from its end or due instant `end` (domain/steps.ts `dueAsAnEnd`):
+ * the day of the moment before it, so a UTC midnight (a validity's end, a respond-by date's end) stands for the day it
+ * ends.
  */
-const dayEndOf = (alias: string) =>
-  `(date_trunc('day', ${alias}.due_at - interval '1 millisecond', 'UTC') + interval '1 day')`;
+const dayEndOf = (end: string) => `(date_trunc('day', ${end} - interval '1 millisecond', 'UTC') + interval '1 day')`;
+
+/**
+ * When the last day that `end` (a timestamp expression: a validity's end, a deadline that is a day) closes has ended
+ * everywhere in the US: `LAST_DAY_ENDS_EVERYWHERE_MS` after the UTC midnight that ends it, as domain/steps.ts
+ * `overdueFrom` and the case's lapse of a validity (domain/tracks/track.ts) say.
+ */
+export function lastDayEndedSql(end: string): string {
+  return `(${dayEndOf(end)} + ${LAPSES_AFTER})`;
+}
+
+/**
+ * Whether `at` (a timestamp expression) is within the validity or the day that `end` closes: before its last day has
+ * ended everywhere in the US (`lastDayEndedSql`), so all of that day counts wherever in the US it is read, after
+ * midnight UTC too. The one condition behind "overdue" for a deadline that is a day, and "within its validity" in the
+ * compliance report (db/reports.ts).
+ */
+export function withinLastDaySql(at: string, end: string): string {
+  return `(${at}::timestamptz <= ${lastDayEndedSql(end)})`;
+}
 
 /** Whether the step `alias` is overdue at `now`, a query parameter (`$1`) of a timestamp. */
 export function overdueSql(now: string, alias = 's'): string {
   const allDay = `(${alias}.due_on_a_day OR ${alias}.kind IN (${VALIDITY_END_KINDS}))`;
-  return (
-    `(${alias}.due_at < ${now} AND (NOT ${allDay} ` + `OR ${dayEndOf(alias)} < ${now}::timestamptz - ${LAPSES_AFTER}))`
-  );
+  return `(${alias}.due_at < ${now} AND (NOT ${allDay} OR NOT ${withinLastDaySql(now, `${alias}.due_at`)}))`;
 }
 
 /**

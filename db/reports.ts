@@ -4,7 +4,7 @@
  * here holds personal data. The definitions are the README's ("Compliance report"); this query is their one source.
  */
 import type { Queryable } from './pool';
-import { doneInTimeSql, overdueSql } from './overdue';
+import { doneInTimeSql, lastDayEndedSql, overdueSql, withinLastDaySql } from './overdue';
 import type { AgencyKind } from '../domain/types';
 import type { CloseReason } from '../domain/reasons';
 
@@ -112,15 +112,17 @@ facts (agency_id, metric, value, met) AS (
   WHERE kind = 'cp_renewal_request' AND ${inPeriod('completed_at')}
     AND (outcome IS NOT NULL OR (status = 'cancelled' AND completed_at >= due_at))
   UNION ALL
-  -- Counted once decided, as a renewal request is: followed by the eligibility letter within its validity (met, when
-  -- recorded), or its validity ended without one (missed, then); a letter still valid and not followed is still open.
+  -- Counted once decided, as a renewal request is: followed by the eligibility letter within its validity, all of its
+  -- last day wherever in the US (met, when recorded), or its validity ended everywhere in the US without one (missed,
+  -- then); a letter still valid and not followed is still open.
   SELECT agency_id, 'interim_letter', NULL, followed_at IS NOT NULL
-  FROM (SELECT l.agency_id, coalesce(f.followed_at, l.expires_at) AS decided_at, f.followed_at
+  FROM (SELECT l.agency_id, coalesce(f.followed_at, ${lastDayEndedSql('l.expires_at')}) AS decided_at, f.followed_at
         FROM st l
              -- case_steps, not st: the primary key finds the case's steps (a scan of the CTE per letter would not).
              CROSS JOIN LATERAL (SELECT min(e.completed_at) AS followed_at FROM case_steps e
                                   WHERE e.case_id = l.case_id AND e.kind = 'hhs_eligibility_letter'
-                                    AND e.outcome IS NOT NULL AND e.completed_at <= l.expires_at) f
+                                    AND e.outcome IS NOT NULL
+                                    AND ${withinLastDaySql('e.completed_at', 'l.expires_at')}) f
         WHERE l.kind = 'hhs_interim_letter' AND l.outcome IS NOT NULL) letter
   WHERE ${inPeriod('decided_at')} AND decided_at < $4
   UNION ALL
