@@ -92,9 +92,10 @@ async function onDayD() {
 }
 
 /** A case opened with its dates typed, `identifiedOn` that day. */
-const openCase = (identifiedOn: string) =>
+/** A case identified on that day; `atMidnight`, at 00:00 by the hour there, whose deadlines are its police's midnights. */
+const openCase = (identifiedOn: string, atMidnight = false) =>
   send('law_enforcement', '/api/cases', {
-    identifiedOn,
+    ...(atMidnight ? { identifiedAt: `${identifiedOn}T00:00` } : { identifiedOn }),
     survivor: { name: 'Test Survivor (fictitious)', birthDate: '1987-02-03' },
     agencies: DEMO_AGENCIES,
     confirmNotDuplicate: true,
@@ -270,7 +271,8 @@ test("the dashboard reads an escalated step's last day in the zone its case was 
   ]);
   const now = await service.stack.env.currentTimeMs();
   const identifiedOn = addDays(localDateOf(new Date(now).toISOString(), CHICAGO), -3);
-  const { caseId, reference } = await openCase(identifiedOn);
+  // Identified at the police's midnight by the hour: a case identified by its day alone counts as from a typed day.
+  const { caseId, reference } = await openCase(identifiedOn, true);
   // 14 days from the police's midnight: its last day is the 13th day after, Chicago's (01:00 next day in New York).
   const lastDay = formatCalendarDay(addDays(identifiedOn, 13));
 
