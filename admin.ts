@@ -154,7 +154,10 @@ async function reproject(refresh: boolean): Promise<number> {
       namespace: settings.namespace,
       dataConverter: dataConverterFor(config.payloadKeys.keyring),
     });
-    const { cases, updated, withoutIdentity } = await reprojectCases(client, pool, { refresh });
+    const { cases, updated, withoutIdentity } = await reprojectCases(client, pool, {
+      refresh,
+      timeZone: config.timeZone,
+    });
     console.log(
       refresh
         ? `${cases} cases in Temporal; the read model of ${updated} has been projected again from their workflows.`

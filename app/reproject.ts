@@ -22,11 +22,16 @@ export interface ReprojectResult {
   withoutIdentity: { caseId: string; reference: string }[];
 }
 
-/** Queries each case's workflow (a worker must be running to answer) and projects its state. */
+/**
+ * Queries each case's workflow (a worker must be running to answer) and projects its state. `timeZone`: the
+ * deployment's TIMEZONE, as the worker's projections pass it: a case the read model has no row of is written with the
+ * zone it was identified in (`cases.identified_in`), its police's, else this one, where its deadlines' last days are
+ * read (core/people-dates.ts `zonesCountedIn`); without it, a case whose police have no zone of their own kept none.
+ */
 export async function reprojectCases(
   client: Client,
   pool: Pool,
-  options: { refresh?: boolean } = {},
+  options: { refresh?: boolean; timeZone?: string } = {},
 ): Promise<ReprojectResult> {
   // A case that continued as new is listed once per run; its workflow id answers for the latest.
   const workflowIds = new Set<string>();
@@ -41,7 +46,7 @@ export async function reprojectCases(
     // than at any projection its workflow made. Read after the query: a sign-off between them projects a newer
     // version, which no state read before it replaces.
     const historyLength = options.refresh ? (await handle.describe()).historyLength : 0;
-    if (await projectCase(pool, snapshotOf(state), { historyLength })) updated += 1;
+    if (await projectCase(pool, snapshotOf(state), { historyLength, timeZone: options.timeZone })) updated += 1;
   }
   return { cases: workflowIds.size, updated, withoutIdentity: await casesWithoutSurvivor(pool) };
 }

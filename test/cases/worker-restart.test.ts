@@ -248,3 +248,37 @@ test('reproject --refresh projects again a case already at its latest version, a
   const refreshed = await getCase(stack.pool, view.caseId);
   expect(refreshed!.version).toBe(view.version);
 });
+
+test("reproject writes a case missing from the backup with the zone it was identified in, the deployment's where its police have none", async () => {
+  // The police have no zone of their own: the service reads their identifications in the deployment's TIMEZONE.
+  const police = await stack.pool.query<{ time_zone: string | null }>('SELECT time_zone FROM agencies WHERE id = $1', [
+    DEMO_AGENCIES.law_enforcement,
+  ]);
+  await stack.pool.query('UPDATE agencies SET time_zone = NULL WHERE id = $1', [DEMO_AGENCIES.law_enforcement]);
+  try {
+    const view = await stack.cases.open(
+      {
+        identifiedAt: new Date().toISOString(),
+        survivor: { name: 'Restored Zone Case', birthDate: '1990-03-03' },
+        agencies: DEMO_AGENCIES,
+        reference: 'RESTORE-IDENTIFIED-IN',
+      },
+      lawEnforcement,
+    );
+    // The backup was taken before the case was opened: its read model holds no row of it.
+    await stack.pool.query('DELETE FROM cases WHERE id = $1', [view.caseId]);
+
+    await reprojectCases(stack.client, stack.pool, { timeZone: 'America/Chicago' });
+
+    const row = await stack.pool.query<{ identified_in: string | null }>(
+      'SELECT identified_in FROM cases WHERE id = $1',
+      [view.caseId],
+    );
+    expect(row.rows[0]!.identified_in).toBe('America/Chicago');
+  } finally {
+    await stack.pool.query('UPDATE agencies SET time_zone = $2 WHERE id = $1', [
+      DEMO_AGENCIES.law_enforcement,
+      police.rows[0]!.time_zone,
+    ]);
+  }
+});
