@@ -48,7 +48,8 @@ test("a case's page and the step lists keep its last days where its police have 
     .set(service.stack.as('law_enforcement'))
     .set('Idempotency-Key', 'case-page-identified-zone-1')
     .send({
-      identifiedOn,
+      // At the police's midnight by the hour: identified by its day alone, a case counts as from a typed day.
+      identifiedAt: `${identifiedOn}T00:00`,
       survivor: { name: 'Moved Police Reader (fictitious)', birthDate: '1990-05-06' },
       agencies: DEMO_AGENCIES,
     })
