@@ -40,6 +40,25 @@ export function spawnEmbeddedServer(
 const GUARD_SCRIPT =
   'while read -r _; do :; done; kill -s CONT "$1" 2>/dev/null; [ -z "$2" ] || kill -s "$2" "$1" 2>/dev/null';
 
+/** Each server's guard, gone once the server has exited and the guard was stopped with it. */
+const guardsOf = new WeakMap<ChildProcess, Promise<void>>();
+
+/**
+ * How an embedded server ended ("signal SIGTERM", "code 0"), once it has exited and its guard is gone with it: the one
+ * moment its stop is over, when nothing of it is left running.
+ */
+export function exitOf(child: ChildProcess): Promise<string> {
+  const ended = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `signal ${signal}` : `code ${code}`);
+  const exited =
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve(ended(child.exitCode, child.signalCode))
+      : new Promise<string>((done) => child.once('exit', (code, signal) => done(ended(code, signal))));
+  return exited.then(async (how) => {
+    await guardsOf.get(child);
+    return how;
+  });
+}
+
 /**
  * A small shell process that continues the server (`child`) once the service is gone, so that a server stopped by
  * SIGSTOP acts on its death signal (`setpriv --pdeathsig`), pending until then, or on `signal` where it has none. In a
@@ -57,8 +76,16 @@ function guardStopped(child: ChildProcess, signal: NodeJS.Signals | undefined): 
   guard.stdin.once('error', () => undefined);
   guard.unref();
   (guard.stdin as Socket).unref();
+  const gone = new Promise<void>((done) => {
+    guard.once('exit', () => done());
+    guard.once('error', () => done());
+  });
+  guardsOf.set(child, gone);
   const release = () => {
-    if (guard.exitCode === null && guard.signalCode === null) guard.kill('SIGKILL');
+    if (guard.exitCode !== null || guard.signalCode !== null) return;
+    // Held until it is gone and reaped, so that the service, once its servers have stopped, leaves no process behind.
+    guard.ref();
+    guard.kill('SIGKILL');
   };
   if (child.exitCode !== null || child.signalCode !== null) release();
   else child.once('exit', release);

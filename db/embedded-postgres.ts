@@ -27,7 +27,7 @@ import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnEmbeddedServer } from '../core/embedded-server';
+import { exitOf, spawnEmbeddedServer } from '../core/embedded-server';
 
 export type PostgresLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -291,9 +291,7 @@ export async function startServer(options: {
     // English messages: readiness is detected from the log line.
     env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
   });
-  const exited = new Promise<string>((done) =>
-    child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
-  );
+  const exited = exitOf(child);
   const guard = guardAgainstOrphan(child);
 
   try {

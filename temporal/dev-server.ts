@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../core/logger';
-import { spawnEmbeddedServer } from '../core/embedded-server';
+import { exitOf, spawnEmbeddedServer } from '../core/embedded-server';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { resolveBinary } from './binaries';
 
@@ -104,16 +104,12 @@ async function waitUntilAnswering(
   throw new Error(`The Temporal dev server did not answer on ${address} within ${timeoutMs / 1000}s.`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+async function stopChild(child: ChildProcess): Promise<void> {
+  const running = child.exitCode === null && child.signalCode === null;
+  const killer = running ? setTimeout(() => child.kill('SIGKILL'), 10_000) : undefined;
+  if (running) child.kill('SIGTERM');
+  await exitOf(child);
+  clearTimeout(killer);
 }
 
 /**
@@ -179,9 +175,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   ];
   logger.info({ binary: cli.path, source: cli.source, address, dbFile }, 'starting the Temporal dev server');
   const child = spawnEmbeddedServer(cli.path, args, 'SIGTERM');
-  const exited = new Promise<string>((done) =>
-    child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `code ${code}`)),
-  );
+  const exited = exitOf(child);
   let stopping = false;
   // Its last lines, for the error if it exits before it answers (a log below warn level would not show them).
   const lastLines: string[] = [];
