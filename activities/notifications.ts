@@ -40,9 +40,10 @@ import {
   enqueue,
   findNotification,
   findRecipient,
-  findPendingStepDue,
-  findStepAgency,
-  findStepDueOnADay,
+  caseStepsAsRead,
+  latestPending,
+  stepById,
+  type StepAsRead,
   findAskedStep,
   findOwedStep,
   heldBackBefore,
@@ -292,10 +293,10 @@ export async function gatherPassedNotices(
  * The steps still owed before the ends an alarm's email names, by the kind of step whose window it is: the expiry
  * reminder's own, or those of the expiry leads a notice of what passed lists, so that both word a lead alike.
  */
-async function owedBeforeTheEnds(
-  db: Queryable,
+function owedBeforeTheEnds(
+  steps: readonly StepAsRead[],
   input: NotifyInput,
-): Promise<{ owed: Partial<Record<string, OwedStep>>; stepIds: Partial<Record<string, string>> }> {
+): { owed: Partial<Record<string, OwedStep>>; stepIds: Partial<Record<string, string>> } {
   const leads =
     input.kind === 'expiry_reminder'
       ? [input.stepKind]
@@ -304,7 +305,7 @@ async function owedBeforeTheEnds(
   const stepIds: Partial<Record<string, string>> = {};
   for (const windowKind of new Set(leads)) {
     const stepKind = OWED_BEFORE_THE_END[windowKind];
-    const pending = stepKind ? await findPendingStepDue(db, input.caseId, stepKind) : null;
+    const pending = stepKind ? latestPending(steps, stepKind) : undefined;
     if (!stepKind || !pending) continue;
     owed[windowKind] = { stepKind, dueAt: pending.dueAt };
     stepIds[windowKind] = pending.stepId;
@@ -338,14 +339,16 @@ export function createNotificationActivities(deps: NotificationDeps) {
       // The case's reference as readers know it now: a correction of the survivor's identity may have replaced the one
       // the workflow holds (app/survivor-records.ts), which must then reach no email.
       const reference = (await caseReference(client, input.caseId)) ?? input.reference;
+      const steps = await caseStepsAsRead(client, input.caseId);
+      const step = stepById(steps, input.stepId);
       // An escalation names the agency that must act and how to reach it, as the console's lists of steps do.
-      const owner = input.kind === 'escalation' ? await findStepAgency(client, input.caseId, input.stepId) : null;
+      const ownerId = input.kind === 'escalation' ? step?.agencyId : null;
+      const owner = ownerId ? await findRecipient(client, ownerId) : null;
       // An expiry lead names what to do before the end, as the console lists it: the step owed and its date.
-      const { owed, stepIds: owedStepIds } = await owedBeforeTheEnds(client, input);
+      const { owed, stepIds: owedStepIds } = owedBeforeTheEnds(steps, input);
       // A step owed again, or its due date corrected, is said overdue as the console says it: a deadline that is a
       // day only once that day has ended (`dueOnADay`, which the read model holds by the step's id).
-      const dueOnADay =
-        TELLS_OWED_WORDS.has(input.kind) && (await findStepDueOnADay(client, input.caseId, input.stepId));
+      const dueOnADay = TELLS_OWED_WORDS.has(input.kind) && step?.dueOnADay === true;
       // A withdrawn or reopened step's email names who corrected: the agency by its name, the coordinator as such.
       const corrector = input.corrected ? await findAgency(pool, input.corrected.byAgencyId) : null;
       // A former agency's email names the one now in its place, by the directory's name.

@@ -7,7 +7,7 @@
  */
 import { caseDeadlineTimeZones, findAgency } from '../db/agencies';
 import { caseReference } from '../db/case-references';
-import { caseStepDeadlines, enqueue, type StepDeadline } from '../db/notifications';
+import { caseStepsAsRead, enqueue, type StepAsRead } from '../db/notifications';
 import { TRANSFER_NOTICE, type TransferToTell } from '../domain/case-state';
 import { caseTransferredNotice, changedByOf } from '../mail/agency-notices';
 import { startDelivery, type NotificationDeps } from './notifications';
@@ -24,26 +24,26 @@ export interface TransferNoticeInput extends TransferToTell {
  * pending one if one is (a step withdrawn or done earlier may share both). Its deadline is then met all of its last day
  * wherever in the US it is read, as the console and the digest read it.
  */
-function dueOnADayOf(step: TransferToTell['handedOver'][number], deadlines: readonly StepDeadline[]): boolean {
+function dueOnADayOf(step: TransferToTell['handedOver'][number], steps: readonly StepAsRead[]): boolean {
   if (step.dueAt === null) return false;
   const due = Date.parse(step.dueAt);
-  const same = deadlines.filter((deadline) => deadline.kind === step.kind && Date.parse(deadline.dueAt) === due);
-  const pending = same.filter((deadline) => deadline.status === 'pending');
-  return (pending.length > 0 ? pending : same).some((deadline) => deadline.dueOnADay);
+  const same = steps.filter((read) => read.kind === step.kind && read.dueAt !== null && Date.parse(read.dueAt) === due);
+  const pending = same.filter((read) => read.status === 'pending');
+  return (pending.length > 0 ? pending : same).some((read) => read.dueOnADay);
 }
 
 export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, logger, timeZone }: NotificationDeps) {
   return {
     /** Records the transfer's email to each agency with an address, and starts its delivery. */
     async notifyTransfer(input: TransferNoticeInput): Promise<{ notificationIds: string[] }> {
-      const [from, to, by, deadlineZones, reference, deadlines] = await Promise.all([
+      const [from, to, by, deadlineZones, reference, steps] = await Promise.all([
         findAgency(pool, input.fromAgencyId),
         findAgency(pool, input.toAgencyId),
         changedByOf(pool, input.by),
         caseDeadlineTimeZones(pool, input.caseId, timeZone ?? 'UTC'),
         // The reference as readers know it now: a correction of the survivor's identity may have replaced it.
         caseReference(pool, input.caseId),
-        caseStepDeadlines(pool, input.caseId),
+        caseStepsAsRead(pool, input.caseId),
       ]);
       if (!from || !to) {
         logger?.error({ caseId: input.caseId, seq: input.seq }, 'transfer not told: an agency is not in the directory');
@@ -54,9 +54,7 @@ export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, 
         agencyKind: input.agencyKind,
         from,
         to,
-        pendingSteps: input.handedOver.map((step) =>
-          dueOnADayOf(step, deadlines) ? { ...step, dueOnADay: true } : step,
-        ),
+        pendingSteps: input.handedOver.map((step) => (dueOnADayOf(step, steps) ? { ...step, dueOnADay: true } : step)),
         caseId: input.caseId,
         publicBaseUrl,
         deadlineZones,

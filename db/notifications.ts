@@ -565,61 +565,50 @@ export async function findRecipient(
     : null;
 }
 
-/** The agency that owes a case's step (the read model's `case_steps.agency_id`), from the directory; null if none. */
-export async function findStepAgency(db: Queryable, caseId: string, stepId: string): Promise<Recipient | null> {
-  const { rows } = await db.query<{ agency_id: string | null }>(
-    'SELECT agency_id FROM case_steps WHERE case_id = $1 AND step_id = $2',
-    [caseId, stepId],
-  );
-  const agencyId = rows[0]?.agency_id;
-  return agencyId ? findRecipient(db, agencyId) : null;
-}
-
 /**
- * Whether a case's step is due on a day (the read model's `case_steps.due_on_a_day`, domain/types.ts `dueOnADay`):
- * its deadline met all of its last day wherever in the US it is read. False when the read model has no such step.
+ * A case's step as the read model holds it (`case_steps`), for the emails written about it: who owes it, its deadline
+ * and whether that deadline is a day (domain/types.ts `dueOnADay`: met all of its last day wherever in the US it is
+ * read).
  */
-export async function findStepDueOnADay(db: Queryable, caseId: string, stepId: string): Promise<boolean> {
-  const { rows } = await db.query<{ due_on_a_day: boolean }>(
-    'SELECT due_on_a_day FROM case_steps WHERE case_id = $1 AND step_id = $2',
-    [caseId, stepId],
-  );
-  return rows[0]?.due_on_a_day === true;
-}
-
-/** A case's step as the read model has its deadline: its kind, due instant, status and whether it is due on a day. */
-export interface StepDeadline {
+export interface StepAsRead {
+  stepId: string;
   kind: string;
-  dueAt: Instant;
   status: string;
+  agencyId: string | null;
+  dueAt: Instant | null;
   dueOnADay: boolean;
 }
 
-/** The deadlines of a case's steps that have one (the read model's `case_steps`). */
-export async function caseStepDeadlines(db: Queryable, caseId: string): Promise<StepDeadline[]> {
-  const { rows } = await db.query<{ kind: string; due_at: Date; status: string; due_on_a_day: boolean }>(
-    'SELECT kind, due_at, status, due_on_a_day FROM case_steps WHERE case_id = $1 AND due_at IS NOT NULL',
+/**
+ * A case's steps as the read model holds them, oldest first: one read serves every question an email asks of them
+ * (`stepById`, `latestPending`), where a query each cost an email several round trips within its transaction.
+ */
+export async function caseStepsAsRead(db: Queryable, caseId: string): Promise<StepAsRead[]> {
+  const { rows } = await db.query<{
+    step_id: string;
+    kind: string;
+    status: string;
+    agency_id: string | null;
+    due_at: Date | null;
+    due_on_a_day: boolean;
+  }>(
+    `SELECT step_id, kind, status, agency_id, due_at, due_on_a_day FROM case_steps WHERE case_id = $1
+      ORDER BY opened_at, step_id`,
     [caseId],
   );
   return rows.map((row) => ({
+    stepId: row.step_id,
     kind: row.kind,
-    dueAt: row.due_at.toISOString(),
     status: row.status,
+    agencyId: row.agency_id,
+    dueAt: row.due_at?.toISOString() ?? null,
     dueOnADay: row.due_on_a_day,
   }));
 }
 
-/** When a case's pending step of `kind` is due (its latest, should there be two); null when none is pending. */
-export async function findPendingStepDue(
-  db: Queryable,
-  caseId: string,
-  kind: string,
-): Promise<{ stepId: string; dueAt: Instant | null } | null> {
-  const { rows } = await db.query<{ step_id: string; due_at: Date | null }>(
-    `SELECT step_id, due_at FROM case_steps WHERE case_id = $1 AND kind = $2 AND status = 'pending'
-      ORDER BY opened_at DESC LIMIT 1`,
-    [caseId, kind],
-  );
-  const row = rows[0];
-  return row ? { stepId: row.step_id, dueAt: row.due_at?.toISOString() ?? null } : null;
-}
+export const stepById = (steps: readonly StepAsRead[], stepId: string): StepAsRead | undefined =>
+  steps.find((step) => step.stepId === stepId);
+
+/** The case's pending step of `kind` opened last (should there be two); undefined when none is pending. */
+export const latestPending = (steps: readonly StepAsRead[], kind: string): StepAsRead | undefined =>
+  steps.filter((step) => step.kind === kind && step.status === 'pending').at(-1);
