@@ -16,7 +16,7 @@ import { MAX_LIVE_TOKENS } from '../core/token-format';
 import { pagedList } from './lists-service';
 import { recordAudit } from '../db/audit';
 import { deadlineTimeZones, listAgencies } from '../db/agencies';
-import { agencyDeadlines, caseRevisions, type CaseRevision, type Deadline } from '../db/deadlines';
+import { agencyDeadlines, type Deadline } from '../db/deadlines';
 import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, type TokenInfo } from '../db/tokens';
 import type { Principal } from '../db/user-rows';
 import { seesCases } from '../domain/access';
@@ -150,14 +150,13 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
    * window's end is owed by no one.
    *
    * Its DTSTAMP is when the read model last took a change of its case and its SEQUENCE the case's change counter
-   * (`caseRevisions`): both stay while nothing changes, so a feed fetched again reads the same, byte for byte, and its
+   * (the deadline's `revision`, read with it): both stay while nothing changes, so a feed fetched again reads the same, byte for byte, and its
    * ETag answers a calendar's If-None-Match with 304; a date that moves moved with a change of its case, so its
    * SEQUENCE is higher. Where the generator stamped the time of each fetch, every poll downloaded the whole feed.
    */
   const addEvent = (
     calendar: ReturnType<typeof ical>,
     deadline: Deadline,
-    revision: CaseRevision | undefined,
     agencyName: (agencyId: string) => string,
     zones: Zones,
   ) => {
@@ -173,8 +172,8 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
     calendar.createEvent({
       id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
       ...when,
-      // Always found (the deadlines are read from their cases' rows); without it, the generator's stamp of now.
-      ...(revision && { stamp: new Date(revision.updatedAt), sequence: revision.version }),
+      stamp: new Date(deadline.revision.updatedAt),
+      sequence: deadline.revision.version,
       summary: `${deadline.caseReference}: ${what}`,
       description: `Case ${deadline.caseReference}: ${what}${owed}.\n${link}`,
       url: link,
@@ -257,11 +256,7 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
       });
       const fallback = deps.timeZone ?? 'UTC';
       const zones = { reader: agency?.timeZone ?? fallback, countedIn: await deadlineTimeZones(pool, fallback) };
-      const revisions = await caseRevisions(
-        pool,
-        deadlines.map((deadline) => deadline.caseId),
-      );
-      for (const deadline of deadlines) addEvent(calendar, deadline, revisions.get(deadline.caseId), agencyName, zones);
+      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName, zones);
       await recordAudit(pool, {
         action: 'calendar_feed.read',
         outcome: 'allowed',

@@ -10,6 +10,14 @@ import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Instant } from '../domain/types';
 import type { Queryable } from './pool';
 
+/** When a case last changed in the read model, and its change counter (the workflow's `version`). */
+interface CaseRevision {
+  /** The workflow's change counter: it grows with every change of the case (a sign-off, a correction, a transfer). */
+  version: number;
+  /** When the read model last took a change of the case. */
+  updatedAt: Instant;
+}
+
 export interface Deadline {
   /** `due`: a pending step's due date (gone once the step is signed); `expiry`: the end of a window still open. */
   kind: 'due' | 'expiry';
@@ -29,6 +37,8 @@ export interface Deadline {
    * US it is read, as the console says it. Present only when so.
    */
   dueOnADay?: true;
+  /** The case's revision (`CaseRevision`): what a calendar feed stamps the event with. */
+  revision: CaseRevision;
 }
 
 interface DeadlineRow {
@@ -42,6 +52,8 @@ interface DeadlineRow {
   owed_by: string | null;
   identified_in: string | null;
   due_on_a_day: boolean | null;
+  version: number;
+  updated_at: Date;
 }
 
 /**
@@ -63,7 +75,7 @@ export async function agencyDeadlines(
     `SELECT * FROM (
        SELECT 'due' AS kind, s.case_id::text AS case_id, c.reference, s.step_id, s.kind AS step_kind, s.kind AS about,
               s.due_at AS at, s.agency_id AS owed_by, c.identified_in,
-              s.due_on_a_day
+              s.due_on_a_day, c.version, c.updated_at
          FROM case_steps s JOIN cases c ON c.id = s.case_id
         WHERE s.status = 'pending' AND (s.agency_id = $1 OR c.agencies ->> 'coordinator' = $1)
           AND s.due_at IS NOT NULL AND c.status = 'open'
@@ -78,7 +90,7 @@ export async function agencyDeadlines(
                 THEN substring(a.alarm_id FROM length(a.step_id || ':expired:' || a.about || ':') + 1
                                FOR length('2027-01-01T00:00:00.000Z'))::timestamptz
               END,
-              NULL, c.identified_in, NULL
+              NULL, c.identified_in, NULL, c.version, c.updated_at
          FROM case_alarms a JOIN cases c ON c.id = a.case_id
         WHERE a.kind = 'expired' AND a.recipient_agency_id = $1 AND c.status = 'open' AND a.about <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = a.case_id::text AND n.alarm_id = a.alarm_id)
@@ -86,7 +98,8 @@ export async function agencyDeadlines(
        -- The benefits' end as the advocate's reminders name it (domain/alarms.ts alarmDate): the start of the day
        -- after the last, in UTC, as every window's end is kept.
        SELECT 'expiry', s.case_id::text, c.reference, s.step_id, s.kind, 'benefit_window',
-              ((s.details ->> 'benefitEndsOn')::date + 1)::timestamp AT TIME ZONE 'UTC', NULL, c.identified_in, NULL
+              ((s.details ->> 'benefitEndsOn')::date + 1)::timestamp AT TIME ZONE 'UTC', NULL, c.identified_in, NULL,
+              c.version, c.updated_at
          FROM case_steps s JOIN cases c ON c.id = s.case_id
         WHERE s.kind = 'hhs_certification_letter' AND s.status = 'completed'
           AND jsonb_typeof(s.details -> 'benefitEndsOn') = 'string'
@@ -108,26 +121,6 @@ export async function agencyDeadlines(
     owedBy: row.owed_by,
     identifiedIn: row.identified_in,
     ...(row.due_on_a_day ? { dueOnADay: true as const } : {}),
+    revision: { version: row.version, updatedAt: row.updated_at.toISOString() },
   }));
-}
-
-/** When a case last changed in the read model, and its change counter (the workflow's `version`). */
-export interface CaseRevision {
-  /** The workflow's change counter: it grows with every change of the case (a sign-off, a correction, a transfer). */
-  version: number;
-  /** When the read model last took a change of the case. */
-  updatedAt: Instant;
-}
-
-/**
- * The revisions of these cases (`CaseRevision`), by case id: what a calendar feed stamps its events with (DTSTAMP,
- * SEQUENCE), so that a feed reads the same until one of its cases changes.
- */
-export async function caseRevisions(db: Queryable, caseIds: readonly string[]): Promise<Map<string, CaseRevision>> {
-  if (caseIds.length === 0) return new Map();
-  const { rows } = await db.query<{ id: string; version: number; updated_at: Date }>(
-    'SELECT id::text AS id, version, updated_at FROM cases WHERE id = ANY($1::uuid[])',
-    [[...new Set(caseIds)]],
-  );
-  return new Map(rows.map((row) => [row.id, { version: row.version, updatedAt: row.updated_at.toISOString() }]));
 }

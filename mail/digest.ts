@@ -26,7 +26,8 @@ const sectionName = (section: DigestSection, date: IsoDate): string =>
     expiring: 'Expiring',
   })[section];
 
-export interface DigestItem extends Deadline {
+/** A deadline as a digest line says it: its case's revision stamps calendar events only. */
+export interface DigestItem extends Omit<Deadline, 'revision'> {
   section: DigestSection;
 }
 
