@@ -1029,6 +1029,11 @@ export const MeSchema = z.object({
     .describe(
       "the zones a due date may have been counted in (law enforcement's, where identifications are read): one at a midnight of one of them is read on that zone's last day, by every reader",
     ),
+  dueDayTimeZones: z
+    .array(z.string())
+    .describe(
+      "every zone a due date of any case may have been counted in: deadlineTimeZones and the zones cases were identified in (each case's `identifiedIn`, kept after its police moved to another zone). A filter of many cases' steps by the last day each shows bounds its days by these: a case's last day is read in the zone it was identified in, else in deadlineTimeZones",
+    ),
   now: instant.describe('the API clock, which overdue and due soon are measured against'),
 });
 

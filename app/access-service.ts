@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import {
-  deadlineTimeZones,
+  deadlineTimeZoneLists,
   findAgency,
   listAgencies,
   setDailyDigest,
@@ -388,11 +388,14 @@ export function createAccessService(deps: AccessDeps) {
       // The zone the console shows this user's dates in: their agency's, else the deployment's.
       const agency = await findAgency(pool, user.agencyId);
       const fallback = deps.timeZone ?? 'UTC';
+      // One query for both lists of zones: every console page asks this.
+      const zones = await deadlineTimeZoneLists(pool, fallback);
       return {
         user,
         can,
         timeZone: agency?.timeZone ?? fallback,
-        deadlineTimeZones: await deadlineTimeZones(pool, fallback),
+        deadlineTimeZones: zones.policeNow,
+        dueDayTimeZones: zones.anyCase,
         now: (await (deps.now ?? wallClock)()).toISOString(),
       };
     },

@@ -94,6 +94,41 @@ export async function deadlineTimeZones(db: Queryable, fallback: string): Promis
 }
 
 /**
+ * In one query, the zones law enforcement works in now (`policeNow`, as `deadlineTimeZones`) and every zone a case's
+ * deadline may have been counted in (`anyCase`): those and the zones cases were identified in, as the read model
+ * keeps them with each case (`cases.identified_in`). Where a police agency has moved since, the zone its past cases'
+ * deadlines were counted in is among the latter alone, and a filter of many cases' steps by the last day each shows
+ * (the Steps page's due days, web/day-bounds.ts) bounds its days by them all.
+ *
+ * For GET /api/me, which every console page asks: the identified zones are a few among many cases, read by a "loose
+ * index scan" of cases_identified_in_idx, each step one probe for the least zone after the last one found, where a
+ * DISTINCT would read every case (test/db/read-plans.test.ts shows the plan).
+ */
+export async function deadlineTimeZoneLists(
+  db: Queryable,
+  fallback: string,
+): Promise<{ policeNow: string[]; anyCase: string[] }> {
+  const { rows } = await db.query<{ zone: string; policeNow: boolean }>(
+    `WITH RECURSIVE identified (zone) AS (
+       SELECT min(identified_in) FROM cases
+       UNION ALL
+       SELECT (SELECT min(c.identified_in) FROM cases c WHERE c.identified_in > identified.zone)
+         FROM identified WHERE identified.zone IS NOT NULL
+     )
+     SELECT zone, bool_or(police_now) AS "policeNow"
+       FROM (SELECT COALESCE(time_zone, $1) AS zone, true AS police_now FROM agencies WHERE kind = 'law_enforcement'
+             UNION ALL
+             SELECT zone, false FROM identified WHERE zone IS NOT NULL) zones
+      GROUP BY zone ORDER BY zone`,
+    [fallback],
+  );
+  return {
+    policeNow: rows.filter((row) => row.policeNow).map((row) => row.zone),
+    anyCase: rows.map((row) => row.zone),
+  };
+}
+
+/**
  * The zones the deadlines of one case may have been counted in (core/people-dates.ts `zonesCountedIn`): the one its
  * identification was read in, as the read model keeps it with the case, else, for a case that kept none (or one the
  * read model does not hold yet), those law enforcement works in now (`deadlineTimeZones`).

@@ -6700,6 +6700,8 @@ export interface operations {
                         };
                         /** @description the zones a due date may have been counted in (law enforcement's, where identifications are read): one at a midnight of one of them is read on that zone's last day, by every reader */
                         deadlineTimeZones: string[];
+                        /** @description every zone a due date of any case may have been counted in: deadlineTimeZones and the zones cases were identified in (each case's `identifiedIn`, kept after its police moved to another zone). A filter of many cases' steps by the last day each shows bounds its days by these: a case's last day is read in the zone it was identified in, else in deadlineTimeZones */
+                        dueDayTimeZones: string[];
                         /**
                          * Format: date-time
                          * @description the API clock, which overdue and due soon are measured against

@@ -5,6 +5,7 @@ import type { Queryable } from '../../db/pool';
 export interface PlanOptions {
   indexPathsOnly?: boolean;
   generic?: boolean;
+  analyze?: boolean;
 }
 
 export interface PlanNode {
@@ -12,12 +13,17 @@ export interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   Plans?: PlanNode[];
+  /** With `analyze`: the rows each run of the node gave (on average), and how many times it ran. */
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
 }
 
 /**
  * The plan of the statement `read` sends, as PostgreSQL would run it now; with `indexPathsOnly`, as it would with
  * sequential scans priced out of reach, so a plan that still scans a table in full has no index to serve it; with
- * `generic`, the plan for any values, which a prepared statement (db/pool.ts `prepared`) may settle on after a few runs.
+ * `generic`, the plan for any values, which a prepared statement (db/pool.ts `prepared`) may settle on after a few runs;
+ * with `analyze`, as it ran, with the rows each node gave (a plain EXPLAIN leaves out a subquery run by the recursive
+ * step of a recursive CTE).
  */
 export async function planOfRead(
   owner: Pool,
@@ -37,7 +43,7 @@ export async function planOfRead(
   try {
     await client.query(`SET enable_seqscan = ${options.indexPathsOnly ? 'off' : 'on'}`);
     const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      options.generic ? `EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${sent.text}` : `EXPLAIN (FORMAT JSON) ${sent.text}`,
+      `EXPLAIN (FORMAT JSON${options.generic ? ', GENERIC_PLAN' : ''}${options.analyze ? ', ANALYZE' : ''}) ${sent.text}`,
       options.generic ? [] : sent.values,
     );
     return rows[0]!['QUERY PLAN'][0].Plan;
