@@ -29,9 +29,12 @@ export function stepPages(kit: Kit): Router {
       // to act, or for a deadline shown at its hour the day it passes on where the reader is.
       // East of the police, the midnights in the day's first hours that show the day before are moved across its
       // bounds (`dueDayBounds`), so a deadline counted from an identification's hour is found by the day it shows.
+      // Each row shows its last day in the zone its case was identified in, where it kept one (`identifiedIn`), else
+      // in law enforcement's now: the bounds are judged in all of them (`dueDayTimeZones`), so a police agency that
+      // moved since moves none of its past cases' days.
       (filters, me) => {
-        const after = dueDayBounds(filters.dueAfter, me.timeZone, me.deadlineTimeZones);
-        const before = dueDayBounds(filters.dueBefore, me.timeZone, me.deadlineTimeZones);
+        const after = dueDayBounds(filters.dueAfter, me.timeZone, me.dueDayTimeZones);
+        const before = dueDayBounds(filters.dueBefore, me.timeZone, me.dueDayTimeZones);
         return {
           dueAfter: after.bound,
           dueBefore: before.bound,
