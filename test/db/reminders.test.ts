@@ -190,7 +190,7 @@ test("the end of the benefits an HHS certification opened is a deadline of the a
       at,
       owedBy: null,
       identifiedIn: null,
-      revision: { version: state.version, updatedAt: expect.any(String) },
+      revision: { version: state.version, updatedAt: expect.any(String) as unknown },
     },
   ]);
   // Its reminders go to the advocate alone: not to HHS, which signed the letter, nor to the coordinator.
