@@ -97,7 +97,7 @@ function onlyOtherThanJson(spec: Route): string {
   return ` (${others.join(', ')} only: the JSON answer holds the moment it was read, and has no ETag)`;
 }
 
-/** A 429's: how long to wait (api/rate-limits.ts `limitedHeaders`, and the uploads' and a locked account's own). */
+/** A 429's: how long to wait (app/limited-headers.ts `limitedHeaders`, which every 429 of the API uses). */
 const retryAfterHeader = {
   'Retry-After': {
     description:
@@ -106,11 +106,11 @@ const retryAfterHeader = {
   },
 };
 
-/** The IETF draft-8 rate limit headers, as express-rate-limit writes them and a rate limit's 429 repeats them. */
+/** The IETF draft-8 rate limit headers, as express-rate-limit writes them on every answer of a limited route. */
 const rateLimitHeaders = {
   RateLimit: {
     description:
-      'the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After)',
+      'the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>`',
     schema: { type: 'string' },
   },
   'RateLimit-Policy': {
@@ -118,6 +118,60 @@ const rateLimitHeaders = {
     schema: { type: 'string' },
   },
 };
+
+/**
+ * The policies a 429 of the route may name (app/limited-headers.ts): a rate limit's always; uploads in flight on an
+ * upload; a locked account where a password is checked (sign-in, and the routes that ask for the current password).
+ */
+function refusingPolicies(spec: Route): { policy: string; note: string; when: string }[] {
+  const limit = rateLimitOf(spec);
+  return [
+    {
+      policy: '"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:',
+      note: '',
+      when: 'a rate limit (`rate_limited`)',
+    },
+    ...(spec.upload
+      ? [
+          {
+            policy: '"<n>-at-once"; q=<n>; qu="concurrent-requests"; pk=:<partition key>:',
+            note:
+              " (the caller's uploads; the process's, everyone's, has no pk): no window, a place comes free as an " +
+              'upload ends, and t is the wait estimated',
+            when: 'uploads in flight (`too_many_uploads`, `uploads_busy`)',
+          },
+        ]
+      : []),
+    ...(limit === 'password_check' || spec.path === '/api/auth/sign-in'
+      ? [
+          {
+            policy: '"<n>-wrong-in-a-row"; q=<n>',
+            note:
+              ' (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is ' +
+              'when the lock ends',
+            when: 'an account locked after wrong passwords (`account_locked`)',
+          },
+        ]
+      : []),
+  ];
+}
+
+/** A 429's RateLimit headers: the policy that refused it, none remaining, its wait the Retry-After's. */
+function refusedHeaders(spec: Route) {
+  const policies = refusingPolicies(spec);
+  const named = policies.map(({ policy, when }) => `\`${policy.split(';')[0]!}\` for ${when}`);
+  const stated = policies.map(({ policy, note, when }) => `for ${when}, \`${policy}\`${note}`);
+  return {
+    RateLimit: {
+      description: `the limit that refused this request, none remaining, its wait Retry-After's: \`<policy>; r=0; t=<Retry-After>\`, the policy ${named.join('; ')}`,
+      schema: { type: 'string' },
+    },
+    'RateLimit-Policy': {
+      description: `the policy that refused it: ${stated.join('; ')}`,
+      schema: { type: 'string' },
+    },
+  };
+}
 
 /** The ids every answer carries, described once in components.headers. */
 const idHeaders = {
@@ -189,13 +243,14 @@ function operation(spec: Route): JsonSchema {
   if (limit !== 'none') {
     responses['429'] ??= problemResponse('rate limit reached; Retry-After says when to try again');
   }
-  // Every 429 says when to try again; a rate limit's (`rate_limited`) says so in its RateLimit headers too, as every
-  // answer of a route counted by a limiter does (api/rate-limits.ts; an audited read's limit is taken at its 429 only).
+  // Every 429 says when to try again, in Retry-After and in its RateLimit headers, naming the policy that refused it
+  // (app/limited-headers.ts); every answer of a route counted by a limiter carries the rate limit's RateLimit headers
+  // (api/rate-limits.ts; an audited read's limit is taken at its 429 only).
   for (const [status, response] of Object.entries(responses)) {
     const counted = limit !== 'none' && (status === '429' || (limit !== 'audited_read' && /^2/.test(status)));
     const headers = {
       ...(status === '429' ? retryAfterHeader : {}),
-      ...(counted ? rateLimitHeaders : {}),
+      ...(counted ? (status === '429' ? refusedHeaders(spec) : rateLimitHeaders) : {}),
     };
     if (Object.keys(headers).length > 0) {
       const documented = response as { headers?: Record<string, unknown> };

@@ -7,7 +7,6 @@
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import {
   ipKeyGenerator,
@@ -16,6 +15,7 @@ import {
   type Store,
   type ValueDeterminingMiddleware,
 } from 'express-rate-limit';
+import { limitedHeaders } from '../app/limited-headers';
 import type { RateCounts } from '../app/rate-counts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../app/rate-limit-settings';
 import { AppError } from '../core/errors';
@@ -32,22 +32,23 @@ interface Spent {
 }
 
 /**
- * The headers of every rate limit's 429, from this one place: Retry-After the real wait, the seconds until the
- * window ends (the 131st feed fetch 4 seconds before a minute's end was told `Retry-After: 60`, and `t=56` by
- * RateLimit), and the RateLimit and RateLimit-Policy headers (IETF draft 8), none remaining, the same wait, as
- * express-rate-limit writes them on the answers of the limited routes (`"<limit>-in-1min"`, the partition key a hash
- * of whose count it is). A refused read's 429 had none of them.
+ * The headers of every rate limit's 429 (app/limited-headers.ts, which every 429 of the API uses): Retry-After the
+ * real wait, the seconds until the window ends (the 131st feed fetch 4 seconds before a minute's end was told
+ * `Retry-After: 60`, and `t=56` by RateLimit), and the RateLimit and RateLimit-Policy headers, none remaining, the same
+ * wait, as express-rate-limit writes them on the answers of the limited routes (`"<limit>-in-1min"`, the partition key
+ * a hash of whose count it is). A refused read's 429 had none of them.
  */
-function limitedHeaders(spent: Spent, now = Date.now()): Record<string, string> {
-  const ends = spent.windowEndsAt?.getTime() ?? now + WINDOW_MS;
-  const wait = Math.max(1, Math.ceil((ends - now) / 1000));
-  const policy = `${spent.limit}-in-${WINDOW_MS / 60_000}min`;
-  const partition = Buffer.from(createHash('sha256').update(spent.key).digest('hex').slice(0, 12)).toString('base64');
-  return {
-    'Retry-After': String(wait),
-    RateLimit: `"${policy}"; r=0; t=${wait}`,
-    'RateLimit-Policy': `"${policy}"; q=${spent.limit}; w=${WINDOW_MS / 1000}; pk=:${partition}:`,
-  };
+function rateLimitedHeaders(spent: Spent, now = Date.now()): Record<string, string> {
+  return limitedHeaders(
+    {
+      policy: `${spent.limit}-in-${WINDOW_MS / 60_000}min`,
+      quota: spent.limit,
+      windowSeconds: WINDOW_MS / 1000,
+      key: spent.key,
+      until: spent.windowEndsAt ?? new Date(now + WINDOW_MS),
+    },
+    now,
+  );
 }
 
 /** A limit's key in the shared counts: the limit's name keeps the keys of different limits apart. */
@@ -86,7 +87,7 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
         next(
           new AppError('too_many_requests', `Too many ${what}; at most ${limit} a minute. Try again shortly.`, {
             code: 'rate_limited',
-            headers: limitedHeaders(spent),
+            headers: rateLimitedHeaders(spent),
           }),
         );
       },
@@ -142,7 +143,7 @@ export function auditedReadLimit(
         refused
           ? `Too many refused reads by this user; at most ${limit} a minute. Try again shortly.`
           : `Too many audited reads by this user; at most ${limit} a minute. Try again shortly.`,
-        { code: 'rate_limited', headers: limitedHeaders({ limit, windowEndsAt, key: who }) },
+        { code: 'rate_limited', headers: rateLimitedHeaders({ limit, windowEndsAt, key: who }) },
       );
     }
   };

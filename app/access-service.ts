@@ -67,6 +67,7 @@ import {
   passwordGivenNotice,
   type NoticeMailer,
 } from '../mail/agency-notices';
+import { limitedHeaders } from './limited-headers';
 import { passwordProblem, temporaryPassword } from './password-policy';
 import { wallClock, type Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -248,14 +249,13 @@ export function createAccessService(deps: AccessDeps) {
   const passwordOf = async (username: string, password: string): Promise<User | null> => {
     const { lockedUntil } = await claimPasswordCheck(pool, username, await lockoutNow(), lockout);
     if (lockedUntil) {
-      const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - (await lockoutNow()).getTime()) / 1000));
+      // The wait as every 429 says it (app/limited-headers.ts): `"<n>-wrong-in-a-row"`, no window, no partition key.
+      const policy = { policy: `${lockout.freeFailures}-wrong-in-a-row`, quota: lockout.freeFailures };
+      const headers = limitedHeaders({ ...policy, until: lockedUntil }, (await lockoutNow()).getTime());
       throw new AppError(
         'too_many_requests',
-        `Too many wrong passwords for this account. Try again in ${seconds} seconds.`,
-        {
-          code: 'account_locked',
-          headers: { 'Retry-After': String(seconds) },
-        },
+        `Too many wrong passwords for this account. Try again in ${headers['Retry-After']} seconds.`,
+        { code: 'account_locked', headers },
       );
     }
     const user = await checkPassword(pool, username, password);

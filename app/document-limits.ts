@@ -5,7 +5,7 @@
  * and PostgreSQL grew by 1.5 GB in two minutes). The numbers, and why, are in the README's Documents section.
  *
  * - Uploads in flight, per user and per API process, counted from before the body is read to the answer: one over
- *   either limit is refused at once, 429 with Retry-After, its body never read.
+ *   either limit is refused at once, 429 with Retry-After (and the RateLimit headers), its body never read.
  * - The pool's share: an upload's writes (the sealed 10 MB row) use at most `writeConnections` of the pool's
  *   connections at a time; the others wait their turn outside the pool, so reads and the readiness check always find
  *   a connection.
@@ -13,6 +13,7 @@
  *   row's insert, under a lock of the case, so two uploads at once cannot both pass the last place).
  */
 import { AppError } from '../core/errors';
+import { limitedHeaders } from './limited-headers';
 
 export interface DocumentLimits {
   /** Uploads one user may have in flight at once, in one API process. */
@@ -35,15 +36,22 @@ export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   bytesPerCase: 200 * 1024 * 1024,
 };
 
-/** Seconds a refused upload should wait before it is sent again: a 10 MB upload takes about a second. */
-const RETRY_AFTER_SECONDS = '5';
+/** How long a refused upload should wait before it is sent again: a 10 MB upload takes about a second. */
+const RETRY_AFTER_MS = 5_000;
 
 /**
- * A refusal's headers. `Connection: close`: Node would otherwise read the rest of the refused body (up to 10 MB) to
- * keep the connection for another request, and 27 refused bodies drained at once held the reads of everyone else
- * (bench/upload-bench.ts: the coordinator's reads 1.3 s at the median, 82 ms with the connection closed).
+ * A refusal's headers: the wait, as every 429 says it (app/limited-headers.ts; `"<n>-at-once"`, counted in concurrent
+ * requests, with no window), and `Connection: close`: Node would otherwise read the rest of the refused body (up to
+ * 10 MB) to keep the connection for another request, and 27 refused bodies drained at once held the reads of everyone
+ * else (bench/upload-bench.ts: the coordinator's reads 1.3 s at the median, 82 ms with the connection closed). `userId`:
+ * whose uploads are counted, none for the process's, which counts everyone's.
  */
-const REFUSED = { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' };
+function refused(limit: number, userId?: string): Record<string, string> {
+  const now = Date.now();
+  const policy = { policy: `${limit}-at-once`, quota: limit, unit: 'concurrent-requests' as const };
+  const headers = limitedHeaders({ ...policy, key: userId, until: new Date(now + RETRY_AFTER_MS) }, now);
+  return { ...headers, Connection: 'close' };
+}
 
 /** The uploads in flight in this process: `enter` takes a place (or refuses, 429), the returned function gives it back. */
 export function createUploadGate(limits: Pick<DocumentLimits, 'uploadsPerUser' | 'uploadsPerProcess'>) {
@@ -56,13 +64,13 @@ export function createUploadGate(limits: Pick<DocumentLimits, 'uploadsPerUser' |
         throw new AppError(
           'too_many_requests',
           `You already have ${mine} uploads under way, the most one person may send at once: wait for one to finish, then send this one again.`,
-          { code: 'too_many_uploads', headers: REFUSED },
+          { code: 'too_many_uploads', headers: refused(limits.uploadsPerUser, userId) },
         );
       if (total >= limits.uploadsPerProcess)
         throw new AppError(
           'too_many_requests',
           `The service is receiving ${total} uploads already, the most it takes at once: send this one again in a few seconds.`,
-          { code: 'uploads_busy', headers: REFUSED },
+          { code: 'uploads_busy', headers: refused(limits.uploadsPerProcess) },
         );
       byUser.set(userId, mine + 1);
       total += 1;

@@ -916,9 +916,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -981,7 +981,7 @@ export interface operations {
             /** @description the agency */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -1083,9 +1083,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -1145,7 +1145,7 @@ export interface operations {
             /** @description the agency */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -1247,9 +1247,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -1415,9 +1415,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -1468,7 +1468,7 @@ export interface operations {
             /** @description a nonce for one sign-in */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -1534,9 +1534,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -1582,7 +1582,7 @@ export interface operations {
             /** @description a session token */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -1685,9 +1685,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -1745,7 +1745,7 @@ export interface operations {
             /** @description a session token */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -1837,9 +1837,9 @@ export interface operations {
             /** @description too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing) */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -2123,9 +2123,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -2212,7 +2212,7 @@ export interface operations {
             /** @description the new case; Location names it */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -2405,9 +2405,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -2653,9 +2653,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -2724,7 +2724,7 @@ export interface operations {
             /** @description the case with the new request pending */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -2928,9 +2928,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -2996,7 +2996,7 @@ export interface operations {
             /** @description the closed case */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -3200,9 +3200,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -3378,9 +3378,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -3528,9 +3528,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -3594,7 +3594,7 @@ export interface operations {
             /** @description the document is removed: what is kept of it */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -3699,9 +3699,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -3868,9 +3868,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -3941,7 +3941,7 @@ export interface operations {
             /** @description the case after the correction */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -4145,9 +4145,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -4217,7 +4217,7 @@ export interface operations {
             /** @description what the correction would withdraw */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -4375,9 +4375,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -4554,9 +4554,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -4617,7 +4617,7 @@ export interface operations {
             /** @description this content was already added to the step: the document already there */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -4661,7 +4661,7 @@ export interface operations {
             /** @description the document as listed; Location names its download */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -4782,9 +4782,9 @@ export interface operations {
             /** @description too many uploads under way at once, read no further and nothing stored: `too_many_uploads`, the caller has 2 already; `uploads_busy`, this API process is receiving 4 (from anyone); Retry-After says when to send it again. Or the per-user limit of writes a minute (`rate_limited`) */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-at-once"` for uploads in flight (`too_many_uploads`, `uploads_busy`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for uploads in flight (`too_many_uploads`, `uploads_busy`), `"<n>-at-once"; q=<n>; qu="concurrent-requests"; pk=:<partition key>:` (the caller's uploads; the process's, everyone's, has no pk): no window, a place comes free as an upload ends, and t is the wait estimated */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -4852,7 +4852,7 @@ export interface operations {
             /** @description the case after the sign-off */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -5056,9 +5056,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -5125,7 +5125,7 @@ export interface operations {
             /** @description the sign-off would be taken */
             204: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -5226,9 +5226,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -5385,9 +5385,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -5458,7 +5458,7 @@ export interface operations {
             /** @description the case has this identity already */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -5485,7 +5485,7 @@ export interface operations {
             /** @description the identity, recorded */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -5600,9 +5600,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -5671,7 +5671,7 @@ export interface operations {
             /** @description the identity as it now is, and the case’s new reference if it got one */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -5792,9 +5792,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -5967,9 +5967,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -6036,7 +6036,7 @@ export interface operations {
             /** @description the case after the transfer */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -6240,9 +6240,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -6337,7 +6337,7 @@ export interface operations {
             /** @description one page; pass nextCursor as cursor, with the same name, for the next */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -6456,9 +6456,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -6630,9 +6630,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -6785,9 +6785,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -6936,9 +6936,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -6998,7 +6998,7 @@ export interface operations {
             /** @description the feed, with its URL shown this once */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -7106,9 +7106,9 @@ export interface operations {
             /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -7161,7 +7161,7 @@ export interface operations {
             /** @description the revoked feed */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -7253,9 +7253,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -7313,7 +7313,7 @@ export interface operations {
             /** @description changed */
             204: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -7392,9 +7392,9 @@ export interface operations {
             /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -7573,9 +7573,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -7923,9 +7923,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8104,9 +8104,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8265,9 +8265,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8328,7 +8328,7 @@ export interface operations {
             /** @description the key, shown this once */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -8442,9 +8442,9 @@ export interface operations {
             /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8497,7 +8497,7 @@ export interface operations {
             /** @description the revoked token */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -8598,9 +8598,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8750,9 +8750,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8814,7 +8814,7 @@ export interface operations {
             /** @description the user */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -8920,9 +8920,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8975,7 +8975,7 @@ export interface operations {
             /** @description the disabled user */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -9070,9 +9070,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -9125,7 +9125,7 @@ export interface operations {
             /** @description the enabled user and their temporary password, shown once */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -9235,9 +9235,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -9393,9 +9393,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -9456,7 +9456,7 @@ export interface operations {
             /** @description the link */
             201: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -9568,9 +9568,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -9623,7 +9623,7 @@ export interface operations {
             /** @description the user and their temporary password, shown once */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -9733,9 +9733,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -9794,7 +9794,7 @@ export interface operations {
             /** @description the user with their new roles */
             200: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -9911,9 +9911,9 @@ export interface operations {
             /** @description rate limit reached; Retry-After says when to try again */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -9970,7 +9970,7 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
@@ -10040,9 +10040,9 @@ export interface operations {
             /** @description too many fetches from this address */
             429: {
                 headers: {
-                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` (on a 429, t is Retry-After) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
                     RateLimit?: string;
-                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;

@@ -318,6 +318,43 @@ describe('per-account lockout', () => {
     await guess('lockout-target', TEST_PASSWORD).expect(201);
   });
 
+  it("tells a locked account's wait as every 429 does, in Retry-After and RateLimit naming the lockout: at sign-in and where the current password is asked", async () => {
+    const owner = await createTestUser(stack.pool, {
+      username: 'lockout-told',
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
+    const [app] = processes() as [ReturnType<typeof appWith>];
+    const signIn = (n: number, password: string) =>
+      request(app)
+        .post('/api/auth/sign-in')
+        .set('X-Forwarded-For', `198.51.100.${n}`)
+        .send({ username: 'lockout-told', password });
+    for (let n = 1; n <= 6; n += 1) await signIn(n, `guess ${n}`).expect(401);
+    const waitOf = (res: request.Response) => ({
+      status: res.status,
+      code: (res.body as { code?: string }).code,
+      retryAfter: res.headers['retry-after'],
+      rateLimit: res.headers.ratelimit,
+      policy: res.headers['ratelimit-policy'],
+    });
+    // Locked for a minute after 5 free failures; no partition key, which could only come from what was typed.
+    const told = {
+      status: 429,
+      code: 'account_locked',
+      retryAfter: '60',
+      rateLimit: '"5-wrong-in-a-row"; r=0; t=60',
+      policy: '"5-wrong-in-a-row"; q=5',
+    };
+    expect(waitOf(await signIn(7, TEST_PASSWORD))).toEqual(told);
+    const key = await request(app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'while locked', currentPassword: TEST_PASSWORD });
+    expect(waitOf(key)).toEqual(told);
+  });
+
   it('counts wrong current passwords when creating an API key against the same account', async () => {
     const owner = await createTestUser(stack.pool, {
       username: 'key-guesser',

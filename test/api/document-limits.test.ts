@@ -1,9 +1,10 @@
 /**
  * One account's uploads must not starve everyone (outside probe Q2), on real parts (test/support/stack.ts): uploads
- * in flight beyond the caller's 2, or the process's 4, are refused 429 with Retry-After, their bodies unread; a step's
- * document count and a case's bytes are quotas refused in words naming the field, nothing stored; and while uploads
- * hold every connection they may (their writes held up by a lock on `step_documents`, taken as the owner), another
- * user's read and the readiness check still get one. It asserts that they answer, never how fast.
+ * in flight beyond the caller's 2, or the process's 4, are refused 429 with Retry-After and the RateLimit headers,
+ * their bodies unread; a step's document count and a case's bytes are quotas refused in words naming the field,
+ * nothing stored; and while uploads hold every connection they may (their writes held up by a lock on
+ * `step_documents`, taken as the owner), another user's read and the readiness check still get one. It asserts that
+ * they answer, never how fast.
  */
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
@@ -92,6 +93,13 @@ async function holdDocumentWrites(): Promise<{ blocked(): Promise<number>; relea
   };
 }
 
+/** How a refusal says how long to wait: Retry-After and the RateLimit headers. */
+const waitOf = (res: request.Response) => ({
+  retryAfter: res.headers['retry-after'],
+  rateLimit: res.headers.ratelimit,
+  policy: res.headers['ratelimit-policy'],
+});
+
 /** Sends the upload now (supertest sends on `then`), for the test to await its answer later. */
 const sent = async (test: request.Test): Promise<request.Response> => test;
 
@@ -112,7 +120,12 @@ describe('uploads in flight', () => {
           detail: expect.stringContaining('uploads under way') as unknown,
         }),
       ]);
-      expect(third.headers['retry-after']).toBe('5');
+      // Its wait said as every 429 says it (app/limited-headers.ts): the caller's own count of uploads at once.
+      expect(waitOf(third)).toEqual({
+        retryAfter: '5',
+        rateLimit: '"2-at-once"; r=0; t=5',
+        policy: expect.stringMatching(/^"2-at-once"; q=2; qu="concurrent-requests"; pk=:[A-Za-z0-9+/=]+:$/) as unknown,
+      });
       // Another user is not held to the officer's limit: the coordinator's upload is taken (it waits its turn).
       const coordinators = sent(upload(app, caseId, COORDINATOR));
       await held.release();
@@ -136,7 +149,12 @@ describe('uploads in flight', () => {
 
       const fifth = await upload(app, caseId, 'demo-admin');
       expect([fifth.status, fifth.body]).toEqual([429, expect.objectContaining({ code: 'uploads_busy' })]);
-      expect(fifth.headers['retry-after']).toBe('5');
+      // The process's count is everyone's: no partition key.
+      expect(waitOf(fifth)).toEqual({
+        retryAfter: '5',
+        rateLimit: '"4-at-once"; r=0; t=5',
+        policy: '"4-at-once"; q=4; qu="concurrent-requests"',
+      });
       await held.release();
       expect((await Promise.all(four)).map((res) => res.status)).toEqual([201, 201, 201, 201]);
     } finally {

@@ -192,6 +192,23 @@ describe('OpenAPI document: the answers every route can give', () => {
     expect(headersOf(byAt['GET /api/cases/{caseId}']?.['200'])).not.toContain('RateLimit');
   });
 
+  it("describes each 429's RateLimit headers as they are sent: the uploads in flight and a locked account's too", async () => {
+    const byAt = Object.fromEntries((await operations()).map(({ at, operation }) => [at, operation.responses['429']]));
+    const describedOf = (at: string) => {
+      const headers = (byAt[at]?.headers ?? {}) as Record<string, { description?: string }>;
+      return `${headers.RateLimit?.description} | ${headers['RateLimit-Policy']?.description}`;
+    };
+    const upload = describedOf('POST /api/cases/{caseId}/steps/{stepId}/documents');
+    expect(upload).toContain('`"<n>-at-once"; q=<n>; qu="concurrent-requests"; pk=:<partition key>:`');
+    expect(upload).toContain('`too_many_uploads`, `uploads_busy`');
+    for (const at of ['POST /api/auth/sign-in', 'POST /api/tokens'])
+      expect([at, describedOf(at)]).toEqual([at, expect.stringContaining('`"<n>-wrong-in-a-row"; q=<n>`') as unknown]);
+    // Each names only what its route can send: a case's sign-off is refused by the write limit alone.
+    const signOff = describedOf('POST /api/cases/{caseId}/steps/{stepId}/sign-off');
+    expect(signOff).toContain('`"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`');
+    expect(signOff).not.toMatch(/at-once|wrong-in-a-row/);
+  });
+
   it('types every instant it answers `format: date-time` and every day `format: date`', async () => {
     type Schema = {
       type?: string | string[];
