@@ -831,11 +831,17 @@ function correctionRefusal(error: unknown, stepId: string): unknown {
   return new AppError(error.kind, IDENTIFICATION_NOT_CORRECTABLE, { ...error.options, fields });
 }
 
-/** A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named). */
+/**
+ * A refusal of the case rules as the API answers it (403, 404, 409 or 422, with the field named): every broken rule the
+ * command's rules judged together (`more`, domain/case-state.ts `together`) is in `errors`, as a schema's problems
+ * are, and in the detail; the first decides the code and status, as it did alone.
+ */
 export function rejectionError(rejection: Rejection): AppError {
-  return new AppError(REJECTION_KINDS[rejection.code], rejection.message, {
+  const broken = [rejection, ...(rejection.more ?? [])];
+  const fields = broken.flatMap(({ field, message }) => (field ? [{ field, message }] : []));
+  return new AppError(REJECTION_KINDS[rejection.code], broken.map(({ message }) => message).join('; '), {
     code: rejection.code,
-    fields: rejection.field ? [{ field: rejection.field, message: rejection.message }] : undefined,
+    fields: fields.length > 0 ? fields : undefined,
   });
 }
 

@@ -265,6 +265,33 @@ export interface Rejection {
   code: RejectionCode;
   field?: string;
   message: string;
+  /**
+   * The command's other broken rules, where its rules are judged together (a sign-off's dates, against today and one
+   * against another: domain/case.ts `checkSignOff`, the tracks' checks), each field's first: a case worker then fixes
+   * them all at once, not one per send. This rejection is the first broken rule, as it was before they were
+   * gathered, and alone decides the answer's code and status.
+   */
+  more?: Rejection[];
+}
+
+/**
+ * The rules judged together, as one rejection (null when none is broken): the first broken, with the others after it
+ * (`more`), one per field (a field's first rule broken; one rule's refusal often implies the next's, as a day after
+ * today is past a limit counted from it too). The first stays the first of the list, so what refuses, and why first,
+ * is what it was when only the first was answered.
+ */
+export function together(rejections: ReadonlyArray<Rejection | null | undefined>): Rejection | null {
+  const broken: Rejection[] = [];
+  for (const rejection of rejections) {
+    if (!rejection) continue;
+    for (const { more: _more, ...one } of [rejection, ...(rejection.more ?? [])]) {
+      if (one.field !== undefined && broken.some((seen) => seen.field === one.field)) continue;
+      broken.push(one);
+    }
+  }
+  const [first, ...more] = broken;
+  if (!first) return null;
+  return more.length > 0 ? { ...first, more } : first;
 }
 
 export const ALARM_KINDS = ['reminder', 'due', 'escalation', 'expiry_reminder', 'expired'] as const;

@@ -24,6 +24,7 @@ import {
   openStep,
   record,
   slaDueAt,
+  together,
   updateStep,
   type CaseState,
   type Rejection,
@@ -306,8 +307,9 @@ function stepOpenedOn(state: CaseState, step: Step): IsoDate {
  * None may lie in the future, nor before the TVPA (`beforeTheTvpa`); counted from events, none may precede the step it
  * signs. `today`: the UTC day of the
  * workflow's clock, which the identification's own day may pass (an evening in Chicago is already the next day in UTC).
+ * Every event date is judged: the refusal names each that is out of order (`together`), the first as before.
  */
-function eventDateOutOfOrder(
+function eventDatesOutOfOrder(
   state: CaseState,
   step: Step,
   details: Record<string, unknown>,
@@ -316,7 +318,7 @@ function eventDateOutOfOrder(
   const identifiedOn = identificationDayOf(state);
   const openedOn = stepOpenedOn(state, step);
   const latest = today > identifiedOn ? today : identifiedOn;
-  for (const [field, value] of eventDates(details)) {
+  const outOfOrder = ([field, value]: [string, IsoDate]): Rejection | null => {
     if (value > latest)
       return {
         code: 'date_order',
@@ -333,8 +335,9 @@ function eventDateOutOfOrder(
         message: `${field} (${value}) is before ${step.id} opened (${openedOn})`,
       };
     }
-  }
-  return null;
+    return null;
+  };
+  return together(eventDates(details).map(outOfOrder));
 }
 
 /**
@@ -466,7 +469,9 @@ export function checkSignOff(
     openedOn: stepOpenedOn(state, step),
     correcting: actorChecked,
   };
-  return eventDateOutOfOrder(state, step, ctx.details, today) ?? checkFor(step.kind)?.(ctx) ?? null;
+  // The dates against today and the step's opening, and the track's own rules (one date against another, a limit),
+  // judged together: every broken one is answered at once (`together`), the first as it was alone.
+  return together([eventDatesOutOfOrder(state, step, ctx.details, today), checkFor(step.kind)?.(ctx)]);
 }
 
 /**

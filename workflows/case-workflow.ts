@@ -142,12 +142,17 @@ const { notify, notifyTransfer } = proxyActivities<CaseActivities>({
  * completion and the worker stops for every case. A validator's refusal is not recorded, so no history changes.
  */
 function reject(rejection: Rejection): never {
-  const message = rejection.message.toWellFormed();
-  const field = rejection.field?.toWellFormed();
+  const wellFormed = (one: Rejection): Rejection => {
+    const field = one.field?.toWellFormed();
+    return { ...one, message: one.message.toWellFormed(), ...(field === undefined ? {} : { field }) };
+  };
+  // The other broken rules judged with the first (`more`) are the rules' own words too: each made well-formed.
+  const more = rejection.more?.map(wellFormed);
+  const first = wellFormed(rejection);
   throw ApplicationFailure.create({
     type: REJECTION_FAILURE_TYPE,
-    message,
-    details: [{ ...rejection, message, ...(field === undefined ? {} : { field }) }],
+    message: first.message,
+    details: [{ ...first, ...(more === undefined ? {} : { more }) }],
     nonRetryable: true,
   });
 }

@@ -9,7 +9,7 @@ import { currentCpGrant, withdrawUnbackedCertification } from './certification-g
 import { unlockCertification } from './hhs';
 import {
   lapseAlarms,
-  firstOf,
+  allOf,
   windowEndAlarms,
   outOfRange,
   text,
@@ -59,7 +59,7 @@ export const continuedPresence: TrackRules = {
       if (ctx.outcome !== 'granted') return null;
       const grantedOn = text(ctx.details, 'grantedOn') || ctx.today;
       const { validUntil, limit, months, source } = grantEnd(ctx);
-      return firstOf(
+      return allOf(
         () =>
           validUntil < grantedOn
             ? dateOrder('validUntil', `validUntil (${validUntil}) is before grantedOn (${grantedOn})`)
@@ -78,7 +78,7 @@ export const continuedPresence: TrackRules = {
       const current = grantValidUntil(currentCpGrant(ctx.state.steps));
       // A renewal granted before the current grant ends extends it; one granted after a lapse runs from its own date.
       const { validUntil, limit, months, source } = grantEnd(ctx);
-      return firstOf(
+      return allOf(
         () =>
           current && validUntil <= current
             ? dateOrder('validUntil', `a renewal must end after the current grant (${current})`)

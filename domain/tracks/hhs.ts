@@ -22,7 +22,7 @@ import {
 import type { Instant, Step } from '../types';
 import { certificationGroundNow, type CertificationUnlock } from './certification-grounds';
 import {
-  firstOf,
+  allOf,
   leadAlarms,
   windowEndAlarms,
   outOfRange,
@@ -171,7 +171,7 @@ export const hhs: TrackRules = {
         if (refused) return refused;
         const { validUntil, limit } = interimEnd(ctx);
         const current = text(ctx.step.details, 'validUntil');
-        return firstOf(
+        return allOf(
           () =>
             validUntil <= current
               ? dateOrder('validUntil', `an extension must end after the letter's current end (${current})`)
@@ -188,7 +188,7 @@ export const hhs: TrackRules = {
       const issuedOn = text(ctx.details, 'issuedOn');
       const { validUntil, limit } = interimEnd(ctx);
       // A letter that already lapsed is recorded as it was, and then shows as expired.
-      return firstOf(
+      return allOf(
         () =>
           validUntil < issuedOn
             ? dateOrder('validUntil', `validUntil (${validUntil}) is before issuedOn (${issuedOn})`)
@@ -206,7 +206,7 @@ export const hhs: TrackRules = {
     hhs_certification_letter: (ctx) => {
       if (ctx.outcome !== 'certified') return null;
       const eligibilityDate = text(ctx.details, 'eligibilityDate');
-      return firstOf(
+      return allOf(
         // A ground that ended since the request (a T-visa denial with no CP in force) leaves nothing to certify on. A
         // correction of a letter certified while one held is judged on the case as it is now, so it is not held to it.
         () =>

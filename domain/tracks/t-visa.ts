@@ -8,7 +8,7 @@ import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep,
 import type { Step } from '../types';
 import { withdrawUnbackedCertification } from './certification-grounds';
 import { unlockCertification } from './hhs';
-import { dateOrder, firstOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
+import { dateOrder, allOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
 import type { StepDetails } from '../steps';
 import { countsFromEvents } from '../policy';
 
@@ -22,7 +22,7 @@ function checkEvidenceRequest(ctx: SignOffContext) {
   const respondBy = text(ctx.details, 'respondBy');
   const allowed = notice === 'noid' ? noidResponse : rfeResponse;
   const limit = addDays(issuedOn, allowed.days);
-  return firstOf(
+  return allOf(
     () =>
       stepsOfKind(ctx.state, 't_visa_evidence_response').some((step) => step.status === 'pending')
         ? {
@@ -78,7 +78,7 @@ function checkApproval(ctx: SignOffContext) {
   // 2026-12-02.1 allowed the anniversary itself, and sign-offs they accepted must still apply when their cases replay.
   const anniversary = addMonths(approvedOn, tStatus.months);
   const limit = countsFromEvents(ctx.state.policy) ? addDays(anniversary, -1) : anniversary;
-  return firstOf(
+  return allOf(
     () =>
       validUntil < approvedOn
         ? dateOrder('validUntil', `validUntil (${validUntil}) is before approvedOn (${approvedOn})`)

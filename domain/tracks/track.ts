@@ -4,7 +4,7 @@
  * schema validation, the due-date reminder ladder) live in `case.ts` and `alarms.ts`.
  */
 import { addDaysToInstant, LAST_DAY_ENDS_EVERYWHERE_MS, type IsoDate } from '../dates';
-import { findStep, signingTime, type Alarm, type CaseState, type Rejection } from '../case-state';
+import { findStep, signingTime, together, type Alarm, type CaseState, type Rejection } from '../case-state';
 import type { StepDetails } from '../steps';
 import type { Actor, Instant, Step, StepKind } from '../types';
 
@@ -48,13 +48,12 @@ export function outOfRange(field: string, message: string): Rejection {
   return { code: 'date_out_of_range', field: `details.${field}`, message };
 }
 
-/** The first rejection of several checks, evaluated lazily in order. */
-export function firstOf(...checks: Array<() => Rejection | null>): Rejection | null {
-  for (const check of checks) {
-    const rejection = check();
-    if (rejection) return rejection;
-  }
-  return null;
+/**
+ * Several checks of a sign-off, judged together (`together`): the first broken, with every other after it, so the
+ * refusal names them all. Every check runs: each reads details the schema already held to their shape.
+ */
+export function allOf(...checks: Array<() => Rejection | null>): Rejection | null {
+  return together(checks.map((check) => check()));
 }
 
 /**

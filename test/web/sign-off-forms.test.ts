@@ -353,6 +353,26 @@ test('a date after today is refused at the first send, for a reader who does not
   await page.context().close();
 });
 
+test('a sign-off breaking two rules at once is refused with both, each at its field, at the first send', async () => {
+  const id = await grantedCase('two-rules', true);
+  const page = await pageAs('demo-ice-officer');
+  await page.goto(`${service.base}/cases/${id}/steps/cp_decision-1?outcome=granted`);
+  // Granted in three days (after today), valid until tomorrow (before it was granted): two rules, two fields.
+  await page.getByLabel('Granted on (optional)').fill(daysAgo(-3));
+  await page.getByLabel('Valid until (optional)').fill(daysAgo(-1));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await errorSummaryFocused(page)).toBe(true);
+  expect(await page.getByRole('heading', { name: /^Check your answers/ }).count()).toBe(0);
+  const grantedOn = 'The date must be on or before today';
+  const validUntil = `The date it is valid until must be on or after ${formatCalendarDay(daysAgo(-3))}`;
+  expect(await page.locator('#details-grantedOn-error').textContent()).toBe(grantedOn);
+  expect(await page.locator('#details-validUntil-error').textContent()).toBe(validUntil);
+  const summary = await page.getByRole('alert').innerText();
+  expect([summary.includes(grantedOn), summary.includes(validUntil)]).toEqual([true, true]);
+  await saidInWords(page);
+  await page.context().close();
+});
+
 test('a correction is refused at its first send as "Confirm" would refuse it: a date before the step opened, no change', async () => {
   const id = await grantedCase('correction-first-send', true);
   const page = await pageAs('demo-police-officer');
