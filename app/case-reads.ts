@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import { AppError, type FieldProblem } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { agencyKindOf, agencyKindsOf, deadlineTimeZones, findAgency } from '../db/agencies';
+import { agencyKindOf, agencyKindsOf, deadlineTimeZonesOfCase, findAgency } from '../db/agencies';
 import { getCase, type CaseView } from '../db/read-model';
 import { listCaseReminders, type Reminder } from '../db/reminders';
 import { readSurvivor } from '../db/survivors';
@@ -129,11 +129,13 @@ export function createCaseReads(deps: CaseReadsDeps) {
 
   /**
    * The zones an identification entered by its date alone may have been kept in (the start of that day where the
-   * police work): asked only of a case identified so.
+   * police worked then): the zone the case was identified in, kept with it (`identifiedIn`), so a police agency that
+   * moved since moves none of its past cases' days; else, for a case that kept none, those law enforcement works in
+   * now. Asked only of a case identified so.
    */
   const identificationZones = async (view: CaseView): Promise<string[]> => {
     const byDay = view.steps.some((step) => step.kind === 'identification' && step.details['identifiedOn']);
-    return byDay ? deadlineTimeZones(deps.pool, deps.timeZone ?? 'UTC') : [];
+    return byDay ? deadlineTimeZonesOfCase(deps.pool, view.identifiedIn, deps.timeZone ?? 'UTC') : [];
   };
 
   return {

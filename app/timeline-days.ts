@@ -24,8 +24,8 @@ interface StepDays {
 
 /**
  * The day of each entry (by its `seq` in the whole timeline) that happened on a day entered without a time.
- * `policeZones`: the zones an identification entered by its date may have been kept in (db/agencies.ts
- * `deadlineTimeZones`); UTC besides.
+ * `policeZones`: the zones an identification entered by its date may have been kept in: the one the case was
+ * identified in, where it kept it, else law enforcement's now (db/agencies.ts `deadlineTimeZonesOfCase`); UTC besides.
  */
 export function enteredDays(
   timeline: readonly TimelineEntry[],

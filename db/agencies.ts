@@ -137,8 +137,19 @@ export async function caseDeadlineTimeZones(db: Queryable, caseId: string, fallb
   const { rows } = await db.query<{ zone: string | null }>('SELECT identified_in AS zone FROM cases WHERE id = $1', [
     caseId,
   ]);
-  const kept = rows[0]?.zone ?? null;
-  return zonesCountedIn(kept, kept ? [] : await deadlineTimeZones(db, fallback));
+  return deadlineTimeZonesOfCase(db, rows[0]?.zone, fallback);
+}
+
+/**
+ * As `caseDeadlineTimeZones`, for a case already read with the zone it kept (a case view's `identifiedIn`): that zone
+ * alone, with no query, else those law enforcement works in now.
+ */
+export async function deadlineTimeZonesOfCase(
+  db: Queryable,
+  identifiedIn: string | null | undefined,
+  fallback: string,
+): Promise<string[]> {
+  return zonesCountedIn(identifiedIn, identifiedIn ? [] : await deadlineTimeZones(db, fallback));
 }
 
 /**
