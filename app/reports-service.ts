@@ -103,7 +103,8 @@ export function createReportsService(deps: ReportsDeps) {
   return {
     /**
      * The period's figures over the cases the actor's agency takes part in and the steps the actor sees there
-     * (domain/access.ts `seenStepsAgency`); `from` and `to` are whole UTC days.
+     * (domain/access.ts `seenStepsAgency`); `from` and `to` are whole UTC days, but an identification is in them by
+     * its own day (`identifiedOn`), as the caseload's filter reads it.
      */
     async compliance(actor: Actor, period: { from: IsoDate; to: IsoDate }): Promise<ComplianceReport> {
       const now = await deps.now();

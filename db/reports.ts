@@ -13,7 +13,10 @@ export interface ReportScope {
   participantAgencyId: string;
   /** Only the facts of this agency's steps (a reader who sees no other's, domain/access.ts `seenStepsAgency`). */
   stepAgencyId?: string;
-  /** The period: events at or after `start` and before `end`. */
+  /**
+   * The period: events at or after `start` and before `end`, both the start of a UTC day; an identification is in it
+   * by its day (its `identifiedOn`), from `start`'s day to the day before `end`'s.
+   */
   start: Date;
   end: Date;
   /**
@@ -61,6 +64,9 @@ export interface MetricRow {
 const days = (from: string, to: string) => `((${to} AT TIME ZONE 'UTC')::date - (${from} AT TIME ZONE 'UTC')::date)`;
 /** In the period: $1 <= at < $2. */
 const inPeriod = (at: string) => `(${at} >= $1 AND ${at} < $2)`;
+/** A day in the period: the period's bounds are the starts of UTC days (app/reports-service.ts), so whole days. */
+const dayInPeriod = (day: string) =>
+  `(${day} >= ($1::timestamptz AT TIME ZONE 'UTC')::date AND ${day} < ($2::timestamptz AT TIME ZONE 'UTC')::date)`;
 /** Not settled at the period's end ($4, the end or now): completion, cancellation and lapse all set completed_at. */
 const openAtEnd = (s: string) => `(${s}.opened_at < $4 AND (${s}.completed_at IS NULL OR ${s}.completed_at >= $4))`;
 
@@ -82,26 +88,32 @@ WITH scoped AS (
         AND t.summary ~ '^case (closed|withdrawn) \\((${NOT_A_CASE.join('|')})\\)$'))
 ),
 st AS (SELECT s.* FROM case_steps s JOIN scoped c ON c.id = s.case_id),
+-- An identification is dated by its day where it was made, the step's identifiedOn (the day typed, or the day of its
+-- instant in the identifying police's zone), as the caseload's identifiedFrom/identifiedTo read it (db/case-list.ts):
+-- its UTC day put a case identified on 6 Dec in Guam under 5 Dec. A step without it (none since the first release)
+-- is dated by the UTC day of its instant, as domain/case.ts identificationDayOf reads it. Its instant (at) still
+-- starts a minor's 24 hours.
 ident AS (
-  SELECT s.case_id, s.agency_id, s.completed_at AS at, c.path
+  SELECT s.case_id, s.agency_id, s.completed_at AS at, c.path,
+         coalesce((s.details->>'identifiedOn')::date, (s.completed_at AT TIME ZONE 'UTC')::date) AS day
   FROM st s JOIN scoped c ON c.id = s.case_id
   WHERE s.kind = 'identification' AND s.completed_at IS NOT NULL
 ),
 facts (agency_id, metric, value, met) AS (
-  SELECT agency_id, 'cases_' || path, NULL::integer, NULL::boolean FROM ident WHERE ${inPeriod('at')}
+  SELECT agency_id, 'cases_' || path, NULL::integer, NULL::boolean FROM ident WHERE ${dayInPeriod('day')}
   UNION ALL
   -- A minor not yet notified whose 24 hours are not over ($6, now) is no failure yet: counted apart, until notified or
   -- until those hours are over.
   SELECT n.agency_id, CASE WHEN ${stillWithin24h} THEN 'minor_notification_within_24h' ELSE 'minor_notification' END,
          NULL, CASE WHEN NOT ${stillWithin24h} THEN n.status = 'completed' AND n.completed_at <= i.at + interval '24 hours' END
   FROM ident i JOIN st n ON n.case_id = i.case_id AND n.kind = 'hhs_minor_notification'
-  WHERE i.path = 'minor' AND ${inPeriod('i.at')}
+  WHERE i.path = 'minor' AND ${dayInPeriod('i.day')}
   UNION ALL
   SELECT agency_id, CASE kind WHEN 'cp_decision' THEN 'cp_decision_days' ELSE 'certification_letter_days' END,
          ${days('opened_at', 'completed_at')}, NULL
   FROM st WHERE kind IN ('cp_decision', 'hhs_certification_letter') AND outcome IS NOT NULL AND ${inPeriod('completed_at')}
   UNION ALL
-  SELECT f.agency_id, 't_visa_filing_days', ${days('i.at', 'f.completed_at')}, NULL
+  SELECT f.agency_id, 't_visa_filing_days', (f.completed_at AT TIME ZONE 'UTC')::date - i.day, NULL
   FROM st f JOIN ident i ON i.case_id = f.case_id
   WHERE f.kind = 't_visa_filing' AND f.outcome IS NOT NULL AND ${inPeriod('f.completed_at')}
   UNION ALL

@@ -7726,11 +7726,12 @@ export interface operations {
                             agencyId: string | null;
                             agencyKind: ("law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator") | null;
                             agencyName: string | null;
+                            /** @description cases identified in the period, by the day of the identification where it was made (its identifiedOn, as GET /api/cases's identifiedFrom and identifiedTo read it), not the UTC day of its instant */
                             casesOpened: {
                                 adult: number;
                                 minor: number;
                             };
-                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
                             certificationRequestToLetterDays: {
                                 median: number | null;
                                 n: number;
@@ -7743,7 +7744,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
                             cpRequestToDecisionDays: {
                                 median: number | null;
                                 n: number;
@@ -7755,7 +7756,7 @@ export interface operations {
                                 signed: number;
                             };
                             escalationsRaised: number;
-                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
                             identificationToTVisaFilingDays: {
                                 median: number | null;
                                 n: number;
@@ -7781,11 +7782,12 @@ export interface operations {
                             stepsOverdueAtEnd: number;
                         }[];
                         allAgencies: {
+                            /** @description cases identified in the period, by the day of the identification where it was made (its identifiedOn, as GET /api/cases's identifiedFrom and identifiedTo read it), not the UTC day of its instant */
                             casesOpened: {
                                 adult: number;
                                 minor: number;
                             };
-                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
                             certificationRequestToLetterDays: {
                                 median: number | null;
                                 n: number;
@@ -7798,7 +7800,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
                             cpRequestToDecisionDays: {
                                 median: number | null;
                                 n: number;
@@ -7810,7 +7812,7 @@ export interface operations {
                                 signed: number;
                             };
                             escalationsRaised: number;
-                            /** @description calendar days (UTC dates) between the two events, over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
                             identificationToTVisaFilingDays: {
                                 median: number | null;
                                 n: number;

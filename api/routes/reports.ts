@@ -33,9 +33,15 @@ const share = z
   .describe('how many of how many met the condition');
 const durations = z
   .object({ n: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() })
-  .describe('calendar days (UTC dates) between the two events, over n cases');
+  .describe(
+    "calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases",
+  );
 const figures = {
-  casesOpened: z.object({ minor: z.number().int(), adult: z.number().int() }),
+  casesOpened: z
+    .object({ minor: z.number().int(), adult: z.number().int() })
+    .describe(
+      "cases identified in the period, by the day of the identification where it was made (its identifiedOn, as GET /api/cases's identifiedFrom and identifiedTo read it), not the UTC day of its instant",
+    ),
   minorsNotifiedWithin24h: share.describe(
     'minors identified in the period whose 24 hours are over, or who were notified; met when notified within them',
   ),

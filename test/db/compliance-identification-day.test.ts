@@ -1,0 +1,167 @@
+/**
+ * The compliance report (db/reports.ts) dates an identification by its day where it was made, the identification
+ * step's `identifiedOn`, as the caseload's `identifiedFrom`/`identifiedTo` read it (db/case-list.ts): a case identified
+ * on 6 Dec in Guam, before 10:00 there (still the 5th in UTC), is a case opened on 6 Dec in both, and its days to the
+ * T-visa filing count from 6 Dec. On a real PostgreSQL, with read-model rows written directly.
+ */
+import { randomUUID } from 'node:crypto';
+import { complianceFigures, type MetricRow } from '../../db/reports';
+import { listCases } from '../../db/case-list';
+import { DEMO_AGENCIES } from '../../db/seed';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+}, 60_000);
+afterAll(async () => {
+  await db?.stop();
+});
+
+const POLICE = DEMO_AGENCIES.law_enforcement;
+const ADVOCATE = DEMO_AGENCIES.advocate;
+let cases = 0;
+
+/**
+ * A case identified at `identifiedAt` on `identifiedOn` in `zone` (its police's zone then), on `path` (a minor's HHS notice
+ * left waiting); with `filedAt`,
+ * its T visa filed then (a filing dated by its `filedOn` is kept at noon UTC of that day). Returns its reference.
+ */
+async function identifiedCase(identification: {
+  identifiedAt: string;
+  identifiedOn: string;
+  zone: string;
+  path: 'adult' | 'minor';
+  filedAt?: string;
+}): Promise<string> {
+  cases += 1;
+  const id = randomUUID();
+  const reference = `RC-IDENT-DAY-${cases}`;
+  await db.owner.query(
+    `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version, identified_in)
+     VALUES ($1, $2, $3, 'open', $4, 'test', $5, 1, $6)`,
+    [
+      id,
+      reference,
+      identification.path,
+      identification.identifiedAt,
+      JSON.stringify(DEMO_AGENCIES),
+      identification.zone,
+    ],
+  );
+  await db.owner.query(
+    `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, completed_at,
+                             outcome, details)
+     VALUES ($1, 'identification-1', 'identification', 'intake', 'law_enforcement', $2, 'completed', $3, $3,
+             'identified', $4)`,
+    [id, POLICE, identification.identifiedAt, { identifiedOn: identification.identifiedOn, path: identification.path }],
+  );
+  if (identification.path === 'minor') {
+    // HHS's notice, still waiting.
+    await db.owner.query(
+      `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at)
+       VALUES ($1, 'hhs_minor_notification-1', 'hhs_minor_notification', 'hhs', 'law_enforcement', $2, 'pending', $3)`,
+      [id, POLICE, identification.identifiedAt],
+    );
+  }
+  if (identification.filedAt) {
+    await db.owner.query(
+      `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, completed_at,
+                               outcome)
+       VALUES ($1, 't_visa_filing-1', 't_visa_filing', 't_visa', 'advocate', $2, 'completed', $3, $4, 'filed')`,
+      [id, ADVOCATE, identification.identifiedAt, identification.filedAt],
+    );
+  }
+  return reference;
+}
+
+/** The report's "all agencies" figures for whole UTC days `from` to `to`, both included. */
+async function report(from: string, to: string): Promise<MetricRow[]> {
+  const rows = await complianceFigures(db.pool, {
+    participantAgencyId: DEMO_AGENCIES.coordinator,
+    start: new Date(`${from}T00:00:00Z`),
+    end: new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000),
+    now: new Date('2026-12-07T00:00:00Z'),
+  });
+  return rows.filter((row) => row.agencyId === undefined);
+}
+
+const count = (rows: MetricRow[], metric: MetricRow['metric']) => rows.find((row) => row.metric === metric)?.n ?? 0;
+
+/** The references the caseload lists as identified from `from` to `to`. */
+async function listed(from: string, to: string): Promise<string[]> {
+  const page = await listCases(db.pool, {
+    participantAgencyId: DEMO_AGENCIES.coordinator,
+    stepAgencyId: undefined,
+    identifiedFrom: from,
+    identifiedTo: to,
+    limit: 200,
+    now: new Date('2026-12-07T00:00:00Z'),
+  });
+  return page.items.map((item) => item.reference).sort();
+}
+
+describe("the compliance report dates an identification by its day where it was made, as the caseload's filter does", () => {
+  it('cases identified on 6 Dec in Guam (the 5th in UTC), in New York and in Honolulu are the cases opened on 6 Dec, the ones the caseload lists for that day', async () => {
+    const guam = await identifiedCase({
+      identifiedAt: '2026-12-05T22:00:00Z', // 6 Dec, 08:00 in Guam
+      identifiedOn: '2026-12-06',
+      zone: 'Pacific/Guam',
+      path: 'adult',
+    });
+    const guamByDay = await identifiedCase({
+      identifiedAt: '2026-12-05T14:00:00Z', // identifiedOn 6 Dec alone: the start of that day in Guam
+      identifiedOn: '2026-12-06',
+      zone: 'Pacific/Guam',
+      path: 'minor',
+    });
+    const newYork = await identifiedCase({
+      identifiedAt: '2026-12-06T15:00:00Z',
+      identifiedOn: '2026-12-06',
+      zone: 'America/New_York',
+      path: 'adult',
+    });
+    const honolulu = await identifiedCase({
+      identifiedAt: '2026-12-07T05:00:00Z', // 6 Dec, 19:00 in Honolulu (the 7th in UTC)
+      identifiedOn: '2026-12-06',
+      zone: 'Pacific/Honolulu',
+      path: 'adult',
+    });
+    // The day before, in New York: on the 5th in both views.
+    const before = await identifiedCase({
+      identifiedAt: '2026-12-05T20:00:00Z',
+      identifiedOn: '2026-12-05',
+      zone: 'America/New_York',
+      path: 'adult',
+    });
+
+    expect(await listed('2026-12-06', '2026-12-06')).toEqual([guam, guamByDay, newYork, honolulu].sort());
+    const sixth = await report('2026-12-06', '2026-12-06');
+    expect({ adult: count(sixth, 'cases_adult'), minor: count(sixth, 'cases_minor') }).toEqual({ adult: 3, minor: 1 });
+    // The minor identified on the 6th is one whose HHS notice is counted on the 6th.
+    expect(count(sixth, 'minor_notification_within_24h') + count(sixth, 'minor_notification')).toBe(1);
+
+    expect(await listed('2026-12-05', '2026-12-05')).toEqual([before]);
+    const fifth = await report('2026-12-05', '2026-12-05');
+    expect({ adult: count(fifth, 'cases_adult'), minor: count(fifth, 'cases_minor') }).toEqual({ adult: 1, minor: 0 });
+  });
+
+  it('a case identified on 1 Aug in Guam (31 Jul in UTC) and filed on 1 Sep counts 31 days to the T-visa filing, as one identified on 1 Aug in New York does', async () => {
+    await identifiedCase({
+      identifiedAt: '2026-07-31T14:00:00Z', // identifiedOn 1 Aug: the start of that day in Guam
+      identifiedOn: '2026-08-01',
+      zone: 'Pacific/Guam',
+      path: 'adult',
+      filedAt: '2026-09-01T12:00:00Z', // filedOn 1 Sep
+    });
+    await identifiedCase({
+      identifiedAt: '2026-08-01T04:00:00Z', // identifiedOn 1 Aug: the start of that day in New York
+      identifiedOn: '2026-08-01',
+      zone: 'America/New_York',
+      path: 'adult',
+      filedAt: '2026-09-01T12:00:00Z',
+    });
+    const filings = (await report('2026-09-01', '2026-09-01')).find((row) => row.metric === 't_visa_filing_days');
+    expect(filings).toMatchObject({ n: 2, median: 31, p90: 31 });
+  });
+});
