@@ -209,7 +209,7 @@ export function formatDateTime(instant: Instant, zone: string): string {
  * en-US alone says "GMT+1"; else the place the zone is named after ("Guam time", "Manila time"), as no abbreviation
  * is known there. A zone named by its offset (`Etc/GMT+5`) keeps it ("GMT-5"), and UTC is "UTC".
  */
-function zoneNameOf(at: Date, zone: string): string {
+export function zoneNameOf(at: Date, zone: string): string {
   const nameIn = (names: Intl.DateTimeFormat) =>
     names.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
   const american = nameIn(americanZoneNameIn(zone));

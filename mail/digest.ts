@@ -6,7 +6,7 @@
 import type { Deadline } from '../db/deadlines';
 import type { Instant } from '../domain/types';
 import { stepLabel, windowLabel } from '../domain/labels';
-import { deadlineZone, dueWordingFor, formatCalendarDay, zonesCountedIn } from '../core/people-dates';
+import { deadlineZone, dueWordingFor, formatCalendarDay, zoneNameOf, zonesCountedIn } from '../core/people-dates';
 import { localDateOf } from '../core/time-zones';
 import { lastValidDay, type IsoDate } from '../domain/dates';
 import { caseLink, dueWordsFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
@@ -98,7 +98,8 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
   const text = [
     `To: ${facts.agencyName}`,
     '',
-    `Your daily digest for ${formatCalendarDay(facts.date)} (${facts.timeZone}): ${counts.join(', ')}.`,
+    // The zone as the console names it beside a time ("CST", "Pago Pago time"), on the digest's morning, not its id.
+    `Your daily digest for ${formatCalendarDay(facts.date)} (${zoneNameOf(new Date(facts.asOf), facts.timeZone)}): ${counts.join(', ')}.`,
     'Reminders of these steps are not sent one by one while your agency receives this digest; escalations and ' +
       "notices of a minor's 24-hour deadline still are.",
     ...cases.flatMap((items) => [

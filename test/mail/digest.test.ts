@@ -5,6 +5,7 @@
  */
 import { digestSection, digestWindow } from '../../activities/digest';
 import { renderDigest, type DigestItem } from '../../mail/digest';
+import { formatDateTime } from '../../core/people-dates';
 
 const CHICAGO = 'America/Chicago';
 /** 07:00 in Chicago on 5 Dec 2026: the morning of the digest of that day. */
@@ -157,4 +158,29 @@ test('a step due on a day is due all of that day in the digest, as in the consol
   const dayAfter = digestIn('2026-12-06');
   expect(dayAfter.section).toBe('overdue');
   expect(dayAfter.text).toContain('  - Overdue: T visa application filing (Form I-914), due 5 Dec 2026');
+});
+
+test('the header names the agency’s zone as the console does beside a time, not by its IANA id', () => {
+  const header = (zone: string) => {
+    const window = digestWindow('2026-12-06', zone, []);
+    const asOf = new Date(window.asOf).toISOString();
+    const text = renderDigest({
+      agencyName: 'Pacific Task Force',
+      date: '2026-12-06',
+      timeZone: zone,
+      asOf,
+      items: [],
+      publicBaseUrl: 'https://relief.example.org',
+    }).text;
+    return { line: text.split('\n')[2], console: formatDateTime(asOf, zone) };
+  };
+  const names = { 'Pacific/Pago_Pago': 'Pago Pago time', 'Pacific/Guam': 'Guam time', [CHICAGO]: 'CST', UTC: 'UTC' };
+  for (const [zone, name] of Object.entries(names)) {
+    const { line, console } = header(zone);
+    expect(line).toBe(
+      `Your daily digest for 6 Dec 2026 (${name}): Overdue: 0, Due 6 Dec 2026: 0, Due this week: 0, Expiring: 0.`,
+    );
+    // The same name the console and the emails give a time there ("6 Dec 2026, 07:00 Pago Pago time").
+    expect(console.endsWith(` ${name}`)).toBe(true);
+  }
 });
