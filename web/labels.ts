@@ -208,8 +208,10 @@ function reminderLabel(reminder: ReminderFacts, turns18On?: string): string {
 
 const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
   scheduled: 'Scheduled',
-  // A window's announcement recorded in an entry session: sent when the session ends, if its step is still owed then.
-  held: 'Waiting for the end of the entry session',
+  // A window's announcement recorded in an entry session (a case typed in after the fact): sent when the session ends,
+  // once its entries have stopped (the notice of what passed gathers them), if its step is still owed then. Said as a
+  // case worker sees it, without the service's word for it; the row's "When" is when that end is now expected.
+  held: 'Held while past events of this case are entered; sent after the last one, if still needed',
   sent: 'Sent',
   failed: 'Email failing; still retrying',
   not_sent: 'Not sent: no longer owed when the email could go out',

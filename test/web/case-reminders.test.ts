@@ -148,3 +148,48 @@ test('a reminder a mail outage held back until a transfer moved its step reads w
   );
   expect(page.text).not.toContain('the step was done before the email could go out');
 });
+
+test('a reminder held while a case is entered after the fact says so in words, not "the end of the entry session" (probe)', async () => {
+  const today = dateOf(new Date(await service.stack.env.currentTimeMs()).toISOString());
+  const opened = await request(service.app)
+    .post('/api/cases')
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'console-reminders-held')
+    .send({
+      identifiedAt: `${addDays(today, -4)}T00:00`,
+      survivor: { name: 'Held Reminder (fictitious)', birthDate: '1988-08-08' },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId } = opened.body as { caseId: string };
+  const signOff = (as: 'law_enforcement' | 'ice', stepId: string, body: object) =>
+    request(service.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(service.stack.as(as))
+      .set('Idempotency-Key', `console-reminders-held-${stepId}`)
+      .send(body)
+      .expect(200);
+  await signOff('law_enforcement', 'cp_request-1', {
+    outcome: 'requested',
+    details: { requestedOn: addDays(today, -4) },
+  });
+  // Granted three days ago, valid for 23 more: every lead is behind it, so it is announced once, held for the entries.
+  await signOff('ice', 'cp_decision-1', {
+    outcome: 'granted',
+    details: { grantedOn: addDays(today, -3), validUntil: addDays(today, 23) },
+  });
+  const listed = await request(service.app)
+    .get(`/api/cases/${caseId}/reminders`)
+    .set(service.stack.as('coordinator'))
+    .expect(200);
+  expect((listed.body as { items: { status: string }[] }).items.map((r) => r.status)).toContain('held');
+
+  const page = await request(service.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-coordinator')}`)
+    .expect(200);
+  expect(page.text).toContain(
+    '<td data-label="Status"><span class="status">Held while past events of this case are entered; sent after the last one, if still needed</span></td>',
+  );
+  expect(page.text).not.toMatch(/entry session/i);
+});
