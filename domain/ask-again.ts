@@ -12,7 +12,14 @@
 import { z } from 'zod';
 import { askingAgainRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
-import { identificationDayOf, recordedLate, signedAt, zodRejection, type CommandEnvelope } from './case';
+import {
+  daysCountedFrom,
+  identificationDayOf,
+  recordedLate,
+  signedAt,
+  zodRejection,
+  type CommandEnvelope,
+} from './case';
 import { latestOfKind, markedDueOnADay, openStep, record, type CaseState, type Rejection } from './case-state';
 import { dateOf, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from './dates';
 import { stepLabel } from './labels';
@@ -242,11 +249,15 @@ export function applyAskAgain(state: CaseState, command: AskAgainCommand, now: I
   const recordedAt = normaliseInstant(now);
   const { actor, stepKind, askedOn } = command;
   const asked = askedOn === undefined ? {} : { askedOn };
-  const at = signedAt(state, { openedAt: askedAfter(state, stepKind)?.at ?? recordedAt }, asked, recordedAt);
+  const ended = { openedAt: askedAfter(state, stepKind)?.at ?? recordedAt };
+  const at = signedAt(state, ended, asked, recordedAt);
+  // Its deadline counts from the day asked on, also one typed as today in Guam, tomorrow in UTC (`daysCountedFrom`).
+  const from = daysCountedFrom(state, ended, asked, recordedAt);
   const unlockedBy = stepKind === 'hhs_certification_request' ? certificationGroundNow(state.steps) : undefined;
   const starts = startsUVisa(state, stepKind);
   const withStep = openStep(starts ? { ...state, usesUVisa: true } : state, stepKind, at, {
     actorAgencyId: actor.agencyId,
+    from,
     ...(stepKind === 'cp_request' && state.path === 'minor' ? { dueAt: null } : {}),
     // Marked, so that a correction that takes away the reason to ask again withdraws it (`outdatedAskedAgain`).
     details: { askedAgain: true, ...(unlockedBy ? { unlockedBy } : {}) },

@@ -201,6 +201,15 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   daysDueAllDay?: boolean;
   /**
+   * A deadline counted in days from a day typed as today or later in UTC (a sign-off's event date, an ask-again's
+   * askedOn, an identification by its day: a Guam morning's today is a day ahead of UTC's evening) counts from noon UTC of
+   * that day, as one from an earlier day does (`datesAsWritten`), so every US reader reads the same last day; the event
+   * stays dated when it was recorded, noon being ahead of it (domain/case.ts `daysCountedFrom`). Set by the workflow
+   * behind a patch, so histories recorded before, which counted such a deadline from the moment it was recorded, replay
+   * as they ran; the steps a case opened before keep their deadlines.
+   */
+  countsFromTypedToday?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.
@@ -505,6 +514,11 @@ export interface OpenStepOptions {
   details?: StepDetails;
   /** Who caused the opening (null when the case itself or an alarm did). */
   actorAgencyId?: string | null;
+  /**
+   * The instant its policy deadline counts its days from, when not its opening: noon UTC of a day typed as today or
+   * later in UTC, which a sign-off stays dated before (`countsFromTypedToday`, domain/case.ts `daysCountedFrom`).
+   */
+  from?: Instant;
 }
 
 /**
@@ -526,7 +540,7 @@ export function slaDueAt(state: CaseState, kind: StepKind, from: Instant): Insta
 export function openStep(state: CaseState, kind: StepKind, now: Instant, options: OpenStepOptions = {}): CaseState {
   const { track, owner } = STEP_CATALOGUE[kind];
   const id = `${kind}-${stepsOfKind(state, kind).length + 1}`;
-  const dueAt = options.dueAt !== undefined ? options.dueAt : slaDueAt(state, kind, now);
+  const dueAt = options.dueAt !== undefined ? options.dueAt : slaDueAt(state, kind, options.from ?? now);
   const step: Step = {
     id,
     kind,

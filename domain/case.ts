@@ -244,9 +244,9 @@ export function openCase(input: OpenCaseInput, now: Instant, rules: RuleFlags = 
   }
   const beforeDays = state;
   // Counted in days from an identification entered by its day, on a case whose days are due all day: as from a
-  // sign-off dated that day (its event date, `signedAt`), the Nth day after it is the last day, all of it.
+  // sign-off dated that day (its event date, `daysCountedFrom`), the Nth day after it is the last day, all of it.
   const byDay = input.identifiedByDay === true && state.daysDueAllDay === true;
-  const from = byDay ? signedAt(state, { openedAt }, { identifiedOn: identificationDay(input) }, at) : openedAt;
+  const from = byDay ? daysCountedFrom(state, { openedAt }, { identifiedOn: identificationDay(input) }, at) : openedAt;
   const counted = (kind: StepKind) => ({ dueAt: slaDueAt(beforeDays, kind, from) });
   // A minor needs no CP for benefits; law enforcement may still request it, so the step opens without a deadline.
   state = openStep(state, 'cp_request', openedAt, path === 'minor' ? { dueAt: null } : counted('cp_request'));
@@ -389,6 +389,28 @@ export function signedAt(
   const happened = happenedAt(state, details, now);
   const onItsDay = happened === now ? now : `${happened.slice(0, 10)}T12:00:00.000Z`;
   return Date.parse(onItsDay) < Date.parse(step.openedAt) ? step.openedAt : onItsDay;
+}
+
+/**
+ * The instant the deadlines in days a sign-off opens count from (`details` its own, an ask-again's askedOn, an
+ * identification's identifiedOn). When it happened (`signedAt`), but on a case with `countsFromTypedToday` a day typed
+ * that is today or later in UTC (a Guam officer's today, from 14:00 UTC) counts from noon UTC of that day, as an earlier
+ * day does: 14 days from 6 Dec are due on 20 Dec for every US reader, whatever the hour it was typed. The event itself
+ * stays dated when it was recorded (`signedAt`): that noon may still be ahead of it, and an event is never dated ahead
+ * of its recording.
+ */
+export function daysCountedFrom(
+  state: CaseState,
+  step: Pick<Step, 'openedAt'>,
+  details: Record<string, unknown>,
+  now: Instant,
+): Instant {
+  const happened = signedAt(state, step, details, now);
+  const event = eventDates(details)[0];
+  if (!state.countsFromTypedToday || !countsFromEvents(state.policy) || !event || event[1] < dateOf(now)) {
+    return happened;
+  }
+  return `${event[1]}T12:00:00.000Z`;
 }
 
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {
@@ -591,7 +613,18 @@ export function signedState(
   // What the sign-off sets in motion is dated when it happened, so the deadlines it opens run from then. Dated when
   // recorded, it happened on the day it was recorded, wherever the signer is.
   const { happened, late } = signingOf(state, step, details, at, signerToday);
-  const ctx: SignOffContext = { state, step, outcome, details, actor, now: happened, today: dateOf(at) };
+  // Its deadlines in days count from the day it gives, also one typed as today in Guam, tomorrow in UTC.
+  const from = daysCountedFrom(state, step, details, at);
+  const ctx: SignOffContext = {
+    state,
+    step,
+    outcome,
+    details,
+    actor,
+    now: happened,
+    today: dateOf(at),
+    ...(from === happened ? {} : { countsFrom: from }),
+  };
 
   let next = state;
   // Settling outcomes close the step here; notices and amendments are handled entirely by the track.

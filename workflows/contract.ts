@@ -445,6 +445,18 @@ export const DAYS_DUE_ALL_DAY_PATCH = 'days-due-all-day';
  */
 export const OPENED_ON_CURRENT_RULES_PATCH = 'opened-on-current-rules';
 
+/**
+ * Cases recorded before it counted a deadline in days from a day typed as today or later in UTC (a sign-off's event
+ * date, an ask-again's askedOn, an identification by its day) from the moment it was recorded, where an earlier day
+ * counts from noon UTC of that day: a Guam officer's CP request identified on his 6 Dec at 17:39 UTC came due at 17:39
+ * on 20 Dec, "20 Dec" in UTC and "21 Dec" in Guam, and a request dated his 7 Dec got a CP decision due 5 Jan, 29 days
+ * (probe, 6 Dec 2026). Since, such a deadline counts from noon UTC of the day typed, the same last day for every US
+ * reader (`countsFromTypedToday` in domain/case-state.ts); the event stays dated when it was recorded. Asked on its
+ * own, after the bundles; a running case takes it at its first task on this code, its steps opened before keeping
+ * their deadlines.
+ */
+export const TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH = 'typed-today-counts-from-its-day';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

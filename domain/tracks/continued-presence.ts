@@ -11,6 +11,7 @@ import {
   lapseAlarms,
   allOf,
   windowEndAlarms,
+  openingBy,
   outOfRange,
   text,
   dateOrder,
@@ -91,18 +92,19 @@ export const continuedPresence: TrackRules = {
     },
   },
   after: {
-    cp_request: (state, ctx) => openStep(state, 'cp_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
-    cp_renewal_request: (state, ctx) =>
-      openStep(state, 'cp_renewal_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    cp_request: (state, ctx) => openStep(state, 'cp_decision', ctx.now, openingBy(ctx)),
+    cp_renewal_request: (state, ctx) => openStep(state, 'cp_renewal_decision', ctx.now, openingBy(ctx)),
     cp_decision: (state, ctx) => {
       if (ctx.outcome !== 'granted') return state;
-      return unlockCertification(recordGrant(state, ctx), 'cp_granted', ctx.now);
+      return unlockCertification(recordGrant(state, ctx), 'cp_granted', ctx.now, ctx.countsFrom);
     },
     cp_renewal_decision: (state, ctx) => {
       if (ctx.outcome !== 'renewed') return state;
       // A renewal granted after the lapse withdrew the certification request is a qualifying event again.
       const renewed = recordGrant(state, ctx);
-      return state.lapsedCpWithdrawsCertification ? unlockCertification(renewed, 'cp_granted', ctx.now) : renewed;
+      return state.lapsedCpWithdrawsCertification
+        ? unlockCertification(renewed, 'cp_granted', ctx.now, ctx.countsFrom)
+        : renewed;
     },
   },
   windowAlarms(state) {

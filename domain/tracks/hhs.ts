@@ -25,6 +25,7 @@ import {
   allOf,
   leadAlarms,
   windowEndAlarms,
+  openingBy,
   outOfRange,
   dateOrder,
   text,
@@ -38,14 +39,19 @@ import {
  * `lapsedCpWithdrawsCertification`), a later qualifying event (a CP grant) opens a new one when every earlier request
  * was withdrawn: the denial or the lapse ended that ground, not the survivor's eligibility.
  */
-export function unlockCertification(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
+export function unlockCertification(
+  state: CaseState,
+  unlockedBy: CertificationUnlock,
+  now: Instant,
+  countsFrom: Instant = now,
+): CaseState {
   if (state.path !== 'adult') return state;
-  if (letterWithdrawnForGround(state)) return letterNeededAgain(state, unlockedBy, now);
+  if (letterWithdrawnForGround(state)) return letterNeededAgain(state, unlockedBy, now, countsFrom);
   const earlier = stepsOfKind(state, 'hhs_certification_request');
   const withdraws = state.deniedVisaWithdrawsCertification === true || state.lapsedCpWithdrawsCertification === true;
   const allWithdrawn = withdraws && earlier.every((step) => step.status === 'cancelled');
   if (earlier.length > 0 && !allWithdrawn) return state;
-  return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy } });
+  return openStep(state, 'hhs_certification_request', now, { details: { unlockedBy }, from: countsFrom });
 }
 
 /**
@@ -60,9 +66,17 @@ function letterWithdrawnForGround(state: CaseState): boolean {
   return request?.status === 'completed' && letter?.status === 'cancelled';
 }
 
-/** The certification letter needed again (a new step, due as the policy says from `now`), and HHS told so. */
-function letterNeededAgain(state: CaseState, unlockedBy: CertificationUnlock, now: Instant): CaseState {
-  const opened = openStep(state, 'hhs_certification_letter', now);
+/**
+ * The certification letter needed again (a new step, due as the policy says from `countsFrom`, else `now`), and HHS
+ * told so.
+ */
+function letterNeededAgain(
+  state: CaseState,
+  unlockedBy: CertificationUnlock,
+  now: Instant,
+  countsFrom: Instant = now,
+): CaseState {
+  const opened = openStep(state, 'hhs_certification_letter', now, { from: countsFrom });
   const letter = latestOfKind(opened, 'hhs_certification_letter')!;
   const notice: StepChangeNotice = {
     id: `${letter.id}:step_reopened:${unlockedBy}:hhs`,
@@ -251,8 +265,7 @@ export const hhs: TrackRules = {
     },
     hhs_eligibility_letter: (state, ctx) =>
       cancelPending(state, 'hhs_interim_letter', ctx.now, 'eligibility letter issued'),
-    hhs_certification_request: (state, ctx) =>
-      openStep(state, 'hhs_certification_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    hhs_certification_request: (state, ctx) => openStep(state, 'hhs_certification_letter', ctx.now, openingBy(ctx)),
     hhs_certification_letter: (state, ctx) => {
       if (ctx.outcome !== 'certified') return state;
       const window = benefitWindow(text(ctx.details, 'eligibilityDate'), state.policy)!;

@@ -18,7 +18,7 @@ import {
 import type { Instant, Step } from '../types';
 import { certificationGroundNow } from './certification-grounds';
 import { unlockCertification } from './hhs';
-import { outOfRange, text, type TrackRules } from './track';
+import { openingBy, outOfRange, text, type TrackRules } from './track';
 
 const DAY_MS = 86_400_000;
 /** Birthday reminders fall on weeks counted from the notification's opening, so their timing tells at most the week. */
@@ -186,8 +186,8 @@ export const intake: TrackRules = {
   },
   after: {
     hhs_minor_notification: (state, ctx) => {
-      const withInterim = openStep(state, 'hhs_interim_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId });
-      return openStep(withInterim, 'hhs_eligibility_letter', ctx.now, { actorAgencyId: ctx.actor.agencyId });
+      const withInterim = openStep(state, 'hhs_interim_letter', ctx.now, openingBy(ctx));
+      return openStep(withInterim, 'hhs_eligibility_letter', ctx.now, openingBy(ctx));
     },
   },
   windowAlarms(state) {

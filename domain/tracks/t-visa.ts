@@ -8,7 +8,16 @@ import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep,
 import type { Step } from '../types';
 import { withdrawUnbackedCertification } from './certification-grounds';
 import { unlockCertification } from './hhs';
-import { dateOrder, allOf, windowEndAlarms, outOfRange, text, type SignOffContext, type TrackRules } from './track';
+import {
+  dateOrder,
+  allOf,
+  windowEndAlarms,
+  openingBy,
+  outOfRange,
+  text,
+  type SignOffContext,
+  type TrackRules,
+} from './track';
 import type { StepDetails } from '../steps';
 import { countsFromEvents } from '../policy';
 
@@ -148,12 +157,12 @@ export const tVisa: TrackRules = {
             : null,
   },
   after: {
-    t_visa_filing: (state, ctx) => openStep(state, 't_visa_receipt', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
-    t_visa_receipt: (state, ctx) => openStep(state, 't_visa_bona_fide', ctx.now, { actorAgencyId: ctx.actor.agencyId }),
+    t_visa_filing: (state, ctx) => openStep(state, 't_visa_receipt', ctx.now, openingBy(ctx)),
+    t_visa_receipt: (state, ctx) => openStep(state, 't_visa_bona_fide', ctx.now, openingBy(ctx)),
     t_visa_bona_fide: (state, ctx) => {
-      const withDecision = openStep(state, 't_visa_decision', ctx.now, { actorAgencyId: ctx.actor.agencyId });
+      const withDecision = openStep(state, 't_visa_decision', ctx.now, openingBy(ctx));
       return ctx.outcome === 'bona_fide'
-        ? unlockCertification(withDecision, 't_visa_bona_fide', ctx.now)
+        ? unlockCertification(withDecision, 't_visa_bona_fide', ctx.now, ctx.countsFrom)
         : withDecision;
     },
     t_visa_decision: (state, ctx) => {
@@ -188,7 +197,7 @@ export const tVisa: TrackRules = {
         details: { adjustmentEligibleFrom: adjustmentEligibleFromOf(state, ctx.details) },
         actorAgencyId: ctx.actor.agencyId,
       });
-      return unlockCertification(withAdjustment, 't_visa_approved', ctx.now);
+      return unlockCertification(withAdjustment, 't_visa_approved', ctx.now, ctx.countsFrom);
     },
   },
   windowAlarms(state) {

@@ -17,6 +17,11 @@ export interface SignOffContext {
   now: Instant;
   today: IsoDate;
   /**
+   * Where an accepted sign-off is applied: the instant the deadlines in days of what it opens count from, when not `now`
+   * (noon UTC of a day typed as today or later in UTC, `countsFromTypedToday`; domain/case.ts `daysCountedFrom`).
+   */
+  countsFrom?: Instant;
+  /**
    * Set where a sign-off is judged (domain/case.ts checkSignOff), not where one accepted is applied: the day the step
    * opened, which no event it records may precede on a case that counts from events; and whether it is a correction
    * (the step signed again over the case as it is now, what followed it included).
@@ -24,6 +29,12 @@ export interface SignOffContext {
   openedOn?: IsoDate;
   correcting?: boolean;
 }
+
+/** How a step a sign-off sets in motion opens: by its signer, its days counted from the sign-off's day (`countsFrom`). */
+export const openingBy = (ctx: SignOffContext): { actorAgencyId: string; from?: Instant } => ({
+  actorAgencyId: ctx.actor.agencyId,
+  ...(ctx.countsFrom === undefined ? {} : { from: ctx.countsFrom }),
+});
 
 export interface TrackRules {
   check: Partial<Record<StepKind, (ctx: SignOffContext) => Rejection | null>>;
