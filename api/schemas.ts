@@ -736,6 +736,12 @@ export const StepPageSchema = z.object({
         .nullable()
         .optional()
         .describe("the case's `identifiedIn`: the zone its due date's last day is read in when at a midnight of it"),
+      overdue: z
+        .boolean()
+        .describe(
+          'the step is overdue now, by the API clock: as `status=overdue` lists it and GET /api/dashboard counts it, and ' +
+            "as a case's steps say it (a deadline that is a day only once that day has ended everywhere in the US)",
+        ),
     }),
   ),
   nextCursor: z.string().nullable(),
@@ -765,6 +771,10 @@ export const CasePageSchema = z.object({
         .nullable()
         .describe('the kind of the step due then (a deadline at the hour, as the 24-hour notice, names its hour)'),
       nextDueOnADay: z.boolean().nullable().describe("whether the deadline due then is a day, as a step's `dueOnADay`"),
+      nextDueOverdue: z
+        .boolean()
+        .nullable()
+        .describe("whether the step due then is overdue, as a step's `overdue` and `overdueSteps` count it"),
     }),
   ),
   nextCursor: z.string().nullable(),

@@ -174,6 +174,7 @@ export function createListsService(deps: ListsDeps) {
           recipientAgencyId: actor.agencyId,
           participantAgencyId: actor.agencyId,
           limit: MAX_ESCALATIONS,
+          now: at,
         }),
       ]);
       return { asOf: at.toISOString(), ...found, escalations };

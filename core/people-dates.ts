@@ -312,6 +312,36 @@ export function dueWordingFor(dueAt: Instant, deadlineZone: string, readerZone: 
 }
 
 /**
+ * `dueWordingFor` of a step the API does not call overdue yet (domain/steps.ts `overdueFrom`, at `overdueAt`), though
+ * its last day has ended where it is read: a deadline that is a day read in Guam at 03:41 on 7 Dec, due 6 Dec, is met
+ * all of 6 Dec wherever in the US it is read (`lastDayEndsEverywhere`), and no status, list or count calls it overdue
+ * before that day has ended everywhere in the US. Never "overdue by 1 day" then: the day it was due, and when it becomes
+ * overdue on the reader's clock, "due yesterday; overdue from 22:00 today, once 6 Dec has ended everywhere in the US".
+ */
+export function notYetOverdueWording(
+  dueAt: Instant,
+  deadlineZone: string,
+  readerZone: string,
+  now: Date,
+  due: { overdueAt: Instant; lastDayEndsEverywhere: boolean },
+): string {
+  const lastDay = lastDayToAct(dueAt, deadlineZone);
+  const ago = -daysBetween(localDateOf(now.toISOString(), deadlineZone), lastDay);
+  const dueWhen = ago <= 0 ? 'due today' : ago === 1 ? 'due yesterday' : `due ${ago} days ago`;
+  const at = new Date(due.overdueAt);
+  const days = daysBetween(localDateOf(now.toISOString(), readerZone), localDateOf(due.overdueAt, readerZone));
+  const time = timeIn(readerZone).format(at);
+  const from =
+    days === 0
+      ? `${time} today`
+      : days === 1
+        ? `${time} tomorrow`
+        : `${time} on ${formatDate(due.overdueAt, readerZone)}`;
+  const why = due.lastDayEndsEverywhere ? `, once ${formatCalendarDay(lastDay)} has ended everywhere in the US` : '';
+  return `${dueWhen}; overdue from ${from}${why}`;
+}
+
+/**
  * Whether a deadline passed earlier on its own last day to act, judged in its zone (`deadlineZone`) at `now`: a list
  * that names it by that day ("Overdue: …, due 5 Dec 2026" in the digest of 5 Dec) would contradict itself, and says
  * `dueWordingFor`'s words instead ("overdue since 07:40 today"), as the console does beside the day.

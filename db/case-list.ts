@@ -81,6 +81,8 @@ interface CaseListItem extends Pick<
   nextDueKind: StepKind | null;
   /** Whether the deadline due then is a day, met all of it wherever it is read (domain/types.ts `dueOnADay`). */
   nextDueOnADay: boolean | null;
+  /** Whether the step due then is overdue (db/overdue.ts `overdueSql`, as `overdueSteps` counts it); null without one. */
+  nextDueOverdue: boolean | null;
 }
 
 export interface CasePage {
@@ -160,7 +162,8 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
          'identifiedAt', (SELECT ${iso('i.completed_at')} ${IDENTIFICATION} LIMIT 1),
          'identifiedOn', (SELECT ${IDENTIFIED_ON} ${IDENTIFICATION} LIMIT 1), 'identifiedIn', c.identified_in,
          'pendingSteps', p.pending, 'overdueSteps', p.overdue, 'nextDueAt', ${iso('p.next_due')},
-         'nextDueKind', p.next_due_kind, 'nextDueOnADay', p.next_due_on_a_day
+         'nextDueKind', p.next_due_kind, 'nextDueOnADay', p.next_due_on_a_day,
+         'nextDueOverdue', p.next_due_overdue
        ) AS item, c.opened_at::text AS opened_key, c.id
        FROM cases c
        CROSS JOIN LATERAL (
@@ -168,7 +171,9 @@ export async function listCases(db: Queryable, filter: CaseFilter): Promise<Case
                 min(s.due_at) AS next_due,
                 (array_agg(s.kind ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1] AS next_due_kind,
                 (array_agg(s.due_on_a_day ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1]
-                  AS next_due_on_a_day
+                  AS next_due_on_a_day,
+                (array_agg(${overdueSql(now)} ORDER BY s.due_at, s.kind) FILTER (WHERE s.due_at IS NOT NULL))[1]
+                  AS next_due_overdue
          FROM case_steps s WHERE ${seenStep} AND s.status = 'pending'
        ) p
        WHERE ${conditions.join(' AND ')}

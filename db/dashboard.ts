@@ -87,12 +87,14 @@ export interface OpenEscalation {
   dueOnADay: boolean;
   /** The zone the case was identified in (`cases.identified_in`), where its deadline's last day is read. */
   caseIdentifiedIn: string | null;
+  /** Whether its step is overdue at `now` (`overdueSql`), as the counts say it. */
+  overdue: boolean;
 }
 
 /** The open escalations to `recipientAgencyId` in cases `participantAgencyId` takes part in, newest first. */
 export async function openEscalations(
   pool: Pool,
-  scope: { recipientAgencyId: string; participantAgencyId: string; limit: number },
+  scope: { recipientAgencyId: string; participantAgencyId: string; limit: number; now: Date },
 ): Promise<OpenEscalation[]> {
   const { rows } = await pool.query<{
     case_id: string;
@@ -103,9 +105,10 @@ export async function openEscalations(
     due_at: Date | null;
     due_on_a_day: boolean;
     identified_in: string | null;
+    overdue: boolean;
   }>(
     `SELECT n.case_id, n.reference, n.step_id, s.kind AS step_kind, n.created_at, s.due_at, s.due_on_a_day,
-            c.identified_in
+            c.identified_in, ${overdueSql('$4::timestamptz')} AS overdue
      FROM notifications n
      JOIN case_steps s ON s.case_id::text = n.case_id AND s.step_id = n.step_id
      JOIN cases c ON c.id = s.case_id
@@ -113,7 +116,7 @@ export async function openEscalations(
        AND c.status = 'open' AND c.agency_ids @> ARRAY[$2::text]
      ORDER BY n.created_at DESC, n.id
      LIMIT $3`,
-    [scope.recipientAgencyId, scope.participantAgencyId, scope.limit],
+    [scope.recipientAgencyId, scope.participantAgencyId, scope.limit, scope.now],
   );
   return rows.map((row) => ({
     caseId: row.case_id,
@@ -124,5 +127,6 @@ export async function openEscalations(
     dueAt: row.due_at ? row.due_at.toISOString() : null,
     dueOnADay: row.due_on_a_day,
     caseIdentifiedIn: row.identified_in,
+    overdue: row.overdue,
   }));
 }

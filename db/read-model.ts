@@ -21,8 +21,16 @@ export type CaseView = CaseSnapshot & {
   identifiedIn?: string | null;
 };
 
-/** A step in a list, with the case it belongs to. */
-type StepListItem = Step & { caseId: string; caseReference: string; caseIdentifiedIn: string | null };
+/**
+ * A step in a list, with the case it belongs to, and whether it is overdue at the list's `now` (db/overdue.ts
+ * `overdueSql`, the one rule of the API's `overdue`, its lists and counts): the console says "Overdue" by it alone.
+ */
+type StepListItem = Step & {
+  caseId: string;
+  caseReference: string;
+  caseIdentifiedIn: string | null;
+  overdue: boolean;
+};
 
 const MAX_STEP_PAGE = 200;
 
@@ -328,8 +336,9 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   const values: unknown[] = [];
   const param = (value: unknown): string => `$${values.push(value)}`;
   const conditions = [`s.status = 'pending'`];
+  const overdue = overdueSql(`${param(filter.now)}::timestamptz`);
 
-  if (filter.status === 'overdue') conditions.push(overdueSql(param(filter.now)));
+  if (filter.status === 'overdue') conditions.push(overdue);
   if (filter.status === 'due_soon')
     conditions.push(dueSoonSql(param(filter.now), param(filter.soonUntil ?? filter.now)));
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);
@@ -394,7 +403,7 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
       pool.query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
         prepared(
           `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference,
-            'caseIdentifiedIn', c.identified_in) AS item,
+            'caseIdentifiedIn', c.identified_in, 'overdue', ${overdue}) AS item,
             ${DUE_KEY}::text AS due_key, s.case_id, s.step_id
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}

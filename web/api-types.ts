@@ -2035,6 +2035,8 @@ export interface operations {
                             nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             nextDueOnADay: boolean | null;
+                            /** @description whether the step due then is overdue, as a step's `overdue` and `overdueSteps` count it */
+                            nextDueOverdue: boolean | null;
                             /**
                              * Format: date-time
                              * @description ISO-8601 instant
@@ -6368,6 +6370,8 @@ export interface operations {
                             nextDueKind: ("identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition") | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             nextDueOnADay: boolean | null;
+                            /** @description whether the step due then is overdue, as a step's `overdue` and `overdueSteps` count it */
+                            nextDueOverdue: boolean | null;
                             /**
                              * Format: date-time
                              * @description ISO-8601 instant
@@ -6551,6 +6555,8 @@ export interface operations {
                             dueAt: string | null;
                             /** @description whether the deadline due then is a day, as a step's `dueOnADay` */
                             dueOnADay: boolean;
+                            /** @description whether its step is overdue as of `asOf`, as a step's `overdue` and `totals` say */
+                            overdue: boolean;
                             /**
                              * Format: date-time
                              * @description ISO-8601 instant
@@ -8028,6 +8034,8 @@ export interface operations {
                              */
                             openedAt: string;
                             outcome: string | null;
+                            /** @description the step is overdue now, by the API clock: as `status=overdue` lists it and GET /api/dashboard counts it, and as a case's steps say it (a deadline that is a day only once that day has ended everywhere in the US) */
+                            overdue: boolean;
                             /** @enum {string} */
                             status: "pending" | "completed" | "declined" | "expired" | "cancelled";
                             /** @enum {string} */

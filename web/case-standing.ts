@@ -19,6 +19,8 @@ interface StepFacts {
   status: string;
   dueAt: string | null;
   dueOnADay?: boolean;
+  /** A pending step's `overdue`, as the case read says it (the API's one rule); the console has none of its own. */
+  overdue?: boolean;
   expiresAt: string | null;
   completedAt: string | null;
   outcome: string | null;
@@ -109,7 +111,7 @@ function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: 
 
 function nextLine(step: StepFacts, words: Words): string {
   const due = step.dueAt
-    ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt, step.kind, null, step.dueOnADay)})`
+    ? `, due ${words.dueOf(step.kind, step.dueAt)} (${words.due(step.dueAt, step.kind, null, step.dueOnADay, step.overdue === true)})`
     : '';
   return `${stepLabel(step.kind)}, owed by ${isolated(words.stepAgency(step))}${due}`;
 }

@@ -9,12 +9,13 @@ import {
   dueWordingAtTheHour,
   dueWordingFor,
   hasPassed,
+  notYetOverdueWording,
   validityEndIn,
   zonesCountedIn,
 } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
-import { dueToRead, overdueFrom } from '../domain/steps';
+import { dueAllDay, dueToRead, overdueFrom } from '../domain/steps';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
@@ -144,26 +145,33 @@ export function wordsFor(
     /**
      * "in 29 days", "due today", "overdue by 3 days"; empty without a due date. A step whose deadline is shown at its
      * hour (`dueOf`, `dueAtTheHour`) is said from that moment: "overdue by 2 hours", not "by 1 day" from a last day
-     * to act its reader is never shown.
+     * to act its reader is never shown. `overdue` is the API's word on the step (its `overdue`, as `status=overdue`
+     * lists it and the dashboard counts it), never a rule of the console's own: the words agree with it. A step whose
+     * last day has ended where it is read but that is not overdue yet, a deadline that is a day met all of it wherever
+     * in the US it is read, says when it becomes overdue (core/people-dates.ts `notYetOverdueWording`), not "overdue
+     * by 1 day".
      */
     due: (
       dueAt: string | null | undefined,
-      stepKind?: string | null,
-      identifiedIn?: string | null,
-      dueOnADay?: boolean | null,
+      stepKind: string | null | undefined,
+      identifiedIn: string | null | undefined,
+      dueOnADay: boolean | null | undefined,
+      overdue: boolean,
     ) => {
       if (!dueAt) return '';
-      if (stepKind && dueAtTheHour(stepKind)) return dueWordingAtTheHour(dueAt, now);
-      return dueWordingFor(asRead(dueAt, stepKind, dueOnADay), zoneOf(dueAt, identifiedIn), zone, now);
-    },
-    /**
-     * Past its due date now, where the reader works (as `due` words it): what "Overdue" beside a pending step means. A
-     * deadline shown at its hour has passed at that moment, in every zone.
-     */
-    isOverdue: (dueAt: string | null | undefined, stepKind?: string | null, dueOnADay?: boolean | null) => {
-      if (dueAt === null || dueAt === undefined) return false;
-      if (stepKind && dueAtTheHour(stepKind)) return Date.parse(dueAt) <= now.getTime();
-      return hasPassed(asRead(dueAt, stepKind, dueOnADay), zone, now);
+      const words =
+        stepKind && dueAtTheHour(stepKind)
+          ? dueWordingAtTheHour(dueAt, now)
+          : dueWordingFor(asRead(dueAt, stepKind, dueOnADay), zoneOf(dueAt, identifiedIn), zone, now);
+      const saysOverdue = words.startsWith('overdue');
+      if (overdue === saysOverdue) return words;
+      // Overdue by the API's clock a moment after this page's: nothing else to say of it.
+      if (overdue) return 'overdue';
+      const step = { kind: stepKind ?? '', dueAt, dueOnADay };
+      return notYetOverdueWording(asRead(dueAt, stepKind, dueOnADay), zoneOf(dueAt, identifiedIn), zone, now, {
+        overdueAt: new Date(overdueFrom(step)).toISOString(),
+        lastDayEndsEverywhere: dueAllDay(step),
+      });
     },
     /**
      * Whether something that ends at `expiresAt` (a CP grant) has ended where the reader works: not on its last day,

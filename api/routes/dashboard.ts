@@ -34,6 +34,9 @@ const DashboardSchema = z.object({
           .string()
           .nullable()
           .describe("the case's `identifiedIn`: the zone its due date's last day is read in when at a midnight of it"),
+        overdue: z
+          .boolean()
+          .describe("whether its step is overdue as of `asOf`, as a step's `overdue` and `totals` say"),
       }),
     )
     .describe(

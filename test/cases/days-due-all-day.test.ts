@@ -101,13 +101,17 @@ async function raised(caseId: string, stepId: string, kind: 'due' | 'escalation'
   return items.filter((n) => n.stepId === stepId && n.kind === kind).length;
 }
 
-/** How the agency's console reads the step at the test server's time: its day, its words, whether it is overdue. */
-async function readIn(zone: string, step: StepBody) {
+/**
+ * How the agency's console reads the step at the test server's time: its day, its words, and whether it is overdue,
+ * which is the API's `overdue` of the step as read then (the console has no rule of its own).
+ */
+async function readIn(zone: string, as: Kind, caseId: string, stepId: string) {
+  const step = await stepOf(as, caseId, stepId);
   const words = wordsFor(zone, new Date(await stack.env.currentTimeMs()), []);
   return {
     day: words.dueOf(step.kind, step.dueAt),
-    words: words.due(step.dueAt, step.kind, null, step.dueOnADay),
-    overdue: words.isOverdue(step.dueAt, step.kind, step.dueOnADay),
+    words: words.due(step.dueAt, step.kind, null, step.dueOnADay, step.overdue),
+    overdue: step.overdue,
   };
 }
 
@@ -192,35 +196,44 @@ test("the tester's three deadlines are due on D and read overdue in the API and 
   expect(deadlines.find((d) => d.caseId === caseId && d.stepId === 'cp_decision-1')).toMatchObject({ dueOnADay: true });
 });
 
-test('ICE in Los Angeles and the advocate in Honolulu read D as the day, and "overdue" only once D is over where they are', async () => {
+test('ICE in Los Angeles and the advocate in Honolulu read D as the day, and "overdue" as the API says it, once D has ended everywhere in the US', async () => {
   const { caseId, lastDay, dayStart } = await caseDueOnD();
-  const decision = await stepOf('ice', caseId, 'cp_decision-1');
-  const certification = await stepOf('advocate', caseId, 'hhs_certification_request-1');
-  const rfe = await stepOf('advocate', caseId, 't_visa_evidence_response-1');
   const shownDay = new RegExp(`^${Number(lastDay.slice(8))} `);
+  const decision = (zone: string) => readIn(zone, 'ice', caseId, 'cp_decision-1');
+  const certification = (zone: string) => readIn(zone, 'advocate', caseId, 'hhs_certification_request-1');
+  const rfe = (zone: string) => readIn(zone, 'advocate', caseId, 't_visa_evidence_response-1');
+  // Its last day has ended where it is read, not yet everywhere in the US: when it becomes overdue, on the reader's
+  // clock (12:00 UTC on D+1), never "overdue by 1 day" beside a status that says it is not.
+  const notYet = new RegExp(
+    `^due yesterday; overdue from \\d\\d:00 today, once ${Number(lastDay.slice(8))} \\w+ \\d{4} has ended everywhere in the US$`,
+  );
 
   // D, 13:00 UTC: 05:00 in Los Angeles, 03:00 in Honolulu.
   await sleepUntil(dayStart + 13 * HOUR_MS);
-  for (const [zone, step] of [
-    [ZONES.ice, decision],
-    [ZONES.advocate, certification],
-    [ZONES.advocate, rfe],
-  ] as const) {
-    const read = await readIn(zone, step);
+  for (const read of [await decision(ZONES.ice), await certification(ZONES.advocate), await rfe(ZONES.advocate)]) {
     expect(read).toMatchObject({ words: 'due today', overdue: false });
     expect(read.day).toMatch(shownDay);
   }
 
   // D+1, 09:30 UTC: 23:30 on D in Honolulu; 01:30 on D+1 in Los Angeles, whose D is over.
   await sleepUntil(dayStart + DAY_MS + 9.5 * HOUR_MS);
-  expect(await readIn(ZONES.advocate, certification)).toMatchObject({ words: 'due today', overdue: false });
-  expect(await readIn(ZONES.advocate, rfe)).toMatchObject({ words: 'due today', overdue: false });
-  expect(await readIn(ZONES.ice, decision)).toMatchObject({ overdue: true });
+  expect(await certification(ZONES.advocate)).toMatchObject({ words: 'due today', overdue: false });
+  expect(await rfe(ZONES.advocate)).toMatchObject({ words: 'due today', overdue: false });
+  const inLosAngeles = await decision(ZONES.ice);
+  expect(inLosAngeles.overdue).toBe(false);
+  expect(inLosAngeles.words).toMatch(notYet);
 
   // D+1, 10:30 UTC: 00:30 on D+1 in Honolulu.
   await sleepUntil(dayStart + DAY_MS + 10.5 * HOUR_MS);
-  expect(await readIn(ZONES.advocate, certification)).toMatchObject({ overdue: true });
-  expect(await readIn(ZONES.advocate, rfe)).toMatchObject({ overdue: true });
+  for (const read of [await certification(ZONES.advocate), await rfe(ZONES.advocate)]) {
+    expect(read.overdue).toBe(false);
+    expect(read.words).toMatch(notYet);
+  }
+
+  // D+1, 12:30 UTC: D has ended everywhere in the US.
+  await sleepUntil(dayStart + DAY_MS + 12.5 * HOUR_MS);
+  for (const read of [await decision(ZONES.ice), await certification(ZONES.advocate), await rfe(ZONES.advocate)])
+    expect(read).toMatchObject({ words: 'overdue by 1 day', overdue: true });
 });
 
 test('"Deadline reached" and the escalation of a deadline due on D come only once D has ended everywhere in the US', async () => {
@@ -279,7 +292,10 @@ test('14 days from an identification entered by its day are due on the 14th day 
   // D, 13:00 UTC: 07:00 in Chicago, where the police read D as the day the request is due.
   await sleepUntil(dayStart + 13 * HOUR_MS);
   expect(await stepOf('law_enforcement', caseId, 'cp_request-1')).toMatchObject({ overdue: false });
-  expect(await readIn('America/Chicago', cpRequest)).toMatchObject({ words: 'due today', overdue: false });
+  expect(await readIn('America/Chicago', 'law_enforcement', caseId, 'cp_request-1')).toMatchObject({
+    words: 'due today',
+    overdue: false,
+  });
   expect(await overdueListed('law_enforcement', caseId)).not.toContain('cp_request-1');
 
   // D+1, 11:30 UTC: D is not over everywhere in the US yet; at 12:30 it is.

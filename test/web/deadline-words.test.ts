@@ -11,7 +11,8 @@ import { timelineOf } from '../../web/timeline';
 const asRead = (line: { sentence: string }) => line.sentence.replace(/[\u2068\u2069]/gu, '');
 const words = wordsFor('UTC', new Date('2026-12-04T12:00:00.000Z'), []);
 
-const step = (kind: string, id: string, dueAt: string | null) => ({
+/** A pending step as the case read gives it, `overdue` as the API says it at the words' clock. */
+const step = (kind: string, id: string, dueAt: string | null, overdue = true) => ({
   id,
   kind,
   track: 'intake',
@@ -19,6 +20,7 @@ const step = (kind: string, id: string, dueAt: string | null) => ({
   agencyKind: 'law_enforcement',
   status: 'pending',
   dueAt,
+  overdue,
   expiresAt: null,
   completedAt: null,
   outcome: null,
@@ -141,37 +143,35 @@ describe("the minors' 24-hour notice says how late it is from the hour it shows 
   test('2 hours 52 minutes after its hour: "overdue by 2 hours", where its row shows the hour', () => {
     const words = at('2026-12-06T02:52:00.000Z');
     expect(words.dueOf(notice.kind, dueAt)).toBe('6 Dec 2026, 00:00 UTC');
-    expect(words.due(dueAt, notice.kind)).toBe('overdue by 2 hours');
-    expect(words.isOverdue(dueAt, notice.kind)).toBe(true);
+    expect(words.due(dueAt, notice.kind, null, false, true)).toBe('overdue by 2 hours');
     const [standing] = standingOf([notice], ['intake'], words);
     expect(standing?.next).toContain('due 6 Dec 2026, 00:00 UTC (overdue by 2 hours)');
   });
 
   test('in minutes within its first hour, in days once 24 hours have gone by, and the time left before it', () => {
-    expect(at('2026-12-06T00:40:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 40 minutes');
-    expect(at('2026-12-06T23:59:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 23 hours');
-    expect(at('2026-12-07T01:00:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 1 day');
-    expect(at('2026-12-08T02:52:00.000Z').due(dueAt, notice.kind)).toBe('overdue by 2 days');
-    expect(at('2026-12-05T19:30:00.000Z').due(dueAt, notice.kind)).toBe('in 4 hours');
-    expect(at('2026-12-05T19:30:00.000Z').isOverdue(dueAt, notice.kind)).toBe(false);
+    const late = (now: string) => at(now).due(dueAt, notice.kind, null, false, true);
+    expect(late('2026-12-06T00:40:00.000Z')).toBe('overdue by 40 minutes');
+    expect(late('2026-12-06T23:59:00.000Z')).toBe('overdue by 23 hours');
+    expect(late('2026-12-07T01:00:00.000Z')).toBe('overdue by 1 day');
+    expect(late('2026-12-08T02:52:00.000Z')).toBe('overdue by 2 days');
+    expect(at('2026-12-05T19:30:00.000Z').due(dueAt, notice.kind, null, false, false)).toBe('in 4 hours');
   });
 
   test('the same words in every zone, as the moment shown is the same: Guam is not told it passed hours early', () => {
     // 06:00 on 6 Dec in Guam, whose own 6 Dec has begun: the notice is due at 10:00 there, 4 hours on.
     const guam = at('2026-12-05T20:00:00.000Z', 'Pacific/Guam', ['UTC']);
     expect(guam.dueOf(notice.kind, dueAt)).toBe('6 Dec 2026, 10:00 Guam time');
-    expect(guam.due(dueAt, notice.kind)).toBe('in 4 hours');
-    expect(guam.isOverdue(dueAt, notice.kind)).toBe(false);
+    expect(guam.due(dueAt, notice.kind, null, false, false)).toBe('in 4 hours');
     const newYork = at('2026-12-06T02:52:00.000Z', 'America/New_York', ['UTC']);
     expect(newYork.dueOf(notice.kind, dueAt)).toBe('5 Dec 2026, 19:00 EST');
-    expect(newYork.due(dueAt, notice.kind)).toBe('overdue by 2 hours');
+    expect(newYork.due(dueAt, notice.kind, null, false, true)).toBe('overdue by 2 hours');
   });
 
   test('a deadline shown by its last day keeps its words: due at the same instant, it is 1 day late', () => {
     const words = at('2026-12-06T02:52:00.000Z');
     expect(words.dueOf('cp_request', dueAt)).toBe('5 Dec 2026');
-    expect(words.due(dueAt, 'cp_request')).toBe('overdue by 1 day');
-    expect(words.due(dueAt)).toBe('overdue by 1 day');
+    expect(words.due(dueAt, 'cp_request', null, false, true)).toBe('overdue by 1 day');
+    expect(words.due(dueAt, null, null, null, true)).toBe('overdue by 1 day');
   });
 });
 

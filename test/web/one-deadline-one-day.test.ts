@@ -4,6 +4,7 @@
  * agency in Guam read the same last day and the same words, also between 00:00 and 01:00 in New York, when New York's
  * own calendar has moved on to the next day and Chicago's has not.
  */
+import { overdueFrom } from '../../domain/steps';
 import { wordsFor } from '../../web/labels';
 
 // The zones law enforcement works in, where identifications are read (GET /api/me).
@@ -12,10 +13,17 @@ const deadlineZones = ['America/Chicago', 'Pacific/Guam'];
 const dueAt = '2026-12-05T06:00:00.000Z';
 // 00:32 on 5 Dec in New York, 23:32 on 4 Dec in Chicago, 15:32 on 5 Dec in Guam.
 const now = new Date('2026-12-05T05:32:00.000Z');
+/** The API's `overdue` of a pending step (domain/steps.ts `overdueFrom`, as app/case-reads.ts reads it), at `at`. */
+const overdueAt = (due: string, at: Date, kind = 'cp_request') => overdueFrom({ kind, dueAt: due }) < at.getTime();
 
 const readBy = (zone: string) => {
   const words = wordsFor(zone, now, [], deadlineZones);
-  return { day: words.dueOf('cp_request', dueAt), words: words.due(dueAt), overdue: words.isOverdue(dueAt) };
+  const overdue = overdueAt(dueAt, now);
+  return {
+    day: words.dueOf('cp_request', dueAt),
+    words: words.due(dueAt, 'cp_request', null, false, overdue),
+    overdue,
+  };
 };
 
 test('the police in Chicago, the task force in New York and an agency in Guam read the same day and words', () => {
@@ -30,20 +38,28 @@ test('once the deadline passes it is overdue for every reader at once, on the sa
   for (const zone of ['America/Chicago', 'America/New_York', 'Pacific/Guam']) {
     const words = wordsFor(zone, later, [], deadlineZones);
     expect(words.dueOf('cp_request', dueAt)).toBe('4 Dec 2026');
-    expect(words.isOverdue(dueAt)).toBe(true);
-    expect(words.due(dueAt)).toMatch(/^overdue by 1 day/);
+    expect(overdueAt(dueAt, later)).toBe(true);
+    expect(words.due(dueAt, 'cp_request', null, false, true)).toMatch(/^overdue by 1 day/);
   }
 });
 
-test('a deadline at the end of a typed day (UTC midnight) still reads as typed, judged where the reader works', () => {
+test('a deadline at the end of a typed day (UTC midnight) still reads as typed, and overdue as the API says it', () => {
   const respondBy15Jan = '2027-01-16T00:00:00.000Z';
   // 10:00 on 15 Jan in New York, 01:00 on 16 Jan in Guam, where that day has ended.
   const at = new Date('2027-01-15T15:00:00.000Z');
   expect(wordsFor('America/New_York', at, [], deadlineZones).dueOf('t_visa_evidence_response', respondBy15Jan)).toBe(
     '15 Jan 2027',
   );
-  expect(wordsFor('America/New_York', at, [], deadlineZones).due(respondBy15Jan)).toBe('due today');
-  expect(wordsFor('Pacific/Guam', at, [], deadlineZones).due(respondBy15Jan)).toBe('overdue by 1 day');
+  const overdue = overdueAt(respondBy15Jan, at, 't_visa_evidence_response');
+  expect(overdue).toBe(false);
+  const due = (zone: string) =>
+    wordsFor(zone, at, [], deadlineZones).due(respondBy15Jan, 't_visa_evidence_response', null, false, overdue);
+  expect(due('America/New_York')).toBe('due today');
+  // Guam's 15 Jan has ended, but the step is overdue only at its instant, 10:00 there: not "overdue by 1 day".
+  expect(wordsFor('Pacific/Guam', at, [], deadlineZones).dueOf('t_visa_evidence_response', respondBy15Jan)).toBe(
+    '15 Jan 2027',
+  );
+  expect(due('Pacific/Guam')).toBe('due yesterday; overdue from 10:00 today');
 });
 
 test('across a change of the clocks, a deadline counted in 24-hour days still reads as the police day it stands for', () => {
@@ -61,9 +77,11 @@ test('across a change of the clocks, a deadline counted in 24-hour days still re
       autumn: '7 Nov 2026',
     });
   }
-  // 00:30 on 15 Mar in Chicago: the last day has ended, though the deadline passes at 01:00 (as any deadline read the
-  // morning after its last day).
-  expect(wordsFor('America/Chicago', new Date('2027-03-15T05:30:00.000Z'), [], deadlineZones).due(spring)).toBe(
-    'overdue by 1 day',
+  // 00:30 on 15 Mar in Chicago: the last day has ended, though the deadline passes at 01:00, when the API calls it
+  // overdue: the words say so, not "overdue by 1 day".
+  const halfPast = new Date('2027-03-15T05:30:00.000Z');
+  expect(overdueAt(spring, halfPast)).toBe(false);
+  expect(wordsFor('America/Chicago', halfPast, [], deadlineZones).due(spring, 'cp_request', null, false, false)).toBe(
+    'due yesterday; overdue from 01:00 today',
   );
 });

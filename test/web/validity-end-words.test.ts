@@ -17,16 +17,27 @@ const LAST_DAY_AFTERNOON = new Date('2027-01-16T01:00:00.000Z');
 /** 01:00 on 16 Jan in Los Angeles: the last day has ended there, the lapse (noon UTC) is still to come. */
 const NEXT_NIGHT = new Date('2027-01-16T09:00:00.000Z');
 
-test('the console says the renewal is due today on its last day in Los Angeles, overdue once that day has ended there', () => {
+/** The API's `overdue` of a pending step due at `ENDS_AT` (domain/steps.ts `overdueFrom`, as app/case-reads.ts reads it). */
+const overdueAt = (kind: string, now: Date) => overdueFrom({ kind, dueAt: ENDS_AT }) < now.getTime();
+
+test('the console says the renewal is due today on its last day in Los Angeles, and overdue as the API does', () => {
   const afternoon = wordsFor(LOS_ANGELES, LAST_DAY_AFTERNOON, []);
+  const due = (at: Date, kind: string) =>
+    wordsFor(LOS_ANGELES, at, []).due(ENDS_AT, kind, null, false, overdueAt(kind, at));
   expect(afternoon.dueOf('cp_renewal_request', ENDS_AT)).toBe('15 Jan 2027');
-  expect(afternoon.due(ENDS_AT, 'cp_renewal_request')).toBe('due today');
-  expect(afternoon.isOverdue(ENDS_AT, 'cp_renewal_request')).toBe(false);
-  const night = wordsFor(LOS_ANGELES, NEXT_NIGHT, []);
-  expect(night.due(ENDS_AT, 'cp_renewal_request')).toBe('overdue by 1 day');
-  expect(night.isOverdue(ENDS_AT, 'cp_renewal_request')).toBe(true);
+  expect(overdueAt('cp_renewal_request', LAST_DAY_AFTERNOON)).toBe(false);
+  expect(due(LAST_DAY_AFTERNOON, 'cp_renewal_request')).toBe('due today');
+  // Its last day has ended in Los Angeles, not yet everywhere in the US: not overdue, and the words say until when.
+  expect(overdueAt('cp_renewal_request', NEXT_NIGHT)).toBe(false);
+  expect(due(NEXT_NIGHT, 'cp_renewal_request')).toBe(
+    'due yesterday; overdue from 04:00 today, once 15 Jan 2027 has ended everywhere in the US',
+  );
+  const lapsed = new Date('2027-01-16T12:30:00.000Z');
+  expect(overdueAt('cp_renewal_request', lapsed)).toBe(true);
+  expect(due(lapsed, 'cp_renewal_request')).toBe('overdue by 1 day');
   // Not a validity's end: passed at its instant, as its alarms say.
-  expect(afternoon.due(ENDS_AT, 't_visa_evidence_response')).toBe('overdue since 16:00 today');
+  expect(overdueAt('t_visa_evidence_response', LAST_DAY_AFTERNOON)).toBe(true);
+  expect(due(LAST_DAY_AFTERNOON, 't_visa_evidence_response')).toBe('overdue since 16:00 today');
 });
 
 test('an email says the same, in dates that stay true when it is read later (probe D10)', () => {

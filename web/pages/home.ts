@@ -134,17 +134,20 @@ export const INBOX_NOTICES: ReadonlyMap<string, string> = new Map([
 /** How many days ahead the inbox shows as today's work. */
 const INBOX_HORIZON_DAYS = 30;
 
-/** The agency's pending steps, most urgent first; the API decides which are overdue, on its own clock. */
+/**
+ * The agency's pending steps, most urgent first. The API decides which are overdue, on its own clock and by its one
+ * rule: each step's `overdue`, and how many there are by the dashboard's count over the same steps (GET /api/dashboard
+ * is scoped as GET /api/steps), whatever their number, where a list fetched in part would stop at its page.
+ */
 async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown): Promise<void> {
   const api = kit.api(req);
   const cursor = param(req, 'cursor');
-  const [pending, overdue, feeds] = await Promise.all([
+  const [pending, counts, feeds] = await Promise.all([
     api.GET('/api/steps', { params: { query: { status: 'pending', sort: 'dueAt', limit: 50, cursor } } }).then(ok),
-    api.GET('/api/steps', { params: { query: { status: 'overdue', sort: 'dueAt', limit: 200 } } }).then(ok),
+    api.GET('/api/dashboard').then(ok),
     api.GET('/api/me/calendar-feeds', { params: { query: { limit: LISTED_TOKENS } } }).then(ok),
   ]);
-  const overdueIds = new Set(overdue.items.map((step) => `${step.caseId}/${step.id}`));
-  const items = pending.items.map((step) => ({ ...step, overdue: overdueIds.has(`${step.caseId}/${step.id}`) }));
+  const items = pending.items;
   // Today's work is what is overdue or due within the horizon; later deadlines (a renewal due in two years, a step
   // with no due date) wait under "Upcoming", below it.
   const horizon = Date.parse(me.now) + INBOX_HORIZON_DAYS * 86_400_000;
@@ -159,7 +162,7 @@ async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown):
       soon: items.filter(now),
       upcoming: items.filter((step) => !now(step)),
       horizonDays: INBOX_HORIZON_DAYS,
-      overdueCount: overdue.items.length,
+      overdueCount: counts.totals.overdue,
       nextCursor: pending.nextCursor,
       feeds: feeds.items,
       ...feedOf(feed),
