@@ -61,7 +61,7 @@ export function createTransferNoticeActivities({ pool, publicBaseUrl, temporal, 
       };
       const notificationIds: string[] = [];
       for (const agency of [from, to]) {
-        const notice = caseTransferredNotice(agency, transfer, by, new Date(input.at));
+        const notice = caseTransferredNotice(agency, transfer, by, new Date(input.at), timeZone);
         if (!notice) continue;
         const row = await enqueue(pool, {
           caseId: input.caseId,

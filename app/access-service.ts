@@ -234,7 +234,7 @@ export function createAccessService(deps: AccessDeps) {
     void sendAgencyNotice(
       deps.mailer,
       deps.logger,
-      passwordGivenNotice(agency, user, options.enable, await changedBy(actor), await now()),
+      passwordGivenNotice(agency, user, options.enable, await changedBy(actor), await now(), deps.timeZone),
     );
     return { user: (await findUser(pool, { id: user.id }))!, temporaryPassword: password };
   };
@@ -467,7 +467,7 @@ export function createAccessService(deps: AccessDeps) {
       void sendAgencyNotice(
         deps.mailer,
         deps.logger,
-        userAddedNotice(agency, user, await changedBy(actor), await now()),
+        userAddedNotice(agency, user, await changedBy(actor), await now(), deps.timeZone),
       );
       return user;
     },
@@ -525,7 +525,7 @@ export function createAccessService(deps: AccessDeps) {
       void sendAgencyNotice(
         deps.mailer,
         deps.logger,
-        rolesChangedNotice(agency, changed, user.roles, await changedBy(actor), await now()),
+        rolesChangedNotice(agency, changed, user.roles, await changedBy(actor), await now(), deps.timeZone),
       );
       return { user: changed, change: `roles: ${rolesInWords(user.roles)} → ${rolesInWords(changed.roles)}` };
     },
@@ -568,7 +568,7 @@ export function createAccessService(deps: AccessDeps) {
       void sendAgencyNotice(
         deps.mailer,
         deps.logger,
-        emailChangedNotice(existing, saved, await changedBy(actor), await now()),
+        emailChangedNotice(existing, saved, await changedBy(actor), await now(), deps.timeZone),
       );
       return { agency: saved, change: agencyChange(existing, saved) };
     },

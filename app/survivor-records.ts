@@ -66,6 +66,8 @@ export interface SurvivorRecordsDeps {
   logger?: Logger;
   /** For the notice's link to the case. */
   publicBaseUrl?: string;
+  /** The deployment's time zone (`TIMEZONE`): the notice's date for an agency without one of its own; default UTC. */
+  timeZone?: string;
 }
 
 export type SurvivorRecords = ReturnType<typeof createSurvivorRecords>;
@@ -105,7 +107,7 @@ export function createSurvivorRecords(deps: SurvivorRecordsDeps, caseReads: Case
       );
     }
   };
-  const notices = { publicBaseUrl: deps.publicBaseUrl };
+  const notices = { publicBaseUrl: deps.publicBaseUrl, timeZone: deps.timeZone };
 
   return {
     /**
@@ -315,7 +317,7 @@ async function settleReference(
   identity: SurvivorIdentity,
   { asked, byOther }: ReferenceRequest,
   at: Date,
-  notices: { told: Notification[]; publicBaseUrl?: string },
+  notices: { told: Notification[]; publicBaseUrl?: string; timeZone?: string },
   changedFields?: string[],
 ): Promise<string | undefined> {
   const current = await caseReference(client, caseId);
@@ -380,14 +382,14 @@ async function tellReplaced(
   reference: string,
   by: NonNullable<ReferenceRequest['byOther']>,
   at: Date,
-  { publicBaseUrl }: { publicBaseUrl?: string },
+  { publicBaseUrl, timeZone }: { publicBaseUrl?: string; timeZone?: string },
 ): Promise<Notification[]> {
   // An agency transferred off the case since it opened it is told nothing of it: it may no longer read the case.
   const agencies = await caseAgenciesOf(client, caseId);
   if (!agencies || !takesPart(by.openerId, agencies)) return [];
   const opener = await findAgency(client, by.openerId);
   if (!opener) return [];
-  const notice = referenceReplacedNotice(opener, { reference, caseId, publicBaseUrl }, by.name, at);
+  const notice = referenceReplacedNotice(opener, { reference, caseId, publicBaseUrl }, by.name, at, timeZone);
   const row = await enqueue(client, {
     caseId,
     alarmId: replacedAlarmId(reference, at),

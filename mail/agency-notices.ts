@@ -64,8 +64,15 @@ const byLine = (verb: string, by: ChangedBy, when: string) =>
 /** Roles as words ("agency officer"), not codes. */
 const rolesInWords = (roles: readonly Role[]) => roles.map(codeInWords).join(', ');
 
-/** When it happened, as the agency's own calendar and clock read it (UTC for an agency without a zone). */
-const whenFor = (agency: Agency, at: Date) => formatDateTime(at.toISOString(), agency.timeZone ?? 'UTC');
+/**
+ * The zone an agency reads its notices in: its own, else the deployment's `TIMEZONE` (`deploymentZone`, as every
+ * email falls back to, mail/render.ts), else UTC.
+ */
+const zoneOf = (agency: Agency, deploymentZone: string | undefined) => agency.timeZone ?? deploymentZone ?? 'UTC';
+
+/** When it happened, as the agency's own calendar and clock read it (the deployment's for an agency without a zone). */
+const whenFor = (agency: Agency, at: Date, deploymentZone: string | undefined) =>
+  formatDateTime(at.toISOString(), zoneOf(agency, deploymentZone));
 
 const FOOTER = 'If your agency did not expect this change, contact your system administrator at once.';
 
@@ -75,6 +82,7 @@ export function userAddedNotice(
   user: { username: string; roles: readonly Role[] },
   by: ChangedBy,
   at: Date,
+  deploymentZone: string | undefined,
 ): AgencyNotice | null {
   if (!agency.email) return null;
   return {
@@ -83,7 +91,7 @@ export function userAddedNotice(
     subject: `A user was added to ${agency.name}`,
     text: [
       `The user ${user.username} was added to your agency, ${agency.name}, with the roles: ${rolesInWords(user.roles)}.`,
-      byLine('Added', by, whenFor(agency, at)),
+      byLine('Added', by, whenFor(agency, at, deploymentZone)),
       '',
       FOOTER,
     ].join('\n'),
@@ -97,6 +105,7 @@ export function rolesChangedNotice(
   before: readonly Role[],
   by: ChangedBy,
   at: Date,
+  deploymentZone: string | undefined,
 ): AgencyNotice | null {
   if (!agency.email) return null;
   return {
@@ -105,7 +114,7 @@ export function rolesChangedNotice(
     subject: `The roles of a user of ${agency.name} were changed`,
     text: [
       `The roles of the user ${user.username} of your agency, ${agency.name}, were changed from ${rolesInWords(before)} to ${rolesInWords(user.roles)}.`,
-      byLine('Changed', by, whenFor(agency, at)),
+      byLine('Changed', by, whenFor(agency, at, deploymentZone)),
       '',
       FOOTER,
     ].join('\n'),
@@ -122,6 +131,7 @@ export function passwordGivenNotice(
   enabled: boolean,
   by: ChangedBy,
   at: Date,
+  deploymentZone: string | undefined,
 ): AgencyNotice | null {
   if (!agency.email) return null;
   const what = enabled ? 'was enabled again, with a new temporary password' : 'was given a new temporary password';
@@ -131,7 +141,7 @@ export function passwordGivenNotice(
     subject: enabled ? `A user of ${agency.name} was enabled again` : `A user of ${agency.name} has a new password`,
     text: [
       `The user ${user.username} of your agency, ${agency.name}, ${what}; every session and API key of theirs ended.`,
-      byLine(enabled ? 'Enabled' : 'Set', by, whenFor(agency, at)),
+      byLine(enabled ? 'Enabled' : 'Set', by, whenFor(agency, at, deploymentZone)),
       '',
       FOOTER,
     ].join('\n'),
@@ -143,11 +153,17 @@ export function passwordGivenNotice(
  * notices a takeover); null when the address did not change. An address set where there was none (a new agency's,
  * most often) is told to that address as set, without the alarm: no address of the agency's was taken from it.
  */
-export function emailChangedNotice(before: Agency | null, after: Agency, by: ChangedBy, at: Date): AgencyNotice | null {
+export function emailChangedNotice(
+  before: Agency | null,
+  after: Agency,
+  by: ChangedBy,
+  at: Date,
+  deploymentZone: string | undefined,
+): AgencyNotice | null {
   const old = before?.email ?? null;
   if (old === after.email) return null;
-  if (old === null && after.email !== null) return emailSetNotice(after, after.email, by, at);
-  if (old !== null && after.email === null) return emailRemovedNotice(after, old, by, at);
+  if (old === null && after.email !== null) return emailSetNotice(after, after.email, by, at, deploymentZone);
+  if (old !== null && after.email === null) return emailRemovedNotice(after, old, by, at, deploymentZone);
   const to = [...new Set([old, after.email].filter((address): address is string => address !== null))];
   return {
     agencyId: after.id,
@@ -155,7 +171,7 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
     subject: `The notification address of ${after.name} was changed`,
     text: [
       `The notification address of your agency, ${after.name}, was changed from ${old} to ${after.email}.`,
-      byLine('Changed', by, whenFor(after, at)),
+      byLine('Changed', by, whenFor(after, at, deploymentZone)),
       "Emails about your agency's cases now go to the new address.",
       '',
       FOOTER,
@@ -167,14 +183,20 @@ export function emailChangedNotice(before: Agency | null, after: Agency, by: Cha
  * The notice of a notification address removed (the agency saved without one), to that address: there is no new one,
  * so nothing about the agency's cases is emailed any more (the app still shows it) until an address is set again.
  */
-function emailRemovedNotice(agency: Agency, old: string, by: ChangedBy, at: Date): AgencyNotice {
+function emailRemovedNotice(
+  agency: Agency,
+  old: string,
+  by: ChangedBy,
+  at: Date,
+  deploymentZone: string | undefined,
+): AgencyNotice {
   return {
     agencyId: agency.id,
     to: [old],
     subject: `The notification address of ${agency.name} was removed`,
     text: [
       `The notification address of your agency, ${agency.name}, was removed: it was ${old}, and your agency has none now.`,
-      byLine('Removed', by, whenFor(agency, at)),
+      byLine('Removed', by, whenFor(agency, at, deploymentZone)),
       "Emails about your agency's cases are no longer sent: they are shown in the app only, until an address is set again. Nor are notices like this one about changes to your agency and its users.",
       '',
       FOOTER,
@@ -183,14 +205,20 @@ function emailRemovedNotice(agency: Agency, old: string, by: ChangedBy, at: Date
 }
 
 /** The notice of a first notification address, to that address: what it receives from now on, and who set it. */
-function emailSetNotice(agency: Agency, address: string, by: ChangedBy, at: Date): AgencyNotice {
+function emailSetNotice(
+  agency: Agency,
+  address: string,
+  by: ChangedBy,
+  at: Date,
+  deploymentZone: string | undefined,
+): AgencyNotice {
   return {
     agencyId: agency.id,
     to: [address],
     subject: `The notification address of ${agency.name} was set`,
     text: [
       `${address} was set as the notification address of your agency, ${agency.name}: emails about your agency's cases and its users go to it.`,
-      byLine('Set', by, whenFor(agency, at)),
+      byLine('Set', by, whenFor(agency, at, deploymentZone)),
     ].join('\n'),
   };
 }
@@ -221,9 +249,15 @@ type HandedOverStep = CaseTransfer['pendingSteps'][number];
  * "- T visa application filing (Form I-914), due 17 Feb 2027": a step handed over, as the agency's calendar reads it,
  * with the console's words beside a day already past ("due 30 Nov 2026 (overdue by 5 days)") at the transfer.
  */
-function handedOverLine(step: HandedOverStep, agency: Agency, zones: readonly string[], at: Date): string {
+function handedOverLine(
+  step: HandedOverStep,
+  agency: Agency,
+  zones: readonly string[],
+  at: Date,
+  deploymentZone: string | undefined,
+): string {
   const due = step.dueAt
-    ? `, ${dueWordsFor(step.dueAt, step.kind, agency.timeZone ?? 'UTC', zones, at, 'beside', step.dueOnADay)}`
+    ? `, ${dueWordsFor(step.dueAt, step.kind, zoneOf(agency, deploymentZone), zones, at, 'beside', step.dueOnADay)}`
     : '';
   return `- ${stepLabel(step.kind)}${due}`;
 }
@@ -240,6 +274,7 @@ export function caseTransferredNotice(
   transfer: CaseTransfer,
   by: ChangedBy,
   at: Date,
+  deploymentZone: string | undefined,
 ): AgencyNotice | null {
   if (!agency.email) return null;
   const { reference, from, to, pendingSteps } = transfer;
@@ -258,9 +293,11 @@ export function caseTransferredNotice(
         : `The case ${reference} was transferred to your agency, ${to.name}, from ${from.name} (as its ${kind} agency). Its ${countOf(count, 'pending step')} and ${count === 1 ? 'its' : 'their'} reminders are now your agency's, in your inbox${count > 0 ? ':' : '.'}`,
       ...(losing
         ? []
-        : [...pendingSteps].sort(byDueDate).map((step) => handedOverLine(step, agency, transfer.deadlineZones, at))),
+        : [...pendingSteps]
+            .sort(byDueDate)
+            .map((step) => handedOverLine(step, agency, transfer.deadlineZones, at, deploymentZone))),
       ...(losing ? [] : [`Open the case: ${caseLink(transfer.publicBaseUrl, transfer.caseId)}`]),
-      byLine('Transferred', by, whenFor(agency, at)),
+      byLine('Transferred', by, whenFor(agency, at, deploymentZone)),
     ].join('\n'),
   };
 }
@@ -277,6 +314,7 @@ export function referenceReplacedNotice(
   replaced: { reference: string; caseId: string; publicBaseUrl?: string },
   by: string,
   at: Date,
+  deploymentZone: string | undefined,
 ): { to: string | null; subject: string; text: string } {
   const { reference } = replaced;
   return {
@@ -286,7 +324,7 @@ export function referenceReplacedNotice(
       `${by} corrected the survivor's details of a case your agency, ${agency.name}, opened, and replaced your case number for it: as corrected, that number said who the survivor is, and a case's reference must not.`,
       `From now on the case is found under its new reference, ${reference}; your earlier number no longer finds it.`,
       ...(replaced.publicBaseUrl ? [`Open the case: ${caseLink(replaced.publicBaseUrl, replaced.caseId)}`] : []),
-      `Replaced by ${by} on ${whenFor(agency, at)}.`,
+      `Replaced by ${by} on ${whenFor(agency, at, deploymentZone)}.`,
     ].join('\n'),
   };
 }
