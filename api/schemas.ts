@@ -1001,6 +1001,9 @@ export const TokenViewSchema = z.object({
 const MAX_TOKEN_PAGE = 200;
 export const TokenListQuerySchema = z.strictObject({
   kind: z.enum(['api_key', 'session']).optional().describe('only API keys, or only sessions; both by default'),
+  userId: UserIdSchema.optional().describe(
+    "an admin's: the tokens of this user, one they administer; yours by default",
+  ),
   limit: limit(MAX_TOKEN_PAGE),
   cursor: z.string().min(1).max(500).optional(),
 });

@@ -406,28 +406,43 @@ export function createAccessService(deps: AccessDeps) {
       await setPassword(pool, user.id, change.newPassword, { now: await now(), keepTokenId });
     },
 
-    /** The actor's API keys and sessions (or those of one kind), newest first, one page at a time. */
-    tokens: (actor: Actor, page: { kind?: TokenKind; limit: number; cursor?: string }) =>
-      pagedList(cursorKeys(deps.identityKeyring), 'tokens', page, 'query', (after) =>
-        listTokens(pool, actor.userId, page.kind ? [page.kind] : BEARER_KINDS, { limit: page.limit, after }),
-      ),
-
-    async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
-      await proveCurrentPassword(actor.userId, key.currentPassword);
-      const expiresAt = new Date((await now()).getTime() + key.expiresInDays * DAY_MS);
-      const cap = { max: MAX_LIVE_TOKENS, now: await now() };
-      return issueToken(pool, { userId: actor.userId, kind: 'api_key', label: key.label, expiresAt, cap }).catch(
-        tokenCapRefusal('api_key'),
+    /**
+     * The actor's API keys and sessions (or those of one kind), newest first, one page at a time; or, with `userId`,
+     * those of a user the actor administers (404 no such user, 403 not theirs, as the other user admin routes), so an
+     * admin finds the key to revoke.
+     */
+    async tokens(actor: Actor, page: { kind?: TokenKind; userId?: string; limit: number; cursor?: string }) {
+      const userId = page.userId ?? actor.userId;
+      if (userId !== actor.userId) await administeredUser(actor, userId);
+      return pagedList(cursorKeys(deps.identityKeyring), 'tokens', page, 'query', (after) =>
+        listTokens(pool, userId, page.kind ? [page.kind] : BEARER_KINDS, { limit: page.limit, after }),
       );
     },
 
+    /** The new key (its secret shown once), and its owner, the actor, for the audit row. */
+    async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
+      const owner = await proveCurrentPassword(actor.userId, key.currentPassword);
+      const expiresAt = new Date((await now()).getTime() + key.expiresInDays * DAY_MS);
+      const cap = { max: MAX_LIVE_TOKENS, now: await now() };
+      const token = await issueToken(pool, {
+        userId: actor.userId,
+        kind: 'api_key',
+        label: key.label,
+        expiresAt,
+        cap,
+      }).catch(tokenCapRefusal('api_key'));
+      return { token, owner: { id: owner.id, username: owner.username } };
+    },
+
+    /** The token revoked, and whose it was, for the audit row: the caller's own, or a user's they administer. */
     async revokeToken(actor: Actor, tokenId: string) {
       const ownerId = (await tokenOwner(pool, tokenId))?.userId;
-      const owner = ownerId && ownerId !== actor.userId ? await findUser(pool, { id: ownerId }) : null;
+      const owner = ownerId ? await findUser(pool, { id: ownerId }) : null;
       // A token of a user the caller does not administer is "not found": token ids are not theirs to probe.
-      if (!ownerId || (owner && administrationRefusal(actor, owner)))
+      if (!ownerId || !owner || (ownerId !== actor.userId && administrationRefusal(actor, owner)))
         throw new AppError('not_found', 'No such token of yours.', { code: 'token_not_found' });
-      return revokeToken(pool, tokenId, await now());
+      const token = await revokeToken(pool, tokenId, await now());
+      return { token, owner: { id: owner.id, username: owner.username } };
     },
 
     async users(actor: Actor, requestedAgencyId: string | undefined) {

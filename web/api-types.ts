@@ -574,7 +574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time. */
+        /** Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time; as an admin, with `userId`, those of a user you administer (your agency's users but admins; every user's as a system administrator), to revoke one. */
         get: operations["getApiTokens"];
         put?: never;
         /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. Your current password proves it is you (limited like sign-in, per user). */
@@ -8158,6 +8158,7 @@ export interface operations {
                 cursor?: string;
                 kind?: "api_key" | "session";
                 limit?: number;
+                userId?: string;
             };
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
@@ -8239,8 +8240,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the role or agency may not do this */
+            /** @description `userId` names a user you do not administer */
             403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `userId` names no user */
+            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];

@@ -2,10 +2,10 @@
  * An audit row's `detail` in words. The service writes it for the trail, in codes: "applied_by=workflow; version=7"
  * (the workflow's row of a command), "document <id>; step_not_pending" (what the call named, then why it was
  * refused), "period 2026-01-01..2026-03-31 (csv)", "wrong_password_or_disabled", administration's "agency demo-hhs;
- * notification address changed" and "user <id>; username …; roles: supervisor → coordinator", or a JSON object of ids
- * and codes.
+ * notification address changed" and "user <id>; username …; roles: supervisor → coordinator", an API key's "token <id>;
+ * user <id>; username …" (whose key it is), or a JSON object of ids and codes.
  * The page shows each known part in words, steps and agencies by name and dates as people write them; internal
- * counters and ids no reader can use (versions, document and feed ids) are left out.
+ * counters and ids no reader can use (versions, document, feed and token ids) are left out.
  */
 import { documentRemovalReasonLabel, humanize, sentenceCase, stepLabel } from './labels';
 import { plainWords, type RefusalWords } from './refusal-words';
@@ -87,6 +87,7 @@ const KEYED: Readonly<Record<string, (value: string) => string | undefined>> = {
 const NAMED_BY_ID: Readonly<Record<string, string>> = {
   document: 'a document',
   feed: 'a calendar feed',
+  token: 'an API key',
   user: 'of a user (their id in the API’s trail)',
 };
 

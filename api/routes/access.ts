@@ -51,6 +51,15 @@ function userNamed(userId: string | undefined, answer: unknown): string | undefi
   return [id && `user ${id}`, user?.username && `username ${user.username}`].filter(Boolean).join('; ') || undefined;
 }
 
+/** A token as an audit row names it: by its id, never its secret. */
+const tokenNamed = (tokenId: string | undefined) => tokenId && `token ${tokenId}`;
+
+/**
+ * Whose a token is, as an audit row names a user (`userNamed`): the row's user is who acted, the owner or an admin of
+ * theirs, so the trail says who revoked whose key.
+ */
+const ownerNamed = (owner: { id: string; username: string }) => `user ${owner.id}; username ${owner.username}`;
+
 /** A new session's answer: its secret is shown once (no-store, as every answer: PRIVATE_ANSWER in api/reply.ts). */
 const sessionReply = (session: unknown) => ({ status: 201, body: session });
 
@@ -165,10 +174,13 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'get',
       path: '/api/tokens',
       tag: 'access',
-      summary: 'Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time.',
+      summary:
+        "Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time; as an admin, with `userId`, those of a user you administer (your agency's users but admins; every user's as a system administrator), to revoke one.",
       query: TokenListQuerySchema,
       responses: {
         200: { description: 'one page; pass nextCursor as cursor for the next', schema: TokenPageSchema },
+        403: { description: '`userId` names a user you do not administer', problem: true },
+        404: { description: '`userId` names no user', problem: true },
       },
       handle: async ({ actor, query }) => ({ status: 200, body: await access.tokens(actor, query) }),
     }),
@@ -181,6 +193,8 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       rateLimit: 'password_check',
       body: NewTokenSchema,
       audit: 'token.create',
+      // Which key (its id, never its secret); whose it is comes from the handler (`ownerNamed`).
+      auditDetail: (_query, _params, answer) => tokenNamed((answer as { id?: string } | undefined)?.id),
       responses: {
         201: { description: 'the key, shown this once', schema: IssuedTokenSchema },
         403: { description: 'the current password is wrong', problem: true },
@@ -191,10 +205,10 @@ export function accessRoutes(deps: ApiDeps): Route[] {
           problem: true,
         },
       },
-      handle: async ({ body, actor }) => ({
-        status: 201,
-        body: await access.createApiKey(actor, body),
-      }),
+      handle: async ({ body, actor }) => {
+        const { token, owner } = await access.createApiKey(actor, body);
+        return { status: 201, body: token, auditChange: ownerNamed(owner) };
+      },
     }),
     route({
       method: 'post',
@@ -204,11 +218,16 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         "Revoke a token at once: your own, or as an admin a token of a user you administer (your agency's users; every user's as a system administrator).",
       params: TokenParamsSchema,
       audit: 'token.revoke',
+      // Which key, and (from the handler) whose: with the row's user, who revoked whose key.
+      auditDetail: (_query, params) => tokenNamed(params.tokenId),
       responses: {
         200: { description: 'the revoked token', schema: TokenViewSchema },
         404: { description: 'no such token of yours', problem: true },
       },
-      handle: async ({ params, actor }) => ({ status: 200, body: await access.revokeToken(actor, params.tokenId) }),
+      handle: async ({ params, actor }) => {
+        const { token, owner } = await access.revokeToken(actor, params.tokenId);
+        return { status: 200, body: token, auditChange: ownerNamed(owner) };
+      },
     }),
     route({
       method: 'get',

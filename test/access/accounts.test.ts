@@ -535,6 +535,55 @@ describe('API keys', () => {
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
   });
 
+  it("can be listed by an admin of its owner's, to revoke it; not by another agency's admin, nor for an admin", async () => {
+    const ownAgency = admin().user.agencyId;
+    const keyholder = await createTestUser(stack.pool, {
+      username: 'listed-keyholder',
+      agencyId: ownAgency,
+      roles: ['coordinator'],
+      password: TEST_PASSWORD,
+    });
+    const issued = (
+      await request(stack.app)
+        .post('/api/tokens')
+        .set(keyholder.headers)
+        .send({ label: 'listed robot', currentPassword: TEST_PASSWORD })
+        .expect(201)
+    ).body as { id: string; token: string };
+    const listOf = (userId: string, headers: Record<string, string>) =>
+      request(stack.app).get('/api/tokens').query({ userId, kind: 'api_key' }).set(headers);
+
+    const listed = await listOf(keyholder.user.id, admin().headers).expect(200);
+    const items = (listed.body as { items: (TokenView & { token?: string })[] }).items;
+    expect(items).toContainEqual(expect.objectContaining({ id: issued.id, label: 'listed robot', revokedAt: null }));
+    expect(JSON.stringify(listed.body)).not.toContain(issued.token.slice(20));
+    // The admin's own list is theirs still: the key is not in it.
+    const own = await request(stack.app).get('/api/tokens').set(admin().headers).expect(200);
+    expect(JSON.stringify(own.body)).not.toContain(issued.id);
+    await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(admin().headers).expect(200);
+    await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
+
+    // The same delegation as the other user admin routes: 403 for a user not theirs, 404 for none.
+    expect((await listOf(keyholder.user.id, user('demo-police-officer').headers).expect(403)).body).toMatchObject({
+      code: 'role_not_permitted',
+    });
+    expect((await listOf(user('demo-ice-officer').user.id, admin().headers).expect(403)).body).toMatchObject({
+      code: 'other_agency',
+    });
+    const fellowAdmin = await createTestUser(stack.pool, {
+      username: 'listed-fellow-admin',
+      agencyId: ownAgency,
+      roles: ['admin'],
+    });
+    expect((await listOf(fellowAdmin.user.id, admin().headers).expect(403)).body).toMatchObject({
+      code: 'admin_not_delegated',
+    });
+    await listOf('00000000-0000-4000-8000-000000000000', admin().headers).expect(404);
+    await listOf(user('demo-ice-officer').user.id, systemAdmin().headers).expect(200);
+    // Anyone may name themselves.
+    await listOf(keyholder.user.id, keyholder.headers).expect(200);
+  });
+
   it('records when it was last used', async () => {
     const created = (
       await request(stack.app)

@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
+import { createTestUser, TEST_PASSWORD } from '../support/auth';
 import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -119,5 +120,44 @@ describe("an admin's administration of a user", () => {
 
     const disabled = await request(stack.app).post(`/api/users/${userId}/disable`).set(as('demo-admin')).expect(200);
     expect(await auditOf(disabled)).toEqual([{ action: 'user.disable', case_id: null, detail: named }]);
+  });
+});
+
+describe("an API key's audit rows", () => {
+  it('name the key by its id, never its secret, and whose it is: who revoked whose key', async () => {
+    const keyholder = await createTestUser(stack.pool, {
+      username: 'audited-keyholder',
+      agencyId: stack.users['demo-admin']!.user.agencyId,
+      roles: ['coordinator'],
+      password: TEST_PASSWORD,
+    });
+    const created = await request(stack.app)
+      .post('/api/tokens')
+      .set(keyholder.headers)
+      .send({ label: 'audited robot', currentPassword: TEST_PASSWORD })
+      .expect(201);
+    const key = created.body as { id: string; token: string };
+    const named = `token ${key.id}; user ${keyholder.user.id}; username audited-keyholder`;
+    const createdRows = await auditOf(created);
+    expect(createdRows).toEqual([{ action: 'token.create', case_id: null, detail: named }]);
+    expect(JSON.stringify(createdRows)).not.toContain(key.token);
+
+    // Revoked by an admin of theirs: the row's user is the admin, its detail the key and its owner.
+    const revoked = await request(stack.app).post(`/api/tokens/${key.id}/revoke`).set(as('demo-admin')).expect(200);
+    expect(await auditOf(revoked)).toEqual([{ action: 'token.revoke', case_id: null, detail: named }]);
+    const { rows } = await stack.pool.query<{ username: string }>(
+      'SELECT username FROM audit_events WHERE request_id = $1',
+      [revoked.headers['x-request-id']],
+    );
+    expect(rows).toEqual([{ username: 'demo-admin' }]);
+
+    // A refused revocation names the key asked for, and no owner: the caller was told of none.
+    const refused = await request(stack.app)
+      .post(`/api/tokens/${key.id}/revoke`)
+      .set(as('demo-police-officer'))
+      .expect(404);
+    expect(await auditOf(refused)).toEqual([
+      { action: 'token.revoke', case_id: null, detail: `token ${key.id}; token_not_found` },
+    ]);
   });
 });

@@ -70,6 +70,11 @@ test.each([
     'user 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; username new-officer; roles: agency_officer → agency_officer, supervisor',
     'User: new-officer; roles: agency officer → agency officer, supervisor',
   ],
+  // An API key created or revoked: whose it is (the row's user is who acted), the key by no id a reader could use.
+  [
+    'token 0a1b2c3d4e5f6a7b; user 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; username new-officer',
+    'An API key; user: new-officer',
+  ],
   [
     'user 5d1e0c6a-0d4b-4b8e-9a51-2f3c8f0e9b11; user_not_found',
     'Of a user (their id in the API’s trail); user not found',
