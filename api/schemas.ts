@@ -902,7 +902,14 @@ export const NewUserSchema = z.strictObject({
     "which agency the user works for; an agency's admin may leave it out (their own), a system administrator names it",
   ),
   roles: rolesSchema,
-  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1000).optional(),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(1000)
+    .optional()
+    .describe(
+      'what they sign in with; left out, they cannot sign in (nor make API keys) until an admin gives them a temporary password (POST /api/users/{userId}/password-reset) or links their OpenID Connect identity',
+    ),
 });
 
 /** A user's roles, all of them: those left out are taken away. */

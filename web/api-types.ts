@@ -612,7 +612,7 @@ export interface paths {
         /** Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's. */
         get: operations["getApiUsers"];
         put?: never;
-        /** Create a user of an agency with roles fitting its kind; a password lets them sign in, else they use API keys. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told. */
+        /** Create a user of an agency with roles fitting its kind. With `password`, they sign in with it. Without one they cannot sign in, nor make API keys (which need their password), until they have one: give it with POST /api/users/{userId}/password-reset (a temporary password, answered once), or link their identity at the agency's OpenID Connect provider (POST /api/users/{userId}/identities) where one is configured. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told. */
         post: operations["postApiUsers"];
         delete?: never;
         options?: never;
@@ -8826,6 +8826,7 @@ export interface operations {
                     /** @description which agency the user works for; an agency's admin may leave it out (their own), a system administrator names it */
                     agencyId?: string;
                     displayName: string;
+                    /** @description what they sign in with; left out, they cannot sign in (nor make API keys) until an admin gives them a temporary password (POST /api/users/{userId}/password-reset) or links their OpenID Connect identity */
                     password?: string;
                     roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                     username: string;
@@ -8833,7 +8834,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description the user */
+            /** @description the user; made without `password`, they cannot sign in yet: POST /api/users/{userId}/password-reset gives them a temporary password (or link an OpenID Connect identity) */
             201: {
                 headers: {
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */

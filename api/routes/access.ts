@@ -245,7 +245,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       path: '/api/users',
       tag: 'administration',
       summary:
-        "Create a user of an agency with roles fitting its kind; a password lets them sign in, else they use API keys. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told.",
+        "Create a user of an agency with roles fitting its kind. With `password`, they sign in with it. Without one they cannot sign in, nor make API keys (which need their password), until they have one: give it with POST /api/users/{userId}/password-reset (a temporary password, answered once), or link their identity at the agency's OpenID Connect provider (POST /api/users/{userId}/identities) where one is configured. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told.",
       allow: ADMIN,
       body: NewUserSchema,
       audit: 'user.create',
@@ -257,7 +257,11 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         );
       },
       responses: {
-        201: { description: 'the user', schema: UserViewSchema },
+        201: {
+          description:
+            'the user; made without `password`, they cannot sign in yet: POST /api/users/{userId}/password-reset gives them a temporary password (or link an OpenID Connect identity)',
+          schema: UserViewSchema,
+        },
         403: {
           description: 'another agency, or an admin, and the caller is not a system administrator',
           problem: true,

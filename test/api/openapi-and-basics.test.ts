@@ -118,6 +118,15 @@ describe('OpenAPI document', () => {
     });
     const signOff = paths['/api/cases/{caseId}/steps/{stepId}/sign-off']?.post;
     expect(signOff?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['caseId', 'stepId']);
+
+    // A user made without a password cannot sign in: the answer, and the field, say what gives them one.
+    const newUser = paths['/api/users']?.post as Operation & { responses: Record<string, { description: string }> };
+    expect(newUser.responses['201']?.description).toContain('POST /api/users/{userId}/password-reset');
+    const password = newUser.requestBody?.content['application/json']?.schema.properties as Record<
+      string,
+      { description?: string }
+    >;
+    expect(password.password?.description).toContain('cannot sign in');
   });
 });
 
