@@ -43,6 +43,7 @@ import {
   GROUND_AND_CATCH_UP_RULES_PATCH,
   DAYS_DUE_ALL_DAY_PATCH,
   OPENED_ON_CURRENT_RULES_PATCH,
+  TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -390,6 +391,8 @@ const COVERAGE = {
   ) => facts.startedAs !== 'open' || facts.patches.includes(DAYS_DUE_ALL_DAY_PATCH),
   'opens on the rules of its run, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(OPENED_ON_CURRENT_RULES_PATCH),
+  'counts from a day typed as today as from that day, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -587,6 +590,13 @@ const V25_CLAIMS: GenerationClaim = {
   every: [...V24_CLAIMS.every, 'opens on the rules of its run, if it opens a case'],
 };
 
+// As v25, and one more patch a case asks on its own: a deadline counted in days from a day typed as today (or ahead of
+// the UTC date) counts from that day (TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH).
+const V26_CLAIMS: GenerationClaim = {
+  some: V25_CLAIMS.some,
+  every: [...V25_CLAIMS.every, 'counts from a day typed as today as from that day, if it opens a case'],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -632,6 +642,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v23: V23_CLAIMS,
   v24: V24_CLAIMS,
   v25: V25_CLAIMS,
+  v26: V26_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -86,8 +86,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * last day is a day met all of that day wherever in the US it is read (DAYS_DUE_ALL_DAY_PATCH).
  * v25 asks one more, first, in a case it opens: the case opens on the rules of its run, its deadlines counted from an
  * identification entered by its day as from a typed day (OPENED_ON_CURRENT_RULES_PATCH).
+ * v26 asks one more on its own in a case it opens: a deadline counted in days from a day typed as today, or ahead of the
+ * UTC date, counts from that day (TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH).
  */
-const GENERATION = 'v25';
+const GENERATION = 'v26';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
@@ -270,8 +272,8 @@ async function minorInterimLetterExpiry(stack: Stack): Promise<Recorded> {
 /**
  * An adult U-visa case with a low history limit: the certification window's expiry reminder fires seconds after the
  * signature, sign-offs go on until the case continues as new (the limit is crossed, not counted: the loop stops at
- * the first new run), and the resumed run takes the petition and the CP request, whose decision's reminder (a second
- * before its 3-second SLA) then fires. The resumed run does less than the first did, so it stays under the same limit.
+ * the first new run), and the resumed run takes the petition, the CP request and a short CP grant, whose renewal
+ * reminder is raised at once. The resumed run does less than the first did, so it stays under the same limit.
  */
 async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
   const cases = stack.casesOn(stack.client, { historyLimit: CAN_HISTORY_LIMIT });
@@ -281,12 +283,6 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
   stack.setPolicy(
     policyWithOverrides({
       version: 'recording-v3-u-visa',
-      sla: { cp_decision: { days: 3 * SECOND_IN_DAYS, source: RECORDING } },
-      // A reminder before the deadline, not at it: a deadline counted from a typed day is reached only once that day
-      // has ended everywhere in the US (DAYS_DUE_ALL_DAY_PATCH), hours away on this server's wall clock.
-      reminders: {
-        cp_decision: { beforeDueDays: [SECOND_IN_DAYS], atDue: false, escalateAfterDays: [], source: RECORDING },
-      },
       expiryLeads: { uCertificationWindow: { leadDays: leadDaysFiringAt(windowEnds, fireAt), source: RECORDING } },
     }),
   );
@@ -325,7 +321,11 @@ async function uVisaContinuedAsNew(stack: Stack): Promise<Recorded> {
 
   await sign(cases, caseId, 'u_visa_petition-1', 'filed', { filedOn: day });
   await sign(cases, caseId, 'cp_request-1', 'requested', { requestedOn: day });
-  await alarmFired(stack, caseId, 'reminder', 'cp_decision-1');
+  // A grant of three weeks has every renewal lead behind it: one reminder is raised as it is recorded, whatever the
+  // hour. The decision's own reminder no longer serves: counted from the noon of the day typed
+  // (TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH), its seconds fall hours from this server's wall clock.
+  await sign(cases, caseId, 'cp_decision-1', 'granted', { validUntil: addDays(day, 21) });
+  await alarmFired(stack, caseId, 'expiry_reminder', 'cp_decision-1');
   return { name: 'adult-u-visa-continued', caseId };
 }
 
