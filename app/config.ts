@@ -185,6 +185,19 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, use: ConfigUse): string[] {
     ['IDENTITY_KEYS', 'DATABASE_URL', "to seal survivors' identities at rest"],
     ['PAYLOAD_KEYS', 'TEMPORAL_ADDRESS', 'to encrypt every Temporal payload'],
   ];
+  // A deployment's PostgreSQL and Temporal go together. With one alone, a process meant to join a deployment would
+  // start the other embedded, with development keys: its own dev server beside the shared worker_heartbeats (so
+  // /ready passes while no worker serves its cases), or its own PostgreSQL in DATA_DIR beside the shared workflows.
+  // `npm run admin -- create-admin` needs only the database; reproject checks its own.
+  const database = Boolean(env.DATABASE_URL?.trim());
+  if (use === 'service' && database !== Boolean(env.TEMPORAL_ADDRESS?.trim())) {
+    const [missing, given] = database ? ['TEMPORAL_ADDRESS', 'DATABASE_URL'] : ['DATABASE_URL', 'TEMPORAL_ADDRESS'];
+    problems.push(
+      `${missing}: required with ${given}: DATABASE_URL and TEMPORAL_ADDRESS go together (both for a deployment, ` +
+        `neither for the embedded mode); without ${missing} this process would start an embedded ` +
+        `${database ? 'Temporal dev server' : 'PostgreSQL'} of its own instead of joining the deployment's`,
+    );
+  }
   // The embedded capture keeps emails on this machine for a developer to read: outside the embedded mode nobody
   // would, and every reminder and escalation would be lost without a word. The admin commands send none.
   const realPart = ['DATABASE_URL', 'TEMPORAL_ADDRESS'].find((variable) => env[variable]?.trim());

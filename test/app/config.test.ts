@@ -63,7 +63,8 @@ test('one clear message per problem, naming the variable', () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems;
-  expect(problems).toHaveLength(7);
+  expect(problems).toHaveLength(8);
+  expect(problems.find((p) => p.startsWith('TEMPORAL_ADDRESS:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('IDENTITY_KEYS:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('PUBLIC_BASE_URL:'))).toContain('required with DATABASE_URL');
   expect(problems.find((p) => p.startsWith('SMTP_URL:'))).toContain('required with DATABASE_URL');
@@ -90,14 +91,26 @@ test('real infrastructure needs a real mail server: SMTP_URL is required with DA
     PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
     PUBLIC_BASE_URL: 'https://relief.example.org',
   };
-  expect(problemsOf({ ...keys, DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief' })).toEqual([
+  expect(
+    problemsOf({
+      ...keys,
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    }),
+  ).toEqual([
     'SMTP_URL: required with DATABASE_URL (smtp:// or smtps://); the embedded mail capture is for development only',
   ]);
   expect(problemsOf({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toEqual([
+    expect.stringMatching(/^DATABASE_URL: required with TEMPORAL_ADDRESS/),
     expect.stringMatching(/^SMTP_URL: required with TEMPORAL_ADDRESS/),
   ]);
   expect(
-    loadConfig({ ...keys, TEMPORAL_ADDRESS: 'temporal.internal:7233', SMTP_URL: 'smtp://mail.internal:25' }).mail,
+    loadConfig({
+      ...keys,
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      SMTP_URL: 'smtp://mail.internal:25',
+    }).mail,
   ).toEqual({ from: expect.any(String) as unknown, smtpUrl: 'smtp://mail.internal:25' });
   // Nothing configured: the embedded capture, and only then.
   expect(loadConfig({}).mail).toMatchObject({ capture: { port: 2525 } });
@@ -119,6 +132,7 @@ test("a deployment's process that sends emails needs PUBLIC_BASE_URL, the base o
     ]);
   }
   expect(problemsOf({ ...real, DATABASE_URL: undefined, SERVICE_ROLE: 'worker' })).toEqual([
+    expect.stringMatching(/^DATABASE_URL: required with TEMPORAL_ADDRESS/),
     expect.stringMatching(/^PUBLIC_BASE_URL: required with TEMPORAL_ADDRESS/),
   ]);
   expect(
@@ -131,6 +145,37 @@ test("a deployment's process that sends emails needs PUBLIC_BASE_URL, the base o
   // Embedded: the process is the console, at its own address.
   expect(loadConfig({ PORT: '3950' }).http.publicBaseUrl).toBe('http://127.0.0.1:3950');
   expect(loadConfig({ SERVICE_ROLE: 'worker' }).http.publicBaseUrl).toBe('http://127.0.0.1:3000');
+});
+
+test('a process meant to join a deployment is refused with DATABASE_URL or TEMPORAL_ADDRESS alone, naming both', () => {
+  const deployment = {
+    DATABASE_URL: 'postgres://app:pw@db.internal:5432/relief',
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    SMTP_URL: 'smtp://mail.internal:25',
+    PUBLIC_BASE_URL: 'https://relief.example.org',
+    IDENTITY_KEYS: `i:${Buffer.alloc(32, 1).toString('base64')}`,
+    PAYLOAD_KEYS: `p:${Buffer.alloc(32, 2).toString('base64')}`,
+  };
+  // A second API process given the database alone would start its own Temporal dev server with the development
+  // payload key, pass /ready on the shared worker_heartbeats and answer sign-offs from a Temporal holding no case.
+  for (const role of ['api', 'worker', 'all']) {
+    expect(problemsOf({ ...deployment, TEMPORAL_ADDRESS: undefined, SERVICE_ROLE: role })).toEqual([
+      'TEMPORAL_ADDRESS: required with DATABASE_URL: DATABASE_URL and TEMPORAL_ADDRESS go together (both for a ' +
+        'deployment, neither for the embedded mode); without TEMPORAL_ADDRESS this process would start an embedded ' +
+        "Temporal dev server of its own instead of joining the deployment's",
+    ]);
+    // The reverse would start an embedded PostgreSQL on the data folder.
+    expect(problemsOf({ ...deployment, DATABASE_URL: undefined, SERVICE_ROLE: role })).toEqual([
+      expect.stringMatching(
+        /^DATABASE_URL: required with TEMPORAL_ADDRESS: DATABASE_URL and TEMPORAL_ADDRESS go together .*embedded PostgreSQL/,
+      ),
+    ]);
+  }
+  expect(loadConfig(deployment).database).toEqual({ url: deployment.DATABASE_URL });
+  // An admin command starts nothing embedded: create-admin needs the database alone.
+  expect(
+    loadConfig({ DATABASE_URL: deployment.DATABASE_URL, IDENTITY_KEYS: deployment.IDENTITY_KEYS }, 'admin'),
+  ).toEqual(expect.objectContaining({ database: { url: deployment.DATABASE_URL } }));
 });
 
 test('real Temporal needs payload keys from the environment', () => {
