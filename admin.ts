@@ -22,7 +22,7 @@ import { recordAudit } from './db/audit';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createUser, findUser } from './db/users';
-import { connectClient } from './temporal/connection';
+import { connectClient, namingTemporalAddress } from './temporal/connection';
 import { dataConverterFor } from './temporal/data-converter';
 
 const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-name <text> --agency <id>
@@ -146,7 +146,7 @@ async function reproject(refresh: boolean): Promise<number> {
     return 2;
   }
   const settings = config.temporal.connect;
-  const connection = await connectClient(settings);
+  const connection = await namingTemporalAddress(settings, () => connectClient(settings));
   const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
   try {
     const client = new Client({

@@ -19,7 +19,7 @@ import { seedDemoAgencies, seedDemoUsers } from './db/seed';
 import { canRewriteAudit, ensureServiceLogin } from './db/service-role';
 import { startMailCapture, type MailCapture } from './mail/capture-server';
 import { createMailTransport } from './mail/transport';
-import { connectClient, connectWorker, type TemporalSettings } from './temporal/connection';
+import { connectClient, connectWorker, namingTemporalAddress, type TemporalSettings } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
 import { caseWorkflowCode, createCaseWorker, installWorkerRuntime } from './temporal/worker';
 import { workflowClientInterceptors } from './temporal/interceptors';
@@ -167,7 +167,10 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     stoppers.push(async () => mailer.close());
 
     // Both roles command workflows: the API its cases, the worker's activities each notification's delivery.
-    const clientConnection = await connectClient(temporal);
+    // The embedded dev server was just started here; a configured one may be unreachable: named then.
+    const reaching = <T>(connect: () => Promise<T>): Promise<T> =>
+      'connect' in config.temporal ? namingTemporalAddress(temporal, connect) : connect();
+    const clientConnection = await reaching(() => connectClient(temporal));
     stoppers.push(() => clientConnection.close());
     const client = new Client({
       connection: clientConnection,
@@ -179,7 +182,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
 
     if (config.role !== 'api') {
       installWorkerRuntime(logger, { metricsAddress: config.operations.temporalMetricsAddress });
-      const connection = await connectWorker(temporal);
+      const connection = await reaching(() => connectWorker(temporal));
       stoppers.push(() => connection.close());
       // Sends hold a connection while the mail server talks: a hung server then holds these few, not `pool`'s.
       const mailPool = createPool(databaseUrl, { max: 4, applicationName: 'relief-cases-mail' });

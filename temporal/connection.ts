@@ -39,3 +39,21 @@ export function connectClient(settings: TemporalSettings): Promise<Connection> {
 export function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
   return NativeConnection.connect(connectionOptions(settings));
 }
+
+/**
+ * Connects with `connect` to the Temporal configured in TEMPORAL_ADDRESS; when that fails (the SDK says only "Failed to
+ * connect before the deadline"), the error names the variable and the address tried, for whoever reads the one line
+ * the service or an admin command prints as it exits.
+ */
+export async function namingTemporalAddress<T>(settings: TemporalSettings, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `TEMPORAL_ADDRESS ${settings.address} cannot be reached (${reason}): check that Temporal's frontend listens ` +
+        'there and that TEMPORAL_ADDRESS, its TLS settings and TEMPORAL_API_KEY are right.',
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * A Temporal that cannot be reached at TEMPORAL_ADDRESS stops the service, and `npm run admin -- reproject`, with one
+ * line naming the variable and the address tried, never the SDK's bare "Failed to connect before the deadline".
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../support/ports';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+
+const ROOT = resolve(__dirname, '../..');
+const key = () => randomBytes(32).toString('base64');
+
+let database: TestDatabase;
+let dataDir: string;
+/** Where nothing listens. */
+let address: string;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  dataDir = await mkdtemp(join(tmpdir(), 'relief-cases-temporal-unreachable-'));
+  address = `127.0.0.1:${await freePort()}`;
+}, 60_000);
+
+afterAll(async () => {
+  await database.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function run(script: string, args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stderr: string }>((done) => {
+    const child = execFile(
+      process.execPath,
+      [require.resolve('tsx/cli'), script, ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (_error, _stdout, stderr) => done({ code: child.exitCode, stderr }),
+    );
+  });
+}
+
+const named = () =>
+  new RegExp(`^TEMPORAL_ADDRESS ${address} cannot be reached \\(Failed to connect before the deadline\\)`, 'm');
+
+test('npm start as a deployment process exits 1 naming TEMPORAL_ADDRESS and the address tried', async () => {
+  const { code, stderr } = await run('main.ts', [], {
+    SERVICE_ROLE: 'api',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.connectionString,
+    MIGRATION_DATABASE_URL: database.ownerConnectionString,
+    TEMPORAL_ADDRESS: address,
+    SMTP_URL: 'smtp://127.0.0.1:2',
+    PUBLIC_BASE_URL: 'https://relief.example.org',
+    IDENTITY_KEYS: `i:${key()}`,
+    PAYLOAD_KEYS: `p:${key()}`,
+  });
+  expect(code).toBe(1);
+  expect(stderr).toMatch(named());
+}, 60_000);
+
+test('npm run admin -- reproject exits naming TEMPORAL_ADDRESS and the address tried', async () => {
+  const { code, stderr } = await run('admin.ts', ['reproject'], {
+    DATABASE_URL: database.connectionString,
+    TEMPORAL_ADDRESS: address,
+    IDENTITY_KEYS: `i:${key()}`,
+    PAYLOAD_KEYS: `p:${key()}`,
+  });
+  expect(code).toBe(1);
+  expect(stderr).toMatch(named());
+}, 60_000);
