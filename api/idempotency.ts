@@ -76,13 +76,23 @@ export function idempotency(
         },
       );
     }
-    if (claimed === 'in_progress') {
+    if (typeof claimed === 'object' && 'inProgress' in claimed) {
       await answeredFromStore(req);
+      // Not "1" over and over: when the first request's process died, a retry is taken up no sooner than the claim's
+      // lease runs out, so the wait said is until then (a live process answers the first request sooner).
+      const seconds = Math.max(1, Math.ceil(claimed.inProgress.takeOverInMs / 1000));
       const busy = problem(409, req.id, {
-        detail: `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly.`,
+        detail:
+          `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry in ${seconds} s: by then it ` +
+          'has been answered, or its process has stopped and your retry takes it over.',
         code: 'idempotency_in_progress',
       });
-      return { status: 409, body: busy, contentType: PROBLEM_CONTENT_TYPE, headers: { 'Retry-After': '1' } };
+      return {
+        status: 409,
+        body: busy,
+        contentType: PROBLEM_CONTENT_TYPE,
+        headers: { 'Retry-After': String(seconds) },
+      };
     }
     if (claimed !== 'new') {
       await answeredFromStore(req);

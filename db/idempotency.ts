@@ -27,8 +27,11 @@ export type ClaimResult =
   | { replay: StoredResponse }
   /** The key was used for a different request. */
   | 'conflict'
-  /** The first request with this key is still being handled. */
-  | 'in_progress';
+  /**
+   * The first request with this key is still being handled, or its process died: a retry takes the claim over in
+   * `takeOverInMs` (the lease less the claim's age), if it is not answered before.
+   */
+  | { inProgress: { takeOverInMs: number } };
 
 /**
  * The claim and its completion, which every write through the API makes, are `prepared` (db/pool.ts): PostgreSQL
@@ -65,14 +68,23 @@ export async function claim(
   const claimed = await pool.query(prepared(CLAIM_SQL, [scope, key, requestHash, now, expiredBefore, abandonedBefore]));
   if (claimed.rowCount === 1) return 'new';
 
-  const { rows } = await pool.query<{ request_hash: string; status_code: number | null; response: unknown }>(
-    'SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
-    [scope, key],
-  );
+  const { rows } = await pool.query<{
+    request_hash: string;
+    status_code: number | null;
+    response: unknown;
+    created_at: Date;
+  }>('SELECT request_hash, status_code, response, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2', [
+    scope,
+    key,
+  ]);
   const row = rows[0];
   if (!row) return claim(pool, scope, key, requestHash, now, leaseMs); // expired and deleted meanwhile: try again
   if (row.request_hash !== requestHash) return 'conflict';
-  if (row.status_code === null) return 'in_progress';
+  if (row.status_code === null) {
+    // Within the lease whatever the claimant's clock said (another process's, a little ahead or behind).
+    const age = now.getTime() - row.created_at.getTime();
+    return { inProgress: { takeOverInMs: Math.min(leaseMs, Math.max(0, leaseMs - age)) } };
+  }
   return { replay: { statusCode: row.status_code, body: row.response } };
 }
 

@@ -18,10 +18,11 @@ afterAll(async () => {
 
 const scope = 'POST /cases:demo-police';
 const at = (ms: number) => new Date(Date.UTC(2026, 5, 1) + ms);
+const inProgress = (takeOverInMs: number) => ({ inProgress: { takeOverInMs } });
 
 it('claims a new key, reports it in progress, then replays the stored response', async () => {
   expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(0))).toBe('new');
-  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(1))).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(1))).toEqual(inProgress(IDEMPOTENCY_LEASE_MS - 1));
   await complete(db.pool, scope, 'k-1', 201, { caseId: 'c-1' }, at(2));
   expect(await claim(db.pool, scope, 'k-1', 'hash-a', at(3))).toEqual({
     replay: { statusCode: 201, body: { caseId: 'c-1' } },
@@ -42,7 +43,7 @@ it('refuses the same key for a different request, and keeps keys of other scopes
 it('gives exactly one of many concurrent first requests the claim', async () => {
   const results = await Promise.all(Array.from({ length: 5 }, () => claim(db.pool, scope, 'k-race', 'hash-a', at(0))));
   expect(results.filter((r) => r === 'new')).toHaveLength(1);
-  expect(results.filter((r) => r === 'in_progress')).toHaveLength(4);
+  expect(results.filter((r) => typeof r === 'object' && 'inProgress' in r)).toHaveLength(4);
 });
 
 it('lets a released claim be taken again by the same request alone: the key stays bound to it', async () => {
@@ -52,7 +53,7 @@ it('lets a released claim be taken again by the same request alone: the key stay
   // its key is refused, not handled as new.
   expect(await claim(db.pool, scope, 'k-3', 'hash-b', at(1))).toBe('conflict');
   expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(1))).toBe('new');
-  expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(2))).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(2))).toEqual(inProgress(IDEMPOTENCY_LEASE_MS - 1));
   expect(await claim(db.pool, scope, 'k-3', 'hash-b', at(2))).toBe('conflict');
   await complete(db.pool, scope, 'k-3', 201, { caseId: 'c-3' }, at(3));
   expect(await claim(db.pool, scope, 'k-3', 'hash-a', at(4))).toEqual({
@@ -79,12 +80,14 @@ it('forgets keys after 24 hours and cleans them up', async () => {
 it('lets a retry of the same request take over a claim left unanswered by a crashed request after minutes, not hours', async () => {
   expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(0))).toBe('new');
   // The process that claimed it died: no answer, no release.
-  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS - 1))).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS - 1))).toEqual(inProgress(1));
   expect(IDEMPOTENCY_LEASE_MS).toBeLessThanOrEqual(5 * 60 * 1000);
   // Another request under the same key is still refused: only the same request may take the claim over.
   expect(await claim(db.pool, scope, 'k-6', 'hash-b', at(IDEMPOTENCY_LEASE_MS + 1))).toBe('conflict');
   expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS + 1))).toBe('new');
-  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS + 2))).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(IDEMPOTENCY_LEASE_MS + 2))).toEqual(
+    inProgress(IDEMPOTENCY_LEASE_MS - 1),
+  );
   // An answered claim is never taken over: it is replayed.
   await complete(db.pool, scope, 'k-6', 201, { caseId: 'c-6' }, at(IDEMPOTENCY_LEASE_MS + 3));
   expect(await claim(db.pool, scope, 'k-6', 'hash-a', at(3 * IDEMPOTENCY_LEASE_MS))).toEqual({
@@ -95,6 +98,16 @@ it('lets a retry of the same request take over a claim left unanswered by a cras
 it("takes a claim over after the API's own lease when it names one (seconds: its writes' wait and a margin)", async () => {
   const lease = 20_000;
   expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(0), lease)).toBe('new');
-  expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(lease - 1), lease)).toBe('in_progress');
+  expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(lease - 1), lease)).toEqual(inProgress(1));
   expect(await claim(db.pool, scope, 'k-7', 'hash-a', at(lease + 1), lease)).toBe('new');
+});
+
+it('says how long until an unanswered claim can be taken over, from its age, within the lease', async () => {
+  const lease = 20_000;
+  expect(await claim(db.pool, scope, 'k-8', 'hash-a', at(0), lease)).toBe('new');
+  // The process that claimed it was killed: a retry 1.5 s later waits 18.5 s more, one 19.9 s later 0.1 s.
+  expect(await claim(db.pool, scope, 'k-8', 'hash-a', at(1_500), lease)).toEqual(inProgress(18_500));
+  expect(await claim(db.pool, scope, 'k-8', 'hash-a', at(19_900), lease)).toEqual(inProgress(100));
+  // Claimed by a process whose clock runs ahead of this one's: never more than the lease.
+  expect(await claim(db.pool, scope, 'k-8', 'hash-a', at(-3_000), lease)).toEqual(inProgress(lease));
 });
