@@ -39,6 +39,7 @@ import { startWorkerHeartbeat } from './app/worker-heartbeat';
 import { sweepOwedDeliveries } from './app/owed-deliveries';
 import { createServices } from './app/services';
 import { backfillNameIndex } from './app/name-index';
+import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
 import { createDigestSchedules, startDigests } from './app/daily-digests';
 import { wallClock } from './core/clock';
 import { supervise } from './core/supervisor';
@@ -114,6 +115,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     await workflowCode;
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
+    // Before anything is served or run: data sealed under a key the keyring lacks would fail every read of it.
+    await refuseMissingIdentityKeys(pool, identityKeyring, { developmentKey: !('keyring' in config.identityKeys) });
     if (await canRewriteAudit(pool)) {
       logger.warn(
         'the database role can UPDATE or DELETE audit rows: connect DATABASE_URL as a member of relief_app, and migrate with MIGRATION_DATABASE_URL (see README, Security)',

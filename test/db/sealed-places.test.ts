@@ -1,0 +1,169 @@
+/**
+ * Every place data is sealed under an identity key is in the one list (db/sealed-places.ts), and the service refuses
+ * to start while some of it is sealed under a key IDENTITY_KEYS lacks: an operator who dropped a key too early learns
+ * it at start, by the key's id and where it is used, not from a 500 on a document weeks later.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IdentityKeyring } from '../../core/identity-cipher';
+import type { CaseSnapshot } from '../../domain/types';
+import { IdentityKeysMissingError, refuseMissingIdentityKeys } from '../../app/identity-keys-in-use';
+import { saveDocument } from '../../db/documents';
+import { projectCase } from '../../db/read-model';
+import { sealNote } from '../../db/sealed-notes';
+import { identityKeysMissing, keysInUse, SEALED_PLACES } from '../../db/sealed-places';
+import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
+import { saveSurvivor } from '../../db/survivors';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+import { startServiceProcess } from '../support/service-process';
+import { TEST_PAYLOAD_KEYRING } from '../support/stack';
+
+const ROOT = join(__dirname, '..', '..');
+const OLD = { id: 'k2027a', key: randomBytes(32) };
+const NEW = { id: 'k2028b', key: randomBytes(32) };
+const beforeRotation: IdentityKeyring = { current: OLD };
+const afterRotation: IdentityKeyring = { current: NEW, previous: [OLD] };
+const oldDropped: IdentityKeyring = { current: NEW };
+const keysOf = (keyring: IdentityKeyring) =>
+  [keyring.current, ...(keyring.previous ?? [])].map((key) => `${key.id}:${key.key.toString('base64')}`).join(',');
+
+/** A case whose one step was signed off with this (sealed) note. */
+const caseWithNote = (caseId: string, at: string, note: string): CaseSnapshot => ({
+  caseId,
+  reference: `RC-KEYS-${caseId.slice(0, 8)}`,
+  path: 'adult',
+  status: 'open',
+  openedAt: at,
+  closedAt: null,
+  policyVersion: 'test-1',
+  agencies: DEMO_AGENCIES,
+  steps: [
+    {
+      id: 'cp_request-1',
+      kind: 'cp_request',
+      track: 'continued_presence',
+      agencyKind: 'law_enforcement',
+      agencyId: DEMO_AGENCIES.law_enforcement,
+      status: 'completed',
+      openedAt: at,
+      dueAt: null,
+      expiresAt: null,
+      completedAt: at,
+      outcome: 'requested',
+      details: { note },
+    },
+  ],
+  timeline: [],
+  version: 1,
+});
+
+test('every table with a key_id column in the migrations is in the list of sealed places', () => {
+  const dir = join(ROOT, 'db', 'migrations');
+  const withKeyId = new Set<string>();
+  for (const file of readdirSync(dir)) {
+    const up = readFileSync(join(dir, file), 'utf8').split('-- Down Migration')[0]!;
+    for (const [, table, body] of up.matchAll(/CREATE TABLE (\w+) \(([\s\S]*?)\n\);/g)) {
+      if (/\bkey_id\b/.test(body!)) withKeyId.add(table!);
+    }
+    for (const [, table] of up.matchAll(/ALTER TABLE (\w+) ADD COLUMN (?:IF NOT EXISTS )?key_id\b/g))
+      withKeyId.add(table!);
+  }
+  expect([...withKeyId].sort()).toEqual(['step_documents', 'survivor_name_index', 'survivor_revisions', 'survivors']);
+  for (const table of withKeyId) {
+    expect(SEALED_PLACES.some((place) => place.place.startsWith(`${table}.`))).toBe(true);
+  }
+});
+
+describe('against a database', () => {
+  let db: TestDatabase;
+  const caseId = randomUUID();
+  beforeAll(async () => {
+    db = await startTestDatabase();
+    await seedDemoAgencies(db.pool);
+    const at = new Date().toISOString();
+    await projectCase(
+      db.pool,
+      caseWithNote(caseId, at, sealNote('Met her at the shelter', { caseId, stepId: 'cp_request-1' }, afterRotation)),
+    );
+    // Sealed before the rotation: the identity and a document under the old key; the note above under the new one.
+    await saveSurvivor(db.pool, caseId, { name: 'Zofia Quetzal', birthDate: '1987-07-19' }, beforeRotation);
+    await saveDocument(
+      db.pool,
+      {
+        id: randomUUID(),
+        caseId,
+        stepId: 'cp_request-1',
+        stepInstance: 0,
+        uploadedBy: null,
+        uploadedAt: new Date(),
+        mediaType: 'application/pdf',
+        fileName: 'declaration.pdf',
+        content: Buffer.from('%PDF-1.7 declaration'),
+      },
+      { kind: 'postgres' },
+      beforeRotation,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  test('each key in use is named with the places its rows are in; the name index is listed but never blocks', async () => {
+    expect(await keysInUse(db.pool)).toEqual([
+      {
+        keyId: 'k2027a',
+        places: [
+          'survivors.identity_ciphertext',
+          'step_documents.file_name_ciphertext, content_ciphertext (or its object)',
+          'survivor_name_index.key_id',
+        ],
+      },
+      { keyId: 'k2028b', places: ["case_steps.details->>'note'"] },
+    ]);
+    expect(await identityKeysMissing(db.pool, ['k2028b'])).toEqual([
+      {
+        keyId: 'k2027a',
+        places: [
+          'survivors.identity_ciphertext',
+          'step_documents.file_name_ciphertext, content_ciphertext (or its object)',
+        ],
+      },
+    ]);
+  });
+
+  test('the check passes while the old key is kept, and refuses by name once it is dropped', async () => {
+    await expect(refuseMissingIdentityKeys(db.pool, afterRotation)).resolves.toBeUndefined();
+    const refused = refuseMissingIdentityKeys(db.pool, oldDropped);
+    await expect(refused).rejects.toThrow(IdentityKeysMissingError);
+    await expect(refused).rejects.toThrow(
+      'IDENTITY_KEYS lacks the identity key k2027a that data is still sealed under: k2027a in survivors.identity_ciphertext; step_documents.',
+    );
+    // The embedded mode's silent fallback to its development key is said as such.
+    await expect(
+      refuseMissingIdentityKeys(
+        db.pool,
+        { current: { id: 'dev-1234', key: randomBytes(32) } },
+        { developmentKey: true },
+      ),
+    ).rejects.toThrow(/k2027a, k2028b .*IDENTITY_KEYS is not set, so the embedded mode used its development key/);
+  });
+
+  test('an API process started without the old key refuses to start, says why, and exits', async () => {
+    const failed = startServiceProcess(
+      {
+        databaseUrl: db.connectionString,
+        migrationUrl: db.ownerConnectionString,
+        // Never reached: the check comes before Temporal.
+        temporalAddress: '127.0.0.1:1',
+        taskQueue: 'sealed-places',
+        smtpUrl: 'smtp://127.0.0.1:1',
+        payloadKeyring: TEST_PAYLOAD_KEYRING,
+        env: { IDENTITY_KEYS: keysOf(oldDropped) },
+      },
+      'api',
+    );
+    await expect(failed).rejects.toThrow(/the api process exited: [\s\S]*IDENTITY_KEYS lacks the identity key k2027a/);
+    await expect(failed).rejects.toThrow(/survivors\.identity_ciphertext/);
+  }, 120_000);
+});
