@@ -276,7 +276,9 @@ function operation(spec: Route): JsonSchema {
   // Every route that reads or writes anything (all but the public probes) needs PostgreSQL, and writes Temporal.
   if (spec.actor !== false || spec.body) {
     responses['503'] ??= problemResponse(
-      'PostgreSQL or Temporal cannot be reached; Retry-After says when to try again',
+      'PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code ' +
+        '`identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no ' +
+        'longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS',
     );
   }
   if (spec.idempotent)

@@ -3,6 +3,7 @@
  * with `application/problem+json` without knowing where the error came from.
  */
 import { isGrpcServiceError } from '@temporalio/client';
+import { IdentityKeyMissingError } from './identity-cipher';
 
 export interface FieldProblem {
   /** Dotted path of the offending input, e.g. "details.validUntil". */
@@ -68,6 +69,15 @@ const OUTAGE_DETAIL: Record<Dependency, string> = {
  */
 export function asAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (error instanceof IdentityKeyMissingError) {
+    // Not to be retried soon: it opens only once an operator puts the key back in IDENTITY_KEYS.
+    return new AppError(
+      'unavailable',
+      `This is sealed under identity key ${error.keyId}, which the service's keyring no longer holds: it cannot be ` +
+        'opened until an operator puts that key back in IDENTITY_KEYS. Nothing was changed.',
+      { code: 'identity_key_missing' },
+    );
+  }
   const down = unavailableDependency(error);
   if (!down) return undefined;
   // Not an outage but load: said as such, so neither a client nor whoever reads the log looks for a server that is down.

@@ -25,6 +25,18 @@ const PLAINTEXT_KEY_ID = 'plaintext';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
+/**
+ * A row sealed under a key the keyring does not hold (dropped from IDENTITY_KEYS too early; the start-up check,
+ * app/identity-keys-in-use.ts, refuses to start so, but a row may be written under it by another process meanwhile).
+ * The API answers it 503 `identity_key_missing` (core/errors.ts), never a 500.
+ */
+export class IdentityKeyMissingError extends Error {
+  constructor(readonly keyId: string) {
+    super(`identity key ${keyId} is not in the keyring`);
+    this.name = 'IdentityKeyMissingError';
+  }
+}
+
 export function assertValidKey(key: IdentityKey): void {
   if (key.key.length !== 32) throw new Error(`identity key ${key.id} must be 32 bytes, not ${key.key.length}`);
   if (!key.id || key.id === PLAINTEXT_KEY_ID) throw new Error('identity key id must be set and not "plaintext"');
@@ -48,7 +60,7 @@ export function seal(
 export function open(ciphertext: Buffer, keyId: string, context: string, keyring: IdentityKeyring | undefined): Buffer {
   if (keyId === PLAINTEXT_KEY_ID) return ciphertext;
   const key = [keyring?.current, ...(keyring?.previous ?? [])].find((candidate) => candidate?.id === keyId);
-  if (!key) throw new Error(`identity key ${keyId} is not in the keyring`);
+  if (!key) throw new IdentityKeyMissingError(keyId);
   const nonce = ciphertext.subarray(0, NONCE_BYTES);
   const tag = ciphertext.subarray(ciphertext.length - TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', key.key, nonce);

@@ -930,7 +930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1097,7 +1097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1261,7 +1261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1429,7 +1429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1699,7 +1699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1851,7 +1851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1951,7 +1951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2139,7 +2139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2421,7 +2421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2669,7 +2669,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2944,7 +2944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3216,7 +3216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3394,7 +3394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3544,7 +3544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3715,7 +3715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3884,7 +3884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4161,7 +4161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4391,7 +4391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4570,7 +4570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4798,7 +4798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5072,7 +5072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5242,7 +5242,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5401,7 +5401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5616,7 +5616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5808,7 +5808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5983,7 +5983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6256,7 +6256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6474,7 +6474,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6650,7 +6650,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6805,7 +6805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6956,7 +6956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7126,7 +7126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7273,7 +7273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7412,7 +7412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7593,7 +7593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7945,7 +7945,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8128,7 +8128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8301,7 +8301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8478,7 +8478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8634,7 +8634,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8786,7 +8786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8957,7 +8957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9107,7 +9107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9272,7 +9272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9430,7 +9430,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9605,7 +9605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9770,7 +9770,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9948,7 +9948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again */
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];

@@ -550,6 +550,15 @@ test('a document sealed under a key that was rotated out still opens while the o
   await expect(openDocument(stack.pool, caseId, document.id, postgres, { current: rotated.current })).rejects.toThrow(
     'identity key documents-2026a is not in the keyring',
   );
+  // Over HTTP, with the old key dropped (this stack's keyring never held it): a problem naming the key, never a 500.
+  const refused = await download(user('demo-coordinator'), document.id);
+  expect([refused.status, JSON.parse((refused.body as Buffer).toString()) as unknown]).toEqual([
+    503,
+    expect.objectContaining({
+      code: 'identity_key_missing',
+      detail: expect.stringContaining('identity key documents-2026a') as unknown,
+    }),
+  ]);
 });
 
 test('a file name stored with a direction override before they were refused is set apart in a <bdi> wherever the console shows it', async () => {
