@@ -8,6 +8,9 @@
  * can (domain/access.ts), so taking over an admin account never yields one. A system administrator then registers
  * agencies and appoints each agency's admins through the API; those admins create their own agency's users.
  * The embedded mode needs none of this: it seeds `demo-system-admin` (see the start-up banner).
+ *
+ * `npm run admin -- reseal`: seals every row sealed under an older identity key again under the current one, so the
+ * older key can be dropped from IDENTITY_KEYS (README, "Keys and their rotation").
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -22,6 +25,11 @@ import { recordAudit } from './db/audit';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createUser, findUser } from './db/users';
+import { resealDocuments, type DocumentStorage } from './db/documents';
+import { s3ObjectStore } from './db/object-store';
+import { keysInUse } from './db/sealed-places';
+import { resealSurvivors } from './db/survivors';
+import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
 import { connectClient, namingTemporalAddress } from './temporal/connection';
 import { dataConverterFor } from './temporal/data-converter';
 
@@ -30,8 +38,10 @@ const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-
                       [--password <at least ${MIN_PASSWORD_LENGTH} characters>]   (default: generated and printed once)
        npm run admin -- reproject [--refresh]   (the read model brought up to the cases' workflows; a worker must be
                       running; --refresh: every case projected again, those already at their latest version too)
+       npm run admin -- reseal   (every row sealed under an older identity key sealed again under the current one,
+                      the first of IDENTITY_KEYS, so an older key can be dropped; run as the tables' owner)
 Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate); reproject also
-TEMPORAL_ADDRESS and PAYLOAD_KEYS.`;
+TEMPORAL_ADDRESS and PAYLOAD_KEYS; reseal also IDENTITY_KEYS (every key still in use) and S3_* if documents are there.`;
 
 const ArgsSchema = z.object({
   username: UsernameSchema,
@@ -53,6 +63,9 @@ async function main(): Promise<number> {
   const { refresh, ...others } = values;
   if (positionals[0] === 'reproject' && positionals.length === 1 && Object.keys(others).length === 0) {
     return reproject(refresh === true);
+  }
+  if (positionals[0] === 'reseal' && positionals.length === 1 && Object.keys(others).length === 0 && !refresh) {
+    return reseal();
   }
   if (refresh !== undefined) {
     console.error(USAGE);
@@ -173,6 +186,54 @@ async function reproject(refresh: boolean): Promise<number> {
   } finally {
     await pool.end();
     await connection.close();
+  }
+}
+
+/**
+ * `npm run admin -- reseal`: after a rotation (the new identity key first in IDENTITY_KEYS, every process restarted
+ * with it), seals every identity, revision and document sealed under an older key again under the current one and
+ * rewrites the name index, then says, from the one list of sealed places (db/sealed-places.ts), what is still sealed
+ * under another key. Row by row: run again after a stop, it goes on with what is left; run twice, the second finds
+ * nothing. It connects as MIGRATION_DATABASE_URL when set, since the service's role may not update sealed rows.
+ */
+async function reseal(): Promise<number> {
+  const config = loadConfig(process.env, 'admin');
+  if (!('url' in config.database) || !('keyring' in config.identityKeys)) {
+    console.error(
+      'reseal seals the data of a deployment again under its current identity key: set DATABASE_URL and IDENTITY_KEYS (the new key first, then every older key still in use).',
+    );
+    return 2;
+  }
+  const keyring = config.identityKeys.keyring;
+  const ownerUrl = config.database.migrationUrl ?? config.database.url;
+  await migrate(ownerUrl);
+  const pool = createPool(ownerUrl, { max: 1, applicationName: 'relief-cases-admin' });
+  try {
+    // Every key in use must be at hand to open what it sealed: the same refusal as the service's at start.
+    await refuseMissingIdentityKeys(pool, keyring);
+    const storage: DocumentStorage =
+      config.documents.store === 's3'
+        ? { kind: 's3', store: s3ObjectStore(config.documents.s3) }
+        : { kind: 'postgres' };
+    const { survivors, revisions } = await resealSurvivors(pool, keyring);
+    const documents = await resealDocuments(pool, storage, keyring);
+    const current = keyring.current.id;
+    console.log(
+      `Sealed again under ${current}: ${survivors} survivor identities, ${revisions} earlier versions of identities, ${documents} documents; the name index rewritten under ${current}.`,
+    );
+    const left = (await keysInUse(pool)).filter((use) => use.keyId !== current);
+    if (left.length === 0) {
+      console.log(`Nothing is sealed under another key: every key but ${current} may be dropped from IDENTITY_KEYS.`);
+      return 0;
+    }
+    console.log('Still sealed under another key (keep each such key in IDENTITY_KEYS):');
+    for (const use of left) console.log(`  ${use.keyId}: ${use.places.join('; ')}`);
+    console.log(
+      "Notes and corrections' reasons are sealed in their cases' workflows, which keep them as recorded: their key stays needed while those cases are kept. Answers kept for a retry are deleted after 24 hours.",
+    );
+    return 0;
+  } finally {
+    await pool.end();
   }
 }
 

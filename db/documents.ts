@@ -3,8 +3,9 @@
  * and the file name (which often names the survivor) are sealed, each bound to its case and document, so a sealed
  * body copied onto another row does not open. The sealed content lives in the row, or in an S3-compatible store
  * (db/object-store.ts) under a key that says nothing but the ids; either way it is sealed before it leaves the
- * process. Rows are never changed: a key rotation keeps old rows readable while the old key stays in the keyring,
- * as for identities. A document added by mistake is removed whole (`removeDocument`): content and name are deleted,
+ * process. Rows are never changed but by a re-seal under the current key (`resealDocuments`, so an old key can be
+ * retired); until then a key rotation keeps old rows readable while the old key stays in the keyring, as for
+ * identities. A document added by mistake is removed whole (`removeDocument`): content and name are deleted,
  * never kept aside. Only this module sees a document in the clear; nothing here logs.
  */
 import { createHash } from 'node:crypto';
@@ -304,4 +305,68 @@ export async function removeDocument(
     [caseId, id],
   );
   return removed.rows[0] ? { stepId: removed.rows[0].removed_step_id } : null;
+}
+
+/**
+ * Re-seals under the keyring's current key every document (its file name and content) sealed under another key, so
+ * an old key can be retired (`npm run admin -- reseal`). Row by row in id order: stopped anywhere, it is run again
+ * and goes on with what is left. Content in the object store is written anew under a key of its own, the row then
+ * pointed at it, and only then the old object deleted: a run stopped between the two leaves that old object behind
+ * (sealed under the old key), never a row naming content it cannot open. Needs UPDATE on step_documents, which the
+ * service's own role lacks: run as the owner. Answers how many documents it re-sealed.
+ */
+export async function resealDocuments(pool: Pool, storage: DocumentStorage, keyring: IdentityKeyring): Promise<number> {
+  const current = keyring.current.id;
+  let resealed = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await pool.query<{
+      id: string;
+      case_id: string;
+      key_id: string;
+      file_name_ciphertext: Buffer;
+      content_ciphertext: Buffer | null;
+      object_key: string | null;
+    }>(
+      `SELECT id, case_id, key_id, file_name_ciphertext, content_ciphertext, object_key FROM step_documents
+       WHERE key_id <> $1 AND id > $2 ORDER BY id LIMIT 20`,
+      [current, after],
+    );
+    if (rows.length === 0) return resealed;
+    for (const row of rows) {
+      after = row.id;
+      const name = seal(
+        open(row.file_name_ciphertext, row.key_id, nameContext(row.case_id, row.id), keyring),
+        nameContext(row.case_id, row.id),
+        keyring,
+      );
+      const contentOf = (sealed: Buffer) =>
+        seal(
+          open(sealed, row.key_id, contentContext(row.case_id, row.id), keyring),
+          contentContext(row.case_id, row.id),
+          keyring,
+        ).ciphertext;
+      if (row.content_ciphertext) {
+        const updated = await pool.query(
+          `UPDATE step_documents SET key_id = $3, file_name_ciphertext = $4, content_ciphertext = $5
+           WHERE id = $1 AND key_id = $2`,
+          [row.id, row.key_id, name.keyId, name.ciphertext, contentOf(row.content_ciphertext)],
+        );
+        resealed += updated.rowCount ?? 0;
+        continue;
+      }
+      if (storage.kind !== 's3') throw new Error(`document ${row.id} is in an object store, and none is configured`);
+      const objectKey = `${objectKeyOf(row.case_id, row.id)}.${encodeURIComponent(name.keyId)}`;
+      await storage.store.put(objectKey, contentOf(await storage.store.get(row.object_key!)));
+      const updated = await pool.query(
+        `UPDATE step_documents SET key_id = $3, file_name_ciphertext = $4, object_key = $5
+         WHERE id = $1 AND key_id = $2`,
+        [row.id, row.key_id, name.keyId, name.ciphertext, objectKey],
+      );
+      if (updated.rowCount === 1) {
+        await storage.store.delete(row.object_key!);
+        resealed += 1;
+      }
+    }
+  }
 }

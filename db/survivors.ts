@@ -446,3 +446,73 @@ export async function listSurvivorRevisions(
     changedAt: row.changed_at.toISOString(),
   }));
 }
+
+/**
+ * Re-seals under the keyring's current key every identity and every revision sealed under another key (or stored
+ * without one), so an old key can be retired (`npm run admin -- reseal`). Row by row, a batch at a time in key order:
+ * stopped anywhere, it is run again and goes on with what is left; a row a correction rewrote meanwhile is left as it
+ * is (already under the current key). Then the name index is rewritten under the current key and its rows under
+ * other keys deleted. Needs UPDATE on survivor_revisions, which the service's own role lacks: run as the owner.
+ */
+export async function resealSurvivors(
+  pool: Pool,
+  keyring: IdentityKeyring,
+): Promise<{ survivors: number; revisions: number }> {
+  const currentId = keyring.current.id;
+  let survivors = 0;
+  let afterCase = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await pool.query<{ case_id: string; identity_ciphertext: Buffer; key_id: string }>(
+      `SELECT case_id, identity_ciphertext, key_id FROM survivors WHERE key_id <> $1 AND case_id > $2
+       ORDER BY case_id LIMIT 200`,
+      [currentId, afterCase],
+    );
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const { ciphertext, keyId } = seal(
+        open(row.identity_ciphertext, row.key_id, row.case_id, keyring),
+        row.case_id,
+        keyring,
+      );
+      const updated = await pool.query(
+        `UPDATE survivors SET identity_ciphertext = $2, key_id = $3
+         WHERE case_id = $1 AND key_id = $4 AND identity_ciphertext = $5`,
+        [row.case_id, ciphertext, keyId, row.key_id, row.identity_ciphertext],
+      );
+      survivors += updated.rowCount ?? 0;
+      afterCase = row.case_id;
+    }
+  }
+  let revisions = 0;
+  let after = { caseId: '00000000-0000-0000-0000-000000000000', revision: -1 };
+  for (;;) {
+    const { rows } = await pool.query<{
+      case_id: string;
+      revision: number;
+      identity_ciphertext: Buffer;
+      key_id: string;
+    }>(
+      `SELECT case_id, revision, identity_ciphertext, key_id FROM survivor_revisions
+       WHERE key_id <> $1 AND (case_id, revision) > ($2, $3) ORDER BY case_id, revision LIMIT 200`,
+      [currentId, after.caseId, after.revision],
+    );
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const { ciphertext, keyId } = seal(
+        open(row.identity_ciphertext, row.key_id, row.case_id, keyring),
+        row.case_id,
+        keyring,
+      );
+      const updated = await pool.query(
+        `UPDATE survivor_revisions SET identity_ciphertext = $3, key_id = $4
+         WHERE case_id = $1 AND revision = $2 AND key_id = $5`,
+        [row.case_id, row.revision, ciphertext, keyId, row.key_id],
+      );
+      revisions += updated.rowCount ?? 0;
+      after = { caseId: row.case_id, revision: row.revision };
+    }
+  }
+  await reindexSurvivorNames(pool, keyring);
+  await pool.query('DELETE FROM survivor_name_index WHERE key_id <> $1', [currentId]);
+  return { survivors, revisions };
+}

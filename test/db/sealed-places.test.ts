@@ -3,18 +3,20 @@
  * to start while some of it is sealed under a key IDENTITY_KEYS lacks: an operator who dropped a key too early learns
  * it at start, by the key's id and where it is used, not from a 500 on a document weeks later.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IdentityKeyring } from '../../core/identity-cipher';
+import { promisify } from 'node:util';
+import { seal, type IdentityKeyring } from '../../core/identity-cipher';
 import type { CaseSnapshot } from '../../domain/types';
 import { IdentityKeysMissingError, refuseMissingIdentityKeys } from '../../app/identity-keys-in-use';
-import { saveDocument } from '../../db/documents';
+import { listDocuments, openDocument, saveDocument } from '../../db/documents';
 import { projectCase } from '../../db/read-model';
 import { sealNote } from '../../db/sealed-notes';
 import { identityKeysMissing, keysInUse, SEALED_PLACES } from '../../db/sealed-places';
 import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
-import { saveSurvivor } from '../../db/survivors';
+import { getSurvivor, saveSurvivor, listSurvivorRevisions } from '../../db/survivors';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { startServiceProcess } from '../support/service-process';
 import { TEST_PAYLOAD_KEYRING } from '../support/stack';
@@ -166,4 +168,85 @@ describe('against a database', () => {
     await expect(failed).rejects.toThrow(/the api process exited: [\s\S]*IDENTITY_KEYS lacks the identity key k2027a/);
     await expect(failed).rejects.toThrow(/survivors\.identity_ciphertext/);
   }, 120_000);
+
+  describe('npm run admin -- reseal', () => {
+    const run = promisify(execFile);
+    async function reseal(keyring: IdentityKeyring): Promise<{ code: number; stdout: string; stderr: string }> {
+      try {
+        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'admin.ts', 'reseal'], {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            DATABASE_URL: db.connectionString,
+            MIGRATION_DATABASE_URL: db.ownerConnectionString,
+            IDENTITY_KEYS: keysOf(keyring),
+            SMTP_URL: 'smtp://mail.internal:25',
+          },
+        });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code?: number; stdout: string; stderr: string };
+        return { code: failed.code ?? -1, stdout: failed.stdout, stderr: failed.stderr };
+      }
+    }
+
+    test('refuses without every key in use, as the service does', async () => {
+      const result = await reseal(oldDropped);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('IDENTITY_KEYS lacks the identity key k2027a');
+    }, 60_000);
+
+    test('seals every identity, revision and document under the current key, so the old key can be dropped; run again, it finds nothing', async () => {
+      // An earlier version of the identity, sealed before the rotation as a correction keeps it.
+      const earlier = seal(
+        Buffer.from(JSON.stringify({ name: 'Zofia Q.', birthDate: '1987-07-19' })),
+        caseId,
+        beforeRotation,
+      );
+      await db.owner.query(
+        `INSERT INTO survivor_revisions (case_id, revision, identity_ciphertext, key_id, changed_fields, changed_at)
+         VALUES ($1, 1, $2, $3, '{name}', now())`,
+        [caseId, earlier.ciphertext, earlier.keyId],
+      );
+      const first = await reseal(afterRotation);
+      expect(first).toMatchObject({ code: 0 });
+      expect(first.stdout).toContain(
+        'Sealed again under k2028b: 1 survivor identities, 1 earlier versions of identities, 1 documents',
+      );
+      expect(first.stdout).toContain('Nothing is sealed under another key: every key but k2028b may be dropped');
+      // The same list the start-up check reads names no other key, and everything opens without the old one.
+      expect((await keysInUse(db.pool)).map((use) => use.keyId)).toEqual(['k2028b']);
+      await expect(refuseMissingIdentityKeys(db.pool, oldDropped)).resolves.toBeUndefined();
+      expect(await getSurvivor(db.pool, caseId, oldDropped)).toEqual({
+        name: 'Zofia Quetzal',
+        birthDate: '1987-07-19',
+      });
+      expect((await listSurvivorRevisions(db.pool, caseId, oldDropped)).map((r) => r.identity.name)).toEqual([
+        'Zofia Q.',
+      ]);
+      const [document] = await listDocuments(db.pool, caseId);
+      const opened = await openDocument(db.pool, caseId, document!.id, { kind: 'postgres' }, oldDropped);
+      expect([opened?.fileName, opened?.content.toString()]).toEqual(['declaration.pdf', '%PDF-1.7 declaration']);
+
+      const again = await reseal(afterRotation);
+      expect(again.stdout).toContain(
+        'Sealed again under k2028b: 0 survivor identities, 0 earlier versions of identities, 0 documents',
+      );
+    }, 120_000);
+
+    test("says which key a case's notes still need, since their workflow keeps them as recorded", async () => {
+      const otherCase = randomUUID();
+      const at = new Date().toISOString();
+      await projectCase(db.pool, {
+        ...caseWithNote(
+          otherCase,
+          at,
+          sealNote('Called her sister', { caseId: otherCase, stepId: 'cp_request-1' }, beforeRotation),
+        ),
+      });
+      const result = await reseal(afterRotation);
+      expect(result).toMatchObject({ code: 0 });
+      expect(result.stdout).toContain("k2027a: case_steps.details->>'note'");
+    }, 60_000);
+  });
 });
