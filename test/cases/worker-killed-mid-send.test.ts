@@ -81,6 +81,8 @@ const startWorkerProcess = () =>
       taskQueue: stack.taskQueue,
       smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
       payloadKeyring: TEST_PAYLOAD_KEYRING,
+      // The stack's own processes seal identities with its keyring: the worker opens what they sealed.
+      identityKeyring: stack.identityKeyring,
     },
     'worker',
   );

@@ -19,6 +19,11 @@ export interface Deployment {
   taskQueue: string;
   smtpUrl: string;
   payloadKeyring: IdentityKeyring;
+  /**
+   * The identity keys, when the deployment's data was sealed with others than the processes' default (a test's own
+   * stack): a process refuses to start while data is sealed under a key it lacks.
+   */
+  identityKeyring?: IdentityKeyring;
   /** A POLICY_FILE for the API processes, e.g. with deadlines of seconds. */
   policyFile?: string;
   /** More variables, e.g. WRITE_TIMEOUT_SECONDS or the rate limits. */
@@ -61,7 +66,11 @@ export async function startServiceProcess(deployment: Deployment, role: 'api' | 
     MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
     PUBLIC_BASE_URL: 'https://relief.example.org',
     PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
-    IDENTITY_KEYS: `process-test:${Buffer.alloc(32, 7).toString('base64')}`,
+    IDENTITY_KEYS: deployment.identityKeyring
+      ? [deployment.identityKeyring.current, ...(deployment.identityKeyring.previous ?? [])]
+          .map((identityKey) => `${identityKey.id}:${identityKey.key.toString('base64')}`)
+          .join(',')
+      : `process-test:${Buffer.alloc(32, 7).toString('base64')}`,
     ...(deployment.policyFile ? { POLICY_FILE: deployment.policyFile } : {}),
     LOG_LEVEL: 'info',
     ...deployment.env,
