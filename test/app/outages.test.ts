@@ -10,6 +10,7 @@ import { createApp } from '../../api/app';
 import { commandsRefused } from '../../api/deps';
 import { createServices } from '../../app/services';
 import { AppError, asAppError, unavailableDependency } from '../../core/errors';
+import { IdentityKeyMissingError } from '../../core/identity-cipher';
 import { createLogger } from '../../core/logger';
 import { readinessProbe } from '../../app/readiness';
 import { createPool } from '../../db/pool';
@@ -121,6 +122,14 @@ describe('which errors are an outage (503 with Retry-After)', () => {
     // fetch wraps its socket error as the cause: that part (an identity provider) explains its own outages.
     const fetchFailure = await failureOf(fetch(`http://127.0.0.1:${refusedPort}/`));
     expect(unavailableDependency(fetchFailure)).toBeUndefined();
+  });
+
+  it('a row sealed under an identity key the keyring lacks (a survivor, a document): 503 naming the key, no Retry-After', () => {
+    const answer = asAppError(new IdentityKeyMissingError('k2027a'));
+    expect(answer).toMatchObject({ status: 503, options: { code: 'identity_key_missing' } });
+    expect(answer?.message).toContain('identity key k2027a');
+    // Not an outage to wait out: it opens only once an operator puts the key back.
+    expect(answer?.options.headers).toBeUndefined();
   });
 
   it('the API answers an outage 503 problem+json with Retry-After, not 500', async () => {
