@@ -7,6 +7,7 @@
 import type { IdentityKeyring } from '../core/identity-cipher';
 import type { Queryable } from '../db/pool';
 import { identityKeysMissing, type KeyInUse } from '../db/sealed-places';
+import { keysNotOpeningTheirSurvivors } from '../db/survivors';
 
 export class IdentityKeysMissingError extends Error {
   constructor(
@@ -29,7 +30,22 @@ export class IdentityKeysMissingError extends Error {
   }
 }
 
-/** Throws IdentityKeysMissingError when some data is sealed under a key the keyring lacks. */
+/** A key of IDENTITY_KEYS whose id is in use but whose bytes are not those that sealed the data under it. */
+export class IdentityKeyWrongError extends Error {
+  constructor(readonly keyIds: string[]) {
+    super(
+      `IDENTITY_KEYS: the key${keyIds.length === 1 ? '' : 's'} ${keyIds.join(', ')} do${keyIds.length === 1 ? 'es' : ''} ` +
+        'not open the survivors sealed under that id: the id is right but the key is not the one that sealed them. ' +
+        'Give each key id with the key it was created with (the same IDENTITY_KEYS as the other processes).',
+    );
+    this.name = 'IdentityKeyWrongError';
+  }
+}
+
+/**
+ * Throws IdentityKeysMissingError when some data is sealed under a key the keyring lacks, and IdentityKeyWrongError
+ * when a key id it holds comes with other bytes than those that sealed the data.
+ */
 export async function refuseMissingIdentityKeys(
   db: Queryable,
   keyring: IdentityKeyring | undefined,
@@ -38,4 +54,6 @@ export async function refuseMissingIdentityKeys(
   const held = keyring ? [keyring.current, ...(keyring.previous ?? [])].map((key) => key.id) : [];
   const missing = await identityKeysMissing(db, held);
   if (missing.length > 0) throw new IdentityKeysMissingError(missing, options.developmentKey === true);
+  const wrong = await keysNotOpeningTheirSurvivors(db, keyring);
+  if (wrong.length > 0) throw new IdentityKeyWrongError(wrong);
 }

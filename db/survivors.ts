@@ -188,6 +188,34 @@ function openIdentity(
   return JSON.parse(open(row.identity_ciphertext, row.key_id, context, keyring).toString('utf8')) as SurvivorIdentity;
 }
 
+/**
+ * The keyring's keys that do not open the survivor last sealed under their id: a key id given again with other bytes
+ * (a copy-paste slip). A process holding such a key would seal new identities nobody else can open and fail to open
+ * those already sealed, so it is refused at start, as a missing key is (app/identity-keys-in-use.ts). The first row
+ * found under each key is read, no more.
+ */
+export async function keysNotOpeningTheirSurvivors(
+  db: Queryable,
+  keyring: IdentityKeyring | undefined,
+): Promise<string[]> {
+  const held = keyring ? [keyring.current, ...(keyring.previous ?? [])] : [];
+  const wrong: string[] = [];
+  for (const key of held) {
+    const { rows } = await db.query<{ case_id: string; identity_ciphertext: Buffer; key_id: string }>(
+      'SELECT case_id, identity_ciphertext, key_id FROM survivors WHERE key_id = $1 LIMIT 1',
+      [key.id],
+    );
+    const row = rows[0];
+    if (!row) continue;
+    try {
+      openIdentity(row, row.case_id, keyring);
+    } catch {
+      wrong.push(key.id);
+    }
+  }
+  return wrong;
+}
+
 /** What an identity sealed into an answer kept for replay is bound to: its case, and that use (never a case's row). */
 const replyContextOf = (caseId: string) => `reply:${caseId}`;
 

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { seal, type IdentityKeyring } from '../../core/identity-cipher';
 import type { CaseSnapshot } from '../../domain/types';
-import { IdentityKeysMissingError, refuseMissingIdentityKeys } from '../../app/identity-keys-in-use';
+import {
+  IdentityKeysMissingError,
+  IdentityKeyWrongError,
+  refuseMissingIdentityKeys,
+} from '../../app/identity-keys-in-use';
 import { listDocuments, openDocument, saveDocument } from '../../db/documents';
 import { projectCase } from '../../db/read-model';
 import { sealNote } from '../../db/sealed-notes';
@@ -149,6 +153,14 @@ describe('against a database', () => {
         { developmentKey: true },
       ),
     ).rejects.toThrow(/k2027a, k2028b .*IDENTITY_KEYS is not set, so the embedded mode used its development key/);
+  });
+
+  test('a key id given with other bytes than those that sealed its survivors is refused by name', async () => {
+    // The old key's id, as another process was given it by a copy-paste slip: it would seal identities no one opens.
+    const sameIdOtherBytes: IdentityKeyring = { current: NEW, previous: [{ id: OLD.id, key: randomBytes(32) }] };
+    const refused = refuseMissingIdentityKeys(db.pool, sameIdOtherBytes);
+    await expect(refused).rejects.toThrow(IdentityKeyWrongError);
+    await expect(refused).rejects.toThrow(/^IDENTITY_KEYS: the key k2027a does not open the survivors sealed under/);
   });
 
   test('an API process started without the old key refuses to start, says why, and exits', async () => {
