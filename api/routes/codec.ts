@@ -27,7 +27,11 @@ const JsonPayloadSchema = z.object({
 });
 type JsonPayload = z.infer<typeof JsonPayloadSchema>;
 
-const PayloadsSchema = z.object({ payloads: z.array(JsonPayloadSchema).max(1_000) });
+/**
+ * `payloads` may be missing: the Temporal CLI (`temporal workflow show --codec-endpoint`) posts `{}` for an event
+ * with no payloads (protojson leaves an empty list out), and refusing it failed every history the CLI shows.
+ */
+const PayloadsSchema = z.object({ payloads: z.array(JsonPayloadSchema).max(1_000).default([]) });
 
 const toPayload = (json: JsonPayload): Payload => ({
   metadata: Object.fromEntries(

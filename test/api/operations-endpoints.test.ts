@@ -316,4 +316,12 @@ describe('POST /codec/decode', () => {
     ]);
     for (const row of rows) expect(row.detail ?? '').not.toContain(sealed.data.slice(0, 16));
   });
+
+  it('answers `{}`, what the Temporal CLI posts for an event without payloads, with no payloads instead of a 422', async () => {
+    // `temporal workflow show --codec-endpoint … --codec-auth "Bearer …"` posts each event's payloads as protojson,
+    // which leaves an empty list out: refusing `{}` made the CLI fail the whole history ("context deadline exceeded").
+    const res = await decode(user('demo-supervisor'), {}).expect(200);
+    expect(res.body).toEqual({ payloads: [] });
+    await decode(user('demo-supervisor'), { payloads: [] }).expect(200, { payloads: [] });
+  });
 });
