@@ -674,6 +674,10 @@ export class CaseCommands {
         // A closed or withdrawn case's workflow has ended; only the read model still knows the case.
         const view = await getCase(this.deps.pool, caseId);
         if (!view) throw new AppError('not_found', `No case ${caseId}.`);
+        // The read model still says open: the workflow was ended from outside (terminated, failed, timed out), not
+        // by the case closing. No refusal of the request (a 409 would be stored under its key and replayed after the
+        // workflow is reset): an outage an operator must mend, and the same request retried once the case runs again.
+        if (view.status === 'open') throw this.workflowNotRunning();
         throw caseNotOpen(view.status);
       }
       if (
@@ -743,6 +747,17 @@ export class CaseCommands {
     );
   }
 
+  /** The case is open, but its workflow has ended without closing it (docs/runbook.md says how to bring it back). */
+  private workflowNotRunning(): AppError {
+    return new AppError(
+      'unavailable',
+      "The case's workflow is not running (it was terminated or failed), though the case is open: nothing was " +
+        'applied, and the case takes no changes until an operator brings its workflow back (docs/runbook.md, ' +
+        '"A case\'s workflow failed or was terminated"). Retry the same request with the same Idempotency-Key then.',
+      { code: 'case_workflow_not_running', headers: { 'Retry-After': String(OPERATOR_RETRY_AFTER_SECONDS) } },
+    );
+  }
+
   private unavailableBecause(code: string, reason: string): AppError {
     return new AppError('unavailable', `${reason}.${MAY_STILL_APPLY}`, {
       code,
@@ -760,6 +775,9 @@ export class CaseCommands {
     );
   }
 }
+
+/** How long a write waits on an operator (a case's workflow to reset) before it is worth sending again. */
+const OPERATOR_RETRY_AFTER_SECONDS = 60;
 
 /** What a write's outage (503) adds to why: it may have been applied, and its key gets its outcome. */
 const MAY_STILL_APPLY = ' The request may still be applied: retry it with the same Idempotency-Key to get its outcome.';

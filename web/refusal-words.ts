@@ -100,6 +100,9 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
   temporal_unavailable: WORKFLOW_ENGINE_DOWN,
   workflow_timeout: outage('The case service’s workflow engine did not answer in time'),
   case_busy: outage('The case service’s workflow engine cannot take this case’s changes'),
+  case_workflow_not_running: () =>
+    'This case cannot take changes just now: its workflow in the case service has stopped, and an operator must ' +
+    'start it again. Nothing was recorded. Tell your administrator, then send this again later: it will be recorded once.',
   command_expired: outage('The case service’s workflow engine took this up too late to apply it'),
   postgres_unavailable: outage('The case service cannot reach its database'),
   rate_limited: () => 'There have been too many attempts. Wait a minute, then try again.',

@@ -359,3 +359,28 @@ describe('a write that can never succeed', () => {
     expect(await counts(reference)).toEqual({ cases: 1, survivors: 1, references: 1 });
   });
 });
+
+describe('a write to an open case whose workflow was ended from outside (docs/runbook.md, `temporal workflow terminate`)', () => {
+  it('answers 503 case_workflow_not_running with Retry-After, not 409 case_not_open, and keeps nothing under its key', async () => {
+    const opened = (await openCase(app, newKey()).expect(201)).body as { caseId: string };
+    const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
+    await handle.terminate('test: an operator terminated the case workflow');
+    const key = newKey();
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      // Not the read model's "The case is open." as a 409 conflict, which the key would have kept and replayed.
+      const refused = await signCpRequest(app, opened.caseId, key).expect(503);
+      expect(refused.headers['retry-after']).toBe('60');
+      expect(refused.headers['idempotent-replayed']).toBeUndefined();
+      expect(refused.body).toMatchObject({ code: 'case_workflow_not_running' });
+      expect((refused.body as { detail: string }).detail).toMatch(/workflow is not running.*docs\/runbook\.md/);
+      const { rows } = await stack.pool.query<{ status_code: number | null; released: boolean }>(
+        'SELECT status_code, released FROM idempotency_keys WHERE key = $1',
+        [key],
+      );
+      expect(rows).toEqual([{ status_code: null, released: true }]);
+    }
+    // Nothing was applied; the key is free for the retry once the runbook's `temporal workflow reset --type
+    // LastWorkflowTask` has the workflow running again (the time-skipping server has no reset to show it with).
+    expect(await completions(opened.caseId, 'cp_request-1')).toBe(0);
+  });
+});
