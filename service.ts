@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -77,6 +78,22 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       await stopper().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
     }
   };
+
+  // What a bad setting refuses is refused before anything starts (PostgreSQL, Temporal, the worker polling its queue):
+  // the API's policy file read, and its port found free. The port is bound for good only once the API is ready (a
+  // request must not meet a half-started service), so another program may still take it meanwhile: listen() below
+  // names PORT then too.
+  const policy = await (async () => {
+    if (config.role === 'worker') return undefined;
+    try {
+      const loaded = await loadPolicy(config.policyFile);
+      await namingPortVariables({ PORT: config.http.port }, () => portFree(config.http.port, config.http.host));
+      return loaded;
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  })();
 
   // The workflow bundle (seconds of webpack from the sources) is prepared while PostgreSQL starts and migrates; a
   // failure is reported where start-up awaits it, not as an unhandled rejection before.
@@ -241,8 +258,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       logger.info({ agencies: await startDigests(pool, digests) }, 'daily digests running');
     }
 
-    if (config.role !== 'worker') {
-      const policy = await loadPolicy(config.policyFile);
+    if (policy) {
       const cases = new CaseCommands({
         client,
         pool,
@@ -323,6 +339,15 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     throw error;
   }
   return { where, demo, failed, stop };
+}
+
+/** Fails as listen() would when the port is taken, binding it for a moment only. */
+function portFree(port: number, host: string): Promise<void> {
+  const probe = createNetServer();
+  return new Promise((free, taken) => {
+    probe.once('error', taken);
+    probe.listen(port, host, () => probe.close(() => free()));
+  });
 }
 
 /**

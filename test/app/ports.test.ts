@@ -3,7 +3,7 @@
  * trace, never PostgreSQL's start-up log, and never a banner announcing an API that cannot listen.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,10 +70,40 @@ describe('npm start', () => {
   });
 
   it('names PORT when the API cannot listen, instead of announcing it', async () => {
-    // The API role alone: everything the API needs starts first (embedded PostgreSQL, Temporal, mail), then the listen.
+    // The API role alone: refused before anything else starts (and named by the listen, should the port be taken later).
     const { code, stderr } = await start({ PORT: taken }, { SERVICE_ROLE: 'api' });
     expect(code).toBe(1);
     expect(stderr).toBe(`${inUse('PORT', taken)}\n`);
+  });
+});
+
+describe('a bad API setting is refused before anything starts', () => {
+  /** What a start left in a data folder of its own: PostgreSQL's cluster, Temporal's database, keys. */
+  async function leftBehind(ports: Partial<Record<PortVariable, number>>, extra: Record<string, string> = {}) {
+    const own = await mkdtemp(join(tmpdir(), 'relief-cases-early-refusal-'));
+    await chmod(own, 0o755); // as above: without the fix, embedded PostgreSQL starts in it
+    try {
+      const started = Date.now();
+      const { code, stderr } = await start(ports, { ...extra, DATA_DIR: own });
+      return { code, stderr, seconds: (Date.now() - started) / 1000, files: await readdir(own) };
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  }
+
+  it('a taken PORT, with the worker in the same process: before PostgreSQL, Temporal or the worker start', async () => {
+    const { code, stderr, files } = await leftBehind({ PORT: taken });
+    expect(code).toBe(1);
+    expect(stderr).toBe(`${inUse('PORT', taken)}\n`);
+    expect(files).toEqual([]);
+  });
+
+  it('a missing POLICY_FILE: before PostgreSQL, Temporal or the worker start', async () => {
+    const missing = join(dataDir, 'no-such-policy.json');
+    const { code, stderr, files } = await leftBehind({}, { POLICY_FILE: missing });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Invalid configuration:\n  - POLICY_FILE: cannot read ${missing} as JSON (ENOENT`);
+    expect(files).toEqual([]);
   });
 });
 
