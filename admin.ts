@@ -23,7 +23,7 @@ import { MIN_PASSWORD_LENGTH } from './core/passwords';
 import { agencyKindOf, upsertAgencies } from './db/agencies';
 import { recordAudit } from './db/audit';
 import { migrate } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, inTransaction } from './db/pool';
 import { createUser, findUser } from './db/users';
 import { resealDocuments, type DocumentStorage } from './db/documents';
 import { s3ObjectStore } from './db/object-store';
@@ -98,47 +98,55 @@ async function main(): Promise<number> {
   await migrate(config.database.migrationUrl ?? config.database.url);
   const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
   try {
-    const kind = await agencyKindOf(pool, args.agency);
-    const registered = !kind;
-    if (!kind) {
-      if (!args['agency-kind'] || !args['agency-name']) {
-        console.error(`No agency ${args.agency}: pass --agency-kind and --agency-name to register it.`);
-        return 2;
+    // The agency it registers, the user and the audit row saying both are one transaction, checked before anything is
+    // written: a refusal (the username taken, or taken by someone else meanwhile) leaves no agency registered unsaid.
+    const outcome = await inTransaction(pool, async (db) => {
+      if (await findUser(db, { username: args.username })) {
+        return { code: 1, problem: `The username ${args.username} is taken.` };
       }
-      await upsertAgencies(pool, [
-        { id: args.agency, kind: args['agency-kind'], name: args['agency-name'], email: null },
-      ]);
-    }
-    if (await findUser(pool, { username: args.username })) {
-      console.error(`The username ${args.username} is taken.`);
-      return 1;
-    }
-    const password = args.password ?? temporaryPassword(args.username);
-    const user = await createUser(pool, {
-      username: args.username,
-      displayName: args['display-name'],
-      agencyId: args.agency,
-      roles: ['system_admin'],
-      password,
+      const kind = await agencyKindOf(db, args.agency);
+      const registered = !kind;
+      if (!kind) {
+        if (!args['agency-kind'] || !args['agency-name']) {
+          return { code: 2, problem: `No agency ${args.agency}: pass --agency-kind and --agency-name to register it.` };
+        }
+        await upsertAgencies(db, [
+          { id: args.agency, kind: args['agency-kind'], name: args['agency-name'], email: null },
+        ]);
+      }
+      const password = args.password ?? temporaryPassword(args.username);
+      const user = await createUser(db, {
+        username: args.username,
+        displayName: args['display-name'],
+        agencyId: args.agency,
+        roles: ['system_admin'],
+        password,
+      });
+      await recordAudit(db, {
+        action: 'user.create_admin',
+        outcome: 'allowed',
+        user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles },
+        // What it did, as user.create's row says it (api/routes/access.ts), never the password: whom it added, to which
+        // agency, with which roles; that it registered the agency; whether the password was given or made here.
+        detail: [
+          'command line',
+          `user ${user.id}`,
+          `username ${user.username}`,
+          `agency ${user.agencyId}`,
+          `roles: ${user.roles.join(', ')}`,
+          registered && 'its agency registered too',
+          args.password === undefined ? 'a temporary password made' : 'the password given',
+        ]
+          .filter(Boolean)
+          .join('; '),
+      });
+      return { code: 0, user, password };
     });
-    await recordAudit(pool, {
-      action: 'user.create_admin',
-      outcome: 'allowed',
-      user: { id: user.id, username: user.username, agencyId: user.agencyId, roles: user.roles },
-      // What it did, as user.create's row says it (api/routes/access.ts), never the password: whom it added, to which
-      // agency, with which roles; that it registered the agency; whether the password was given or made here.
-      detail: [
-        'command line',
-        `user ${user.id}`,
-        `username ${user.username}`,
-        `agency ${user.agencyId}`,
-        `roles: ${user.roles.join(', ')}`,
-        registered && 'its agency registered too',
-        args.password === undefined ? 'a temporary password made' : 'the password given',
-      ]
-        .filter(Boolean)
-        .join('; '),
-    });
+    if (outcome.user === undefined) {
+      console.error(outcome.problem);
+      return outcome.code;
+    }
+    const { user, password } = outcome;
     console.log(`Created system administrator ${user.username} (${user.id}) of agency ${user.agencyId}.`);
     if (!args.password) console.log(`Password (shown once, store it safely): ${password}`);
     console.log(

@@ -25,7 +25,7 @@ export type NewAgency = Omit<Agency, 'timeZone' | 'dailyDigest'> & Partial<Pick<
 const COLUMNS = 'id, kind, name, email, time_zone AS "timeZone", daily_digest AS "dailyDigest"';
 
 /** The kinds of the known agencies among these, by id (an unknown id is not in the map): one query for them all. */
-export async function agencyKindsOf(pool: Pool, agencyIds: readonly string[]): Promise<Map<string, AgencyKind>> {
+export async function agencyKindsOf(pool: Queryable, agencyIds: readonly string[]): Promise<Map<string, AgencyKind>> {
   const { rows } = await pool.query<{ id: string; kind: string }>(
     'SELECT id, kind FROM agencies WHERE id = ANY($1::text[])',
     [agencyIds],
@@ -39,7 +39,7 @@ export async function agencyKindsOf(pool: Pool, agencyIds: readonly string[]): P
 }
 
 /** The kind of a known agency, or null. */
-export async function agencyKindOf(pool: Pool, agencyId: string): Promise<AgencyKind | null> {
+export async function agencyKindOf(pool: Queryable, agencyId: string): Promise<AgencyKind | null> {
   return (await agencyKindsOf(pool, [agencyId])).get(agencyId) ?? null;
 }
 
@@ -50,7 +50,7 @@ export async function findAgency(pool: Queryable, agencyId: string): Promise<Age
 }
 
 /** Saves each agency whole: a field left out (an address, a time zone) is cleared. */
-export async function upsertAgencies(pool: Pool, agencies: readonly NewAgency[]): Promise<void> {
+export async function upsertAgencies(pool: Queryable, agencies: readonly NewAgency[]): Promise<void> {
   await pool.query(
     `INSERT INTO agencies (id, kind, name, email, time_zone)
      SELECT a.id, a.kind, a.name, a.email, a."timeZone"

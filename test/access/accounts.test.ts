@@ -1149,6 +1149,30 @@ describe('npm run admin -- create-admin', () => {
     expect(again.stderr).toContain('taken');
   });
 
+  it('refuses a taken username before registering its new agency: no agency is left behind without its audit row', async () => {
+    const env = {
+      DATABASE_URL: db.connectionString,
+      MIGRATION_DATABASE_URL: db.ownerConnectionString,
+      IDENTITY_KEYS,
+      SMTP_URL,
+    };
+    const withAgency = (username: string, agency: string) => {
+      const command = args(username);
+      command[command.indexOf('--agency') + 1] = agency;
+      command[command.indexOf('--agency-name') + 1] = `${agency} (fictitious)`;
+      command[command.indexOf('--display-name') + 1] = 'Holder Administrator';
+      return command;
+    };
+    expect(await adminCommand(withAgency('holder-admin', 'holder-agency'), env)).toMatchObject({ code: 0 });
+    const refused = await adminCommand(withAgency('holder-admin', 'unregistered-agency'), env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('The username holder-admin is taken.');
+    const agencies = await db.pool.query("SELECT id FROM agencies WHERE id = 'unregistered-agency'");
+    expect(agencies.rows).toEqual([]);
+    const audited = await db.pool.query("SELECT 1 FROM audit_events WHERE detail LIKE '%unregistered-agency%'");
+    expect(audited.rows).toEqual([]);
+  });
+
   it('exits 2 without DATABASE_URL, with a clear message', async () => {
     const result = await adminCommand(args('second-admin'), {});
     expect(result.code).toBe(2);
