@@ -47,9 +47,15 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_CA_PATH: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
 
-  SMTP_URL: optionalText.pipe(z.url({ message: 'must be an smtp:// or smtps:// URL' }).optional()),
+  SMTP_URL: optionalText.pipe(
+    z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL (smtp://mail.internal:25)' }).optional(),
+  ),
   SMTP_CAPTURE_PORT: port.default(2525),
-  MAIL_FROM: z.string().default('Relief cases <no-reply@relief-cases.invalid>'),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .refine(isMailFrom, { message: 'must be an address (relief@agency.example) or "Name <relief@agency.example>"' })
+    .default('Relief cases <no-reply@relief-cases.invalid>'),
 
   CORS_ORIGINS: optionalText.pipe(
     z
@@ -277,6 +283,12 @@ export interface Config {
 }
 
 export type KeySource = { keyring: IdentityKeyring } | { developmentKeyFile: string };
+
+/** The sender of the service's emails: an address alone, or a display name and the address in angle brackets. */
+function isMailFrom(value: string): boolean {
+  const named = /^[^<>]*<([^<>]+)>$/.exec(value);
+  return z.email().safeParse(named ? named[1] : value).success;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

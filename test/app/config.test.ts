@@ -236,3 +236,36 @@ test('documents: in PostgreSQL by default; an S3-compatible store needs its endp
     'S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: required with DOCUMENT_STORE=s3',
   );
 });
+
+test('a mail setting that cannot send is refused at start-up, naming it: SMTP_URL smtp:// or smtps://, MAIL_FROM an address', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+    return [];
+  };
+  for (const url of ['http://mail.internal:25', 'https://mail.internal', 'mail.internal:25']) {
+    expect(problemsOf({ SMTP_URL: url })).toEqual([
+      'SMTP_URL: must be an smtp:// or smtps:// URL (smtp://mail.internal:25)',
+    ]);
+  }
+  for (const from of ['not-an-address', 'Relief cases', 'Relief cases <not-an-address>', 'a@b@c']) {
+    expect(problemsOf({ MAIL_FROM: from })).toEqual([
+      'MAIL_FROM: must be an address (relief@agency.example) or "Name <relief@agency.example>"',
+    ]);
+  }
+  expect(loadConfig({ SMTP_URL: 'smtp://mail.internal:25' }).mail).toMatchObject({
+    smtpUrl: 'smtp://mail.internal:25',
+  });
+  expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.internal:465' }).mail).toMatchObject({
+    smtpUrl: 'smtps://u:p@mail.internal:465',
+  });
+  for (const from of [
+    'relief@agency.example',
+    'Relief cases <relief@agency.example>',
+    '"Task Force, NY" <tf@ny.example>',
+  ])
+    expect(loadConfig({ MAIL_FROM: from }).mail.from).toBe(from);
+});
