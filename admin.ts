@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { NewAgencySchema, NewUserSchema, UsernameSchema } from './api/schemas';
 import { Client } from '@temporalio/client';
-import { ConfigError, loadConfig } from './app/config';
+import { ConfigError, loadConfig, settingErrors } from './app/config';
 import { reprojectCases } from './app/reproject';
 import { passwordProblem, temporaryPassword } from './app/password-policy';
 import { MIN_PASSWORD_LENGTH } from './core/passwords';
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const parsed = ArgsSchema.safeParse(values);
+  const parsed = ArgsSchema.safeParse(values, { error: settingErrors });
   if (!parsed.success) {
     console.error(
       `${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')}\n\n${USAGE}`,

@@ -284,6 +284,50 @@ export interface Config {
 
 export type KeySource = { keyring: IdentityKeyring } | { developmentKeyFile: string };
 
+/**
+ * Zod's own words for a setting or command-line option it refuses ("Invalid input: expected number, received NaN")
+ * said as what the setting must be, after its name: `PORT: must be a whole number from 1 to 65535`. A message a schema
+ * gives itself is kept (zod prefers it to this map). Used wherever settings or options are checked (loadConfig,
+ * admin.ts), so every such refusal reads alike.
+ */
+export const settingErrors: z.core.$ZodErrorMap = (issue) => {
+  const bounds = (schema: unknown) => {
+    const { minValue, maxValue } = (schema ?? {}) as { minValue?: number | null; maxValue?: number | null };
+    // A whole number's own limits (±2^53) are no setting's.
+    const said = (value: number | null | undefined) =>
+      typeof value === 'number' && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined;
+    const min = said(minValue);
+    const max = said(maxValue);
+    if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+    if (min !== undefined) return ` of at least ${min}`;
+    if (max !== undefined) return ` of at most ${max}`;
+    return '';
+  };
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined && !('received' in issue)) return 'is required';
+      if (issue.expected === 'number')
+        return `must be a ${(issue.inst as { isInt?: boolean } | undefined)?.isInt ? 'whole ' : ''}number${bounds(issue.inst)}`;
+      if (issue.expected === 'int') return `must be a whole number${bounds(issue.inst)}`;
+      if (issue.expected === 'string') return 'must be text';
+      return `must be ${issue.expected}`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? `must be at least ${issue.minimum} characters`
+        : `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `must be at most ${issue.maximum} characters`
+        : `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'must be a URL' : `must be a valid ${issue.format}`;
+    default:
+      return undefined;
+  }
+};
+
 /** The sender of the service's emails: an address alone, or a display name and the address in angle brackets. */
 function isMailFrom(value: string): boolean {
   const named = /^[^<>]*<([^<>]+)>$/.exec(value);
@@ -345,7 +389,7 @@ function takenPort(error: unknown): number | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse = 'service'): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvSchema.safeParse(env, { error: settingErrors });
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
     ...crossFieldProblems(env, use),

@@ -1193,6 +1193,15 @@ describe('npm run admin -- create-admin', () => {
     expect(rows).toEqual([]);
   });
 
+  it("exits 2 without --display-name, naming it and saying it is required, not in zod's words", async () => {
+    const withoutName = args('fourth-admin');
+    withoutName.splice(withoutName.indexOf('--display-name'), 2);
+    const result = await adminCommand(withoutName, { DATABASE_URL: db.connectionString, IDENTITY_KEYS, SMTP_URL });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^--display-name: is required\n/);
+    expect(result.stderr).not.toMatch(/Invalid input|received undefined/);
+  });
+
   it('exits 2 on a --display-name with a direction override, naming it, as the API refuses it', async () => {
     const withOverride = args('third-admin');
     withOverride[withOverride.indexOf('--display-name') + 1] = 'Admin \u202Enimda';

@@ -269,3 +269,28 @@ test('a mail setting that cannot send is refused at start-up, naming it: SMTP_UR
   ])
     expect(loadConfig({ MAIL_FROM: from }).mail.from).toBe(from);
 });
+
+test("every refused setting is named with what it must be, never zod's own words", () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+    return [];
+  };
+  expect(problemsOf({ PORT: 'abc' })).toEqual(['PORT: must be a whole number from 1 to 65535']);
+  expect(problemsOf({ SHUTDOWN_TIMEOUT_SECONDS: 'abc' })).toEqual([
+    'SHUTDOWN_TIMEOUT_SECONDS: must be a number from 1 to 600',
+  ]);
+  expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be at most 65535']);
+  expect(problemsOf({ WRITE_TIMEOUT_SECONDS: '0' })).toEqual(['WRITE_TIMEOUT_SECONDS: must be at least 1']);
+  expect(problemsOf({ SERVICE_ROLE: 'both' })).toEqual(['SERVICE_ROLE: must be one of all, api, worker']);
+  expect(problemsOf({ RATE_LIMIT_WRITES_PER_MINUTE: 'many' })).toEqual([
+    'RATE_LIMIT_WRITES_PER_MINUTE: must be a whole number of at least 1',
+  ]);
+  expect(problemsOf({ PUBLIC_BASE_URL: 'relief.example.org' })).toEqual(['PUBLIC_BASE_URL: must be a URL']);
+  const zodsWords = /Invalid input|Invalid option|expected \w+, received|Too (small|big)|[<>]=/;
+  for (const problem of problemsOf({ PORT: 'abc', SESSION_TTL_HOURS: 'x', LOG_LEVEL: 'loud', TEMPORAL_PORT: '-1' }))
+    expect(problem).not.toMatch(zodsWords);
+});
