@@ -475,6 +475,10 @@ export async function listSurvivorRevisions(
   }));
 }
 
+/** A survivor row's identity sealed again under the current key, bound to its case as before. */
+const resealed = (row: { case_id: string; identity_ciphertext: Buffer; key_id: string }, keyring: IdentityKeyring) =>
+  seal(open(row.identity_ciphertext, row.key_id, row.case_id, keyring), row.case_id, keyring);
+
 /**
  * Re-seals under the keyring's current key every identity and every revision sealed under another key (or stored
  * without one), so an old key can be retired (`npm run admin -- reseal`). Row by row, a batch at a time in key order:
@@ -497,11 +501,7 @@ export async function resealSurvivors(
     );
     if (rows.length === 0) break;
     for (const row of rows) {
-      const { ciphertext, keyId } = seal(
-        open(row.identity_ciphertext, row.key_id, row.case_id, keyring),
-        row.case_id,
-        keyring,
-      );
+      const { ciphertext, keyId } = resealed(row, keyring);
       const updated = await pool.query(
         `UPDATE survivors SET identity_ciphertext = $2, key_id = $3
          WHERE case_id = $1 AND key_id = $4 AND identity_ciphertext = $5`,
@@ -526,11 +526,7 @@ export async function resealSurvivors(
     );
     if (rows.length === 0) break;
     for (const row of rows) {
-      const { ciphertext, keyId } = seal(
-        open(row.identity_ciphertext, row.key_id, row.case_id, keyring),
-        row.case_id,
-        keyring,
-      );
+      const { ciphertext, keyId } = resealed(row, keyring);
       const updated = await pool.query(
         `UPDATE survivor_revisions SET identity_ciphertext = $3, key_id = $4
          WHERE case_id = $1 AND revision = $2 AND key_id = $5`,
