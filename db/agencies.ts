@@ -79,6 +79,9 @@ export async function listAgencies(pool: Pool): Promise<Agency[]> {
   return rows;
 }
 
+/** The zone each law-enforcement agency works in, $1 (the deployment's TIMEZONE) for one without its own. */
+const POLICE_ZONES = `SELECT COALESCE(time_zone, $1) AS zone FROM agencies WHERE kind = 'law_enforcement'`;
+
 /**
  * The zones a deadline may have been counted in: those law enforcement works in, `fallback` (the deployment's
  * TIMEZONE) for an agency without one of its own. A case's identification is read in its police's zone, and the
@@ -86,10 +89,9 @@ export async function listAgencies(pool: Pool): Promise<Agency[]> {
  * (core/people-dates.ts `deadlineZone`).
  */
 export async function deadlineTimeZones(db: Queryable, fallback: string): Promise<string[]> {
-  const { rows } = await db.query<{ zone: string }>(
-    `SELECT DISTINCT COALESCE(time_zone, $1) AS zone FROM agencies WHERE kind = 'law_enforcement' ORDER BY zone`,
-    [fallback],
-  );
+  const { rows } = await db.query<{ zone: string }>(`SELECT DISTINCT zone FROM (${POLICE_ZONES}) p ORDER BY zone`, [
+    fallback,
+  ]);
   return rows.map((row) => row.zone);
 }
 
@@ -116,7 +118,7 @@ export async function deadlineTimeZoneLists(
          FROM identified WHERE identified.zone IS NOT NULL
      )
      SELECT zone, bool_or(police_now) AS "policeNow"
-       FROM (SELECT COALESCE(time_zone, $1) AS zone, true AS police_now FROM agencies WHERE kind = 'law_enforcement'
+       FROM (SELECT zone, true AS police_now FROM (${POLICE_ZONES}) p
              UNION ALL
              SELECT zone, false FROM identified WHERE zone IS NOT NULL) zones
       GROUP BY zone ORDER BY zone`,
