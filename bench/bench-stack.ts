@@ -37,6 +37,7 @@ import { startDevServer } from '../temporal/dev-server';
 import { caseBundleSettings, createCaseWorker } from '../temporal/worker';
 import { freePort } from '../test/support/ports';
 import { createBareApp } from './bare-app';
+import { Hops } from './hops';
 import type { Cleanup } from './cleanup';
 import { wallClock } from '../core/clock';
 
@@ -44,6 +45,8 @@ export interface BenchStack {
   workDir: string;
   databaseUrl: string;
   pool: Pool;
+  /** Times the pool's statements and the clients' updates, hop by hop (hops.ts). */
+  hops: Hops;
   temporalAddress: string;
   /** With the service's encrypting data converter, as the API uses it. */
   client: Client;
@@ -98,6 +101,8 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
     queryTimeoutMs: 10 * 60_000,
   });
   cleanup.add('pool', () => pool.end());
+  const hops = new Hops();
+  hops.watchPool(pool);
   progress(`embedded PostgreSQL ready on port ${postgres.port}`);
 
   const devServer = await startDevServer({
@@ -114,8 +119,9 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
   cleanup.add('client connection', () => clientConnection.close());
   const keyring: IdentityKeyring = { current: { id: 'bench-key', key: randomBytes(32) } };
   const dataConverter = dataConverterFor(keyring);
-  const client = new Client({ connection: clientConnection, namespace: 'default', dataConverter });
-  const plainClient = new Client({ connection: clientConnection, namespace: 'default' });
+  const interceptors = { workflow: [hops.updateInterceptor()] };
+  const client = new Client({ connection: clientConnection, namespace: 'default', dataConverter, interceptors });
+  const plainClient = new Client({ connection: clientConnection, namespace: 'default', interceptors });
   progress(`Temporal dev server ready at ${devServer.address}`);
 
   const mail = await startMailCapture({ port: 0 });
@@ -208,6 +214,7 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
     workDir,
     databaseUrl: postgres.connectionString,
     pool,
+    hops,
     temporalAddress: devServer.address,
     client,
     plainClient,

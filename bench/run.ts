@@ -14,6 +14,7 @@ import { READ_ROUNDS, readSummary, runReadBench, type ReadBenchResult } from './
 import { writeResults } from './results';
 import { runScaleOutBench, scaleOutSummary, type ScaleOutBenchResult } from './scale-out-bench';
 import { runSignOffBench, type SignOffBenchResult } from './sign-off-bench';
+import { hopTable } from './hops';
 import { mib, ms, perSecond, table } from './stats';
 import { CPU_PARTS, type CpuPerCall } from './cpu-meter';
 
@@ -121,6 +122,14 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
   }
   if (rows.length > 0) parts.push(table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows));
   if (signOff) parts.push('', cpuTable(signOffPaths(signOff).map(([name, r]) => [name, r.cpuMsPerCall])));
+  if (signOff) {
+    // Where a sign-off's time goes, each path next to the bare update it is measured against.
+    const timed = [signOff.viaApi, signOff.viaCommands, signOff.bareUpdate];
+    for (const [name, r] of signOffPaths(signOff).filter(([, r]) => timed.includes(r))) {
+      if (r.hops)
+        parts.push('', `Where a call's time goes: ${name} (mean ${ms(r.meanMs)})`, hopTable(r.hops, r.meanMs));
+    }
+  }
   if (read) {
     const l = read.load;
     parts.push(

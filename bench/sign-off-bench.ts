@@ -14,6 +14,7 @@ import { httpLoad } from './http-load';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { meterCpu, type CpuPerCall } from './cpu-meter';
 import { pingUpdate, pingWorkflow } from './workflows/ping';
+import type { Hops, HopsPerCall } from './hops';
 
 export interface SignOffBenchOptions {
   cases: number;
@@ -21,8 +22,11 @@ export interface SignOffBenchOptions {
   progress: (message: string) => void;
 }
 
-/** A path's calls, and the CPU ms each cost every part of the stack (Linux; cpu-meter.ts). */
-type MeteredCalls = CallsResult & { cpuMsPerCall?: CpuPerCall };
+/**
+ * A path's calls, the CPU ms each cost every part of the stack (Linux; cpu-meter.ts), and where each call's time went
+ * (hops.ts).
+ */
+type MeteredCalls = CallsResult & { cpuMsPerCall?: CpuPerCall; hops?: HopsPerCall };
 
 export interface SignOffBenchResult {
   open: MeteredCalls;
@@ -33,13 +37,13 @@ export interface SignOffBenchResult {
   bareUpdateWithStart: MeteredCalls;
 }
 
-async function metered(run: () => Promise<CallsResult>): Promise<MeteredCalls> {
+async function metered(hops: Hops, run: () => Promise<CallsResult>): Promise<MeteredCalls> {
   const { value, cpuMsPerCall } = await meterCpu(run, (result) => result.count + result.failures);
-  return { ...value, cpuMsPerCall };
+  return { ...value, cpuMsPerCall, hops: hops.take(value.count + value.failures) };
 }
 
 export async function runSignOffBench(
-  deps: { cases: CaseCommands; client: Client; pool: Pool; appOrigin: string; pingTaskQueue: string },
+  deps: { cases: CaseCommands; client: Client; pool: Pool; hops: Hops; appOrigin: string; pingTaskQueue: string },
   options: SignOffBenchOptions,
 ): Promise<SignOffBenchResult> {
   const random = seededRandom(23);
@@ -53,9 +57,11 @@ export async function runSignOffBench(
     BENCH_AGENCIES.filter((a) => a.kind === 'law_enforcement'),
   );
   const officerOf = new Map<string, BenchWorker>();
+  // The setup's statements are no path's: each path's hops are taken as it ends.
+  deps.hops.take(1);
 
   const opened: string[] = [];
-  const open = await metered(() =>
+  const open = await metered(deps.hops, () =>
     timeCalls(
       Array.from({ length: options.cases * 2 }, (_, i) => i),
       options.concurrency,
@@ -105,10 +111,11 @@ export async function runSignOffBench(
     firstFailure: signed.non2xx + signed.errors > 0 ? `${signed.non2xx} not 2xx, ${signed.errors} errors` : undefined,
     // The load generator's child process is counted too, under "other processes": it is the client's share.
     cpuMsPerCall: apiCpu,
+    hops: deps.hops.take(options.cases),
   };
   options.progress(`sign-off through the API: p50 ${viaApi.p50Ms.toFixed(1)} ms`);
 
-  const viaCommands = await metered(() =>
+  const viaCommands = await metered(deps.hops, () =>
     timeCalls(opened.slice(options.cases), options.concurrency, (caseId) =>
       deps.cases.signOff(caseId, signOff, officerOf.get(caseId)!.actor),
     ),
@@ -116,7 +123,7 @@ export async function runSignOffBench(
   options.progress(`sign-off through CaseCommands: p50 ${viaCommands.p50Ms.toFixed(1)} ms`);
 
   const pingIds = Array.from({ length: options.cases }, (_, i) => `bench-ping-${i}-${randomUUID()}`);
-  const bareUpdateWithStart = await metered(() =>
+  const bareUpdateWithStart = await metered(deps.hops, () =>
     timeCalls(pingIds, options.concurrency, async (workflowId) => {
       const answer = await deps.client.workflow.executeUpdateWithStart(pingUpdate, {
         args: [0],
@@ -132,7 +139,7 @@ export async function runSignOffBench(
   options.progress(`bare update-with-start: p50 ${bareUpdateWithStart.p50Ms.toFixed(1)} ms`);
   const pings = pingIds.map((workflowId) => deps.client.workflow.getHandle(workflowId));
   // Every ping workflow is running and cached from its start, as the case workflows are.
-  const bareUpdate = await metered(() =>
+  const bareUpdate = await metered(deps.hops, () =>
     timeCalls(pings, options.concurrency, async (handle) => {
       const answer = await handle.executeUpdate(pingUpdate, { args: [1] });
       if (answer !== 1) throw new Error(`ping answered ${answer}`);

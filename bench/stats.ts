@@ -5,6 +5,7 @@ export interface LatencySummary {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  meanMs: number;
 }
 
 /** Nearest-rank percentile over an already sorted array. */
@@ -21,6 +22,7 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted.at(-1) ?? Number.NaN,
+    meanMs: sorted.length ? sorted.reduce((sum, latency) => sum + latency, 0) / sorted.length : Number.NaN,
   };
 }
 
