@@ -159,9 +159,9 @@ newer AS (
 steps AS (
   SELECT s.* FROM ROWS FROM (jsonb_to_recordset($10::jsonb) AS (id text, kind text, track text, "agencyKind" text,
        "agencyId" text, status text, "openedAt" timestamptz, "dueAt" timestamptz, "expiresAt" timestamptz,
-       "completedAt" timestamptz, outcome text, details jsonb, "dueOnADay" boolean))
+       "completedAt" timestamptz, outcome text, details jsonb, "dueOnADay" boolean, "signedBy" jsonb))
        WITH ORDINALITY AS s(id, kind, track, "agencyKind", "agencyId", status, "openedAt", "dueAt", "expiresAt",
-       "completedAt", outcome, details, "dueOnADay", position)
+       "completedAt", outcome, details, "dueOnADay", "signedBy", position)
 ),
 steps_gone AS (
   DELETE FROM case_steps WHERE case_id = $1 AND EXISTS (SELECT 1 FROM newer)
@@ -169,15 +169,16 @@ steps_gone AS (
 ),
 steps_kept AS (
   INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
-                          completed_at, outcome, details, due_on_a_day, position)
+                          completed_at, outcome, details, due_on_a_day, signed_by, position)
   SELECT $1, s.id, s.kind, s.track, s."agencyKind", s."agencyId", s.status, s."openedAt", s."dueAt", s."expiresAt",
-         s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), COALESCE(s."dueOnADay", false), s.position
+         s."completedAt", s.outcome, COALESCE(s.details, '{}'::jsonb), COALESCE(s."dueOnADay", false), s."signedBy",
+         s.position
   FROM steps s WHERE EXISTS (SELECT 1 FROM newer)
   ON CONFLICT (case_id, step_id) DO UPDATE SET
     kind = EXCLUDED.kind, track = EXCLUDED.track, agency_kind = EXCLUDED.agency_kind, agency_id = EXCLUDED.agency_id,
     status = EXCLUDED.status, opened_at = EXCLUDED.opened_at, due_at = EXCLUDED.due_at, expires_at = EXCLUDED.expires_at,
     completed_at = EXCLUDED.completed_at, outcome = EXCLUDED.outcome, details = EXCLUDED.details,
-    due_on_a_day = EXCLUDED.due_on_a_day, position = EXCLUDED.position
+    due_on_a_day = EXCLUDED.due_on_a_day, signed_by = EXCLUDED.signed_by, position = EXCLUDED.position
 ),
 timeline AS (
   SELECT t.* FROM jsonb_to_recordset($11::jsonb) AS t(seq integer, at timestamptz, type text, "stepId" text,
@@ -230,15 +231,24 @@ const STEP_FIELDS = `'id', s.step_id, 'kind', s.kind, 'track', s.track, 'agencyK
   'status', s.status, 'openedAt', ${iso('s.opened_at')}, 'dueAt', ${iso('s.due_at')}, 'expiresAt', ${iso('s.expires_at')},
   'completedAt', ${iso('s.completed_at')}, 'outcome', s.outcome, 'details', s.details, 'dueOnADay', s.due_on_a_day`;
 
+/** The user id `signed_by` names, as a uuid; null for an actor that is no user (a test's, a system's id). */
+const USER_ID_SIGNED = `(CASE WHEN s.signed_by->>'userId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+  THEN (s.signed_by->>'userId')::uuid END)`;
+
 /**
- * Who signed a step: the user of the last sign-off the workflow applied to it (its own audit row, written with the
- * projection, so it names who acted whatever path the command came by), by display name and agency; null for none
- * or for an actor that is not a user (a test's, a system's). Staff names only, never the survivor's.
+ * Who signed a step: the user of the last sign-off the workflow applied to it, by display name and agency; null for
+ * none or for an actor that is not a user (a test's, a system's). Staff names only, never the survivor's. As the case
+ * keeps it (`signed_by`, so a read model rebuilt from the workflows after a restore keeps it too); for a step signed
+ * before the case kept it, as that sign-off's own audit row (written with the projection) names it.
  */
-const SIGNER = `(SELECT json_build_object('displayName', u.display_name, 'agencyId', a.agency_id)
-  FROM audit_events a JOIN users u ON u.id = a.user_id
-  WHERE a.case_id = s.case_id AND a.step_id = s.step_id AND a.action = 'step.sign_off' AND a.applied_version IS NOT NULL
-  ORDER BY a.applied_version DESC LIMIT 1)`;
+const SIGNER = `(CASE WHEN s.signed_by IS NOT NULL
+  THEN (SELECT json_build_object('displayName', u.display_name, 'agencyId', s.signed_by->>'agencyId')
+        FROM users u WHERE u.id = ${USER_ID_SIGNED})
+  ELSE (SELECT json_build_object('displayName', u.display_name, 'agencyId', a.agency_id)
+        FROM audit_events a JOIN users u ON u.id = a.user_id
+        WHERE a.case_id = s.case_id AND a.step_id = s.step_id AND a.action = 'step.sign_off'
+          AND a.applied_version IS NOT NULL
+        ORDER BY a.applied_version DESC LIMIT 1) END)`;
 
 /**
  * A timeline entry's summary as served: the opening's names the case by its reference now (`c.reference`), not the

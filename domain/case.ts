@@ -37,7 +37,16 @@ import { CLOSE_REASONS, listedReason, missingRefusalReason, TRANSFER_REASONS, un
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { agencyKindInProse } from './labels';
-import { AGENCY_KINDS, STEP_KINDS, type Actor, type AgencyKind, type Instant, type Step, type StepKind } from './types';
+import {
+  AGENCY_KINDS,
+  STEP_KINDS,
+  type Actor,
+  type AgencyKind,
+  type Instant,
+  type Signer,
+  type Step,
+  type StepKind,
+} from './types';
 
 const agencyId = onFirstUse(() => z.string().trim().min(1).max(100));
 
@@ -558,7 +567,8 @@ export function applySignOff(
   signerToday?: string,
 ): CaseState {
   const at = normaliseInstant(now);
-  const signed = signedState(state, signOff, actor, at, signerToday);
+  const signer: Signer = { userId: actor.userId, agencyId: actor.agencyId };
+  const signed = updateStep(signedState(state, signOff, actor, at, signerToday), signOff.stepId, { signedBy: signer });
   // Entered after the fact, it opens an entry session even when nothing passed: the next entry may record the step
   // an announcement it raises would say is still owed (`inEntrySession` in domain/alarms.ts).
   const late = state.backdatedEntriesHold === true && recordedLateOf(state, signOff, at, signerToday) !== '';

@@ -81,6 +81,18 @@ export interface Step {
    * kept. The workflow's own bookkeeping: the read model does not store it.
    */
   openedBy?: string;
+  /**
+   * Who sent the step's latest sign-off (a user, and the agency they signed for), as its audit row names them: kept in
+   * the case so that a read model rebuilt from the workflows (app/reproject.ts, after a restore) still says who signed.
+   * Absent from steps not signed since it was kept. Staff, never the survivor.
+   */
+  signedBy?: Signer;
+}
+
+/** A user who signed a step, and the agency they signed for then. */
+export interface Signer {
+  userId: string;
+  agencyId: string;
 }
 
 export interface TimelineEntry {

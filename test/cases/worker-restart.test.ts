@@ -15,6 +15,7 @@ import type { Actor } from '../../domain/types';
 import request from 'supertest';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
+import { createWorker } from '../support/auth';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -210,6 +211,46 @@ test('a read model restored from an older backup is brought back up to the workf
   expect((await getCase(stack.pool, current.caseId))!.version).toBe(current.version);
   expect(result.withoutIdentity).toContainEqual({ caseId: current.caseId, reference: 'RESTORE-CURRENT' });
   expect(result.withoutIdentity.map((item) => item.caseId)).not.toContain(behind.caseId);
+});
+
+test('after a restore, reproject writes who signed each step since the backup from the workflow, not only the audit trail', async () => {
+  const officer = await createWorker(stack.pool, DEMO_AGENCIES.law_enforcement, 'law_enforcement');
+  const opened = await stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Restored Signer', birthDate: '1991-03-03' },
+      agencies: DEMO_AGENCIES,
+      reference: 'RESTORE-SIGNER',
+    },
+    officer.actor,
+  );
+  const today = new Date().toISOString().slice(0, 10);
+  const signOff = { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } };
+  const signed = await stack.cases.signOff(opened.caseId, signOff, officer.actor);
+  const signer = { displayName: officer.user.displayName, agencyId: DEMO_AGENCIES.law_enforcement };
+  expect(signed.steps.find((s) => s.id === 'cp_request-1')).toMatchObject({ completedBy: signer });
+
+  // The backup was taken before the sign-off: the step's row as it was at the opening. (The audit trail is append-only
+  // even for its owner, so this test cannot take the sign-off's audit row away, as the restore does: it checks that
+  // the signer is written from the workflow's state, which a restored audit trail no longer names.)
+  await stack.pool.query('UPDATE cases SET version = $2 WHERE id = $1', [opened.caseId, opened.version]);
+  await stack.pool.query(
+    "UPDATE case_steps SET status = 'pending', completed_at = NULL, outcome = NULL, signed_by = NULL WHERE case_id = $1",
+    [opened.caseId],
+  );
+
+  await reprojectCases(stack.client, stack.pool);
+
+  const restored = await getCase(stack.pool, opened.caseId);
+  expect(restored!.steps.find((s) => s.id === 'cp_request-1')).toMatchObject({
+    status: 'completed',
+    completedBy: signer,
+  });
+  const { rows } = await stack.pool.query<{ signed_by: unknown }>(
+    "SELECT signed_by FROM case_steps WHERE case_id = $1 AND step_id = 'cp_request-1'",
+    [opened.caseId],
+  );
+  expect(rows).toEqual([{ signed_by: { userId: officer.user.id, agencyId: DEMO_AGENCIES.law_enforcement } }]);
 });
 
 test('reproject --refresh projects again a case already at its latest version, as this release projects it', async () => {
