@@ -15,14 +15,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../core/logger';
-import {
-  deadlineAsRead,
-  deadlineInZone,
-  deadlineZone,
-  hasPassed,
-  lastDayToAct,
-  zonesCountedIn,
-} from '../core/people-dates';
+import { deadlineInZone, deadlineZone, lastDayToAct, zonesCountedIn } from '../core/people-dates';
 import { instantOfLocal, localDateOf, startOfLocalDay } from '../core/time-zones';
 import { deadlineTimeZones, findAgency } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
@@ -31,7 +24,7 @@ import { inTransaction, type Queryable } from '../db/pool';
 import type { NotifiedKind } from '../domain';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import { addDays } from '../domain/dates';
-import { dueToRead } from '../domain/steps';
+import { overdueAsOf } from '../domain/steps';
 import type { Instant } from '../domain/types';
 import { renderDigest, type DigestItem, type DigestSection } from '../mail/digest';
 
@@ -68,7 +61,10 @@ interface DigestWindow {
   weekEnd: number;
   /** 30 days after its morning: windows ending before then are "expiring". */
   expiringUntil: number;
-  /** The agency's: a deadline at the end of a typed day passes as that day ends there (core/people-dates.ts). */
+  /**
+   * The agency's: a window's end at the end of a typed day passes as that day ends there, and a deadline's last day is
+   * read there unless it is another zone's midnight (core/people-dates.ts).
+   */
   zone: string;
   /** Its local date, and the one a week after: due dates are listed by their last day to act between them. */
   date: string;
@@ -100,8 +96,11 @@ export function digestWindow(date: string, zone: string, deadlineZones: readonly
  * (composeDigest) and so for which reminders it replaces (foldedInto), so the two cannot disagree.
  * A deadline counts on its last day to act (core/people-dates.ts), the same day for every agency: one whose last day
  * is today is due today (the police's midnight in Chicago still today's in New York's digest), one whose last day is
- * within the week is due this week; it is overdue once it has passed, at its very moment (`hasPassed`). A window already ended by the morning is not
- * "expiring": its own notice, always sent at once, says that it ended.
+ * within the week is due this week. It is overdue as the API says it (domain/steps.ts `overdueAsOf`), from its very
+ * moment, never by the agency's own day: a deadline that is a day (a CP decision due 6 Dec) once that day has ended
+ * everywhere in the US, so the Guam digest of 7 Dec still lists it as due, not overdue, as no status, list or count
+ * calls it overdue yet. A window already ended by the morning is not "expiring": its own notice, always sent at once,
+ * says that it ended.
  */
 export function digestSection(
   kind: Deadline['kind'],
@@ -111,13 +110,10 @@ export function digestSection(
 ): DigestSection | null {
   const at = Date.parse(deadlineInZone(deadline, window.zone));
   if (kind === 'expiry') return at > window.asOf && at < window.expiringUntil ? 'expiring' : null;
-  // At its very moment too: the words beside it say "overdue since 07:00 today" by the same rule (mail/render.ts).
-  // A deadline that is a day passes as its day ends (core/people-dates.ts `deadlineAsRead`, as the console reads it),
-  // where its step is known.
-  const passes = step
-    ? deadlineAsRead(dueToRead({ kind: step.stepKind, dueAt: deadline, dueOnADay: step.dueOnADay }), window.zone)
-    : deadline;
-  if (hasPassed(passes, window.zone, new Date(window.asOf))) return 'overdue';
+  // At its very moment too: the words beside it say "overdue since 07:00 EST on 5 Dec 2026" by the same rule
+  // (mail/render.ts `dueWordsFor`). A deadline that is a day is known as one where its step is.
+  const due = { kind: step?.stepKind ?? '', dueAt: deadline, dueOnADay: step?.dueOnADay };
+  if (overdueAsOf(due, window.asOf)) return 'overdue';
   const lastDay = lastDayToAct(deadline, deadlineZone(deadline, window.zone, window.deadlineZones));
   if (lastDay <= window.date) return 'due_today';
   return lastDay < window.weekEndDate ? 'due_this_week' : null;
@@ -154,7 +150,8 @@ export function foldedInto(
   if (!deadline || facts.dueAt === null || facts.stepKind === 'hhs_minor_notification') return null;
   if (facts.about !== undefined && BIRTH_DATE_SUBJECTS.has(facts.about)) return null;
   const date = nextDigestDate(raisedAt.toISOString(), zone);
-  return digestSection(deadline, facts.dueAt, digestWindow(date, zone, deadlineZones)) ? date : null;
+  const window = digestWindow(date, zone, deadlineZones);
+  return digestSection(deadline, facts.dueAt, window, { stepKind: facts.stepKind }) ? date : null;
 }
 
 /** An outbox row's key (as activities/notifications.ts's NotificationKey; not imported, which would make a cycle). */

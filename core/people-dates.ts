@@ -222,18 +222,21 @@ export function zoneNameOf(at: Date, zone: string): string {
 
 /**
  * Whether a deadline has passed in the zone (`deadlineInZone`) at `now`: at its very moment it has, as the escalation
- * fires then. The one rule for overdue, so that a digest at 07:00 lists a deadline at 07:00 under "Overdue" and its
- * words say "overdue since 07:00 today" alike (activities/digest.ts), as the console does.
+ * fires then. The words of the console (`dueWording`, and web/labels.ts `hasEnded` of a validity's end); whether a step
+ * is overdue is the API's (domain/steps.ts `overdueFrom`), which the console's words defer to and the emails and the
+ * digest say (mail/render.ts, activities/digest.ts): core/ may not read domain/.
  */
 export function hasPassed(dueAt: Instant, zone: string, now: Date): boolean {
   return Date.parse(deadlineInZone(dueAt, zone)) <= now.getTime();
 }
 
 /**
- * Whether a deadline reads as overdue at `now` in the zone: once it has passed (`hasPassed`), and past its last day to
- * act, also in the hour a count across a change of the clocks runs on (`midnightNear`).
+ * Whether the console's words (`dueWording`) say a deadline overdue at `now` in the zone: once it has passed
+ * (`hasPassed`), and past its last day to act, also in the hour a count across a change of the clocks runs on
+ * (`midnightNear`). Where the API does not call the step overdue yet, the console says when it will be
+ * (`notYetOverdueWording`).
  */
-export function isOverdue(dueAt: Instant, zone: string, now: Date): boolean {
+function isOverdue(dueAt: Instant, zone: string, now: Date): boolean {
   return lastDayToAct(dueAt, zone) < localDateOf(now.toISOString(), zone) || hasPassed(dueAt, zone, now);
 }
 
@@ -342,13 +345,13 @@ export function notYetOverdueWording(
 }
 
 /**
- * Whether a deadline passed earlier on its own last day to act, judged in its zone (`deadlineZone`) at `now`: a list
- * that names it by that day ("Overdue: …, due 5 Dec 2026" in the digest of 5 Dec) would contradict itself, and says
- * `dueWordingFor`'s words instead ("overdue since 07:40 today"), as the console does beside the day.
+ * Whether `now` is on a deadline's own last day to act, judged in its zone (`deadlineZone`): one overdue already (the
+ * API's `overdue`, which its callers judge: core/ may not read domain/) passed earlier that day, and a list that names it
+ * by that day ("Overdue: …, due 5 Dec 2026" in the digest of 5 Dec) would contradict itself, so it says since when
+ * instead ("overdue since 07:40 CST on 5 Dec 2026", `overdueSinceWords`), as the console does beside the day.
  */
-export function passedOnItsLastDay(dueAt: Instant, deadlineZone: string, now: Date): boolean {
-  const today = localDateOf(now.toISOString(), deadlineZone);
-  return lastDayToAct(dueAt, deadlineZone) === today && hasPassed(dueAt, deadlineZone, now);
+export function onItsLastDay(dueAt: Instant, deadlineZone: string, now: Date): boolean {
+  return lastDayToAct(dueAt, deadlineZone) === localDateOf(now.toISOString(), deadlineZone);
 }
 
 /** "America/New_York" → "New York": the place a zone is named after, as people say "Chicago time". */

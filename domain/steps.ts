@@ -140,6 +140,17 @@ export function overdueFrom(step: DueOf): number {
 }
 
 /**
+ * Whether a pending step is overdue at `at` (epoch ms) by `overdueFrom`, for what is written at a moment and read later
+ * (the emails, mail/render.ts, and the daily digest, activities/digest.ts): from that very moment on, when its "Deadline
+ * reached" and escalation fire (domain/alarms.ts), where the API's `overdue` says it from the moment after. Never by
+ * the reader's zone: a CP decision due 6 Dec is not overdue in a Guam or New York email before 6 Dec has ended
+ * everywhere in the US, as no status, list or count calls it so.
+ */
+export function overdueAsOf(step: DueOf, at: number): boolean {
+  return overdueFrom(step) <= at;
+}
+
+/**
  * A deadline as an end each reader reads where they are (core/people-dates.ts `validityEndIn`, as web/labels.ts
  * does): for one that is a day (`dueAllDay`), the start of the day after its last day, UTC; else its due instant,
  * which passes at that moment.

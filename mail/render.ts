@@ -9,15 +9,14 @@ import {
   formatDate,
   formatDateTime,
   formatDueDate,
-  isOverdue,
+  onItsLastDay,
   overdueSinceWords,
-  passedOnItsLastDay,
 } from '../core/people-dates';
 import { lastValidDay } from '../domain/dates';
 import type { EndNow, GroundChange, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
-import { dueToRead, STEP_CATALOGUE } from '../domain/steps';
+import { dueToRead, overdueAsOf, STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
 export interface NotificationFacts {
@@ -130,7 +129,9 @@ function dueDateFor(dueAt: Instant, stepKind: string, zone: string, deadlineZone
 
 /**
  * A deadline as a list of what is owed names it at `now`: "due 5 Dec 2026" (`dueDateFor`), with the console's words
- * once it is overdue, so the day alone does not read as time still left:
+ * once it is overdue, as the API says it (domain/steps.ts `overdueAsOf`, never by the reader's own day: a CP decision
+ * due 6 Dec read in Guam on the morning of 7 Dec is still "due 6 Dec 2026", not overdue before 6 Dec has ended
+ * everywhere in the US), so the day alone does not read as time still left:
  * - `instead` (the digest, whose "Overdue" section says a day before its own has passed): only one that passed earlier
  *   on that very day (counted from an identification's hour) reads "overdue since 07:40 CST on 5 Dec 2026" instead of
  *   the day, where "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec would read as if there were still time;
@@ -155,12 +156,14 @@ export function dueWordsFor(
     return standing.overdue ? `${due} (${standing.words})` : due;
   }
   const passes = deadlineAsRead(dueToRead({ kind: stepKind, dueAt, dueOnADay }), judgedIn);
-  return passedOnItsLastDay(passes, judgedIn, now) ? overdueSinceWords(passes, judgedIn) : due;
+  const overdue = overdueAsOf({ kind: stepKind, dueAt, dueOnADay }, now.getTime());
+  return overdue && onItsLastDay(passes, judgedIn, now) ? overdueSinceWords(passes, judgedIn) : due;
 }
 
 /**
- * How an overdue deadline stands at `now`, in words beside the deadline it names that stay true when the email is read
- * later: one named at its hour (`dueDateFor`: "due 6 Dec 2026, 00:00 UTC") is just "overdue", the moment it passed
+ * How a deadline stands at `now`: overdue as the API says it (domain/steps.ts `overdueAsOf`), never by the reader's own
+ * day, and, when it is, in words beside the deadline it names that stay true when the email is read later: one named
+ * at its hour (`dueDateFor`: "due 6 Dec 2026, 00:00 UTC") is just "overdue", the moment it passed
  * being the one named; else since when (`overdueSinceWords`: "overdue since 1 Dec 2026"), judged from its last day to
  * act, where the console says "overdue by 2 hours" or "overdue by 4 days" at the moment it is read.
  */
@@ -172,12 +175,11 @@ function standingAt(
   now: Date,
   dueOnADay?: boolean | null,
 ): { words: string; overdue: boolean } {
-  if (dueAtTheHour(stepKind)) {
-    return { words: 'overdue', overdue: Date.parse(dueAt) <= now.getTime() };
-  }
+  const overdue = overdueAsOf({ kind: stepKind, dueAt, dueOnADay }, now.getTime());
+  if (dueAtTheHour(stepKind)) return { words: 'overdue', overdue };
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
   const passes = deadlineAsRead(dueToRead({ kind: stepKind, dueAt, dueOnADay }), judgedIn);
-  return { words: overdueSinceWords(passes, judgedIn), overdue: isOverdue(passes, judgedIn, now) };
+  return { words: overdueSinceWords(passes, judgedIn), overdue };
 }
 
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
@@ -188,8 +190,9 @@ const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalat
 /**
  * A deadline a step owed again has at `now`, with whether it passed: "due 5 Jan 2027" (`dueWordsFor`), "overdue since
  * 07:40 UTC on 5 Dec 2026", or, passed on an earlier day, "due 24 Nov 2026, overdue since 25 Nov 2026": an email
- * reopening a step must not read as if there were time left. A deadline that is a day (`dueOnADay`) passes as that
- * day ends, as the console reads it (`deadlineAsRead`): "due 5 Dec 2026" all of 5 Dec, never "overdue since 07:00 EST".
+ * reopening a step must not read as if there were time left. A deadline that is a day (`dueOnADay`) is overdue once
+ * that day has ended everywhere in the US, as the API says it (`standingAt`): "due 5 Dec 2026" all of 5 Dec and after
+ * it until then, in Guam or New York too, never "overdue since 07:00 EST".
  */
 function owedWords(
   dueAt: Instant,

@@ -6,6 +6,7 @@
 import { digestSection, digestWindow } from '../../activities/digest';
 import { renderDigest, type DigestItem } from '../../mail/digest';
 import { formatDateTime } from '../../core/people-dates';
+import { overdueFrom } from '../../domain/steps';
 
 const CHICAGO = 'America/Chicago';
 /** 07:00 in Chicago on 5 Dec 2026: the morning of the digest of that day. */
@@ -183,4 +184,48 @@ test('the header names the agency’s zone as the console does beside a time, no
     // The same name the console and the emails give a time there ("6 Dec 2026, 07:00 Pago Pago time").
     expect(console.endsWith(` ${name}`)).toBe(true);
   }
+});
+
+test('a deadline that is a day is overdue in a Guam digest as the API says it, once that day has ended everywhere in the US', () => {
+  // A CP decision due on the day 6 Dec (counted from a typed day, `dueOnADay`: noon UTC of that day), and a CP grant's
+  // renewal request due at its end (the start of 7 Dec, UTC). The Guam digest of 7 Dec is written at 07:00 there, 21:00
+  // UTC on 6 Dec: 6 Dec has ended in Guam, not in Hawaii or American Samoa, and the API calls neither step overdue
+  // before noon UTC on 7 Dec (domain/steps.ts `overdueFrom`), where Guam's own day said "Overdue".
+  const GUAM = 'Pacific/Guam';
+  const decision = { ...overdue('cp_decision', '2026-12-06T12:00:00.000Z'), dueOnADay: true as const };
+  const renewal = { ...overdue('cp_renewal_request', '2026-12-07T00:00:00.000Z'), caseId: 'case-2' };
+  const digestIn = (date: string) => {
+    const window = digestWindow(date, GUAM, []);
+    const items = [decision, renewal].flatMap((step) => {
+      const section = digestSection('due', step.at, window, step);
+      return section ? [{ ...step, section }] : [];
+    });
+    const asOf = new Date(window.asOf);
+    const overdueByTheApi = [decision, renewal].map(
+      (step) => overdueFrom({ kind: step.stepKind, dueAt: step.at, dueOnADay: step.dueOnADay }) < +asOf,
+    );
+    const text = renderDigest({
+      agencyName: 'Pacific Task Force',
+      date,
+      timeZone: GUAM,
+      asOf: asOf.toISOString(),
+      items,
+      publicBaseUrl: 'https://relief.example.org',
+    }).text;
+    return { sections: items.map((item) => item.section), overdueByTheApi, text };
+  };
+  const morningAfter = digestIn('2026-12-07');
+  expect(morningAfter.overdueByTheApi).toEqual([false, false]);
+  expect(morningAfter.sections).toEqual(['due_today', 'due_today']);
+  // Named by the day it is due, words that stay true when the digest is read later, never "overdue".
+  expect(morningAfter.text).toContain('  - Due 7 Dec 2026: Continued Presence decision, due 6 Dec 2026');
+  expect(morningAfter.text).toContain('  - Due 7 Dec 2026: Continued Presence renewal request, due 6 Dec 2026');
+  expect(morningAfter.text).toContain('Overdue: 0, Due 7 Dec 2026: 2');
+  expect(morningAfter.text).not.toContain('verdue since');
+  // The next morning, 21:00 UTC on 7 Dec: 6 Dec has ended everywhere in the US, overdue for the API and the digest.
+  const dayAfter = digestIn('2026-12-08');
+  expect(dayAfter.overdueByTheApi).toEqual([true, true]);
+  expect(dayAfter.sections).toEqual(['overdue', 'overdue']);
+  expect(dayAfter.text).toContain('  - Overdue: Continued Presence decision, due 6 Dec 2026');
+  expect(dayAfter.text).toContain('  - Overdue: Continued Presence renewal request, due 6 Dec 2026');
 });

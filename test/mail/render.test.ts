@@ -1,6 +1,8 @@
 import { stepLabel } from '../../domain/labels';
+import { overdueFrom } from '../../domain/steps';
 import {
   caseLink,
+  dueWordsFor,
   passedNoticeDigestLine,
   renderNotification,
   renderPassedNotices,
@@ -305,6 +307,49 @@ describe('renderNotification', () => {
       'Needed again: HHS certification request (case RC-2026-0042), overdue since 07:00 UTC on 5 Dec 2026',
     );
   });
+
+  it.each([
+    // 03:00 UTC on 7 Dec is 13:00 on 7 Dec in Guam: 6 Dec has ended there, not in Hawaii or American Samoa.
+    ['Pacific/Guam', '2026-12-07T03:00:00.000Z'],
+    // 06:00 UTC on 7 Dec is 01:00 on 7 Dec in New York: 6 Dec has ended there, not in the West.
+    ['America/New_York', '2026-12-07T06:00:00.000Z'],
+  ])(
+    'says a step due on a day overdue as the API does, once that day has ended everywhere in the US, not in %s alone',
+    (timeZone, raisedAt) => {
+      // A CP decision due on the day 6 Dec (counted from a typed day, `dueOnADay`: noon UTC of that day), reopened by
+      // a correction after 6 Dec has ended where its reader works: the API calls it overdue only from noon UTC on 7 Dec
+      // (domain/steps.ts `overdueFrom`), and so does its "Needed again" email, whenever it is read.
+      const step = { kind: 'cp_decision', dueAt: '2026-12-06T12:00:00.000Z', dueOnADay: true };
+      const reopened = {
+        ...facts,
+        kind: 'step_reopened' as const,
+        stepKind: step.kind,
+        dueAt: step.dueAt,
+        dueOnADay: step.dueOnADay,
+        timeZone,
+        again: true,
+        corrected: { stepKind: 'identification', by: 'The coordinator' },
+      };
+      expect(overdueFrom(step) < Date.parse(raisedAt)).toBe(false);
+      const early = renderNotification({ ...reopened, raisedAt });
+      expect(early.subject).toBe('Needed again: Continued Presence decision (case RC-2026-0042), due 6 Dec 2026');
+      expect(early.text).toContain('"Continued Presence decision" is needed again, due 6 Dec 2026. ');
+      expect(early.text).toContain('Make it by then, then record it on the case page.');
+      expect(`${early.subject}\n${early.text}`).not.toContain('overdue');
+      // The transfer notice's list of the steps handed over says it alike (`dueWordsFor` beside its day).
+      expect(dueWordsFor(step.dueAt, step.kind, timeZone, [], new Date(raisedAt), 'beside', true)).toBe(
+        'due 6 Dec 2026',
+      );
+      // Past noon UTC on 7 Dec, overdue for the API and the email alike.
+      const late = '2026-12-07T12:30:00.000Z';
+      expect(overdueFrom(step) < Date.parse(late)).toBe(true);
+      const overdue = renderNotification({ ...reopened, raisedAt: late });
+      expect(overdue.subject).toBe(
+        'Needed again: Continued Presence decision (case RC-2026-0042), due 6 Dec 2026, overdue since 7 Dec 2026',
+      );
+      expect(overdue.text).toContain('Make it now, then record it on the case page.');
+    },
+  );
 
   it.each(['UTC', 'America/Chicago', 'Asia/Manila'])(
     'names the last day of a validity as "valid until", the same in every zone (%s)',
