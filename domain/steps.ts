@@ -109,7 +109,7 @@ export const dueAtAValidityEnd = (kind: string): boolean => (DUE_AT_A_VALIDITY_E
  * Whether a step's deadline is a day, met all of it wherever in the US it is read: due at a validity's end
  * (`DUE_AT_A_VALIDITY_END`), or counted in days from a typed day (`dueOnADay`). The one rule of the API's `overdue`,
  * its lists and counts (db/overdue.ts reads the same fact from the read model), the alarms at and after it
- * (domain/alarms.ts) and the console's words (web/labels.ts).
+ * (domain/alarms.ts), the console's words (web/labels.ts), the emails and the daily digest (`overdueAsOf`).
  */
 export const dueAllDay = (step: DueOf): boolean => dueAtAValidityEnd(step.kind) || step.dueOnADay === true;
 

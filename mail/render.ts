@@ -100,8 +100,9 @@ export interface NotificationFacts {
   raisedAt?: Instant;
   /**
    * For `step_reopened` and a due date's `end_corrected`: the step's deadline is a day (domain/types.ts `dueOnADay`,
-   * the read model's `case_steps.due_on_a_day`), met all of its last day wherever in the US it is read, as the console
-   * and the digest read it (`deadlineAsRead`).
+   * the read model's `case_steps.due_on_a_day`), met all of its last day wherever in the US it is read: overdue only
+   * once that day has ended everywhere in the US, as the API, the console and the digest say (domain/steps.ts
+   * `overdueAsOf`).
    */
   dueOnADay?: boolean;
 }
