@@ -223,13 +223,40 @@ async function reseal(): Promise<number> {
       config.documents.store === 's3'
         ? { kind: 's3', store: s3ObjectStore(config.documents.s3) }
         : { kind: 'postgres' };
-    const { survivors, revisions } = await resealSurvivors(pool, keyring);
-    const documents = await resealDocuments(pool, storage, keyring);
     const current = keyring.current.id;
+    // One audit row a run, as create-admin's: counts and key ids, never what was sealed. Written once it has sealed all
+    // it could, or when it stopped on an error (rows may be sealed again already), with what it had counted by then.
+    const sealed = { survivors: 0, revisions: 0, documents: 0 };
+    const audit = (outcome: 'allowed' | 'failed', end: string[]) =>
+      recordAudit(pool, {
+        action: 'identity_keys.reseal',
+        outcome,
+        detail: [
+          'command line',
+          `identity key ${current}`,
+          `sealed again: ${sealed.survivors} survivor identities, ${sealed.revisions} earlier identities, ${sealed.documents} documents`,
+          ...end,
+        ].join('; '),
+      });
+    let stage = 'survivor identities';
+    try {
+      Object.assign(sealed, await resealSurvivors(pool, keyring));
+      stage = 'documents';
+      sealed.documents = await resealDocuments(pool, storage, keyring);
+    } catch (error) {
+      await audit('failed', [`stopped on an error while sealing ${stage} again`]);
+      throw error;
+    }
     console.log(
-      `Sealed again under ${current}: ${survivors} survivor identities, ${revisions} earlier versions of identities, ${documents} documents; the name index rewritten under ${current}.`,
+      `Sealed again under ${current}: ${sealed.survivors} survivor identities, ${sealed.revisions} earlier versions of identities, ${sealed.documents} documents; the name index rewritten under ${current}.`,
     );
     const left = (await keysInUse(pool)).filter((use) => use.keyId !== current);
+    await audit(
+      'allowed',
+      left.length === 0
+        ? ['nothing left under another key']
+        : left.map((use) => `still under ${use.keyId}: ${use.places.join(' and ')}`),
+    );
     if (left.length === 0) {
       console.log(`Nothing is sealed under another key: every key but ${current} may be dropped from IDENTITY_KEYS.`);
       return 0;

@@ -260,5 +260,60 @@ describe('against a database', () => {
       expect(result).toMatchObject({ code: 0 });
       expect(result.stdout).toContain("k2027a: case_steps.details->>'note'");
     }, 60_000);
+
+    test('leaves one audit row a run: the counts sealed again, under which key, and what is left under others; no personal data', async () => {
+      const rowsOf = async () =>
+        (
+          await db.owner.query<{ user_id: string | null; outcome: string; detail: string }>(
+            `SELECT user_id, outcome, detail FROM audit_events WHERE action = 'identity_keys.reseal' ORDER BY id`,
+          )
+        ).rows;
+      const before = await rowsOf();
+      // The runs above: the refusal changed nothing and left none; the first sealed one of each, the second nothing;
+      // the third found a note its case's workflow keeps under the old key.
+      expect(before).toEqual([
+        {
+          user_id: null,
+          outcome: 'allowed',
+          detail:
+            'command line; identity key k2028b; sealed again: 1 survivor identities, 1 earlier identities, 1 documents; nothing left under another key',
+        },
+        {
+          user_id: null,
+          outcome: 'allowed',
+          detail:
+            'command line; identity key k2028b; sealed again: 0 survivor identities, 0 earlier identities, 0 documents; nothing left under another key',
+        },
+        {
+          user_id: null,
+          outcome: 'allowed',
+          detail:
+            "command line; identity key k2028b; sealed again: 0 survivor identities, 0 earlier identities, 0 documents; still under k2027a: case_steps.details->>'note'",
+        },
+      ]);
+      // A survivor sealed under the old key meanwhile (a process not yet restarted): this run's row counts it.
+      const lateCase = randomUUID();
+      await projectCase(db.pool, caseWithNote(lateCase, new Date().toISOString(), 'plain'));
+      await saveSurvivor(db.pool, lateCase, { name: 'Late Sealed-Person', birthDate: '1990-02-03' }, beforeRotation);
+      expect(await reseal(afterRotation)).toMatchObject({ code: 0 });
+      const after = await rowsOf();
+      expect(after).toHaveLength(before.length + 1);
+      expect(after.at(-1)?.detail).toMatch(
+        /^command line; identity key k2028b; sealed again: 1 survivor identities, 0 earlier identities, 0 documents; still under k2027a: /,
+      );
+      const trail = JSON.stringify(after);
+      for (const personal of [
+        'Zofia',
+        'Quetzal',
+        'Late',
+        'Sealed-Person',
+        '1987',
+        '1990',
+        'declaration',
+        lateCase,
+        caseId,
+      ])
+        expect(trail).not.toContain(personal);
+    }, 120_000);
   });
 });
