@@ -410,6 +410,96 @@ test('a user changes their password, and creates an API key shown once and revok
   await page.context().close();
 });
 
+test('an admin sees the API keys of a user they administer, in words, and revokes one after confirming', async () => {
+  const keyholder = await createTestUser(suite.stack.pool, {
+    username: 'jordan.keyholder',
+    displayName: 'Jordan Keyholder',
+    agencyId: DEMO_AGENCIES.coordinator,
+    roles: ['coordinator'],
+    password: TEST_PASSWORD,
+  });
+  // Their own key for a script, made as anyone makes one; the key the tests gave them ("test") is used here, so it
+  // has been used once.
+  const made = (
+    await request(suite.app)
+      .post('/api/tokens')
+      .set(keyholder.headers)
+      .send({ label: 'Nightly export', expiresInDays: 30, currentPassword: TEST_PASSWORD })
+      .expect(201)
+  ).body as { id: string; token: string };
+
+  const page = await signIn('demo-admin');
+  await page.goto(`${suite.base}/users`);
+  await page.getByRole('row').filter({ hasText: 'jordan.keyholder' }).getByRole('link').click();
+  expect(await page.locator('h1').textContent()).toBe('Jordan Keyholder');
+  const keys = page.getByRole('table', { name: 'API keys of Jordan Keyholder' });
+  const exportRow = keys.getByRole('row').filter({ hasText: 'Nightly export' });
+  /** A row's cells by their column's name. */
+  const cells = async (row: typeof exportRow): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      await row
+        .locator('th, td')
+        .evaluateAll((all) => all.map((c) => [c.getAttribute('data-label') ?? '', c.textContent?.trim() ?? ''])),
+    );
+  const shown = await cells(exportRow);
+  expect(shown).toMatchObject({ Name: 'Nightly export', 'Last used': 'Never', Status: 'Active' });
+  // Dates as the console says them elsewhere: a day in words, never an instant; no key id, no secret.
+  for (const when of [shown.Created, shown.Expires]) expect(when).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/);
+  const used = await cells(keys.getByRole('row').filter({ hasText: 'test' }));
+  expect(used.Status).toBe('Active');
+  expect(used['Last used']).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d /);
+  const text = (await keys.textContent()) ?? '';
+  expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  expect(text).not.toContain(made.id);
+  expect(await page.content()).not.toContain(made.token);
+  await expectAccessible(page);
+
+  // Revoke asks first, naming the key and whose it is; Cancel leaves it working.
+  await exportRow.getByRole('link', { name: 'Revoke the key Nightly export' }).click();
+  expect(await page.locator('h1').textContent()).toBe('Revoke the API key “Nightly export”');
+  expect(await page.locator('dl.facts').textContent()).toContain('Jordan Keyholder (jordan.keyholder)');
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  expect(await cells(exportRow)).toMatchObject({ Status: 'Active' });
+  await request(suite.app).get('/api/me').set(bearer(made.token)).expect(200);
+
+  await exportRow.getByRole('link', { name: 'Revoke the key Nightly export' }).click();
+  await page.getByRole('button', { name: 'Revoke the key' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'key-revoked');
+  expect(await page.getByRole('status').textContent()).toContain('The API key was revoked');
+  expect((await cells(exportRow)).Status).toMatch(/^Revoked \d{1,2} [A-Z][a-z]{2} \d{4}$/);
+  expect(await exportRow.getByRole('link').count()).toBe(0);
+  await expectAccessible(page);
+  // That key stops, their other one works still; the trail says the admin revoked whose key.
+  await request(suite.app).get('/api/me').set(bearer(made.token)).expect(401);
+  await request(suite.app).get('/api/me').set(keyholder.headers).expect(200);
+  const { rows } = await suite.stack.pool.query<{ user_id: string; detail: string }>(
+    `SELECT user_id, detail FROM audit_events WHERE action = 'token.revoke' AND detail LIKE $1`,
+    [`token ${made.id};%`],
+  );
+  expect(rows).toEqual([
+    {
+      user_id: suite.stack.users['demo-admin']!.user.id,
+      detail: `token ${made.id}; user ${keyholder.user.id}; username jordan.keyholder`,
+    },
+  ]);
+
+  // A fellow admin is a system administrator's to manage: no keys on their page, no revoking page for theirs.
+  const fellow = await createTestUser(suite.stack.pool, {
+    username: 'kim.fellow-admin',
+    agencyId: DEMO_AGENCIES.coordinator,
+    roles: ['admin'],
+  });
+  const fellowKey = (
+    (await request(suite.app).get('/api/tokens').set(fellow.headers).expect(200)).body as { items: { id: string }[] }
+  ).items[0]!.id;
+  await page.goto(`${suite.base}/users/${fellow.user.id}`);
+  expect(await page.getByRole('heading', { name: 'API keys' }).count()).toBe(0);
+  expect((await page.goto(`${suite.base}/users/${fellow.user.id}/api-keys/${fellowKey}/revoke`))?.status()).toBe(404);
+  await request(suite.app).get('/api/me').set(fellow.headers).expect(200);
+  await page.context().close();
+});
+
 /** Sends the page's form with this button and waits for the page it answers with. */
 async function send(page: Page, button: string): Promise<void> {
   const answered = page.waitForEvent('domcontentloaded');

@@ -1,7 +1,8 @@
 /**
  * Users, for admins: an agency's admin manages their own agency's users, a system administrator every agency's (the
- * API decides which; these pages offer what it would allow). A user's page links sign-in identities, sets a new
- * temporary password, disables and enables again.
+ * API decides which; these pages offer what it would allow). A user's page links sign-in identities, lists the user's
+ * API keys and revokes one (after a page that asks to confirm), sets a new temporary password, disables and enables
+ * again.
  */
 import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
@@ -15,6 +16,7 @@ import {
 } from '../form-problems';
 import { formOf, isSystemAdmin, param, type Kit, type MeView } from '../kit';
 import type { RefusalWords } from '../refusal-words';
+import { LISTED_TOKENS } from './account';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { rolesFor } from '../../domain/access';
 import { ROLES, type AgencyKind, type Role } from '../../domain/types';
@@ -24,6 +26,7 @@ const NOTICES = new Map([
   ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
   ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
+  ['key-revoked', 'The API key was revoked: it no longer works.'],
 ]);
 
 /** What each role lets a person do, beside its checkbox. */
@@ -162,14 +165,30 @@ export function userPages(kit: Kit): Router {
     }
   });
 
-  const renderUser = async (req: Request, res: Response, problem?: FormProblem, form: Record<string, string> = {}) => {
+  /** The user of the page's address, one the admin sees (404 otherwise), and whether they administer them. */
+  const userOf = async (req: Request, res: Response) => {
     const me = await kit.me(req, res);
-    const api = kit.api(req);
     const userId = String(req.params.userId);
-    const user = ok(await api.GET('/api/users')).items.find((candidate) => candidate.id === userId);
+    const user = ok(await kit.api(req).GET('/api/users')).items.find((candidate) => candidate.id === userId);
     if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
+    return { me, user, administered: user.id !== me.user.id && administers(me, user) };
+  };
+
+  /**
+   * The newest API keys of a user the admin administers, revoked and expired ones included, as the user's own page
+   * lists theirs (web/pages/account.ts).
+   */
+  const keysOf = async (req: Request, userId: string) =>
+    ok(await kit.api(req).GET('/api/tokens', { params: { query: { userId, kind: 'api_key', limit: LISTED_TOKENS } } }))
+      .items;
+
+  const renderUser = async (req: Request, res: Response, problem?: FormProblem, form: Record<string, string> = {}) => {
+    const { me, user, administered } = await userOf(req, res);
+    const api = kit.api(req);
+    const userId = user.id;
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
-    const administered = user.id !== me.user.id && administers(me, user);
+    // Their keys, to revoke one, for an admin of theirs; one's own are under "Your account".
+    const keys = administered ? await keysOf(req, userId) : undefined;
     const manageable = user.disabledAt === null && administered;
     kit.render(
       req,
@@ -179,6 +198,7 @@ export function userPages(kit: Kit): Router {
         title: titleOf(`User ${user.displayName}`, problem),
         user,
         identities,
+        keys,
         canDisable: manageable,
         canReset: manageable,
         canEnable: user.disabledAt !== null && administered,
@@ -244,6 +264,32 @@ export function userPages(kit: Kit): Router {
     } catch (error) {
       await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
     }
+  });
+
+  /**
+   * Revoking one of a user's API keys: a page that names the key and asks to confirm, then the API's
+   * POST /api/tokens/{tokenId}/revoke, which the audit trail records with whose key it was.
+   */
+  const keyOf = async (req: Request, res: Response) => {
+    const { user, administered } = await userOf(req, res);
+    const tokenId = String(req.params.tokenId);
+    const key = administered ? (await keysOf(req, user.id)).find((candidate) => candidate.id === tokenId) : undefined;
+    if (!key) throw new ApiProblem(404, { title: 'Not Found', detail: `${user.displayName} has no such API key.` });
+    return { user, key };
+  };
+
+  router.get('/users/:userId/api-keys/:tokenId/revoke', async (req, res) => {
+    const { user, key } = await keyOf(req, res);
+    // Revoked already (here, by them, or by disabling them): their page says so.
+    if (key.revokedAt) return res.redirect(303, `/users/${encodeURIComponent(user.id)}?notice=key-revoked`);
+    kit.render(req, res, 'user-key-revoke', { title: `Revoke the API key of ${user.displayName}`, user, key });
+  });
+
+  router.post('/users/:userId/api-keys/:tokenId/revoke', async (req, res) => {
+    const { user, key } = await keyOf(req, res);
+    if (formOf(req).confirm !== 'yes') return res.redirect(303, req.originalUrl);
+    ok(await kit.api(req).POST('/api/tokens/{tokenId}/revoke', { params: { path: { tokenId: key.id } } }));
+    res.redirect(303, `/users/${encodeURIComponent(user.id)}?notice=key-revoked`);
   });
 
   /** The temporary password the API chose, shown this once (the page is no-store, as every console page). */
