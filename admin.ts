@@ -225,8 +225,9 @@ async function reseal(): Promise<number> {
         : { kind: 'postgres' };
     const current = keyring.current.id;
     // One audit row a run, as create-admin's: counts and key ids, never what was sealed. Written once it has sealed all
-    // it could, or when it stopped on an error (rows may be sealed again already), with what it had counted by then.
-    const sealed = { survivors: 0, revisions: 0, documents: 0 };
+    // it could, or when it stopped on an error (rows may be sealed again already), with the counts of the parts it
+    // finished: a part stopped in was counted by no one, so it is named, not given a count.
+    const counted: string[] = [];
     const audit = (outcome: 'allowed' | 'failed', end: string[]) =>
       recordAudit(pool, {
         action: 'identity_keys.reseal',
@@ -234,15 +235,19 @@ async function reseal(): Promise<number> {
         detail: [
           'command line',
           `identity key ${current}`,
-          `sealed again: ${sealed.survivors} survivor identities, ${sealed.revisions} earlier identities, ${sealed.documents} documents`,
+          ...(counted.length > 0 ? [`sealed again: ${counted.join(', ')}`] : []),
           ...end,
         ].join('; '),
       });
     let stage = 'survivor identities';
+    let sealed: { survivors: number; revisions: number; documents: number };
     try {
-      Object.assign(sealed, await resealSurvivors(pool, keyring));
+      const { survivors, revisions } = await resealSurvivors(pool, keyring);
+      counted.push(`${survivors} survivor identities`, `${revisions} earlier identities`);
       stage = 'documents';
-      sealed.documents = await resealDocuments(pool, storage, keyring);
+      const documents = await resealDocuments(pool, storage, keyring);
+      counted.push(`${documents} documents`);
+      sealed = { survivors, revisions, documents };
     } catch (error) {
       await audit('failed', [`stopped on an error while sealing ${stage} again`]);
       throw error;

@@ -16,6 +16,7 @@ import {
   refuseMissingIdentityKeys,
 } from '../../app/identity-keys-in-use';
 import { listDocuments, openDocument, saveDocument } from '../../db/documents';
+import type { ObjectStore } from '../../db/object-store';
 import { projectCase } from '../../db/read-model';
 import { sealNote } from '../../db/sealed-notes';
 import { identityKeysMissing, keysInUse, SEALED_PLACES } from '../../db/sealed-places';
@@ -314,6 +315,41 @@ describe('against a database', () => {
         caseId,
       ])
         expect(trail).not.toContain(personal);
+    }, 120_000);
+
+    test('a run stopped by an error leaves its row too, failed, with the counts of what it finished and where it stopped', async () => {
+      // A document in an object store, sealed under the old key, and no S3_* settings for this run to reach it.
+      const elsewhere: ObjectStore = { put: async () => {}, get: async () => Buffer.alloc(0), delete: async () => {} };
+      await saveDocument(
+        db.pool,
+        {
+          id: randomUUID(),
+          caseId,
+          stepId: 'cp_request-1',
+          stepInstance: 0,
+          uploadedBy: null,
+          uploadedAt: new Date(),
+          mediaType: 'application/pdf',
+          fileName: 'statement.pdf',
+          content: Buffer.from('%PDF-1.7 statement'),
+        },
+        { kind: 's3', store: elsewhere },
+        beforeRotation,
+      );
+      const result = await reseal(afterRotation);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('is in an object store, and none is configured');
+      const { rows } = await db.owner.query<{ outcome: string; detail: string }>(
+        `SELECT outcome, detail FROM audit_events WHERE action = 'identity_keys.reseal' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(rows).toEqual([
+        {
+          outcome: 'failed',
+          detail:
+            'command line; identity key k2028b; sealed again: 0 survivor identities, 0 earlier identities; stopped on an error while sealing documents again',
+        },
+      ]);
+      expect(rows[0]!.detail).not.toContain('statement');
     }, 120_000);
   });
 });
