@@ -30,6 +30,7 @@ import { s3ObjectStore } from './db/object-store';
 import { keysInUse } from './db/sealed-places';
 import { resealSurvivors } from './db/survivors';
 import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
+import { refuseWrongPayloadKeys } from './app/payload-keys-checked';
 import { connectClient, namingTemporalAddress } from './temporal/connection';
 import { dataConverterFor } from './temporal/data-converter';
 
@@ -167,9 +168,13 @@ async function reproject(refresh: boolean): Promise<number> {
     return 2;
   }
   const settings = config.temporal.connect;
-  const connection = await namingTemporalAddress(settings, () => connectClient(settings));
   const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
+  let connection: Awaited<ReturnType<typeof connectClient>> | undefined;
   try {
+    // A payload key with the deployment's id but other bytes would open none of the workflows: refused as the service
+    // refuses it, before Temporal is reached.
+    await refuseWrongPayloadKeys(pool, config.payloadKeys.keyring);
+    connection = await namingTemporalAddress(settings, () => connectClient(settings));
     const client = new Client({
       connection,
       namespace: settings.namespace,
@@ -193,7 +198,7 @@ async function reproject(refresh: boolean): Promise<number> {
     return 0;
   } finally {
     await pool.end();
-    await connection.close();
+    await connection?.close();
   }
 }
 

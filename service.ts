@@ -41,6 +41,7 @@ import { sweepOwedDeliveries } from './app/owed-deliveries';
 import { createServices } from './app/services';
 import { backfillNameIndex } from './app/name-index';
 import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
+import { refuseWrongPayloadKeys } from './app/payload-keys-checked';
 import { createDigestSchedules, startDigests } from './app/daily-digests';
 import { wallClock } from './core/clock';
 import { supervise } from './core/supervisor';
@@ -134,6 +135,9 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     stoppers.push(() => pool.end());
     // Before anything is served or run: data sealed under a key the keyring lacks would fail every read of it.
     await refuseMissingIdentityKeys(pool, identityKeyring, { developmentKey: !('keyring' in config.identityKeys) });
+    // ... and a payload key whose id is the deployment's but whose bytes are not would fail every workflow task and
+    // answer sealed under the deployment's key: refused before Temporal is reached and the worker polls.
+    await refuseWrongPayloadKeys(pool, payloadKeyring);
     if (await canRewriteAudit(pool)) {
       logger.warn(
         'the database role can UPDATE or DELETE audit rows: connect DATABASE_URL as a member of relief_app, and migrate with MIGRATION_DATABASE_URL (see README, Security)',

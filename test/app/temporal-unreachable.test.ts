@@ -12,6 +12,8 @@ import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 const ROOT = resolve(__dirname, '../..');
 const key = () => randomBytes(32).toString('base64');
+/** One deployment's keys, which its processes share: a key id given with other bytes is refused before Temporal. */
+const KEYS = { IDENTITY_KEYS: `i:${key()}`, PAYLOAD_KEYS: `p:${key()}` };
 
 let database: TestDatabase;
 let dataDir: string;
@@ -55,8 +57,7 @@ test('npm start as a deployment process exits 1 naming TEMPORAL_ADDRESS and the 
     TEMPORAL_ADDRESS: address,
     SMTP_URL: 'smtp://127.0.0.1:2',
     PUBLIC_BASE_URL: 'https://relief.example.org',
-    IDENTITY_KEYS: `i:${key()}`,
-    PAYLOAD_KEYS: `p:${key()}`,
+    ...KEYS,
   });
   expect(code).toBe(1);
   expect(stderr).toMatch(named());
@@ -66,8 +67,7 @@ test('npm run admin -- reproject exits naming TEMPORAL_ADDRESS and the address t
   const { code, stderr } = await run('admin.ts', ['reproject'], {
     DATABASE_URL: database.connectionString,
     TEMPORAL_ADDRESS: address,
-    IDENTITY_KEYS: `i:${key()}`,
-    PAYLOAD_KEYS: `p:${key()}`,
+    ...KEYS,
   });
   expect(code).toBe(1);
   expect(stderr).toMatch(named());

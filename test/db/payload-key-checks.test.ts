@@ -1,0 +1,124 @@
+/**
+ * A process given PAYLOAD_KEYS with the deployment's key id but other bytes (a copy-paste slip) refuses to start,
+ * naming PAYLOAD_KEYS and the key id, where it started, answered /ready 200, and its worker then failed to decode
+ * each workflow task while the cases stopped. The deployment keeps a check of each key's bytes (db/payload-key-checks.ts),
+ * written by the first process that held its id.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { IdentityKey, IdentityKeyring } from '../../core/identity-cipher';
+import { PayloadKeyWrongError, refuseWrongPayloadKeys } from '../../app/payload-keys-checked';
+import { startTestDatabase, type TestDatabase } from '../support/postgres';
+import { startServiceProcess } from '../support/service-process';
+
+const ROOT = join(__dirname, '..', '..');
+const RIGHT: IdentityKey = { id: 'p2027a', key: randomBytes(32) };
+/** The deployment's key id, with other bytes. */
+const SLIPPED: IdentityKey = { id: RIGHT.id, key: randomBytes(32) };
+const NEXT: IdentityKey = { id: 'p2028b', key: randomBytes(32) };
+const keysOf = (keyring: IdentityKeyring) =>
+  [keyring.current, ...(keyring.previous ?? [])].map((key) => `${key.id}:${key.key.toString('base64')}`).join(',');
+const REFUSED = /PAYLOAD_KEYS: the key p2027a is not the one this deployment uses under that id/;
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  // The deployment's first process, with the right key: it writes the check of p2027a.
+  await refuseWrongPayloadKeys(db.pool, { current: RIGHT });
+}, 60_000);
+afterAll(async () => {
+  await db?.stop();
+});
+
+test('the right key passes again; the same key id with other bytes is refused by name, and leaves the check as it was', async () => {
+  await expect(refuseWrongPayloadKeys(db.pool, { current: RIGHT })).resolves.toBeUndefined();
+  const refused = refuseWrongPayloadKeys(db.pool, { current: SLIPPED });
+  await expect(refused).rejects.toThrow(PayloadKeyWrongError);
+  await expect(refused).rejects.toThrow(REFUSED);
+  await expect(refuseWrongPayloadKeys(db.pool, { current: RIGHT })).resolves.toBeUndefined();
+});
+
+test('after a rotation the new key gets its check; an older key kept with other bytes is refused too', async () => {
+  await expect(refuseWrongPayloadKeys(db.pool, { current: NEXT, previous: [RIGHT] })).resolves.toBeUndefined();
+  await expect(refuseWrongPayloadKeys(db.pool, { current: NEXT, previous: [SLIPPED] })).rejects.toThrow(REFUSED);
+  await expect(
+    refuseWrongPayloadKeys(db.pool, { current: { id: NEXT.id, key: randomBytes(32) }, previous: [RIGHT] }),
+  ).rejects.toThrow(/^PAYLOAD_KEYS: the key p2028b is not the one/);
+  const { rows } = await db.owner.query<{ id: string }>(
+    'SELECT payload_key_id AS id FROM payload_key_checks ORDER BY 1',
+  );
+  expect(rows.map((row) => row.id)).toEqual(['p2027a', 'p2028b']);
+});
+
+test("the service's role adds a check, but may neither rewrite nor delete one", async () => {
+  await expect(db.pool.query("UPDATE payload_key_checks SET sealed_check = '\\x00'")).rejects.toThrow(
+    /permission denied/,
+  );
+  await expect(db.pool.query('DELETE FROM payload_key_checks')).rejects.toThrow(/permission denied/);
+});
+
+describe.each(['api', 'worker'] as const)('a deployment process (%s)', (role) => {
+  const deployment = (key: IdentityKey) => ({
+    databaseUrl: db.connectionString,
+    migrationUrl: db.ownerConnectionString,
+    // Reached only once the keys are checked: the right key gets that far.
+    temporalAddress: '127.0.0.1:1',
+    taskQueue: 'payload-key-checks',
+    smtpUrl: 'smtp://127.0.0.1:1',
+    payloadKeyring: { current: key },
+  });
+  const exitOf = (key: IdentityKey) =>
+    startServiceProcess(deployment(key), role).then(
+      () => {
+        throw new Error(`the ${role} process started`);
+      },
+      (error: Error) => error.message,
+    );
+
+  test('given the key id with other bytes, refuses to start, names PAYLOAD_KEYS and the key id, and exits', async () => {
+    const output = await exitOf(SLIPPED);
+    expect(output).toMatch(new RegExp(`^the ${role} process exited: [\\s\\S]*${REFUSED.source}`));
+    // Before Temporal is reached, so before the worker polls.
+    expect(output).not.toMatch(/TEMPORAL_ADDRESS|case worker running/);
+  }, 120_000);
+
+  test('given the right key, gets past the check (to Temporal, which is not there)', async () => {
+    const output = await exitOf(RIGHT);
+    expect(output).toMatch(/TEMPORAL_ADDRESS 127\.0\.0\.1:1 cannot be reached/);
+    expect(output).not.toMatch(/PAYLOAD_KEYS/);
+  }, 120_000);
+});
+
+describe('npm run admin -- reproject', () => {
+  const run = promisify(execFile);
+  async function reproject(key: IdentityKey): Promise<{ code: number; stderr: string }> {
+    try {
+      const { stderr } = await run(process.execPath, ['--import', 'tsx', 'admin.ts', 'reproject'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: db.connectionString,
+          TEMPORAL_ADDRESS: '127.0.0.1:1',
+          IDENTITY_KEYS: `i:${randomBytes(32).toString('base64')}`,
+          PAYLOAD_KEYS: keysOf({ current: key }),
+        },
+        timeout: 60_000,
+      });
+      return { code: 0, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stderr: string };
+      return { code: failed.code ?? -1, stderr: failed.stderr };
+    }
+  }
+
+  test('refuses the key id with other bytes by name, before Temporal; passes the right key', async () => {
+    const refused = await reproject(SLIPPED);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(REFUSED);
+    const right = await reproject(RIGHT);
+    expect(right.code).toBe(1);
+    expect(right.stderr).toMatch(/TEMPORAL_ADDRESS 127\.0\.0\.1:1 cannot be reached/);
+  }, 120_000);
+});
