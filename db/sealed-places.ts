@@ -4,11 +4,13 @@
  * rotation checks read, so a new sealed column is added here once and nowhere forgotten. A new `key_id` column or a
  * new `sealed:<key id>:` string belongs here (test/db/sealed-places.test.ts checks that every key_id column is).
  *
- * Each place answers the key ids its rows are sealed under in one statement. None has an index on its key id (that
- * would need a migration): each is one sequential scan. Measured at 100,000 cases (100,000 identities and revisions,
- * 300,000 documents and name-index rows, 2,000,000 steps of which 500,000 with a note) on a loaded 2-core machine:
- * 60-140 ms for survivors, survivor_revisions and the name index, 360 ms for step_documents, 0.8-1.2 s and 0.5-0.8 s
- * for the notes and the corrections' reasons in case_steps; about 2.5 s at each start in all.
+ * Each place answers the key ids its rows are sealed under in one statement, a "loose index scan" of an index on its
+ * key id (migration 1797870000000): the least key id, then one probe for the least after each one found, so a few
+ * index probes a place however many rows it holds (test/db/key-id-plans.test.ts shows the plans). A DISTINCT over
+ * each table, as before, was one sequential scan a place: about 2.5 s at each start at 100,000 cases (100,000
+ * identities and revisions, 300,000 documents and name-index rows, 2,000,000 steps of which 500,000 with a note), most
+ * of it the notes and the corrections' reasons in case_steps, which are indexed by their key id too. The answers kept
+ * for a retry are the one exception: a day's rows, found by their creation time. A new place comes with its index.
  */
 import { IDEMPOTENCY_TTL_MS } from './idempotency';
 import type { Queryable } from './pool';
@@ -27,27 +29,41 @@ export interface SealedPlace {
   opened: boolean;
 }
 
+/**
+ * The distinct values of `expression` over the rows of `table` that `where` keeps, by a loose index scan of the index
+ * on that expression (with that very predicate, for a partial one): min() of the expression, then min() of those
+ * greater than the last found, each an index probe, until none is left.
+ */
+const distinctByProbes = (table: string, expression: string, where = 'true') =>
+  `WITH RECURSIVE found (key_id) AS (
+     SELECT min(${expression}) FROM ${table} WHERE ${where}
+     UNION ALL
+     SELECT (SELECT min(${expression}) FROM ${table} WHERE ${where} AND ${expression} > found.key_id)
+       FROM found WHERE found.key_id IS NOT NULL
+   )
+   SELECT key_id FROM found WHERE key_id IS NOT NULL`;
+
 /** The key ids of the `sealed:<key id>:<base64>` strings `expression` reads from `table`. */
 const keyIdOfSealedText = (table: string, expression: string) =>
-  `SELECT DISTINCT split_part(${expression}, ':', 2) AS key_id FROM ${table} WHERE ${expression} LIKE 'sealed:%'`;
+  distinctByProbes(table, `split_part(${expression}, ':', 2)`, `${expression} LIKE 'sealed:%'`);
 
 export const SEALED_PLACES: readonly SealedPlace[] = [
   {
     place: 'survivors.identity_ciphertext',
     holds: "survivors' identities",
-    keyIdsSql: 'SELECT DISTINCT key_id FROM survivors',
+    keyIdsSql: distinctByProbes('survivors', 'key_id'),
     opened: true,
   },
   {
     place: 'survivor_revisions.identity_ciphertext',
     holds: "survivors' identities before each correction",
-    keyIdsSql: 'SELECT DISTINCT key_id FROM survivor_revisions',
+    keyIdsSql: distinctByProbes('survivor_revisions', 'key_id'),
     opened: true,
   },
   {
     place: 'step_documents.file_name_ciphertext, content_ciphertext (or its object)',
     holds: "documents' file names and contents",
-    keyIdsSql: 'SELECT DISTINCT key_id FROM step_documents',
+    keyIdsSql: distinctByProbes('step_documents', 'key_id'),
     opened: true,
   },
   {
@@ -72,7 +88,7 @@ export const SEALED_PLACES: readonly SealedPlace[] = [
   {
     place: 'survivor_name_index.key_id',
     holds: "the survivors' name index",
-    keyIdsSql: 'SELECT DISTINCT key_id FROM survivor_name_index',
+    keyIdsSql: distinctByProbes('survivor_name_index', 'key_id'),
     opened: false,
   },
 ];
