@@ -6,12 +6,15 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { IdentityKey, IdentityKeyring } from '../../core/identity-cipher';
 import { PayloadKeyWrongError, refuseWrongPayloadKeys } from '../../app/payload-keys-checked';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
-import { startServiceProcess } from '../support/service-process';
+import { commandOf } from '../support/processes';
+import { freeEmbeddedPorts, startEmbeddedServiceProcess, startServiceProcess } from '../support/service-process';
 
 const ROOT = join(__dirname, '..', '..');
 const RIGHT: IdentityKey = { id: 'p2027a', key: randomBytes(32) };
@@ -121,4 +124,42 @@ describe('npm run admin -- reproject', () => {
     expect(right.code).toBe(1);
     expect(right.stderr).toMatch(/TEMPORAL_ADDRESS 127\.0\.0\.1:1 cannot be reached/);
   }, 120_000);
+});
+
+describe('the embedded mode', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'relief-payload-key-'));
+    // As root, PostgreSQL runs as the `postgres` user, which must reach its folder inside this one.
+    chmodSync(dataDir, 0o755);
+  });
+  afterAll(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  /** The processes whose command names the data folder: the embedded PostgreSQL and Temporal dev server. */
+  const runningOnData = () =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => commandOf(Number(pid)).includes(dataDir));
+
+  test('whose payload key file was replaced under the same id refuses to start, and leaves nothing running', async () => {
+    const ports = await freeEmbeddedPorts();
+    const first = await startEmbeddedServiceProcess(dataDir, ports);
+    await first.stop('SIGTERM');
+    const file = join(dataDir, 'keys', 'payload.key');
+    const id = readFileSync(file, 'utf8').trim().split(':')[0]!;
+    writeFileSync(file, `${id}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+
+    const output = await startEmbeddedServiceProcess(dataDir, ports).then(
+      async (started) => {
+        await started.stop('SIGKILL');
+        throw new Error('the embedded service started');
+      },
+      (error: Error) => error.message,
+    );
+    expect(output).toMatch(new RegExp(`^the all process exited: [\\s\\S]*PAYLOAD_KEYS: the key ${id} is not the one`));
+    // Its PostgreSQL was stopped as it exited, and no Temporal dev server was started.
+    expect(existsSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
+    expect(runningOnData()).toEqual([]);
+  }, 240_000);
 });
