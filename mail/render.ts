@@ -415,7 +415,9 @@ function headline(
       // Whom to chase and how, as the console's lists say it ("Contact <agency>: <address>").
       const chase = acting ? `${acting.name}${acting.email ? `: ${acting.email}` : ''}` : 'the agency that must act';
       return {
-        subject: `ESCALATION: ${step} overdue since ${date} (case ${ref})`,
+        // The due date named as such, as the lead does: "overdue since" it would be a day early for a deadline that is
+        // a day, which passes as that day ends (the other emails' "overdue since 7 Dec 2026" for a step due 6 Dec).
+        subject: `ESCALATION: ${step} overdue, was due ${date} (case ${ref})`,
         lead:
           `This is an escalation. The step "${step}", owned by ${owner}, was due on ${date} and is still open. ` +
           `Please follow up with ${chase}.`,

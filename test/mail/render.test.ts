@@ -55,7 +55,7 @@ describe('renderNotification', () => {
 
   it('says an escalation is one and who owned the late step', () => {
     const { subject, text } = renderNotification({ ...facts, kind: 'escalation', agencyName: 'Metro Task Force' });
-    expect(subject).toMatch(/^ESCALATION: Continued Presence decision overdue/);
+    expect(subject).toBe('ESCALATION: Continued Presence decision overdue, was due 23 Nov 2026 (case RC-2026-0042)');
     expect(text).toContain('This is an escalation.');
     expect(text).toContain('owned by ICE Center for Countering Human Trafficking');
   });
