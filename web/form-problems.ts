@@ -182,19 +182,49 @@ export function plainProblem(
 }
 
 /**
- * A list's filters refused by the API (the lists' and the audit trail's), each message in plain words: a date that is
- * not one, or out of range, says which days are taken ("Enter a real date between 1 Jan 1900 and 31 Dec 2199"), and
- * a value no menu offers asks for one it does.
+ * The words for a value of one of the lists' filters that is no value of its kind, by the filter's name: a reference
+ * typed in another form (a police case number, "2026/0001"), a page size or a page link edited by hand or gone stale.
  */
-export function filterErrorsInWords(errors: Record<string, string>): Record<string, string> {
-  const inWords = (message: string) => {
+const FILTER_WORDS: Readonly<Record<string, string>> = {
+  reference:
+    'Enter a case reference, or its start, in letters, digits and dashes (at most 40), e.g. RC-2026-BF8683FB or RC-2026',
+  caseReference: 'Enter a whole case reference in letters, digits and dashes, e.g. RC-2026-BF8683FB',
+  limit: 'Choose how many to show on a page: 25, 50, 100 or 200',
+  cursor: 'This page link is out of date or not whole: start again from the first page',
+};
+
+/**
+ * A list's filters refused by the API (the lists', the audit trail's and the report's), each message in plain words:
+ * a date that is not one, or out of range, says which days are taken ("Enter a real date between 1 Jan 1900 and 31
+ * Dec 2199"), a value no menu offers asks for one it does, and a filter of its own form says what it takes.
+ */
+function filterErrorsInWords(errors: Record<string, string>): Record<string, string> {
+  const inWords = (name: string, message: string) => {
     const range = /between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d)/.exec(message);
     if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
-    // A value the list's menu never offers: an address edited by hand, or one kept from an older version.
-    if (/expected one of|must be one of|invalid option/i.test(message)) return 'Choose one of the options in the list';
     // A period that ends before it starts (the report's last day before its first).
     if (/must not be before/i.test(message)) return 'The last day must be on or after the first day';
+    const own = FILTER_WORDS[name];
+    if (own) return own;
+    // A value the list's menu never offers: an address edited by hand, or one kept from an older version.
+    if (/expected one of|must be one of|invalid option|expected an id|expected a short code/i.test(message))
+      return 'Choose one of the options in the list';
     return sentenceCase(message);
   };
-  return Object.fromEntries(Object.entries(errors).map(([name, message]) => [name, inWords(message)]));
+  return Object.fromEntries(Object.entries(errors).map(([name, message]) => [name, inWords(name, message)]));
+}
+
+/**
+ * A list page's filters refused by the API (a query's 400, a posted search's 422) as the page shows them: each
+ * filter's message in plain words (`filterErrorsInWords`), for the error summary at the top of the page and next to
+ * the filter (web/views/error-summary.eta, filter-select.eta), as every console form is refused. Any other problem is
+ * rethrown, for the console's error pages.
+ */
+export function filtersRefused(error: unknown): FormProblem {
+  if (!(error instanceof ApiProblem) || ![400, 422].includes(error.status)) throw error;
+  const errors = filterErrorsInWords(error.fieldErrors());
+  // Refused with no filter named: the answer in words, in the summary.
+  return Object.keys(errors).length > 0
+    ? { errors }
+    : { errors, message: 'These filters cannot be used: change them, or start again from the first page.' };
 }

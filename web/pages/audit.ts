@@ -4,10 +4,10 @@
  * by its reference, an action and an outcome by their names in words.
  */
 import { Router } from 'express';
-import { ApiProblem, ok } from '../api-client';
+import { ok } from '../api-client';
 import { AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, auditActionLabel, auditOutcomeLabel } from '../audit-labels';
 import { auditDetailInWords } from '../audit-detail';
-import { filterErrorsInWords } from '../form-problems';
+import { filtersRefused, problemShown, type FormProblem } from '../form-problems';
 import { param, type Kit } from '../kit';
 import { periodBounds } from '../day-bounds';
 
@@ -29,15 +29,14 @@ export function auditPages(kit: Kit): Router {
     const api = kit.api(req);
     const agencies = kit.agencies(res);
     let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
-    let errors: Record<string, string> = {};
+    let problem: FormProblem | undefined;
     let status = 200;
     try {
       // The API validates each filter; the console passes them as typed, but for the days (`periodBounds`).
       page = ok(await api.GET('/api/audit', { params: { query: apiQuery as never } }));
     } catch (error) {
-      if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-      errors = filterErrorsInWords(error.fieldErrors());
-      status = 400;
+      problem = filtersRefused(error);
+      status = (error as { status: number }).status;
     }
     const roles: readonly string[] = me.user.roles;
     kit.render(
@@ -45,11 +44,10 @@ export function auditPages(kit: Kit): Router {
       res,
       'audit',
       {
-        title: status === 400 ? 'Error: Audit trail' : 'Audit trail',
+        ...problemShown('Audit trail', problem),
         filters,
         cursor,
         page,
-        errors,
         actions: Object.entries(AUDIT_ACTION_LABELS).sort(([, a], [, b]) => a.localeCompare(b)),
         outcomes: Object.entries(AUDIT_OUTCOME_LABELS),
         agencies,

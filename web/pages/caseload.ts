@@ -8,7 +8,8 @@ import { Router } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, type Kit, type MeView } from '../kit';
 import { TRACKS } from '../../domain/types';
-import { listedStepKinds, readListPage } from './list-query';
+import { listedStepKinds, readListPage, unlistedKind } from './list-query';
+import { problemShown } from '../form-problems';
 import { periodBounds } from '../day-bounds';
 
 const FILTERS = [
@@ -40,7 +41,7 @@ export function caseloadPages(kit: Kit): Router {
   const router = Router();
 
   router.get('/cases', async (req, res) => {
-    const { me, filters, cursor, agencies, page, errors, status } = await readListPage(
+    const { me, filters, cursor, agencies, page, problem, status } = await readListPage(
       kit,
       req,
       res,
@@ -53,7 +54,17 @@ export function caseloadPages(kit: Kit): Router {
       req,
       res,
       'caseload',
-      { title: 'Cases', filters, cursor, page, errors, stepKinds: listedStepKinds(me), tracks: TRACKS, agencies },
+      {
+        ...problemShown('Cases', problem),
+        heading: 'Cases',
+        filters,
+        cursor,
+        page,
+        stepKinds: listedStepKinds(me),
+        unlistedKind: unlistedKind(me),
+        tracks: TRACKS,
+        agencies,
+      },
       status,
     );
   });
@@ -62,7 +73,7 @@ export function caseloadPages(kit: Kit): Router {
   router.post('/cases/by-name', async (req, res) => {
     const form = formOf(req);
     const name = form.name ?? '';
-    const { me, filters, cursor, agencies, page, errors, status } = await readListPage(
+    const { me, filters, cursor, agencies, page, problem, status } = await readListPage(
       kit,
       req,
       res,
@@ -79,7 +90,18 @@ export function caseloadPages(kit: Kit): Router {
       req,
       res,
       'caseload',
-      { title: 'Cases', filters, cursor, page, errors, stepKinds: listedStepKinds(me), tracks: TRACKS, agencies, name },
+      {
+        ...problemShown('Cases', problem),
+        heading: 'Cases',
+        filters,
+        cursor,
+        page,
+        stepKinds: listedStepKinds(me),
+        unlistedKind: unlistedKind(me),
+        tracks: TRACKS,
+        agencies,
+        name,
+      },
       status,
     );
   });

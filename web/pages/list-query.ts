@@ -4,12 +4,13 @@
  * the filters they name.
  */
 import type { Request, Response } from 'express';
-import { ApiProblem, type Api } from '../api-client';
-import { filterErrorsInWords } from '../form-problems';
+import type { Api } from '../api-client';
+import { filtersRefused, type FormProblem } from '../form-problems';
 import { param, type Kit, type MeView } from '../kit';
 import { seesWholeCase } from '../../domain/access';
 import { STEP_CATALOGUE } from '../../domain/steps';
 import { STEP_KINDS, type StepKind } from '../../domain/types';
+import { stepLabel } from '../labels';
 
 /** A page of any of the API's lists, as the console reads it. */
 interface ListPage {
@@ -77,23 +78,18 @@ function apiQueryOf(
 
 interface ListResult<Page> {
   page: Page;
-  /** By filter name: what the API said is wrong with it. */
-  errors: Record<string, string>;
+  /** What the API said is wrong with the filters, by filter name, in words (web/form-problems.ts `filtersRefused`). */
+  problem?: FormProblem;
   status: number;
 }
 
-/**
- * The API's answers that name what is wrong with the filters: a query's (400) or a posted search's body (422).
- */
-const FILTER_STATUSES = [400, 422];
-
-/** One page from the API; a refused filter becomes the filters' errors and an empty page, any other problem is thrown. */
+/** One page from the API; refused filters become the page's problem and an empty page, any other problem is thrown. */
 async function fetchList<Page>(read: () => Promise<Page>, empty: Page): Promise<ListResult<Page>> {
   try {
-    return { page: await read(), errors: {}, status: 200 };
+    return { page: await read(), status: 200 };
   } catch (error) {
-    if (!(error instanceof ApiProblem) || !FILTER_STATUSES.includes(error.status)) throw error;
-    return { page: empty, errors: filterErrorsInWords(error.fieldErrors()), status: error.status };
+    const problem = filtersRefused(error);
+    return { page: empty, problem, status: (error as { status: number }).status };
   }
 }
 
@@ -106,4 +102,17 @@ export function listedStepKinds(me: MeView): readonly StepKind[] {
   return seesWholeCase(me.user)
     ? STEP_KINDS
     : STEP_KINDS.filter((kind) => STEP_CATALOGUE[kind].owner === me.user.agencyKind);
+}
+
+/**
+ * What a "Waiting for" or "Kind" menu shows for a kind it does not offer the reader, as what the list is filtered by
+ * (never "Any"): another agency's kind, as a coordinator's dashboard links it for all, said to be one; anything else
+ * as typed, next to its field's error.
+ */
+export function unlistedKind(me: MeView): (value: string) => string {
+  const listed: readonly string[] = listedStepKinds(me);
+  return (value) =>
+    (STEP_KINDS as readonly string[]).includes(value) && !listed.includes(value)
+      ? `${stepLabel(value)} (not one of your agency’s steps)`
+      : value;
 }

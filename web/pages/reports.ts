@@ -4,9 +4,9 @@
  * suppresses small cells in, for publication.
  */
 import { Router } from 'express';
-import { ApiProblem, ok } from '../api-client';
+import { ok } from '../api-client';
 import { pairedBarChart } from '../chart';
-import { filterErrorsInWords } from '../form-problems';
+import { filtersRefused, problemShown, type FormProblem } from '../form-problems';
 import { agencyKindLabel } from '../labels';
 import { param, type Kit } from '../kit';
 import type { operations } from '../api-types';
@@ -68,15 +68,14 @@ export function reportPages(kit: Kit): Router {
     const asked = { from: param(req, 'from'), to: param(req, 'to') };
     const period = asked.from === undefined && asked.to === undefined ? defaultPeriod() : asked;
     let report: Report | undefined;
-    let errors: Record<string, string> = {};
+    let problem: FormProblem | undefined;
     try {
       // The API validates the period; the console passes it as typed.
       const query = { from: period.from ?? '', to: period.to ?? '' };
       // JSON: the document also lists the CSV (text) the same route serves with format=csv.
       report = ok(await kit.api(req).GET('/api/reports/compliance', { params: { query } })) as Report;
     } catch (error) {
-      if (!(error instanceof ApiProblem) || error.status !== 400) throw error;
-      errors = filterErrorsInWords(error.fieldErrors());
+      problem = filtersRefused(error);
     }
     const columns = report
       ? [
@@ -102,7 +101,7 @@ export function reportPages(kit: Kit): Router {
       req,
       res,
       'reports',
-      { title: 'Compliance report', period, report, columns, rows, chart, errors },
+      { ...problemShown('Compliance report', problem), period, report, columns, rows, chart },
       report ? 200 : 400,
     );
   });

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { ok } from '../api-client';
 import type { Kit } from '../kit';
 import { seesWholeCase } from '../../domain/access';
-import { listedStepKinds, readListPage } from './list-query';
+import { listedStepKinds, readListPage, unlistedKind } from './list-query';
+import { problemShown } from '../form-problems';
 import { dueAtTheHourBounds, dueDayBounds } from '../day-bounds';
 
 const FILTERS = ['status', 'kind', 'agencyId', 'dueAfter', 'dueBefore', 'sort', 'limit'] as const;
@@ -18,7 +19,7 @@ export function stepPages(kit: Kit): Router {
   const router = Router();
 
   router.get('/steps', async (req, res) => {
-    const { me, filters, cursor, agencies, page, errors, status } = await readListPage(
+    const { me, filters, cursor, agencies, page, problem, status } = await readListPage(
       kit,
       req,
       res,
@@ -49,12 +50,13 @@ export function stepPages(kit: Kit): Router {
       res,
       'steps',
       {
-        title: TITLES[filters.status] ?? 'Pending steps',
+        ...problemShown(TITLES[filters.status] ?? 'Pending steps', problem),
+        heading: TITLES[filters.status] ?? 'Pending steps',
         filters,
         cursor,
         page,
-        errors,
         stepKinds: listedStepKinds(me),
+        unlistedKind: unlistedKind(me),
         agencies,
         // Every agency's steps are listed, to be narrowed to one, only for who sees whole cases (domain/access.ts).
         overseeing: seesWholeCase(me.user),
