@@ -383,3 +383,40 @@ test('every problem of the form is said at once, "Other language" with no code a
   expect(survivor.body).toMatchObject({ name: 'Probe Dieciocho (fictitious)', corrections: 0 });
   await page.context().close();
 });
+
+test('a code typed with a listed language, or with none, is refused by its field, not dropped (probe P6)', async () => {
+  const opened = await openCase('survivor-correction-6', {
+    name: 'Probe Diecinueve (fictitious)',
+    birthDate: '1992-03-04',
+  });
+  const page = await pageAs('demo-coordinator');
+  await page.goto(`${service.base}/cases/${opened.caseId}/survivor`);
+  // The hint says a code, not a name, with the form's examples.
+  expect(await page.locator('#preferredLanguageOther-hint').textContent()).toMatch(/short code, not its name.*pt-BR/);
+  // "Not recorded" left as it was, then a listed language: each time the code typed is refused, and kept.
+  for (const choice of ['', 'es']) {
+    await page.locator('#preferredLanguage').selectOption(choice);
+    await page.locator('#preferredLanguageOther').fill('tlh');
+    await page.getByRole('button', { name: 'Save the corrections' }).click();
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    expect(await summary.getByRole('link').allTextContents()).toEqual([
+      'Code of the other language: Choose “Other language” in the list to record this code, or clear it',
+    ]);
+    expect(await page.locator('#preferredLanguageOther').inputValue()).toBe('tlh');
+    expect(await page.locator('#preferredLanguage').inputValue()).toBe(choice);
+  }
+  await expectAccessible(page);
+  const survivor = await request(service.app)
+    .get(`/api/cases/${opened.caseId}/survivor`)
+    .set(service.stack.as('coordinator'))
+    .expect(200);
+  expect(survivor.body).toMatchObject({ corrections: 0 });
+  expect(survivor.body).not.toHaveProperty('preferredLanguage');
+  // "Other language" chosen, the code is recorded.
+  await page.locator('#preferredLanguage').selectOption('other');
+  await page.getByRole('button', { name: 'Save the corrections' }).click();
+  await page.waitForURL(new RegExp(`/cases/${opened.caseId}\\?`));
+  expect(await page.getByRole('status').textContent()).toBe('Preferred language corrected. Earlier versions are kept.');
+  await page.context().close();
+});

@@ -252,9 +252,21 @@ const noLanguageCode = (form: Record<string, string>) =>
   form.preferredLanguage === OTHER && !form.preferredLanguageOther?.trim();
 
 /**
- * The problem of a form the console does not send (no language code, or a new reference both typed and asked for),
- * with the fields the person changed and the reference typed checked here by the API's own rules (domain/
- * survivor-fields.ts, domain/chosen-reference.ts): every problem is said at once, not one send at a time.
+ * A code typed in "Code of the other language" while the list says a listed language or "Not recorded": sent, the
+ * code would be dropped without a word. One the form was opened with (the language read, left there when a listed one
+ * is chosen instead) is no answer typed, so not refused.
+ */
+const strayLanguageCode = (form: Record<string, string>) => {
+  const code = form.preferredLanguageOther?.trim() ?? '';
+  return form.preferredLanguage !== OTHER && code !== '' && code !== form['read.preferredLanguage'];
+};
+const STRAY_CODE = 'Choose “Other language” in the list to record this code, or clear it';
+
+/**
+ * The problem of a form the console does not send (no language code, a code typed with a listed language or none, or
+ * a new reference both typed and asked for), with the fields the person changed and the reference typed checked here
+ * by the API's own rules (domain/survivor-fields.ts, domain/chosen-reference.ts): every problem is said at once, not
+ * one send at a time.
  */
 function unsentProblem(form: Record<string, string>, reference: ReturnType<typeof newReferenceOf>): FormProblem {
   const noCode = noLanguageCode(form);
@@ -263,6 +275,7 @@ function unsentProblem(form: Record<string, string>, reference: ReturnType<typeo
     {
       ...survivorFieldProblems(noCode ? fields : { ...fields, preferredLanguage }),
       ...(noCode ? { preferredLanguage: 'required' } : {}),
+      ...(strayLanguageCode(form) ? { preferredLanguageOther: STRAY_CODE } : {}),
       ...typedReferenceProblems(form),
       ...('errors' in reference ? reference.errors : {}),
     },
@@ -331,7 +344,7 @@ export function survivorPages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const form = formOf(req);
     const newReference = newReferenceOf(form);
-    if ('errors' in newReference || noLanguageCode(form))
+    if ('errors' in newReference || noLanguageCode(form) || strayLanguageCode(form))
       return renderForm(req, res, form, unsentProblem(form, newReference), 400);
     const correction = correctionOf(form);
     // Nothing changed from the details the form was opened with: nothing to send, and the case page says so; a new
