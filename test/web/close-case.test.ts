@@ -1,8 +1,9 @@
 /**
  * The coordinator's "Close or withdraw" form refused: every choice missing is said at once, in words, linked from the
  * error summary, and what was chosen (the box ticked) comes back; sent, the case page's timeline says why the case
- * ended, the reason in the form's words, as it says a transfer's. The whole service on real parts, the console calling
- * the API over HTTP as in production.
+ * ended, the reason in the form's words, as it says a transfer's. An ended case names its end (closed or withdrawn),
+ * and an agency no request reached is not told one will. The whole service on real parts, the console calling the API
+ * over HTTP as in production.
  */
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../web/session';
@@ -86,3 +87,33 @@ test.each([
   expect(text).toMatch(new RegExp(`Case ${verb} by [^.]+\\. Reason: ${said}\\.`));
   expect(text).not.toContain(reason);
 });
+
+const pageAs = (username: string, path: string) =>
+  request(suite.app)
+    .get(path)
+    .set('Cookie', `${SESSION_COOKIE}=${suite.sessionCookie(username)}`);
+
+test.each([
+  ['closed', 'relief_obtained', 'Closed'],
+  ['withdrawn', 'opened_in_error', 'Withdrawn'],
+])(
+  'a case %s: its end is named so, and an agency no request reached is not told one will (probe P6)',
+  async (status, reason, label) => {
+    // An adult's case: ICE has no step until the police request CP, which this case never will.
+    const { caseId: ended } = await openDemoCase(suite, `close-words-${status}`, {
+      identifiedOn: '2025-11-03',
+      name: `Close Words ${status}`,
+    });
+    expect((await sendClose({ status, reason, confirm: 'yes' }, ended)).status).toBe(303);
+    const coordinator = pageText((await pageAs('demo-coordinator', `/cases/${ended}`).expect(200)).text);
+    expect(coordinator).toMatch(new RegExp(`${label} \\d`));
+    expect(coordinator).not.toMatch(new RegExp(`${label === 'Closed' ? 'Withdrawn' : 'Closed'} \\d`));
+    const ice = pageText((await pageAs('demo-ice-officer', `/cases/${ended}`).expect(200)).text);
+    expect(ice).toMatch(new RegExp(`${label} \\d`));
+    expect(ice).toContain(`The case was ${status} before one reached your agency, and none will now.`);
+    expect(ice).toContain(
+      `Your agency has no steps on this case: it was ${status} before a request reached your agency`,
+    );
+    expect(ice).not.toMatch(/shown once a request|no steps on this case yet/);
+  },
+);
