@@ -2,8 +2,9 @@
  * The coordinator's "Close or withdraw" form refused: every choice missing is said at once, in words, linked from the
  * error summary, and what was chosen (the box ticked) comes back; sent, the case page's timeline says why the case
  * ended, the reason in the form's words, as it says a transfer's. An ended case names its end (closed or withdrawn),
- * and an agency no request reached is not told one will. The whole service on real parts, the console calling the API
- * over HTTP as in production.
+ * and an agency no request reached is not told one will. The identification's correction, typed as an address, says
+ * it is never corrected and where the case is withdrawn instead. The whole service on real parts, the console calling
+ * the API over HTTP as in production.
  */
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../web/session';
@@ -117,3 +118,33 @@ test.each([
     expect(ice).not.toMatch(/shown once a request|no steps on this case yet/);
   },
 );
+
+test('the identification’s correction, typed as an address, says it is never corrected and where the case is withdrawn (probe P6)', async () => {
+  const { caseId: opened } = await openDemoCase(suite, 'close-identification-1', {
+    identifiedOn: '2025-11-03',
+    name: 'Close Identification',
+  });
+  const path = `/cases/${opened}/steps/identification-1/correct`;
+  // The police officer who signed it: the rule, and that the coordinator withdraws the case; never "Only an officer".
+  const police = await pageAs('demo-police-officer', path);
+  expect(police.status).toBe(409);
+  const policeText = pageText(police.text);
+  expect(policeText).toContain('The identification is not a sign-off and cannot be corrected');
+  expect(policeText).toContain('ask the case’s coordinator to withdraw the case (reason “Opened in error”)');
+  expect(policeText).not.toMatch(/Only an officer/);
+  expect(police.text).toContain(`href="/cases/${opened}"`);
+  expect(police.text).not.toContain(`href="/cases/${opened}/close"`);
+  // The coordinator: the page that withdraws it.
+  const coordinator = await pageAs('demo-coordinator', path);
+  expect(coordinator.status).toBe(409);
+  expect(pageText(coordinator.text)).toContain('withdraw the case (reason “Opened in error”) on its');
+  expect(coordinator.text).toContain(`<a href="/cases/${opened}/close">Close or withdraw this case</a>`);
+  // Once withdrawn, no page to withdraw it is offered.
+  expect((await sendClose({ status: 'withdrawn', reason: 'opened_in_error', confirm: 'yes' }, opened)).status).toBe(
+    303,
+  );
+  const ended = await pageAs('demo-coordinator', path);
+  expect(ended.status).toBe(409);
+  expect(ended.text).not.toContain(`href="/cases/${opened}/close"`);
+  expect(pageText(ended.text)).toContain('the case is opened again with the right identification');
+});

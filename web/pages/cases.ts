@@ -434,6 +434,8 @@ export function casePages(kit: Kit): Router {
     const { me, view } = await kit.caseOf(req, res);
     const step = view.steps.find((candidate) => candidate.id === String(req.params.stepId));
     if (!step) throw noSuchStep(view, String(req.params.stepId));
+    // The identification is no sign-off and is never corrected (domain/correction.ts): what is done instead, and where.
+    if (step.kind === 'identification') return identificationNotCorrected(kit, req, res, me, view);
     // A form that could only be refused is not offered (a supervisor, another agency, a step not signed, a step
     // the coordinator alone corrects): the refusal is said in words at once, not after the form is filled in.
     if (!mayCorrect(me, view, step))
@@ -990,6 +992,41 @@ const cannotCorrect = () =>
       'Only an officer of the agency that signed this step, or of the case’s coordinator, may correct a sign-off, ' +
       'and only once the step is signed.',
   });
+
+/**
+ * The page for a typed address of the identification's correction, which no one may make (409, as the API's
+ * `not_correctable`): the case is withdrawn as opened in error and opened again, the rule the API says (README,
+ * "Correcting a sign-off"), with the page that withdraws it for the coordinator of the open case, else the case's.
+ */
+function identificationNotCorrected(kit: Kit, req: Request, res: Response, me: MeView, view: CaseView) {
+  const withdraws = view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId;
+  const rule =
+    'The identification is not a sign-off and cannot be corrected: the case’s path and deadlines were set from it ' +
+    'when the case opened.';
+  const instead =
+    view.status !== 'open'
+      ? 'If it was entered wrongly, the case is opened again with the right identification.'
+      : withdraws
+        ? 'If it was entered wrongly, withdraw the case (reason “Opened in error”) on its “Close or withdraw this case” ' +
+          'page, and open it again with the right identification.'
+        : 'If it was entered wrongly, ask the case’s coordinator to withdraw the case (reason “Opened in error”) on its ' +
+          '“Close or withdraw this case” page; it is then opened again with the right identification.';
+  const heading = 'The identification cannot be corrected';
+  kit.render(
+    req,
+    res,
+    'error',
+    {
+      title: heading,
+      heading,
+      message: `${rule} ${instead}`,
+      back: withdraws
+        ? { href: `/cases/${view.caseId}/close`, label: 'Close or withdraw this case' }
+        : { href: `/cases/${view.caseId}`, label: 'Back to the case' },
+    },
+    409,
+  );
+}
 
 /** The API's refusal of a correction that is the coordinator's alone (domain/correction.ts), said before any form. */
 const coordinatorCorrectsIt = () =>
