@@ -167,6 +167,8 @@ export class Kit {
         dateLimits: DATE_LIMITS,
       },
       flash: undefined,
+      // A notice's first clause ("Your sign-off was recorded"), first in the title; a page may name its own.
+      titleNotice: typeof data.flash === 'string' ? noticeHeadline(data.flash) : undefined,
       errors: {},
       // The API's id of this request (api/request-id.ts), which support can find in the logs.
       requestId: res.getHeader('X-Request-Id'),
@@ -175,6 +177,12 @@ export class Kit {
     res.status(status).type('html').send(html);
   }
 }
+
+/**
+ * A notice's words up to its first full stop, colon or semicolon: what happened, said first in the page's title
+ * ("The case is open", "Asked again", "Name and contact corrected").
+ */
+const noticeHeadline = (notice: string) => notice.split(/[.:;]/, 1)[0]!.trim();
 
 /**
  * The range of every date input, as the API checks it: the picker offers no other day. Forms marked `novalidate`

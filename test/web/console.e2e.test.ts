@@ -151,7 +151,8 @@ test('a police officer opens a case, sees the survivor on a no-store page, and s
   expect(casePage.headers()['cache-control']).toBe('no-store');
   caseId = /\/cases\/([0-9a-f-]{36})/.exec(page.url())![1]!;
   expect(page.url()).not.toContain('Ana');
-  expect(await page.title()).toBe(`Case ${reference} · Relief cases console`);
+  // The case page it lands on says first in its title what the form did, as its notice (focused) does.
+  expect(await page.title()).toBe(`The case is open · Case ${reference} · Relief cases console`);
   expect(await page.locator('#survivor-heading + p + dl').textContent()).toContain(SURVIVOR);
   await expectAccessible(page);
 

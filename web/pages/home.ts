@@ -58,6 +58,10 @@ export function homePages(kit: Kit): Router {
       await home(req, res, { refused: { problem, label, status: error.status } });
     }
   });
+  // Revoked at one press, with no check page: revoking only takes access away (the safe way when an address has
+  // leaked, and the quicker the better), names its feed on its button, and a feed revoked by mistake is made again in
+  // one form, where a wrong sign-off or correction records a fact of the case. The page it lands on says what it did
+  // (its notice focused and first in its title), as API keys' revoking does.
   router.post('/calendar-feeds/:feedId/revoke', async (req, res) => {
     await kit.me(req, res);
     const feedId = String(req.params.feedId);
@@ -176,6 +180,8 @@ async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown):
 /** What web/views/calendar-feed.eta shows of the feed form's outcome (and the error summary above the page's heading). */
 const feedOf = ({ newFeed, refused }: FeedShown) => ({
   newFeed,
+  // Drawn at /calendar-feeds, the home page again: its title says first what the form did.
+  ...(newFeed && { titleNotice: 'Calendar feed created' }),
   feedProblem: refused?.problem,
   feedForm: refused && { label: refused.label },
 });
