@@ -123,6 +123,28 @@ async function expectCellsLabelledByTheirHeaders(page: Page): Promise<void> {
 }
 
 /**
+ * The words of the page's card tables' cells that Chromium gives assistive technology and are a column's name shown
+ * before a cell (its `data-label` and ': '): none, since a screen reader says each cell's name from its header
+ * already. Read from Chromium's own accessibility tree.
+ */
+async function cellNamesSpoken(page: Page): Promise<string[]> {
+  const shown = new Set(
+    await page
+      .locator('table.cards-when-narrow [data-label]')
+      .evaluateAll((cells) => cells.map((cell) => `${cell.getAttribute('data-label')}: `)),
+  );
+  expect(shown.size).toBeGreaterThan(0);
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+    nodes: { ignored: boolean; name?: { value?: unknown } }[];
+  };
+  await cdp.detach();
+  return nodes
+    .filter((node) => !node.ignored && typeof node.name?.value === 'string' && shown.has(node.name.value))
+    .map((node) => String(node.name!.value));
+}
+
+/**
  * Each box of the page a keyboard can focus to scroll a table (`.table-scroll`) is a region named for its table, so
  * tabbing to it says what it is, not the whole table's text (WCAG 4.1.2). Returns their names.
  */
@@ -387,6 +409,13 @@ test('a calendar feed of a 100-character name and an agency of a long address fi
     },
     REFLOW,
   );
+});
+
+test("a card's names of its cells are shown, not said: a screen reader names each cell once, from its header", async () => {
+  for (const [username, path] of [['demo-police-officer', '/']] as const)
+    await onPhone(username, path, async (page) => {
+      expect(await cellNamesSpoken(page)).toEqual([]);
+    });
 });
 
 /**
