@@ -412,27 +412,39 @@ test('a calendar feed of a 100-character name and an agency of a long address fi
 });
 
 test("a card's names of its cells are shown, not said: a screen reader names each cell once, from its header", async () => {
-  for (const [username, path] of [['demo-police-officer', '/']] as const)
+  for (const [username, path] of [
+    ['demo-police-officer', '/'],
+    ['demo-supervisor', '/reports'],
+  ] as const)
     await onPhone(username, path, async (page) => {
       expect(await cellNamesSpoken(page)).toEqual([]);
     });
 });
 
-/**
- * The reports' figures are the one table left to scroll sideways: a grid of numbers, a column per agency, read
- * across a row, that cards would turn into a long list of unnamed numbers.
- */
-const GRIDS_OF_NUMBERS = ['reports.eta'];
+test("the reports' figures by agency read as cards at 390 px, a card per figure, its caption whole", async () => {
+  await onPhone(
+    'demo-supervisor',
+    '/reports',
+    async (page) => {
+      const table = page.getByRole('table', { name: /^Compliance figures from / });
+      expect(await table.getAttribute('class')).toMatch(/\bcards-when-narrow\b/);
+      await expectOnScreen(table.locator('caption'));
+      // A figure's row: its name, then each agency's number after the agency's name, all on the screen.
+      const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Cases opened: adults' }) });
+      await expectWholeRowOnScreen(row);
+      expect(await row.locator('td').last().getAttribute('data-label')).toBe('All agencies');
+    },
+    { width: 390, height: 844 },
+  );
+});
 
-test("every other table of the console's pages reads as cards at a phone's width", () => {
+test("every table of the console's pages reads as cards at a phone's width", () => {
   const views = join(__dirname, '../../web/views');
-  const tablesWithoutCards = readdirSync(views)
-    .filter((view) => !GRIDS_OF_NUMBERS.includes(view))
-    .flatMap((view) =>
-      (readFileSync(join(views, view), 'utf8').match(/<table\b[^>]*>/g) ?? [])
-        .filter((table) => !/class="[^"]*\bcards-when-narrow\b/.test(table))
-        .map((table) => `${view}: ${table}`),
-    );
+  const tablesWithoutCards = readdirSync(views).flatMap((view) =>
+    (readFileSync(join(views, view), 'utf8').match(/<table\b[^>]*>/g) ?? [])
+      .filter((table) => !/class="[^"]*\bcards-when-narrow\b/.test(table))
+      .map((table) => `${view}: ${table}`),
+  );
   expect(tablesWithoutCards).toEqual([]);
 });
 

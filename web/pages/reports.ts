@@ -79,12 +79,13 @@ export function reportPages(kit: Kit): Router {
     }
     const columns = report
       ? [
-          ...report.agencies.map((agency) => ({
-            name: agency.agencyName ?? agency.agencyId ?? 'Not assigned',
-            kind: agency.agencyKind ? agencyKindLabel(agency.agencyKind) : '',
-            figures: agency,
-          })),
-          { name: 'All agencies', kind: '', figures: report.allAgencies },
+          ...report.agencies.map((agency) => {
+            const name = agency.agencyName ?? agency.agencyId ?? 'Not assigned';
+            const kind = agency.agencyKind ? agencyKindLabel(agency.agencyKind) : '';
+            // The header's words, said before each of its numbers when the table reads as cards.
+            return { name, kind, label: kind ? `${name} (${kind})` : name, figures: agency };
+          }),
+          { name: 'All agencies', kind: '', label: 'All agencies', figures: report.allAgencies },
         ]
       : [];
     const chart = report
