@@ -4,7 +4,7 @@
  * URL, which never carries a name. Those who read identities may also find cases by the survivor's name: that form
  * is posted (POST /cases/by-name, then POST /api/cases/search), so the name is in no address, link or log line.
  */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { ApiProblem, ok } from '../api-client';
 import { formOf, type Kit, type MeView } from '../kit';
 import { TRACKS } from '../../domain/types';
@@ -40,16 +40,13 @@ type CaseQuery = NonNullable<NonNullable<Parameters<ReturnType<Kit['api']>['GET'
 export function caseloadPages(kit: Kit): Router {
   const router = Router();
 
-  router.get('/cases', async (req, res) => {
-    const { me, filters, cursor, agencies, page, problem, status } = await readListPage(
-      kit,
-      req,
-      res,
-      FILTERS,
-      async (api, query) => ok(await api.GET('/api/cases', { params: { query: query as CaseQuery } })),
-      undefined,
-      openedDays,
-    );
+  /** The caseload page of a list read (`readListPage`), by filters or, with `name`, by the survivor's name. */
+  const renderCases = (
+    req: Request,
+    res: Response,
+    { me, filters, cursor, agencies, page, problem, status }: Awaited<ReturnType<typeof readListPage>>,
+    byName: { name?: string } = {},
+  ) =>
     kit.render(
       req,
       res,
@@ -64,16 +61,29 @@ export function caseloadPages(kit: Kit): Router {
         unlistedKind: unlistedKind(me),
         tracks: TRACKS,
         agencies,
+        ...byName,
       },
       status,
     );
+
+  router.get('/cases', async (req, res) => {
+    const listed = await readListPage(
+      kit,
+      req,
+      res,
+      FILTERS,
+      async (api, query) => ok(await api.GET('/api/cases', { params: { query: query as CaseQuery } })),
+      undefined,
+      openedDays,
+    );
+    renderCases(req, res, listed);
   });
 
   // The name search: its results on the same page, with the filters of the page it was posted from.
   router.post('/cases/by-name', async (req, res) => {
     const form = formOf(req);
     const name = form.name ?? '';
-    const { me, filters, cursor, agencies, page, problem, status } = await readListPage(
+    const listed = await readListPage(
       kit,
       req,
       res,
@@ -86,24 +96,7 @@ export function caseloadPages(kit: Kit): Router {
       form,
       openedDays,
     );
-    kit.render(
-      req,
-      res,
-      'caseload',
-      {
-        ...problemShown('Cases', problem),
-        heading: 'Cases',
-        filters,
-        cursor,
-        page,
-        stepKinds: listedStepKinds(me),
-        unlistedKind: unlistedKind(me),
-        tracks: TRACKS,
-        agencies,
-        name,
-      },
-      status,
-    );
+    renderCases(req, res, listed, { name });
   });
 
   return router;
