@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { CaseSnapshot, Step } from '../../domain/types';
+import type { CaseProjection, ScheduledAlarm } from '../../domain/alarms';
 import {
   getCase,
   getSurvivor,
@@ -145,6 +146,42 @@ describe('projectCase', () => {
     const view = await getCase(db.pool, first.caseId);
     expect(view?.steps.map((s) => s.id)).toEqual(['a-1']);
     expect(view?.timeline.map((t) => t.seq)).toEqual([1, 2]);
+  });
+
+  it('rewrites only the rows a newer version changed: the others keep their row version (no write, no dead tuple)', async () => {
+    const reminder: ScheduledAlarm = {
+      alarmId: 'b-1:reminder',
+      at: day(3),
+      kind: 'reminder',
+      stepId: 'b-1',
+      stepKind: 'cp_decision',
+      about: 'cp_decision',
+      recipientAgencyId: DEMO_AGENCIES.ice,
+    };
+    const first: CaseProjection = {
+      ...snapshot({ steps: [step({ id: 'a-1' }), step({ id: 'b-1' })] }),
+      alarms: [reminder],
+    };
+    await projectCase(db.pool, first);
+    const rowVersions = async () => {
+      const { rows } = await db.pool.query<{ row: string; xmin: string }>(
+        `SELECT 'step ' || step_id AS row, xmin::text FROM case_steps WHERE case_id = $1
+         UNION ALL SELECT 'entry ' || seq, xmin::text FROM case_timeline WHERE case_id = $1
+         UNION ALL SELECT 'alarm ' || alarm_id, xmin::text FROM case_alarms WHERE case_id = $1 ORDER BY 1`,
+        [first.caseId],
+      );
+      return Object.fromEntries(rows.map(({ row, xmin }) => [row, xmin]));
+    };
+    const before = await rowVersions();
+
+    const signed = step({ id: 'a-1', status: 'completed', completedAt: day(0), outcome: 'granted' });
+    await projectCase(db.pool, { ...first, version: 2, steps: [signed, step({ id: 'b-1' })] });
+
+    const after = await rowVersions();
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    const rewritten = Object.keys(after).filter((row) => after[row] !== before[row]);
+    expect(rewritten).toEqual(['step a-1']);
+    expect((await getCase(db.pool, first.caseId))?.steps.find((s) => s.id === 'a-1')?.status).toBe('completed');
   });
 
   it('lets exactly one of two concurrent projections of the same version apply', async () => {
