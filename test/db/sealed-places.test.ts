@@ -15,7 +15,7 @@ import {
   IdentityKeyWrongError,
   refuseMissingIdentityKeys,
 } from '../../app/identity-keys-in-use';
-import { listDocuments, openDocument, saveDocument } from '../../db/documents';
+import { listDocuments, openDocument, saveDocument, type NewDocument } from '../../db/documents';
 import type { ObjectStore } from '../../db/object-store';
 import { projectCase } from '../../db/read-model';
 import { sealNote } from '../../db/sealed-notes';
@@ -36,6 +36,18 @@ const keysOf = (keyring: IdentityKeyring) =>
   [keyring.current, ...(keyring.previous ?? [])].map((key) => `${key.id}:${key.key.toString('base64')}`).join(',');
 
 /** A case whose one step was signed off with this (sealed) note. */
+/** A PDF uploaded to the case's CP request, named `name`.pdf and holding its name: a document to seal. */
+const pdfOf = (caseId: string, name: string): NewDocument => ({
+  id: randomUUID(),
+  caseId,
+  stepId: 'cp_request-1',
+  stepInstance: 0,
+  uploadedBy: null,
+  uploadedAt: new Date(),
+  mediaType: 'application/pdf',
+  fileName: `${name}.pdf`,
+  content: Buffer.from(`%PDF-1.7 ${name}`),
+});
 const caseWithNote = (caseId: string, at: string, note: string): CaseSnapshot => ({
   caseId,
   reference: `RC-KEYS-${caseId.slice(0, 8)}`,
@@ -95,22 +107,7 @@ describe('against a database', () => {
     );
     // Sealed before the rotation: the identity and a document under the old key; the note above under the new one.
     await saveSurvivor(db.pool, caseId, { name: 'Zofia Quetzal', birthDate: '1987-07-19' }, beforeRotation);
-    await saveDocument(
-      db.pool,
-      {
-        id: randomUUID(),
-        caseId,
-        stepId: 'cp_request-1',
-        stepInstance: 0,
-        uploadedBy: null,
-        uploadedAt: new Date(),
-        mediaType: 'application/pdf',
-        fileName: 'declaration.pdf',
-        content: Buffer.from('%PDF-1.7 declaration'),
-      },
-      { kind: 'postgres' },
-      beforeRotation,
-    );
+    await saveDocument(db.pool, pdfOf(caseId, 'declaration'), { kind: 'postgres' }, beforeRotation);
   }, 60_000);
   afterAll(async () => {
     await db?.stop();
@@ -320,22 +317,7 @@ describe('against a database', () => {
     test('a run stopped by an error leaves its row too, failed, with the counts of what it finished and where it stopped', async () => {
       // A document in an object store, sealed under the old key, and no S3_* settings for this run to reach it.
       const elsewhere: ObjectStore = { put: async () => {}, get: async () => Buffer.alloc(0), delete: async () => {} };
-      await saveDocument(
-        db.pool,
-        {
-          id: randomUUID(),
-          caseId,
-          stepId: 'cp_request-1',
-          stepInstance: 0,
-          uploadedBy: null,
-          uploadedAt: new Date(),
-          mediaType: 'application/pdf',
-          fileName: 'statement.pdf',
-          content: Buffer.from('%PDF-1.7 statement'),
-        },
-        { kind: 's3', store: elsewhere },
-        beforeRotation,
-      );
+      await saveDocument(db.pool, pdfOf(caseId, 'statement'), { kind: 's3', store: elsewhere }, beforeRotation);
       const result = await reseal(afterRotation);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('is in an object store, and none is configured');

@@ -137,6 +137,14 @@ export async function signedInPage(
   return context.newPage();
 }
 
+/** The links of the page's error summary, as [href, text]. */
+export const summaryLinks = (page: Page) =>
+  page
+    .getByRole('alert')
+    .filter({ hasText: 'There is a problem' })
+    .getByRole('link')
+    .evaluateAll((links) => links.map((link) => [link.getAttribute('href'), link.textContent?.trim()]));
+
 /**
  * Whether the page's error summary ("There is a problem") takes the focus, as its `autofocus` gives it once the page
  * is rendered: waited for (up to 5 s) rather than read at once, since a page's title is there before its focus.

@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { TEST_PASSWORD } from '../support/auth';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, errorSummaryFocused, openDemoCase, signedInPage } from '../support/console';
+import { consoleStackPerFile, errorSummaryFocused, summaryLinks, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const suite = consoleStackPerFile({}, { forBrowser: true });
@@ -22,14 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** The links of the page's error summary, as [href, text]. */
-const summaryLinks = (page: Page) =>
-  page
-    .getByRole('alert')
-    .filter({ hasText: 'There is a problem' })
-    .getByRole('link')
-    .evaluateAll((links) => links.map((link) => [link.getAttribute('href'), link.textContent?.trim()]));
 
 /** Sends the page's form with this button and answers the status of the page it comes back with. */
 async function send(page: Page, button: string): Promise<number> {

@@ -10,7 +10,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, errorSummaryFocused, signedInPage } from '../support/console';
+import { consoleStackPerFile, errorSummaryFocused, summaryLinks, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const suite = consoleStackPerFile({}, { forBrowser: true });
@@ -22,14 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** The links of the page's error summary, as [href, text]. */
-const summaryLinks = (page: Page) =>
-  page
-    .getByRole('alert')
-    .filter({ hasText: 'There is a problem' })
-    .getByRole('link')
-    .evaluateAll((links) => links.map((link) => [link.getAttribute('href'), link.textContent?.trim()]));
 
 /** A field as assistive technology reads it: invalid or not, and the ids of what describes it. */
 const fieldState = (page: Page, id: string) =>
