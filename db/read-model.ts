@@ -2,7 +2,7 @@
  * The read model: each case as its workflow last projected it, and the lists of pending and overdue steps.
  * Writes come only from the projection activity; reads serve the API.
  */
-import { appliedCommandRow, insertAppliedCommand } from './audit';
+import { appliedCommandRow, insertAppliedCommand, userRowIdOf } from './audit';
 import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
 import { STEP_KINDS_DUE_AT_THE_HOUR } from '../domain/labels';
@@ -89,6 +89,13 @@ export class InvalidCursorError extends Error {
 }
 
 /**
+ * A step as `case_steps` keeps it: its signer's id as a `users.id` takes it (`userRowIdOf`), null for an actor that is
+ * no user (a test's, a system's), as the audit trail names them; the SIGNER read then casts it without a check.
+ */
+const withSignerAsUserRow = (step: Step) =>
+  step.signedBy ? { ...step, signedBy: { ...step.signedBy, userId: userRowIdOf(step.signedBy.userId) } } : step;
+
+/**
  * Writes a snapshot, only if it is newer than what is stored: a late or repeated projection is a no-op and returns
  * false. The case row's version check and update are one statement, so two concurrent projections cannot both apply.
  * Of two projections of one version, the one written further along the workflow's history wins (`historyLength`,
@@ -132,7 +139,7 @@ export async function projectCase(
       snapshot.policyVersion,
       JSON.stringify(snapshot.agencies),
       snapshot.version,
-      JSON.stringify(snapshot.steps),
+      JSON.stringify(snapshot.steps.map(withSignerAsUserRow)),
       JSON.stringify(snapshot.timeline),
       snapshot.alarms ? JSON.stringify(snapshot.alarms) : null,
       command ? appliedCommandRow(command) : null,
@@ -235,10 +242,6 @@ const STEP_FIELDS = `'id', s.step_id, 'kind', s.kind, 'track', s.track, 'agencyK
   'status', s.status, 'openedAt', ${iso('s.opened_at')}, 'dueAt', ${iso('s.due_at')}, 'expiresAt', ${iso('s.expires_at')},
   'completedAt', ${iso('s.completed_at')}, 'outcome', s.outcome, 'details', s.details, 'dueOnADay', s.due_on_a_day`;
 
-/** The user id `signed_by` names, as a uuid; null for an actor that is no user (a test's, a system's id). */
-const USER_ID_SIGNED = `(CASE WHEN s.signed_by->>'userId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
-  THEN (s.signed_by->>'userId')::uuid END)`;
-
 /**
  * Who signed a step: the user of the last sign-off the workflow applied to it, by display name and agency; null for
  * none or for an actor that is not a user (a test's, a system's). Staff names only, never the survivor's. As the case
@@ -247,7 +250,7 @@ const USER_ID_SIGNED = `(CASE WHEN s.signed_by->>'userId' ~* '^[0-9a-f]{8}-([0-9
  */
 const SIGNER = `(CASE WHEN s.signed_by IS NOT NULL
   THEN (SELECT json_build_object('displayName', u.display_name, 'agencyId', s.signed_by->>'agencyId')
-        FROM users u WHERE u.id = ${USER_ID_SIGNED})
+        FROM users u WHERE u.id = (s.signed_by->>'userId')::uuid)
   ELSE (SELECT json_build_object('displayName', u.display_name, 'agencyId', a.agency_id)
         FROM audit_events a JOIN users u ON u.id = a.user_id
         WHERE a.case_id = s.case_id AND a.step_id = s.step_id AND a.action = 'step.sign_off'
