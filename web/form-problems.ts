@@ -191,6 +191,9 @@ const FILTER_WORDS: Readonly<Record<string, string>> = {
   caseReference: 'Enter a whole case reference in letters, digits and dashes, e.g. RC-2026-BF8683FB',
   limit: 'Choose how many to show on a page: 25, 50, 100 or 200',
   cursor: 'This page link is out of date or not whole: start again from the first page',
+  // Chosen by a link (the audit trail's "all their events"), never typed: a link that is not whole.
+  caseId: 'This link does not name a case whole: show the trail without it',
+  userId: 'This link does not name a user whole: show the trail without it',
 };
 
 /**

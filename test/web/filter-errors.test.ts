@@ -136,3 +136,35 @@ test('a kind the reader\'s menu lacks is shown as what the list is filtered by, 
   await expectAccessible(page);
   await page.context().close();
 });
+
+test('a refused filter chosen by a link, not a field, links to the list without it', async () => {
+  const supervisor = await signedInPage(browser, suite, 'demo-supervisor');
+  for (const [field, label] of [
+    ['caseId', 'The case chosen'],
+    ['userId', 'The user chosen'],
+  ] as const) {
+    const address = `/audit?${field}=not-an-id&action=case.open`;
+    expect([address, (await supervisor.goto(`${suite.base}${address}`))?.status()]).toEqual([address, 400]);
+    await expectRefused(
+      supervisor,
+      'Audit trail',
+      field,
+      new RegExp(
+        `^${label}: This link does not name a ${field === 'caseId' ? 'case' : 'user'} whole: show the trail without it$`,
+      ),
+      '/audit?action=case.open',
+    );
+    await supervisor.getByRole('link', { name: new RegExp(`^${label}:`) }).click();
+    await supervisor.waitForLoadState('domcontentloaded');
+    expect(await supervisor.title()).not.toMatch(/^Error/);
+  }
+  await supervisor.context().close();
+
+  // An officer's Steps page has no agency menu: an agency typed into its address is put right by leaving it out.
+  const officer = await signedInPage(browser, suite, 'demo-police-officer');
+  const address = '/steps?status=pending&agencyId=Not%20an%20id!';
+  expect([address, (await officer.goto(`${suite.base}${address}`))?.status()]).toEqual([address, 400]);
+  expect(await officer.locator('#agencyId').count()).toBe(0);
+  await expectRefused(officer, 'Pending steps', 'agencyId', /^Agency: /, '/steps?status=pending');
+  await officer.context().close();
+});
