@@ -9,13 +9,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type express from 'express';
 import pino from 'pino';
 import type { Pool } from 'pg';
@@ -35,6 +29,7 @@ import { connectClient, connectWorker } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/data-converter';
 import { startDevServer } from '../temporal/dev-server';
 import { caseBundleSettings, createCaseWorker } from '../temporal/worker';
+import { cachedWorkflowBundle } from '../temporal/workflow-bundle-cache';
 import { freePort } from '../test/support/ports';
 import { createBareApp } from './bare-app';
 import { Hops } from './hops';
@@ -58,7 +53,7 @@ export interface BenchStack {
   caseTaskQueue: string;
   pingTaskQueue: string;
   /** The case workflows' bundle, written once so a worker in another process can load it without bundling. */
-  caseBundle: WorkflowBundleWithSourceMap;
+  caseBundle: WorkflowBundle;
   smtpUrl: string;
   appOrigin: string;
   bareOrigin: string;
@@ -139,12 +134,12 @@ export async function startBenchStack(cleanup: Cleanup, progress: (message: stri
     warn: () => undefined,
     error: () => undefined,
   };
-  const caseBundle = await bundleWorkflowCode({
+  const caseBundle = await cachedWorkflowBundle({
     workflowsPath: require.resolve('../workflows'),
     logger: bundlerLogger,
     ...caseBundleSettings(),
   });
-  const pingBundle = await bundleWorkflowCode({
+  const pingBundle = await cachedWorkflowBundle({
     workflowsPath: require.resolve('./workflows/ping'),
     logger: bundlerLogger,
   });

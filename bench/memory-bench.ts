@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { workflowIdOf } from '../workflows/contract';
@@ -53,7 +53,7 @@ interface Deps {
   databaseUrl: string;
   temporalAddress: string;
   smtpUrl: string;
-  caseBundle: WorkflowBundleWithSourceMap;
+  caseBundle: WorkflowBundle;
   keyring: IdentityKeyring;
   workDir: string;
 }

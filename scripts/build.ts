@@ -23,8 +23,9 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   for (const asset of ASSETS) cpSync(join(PROJECT_ROOT, asset), join(DIST, asset), { recursive: true });
-  // Run from the sources, where no bundle is prebuilt: this bundles the workflows as the worker would at start, once
-  // for each tracing setting (OpenTelemetry's workflow interceptors are bundled only when tracing is on).
+  // Run from the sources, where no bundle is prebuilt: this bundles the workflows as the worker would at start (or
+  // takes the bundle of these very sources an earlier start kept, temporal/workflow-bundle-cache.ts), once for each
+  // tracing setting (OpenTelemetry's workflow interceptors are bundled only when tracing is on).
   for (const traced of [false, true]) {
     const bundle = await caseWorkflowCode({ logger: createLogger({ level: 'warn' }), traced });
     if (!('code' in bundle)) throw new Error(`expected a fresh bundle, got ${bundle.codePath}`);

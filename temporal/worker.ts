@@ -1,5 +1,4 @@
 import {
-  bundleWorkflowCode,
   Runtime,
   Worker,
   type Logger as TemporalLogger,
@@ -18,6 +17,7 @@ import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
 import { loggableError } from '../core/loggable-error';
 import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from './interceptors';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -97,8 +97,9 @@ export const workflowBundleFile = (traced: boolean) => (traced ? 'workflow-bundl
 /**
  * The case workflows' code for a worker. Compiled, this module sits in dist/temporal/ and the bundle `npm run build`
  * wrote in dist/: loading it skips webpack at start and runs exactly the code that was built. From the sources
- * there is none, and the workflows are bundled now: seconds of webpack, which the service starts first thing so they
- * overlap the rest of its start-up.
+ * there is none: the bundle of these very sources made by an earlier start (temporal/workflow-bundle-cache.ts), else
+ * they are bundled now, seconds of webpack, which the service starts first thing so they overlap the rest of its
+ * start-up.
  */
 export async function caseWorkflowCode(
   options: { logger?: Logger; traced?: boolean } = {},
@@ -106,7 +107,7 @@ export async function caseWorkflowCode(
   const { logger, traced = false } = options;
   const prebuilt = join(__dirname, '..', workflowBundleFile(traced));
   if (existsSync(prebuilt)) return { codePath: prebuilt };
-  return bundleWorkflowCode({
+  return cachedWorkflowBundle({
     workflowsPath: require.resolve('../workflows'),
     workflowInterceptorModules: workflowInterceptorModules(traced),
     ...(logger ? { logger: temporalLogger(logger) } : {}),

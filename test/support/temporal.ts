@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveBinary } from '../../temporal/binaries';
 import { freePort } from './ports';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { caseBundleSettings } from '../../temporal/worker';
+import { cachedWorkflowBundle } from '../../temporal/workflow-bundle-cache';
 
 // Workers log their state changes at INFO; tests want only warnings. The runtime is process-wide, installed once.
 // Fault tests fail activities on purpose, hundreds of times over a skipped week of outage, and assert the effects
@@ -47,72 +43,29 @@ export async function createLocalEnv(options: { dbFilename?: string } = {}): Pro
   });
 }
 
-const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+const bundles = new Map<string, Promise<WorkflowBundle>>();
 
 /**
- * Bundles a workflows module (with these workflow interceptor modules) once per test file; several workers in one
- * file share it.
+ * Bundles a workflows module (with these workflow interceptor modules) once per test file, several workers in one file
+ * sharing it; jest gives each file modules of its own, so across files the bundle comes from the cache every process
+ * run from the sources shares (temporal/workflow-bundle-cache.ts).
  */
 export function workflowBundle(
   workflowsPath: string,
   workflowInterceptorModules: string[] = [],
-): Promise<WorkflowBundleWithSourceMap> {
+): Promise<WorkflowBundle> {
   const key = [workflowsPath, ...workflowInterceptorModules].join('\n');
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = diskCachedBundle(workflowsPath, workflowInterceptorModules);
+    bundle = cachedWorkflowBundle({
+      workflowsPath,
+      workflowInterceptorModules,
+      logger: quietBundlerLogger,
+      ...caseBundleSettings(),
+    });
     bundles.set(key, bundle);
   }
   return bundle;
-}
-
-/**
- * Bundling takes seconds, and jest gives each test file modules of its own, so every file would bundle again: the
- * bundle is kept under os.tmpdir(), named by a hash of all that goes into it (the module itself, every source of
- * workflows/ and domain/, the module's own folder, the lockfile), so an edited source never meets a stale bundle.
- */
-async function diskCachedBundle(
-  workflowsPath: string,
-  workflowInterceptorModules: string[],
-): Promise<WorkflowBundleWithSourceMap> {
-  const inputs = bundleInputsHash([workflowsPath, ...workflowInterceptorModules]);
-  const file = join(tmpdir(), `relief-cases-workflow-bundle-${inputs}.json`);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
-  } catch {
-    // Not bundled yet on this machine.
-  }
-  const bundle = await bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules,
-    logger: quietBundlerLogger,
-    ...caseBundleSettings(),
-  });
-  // Written aside and renamed into place: a test file running at the same time never reads half a bundle.
-  const partial = `${file}.${process.pid}`;
-  await writeFile(partial, JSON.stringify(bundle));
-  await rename(partial, file);
-  return bundle;
-}
-
-/**
- * The entry modules (the workflows, then any interceptor modules), the sources they come from, the bundler's settings
- * (temporal/worker.ts) and the lockfile.
- */
-function bundleInputsHash(entries: string[]): string {
-  const root = join(__dirname, '..', '..');
-  const hash = createHash('sha256').update(entries.join('\n'));
-  const [workflowsPath] = entries as [string];
-  const folders = [join(root, 'workflows'), join(root, 'domain'), dirname(workflowsPath)];
-  const sources = folders.flatMap((folder) =>
-    readdirSync(folder, { recursive: true, encoding: 'utf8' }).map((name) => join(folder, name)),
-  );
-  const settings = [join(root, 'temporal', 'worker.ts'), join(root, 'package-lock.json')];
-  for (const source of [...new Set([...sources, ...settings])].sort()) {
-    if (!statSync(source).isFile()) continue;
-    hash.update(source).update(readFileSync(source));
-  }
-  return hash.digest('hex').slice(0, 16);
 }
 
 const quietBundlerLogger = {
