@@ -210,6 +210,15 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   countsFromTypedToday?: boolean;
   /**
+   * A period of months counted from a day its last month is too short for (a CP grant from 29 Feb 2024, benefits from an
+   * eligibility date of 31 Oct) ends the day before its anniversary as a birthday falls, the first of the month after
+   * (domain/dates.ts `anniversaryAfter`): 24 months from 29 Feb 2024 run through 28 Feb 2026, and T status approved then
+   * may be adjusted from 1 Mar 2027. Set by the workflow behind a patch, so histories recorded before, which ended such
+   * a period the day before the month's last day (27 Feb 2026), replay as they ran; what a case recorded before keeps
+   * its dates.
+   */
+  monthsEndAsAnniversaries?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

@@ -164,8 +164,26 @@ export function addYears(date: IsoDate, years: number): IsoDate {
  * on 1 March in a common year (not 28 February, where `addYears` would clamp it), the day `ageOn` first counts it.
  */
 export function birthdayAt(birthDate: IsoDate, years: number): IsoDate {
-  const clamped = addYears(birthDate, years);
-  return clamped.slice(5) === birthDate.slice(5) ? clamped : addDays(clamped, 1);
+  return anniversaryAfter(birthDate, years * 12);
+}
+
+/**
+ * The day `months` whole months after `date`, as an anniversary falls: the same day of the month, or, where that month
+ * is too short for it, the first of the month after (24 months after 29 Feb 2024 is 1 Mar 2026, 4 months after 31 Oct
+ * is 1 Mar), as a birthday (`birthdayAt`) falls, where `addMonths` clamps it back to the month's last day.
+ */
+export function anniversaryAfter(date: IsoDate, months: number): IsoDate {
+  const clamped = addMonths(date, months);
+  return clamped.slice(8) === date.slice(8) ? clamped : addDays(clamped, 1);
+}
+
+/**
+ * The last day of `months` months counted with their first day, `date`: the day before their anniversary
+ * (`anniversaryAfter`). 24 months from 10 Jan 2026 run through 9 Jan 2028, and from 29 Feb 2024 through 28 Feb 2026,
+ * two whole years, where the day before the clamped anniversary (27 Feb) would end them a day short.
+ */
+export function lastDayOfMonthsFrom(date: IsoDate, months: number): IsoDate {
+  return addDays(anniversaryAfter(date, months), -1);
 }
 
 /** Age in whole years on a given date (a birthday counts from its own day). */

@@ -4,7 +4,7 @@
  * defaults or a configured override never moves the deadlines of cases already running.
  */
 import { z } from 'zod';
-import { addDays, addMonths, isoDateSchema, type IsoDate } from './dates';
+import { addDays, addMonths, isoDateSchema, lastDayOfMonthsFrom, type IsoDate } from './dates';
 import { onFirstUse } from './on-first-use';
 import { STEP_KINDS, type StepKind } from './types';
 
@@ -243,9 +243,17 @@ export interface BenefitWindow {
   source: string;
 }
 
-/** The Refugee Cash/Medical Assistance window for a letter's eligibility date, or null before the first row. */
-export function benefitWindow(eligibilityDate: IsoDate, policy: Policy): BenefitWindow | null {
+/**
+ * The Refugee Cash/Medical Assistance window for a letter's eligibility date, or null before the first row. Its months
+ * count with their first day: on a case that ends them as anniversaries (`asAnniversaries`, domain/case-state.ts
+ * `monthsEndAsAnniversaries`), 4 months from 31 Oct 2025 run through 28 Feb 2026 (`lastDayOfMonthsFrom`); before,
+ * through 27 Feb, the day before the month's last day.
+ */
+export function benefitWindow(eligibilityDate: IsoDate, policy: Policy, asAnniversaries = false): BenefitWindow | null {
   const row = [...policy.benefitMonths].reverse().find((candidate) => candidate.from <= eligibilityDate);
   if (!row) return null;
-  return { months: row.months, endsOn: addDays(addMonths(eligibilityDate, row.months), -1), source: row.source };
+  const endsOn = asAnniversaries
+    ? lastDayOfMonthsFrom(eligibilityDate, row.months)
+    : addDays(addMonths(eligibilityDate, row.months), -1);
+  return { months: row.months, endsOn, source: row.source };
 }

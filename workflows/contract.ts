@@ -457,6 +457,16 @@ export const OPENED_ON_CURRENT_RULES_PATCH = 'opened-on-current-rules';
  */
 export const TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH = 'typed-today-counts-from-its-day';
 
+/**
+ * Cases recorded before it ended a period of months counted with its first day the day before its clamped
+ * anniversary: a CP grant from 29 Feb 2024 ran through 27 Feb 2026, a day short of two years, benefits from an
+ * eligibility date of 31 Oct 2025 through 27 Feb 2026, and T status approved on 29 Feb 2024 could be adjusted from
+ * 28 Feb 2027, a day before three years had passed (probe Q1, 6 Dec 2026). Since, the anniversary falls as a birthday
+ * does, on 1 Mar where the month is too short (`monthsEndAsAnniversaries` in domain/case-state.ts): through 28 Feb 2026,
+ * from 1 Mar 2027. Asked on its own, after the bundles; dates a case recorded before keep as they were.
+ */
+export const MONTHS_END_AS_ANNIVERSARIES_PATCH = 'months-end-as-anniversaries';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

@@ -2,7 +2,7 @@
  * Continued Presence: law enforcement requests, ICE decides, each grant must be renewed before it lapses.
  * The grant in force is the latest granting decision; its end drives the renewal reminders and the expiry.
  */
-import { addDays, addMonths, endOfDay } from '../dates';
+import { addDays, addMonths, endOfDay, lastDayOfMonthsFrom } from '../dates';
 import { cancelPending, findStep, latestOfKind, openStep, record, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { currentCpGrant, withdrawUnbackedCertification } from './certification-grounds';
@@ -27,7 +27,8 @@ function grantValidUntil(step: Step | undefined): string | null {
 /**
  * The last day of a grant: the date ICE's letter states, else the longest the policy allows, counted from the grant
  * (or, for a renewal, from the end of the grant it extends when that is later). A grant of 2 years from 10 Jan 2026
- * runs through 9 Jan 2028 on a case that reads dates as written (`datesAsWritten`); before, through 10 Jan. A letter
+ * runs through 9 Jan 2028 on a case that reads dates as written (`datesAsWritten`); before, through 10 Jan. One from
+ * 29 Feb 2024 runs through 28 Feb 2026 (`monthsEndAsAnniversaries`); before, through 27 Feb. A letter
  * stating the anniversary is still taken (`limit`): the letter is what holds.
  */
 function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; months: number; source: string } {
@@ -38,7 +39,8 @@ function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; mon
   const extendsCurrent = current !== null && current > grantedOn;
   const limit = addMonths(extendsCurrent ? current : grantedOn, months);
   // Counted from a first day of validity (the grant's), "N months" ends the day before; from a last day, on it.
-  const longest = ctx.state.datesAsWritten && !extendsCurrent ? addDays(limit, -1) : limit;
+  const fromFirstDay = ctx.state.monthsEndAsAnniversaries ? lastDayOfMonthsFrom(grantedOn, months) : addDays(limit, -1);
+  const longest = ctx.state.datesAsWritten && !extendsCurrent ? fromFirstDay : limit;
   return { validUntil: text(ctx.details, 'validUntil') || longest, limit, months, source };
 }
 

@@ -268,7 +268,7 @@ export const hhs: TrackRules = {
     hhs_certification_request: (state, ctx) => openStep(state, 'hhs_certification_letter', ctx.now, openingBy(ctx)),
     hhs_certification_letter: (state, ctx) => {
       if (ctx.outcome !== 'certified') return state;
-      const window = benefitWindow(text(ctx.details, 'eligibilityDate'), state.policy)!;
+      const window = benefitWindow(text(ctx.details, 'eligibilityDate'), state.policy, state.monthsEndAsAnniversaries)!;
       const letter = state.steps.find((step) => step.id === ctx.step.id)!;
       return updateStep(state, ctx.step.id, {
         details: {

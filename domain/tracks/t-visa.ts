@@ -3,7 +3,16 @@
  * determination, any number of evidence requests (each answered by the date on its notice), decision, then the
  * adjustment filing, which must happen while T status lasts. The law-enforcement declaration never gates any of it.
  */
-import { addDays, addMonths, endOfDay, lastValidDay, startOfDay, type IsoDate } from '../dates';
+import {
+  addDays,
+  addMonths,
+  anniversaryAfter,
+  endOfDay,
+  lastDayOfMonthsFrom,
+  lastValidDay,
+  startOfDay,
+  type IsoDate,
+} from '../dates';
 import { cancelPending, latestOfKind, openStep, record, stepsOfKind, updateStep, type CaseState } from '../case-state';
 import type { Step } from '../types';
 import { withdrawUnbackedCertification } from './certification-grounds';
@@ -72,9 +81,12 @@ function checkNoResponseDenial(ctx: SignOffContext) {
 
 /** The approval notice's own date when it gives one, else the policy's: approval plus the years of T status it asks. */
 function adjustmentEligibleFromOf(state: CaseState, details: StepDetails): string {
+  const approvedOn = text(details, 'approvedOn');
+  const { months } = state.policy.durations.tAdjustmentAfter;
+  // After 3 years: T status approved on 29 Feb 2024 may be adjusted from 1 Mar 2027, the anniversary as a birthday falls.
   return (
     text(details, 'adjustmentEligibleFrom') ||
-    addMonths(text(details, 'approvedOn'), state.policy.durations.tAdjustmentAfter.months)
+    (state.monthsEndAsAnniversaries ? anniversaryAfter(approvedOn, months) : addMonths(approvedOn, months))
   );
 }
 
@@ -86,7 +98,10 @@ function checkApproval(ctx: SignOffContext) {
   // "Up to 4 years" from the approval: its last day is the day before the fourth anniversary. Policies before
   // 2026-12-02.1 allowed the anniversary itself, and sign-offs they accepted must still apply when their cases replay.
   const anniversary = addMonths(approvedOn, tStatus.months);
-  const limit = countsFromEvents(ctx.state.policy) ? addDays(anniversary, -1) : anniversary;
+  const dayBefore = ctx.state.monthsEndAsAnniversaries
+    ? lastDayOfMonthsFrom(approvedOn, tStatus.months)
+    : addDays(anniversary, -1);
+  const limit = countsFromEvents(ctx.state.policy) ? dayBefore : anniversary;
   return allOf(
     () =>
       validUntil < approvedOn

@@ -15,6 +15,7 @@ import {
   LEADS_GATHERED_AFTER_A_DAY_PATCH,
   OPENED_ON_CURRENT_RULES_PATCH,
   TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
+  MONTHS_END_AS_ANNIVERSARIES_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
   workflowIdOf,
@@ -142,6 +143,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${GROUND_AND_CATCH_UP_RULES_PATCH}"`),
     expect.stringContaining(`"${DAYS_DUE_ALL_DAY_PATCH}"`),
     expect.stringContaining(`"${TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH}"`),
+    expect.stringContaining(`"${MONTHS_END_AS_ANNIVERSARIES_PATCH}"`),
   ]);
 });
 

@@ -44,6 +44,7 @@ import {
   DAYS_DUE_ALL_DAY_PATCH,
   OPENED_ON_CURRENT_RULES_PATCH,
   TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
+  MONTHS_END_AS_ANNIVERSARIES_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -393,6 +394,9 @@ const COVERAGE = {
     facts.startedAs !== 'open' || facts.patches.includes(OPENED_ON_CURRENT_RULES_PATCH),
   'counts from a day typed as today as from that day, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH),
+  'ends a period of months on the day before its anniversary as a birthday falls, if it opens a case': (
+    facts: HistoryFacts,
+  ) => facts.startedAs !== 'open' || facts.patches.includes(MONTHS_END_AS_ANNIVERSARIES_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -597,6 +601,16 @@ const V26_CLAIMS: GenerationClaim = {
   every: [...V25_CLAIMS.every, 'counts from a day typed as today as from that day, if it opens a case'],
 };
 
+// As v26, and one more patch a case asks on its own: a period of months counted with its first day ends the day before
+// its anniversary as a birthday falls, 1 Mar where the month is too short (MONTHS_END_AS_ANNIVERSARIES_PATCH).
+const V27_CLAIMS: GenerationClaim = {
+  some: V26_CLAIMS.some,
+  every: [
+    ...V26_CLAIMS.every,
+    'ends a period of months on the day before its anniversary as a birthday falls, if it opens a case',
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -643,6 +657,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v24: V24_CLAIMS,
   v25: V25_CLAIMS,
   v26: V26_CLAIMS,
+  v27: V27_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
