@@ -13,6 +13,8 @@ import type { Actor, AgencyKind } from '../domain/types';
 export interface ReportsDeps {
   pool: Pool;
   now: Clock;
+  /** The deployment's time zone (`TIMEZONE`), for agencies without one of their own; default UTC. */
+  timeZone?: string;
 }
 
 /** How many of how many, and the share (null when there are none). */
@@ -114,6 +116,7 @@ export function createReportsService(deps: ReportsDeps) {
         start: new Date(startOfDay(period.from)),
         end: new Date(startOfDay(addDays(period.to, 1))),
         now,
+        timeZone: deps.timeZone,
       });
       const byAgency = new Map<string, MetricRow[]>();
       for (const row of rows) {

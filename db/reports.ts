@@ -24,6 +24,11 @@ export interface ReportScope {
    * hours for HHS's notice are over, or not yet, now.
    */
   now: Date;
+  /**
+   * The deployment's zone (`TIMEZONE`, default UTC): a filing signed without its date (`filedOn`) is dated by the day
+   * it was recorded in its agency's zone, or in this one for an agency without a zone of its own.
+   */
+  timeZone?: string;
 }
 
 /** The metrics, as the query names them; each is a set of facts (one per case or step or alarm). */
@@ -113,9 +118,15 @@ facts (agency_id, metric, value, met) AS (
          ${days('opened_at', 'completed_at')}, NULL
   FROM st WHERE kind IN ('cp_decision', 'hhs_certification_letter') AND outcome IS NOT NULL AND ${inPeriod('completed_at')}
   UNION ALL
-  SELECT f.agency_id, 't_visa_filing_days', (f.completed_at AT TIME ZONE 'UTC')::date - i.day, NULL
-  FROM st f JOIN ident i ON i.case_id = f.case_id
-  WHERE f.kind = 't_visa_filing' AND f.outcome IS NOT NULL AND ${inPeriod('f.completed_at')}
+  SELECT agency_id, 't_visa_filing_days', day - identified_on, NULL
+  FROM (SELECT f.agency_id, i.day AS identified_on,
+               -- Dated by its filedOn, or, signed without it, by the day it was recorded where its agency works (the
+               -- deployment's zone, $7, for an agency without one), as an identification is: its UTC day put a filing
+               -- signed at 23:30 on 6 Dec in Honolulu under 7 Dec, a day later than the advocate's calendar.
+               coalesce((f.details->>'filedOn')::date, (f.completed_at AT TIME ZONE coalesce(a.time_zone, $7))::date) AS day
+        FROM st f JOIN ident i ON i.case_id = f.case_id LEFT JOIN agencies a ON a.id = f.agency_id
+        WHERE f.kind = 't_visa_filing' AND f.outcome IS NOT NULL) filing
+  WHERE ${dayInPeriod('day')}
   UNION ALL
   -- Requested (met when by the grant's last day, all of it wherever in the US: before the step became overdue), or
   -- cancelled when the grant lapsed first.
@@ -184,6 +195,7 @@ export async function complianceFigures(db: Queryable, scope: ReportScope): Prom
     end,
     scope.stepAgencyId ?? null,
     scope.now,
+    scope.timeZone ?? 'UTC',
   ]);
   return rows.map((row) => ({
     agencyId: row.overall ? undefined : row.agency_id,

@@ -33,6 +33,7 @@ async function identifiedCase(identification: {
   zone: string;
   path: 'adult' | 'minor';
   filedAt?: string;
+  filedOn?: string;
 }): Promise<string> {
   cases += 1;
   const id = randomUUID();
@@ -67,17 +68,27 @@ async function identifiedCase(identification: {
   if (identification.filedAt) {
     await db.owner.query(
       `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, completed_at,
-                               outcome)
-       VALUES ($1, 't_visa_filing-1', 't_visa_filing', 't_visa', 'advocate', $2, 'completed', $3, $4, 'filed')`,
-      [id, ADVOCATE, identification.identifiedAt, identification.filedAt],
+                               outcome, details)
+       VALUES ($1, 't_visa_filing-1', 't_visa_filing', 't_visa', 'advocate', $2, 'completed', $3, $4, 'filed', $5)`,
+      [
+        id,
+        ADVOCATE,
+        identification.identifiedAt,
+        identification.filedAt,
+        identification.filedOn ? { filedOn: identification.filedOn } : {},
+      ],
     );
   }
   return reference;
 }
 
-/** The report's "all agencies" figures for whole UTC days `from` to `to`, both included. */
-async function report(from: string, to: string): Promise<MetricRow[]> {
+/**
+ * The report's "all agencies" figures for whole UTC days `from` to `to`, both included, in a deployment whose
+ * `TIMEZONE` is `timeZone` (default UTC).
+ */
+async function report(from: string, to: string, timeZone?: string): Promise<MetricRow[]> {
   const rows = await complianceFigures(db.pool, {
+    timeZone,
     participantAgencyId: DEMO_AGENCIES.coordinator,
     start: new Date(`${from}T00:00:00Z`),
     end: new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000),
@@ -163,5 +174,48 @@ describe("the compliance report dates an identification by its day where it was 
     });
     const filings = (await report('2026-09-01', '2026-09-01')).find((row) => row.metric === 't_visa_filing_days');
     expect(filings).toMatchObject({ n: 2, median: 31, p90: 31 });
+  });
+
+  it("a T-visa filing signed without filedOn at 23:30 on 6 Dec in Honolulu (09:30 UTC on the 7th) is a filing of 6 Dec, 5 days after an identification on 1 Dec there, by its agency's zone or, without one, the deployment's", async () => {
+    const filedAt = '2026-12-07T09:30:00Z'; // 6 Dec, 23:30 in Honolulu
+    const filedCase = () =>
+      identifiedCase({
+        identifiedAt: '2026-12-01T20:00:00Z', // 1 Dec, 10:00 in Honolulu
+        identifiedOn: '2026-12-01',
+        zone: 'Pacific/Honolulu',
+        path: 'adult',
+        filedAt,
+      });
+    const filings = (rows: MetricRow[]) => rows.find((row) => row.metric === 't_visa_filing_days');
+
+    // The advocate's own zone is Honolulu's, in a deployment in UTC.
+    await db.owner.query(
+      `INSERT INTO agencies (id, kind, name, time_zone) VALUES ($1, 'advocate', 'Advocates', 'Pacific/Honolulu')`,
+      [ADVOCATE],
+    );
+    try {
+      await filedCase();
+      expect(filings(await report('2026-12-06', '2026-12-06'))).toMatchObject({ n: 1, median: 5 });
+      expect(filings(await report('2026-12-07', '2026-12-07'))).toBeUndefined();
+    } finally {
+      await db.owner.query(`DELETE FROM agencies WHERE id = $1`, [ADVOCATE]);
+    }
+
+    // An advocate without a zone of its own, in a deployment whose TIMEZONE is Honolulu's: the same day.
+    await db.owner.query(`DELETE FROM case_steps WHERE kind = 't_visa_filing' AND completed_at = $1`, [filedAt]);
+    await filedCase();
+    expect(filings(await report('2026-12-06', '2026-12-06', 'Pacific/Honolulu'))).toMatchObject({ n: 1, median: 5 });
+    expect(filings(await report('2026-12-07', '2026-12-07', 'Pacific/Honolulu'))).toBeUndefined();
+
+    // Dated by its filedOn when it has one, whatever the hour it was recorded.
+    await identifiedCase({
+      identifiedAt: '2026-12-01T20:00:00Z',
+      identifiedOn: '2026-12-01',
+      zone: 'Pacific/Honolulu',
+      path: 'adult',
+      filedAt: '2026-12-07T09:30:00Z',
+      filedOn: '2026-12-05',
+    });
+    expect(filings(await report('2026-12-05', '2026-12-05', 'Pacific/Honolulu'))).toMatchObject({ n: 1, median: 4 });
   });
 });
