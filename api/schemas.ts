@@ -380,16 +380,28 @@ const movedInstants = (description: string) =>
     .describe(description)
     .optional();
 
+/** The filters GET /api/steps and its count (GET /api/steps/count) read alike. */
+const STEPS_SELECTED = {
+  status: z
+    .enum(['pending', 'overdue', 'due_soon'])
+    .default('pending')
+    .describe(
+      'due_soon: pending, due within the next 7 days and not yet overdue, as GET /api/dashboard counts dueSoon',
+    ),
+  agencyId: AgencyIdSchema.optional(),
+  kind: z.enum(STEP_KINDS).optional(),
+};
+
+/** GET /api/steps/count: how many steps GET /api/steps lists with the same `status`, `agencyId` and `kind`. */
+export const StepCountQuerySchema = z.strictObject(STEPS_SELECTED);
+
+export const StepCountSchema = z.object({
+  count: z.number().int().describe('how many steps GET /api/steps lists with the same filters, every page of them'),
+});
+
 export const StepListQuerySchema = z
   .strictObject({
-    status: z
-      .enum(['pending', 'overdue', 'due_soon'])
-      .default('pending')
-      .describe(
-        'due_soon: pending, due within the next 7 days and not yet overdue, as GET /api/dashboard counts dueSoon',
-      ),
-    agencyId: AgencyIdSchema.optional(),
-    kind: z.enum(STEP_KINDS).optional(),
+    ...STEPS_SELECTED,
     dueBefore: instantBoundSchema().optional(),
     dueAfter: instantBoundSchema().optional(),
     dueAtTheHourBefore: instantBoundSchema()

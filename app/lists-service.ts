@@ -7,7 +7,7 @@ import { AppError } from '../core/errors';
 import { listCases, type CaseFilter } from '../db/case-list';
 import { dashboardCounts, openEscalations } from '../db/dashboard';
 import { listNotifications, type NotificationFilter } from '../db/notifications';
-import { InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
+import { countSteps, InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
 import { identityStepAgency, seenStepsAgency, works } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
 import type { Actor } from '../domain/types';
@@ -123,6 +123,16 @@ export function createListsService(deps: ListsDeps) {
       return paged('steps', filter, 'query', (cursor) =>
         listSteps(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, now, soonUntil }),
       );
+    },
+
+    /**
+     * How many steps `steps` lists with the same filter, all of them, as of now: the inbox's count of its overdue
+     * steps, which reads only that (the dashboard's counts and escalations are the dashboard's).
+     */
+    async stepCount(actor: Actor, filter: Pick<StepFilter, 'status' | 'agencyId' | 'kind'>) {
+      const now = await deps.now();
+      const soonUntil = new Date(now.getTime() + SOON_MS);
+      return { count: await countSteps(deps.pool, { ...filter, participantAgencyId: actor.agencyId, now, soonUntil }) };
     },
 
     /**

@@ -344,18 +344,22 @@ export function decodeCursor(cursor: string, parts: readonly ((text: string) => 
   throw new InvalidCursorError();
 }
 
+/** The filter of a step list (`StepFilter` but its page): the conditions on `case_steps s JOIN cases c`, in order. */
+type StepsFilter = Omit<StepFilter, 'sort' | 'limit' | 'cursor'>;
+
 /**
- * Pending or overdue steps, filtered and sorted by due date, one keyset page at a time: deep pages cost the same as
- * the first, and rows changing between pages never repeat or skip the rows around them.
+ * The WHERE of the steps a filter selects (`StepsFilter`), with its values, and the API's `overdue` of a row
+ * (`overdueSql` at the filter's `now`, its clock a parameter once asked for): one builder for the list (`listSteps`) and its count (`countSteps`).
  */
-export async function listSteps(pool: Queryable, filter: StepFilter): Promise<StepPage> {
-  const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_STEP_PAGE);
+function stepsWhere(filter: StepsFilter) {
   const values: unknown[] = [];
   const param = (value: unknown): string => `$${values.push(value)}`;
   const conditions = [`s.status = 'pending'`];
-  const overdue = overdueSql(`${param(filter.now)}::timestamptz`);
+  // Its clock a parameter only where the statement reads it: an unused one has no type PostgreSQL can tell.
+  let overdueAtNow: string | undefined;
+  const overdue = () => (overdueAtNow ??= overdueSql(`${param(filter.now)}::timestamptz`));
 
-  if (filter.status === 'overdue') conditions.push(overdue);
+  if (filter.status === 'overdue') conditions.push(overdue());
   if (filter.status === 'due_soon')
     conditions.push(dueSoonSql(param(filter.now), param(filter.soonUntil ?? filter.now)));
   if (filter.agencyId !== undefined) conditions.push(`s.agency_id = ${param(filter.agencyId)}`);
@@ -400,6 +404,32 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
   };
   dueBound('<', filter.dueBefore, filter.dueAtTheHourBefore, filter.dueBeforeAlso);
   dueBound('>=', filter.dueAfter, filter.dueAtTheHourAfter, filter.dueAfterExcept);
+  return { values, param, conditions, overdue };
+}
+
+/**
+ * How many steps a filter selects (`StepsFilter`), all of them, as the list pages them (`listSteps`): the inbox's count
+ * of its overdue steps, whatever their number, by the list's own conditions and nothing else.
+ */
+export async function countSteps(pool: Queryable, filter: StepsFilter): Promise<number> {
+  const { values, conditions } = stepsWhere(filter);
+  const { rows } = await pool.query<{ count: number }>(
+    prepared(
+      `SELECT count(*)::integer AS count FROM case_steps s JOIN cases c ON c.id = s.case_id
+     WHERE ${conditions.join(' AND ')}`,
+      values,
+    ),
+  );
+  return rows[0]?.count ?? 0;
+}
+
+/**
+ * Pending or overdue steps, filtered and sorted by due date, one keyset page at a time: deep pages cost the same as
+ * the first, and rows changing between pages never repeat or skip the rows around them.
+ */
+export async function listSteps(pool: Queryable, filter: StepFilter): Promise<StepPage> {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_STEP_PAGE);
+  const { values, param, conditions, overdue } = stepsWhere(filter);
 
   const descending = filter.sort === '-due_at';
   if (filter.cursor !== undefined) {
@@ -420,7 +450,7 @@ export async function listSteps(pool: Queryable, filter: StepFilter): Promise<St
       pool.query<{ item: StepListItem; due_key: string; case_id: string; step_id: string }>(
         prepared(
           `SELECT json_build_object(${STEP_FIELDS}, 'caseId', s.case_id, 'caseReference', c.reference,
-            'caseIdentifiedIn', c.identified_in, 'overdue', ${overdue}) AS item,
+            'caseIdentifiedIn', c.identified_in, 'overdue', ${overdue()}) AS item,
             ${DUE_KEY}::text AS due_key, s.case_id, s.step_id
      FROM case_steps s JOIN cases c ON c.id = s.case_id
      WHERE ${conditions.join(' AND ')}

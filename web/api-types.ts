@@ -567,6 +567,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/steps/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many steps GET /api/steps lists with the same status, agencyId and kind, every page of them: the inbox counts its overdue steps by it. */
+        get: operations["getApiStepsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -8042,6 +8059,147 @@ export interface operations {
                             track: "intake" | "continued_presence" | "hhs" | "t_visa" | "le_declaration" | "u_visa";
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description needs a role that works or supervises cases */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
+                    RateLimit?: string;
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiStepsCount: {
+        parameters: {
+            query?: {
+                agencyId?: string;
+                kind?: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
+                status?: "pending" | "overdue" | "due_soon";
+            };
+            header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the count */
+            200: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description how many steps GET /api/steps lists with the same filters, every page of them */
+                        count: number;
                     };
                 };
             };

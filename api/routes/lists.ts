@@ -13,6 +13,8 @@ import {
   CaseSearchSchema,
   NotificationListQuerySchema,
   NotificationPageSchema,
+  StepCountQuerySchema,
+  StepCountSchema,
   StepListQuerySchema,
   StepPageSchema,
 } from '../schemas';
@@ -76,6 +78,25 @@ export function listRoutes(deps: ApiDeps): Route[] {
           body: { ...page, items: page.items.map((item) => ({ ...item, details: detailsShown(item.details) })) },
         };
       },
+    }),
+    route({
+      method: 'get',
+      path: '/api/steps/count',
+      tag: 'lists',
+      summary:
+        'How many steps GET /api/steps lists with the same status, agencyId and kind, every page of them: the inbox counts its overdue steps by it.',
+      allow: SEES_CASES,
+      query: StepCountQuerySchema,
+      responses: { 200: { description: 'the count', schema: StepCountSchema } },
+      // The same scope as GET /api/steps.
+      handle: async ({ query, actor }) => ({
+        status: 200,
+        body: await deps.lists.stepCount(actor, {
+          status: query.status,
+          agencyId: ownAgencyUnlessOverseeing(actor, query.agencyId),
+          kind: query.kind,
+        }),
+      }),
     }),
     route({
       method: 'get',

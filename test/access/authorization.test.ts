@@ -156,6 +156,8 @@ const CASE_COLUMNS = [
   'listPoliceSteps',
   'dashboard',
   'policeDashboard',
+  'countSteps',
+  'countPoliceSteps',
   'listNotifications',
   'readAudit',
   'listCases',
@@ -173,18 +175,18 @@ type CaseRow = RowOf<typeof CASE_COLUMNS>;
 
 // prettier-ignore
 const CASE_TABLE: Record<Who, CaseRow> = {
-  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain previewCorrection previewSignOff
-  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok, ok, kind],
-  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok, ok, ok],
-  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen, unseen],
-  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen, unseen],
-  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind, unseen, ok],
-  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role, kind],
-  admin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party, party],
-  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party, party],
-  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party, party, party],
-  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  //                       openCase readCase readReminders readSurvivor signOff closeCase transferCase listSteps listPoliceSteps dashboard policeDashboard countSteps countPoliceSteps listNotifications readAudit listCases correctSurvivor survivorRevisions complianceReport correctSignOff searchCasesByName restoreSurvivor askAgain previewCorrection previewSignOff
+  coordinator: [ok, ok, ok, ok, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, ok, ok, ok, ok, ok, ok, kind],
+  policeOfficer: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, ok, role, ok, ok, ok, ok, ok, ok],
+  iceOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen, unseen],
+  hhsOfficer: [role, ok, ok, asked, unseen, kind, kind, ok, other, ok, other, ok, other, ok, role, ok, asked, asked, role, unseen, ok, asked, kind, unseen, unseen],
+  advocate: [role, ok, ok, ok, ok, kind, kind, ok, other, ok, other, ok, other, ok, role, ok, ok, ok, role, unseen, ok, ok, kind, unseen, ok],
+  taskForceSupervisor: [role, ok, ok, ident, kind, role, role, ok, ok, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role, kind],
+  admin: [role, party, party, party, party, party, party, role, role, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party, party],
+  systemAdmin: [role, party, party, party, party, party, party, role, role, role, role, role, role, role, ok, role, party, party, role, party, role, party, party, party, party],
+  otherPoliceOfficer: [agency, party, party, party, party, party, party, ok, other, ok, other, ok, other, ok, role, ok, party, party, role, party, ok, party, party, party, party],
+  policeSupervisor: [role, ok, ok, ident, role, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ident, ident, ok, role, role, ident, role, role, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, kind, kind, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /**
@@ -799,6 +801,16 @@ const ENDPOINTS: Record<
     route: 'GET /api/steps',
     allowed: 200,
     call: (who) => get('/api/steps', who, { status: 'pending', agencyId: 'demo-police' }),
+  },
+  countSteps: {
+    route: 'GET /api/steps/count',
+    allowed: 200,
+    call: (who) => get('/api/steps/count', who, { status: 'overdue' }),
+  },
+  countPoliceSteps: {
+    route: 'GET /api/steps/count',
+    allowed: 200,
+    call: (who) => get('/api/steps/count', who, { status: 'overdue', agencyId: 'demo-police' }),
   },
   dashboard: { route: 'GET /api/dashboard', allowed: 200, call: (who) => get('/api/dashboard', who) },
   policeDashboard: {

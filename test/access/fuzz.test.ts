@@ -17,6 +17,7 @@ import {
   NewAgencySchema,
   SurvivorCorrectionSchema,
   NotificationListQuerySchema,
+  StepCountQuerySchema,
   StepListQuerySchema,
   UserListQuerySchema,
 } from '../../api/schemas';
@@ -320,6 +321,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'get', path: `${caseA}/documents/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}` },
     { method: 'post', path: `${caseA}/documents/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/remove` },
     { method: 'get', path: '/api/steps' },
+    { method: 'get', path: '/api/steps/count' },
     { method: 'get', path: '/api/notifications' },
     { method: 'get', path: '/api/dashboard' },
     { method: 'get', path: '/api/audit' },
@@ -574,8 +576,10 @@ function generateProbes(today: string): Probe[] {
     ['demo-advocate', 'get', '/api/audit', undefined],
     ['demo-admin', 'get', '/api/steps', undefined],
     ['demo-admin', 'get', '/api/dashboard', undefined],
+    ['demo-admin', 'get', '/api/steps/count', undefined],
     ['demo-police-officer', 'get', '/api/steps?agencyId=demo-ice-ccht', undefined],
     ['demo-police-officer', 'get', '/api/dashboard?agencyId=demo-ice-ccht', undefined],
+    ['demo-police-officer', 'get', '/api/steps/count?agencyId=demo-ice-ccht', undefined],
     ['demo-police-officer', 'post', `/api/tokens/${otherTokenId}/revoke`, undefined],
     ['demo-police-officer', 'get', `/api/cases/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, undefined],
     [
@@ -692,6 +696,12 @@ function generateProbes(today: string): Probe[] {
         limit: ['0', '-5', 'ten', '9999'],
         cursor: ['', 'x'.repeat(501), 'a\u0000b'],
       },
+    },
+    {
+      path: '/api/steps/count',
+      as: 'demo-coordinator',
+      schema: StepCountQuerySchema,
+      params: { status: HOSTILE, kind: HOSTILE, agencyId: HOSTILE.filter((h) => h !== '__proto__') },
     },
     {
       path: '/api/dashboard',

@@ -9,7 +9,7 @@ import { deadlineTimeZoneLists } from '../../db/agencies';
 import { nameSearchTerms } from '../../core/name-index';
 import { listCases, type CaseFilter } from '../../db/case-list';
 import type { Queryable } from '../../db/pool';
-import { getCase, listSteps, type StepFilter } from '../../db/read-model';
+import { countSteps, getCase, listSteps, type StepFilter } from '../../db/read-model';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { planNodes as nodes, planOfRead, type PlanNode, type PlanOptions } from '../support/query-plans';
 
@@ -71,18 +71,27 @@ describe.each([
   ['pending', 'ice', 0],
   ['overdue', 'ice', 0],
 ] as const)('the %s steps of a %s agency, within the cases of one participant', (status, kind, n) => {
+  const agencyId = benchAgencyId(kind, n);
+  /** The pending-steps index of that agency, and each step's case by its key, or the participant's cases all at once. */
+  const walksTheAgencyIndex = (plan: PlanNode) => {
+    expect(seqScans(plan)).toEqual([]);
+    const used = indexesUsed(plan);
+    expect(used).toContain('case_steps_pending_agency_idx');
+    expect(['cases_pkey', 'cases_agency_ids_idx'].filter((index) => used.has(index))).not.toEqual([]);
+  };
   it.each(PLANS)(
     'walk the pending-steps index of that agency, and reach the cases by an index too, %s',
     async (_, generic) => {
-      const agencyId = benchAgencyId(kind, n);
-      const plan = await planOf((capture) => listSteps(capture, list({ status, agencyId })), { generic });
-      expect(seqScans(plan)).toEqual([]);
-      const used = indexesUsed(plan);
-      expect(used).toContain('case_steps_pending_agency_idx');
-      // Each step's case by its key, or, for an agency with many steps, the participant's cases all at once.
-      expect(['cases_pkey', 'cases_agency_ids_idx'].filter((index) => used.has(index))).not.toEqual([]);
+      walksTheAgencyIndex(await planOf((capture) => listSteps(capture, list({ status, agencyId })), { generic }));
     },
   );
+  // The inbox's count of them (GET /api/steps/count): the list's own conditions, by the same index, nothing else read.
+  it.each(PLANS)('are counted by the same index, reading no other table than the cases, %s', async (_, generic) => {
+    const plan = await planOf((capture) => countSteps(capture, list({ status, agencyId })), { generic });
+    walksTheAgencyIndex(plan);
+    const tables = new Set(nodes(plan).flatMap((node) => node['Relation Name'] ?? []));
+    expect([...tables].sort()).toEqual(['case_steps', 'cases']);
+  });
 });
 
 it("lists across agencies from the pending-steps index in due order, or from the participant's cases", async () => {

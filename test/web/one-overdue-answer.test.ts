@@ -13,6 +13,7 @@ import { upsertAgencies } from '../../db/agencies';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
+import { eventually } from '../support/eventually';
 
 // 03:41 on 7 Dec in Guam; 09:41 on 6 Dec in Los Angeles, where 6 Dec is still running.
 const NOW = new Date('2026-12-06T17:41:00.000Z');
@@ -128,4 +129,28 @@ test('the inbox counts every overdue step, beyond the 200 a list page holds, and
   const statuses = [...html.matchAll(/<td data-label="Status">[\s\S]*?>(Overdue|Pending)</g)].map((cell) => cell[1]!);
   expect(statuses).toEqual([...Array<string>(15).fill('Overdue'), 'Pending']);
   expect(rowsOf(html, 'RC-M2-DUE-6-DEC')).toEqual([expect.objectContaining({ Status: 'Pending' })]);
+});
+
+test("the inbox reads its list and its count of overdue steps, not the dashboard's escalations: it answers while the notifications table is locked", async () => {
+  // A transaction holding the notifications table as a long write would: a read of it (the dashboard's escalations,
+  // db/dashboard.ts openEscalations) waits for it, and a page that made one would wait too.
+  const holder = await service.stack.database.owner.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE notifications IN ACCESS EXCLUSIVE MODE');
+    const waiting = async () => {
+      const { rows } = await holder.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted AND relation = 'notifications'::regclass`,
+      );
+      return rows[0]!.n > 0 ? 'a read of the notifications table waiting for it' : undefined;
+    };
+    const answered = await Promise.race([
+      page('/').then((html) => ({ html })),
+      eventually(waiting, 'the inbox to answer or a read of notifications to wait').then((why) => ({ why })),
+    ]);
+    expect('html' in answered ? answered.html : answered.why).toMatch(/<strong>\d+ overdue<\/strong>/);
+  } finally {
+    await holder.query('ROLLBACK');
+    holder.release();
+  }
 });

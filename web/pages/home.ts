@@ -140,15 +140,16 @@ const INBOX_HORIZON_DAYS = 30;
 
 /**
  * The agency's pending steps, most urgent first. The API decides which are overdue, on its own clock and by its one
- * rule: each step's `overdue`, and how many there are by the dashboard's count over the same steps (GET /api/dashboard
- * is scoped as GET /api/steps), whatever their number, where a list fetched in part would stop at its page.
+ * rule: each step's `overdue`, and how many there are by the count of the same list (GET /api/steps/count with
+ * `status=overdue`), whatever their number, where a list fetched in part would stop at its page. The inbox shows that
+ * count alone: the dashboard's counts by kind and agency and its escalations are the dashboard's to read.
  */
 async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown): Promise<void> {
   const api = kit.api(req);
   const cursor = param(req, 'cursor');
-  const [pending, counts, feeds] = await Promise.all([
+  const [pending, overdue, feeds] = await Promise.all([
     api.GET('/api/steps', { params: { query: { status: 'pending', sort: 'dueAt', limit: 50, cursor } } }).then(ok),
-    api.GET('/api/dashboard').then(ok),
+    api.GET('/api/steps/count', { params: { query: { status: 'overdue' } } }).then(ok),
     api.GET('/api/me/calendar-feeds', { params: { query: { limit: LISTED_TOKENS } } }).then(ok),
   ]);
   const items = pending.items;
@@ -166,7 +167,7 @@ async function inbox(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedShown):
       soon: items.filter(now),
       upcoming: items.filter((step) => !now(step)),
       horizonDays: INBOX_HORIZON_DAYS,
-      overdueCount: counts.totals.overdue,
+      overdueCount: overdue.count,
       nextCursor: pending.nextCursor,
       feeds: feeds.items,
       ...feedOf(feed),
